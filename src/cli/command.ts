@@ -1,0 +1,30 @@
+// What a command module exports. Each command lives in src/cli/commands/<name>.ts and is listed in
+// src/cli/registry.ts.
+import type { GlobalOptions, OptionSpec } from './options';
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  stdoutIsTTY: boolean;
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CommandContext {
+  global: GlobalOptions;
+  /** Parsed command-specific (and global) option values. */
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+  io: Io;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** One usage line without the program name, e.g. "dm [--json]". */
+  usage: string;
+  /** Extra help text (options of this command). */
+  help?: string;
+  options?: OptionSpec;
+  run(ctx: CommandContext): Promise<number>;
+}

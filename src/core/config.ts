@@ -1,0 +1,144 @@
+// Configuration: /etc/pve-health/config.toml, validated. Pure: text in, typed config out; errors
+// name the key and its line. Reading the file (and its mode/owner check) is src/host/read-config.ts.
+import * as v from 'valibot';
+import { parse as parseToml } from 'smol-toml';
+import { CheckError } from './errors';
+
+const percent = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
+const seconds = v.pipe(v.number(), v.minValue(0.05), v.maxValue(3600));
+const emailList = v.union([v.string(), v.array(v.string())]);
+
+const MountsSchema = v.strictObject({
+  timeout: v.optional(seconds),
+  concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256))),
+  cache_ttl: v.optional(v.pipe(v.number(), v.minValue(0))),
+  warning_percent: v.optional(percent),
+  critical_percent: v.optional(percent),
+  /** Mount targets (host paths, or "CTID:/path") that are meant to be read-only. */
+  expected_readonly: v.optional(v.array(v.string())),
+  /** Mount targets never checked. */
+  ignore: v.optional(v.array(v.string())),
+});
+
+const DmSchema = v.strictObject({
+  /** Seconds for each dmsetup/lvs call. */
+  command_timeout: v.optional(seconds),
+  /** Thin pool usage thresholds (issue: storage health). */
+  thin_data_warning: v.optional(percent),
+  thin_data_critical: v.optional(percent),
+  thin_meta_warning: v.optional(percent),
+  thin_meta_critical: v.optional(percent),
+});
+
+const MailjetSchema = v.strictObject({
+  api_key: v.optional(v.string()),
+  api_secret: v.optional(v.string()),
+  from: v.optional(v.string()),
+  from_name: v.optional(v.string()),
+  to: v.optional(emailList),
+  base_url: v.optional(v.string()),
+});
+
+const SmtpSchema = v.strictObject({
+  host: v.optional(v.string()),
+  port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
+  /** "tls" (implicit TLS, 465), "starttls" (587), "none" */
+  security: v.optional(v.picklist(['tls', 'starttls', 'none'])),
+  user: v.optional(v.string()),
+  password: v.optional(v.string()),
+  from: v.optional(v.string()),
+  to: v.optional(emailList),
+  /** Accept self-signed certificates (lab setups). */
+  insecure_tls: v.optional(v.boolean()),
+});
+
+const SendmailSchema = v.strictObject({
+  path: v.optional(v.string()),
+  from: v.optional(v.string()),
+  to: v.optional(emailList),
+});
+
+const WebhookSchema = v.strictObject({
+  url: v.optional(v.string()),
+  template: v.optional(v.picklist(['json', 'ntfy', 'gotify', 'discord', 'slack'])),
+  token: v.optional(v.string()),
+});
+
+const NotifySchema = v.strictObject({
+  /** "change" (default): send when findings or the worst status change; "always"; "never". */
+  on: v.optional(v.picklist(['change', 'always', 'never'])),
+  /** Local time "HH:MM" of an optional daily digest. */
+  digest: v.optional(v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'))),
+  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10))),
+  mailjet: v.optional(MailjetSchema),
+  smtp: v.optional(SmtpSchema),
+  sendmail: v.optional(SendmailSchema),
+  webhook: v.optional(WebhookSchema),
+});
+
+const ServeSchema = v.strictObject({
+  listen: v.optional(v.string()),
+  token: v.optional(v.string()),
+  dm_interval: v.optional(v.pipe(v.number(), v.minValue(5))),
+});
+
+const ClusterSchema = v.strictObject({
+  ssh_connect_timeout: v.optional(seconds),
+  node_timeout: v.optional(seconds),
+  remote_command: v.optional(v.string()),
+});
+
+export const ConfigSchema = v.strictObject({
+  dm: v.optional(DmSchema),
+  mounts: v.optional(MountsSchema),
+  notify: v.optional(NotifySchema),
+  serve: v.optional(ServeSchema),
+  cluster: v.optional(ClusterSchema),
+});
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+
+/** Keys whose values are secrets: never printed, logged or put into a report. */
+export const SECRET_KEYS = ['api_key', 'api_secret', 'password', 'token'];
+
+/** Parse and validate config text. `file` is only used in messages. */
+export function parseConfig(text: string, file = 'config.toml'): Config {
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (e) {
+    const err = e as Error & { line?: number; column?: number };
+    const first = err.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
+    throw new CheckError(`${file}:${err.line ?? '?'}: invalid TOML: ${first}`);
+  }
+  const r = v.safeParse(ConfigSchema, raw);
+  if (r.success) return r.output;
+  const issue = r.issues[0];
+  const path = (issue.path ?? []).map((p) => String(p.key));
+  const key = path.join('.');
+  const line = findKeyLine(text, path);
+  const what = issue.kind === 'schema' && issue.type === 'strict_object' ? 'unknown key' : issue.message;
+  throw new CheckError(`${file}:${line ?? '?'}: ${key || '(top level)'}: ${what}`);
+}
+
+/** The line (1-based) where a dotted key is set, looking inside its [table] header. */
+export function findKeyLine(text: string, path: string[]): number | null {
+  if (path.length === 0) return null;
+  const lines = text.split('\n');
+  const leaf = path[path.length - 1];
+  const table = path.slice(0, -1).join('.');
+  let current = '';
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    const h = /^\[+\s*([^\]]+?)\s*\]+/.exec(l);
+    if (h) {
+      current = h[1];
+      if (current === path.join('.')) return i + 1;
+      continue;
+    }
+    const k = /^("?)([A-Za-z0-9_.-]+)\1\s*=/.exec(l);
+    if (k && k[2] === leaf && current === table) return i + 1;
+    if (k && `${current ? `${current}.` : ''}${k[2]}` === path.join('.')) return i + 1;
+  }
+  return null;
+}

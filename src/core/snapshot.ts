@@ -1,0 +1,65 @@
+// HostSnapshot: everything gathered from a node, as raw text. It is the boundary between src/host
+// (which fills it) and src/core (which only reads it). `pve-health capture` writes one to a file,
+// `--from FILE` replays it, tests and the demo node are snapshots too.
+
+/** One command's outcome. `error` is set when it could not run to completion. */
+export interface CommandOutput {
+  argv: string[];
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  error?: 'not-found' | 'timeout' | 'failed';
+  message?: string;
+  ms?: number;
+}
+
+/** A process of interest: DM holders, kvm, lxc-start and container init processes. */
+export interface ProcessInfo {
+  pid: number;
+  ppid?: number;
+  comm: string;
+  cmdline: string[];
+  /** readlink of /proc/<pid>/fd/* that point at block devices (/dev/dm-N, /dev/mapper/X, /dev/VG/LV). */
+  fds?: string[];
+  /** /proc/<pid>/task/<pid>/children */
+  children?: number[];
+}
+
+/** /sys/block/dm-N/dm/{name,uuid}: the kernel's own view, compared against dmsetup before acting. */
+export interface SysDmEntry {
+  kname: string;
+  name: string;
+  uuid: string;
+  dev?: string;
+  holders?: string[];
+  slaves?: string[];
+}
+
+export interface HostSnapshot {
+  kind: 'pve-health-snapshot';
+  version: 1;
+  /** ISO time of the capture; the core uses it as "now". */
+  capturedAt: string;
+  /** What `hostname` / /etc/hostname said (the node name is taken from .members when present). */
+  hostname: string;
+  toolVersion: string;
+  /** true once secrets were removed (capture files always are). */
+  redacted: boolean;
+  /** Absolute paths as on the node (never prefixed with --root) → file text. Missing files are absent. */
+  files: Record<string, string>;
+  /** Logical command name → output: dmsetup.info, dmsetup.table, dmsetup.deps, dmsetup.status, lvs, vgs. */
+  commands: Record<string, CommandOutput>;
+  processes: ProcessInfo[];
+  sysDm: SysDmEntry[];
+  /** Free-form additions by other gatherers (mounts probe results, system info). */
+  extra?: Record<string, unknown>;
+}
+
+export const COMMAND_KEYS = {
+  dmInfo: 'dmsetup.info',
+  dmTable: 'dmsetup.table',
+  dmDeps: 'dmsetup.deps',
+  dmStatus: 'dmsetup.status',
+  lvs: 'lvs',
+  vgs: 'vgs',
+} as const;

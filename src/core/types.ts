@@ -1,0 +1,212 @@
+// The JSON contract of design.md ("CLI and JSON contract"). Field names are stable: users' scripts,
+// the dashboard, the renderers and the tests depend on them. Add fields; never rename or remove.
+
+export type DmStatus = 'valid' | 'duplicate' | 'orphan' | 'unknown' | 'ignored';
+
+export type DmReason =
+  // valid
+  | 'referenced'
+  // orphan
+  | 'guest-missing'
+  | 'guest-on-other-node'
+  | 'not-referenced'
+  | 'snapshot-missing'
+  | 'lv-missing'
+  | 'inactive-leftover'
+  | 'saferemove-leftover'
+  // duplicate
+  | 'stale-map'
+  | 'renamed'
+  | 'same-target'
+  // unknown
+  | 'lvm-incomplete'
+  | 'vg-partial'
+  | 'vg-unknown'
+  // findings on a map itself
+  | 'suspended'
+  | 'no-table'
+  | 'error-target'
+  // ignored
+  | 'not-guest-volume'
+  | 'thin-pool-layer'
+  | 'lv-layer'
+  | 'not-lvm'
+  | 'not-pve-storage'
+  | 'partition-of-valid'
+  | 'partition'
+  | 'saferemove-in-progress'
+  | 'storage-not-on-node'
+  | 'not-tagged';
+
+/** What made an entry protected or pending (kept in `protectedBy`, e.g. "guest-running", "task:qmrestore"). */
+export type ProtectReason = string;
+
+export interface DmAction {
+  /** Exact argv the cleanup executor would run. */
+  command: string[];
+  /** What it does, in words. */
+  effect: string;
+}
+
+export interface HoldingProcess {
+  pid: number;
+  command: string;
+  cmdline?: string;
+}
+
+export interface DmEntry {
+  /** DM name; for an LV without a map, the name its map would have. */
+  name: string;
+  /** DM UUID, or "" for an inactive LV. */
+  uuid: string;
+  vg: string | null;
+  lv: string | null;
+  /** lvm2 layer (tpool, tdata, real, ...) or null for a top-level LV. */
+  layer: string | null;
+  storage: string | null;
+  vmid: number | null;
+  /** PVE volume id "storage:volname" when it is a PVE volume. */
+  volume: string | null;
+  /** true when a DM map exists for it. */
+  active: boolean;
+  status: DmStatus;
+  reason: DmReason;
+  detail: string;
+  protected: boolean;
+  pending: boolean;
+  protectedBy: ProtectReason[];
+  open: boolean;
+  openCount: number;
+  /** DM names of devices stacked on this one. */
+  holders: string[];
+  processes: HoldingProcess[];
+  /** DM name of the device this one is a layer or partition of. */
+  parent: string | null;
+  action: DmAction | null;
+  /** Bytes, from the table (active) or lvs (inactive). */
+  sizeBytes: number | null;
+  /** "dm" for a DM device, "lv" for an LV without a map. */
+  kind: 'dm' | 'lv';
+  /** Extra advice (how to attach or free the volume), shown under the fix. */
+  hint?: string;
+  majorMinor?: string;
+  /** The table as dmsetup printed it (without the name prefix). */
+  table?: string[];
+  lvUuid?: string | null;
+  guestType?: 'qemu' | 'lxc' | null;
+  /** Node the owning guest lives on, when known. */
+  guestNode?: string | null;
+}
+
+export interface DmSummary {
+  total: number;
+  valid: number;
+  duplicate: number;
+  orphan: number;
+  unknown: number;
+  ignored: number;
+  protected: number;
+  pending: number;
+  open: number;
+  score: number;
+  grade: Grade;
+}
+
+export type Grade = 'A+' | 'B' | 'C' | 'D' | 'F';
+
+export interface GuestHealth {
+  vmid: number;
+  type: 'qemu' | 'lxc';
+  name: string;
+  node: string;
+  /** running | stopped | unknown (guests of other nodes are "unknown": we cannot see their processes) */
+  status: string;
+  /** ok | orphans | duplicates | unknown, worst first. */
+  health: 'ok' | 'orphans' | 'duplicates' | 'unknown';
+  issues: number;
+  volumes: number;
+  lock?: string | null;
+  template?: boolean;
+}
+
+export interface VmidReuseCollision {
+  vmid: number;
+  storage: string;
+  /** The volume name the new guest's first disk would get. */
+  volname: string;
+  dmName: string;
+  reason: DmReason;
+}
+
+export interface VmidLeftover {
+  vmid: number;
+  volumes: { name: string; vg: string; lv: string; storage: string | null; sizeBytes: number | null; reason: DmReason }[];
+  totalBytes: number;
+}
+
+export interface VmidReuse {
+  /** The VMID `GET /cluster/nextid` would hand out, or null if unknown. */
+  nextVmid: number | null;
+  /** The next few VMIDs after it (as they would be handed out, one after another). */
+  upcoming: number[];
+  collisions: VmidReuseCollision[];
+  leftovers: VmidLeftover[];
+  /** Plain-language sentences, one per case. */
+  messages: string[];
+}
+
+export interface DmResult {
+  summary: DmSummary;
+  entries: DmEntry[];
+  guests: GuestHealth[];
+  vmidReuse: VmidReuse;
+  /** Problems met while checking that did not stop the check (e.g. a config that did not parse). */
+  warnings: string[];
+  /** Monitoring status of this part alone. */
+  status: Status;
+}
+
+export type Status = 0 | 1 | 2 | 3;
+
+export type MountStatus = 'ok' | 'stale' | 'readonly' | 'full';
+
+export interface MountEntry {
+  scope: 'host' | 'ct';
+  ctid: number | null;
+  source: string;
+  target: string;
+  fstype: string;
+  options: string;
+  status: MountStatus;
+  reachable: boolean;
+  error: string | null;
+  proxmoxManaged: boolean;
+  storage: string | null;
+  totalBytes: number | null;
+  usedBytes: number | null;
+  availableBytes: number | null;
+  usagePercent: number | null;
+  [extra: string]: unknown;
+}
+
+export interface MountsResult {
+  summary: Record<string, number>;
+  entries: MountEntry[];
+  status: Status;
+  [extra: string]: unknown;
+}
+
+/** The document `--json` prints. `dm` or `mounts` is absent when only the other part ran. */
+export interface CheckDocument {
+  schemaVersion: 1;
+  generatedAt: string;
+  node: string;
+  dm?: DmResult;
+  mounts?: MountsResult;
+  status: Status;
+  /** Human summary line, e.g. "2 orphans, 1 duplicate". */
+  summary?: string;
+  /** Where the data came from: "live", "snapshot:<file>", "demo". */
+  source?: string;
+  [extra: string]: unknown;
+}

@@ -1,0 +1,103 @@
+// The one place that starts subprocesses. argv arrays only (never a shell), a hard deadline that
+// SIGKILLs the whole process group (a hung `lvs` on a dead multipath device leaves children behind),
+// and typed errors. Commands are found on PATH, so tests put fake binaries first on PATH.
+import { spawn } from 'node:child_process';
+import { CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
+
+export interface ExecOptions {
+  /** Hard deadline in ms (default 30 s). At the deadline the process group gets SIGKILL. */
+  timeoutMs?: number;
+  /** Written to stdin, which is then closed. Without it stdin is /dev/null. */
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Exit codes that count as success (default [0]); 'any' never throws CommandError. */
+  okCodes?: number[] | 'any';
+  /** Called when the process has really ended, also long after a timeout was reported. */
+  onExit?: (info: { code: number | null; signal: NodeJS.Signals | null; ms: number }) => void;
+  /** Called once the process started, with its pid. */
+  onSpawn?: (pid: number) => void;
+}
+
+export interface ExecResult {
+  argv: string[];
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export type Exec = (argv: string[], opts?: ExecOptions) => Promise<ExecResult>;
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
+export const exec: Exec = (argv, opts = {}) =>
+  new Promise((resolve, reject) => {
+    if (argv.length === 0) throw new Error('exec: empty argv');
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const started = performance.now();
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      // Own process group, so the deadline can kill grandchildren too.
+      detached: true,
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      }
+    };
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(() => {
+      killGroup();
+      // Stop listening: a child stuck in uninterruptible sleep keeps its pipes open and would
+      // otherwise keep this process alive.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      // Report now; a process stuck in uninterruptible sleep may end much later (onExit tells).
+      settle(() => reject(new TimeoutError(argv, timeoutMs)));
+    }, timeoutMs);
+    child.stdout!.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size > MAX_OUTPUT) killGroup();
+      else out.push(b);
+    });
+    child.stderr!.on('data', (b: Buffer) => {
+      if (err.length < 4096) err.push(b);
+    });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+    if (opts.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => {});
+      child.stdin.end(opts.input);
+    }
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      settle(() => reject(e.code === 'ENOENT' ? new CommandNotFoundError(argv) : e));
+    });
+    child.on('exit', (code, signal) => opts.onExit?.({ code, signal, ms: performance.now() - started }));
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      settle(() => {
+        const ok = opts.okCodes === 'any' || (code !== null && (opts.okCodes ?? [0]).includes(code));
+        if (ok && code !== null) resolve({ argv, code, stdout, stderr, ms });
+        else reject(new CommandError(argv, code, stderr, stdout));
+      });
+    });
+    // A detached child must not keep us alive after we stopped caring about it.
+    child.unref();
+  });
