@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Real-kernel suite (npm run test:e2e): each test/e2e/suites/*.sh boots the testbed guest once
+# (Debian's kernel with device-mapper, LVM, loop and NFS under QEMU) and runs as root inside it,
+# with the bundled CLI (pve-health.cjs) and test/e2e/lib beside it in /host.
+# A suite prints PASS/FAIL lines and ends with "N passed, N failed"; its exit code is non-zero on failure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TB=${PVE_HEALTH_TESTBED:-$(cd .. && pwd)/shared/testbed}
+if [ ! -x "$TB/run-in-guest.sh" ]; then
+  echo "testbed not found at $TB: real-kernel suite skipped"
+  exit 0
+fi
+[ -f dist/pve-health.cjs ] || node scripts/build.mjs
+"$TB/build-guest.sh"
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(test/e2e/suites/*.sh)
+failed=0
+for s in "${suites[@]}"; do
+  [ -f "$s" ] || continue
+  echo "=== $s"
+  if ! "$TB/run-in-guest.sh" "$s" dist/pve-health.cjs test/e2e/lib; then
+    echo "=== $s FAILED"
+    failed=$((failed + 1))
+  fi
+done
+[ "$failed" -eq 0 ]
