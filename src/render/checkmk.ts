@@ -1,0 +1,76 @@
+// Checkmk local checks (/usr/lib/check_mk_agent/local/): one line per service,
+// `<state> "<service name>" <metrics> <summary>\n<details>`. A literal backslash-n in the text is
+// Checkmk's line break for the service's long output. One service for DM, one for mounts. Pure.
+import type { CheckDocument, MountEntry, Status } from '../core/types';
+import { type Finding, listFindings, STATUS_WORD, summarize } from './findings';
+import { type PerfValue, perfValues } from './nagios';
+
+export const CHECKMK_DM_SERVICE = 'PVE-Health DM';
+export const CHECKMK_MOUNTS_SERVICE = 'PVE-Health mounts';
+
+/** One line per service: real newlines would end the line; '\' would start an escape. */
+function clean(text: string): string {
+  return text.replace(/\\/g, '/').replace(/[\r\n\t]+/g, ' ');
+}
+
+/**
+ * Checkmk metric names: letters, digits, underscore. Nagios range "0" means "above 0"; Checkmk levels
+ * mean "at or above", so count thresholds move up by one.
+ */
+function metrics(values: PerfValue[]): string {
+  if (values.length === 0) return '-';
+  return values
+    .map((p) => {
+      const name = p.label.replace(/[^A-Za-z0-9_]/g, '_');
+      const level = (x: number | string | undefined) => (typeof x === 'number' ? x + 1 : x);
+      const f = [level(p.warn), level(p.crit), p.min, p.max].map((x) => (x === undefined ? '' : String(x)));
+      while (f.length && f[f.length - 1] === '') f.pop();
+      return `${name}=${p.value}${f.length ? `;${f.join(';')}` : ''}`;
+    })
+    .join('|');
+}
+
+function details(findings: Finding[]): string {
+  return findings
+    .map((f) =>
+      clean(
+        `${f.pending ? 'PENDING' : STATUS_WORD[f.severity]} ${f.status} ${f.subject}: ${f.explanation}${f.fix ? `; fix: ${f.fix}` : ''}`,
+      ),
+    )
+    .map((l) => `\\n${l}`)
+    .join('');
+}
+
+function mountState(entries: MountEntry[]): Status {
+  if (entries.some((m) => m.status === 'stale')) return 2;
+  return entries.some((m) => m.status !== 'ok') ? 1 : 0;
+}
+
+export function renderCheckmk(doc: CheckDocument): string {
+  const pv = perfValues(doc);
+  const all = listFindings(doc);
+  const lines: string[] = [];
+  if (doc.dm) {
+    const s = doc.dm.summary;
+    const dmDoc: CheckDocument = { ...doc, mounts: undefined };
+    const text = `Grade ${s.grade} (score ${s.score}), ${summarize(dmDoc)}; ${s.valid} valid of ${s.total}`;
+    const f = all.filter((x) => x.part === 'dm');
+    lines.push(
+      `${doc.dm.status} "${CHECKMK_DM_SERVICE}" ${metrics(pv.dm.filter((p) => p.label !== 'dm_total'))} ${clean(text)}${details(f)}`,
+    );
+  }
+  if (doc.mounts) {
+    const entries = doc.mounts.entries;
+    // The part's own status is authoritative; derive it only if a producer left it out.
+    const state = (doc.mounts.status ?? mountState(entries)) as Status;
+    const bad = entries.filter((m) => m.status !== 'ok').length;
+    const text =
+      entries.length === 0
+        ? 'no remote mounts'
+        : `${entries.length - bad} of ${entries.length} mounts OK${bad ? `, ${summarize({ ...doc, dm: undefined })}` : ''}`;
+    const f = all.filter((x) => x.part === 'mounts');
+    const m = pv.mounts.filter((p) => p.label.startsWith('mounts_'));
+    lines.push(`${state} "${CHECKMK_MOUNTS_SERVICE}" ${metrics(m)} ${clean(text)}${details(f)}`);
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}

@@ -1,0 +1,151 @@
+// The findings of a CheckDocument as one flat list, worst first: what the HTML report, Nagios,
+// Checkmk and notifications all show. Pure. `key` identifies a finding across runs (notify/ compares
+// sets of keys), so it uses names and reasons, never sizes or counters that drift.
+import type { CheckDocument, DmEntry, DmReason, MountEntry, Status } from '../core/types';
+
+export interface Finding {
+  key: string;
+  part: 'dm' | 'mounts';
+  /** 2 critical, 1 warning, 3 unknown, 0 shown but not counted (pending). */
+  severity: Status;
+  /** Short label: the DM name or the mount target. */
+  subject: string;
+  /** Status word: duplicate, orphan, unknown, stale, readonly, full. */
+  status: string;
+  reason: string;
+  /** The reason in words. */
+  explanation: string;
+  detail: string;
+  /** Shell-quoted fix command, when the tool knows one. */
+  fix: string | null;
+  effect: string | null;
+  hint: string | null;
+  pending: boolean;
+  protectedBy: string[];
+  vmid: number | null;
+}
+
+export const STATUS_WORD: Record<Status, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
+
+const REASON_TEXT: Partial<Record<DmReason, string>> = {
+  referenced: 'referenced by a guest config',
+  'guest-missing': 'its guest does not exist anywhere in the cluster',
+  'guest-on-other-node': 'its guest lives on another node',
+  'not-referenced': 'its guest exists but no config line references this volume',
+  'snapshot-missing': 'a snapshot volume whose snapshot no longer exists',
+  'lv-missing': 'a device-mapper map whose logical volume is gone from LVM',
+  'inactive-leftover': 'an inactive logical volume that nothing references',
+  'saferemove-leftover': 'a del- volume left behind by an interrupted saferemove',
+  'stale-map': 'a map under an LV name that points at old extents (lvcreate will fail with "Device or resource busy")',
+  renamed: 'a map of a current LV under an old name (it blocks activation of the new name)',
+  'same-target': 'a map over extents that another device also maps (two writers)',
+  'lvm-incomplete': 'LVM could not be read completely, so this cannot be decided safely',
+  'vg-partial': 'its volume group is missing a physical volume',
+  'vg-unknown': 'its volume group is not visible to LVM (filter?)',
+  suspended: 'the map is suspended: I/O to it hangs',
+  'no-table': 'the map has no live table',
+  'error-target': 'the map has an error target: every I/O fails',
+};
+
+export function reasonText(reason: string): string {
+  return REASON_TEXT[reason as DmReason] ?? reason.replace(/-/g, ' ');
+}
+
+const MOUNT_TEXT: Record<string, string> = {
+  stale: 'the mount does not answer (stale or hung)',
+  readonly: 'the mount is read-only but should be writable',
+  full: 'the filesystem is nearly full',
+};
+
+/** POSIX shell quoting, so a copied fix command runs as shown even with odd names. */
+export function shellQuote(argv: string[]): string {
+  return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function dmSeverity(e: DmEntry): Status {
+  if (e.pending) return 0;
+  if (e.status === 'duplicate') return 2;
+  if (e.status === 'unknown') return 3;
+  if (e.status === 'orphan') return e.reason === 'guest-on-other-node' && e.open ? 2 : 1;
+  return 0;
+}
+
+function mountSeverity(m: MountEntry): Status {
+  return m.status === 'stale' ? 2 : m.status === 'ok' ? 0 : 1;
+}
+
+/** Is this DM entry a finding (something an admin should look at)? */
+export function isDmFinding(e: DmEntry): boolean {
+  return e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown';
+}
+
+export function mountLabel(m: MountEntry): string {
+  return m.scope === 'ct' ? `CT ${m.ctid}:${m.target}` : m.target;
+}
+
+const RANK: Record<Status, number> = { 2: 4, 3: 3, 1: 2, 0: 1 };
+
+export function listFindings(doc: CheckDocument): Finding[] {
+  const out: Finding[] = [];
+  for (const e of doc.dm?.entries ?? []) {
+    if (!isDmFinding(e)) continue;
+    out.push({
+      key: `dm:${e.status}:${e.reason}:${e.name}`,
+      part: 'dm',
+      severity: dmSeverity(e),
+      subject: e.name,
+      status: e.status,
+      reason: e.reason,
+      explanation: reasonText(e.reason),
+      detail: e.detail,
+      fix: e.action ? shellQuote(e.action.command) : null,
+      effect: e.action?.effect ?? null,
+      hint: e.hint ?? null,
+      pending: e.pending,
+      protectedBy: e.protectedBy ?? [],
+      vmid: e.vmid,
+    });
+  }
+  for (const m of doc.mounts?.entries ?? []) {
+    if (m.status === 'ok') continue;
+    out.push({
+      key: `mount:${m.status}:${m.scope}:${m.ctid ?? ''}:${m.target}`,
+      part: 'mounts',
+      severity: mountSeverity(m),
+      subject: mountLabel(m),
+      status: m.status,
+      reason: m.status,
+      explanation: MOUNT_TEXT[m.status] ?? m.status,
+      detail: [m.source, m.error, m.usagePercent !== null ? `${m.usagePercent}% used` : null]
+        .filter(Boolean)
+        .join(' — '),
+      fix: null,
+      effect: null,
+      hint: null,
+      pending: false,
+      protectedBy: [],
+      vmid: m.ctid,
+    });
+  }
+  return out.sort((a, b) => RANK[b.severity] - RANK[a.severity]);
+}
+
+/** "1 duplicate, 2 orphans, 1 stale mount" (pending entries are counted apart). */
+export function summarize(doc: CheckDocument): string {
+  const counts = new Map<string, number>();
+  let pending = 0;
+  for (const f of listFindings(doc)) {
+    if (f.pending) {
+      pending++;
+      continue;
+    }
+    const word = f.part === 'mounts' ? `${f.status} mount` : f.status;
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  const order = ['duplicate', 'orphan', 'unknown', 'stale mount', 'readonly mount', 'full mount'];
+  const parts = [...counts]
+    .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
+    .map(([w, n]) => `${n} ${w}${n === 1 ? '' : 's'}`);
+  if (pending) parts.push(`${pending} pending`);
+  return parts.length ? parts.join(', ') : 'no issues';
+}

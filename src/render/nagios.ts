@@ -1,0 +1,91 @@
+// Nagios/Icinga plugin output: `STATUS: summary | perfdata` on the first line, one line per finding
+// after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
+import type { CheckDocument } from '../core/types';
+import { listFindings, STATUS_WORD, summarize } from './findings';
+
+/** A '|' would start perfdata and a newline a new detail line: neither may come from a system value. */
+function clean(text: string): string {
+  return text.replace(/\|/g, '/').replace(/[\r\n\t]+/g, ' ');
+}
+
+/** Perfdata label: quoted when it holds anything but word characters (plugin guidelines). */
+function label(name: string): string {
+  return /^[A-Za-z0-9_.-]+$/.test(name) ? name : `'${name.replace(/'/g, "''").replace(/=/g, '_')}'`;
+}
+
+export interface PerfValue {
+  label: string;
+  value: number;
+  uom?: string;
+  warn?: number | string;
+  crit?: number | string;
+  min?: number;
+  max?: number;
+}
+
+export function renderPerfdata(values: PerfValue[]): string {
+  return values
+    .map((p) => {
+      const fields = [p.warn, p.crit, p.min, p.max].map((x) => (x === undefined ? '' : String(x)));
+      while (fields.length && fields[fields.length - 1] === '') fields.pop();
+      return `${label(p.label)}=${p.value}${p.uom ?? ''}${fields.length ? `;${fields.join(';')}` : ''}`;
+    })
+    .join(' ');
+}
+
+/** The perfdata both Nagios and Checkmk show (Checkmk takes the dm/mounts halves apart). */
+export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfValue[] } {
+  const dm: PerfValue[] = [];
+  const s = doc.dm?.summary;
+  if (s) {
+    dm.push(
+      { label: 'dm_total', value: s.total, min: 0 },
+      { label: 'dm_valid', value: s.valid, min: 0 },
+      // Any orphan warns, any duplicate is critical: Nagios ranges "0" mean "alert above 0".
+      { label: 'dm_orphans', value: s.orphan, warn: 0, min: 0 },
+      { label: 'dm_duplicates', value: s.duplicate, crit: 0, min: 0 },
+      { label: 'dm_unknown', value: s.unknown, min: 0 },
+      { label: 'dm_pending', value: s.pending, min: 0 },
+      { label: 'dm_protected', value: s.protected, min: 0 },
+      { label: 'dm_open', value: s.open, min: 0 },
+      { label: 'dm_score', value: s.score, min: 0, max: 100 },
+    );
+  }
+  const mounts: PerfValue[] = [];
+  const entries = doc.mounts?.entries;
+  if (entries) {
+    const count = (st: string) => entries.filter((m) => m.status === st).length;
+    mounts.push(
+      { label: 'mounts_total', value: entries.length, min: 0 },
+      { label: 'mounts_stale', value: count('stale'), crit: 0, min: 0 },
+      { label: 'mounts_readonly', value: count('readonly'), warn: 0, min: 0 },
+      { label: 'mounts_full', value: count('full'), warn: 0, min: 0 },
+    );
+    for (const m of entries) {
+      if (m.usagePercent === null || m.usagePercent === undefined) continue;
+      const name = m.scope === 'ct' ? `ct${m.ctid}:${m.target}` : m.target;
+      mounts.push({ label: name, value: m.usagePercent, uom: '%', min: 0, max: 100 });
+    }
+  }
+  return { dm, mounts };
+}
+
+export function headline(doc: CheckDocument): string {
+  const grade = doc.dm ? `grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}), ` : '';
+  return clean(`${doc.node}: ${grade}${summarize(doc)}`);
+}
+
+export function renderNagios(doc: CheckDocument): string {
+  const pv = perfValues(doc);
+  const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)} | ${renderPerfdata([...pv.dm, ...pv.mounts])}`];
+  for (const f of listFindings(doc)) {
+    const tag = f.pending ? 'PENDING' : STATUS_WORD[f.severity];
+    const fix = f.fix ? ` Fix: ${f.fix}` : '';
+    const why = f.pending ? ` (pending: ${f.protectedBy.join(', ')})` : '';
+    lines.push(
+      clean(`[${tag}] ${f.status} ${f.subject}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}${fix}`),
+    );
+  }
+  for (const w of doc.dm?.warnings ?? []) lines.push(clean(`[NOTE] ${w}`));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,154 @@
+// Prometheus text exposition (version 0.0.4) for node_exporter's textfile collector and
+// `serve`'s /metrics. Every series of a family is present even when its value is 0, so alerts on
+// "> 0" do not see gaps. Pure: the run's time and duration are passed in.
+import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
+
+/** Grade as a number, higher is better: alerts read `pve_health_dm_grade < 4`. */
+export const GRADE_VALUE: Record<Grade, number> = { 'A+': 4, B: 3, C: 2, D: 1, F: 0 };
+
+const DM_STATUSES: DmStatus[] = ['valid', 'duplicate', 'orphan', 'unknown', 'ignored'];
+const MOUNT_STATUSES: MountStatus[] = ['ok', 'stale', 'readonly', 'full'];
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function escapeHelp(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+type Labels = Record<string, string | number | null | undefined>;
+
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}="${escapeLabel(v === null ? '' : String(v))}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+function num(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+class Exposition {
+  private out: string[] = [];
+  family(name: string, help: string, samples: [Labels, number][], type = 'gauge'): void {
+    if (samples.length === 0) return;
+    this.out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) this.out.push(`${name}${labelText(labels)} ${num(value)}`);
+  }
+  text(): string {
+    return `${this.out.join('\n')}\n`;
+  }
+}
+
+export interface PrometheusOptions {
+  /** How long the check took. */
+  durationSeconds?: number;
+  /** When the run ended (Unix seconds); default: the document's generatedAt. */
+  timestampSeconds?: number;
+}
+
+export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {}): string {
+  const x = new Exposition();
+  const ts = opts.timestampSeconds ?? Date.parse(doc.generatedAt) / 1000;
+  x.family('pve_health_info', 'Node the metrics describe (value always 1).', [
+    [{ node: doc.node, source: doc.source ?? 'live' }, 1],
+  ]);
+  x.family('pve_health_status', 'Overall monitoring status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
+    [{}, doc.status],
+  ]);
+  if (Number.isFinite(ts))
+    x.family('pve_health_last_run_timestamp_seconds', 'Unix time of the last check.', [[{}, ts]]);
+  if (opts.durationSeconds !== undefined) {
+    x.family('pve_health_run_duration_seconds', 'How long the last check took.', [
+      [{}, Math.round(opts.durationSeconds * 1000) / 1000],
+    ]);
+  }
+
+  const dm = doc.dm;
+  if (dm) {
+    const s = dm.summary;
+    x.family('pve_health_dm_status', 'Device-mapper status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
+      [{}, dm.status],
+    ]);
+    x.family('pve_health_dm_grade', 'Device-mapper grade as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
+      [{ grade: s.grade }, GRADE_VALUE[s.grade] ?? 0],
+    ]);
+    x.family('pve_health_dm_score', 'Device-mapper health score, 0 to 100.', [[{}, s.score]]);
+    x.family(
+      'pve_health_dm_entries',
+      'Device-mapper devices and LVs by status.',
+      DM_STATUSES.map((st) => [{ status: st }, dm.entries.filter((e) => e.status === st).length]),
+    );
+    const byReason = new Map<string, number>();
+    for (const e of dm.entries) {
+      const k = `${e.status}\u0000${e.reason}`;
+      byReason.set(k, (byReason.get(k) ?? 0) + 1);
+    }
+    x.family(
+      'pve_health_dm_entries_by_reason',
+      'Device-mapper devices and LVs by status and reason.',
+      [...byReason].sort().map(([k, n]) => {
+        const [status, reason] = k.split('\u0000') as [DmStatus, DmReason];
+        return [{ status, reason }, n];
+      }),
+    );
+    x.family('pve_health_dm_protected', 'Entries never acted on (running guest, open device, pending operation).', [
+      [{}, s.protected],
+    ]);
+    x.family(
+      'pve_health_dm_pending',
+      'Entries explained by a running PVE operation (not counted in grade or status).',
+      [[{}, s.pending]],
+    );
+    x.family('pve_health_dm_open', 'Devices that are open.', [[{}, s.open]]);
+    x.family(
+      'pve_health_guest_issues',
+      'Orphaned, duplicate or unknown volumes per guest of this node.',
+      dm.guests.map((g) => [{ vmid: g.vmid, type: g.type, name: g.name }, g.issues]),
+    );
+  }
+
+  const mounts = doc.mounts;
+  if (mounts) {
+    x.family('pve_health_mounts_status', 'Remote mount status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
+      [{}, mounts.status],
+    ]);
+    x.family(
+      'pve_health_mounts',
+      'Remote mounts by status.',
+      MOUNT_STATUSES.map((st) => [{ status: st }, mounts.entries.filter((m) => m.status === st).length]),
+    );
+    const id = (m: (typeof mounts.entries)[number]): Labels => ({
+      scope: m.scope,
+      ctid: m.ctid ?? '',
+      target: m.target,
+      fstype: m.fstype,
+      storage: m.storage ?? '',
+    });
+    x.family(
+      'pve_health_mount_state',
+      'Remote mount state (1 for the current state, 0 for the others).',
+      mounts.entries.flatMap((m) =>
+        MOUNT_STATUSES.map((st): [Labels, number] => [{ ...id(m), state: st }, m.status === st ? 1 : 0]),
+      ),
+    );
+    const bytes = (key: 'totalBytes' | 'usedBytes' | 'availableBytes') =>
+      mounts.entries.filter((m) => typeof m[key] === 'number').map((m): [Labels, number] => [id(m), m[key] as number]);
+    x.family('pve_health_mount_size_bytes', 'Size of the mounted filesystem.', bytes('totalBytes'));
+    x.family('pve_health_mount_used_bytes', 'Used bytes of the mounted filesystem.', bytes('usedBytes'));
+    x.family('pve_health_mount_avail_bytes', 'Bytes available to unprivileged users.', bytes('availableBytes'));
+    x.family(
+      'pve_health_mount_usage_ratio',
+      'Used fraction of the mounted filesystem, 0 to 1.',
+      mounts.entries
+        .filter((m) => typeof m.usagePercent === 'number')
+        .map((m) => [id(m), (m.usagePercent as number) / 100]),
+    );
+  }
+  return x.text();
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { renderCheckmk } from '../../src/render/checkmk';
+import { renderNagios } from '../../src/render/nagios';
+import { renderPrometheus } from '../../src/render/prometheus';
+import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, troubledDoc } from '../fixtures/docs/check-documents';
+import { requireTool } from '../helpers/require-tool';
+
+test('nagios: first line is STATUS: summary | perfdata, then one line per finding', () => {
+  const cases = [
+    { doc: troubledDoc(), status: 'CRITICAL', findings: 8 },
+    { doc: healthyDoc(), status: 'OK', findings: 0 },
+  ];
+  for (const c of cases) {
+    const lines = renderNagios(c.doc).trimEnd().split('\n');
+    const m = /^(OK|WARNING|CRITICAL|UNKNOWN): ([^|]+) \| (.+)$/.exec(lines[0]);
+    assert.ok(m, lines[0]);
+    assert.equal(m[1], c.status);
+    // Every perfdata item is label=value[uom][;warn;crit;min;max].
+    for (const item of m[3].match(/('[^']*(?:''[^']*)*'|[^ =']+)=\S+/g) ?? []) {
+      assert.match(item, /^('.*'|[A-Za-z0-9_.-]+)=-?\d+(\.\d+)?%?(;[^;\s]*){0,4}$/, item);
+    }
+    assert.equal(lines.filter((l) => /^\[(CRITICAL|WARNING|UNKNOWN|PENDING)\]/.test(l)).length, c.findings);
+  }
+});
+
+test('nagios: summary counts, thresholds and fix commands', () => {
+  const out = renderNagios(troubledDoc());
+  const first = out.split('\n')[0];
+  assert.match(
+    first,
+    /^CRITICAL: pve1: grade F \(score 55\), 1 duplicate, 3 orphans, 1 stale mount, 1 readonly mount, 1 full mount, 1 pending \| /,
+  );
+  assert.match(first, / dm_orphans=4;0;;0 /);
+  assert.match(first, / dm_duplicates=1;;0;0 /);
+  assert.match(first, / dm_score=55;;;0;100 /);
+  assert.match(first, / '\/mnt\/pve\/iso'=97%;;;0;100/);
+  assert.match(first, / 'ct102:\/mnt\/shared'=40%;;;0;100$/);
+  assert.match(out, /\n\[CRITICAL\] duplicate pve-vm--103--disk--0: .*Fix: dmsetup remove -u LVM-bbbb103old\n/);
+  assert.match(out, /\n\[PENDING\] orphan pve-vm--110--disk--0: .*\(pending: task:qmrestore\)\n/);
+  // The DM name with a quote is shell-quoted in nothing but stays readable; the fix uses the UUID.
+  assert.ok(out.includes(`orphan ${QUOTE_DM}:`));
+});
+
+test('nagios: a "|" or newline from the system never breaks the output', () => {
+  const doc = troubledDoc();
+  doc.node = 'pve|1\nx';
+  doc.dm!.entries[5].detail = 'a | b\nc';
+  const out = renderNagios(doc);
+  assert.equal(out.split('\n')[0].split('|').length, 2);
+  assert.ok(!out.includes('a | b'));
+  assert.ok(out.includes('a / b c'));
+});
+
+test('checkmk: one local-check line per service, state first, metrics parseable', () => {
+  const cases = [
+    { doc: troubledDoc(), dm: 2, mounts: 2 },
+    { doc: healthyDoc(), dm: 0, mounts: 0 },
+    { doc: { ...troubledDoc(), mounts: undefined }, dm: 2, mounts: null },
+  ];
+  for (const c of cases) {
+    const lines = renderCheckmk(c.doc).trimEnd().split('\n');
+    assert.equal(lines.length, c.mounts === null ? 1 : 2);
+    for (const l of lines) {
+      const m =
+        /^([0-3]) "([^"]+)" (-|[A-Za-z0-9_]+=[-\d.]+(;[-\d.]*){0,4}(\|[A-Za-z0-9_]+=[-\d.]+(;[-\d.]*){0,4})*) (.+)$/.exec(
+          l,
+        );
+      assert.ok(m, l);
+    }
+    assert.ok(lines[0].startsWith(`${c.dm} "PVE-Health DM" `));
+    if (c.mounts !== null) assert.ok(lines[1].startsWith(`${c.mounts} "PVE-Health mounts" `));
+  }
+  const out = renderCheckmk(troubledDoc());
+  assert.match(out, /dm_orphans=4;1;;0\|dm_duplicates=1;;1;0/);
+  assert.match(out, /Grade F \(score 55\)/);
+  assert.match(out, /\\nCRITICAL duplicate pve-vm--103--disk--0: .*; fix: dmsetup remove -u LVM-bbbb103old/);
+  assert.match(out, /\\nCRITICAL stale \/mnt\/pve\/nfs-backup: /);
+  assert.ok(out.includes(SCRIPT_GUEST) === false, 'guest names are not part of the checkmk lines');
+});
+
+test('prometheus: grade, counts per status and reason, guests, mounts, run time', () => {
+  const out = renderPrometheus(troubledDoc(), { durationSeconds: 1.23456 });
+  const want = [
+    'pve_health_status 2',
+    'pve_health_dm_grade{grade="F"} 0',
+    'pve_health_dm_score 55',
+    'pve_health_dm_entries{status="orphan"} 4',
+    'pve_health_dm_entries{status="unknown"} 0',
+    'pve_health_dm_entries_by_reason{status="duplicate",reason="stale-map"} 1',
+    'pve_health_dm_entries_by_reason{status="orphan",reason="guest-missing"} 2',
+    `pve_health_guest_issues{vmid="101",type="qemu",name="<script>alert(1)</script>"} 0`,
+    'pve_health_mount_state{scope="host",ctid="",target="/mnt/pve/nfs-backup",fstype="nfs4",storage="nfs-backup",state="stale"} 1',
+    'pve_health_mount_usage_ratio{scope="host",ctid="",target="/mnt/pve/iso",fstype="cifs",storage="iso"} 0.97',
+    'pve_health_last_run_timestamp_seconds 1773480413',
+    'pve_health_run_duration_seconds 1.235',
+    'pve_health_mounts{status="stale"} 1',
+  ];
+  for (const w of want) assert.ok(out.split('\n').includes(w), `missing: ${w}`);
+  assert.ok(!/nfs-backup.*pve_health_mount_size_bytes/.test(out));
+  assert.equal(
+    renderPrometheus(troubledDoc(), { timestampSeconds: 5 }).includes('pve_health_last_run_timestamp_seconds 5\n'),
+    true,
+  );
+});
+
+test('prometheus: label values with quotes, backslashes and newlines are escaped', () => {
+  const doc = troubledDoc();
+  doc.dm!.guests[0].name = 'a"b\\c\nd';
+  const out = renderPrometheus(doc, {});
+  assert.ok(out.includes('name="a\\"b\\\\c\\nd"'));
+});
+
+test('prometheus: promtool check metrics accepts the output', (t): void => {
+  const promtool = requireTool(t, 'promtool', 'prometheus');
+  if (!promtool) return;
+  for (const doc of [troubledDoc(), healthyDoc(), { ...troubledDoc(), dm: undefined }]) {
+    const text = renderPrometheus(doc, { durationSeconds: 0.5 });
+    const r: SpawnSyncReturns<string> = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(r.status, 0, `promtool: ${r.stdout}${r.stderr}`);
+    assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no lint warnings');
+  }
+  // promtool is not a rubber stamp: a broken exposition fails.
+  const bad = spawnSync(promtool, ['check', 'metrics'], { input: 'pve_health_x{a="1} 1\n', encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+});
