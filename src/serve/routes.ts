@@ -1,0 +1,220 @@
+// The HTTP routes of `pve-health serve`, as a function from a request to a reply (no sockets here, so
+// tests call it directly too). Read-only: GET and HEAD only, no route changes anything on the node.
+// Rendered bodies are cached per scan generation: a request costs one string concatenation.
+import type { CheckDocument, DmResult, MountsResult } from '../core/types';
+import { type AuthPolicy, authorize } from './auth';
+import { DASHBOARD_CSS, DASHBOARD_HTML } from './dashboard-page';
+import { DASHBOARD_JS } from './dashboard-script';
+import type { Part, ScanReport, Service } from './service';
+
+export interface DocumentParts {
+  dm: DmResult | null;
+  mounts: MountsResult | null;
+}
+
+export interface RouterContext {
+  service: Service;
+  /** The check document of design.md from the last results (a part is absent when it has none). */
+  buildDocument: (parts: DocumentParts) => CheckDocument;
+  /** Prometheus text of a check document (src/render/prometheus.ts). */
+  renderMetrics: (doc: CheckDocument, opts: { durationSeconds?: number }) => string;
+  policy: AuthPolicy;
+  version: string;
+}
+
+export interface RequestInfo {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const METRICS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** The service block added to the API documents: when each part was scanned, and scans that overrun. */
+export interface ServiceBlock {
+  version: string;
+  startedAt: string;
+  dm?: ScanReport;
+  mounts?: ScanReport;
+}
+
+export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
+  const cache = new Map<string, { key: string; body: string }>();
+
+  // One cached rendering per route, rebuilt only when a scan finished since.
+  function cached(name: string, render: () => string): string {
+    const key = `${ctx.service.state('dm').generation}/${ctx.service.state('mounts').generation}`;
+    const hit = cache.get(name);
+    if (hit && hit.key === key) return hit.body;
+    const body = render();
+    cache.set(name, { key, body });
+    return body;
+  }
+
+  function parts(only?: Part): DocumentParts {
+    return {
+      dm: only === 'mounts' ? null : ctx.service.state('dm').result,
+      mounts: only === 'dm' ? null : ctx.service.state('mounts').result,
+    };
+  }
+
+  function serviceBlock(only?: Part): ServiceBlock {
+    const block: ServiceBlock = { version: ctx.version, startedAt: ctx.service.startedAt.toISOString() };
+    if (only !== 'mounts') block.dm = ctx.service.report('dm');
+    if (only !== 'dm') block.mounts = ctx.service.report('mounts');
+    return block;
+  }
+
+  // The document without its closing brace, plus the live service block (ages change every second).
+  function apiDocument(name: string, only?: Part): Reply {
+    const docJson = cached(name, () => JSON.stringify(ctx.buildDocument(parts(only))));
+    const body = `${docJson.slice(0, -1)},"service":${JSON.stringify(serviceBlock(only))}}\n`;
+    return reply(200, JSON_TYPE, body, { 'cache-control': 'no-store' });
+  }
+
+  function metrics(): Reply {
+    const doc = cached('metrics', () => {
+      const d = ctx.service.state('dm');
+      const m = ctx.service.state('mounts');
+      const ms = Math.max(d.lastDurationMs ?? 0, m.lastDurationMs ?? 0);
+      return ctx.renderMetrics(ctx.buildDocument(parts()), { durationSeconds: ms / 1000 });
+    });
+    return reply(200, METRICS_TYPE, doc + renderServiceMetrics(serviceBlock()), { 'cache-control': 'no-store' });
+  }
+
+  function healthz(): Reply {
+    const block = serviceBlock();
+    const problems: string[] = [];
+    for (const part of ['dm', 'mounts'] as Part[]) {
+      const r = block[part]!;
+      if (r.overrun)
+        problems.push(`${part} scan running for ${r.runningForSeconds} s (interval ${r.intervalSeconds} s)`);
+      else if (r.scans === 0) problems.push(`${part}: first scan not finished`);
+      else if (r.error) problems.push(`${part} scan failed: ${r.error}`);
+    }
+    const body = `${JSON.stringify({ ok: problems.length === 0, problems, service: block })}\n`;
+    return reply(problems.length === 0 ? 200 : 503, JSON_TYPE, body, { 'cache-control': 'no-store' });
+  }
+
+  return (req) => {
+    const method = req.method.toUpperCase();
+    const path = safePath(req.url);
+    const route = ROUTES[path];
+    if (!route) return reply(404, 'text/plain; charset=utf-8', 'not found\n');
+    if (method !== 'GET' && method !== 'HEAD') {
+      return reply(405, 'text/plain; charset=utf-8', 'read-only: only GET and HEAD\n', { allow: 'GET, HEAD' });
+    }
+    // The page and its assets hold no data, so a browser can load them without a token; the page
+    // then asks for the token and sends it as a bearer header to the API.
+    if (!route.public) {
+      const a = authorize(ctx.policy, header(req, 'authorization'), header(req, 'host'));
+      if (!a.ok) {
+        const extra: Record<string, string> =
+          a.status === 401 ? { 'www-authenticate': 'Bearer realm="pve-health"' } : {};
+        return reply(a.status, JSON_TYPE, `${JSON.stringify({ error: a.message })}\n`, extra);
+      }
+    }
+    let r: Reply;
+    switch (route.name) {
+      case 'page':
+        r = reply(200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': PAGE_CSP });
+        break;
+      case 'css':
+        r = reply(200, 'text/css; charset=utf-8', DASHBOARD_CSS);
+        break;
+      case 'js':
+        r = reply(200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
+        break;
+      case 'status':
+        r = apiDocument('status');
+        break;
+      case 'dm':
+        r = apiDocument('dm', 'dm');
+        break;
+      case 'mounts':
+        r = apiDocument('mounts', 'mounts');
+        break;
+      case 'metrics':
+        r = metrics();
+        break;
+      default:
+        r = healthz();
+    }
+    // HEAD: the server sends these headers (length included) without the body.
+    return r;
+  };
+}
+
+type RouteName = 'page' | 'css' | 'js' | 'status' | 'dm' | 'mounts' | 'metrics' | 'healthz';
+const ROUTES: Record<string, { name: RouteName; public: boolean }> = {
+  '/': { name: 'page', public: true },
+  '/dashboard.css': { name: 'css', public: true },
+  '/dashboard.js': { name: 'js', public: true },
+  '/api/status': { name: 'status', public: false },
+  '/api/dm': { name: 'dm', public: false },
+  '/api/mounts': { name: 'mounts', public: false },
+  '/metrics': { name: 'metrics', public: false },
+  '/healthz': { name: 'healthz', public: false },
+};
+
+/** Gauges of the service itself, appended to the document's metrics (names differ from the renderer's). */
+export function renderServiceMetrics(block: ServiceBlock): string {
+  const lines: string[] = [];
+  const gauge = (name: string, help: string, values: [Part, number | null][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    for (const [part, v] of values) if (v !== null) lines.push(`${name}{part="${part}"} ${v}`);
+  };
+  const parts = (['dm', 'mounts'] as Part[]).filter((p) => block[p]);
+  gauge(
+    'pve_health_serve_scan_age_seconds',
+    'Seconds since the last scan of this part finished.',
+    parts.map((p) => [p, block[p]!.ageSeconds]),
+  );
+  gauge(
+    'pve_health_serve_scan_running_seconds',
+    'Seconds the scan in flight has been running (0 when none runs).',
+    parts.map((p) => [p, block[p]!.runningForSeconds ?? 0]),
+  );
+  gauge(
+    'pve_health_serve_scan_overrun',
+    '1 when a scan has been running longer than its interval (e.g. lvs hanging on a dead device).',
+    parts.map((p) => [p, block[p]!.overrun ? 1 : 0]),
+  );
+  gauge(
+    'pve_health_serve_scan_failed',
+    '1 when the last scan of this part failed (the previous result is still served).',
+    parts.map((p) => [p, block[p]!.error ? 1 : 0]),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function header(req: RequestInfo, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function safePath(url: string): string {
+  const q = url.indexOf('?');
+  return q >= 0 ? url.slice(0, q) : url;
+}
+
+function reply(status: number, type: string, body: string, extra: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': type, ...SECURITY_HEADERS, ...extra }, body };
+}

@@ -1,0 +1,52 @@
+// node:http glue around the router: tight timeouts and a connection cap, so slow or many clients
+// cannot tie the service up; bodies are never read (every route is a GET).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ListenAddress } from './auth';
+import type { Reply, RequestInfo } from './routes';
+
+export interface HttpServer {
+  server: Server;
+  /** The bound address (port 0 resolves to the real port). */
+  address: ListenAddress;
+  close(): Promise<void>;
+}
+
+export function listen(addr: ListenAddress, handle: (req: RequestInfo) => Reply): Promise<HttpServer> {
+  const server = createServer((req, res) => {
+    let r: Reply;
+    try {
+      r = handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
+    } catch (e) {
+      r = {
+        status: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: `internal error: ${(e as Error).message}\n`,
+      };
+    }
+    // A request body is never wanted; drain it so keep-alive connections stay usable.
+    req.resume();
+    res.writeHead(r.status, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) });
+    res.end(req.method === 'HEAD' ? undefined : r.body);
+  });
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = 512;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(addr.port, addr.host, () => {
+      server.off('error', reject);
+      const a = server.address() as AddressInfo;
+      resolve({
+        server,
+        address: { host: a.address, port: a.port },
+        close: () =>
+          new Promise<void>((res) => {
+            server.close(() => res());
+            server.closeAllConnections?.();
+          }),
+      });
+    });
+  });
+}

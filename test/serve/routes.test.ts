@@ -1,0 +1,267 @@
+// The routes over a real HTTP server on loopback, with injected scanners (the unit under test is the
+// service's contract: requests read the last result, scans are single-flight).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, test } from 'node:test';
+import type { DmResult, MountsResult } from '../../src/core/types';
+import { renderPrometheus } from '../../src/render/prometheus';
+import { createRouter } from '../../src/serve/routes';
+import { type HttpServer, listen } from '../../src/serve/server';
+import { createService, type Service } from '../../src/serve/service';
+import { requireTool } from '../helpers/require-tool';
+import { buildDoc, dmEntry, dmResult, mountEntry, mountsResult } from './sample';
+
+const servers: HttpServer[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
+});
+
+interface Setup {
+  svc: Service;
+  base: string;
+  calls: { dm: number; mounts: number };
+  clock: { advance: (ms: number) => void };
+}
+
+async function setup(
+  opts: { token?: string; scanDm?: () => Promise<DmResult>; scanMounts?: () => Promise<MountsResult> } = {},
+): Promise<Setup> {
+  const calls = { dm: 0, mounts: 0 };
+  let t = Date.parse('2026-01-01T12:00:00Z');
+  const orphan = dmEntry({
+    name: 'pve-vm--999--disk--0',
+    vmid: 999,
+    status: 'orphan',
+    reason: 'guest-missing',
+    detail: 'no guest 999 in the cluster',
+    action: { command: ['lvchange', '-an', 'pve/vm-999-disk-0'], effect: 'deactivates the LV; data stays' },
+  });
+  const svc = createService({
+    scanDm:
+      opts.scanDm ??
+      (async () => {
+        calls.dm++;
+        return dmResult([dmEntry(), orphan], 1);
+      }),
+    scanMounts:
+      opts.scanMounts ??
+      (async () => {
+        calls.mounts++;
+        return mountsResult(
+          [
+            mountEntry(),
+            mountEntry({
+              target: '/mnt/pve/dead',
+              status: 'stale',
+              reachable: false,
+              error: 'timeout after 5 s',
+              usagePercent: null,
+            }),
+          ],
+          2,
+        );
+      }),
+    dmIntervalMs: 60_000,
+    mountsIntervalMs: 30_000,
+    now: () => new Date(t),
+  });
+  const handle = createRouter({
+    service: svc,
+    buildDocument: buildDoc,
+    renderMetrics: renderPrometheus,
+    policy: { token: opts.token ?? null },
+    version: '9.9.9',
+  });
+  const http = await listen({ host: '127.0.0.1', port: 0 }, handle);
+  servers.push(http);
+  return { svc, base: `http://127.0.0.1:${http.address.port}`, calls, clock: { advance: (ms) => (t += ms) } };
+}
+
+test('routes: API documents have the contract shape plus the service block', async () => {
+  const s = await setup();
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  const r = await fetch(`${s.base}/api/status`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  const doc = await r.json();
+  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.node, 'pve1');
+  assert.equal(doc.status, 2);
+  assert.equal(doc.dm.summary.grade, 'B');
+  assert.equal(doc.dm.entries[1].reason, 'guest-missing');
+  assert.equal(doc.mounts.entries[1].status, 'stale');
+  assert.equal(doc.service.version, '9.9.9');
+  assert.equal(doc.service.dm.lastScanAt, '2026-01-01T12:00:00.000Z');
+  assert.equal(doc.service.dm.intervalSeconds, 60);
+  assert.equal(doc.service.mounts.intervalSeconds, 30);
+
+  const dm = await (await fetch(`${s.base}/api/dm`)).json();
+  assert.ok(dm.dm && !('mounts' in dm), '/api/dm has only its part');
+  assert.equal(dm.status, 1);
+  assert.ok(dm.service.dm && !dm.service.mounts);
+  const mounts = await (await fetch(`${s.base}/api/mounts`)).json();
+  assert.ok(mounts.mounts && !('dm' in mounts), '/api/mounts has only its part');
+  assert.equal(mounts.status, 2);
+});
+
+test('routes: requests never start a scan, whatever their number', async () => {
+  const s = await setup();
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  const before = { ...s.calls };
+  const paths = ['/api/status', '/api/dm', '/api/mounts', '/metrics', '/healthz', '/'];
+  await Promise.all(
+    Array.from({ length: 60 }, (_, i) => fetch(`${s.base}${paths[i % paths.length]}`).then((r) => r.text())),
+  );
+  assert.deepEqual(s.calls, before);
+});
+
+test('routes: a hung DM scan never blocks a response; it shows as overrun with its age', async () => {
+  let scans = 0;
+  let firstDone = false;
+  const s = await setup({
+    scanDm: () => {
+      scans++;
+      if (!firstDone) {
+        firstDone = true;
+        return Promise.resolve(dmResult([dmEntry()]));
+      }
+      return new Promise<DmResult>(() => {}); // lvs stuck on a dead multipath device
+    },
+  });
+  await s.svc.scan('dm');
+  await s.svc.scan('mounts');
+  void s.svc.scan('dm');
+  s.clock.advance(125_000);
+  void s.svc.scan('dm'); // the schedule asking again joins the stuck scan
+  assert.equal(scans, 2);
+  const doc = await (await fetch(`${s.base}/api/status`)).json();
+  assert.equal(doc.dm.summary.grade, 'A+', 'the last result is still served');
+  assert.equal(doc.service.dm.running, true);
+  assert.equal(doc.service.dm.overrun, true);
+  assert.equal(doc.service.dm.runningForSeconds, 125);
+  assert.equal(doc.service.dm.ageSeconds, 125);
+  const h = await fetch(`${s.base}/healthz`);
+  assert.equal(h.status, 503);
+  assert.match((await h.json()).problems[0], /dm scan running for 125 s \(interval 60 s\)/);
+  const m = await (await fetch(`${s.base}/metrics`)).text();
+  assert.match(m, /^pve_health_serve_scan_overrun\{part="dm"\} 1$/m);
+  assert.match(m, /^pve_health_serve_scan_running_seconds\{part="dm"\} 125$/m);
+});
+
+test('routes: /healthz is 503 until the first scans end, then 200', async () => {
+  const s = await setup();
+  let h = await fetch(`${s.base}/healthz`);
+  assert.equal(h.status, 503);
+  assert.deepEqual((await h.json()).problems, ['dm: first scan not finished', 'mounts: first scan not finished']);
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  h = await fetch(`${s.base}/healthz`);
+  assert.equal(h.status, 200);
+  assert.equal((await h.json()).ok, true);
+});
+
+test('routes: cached bodies follow new scan results', async () => {
+  let grade = 0;
+  const s = await setup({
+    scanDm: async () =>
+      dmResult(grade++ === 0 ? [dmEntry()] : [dmEntry({ status: 'orphan', reason: 'guest-missing' })]),
+  });
+  await s.svc.scan('dm');
+  assert.equal((await (await fetch(`${s.base}/api/status`)).json()).dm.summary.grade, 'A+');
+  assert.match(await (await fetch(`${s.base}/metrics`)).text(), /pve_health_dm_grade\{grade="A\+"\} 4/);
+  await s.svc.scan('dm');
+  assert.equal((await (await fetch(`${s.base}/api/status`)).json()).dm.summary.grade, 'B');
+  assert.match(await (await fetch(`${s.base}/metrics`)).text(), /pve_health_dm_grade\{grade="B"\} 3/);
+});
+
+test('routes: read-only, unknown paths, HEAD', async () => {
+  const s = await setup();
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  const table: [string, string, number][] = [
+    ['POST', '/api/status', 405],
+    ['DELETE', '/api/dm', 405],
+    ['PUT', '/', 405],
+    ['GET', '/api/clean', 404],
+    ['GET', '/api/status/../../etc/passwd', 404],
+    ['GET', '/api/status?x=1', 200],
+  ];
+  for (const [method, path, want] of table) {
+    const r = await fetch(`${s.base}${path}`, { method });
+    assert.equal(r.status, want, `${method} ${path}`);
+    if (want === 405) assert.equal(r.headers.get('allow'), 'GET, HEAD');
+    await r.text();
+  }
+  const head = await fetch(`${s.base}/api/status`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.ok(Number(head.headers.get('content-length')) > 100);
+  assert.equal(await head.text(), '');
+});
+
+test('routes: page and assets carry a strict CSP and no data', async () => {
+  const s = await setup();
+  const page = await fetch(`${s.base}/`);
+  assert.equal(page.status, 200);
+  const csp = page.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+  const html = await page.text();
+  assert.match(html, /<html lang="en">/);
+  assert.doesNotMatch(html, /<script>(?!<\/script>)/, 'no inline script');
+  assert.doesNotMatch(html, /https?:\/\//, 'no external assets');
+  const js = await fetch(`${s.base}/dashboard.js`);
+  assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
+  assert.doesNotMatch(await js.text(), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+});
+
+test('routes: with a token, the API needs it and the page does not', async () => {
+  const token = 'Zm9vYmFyYmF6cXV4cXV1eA';
+  const s = await setup({ token });
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  for (const path of ['/api/status', '/api/dm', '/api/mounts', '/metrics', '/healthz']) {
+    const no = await fetch(`${s.base}${path}`);
+    assert.equal(no.status, 401, path);
+    assert.match(no.headers.get('www-authenticate') ?? '', /^Bearer/);
+    assert.doesNotMatch(await no.text(), /pve-vm|pve1/, 'a refusal leaks no data');
+    const bad = await fetch(`${s.base}${path}`, { headers: { authorization: `Bearer ${token}0` } });
+    assert.equal(bad.status, 401, path);
+    await bad.text();
+    const ok = await fetch(`${s.base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200, path);
+    await ok.text();
+  }
+  assert.equal((await fetch(`${s.base}/`)).status, 200);
+});
+
+test('routes: without a token a foreign Host name is refused (DNS rebinding)', async () => {
+  const s = await setup();
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  // fetch() does not let a script set Host; node:http does.
+  const { request } = await import('node:http');
+  const status = await new Promise<number>((resolve, reject) => {
+    const u = new URL(`${s.base}/api/status`);
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname, headers: { host: 'evil.example' } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(status, 421);
+});
+
+test('routes: promtool check metrics accepts /metrics', async (t) => {
+  const promtool = requireTool(t, 'promtool', 'prometheus');
+  if (!promtool) return;
+  const s = await setup();
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  const text = await (await fetch(`${s.base}/metrics`)).text();
+  assert.match(text, /^pve_health_serve_scan_age_seconds\{part="mounts"\} 0$/m);
+  const r = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  assert.equal(r.status, 0, `promtool: ${r.stdout}${r.stderr}`);
+  assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no lint warnings');
+});
