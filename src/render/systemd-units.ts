@@ -1,0 +1,71 @@
+// systemd units that run the check periodically. The .deb ships them (with ExecStart
+// /usr/bin/pve-health); `pve-health install-timer` writes them with the path of the running
+// executable. Pure text.
+
+export const SERVICE_NAME = 'pve-health.service';
+export const TIMER_NAME = 'pve-health.timer';
+export const DEFAULT_EXEC = ['/usr/bin/pve-health'];
+/** What the timer runs: check, notify on change, refresh node_exporter's textfile. */
+export const DEFAULT_CHECK_ARGS = ['check', '--quiet', '--notify', '--textfile', '/var/lib/prometheus/node-exporter'];
+
+/** Quote one ExecStart word (systemd.service "Command lines": C-style quotes; % and $ are specifiers). */
+export function systemdQuote(word: string): string {
+  const esc = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(esc)) return esc;
+  return `"${esc.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export interface ServiceUnitOptions {
+  /** Program and leading arguments, e.g. ["/usr/bin/node", "/opt/pve-health.cjs"]. */
+  exec?: string[];
+  args?: string[];
+}
+
+export function renderServiceUnit(opts: ServiceUnitOptions = {}): string {
+  const argv = [...(opts.exec ?? DEFAULT_EXEC), ...(opts.args ?? DEFAULT_CHECK_ARGS)];
+  return `[Unit]
+Description=Proxmox VE device-mapper and remote-mount health check
+# Guest configs come from /etc/pve (pmxcfs); checking before it is mounted would find only orphans.
+After=pve-cluster.service
+ConditionPathExists=/etc/pve
+
+[Service]
+Type=oneshot
+ExecStart=${argv.map(systemdQuote).join(' ')}
+# Findings (1 WARNING, 2 CRITICAL) are reported by notifications and metrics, not by a failed unit;
+# 3 (could not check) fails it.
+SuccessExitStatus=1 2
+Nice=10
+IOSchedulingClass=idle
+TimeoutStartSec=10min
+`;
+}
+
+export interface TimerUnitOptions {
+  /** Minutes between runs (1-60, default 15). */
+  intervalMinutes?: number;
+}
+
+export function renderTimerUnit(opts: TimerUnitOptions = {}): string {
+  const every = opts.intervalMinutes ?? 15;
+  if (!Number.isInteger(every) || every < 1 || every > 60) throw new RangeError('interval must be 1-60 minutes');
+  return `[Unit]
+Description=Run pve-health every ${every} minutes
+After=pve-cluster.service
+
+[Timer]
+OnCalendar=*:0/${every}
+# Spread the nodes of a cluster so they do not all run lvs and probe the same NFS server at once.
+RandomizedDelaySec=${Math.max(1, Math.floor((every * 60) / 5))}
+# Catch up after downtime (one run, not one per missed slot).
+Persistent=true
+AccuracySec=30s
+
+[Install]
+WantedBy=timers.target
+`;
+}
+
+/** The units as shipped in the .deb (/usr/lib/systemd/system). */
+export const PVE_HEALTH_SERVICE_UNIT = renderServiceUnit();
+export const PVE_HEALTH_TIMER_UNIT = renderTimerUnit();

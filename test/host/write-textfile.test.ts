@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeTextfile } from '../../src/host/write-textfile';
+
+test('writeTextfile: creates the directory, writes NAME with mode 0644, leaves no temp file', async (t) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'pvh-tf-')), 'node-exporter');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const p = await writeTextfile(dir, 'pve-health.prom', 'a 1\n');
+  assert.equal(p, join(dir, 'pve-health.prom'));
+  assert.equal(readFileSync(p, 'utf8'), 'a 1\n');
+  assert.equal(statSync(p).mode & 0o777, 0o644);
+  await writeTextfile(dir, 'pve-health.prom', 'a 2\n');
+  assert.equal(readFileSync(p, 'utf8'), 'a 2\n');
+  assert.deepEqual(readdirSync(dir), ['pve-health.prom']);
+});
+
+test('writeTextfile: a concurrent reader sees the old or the new file, never a mix', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pvh-tf-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Large enough that a non-atomic write would be observed half-written.
+  const a = `${'a 1\n'.repeat(200_000)}`;
+  const b = `${'b 2\n'.repeat(250_000)}`;
+  const p = await writeTextfile(dir, 'x.prom', a);
+  let stop = false;
+  let reads = 0;
+  const reader = (async () => {
+    while (!stop) {
+      const text = readFileSync(p, 'utf8');
+      assert.ok(text === a || text === b, `torn read of ${text.length} bytes`);
+      reads++;
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  for (let i = 0; i < 30; i++) await writeTextfile(dir, 'x.prom', i % 2 ? a : b);
+  stop = true;
+  await reader;
+  assert.ok(reads > 0);
+});
+
+test('writeTextfile: refuses names that leave the directory', async () => {
+  for (const bad of ['../x.prom', '', '.hidden.prom', 'a/b.prom']) {
+    await assert.rejects(writeTextfile(tmpdir(), bad, ''), /invalid textfile name/);
+  }
+});
