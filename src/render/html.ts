@@ -1,0 +1,292 @@
+// The HTML report: one self-contained page that also renders in mail clients — tables for layout,
+// inline styles only (many clients drop <style>), no scripts, images or external assets. Every value
+// that comes from the system goes through esc(). Pure.
+import { formatBytes, formatUptime, type SystemInfo } from '../core/system-info';
+import type { CheckDocument, Grade, GuestHealth, MountEntry, Status } from '../core/types';
+import { type Finding, listFindings, mountLabel, STATUS_WORD, summarize } from './findings';
+
+export interface HtmlOptions {
+  system?: SystemInfo | null;
+  toolVersion?: string;
+}
+
+export function esc(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+const MONO = "font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace";
+const GRADE_COLOR: Record<Grade, string> = { 'A+': '#15803d', B: '#4d7c0f', C: '#a16207', D: '#c2410c', F: '#b91c1c' };
+const STATUS_COLOR: Record<Status, { fg: string; bg: string; border: string }> = {
+  0: { fg: '#14532d', bg: '#dcfce7', border: '#16a34a' },
+  1: { fg: '#713f12', bg: '#fef9c3', border: '#ca8a04' },
+  2: { fg: '#7f1d1d', bg: '#fee2e2', border: '#dc2626' },
+  3: { fg: '#374151', bg: '#e5e7eb', border: '#6b7280' },
+};
+const BANNER: Record<Status, string> = {
+  0: 'Healthy — nothing needs attention',
+  1: 'Warning — some findings need attention',
+  2: 'Critical — act on these findings soon',
+  3: 'Unknown — the check could not decide everything',
+};
+const TH = `style="text-align:left;padding:6px 8px;border-bottom:2px solid #e5e7eb;font-size:12px;color:#6b7280;text-transform:uppercase"`;
+const TD = `style="padding:6px 8px;border-bottom:1px solid #f3f4f6;font-size:14px;vertical-align:top"`;
+
+function badge(text: string, s: Status): string {
+  const c = STATUS_COLOR[s];
+  return `<span style="display:inline-block;padding:1px 8px;border-radius:10px;background:${c.bg};color:${c.fg};border:1px solid ${c.border};font-size:12px;font-weight:600">${esc(text)}</span>`;
+}
+
+function section(title: string, body: string): string {
+  return `<tr><td style="padding:18px 24px 4px 24px"><h2 style="margin:0 0 8px 0;font-size:17px;color:#111827">${esc(title)}</h2>${body}</td></tr>`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const h = head.map((x) => `<th ${TH}>${esc(x)}</th>`).join('');
+  const r = rows.map((cells) => `<tr>${cells.map((c) => `<td ${TD}>${c}</td>`).join('')}</tr>`).join('');
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr>${h}</tr>${r}</table>`;
+}
+
+/** "2026-03-14 09:26:53 UTC" from the document's ISO time (no clock, no locale). */
+function formatTime(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
+function header(doc: CheckDocument): string {
+  const grade = doc.dm?.summary.grade;
+  const g = grade
+    ? `<td align="right" style="padding:20px 24px;width:90px"><div data-grade="${esc(grade)}" title="grade" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div style="font-size:12px;color:#6b7280;text-align:center;margin-top:4px">score ${esc(doc.dm!.summary.score)}</div></td>`
+    : '';
+  return `<tr><td><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>
+<td style="padding:20px 24px"><div style="font-size:13px;color:#6b7280">pve-health report</div>
+<h1 style="margin:2px 0 4px 0;font-size:24px;color:#111827">${esc(doc.node)}</h1>
+<div style="font-size:13px;color:#6b7280">${esc(formatTime(doc.generatedAt))}${doc.source && doc.source !== 'live' ? ` · ${esc(doc.source)}` : ''}</div></td>${g}</tr></table></td></tr>`;
+}
+
+function banner(doc: CheckDocument): string {
+  const c = STATUS_COLOR[doc.status];
+  return `<tr><td style="padding:0 24px"><div data-status="${doc.status}" style="padding:12px 16px;border-left:6px solid ${c.border};background:${c.bg};color:${c.fg};font-size:16px;font-weight:600">${esc(BANNER[doc.status])}<div style="font-weight:400;font-size:14px;margin-top:2px">${esc(summarize(doc))}</div></div></td></tr>`;
+}
+
+function cards(doc: CheckDocument): string {
+  const s = doc.dm!.summary;
+  const items: [string, number, Status][] = [
+    ['Total', s.total, 0],
+    ['Valid', s.valid, 0],
+    ['Duplicates', s.duplicate, s.duplicate ? 2 : 0],
+    ['Orphans', s.orphan, s.orphan ? 1 : 0],
+    ['Open', s.open, 0],
+    ['Protected', s.protected, 0],
+  ];
+  const cells = items
+    .map(([label, n, st]) => {
+      const color = st ? STATUS_COLOR[st].fg : '#111827';
+      return `<td align="center" style="padding:10px 4px;border:1px solid #e5e7eb;background:#f9fafb;width:16%"><div style="font-size:22px;font-weight:700;color:${color}">${esc(n)}</div><div style="font-size:12px;color:#6b7280">${esc(label)}</div></td>`;
+    })
+    .join('');
+  const pending = s.pending
+    ? `<p style="margin:6px 0 0 0;font-size:13px;color:#6b7280">${esc(s.pending)} pending (a running Proxmox task explains them; not counted in the grade).</p>`
+    : '';
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="4" style="border-collapse:separate"><tr>${cells}</tr></table>${pending}`;
+}
+
+const HEALTH_STATUS: Record<GuestHealth['health'], Status> = { ok: 0, orphans: 1, duplicates: 2, unknown: 3 };
+
+function guestTable(guests: GuestHealth[]): string {
+  const sorted = [...guests].sort((a, b) => b.issues - a.issues || a.vmid - b.vmid);
+  const rows = sorted.map((g) => [
+    esc(g.vmid),
+    esc(g.name),
+    esc(g.type === 'lxc' ? 'CT' : 'VM'),
+    esc(g.status),
+    badge(g.health, HEALTH_STATUS[g.health] ?? 3),
+    esc(g.issues),
+  ]);
+  return table(['VMID', 'Name', 'Type', 'State', 'Health', 'Issues'], rows);
+}
+
+function findingBlock(f: Finding): string {
+  const st: Status = f.pending ? 3 : f.severity;
+  const c = STATUS_COLOR[st];
+  const guest =
+    f.vmid !== null
+      ? ` <span style="color:#6b7280;font-size:13px">(${f.part === 'mounts' ? 'CT' : 'guest'} ${esc(f.vmid)})</span>`
+      : '';
+  const lines = [
+    `<div>${badge(f.pending ? `${f.status} · pending` : f.status, st)} <code style="${MONO};font-size:13px">${esc(f.subject)}</code>${guest}</div>`,
+    `<div style="margin-top:4px;font-size:14px">${esc(f.explanation.charAt(0).toUpperCase() + f.explanation.slice(1))}.</div>`,
+  ];
+  if (f.detail) lines.push(`<div style="font-size:13px;color:#4b5563">${esc(f.detail)}</div>`);
+  if (f.protectedBy.length)
+    lines.push(`<div style="font-size:13px;color:#4b5563">Not acted on: ${esc(f.protectedBy.join(', '))}</div>`);
+  if (f.fix) {
+    lines.push(
+      `<div style="margin-top:6px;font-size:12px;color:#6b7280">Fix${f.effect ? ` (${esc(f.effect)})` : ''}:</div><pre style="margin:2px 0 0 0;padding:6px 8px;background:#111827;color:#f9fafb;${MONO};font-size:12px;white-space:pre-wrap;word-break:break-all">${esc(f.fix)}</pre>`,
+    );
+  }
+  if (f.hint)
+    lines.push(
+      `<div style="margin-top:4px;font-size:13px;color:#4b5563">Hint: <code style="${MONO}">${esc(f.hint)}</code></div>`,
+    );
+  return `<div style="margin:0 0 10px 0;padding:8px 12px;border-left:4px solid ${c.border};background:#fafafa">${lines.join('')}</div>`;
+}
+
+function capacityBar(m: MountEntry): string {
+  if (m.usagePercent === null || m.usagePercent === undefined) return '<span style="color:#6b7280">—</span>';
+  const pct = Math.max(0, Math.min(100, Math.round(m.usagePercent)));
+  const color = m.status === 'full' ? '#dc2626' : pct >= 80 ? '#ca8a04' : '#16a34a';
+  const fill =
+    pct > 0 ? `<td width="${pct}%" style="background:${color};height:8px;font-size:0;line-height:0">&nbsp;</td>` : '';
+  const rest =
+    pct < 100
+      ? `<td width="${100 - pct}%" style="background:#e5e7eb;height:8px;font-size:0;line-height:0">&nbsp;</td>`
+      : '';
+  const size = m.totalBytes ? ` of ${esc(formatBytes(m.totalBytes))}` : '';
+  return `<table role="presentation" width="140" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:140px"><tr>${fill}${rest}</tr></table><div style="font-size:12px;color:#4b5563">${esc(pct)}%${size}</div>`;
+}
+
+const MOUNT_STATUS: Record<string, Status> = { ok: 0, readonly: 1, full: 1, stale: 2 };
+
+function mountTable(entries: MountEntry[]): string {
+  if (entries.length === 0) return '<p style="font-size:14px;color:#6b7280">No remote mounts.</p>';
+  const rows = entries.map((m) => [
+    `<code style="${MONO};font-size:13px">${esc(mountLabel(m))}</code>${m.storage ? `<div style="font-size:12px;color:#6b7280">storage ${esc(m.storage)}</div>` : ''}`,
+    `${esc(m.source)}<div style="font-size:12px;color:#6b7280">${esc(m.fstype)}</div>`,
+    `${badge(m.status, MOUNT_STATUS[m.status] ?? 3)}${m.error ? `<div style="font-size:12px;color:#4b5563">${esc(m.error)}</div>` : ''}`,
+    capacityBar(m),
+  ]);
+  return table(['Mount', 'Source', 'Status', 'Capacity'], rows);
+}
+
+function systemTable(s: SystemInfo): string {
+  const rows: [string, string | null][] = [
+    ['Proxmox VE', s.pveVersion],
+    ['Kernel', s.kernel],
+    ['Uptime', s.uptimeSeconds === null ? null : formatUptime(s.uptimeSeconds)],
+    ['Load (1/5/15 min)', s.load ? `${s.load.join(' / ')}${s.cpus ? ` on ${s.cpus} CPUs` : ''}` : null],
+    [
+      'Memory',
+      s.memory
+        ? `${formatBytes(s.memory.usedBytes)} used of ${formatBytes(s.memory.totalBytes)} (${Math.round((s.memory.usedBytes / s.memory.totalBytes) * 100)}%)`
+        : null,
+    ],
+    [
+      'Root disk',
+      s.rootDisk
+        ? `${formatBytes(s.rootDisk.usedBytes)} used of ${formatBytes(s.rootDisk.totalBytes)} (${s.rootDisk.usagePercent}%)`
+        : null,
+    ],
+  ];
+  return table(
+    ['Item', 'Value'],
+    rows.filter(([, v]) => v !== null).map(([k, v]) => [esc(k), esc(v)]),
+  );
+}
+
+/** What to do next, in order, from the findings. */
+export function nextSteps(doc: CheckDocument): string[] {
+  const f = listFindings(doc).filter((x) => !x.pending);
+  const has = (status: string) => f.filter((x) => x.status === status);
+  const steps: string[] = [];
+  if (has('duplicate').length) {
+    steps.push(
+      'Remove the duplicate maps first: they make lvcreate fail and can point two devices at the same data. Review the plan with "pve-health clean --dry-run", then run "pve-health clean".',
+    );
+  }
+  if (has('orphan').length) {
+    steps.push(
+      'Decide for each orphan: attach it to its guest (see the hints) or deactivate it with "pve-health clean" — the tool deactivates, it never deletes data.',
+    );
+  }
+  if (has('unknown').length)
+    steps.push(
+      'Find out why LVM could not be read completely (run "vgs" and "lvs" by hand) before acting on anything.',
+    );
+  for (const m of has('stale'))
+    steps.push(
+      `Check the server and network behind ${m.subject}: processes touching a stale mount hang, including backups.`,
+    );
+  for (const m of has('readonly'))
+    steps.push(`Find out why ${m.subject} is read-only (server export, or a filesystem error) and remount it.`);
+  for (const m of has('full')) steps.push(`Free space on ${m.subject}, or move backups and images elsewhere.`);
+  const pending = listFindings(doc).filter((x) => x.pending).length;
+  if (pending)
+    steps.push(
+      `${pending} finding${pending === 1 ? ' belongs' : 's belong'} to a running Proxmox task; check again once it has finished.`,
+    );
+  if (steps.length === 0) steps.push('Nothing to do.');
+  return steps;
+}
+
+export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
+  const parts = [header(doc), banner(doc)];
+  const findings = listFindings(doc);
+  if (doc.dm) {
+    parts.push(section('Device-mapper analysis', cards(doc)));
+    const dmFindings = findings.filter((x) => x.part === 'dm');
+    parts.push(
+      section(
+        'Issues',
+        dmFindings.length
+          ? dmFindings.map(findingBlock).join('')
+          : '<p style="font-size:14px;color:#14532d">No device-mapper issues.</p>',
+      ),
+    );
+    if (doc.dm.vmidReuse?.messages?.length) {
+      parts.push(
+        section(
+          'Next VMID',
+          `<ul style="margin:0;padding-left:20px;font-size:14px">${doc.dm.vmidReuse.messages.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
+        ),
+      );
+    }
+    if (doc.dm.guests.length) parts.push(section('Guests', guestTable(doc.dm.guests)));
+    if (doc.dm.warnings.length) {
+      parts.push(
+        section(
+          'Notes',
+          `<ul style="margin:0;padding-left:20px;font-size:13px;color:#4b5563">${doc.dm.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`,
+        ),
+      );
+    }
+  }
+  if (doc.mounts) {
+    const mountFindings = findings.filter((x) => x.part === 'mounts');
+    parts.push(
+      section(
+        'Remote mounts',
+        mountTable(doc.mounts.entries) +
+          (mountFindings.length
+            ? `<div style="margin-top:10px">${mountFindings.map(findingBlock).join('')}</div>`
+            : ''),
+      ),
+    );
+  }
+  if (opts.system) parts.push(section('System', systemTable(opts.system)));
+  parts.push(
+    section(
+      'What to do next',
+      `<ol style="margin:0;padding-left:20px;font-size:14px">${nextSteps(doc)
+        .map((s) => `<li style="margin-bottom:4px">${esc(s)}</li>`)
+        .join('')}</ol>`,
+    ),
+  );
+  const footer = `<tr><td style="padding:16px 24px;font-size:12px;color:#9ca3af;border-top:1px solid #e5e7eb">Generated by pve-health${opts.toolVersion ? ` ${esc(opts.toolVersion)}` : ''} · status ${esc(STATUS_WORD[doc.status])} (${doc.status})</td></tr>`;
+  const title = `pve-health: ${doc.node} — ${STATUS_WORD[doc.status]}${doc.dm ? `, grade ${doc.dm.summary.grade}` : ''}`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head>
+<body style="margin:0;padding:0;background:#f3f4f6;${FONT};color:#111827">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f4f6"><tr><td align="center" style="padding:16px 8px">
+<table role="presentation" width="760" cellpadding="0" cellspacing="0" style="width:100%;max-width:760px;background:#ffffff;border:1px solid #e5e7eb;${FONT};text-align:left">
+${parts.join('\n')}
+${footer}
+</table></td></tr></table>
+</body></html>
+`;
+}

@@ -1,0 +1,95 @@
+// The HTML report in a real browser: Debian's chromium (headless, through playwright-core) renders
+// it to a PNG; no console errors, no network requests, the grade badge is visible, hostile names show
+// as text. Set PVE_HEALTH_KEEP_PNG=DIR to keep the screenshots.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { CheckDocument } from '../../src/core/types';
+import { renderHtml } from '../../src/render/html';
+import { QUOTE_DM, SCRIPT_GUEST, SYSTEM, troubledDoc } from '../fixtures/docs/check-documents';
+import { requireTool } from '../helpers/require-tool';
+
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function renderInChromium(executable: string, html: string, name: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'pvh-html-'));
+  const file = join(dir, `${name}.html`);
+  writeFileSync(file, html);
+  const browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: executable,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 900, height: 800 },
+  });
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const grade = page.locator('[data-grade]');
+    const result = {
+      consoleErrors,
+      requests,
+      gradeVisible: (await grade.count()) === 1 && (await grade.isVisible()),
+      gradeText: (await grade.count()) ? (await grade.textContent())?.trim() : null,
+      gradeBox: (await grade.count()) ? await grade.boundingBox() : null,
+      scripts: await page.evaluate(() => document.querySelectorAll('script').length),
+      bodyText: await page.evaluate(() => document.body.innerText),
+      scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth),
+      png: join(dir, `${name}.png`),
+    };
+    await page.screenshot({ path: result.png, fullPage: true });
+    return {
+      ...result,
+      pngBytes: readFileSync(result.png),
+      cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+export function checkRendered(r: Awaited<ReturnType<typeof renderInChromium>>, doc: CheckDocument): void {
+  assert.deepEqual(r.consoleErrors, []);
+  assert.equal(r.requests.length, 1, `only the page itself is loaded: ${r.requests.join(', ')}`);
+  assert.equal(r.scripts, 0);
+  assert.ok(r.gradeVisible, 'grade badge visible');
+  assert.equal(r.gradeText, doc.dm?.summary.grade);
+  assert.ok(r.gradeBox && r.gradeBox.width > 20 && r.gradeBox.height > 20, 'grade badge has a size');
+  assert.ok(r.scrollWidth <= 900, `fits a 900 px window (scrollWidth ${r.scrollWidth})`);
+  // PNG signature and a plausible size.
+  assert.deepEqual([...r.pngBytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.ok(r.pngBytes.readUInt32BE(20) > 800, 'full-page screenshot is taller than the window');
+  const keep = process.env.PVE_HEALTH_KEEP_PNG;
+  if (keep) copyFileSync(r.png, join(keep, r.png.split('/').pop()!));
+}
+
+test('html in chromium: fixture node renders, grade visible, hostile names as text', async (t) => {
+  const exe = requireTool(t, 'chromium', 'chromium');
+  if (!exe) return;
+  const doc = troubledDoc();
+  const r = await renderInChromium(exe, renderHtml(doc, { system: SYSTEM }), 'fixture');
+  t.after(r.cleanup);
+  checkRendered(r, doc);
+  assert.ok(r.bodyText.includes(SCRIPT_GUEST), 'the <script> guest name is shown as text');
+  assert.ok(r.bodyText.includes(QUOTE_DM), 'the DM name with a quote is shown as text');
+  assert.ok(r.bodyText.includes('dmsetup remove -u LVM-bbbb103old'));
+});
