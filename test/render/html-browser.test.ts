@@ -52,6 +52,8 @@ export async function renderInChromium(executable: string, html: string, name: s
       gradeText: (await grade.count()) ? (await grade.textContent())?.trim() : null,
       gradeBox: (await grade.count()) ? await grade.boundingBox() : null,
       scripts: await page.evaluate(() => document.querySelectorAll('script').length),
+      // innerText, not textContent: what is rendered on screen.
+      // biome-ignore lint/performance/useDomNodeTextContent: rendered text is the point
       bodyText: await page.evaluate(() => document.body.innerText),
       scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth),
       png: join(dir, `${name}.png`),

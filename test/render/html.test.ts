@@ -81,6 +81,6 @@ test('html: next steps follow the findings', () => {
   for (const [doc, want] of cases) {
     const steps = nextSteps(doc);
     assert.equal(steps.length, want.length, steps.join('\n'));
-    want.forEach((re, i) => assert.match(steps[i], re));
+    for (const [i, re] of want.entries()) assert.match(steps[i], re);
   }
 });
