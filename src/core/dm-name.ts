@@ -1,0 +1,131 @@
+// The lvm2 device-mapper name and UUID codec (facts §3).
+//
+// Name: `<vg>-<lv>[-<layer>]`, every '-' inside vg/lv/layer doubled; no separator before a layer that
+// starts with '_' (libdm-string.c:325-370). e.g. `vg_data--2-tp--1-tpool` = vg `vg_data-2`, lv `tp-1`,
+// layer `tpool`. UUID: `LVM-<32-char VG id><32-char LV id>[-<suffix>]`; kpartx children are
+// `part<N>-<parent uuid>`. The UUID is the identity; the name is only a hint (it can be reused).
+
+export interface LvmName {
+  vg: string;
+  lv: string;
+  /** Layer after a single '-' (tpool, real, cow, ...) or '' when none. */
+  layer: string;
+}
+
+/** lvm2 dm_build_dm_name: quote '-' by doubling. */
+export function buildDmName(vg: string, lv: string, layer = ''): string {
+  const q = (s: string) => s.replace(/-/g, '--');
+  return `${q(vg)}-${q(lv)}${layer ? `-${q(layer)}` : ''}`;
+}
+
+/**
+ * lvm2 dm_split_lvm_name: split at the first single '-' (vg | rest), then the rest at the next single
+ * '-' (lv | layer). Returns null when there is no single dash (not an lvm2 name).
+ */
+export function splitDmName(name: string): LvmName | null {
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i];
+    if (c === '-') {
+      if (name[i + 1] === '-') {
+        cur += '-';
+        i++;
+        continue;
+      }
+      if (parts.length < 2) {
+        parts.push(cur);
+        cur = '';
+        continue;
+      }
+    }
+    cur += c;
+  }
+  parts.push(cur);
+  if (parts.length < 2 || parts[0] === '' || parts[1] === '') return null;
+  return { vg: parts[0], lv: parts[1], layer: parts[2] ?? '' };
+}
+
+export type DmUuid =
+  | { kind: 'lvm'; vgId: string; lvId: string; suffix: string }
+  | { kind: 'part'; partition: number; parentUuid: string }
+  | { kind: 'mpath' | 'crypt' | 'other' | 'none'; prefix: string };
+
+const LVM_ID = /^LVM-([0-9A-Za-z!#]{32})([0-9A-Za-z!#]{32})(?:-(.+))?$/;
+
+/** Parse a DM UUID: `LVM-<vg32><lv32>[-suffix]`, `part1-<parent>`, `mpath-...`, `CRYPT-...`. */
+export function parseDmUuid(uuid: string): DmUuid {
+  if (!uuid) return { kind: 'none', prefix: '' };
+  const m = LVM_ID.exec(uuid);
+  if (m) return { kind: 'lvm', vgId: m[1], lvId: m[2], suffix: m[3] ?? '' };
+  const p = /^part(\d+)-(.+)$/.exec(uuid);
+  if (p) return { kind: 'part', partition: Number(p[1]), parentUuid: p[2] };
+  const prefix = uuid.split('-')[0];
+  if (prefix === 'mpath') return { kind: 'mpath', prefix };
+  if (prefix === 'CRYPT') return { kind: 'crypt', prefix };
+  return { kind: 'other', prefix };
+}
+
+/** `lvs` prints ids hyphenated 6-4-4-4-4-4-6; DM UUIDs carry them plain. */
+export function plainLvmId(id: string): string {
+  return id.replace(/-/g, '');
+}
+
+/**
+ * Reserved component substrings (lvm-string.c:137-203): an LV whose name contains one of them is a
+ * hidden sub-LV (layer) of a top-level LV. Mapped to the top-level LV name by cutting at the marker.
+ */
+const COMPONENT_MARKERS = [
+  '_cdata',
+  '_cmeta',
+  '_corig',
+  '_cpool',
+  '_cvol',
+  '_wcorig',
+  '_mimage',
+  '_mlog',
+  '_rimage',
+  '_rmeta',
+  '_tdata',
+  '_tmeta',
+  '_vdata',
+  '_imeta',
+  '_iorig',
+  '_pmspare',
+  '_vorigin',
+];
+
+/** If `lv` is a hidden component sub-LV, the top-level LV it belongs to and the component. */
+export function splitComponent(lv: string): { top: string; component: string } | null {
+  let best = -1;
+  let comp = '';
+  for (const m of COMPONENT_MARKERS) {
+    const i = lv.indexOf(m);
+    // A marker must be followed by end of name, a digit group (_rimage_0) or another separator.
+    if (i > 0 && (best < 0 || i < best)) {
+      const after = lv.slice(i + m.length);
+      if (after === '' || /^(_\d+|\d+|_.*)$/.test(after)) {
+        best = i;
+        comp = m.slice(1);
+      }
+    }
+  }
+  if (best < 0) return null;
+  return { top: lv.slice(0, best), component: comp };
+}
+
+/** kpartx child name: `<parent><delim><n>`, delim 'p' when the parent name ends in a digit (kpartx.c:117-130). */
+export function kpartxChildName(parent: string, n: number): string {
+  return /\d$/.test(parent) ? `${parent}p${n}` : `${parent}${n}`;
+}
+
+/** Strip the partition suffix from a kpartx child name given its partition number. */
+export function kpartxParentName(child: string, n: number): string | null {
+  for (const cand of [`p${n}`, `${n}`]) {
+    if (child.endsWith(cand)) {
+      const parent = child.slice(0, -cand.length);
+      if (kpartxChildName(parent, n) === child) return parent;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,59 @@
+// Status arithmetic and the check document (design "CLI and JSON contract").
+import type { CheckDocument, DmResult, MountsResult, Status } from './types';
+
+/** Monitoring order of severity: OK < WARNING < UNKNOWN < CRITICAL. */
+const RANK: Record<Status, number> = { 0: 0, 1: 1, 3: 2, 2: 3 };
+
+export function worstStatus(...s: Status[]): Status {
+  return s.reduce<Status>((a, b) => (RANK[b] > RANK[a] ? b : a), 0);
+}
+
+export const STATUS_WORD: Record<Status, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One line: "grade B: 2 orphans, 1 duplicate; mounts: 1 stale". */
+export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts'>): string {
+  const parts: string[] = [];
+  if (doc.dm) {
+    const s = doc.dm.summary;
+    const issues = [
+      s.duplicate ? plural(s.duplicate, 'duplicate') : '',
+      s.orphan ? plural(s.orphan, 'orphan') : '',
+      s.unknown ? `${s.unknown} unknown` : '',
+      s.pending ? `${s.pending} pending` : '',
+    ].filter(Boolean);
+    parts.push(`DM grade ${s.grade} (score ${s.score}): ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`);
+  }
+  if (doc.mounts) {
+    const m = doc.mounts.summary;
+    const bad = ['stale', 'readonly', 'full'].filter((k) => (m[k] ?? 0) > 0).map((k) => `${m[k]} ${k}`);
+    parts.push(`mounts: ${bad.length ? bad.join(', ') : `${doc.mounts.entries.length} ok`}`);
+  }
+  return parts.join('; ');
+}
+
+export function buildCheckDocument(input: {
+  node: string;
+  now: Date;
+  dm?: DmResult;
+  mounts?: MountsResult;
+  source?: string;
+}): CheckDocument {
+  const statuses: Status[] = [];
+  if (input.dm) statuses.push(input.dm.status);
+  if (input.mounts) statuses.push(input.mounts.status);
+  const doc: CheckDocument = {
+    schemaVersion: 1,
+    generatedAt: input.now.toISOString(),
+    node: input.node,
+    ...(input.dm ? { dm: input.dm } : {}),
+    ...(input.mounts ? { mounts: input.mounts } : {}),
+    status: worstStatus(...statuses),
+  };
+  doc.summary = summaryLine(doc);
+  if (input.source) doc.source = input.source;
+  return doc;
+}

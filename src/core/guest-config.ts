@@ -1,0 +1,214 @@
+// QEMU and LXC guest configs (facts §1): every section and every volume reference.
+//
+// scsi0: local-lvm:vm-100-disk-0,iothread=1,size=32G
+// [PENDING] / [pve:pending] / [special:cloudinit] / [special:fleecing] / [<snapshot>]
+// Grammar from qemu-server parse_vm_config (QemuServer.pm:1939-2082) and pve-container
+// parse_pct_config (Config.pm:1160-1206): blank lines skipped, `#` lines are the description,
+// `key: value` lines, unknown `[...]` sections skipped with a warning, a section named twice: the later wins.
+import { parseVolumeId, type VolumeId } from './volume-name';
+
+export type GuestType = 'qemu' | 'lxc';
+
+export interface VolumeRef {
+  /** Config key (scsi0, rootfs, mp1, unused0, vmstate, fleecing-images, args, lxc.mount.entry, dev0). */
+  key: string;
+  /** "main", "pending", "snapshot:<name>", "special:fleecing", or "shadowed:<section>" (a duplicate PVE drops). */
+  section: string;
+  /** Parsed `storage:volname` when the value is a volume id. */
+  volid: VolumeId | null;
+  /** Absolute path when the value is a path (/dev/..., /mnt/...). */
+  path: string | null;
+  /** The raw file value (`none`, `cdrom`, a volid or a path). */
+  file: string;
+  media?: string;
+  cloudinit?: boolean;
+}
+
+export interface GuestConfig {
+  vmid: number;
+  type: GuestType;
+  name: string | null;
+  lock: string | null;
+  template: boolean;
+  /** Current snapshot parent (`parent:` of the main section). */
+  parent: string | null;
+  snapshots: string[];
+  hasPending: boolean;
+  refs: VolumeRef[];
+  warnings: string[];
+}
+
+const QEMU_DRIVE = /^(ide[0-3]|sata[0-5]|scsi([0-9]|[12][0-9]|30)|virtio([0-9]|1[0-5])|efidisk0|tpmstate0|unused(\d{1,3}))$/;
+const LXC_VOLUME = /^(rootfs|mp\d{1,3}|unused\d{1,3})$/;
+const KEY_LINE = /^([a-z][a-z_-]*\d*):\s*(.*?)\s*$/;
+const LXC_RAW = /^(lxc\.[a-z0-9_.-]+)(?::|\s*=)\s*(.*?)\s*$/;
+const SNAPSHOT_HEADER = /^\[([a-z][a-z0-9_-]+)\]\s*$/i;
+
+interface RawSection {
+  name: string;
+  kind: 'main' | 'pending' | 'snapshot' | 'special' | 'unknown';
+  entries: [string, string][];
+  /** Named again later in the file: PVE ignores this copy. */
+  shadowed?: boolean;
+}
+
+/** Split a config into sections of key/value pairs. */
+export function parseConfigSections(text: string, type: GuestType): { sections: RawSection[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const sections: RawSection[] = [{ name: 'main', kind: 'main', entries: [] }];
+  let cur = sections[0];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace(/\r$/, '');
+    if (/^\s*$/.test(line) || line.startsWith('#')) continue;
+    const h = /^\[(.*)\]\s*$/.exec(line);
+    if (h) {
+      const name = h[1];
+      let kind: RawSection['kind'];
+      if ((type === 'qemu' && name === 'PENDING') || (type === 'lxc' && name === 'pve:pending')) kind = 'pending';
+      else if (type === 'qemu' && (name === 'special:cloudinit' || name === 'special:fleecing')) kind = 'special';
+      else if (SNAPSHOT_HEADER.test(line) && !name.includes(':')) kind = 'snapshot';
+      else {
+        kind = 'unknown';
+        warnings.push(`line ${i + 1}: skipping unknown section [${name}]`);
+      }
+      cur = { name: kind === 'pending' ? 'pending' : name, kind, entries: [] };
+      sections.push(cur);
+      continue;
+    }
+    const m = KEY_LINE.exec(line) ?? (type === 'lxc' || line.startsWith('lxc.') ? LXC_RAW.exec(line) : null);
+    if (!m) {
+      warnings.push(`line ${i + 1}: cannot parse '${line.slice(0, 60)}'`);
+      continue;
+    }
+    cur.entries.push([m[1], m[2]]);
+  }
+  return { sections, warnings };
+}
+
+/** Property string `a,b=c,d=e` → default value (first key-less part) and key/value map. */
+export function parsePropertyString(value: string, defaultKey: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of value.split(',')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq < 0 && out[defaultKey] === undefined) out[defaultKey] = part;
+    else if (eq > 0) out[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return out;
+}
+
+const CLOUDINIT_FILE = /[:/](?:vm-\d+-)?cloudinit(?:\.(?:raw|qcow2|vmdk))?$/;
+
+function fileRef(key: string, section: string, file: string, extra: Partial<VolumeRef> = {}): VolumeRef {
+  const isPath = file.startsWith('/');
+  return {
+    key,
+    section,
+    file,
+    volid: isPath ? null : parseVolumeId(file),
+    path: isPath ? file : null,
+    ...extra,
+  };
+}
+
+/** `/dev/...` tokens inside free text (`args:`, `lxc.mount.entry`): a guest can use a volume by path. */
+function pathRefs(key: string, section: string, value: string): VolumeRef[] {
+  const out: VolumeRef[] = [];
+  for (const m of value.matchAll(/(\/dev\/[^\s,=:'"]+)/g)) out.push(fileRef(key, section, m[1]));
+  return out;
+}
+
+function qemuRefs(vmid: number, section: string, entries: [string, string][]): VolumeRef[] {
+  const refs: VolumeRef[] = [];
+  for (const [rawKey, value] of entries) {
+    const key = rawKey === 'cdrom' ? 'ide2' : rawKey;
+    if (QEMU_DRIVE.test(key)) {
+      const props = parsePropertyString(value, key.startsWith('unused') ? 'file' : 'file');
+      let file = props.file ?? props.volume;
+      if (!file || file === 'none') continue;
+      const media = props.media ?? (rawKey === 'cdrom' ? 'cdrom' : undefined);
+      // Legacy bare names are rewritten on parse (QemuServer.pm:1073-1093).
+      if (!file.startsWith('/') && file !== 'cdrom' && !file.includes(':')) {
+        file = media === 'cdrom' ? `local:iso/${file}` : `local:${vmid}/${file}`;
+      }
+      const cloudinit = media === 'cdrom' && CLOUDINIT_FILE.test(file);
+      refs.push(fileRef(key, section, file, { media, cloudinit: cloudinit || undefined }));
+    } else if (key === 'vmstate') {
+      refs.push(fileRef(key, section, value));
+    } else if (key === 'fleecing-images') {
+      for (const v of value.split(',').filter(Boolean)) refs.push(fileRef(key, section, v));
+    } else if (key === 'args') {
+      refs.push(...pathRefs(key, section, value));
+    }
+  }
+  return refs;
+}
+
+function lxcRefs(section: string, entries: [string, string][]): VolumeRef[] {
+  const refs: VolumeRef[] = [];
+  for (const [key, value] of entries) {
+    if (LXC_VOLUME.test(key)) {
+      const props = parsePropertyString(value, 'volume');
+      const vol = props.volume;
+      if (vol) refs.push(fileRef(key, section, vol));
+    } else if (/^dev\d+$/.test(key)) {
+      const props = parsePropertyString(value, 'path');
+      if (props.path) refs.push(fileRef(key, section, props.path));
+    } else if (key === 'lxc.mount.entry') {
+      refs.push(...pathRefs(key, section, value));
+    }
+  }
+  return refs;
+}
+
+function get(entries: [string, string][], key: string): string | null {
+  for (let i = entries.length - 1; i >= 0; i--) if (entries[i][0] === key) return entries[i][1];
+  return null;
+}
+
+/** Parse a qemu-server or pve-container config into what the analysis needs. */
+export function parseGuestConfig(text: string, type: GuestType, vmid: number): GuestConfig {
+  const { sections, warnings } = parseConfigSections(text, type);
+  // A section named twice: PVE keeps the later one. Its predecessor's references are kept as
+  // "shadowed" so a volume only named there is never called an orphan without a word.
+  const last = new Map<string, RawSection>();
+  for (const s of sections) {
+    const id = `${s.kind}:${s.name}`;
+    const prev = last.get(id);
+    if (prev && s.kind !== 'main') {
+      warnings.push(`duplicate section [${s.name}]: the later one wins`);
+      prev.shadowed = true;
+    }
+    last.set(id, s);
+  }
+  const main = sections[0];
+  const refs: VolumeRef[] = [];
+  const snapshots: string[] = [];
+  for (const s of sections) {
+    if (s.kind === 'unknown') continue;
+    if (s.kind === 'special' && s.name !== 'special:fleecing') continue;
+    const shadowed = s.shadowed;
+    if (s.kind === 'snapshot' && !shadowed) snapshots.push(s.name);
+    const section = shadowed
+      ? `shadowed:${s.name}`
+      : s.kind === 'snapshot'
+        ? `snapshot:${s.name}`
+        : s.kind === 'special'
+          ? s.name
+          : s.kind;
+    refs.push(...(type === 'qemu' ? qemuRefs(vmid, section, s.entries) : lxcRefs(section, s.entries)));
+  }
+  return {
+    vmid,
+    type,
+    name: get(main.entries, type === 'qemu' ? 'name' : 'hostname'),
+    lock: get(main.entries, 'lock'),
+    template: get(main.entries, 'template') === '1',
+    parent: get(main.entries, 'parent'),
+    snapshots,
+    hasPending: sections.some((s) => s.kind === 'pending' && s.entries.length > 0),
+    refs,
+    warnings,
+  };
+}

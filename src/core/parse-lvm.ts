@@ -1,0 +1,138 @@
+// `lvs`/`vgs --reportformat json` (one call each, all VGs).
+import { plainLvmId } from './dm-name';
+
+export interface LvRow {
+  /** LV name without the [] lvm2 puts around hidden LVs. */
+  name: string;
+  hidden: boolean;
+  vg: string;
+  /** 32-char LV id (hyphens removed). */
+  uuid: string;
+  vgUuid: string;
+  attr: string;
+  sizeBytes: number | null;
+  pool: string;
+  origin: string;
+  tags: string[];
+  segtype: string;
+  active: boolean;
+  kernelMajor: number | null;
+  kernelMinor: number | null;
+  vgAttr: string;
+  movePv: string;
+  dataPercent: number | null;
+  metadataPercent: number | null;
+  role: string;
+}
+
+export const LVS_FIELDS = [
+  'lv_name',
+  'vg_name',
+  'lv_uuid',
+  'vg_uuid',
+  'lv_attr',
+  'lv_size',
+  'pool_lv',
+  'origin',
+  'lv_tags',
+  'segtype',
+  'lv_active',
+  'data_percent',
+  'metadata_percent',
+  'move_pv',
+  'lv_kernel_major',
+  'lv_kernel_minor',
+  'vg_attr',
+  'lv_role',
+];
+
+export const VGS_FIELDS = ['vg_name', 'vg_uuid', 'vg_attr', 'vg_size', 'vg_free', 'pv_count', 'lv_count', 'vg_tags', 'pv_name'];
+
+function reportRows(text: string, key: 'lv' | 'vg'): Record<string, string>[] {
+  const start = text.indexOf('{');
+  if (start < 0) return [];
+  const doc = JSON.parse(text.slice(start)) as { report?: Record<string, Record<string, string>[]>[] };
+  const rows: Record<string, string>[] = [];
+  for (const r of doc.report ?? []) rows.push(...(r[key] ?? []));
+  return rows;
+}
+
+function num(v: string | undefined): number | null {
+  if (v === undefined || v === '') return null;
+  const n = Number(v.replace(/^</, ''));
+  return Number.isFinite(n) ? n : null;
+}
+
+// {"lv_name":"vm-100-disk-0", "vg_name":"pve", "lv_uuid":"oY6qLC-W4ck-i6NW-YbBF-a6jk-wPt1-zGZwYg", "lv_attr":"Vwi-aotz--", ...}
+export function parseLvs(text: string): LvRow[] {
+  return reportRows(text, 'lv').map((r) => {
+    const hidden = /^\[.*\]$/.test(r.lv_name ?? '');
+    const attr = r.lv_attr ?? '';
+    return {
+      name: hidden ? r.lv_name.slice(1, -1) : (r.lv_name ?? ''),
+      hidden,
+      vg: r.vg_name ?? '',
+      uuid: plainLvmId(r.lv_uuid ?? ''),
+      vgUuid: plainLvmId(r.vg_uuid ?? ''),
+      attr,
+      sizeBytes: num(r.lv_size),
+      pool: r.pool_lv ?? '',
+      origin: r.origin ?? '',
+      tags: (r.lv_tags ?? '').split(',').filter(Boolean),
+      segtype: r.segtype ?? '',
+      // lv_active is "active" (or "local exclusive" etc.) when active; attr[4] is 'a' when active.
+      active: r.lv_active !== undefined ? r.lv_active !== '' && r.lv_active !== 'inactive' : attr[4] === 'a',
+      kernelMajor: num(r.lv_kernel_major) !== null && num(r.lv_kernel_major)! >= 0 ? num(r.lv_kernel_major) : null,
+      kernelMinor: num(r.lv_kernel_minor) !== null && num(r.lv_kernel_minor)! >= 0 ? num(r.lv_kernel_minor) : null,
+      vgAttr: r.vg_attr ?? '',
+      movePv: r.move_pv ?? '',
+      dataPercent: num(r.data_percent),
+      metadataPercent: num(r.metadata_percent),
+      role: r.lv_role ?? '',
+    };
+  });
+}
+
+export interface VgRow {
+  name: string;
+  uuid: string;
+  attr: string;
+  sizeBytes: number | null;
+  freeBytes: number | null;
+  pvCount: number;
+  lvCount: number;
+  tags: string[];
+  pvs: string[];
+  /** vg_attr[3] == 'p': a PV is missing. */
+  partial: boolean;
+  /** vg_attr[5] == 's': lvmlockd shared VG; 'c': clustered (clvmd). */
+  lockType: 'shared' | 'clustered' | null;
+}
+
+// {"vg_name":"pve", "vg_uuid":"VyB2FO-...", "vg_attr":"wz--n-", "vg_size":"2199019061248", ..., "pv_name":"/dev/sda3"}
+export function parseVgs(text: string): VgRow[] {
+  const byName = new Map<string, VgRow>();
+  for (const r of reportRows(text, 'vg')) {
+    const name = r.vg_name ?? '';
+    const attr = r.vg_attr ?? '';
+    const existing = byName.get(name);
+    if (existing) {
+      if (r.pv_name) existing.pvs.push(r.pv_name);
+      continue;
+    }
+    byName.set(name, {
+      name,
+      uuid: plainLvmId(r.vg_uuid ?? ''),
+      attr,
+      sizeBytes: num(r.vg_size),
+      freeBytes: num(r.vg_free),
+      pvCount: num(r.pv_count) ?? 0,
+      lvCount: num(r.lv_count) ?? 0,
+      tags: (r.vg_tags ?? '').split(',').filter(Boolean),
+      pvs: r.pv_name ? [r.pv_name] : [],
+      partial: attr[3] === 'p',
+      lockType: attr[5] === 's' ? 'shared' : attr[5] === 'c' ? 'clustered' : null,
+    });
+  }
+  return [...byName.values()];
+}

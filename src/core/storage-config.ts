@@ -1,0 +1,81 @@
+// /etc/pve/storage.cfg (facts §2): SectionConfig.
+//
+// lvmthin: local-lvm
+//         thinpool data
+//         vgname pve
+//         content rootdir,images
+// Header `^(\S+):\s*(\S+)\s*$` (type lower-cased, storage id); properties `^\s+(\S+)(\s+(.*\S))?\s*$`;
+// a blank line ends the section; `#` lines skipped; a value-less boolean means 1.
+
+export interface StorageConfig {
+  id: string;
+  type: string;
+  props: Record<string, string>;
+  /** `nodes` restriction, or null for all nodes. */
+  nodes: string[] | null;
+  shared: boolean;
+  disabled: boolean;
+}
+
+export function parseStorageConfig(text: string): StorageConfig[] {
+  const out: StorageConfig[] = [];
+  let cur: StorageConfig | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (line.startsWith('#')) continue;
+    if (/^\s*$/.test(line)) {
+      cur = null;
+      continue;
+    }
+    const h = /^(\S+):\s*(\S+)\s*$/.exec(line);
+    if (h && !/^\s/.test(line)) {
+      cur = { id: h[2], type: h[1].toLowerCase(), props: {}, nodes: null, shared: false, disabled: false };
+      out.push(cur);
+      continue;
+    }
+    const p = /^\s+(\S+)(\s+(.*\S))?\s*$/.exec(line);
+    if (p && cur) cur.props[p[1]] = p[3] ?? '1';
+  }
+  for (const s of out) {
+    if (s.props.nodes) s.nodes = s.props.nodes.split(/[,;\s]+/).filter(Boolean);
+    // lvmthin has no `shared` option; pve-storage marks these types shared by nature.
+    s.shared = s.props.shared === '1' || ['rbd', 'cephfs', 'iscsi', 'iscsidirect', 'glusterfs', 'pbs'].includes(s.type);
+    s.disabled = s.props.disable === '1';
+  }
+  return out;
+}
+
+/** Storages usable on `node`: not disabled, and `nodes=` (if set) includes it. */
+export function storagesOnNode(all: StorageConfig[], node: string): StorageConfig[] {
+  return all.filter((s) => !s.disabled && (s.nodes === null || s.nodes.includes(node)));
+}
+
+export interface LvmStorage {
+  id: string;
+  type: 'lvm' | 'lvmthin';
+  vg: string;
+  thinpool: string | null;
+  shared: boolean;
+  taggedOnly: boolean;
+  /** PVE 9 qcow2 on thick LVM with snapshot volume chains. */
+  volumeChain: boolean;
+  nodes: string[] | null;
+  disabled: boolean;
+}
+
+/** The LVM and LVM-thin storages (whatever their node restriction; callers filter). */
+export function lvmStorages(all: StorageConfig[]): LvmStorage[] {
+  return all
+    .filter((s) => (s.type === 'lvm' || s.type === 'lvmthin') && s.props.vgname)
+    .map((s) => ({
+      id: s.id,
+      type: s.type as 'lvm' | 'lvmthin',
+      vg: s.props.vgname,
+      thinpool: s.type === 'lvmthin' ? (s.props.thinpool ?? null) : null,
+      shared: s.type === 'lvm' && s.props.shared === '1',
+      taggedOnly: s.props.tagged_only === '1',
+      volumeChain: s.props['snapshot-as-volume-chain'] === '1',
+      nodes: s.nodes,
+      disabled: s.disabled,
+    }));
+}

@@ -1,0 +1,101 @@
+// VMID reuse, the symptom users hit (design "VMID reuse, precisely"; facts §2, §8): the next VMID
+// PVE hands out, the name its first disk would get on each LVM storage, and whether a stale map
+// already carries that name (creation fails: "Device or resource busy") or a leftover LV of that
+// VMID exists (silently inherited by the new guest).
+import { buildDmName } from './dm-name';
+import type { LvmStorage } from './storage-config';
+import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from './types';
+import { nextDiskName } from './volume-name';
+
+const BLOCKING = new Set(['lv-missing', 'stale-map', 'renamed']);
+
+export function formatBytes(n: number | null): string {
+  if (n === null) return '?';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
+}
+
+export interface ReuseInput {
+  entries: DmEntry[];
+  /** LVM storages usable on this node. */
+  storages: LvmStorage[];
+  /** LV names per VG (what PVE looks at when it picks a disk name). */
+  lvNamesByVg: Map<string, string[]>;
+  /** VMIDs in use anywhere in the cluster. */
+  usedVmids: Set<number>;
+  nextIds: number[];
+}
+
+/** The first disk name a guest `vmid` would get on `storage`, and the DM name its map would have. */
+export function firstDiskOf(vmid: number, storage: LvmStorage, lvNamesByVg: Map<string, string[]>) {
+  const volname = nextDiskName(vmid, lvNamesByVg.get(storage.vg) ?? []);
+  return volname ? { volname, dmName: buildDmName(storage.vg, volname) } : null;
+}
+
+export function computeVmidReuse(input: ReuseInput): VmidReuse {
+  const [nextVmid = null, ...upcoming] = input.nextIds;
+  const byName = new Map<string, DmEntry>();
+  for (const e of input.entries) if (e.kind === 'dm') byName.set(e.name, e);
+  const imageStorages = input.storages;
+
+  const collisions: VmidReuseCollision[] = [];
+  const messages: string[] = [];
+  for (const vmid of input.nextIds) {
+    for (const st of imageStorages) {
+      const first = firstDiskOf(vmid, st, input.lvNamesByVg);
+      const hit = first && byName.get(first.dmName);
+      if (first && hit && BLOCKING.has(hit.reason)) {
+        collisions.push({ vmid, storage: st.id, volname: first.volname, dmName: hit.name, reason: hit.reason });
+      }
+    }
+  }
+
+  // Leftovers of VMIDs no guest uses: the next guest with that VMID inherits them.
+  const byVmid = new Map<number, VmidLeftover>();
+  for (const e of input.entries) {
+    if (e.vmid === null || input.usedVmids.has(e.vmid) || e.layer || e.parent) continue;
+    if (e.status !== 'orphan' && e.status !== 'duplicate') continue;
+    if (!e.lv || !e.vg) continue;
+    const lo = byVmid.get(e.vmid) ?? { vmid: e.vmid, volumes: [], totalBytes: 0 };
+    lo.volumes.push({ name: e.name, vg: e.vg, lv: e.lv, storage: e.storage, sizeBytes: e.sizeBytes, reason: e.reason });
+    lo.totalBytes += e.sizeBytes ?? 0;
+    byVmid.set(e.vmid, lo);
+  }
+  const leftovers = [...byVmid.values()].sort((a, b) => a.vmid - b.vmid);
+
+  for (const c of collisions) {
+    const when = c.vmid === nextVmid ? 'the next VM created will get' : 'a later VM will get';
+    messages.push(
+      `${when} ${c.vmid} and its first disk on ${c.storage} will fail: a ${c.reason === 'lv-missing' ? 'DM map without LV' : c.reason === 'stale-map' ? 'stale map' : 'renamed map'} ${c.dmName} exists ("Device or resource busy")`,
+    );
+  }
+  for (const lo of leftovers) {
+    if (!input.nextIds.includes(lo.vmid)) continue;
+    const lvs = lo.volumes.filter((v) => v.reason !== 'lv-missing');
+    if (lvs.length === 0) continue;
+    messages.push(
+      `${lo.vmid === nextVmid ? 'the next' : 'a later'} guest created as ${lo.vmid} silently inherits leftover LV${lvs.length > 1 ? 's' : ''} ${lvs.map((v) => `${v.vg}/${v.lv}`).join(', ')} (${formatBytes(lo.totalBytes)}): 'qm disk rescan' attaches them, destroying that guest deletes them`,
+    );
+  }
+  if (messages.length === 0 && nextVmid !== null) {
+    messages.push(`the next VMID is ${nextVmid}; nothing on this node collides with it`);
+  }
+  return { nextVmid, upcoming, collisions, leftovers, messages };
+}
+
+/**
+ * For a blocking map of an EXISTING guest: is it the name that guest's next disk would get?
+ * ("the next disk of VM 103 would be vm-103-disk-2 and lvcreate would fail")
+ */
+export function nextDiskCollision(entry: DmEntry, storage: LvmStorage | undefined, lvNamesByVg: Map<string, string[]>): string | null {
+  if (!storage || entry.vmid === null || !BLOCKING.has(entry.reason)) return null;
+  const first = firstDiskOf(entry.vmid, storage, lvNamesByVg);
+  if (!first || first.dmName !== entry.name) return null;
+  return `the next disk of ${entry.guestType === 'lxc' ? 'CT' : 'VM'} ${entry.vmid} would be ${first.volname} and lvcreate would fail with 'Device or resource busy'`;
+}

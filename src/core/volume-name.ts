@@ -1,0 +1,131 @@
+// The PVE volume grammar (facts §1, §2).
+//
+// A volume id is `<storeid>:<volname>` (Plugin.pm:418-429), e.g. `local-lvm:vm-100-disk-0`,
+// `local-lvm:base-900-disk-0/vm-101-disk-0` (linked clone: base + own volume), `fast:vm-105-disk-0.qcow2`.
+// LVM volnames: `vm-<vmid>-<anything>` (disk-N, cloudinit, state-<snap>, fleece-N, custom), thin also
+// `base-<vmid>-...`; thin snapshots `snap_<volname>_<snap>`, chain snapshots `snap_<name>_<snap>.qcow2`;
+// saferemove renames to `del-<volname>`.
+
+export interface VolumeId {
+  storage: string;
+  volname: string;
+}
+
+const STORAGE_ID = /^([a-z][a-z0-9\-_.]*[a-z0-9]):(.+)$/i;
+
+/** `local-lvm:vm-100-disk-0` → {storage, volname}; null for paths, `none`, `cdrom`. */
+export function parseVolumeId(text: string): VolumeId | null {
+  const m = STORAGE_ID.exec(text.trim());
+  if (!m) return null;
+  return { storage: m[1], volname: m[2] };
+}
+
+export type VolumeKind = 'disk' | 'base' | 'cloudinit' | 'state' | 'fleece' | 'custom';
+
+export interface LvmVolume {
+  /** The LV name (`vm-100-disk-0`, `vm-105-disk-0.qcow2`). */
+  lv: string;
+  vmid: number;
+  kind: VolumeKind;
+  /** Snapshot name for `vm-N-state-<snap>` (also `suspend-YYYY-MM-DD` for hibernation). */
+  state?: string;
+  format: 'raw' | 'qcow2';
+  /** Disk number for disk-N / fleece-N. */
+  index?: number;
+}
+
+/** Name grammar of LVM/LVM-thin volumes: `(vm|base)-<vmid>-<rest>` (LVMPlugin.pm:521-532, LvmThinPlugin.pm:63-73). */
+export function parseLvmVolname(lv: string): LvmVolume | null {
+  const m = /^(vm|base)-(\d+)-(\S+)$/.exec(lv);
+  if (!m) return null;
+  const vmid = Number(m[2]);
+  const rest = m[3];
+  const format = rest.endsWith('.qcow2') ? 'qcow2' : 'raw';
+  const bare = format === 'qcow2' ? rest.slice(0, -'.qcow2'.length) : rest;
+  if (m[1] === 'base') {
+    const d = /^disk-(\d+)$/.exec(bare);
+    return { lv, vmid, kind: 'base', format, index: d ? Number(d[1]) : undefined };
+  }
+  let r: RegExpExecArray | null;
+  if ((r = /^disk-(\d+)$/.exec(bare))) return { lv, vmid, kind: 'disk', format, index: Number(r[1]) };
+  if (bare === 'cloudinit') return { lv, vmid, kind: 'cloudinit', format };
+  if ((r = /^state-(.+)$/.exec(bare))) return { lv, vmid, kind: 'state', format, state: r[1] };
+  if ((r = /^fleece-(\d+)$/.exec(bare))) return { lv, vmid, kind: 'fleece', format, index: Number(r[1]) };
+  return { lv, vmid, kind: 'custom', format };
+}
+
+/**
+ * The LV names a volname refers to on LVM storage: a linked clone `base-900-disk-0/vm-101-disk-0`
+ * refers to both its own LV and its base.
+ */
+export function lvNamesOfVolname(volname: string): { own: string; base?: string } {
+  const i = volname.indexOf('/');
+  if (i > 0) return { own: volname.slice(i + 1), base: volname.slice(0, i) };
+  return { own: volname };
+}
+
+export interface SnapshotLv {
+  /** The volume it is a snapshot of (`vm-102-disk-0`, or `vm-105-disk-0.qcow2` for chains). */
+  volume: string;
+  snapshot: string;
+  chain: boolean;
+}
+
+/**
+ * `snap_<volname>_<snap>` (thin) or `snap_<name-without-.qcow2>_<snap>.qcow2` (volume chain).
+ * Both parts may contain '_', so the split is resolved against the volumes and snapshot names that
+ * exist (`known`): the longest known volume prefix wins. Without a match the split falls back to the
+ * last '_' that leaves a valid volume name, and `resolved` is false.
+ */
+export function parseSnapshotLv(
+  lv: string,
+  known: { volumes: Iterable<string>; snapshots?: Iterable<string> } = { volumes: [] },
+): (SnapshotLv & { resolved: boolean }) | null {
+  if (!lv.startsWith('snap_')) return null;
+  const chain = lv.endsWith('.qcow2');
+  const body = lv.slice(5, chain ? -'.qcow2'.length : undefined);
+  const volumes = new Set(known.volumes);
+  const snaps = known.snapshots ? new Set(known.snapshots) : null;
+  const candidates: SnapshotLv[] = [];
+  for (let i = body.indexOf('_'); i > 0; i = body.indexOf('_', i + 1)) {
+    const vol = body.slice(0, i);
+    const snap = body.slice(i + 1);
+    if (!snap || !parseLvmVolname(vol)) continue;
+    candidates.push({ volume: chain ? `${vol}.qcow2` : vol, snapshot: snap, chain });
+  }
+  if (candidates.length === 0) return null;
+  const hit =
+    candidates.find((c) => volumes.has(c.volume) && (!snaps || snaps.has(c.snapshot))) ??
+    candidates.find((c) => volumes.has(c.volume));
+  if (hit) return { ...hit, resolved: true };
+  return { ...candidates[candidates.length - 1], resolved: false };
+}
+
+/** `del-<volname>`: saferemove in progress or left over (LVMPlugin.pm:282-398). */
+export function parseDeletedLv(lv: string): string | null {
+  return lv.startsWith('del-') && lv.length > 4 ? lv.slice(4) : null;
+}
+
+/** The VMID an LV name belongs to (vm-/base-/snap_/del- forms), or null. */
+export function vmidOfLvName(lv: string): number | null {
+  const del = parseDeletedLv(lv);
+  if (del) return vmidOfLvName(del);
+  if (lv.startsWith('snap_')) {
+    const m = /^snap_(?:vm|base)-(\d+)-/.exec(lv);
+    return m ? Number(m[1]) : null;
+  }
+  const v = parseLvmVolname(lv);
+  return v ? v.vmid : null;
+}
+
+/** LV names PVE would give the next disks of a VMID: lowest free `vm-<vmid>-disk-<i>` (Plugin.pm:950-990). */
+export function nextDiskName(vmid: number, taken: Iterable<string>, suffix = ''): string | null {
+  const used = new Set<number>();
+  const re = new RegExp(`^(?:vm|base)-${vmid}-disk-(\\d+)${suffix.replace(/\./g, '\\.')}$`);
+  for (const name of taken) {
+    const m = re.exec(name);
+    if (m) used.add(Number(m[1]));
+  }
+  for (let i = 0; i < 1024; i++) if (!used.has(i)) return `vm-${vmid}-disk-${i}${suffix}`;
+  return null;
+}

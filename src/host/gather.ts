@@ -1,0 +1,33 @@
+// Gather everything the analysis needs into one HostSnapshot (the boundary to src/core).
+import type { HostSnapshot } from '../core/snapshot';
+import type { Host } from './host';
+import { readDmCommands } from './read-dm';
+import { readHostname, readNodeFiles, readProcesses, readSysDm } from './read-node';
+
+declare const __PVE_HEALTH_VERSION__: string;
+const VERSION = typeof __PVE_HEALTH_VERSION__ === 'string' ? __PVE_HEALTH_VERSION__ : '0.0.0-dev';
+
+export interface GatherOptions {
+  /** Deadline for each dmsetup/lvs call (ms). lvs can hang on a dead multipath device. */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 20_000;
+
+export async function gatherSnapshot(host: Host, opts: GatherOptions = {}): Promise<HostSnapshot> {
+  const capturedAt = host.now().toISOString();
+  const commands = await readDmCommands(host, opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+  // After the commands: a process that opened a device meanwhile is then seen as a holder.
+  return {
+    kind: 'pve-health-snapshot',
+    version: 1,
+    capturedAt,
+    hostname: readHostname(host),
+    toolVersion: VERSION,
+    redacted: false,
+    files: readNodeFiles(host),
+    commands,
+    processes: readProcesses(host),
+    sysDm: readSysDm(host),
+  };
+}

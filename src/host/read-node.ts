@@ -1,0 +1,132 @@
+// Proxmox files, processes and the kernel's sysfs view, read under the host root. No subprocess:
+// qm/pct are slow and pmxcfs already has everything as files.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import type { ProcessInfo, SysDmEntry } from '../core/snapshot';
+import { type Host, hostPath } from './host';
+
+/** Single files the analysis reads (absolute node paths). */
+export const NODE_FILES = [
+  '/etc/hostname',
+  '/etc/pve/storage.cfg',
+  '/etc/pve/.vmlist',
+  '/etc/pve/.members',
+  '/etc/pve/.version',
+  '/etc/pve/datacenter.cfg',
+  '/etc/pve/ha/manager_status',
+  '/var/log/pve/tasks/active',
+  '/proc/self/mountinfo',
+  '/etc/lvm/lvm.conf',
+];
+
+function readText(host: Host, path: string): string | undefined {
+  try {
+    return readFileSync(hostPath(host, path), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function list(host: Host, dir: string): string[] {
+  try {
+    return readdirSync(hostPath(host, dir));
+  } catch {
+    return [];
+  }
+}
+
+export function readNodeFiles(host: Host): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const p of NODE_FILES) {
+    const t = readText(host, p);
+    if (t !== undefined) files[p] = t;
+  }
+  // Every node's guest configs: shared-storage references count from anywhere in the cluster.
+  for (const node of list(host, '/etc/pve/nodes')) {
+    for (const kind of ['qemu-server', 'lxc']) {
+      const dir = `/etc/pve/nodes/${node}/${kind}`;
+      for (const f of list(host, dir)) {
+        if (!/^\d+\.conf$/.test(f)) continue;
+        const t = readText(host, `${dir}/${f}`);
+        if (t !== undefined) files[`${dir}/${f}`] = t;
+      }
+    }
+  }
+  for (const f of list(host, '/run/qemu-server')) {
+    if (!/^\d+\.pid$/.test(f)) continue;
+    const t = readText(host, `/run/qemu-server/${f}`);
+    if (t !== undefined) files[`/run/qemu-server/${f}`] = t;
+  }
+  return files;
+}
+
+export function readHostname(host: Host): string {
+  const t = readText(host, '/etc/hostname')?.trim();
+  if (t) return t.split('.')[0];
+  return host.root === '/' ? osHostname().split('.')[0] : 'unknown';
+}
+
+const INTERESTING_COMM = /^(kvm|qemu-system-.*|lxc-start|blkdiscard|dd|qemu-img|qemu-nbd|vgs|lvs|lvcreate|lvremove|lvchange)$/;
+
+/**
+ * One pass over /proc: every process that holds a block device open (one readlink per fd, never
+ * lsof/fuser: they stat files and hang on a dead NFS mount), plus kvm and lxc-start processes and
+ * the children of lxc-start (a container's init).
+ */
+export function readProcesses(host: Host): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  const keepChildrenOf = new Set<number>();
+  const all = new Map<number, ProcessInfo>();
+  for (const entry of list(host, '/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const base = `/proc/${entry}`;
+    const fds: string[] = [];
+    for (const fd of list(host, `${base}/fd`)) {
+      try {
+        const t = readlinkSync(hostPath(host, `${base}/fd/${fd}`));
+        if (t.startsWith('/dev/') && !t.startsWith('/dev/pts') && !t.startsWith('/dev/null')) fds.push(t);
+      } catch {
+        // the fd closed meanwhile
+      }
+    }
+    const comm = (readText(host, `${base}/comm`) ?? '').trim();
+    const cmdline = (readText(host, `${base}/cmdline`) ?? '').split('\0').filter((x, i, a) => x !== '' || i < a.length - 1);
+    const stat = readText(host, `${base}/stat`);
+    const ppid = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : undefined;
+    const p: ProcessInfo = { pid, ppid: Number.isFinite(ppid) ? ppid : undefined, comm, cmdline };
+    all.set(pid, p);
+    const isLxc = comm === 'lxc-start' || cmdline.some((a) => a.endsWith('lxc-start'));
+    if (isLxc) {
+      const kids = (readText(host, `${base}/task/${entry}/children`) ?? '').trim();
+      p.children = kids ? kids.split(/\s+/).map(Number) : [];
+      for (const c of p.children) keepChildrenOf.add(c);
+    }
+    if (fds.length > 0) p.fds = [...new Set(fds)];
+    if (fds.length > 0 || isLxc || INTERESTING_COMM.test(comm)) out.push(p);
+  }
+  for (const c of keepChildrenOf) {
+    const p = all.get(c);
+    if (p && !out.includes(p)) out.push(p);
+  }
+  return out.sort((a, b) => a.pid - b.pid);
+}
+
+/** /sys/block/dm-N/dm/{name,uuid}: the kernel's own list, compared against dmsetup before acting. */
+export function readSysDm(host: Host): SysDmEntry[] {
+  const out: SysDmEntry[] = [];
+  for (const k of list(host, '/sys/block')) {
+    if (!k.startsWith('dm-')) continue;
+    const name = readText(host, `/sys/block/${k}/dm/name`);
+    if (name === undefined) continue;
+    out.push({
+      kname: k,
+      name: name.trim(),
+      uuid: (readText(host, `/sys/block/${k}/dm/uuid`) ?? '').trim(),
+      dev: readText(host, `/sys/block/${k}/dev`)?.trim(),
+      holders: list(host, `/sys/block/${k}/holders`),
+      slaves: list(host, `/sys/block/${k}/slaves`),
+    });
+  }
+  return out;
+}
