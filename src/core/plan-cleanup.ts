@@ -50,6 +50,8 @@ export interface CleanupAction {
   lv: string | null;
   lvUuid: string | null;
   storage: string | null;
+  /** The storage is shared (its lock is the pmxcfs cluster lock, not a local flock). */
+  storageShared: boolean;
   vmid: number | null;
   guestType: 'qemu' | 'lxc' | null;
   majorMinor: string | null;
@@ -193,6 +195,7 @@ function toAction(e: DmEntry, ctx: PlanContext, kind: CleanupKind, command: stri
     lv: e.lv,
     lvUuid: e.lvUuid ?? null,
     storage: e.storage,
+    storageShared: e.storage !== null && new Set(ctx.sharedStorages ?? []).has(e.storage),
     vmid: e.vmid,
     guestType: e.guestType ?? null,
     majorMinor: e.majorMinor ?? null,
@@ -202,13 +205,15 @@ function toAction(e: DmEntry, ctx: PlanContext, kind: CleanupKind, command: stri
 }
 
 function partitionsOf(e: DmEntry, all: DmEntry[]): DmEntry[] {
+  // Partition maps are holders of their parent: nothing to look for when it has none.
+  if (e.holders.length === 0) return [];
   return all.filter((c) => c.kind === 'dm' && c.parent === e.name && isPartition(c));
 }
 
 /** The fix for one entry, or null (for `entry.action` in the JSON and console output). */
 export function actionFor(entry: DmEntry, ctx: PlanContext = {}, all: DmEntry[] = []): DmAction | null {
-  const children = partitionsOf(entry, all);
   if (entry.status !== 'orphan' && entry.status !== 'duplicate') return null;
+  const children = partitionsOf(entry, all);
   if (whyNot(entry, ctx, children)) return null;
   const a = fixOf(entry, ctx);
   return a ? { command: a.command, effect: a.effect } : null;

@@ -9,6 +9,9 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Written to stdin, which is then closed. Without it stdin is /dev/null. */
   input?: string;
+  /** An open file descriptor given to the child as its stdin (for `flock 0`: the lock then belongs
+   * to our open file and outlives the child; see src/host/pve-lock.ts). */
+  stdinFd?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** Exit codes that count as success (default [0]); 'any' never throws CommandError. */
@@ -42,7 +45,7 @@ export const exec: Exec = (argv, opts = {}) =>
       env: opts.env ?? process.env,
       // Own process group, so the deadline can kill grandchildren too.
       detached: true,
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [opts.stdinFd ?? (opts.input === undefined ? 'ignore' : 'pipe'), 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

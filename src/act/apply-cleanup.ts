@@ -1,0 +1,208 @@
+// The cleanup executor (design.md "Cleanup", to the letter). For each planned action:
+// (1) the person answers first — no PVE lock is held while a prompt waits (PVE gives up after 10 s);
+// (2) take the guest config lock(s) and the storage lock of the volume's storage;
+// (3) re-gather and re-classify from fresh data; anything changed → skip with the reason;
+// (4) write and fsync the journal entry; (5) run the command, which names the device by identity;
+// (6) release. A failed re-gather or a failed precondition stops the whole run (exit 3).
+import { type Refusal, checkSafety, type PveMountState, safetyFacts } from '../core/check-safety';
+import { parseVmlist } from '../core/cluster';
+import { CheckError, LockedError } from '../core/errors';
+import { parseDmInfo } from '../core/parse-dmsetup';
+import { parseLvs } from '../core/parse-lvm';
+import { type CleanupAction, actionFor, isPartition } from '../core/plan-cleanup';
+import { COMMAND_KEYS, type HostSnapshot } from '../core/snapshot';
+import type { DmEntry, DmResult } from '../core/types';
+import type { Host } from '../host/host';
+import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
+import { cleanupContext } from '../core/cleanup-context';
+import type { Journal, JournalAction } from './journal';
+import type { Answer } from './prompt';
+
+export interface Analysis {
+  snap: HostSnapshot;
+  result: DmResult;
+}
+
+export interface ApplyOptions {
+  host: Host;
+  /** Gather + analyse (the same code `pve-health dm` runs). */
+  analyze: () => Promise<Analysis>;
+  pveMount: () => PveMountState;
+  journal: Journal;
+  lockWaitMs?: number;
+  commandTimeoutMs?: number;
+  /** Ask the person; null = confirmed already (--yes). */
+  confirm: ((a: CleanupAction, index: number, total: number) => Promise<Answer>) | null;
+  log?: (line: string) => void;
+}
+
+export type OutcomeResult = 'done' | 'failed' | 'skipped' | 'declined';
+
+export interface Outcome {
+  action: CleanupAction;
+  result: OutcomeResult;
+  why?: string;
+  stderr?: string;
+}
+
+/** Preconditions failed: nothing (more) may be done. Exit 3. */
+export class RefusedError extends CheckError {
+  constructor(readonly refusals: Refusal[]) {
+    super(`refusing to act: ${refusals.map((r) => r.message).join('; ')}`);
+  }
+}
+
+export function assertSafe(a: Analysis, mount: PveMountState): void {
+  const r = checkSafety(safetyFacts(a.snap, a.result, mount));
+  if (r.length) throw new RefusedError(r);
+}
+
+export async function applyCleanup(actions: CleanupAction[], o: ApplyOptions): Promise<Outcome[]> {
+  const out: Outcome[] = [];
+  const log = o.log ?? (() => {});
+  let yesToAll = o.confirm === null;
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i];
+    if (!yesToAll && o.confirm) {
+      const ans = await o.confirm(a, i, actions.length);
+      if (ans === 'q') {
+        for (const rest of actions.slice(i)) out.push({ action: rest, result: 'declined', why: 'quit' });
+        break;
+      }
+      if (ans === 'n') {
+        out.push({ action: a, result: 'declined', why: 'answered no' });
+        continue;
+      }
+      if (ans === 'a') yesToAll = true;
+    }
+    out.push(await applyOne(a, o, log));
+  }
+  return out;
+}
+
+async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => void): Promise<Outcome> {
+  const wait = o.lockWaitMs ?? 10_000;
+  const locks: HeldLock[] = [];
+  try {
+    try {
+      // Guest config lock first, then the storage lock: the order qm/pct take them in.
+      if (a.vmid !== null) locks.push(...(await takeGuestLocks(o.host, a.vmid, a.guestType, wait)));
+      if (a.storage) locks.push(await takeStorageLock(o.host, a.storage, a.storageShared, wait));
+    } catch (e) {
+      if (e instanceof LockedError) return { action: a, result: 'skipped', why: e.message };
+      throw e;
+    }
+    let fresh: Analysis;
+    try {
+      fresh = await o.analyze();
+    } catch (e) {
+      throw new RefusedError([{ code: 'gather', message: `re-gather before acting on ${a.name} failed: ${(e as Error).message}` }]);
+    }
+    assertSafe(fresh, o.pveMount());
+    const why = recheck(a, fresh);
+    if (why) {
+      log(`skip ${a.name}: ${why}`);
+      return { action: a, result: 'skipped', why };
+    }
+    const entry = o.journal.begin(journalEntry(a, fresh));
+    log(`run: ${a.command.join(' ')}`);
+    const r = await o.host.exec(a.command, { okCodes: 'any', timeoutMs: o.commandTimeoutMs ?? 60_000 });
+    const ok = r.code === 0;
+    o.journal.finish(entry, { result: ok ? 'done' : 'failed', exitCode: r.code, stderr: r.stderr.trim() || undefined });
+    return ok ? { action: a, result: 'done' } : { action: a, result: 'failed', why: `exit ${r.code}`, stderr: r.stderr.trim() };
+  } finally {
+    releaseAll(locks);
+  }
+}
+
+
+function findFresh(a: CleanupAction, entries: DmEntry[]): DmEntry | undefined {
+  const dm = entries.filter((e) => e.kind === 'dm');
+  if (a.uuid) return dm.find((e) => e.uuid === a.uuid);
+  return dm.find((e) => e.majorMinor === a.majorMinor && e.name === a.name);
+}
+
+/** Why the action must not run any more (null: still exactly what was planned). */
+export function recheck(a: CleanupAction, fresh: Analysis): string | null {
+  const entries = fresh.result.entries;
+  const e = findFresh(a, entries);
+  if (!e) return `${a.uuid ? `UUID ${a.uuid}` : `device ${a.majorMinor}`} no longer exists`;
+  if (e.name !== a.name) return `the device is now named ${e.name}`;
+  if (JSON.stringify(e.table ?? []) !== JSON.stringify(a.table)) return 'its table changed since the plan';
+  if (e.open || e.openCount > 0 || e.holders.length || e.processes.length) {
+    const who = [...e.holders, ...e.processes.map((p) => `${p.command}[${p.pid}]`)].join(', ');
+    return `it is open now${who ? ` (${who})` : ''}`;
+  }
+  if (e.pending) return `pending now: ${e.protectedBy.join(', ')}`;
+  if (a.kind === 'lv-deactivate' && plain(e.lvUuid ?? '') !== plain(a.lvUuid ?? '')) return 'the LV UUID changed';
+  const ctx = cleanupContext(fresh.snap, fresh.result);
+  if (a.parent && isPartition(a)) {
+    const parent = entries.find((p) => p.name === a.parent && p.kind === 'dm');
+    if (!parent) return `its parent ${a.parent} is gone`;
+    if (e.protected) return `protected now: ${e.protectedBy.join(', ')}`;
+    if (!actionFor(parent, ctx, entries)) {
+      return `its parent ${a.parent} is no longer a finding that gets a fix (${parent.status}/${parent.reason})`;
+    }
+    return null;
+  }
+  const act = actionFor(e, ctx, entries);
+  if (!act) {
+    if (e.protected) return `protected now: ${e.protectedBy.join(', ')}`;
+    if (e.status !== a.status || e.reason !== a.reason) return `now ${e.status}/${e.reason}`;
+    return `no longer gets a fix (${e.status}/${e.reason})`;
+  }
+  if (e.status !== a.status || e.reason !== a.reason) return `now ${e.status}/${e.reason}`;
+  if (JSON.stringify(act.command) !== JSON.stringify(a.command)) return `the fix changed to: ${act.command.join(' ')}`;
+  return null;
+}
+
+const plain = (id: string) => id.replace(/-/g, '');
+
+function journalEntry(a: CleanupAction, fresh: Analysis): Omit<JournalAction, 'seq' | 'result' | 'startedAt'> {
+  const info = fresh.snap.commands[COMMAND_KEYS.dmInfo];
+  const devs = info && info.code === 0 ? parseDmInfo(info.stdout) : [];
+  const self = devs.find((d) => (a.uuid ? d.uuid === a.uuid : d.name === a.name));
+  const tableDevices: Record<string, { name: string; uuid: string }> = {};
+  for (const line of a.table) {
+    for (const m of line.matchAll(/\b(\d+:\d+)\b/g)) {
+      const d = devs.find((x) => `${x.major}:${x.minor}` === m[1]);
+      if (d) tableDevices[m[1]] = { name: d.name, uuid: d.uuid };
+    }
+  }
+  let activationSkip: boolean | undefined;
+  const lvsOut = fresh.snap.commands[COMMAND_KEYS.lvs];
+  if (a.vg && a.lv && lvsOut?.code === 0) {
+    const lv = parseLvs(lvsOut.stdout).find((l) => l.vg === a.vg && l.name === a.lv);
+    if (lv) activationSkip = lv.attr[9] === 'k';
+  }
+  let guestNode: string | null = null;
+  const vmlist = fresh.snap.files['/etc/pve/.vmlist'];
+  if (a.vmid !== null && vmlist) {
+    try {
+      guestNode = parseVmlist(vmlist).find((g) => g.vmid === a.vmid)?.node ?? null;
+    } catch {
+      guestNode = null;
+    }
+  }
+  return {
+    kind: a.kind,
+    name: a.name,
+    uuid: a.uuid,
+    majorMinor: a.majorMinor ?? (self ? `${self.major}:${self.minor}` : null),
+    table: a.table,
+    readonly: self?.readonly,
+    tableDevices,
+    vg: a.vg,
+    lv: a.lv,
+    lvUuid: a.lvUuid,
+    activationSkip,
+    storage: a.storage,
+    vmid: a.vmid,
+    guestType: a.guestType,
+    guestNode,
+    parent: a.parent,
+    status: a.status,
+    reason: a.reason,
+    command: a.command,
+  };
+}

@@ -1,0 +1,165 @@
+// pve-health clean: plan → show → confirm → apply (src/act/apply-cleanup.ts) → summary.
+import { type Analysis, RefusedError, applyCleanup, assertSafe } from '../../act/apply-cleanup';
+import { analyzeHost } from '../../act/analysis';
+import { Journal } from '../../act/journal';
+import { createPrompter } from '../../act/prompt';
+import { takeRunLock } from '../../act/run-lock';
+import { cleanupContext } from '../../core/cleanup-context';
+import { CheckError, UsageError } from '../../core/errors';
+import { type PlanFilter, planCleanup } from '../../core/plan-cleanup';
+import { type Host, createHost } from '../../host/host';
+import type { HeldLock } from '../../host/pve-lock';
+import { readPveMountState } from '../../host/read-mountstate';
+import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
+import type { Command, CommandContext } from '../command';
+import { VERSION } from '../main';
+
+export const cleanCommand: Command = {
+  name: 'clean',
+  summary: 'fix orphaned and duplicate device-mapper entries safely (journal; undo with restore)',
+  usage: 'clean [--dry-run] [--yes] [--all | --vmid N | --reason CODE | --name NAME]...',
+  help: `Options:
+  --dry-run         show the plan and the exact commands, change nothing
+  -y, --yes         do not ask (needs --all or a filter)
+  --all             every finding that has a fix
+  --vmid N          only entries of guest N (repeatable)
+  --reason CODE     only entries with this reason, e.g. lv-missing, stale-map (repeatable)
+  --name NAME       only this DM name, VG/LV or volume id (repeatable)
+  --lock-wait SEC   how long to wait for a PVE guest or storage lock (default 10)
+
+Never removes an LV, never uses --force. Refuses (exit 3) when /etc/pve is not mounted, the cluster is
+not quorate, the hostname is not the node name, guest configs are missing or --root does not show the
+system dmsetup sees. Every action is journaled under /var/lib/pve-health/journal/ (see 'restore').
+Exit code: the status of what is left (0 OK, 1 orphans, 2 duplicates, 3 refused/unknown).`,
+  options: {
+    'dry-run': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    all: { type: 'boolean' },
+    vmid: { type: 'string', multiple: true },
+    reason: { type: 'string', multiple: true },
+    name: { type: 'string', multiple: true },
+    'lock-wait': { type: 'string' },
+  },
+  run: runClean,
+};
+
+export function parseFilter(v: CommandContext['values']): PlanFilter {
+  const list = (k: string) => ((v[k] as string[] | undefined) ?? []).flatMap((x) => x.split(',')).filter(Boolean);
+  const vmids = list('vmid').map((x) => {
+    if (!/^\d+$/.test(x)) throw new UsageError(`--vmid must be a number (got '${x}')`);
+    return Number(x);
+  });
+  return { all: Boolean(v.all), vmids, reasons: list('reason'), names: list('name') };
+}
+
+export function hasFilter(f: PlanFilter): boolean {
+  return Boolean(f.all || f.vmids?.length || f.reasons?.length || f.names?.length);
+}
+
+export function lockWaitMs(v: CommandContext['values']): number {
+  const s = v['lock-wait'] as string | undefined;
+  if (s === undefined) return 10_000;
+  const n = Number(s);
+  if (!Number.isFinite(n) || n < 0 || n > 600) throw new UsageError(`--lock-wait must be 0-600 seconds (got '${s}')`);
+  return n * 1000;
+}
+
+export function liveHost(ctx: CommandContext): Host {
+  if (ctx.global.from || ctx.global.demo) throw new UsageError('clean and restore act on a live node: --from and --demo are for analysis only');
+  return createHost({ root: ctx.global.root, env: ctx.io.env });
+}
+
+async function runClean(ctx: CommandContext): Promise<number> {
+  const v = ctx.values;
+  const host = liveHost(ctx);
+  const dry = Boolean(v['dry-run']);
+  const filter = parseFilter(v);
+  const yes = Boolean(v.yes);
+  const interactive = !yes && ctx.io.stdinIsTTY;
+  if (!dry && yes && !hasFilter(filter)) {
+    throw new UsageError('--yes needs --all or a filter (--vmid N, --reason CODE, --name NAME)');
+  }
+  if (!dry && !interactive && !yes) {
+    throw new UsageError('not a terminal: give --yes together with --all or a filter (--vmid, --reason, --name), or use --dry-run');
+  }
+  const wait = lockWaitMs(v);
+  const analyze = () => analyzeHost(host);
+  const say = (t: string) => {
+    if (ctx.global.format !== 'json') ctx.io.out(t);
+    else ctx.io.err(t);
+  };
+
+  let runLock: HeldLock | null = null;
+  try {
+    if (!dry) {
+      runLock = await takeRunLock(host, {
+        pid: process.pid,
+        command: 'pve-health clean',
+        startedAt: host.now().toISOString(),
+        user: ctx.io.env.SUDO_USER ?? ctx.io.env.USER,
+      });
+    }
+    let first: Analysis;
+    try {
+      first = await analyze();
+    } catch (e) {
+      throw new CheckError(`cannot analyse this node: ${(e as Error).message}`);
+    }
+    const planFilter = hasFilter(filter) ? filter : { all: true };
+    const plan = planCleanup(first.result.entries, cleanupContext(first.snap, first.result), planFilter);
+    say(renderPlan(plan));
+    if (dry) {
+      say(renderCommands(plan));
+      try {
+        assertSafe(first, readPveMountState(host));
+      } catch (e) {
+        if (e instanceof RefusedError) {
+          ctx.io.err(`pve-health: clean would refuse to act: ${e.refusals.map((r) => r.message).join('; ')}\n`);
+          return 3;
+        }
+        throw e;
+      }
+      if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ plan }, null, 2)}\n`);
+      return first.result.status;
+    }
+    assertSafe(first, readPveMountState(host));
+    if (plan.actions.length === 0) {
+      if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ plan, outcomes: [], journal: null, status: first.result.status }, null, 2)}\n`);
+      return first.result.status;
+    }
+    const journal = new Journal(host, { command: 'clean', node: first.snap.hostname.trim(), toolVersion: VERSION });
+    const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
+    let outcomes;
+    try {
+      outcomes = await applyCleanup(plan.actions, {
+        host,
+        analyze,
+        pveMount: () => readPveMountState(host),
+        journal,
+        lockWaitMs: wait,
+        confirm: prompter
+          ? (a, i, n) => prompter.ask(`[${i + 1}/${n}] ${a.effect}\n    ${a.command.join(' ')}\n  run it?`)
+          : null,
+        log: (l) => ctx.io.err(`${l}\n`),
+      });
+    } finally {
+      prompter?.close();
+      journal.close();
+    }
+    say(renderSummary(outcomes, journal.exists ? journal.path : null));
+    // The exit code is the state that is left, from a last fresh look.
+    let status: number;
+    try {
+      status = (await analyze()).result.status;
+    } catch (e) {
+      ctx.io.err(`pve-health: final re-check failed: ${(e as Error).message}\n`);
+      status = 3;
+    }
+    if (ctx.global.format === 'json') {
+      ctx.io.out(`${JSON.stringify({ plan, outcomes, journal: journal.exists ? journal.path : null, status }, null, 2)}\n`);
+    }
+    return status;
+  } finally {
+    runLock?.release();
+  }
+}

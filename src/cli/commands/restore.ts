@@ -1,0 +1,103 @@
+// pve-health restore JOURNAL: undo what a `clean` run did (src/act/restore.ts).
+import { analyzeHost } from '../../act/analysis';
+import { assertSafe } from '../../act/apply-cleanup';
+import { Journal, readJournal } from '../../act/journal';
+import { createPrompter } from '../../act/prompt';
+import { applyRestore, undoOrder } from '../../act/restore';
+import { takeRunLock } from '../../act/run-lock';
+import { cleanupContext } from '../../core/cleanup-context';
+import { CheckError, UsageError } from '../../core/errors';
+import type { HeldLock } from '../../host/pve-lock';
+import { readPveMountState } from '../../host/read-mountstate';
+import { renderSummary } from '../../render/cleanup';
+import type { Command, CommandContext } from '../command';
+import { VERSION } from '../main';
+import { liveHost, lockWaitMs } from './clean';
+
+export const restoreCommand: Command = {
+  name: 'restore',
+  summary: 'undo a clean run from its journal (reactivate LVs, recreate removed maps read-only)',
+  usage: 'restore JOURNAL [--name NAME]... [--rw] [--yes]',
+  help: `Options:
+  --name NAME       only this DM name or VG/LV (repeatable)
+  --rw              recreate maps read-write (default: read-only)
+  -y, --yes         do not ask (required without a terminal)
+  --lock-wait SEC   how long to wait for a PVE guest or storage lock (default 10)
+
+An LV is reactivated only when its UUID is unchanged and its guest still lives where it lived. A map
+is recreated only when the devices its table uses are the same devices and no current LV or map
+covers its extents. Takes the same locks and makes the same checks as 'clean' (exit 3 on refusal).`,
+  options: {
+    name: { type: 'string', multiple: true },
+    rw: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    'lock-wait': { type: 'string' },
+  },
+  run: runRestore,
+};
+
+async function runRestore(ctx: CommandContext): Promise<number> {
+  const v = ctx.values;
+  const host = liveHost(ctx);
+  if (ctx.positionals.length !== 1) throw new UsageError('restore needs exactly one JOURNAL file');
+  const path = ctx.positionals[0];
+  const doc = readJournal(path);
+  const names = ((v.name as string[] | undefined) ?? []).flatMap((x) => x.split(',')).filter(Boolean);
+  const sources = undoOrder(doc.actions, names);
+  const yes = Boolean(v.yes);
+  const interactive = !yes && ctx.io.stdinIsTTY;
+  if (!yes && !interactive) throw new UsageError('not a terminal: give --yes to restore without questions');
+  const wait = lockWaitMs(v);
+  const say = (t: string) => (ctx.global.format === 'json' ? ctx.io.err(t) : ctx.io.out(t));
+  if (sources.length === 0) {
+    say(`nothing to restore in ${path}${names.length ? ` for ${names.join(', ')}` : ''}\n`);
+    return 0;
+  }
+  let runLock: HeldLock | null = null;
+  try {
+    runLock = await takeRunLock(host, {
+      pid: process.pid,
+      command: 'pve-health restore',
+      startedAt: host.now().toISOString(),
+      user: ctx.io.env.SUDO_USER ?? ctx.io.env.USER,
+    });
+    const analyze = () => analyzeHost(host);
+    let first;
+    try {
+      first = await analyze();
+    } catch (e) {
+      throw new CheckError(`cannot analyse this node: ${(e as Error).message}`);
+    }
+    assertSafe(first, readPveMountState(host));
+    const shared = new Set(cleanupContext(first.snap, first.result).sharedStorages ?? []);
+    say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
+    for (const s of sources) say(`  ${s.name}: undo ${s.command.join(' ')}\n`);
+    const journal = new Journal(host, { command: 'restore', node: first.snap.hostname.trim(), toolVersion: VERSION });
+    const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
+    let outcomes;
+    try {
+      outcomes = await applyRestore(sources, {
+        host,
+        journalPath: path,
+        analyze,
+        pveMount: () => readPveMountState(host),
+        journal,
+        readWrite: Boolean(v.rw),
+        lockWaitMs: wait,
+        sharedStorages: shared,
+        confirm: prompter ? (_s, step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${step.command.join(' ')}\n  run it?`) : null,
+        log: (l) => ctx.io.err(`${l}\n`),
+      });
+    } finally {
+      prompter?.close();
+      journal.close();
+    }
+    say(renderSummary(outcomes, journal.exists ? journal.path : null));
+    if (ctx.global.format === 'json') {
+      ctx.io.out(`${JSON.stringify({ journal: journal.exists ? journal.path : null, outcomes }, null, 2)}\n`);
+    }
+    return outcomes.some((o) => o.result === 'failed') ? 2 : outcomes.some((o) => o.result === 'skipped') ? 1 : 0;
+  } finally {
+    runLock?.release();
+  }
+}

@@ -1,0 +1,32 @@
+// Is /etc/pve a mounted pmxcfs? Read from <root>/proc/self/mountinfo. Without the fuse mount,
+// /etc/pve is a plain directory (pve-cluster stopped, a rescue boot): guest configs would look
+// absent and every guest volume orphaned, so the cleanup must not act.
+import { readFileSync, realpathSync } from 'node:fs';
+import type { PveMountState } from '../core/check-safety';
+import { parseMountInfo } from '../core/mountinfo';
+import { type Host, hostPath } from './host';
+
+export function readPveMountState(host: Host): PveMountState {
+  const file = hostPath(host, '/proc/self/mountinfo');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { mounted: false, detail: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+  }
+  // With a root whose proc/ is the real /proc, the mount shows at its real path under the root.
+  const wanted = new Set(['/etc/pve']);
+  try {
+    wanted.add(realpathSync(hostPath(host, '/etc/pve')));
+  } catch {
+    // no /etc/pve at all: "no mount" below
+  }
+  const mounts = parseMountInfo(text).mounts.filter((m) => wanted.has(m.target));
+  const last = mounts[mounts.length - 1];
+  if (!last) return { mounted: false, detail: `no mount at /etc/pve in ${file}` };
+  // pmxcfs mounts as plain "fuse" from /dev/fuse.
+  if (last.fstype !== 'fuse' && last.fstype !== 'fuse.pmxcfs') {
+    return { mounted: false, detail: `/etc/pve is ${last.fstype} from ${last.source}, not pmxcfs (fuse)` };
+  }
+  return { mounted: true, detail: `${last.fstype} ${last.source}` };
+}

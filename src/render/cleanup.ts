@@ -1,0 +1,81 @@
+// Console output of `clean` and `restore`: the plan table (what each action does and why), the
+// exact commands (--dry-run), and the summary. Pure.
+import type { CleanupPlan } from '../core/plan-cleanup';
+import { shellQuote } from './findings';
+
+export interface OutcomeLike {
+  action: { name: string; kind: string; command: string[]; hint?: string };
+  result: 'done' | 'failed' | 'skipped' | 'declined';
+  why?: string;
+  stderr?: string;
+}
+
+function table(rows: string[][]): string[] {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd());
+}
+
+const WHAT: Record<string, string> = {
+  'dm-remove': 'remove map',
+  'lv-deactivate': 'deactivate LV',
+  'dm-create': 'recreate map',
+  'lv-activate': 'activate LV',
+};
+
+export function renderPlan(plan: CleanupPlan, title = 'Cleanup plan'): string {
+  const lines: string[] = [];
+  if (plan.actions.length === 0) {
+    lines.push(`${title}: nothing to do.`);
+  } else {
+    lines.push(`${title} (${plan.actions.length} action${plan.actions.length === 1 ? '' : 's'}, in this order):`);
+    const rows = [['#', 'DEVICE', 'FINDING', 'ACTION', 'WHY']];
+    plan.actions.forEach((a, i) => rows.push([String(i + 1), a.name, `${a.status}/${a.reason}`, WHAT[a.kind] ?? a.kind, a.why]));
+    lines.push(...table(rows).map((l) => `  ${l}`));
+    for (const [i, a] of plan.actions.entries()) {
+      lines.push(`  ${i + 1}. ${a.effect}`);
+      if (a.hint) lines.push(`     hint: ${a.hint}`);
+    }
+  }
+  if (plan.skipped.length) {
+    lines.push('', `Not touched (${plan.skipped.length}):`);
+    const rows = [['DEVICE', 'FINDING', 'WHY']];
+    for (const s of plan.skipped) rows.push([s.name, `${s.status}/${s.reason}`, s.why]);
+    lines.push(...table(rows).map((l) => `  ${l}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderCommands(plan: CleanupPlan): string {
+  if (plan.actions.length === 0) return '';
+  return `\nCommands (each runs under the guest and storage locks, after a fresh re-check):\n${plan.actions
+    .map((a) => `  ${shellQuote(a.command)}`)
+    .join('\n')}\n`;
+}
+
+export function renderSummary(outcomes: OutcomeLike[], journalPath: string | null): string {
+  const by = (r: OutcomeLike['result']) => outcomes.filter((o) => o.result === r);
+  const done = by('done');
+  const lines: string[] = ['', 'Summary:'];
+  const kinds = [...new Set(done.map((o) => o.action.kind))];
+  if (done.length === 0) lines.push('  done: nothing');
+  for (const k of kinds) {
+    const list = done.filter((o) => o.action.kind === k);
+    const word = { 'dm-remove': 'removed', 'lv-deactivate': 'deactivated', 'dm-create': 'recreated', 'lv-activate': 'activated' }[k] ?? k;
+    lines.push(`  ${word}: ${list.length} (${list.map((o) => o.action.name).join(', ')})`);
+  }
+  for (const o of done) if (o.action.hint) lines.push(`    ${o.action.name}: ${o.action.hint}`);
+  const skipped = by('skipped');
+  if (skipped.length) {
+    lines.push(`  skipped: ${skipped.length}`);
+    for (const o of skipped) lines.push(`    ${o.action.name}: ${o.why}`);
+  }
+  const declined = by('declined');
+  if (declined.length) lines.push(`  not confirmed: ${declined.length} (${declined.map((o) => o.action.name).join(', ')})`);
+  const failed = by('failed');
+  if (failed.length) {
+    lines.push(`  failed: ${failed.length}`);
+    for (const o of failed) lines.push(`    ${o.action.name}: ${shellQuote(o.action.command)} → ${o.why}${o.stderr ? `: ${o.stderr.replace(/\n+/g, ' | ')}` : ''}`);
+  }
+  lines.push(`  journal: ${journalPath ?? 'none (nothing was run)'}`);
+  return `${lines.join('\n')}\n`;
+}
