@@ -1,4 +1,10 @@
 // Every command of the CLI, in the order `pve-health --help` lists them.
 import type { Command } from './command';
+import { captureCommand } from './commands/capture';
+import { checkCommand } from './commands/check';
+import { cleanCommand } from './commands/clean';
+import { dmCommand } from './commands/dm';
+import { restoreCommand } from './commands/restore';
+import { serveCommand } from './commands/serve';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [checkCommand, dmCommand, captureCommand, cleanCommand, restoreCommand, serveCommand];

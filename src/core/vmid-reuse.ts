@@ -94,7 +94,8 @@ export function computeVmidReuse(input: ReuseInput): VmidReuse {
  * ("the next disk of VM 103 would be vm-103-disk-2 and lvcreate would fail")
  */
 export function nextDiskCollision(entry: DmEntry, storage: LvmStorage | undefined, lvNamesByVg: Map<string, string[]>): string | null {
-  if (!storage || entry.vmid === null || !BLOCKING.has(entry.reason)) return null;
+  // Only for guests that exist: a free VMID is covered by computeVmidReuse.
+  if (!storage || entry.vmid === null || !entry.guestNode || !BLOCKING.has(entry.reason)) return null;
   const first = firstDiskOf(entry.vmid, storage, lvNamesByVg);
   if (!first || first.dmName !== entry.name) return null;
   return `the next disk of ${entry.guestType === 'lxc' ? 'CT' : 'VM'} ${entry.vmid} would be ${first.volname} and lvcreate would fail with 'Device or resource busy'`;

@@ -1,0 +1,32 @@
+// Regenerates demo/demo-node.json, the bundled demo node (`pve-health check --demo`): builds the
+// simulated node of demo/scenario.json with ../shared/fakenode, gathers it exactly as on a real node
+// (fake dmsetup/lvs on PATH, files under the fake root), redacts, and adds the recorded mounts and
+// system information. Run: node --import tsx scripts/make-demo.ts
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { redactSnapshot } from '../src/core/redact';
+import { gatherSnapshot } from '../src/host/gather';
+import { createHost } from '../src/host/host';
+
+const repo = resolve(import.meta.dirname, '..');
+const fakenode = process.env.FAKENODE ?? resolve(repo, '../shared/fakenode/fakenode.py');
+const out = mkdtempSync(join(tmpdir(), 'pve-health-demo-'));
+try {
+  execFileSync('python3', [fakenode, 'build', join(repo, 'demo/scenario.json'), join(out, 'node')], { stdio: 'inherit' });
+  const node = join(out, 'node');
+  const env = { ...process.env, PATH: `${node}/bin:${process.env.PATH}` };
+  const host = createHost({ root: join(node, 'root'), env, now: () => new Date('2026-11-20T08:00:00Z') });
+  const snap = redactSnapshot(await gatherSnapshot(host));
+  const extra: Record<string, unknown> = {};
+  for (const [key, file] of [['mounts', 'demo/demo-mounts.json'], ['system', 'demo/demo-system.json']]) {
+    const p = join(repo, file);
+    if (existsSync(p)) extra[key] = JSON.parse(readFileSync(p, 'utf8'));
+  }
+  if (Object.keys(extra).length) snap.extra = extra;
+  writeFileSync(join(repo, 'demo/demo-node.json'), `${JSON.stringify(snap, null, 1)}\n`);
+  console.log(`demo/demo-node.json: ${snap.commands['dmsetup.info'].stdout.split('\n').filter(Boolean).length} DM devices, ${Object.keys(snap.files).length} files`);
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}

@@ -1,0 +1,46 @@
+import { writeFileSync } from 'node:fs';
+import { renderHtml } from '../../render/html';
+import { renderPrometheus } from '../../render/prometheus';
+import { mountTimeoutMs } from '../../host/read-mounts';
+import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
+import type { Command } from '../command';
+import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
+import { mountsPart, systemPart } from '../gather-parts';
+import { printDocument } from '../output';
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Everything: device-mapper analysis and remote mounts, one verdict (exit 0/1/2/3)',
+  usage: 'check [--json|--format FMT] [--html FILE] [--textfile DIR] [--fresh] [--root DIR | --from FILE | --demo]',
+  help: `Options:
+  --html FILE       also write the standalone HTML report to FILE
+  --textfile DIR    also write Prometheus metrics to DIR/${DEFAULT_TEXTFILE_NAME} (atomically, for node_exporter)
+  --fresh           probe mounts now, ignoring the cached results of a recent run
+  --timeout SEC     mount probe timeout (default 2 s; also PVE_HEALTH_MOUNT_TIMEOUT)`,
+  options: {
+    html: { type: 'string' },
+    textfile: { type: 'string' },
+    fresh: { type: 'boolean' },
+    timeout: { type: 'string' },
+  },
+  async run(ctx) {
+    const started = performance.now();
+    const s = openSession(ctx);
+    const loaded = await loadFor(ctx, s);
+    const dm = analyzeDmWithActions(loaded);
+    const mounts = await mountsPart(s.host, s.config, loaded, {
+      fresh: Boolean(ctx.values.fresh),
+      timeoutMs: mountTimeoutMs(s.host, s.config, ctx.values.timeout as string | undefined),
+    });
+    const doc = documentFor(loaded, s.host.now(), { dm, mounts });
+    const durationSeconds = (performance.now() - started) / 1000;
+    if (ctx.values.html) {
+      const system = await systemPart(s.host, loaded);
+      writeFileSync(ctx.values.html as string, renderHtml(doc, { system }));
+    }
+    if (ctx.values.textfile) {
+      await writeTextfile(ctx.values.textfile as string, DEFAULT_TEXTFILE_NAME, renderPrometheus(doc, { durationSeconds, timestampSeconds: s.host.now().getTime() / 1000 }));
+    }
+    return printDocument(ctx, doc, { durationSeconds });
+  },
+};

@@ -1,0 +1,17 @@
+import type { Command } from '../command';
+import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
+import { printDocument } from '../output';
+
+export const dmCommand: Command = {
+  name: 'dm',
+  summary: 'Device-mapper health: valid, duplicate and orphaned maps and LVs of guest disks, with the fix for each',
+  usage: 'dm [--json|--format FMT] [--root DIR | --from FILE | --demo]',
+  async run(ctx) {
+    const started = performance.now();
+    const s = openSession(ctx);
+    const loaded = await loadFor(ctx, s);
+    const dm = analyzeDmWithActions(loaded);
+    const doc = documentFor(loaded, s.host.now(), { dm });
+    return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000 });
+  },
+};
