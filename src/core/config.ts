@@ -70,6 +70,10 @@ const NotifySchema = v.strictObject({
   /** Local time "HH:MM" of an optional daily digest. */
   digest: v.optional(v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'))),
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10))),
+  /** Seconds before the first retry; doubles with each further one. */
+  retry_delay: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(300))),
+  /** Seconds one delivery attempt may take. */
+  timeout: v.optional(seconds),
   mailjet: v.optional(MailjetSchema),
   smtp: v.optional(SmtpSchema),
   sendmail: v.optional(SendmailSchema),

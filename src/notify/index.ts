@@ -1,0 +1,156 @@
+// sendNotifications: decide per channel (notify on change, --always, daily digest), send with
+// retries, remember what each channel was told, and report. Never throws for a failed send: a
+// notification problem must not change the check's verdict. Secrets never reach the report.
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { Config } from '../core/config';
+import type { SystemInfo } from '../core/system-info';
+import type { CheckDocument, Status } from '../core/types';
+import { type Host, hostPath } from '../host/host';
+import { writeTextfile } from '../host/write-textfile';
+import { listFindings } from '../render/findings';
+import type { Channel, ChannelContext } from './channel';
+import { mailjetChannel } from './mailjet';
+import { buildMessage } from './message';
+import { isDigestDue, type NotifyKind, type NotifyState, nextState, parseState, planChannels } from './plan';
+import { redact, withRetry } from './retry';
+import { sendmailChannel } from './sendmail';
+import { smtpChannel } from './smtp';
+import { webhookChannel } from './webhook';
+
+export const NOTIFY_STATE_PATH = '/var/lib/pve-health/notify-state.json';
+
+export interface ChannelReport {
+  channel: Channel['name'];
+  target: string;
+  result: 'sent' | 'failed' | 'skipped';
+  kind: NotifyKind | null;
+  why: string;
+  attempts: number;
+  error?: string;
+}
+
+export interface NotifyReport {
+  node: string;
+  status: Status;
+  channels: ChannelReport[];
+  sent: number;
+  failed: number;
+  stateFile: string;
+  stateError?: string;
+}
+
+export interface NotifyOptions {
+  always?: boolean;
+  /** Send a test message to every channel; the state is left alone. */
+  test?: boolean;
+  system?: SystemInfo | null;
+  toolVersion?: string;
+  /** For tests: replaces the backoff sleep. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function resolveChannels(config: Config, ctx: ChannelContext, doc: CheckDocument): Channel[] {
+  const n = config.notify ?? {};
+  const out: Channel[] = [];
+  if (n.mailjet) out.push(mailjetChannel(n.mailjet, ctx));
+  if (n.smtp) out.push(smtpChannel(n.smtp, doc.node, ctx));
+  if (n.sendmail) out.push(sendmailChannel(n.sendmail, ctx));
+  if (n.webhook) out.push(webhookChannel(n.webhook, ctx, () => listFindings(doc)));
+  return out;
+}
+
+/** The keys the change detection compares: findings that count (pending ones are explained, not new). */
+export function findingKeys(doc: CheckDocument): string[] {
+  return listFindings(doc)
+    .filter((f) => !f.pending)
+    .map((f) => f.key)
+    .sort();
+}
+
+async function readState(file: string): Promise<{ state: NotifyState; error?: string }> {
+  try {
+    return { state: parseState(await readFile(file, 'utf8')) };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT'
+      ? { state: parseState('') }
+      : { state: parseState(''), error: `cannot read ${file}: ${code}` };
+  }
+}
+
+export async function sendNotifications(
+  host: Host,
+  config: Config,
+  doc: CheckDocument,
+  opts: NotifyOptions = {},
+): Promise<NotifyReport> {
+  const n = config.notify ?? {};
+  const stateFile = hostPath(host, NOTIFY_STATE_PATH);
+  const ctx: ChannelContext = { host, timeoutMs: (n.timeout ?? 15) * 1000 };
+  const channels = resolveChannels(config, ctx, doc);
+  const report: NotifyReport = { node: doc.node, status: doc.status, channels: [], sent: 0, failed: 0, stateFile };
+  const secrets = channels.flatMap((c) => c.secrets);
+  const { state, error } = await readState(stateFile);
+  if (error) report.stateError = error;
+  const now = host.now();
+  const cur = { node: doc.node, status: doc.status, findings: findingKeys(doc), now };
+  const plans = planChannels(
+    state,
+    cur,
+    channels.map((c) => c.name),
+    { on: n.on ?? 'change', digest: n.digest, always: opts.always, test: opts.test },
+  );
+
+  const results = await Promise.all(
+    channels.map(async (ch, i): Promise<ChannelReport> => {
+      const p = plans[i];
+      const base = { channel: ch.name, target: ch.target, kind: p.kind, why: p.why };
+      if (!p.send) return { ...base, result: 'skipped', attempts: 0 };
+      if (ch.problem) return { ...base, result: 'failed', attempts: 0, error: ch.problem };
+      const msg = buildMessage(
+        doc,
+        { kind: p.kind!, added: p.added, resolved: p.resolved, statusFrom: p.statusFrom },
+        opts,
+      );
+      const r = await withRetry(() => ch.send(msg), {
+        retries: n.retries ?? 2,
+        delayMs: (n.retry_delay ?? 2) * 1000,
+        sleep: opts.sleep,
+      });
+      if (r.ok) return { ...base, result: 'sent', attempts: r.attempts };
+      return { ...base, result: 'failed', attempts: r.attempts, error: redact(r.error?.message ?? 'failed', secrets) };
+    }),
+  );
+  report.channels = results;
+  report.sent = results.filter((r) => r.result === 'sent').length;
+  report.failed = results.filter((r) => r.result === 'failed').length;
+
+  if (!opts.test && channels.length) {
+    const delivered = results.filter((r) => r.result === 'sent').map((r) => ({ channel: r.channel, kind: r.kind! }));
+    const digestDue = isDigestDue(state.nodes[doc.node], now, n.digest);
+    try {
+      const next = nextState(state, cur, delivered, digestDue);
+      await writeTextfile(dirname(stateFile), basename(stateFile), `${JSON.stringify(next, null, 2)}\n`);
+    } catch (e) {
+      report.stateError = `cannot write ${stateFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    }
+  }
+  return report;
+}
+
+export function renderNotifyReport(r: NotifyReport): string {
+  if (r.channels.length === 0) return 'notify: no channel configured (see [notify] in /etc/pve-health/config.toml)\n';
+  const lines = r.channels.map((c) => {
+    const tries = c.attempts > 1 ? ` after ${c.attempts} attempts` : '';
+    const what =
+      c.result === 'sent'
+        ? `sent (${c.why})${tries}`
+        : c.result === 'failed'
+          ? `FAILED${tries}: ${c.error}`
+          : `not sent (${c.why})`;
+    return `notify: ${c.channel} ${c.target}: ${what}`;
+  });
+  if (r.stateError) lines.push(`notify: ${r.stateError}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,78 @@
+// What a notification says: subject by severity, a plain-text body with what changed and every
+// finding with its fix, the HTML report for mail. Pure.
+import type { SystemInfo } from '../core/system-info';
+import type { CheckDocument, Status } from '../core/types';
+import { listFindings, STATUS_WORD, summarize } from '../render/findings';
+import { renderHtml } from '../render/html';
+import type { NotifyKind } from './plan';
+
+export interface Message {
+  subject: string;
+  text: string;
+  html: string;
+  status: Status;
+  kind: NotifyKind;
+  node: string;
+  added: string[];
+  resolved: string[];
+  statusFrom: Status | null;
+}
+
+/** "dm:orphan:guest-missing:pve-vm--105--disk--0" → "orphan pve-vm--105--disk--0 (guest-missing)". */
+export function describeKey(key: string): string {
+  const [part, status, reason, ...rest] = key.split(':');
+  if (part === 'dm') return `${status} ${rest.join(':')} (${reason})`;
+  if (part === 'mount') {
+    const [ctid, ...target] = rest;
+    return `${status} mount ${reason === 'ct' ? `CT ${ctid}:` : ''}${target.join(':')}`;
+  }
+  return key;
+}
+
+export function buildSubject(doc: CheckDocument, kind: NotifyKind, statusFrom: Status | null): string {
+  const word = STATUS_WORD[doc.status];
+  const grade = doc.dm ? `grade ${doc.dm.summary.grade}, ` : '';
+  const what = doc.status === 0 && statusFrom !== null && statusFrom !== 0 ? 'all clear' : `${grade}${summarize(doc)}`;
+  const prefix = kind === 'test' ? '[pve-health test] ' : kind === 'digest' ? '[pve-health digest] ' : '[pve-health] ';
+  return `${prefix}${word}: ${doc.node} — ${what}`;
+}
+
+export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolved' | 'statusFrom' | 'kind'>): string {
+  const lines: string[] = [];
+  const was = m.statusFrom !== null && m.statusFrom !== doc.status ? ` (was ${STATUS_WORD[m.statusFrom]})` : '';
+  lines.push(`${doc.node}: ${STATUS_WORD[doc.status]}${was}`);
+  lines.push(`${doc.dm ? `Grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}): ` : ''}${summarize(doc)}`);
+  lines.push(`Checked at ${doc.generatedAt}`);
+  if (m.kind === 'test') lines.push('', 'This is a test message from "pve-health notify --test".');
+  if (m.added.length) lines.push('', 'New:', ...m.added.map((k) => `  + ${describeKey(k)}`));
+  if (m.resolved.length) lines.push('', 'Resolved:', ...m.resolved.map((k) => `  - ${describeKey(k)}`));
+  const findings = listFindings(doc);
+  if (findings.length) {
+    lines.push('', 'Findings:');
+    for (const f of findings) {
+      lines.push(`  [${f.pending ? 'PENDING' : STATUS_WORD[f.severity]}] ${f.status} ${f.subject}: ${f.explanation}`);
+      if (f.detail) lines.push(`      ${f.detail}`);
+      if (f.fix) lines.push(`      fix: ${f.fix}`);
+      if (f.hint) lines.push(`      hint: ${f.hint}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function buildMessage(
+  doc: CheckDocument,
+  m: { kind: NotifyKind; added: string[]; resolved: string[]; statusFrom: Status | null },
+  opts: { system?: SystemInfo | null; toolVersion?: string } = {},
+): Message {
+  return {
+    subject: buildSubject(doc, m.kind, m.statusFrom),
+    text: buildText(doc, m),
+    html: renderHtml(doc, opts),
+    status: doc.status,
+    kind: m.kind,
+    node: doc.node,
+    added: m.added,
+    resolved: m.resolved,
+    statusFrom: m.statusFrom,
+  };
+}

@@ -1,0 +1,42 @@
+// Local `sendmail -t -i`: on Proxmox VE, mail to root goes through proxmox-mail-forward into the
+// notification system (the targets and matchers the admin set up). The message is built by
+// nodemailer's stream transport; the program runs through the one exec helper.
+import nodemailer from 'nodemailer';
+import type { Config } from '../core/config';
+import { CommandError, CommandNotFoundError } from '../core/errors';
+import { type Channel, type ChannelContext, toList } from './channel';
+import type { Message } from './message';
+import { PermanentError, TransientError } from './retry';
+
+type SendmailConfig = NonNullable<NonNullable<Config['notify']>['sendmail']>;
+
+/** sendmail's EX_TEMPFAIL: the queue is unavailable for now. */
+const EX_TEMPFAIL = 75;
+
+export async function buildRawMessage(from: string | undefined, to: string[], msg: Message): Promise<string> {
+  const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const info = await t.sendMail({ from, to, subject: msg.subject, text: msg.text, html: msg.html });
+  return (info.message as Buffer).toString('utf8');
+}
+
+export function sendmailChannel(cfg: SendmailConfig, ctx: ChannelContext): Channel {
+  const to = toList(cfg.to);
+  const rcpt = to.length ? to : ['root'];
+  const path = cfg.path ?? 'sendmail';
+  return {
+    name: 'sendmail',
+    target: `${path} → ${rcpt.join(', ')}`,
+    secrets: [],
+    async send(msg) {
+      const raw = await buildRawMessage(cfg.from, rcpt, msg);
+      const argv = [path, '-t', '-i', ...(cfg.from ? ['-f', cfg.from] : [])];
+      try {
+        await ctx.host.exec(argv, { input: raw, timeoutMs: ctx.timeoutMs, env: ctx.host.env });
+      } catch (e) {
+        if (e instanceof CommandNotFoundError) throw new PermanentError(`sendmail: ${path} not found`);
+        if (e instanceof CommandError && e.code !== EX_TEMPFAIL) throw new PermanentError(`sendmail: ${e.message}`);
+        throw new TransientError(`sendmail: ${(e as Error).message}`);
+      }
+    },
+  };
+}
