@@ -28,6 +28,8 @@ const DmSchema = v.strictObject({
   thin_data_critical: v.optional(percent),
   thin_meta_warning: v.optional(percent),
   thin_meta_critical: v.optional(percent),
+  /** Sum of thin volume sizes as a percentage of the pool size above which overcommit is a warning. */
+  thin_overcommit_warning: v.optional(v.pipe(v.number(), v.minValue(100), v.maxValue(100000))),
 });
 
 const MailjetSchema = v.strictObject({

@@ -162,8 +162,39 @@ export interface DmResult {
   vmidReuse: VmidReuse;
   /** Problems met while checking that did not stop the check (e.g. a config that did not parse). */
   warnings: string[];
+  /** Node storage health beyond orphans (thin pools, stale locks, host use of guest disks, ...). */
+  storage?: StorageFinding[];
   /** Monitoring status of this part alone. */
   status: Status;
+}
+
+/** What a storage finding is about; only the fields that apply are set. */
+export interface StorageSubject {
+  storage?: string;
+  vg?: string;
+  /** Thin pool LV name. */
+  pool?: string;
+  lv?: string;
+  vmid?: number;
+  /** DM device name. */
+  device?: string;
+}
+
+/**
+ * One node storage health finding (docs/storage-health.md). `fix` lists commands (or `# ...`
+ * advice lines) for the admin; pve-health never runs them.
+ */
+export interface StorageFinding {
+  /** Stable across runs for the same problem, e.g. "thin-data:pve/data" (notifications compare it). */
+  id: string;
+  kind: string;
+  severity: 'critical' | 'warning' | 'info';
+  title: string;
+  detail: string;
+  fix: string[];
+  subject: StorageSubject;
+  /** Numbers behind the finding (percentages, bytes, counts) for renderers and metrics. */
+  values?: Record<string, number>;
 }
 
 export type Status = 0 | 1 | 2 | 3;
