@@ -16,8 +16,10 @@ const MountsSchema = v.strictObject({
   critical_percent: v.optional(percent),
   /** Mount targets (host paths, or "CTID:/path") that are meant to be read-only. */
   expected_readonly: v.optional(v.array(v.string())),
-  /** Mount targets never checked. */
+  /** Mount targets never checked ("*" wildcards; "CTID:/path" or "*:/path" for containers). */
   ignore: v.optional(v.array(v.string())),
+  /** Filesystem types to treat as network filesystems besides the built-in list. */
+  network_types: v.optional(v.array(v.string())),
 });
 
 const DmSchema = v.strictObject({

@@ -199,7 +199,19 @@ export interface StorageFinding {
 
 export type Status = 0 | 1 | 2 | 3;
 
-export type MountStatus = 'ok' | 'stale' | 'readonly' | 'full';
+/** `missing`: a storage of this node that must be a mount point is not mounted (writes land on the root disk). */
+export type MountStatus = 'ok' | 'stale' | 'readonly' | 'full' | 'missing';
+
+/** Why a mount has its status (MountEntry.reason). */
+export type MountReason =
+  | 'unreachable'
+  | 'timeout'
+  | 'probe-stuck'
+  | 'not-mounted'
+  | 'unexpected-readonly'
+  | 'remounted-readonly'
+  | 'usage-warning'
+  | 'usage-critical';
 
 export interface MountEntry {
   scope: 'host' | 'ct';
@@ -217,6 +229,18 @@ export interface MountEntry {
   usedBytes: number | null;
   availableBytes: number | null;
   usagePercent: number | null;
+  /** 0 ok, 1 warning (readonly, full above the warning threshold), 2 critical (stale, missing, full above critical). */
+  severity?: Status;
+  reason?: MountReason | null;
+  /** The status in one sentence. */
+  detail?: string;
+  /** Superblock major:minor (one probe per superblock). */
+  majorMinor?: string;
+  superOptions?: string;
+  network?: boolean;
+  expectedReadonly?: boolean;
+  /** How the result was obtained: probe time, whether it came from the cache. */
+  probe?: { ms: number | null; at: string | null; cached: boolean; phase: string | null } | null;
   [extra: string]: unknown;
 }
 

@@ -1,0 +1,352 @@
+// Probing mounts without ever hanging. A stat of a dead NFS mount blocks its caller, and in Node it
+// never settles and even keeps the process from exiting, so no remote path is touched from this
+// process: one child (process.execPath running PROBE_SCRIPT) probes every superblock at once on its
+// own threads (a full stat, one directory read, statfs) and appends what it sees to a result file.
+// At the deadline the child SIGKILLs itself, and exec's hard timeout kills it if it could not.
+//
+// A child stuck in uninterruptible sleep does not die from SIGKILL. Claim files under
+// <root>/run/pve-health/probes/ name the probe process of each superblock until it has ended, so
+// later runs (the timer, the dashboard) report the mount stale instead of starting another probe
+// that would hang too. Results are cached there for the service (cache_ttl; --fresh bypasses).
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProbeResult, StuckProbe } from '../core/classify-mounts';
+import type { ProbeJob } from '../core/mount-plan';
+import { type Host, hostPath } from './host';
+import { parseProbeOutput, probeCommand } from './probe-mount-child';
+
+/** Time the child may take to start before its own deadline timer runs (Node start-up under load). */
+const STARTUP_MS = 1000;
+/** How long to wait for a killed child to really end before calling it stuck. */
+const EXIT_GRACE_MS = 300;
+
+export interface ProbeOptions {
+  timeoutMs: number;
+  concurrency: number;
+  cacheTtlMs: number;
+  fresh?: boolean;
+}
+
+export interface ProbeOutcome {
+  probes: Record<string, ProbeResult>;
+  stuck: StuckProbe[];
+  warnings: string[];
+}
+
+interface Claim {
+  key: string;
+  path: string;
+  /** The run that claimed it (CLI or service process). */
+  owner: number;
+  ownerStart: string | null;
+  probePid: number | null;
+  probeStart: string | null;
+  since: string;
+}
+
+type Holder = 'dead' | 'busy' | 'stuck';
+
+export function stateDir(host: Host): string {
+  return hostPath(host, '/run/pve-health');
+}
+
+/**
+ * Start time (clock ticks since boot, /proc/<pid>/stat field 22) of a process of THIS machine: the
+ * probe children are real processes even under --root, so this reads the real /proc. Guards
+ * against a recycled pid.
+ */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number, start: string | null): boolean {
+  const now = processStart(pid);
+  return now !== null && (start === null || now === start);
+}
+
+const claimFile = (dir: string, key: string) => join(dir, 'probes', `sb-${key.replace(/[^0-9A-Za-z]/g, '_')}.json`);
+
+function readClaim(file: string): Claim | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Claim;
+  } catch {
+    return null;
+  }
+}
+
+function holderState(c: Claim | null, nowMs: number, timeoutMs: number): Holder {
+  if (!c) return 'dead';
+  const age = nowMs - Date.parse(c.since);
+  if (c.probePid !== null) {
+    if (!alive(c.probePid, c.probeStart)) return 'dead';
+    return age > timeoutMs + STARTUP_MS + EXIT_GRACE_MS ? 'stuck' : 'busy';
+  }
+  // Claimed, child not started yet: busy while its owner lives (and not forever).
+  return alive(c.owner, c.ownerStart) && age < 60_000 ? 'busy' : 'dead';
+}
+
+function tryClaim(dir: string, job: ProbeJob, nowIso: string): boolean {
+  const file = claimFile(dir, job.key);
+  const claim: Claim = {
+    key: job.key,
+    path: job.path,
+    owner: process.pid,
+    ownerStart: processStart(process.pid),
+    probePid: null,
+    probeStart: null,
+    since: nowIso,
+  };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, JSON.stringify(claim), { flag: 'wx', mode: 0o600 });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (holderState(readClaim(file), Date.parse(nowIso), 0) !== 'dead') return false;
+      try {
+        unlinkSync(file);
+      } catch {}
+    }
+  }
+  return false;
+}
+
+/** Remove a claim only while it still names this probe (a later run may have taken it over). */
+function release(dir: string, key: string, probePid: number | null): void {
+  const file = claimFile(dir, key);
+  const c = readClaim(file);
+  if (c && c.owner === process.pid && c.probePid === probePid) {
+    try {
+      unlinkSync(file);
+    } catch {}
+  }
+}
+
+/** Every probe process that was killed and has not ended, from the claim files. */
+export function listStuckProbes(host: Host, timeoutMs: number): StuckProbe[] {
+  const dir = stateDir(host);
+  const byPid = new Map<number, StuckProbe>();
+  let names: string[] = [];
+  try {
+    names = readdirSync(join(dir, 'probes')).filter((n) => n.startsWith('sb-'));
+  } catch {}
+  for (const n of names) {
+    const c = readClaim(join(dir, 'probes', n));
+    if (!c || c.probePid === null || holderState(c, host.now().getTime(), timeoutMs) !== 'stuck') continue;
+    const s = byPid.get(c.probePid) ?? { pid: c.probePid, since: c.since, keys: [], paths: [] };
+    s.keys.push(c.key);
+    s.paths.push(c.path);
+    byPid.set(c.probePid, s);
+  }
+  return [...byPid.values()].sort((a, b) => a.pid - b.pid);
+}
+
+interface CacheFile {
+  version: 1;
+  entries: Record<string, { path: string; result: ProbeResult }>;
+}
+
+function readCache(dir: string): CacheFile {
+  try {
+    const c = JSON.parse(readFileSync(join(dir, 'mounts-cache.json'), 'utf8')) as CacheFile;
+    if (c.version === 1 && c.entries && typeof c.entries === 'object') return c;
+  } catch {}
+  return { version: 1, entries: {} };
+}
+
+function writeCache(dir: string, cache: CacheFile): void {
+  const file = join(dir, 'mounts-cache.json');
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(cache), { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+function cachedResult(
+  cache: CacheFile,
+  job: ProbeJob,
+  nowMs: number,
+  ttlMs: number,
+  notBefore = 0,
+): ProbeResult | null {
+  const c = cache.entries[job.key];
+  if (!c || c.path !== job.path || !c.result.at) return null;
+  const at = Date.parse(c.result.at);
+  if (!(nowMs - at < ttlMs && nowMs >= at && at >= notBefore)) return null;
+  return { ...c.result, cached: true };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let runSeq = 0;
+
+/** One child for the given (already claimed) jobs; returns a result for every job. */
+async function runChild(
+  host: Host,
+  dir: string,
+  jobs: ProbeJob[],
+  opts: ProbeOptions,
+): Promise<Record<string, ProbeResult>> {
+  const out = join(dir, 'probes', `out-${process.pid}-${++runSeq}.jsonl`);
+  writeFileSync(out, '', { mode: 0o600 });
+  const at = host.now().toISOString();
+  const conc = Math.max(1, Math.min(opts.concurrency, jobs.length));
+  const env: NodeJS.ProcessEnv = { ...host.env, UV_THREADPOOL_SIZE: String(Math.max(4, conc)) };
+  delete env.NODE_OPTIONS;
+  let probePid: number | null = null;
+  let exited = false;
+  let onExited: () => void = () => {};
+  const exitedPromise = new Promise<void>((r) => {
+    onExited = r;
+  });
+  const pending = new Set(jobs.map((j) => j.key));
+  let execError: string | null = null;
+  try {
+    await host.exec(probeCommand(), {
+      timeoutMs: opts.timeoutMs + STARTUP_MS,
+      input: JSON.stringify({
+        jobs: jobs.map((j) => ({ k: j.key, p: hostPath(host, j.path) })),
+        timeoutMs: opts.timeoutMs,
+        conc,
+        out,
+      }),
+      env,
+      okCodes: 'any',
+      onSpawn: (pid) => {
+        probePid = pid;
+        const probeStart = processStart(pid);
+        for (const j of jobs) {
+          const file = claimFile(dir, j.key);
+          const c = readClaim(file);
+          if (c && c.owner === process.pid)
+            writeFileSync(file, JSON.stringify({ ...c, probePid: pid, probeStart, since: at }));
+        }
+      },
+      onExit: () => {
+        exited = true;
+        // The child ended (maybe long after we gave up on it): free whatever it still held.
+        for (const k of pending) release(dir, k, probePid);
+        pending.clear();
+        onExited();
+      },
+    });
+  } catch (e) {
+    execError = (e as Error).message;
+  }
+  if (!exited) await Promise.race([exitedPromise, sleep(EXIT_GRACE_MS)]);
+  const results = parseProbeOutput(readFileSafe(out), jobs, conc, at, execError);
+  try {
+    unlinkSync(out);
+  } catch {}
+  for (const j of jobs) {
+    // A finished probe frees its superblock now; an unfinished one stays claimed until its child ends.
+    if (results[j.key].error !== 'timeout' || exited) {
+      release(dir, j.key, probePid);
+      pending.delete(j.key);
+    }
+  }
+  return results;
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Probe every job (one per superblock): cached results younger than the TTL are reused unless
+ * `fresh`; a superblock whose earlier probe is still stuck is reported `stuck` without a new probe;
+ * one another run is probing right now is waited for (at most one timeout).
+ */
+export async function probeMounts(host: Host, jobs: ProbeJob[], opts: ProbeOptions): Promise<ProbeOutcome> {
+  const dir = stateDir(host);
+  const warnings: string[] = [];
+  const probes: Record<string, ProbeResult> = {};
+  try {
+    mkdirSync(join(dir, 'probes'), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new Error(`cannot create ${join(dir, 'probes')} (needed to track hung probes): ${(e as Error).message}`);
+  }
+  const startMs = host.now().getTime();
+  const cache = readCache(dir);
+  const todo: ProbeJob[] = [];
+  for (const j of jobs) {
+    const hit = opts.fresh ? null : cachedResult(cache, j, startMs, opts.cacheTtlMs);
+    if (hit) probes[j.key] = hit;
+    else todo.push(j);
+  }
+  const claimed: ProbeJob[] = [];
+  let waiting: ProbeJob[] = [];
+  const stuckResult = (j: ProbeJob): ProbeResult => {
+    const c = readClaim(claimFile(dir, j.key));
+    return {
+      ok: false,
+      error: 'stuck',
+      stuckPid: c?.probePid ?? undefined,
+      stuckSince: c?.since,
+      at: null,
+      ms: null,
+      totalBytes: null,
+      usedBytes: null,
+      availableBytes: null,
+    };
+  };
+  const sortOut = (list: ProbeJob[], nowIso: string) => {
+    for (const j of list) {
+      if (tryClaim(dir, j, nowIso)) claimed.push(j);
+      else if (holderState(readClaim(claimFile(dir, j.key)), Date.parse(nowIso), opts.timeoutMs) === 'stuck')
+        probes[j.key] = stuckResult(j);
+      else waiting.push(j);
+    }
+  };
+  sortOut(todo, host.now().toISOString());
+  const first = claimed.splice(0);
+  const firstRun = first.length ? runChild(host, dir, first, opts) : Promise.resolve({});
+  // Superblocks another run is probing right now: wait for it to finish (its result lands in the
+  // cache), then use that result or probe ourselves.
+  const waitUntil = performance.now() + opts.timeoutMs + STARTUP_MS + EXIT_GRACE_MS;
+  while (waiting.length && performance.now() < waitUntil) {
+    await sleep(100);
+    waiting = waiting.filter(
+      (j) => holderState(readClaim(claimFile(dir, j.key)), host.now().getTime(), opts.timeoutMs) === 'busy',
+    );
+  }
+  Object.assign(probes, await firstRun);
+  const again = todo.filter((j) => !probes[j.key] && !first.includes(j));
+  const fresh = readCache(dir);
+  waiting = [];
+  for (const j of again) {
+    const hit = cachedResult(fresh, j, host.now().getTime(), opts.cacheTtlMs, startMs);
+    if (hit) probes[j.key] = hit;
+  }
+  sortOut(
+    again.filter((j) => !probes[j.key]),
+    host.now().toISOString(),
+  );
+  for (const j of waiting) probes[j.key] = stuckResult(j);
+  if (claimed.length) Object.assign(probes, await runChild(host, dir, claimed, opts));
+
+  const latest = readCache(dir);
+  const nowMs = host.now().getTime();
+  for (const j of jobs) {
+    const r = probes[j.key];
+    if (r && !r.cached && r.error !== 'stuck') latest.entries[j.key] = { path: j.path, result: r };
+  }
+  for (const [k, e] of Object.entries(latest.entries)) {
+    if (!e.result.at || nowMs - Date.parse(e.result.at) > Math.max(opts.cacheTtlMs, 3_600_000))
+      delete latest.entries[k];
+  }
+  try {
+    writeCache(dir, latest);
+  } catch (e) {
+    warnings.push(`cannot write the mounts cache: ${(e as Error).message}`);
+  }
+  return { probes, stuck: listStuckProbes(host, opts.timeoutMs), warnings };
+}

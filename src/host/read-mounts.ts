@@ -1,0 +1,159 @@
+// Gathering for the mounts check: the host's mount table, each running container's table (through
+// its init process, found from the `lxc-start -F -n <id>` monitor; no `pct exec`), storage.cfg,
+// the container configs, and the probe results. Then `runMountsCheck` classifies it.
+import { readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename } from 'node:path';
+import { classifyMounts, type MountsRaw, mountTables, nodeStorageMounts } from '../core/classify-mounts';
+import type { Config } from '../core/config';
+import { CheckError, UsageError } from '../core/errors';
+import { listMountOccurrences, mountSettings, planProbes } from '../core/mount-plan';
+import type { MountsResult } from '../core/types';
+import { type Host, hostPath } from './host';
+import { probeMounts } from './probe-mount';
+
+export const MOUNT_TIMEOUT_ENV = 'PVE_HEALTH_MOUNT_TIMEOUT';
+
+function readText(host: Host, path: string): string | null {
+  try {
+    return readFileSync(hostPath(host, path), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The `-n`/`--name` of an lxc-start command line: `/usr/bin/lxc-start -F -n 105`. */
+export function parseLxcStartArgs(argv: string[]): number | null {
+  if (argv.length === 0 || basename(argv[0]) !== 'lxc-start') return null;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    let v: string | undefined;
+    if (a === '-n' || a === '--name') v = argv[i + 1];
+    else if (a.startsWith('--name=')) v = a.slice(7);
+    else if (/^-n\S/.test(a)) v = a.slice(2);
+    if (v !== undefined) return /^\d+$/.test(v) ? Number(v) : null;
+  }
+  return null;
+}
+
+/**
+ * Running containers: every `lxc-start` process and the init process it started (its child).
+ * Only /proc/<pid>/comm is read for every process: reading another process's cmdline takes its
+ * memory lock and blocks when that process is stuck in a page fault on a dead NFS mount (why `ps`
+ * hangs). cmdline is read only for the lxc-start processes.
+ */
+export function findContainerInits(host: Host): { ctid: number; pid: number }[] {
+  let pids: number[];
+  try {
+    pids = readdirSync(hostPath(host, '/proc'))
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
+  } catch {
+    return [];
+  }
+  const out: { ctid: number; pid: number }[] = [];
+  for (const pid of pids) {
+    if (readText(host, `/proc/${pid}/comm`)?.trim() !== 'lxc-start') continue;
+    const argv = (readText(host, `/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean);
+    const ctid = parseLxcStartArgs(argv);
+    if (ctid === null) continue;
+    const init = childOf(host, pid, pids);
+    if (init !== null) out.push({ ctid, pid: init });
+  }
+  return out.sort((a, b) => a.ctid - b.ctid);
+}
+
+function childOf(host: Host, pid: number, all: number[]): number | null {
+  const children = readText(host, `/proc/${pid}/task/${pid}/children`);
+  if (children !== null) {
+    const first = children.trim().split(/\s+/).filter(Boolean)[0];
+    return first ? Number(first) : null;
+  }
+  // Kernels without CONFIG_PROC_CHILDREN: the process whose parent (stat field 4) it is.
+  for (const p of all) {
+    const stat = readText(host, `/proc/${p}/stat`);
+    if (stat && stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(pid)) return p;
+  }
+  return null;
+}
+
+/** The node name as PVE knows it (.members), else the hostname. */
+export function readNodeName(host: Host): string {
+  const members = readText(host, '/etc/pve/.members');
+  if (members) {
+    try {
+      const n = (JSON.parse(members) as { nodename?: string }).nodename;
+      if (n) return n;
+    } catch {}
+  }
+  const h = readText(host, '/etc/hostname')?.trim();
+  if (h) return h.split('.')[0];
+  return host.root === '/' ? hostname().split('.')[0] : 'unknown';
+}
+
+/** Timeout in ms: --timeout seconds, else PVE_HEALTH_MOUNT_TIMEOUT seconds, else config, else 2 s. */
+export function mountTimeoutMs(host: Host, config: Config, cliSeconds?: string): number {
+  const parse = (v: string, what: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0.05 || n > 3600)
+      throw new UsageError(`${what} must be seconds between 0.05 and 3600 (got '${v}')`);
+    return Math.round(n * 1000);
+  };
+  if (cliSeconds !== undefined) return parse(cliSeconds, '--timeout');
+  const env = host.env[MOUNT_TIMEOUT_ENV];
+  if (env !== undefined && env !== '') return parse(env, MOUNT_TIMEOUT_ENV);
+  return mountSettings(config).timeoutMs;
+}
+
+export interface MountsCheckOptions {
+  fresh?: boolean;
+  timeoutMs?: number;
+}
+
+/** Gather everything the mounts check needs, probes included: HostSnapshot.extra.mounts. */
+export async function gatherMounts(host: Host, config: Config, opts: MountsCheckOptions = {}): Promise<MountsRaw> {
+  const settings = mountSettings(config, { timeoutMs: opts.timeoutMs });
+  const gatheredAt = host.now().toISOString();
+  const hostMountinfo = readText(host, '/proc/self/mountinfo');
+  if (hostMountinfo === null) throw new CheckError(`cannot read ${hostPath(host, '/proc/self/mountinfo')}`);
+  const warnings: string[] = [];
+  const containers = findContainerInits(host).map((c) => {
+    const mountinfo = readText(host, `/proc/${c.pid}/mountinfo`);
+    if (mountinfo === null) warnings.push(`CT ${c.ctid}: cannot read /proc/${c.pid}/mountinfo (container stopped?)`);
+    return { ...c, mountinfo };
+  });
+  const ctConfigs: Record<string, string> = {};
+  for (const c of containers) {
+    const text = readText(host, `/etc/pve/lxc/${c.ctid}.conf`);
+    if (text !== null) ctConfigs[c.ctid] = text;
+  }
+  const node = readNodeName(host);
+  const storageCfg = readText(host, '/etc/pve/storage.cfg');
+  const tables = mountTables({ hostMountinfo, containers });
+  const { occurrences } = listMountOccurrences(tables, nodeStorageMounts(storageCfg, node), settings);
+  const outcome = await probeMounts(host, planProbes(occurrences), {
+    timeoutMs: settings.timeoutMs,
+    concurrency: settings.concurrency,
+    cacheTtlMs: settings.cacheTtlMs,
+    fresh: opts.fresh,
+  });
+  return {
+    version: 1,
+    gatheredAt,
+    node,
+    hostMountinfo,
+    containers,
+    storageCfg,
+    ctConfigs,
+    probes: outcome.probes,
+    stuckProbes: outcome.stuck,
+    timeoutMs: settings.timeoutMs,
+    warnings: [...warnings, ...outcome.warnings],
+  };
+}
+
+/** The mounts part of `check` (and `pve-health mounts`): gather, probe, classify. */
+export async function runMountsCheck(host: Host, config: Config, opts: MountsCheckOptions = {}): Promise<MountsResult> {
+  const raw = await gatherMounts(host, config, opts);
+  return classifyMounts(raw, config);
+}
