@@ -1,4 +1,4 @@
-// Local `sendmail -t -i`: on Proxmox VE, mail to root goes through proxmox-mail-forward into the
+// Local `sendmail -i -- RCPT...`: on Proxmox VE, mail to root goes through proxmox-mail-forward into the
 // notification system (the targets and matchers the admin set up). The message is built by
 // nodemailer's stream transport; the program runs through the one exec helper.
 import nodemailer from 'nodemailer';
@@ -16,7 +16,11 @@ const EX_TEMPFAIL = 75;
 export async function buildRawMessage(from: string | undefined, to: string[], msg: Message): Promise<string> {
   const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const info = await t.sendMail({ from, to, subject: msg.subject, text: msg.text, html: msg.html });
-  return (info.message as Buffer).toString('utf8');
+  const raw = (info.message as Buffer).toString('utf8');
+  // nodemailer drops local names such as "root" from To:; sendmail takes them (recipients are
+  // passed as arguments), so the header is written here for the reader's sake.
+  if (/^To:/im.test(raw.slice(0, raw.indexOf('\n\n')))) return raw;
+  return `To: ${to.map((a) => a.replace(/[\r\n,]/g, '')).join(', ')}\n${raw}`;
 }
 
 export function sendmailChannel(cfg: SendmailConfig, ctx: ChannelContext): Channel {
@@ -29,7 +33,8 @@ export function sendmailChannel(cfg: SendmailConfig, ctx: ChannelContext): Chann
     secrets: [],
     async send(msg) {
       const raw = await buildRawMessage(cfg.from, rcpt, msg);
-      const argv = [path, '-t', '-i', ...(cfg.from ? ['-f', cfg.from] : [])];
+      // Recipients as arguments, not -t: a bare local name like "root" is what PVE forwards.
+      const argv = [path, '-i', ...(cfg.from ? ['-f', cfg.from] : []), '--', ...rcpt];
       try {
         await ctx.host.exec(argv, { input: raw, timeoutMs: ctx.timeoutMs, env: ctx.host.env });
       } catch (e) {

@@ -134,7 +134,7 @@ export function parseMail(raw: string): { headers: Record<string, string>; parts
           : enc === 'quoted-printable'
             ? decodeQp(body)
             : body;
-      parts[type.split(';')[0].trim()] = text;
+      parts[type.split(';')[0].trim()] = text.replace(/\r\n/g, '\n');
     }
     return headers;
   };
