@@ -1,0 +1,50 @@
+// Run the bundled CLI as a user would, and build fakenode nodes for it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const CLI = join(REPO, 'dist/pve-health.cjs');
+export const SHARED = process.env.PVE_HEALTH_SHARED ?? resolve(REPO, '../shared');
+export const FAKENODE = join(SHARED, 'fakenode/fakenode.py');
+export const hasFakenode = existsSync(FAKENODE);
+
+export function ensureBuilt(): void {
+  if (!existsSync(CLI)) {
+    const r = spawnSync(process.execPath, [join(REPO, 'scripts/build.mjs')], { cwd: REPO, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('build failed');
+  }
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; pathPrefix?: string; input?: string; timeoutMs?: number } = {}): CliResult {
+  ensureBuilt();
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...opts.env };
+  if (opts.pathPrefix) env.PATH = `${opts.pathPrefix}:${env.PATH}`;
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tempDir(prefix = 'pve-health-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Build a fakenode node (scenario file or `scale N` args) in a fresh temp dir. */
+export function buildNode(scenarioOrScale: string | string[]): string {
+  const out = join(tempDir('pve-health-node-'), 'node');
+  const args = Array.isArray(scenarioOrScale) ? ['scale', ...scenarioOrScale, out] : ['build', scenarioOrScale, out];
+  const r = spawnSync('python3', [FAKENODE, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`fakenode ${args.join(' ')}: ${r.stderr}`);
+  return out;
+}
+
+export function fakenodeCompare(node: string, resultFile: string): CliResult {
+  const r = spawnSync('python3', [FAKENODE, 'compare', node, resultFile], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
