@@ -90,6 +90,7 @@ export const DASHBOARD_CSS = `
   --ok-fg: #0b5d2a; --ok-bg: #e3f3e8; --warn-fg: #6b4100; --warn-bg: #fff1cc;
   --crit-fg: #9b1111; --crit-bg: #fde6e6; --unk-fg: #3a3a3a; --unk-bg: #e6e6e6; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
 .skip { position: absolute; left: -999px; top: 0; background: var(--focus); color: #fff; padding: .5em 1em; }
 .skip:focus { left: 0; }
@@ -132,6 +133,7 @@ button:hover { background: #eef1f5; }
 .fix code { flex: 1; display: block; padding: .35em .5em; background: #1f2328; color: #f0f3f6; border-radius: 4px;
   font-family: ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre-wrap; word-break: break-all; }
 .scroll { overflow-x: auto; }
+.path { font-family: ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; color: var(--muted); padding: .3em 0; }
 th, td { text-align: left; padding: .35em .6em; border-bottom: 1px solid var(--line); vertical-align: top; }

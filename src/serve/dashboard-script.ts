@@ -92,7 +92,11 @@ export const DASHBOARD_JS = String.raw`
     return t;
   }
 
-  function mountStatusLevel(s) { return s === 'stale' ? 2 : (s === 'readonly' || s === 'full') ? 1 : 0; }
+  function mountLevel(m) {
+    if (typeof m.severity === 'number') return m.severity;
+    return m.status === 'stale' || m.status === 'missing' ? 2 : (m.status === 'readonly' || m.status === 'full') ? 1 : 0;
+  }
+  var FINDING_LEVEL = { critical: 2, warning: 1, info: 0 };
   function healthLevel(h) { return h === 'duplicates' ? 2 : h === 'orphans' ? 1 : h === 'unknown' ? 3 : 0; }
 
   function isIssue(e) {
@@ -111,9 +115,8 @@ export const DASHBOARD_JS = String.raw`
     st.textContent = STATUS[doc.status] || String(doc.status);
     setStatusClass(st.parentNode, doc.status);
     $('score').textContent = dm ? dm.summary.score + ' / 100' : '?';
-    var issues = dm ? dm.entries.filter(isIssue).length : 0;
     var badMounts = doc.mounts ? doc.mounts.entries.filter(function (m) { return m.status !== 'ok'; }).length : 0;
-    $('issue-count').textContent = String(issues + badMounts);
+    $('issue-count').textContent = String(issueItems(doc).length);
     $('guest-count').textContent = dm ? String(dm.guests.length) : '?';
     $('mount-count').textContent = doc.mounts ? doc.mounts.entries.length + (badMounts ? ' (' + badMounts + ' not ok)' : '') : '?';
     scanCell($('dm-scan'), svc.dm);
@@ -139,15 +142,24 @@ export const DASHBOARD_JS = String.raw`
     if (r.running && r.overrun) node.appendChild(el('div', 'tag s2', 'running ' + r.runningForSeconds + ' s'));
   }
 
+  function issueItems(doc) {
+    var items = [];
+    if (doc.dm) doc.dm.entries.filter(isIssue).forEach(function (e) { items.push({ level: e.status === 'duplicate' ? 2 : e.status === 'unknown' ? 3 : 1, e: e }); });
+    if (doc.mounts) doc.mounts.entries.forEach(function (m) { if (m.status !== 'ok') items.push({ level: mountLevel(m), m: m }); });
+    if (doc.dm && doc.dm.storage) doc.dm.storage.forEach(function (f) { if (f.severity !== 'info') items.push({ level: FINDING_LEVEL[f.severity] || 1, f: f }); });
+    // Worst first: CRITICAL, UNKNOWN, WARNING.
+    items.sort(function (a, b) { return (b.level === 3 ? 1.5 : b.level) - (a.level === 3 ? 1.5 : a.level); });
+    return items;
+  }
+
   function renderIssues(doc) {
     var list = $('issues');
     clear(list);
-    var items = [];
-    if (doc.dm) doc.dm.entries.filter(isIssue).forEach(function (e) { items.push({ level: e.status === 'duplicate' ? 2 : e.status === 'unknown' ? 3 : 1, e: e }); });
-    if (doc.mounts) doc.mounts.entries.forEach(function (m) { if (m.status !== 'ok') items.push({ level: mountStatusLevel(m.status), m: m }); });
-    items.sort(function (a, b) { return (b.level === 3 ? 1.5 : b.level) - (a.level === 3 ? 1.5 : a.level); });
+    var items = issueItems(doc);
     $('issues-empty').hidden = items.length > 0;
-    items.forEach(function (it) { list.appendChild(it.e ? dmIssue(it.e, it.level) : mountIssue(it.m, it.level)); });
+    items.forEach(function (it) {
+      list.appendChild(it.e ? dmIssue(it.e, it.level) : it.m ? mountIssue(it.m, it.level) : storageIssue(it.f, it.level));
+    });
   }
 
   function dmIssue(e, level) {
@@ -168,15 +180,7 @@ export const DASHBOARD_JS = String.raw`
     if (e.open) meta.push('open (' + e.openCount + ')');
     if (meta.length) li.appendChild(el('p', 'meta', meta.join(' · ')));
     if (e.action && e.action.command && e.action.command.length) {
-      var cmd = shellQuote(e.action.command);
-      var fix = el('div', 'fix');
-      fix.appendChild(el('code', '', cmd));
-      var b = el('button', '', 'Copy');
-      b.type = 'button';
-      b.setAttribute('aria-label', 'Copy fix command for ' + e.name);
-      b.addEventListener('click', function () { copy(cmd, cmd); });
-      fix.appendChild(b);
-      li.appendChild(fix);
+      li.appendChild(fixLine(shellQuote(e.action.command), e.name));
       if (e.action.effect) li.appendChild(el('p', 'meta', e.action.effect));
     } else {
       li.appendChild(el('p', 'meta', e.protected ? 'No fix offered while it is protected.' : 'No automatic fix.'));
@@ -192,9 +196,37 @@ export const DASHBOARD_JS = String.raw`
     head.appendChild(el('span', 'issue-name', (m.scope === 'ct' ? 'CT ' + m.ctid + ': ' : '') + m.target));
     if (m.storage) head.appendChild(el('span', 'meta', 'storage ' + m.storage));
     li.appendChild(head);
-    var why = m.error || (m.status === 'full' ? 'usage ' + m.usagePercent + ' %' : m.status === 'readonly' ? 'mounted read-only' : '');
+    if (m.reason) head.appendChild(el('span', 'meta', m.reason));
+    var why = m.detail || m.error || (m.status === 'full' ? 'usage ' + m.usagePercent + ' %' : m.status === 'readonly' ? 'mounted read-only' : '');
     if (why) li.appendChild(el('p', 'issue-detail', why));
     li.appendChild(el('p', 'meta', m.source + ' (' + m.fstype + ')'));
+    return li;
+  }
+
+  // A copyable command line; the button's name says what it copies (screen readers list many buttons).
+  function fixLine(cmd, what) {
+    var fix = el('div', 'fix');
+    fix.appendChild(el('code', '', cmd));
+    var b = el('button', '', 'Copy');
+    b.type = 'button';
+    b.setAttribute('aria-label', 'Copy fix command for ' + what);
+    b.addEventListener('click', function () { copy(cmd, cmd); });
+    fix.appendChild(b);
+    return fix;
+  }
+
+  function storageIssue(f, level) {
+    var li = el('li');
+    var head = el('div', 'issue-head');
+    head.appendChild(statusTag(level, f.severity));
+    head.appendChild(el('span', 'issue-name', f.title));
+    head.appendChild(el('span', 'meta', f.kind));
+    li.appendChild(head);
+    if (f.detail) li.appendChild(el('p', 'issue-detail', f.detail));
+    (f.fix || []).forEach(function (line) {
+      if (/^#/.test(line)) li.appendChild(el('p', 'meta', line.replace(/^#\s*/, '')));
+      else li.appendChild(fixLine(line, f.title));
+    });
     return li;
   }
 
@@ -227,12 +259,12 @@ export const DASHBOARD_JS = String.raw`
     mounts.forEach(function (m) {
       var tr = el('tr');
       tr.appendChild(el('td', '', m.scope === 'ct' ? 'CT ' + m.ctid : 'host'));
-      tr.appendChild(el('td', 'issue-name', m.target));
+      tr.appendChild(el('td', 'path', m.target));
       tr.appendChild(el('td', '', m.source));
       tr.appendChild(el('td', '', m.fstype));
       tr.appendChild(el('td', '', m.storage || ''));
       var s = el('td');
-      s.appendChild(statusTag(mountStatusLevel(m.status), m.status));
+      s.appendChild(statusTag(mountLevel(m), m.status));
       if (m.error) s.appendChild(el('div', 'meta', m.error));
       tr.appendChild(s);
       tr.appendChild(capacityCell(m));

@@ -1,0 +1,134 @@
+// `pve-health serve`: the dashboard, the JSON API and /metrics as a small always-on service.
+// Checks run on their own schedule (DM every serve.dm_interval s, mounts every mounts.cache_ttl s);
+// requests only read the last result. Runs until SIGTERM/SIGINT.
+import { classifySnapshotMounts } from '../../core/classify-mounts';
+import { UsageError } from '../../core/errors';
+import { buildCheckDocument } from '../../core/evaluate';
+import { mountSettings } from '../../core/mount-plan';
+import type { DmResult, MountsResult } from '../../core/types';
+import type { LoadedSnapshot } from '../../host/load-snapshot';
+import { readNodeName, runMountsCheck } from '../../host/read-mounts';
+import { renderPrometheus } from '../../render/prometheus';
+import { checkListenPolicy, DEFAULT_LISTEN, isLoopback, parseListen, resolveToken } from '../../serve/auth';
+import { createRouter, type DocumentParts } from '../../serve/routes';
+import { listen } from '../../serve/server';
+import { createService } from '../../serve/service';
+import { analyzeDmWithActions, documentFor, loadFor, openSession, type Session } from '../analysis';
+import type { Command, CommandContext } from '../command';
+
+declare const __PVE_HEALTH_VERSION__: string;
+const VERSION = typeof __PVE_HEALTH_VERSION__ === 'string' ? __PVE_HEALTH_VERSION__ : '0.0.0-dev';
+const DEFAULT_DM_INTERVAL_S = 60;
+const NO_MOUNTS: MountsResult = { summary: { total: 0 }, entries: [], status: 0 };
+
+interface Scanners {
+  scanDm: () => Promise<DmResult>;
+  scanMounts: () => Promise<MountsResult>;
+  /** The last loaded snapshot (for the node name and source of the document). */
+  loaded: () => LoadedSnapshot | null;
+}
+
+/**
+ * --demo / --from: the snapshot is loaded once at start (a bad file fails the start) and analysed
+ * again at each tick. Live: every DM scan gathers anew; mounts go through the probe tracker.
+ */
+async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> {
+  if (ctx.global.demo || ctx.global.from) {
+    const loaded = await loadFor(ctx, s);
+    return {
+      scanDm: async () => analyzeDmWithActions(loaded),
+      scanMounts: async () => classifySnapshotMounts(loaded.snap, s.config) ?? NO_MOUNTS,
+      loaded: () => loaded,
+    };
+  }
+  let last: LoadedSnapshot | null = null;
+  return {
+    scanDm: async () => {
+      last = await loadFor(ctx, s);
+      return analyzeDmWithActions(last);
+    },
+    scanMounts: () => runMountsCheck(s.host, s.config, {}),
+    loaded: () => last,
+  };
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'dashboard, JSON API and Prometheus metrics as a small service',
+  usage: 'serve [--listen ADDR:PORT] [--dm-interval SECONDS]',
+  help: `Options:
+  --listen ADDR:PORT    where to listen (default ${DEFAULT_LISTEN}; config serve.listen). Any address other
+                        than loopback needs a token: config serve.token (file mode 0600) or PVE_HEALTH_TOKEN,
+                        sent as "Authorization: Bearer TOKEN".
+  --dm-interval SECONDS device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
+                        Mounts are scanned every mounts.cache_ttl seconds.
+Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
+  options: {
+    listen: { type: 'string' },
+    'dm-interval': { type: 'string' },
+  },
+  async run(ctx) {
+    const session = openSession(ctx);
+    const { config, host } = session;
+    const addr = parseListen((ctx.values.listen as string | undefined) ?? config.serve?.listen ?? DEFAULT_LISTEN);
+    const token = resolveToken(config.serve?.token, ctx.io.env);
+    checkListenPolicy(addr, token);
+    const dmIntervalS = intervalSeconds(ctx.values['dm-interval'] as string | undefined, config.serve?.dm_interval);
+    const mountsIntervalMs = Math.max(5_000, mountSettings(config).cacheTtlMs);
+
+    const scanners = await makeScanners(ctx, session);
+    const service = createService({
+      scanDm: scanners.scanDm,
+      scanMounts: scanners.scanMounts,
+      dmIntervalMs: dmIntervalS * 1000,
+      mountsIntervalMs,
+      now: () => new Date(),
+    });
+    // Before the first DM scan has loaded anything, the node name comes from .members/hostname.
+    const fallbackNode = readNodeName(host);
+    const buildDocument = (parts: DocumentParts) => {
+      const loaded = scanners.loaded();
+      const p = { dm: parts.dm ?? undefined, mounts: parts.mounts ?? undefined };
+      return loaded
+        ? documentFor(loaded, new Date(), p)
+        : buildCheckDocument({ node: fallbackNode, now: new Date(), ...p, source: 'live' });
+    };
+    const handle = createRouter({
+      service,
+      buildDocument,
+      renderMetrics: renderPrometheus,
+      policy: { token },
+      version: VERSION,
+    });
+    const http = await listen(addr, handle);
+    service.start();
+    const shown = http.address.host.includes(':') ? `[${http.address.host}]` : http.address.host;
+    const access = token
+      ? 'API needs "Authorization: Bearer <token>" (token from serve.token or PVE_HEALTH_TOKEN)'
+      : isLoopback(addr.host)
+        ? 'loopback only, no token'
+        : 'no token';
+    ctx.io.err(
+      `pve-health serve: listening on http://${shown}:${http.address.port}/ (${access}); ` +
+        `DM scan every ${dmIntervalS} s, mounts every ${mountsIntervalMs / 1000} s; source ${ctx.global.demo ? 'demo' : ctx.global.from ? ctx.global.from : 'live'}\n`,
+    );
+
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    service.stop();
+    await http.close();
+    ctx.io.err('pve-health serve: stopped\n');
+    return 0;
+  },
+};
+
+function intervalSeconds(cli: string | undefined, configured: number | undefined): number {
+  if (cli === undefined) return configured ?? DEFAULT_DM_INTERVAL_S;
+  const n = Number(cli);
+  if (!Number.isFinite(n) || n < 1 || n > 86_400)
+    throw new UsageError(`--dm-interval must be seconds between 1 and 86400 (got '${cli}')`);
+  return n;
+}
