@@ -50,6 +50,15 @@ export interface StuckProbe {
   paths: string[];
 }
 
+/** MountsResult with the fields this check always fills. */
+export interface MountsCheckResult extends MountsResult {
+  stuckProbes: StuckProbe[];
+  warnings: string[];
+  timeoutMs: number;
+  node: string;
+  gatheredAt: string;
+}
+
 /**
  * Everything the mounts check gathered, as recorded data: HostSnapshot.extra.mounts. `--from` and
  * `--demo` classify this without touching the system.
@@ -246,7 +255,11 @@ function missingEntry(st: StorageMount): MountEntry {
 }
 
 /** Classify recorded mount data (live gather or snapshot) with the config's thresholds. */
-export function classifyMounts(raw: MountsRaw, config: Config, overrides: { timeoutMs?: number } = {}): MountsResult {
+export function classifyMounts(
+  raw: MountsRaw,
+  config: Config,
+  overrides: { timeoutMs?: number } = {},
+): MountsCheckResult {
   const s = mountSettings(config, { timeoutMs: overrides.timeoutMs ?? raw.timeoutMs });
   const storages = nodeStorageMounts(raw.storageCfg, raw.node);
   const { occurrences, warnings } = listMountOccurrences(mountTables(raw), storages, s);
@@ -302,7 +315,7 @@ export function classifyMounts(raw: MountsRaw, config: Config, overrides: { time
 }
 
 /** `--from` / `--demo`: the mounts part of a snapshot, or null when it holds no mount data. */
-export function classifySnapshotMounts(snapshot: HostSnapshot, config: Config): MountsResult | null {
+export function classifySnapshotMounts(snapshot: HostSnapshot, config: Config): MountsCheckResult | null {
   const raw = snapshot.extra?.mounts as MountsRaw | undefined;
   if (raw?.version !== 1) return null;
   return classifyMounts(raw, config);

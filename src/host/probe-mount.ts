@@ -85,7 +85,8 @@ function holderState(c: Claim | null, nowMs: number, timeoutMs: number): Holder 
   const age = nowMs - Date.parse(c.since);
   if (c.probePid !== null) {
     if (!alive(c.probePid, c.probeStart)) return 'dead';
-    return age > timeoutMs + STARTUP_MS + EXIT_GRACE_MS ? 'stuck' : 'busy';
+    // Past the hard deadline exec kills at (spawn + timeout + start-up allowance): not ending means stuck.
+    return age > timeoutMs + STARTUP_MS ? 'stuck' : 'busy';
   }
   // Claimed, child not started yet: busy while its owner lives (and not forever).
   return alive(c.owner, c.ownerStart) && age < 60_000 ? 'busy' : 'dead';
@@ -269,6 +270,8 @@ export async function probeMounts(host: Host, jobs: ProbeJob[], opts: ProbeOptio
   const dir = stateDir(host);
   const warnings: string[] = [];
   const probes: Record<string, ProbeResult> = {};
+  // Nothing to probe: leave no state behind (a node without remote mounts or containers).
+  if (jobs.length === 0) return { probes, stuck: listStuckProbes(host, opts.timeoutMs), warnings };
   try {
     mkdirSync(join(dir, 'probes'), { recursive: true, mode: 0o700 });
   } catch (e) {

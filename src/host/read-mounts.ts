@@ -4,11 +4,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
-import { classifyMounts, type MountsRaw, mountTables, nodeStorageMounts } from '../core/classify-mounts';
+import {
+  classifyMounts,
+  type MountsCheckResult,
+  type MountsRaw,
+  mountTables,
+  nodeStorageMounts,
+} from '../core/classify-mounts';
 import type { Config } from '../core/config';
 import { CheckError, UsageError } from '../core/errors';
 import { listMountOccurrences, mountSettings, planProbes } from '../core/mount-plan';
-import type { MountsResult } from '../core/types';
 import { type Host, hostPath } from './host';
 import { probeMounts } from './probe-mount';
 
@@ -153,7 +158,11 @@ export async function gatherMounts(host: Host, config: Config, opts: MountsCheck
 }
 
 /** The mounts part of `check` (and `pve-health mounts`): gather, probe, classify. */
-export async function runMountsCheck(host: Host, config: Config, opts: MountsCheckOptions = {}): Promise<MountsResult> {
+export async function runMountsCheck(
+  host: Host,
+  config: Config,
+  opts: MountsCheckOptions = {},
+): Promise<MountsCheckResult> {
   const raw = await gatherMounts(host, config, opts);
   return classifyMounts(raw, config);
 }
