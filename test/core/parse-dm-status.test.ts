@@ -11,7 +11,10 @@ import {
 } from '../../src/core/parse-dm-status';
 
 // Raw outputs recorded in the testbed (kernel 6.1, lvm2 2.03.16); see the fixture's _about.
-const tb = JSON.parse(readFileSync(join('test', 'fixtures', 'storage', 'testbed-thin.json'), 'utf8')) as Record<string, string>;
+const tb = JSON.parse(readFileSync(join('test', 'fixtures', 'storage', 'testbed-thin.json'), 'utf8')) as Record<
+  string,
+  string
+>;
 
 function params(line: string, target: string): string {
   const i = line.indexOf(` ${target} `);
@@ -24,7 +27,19 @@ test('thin-pool status lines from a real kernel', () => {
     {
       name: 'fresh pool',
       line: tb.status_initial.split('\n').find((l) => l.includes('thin-pool'))!,
-      want: { transactionId: 1, metaUsed: 112, metaTotal: 1024, dataUsed: 0, dataTotal: 1024, mode: 'rw', errorIfNoSpace: false, needsCheck: false, heldRoot: null, metaLowWatermark: 256, discard: 'discard_passdown' },
+      want: {
+        transactionId: 1,
+        metaUsed: 112,
+        metaTotal: 1024,
+        dataUsed: 0,
+        dataTotal: 1024,
+        mode: 'rw',
+        errorIfNoSpace: false,
+        needsCheck: false,
+        heldRoot: null,
+        metaLowWatermark: 256,
+        discard: 'discard_passdown',
+      },
     },
     {
       name: 'full pool, writes queued',
@@ -45,7 +60,8 @@ test('thin-pool status lines from a real kernel', () => {
   for (const c of cases) {
     const st = parseThinPoolStatus(params(c.line, 'thin-pool'));
     assert.equal(st.failed, false, c.name);
-    for (const [k, v] of Object.entries(c.want)) assert.deepEqual((st as unknown as Record<string, unknown>)[k], v, `${c.name}: ${k}`);
+    for (const [k, v] of Object.entries(c.want))
+      assert.deepEqual((st as unknown as Record<string, unknown>)[k], v, `${c.name}: ${k}`);
   }
 });
 
@@ -69,7 +85,11 @@ test('thin status lines', () => {
   const lines = tb.status_initial.split('\n').filter((l) => / thin \d/.test(l));
   assert.deepEqual(parseThinStatus(params(lines[0], 'thin')), { failed: false, mappedSectors: 0, highestMapped: null });
   const full = tb.status_full_queue.split('\n').find((l) => / thin \d/.test(l))!;
-  assert.deepEqual(parseThinStatus(params(full, 'thin')), { failed: false, mappedSectors: 131072, highestMapped: 131071 });
+  assert.deepEqual(parseThinStatus(params(full, 'thin')), {
+    failed: false,
+    mappedSectors: 131072,
+    highestMapped: 131071,
+  });
   assert.deepEqual(parseThinStatus('Fail'), { failed: true, text: 'Fail' });
 });
 
@@ -116,7 +136,11 @@ test('multipath status: paths per group, failed paths, queueing', () => {
       params: '2 0 0 0 1 1 A 0 1 0 8:16 A 0',
       want: { activePaths: 1, failedPaths: 0, queueing: false, groups: 1 },
     },
-    { name: 'no path groups at all', params: '2 1 0 0 0 0', want: { activePaths: 0, failedPaths: 0, queueing: true, groups: 0 } },
+    {
+      name: 'no path groups at all',
+      params: '2 1 0 0 0 0',
+      want: { activePaths: 0, failedPaths: 0, queueing: true, groups: 0 },
+    },
   ];
   for (const c of cases) {
     const mp = parseMultipathStatus(c.params);
@@ -126,7 +150,9 @@ test('multipath status: paths per group, failed paths, queueing', () => {
     assert.equal(mp.queueing, c.want.queueing, c.name);
     assert.equal(mp.groups.length, c.want.groups, c.name);
   }
-  const two = parseMultipathStatus('2 0 1 0 2 1 A 0 2 2 8:16 F 3 0 1 8:32 A 0 0 1 E 0 2 2 65:16 A 0 0 1 65:32 A 0 0 1')!;
+  const two = parseMultipathStatus(
+    '2 0 1 0 2 1 A 0 2 2 8:16 F 3 0 1 8:32 A 0 0 1 E 0 2 2 65:16 A 0 0 1 65:32 A 0 0 1',
+  )!;
   assert.deepEqual(two.groups[0].paths[0], { dev: '8:16', active: false, failCount: 3 });
   assert.equal(two.groups[1].state, 'E');
   assert.equal(parseMultipathStatus('2 0 0 0 1 1 A 0 2 2 8:16 A'), null, 'truncated');
@@ -138,6 +164,12 @@ test('multipath table features', () => {
     features: ['queue_if_no_path'],
     queueIfNoPath: true,
   });
-  assert.deepEqual(parseMultipathFeatures('3 queue_if_no_path queue_mode bio 0 1 1 round-robin 0 1 1 8:16 1').queueIfNoPath, true);
-  assert.deepEqual(parseMultipathFeatures('0 1 alua 1 1 service-time 0 1 1 8:16 1'), { features: [], queueIfNoPath: false });
+  assert.deepEqual(
+    parseMultipathFeatures('3 queue_if_no_path queue_mode bio 0 1 1 round-robin 0 1 1 8:16 1').queueIfNoPath,
+    true,
+  );
+  assert.deepEqual(parseMultipathFeatures('0 1 alua 1 1 service-time 0 1 1 8:16 1'), {
+    features: [],
+    queueIfNoPath: false,
+  });
 });
