@@ -12,10 +12,10 @@ export interface LvmName {
   layer: string;
 }
 
-/** lvm2 dm_build_dm_name: quote '-' by doubling. */
+/** lvm2 dm_build_dm_name: quote '-' by doubling; no '-' before a layer that starts with '_' (_mlog). */
 export function buildDmName(vg: string, lv: string, layer = ''): string {
   const q = (s: string) => s.replace(/-/g, '--');
-  return `${q(vg)}-${q(lv)}${layer ? `-${q(layer)}` : ''}`;
+  return `${q(vg)}-${q(lv)}${layer ? `${layer.startsWith('_') ? '' : '-'}${q(layer)}` : ''}`;
 }
 
 /**
@@ -114,17 +114,25 @@ export function splitComponent(lv: string): { top: string; component: string } |
   return { top: lv.slice(0, best), component: comp };
 }
 
-/** kpartx child name: `<parent><delim><n>`, delim 'p' when the parent name ends in a digit (kpartx.c:117-130). */
-export function kpartxChildName(parent: string, n: number): string {
-  return /\d$/.test(parent) ? `${parent}p${n}` : `${parent}${n}`;
+/**
+ * kpartx child name: `<parent><delim><n>`, delim 'p' when the parent name ends in a digit, else ''
+ * (kpartx.c:117-130); an explicit `-p DELIM` replaces it (udev runs `kpartx -p -part` for mpath maps).
+ */
+export function kpartxChildName(parent: string, n: number, delim?: string): string {
+  return `${parent}${delim ?? (/\d$/.test(parent) ? 'p' : '')}${n}`;
 }
 
-/** Strip the partition suffix from a kpartx child name given its partition number. */
+/**
+ * Strip the partition suffix from a kpartx child name given its partition number: the default
+ * delimiters ('p' after a digit, none otherwise) and udev's `-part` for multipath maps.
+ */
 export function kpartxParentName(child: string, n: number): string | null {
+  const part = `-part${n}`;
+  if (child.endsWith(part) && child.length > part.length) return child.slice(0, -part.length);
   for (const cand of [`p${n}`, `${n}`]) {
     if (child.endsWith(cand)) {
       const parent = child.slice(0, -cand.length);
-      if (kpartxChildName(parent, n) === child) return parent;
+      if (parent !== '' && kpartxChildName(parent, n) === child) return parent;
     }
   }
   return null;
