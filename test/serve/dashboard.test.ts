@@ -1,0 +1,235 @@
+// The dashboard in a real browser (Debian's chromium through playwright-core). The first tests run
+// the real CLI (`serve --demo`); the escaping test serves hostile names from an in-process router.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { CheckDocument } from '../../src/core/types';
+import { renderPrometheus } from '../../src/render/prometheus';
+import { createRouter } from '../../src/serve/routes';
+import { listen } from '../../src/serve/server';
+import { createService } from '../../src/serve/service';
+import { findTool } from '../helpers/require-tool';
+import { buildDoc, dmEntry, dmResult, mountEntry, mountsResult } from './sample';
+
+const CLI = 'dist/pve-health.cjs';
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const shots = mkdtempSync(join(tmpdir(), 'pve-health-dashboard-'));
+const children: ChildProcess[] = [];
+let browser: Browser | null = null;
+const skip = !existsSync(CHROMIUM) || !findTool('chromium') ? 'chromium not installed (.ci/apt-packages)' : false;
+if (skip && process.env.CI) throw new Error(`${skip}: required in CI`);
+
+before(async () => {
+  if (skip) return;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+});
+
+after(async () => {
+  await browser?.close();
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+});
+
+/** Start the real CLI's service on a free loopback port; resolves with its base URL. */
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ base: string; child: ChildProcess }> {
+  assert.ok(existsSync(CLI), `${CLI} missing: run npm run build`);
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d) => {
+      err += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(err);
+      if (m) resolve({ base: m[1], child });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+}
+
+async function loaded(page: Page): Promise<void> {
+  await page.waitForSelector('body[data-loaded]', { timeout: 15_000 });
+}
+
+/**
+ * WCAG contrast ratio of an element's text colour against its (own or inherited) background. A
+ * string, not a function: tsx's name-keeping helpers do not exist inside the page.
+ */
+const CONTRAST_JS = `(sel) => {
+  const el = document.querySelector(sel);
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).slice(0, 4).map(Number);
+  const f = (c) => { const v = c / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = (c) => 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  let bgEl = el;
+  let bg = [255, 255, 255];
+  while (bgEl) {
+    const c = rgb(getComputedStyle(bgEl).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) { bg = c; break; }
+    bgEl = bgEl.parentElement;
+  }
+  const a = lum(rgb(getComputedStyle(el).color));
+  const b = lum(bg);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}`;
+
+async function contrast(page: Page, selector: string): Promise<number> {
+  return page.evaluate(`(${CONTRAST_JS})(${JSON.stringify(selector)})`) as Promise<number>;
+}
+
+test('dashboard: the demo node in chromium shows its grade, a known issue with its fix, and the mounts', {
+  skip,
+}, async () => {
+  // The expected values come from a separate run of the CLI, not from the service under test.
+  const check = spawnSync(process.execPath, [CLI, 'check', '--demo', '--json'], { encoding: 'utf8' });
+  const expected = JSON.parse(check.stdout) as CheckDocument;
+  assert.ok(expected.dm, 'the demo has a DM part');
+  const issue =
+    expected.dm.entries.find((e) => e.status === 'duplicate' && e.action) ?? expected.dm.entries.find((e) => e.action);
+  assert.ok(issue?.action, 'the demo node has an issue with a fix');
+
+  const { base } = await startCli(['--demo']);
+  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${base}/`);
+  await loaded(page);
+  // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+
+  assert.equal((await page.textContent('#grade'))?.trim(), expected.dm.summary.grade);
+  const statusWord = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'][expected.status];
+  assert.equal((await page.textContent('#status'))?.trim(), statusWord);
+  assert.match((await page.textContent('#dm-scan')) ?? '', /\d/, 'time of the last scan is shown');
+
+  const item = page.locator('#issues > li', { hasText: issue.name });
+  assert.equal(await item.count(), 1, `issue ${issue.name} listed once`);
+  const text = (await item.textContent()) ?? '';
+  assert.ok(text.includes(issue.reason), 'reason shown');
+  assert.ok(
+    text.includes(issue.action.command.join(' ')) || text.includes(issue.action.command[0]),
+    'fix command shown',
+  );
+
+  // The copy button is reachable by keyboard and puts the exact command on the clipboard.
+  const button = item.getByRole('button', { name: `Copy fix command for ${issue.name}` });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /Copied/.test(document.getElementById('message')?.textContent ?? ''));
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(clip, (await item.locator('code').textContent())?.trim());
+
+  // Guests and mounts tables have a row per guest / mount of the document.
+  assert.equal(await page.locator('#guests tbody tr').count(), Math.max(1, expected.dm.guests.length));
+  const mounts = expected.mounts?.entries ?? [];
+  if (mounts.length) {
+    assert.equal(await page.locator('#mounts tbody tr').count(), mounts.length);
+    const withUsage = mounts.filter((m) => typeof m.usagePercent === 'number').length;
+    assert.equal(await page.locator('#mounts [role="meter"]').count(), withUsage, 'a capacity bar per measured mount');
+  }
+
+  // Accessible: text contrast >= 4.5:1 on the status cards and table text; labelled controls.
+  for (const sel of ['#grade', '#status', '#issues .meta', 'th']) {
+    const ratio = await contrast(page, sel);
+    assert.ok(ratio >= 4.5, `${sel}: contrast ${ratio.toFixed(2)} < 4.5`);
+  }
+  assert.equal(await page.getByLabel('Refresh every 10 s').count(), 1);
+
+  const shot = join(shots, 'dashboard-demo.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  assert.ok(existsSync(shot));
+  process.stderr.write(`# dashboard screenshot: ${shot}\n`);
+  assert.deepEqual(errors, [], 'no script errors');
+  await context.close();
+});
+
+test('dashboard: with a token the page asks for it, then shows the data', { skip }, async () => {
+  const token = 'b3BlbnNlc2FtZS1ub3QtcmVhbGx5';
+  const { base } = await startCli(['--demo'], { PVE_HEALTH_TOKEN: token });
+  const page = await browser!.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#auth:not([hidden])');
+  assert.match((await page.textContent('#message')) ?? '', /needs an API token/);
+  await page.getByLabel('API token (this service needs one)').fill(token);
+  await page.keyboard.press('Enter');
+  await loaded(page);
+  assert.notEqual((await page.textContent('#grade'))?.trim(), '?');
+  assert.equal(await page.isHidden('#auth'), true);
+  await page.close();
+});
+
+test('dashboard: hostile names are shown as text, never as markup', { skip }, async () => {
+  const evil = '<img src=x onerror="document.body.dataset.pwned=1">';
+  const svc = createService({
+    scanDm: async () => {
+      const r = dmResult(
+        [
+          dmEntry({
+            name: `pve-${evil}`,
+            status: 'orphan',
+            reason: 'guest-missing',
+            detail: evil,
+            action: { command: ['dmsetup', 'remove', `a'b ${evil}`], effect: evil },
+          }),
+        ],
+        1,
+      );
+      r.guests[0].name = evil;
+      return r;
+    },
+    scanMounts: async () =>
+      mountsResult([mountEntry({ target: `/mnt/${evil}`, source: evil, status: 'full', usagePercent: 97 })], 1),
+    dmIntervalMs: 60_000,
+    mountsIntervalMs: 60_000,
+    now: () => new Date(),
+  });
+  await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
+  const http = await listen(
+    { host: '127.0.0.1', port: 0 },
+    createRouter({
+      service: svc,
+      buildDocument: buildDoc,
+      renderMetrics: renderPrometheus,
+      policy: { token: null },
+      version: 't',
+    }),
+  );
+  try {
+    const page = await browser!.newPage();
+    await page.goto(`http://127.0.0.1:${http.address.port}/`);
+    await loaded(page);
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => document.body.dataset.pwned), undefined);
+    assert.equal(await page.locator('main img').count(), 0);
+    assert.ok(((await page.textContent('#guests tbody')) ?? '').includes(evil));
+    assert.ok(((await page.textContent('#issues')) ?? '').includes(evil));
+    const meter = page.locator('#mounts [role="meter"]');
+    assert.equal(await meter.getAttribute('aria-valuenow'), '97', 'capacity bar with its value');
+    assert.equal(await meter.getAttribute('aria-label'), `Usage of /mnt/${evil}`);
+    // The copied command is shell-quoted: pasting it runs exactly this argv.
+    assert.ok(((await page.textContent('#issues code')) ?? '').includes(`'a'\\''b <img`));
+    await page.close();
+  } finally {
+    await http.close();
+  }
+});
