@@ -11,6 +11,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbeResult, StuckProbe } from '../core/classify-mounts';
+import { CheckError } from '../core/errors';
 import type { ProbeJob } from '../core/mount-plan';
 import { type Host, hostPath } from './host';
 import { parseProbeOutput, probeCommand } from './probe-mount-child';
@@ -275,7 +276,7 @@ export async function probeMounts(host: Host, jobs: ProbeJob[], opts: ProbeOptio
   try {
     mkdirSync(join(dir, 'probes'), { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new Error(`cannot create ${join(dir, 'probes')} (needed to track hung probes): ${(e as Error).message}`);
+    throw new CheckError(`cannot create ${join(dir, 'probes')} (needed to track hung probes): ${(e as Error).message}`);
   }
   const startMs = host.now().getTime();
   const cache = readCache(dir);

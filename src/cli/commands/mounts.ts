@@ -1,0 +1,54 @@
+import { classifySnapshotMounts } from '../../core/classify-mounts';
+import { CheckError } from '../../core/errors';
+import { buildCheckDocument } from '../../core/evaluate';
+import type { MountsResult } from '../../core/types';
+import { createHost } from '../../host/host';
+import { loadSnapshot } from '../../host/load-snapshot';
+import { readConfig } from '../../host/read-config';
+import { mountTimeoutMs, runMountsCheck } from '../../host/read-mounts';
+import { renderMountsText } from '../../render/mounts-text';
+import { nodeOf } from '../analysis';
+import type { Command } from '../command';
+import { printDocument } from '../output';
+
+export const mountsCommand: Command = {
+  name: 'mounts',
+  summary: 'Remote mounts of the node and its containers: stale, read-only, full or missing (never hangs)',
+  usage: 'mounts [--json|--format FMT] [--fresh] [--timeout SEC] [--root DIR | --from FILE | --demo]',
+  help: `Every network filesystem (NFS, CIFS, CephFS, GlusterFS, sshfs...) on the host and inside running
+containers, the storages that must be mounted, and the capacity of container filesystems. Each
+superblock is probed once, in a child process killed at the deadline.
+Exit: 2 stale or missing (or above mounts.critical_percent), 1 read-only or full, 3 could not check.
+
+Options:
+  --fresh           probe now, ignoring results cached by a run less than mounts.cache_ttl ago
+  --timeout SEC     probe timeout (default 2 s; also PVE_HEALTH_MOUNT_TIMEOUT, config mounts.timeout)`,
+  options: {
+    fresh: { type: 'boolean' },
+    timeout: { type: 'string' },
+  },
+  async run(ctx) {
+    const started = performance.now();
+    const host = createHost({ root: ctx.global.root, env: ctx.io.env });
+    const config = readConfig(host, ctx.global.config);
+    const timeoutMs = mountTimeoutMs(host, config, ctx.values.timeout as string | undefined);
+    let mounts: MountsResult;
+    let node: string;
+    let source = 'live';
+    if (ctx.global.from || ctx.global.demo) {
+      const loaded = await loadSnapshot(host, { from: ctx.global.from, demo: ctx.global.demo });
+      const m = classifySnapshotMounts(loaded.snap, config);
+      if (!m) throw new CheckError(`${loaded.source}: no mount data recorded (extra.mounts)`);
+      mounts = m;
+      node = nodeOf(loaded);
+      source = loaded.source;
+    } else {
+      const m = await runMountsCheck(host, config, { fresh: Boolean(ctx.values.fresh), timeoutMs });
+      mounts = m;
+      node = m.node;
+    }
+    const doc = buildCheckDocument({ node, now: host.now(), mounts, source });
+    const mountsText = renderMountsText(mounts, { color: ctx.global.color, quiet: ctx.global.quiet });
+    return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000, mountsText });
+  },
+};

@@ -1,0 +1,79 @@
+// Console rendering of the mounts check: one line of counts, a table (problems first), stuck
+// probes with what to do about them, warnings. Pure.
+import type { MountEntry, MountsResult, Status } from '../core/types';
+import { formatBytes } from '../core/vmid-reuse';
+import { paint, renderTable, type Style } from './text';
+
+const STYLE: Record<string, Style> = { ok: 'green', stale: 'red', missing: 'red', readonly: 'yellow', full: 'yellow' };
+const WORD: Record<Status, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
+const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
+
+function styleOf(e: MountEntry): Style {
+  if (e.status === 'full') return e.severity === 2 ? 'red' : 'yellow';
+  return STYLE[e.status] ?? 'blue';
+}
+
+function usage(e: MountEntry): string {
+  if (e.usagePercent === null) return '-';
+  return `${e.usagePercent}% of ${formatBytes(e.totalBytes)}`;
+}
+
+export interface MountsTextOptions {
+  color: boolean;
+  quiet?: boolean;
+}
+
+export function renderMountsText(m: MountsResult, o: MountsTextOptions): string {
+  const s = m.summary as Record<string, number>;
+  const timeoutMs = typeof m.timeoutMs === 'number' ? m.timeoutMs : null;
+  const counts = ['ok', 'stale', 'readonly', 'full', 'missing'].map((k) => `${s[k] ?? 0} ${k}`).join(', ');
+  const how = [
+    `${s.containers ?? 0} running container${s.containers === 1 ? '' : 's'}`,
+    `${s.probed ?? 0} probed`,
+    s.cached ? `${s.cached} from cache (--fresh to probe now)` : '',
+    s.stuck ? `${s.stuck} stuck probe${s.stuck === 1 ? '' : 's'}` : '',
+    timeoutMs !== null ? `timeout ${timeoutMs / 1000} s` : '',
+  ].filter(Boolean);
+  const out = [
+    `${paint('Mounts', 'bold', o.color)}: ${paint(WORD[m.status], STATUS_STYLE[m.status], o.color)} — ${s.total ?? m.entries.length} checked: ${counts} (${how.join(', ')})`,
+  ];
+  if (typeof m.error === 'string') out.push(`  could not check: ${m.error}`);
+  const rank = (e: MountEntry) => (e.status === 'ok' ? 1 : 0) * 10 - (e.severity ?? 0);
+  const rows = [...m.entries].filter((e) => !o.quiet || e.status !== 'ok').sort((a, b) => rank(a) - rank(b));
+  if (rows.length) {
+    out.push('');
+    out.push(
+      renderTable(
+        ['STATUS', 'WHERE', 'TARGET', 'TYPE', 'SOURCE', 'USED', 'STORAGE', 'DETAIL'],
+        rows.map((e) => [
+          e.status,
+          e.scope === 'ct' ? `CT ${e.ctid}` : 'host',
+          e.target,
+          e.fstype || '-',
+          e.source || '-',
+          usage(e),
+          e.storage ?? '-',
+          e.status === 'ok' ? (e.probe?.cached ? 'ok (cached)' : '') : (e.detail ?? e.error ?? ''),
+        ]),
+        (r, c) => (c === 0 ? styleOf(rows[r]) : null),
+        o.color,
+      ),
+    );
+  } else if (!m.entries.length) {
+    out.push('  no remote mounts, no storage mount points, no running containers');
+  }
+  const stuck = Array.isArray(m.stuckProbes)
+    ? (m.stuckProbes as { pid: number; since: string; paths: string[] }[])
+    : [];
+  if (stuck.length) {
+    out.push('', paint('Stuck probes', 'bold', o.color));
+    for (const p of stuck) {
+      out.push(
+        `  pid ${p.pid} since ${p.since}: ${p.paths.join(', ')} — killed, still in uninterruptible sleep; no new probe of these mounts starts until it ends (when the server answers, or after umount -f -l of the mount)`,
+      );
+    }
+  }
+  const warnings = Array.isArray(m.warnings) ? (m.warnings as string[]) : [];
+  if (warnings.length && !o.quiet) out.push('', paint('Warnings', 'bold', o.color), ...warnings.map((w) => `  ${w}`));
+  return out.join('\n');
+}
