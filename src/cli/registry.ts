@@ -4,8 +4,22 @@ import { captureCommand } from './commands/capture';
 import { checkCommand } from './commands/check';
 import { cleanCommand } from './commands/clean';
 import { dmCommand } from './commands/dm';
+import { installTimerCommand } from './commands/install-timer';
 import { mountsCommand } from './commands/mounts';
+import { notifyCommand } from './commands/notify';
+import { reportCommand } from './commands/report';
 import { restoreCommand } from './commands/restore';
 import { serveCommand } from './commands/serve';
 
-export const COMMANDS: Command[] = [checkCommand, dmCommand, mountsCommand, captureCommand, cleanCommand, restoreCommand, serveCommand];
+export const COMMANDS: Command[] = [
+  checkCommand,
+  dmCommand,
+  mountsCommand,
+  reportCommand,
+  notifyCommand,
+  captureCommand,
+  cleanCommand,
+  restoreCommand,
+  serveCommand,
+  installTimerCommand,
+];

@@ -146,6 +146,8 @@ export function summarize(doc: CheckDocument): string {
   const parts = [...counts]
     .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
     .map(([w, n]) => `${n} ${w}${n === 1 ? '' : 's'}`);
-  if (pending) parts.push(`${pending} pending`);
+  // The DM summary also counts pending entries that are not findings (e.g. a valid volume of a guest being migrated).
+  const pendingCount = doc.dm ? Math.max(doc.dm.summary.pending, pending) : pending;
+  if (pendingCount) parts.push(`${pendingCount} pending`);
   return parts.length ? parts.join(', ') : 'no issues';
 }

@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 import type { CheckDocument } from '../../src/core/types';
 import { renderHtml } from '../../src/render/html';
 import { QUOTE_DM, SCRIPT_GUEST, SYSTEM, troubledDoc } from '../fixtures/docs/check-documents';
+import { runCli, tempDir } from '../helpers/cli';
 import { requireTool } from '../helpers/require-tool';
 
 const FLAGS = [
@@ -94,4 +95,22 @@ test('html in chromium: fixture node renders, grade visible, hostile names as te
   assert.ok(r.bodyText.includes(SCRIPT_GUEST), 'the <script> guest name is shown as text');
   assert.ok(r.bodyText.includes(QUOTE_DM), 'the DM name with a quote is shown as text');
   assert.ok(r.bodyText.includes('dmsetup remove -u LVM-bbbb103old'));
+});
+
+test('html in chromium: the demo node report (pve-health report --demo --html)', async (t) => {
+  const exe = requireTool(t, 'chromium', 'chromium');
+  if (!exe) return;
+  const dir = tempDir('pvh-demo-html-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'demo.html');
+  const demo = JSON.parse(runCli(['check', '--demo', '--json']).stdout) as CheckDocument;
+  const run = runCli(['report', '--demo', '--html', file]);
+  assert.equal(run.code, demo.status, run.stderr);
+  const r = await renderInChromium(exe, readFileSync(file, 'utf8'), 'demo');
+  t.after(r.cleanup);
+  checkRendered(r, demo);
+  // Every DM finding of the demo node is on the page.
+  for (const e of demo.dm!.entries.filter((x) => x.status === 'orphan' || x.status === 'duplicate')) {
+    assert.ok(r.bodyText.includes(e.name), `finding ${e.name} shown`);
+  }
 });

@@ -1,0 +1,81 @@
+import type { Config } from '../../core/config';
+import { CheckError } from '../../core/errors';
+import type { SystemInfo } from '../../core/system-info';
+import type { CheckDocument } from '../../core/types';
+import type { Host } from '../../host/host';
+import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../notify/index';
+import { openSession } from '../analysis';
+import type { Command, Io } from '../command';
+import { sourceDocument, TOOL_VERSION } from '../report-source';
+
+/**
+ * For `check --notify` (and the timer): send, print what happened to stderr, never throw. The
+ * check's exit code stays the check's: a mail server being down is not a device-mapper problem.
+ */
+export async function notifyAfterCheck(
+  io: Io,
+  host: Host,
+  config: Config,
+  doc: CheckDocument,
+  opts: { always?: boolean; system?: SystemInfo | null; quiet?: boolean } = {},
+): Promise<NotifyReport | null> {
+  try {
+    const r = await sendNotifications(host, config, doc, {
+      always: opts.always,
+      system: opts.system,
+      toolVersion: TOOL_VERSION,
+    });
+    const text = renderNotifyReport(r);
+    // Quiet runs (the timer) only mention sends and failures.
+    if (!opts.quiet || r.sent || r.failed || r.stateError)
+      io.err(
+        text
+          .split('\n')
+          .filter((l) => !opts.quiet || !/: not sent \(/.test(l))
+          .join('\n'),
+      );
+    return r;
+  } catch (e) {
+    io.err(`pve-health: notify: ${(e as Error).message}\n`);
+    return null;
+  }
+}
+
+export const notifyCommand: Command = {
+  name: 'notify',
+  summary: 'Check, then notify (Mailjet, SMTP, sendmail, webhook) when the findings changed',
+  usage: 'notify [--always] [--test] [--input CHECK.json] [--json] [--root DIR | --from FILE | --demo]',
+  help: `Options:
+  --always          send even if nothing changed since the last message
+  --test            send a test message to every configured channel now (state left alone);
+                    exit 0 when every channel accepted it, 3 otherwise
+  --input FILE      notify about a document written by 'pve-health check --json' ("-": stdin)
+Channels and secrets come from [notify] in the config file (or PVE_HEALTH_* environment variables).
+What each channel was last told is kept in <root>/var/lib/pve-health/notify-state.json.
+Exit code: the check's status (0-3); a failed send is reported but does not change it.`,
+  options: {
+    always: { type: 'boolean' },
+    test: { type: 'boolean' },
+    input: { type: 'string' },
+  },
+  async run(ctx) {
+    const s = openSession(ctx);
+    const { doc, system } = await sourceDocument(ctx, s);
+    const test = Boolean(ctx.values.test);
+    const report = await sendNotifications(s.host, s.config, doc, {
+      always: Boolean(ctx.values.always),
+      test,
+      system,
+      toolVersion: TOOL_VERSION,
+    });
+    if (ctx.global.format === 'json')
+      ctx.io.out(`${JSON.stringify({ notify: report, status: doc.status }, null, 2)}\n`);
+    else ctx.io.out(renderNotifyReport(report));
+    if (test) {
+      if (report.channels.length === 0)
+        throw new CheckError('no notification channel configured ([notify] in the config file)');
+      return report.failed === 0 ? 0 : 3;
+    }
+    return doc.status;
+  },
+};

@@ -1,0 +1,36 @@
+import { writeFileSync } from 'node:fs';
+import { renderHtml } from '../../render/html';
+import { openSession } from '../analysis';
+import type { Command } from '../command';
+import { printDocument } from '../output';
+import { sourceDocument, TOOL_VERSION } from '../report-source';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'Write the HTML report (and/or print the result as text, json, nagios, checkmk or prometheus)',
+  usage: 'report [--html FILE] [--format FMT] [--input CHECK.json] [--root DIR | --from FILE | --demo]',
+  help: `Options:
+  --html FILE       write the standalone HTML report (inline styles, safe for mail) to FILE ("-": stdout)
+  --input FILE      render a document written by 'pve-health check --json' instead of checking now ("-": stdin)
+Without --html the result is printed in --format (default text). Exit code: the check's status (0-3).`,
+  options: {
+    html: { type: 'string' },
+    input: { type: 'string' },
+  },
+  async run(ctx) {
+    const s = openSession(ctx);
+    const { doc, system, durationSeconds } = await sourceDocument(ctx, s);
+    const html = ctx.values.html as string | undefined;
+    if (html) {
+      const page = renderHtml(doc, { system, toolVersion: TOOL_VERSION });
+      if (html === '-') ctx.io.out(page);
+      else {
+        writeFileSync(html, page);
+        if (!ctx.global.quiet) ctx.io.err(`pve-health: wrote ${html} (${doc.node}, status ${doc.status})\n`);
+      }
+      // --html alone writes the file; an explicit --format also prints.
+      if (html === '-' || !(ctx.values.format || ctx.values.json)) return doc.status;
+    }
+    return printDocument(ctx, doc, { durationSeconds });
+  },
+};

@@ -1,0 +1,48 @@
+// Where `report` and `notify` get their CheckDocument: a fresh check (live, --from, --demo), or
+// `--input FILE`, a document written earlier by `pve-health check --json` ("-" reads stdin).
+import { readFileSync } from 'node:fs';
+import { CheckError } from '../core/errors';
+import type { SystemInfo } from '../core/system-info';
+import type { CheckDocument } from '../core/types';
+import { mountTimeoutMs } from '../host/read-mounts';
+import { analyzeDmWithActions, documentFor, loadFor, type Session } from './analysis';
+import type { CommandContext } from './command';
+import { mountsPart, systemPart } from './gather-parts';
+
+declare const __PVE_HEALTH_VERSION__: string;
+/** The same value main.ts prints for --version (importing main here would be a cycle). */
+export const TOOL_VERSION = typeof __PVE_HEALTH_VERSION__ === 'string' ? __PVE_HEALTH_VERSION__ : '0.0.0-dev';
+
+export interface Sourced {
+  doc: CheckDocument;
+  system: SystemInfo | null;
+  durationSeconds: number;
+}
+
+export function parseCheckDocument(text: string, file: string): CheckDocument {
+  let v: CheckDocument;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new CheckError(`${file}: not JSON: ${(e as Error).message}`);
+  }
+  if (!v || v.schemaVersion !== 1 || typeof v.node !== 'string' || ![0, 1, 2, 3].includes(v.status)) {
+    throw new CheckError(`${file}: not a pve-health check document (run: pve-health check --json > FILE)`);
+  }
+  return v;
+}
+
+export async function sourceDocument(ctx: CommandContext, s: Session): Promise<Sourced> {
+  const started = performance.now();
+  const input = ctx.values.input as string | undefined;
+  if (input) {
+    const text = input === '-' ? readFileSync(0, 'utf8') : readFileSync(input, 'utf8');
+    return { doc: parseCheckDocument(text, input === '-' ? 'stdin' : input), system: null, durationSeconds: 0 };
+  }
+  const loaded = await loadFor(ctx, s);
+  const dm = analyzeDmWithActions(loaded);
+  const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
+  const doc = documentFor(loaded, s.host.now(), { dm, mounts });
+  const system = (await systemPart(s.host, loaded)) ?? null;
+  return { doc, system, durationSeconds: (performance.now() - started) / 1000 };
+}
