@@ -94,9 +94,11 @@ export function parseSnapshotLv(
     candidates.push({ volume: chain ? `${vol}.qcow2` : vol, snapshot: snap, chain });
   }
   if (candidates.length === 0) return null;
+  // Candidates run from the shortest volume prefix to the longest: the longest known one wins.
+  const longestFirst = [...candidates].reverse();
   const hit =
-    candidates.find((c) => volumes.has(c.volume) && (!snaps || snaps.has(c.snapshot))) ??
-    candidates.find((c) => volumes.has(c.volume));
+    longestFirst.find((c) => volumes.has(c.volume) && (!snaps || snaps.has(c.snapshot))) ??
+    longestFirst.find((c) => volumes.has(c.volume));
   if (hit) return { ...hit, resolved: true };
   return { ...candidates[candidates.length - 1], resolved: false };
 }
@@ -118,10 +120,15 @@ export function vmidOfLvName(lv: string): number | null {
   return v ? v.vmid : null;
 }
 
-/** LV names PVE would give the next disks of a VMID: lowest free `vm-<vmid>-disk-<i>` (Plugin.pm:950-990). */
+/**
+ * LV names PVE would give the next disks of a VMID: lowest free `vm-<vmid>-disk-<i>` (Plugin.pm:950-990).
+ * Plugin.pm's get_vm_disk_number pattern `(vm|base)-$vmid-disk-(\d+)$suffix` is not anchored, so
+ * `del-vm-100-disk-0`, `snap_vm-100-disk-1_s1` and (without a suffix) `vm-100-disk-2.qcow2` hold
+ * their numbers too; the suffix goes in unescaped as in Perl ('.qcow2': '.' matches any character).
+ */
 export function nextDiskName(vmid: number, taken: Iterable<string>, suffix = ''): string | null {
   const used = new Set<number>();
-  const re = new RegExp(`^(?:vm|base)-${vmid}-disk-(\\d+)${suffix.replace(/\./g, '\\.')}$`);
+  const re = new RegExp(`(?:vm|base)-${vmid}-disk-(\\d+)${suffix}`);
   for (const name of taken) {
     const m = re.exec(name);
     if (m) used.add(Number(m[1]));
