@@ -190,7 +190,7 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
       title: `${entries.length} inactive leftover LV${entries.length > 1 ? 's' : ''} hold ${fmtBytes(total)} on ${where}`,
       detail: `${parts.join('; ')}.${
         inherit.length > 0
-          ? ` The next guest created as VMID ${inherit.join(', ')} inherits these volumes: \`qm disk rescan\` attaches them to it, and destroying that guest with "unreferenced disks" deletes them.`
+          ? ` A new guest created as VMID ${inherit.join(' or ')} (the next VMID${inherit.length > 1 ? 's' : ''} PVE hands out) inherits that VMID's volumes here: \`qm disk rescan\` attaches them to it, and destroying it with "unreferenced disks" deletes them.`
           : ''
       }`,
       fix,
@@ -244,7 +244,7 @@ export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
       title: `${on.length} of ${guestLvs.length} guest LVs on shared storage ${s.id} have autoactivation on`,
       detail: `VG ${s.vg} is shared by the cluster. At boot every node activates every LV with autoactivation on, so each node holds maps of disks whose guests run elsewhere; after a migration or a disk change those maps go stale and the next "lvcreate" or disk move fails with "Device or resource busy" (Proxmox bug #4997). PVE 9 creates LVs with autoactivation off.${
         activeElsewhere.length > 0
-          ? ` ${activeElsewhere.length} of them are active here while their guest does not run here.`
+          ? ` ${activeElsewhere.length} of them ${activeElsewhere.length === 1 ? 'is' : 'are'} active here while ${activeElsewhere.length === 1 ? 'its guest does' : 'their guests do'} not run here.`
           : ''
       }`,
       fix: [

@@ -141,7 +141,7 @@ test('inactive leftover LVs summed per storage and VMID; the next VMID inherits 
   ]);
   const inherit = classifyStorage(snapshot(), emptyDm({ entries, vmidReuse: reuse(150) }), {});
   assert.deepEqual(kinds(inherit), ['leftover-lvs:warning']);
-  assert.match(inherit[0].detail, /next guest created as VMID 150 inherits/);
+  assert.match(inherit[0].detail, /new guest created as VMID 150 \(the next VMID PVE hands out\) inherits/);
 });
 
 test('shared LVM autoactivation in a cluster (lvs -o autoactivation as lvm2 2.03.16 prints it)', () => {
