@@ -8,7 +8,6 @@ export function parseDmStatus(text: string, names: Iterable<string> = []): Map<s
   return parseDmTable(text, names);
 }
 
-
 export interface ThinPoolStatus {
   failed: false;
   transactionId: number;
