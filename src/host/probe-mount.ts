@@ -207,12 +207,15 @@ async function runChild(
   });
   const pending = new Set(jobs.map((j) => j.key));
   let execError: string | null = null;
-  try {
-    await host.exec(probeCommand(), {
+  // Results are read from the file as soon as the child has ended; exec settles a little later
+  // (once its pipes close), and only matters when the child never started or could not be killed.
+  const run = host
+    .exec(probeCommand(), {
       timeoutMs: opts.timeoutMs + STARTUP_MS,
       input: JSON.stringify({
         jobs: jobs.map((j) => ({ k: j.key, p: hostPath(host, j.path) })),
         timeoutMs: opts.timeoutMs,
+        deadlineAt: Date.now() + opts.timeoutMs,
         conc,
         out,
       }),
@@ -235,10 +238,14 @@ async function runChild(
         pending.clear();
         onExited();
       },
-    });
-  } catch (e) {
-    execError = (e as Error).message;
-  }
+    })
+    .then(
+      () => {},
+      (e: Error) => {
+        execError = e.message;
+      },
+    );
+  await Promise.race([run, exitedPromise]);
   if (!exited) await Promise.race([exitedPromise, sleep(EXIT_GRACE_MS)]);
   const results = parseProbeOutput(readFileSafe(out), jobs, conc, at, execError);
   try {

@@ -1,0 +1,81 @@
+// npm run bench (mounts part): 50 hung mounts with a 2 s timeout must be checked in under 3 s.
+// The monitor this replaces stats mounts one after another: 50 × 2 s = 100 s.
+//
+// The hung mounts are real: FUSE filesystems nobody serves (test/host/probe-mount-hangfs.mjs),
+// listed in a fixture mountinfo as nfs4 exports of PVE storages, as a dead hard NFS mount looks.
+// Their stat blocks until SIGKILL, like NFS with its server gone. Root and /dev/fuse needed.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fuseAvailable, mountStall } from '../test/host/probe-mount-hangfs.mjs';
+
+const HUNG = Number(process.env.BENCH_HUNG_MOUNTS ?? 50);
+const HEALTHY = 5;
+const TIMEOUT_S = 2;
+const LIMIT_MS = 3000;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const cli = resolve(import.meta.dirname, '../dist/pve-health.cjs');
+
+const why = fuseAvailable();
+if (why) {
+  console.log(`mounts bench skipped: ${why}`);
+  process.exit(0);
+}
+
+const root = mkdtempSync(join(tmpdir(), 'pveh-bench-mounts-'));
+const hung = [];
+const cleanup = () => {
+  for (const m of hung.splice(0)) m.close();
+  rmSync(root, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+
+const lines = ['21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/mapper/pve-root rw,errors=remount-ro'];
+const storage = [];
+for (let i = 0; i < HUNG + HEALTHY; i++) {
+  const id = i < HUNG ? `nfs-hung-${i}` : `nfs-ok-${i}`;
+  const target = `/mnt/pve/${id}`;
+  mkdirSync(join(root, target), { recursive: true });
+  if (i < HUNG) hung.push(mountStall(join(root, target)));
+  lines.push(`${100 + i} 21 0:${500 + i} / ${target} rw,relatime shared:${10 + i} - nfs4 10.0.0.5:/export/${id} rw,vers=4.2,hard`);
+  storage.push(`nfs: ${id}\n\tpath ${target}\n\tserver 10.0.0.5\n\texport /export/${id}\n\tcontent backup\n`);
+}
+mkdirSync(join(root, 'proc/self'), { recursive: true });
+writeFileSync(join(root, 'proc/self/mountinfo'), `${lines.join('\n')}\n`);
+mkdirSync(join(root, 'etc/pve'), { recursive: true });
+writeFileSync(join(root, 'etc/pve/storage.cfg'), storage.join('\n'));
+writeFileSync(join(root, 'etc/pve/.members'), '{"nodename":"pve1","version":1}');
+
+const times = [];
+let failed = false;
+for (let run = 0; run < RUNS; run++) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [cli, '--root', root, 'mounts', '--json', '--fresh', '--timeout', String(TIMEOUT_S)], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  times.push(ms);
+  const doc = JSON.parse(r.stdout || '{}');
+  const stale = doc.mounts?.entries.filter((e) => e.status === 'stale').length;
+  const ok = doc.mounts?.entries.filter((e) => e.status === 'ok').length;
+  if (r.status !== 2 || stale !== HUNG || ok !== HEALTHY) {
+    console.log(`run ${run + 1}: unexpected result: exit ${r.status}, ${stale} stale, ${ok} ok; ${r.stderr}`);
+    failed = true;
+  }
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)];
+const max = times[times.length - 1];
+console.log(`\npve-health mounts --fresh --timeout ${TIMEOUT_S} (whole process, Node ${process.version}, ${RUNS} runs)`);
+console.log('| hung mounts | healthy | timeout | median | max | one after another |');
+console.log('|---:|---:|---:|---:|---:|---:|');
+console.log(`| ${HUNG} | ${HEALTHY} | ${TIMEOUT_S} s | ${Math.round(median)} ms | ${Math.round(max)} ms | ${HUNG * TIMEOUT_S} s |`);
+if (max >= LIMIT_MS) {
+  console.log(`FAIL: slowest run ${Math.round(max)} ms, limit ${LIMIT_MS} ms`);
+  failed = true;
+} else console.log(`ok: every run under ${LIMIT_MS} ms`);
+cleanup();
+process.exit(failed ? 1 : 0);
