@@ -338,6 +338,8 @@ export const DASHBOARD_JS = String.raw`
     }).then(function (doc) {
       if (!doc) return;
       render(doc);
+      // The service has just started: look again soon rather than at the next refresh.
+      if (!doc.dm || !doc.mounts) setTimeout(load, 2000);
       if (/^(The token|This service|Could not)/.test($('message').textContent)) say('');
     }).catch(function (e) {
       say('Could not reach the service: ' + e.message + '. Showing the last data.');

@@ -53,13 +53,29 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ base: 
   children.push(child);
   return new Promise((resolve, reject) => {
     let err = '';
+    let started = false;
     child.stderr!.on('data', (d) => {
       err += d;
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(err);
-      if (m) resolve({ base: m[1], child });
+      if (m && !started) {
+        started = true;
+        healthy(m[1], env.PVE_HEALTH_TOKEN).then(() => resolve({ base: m[1], child }), reject);
+      }
     });
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
+}
+
+/** Wait for /healthz to say both first scans ended (the page would show them as pending before). */
+async function healthy(base: string, token?: string): Promise<void> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  for (let i = 0; i < 300; i++) {
+    const r = await fetch(`${base}/healthz`, { headers });
+    await r.text();
+    if (r.status === 200) return;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`${base}/healthz never became 200`);
 }
 
 async function loaded(page: Page): Promise<void> {

@@ -6,14 +6,15 @@ import { UsageError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/evaluate';
 import { mountSettings } from '../../core/mount-plan';
 import type { DmResult, MountsResult } from '../../core/types';
-import type { LoadedSnapshot } from '../../host/load-snapshot';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../host/gather';
 import { readNodeName, runMountsCheck } from '../../host/read-mounts';
 import { renderPrometheus } from '../../render/prometheus';
 import { checkListenPolicy, DEFAULT_LISTEN, isLoopback, parseListen, resolveToken } from '../../serve/auth';
+import { createChildScanner } from '../../serve/child-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { listen } from '../../serve/server';
 import { createService } from '../../serve/service';
-import { analyzeDmWithActions, documentFor, loadFor, openSession, type Session } from '../analysis';
+import { loadFor, openSession, type Session } from '../analysis';
 import type { Command, CommandContext } from '../command';
 
 declare const __PVE_HEALTH_VERSION__: string;
@@ -24,32 +25,51 @@ const NO_MOUNTS: MountsResult = { summary: { total: 0 }, entries: [], status: 0 
 interface Scanners {
   scanDm: () => Promise<DmResult>;
   scanMounts: () => Promise<MountsResult>;
-  /** The last loaded snapshot (for the node name and source of the document). */
-  loaded: () => LoadedSnapshot | null;
+  /** Node name and data source of the last DM scan (for the document). */
+  origin: () => { node: string; source: string } | null;
+}
+
+/** How this program was started, to run it again as a child: the .cjs under node, or the executable. */
+function selfCommand(): string[] {
+  const script = process.argv[1];
+  return script && script !== process.execPath && /\.[cm]?[jt]s$/.test(script)
+    ? [process.execPath, script]
+    : [process.execPath];
 }
 
 /**
- * --demo / --from: the snapshot is loaded once at start (a bad file fails the start) and analysed
- * again at each tick. Live: every DM scan gathers anew; mounts go through the probe tracker.
+ * DM: a child `pve-health dm --json` per scan (see src/serve/child-scan.ts). Mounts: live through the
+ * probe tracker in this process (probes are children already); --demo/--from read the snapshot,
+ * which is loaded here once at start so a bad file fails the start.
  */
 async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> {
-  if (ctx.global.demo || ctx.global.from) {
-    const loaded = await loadFor(ctx, s);
-    return {
-      scanDm: async () => analyzeDmWithActions(loaded),
-      scanMounts: async () => classifySnapshotMounts(loaded.snap, s.config) ?? NO_MOUNTS,
-      loaded: () => loaded,
-    };
-  }
-  let last: LoadedSnapshot | null = null;
-  return {
-    scanDm: async () => {
-      last = await loadFor(ctx, s);
-      return analyzeDmWithActions(last);
-    },
-    scanMounts: () => runMountsCheck(s.host, s.config, {}),
-    loaded: () => last,
+  const g = ctx.global;
+  const source = [
+    ...(g.root !== '/' ? ['--root', g.root] : []),
+    ...(g.config ? ['--config', g.config] : []),
+    ...(g.demo ? ['--demo'] : []),
+    ...(g.from ? ['--from', g.from] : []),
+  ];
+  const commandTimeoutMs = (s.config.dm?.command_timeout ?? DEFAULT_COMMAND_TIMEOUT_MS / 1000) * 1000;
+  const child = createChildScanner({
+    exec: s.host.exec,
+    argv: [...selfCommand(), 'dm', '--json', '--no-color', ...source],
+    // gather runs a handful of commands one after another, each with its own deadline.
+    timeoutMs: 8 * commandTimeoutMs + 60_000,
+    env: ctx.io.env,
+  });
+  let origin: { node: string; source: string } | null = null;
+  const scanDm = async () => {
+    const doc = await child();
+    origin = { node: doc.node, source: doc.source ?? 'live' };
+    return doc.dm!;
   };
+  if (g.demo || g.from) {
+    const loaded = await loadFor(ctx, s);
+    const mounts = classifySnapshotMounts(loaded.snap, s.config) ?? NO_MOUNTS;
+    return { scanDm, scanMounts: async () => mounts, origin: () => origin };
+  }
+  return { scanDm, scanMounts: () => runMountsCheck(s.host, s.config, {}), origin: () => origin };
 }
 
 export const serveCommand: Command = {
@@ -87,11 +107,14 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
     // Before the first DM scan has loaded anything, the node name comes from .members/hostname.
     const fallbackNode = readNodeName(host);
     const buildDocument = (parts: DocumentParts) => {
-      const loaded = scanners.loaded();
-      const p = { dm: parts.dm ?? undefined, mounts: parts.mounts ?? undefined };
-      return loaded
-        ? documentFor(loaded, new Date(), p)
-        : buildCheckDocument({ node: fallbackNode, now: new Date(), ...p, source: 'live' });
+      const o = scanners.origin();
+      return buildCheckDocument({
+        node: o?.node ?? fallbackNode,
+        now: new Date(),
+        dm: parts.dm ?? undefined,
+        mounts: parts.mounts ?? undefined,
+        source: o?.source ?? (ctx.global.demo ? 'demo' : ctx.global.from ? `snapshot:${ctx.global.from}` : 'live'),
+      });
     };
     const handle = createRouter({
       service,

@@ -1,0 +1,60 @@
+// The DM scan of the service runs in a child process (`pve-health dm --json` with the service's own
+// --root/--config/--demo/--from). Analysing a node of a few hundred guests takes a CPU-bound
+// fraction of a second; in the service process that would stall every request meanwhile, and its
+// garbage would grow the long-lived heap. A child also contains a hang: `lvs` on a dead multipath
+// device. If the child outlives its deadline (SIGKILL does not end a process in uninterruptible
+// sleep), the next scan waits for it to end instead of starting a second one.
+import { lastLine } from '../core/errors';
+import type { CheckDocument } from '../core/types';
+import type { Exec } from '../host/exec';
+
+export interface ChildScanOptions {
+  exec: Exec;
+  /** Full argv of the child, e.g. [node, pve-health.cjs, 'dm', '--json', '--root', DIR]. */
+  argv: string[];
+  /** Hard deadline of one child; its process group is killed then. */
+  timeoutMs: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A scanner that resolves with the child's check document. Callers keep it single-flight. */
+export function createChildScanner(opts: ChildScanOptions): () => Promise<CheckDocument> {
+  // Resolves when the previous child has really ended (it may outlive its deadline).
+  let previousEnded: Promise<void> = Promise.resolve();
+  return async () => {
+    await previousEnded;
+    let ended!: () => void;
+    previousEnded = new Promise<void>((r) => {
+      ended = r;
+    });
+    let spawned = false;
+    try {
+      const r = await opts.exec(opts.argv, {
+        timeoutMs: opts.timeoutMs,
+        env: opts.env,
+        // The dm command exits 1/2 for findings and 3 when it could not check (then maybe no JSON).
+        okCodes: 'any',
+        onSpawn: () => {
+          spawned = true;
+        },
+        onExit: () => ended(),
+      });
+      return parseChildDocument(r.stdout, r.stderr, r.code);
+    } finally {
+      if (!spawned) ended();
+    }
+  };
+}
+
+export function parseChildDocument(stdout: string, stderr: string, code: number): CheckDocument {
+  let doc: CheckDocument | null = null;
+  try {
+    doc = JSON.parse(stdout) as CheckDocument;
+  } catch {
+    doc = null;
+  }
+  if (!doc || typeof doc !== 'object' || !doc.dm) {
+    throw new Error(lastLine(stderr) || `dm scan exited ${code} without a result`);
+  }
+  return doc;
+}
