@@ -38,7 +38,9 @@ for (let i = 0; i < HUNG + HEALTHY; i++) {
   const target = `/mnt/pve/${id}`;
   mkdirSync(join(root, target), { recursive: true });
   if (i < HUNG) hung.push(mountStall(join(root, target)));
-  lines.push(`${100 + i} 21 0:${500 + i} / ${target} rw,relatime shared:${10 + i} - nfs4 10.0.0.5:/export/${id} rw,vers=4.2,hard`);
+  lines.push(
+    `${100 + i} 21 0:${500 + i} / ${target} rw,relatime shared:${10 + i} - nfs4 10.0.0.5:/export/${id} rw,vers=4.2,hard`,
+  );
   storage.push(`nfs: ${id}\n\tpath ${target}\n\tserver 10.0.0.5\n\texport /export/${id}\n\tcontent backup\n`);
 }
 mkdirSync(join(root, 'proc/self'), { recursive: true });
@@ -51,11 +53,15 @@ const times = [];
 let failed = false;
 for (let run = 0; run < RUNS; run++) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [cli, '--root', root, 'mounts', '--json', '--fresh', '--timeout', String(TIMEOUT_S)], {
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [cli, '--root', root, 'mounts', '--json', '--fresh', '--timeout', String(TIMEOUT_S)],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    },
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   times.push(ms);
   const doc = JSON.parse(r.stdout || '{}');
@@ -69,10 +75,14 @@ for (let run = 0; run < RUNS; run++) {
 times.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
 const max = times[times.length - 1];
-console.log(`\npve-health mounts --fresh --timeout ${TIMEOUT_S} (whole process, Node ${process.version}, ${RUNS} runs)`);
+console.log(
+  `\npve-health mounts --fresh --timeout ${TIMEOUT_S} (whole process, Node ${process.version}, ${RUNS} runs)`,
+);
 console.log('| hung mounts | healthy | timeout | median | max | one after another |');
 console.log('|---:|---:|---:|---:|---:|---:|');
-console.log(`| ${HUNG} | ${HEALTHY} | ${TIMEOUT_S} s | ${Math.round(median)} ms | ${Math.round(max)} ms | ${HUNG * TIMEOUT_S} s |`);
+console.log(
+  `| ${HUNG} | ${HEALTHY} | ${TIMEOUT_S} s | ${Math.round(median)} ms | ${Math.round(max)} ms | ${HUNG * TIMEOUT_S} s |`,
+);
 if (max >= LIMIT_MS) {
   console.log(`FAIL: slowest run ${Math.round(max)} ms, limit ${LIMIT_MS} ms`);
   failed = true;

@@ -1,0 +1,11 @@
+#!/bin/sh
+# "Container init" in a private mount namespace: drops the host's NFS mounts, mounts its own
+# filesystems (an ext4 data disk, a read-only bind of it, an NFS export), signals ready, then idles.
+for m in $(awk '$3 ~ /^nfs/ {print $2}' /proc/self/mounts); do umount -l "$m"; done
+mkdir -p /data /ro-data /mnt/ctnfs
+mount -o errors=remount-ro "$(cat /tmp/ct-loop)" /data
+echo hello > /data/f
+mount --bind /data /ro-data && mount -o remount,bind,ro /ro-data
+mount -t nfs -o vers=4.2,actimeo=0 127.0.0.1:/srv/ok /mnt/ctnfs
+touch /tmp/ct-ready
+exec sleep 3600

@@ -1,0 +1,8 @@
+// Run as a copy of node named `lxc-start` (`lxc-start mounts-lxc-start.js -F -n 105`): stands in
+// for LXC's monitor process. Its child is the "container init": a shell in its own mount namespace
+// (unshare -m), so pve-health must find it from the lxc-start process and read /proc/<pid>/mountinfo.
+const { spawn } = require('child_process');
+const child = spawn('unshare', ['-m', '--propagation', 'private', '/bin/sh', `${__dirname}/mounts-ct-init.sh`], {
+  stdio: 'inherit',
+});
+child.on('exit', (code) => process.exit(code ?? 1));

@@ -1,0 +1,147 @@
+#!/bin/bash
+# Remote mount monitor on a real kernel: NFS v3 and v4.2 exports over loopback (actimeo=0), made
+# stale three ways (export recreated → ESTALE, exportfs -ua → EACCES, nfsd stopped → hang), a soft
+# mount (EIO), a read-only mount, a full export, a storage that is not mounted, and a container-like
+# mount namespace (unshare -m under a process named lxc-start) found through /proc/<pid>/mountinfo.
+# pve-health runs with --root / against the guest itself. Needs the testbed's nfs/nfsd/loop/ext4.
+set -u
+cd /host
+. ./lib/assert.sh
+CLI=${PVE_HEALTH_CLI:-/host/pve-health.cjs}
+J=/tmp/m.json
+TIMEOUT=2
+# mrun ARGS...: one `mounts --json` run → $J, $RC (exit code), $MS (wall ms)
+mrun() {
+  local t
+  t=$(date +%s%N)
+  node "$CLI" mounts --json "$@" > $J 2> /tmp/m.err
+  RC=$?
+  MS=$(( ($(date +%s%N) - t) / 1000000 ))
+  echo "   run: exit $RC in ${MS} ms ($*)"
+}
+get() { node lib/mounts-get.js $J "$@"; }
+is() { # is WHERE "status reason [error]": prefix match on get's output
+  local got
+  got=$(get "$1")
+  case "$got" in "$2"*) return 0 ;; esac
+  echo "   $1: got '$got', want '$2'"
+  return 1
+}
+# the run must end within the timeout plus the node start-up of TCG (no wall-clock claim finer than that)
+fast() { [ "$MS" -lt $(( TIMEOUT * 1000 + 3500 )) ] || { echo "   took ${MS} ms"; return 1; }; }
+
+echo "== NFS server on 127.0.0.1"
+modprobe -a nfsd nfs nfsv3 nfsv4 loop ext4
+mount -t nfsd nfsd /proc/fs/nfsd
+echo 10 > /proc/fs/nfsd/nfsv4gracetime; echo 10 > /proc/fs/nfsd/nfsv4leasetime
+mount -t tmpfs tmpfs /srv
+: > /etc/exports
+fsid=201
+for e in ok rm unexp down ro full; do
+  mkdir -p /srv/$e
+  [ $e = full ] && mount -t tmpfs -o size=4M tmpfs /srv/full
+  echo hello > /srv/$e/f
+  echo "/srv/$e 127.0.0.1(rw,sync,no_subtree_check,no_root_squash,fsid=$fsid)" >> /etc/exports
+  fsid=$((fsid + 1))
+done
+rpcbind -w && exportfs -ra && rpc.mountd && rpc.nfsd 4
+dd if=/dev/zero of=/srv/full/fill bs=64k 2>/dev/null; sync
+
+mkdir -p /etc/pve/lxc
+printf '{"nodename":"pve1","version":1}\n' > /etc/pve/.members
+: > /etc/pve/storage.cfg
+# storage ID, export, mount options ("-" = not mounted), storage options
+while read -r id exp opts sopts; do
+  printf 'nfs: %s\n\tpath /mnt/pve/%s\n\tserver 127.0.0.1\n\texport /srv/%s\n\tcontent backup\n' "$id" "$id" "$exp" >> /etc/pve/storage.cfg
+  [ "$sopts" != - ] && printf '\toptions %s\n' "$sopts" >> /etc/pve/storage.cfg
+  echo >> /etc/pve/storage.cfg
+  [ "$opts" = - ] && continue
+  mkdir -p /mnt/pve/$id
+  mount -t nfs -o "$opts" 127.0.0.1:/srv/$exp /mnt/pve/$id || echo "   mount $id failed"
+done <<'LIST'
+nfs-ok ok vers=4.2,actimeo=0 -
+nfs-rm-v3 rm vers=3,nolock,actimeo=0 -
+nfs-rm-v4 rm vers=4.2,actimeo=0 -
+nfs-unexp-v3 unexp vers=3,nolock,actimeo=0 -
+nfs-unexp-v4 unexp vers=4.2,actimeo=0 -
+nfs-down-v3 down vers=3,nolock,actimeo=0 -
+nfs-down-v4 down vers=4.2,actimeo=0 -
+nfs-soft down vers=3,nolock,actimeo=0,soft,timeo=10,retrans=1 -
+nfs-ro ro vers=4.2,actimeo=0,ro -
+nfs-iso ro vers=3,nolock,actimeo=0,ro vers=3,ro
+nfs-full full vers=4.2,actimeo=0 -
+nfs-missing ok - -
+LIST
+echo "   $(grep -c ' nfs' /proc/mounts) NFS mounts"
+
+echo "== container-like mount namespace"
+truncate -s 64M /tmp/ct.img
+CTLOOP=$(losetup -f --show /tmp/ct.img)
+mkfs.ext4 -q -F "$CTLOOP" && echo "$CTLOOP" > /tmp/ct-loop
+printf 'rootfs: local-lvm:vm-105-disk-0,size=8G\nmp0: /tmp/ct.img,mp=/ro-data,ro=1\n' > /etc/pve/lxc/105.conf
+mkdir -p /tmp/bin && cp /usr/local/bin/node /tmp/bin/lxc-start
+/tmp/bin/lxc-start /host/lib/mounts-lxc-start.js -F -n 105 &
+CTMON=$!
+for _ in $(seq 100); do [ -f /tmp/ct-ready ] && break; sleep 0.2; done
+check "namespace is up" test -f /tmp/ct-ready
+
+echo "== baseline"
+mrun --fresh
+get list | sed 's/^/   /'
+check "nfs v4.2 export: ok" is host:/mnt/pve/nfs-ok "ok null null"
+check "nfs v3 export: ok, linked to its storage" is host:/mnt/pve/nfs-rm-v3 "ok null null 0 nfs-rm-v3"
+check "mounted ro, expected rw: readonly" is host:/mnt/pve/nfs-ro "readonly unexpected-readonly"
+check "mounted ro, storage options say ro: ok" is host:/mnt/pve/nfs-iso "ok"
+check "full export: full (critical)" is host:/mnt/pve/nfs-full "full usage-critical null 100"
+check "storage not mounted: missing" is host:/mnt/pve/nfs-missing "missing not-mounted"
+check "CT 105 found through its init's mountinfo: ext4 data disk ok with capacity" is ct105:/data "ok null null"
+check "CT 105 read-only bind with ro=1 in its config: ok" is ct105:/ro-data "ok"
+check "CT 105 NFS mount: ok, same superblock as the host's nfs-ok" is ct105:/mnt/ctnfs "ok null null 0 nfs-ok"
+check "exit 2 (missing storage)" test "$RC" = 2
+check "baseline run is quick" fast
+printf '[mounts]\nignore = ["/mnt/pve/nfs-missing", "/mnt/pve/nfs-full"]\n' > /tmp/cfg.toml
+mrun --config /tmp/cfg.toml
+check "cached results within the TTL" test "$(get summary cached)" -gt 0
+check "with missing and full ignored: exit 1 (readonly)" test "$RC" = 1
+
+echo "== container filesystem remounted read-only after errors"
+echo 1 > "/sys/fs/ext4/$(basename "$CTLOOP")/trigger_fs_error"
+sleep 0.5
+mrun --fresh
+check "CT 105 /data: readonly (remounted by the kernel)" is ct105:/data "readonly remounted-readonly"
+check "CT 105 /ro-data (expected ro): still ok" is ct105:/ro-data "ok"
+
+echo "== stale 1: export removed and recreated (ESTALE)"
+rm -rf /srv/rm && mkdir /srv/rm && echo new > /srv/rm/f && exportfs -ra
+mrun --fresh
+check "v3: stale, ESTALE" is host:/mnt/pve/nfs-rm-v3 "stale unreachable ESTALE"
+check "v4.2: stale, ESTALE" is host:/mnt/pve/nfs-rm-v4 "stale unreachable ESTALE"
+check "others unaffected" is host:/mnt/pve/nfs-ok "ok"
+check "exit 2" test "$RC" = 2
+check "within the timeout" fast
+
+echo "== stale 2: exportfs -ua (EACCES)"
+exportfs -ua
+mrun --fresh
+check "v3: stale, EACCES" is host:/mnt/pve/nfs-unexp-v3 "stale unreachable EACCES"
+check "v4.2: stale, EACCES" is host:/mnt/pve/nfs-unexp-v4 "stale unreachable EACCES"
+check "within the timeout" fast
+exportfs -ra
+
+echo "== stale 3: nfsd stopped (hard mounts hang)"
+rpc.nfsd 0
+mrun --fresh --timeout $TIMEOUT
+check "hard v3: stale, timeout" is host:/mnt/pve/nfs-down-v3 "stale timeout timeout"
+check "hard v4.2: stale, timeout" is host:/mnt/pve/nfs-down-v4 "stale timeout timeout"
+check "CT 105 NFS mount of the dead server: stale" is ct105:/mnt/ctnfs "stale timeout"
+check "CT 105 local filesystem unaffected" is ct105:/ro-data "ok"
+check "every hung mount reported within timeout + start-up (${MS} ms)" fast
+check "the killed probe ended: nothing stuck" test "$(get stuck)" = 0
+check "no claim left behind" test -z "$(ls /run/pve-health/probes/ 2>/dev/null)"
+PVE_HEALTH_MOUNT_TIMEOUT=6 mrun --fresh
+check "soft mount: stale, EIO (timeout 6 s from PVE_HEALTH_MOUNT_TIMEOUT)" is host:/mnt/pve/nfs-soft "stale unreachable EIO"
+check "hard mount still hangs: timeout" is host:/mnt/pve/nfs-down-v4 "stale timeout"
+rpc.nfsd 4
+
+kill "$CTMON" 2>/dev/null
+finish
