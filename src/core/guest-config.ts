@@ -64,15 +64,22 @@ export function parseConfigSections(text: string, type: GuestType): { sections: 
     const h = /^\[(.*)\]\s*$/.exec(line);
     if (h) {
       const name = h[1];
+      const lower = name.toLowerCase();
       let kind: RawSection['kind'];
-      if ((type === 'qemu' && name === 'PENDING') || (type === 'lxc' && name === 'pve:pending')) kind = 'pending';
-      else if (type === 'qemu' && (name === 'special:cloudinit' || name === 'special:fleecing')) kind = 'special';
-      else if (SNAPSHOT_HEADER.test(line) && !name.includes(':')) kind = 'snapshot';
-      else {
+      // Both parsers match these headers case-insensitively (QemuServer.pm:1990-1997, Config.pm:1160).
+      if ((type === 'qemu' && lower === 'pending') || (type === 'lxc' && lower === 'pve:pending')) kind = 'pending';
+      else if (type === 'qemu' && (lower === 'special:cloudinit' || lower === 'special:fleecing')) kind = 'special';
+      else if (SNAPSHOT_HEADER.test(line)) kind = 'snapshot';
+      else if (type === 'lxc') {
+        // pct has no "unknown section": such a line is an unparsable line and the keys after it stay
+        // in the current section (Config.pm parse_pct_config), so their volumes stay referenced.
+        warnings.push(`line ${i + 1}: cannot parse '${line.slice(0, 60)}'`);
+        continue;
+      } else {
         kind = 'unknown';
         warnings.push(`line ${i + 1}: skipping unknown section [${name}]`);
       }
-      cur = { name: kind === 'pending' ? 'pending' : name, kind, entries: [] };
+      cur = { name: kind === 'pending' ? 'pending' : kind === 'special' ? lower : name, kind, entries: [] };
       sections.push(cur);
       continue;
     }
