@@ -128,6 +128,11 @@ function openOnlyByChildren(e: DmEntry, children: DmEntry[]): boolean {
   return e.holders.length > 0 && e.holders.every((h) => childNames.has(h)) && e.openCount <= e.holders.length;
 }
 
+/** The context's collections are Sets when built by cleanupContext: never copy them per entry. */
+function asSet<T>(x: Iterable<T> | undefined): ReadonlySet<T> {
+  return x instanceof Set ? x : new Set(x ?? []);
+}
+
 function volumeKey(e: DmEntry): string | null {
   return e.vg && e.lv ? `${e.vg}/${e.lv}` : null;
 }
@@ -139,6 +144,8 @@ function volumeKey(e: DmEntry): string | null {
 export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   if (!e.vg || !e.lv || (e.kind === 'dm' && !LV_REASONS.has(e.reason))) return undefined;
   if (e.kind === 'lv' && e.status !== 'orphan') return undefined;
+  // A snapshot LV is no volume of its own: neither rescan nor pvesm free handles it.
+  if (e.reason === 'snapshot-missing') return 'data kept; no snapshot of the guest uses this LV any more';
   const parts: string[] = [];
   if (e.vmid !== null) {
     const rescan = e.guestType === 'lxc' ? `pct rescan --vmid ${e.vmid}` : `qm disk rescan --vmid ${e.vmid}`;
@@ -150,10 +157,10 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
     );
   }
   const key = volumeKey(e)!;
-  const shared = e.storage !== null && new Set(ctx.sharedStorages ?? []).has(e.storage);
-  const referenced = new Set(ctx.referenced ?? []).has(key);
-  const chain = new Set(ctx.chainMembers ?? []).has(key) || /\.qcow2$/.test(e.lv);
-  if (e.volume && !shared && !referenced && !chain && e.reason !== 'guest-on-other-node') {
+  const shared = e.storage !== null && asSet(ctx.sharedStorages).has(e.storage);
+  const referenced = asSet(ctx.referenced).has(key);
+  const chain = asSet(ctx.chainMembers).has(key) || /\.qcow2$/.test(e.lv);
+  if (e.volume && /^(vm|base)-\d+-/.test(e.lv) && !shared && !referenced && !chain && e.reason !== 'guest-on-other-node') {
     parts.push(`free it (deletes the data) with 'pvesm free ${e.volume}'`);
   }
   if (parts.length === 0) return undefined;
@@ -195,7 +202,7 @@ function toAction(e: DmEntry, ctx: PlanContext, kind: CleanupKind, command: stri
     lv: e.lv,
     lvUuid: e.lvUuid ?? null,
     storage: e.storage,
-    storageShared: e.storage !== null && new Set(ctx.sharedStorages ?? []).has(e.storage),
+    storageShared: e.storage !== null && asSet(ctx.sharedStorages).has(e.storage),
     vmid: e.vmid,
     guestType: e.guestType ?? null,
     majorMinor: e.majorMinor ?? null,

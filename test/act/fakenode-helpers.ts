@@ -1,0 +1,63 @@
+// Build a fakenode OUTDIR per test and run the bundled CLI against it (fakes first on PATH).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const FAKENODE = process.env.PVE_HEALTH_FAKENODE ?? resolve(REPO, '../shared/fakenode');
+export const HAVE_FAKENODE = existsSync(join(FAKENODE, 'fakenode.py'));
+const CLI = join(REPO, 'dist/pve-health.cjs');
+const SHIM = join(REPO, 'test/act/fake-bin');
+
+export function buildNode(scenario: string, ...scale: string[]): string {
+  const out = join(mkdtempSync(join(tmpdir(), 'pvh-clean-')), 'node');
+  const args = scenario === 'scale' ? ['scale', ...scale, out] : ['build', join(FAKENODE, 'scenarios', `${scenario}.json`), out];
+  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`fakenode ${args.join(' ')}: ${r.stderr}${r.stdout}`);
+  return out;
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(out: string, args: string[], opts: { input?: string } = {}): Run {
+  const r = spawnSync(process.execPath, [CLI, '--root', join(out, 'root'), ...args], {
+    encoding: 'utf8',
+    input: opts.input ?? '',
+    env: { ...process.env, PATH: `${SHIM}:${join(out, 'bin')}:${process.env.PATH}`, FAKENODE_BIN: join(out, 'bin'), NO_COLOR: '1' },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function fakeCheck(out: string): { code: number | null; text: string; removed: string[] } {
+  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'check', out], { encoding: 'utf8' });
+  const removed = [...r.stdout.matchAll(/^ {2}removed (\S+)/gm)].map((m) => m[1]);
+  return { code: r.status, text: r.stdout, removed };
+}
+
+export function expected(out: string): Record<string, { status: string; reason?: string; protected?: boolean }> {
+  return JSON.parse(readFileSync(join(out, 'expected.json'), 'utf8')).devices;
+}
+
+export function dmNames(out: string): Set<string> {
+  return new Set(Object.keys(JSON.parse(readFileSync(join(out, 'state.json'), 'utf8')).dm));
+}
+
+export function journals(out: string): string[] {
+  const dir = join(out, 'root/var/lib/pve-health/journal');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f)) : [];
+}
+
+export function calls(out: string): { tool: string; argv: string[] }[] {
+  const p = join(out, 'calls.log');
+  if (!existsSync(p)) return [];
+  return readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
