@@ -1,6 +1,7 @@
 // argv → command → exit code. The only place that reads process.argv or calls process.exit.
 import { parseArgs } from 'node:util';
 import { CheckError, CommandError, CommandNotFoundError, LockedError, TimeoutError, UsageError } from '../core/errors';
+import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import type { CommandContext, Io } from './command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, type OutputFormat } from './options';
 import { COMMANDS } from './registry';
@@ -132,7 +133,8 @@ function isMain(): boolean {
   return typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module;
 }
 
-if (isMain()) {
+// The single executable cannot take `node -e`: it runs the mount probe child itself when asked.
+if (isMain() && !runProbeChildIfAsked(process.argv)) {
   const io: Io = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

@@ -57,7 +57,8 @@ export const PROBE_CHILD_ARG = '--pve-health-mount-probe';
 
 /** For the single executable's entry point: run the probe child when started with PROBE_CHILD_ARG. */
 export function runProbeChildIfAsked(argv: string[]): boolean {
-  if (argv[2] !== PROBE_CHILD_ARG) return false;
+  // argv[1] is the script for `node bundle.cjs`, the executable again in a single executable.
+  if (!argv.slice(1, 3).includes(PROBE_CHILD_ARG)) return false;
   const req = createRequire(join(process.cwd(), 'probe.js'));
   new Function('require', PROBE_SCRIPT)(req);
   return true;
