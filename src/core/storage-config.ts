@@ -17,6 +17,9 @@ export interface StorageConfig {
   disabled: boolean;
 }
 
+/** pve-storage Plugin.pm @SHARED_STORAGE (9.1.7), plus glusterfs (shared until PVE 8 dropped it). */
+const SHARED_TYPES = ['iscsi', 'nfs', 'cifs', 'rbd', 'cephfs', 'iscsidirect', 'zfs', 'drbd', 'pbs', 'glusterfs'];
+
 export function parseStorageConfig(text: string): StorageConfig[] {
   const out: StorageConfig[] = [];
   let cur: StorageConfig | null = null;
@@ -39,7 +42,7 @@ export function parseStorageConfig(text: string): StorageConfig[] {
   for (const s of out) {
     if (s.props.nodes) s.nodes = s.props.nodes.split(/[,;\s]+/).filter(Boolean);
     // lvmthin has no `shared` option; pve-storage marks these types shared by nature.
-    s.shared = s.props.shared === '1' || ['rbd', 'cephfs', 'iscsi', 'iscsidirect', 'glusterfs', 'pbs'].includes(s.type);
+    s.shared = s.props.shared === '1' || SHARED_TYPES.includes(s.type);
     s.disabled = s.props.disable === '1';
   }
   return out;
