@@ -11,7 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -134,6 +134,7 @@ const failures = [];
 const rss = [];
 const rssTimer = setInterval(() => rss.push(rssKiB(service.pid)), 1000);
 rss.push(rssKiB(service.pid));
+const loadStart = loadavg()[0];
 const total = SECONDS * RATE;
 const start = performance.now();
 const pending = [];
@@ -181,6 +182,7 @@ const rssMax = Math.max(...rss);
 const mid = rss[Math.floor(rss.length / 2)];
 
 console.log(`serve load: ${lat.length} requests in ${elapsed.toFixed(1)} s (${RATE}/s target), ${HUNG} hung mounts`);
+console.log(`machine load average (1 min): ${loadStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end`);
 console.log(
   `latency ms: p50 ${q(0.5).toFixed(2)}  p99 ${q(0.99).toFixed(2)}  max ${lat[lat.length - 1].toFixed(2)}  (target p99 < ${P99_TARGET_MS})`,
 );

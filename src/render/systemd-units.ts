@@ -69,3 +69,34 @@ WantedBy=timers.target
 /** The units as shipped in the .deb (/usr/lib/systemd/system). */
 export const PVE_HEALTH_SERVICE_UNIT = renderServiceUnit();
 export const PVE_HEALTH_TIMER_UNIT = renderTimerUnit();
+
+export const SERVE_SERVICE_NAME = 'pve-health-serve.service';
+
+/** The always-on dashboard/API/metrics service (docs/serve.md). */
+export function renderServeUnit(opts: ServiceUnitOptions = {}): string {
+  const argv = [...(opts.exec ?? DEFAULT_EXEC), ...(opts.args ?? ['serve'])];
+  return `[Unit]
+Description=pve-health dashboard, JSON API and Prometheus metrics
+# Guest configs come from /etc/pve (pmxcfs); the first scan waits for it.
+After=pve-cluster.service network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+ExecStart=${argv.map(systemdQuote).join(' ')}
+# Listening on anything but 127.0.0.1 needs a token: serve.token in the 0600 config, or
+# Environment=PVE_HEALTH_TOKEN=... in a drop-in of mode 0600.
+Restart=on-failure
+RestartSec=5s
+Nice=10
+IOSchedulingClass=idle
+# A scan child stuck in uninterruptible sleep cannot be killed; do not wait for it on stop.
+KillMode=mixed
+TimeoutStopSec=15s
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export const PVE_HEALTH_SERVE_UNIT = renderServeUnit();
