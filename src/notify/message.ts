@@ -22,6 +22,8 @@ export interface Message {
 export function describeKey(key: string): string {
   const [part, status, reason, ...rest] = key.split(':');
   if (part === 'dm') return `${status} ${rest.join(':')} (${reason})`;
+  // storage:<finding id>, e.g. storage:thin-data:pve/data
+  if (part === 'storage') return `storage ${key.slice('storage:'.length)}`;
   if (part === 'mount') {
     const [ctid, ...target] = rest;
     return `${status} mount ${reason === 'ct' ? `CT ${ctid}:` : ''}${target.join(':')}`;

@@ -42,7 +42,7 @@ function details(findings: Finding[]): string {
 }
 
 function mountState(entries: MountEntry[]): Status {
-  if (entries.some((m) => m.status === 'stale')) return 2;
+  if (entries.some((m) => m.status === 'stale' || m.status === 'missing' || m.severity === 2)) return 2;
   return entries.some((m) => m.status !== 'ok') ? 1 : 0;
 }
 
@@ -54,7 +54,7 @@ export function renderCheckmk(doc: CheckDocument): string {
     const s = doc.dm.summary;
     const dmDoc: CheckDocument = { ...doc, mounts: undefined };
     const text = `Grade ${s.grade} (score ${s.score}), ${summarize(dmDoc)}; ${s.valid} valid of ${s.total}`;
-    const f = all.filter((x) => x.part === 'dm');
+    const f = all.filter((x) => x.part === 'dm' || x.part === 'storage');
     lines.push(
       `${doc.dm.status} "${CHECKMK_DM_SERVICE}" ${metrics(pv.dm.filter((p) => p.label !== 'dm_total'))} ${clean(text)}${details(f)}`,
     );

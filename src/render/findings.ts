@@ -1,16 +1,16 @@
 // The findings of a CheckDocument as one flat list, worst first: what the HTML report, Nagios,
 // Checkmk and notifications all show. Pure. `key` identifies a finding across runs (notify/ compares
 // sets of keys), so it uses names and reasons, never sizes or counters that drift.
-import type { CheckDocument, DmEntry, DmReason, MountEntry, Status } from '../core/types';
+import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../core/types';
 
 export interface Finding {
   key: string;
-  part: 'dm' | 'mounts';
+  part: 'dm' | 'storage' | 'mounts';
   /** 2 critical, 1 warning, 3 unknown, 0 shown but not counted (pending). */
   severity: Status;
   /** Short label: the DM name or the mount target. */
   subject: string;
-  /** Status word: duplicate, orphan, unknown, stale, readonly, full. */
+  /** Status word: duplicate, orphan, unknown, storage, stale, readonly, full, missing. */
   status: string;
   reason: string;
   /** The reason in words. */
@@ -55,6 +55,7 @@ const MOUNT_TEXT: Record<string, string> = {
   stale: 'the mount does not answer (stale or hung)',
   readonly: 'the mount is read-only but should be writable',
   full: 'the filesystem is nearly full',
+  missing: 'the storage is not mounted: anything written there lands on the root disk',
 };
 
 /** POSIX shell quoting, so a copied fix command runs as shown even with odd names. */
@@ -70,8 +71,20 @@ function dmSeverity(e: DmEntry): Status {
   return 0;
 }
 
+/** The classifier's own severity when it gave one (a full mount above the critical threshold is 2). */
 function mountSeverity(m: MountEntry): Status {
-  return m.status === 'stale' ? 2 : m.status === 'ok' ? 0 : 1;
+  if (m.severity !== undefined && m.severity !== null) return m.severity;
+  return m.status === 'stale' || m.status === 'missing' ? 2 : m.status === 'ok' ? 0 : 1;
+}
+
+const STORAGE_SEVERITY: Record<StorageFinding['severity'], Status> = { critical: 2, warning: 1, info: 0 };
+
+function storageSubject(f: StorageFinding): string {
+  const s = f.subject ?? {};
+  if (s.device) return s.device;
+  if (s.vg && s.pool) return `${s.vg}/${s.pool}`;
+  if (s.vg && s.lv) return `${s.vg}/${s.lv}`;
+  return s.storage ?? s.vg ?? (s.vmid !== undefined ? `guest ${s.vmid}` : f.kind);
 }
 
 /** Is this DM entry a finding (something an admin should look at)? */
@@ -106,6 +119,27 @@ export function listFindings(doc: CheckDocument): Finding[] {
       vmid: e.vmid,
     });
   }
+  // Storage health findings (thin pools, locks, ...): info-level ones are not worth a line here.
+  for (const f of doc.dm?.storage ?? []) {
+    const severity = STORAGE_SEVERITY[f.severity] ?? 1;
+    if (severity === 0) continue;
+    out.push({
+      key: `storage:${f.id}`,
+      part: 'storage',
+      severity,
+      subject: storageSubject(f),
+      status: 'storage',
+      reason: f.kind,
+      explanation: f.title,
+      detail: f.detail,
+      fix: f.fix?.length ? f.fix.join('\n') : null,
+      effect: null,
+      hint: null,
+      pending: false,
+      protectedBy: [],
+      vmid: f.subject?.vmid ?? null,
+    });
+  }
   for (const m of doc.mounts?.entries ?? []) {
     if (m.status === 'ok') continue;
     out.push({
@@ -116,9 +150,11 @@ export function listFindings(doc: CheckDocument): Finding[] {
       status: m.status,
       reason: m.status,
       explanation: MOUNT_TEXT[m.status] ?? m.status,
-      detail: [m.source, m.error, m.usagePercent !== null ? `${m.usagePercent}% used` : null]
-        .filter(Boolean)
-        .join(' — '),
+      // The classifier's sentence when it gave one; otherwise the facts.
+      detail:
+        typeof m.detail === 'string' && m.detail
+          ? m.detail
+          : [m.source, m.error, m.usagePercent !== null ? `${m.usagePercent}% used` : null].filter(Boolean).join(' — '),
       fix: null,
       effect: null,
       hint: null,
@@ -139,10 +175,19 @@ export function summarize(doc: CheckDocument): string {
       pending++;
       continue;
     }
-    const word = f.part === 'mounts' ? `${f.status} mount` : f.status;
+    const word = f.part === 'mounts' ? `${f.status} mount` : f.part === 'storage' ? 'storage issue' : f.status;
     counts.set(word, (counts.get(word) ?? 0) + 1);
   }
-  const order = ['duplicate', 'orphan', 'unknown', 'stale mount', 'readonly mount', 'full mount'];
+  const order = [
+    'duplicate',
+    'orphan',
+    'unknown',
+    'storage issue',
+    'stale mount',
+    'missing mount',
+    'readonly mount',
+    'full mount',
+  ];
   const parts = [...counts]
     .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
     .map(([w, n]) => `${n} ${w}${n === 1 ? '' : 's'}`);

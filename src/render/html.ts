@@ -151,14 +151,14 @@ function capacityBar(m: MountEntry): string {
   return `<table role="presentation" width="140" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:140px"><tr>${fill}${rest}</tr></table><div style="font-size:12px;color:#4b5563">${esc(pct)}%${size}</div>`;
 }
 
-const MOUNT_STATUS: Record<string, Status> = { ok: 0, readonly: 1, full: 1, stale: 2 };
+const MOUNT_STATUS: Record<string, Status> = { ok: 0, readonly: 1, full: 1, stale: 2, missing: 2 };
 
 function mountTable(entries: MountEntry[]): string {
   if (entries.length === 0) return '<p style="font-size:14px;color:#6b7280">No remote mounts.</p>';
   const rows = entries.map((m) => [
     `<code style="${MONO};font-size:13px">${esc(mountLabel(m))}</code>${m.storage ? `<div style="font-size:12px;color:#6b7280">storage ${esc(m.storage)}</div>` : ''}`,
     `${esc(m.source)}<div style="font-size:12px;color:#6b7280">${esc(m.fstype)}</div>`,
-    `${badge(m.status, MOUNT_STATUS[m.status] ?? 3)}${m.error ? `<div style="font-size:12px;color:#4b5563">${esc(m.error)}</div>` : ''}`,
+    `${badge(m.status, (m.severity ?? MOUNT_STATUS[m.status] ?? 3) as Status)}${m.error ? `<div style="font-size:12px;color:#4b5563">${esc(m.error)}</div>` : ''}`,
     capacityBar(m),
   ]);
   return table(['Mount', 'Source', 'Status', 'Capacity'], rows);
@@ -208,6 +208,14 @@ export function nextSteps(doc: CheckDocument): string[] {
     steps.push(
       'Find out why LVM could not be read completely (run "vgs" and "lvs" by hand) before acting on anything.',
     );
+  if (f.some((x) => x.part === 'storage')) {
+    steps.push('Look at the storage findings: each lists the commands that fix it (pve-health never runs them).');
+  }
+  for (const m of has('missing')) {
+    steps.push(
+      `Mount ${m.subject} again (check the server first); until then anything written there fills the root disk.`,
+    );
+  }
   for (const m of has('stale'))
     steps.push(
       `Check the server and network behind ${m.subject}: processes touching a stale mount hang, including backups.`,
@@ -229,7 +237,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
   const findings = listFindings(doc);
   if (doc.dm) {
     parts.push(section('Device-mapper analysis', cards(doc)));
-    const dmFindings = findings.filter((x) => x.part === 'dm');
+    const dmFindings = findings.filter((x) => x.part === 'dm' || x.part === 'storage');
     parts.push(
       section(
         'Issues',
@@ -257,6 +265,16 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
     }
   }
   if (doc.mounts) {
+    const error = typeof doc.mounts.error === 'string' ? doc.mounts.error : null;
+    if (error)
+      parts.push(
+        section(
+          'Remote mounts',
+          `<p style="font-size:14px;color:#7f1d1d">Could not check the mounts: ${esc(error)}</p>`,
+        ),
+      );
+  }
+  if (doc.mounts && typeof doc.mounts.error !== 'string') {
     const mountFindings = findings.filter((x) => x.part === 'mounts');
     parts.push(
       section(

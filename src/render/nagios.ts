@@ -50,6 +50,13 @@ export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfV
       { label: 'dm_open', value: s.open, min: 0 },
       { label: 'dm_score', value: s.score, min: 0, max: 100 },
     );
+    const storage = doc.dm?.storage ?? [];
+    if (doc.dm?.storage) {
+      dm.push(
+        { label: 'storage_critical', value: storage.filter((f) => f.severity === 'critical').length, crit: 0, min: 0 },
+        { label: 'storage_warning', value: storage.filter((f) => f.severity === 'warning').length, warn: 0, min: 0 },
+      );
+    }
   }
   const mounts: PerfValue[] = [];
   const entries = doc.mounts?.entries;
@@ -60,6 +67,7 @@ export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfV
       { label: 'mounts_stale', value: count('stale'), crit: 0, min: 0 },
       { label: 'mounts_readonly', value: count('readonly'), warn: 0, min: 0 },
       { label: 'mounts_full', value: count('full'), warn: 0, min: 0 },
+      { label: 'mounts_missing', value: count('missing'), crit: 0, min: 0 },
     );
     for (const m of entries) {
       if (m.usagePercent === null || m.usagePercent === undefined) continue;

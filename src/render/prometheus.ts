@@ -7,7 +7,8 @@ import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../c
 export const GRADE_VALUE: Record<Grade, number> = { 'A+': 4, B: 3, C: 2, D: 1, F: 0 };
 
 const DM_STATUSES: DmStatus[] = ['valid', 'duplicate', 'orphan', 'unknown', 'ignored'];
-const MOUNT_STATUSES: MountStatus[] = ['ok', 'stale', 'readonly', 'full'];
+const MOUNT_STATUSES: MountStatus[] = ['ok', 'stale', 'readonly', 'full', 'missing'];
+const STORAGE_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
 function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -106,6 +107,25 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
       [[{}, s.pending]],
     );
     x.family('pve_health_dm_open', 'Devices that are open.', [[{}, s.open]]);
+    if (dm.storage) {
+      const storage = dm.storage;
+      x.family(
+        'pve_health_storage_findings',
+        'Storage health findings (thin pools, locks, ...) by severity.',
+        STORAGE_SEVERITIES.map((sev) => [{ severity: sev }, storage.filter((f) => f.severity === sev).length]),
+      );
+      const byKind = new Map<string, number>();
+      for (const f of storage)
+        byKind.set(`${f.kind}\u0000${f.severity}`, (byKind.get(`${f.kind}\u0000${f.severity}`) ?? 0) + 1);
+      x.family(
+        'pve_health_storage_findings_by_kind',
+        'Storage health findings by kind and severity.',
+        [...byKind].sort().map(([k, n]) => {
+          const [kind, severity] = k.split('\u0000');
+          return [{ kind, severity }, n];
+        }),
+      );
+    }
     x.family(
       'pve_health_guest_issues',
       'Orphaned, duplicate or unknown volumes per guest of this node.',

@@ -108,4 +108,5 @@ test('message: subject by severity, keys in words', () => {
   );
   assert.equal(describeKey('mount:stale:ct:102:/mnt/a:b'), 'stale mount CT 102:/mnt/a:b');
   assert.equal(describeKey('mount:full:host::/mnt/pve/iso'), 'full mount /mnt/pve/iso');
+  assert.equal(describeKey('storage:thin-data:pve/data'), 'storage thin-data:pve/data');
 });

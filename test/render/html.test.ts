@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { esc, nextSteps, renderHtml } from '../../src/render/html';
-import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, troubledDoc } from '../fixtures/docs/check-documents';
+import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
 
 test('html: escapes every system value', () => {
   assert.equal(esc(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
@@ -83,4 +83,21 @@ test('html: next steps follow the findings', () => {
     assert.equal(steps.length, want.length, steps.join('\n'));
     for (const [i, re] of want.entries()) assert.match(steps[i], re);
   }
+});
+
+test('html: storage findings with their fix lines, missing mounts, a mounts error', () => {
+  const html = renderHtml(storageDoc());
+  assert.ok(html.includes('Thin pool pve/data is 97% full'));
+  assert.ok(html.includes('lvextend -L +50G pve/data\n# or free space in guests and run fstrim'));
+  assert.ok(html.includes('VM 105 &lt;locked&gt; &quot;backup&quot;'));
+  assert.ok(!html.includes('overcommitted 180%'), 'info-level findings stay out');
+  assert.ok(html.includes('lands on the root disk'));
+  assert.ok(
+    nextSteps(storageDoc()).some(
+      (s) => s.startsWith('Mount CT') === false && s.startsWith('Mount /mnt/pve/nfs-vz again'),
+    ),
+  );
+  const broken = troubledDoc();
+  broken.mounts = { summary: {}, entries: [], status: 3, error: 'mountinfo <unreadable>' };
+  assert.ok(renderHtml(broken).includes('Could not check the mounts: mountinfo &lt;unreadable&gt;'));
 });

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { renderCheckmk } from '../../src/render/checkmk';
+import { listFindings } from '../../src/render/findings';
 import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';
-import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, troubledDoc } from '../fixtures/docs/check-documents';
+import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
 import { requireTool } from '../helpers/require-tool';
 
 test('nagios: first line is STATUS: summary | perfdata, then one line per finding', () => {
@@ -124,4 +125,45 @@ test('prometheus: promtool check metrics accepts the output', (t): void => {
   // promtool is not a rubber stamp: a broken exposition fails.
   const bad = spawnSync(promtool, ['check', 'metrics'], { input: 'pve_health_x{a="1} 1\n', encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
+});
+
+test('storage findings and missing mounts reach every format', (t): void => {
+  const doc = storageDoc();
+  const f = listFindings(doc);
+  assert.deepEqual(
+    f.filter((x) => x.part === 'storage').map((x) => [x.key, x.severity, x.subject]),
+    [
+      ['storage:thin-data:pve/data', 2, 'pve/data'],
+      ['storage:stale-lock:105', 1, 'guest 105'],
+    ],
+  );
+  const missing = f.find((x) => x.status === 'missing')!;
+  assert.equal(missing.severity, 2);
+  assert.match(missing.detail, /lands on the root disk/);
+  const nagios = renderNagios(doc);
+  assert.match(
+    nagios,
+    /^CRITICAL: pve1: grade F \(score 55\), 1 duplicate, 3 orphans, 2 storage issues, 1 stale mount, 1 missing mount, /,
+  );
+  assert.match(nagios, / storage_critical=1;;0;0 storage_warning=1;0;;0 /);
+  assert.match(nagios, / mounts_missing=1;;0;0/);
+  assert.match(
+    nagios,
+    /\n\[CRITICAL\] storage pve\/data: Thin pool pve\/data is 97% full — data 97\.1% \(critical at 95%\) Fix: lvextend -L \+50G pve\/data # or free space/,
+  );
+  assert.match(renderCheckmk(doc), /\\nCRITICAL storage pve\/data: Thin pool/);
+  const prom = renderPrometheus(doc, {});
+  for (const line of [
+    'pve_health_storage_findings{severity="critical"} 1',
+    'pve_health_storage_findings{severity="info"} 1',
+    'pve_health_storage_findings_by_kind{kind="thin-data",severity="critical"} 1',
+    'pve_health_mounts{status="missing"} 1',
+  ]) {
+    assert.ok(prom.split('\n').includes(line), line);
+  }
+  const promtool = requireTool(t, 'promtool', 'prometheus');
+  if (!promtool) return;
+  const r: SpawnSyncReturns<string> = spawnSync(promtool, ['check', 'metrics'], { input: prom, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.equal(`${r.stdout}${r.stderr}`.trim(), '');
 });
