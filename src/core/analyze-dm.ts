@@ -78,7 +78,8 @@ export function analyzeDm(snap: HostSnapshot, opts: { actionFor?: ActionFor } = 
   };
 
   const entries = classifyAll(ctx, devices);
-  for (const e of entries) applyFlags(ctx, pve, e, lvm);
+  const pvmoveVgs = new Set((lvs ?? []).filter((l) => l.movePv !== '' || l.attr[0] === 'p').map((l) => l.vg));
+  for (const e of entries) applyFlags(ctx, pve, e, lvm, pvmoveVgs);
 
   // VMID reuse, and the blocking maps of existing guests' next disks.
   const lvNamesByVg = new Map<string, string[]>();
@@ -274,7 +275,7 @@ function markSameTarget(devices: DmDevice[], byName: Map<string, DmEntry>): void
 
 const MULTI_GUEST_TASKS = new Set(['vzdump', 'migrateall', 'startall', 'stopall', 'suspendall']);
 
-function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm: ReturnType<typeof buildLvmView>): void {
+function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm: ReturnType<typeof buildLvmView>, pvmoveVgs: Set<string>): void {
   const pendingBy = new Set<string>();
   const protectedBy = new Set<string>();
   const isDel = e.reason === 'saferemove-in-progress' || e.reason === 'saferemove-leftover';
@@ -297,7 +298,7 @@ function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm: Return
     const vg = lvm.vgByName.get(e.vg);
     if (vg?.partial) protectedBy.add('vg-partial');
     if (vg?.lockType) protectedBy.add('lvmlockd');
-    if ((lvm.lvs ?? []).some((l) => l.vg === e.vg && (l.movePv !== '' || l.attr[0] === 'p'))) protectedBy.add('pvmove');
+    if (pvmoveVgs.has(e.vg)) protectedBy.add('pvmove');
   }
   for (const p of pendingBy) protectedBy.add(p);
   e.pending = pendingBy.size > 0;

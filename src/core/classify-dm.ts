@@ -164,10 +164,7 @@ function classifySnapshot(
   v: (s: DmStatus, r: DmReason, d: string, e?: Partial<Verdict>) => Verdict,
   storage: LvmStorage,
 ): Verdict {
-  const volumes: string[] = [];
-  for (const k of ctx.lvm.byName.keys()) if (k.startsWith(`${vg}/`)) volumes.push(k.slice(vg.length + 1));
-  const origin = lv?.origin ? [lv.origin] : [];
-  const snap = parseSnapshotLv(name, { volumes: [...origin, ...volumes] });
+  const snap = parseSnapshotLv(name, { volumes: lvNamesOf(ctx, vg, lv?.origin) });
   if (!snap) return ignored('not-guest-volume', `LV ${vg}/${name} starts with snap_ but names no volume`, { storage: storage.id });
   const vmid = vmidOfLvName(snap.volume);
   const owner = vmid !== null ? ctx.guests.get(vmid) : undefined;
@@ -187,6 +184,25 @@ function classifySnapshot(
     return v('valid', 'referenced', `${label} of ${who(owner, vmid)} snapshot '${found}' (section [${found}] exists)${extra ? `; ${extra}` : ''}`);
   }
   return v('orphan', 'snapshot-missing', `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${vmid}.conf has no [${snap.snapshot}] section any more`);
+}
+
+const namesCache = new WeakMap<LvmView, Map<string, Set<string>>>();
+
+/** LV names of a VG (built once per view: a node can have thousands of snapshot LVs). */
+function lvNamesOf(ctx: ClassifyContext, vg: string, origin?: string): Set<string> {
+  let byVg = namesCache.get(ctx.lvm);
+  if (!byVg) {
+    byVg = new Map();
+    for (const lv of ctx.lvm.lvs ?? []) {
+      const set = byVg.get(lv.vg) ?? new Set<string>();
+      set.add(lv.name);
+      byVg.set(lv.vg, set);
+    }
+    namesCache.set(ctx.lvm, byVg);
+  }
+  const names = byVg.get(vg) ?? new Set<string>();
+  if (origin && !names.has(origin)) names.add(origin);
+  return names;
 }
 
 function alternativeSplits(name: string, chain: boolean): string[] {

@@ -32,9 +32,29 @@ export interface ReuseInput {
   nextIds: number[];
 }
 
+const diskIndexCache = new WeakMap<string[], Map<number, string[]>>();
+
+/** LV names of a VG grouped by the VMID their `(vm|base)-<vmid>-disk-N` name carries (built once). */
+function namesByVmid(names: string[]): Map<number, string[]> {
+  let m = diskIndexCache.get(names);
+  if (!m) {
+    m = new Map();
+    for (const n of names) {
+      const r = /^(?:vm|base)-(\d+)-disk-/.exec(n);
+      if (!r) continue;
+      const list = m.get(Number(r[1])) ?? [];
+      list.push(n);
+      m.set(Number(r[1]), list);
+    }
+    diskIndexCache.set(names, m);
+  }
+  return m;
+}
+
 /** The first disk name a guest `vmid` would get on `storage`, and the DM name its map would have. */
 export function firstDiskOf(vmid: number, storage: LvmStorage, lvNamesByVg: Map<string, string[]>) {
-  const volname = nextDiskName(vmid, lvNamesByVg.get(storage.vg) ?? []);
+  const names = lvNamesByVg.get(storage.vg) ?? [];
+  const volname = nextDiskName(vmid, namesByVmid(names).get(vmid) ?? []);
   return volname ? { volname, dmName: buildDmName(storage.vg, volname) } : null;
 }
 

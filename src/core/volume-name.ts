@@ -79,12 +79,12 @@ export interface SnapshotLv {
  */
 export function parseSnapshotLv(
   lv: string,
-  known: { volumes: Iterable<string>; snapshots?: Iterable<string> } = { volumes: [] },
+  known: { volumes: Iterable<string>; snapshots?: Iterable<string> } = { volumes: [] as string[] },
 ): (SnapshotLv & { resolved: boolean }) | null {
   if (!lv.startsWith('snap_')) return null;
   const chain = lv.endsWith('.qcow2');
   const body = lv.slice(5, chain ? -'.qcow2'.length : undefined);
-  const volumes = new Set(known.volumes);
+  const volumes = known.volumes instanceof Set ? (known.volumes as Set<string>) : new Set(known.volumes);
   const snaps = known.snapshots ? new Set(known.snapshots) : null;
   const candidates: SnapshotLv[] = [];
   for (let i = body.indexOf('_'); i > 0; i = body.indexOf('_', i + 1)) {

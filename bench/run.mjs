@@ -1,0 +1,89 @@
+// npm run bench: whole-process time of `pve-health dm --json` on synthetic nodes of 1,000 / 5,000 /
+// 10,000 DM devices with matching guests (fakenode `scale`). Each node is captured once with the
+// fake tools, then analysed from the snapshot (--from), so the figure is our code, not the fakes.
+// Other benches (bench/*.mjs) run after this one.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const repo = resolve(import.meta.dirname, '..');
+const cli = join(repo, 'dist/pve-health.cjs');
+const fakenode = resolve(repo, process.env.PVE_HEALTH_SHARED ?? '../shared', 'fakenode/fakenode.py');
+const work = join(repo, '.bench');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// ~1.98 DM devices per guest in fakenode's scale model (thin pool layers, snapshots, cloud-init).
+const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number);
+
+function sh(cmd, args, opts = {}, ok = [0]) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+  if (!ok.includes(r.status)) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function snapshotFor(devices) {
+  const snap = join(work, `node-${devices}.json`);
+  if (existsSync(snap)) return snap;
+  const guests = Math.round(devices / 1.98);
+  const node = join(work, `node-${devices}`);
+  console.error(`building a node of ${guests} guests (about ${devices} DM devices)...`);
+  sh('python3', [fakenode, 'scale', String(guests), node, '--force']);
+  sh(process.execPath, [cli, '--root', join(node, 'root'), 'capture', snap], {
+    env: { ...process.env, PATH: `${node}/bin:${process.env.PATH}` },
+  });
+  return snap;
+}
+
+function timeRun(snap) {
+  const t0 = process.hrtime.bigint();
+  const out = sh(
+    process.execPath,
+    [cli, 'dm', '--json', '--from', snap],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+    [0, 1, 2],
+  );
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, doc: JSON.parse(out) };
+}
+
+if (!existsSync(fakenode)) {
+  console.log(`fakenode not found at ${fakenode}: DM bench skipped`);
+} else {
+  mkdirSync(work, { recursive: true });
+  const rows = [];
+  for (const size of SIZES) {
+    const snap = snapshotFor(size);
+    const times = [];
+    let doc;
+    for (let i = 0; i < RUNS; i++) {
+      const r = timeRun(snap);
+      times.push(r.ms);
+      doc = r.doc;
+    }
+    times.sort((a, b) => a - b);
+    const devices = doc.dm.entries.filter((e) => e.active).length;
+    rows.push({
+      devices,
+      entries: doc.dm.entries.length,
+      median: times[Math.floor(times.length / 2)],
+      min: times[0],
+      mb: statSync(snap).size / 1e6,
+    });
+  }
+  console.log(
+    '\npve-health dm --json --from SNAPSHOT (whole process, Node ' + process.version + `, median of ${RUNS})`,
+  );
+  console.log('| DM devices | entries | snapshot | median | min | per 1,000 devices |');
+  console.log('|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.devices.toLocaleString('en')} | ${r.entries.toLocaleString('en')} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${Math.round((r.median / r.devices) * 1000)} ms |`,
+    );
+  }
+}
+
+// The other benches of the project (mounts, serve load...).
+for (const f of readdirSync(import.meta.dirname).sort()) {
+  if (f === 'run.mjs' || !f.endsWith('.mjs') || f.startsWith('serve-load')) continue;
+  console.log(`\n== bench/${f}`);
+  spawnSync(process.execPath, [join(import.meta.dirname, f)], { stdio: 'inherit' });
+}
