@@ -161,7 +161,12 @@ export function classifyHostUse(ctx: StorageContext): StorageFinding[] {
       severity: sev(disk.vmid),
       title: `The host activated VG ${vg} from inside disk ${disk.vg}/${disk.lv} of ${label(disk.vmid)}`,
       detail: `The guest's own LVM volume group ${vg} (LVs ${e.lvs.join(', ')}) is active on the host. ${state(disk.vmid)}`,
-      fix: ['# unmount anything mounted from it first', `vgchange -an ${vg}`, ...lvmFix],
+      fix: [
+        '# unmount anything mounted from it first',
+        `vgchange -an ${vg}`,
+        `# if lvm no longer finds the VG (it was found through scan_lvs or a kpartx map): vgchange -an --config devices/scan_lvs=1 ${vg}`,
+        ...lvmFix,
+      ],
       subject: { vmid: disk.vmid, vg: disk.vg, lv: disk.lv },
     });
   }

@@ -220,17 +220,15 @@ export function classifyThinPools(ctx: StorageContext): StorageFinding[] {
     const values: Record<string, number> = { sizeBytes: size };
     if (dataPct !== null) values.dataPercent = Number(dataPct.toFixed(2));
     if (metaPct !== null) values.metadataPercent = Number(metaPct.toFixed(2));
-    const needed = (target: number) => {
-      // Growth that brings data usage back under the warning threshold, in whole GiB.
-      const used = ((dataPct ?? 0) / 100) * size;
-      const gib = Math.max(1, Math.ceil((used / (target / 100) - size) / 2 ** 30));
-      return gib;
-    };
     const extendData = (): string[] => {
-      const gib = needed(t.dataWarning);
+      // Growth that brings data usage back under the warning threshold: whole GiB, or MiB for small pools.
+      const used = ((dataPct ?? 0) / 100) * size;
+      const need = Math.max(1, used / (t.dataWarning / 100) - size);
+      const grow = need >= 2 ** 30 ? `${Math.ceil(need / 2 ** 30)}G` : `${Math.ceil(need / 2 ** 20)}M`;
+      const growBytes = need >= 2 ** 30 ? Math.ceil(need / 2 ** 30) * 2 ** 30 : Math.ceil(need / 2 ** 20) * 2 ** 20;
       const free: string[] =
-        vgFree >= gib * 2 ** 30
-          ? [`lvextend -L +${gib}G ${ref}`]
+        vgFree >= growBytes
+          ? [`lvextend -L +${grow} ${ref}`]
           : [
               `# VG ${lv.vg} has only ${fmtBytes(vgFree)} free: add a disk (pvcreate /dev/sdX; vgextend ${lv.vg} /dev/sdX) or free space`,
             ];

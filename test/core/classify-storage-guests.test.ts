@@ -219,6 +219,7 @@ test('host use of guest disks: the testbed host activated a VG inside pve/vm-102
   assert.match(crit[0].title, /activated VG guestvg from inside disk pve\/vm-102-disk-0 of VM 102/);
   assert.equal(crit[0].fix[1], 'vgchange -an guestvg');
   assert.ok(crit[0].fix.some((l) => l.includes('r|/dev/mapper/pve-vm--.*|')));
+  assert.match(crit[0].fix[2], /vgchange -an --config devices\/scan_lvs=1 guestvg/);
   // The guest's LV mounted on the host: a second finding.
   const mi = '25 1 253:6 / /mnt/inspect rw,relatime shared:1 - ext4 /dev/mapper/guestvg-root rw\n';
   assert.deepEqual(kinds(run({ '/proc/self/mountinfo': mi }, true)), ['host-lvm:critical', 'host-mount:critical']);

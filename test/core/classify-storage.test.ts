@@ -134,11 +134,11 @@ test('thin pool fix: grow by what brings usage under the warning threshold, if t
         { vg: [{ vg_name: 'pve', vg_uuid: 'x', vg_attr: 'wz--n-', vg_size: '1069547520', vg_free: String(free) }] },
       ],
     });
-  // 64 MiB pool, 95 % used: 60.8 MiB used needs a 76 MiB pool for 80 % → +1G (whole GiB, at least 1).
+  // 64 MiB pool, 95 % used: 60.8 MiB used needs a 76.02 MiB pool for 80 % → +13M (MiB below 1 GiB, rounded up).
   const status = '1 112/1024 973/1024 - rw discard_passdown queue_if_no_space - 256';
   const roomy = classifyStorage(poolSnap(status, { vgs: vgs(2 * 2 ** 30) }), emptyDm(), {});
   const data = roomy.find((f) => f.kind === 'thin-pool-data')!;
-  assert.equal(data.fix[0], 'lvextend -L +1G pve/data');
+  assert.equal(data.fix[0], 'lvextend -L +13M pve/data');
   assert.equal(data.values?.dataPercent, 95.02);
   const full = classifyStorage(poolSnap(status, { vgs: vgs(0) }), emptyDm(), {});
   assert.match(full.find((f) => f.kind === 'thin-pool-data')!.fix[0], /^# VG pve has only 0 B free/);
