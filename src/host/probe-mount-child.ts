@@ -6,7 +6,7 @@ import type { ProbeResult } from '../core/classify-mounts';
 import type { ProbeJob } from '../core/mount-plan';
 
 /**
- * The child. Input on stdin: {jobs: [{k, p}], timeoutMs, deadlineAt (epoch ms), conc, out}. Output: JSON lines appended to
+ * The child. Input on stdin: {jobs: [{k, p}], timeoutMs, conc, out}. Output: JSON lines appended to
  * `out` ("ready", "p" phase started, "r" result, "end"/"deadline"), so whatever finished before the
  * deadline survives the kill. CommonJS for any Node >= 18, no dependencies.
  */
@@ -17,10 +17,8 @@ const a = JSON.parse(fs.readFileSync(0, 'utf8'));
 const fd = fs.openSync(a.out, 'a');
 const w = (o) => { try { fs.writeSync(fd, JSON.stringify(o) + '\\n'); } catch (e) {} };
 w({ t: 'ready', pid: process.pid });
-// The deadline counts from when the parent spawned us, so start-up is part of the timeout; under
-// heavy load every probe still gets at least half of it.
-const left = Math.max(a.deadlineAt - Date.now(), a.timeoutMs / 2);
-setTimeout(() => { w({ t: 'deadline' }); process.kill(process.pid, 'SIGKILL'); }, left);
+// The timeout counts from here: a slow start (a loaded node) must not make a healthy mount stale.
+setTimeout(() => { w({ t: 'deadline' }); process.kill(process.pid, 'SIGKILL'); }, a.timeoutMs);
 let next = 0;
 async function probe(j) {
   const r = { t: 'r', k: j.k, ok: false }, t0 = Date.now();

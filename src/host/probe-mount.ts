@@ -16,8 +16,14 @@ import type { ProbeJob } from '../core/mount-plan';
 import { type Host, hostPath } from './host';
 import { parseProbeOutput, probeCommand } from './probe-mount-child';
 
-/** Time the child may take to start before its own deadline timer runs (Node start-up under load). */
-const STARTUP_MS = 1000;
+/**
+ * exec's hard deadline: the child's own timer (timeout, counted from its start) normally ends it
+ * much earlier; this one covers a child that never started its timer or cannot be killed. Node
+ * start-up can take seconds on a loaded node (and under emulation), hence the generous margin.
+ */
+export function backstopMs(timeoutMs: number): number {
+  return timeoutMs + Math.max(5000, timeoutMs);
+}
 /** How long to wait for a killed child to really end before calling it stuck. */
 const EXIT_GRACE_MS = 300;
 
@@ -43,6 +49,8 @@ interface Claim {
   probePid: number | null;
   probeStart: string | null;
   since: string;
+  /** Set by the owner when the child outlived its deadline and SIGKILL: stuck from then on. */
+  abandoned?: boolean;
 }
 
 type Holder = 'dead' | 'busy' | 'stuck';
@@ -86,8 +94,8 @@ function holderState(c: Claim | null, nowMs: number, timeoutMs: number): Holder 
   const age = nowMs - Date.parse(c.since);
   if (c.probePid !== null) {
     if (!alive(c.probePid, c.probeStart)) return 'dead';
-    // Past the hard deadline exec kills at (spawn + timeout + start-up allowance): not ending means stuck.
-    return age > timeoutMs + STARTUP_MS ? 'stuck' : 'busy';
+    // Given up on by its owner, or past exec's hard deadline: not ending means stuck.
+    return c.abandoned || age > backstopMs(timeoutMs) ? 'stuck' : 'busy';
   }
   // Claimed, child not started yet: busy while its owner lives (and not forever).
   return alive(c.owner, c.ownerStart) && age < 60_000 ? 'busy' : 'dead';
@@ -128,6 +136,13 @@ function release(dir: string, key: string, probePid: number | null): void {
       unlinkSync(file);
     } catch {}
   }
+}
+
+function markAbandoned(dir: string, key: string, probePid: number | null): void {
+  const file = claimFile(dir, key);
+  const c = readClaim(file);
+  if (c && c.owner === process.pid && c.probePid === probePid)
+    writeFileSync(file, JSON.stringify({ ...c, abandoned: true }));
 }
 
 /** Every probe process that was killed and has not ended, from the claim files. */
@@ -211,11 +226,10 @@ async function runChild(
   // (once its pipes close), and only matters when the child never started or could not be killed.
   const run = host
     .exec(probeCommand(), {
-      timeoutMs: opts.timeoutMs + STARTUP_MS,
+      timeoutMs: backstopMs(opts.timeoutMs),
       input: JSON.stringify({
         jobs: jobs.map((j) => ({ k: j.key, p: hostPath(host, j.path) })),
         timeoutMs: opts.timeoutMs,
-        deadlineAt: Date.now() + opts.timeoutMs,
         conc,
         out,
       }),
@@ -245,8 +259,15 @@ async function runChild(
         execError = e.message;
       },
     );
-  await Promise.race([run, exitedPromise]);
+  // The child says when it is done or gives up ("end"/"deadline" lines); if it then does not
+  // end within a moment, it is stuck in uninterruptible sleep and we stop waiting for it.
+  let polling = true;
+  const sawLast = (async () => {
+    while (polling && !/"t":"(end|deadline)"/.test(readFileSafe(out))) await sleep(50);
+  })();
+  await Promise.race([run, exitedPromise, sawLast]);
   if (!exited) await Promise.race([exitedPromise, sleep(EXIT_GRACE_MS)]);
+  polling = false;
   const results = parseProbeOutput(readFileSafe(out), jobs, conc, at, execError);
   try {
     unlinkSync(out);
@@ -256,7 +277,7 @@ async function runChild(
     if (results[j.key].error !== 'timeout' || exited) {
       release(dir, j.key, probePid);
       pending.delete(j.key);
-    }
+    } else markAbandoned(dir, j.key, probePid);
   }
   return results;
 }
@@ -322,7 +343,7 @@ export async function probeMounts(host: Host, jobs: ProbeJob[], opts: ProbeOptio
   const firstRun = first.length ? runChild(host, dir, first, opts) : Promise.resolve({});
   // Superblocks another run is probing right now: wait for it to finish (its result lands in the
   // cache), then use that result or probe ourselves.
-  const waitUntil = performance.now() + opts.timeoutMs + STARTUP_MS + EXIT_GRACE_MS;
+  const waitUntil = performance.now() + backstopMs(opts.timeoutMs) + EXIT_GRACE_MS;
   while (waiting.length && performance.now() < waitUntil) {
     await sleep(100);
     waiting = waiting.filter(
