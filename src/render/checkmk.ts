@@ -64,8 +64,10 @@ export function renderCheckmk(doc: CheckDocument): string {
     // The part's own status is authoritative; derive it only if a producer left it out.
     const state = (doc.mounts.status ?? mountState(entries)) as Status;
     const bad = entries.filter((m) => m.status !== 'ok').length;
-    const text =
-      entries.length === 0
+    const error = typeof doc.mounts.error === 'string' ? doc.mounts.error : null;
+    const text = error
+      ? `could not check the mounts: ${error}`
+      : entries.length === 0
         ? 'no remote mounts'
         : `${entries.length - bad} of ${entries.length} mounts OK${bad ? `, ${summarize({ ...doc, dm: undefined })}` : ''}`;
     const f = all.filter((x) => x.part === 'mounts');

@@ -94,6 +94,8 @@ export function renderNagios(doc: CheckDocument): string {
       clean(`[${tag}] ${f.status} ${f.subject}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}${fix}`),
     );
   }
+  if (typeof doc.mounts?.error === 'string')
+    lines.push(clean(`[UNKNOWN] mounts: could not check: ${doc.mounts.error}`));
   for (const w of doc.dm?.warnings ?? []) lines.push(clean(`[NOTE] ${w}`));
   return `${lines.join('\n')}\n`;
 }

@@ -167,3 +167,15 @@ test('storage findings and missing mounts reach every format', (t): void => {
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(`${r.stdout}${r.stderr}`.trim(), '');
 });
+
+test('a mounts part that could not be checked says so (nagios, checkmk)', () => {
+  const doc = troubledDoc();
+  doc.mounts = { summary: {}, entries: [], status: 3, error: 'cannot read /proc/self/mountinfo' };
+  doc.status = 3;
+  assert.match(renderNagios(doc), /^UNKNOWN: /);
+  assert.match(renderNagios(doc), /\n\[UNKNOWN\] mounts: could not check: cannot read \/proc\/self\/mountinfo\n/);
+  assert.match(
+    renderCheckmk(doc),
+    /\n3 "PVE-Health mounts" \S+ could not check the mounts: cannot read \/proc\/self\/mountinfo\n$/,
+  );
+});
