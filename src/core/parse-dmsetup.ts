@@ -61,8 +61,9 @@ export interface DmSegment {
 }
 
 /**
- * Group `<name>: ...` lines by device. A name is cut at the first ': ' that leaves a known device
- * name (names of hand-made maps may contain ': '); set lookups keep this linear for 10,000 devices.
+ * Group `<name>: ...` lines by device. A name is cut at the ':' that leaves the longest known device
+ * name (names of hand-made maps may contain ': ', and `odd` and `odd: name` can both exist); set
+ * lookups keep this linear for 10,000 devices.
  */
 function byDevice(text: string, names: Iterable<string>): Map<string, string[]> {
   const known = new Set(names);
@@ -72,10 +73,7 @@ function byDevice(text: string, names: Iterable<string>): Map<string, string[]> 
     let name: string | undefined;
     for (let i = line.indexOf(':'); i >= 0; i = line.indexOf(':', i + 1)) {
       const cand = line.slice(0, i);
-      if (known.has(cand)) {
-        name = cand;
-        break;
-      }
+      if (known.has(cand)) name = cand;
     }
     if (name === undefined) {
       const i = line.indexOf(': ');

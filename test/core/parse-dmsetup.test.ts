@@ -1,0 +1,184 @@
+// dmsetup output (facts §4): `info -c --noheadings --separator <TAB> -o <fields>`, `table`, `deps`
+// (lvm2 dmsetup.c: 4433-4584 info -c; 2425-2560 table; 2694-2771 deps; 6692-6708 "No devices found").
+// Lines below were captured from the fakenode fakes (tricky-names scenario), which print the real
+// formats; names with ': ' or a TAB are hand-made maps (`dmsetup create` accepts them).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  DM_INFO_FIELDS,
+  DM_INFO_SEPARATOR,
+  parseDmDeps,
+  parseDmInfo,
+  parseDmTable,
+  segmentKey,
+  tableDevices,
+} from '../../src/core/parse-dmsetup';
+
+const T = '\t';
+const INFO = [
+  'vg_data--2-tp--1-tpool\tLVM-EjMbEdgYbvjPRv7DwmjG61M5ugDvajDGQiR8HlA5jsw1sFrowgZ4ABhv5ioAISvj-tpool\tdm-4\t252\t4\tL--w\t8\t1\t0',
+  'vg_data--2-snap_vm--110--disk--0_pre--upgrade\tLVM-EjMbEdgYbvjPRv7DwmjG61M5ugDvajDGgL5RQ5KX9Vd3NOBt6TPGd3qfA4TDkGAY\tdm-13\t252\t13\tL--r\t0\t1\t0',
+  'mpathb\tmpath-3600a098038303053453f463045727a41\tdm-18\t252\t18\tL--w\t0\t1\t0',
+  'luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f\tCRYPT-LUKS2-3b9c5c1e7d2a4c1b9f0e5a6b7c8d9e0f-luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f\tdm-17\t252\t17\tL--w\t1\t1\t0',
+].join('\n');
+
+test('the info field list and separator are what the parser expects', () => {
+  assert.deepEqual(DM_INFO_FIELDS, ['name', 'uuid', 'blkdevname', 'major', 'minor', 'attr', 'open', 'segments', 'events']);
+  assert.equal(DM_INFO_SEPARATOR, '\t');
+});
+
+test('parseDmInfo: real lines', () => {
+  const got = parseDmInfo(`${INFO}\n`);
+  assert.deepEqual(got[0], {
+    name: 'vg_data--2-tp--1-tpool',
+    uuid: 'LVM-EjMbEdgYbvjPRv7DwmjG61M5ugDvajDGQiR8HlA5jsw1sFrowgZ4ABhv5ioAISvj-tpool',
+    kname: 'dm-4',
+    major: 252,
+    minor: 4,
+    live: true,
+    inactive: false,
+    suspended: false,
+    readonly: false,
+    open: 8,
+    segments: 1,
+    events: 0,
+  });
+  assert.deepEqual(got.map((d) => [d.name, d.readonly, d.open]), [
+    ['vg_data--2-tp--1-tpool', false, 8],
+    ['vg_data--2-snap_vm--110--disk--0_pre--upgrade', true, 0],
+    ['mpathb', false, 0],
+    ['luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f', false, 1],
+  ]);
+});
+
+test('parseDmInfo: attr flags, empty UUID, names with ": " and TAB, No devices found', () => {
+  const cases: { line: string; want: Record<string, unknown> }[] = [
+    // attr = L/- live, I/- inactive table, s/- suspended, r/w (dmsetup.c:3311-3327)
+    { line: ['x', '', 'dm-1', '252', '1', 'LIsr', '0', '2', '5'].join(T), want: { uuid: '', live: true, inactive: true, suspended: true, readonly: true, segments: 2, events: 5 } },
+    { line: ['y', '', 'dm-2', '252', '2', '-I-w', '0', '0', '0'].join(T), want: { live: false, inactive: true, segments: 0 } },
+    { line: ['odd: name', 'LVM-x', 'dm-3', '252', '3', 'L--w', '1', '1', '0'].join(T), want: { name: 'odd: name', uuid: 'LVM-x', minor: 3 } },
+    { line: ['tab\tin\tname', '', 'dm-9', '252', '9', 'L--w', '2', '1', '0'].join(T), want: { name: 'tab\tin\tname', uuid: '', kname: 'dm-9', open: 2 } },
+  ];
+  for (const c of cases) {
+    const [d] = parseDmInfo(c.line);
+    for (const [k, v] of Object.entries(c.want)) assert.deepEqual((d as unknown as Record<string, unknown>)[k], v, `${JSON.stringify(c.line)}: ${k}`);
+  }
+  assert.deepEqual(parseDmInfo('No devices found\n'), []);
+  assert.deepEqual(parseDmInfo(''), []);
+  assert.throws(() => parseDmInfo('name-only\tLVM-x\n'), /unexpected line/);
+});
+
+const TABLE = `backup--vg-vm--109--disk--0: 0 67108864 linear 8:33 2048
+luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f: 0 976740352 crypt aes-xts-plain64 :64:logon:cryptsetup:3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f-d0 0 8:48 32768
+mpathb: 0 2147483648 multipath 1 queue_if_no_path 1 alua 1 1 service-time 0 1 1 8:64 1
+vg_data--2-tp--1: 0 1048576000 linear 252:4 0
+vg_data--2-tp--1-tpool: 0 1048576000 thin-pool 252:2 252:3 128 0 0
+vg_data--2-vm--107--disk--0: 0 41943040 thin 252:4 1
+pve-vm--100--disk--1: 0 2097152 linear 8:16 2048
+pve-vm--100--disk--1: 2097152 2097152 linear 8:32 2048
+pve-vm--100--disk--1: 4194304 1048576 linear 8:16 4196352
+`;
+
+test('parseDmTable: one map per device, multi-segment tables in order', () => {
+  const t = parseDmTable(TABLE);
+  assert.equal(t.size, 7);
+  assert.deepEqual(t.get('vg_data--2-tp--1-tpool'), [{ start: 0, length: 1048576000, target: 'thin-pool', params: '252:2 252:3 128 0 0' }]);
+  assert.deepEqual(t.get('pve-vm--100--disk--1'), [
+    { start: 0, length: 2097152, target: 'linear', params: '8:16 2048' },
+    { start: 2097152, length: 2097152, target: 'linear', params: '8:32 2048' },
+    { start: 4194304, length: 1048576, target: 'linear', params: '8:16 4196352' },
+  ]);
+  assert.equal(t.get('luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f')![0].target, 'crypt');
+  assert.deepEqual(parseDmTable('No devices found\n'), new Map());
+});
+
+test('parseDmTable/parseDmDeps: names with ": ", a TAB, a device without a table', () => {
+  const names = ['odd: name', 'odd', 'tab\tname', 'empty', 'a:b'];
+  const table = ['odd: name: 0 100 linear 8:0 0', 'odd: 0 200 zero ', 'tab\tname: 0 300 error ', 'empty: ', 'a:b: 0 400 zero '].join('\n');
+  const t = parseDmTable(table, names);
+  assert.deepEqual(t.get('odd: name'), [{ start: 0, length: 100, target: 'linear', params: '8:0 0' }]);
+  assert.deepEqual(t.get('odd'), [{ start: 0, length: 200, target: 'zero', params: '' }]);
+  assert.deepEqual(t.get('tab\tname'), [{ start: 0, length: 300, target: 'error', params: '' }]);
+  assert.deepEqual(t.get('empty'), []);
+  assert.deepEqual(t.get('a:b'), [{ start: 0, length: 400, target: 'zero', params: '' }]);
+  const deps = parseDmDeps(['odd: name: 1 dependencies\t: (8, 0)', 'odd: 0 dependencies\t:', 'a:b: 0 dependencies\t:'].join('\n'), names);
+  assert.deepEqual(deps.get('odd: name'), ['8:0']);
+  assert.deepEqual(deps.get('odd'), []);
+  assert.deepEqual(deps.get('a:b'), []);
+  // without the names the first ': ' decides
+  assert.deepEqual([...parseDmTable('odd: 0 200 zero \n').keys()], ['odd']);
+});
+
+test('parseDmDeps: several dependencies, none, No devices found', () => {
+  const deps = parseDmDeps(`vg_data--2-tp--1-tpool: 2 dependencies\t: (252, 3) (252, 2)
+vg_data--2-vm--107--disk--0: 1 dependencies\t: (252, 4)
+raid-lv: 4 dependencies\t: (252, 12) (252, 11) (252, 10) (252, 9)
+zero-map: 0 dependencies\t:
+`);
+  assert.deepEqual(Object.fromEntries(deps), {
+    'vg_data--2-tp--1-tpool': ['252:3', '252:2'],
+    'vg_data--2-vm--107--disk--0': ['252:4'],
+    'raid-lv': ['252:12', '252:11', '252:10', '252:9'],
+    'zero-map': [],
+  });
+  assert.deepEqual(parseDmDeps('No devices found\n'), new Map());
+});
+
+test('tableDevices and segmentKey', () => {
+  const t = parseDmTable(TABLE);
+  const cases: [string, string[], (string | null)[]][] = [
+    ['vg_data--2-tp--1-tpool', ['252:2', '252:3'], [null]],
+    ['vg_data--2-vm--107--disk--0', ['252:4'], ['thin 252:4 1']],
+    ['backup--vg-vm--109--disk--0', ['8:33'], ['linear 8:33 2048 67108864']],
+    // the crypt key spec ':64:logon:...' holds no device
+    ['luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f', ['8:48'], [null]],
+    ['mpathb', ['8:64'], [null]],
+    ['pve-vm--100--disk--1', ['8:16', '8:32', '8:16'], ['linear 8:16 2048 2097152', 'linear 8:32 2048 2097152', 'linear 8:16 4196352 1048576']],
+  ];
+  for (const [name, devs, keys] of cases) {
+    assert.deepEqual(tableDevices(t.get(name)!), devs, name);
+    assert.deepEqual(t.get(name)!.map(segmentKey), keys, name);
+  }
+});
+
+// The whole output of the fake dmsetup of a fakenode node: info, table and deps agree.
+test('fakenode tricky-names: info -c, table and deps of every device', (t) => {
+  const shared = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
+  const fakenode = join(shared, 'fakenode', 'fakenode.py');
+  if (!existsSync(fakenode)) return t.skip(`fakenode not found at ${fakenode}`);
+  const dir = mkdtempSync(join(tmpdir(), 'dmsetup-'));
+  try {
+    const node = join(dir, 'node');
+    const build = spawnSync('python3', [fakenode, 'build', join(shared, 'fakenode', 'scenarios', 'tricky-names.json'), node], { encoding: 'utf8' });
+    if (build.error) return t.skip(`python3 not available: ${build.error.message}`);
+    assert.equal(build.status, 0, build.stderr);
+    const run = (...args: string[]) => {
+      const r = spawnSync(join(node, 'bin', 'dmsetup'), args, { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const info = parseDmInfo(run('info', '-c', '--noheadings', '--separator', DM_INFO_SEPARATOR, '-o', DM_INFO_FIELDS.join(',')));
+    const names = info.map((d) => d.name);
+    const table = parseDmTable(run('table'), names);
+    const deps = parseDmDeps(run('deps'), names);
+    assert.ok(info.length >= 15, `${info.length} devices`);
+    assert.deepEqual([...table.keys()].sort(), [...names].sort());
+    assert.deepEqual([...deps.keys()].sort(), [...names].sort());
+    for (const d of info) {
+      assert.equal(table.get(d.name)!.length, d.segments, `${d.name}: segments`);
+      assert.equal(d.kname, `dm-${d.minor}`);
+      // what a table refers to is what deps lists
+      assert.deepEqual(new Set(tableDevices(table.get(d.name)!)), new Set(deps.get(d.name)), `${d.name}: deps`);
+    }
+    const pool = info.find((d) => d.name === 'vg_data--2-tp--1-tpool')!;
+    assert.equal(pool.open, 8);
+    assert.deepEqual(deps.get(pool.name), ['252:3', '252:2']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
