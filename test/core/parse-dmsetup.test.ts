@@ -4,7 +4,7 @@
 // formats; names with ': ' or a TAB are hand-made maps (`dmsetup create` accepts them).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -144,6 +144,29 @@ test('tableDevices and segmentKey', () => {
     assert.deepEqual(tableDevices(t.get(name)!), devs, name);
     assert.deepEqual(t.get(name)!.map(segmentKey), keys, name);
   }
+});
+
+// Recorded from a real kernel in the testbed (dmsetup 1.02.185): see the fixture's _about.
+test('real kernel output (testbed): info -c, table with a trailing space, deps', () => {
+  const tb = JSON.parse(readFileSync(join('test', 'fixtures', 'storage', 'testbed-thin.json'), 'utf8')) as Record<string, string>;
+  const info = parseDmInfo(tb.info_guestvg);
+  const names = info.map((d) => d.name);
+  assert.deepEqual(info.map((d) => [d.name, d.kname, d.readonly, d.open, d.segments, d.events]), [
+    ['guestvg-root', 'dm-6', false, 0, 1, 0],
+    ['pve-data', 'dm-3', true, 0, 1, 0],
+    ['pve-data-tpool', 'dm-2', false, 2, 1, 6],
+    ['pve-data_tdata', 'dm-1', false, 1, 2, 0],
+    ['pve-data_tmeta', 'dm-0', false, 1, 1, 0],
+    ['pve-vm--100--disk--0', 'dm-4', false, 0, 1, 0],
+    ['pve-vm--102--disk--0', 'dm-5', false, 1, 1, 0],
+  ]);
+  const table = parseDmTable(tb.table_initial, names);
+  assert.deepEqual(table.get('pve-data-tpool'), [{ start: 0, length: 131072, target: 'thin-pool', params: '253:0 253:1 128 0 0' }]);
+  assert.deepEqual(segmentKey(table.get('pve-vm--100--disk--0')![0]), 'thin 253:2 1');
+  const deps = parseDmDeps(tb.deps_guestvg, names);
+  assert.deepEqual(deps.get('pve-data-tpool'), ['253:1', '253:0']);
+  // a guest's VG on a PVE disk: its map depends on the disk's map
+  assert.deepEqual(deps.get('guestvg-root'), [`253:${info.find((d) => d.name === 'pve-vm--102--disk--0')!.minor}`]);
 });
 
 // The whole output of the fake dmsetup of a fakenode node: info, table and deps agree.
