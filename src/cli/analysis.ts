@@ -2,7 +2,8 @@
 import { analyzeDm } from '../core/analyze-dm';
 import { fillCleanupActions } from '../core/cleanup-context';
 import type { Config } from '../core/config';
-import { buildCheckDocument } from '../core/evaluate';
+import { buildCheckDocument, worstStatus } from '../core/evaluate';
+import { classifyStorage, storageStatus } from '../core/classify-storage';
 import { readPveState } from '../core/pve-state';
 import type { CheckDocument, DmResult } from '../core/types';
 import { createHost, type Host } from '../host/host';
@@ -25,10 +26,16 @@ export async function loadFor(ctx: CommandContext, s: Session): Promise<LoadedSn
   return loadSnapshot(s.host, { from: ctx.global.from, demo: ctx.global.demo, timeoutMs: t ? t * 1000 : undefined });
 }
 
-/** Analyse the DM part of a snapshot, with each finding's fix filled from the cleanup planner. */
-export function analyzeDmWithActions(loaded: LoadedSnapshot): DmResult {
+/**
+ * Analyse the DM part of a snapshot: classification, each finding's fix from the cleanup planner,
+ * and the storage health findings (thin pools, stale locks, host use of guest disks...) folded into
+ * the part's status.
+ */
+export function analyzeDmWithActions(loaded: LoadedSnapshot, config: Config): DmResult {
   const dm = analyzeDm(loaded.snap);
   fillCleanupActions(loaded.snap, dm);
+  dm.storage = classifyStorage(loaded.snap, dm, config);
+  dm.status = worstStatus(dm.status, storageStatus(dm.storage));
   return dm;
 }
 

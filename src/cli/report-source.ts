@@ -40,7 +40,7 @@ export async function sourceDocument(ctx: CommandContext, s: Session): Promise<S
     return { doc: parseCheckDocument(text, input === '-' ? 'stdin' : input), system: null, durationSeconds: 0 };
   }
   const loaded = await loadFor(ctx, s);
-  const dm = analyzeDmWithActions(loaded);
+  const dm = analyzeDmWithActions(loaded, s.config);
   const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
   const doc = documentFor(loaded, s.host.now(), { dm, mounts });
   const system = (await systemPart(s.host, loaded)) ?? null;

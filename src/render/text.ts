@@ -84,6 +84,15 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
     out.push('', paint(`Issues (${issues.length})`, 'bold', o.color));
     for (const e of issues) out.push(renderIssue(e, o));
   }
+  const storage = dm.storage ?? [];
+  if (storage.length) {
+    out.push('', paint(`Storage health (${storage.length})`, 'bold', o.color));
+    for (const f of storage) {
+      const st: Style = f.severity === 'critical' ? 'red' : f.severity === 'warning' ? 'yellow' : 'gray';
+      out.push(`${paint('●', st, o.color)} ${paint(f.title, 'bold', o.color)}  ${paint(f.severity, st, o.color)}`, `    ${f.detail}`);
+      for (const fix of f.fix) out.push(`    ${fix.startsWith('#') ? paint(fix, 'dim', o.color) : `fix: ${fix}`}`);
+    }
+  }
   const r = dm.vmidReuse;
   if (r.messages.length) {
     out.push('', paint('VMID reuse', 'bold', o.color));

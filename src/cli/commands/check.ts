@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { renderHtml } from '../../render/html';
+import { renderMountsText } from '../../render/mounts-text';
 import { renderPrometheus } from '../../render/prometheus';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
@@ -27,7 +28,7 @@ export const checkCommand: Command = {
     const started = performance.now();
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
-    const dm = analyzeDmWithActions(loaded);
+    const dm = analyzeDmWithActions(loaded, s.config);
     const mounts = await mountsPart(s.host, s.config, loaded, {
       fresh: Boolean(ctx.values.fresh),
       timeoutMs: mountTimeoutMs(s.host, s.config, ctx.values.timeout as string | undefined),
@@ -41,6 +42,7 @@ export const checkCommand: Command = {
     if (ctx.values.textfile) {
       await writeTextfile(ctx.values.textfile as string, DEFAULT_TEXTFILE_NAME, renderPrometheus(doc, { durationSeconds, timestampSeconds: s.host.now().getTime() / 1000 }));
     }
-    return printDocument(ctx, doc, { durationSeconds });
+    const mountsText = mounts ? renderMountsText(mounts, { color: ctx.global.color, quiet: ctx.global.quiet }) : undefined;
+    return printDocument(ctx, doc, { durationSeconds, mountsText });
   },
 };

@@ -10,7 +10,7 @@ export const dmCommand: Command = {
     const started = performance.now();
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
-    const dm = analyzeDmWithActions(loaded);
+    const dm = analyzeDmWithActions(loaded, s.config);
     const doc = documentFor(loaded, s.host.now(), { dm });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000 });
   },
