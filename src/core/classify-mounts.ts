@@ -168,7 +168,8 @@ function buildEntry(
       : (exp.ctReadonly.get(o.ctid!)?.has(info.target) ?? false) ||
         s.expectedReadonly.some((p) => matchesPattern(p, 'ct', o.ctid, info.target)));
   const mountRo = hasOption(info.options, 'ro');
-  const superRo = hasOption(info.superOptions, 'ro');
+  // Kernels since 6.12 mark an ext4 that hit errors `emergency_ro` instead of turning the superblock ro.
+  const superRo = hasOption(info.superOptions, 'ro') || hasOption(info.superOptions, 'emergency_ro');
   const percent = reachable ? usagePercent(probe.usedBytes, probe.availableBytes) : null;
 
   let reason: MountReason | null = null;

@@ -19,6 +19,8 @@ const w = (o) => { try { fs.writeSync(fd, JSON.stringify(o) + '\\n'); } catch (e
 w({ t: 'ready', pid: process.pid });
 // The timeout counts from here: a slow start (a loaded node) must not make a healthy mount stale.
 setTimeout(() => { w({ t: 'deadline' }); process.kill(process.pid, 'SIGKILL'); }, a.timeoutMs);
+const ERRNO = {};
+for (const [name, n] of Object.entries(require('os').constants.errno)) ERRNO[n] = ERRNO[n] || name;
 let next = 0;
 async function probe(j) {
   const r = { t: 'r', k: j.k, ok: false }, t0 = Date.now();
@@ -39,7 +41,8 @@ async function probe(j) {
     r.ok = true;
     delete r.phase;
   } catch (e) {
-    r.code = e.code || 'EUNKNOWN';
+    // libuv has no name for some errnos (ESTALE is "Unknown system error -116"): use the kernel's.
+    r.code = e.code && !/^Unknown/.test(e.code) ? e.code : ERRNO[-e.errno] || e.code || 'EUNKNOWN';
     r.msg = String(e.message).slice(0, 300);
   }
   r.ms = Date.now() - t0;

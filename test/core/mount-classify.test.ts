@@ -283,8 +283,10 @@ test('mounts: container filesystems: remounted read-only after errors, expected 
     line('0:54', '/iso', 'nfs4', '10.0.0.5:/export/iso', 'ro,relatime', 'ro,vers=4.2'),
     line('252:40', '/srv/data', 'ext4', '/dev/mapper/pve-vm--105--disk--1', 'rw', 'ro,errors=remount-ro'),
     line('252:41', '/mnt/dumps', 'ext4', '/dev/x', 'ro', 'rw'),
+    // what a 6.18 kernel shows after an ext4 error with errors=remount-ro
+    line('7:0', '/srv/logs', 'ext4', '/dev/loop0', 'rw,relatime', 'rw,errors=remount-ro,emergency_ro'),
   ]);
-  const probes = { ...ALL_OK, '252:105': ok(97, 3), '252:40': ok(), '252:41': ok() };
+  const probes = { ...ALL_OK, '252:105': ok(97, 3), '252:40': ok(), '252:41': ok(), '7:0': ok() };
   const r = classifyMounts(
     raw({
       hostMountinfo: HOST,
@@ -301,6 +303,7 @@ test('mounts: container filesystems: remounted read-only after errors, expected 
     '/mnt/backup': ['ok', null],
     '/mnt/dumps': ['ok', null],
     '/srv/data': ['readonly', 'remounted-readonly'],
+    '/srv/logs': ['readonly', 'remounted-readonly'],
   });
   assert.deepEqual(containerReadonlyTargets(CT_CONF), ['/iso', '/mnt/dumps']);
 });

@@ -9,9 +9,15 @@ const m = doc.mounts;
 if (what === 'summary') console.log(m.summary[key]);
 else if (what === 'status') console.log(doc.status);
 else if (what === 'stuck') console.log(m.stuckProbes.length);
-else if (what === 'list')
+else if (what === 'ms') {
+  // ms SCOPE:TARGET → how long that mount's probe took inside the probe child ("null" if it hung)
+  const e = m.entries.find((x) => `${x.scope === 'ct' ? `ct${x.ctid}` : 'host'}:${x.target}` === key);
+  console.log(e?.probe?.ms ?? 'null');
+} else if (what === 'list')
   for (const e of m.entries)
-    console.log(`${e.scope === 'ct' ? `ct${e.ctid}` : 'host'}:${e.target} ${e.status} ${e.reason} ${e.error}`);
+    console.log(
+      `${e.scope === 'ct' ? `ct${e.ctid}` : 'host'}:${e.target} ${e.status} ${e.reason} ${e.error} (${e.detail}; probe ${e.probe?.ms ?? '-'} ms)`,
+    );
 else {
   const [scope, ...rest] = what.split(':');
   const target = rest.join(':');
