@@ -145,6 +145,29 @@ function markAbandoned(dir: string, key: string, probePid: number | null): void 
     writeFileSync(file, JSON.stringify({ ...c, abandoned: true }));
 }
 
+/** Merge fresh results into the cache (atomic rename); old entries are dropped. */
+function saveResults(
+  dir: string,
+  jobs: ProbeJob[],
+  results: Record<string, ProbeResult>,
+  ttlMs: number,
+  nowMs: number,
+): void {
+  const cache = readCache(dir);
+  for (const j of jobs) {
+    const r = results[j.key];
+    if (r && !r.cached && r.error !== 'stuck') cache.entries[j.key] = { path: j.path, result: r };
+  }
+  for (const [k, e] of Object.entries(cache.entries)) {
+    if (!e.result.at || nowMs - Date.parse(e.result.at) > Math.max(ttlMs, 3_600_000)) delete cache.entries[k];
+  }
+  try {
+    writeCache(dir, cache);
+  } catch {
+    // The cache is an optimisation; the claims are what keep probes from piling up.
+  }
+}
+
 /** Every probe process that was killed and has not ended, from the claim files. */
 export function listStuckProbes(host: Host, timeoutMs: number): StuckProbe[] {
   const dir = stateDir(host);
@@ -221,6 +244,7 @@ async function runChild(
     onExited = r;
   });
   const pending = new Set(jobs.map((j) => j.key));
+  let gaveUp = false;
   let execError: string | null = null;
   // Results are read from the file as soon as the child has ended; exec settles a little later
   // (once its pipes close), and only matters when the child never started or could not be killed.
@@ -247,9 +271,12 @@ async function runChild(
       },
       onExit: () => {
         exited = true;
-        // The child ended (maybe long after we gave up on it): free whatever it still held.
-        for (const k of pending) release(dir, k, probePid);
-        pending.clear();
+        // The child ended long after we gave up on it: free whatever it still held. (Before
+        // that, the code below releases claims once the results are in the cache.)
+        if (gaveUp) {
+          for (const k of pending) release(dir, k, probePid);
+          pending.clear();
+        }
         onExited();
       },
     })
@@ -272,6 +299,8 @@ async function runChild(
   try {
     unlinkSync(out);
   } catch {}
+  // Results first go to the cache, then the claims go: a run waiting on a claim finds the result.
+  saveResults(dir, jobs, results, opts.cacheTtlMs, host.now().getTime());
   for (const j of jobs) {
     // A finished probe frees its superblock now; an unfinished one stays claimed until its child ends.
     if (results[j.key].error !== 'timeout' || exited) {
@@ -279,6 +308,8 @@ async function runChild(
       pending.delete(j.key);
     } else markAbandoned(dir, j.key, probePid);
   }
+  gaveUp = true;
+  if (exited) for (const k of pending) release(dir, k, probePid);
   return results;
 }
 
@@ -330,12 +361,18 @@ export async function probeMounts(host: Host, jobs: ProbeJob[], opts: ProbeOptio
       availableBytes: null,
     };
   };
+  const waitedSince = new Map<string, number>();
   const sortOut = (list: ProbeJob[], nowIso: string) => {
     for (const j of list) {
       if (tryClaim(dir, j, nowIso)) claimed.push(j);
       else if (holderState(readClaim(claimFile(dir, j.key)), Date.parse(nowIso), opts.timeoutMs) === 'stuck')
         probes[j.key] = stuckResult(j);
-      else waiting.push(j);
+      else {
+        waiting.push(j);
+        // A result of the run we wait for is at least as new as its claim.
+        const since = Date.parse(readClaim(claimFile(dir, j.key))?.since ?? '');
+        if (!waitedSince.has(j.key)) waitedSince.set(j.key, Number.isNaN(since) ? startMs : since);
+      }
     }
   };
   sortOut(todo, host.now().toISOString());
@@ -355,7 +392,7 @@ export async function probeMounts(host: Host, jobs: ProbeJob[], opts: ProbeOptio
   const fresh = readCache(dir);
   waiting = [];
   for (const j of again) {
-    const hit = cachedResult(fresh, j, host.now().getTime(), opts.cacheTtlMs, startMs);
+    const hit = cachedResult(fresh, j, host.now().getTime(), opts.cacheTtlMs, waitedSince.get(j.key) ?? startMs);
     if (hit) probes[j.key] = hit;
   }
   sortOut(
@@ -365,20 +402,5 @@ export async function probeMounts(host: Host, jobs: ProbeJob[], opts: ProbeOptio
   for (const j of waiting) probes[j.key] = stuckResult(j);
   if (claimed.length) Object.assign(probes, await runChild(host, dir, claimed, opts));
 
-  const latest = readCache(dir);
-  const nowMs = host.now().getTime();
-  for (const j of jobs) {
-    const r = probes[j.key];
-    if (r && !r.cached && r.error !== 'stuck') latest.entries[j.key] = { path: j.path, result: r };
-  }
-  for (const [k, e] of Object.entries(latest.entries)) {
-    if (!e.result.at || nowMs - Date.parse(e.result.at) > Math.max(opts.cacheTtlMs, 3_600_000))
-      delete latest.entries[k];
-  }
-  try {
-    writeCache(dir, latest);
-  } catch (e) {
-    warnings.push(`cannot write the mounts cache: ${(e as Error).message}`);
-  }
   return { probes, stuck: listStuckProbes(host, opts.timeoutMs), warnings };
 }

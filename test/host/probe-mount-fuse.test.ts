@@ -156,3 +156,21 @@ test('hang: a probe stuck past SIGKILL is tracked; no second probe until it has 
   assert.ok(calls[2].input.includes('0:904'), 'probed again');
   assert.deepEqual(r3.stuckProbes, []);
 });
+
+test('hang: two runs at the same moment probe a hung mount once; the second waits for the result', {
+  skip: why ?? false,
+  timeout: 60_000,
+}, async (t) => {
+  const { root, host, calls } = fixture([['0:906', '/mnt/pve/hung', 'nfs4', '10.0.0.5:/export/hung']]);
+  const m = mountStall(join(root, 'mnt/pve/hung'));
+  t.after(() => {
+    m.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const [a, b] = await Promise.all([
+    runMountsCheck(host, {}, { fresh: true, timeoutMs: 1000 }),
+    runMountsCheck(host, {}, { fresh: true, timeoutMs: 1000 }),
+  ]);
+  assert.equal(calls.filter((c) => c.input.includes('0:906')).length, 1, 'one probe of the hung superblock');
+  for (const r of [a, b]) assert.equal(r.entries.find((e) => e.target === '/mnt/pve/hung')?.status, 'stale');
+});
