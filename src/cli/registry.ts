@@ -3,6 +3,7 @@ import type { Command } from './command';
 import { captureCommand } from './commands/capture';
 import { checkCommand } from './commands/check';
 import { cleanCommand } from './commands/clean';
+import { clusterCommand } from './commands/cluster';
 import { dmCommand } from './commands/dm';
 import { installTimerCommand } from './commands/install-timer';
 import { mountsCommand } from './commands/mounts';
@@ -15,6 +16,7 @@ export const COMMANDS: Command[] = [
   checkCommand,
   dmCommand,
   mountsCommand,
+  clusterCommand,
   reportCommand,
   notifyCommand,
   captureCommand,

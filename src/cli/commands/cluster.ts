@@ -1,0 +1,104 @@
+import { mergeCluster } from '../../core/cluster-merge';
+import { UsageError } from '../../core/errors';
+import { mountTimeoutMs } from '../../host/read-mounts';
+import {
+  checkClusterNodes,
+  clusterTargets,
+  DEFAULT_CONNECT_TIMEOUT_S,
+  DEFAULT_NODE_TIMEOUT_MS,
+  DEFAULT_REMOTE_COMMAND,
+  readMembers,
+  readSharedLvmStorages,
+} from '../../host/remote-check';
+import { renderClusterNagios, renderClusterText } from '../../render/cluster';
+import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
+import type { Command, CommandContext } from '../command';
+import { mountsPart } from '../gather-parts';
+
+function seconds(ctx: CommandContext, name: string): number | undefined {
+  const raw = ctx.values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600)
+    throw new UsageError(`--${name} must be a number of seconds between 0 and 3600 (got '${raw}')`);
+  return n;
+}
+
+export const clusterCommand: Command = {
+  name: 'cluster',
+  summary: 'Every node of the cluster over ssh, merged: grade per node and problems only the whole cluster shows',
+  usage:
+    'cluster [--json|--format text|json|nagios] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents]',
+  help: `Reads the nodes from /etc/pve/.members, checks this node in-process and every other online node
+with 'ssh root@<node> pve-health check --json' (the cluster's root ssh trust, BatchMode, in parallel),
+and adds what no single node sees: one shared LV open on two nodes (two writers), active on two
+nodes, a guest's volumes mapped away from its home node, and nodes that could not be checked.
+
+Options:
+  --nodes LIST          only these nodes (comma separated)
+  --timeout SEC         per-node deadline for ssh and the remote check (default ${DEFAULT_NODE_TIMEOUT_MS / 1000}; [cluster] node_timeout)
+  --connect-timeout SEC ssh ConnectTimeout (default ${DEFAULT_CONNECT_TIMEOUT_S}; [cluster] ssh_connect_timeout)
+  --documents           with --json: include every node's full check document
+Formats: text, json and nagios. For Checkmk and Prometheus, let every node report itself
+('check --format checkmk' as a local check, 'check --textfile' or 'serve' /metrics): see docs/cluster.md.
+The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAND}').`,
+  options: {
+    nodes: { type: 'string' },
+    timeout: { type: 'string' },
+    'connect-timeout': { type: 'string' },
+    documents: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const g = ctx.global;
+    if (g.format === 'checkmk' || g.format === 'prometheus') {
+      throw new UsageError(
+        `cluster prints text, json or nagios; for ${g.format} run 'pve-health check --format ${g.format}' on each node (docs/cluster.md)`,
+      );
+    }
+    if (g.from || g.demo)
+      throw new UsageError('cluster checks the live nodes; --from and --demo apply to check/dm on one node');
+    const s = openSession(ctx);
+    const members = readMembers(s.host);
+    const only = typeof ctx.values.nodes === 'string' ? ctx.values.nodes.split(/[,\s]+/).filter(Boolean) : undefined;
+    if (only) {
+      const known = clusterTargets(members).map((t) => t.name);
+      const unknown = only.filter((n) => !known.includes(n));
+      if (unknown.length)
+        throw new UsageError(`--nodes: not in /etc/pve/.members: ${unknown.join(', ')} (nodes: ${known.join(', ')})`);
+    }
+    const cfg = s.config.cluster ?? {};
+    const nodeTimeout = seconds(ctx, 'timeout') ?? cfg.node_timeout;
+    const results = await checkClusterNodes(
+      s.host,
+      members,
+      {
+        connectTimeoutSeconds: seconds(ctx, 'connect-timeout') ?? cfg.ssh_connect_timeout,
+        nodeTimeoutMs: nodeTimeout !== undefined ? nodeTimeout * 1000 : undefined,
+        remoteCommand: cfg.remote_command,
+        only,
+      },
+      // This node: the same analysis as `pve-health check`, without ssh to ourselves.
+      async () => {
+        const loaded = await loadFor(ctx, s);
+        const dm = analyzeDmWithActions(loaded, s.config);
+        const mounts = await mountsPart(s.host, s.config, loaded, {
+          timeoutMs: mountTimeoutMs(s.host, s.config, undefined),
+        });
+        return documentFor(loaded, s.host.now(), { dm, mounts });
+      },
+    );
+    const doc = mergeCluster({
+      now: s.host.now(),
+      localNode: members.nodename,
+      clusterName: members.cluster?.name ?? null,
+      quorate: members.cluster ? members.cluster.quorate : null,
+      results,
+      sharedStorages: readSharedLvmStorages(s.host),
+      includeDocuments: Boolean(ctx.values.documents),
+    });
+    if (g.format === 'json') ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
+    else if (g.format === 'nagios') ctx.io.out(renderClusterNagios(doc));
+    else ctx.io.out(renderClusterText(doc, { color: g.color, quiet: g.quiet }));
+    return doc.status;
+  },
+};

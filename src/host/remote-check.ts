@@ -1,0 +1,261 @@
+// Run `pve-health check --json` on every online cluster node over ssh, in parallel, each with a
+// hard deadline; the node we run on is checked in-process. ssh is called the way PVE itself calls
+// it between nodes (pve-cluster src/PVE/SSHInfo.pm: BatchMode, HostKeyAlias=<node name>, the
+// node's /etc/pve/nodes/<node>/ssh_known_hosts when it exists, `root@<ip from .members>`), so the
+// cluster's existing root ssh trust is all it needs. The ssh program is found on PATH.
+import { existsSync, readFileSync } from 'node:fs';
+import { type Members, parseMembers } from '../core/cluster';
+import type { NodeError, NodeResult } from '../core/cluster-merge';
+import { CheckError, CommandNotFoundError, lastLine, TimeoutError } from '../core/errors';
+import { lvmStorages, parseStorageConfig } from '../core/storage-config';
+import type { CheckDocument } from '../core/types';
+import { type Host, hostPath } from './host';
+
+export interface RemoteCheckOptions {
+  /** ssh ConnectTimeout, seconds (default 5). */
+  connectTimeoutSeconds?: number;
+  /** Hard deadline for one node's ssh + check, ms (default 60 s); then the ssh process group is killed. */
+  nodeTimeoutMs?: number;
+  /** The pve-health program on the nodes (default "pve-health"); " check --json" is appended. */
+  remoteCommand?: string;
+  /** Nodes checked at the same time (default 16). */
+  concurrency?: number;
+  /** Only these nodes (default: all of .members). */
+  only?: string[];
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_S = 5;
+export const DEFAULT_NODE_TIMEOUT_MS = 60_000;
+export const DEFAULT_REMOTE_COMMAND = 'pve-health';
+
+export interface NodeTarget {
+  name: string;
+  ip: string | null;
+  online: boolean | null;
+}
+
+/** The remote command line (ssh hands it to the node's login shell as one string). */
+export function remoteCommandLine(opts: RemoteCheckOptions): string {
+  return `${(opts.remoteCommand ?? DEFAULT_REMOTE_COMMAND).trim()} check --json`;
+}
+
+/** The ssh argv for one node. */
+export function sshArgv(host: Pick<Host, 'root'>, target: NodeTarget, opts: RemoteCheckOptions): string[] {
+  const connect = Math.max(1, Math.round(opts.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_S));
+  const knownHosts = hostPath(host, `/etc/pve/nodes/${target.name}/ssh_known_hosts`);
+  return [
+    'ssh',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${connect}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `HostKeyAlias=${target.name}`,
+    // PVE 8.1+ keeps each node's host key there; older clusters use /etc/pve/priv/known_hosts
+    // (linked from root's ~/.ssh/known_hosts), which ssh reads by default.
+    ...(existsSync(knownHosts) ? ['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'GlobalKnownHostsFile=none'] : []),
+    '--',
+    `root@${target.ip ?? target.name}`,
+    remoteCommandLine(opts),
+  ];
+}
+
+function isCheckDocument(x: unknown): x is CheckDocument {
+  const d = x as CheckDocument;
+  return (
+    Boolean(d) &&
+    typeof d === 'object' &&
+    d.schemaVersion === 1 &&
+    typeof d.node === 'string' &&
+    [0, 1, 2, 3].includes(d.status as number)
+  );
+}
+
+/**
+ * What one ssh run means. 255 is ssh's own failure; 127 is the remote shell's "command not
+ * found"; anything else that printed a check document is a checked node (also exit 3: the document
+ * says what it could not check).
+ */
+// ssh: connect to host 192.0.2.13 port 22: Connection refused
+export function classifyRemoteRun(
+  node: string,
+  run: { code: number; stdout: string; stderr: string },
+  remote: string,
+): { doc?: CheckDocument; error?: NodeError } {
+  const why = lastLine(run.stderr);
+  if (run.code === 255) {
+    let hint = '';
+    if (
+      /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(run.stderr)
+    ) {
+      hint = ` — the node's host key is not known or changed; run 'pvecm updatecerts' on the nodes, or 'ssh root@${node}' once by hand to check`;
+    } else if (/Permission denied/i.test(run.stderr)) {
+      hint = " — root's key is not authorized on that node (the cluster ssh trust: /etc/pve/priv/authorized_keys)";
+    }
+    return { error: { kind: 'ssh-failed', message: `ssh failed: ${why || 'exit 255'}${hint}` } };
+  }
+  if (run.code === 127) {
+    return {
+      error: {
+        kind: 'not-installed',
+        message: `'${remote}' was not found on ${node} (${why || 'exit 127'}): install the pve-health package there, or set [cluster] remote_command to its full path`,
+      },
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = run.stdout.trim() ? JSON.parse(run.stdout) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (isCheckDocument(parsed)) return { doc: parsed };
+  if (parsed !== undefined && (parsed as CheckDocument)?.schemaVersion !== 1) {
+    return {
+      error: {
+        kind: 'bad-output',
+        message: `${node} printed JSON that is not a version 1 check document (exit ${run.code}); is pve-health there a different version?`,
+      },
+    };
+  }
+  if (!run.stdout.trim()) {
+    return {
+      error: {
+        kind: 'check-failed',
+        message: `the check on ${node} failed (exit ${run.code}): ${why || 'no message'}`,
+      },
+    };
+  }
+  const first = run.stdout.trim().split('\n')[0].slice(0, 120);
+  return {
+    error: {
+      kind: 'bad-output',
+      message: `${node} did not print a check document (exit ${run.code}): "${first}"${why ? `; stderr: ${why}` : ''}`,
+    },
+  };
+}
+
+export async function checkRemoteNode(host: Host, target: NodeTarget, opts: RemoteCheckOptions): Promise<NodeResult> {
+  const argv = sshArgv(host, target, opts);
+  const timeoutMs = opts.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
+  const started = performance.now();
+  const base = { node: target.name, ip: target.ip, online: target.online, local: false };
+  try {
+    const run = await host.exec(argv, { timeoutMs, okCodes: 'any', env: host.env });
+    const r = classifyRemoteRun(target.name, run, (opts.remoteCommand ?? DEFAULT_REMOTE_COMMAND).trim());
+    return { ...base, ...r, ms: performance.now() - started };
+  } catch (e) {
+    const ms = performance.now() - started;
+    if (e instanceof TimeoutError) {
+      return {
+        ...base,
+        ms,
+        error: {
+          kind: 'timeout',
+          message: `no answer within ${timeoutMs / 1000} s (ssh and the remote check were killed here)`,
+        },
+      };
+    }
+    if (e instanceof CommandNotFoundError) {
+      return { ...base, ms, error: { kind: 'ssh-failed', message: 'ssh is not installed here (not found on PATH)' } };
+    }
+    return { ...base, ms, error: { kind: 'ssh-failed', message: `ssh could not run: ${(e as Error).message}` } };
+  }
+}
+
+/** /etc/pve/.members: the node list, who is online, and their cluster addresses. */
+export function readMembers(host: Pick<Host, 'root'>): Members {
+  const path = hostPath(host, '/etc/pve/.members');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CheckError(
+      `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): is this a Proxmox VE node with pve-cluster running?`,
+    );
+  }
+  try {
+    return parseMembers(text);
+  } catch (e) {
+    throw new CheckError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+/** IDs of the shared LVM storages in /etc/pve/storage.cfg, or null when it cannot be read. */
+export function readSharedLvmStorages(host: Pick<Host, 'root'>): string[] | null {
+  try {
+    const text = readFileSync(hostPath(host, '/etc/pve/storage.cfg'), 'utf8');
+    return lvmStorages(parseStorageConfig(text))
+      .filter((s) => s.shared)
+      .map((s) => s.id);
+  } catch {
+    return null;
+  }
+}
+
+/** The nodes to check, from .members (a standalone node is a cluster of one). */
+export function clusterTargets(members: Members, only?: string[]): NodeTarget[] {
+  const list: NodeTarget[] = members.cluster
+    ? members.nodes.map((n) => ({ name: n.name, ip: n.ip, online: n.online }))
+    : [{ name: members.nodename, ip: null, online: null }];
+  if (!list.some((n) => n.name === members.nodename)) list.push({ name: members.nodename, ip: null, online: true });
+  return only?.length ? list.filter((n) => only.includes(n.name)) : list;
+}
+
+async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return out;
+}
+
+/**
+ * Check every node: offline nodes are not tried (reported as offline), the local node runs
+ * `checkLocal` in this process, the others go over ssh in parallel.
+ */
+export async function checkClusterNodes(
+  host: Host,
+  members: Members,
+  opts: RemoteCheckOptions,
+  checkLocal: () => Promise<CheckDocument>,
+): Promise<NodeResult[]> {
+  const targets = clusterTargets(members, opts.only);
+  return pool(targets, opts.concurrency ?? 16, async (t): Promise<NodeResult> => {
+    if (t.name === members.nodename) {
+      const started = performance.now();
+      try {
+        const doc = await checkLocal();
+        return { node: t.name, ip: t.ip, online: t.online, local: true, doc, ms: performance.now() - started };
+      } catch (e) {
+        return {
+          node: t.name,
+          ip: t.ip,
+          online: t.online,
+          local: true,
+          ms: performance.now() - started,
+          error: { kind: 'check-failed', message: (e as Error).message },
+        };
+      }
+    }
+    if (t.online === false) {
+      return {
+        node: t.name,
+        ip: t.ip,
+        online: false,
+        local: false,
+        error: {
+          kind: 'offline',
+          message: `${t.name} is offline in /etc/pve/.members (corosync does not see it); not tried.`,
+        },
+      };
+    }
+    return checkRemoteNode(host, t, opts);
+  });
+}

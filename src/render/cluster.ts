@@ -1,0 +1,105 @@
+// Console and Nagios output of `pve-health cluster`: one row per node (status, grade, summary or
+// why it could not be checked), then the findings across nodes. Pure.
+import { type ClusterDocument, type ClusterFinding, findingStatus } from '../core/cluster-merge';
+import { STATUS_WORD } from '../core/evaluate';
+import type { Status } from '../core/types';
+import { paint, renderTable, type Style, type TextOptions } from './text';
+
+const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
+const SEVERITY_WORD: Record<ClusterFinding['severity'], string> = {
+  critical: 'CRITICAL',
+  warning: 'WARNING',
+  unknown: 'UNKNOWN',
+  info: 'INFO',
+};
+
+function nodeWhere(n: ClusterDocument['nodes'][number]): string {
+  if (n.local) return 'local';
+  return n.ip ?? '-';
+}
+
+export function renderClusterText(doc: ClusterDocument, o: TextOptions): string {
+  const c = doc.cluster;
+  const title = `pve-health cluster${c.name ? ` ${c.name}` : ''} (from ${c.localNode}) — ${STATUS_WORD[doc.status]}: ${doc.summary}`;
+  const out = [paint(title, STATUS_STYLE[doc.status], o.color), ''];
+  const rows = doc.nodes.map((n) => [
+    n.node,
+    nodeWhere(n),
+    STATUS_WORD[n.status],
+    n.grade ?? '-',
+    n.error ? `${n.error.kind}: ${n.error.message}` : n.summary,
+  ]);
+  out.push(
+    renderTable(
+      ['NODE', 'VIA', 'STATUS', 'GRADE', 'SUMMARY'],
+      rows,
+      (r, col) => (col === 2 ? STATUS_STYLE[doc.nodes[r].status] : null),
+      o.color,
+    ),
+  );
+  const shown = o.quiet ? doc.findings.filter((f) => f.severity !== 'info') : doc.findings;
+  out.push('');
+  if (shown.length === 0) {
+    out.push(paint('No findings across nodes.', 'green', o.color));
+  } else {
+    out.push(paint(`Findings across nodes (${shown.length})`, 'bold', o.color));
+    for (const f of shown) {
+      const st = findingStatus(f);
+      out.push(
+        `${paint('●', f.severity === 'info' ? 'gray' : STATUS_STYLE[st], o.color)} ${paint(SEVERITY_WORD[f.severity], f.severity === 'info' ? 'gray' : STATUS_STYLE[st], o.color)} ${f.title}`,
+      );
+      out.push(`    ${f.detail}`);
+      for (const v of f.volumes ?? []) {
+        out.push(
+          paint(
+            `    ${v.vg}/${v.lv}  LV UUID ${v.lvUuid}  active: ${v.activeOn.join(', ') || '-'}  open: ${v.openOn.join(', ') || '-'}`,
+            'dim',
+            o.color,
+          ),
+        );
+      }
+    }
+  }
+  if (doc.cluster.checked < doc.cluster.nodes) {
+    out.push('', paint('Nodes that were not checked are left out of the findings across nodes.', 'dim', o.color));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Nagios plugin text only with what a plugin line may hold: no '|' outside perfdata, no newlines. */
+function clean(text: string): string {
+  return text.replace(/\|/g, '/').replace(/[\r\n\t]+/g, ' ');
+}
+
+export function renderClusterNagios(doc: ClusterDocument): string {
+  const count = (s: Status) => doc.nodes.filter((n) => n.status === s).length;
+  const sev = (s: ClusterFinding['severity']) =>
+    doc.findings.filter((f) => f.severity === s && !f.kind.startsWith('node-') && f.kind !== 'cluster-not-quorate')
+      .length;
+  const perf = [
+    `nodes=${doc.cluster.nodes};;;0`,
+    `nodes_checked=${doc.cluster.checked};;;0;${doc.cluster.nodes}`,
+    `nodes_ok=${count(0)};;;0`,
+    `nodes_warning=${count(1)};0;;0`,
+    `nodes_critical=${count(2)};;0;0`,
+    `nodes_unknown=${count(3)};;;0`,
+    `cluster_critical=${sev('critical')};;0;0`,
+    `cluster_warning=${sev('warning')};0;;0`,
+  ].join(' ');
+  const lines = [
+    `${STATUS_WORD[doc.status]}: ${clean(`cluster${doc.cluster.name ? ` ${doc.cluster.name}` : ''}: ${doc.summary}`)} | ${perf}`,
+  ];
+  for (const n of doc.nodes) {
+    lines.push(
+      clean(
+        `[${STATUS_WORD[n.status]}] ${n.node}: ${n.error ? `${n.error.kind}: ${n.error.message}` : `${n.grade ? `grade ${n.grade}, ` : ''}${n.summary}`}`,
+      ),
+    );
+  }
+  for (const f of doc.findings) {
+    // Unchecked and offline nodes already have their own line above.
+    if (f.kind === 'node-not-checked' || f.kind === 'node-offline') continue;
+    lines.push(clean(`[${SEVERITY_WORD[f.severity]}] ${f.title}: ${f.detail}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
