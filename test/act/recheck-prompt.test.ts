@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { type Analysis, recheck } from '../../src/act/apply-cleanup';
+import { createPrompter, parseAnswer } from '../../src/act/prompt';
+import { planCleanup } from '../../src/core/plan-cleanup';
+import type { HostSnapshot } from '../../src/core/snapshot';
+import type { DmEntry, DmResult } from '../../src/core/types';
+
+const snap: HostSnapshot = {
+  kind: 'pve-health-snapshot',
+  version: 1,
+  capturedAt: '2026-01-01T00:00:00Z',
+  hostname: 'pve1',
+  toolVersion: 't',
+  redacted: false,
+  files: {},
+  commands: {},
+  processes: [],
+  sysDm: [],
+};
+
+function e(p: Partial<DmEntry>): DmEntry {
+  return {
+    name: 'pve-vm--103--disk--2',
+    uuid: 'LVM-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+    vg: 'pve',
+    lv: 'vm-103-disk-2',
+    layer: null,
+    storage: 'local-lvm',
+    vmid: 103,
+    volume: 'local-lvm:vm-103-disk-2',
+    active: true,
+    status: 'orphan',
+    reason: 'lv-missing',
+    detail: '',
+    protected: false,
+    pending: false,
+    protectedBy: [],
+    open: false,
+    openCount: 0,
+    holders: [],
+    processes: [],
+    parent: null,
+    action: null,
+    sizeBytes: 1,
+    kind: 'dm',
+    table: ['0 65536 thin 252:3 9'],
+    majorMinor: '252:30',
+    ...p,
+  };
+}
+
+const analysis = (entries: DmEntry[]): Analysis => ({ snap, result: { entries, guests: [] } as unknown as DmResult });
+
+describe('recheck (fresh data under the locks)', () => {
+  const planned = planCleanup([e({})]).actions[0];
+  const cases: [string, DmEntry[], RegExp | null][] = [
+    ['unchanged', [e({})], null],
+    ['gone', [], /no longer exists/],
+    ['renamed', [e({ name: 'pve-vm--104--disk--0' })], /now named pve-vm--104--disk--0/],
+    ['table changed', [e({ table: ['0 65536 thin 252:3 10'] })], /table changed/],
+    ['opened', [e({ open: true, openCount: 1, processes: [{ pid: 7, command: 'dd' }] })], /open now \(dd\[7\]\)/],
+    ['became pending', [e({ pending: true, protected: true, protectedBy: ['task:qmrestore'] })], /pending now: task:qmrestore/],
+    ['now valid', [e({ status: 'valid', reason: 'referenced' })], /now valid\/referenced/],
+    ['VG now unknown', [e({ status: 'unknown', reason: 'vg-partial' })], /now unknown\/vg-partial/],
+  ];
+  for (const [what, fresh, want] of cases) {
+    it(what, () => {
+      const why = recheck(planned, analysis(fresh));
+      if (want === null) assert.equal(why, null);
+      else assert.match(why ?? '', want);
+    });
+  }
+});
+
+describe('prompt', () => {
+  it('parses y/n/a/q, Enter is no, anything else asks again', () => {
+    assert.equal(parseAnswer(''), 'n');
+    assert.equal(parseAnswer(' Y '), 'y');
+    assert.equal(parseAnswer('all'), 'a');
+    assert.equal(parseAnswer('q'), 'q');
+    assert.equal(parseAnswer('maybe'), null);
+  });
+  it('asks again on nonsense; end of input quits', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let shown = '';
+    output.on('data', (b) => (shown += b));
+    const p = createPrompter(input, output);
+    input.write('maybe\n\ny\n');
+    assert.equal(await p.ask('remove x?'), 'n');
+    assert.match(shown, /please answer y/);
+    assert.equal(await p.ask('remove y?'), 'y');
+    input.end();
+    assert.equal(await p.ask('remove z?'), 'q');
+    p.close();
+  });
+});
