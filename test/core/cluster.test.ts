@@ -38,14 +38,21 @@ test('parseVmlist', () => {
   // no guests: only the version (status.c:717-760)
   assert.deepEqual(parseVmlist('{\n"version": 1\n}\n'), []);
   // entries without a node or with a non-numeric id are not guests
-  assert.deepEqual(parseVmlist('{"ids": {"x1": {"node": "a", "type": "qemu"}, "7": {"type": "lxc"}, "8": {"node": "n", "type": "openvz"}}}'), [
-    { vmid: 8, node: 'n', type: 'openvz' },
-  ]);
+  assert.deepEqual(
+    parseVmlist(
+      '{"ids": {"x1": {"node": "a", "type": "qemu"}, "7": {"type": "lxc"}, "8": {"node": "n", "type": "openvz"}}}',
+    ),
+    [{ vmid: 8, node: 'n', type: 'openvz' }],
+  );
   assert.throws(() => parseVmlist('{"version": 1, "ids": {'), ParseError);
 });
 
 test('parseMembers: standalone and cluster (status.c:305-372)', () => {
-  assert.deepEqual(parseMembers('{\n"nodename": "pve-a1",\n"version": 0\n}\n'), { nodename: 'pve-a1', cluster: null, nodes: [] });
+  assert.deepEqual(parseMembers('{\n"nodename": "pve-a1",\n"version": 0\n}\n'), {
+    nodename: 'pve-a1',
+    cluster: null,
+    nodes: [],
+  });
   const cluster = `{
 "nodename": "pve1",
 "version": 5,
@@ -73,10 +80,19 @@ test('parseMembers: standalone and cluster (status.c:305-372)', () => {
 
 test('parseUpid: UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>: (UPID.pm:10-36)', () => {
   const cases: [string, Record<string, unknown> | null][] = [
-    ['UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:qmrestore:120:root@pam:', { node: 'pve1', pid: 0xb7c1a, starttime: 0x67a1b2c3, type: 'qmrestore', id: '120', user: 'root@pam' }],
+    [
+      'UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:qmrestore:120:root@pam:',
+      { node: 'pve1', pid: 0xb7c1a, starttime: 0x67a1b2c3, type: 'qmrestore', id: '120', user: 'root@pam' },
+    ],
     // empty id (multi-guest tasks), 9-digit pstart, node with a dash
-    ['UPID:pve-a1:00009C41:10012D688:6553F101:imgdel::root@pam:', { node: 'pve-a1', pid: 0x9c41, starttime: 0x6553f101, type: 'imgdel', id: '', user: 'root@pam' }],
-    ['UPID:pve1:00001234:00ABCDEF:65A1B2C3:vzdump::backup@pve!token1:', { type: 'vzdump', id: '', user: 'backup@pve!token1' }],
+    [
+      'UPID:pve-a1:00009C41:10012D688:6553F101:imgdel::root@pam:',
+      { node: 'pve-a1', pid: 0x9c41, starttime: 0x6553f101, type: 'imgdel', id: '', user: 'root@pam' },
+    ],
+    [
+      'UPID:pve1:00001234:00ABCDEF:65A1B2C3:vzdump::backup@pve!token1:',
+      { type: 'vzdump', id: '', user: 'backup@pve!token1' },
+    ],
     ['UPID:pve1:1234:00ABCDEF:65A1B2C3:qmstart:100:root@pam:', null], // pid is 8 hex digits
     ['UPID:pve1:00001234:00ABCDEF:65A1B2C3:qmstart:100:root@pam', null], // trailing ':' missing
     ['UPID:-pve:00001234:00ABCDEF:65A1B2C3:qmstart:100:root@pam:', null],
@@ -85,7 +101,8 @@ test('parseUpid: UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>: (UPI
   for (const [upid, want] of cases) {
     const got = parseUpid(upid);
     if (want === null) assert.equal(got, null, upid);
-    else for (const [k, v] of Object.entries(want)) assert.equal((got as Record<string, unknown>)[k], v, `${upid}: ${k}`);
+    else
+      for (const [k, v] of Object.entries(want)) assert.equal((got as Record<string, unknown>)[k], v, `${upid}: ${k}`);
   }
 });
 

@@ -105,13 +105,22 @@ test('parseDmUuid: every kind', () => {
     [`${lvm}-cvol`, { kind: 'lvm', vgId: VGID, lvId: LVID, suffix: 'cvol' }],
     [`${lvm}-vpool`, { kind: 'lvm', vgId: VGID, lvId: LVID, suffix: 'vpool' }],
     // the id alphabet includes '!' and '#' (lib/id/id.c:24-25)
-    [`LVM-${'a!#'.repeat(10)}ab${'Z9#'.repeat(10)}Zz`, { kind: 'lvm', vgId: `${'a!#'.repeat(10)}ab`, lvId: `${'Z9#'.repeat(10)}Zz`, suffix: '' }],
+    [
+      `LVM-${'a!#'.repeat(10)}ab${'Z9#'.repeat(10)}Zz`,
+      { kind: 'lvm', vgId: `${'a!#'.repeat(10)}ab`, lvId: `${'Z9#'.repeat(10)}Zz`, suffix: '' },
+    ],
     [`part1-${lvm}`, { kind: 'part', partition: 1, parentUuid: lvm }],
-    ['part12-mpath-3600a098038303053453f463045727a41', { kind: 'part', partition: 12, parentUuid: 'mpath-3600a098038303053453f463045727a41' }],
+    [
+      'part12-mpath-3600a098038303053453f463045727a41',
+      { kind: 'part', partition: 12, parentUuid: 'mpath-3600a098038303053453f463045727a41' },
+    ],
     // kpartx on a parent without a UUID (testbed README)
     ['part1-devnode_253:0_Wh5pYvM', { kind: 'part', partition: 1, parentUuid: 'devnode_253:0_Wh5pYvM' }],
     ['mpath-3600a098038303053453f463045727a41', { kind: 'mpath', prefix: 'mpath' }],
-    ['CRYPT-LUKS2-3b9c5c1e7d2a4c1b9f0e5a6b7c8d9e0f-luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f', { kind: 'crypt', prefix: 'CRYPT' }],
+    [
+      'CRYPT-LUKS2-3b9c5c1e7d2a4c1b9f0e5a6b7c8d9e0f-luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f',
+      { kind: 'crypt', prefix: 'CRYPT' },
+    ],
     ['', { kind: 'none', prefix: '' }],
     ['stratis-1-private-abc', { kind: 'other', prefix: 'stratis' }],
     // an LVM- prefix without two 32-char ids is not an lvm2 UUID
@@ -134,7 +143,12 @@ test('kpartx child and parent names (kpartx.c:117-130; testbed: ...disk--0p1, lo
     { parent: 'pve-vm--100--cloudinit', n: 3, child: 'pve-vm--100--cloudinit3' },
     // udev runs `kpartx -p -part` for multipath maps (kpartx.rules)
     { parent: 'mpatha', n: 2, delim: '-part', child: 'mpatha-part2' },
-    { parent: '3600a098038303053453f463045727a41', n: 1, delim: '-part', child: '3600a098038303053453f463045727a41-part1' },
+    {
+      parent: '3600a098038303053453f463045727a41',
+      n: 1,
+      delim: '-part',
+      child: '3600a098038303053453f463045727a41-part1',
+    },
   ];
   for (const c of cases) {
     assert.equal(kpartxChildName(c.parent, c.n, c.delim), c.child, `child of ${c.parent}`);
@@ -144,7 +158,12 @@ test('kpartx child and parent names (kpartx.c:117-130; testbed: ...disk--0p1, lo
   assert.equal(kpartxParentName('xp1', 1), 'xp');
   assert.equal(kpartxParentName('p1', 1), 'p');
   // wrong partition number or no suffix at all
-  for (const [child, n] of [['vmdisk12', 2], ['loop0p1', 2], ['mpathb', 1], ['1', 1]] as const) {
+  for (const [child, n] of [
+    ['vmdisk12', 2],
+    ['loop0p1', 2],
+    ['mpathb', 1],
+    ['1', 1],
+  ] as const) {
     assert.equal(kpartxParentName(child, n), null, `${child} #${n}`);
   }
 });

@@ -16,7 +16,23 @@ const q = (text: string, vmid = 100) => parseGuestConfig(text, 'qemu', vmid);
 const ct = (text: string, vmid = 200) => parseGuestConfig(text, 'lxc', vmid);
 
 test('qemu drive keys: every family and its bounds (Drive.pm MAX_* constants)', () => {
-  const valid = ['ide0', 'ide3', 'sata0', 'sata5', 'scsi0', 'scsi9', 'scsi10', 'scsi29', 'scsi30', 'virtio0', 'virtio15', 'efidisk0', 'tpmstate0', 'unused0', 'unused255'];
+  const valid = [
+    'ide0',
+    'ide3',
+    'sata0',
+    'sata5',
+    'scsi0',
+    'scsi9',
+    'scsi10',
+    'scsi29',
+    'scsi30',
+    'virtio0',
+    'virtio15',
+    'efidisk0',
+    'tpmstate0',
+    'unused0',
+    'unused255',
+  ];
   const invalid = ['ide4', 'sata6', 'scsi31', 'virtio16', 'efidisk1', 'tpmstate1', 'net0', 'hostpci0', 'serial0'];
   const c = q([...valid, ...invalid].map((k, i) => `${k}: lvm:vm-100-disk-${i},size=1G`).join('\n'));
   assert.deepEqual(c.refs.map((r) => r.key).sort(), [...valid].sort());
@@ -28,27 +44,56 @@ test('qemu drive keys: every family and its bounds (Drive.pm MAX_* constants)', 
 
 test('qemu drive values: property string forms, none, cdrom, paths, legacy names', () => {
   const cases: { line: string; want: Record<string, unknown> | null }[] = [
-    { line: 'scsi0: local-lvm:vm-100-disk-0,iothread=1,size=32G', want: { key: 'scsi0', file: 'local-lvm:vm-100-disk-0', volid: { storage: 'local-lvm', volname: 'vm-100-disk-0' }, path: null } },
+    {
+      line: 'scsi0: local-lvm:vm-100-disk-0,iothread=1,size=32G',
+      want: {
+        key: 'scsi0',
+        file: 'local-lvm:vm-100-disk-0',
+        volid: { storage: 'local-lvm', volname: 'vm-100-disk-0' },
+        path: null,
+      },
+    },
     { line: 'scsi1: file=local-lvm:vm-100-disk-1,size=8G', want: { key: 'scsi1', file: 'local-lvm:vm-100-disk-1' } },
-    { line: 'virtio0: volume=fast:vm-100-disk-2.qcow2,cache=none', want: { key: 'virtio0', file: 'fast:vm-100-disk-2.qcow2' } },
+    {
+      line: 'virtio0: volume=fast:vm-100-disk-2.qcow2,cache=none',
+      want: { key: 'virtio0', file: 'fast:vm-100-disk-2.qcow2' },
+    },
     { line: 'sata1: size=8G,local-lvm:vm-100-disk-3', want: { key: 'sata1', file: 'local-lvm:vm-100-disk-3' } },
     // linked clone: base and own volume in one volname
-    { line: 'scsi2: local-lvm:base-900-disk-0/vm-100-disk-4,size=8G', want: { volid: { storage: 'local-lvm', volname: 'base-900-disk-0/vm-100-disk-4' } } },
+    {
+      line: 'scsi2: local-lvm:base-900-disk-0/vm-100-disk-4,size=8G',
+      want: { volid: { storage: 'local-lvm', volname: 'base-900-disk-0/vm-100-disk-4' } },
+    },
     { line: 'ide2: none,media=cdrom', want: null },
     { line: 'ide2: cdrom,media=cdrom', want: { key: 'ide2', file: 'cdrom', volid: null, path: null, media: 'cdrom' } },
     // `cdrom:` is an alias of ide2 (QemuServer.pm:576-582, renamed on parse at 2056)
     { line: 'cdrom: local:iso/debian.iso', want: { key: 'ide2', file: 'local:iso/debian.iso', media: 'cdrom' } },
-    { line: 'scsi3: /dev/disk/by-id/ata-ST4000-1,backup=0', want: { key: 'scsi3', file: '/dev/disk/by-id/ata-ST4000-1', volid: null, path: '/dev/disk/by-id/ata-ST4000-1' } },
+    {
+      line: 'scsi3: /dev/disk/by-id/ata-ST4000-1,backup=0',
+      want: { key: 'scsi3', file: '/dev/disk/by-id/ata-ST4000-1', volid: null, path: '/dev/disk/by-id/ata-ST4000-1' },
+    },
     { line: 'scsi4: /mnt/file.raw', want: { path: '/mnt/file.raw', volid: null } },
     { line: 'ide2: local-lvm:vm-100-cloudinit,media=cdrom', want: { key: 'ide2', media: 'cdrom', cloudinit: true } },
     { line: 'ide0: local-lvm:vm-100-disk-5,media=disk', want: { media: 'disk', cloudinit: undefined } },
     // legacy bare names (QemuServer.pm:1073-1093 filename_to_volume_id)
-    { line: 'ide0: vm-100-disk-6.raw', want: { file: 'local:100/vm-100-disk-6.raw', volid: { storage: 'local', volname: '100/vm-100-disk-6.raw' } } },
+    {
+      line: 'ide0: vm-100-disk-6.raw',
+      want: { file: 'local:100/vm-100-disk-6.raw', volid: { storage: 'local', volname: '100/vm-100-disk-6.raw' } },
+    },
     { line: 'ide2: debian.iso,media=cdrom', want: { file: 'local:iso/debian.iso' } },
     { line: 'unused3: local-lvm:vm-100-disk-7', want: { key: 'unused3', file: 'local-lvm:vm-100-disk-7' } },
-    { line: 'efidisk0: local-lvm:vm-100-disk-8,efitype=4m,pre-enrolled-keys=1,size=4M', want: { key: 'efidisk0', file: 'local-lvm:vm-100-disk-8' } },
-    { line: 'tpmstate0: local-lvm:vm-100-disk-9,size=4M,version=v2.0', want: { key: 'tpmstate0', file: 'local-lvm:vm-100-disk-9' } },
-    { line: 'vmstate: local-lvm:vm-100-state-suspend-2024-01-31', want: { key: 'vmstate', file: 'local-lvm:vm-100-state-suspend-2024-01-31' } },
+    {
+      line: 'efidisk0: local-lvm:vm-100-disk-8,efitype=4m,pre-enrolled-keys=1,size=4M',
+      want: { key: 'efidisk0', file: 'local-lvm:vm-100-disk-8' },
+    },
+    {
+      line: 'tpmstate0: local-lvm:vm-100-disk-9,size=4M,version=v2.0',
+      want: { key: 'tpmstate0', file: 'local-lvm:vm-100-disk-9' },
+    },
+    {
+      line: 'vmstate: local-lvm:vm-100-state-suspend-2024-01-31',
+      want: { key: 'vmstate', file: 'local-lvm:vm-100-state-suspend-2024-01-31' },
+    },
   ];
   for (const c of cases) {
     const got = q(c.line).refs;
@@ -57,7 +102,8 @@ test('qemu drive values: property string forms, none, cdrom, paths, legacy names
       continue;
     }
     assert.equal(got.length, 1, c.line);
-    for (const [k, v] of Object.entries(c.want)) assert.deepEqual((got[0] as unknown as Record<string, unknown>)[k], v, `${c.line}: ${k}`);
+    for (const [k, v] of Object.entries(c.want))
+      assert.deepEqual((got[0] as unknown as Record<string, unknown>)[k], v, `${c.line}: ${k}`);
   }
 });
 
@@ -98,7 +144,14 @@ scsi7: local-lvm:vm-100-disk-7
 scsi8: local-lvm:vm-100-disk-8
 `);
   assert.deepEqual(
-    { name: c.name, lock: c.lock, template: c.template, parent: c.parent, snapshots: c.snapshots, hasPending: c.hasPending },
+    {
+      name: c.name,
+      lock: c.lock,
+      template: c.template,
+      parent: c.parent,
+      snapshots: c.snapshots,
+      hasPending: c.hasPending,
+    },
     { name: 'web01', lock: 'backup', template: true, parent: 'before', snapshots: ['before'], hasPending: true },
   );
   assert.deepEqual(refs(c), [
@@ -113,12 +166,22 @@ scsi8: local-lvm:vm-100-disk-8
   ]);
   // [special:cloudinit] holds cloud-init values, not drives; unknown sections are skipped with a
   // warning, and so is a one-letter name (snapshot names have at least 2 characters).
-  for (const s of ['special:unknown1', ':3', 'x']) assert.ok(c.warnings.some((w) => w.includes(`unknown section [${s}]`)), s);
+  for (const s of ['special:unknown1', ':3', 'x'])
+    assert.ok(
+      c.warnings.some((w) => w.includes(`unknown section [${s}]`)),
+      s,
+    );
 });
 
 test('qemu: [PENDING] and [special:*] headers are case-insensitive; an empty [PENDING] is no pending change', () => {
-  const c = q('scsi0: lvm:vm-100-disk-0\n[pending]\nscsi1: lvm:vm-100-disk-1\n[SPECIAL:FLEECING]\nfleecing-images: lvm:vm-100-fleece-0\n');
-  assert.deepEqual(refs(c), ['main scsi0 lvm:vm-100-disk-0', 'pending scsi1 lvm:vm-100-disk-1', 'special:fleecing fleecing-images lvm:vm-100-fleece-0']);
+  const c = q(
+    'scsi0: lvm:vm-100-disk-0\n[pending]\nscsi1: lvm:vm-100-disk-1\n[SPECIAL:FLEECING]\nfleecing-images: lvm:vm-100-fleece-0\n',
+  );
+  assert.deepEqual(refs(c), [
+    'main scsi0 lvm:vm-100-disk-0',
+    'pending scsi1 lvm:vm-100-disk-1',
+    'special:fleecing fleecing-images lvm:vm-100-fleece-0',
+  ]);
   assert.deepEqual(c.snapshots, []);
   assert.equal(q('scsi0: lvm:vm-100-disk-0\n\n[PENDING]\n').hasPending, false);
   // [pve:pending] is the container spelling: unknown in a VM config
@@ -126,7 +189,9 @@ test('qemu: [PENDING] and [special:*] headers are case-insensitive; an empty [PE
 });
 
 test('qemu: a section named twice: the later one wins, the earlier copy is kept as shadowed', () => {
-  const c = q('parent: s1\n[s1]\nscsi0: lvm:vm-100-disk-0\nscsi1: lvm:vm-100-disk-1\n[s1]\nscsi0: lvm:vm-100-disk-0\n[PENDING]\nscsi2: lvm:vm-100-disk-2\n[PENDING]\nscsi3: lvm:vm-100-disk-3\n');
+  const c = q(
+    'parent: s1\n[s1]\nscsi0: lvm:vm-100-disk-0\nscsi1: lvm:vm-100-disk-1\n[s1]\nscsi0: lvm:vm-100-disk-0\n[PENDING]\nscsi2: lvm:vm-100-disk-2\n[PENDING]\nscsi3: lvm:vm-100-disk-3\n',
+  );
   assert.deepEqual(c.snapshots, ['s1']);
   assert.deepEqual(refs(c), [
     'pending scsi3 lvm:vm-100-disk-3',
@@ -187,7 +252,9 @@ snaptime: 1700000000
 });
 
 test('lxc: [PENDING] is a snapshot name; a header pct cannot parse keeps the current section', () => {
-  const c = ct('rootfs: lvm:vm-200-disk-0\n[PVE:PENDING]\nmp0: lvm:vm-200-disk-1,mp=/a\n[PENDING]\nmp1: lvm:vm-200-disk-2,mp=/b\n[special:x]\nmp2: lvm:vm-200-disk-3,mp=/c\n');
+  const c = ct(
+    'rootfs: lvm:vm-200-disk-0\n[PVE:PENDING]\nmp0: lvm:vm-200-disk-1,mp=/a\n[PENDING]\nmp1: lvm:vm-200-disk-2,mp=/b\n[special:x]\nmp2: lvm:vm-200-disk-3,mp=/c\n',
+  );
   assert.deepEqual(refs(c), [
     'main rootfs lvm:vm-200-disk-0',
     'pending mp0 lvm:vm-200-disk-1',
@@ -207,7 +274,10 @@ const QS = ['proxmox+qemu-server', 'src', 'test'];
  * above them (`main` before the first one). Used to check that every volume line is found.
  */
 function volumeLines(text: string, type: GuestType): { section: string; key: string; file: string }[] {
-  const keyRe = type === 'qemu' ? /^(ide\d|sata\d|scsi\d+|virtio\d+|efidisk0|tpmstate0|unused\d+|vmstate|cdrom):\s*(.+)$/ : /^(rootfs|mp\d+|unused\d+):\s*(.+)$/;
+  const keyRe =
+    type === 'qemu'
+      ? /^(ide\d|sata\d|scsi\d+|virtio\d+|efidisk0|tpmstate0|unused\d+|vmstate|cdrom):\s*(.+)$/
+      : /^(rootfs|mp\d+|unused\d+):\s*(.+)$/;
   const out: { section: string; key: string; file: string }[] = [];
   let section = 'main';
   for (const line of text.split('\n')) {
@@ -221,7 +291,7 @@ function volumeLines(text: string, type: GuestType): { section: string; key: str
   return out;
 }
 
-function sectionLabel(c: GuestConfig, s: string): string {
+function sectionLabel(s: string): string {
   if (s === 'main') return 'main';
   if (/^pending$/i.test(s) || /^pve:pending$/i.test(s)) return 'pending';
   if (s.startsWith('special:')) return s;
@@ -233,7 +303,8 @@ function assertAllVolumesFound(file: string, text: string, type: GuestType, vmid
   const c = parseGuestConfig(text, type, vmid);
   const found = new Set(c.refs.map((r) => `${r.section} ${r.key} ${r.file}`));
   const lines = volumeLines(text, type);
-  for (const l of lines) assert.ok(found.has(`${sectionLabel(c, l.section)} ${l.key} ${l.file}`), `${file}: ${l.section} ${l.key} ${l.file}`);
+  for (const l of lines)
+    assert.ok(found.has(`${sectionLabel(l.section)} ${l.key} ${l.file}`), `${file}: ${l.section} ${l.key} ${l.file}`);
   return lines.length;
 }
 
@@ -266,18 +337,32 @@ test('corpus: parse-config-input parses, finds the sections and volumes of parse
     const e = parseGuestConfig(readCorpus(...QS, 'parse-config-expected', f), 'qemu', 8006);
     assert.deepEqual(c.snapshots, e.snapshots, `${f}: snapshots`);
     assert.equal(c.hasPending, e.hasPending, `${f}: pending`);
-    assert.deepEqual(refs(c).filter((r) => !r.startsWith('shadowed:')), refs(e), `${f}: volumes`);
+    assert.deepEqual(
+      refs(c).filter((r) => !r.startsWith('shadowed:')),
+      refs(e),
+      `${f}: volumes`,
+    );
     assert.deepEqual(e.warnings, [], `${f}: expected file is clean`);
     // strict mode's first error names what we warn about (the numa ones are value checks we do not do)
     const strict = readCorpus(...QS, 'parse-config-expected', `${f}.strict.error`);
     const dup = /duplicate section: (\S+)/.exec(strict);
     const unknown = /skipping unknown section: '([^']+)'/.exec(strict);
-    if (dup) assert.ok(c.warnings.some((w) => w === `duplicate section [${dup[1]}]: the later one wins`), `${f}: ${strict}`);
-    if (unknown) assert.ok(c.warnings.some((w) => w.includes(`[${unknown[1]}]`)), `${f}: ${strict}`);
+    if (dup)
+      assert.ok(
+        c.warnings.some((w) => w === `duplicate section [${dup[1]}]: the later one wins`),
+        `${f}: ${strict}`,
+      );
+    if (unknown)
+      assert.ok(
+        c.warnings.some((w) => w.includes(`[${unknown[1]}]`)),
+        `${f}: ${strict}`,
+      );
     compared++;
   }
   assert.equal(compared, 4);
-  t.diagnostic(`${inputs.length} configs parsed, ${volumes} volume lines found, ${compared} compared with their -expected file`);
+  t.diagnostic(
+    `${inputs.length} configs parsed, ${volumes} volume lines found, ${compared} compared with their -expected file`,
+  );
   // duplicate-sections.conf: the first [foo] (cores: 2) is shadowed by the second (cores: 4)
   const dup = parseGuestConfig(readCorpus(...QS, 'parse-config-input', 'duplicate-sections.conf'), 'qemu', 8006);
   assert.deepEqual(dup.snapshots, ['foo']);
@@ -297,14 +382,21 @@ test('corpus: snapshot-input/-expected VM configs: volumes named only in snapsho
     volumes += assertAllVolumesFound(f, text, 'qemu', vmid);
     const c = parseGuestConfig(text, 'qemu', vmid);
     const main = new Set(c.refs.filter((r) => r.section === 'main' || r.section === 'pending').map((r) => r.file));
-    onlyInSnapshots += new Set(c.refs.filter((r) => r.section.startsWith('snapshot:') && !main.has(r.file)).map((r) => r.file)).size;
+    onlyInSnapshots += new Set(
+      c.refs.filter((r) => r.section.startsWith('snapshot:') && !main.has(r.file)).map((r) => r.file),
+    ).size;
   }
   assert.ok(files.length >= 80, `${files.length} files`);
   assert.ok(onlyInSnapshots > 0);
-  t.diagnostic(`${files.length} configs, ${volumes} volume lines found, ${onlyInSnapshots} volumes named only in snapshot sections`);
+  t.diagnostic(
+    `${files.length} configs, ${volumes} volume lines found, ${onlyInSnapshots} volumes named only in snapshot sections`,
+  );
   // create/104 after the snapshot: the vmstate of [test] and [test2] is a volume of the VM
   const c = parseGuestConfig(readCorpus(...QS, 'snapshot-expected', 'create', 'qemu-server', '104.conf'), 'qemu', 104);
-  assert.deepEqual(refs(c).filter((r) => r.includes('vmstate')), ['snapshot:test vmstate somestorage:state-volume', 'snapshot:test2 vmstate somestorage:state-volume']);
+  assert.deepEqual(
+    refs(c).filter((r) => r.includes('vmstate')),
+    ['snapshot:test vmstate somestorage:state-volume', 'snapshot:test2 vmstate somestorage:state-volume'],
+  );
 });
 
 test('corpus: restore-config-input/-expected', (t) => {
@@ -319,7 +411,10 @@ test('corpus: restore-config-input/-expected', (t) => {
   t.diagnostic(`${files.length} configs, ${volumes} volume lines found`);
   const c = parseGuestConfig(readCorpus(...QS, 'restore-config-input', '1422.conf'), 'qemu', 1422);
   assert.deepEqual([c.lock, c.parent, c.name], ['backup', 'snap', 'apache']);
-  assert.deepEqual(refs(c), ['main scsi0 mydir:1422/vm-1422-disk-0.qcow2', 'main unused7 mydir:1422/vm-1422-disk-8.qcow2']);
+  assert.deepEqual(refs(c), [
+    'main scsi0 mydir:1422/vm-1422-disk-0.qcow2',
+    'main unused7 mydir:1422/vm-1422-disk-8.qcow2',
+  ]);
 });
 
 test('corpus: pve-container snapshot-input/-expected: rootfs, mpN, unusedN found', (t) => {
@@ -356,7 +451,10 @@ test('corpus: cfg2cmd drive volumes equal derived/cfg2cmd_drive_paths.tsv', (t) 
   let lvmRows = 0;
   for (const [name, want] of byTest) {
     const c = parseGuestConfig(readCorpus(...QS, 'cfg2cmd', name), 'qemu', 8006);
-    const got = c.refs.filter((r) => r.section === 'main' && r.key !== 'tpmstate0').map((r) => `${r.key} ${r.file}`).sort();
+    const got = c.refs
+      .filter((r) => r.section === 'main' && r.key !== 'tpmstate0')
+      .map((r) => `${r.key} ${r.file}`)
+      .sort();
     assert.deepEqual(got, want.map((w) => `${w.drive} ${w.volid}`).sort(), name);
     rows += want.length;
     for (const w of want) {

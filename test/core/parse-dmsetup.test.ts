@@ -28,7 +28,17 @@ const INFO = [
 ].join('\n');
 
 test('the info field list and separator are what the parser expects', () => {
-  assert.deepEqual(DM_INFO_FIELDS, ['name', 'uuid', 'blkdevname', 'major', 'minor', 'attr', 'open', 'segments', 'events']);
+  assert.deepEqual(DM_INFO_FIELDS, [
+    'name',
+    'uuid',
+    'blkdevname',
+    'major',
+    'minor',
+    'attr',
+    'open',
+    'segments',
+    'events',
+  ]);
   assert.equal(DM_INFO_SEPARATOR, '\t');
 });
 
@@ -48,25 +58,41 @@ test('parseDmInfo: real lines', () => {
     segments: 1,
     events: 0,
   });
-  assert.deepEqual(got.map((d) => [d.name, d.readonly, d.open]), [
-    ['vg_data--2-tp--1-tpool', false, 8],
-    ['vg_data--2-snap_vm--110--disk--0_pre--upgrade', true, 0],
-    ['mpathb', false, 0],
-    ['luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f', false, 1],
-  ]);
+  assert.deepEqual(
+    got.map((d) => [d.name, d.readonly, d.open]),
+    [
+      ['vg_data--2-tp--1-tpool', false, 8],
+      ['vg_data--2-snap_vm--110--disk--0_pre--upgrade', true, 0],
+      ['mpathb', false, 0],
+      ['luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f', false, 1],
+    ],
+  );
 });
 
 test('parseDmInfo: attr flags, empty UUID, names with ": " and TAB, No devices found', () => {
   const cases: { line: string; want: Record<string, unknown> }[] = [
     // attr = L/- live, I/- inactive table, s/- suspended, r/w (dmsetup.c:3311-3327)
-    { line: ['x', '', 'dm-1', '252', '1', 'LIsr', '0', '2', '5'].join(T), want: { uuid: '', live: true, inactive: true, suspended: true, readonly: true, segments: 2, events: 5 } },
-    { line: ['y', '', 'dm-2', '252', '2', '-I-w', '0', '0', '0'].join(T), want: { live: false, inactive: true, segments: 0 } },
-    { line: ['odd: name', 'LVM-x', 'dm-3', '252', '3', 'L--w', '1', '1', '0'].join(T), want: { name: 'odd: name', uuid: 'LVM-x', minor: 3 } },
-    { line: ['tab\tin\tname', '', 'dm-9', '252', '9', 'L--w', '2', '1', '0'].join(T), want: { name: 'tab\tin\tname', uuid: '', kname: 'dm-9', open: 2 } },
+    {
+      line: ['x', '', 'dm-1', '252', '1', 'LIsr', '0', '2', '5'].join(T),
+      want: { uuid: '', live: true, inactive: true, suspended: true, readonly: true, segments: 2, events: 5 },
+    },
+    {
+      line: ['y', '', 'dm-2', '252', '2', '-I-w', '0', '0', '0'].join(T),
+      want: { live: false, inactive: true, segments: 0 },
+    },
+    {
+      line: ['odd: name', 'LVM-x', 'dm-3', '252', '3', 'L--w', '1', '1', '0'].join(T),
+      want: { name: 'odd: name', uuid: 'LVM-x', minor: 3 },
+    },
+    {
+      line: ['tab\tin\tname', '', 'dm-9', '252', '9', 'L--w', '2', '1', '0'].join(T),
+      want: { name: 'tab\tin\tname', uuid: '', kname: 'dm-9', open: 2 },
+    },
   ];
   for (const c of cases) {
     const [d] = parseDmInfo(c.line);
-    for (const [k, v] of Object.entries(c.want)) assert.deepEqual((d as unknown as Record<string, unknown>)[k], v, `${JSON.stringify(c.line)}: ${k}`);
+    for (const [k, v] of Object.entries(c.want))
+      assert.deepEqual((d as unknown as Record<string, unknown>)[k], v, `${JSON.stringify(c.line)}: ${k}`);
   }
   assert.deepEqual(parseDmInfo('No devices found\n'), []);
   assert.deepEqual(parseDmInfo(''), []);
@@ -87,7 +113,9 @@ pve-vm--100--disk--1: 4194304 1048576 linear 8:16 4196352
 test('parseDmTable: one map per device, multi-segment tables in order', () => {
   const t = parseDmTable(TABLE);
   assert.equal(t.size, 7);
-  assert.deepEqual(t.get('vg_data--2-tp--1-tpool'), [{ start: 0, length: 1048576000, target: 'thin-pool', params: '252:2 252:3 128 0 0' }]);
+  assert.deepEqual(t.get('vg_data--2-tp--1-tpool'), [
+    { start: 0, length: 1048576000, target: 'thin-pool', params: '252:2 252:3 128 0 0' },
+  ]);
   assert.deepEqual(t.get('pve-vm--100--disk--1'), [
     { start: 0, length: 2097152, target: 'linear', params: '8:16 2048' },
     { start: 2097152, length: 2097152, target: 'linear', params: '8:32 2048' },
@@ -99,14 +127,23 @@ test('parseDmTable: one map per device, multi-segment tables in order', () => {
 
 test('parseDmTable/parseDmDeps: names with ": ", a TAB, a device without a table', () => {
   const names = ['odd: name', 'odd', 'tab\tname', 'empty', 'a:b'];
-  const table = ['odd: name: 0 100 linear 8:0 0', 'odd: 0 200 zero ', 'tab\tname: 0 300 error ', 'empty: ', 'a:b: 0 400 zero '].join('\n');
+  const table = [
+    'odd: name: 0 100 linear 8:0 0',
+    'odd: 0 200 zero ',
+    'tab\tname: 0 300 error ',
+    'empty: ',
+    'a:b: 0 400 zero ',
+  ].join('\n');
   const t = parseDmTable(table, names);
   assert.deepEqual(t.get('odd: name'), [{ start: 0, length: 100, target: 'linear', params: '8:0 0' }]);
   assert.deepEqual(t.get('odd'), [{ start: 0, length: 200, target: 'zero', params: '' }]);
   assert.deepEqual(t.get('tab\tname'), [{ start: 0, length: 300, target: 'error', params: '' }]);
   assert.deepEqual(t.get('empty'), []);
   assert.deepEqual(t.get('a:b'), [{ start: 0, length: 400, target: 'zero', params: '' }]);
-  const deps = parseDmDeps(['odd: name: 1 dependencies\t: (8, 0)', 'odd: 0 dependencies\t:', 'a:b: 0 dependencies\t:'].join('\n'), names);
+  const deps = parseDmDeps(
+    ['odd: name: 1 dependencies\t: (8, 0)', 'odd: 0 dependencies\t:', 'a:b: 0 dependencies\t:'].join('\n'),
+    names,
+  );
   assert.deepEqual(deps.get('odd: name'), ['8:0']);
   assert.deepEqual(deps.get('odd'), []);
   assert.deepEqual(deps.get('a:b'), []);
@@ -138,7 +175,11 @@ test('tableDevices and segmentKey', () => {
     // the crypt key spec ':64:logon:...' holds no device
     ['luks-3b9c5c1e-7d2a-4c1b-9f0e-5a6b7c8d9e0f', ['8:48'], [null]],
     ['mpathb', ['8:64'], [null]],
-    ['pve-vm--100--disk--1', ['8:16', '8:32', '8:16'], ['linear 8:16 2048 2097152', 'linear 8:32 2048 2097152', 'linear 8:16 4196352 1048576']],
+    [
+      'pve-vm--100--disk--1',
+      ['8:16', '8:32', '8:16'],
+      ['linear 8:16 2048 2097152', 'linear 8:32 2048 2097152', 'linear 8:16 4196352 1048576'],
+    ],
   ];
   for (const [name, devs, keys] of cases) {
     assert.deepEqual(tableDevices(t.get(name)!), devs, name);
@@ -148,20 +189,28 @@ test('tableDevices and segmentKey', () => {
 
 // Recorded from a real kernel in the testbed (dmsetup 1.02.185): see the fixture's _about.
 test('real kernel output (testbed): info -c, table with a trailing space, deps', () => {
-  const tb = JSON.parse(readFileSync(join('test', 'fixtures', 'storage', 'testbed-thin.json'), 'utf8')) as Record<string, string>;
+  const tb = JSON.parse(readFileSync(join('test', 'fixtures', 'storage', 'testbed-thin.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
   const info = parseDmInfo(tb.info_guestvg);
   const names = info.map((d) => d.name);
-  assert.deepEqual(info.map((d) => [d.name, d.kname, d.readonly, d.open, d.segments, d.events]), [
-    ['guestvg-root', 'dm-6', false, 0, 1, 0],
-    ['pve-data', 'dm-3', true, 0, 1, 0],
-    ['pve-data-tpool', 'dm-2', false, 2, 1, 6],
-    ['pve-data_tdata', 'dm-1', false, 1, 2, 0],
-    ['pve-data_tmeta', 'dm-0', false, 1, 1, 0],
-    ['pve-vm--100--disk--0', 'dm-4', false, 0, 1, 0],
-    ['pve-vm--102--disk--0', 'dm-5', false, 1, 1, 0],
-  ]);
+  assert.deepEqual(
+    info.map((d) => [d.name, d.kname, d.readonly, d.open, d.segments, d.events]),
+    [
+      ['guestvg-root', 'dm-6', false, 0, 1, 0],
+      ['pve-data', 'dm-3', true, 0, 1, 0],
+      ['pve-data-tpool', 'dm-2', false, 2, 1, 6],
+      ['pve-data_tdata', 'dm-1', false, 1, 2, 0],
+      ['pve-data_tmeta', 'dm-0', false, 1, 1, 0],
+      ['pve-vm--100--disk--0', 'dm-4', false, 0, 1, 0],
+      ['pve-vm--102--disk--0', 'dm-5', false, 1, 1, 0],
+    ],
+  );
   const table = parseDmTable(tb.table_initial, names);
-  assert.deepEqual(table.get('pve-data-tpool'), [{ start: 0, length: 131072, target: 'thin-pool', params: '253:0 253:1 128 0 0' }]);
+  assert.deepEqual(table.get('pve-data-tpool'), [
+    { start: 0, length: 131072, target: 'thin-pool', params: '253:0 253:1 128 0 0' },
+  ]);
   assert.deepEqual(segmentKey(table.get('pve-vm--100--disk--0')![0]), 'thin 253:2 1');
   const deps = parseDmDeps(tb.deps_guestvg, names);
   assert.deepEqual(deps.get('pve-data-tpool'), ['253:1', '253:0']);
@@ -177,7 +226,11 @@ test('fakenode tricky-names: info -c, table and deps of every device', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'dmsetup-'));
   try {
     const node = join(dir, 'node');
-    const build = spawnSync('python3', [fakenode, 'build', join(shared, 'fakenode', 'scenarios', 'tricky-names.json'), node], { encoding: 'utf8' });
+    const build = spawnSync(
+      'python3',
+      [fakenode, 'build', join(shared, 'fakenode', 'scenarios', 'tricky-names.json'), node],
+      { encoding: 'utf8' },
+    );
     if (build.error) return t.skip(`python3 not available: ${build.error.message}`);
     assert.equal(build.status, 0, build.stderr);
     const run = (...args: string[]) => {
@@ -185,7 +238,9 @@ test('fakenode tricky-names: info -c, table and deps of every device', (t) => {
       assert.equal(r.status, 0, r.stderr);
       return r.stdout;
     };
-    const info = parseDmInfo(run('info', '-c', '--noheadings', '--separator', DM_INFO_SEPARATOR, '-o', DM_INFO_FIELDS.join(',')));
+    const info = parseDmInfo(
+      run('info', '-c', '--noheadings', '--separator', DM_INFO_SEPARATOR, '-o', DM_INFO_FIELDS.join(',')),
+    );
     const names = info.map((d) => d.name);
     const table = parseDmTable(run('table'), names);
     const deps = parseDmDeps(run('deps'), names);

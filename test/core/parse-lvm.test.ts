@@ -9,7 +9,10 @@ import { parseDmInfo } from '../../src/core/parse-dmsetup';
 import { LVS_FIELDS, parseLvs, parseVgs, VGS_FIELDS } from '../../src/core/parse-lvm';
 import { haveCorpus, readCorpus } from '../helpers/pve-corpus';
 
-const tb = JSON.parse(readFileSync(join('test', 'fixtures', 'storage', 'testbed-thin.json'), 'utf8')) as Record<string, string>;
+const tb = JSON.parse(readFileSync(join('test', 'fixtures', 'storage', 'testbed-thin.json'), 'utf8')) as Record<
+  string,
+  string
+>;
 
 test('parseLvs: real lvm2 2.03.16 output (testbed): hidden LVs, plain ids, inactive LVs', () => {
   const lvs = parseLvs(tb.lvs_full);
@@ -28,11 +31,18 @@ test('parseLvs: real lvm2 2.03.16 output (testbed): hidden LVs, plain ids, inact
   const data = lvs[0];
   assert.equal(data.uuid, '9saLmqHjneUukVa0SD6KNEMJTqLgG9aB');
   assert.equal(data.vgUuid, 'Pm2XdlF2abhG3Zbydbu27XEdWOwIeu8X');
-  assert.deepEqual([data.dataPercent, data.metadataPercent, data.kernelMajor, data.attr, data.vgAttr], [0, 10.94, 253, 'twi-aotz--', 'wz--n-']);
+  assert.deepEqual(
+    [data.dataPercent, data.metadataPercent, data.kernelMajor, data.attr, data.vgAttr],
+    [0, 10.94, 253, 'twi-aotz--', 'wz--n-'],
+  );
   assert.equal(lvs[1].role, 'private,thin,pool,data');
   // the DM UUID the kernel shows is LVM-<vg id><lv id>[-suffix], with the ids lvs prints, unhyphenated
   const info = parseDmInfo(tb.info_guestvg);
-  for (const [lv, dm, suffix] of [['data', 'pve-data-tpool', '-tpool'], ['data_tdata', 'pve-data_tdata', '-tdata'], ['vm-100-disk-0', 'pve-vm--100--disk--0', '']]) {
+  for (const [lv, dm, suffix] of [
+    ['data', 'pve-data-tpool', '-tpool'],
+    ['data_tdata', 'pve-data_tdata', '-tdata'],
+    ['vm-100-disk-0', 'pve-vm--100--disk--0', ''],
+  ]) {
     const row = lvs.find((l) => l.name === lv)!;
     assert.equal(info.find((d) => d.name === dm)!.uuid, `LVM-${row.vgUuid}${row.uuid}${suffix}`, dm);
   }
@@ -67,7 +77,8 @@ test('parseLvs: fakenode output (tricky names, tags, thin snapshots with activat
 });
 
 test('parseLvs: field corners', () => {
-  const row = (fields: Record<string, string>) => parseLvs(JSON.stringify({ report: [{ lv: [{ lv_name: 'x', vg_name: 'v', ...fields }] }] }))[0];
+  const row = (fields: Record<string, string>) =>
+    parseLvs(JSON.stringify({ report: [{ lv: [{ lv_name: 'x', vg_name: 'v', ...fields }] }] }))[0];
   const cases: { fields: Record<string, string>; want: Record<string, unknown> }[] = [
     // '<' marks a rounded size (other units than bytes)
     { fields: { lv_size: '<32.00' }, want: { sizeBytes: 32 } },
@@ -90,7 +101,10 @@ test('parseLvs: field corners', () => {
     for (const [k, v] of Object.entries(c.want)) assert.deepEqual(r[k], v, `${JSON.stringify(c.fields)}: ${k}`);
   }
   // warnings printed before the report, an empty report, no report at all
-  assert.equal(parseLvs(`  WARNING: something\n${JSON.stringify({ report: [{ lv: [{ lv_name: 'a', vg_name: 'v' }] }] })}`).length, 1);
+  assert.equal(
+    parseLvs(`  WARNING: something\n${JSON.stringify({ report: [{ lv: [{ lv_name: 'a', vg_name: 'v' }] }] })}`).length,
+    1,
+  );
   assert.deepEqual(parseLvs('{"report":[{"lv":[]}]}'), []);
   assert.deepEqual(parseLvs(''), []);
   assert.throws(() => parseLvs('{"report": ['), SyntaxError);
@@ -121,17 +135,40 @@ test('parseVgs: one row per PV merged, partial and lock type from vg_attr', () =
     ],
   );
   // the testbed's vgs (only some fields asked): a guest VG seen through a PVE disk
-  assert.deepEqual(parseVgs(tb.vgs_scan_lvs_1).map((v) => [v.name, v.pvs, v.sizeBytes, v.pvCount]), [
-    ['guestvg', ['/dev/pve/vm-102-disk-0'], null, 0],
-    ['pve', ['/dev/loop0'], null, 0],
-  ]);
+  assert.deepEqual(
+    parseVgs(tb.vgs_scan_lvs_1).map((v) => [v.name, v.pvs, v.sizeBytes, v.pvCount]),
+    [
+      ['guestvg', ['/dev/pve/vm-102-disk-0'], null, 0],
+      ['pve', ['/dev/loop0'], null, 0],
+    ],
+  );
 });
 
 test('the fields asked for are the ones the parsers read', () => {
-  for (const f of ['lv_name', 'vg_name', 'lv_uuid', 'vg_uuid', 'lv_attr', 'lv_size', 'pool_lv', 'origin', 'lv_tags', 'segtype', 'lv_active', 'data_percent', 'metadata_percent', 'move_pv', 'lv_kernel_major', 'lv_kernel_minor', 'vg_attr', 'lv_role']) {
+  for (const f of [
+    'lv_name',
+    'vg_name',
+    'lv_uuid',
+    'vg_uuid',
+    'lv_attr',
+    'lv_size',
+    'pool_lv',
+    'origin',
+    'lv_tags',
+    'segtype',
+    'lv_active',
+    'data_percent',
+    'metadata_percent',
+    'move_pv',
+    'lv_kernel_major',
+    'lv_kernel_minor',
+    'vg_attr',
+    'lv_role',
+  ]) {
     assert.ok(LVS_FIELDS.includes(f), f);
   }
-  for (const f of ['vg_name', 'vg_uuid', 'vg_attr', 'vg_size', 'vg_free', 'pv_count', 'lv_count', 'vg_tags', 'pv_name']) assert.ok(VGS_FIELDS.includes(f), f);
+  for (const f of ['vg_name', 'vg_uuid', 'vg_attr', 'vg_size', 'vg_free', 'pv_count', 'lv_count', 'vg_tags', 'pv_name'])
+    assert.ok(VGS_FIELDS.includes(f), f);
 });
 
 // pve-storage's disk_tests hold `lvs --noheadings --separator ';' -o devices,lv_name,lv_tags` and

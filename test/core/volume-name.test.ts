@@ -70,19 +70,38 @@ test('parseLvmVolname: (vm|base)-<vmid>-<rest> and the kinds PVE creates', () =>
 });
 
 test('lvNamesOfVolname: a linked clone refers to its own LV and to its base', () => {
-  assert.deepEqual(lvNamesOfVolname('base-900-disk-0/vm-101-disk-0'), { own: 'vm-101-disk-0', base: 'base-900-disk-0' });
+  assert.deepEqual(lvNamesOfVolname('base-900-disk-0/vm-101-disk-0'), {
+    own: 'vm-101-disk-0',
+    base: 'base-900-disk-0',
+  });
   assert.deepEqual(lvNamesOfVolname('vm-100-disk-0'), { own: 'vm-100-disk-0' });
 });
 
 test('parseSnapshotLv: thin snap_<vol>_<snap> and chain snap_<vol>_<snap>.qcow2', () => {
   const cases: { lv: string; volumes?: string[]; snapshots?: string[]; want: Record<string, unknown> | null }[] = [
-    { lv: 'snap_vm-102-disk-0_before', volumes: ['vm-102-disk-0'], want: { volume: 'vm-102-disk-0', snapshot: 'before', chain: false, resolved: true } },
+    {
+      lv: 'snap_vm-102-disk-0_before',
+      volumes: ['vm-102-disk-0'],
+      want: { volume: 'vm-102-disk-0', snapshot: 'before', chain: false, resolved: true },
+    },
     // a dash inside the snapshot name (tricky-names CT 110)
-    { lv: 'snap_vm-110-disk-0_pre-upgrade', volumes: ['vm-110-disk-0'], want: { volume: 'vm-110-disk-0', snapshot: 'pre-upgrade', chain: false, resolved: true } },
+    {
+      lv: 'snap_vm-110-disk-0_pre-upgrade',
+      volumes: ['vm-110-disk-0'],
+      want: { volume: 'vm-110-disk-0', snapshot: 'pre-upgrade', chain: false, resolved: true },
+    },
     // '_' inside the snapshot name
-    { lv: 'snap_vm-100-disk-0_my_snap', volumes: ['vm-100-disk-0'], want: { volume: 'vm-100-disk-0', snapshot: 'my_snap', chain: false, resolved: true } },
+    {
+      lv: 'snap_vm-100-disk-0_my_snap',
+      volumes: ['vm-100-disk-0'],
+      want: { volume: 'vm-100-disk-0', snapshot: 'my_snap', chain: false, resolved: true },
+    },
     // '_' inside the volume name (custom name vm-108-my_data)
-    { lv: 'snap_vm-108-my_data_old', volumes: ['vm-108-my_data', 'vm-108-disk-0'], want: { volume: 'vm-108-my_data', snapshot: 'old', chain: false, resolved: true } },
+    {
+      lv: 'snap_vm-108-my_data_old',
+      volumes: ['vm-108-my_data', 'vm-108-disk-0'],
+      want: { volume: 'vm-108-my_data', snapshot: 'old', chain: false, resolved: true },
+    },
     // '_' and '-' in both parts: the snapshot names decide between the known volumes
     {
       lv: 'snap_vm-108-my_data-x_pre_up-1',
@@ -97,12 +116,27 @@ test('parseSnapshotLv: thin snap_<vol>_<snap> and chain snap_<vol>_<snap>.qcow2'
       want: { volume: 'vm-108-my', snapshot: 'data-x_pre_up-1', chain: false, resolved: true },
     },
     // two known volumes, no snapshot list: the longest known volume prefix wins
-    { lv: 'snap_vm-108-my_data_old', volumes: ['vm-108-my', 'vm-108-my_data'], want: { volume: 'vm-108-my_data', snapshot: 'old', chain: false, resolved: true } },
+    {
+      lv: 'snap_vm-108-my_data_old',
+      volumes: ['vm-108-my', 'vm-108-my_data'],
+      want: { volume: 'vm-108-my_data', snapshot: 'old', chain: false, resolved: true },
+    },
     // volume chain (PVE 9 qcow2 on thick LVM): the volume keeps its .qcow2
-    { lv: 'snap_vm-105-disk-0_s1.qcow2', volumes: ['vm-105-disk-0.qcow2'], want: { volume: 'vm-105-disk-0.qcow2', snapshot: 's1', chain: true, resolved: true } },
-    { lv: 'snap_vm-105-disk-0_a_b.qcow2', volumes: ['vm-105-disk-0.qcow2'], want: { volume: 'vm-105-disk-0.qcow2', snapshot: 'a_b', chain: true, resolved: true } },
+    {
+      lv: 'snap_vm-105-disk-0_s1.qcow2',
+      volumes: ['vm-105-disk-0.qcow2'],
+      want: { volume: 'vm-105-disk-0.qcow2', snapshot: 's1', chain: true, resolved: true },
+    },
+    {
+      lv: 'snap_vm-105-disk-0_a_b.qcow2',
+      volumes: ['vm-105-disk-0.qcow2'],
+      want: { volume: 'vm-105-disk-0.qcow2', snapshot: 'a_b', chain: true, resolved: true },
+    },
     // nothing known: one possible split, unresolved
-    { lv: 'snap_vm-102-disk-0_before', want: { volume: 'vm-102-disk-0', snapshot: 'before', chain: false, resolved: false } },
+    {
+      lv: 'snap_vm-102-disk-0_before',
+      want: { volume: 'vm-102-disk-0', snapshot: 'before', chain: false, resolved: false },
+    },
     // nothing known and ambiguous: falls back to the last '_' that leaves a valid volume name
     { lv: 'snap_vm-100-disk-0_a_b', want: { volume: 'vm-100-disk-0_a', snapshot: 'b', chain: false, resolved: false } },
     { lv: 'snap_vm-100-disk-0_', want: null },
@@ -147,15 +181,29 @@ test('nextDiskName: lowest free number 0..1023 among (vm|base)-<vmid>-disk-N (Pl
     // a base- volume holds its number
     { vmid: 900, taken: ['base-900-disk-0'], want: 'vm-900-disk-1' },
     // other guests and other kinds do not
-    { vmid: 119, taken: ['vm-1190-disk-0', 'vm-19-disk-0', 'vm-119-cloudinit', 'vm-119-state-s1', 'vm-119-fleece-0'], want: 'vm-119-disk-0' },
+    {
+      vmid: 119,
+      taken: ['vm-1190-disk-0', 'vm-19-disk-0', 'vm-119-cloudinit', 'vm-119-state-s1', 'vm-119-fleece-0'],
+      want: 'vm-119-disk-0',
+    },
     // the pattern is not anchored: leftovers named after a disk hold its number
     { vmid: 119, taken: ['del-vm-119-disk-0', 'snap_vm-119-disk-1_s1'], want: 'vm-119-disk-2' },
     { vmid: 119, taken: ['vm-119-disk-0.qcow2'], want: 'vm-119-disk-1' },
     // with a suffix only names with it count (LVM chains: vm-N-disk-K.qcow2)
     { vmid: 105, taken: ['vm-105-disk-0', 'vm-105-disk-1.qcow2'], suffix: '.qcow2', want: 'vm-105-disk-0.qcow2' },
-    { vmid: 105, taken: ['vm-105-disk-0.qcow2', 'del-vm-105-disk-1.qcow2'], suffix: '.qcow2', want: 'vm-105-disk-2.qcow2' },
+    {
+      vmid: 105,
+      taken: ['vm-105-disk-0.qcow2', 'del-vm-105-disk-1.qcow2'],
+      suffix: '.qcow2',
+      want: 'vm-105-disk-2.qcow2',
+    },
     // a chain snapshot's name has '_<snap>' between the number and '.qcow2': it holds nothing
-    { vmid: 105, taken: ['vm-105-disk-0.qcow2', 'snap_vm-105-disk-1_s1.qcow2'], suffix: '.qcow2', want: 'vm-105-disk-1.qcow2' },
+    {
+      vmid: 105,
+      taken: ['vm-105-disk-0.qcow2', 'snap_vm-105-disk-1_s1.qcow2'],
+      suffix: '.qcow2',
+      want: 'vm-105-disk-1.qcow2',
+    },
   ];
   for (const c of cases) assert.equal(nextDiskName(c.vmid, c.taken, c.suffix), c.want, JSON.stringify(c));
   // 1024 volumes per guest at most; then PVE fails with "unable to allocate an image name"
