@@ -461,7 +461,9 @@ test('corpus: cfg2cmd drive volumes equal derived/cfg2cmd_drive_paths.tsv', (t) 
       const ref = c.refs.find((r) => r.section === 'main' && r.key === w.drive)!;
       const vg = ref.volid ? vgOf[ref.volid.storage] : undefined;
       if (!vg) continue;
-      // a volume chain lists its snapshot files first; the volume itself is the last path
+      // a volume chain lists its snapshot files first, named by the cfg2cmd test's mocked snapshot info
+      // (snap1-vm-...; real LVM chain snapshots are snap_<name>_<snap>.qcow2, LVMPlugin get_snap_name):
+      // the volume itself is the last path
       const last = w.files.split(' | ').at(-1);
       assert.equal(last, `/dev/${vg}/${ref.volid!.volname}`, `${name} ${w.drive}`);
       lvmRows++;
