@@ -16,7 +16,8 @@ const out = mkdtempSync(join(tmpdir(), 'pve-health-demo-'));
 try {
   execFileSync('python3', [fakenode, 'build', join(repo, 'demo/scenario.json'), join(out, 'node')], { stdio: 'inherit' });
   const node = join(out, 'node');
-  const env = { ...process.env, PATH: `${node}/bin:${process.env.PATH}` };
+  // The storage wrapper answers `lvs -o ...,autoactivation`, which fakenode's lvs does not know.
+  const env = { ...process.env, PATH: `${join(repo, 'test/fixtures/scenarios/bin')}:${node}/bin:${process.env.PATH}` };
   const host = createHost({ root: join(node, 'root'), env, now: () => new Date('2026-11-20T08:00:00Z') });
   const snap = redactSnapshot(await gatherSnapshot(host));
   const extra: Record<string, unknown> = {};

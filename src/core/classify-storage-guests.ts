@@ -190,7 +190,7 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
       title: `${entries.length} inactive leftover LV${entries.length > 1 ? 's' : ''} hold ${fmtBytes(total)} on ${where}`,
       detail: `${parts.join('; ')}.${
         inherit.length > 0
-          ? ` A new guest created as VMID ${inherit.join(' or ')} (the next VMID${inherit.length > 1 ? 's' : ''} PVE hands out) inherits that VMID's volumes here: \`qm disk rescan\` attaches them to it, and destroying it with "unreferenced disks" deletes them.`
+          ? ` A new guest created as VMID ${inherit.join(' or ')} (${inherit.includes(reuse?.nextVmid ?? -1) ? 'the next VMID PVE hands out' : `among the next VMIDs PVE hands out, after ${reuse?.nextVmid}`}) inherits that VMID's volumes here: \`qm disk rescan\` attaches them to it, and destroying it with "unreferenced disks" deletes them.`
           : ''
       }`,
       fix,

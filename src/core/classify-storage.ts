@@ -28,7 +28,7 @@ export const THIN_DEFAULTS = {
   overcommitWarning: 200,
 } as const;
 
-/** The command key under which src/host/read-storage.ts stores `lvs -o ...,autoactivation`. */
+/** The command key under which src/host/read-dm.ts stores `lvs -o ...,autoactivation`. */
 export const AUTOACTIVATION_KEY = 'lvs.autoactivation';
 
 export interface ParsedGuest {

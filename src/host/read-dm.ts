@@ -1,6 +1,7 @@
 // Device-mapper and LVM state with a constant number of subprocesses, whatever the node size:
 // dmsetup info -c / table / deps / status (in parallel), then lvs and vgs (after dmsetup, so a map
 // created a moment ago is not mistaken for a map without LV). Raw outputs go into the snapshot.
+import { AUTOACTIVATION_KEY } from '../core/classify-storage';
 import { CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { DM_INFO_FIELDS, DM_INFO_SEPARATOR } from '../core/parse-dmsetup';
 import { LVS_FIELDS, VGS_FIELDS } from '../core/parse-lvm';
@@ -17,6 +18,8 @@ export const DM_COMMANDS: Record<string, string[]> = {
 export const LVM_COMMANDS: Record<string, string[]> = {
   [COMMAND_KEYS.lvs]: ['lvs', '-a', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', LVS_FIELDS.join(',')],
   [COMMAND_KEYS.vgs]: ['vgs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', VGS_FIELDS.join(',')],
+  // Its own call: lvm2 older than 2.03.12 (PVE 7) rejects the field and would fail the main lvs.
+  [AUTOACTIVATION_KEY]: ['lvs', '--reportformat', 'json', '-o', 'vg_name,lv_name,autoactivation'],
 };
 
 /** Run one command and keep whatever happened as data: the core decides what a failure means. */

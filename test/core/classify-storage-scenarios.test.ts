@@ -11,7 +11,6 @@ import { analyzeDm } from '../../src/core/analyze-dm';
 import { classifyStorage } from '../../src/core/classify-storage';
 import { gatherSnapshot } from '../../src/host/gather';
 import { createHost, hostPath } from '../../src/host/host';
-import { readStorageCommands } from '../../src/host/read-storage';
 import { buildNode, hasFakenode, REPO, SHARED } from '../helpers/cli';
 
 const DIR = join(REPO, 'test/fixtures/scenarios');
@@ -59,7 +58,6 @@ describe('storage health on fakenode scenarios', {
         env: { ...process.env, PATH: `${WRAPPERS}:${resolve(node, 'bin')}:${process.env.PATH}` },
       });
       const snap = await gatherSnapshot(host);
-      Object.assign(snap.commands, await readStorageCommands(host, 20_000));
       const dm = analyzeDm(snap);
       const findings = classifyStorage(snap, dm, {});
       assert.deepEqual(

@@ -5,6 +5,8 @@ import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
 import type { Command } from '../command';
+import { mountsPart, systemPart } from '../gather-parts';
+import { mountTimeoutMs } from '../../host/read-mounts';
 
 export const captureCommand: Command = {
   name: 'capture',
@@ -20,6 +22,9 @@ to FILE as JSON. cloud-init passwords, SSH keys and storage passwords/tokens are
     const config = readConfig(host, ctx.global.config);
     const t = config.dm?.command_timeout;
     const loaded = await loadSnapshot(host, { from: ctx.global.from, demo: ctx.global.demo, timeoutMs: t ? t * 1000 : undefined });
+    // Mount probes and system information ride along, so --from replays the whole check.
+    await mountsPart(host, config, loaded, { timeoutMs: mountTimeoutMs(host, config, undefined) });
+    await systemPart(host, loaded);
     const snap = redactSnapshot(loaded.snap);
     writeFileSync(file, `${JSON.stringify(snap, null, 1)}\n`, { mode: 0o600 });
     const n = snap.commands['dmsetup.info']?.stdout.split('\n').filter(Boolean).length ?? 0;

@@ -8,6 +8,7 @@ import type { Command } from '../command';
 import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
 import { mountsPart, systemPart } from '../gather-parts';
 import { printDocument } from '../output';
+import { notifyAfterCheck } from './notify';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -17,12 +18,16 @@ export const checkCommand: Command = {
   --html FILE       also write the standalone HTML report to FILE
   --textfile DIR    also write Prometheus metrics to DIR/${DEFAULT_TEXTFILE_NAME} (atomically, for node_exporter)
   --fresh           probe mounts now, ignoring the cached results of a recent run
-  --timeout SEC     mount probe timeout (default 2 s; also PVE_HEALTH_MOUNT_TIMEOUT)`,
+  --timeout SEC     mount probe timeout (default 2 s; also PVE_HEALTH_MOUNT_TIMEOUT)
+  --notify          send the configured notifications when the findings changed (docs/reports.md)
+  --always          with --notify: send even when nothing changed`,
   options: {
     html: { type: 'string' },
     textfile: { type: 'string' },
     fresh: { type: 'boolean' },
     timeout: { type: 'string' },
+    notify: { type: 'boolean' },
+    always: { type: 'boolean' },
   },
   async run(ctx) {
     const started = performance.now();
@@ -35,10 +40,10 @@ export const checkCommand: Command = {
     });
     const doc = documentFor(loaded, s.host.now(), { dm, mounts });
     const durationSeconds = (performance.now() - started) / 1000;
-    if (ctx.values.html) {
-      const system = await systemPart(s.host, loaded);
-      writeFileSync(ctx.values.html as string, renderHtml(doc, { system }));
-    }
+    const system = ctx.values.html || ctx.values.notify ? await systemPart(s.host, loaded) : undefined;
+    if (ctx.values.html) writeFileSync(ctx.values.html as string, renderHtml(doc, { system }));
+    // A failed send is reported on stderr and never changes the verdict.
+    if (ctx.values.notify) await notifyAfterCheck(ctx.io, s.host, s.config, doc, { always: Boolean(ctx.values.always), system, quiet: ctx.global.quiet });
     if (ctx.values.textfile) {
       await writeTextfile(ctx.values.textfile as string, DEFAULT_TEXTFILE_NAME, renderPrometheus(doc, { durationSeconds, timestampSeconds: s.host.now().getTime() / 1000 }));
     }
