@@ -14,6 +14,7 @@ export interface HttpServer {
 
 export function listen(addr: ListenAddress, handle: (req: RequestInfo) => Reply): Promise<HttpServer> {
   const server = createServer((req, res) => {
+    const t0 = performance.now();
     let r: Reply;
     try {
       r = handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
@@ -26,7 +27,12 @@ export function listen(addr: ListenAddress, handle: (req: RequestInfo) => Reply)
     }
     // A request body is never wanted; drain it so keep-alive connections stay usable.
     req.resume();
-    res.writeHead(r.status, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) });
+    // Server-Timing: the time spent in the service itself, apart from network and scheduling.
+    res.writeHead(r.status, {
+      ...r.headers,
+      'content-length': String(Buffer.byteLength(r.body)),
+      'server-timing': `app;dur=${(performance.now() - t0).toFixed(2)}`,
+    });
     res.end(req.method === 'HEAD' ? undefined : r.body);
   });
   server.headersTimeout = 5_000;

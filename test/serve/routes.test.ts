@@ -195,6 +195,7 @@ test('routes: read-only, unknown paths, HEAD', async () => {
   assert.equal(head.status, 200);
   assert.ok(Number(head.headers.get('content-length')) > 100);
   assert.equal(await head.text(), '');
+  assert.match(head.headers.get('server-timing') ?? '', /^app;dur=\d+\.\d\d$/);
 });
 
 test('routes: page and assets carry a strict CSP and no data', async () => {
