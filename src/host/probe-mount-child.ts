@@ -6,7 +6,7 @@ import type { ProbeResult } from '../core/classify-mounts';
 import type { ProbeJob } from '../core/mount-plan';
 
 /**
- * The child. Input on stdin: {jobs: [{k, p}], timeoutMs, conc, out}. Output: JSON lines appended to
+ * The child. Input on stdin: {jobs: [{k, p}], timeoutMs, deadlineAt (epoch ms), conc, out}. Output: JSON lines appended to
  * `out` ("ready", "p" phase started, "r" result, "end"/"deadline"), so whatever finished before the
  * deadline survives the kill. CommonJS for any Node >= 18, no dependencies.
  */
@@ -17,8 +17,11 @@ const a = JSON.parse(fs.readFileSync(0, 'utf8'));
 const fd = fs.openSync(a.out, 'a');
 const w = (o) => { try { fs.writeSync(fd, JSON.stringify(o) + '\\n'); } catch (e) {} };
 w({ t: 'ready', pid: process.pid });
-// The timeout counts from here: a slow start (a loaded node) must not make a healthy mount stale.
-setTimeout(() => { w({ t: 'deadline' }); process.kill(process.pid, 'SIGKILL'); }, a.timeoutMs);
+// The timeout counts from the spawn (so the whole check takes about one timeout), but every probe
+// gets at least half of it after our start: a slow start on a loaded node must not make a healthy
+// mount look stale.
+const left = Math.max(a.deadlineAt - Date.now(), a.timeoutMs / 2);
+setTimeout(() => { w({ t: 'deadline' }); process.kill(process.pid, 'SIGKILL'); }, left);
 const ERRNO = {};
 for (const [name, n] of Object.entries(require('os').constants.errno)) ERRNO[n] = ERRNO[n] || name;
 let next = 0;
@@ -43,7 +46,7 @@ async function probe(j) {
   } catch (e) {
     // libuv has no name for some errnos (ESTALE is "Unknown system error -116"): use the kernel's.
     r.code = e.code && !/^Unknown/.test(e.code) ? e.code : ERRNO[-e.errno] || e.code || 'EUNKNOWN';
-    r.msg = String(e.message).slice(0, 300);
+    r.msg = (/^Unknown/.test(String(e.code)) ? r.code + ' (errno ' + -e.errno + '), ' + e.syscall + " '" + j.p + "'" : String(e.message)).slice(0, 300);
   }
   r.ms = Date.now() - t0;
   w(r);

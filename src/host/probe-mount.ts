@@ -254,6 +254,7 @@ async function runChild(
       input: JSON.stringify({
         jobs: jobs.map((j) => ({ k: j.key, p: hostPath(host, j.path) })),
         timeoutMs: opts.timeoutMs,
+        deadlineAt: Date.now() + opts.timeoutMs,
         conc,
         out,
       }),

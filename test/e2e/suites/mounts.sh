@@ -9,7 +9,10 @@ cd /host
 . ./lib/assert.sh
 CLI=${PVE_HEALTH_CLI:-/host/pve-health.cjs}
 J=/tmp/m.json
-TIMEOUT=2
+# 5 s: the guest runs under emulation (TCG) on a shared host, where a healthy NFS probe can take
+# over a second; the logic does not depend on the figure (the unit tests and the bench use 1-2 s).
+TIMEOUT=5
+export PVE_HEALTH_MOUNT_TIMEOUT=$TIMEOUT
 # mrun ARGS...: one `mounts --json` run → $J, $RC (exit code), $MS (wall ms)
 mrun() {
   local t
@@ -106,9 +109,16 @@ check "cached results within the TTL" test "$(get summary cached)" -gt 0
 check "with missing and full ignored: exit 1 (readonly)" test "$RC" = 1
 
 echo "== container filesystem remounted read-only after errors"
+INIT=$(cut -d' ' -f1 /proc/$CTMON/task/$CTMON/children)
 echo 1 > "/sys/fs/ext4/$(basename "$CTLOOP")/trigger_fs_error"
 sleep 0.5
-grep ' /data ' "/proc/$(cat /proc/$CTMON/task/$CTMON/children | cut -d' ' -f1)/mountinfo" | sed 's/^/   ns: /'
+if ! grep ' /data ' /proc/$INIT/mountinfo | grep -Eq -- ' - ext4 [^ ]+ (ro|.*emergency_ro)'; then
+  # This kernel left the superblock rw after the injected error: turn the superblock (not the
+  # mount) read-only, which is what errors=remount-ro leaves behind.
+  echo "   injected ext4 error did not remount; remounting the superblock ro"
+  nsenter -t "$INIT" -m mount -o remount,ro /data
+fi
+grep ' /data ' /proc/$INIT/mountinfo | sed 's/^/   ns: /'
 mrun --fresh
 check "CT 105 /data: readonly (remounted by the kernel)" is ct105:/data "readonly remounted-readonly"
 check "CT 105 /ro-data (expected ro): still ok" is ct105:/ro-data "ok"
@@ -130,18 +140,17 @@ check "v4.2: stale, EACCES" is host:/mnt/pve/nfs-unexp-v4 "stale unreachable EAC
 check "EACCES answered within the timeout" answered host:/mnt/pve/nfs-unexp-v4
 exportfs -ra
 
-echo "== stale 3: nfsd stopped (hard mounts hang)"
+echo "== stale 3: nfsd stopped (hard mounts hang, the soft one fails with EIO after about 3.5 s)"
 rpc.nfsd 0
-mrun --fresh --timeout $TIMEOUT
+mrun --fresh
 check "hard v3: stale, timeout" is host:/mnt/pve/nfs-down-v3 "stale timeout timeout"
 check "hard v4.2: stale, timeout" is host:/mnt/pve/nfs-down-v4 "stale timeout timeout"
 check "CT 105 NFS mount of the dead server: stale" is ct105:/mnt/ctnfs "stale timeout"
 check "CT 105 local filesystem unaffected" is ct105:/ro-data "ok"
 check "the killed probe ended: nothing stuck" test "$(get stuck)" = 0
 check "no claim left behind" test -z "$(ls /run/pve-health/probes/ 2>/dev/null)"
-PVE_HEALTH_MOUNT_TIMEOUT=6 mrun --fresh
-check "soft mount: stale, EIO (timeout 6 s from PVE_HEALTH_MOUNT_TIMEOUT)" is host:/mnt/pve/nfs-soft "stale unreachable EIO"
-check "hard mount still hangs: timeout" is host:/mnt/pve/nfs-down-v4 "stale timeout"
+check "soft mount: stale, EIO" is host:/mnt/pve/nfs-soft "stale unreachable EIO"
+check "the timeout came from PVE_HEALTH_MOUNT_TIMEOUT" test "$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).mounts.timeoutMs)' $J)" = $((TIMEOUT * 1000))
 rpc.nfsd 4
 
 kill "$CTMON" 2>/dev/null
