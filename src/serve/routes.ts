@@ -10,6 +10,8 @@ import type { Part, ScanReport, Service } from './service';
 export interface DocumentParts {
   dm: DmResult | null;
   mounts: MountsResult | null;
+  /** When the newest of these results was scanned: the document's generatedAt. */
+  scannedAt: Date | null;
 }
 
 export interface RouterContext {
@@ -69,10 +71,11 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   }
 
   function parts(only?: Part): DocumentParts {
-    return {
-      dm: only === 'mounts' ? null : ctx.service.state('dm').result,
-      mounts: only === 'dm' ? null : ctx.service.state('mounts').result,
-    };
+    const dm = only === 'mounts' ? null : ctx.service.state('dm');
+    const mounts = only === 'dm' ? null : ctx.service.state('mounts');
+    const times = [dm, mounts].map((st) => (st?.result ? (st.lastFinishedAt?.getTime() ?? 0) : 0));
+    const newest = Math.max(...times);
+    return { dm: dm?.result ?? null, mounts: mounts?.result ?? null, scannedAt: newest > 0 ? new Date(newest) : null };
   }
 
   function serviceBlock(only?: Part): ServiceBlock {

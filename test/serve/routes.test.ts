@@ -91,6 +91,7 @@ test('routes: API documents have the contract shape plus the service block', asy
   assert.equal(doc.dm.summary.grade, 'B');
   assert.equal(doc.dm.entries[1].reason, 'guest-missing');
   assert.equal(doc.mounts.entries[1].status, 'stale');
+  assert.equal(doc.generatedAt, '2026-01-01T12:00:00.000Z', 'generatedAt is the time of the scan');
   assert.equal(doc.service.version, '9.9.9');
   assert.equal(doc.service.dm.lastScanAt, '2026-01-01T12:00:00.000Z');
   assert.equal(doc.service.dm.intervalSeconds, 60);

@@ -92,12 +92,16 @@ export function mountsResult(entries: MountEntry[], status: Status = 0): MountsR
 }
 
 /** A minimal document builder (the command uses the real one from src/core). */
-export function buildDoc(parts: { dm: DmResult | null; mounts: MountsResult | null }): CheckDocument {
+export function buildDoc(parts: {
+  dm: DmResult | null;
+  mounts: MountsResult | null;
+  scannedAt: Date | null;
+}): CheckDocument {
   const statuses = [parts.dm?.status, parts.mounts?.status].filter((s) => s !== undefined);
   if (statuses.length === 0) statuses.push(3);
   return {
     schemaVersion: 1,
-    generatedAt: '2026-01-01T00:00:00.000Z',
+    generatedAt: (parts.scannedAt ?? new Date(0)).toISOString(),
     node: 'pve1',
     ...(parts.dm ? { dm: parts.dm } : {}),
     ...(parts.mounts ? { mounts: parts.mounts } : {}),

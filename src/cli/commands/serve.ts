@@ -110,7 +110,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
       const o = scanners.origin();
       return buildCheckDocument({
         node: o?.node ?? fallbackNode,
-        now: new Date(),
+        now: parts.scannedAt ?? new Date(),
         dm: parts.dm ?? undefined,
         mounts: parts.mounts ?? undefined,
         source: o?.source ?? (ctx.global.demo ? 'demo' : ctx.global.from ? `snapshot:${ctx.global.from}` : 'live'),
