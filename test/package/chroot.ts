@@ -1,0 +1,121 @@
+// Minimal Debian systems for the package tests: `debootstrap --variant=minbase` once, kept as a tarball in
+// a cache outside the checkout (PVE_HEALTH_PKGTEST_CACHE, default /var/tmp/pve-health-pkgtest), unpacked
+// into a fresh directory per test. Debian's nodejs .debs are cached beside it, for running the bundle on
+// the suite's own Node (bookworm: 18). Needs root (chroot, device nodes); the mirror is debootstrap's
+// default unless PVE_HEALTH_DEBIAN_MIRROR is set.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const CACHE = process.env.PVE_HEALTH_PKGTEST_CACHE ?? '/var/tmp/pve-health-pkgtest';
+/** PVE 8 is Debian 12 (bookworm): the oldest system the package must install on. */
+export const SUITE = process.env.PVE_HEALTH_PKGTEST_SUITE ?? 'bookworm';
+
+const CHROOT_ENV = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  LANG: 'C.UTF-8',
+  HOME: '/root',
+  DEBIAN_FRONTEND: 'noninteractive',
+};
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sh(cmd: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): RunResult {
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 600_000,
+    env: opts.env ?? process.env,
+    maxBuffer: 64 << 20,
+  });
+  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function must(cmd: string, args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): string {
+  const r = sh(cmd, args, opts);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout.slice(-4000)}${r.stderr.slice(-4000)}`,
+    );
+  return r.stdout;
+}
+
+/** The cached minbase tarball, made on first use (about half a minute with a good mirror). */
+export function baseTarball(): string {
+  const tarball = join(CACHE, `${SUITE}-minbase.tar`);
+  if (existsSync(tarball)) return tarball;
+  mkdirSync(CACHE, { recursive: true });
+  const dir = mkdtempSync(join(CACHE, 'debootstrap-'));
+  try {
+    const mirror = process.env.PVE_HEALTH_DEBIAN_MIRROR;
+    must('debootstrap', ['--variant=minbase', SUITE, dir, ...(mirror ? [mirror] : [])], { timeoutMs: 900_000 });
+    // Nothing of apt's download state belongs in the cache.
+    rmSync(join(dir, 'var/cache/apt/archives'), { recursive: true, force: true });
+    mkdirSync(join(dir, 'var/cache/apt/archives/partial'), { recursive: true });
+    must('tar', ['-C', dir, '--numeric-owner', '-cf', `${tarball}.tmp`, '.']);
+    renameSync(`${tarball}.tmp`, tarball);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return tarball;
+}
+
+/** A fresh chroot unpacked from the cached tarball; `remove` deletes it. */
+export function makeChroot(): { root: string; remove: () => void } {
+  const tarball = baseTarball();
+  const root = mkdtempSync(join(CACHE, 'root-'));
+  must('tar', ['-C', root, '--numeric-owner', '-xf', tarball]);
+  return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Run argv inside the chroot with a clean environment (no host PATH, no host node). */
+export function inChroot(root: string, argv: string[], opts: { timeoutMs?: number } = {}): RunResult {
+  return sh('chroot', [root, ...argv], { timeoutMs: opts.timeoutMs ?? 120_000, env: CHROOT_ENV });
+}
+
+export function mustInChroot(root: string, argv: string[]): string {
+  const r = inChroot(root, argv);
+  if (r.status !== 0)
+    throw new Error(`in chroot: ${argv.join(' ')} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Install the suite's own nodejs into the chroot, from .debs cached under CACHE/<suite>-nodejs (downloaded
+ * by apt inside a chroot the first time; offline afterwards). Returns `node --version`.
+ */
+export function installDebianNode(root: string): string {
+  const debs = join(CACHE, `${SUITE}-nodejs`);
+  if (!existsSync(debs) || !readdirSync(debs).some((f) => f.endsWith('.deb'))) {
+    const tmp = `${debs}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mustInChroot(root, ['apt-get', 'update', '-qq']);
+    mustInChroot(root, ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', '--download-only', 'nodejs']);
+    mkdirSync(tmp, { recursive: true });
+    const archives = join(root, 'var/cache/apt/archives');
+    for (const f of readdirSync(archives).filter((x) => x.endsWith('.deb')))
+      renameSync(join(archives, f), join(tmp, f));
+    rmSync(debs, { recursive: true, force: true });
+    renameSync(tmp, debs);
+  }
+  const target = join(root, 'tmp/nodejs-debs');
+  mkdirSync(target, { recursive: true });
+  for (const f of readdirSync(debs)) must('cp', [join(debs, f), target]);
+  const debFiles = readdirSync(target).map((f) => `/tmp/nodejs-debs/${f}`);
+  mustInChroot(root, ['dpkg', '-i', ...debFiles]);
+  return mustInChroot(root, ['node', '--version']).trim();
+}
+
+/** Why the chroot tests cannot run here, or null. */
+export function chrootUnavailable(): string | null {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'needs root (chroot)';
+  for (const tool of ['debootstrap', 'chroot', 'tar', 'dpkg-deb']) {
+    if (sh('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      return `${tool} not found (Debian package debootstrap/coreutils/dpkg)`;
+  }
+  return null;
+}

@@ -1,0 +1,308 @@
+// What `npm run package` generates from the CLI: man page, bash completion, Depends, units, example config.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import * as v from 'valibot';
+import { collectCliInfo, parseHelp } from '../../scripts/package/cli-info';
+import { renderBashCompletion } from '../../scripts/package/completion';
+import { debianVersion, fillTemplate, parseElfDepends } from '../../scripts/package/deb';
+import { renderManPage, roffEscape } from '../../scripts/package/man-page';
+import { loadSystemdUnits, unitNameFromExport } from '../../scripts/package/units';
+import type { Command } from '../../src/cli/command';
+import { renderHelp } from '../../src/cli/main';
+import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS } from '../../src/cli/options';
+import { COMMANDS } from '../../src/cli/registry';
+import { ConfigSchema, parseConfig } from '../../src/core/config';
+import { findTool } from '../helpers/require-tool';
+
+const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+
+const run = async () => 0;
+/** A registry of the shapes real commands have: no options, options with help lines, one without. */
+const FAKE_COMMANDS: Command[] = [
+  {
+    name: 'check',
+    summary: 'Everything',
+    usage: 'check [--html FILE]',
+    run,
+    options: { html: { type: 'string' } },
+    help: 'Options:\n  --html FILE       also write the HTML report to FILE',
+  },
+  { name: 'dm', summary: 'Device-mapper health', usage: 'dm [--json]', run },
+  {
+    name: 'clean',
+    summary: 'fix entries',
+    usage: 'clean [--dry-run] [--vmid N]',
+    run,
+    options: {
+      'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+      vmid: { type: 'string' },
+      undocumented: { type: 'boolean' },
+    },
+    help: 'Options:\n  --dry-run         show the plan\n  -y, --yes         do not ask\n  --vmid N          only guest N\n.starts with a dot \\ and a backslash',
+  },
+];
+
+function fakeInfo() {
+  return collectCliInfo({
+    program: 'pve-health',
+    version: '1.2.3',
+    helpText: 'pve-health 1.2.3 — device-mapper health\n\nExit codes: 0 OK, 64 usage error.\n',
+    commands: FAKE_COMMANDS,
+    globalOptions: GLOBAL_OPTIONS,
+    globalHelp: GLOBAL_HELP,
+    formats: FORMATS,
+  });
+}
+
+function realInfo() {
+  return collectCliInfo({
+    program: 'pve-health',
+    version: '0.0.0',
+    helpText: renderHelp(),
+    commands: COMMANDS,
+    globalOptions: GLOBAL_OPTIONS,
+    globalHelp: GLOBAL_HELP,
+    formats: FORMATS,
+  });
+}
+
+test('parseHelp: option lines, shorts, placeholders, continuations and prose, in order', () => {
+  const cases: [string, unknown[]][] = [
+    [
+      '  --root DIR        under DIR (default /)',
+      [{ kind: 'option', short: undefined, long: 'root', placeholder: 'DIR', description: 'under DIR (default /)' }],
+    ],
+    [
+      '  -q, --quiet       only problems',
+      [{ kind: 'option', short: 'q', long: 'quiet', placeholder: undefined, description: 'only problems' }],
+    ],
+    [
+      '  -h, --help        help;  -V, --version  version',
+      [
+        { kind: 'option', short: 'h', long: 'help', placeholder: undefined, description: 'help' },
+        { kind: 'option', short: 'V', long: 'version', placeholder: undefined, description: 'version' },
+      ],
+    ],
+    [
+      '  --dm-interval SECONDS device-mapper scan',
+      [
+        {
+          kind: 'option',
+          short: undefined,
+          long: 'dm-interval',
+          placeholder: 'SECONDS',
+          description: 'device-mapper scan',
+        },
+      ],
+    ],
+    [
+      '  --listen ADDR:PORT    where\n                        to listen',
+      [{ kind: 'option', short: undefined, long: 'listen', placeholder: 'ADDR:PORT', description: 'where to listen' }],
+    ],
+    [
+      'Routes: /a  /b\n\n  - a bullet',
+      [{ kind: 'text', text: 'Routes: /a  /b' }, { kind: 'blank' }, { kind: 'text', text: '- a bullet' }],
+    ],
+  ];
+  for (const [text, want] of cases) assert.deepEqual(parseHelp(text), want, text);
+});
+
+test('roffEscape: dashes, backslashes and control characters at line start', () => {
+  const cases: [string, string][] = [
+    ['--root', '\\-\\-root'],
+    ['a\\b', 'a\\eb'],
+    ['.TH x', '\\&.TH x'],
+    ["'quoted", "\\&'quoted"],
+    ['mid.dle', 'mid.dle'],
+  ];
+  for (const [input, want] of cases) assert.equal(roffEscape(input), want);
+});
+
+test('man page: every command, every option (documented or not) and the exit codes', () => {
+  const page = renderManPage({
+    info: fakeInfo(),
+    date: '2026-01-02',
+    files: [{ path: '/etc/pve-health/config.toml', text: 'config' }],
+  });
+  assert.match(page, /^\.TH PVE-HEALTH 1 "2026-01-02" "pve\\-health 1\.2\.3"/m);
+  assert.match(page, /^pve\\-health \\- device\\-mapper health$/m);
+  for (const c of FAKE_COMMANDS) assert.match(page, new RegExp(`^\\\\fB${c.name}\\\\fR$`, 'm'), c.name);
+  for (const tag of [
+    '\\fB\\-\\-html\\fR \\fIFILE\\fR',
+    '\\fB\\-y\\fR, \\fB\\-\\-yes\\fR',
+    '\\fB\\-\\-undocumented\\fR',
+    '\\fB\\-\\-root\\fR \\fIDIR\\fR',
+  ]) {
+    assert.ok(page.includes(`.TP\n${tag}\n`), tag);
+  }
+  assert.ok(page.includes('\n\\&.starts with a dot \\e and a backslash\n'));
+  assert.ok(!page.includes('Options:'), 'section headers of the help are dropped');
+  assert.match(page, /^\.SH EXIT STATUS\n0 OK, 64 usage error\.$/m);
+});
+
+test('man page of the real registry renders without groff warnings', (t) => {
+  const info = realInfo();
+  const page = renderManPage({ info, date: '2026-01-02', files: [] });
+  for (const c of COMMANDS) {
+    assert.ok(page.includes(`\\fB${roffEscape(c.name)}\\fR`), c.name);
+    for (const o of Object.keys(c.options ?? {}))
+      assert.ok(page.includes(`\\fB\\-\\-${roffEscape(o)}\\fR`), `${c.name} --${o}`);
+  }
+  if (!findTool('groff')) return t.skip('groff not installed (Debian groff-base)');
+  const r = spawnSync('groff', ['-man', '-Tutf8', '-ww', '-z'], { input: page, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+});
+
+/** Run the completion function in a real bash for a command line whose last word is being completed. */
+function complete(script: string, words: string[], cwd: string): string[] {
+  const quoted = words.map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(' ');
+  const r = spawnSync(
+    'bash',
+    [
+      '--norc',
+      '--noprofile',
+      '-c',
+      `${script}\nCOMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _pve_health; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { cwd, encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\n').filter(Boolean).sort();
+}
+
+test('bash completion: commands, options per command, option values', () => {
+  const script = renderBashCompletion(fakeInfo());
+  const dir = mkdtempSync(join(tmpdir(), 'pve-health-completion-'));
+  try {
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub.txt'), '');
+    const globals = [
+      '--config',
+      '--demo',
+      '--format',
+      '--from',
+      '--help',
+      '--json',
+      '--no-color',
+      '--quiet',
+      '--root',
+      '--version',
+      '-V',
+      '-h',
+      '-q',
+    ];
+    const cases: [string[], string[]][] = [
+      [
+        ['pve-health', ''],
+        ['check', 'clean', 'dm'],
+      ],
+      [
+        ['pve-health', 'c'],
+        ['check', 'clean'],
+      ],
+      [['pve-health', '--root', '/x', 'd'], ['dm']],
+      [['pve-health', '--format', 'n'], ['nagios']],
+      [['pve-health', '--format', ''], [...FORMATS].sort()],
+      [['pve-health', '--js'], ['--json']],
+      [
+        ['pve-health', 'clean', '--d'],
+        ['--demo', '--dry-run'],
+      ],
+      [['pve-health', 'dm', '-'], globals.sort()],
+      [['pve-health', '--json', 'clean', '--vmid', ''], []],
+      [['pve-health', '--root', 'su'], ['sub']],
+      [
+        ['pve-health', 'check', '--html', 'su'],
+        ['sub', 'sub.txt'],
+      ],
+      [['pve-health', 'dm', '--u'], []],
+      [['pve-health', 'clean', '--u'], ['--undocumented']],
+    ];
+    for (const [words, want] of cases) assert.deepEqual(complete(script, words, dir), want, words.join(' '));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bash completion of the real registry offers every command and each of its options', () => {
+  const script = renderBashCompletion(realInfo());
+  const dir = mkdtempSync(join(tmpdir(), 'pve-health-completion-'));
+  try {
+    assert.deepEqual(complete(script, ['pve-health', ''], dir), COMMANDS.map((c) => c.name).sort());
+    for (const c of COMMANDS) {
+      const offered = complete(script, ['pve-health', c.name, '--'], dir);
+      for (const o of Object.keys(c.options ?? {})) assert.ok(offered.includes(`--${o}`), `${c.name} --${o}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Depends from readelf: glibc, libgcc and libstdc++ versions; anything else is refused', () => {
+  const elf = (libs: string[], versions: string[]) =>
+    [
+      ...libs.map((l) => ` 0x0000000000000001 (NEEDED)             Shared library: [${l}]`),
+      ...versions.map((x) => `  0x0010:   Name: ${x}  Flags: none  Version: 9`),
+    ].join('\n');
+  const cases: [string, string][] = [
+    [elf(['libc.so.6', 'libm.so.6'], ['GLIBC_2.2.5', 'GLIBC_2.28', 'GLIBC_2.17']), 'libc6 (>= 2.28)'],
+    [
+      elf(
+        ['libstdc++.so.6', 'libgcc_s.so.1', 'libc.so.6'],
+        ['GLIBC_2.28', 'GCC_3.0', 'GCC_3.4', 'GLIBCXX_3.4.9', 'GLIBCXX_3.4.21', 'CXXABI_1.3.11'],
+      ),
+      'libc6 (>= 2.28), libgcc-s1 (>= 3.4), libstdc++6 (>= 5)',
+    ],
+    [elf(['libstdc++.so.6'], ['GLIBCXX_3.4.30']), 'libstdc++6 (>= 12)'],
+  ];
+  for (const [text, want] of cases) assert.equal(parseElfDepends(text), want);
+  assert.throws(() => parseElfDepends(elf(['libssl.so.3'], [])), /libssl\.so\.3/);
+});
+
+test('templates and versions', () => {
+  assert.equal(fillTemplate('V: @VERSION@ @VERSION@', { VERSION: '1' }), 'V: 1 1');
+  assert.throws(() => fillTemplate('@NOPE@', {}), /@NOPE@/);
+  assert.equal(debianVersion('0.1.0'), '0.1.0');
+  assert.equal(debianVersion('1.0.0-rc.1'), '1.0.0~rc.1');
+  assert.throws(() => debianVersion('v1'), /not a valid/);
+});
+
+test('systemd units come from src/render/systemd-units.ts and run the installed executable', async () => {
+  const cases: [string, string | undefined][] = [
+    ['PVE_HEALTH_SERVICE_UNIT', 'pve-health.service'],
+    ['PVE_HEALTH_TIMER_UNIT', 'pve-health.timer'],
+    ['PVE_HEALTH_SERVE_SERVICE_UNIT', 'pve-health-serve.service'],
+    ['SERVICE_NAME', undefined],
+  ];
+  for (const [name, want] of cases) assert.equal(unitNameFromExport(name), want, name);
+  const { units, missing } = await loadSystemdUnits(REPO);
+  assert.equal(missing, undefined);
+  const names = units.map((u) => u.name);
+  assert.ok(names.includes('pve-health.service') && names.includes('pve-health.timer'), names.join(' '));
+  for (const u of units.filter((x) => x.name.endsWith('.service')))
+    assert.match(u.text, /^ExecStart=\/usr\/bin\/pve-health /m, u.name);
+});
+
+test('example config: valid as shipped, valid uncommented, and it documents every key of the schema', () => {
+  const text = readFileSync(join(REPO, 'packaging', 'config.toml'), 'utf8');
+  assert.deepEqual(parseConfig(text), {});
+  const uncommented = text.replace(/^#(\[[a-z_.]+\]|[a-z_]+ = )/gm, '$1');
+  const config = parseConfig(uncommented, 'packaging/config.toml (uncommented)') as Record<string, unknown>;
+  const missing: string[] = [];
+  const walk = (entries: Record<string, unknown>, value: Record<string, unknown> | undefined, path: string[]) => {
+    for (const [key, schema] of Object.entries(entries)) {
+      const inner = (schema as { wrapped?: { entries?: Record<string, unknown> } }).wrapped?.entries;
+      if (inner) walk(inner, value?.[key] as Record<string, unknown> | undefined, [...path, key]);
+      else if (value?.[key] === undefined) missing.push([...path, key].join('.'));
+    }
+  };
+  walk(ConfigSchema.entries, config, []);
+  assert.deepEqual(missing, [], `packaging/config.toml does not document: ${missing.join(', ')}`);
+  assert.ok(v.is(ConfigSchema, config));
+});

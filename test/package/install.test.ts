@@ -1,0 +1,265 @@
+// The built artifacts (`npm run package` first; `npm run test:package` does both): the .deb's metadata and
+// contents, the single executable, the bundle on Node 18/20/24, and a real install, upgrade, removal and
+// purge in a minimal Debian chroot that has no nodejs.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { pinnedNode } from '../../scripts/package/sea';
+import { COMMANDS } from '../../src/cli/registry';
+import { findTool } from '../helpers/require-tool';
+import { chrootUnavailable, inChroot, installDebianNode, makeChroot, mustInChroot, SUITE } from './chroot';
+
+const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+const DIST = join(REPO, process.env.PVE_HEALTH_PACKAGE_OUT ?? 'dist');
+const DEB = join(DIST, `pve-health_${PKG.version.replace('-', '~')}_amd64.deb`);
+const SEA = join(DIST, 'pve-health');
+const BUNDLE = join(REPO, 'dist', 'pve-health.cjs');
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env, maxBuffer: 256 << 20, timeout: 120_000 });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function must(cmd: string, args: string[]): string {
+  const r = run(cmd, args);
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function artifacts(): void {
+  for (const f of [DEB, SEA, BUNDLE]) assert.ok(existsSync(f), `${f} is missing: run 'npm run package' first`);
+}
+
+/** The demo node has findings: check exits 1 or 2 (never 0, never 3) and prints the node's verdict. */
+function assertDemoCheck(r: { status: number | null; stdout: string; stderr: string }, what: string) {
+  assert.ok(r.status === 1 || r.status === 2, `${what}: check --demo exited ${r.status}: ${r.stderr}`);
+  assert.match(r.stdout, /^pve-health \S+ — (WARNING|CRITICAL)/m, what);
+}
+
+function assertDemoJson(r: { status: number | null; stdout: string; stderr: string }, what: string) {
+  assert.ok(r.status === 1 || r.status === 2, `${what}: exit ${r.status}: ${r.stderr}`);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.schemaVersion, 1, what);
+  assert.equal(doc.status, r.status, what);
+  assert.ok(doc.dm.entries.length > 0, what);
+}
+
+test('dpkg-deb --info: name, version, architecture, Depends only on the base system', () => {
+  artifacts();
+  const info = must('dpkg-deb', ['--info', DEB]);
+  const field = (name: string) => new RegExp(`^ ${name}: (.*)$`, 'm').exec(info)?.[1];
+  assert.equal(field('Package'), 'pve-health');
+  assert.equal(field('Version'), PKG.version.replace('-', '~'));
+  assert.equal(field('Architecture'), 'amd64');
+  const depends = field('Depends') ?? '';
+  assert.match(depends, /^libc6 \(>= 2\.\d+\)/);
+  for (const dep of depends.split(', ')) assert.match(dep, /^(libc6|libgcc-s1|libstdc\+\+6)( \(>= [0-9.]+\))?$/, dep);
+  for (const script of ['postinst', 'prerm', 'postrm', 'conffiles', 'md5sums'])
+    assert.match(info, new RegExp(` ${script}\\b`), script);
+  assert.equal(must('dpkg-deb', ['--info', DEB, 'conffiles']), '/etc/pve-health/config.toml\n');
+  // Installed-Size is KiB and must cover the executable.
+  assert.ok(Number(field('Installed-Size')) * 1024 >= statSync(SEA).size);
+});
+
+test('dpkg-deb --contents: executable, units, config 0600, man page, completion; all owned by root', () => {
+  artifacts();
+  const rows = must('dpkg-deb', ['--contents', DEB])
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [mode, owner, , , , path] = l.split(/\s+/);
+      return { mode, owner, path: path.replace(/^\./, '') };
+    });
+  const byPath = new Map(rows.map((r) => [r.path, r]));
+  const want: [string, string][] = [
+    ['/usr/bin/pve-health', '-rwxr-xr-x'],
+    ['/etc/pve-health/config.toml', '-rw-------'],
+    ['/usr/share/man/man1/pve-health.1.gz', '-rw-r--r--'],
+    ['/usr/share/bash-completion/completions/pve-health', '-rw-r--r--'],
+    ['/usr/share/doc/pve-health/copyright', '-rw-r--r--'],
+    ['/usr/lib/systemd/system/pve-health.service', '-rw-r--r--'],
+    ['/usr/lib/systemd/system/pve-health.timer', '-rw-r--r--'],
+  ];
+  for (const [path, mode] of want) assert.equal(byPath.get(path)?.mode, mode, path);
+  for (const r of rows) assert.equal(r.owner, 'root/root', r.path);
+  // Files only where a package puts them; the state directory is made by postinst, not shipped (dpkg -r
+  // would otherwise try to remove it).
+  for (const r of rows.filter((x) => !x.mode.startsWith('d'))) {
+    assert.match(r.path, /^\/(usr\/bin|usr\/lib\/systemd\/system|usr\/share|etc\/pve-health)\//, r.path);
+  }
+  assert.ok(!rows.some((r) => r.path.startsWith('/var/')));
+});
+
+test('the man page in the .deb names every command and renders cleanly', (t) => {
+  artifacts();
+  const dir = mkdtempSync(join(tmpdir(), 'pve-health-deb-'));
+  try {
+    must('dpkg-deb', ['-x', DEB, dir]);
+    const page = gunzipSync(readFileSync(join(dir, 'usr/share/man/man1/pve-health.1.gz'))).toString('utf8');
+    assert.match(page, /^\.TH PVE-HEALTH 1 /m);
+    for (const c of COMMANDS) assert.ok(page.includes(`\\fB${c.name.replace(/-/g, '\\-')}\\fR`), c.name);
+    if (!findTool('groff')) return t.skip('groff not installed (Debian groff-base)');
+    const r = spawnSync('groff', ['-man', '-Tutf8', '-ww', '-z'], { input: page, encoding: 'utf8' });
+    assert.equal(`${r.status} ${r.stderr}`, '0 ');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the single executable runs with no node on PATH and an empty environment', () => {
+  artifacts();
+  const env = { PATH: '/nonexistent' };
+  const version = run(SEA, ['--version'], env);
+  assert.equal(`${version.status} ${version.stdout}`, `0 pve-health ${PKG.version}\n`);
+  assertDemoCheck(run(SEA, ['check', '--demo'], env), 'SEA');
+  assertDemoJson(run(SEA, ['check', '--demo', '--json'], env), 'SEA --json');
+  // A usage error is still the CLI's own (exit 64), not node's option parser.
+  assert.equal(run(SEA, ['--no-such-option'], env).status, 64);
+  // The embedded blob is there: a plain node would print its own version.
+  assert.doesNotMatch(version.stdout, /^v\d+\./);
+});
+
+test('the bundle runs on this Node and on the pinned Node 24', () => {
+  artifacts();
+  for (const node of [process.execPath, pinnedNode(REPO)]) {
+    const v = must(node, ['--version']).trim();
+    const r = run(node, [BUNDLE, '--version']);
+    assert.equal(`${r.status} ${r.stdout}`, `0 pve-health ${PKG.version}\n`, v);
+    assertDemoCheck(run(node, [BUNDLE, 'check', '--demo']), `bundle on ${v}`);
+  }
+});
+
+test(`install into a minimal Debian (${SUITE}, no nodejs), upgrade, remove, purge; the bundle on Debian's nodejs`, async (t) => {
+  const why = chrootUnavailable();
+  if (why) {
+    if (process.env.CI) throw new Error(`chroot test cannot run: ${why}`);
+    return t.skip(why);
+  }
+  artifacts();
+  const chroot = makeChroot();
+  const { root } = chroot;
+  const at = (p: string) => join(root, p);
+  try {
+    await t.test('no nodejs before', () => {
+      assert.notEqual(inChroot(root, ['sh', '-c', 'command -v node nodejs']).status, 0);
+    });
+
+    mkdirSync(at('tmp/pkg'), { recursive: true });
+    must('cp', [DEB, at('tmp/pkg/pve-health.deb')]);
+
+    await t.test('dpkg -i installs it with its dependencies already present', () => {
+      mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/pve-health.deb']);
+      assert.match(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
+        mustInChroot(root, ['dpkg-query', '-W', '-f', '${Status} ${Version}', 'pve-health']),
+        /^install ok installed /,
+      );
+    });
+
+    await t.test('pve-health --version, --help and check --demo run', () => {
+      assert.equal(mustInChroot(root, ['pve-health', '--version']), `pve-health ${PKG.version}\n`);
+      const help = mustInChroot(root, ['pve-health', '--help']);
+      for (const c of COMMANDS) assert.match(help, new RegExp(`^  ${c.name} `, 'm'), c.name);
+      assertDemoCheck(inChroot(root, ['pve-health', 'check', '--demo']), 'chroot');
+      assertDemoJson(inChroot(root, ['pve-health', 'check', '--demo', '--json']), 'chroot --json');
+    });
+
+    await t.test('files in place: config 0600 root, state dir 0700, units, man page, completion', () => {
+      const cfg = statSync(at('etc/pve-health/config.toml'));
+      assert.equal(`${(cfg.mode & 0o777).toString(8)} ${cfg.uid}:${cfg.gid}`, '600 0:0');
+      assert.equal((statSync(at('var/lib/pve-health')).mode & 0o777).toString(8), '700');
+      for (const u of ['pve-health.service', 'pve-health.timer'])
+        assert.ok(existsSync(at(`usr/lib/systemd/system/${u}`)), u);
+      assert.match(
+        mustInChroot(root, ['sh', '-c', 'zcat /usr/share/man/man1/pve-health.1.gz | head -5']),
+        /^\.TH PVE-HEALTH 1/m,
+      );
+      const completed = mustInChroot(root, [
+        'bash',
+        '-c',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
+        'source /usr/share/bash-completion/completions/pve-health; COMP_WORDS=(pve-health --fo); COMP_CWORD=1; _pve_health; echo "${COMPREPLY[@]}"',
+      ]);
+      assert.equal(completed, '--format\n');
+      // The shipped example config is accepted by the installed executable (mode and content).
+      assertDemoCheck(
+        inChroot(root, ['pve-health', 'check', '--demo', '--config', '/etc/pve-health/config.toml']),
+        'with config',
+      );
+    });
+
+    // The admin's state: an edited config and a cleanup journal.
+    appendFileSync(at('etc/pve-health/config.toml'), '\n[mounts]\ntimeout = 3\n');
+    mkdirSync(at('var/lib/pve-health/journal'), { recursive: true });
+    writeFileSync(at('var/lib/pve-health/journal/clean-1.jsonl'), '{"action":"test"}\n');
+
+    await t.test('an upgrade keeps the edited config (no prompt) and the journal', () => {
+      const next = `${PKG.version.replace('-', '~')}+test1`;
+      const dir = at('tmp/repack');
+      must('dpkg-deb', ['-R', DEB, dir]);
+      const control = readFileSync(join(dir, 'DEBIAN/control'), 'utf8').replace(/^Version: .*$/m, `Version: ${next}`);
+      writeFileSync(join(dir, 'DEBIAN/control'), control);
+      must('dpkg-deb', ['--root-owner-group', '-Znone', '--build', dir, at('tmp/pkg/next.deb')]);
+      rmSync(dir, { recursive: true, force: true });
+      mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/next.deb']);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
+      assert.match(mustInChroot(root, ['dpkg-query', '-W', '-f', '${Version}', 'pve-health']), /\+test1$/);
+      assert.match(readFileSync(at('etc/pve-health/config.toml'), 'utf8'), /timeout = 3/);
+      assert.ok(existsSync(at('var/lib/pve-health/journal/clean-1.jsonl')));
+      assert.ok(!existsSync(at('etc/pve-health/config.toml.dpkg-dist')));
+    });
+
+    await t.test('dpkg -r removes the program but keeps config and journal', () => {
+      mustInChroot(root, ['dpkg', '-r', 'pve-health']);
+      assert.ok(!existsSync(at('usr/bin/pve-health')));
+      assert.ok(!existsSync(at('usr/lib/systemd/system/pve-health.timer')));
+      assert.match(readFileSync(at('etc/pve-health/config.toml'), 'utf8'), /timeout = 3/);
+      assert.ok(existsSync(at('var/lib/pve-health/journal/clean-1.jsonl')));
+      assert.match(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
+        mustInChroot(root, ['dpkg-query', '-W', '-f', '${Status}', 'pve-health']),
+        /deinstall ok config-files/,
+      );
+    });
+
+    await t.test('dpkg -P deletes config and journal', () => {
+      mustInChroot(root, ['dpkg', '-P', 'pve-health']);
+      assert.ok(!existsSync(at('etc/pve-health')));
+      assert.ok(!existsSync(at('var/lib/pve-health')));
+      assert.notEqual(inChroot(root, ['dpkg-query', '-W', 'pve-health']).status, 0);
+    });
+
+    await t.test(`the bundle runs on ${SUITE}'s own nodejs`, () => {
+      const v = installDebianNode(root);
+      must('cp', [BUNDLE, at('tmp/pve-health.cjs')]);
+      const r = inChroot(root, ['node', '/tmp/pve-health.cjs', '--version']);
+      assert.equal(`${r.status} ${r.stdout}`, `0 pve-health ${PKG.version}\n`, `node ${v}: ${r.stderr}`);
+      assertDemoCheck(
+        inChroot(root, ['node', '/tmp/pve-health.cjs', 'check', '--demo']),
+        `bundle on ${SUITE} node ${v}`,
+      );
+      assertDemoJson(
+        inChroot(root, ['node', '/tmp/pve-health.cjs', 'check', '--demo', '--json']),
+        `bundle on node ${v} --json`,
+      );
+      t.diagnostic(`${SUITE} nodejs ${v}`);
+    });
+  } finally {
+    chroot.remove();
+  }
+});
