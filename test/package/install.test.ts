@@ -145,9 +145,10 @@ test('the bundle runs on this Node and on the pinned Node 24', () => {
 });
 
 test(`install into a minimal Debian (${SUITE}, no nodejs), upgrade, remove, purge; the bundle on Debian's nodejs`, async (t) => {
+  // `npm run test:package` is asked for explicitly, so a missing chroot is a failure unless opted out.
   const why = chrootUnavailable();
   if (why) {
-    if (process.env.CI) throw new Error(`chroot test cannot run: ${why}`);
+    if (process.env.PVE_HEALTH_PKGTEST_NO_CHROOT !== '1') throw new Error(`chroot test cannot run: ${why} (PVE_HEALTH_PKGTEST_NO_CHROOT=1 skips it)`);
     return t.skip(why);
   }
   artifacts();
