@@ -148,7 +148,8 @@ test(`install into a minimal Debian (${SUITE}, no nodejs), upgrade, remove, purg
   // `npm run test:package` is asked for explicitly, so a missing chroot is a failure unless opted out.
   const why = chrootUnavailable();
   if (why) {
-    if (process.env.PVE_HEALTH_PKGTEST_NO_CHROOT !== '1') throw new Error(`chroot test cannot run: ${why} (PVE_HEALTH_PKGTEST_NO_CHROOT=1 skips it)`);
+    if (process.env.PVE_HEALTH_PKGTEST_NO_CHROOT !== '1')
+      throw new Error(`chroot test cannot run: ${why} (PVE_HEALTH_PKGTEST_NO_CHROOT=1 skips it)`);
     return t.skip(why);
   }
   artifacts();
