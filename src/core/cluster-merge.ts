@@ -207,8 +207,10 @@ function listNodes(nodes: string[]): string {
 function guestWord(vmid: number | null, docs: [string, CheckDocument][]): string {
   if (vmid === null) return 'no guest';
   for (const [, d] of docs) {
-    const g = d.dm?.guests.find((x) => x.vmid === vmid);
-    if (g) return `${g.type === 'lxc' ? 'CT' : 'VM'} ${vmid}`;
+    const type =
+      d.dm?.guests.find((x) => x.vmid === vmid)?.type ??
+      d.dm?.entries.find((e) => e.vmid === vmid && e.guestType)?.guestType;
+    if (type) return `${type === 'lxc' ? 'CT' : 'VM'} ${vmid}`;
   }
   return `guest ${vmid}`;
 }

@@ -200,6 +200,7 @@ export function clusterTargets(members: Members, only?: string[]): NodeTarget[] 
     ? members.nodes.map((n) => ({ name: n.name, ip: n.ip, online: n.online }))
     : [{ name: members.nodename, ip: null, online: null }];
   if (!list.some((n) => n.name === members.nodename)) list.push({ name: members.nodename, ip: null, online: true });
+  list.sort((a, b) => a.name.localeCompare(b.name));
   return only?.length ? list.filter((n) => only.includes(n.name)) : list;
 }
 

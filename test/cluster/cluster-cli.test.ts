@@ -1,0 +1,215 @@
+// `pve-health cluster` against several fakenode nodes reached through the ssh stand-in: pve1 runs
+// the command (checked in-process), pve2 and pve3 answer over "ssh", pve4 is offline in .members.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { buildNode, hasFakenode, runCli, SHARED } from '../helpers/cli';
+import { buildCluster, type FakeCluster } from './fake-cluster';
+
+const skip = hasFakenode ? false : `fakenode not found under ${SHARED}`;
+
+function cluster(c: FakeCluster, args: string[] = [], local = 'pve1') {
+  return runCli(['--root', join(c.nodes[local], 'root'), 'cluster', ...args], { pathPrefix: c.pathPrefix, env: c.env });
+}
+
+const LV = (n: number) => `Lv${n}${'0'.repeat(27)}`;
+
+describe('cluster over ssh', { skip }, () => {
+  test('4 nodes: two writers, active on two nodes, a migration, away from home; binary missing; offline', () => {
+    const c = buildCluster({ build: ['pve1', 'pve2', 'pve3'], withoutBinary: ['pve3'] });
+    const r = cluster(c, ['--json', '--documents']);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 2);
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.kind, 'pve-health-cluster');
+    assert.deepEqual(
+      d.nodes.map((n: { node: string; local: boolean; status: number; error?: { kind: string } }) => [
+        n.node,
+        n.local,
+        n.status,
+        n.error?.kind ?? null,
+      ]),
+      [
+        ['pve1', true, 1, null],
+        ['pve2', false, 2, null],
+        ['pve3', false, 3, 'not-installed'],
+        ['pve4', false, 1, 'offline'],
+      ],
+    );
+    assert.deepEqual(
+      d.findings.map((f: { id: string; severity: string }) => `${f.severity} ${f.id}`),
+      [
+        'critical guest-away:400',
+        `critical shared-lv-open:san/${LV(400)}`,
+        'unknown node-not-checked:pve3',
+        'warning guest-away:401',
+        'warning node-offline:pve4',
+        `warning shared-lv-active:san/${LV(401)}`,
+        `warning shared-lv-open:san/${LV(402)}`,
+        'info guest-away:402',
+      ],
+    );
+    // VM 403's stale map on pve2 has the name of the LV open on pve1 but another LV UUID; pve2's
+    // local-lvm leftover is named like VM 410's disk on pve1: neither is a cross-node finding.
+    assert.doesNotMatch(JSON.stringify(d.findings), /vm-40[3]|vm-410/);
+    assert.match(d.nodes[2].error.message, /'pve-health' was not found on pve3 \(.*not found\)/);
+
+    // ssh only to the online remote nodes, by IP, the PVE way; never to ourselves or the offline node.
+    const calls = c.calls();
+    assert.deepEqual(calls.map((x) => x.destination).sort(), ['root@192.0.2.12', 'root@192.0.2.13']);
+    for (const x of calls) {
+      assert.equal(x.options.batchmode, 'yes');
+      assert.equal(x.options.connecttimeout, '5');
+      assert.equal(x.options.stricthostkeychecking, 'yes');
+      assert.equal(x.options.hostkeyalias, x.destination === 'root@192.0.2.12' ? 'pve2' : 'pve3');
+      assert.equal(x.command, 'pve-health check --json');
+    }
+
+    // What came over ssh is exactly what `check --json` says on that node.
+    const direct = runCli(['--root', join(c.nodes.pve2, 'root'), 'check', '--json'], {
+      pathPrefix: join(c.nodes.pve2, 'bin'),
+    });
+    const names = (doc: { dm: { entries: { name: string; status: string }[] } }) =>
+      doc.dm.entries.map((e) => `${e.name} ${e.status}`);
+    assert.deepEqual(names(d.documents.pve2), names(JSON.parse(direct.stdout)));
+    assert.equal(d.documents.pve2.status, direct.code);
+    assert.deepEqual(Object.keys(d.documents).sort(), ['pve1', 'pve2']);
+  });
+
+  test('text and nagios output', () => {
+    const c = buildCluster({ build: ['pve1', 'pve2', 'pve3'], withoutBinary: ['pve3'] });
+    const t = cluster(c);
+    assert.equal(t.code, 2);
+    assert.match(
+      t.stdout,
+      /^pve-health cluster lab \(from pve1\) — CRITICAL: 4 nodes, 2 checked \(1 offline, 1 not checked\); 2 critical, 3 warnings across nodes\n/,
+    );
+    assert.match(t.stdout, /\npve2 +192\.0\.2\.12 +CRITICAL +F +DM grade F/);
+    assert.match(t.stdout, /\npve4 +192\.0\.2\.14 +WARNING +- +offline: /);
+    assert.match(t.stdout, /● CRITICAL san\/vm-400-disk-0 is open on pve1 and pve2 at once\n/);
+    assert.ok(!t.stdout.includes('\u001b['), 'NO_COLOR: no escape codes');
+    assert.match(t.stdout, /INFO VM 402/);
+
+    const n = cluster(c, ['--format', 'nagios']);
+    assert.equal(n.code, 2);
+    const lines = n.stdout.trimEnd().split('\n');
+    assert.match(
+      lines[0],
+      /^CRITICAL: cluster lab: 4 nodes, 2 checked .* \| nodes=4;;;0 nodes_checked=2;;;0;4 .*cluster_critical=2;;0;0 cluster_warning=3;0;;0$/,
+    );
+    assert.ok(lines.includes(lines.find((l) => l.startsWith('[UNKNOWN] pve3: not-installed: ')) ?? '<missing>'));
+    assert.equal(lines.filter((l) => l.includes('|')).length, 1, 'perfdata only on the first line');
+  });
+
+  const failures: {
+    name: string;
+    mode: 'refused' | 'hostkey' | 'hang';
+    node: string;
+    kind: string;
+    message: RegExp;
+    args?: string[];
+  }[] = [
+    {
+      name: 'connection refused',
+      mode: 'refused',
+      node: 'pve3',
+      kind: 'ssh-failed',
+      message: /ssh: connect to host 192\.0\.2\.13 port 22: Connection refused/,
+    },
+    {
+      name: 'unknown host key',
+      mode: 'hostkey',
+      node: 'pve3',
+      kind: 'ssh-failed',
+      message: /Host key verification failed/,
+    },
+    // Only pve1 (in-process, no deadline) and pve2: a 1 s deadline would be tight for a real check.
+    {
+      name: 'a node that never answers',
+      mode: 'hang',
+      node: 'pve2',
+      kind: 'timeout',
+      message: /no answer within 1 s/,
+      args: ['--timeout', '1', '--nodes', 'pve1,pve2'],
+    },
+  ];
+  for (const f of failures) {
+    test(`unreachable node: ${f.name} → UNKNOWN with the reason`, () => {
+      const c = buildCluster({ build: ['pve1', 'pve2', 'pve3'] });
+      c.setMode(f.node, f.mode);
+      const r = cluster(c, ['--json', ...(f.args ?? [])]);
+      const d = JSON.parse(r.stdout);
+      const node = d.nodes.find((n: { node: string }) => n.node === f.node);
+      assert.equal(node.status, 3);
+      assert.equal(node.error.kind, f.kind);
+      assert.match(node.error.message, f.message);
+      // The other online nodes were still checked.
+      const others = d.nodes.filter((n: { node: string; online: boolean }) => n.node !== f.node && n.online);
+      assert.deepEqual(
+        others.map((n: { error?: unknown }) => n.error ?? null),
+        others.map(() => null),
+      );
+      assert.ok([2, 3].includes(r.code));
+    });
+  }
+
+  test('config: [cluster] remote_command and timeouts are used', () => {
+    const c = buildCluster({ build: ['pve1', 'pve2'] });
+    const cfg = join(c.dir, 'config.toml');
+    writeFileSync(
+      cfg,
+      '[cluster]\nremote_command = "/opt/pve-health/bin/pve-health"\nssh_connect_timeout = 3\nnode_timeout = 30\n',
+    );
+    const r = cluster(c, ['--json', '--config', cfg, '--nodes', 'pve1,pve2']);
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.nodes[1].error.kind, 'not-installed');
+    assert.match(d.nodes[1].error.message, /'\/opt\/pve-health\/bin\/pve-health' was not found on pve2/);
+    assert.deepEqual(
+      c.calls().map((x) => [x.options.connecttimeout, x.command]),
+      [['3', '/opt/pve-health/bin/pve-health check --json']],
+    );
+    // A program that prints something else than a check document.
+    writeFileSync(cfg, '[cluster]\nremote_command = "echo"\n');
+    const e = JSON.parse(cluster(c, ['--json', '--config', cfg, '--nodes', 'pve2']).stdout);
+    assert.equal(e.nodes[0].error.kind, 'bad-output');
+  });
+
+  test('--nodes limits the run; unknown names and unsupported formats are usage errors', () => {
+    const c = buildCluster({ build: ['pve1', 'pve2'] });
+    const r = cluster(c, ['--json', '--nodes', 'pve2']);
+    const d = JSON.parse(r.stdout);
+    assert.deepEqual(
+      d.nodes.map((n: { node: string }) => n.node),
+      ['pve2'],
+    );
+    assert.equal(c.calls().length, 1);
+    const bad = cluster(c, ['--nodes', 'pve9']);
+    assert.equal(bad.code, 64);
+    assert.match(bad.stderr, /--nodes: not in \/etc\/pve\/\.members: pve9 \(nodes: pve1, pve2, pve3, pve4\)/);
+    for (const fmt of ['prometheus', 'checkmk']) {
+      const p = cluster(c, ['--format', fmt]);
+      assert.equal(p.code, 64);
+      assert.match(p.stderr, new RegExp(`check --format ${fmt}' on each node`));
+    }
+    assert.equal(cluster(c, ['--demo']).code, 64);
+  });
+
+  test('a standalone node: itself, in-process, no ssh; same verdict as check', () => {
+    const node = buildNode(join(SHARED, 'fakenode/scenarios/default-lvmthin.json'));
+    const c = buildCluster({ build: ['pve1'] });
+    const r = runCli(['--root', join(node, 'root'), 'cluster', '--json'], {
+      pathPrefix: `${c.pathPrefix.split(':')[0]}:${join(node, 'bin')}`,
+      env: c.env,
+    });
+    const d = JSON.parse(r.stdout);
+    const check = runCli(['--root', join(node, 'root'), 'check', '--json'], { pathPrefix: join(node, 'bin') });
+    assert.equal(d.cluster.quorate, null);
+    assert.deepEqual(
+      d.nodes.map((n: { node: string; local: boolean; status: number }) => [n.node, n.local, n.status]),
+      [[JSON.parse(check.stdout).node, true, check.code]],
+    );
+    assert.equal(r.code, check.code);
+    assert.equal(c.calls().length, 0);
+  });
+});

@@ -1,0 +1,290 @@
+// mergeCluster on in-memory node documents: every cross-node rule, migrations, identity by
+// (VG, LV id) and never by name, unchecked nodes, and the exit status.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type ClusterInput, lvIdOf, mergeCluster, type NodeResult } from '../../src/core/cluster-merge';
+import type { CheckDocument, DmEntry, GuestHealth, Status } from '../../src/core/types';
+import { dmEntry, dmResult } from '../serve/sample';
+
+const VG_ID = 'SanVG000000000000000000000000001';
+const id = (n: number) => `Lv${String(n).padEnd(30, '0')}`;
+
+/** A top-level map of san/vm-<vmid>-disk-0 (LV id from the vmid unless given). */
+function lv(vmid: number, over: Partial<DmEntry> = {}): DmEntry {
+  const lvId = over.lvUuid ?? id(vmid);
+  const [vg, lvName] = ['san', `vm-${vmid}-disk-0`];
+  return dmEntry({
+    name: `san-vm--${vmid}--disk--0`,
+    uuid: `LVM-${VG_ID}${lvId}`,
+    vg,
+    lv: lvName,
+    storage: vg,
+    vmid,
+    volume: `${vg}:${lvName}`,
+    lvUuid: lvId,
+    guestNode: 'pve1',
+    guestType: 'qemu',
+    ...over,
+  });
+}
+
+function doc(
+  node: string,
+  entries: DmEntry[],
+  opts: { status?: Status; guests?: Partial<GuestHealth>[] } = {},
+): CheckDocument {
+  const status = opts.status ?? 0;
+  const dm = dmResult(entries, status);
+  dm.guests = (opts.guests ?? []).map((g) => ({ ...dm.guests[0], ...g }));
+  return { schemaVersion: 1, generatedAt: '2026-01-01T00:00:00.000Z', node, dm, status, summary: `${node} summary` };
+}
+
+function merge(results: NodeResult[], over: Partial<ClusterInput> = {}) {
+  return mergeCluster({
+    now: new Date('2026-01-01T00:00:00Z'),
+    localNode: 'pve1',
+    clusterName: 'lab',
+    quorate: true,
+    results,
+    ...over,
+  });
+}
+
+const kinds = (d: ReturnType<typeof merge>) => d.findings.map((f) => `${f.kind}:${f.severity}`).sort();
+
+describe('shared LVs across nodes', () => {
+  const away = { status: 'orphan', reason: 'guest-on-other-node' } as const;
+  const cases: { name: string; results: NodeResult[]; expect: string[]; status: Status }[] = [
+    {
+      name: 'open on two nodes, no migration: two writers (critical), and away from home',
+      results: [
+        { node: 'pve1', doc: doc('pve1', [lv(400, { open: true })]) },
+        { node: 'pve2', doc: doc('pve2', [lv(400, { open: true, ...away })], { status: 2 }) },
+      ],
+      expect: ['guest-active-away-from-home:critical', 'shared-lv-open-on-nodes:critical'],
+      status: 2,
+    },
+    {
+      name: 'open on two nodes while the guest config has lock: migrate: a warning',
+      results: [
+        { node: 'pve1', doc: doc('pve1', [lv(402, { open: true })], { guests: [{ vmid: 402, lock: 'migrate' }] }) },
+        {
+          node: 'pve2',
+          doc: doc('pve2', [lv(402, { open: true, pending: true, protectedBy: ['lock', 'open'], ...away })]),
+        },
+      ],
+      expect: ['guest-active-away-from-home:info', 'shared-lv-open-on-nodes:warning'],
+      status: 1,
+    },
+    {
+      name: 'open on two nodes during a qmigrate task on the source: a warning',
+      results: [
+        {
+          node: 'pve1',
+          doc: doc('pve1', [lv(402, { open: true, pending: true, protectedBy: ['open', 'task:qmigrate'] })]),
+        },
+        {
+          node: 'pve2',
+          doc: doc('pve2', [
+            lv(402, { open: true, guestNode: 'pve1', ...away, pending: true, protectedBy: ['ha:migrate'] }),
+          ]),
+        },
+      ],
+      expect: ['guest-active-away-from-home:info', 'shared-lv-open-on-nodes:warning'],
+      status: 1,
+    },
+    {
+      name: 'a backup lock does not explain two writers',
+      results: [
+        { node: 'pve1', doc: doc('pve1', [lv(400, { open: true })], { guests: [{ vmid: 400, lock: 'backup' }] }) },
+        { node: 'pve2', doc: doc('pve2', [lv(400, { open: true, ...away })]) },
+      ],
+      expect: ['guest-active-away-from-home:critical', 'shared-lv-open-on-nodes:critical'],
+      status: 2,
+    },
+    {
+      name: 'active on two nodes, open on one: a warning',
+      results: [
+        { node: 'pve1', doc: doc('pve1', [lv(401, { guestNode: 'pve2', ...away })], { status: 1 }) },
+        { node: 'pve2', doc: doc('pve2', [lv(401, { open: true, guestNode: 'pve2' })]) },
+      ],
+      expect: ['guest-active-away-from-home:warning', 'shared-lv-active-on-nodes:warning'],
+      status: 1,
+    },
+    {
+      name: 'same name, other LV id (a stale map of an old incarnation): not the same volume',
+      results: [
+        { node: 'pve1', doc: doc('pve1', [lv(403, { open: true })]) },
+        {
+          node: 'pve2',
+          doc: doc(
+            'pve2',
+            [lv(403, { lvUuid: null, uuid: `LVM-${VG_ID}${id(999)}`, status: 'duplicate', reason: 'stale-map' })],
+            { status: 2 },
+          ),
+        },
+      ],
+      expect: [],
+      status: 2,
+    },
+    {
+      name: 'same LV id in another VG (node-local VGs of the same name differ in id anyway): not matched',
+      results: [
+        { node: 'pve1', doc: doc('pve1', [lv(410, { open: true, vg: 'pve', storage: 'local-lvm' })]) },
+        { node: 'pve2', doc: doc('pve2', [lv(410, { open: true, vg: 'other', storage: 'local-lvm' })]) },
+      ],
+      expect: [],
+      status: 0,
+    },
+    {
+      name: 'inactive LVs, layers and partitions are not maps of a volume',
+      results: [
+        { node: 'pve1', doc: doc('pve1', [lv(404, { active: false, kind: 'lv', uuid: '' })]) },
+        {
+          node: 'pve2',
+          doc: doc('pve2', [
+            lv(404, { active: false, kind: 'lv', uuid: '' }),
+            lv(404, {
+              name: 'p1',
+              parent: 'san-vm--404--disk--0',
+              lvUuid: null,
+              uuid: `part1-LVM-${VG_ID}${id(404)}`,
+              open: true,
+            }),
+          ]),
+        },
+      ],
+      expect: [],
+      status: 0,
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const d = merge(c.results);
+      assert.deepEqual(kinds(d), [...c.expect].sort());
+      assert.equal(d.status, c.status);
+    });
+  }
+
+  test('the finding names the volume, the nodes, and what explains it', () => {
+    const d = merge([
+      { node: 'pve1', doc: doc('pve1', [lv(402, { open: true })], { guests: [{ vmid: 402, lock: 'migrate' }] }) },
+      {
+        node: 'pve2',
+        doc: doc('pve2', [lv(402, { open: true, status: 'orphan', reason: 'guest-on-other-node', pending: true })]),
+      },
+    ]);
+    const f = d.findings.find((x) => x.kind === 'shared-lv-open-on-nodes')!;
+    assert.equal(f.id, `shared-lv-open:san/${id(402)}`);
+    assert.deepEqual(f.nodes, ['pve1', 'pve2']);
+    assert.deepEqual(f.explainedBy, ['lock: migrate']);
+    assert.deepEqual(f.volumes?.[0], {
+      vg: 'san',
+      lv: 'vm-402-disk-0',
+      lvUuid: id(402),
+      storage: 'san',
+      vmid: 402,
+      home: 'pve1',
+      activeOn: ['pve1', 'pve2'],
+      openOn: ['pve1', 'pve2'],
+    });
+  });
+});
+
+describe('guest volumes away from home', () => {
+  test('aggregated per guest over nodes and volumes', () => {
+    const a = { status: 'orphan', reason: 'guest-on-other-node', guestNode: 'pve1' } as const;
+    const d = merge([
+      { node: 'pve1', doc: doc('pve1', []) },
+      { node: 'pve2', doc: doc('pve2', [lv(400, a), lv(400, { ...a, lv: 'vm-400-disk-1', lvUuid: id(4001) })]) },
+      { node: 'pve3', doc: doc('pve3', [lv(400, a)]) },
+    ]);
+    const f = d.findings.filter((x) => x.kind === 'guest-active-away-from-home');
+    assert.equal(f.length, 1);
+    assert.deepEqual(f[0].nodes, ['pve2', 'pve3']);
+    assert.equal(f[0].severity, 'warning');
+    assert.match(
+      f[0].detail,
+      /san\/vm-400-disk-0, san\/vm-400-disk-1 are mapped on pve2 and pve3 although VM 400 lives on pve1/,
+    );
+  });
+
+  test('a local-storage leftover named like a guest disk elsewhere is not that guest away from home', () => {
+    const e = lv(410, { status: 'orphan', reason: 'guest-on-other-node', vg: 'pve', storage: 'local-lvm', open: true });
+    const results: NodeResult[] = [{ node: 'pve2', doc: doc('pve2', [e]) }];
+    assert.deepEqual(kinds(merge(results, { sharedStorages: ['san'] })), []);
+    // Without storage.cfg every storage counts.
+    assert.deepEqual(kinds(merge(results, { sharedStorages: null })), ['guest-active-away-from-home:critical']);
+  });
+});
+
+describe('nodes', () => {
+  test('unreachable is UNKNOWN, offline is a WARNING; grades and summaries per node', () => {
+    const d = merge([
+      { node: 'pve1', local: true, doc: doc('pve1', [], { status: 1 }) },
+      { node: 'pve2', ip: '10.0.0.2', error: { kind: 'ssh-failed', message: 'ssh failed: Connection refused' } },
+      { node: 'pve4', online: false, error: { kind: 'offline', message: 'pve4 is offline' } },
+    ]);
+    assert.deepEqual(
+      d.nodes.map((n) => [n.node, n.status, n.grade, n.error?.kind ?? null]),
+      [
+        ['pve1', 1, 'A+', null],
+        ['pve2', 3, null, 'ssh-failed'],
+        ['pve4', 1, null, 'offline'],
+      ],
+    );
+    assert.deepEqual(kinds(d), ['node-not-checked:unknown', 'node-offline:warning']);
+    assert.equal(d.status, 3);
+    assert.deepEqual(d.cluster, { name: 'lab', quorate: true, localNode: 'pve1', nodes: 3, checked: 1 });
+    assert.equal(d.summary, '3 nodes, 1 checked (1 offline, 1 not checked); no problems across nodes');
+  });
+
+  const statusCases: { name: string; results: NodeResult[]; quorate?: boolean | null; status: Status }[] = [
+    { name: 'all OK', results: [{ node: 'pve1', doc: doc('pve1', []) }], status: 0 },
+    {
+      name: 'only an offline node',
+      results: [
+        { node: 'pve1', doc: doc('pve1', []) },
+        { node: 'pve2', error: { kind: 'offline', message: 'x' } },
+      ],
+      status: 1,
+    },
+    {
+      name: 'a critical node beats an unreachable one',
+      results: [
+        { node: 'pve1', doc: doc('pve1', [], { status: 2 }) },
+        { node: 'pve2', error: { kind: 'timeout', message: 'x' } },
+      ],
+      status: 2,
+    },
+    { name: 'not quorate', results: [{ node: 'pve1', doc: doc('pve1', []) }], quorate: false, status: 1 },
+    { name: 'standalone node', results: [{ node: 'pve1', doc: doc('pve1', []) }], quorate: null, status: 0 },
+  ];
+  for (const c of statusCases) {
+    test(`status: ${c.name}`, () => {
+      assert.equal(merge(c.results, c.quorate !== undefined ? { quorate: c.quorate } : {}).status, c.status);
+    });
+  }
+
+  test('a node that answers under another name is flagged', () => {
+    const d = merge([{ node: 'pve2', ip: '10.0.0.2', doc: doc('pve9', []) }]);
+    assert.deepEqual(kinds(d), ['node-name-mismatch:warning']);
+  });
+
+  test('full documents only when asked', () => {
+    const results: NodeResult[] = [{ node: 'pve1', doc: doc('pve1', []) }];
+    assert.equal(merge(results).documents, undefined);
+    assert.deepEqual(Object.keys(merge(results, { includeDocuments: true }).documents ?? {}), ['pve1']);
+  });
+});
+
+describe('lvIdOf', () => {
+  const cases: [Partial<DmEntry>, string | null][] = [
+    [{ lvUuid: 'abcdef-ghij-klmn-opqr-stuv-wxyz-012345' }, 'abcdefghijklmnopqrstuvwxyz012345'],
+    [{ lvUuid: null, uuid: `LVM-${VG_ID}${id(7)}` }, id(7)],
+    [{ lvUuid: null, uuid: `LVM-${VG_ID}${id(7)}-tpool` }, null],
+    [{ lvUuid: null, uuid: 'mpath-3600' }, null],
+  ];
+  for (const [over, want] of cases)
+    test(`${over.lvUuid ?? over.uuid} → ${want}`, () => assert.equal(lvIdOf(lv(1, over)), want));
+});

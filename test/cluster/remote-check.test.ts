@@ -1,0 +1,175 @@
+// What one ssh run means (exit codes and output as ssh, sh and pve-health print them), the ssh
+// command line, and which nodes are tried.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parseMembers } from '../../src/core/cluster';
+import { classifyRemoteRun, clusterTargets, remoteCommandLine, sshArgv } from '../../src/host/remote-check';
+import { tempDir } from '../helpers/cli';
+
+const DOC = JSON.stringify({
+  schemaVersion: 1,
+  generatedAt: '2026-01-01T00:00:00Z',
+  node: 'pve2',
+  status: 3,
+  summary: 'x',
+});
+
+describe('classifyRemoteRun', () => {
+  const cases: {
+    name: string;
+    run: { code: number; stdout: string; stderr: string };
+    kind: string | null;
+    message?: RegExp;
+  }[] = [
+    {
+      name: 'a document (exit 0)',
+      run: { code: 0, stdout: DOC.replace('"status":3', '"status":0'), stderr: '' },
+      kind: null,
+    },
+    {
+      name: 'a document with exit 3 (the node could check part of it)',
+      run: { code: 3, stdout: DOC, stderr: '' },
+      kind: null,
+    },
+    {
+      name: 'connection refused',
+      run: { code: 255, stdout: '', stderr: 'ssh: connect to host 192.0.2.13 port 22: Connection refused\r\n' },
+      kind: 'ssh-failed',
+      message: /^ssh failed: ssh: connect to host 192\.0\.2\.13 port 22: Connection refused$/,
+    },
+    {
+      name: 'host key unknown',
+      run: {
+        code: 255,
+        stdout: '',
+        stderr:
+          'No ED25519 host key is known for pve2 and you have requested strict checking.\r\nHost key verification failed.\r\n',
+      },
+      kind: 'ssh-failed',
+      message: /Host key verification failed\. — .*pvecm updatecerts/,
+    },
+    {
+      name: 'key not authorized',
+      run: { code: 255, stdout: '', stderr: 'root@192.0.2.12: Permission denied (publickey,password).\r\n' },
+      kind: 'ssh-failed',
+      message: /Permission denied.*authorized_keys/,
+    },
+    {
+      name: 'dash: not found',
+      run: { code: 127, stdout: '', stderr: 'sh: 1: pve-health: not found\n' },
+      kind: 'not-installed',
+      message: /'pve-health' was not found on pve2 \(sh: 1: pve-health: not found\)/,
+    },
+    {
+      name: 'bash: command not found',
+      run: { code: 127, stdout: '', stderr: 'bash: line 1: pve-health: command not found\n' },
+      kind: 'not-installed',
+      message: /command not found/,
+    },
+    {
+      name: 'the check failed with a message',
+      run: { code: 3, stdout: '', stderr: 'pve-health: must run as root: dmsetup and lvs need it\n' },
+      kind: 'check-failed',
+      message: /exit 3\): pve-health: must run as root/,
+    },
+    {
+      name: 'text instead of JSON',
+      run: { code: 0, stdout: 'check --json\n', stderr: '' },
+      kind: 'bad-output',
+      message: /did not print a check document \(exit 0\): "check --json"/,
+    },
+    {
+      name: 'JSON of another version',
+      run: { code: 0, stdout: '{"schemaVersion": 2, "node": "pve2"}', stderr: '' },
+      kind: 'bad-output',
+      message: /not a version 1 check document/,
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const r = classifyRemoteRun('pve2', c.run, 'pve-health');
+      assert.equal(r.error?.kind ?? null, c.kind);
+      if (c.kind === null) assert.equal(r.doc?.node, 'pve2');
+      if (c.message) assert.match(r.error?.message ?? '', c.message);
+    });
+  }
+});
+
+describe('sshArgv', () => {
+  test('PVE-style options, the IP from .members, one remote command string', () => {
+    const root = tempDir();
+    const argv = sshArgv(
+      { root },
+      { name: 'pve2', ip: '192.0.2.12', online: true },
+      { connectTimeoutSeconds: 7, remoteCommand: '/usr/bin/pve-health' },
+    );
+    assert.deepEqual(argv, [
+      'ssh',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=7',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'HostKeyAlias=pve2',
+      '--',
+      'root@192.0.2.12',
+      '/usr/bin/pve-health check --json',
+    ]);
+  });
+
+  test("the node's ssh_known_hosts in /etc/pve when it exists (PVE 8.1+), the name when there is no IP", () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'etc/pve/nodes/pve3'), { recursive: true });
+    writeFileSync(join(root, 'etc/pve/nodes/pve3/ssh_known_hosts'), 'pve3 ssh-ed25519 AAAA\n');
+    const argv = sshArgv({ root }, { name: 'pve3', ip: null, online: true }, {});
+    const known = join(root, 'etc/pve/nodes/pve3/ssh_known_hosts');
+    assert.ok(argv.join(' ').includes(`-o UserKnownHostsFile=${known} -o GlobalKnownHostsFile=none`));
+    assert.deepEqual(argv.slice(-2), ['root@pve3', 'pve-health check --json']);
+    assert.ok(argv.includes('ConnectTimeout=5'));
+  });
+
+  test('remote command: default and configured', () => {
+    assert.equal(remoteCommandLine({}), 'pve-health check --json');
+    assert.equal(
+      remoteCommandLine({ remoteCommand: ' node /opt/pve-health.cjs ' }),
+      'node /opt/pve-health.cjs check --json',
+    );
+  });
+});
+
+describe('clusterTargets', () => {
+  const members = parseMembers(
+    JSON.stringify({
+      nodename: 'pve1',
+      version: 5,
+      cluster: { name: 'lab', version: 3, nodes: 3, quorate: 1 },
+      nodelist: {
+        pve1: { id: 1, online: 1, ip: '10.0.0.1' },
+        pve2: { id: 2, online: 1, ip: '10.0.0.2' },
+        pve3: { id: 3, online: 0, ip: '10.0.0.3' },
+      },
+    }),
+  );
+  test('every member, with IP and online flag', () => {
+    assert.deepEqual(clusterTargets(members), [
+      { name: 'pve1', ip: '10.0.0.1', online: true },
+      { name: 'pve2', ip: '10.0.0.2', online: true },
+      { name: 'pve3', ip: '10.0.0.3', online: false },
+    ]);
+  });
+  test('--nodes restricts', () => {
+    assert.deepEqual(
+      clusterTargets(members, ['pve2']).map((t) => t.name),
+      ['pve2'],
+    );
+  });
+  test('a standalone node is a cluster of one', () => {
+    assert.deepEqual(clusterTargets(parseMembers('{"nodename": "pve1", "version": 0}')), [
+      { name: 'pve1', ip: null, online: null },
+    ]);
+  });
+});
