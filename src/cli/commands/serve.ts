@@ -9,7 +9,7 @@ import type { DmResult, MountsResult } from '../../core/types';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../host/gather';
 import { readNodeName, runMountsCheck } from '../../host/read-mounts';
 import { renderPrometheus } from '../../render/prometheus';
-import { checkListenPolicy, DEFAULT_LISTEN, isLoopback, parseListen, resolveToken } from '../../serve/auth';
+import { checkListenPolicy, DEFAULT_LISTEN, parseListen, resolveToken } from '../../serve/auth';
 import { createChildScanner } from '../../serve/child-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { listen } from '../../serve/server';
@@ -56,7 +56,8 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
     argv: [...selfCommand(), 'dm', '--json', '--no-color', ...source],
     // gather runs a handful of commands one after another, each with its own deadline.
     timeoutMs: 8 * commandTimeoutMs + 60_000,
-    env: ctx.io.env,
+    // The child needs no token.
+    env: { ...ctx.io.env, PVE_HEALTH_TOKEN: '' },
   });
   let origin: { node: string; source: string } | null = null;
   const scanDm = async () => {
@@ -69,7 +70,9 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
     const mounts = classifySnapshotMounts(loaded.snap, s.config) ?? NO_MOUNTS;
     return { scanDm, scanMounts: async () => mounts, origin: () => origin };
   }
-  return { scanDm, scanMounts: () => runMountsCheck(s.host, s.config, {}), origin: () => origin };
+  // fresh: the schedule is the cache TTL already; a cached result would be up to one interval older.
+  // A mount whose earlier probe is stuck is still never probed again.
+  return { scanDm, scanMounts: () => runMountsCheck(s.host, s.config, { fresh: true }), origin: () => origin };
 }
 
 export const serveCommand: Command = {
@@ -126,11 +129,10 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
     const http = await listen(addr, handle);
     service.start();
     const shown = http.address.host.includes(':') ? `[${http.address.host}]` : http.address.host;
+    // checkListenPolicy refused other addresses without a token.
     const access = token
       ? 'API needs "Authorization: Bearer <token>" (token from serve.token or PVE_HEALTH_TOKEN)'
-      : isLoopback(addr.host)
-        ? 'loopback only, no token'
-        : 'no token';
+      : 'loopback only, no token';
     ctx.io.err(
       `pve-health serve: listening on http://${shown}:${http.address.port}/ (${access}); ` +
         `DM scan every ${dmIntervalS} s, mounts every ${mountsIntervalMs / 1000} s; source ${ctx.global.demo ? 'demo' : ctx.global.from ? ctx.global.from : 'live'}\n`,
