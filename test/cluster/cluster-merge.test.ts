@@ -2,7 +2,8 @@
 // (VG, LV id) and never by name, unchecked nodes, and the exit status.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type ClusterInput, lvIdOf, mergeCluster, type NodeResult } from '../../src/core/cluster-merge';
+import { lvIdOf } from '../../src/core/cluster-findings';
+import { type ClusterInput, mergeCluster, type NodeResult } from '../../src/core/cluster-merge';
 import type { CheckDocument, DmEntry, GuestHealth, Status } from '../../src/core/types';
 import { dmEntry, dmResult } from '../serve/sample';
 
