@@ -205,6 +205,16 @@ test(`install into a minimal Debian (${SUITE}, no nodejs), upgrade, remove, purg
       );
     });
 
+    await t.test("the shipped service's ExecStart is a command line the installed executable accepts", () => {
+      const unit = readFileSync(at('usr/lib/systemd/system/pve-health.service'), 'utf8');
+      const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
+      // Plain words only (systemd quoting is not needed for what we ship); run on the demo node.
+      assert.match(exec, /^\/usr\/bin\/pve-health( [A-Za-z0-9_./=-]+)*$/, exec);
+      const r = inChroot(root, [...exec.split(' '), '--demo']);
+      const ok = (/^SuccessExitStatus=(.*)$/m.exec(unit)?.[1] ?? '').split(/\s+/).concat('0');
+      assert.ok(ok.includes(String(r.status)), `${exec} --demo exited ${r.status}: ${r.stderr}`);
+    });
+
     // The admin's state: an edited config and a cleanup journal.
     appendFileSync(at('etc/pve-health/config.toml'), '\n[mounts]\ntimeout = 3\n');
     mkdirSync(at('var/lib/pve-health/journal'), { recursive: true });
