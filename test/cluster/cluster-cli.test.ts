@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildNode, hasFakenode, runCli, SHARED } from '../helpers/cli';
+import { requireTool } from '../helpers/require-tool';
 import { buildCluster, type FakeCluster } from './fake-cluster';
 
 const skip = hasFakenode ? false : `fakenode not found under ${SHARED}`;
@@ -153,6 +154,22 @@ describe('cluster over ssh', { skip }, () => {
       assert.ok([2, 3].includes(r.code));
     });
   }
+
+  test('the real OpenSSH client takes our options; its failure to reach a node is ssh-failed', (t) => {
+    if (!requireTool(t, 'ssh', 'openssh-client')) return;
+    const c = buildCluster({ build: ['pve1'] });
+    // No stand-in on PATH: /usr/bin/ssh tries 192.0.2.12 (TEST-NET-1, never routed).
+    const r = runCli(
+      ['--root', join(c.nodes.pve1, 'root'), 'cluster', '--json', '--nodes', 'pve1,pve2', '--connect-timeout', '1'],
+      {
+        pathPrefix: join(c.nodes.pve1, 'bin'),
+      },
+    );
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.nodes[1].error.kind, 'ssh-failed');
+    assert.match(d.nodes[1].error.message, /^ssh failed: ssh: connect to host 192\.0\.2\.12 port 22: /);
+    assert.equal(r.code, 3);
+  });
 
   test('config: [cluster] remote_command and timeouts are used', () => {
     const c = buildCluster({ build: ['pve1', 'pve2'] });
