@@ -13,7 +13,14 @@ export function lvIdOf(e: DmEntry): string | null {
   return m ? m[1] : null;
 }
 
-/** Top-level maps of guest-volume LVs: layers, partitions and ignored devices are not volumes. */
+/**
+ * Ignored entries that are still volumes of a PVE storage: a shared LV opened on a node outside the
+ * storage's `nodes=` list is a writer all the same. Host LVs (root, swap) stay out: nodes installed
+ * from one cloned image share their UUIDs without sharing a disk.
+ */
+const IGNORED_BUT_VOLUME = new Set(['storage-not-on-node', 'not-tagged']);
+
+/** Top-level maps of guest-volume LVs: layers, partitions and host LVs are not volumes. */
 function isVolumeMap(e: DmEntry): boolean {
   return (
     e.kind === 'dm' &&
@@ -22,7 +29,7 @@ function isVolumeMap(e: DmEntry): boolean {
     e.parent === null &&
     e.vg !== null &&
     e.lv !== null &&
-    e.status !== 'ignored'
+    (e.status !== 'ignored' || IGNORED_BUT_VOLUME.has(e.reason))
   );
 }
 

@@ -138,6 +138,34 @@ describe('shared LVs across nodes', () => {
       status: 0,
     },
     {
+      name: "open on a node outside the storage's nodes= list: still a second writer",
+      results: [
+        { node: 'pve1', doc: doc('pve1', [lv(405, { open: true })]) },
+        { node: 'pve3', doc: doc('pve3', [lv(405, { open: true, status: 'ignored', reason: 'storage-not-on-node' })]) },
+      ],
+      expect: ['shared-lv-open-on-nodes:critical'],
+      status: 2,
+    },
+    {
+      name: 'host LVs with the same UUIDs (nodes installed from one cloned image) are not shared volumes',
+      results: [
+        {
+          node: 'pve1',
+          doc: doc('pve1', [
+            lv(0, { vg: 'pve', lv: 'root', vmid: null, open: true, status: 'ignored', reason: 'not-guest-volume' }),
+          ]),
+        },
+        {
+          node: 'pve2',
+          doc: doc('pve2', [
+            lv(0, { vg: 'pve', lv: 'root', vmid: null, open: true, status: 'ignored', reason: 'not-guest-volume' }),
+          ]),
+        },
+      ],
+      expect: [],
+      status: 0,
+    },
+    {
       name: 'inactive LVs, layers and partitions are not maps of a volume',
       results: [
         { node: 'pve1', doc: doc('pve1', [lv(404, { active: false, kind: 'lv', uuid: '' })]) },
