@@ -133,7 +133,12 @@ const appLat = [];
 const slow = [];
 const failures = [];
 const rss = [];
-const rssTimer = setInterval(() => rss.push(rssKiB(service.pid)), 1000);
+const heap = [];
+const rssTimer = setInterval(() => {
+  rss.push(rssKiB(service.pid));
+  // The service's own word on its JS heap, every 10 s.
+  if (rss.length % 10 === 1) get('/api/status').then((r) => heap.push(JSON.parse(r.body).service.memory.heapUsedBytes));
+}, 1000);
 rss.push(rssKiB(service.pid));
 const loadStart = loadavg()[0];
 const cpuStart = cpuSeconds(service.pid);
@@ -211,6 +216,7 @@ console.log(
     .map((k) => (k / 1024).toFixed(1))
     .join(' ')}`,
 );
+console.log(`JS heap used MiB every 10 s: ${heap.map((b) => (b / 1048576).toFixed(1)).join(' ')}`);
 console.log(`service CPU time during the run: ${(cpuEnd - cpuStart).toFixed(2)} s of ${elapsed.toFixed(0)} s`);
 
 if (process.env.BENCH_DEBUG) console.log(slow.sort((a, b) => b[0] - a[0]).slice(0, 15));

@@ -22,6 +22,8 @@ export interface RouterContext {
   renderMetrics: (doc: CheckDocument, opts: { durationSeconds?: number }) => string;
   policy: AuthPolicy;
   version: string;
+  /** The service's own memory (process.memoryUsage), reported so operators can see it stays flat. */
+  memory?: () => { rss: number; heapUsed: number };
 }
 
 export interface RequestInfo {
@@ -53,6 +55,7 @@ const METRICS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export interface ServiceBlock {
   version: string;
   startedAt: string;
+  memory?: { rssBytes: number; heapUsedBytes: number };
   dm?: ScanReport;
   mounts?: ScanReport;
 }
@@ -80,6 +83,10 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
 
   function serviceBlock(only?: Part): ServiceBlock {
     const block: ServiceBlock = { version: ctx.version, startedAt: ctx.service.startedAt.toISOString() };
+    if (ctx.memory) {
+      const m = ctx.memory();
+      block.memory = { rssBytes: m.rss, heapUsedBytes: m.heapUsed };
+    }
     if (only !== 'mounts') block.dm = ctx.service.report('dm');
     if (only !== 'dm') block.mounts = ctx.service.report('mounts');
     return block;
@@ -205,6 +212,14 @@ export function renderServiceMetrics(block: ServiceBlock): string {
     '1 when the last scan of this part failed (the previous result is still served).',
     parts.map((p) => [p, block[p]!.error ? 1 : 0]),
   );
+  if (block.memory) {
+    lines.push(
+      '# HELP pve_health_serve_memory_bytes Memory of the serve process: resident set and used JS heap.',
+      '# TYPE pve_health_serve_memory_bytes gauge',
+      `pve_health_serve_memory_bytes{kind="rss"} ${block.memory.rssBytes}`,
+      `pve_health_serve_memory_bytes{kind="heap_used"} ${block.memory.heapUsedBytes}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

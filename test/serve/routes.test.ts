@@ -71,6 +71,7 @@ async function setup(
     renderMetrics: renderPrometheus,
     policy: { token: opts.token ?? null },
     version: '9.9.9',
+    memory: () => ({ rss: 50_000_000, heapUsed: 8_000_000 }),
   });
   const http = await listen({ host: '127.0.0.1', port: 0 }, handle);
   servers.push(http);
@@ -95,6 +96,7 @@ test('routes: API documents have the contract shape plus the service block', asy
   assert.equal(doc.service.version, '9.9.9');
   assert.equal(doc.service.dm.lastScanAt, '2026-01-01T12:00:00.000Z');
   assert.equal(doc.service.dm.intervalSeconds, 60);
+  assert.deepEqual(doc.service.memory, { rssBytes: 50_000_000, heapUsedBytes: 8_000_000 });
   assert.equal(doc.service.mounts.intervalSeconds, 30);
 
   const dm = await (await fetch(`${s.base}/api/dm`)).json();
@@ -263,6 +265,7 @@ test('routes: promtool check metrics accepts /metrics', async (t) => {
   await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
   const text = await (await fetch(`${s.base}/metrics`)).text();
   assert.match(text, /^pve_health_serve_scan_age_seconds\{part="mounts"\} 0$/m);
+  assert.match(text, /^pve_health_serve_memory_bytes\{kind="heap_used"\} 8000000$/m);
   const r = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
   assert.equal(r.status, 0, `promtool: ${r.stdout}${r.stderr}`);
   assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no lint warnings');

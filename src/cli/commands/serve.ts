@@ -125,6 +125,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
       renderMetrics: renderPrometheus,
       policy: { token },
       version: VERSION,
+      memory: () => process.memoryUsage(),
     });
     const http = await listen(addr, handle);
     service.start();
