@@ -8,9 +8,12 @@ cd /host
 . lib/clean-setup.sh
 CLI=(node /host/pve-health.cjs)
 R=/tmp/pveroot
+T0=$(date +%s)
+stamp() { echo "[+$(($(date +%s) - T0))s] $*"; }
 
 setup_lvm            # VGs pve (thin pool data) + ssd-ha01, LVs, raw maps, kpartx child, open holder
 setup_root "$R"      # PVE-like /etc/pve under $R; sys, dev -> real; proc: real pids + a pmxcfs line
+stamp "setup done"
 dmsetup table >/tmp/tables.before
 
 # --- analysis sees what we built
@@ -25,6 +28,7 @@ check "104-disk-0 stale-map"           test "$(st ssd--ha01-vm--104--disk--0)" =
 check "160-disk-0 orphan but protected (open): $(st ssd--ha01-vm--160--disk--0)" \
   sh -c "echo '$(st ssd--ha01-vm--160--disk--0)' | grep -q '^orphan/.*/protected$'"
 
+stamp "dm analysed"
 # --- refusals: a root that is not this system must never act (exit 3, nothing changes)
 mk_bad_root() { rm -rf "$2"; cp -a "$R" "$2"; rm -f "$2/sys"; "$1" "$2"; }
 fake_sys() { mkdir -p "$1/sys/block/dm-0/dm"; echo other >"$1/sys/block/dm-0/dm/name"; : >"$1/sys/block/dm-0/dm/uuid"; }
@@ -40,12 +44,14 @@ check "/etc/pve not mounted: message" grep -q "not a mounted cluster filesystem"
 dmsetup table >/tmp/tables.afterbad
 check "refused runs changed nothing" cmp -s /tmp/tables.before /tmp/tables.afterbad
 
+stamp "refusals done"
 # --- dry run
 "${CLI[@]}" --root "$R" clean --dry-run >/tmp/dry.out 2>&1
 check "dry-run prints dmsetup remove -u" grep -q "dmsetup remove --retry -u LVM-" /tmp/dry.out
 check "dry-run prints lvchange --select" grep -q "lvchange -an --select lv_uuid=.* pve/vm-150-disk-0" /tmp/dry.out
 check "dry-run changed nothing" sh -c 'dmsetup table | cmp -s - /tmp/tables.before'
 
+stamp "dry run done"
 # --- clean
 "${CLI[@]}" --root "$R" clean --yes --all >/tmp/clean.out 2>&1; rc=$?
 cat /tmp/clean.out
@@ -80,6 +86,7 @@ done
 lvcreate -q -y -an -Zn -L 16M -n vm-170-disk-0 ssd-ha01 >/dev/null 2>&1
 check "new LV is inactive" sh -c '! dmsetup info ssd--ha01-vm--170--disk--0 >/dev/null 2>&1'
 
+stamp "clean done"
 # --- restore
 "${CLI[@]}" --root "$R" restore "$J" --yes >/tmp/restore.out 2>&1; rc=$?
 cat /tmp/restore.out
@@ -96,5 +103,6 @@ check "stale map over reused extents refused" gone ssd--ha01-vm--104--disk--0
 check "refusal names the new LV" grep -q "now belong to LV ssd-ha01/vm-170-disk-0" /tmp/restore.out
 check "restore journal written" sh -c 'ls /tmp/pveroot/var/lib/pve-health/journal/restore-*.json >/dev/null'
 
+stamp "restore done"
 kill "$HOLDER" 2>/dev/null
 finish
