@@ -134,6 +134,78 @@ test('the single executable runs with no node on PATH and an empty environment',
   assert.doesNotMatch(version.stdout, /^v\d+\./);
 });
 
+// A single executable cannot take `node -e SCRIPT`: the mount probe child is the executable itself with a
+// hidden argument. A fake root with one NFS mount whose target exists locally probes "ok" in that child.
+test('the single executable probes mounts in its own child process', () => {
+  artifacts();
+  const root = mkdtempSync(join(tmpdir(), 'pve-health-sea-root-'));
+  try {
+    mkdirSync(join(root, 'proc/self'), { recursive: true });
+    mkdirSync(join(root, 'mnt/pve/nfs1'), { recursive: true });
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc/hostname'), 'pve1\n');
+    // 36 25 0:47 / /mnt/pve/nfs1 rw,relatime shared:20 - nfs4 10.0.0.5:/export rw,vers=4.2,addr=10.0.0.5
+    writeFileSync(
+      join(root, 'proc/self/mountinfo'),
+      '36 25 0:47 / /mnt/pve/nfs1 rw,relatime shared:20 - nfs4 10.0.0.5:/export rw,vers=4.2,addr=10.0.0.5\n',
+    );
+    const r = run(SEA, ['mounts', '--root', root, '--fresh', '--json'], { PATH: '/usr/bin:/bin' });
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.mounts.summary.probed, 1);
+    assert.deepEqual(
+      doc.mounts.entries.map((e: { target: string; status: string; reachable: boolean }) => [
+        e.target,
+        e.status,
+        e.reachable,
+      ]),
+      [['/mnt/pve/nfs1', 'ok', true]],
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// `serve` runs each DM scan as a child `pve-health dm --json`: in the single executable that child is the
+// executable again, with no script argument.
+test('the single executable serves the demo node, its DM scan in a child process', async () => {
+  artifacts();
+  const { spawn } = await import('node:child_process');
+  const child = spawn(SEA, ['serve', '--demo', '--listen', '127.0.0.1:0'], { env: { PATH: '/usr/bin:/bin' } });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
+      // The start line goes to stderr (stdout is for documents); accept it on either.
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/\S+\/)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+    });
+    // The first scan runs at start; wait for it (bounded), then read its result.
+    type Health = { service: { dm: { scans: number; error: unknown } } };
+    let health: Health | undefined;
+    for (let i = 0; i < 300 && !(health && health.service.dm.scans >= 1); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      health = (await (await fetch(`${url}healthz`)).json()) as Health;
+    }
+    assert.ok(health && health.service.dm.scans >= 1, JSON.stringify(health));
+    assert.equal(health.service.dm.error, null);
+    const dm = (await (await fetch(`${url}api/dm`)).json()) as { dm: { summary: { total: number; grade: string } } };
+    assert.ok(dm.dm.summary.total > 0);
+    assert.equal(dm.dm.summary.grade, 'F');
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
+
 test('the bundle runs on this Node and on the pinned Node 24', () => {
   artifacts();
   for (const node of [process.execPath, pinnedNode(REPO)]) {
