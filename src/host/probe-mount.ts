@@ -74,6 +74,12 @@ export function processStart(pid: number): string | null {
   }
 }
 
+let ownStartTicks: string | null | undefined;
+function ownStart(): string | null {
+  if (ownStartTicks === undefined) ownStartTicks = processStart(process.pid);
+  return ownStartTicks;
+}
+
 function alive(pid: number, start: string | null): boolean {
   const now = processStart(pid);
   return now !== null && (start === null || now === start);
@@ -107,7 +113,7 @@ function tryClaim(dir: string, job: ProbeJob, nowIso: string): boolean {
     key: job.key,
     path: job.path,
     owner: process.pid,
-    ownerStart: processStart(process.pid),
+    ownerStart: ownStart(),
     probePid: null,
     probeStart: null,
     since: nowIso,
