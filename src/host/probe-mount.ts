@@ -302,10 +302,17 @@ async function runChild(
   await Promise.race([run, exitedPromise, sawLast]);
   if (!exited) await Promise.race([exitedPromise, sleep(EXIT_GRACE_MS)]);
   polling = false;
-  const results = parseProbeOutput(readFileSafe(out), jobs, conc, at, execError);
+  const text = readFileSafe(out);
+  const results = parseProbeOutput(text, jobs, conc, at, execError);
   try {
     unlinkSync(out);
   } catch {}
+  if (!text.includes('"t":"ready"')) {
+    // Not one mount was probed: that is "cannot check" (exit 3), not a node full of stale mounts.
+    gaveUp = true;
+    for (const j of jobs) release(dir, j.key, probePid);
+    throw new CheckError(`the mount probe process did not start: ${execError ?? 'no output'}`);
+  }
   // Results first go to the cache, then the claims go: a run waiting on a claim finds the result.
   saveResults(dir, jobs, results, opts.cacheTtlMs, host.now().getTime());
   for (const j of jobs) {

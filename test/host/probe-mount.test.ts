@@ -185,3 +185,15 @@ test('timeout: --timeout over PVE_HEALTH_MOUNT_TIMEOUT over config over 2 s', ()
   assert.throws(() => mountTimeoutMs(h({}), {}, 'soon'), /--timeout must be seconds/);
   assert.throws(() => mountTimeoutMs(h({ PVE_HEALTH_MOUNT_TIMEOUT: '-1' }), {}), /PVE_HEALTH_MOUNT_TIMEOUT/);
 });
+
+test('probe: a probe process that cannot start is "cannot check" (exit 3), not stale mounts', async () => {
+  const root = join(tmp, 'r5');
+  mkdirSync(join(root, 'mnt/x'), { recursive: true });
+  const failing: Exec = (argv, opts) => realExec(['/nonexistent/node', ...argv.slice(1)], opts);
+  const host = createHost({ root, exec: failing });
+  await assert.rejects(
+    probeMounts(host, [{ key: '0:1', path: '/mnt/x', labels: [] }], { ...OPTS, fresh: true }),
+    (e: Error) => e.name === 'CheckError' && /probe process did not start: .*command not found/.test(e.message),
+  );
+  assert.deepEqual(readdirSync(join(root, 'run/pve-health/probes')), [], 'its claims are released');
+});
