@@ -14,20 +14,27 @@ const repo = resolve(import.meta.dirname, '..');
 const fakenode = process.env.FAKENODE ?? resolve(repo, '../shared/fakenode/fakenode.py');
 const out = mkdtempSync(join(tmpdir(), 'pve-health-demo-'));
 try {
-  execFileSync('python3', [fakenode, 'build', join(repo, 'demo/scenario.json'), join(out, 'node')], { stdio: 'inherit' });
+  execFileSync('python3', [fakenode, 'build', join(repo, 'demo/scenario.json'), join(out, 'node')], {
+    stdio: 'inherit',
+  });
   const node = join(out, 'node');
   // The storage wrapper answers `lvs -o ...,autoactivation`, which fakenode's lvs does not know.
   const env = { ...process.env, PATH: `${join(repo, 'test/fixtures/scenarios/bin')}:${node}/bin:${process.env.PATH}` };
   const host = createHost({ root: join(node, 'root'), env, now: () => new Date('2026-11-20T08:00:00Z') });
   const snap = redactSnapshot(await gatherSnapshot(host));
   const extra: Record<string, unknown> = {};
-  for (const [key, file] of [['mounts', 'demo/demo-mounts.json'], ['system', 'demo/demo-system.json']]) {
+  for (const [key, file] of [
+    ['mounts', 'demo/demo-mounts.json'],
+    ['system', 'demo/demo-system.json'],
+  ]) {
     const p = join(repo, file);
     if (existsSync(p)) extra[key] = JSON.parse(readFileSync(p, 'utf8'));
   }
   if (Object.keys(extra).length) snap.extra = extra;
   writeFileSync(join(repo, 'demo/demo-node.json'), `${JSON.stringify(snap, null, 1)}\n`);
-  console.log(`demo/demo-node.json: ${snap.commands['dmsetup.info'].stdout.split('\n').filter(Boolean).length} DM devices, ${Object.keys(snap.files).length} files`);
+  console.log(
+    `demo/demo-node.json: ${snap.commands['dmsetup.info'].stdout.split('\n').filter(Boolean).length} DM devices, ${Object.keys(snap.files).length} files`,
+  );
 } finally {
   rmSync(out, { recursive: true, force: true });
 }

@@ -1,9 +1,9 @@
 // Shared by check/dm/report: load the data (live, --from, --demo), analyse, build the document.
 import { analyzeDm } from '../core/analyze-dm';
+import { classifyStorage, storageStatus } from '../core/classify-storage';
 import { fillCleanupActions } from '../core/cleanup-context';
 import type { Config } from '../core/config';
 import { buildCheckDocument, worstStatus } from '../core/evaluate';
-import { classifyStorage, storageStatus } from '../core/classify-storage';
 import { readPveState } from '../core/pve-state';
 import type { CheckDocument, DmResult } from '../core/types';
 import { createHost, type Host } from '../host/host';
@@ -43,6 +43,10 @@ export function nodeOf(loaded: LoadedSnapshot): string {
   return readPveState(loaded.snap).node;
 }
 
-export function documentFor(loaded: LoadedSnapshot, now: Date, parts: { dm?: DmResult; mounts?: CheckDocument['mounts'] }): CheckDocument {
+export function documentFor(
+  loaded: LoadedSnapshot,
+  now: Date,
+  parts: { dm?: DmResult; mounts?: CheckDocument['mounts'] },
+): CheckDocument {
   return buildCheckDocument({ node: nodeOf(loaded), now, ...parts, source: loaded.source });
 }

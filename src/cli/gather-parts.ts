@@ -10,7 +10,12 @@ import type { LoadedSnapshot } from '../host/load-snapshot';
 import { gatherMounts } from '../host/read-mounts';
 import { readSystemInfo } from '../host/read-system';
 
-export async function mountsPart(host: Host, config: Config, loaded: LoadedSnapshot, opts: { fresh?: boolean; timeoutMs?: number } = {}): Promise<MountsResult | undefined> {
+export async function mountsPart(
+  host: Host,
+  config: Config,
+  loaded: LoadedSnapshot,
+  opts: { fresh?: boolean; timeoutMs?: number } = {},
+): Promise<MountsResult | undefined> {
   if (!loaded.live) return classifySnapshotMounts(loaded.snap, config) ?? undefined;
   try {
     const raw = await gatherMounts(host, config, opts);

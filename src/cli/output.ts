@@ -6,7 +6,11 @@ import { renderPrometheus } from '../render/prometheus';
 import { renderCheckText } from '../render/text';
 import type { CommandContext } from './command';
 
-export function printDocument(ctx: CommandContext, doc: CheckDocument, opts: { durationSeconds?: number; mountsText?: string } = {}): number {
+export function printDocument(
+  ctx: CommandContext,
+  doc: CheckDocument,
+  opts: { durationSeconds?: number; mountsText?: string } = {},
+): number {
   const g = ctx.global;
   switch (g.format) {
     case 'json':

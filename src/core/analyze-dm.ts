@@ -1,15 +1,16 @@
 // Snapshot → DmResult: parse what was gathered, classify every DM device and every LV of every PVE
 // LVM storage, resolve layers and partitions, find same-target copies, set pending/protected, grade.
+
+import { type ClassifyContext, classifyDevice, classifyVolume } from './classify-dm';
 import { nextVmids } from './cluster';
-import { buildDmName } from './dm-name';
 import { buildDevices, buildLvmView, type DmDevice } from './dm-devices';
+import { buildDmName } from './dm-name';
 import { buildReferenceIndex, type GuestRecord } from './dm-references';
 import { CheckError } from './errors';
-import { type ClassifyContext, classifyDevice, classifyVolume } from './classify-dm';
 import { gradeOf, scoreOf } from './grade';
 import { parseDmDeps, parseDmInfo, parseDmTable } from './parse-dmsetup';
 import { parseLvs, parseVgs } from './parse-lvm';
-import { readPveState, type PveState } from './pve-state';
+import { type PveState, readPveState } from './pve-state';
 import { COMMAND_KEYS, type CommandOutput, type HostSnapshot } from './snapshot';
 import type { DmEntry, DmResult, GuestHealth, Status } from './types';
 import { computeVmidReuse, nextDiskCollision } from './vmid-reuse';
@@ -23,7 +24,8 @@ function commandFailure(c: CommandOutput | undefined): string | null {
   if (!c) return 'not run';
   if (c.error === 'not-found') return `${c.argv[0]}: command not found`;
   if (c.error === 'timeout') return `${c.argv.join(' ')} timed out`;
-  if (c.error || c.code !== 0) return `${c.argv[0]} exited ${c.code}: ${(c.stderr.trim().split('\n').pop() ?? '').trim()}`;
+  if (c.error || c.code !== 0)
+    return `${c.argv[0]} exited ${c.code}: ${(c.stderr.trim().split('\n').pop() ?? '').trim()}`;
   return null;
 }
 
@@ -37,7 +39,10 @@ export function analyzeDm(snap: HostSnapshot, opts: { actionFor?: ActionFor } = 
   const names = infos.map((i) => i.name);
   const tableOut = snap.commands[COMMAND_KEYS.dmTable];
   const depsOut = snap.commands[COMMAND_KEYS.dmDeps];
-  for (const [what, c] of [['dmsetup table', tableOut], ['dmsetup deps', depsOut]] as const) {
+  for (const [what, c] of [
+    ['dmsetup table', tableOut],
+    ['dmsetup deps', depsOut],
+  ] as const) {
     const fail = commandFailure(c);
     if (fail) throw new CheckError(`${what} failed: ${fail}`);
   }
@@ -189,12 +194,24 @@ function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
     covered.add(`${id.vg}/${id.top}`);
     const topName = buildDmName(id.vg, id.top);
     if (id.thinPool) {
-      const v: Verdict = { status: 'ignored', reason: 'thin-pool-layer', detail: `${layerWords(id.layer)} of thin pool ${id.vg}/${id.top} (UUID suffix -${id.layer})`, storage: null, vmid: null, volume: null, guestNode: null, guestType: null };
+      const v: Verdict = {
+        status: 'ignored',
+        reason: 'thin-pool-layer',
+        detail: `${layerWords(id.layer)} of thin pool ${id.vg}/${id.top} (UUID suffix -${id.layer})`,
+        storage: null,
+        vmid: null,
+        volume: null,
+        guestNode: null,
+        guestType: null,
+      };
       byName.set(d.info.name, entryOf(d, v, { parent: d.info.name === topName ? null : topName, layer: id.layer }));
       continue;
     }
     const top = topOf(id.vg, id.top);
-    const v: Verdict = top.status === 'ignored' ? { ...top, reason: top.reason } : { ...top, detail: `${id.layer} layer of ${id.vg}/${id.top}: ${top.detail}` };
+    const v: Verdict =
+      top.status === 'ignored'
+        ? { ...top, reason: top.reason }
+        : { ...top, detail: `${id.layer} layer of ${id.vg}/${id.top}: ${top.detail}` };
     byName.set(d.info.name, entryOf(d, v, { parent: topName, layer: id.layer, vg: id.vg, lv: id.top }));
   }
   // 3. kpartx partitions follow their parent.
@@ -203,13 +220,44 @@ function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
     if (id.kind !== 'partition') continue;
     const parent = id.parent ? byName.get(id.parent) : undefined;
     let v: Verdict;
-    if (!parent) v = { status: 'ignored', reason: 'partition', detail: `kpartx partition ${id.partition} of a device that is not a map here`, storage: null, vmid: null, volume: null, guestNode: null, guestType: null };
+    if (!parent)
+      v = {
+        status: 'ignored',
+        reason: 'partition',
+        detail: `kpartx partition ${id.partition} of a device that is not a map here`,
+        storage: null,
+        vmid: null,
+        volume: null,
+        guestNode: null,
+        guestType: null,
+      };
     else if (parent.status === 'valid' || parent.status === 'ignored') {
-      v = { status: 'ignored', reason: parent.status === 'valid' ? 'partition-of-valid' : 'partition', detail: `kpartx partition ${id.partition} of ${parent.name} (UUID part${id.partition}-...)`, storage: parent.storage, vmid: parent.vmid, volume: parent.volume, guestNode: parent.guestNode ?? null, guestType: parent.guestType ?? null };
+      v = {
+        status: 'ignored',
+        reason: parent.status === 'valid' ? 'partition-of-valid' : 'partition',
+        detail: `kpartx partition ${id.partition} of ${parent.name} (UUID part${id.partition}-...)`,
+        storage: parent.storage,
+        vmid: parent.vmid,
+        volume: parent.volume,
+        guestNode: parent.guestNode ?? null,
+        guestType: parent.guestType ?? null,
+      };
     } else {
-      v = { status: parent.status, reason: parent.reason, detail: `kpartx partition ${id.partition} of ${parent.name}, which is ${parent.status} (${parent.reason}): remove it before its parent`, storage: parent.storage, vmid: parent.vmid, volume: parent.volume, guestNode: parent.guestNode ?? null, guestType: parent.guestType ?? null };
+      v = {
+        status: parent.status,
+        reason: parent.reason,
+        detail: `kpartx partition ${id.partition} of ${parent.name}, which is ${parent.status} (${parent.reason}): remove it before its parent`,
+        storage: parent.storage,
+        vmid: parent.vmid,
+        volume: parent.volume,
+        guestNode: parent.guestNode ?? null,
+        guestType: parent.guestType ?? null,
+      };
     }
-    byName.set(d.info.name, entryOf(d, v, { parent: id.parent, vg: parent?.vg ?? null, lv: parent?.lv ?? null, layer: null }));
+    byName.set(
+      d.info.name,
+      entryOf(d, v, { parent: id.parent, vg: parent?.vg ?? null, lv: parent?.lv ?? null, layer: null }),
+    );
   }
   markSameTarget(devices, byName);
   const entries = devices.map((d) => byName.get(d.info.name)!);
@@ -222,7 +270,32 @@ function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
     const name = buildDmName(lv.vg, lv.name);
     entries.push({
       ...entryOf(
-        { info: { name, uuid: '', kname: '', major: 0, minor: 0, live: false, inactive: false, suspended: false, readonly: false, open: 0, segments: 0, events: 0 }, segments: [], uuid: { kind: 'none', prefix: '' }, split: { vg: lv.vg, lv: lv.name, layer: '' }, devno: '', deps: [], holders: [], processes: [], identity: { kind: 'lv', lv }, sizeBytes: 0, targetKey: null },
+        {
+          info: {
+            name,
+            uuid: '',
+            kname: '',
+            major: 0,
+            minor: 0,
+            live: false,
+            inactive: false,
+            suspended: false,
+            readonly: false,
+            open: 0,
+            segments: 0,
+            events: 0,
+          },
+          segments: [],
+          uuid: { kind: 'none', prefix: '' },
+          split: { vg: lv.vg, lv: lv.name, layer: '' },
+          devno: '',
+          deps: [],
+          holders: [],
+          processes: [],
+          identity: { kind: 'lv', lv },
+          sizeBytes: 0,
+          targetKey: null,
+        },
         v,
       ),
       active: false,
@@ -238,8 +311,15 @@ function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
 
 function layerWords(layer: string): string {
   return (
-    { tmeta: 'metadata sub-LV', tdata: 'data sub-LV', tpool: 'thin-pool target layer', pool: 'read-only wrapper' } as Record<string, string>
-  )[layer] ?? `${layer} layer`;
+    (
+      {
+        tmeta: 'metadata sub-LV',
+        tdata: 'data sub-LV',
+        tpool: 'thin-pool target layer',
+        pool: 'read-only wrapper',
+      } as Record<string, string>
+    )[layer] ?? `${layer} layer`
+  );
 }
 
 /** Maps over the same thin device or the same extents: keep the one whose name and UUID match lvs. */
@@ -275,19 +355,31 @@ function markSameTarget(devices: DmDevice[], byName: Map<string, DmEntry>): void
 
 const MULTI_GUEST_TASKS = new Set(['vzdump', 'migrateall', 'startall', 'stopall', 'suspendall']);
 
-function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm: ReturnType<typeof buildLvmView>, pvmoveVgs: Set<string>): void {
+function applyFlags(
+  ctx: ClassifyContext,
+  pve: PveState,
+  e: DmEntry,
+  lvm: ReturnType<typeof buildLvmView>,
+  pvmoveVgs: Set<string>,
+): void {
   const pendingBy = new Set<string>();
   const protectedBy = new Set<string>();
   const isDel = e.reason === 'saferemove-in-progress' || e.reason === 'saferemove-leftover';
   if (e.vmid !== null) {
     const id = String(e.vmid);
     for (const t of ctx.tasks) {
-      if (isDel ? t.type === 'imgdel' : t.id === id || (t.id === '' && MULTI_GUEST_TASKS.has(t.type))) pendingBy.add(`task:${t.type}`);
+      if (isDel ? t.type === 'imgdel' : t.id === id || (t.id === '' && MULTI_GUEST_TASKS.has(t.type)))
+        pendingBy.add(`task:${t.type}`);
     }
     const owner: GuestRecord | undefined = ctx.guests.get(e.vmid);
     if (!isDel && owner?.config?.lock) pendingBy.add('lock');
     for (const h of ctx.ha) {
-      if (h.vmid === e.vmid && ['migrate', 'relocate', 'recovery'].includes(h.state) && (h.target === pve.node || h.node === pve.node)) pendingBy.add(`ha:${h.state}`);
+      if (
+        h.vmid === e.vmid &&
+        ['migrate', 'relocate', 'recovery'].includes(h.state) &&
+        (h.target === pve.node || h.node === pve.node)
+      )
+        pendingBy.add(`ha:${h.state}`);
     }
     if (!isDel && ctx.kvmAlive.has(e.vmid) && owner?.node !== pve.node) pendingBy.add('kvm-process');
     if (!isDel && ctx.running.has(e.vmid) && owner?.node === pve.node) protectedBy.add('guest-running');
@@ -329,7 +421,12 @@ function summarize(entries: DmEntry[]): DmResult['summary'] {
 /** 2: duplicates, or a shared LV open here while its guest lives elsewhere; 3: unknown; 1: orphans. */
 export function statusOf(entries: DmEntry[]): Status {
   const live = entries.filter((e) => !e.pending);
-  if (live.some((e) => e.status === 'duplicate' || (e.reason === 'guest-on-other-node' && e.open && e.status === 'orphan'))) return 2;
+  if (
+    live.some(
+      (e) => e.status === 'duplicate' || (e.reason === 'guest-on-other-node' && e.open && e.status === 'orphan'),
+    )
+  )
+    return 2;
   if (live.some((e) => e.status === 'unknown')) return 3;
   if (live.some((e) => e.status === 'orphan')) return 1;
   return 0;
@@ -350,7 +447,13 @@ function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
     const g = pve.guests.get(vmid);
     const es = (byVmid.get(vmid) ?? []).filter((e) => !e.parent);
     const issues = es.filter((e) => e.status === 'orphan' || e.status === 'duplicate' || e.status === 'unknown');
-    const health = es.some((e) => e.status === 'duplicate') ? 'duplicates' : es.some((e) => e.status === 'orphan') ? 'orphans' : es.some((e) => e.status === 'unknown') ? 'unknown' : 'ok';
+    const health = es.some((e) => e.status === 'duplicate')
+      ? 'duplicates'
+      : es.some((e) => e.status === 'orphan')
+        ? 'orphans'
+        : es.some((e) => e.status === 'unknown')
+          ? 'unknown'
+          : 'ok';
     out.push({
       vmid,
       type: g?.type === 'lxc' ? 'lxc' : 'qemu',

@@ -1,13 +1,14 @@
 // The heart: every DM device and every LV of every PVE LVM storage gets a status, a reason code and a
 // sentence (design "Classification"; facts §1-§3, §7, §10). Pure: plain data in, entries out.
-import { buildDmName, kpartxParentName } from './dm-name';
+
+import type { HaService, Task } from './cluster';
 import type { DmDevice, LvmView } from './dm-devices';
+import { buildDmName, kpartxParentName } from './dm-name';
 import { describeRef, type GuestRecord, lvKey, type ReferenceIndex, type RefHit } from './dm-references';
 import type { LvRow } from './parse-lvm';
 import type { LvmStorage } from './storage-config';
 import type { DmEntry, DmReason, DmStatus } from './types';
 import { parseDeletedLv, parseLvmVolname, parseSnapshotLv, vmidOfLvName } from './volume-name';
-import type { Task, HaService } from './cluster';
 
 export interface ClassifyContext {
   node: string;
@@ -43,7 +44,12 @@ interface Verdict {
 const who = (g: GuestRecord | undefined, vmid: number) => `${g?.type === 'lxc' ? 'CT' : g ? 'VM' : 'VM/CT'} ${vmid}`;
 
 /** The storages of this node that use a VG, and the one an LV belongs to (thin LVs → lvmthin). */
-function storageFor(ctx: ClassifyContext, vg: string, lv: LvRow | null, thinHint: boolean): {
+function storageFor(
+  ctx: ClassifyContext,
+  vg: string,
+  lv: LvRow | null,
+  thinHint: boolean,
+): {
   storage: LvmStorage | null;
   offNode: LvmStorage | null;
   here: LvmStorage[];
@@ -63,23 +69,50 @@ function storageFor(ctx: ClassifyContext, vg: string, lv: LvRow | null, thinHint
 }
 
 function ignored(reason: DmReason, detail: string, extra: Partial<Verdict> = {}): Verdict {
-  return { status: 'ignored', reason, detail, storage: null, vmid: null, volume: null, guestNode: null, guestType: null, ...extra };
+  return {
+    status: 'ignored',
+    reason,
+    detail,
+    storage: null,
+    vmid: null,
+    volume: null,
+    guestNode: null,
+    guestType: null,
+    ...extra,
+  };
 }
 
 /**
  * Verdict for one top-level LV (by name; `lv` is its lvs row when it exists). `mapped`: a DM map
  * exists for it here. Used for active LVs, inactive LVs and maps without an LV alike.
  */
-export function classifyVolume(ctx: ClassifyContext, vg: string, name: string, lv: LvRow | null, mapped: boolean, thinHint = false): Verdict {
+export function classifyVolume(
+  ctx: ClassifyContext,
+  vg: string,
+  name: string,
+  lv: LvRow | null,
+  mapped: boolean,
+  thinHint = false,
+): Verdict {
   const { storage, offNode, here } = storageFor(ctx, vg, lv, thinHint);
   if (!storage) {
     if (here.length > 0) {
       const pools = here.map((s) => `'${s.id}' (pool ${s.thinpool})`).join(', ');
-      return ignored('not-guest-volume', `LV ${vg}/${name} is outside the thin pool of ${pools}, the only storage on VG ${vg}: not a PVE volume`);
+      return ignored(
+        'not-guest-volume',
+        `LV ${vg}/${name} is outside the thin pool of ${pools}, the only storage on VG ${vg}: not a PVE volume`,
+      );
     }
-    if (offNode) return ignored('storage-not-on-node', `VG ${vg} belongs to storage '${offNode.id}', which is not used on ${ctx.node} (nodes=${offNode.nodes?.join(',')})`);
+    if (offNode)
+      return ignored(
+        'storage-not-on-node',
+        `VG ${vg} belongs to storage '${offNode.id}', which is not used on ${ctx.node} (nodes=${offNode.nodes?.join(',')})`,
+      );
     const vmid = vmidOfLvName(name);
-    return ignored('not-pve-storage', `VG ${vg} is not an LVM storage in storage.cfg${vmid !== null ? ' (an LV named like a guest disk)' : ''}`);
+    return ignored(
+      'not-pve-storage',
+      `VG ${vg} is not an LVM storage in storage.cfg${vmid !== null ? ' (an LV named like a guest disk)' : ''}`,
+    );
   }
   const base: Omit<Verdict, 'status' | 'reason' | 'detail'> = {
     storage: storage.id,
@@ -93,36 +126,68 @@ export function classifyVolume(ctx: ClassifyContext, vg: string, name: string, l
     base.guestNode = owner.node;
     base.guestType = owner.type;
   }
-  const v = (status: DmStatus, reason: DmReason, detail: string, extra: Partial<Verdict> = {}): Verdict => ({ status, reason, detail, ...base, ...extra });
+  const v = (status: DmStatus, reason: DmReason, detail: string, extra: Partial<Verdict> = {}): Verdict => ({
+    status,
+    reason,
+    detail,
+    ...base,
+    ...extra,
+  });
 
   const deleted = parseDeletedLv(name);
   if (deleted) {
     const worker = ctx.tasks.find((t) => t.running && t.type === 'imgdel');
     if (worker) {
-      return v('ignored', 'saferemove-in-progress', `LV renamed del-<name> by pve-storage saferemove; an imgdel task (${worker.upid}) is zeroing it and will remove it`, { deleted: true });
+      return v(
+        'ignored',
+        'saferemove-in-progress',
+        `LV renamed del-<name> by pve-storage saferemove; an imgdel task (${worker.upid}) is zeroing it and will remove it`,
+        { deleted: true },
+      );
     }
-    return v('orphan', 'saferemove-leftover', `LV ${vg}/${name} was renamed for removal (saferemove) but no imgdel task runs: an interrupted removal left it behind`, { deleted: true });
+    return v(
+      'orphan',
+      'saferemove-leftover',
+      `LV ${vg}/${name} was renamed for removal (saferemove) but no imgdel task runs: an interrupted removal left it behind`,
+      { deleted: true },
+    );
   }
 
   if (name.startsWith('snap_')) return classifySnapshot(ctx, vg, name, lv, mapped, v, storage);
 
   const vol = parseLvmVolname(name);
-  if (!vol) return ignored('not-guest-volume', `LV ${vg}/${name} is not named like a PVE volume (vm-<id>-..., base-<id>-...)`, { storage: storage.id });
+  if (!vol)
+    return ignored('not-guest-volume', `LV ${vg}/${name} is not named like a PVE volume (vm-<id>-..., base-<id>-...)`, {
+      storage: storage.id,
+    });
   if (storage.taggedOnly && lv && !lv.tags.includes(`pve-vm-${vol.vmid}`)) {
-    return ignored('not-tagged', `storage '${storage.id}' has tagged_only and LV ${vg}/${name} lacks tag pve-vm-${vol.vmid}`, { storage: storage.id, vmid: vol.vmid });
+    return ignored(
+      'not-tagged',
+      `storage '${storage.id}' has tagged_only and LV ${vg}/${name} lacks tag pve-vm-${vol.vmid}`,
+      { storage: storage.id, vmid: vol.vmid },
+    );
   }
 
   const hits = ctx.refs.get(lvKey(vg, name)) ?? [];
   const local = hits.filter((h) => h.node === ctx.node);
   const counting = storage.shared ? hits : local;
-  if (local.length > 0) return v('valid', 'referenced', refDetail(local), { volume: volumeOf(local[0], storage.id, name) });
+  if (local.length > 0)
+    return v('valid', 'referenced', refDetail(local), { volume: volumeOf(local[0], storage.id, name) });
   if (storage.shared && counting.length > 0) {
     const h = counting[0];
-    if (!mapped) return v('valid', 'referenced', `${refDetail(counting)} on ${h.node}; inactive here, as it should be`, { volume: volumeOf(h, storage.id, name) });
-    return v('orphan', 'guest-on-other-node', `${h.type === 'lxc' ? 'CT' : 'VM'} ${h.vmid} lives on ${h.node} (${describeRef(h)}); its shared LV should not be active on ${ctx.node}`, {
-      volume: volumeOf(h, storage.id, name),
-      guestNode: h.node,
-    });
+    if (!mapped)
+      return v('valid', 'referenced', `${refDetail(counting)} on ${h.node}; inactive here, as it should be`, {
+        volume: volumeOf(h, storage.id, name),
+      });
+    return v(
+      'orphan',
+      'guest-on-other-node',
+      `${h.type === 'lxc' ? 'CT' : 'VM'} ${h.vmid} lives on ${h.node} (${describeRef(h)}); its shared LV should not be active on ${ctx.node}`,
+      {
+        volume: volumeOf(h, storage.id, name),
+        guestNode: h.node,
+      },
+    );
   }
   const vmid = vol.vmid;
   let reason: DmReason;
@@ -137,7 +202,11 @@ export function classifyVolume(ctx: ClassifyContext, vg: string, name: string, l
     reason = mapped ? 'guest-on-other-node' : 'not-referenced';
     detail = `${who(owner, vmid)} lives on ${owner.node} and its config does not reference ${storage.id}:${name}`;
   } else if (!owner.config) {
-    return v('unknown', 'lvm-incomplete', `${who(owner, vmid)}'s config could not be read (${owner.configError ?? 'unreadable'}): cannot tell whether ${storage.id}:${name} is referenced`);
+    return v(
+      'unknown',
+      'lvm-incomplete',
+      `${who(owner, vmid)}'s config could not be read (${owner.configError ?? 'unreadable'}): cannot tell whether ${storage.id}:${name} is referenced`,
+    );
   } else {
     reason = 'not-referenced';
     detail = `${who(owner, vmid)} exists on this node but no config line (main, pending, snapshots, unused) references ${storage.id}:${name}`;
@@ -165,25 +234,53 @@ function classifySnapshot(
   storage: LvmStorage,
 ): Verdict {
   const snap = parseSnapshotLv(name, { volumes: lvNamesOf(ctx, vg, lv?.origin) });
-  if (!snap) return ignored('not-guest-volume', `LV ${vg}/${name} starts with snap_ but names no volume`, { storage: storage.id });
+  if (!snap)
+    return ignored('not-guest-volume', `LV ${vg}/${name} starts with snap_ but names no volume`, {
+      storage: storage.id,
+    });
   const vmid = vmidOfLvName(snap.volume);
   const owner = vmid !== null ? ctx.guests.get(vmid) : undefined;
   const label = snap.chain ? 'volume-chain snapshot' : 'thin snapshot LV';
   if (vmid === null || !owner) {
-    return v('orphan', mapped ? 'guest-missing' : 'inactive-leftover', `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${who(owner, vmid ?? 0)} has no config anywhere in the cluster`);
+    return v(
+      'orphan',
+      mapped ? 'guest-missing' : 'inactive-leftover',
+      `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${who(owner, vmid ?? 0)} has no config anywhere in the cluster`,
+    );
   }
   if (owner.node !== ctx.node && !storage.shared) {
-    return v('orphan', 'guest-on-other-node', `${label} of ${snap.volume}: ${who(owner, vmid)} lives on ${owner.node}, not on this node's local storage`);
+    return v(
+      'orphan',
+      'guest-on-other-node',
+      `${label} of ${snap.volume}: ${who(owner, vmid)} lives on ${owner.node}, not on this node's local storage`,
+    );
   }
-  if (!owner.config) return v('unknown', 'lvm-incomplete', `${who(owner, vmid)}'s config could not be read: cannot check snapshot '${snap.snapshot}'`);
+  if (!owner.config)
+    return v(
+      'unknown',
+      'lvm-incomplete',
+      `${who(owner, vmid)}'s config could not be read: cannot check snapshot '${snap.snapshot}'`,
+    );
   // The split of snap_<vol>_<snap> is ambiguous when both hold '_': accept any split whose snapshot exists.
   const candidates = [snap.snapshot, ...alternativeSplits(name, snap.chain)];
   const found = candidates.find((s) => owner.config!.snapshots.includes(s));
   if (found) {
-    const extra = snap.chain ? 'a member of the volume chain' : lv?.attr[9] === 'k' || lv?.attr.includes('k') ? 'activation skip' : '';
-    return v('valid', 'referenced', `${label} of ${who(owner, vmid)} snapshot '${found}' (section [${found}] exists)${extra ? `; ${extra}` : ''}`);
+    const extra = snap.chain
+      ? 'a member of the volume chain'
+      : lv?.attr[9] === 'k' || lv?.attr.includes('k')
+        ? 'activation skip'
+        : '';
+    return v(
+      'valid',
+      'referenced',
+      `${label} of ${who(owner, vmid)} snapshot '${found}' (section [${found}] exists)${extra ? `; ${extra}` : ''}`,
+    );
   }
-  return v('orphan', 'snapshot-missing', `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${vmid}.conf has no [${snap.snapshot}] section any more`);
+  return v(
+    'orphan',
+    'snapshot-missing',
+    `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${vmid}.conf has no [${snap.snapshot}] section any more`,
+  );
 }
 
 const namesCache = new WeakMap<LvmView, Map<string, Set<string>>>();
@@ -217,8 +314,18 @@ export function classifyDevice(ctx: ClassifyContext, d: DmDevice): Verdict {
   const id = d.identity;
   switch (id.kind) {
     case 'other': {
-      const what = id.what === 'mpath' ? 'multipath map' : id.what === 'crypt' ? 'dm-crypt map' : id.what === 'no-uuid' ? 'map without UUID' : `${id.what} map`;
-      return ignored('not-lvm', `${what} (UUID ${d.info.uuid ? `${d.info.uuid.split('-')[0]}-...` : 'empty'}), not an LVM volume`);
+      const what =
+        id.what === 'mpath'
+          ? 'multipath map'
+          : id.what === 'crypt'
+            ? 'dm-crypt map'
+            : id.what === 'no-uuid'
+              ? 'map without UUID'
+              : `${id.what} map`;
+      return ignored(
+        'not-lvm',
+        `${what} (UUID ${d.info.uuid ? `${d.info.uuid.split('-')[0]}-...` : 'empty'}), not an LVM volume`,
+      );
     }
     case 'lv':
       return classifyVolume(ctx, id.lv.vg, id.lv.name, id.lv, true);
@@ -233,12 +340,25 @@ export function classifyDevice(ctx: ClassifyContext, d: DmDevice): Verdict {
       };
     }
     case 'no-lv': {
-      if (ctx.lvsError) return lvmUnknown(ctx, d, `lvs failed (${ctx.lvsError}): cannot tell whether ${d.info.name} has an LV`);
+      if (ctx.lvsError)
+        return lvmUnknown(ctx, d, `lvs failed (${ctx.lvsError}): cannot tell whether ${d.info.name} has an LV`);
       const inner = classifyVolume(ctx, id.vg, id.lv, id.sameName, true, d.segments[0]?.target === 'thin');
       if (inner.status === 'ignored') return inner;
       const vg = ctx.lvm.vgByName.get(id.vg);
-      if (!id.vgKnown) return { ...inner, status: 'unknown', reason: 'vg-unknown', detail: `the VG of ${d.info.name} (UUID ${d.info.uuid.slice(0, 36)}...) is not known to LVM (missing PV, recreated VG, or hidden by an lvm.conf filter): never guess` };
-      if (vg?.partial) return { ...inner, status: 'unknown', reason: 'vg-partial', detail: `VG ${id.vg} is partial (a PV is missing): its LV list is incomplete` };
+      if (!id.vgKnown)
+        return {
+          ...inner,
+          status: 'unknown',
+          reason: 'vg-unknown',
+          detail: `the VG of ${d.info.name} (UUID ${d.info.uuid.slice(0, 36)}...) is not known to LVM (missing PV, recreated VG, or hidden by an lvm.conf filter): never guess`,
+        };
+      if (vg?.partial)
+        return {
+          ...inner,
+          status: 'unknown',
+          reason: 'vg-partial',
+          detail: `VG ${id.vg} is partial (a PV is missing): its LV list is incomplete`,
+        };
       if (id.sameName) {
         return {
           ...inner,
@@ -247,7 +367,12 @@ export function classifyDevice(ctx: ClassifyContext, d: DmDevice): Verdict {
           detail: `DM name of LV ${id.vg}/${id.lv} but ${id.uuidLess ? 'no UUID' : 'its UUID carries another LV id (old incarnation)'}: the map points at old extents and blocks activating the real LV${id.sameName.active ? '' : ' (the LV is inactive)'}`,
         };
       }
-      return { ...inner, status: 'orphan', reason: 'lv-missing', detail: `DM map whose ${id.uuidLess ? 'name' : 'UUID'} is not in LVM metadata (no LV ${id.vg}/${id.lv})` };
+      return {
+        ...inner,
+        status: 'orphan',
+        reason: 'lv-missing',
+        detail: `DM map whose ${id.uuidLess ? 'name' : 'UUID'} is not in LVM metadata (no LV ${id.vg}/${id.lv})`,
+      };
     }
     default:
       throw new Error(`classifyDevice: ${id.kind} is resolved by the caller`);
@@ -256,7 +381,16 @@ export function classifyDevice(ctx: ClassifyContext, d: DmDevice): Verdict {
 
 function lvmUnknown(ctx: ClassifyContext, d: DmDevice, detail: string): Verdict {
   const vmid = d.split ? vmidOfLvName(d.split.lv) : null;
-  return { status: 'unknown', reason: 'lvm-incomplete', detail, storage: null, vmid, volume: null, guestNode: vmid !== null ? (ctx.guests.get(vmid)?.node ?? null) : null, guestType: null };
+  return {
+    status: 'unknown',
+    reason: 'lvm-incomplete',
+    detail,
+    storage: null,
+    vmid,
+    volume: null,
+    guestNode: vmid !== null ? (ctx.guests.get(vmid)?.node ?? null) : null,
+    guestType: null,
+  };
 }
 
 export interface PartialEntry extends Omit<DmEntry, 'action' | 'protected' | 'pending' | 'protectedBy'> {

@@ -1,6 +1,6 @@
 // The DM device graph and each device's identity (design "Identity"): what LV a map belongs to,
 // decided by its UUID (the name is only a hint), which layers it has, what holds it open.
-import { parseDmUuid, splitComponent, splitDmName, type DmUuid, type LvmName } from './dm-name';
+import { type DmUuid, type LvmName, parseDmUuid, splitComponent, splitDmName } from './dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from './parse-dmsetup';
 import type { LvRow, VgRow } from './parse-lvm';
 import type { ProcessInfo } from './snapshot';
@@ -72,7 +72,14 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
     // A hand-made map (dmsetup create without -u). Its name may still look like an LV's.
     if (!split || !lvm.lvs) return { kind: 'other', what: 'no-uuid' };
     const same = lvm.byName.get(`${split.vg}/${split.lv}`) ?? null;
-    return { kind: 'no-lv', vg: split.vg, lv: split.lv, vgKnown: lvm.vgByName.has(split.vg) || hasVgName(lvm, split.vg), sameName: same, uuidLess: true };
+    return {
+      kind: 'no-lv',
+      vg: split.vg,
+      lv: split.lv,
+      vgKnown: lvm.vgByName.has(split.vg) || hasVgName(lvm, split.vg),
+      sameName: same,
+      uuidLess: true,
+    };
   }
   if (uuid.kind !== 'lvm') return { kind: 'other', what: uuid.prefix || 'unknown' };
   const vgName = lvm.vgById.get(uuid.vgId) ?? split?.vg ?? '';
@@ -83,7 +90,11 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
   }
   const lv = lvm.byUuid.get(uuid.vgId + uuid.lvId);
   if (uuid.suffix) {
-    const top = lv ? (splitComponent(lv.name)?.top ?? lv.name) : (split ? (splitComponent(split.lv)?.top ?? split.lv) : '');
+    const top = lv
+      ? (splitComponent(lv.name)?.top ?? lv.name)
+      : split
+        ? (splitComponent(split.lv)?.top ?? split.lv)
+        : '';
     const thinPool = lv ? lv.segtype === 'thin-pool' || lv.attr[0] === 't' : false;
     return { kind: 'layer', vg: lv?.vg ?? vgName, top, layer: uuid.suffix, thinPool };
   }
@@ -101,7 +112,8 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
     if (split && split.vg === lv.vg && split.lv === lv.name && !split.layer) return { kind: 'lv', lv };
     return { kind: 'renamed', lv, vg: lv.vg, nameLv: split?.lv ?? info.name };
   }
-  if (!lvm.lvs) return { kind: 'no-lv', vg: vgName, lv: split?.lv ?? '', vgKnown: false, sameName: null, uuidLess: false };
+  if (!lvm.lvs)
+    return { kind: 'no-lv', vg: vgName, lv: split?.lv ?? '', vgKnown: false, sameName: null, uuidLess: false };
   const vgKnown = lvm.vgById.has(uuid.vgId);
   const lvName = split?.lv ?? '';
   const same = vgKnown ? (lvm.byName.get(`${vgName}/${lvName}`) ?? null) : null;

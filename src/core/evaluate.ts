@@ -25,7 +25,9 @@ export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts'>): string {
       s.unknown ? `${s.unknown} unknown` : '',
       s.pending ? `${s.pending} pending` : '',
     ].filter(Boolean);
-    parts.push(`DM grade ${s.grade} (score ${s.score}): ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`);
+    parts.push(
+      `DM grade ${s.grade} (score ${s.score}): ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`,
+    );
   }
   if (doc.mounts) {
     const m = doc.mounts.summary;

@@ -38,7 +38,8 @@ export interface GuestConfig {
   warnings: string[];
 }
 
-const QEMU_DRIVE = /^(ide[0-3]|sata[0-5]|scsi([0-9]|[12][0-9]|30)|virtio([0-9]|1[0-5])|efidisk0|tpmstate0|unused(\d{1,3}))$/;
+const QEMU_DRIVE =
+  /^(ide[0-3]|sata[0-5]|scsi([0-9]|[12][0-9]|30)|virtio([0-9]|1[0-5])|efidisk0|tpmstate0|unused(\d{1,3}))$/;
 const LXC_VOLUME = /^(rootfs|mp\d{1,3}|unused\d{1,3})$/;
 const KEY_LINE = /^([a-z][a-z_-]*\d*):\s*(.*?)\s*$/;
 const LXC_RAW = /^(lxc\.[a-z0-9_.-]+)(?::|\s*=)\s*(.*?)\s*$/;

@@ -46,7 +46,17 @@ export const LVS_FIELDS = [
   'lv_role',
 ];
 
-export const VGS_FIELDS = ['vg_name', 'vg_uuid', 'vg_attr', 'vg_size', 'vg_free', 'pv_count', 'lv_count', 'vg_tags', 'pv_name'];
+export const VGS_FIELDS = [
+  'vg_name',
+  'vg_uuid',
+  'vg_attr',
+  'vg_size',
+  'vg_free',
+  'pv_count',
+  'lv_count',
+  'vg_tags',
+  'pv_name',
+];
 
 function reportRows(text: string, key: 'lv' | 'vg'): Record<string, string>[] {
   const start = text.indexOf('{');

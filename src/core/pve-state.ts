@@ -1,10 +1,19 @@
 // Proxmox state from a snapshot's files and processes: node name, storages, guests of the whole
 // cluster, running tasks, HA, and which local guests run. Pure.
-import { parseActiveTasks, parseHaManagerStatus, parseMembers, parseNextIdRange, parseVmlist, type HaService, type Members, type Task } from './cluster';
+import {
+  type HaService,
+  type Members,
+  parseActiveTasks,
+  parseHaManagerStatus,
+  parseMembers,
+  parseNextIdRange,
+  parseVmlist,
+  type Task,
+} from './cluster';
 import type { GuestRecord } from './dm-references';
 import { parseGuestConfig } from './guest-config';
 import type { HostSnapshot, ProcessInfo } from './snapshot';
-import { lvmStorages, parseStorageConfig, type LvmStorage, type StorageConfig } from './storage-config';
+import { type LvmStorage, lvmStorages, parseStorageConfig, type StorageConfig } from './storage-config';
 
 export interface PveState {
   node: string;
@@ -47,7 +56,10 @@ export function lxcIdOfProcess(p: ProcessInfo): number | null {
 export function readPveState(snap: HostSnapshot): PveState {
   const warnings: string[] = [];
   const f = snap.files;
-  const members = f['/etc/pve/.members'] !== undefined ? tryParse(warnings, '/etc/pve/.members', () => parseMembers(f['/etc/pve/.members'])) : null;
+  const members =
+    f['/etc/pve/.members'] !== undefined
+      ? tryParse(warnings, '/etc/pve/.members', () => parseMembers(f['/etc/pve/.members']))
+      : null;
   const node = members?.nodename ?? snap.hostname;
   const storageConfig = parseStorageConfig(f['/etc/pve/storage.cfg'] ?? '');
   const guests = new Map<number, GuestRecord>();
@@ -73,14 +85,25 @@ export function readPveState(snap: HostSnapshot): PveState {
     if (!prev || m[1] === node) guests.set(vmid, { vmid, type, node: m[1], config, configError });
   }
   // Guests .vmlist knows whose config we could not read still exist: never call their disks orphans.
-  const vmlist = f['/etc/pve/.vmlist'] !== undefined ? (tryParse(warnings, '/etc/pve/.vmlist', () => parseVmlist(f['/etc/pve/.vmlist'])) ?? []) : [];
+  const vmlist =
+    f['/etc/pve/.vmlist'] !== undefined
+      ? (tryParse(warnings, '/etc/pve/.vmlist', () => parseVmlist(f['/etc/pve/.vmlist'])) ?? [])
+      : [];
   for (const e of vmlist) {
     if (!guests.has(e.vmid) && e.type !== 'openvz') {
-      guests.set(e.vmid, { vmid: e.vmid, type: e.type, node: e.node, config: null, configError: 'listed in .vmlist but its config file was not found' });
+      guests.set(e.vmid, {
+        vmid: e.vmid,
+        type: e.type,
+        node: e.node,
+        config: null,
+        configError: 'listed in .vmlist but its config file was not found',
+      });
     }
   }
   const tasks = parseActiveTasks(f['/var/log/pve/tasks/active'] ?? '').filter((t) => t.running);
-  const ha = f['/etc/pve/ha/manager_status'] ? (tryParse(warnings, 'ha/manager_status', () => parseHaManagerStatus(f['/etc/pve/ha/manager_status'])) ?? []) : [];
+  const ha = f['/etc/pve/ha/manager_status']
+    ? (tryParse(warnings, 'ha/manager_status', () => parseHaManagerStatus(f['/etc/pve/ha/manager_status'])) ?? [])
+    : [];
 
   const procs = new Map(snap.processes.map((p) => [p.pid, p]));
   const running = new Set<number>();

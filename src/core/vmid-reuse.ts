@@ -113,7 +113,11 @@ export function computeVmidReuse(input: ReuseInput): VmidReuse {
  * For a blocking map of an EXISTING guest: is it the name that guest's next disk would get?
  * ("the next disk of VM 103 would be vm-103-disk-2 and lvcreate would fail")
  */
-export function nextDiskCollision(entry: DmEntry, storage: LvmStorage | undefined, lvNamesByVg: Map<string, string[]>): string | null {
+export function nextDiskCollision(
+  entry: DmEntry,
+  storage: LvmStorage | undefined,
+  lvNamesByVg: Map<string, string[]>,
+): string | null {
   // Only for guests that exist: a free VMID is covered by computeVmidReuse.
   if (!storage || entry.vmid === null || !entry.guestNode || !BLOCKING.has(entry.reason)) return null;
   const first = firstDiskOf(entry.vmid, storage, lvNamesByVg);

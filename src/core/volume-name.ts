@@ -46,11 +46,13 @@ export function parseLvmVolname(lv: string): LvmVolume | null {
     const d = /^disk-(\d+)$/.exec(bare);
     return { lv, vmid, kind: 'base', format, index: d ? Number(d[1]) : undefined };
   }
-  let r: RegExpExecArray | null;
-  if ((r = /^disk-(\d+)$/.exec(bare))) return { lv, vmid, kind: 'disk', format, index: Number(r[1]) };
+  const disk = /^disk-(\d+)$/.exec(bare);
+  if (disk) return { lv, vmid, kind: 'disk', format, index: Number(disk[1]) };
   if (bare === 'cloudinit') return { lv, vmid, kind: 'cloudinit', format };
-  if ((r = /^state-(.+)$/.exec(bare))) return { lv, vmid, kind: 'state', format, state: r[1] };
-  if ((r = /^fleece-(\d+)$/.exec(bare))) return { lv, vmid, kind: 'fleece', format, index: Number(r[1]) };
+  const state = /^state-(.+)$/.exec(bare);
+  if (state) return { lv, vmid, kind: 'state', format, state: state[1] };
+  const fleece = /^fleece-(\d+)$/.exec(bare);
+  if (fleece) return { lv, vmid, kind: 'fleece', format, index: Number(fleece[1]) };
   return { lv, vmid, kind: 'custom', format };
 }
 

@@ -1,8 +1,8 @@
 // Where the data comes from: a live node (under --root), a capture file (--from), or the bundled demo.
 import { readFileSync } from 'node:fs';
+import demoNode from '../../demo/demo-node.json';
 import { CheckError } from '../core/errors';
 import type { HostSnapshot } from '../core/snapshot';
-import demoNode from '../../demo/demo-node.json';
 import { gatherSnapshot } from './gather';
 import type { Host } from './host';
 
@@ -22,7 +22,12 @@ export function parseSnapshotFile(text: string, file: string): HostSnapshot {
     throw new CheckError(`${file} is not a pve-health snapshot (not JSON: ${(e as Error).message})`);
   }
   const s = doc as HostSnapshot;
-  if (!s || s.kind !== 'pve-health-snapshot' || s.version !== 1 || typeof s.files !== 'object' || typeof s.commands !== 'object') {
+  if (
+    s?.kind !== 'pve-health-snapshot' ||
+    s.version !== 1 ||
+    typeof s.files !== 'object' ||
+    typeof s.commands !== 'object'
+  ) {
     throw new CheckError(`${file} is not a pve-health snapshot (expected kind "pve-health-snapshot", version 1)`);
   }
   s.processes ??= [];
@@ -34,7 +39,10 @@ export function demoSnapshot(): HostSnapshot {
   return structuredClone(demoNode as unknown as HostSnapshot);
 }
 
-export async function loadSnapshot(host: Host, opts: { from?: string; demo?: boolean; timeoutMs?: number }): Promise<LoadedSnapshot> {
+export async function loadSnapshot(
+  host: Host,
+  opts: { from?: string; demo?: boolean; timeoutMs?: number },
+): Promise<LoadedSnapshot> {
   if (opts.demo && opts.from) throw new CheckError('use either --demo or --from, not both');
   if (opts.demo) return { snap: demoSnapshot(), source: 'demo', live: false };
   if (opts.from) {
@@ -42,7 +50,9 @@ export async function loadSnapshot(host: Host, opts: { from?: string; demo?: boo
     try {
       text = readFileSync(opts.from, 'utf8');
     } catch (e) {
-      throw new CheckError(`cannot read snapshot ${opts.from}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new CheckError(
+        `cannot read snapshot ${opts.from}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     return { snap: parseSnapshotFile(text, opts.from), source: `snapshot:${opts.from}`, live: false };
   }
@@ -52,7 +62,9 @@ export async function loadSnapshot(host: Host, opts: { from?: string; demo?: boo
   const snap = await gatherSnapshot(host, { timeoutMs: opts.timeoutMs });
   const pveFiles = Object.keys(snap.files).some((p) => p.startsWith('/etc/pve/'));
   if (!pveFiles) {
-    throw new CheckError(`no Proxmox VE cluster files under ${host.root === '/' ? '/etc/pve' : `${host.root}/etc/pve`}: is this a Proxmox VE node with pve-cluster running?`);
+    throw new CheckError(
+      `no Proxmox VE cluster files under ${host.root === '/' ? '/etc/pve' : `${host.root}/etc/pve`}: is this a Proxmox VE node with pve-cluster running?`,
+    );
   }
   return { snap, source: 'live', live: true };
 }

@@ -9,7 +9,16 @@ import { COMMAND_KEYS, type CommandOutput } from '../core/snapshot';
 import type { Host } from './host';
 
 export const DM_COMMANDS: Record<string, string[]> = {
-  [COMMAND_KEYS.dmInfo]: ['dmsetup', 'info', '-c', '--noheadings', '--separator', DM_INFO_SEPARATOR, '-o', DM_INFO_FIELDS.join(',')],
+  [COMMAND_KEYS.dmInfo]: [
+    'dmsetup',
+    'info',
+    '-c',
+    '--noheadings',
+    '--separator',
+    DM_INFO_SEPARATOR,
+    '-o',
+    DM_INFO_FIELDS.join(','),
+  ],
   [COMMAND_KEYS.dmTable]: ['dmsetup', 'table'],
   [COMMAND_KEYS.dmDeps]: ['dmsetup', 'deps'],
   [COMMAND_KEYS.dmStatus]: ['dmsetup', 'status'],
@@ -31,9 +40,12 @@ export async function runCaptured(host: Host, argv: string[], timeoutMs: number)
     const r = await host.exec(argv, { timeoutMs, okCodes: 'any', env });
     return { argv, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: Math.round(r.ms) };
   } catch (e) {
-    if (e instanceof CommandNotFoundError) return { argv, code: null, stdout: '', stderr: '', error: 'not-found', message: e.message };
-    if (e instanceof TimeoutError) return { argv, code: null, stdout: '', stderr: '', error: 'timeout', message: e.message };
-    if (e instanceof CommandError) return { argv, code: e.code, stdout: e.stdout, stderr: e.stderr, error: 'failed', message: e.message };
+    if (e instanceof CommandNotFoundError)
+      return { argv, code: null, stdout: '', stderr: '', error: 'not-found', message: e.message };
+    if (e instanceof TimeoutError)
+      return { argv, code: null, stdout: '', stderr: '', error: 'timeout', message: e.message };
+    if (e instanceof CommandError)
+      return { argv, code: e.code, stdout: e.stdout, stderr: e.stderr, error: 'failed', message: e.message };
     return { argv, code: null, stdout: '', stderr: '', error: 'failed', message: (e as Error).message };
   }
 }

@@ -66,7 +66,8 @@ export function readHostname(host: Host): string {
   return host.root === '/' ? osHostname().split('.')[0] : 'unknown';
 }
 
-const INTERESTING_COMM = /^(kvm|qemu-system-.*|lxc-start|blkdiscard|dd|qemu-img|qemu-nbd|vgs|lvs|lvcreate|lvremove|lvchange)$/;
+const INTERESTING_COMM =
+  /^(kvm|qemu-system-.*|lxc-start|blkdiscard|dd|qemu-img|qemu-nbd|vgs|lvs|lvcreate|lvremove|lvchange)$/;
 
 /**
  * One pass over /proc: every process that holds a block device open (one readlink per fd, never
@@ -91,7 +92,9 @@ export function readProcesses(host: Host): ProcessInfo[] {
       }
     }
     const comm = (readText(host, `${base}/comm`) ?? '').trim();
-    const cmdline = (readText(host, `${base}/cmdline`) ?? '').split('\0').filter((x, i, a) => x !== '' || i < a.length - 1);
+    const cmdline = (readText(host, `${base}/cmdline`) ?? '')
+      .split('\0')
+      .filter((x, i, a) => x !== '' || i < a.length - 1);
     const stat = readText(host, `${base}/stat`);
     const ppid = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : undefined;
     const p: ProcessInfo = { pid, ppid: Number.isFinite(ppid) ? ppid : undefined, comm, cmdline };

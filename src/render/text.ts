@@ -9,7 +9,15 @@ export interface TextOptions {
   quiet?: boolean;
 }
 
-const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], gray: [90, 39], bold: [1, 22], dim: [2, 22] } as const;
+const CODES = {
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  blue: [34, 39],
+  gray: [90, 39],
+  bold: [1, 22],
+  dim: [2, 22],
+} as const;
 export type Style = keyof typeof CODES;
 
 export function paint(text: string, style: Style, on: boolean): string {
@@ -21,7 +29,12 @@ export function paint(text: string, style: Style, on: boolean): string {
 const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
 
 /** Fixed-width table; cells are plain text (colour is applied per cell after padding). */
-export function renderTable(headers: string[], rows: string[][], styles?: (row: number, col: number) => Style | null, color = false): string {
+export function renderTable(
+  headers: string[],
+  rows: string[][],
+  styles?: (row: number, col: number) => Style | null,
+  color = false,
+): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[], row: number) =>
     cells
@@ -36,11 +49,27 @@ export function renderTable(headers: string[], rows: string[][], styles?: (row: 
 }
 
 function healthStyle(h: string): Style | null {
-  return h === 'duplicates' ? 'red' : h === 'orphans' ? 'yellow' : h === 'unknown' ? 'blue' : h === 'ok' ? 'green' : null;
+  return h === 'duplicates'
+    ? 'red'
+    : h === 'orphans'
+      ? 'yellow'
+      : h === 'unknown'
+        ? 'blue'
+        : h === 'ok'
+          ? 'green'
+          : null;
 }
 
 function entryStyle(e: DmEntry): Style {
-  return e.pending ? 'gray' : e.status === 'duplicate' ? 'red' : e.status === 'orphan' ? 'yellow' : e.status === 'unknown' ? 'blue' : 'green';
+  return e.pending
+    ? 'gray'
+    : e.status === 'duplicate'
+      ? 'red'
+      : e.status === 'orphan'
+        ? 'yellow'
+        : e.status === 'unknown'
+          ? 'blue'
+          : 'green';
 }
 
 export function issuesOf(dm: DmResult): DmEntry[] {
@@ -53,7 +82,9 @@ function renderIssue(e: DmEntry, o: TextOptions): string {
     e.pending ? 'pending' : '',
     e.protected ? `protected: ${e.protectedBy.join(', ')}` : '',
     e.active ? '' : 'inactive LV',
-    e.open ? `open (count ${e.openCount}${e.processes.length ? `, ${e.processes.map((p) => `${p.command}[${p.pid}]`).join(' ')}` : ''}${e.holders.length ? `, held by ${e.holders.join(' ')}` : ''})` : '',
+    e.open
+      ? `open (count ${e.openCount}${e.processes.length ? `, ${e.processes.map((p) => `${p.command}[${p.pid}]`).join(' ')}` : ''}${e.holders.length ? `, held by ${e.holders.join(' ')}` : ''})`
+      : '',
   ].filter(Boolean);
   const lines = [
     `${paint('●', entryStyle(e), o.color)} ${paint(e.name, 'bold', o.color)}  ${paint(tag, entryStyle(e), o.color)}${e.sizeBytes ? `  ${formatBytes(e.sizeBytes)}` : ''}`,
@@ -61,7 +92,8 @@ function renderIssue(e: DmEntry, o: TextOptions): string {
   ];
   if (flags.length) lines.push(`    ${paint(flags.join('; '), 'dim', o.color)}`);
   if (e.action) lines.push(`    fix: ${e.action.command.join(' ')}  — ${e.action.effect}`);
-  else if (e.protected || e.pending) lines.push(`    fix: none now (${e.pending ? 'an operation explains it; check again when it ends' : 'protected'})`);
+  else if (e.protected || e.pending)
+    lines.push(`    fix: none now (${e.pending ? 'an operation explains it; check again when it ends' : 'protected'})`);
   if (e.hint) lines.push(`    ${paint(e.hint, 'dim', o.color)}`);
   return lines.join('\n');
 }
@@ -76,8 +108,22 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
   );
   if (!o.quiet && dm.guests.length) {
     out.push('');
-    const rows = dm.guests.map((g) => [String(g.vmid), g.name, g.type === 'lxc' ? 'CT' : 'VM', g.node, g.status + (g.lock ? ` (lock: ${g.lock})` : ''), g.health + (g.issues ? ` (${g.issues})` : '')]);
-    out.push(renderTable(['ID', 'NAME', 'TYPE', 'NODE', 'STATUS', 'DM HEALTH'], rows, (r, c) => (c === 5 ? healthStyle(dm.guests[r].health) : null), o.color));
+    const rows = dm.guests.map((g) => [
+      String(g.vmid),
+      g.name,
+      g.type === 'lxc' ? 'CT' : 'VM',
+      g.node,
+      g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
+      g.health + (g.issues ? ` (${g.issues})` : ''),
+    ]);
+    out.push(
+      renderTable(
+        ['ID', 'NAME', 'TYPE', 'NODE', 'STATUS', 'DM HEALTH'],
+        rows,
+        (r, c) => (c === 5 ? healthStyle(dm.guests[r].health) : null),
+        o.color,
+      ),
+    );
   }
   const issues = issuesOf(dm);
   if (issues.length) {
@@ -89,7 +135,10 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
     out.push('', paint(`Storage health (${storage.length})`, 'bold', o.color));
     for (const f of storage) {
       const st: Style = f.severity === 'critical' ? 'red' : f.severity === 'warning' ? 'yellow' : 'gray';
-      out.push(`${paint('●', st, o.color)} ${paint(f.title, 'bold', o.color)}  ${paint(f.severity, st, o.color)}`, `    ${f.detail}`);
+      out.push(
+        `${paint('●', st, o.color)} ${paint(f.title, 'bold', o.color)}  ${paint(f.severity, st, o.color)}`,
+        `    ${f.detail}`,
+      );
       for (const fix of f.fix) out.push(`    ${fix.startsWith('#') ? paint(fix, 'dim', o.color) : `fix: ${fix}`}`);
     }
   }
@@ -99,7 +148,9 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
     for (const m of r.messages) out.push(`  ${m}`);
     const others = r.leftovers.filter((l) => !(r.nextVmid === l.vmid || r.upcoming.includes(l.vmid)));
     if (others.length) {
-      out.push(`  leftovers of unused VMIDs: ${others.map((l) => `${l.vmid} (${l.volumes.length} volume${l.volumes.length > 1 ? 's' : ''}, ${formatBytes(l.totalBytes)})`).join(', ')}`);
+      out.push(
+        `  leftovers of unused VMIDs: ${others.map((l) => `${l.vmid} (${l.volumes.length} volume${l.volumes.length > 1 ? 's' : ''}, ${formatBytes(l.totalBytes)})`).join(', ')}`,
+      );
     }
   }
   if (dm.warnings.length && !o.quiet) {

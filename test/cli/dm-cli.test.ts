@@ -17,7 +17,10 @@ function dmJson(node: string, extra: string[] = []) {
 }
 
 function callsOf(node: string): { tool: string; argv: string[] }[] {
-  return readFileSync(join(node, 'calls.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(join(node, 'calls.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 describe('fakenode scenarios', { skip }, () => {
@@ -33,7 +36,15 @@ describe('fakenode scenarios', { skip }, () => {
       assert.equal(doc.schemaVersion, 1);
       assert.equal(doc.dm.entries.length, doc.dm.summary.total);
       const calls = callsOf(node);
-      assert.deepEqual(calls.map((c) => `${c.tool} ${c.argv[0]}`).sort(), ['dmsetup deps', 'dmsetup info', 'dmsetup status', 'dmsetup table', 'lvs --reportformat', 'lvs -a', 'vgs --reportformat']);
+      assert.deepEqual(calls.map((c) => `${c.tool} ${c.argv[0]}`).sort(), [
+        'dmsetup deps',
+        'dmsetup info',
+        'dmsetup status',
+        'dmsetup table',
+        'lvs --reportformat',
+        'lvs -a',
+        'vgs --reportformat',
+      ]);
     });
   }
 
@@ -55,7 +66,7 @@ describe('fakenode scenarios', { skip }, () => {
     assert.match(a.stdout, /pve-vm--150--disk--0 {2}orphan\/guest-missing/);
     assert.match(a.stdout, /fix: lvchange -an --select lv_uuid=/);
     assert.match(a.stdout, /fix: dmsetup remove --retry -u LVM-/);
-    assert.doesNotMatch(a.stdout, /\u001b\[/, 'NO_COLOR: no escape codes');
+    assert.ok(!a.stdout.includes('\u001b['), 'NO_COLOR: no escape codes');
   });
 
   test('capture → --from gives the same analysis; secrets are redacted', () => {
@@ -100,14 +111,22 @@ describe('broken tools and bad input: one clear line, exit 3, never a stack trac
 
   test('dmsetup missing', () => {
     const bin = fakeBin({ lvs: 'echo "{}"', vgs: 'echo "{}"' });
-    const r = runCli(['--root', pveRoot(), 'dm'], { env: { PATH: `${bin}:/usr/bin:/bin`.replace(/:\/usr\/sbin|:\/sbin/g, '') } });
+    const r = runCli(['--root', pveRoot(), 'dm'], {
+      env: { PATH: `${bin}:/usr/bin:/bin`.replace(/:\/usr\/sbin|:\/sbin/g, '') },
+    });
     if (r.stderr.includes('command not found')) expectOneLine(r, /dmsetup: command not found/);
     else expectOneLine(r, /dmsetup/); // a real dmsetup on this machine: it fails without device-mapper
   });
 
   test('dmsetup fails', () => {
-    const bin = fakeBin({ dmsetup: 'echo "/dev/mapper/control: open failed: Permission denied" >&2; echo "Failure to communicate with kernel device-mapper driver." >&2; exit 1' });
-    expectOneLine(runCli(['--root', pveRoot(), 'dm'], { pathPrefix: bin }), /cannot list device-mapper devices: dmsetup exited 1: Failure to communicate/);
+    const bin = fakeBin({
+      dmsetup:
+        'echo "/dev/mapper/control: open failed: Permission denied" >&2; echo "Failure to communicate with kernel device-mapper driver." >&2; exit 1',
+    });
+    expectOneLine(
+      runCli(['--root', pveRoot(), 'dm'], { pathPrefix: bin }),
+      /cannot list device-mapper devices: dmsetup exited 1: Failure to communicate/,
+    );
   });
 
   test('dmsetup hangs: killed at the configured deadline', () => {
@@ -124,10 +143,13 @@ describe('broken tools and bad input: one clear line, exit 3, never a stack trac
     const r = runCli(['--root', join(node, 'root'), 'dm', '--json'], { pathPrefix: `${bin}:${join(node, 'bin')}` });
     assert.equal(r.code, 3);
     const doc = JSON.parse(r.stdout);
-    assert.equal(doc.dm.entries.filter((e: { status: string }) => e.status === 'orphan' || e.status === 'duplicate').length, 0);
+    assert.equal(
+      doc.dm.entries.filter((e: { status: string }) => e.status === 'orphan' || e.status === 'duplicate').length,
+      0,
+    );
     assert.ok(doc.dm.summary.unknown > 0);
     assert.match(doc.dm.warnings.join('\n'), /lvs exited 5/);
-  }, );
+  });
 
   test('no /etc/pve under --root', () => {
     const bin = fakeBin({ dmsetup: 'echo "No devices found"', lvs: 'exit 0', vgs: 'exit 0' });
@@ -159,7 +181,19 @@ describe('demo node', () => {
     assert.equal(r.code, 2);
     const doc = JSON.parse(r.stdout);
     const reasons = new Set(doc.dm.entries.map((e: { reason: string }) => e.reason));
-    for (const x of ['guest-missing', 'guest-on-other-node', 'not-referenced', 'snapshot-missing', 'lv-missing', 'inactive-leftover', 'stale-map', 'same-target', 'saferemove-leftover', 'partition-of-valid', 'thin-pool-layer']) {
+    for (const x of [
+      'guest-missing',
+      'guest-on-other-node',
+      'not-referenced',
+      'snapshot-missing',
+      'lv-missing',
+      'inactive-leftover',
+      'stale-map',
+      'same-target',
+      'saferemove-leftover',
+      'partition-of-valid',
+      'thin-pool-layer',
+    ]) {
       assert.ok(reasons.has(x), `demo lacks ${x}`);
     }
     assert.equal(doc.dm.vmidReuse.nextVmid, 104);

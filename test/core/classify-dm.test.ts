@@ -21,7 +21,12 @@ const base = () => new NodeBuilder().storage(LOCAL_LVM).pool('pve');
 describe('what the bash script misclassifies', () => {
   test('every LXC disk (rootfs, mpN, unusedN) is valid', () => {
     const b = base()
-      .guest(200, 'lxc', ['hostname: ct', 'rootfs: local-lvm:vm-200-disk-0,size=8G', 'mp0: local-lvm:vm-200-disk-1,mp=/srv,size=4G', 'unused0: local-lvm:vm-200-disk-2'])
+      .guest(200, 'lxc', [
+        'hostname: ct',
+        'rootfs: local-lvm:vm-200-disk-0,size=8G',
+        'mp0: local-lvm:vm-200-disk-1,mp=/srv,size=4G',
+        'unused0: local-lvm:vm-200-disk-2',
+      ])
       .running(200, 'lxc');
     for (const i of [0, 1, 2]) b.lv({ vg: 'pve', lv: `vm-200-disk-${i}`, pool: 'data' });
     const { e } = run(b);
@@ -30,7 +35,11 @@ describe('what the bash script misclassifies', () => {
   });
 
   test('local-lvm disks are valid although the storage ID differs from the VG name', () => {
-    const { e } = run(base().guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=32G']).lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' }));
+    const { e } = run(
+      base()
+        .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=32G'])
+        .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' }),
+    );
     assert.equal(e('pve-vm--100--disk--0').status, 'valid');
     assert.equal(e('pve-vm--100--disk--0').storage, 'local-lvm');
   });
@@ -45,13 +54,22 @@ describe('what the bash script misclassifies', () => {
     assert.equal(e('pve-vm--101--disk--0').status, 'valid');
     assert.equal(e('pve-base--900--disk--0').status, 'valid');
     // The base stays valid when only the clone references it (template destroyed is impossible while clones exist).
-    const b2 = base().guest(101, 'qemu', ['scsi0: local-lvm:base-900-disk-0/vm-101-disk-0,size=16G']).lv({ vg: 'pve', lv: 'base-900-disk-0', pool: 'data' });
+    const b2 = base()
+      .guest(101, 'qemu', ['scsi0: local-lvm:base-900-disk-0/vm-101-disk-0,size=16G'])
+      .lv({ vg: 'pve', lv: 'base-900-disk-0', pool: 'data' });
     assert.equal(run(b2).e('pve-base--900--disk--0').status, 'valid');
   });
 
   test('a thin snapshot LV of an existing snapshot is valid; of a deleted one snapshot-missing', () => {
     const b = base()
-      .guest(102, 'qemu', ['parent: before', 'scsi0: local-lvm:vm-102-disk-0,size=32G', '', '[before]', 'scsi0: local-lvm:vm-102-disk-0,size=32G', 'snaptime: 1'])
+      .guest(102, 'qemu', [
+        'parent: before',
+        'scsi0: local-lvm:vm-102-disk-0,size=32G',
+        '',
+        '[before]',
+        'scsi0: local-lvm:vm-102-disk-0,size=32G',
+        'snaptime: 1',
+      ])
       .lv({ vg: 'pve', lv: 'vm-102-disk-0', pool: 'data' })
       .lv({ vg: 'pve', lv: 'snap_vm-102-disk-0_before', pool: 'data', origin: 'vm-102-disk-0', readonly: true })
       .lv({ vg: 'pve', lv: 'snap_vm-102-disk-0_gone', pool: 'data', origin: 'vm-102-disk-0', readonly: true });
@@ -61,9 +79,16 @@ describe('what the bash script misclassifies', () => {
   });
 
   test('a kpartx partition of a valid disk is not a duplicate', () => {
-    const b = base().guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=32G']).lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data', open: 1 });
+    const b = base()
+      .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=32G'])
+      .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data', open: 1 });
     const parent = 'pve-vm--100--disk--0';
-    b.map({ name: `${parent}p1`, uuid: `part1-${b.uuidOf(parent)}`, table: `0 2048 linear ${b.devnoOf(parent)} 2048`, open: 1 });
+    b.map({
+      name: `${parent}p1`,
+      uuid: `part1-${b.uuidOf(parent)}`,
+      table: `0 2048 linear ${b.devnoOf(parent)} 2048`,
+      open: 1,
+    });
     const { e } = run(b);
     assert.equal(e(`${parent}p1`).status, 'ignored');
     assert.equal(e(`${parent}p1`).reason, 'partition-of-valid');
@@ -98,7 +123,11 @@ describe('orphans', () => {
   test('lv-missing: a map whose LV is gone blocks the next disk of its guest', () => {
     const b = base().guest(103, 'qemu', ['scsi0: local-lvm:vm-103-disk-0', 'scsi1: local-lvm:vm-103-disk-1']);
     b.lv({ vg: 'pve', lv: 'vm-103-disk-0', pool: 'data' }).lv({ vg: 'pve', lv: 'vm-103-disk-1', pool: 'data' });
-    b.map({ name: 'pve-vm--103--disk--2', uuid: `LVM-${b.vgId('pve')}${lvmId('gone')}`, table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 99` });
+    b.map({
+      name: 'pve-vm--103--disk--2',
+      uuid: `LVM-${b.vgId('pve')}${lvmId('gone')}`,
+      table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 99`,
+    });
     const { e } = run(b);
     assert.equal(e('pve-vm--103--disk--2').reason, 'lv-missing');
     assert.match(e('pve-vm--103--disk--2').detail, /next disk of VM 103 would be vm-103-disk-2/);
@@ -106,7 +135,10 @@ describe('orphans', () => {
 
   test('shared storage: guest on another node → orphan when active here, valid when inactive; critical when open here', () => {
     const stor = `${LOCAL_LVM}\nlvm: san\n\tvgname vg-san\n\tshared 1\n\tcontent images\n`;
-    const b = new NodeBuilder().storage(stor).pool('pve').cluster(['pve1', 'pve2'])
+    const b = new NodeBuilder()
+      .storage(stor)
+      .pool('pve')
+      .cluster(['pve1', 'pve2'])
       .guest(300, 'qemu', ['scsi0: san:vm-300-disk-0'], 'pve2')
       .guest(301, 'qemu', ['scsi0: san:vm-301-disk-0'], 'pve2')
       .guest(302, 'qemu', ['scsi0: san:vm-302-disk-0'], 'pve2')
@@ -120,8 +152,11 @@ describe('orphans', () => {
     assert.equal(r.status, 2, 'a shared LV open here while its guest runs elsewhere: two writers');
   });
 
-  test('local storage: another node\'s config does not count (same volid, different LV)', () => {
-    const b = base().cluster(['pve1', 'pve2']).guest(305, 'qemu', ['scsi0: local-lvm:vm-305-disk-0'], 'pve2').lv({ vg: 'pve', lv: 'vm-305-disk-0', pool: 'data' });
+  test("local storage: another node's config does not count (same volid, different LV)", () => {
+    const b = base()
+      .cluster(['pve1', 'pve2'])
+      .guest(305, 'qemu', ['scsi0: local-lvm:vm-305-disk-0'], 'pve2')
+      .lv({ vg: 'pve', lv: 'vm-305-disk-0', pool: 'data' });
     assert.equal(run(b).e('pve-vm--305--disk--0').reason, 'guest-on-other-node');
   });
 });
@@ -129,17 +164,30 @@ describe('orphans', () => {
 describe('duplicates', () => {
   test('stale-map: LV name, another LV id; renamed: current LV UUID under an old name; same-target copy', () => {
     const stor = `${LOCAL_LVM}\nlvm: san\n\tvgname vg-san\n\tshared 1\n`;
-    const b = new NodeBuilder().storage(stor).pool('pve')
+    const b = new NodeBuilder()
+      .storage(stor)
+      .pool('pve')
       .guest(303, 'qemu', ['scsi0: san:vm-303-disk-0'])
       .guest(110, 'lxc', ['rootfs: local-lvm:vm-110-disk-0'])
       .guest(120, 'qemu', ['scsi0: san:vm-120-disk-1'])
       .lv({ vg: 'vg-san', lv: 'vm-303-disk-0', active: false })
       .lv({ vg: 'pve', lv: 'vm-110-disk-0', pool: 'data' });
-    b.map({ name: 'vg--san-vm--303--disk--0', uuid: `LVM-${b.vgId('vg-san')}${lvmId('old')}`, table: '0 2048 linear 8:16 4096' });
+    b.map({
+      name: 'vg--san-vm--303--disk--0',
+      uuid: `LVM-${b.vgId('vg-san')}${lvmId('old')}`,
+      table: '0 2048 linear 8:16 4096',
+    });
     const renamedId = lvmId('ren');
     b.lv({ vg: 'vg-san', lv: 'vm-120-disk-1', id: renamedId, active: false });
-    b.map({ name: 'vg--san-vm--120--disk--0', uuid: `LVM-${b.vgId('vg-san')}${renamedId}`, table: '0 2048 linear 8:16 999999' });
-    const thin = b.build().commands['dmsetup.table'].stdout.split('\n').find((l) => l.startsWith('pve-vm--110--disk--0:'))!;
+    b.map({
+      name: 'vg--san-vm--120--disk--0',
+      uuid: `LVM-${b.vgId('vg-san')}${renamedId}`,
+      table: '0 2048 linear 8:16 999999',
+    });
+    const thin = b
+      .build()
+      .commands['dmsetup.table'].stdout.split('\n')
+      .find((l) => l.startsWith('pve-vm--110--disk--0:'))!;
     b.map({ name: 'pve-vm--110--disk--0--copy', uuid: '', table: thin.split(': ')[1] });
     const { e, r } = run(b);
     assert.equal(e('vg--san-vm--303--disk--0').reason, 'stale-map');
@@ -179,7 +227,11 @@ describe('pending and protected', () => {
   test('partial VG: maps without LV are unknown, never guessed; lvs failure makes LVM maps unknown (exit 3)', () => {
     const b = base();
     b.vgAttr.set('pve', 'wz-pn-');
-    b.map({ name: 'pve-vm--150--disk--0', uuid: `LVM-${b.vgId('pve')}${lvmId('x')}`, table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 7` });
+    b.map({
+      name: 'pve-vm--150--disk--0',
+      uuid: `LVM-${b.vgId('pve')}${lvmId('x')}`,
+      table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 7`,
+    });
     const { e } = run(b);
     assert.equal(e('pve-vm--150--disk--0').status, 'unknown');
     const b2 = base().lv({ vg: 'pve', lv: 'vm-150-disk-0', pool: 'data' });
@@ -193,7 +245,9 @@ describe('pending and protected', () => {
 describe('storage.cfg rules', () => {
   test('nodes= excludes this node; tagged_only; a VG no storage uses; two storage IDs on one VG (aliases)', () => {
     const stor = `lvmthin: local-lvm\n\tthinpool data\n\tvgname pve\n\tnodes pve2\n\nlvm: tagged\n\tvgname vgt\n\ttagged_only 1\n\nlvm: a1\n\tvgname shared-vg\n\nlvm: a2\n\tvgname shared-vg\n`;
-    const b = new NodeBuilder().storage(stor).pool('pve')
+    const b = new NodeBuilder()
+      .storage(stor)
+      .pool('pve')
       .guest(100, 'qemu', ['scsi0: a2:vm-100-disk-0'])
       .lv({ vg: 'pve', lv: 'vm-150-disk-0', pool: 'data' })
       .lv({ vg: 'vgt', lv: 'vm-151-disk-0', tags: [] })
@@ -211,7 +265,10 @@ describe('storage.cfg rules', () => {
   test('path references: /dev/<vg>/<lv> in a drive, /dev/mapper in lxc.mount.entry', () => {
     const b = base()
       .guest(100, 'qemu', ['scsi0: /dev/pve/vm-900-disk-7,size=8G'])
-      .guest(200, 'lxc', ['rootfs: local-lvm:vm-200-disk-0', 'lxc.mount.entry: /dev/mapper/pve-vm--901--disk--0 mnt/x none bind,create=file 0 0'])
+      .guest(200, 'lxc', [
+        'rootfs: local-lvm:vm-200-disk-0',
+        'lxc.mount.entry: /dev/mapper/pve-vm--901--disk--0 mnt/x none bind,create=file 0 0',
+      ])
       .lv({ vg: 'pve', lv: 'vm-200-disk-0', pool: 'data' })
       .lv({ vg: 'pve', lv: 'vm-900-disk-7', pool: 'data' })
       .lv({ vg: 'pve', lv: 'vm-901-disk-0', pool: 'data' });
@@ -227,13 +284,23 @@ describe('VMID reuse', () => {
       .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0'])
       .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' })
       .lv({ vg: 'pve', lv: 'vm-102-disk-0', pool: 'data', active: false, sizeGiB: 32 });
-    b.files['/etc/pve/.vmlist'] = JSON.stringify({ version: 1, ids: { 100: { node: 'pve1', type: 'qemu', version: 1 } } });
-    b.map({ name: 'pve-vm--101--disk--0', uuid: `LVM-${b.vgId('pve')}${lvmId('z')}`, table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 50` });
+    b.files['/etc/pve/.vmlist'] = JSON.stringify({
+      version: 1,
+      ids: { 100: { node: 'pve1', type: 'qemu', version: 1 } },
+    });
+    b.map({
+      name: 'pve-vm--101--disk--0',
+      uuid: `LVM-${b.vgId('pve')}${lvmId('z')}`,
+      table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 50`,
+    });
     const { r } = run(b);
     assert.equal(r.vmidReuse.nextVmid, 101);
     assert.deepEqual(r.vmidReuse.upcoming, [102, 103, 104]);
     assert.equal(r.vmidReuse.collisions[0]?.dmName, 'pve-vm--101--disk--0');
-    assert.match(r.vmidReuse.messages.join('\n'), /next VM created will get 101 and its first disk on local-lvm will fail/);
+    assert.match(
+      r.vmidReuse.messages.join('\n'),
+      /next VM created will get 101 and its first disk on local-lvm will fail/,
+    );
     assert.match(r.vmidReuse.messages.join('\n'), /102 silently inherits leftover LV pve\/vm-102-disk-0 \(32 GiB\)/);
   });
 

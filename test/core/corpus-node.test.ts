@@ -21,7 +21,8 @@ function collect(): Conf[] {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = `${dir}/${e.name}`;
       if (e.isDirectory()) walk(p, type);
-      else if (e.name.endsWith('.conf')) out.push({ file: p, type, text: readCorpus(p.slice(corpusPath().length + 1)) });
+      else if (e.name.endsWith('.conf'))
+        out.push({ file: p, type, text: readCorpus(p.slice(corpusPath().length + 1)) });
     }
   };
   walk(corpusPath('proxmox+qemu-server/src/test/cfg2cmd'), 'qemu');
@@ -48,11 +49,17 @@ test('corpus node: every LVM volume of every config active → no orphan, no dup
       volumes.set(r.volid.storage, set);
     }
   }
-  const lvmIds = [...volumes].filter(([id, names]) => id !== 'local' && [...names].every((n) => parseLvmVolname(n) && !n.includes('/'))).map(([id]) => id);
+  const lvmIds = [...volumes]
+    .filter(([id, names]) => id !== 'local' && [...names].every((n) => parseLvmVolname(n) && !n.includes('/')))
+    .map(([id]) => id);
   assert.ok(lvmIds.includes('lvm-store') && lvmIds.includes('local-lvm'), `LVM storages found: ${lvmIds.join(', ')}`);
   const vgOf = (id: string) => (id === 'lvm-store' ? 'veegee' : id === 'local-lvm' ? 'pve' : `vg-${id}`);
   const cfgText = lvmIds
-    .map((id) => (id === 'lvm-store' ? `lvm: ${id}\n\tvgname veegee\n\tcontent images\n` : `lvmthin: ${id}\n\tvgname ${vgOf(id)}\n\tthinpool data\n\tcontent images,rootdir\n`))
+    .map((id) =>
+      id === 'lvm-store'
+        ? `lvm: ${id}\n\tvgname veegee\n\tcontent images\n`
+        : `lvmthin: ${id}\n\tvgname ${vgOf(id)}\n\tthinpool data\n\tcontent images,rootdir\n`,
+    )
     .join('\n');
   const b = new NodeBuilder().storage(cfgText);
   for (const id of lvmIds) if (id !== 'lvm-store') b.pool(vgOf(id));
@@ -66,7 +73,10 @@ test('corpus node: every LVM volume of every config active → no orphan, no dup
   }
   const r = analyzeDm(b.build());
   const bad = r.entries.filter((e) => e.status === 'orphan' || e.status === 'duplicate' || e.status === 'unknown');
-  assert.deepEqual(bad.map((e) => `${e.name}: ${e.reason} (${e.detail})`), []);
+  assert.deepEqual(
+    bad.map((e) => `${e.name}: ${e.reason} (${e.detail})`),
+    [],
+  );
   const valid = r.entries.filter((e) => e.status === 'valid').length;
   assert.equal(valid, active, `${confs.length} configs, ${active} LVM volumes`);
   t.diagnostic(`${confs.length} corpus configs, ${lvmIds.length} LVM storages, ${active} volumes active, all valid`);

@@ -23,11 +23,19 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; pathPrefix?: string; input?: string; timeoutMs?: number } = {}): CliResult {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; pathPrefix?: string; input?: string; timeoutMs?: number } = {},
+): CliResult {
   ensureBuilt();
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...opts.env };
   if (opts.pathPrefix) env.PATH = `${opts.pathPrefix}:${env.PATH}`;
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 60_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    env,
+    encoding: 'utf8',
+    input: opts.input,
+    timeout: opts.timeoutMs ?? 60_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -35,7 +35,8 @@ export function lvmId(seed?: string): string {
   return (base + 'Q'.repeat(32)).slice(0, 32);
 }
 
-const hyph = (id: string) => `${id.slice(0, 6)}-${id.slice(6, 10)}-${id.slice(10, 14)}-${id.slice(14, 18)}-${id.slice(18, 22)}-${id.slice(22, 26)}-${id.slice(26)}`;
+const hyph = (id: string) =>
+  `${id.slice(0, 6)}-${id.slice(6, 10)}-${id.slice(10, 14)}-${id.slice(14, 18)}-${id.slice(18, 22)}-${id.slice(22, 26)}-${id.slice(26)}`;
 
 interface Dev {
   name: string;
@@ -98,7 +99,12 @@ export class NodeBuilder {
       this.files[`/run/qemu-server/${vmid}.pid`] = `${pid}\n`;
       this.processes.push({ pid, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', String(vmid)] });
     } else {
-      this.processes.push({ pid, comm: 'lxc-start', cmdline: ['/usr/bin/lxc-start', '-F', '-n', String(vmid)], children: [] });
+      this.processes.push({
+        pid,
+        comm: 'lxc-start',
+        cmdline: ['/usr/bin/lxc-start', '-F', '-n', String(vmid)],
+        children: [],
+      });
     }
     return this;
   }
@@ -131,18 +137,57 @@ export class NodeBuilder {
     const tmetaId = lvmId('tm');
     const tdataId = lvmId('td');
     this.lvRows.push(this.row(vg, pool, poolId, { attr: 'twi-aotz--', segtype: 'thin-pool', size: 100 * 2 ** 30 }));
-    this.lvRows.push(this.row(vg, `[${pool}_tmeta]`, tmetaId, { attr: 'ewi-ao----', segtype: 'linear', size: 2 ** 30 }));
-    this.lvRows.push(this.row(vg, `[${pool}_tdata]`, tdataId, { attr: 'Twi-ao----', segtype: 'linear', size: 100 * 2 ** 30 }));
-    const meta = this.addDev(buildDmName(vg, `${pool}_tmeta`), `LVM-${vgid}${tmetaId}-tmeta`, ['0 2097152 linear 8:3 2048'], 1);
-    const data = this.addDev(buildDmName(vg, `${pool}_tdata`), `LVM-${vgid}${tdataId}-tdata`, ['0 209715200 linear 8:3 2099200'], 1);
-    const tpool = this.addDev(buildDmName(vg, pool, 'tpool'), `LVM-${vgid}${poolId}-tpool`, [`0 209715200 thin-pool 252:${meta.minor} 252:${data.minor} 128 0 0`], 1);
+    this.lvRows.push(
+      this.row(vg, `[${pool}_tmeta]`, tmetaId, { attr: 'ewi-ao----', segtype: 'linear', size: 2 ** 30 }),
+    );
+    this.lvRows.push(
+      this.row(vg, `[${pool}_tdata]`, tdataId, { attr: 'Twi-ao----', segtype: 'linear', size: 100 * 2 ** 30 }),
+    );
+    const meta = this.addDev(
+      buildDmName(vg, `${pool}_tmeta`),
+      `LVM-${vgid}${tmetaId}-tmeta`,
+      ['0 2097152 linear 8:3 2048'],
+      1,
+    );
+    const data = this.addDev(
+      buildDmName(vg, `${pool}_tdata`),
+      `LVM-${vgid}${tdataId}-tdata`,
+      ['0 209715200 linear 8:3 2099200'],
+      1,
+    );
+    const tpool = this.addDev(
+      buildDmName(vg, pool, 'tpool'),
+      `LVM-${vgid}${poolId}-tpool`,
+      [`0 209715200 thin-pool 252:${meta.minor} 252:${data.minor} 128 0 0`],
+      1,
+    );
     tpool.deps = [this.devno(meta), this.devno(data)];
-    const wrap = this.addDev(buildDmName(vg, pool), `LVM-${vgid}${poolId}-pool`, [`0 209715200 linear 252:${tpool.minor} 0`], 0, 'L--r');
+    const wrap = this.addDev(
+      buildDmName(vg, pool),
+      `LVM-${vgid}${poolId}-pool`,
+      [`0 209715200 linear 252:${tpool.minor} 0`],
+      0,
+      'L--r',
+    );
     wrap.deps = [this.devno(tpool)];
     return this;
   }
 
-  private row(vg: string, name: string, id: string, o: { attr: string; segtype: string; size: number; pool?: string; origin?: string; tags?: string[]; active?: boolean; minor?: number }): Record<string, string> {
+  private row(
+    vg: string,
+    name: string,
+    id: string,
+    o: {
+      attr: string;
+      segtype: string;
+      size: number;
+      pool?: string;
+      origin?: string;
+      tags?: string[];
+      active?: boolean;
+      minor?: number;
+    },
+  ): Record<string, string> {
     const attr = this.vgAttr.get(vg) ?? 'wz--n-';
     return {
       lv_name: name,
@@ -195,7 +240,18 @@ export class NodeBuilder {
       d.deps = deps;
       minor = d.minor;
     }
-    this.lvRows.push(this.row(s.vg, s.lv, id, { attr, segtype: thin ? 'thin' : 'linear', size, pool: s.pool, origin: s.origin, tags: s.tags, active, minor }));
+    this.lvRows.push(
+      this.row(s.vg, s.lv, id, {
+        attr,
+        segtype: thin ? 'thin' : 'linear',
+        size,
+        pool: s.pool,
+        origin: s.origin,
+        tags: s.tags,
+        active,
+        minor,
+      }),
+    );
     return this;
   }
 
@@ -218,13 +274,43 @@ export class NodeBuilder {
 
   build(): HostSnapshot {
     const devs = [...this.devs].sort((a, b) => a.name.localeCompare(b.name));
-    const info = devs.map((d) => [d.name, d.uuid, `dm-${d.minor}`, '252', String(d.minor), d.attr, String(d.open), String(d.table.length), '0'].join(DM_INFO_SEPARATOR));
+    const info = devs.map((d) =>
+      [
+        d.name,
+        d.uuid,
+        `dm-${d.minor}`,
+        '252',
+        String(d.minor),
+        d.attr,
+        String(d.open),
+        String(d.table.length),
+        '0',
+      ].join(DM_INFO_SEPARATOR),
+    );
     const table = devs.flatMap((d) => d.table.map((t) => `${d.name}: ${t}`));
-    const deps = devs.map((d) => `${d.name}: ${d.deps.length} dependencies\t: ${d.deps.map((x) => `(${x.replace(':', ', ')})`).join(' ')}`);
+    const deps = devs.map(
+      (d) => `${d.name}: ${d.deps.length} dependencies\t: ${d.deps.map((x) => `(${x.replace(':', ', ')})`).join(' ')}`,
+    );
     const vgNames = [...this.vgIds.keys()];
     const ok = (argv: string[], stdout: string) => ({ argv, code: 0, stdout, stderr: '' });
     const lvsJson = `  {\n      "report": [\n          {\n              "lv": [\n${this.lvRows.map((r) => `                  ${JSON.stringify(r)}`).join(',\n')}\n              ]\n          }\n      ]\n  }\n`;
-    const vgsJson = JSON.stringify({ report: [{ vg: vgNames.map((vg) => ({ vg_name: vg, vg_uuid: hyph(this.vgId(vg)), vg_attr: this.vgAttr.get(vg) ?? 'wz--n-', vg_size: '1', vg_free: '0', pv_count: '1', lv_count: '1', vg_tags: '', pv_name: '/dev/sdb' })) }] });
+    const vgsJson = JSON.stringify({
+      report: [
+        {
+          vg: vgNames.map((vg) => ({
+            vg_name: vg,
+            vg_uuid: hyph(this.vgId(vg)),
+            vg_attr: this.vgAttr.get(vg) ?? 'wz--n-',
+            vg_size: '1',
+            vg_free: '0',
+            pv_count: '1',
+            lv_count: '1',
+            vg_tags: '',
+            pv_name: '/dev/sdb',
+          })),
+        },
+      ],
+    });
     return {
       kind: 'pve-health-snapshot',
       version: 1,

@@ -4,9 +4,9 @@ import { redactSnapshot } from '../../core/redact';
 import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
+import { mountTimeoutMs } from '../../host/read-mounts';
 import type { Command } from '../command';
 import { mountsPart, systemPart } from '../gather-parts';
-import { mountTimeoutMs } from '../../host/read-mounts';
 
 export const captureCommand: Command = {
   name: 'capture',
@@ -21,14 +21,20 @@ to FILE as JSON. cloud-init passwords, SSH keys and storage passwords/tokens are
     const host = createHost({ root: ctx.global.root, env: ctx.io.env });
     const config = readConfig(host, ctx.global.config);
     const t = config.dm?.command_timeout;
-    const loaded = await loadSnapshot(host, { from: ctx.global.from, demo: ctx.global.demo, timeoutMs: t ? t * 1000 : undefined });
+    const loaded = await loadSnapshot(host, {
+      from: ctx.global.from,
+      demo: ctx.global.demo,
+      timeoutMs: t ? t * 1000 : undefined,
+    });
     // Mount probes and system information ride along, so --from replays the whole check.
     await mountsPart(host, config, loaded, { timeoutMs: mountTimeoutMs(host, config, undefined) });
     await systemPart(host, loaded);
     const snap = redactSnapshot(loaded.snap);
     writeFileSync(file, `${JSON.stringify(snap, null, 1)}\n`, { mode: 0o600 });
     const n = snap.commands['dmsetup.info']?.stdout.split('\n').filter(Boolean).length ?? 0;
-    ctx.io.err(`pve-health: wrote ${file} (${n} DM devices, ${Object.keys(snap.files).length} files, secrets redacted)\n`);
+    ctx.io.err(
+      `pve-health: wrote ${file} (${n} DM devices, ${Object.keys(snap.files).length} files, secrets redacted)\n`,
+    );
     return 0;
   },
 };

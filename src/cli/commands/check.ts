@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { mountTimeoutMs } from '../../host/read-mounts';
+import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
 import { renderHtml } from '../../render/html';
 import { renderMountsText } from '../../render/mounts-text';
 import { renderPrometheus } from '../../render/prometheus';
-import { mountTimeoutMs } from '../../host/read-mounts';
-import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
-import type { Command } from '../command';
 import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
+import type { Command } from '../command';
 import { mountsPart, systemPart } from '../gather-parts';
 import { printDocument } from '../output';
 import { notifyAfterCheck } from './notify';
@@ -43,11 +43,22 @@ export const checkCommand: Command = {
     const system = ctx.values.html || ctx.values.notify ? await systemPart(s.host, loaded) : undefined;
     if (ctx.values.html) writeFileSync(ctx.values.html as string, renderHtml(doc, { system }));
     // A failed send is reported on stderr and never changes the verdict.
-    if (ctx.values.notify) await notifyAfterCheck(ctx.io, s.host, s.config, doc, { always: Boolean(ctx.values.always), system, quiet: ctx.global.quiet });
+    if (ctx.values.notify)
+      await notifyAfterCheck(ctx.io, s.host, s.config, doc, {
+        always: Boolean(ctx.values.always),
+        system,
+        quiet: ctx.global.quiet,
+      });
     if (ctx.values.textfile) {
-      await writeTextfile(ctx.values.textfile as string, DEFAULT_TEXTFILE_NAME, renderPrometheus(doc, { durationSeconds, timestampSeconds: s.host.now().getTime() / 1000 }));
+      await writeTextfile(
+        ctx.values.textfile as string,
+        DEFAULT_TEXTFILE_NAME,
+        renderPrometheus(doc, { durationSeconds, timestampSeconds: s.host.now().getTime() / 1000 }),
+      );
     }
-    const mountsText = mounts ? renderMountsText(mounts, { color: ctx.global.color, quiet: ctx.global.quiet }) : undefined;
+    const mountsText = mounts
+      ? renderMountsText(mounts, { color: ctx.global.color, quiet: ctx.global.quiet })
+      : undefined;
     return printDocument(ctx, doc, { durationSeconds, mountsText });
   },
 };

@@ -1,5 +1,5 @@
-import type { Command } from '../command';
 import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
+import type { Command } from '../command';
 import { printDocument } from '../output';
 
 export const dmCommand: Command = {
