@@ -3,7 +3,7 @@
 // fake tools, then analysed from the snapshot (--from), so the figure is our code, not the fakes.
 // Other benches (bench/*.mjs) run after this one.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '..');
@@ -81,9 +81,8 @@ if (!existsSync(fakenode)) {
   }
 }
 
-// The other benches of the project (mounts, serve load...).
-for (const f of readdirSync(import.meta.dirname).sort()) {
-  if (f === 'run.mjs' || !f.endsWith('.mjs') || f.startsWith('serve-load')) continue;
+// The other benches of the project (the serve load test has its own script: npm run bench:serve).
+for (const f of ['mounts.mjs']) {
   console.log(`\n== bench/${f}`);
   spawnSync(process.execPath, [join(import.meta.dirname, f)], { stdio: 'inherit' });
 }
