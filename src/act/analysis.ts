@@ -1,7 +1,7 @@
 // Gather + analyse, the same code `pve-health dm` runs: the executor calls it before every action.
 import { analyzeDm } from '../core/analyze-dm';
-import type { Host } from '../host/host';
 import { gatherSnapshot } from '../host/gather';
+import type { Host } from '../host/host';
 import type { Analysis } from './apply-cleanup';
 
 export async function analyzeHost(host: Host, timeoutMs?: number): Promise<Analysis> {

@@ -4,17 +4,17 @@
 // (3) re-gather and re-classify from fresh data; anything changed → skip with the reason;
 // (4) write and fsync the journal entry; (5) run the command, which names the device by identity;
 // (6) release. A failed re-gather or a failed precondition stops the whole run (exit 3).
-import { type Refusal, checkSafety, type PveMountState, safetyFacts } from '../core/check-safety';
+import { checkSafety, type PveMountState, type Refusal, safetyFacts } from '../core/check-safety';
+import { cleanupContext } from '../core/cleanup-context';
 import { parseVmlist } from '../core/cluster';
 import { CheckError, LockedError } from '../core/errors';
 import { parseDmInfo } from '../core/parse-dmsetup';
 import { parseLvs } from '../core/parse-lvm';
-import { type CleanupAction, actionFor, isPartition } from '../core/plan-cleanup';
+import { actionFor, type CleanupAction, isPartition } from '../core/plan-cleanup';
 import { COMMAND_KEYS, type HostSnapshot } from '../core/snapshot';
 import type { DmEntry, DmResult } from '../core/types';
 import type { Host } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
-import { cleanupContext } from '../core/cleanup-context';
 import type { Journal, JournalAction } from './journal';
 import type { Answer } from './prompt';
 
@@ -96,7 +96,9 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => v
     try {
       fresh = await o.analyze();
     } catch (e) {
-      throw new RefusedError([{ code: 'gather', message: `re-gather before acting on ${a.name} failed: ${(e as Error).message}` }]);
+      throw new RefusedError([
+        { code: 'gather', message: `re-gather before acting on ${a.name} failed: ${(e as Error).message}` },
+      ]);
     }
     assertSafe(fresh, o.pveMount());
     const why = recheck(a, fresh);
@@ -109,12 +111,13 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => v
     const r = await o.host.exec(a.command, { okCodes: 'any', timeoutMs: o.commandTimeoutMs ?? 60_000 });
     const ok = r.code === 0;
     o.journal.finish(entry, { result: ok ? 'done' : 'failed', exitCode: r.code, stderr: r.stderr.trim() || undefined });
-    return ok ? { action: a, result: 'done' } : { action: a, result: 'failed', why: `exit ${r.code}`, stderr: r.stderr.trim() };
+    return ok
+      ? { action: a, result: 'done' }
+      : { action: a, result: 'failed', why: `exit ${r.code}`, stderr: r.stderr.trim() };
   } finally {
     releaseAll(locks);
   }
 }
-
 
 function findFresh(a: CleanupAction, entries: DmEntry[]): DmEntry | undefined {
   const dm = entries.filter((e) => e.kind === 'dm');

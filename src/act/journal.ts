@@ -66,7 +66,10 @@ export class Journal {
     init: Omit<JournalDoc, 'kind' | 'version' | 'actions' | 'startedAt'>,
   ) {
     const now = host.now();
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     this.path = join(hostPath(host, JOURNAL_DIR), `${init.command}-${stamp}-${process.pid}.json`);
     this.doc = { kind: 'pve-health-journal', version: 1, ...init, startedAt: now.toISOString(), actions: [] };
   }
@@ -82,7 +85,12 @@ export class Journal {
 
   /** Record an action before it runs; the file is on disk (fsynced) when this returns. */
   begin(a: Omit<JournalAction, 'seq' | 'result' | 'startedAt'>): JournalAction {
-    const entry: JournalAction = { ...a, seq: this.doc.actions.length + 1, result: 'started', startedAt: this.host.now().toISOString() };
+    const entry: JournalAction = {
+      ...a,
+      seq: this.doc.actions.length + 1,
+      result: 'started',
+      startedAt: this.host.now().toISOString(),
+    };
     this.doc.actions.push(entry);
     this.flush();
     return entry;

@@ -2,16 +2,23 @@
 // `clean`; the decisions are src/core/plan-restore.ts. Parents before children (the reverse of the
 // order they were removed in), each action journaled in a restore journal of its own.
 import { statSync } from 'node:fs';
-import { LockedError } from '../core/errors';
+import type { PveMountState } from '../core/check-safety';
 import { parseVmlist } from '../core/cluster';
+import { LockedError } from '../core/errors';
 import { parseDmInfo, parseDmTable } from '../core/parse-dmsetup';
 import { parseLvs } from '../core/parse-lvm';
-import { type RestoreFacts, type UndoSource, type UndoStep, parsePvSegments, parseThinIds, planUndo } from '../core/plan-restore';
+import {
+  parsePvSegments,
+  parseThinIds,
+  planUndo,
+  type RestoreFacts,
+  type UndoSource,
+  type UndoStep,
+} from '../core/plan-restore';
 import { COMMAND_KEYS } from '../core/snapshot';
 import { type Host, hostPath } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
-import type { PveMountState } from '../core/check-safety';
-import { type Analysis, RefusedError, assertSafe } from './apply-cleanup';
+import { type Analysis, assertSafe, RefusedError } from './apply-cleanup';
 import type { Journal, JournalAction } from './journal';
 import type { Answer } from './prompt';
 
@@ -65,8 +72,14 @@ export async function readRestoreFacts(host: Host, a: Analysis): Promise<Restore
   const dm = parseDmInfo(info?.stdout ?? '');
   const tables = new Map<string, string[]>();
   const tableOut = a.snap.commands[COMMAND_KEYS.dmTable]?.stdout ?? '';
-  for (const [name, segs] of parseDmTable(tableOut, dm.map((d) => d.name))) {
-    tables.set(name, segs.map((s) => `${s.start} ${s.length} ${s.target} ${s.params}`.trim()));
+  for (const [name, segs] of parseDmTable(
+    tableOut,
+    dm.map((d) => d.name),
+  )) {
+    tables.set(
+      name,
+      segs.map((s) => `${s.start} ${s.length} ${s.target} ${s.params}`.trim()),
+    );
   }
   const lvs = parseLvs(a.snap.commands[COMMAND_KEYS.lvs]?.stdout ?? '{}');
   const guestHome = new Map<number, string>();
@@ -77,11 +90,23 @@ export async function readRestoreFacts(host: Host, a: Analysis): Promise<Restore
   let extentsError: string | undefined;
   try {
     const seg = await host.exec(
-      ['pvs', '--segments', '--units', 's', '--nosuffix', '--reportformat', 'json', '-o', 'pv_name,pe_start,pvseg_start,pvseg_size,vg_name,lv_name,vg_extent_size'],
+      [
+        'pvs',
+        '--segments',
+        '--units',
+        's',
+        '--nosuffix',
+        '--reportformat',
+        'json',
+        '-o',
+        'pv_name,pe_start,pvseg_start,pvseg_size,vg_name,lv_name,vg_extent_size',
+      ],
       { timeoutMs: 30_000 },
     );
     extents = parsePvSegments(seg.stdout, (p) => devnoOf(host, p));
-    const th = await host.exec(['lvs', '-a', '--reportformat', 'json', '-o', 'vg_name,lv_name,pool_lv,thin_id'], { timeoutMs: 30_000 });
+    const th = await host.exec(['lvs', '-a', '--reportformat', 'json', '-o', 'vg_name,lv_name,pool_lv,thin_id'], {
+      timeoutMs: 30_000,
+    });
     thin = parseThinIds(th.stdout);
   } catch (e) {
     extents = null;
@@ -97,17 +122,24 @@ export async function applyRestore(sources: JournalAction[], o: RestoreOptions):
   let yesToAll = o.confirm === null;
   for (let i = 0; i < sources.length; i++) {
     const src = sources[i];
-    const label = { name: src.name, kind: src.kind === 'dm-remove' ? 'dm-create' : 'lv-activate', command: [] as string[] };
+    const label = {
+      name: src.name,
+      kind: src.kind === 'dm-remove' ? 'dm-create' : 'lv-activate',
+      command: [] as string[],
+    };
     if (!yesToAll && o.confirm) {
       // Ask from the state before locking; the decision is re-made under the locks.
-      const pre = planUndo(src as UndoSource, await readRestoreFacts(o.host, await o.analyze()), { readWrite: o.readWrite });
+      const pre = planUndo(src as UndoSource, await readRestoreFacts(o.host, await o.analyze()), {
+        readWrite: o.readWrite,
+      });
       if (!pre.ok) {
         out.push({ action: label, result: 'skipped', why: pre.why });
         continue;
       }
       const ans = await o.confirm(src, pre, i, sources.length);
       if (ans === 'q') {
-        for (const rest of sources.slice(i)) out.push({ action: { ...label, name: rest.name }, result: 'declined', why: 'quit' });
+        for (const rest of sources.slice(i))
+          out.push({ action: { ...label, name: rest.name }, result: 'declined', why: 'quit' });
         break;
       }
       if (ans === 'n') {
@@ -120,7 +152,8 @@ export async function applyRestore(sources: JournalAction[], o: RestoreOptions):
     try {
       try {
         if (src.vmid !== null) locks.push(...(await takeGuestLocks(o.host, src.vmid, src.guestType, o.lockWaitMs)));
-        if (src.storage) locks.push(await takeStorageLock(o.host, src.storage, o.sharedStorages.has(src.storage), o.lockWaitMs));
+        if (src.storage)
+          locks.push(await takeStorageLock(o.host, src.storage, o.sharedStorages.has(src.storage), o.lockWaitMs));
       } catch (e) {
         if (e instanceof LockedError) {
           out.push({ action: label, result: 'skipped', why: e.message });
@@ -132,7 +165,9 @@ export async function applyRestore(sources: JournalAction[], o: RestoreOptions):
       try {
         fresh = await o.analyze();
       } catch (e) {
-        throw new RefusedError([{ code: 'gather', message: `re-gather before restoring ${src.name} failed: ${(e as Error).message}` }]);
+        throw new RefusedError([
+          { code: 'gather', message: `re-gather before restoring ${src.name} failed: ${(e as Error).message}` },
+        ]);
       }
       assertSafe(fresh, o.pveMount());
       const step = planUndo(src as UndoSource, await readRestoreFacts(o.host, fresh), { readWrite: o.readWrite });
@@ -151,8 +186,16 @@ export async function applyRestore(sources: JournalAction[], o: RestoreOptions):
       log(`run: ${step.command.join(' ')}`);
       const r = await o.host.exec(step.command, { okCodes: 'any', input: step.input, timeoutMs: 60_000 });
       const ok = r.code === 0;
-      o.journal.finish(entry, { result: ok ? 'done' : 'failed', exitCode: r.code, stderr: r.stderr.trim() || undefined });
-      out.push(ok ? { action: label, result: 'done' } : { action: label, result: 'failed', why: `exit ${r.code}`, stderr: r.stderr.trim() });
+      o.journal.finish(entry, {
+        result: ok ? 'done' : 'failed',
+        exitCode: r.code,
+        stderr: r.stderr.trim() || undefined,
+      });
+      out.push(
+        ok
+          ? { action: label, result: 'done' }
+          : { action: label, result: 'failed', why: `exit ${r.code}`, stderr: r.stderr.trim() },
+      );
     } finally {
       releaseAll(locks);
     }

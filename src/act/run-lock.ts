@@ -21,7 +21,9 @@ export async function takeRunLock(host: Host, owner: RunLockOwner): Promise<Held
     lock = await takeFlock(host, RUN_LOCK, 'pve-health clean', 0, { wait: false });
   } catch (e) {
     if (!(e instanceof LockedError)) throw e;
-    throw new LockedError(`another pve-health clean/restore is running: ${describeOwner(readLockInfo(host, RUN_LOCK))}`);
+    throw new LockedError(
+      `another pve-health clean/restore is running: ${describeOwner(readLockInfo(host, RUN_LOCK))}`,
+    );
   }
   const text = `${JSON.stringify(owner)}\n`;
   ftruncateSync(lock.fd!, 0);

@@ -109,6 +109,7 @@ export function diffSysView(dm: SafetyFacts['dmDevices'], sys: SafetyFacts['sysD
   const b = new Map(sys.map((d) => [key(d), d]));
   const out: string[] = [];
   for (const [k, d] of a) if (!b.has(k)) out.push(`dmsetup has ${d.name}${d.uuid ? ` (${d.uuid})` : ''}, sys does not`);
-  for (const [k, d] of b) if (!a.has(k)) out.push(`sys has ${d.name}${d.kname ? ` (${d.kname})` : ''}, dmsetup does not`);
+  for (const [k, d] of b)
+    if (!a.has(k)) out.push(`sys has ${d.name}${d.kname ? ` (${d.kname})` : ''}, dmsetup does not`);
   return out;
 }

@@ -1,7 +1,7 @@
 // What the planner needs to know beyond the entries: which storages are shared, which VGs are
 // unsafe to touch (partial, pvmove, lvmlockd), which volumes are referenced. Pure: from a snapshot.
 import { parseLvs, parseVgs } from './parse-lvm';
-import { type PlanContext, type VgSafety, actionFor, hintFor } from './plan-cleanup';
+import { actionFor, hintFor, type PlanContext, type VgSafety } from './plan-cleanup';
 import { COMMAND_KEYS, type HostSnapshot } from './snapshot';
 import { lvmStorages, parseStorageConfig } from './storage-config';
 import type { DmResult } from './types';
@@ -23,7 +23,8 @@ export function cleanupContext(snap: HostSnapshot, result: DmResult): PlanContex
   const lvsOut = snap.commands[COMMAND_KEYS.lvs];
   if (lvsOut && lvsOut.code === 0 && !lvsOut.error) {
     for (const lv of safeParse(() => parseLvs(lvsOut.stdout), [])) {
-      const s = (vgs[lv.vg] ??= {});
+      vgs[lv.vg] ??= {};
+      const s = vgs[lv.vg];
       if (lv.movePv || lv.name.startsWith('pvmove')) s.pvmove = true;
       if (lv.vgAttr[3] === 'p') s.partial = true;
     }

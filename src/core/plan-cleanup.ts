@@ -160,7 +160,14 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   const shared = e.storage !== null && asSet(ctx.sharedStorages).has(e.storage);
   const referenced = asSet(ctx.referenced).has(key);
   const chain = asSet(ctx.chainMembers).has(key) || /\.qcow2$/.test(e.lv);
-  if (e.volume && /^(vm|base)-\d+-/.test(e.lv) && !shared && !referenced && !chain && e.reason !== 'guest-on-other-node') {
+  if (
+    e.volume &&
+    /^(vm|base)-\d+-/.test(e.lv) &&
+    !shared &&
+    !referenced &&
+    !chain &&
+    e.reason !== 'guest-on-other-node'
+  ) {
     parts.push(`free it (deletes the data) with 'pvesm free ${e.volume}'`);
   }
   if (parts.length === 0) return undefined;
@@ -254,11 +261,16 @@ export function matchesFilter(e: DmEntry, f: PlanFilter): boolean {
  * Plan the cleanup of `entries` (the analysis' DmResult.entries) limited to `filter`.
  * Order: duplicates before orphans; kpartx partition maps right before their parent.
  */
-export function planCleanup(entries: DmEntry[], ctx: PlanContext = {}, filter: PlanFilter = { all: true }): CleanupPlan {
+export function planCleanup(
+  entries: DmEntry[],
+  ctx: PlanContext = {},
+  filter: PlanFilter = { all: true },
+): CleanupPlan {
   const actions: CleanupAction[] = [];
   const skipped: PlanSkip[] = [];
   const findings = entries.filter(
-    (e) => (e.status === 'orphan' || e.status === 'duplicate' || e.status === 'unknown') && !(e.parent && isPartition(e)),
+    (e) =>
+      (e.status === 'orphan' || e.status === 'duplicate' || e.status === 'unknown') && !(e.parent && isPartition(e)),
   );
   const rank = (e: DmEntry) => (e.status === 'duplicate' ? 0 : e.status === 'orphan' ? 1 : 2);
   findings.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
@@ -276,13 +288,26 @@ export function planCleanup(entries: DmEntry[], ctx: PlanContext = {}, filter: P
     const blocked = children.map((c) => ({ c, why: childProblem(c, ctx) })).filter((x) => x.why);
     if (blocked.length) {
       for (const b of blocked) skipped.push({ name: b.c.name, status: b.c.status, reason: b.c.reason, why: b.why! });
-      skipped.push({ name: e.name, status: e.status, reason: e.reason, why: `partition map ${blocked[0].c.name} stays` });
+      skipped.push({
+        name: e.name,
+        status: e.status,
+        reason: e.reason,
+        why: `partition map ${blocked[0].c.name} stays`,
+      });
       continue;
     }
     for (const c of children) {
       if (seen.has(c.name)) continue;
       seen.add(c.name);
-      actions.push(toAction(c, ctx, 'dm-remove', dmRemoveCommand(c)!, `partition map on ${e.name}, which is ${e.status} (${e.reason})`));
+      actions.push(
+        toAction(
+          c,
+          ctx,
+          'dm-remove',
+          dmRemoveCommand(c)!,
+          `partition map on ${e.name}, which is ${e.status} (${e.reason})`,
+        ),
+      );
     }
     if (!seen.has(e.name)) {
       seen.add(e.name);

@@ -2,9 +2,10 @@
 // is unchanged and its guest still lives where it lived; a removed map is recreated (read-only unless
 // asked otherwise) only when every device its table uses is still the same device and no current LV
 // or map covers its extents: they may belong to another guest by now.
-import { formatLvUuid } from './plan-cleanup';
+
 import type { DmInfo } from './parse-dmsetup';
 import type { LvRow } from './parse-lvm';
+import { formatLvUuid } from './plan-cleanup';
 
 /** What the journal recorded (a subset of src/act/journal.ts JournalAction). */
 export interface UndoSource {
@@ -53,9 +54,7 @@ export interface RestoreFacts {
   guestHome: Map<number, string>;
 }
 
-export type UndoStep =
-  | { ok: true; command: string[]; input?: string; effect: string }
-  | { ok: false; why: string };
+export type UndoStep = { ok: true; command: string[]; input?: string; effect: string } | { ok: false; why: string };
 
 const plain = (id: string) => id.replace(/-/g, '');
 
@@ -95,7 +94,8 @@ function overlaps(a0: number, a1: number, b0: number, b1: number): boolean {
 
 function undoRemove(src: UndoSource, f: RestoreFacts, opts: { readWrite?: boolean }): UndoStep {
   if (f.dm.some((d) => d.name === src.name)) return { ok: false, why: `a map named ${src.name} exists now` };
-  if (src.uuid && f.dm.some((d) => d.uuid === src.uuid)) return { ok: false, why: `a map with UUID ${src.uuid} exists now` };
+  if (src.uuid && f.dm.some((d) => d.uuid === src.uuid))
+    return { ok: false, why: `a map with UUID ${src.uuid} exists now` };
   if (src.table.length === 0) return { ok: false, why: 'the journal has no table' };
   const byDevno = new Map(f.dm.map((d) => [`${d.major}:${d.minor}`, d]));
   const lines: string[] = [];
@@ -129,7 +129,8 @@ function undoRemove(src: UndoSource, f: RestoreFacts, opts: { readWrite?: boolea
       }
       if (!byDevno.has(dev)) {
         // On a PV: no LV may own those sectors now.
-        if (!f.extents) return { ok: false, why: `cannot verify that the extents are free: ${f.extentsError ?? 'no segment data'}` };
+        if (!f.extents)
+          return { ok: false, why: `cannot verify that the extents are free: ${f.extentsError ?? 'no segment data'}` };
         const hit = f.extents.find((x) => x.dev === dev && overlaps(a0, a1, x.start, x.end));
         if (hit) return { ok: false, why: `its extents on ${dev} now belong to LV ${hit.vg}/${hit.lv}` };
       }
@@ -141,7 +142,8 @@ function undoRemove(src: UndoSource, f: RestoreFacts, opts: { readWrite?: boolea
           return { ok: false, why: `map ${name} maps the same thin device` };
         }
       }
-      if (!f.thin) return { ok: false, why: `cannot verify that thin device ${id} is free: ${f.extentsError ?? 'no thin ids'}` };
+      if (!f.thin)
+        return { ok: false, why: `cannot verify that thin device ${id} is free: ${f.extentsError ?? 'no thin ids'}` };
       const poolDev = byDevno.get(pool);
       const poolLv = poolDev?.uuid.match(/^LVM-[0-9A-Za-z!#]{32}([0-9A-Za-z!#]{32})-tpool$/)?.[1];
       const owner = f.lvs.find((l) => l.uuid === poolLv);

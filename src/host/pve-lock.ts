@@ -5,7 +5,7 @@
 // Node has no flock(2). We open the lock file ourselves and let util-linux `flock -w SECONDS 0` lock
 // it as the child's stdin: a flock belongs to the open file description, so the lock stays ours
 // after the child exits and ends when we close the file (or when this process dies, whatever way).
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, utimesSync, constants as C } from 'node:fs';
+import { constants as C, closeSync, mkdirSync, openSync, readFileSync, rmdirSync, utimesSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CommandError, LockedError, TimeoutError } from '../core/errors';
 import { type Host, hostPath } from './host';
@@ -41,7 +41,13 @@ export function clusterLockPath(lockid: string): string {
  * Take an exclusive flock on `path` (under --root), waiting up to `waitMs` like PVE's lock_file
  * (10 s). Throws LockedError when someone else holds it that long.
  */
-export async function takeFlock(host: Host, path: string, what: string, waitMs = 10_000, opts: { wait?: boolean } = {}): Promise<HeldLock> {
+export async function takeFlock(
+  host: Host,
+  path: string,
+  what: string,
+  waitMs = 10_000,
+  opts: { wait?: boolean } = {},
+): Promise<HeldLock> {
   const full = hostPath(host, path);
   mkdirSync(dirname(full), { recursive: true });
   const fd = openSync(full, C.O_RDWR | C.O_CREAT, 0o644);
@@ -121,7 +127,12 @@ export function takeStorageLock(host: Host, storage: string, shared: boolean, wa
     : takeFlock(host, storageFlockPath(storage), `storage ${storage}`, waitMs);
 }
 
-export async function takeGuestLocks(host: Host, vmid: number, type: 'qemu' | 'lxc' | null, waitMs = 10_000): Promise<HeldLock[]> {
+export async function takeGuestLocks(
+  host: Host,
+  vmid: number,
+  type: 'qemu' | 'lxc' | null,
+  waitMs = 10_000,
+): Promise<HeldLock[]> {
   const held: HeldLock[] = [];
   try {
     for (const l of guestLockPaths(vmid, type)) held.push(await takeFlock(host, l.path, l.what, waitMs));

@@ -12,7 +12,10 @@ export function readPveMountState(host: Host): PveMountState {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    return { mounted: false, detail: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    return {
+      mounted: false,
+      detail: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    };
   }
   // With a root whose proc/ is the real /proc, the mount shows at its real path under the root.
   const wanted = new Set(['/etc/pve']);

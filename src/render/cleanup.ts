@@ -12,7 +12,12 @@ export interface OutcomeLike {
 
 function table(rows: string[][]): string[] {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 const WHAT: Record<string, string> = {
@@ -29,7 +34,9 @@ export function renderPlan(plan: CleanupPlan, title = 'Cleanup plan'): string {
   } else {
     lines.push(`${title} (${plan.actions.length} action${plan.actions.length === 1 ? '' : 's'}, in this order):`);
     const rows = [['#', 'DEVICE', 'FINDING', 'ACTION', 'WHY']];
-    plan.actions.forEach((a, i) => rows.push([String(i + 1), a.name, `${a.status}/${a.reason}`, WHAT[a.kind] ?? a.kind, a.why]));
+    for (const [i, a] of plan.actions.entries()) {
+      rows.push([String(i + 1), a.name, `${a.status}/${a.reason}`, WHAT[a.kind] ?? a.kind, a.why]);
+    }
     lines.push(...table(rows).map((l) => `  ${l}`));
     for (const [i, a] of plan.actions.entries()) {
       lines.push(`  ${i + 1}. ${a.effect}`);
@@ -60,7 +67,10 @@ export function renderSummary(outcomes: OutcomeLike[], journalPath: string | nul
   if (done.length === 0) lines.push('  done: nothing');
   for (const k of kinds) {
     const list = done.filter((o) => o.action.kind === k);
-    const word = { 'dm-remove': 'removed', 'lv-deactivate': 'deactivated', 'dm-create': 'recreated', 'lv-activate': 'activated' }[k] ?? k;
+    const word =
+      { 'dm-remove': 'removed', 'lv-deactivate': 'deactivated', 'dm-create': 'recreated', 'lv-activate': 'activated' }[
+        k
+      ] ?? k;
     lines.push(`  ${word}: ${list.length} (${list.map((o) => o.action.name).join(', ')})`);
   }
   for (const o of done) if (o.action.hint) lines.push(`    ${o.action.name}: ${o.action.hint}`);
@@ -70,11 +80,15 @@ export function renderSummary(outcomes: OutcomeLike[], journalPath: string | nul
     for (const o of skipped) lines.push(`    ${o.action.name}: ${o.why}`);
   }
   const declined = by('declined');
-  if (declined.length) lines.push(`  not confirmed: ${declined.length} (${declined.map((o) => o.action.name).join(', ')})`);
+  if (declined.length)
+    lines.push(`  not confirmed: ${declined.length} (${declined.map((o) => o.action.name).join(', ')})`);
   const failed = by('failed');
   if (failed.length) {
     lines.push(`  failed: ${failed.length}`);
-    for (const o of failed) lines.push(`    ${o.action.name}: ${shellQuote(o.action.command)} → ${o.why}${o.stderr ? `: ${o.stderr.replace(/\n+/g, ' | ')}` : ''}`);
+    for (const o of failed)
+      lines.push(
+        `    ${o.action.name}: ${shellQuote(o.action.command)} → ${o.why}${o.stderr ? `: ${o.stderr.replace(/\n+/g, ' | ')}` : ''}`,
+      );
   }
   lines.push(`  journal: ${journalPath ?? 'none (nothing was run)'}`);
   return `${lines.join('\n')}\n`;

@@ -2,10 +2,10 @@
 // PATH, and `fakenode.py check` to flag any removal that expected.json does not allow.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { HAVE_FAKENODE, buildNode, calls, dmNames, expected, fakeCheck, journals, runCli } from './fakenode-helpers';
+import { buildNode, calls, dmNames, expected, fakeCheck, HAVE_FAKENODE, journals, runCli } from './fakenode-helpers';
 
 const skip = HAVE_FAKENODE ? false : 'fakenode not found (../shared/fakenode)';
 
@@ -80,13 +80,19 @@ describe('clean on fakenode scenarios', { skip }, () => {
     const out = buildNode('default-lvmthin');
     const file = join(out, 'root/run/pve-health/clean.lock');
     mkdirSync(join(out, 'root/run/pve-health'), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ pid: 4242, command: 'pve-health clean', startedAt: '2026-01-01T00:00:00Z' })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ pid: 4242, command: 'pve-health clean', startedAt: '2026-01-01T00:00:00Z' })}\n`,
+    );
     const holder = spawn('flock', [file, 'sleep', '30'], { stdio: 'ignore' });
     try {
       await new Promise((r) => setTimeout(r, 300));
       const r = runCli(out, ['clean', '--yes', '--all']);
       assert.equal(r.code, 3, r.stderr);
-      assert.match(r.stderr, /another pve-health clean\/restore is running: pid 4242 \(pve-health clean\) since 2026-01-01/);
+      assert.match(
+        r.stderr,
+        /another pve-health clean\/restore is running: pid 4242 \(pve-health clean\) since 2026-01-01/,
+      );
       assert.deepEqual(fakeCheck(out).removed, []);
     } finally {
       holder.kill();
@@ -129,7 +135,13 @@ describe('clean on fakenode scenarios', { skip }, () => {
       '/etc/pve not mounted',
       (root) => {
         const p = join(root, 'proc/self/mountinfo');
-        writeFileSync(p, readFileSync(p, 'utf8').split('\n').filter((l) => !l.includes(' /etc/pve ')).join('\n'));
+        writeFileSync(
+          p,
+          readFileSync(p, 'utf8')
+            .split('\n')
+            .filter((l) => !l.includes(' /etc/pve '))
+            .join('\n'),
+        );
       },
       /\/etc\/pve is not a mounted cluster filesystem/,
     ],
@@ -143,7 +155,11 @@ describe('clean on fakenode scenarios', { skip }, () => {
       },
       /cluster 'prod' is not quorate/,
     ],
-    ['hostname differs from .members', (root) => writeFileSync(join(root, 'etc/hostname'), 'other\n'), /hostname 'other' differs from the node name 'pve1'/],
+    [
+      'hostname differs from .members',
+      (root) => writeFileSync(join(root, 'etc/hostname'), 'other\n'),
+      /hostname 'other' differs from the node name 'pve1'/,
+    ],
     [
       'no guest configs while guest volumes exist',
       (root) => {
@@ -180,12 +196,15 @@ describe('clean on fakenode scenarios', { skip }, () => {
     const r = runCli(out, ['restore', journal, '--yes']);
     assert.ok(dmNames(out).has('pve-vm--150--disk--0'), `${r.stdout}\n${r.stderr}`);
     assert.ok(!dmNames(out).has('pve-vm--103--disk--2'));
-    assert.match(r.stdout, /pve-vm--103--disk--2: cannot verify that the thin device \d+ is free|pve-vm--103--disk--2: cannot verify/);
+    assert.match(
+      r.stdout,
+      /pve-vm--103--disk--2: cannot verify that the thin device \d+ is free|pve-vm--103--disk--2: cannot verify/,
+    );
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
     // A second restore finds the LV active already and changes nothing.
     const again = runCli(out, ['restore', journal, '--yes', '--name', 'pve/vm-150-disk-0']);
     assert.match(again.stdout, /already active/);
-    assert.equal(journals(out).length, 2, "nothing done: no new journal");
+    assert.equal(journals(out).length, 2, 'nothing done: no new journal');
   });
 
   it('restore refuses when the guest moved to another node', () => {

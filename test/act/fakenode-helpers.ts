@@ -1,6 +1,6 @@
 // Build a fakenode OUTDIR per test and run the bundled CLI against it (fakes first on PATH).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -12,7 +12,8 @@ const SHIM = join(REPO, 'test/act/fake-bin');
 
 export function buildNode(scenario: string, ...scale: string[]): string {
   const out = join(mkdtempSync(join(tmpdir(), 'pvh-clean-')), 'node');
-  const args = scenario === 'scale' ? ['scale', ...scale, out] : ['build', join(FAKENODE, 'scenarios', `${scenario}.json`), out];
+  const args =
+    scenario === 'scale' ? ['scale', ...scale, out] : ['build', join(FAKENODE, 'scenarios', `${scenario}.json`), out];
   const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`fakenode ${args.join(' ')}: ${r.stderr}${r.stdout}`);
   return out;
@@ -28,7 +29,12 @@ export function runCli(out: string, args: string[], opts: { input?: string } = {
   const r = spawnSync(process.execPath, [CLI, '--root', join(out, 'root'), ...args], {
     encoding: 'utf8',
     input: opts.input ?? '',
-    env: { ...process.env, PATH: `${SHIM}:${join(out, 'bin')}:${process.env.PATH}`, FAKENODE_BIN: join(out, 'bin'), NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      PATH: `${SHIM}:${join(out, 'bin')}:${process.env.PATH}`,
+      FAKENODE_BIN: join(out, 'bin'),
+      NO_COLOR: '1',
+    },
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -50,7 +56,11 @@ export function dmNames(out: string): Set<string> {
 
 export function journals(out: string): string[] {
   const dir = join(out, 'root/var/lib/pve-health/journal');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => join(dir, f))
+    : [];
 }
 
 export function calls(out: string): { tool: string; argv: string[] }[] {

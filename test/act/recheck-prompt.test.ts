@@ -61,7 +61,11 @@ describe('recheck (fresh data under the locks)', () => {
     ['renamed', [e({ name: 'pve-vm--104--disk--0' })], /now named pve-vm--104--disk--0/],
     ['table changed', [e({ table: ['0 65536 thin 252:3 10'] })], /table changed/],
     ['opened', [e({ open: true, openCount: 1, processes: [{ pid: 7, command: 'dd' }] })], /open now \(dd\[7\]\)/],
-    ['became pending', [e({ pending: true, protected: true, protectedBy: ['task:qmrestore'] })], /pending now: task:qmrestore/],
+    [
+      'became pending',
+      [e({ pending: true, protected: true, protectedBy: ['task:qmrestore'] })],
+      /pending now: task:qmrestore/,
+    ],
     ['now valid', [e({ status: 'valid', reason: 'referenced' })], /now valid\/referenced/],
     ['VG now unknown', [e({ status: 'unknown', reason: 'vg-partial' })], /now unknown\/vg-partial/],
   ];

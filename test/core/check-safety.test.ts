@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type SafetyFacts, checkSafety, diffSysView } from '../../src/core/check-safety';
+import { checkSafety, diffSysView, type SafetyFacts } from '../../src/core/check-safety';
 
 const dev = [
   { name: 'pve-root', uuid: 'LVM-aaa', kname: 'dm-0' },
@@ -27,10 +27,18 @@ describe('checkSafety', () => {
   });
 
   const cases: [string, Partial<SafetyFacts>, string, RegExp][] = [
-    ['/etc/pve not mounted', { pveMount: { mounted: false, detail: 'no mount at /etc/pve' } }, 'pve-not-mounted', /not a mounted cluster filesystem/],
+    [
+      '/etc/pve not mounted',
+      { pveMount: { mounted: false, detail: 'no mount at /etc/pve' } },
+      'pve-not-mounted',
+      /not a mounted cluster filesystem/,
+    ],
     [
       'not quorate',
-      { membersText: '{"nodename":"pve1","version":3,"cluster":{"name":"prod","version":2,"nodes":3,"quorate":0},"nodelist":{}}' },
+      {
+        membersText:
+          '{"nodename":"pve1","version":3,"cluster":{"name":"prod","version":2,"nodes":3,"quorate":0},"nodelist":{}}',
+      },
       'not-quorate',
       /cluster 'prod' is not quorate/,
     ],
@@ -38,7 +46,12 @@ describe('checkSafety', () => {
     ['.members missing', { membersText: undefined }, 'members', /missing/],
     ['.members garbage', { membersText: '{nope' }, 'members', /not valid JSON/],
     ['no configs but volumes', { guestConfigs: 0 }, 'no-guest-configs', /no guest configs found .* 5 guest volume/],
-    ['sys view of another machine', { sysDm: [{ name: 'pve-root', uuid: 'LVM-zzz', kname: 'dm-0' }] }, 'sys-mismatch', /does not match what dmsetup reports/],
+    [
+      'sys view of another machine',
+      { sysDm: [{ name: 'pve-root', uuid: 'LVM-zzz', kname: 'dm-0' }] },
+      'sys-mismatch',
+      /does not match what dmsetup reports/,
+    ],
     ['empty sys view', { sysDm: [] }, 'sys-mismatch', /dmsetup has pve-root/],
   ];
   for (const [what, p, code, re] of cases) {
@@ -51,12 +64,16 @@ describe('checkSafety', () => {
   }
 
   it('quorate cluster passes; no configs and no volumes is fine', () => {
-    const m = '{"nodename":"pve1","version":3,"cluster":{"name":"prod","version":2,"nodes":3,"quorate":1},"nodelist":{}}';
+    const m =
+      '{"nodename":"pve1","version":3,"cluster":{"name":"prod","version":2,"nodes":3,"quorate":1},"nodelist":{}}';
     assert.deepEqual(checkSafety(facts({ membersText: m, guestConfigs: 0, guestVolumes: 0 })), []);
   });
 
   it('diffSysView names both sides', () => {
     const d = diffSysView(dev, [dev[0], { name: 'other', uuid: '', kname: 'dm-9' }]);
-    assert.deepEqual(d, ['dmsetup has pve-vm--100--disk--0 (LVM-bbb), sys does not', 'sys has other (dm-9), dmsetup does not']);
+    assert.deepEqual(d, [
+      'dmsetup has pve-vm--100--disk--0 (LVM-bbb), sys does not',
+      'sys has other (dm-9), dmsetup does not',
+    ]);
   });
 });

@@ -93,7 +93,17 @@ describe('planCleanup', () => {
   const never: [string, DmEntry][] = [
     ['protected (running)', { ...orphanLv, protected: true, protectedBy: ['guest-running'] }],
     ['pending (task)', { ...orphanLv, pending: true, protected: true, protectedBy: ['task:qmrestore'] }],
-    ['open by a process', { ...lvMissing, open: true, openCount: 1, protected: true, protectedBy: ['open'], processes: [{ pid: 9, command: 'dd' }] }],
+    [
+      'open by a process',
+      {
+        ...lvMissing,
+        open: true,
+        openCount: 1,
+        protected: true,
+        protectedBy: ['open'],
+        processes: [{ pid: 9, command: 'dd' }],
+      },
+    ],
     ['unknown', { ...orphanLv, status: 'unknown', reason: 'vg-partial' }],
     ['valid', valid],
     ['ignored', { ...valid, status: 'ignored', reason: 'thin-pool-layer' }],
@@ -131,7 +141,14 @@ describe('planCleanup', () => {
   });
 
   it('removes kpartx children right before their parent, even when they keep it open', () => {
-    const parent = { ...lvMissing, open: true, openCount: 1, protected: true, protectedBy: ['open'], holders: ['pve-vm--103--disk--2p1'] };
+    const parent = {
+      ...lvMissing,
+      open: true,
+      openCount: 1,
+      protected: true,
+      protectedBy: ['open'],
+      holders: ['pve-vm--103--disk--2p1'],
+    };
     const child = entry({
       name: 'pve-vm--103--disk--2p1',
       uuid: `part1-${lvMissing.uuid}`,
@@ -149,16 +166,46 @@ describe('planCleanup', () => {
   });
 
   it('an open kpartx child keeps its parent: neither is planned', () => {
-    const parent = { ...lvMissing, open: true, openCount: 1, protected: true, protectedBy: ['open'], holders: ['pve-vm--103--disk--2p1'] };
-    const child = entry({ name: 'pve-vm--103--disk--2p1', uuid: `part1-${lvMissing.uuid}`, parent: lvMissing.name, status: 'orphan', reason: 'lv-missing', open: true, openCount: 1, protected: true, protectedBy: ['open'] });
+    const parent = {
+      ...lvMissing,
+      open: true,
+      openCount: 1,
+      protected: true,
+      protectedBy: ['open'],
+      holders: ['pve-vm--103--disk--2p1'],
+    };
+    const child = entry({
+      name: 'pve-vm--103--disk--2p1',
+      uuid: `part1-${lvMissing.uuid}`,
+      parent: lvMissing.name,
+      status: 'orphan',
+      reason: 'lv-missing',
+      open: true,
+      openCount: 1,
+      protected: true,
+      protectedBy: ['open'],
+    });
     const plan = planCleanup([parent, child]);
     assert.equal(plan.actions.length, 0);
     assert.deepEqual(plan.skipped.map((s) => s.name).sort(), [child.name, parent.name].sort());
   });
 
   it('a parent held open by something besides its partitions stays', () => {
-    const parent = { ...lvMissing, open: true, openCount: 2, protected: true, protectedBy: ['open'], holders: ['pve-vm--103--disk--2p1'] };
-    const child = entry({ name: 'pve-vm--103--disk--2p1', uuid: `part1-${lvMissing.uuid}`, parent: lvMissing.name, status: 'orphan', reason: 'lv-missing' });
+    const parent = {
+      ...lvMissing,
+      open: true,
+      openCount: 2,
+      protected: true,
+      protectedBy: ['open'],
+      holders: ['pve-vm--103--disk--2p1'],
+    };
+    const child = entry({
+      name: 'pve-vm--103--disk--2p1',
+      uuid: `part1-${lvMissing.uuid}`,
+      parent: lvMissing.name,
+      status: 'orphan',
+      reason: 'lv-missing',
+    });
     assert.equal(planCleanup([parent, child]).actions.length, 0);
   });
 

@@ -1,13 +1,14 @@
 // pve-health clean: plan → show → confirm → apply (src/act/apply-cleanup.ts) → summary.
-import { type Analysis, RefusedError, applyCleanup, assertSafe } from '../../act/apply-cleanup';
+
 import { analyzeHost } from '../../act/analysis';
+import { type Analysis, applyCleanup, assertSafe, RefusedError } from '../../act/apply-cleanup';
 import { Journal } from '../../act/journal';
 import { createPrompter } from '../../act/prompt';
 import { takeRunLock } from '../../act/run-lock';
 import { cleanupContext } from '../../core/cleanup-context';
 import { CheckError, UsageError } from '../../core/errors';
 import { type PlanFilter, planCleanup } from '../../core/plan-cleanup';
-import { type Host, createHost } from '../../host/host';
+import { createHost, type Host } from '../../host/host';
 import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
@@ -65,7 +66,8 @@ export function lockWaitMs(v: CommandContext['values']): number {
 }
 
 export function liveHost(ctx: CommandContext): Host {
-  if (ctx.global.from || ctx.global.demo) throw new UsageError('clean and restore act on a live node: --from and --demo are for analysis only');
+  if (ctx.global.from || ctx.global.demo)
+    throw new UsageError('clean and restore act on a live node: --from and --demo are for analysis only');
   return createHost({ root: ctx.global.root, env: ctx.io.env });
 }
 
@@ -80,7 +82,9 @@ async function runClean(ctx: CommandContext): Promise<number> {
     throw new UsageError('--yes needs --all or a filter (--vmid N, --reason CODE, --name NAME)');
   }
   if (!dry && !interactive && !yes) {
-    throw new UsageError('not a terminal: give --yes together with --all or a filter (--vmid, --reason, --name), or use --dry-run');
+    throw new UsageError(
+      'not a terminal: give --yes together with --all or a filter (--vmid, --reason, --name), or use --dry-run',
+    );
   }
   const wait = lockWaitMs(v);
   const analyze = () => analyzeHost(host);
@@ -124,12 +128,13 @@ async function runClean(ctx: CommandContext): Promise<number> {
     }
     assertSafe(first, readPveMountState(host));
     if (plan.actions.length === 0) {
-      if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ plan, outcomes: [], journal: null, status: first.result.status }, null, 2)}\n`);
+      if (ctx.global.format === 'json')
+        ctx.io.out(`${JSON.stringify({ plan, outcomes: [], journal: null, status: first.result.status }, null, 2)}\n`);
       return first.result.status;
     }
     const journal = new Journal(host, { command: 'clean', node: first.snap.hostname.trim(), toolVersion: VERSION });
     const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
-    let outcomes;
+    let outcomes: Awaited<ReturnType<typeof applyCleanup>>;
     try {
       outcomes = await applyCleanup(plan.actions, {
         host,
@@ -156,7 +161,9 @@ async function runClean(ctx: CommandContext): Promise<number> {
       status = 3;
     }
     if (ctx.global.format === 'json') {
-      ctx.io.out(`${JSON.stringify({ plan, outcomes, journal: journal.exists ? journal.path : null, status }, null, 2)}\n`);
+      ctx.io.out(
+        `${JSON.stringify({ plan, outcomes, journal: journal.exists ? journal.path : null, status }, null, 2)}\n`,
+      );
     }
     return status;
   } finally {

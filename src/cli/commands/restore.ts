@@ -62,7 +62,7 @@ async function runRestore(ctx: CommandContext): Promise<number> {
       user: ctx.io.env.SUDO_USER ?? ctx.io.env.USER,
     });
     const analyze = () => analyzeHost(host);
-    let first;
+    let first: Awaited<ReturnType<typeof analyze>>;
     try {
       first = await analyze();
     } catch (e) {
@@ -74,7 +74,7 @@ async function runRestore(ctx: CommandContext): Promise<number> {
     for (const s of sources) say(`  ${s.name}: undo ${s.command.join(' ')}\n`);
     const journal = new Journal(host, { command: 'restore', node: first.snap.hostname.trim(), toolVersion: VERSION });
     const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
-    let outcomes;
+    let outcomes: Awaited<ReturnType<typeof applyRestore>>;
     try {
       outcomes = await applyRestore(sources, {
         host,
@@ -85,7 +85,9 @@ async function runRestore(ctx: CommandContext): Promise<number> {
         readWrite: Boolean(v.rw),
         lockWaitMs: wait,
         sharedStorages: shared,
-        confirm: prompter ? (_s, step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${step.command.join(' ')}\n  run it?`) : null,
+        confirm: prompter
+          ? (_s, step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${step.command.join(' ')}\n  run it?`)
+          : null,
         log: (l) => ctx.io.err(`${l}\n`),
       });
     } finally {
