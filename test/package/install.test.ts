@@ -3,6 +3,7 @@
 // purge in a minimal Debian chroot that has no nodejs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   existsSync,
@@ -17,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { pinnedNode } from '../../scripts/package/sea';
+import { buildSea, pinnedNode } from '../../scripts/package/sea';
 import { COMMANDS } from '../../src/cli/registry';
 import { findTool } from '../helpers/require-tool';
 import { chrootUnavailable, inChroot, installDebianNode, makeChroot, mustInChroot, SUITE } from './chroot';
@@ -203,6 +204,29 @@ test('the single executable serves the demo node, its DM scan in a child process
     assert.equal(dm.dm.summary.grade, 'F');
   } finally {
     child.kill('SIGTERM');
+  }
+});
+
+test('the single executable is reproducible: two builds of the same bundle are the same bytes', () => {
+  artifacts();
+  const dir = mkdtempSync(join(tmpdir(), 'pve-health-sea-repro-'));
+  try {
+    // A copy, so a rebuild of dist/ meanwhile cannot make the two differ.
+    const bundle = join(dir, 'pve-health.cjs');
+    writeFileSync(bundle, readFileSync(BUNDLE));
+    const hashes = ['a', 'b'].map((n) => {
+      const r = buildSea(REPO, {
+        node: pinnedNode(REPO),
+        bundle,
+        output: join(dir, n, 'pve-health'),
+        workDir: join(dir, n, 'sea'),
+        useCodeCache: false,
+      });
+      return createHash('sha256').update(readFileSync(r.output)).digest('hex');
+    });
+    assert.equal(hashes[0], hashes[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
