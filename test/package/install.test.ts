@@ -7,11 +7,13 @@ import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -315,6 +317,12 @@ test(`install into a minimal Debian (${SUITE}, no nodejs), upgrade, remove, purg
     appendFileSync(at('etc/pve-health/config.toml'), '\n[mounts]\ntimeout = 3\n');
     mkdirSync(at('var/lib/pve-health/journal'), { recursive: true });
     writeFileSync(at('var/lib/pve-health/journal/clean-1.jsonl'), '{"action":"test"}\n');
+    // What `systemctl enable pve-health.timer` leaves (no systemd runs in the chroot to do it).
+    mkdirSync(at('etc/systemd/system/timers.target.wants'), { recursive: true });
+    symlinkSync(
+      '/usr/lib/systemd/system/pve-health.timer',
+      at('etc/systemd/system/timers.target.wants/pve-health.timer'),
+    );
 
     await t.test('an upgrade keeps the edited config (no prompt) and the journal', () => {
       const next = `${PKG.version.replace('-', '~')}+test1`;
@@ -343,12 +351,15 @@ test(`install into a minimal Debian (${SUITE}, no nodejs), upgrade, remove, purg
         mustInChroot(root, ['dpkg-query', '-W', '-f', '${Status}', 'pve-health']),
         /deinstall ok config-files/,
       );
+      // The admin's enablement survives a removal (a reinstall picks it up again); purge deletes it.
+      assert.ok(lstatSync(at('etc/systemd/system/timers.target.wants/pve-health.timer')).isSymbolicLink());
     });
 
     await t.test('dpkg -P deletes config and journal', () => {
       mustInChroot(root, ['dpkg', '-P', 'pve-health']);
       assert.ok(!existsSync(at('etc/pve-health')));
       assert.ok(!existsSync(at('var/lib/pve-health')));
+      assert.throws(() => lstatSync(at('etc/systemd/system/timers.target.wants/pve-health.timer')), /ENOENT/);
       assert.notEqual(inChroot(root, ['dpkg-query', '-W', 'pve-health']).status, 0);
     });
 
