@@ -376,6 +376,19 @@ test(`install into a minimal Debian (${SUITE}, no nodejs), upgrade, remove, purg
         inChroot(root, ['node', '/tmp/pve-health.cjs', 'check', '--demo', '--json']),
         `bundle on node ${v} --json`,
       );
+      // The other renderers and commands on the oldest Node (an API newer than Node 18 would crash: exit 3).
+      const more = [
+        ['dm', '--demo'],
+        ['mounts', '--demo'],
+        ['check', '--demo', '--format', 'prometheus'],
+        ['check', '--demo', '--format', 'nagios'],
+        ['report', '--demo', '--html', '/tmp/report.html'],
+      ];
+      for (const args of more) {
+        const x = inChroot(root, ['node', '/tmp/pve-health.cjs', ...args]);
+        assert.ok(x.status === 1 || x.status === 2, `node ${v}: ${args.join(' ')} exited ${x.status}: ${x.stderr}`);
+      }
+      assert.match(readFileSync(at('tmp/report.html'), 'utf8'), /^<!DOCTYPE html>/i);
       t.diagnostic(`${SUITE} nodejs ${v}`);
     });
   } finally {
