@@ -8,8 +8,7 @@ import { buildDmName } from './dm-name';
 import { buildReferenceIndex, type GuestRecord } from './dm-references';
 import { CheckError } from './errors';
 import { gradeOf, scoreOf } from './grade';
-import { parseDmDeps, parseDmInfo, parseDmTable } from './parse-dmsetup';
-import { parseLvs, parseVgs } from './parse-lvm';
+import { dmDepsOf, dmInfoOf, dmTablesOf, lvsOf, vgsOf } from './parsed';
 import { type PveState, readPveState } from './pve-state';
 import { COMMAND_KEYS, type CommandOutput, type HostSnapshot } from './snapshot';
 import type { DmEntry, DmResult, GuestHealth, Status } from './types';
@@ -35,8 +34,7 @@ export function analyzeDm(snap: HostSnapshot, opts: { actionFor?: ActionFor } = 
   const info = snap.commands[COMMAND_KEYS.dmInfo];
   const infoFail = commandFailure(info);
   if (infoFail) throw new CheckError(`cannot list device-mapper devices: ${infoFail}`);
-  const infos = parseDmInfo(info!.stdout);
-  const names = infos.map((i) => i.name);
+  const infos = dmInfoOf(snap);
   const tableOut = snap.commands[COMMAND_KEYS.dmTable];
   const depsOut = snap.commands[COMMAND_KEYS.dmDeps];
   for (const [what, c] of [
@@ -46,15 +44,15 @@ export function analyzeDm(snap: HostSnapshot, opts: { actionFor?: ActionFor } = 
     const fail = commandFailure(c);
     if (fail) throw new CheckError(`${what} failed: ${fail}`);
   }
-  const tables = parseDmTable(tableOut!.stdout, names);
-  const deps = parseDmDeps(depsOut!.stdout, names);
+  const tables = dmTablesOf(snap);
+  const deps = dmDepsOf(snap);
 
   const lvsOut = snap.commands[COMMAND_KEYS.lvs];
   let lvsError = commandFailure(lvsOut);
   let lvs = null;
   if (!lvsError) {
     try {
-      lvs = parseLvs(lvsOut!.stdout);
+      lvs = lvsOf(snap);
     } catch (e) {
       lvsError = `unreadable lvs output: ${(e as Error).message}`;
     }
@@ -64,7 +62,7 @@ export function analyzeDm(snap: HostSnapshot, opts: { actionFor?: ActionFor } = 
     warnings.push(`lvs: ${lvsOut.stderr.trim().split('\n')[0]}`);
   }
   const vgsOut = snap.commands[COMMAND_KEYS.vgs];
-  const vgs = !commandFailure(vgsOut) ? safe(() => parseVgs(vgsOut!.stdout)) : null;
+  const vgs = !commandFailure(vgsOut) ? safe(() => vgsOf(snap)) : null;
   if (lvsError) warnings.push(`LVM view incomplete: ${lvsError}`);
 
   const lvm = buildLvmView(lvs, vgs);

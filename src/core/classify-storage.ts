@@ -10,8 +10,9 @@ import type { Config } from './config';
 import { buildDmName } from './dm-name';
 import type { GuestConfig, GuestType } from './guest-config';
 import { parseDmStatus, parseMultipathFeatures, parseMultipathStatus, parseThinPoolStatus } from './parse-dm-status';
-import { type DmInfo, type DmSegment, parseDmDeps, parseDmInfo, parseDmTable } from './parse-dmsetup';
-import { type LvRow, parseLvs, parseVgs, type VgRow } from './parse-lvm';
+import type { DmInfo, DmSegment } from './parse-dmsetup';
+import type { LvRow, VgRow } from './parse-lvm';
+import { dmDepsOf, dmInfoOf, dmTablesOf, lvsOf, vgsOf } from './parsed';
 import { readPveState } from './pve-state';
 import type { HostSnapshot } from './snapshot';
 import type { LvmStorage } from './storage-config';
@@ -95,7 +96,7 @@ export function parseAutoactivation(text: string): Map<string, boolean> {
 
 export function buildStorageContext(snap: HostSnapshot, dm: DmResult, config: Config): StorageContext {
   const pve = readPveState(snap);
-  const info = safe(() => parseDmInfo(out(snap, 'dmsetup.info')), []);
+  const info = safe(() => dmInfoOf(snap), []);
   const names = info.map((d) => d.name);
   const guests: ParsedGuest[] = [];
   for (const g of [...pve.guests.values()].sort((a, b) => a.vmid - b.vmid)) {
@@ -107,13 +108,13 @@ export function buildStorageContext(snap: HostSnapshot, dm: DmResult, config: Co
     node: pve.node,
     clustered: Boolean(pve.members?.cluster),
     storages: pve.lvmStorages.filter((s) => !s.disabled && (s.nodes === null || s.nodes.includes(pve.node))),
-    lvs: safe(() => parseLvs(out(snap, 'lvs')), []),
+    lvs: safe(() => lvsOf(snap), []),
     lvsOk: Boolean(lvsCmd && !lvsCmd.error && lvsCmd.code === 0),
     lvsTimedOut: lvsCmd?.error === 'timeout',
-    vgs: safe(() => parseVgs(out(snap, 'vgs')), []),
+    vgs: safe(() => vgsOf(snap), []),
     info,
-    table: safe(() => parseDmTable(out(snap, 'dmsetup.table'), names), new Map()),
-    deps: safe(() => parseDmDeps(out(snap, 'dmsetup.deps'), names), new Map()),
+    table: safe(() => dmTablesOf(snap), new Map()),
+    deps: safe(() => dmDepsOf(snap), new Map()),
     status: safe(() => parseDmStatus(out(snap, 'dmsetup.status'), names), new Map()),
     guests,
     tasks: pve.tasks,

@@ -1,6 +1,6 @@
 // What the planner needs to know beyond the entries: which storages are shared, which VGs are
 // unsafe to touch (partial, pvmove, lvmlockd), which volumes are referenced. Pure: from a snapshot.
-import { parseLvs, parseVgs } from './parse-lvm';
+import { lvsOf, vgsOf } from './parsed';
 import { actionFor, hintFor, type PlanContext, type VgSafety } from './plan-cleanup';
 import { COMMAND_KEYS, type HostSnapshot } from './snapshot';
 import { lvmStorages, parseStorageConfig } from './storage-config';
@@ -16,13 +16,13 @@ export function cleanupContext(snap: HostSnapshot, result: DmResult): PlanContex
   const vgs: Record<string, VgSafety> = {};
   const vgsOut = snap.commands[COMMAND_KEYS.vgs];
   if (vgsOut && vgsOut.code === 0 && !vgsOut.error) {
-    for (const v of safeParse(() => parseVgs(vgsOut.stdout), [])) {
+    for (const v of safeParse(() => vgsOf(snap), [])) {
       vgs[v.name] = { partial: v.partial, lvmlockd: v.lockType !== null };
     }
   }
   const lvsOut = snap.commands[COMMAND_KEYS.lvs];
   if (lvsOut && lvsOut.code === 0 && !lvsOut.error) {
-    for (const lv of safeParse(() => parseLvs(lvsOut.stdout), [])) {
+    for (const lv of safeParse(() => lvsOf(snap), [])) {
       vgs[lv.vg] ??= {};
       const s = vgs[lv.vg];
       if (lv.movePv || lv.name.startsWith('pvmove')) s.pvmove = true;

@@ -53,7 +53,19 @@ export function lxcIdOfProcess(p: ProcessInfo): number | null {
   return m ? Number(m[1]) : null;
 }
 
+const memo = new WeakMap<HostSnapshot, PveState>();
+
+/** Memoized per snapshot: the analysis, the storage rules and the document all ask for it. */
 export function readPveState(snap: HostSnapshot): PveState {
+  let s = memo.get(snap);
+  if (!s) {
+    s = computePveState(snap);
+    memo.set(snap, s);
+  }
+  return s;
+}
+
+function computePveState(snap: HostSnapshot): PveState {
   const warnings: string[] = [];
   const f = snap.files;
   const members =

@@ -98,4 +98,4 @@ WantedBy=multi-user.target
 `;
 }
 
-export const PVE_HEALTH_SERVE_UNIT = renderServeUnit();
+export const PVE_HEALTH_SERVE_SERVICE_UNIT = renderServeUnit();
