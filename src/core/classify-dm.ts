@@ -3,11 +3,10 @@
 
 import type { HaService, Task } from './cluster';
 import type { DmDevice, LvmView } from './dm-devices';
-import { buildDmName, kpartxParentName } from './dm-name';
 import { describeRef, type GuestRecord, lvKey, type ReferenceIndex, type RefHit } from './dm-references';
 import type { LvRow } from './parse-lvm';
 import type { LvmStorage } from './storage-config';
-import type { DmEntry, DmReason, DmStatus } from './types';
+import type { DmReason, DmStatus } from './types';
 import { parseDeletedLv, parseLvmVolname, parseSnapshotLv, vmidOfLvName } from './volume-name';
 
 export interface ClassifyContext {
@@ -392,15 +391,3 @@ function lvmUnknown(ctx: ClassifyContext, d: DmDevice, detail: string): Verdict 
     guestType: null,
   };
 }
-
-export interface PartialEntry extends Omit<DmEntry, 'action' | 'protected' | 'pending' | 'protectedBy'> {
-  verdict: Verdict;
-  deleted?: boolean;
-}
-
-/** A kpartx child name → the parent's name when the UUID did not tell it. */
-export function partitionParentByName(name: string, n: number): string | null {
-  return kpartxParentName(name, n);
-}
-
-export { buildDmName };

@@ -1,0 +1,51 @@
+// The pending and protected flags of an entry (design "Classification": pending, protected).
+import type { ClassifyContext } from './classify-dm';
+import type { LvmView } from './dm-devices';
+import type { GuestRecord } from './dm-references';
+import type { PveState } from './pve-state';
+import type { DmEntry } from './types';
+
+const MULTI_GUEST_TASKS = new Set(['vzdump', 'migrateall', 'startall', 'stopall', 'suspendall']);
+
+export function applyFlags(
+  ctx: ClassifyContext,
+  pve: PveState,
+  e: DmEntry,
+  lvm: LvmView,
+  pvmoveVgs: Set<string>,
+): void {
+  const pendingBy = new Set<string>();
+  const protectedBy = new Set<string>();
+  const isDel = e.reason === 'saferemove-in-progress' || e.reason === 'saferemove-leftover';
+  if (e.vmid !== null) {
+    const id = String(e.vmid);
+    for (const t of ctx.tasks) {
+      if (isDel ? t.type === 'imgdel' : t.id === id || (t.id === '' && MULTI_GUEST_TASKS.has(t.type)))
+        pendingBy.add(`task:${t.type}`);
+    }
+    const owner: GuestRecord | undefined = ctx.guests.get(e.vmid);
+    if (!isDel && owner?.config?.lock) pendingBy.add('lock');
+    for (const h of ctx.ha) {
+      if (
+        h.vmid === e.vmid &&
+        ['migrate', 'relocate', 'recovery'].includes(h.state) &&
+        (h.target === pve.node || h.node === pve.node)
+      )
+        pendingBy.add(`ha:${h.state}`);
+    }
+    if (!isDel && ctx.kvmAlive.has(e.vmid) && owner?.node !== pve.node) pendingBy.add('kvm-process');
+    if (!isDel && ctx.running.has(e.vmid) && owner?.node === pve.node) protectedBy.add('guest-running');
+  }
+  if (isDel && pendingBy.size > 0) protectedBy.add('del-lv');
+  if (e.open) protectedBy.add('open');
+  if (e.vg) {
+    const vg = lvm.vgByName.get(e.vg);
+    if (vg?.partial) protectedBy.add('vg-partial');
+    if (vg?.lockType) protectedBy.add('lvmlockd');
+    if (pvmoveVgs.has(e.vg)) protectedBy.add('pvmove');
+  }
+  for (const p of pendingBy) protectedBy.add(p);
+  e.pending = pendingBy.size > 0;
+  e.protected = protectedBy.size > 0;
+  e.protectedBy = [...protectedBy].sort();
+}
