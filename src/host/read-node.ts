@@ -69,15 +69,21 @@ export function readHostname(host: Host): string {
 const INTERESTING_COMM =
   /^(kvm|qemu-system-.*|lxc-start|blkdiscard|dd|qemu-img|qemu-nbd|vgs|lvs|lvcreate|lvremove|lvchange)$/;
 
+/** /dev entries that are never block devices (kvm and containers hold many of these). */
+const NOT_BLOCK =
+  /^\/dev\/(pts|null|zero|full|u?random|tty|ptmx|kvm|net|vhost-|vfio|shm|hugepages|mqueue|fuse|snd|dri|input|bus|char|log|console|rtc|hpet|kmsg|watchdog|userfaultfd|autofs|cpu|mem|port|loop-control|btrfs-control|mapper\/control)/;
+
 /**
  * One pass over /proc: every process that holds a block device open (one readlink per fd, never
  * lsof/fuser: they stat files and hang on a dead NFS mount), plus kvm and lxc-start processes and
- * the children of lxc-start (a container's init).
+ * the children of lxc-start (a container's init). Only comm and the fd links are read for every
+ * process: reading /proc/<pid>/cmdline takes the target's mm lock and blocks on a process stuck on a
+ * dead NFS mount, so it is read only for the processes kept.
  */
 export function readProcesses(host: Host): ProcessInfo[] {
-  const out: ProcessInfo[] = [];
-  const keepChildrenOf = new Set<number>();
-  const all = new Map<number, ProcessInfo>();
+  const kept: ProcessInfo[] = [];
+  const childrenWanted = new Set<number>();
+  const comms = new Map<number, string>();
   for (const entry of list(host, '/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -86,33 +92,35 @@ export function readProcesses(host: Host): ProcessInfo[] {
     for (const fd of list(host, `${base}/fd`)) {
       try {
         const t = readlinkSync(hostPath(host, `${base}/fd/${fd}`));
-        if (t.startsWith('/dev/') && !t.startsWith('/dev/pts') && !t.startsWith('/dev/null')) fds.push(t);
+        if (t.startsWith('/dev/') && !NOT_BLOCK.test(t)) fds.push(t);
       } catch {
         // the fd closed meanwhile
       }
     }
     const comm = (readText(host, `${base}/comm`) ?? '').trim();
-    const cmdline = (readText(host, `${base}/cmdline`) ?? '')
-      .split('\0')
-      .filter((x, i, a) => x !== '' || i < a.length - 1);
-    const stat = readText(host, `${base}/stat`);
-    const ppid = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : undefined;
-    const p: ProcessInfo = { pid, ppid: Number.isFinite(ppid) ? ppid : undefined, comm, cmdline };
-    all.set(pid, p);
-    const isLxc = comm === 'lxc-start' || cmdline.some((a) => a.endsWith('lxc-start'));
+    comms.set(pid, comm);
+    const isLxc = comm === 'lxc-start';
+    if (fds.length === 0 && !isLxc && !INTERESTING_COMM.test(comm)) continue;
+    const p = describe(host, pid, comm);
+    if (fds.length > 0) p.fds = [...new Set(fds)];
     if (isLxc) {
       const kids = (readText(host, `${base}/task/${entry}/children`) ?? '').trim();
       p.children = kids ? kids.split(/\s+/).map(Number) : [];
-      for (const c of p.children) keepChildrenOf.add(c);
+      for (const c of p.children) childrenWanted.add(c);
     }
-    if (fds.length > 0) p.fds = [...new Set(fds)];
-    if (fds.length > 0 || isLxc || INTERESTING_COMM.test(comm)) out.push(p);
+    kept.push(p);
   }
-  for (const c of keepChildrenOf) {
-    const p = all.get(c);
-    if (p && !out.includes(p)) out.push(p);
-  }
-  return out.sort((a, b) => a.pid - b.pid);
+  const have = new Set(kept.map((p) => p.pid));
+  for (const c of childrenWanted) if (!have.has(c) && comms.has(c)) kept.push(describe(host, c, comms.get(c)!));
+  return kept.sort((a, b) => a.pid - b.pid);
+}
+
+function describe(host: Host, pid: number, comm: string): ProcessInfo {
+  const cmdline = (readText(host, `/proc/${pid}/cmdline`) ?? '').split('\0');
+  if (cmdline[cmdline.length - 1] === '') cmdline.pop();
+  const stat = readText(host, `/proc/${pid}/stat`);
+  const ppid = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : Number.NaN;
+  return { pid, ppid: Number.isFinite(ppid) ? ppid : undefined, comm, cmdline };
 }
 
 /** /sys/block/dm-N/dm/{name,uuid}: the kernel's own list, compared against dmsetup before acting. */
