@@ -195,7 +195,8 @@ export function classifyVolume(
     reason = 'guest-missing';
     detail = `LV ${vg}/${name} exists${mapped ? ' and is active' : ''}, ${who(owner, vmid)} has no config anywhere in the cluster`;
   } else if (owner.node !== ctx.node && !storage.shared) {
-    reason = 'guest-on-other-node';
+    // Local storage: the guest's config elsewhere names that node's LV of the same name, not this one.
+    reason = 'not-referenced';
     detail = `${who(owner, vmid)} lives on ${owner.node}; this LV on local storage '${storage.id}' of ${ctx.node} is not its disk (a leftover of a migration or restore)`;
   } else if (owner.node !== ctx.node) {
     reason = mapped ? 'guest-on-other-node' : 'not-referenced';
@@ -250,7 +251,7 @@ function classifySnapshot(
   if (owner.node !== ctx.node && !storage.shared) {
     return v(
       'orphan',
-      'guest-on-other-node',
+      'not-referenced',
       `${label} of ${snap.volume}: ${who(owner, vmid)} lives on ${owner.node}, not on this node's local storage`,
     );
   }

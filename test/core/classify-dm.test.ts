@@ -157,7 +157,9 @@ describe('orphans', () => {
       .cluster(['pve1', 'pve2'])
       .guest(305, 'qemu', ['scsi0: local-lvm:vm-305-disk-0'], 'pve2')
       .lv({ vg: 'pve', lv: 'vm-305-disk-0', pool: 'data' });
-    assert.equal(run(b).e('pve-vm--305--disk--0').reason, 'guest-on-other-node');
+    const e = run(b).e('pve-vm--305--disk--0');
+    assert.equal(e.reason, 'not-referenced', 'guest-on-other-node is for shared storage (design.md)');
+    assert.match(e.detail, /lives on pve2/);
   });
 });
 
