@@ -13,7 +13,9 @@ function canLock(file: string): boolean {
 }
 
 describe('interactive clean', { skip: !HAVE_FAKENODE || !haveScript ? 'needs fakenode and script(1)' : false }, () => {
-  it('asks per action; answers are taken without holding any lock', async () => {
+  // A hard limit, and the whole process group killed at the end: a loaded machine must give a
+  // failure, never a test run that hangs on a leftover grandchild.
+  it('asks per action; answers are taken without holding any lock', { timeout: 180_000 }, async () => {
     const out = buildNode('default-lvmthin');
     const root = join(out, 'root');
     const cmd = `${process.execPath} ${join(REPO, 'dist/pve-health.cjs')} --root ${root} clean --no-color`;
@@ -24,12 +26,13 @@ describe('interactive clean', { skip: !HAVE_FAKENODE || !haveScript ? 'needs fak
         FAKENODE_BIN: join(out, 'bin'),
       },
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
     });
     let text = '';
     child.stdout.on('data', (b) => (text += b));
     try {
       const waitFor = async (re: RegExp) => {
-        for (let i = 0; i < 300 && !re.test(text); i++) await new Promise((r) => setTimeout(r, 100));
+        for (let i = 0; i < 900 && !re.test(text); i++) await new Promise((r) => setTimeout(r, 100));
         assert.match(text, re);
       };
       await waitFor(/\[1\/2\][\s\S]*run it\? \[y\/N\/a\/q\]/);
@@ -44,7 +47,14 @@ describe('interactive clean', { skip: !HAVE_FAKENODE || !haveScript ? 'needs fak
       assert.match(text, /not confirmed: 1 \(pve-vm--150--disk--0\)/);
       assert.deepEqual(fakeCheck(out).removed, ['pve-vm--103--disk--2']);
     } finally {
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.stdin.destroy();
       if (process.env.DEBUG_TTY) console.error(JSON.stringify(text));
     }
   });
