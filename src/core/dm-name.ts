@@ -23,27 +23,22 @@ export function buildDmName(vg: string, lv: string, layer = ''): string {
  * '-' (lv | layer). Returns null when there is no single dash (not an lvm2 name).
  */
 export function splitDmName(name: string): LvmName | null {
-  const parts: string[] = [];
-  let cur = '';
-  for (let i = 0; i < name.length; i++) {
-    const c = name[i];
-    if (c === '-') {
-      if (name[i + 1] === '-') {
-        cur += '-';
-        i++;
-        continue;
-      }
-      if (parts.length < 2) {
-        parts.push(cur);
-        cur = '';
-        continue;
-      }
+  // Cut at single dashes only (a doubled dash is part of a name); slices, not per-character
+  // concatenation: this runs for every device of a node with thousands of them.
+  const cuts: number[] = [];
+  for (let i = name.indexOf('-'); i >= 0 && cuts.length < 2; i = name.indexOf('-', i + 1)) {
+    if (name[i + 1] === '-') {
+      i++;
+      continue;
     }
-    cur += c;
+    cuts.push(i);
   }
-  parts.push(cur);
-  if (parts.length < 2 || parts[0] === '' || parts[1] === '') return null;
-  return { vg: parts[0], lv: parts[1], layer: parts[2] ?? '' };
+  if (cuts.length === 0) return null;
+  const un = (x: string) => (x.includes('--') ? x.replace(/--/g, '-') : x);
+  const vg = un(name.slice(0, cuts[0]));
+  const lv = un(name.slice(cuts[0] + 1, cuts[1] ?? name.length));
+  if (vg === '' || lv === '') return null;
+  return { vg, lv, layer: cuts.length > 1 ? un(name.slice(cuts[1] + 1)) : '' };
 }
 
 export type DmUuid =

@@ -69,7 +69,8 @@ function reportRows(text: string, key: 'lv' | 'vg'): Record<string, string>[] {
 
 function num(v: string | undefined): number | null {
   if (v === undefined || v === '') return null;
-  const n = Number(v.replace(/^</, ''));
+  // lvm2 prefixes rounded sizes with '<'.
+  const n = Number(v.charCodeAt(0) === 60 ? v.slice(1) : v);
   return Number.isFinite(n) ? n : null;
 }
 
