@@ -41,8 +41,9 @@ export interface GuestConfig {
 const QEMU_DRIVE =
   /^(ide[0-3]|sata[0-5]|scsi([0-9]|[12][0-9]|30)|virtio([0-9]|1[0-5])|efidisk0|tpmstate0|unused(\d{1,3}))$/;
 const LXC_VOLUME = /^(rootfs|mp\d{1,3}|unused\d{1,3})$/;
-const KEY_LINE = /^([a-z][a-z_-]*\d*):\s*(.*?)\s*$/;
-const LXC_RAW = /^(lxc\.[a-z0-9_.-]+)(?::|\s*=)\s*(.*?)\s*$/;
+// The value is trimmed after the match: a lazy `(.*?)\s*$` backtracks on every character.
+const KEY_LINE = /^([a-z][a-z_-]*\d*):\s*(.*)$/;
+const LXC_RAW = /^(lxc\.[a-z0-9_.-]+)(?::|\s*=)\s*(.*)$/;
 const SNAPSHOT_HEADER = /^\[([a-z][a-z0-9_-]+)\]\s*$/i;
 
 interface RawSection {
@@ -89,7 +90,7 @@ export function parseConfigSections(text: string, type: GuestType): { sections: 
       warnings.push(`line ${i + 1}: cannot parse '${line.slice(0, 60)}'`);
       continue;
     }
-    cur.entries.push([m[1], m[2]]);
+    cur.entries.push([m[1], m[2].trimEnd()]);
   }
   return { sections, warnings };
 }
