@@ -255,6 +255,14 @@ export class NodeBuilder {
     return this;
   }
 
+  /** A hidden component sub-LV (`[lv_rimage_0]`) with its own map, as lvm2 shows raid/cache/integrity legs. */
+  hiddenLv(vg: string, name: string): this {
+    const id = lvmId(name);
+    this.lvRows.push(this.row(vg, `[${name}]`, id, { attr: 'iwi-aor---', segtype: 'linear', size: 2 ** 30 }));
+    this.addDev(buildDmName(vg, name), `LVM-${this.vgId(vg)}${id}`, ['0 2097152 linear 8:16 4096'], 1);
+    return this;
+  }
+
   /** A raw DM device (stale map, map without LV, hand-made copy, kpartx child, multipath...). */
   map(m: MapSpec): this {
     const d = this.addDev(m.name, m.uuid, m.table.split('\n'), m.open ?? 0, m.attr ?? 'L--w');
