@@ -14,9 +14,7 @@ export function printDocument(
   const g = ctx.global;
   switch (g.format) {
     case 'json':
-      // Indented for a person at a terminal; compact into a pipe or file (a third of the bytes, and
-      // stringifying 10,000 entries indented costs more than deciding them).
-      ctx.io.out(`${JSON.stringify(doc, null, ctx.io.stdoutIsTTY ? 2 : undefined)}\n`);
+      ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
       break;
     case 'nagios':
       ctx.io.out(ensureNewline(renderNagios(doc)));
