@@ -1,7 +1,8 @@
 // Configuration: /etc/pve-health/config.toml, validated. Pure: text in, typed config out; errors
 // name the key and its line. Reading the file (and its mode/owner check) is src/host/read-config.ts.
-import * as v from 'valibot';
+
 import { parse as parseToml } from 'smol-toml';
+import * as v from 'valibot';
 import { CheckError } from './errors';
 
 const percent = v.pipe(v.number(), v.minValue(0), v.maxValue(100));

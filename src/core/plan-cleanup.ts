@@ -147,7 +147,8 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   // A snapshot LV is no volume of its own: neither rescan nor pvesm free handles it.
   if (e.reason === 'snapshot-missing') return 'data kept; no snapshot of the guest uses this LV any more';
   // A del- LV is what an interrupted saferemove left: no guest will ever use it again.
-  if (e.reason === 'saferemove-leftover') return 'an interrupted removal; PVE no longer lists it as a volume of any guest';
+  if (e.reason === 'saferemove-leftover')
+    return 'an interrupted removal; PVE no longer lists it as a volume of any guest';
   const parts: string[] = [];
   // guestNode is null when no config of that VMID exists anywhere in the cluster.
   const guestGone = e.reason === 'guest-missing' || (e.reason === 'inactive-leftover' && !e.guestNode);

@@ -140,7 +140,14 @@ export interface VmidReuseCollision {
 
 export interface VmidLeftover {
   vmid: number;
-  volumes: { name: string; vg: string; lv: string; storage: string | null; sizeBytes: number | null; reason: DmReason }[];
+  volumes: {
+    name: string;
+    vg: string;
+    lv: string;
+    storage: string | null;
+    sizeBytes: number | null;
+    reason: DmReason;
+  }[];
   totalBytes: number;
 }
 

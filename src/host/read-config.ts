@@ -37,7 +37,8 @@ function checkSecretFileMode(file: string): void {
   const st = statSync(file);
   const mode = st.mode & 0o777;
   // Tests run as root too; a non-root owner is only tolerated when we are not root (developer runs).
-  const ownerOk = st.uid === 0 || (typeof process.getuid === 'function' && process.getuid() !== 0 && st.uid === process.getuid());
+  const ownerOk =
+    st.uid === 0 || (typeof process.getuid === 'function' && process.getuid() !== 0 && st.uid === process.getuid());
   if ((mode & 0o077) !== 0 || !ownerOk) {
     throw new CheckError(
       `${file} holds secrets but is mode ${mode.toString(8).padStart(4, '0')} owned by uid ${st.uid}; ` +

@@ -167,18 +167,30 @@ describe('layers', () => {
   test('raid legs, a -real layer and a kpartx child of an orphan inherit its status; remove children first', () => {
     const stor = 'lvm: fast\n\tvgname nvme\n';
     const b = new NodeBuilder().storage(stor).guest(100, 'qemu', ['scsi0: fast:vm-100-disk-0']);
-    b.lv({ vg: 'nvme', lv: 'vm-100-disk-0' }).hiddenLv('nvme', 'vm-100-disk-0_rimage_0').hiddenLv('nvme', 'vm-100-disk-0_rmeta_0');
+    b.lv({ vg: 'nvme', lv: 'vm-100-disk-0' })
+      .hiddenLv('nvme', 'vm-100-disk-0_rimage_0')
+      .hiddenLv('nvme', 'vm-100-disk-0_rmeta_0');
     b.lv({ vg: 'nvme', lv: 'vm-150-disk-0' });
     const orphanId = b.uuidOf('nvme-vm--150--disk--0');
     b.map({ name: 'nvme-vm--150--disk--0-real', uuid: `${orphanId}-real`, table: '0 2048 linear 8:16 900000' });
-    b.map({ name: 'nvme-vm--150--disk--0p1', uuid: `part1-${orphanId}`, table: `0 1024 linear ${b.devnoOf('nvme-vm--150--disk--0')} 2048` });
+    b.map({
+      name: 'nvme-vm--150--disk--0p1',
+      uuid: `part1-${orphanId}`,
+      table: `0 1024 linear ${b.devnoOf('nvme-vm--150--disk--0')} 2048`,
+    });
     const { e, r } = run(b);
     for (const leg of ['nvme-vm--100--disk--0_rimage_0', 'nvme-vm--100--disk--0_rmeta_0']) {
       assert.deepEqual([e(leg).status, e(leg).parent], ['valid', 'nvme-vm--100--disk--0']);
     }
-    assert.deepEqual([e('nvme-vm--150--disk--0-real').status, e('nvme-vm--150--disk--0-real').reason], ['orphan', 'guest-missing']);
+    assert.deepEqual(
+      [e('nvme-vm--150--disk--0-real').status, e('nvme-vm--150--disk--0-real').reason],
+      ['orphan', 'guest-missing'],
+    );
     assert.equal(e('nvme-vm--150--disk--0-real').parent, 'nvme-vm--150--disk--0');
-    assert.deepEqual([e('nvme-vm--150--disk--0p1').status, e('nvme-vm--150--disk--0p1').parent], ['orphan', 'nvme-vm--150--disk--0']);
+    assert.deepEqual(
+      [e('nvme-vm--150--disk--0p1').status, e('nvme-vm--150--disk--0p1').parent],
+      ['orphan', 'nvme-vm--150--disk--0'],
+    );
     assert.equal(r.summary.orphan, 3, 'listed, but the grade counts the top-level LV once');
     assert.equal(r.summary.grade, 'B');
   });

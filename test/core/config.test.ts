@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { findKeyLine, parseConfig } from '../../src/core/config';
 
 test('config: valid file parses with defaults absent', () => {
-  const c = parseConfig('[mounts]\ntimeout = 2\nexpected_readonly = ["/mnt/pve/iso"]\n[serve]\nlisten = "127.0.0.1:9310"\n');
+  const c = parseConfig(
+    '[mounts]\ntimeout = 2\nexpected_readonly = ["/mnt/pve/iso"]\n[serve]\nlisten = "127.0.0.1:9310"\n',
+  );
   assert.equal(c.mounts?.timeout, 2);
   assert.deepEqual(c.mounts?.expected_readonly, ['/mnt/pve/iso']);
 });
@@ -11,7 +13,10 @@ test('config: valid file parses with defaults absent', () => {
 test('config: errors name the key and its line', () => {
   assert.throws(() => parseConfig('[mounts]\n\ntimeout = "fast"\n', 'c.toml'), /c\.toml:3: mounts\.timeout/);
   assert.throws(() => parseConfig('[mounts]\ntimeuot = 2\n', 'c.toml'), /c\.toml:2: mounts\.timeuot: unknown key/);
-  assert.throws(() => parseConfig('[notify]\ndigest = "25:00"\n', 'c.toml'), /c\.toml:2: notify\.digest: must be HH:MM/);
+  assert.throws(
+    () => parseConfig('[notify]\ndigest = "25:00"\n', 'c.toml'),
+    /c\.toml:2: notify\.digest: must be HH:MM/,
+  );
   assert.throws(() => parseConfig('a = \n', 'c.toml'), /c\.toml:1: invalid TOML/);
 });
 
