@@ -1,6 +1,6 @@
 // The DM device graph and each device's identity (design "Identity"): what LV a map belongs to,
 // decided by its UUID (the name is only a hint), which layers it has, what holds it open.
-import { type DmUuid, type LvmName, parseDmUuid, splitComponent, splitDmName } from './dm-name';
+import { buildDmName, type DmUuid, type LvmName, parseDmUuid, splitComponent, splitDmName } from './dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from './parse-dmsetup';
 import type { LvRow, VgRow } from './parse-lvm';
 import type { ProcessInfo } from './snapshot';
@@ -125,15 +125,16 @@ function hasVgName(lvm: LvmView, vg: string): boolean {
   return false;
 }
 
-/** Map an fd link target to a device: /dev/dm-N, /dev/mapper/NAME, /dev/VG/LV. */
-function fdTargetIndex(devices: DmDevice[]): Map<string, DmDevice> {
-  const m = new Map<string, DmDevice>();
-  for (const d of devices) {
-    m.set(`/dev/${d.info.kname}`, d);
-    m.set(`/dev/mapper/${d.info.name}`, d);
-    if (d.split && !d.split.layer) m.set(`/dev/${d.split.vg}/${d.split.lv}`, d);
-  }
-  return m;
+/**
+ * The device an fd link names: /dev/dm-N, /dev/mapper/NAME or /dev/VG/LV. Resolved per fd seen,
+ * not by indexing three paths of every device (most nodes have far more devices than open fds).
+ */
+function deviceOfFd(fd: string, byKname: Map<string, DmDevice>, byName: Map<string, DmDevice>): DmDevice | undefined {
+  if (fd.startsWith('/dev/dm-')) return byKname.get(fd.slice(5));
+  if (fd.startsWith('/dev/mapper/')) return byName.get(fd.slice(12));
+  const m = /^\/dev\/([^/]+)\/([^/]+)$/.exec(fd);
+  const d = m ? byName.get(buildDmName(m[1], m[2])) : undefined;
+  return d?.split && !d.split.layer ? d : undefined;
 }
 
 export function buildDevices(
@@ -170,11 +171,12 @@ export function buildDevices(
       d.identity.parent = byUuid.get(d.uuid.parentUuid)?.info.name ?? null;
     }
   }
-  const byTarget = fdTargetIndex(devices);
+  const byKname = new Map(devices.map((d) => [d.info.kname, d]));
+  const byName = new Map(devices.map((d) => [d.info.name, d]));
   for (const p of processes) {
     const seen = new Set<DmDevice>();
     for (const fd of p.fds ?? []) {
-      const d = byTarget.get(fd);
+      const d = deviceOfFd(fd, byKname, byName);
       if (d && !seen.has(d)) {
         seen.add(d);
         d.processes.push({ pid: p.pid, command: p.comm, cmdline: p.cmdline.join(' ') || undefined });

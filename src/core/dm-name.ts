@@ -92,6 +92,8 @@ const COMPONENT_MARKERS = [
 
 /** If `lv` is a hidden component sub-LV, the top-level LV it belongs to and the component. */
 export function splitComponent(lv: string): { top: string; component: string } | null {
+  // Every marker starts with '_': most guest volume names have none.
+  if (!lv.includes('_')) return null;
   let best = -1;
   let comp = '';
   for (const m of COMPONENT_MARKERS) {
