@@ -31,7 +31,7 @@ export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts'>): string {
   }
   if (doc.mounts) {
     const m = doc.mounts.summary;
-    const bad = ['stale', 'readonly', 'full'].filter((k) => (m[k] ?? 0) > 0).map((k) => `${m[k]} ${k}`);
+    const bad = ['stale', 'missing', 'readonly', 'full'].filter((k) => (m[k] ?? 0) > 0).map((k) => `${m[k]} ${k}`);
     parts.push(`mounts: ${bad.length ? bad.join(', ') : `${doc.mounts.entries.length} ok`}`);
   }
   return parts.join('; ');
