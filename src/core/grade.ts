@@ -14,8 +14,3 @@ export function gradeOf(duplicates: number, orphans: number): Grade {
   if (orphans > 0) return 'B';
   return 'A+';
 }
-
-/** Grade as a number for metrics: A+ = 5 … F = 1. */
-export function gradeValue(grade: Grade): number {
-  return { 'A+': 5, B: 4, C: 3, D: 2, F: 1 }[grade];
-}
