@@ -18,6 +18,12 @@ try {
     stdio: 'inherit',
   });
   const node = join(out, 'node');
+  // Kernel status values the scenario sets (thin pool usage): fakenode's state holds them per device.
+  const scenario = JSON.parse(readFileSync(join(repo, 'demo/scenario.json'), 'utf8'));
+  const statePath = join(node, 'state.json');
+  const state = JSON.parse(readFileSync(statePath, 'utf8'));
+  for (const [name, st] of Object.entries(scenario.x_storage?.dm_status ?? {})) state.dm[name].status = st;
+  writeFileSync(statePath, JSON.stringify(state, null, 1));
   // The storage wrapper answers `lvs -o ...,autoactivation`, which fakenode's lvs does not know.
   const env = { ...process.env, PATH: `${join(repo, 'test/fixtures/scenarios/bin')}:${node}/bin:${process.env.PATH}` };
   const host = createHost({ root: join(node, 'root'), env, now: () => new Date('2026-11-20T08:00:00Z') });
