@@ -6,6 +6,7 @@ import { createPrompter, parseAnswer } from '../../src/act/prompt';
 import { planCleanup } from '../../src/core/plan-cleanup';
 import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmEntry, DmResult } from '../../src/core/types';
+import { dmEntry } from '../helpers/dm-entry';
 
 const snap: HostSnapshot = {
   kind: 'pve-health-snapshot',
@@ -21,34 +22,19 @@ const snap: HostSnapshot = {
 };
 
 function e(p: Partial<DmEntry>): DmEntry {
-  return {
+  return dmEntry({
     name: 'pve-vm--103--disk--2',
     uuid: 'LVM-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
-    vg: 'pve',
     lv: 'vm-103-disk-2',
-    layer: null,
-    storage: 'local-lvm',
     vmid: 103,
     volume: 'local-lvm:vm-103-disk-2',
-    active: true,
     status: 'orphan',
     reason: 'lv-missing',
-    detail: '',
-    protected: false,
-    pending: false,
-    protectedBy: [],
-    open: false,
-    openCount: 0,
-    holders: [],
-    processes: [],
-    parent: null,
-    action: null,
     sizeBytes: 1,
-    kind: 'dm',
     table: ['0 65536 thin 252:3 9'],
     majorMinor: '252:30',
     ...p,
-  };
+  });
 }
 
 const analysis = (entries: DmEntry[]): Analysis => ({ snap, result: { entries, guests: [] } as unknown as DmResult });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyStorage, parseAutoactivation } from '../../src/core/classify-storage';
 import type { DmEntry, StorageFinding } from '../../src/core/types';
+import { dmEntry } from '../helpers/dm-entry';
 import { emptyDm, lvsJson, snapshot, testbed } from '../helpers/storage-snapshot';
 
 const kinds = (fs: StorageFinding[]) => fs.map((f) => `${f.kind}:${f.severity}`).sort();
@@ -84,32 +85,18 @@ test('backup leftovers: the vzdump snapshot of a container, fleecing images of a
 });
 
 function leftover(vmid: number | null, lv: string, size: number, over: Partial<DmEntry> = {}): DmEntry {
-  return {
+  return dmEntry({
     name: `pve-${lv.replace(/-/g, '--')}`,
-    uuid: '',
-    vg: 'pve',
     lv,
-    layer: null,
-    storage: 'local-lvm',
     vmid,
     volume: `local-lvm:${lv}`,
     active: false,
     status: 'orphan',
     reason: 'guest-missing',
-    detail: '',
-    protected: false,
-    pending: false,
-    protectedBy: [],
-    open: false,
-    openCount: 0,
-    holders: [],
-    processes: [],
-    parent: null,
-    action: null,
     sizeBytes: size,
     kind: 'lv',
     ...over,
-  };
+  });
 }
 
 test('inactive leftover LVs summed per storage and VMID; the next VMID inherits them', () => {

@@ -2,39 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { actionFor, formatLvUuid, hintFor, matchesFilter, planCleanup } from '../../src/core/plan-cleanup';
 import type { DmEntry } from '../../src/core/types';
+import { dmEntry } from '../helpers/dm-entry';
 
 const VGID = 'Aaaaaa1111222233334444555566bbbbbb'.slice(0, 32);
 const lvid = (n: number) => `Lvid${String(n).padStart(2, '0')}xxxxxxxxxxxxxxxxxxxxxxxxxx`.slice(0, 32);
 
 function entry(p: Partial<DmEntry> & { name: string }): DmEntry {
-  return {
-    uuid: '',
-    vg: 'pve',
-    lv: null,
-    layer: null,
-    storage: 'local-lvm',
-    vmid: null,
-    volume: null,
-    active: true,
-    status: 'valid',
-    reason: 'referenced',
-    detail: '',
-    protected: false,
-    pending: false,
-    protectedBy: [],
-    open: false,
-    openCount: 0,
-    holders: [],
-    processes: [],
-    parent: null,
-    action: null,
+  return dmEntry({
     sizeBytes: 1 << 30,
-    kind: 'dm',
     majorMinor: '252:40',
     table: ['0 2097152 thin 252:3 7'],
     guestType: 'qemu',
     ...p,
-  };
+  });
 }
 
 function lvEntry(lv: string, n: number, p: Partial<DmEntry> = {}): DmEntry {

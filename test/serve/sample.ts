@@ -1,34 +1,10 @@
 // Small results for the service and route tests, built in a line or two each (the browser and load
 // tests use the real CLI on the demo node instead).
 import type { CheckDocument, DmEntry, DmResult, MountEntry, MountsResult, Status } from '../../src/core/types';
+import { dmEntry as baseEntry } from '../helpers/dm-entry';
 
 export function dmEntry(over: Partial<DmEntry> = {}): DmEntry {
-  return {
-    name: 'pve-vm--100--disk--0',
-    uuid: 'LVM-aaaa',
-    vg: 'pve',
-    lv: 'vm-100-disk-0',
-    layer: null,
-    storage: 'local-lvm',
-    vmid: 100,
-    volume: 'local-lvm:vm-100-disk-0',
-    active: true,
-    status: 'valid',
-    reason: 'referenced',
-    detail: '',
-    protected: false,
-    pending: false,
-    protectedBy: [],
-    open: false,
-    openCount: 0,
-    holders: [],
-    processes: [],
-    parent: null,
-    action: null,
-    sizeBytes: 34359738368,
-    kind: 'dm',
-    ...over,
-  };
+  return baseEntry({ uuid: 'LVM-aaaa', lv: 'vm-100-disk-0', vmid: 100, volume: 'local-lvm:vm-100-disk-0', ...over });
 }
 
 export function dmResult(entries: DmEntry[], status: Status = 0): DmResult {

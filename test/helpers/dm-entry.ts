@@ -1,0 +1,32 @@
+// One DmEntry builder for every test that needs an entry without running the analysis: a valid
+// top-level map on local-lvm; each test overrides what it is about.
+import type { DmEntry } from '../../src/core/types';
+
+export function dmEntry(over: Partial<DmEntry> = {}): DmEntry {
+  return {
+    name: 'pve-vm--100--disk--0',
+    uuid: '',
+    vg: 'pve',
+    lv: null,
+    layer: null,
+    storage: 'local-lvm',
+    vmid: null,
+    volume: null,
+    active: true,
+    status: 'valid',
+    reason: 'referenced',
+    detail: '',
+    protected: false,
+    pending: false,
+    protectedBy: [],
+    open: false,
+    openCount: 0,
+    holders: [],
+    processes: [],
+    parent: null,
+    action: null,
+    sizeBytes: 34359738368,
+    kind: 'dm',
+    ...over,
+  };
+}
