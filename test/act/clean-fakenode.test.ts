@@ -2,7 +2,8 @@
 // PATH, and `fakenode.py check` to flag any removal that expected.json does not allow.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildNode, calls, dmNames, expected, fakeCheck, HAVE_FAKENODE, journals, runCli } from './fakenode-helpers';
@@ -188,23 +189,40 @@ describe('clean on fakenode scenarios', { skip }, () => {
     });
   }
 
-  it('restore reactivates the deactivated LV; a map without extent data is refused, not guessed', () => {
+  it('restore reactivates the deactivated LV and recreates the removed map once its thin device is verified free', () => {
     const out = buildNode('default-lvmthin');
     runCli(out, ['clean', '--yes', '--all']);
     const [journal] = journals(out);
     assert.ok(!dmNames(out).has('pve-vm--150--disk--0'));
-    const r = runCli(out, ['restore', journal, '--yes']);
-    assert.ok(dmNames(out).has('pve-vm--150--disk--0'), `${r.stdout}\n${r.stderr}`);
     assert.ok(!dmNames(out).has('pve-vm--103--disk--2'));
-    assert.match(
-      r.stdout,
-      /pve-vm--103--disk--2: cannot verify that the thin device \d+ is free|pve-vm--103--disk--2: cannot verify/,
-    );
-    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    const r = runCli(out, ['restore', journal, '--yes']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.ok(dmNames(out).has('pve-vm--150--disk--0'), `${r.stdout}\n${r.stderr}`);
+    // The stale map's thin device id belongs to no LV (pvs --segments and lvs -o thin_id say so): recreated,
+    // read-only, under its old UUID.
+    assert.ok(dmNames(out).has('pve-vm--103--disk--2'), `${r.stdout}\n${r.stderr}`);
+    const create = calls(out).find((c) => c.tool === 'dmsetup' && c.argv[0] === 'create');
+    assert.ok(create?.argv.includes('-r'), JSON.stringify(create));
+    assert.ok(calls(out).some((c) => c.tool === 'pvs' && c.argv.includes('--segments')));
+    assert.match(r.stdout, /recreated: 1 \(pve-vm--103--disk--2\)/);
     // A second restore finds the LV active already and changes nothing.
     const again = runCli(out, ['restore', journal, '--yes', '--name', 'pve/vm-150-disk-0']);
     assert.match(again.stdout, /already active/);
     assert.equal(journals(out).length, 2, 'nothing done: no new journal');
+  });
+
+  it('restore: a map without extent data (pvs fails) is refused, not guessed; the LV is still reactivated', () => {
+    const out = buildNode('default-lvmthin');
+    runCli(out, ['clean', '--yes', '--all']);
+    const [journal] = journals(out);
+    const stub = mkdtempSync(join(tmpdir(), 'pvh-pvs-'));
+    writeFileSync(join(stub, 'pvs'), '#!/bin/sh\necho "  Reading VG pve failed: locking" >&2\nexit 5\n', { mode: 0o755 });
+    const r = runCli(out, ['restore', journal, '--yes'], { pathPrefix: stub });
+    assert.ok(dmNames(out).has('pve-vm--150--disk--0'), `${r.stdout}\n${r.stderr}`);
+    assert.ok(!dmNames(out).has('pve-vm--103--disk--2'));
+    assert.match(r.stdout, /pve-vm--103--disk--2: cannot verify that thin device \d+ is free/);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.ok(!calls(out).some((c) => c.tool === 'dmsetup' && c.argv[0] === 'create'));
   });
 
   it('restore refuses when the guest moved to another node', () => {

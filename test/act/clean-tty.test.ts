@@ -22,7 +22,7 @@ describe('interactive clean', { skip: !HAVE_FAKENODE || !haveScript ? 'needs fak
     const child = spawn('script', ['-qec', cmd, '/dev/null'], {
       env: {
         ...process.env,
-        PATH: `${join(REPO, 'test/act/fake-bin')}:${join(out, 'bin')}:${process.env.PATH}`,
+        PATH: `${join(out, 'bin')}:${process.env.PATH}`,
         FAKENODE_BIN: join(out, 'bin'),
       },
       stdio: ['pipe', 'pipe', 'pipe'],

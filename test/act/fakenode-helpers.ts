@@ -8,7 +8,6 @@ export const REPO = resolve(import.meta.dirname, '../..');
 export const FAKENODE = process.env.PVE_HEALTH_FAKENODE ?? resolve(REPO, '../shared/fakenode');
 export const HAVE_FAKENODE = existsSync(join(FAKENODE, 'fakenode.py'));
 const CLI = join(REPO, 'dist/pve-health.cjs');
-const SHIM = join(REPO, 'test/act/fake-bin');
 
 export function buildNode(scenario: string, ...scale: string[]): string {
   const out = join(mkdtempSync(join(tmpdir(), 'pvh-clean-')), 'node');
@@ -25,13 +24,14 @@ export interface Run {
   stderr: string;
 }
 
-export function runCli(out: string, args: string[], opts: { input?: string } = {}): Run {
+/** `pathPrefix`: a directory searched before the fakes (a stub that stands in for one of them). */
+export function runCli(out: string, args: string[], opts: { input?: string; pathPrefix?: string } = {}): Run {
   const r = spawnSync(process.execPath, [CLI, '--root', join(out, 'root'), ...args], {
     encoding: 'utf8',
     input: opts.input ?? '',
     env: {
       ...process.env,
-      PATH: `${SHIM}:${join(out, 'bin')}:${process.env.PATH}`,
+      PATH: `${opts.pathPrefix ? `${opts.pathPrefix}:` : ''}${join(out, 'bin')}:${process.env.PATH}`,
       FAKENODE_BIN: join(out, 'bin'),
       NO_COLOR: '1',
     },
