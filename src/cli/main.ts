@@ -5,9 +5,8 @@ import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import type { CommandContext, Io } from './command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, type OutputFormat } from './options';
 import { COMMANDS } from './registry';
+import { VERSION } from '../version';
 
-declare const __PVE_HEALTH_VERSION__: string;
-export const VERSION = typeof __PVE_HEALTH_VERSION__ === 'string' ? __PVE_HEALTH_VERSION__ : '0.0.0-dev';
 
 export const EXIT_USAGE = 64;
 export const EXIT_UNKNOWN = 3;

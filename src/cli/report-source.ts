@@ -9,9 +9,6 @@ import { analyzeDmWithActions, documentFor, loadFor, type Session } from './anal
 import type { CommandContext } from './command';
 import { mountsPart, systemPart } from './gather-parts';
 
-declare const __PVE_HEALTH_VERSION__: string;
-/** The same value main.ts prints for --version (importing main here would be a cycle). */
-export const TOOL_VERSION = typeof __PVE_HEALTH_VERSION__ === 'string' ? __PVE_HEALTH_VERSION__ : '0.0.0-dev';
 
 export interface Sourced {
   doc: CheckDocument;

@@ -3,9 +3,8 @@ import type { HostSnapshot } from '../core/snapshot';
 import type { Host } from './host';
 import { readDmCommands } from './read-dm';
 import { readHostname, readNodeFiles, readProcesses, readSysDm } from './read-node';
+import { VERSION } from '../version';
 
-declare const __PVE_HEALTH_VERSION__: string;
-const VERSION = typeof __PVE_HEALTH_VERSION__ === 'string' ? __PVE_HEALTH_VERSION__ : '0.0.0-dev';
 
 export interface GatherOptions {
   /** Deadline for each dmsetup/lvs call (ms). lvs can hang on a dead multipath device. */

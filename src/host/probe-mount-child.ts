@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ProbeResult } from '../core/classify-mounts';
 import type { ProbeJob } from '../core/mount-plan';
+import { isSingleExecutable } from './self-command';
 
 /**
  * The child. Input on stdin: {jobs: [{k, p}], timeoutMs, deadlineAt (epoch ms), conc, out}. Output: JSON lines appended to
@@ -66,15 +67,6 @@ export function runProbeChildIfAsked(argv: string[]): boolean {
   const req = createRequire(join(process.cwd(), 'probe.js'));
   new Function('require', PROBE_SCRIPT)(req);
   return true;
-}
-
-function isSingleExecutable(): boolean {
-  try {
-    const sea = createRequire(join(process.cwd(), 'probe.js'))('node:sea') as { isSea?: () => boolean };
-    return sea.isSea?.() === true;
-  } catch {
-    return false;
-  }
 }
 
 export function probeCommand(): string[] {

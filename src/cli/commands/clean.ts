@@ -13,7 +13,7 @@ import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
 import type { Command, CommandContext } from '../command';
-import { VERSION } from '../main';
+import { VERSION } from '../../version';
 
 export const cleanCommand: Command = {
   name: 'clean',

@@ -1,7 +1,8 @@
 import { mkdir, realpath, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { UsageError } from '../../core/errors';
 import { createHost, hostPath } from '../../host/host';
+import { selfCommand } from '../../host/self-command';
 import {
   DEFAULT_CHECK_ARGS,
   renderServiceUnit,
@@ -13,13 +14,10 @@ import type { Command } from '../command';
 
 export const UNIT_DIR = '/etc/systemd/system';
 
-/** How systemd should start this program: the single executable itself, or node + the bundled script. */
+/** How systemd should start this program: the single executable itself, or node + the bundle's real path. */
 async function selfExec(): Promise<string[]> {
-  const exe = process.execPath;
-  if (!/^(node|nodejs)(\d+)?$/.test(basename(exe))) return [exe];
-  const script = process.argv[1];
-  if (!script) throw new UsageError('cannot tell where pve-health is installed; pass --exec PATH');
-  return [exe, await realpath(script)];
+  const [exe, script] = selfCommand();
+  return script ? [exe, await realpath(script)] : [exe];
 }
 
 export const installTimerCommand: Command = {

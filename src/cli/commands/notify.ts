@@ -6,7 +6,8 @@ import type { Host } from '../../host/host';
 import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../notify/index';
 import { openSession } from '../analysis';
 import type { Command, Io } from '../command';
-import { sourceDocument, TOOL_VERSION } from '../report-source';
+import { VERSION } from '../../version';
+import { sourceDocument } from '../report-source';
 
 /**
  * For `check --notify` (and the timer): send, print what happened to stderr, never throw. The
@@ -23,7 +24,7 @@ export async function notifyAfterCheck(
     const r = await sendNotifications(host, config, doc, {
       always: opts.always,
       system: opts.system,
-      toolVersion: TOOL_VERSION,
+      toolVersion: VERSION,
     });
     const text = renderNotifyReport(r);
     // Quiet runs (the timer) only mention sends and failures.
@@ -66,7 +67,7 @@ Exit code: the check's status (0-3); a failed send is reported but does not chan
       always: Boolean(ctx.values.always),
       test,
       system,
-      toolVersion: TOOL_VERSION,
+      toolVersion: VERSION,
     });
     if (ctx.global.format === 'json')
       ctx.io.out(`${JSON.stringify({ notify: report, status: doc.status }, null, 2)}\n`);

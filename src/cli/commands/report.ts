@@ -3,7 +3,8 @@ import { renderHtml } from '../../render/html';
 import { openSession } from '../analysis';
 import type { Command } from '../command';
 import { printDocument } from '../output';
-import { sourceDocument, TOOL_VERSION } from '../report-source';
+import { VERSION } from '../../version';
+import { sourceDocument } from '../report-source';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -22,7 +23,7 @@ Without --html the result is printed in --format (default text). Exit code: the 
     const { doc, system, durationSeconds } = await sourceDocument(ctx, s);
     const html = ctx.values.html as string | undefined;
     if (html) {
-      const page = renderHtml(doc, { system, toolVersion: TOOL_VERSION });
+      const page = renderHtml(doc, { system, toolVersion: VERSION });
       if (html === '-') ctx.io.out(page);
       else {
         writeFileSync(html, page);

@@ -11,7 +11,7 @@ import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderSummary } from '../../render/cleanup';
 import type { Command, CommandContext } from '../command';
-import { VERSION } from '../main';
+import { VERSION } from '../../version';
 import { liveHost, lockWaitMs } from './clean';
 
 export const restoreCommand: Command = {

@@ -8,6 +8,7 @@ import { mountSettings } from '../../core/mount-plan';
 import type { DmResult, MountsResult } from '../../core/types';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../host/gather';
 import { readNodeName, runMountsCheck } from '../../host/read-mounts';
+import { selfCommand } from '../../host/self-command';
 import { renderPrometheus } from '../../render/prometheus';
 import { checkListenPolicy, DEFAULT_LISTEN, parseListen, resolveToken } from '../../serve/auth';
 import { createChildScanner } from '../../serve/child-scan';
@@ -16,9 +17,8 @@ import { listen } from '../../serve/server';
 import { createService } from '../../serve/service';
 import { loadFor, openSession, type Session } from '../analysis';
 import type { Command, CommandContext } from '../command';
+import { VERSION } from '../../version';
 
-declare const __PVE_HEALTH_VERSION__: string;
-const VERSION = typeof __PVE_HEALTH_VERSION__ === 'string' ? __PVE_HEALTH_VERSION__ : '0.0.0-dev';
 const DEFAULT_DM_INTERVAL_S = 60;
 const NO_MOUNTS: MountsResult = { summary: { total: 0 }, entries: [], status: 0 };
 
@@ -27,14 +27,6 @@ interface Scanners {
   scanMounts: () => Promise<MountsResult>;
   /** Node name and data source of the last DM scan (for the document). */
   origin: () => { node: string; source: string } | null;
-}
-
-/** How this program was started, to run it again as a child: the .cjs under node, or the executable. */
-function selfCommand(): string[] {
-  const script = process.argv[1];
-  return script && script !== process.execPath && /\.[cm]?[jt]s$/.test(script)
-    ? [process.execPath, script]
-    : [process.execPath];
 }
 
 /**

@@ -1,0 +1,22 @@
+// "How do I run myself again?" — one answer for the serve scan child, the systemd unit and the mount
+// probe child. In a Node single executable application the executable is the program; under node
+// (`node dist/pve-health.cjs`, or the sources through tsx) it is node plus the script it was given.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+export function isSingleExecutable(): boolean {
+  try {
+    // node:sea exists from Node 20; createRequire so that esbuild leaves the import alone on Node 18.
+    const sea = createRequire(join(process.cwd(), 'self.js'))('node:sea') as { isSea?: () => boolean };
+    return sea.isSea?.() === true;
+  } catch {
+    return false;
+  }
+}
+
+/** argv that starts this program again (append the command and its options). */
+export function selfCommand(): string[] {
+  if (isSingleExecutable()) return [process.execPath];
+  const script = process.argv[1];
+  return script && script !== process.execPath ? [process.execPath, script] : [process.execPath];
+}

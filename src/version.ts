@@ -1,0 +1,5 @@
+// The one place the version lives: esbuild defines __PVE_HEALTH_VERSION__ from package.json at build
+// time (scripts/build.mjs); tests running the TypeScript sources see the development value.
+declare const __PVE_HEALTH_VERSION__: string;
+
+export const VERSION = typeof __PVE_HEALTH_VERSION__ === 'string' ? __PVE_HEALTH_VERSION__ : '0.0.0-dev';
