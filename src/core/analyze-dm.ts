@@ -2,10 +2,10 @@
 // LVM storage, resolve layers and partitions, find same-target copies, set pending/protected, grade.
 import type { ClassifyContext } from './classify-dm';
 import { nextVmids } from './cluster';
-import { buildDevices, buildLvmView } from './dm-devices';
+import { buildDevices, buildLvmView, type DmDevice, type LvmView } from './dm-devices';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
-import { buildReferenceIndex } from './dm-references';
+import { buildReferenceIndex, makePathResolver, type PathResolver } from './dm-references';
 import { guestHealth, statusOf, summarize } from './dm-summary';
 import { CheckError } from './errors';
 import { dmDepsOf, dmInfoOf, dmTablesOf, lvsOf, vgsOf } from './parsed';
@@ -69,7 +69,7 @@ export function analyzeDm(snap: HostSnapshot): DmResult {
     lvsError,
     storages: pve.lvmStorages,
     guests: pve.guests,
-    refs: buildReferenceIndex([...pve.guests.values()], pve.lvmStorages),
+    refs: buildReferenceIndex([...pve.guests.values()], pve.lvmStorages, pathResolverOf(snap, pve.node, lvm, devices)),
     tasks: pve.tasks,
     ha: pve.ha,
     running: pve.running,
@@ -118,4 +118,37 @@ function safe<T>(fn: () => T): T | null {
   } catch {
     return null;
   }
+}
+
+/** The LV a device path names on this node (see makePathResolver). */
+function pathResolverOf(snap: HostSnapshot, node: string, lvm: LvmView, devices: DmDevice[]): PathResolver {
+  let byKname: Map<string, DmDevice> | null = null;
+  let byName: Map<string, DmDevice> | null = null;
+  const lvOf = (d: DmDevice | undefined, depth = 0): { vg: string; lv: string } | null => {
+    const id = d?.identity;
+    if (!id) return null;
+    if (id.kind === 'lv' || id.kind === 'renamed') return { vg: id.lv.vg, lv: id.lv.name };
+    if (id.kind === 'layer' && !id.thinPool && id.top) return { vg: id.vg, lv: id.top };
+    if (id.kind === 'partition' && id.parent && depth < 4) {
+      byName ??= new Map(devices.map((x) => [x.info.name, x]));
+      return lvOf(byName.get(id.parent), depth + 1);
+    }
+    return null;
+  };
+  return makePathResolver({
+    localNode: node,
+    links: snap.links ?? {},
+    byUuid: (vgId, lvId) => {
+      const lv = lvm.byUuid.get(vgId + lvId);
+      return lv ? { vg: lv.vg, lv: lv.name } : null;
+    },
+    lvOfKname: (kname) => {
+      byKname ??= new Map(devices.map((d) => [d.info.kname, d]));
+      return lvOf(byKname.get(kname));
+    },
+    lvOfDmName: (name) => {
+      byName ??= new Map(devices.map((x) => [x.info.name, x]));
+      return lvOf(byName.get(name));
+    },
+  });
 }

@@ -135,17 +135,19 @@ export function classifyVolume(
     return ignored('not-guest-volume', `LV ${vg}/${name} is not named like a PVE volume (vm-<id>-..., base-<id>-...)`, {
       storage: storage.id,
     });
-  if (storage.taggedOnly && lv && !lv.tags.includes(`pve-vm-${vol.vmid}`)) {
-    return ignored(
-      'not-tagged',
-      `storage '${storage.id}' has tagged_only and LV ${vg}/${name} lacks tag pve-vm-${vol.vmid}`,
-      { storage: storage.id, vmid: vol.vmid },
-    );
-  }
-
   const hits = ctx.refs.get(lvKey(vg, name)) ?? [];
   const local = hits.filter((h) => h.node === ctx.node);
   const counting = storage.shared ? hits : local;
+  // tagged_only only filters what PVE lists (LVMPlugin list_images, $check_tags: any `pve-vm-\d+` tag,
+  // not necessarily this VMID's — a renumbered LV may keep its old tag); a volume named in a config is
+  // activated and used whatever its tags. So only an unreferenced LV without such a tag is not PVE's.
+  if (storage.taggedOnly && lv && counting.length === 0 && !lv.tags.some((t) => /^pve-vm-\d+$/.test(t))) {
+    return ignored(
+      'not-tagged',
+      `storage '${storage.id}' has tagged_only and LV ${vg}/${name} carries no pve-vm-<id> tag: PVE does not list it as a volume`,
+      { storage: storage.id, vmid: vol.vmid },
+    );
+  }
   if (local.length > 0)
     return v('valid', 'referenced', refDetail(local), { volume: volumeOf(local[0], storage.id, name) });
   if (storage.shared && counting.length > 0) {
@@ -187,6 +189,7 @@ export function classifyVolume(
     reason = 'not-referenced';
     detail = `${who(owner, vmid)} exists on this node but no config line (main, pending, snapshots, unused) references ${storage.id}:${name}`;
   }
+  if (storage.disabled) detail += ` (storage '${storage.id}' is disabled: PVE neither lists nor activates its volumes)`;
   if (!mapped) return v('orphan', 'inactive-leftover', `inactive LV, ${detail.replace(/^LV \S+ exists, /, '')}`);
   return v('orphan', reason, detail);
 }
@@ -298,6 +301,11 @@ export function classifyDevice(ctx: ClassifyContext, d: DmDevice): Verdict {
             : id.what === 'no-uuid'
               ? 'map without UUID'
               : `${id.what} map`;
+      if (id.namedLike)
+        return ignored(
+          'not-lvm',
+          `map without UUID named like LV ${id.namedLike}, which does not exist: lvm2 always sets an LVM- UUID, so this map was made by hand (dmsetup create) and is not LVM's; while it exists, creating an LV of that name fails with "Device or resource busy"`,
+        );
       return ignored(
         'not-lvm',
         `${what} (UUID ${d.info.uuid ? `${d.info.uuid.split('-')[0]}-...` : 'empty'}), not an LVM volume`,
@@ -340,7 +348,9 @@ export function classifyDevice(ctx: ClassifyContext, d: DmDevice): Verdict {
           ...inner,
           status: 'duplicate',
           reason: 'stale-map',
-          detail: `DM name of LV ${id.vg}/${id.lv} but ${id.uuidLess ? 'no UUID' : 'its UUID carries another LV id (old incarnation)'}: the map points at old extents and blocks activating the real LV${id.sameName.active ? '' : ' (the LV is inactive)'}`,
+          detail: id.uuidLess
+            ? `map without UUID (made by hand, not by lvm2) holding the DM name of LV ${id.vg}/${id.lv}: whatever it maps, it blocks activating the real LV${id.sameName.active ? '' : ' (the LV is inactive)'}`
+            : `DM name of LV ${id.vg}/${id.lv} but its UUID carries another LV id (old incarnation): the map points at old extents and blocks activating the real LV${id.sameName.active ? '' : ' (the LV is inactive)'}`,
         };
       }
       return {

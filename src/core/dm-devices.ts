@@ -17,8 +17,8 @@ export type Identity =
   | { kind: 'no-lv'; vg: string; lv: string; vgKnown: boolean; sameName: LvRow | null; uuidLess: boolean }
   /** kpartx partition of another map. */
   | { kind: 'partition'; partition: number; parent: string | null }
-  /** multipath, dm-crypt, anything not LVM. */
-  | { kind: 'other'; what: string };
+  /** multipath, dm-crypt, anything not LVM. `namedLike`: a UUID-less map carrying the DM name of VG/LV (no such LV). */
+  | { kind: 'other'; what: string; namedLike?: string };
 
 export interface DmDevice {
   info: DmInfo;
@@ -69,9 +69,14 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
     return { kind: 'other', what: uuid.kind === 'other' ? uuid.prefix || 'unknown' : uuid.kind };
   }
   if (uuid.kind === 'none') {
-    // A hand-made map (dmsetup create without -u). Its name may still look like an LV's.
-    if (!split || !lvm.lvs) return { kind: 'other', what: 'no-uuid' };
+    // A hand-made map (dmsetup create without -u) is never LVM's: lvm2 always sets `LVM-<lvid>`. Only a
+    // map whose name is exactly an LV's DM name matters to LVM, because it takes that name and so blocks
+    // activating (or creating) the LV; a name that merely decodes as `<vg>-<lv>-<layer>` or as a hidden
+    // component (`_tdata`, `_rimage_0`...) blocks nothing and is somebody else's map.
+    if (!split || !lvm.lvs || split.layer || splitComponent(split.lv) || buildDmName(split.vg, split.lv) !== info.name)
+      return { kind: 'other', what: 'no-uuid' };
     const same = lvm.byName.get(`${split.vg}/${split.lv}`) ?? null;
+    if (!same) return { kind: 'other', what: 'no-uuid', namedLike: `${split.vg}/${split.lv}` };
     return {
       kind: 'no-lv',
       vg: split.vg,

@@ -5,7 +5,13 @@ import type { GuestRecord } from './dm-references';
 import type { PveState } from './pve-state';
 import type { DmEntry } from './types';
 
-const MULTI_GUEST_TASKS = new Set(['vzdump', 'migrateall', 'startall', 'stopall', 'suspendall']);
+// Tasks with an empty id that act on several guests. A multi-guest `vzdump` is not one of them: it
+// takes `lock: backup` in each guest's config only while that guest is backed up (VZDump.pm), so the
+// lock marks the guest and a nightly backup of all guests does not make every entry pending.
+// startall/stopall/suspendall create and remove no volumes. `migrateall` migrates the node's guests
+// one by one; a guest in flight also has `lock: migrate`, but the target volumes are created before
+// the lock is visible here, so it covers them.
+const MULTI_GUEST_TASKS = new Set(['migrateall']);
 
 export function applyFlags(
   ctx: ClassifyContext,

@@ -44,7 +44,51 @@ export function lvOfPath(path: string): { vg: string; lv: string } | null {
   return null;
 }
 
-export function buildReferenceIndex(guests: GuestRecord[], storages: LvmStorage[]): ReferenceIndex {
+/** (vg, lv) that a device path in a config of `node` names, or null. */
+export type PathResolver = (path: string, node: string) => { vg: string; lv: string } | null;
+
+const DM_UUID_LINK = /^\/dev\/disk\/by-id\/dm-uuid-LVM-([0-9A-Za-z!#]{32})([0-9A-Za-z!#]{32})$/;
+
+/**
+ * Every way a config can name an LV by path (facts §11: qemu-server activates nothing for a path
+ * drive, so the LV must stay active): /dev/<vg>/<lv>, /dev/mapper/<dm name>, udev's
+ * /dev/disk/by-id/dm-name-<dm name> and dm-uuid-LVM-<vg id><lv id>, /dev/dm-N, and any other link
+ * (by-path, by-uuid, by-partuuid...) whose target on the node is one of these.
+ * `byUuid`: plain VG id + LV id → LV; `lvOfKname`: dm-N → the LV that map belongs to.
+ * Node-local names (/dev/dm-N, udev links) are resolved only for configs of `localNode`: the same
+ * minor number is another device on another node. /dev/<vg>/<lv> and the UUID name the same LV
+ * everywhere (a shared VG).
+ */
+export function makePathResolver(opts: {
+  localNode: string;
+  links: Record<string, string>;
+  byUuid: (vgId: string, lvId: string) => { vg: string; lv: string } | null;
+  lvOfKname: (kname: string) => { vg: string; lv: string } | null;
+  /** The LV a map of this node belongs to, by map name (kpartx partitions → their disk). */
+  lvOfDmName: (name: string) => { vg: string; lv: string } | null;
+}): PathResolver {
+  const direct = (path: string, local: boolean) => {
+    const u = DM_UUID_LINK.exec(path);
+    if (u) return opts.byUuid(u[1], u[2]);
+    const k = /^\/dev\/(dm-\d+)$/.exec(path);
+    if (k) return local ? opts.lvOfKname(k[1]) : null;
+    const n = /^\/dev\/(?:mapper\/|disk\/by-id\/dm-name-)([^/]+)$/.exec(path);
+    return (n && local ? opts.lvOfDmName(n[1]) : null) ?? lvOfPath(path);
+  };
+  return (path, node) => {
+    const local = node === opts.localNode;
+    const hit = direct(path, local);
+    if (hit || !local) return hit;
+    const target = opts.links[path];
+    return target ? direct(target, true) : null;
+  };
+}
+
+export function buildReferenceIndex(
+  guests: GuestRecord[],
+  storages: LvmStorage[],
+  resolvePath: PathResolver = (p) => lvOfPath(p),
+): ReferenceIndex {
   const byId = new Map(storages.map((s) => [s.id, s]));
   const index: ReferenceIndex = new Map();
   const add = (vg: string, lv: string, hit: RefHit) => {
@@ -64,7 +108,7 @@ export function buildReferenceIndex(guests: GuestRecord[], storages: LvmStorage[
         add(st.vg, own, { ...base, asBase: false, storage: st.id });
         if (baseLv) add(st.vg, baseLv, { ...base, asBase: true, storage: st.id });
       } else if (ref.path) {
-        const t = lvOfPath(ref.path);
+        const t = resolvePath(ref.path, g.node);
         if (t) add(t.vg, t.lv, { ...base, asBase: false, storage: null });
       }
     }

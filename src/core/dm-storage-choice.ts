@@ -25,7 +25,11 @@ export function storageFor(ctx: ClassifyContext, vg: string, lv: LvRow | null, t
   }
   const hit = cache.get(key);
   if (hit) return hit;
-  const onVg = ctx.storages.filter((s) => s.vg === vg && !s.disabled);
+  // A disabled storage (`disable 1`) still owns its VG: PVE skips it for activation and listing, but
+  // the guests' configs keep naming its volumes (facts §11). Enabled storages are preferred.
+  const onVg = ctx.storages
+    .filter((s) => s.vg === vg)
+    .sort((a, b) => Number(Boolean(a.disabled)) - Number(Boolean(b.disabled)));
   const here = onVg.filter((s) => s.nodes === null || s.nodes.includes(ctx.node));
   const pick =
     (thin

@@ -121,11 +121,22 @@ function fileRef(key: string, section: string, file: string, extra: Partial<Volu
   };
 }
 
+const DEVICE_PATH = /(\/dev\/[^\s,=:'"]+)/g;
+
 /** `/dev/...` tokens inside free text (`args:`, `lxc.mount.entry`): a guest can use a volume by path. */
 function pathRefs(key: string, section: string, value: string): VolumeRef[] {
   const out: VolumeRef[] = [];
-  for (const m of value.matchAll(/(\/dev\/[^\s,=:'"]+)/g)) out.push(fileRef(key, section, m[1]));
+  for (const m of value.matchAll(DEVICE_PATH)) out.push(fileRef(key, section, m[1]));
   return out;
+}
+
+/**
+ * Every `/dev/...` token of a config text, wherever it stands (drive keys, mpN, devN, args:,
+ * lxc.mount.entry): the gatherer resolves these links (udev's /dev/disk/by-*) on the node, so the
+ * analysis can tell which map a path names.
+ */
+export function devicePathsIn(text: string): string[] {
+  return [...new Set([...text.matchAll(DEVICE_PATH)].map((m) => m[1]))];
 }
 
 function qemuRefs(vmid: number, section: string, entries: [string, string][]): VolumeRef[] {

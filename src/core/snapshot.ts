@@ -51,6 +51,12 @@ export interface HostSnapshot {
   commands: Record<string, CommandOutput>;
   processes: ProcessInfo[];
   sysDm: SysDmEntry[];
+  /**
+   * Device paths named in this node's guest configs that are symlinks (udev's /dev/disk/by-id/...,
+   * /dev/mapper/X, /dev/VG/LV), each resolved on the node to its final path (/dev/dm-3). Absent in
+   * snapshots of older versions.
+   */
+  links?: Record<string, string>;
   /** Free-form additions by other gatherers (mounts probe results, system info). */
   extra?: Record<string, unknown>;
 }

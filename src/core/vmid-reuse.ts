@@ -8,6 +8,12 @@ import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from './typ
 import { nextDiskName } from './volume-name';
 
 const BLOCKING = new Set(['lv-missing', 'stale-map', 'renamed']);
+const BLOCKING_WORDS: Record<string, string> = {
+  'lv-missing': 'DM map without LV',
+  'stale-map': 'stale map',
+  renamed: 'renamed map',
+  'not-lvm': 'hand-made map without UUID',
+};
 
 export function formatBytes(n: number | null): string {
   if (n === null) return '?';
@@ -70,7 +76,9 @@ export function computeVmidReuse(input: ReuseInput): VmidReuse {
     for (const st of imageStorages) {
       const first = firstDiskOf(vmid, st, input.lvNamesByVg);
       const hit = first && byName.get(first.dmName);
-      if (first && hit && BLOCKING.has(hit.reason)) {
+      // The name is free in LVM (nextDiskName skipped every LV name), so any map that holds it — stale,
+      // renamed, without LV, or made by hand without a UUID — makes activating the new LV fail.
+      if (first && hit) {
         collisions.push({ vmid, storage: st.id, volname: first.volname, dmName: hit.name, reason: hit.reason });
       }
     }
@@ -92,7 +100,7 @@ export function computeVmidReuse(input: ReuseInput): VmidReuse {
   for (const c of collisions) {
     const when = c.vmid === nextVmid ? 'the next VM created will get' : 'a later VM will get';
     messages.push(
-      `${when} ${c.vmid} and its first disk on ${c.storage} will fail: a ${c.reason === 'lv-missing' ? 'DM map without LV' : c.reason === 'stale-map' ? 'stale map' : 'renamed map'} ${c.dmName} exists ("Device or resource busy")`,
+      `${when} ${c.vmid} and its first disk on ${c.storage} will fail: a ${BLOCKING_WORDS[c.reason] ?? 'map'} ${c.dmName} exists ("Device or resource busy")`,
     );
   }
   for (const lo of leftovers) {

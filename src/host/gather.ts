@@ -2,6 +2,7 @@
 import type { HostSnapshot } from '../core/snapshot';
 import type { Host } from './host';
 import { readDmCommands } from './read-dm';
+import { readDeviceLinks } from './read-links';
 import { readHostname, readNodeFiles, readProcesses, readSysDm } from './read-node';
 import { VERSION } from '../version';
 
@@ -17,6 +18,7 @@ export async function gatherSnapshot(host: Host, opts: GatherOptions = {}): Prom
   const capturedAt = host.now().toISOString();
   const commands = await readDmCommands(host, opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   // After the commands: a process that opened a device meanwhile is then seen as a holder.
+  const files = readNodeFiles(host);
   return {
     kind: 'pve-health-snapshot',
     version: 1,
@@ -24,9 +26,10 @@ export async function gatherSnapshot(host: Host, opts: GatherOptions = {}): Prom
     hostname: readHostname(host),
     toolVersion: VERSION,
     redacted: false,
-    files: readNodeFiles(host),
+    files,
     commands,
     processes: readProcesses(host),
     sysDm: readSysDm(host),
+    links: readDeviceLinks(host, files),
   };
 }

@@ -55,6 +55,8 @@ export class NodeBuilder {
   readonly files: Record<string, string> = {};
   readonly processes: ProcessInfo[] = [];
   readonly vgAttr = new Map<string, string>();
+  /** Device links of the node (udev's /dev/disk/by-*), as the gatherer resolves them. */
+  readonly links: Record<string, string> = {};
   commandOverrides: Partial<HostSnapshot['commands']> = {};
   private nextMinor = 0;
   private thinIds = new Map<string, number>();
@@ -270,6 +272,14 @@ export class NodeBuilder {
     return this;
   }
 
+  /** A udev link to a map (`/dev/disk/by-path/...` → /dev/dm-N). */
+  link(path: string, mapName: string): this {
+    const d = this.devs.find((x) => x.name === mapName);
+    if (!d) throw new Error(`no device ${mapName}`);
+    this.links[path] = `/dev/dm-${d.minor}`;
+    return this;
+  }
+
   devnoOf(name: string): string {
     const d = this.devs.find((x) => x.name === name);
     if (!d) throw new Error(`no device ${name}`);
@@ -338,6 +348,7 @@ export class NodeBuilder {
       } as HostSnapshot['commands'],
       processes: this.processes,
       sysDm: devs.map((d) => ({ kname: `dm-${d.minor}`, name: d.name, uuid: d.uuid })),
+      links: { ...this.links },
     };
   }
 }

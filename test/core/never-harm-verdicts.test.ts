@@ -1,0 +1,184 @@
+// Verdicts that decide harm (design "Never harm", facts §11): each case is a shape PVE's own code
+// paths produce on real nodes; a wrong verdict here makes `clean` deactivate or remove what a guest
+// needs, or hides a real finding.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { analyzeDm } from '../../src/core/analyze-dm';
+import type { DmEntry, DmResult } from '../../src/core/types';
+import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
+
+function run(b: NodeBuilder): { r: DmResult; e: (name: string) => DmEntry } {
+  const r = analyzeDm(b.build());
+  const e = (name: string) => {
+    const found = r.entries.find((x) => x.name === name);
+    assert.ok(found, `no entry ${name}; have ${r.entries.map((x) => x.name).join(', ')}`);
+    return found;
+  };
+  return { r, e };
+}
+
+const SAN = `${LOCAL_LVM}\nlvm: san\n\tvgname vg-san\n\tshared 1\n\tcontent images\n`;
+const thin = () => new NodeBuilder().storage(LOCAL_LVM).pool('pve');
+const san = () => new NodeBuilder().storage(SAN).cluster(['pve1', 'pve2']);
+
+describe('a map without an LVM- UUID is never LVM\'s', () => {
+  const cases: [string, string, string][] = [
+    ['a layer-looking suffix', 'pve-vm--100--disk--0-backup', 'not-lvm'],
+    ['a -real look-alike', 'pve-vm--100--disk--0-real', 'not-lvm'],
+    ['a hidden-component look-alike', 'pve-vm--100--disk--0_rimage_0', 'not-lvm'],
+    ['a tmeta look-alike', 'pve-vm--100--disk--0_tmeta', 'not-lvm'],
+    ['the exact name of an LV that does not exist', 'pve-vm--555--disk--0', 'not-lvm'],
+  ];
+  for (const [what, name, reason] of cases) {
+    test(`${what} (${name}) is ignored/${reason} and gets no action`, () => {
+      const b = thin()
+        .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=8G'])
+        .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' })
+        .map({ name, uuid: '', table: '0 2048 linear 8:32 0' });
+      const { e } = run(b);
+      assert.equal(e(name).status, 'ignored');
+      assert.equal(e(name).reason, reason);
+      assert.equal(e(name).action, null);
+      assert.equal(e('pve-vm--100--disk--0').status, 'valid');
+    });
+  }
+
+  test('the exact DM name of an existing LV still blocks it: a duplicate that says "made by hand"', () => {
+    const b = thin()
+      .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=8G'])
+      .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data', active: false })
+      .map({ name: 'pve-vm--100--disk--0', uuid: '', table: '0 2048 linear 8:32 0' });
+    const { r } = run(b);
+    const m = r.entries.find((x) => x.kind === 'dm' && x.name === 'pve-vm--100--disk--0');
+    assert.equal(m?.status, 'duplicate');
+    assert.equal(m?.reason, 'stale-map');
+    assert.match(m?.detail ?? '', /without UUID/);
+  });
+
+  test('a hand-made map holding the next VMID\'s first disk name is still named as the reason creation fails', () => {
+    const b = thin().map({ name: 'pve-vm--100--disk--0', uuid: '', table: '0 2048 zero' });
+    const { r } = run(b);
+    assert.equal(r.vmidReuse.nextVmid, 100);
+    assert.equal(r.vmidReuse.collisions.length, 1);
+    assert.match(r.vmidReuse.messages.join('\n'), /hand-made map without UUID pve-vm--100--disk--0/);
+  });
+});
+
+describe('every way a config names a disk is a reference', () => {
+  const lvName = 'pve-vm--300--disk--0';
+  const node = (lines: string[], type: 'qemu' | 'lxc' = 'qemu') => {
+    const id = lvmId('vm300');
+    const b = thin().guest(300, type, lines).lv({ vg: 'pve', lv: 'vm-300-disk-0', pool: 'data', id });
+    return { b, id };
+  };
+  const vgId = (b: NodeBuilder) => b.vgId('pve');
+  const cases: [string, (b: NodeBuilder, id: string) => string[], 'qemu' | 'lxc'][] = [
+    ['/dev/<vg>/<lv> as a drive', () => ['scsi1: /dev/pve/vm-300-disk-0,size=8G'], 'qemu'],
+    ['/dev/mapper/<dm name> as a drive', () => [`virtio0: /dev/mapper/${lvName}`], 'qemu'],
+    ['udev dm-name- link', () => [`sata0: /dev/disk/by-id/dm-name-${lvName}`], 'qemu'],
+    ['udev dm-uuid-LVM- link', (b, id) => [`scsi2: /dev/disk/by-id/dm-uuid-LVM-${vgId(b)}${id},size=8G`], 'qemu'],
+    ['/dev/dm-N', (b) => [`scsi3: /dev/dm-${b.devnoOf(lvName).split(':')[1]}`], 'qemu'],
+    ['a by-path link resolving to the map', () => ['scsi4: /dev/disk/by-path/virtual-disk-7'], 'qemu'],
+    ['args: with -drive file=', () => [`args: -drive file=/dev/mapper/${lvName},if=none,id=x`], 'qemu'],
+    ['lxc.mount.entry', () => [`lxc.mount.entry: /dev/mapper/${lvName} dev/data none bind,create=file 0 0`], 'lxc'],
+    ['devN:', (b) => [`dev0: /dev/dm-${b.devnoOf(lvName).split(':')[1]},mode=0660`], 'lxc'],
+    ['mpN: with a device path', () => ['mp0: /dev/pve/vm-300-disk-0,mp=/data'], 'lxc'],
+  ];
+  for (const [what, lines, type] of cases) {
+    test(`${what}: the LV is valid, never guest-missing, and nothing is planned`, () => {
+      // Lines that need the builder (devno, ids) are built after the LV exists.
+      const id = lvmId('vm300');
+      const b = thin().lv({ vg: 'pve', lv: 'vm-300-disk-0', pool: 'data', id });
+      b.link('/dev/disk/by-path/virtual-disk-7', lvName);
+      b.guest(300, type, lines(b, id));
+      const { e } = run(b);
+      assert.equal(e(lvName).status, 'valid', e(lvName).detail);
+      assert.equal(e(lvName).action, null);
+    });
+  }
+
+  test('a kpartx partition named by path keeps its disk valid', () => {
+    const { b } = node([]);
+    b.map({ name: `${lvName}p1`, uuid: `part1-${b.uuidOf(lvName)}`, table: `0 1024 linear ${b.devnoOf(lvName)} 2048` });
+    b.guest(301, 'qemu', [`scsi0: /dev/mapper/${lvName}p1`]);
+    assert.equal(run(b).e(lvName).status, 'valid');
+  });
+
+  test('/dev/dm-N in another node\'s config does not name this node\'s map', () => {
+    const b = san().lv({ vg: 'vg-san', lv: 'vm-400-disk-0' });
+    const minor = b.devnoOf('vg--san-vm--400--disk--0').split(':')[1];
+    b.guest(400, 'qemu', [`scsi0: /dev/dm-${minor}`], 'pve2');
+    const { e } = run(b);
+    assert.notEqual(e('vg--san-vm--400--disk--0').status, 'valid');
+  });
+});
+
+describe('tagged_only and disabled storages', () => {
+  const TAGGED = `lvm: tagged\n\tvgname vgt\n\ttagged_only 1\n\tcontent images\n`;
+  test('any pve-vm-<id> tag counts (a renumbered LV keeps its old tag)', () => {
+    const b = new NodeBuilder()
+      .storage(TAGGED)
+      .lv({ vg: 'vgt', lv: 'vm-120-disk-0', tags: ['pve-vm-110'] })
+      .lv({ vg: 'vgt', lv: 'vm-121-disk-0' });
+    const { e } = run(b);
+    assert.equal(e('vgt-vm--120--disk--0').status, 'orphan');
+    assert.equal(e('vgt-vm--121--disk--0').reason, 'not-tagged');
+  });
+
+  test('a volume named in a config is used whatever its tags', () => {
+    const b = new NodeBuilder()
+      .storage(TAGGED)
+      .guest(122, 'qemu', ['scsi0: tagged:vm-122-disk-0,size=4G'])
+      .lv({ vg: 'vgt', lv: 'vm-122-disk-0' });
+    assert.equal(run(b).e('vgt-vm--122--disk--0').status, 'valid');
+  });
+
+  test('a referenced LV on a disabled storage stays valid; an unreferenced one says the storage is disabled', () => {
+    const b = new NodeBuilder()
+      .storage(`lvm: old\n\tvgname vgo\n\tdisable 1\n\tcontent images\n`)
+      .guest(130, 'qemu', ['scsi0: old:vm-130-disk-0,size=4G'])
+      .lv({ vg: 'vgo', lv: 'vm-130-disk-0' })
+      .lv({ vg: 'vgo', lv: 'vm-131-disk-0' });
+    const { e } = run(b);
+    assert.equal(e('vgo-vm--130--disk--0').status, 'valid');
+    assert.equal(e('vgo-vm--130--disk--0').storage, 'old');
+    assert.equal(e('vgo-vm--131--disk--0').status, 'orphan');
+    assert.match(e('vgo-vm--131--disk--0').detail, /disabled/);
+  });
+});
+
+describe('operations in flight', () => {
+  test('a backup job of all guests (vzdump, empty id) does not make every entry pending', () => {
+    const b = thin()
+      .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0', 'lock: backup'])
+      .guest(101, 'qemu', ['scsi0: local-lvm:vm-101-disk-0'])
+      .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' })
+      .lv({ vg: 'pve', lv: 'vm-100-disk-1', pool: 'data' })
+      .lv({ vg: 'pve', lv: 'vm-101-disk-7', pool: 'data' })
+      .task('vzdump', '');
+    const { e, r } = run(b);
+    assert.equal(e('pve-vm--100--disk--1').pending, true, 'the guest being backed up has lock: backup');
+    assert.equal(e('pve-vm--101--disk--7').pending, false);
+    assert.equal(e('pve-vm--101--disk--7').status, 'orphan');
+    assert.ok(r.summary.orphan >= 1);
+  });
+
+  test('a restore in progress: <vmid>.conf with lock: create and no disks yet marks its new LVs pending', () => {
+    const b = thin()
+      .guest(140, 'qemu', ['lock: create', 'name: restored'])
+      .lv({ vg: 'pve', lv: 'vm-140-disk-0', pool: 'data' })
+      .task('qmrestore', '140');
+    const { e } = run(b);
+    assert.equal(e('pve-vm--140--disk--0').pending, true);
+    assert.equal(e('pve-vm--140--disk--0').action, null);
+  });
+
+  test('a failed restore (stale lock: create, no task) keeps its LVs pending, and the stale lock is reported', () => {
+    const b = thin()
+      .guest(141, 'qemu', ['lock: create'])
+      .lv({ vg: 'pve', lv: 'vm-141-disk-0', pool: 'data' });
+    const { e } = run(b);
+    assert.equal(e('pve-vm--141--disk--0').pending, true);
+    assert.equal(e('pve-vm--141--disk--0').action, null);
+  });
+});
