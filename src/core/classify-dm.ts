@@ -39,6 +39,8 @@ interface Verdict {
   guestType: 'qemu' | 'lxc' | null;
   /** A `del-` LV: pending only while imgdel runs. */
   deleted?: boolean;
+  /** A config on another node names it (DmEntry.referencedBy). */
+  referencedBy?: string;
 }
 
 const who = (g: GuestRecord | undefined, vmid: number) => `${g?.type === 'lxc' ? 'CT' : g ? 'VM' : 'VM/CT'} ${vmid}`;
@@ -163,6 +165,7 @@ export function classifyVolume(
       {
         volume: volumeOf(h, storage.id, name),
         guestNode: h.node,
+        referencedBy: `${describeRef(h)} on ${h.node}`,
       },
     );
   }
@@ -243,6 +246,16 @@ function classifySnapshot(
   // The split of snap_<vol>_<snap> is ambiguous when both hold '_': accept any split whose snapshot exists.
   const candidates = [snap.snapshot, ...alternativeSplits(name, snap.chain)];
   const found = candidates.find((s) => owner.config!.snapshots.includes(s));
+  // A volume chain is one unit: LVMPlugin (de)activates its members together (lvchange --select), so a
+  // member active here while the guest lives on another node is as wrong as its top being active here.
+  if (found && mapped && owner.node !== ctx.node) {
+    return v(
+      'orphan',
+      'guest-on-other-node',
+      `${label} of ${who(owner, vmid)} snapshot '${found}': the guest lives on ${owner.node}, so this member of its chain should not be active on ${ctx.node}`,
+      { guestNode: owner.node, referencedBy: `${who(owner, vmid)} snapshot [${found}] on ${owner.node}` },
+    );
+  }
   if (found) {
     const extra = snap.chain
       ? 'a member of the volume chain'

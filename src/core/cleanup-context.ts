@@ -2,6 +2,7 @@
 // unsafe to touch (partial, pvmove, lvmlockd), which volumes are referenced. Pure: from a snapshot.
 import { lvsOf, vgsOf } from './parsed';
 import { actionFor, hintFor, type PlanContext, type VgSafety } from './plan-cleanup';
+import { readPveState } from './pve-state';
 import { COMMAND_KEYS, type HostSnapshot } from './snapshot';
 import { lvmStorages, parseStorageConfig } from './storage-config';
 import type { DmResult } from './types';
@@ -31,7 +32,7 @@ export function cleanupContext(snap: HostSnapshot, result: DmResult): PlanContex
   }
   const referenced = new Set<string>();
   for (const e of result.entries) if (e.status === 'valid' && e.vg && e.lv) referenced.add(`${e.vg}/${e.lv}`);
-  return { sharedStorages: shared, vgs, referenced, node: result.guests[0]?.node };
+  return { sharedStorages: shared, vgs, referenced, node: readPveState(snap).node };
 }
 
 function safeParse<T>(fn: () => T, fallback: T): T {

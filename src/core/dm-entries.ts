@@ -43,6 +43,7 @@ function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): D
     guestType: v.guestType,
     guestNode: v.guestNode,
   };
+  if (v.referencedBy) e.referencedBy = v.referencedBy;
   // Assigned, not spread: a spread of a 30-field literal costs more than the decision itself.
   return extra === NO_EXTRA ? e : Object.assign(e, extra);
 }
@@ -69,6 +70,9 @@ export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[
       covered.add(`${id.lv.vg}/${id.lv.name}`);
       topVerdicts.set(`${id.lv.vg}/${id.lv.name}`, v);
     }
+    // A renamed map is the LV's only map (lvs reports the LV active through it): one problem, one
+    // entry — not the map plus an "inactive" or saferemove-leftover entry for the same LV.
+    if (id.kind === 'renamed') covered.add(`${id.lv.vg}/${id.lv.name}`);
     byName.set(d.info.name, entryOf(d, v));
   }
   // 2. Layers inherit their top LV's status; thin-pool parts are never guest volumes.

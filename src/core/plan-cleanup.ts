@@ -144,29 +144,44 @@ function volumeKey(e: DmEntry): string | null {
 export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   if (!e.vg || !e.lv || (e.kind === 'dm' && !LV_REASONS.has(e.reason))) return undefined;
   if (e.kind === 'lv' && e.status !== 'orphan') return undefined;
+  // Never a destructive word next to "fix: none now": freeing a migration target or a restore's LV
+  // destroys the guest's data, and attaching it to a config races the operation.
+  if (e.pending)
+    return `no fix now: a PVE operation is under way (${e.protectedBy.filter((p) => !['open', 'guest-running'].includes(p)).join(', ') || 'pending'}); look again when it has ended`;
+  const key = volumeKey(e)!;
+  const chain = asSet(ctx.chainMembers).has(key) || /\.qcow2$/.test(e.lv);
   // A snapshot LV is no volume of its own: neither rescan nor pvesm free handles it.
-  if (e.reason === 'snapshot-missing') return 'data kept; no snapshot of the guest uses this LV any more';
+  if (e.reason === 'snapshot-missing') {
+    // PVE 9 volume chains: after a failed commit or rebase ("The state of ... is now invalid") an LV
+    // whose snapshot section is gone can still be the backing file of the current volume.
+    if (chain)
+      return `data kept; it may still be a backing file of the guest's current volume: check 'qemu-img info --backing-chain' of the guest's disk first`;
+    return 'data kept; no snapshot of the guest uses this LV any more';
+  }
   // A del- LV is what an interrupted saferemove left: no guest will ever use it again.
   if (e.reason === 'saferemove-leftover')
     return 'an interrupted removal; PVE no longer lists it as a volume of any guest';
   const parts: string[] = [];
   // guestNode is null when no config of that VMID exists anywhere in the cluster.
   const guestGone = e.reason === 'guest-missing' || (e.reason === 'inactive-leftover' && !e.guestNode);
-  if (e.vmid !== null) {
+  const shared = e.storage !== null && asSet(ctx.sharedStorages).has(e.storage);
+  const referenced = asSet(ctx.referenced).has(key) || Boolean(e.referencedBy);
+  // `qm disk rescan --vmid N` loads N's config on the node it runs on and scans the storages that node
+  // sees; it does nothing for a volume already in the config (facts §11). So: never for a disk some
+  // config names, and never for a local-storage LV of a guest that lives on another node.
+  const rescanWorks = e.vmid !== null && !referenced && (guestGone || e.guestNode === ctx.node || shared);
+  if (rescanWorks) {
     const rescan = e.guestType === 'lxc' ? `pct rescan --vmid ${e.vmid}` : `qm disk rescan --vmid ${e.vmid}`;
-    const where = e.reason === 'guest-on-other-node' && e.guestNode ? ` on node ${e.guestNode}` : '';
+    const where = e.guestNode && e.guestNode !== ctx.node ? ` on node ${e.guestNode}` : '';
     parts.push(
       guestGone
         ? `to keep it, create guest ${e.vmid} again and attach it with '${rescan}'`
         : `attach it to guest ${e.vmid} with '${rescan}'${where ? ` (run${where})` : ''}`,
     );
   }
-  const key = volumeKey(e)!;
-  const shared = e.storage !== null && asSet(ctx.sharedStorages).has(e.storage);
-  const referenced = asSet(ctx.referenced).has(key);
-  const chain = asSet(ctx.chainMembers).has(key) || /\.qcow2$/.test(e.lv);
   if (
     e.volume &&
+    !e.protected &&
     /^(vm|base)-\d+-/.test(e.lv) &&
     !shared &&
     !referenced &&

@@ -96,6 +96,8 @@ export interface DmEntry {
   guestType?: 'qemu' | 'lxc' | null;
   /** Node the owning guest lives on, when known. */
   guestNode?: string | null;
+  /** A guest config on another node names this volume ("VM 100 scsi0 on pve2"): it is in use there. */
+  referencedBy?: string;
 }
 
 export interface DmSummary {

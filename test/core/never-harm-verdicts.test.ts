@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeDm } from '../../src/core/analyze-dm';
+import { fillCleanupActions } from '../../src/core/cleanup-context';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 
@@ -180,5 +181,100 @@ describe('operations in flight', () => {
     const { e } = run(b);
     assert.equal(e('pve-vm--141--disk--0').pending, true);
     assert.equal(e('pve-vm--141--disk--0').action, null);
+  });
+});
+
+describe('hints never hurt', () => {
+  const withFixes = (b: NodeBuilder) => {
+    const snap = b.build();
+    const r = analyzeDm(snap);
+    fillCleanupActions(snap, r);
+    const e = (name: string) => r.entries.find((x) => x.name === name)!;
+    return { r, e };
+  };
+  const DESTRUCTIVE = /pvesm free|lvremove|dmsetup remove|lvchange -an/;
+
+  test('a pending entry (restore in progress) has neither action nor destructive hint', () => {
+    const { e } = withFixes(
+      thin().lv({ vg: 'pve', lv: 'vm-150-disk-0', pool: 'data', active: false }).task('qmrestore', '150'),
+    );
+    const x = e('pve-vm--150--disk--0');
+    assert.equal(x.pending, true);
+    assert.equal(x.action, null);
+    assert.doesNotMatch(x.hint ?? '', DESTRUCTIVE);
+    assert.doesNotMatch(x.hint ?? '', /rescan/);
+  });
+
+  test('a protected (open) leftover gets no pvesm free', () => {
+    const { e } = withFixes(thin().lv({ vg: 'pve', lv: 'vm-151-disk-0', pool: 'data', open: 1 }));
+    const x = e('pve-vm--151--disk--0');
+    assert.equal(x.protected, true);
+    assert.doesNotMatch(x.hint ?? '', DESTRUCTIVE);
+  });
+
+  test('no rescan for a local-storage LV of a guest on another node; rescan on the owner\'s node only', () => {
+    const b = new NodeBuilder()
+      .storage(SAN)
+      .pool('pve')
+      .cluster(['pve1', 'pve2'])
+      .guest(160, 'qemu', ['scsi0: local-lvm:vm-160-disk-0'], 'pve2')
+      .lv({ vg: 'pve', lv: 'vm-160-disk-0', pool: 'data', active: false })
+      .guest(161, 'qemu', ['scsi0: local-lvm:vm-161-disk-0'])
+      .lv({ vg: 'pve', lv: 'vm-161-disk-1', pool: 'data', active: false });
+    const { e } = withFixes(b);
+    assert.doesNotMatch(e('pve-vm--160--disk--0').hint ?? '', /rescan/);
+    assert.match(e('pve-vm--161--disk--1').hint ?? '', /qm disk rescan --vmid 161/);
+  });
+
+  test('a shared LV active here whose guest on another node names it: no rescan (already in its config)', () => {
+    const b = san()
+      .guest(170, 'qemu', ['scsi0: san:vm-170-disk-0'], 'pve2')
+      .lv({ vg: 'vg-san', lv: 'vm-170-disk-0' });
+    const { e } = withFixes(b);
+    const x = e('vg--san-vm--170--disk--0');
+    assert.equal(x.reason, 'guest-on-other-node');
+    assert.match(x.referencedBy ?? '', /VM 170 scsi0 on pve2/);
+    assert.doesNotMatch(x.hint ?? '', /rescan|pvesm free/);
+  });
+
+  test('a volume-chain snapshot LV whose section is gone: check the backing chain first, never "free it"', () => {
+    const b = new NodeBuilder()
+      .storage(`lvm: thick\n\tvgname vgc\n\tsnapshot-as-volume-chain 1\n\tcontent images\n`)
+      .guest(180, 'qemu', ['scsi0: thick:vm-180-disk-0.qcow2'])
+      .lv({ vg: 'vgc', lv: 'vm-180-disk-0.qcow2', active: false })
+      .lv({ vg: 'vgc', lv: 'snap_vm-180-disk-0_gone.qcow2', active: false });
+    const { e } = withFixes(b);
+    const x = e('vgc-snap_vm--180--disk--0_gone.qcow2');
+    assert.equal(x.reason, 'snapshot-missing');
+    assert.match(x.hint ?? '', /qemu-img info --backing-chain/);
+    assert.doesNotMatch(x.hint ?? '', DESTRUCTIVE);
+  });
+});
+
+describe('one unit, one problem', () => {
+  test('a chain snapshot LV active here while its guest lives on another node is guest-on-other-node like its top', () => {
+    const b = new NodeBuilder()
+      .storage(`lvm: san\n\tvgname vg-san\n\tshared 1\n\tsnapshot-as-volume-chain 1\n\tcontent images\n`)
+      .cluster(['pve1', 'pve2'])
+      .guest(190, 'qemu', ['scsi0: san:vm-190-disk-0.qcow2', '', '[before]', 'scsi0: san:vm-190-disk-0.qcow2'], 'pve2')
+      .lv({ vg: 'vg-san', lv: 'vm-190-disk-0.qcow2' })
+      .lv({ vg: 'vg-san', lv: 'snap_vm-190-disk-0_before.qcow2' });
+    const { e } = run(b);
+    assert.equal(e('vg--san-vm--190--disk--0.qcow2').reason, 'guest-on-other-node');
+    const snap = e('vg--san-snap_vm--190--disk--0_before.qcow2');
+    assert.equal(snap.status, 'orphan');
+    assert.equal(snap.reason, 'guest-on-other-node');
+  });
+
+  test('a renamed map (saferemove renamed the LV under its active map) is one entry, not two', () => {
+    const id = lvmId('del');
+    const b = new NodeBuilder().storage(`lvm: thick\n\tvgname vgd\n\tsaferemove 1\n\tcontent images\n`);
+    b.lv({ vg: 'vgd', lv: 'del-vm-195-disk-0', id, active: false });
+    b.map({ name: 'vgd-vm--195--disk--0', uuid: `LVM-${b.vgId('vgd')}${id}`, table: '0 2048 linear 8:16 2048' });
+    const { r } = run(b);
+    const about = r.entries.filter((x) => x.lv === 'del-vm-195-disk-0' || x.name === 'vgd-vm--195--disk--0');
+    assert.equal(about.length, 1, JSON.stringify(about.map((x) => [x.name, x.kind, x.reason])));
+    assert.equal(about[0].status, 'duplicate');
+    assert.equal(about[0].reason, 'renamed');
   });
 });
