@@ -3,7 +3,8 @@ import { analyzeDm } from '../core/analyze-dm';
 import { classifyStorage, storageStatus } from '../core/classify-storage';
 import { fillCleanupActions } from '../core/cleanup-context';
 import type { Config } from '../core/config';
-import { buildCheckDocument, worstStatus } from '../core/evaluate';
+import { CheckError, CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
+import { buildCheckDocument, failedDmResult, worstStatus } from '../core/evaluate';
 import { readPveState } from '../core/pve-state';
 import type { CheckDocument, DmResult } from '../core/types';
 import { createHost, type Host } from '../host/host';
@@ -37,6 +38,29 @@ export function analyzeDmWithActions(loaded: LoadedSnapshot, config: Config): Dm
   dm.storage = classifyStorage(loaded.snap, dm, config);
   dm.status = worstStatus(dm.status, storageStatus(dm.storage));
   return dm;
+}
+
+/** Errors that mean "this part could not be checked" (exit 3), not a bug or a usage error. */
+export function isCheckFailure(e: unknown): e is Error {
+  return (
+    e instanceof CheckError ||
+    e instanceof CommandError ||
+    e instanceof CommandNotFoundError ||
+    e instanceof TimeoutError
+  );
+}
+
+/**
+ * The DM part, always: a part that could not be checked is an UNKNOWN result that carries the reason,
+ * so every output form says why instead of printing nothing (never fail open).
+ */
+export function dmPart(loaded: LoadedSnapshot, config: Config): DmResult {
+  try {
+    return analyzeDmWithActions(loaded, config);
+  } catch (e) {
+    if (isCheckFailure(e)) return failedDmResult(e.message);
+    throw e;
+  }
 }
 
 export function nodeOf(loaded: LoadedSnapshot): string {

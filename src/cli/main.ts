@@ -5,6 +5,8 @@ import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import type { CommandContext, Io } from './command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, type OutputFormat } from './options';
 import { COMMANDS } from './registry';
+import { CHECK_COMMANDS, printFailure } from './failure';
+import { isCheckFailure } from './analysis';
 import { VERSION } from '../version';
 
 
@@ -78,7 +80,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return command || v.help ? 0 : EXIT_USAGE;
     }
     const global = globalOptions(v, io);
-    return await command.run({ global, values: v, positionals: parsed.positionals, io });
+    const cctx: CommandContext = { global, values: v, positionals: parsed.positionals, io };
+    try {
+      return await command.run(cctx);
+    } catch (e) {
+      // A check that could not run still answers in the format asked for (never an empty stdout).
+      if (isCheckFailure(e) && CHECK_COMMANDS.has(command.name) && global.format !== 'text') {
+        return printFailure(cctx, command.name, e.message);
+      }
+      throw e;
+    }
   } catch (e) {
     return reportError(e, io);
   }

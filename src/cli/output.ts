@@ -1,6 +1,7 @@
 // Render a check document in the format asked for and turn it into the exit code.
 import type { CheckDocument } from '../core/types';
 import { renderCheckmk } from '../render/checkmk';
+import { partErrors } from '../render/findings';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
 import { renderCheckText } from '../render/text';
@@ -12,6 +13,8 @@ export function printDocument(
   opts: { durationSeconds?: number; mountsText?: string } = {},
 ): number {
   const g = ctx.global;
+  // A part that could not be checked is also one line on stderr: the journal of a timer run shows why.
+  for (const f of partErrors(doc)) ctx.io.err(`pve-health: ${f.label}: could not check: ${f.error}\n`);
   switch (g.format) {
     case 'json':
       ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);

@@ -10,6 +10,7 @@ import { guestHealth, statusOf, summarize } from './dm-summary';
 import { CheckError } from './errors';
 import { dmDepsOf, dmInfoOf, dmTablesOf, lvsOf, vgsOf } from './parsed';
 import { readPveState } from './pve-state';
+import type { LvRow, VgRow } from './parse-lvm';
 import { COMMAND_KEYS, type CommandOutput, type HostSnapshot } from './snapshot';
 import type { DmResult } from './types';
 import { computeVmidReuse, nextDiskCollision } from './vmid-reuse';
@@ -77,6 +78,20 @@ export function analyzeDm(snap: HostSnapshot): DmResult {
   };
 
   const entries = classifyAll(ctx, devices);
+  // An incomplete LVM view is never a finding to act on: `lvs` can exit 0 with a short report
+  // (locking or lvmetad hiccups, filters); `vgs` counts each VG's LVs, so a VG whose rows disagree
+  // (or that one of the two does not know) is `unknown` — its maps could look like maps without LV.
+  const incomplete = lvmViewGaps(lvs, vgs, vgsOut ? commandFailure(vgsOut) : 'vgs not run');
+  if (incomplete.size > 0) {
+    for (const [vg, why] of incomplete) warnings.push(`LVM view of VG ${vg} incomplete: ${why}`);
+    for (const e of entries) {
+      const why = e.vg !== null ? incomplete.get(e.vg) : undefined;
+      if (!why || e.status === 'ignored' || e.status === 'valid') continue;
+      e.status = 'unknown';
+      e.reason = 'lvm-incomplete';
+      e.detail = `${why}: cannot tell whether ${e.vg}/${e.lv ?? e.name} is a leftover (${e.detail})`;
+    }
+  }
   const pvmoveVgs = new Set((lvs ?? []).filter((l) => l.movePv !== '' || l.attr[0] === 'p').map((l) => l.vg));
   for (const e of entries) applyFlags(ctx, pve, e, lvm, pvmoveVgs);
 
@@ -151,4 +166,31 @@ function pathResolverOf(snap: HostSnapshot, node: string, lvm: LvmView, devices:
       return lvOf(byName.get(name));
     },
   });
+}
+
+/**
+ * VGs whose `lvs` rows disagree with `vgs` (lv_count counts the visible LVs; `lvs -a` adds hidden
+ * ones in brackets), VGs one of the two does not know, and — when `vgs` failed — every VG of `lvs`.
+ */
+export function lvmViewGaps(
+  lvs: LvRow[] | null,
+  vgs: VgRow[] | null,
+  vgsFailure: string | null,
+): Map<string, string> {
+  const gaps = new Map<string, string>();
+  if (!lvs) return gaps; // lvs failed: every LVM decision is unknown already
+  const visible = new Map<string, number>();
+  for (const lv of lvs) if (!lv.hidden) visible.set(lv.vg, (visible.get(lv.vg) ?? 0) + 1);
+  for (const lv of lvs) visible.set(lv.vg, visible.get(lv.vg) ?? 0);
+  if (!vgs) {
+    for (const vg of visible.keys()) gaps.set(vg, `vgs failed (${vgsFailure ?? 'unreadable'}): the LV list cannot be cross-checked`);
+    return gaps;
+  }
+  const known = new Set(vgs.map((v) => v.name));
+  for (const v of vgs) {
+    const rows = visible.get(v.name) ?? 0;
+    if (rows !== v.lvCount) gaps.set(v.name, `lvs lists ${rows} LV${rows === 1 ? '' : 's'} of VG ${v.name}, vgs counts ${v.lvCount}`);
+  }
+  for (const vg of visible.keys()) if (!known.has(vg)) gaps.set(vg, `lvs lists LVs of VG ${vg}, which vgs does not report`);
+  return gaps;
 }

@@ -7,14 +7,16 @@ export function summarize(entries: DmEntry[]): DmResult['summary'] {
   const counted = entries.filter((e) => !e.pending);
   const dup = counted.filter((e) => e.status === 'duplicate' && !e.parent).length;
   const orph = counted.filter((e) => e.status === 'orphan' && !e.parent).length;
-  const n = (s: string) => entries.filter((e) => e.status === s).length;
+  // One rule for every count (summary line, cards, perfdata, metrics): an entry a running PVE operation
+  // explains is counted as `pending` only, never inside duplicate/orphan/unknown.
+  const n = (s: string) => counted.filter((e) => e.status === s).length;
   return {
     total: entries.length,
-    valid: n('valid'),
+    valid: entries.filter((e) => e.status === 'valid').length,
     duplicate: n('duplicate'),
     orphan: n('orphan'),
     unknown: n('unknown'),
-    ignored: n('ignored'),
+    ignored: entries.filter((e) => e.status === 'ignored').length,
     protected: entries.filter((e) => e.protected).length,
     pending: entries.filter((e) => e.pending).length,
     open: entries.filter((e) => e.open).length,

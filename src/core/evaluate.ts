@@ -17,7 +17,8 @@ function plural(n: number, word: string): string {
 /** One line: "grade B: 2 orphans, 1 duplicate; mounts: 1 stale". */
 export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts'>): string {
   const parts: string[] = [];
-  if (doc.dm) {
+  if (doc.dm?.error) parts.push(`DM could not be checked: ${doc.dm.error}`);
+  else if (doc.dm) {
     const s = doc.dm.summary;
     const issues = [
       s.duplicate ? plural(s.duplicate, 'duplicate') : '',
@@ -29,7 +30,8 @@ export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts'>): string {
       `DM grade ${s.grade} (score ${s.score}): ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`,
     );
   }
-  if (doc.mounts) {
+  if (typeof doc.mounts?.error === 'string') parts.push(`mounts could not be checked: ${doc.mounts.error}`);
+  else if (doc.mounts) {
     const m = doc.mounts.summary;
     const bad = ['stale', 'missing', 'readonly', 'full'].filter((k) => (m[k] ?? 0) > 0).map((k) => `${m[k]} ${k}`);
     parts.push(`mounts: ${bad.length ? bad.join(', ') : `${doc.mounts.entries.length} ok`}`);
@@ -58,4 +60,29 @@ export function buildCheckDocument(input: {
   doc.summary = summaryLine(doc);
   if (input.source) doc.source = input.source;
   return doc;
+}
+
+/** The DM part of a run that could not look at device-mapper at all: UNKNOWN, with the reason. */
+export function failedDmResult(error: string): DmResult {
+  return {
+    summary: {
+      total: 0,
+      valid: 0,
+      duplicate: 0,
+      orphan: 0,
+      unknown: 0,
+      ignored: 0,
+      protected: 0,
+      pending: 0,
+      open: 0,
+      score: 0,
+      grade: 'F',
+    },
+    entries: [],
+    guests: [],
+    vmidReuse: { nextVmid: null, upcoming: [], collisions: [], leftovers: [], messages: [] },
+    warnings: [],
+    status: 3,
+    error,
+  };
 }

@@ -175,6 +175,11 @@ export interface DmResult {
   storage?: StorageFinding[];
   /** Monitoring status of this part alone. */
   status: Status;
+  /**
+   * Set when the part could not be checked at all (dmsetup missing or failed, not root, a timeout):
+   * then status is 3, entries are empty and the counts mean nothing. Every output says this reason.
+   */
+  error?: string;
 }
 
 /** What a storage finding is about; only the fields that apply are set. */

@@ -119,8 +119,17 @@ export interface MountsCheckOptions {
 export async function gatherMounts(host: Host, config: Config, opts: MountsCheckOptions = {}): Promise<MountsRaw> {
   const settings = mountSettings(config, { timeoutMs: opts.timeoutMs });
   const gatheredAt = host.now().toISOString();
+  // Without root the containers' mount tables (/proc/<pid>/mountinfo) cannot be read: a check that
+  // silently skipped them would say OK about mounts it never saw.
+  if (host.root === '/' && typeof process.getuid === 'function' && process.getuid() !== 0)
+    throw new CheckError('must run as root: the mount tables of the containers are readable only by root');
   const hostMountinfo = readText(host, '/proc/self/mountinfo');
   if (hostMountinfo === null) throw new CheckError(`cannot read ${hostPath(host, '/proc/self/mountinfo')}`);
+  // Which storages must be mounted comes from /etc/pve: without it a missing NFS storage is invisible.
+  if (readText(host, '/etc/pve/storage.cfg') === null && readText(host, '/etc/pve/.members') === null)
+    throw new CheckError(
+      `${hostPath(host, '/etc/pve')} is not available (pmxcfs not running, or not a Proxmox VE node): cannot tell which storages must be mounted`,
+    );
   const warnings: string[] = [];
   const containers = findContainerInits(host).map((c) => {
     const mountinfo = readText(host, `/proc/${c.pid}/mountinfo`);

@@ -50,7 +50,9 @@ export function renderCheckmk(doc: CheckDocument): string {
   const pv = perfValues(doc);
   const all = listFindings(doc);
   const lines: string[] = [];
-  if (doc.dm) {
+  if (doc.dm?.error) {
+    lines.push(`3 "${CHECKMK_DM_SERVICE}" - ${clean(`could not check device-mapper: ${doc.dm.error}`)}`);
+  } else if (doc.dm) {
     const s = doc.dm.summary;
     const dmDoc: CheckDocument = { ...doc, mounts: undefined };
     const text = `Grade ${s.grade} (score ${s.score}), ${summarize(dmDoc)}; ${s.valid} valid of ${s.total}`;
@@ -72,7 +74,7 @@ export function renderCheckmk(doc: CheckDocument): string {
         : `${entries.length - bad} of ${entries.length} mounts OK${bad ? `, ${summarize({ ...doc, dm: undefined })}` : ''}`;
     const f = all.filter((x) => x.part === 'mounts');
     const m = pv.mounts.filter((p) => p.label.startsWith('mounts_'));
-    lines.push(`${state} "${CHECKMK_MOUNTS_SERVICE}" ${metrics(m)} ${clean(text)}${details(f)}`);
+    lines.push(`${error ? 3 : state} "${CHECKMK_MOUNTS_SERVICE}" ${metrics(m)} ${clean(text)}${details(f)}`);
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

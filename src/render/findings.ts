@@ -58,6 +58,14 @@ const MOUNT_TEXT: Record<string, string> = {
   missing: 'the storage is not mounted: anything written there lands on the root disk',
 };
 
+/** Parts of the document that could not be checked, with the reason (never fail open). */
+export function partErrors(doc: CheckDocument): { part: 'dm' | 'mounts'; label: string; error: string }[] {
+  const out: { part: 'dm' | 'mounts'; label: string; error: string }[] = [];
+  if (doc.dm?.error) out.push({ part: 'dm', label: 'device-mapper', error: doc.dm.error });
+  if (typeof doc.mounts?.error === 'string') out.push({ part: 'mounts', label: 'mounts', error: doc.mounts.error });
+  return out;
+}
+
 /** POSIX shell quoting, so a copied fix command runs as shown even with odd names. */
 export function shellQuote(argv: string[]): string {
   return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');

@@ -1,7 +1,7 @@
 // Nagios/Icinga plugin output: `STATUS: summary | perfdata` on the first line, one line per finding
 // after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
 import type { CheckDocument } from '../core/types';
-import { listFindings, STATUS_WORD, summarize } from './findings';
+import { listFindings, partErrors, STATUS_WORD, summarize } from './findings';
 
 /** A '|' would start perfdata and a newline a new detail line: neither may come from a system value. */
 function clean(text: string): string {
@@ -36,7 +36,8 @@ export function renderPerfdata(values: PerfValue[]): string {
 /** The perfdata both Nagios and Checkmk show (Checkmk takes the dm/mounts halves apart). */
 export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfValue[] } {
   const dm: PerfValue[] = [];
-  const s = doc.dm?.summary;
+  // Only what was measured: the counts of a part that could not be checked are not zeros.
+  const s = doc.dm && !doc.dm.error ? doc.dm.summary : undefined;
   if (s) {
     dm.push(
       { label: 'dm_total', value: s.total, min: 0 },
@@ -59,7 +60,7 @@ export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfV
     }
   }
   const mounts: PerfValue[] = [];
-  const entries = doc.mounts?.entries;
+  const entries = typeof doc.mounts?.error === 'string' ? undefined : doc.mounts?.entries;
   if (entries) {
     const count = (st: string) => entries.filter((m) => m.status === st).length;
     mounts.push(
@@ -79,13 +80,25 @@ export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfV
 }
 
 export function headline(doc: CheckDocument): string {
-  const grade = doc.dm ? `grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}), ` : '';
-  return clean(`${doc.node}: ${grade}${summarize(doc)}`);
+  const failed = partErrors(doc);
+  const fail = failed.length ? `could not check ${failed.map((f) => `${f.label}: ${f.error}`).join('; ')}` : '';
+  if (failed.length && failed.length === [doc.dm, doc.mounts].filter(Boolean).length) return clean(`${doc.node}: ${fail}`);
+  const grade = doc.dm && !doc.dm.error ? `grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}), ` : '';
+  if (!fail) return clean(`${doc.node}: ${grade}${summarize(doc)}`);
+  // Name the part the rest of the line is about, so "no issues" is never read as the whole node's.
+  const rest: CheckDocument = {
+    ...doc,
+    dm: doc.dm?.error ? undefined : doc.dm,
+    mounts: typeof doc.mounts?.error === 'string' ? undefined : doc.mounts,
+  };
+  const restLabel = rest.dm ? 'device-mapper' : 'mounts';
+  return clean(`${doc.node}: ${fail}; ${restLabel}: ${grade}${summarize(rest)}`);
 }
 
 export function renderNagios(doc: CheckDocument): string {
   const pv = perfValues(doc);
-  const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)} | ${renderPerfdata([...pv.dm, ...pv.mounts])}`];
+  const perf = renderPerfdata([...pv.dm, ...pv.mounts]);
+  const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)}${perf ? ` | ${perf}` : ''}`];
   for (const f of listFindings(doc)) {
     const tag = f.pending ? 'PENDING' : STATUS_WORD[f.severity];
     const fix = f.fix ? ` Fix: ${f.fix}` : '';
@@ -94,8 +107,7 @@ export function renderNagios(doc: CheckDocument): string {
       clean(`[${tag}] ${f.status} ${f.subject}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}${fix}`),
     );
   }
-  if (typeof doc.mounts?.error === 'string')
-    lines.push(clean(`[UNKNOWN] mounts: could not check: ${doc.mounts.error}`));
+  for (const f of partErrors(doc)) lines.push(clean(`[UNKNOWN] ${f.label}: could not check: ${f.error}`));
   for (const w of doc.dm?.warnings ?? []) lines.push(clean(`[NOTE] ${w}`));
   return `${lines.join('\n')}\n`;
 }

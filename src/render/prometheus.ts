@@ -2,6 +2,7 @@
 // `serve`'s /metrics. Every series of a family is present even when its value is 0, so alerts on
 // "> 0" do not see gaps. Pure: the run's time and duration are passed in.
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
+import { partErrors } from './findings';
 
 /** Grade as a number, higher is better: alerts read `pve_health_dm_grade < 4`. */
 export const GRADE_VALUE: Record<Grade, number> = { 'A+': 4, B: 3, C: 2, D: 1, F: 0 };
@@ -70,7 +71,22 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     ]);
   }
 
-  const dm = doc.dm;
+  // node_exporter's convention: an `up`-style gauge per part (1 checked, 0 could not check), and for a
+  // part that failed a label-free gauge whose HELP text carries the reason; series of a failed part
+  // are left out rather than exported as zeros that look healthy.
+  const failed = new Map(partErrors(doc).map((f) => [f.part, f.error]));
+  const parts = (['dm', 'mounts'] as const).filter((p) => doc[p] !== undefined);
+  x.family(
+    'pve_health_up',
+    'Whether each part could be checked (1) or not (0: pve_health_status is 3 and pve_health_<part>_check_failed says why).',
+    parts.map((p) => [{ part: p }, failed.has(p) ? 0 : 1]),
+  );
+  for (const [p, why] of failed)
+    x.family(`pve_health_${p}_check_failed`, `The ${p} part could not be checked: ${why}`, [[{}, 1]]);
+
+  const dm = doc.dm && !doc.dm.error ? doc.dm : undefined;
+  if (doc.dm?.error)
+    x.family('pve_health_dm_status', 'Device-mapper status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [[{}, 3]]);
   if (dm) {
     const s = dm.summary;
     x.family('pve_health_dm_status', 'Device-mapper status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
@@ -133,11 +149,13 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     );
   }
 
-  const mounts = doc.mounts;
-  if (mounts) {
+  if (doc.mounts) {
     x.family('pve_health_mounts_status', 'Remote mount status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
-      [{}, mounts.status],
+      [{}, doc.mounts.status],
     ]);
+  }
+  const mounts = doc.mounts && !failed.has('mounts') ? doc.mounts : undefined;
+  if (mounts) {
     x.family(
       'pve_health_mounts',
       'Remote mounts by status.',

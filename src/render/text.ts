@@ -101,6 +101,8 @@ function renderIssue(e: DmEntry, o: TextOptions): string {
 export function renderDmText(dm: DmResult, o: TextOptions): string {
   const s = dm.summary;
   const out: string[] = [];
+  if (dm.error)
+    return `${paint('Device-mapper', 'bold', o.color)}: ${paint('UNKNOWN', STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`;
   out.push(
     `${paint('Device-mapper', 'bold', o.color)}: ${paint(`grade ${s.grade}`, STATUS_STYLE[dm.status], o.color)} (score ${s.score}/100) — ` +
       `${s.total} entries: ${s.valid} valid, ${s.duplicate} duplicate, ${s.orphan} orphan, ${s.unknown} unknown, ${s.ignored} ignored; ` +

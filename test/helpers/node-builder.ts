@@ -322,7 +322,7 @@ export class NodeBuilder {
             vg_size: '1',
             vg_free: '0',
             pv_count: '1',
-            lv_count: '1',
+            lv_count: String(this.lvRows.filter((r) => r.vg_name === vg && !r.lv_name.startsWith('[')).length),
             vg_tags: '',
             pv_name: '/dev/sdb',
           })),

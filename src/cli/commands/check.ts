@@ -4,7 +4,7 @@ import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile'
 import { renderHtml } from '../../render/html';
 import { renderMountsText } from '../../render/mounts-text';
 import { renderPrometheus } from '../../render/prometheus';
-import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
+import { dmPart, documentFor, loadFor, openSession } from '../analysis';
 import type { Command } from '../command';
 import { mountsPart, systemPart } from '../gather-parts';
 import { printDocument } from '../output';
@@ -33,7 +33,7 @@ export const checkCommand: Command = {
     const started = performance.now();
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
-    const dm = analyzeDmWithActions(loaded, s.config);
+    const dm = dmPart(loaded, s.config);
     const mounts = await mountsPart(s.host, s.config, loaded, {
       fresh: Boolean(ctx.values.fresh),
       timeoutMs: mountTimeoutMs(s.host, s.config, ctx.values.timeout as string | undefined),

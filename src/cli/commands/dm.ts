@@ -1,4 +1,4 @@
-import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
+import { dmPart, documentFor, loadFor, openSession } from '../analysis';
 import type { Command } from '../command';
 import { printDocument } from '../output';
 
@@ -10,7 +10,7 @@ export const dmCommand: Command = {
     const started = performance.now();
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
-    const dm = analyzeDmWithActions(loaded, s.config);
+    const dm = dmPart(loaded, s.config);
     const doc = documentFor(loaded, s.host.now(), { dm });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000 });
   },

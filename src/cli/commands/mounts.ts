@@ -5,9 +5,9 @@ import type { MountsResult } from '../../core/types';
 import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
-import { mountTimeoutMs, runMountsCheck } from '../../host/read-mounts';
+import { mountTimeoutMs, readNodeName, runMountsCheck } from '../../host/read-mounts';
 import { renderMountsText } from '../../render/mounts-text';
-import { nodeOf } from '../analysis';
+import { isCheckFailure, nodeOf } from '../analysis';
 import type { Command } from '../command';
 import { printDocument } from '../output';
 
@@ -43,9 +43,16 @@ Options:
       node = nodeOf(loaded);
       source = loaded.source;
     } else {
-      const m = await runMountsCheck(host, config, { fresh: Boolean(ctx.values.fresh), timeoutMs });
-      mounts = m;
-      node = m.node;
+      try {
+        const m = await runMountsCheck(host, config, { fresh: Boolean(ctx.values.fresh), timeoutMs });
+        mounts = m;
+        node = m.node;
+      } catch (e) {
+        // Could not check: an UNKNOWN part that says why, in every output form.
+        if (!isCheckFailure(e)) throw e;
+        mounts = { summary: { total: 0 }, entries: [], status: 3, error: e.message };
+        node = readNodeName(host);
+      }
     }
     const doc = buildCheckDocument({ node, now: host.now(), mounts, source });
     const mountsText = renderMountsText(mounts, { color: ctx.global.color, quiet: ctx.global.quiet });
