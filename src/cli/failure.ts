@@ -4,12 +4,14 @@
 import { buildCheckDocument, failedDmResult } from '../core/evaluate';
 import { createHost } from '../host/host';
 import { readNodeName } from '../host/read-mounts';
+import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../host/write-textfile';
+import { renderPrometheus } from '../render/prometheus';
 import type { CommandContext } from './command';
 import { printDocument } from './output';
 
 export const CHECK_COMMANDS = new Set(['check', 'dm', 'mounts']);
 
-export function printFailure(ctx: CommandContext, command: string, error: string): number {
+export async function printFailure(ctx: CommandContext, command: string, error: string): Promise<number> {
   const host = createHost({ root: ctx.global.root, env: ctx.io.env });
   let node = 'unknown';
   try {
@@ -21,5 +23,11 @@ export function printFailure(ctx: CommandContext, command: string, error: string
     dm: command === 'mounts' ? undefined : failedDmResult(error),
     mounts: command === 'dm' ? undefined : { summary: { total: 0 }, entries: [], status: 3, error },
   });
+  if (command === 'check' && typeof ctx.values.textfile === 'string') {
+    // Replace node_exporter's file with the failure too; a write error is only one more line.
+    await writeTextfile(ctx.values.textfile, DEFAULT_TEXTFILE_NAME, renderPrometheus(doc)).catch((e: Error) =>
+      ctx.io.err(`pve-health: could not write the metrics textfile: ${e.message}\n`),
+    );
+  }
   return printDocument(ctx, doc);
 }

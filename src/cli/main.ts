@@ -86,7 +86,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     } catch (e) {
       // A check that could not run still answers in the format asked for (never an empty stdout).
       if (isCheckFailure(e) && CHECK_COMMANDS.has(command.name) && global.format !== 'text') {
-        return printFailure(cctx, command.name, e.message);
+        return await printFailure(cctx, command.name, e.message);
       }
       throw e;
     }

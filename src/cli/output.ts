@@ -15,6 +15,9 @@ export function printDocument(
   const g = ctx.global;
   // A part that could not be checked is also one line on stderr: the journal of a timer run shows why.
   for (const f of partErrors(doc)) ctx.io.err(`pve-health: ${f.label}: could not check: ${f.error}\n`);
+  // Partly checkable: say which parts of the view are unknown and why.
+  if (doc.dm && !doc.dm.error && doc.dm.status === 3)
+    for (const w of doc.dm.warnings) ctx.io.err(`pve-health: device-mapper: ${w}\n`);
   switch (g.format) {
     case 'json':
       ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);

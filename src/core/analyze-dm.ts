@@ -75,8 +75,14 @@ export function analyzeDm(snap: HostSnapshot): DmResult {
     ha: pve.ha,
     running: pve.running,
     kvmAlive: pve.kvmAlive,
+    storageConfigError:
+      snap.files['/etc/pve/storage.cfg'] === undefined
+        ? '/etc/pve/storage.cfg is missing or unreadable'
+        : null,
+    storageIds: new Set(pve.storageConfig.map((s) => s.id)),
   };
 
+  if (ctx.storageConfigError) warnings.push(`${ctx.storageConfigError}: LVs cannot be mapped to storages, every guest disk is unknown`);
   const entries = classifyAll(ctx, devices);
   // An incomplete LVM view is never a finding to act on: `lvs` can exit 0 with a short report
   // (locking or lvmetad hiccups, filters); `vgs` counts each VG's LVs, so a VG whose rows disagree

@@ -26,6 +26,10 @@ export interface ClassifyContext {
   running: Set<number>;
   /** VMIDs with a live kvm process on this node (pid file + process). */
   kvmAlive: Set<number>;
+  /** Why storage.cfg cannot be used (missing, unreadable), or null: then no LV can be mapped to a storage. */
+  storageConfigError?: string | null;
+  /** Storage IDs that storage.cfg defines (every type): a config naming another one cannot be resolved. */
+  storageIds?: Set<string>;
 }
 
 interface Verdict {
@@ -71,6 +75,19 @@ export function classifyVolume(
   mapped: boolean,
   thinHint = false,
 ): Verdict {
+  if (ctx.storageConfigError) {
+    // Without storage.cfg nothing says which VG is a PVE storage: every guest disk would look ignored.
+    return {
+      status: 'unknown',
+      reason: 'lvm-incomplete',
+      detail: `${ctx.storageConfigError}: cannot tell whether LV ${vg}/${name} is a PVE volume`,
+      storage: null,
+      vmid: vmidOfLvName(name),
+      volume: null,
+      guestNode: null,
+      guestType: null,
+    };
+  }
   const { storage, offNode, here } = storageFor(ctx, vg, lv, thinHint);
   if (!storage) {
     if (here.length > 0) {
@@ -170,6 +187,13 @@ export function classifyVolume(
     );
   }
   const vmid = vol.vmid;
+  const dangling = danglingStorages(ctx, owner);
+  if (dangling)
+    return v(
+      'unknown',
+      'lvm-incomplete',
+      `${who(owner, vmid)}'s config names storage${dangling.includes(',') ? 's' : ''} ${dangling} that storage.cfg does not define: it may use ${vg}/${name} through ${dangling.includes(',') ? 'them' : 'it'}, never guess`,
+    );
   let reason: DmReason;
   let detail: string;
   if (!owner) {
@@ -195,6 +219,17 @@ export function classifyVolume(
   if (storage.disabled) detail += ` (storage '${storage.id}' is disabled: PVE neither lists nor activates its volumes)`;
   if (!mapped) return v('orphan', 'inactive-leftover', `inactive LV, ${detail.replace(/^LV \S+ exists, /, '')}`);
   return v('orphan', reason, detail);
+}
+
+/** Storage IDs the owner's config names that storage.cfg does not define ("a, b"), or null. */
+function danglingStorages(ctx: ClassifyContext, owner: GuestRecord | undefined): string | null {
+  if (!owner?.config || !ctx.storageIds) return null;
+  const missing = new Set<string>();
+  for (const r of owner.config.refs) {
+    const id = r.volid?.storage;
+    if (id && !ctx.storageIds.has(id) && !r.cloudinit && r.media !== 'cdrom') missing.add(id);
+  }
+  return missing.size ? [...missing].sort().map((m) => `'${m}'`).join(', ') : null;
 }
 
 function volumeOf(hit: RefHit, storage: string, name: string): string {

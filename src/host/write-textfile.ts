@@ -1,7 +1,9 @@
 // Writes a metrics file for node_exporter's textfile collector. The collector may read the
 // directory at any moment, so the text goes to NAME.$$ first (same directory, same filesystem) and
 // is renamed over NAME: a scrape sees the old file or the new one, never half of one.
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { CheckError } from '../core/errors';
 import { join } from 'node:path';
 
 /** Default directory of Debian's prometheus-node-exporter textfile collector. */
@@ -11,11 +13,16 @@ export const DEFAULT_TEXTFILE_NAME = 'pve-health.prom';
 /** Write `text` to DIR/NAME atomically; returns the final path. */
 export async function writeTextfile(dir: string, name: string, text: string): Promise<string> {
   if (name.includes('/') || name === '' || name.startsWith('.')) throw new Error(`invalid textfile name '${name}'`);
-  await mkdir(dir, { recursive: true });
+  // node_exporter's directory is the admin's (its package creates it): a missing one is a mistake in
+  // the path, said plainly, not something to create where no collector looks.
+  const st = await stat(dir).catch(() => null);
+  if (!st?.isDirectory()) throw new CheckError(`textfile directory ${dir} does not exist (is node_exporter's textfile collector set up?)`);
   const final = join(dir, name);
   // The collector only reads *.prom, so the temporary NAME.$$ (here: .prom.<pid>) is never scraped.
+  // Created exclusively and without following a symlink: a link planted under that name is not written through.
   const tmp = `${final}.${process.pid}`;
-  const fh = await open(tmp, 'w', 0o644);
+  await unlink(tmp).catch(() => {});
+  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
     await fh.writeFile(text, 'utf8');
     await fh.sync();

@@ -1,7 +1,7 @@
 // sendNotifications: decide per channel (notify on change, --always, daily digest), send with
 // retries, remember what each channel was told, and report. Never throws for a failed send: a
 // notification problem must not change the check's verdict. Secrets never reach the report.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Config } from '../core/config';
 import type { SystemInfo } from '../core/system-info';
@@ -131,6 +131,7 @@ export async function sendNotifications(
     const digestDue = isDigestDue(state.nodes[doc.node], now, n.digest);
     try {
       const next = nextState(state, cur, delivered, digestDue);
+      await mkdir(dirname(stateFile), { recursive: true, mode: 0o700 });
       await writeTextfile(dirname(stateFile), basename(stateFile), `${JSON.stringify(next, null, 2)}\n`);
     } catch (e) {
       report.stateError = `cannot write ${stateFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;

@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeTextfile } from '../../src/host/write-textfile';
 
-test('writeTextfile: creates the directory, writes NAME with mode 0644, leaves no temp file', async (t) => {
+test('writeTextfile: writes NAME with mode 0644, leaves no temp file; never creates the directory', async (t) => {
   const dir = join(mkdtempSync(join(tmpdir(), 'pvh-tf-')), 'node-exporter');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  await assert.rejects(writeTextfile(dir, 'pve-health.prom', 'a 1\n'), /textfile directory .* does not exist/);
+  assert.equal(existsSync(dir), false);
+  mkdirSync(dir);
+  // A symlink planted under the temporary name is not written through.
+  symlinkSync('/dev/null', join(dir, `pve-health.prom.${process.pid}`));
   const p = await writeTextfile(dir, 'pve-health.prom', 'a 1\n');
   assert.equal(p, join(dir, 'pve-health.prom'));
   assert.equal(readFileSync(p, 'utf8'), 'a 1\n');

@@ -49,16 +49,25 @@ export const checkCommand: Command = {
         system,
         quiet: ctx.global.quiet,
       });
+    // The textfile is replaced on every run, failures included: a stale healthy file would be exported forever.
+    let textfileError: string | null = null;
     if (ctx.values.textfile) {
-      await writeTextfile(
-        ctx.values.textfile as string,
-        DEFAULT_TEXTFILE_NAME,
-        renderPrometheus(doc, { durationSeconds, timestampSeconds: s.host.now().getTime() / 1000 }),
-      );
+      try {
+        await writeTextfile(
+          ctx.values.textfile as string,
+          DEFAULT_TEXTFILE_NAME,
+          renderPrometheus(doc, { durationSeconds, timestampSeconds: s.host.now().getTime() / 1000 }),
+        );
+      } catch (e) {
+        textfileError = (e as Error).message;
+      }
     }
     const mountsText = mounts
       ? renderMountsText(mounts, { color: ctx.global.color, quiet: ctx.global.quiet })
       : undefined;
-    return printDocument(ctx, doc, { durationSeconds, mountsText });
+    const status = printDocument(ctx, doc, { durationSeconds, mountsText });
+    if (textfileError === null) return status;
+    ctx.io.err(`pve-health: could not write the metrics textfile: ${textfileError}\n`);
+    return 3;
   },
 };
