@@ -114,6 +114,9 @@ button:hover { background: #eef1f5; }
 .card dt { color: var(--muted); font-size: .85em; }
 .card dd { margin: .2em 0 0; font-weight: 600; }
 .card.big dd { font-size: 2em; line-height: 1.1; }
+/* Status words (CRITICAL, UNKNOWN) fit the narrowest card: sized by the card, never clipped. */
+.card.big { container-type: inline-size; }
+.card.big dd.status { font-size: min(2em, 15cqi); white-space: nowrap; }
 .s0 { color: var(--ok-fg); background: var(--ok-bg); }
 .s1 { color: var(--warn-fg); background: var(--warn-bg); }
 .s2 { color: var(--crit-fg); background: var(--crit-bg); }

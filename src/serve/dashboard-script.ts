@@ -108,13 +108,15 @@ export const DASHBOARD_JS = String.raw`
     $('node').textContent = doc.node ? '— ' + doc.node : '';
     document.title = 'pve-health ' + (doc.node || '') + ': ' + (STATUS[doc.status] || '?');
     var grade = $('grade');
-    grade.textContent = dm ? dm.summary.grade : '?';
-    var gradeLevel = !dm ? 3 : dm.summary.duplicate > 0 || dm.summary.grade === 'F' ? 2 : dm.summary.grade === 'A+' ? 0 : 1;
+    // A part that could not be checked has no grade: never show the counts of a failed scan as healthy.
+    var dmKnown = dm && !dm.error;
+    grade.textContent = dmKnown ? dm.summary.grade : '?';
+    var gradeLevel = !dmKnown ? 3 : dm.summary.duplicate > 0 || dm.summary.grade === 'F' ? 2 : dm.summary.grade === 'A+' ? 0 : 1;
     setStatusClass(grade.parentNode, gradeLevel);
     var st = $('status');
     st.textContent = STATUS[doc.status] || String(doc.status);
     setStatusClass(st.parentNode, doc.status);
-    $('score').textContent = dm ? dm.summary.score + ' / 100' : '?';
+    $('score').textContent = dmKnown ? dm.summary.score + ' / 100' : '?';
     var badMounts = doc.mounts ? doc.mounts.entries.filter(function (m) { return m.status !== 'ok'; }).length : 0;
     $('issue-count').textContent = String(issueItems(doc).length);
     $('guest-count').textContent = dm ? String(dm.guests.length) : '?';
@@ -130,8 +132,8 @@ export const DASHBOARD_JS = String.raw`
       if (!r) return;
       var name = p === 'dm' ? 'Device-mapper' : 'Mount';
       if (r.overrun) alerts.appendChild(el('li', '', name + ' scan has been running for ' + r.runningForSeconds + ' s (interval ' + r.intervalSeconds + ' s); the data shown is from the previous scan.'));
-      if (r.error) alerts.appendChild(el('li', '', name + ' scan failed: ' + r.error));
     });
+    partErrors(doc).forEach(function (p) { alerts.appendChild(el('li', '', 'Could not check ' + p.label + ': ' + p.error)); });
   }
 
   function scanCell(node, r) {
@@ -142,8 +144,15 @@ export const DASHBOARD_JS = String.raw`
     if (r.running && r.overrun) node.appendChild(el('div', 'tag s2', 'running ' + r.runningForSeconds + ' s'));
   }
 
+  function partErrors(doc) {
+    var out = [];
+    if (doc.dm && doc.dm.error) out.push({ label: 'device-mapper', error: doc.dm.error });
+    if (doc.mounts && typeof doc.mounts.error === 'string') out.push({ label: 'mounts', error: doc.mounts.error });
+    return out;
+  }
+
   function issueItems(doc) {
-    var items = [];
+    var items = partErrors(doc).map(function (p) { return { level: 3, x: p }; });
     if (doc.dm) doc.dm.entries.filter(isIssue).forEach(function (e) { items.push({ level: e.status === 'duplicate' ? 2 : e.status === 'unknown' ? 3 : 1, e: e }); });
     if (doc.mounts) doc.mounts.entries.forEach(function (m) { if (m.status !== 'ok') items.push({ level: mountLevel(m), m: m }); });
     if (doc.dm && doc.dm.storage) doc.dm.storage.forEach(function (f) { if (f.severity !== 'info') items.push({ level: FINDING_LEVEL[f.severity] || 1, f: f }); });
@@ -158,8 +167,18 @@ export const DASHBOARD_JS = String.raw`
     var items = issueItems(doc);
     $('issues-empty').hidden = items.length > 0;
     items.forEach(function (it) {
-      list.appendChild(it.e ? dmIssue(it.e, it.level) : it.m ? mountIssue(it.m, it.level) : storageIssue(it.f, it.level));
+      list.appendChild(it.x ? partIssue(it.x) : it.e ? dmIssue(it.e, it.level) : it.m ? mountIssue(it.m, it.level) : storageIssue(it.f, it.level));
     });
+  }
+
+  function partIssue(p) {
+    var li = el('li');
+    var head = el('div', 'issue-head');
+    head.appendChild(statusTag(3, 'UNKNOWN'));
+    head.appendChild(el('span', 'issue-name', 'Could not check ' + p.label));
+    li.appendChild(head);
+    li.appendChild(el('p', 'issue-detail', p.error));
+    return li;
   }
 
   function dmIssue(e, level) {

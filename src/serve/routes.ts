@@ -1,6 +1,7 @@
 // The HTTP routes of `pve-health serve`, as a function from a request to a reply (no sockets here, so
 // tests call it directly too). Read-only: GET and HEAD only, no route changes anything on the node.
 // Rendered bodies are cached per scan generation: a request costs one string concatenation.
+import { failedDmResult } from '../core/evaluate';
 import type { CheckDocument, DmResult, MountsResult } from '../core/types';
 import { type AuthPolicy, authorize } from './auth';
 import { DASHBOARD_CSS, DASHBOARD_HTML } from './dashboard-page';
@@ -63,9 +64,23 @@ export interface ServiceBlock {
 export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   const cache = new Map<string, { key: string; body: string }>();
 
-  // One cached rendering per route, rebuilt only when a scan finished since.
+  /**
+   * Why a part's result cannot be shown as current (never fail open): no scan has completed, the last
+   * scan failed, or the result is older than three intervals (scans stopped or hang). null: current.
+   */
+  function problemOf(part: Part): string | null {
+    const r = ctx.service.report(part);
+    const st = part === 'dm' ? ctx.service.state('dm') : ctx.service.state('mounts');
+    if (r.error) return `the last ${part} scan failed: ${r.error}`;
+    if (!st.result) return r.running ? `the first ${part} scan has not finished yet` : `no ${part} scan has completed`;
+    if (r.ageSeconds !== null && r.ageSeconds > 3 * r.intervalSeconds)
+      return `the last ${part} result is stale: ${Math.round(r.ageSeconds)} s old (scans every ${r.intervalSeconds} s)`;
+    return null;
+  }
+
+  // One cached rendering per route, rebuilt only when a scan finished since (or a part went stale).
   function cached(name: string, render: () => string): string {
-    const key = `${ctx.service.state('dm').generation}/${ctx.service.state('mounts').generation}`;
+    const key = `${ctx.service.state('dm').generation}/${ctx.service.state('mounts').generation}/${problemOf('dm')}/${problemOf('mounts')}`;
     const hit = cache.get(name);
     if (hit && hit.key === key) return hit.body;
     const body = render();
@@ -78,7 +93,20 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     const mounts = only === 'dm' ? null : ctx.service.state('mounts');
     const times = [dm, mounts].map((st) => (st?.result ? (st.lastFinishedAt?.getTime() ?? 0) : 0));
     const newest = Math.max(...times);
-    return { dm: dm?.result ?? null, mounts: mounts?.result ?? null, scannedAt: newest > 0 ? new Date(newest) : null };
+    const dmProblem = dm ? problemOf('dm') : null;
+    const mountsProblem = mounts ? problemOf('mounts') : null;
+    // A part that is not current is UNKNOWN with the reason; its last result (if any) stays visible.
+    const dmPart: DmResult | null = !dm
+      ? null
+      : dmProblem
+        ? { ...(dm.result ?? failedDmResult(dmProblem)), status: 3, error: dmProblem }
+        : dm.result;
+    const mountsPart: MountsResult | null = !mounts
+      ? null
+      : mountsProblem
+        ? { ...(mounts.result ?? { summary: { total: 0 }, entries: [] }), status: 3, error: mountsProblem }
+        : mounts.result;
+    return { dm: dmPart, mounts: mountsPart, scannedAt: newest > 0 ? new Date(newest) : null };
   }
 
   function serviceBlock(only?: Part): ServiceBlock {

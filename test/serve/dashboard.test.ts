@@ -249,3 +249,47 @@ test('dashboard: hostile names are shown as text, never as markup', { skip }, as
     await http.close();
   }
 });
+
+test('dashboard, API and /metrics: a failed DM scan is UNKNOWN with its reason, never "OK" or "No issues"', { skip }, async () => {
+  const svc = createService({
+    scanDm: async () => {
+      throw new Error('cannot list device-mapper devices: dmsetup exited 1: permission denied');
+    },
+    scanMounts: async () => mountsResult([], 0),
+    dmIntervalMs: 60_000,
+    mountsIntervalMs: 60_000,
+    now: () => new Date(),
+  });
+  await Promise.all([svc.scan('dm').catch(() => {}), svc.scan('mounts')]);
+  const http = await listen(
+    { host: '127.0.0.1', port: 0 },
+    createRouter({
+      service: svc,
+      buildDocument: buildDoc,
+      renderMetrics: renderPrometheus,
+      policy: { token: null },
+      version: 't',
+    }),
+  );
+  try {
+    const base = `http://127.0.0.1:${http.address.port}`;
+    const api = (await (await fetch(`${base}/api/status`)).json()) as CheckDocument;
+    assert.equal(api.status, 3);
+    assert.match(String(api.dm?.error), /dmsetup exited 1/);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /^pve_health_status 3$/m);
+    assert.match(metrics, /^pve_health_up\{part="dm"\} 0$/m);
+    assert.doesNotMatch(metrics, /^pve_health_dm_grade/m);
+    const page = await browser!.newPage();
+    await page.goto(`${base}/`);
+    await loaded(page);
+    assert.equal((await page.textContent('#status'))?.trim(), 'UNKNOWN');
+    assert.equal((await page.textContent('#grade'))?.trim(), '?');
+    assert.equal(await page.isHidden('#issues-empty'), true, 'never "No issues" when a part could not be checked');
+    assert.match((await page.textContent('#issues')) ?? '', /Could not check device-mapper.*dmsetup exited 1/s);
+    await page.screenshot({ path: join(shots, 'failed-scan.png'), fullPage: false });
+    await page.close();
+  } finally {
+    await http.close();
+  }
+});
