@@ -26,5 +26,7 @@ export interface Command {
   /** Extra help text (options of this command). */
   help?: string;
   options?: OptionSpec;
+  /** How many positional arguments the command takes (default 0: any extra one is a usage error). */
+  positionals?: number;
   run(ctx: CommandContext): Promise<number>;
 }

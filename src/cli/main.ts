@@ -68,7 +68,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
         strict: true,
       });
     } catch (e) {
-      throw new UsageError((e as Error).message.split('\n')[0]);
+      throw new UsageError(`${usageMessage((e as Error).message)} (see: pve-health ${command ? `${command.name} ` : ''}--help)`);
+    }
+    // Anything left over is a mistake (a typo'd option value, a second file): never silently ignored.
+    // (Commands that take arguments check their count themselves, with their own words.)
+    const allowed = command?.positionals ?? 0;
+    if (command && allowed === 0 && parsed.positionals.length > 0) {
+      const extra = parsed.positionals.slice(allowed).join(' ');
+      throw new UsageError(`unexpected argument${parsed.positionals.length - allowed > 1 ? 's' : ''} '${extra}' for ${command.name} (see: pve-health ${command.name} --help)`);
     }
     const v = parsed.values as CommandContext['values'];
     if (v.version) {
@@ -95,8 +102,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** util.parseArgs' messages, in the project's words (one line, the option named as the user typed it). */
+function usageMessage(raw: string): string {
+  const line = raw.split('\n')[0];
+  let m = /^Unknown option '([^']+)'/.exec(line);
+  if (m) return `unknown option ${m[1]}`;
+  m = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument missing/.exec(line);
+  if (m) return `option ${m[1]} needs a value`;
+  m = /^Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(line);
+  if (m) return `option ${m[1]} takes no value`;
+  m = /^Unexpected argument '([^']+)'/.exec(line);
+  if (m) return `unexpected argument '${m[1]}'`;
+  return line.replace(/\. To specify .*$/, '');
+}
+
 function globalOptions(v: CommandContext['values'], io: Io): GlobalOptions {
   let format = (v.format as string | undefined) ?? 'text';
+  if (v.json && v.format !== undefined && v.format !== 'json')
+    throw new UsageError(`--json and --format ${v.format} contradict each other: give one of them`);
   if (v.json) format = 'json';
   if (!FORMATS.includes(format as OutputFormat)) {
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got '${format}')`);

@@ -11,6 +11,7 @@ import { mountsPart, systemPart } from '../gather-parts';
 export const captureCommand: Command = {
   name: 'capture',
   summary: 'Write everything gathered on this node to one snapshot file (secrets redacted), for --from and bug reports',
+  positionals: 1,
   usage: 'capture FILE [--root DIR]',
   help: `Writes device-mapper, LVM and Proxmox state (dmsetup/lvs outputs, /etc/pve configs, processes)
 to FILE as JSON. cloud-init passwords, SSH keys and storage passwords/tokens are replaced by

@@ -17,6 +17,7 @@ import { liveHost, lockWaitMs } from './clean';
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'undo a clean run from its journal (reactivate LVs, recreate removed maps read-only)',
+  positionals: 1,
   usage: 'restore JOURNAL [--name NAME]... [--rw] [--yes]',
   help: `Options:
   --name NAME       only this DM name or VG/LV (repeatable)
