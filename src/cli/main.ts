@@ -180,5 +180,8 @@ if (isMain() && !runProbeChildIfAsked(process.argv)) {
   });
   main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
+    // Exit once the answer is written: NRPE and systemd wait for the process, not for the answer, and
+    // a probe child stuck in uninterruptible sleep (a dead hard-mounted NFS server) must not hold us.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 }

@@ -20,6 +20,12 @@ export interface ExecOptions {
   onExit?: (info: { code: number | null; signal: NodeJS.Signals | null; ms: number }) => void;
   /** Called once the process started, with its pid. */
   onSpawn?: (pid: number) => void;
+  /**
+   * Abandon the child: kill its group, close our ends of its pipes and drop the deadline timer, so
+   * nothing of it keeps this process alive (a child in uninterruptible sleep outlives SIGKILL, and
+   * NRPE or systemd wait for our exit, not for our answer). `onExit` still fires if it ever ends.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {
@@ -55,6 +61,7 @@ export const exec: Exec = (argv, opts = {}) =>
       if (!settled) {
         settled = true;
         clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
         fn();
       }
     };
@@ -65,15 +72,25 @@ export const exec: Exec = (argv, opts = {}) =>
         child.kill('SIGKILL');
       }
     };
-    const timer = setTimeout(() => {
+    const letGo = () => {
       killGroup();
       // Stop listening: a child stuck in uninterruptible sleep keeps its pipes open and would
       // otherwise keep this process alive.
       child.stdout?.destroy();
       child.stderr?.destroy();
+      child.stdin?.destroy();
+    };
+    const timer = setTimeout(() => {
+      letGo();
       // Report now; a process stuck in uninterruptible sleep may end much later (onExit tells).
       settle(() => reject(new TimeoutError(argv, timeoutMs)));
     }, timeoutMs);
+    const onAbort = () => {
+      letGo();
+      settle(() => reject(new Error(`${argv[0]}: abandoned`)));
+    };
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout!.on('data', (b: Buffer) => {
       size += b.length;
       if (size > MAX_OUTPUT) killGroup();

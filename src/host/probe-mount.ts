@@ -76,9 +76,11 @@ async function runChild(
   let execError: string | null = null;
   // Results are read from the file as soon as the child has ended; exec settles a little later
   // (once its pipes close), and only matters when the child never started or could not be killed.
+  const abandon = new AbortController();
   const run = host
     .exec(probeCommand(), {
       timeoutMs: backstopMs(opts.timeoutMs),
+      signal: abandon.signal,
       input: JSON.stringify({
         jobs: jobs.map((j) => ({ k: j.key, p: hostPath(host, j.path) })),
         timeoutMs: opts.timeoutMs,
@@ -133,6 +135,7 @@ async function runChild(
     // Not one mount was probed: that is "cannot check" (exit 3), not a node full of stale mounts.
     gaveUp = true;
     for (const j of jobs) release(dir, j.key, probePid);
+    if (!exited) abandon.abort();
     throw new CheckError(`the mount probe process did not start: ${execError ?? 'no output'}`);
   }
   // Results first go to the cache, then the claims go: a run waiting on a claim finds the result.
@@ -146,6 +149,9 @@ async function runChild(
   }
   gaveUp = true;
   if (exited) for (const k of pending) release(dir, k, probePid);
+  // A child still running now is stuck (it was told its deadline): let go of it entirely, or its pipes
+  // and exec's backstop timer keep this process alive for seconds after the answer was printed.
+  else abandon.abort();
   return results;
 }
 
