@@ -8,6 +8,7 @@ import { LockedError } from '../core/errors';
 import { parseDmInfo, parseDmTable } from '../core/parse-dmsetup';
 import { parseLvs } from '../core/parse-lvm';
 import {
+  parsePvDevnos,
   parsePvSegments,
   parseThinIds,
   planUndo,
@@ -88,6 +89,7 @@ export async function readRestoreFacts(host: Host, a: Analysis): Promise<Restore
   let extents: RestoreFacts['extents'] = null;
   let thin: RestoreFacts['thin'] = null;
   let extentsError: string | undefined;
+  let pvDevnos: Set<string> | undefined;
   try {
     const seg = await host.exec(
       [
@@ -99,11 +101,12 @@ export async function readRestoreFacts(host: Host, a: Analysis): Promise<Restore
         '--reportformat',
         'json',
         '-o',
-        'pv_name,pe_start,pvseg_start,pvseg_size,vg_name,lv_name,vg_extent_size',
+        'pv_name,pv_major,pv_minor,pe_start,pvseg_start,pvseg_size,vg_name,lv_name,vg_extent_size',
       ],
       { timeoutMs: 30_000 },
     );
     extents = parsePvSegments(seg.stdout, (p) => devnoOf(host, p));
+    pvDevnos = parsePvDevnos(seg.stdout, (p) => devnoOf(host, p));
     const th = await host.exec(['lvs', '-a', '--reportformat', 'json', '-o', 'vg_name,lv_name,pool_lv,thin_id'], {
       timeoutMs: 30_000,
     });
@@ -113,7 +116,7 @@ export async function readRestoreFacts(host: Host, a: Analysis): Promise<Restore
     thin = null;
     extentsError = (e as Error).message;
   }
-  return { dm, tables, lvs, extents, thin, extentsError, guestHome };
+  return { dm, tables, lvs, extents, thin, pvDevnos, extentsError, guestHome };
 }
 
 export async function applyRestore(sources: JournalAction[], o: RestoreOptions): Promise<RestoreOutcome[]> {

@@ -49,6 +49,8 @@ export interface RestoreFacts {
   /** Extents of every current LV; null when they could not be read (then no map is recreated). */
   extents: LvExtent[] | null;
   thin: ThinDev[] | null;
+  /** major:minor of every PV LVM reports (also PVs without an allocated segment). */
+  pvDevnos?: Set<string>;
   extentsError?: string;
   /** vmid → node from .vmlist (absent: no such guest). */
   guestHome: Map<number, string>;
@@ -127,13 +129,24 @@ function undoRemove(src: UndoSource, f: RestoreFacts, opts: { readWrite?: boolea
           }
         }
       }
-      if (!byDevno.has(dev)) {
-        // On a PV: no LV may own those sectors now.
-        if (!f.extents)
-          return { ok: false, why: `cannot verify that the extents are free: ${f.extentsError ?? 'no segment data'}` };
-        const hit = f.extents.find((x) => x.dev === dev && overlaps(a0, a1, x.start, x.end));
-        if (hit) return { ok: false, why: `its extents on ${dev} now belong to LV ${hit.vg}/${hit.lv}` };
+      // Whatever the device is, LVM's own segment list must say those sectors are free: a PV may be a
+      // DM device itself (multipath is the normal shared-SAN setup), and a table onto anything that is
+      // not a PV LVM knows (another LV's map, a whole disk holding a PV, an unknown device) cannot be
+      // verified at all.
+      if (!f.extents)
+        return { ok: false, why: `cannot verify that the extents are free: ${f.extentsError ?? 'no segment data'}` };
+      const pv = f.pvDevnos?.has(dev) ?? f.extents.some((x) => x.dev === dev);
+      if (!pv) {
+        const dmDev = byDevno.get(dev);
+        if (dmDev?.uuid.startsWith('LVM-'))
+          return { ok: false, why: `its table maps onto ${dmDev.name}, the map of an LV (another guest's disk, maybe): never recreated` };
+        return {
+          ok: false,
+          why: `device ${dmDev ? `${dmDev.name} (${dev})` : dev} is not a PV that LVM reports: cannot verify what its sectors hold now`,
+        };
       }
+      const hit = f.extents.find((x) => x.dev === dev && overlaps(a0, a1, x.start, x.end));
+      if (hit) return { ok: false, why: `its extents on ${dev} now belong to LV ${hit.vg}/${hit.lv}` };
     } else if (target === 'thin') {
       const pool = mapped[0];
       const id = Number(mapped[1]);
@@ -171,14 +184,30 @@ function reportRows(json: string, key: string): Record<string, string>[] {
 
 const unbracket = (s: string | undefined) => (s ?? '').replace(/^\[(.*)\]$/, '$1');
 
-// `pvs --segments --units s --nosuffix --reportformat json -o pv_name,pe_start,pvseg_start,pvseg_size,vg_name,lv_name,vg_extent_size`
-// {"pv_name":"/dev/loop0", "pe_start":"2048", "pvseg_start":"0", "pvseg_size":"16", "vg_name":"pve", "lv_name":"vm-100-disk-0", "vg_extent_size":"8192"}
+/** major:minor of a segment row's PV: lvm2's own pv_major/pv_minor, else from the device node. */
+function pvDevno(s: Record<string, string>, devnoOfPath: (path: string) => string | null): string | null {
+  if (/^\d+$/.test(s.pv_major ?? '') && /^\d+$/.test(s.pv_minor ?? '')) return `${s.pv_major}:${s.pv_minor}`;
+  return devnoOfPath(s.pv_name);
+}
+
+/** Every PV of a segment report, by major:minor. */
+export function parsePvDevnos(json: string, devnoOfPath: (path: string) => string | null): Set<string> {
+  const out = new Set<string>();
+  for (const s of reportRows(json, 'pvseg')) {
+    const dev = pvDevno(s, devnoOfPath);
+    if (dev) out.add(dev);
+  }
+  return out;
+}
+
+// `pvs --segments --units s --nosuffix --reportformat json -o pv_name,pv_major,pv_minor,pe_start,pvseg_start,pvseg_size,vg_name,lv_name,vg_extent_size`
+// {"pv_name":"/dev/mapper/mpatha", "pv_major":"252", "pv_minor":"0", "pe_start":"2048", "pvseg_start":"0", "pvseg_size":"16", "vg_name":"pve", "lv_name":"vm-100-disk-0", "vg_extent_size":"8192"}
 export function parsePvSegments(json: string, devnoOfPath: (path: string) => string | null): LvExtent[] {
   const out: LvExtent[] = [];
   for (const s of reportRows(json, 'pvseg')) {
     const lv = unbracket(s.lv_name);
     if (!lv) continue; // free space
-    const dev = devnoOfPath(s.pv_name);
+    const dev = pvDevno(s, devnoOfPath);
     const ext = Number(s.vg_extent_size);
     const pe0 = Number(s.pe_start);
     if (!dev || !Number.isFinite(ext) || !Number.isFinite(pe0)) continue;

@@ -1,0 +1,119 @@
+// Restore of a removed map, decided from fresh data: recreated only over sectors LVM's own segment
+// list says are free, on a device LVM reports as a PV — also when that PV is a DM device (multipath,
+// the normal shared-SAN setup). Anything that cannot be verified is refused, never guessed.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { DmInfo } from '../../src/core/parse-dmsetup';
+import { type LvExtent, parsePvDevnos, parsePvSegments, planUndo, type RestoreFacts, type UndoSource } from '../../src/core/plan-restore';
+
+const info = (name: string, uuid: string, minor: number): DmInfo => ({
+  name,
+  uuid,
+  kname: `dm-${minor}`,
+  major: 252,
+  minor,
+  live: true,
+  inactive: false,
+  suspended: false,
+  readonly: false,
+  open: 0,
+  segments: 1,
+  events: 0,
+});
+
+const MPATH = info('mpatha', 'mpath-3600140512345', 0);
+const LVMAP = info('san-vm--300--disk--0', `LVM-${'a'.repeat(32)}${'b'.repeat(32)}`, 5);
+
+function facts(extents: LvExtent[] | null, pvs: string[], extra: Partial<RestoreFacts> = {}): RestoreFacts {
+  return {
+    dm: [MPATH, LVMAP],
+    tables: new Map([
+      ['mpatha', ['0 41943040 multipath 0 0 1 1 service-time 0 1 1 8:16 1']],
+      ['san-vm--300--disk--0', ['0 2097152 linear 252:0 2048']],
+    ]),
+    lvs: [],
+    extents,
+    thin: [],
+    pvDevnos: new Set(pvs),
+    guestHome: new Map([[200, 'pve1']]),
+    ...extra,
+  };
+}
+
+const removed = (table: string): UndoSource => ({
+  seq: 1,
+  kind: 'dm-remove',
+  name: 'san-vm--200--disk--0',
+  uuid: `LVM-${'a'.repeat(32)}${'c'.repeat(32)}`,
+  majorMinor: '252:9',
+  table: [table],
+  vg: 'san',
+  lv: 'vm-200-disk-0',
+  lvUuid: null,
+  vmid: 200,
+  guestNode: 'pve1',
+  result: 'done',
+});
+
+describe('planUndo: a removed linear map', () => {
+  const owned: LvExtent = { vg: 'san', lv: 'vm-400-disk-0', dev: '252:0', start: 4196352, end: 6293504 };
+  const cases: [string, string, RestoreFacts, RegExp | null][] = [
+    ['on a multipath PV, its sectors free', '0 2097152 linear 252:0 8390656', facts([owned], ['252:0']), null],
+    [
+      'on a multipath PV, its sectors now owned by an inactive LV',
+      '0 2097152 linear 252:0 4196352',
+      facts([owned], ['252:0']),
+      /now belong to LV san\/vm-400-disk-0/,
+    ],
+    [
+      'onto another LV\'s map',
+      '0 1024 linear 252:5 0',
+      facts([owned], ['252:0']),
+      /maps onto san-vm--300--disk--0, the map of an LV/,
+    ],
+    ['onto a whole disk that is not the PV', '0 1024 linear 8:16 2048', facts([owned], ['252:0']), /not a PV that LVM reports/],
+    ['onto an unknown device', '0 1024 linear 8:99 0', facts([owned], ['252:0']), /8:99 is not a PV/],
+    [
+      'when the segments could not be read',
+      '0 2097152 linear 252:0 8390656',
+      facts(null, [], { extentsError: 'pvs exited 5' }),
+      /cannot verify that the extents are free: pvs exited 5/,
+    ],
+    [
+      'overlapping a current map\'s table',
+      '0 2097152 linear 252:0 2048',
+      facts([], ['252:0']),
+      /overlap map san-vm--300--disk--0/,
+    ],
+  ];
+  for (const [what, table, f, refused] of cases) {
+    test(`${what}: ${refused ? 'refused' : 'recreated read-only'}`, () => {
+      const step = planUndo(removed(table), f);
+      if (!refused) {
+        assert.ok(step.ok, JSON.stringify(step));
+        if (step.ok) assert.ok(step.command.includes('-r'));
+      } else {
+        assert.equal(step.ok, false);
+        if (!step.ok) assert.match(step.why, refused);
+      }
+    });
+  }
+});
+
+test('pvs --segments: lvm2\'s pv_major/pv_minor name the PV (a fake root or a multipath PV has no node to stat)', () => {
+  const json = JSON.stringify({
+    report: [
+      {
+        pvseg: [
+          { pv_name: '/dev/mapper/mpatha', pv_major: '252', pv_minor: '0', pe_start: '2048', pvseg_start: '0', pvseg_size: '256', vg_name: 'san', lv_name: 'vm-400-disk-0', vg_extent_size: '8192' },
+          { pv_name: '/dev/mapper/mpatha', pv_major: '252', pv_minor: '0', pe_start: '2048', pvseg_start: '256', pvseg_size: '100', vg_name: 'san', lv_name: '', vg_extent_size: '8192' },
+          { pv_name: '/dev/sdc', pv_major: '8', pv_minor: '32', pe_start: '2048', pvseg_start: '0', pvseg_size: '10', vg_name: 'other', lv_name: '', vg_extent_size: '8192' },
+        ],
+      },
+    ],
+  });
+  assert.deepEqual(parsePvSegments(json, () => null), [
+    { vg: 'san', lv: 'vm-400-disk-0', dev: '252:0', start: 2048, end: 2048 + 256 * 8192 },
+  ]);
+  assert.deepEqual([...parsePvDevnos(json, () => null)].sort(), ['252:0', '8:32']);
+});
