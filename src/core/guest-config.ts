@@ -121,7 +121,7 @@ function fileRef(key: string, section: string, file: string, extra: Partial<Volu
   };
 }
 
-const DEVICE_PATH = /(\/dev\/[^\s,=:'"]+)/g;
+const DEVICE_PATH = /(\/dev\/[^\s,='"]+)/g;
 
 /** `/dev/...` tokens inside free text (`args:`, `lxc.mount.entry`): a guest can use a volume by path. */
 function pathRefs(key: string, section: string, value: string): VolumeRef[] {

@@ -136,8 +136,15 @@ function undoRemove(src: UndoSource, f: RestoreFacts, opts: { readWrite?: boolea
       if (!f.extents)
         return { ok: false, why: `cannot verify that the extents are free: ${f.extentsError ?? 'no segment data'}` };
       const pv = f.pvDevnos?.has(dev) ?? f.extents.some((x) => x.dev === dev);
+      const dmDev = byDevno.get(dev);
+      // A kpartx partition (UUID part<N>-<parent uuid>) maps into its own disk's map: that is the disk
+      // it was cut from, not another guest's.
+      const ownDisk = /^part\d+-(.+)$/.exec(src.uuid)?.[1];
+      if (!pv && dmDev && ownDisk && dmDev.uuid === ownDisk) {
+        lines.push([start, len, target, ...mapped].join(' '));
+        continue;
+      }
       if (!pv) {
-        const dmDev = byDevno.get(dev);
         if (dmDev?.uuid.startsWith('LVM-'))
           return { ok: false, why: `its table maps onto ${dmDev.name}, the map of an LV (another guest's disk, maybe): never recreated` };
         return {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeDm } from '../../src/core/analyze-dm';
 import { fillCleanupActions } from '../../src/core/cleanup-context';
+import { devicePathsIn } from '../../src/core/guest-config';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 
@@ -277,4 +278,17 @@ describe('one unit, one problem', () => {
     assert.equal(about[0].status, 'duplicate');
     assert.equal(about[0].reason, 'renamed');
   });
+});
+
+test('devicePathsIn: every /dev path of a config, whole (by-path names hold colons)', () => {
+  const text = [
+    'scsi0: /dev/disk/by-path/ip-10.0.0.9:3260-iscsi-iqn.2003-01.org:target-lun-7,size=16G',
+    'args: -drive file=/dev/mapper/pve-vm--1--disk--0,if=none,id=d1',
+    "lxc.mount.entry: /dev/dm-7 dev/x none bind,create=file 0 0",
+  ].join('\n');
+  assert.deepEqual(devicePathsIn(text), [
+    '/dev/disk/by-path/ip-10.0.0.9:3260-iscsi-iqn.2003-01.org:target-lun-7',
+    '/dev/mapper/pve-vm--1--disk--0',
+    '/dev/dm-7',
+  ]);
 });

@@ -117,3 +117,11 @@ test('pvs --segments: lvm2\'s pv_major/pv_minor name the PV (a fake root or a mu
   ]);
   assert.deepEqual([...parsePvDevnos(json, () => null)].sort(), ['252:0', '8:32']);
 });
+
+test('planUndo: a kpartx partition maps into its own disk\'s map (part<N>-<uuid of that map>): recreated', () => {
+  const src = { ...removed('0 1024 linear 252:5 2048'), name: 'san-vm--300--disk--0p1', uuid: `part1-${LVMAP.uuid}` };
+  const step = planUndo(src, facts([], ['252:0']));
+  assert.ok(step.ok, JSON.stringify(step));
+  const other = { ...src, uuid: `part1-LVM-${'z'.repeat(64)}` };
+  assert.equal(planUndo(other, facts([], ['252:0'])).ok, false, 'a partition of another disk is refused');
+});
