@@ -1,8 +1,21 @@
 // The cleanup journal: one JSON file per run under <root>/var/lib/pve-health/journal/, written and
 // fsynced BEFORE each action runs, updated with its result after. It holds what `restore` needs to
 // undo an action (name, UUID, full table, LV identity) and what an admin needs to see what happened.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CheckError } from '../core/errors';
 import type { CleanupKind } from '../core/plan-cleanup';
 import { type Host, hostPath } from '../host/host';
@@ -111,8 +124,14 @@ export class Journal {
   private flush(): void {
     const dir = hostPath(this.host, JOURNAL_DIR);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    assertPrivateDir(dir);
     const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
+    // Exclusive and without following a link: a file or symlink planted under that name is replaced,
+    // never written through.
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
       writeSync(fd, `${JSON.stringify(this.doc, null, 1)}\n`);
       fsyncSync(fd);
@@ -130,12 +149,43 @@ export class Journal {
   }
 }
 
-export function readJournal(path: string): JournalDoc {
+const uid = () => (typeof process.getuid === 'function' ? process.getuid() : 0);
+
+/** The journal directory must be ours alone: a directory others can write to could hold their files. */
+function assertPrivateDir(dir: string): void {
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) throw new CheckError(`${dir} is not a directory (a symlink?): refusing to use it`);
+  if (st.uid !== uid()) throw new CheckError(`${dir} is owned by uid ${st.uid}, not by us: refusing to use it`);
+  if (st.mode & 0o022) throw new CheckError(`${dir} is writable by group or others (mode ${(st.mode & 0o777).toString(8)}): refusing to use it`);
+}
+
+/**
+ * Read a journal to undo it. Only journals the tool wrote are trusted: a regular file (not a symlink)
+ * inside the journal directory of this root, owned by us, mode 0600 — a journal someone else could
+ * write could make restore recreate any table over any device.
+ */
+export function readJournal(path: string, host?: Pick<Host, 'root'>): JournalDoc {
   let doc: JournalDoc;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8')) as JournalDoc;
+    if (host) {
+      const dir = hostPath(host, JOURNAL_DIR);
+      assertPrivateDir(dir);
+      const st = lstatSync(path);
+      if (!st.isFile()) throw new Error('not a regular file (a symlink?)');
+      if (realpathSync(dirname(path)) !== realpathSync(dir)) throw new Error(`not in the journal directory ${dir}`);
+      if (st.uid !== uid()) throw new Error(`owned by uid ${st.uid}, not by us`);
+      if (st.mode & 0o077) throw new Error(`mode ${(st.mode & 0o777).toString(8)}, not 600`);
+    }
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
+      doc = JSON.parse(readFileSync(fd, 'utf8')) as JournalDoc;
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
-    throw new CheckError(`cannot read journal ${path}: ${(e as Error).message}`);
+    if (e instanceof CheckError) throw e;
+    throw new CheckError(`cannot use journal ${path}: ${(e as Error).message}`);
   }
   if (doc?.kind !== 'pve-health-journal' || doc.version !== 1 || !Array.isArray(doc.actions)) {
     throw new CheckError(`${path} is not a pve-health journal`);

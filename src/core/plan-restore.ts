@@ -62,6 +62,8 @@ const plain = (id: string) => id.replace(/-/g, '');
 
 export function planUndo(src: UndoSource, f: RestoreFacts, opts: { readWrite?: boolean } = {}): UndoStep {
   if (src.result !== 'done') return { ok: false, why: `the journal says it was not done (${src.result})` };
+  // Without the guest it belonged to, nothing says whose data the map or LV would expose again.
+  if (src.vmid === null) return { ok: false, why: 'the journal records no guest (VMID) for it: not undone' };
   if (src.vmid !== null) {
     const home = f.guestHome.get(src.vmid) ?? null;
     if (home !== src.guestNode) {

@@ -125,3 +125,9 @@ test('planUndo: a kpartx partition maps into its own disk\'s map (part<N>-<uuid 
   const other = { ...src, uuid: `part1-LVM-${'z'.repeat(64)}` };
   assert.equal(planUndo(other, facts([], ['252:0'])).ok, false, 'a partition of another disk is refused');
 });
+
+test('planUndo: an action without a recorded guest is not undone', () => {
+  const step = planUndo({ ...removed('0 2097152 linear 252:0 8390656'), vmid: null, guestNode: null }, facts([], ['252:0']));
+  assert.equal(step.ok, false);
+  if (!step.ok) assert.match(step.why, /records no guest/);
+});

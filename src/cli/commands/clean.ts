@@ -6,6 +6,7 @@ import { Journal } from '../../act/journal';
 import { createPrompter } from '../../act/prompt';
 import { takeRunLock } from '../../act/run-lock';
 import { cleanupContext } from '../../core/cleanup-context';
+import { readPveState } from '../../core/pve-state';
 import { CheckError, UsageError } from '../../core/errors';
 import { type PlanFilter, planCleanup } from '../../core/plan-cleanup';
 import { createHost, type Host } from '../../host/host';
@@ -132,7 +133,7 @@ async function runClean(ctx: CommandContext): Promise<number> {
         ctx.io.out(`${JSON.stringify({ plan, outcomes: [], journal: null, status: first.result.status }, null, 2)}\n`);
       return first.result.status;
     }
-    const journal = new Journal(host, { command: 'clean', node: first.snap.hostname.trim(), toolVersion: VERSION });
+    const journal = new Journal(host, { command: 'clean', node: readPveState(first.snap).node, toolVersion: VERSION });
     const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
     let outcomes: Awaited<ReturnType<typeof applyCleanup>>;
     try {

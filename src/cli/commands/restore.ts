@@ -7,6 +7,7 @@ import { applyRestore, undoOrder } from '../../act/restore';
 import { takeRunLock } from '../../act/run-lock';
 import { cleanupContext } from '../../core/cleanup-context';
 import { CheckError, UsageError } from '../../core/errors';
+import { readPveState } from '../../core/pve-state';
 import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderSummary } from '../../render/cleanup';
@@ -42,7 +43,7 @@ async function runRestore(ctx: CommandContext): Promise<number> {
   const host = liveHost(ctx);
   if (ctx.positionals.length !== 1) throw new UsageError('restore needs exactly one JOURNAL file');
   const path = ctx.positionals[0];
-  const doc = readJournal(path);
+  const doc = readJournal(path, host);
   const names = ((v.name as string[] | undefined) ?? []).flatMap((x) => x.split(',')).filter(Boolean);
   const sources = undoOrder(doc.actions, names);
   const yes = Boolean(v.yes);
@@ -70,10 +71,13 @@ async function runRestore(ctx: CommandContext): Promise<number> {
       throw new CheckError(`cannot analyse this node: ${(e as Error).message}`);
     }
     assertSafe(first, readPveMountState(host));
+    // A journal of another node describes that node's devices: never undone here.
+    const here = readPveState(first.snap).node;
+    if (doc.node !== here) throw new CheckError(`${path} was written on ${doc.node}, this is ${here}: refusing to restore`);
     const shared = new Set(cleanupContext(first.snap, first.result).sharedStorages ?? []);
     say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
     for (const s of sources) say(`  ${s.name}: undo ${s.command.join(' ')}\n`);
-    const journal = new Journal(host, { command: 'restore', node: first.snap.hostname.trim(), toolVersion: VERSION });
+    const journal = new Journal(host, { command: 'restore', node: readPveState(first.snap).node, toolVersion: VERSION });
     const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
     let outcomes: Awaited<ReturnType<typeof applyRestore>>;
     try {
