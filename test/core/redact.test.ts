@@ -181,3 +181,42 @@ test('redactSnapshot: guest configs, storage.cfg, /etc/pve/priv dropped, command
   for (const secret of ['hunter2', 'abc123', 'pw9', 'pw7', 'tk5', '0a1b2c3d', 'AQBsecret', 'Hk3bY2'])
     assert.ok(!all.includes(secret), secret);
 });
+
+test('redactGuestConfig: args: secrets (-spice password=, -object secret data=, keys), lxc.environment; paths stay', () => {
+  const conf = [
+    'args: -spice port=61000,password=s3cret -object secret,id=sec0,data=c2VjcmV0,format=base64 -drive file=/dev/mapper/pve-vm--1--disk--0,if=none,password-secret=sec0',
+    'lxc.environment: DB_PASSWORD=hunter2',
+    'name: web',
+  ].join('\n');
+  const out = redactGuestConfig(conf);
+  assert.doesNotMatch(out, /s3cret|c2VjcmV0|hunter2/);
+  assert.match(out, /file=\/dev\/mapper\/pve-vm--1--disk--0/);
+  assert.match(out, /password-secret=sec0/);
+  assert.match(out, /^name: web$/m);
+});
+
+test('redactSnapshot: the mounts part\'s copies of storage.cfg, container configs and mount tables are redacted too', () => {
+  const snap = {
+    kind: 'pve-health-snapshot',
+    version: 1,
+    capturedAt: '',
+    hostname: 'pve1',
+    toolVersion: 't',
+    redacted: false,
+    files: { '/proc/self/mountinfo': '45 30 0:52 / /mnt/x rw - cifs //srv/s rw,username=u,password=pw1\n' },
+    commands: {},
+    processes: [],
+    sysDm: [],
+    extra: {
+      mounts: {
+        storageCfg: 'pbs: backup\n\tserver 10.0.0.1\n\tpassword pbspw\n\tencryption-key {"kdf":null,"key":[1,2]}\n',
+        ctConfigs: { '200': 'rootfs: local:200/x.raw\nlxc.environment: TOKEN=tk\n' },
+        hostMountinfo: '45 30 0:52 / /mnt/x rw - cifs //srv/s rw,password=pw2\n',
+        containers: [{ ctid: 200, pid: 1, mountinfo: '1 0 0:1 / / rw - nfs s:/e rw,password=pw3\n' }],
+      },
+    },
+  } as unknown as Parameters<typeof redactSnapshot>[0];
+  const text = JSON.stringify(redactSnapshot(snap));
+  for (const secret of ['pw1', 'pbspw', '"key":[1,2]', 'TOKEN=tk', 'pw2', 'pw3']) assert.ok(!text.includes(secret), secret);
+  assert.match(text, /username=u/);
+});
