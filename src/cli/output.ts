@@ -2,6 +2,7 @@
 import type { CheckDocument } from '../core/types';
 import { renderCheckmk } from '../render/checkmk';
 import { partErrors } from '../render/findings';
+import { sanitizeDeep } from '../render/sanitize';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
 import { renderCheckText } from '../render/text';
@@ -18,21 +19,23 @@ export function printDocument(
   // Partly checkable: say which parts of the view are unknown and why.
   if (doc.dm && !doc.dm.error && doc.dm.status === 3)
     for (const w of doc.dm.warnings) ctx.io.err(`pve-health: device-mapper: ${w}\n`);
+  // Everything but JSON is read by a terminal or a monitoring parser: no control characters from the node.
+  const shown = g.format === 'json' ? doc : sanitizeDeep(doc);
   switch (g.format) {
     case 'json':
       ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
       break;
     case 'nagios':
-      ctx.io.out(ensureNewline(renderNagios(doc)));
+      ctx.io.out(ensureNewline(renderNagios(shown)));
       break;
     case 'checkmk':
-      ctx.io.out(ensureNewline(renderCheckmk(doc)));
+      ctx.io.out(ensureNewline(renderCheckmk(shown)));
       break;
     case 'prometheus':
-      ctx.io.out(ensureNewline(renderPrometheus(doc, { durationSeconds: opts.durationSeconds })));
+      ctx.io.out(ensureNewline(renderPrometheus(shown, { durationSeconds: opts.durationSeconds })));
       break;
     default:
-      ctx.io.out(renderCheckText(doc, { color: g.color, quiet: g.quiet }, opts.mountsText));
+      ctx.io.out(renderCheckText(shown, { color: g.color, quiet: g.quiet }, opts.mountsText));
   }
   return doc.status;
 }

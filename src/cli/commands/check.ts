@@ -3,6 +3,7 @@ import { mountTimeoutMs } from '../../host/read-mounts';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
 import { renderHtml } from '../../render/html';
 import { renderMountsText } from '../../render/mounts-text';
+import { sanitizeDeep } from '../../render/sanitize';
 import { renderPrometheus } from '../../render/prometheus';
 import { dmPart, documentFor, loadFor, openSession } from '../analysis';
 import type { Command } from '../command';
@@ -63,7 +64,7 @@ export const checkCommand: Command = {
       }
     }
     const mountsText = mounts
-      ? renderMountsText(mounts, { color: ctx.global.color, quiet: ctx.global.quiet })
+      ? renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet })
       : undefined;
     const status = printDocument(ctx, doc, { durationSeconds, mountsText });
     if (textfileError === null) return status;

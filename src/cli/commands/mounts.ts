@@ -7,6 +7,7 @@ import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
 import { mountTimeoutMs, readNodeName, runMountsCheck } from '../../host/read-mounts';
 import { renderMountsText } from '../../render/mounts-text';
+import { sanitizeDeep } from '../../render/sanitize';
 import { isCheckFailure, nodeOf } from '../analysis';
 import type { Command } from '../command';
 import { printDocument } from '../output';
@@ -55,7 +56,7 @@ Options:
       }
     }
     const doc = buildCheckDocument({ node, now: host.now(), mounts, source });
-    const mountsText = renderMountsText(mounts, { color: ctx.global.color, quiet: ctx.global.quiet });
+    const mountsText = renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000, mountsText });
   },
 };
