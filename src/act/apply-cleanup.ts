@@ -17,6 +17,7 @@ import type { Host } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
 import type { Journal, JournalAction } from './journal';
 import type { Answer } from './prompt';
+import { shellQuote } from '../render/shell-quote';
 
 export interface Analysis {
   snap: HostSnapshot;
@@ -107,7 +108,7 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => v
       return { action: a, result: 'skipped', why };
     }
     const entry = o.journal.begin(journalEntry(a, fresh));
-    log(`run: ${a.command.join(' ')}`);
+    log(`run: ${shellQuote(a.command)}`);
     const r = await o.host.exec(a.command, { okCodes: 'any', timeoutMs: o.commandTimeoutMs ?? 60_000 });
     const ok = r.code === 0;
     o.journal.finish(entry, { result: ok ? 'done' : 'failed', exitCode: r.code, stderr: r.stderr.trim() || undefined });
@@ -155,7 +156,7 @@ export function recheck(a: CleanupAction, fresh: Analysis): string | null {
     return `no longer gets a fix (${e.status}/${e.reason})`;
   }
   if (e.status !== a.status || e.reason !== a.reason) return `now ${e.status}/${e.reason}`;
-  if (JSON.stringify(act.command) !== JSON.stringify(a.command)) return `the fix changed to: ${act.command.join(' ')}`;
+  if (JSON.stringify(act.command) !== JSON.stringify(a.command)) return `the fix changed to: ${shellQuote(act.command)}`;
   return null;
 }
 

@@ -22,6 +22,7 @@ import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../h
 import { type Analysis, assertSafe, RefusedError } from './apply-cleanup';
 import type { Journal, JournalAction } from './journal';
 import type { Answer } from './prompt';
+import { shellQuote } from '../render/shell-quote';
 
 export interface RestoreOutcome {
   action: { name: string; kind: string; command: string[] };
@@ -186,7 +187,7 @@ export async function applyRestore(sources: JournalAction[], o: RestoreOptions):
         command: step.command,
         undoes: { journal: o.journalPath, seq: src.seq },
       });
-      log(`run: ${step.command.join(' ')}`);
+      log(`run: ${shellQuote(step.command)}`);
       const r = await o.host.exec(step.command, { okCodes: 'any', input: step.input, timeoutMs: 60_000 });
       const ok = r.code === 0;
       o.journal.finish(entry, {

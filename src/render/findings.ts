@@ -66,10 +66,9 @@ export function partErrors(doc: CheckDocument): { part: 'dm' | 'mounts'; label: 
   return out;
 }
 
-/** POSIX shell quoting, so a copied fix command runs as shown even with odd names. */
-export function shellQuote(argv: string[]): string {
-  return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
+import { shellQuote } from './shell-quote';
+
+export { shellQuote };
 
 function dmSeverity(e: DmEntry): Status {
   if (e.pending) return 0;

@@ -3,6 +3,7 @@
 import { STATUS_WORD } from '../core/evaluate';
 import type { CheckDocument, DmEntry, DmResult, Status } from '../core/types';
 import { formatBytes } from '../core/vmid-reuse';
+import { shellQuote } from './shell-quote';
 
 export interface TextOptions {
   color: boolean;
@@ -91,7 +92,7 @@ function renderIssue(e: DmEntry, o: TextOptions): string {
     `    ${e.detail}`,
   ];
   if (flags.length) lines.push(`    ${paint(flags.join('; '), 'dim', o.color)}`);
-  if (e.action) lines.push(`    fix: ${e.action.command.join(' ')}  — ${e.action.effect}`);
+  if (e.action) lines.push(`    fix: ${shellQuote(e.action.command)}  — ${e.action.effect}`);
   else if (e.protected || e.pending)
     lines.push(`    fix: none now (${e.pending ? 'an operation explains it; check again when it ends' : 'protected'})`);
   if (e.hint) lines.push(`    ${paint(e.hint, 'dim', o.color)}`);

@@ -6,7 +6,8 @@ import { renderCheckmk } from '../../src/render/checkmk';
 import { renderNagios } from '../../src/render/nagios';
 import { sanitizeDeep, sanitizeText } from '../../src/render/sanitize';
 import { renderMountsText } from '../../src/render/mounts-text';
-import { mountEntry, mountsResult } from '../serve/sample';
+import { dmEntry, dmResult, mountEntry, mountsResult } from '../serve/sample';
+import { renderCheckText } from '../../src/render/text';
 
 const EVIL = '/mnt/x\u001b[2J\nOK: all fine | a=1\u202eevil\u0085';
 
@@ -32,4 +33,15 @@ test('a hostile mount target cannot forge a Nagios status line or a Checkmk serv
   // Only our own colour codes (ESC [ digits m) remain; the tenant's clear-screen shows as text.
   assert.ok(!/\u001b(?!\[\d+m)|\u202e|\u0085/.test(text), text);
   assert.match(text, /\\x1b\[2J/);
+});
+
+test('fix lines are shell-quoted: a name with metacharacters stays one argument', () => {
+  const e = dmEntry({
+    name: 'pve-x;rm -rf /',
+    status: 'orphan',
+    reason: 'lv-missing',
+    action: { command: ['dmsetup', 'remove', '--retry', 'pve-x;rm -rf /'], effect: 'remove it' },
+  });
+  const doc = buildCheckDocument({ node: 'pve1', now: new Date(0), dm: dmResult([e], 1) });
+  assert.match(renderCheckText(doc, { color: false }), /fix: dmsetup remove --retry 'pve-x;rm -rf \/'/);
 });

@@ -15,6 +15,7 @@ import { readPveMountState } from '../../host/read-mountstate';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
 import type { Command, CommandContext } from '../command';
 import { VERSION } from '../../version';
+import { shellQuote } from '../../render/shell-quote';
 
 export const cleanCommand: Command = {
   name: 'clean',
@@ -144,7 +145,7 @@ async function runClean(ctx: CommandContext): Promise<number> {
         journal,
         lockWaitMs: wait,
         confirm: prompter
-          ? (a, i, n) => prompter.ask(`[${i + 1}/${n}] ${a.effect}\n    ${a.command.join(' ')}\n  run it?`)
+          ? (a, i, n) => prompter.ask(`[${i + 1}/${n}] ${a.effect}\n    ${shellQuote(a.command)}\n  run it?`)
           : null,
         log: (l) => ctx.io.err(`${l}\n`),
       });

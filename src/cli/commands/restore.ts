@@ -14,6 +14,7 @@ import { renderSummary } from '../../render/cleanup';
 import type { Command, CommandContext } from '../command';
 import { VERSION } from '../../version';
 import { liveHost, lockWaitMs } from './clean';
+import { shellQuote } from '../../render/shell-quote';
 
 export const restoreCommand: Command = {
   name: 'restore',
@@ -76,7 +77,7 @@ async function runRestore(ctx: CommandContext): Promise<number> {
     if (doc.node !== here) throw new CheckError(`${path} was written on ${doc.node}, this is ${here}: refusing to restore`);
     const shared = new Set(cleanupContext(first.snap, first.result).sharedStorages ?? []);
     say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
-    for (const s of sources) say(`  ${s.name}: undo ${s.command.join(' ')}\n`);
+    for (const s of sources) say(`  ${s.name}: undo ${shellQuote(s.command)}\n`);
     const journal = new Journal(host, { command: 'restore', node: readPveState(first.snap).node, toolVersion: VERSION });
     const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
     let outcomes: Awaited<ReturnType<typeof applyRestore>>;
@@ -91,7 +92,7 @@ async function runRestore(ctx: CommandContext): Promise<number> {
         lockWaitMs: wait,
         sharedStorages: shared,
         confirm: prompter
-          ? (_s, step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${step.command.join(' ')}\n  run it?`)
+          ? (_s, step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${shellQuote(step.command)}\n  run it?`)
           : null,
         log: (l) => ctx.io.err(`${l}\n`),
       });
