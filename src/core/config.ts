@@ -12,7 +12,8 @@ const emailList = v.union([v.string(), v.array(v.string())]);
 const MountsSchema = v.strictObject({
   timeout: v.optional(seconds),
   concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256))),
-  cache_ttl: v.optional(v.pipe(v.number(), v.minValue(0))),
+  // Upper bounds everywhere: a value over 2^31 ms overflows setTimeout into a 1 ms busy loop.
+  cache_ttl: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(86_400))),
   warning_percent: v.optional(percent),
   critical_percent: v.optional(percent),
   /** Mount targets (host paths, or "CTID:/path") that are meant to be read-only. */
@@ -88,7 +89,7 @@ const NotifySchema = v.strictObject({
 const ServeSchema = v.strictObject({
   listen: v.optional(v.string()),
   token: v.optional(v.string()),
-  dm_interval: v.optional(v.pipe(v.number(), v.minValue(5))),
+  dm_interval: v.optional(v.pipe(v.number(), v.minValue(5), v.maxValue(86_400))),
 });
 
 const ClusterSchema = v.strictObject({
@@ -108,7 +109,8 @@ export const ConfigSchema = v.strictObject({
 export type Config = v.InferOutput<typeof ConfigSchema>;
 
 /** Keys whose values are secrets: never printed, logged or put into a report. */
-export const SECRET_KEYS = ['api_key', 'api_secret', 'password', 'token'];
+// A webhook URL is a credential too: Discord and Slack put the secret in its path.
+export const SECRET_KEYS = ['api_key', 'api_secret', 'password', 'token', 'url'];
 
 /** Parse and validate config text. `file` is only used in messages. */
 export function parseConfig(text: string, file = 'config.toml'): Config {

@@ -25,3 +25,15 @@ test('config: findKeyLine finds keys in nested tables', () => {
   assert.equal(findKeyLine(text, ['notify', 'smtp', 'port']), 5);
   assert.equal(findKeyLine(text, ['notify', 'on']), 2);
 });
+
+test('config: every interval and TTL has an upper bound (over 2^31 ms setTimeout fires at once, in a loop)', () => {
+  for (const [table, key] of [
+    ['mounts', 'cache_ttl'],
+    ['serve', 'dm_interval'],
+    ['mounts', 'timeout'],
+    ['dm', 'command_timeout'],
+    ['cluster', 'node_timeout'],
+  ]) {
+    assert.throws(() => parseConfig(`[${table}]\n${key} = 3000000\n`, 'c.toml'), new RegExp(`${table}\\.${key}`), key);
+  }
+});
