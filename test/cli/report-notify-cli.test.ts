@@ -110,7 +110,10 @@ test('notify --test: exit 0 when delivered, 3 when a channel fails; secrets from
   );
   t.after(hook.close);
   const config = join(dir, 'config.toml');
-  writeFileSync(config, `[notify]\nretries = 0\n[notify.webhook]\nurl = "${hook.url}/hook"\ntemplate = "json"\n`);
+  // A webhook URL is a secret: the file holding it is 0600.
+  writeFileSync(config, `[notify]\nretries = 0\n[notify.webhook]\nurl = "${hook.url}/hook"\ntemplate = "json"\n`, {
+    mode: 0o600,
+  });
   const args = ['notify', '--test', '--root', join(dir, 'root'), '--config', config, '--input', docFile];
   const ok = await runCliAsync(args, { PVE_HEALTH_WEBHOOK_TOKEN: 'env-token-9' });
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
