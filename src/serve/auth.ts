@@ -1,4 +1,6 @@
-// Who may read the service. On loopback (the default 127.0.0.1:9310) no token is needed; any other
+// Who may read the service. On loopback (the default 127.0.0.1:9310) no token is needed (but any local
+// user can read it: holders' command lines included — set a token, or listen on a Unix socket,
+// `unix:/run/pve-health/serve.sock`, which only root can open); any other
 // listen address needs `Authorization: Bearer <token>` (config `serve.token` in a 0600 file, or
 // PVE_HEALTH_TOKEN). Without a token the Host header must name a loopback address, so a web page
 // cannot read the API through DNS rebinding.
@@ -11,11 +13,18 @@ export const DEFAULT_LISTEN = '127.0.0.1:9310';
 export interface ListenAddress {
   host: string;
   port: number;
+  /** A Unix socket (`unix:/run/pve-health/serve.sock`): only root (mode 0600) can connect. */
+  path?: string;
 }
 
 /** "127.0.0.1:9310", "[::1]:9310", "0.0.0.0:9310", ":9310" (all addresses), "9310" (loopback). */
 export function parseListen(text: string): ListenAddress {
   const t = text.trim();
+  if (t.startsWith('unix:')) {
+    const path = t.slice(5);
+    if (!path.startsWith('/')) throw new UsageError(`--listen: a Unix socket needs an absolute path (got '${text}')`);
+    return { host: 'unix', port: 0, path };
+  }
   let host: string;
   let port: string;
   const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(t);
@@ -49,6 +58,8 @@ export function resolveToken(configToken: string | undefined, env: NodeJS.Proces
 
 export interface AuthPolicy {
   token: string | null;
+  /** Served on a mode-0600 Unix socket: the file's permissions already limit readers to root. */
+  socket?: boolean;
 }
 
 /**
@@ -56,7 +67,7 @@ export interface AuthPolicy {
  * lists every guest and storage of the node.
  */
 export function checkListenPolicy(addr: ListenAddress, token: string | null): void {
-  if (isLoopback(addr.host)) return;
+  if (addr.path || isLoopback(addr.host)) return;
   if (!token) {
     throw new UsageError(
       `listening on ${addr.host} needs a token: set serve.token in the config (mode 0600) or PVE_HEALTH_TOKEN, ` +
@@ -79,6 +90,7 @@ export function authorize(
     if (m && sameSecret(m[1], policy.token)) return { ok: true };
     return { ok: false, status: 401, message: 'missing or wrong bearer token' };
   }
+  if (policy.socket) return { ok: true };
   if (!hostHeader || !isLoopback(hostOf(hostHeader))) {
     return { ok: false, status: 421, message: 'without a token only loopback host names are served' };
   }

@@ -270,3 +270,53 @@ test('routes: promtool check metrics accepts /metrics', async (t) => {
   assert.equal(r.status, 0, `promtool: ${r.stdout}${r.stderr}`);
   assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no lint warnings');
 });
+
+test('serve: a Unix socket (mode 0600) needs no token and no loopback Host; a per-client connection cap', async () => {
+  const { listen, MAX_CONNECTIONS_PER_CLIENT } = await import('../../src/serve/server');
+  const { parseListen, authorize } = await import('../../src/serve/auth');
+  const { mkdtempSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { request } = await import('node:http');
+  const addr = parseListen(`unix:${join(mkdtempSync(join(tmpdir(), 'pvh-sock-')), 'serve.sock')}`);
+  assert.equal(authorize({ token: null, socket: true }, undefined, 'evil.example').ok, true);
+  assert.equal(authorize({ token: null }, undefined, 'evil.example').ok, false);
+  const http = await listen(addr, () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'hi\n' }));
+  try {
+    assert.equal(statSync(addr.path!).mode & 0o777, 0o600);
+    const body = await new Promise<string>((ok, bad) => {
+      const r = request({ socketPath: addr.path, path: '/healthz', headers: { host: 'x' } }, (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => ok(b));
+      });
+      r.on('error', bad);
+      r.end();
+    });
+    assert.equal(body, 'hi\n');
+  } finally {
+    await http.close();
+  }
+  assert.ok(MAX_CONNECTIONS_PER_CLIENT >= 8 && MAX_CONNECTIONS_PER_CLIENT <= 128);
+});
+
+test('serve: one client cannot hold more than its share of connections', async () => {
+  const { listen, MAX_CONNECTIONS_PER_CLIENT } = await import('../../src/serve/server');
+  const { connect } = await import('node:net');
+  const http = await listen({ host: '127.0.0.1', port: 0 }, () => ({ status: 200, headers: {}, body: '' }));
+  const socks: import('node:net').Socket[] = [];
+  try {
+    let closedEarly = 0;
+    for (let i = 0; i < MAX_CONNECTIONS_PER_CLIENT + 5; i++) {
+      const s = connect(http.address.port, '127.0.0.1');
+      s.on('error', () => {});
+      s.on('close', () => closedEarly++);
+      socks.push(s);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(closedEarly, 5, `${closedEarly} connections refused`);
+  } finally {
+    for (const s of socks) s.destroy();
+    await http.close();
+  }
+});

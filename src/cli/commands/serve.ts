@@ -74,7 +74,8 @@ export const serveCommand: Command = {
   help: `Options:
   --listen ADDR:PORT    where to listen (default ${DEFAULT_LISTEN}; config serve.listen). Any address other
                         than loopback needs a token: config serve.token (file mode 0600) or PVE_HEALTH_TOKEN,
-                        sent as "Authorization: Bearer TOKEN".
+                        sent as "Authorization: Bearer TOKEN". unix:PATH listens on a Unix socket of mode
+                        0600 (only root can read it, e.g. for a local reverse proxy).
   --dm-interval SECONDS device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
                         Mounts are scanned every mounts.cache_ttl seconds.
 Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
@@ -115,19 +116,22 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
       service,
       buildDocument,
       renderMetrics: renderPrometheus,
-      policy: { token },
+      policy: { token, socket: Boolean(addr.path) },
       version: VERSION,
       memory: () => process.memoryUsage(),
     });
     const http = await listen(addr, handle);
     service.start();
     const shown = http.address.host.includes(':') ? `[${http.address.host}]` : http.address.host;
+    const where = http.address.path ? `unix:${http.address.path} (mode 0600: root only)` : `http://${shown}:${http.address.port}/`;
     // checkListenPolicy refused other addresses without a token.
     const access = token
       ? 'API needs "Authorization: Bearer <token>" (token from serve.token or PVE_HEALTH_TOKEN)'
-      : 'loopback only, no token';
+      : addr.path
+        ? 'no token: the socket file limits readers'
+        : 'loopback only, no token: any local user can read it; set a token or listen on unix:PATH';
     ctx.io.err(
-      `pve-health serve: listening on http://${shown}:${http.address.port}/ (${access}); ` +
+      `pve-health serve: listening on ${where} (${access}); ` +
         `DM scan every ${dmIntervalS} s, mounts every ${mountsIntervalMs / 1000} s; source ${ctx.global.demo ? 'demo' : ctx.global.from ? ctx.global.from : 'live'}\n`,
     );
 
