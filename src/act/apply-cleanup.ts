@@ -58,6 +58,9 @@ export function assertSafe(a: Analysis, mount: PveMountState): void {
   if (r.length) throw new RefusedError(r);
 }
 
+/** Longest re-check under a pmxcfs cluster lock before the action itself (which has its own timeout). */
+export const MAX_CLUSTER_LOCK_WORK_S = 40;
+
 export async function applyCleanup(actions: CleanupAction[], o: ApplyOptions): Promise<Outcome[]> {
   const out: Outcome[] = [];
   const log = o.log ?? (() => {});
@@ -93,6 +96,7 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => v
       if (e instanceof LockedError) return { action: a, result: 'skipped', why: e.message };
       throw e;
     }
+    const lockedAt = performance.now();
     let fresh: Analysis;
     try {
       fresh = await o.analyze();
@@ -102,6 +106,15 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => v
       ]);
     }
     assertSafe(fresh, o.pveMount());
+    // pmxcfs expires a cluster lock after 120 s (PVE::Cluster cfs_lock): the work under it must end well
+    // within that, or another node could take the storage lock while we act. A re-gather that took
+    // long (lvs slow on a busy SAN) is a reason to skip, not to act late.
+    const heldS = (performance.now() - lockedAt) / 1000;
+    if (a.storageShared && heldS > MAX_CLUSTER_LOCK_WORK_S) {
+      const why = `the cluster lock was held ${Math.round(heldS)} s while re-checking (pmxcfs expires it after 120 s): skipped, run clean again`;
+      log(`skip ${a.name}: ${why}`);
+      return { action: a, result: 'skipped', why };
+    }
     const why = recheck(a, fresh);
     if (why) {
       log(`skip ${a.name}: ${why}`);
@@ -109,7 +122,9 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => v
     }
     const entry = o.journal.begin(journalEntry(a, fresh));
     log(`run: ${shellQuote(a.command)}`);
-    const r = await o.host.exec(a.command, { okCodes: 'any', timeoutMs: o.commandTimeoutMs ?? 60_000 });
+    // Under a cluster lock the action too must end inside the lock's lifetime (re-check + action < 100 s).
+    const timeoutMs = Math.min(o.commandTimeoutMs ?? 60_000, a.storageShared ? 50_000 : Infinity);
+    const r = await o.host.exec(a.command, { okCodes: 'any', timeoutMs });
     const ok = r.code === 0;
     o.journal.finish(entry, { result: ok ? 'done' : 'failed', exitCode: r.code, stderr: r.stderr.trim() || undefined });
     return ok
