@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -49,4 +49,19 @@ test('writeTextfile: refuses names that leave the directory', async () => {
   for (const bad of ['../x.prom', '', '.hidden.prom', 'a/b.prom']) {
     await assert.rejects(writeTextfile(tmpdir(), bad, ''), /invalid textfile name/);
   }
+});
+
+test('writeFileSafely: a symlink planted at the target is replaced, not written through; explicit mode', async (t) => {
+  const { writeFileSafely } = await import('../../src/host/write-file');
+  const dir = mkdtempSync(join(tmpdir(), 'pvh-wf-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const victim = join(dir, 'victim');
+  writeFileSync(victim, 'keep\n');
+  const target = join(dir, 'capture.json');
+  symlinkSync(victim, target);
+  writeFileSafely(target, '{}\n', 0o600);
+  assert.equal(readFileSync(victim, 'utf8'), 'keep\n');
+  assert.equal(readFileSync(target, 'utf8'), '{}\n');
+  assert.equal(statSync(target).mode & 0o777, 0o600);
+  assert.deepEqual(readdirSync(dir).sort(), ['capture.json', 'victim']);
 });

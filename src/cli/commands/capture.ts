@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors';
 import { redactSnapshot } from '../../core/redact';
 import { createHost } from '../../host/host';
@@ -7,6 +6,7 @@ import { readConfig } from '../../host/read-config';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import type { Command } from '../command';
 import { mountsPart, systemPart } from '../gather-parts';
+import { writeFileSafely } from '../../host/write-file';
 
 export const captureCommand: Command = {
   name: 'capture',
@@ -31,7 +31,7 @@ to FILE as JSON. cloud-init passwords, SSH keys and storage passwords/tokens are
     await mountsPart(host, config, loaded, { timeoutMs: mountTimeoutMs(host, config, undefined) });
     await systemPart(host, loaded);
     const snap = redactSnapshot(loaded.snap);
-    writeFileSync(file, `${JSON.stringify(snap, null, 1)}\n`, { mode: 0o600 });
+    writeFileSafely(file, `${JSON.stringify(snap, null, 1)}\n`, 0o600);
     const n = snap.commands['dmsetup.info']?.stdout.split('\n').filter(Boolean).length ?? 0;
     ctx.io.err(
       `pve-health: wrote ${file} (${n} DM devices, ${Object.keys(snap.files).length} files, secrets redacted)\n`,

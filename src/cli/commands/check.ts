@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
 import { renderHtml } from '../../render/html';
@@ -10,6 +9,7 @@ import type { Command } from '../command';
 import { mountsPart, systemPart } from '../gather-parts';
 import { printDocument } from '../output';
 import { notifyAfterCheck } from './notify';
+import { writeFileSafely } from '../../host/write-file';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -42,7 +42,7 @@ export const checkCommand: Command = {
     const doc = documentFor(loaded, s.host.now(), { dm, mounts });
     const durationSeconds = (performance.now() - started) / 1000;
     const system = ctx.values.html || ctx.values.notify ? await systemPart(s.host, loaded) : undefined;
-    if (ctx.values.html) writeFileSync(ctx.values.html as string, renderHtml(doc, { system }));
+    if (ctx.values.html) writeFileSafely(ctx.values.html as string, renderHtml(doc, { system }), 0o644);
     // A failed send is reported on stderr and never changes the verdict.
     if (ctx.values.notify)
       await notifyAfterCheck(ctx.io, s.host, s.config, doc, {

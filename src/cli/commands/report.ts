@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { renderHtml } from '../../render/html';
 import { openSession } from '../analysis';
 import type { Command } from '../command';
 import { printDocument } from '../output';
 import { VERSION } from '../../version';
 import { sourceDocument } from '../report-source';
+import { writeFileSafely } from '../../host/write-file';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -26,7 +26,7 @@ Without --html the result is printed in --format (default text). Exit code: the 
       const page = renderHtml(doc, { system, toolVersion: VERSION });
       if (html === '-') ctx.io.out(page);
       else {
-        writeFileSync(html, page);
+        writeFileSafely(html, page, 0o644);
         if (!ctx.global.quiet) ctx.io.err(`pve-health: wrote ${html} (${doc.node}, status ${doc.status})\n`);
       }
       // --html alone writes the file; an explicit --format also prints.
