@@ -1,10 +1,12 @@
-// Gather + analyse, the same code `pve-health dm` runs: the executor calls it before every action.
-import { analyzeDm } from '../core/analyze-dm';
+// Gather + analyse with the same decision `pve-health dm` makes (core/analyze-node.ts): the executor
+// calls it before every action.
+import { analyzeNode } from '../core/analyze-node';
+import type { Config } from '../core/config';
 import { gatherSnapshot } from '../host/gather';
 import type { Host } from '../host/host';
 import type { Analysis } from './apply-cleanup';
 
-export async function analyzeHost(host: Host, timeoutMs?: number): Promise<Analysis> {
+export async function analyzeHost(host: Host, config: Config = {}, timeoutMs?: number): Promise<Analysis> {
   const snap = await gatherSnapshot(host, { timeoutMs });
-  return { snap, result: analyzeDm(snap) };
+  return { snap, result: analyzeNode(snap, config) };
 }

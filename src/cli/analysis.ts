@@ -1,10 +1,8 @@
 // Shared by check/dm/report: load the data (live, --from, --demo), analyse, build the document.
-import { analyzeDm } from '../core/analyze-dm';
-import { classifyStorage, storageStatus } from '../core/classify-storage';
-import { fillCleanupActions } from '../core/cleanup-context';
+import { analyzeNode } from '../core/analyze-node';
 import type { Config } from '../core/config';
 import { CheckError, CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
-import { buildCheckDocument, failedDmResult, worstStatus } from '../core/evaluate';
+import { buildCheckDocument, failedDmResult } from '../core/evaluate';
 import { readPveState } from '../core/pve-state';
 import type { CheckDocument, DmResult } from '../core/types';
 import { createHost, type Host } from '../host/host';
@@ -27,19 +25,6 @@ export async function loadFor(ctx: CommandContext, s: Session): Promise<LoadedSn
   return loadSnapshot(s.host, { from: ctx.global.from, demo: ctx.global.demo, timeoutMs: t ? t * 1000 : undefined });
 }
 
-/**
- * Analyse the DM part of a snapshot: classification, each finding's fix from the cleanup planner,
- * and the storage health findings (thin pools, stale locks, host use of guest disks...) folded into
- * the part's status.
- */
-export function analyzeDmWithActions(loaded: LoadedSnapshot, config: Config): DmResult {
-  const dm = analyzeDm(loaded.snap);
-  fillCleanupActions(loaded.snap, dm);
-  dm.storage = classifyStorage(loaded.snap, dm, config);
-  dm.status = worstStatus(dm.status, storageStatus(dm.storage));
-  return dm;
-}
-
 /** Errors that mean "this part could not be checked" (exit 3), not a bug or a usage error. */
 export function isCheckFailure(e: unknown): e is Error {
   return (
@@ -56,7 +41,7 @@ export function isCheckFailure(e: unknown): e is Error {
  */
 export function dmPart(loaded: LoadedSnapshot, config: Config): DmResult {
   try {
-    return analyzeDmWithActions(loaded, config);
+    return analyzeNode(loaded.snap, config);
   } catch (e) {
     if (isCheckFailure(e)) return failedDmResult(e.message);
     throw e;

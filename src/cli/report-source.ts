@@ -5,7 +5,7 @@ import { CheckError } from '../core/errors';
 import type { SystemInfo } from '../core/system-info';
 import type { CheckDocument } from '../core/types';
 import { mountTimeoutMs } from '../host/read-mounts';
-import { analyzeDmWithActions, documentFor, loadFor, type Session } from './analysis';
+import { dmPart, documentFor, loadFor, type Session } from './analysis';
 import type { CommandContext } from './command';
 import { mountsPart, systemPart } from './gather-parts';
 
@@ -37,7 +37,7 @@ export async function sourceDocument(ctx: CommandContext, s: Session): Promise<S
     return { doc: parseCheckDocument(text, input === '-' ? 'stdin' : input), system: null, durationSeconds: 0 };
   }
   const loaded = await loadFor(ctx, s);
-  const dm = analyzeDmWithActions(loaded, s.config);
+  const dm = dmPart(loaded, s.config);
   const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
   const doc = documentFor(loaded, s.host.now(), { dm, mounts });
   const system = (await systemPart(s.host, loaded)) ?? null;

@@ -16,6 +16,7 @@ import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup'
 import type { Command, CommandContext } from '../command';
 import { VERSION } from '../../version';
 import { shellQuote } from '../../render/shell-quote';
+import { readConfig } from '../../host/read-config';
 
 export const cleanCommand: Command = {
   name: 'clean',
@@ -89,7 +90,8 @@ async function runClean(ctx: CommandContext): Promise<number> {
     );
   }
   const wait = lockWaitMs(v);
-  const analyze = () => analyzeHost(host);
+  const config = readConfig(host, ctx.global.config);
+  const analyze = () => analyzeHost(host, config, config.dm?.command_timeout ? config.dm.command_timeout * 1000 : undefined);
   const say = (t: string) => {
     if (ctx.global.format !== 'json') ctx.io.out(t);
     else ctx.io.err(t);

@@ -11,7 +11,7 @@ import {
   readSharedLvmStorages,
 } from '../../host/remote-check';
 import { renderClusterNagios, renderClusterText } from '../../render/cluster';
-import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
+import { dmPart, documentFor, loadFor, openSession } from '../analysis';
 import type { Command, CommandContext } from '../command';
 import { mountsPart } from '../gather-parts';
 
@@ -80,7 +80,7 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
       // This node: the same analysis as `pve-health check`, without ssh to ourselves.
       async () => {
         const loaded = await loadFor(ctx, s);
-        const dm = analyzeDmWithActions(loaded, s.config);
+        const dm = dmPart(loaded, s.config);
         const mounts = await mountsPart(s.host, s.config, loaded, {
           timeoutMs: mountTimeoutMs(s.host, s.config, undefined),
         });

@@ -15,6 +15,7 @@ import type { Command, CommandContext } from '../command';
 import { VERSION } from '../../version';
 import { liveHost, lockWaitMs } from './clean';
 import { shellQuote } from '../../render/shell-quote';
+import { readConfig } from '../../host/read-config';
 
 export const restoreCommand: Command = {
   name: 'restore',
@@ -64,7 +65,8 @@ async function runRestore(ctx: CommandContext): Promise<number> {
       startedAt: host.now().toISOString(),
       user: ctx.io.env.SUDO_USER ?? ctx.io.env.USER,
     });
-    const analyze = () => analyzeHost(host);
+    const config = readConfig(host, ctx.global.config);
+    const analyze = () => analyzeHost(host, config, config.dm?.command_timeout ? config.dm.command_timeout * 1000 : undefined);
     let first: Awaited<ReturnType<typeof analyze>>;
     try {
       first = await analyze();
