@@ -1,36 +1,16 @@
 // The heart: every DM device and every LV of every PVE LVM storage gets a status, a reason code and a
 // sentence (design "Classification"; facts §1-§3, §7, §10). Pure: plain data in, entries out.
 
-import type { HaService, Task } from './cluster';
+import type { ClassifyContext } from './dm-context';
 import type { DmDevice, LvmView } from './dm-devices';
-import { describeRef, type GuestRecord, lvKey, type ReferenceIndex, type RefHit } from './dm-references';
+import { describeRef, type GuestRecord, lvKey, type RefHit } from './dm-references';
 import { storageFor } from './dm-storage-choice';
 import type { LvRow } from './parse-lvm';
 import type { LvmStorage } from './storage-config';
 import type { DmReason, DmStatus } from './types';
 import { parseDeletedLv, parseLvmVolname, parseSnapshotLv, vmidOfLvName } from './volume-name';
 
-export interface ClassifyContext {
-  node: string;
-  lvm: LvmView;
-  /** Why lvs could not be used (failed, timed out), or null. */
-  lvsError: string | null;
-  /** LVM storages of the whole cluster (all nodes), from storage.cfg. */
-  storages: LvmStorage[];
-  guests: Map<number, GuestRecord>;
-  refs: ReferenceIndex;
-  /** Running tasks of this node (tasks/active). */
-  tasks: Task[];
-  ha: HaService[];
-  /** Guests running on this node. */
-  running: Set<number>;
-  /** VMIDs with a live kvm process on this node (pid file + process). */
-  kvmAlive: Set<number>;
-  /** Why storage.cfg cannot be used (missing, unreadable), or null: then no LV can be mapped to a storage. */
-  storageConfigError?: string | null;
-  /** Storage IDs that storage.cfg defines (every type): a config naming another one cannot be resolved. */
-  storageIds?: Set<string>;
-}
+export type { ClassifyContext } from './dm-context';
 
 interface Verdict {
   status: DmStatus;

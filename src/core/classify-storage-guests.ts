@@ -1,8 +1,8 @@
 // Storage findings about guests: stale `lock:` lines, leftovers of interrupted backups (the `vzdump`
 // snapshot of a container, fleecing images), inactive leftover LVs summed per storage and VMID, and
 // shared-LVM autoactivation. Rules and sources: docs/storage-health.md.
-import type { ParsedGuest, StorageContext } from './classify-storage';
-import { fmtBytes } from './classify-storage';
+import type { ParsedGuest, StorageContext } from './storage-context';
+import { fmtBytes } from './storage-context';
 import type { StorageFinding } from './types';
 
 /** Locks that are a state, not an operation in progress: a hibernated VM keeps `lock: suspended`. */

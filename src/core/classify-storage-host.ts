@@ -3,7 +3,7 @@
 // disk, kpartx partition maps left behind. Two writers on one disk (the guest and the host) corrupt
 // it; a host LV on a guest disk also blocks deactivating, migrating or removing it.
 // Also: whether lvm.conf keeps the host's LVM from scanning guest disks at all.
-import type { StorageContext } from './classify-storage';
+import type { StorageContext } from './storage-context';
 import { buildDmName, parseDmUuid, splitDmName } from './dm-name';
 import { parseMountInfo } from './mountinfo';
 import type { StorageFinding } from './types';

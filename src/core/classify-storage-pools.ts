@@ -1,6 +1,6 @@
 // Thin pools (usage, overcommit, kernel flags from `dmsetup status`) and multipath maps (paths per
 // map): the storage health rules that read the kernel's own status lines.
-import { fmtBytes, type StorageContext, THIN_DEFAULTS } from './classify-storage';
+import { fmtBytes, type StorageContext, THIN_DEFAULTS } from './storage-context';
 import { buildDmName } from './dm-name';
 import { parseMultipathFeatures, parseMultipathStatus, parseThinPoolStatus } from './parse-dm-status';
 import type { DmSegment } from './parse-dmsetup';

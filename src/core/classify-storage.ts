@@ -6,64 +6,15 @@
 import { classifyGuestStorage } from './classify-storage-guests';
 import { classifyHostUse } from './classify-storage-host';
 import { classifyMultipath, classifyThinPools } from './classify-storage-pools';
-import type { HaService, Task } from './cluster';
 import type { Config } from './config';
-import type { GuestConfig, GuestType } from './guest-config';
 import { parseDmStatus } from './parse-dm-status';
-import type { DmInfo, DmSegment } from './parse-dmsetup';
-import type { LvRow, VgRow } from './parse-lvm';
 import { dmDepsOf, dmInfoOf, dmTablesOf, lvsOf, vgsOf } from './parsed';
 import { readPveState } from './pve-state';
 import type { HostSnapshot } from './snapshot';
-import type { LvmStorage } from './storage-config';
+import { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext } from './storage-context';
 import type { DmResult, StorageFinding } from './types';
 
-/** Thin pool thresholds when the config does not set them (docs/storage-health.md says why). */
-export const THIN_DEFAULTS = {
-  dataWarning: 80,
-  dataCritical: 90,
-  // Metadata is tighter: a full metadata device switches the pool read-only (every guest stops
-  // writing) and, unlike data, cannot be freed by trimming guests.
-  metaWarning: 70,
-  metaCritical: 85,
-  overcommitWarning: 200,
-} as const;
-
-/** The command key under which src/host/read-dm.ts stores `lvs -o ...,autoactivation`. */
-export const AUTOACTIVATION_KEY = 'lvs.autoactivation';
-
-export interface ParsedGuest {
-  vmid: number;
-  type: GuestType;
-  node: string;
-  config: GuestConfig;
-}
-
-/** Everything the rules read, parsed once. */
-export interface StorageContext {
-  node: string;
-  clustered: boolean;
-  storages: LvmStorage[];
-  lvs: LvRow[];
-  lvsOk: boolean;
-  lvsTimedOut: boolean;
-  vgs: VgRow[];
-  info: DmInfo[];
-  table: Map<string, DmSegment[]>;
-  deps: Map<string, string[]>;
-  status: Map<string, DmSegment[]>;
-  guests: ParsedGuest[];
-  /** Tasks still running on this node (tasks/active is node-local). */
-  tasks: Task[];
-  ha: HaService[];
-  running: Set<number>;
-  mountinfo: string;
-  lvmConf: string | null;
-  /** `vg/lv` → autoactivation enabled; null when it could not be read. */
-  autoactivation: Map<string, boolean> | null;
-  dm: DmResult;
-  config: Config;
-}
+export { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext, THIN_DEFAULTS } from './storage-context';
 
 function out(snap: HostSnapshot, key: string): string {
   const c = snap.commands[key];
@@ -148,13 +99,4 @@ export function storageStatus(findings: StorageFinding[]): 0 | 1 | 2 {
   return findings.some((f) => f.severity === 'warning') ? 1 : 0;
 }
 
-export function fmtBytes(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${u[i]}`;
-}
+export { fmtBytes } from './storage-context';

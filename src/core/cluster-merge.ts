@@ -37,44 +37,9 @@ export interface NodeResult {
   ms?: number;
 }
 
-export type FindingSeverity = 'critical' | 'warning' | 'unknown' | 'info';
+import type { ClusterFinding, FindingSeverity } from './cluster-types';
 
-export type ClusterFindingKind =
-  | 'shared-lv-open-on-nodes'
-  | 'shared-lv-active-on-nodes'
-  | 'guest-active-away-from-home'
-  | 'node-not-checked'
-  | 'node-offline'
-  | 'node-name-mismatch'
-  | 'cluster-not-quorate';
-
-export interface ClusterVolume {
-  vg: string;
-  lv: string;
-  lvUuid: string;
-  storage: string | null;
-  vmid: number | null;
-  /** Node the owning guest lives on, when a document knows it. */
-  home: string | null;
-  /** Nodes where the LV has a DM map, and where that map is open. */
-  activeOn: string[];
-  openOn: string[];
-}
-
-export interface ClusterFinding {
-  /** Stable across runs for the same problem (notifications compare it). */
-  id: string;
-  kind: ClusterFindingKind;
-  severity: FindingSeverity;
-  title: string;
-  detail: string;
-  /** Nodes involved. */
-  nodes: string[];
-  vmid?: number;
-  volumes?: ClusterVolume[];
-  /** What explains it (e.g. "migration: lock migrate on pve1"), when something does. */
-  explainedBy?: string[];
-}
+export type { ClusterFinding, ClusterFindingKind, ClusterVolume, FindingSeverity } from './cluster-types';
 
 export interface ClusterNode {
   node: string;

@@ -1,6 +1,6 @@
 // Which storage of storage.cfg an LV belongs to on this node (design "Identity": VG and thin pool to
 // storage ID, `nodes=` honoured, thin LVs to the lvmthin storage where lvm and lvmthin share a VG).
-import type { ClassifyContext } from './classify-dm';
+import type { ClassifyContext } from './dm-context';
 import type { LvRow } from './parse-lvm';
 import type { LvmStorage } from './storage-config';
 
