@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // The answer of a check that could not run at all (exit 3): a document whose parts carry the reason,
 // rendered in the format asked for, so NRPE, Checkmk, node_exporter and JSON readers see UNKNOWN and
 // why — never an empty output that a monitor reads as "no data" or, worse, as the last good value.
@@ -23,9 +24,16 @@ export async function printFailure(ctx: CommandContext, command: string, error: 
     dm: command === 'mounts' ? undefined : failedDmResult(error),
     mounts: command === 'dm' ? undefined : { summary: { total: 0 }, entries: [], status: 3, error },
   });
-  if (command === 'check' && typeof ctx.values.textfile === 'string') {
+  const optional = ctx.values['textfile-if-present'];
+  const dir =
+    typeof ctx.values.textfile === 'string'
+      ? ctx.values.textfile
+      : typeof optional === 'string' && existsSync(optional)
+        ? optional
+        : null;
+  if (command === 'check' && dir) {
     // Replace node_exporter's file with the failure too; a write error is only one more line.
-    await writeTextfile(ctx.values.textfile, DEFAULT_TEXTFILE_NAME, renderPrometheus(doc)).catch((e: Error) =>
+    await writeTextfile(dir, DEFAULT_TEXTFILE_NAME, renderPrometheus(doc)).catch((e: Error) =>
       ctx.io.err(`pve-health: could not write the metrics textfile: ${e.message}\n`),
     );
   }

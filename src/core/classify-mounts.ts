@@ -16,7 +16,8 @@ import {
   storageForMount,
   storageMounts,
 } from './mount-plan';
-import { hasOption } from './mountinfo';
+import { type CtBind, bindMismatchVerdict, containerBinds, findBindMismatches } from './mount-binds';
+import { hasOption, type MountInfo, parseMountInfo, visibleMounts } from './mountinfo';
 import type { HostSnapshot } from './snapshot';
 import { parseStorageConfig, storagesOnNode } from './storage-config';
 import type { MountEntry, MountReason, MountsResult, Status } from './types';
@@ -73,6 +74,11 @@ export interface MountsRaw {
   storageCfg: string | null;
   /** ctid → /etc/pve/lxc/<ctid>.conf text. */
   ctConfigs: Record<string, string>;
+  /**
+   * Storage paths and container bind sources that are symlinks, resolved on the host as PVE does
+   * (Cwd::realpath) without ever stat()ing through a network mount. Absent in older captures.
+   */
+  resolvedPaths?: Record<string, string>;
   /** Probe results by superblock major:minor. */
   probes: Record<string, ProbeResult>;
   stuckProbes: StuckProbe[];
@@ -81,8 +87,66 @@ export interface MountsRaw {
 }
 
 /** The mount-expected storages of this node. */
-export function nodeStorageMounts(storageCfg: string | null, node: string): StorageMount[] {
-  return storageCfg ? storageMounts(storagesOnNode(parseStorageConfig(storageCfg), node)) : [];
+export function nodeStorageMounts(
+  storageCfg: string | null,
+  node: string,
+  resolvedPaths?: Record<string, string>,
+): StorageMount[] {
+  const mounts = storageCfg ? storageMounts(storagesOnNode(parseStorageConfig(storageCfg), node)) : [];
+  // PVE checks the real path (DirPlugin: Cwd::realpath): a symlinked storage path is mounted when
+  // its target is.
+  return mounts.map((m) => {
+    const real = resolvedPaths?.[m.path];
+    return real && real !== m.path ? { ...m, path: real, configuredPath: m.path } : m;
+  });
+}
+
+/** Container mounts whose bind shows another superblock than the host has at the source now. */
+function markOutdatedBinds(
+  raw: MountsRaw,
+  entries: MountEntry[],
+  binds: CtBind[],
+  resolve: (p: string) => string,
+  s: MountSettings,
+): void {
+  if (binds.length === 0) return;
+  const hostMounts = visibleMounts(parseMountInfo(raw.hostMountinfo).mounts);
+  const ctMounts = new Map<number, MountInfo[]>();
+  for (const c of raw.containers) if (c.mountinfo !== null) ctMounts.set(c.ctid, visibleMounts(parseMountInfo(c.mountinfo).mounts));
+  for (const m of findBindMismatches(binds, ctMounts, hostMounts, resolve)) {
+    if (s.ignore.some((p) => matchesPattern(p, 'ct', m.bind.ctid, m.bind.target))) continue;
+    const v = bindMismatchVerdict(m);
+    const patch: Partial<MountEntry> = {
+      status: 'missing',
+      reason: 'bind-outdated',
+      severity: v.severity,
+      detail: v.detail,
+      storage: /^\/mnt\/pve\/([^/]+)/.exec(m.bind.source)?.[1] ?? null,
+      proxmoxManaged: true,
+    };
+    const e = entries.find((x) => x.scope === 'ct' && x.ctid === m.bind.ctid && x.target === m.bind.target);
+    if (e) Object.assign(e, patch);
+    else
+      entries.push({
+        scope: 'ct',
+        ctid: m.bind.ctid,
+        source: m.ct.source,
+        target: m.bind.target,
+        fstype: m.ct.fstype,
+        options: m.ct.options,
+        reachable: true,
+        error: null,
+        totalBytes: null,
+        usedBytes: null,
+        availableBytes: null,
+        usagePercent: null,
+        majorMinor: m.ct.majorMinor,
+        network: false,
+        expectedReadonly: false,
+        probe: null,
+        ...patch,
+      } as MountEntry);
+  }
 }
 
 export function mountTables(raw: Pick<MountsRaw, 'hostMountinfo' | 'containers'>): MountTables {
@@ -100,6 +164,7 @@ const SEVERITY: Record<MountReason, Status> = {
   timeout: 2,
   'probe-stuck': 2,
   'not-mounted': 2,
+  'bind-outdated': 2,
   'unexpected-readonly': 1,
   'remounted-readonly': 1,
   'usage-warning': 1,
@@ -228,7 +293,24 @@ function buildEntry(
   };
 }
 
-function missingEntry(st: StorageMount): MountEntry {
+/**
+ * What a missing mount means, truthfully: PVE's own writes do not land on the root disk (it refuses to
+ * activate an `is_mountpoint` dir storage that is not mounted — DirPlugin; it mounts NFS/CIFS/CephFS/
+ * GlusterFS itself before use and pvestatd keeps retrying), but a container bind mount of the path
+ * and any other writer (a backup script, an rsync) write into the empty directory on the root disk.
+ */
+function missingDetail(st: StorageMount, binders: number[]): string {
+  const pve =
+    st.type === 'dir'
+      ? `PVE refuses to use storage '${st.id}' while ${st.path} is not a mount point (is_mountpoint), so its own writes stop`
+      : `PVE mounts storage '${st.id}' again before it uses it (its own writes wait for that)`;
+  const others = binders.length
+    ? `CT ${binders.join(', CT ')} bind-mount${binders.length > 1 ? '' : 's'} ${st.path} and write${binders.length > 1 ? '' : 's'} into the empty directory on the root disk, as does any other writer there`
+    : 'a container bind mount of that path or any other writer there (a script, rsync) would write to the root disk';
+  return `storage '${st.id}' (${st.type}) is not mounted at ${st.path}${st.configuredPath && st.configuredPath !== st.path ? ` (configured as ${st.configuredPath})` : ''}. ${pve}; ${others}.`;
+}
+
+function missingEntry(st: StorageMount, binders: number[] = []): MountEntry {
   return {
     scope: 'host',
     ctid: null,
@@ -247,7 +329,7 @@ function missingEntry(st: StorageMount): MountEntry {
     usagePercent: null,
     severity: 2,
     reason: 'not-mounted',
-    detail: `storage '${st.id}' (${st.type}) is not mounted at ${st.path}: anything written there lands on the root disk`,
+    detail: missingDetail(st, binders),
     majorMinor: undefined,
     network: st.type !== 'dir',
     expectedReadonly: st.readonly,
@@ -262,7 +344,7 @@ export function classifyMounts(
   overrides: { timeoutMs?: number } = {},
 ): MountsCheckResult {
   const s = mountSettings(config, { timeoutMs: overrides.timeoutMs ?? raw.timeoutMs });
-  const storages = nodeStorageMounts(raw.storageCfg, raw.node);
+  const storages = nodeStorageMounts(raw.storageCfg, raw.node, raw.resolvedPaths);
   const { occurrences, warnings } = listMountOccurrences(mountTables(raw), storages, s);
   const exp = expectations(raw, occurrences, storages, s);
   const hostByKey = new Map<string, StorageMount>();
@@ -279,10 +361,14 @@ export function classifyMounts(
     }
     entries.push(buildEntry(o, raw, storages, hostByKey, exp, s));
   }
+  const binds = Object.entries(raw.ctConfigs).flatMap(([ctid, text]) => containerBinds(Number(ctid), text));
+  const resolve = (p: string) => raw.resolvedPaths?.[p] ?? p;
+  markOutdatedBinds(raw, entries, binds, resolve, s);
   const hostTargets = new Set(occurrences.filter((o) => o.scope === 'host').map((o) => o.info.target));
   for (const st of storages) {
     if (hostTargets.has(st.path) || s.ignore.some((p) => matchesPattern(p, 'host', null, st.path))) continue;
-    entries.push(missingEntry(st));
+    const binders = binds.filter((b) => b.source === st.path || b.source.startsWith(`${st.path}/`) || resolve(b.source) === st.path || resolve(b.source).startsWith(`${st.path}/`)).map((b) => b.ctid);
+    entries.push(missingEntry(st, [...new Set(binders)].sort((a, b) => a - b)));
   }
   entries.sort(
     (a, b) =>

@@ -140,6 +140,8 @@ export interface StorageMount {
   fstype: string | null;
   /** `ro` among the storage's mount `options`. */
   readonly: boolean;
+  /** The path as storage.cfg writes it, when `path` is its resolved real path (a symlink). */
+  configuredPath?: string;
 }
 
 /**

@@ -222,6 +222,7 @@ export type MountReason =
   | 'timeout'
   | 'probe-stuck'
   | 'not-mounted'
+  | 'bind-outdated'
   | 'unexpected-readonly'
   | 'remounted-readonly'
   | 'usage-warning'

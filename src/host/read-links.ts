@@ -38,3 +38,47 @@ export function readDeviceLinks(host: Host, files: Record<string, string>): Reco
   }
   return links;
 }
+
+/**
+ * Resolve symlinks in host paths the way PVE does (DirPlugin: Cwd::realpath), under the host root,
+ * one component at a time — and never through a network mount: once a prefix lies on one (`onNetwork`
+ * says so from the mount table), the rest of the path is kept as written, because an lstat there can
+ * hang on a dead server. Returns only the paths that changed.
+ */
+export function resolveHostPaths(
+  host: Host,
+  paths: string[],
+  onNetwork: (path: string) => boolean,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of new Set(paths)) {
+    const real = resolveOne(host, p, onNetwork);
+    if (real !== p) out[p] = real;
+  }
+  return out;
+}
+
+function resolveOne(host: Host, path: string, onNetwork: (path: string) => boolean): string {
+  let rest = path.split('/').filter(Boolean);
+  let cur = '/';
+  for (let hops = 0; rest.length > 0; ) {
+    if (onNetwork(cur)) return posix.join(cur, ...rest);
+    const next = posix.join(cur, rest[0]);
+    let target: string | null = null;
+    try {
+      if (lstatSync(hostPath(host, next)).isSymbolicLink()) target = readlinkSync(hostPath(host, next));
+    } catch {
+      return posix.join(cur, ...rest); // does not exist (yet): nothing more to resolve
+    }
+    if (target === null) {
+      cur = next;
+      rest = rest.slice(1);
+      continue;
+    }
+    if (++hops > MAX_HOPS * 2) return path; // a loop
+    const resolved = posix.resolve(cur, target);
+    rest = [...resolved.split('/').filter(Boolean), ...rest.slice(1)];
+    cur = '/';
+  }
+  return cur;
+}

@@ -13,9 +13,12 @@ import {
 } from '../core/classify-mounts';
 import type { Config } from '../core/config';
 import { CheckError, UsageError } from '../core/errors';
-import { listMountOccurrences, mountSettings, planProbes } from '../core/mount-plan';
+import { containerBinds } from '../core/mount-binds';
+import { isNetworkType, listMountOccurrences, mountSettings, planProbes } from '../core/mount-plan';
+import { parseMountInfo, visibleMounts } from '../core/mountinfo';
 import { type Host, hostPath } from './host';
 import { probeMounts } from './probe-mount';
+import { resolveHostPaths } from './read-links';
 
 export const MOUNT_TIMEOUT_ENV = 'PVE_HEALTH_MOUNT_TIMEOUT';
 
@@ -144,7 +147,8 @@ export async function gatherMounts(host: Host, config: Config, opts: MountsCheck
   const node = readNodeName(host);
   const storageCfg = readText(host, '/etc/pve/storage.cfg');
   const tables = mountTables({ hostMountinfo, containers });
-  const { occurrences } = listMountOccurrences(tables, nodeStorageMounts(storageCfg, node), settings);
+  const resolvedPaths = resolveMountPaths(host, storageCfg, node, ctConfigs, hostMountinfo, settings.networkTypes);
+  const { occurrences } = listMountOccurrences(tables, nodeStorageMounts(storageCfg, node, resolvedPaths), settings);
   const outcome = await probeMounts(host, planProbes(occurrences), {
     timeoutMs: settings.timeoutMs,
     concurrency: settings.concurrency,
@@ -158,6 +162,7 @@ export async function gatherMounts(host: Host, config: Config, opts: MountsCheck
     hostMountinfo,
     containers,
     storageCfg,
+    resolvedPaths,
     ctConfigs,
     probes: outcome.probes,
     stuckProbes: outcome.stuck,
@@ -174,4 +179,22 @@ export async function runMountsCheck(
 ): Promise<MountsCheckResult> {
   const raw = await gatherMounts(host, config, opts);
   return classifyMounts(raw, config);
+}
+
+/** Storage paths and container bind sources as the kernel sees them (symlinks resolved, never through a network mount). */
+function resolveMountPaths(
+  host: Host,
+  storageCfg: string | null,
+  node: string,
+  ctConfigs: Record<string, string>,
+  hostMountinfo: string,
+  networkTypes: string[],
+): Record<string, string> {
+  const network = visibleMounts(parseMountInfo(hostMountinfo).mounts).filter((m) => isNetworkType(m.fstype, networkTypes));
+  const onNetwork = (p: string) => network.some((m) => p === m.target || p.startsWith(`${m.target}/`));
+  const paths = [
+    ...nodeStorageMounts(storageCfg, node).map((m) => m.path),
+    ...Object.entries(ctConfigs).flatMap(([ctid, text]) => containerBinds(Number(ctid), text).map((b) => b.source)),
+  ];
+  return resolveHostPaths(host, paths, onNetwork);
 }

@@ -6,7 +6,15 @@ export const SERVICE_NAME = 'pve-health.service';
 export const TIMER_NAME = 'pve-health.timer';
 export const DEFAULT_EXEC = ['/usr/bin/pve-health'];
 /** What the timer runs: check, notify on change, refresh node_exporter's textfile. */
-export const DEFAULT_CHECK_ARGS = ['check', '--quiet', '--notify', '--textfile', '/var/lib/prometheus/node-exporter'];
+// --textfile-if-present: a node without node_exporter's textfile directory is no failure of the timer;
+// an explicit --textfile DIR that does not exist is.
+export const DEFAULT_CHECK_ARGS = [
+  'check',
+  '--quiet',
+  '--notify',
+  '--textfile-if-present',
+  '/var/lib/prometheus/node-exporter',
+];
 
 /** Quote one ExecStart word (systemd.service "Command lines": C-style quotes; % and $ are specifiers). */
 export function systemdQuote(word: string): string {

@@ -133,7 +133,7 @@ test('install-timer: writes both units under --root without touching systemctl',
   const service = readFileSync(join(dir, 'etc/systemd/system/pve-health.service'), 'utf8');
   assert.match(
     service,
-    /^ExecStart=\/usr\/bin\/pve-health check --quiet --notify --textfile \/var\/lib\/prometheus\/node-exporter$/m,
+    /^ExecStart=\/usr\/bin\/pve-health check --quiet --notify --textfile-if-present \/var\/lib\/prometheus\/node-exporter$/m,
   );
   assert.match(readFileSync(join(dir, 'etc/systemd/system/pve-health.timer'), 'utf8'), /^OnCalendar=\*:0\/10$/m);
   assert.equal(statSync(join(dir, 'etc/systemd/system/pve-health.timer')).mode & 0o777, 0o644);

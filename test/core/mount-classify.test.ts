@@ -282,7 +282,8 @@ test('mounts: container filesystems: remounted read-only after errors, expected 
   const table = ctTable(105, [
     line('0:54', '/iso', 'nfs4', '10.0.0.5:/export/iso', 'ro,relatime', 'ro,vers=4.2'),
     line('252:40', '/srv/data', 'ext4', '/dev/mapper/pve-vm--105--disk--1', 'rw', 'ro,errors=remount-ro'),
-    line('252:41', '/mnt/dumps', 'ext4', '/dev/x', 'ro', 'rw'),
+    // A bind of the host's NFS path (the same superblock as on the host), mounted ro on purpose.
+    line('0:53', '/mnt/dumps', 'nfs4', '10.0.0.5:/export/backup', 'ro', 'rw'),
     // what a 6.18 kernel shows after an ext4 error with errors=remount-ro
     line('7:0', '/srv/logs', 'ext4', '/dev/loop0', 'rw,relatime', 'rw,errors=remount-ro,emergency_ro'),
   ]);

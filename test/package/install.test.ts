@@ -145,8 +145,10 @@ test('the single executable probes mounts in its own child process', () => {
   try {
     mkdirSync(join(root, 'proc/self'), { recursive: true });
     mkdirSync(join(root, 'mnt/pve/nfs1'), { recursive: true });
-    mkdirSync(join(root, 'etc'), { recursive: true });
+    mkdirSync(join(root, 'etc/pve'), { recursive: true });
     writeFileSync(join(root, 'etc/hostname'), 'pve1\n');
+    // A Proxmox node: without /etc/pve the check cannot tell which storages must be mounted (exit 3).
+    writeFileSync(join(root, 'etc/pve/.members'), '{"nodename":"pve1","version":1}');
     // 36 25 0:47 / /mnt/pve/nfs1 rw,relatime shared:20 - nfs4 10.0.0.5:/export rw,vers=4.2,addr=10.0.0.5
     writeFileSync(
       join(root, 'proc/self/mountinfo'),

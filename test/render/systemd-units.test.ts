@@ -25,7 +25,7 @@ test('systemd units: oneshot after pve-cluster, only with /etc/pve; timer every 
   }
   assert.match(
     s,
-    /^ExecStart=\/usr\/bin\/pve-health check --quiet --notify --textfile \/var\/lib\/prometheus\/node-exporter$/m,
+    /^ExecStart=\/usr\/bin\/pve-health check --quiet --notify --textfile-if-present \/var\/lib\/prometheus\/node-exporter$/m,
   );
   const tm = PVE_HEALTH_TIMER_UNIT.split('\n');
   for (const line of ['OnCalendar=*:0/15', 'Persistent=true', 'RandomizedDelaySec=180', 'WantedBy=timers.target']) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
 import { renderHtml } from '../../render/html';
@@ -17,7 +18,9 @@ export const checkCommand: Command = {
   usage: 'check [--json|--format FMT] [--html FILE] [--textfile DIR] [--fresh] [--root DIR | --from FILE | --demo]',
   help: `Options:
   --html FILE       also write the standalone HTML report to FILE
-  --textfile DIR    also write Prometheus metrics to DIR/${DEFAULT_TEXTFILE_NAME} (atomically, for node_exporter)
+  --textfile DIR    also write Prometheus metrics to DIR/${DEFAULT_TEXTFILE_NAME} (atomically, for node_exporter;
+                    replaced on every run, failures included; a missing DIR is an error, exit 3)
+  --textfile-if-present DIR   the same, but only when DIR exists (the timer's default: nodes without node_exporter)
   --fresh           probe mounts now, ignoring the cached results of a recent run
   --timeout SEC     mount probe timeout (default 2 s; also PVE_HEALTH_MOUNT_TIMEOUT)
   --notify          send the configured notifications when the findings changed (docs/reports.md)
@@ -25,6 +28,7 @@ export const checkCommand: Command = {
   options: {
     html: { type: 'string' },
     textfile: { type: 'string' },
+    'textfile-if-present': { type: 'string' },
     fresh: { type: 'boolean' },
     timeout: { type: 'string' },
     notify: { type: 'boolean' },
@@ -52,10 +56,13 @@ export const checkCommand: Command = {
       });
     // The textfile is replaced on every run, failures included: a stale healthy file would be exported forever.
     let textfileError: string | null = null;
-    if (ctx.values.textfile) {
+    const optional = ctx.values['textfile-if-present'] as string | undefined;
+    const textfileDir =
+      (ctx.values.textfile as string | undefined) ?? (optional && existsSync(optional) ? optional : undefined);
+    if (textfileDir) {
       try {
         await writeTextfile(
-          ctx.values.textfile as string,
+          textfileDir,
           DEFAULT_TEXTFILE_NAME,
           renderPrometheus(doc, { durationSeconds, timestampSeconds: s.host.now().getTime() / 1000 }),
         );

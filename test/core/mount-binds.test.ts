@@ -1,0 +1,142 @@
+// Mount verdicts on the layouts admins actually have (issue: container that captured the empty
+// directory, symlinked storage paths, words that are true). Mount tables as the kernel prints them.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifyMounts, type MountsRaw, type ProbeResult } from '../../src/core/classify-mounts';
+import { containerBinds } from '../../src/core/mount-binds';
+
+const GiB = 1024 ** 3;
+const ok = (): ProbeResult => ({
+  ok: true,
+  error: null,
+  ms: 3,
+  at: '2026-01-01T00:00:00Z',
+  totalBytes: 100 * GiB,
+  usedBytes: 10 * GiB,
+  availableBytes: 90 * GiB,
+});
+let id = 100;
+const line = (mm: string, root: string, target: string, fstype: string, source: string) =>
+  `${id++} 1 ${mm} ${root} ${target} rw,relatime shared:1 - ${fstype} ${source} rw`;
+
+const STORAGE = `nfs: share
+\tpath /mnt/pve/share
+\tserver 10.0.0.5
+\texport /export/share
+\tcontent backup,images
+
+dir: backup
+\tpath /srv/backup
+\tis_mountpoint yes
+\tcontent backup
+`;
+const HOST_ROOT = line('253:1', '/', '/', 'ext4', '/dev/mapper/pve-root');
+const HOST_NFS = line('0:52', '/', '/mnt/pve/share', 'nfs4', '10.0.0.5:/export/share');
+const CT_ROOT = line('253:7', '/', '/', 'ext4', '/dev/mapper/pve-vm--200--disk--0');
+
+function raw(p: Partial<MountsRaw>): MountsRaw {
+  return {
+    version: 1,
+    gatheredAt: '2026-01-01T00:00:00Z',
+    node: 'pve1',
+    hostMountinfo: '',
+    containers: [],
+    storageCfg: STORAGE,
+    ctConfigs: {},
+    probes: {},
+    stuckProbes: [],
+    timeoutMs: 2000,
+    warnings: [],
+    ...p,
+  };
+}
+
+const CT200 = 'hostname: app\nrootfs: local-lvm:vm-200-disk-0,size=8G\nmp0: /mnt/pve/share/app,mp=/data\n';
+
+test('containerBinds: path mount points and lxc.mount.entry binds, not volumes or devices', () => {
+  const conf = [
+    'mp0: /mnt/pve/share/app,mp=/data',
+    'mp1: local-lvm:vm-200-disk-1,mp=/db',
+    'mp2: /dev/sdb1,mp=/raw',
+    'lxc.mount.entry: /mnt/pve/iso mnt/iso none bind,ro,create=dir 0 0',
+    'lxc.mount.entry: tmpfs tmp tmpfs defaults 0 0',
+  ].join('\n');
+  assert.deepEqual(containerBinds(200, conf), [
+    { ctid: 200, source: '/mnt/pve/share/app', target: '/data' },
+    { ctid: 200, source: '/mnt/pve/iso', target: '/mnt/iso' },
+  ]);
+});
+
+test('a container started before the NFS was mounted holds the root-disk directory: missing, with the fix', () => {
+  const r = classifyMounts(
+    raw({
+      hostMountinfo: [HOST_ROOT, HOST_NFS].join('\n'),
+      // The CT's /data is a bind of the host's root filesystem (253:1), taken before the NFS was mounted.
+      containers: [{ ctid: 200, pid: 4242, mountinfo: [CT_ROOT, line('253:1', '/mnt/pve/share/app', '/data', 'ext4', '/dev/mapper/pve-root')].join('\n') }],
+      ctConfigs: { '200': CT200 },
+      probes: { '0:52': ok(), '253:1': ok(), '253:7': ok() },
+    }),
+    {},
+  );
+  const e = r.entries.find((x) => x.scope === 'ct' && x.target === '/data');
+  assert.ok(e, JSON.stringify(r.entries.map((x) => [x.scope, x.target, x.status])));
+  assert.equal(e.status, 'missing');
+  assert.equal(e.reason, 'bind-outdated');
+  assert.match(e.detail ?? '', /CT 200 started before nfs4 10\.0\.0\.5:\/export\/share was mounted/);
+  assert.match(e.detail ?? '', /lands on the host's own disk/);
+  assert.match(e.detail ?? '', /pct reboot 200/);
+  assert.equal(r.status, 2);
+  // The host's own NFS mount is fine.
+  assert.equal(r.entries.find((x) => x.scope === 'host' && x.target === '/mnt/pve/share')?.status, 'ok');
+});
+
+test('the same bind holding the host\'s NFS superblock is ok; a remounted NFS is an earlier mount', () => {
+  const base = {
+    hostMountinfo: [HOST_ROOT, HOST_NFS].join('\n'),
+    ctConfigs: { '200': CT200 },
+    probes: { '0:52': ok(), '0:40': ok(), '253:7': ok() },
+  };
+  const good = classifyMounts(
+    raw({ ...base, containers: [{ ctid: 200, pid: 1, mountinfo: [CT_ROOT, line('0:52', '/app', '/data', 'nfs4', '10.0.0.5:/export/share')].join('\n') }] }),
+    {},
+  );
+  assert.equal(good.entries.find((x) => x.scope === 'ct' && x.target === '/data')?.status, 'ok');
+  const old = classifyMounts(
+    raw({ ...base, containers: [{ ctid: 200, pid: 1, mountinfo: [CT_ROOT, line('0:40', '/app', '/data', 'nfs4', '10.0.0.5:/export/share')].join('\n') }] }),
+    {},
+  );
+  const e = old.entries.find((x) => x.scope === 'ct' && x.target === '/data');
+  assert.equal(e?.reason, 'bind-outdated');
+  assert.match(e?.detail ?? '', /still holds an earlier mount/);
+});
+
+test('a symlinked is_mountpoint storage path is mounted when its target is (DirPlugin realpath)', () => {
+  const host = [HOST_ROOT, HOST_NFS, line('8:17', '/', '/mnt/disk1', 'ext4', '/dev/sdb1')].join('\n');
+  const probes = { '0:52': ok(), '8:17': ok() };
+  const without = classifyMounts(raw({ hostMountinfo: host, probes }), {});
+  assert.equal(without.entries.find((x) => x.storage === 'backup')?.status, 'missing', 'literal path: missing');
+  const r = classifyMounts(raw({ hostMountinfo: host, probes, resolvedPaths: { '/srv/backup': '/mnt/disk1' } }), {});
+  const e = r.entries.find((x) => x.target === '/mnt/disk1');
+  assert.equal(e?.status, 'ok');
+  assert.equal(e?.storage, 'backup');
+  assert.ok(!r.entries.some((x) => x.status === 'missing'), JSON.stringify(r.entries.map((x) => [x.target, x.status])));
+});
+
+test('missing storages say what is true: PVE\'s own writes stop or wait; container binds and other writers hit the root disk', () => {
+  const r = classifyMounts(
+    raw({
+      hostMountinfo: HOST_ROOT,
+      containers: [{ ctid: 200, pid: 1, mountinfo: [CT_ROOT, line('253:1', '/mnt/pve/share/app', '/data', 'ext4', '/dev/mapper/pve-root')].join('\n') }],
+      ctConfigs: { '200': CT200 },
+      probes: { '253:1': ok(), '253:7': ok() },
+    }),
+    {},
+  );
+  const nfs = r.entries.find((x) => x.storage === 'share' && x.scope === 'host');
+  assert.equal(nfs?.status, 'missing');
+  assert.match(nfs?.detail ?? '', /PVE mounts storage 'share' again before it uses it/);
+  assert.match(nfs?.detail ?? '', /CT 200 bind-mounts \/mnt\/pve\/share and writes into the empty directory on the root disk/);
+  const dir = r.entries.find((x) => x.storage === 'backup');
+  assert.match(dir?.detail ?? '', /PVE refuses to use storage 'backup' while \/srv\/backup is not a mount point/);
+  assert.doesNotMatch(dir?.detail ?? '', /anything written there lands on the root disk/);
+});
