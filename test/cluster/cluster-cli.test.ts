@@ -54,7 +54,7 @@ describe('cluster over ssh', { skip }, () => {
     // VM 403's stale map on pve2 has the name of the LV open on pve1 but another LV UUID; pve2's
     // local-lvm leftover is named like VM 410's disk on pve1: neither is a cross-node finding.
     assert.doesNotMatch(JSON.stringify(d.findings), /vm-40[3]|vm-410/);
-    assert.match(d.nodes[2].error.message, /'pve-health' was not found on pve3 \(.*not found\)/);
+    assert.match(d.nodes[2].error.message, /'pve-health' was not found on pve3 \(timeout: failed to run command .pve-health.: No such file or directory\)/);
 
     // ssh only to the online remote nodes, by IP, the PVE way; never to ourselves or the offline node.
     const calls = c.calls();
@@ -64,7 +64,7 @@ describe('cluster over ssh', { skip }, () => {
       assert.equal(x.options.connecttimeout, '5');
       assert.equal(x.options.stricthostkeychecking, 'yes');
       assert.equal(x.options.hostkeyalias, x.destination === 'root@192.0.2.12' ? 'pve2' : 'pve3');
-      assert.equal(x.command, 'pve-health check --json');
+      assert.equal(x.command, 'timeout -k 3 62 pve-health check --json');
     }
 
     // What came over ssh is exactly what `check --json` says on that node.
@@ -184,7 +184,7 @@ describe('cluster over ssh', { skip }, () => {
     assert.match(d.nodes[1].error.message, /'\/opt\/pve-health\/bin\/pve-health' was not found on pve2/);
     assert.deepEqual(
       c.calls().map((x) => [x.options.connecttimeout, x.command]),
-      [['3', '/opt/pve-health/bin/pve-health check --json']],
+      [['3', 'timeout -k 3 32 /opt/pve-health/bin/pve-health check --json']],
     );
     // A program that prints something else than a check document.
     writeFileSync(cfg, '[cluster]\nremote_command = "echo"\n');
