@@ -54,7 +54,10 @@ describe('cluster over ssh', { skip }, () => {
     // VM 403's stale map on pve2 has the name of the LV open on pve1 but another LV UUID; pve2's
     // local-lvm leftover is named like VM 410's disk on pve1: neither is a cross-node finding.
     assert.doesNotMatch(JSON.stringify(d.findings), /vm-40[3]|vm-410/);
-    assert.match(d.nodes[2].error.message, /'pve-health' was not found on pve3 \(timeout: failed to run command .pve-health.: No such file or directory\)/);
+    assert.match(
+      d.nodes[2].error.message,
+      /'pve-health' was not found on pve3 \(timeout: failed to run command .pve-health.: No such file or directory\)/,
+    );
 
     // ssh only to the online remote nodes, by IP, the PVE way; never to ourselves or the offline node.
     const calls = c.calls();

@@ -70,7 +70,11 @@ describe('classifyRemoteRun', () => {
     },
     {
       name: "coreutils' timeout: the program is missing",
-      run: { code: 127, stdout: '', stderr: "timeout: failed to run command 'pve-health': No such file or directory\n" },
+      run: {
+        code: 127,
+        stdout: '',
+        stderr: "timeout: failed to run command 'pve-health': No such file or directory\n",
+      },
       kind: 'not-installed',
       message: /'pve-health' was not found on pve2/,
     },
