@@ -95,6 +95,8 @@ const ClusterSchema = v.strictObject({
   ssh_connect_timeout: v.optional(seconds),
   node_timeout: v.optional(seconds),
   remote_command: v.optional(v.string()),
+  /** Nodes checked over ssh at the same time (default 16). */
+  concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256))),
 });
 
 export const ConfigSchema = v.strictObject({

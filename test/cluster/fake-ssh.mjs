@@ -77,5 +77,8 @@ if (node.mode === 'hang') {
   });
   child.stdout.pipe(process.stdout);
   child.stderr.pipe(process.stderr);
-  child.on('close', (code, signal) => process.exit(code ?? (signal ? 255 : 0)));
+  // Not process.exit(): output piped on to a pipe is written asynchronously and would be cut off.
+  child.on('close', (code, signal) => {
+    process.exitCode = code ?? (signal ? 255 : 0);
+  });
 }

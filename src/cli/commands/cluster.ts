@@ -75,6 +75,7 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
         connectTimeoutSeconds: seconds(ctx, 'connect-timeout') ?? cfg.ssh_connect_timeout,
         nodeTimeoutMs: nodeTimeout !== undefined ? nodeTimeout * 1000 : undefined,
         remoteCommand: cfg.remote_command,
+        concurrency: cfg.concurrency,
         only,
       },
       // This node: the same analysis as `pve-health check`, without ssh to ourselves.
