@@ -98,7 +98,10 @@ function maxOverlap() {
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
   let cur = 0;
   let max = 0;
-  for (const [, d] of ev) max = Math.max(max, (cur += d));
+  for (const [, d] of ev) {
+    cur += d;
+    max = Math.max(max, cur);
+  }
   return max;
 }
 
