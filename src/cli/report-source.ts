@@ -9,6 +9,7 @@ import { analyzeDmWithActions, documentFor, loadFor, type Session } from './anal
 import type { CommandContext } from './command';
 import { mountsPart, systemPart } from './gather-parts';
 
+
 export interface Sourced {
   doc: CheckDocument;
   system: SystemInfo | null;

@@ -12,8 +12,8 @@ import { createHost, type Host } from '../../host/host';
 import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
-import { VERSION } from '../../version';
 import type { Command, CommandContext } from '../command';
+import { VERSION } from '../../version';
 
 export const cleanCommand: Command = {
   name: 'clean',

@@ -4,9 +4,9 @@ import type { SystemInfo } from '../../core/system-info';
 import type { CheckDocument } from '../../core/types';
 import type { Host } from '../../host/host';
 import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../notify/index';
-import { VERSION } from '../../version';
 import { openSession } from '../analysis';
 import type { Command, Io } from '../command';
+import { VERSION } from '../../version';
 import { sourceDocument } from '../report-source';
 
 /**

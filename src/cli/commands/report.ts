@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { renderHtml } from '../../render/html';
-import { VERSION } from '../../version';
 import { openSession } from '../analysis';
 import type { Command } from '../command';
 import { printDocument } from '../output';
+import { VERSION } from '../../version';
 import { sourceDocument } from '../report-source';
 
 export const reportCommand: Command = {

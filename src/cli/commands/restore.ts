@@ -10,8 +10,8 @@ import { CheckError, UsageError } from '../../core/errors';
 import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderSummary } from '../../render/cleanup';
-import { VERSION } from '../../version';
 import type { Command, CommandContext } from '../command';
+import { VERSION } from '../../version';
 import { liveHost, lockWaitMs } from './clean';
 
 export const restoreCommand: Command = {
