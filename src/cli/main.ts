@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { CheckError, CommandError, CommandNotFoundError, LockedError, TimeoutError, UsageError } from '../core/errors';
 import { killLiveChildren } from '../host/exec';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
-import { VERSION } from '../version';
 import type { CommandContext, Io } from './command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, type OutputFormat } from './options';
 import { COMMANDS } from './registry';
+import { VERSION } from '../version';
+
 
 export const EXIT_USAGE = 64;
 export const EXIT_UNKNOWN = 3;

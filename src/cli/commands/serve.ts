@@ -17,9 +17,9 @@ import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { listen } from '../../serve/server';
 import { createService } from '../../serve/service';
-import { VERSION } from '../../version';
 import { loadFor, openSession, type Session } from '../analysis';
 import type { Command, CommandContext } from '../command';
+import { VERSION } from '../../version';
 
 const DEFAULT_DM_INTERVAL_S = 60;
 const DEFAULT_CLUSTER_INTERVAL_S = 300;
