@@ -1,6 +1,7 @@
 // argv → command → exit code. The only place that reads process.argv or calls process.exit.
 import { parseArgs } from 'node:util';
 import { CheckError, CommandError, CommandNotFoundError, LockedError, TimeoutError, UsageError } from '../core/errors';
+import { killLiveChildren } from '../host/exec';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import type { CommandContext, Io } from './command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, type OutputFormat } from './options';
@@ -161,6 +162,29 @@ function reportError(e: unknown, io: Io): number {
   return code;
 }
 
+/**
+ * Stopped from outside (the `timeout` that bounds a cluster check on a node, systemd, ^C): end the
+ * commands we started too. They run in their own process groups (exec.ts), so a signal to our
+ * group would leave a hung `lvs` behind. Only for the commands that just read: `clean`/`restore`
+ * let an lvchange or dmsetup in flight finish rather than kill it halfway; `serve` has its own stop.
+ */
+const READ_ONLY_COMMANDS = ['check', 'dm', 'mounts', 'cluster', 'report', 'capture'];
+
+function stopChildrenOnSignal(argv: string[]): void {
+  const ci = findCommand(argv);
+  if (ci < 0 || !READ_ONLY_COMMANDS.includes(argv[ci])) return;
+  for (const [sig, n] of [
+    ['SIGTERM', 15],
+    ['SIGHUP', 1],
+    ['SIGINT', 2],
+  ] as const) {
+    process.once(sig, () => {
+      killLiveChildren();
+      process.exit(128 + n);
+    });
+  }
+}
+
 function isMain(): boolean {
   // Bundled (CJS) the entry is the main module; under tsx tests import it instead.
   return typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module;
@@ -178,6 +202,7 @@ if (isMain() && !runProbeChildIfAsked(process.argv)) {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
   });
+  stopChildrenOnSignal(process.argv.slice(2));
   main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
     // Exit once the answer is written: NRPE and systemd wait for the process, not for the answer, and

@@ -96,6 +96,10 @@ const ClusterSchema = v.strictObject({
   ssh_connect_timeout: v.optional(seconds),
   node_timeout: v.optional(seconds),
   remote_command: v.optional(v.string()),
+  /** Nodes checked over ssh at the same time (default 16). */
+  concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256))),
+  /** serve --cluster: seconds between cluster scans (default 300). */
+  scan_interval: v.optional(v.pipe(v.number(), v.minValue(10), v.maxValue(86_400))),
 });
 
 export const ConfigSchema = v.strictObject({

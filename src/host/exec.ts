@@ -39,6 +39,21 @@ export interface ExecResult {
 export type Exec = (argv: string[], opts?: ExecOptions) => Promise<ExecResult>;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+// Children still running (pid = their process group): each runs in its own group, so a signal that
+// ends us does not reach them. killLiveChildren() takes them along when we are stopped from outside.
+const live = new Set<number>();
+
+/** SIGKILL the process group of every child still running; returns how many there were. */
+export function killLiveChildren(): number {
+  const n = live.size;
+  for (const pid of live) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {}
+  }
+  return n;
+}
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
 export const exec: Exec = (argv, opts = {}) =>
@@ -99,7 +114,10 @@ export const exec: Exec = (argv, opts = {}) =>
     child.stderr!.on('data', (b: Buffer) => {
       if (err.length < 4096) err.push(b);
     });
-    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+    if (child.pid !== undefined) {
+      live.add(child.pid);
+      opts.onSpawn?.(child.pid);
+    }
     if (opts.input !== undefined && child.stdin) {
       child.stdin.on('error', () => {});
       child.stdin.end(opts.input);
@@ -107,7 +125,10 @@ export const exec: Exec = (argv, opts = {}) =>
     child.on('error', (e: NodeJS.ErrnoException) => {
       settle(() => reject(e.code === 'ENOENT' ? new CommandNotFoundError(argv) : e));
     });
-    child.on('exit', (code, signal) => opts.onExit?.({ code, signal, ms: performance.now() - started }));
+    child.on('exit', (code, signal) => {
+      if (child.pid !== undefined) live.delete(child.pid);
+      opts.onExit?.({ code, signal, ms: performance.now() - started });
+    });
     child.on('close', (code) => {
       const ms = performance.now() - started;
       const stdout = Buffer.concat(out).toString('utf8');

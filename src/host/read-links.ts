@@ -64,6 +64,8 @@ function resolveOne(host: Host, path: string, onNetwork: (path: string) => boole
   for (let hops = 0; rest.length > 0; ) {
     if (onNetwork(cur)) return posix.join(cur, ...rest);
     const next = posix.join(cur, rest[0]);
+    // A network mount point itself is never lstat()ed either: its attributes come from the server.
+    if (onNetwork(next)) return posix.join(next, ...rest.slice(1));
     let target: string | null = null;
     try {
       if (lstatSync(hostPath(host, next)).isSymbolicLink()) target = readlinkSync(hostPath(host, next));

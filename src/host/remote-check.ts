@@ -34,9 +34,26 @@ export interface NodeTarget {
   online: boolean | null;
 }
 
-/** The remote command line (ssh hands it to the node's login shell as one string). */
+/** Seconds the remote side may run past node_timeout before its `timeout` stops it. */
+export const REMOTE_GRACE_S = 2;
+/** Seconds between the remote `timeout`'s SIGTERM and its SIGKILL. */
+export const REMOTE_KILL_AFTER_S = 3;
+
+/** The remote side's own limit, seconds: node_timeout rounded up, plus the grace. */
+export function remoteLimitSeconds(opts: Pick<RemoteCheckOptions, 'nodeTimeoutMs'>): number {
+  return Math.ceil((opts.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS) / 1000) + REMOTE_GRACE_S;
+}
+
+/**
+ * The remote command line (ssh hands it to the node's login shell as one string). sshd does not end
+ * a command when the connection drops, so killing our ssh at the deadline would leave the check
+ * running on the node, and a node whose check hangs would collect one more hung check per run.
+ * coreutils' `timeout` (Essential on Debian, so on every PVE node) bounds it there: SIGTERM to the
+ * check's process group a little after our own deadline (so our verdict stays `timeout`), SIGKILL
+ * if it is still there 3 s later. pve-health ends the commands it started when it gets SIGTERM.
+ */
 export function remoteCommandLine(opts: RemoteCheckOptions): string {
-  return `${(opts.remoteCommand ?? DEFAULT_REMOTE_COMMAND).trim()} check --json`;
+  return `timeout -k ${REMOTE_KILL_AFTER_S} ${remoteLimitSeconds(opts)} ${(opts.remoteCommand ?? DEFAULT_REMOTE_COMMAND).trim()} check --json`;
 }
 
 /** The ssh argv for one node. */
@@ -96,11 +113,28 @@ export function classifyRemoteRun(
     }
     return { error: { kind: 'ssh-failed', message: `ssh failed: ${why || 'exit 255'}${hint}` } };
   }
+  if (run.code === 127 && /\btimeout: (command )?not found/.test(run.stderr)) {
+    return {
+      error: {
+        kind: 'check-failed',
+        message: `the 'timeout' program (coreutils) was not found on ${node}; it bounds the remote check (${why})`,
+      },
+    };
+  }
   if (run.code === 127) {
     return {
       error: {
         kind: 'not-installed',
         message: `'${remote}' was not found on ${node} (${why || 'exit 127'}): install the pve-health package there, or set [cluster] remote_command to its full path`,
+      },
+    };
+  }
+  // 124: the remote `timeout` stopped the check (our own deadline normally ends ssh before that).
+  if (run.code === 124 && !run.stdout.trim()) {
+    return {
+      error: {
+        kind: 'timeout',
+        message: `the check on ${node} was stopped there by its time limit (timeout exit 124)`,
       },
     };
   }
@@ -153,7 +187,7 @@ export async function checkRemoteNode(host: Host, target: NodeTarget, opts: Remo
         ms,
         error: {
           kind: 'timeout',
-          message: `no answer within ${timeoutMs / 1000} s (ssh and the remote check were killed here)`,
+          message: `no answer within ${timeoutMs / 1000} s (ssh was killed here; the check on the node ends at its own limit, ${remoteLimitSeconds(opts)} s)`,
         },
       };
     }

@@ -24,6 +24,8 @@ export function describeKey(key: string): string {
   if (part === 'dm') return `${status} ${rest.join(':')} (${reason})`;
   // storage:<finding id>, e.g. storage:thin-data:pve/data
   if (part === 'storage') return `storage ${key.slice('storage:'.length)}`;
+  // cluster:<finding id>, e.g. cluster:shared-lv-open:san/<LV UUID>
+  if (part === 'cluster') return `cluster ${key.slice('cluster:'.length)}`;
   if (part === 'mount') {
     const [ctid, ...target] = rest;
     return `${status} mount ${reason === 'ct' ? `CT ${ctid}:` : ''}${target.join(':')}`;

@@ -1,11 +1,13 @@
 // The findings of a CheckDocument as one flat list, worst first: what the HTML report, Nagios,
 // Checkmk and notifications all show. Pure. `key` identifies a finding across runs (notify/ compares
 // sets of keys), so it uses names and reasons, never sizes or counters that drift.
+
+import type { ClusterFinding } from '../core/cluster-merge';
 import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../core/types';
 
 export interface Finding {
   key: string;
-  part: 'dm' | 'storage' | 'mounts';
+  part: 'dm' | 'storage' | 'mounts' | 'cluster';
   /** 2 critical, 1 warning, 3 unknown, 0 shown but not counted (pending). */
   severity: Status;
   /** Short label: the DM name or the mount target. */
@@ -170,7 +172,36 @@ export function listFindings(doc: CheckDocument): Finding[] {
       vmid: m.ctid,
     });
   }
+  // A cluster view as a document (`cluster --notify`, src/core/cluster-notify.ts): the findings
+  // across nodes, each naming its nodes; info-level ones (explained by a migration) are left out.
+  for (const f of clusterFindingsOf(doc)) {
+    const severity = CLUSTER_SEVERITY[f.severity] ?? 3;
+    if (severity === 0) continue;
+    out.push({
+      key: `cluster:${f.id}`,
+      part: 'cluster',
+      severity,
+      subject: `on ${f.nodes.join(', ')}`,
+      status: 'cluster',
+      reason: f.kind,
+      explanation: f.title,
+      detail: f.detail,
+      fix: null,
+      effect: null,
+      hint: null,
+      pending: false,
+      protectedBy: [],
+      vmid: f.vmid ?? null,
+    });
+  }
   return out.sort((a, b) => RANK[b.severity] - RANK[a.severity]);
+}
+
+const CLUSTER_SEVERITY: Record<string, Status> = { critical: 2, warning: 1, unknown: 3, info: 0 };
+
+function clusterFindingsOf(doc: CheckDocument): ClusterFinding[] {
+  const c = doc.cluster as { findings?: ClusterFinding[] } | undefined;
+  return Array.isArray(c?.findings) ? c.findings : [];
 }
 
 /** "1 duplicate, 2 orphans, 1 stale mount" (pending entries are counted apart). */
@@ -182,7 +213,14 @@ export function summarize(doc: CheckDocument): string {
       pending++;
       continue;
     }
-    const word = f.part === 'mounts' ? `${f.status} mount` : f.part === 'storage' ? 'storage issue' : f.status;
+    const word =
+      f.part === 'mounts'
+        ? `${f.status} mount`
+        : f.part === 'storage'
+          ? 'storage issue'
+          : f.part === 'cluster'
+            ? 'cluster finding'
+            : f.status;
     counts.set(word, (counts.get(word) ?? 0) + 1);
   }
   const order = [
@@ -190,6 +228,7 @@ export function summarize(doc: CheckDocument): string {
     'orphan',
     'unknown',
     'storage issue',
+    'cluster finding',
     'stale mount',
     'missing mount',
     'readonly mount',

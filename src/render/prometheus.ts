@@ -35,7 +35,7 @@ function num(v: number): string {
   return String(v);
 }
 
-class Exposition {
+export class Exposition {
   private out: string[] = [];
   family(name: string, help: string, samples: [Labels, number][], type = 'gauge'): void {
     if (samples.length === 0) return;

@@ -25,6 +25,8 @@ export interface RouterContext {
   version: string;
   /** The service's own memory (process.memoryUsage), reported so operators can see it stays flat. */
   memory?: () => { rss: number; heapUsed: number };
+  /** serve --cluster: the last cluster document and its metrics (src/serve/cluster-scan.ts). */
+  cluster?: { json: () => string | null; metrics: () => string };
 }
 
 export interface RequestInfo {
@@ -134,7 +136,10 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
       const ms = Math.max(d.lastDurationMs ?? 0, m.lastDurationMs ?? 0);
       return ctx.renderMetrics(ctx.buildDocument(parts()), { durationSeconds: ms / 1000 });
     });
-    return reply(200, METRICS_TYPE, doc + renderServiceMetrics(serviceBlock()), { 'cache-control': 'no-store' });
+    const cluster = ctx.cluster?.metrics() ?? '';
+    return reply(200, METRICS_TYPE, doc + renderServiceMetrics(serviceBlock()) + cluster, {
+      'cache-control': 'no-store',
+    });
   }
 
   function healthz(): Reply {
@@ -192,6 +197,16 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
       case 'metrics':
         r = metrics();
         break;
+      case 'cluster': {
+        // Without --cluster there is no such view; before the first scan there is nothing yet.
+        const json = ctx.cluster?.json();
+        r = !ctx.cluster
+          ? reply(404, 'text/plain; charset=utf-8', 'not found (serve --cluster)\n')
+          : json
+            ? reply(200, JSON_TYPE, `${json}\n`, { 'cache-control': 'no-store' })
+            : reply(503, JSON_TYPE, `${JSON.stringify({ error: 'first cluster scan not finished' })}\n`);
+        break;
+      }
       default:
         r = healthz();
     }
@@ -200,7 +215,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   };
 }
 
-type RouteName = 'page' | 'css' | 'js' | 'status' | 'dm' | 'mounts' | 'metrics' | 'healthz';
+type RouteName = 'page' | 'css' | 'js' | 'status' | 'dm' | 'mounts' | 'metrics' | 'healthz' | 'cluster';
 const ROUTES: Record<string, { name: RouteName; public: boolean }> = {
   '/': { name: 'page', public: true },
   '/dashboard.css': { name: 'css', public: true },
@@ -209,6 +224,7 @@ const ROUTES: Record<string, { name: RouteName; public: boolean }> = {
   '/api/dm': { name: 'dm', public: false },
   '/api/mounts': { name: 'mounts', public: false },
   '/metrics': { name: 'metrics', public: false },
+  '/api/cluster': { name: 'cluster', public: false },
   '/healthz': { name: 'healthz', public: false },
 };
 

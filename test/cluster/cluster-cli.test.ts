@@ -1,7 +1,7 @@
 // `pve-health cluster` against several fakenode nodes reached through the ssh stand-in: pve1 runs
 // the command (checked in-process), pve2 and pve3 answer over "ssh", pve4 is offline in .members.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildNode, hasFakenode, runCli, SHARED } from '../helpers/cli';
@@ -54,7 +54,10 @@ describe('cluster over ssh', { skip }, () => {
     // VM 403's stale map on pve2 has the name of the LV open on pve1 but another LV UUID; pve2's
     // local-lvm leftover is named like VM 410's disk on pve1: neither is a cross-node finding.
     assert.doesNotMatch(JSON.stringify(d.findings), /vm-40[3]|vm-410/);
-    assert.match(d.nodes[2].error.message, /'pve-health' was not found on pve3 \(.*not found\)/);
+    assert.match(
+      d.nodes[2].error.message,
+      /'pve-health' was not found on pve3 \(timeout: failed to run command .pve-health.: No such file or directory\)/,
+    );
 
     // ssh only to the online remote nodes, by IP, the PVE way; never to ourselves or the offline node.
     const calls = c.calls();
@@ -64,7 +67,7 @@ describe('cluster over ssh', { skip }, () => {
       assert.equal(x.options.connecttimeout, '5');
       assert.equal(x.options.stricthostkeychecking, 'yes');
       assert.equal(x.options.hostkeyalias, x.destination === 'root@192.0.2.12' ? 'pve2' : 'pve3');
-      assert.equal(x.command, 'pve-health check --json');
+      assert.equal(x.command, 'timeout -k 3 62 pve-health check --json');
     }
 
     // What came over ssh is exactly what `check --json` says on that node.
@@ -184,12 +187,39 @@ describe('cluster over ssh', { skip }, () => {
     assert.match(d.nodes[1].error.message, /'\/opt\/pve-health\/bin\/pve-health' was not found on pve2/);
     assert.deepEqual(
       c.calls().map((x) => [x.options.connecttimeout, x.command]),
-      [['3', '/opt/pve-health/bin/pve-health check --json']],
+      [['3', 'timeout -k 3 32 /opt/pve-health/bin/pve-health check --json']],
     );
     // A program that prints something else than a check document.
     writeFileSync(cfg, '[cluster]\nremote_command = "echo"\n');
     const e = JSON.parse(cluster(c, ['--json', '--config', cfg, '--nodes', 'pve2']).stdout);
     assert.equal(e.nodes[0].error.kind, 'bad-output');
+  });
+
+  test("--notify: findings across nodes with their node names, once; state apart from the node's own", () => {
+    const c = buildCluster({ build: ['pve1', 'pve2'] });
+    const mail = join(c.dir, 'mail.txt');
+    const sendmail = join(c.dir, 'sendmail');
+    writeFileSync(sendmail, `#!/bin/sh\ncat >> '${mail}'\necho ---- >> '${mail}'\n`, { mode: 0o755 });
+    const cfg = join(c.dir, 'config.toml');
+    writeFileSync(cfg, `[notify.sendmail]\npath = "${sendmail}"\nto = "root@example.org"\n`);
+    const r = cluster(c, ['--config', cfg, '--nodes', 'pve1,pve2', '--notify', '--format', 'nagios']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /notify: sendmail .* sent \(5 new, status changed\)/);
+    const raw = readFileSync(mail, 'utf8');
+    // The text part, quoted-printable decoded.
+    const text = Buffer.from(
+      raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
+    assert.match(text, /^lab \(cluster\): CRITICAL$/m);
+    assert.match(text, new RegExp(`\\+ cluster shared-lv-open:san/${LV(400)}`));
+    assert.match(text, /\[CRITICAL\] cluster on pve1, pve2: san\/vm-400-disk-0 is open on pve1 and pve2 at once/);
+    // Unchanged: nothing new to say.
+    const again = cluster(c, ['--config', cfg, '--nodes', 'pve1,pve2', '--notify', '--format', 'nagios']);
+    assert.equal(again.code, 2);
+    assert.equal(readFileSync(mail, 'utf8'), raw);
+    const state = JSON.parse(readFileSync(join(c.nodes.pve1, 'root/var/lib/pve-health/notify-state.json'), 'utf8'));
+    assert.deepEqual(Object.keys(state.nodes), ['lab (cluster)']);
   });
 
   test('--nodes limits the run; unknown names and unsupported formats are usage errors', () => {

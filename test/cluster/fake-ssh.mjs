@@ -68,9 +68,17 @@ if (node.mode === 'hang') {
   // A node whose check never ends (hung NFS, stuck lvs): the caller's deadline must kill us.
   setInterval(() => {}, 1000);
 } else {
+  // sshd runs the command in a session of its own and does not end it when the connection drops:
+  // the command here is detached too, so killing this "ssh" leaves it running, as on a real node.
   const child = spawn('/bin/sh', ['-c', call.command], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
     env: { PATH: [...node.path, '/usr/bin', '/bin'].join(':'), HOME: '/root', LANG: 'C.UTF-8', NO_COLOR: '1' },
   });
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 255 : 0)));
+  child.stdout.pipe(process.stdout);
+  child.stderr.pipe(process.stderr);
+  // Not process.exit(): output piped on to a pipe is written asynchronously and would be cut off.
+  child.on('close', (code, signal) => {
+    process.exitCode = code ?? (signal ? 255 : 0);
+  });
 }

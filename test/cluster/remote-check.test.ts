@@ -69,6 +69,28 @@ describe('classifyRemoteRun', () => {
       message: /command not found/,
     },
     {
+      name: "coreutils' timeout: the program is missing",
+      run: {
+        code: 127,
+        stdout: '',
+        stderr: "timeout: failed to run command 'pve-health': No such file or directory\n",
+      },
+      kind: 'not-installed',
+      message: /'pve-health' was not found on pve2/,
+    },
+    {
+      name: 'timeout itself is missing: not the pve-health package',
+      run: { code: 127, stdout: '', stderr: 'bash: line 1: timeout: command not found\n' },
+      kind: 'check-failed',
+      message: /'timeout' program \(coreutils\) was not found on pve2/,
+    },
+    {
+      name: 'stopped on the node by its own limit',
+      run: { code: 124, stdout: '', stderr: '' },
+      kind: 'timeout',
+      message: /stopped there by its time limit/,
+    },
+    {
       name: 'the check failed with a message',
       run: { code: 3, stdout: '', stderr: 'pve-health: must run as root: dmsetup and lvs need it\n' },
       kind: 'check-failed',
@@ -117,7 +139,7 @@ describe('sshArgv', () => {
       'HostKeyAlias=pve2',
       '--',
       'root@192.0.2.12',
-      '/usr/bin/pve-health check --json',
+      'timeout -k 3 62 /usr/bin/pve-health check --json',
     ]);
   });
 
@@ -128,15 +150,15 @@ describe('sshArgv', () => {
     const argv = sshArgv({ root }, { name: 'pve3', ip: null, online: true }, {});
     const known = join(root, 'etc/pve/nodes/pve3/ssh_known_hosts');
     assert.ok(argv.join(' ').includes(`-o UserKnownHostsFile=${known} -o GlobalKnownHostsFile=none`));
-    assert.deepEqual(argv.slice(-2), ['root@pve3', 'pve-health check --json']);
+    assert.deepEqual(argv.slice(-2), ['root@pve3', 'timeout -k 3 62 pve-health check --json']);
     assert.ok(argv.includes('ConnectTimeout=5'));
   });
 
-  test('remote command: default and configured', () => {
-    assert.equal(remoteCommandLine({}), 'pve-health check --json');
+  test('remote command: default and configured, bounded on the node a little past node_timeout', () => {
+    assert.equal(remoteCommandLine({}), 'timeout -k 3 62 pve-health check --json');
     assert.equal(
-      remoteCommandLine({ remoteCommand: ' node /opt/pve-health.cjs ' }),
-      'node /opt/pve-health.cjs check --json',
+      remoteCommandLine({ remoteCommand: ' node /opt/pve-health.cjs ', nodeTimeoutMs: 10_500 }),
+      'timeout -k 3 13 node /opt/pve-health.cjs check --json',
     );
   });
 });

@@ -1,4 +1,5 @@
 import { mergeCluster } from '../../core/cluster-merge';
+import { clusterNotifyDocument } from '../../core/cluster-notify';
 import { UsageError } from '../../core/errors';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import {
@@ -14,6 +15,7 @@ import { renderClusterNagios, renderClusterText } from '../../render/cluster';
 import { dmPart, documentFor, loadFor, openSession } from '../analysis';
 import type { Command, CommandContext } from '../command';
 import { mountsPart } from '../gather-parts';
+import { notifyAfterCheck } from './notify';
 
 function seconds(ctx: CommandContext, name: string): number | undefined {
   const raw = ctx.values[name];
@@ -28,7 +30,7 @@ export const clusterCommand: Command = {
   name: 'cluster',
   summary: 'Every node of the cluster over ssh, merged: grade per node and problems only the whole cluster shows',
   usage:
-    'cluster [--json|--format text|json|nagios] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents]',
+    'cluster [--json|--format text|json|nagios] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify]',
   help: `Reads the nodes from /etc/pve/.members, checks this node in-process and every other online node
 with 'ssh root@<node> pve-health check --json' (the cluster's root ssh trust, BatchMode, in parallel),
 and adds what no single node sees: one shared LV open on two nodes (two writers), active on two
@@ -39,6 +41,8 @@ Options:
   --timeout SEC         per-node deadline for ssh and the remote check (default ${DEFAULT_NODE_TIMEOUT_MS / 1000}; [cluster] node_timeout)
   --connect-timeout SEC ssh ConnectTimeout (default ${DEFAULT_CONNECT_TIMEOUT_S}; [cluster] ssh_connect_timeout)
   --documents           with --json: include every node's full check document
+  --notify              send the findings across nodes (with their node names) to the [notify]
+                        channels when they changed, as "<cluster> (cluster)"; the exit code stays the cluster's
 Formats: text, json and nagios. For Checkmk and Prometheus, let every node report itself
 ('check --format checkmk' as a local check, 'check --textfile' or 'serve' /metrics): see docs/cluster.md.
 The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAND}').`,
@@ -47,6 +51,7 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
     timeout: { type: 'string' },
     'connect-timeout': { type: 'string' },
     documents: { type: 'boolean' },
+    notify: { type: 'boolean' },
   },
   async run(ctx) {
     const g = ctx.global;
@@ -75,6 +80,7 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
         connectTimeoutSeconds: seconds(ctx, 'connect-timeout') ?? cfg.ssh_connect_timeout,
         nodeTimeoutMs: nodeTimeout !== undefined ? nodeTimeout * 1000 : undefined,
         remoteCommand: cfg.remote_command,
+        concurrency: cfg.concurrency,
         only,
       },
       // This node: the same analysis as `pve-health check`, without ssh to ourselves.
@@ -99,6 +105,8 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
     if (g.format === 'json') ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
     else if (g.format === 'nagios') ctx.io.out(renderClusterNagios(doc));
     else ctx.io.out(renderClusterText(doc, { color: g.color, quiet: g.quiet }));
+    if (ctx.values.notify)
+      await notifyAfterCheck(ctx.io, s.host, s.config, clusterNotifyDocument(doc), { quiet: g.quiet });
     return doc.status;
   },
 };

@@ -9,9 +9,11 @@ import type { DmResult, MountsResult } from '../../core/types';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../host/gather';
 import { readNodeName, runMountsCheck } from '../../host/read-mounts';
 import { selfCommand } from '../../host/self-command';
+import { renderClusterPrometheus } from '../../render/cluster-metrics';
 import { renderPrometheus } from '../../render/prometheus';
 import { checkListenPolicy, DEFAULT_LISTEN, parseListen, resolveToken } from '../../serve/auth';
 import { createChildScanner } from '../../serve/child-scan';
+import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { listen } from '../../serve/server';
 import { createService } from '../../serve/service';
@@ -20,6 +22,7 @@ import type { Command, CommandContext } from '../command';
 import { VERSION } from '../../version';
 
 const DEFAULT_DM_INTERVAL_S = 60;
+const DEFAULT_CLUSTER_INTERVAL_S = 300;
 const NO_MOUNTS: MountsResult = { summary: { total: 0 }, entries: [], status: 0 };
 
 interface Scanners {
@@ -70,7 +73,7 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'dashboard, JSON API and Prometheus metrics as a small service',
-  usage: 'serve [--listen ADDR:PORT] [--dm-interval SECONDS]',
+  usage: 'serve [--listen ADDR:PORT] [--dm-interval SECONDS] [--cluster [--cluster-interval SECONDS]]',
   help: `Options:
   --listen ADDR:PORT    where to listen (default ${DEFAULT_LISTEN}; config serve.listen). Any address other
                         than loopback needs a token: config serve.token (file mode 0600) or PVE_HEALTH_TOKEN,
@@ -78,10 +81,15 @@ export const serveCommand: Command = {
                         0600 (only root can read it, e.g. for a local reverse proxy).
   --dm-interval SECONDS device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
                         Mounts are scanned every mounts.cache_ttl seconds.
-Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
+  --cluster             also scan the whole cluster ('pve-health cluster --json', same [cluster] ssh
+                        settings) every --cluster-interval seconds (default ${DEFAULT_CLUSTER_INTERVAL_S}; [cluster] scan_interval):
+                        /api/cluster, and pve_health_cluster_* series with node names in /metrics
+Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics  /healthz`,
   options: {
     listen: { type: 'string' },
     'dm-interval': { type: 'string' },
+    cluster: { type: 'boolean' },
+    'cluster-interval': { type: 'string' },
   },
   async run(ctx) {
     const session = openSession(ctx);
@@ -112,6 +120,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
         source: o?.source ?? (ctx.global.demo ? 'demo' : ctx.global.from ? `snapshot:${ctx.global.from}` : 'live'),
       });
     };
+    const cluster = ctx.values.cluster ? makeClusterScanner(ctx, session) : null;
     const handle = createRouter({
       service,
       buildDocument,
@@ -119,9 +128,19 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
       policy: { token, socket: Boolean(addr.path) },
       version: VERSION,
       memory: () => process.memoryUsage(),
+      cluster: cluster
+        ? {
+            json: () => {
+              const d = cluster.scanner.state().doc;
+              return d ? JSON.stringify(d) : null;
+            },
+            metrics: () => renderClusterPrometheus(cluster.scanner.state()),
+          }
+        : undefined,
     });
     const http = await listen(addr, handle);
     service.start();
+    cluster?.scanner.start();
     const shown = http.address.host.includes(':') ? `[${http.address.host}]` : http.address.host;
     const where = http.address.path ? `unix:${http.address.path} (mode 0600: root only)` : `http://${shown}:${http.address.port}/`;
     // checkListenPolicy refused other addresses without a token.
@@ -132,7 +151,8 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
         : 'loopback only, no token: any local user can read it; set a token or listen on unix:PATH';
     ctx.io.err(
       `pve-health serve: listening on ${where} (${access}); ` +
-        `DM scan every ${dmIntervalS} s, mounts every ${mountsIntervalMs / 1000} s; source ${ctx.global.demo ? 'demo' : ctx.global.from ? ctx.global.from : 'live'}\n`,
+        `DM scan every ${dmIntervalS} s, mounts every ${mountsIntervalMs / 1000} s; source ${ctx.global.demo ? 'demo' : ctx.global.from ? ctx.global.from : 'live'}` +
+        `${cluster ? `; cluster scan every ${cluster.intervalS} s` : ''}\n`,
     );
 
     await new Promise<void>((resolve) => {
@@ -141,6 +161,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /metrics  /healthz`,
       process.once('SIGINT', stop);
     });
     service.stop();
+    cluster?.scanner.stop();
     await http.close();
     ctx.io.err('pve-health serve: stopped\n');
     return 0;
@@ -153,4 +174,30 @@ function intervalSeconds(cli: string | undefined, configured: number | undefined
   if (!Number.isFinite(n) || n < 1 || n > 86_400)
     throw new UsageError(`--dm-interval must be seconds between 1 and 86400 (got '${cli}')`);
   return n;
+}
+
+/** serve --cluster: a child `pve-health cluster --json` with our --root/--config on an interval. */
+function makeClusterScanner(ctx: CommandContext, s: Session) {
+  const g = ctx.global;
+  if (g.demo || g.from) throw new UsageError('--cluster scans the live nodes; it does not go with --demo or --from');
+  const cli = ctx.values['cluster-interval'] as string | undefined;
+  const intervalS = cli === undefined ? (s.config.cluster?.scan_interval ?? DEFAULT_CLUSTER_INTERVAL_S) : Number(cli);
+  if (!Number.isFinite(intervalS) || intervalS < 10 || intervalS > 86_400)
+    throw new UsageError(`--cluster-interval must be seconds between 10 and 86400 (got '${cli}')`);
+  const scanner = createClusterScanner({
+    exec: s.host.exec,
+    argv: [
+      ...selfCommand(),
+      ...(g.root !== '/' ? ['--root', g.root] : []),
+      ...(g.config ? ['--config', g.config] : []),
+      'cluster',
+      '--json',
+    ],
+    intervalMs: intervalS * 1000,
+    // Each node is bounded by node_timeout in the child; this only catches the unexpected.
+    timeoutMs: 30 * 60_000,
+    env: { ...ctx.io.env, PVE_HEALTH_TOKEN: '' },
+    now: () => new Date(),
+  });
+  return { scanner, intervalS };
 }

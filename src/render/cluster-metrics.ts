@@ -1,0 +1,52 @@
+// Prometheus text for the cluster view of `serve --cluster`: the status of every node as this node
+// sees it over ssh, and every finding across nodes with the nodes it involves. Node names are
+// labels here (unlike the per-node metrics, where the scrape's instance tells nodes apart), so one
+// scrape of one node shows which peer could not be checked and which two nodes hold an LV open.
+// Pure: the scan's time and error are passed in.
+import type { ClusterDocument } from '../core/cluster-merge';
+import { Exposition } from './prometheus';
+
+const SEVERITIES = ['critical', 'warning', 'unknown', 'info'] as const;
+
+export interface ClusterMetricsState {
+  /** The last cluster document, or null before the first scan finished. */
+  doc: ClusterDocument | null;
+  /** Unix seconds of the last finished scan. */
+  lastScanSeconds: number | null;
+  /** Why the last scan failed (the previous document is still shown), or null. */
+  error: string | null;
+}
+
+export function renderClusterPrometheus(s: ClusterMetricsState): string {
+  const x = new Exposition();
+  const d = s.doc;
+  x.family(
+    'pve_health_cluster_scan_ok',
+    'Whether the last cluster scan of serve --cluster produced a document (1) or failed (0).',
+    [[{}, s.error || !d ? 0 : 1]],
+  );
+  if (s.lastScanSeconds !== null)
+    x.family('pve_health_cluster_last_scan_timestamp_seconds', 'End of the last cluster scan.', [
+      [{}, s.lastScanSeconds],
+    ]);
+  if (!d) return x.text();
+  x.family('pve_health_cluster_status', 'Worst status across the cluster: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
+    [{ cluster: d.cluster.name, from: d.cluster.localNode }, d.status],
+  ]);
+  x.family(
+    'pve_health_cluster_node_status',
+    'Status of each node as seen from this one (3: could not be checked; error says why).',
+    d.nodes.map((n) => [{ node: n.node, error: n.error?.kind ?? '' }, n.status]),
+  );
+  x.family(
+    'pve_health_cluster_findings',
+    'Findings across nodes by severity.',
+    SEVERITIES.map((sev) => [{ severity: sev }, d.findings.filter((f) => f.severity === sev).length]),
+  );
+  x.family(
+    'pve_health_cluster_finding',
+    'One series per finding across nodes (value 1); nodes lists the nodes involved.',
+    d.findings.map((f) => [{ id: f.id, kind: f.kind, severity: f.severity, nodes: f.nodes.join(',') }, 1]),
+  );
+  return x.text();
+}
