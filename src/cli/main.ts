@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { CheckError, CommandError, CommandNotFoundError, LockedError, TimeoutError, UsageError } from '../core/errors';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
+import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
 import type { CommandContext, Io } from './command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, type OutputFormat } from './options';
 import { COMMANDS } from './registry';
@@ -133,7 +134,7 @@ function isMain(): boolean {
 }
 
 // The single executable cannot take `node -e`: it runs the mount probe child itself when asked.
-if (isMain() && !runProbeChildIfAsked(process.argv)) {
+if (isMain() && !runProbeChildIfAsked(process.argv) && !runListVolumesChildIfAsked(process.argv)) {
   const io: Io = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

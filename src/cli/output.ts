@@ -5,6 +5,7 @@ import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
 import { renderCheckText } from '../render/text';
 import type { CommandContext } from './command';
+import { renderVolumesSection } from '../render/volumes';
 
 export function printDocument(
   ctx: CommandContext,
@@ -27,6 +28,7 @@ export function printDocument(
       break;
     default:
       ctx.io.out(renderCheckText(doc, { color: g.color, quiet: g.quiet }, opts.mountsText));
+      if (doc.volumes) ctx.io.out(`\n${renderVolumesSection(doc.volumes, { color: g.color, quiet: g.quiet })}\n`);
   }
   return doc.status;
 }

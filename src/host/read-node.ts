@@ -14,6 +14,7 @@ export const NODE_FILES = [
   '/etc/pve/.version',
   '/etc/pve/datacenter.cfg',
   '/etc/pve/ha/manager_status',
+  '/etc/pve/replication.cfg',
   '/var/log/pve/tasks/active',
   '/proc/self/mountinfo',
   '/etc/lvm/lvm.conf',

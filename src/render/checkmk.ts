@@ -1,6 +1,7 @@
 // Checkmk local checks (/usr/lib/check_mk_agent/local/): one line per service,
 // `<state> "<service name>" <metrics> <summary>\n<details>`. A literal backslash-n in the text is
 // Checkmk's line break for the service's long output. One service for DM, one for mounts. Pure.
+import { volumesCheckmkLine } from './volumes';
 import type { CheckDocument, MountEntry, Status } from '../core/types';
 import { type Finding, listFindings, STATUS_WORD, summarize } from './findings';
 import { type PerfValue, perfValues } from './nagios';
@@ -74,5 +75,7 @@ export function renderCheckmk(doc: CheckDocument): string {
     const m = pv.mounts.filter((p) => p.label.startsWith('mounts_'));
     lines.push(`${state} "${CHECKMK_MOUNTS_SERVICE}" ${metrics(m)} ${clean(text)}${details(f)}`);
   }
+  const vol = volumesCheckmkLine(doc);
+  if (vol) lines.push(vol);
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

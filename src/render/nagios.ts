@@ -1,5 +1,6 @@
 // Nagios/Icinga plugin output: `STATUS: summary | perfdata` on the first line, one line per finding
 // after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
+import { volumesNagiosLines, volumesPerf, volumesPerfText } from './volumes';
 import type { CheckDocument } from '../core/types';
 import { listFindings, STATUS_WORD, summarize } from './findings';
 
@@ -85,7 +86,7 @@ export function headline(doc: CheckDocument): string {
 
 export function renderNagios(doc: CheckDocument): string {
   const pv = perfValues(doc);
-  const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)} | ${renderPerfdata([...pv.dm, ...pv.mounts])}`];
+  const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)} | ${renderPerfdata([...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`];
   for (const f of listFindings(doc)) {
     const tag = f.pending ? 'PENDING' : STATUS_WORD[f.severity];
     const fix = f.fix ? ` Fix: ${f.fix}` : '';
@@ -96,6 +97,7 @@ export function renderNagios(doc: CheckDocument): string {
   }
   if (typeof doc.mounts?.error === 'string')
     lines.push(clean(`[UNKNOWN] mounts: could not check: ${doc.mounts.error}`));
+  for (const l of volumesNagiosLines(doc)) lines.push(clean(l));
   for (const w of doc.dm?.warnings ?? []) lines.push(clean(`[NOTE] ${w}`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 // Prometheus text exposition (version 0.0.4) for node_exporter's textfile collector and
 // `serve`'s /metrics. Every series of a family is present even when its value is 0, so alerts on
 // "> 0" do not see gaps. Pure: the run's time and duration are passed in.
+import { volumesPrometheus } from './volumes';
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
 
 /** Grade as a number, higher is better: alerts read `pve_health_dm_grade < 4`. */
@@ -170,5 +171,6 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
         .map((m) => [id(m), (m.usagePercent as number) / 100]),
     );
   }
+  volumesPrometheus(doc, (n, h, smp) => x.family(n, h, smp));
   return x.text();
 }

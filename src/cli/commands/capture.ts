@@ -6,7 +6,7 @@ import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import type { Command } from '../command';
-import { mountsPart, systemPart } from '../gather-parts';
+import { mountsPart, systemPart, volumesPart } from '../gather-parts';
 
 export const captureCommand: Command = {
   name: 'capture',
@@ -28,6 +28,7 @@ to FILE as JSON. cloud-init passwords, SSH keys and storage passwords/tokens are
     });
     // Mount probes and system information ride along, so --from replays the whole check.
     await mountsPart(host, config, loaded, { timeoutMs: mountTimeoutMs(host, config, undefined) });
+    await volumesPart(host, loaded);
     await systemPart(host, loaded);
     const snap = redactSnapshot(loaded.snap);
     writeFileSync(file, `${JSON.stringify(snap, null, 1)}\n`, { mode: 0o600 });

@@ -6,7 +6,7 @@ import { renderMountsText } from '../../render/mounts-text';
 import { renderPrometheus } from '../../render/prometheus';
 import { analyzeDmWithActions, documentFor, loadFor, openSession } from '../analysis';
 import type { Command } from '../command';
-import { mountsPart, systemPart } from '../gather-parts';
+import { mountsPart, systemPart, volumesPart } from '../gather-parts';
 import { printDocument } from '../output';
 import { notifyAfterCheck } from './notify';
 
@@ -38,7 +38,8 @@ export const checkCommand: Command = {
       fresh: Boolean(ctx.values.fresh),
       timeoutMs: mountTimeoutMs(s.host, s.config, ctx.values.timeout as string | undefined),
     });
-    const doc = documentFor(loaded, s.host.now(), { dm, mounts });
+    const volumes = await volumesPart(s.host, loaded, { mounts });
+    const doc = documentFor(loaded, s.host.now(), { dm, mounts, volumes });
     const durationSeconds = (performance.now() - started) / 1000;
     const system = ctx.values.html || ctx.values.notify ? await systemPart(s.host, loaded) : undefined;
     if (ctx.values.html) writeFileSync(ctx.values.html as string, renderHtml(doc, { system }));
