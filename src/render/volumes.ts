@@ -30,7 +30,7 @@ export function renderVolumesSection(v: VolumesResult, o: TextOptions): string {
           formatBytes(st.sizeBytes),
           formatBytes(st.orphanSizeBytes),
         ]),
-        (_r, c) => (c === 2 ? null : null),
+        (r) => (v.storages[r].status === 'ok' ? null : 'blue'),
         o.color,
       ),
     );
@@ -105,7 +105,10 @@ export function volumesCheckmkLine(doc: CheckDocument): string | null {
   const details = volumesNagiosLines(doc)
     .map((l) => `\\n${l}`)
     .join('');
-  return `${v.status} "PVE-Health volumes" ${perfText(volumesPerf(doc)).replace(/ /g, '|')} ${text.replace(/\n/g, ' ')}${details}`;
+  const metrics = volumesPerf(doc)
+    .map((x) => `${x.label}=${x.value};${x.warn ?? ''};;${x.min ?? ''};`)
+    .join('|');
+  return `${v.status} "PVE-Health volumes" ${metrics} ${text.replace(/\n/g, ' ')}${details}`;
 }
 
 export { perfText as volumesPerfText };
