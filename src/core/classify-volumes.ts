@@ -6,7 +6,9 @@ import type { PveState } from './pve-state';
 import type { ProcessInfo } from './snapshot';
 import { type StorageConfig, storagesOnNode } from './storage-config';
 import type { Status } from './types';
-import { listStorageVolumes, type ListedVolume } from './volume-storages';
+import { filePath, type ListedVolume, listStorageVolumes } from './volume-storages';
+
+export { filePath };
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from './volume-types';
 
 export const VOLUME_STORAGE_TYPES = ['zfspool', 'rbd', 'dir', 'nfs', 'cifs', 'cephfs', 'btrfs'];
@@ -19,10 +21,6 @@ export function storageLocation(s: StorageConfig): string {
   return `file:${filePath(s)}`;
 }
 
-/** nfs/cifs/cephfs default to /mnt/pve/<id> (NFSPlugin/CIFSPlugin/CephFSPlugin check_config). */
-export function filePath(s: StorageConfig): string {
-  return (s.props.path ?? `/mnt/pve/${s.id}`).replace(/\/+$/, '') || '/';
-}
 
 /**
  * A volname's own volume and, for a linked clone, its base. Files: `900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2`

@@ -27,6 +27,11 @@ const ZFS_NAME = /^(?:vm|base|subvol|basevol)-(\d+)-\S+$/;
 const RBD_NAME = /^(?:vm|base)-(\d+)-\S+$/;
 const FILE_NAME = /^(\d+)\/((?:vm|base|subvol|basevol)-(\d+)-[^/\s]+\.(raw|qcow2|vmdk|subvol))$/;
 
+/** nfs/cifs/cephfs default to /mnt/pve/<id> (NFSPlugin/CIFSPlugin/CephFSPlugin check_config). */
+export function filePath(s: StorageConfig): string {
+  return (s.props.path ?? `/mnt/pve/${s.id}`).replace(/\/+$/, '') || '/';
+}
+
 const zfsCache = new WeakMap<object, ZfsDataset[]>();
 
 export function listStorageVolumes(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
@@ -122,6 +127,7 @@ function listRbd(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes:
       continue;
     }
     const clone = r.parent && r.parent.snapshot === '__base__' && r.parent.pool === pool ? r.parent.image : null;
+    const kname = raw.rbdDevices?.[`${pool}/${r.image}`];
     volumes.push({
       volname: clone ? `${clone}/${r.image}` : r.image,
       own: r.image,
@@ -130,7 +136,7 @@ function listRbd(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes:
       sizeBytes: r.size,
       usedBytes: null,
       ...(clone ? { baseOf: clone } : {}),
-      devices: [],
+      devices: kname ? [`/dev/${kname}`] : [],
       lockType: r.lockType,
     });
   }
@@ -141,6 +147,7 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
   const got = raw.files[st.id];
   if (!got) return { error: 'the storage was not read', volumes: [] };
   if (!got.ok) return { error: got.error ?? 'the storage could not be read', volumes: [] };
+  const dir = `${filePath(st)}/images`;
   return {
     volumes: got.volumes.map((f) => {
       const m = FILE_NAME.exec(f.name);
@@ -155,7 +162,12 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
         sizeBytes: f.sizeBytes,
         usedBytes: f.usedBytes,
         ...(b ? { baseOf: b[1] } : {}),
-        devices: [],
+        // The path a holder's fd shows; a btrfs raw disk is `<vmid>/<name>/disk.raw` (BTRFSPlugin path).
+        devices: [
+          st.type === 'btrfs' && f.name.endsWith('.raw')
+            ? `${dir}/${f.name.slice(0, -4)}/disk.raw`
+            : `${dir}/${f.name}`,
+        ],
       };
     }),
   };

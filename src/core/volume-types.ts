@@ -81,6 +81,8 @@ export interface VolumesRaw {
   files: Record<string, { ok: boolean; error?: string; volumes: FileVolume[] }>;
   /** zvol dataset → kernel name (`tank/pve/vm-100-disk-0` → `zd0`), from /dev/zvol links. */
   zvolDevices?: Record<string, string>;
+  /** krbd mappings: `<pool>/<image>` → kernel name (`vm-pool/vm-100-disk-0` → `rbd0`), from /sys/bus/rbd. */
+  rbdDevices?: Record<string, string>;
 }
 
 export const VOLUMES_EXTRA_KEY = 'volumes';

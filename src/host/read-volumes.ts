@@ -64,6 +64,25 @@ function readZvolDevices(host: Host, pools: string[]): Record<string, string> {
   return out;
 }
 
+/** krbd mappings from /sys/bus/rbd/devices/<N>/{pool,name} (sysfs: never blocks on the cluster). */
+function readRbdDevices(host: Host): Record<string, string> {
+  const out: Record<string, string> = {};
+  let ids: string[];
+  try {
+    ids = readdirSync(hostPath(host, '/sys/bus/rbd/devices'));
+  } catch {
+    return out;
+  }
+  for (const id of ids) {
+    try {
+      const pool = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/pool`), 'utf8').trim();
+      const name = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/name`), 'utf8').trim();
+      if (/^\d+$/.test(id)) out[`${pool}/${name}`] = `rbd${id}`;
+    } catch {}
+  }
+  return out;
+}
+
 /** Mount targets of this node (mountinfo), for PVE's is_mountpoint / "is the NFS share mounted" checks. */
 function mountTargets(host: Host): Map<string, string> | null {
   try {
@@ -148,6 +167,7 @@ export async function gatherVolumes(
       }),
     );
   }
+  if (storages.some((s) => s.type === 'rbd')) raw.rbdDevices = readRbdDevices(host);
   for (const st of storages) {
     if (st.type === 'rbd') jobs.push(run(host, rbdArgv(st), timeoutMs).then((r) => void (raw.rbd[st.id] = r)));
     else if (isFileType(st.type))

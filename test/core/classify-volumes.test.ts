@@ -143,6 +143,7 @@ function run(extra: Partial<HostSnapshot> = {}, rawOver: Partial<VolumesRaw> = {
   });
 }
 
+const get2 = (es: VolumeEntry[], volid: string) => find(es, volid);
 const find = (es: VolumeEntry[], volid: string, snapshot?: string) => {
   const e = es.find((x) => x.volid === volid && x.snapshot === snapshot);
   assert.ok(e, `no entry ${volid}${snapshot ? `@${snapshot}` : ''}: ${es.map((x) => x.volid).join(' ')}`);
@@ -254,9 +255,17 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
   const kvm: ProcessInfo = { pid: 4242, comm: 'dd', cmdline: ['dd', 'if=/dev/zd64'], fds: ['/dev/zd64'] };
   const procs: ProcessInfo[] = [
     kvm,
-    { pid: 2700, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', '100'] },
+    { pid: 2700, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', '100'], fds: ['/dev/rbd0'] },
+    { pid: 5100, comm: 'qemu-img', cmdline: ['qemu-img', 'convert'], fds: ['/mnt/pve/nfs-store/images/400/vm-400-disk-1.qcow2'] },
   ];
-  const r = run({ processes: procs });
+  const r = run({ processes: procs }, { rbdDevices: { 'vm-pool/vm-151-disk-0': 'rbd0' } });
+  // a krbd-mapped image and an image file held by a process: open, protected, no hint
+  for (const v of ['ceph-vm:vm-151-disk-0', 'nfs-store:900/base-900-disk-2.qcow2/400/vm-400-disk-1.qcow2']) {
+    const held = get2(r.entries, v);
+    assert.equal(held.open, true, v);
+    assert.ok(held.protectedBy.includes('open'), v);
+    assert.equal(held.hint, undefined, v);
+  }
   const get = (v: string, s?: string) => find(r.entries, v, s);
   assert.equal(r.status, 1);
   // vm-150: guest missing but a process holds its zvol: open + protected, no hint
@@ -274,10 +283,14 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
   // a base with clones on the storage
   assert.ok(get('local-zfs:base-900-disk-0').protectedBy.includes('has-clones'));
   // unprotected orphans get the exact PVE command
-  assert.match(get('ceph-vm:vm-151-disk-0').hint ?? '', /pvesm free ceph-vm:vm-151-disk-0$/);
   assert.match(get('local:102/vm-102-disk-0.raw').hint ?? '', /pvesm free local:102\/vm-102-disk-0\.raw$/);
   assert.match(get('local-zfs:vm-400-disk-0').hint ?? '', /^to keep it: qm disk rescan --vmid 400/);
   for (const e of r.entries) if (e.protected || e.pending || e.status !== 'orphan') assert.equal(e.hint, undefined, e.volid);
+});
+
+test('an unprotected orphan on RBD gets pvesm free with its volid', () => {
+  const e = find(run().entries, 'ceph-vm:vm-151-disk-0');
+  assert.match(e.hint ?? '', /pvesm free ceph-vm:vm-151-disk-0$/);
 });
 
 test('pending operations: a running task of the guest marks its volumes pending, never hinted', () => {
