@@ -73,6 +73,7 @@ function unknownVolumes(error: string): VolumesResult {
     summary: { total: 0, valid: 0, orphan: 0, unknown: 0, ignored: 0, protected: 0, pending: 0, open: 0, orphanSizeBytes: 0, storages: 0, unknownStorages: 0 },
     entries: [],
     storages: [],
+    vmidLeftovers: [],
     status: 3,
     error,
     warnings: [],

@@ -146,6 +146,7 @@ export function classifyVolumes(input: ClassifyVolumesInput): VolumesResult {
     },
     entries,
     storages,
+    vmidLeftovers: vmidLeftovers(entries),
     status,
     ...(unknownStorages.length > 0
       ? { error: unknownStorages.map((s) => `storage ${s.storage} could not be checked: ${s.error}`).join('; ') }
@@ -302,4 +303,17 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: ReturnType<PveState['gue
   } else {
     e.hint = `${check} ${free}`;
   }
+}
+
+function vmidLeftovers(entries: VolumeEntry[]): VolumesResult['vmidLeftovers'] {
+  const by = new Map<number, VolumesResult['vmidLeftovers'][number]>();
+  for (const e of entries) {
+    if (e.snapshot || e.status !== 'orphan' || e.reason !== 'guest-missing' || e.vmid === null) continue;
+    let l = by.get(e.vmid);
+    if (!l) by.set(e.vmid, (l = { vmid: e.vmid, volids: [], sizeBytes: 0, usedBytes: 0 }));
+    l.volids.push(e.volid);
+    l.sizeBytes += e.sizeBytes ?? 0;
+    l.usedBytes += e.usedBytes ?? 0;
+  }
+  return [...by.values()].sort((a, b) => a.vmid - b.vmid);
 }

@@ -65,6 +65,11 @@ export interface VolumesResult {
   summary: VolumesSummary;
   entries: VolumeEntry[];
   storages: VolumeStorageStatus[];
+  /**
+   * Leftovers of deleted guests per VMID: a new guest created with that VMID inherits them
+   * (`qm disk rescan` attaches them; destroying that guest deletes them).
+   */
+  vmidLeftovers: { vmid: number; volids: string[]; sizeBytes: number; usedBytes: number }[];
   status: Status;
   /** Why the part (or a storage of it) could not be checked; absent when everything was read. */
   error?: string;

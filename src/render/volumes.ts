@@ -47,6 +47,10 @@ export function renderVolumesSection(v: VolumesResult, o: TextOptions): string {
     for (const h of e.holders) lines.push(`      held by ${h.command} (pid ${h.pid})`);
     if (e.hint) lines.push(`      hint: ${e.hint}`);
   }
+  for (const l of v.vmidLeftovers ?? [])
+    lines.push(
+      `  VMID ${l.vmid} is free but holds ${l.volids.length} leftover volume${l.volids.length === 1 ? '' : 's'} (${formatBytes(l.sizeBytes)}): a new guest ${l.vmid} inherits ${l.volids.length === 1 ? 'it' : 'them'} (qm disk rescan attaches, destroying deletes)`,
+    );
   for (const w of v.warnings) if (!o.quiet) lines.push(paint(`  note: ${w}`, 'gray', o.color));
   return lines.join('\n');
 }

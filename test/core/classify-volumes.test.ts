@@ -249,6 +249,15 @@ test('classification: every rule on ZFS, RBD and file storages', () => {
   assert.equal(r.entries.length, CASES.length);
   assert.equal(r.status, 1);
   assert.equal(r.summary.orphan, CASES.filter((c) => c[2] === 'orphan').length);
+  // leftovers of deleted guests per VMID (a new guest with that VMID would inherit them)
+  assert.deepEqual(
+    r.vmidLeftovers.map((l) => [l.vmid, l.volids, l.sizeBytes]),
+    [
+      [102, ['local:102/vm-102-disk-0.raw'], 8589934592],
+      [150, ['local-zfs:vm-150-disk-0'], 34359738368],
+      [151, ['ceph-vm:vm-151-disk-0'], 21474836480],
+    ],
+  );
 });
 
 test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints only on unprotected orphans', () => {
