@@ -91,3 +91,24 @@ test('a hanging Ceph cluster and an unmounted NFS storage: UNKNOWN (exit 3) with
   assert.match(text.stdout, /UNKNOWN/);
   assert.match(text.stdout, /could not check: .*ceph-vm/);
 });
+
+test('volumes-rules scenario: replication snapshots, ZFS linked clone, copy of a pve2 guest, restore in flight, zvol held by dd', { skip }, () => {
+  const node = buildNode(join(import.meta.dirname, '../fixtures/scenarios/volumes-rules.json'));
+  const r = cli(node, ['volumes', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const file = join(tempDir(), 'result.json');
+  writeFileSync(file, r.stdout);
+  const cmp = fakenodeCompare(node, file);
+  assert.equal(cmp.code, 0, cmp.stdout + cmp.stderr);
+  const es = JSON.parse(r.stdout).volumes.entries as Record<string, unknown>[];
+  const get = (volid: string) => es.find((e) => e.volid === volid && !e.snapshot) as Record<string, unknown>;
+  assert.deepEqual(get('local-zfs:vm-160-disk-0').protectedBy, ['task:qmrestore']);
+  assert.equal(get('local-zfs:vm-160-disk-0').pending, true);
+  assert.equal(get('local-zfs:vm-160-disk-0').hint, undefined);
+  const dd = get('local-zfs:vm-170-disk-0');
+  assert.equal(dd.open, true);
+  assert.deepEqual((dd.holders as { command: string }[]).map((h) => h.command), ['dd']);
+  assert.equal(dd.hint, undefined);
+  assert.match(String(get('local-zfs:vm-300-disk-0').hint), /pvesm free local-zfs:vm-300-disk-0$/);
+  assert.ok(!es.some((e) => e.storage === 'far-dir'), 'a storage restricted to another node is not read');
+});
