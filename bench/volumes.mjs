@@ -24,7 +24,9 @@ const images = [];
 for (let i = 0; i < ZVOLS; i++) {
   const vmid = 1000 + i;
   zfs.push(`rpool/data/vm-${vmid}-disk-0\tvolume\t34359738368\t${1048576 * (i + 1)}\t${1048576 * (i + 1)}\t-\t-\t-`);
-  if (i % 10 !== 0) files[`/etc/pve/nodes/pve1/qemu-server/${vmid}.conf`] = `name: vm${vmid}\nscsi0: local-zfs:vm-${vmid}-disk-0,size=32G\n`;
+  if (i % 10 !== 0)
+    files[`/etc/pve/nodes/pve1/qemu-server/${vmid}.conf`] =
+      `name: vm${vmid}\nscsi0: local-zfs:vm-${vmid}-disk-0,size=32G\n`;
 }
 for (let i = 0; i < FILES; i++) {
   const vmid = 1000 + i;
@@ -61,7 +63,9 @@ for (let r = 0; r < RUNS; r++) {
   const out = join(work, 'volumes-out.json');
   const fd = openSync(out, 'w');
   const t0 = performance.now();
-  const res = spawnSync(process.execPath, [cli, 'volumes', '--json', '--from', capture], { stdio: ['ignore', fd, 'inherit'] });
+  const res = spawnSync(process.execPath, [cli, 'volumes', '--json', '--from', capture], {
+    stdio: ['ignore', fd, 'inherit'],
+  });
   times.push(performance.now() - t0);
   closeSync(fd);
   code = res.status;

@@ -2,16 +2,16 @@
 // gather them (and keep the raw data in the snapshot, so `capture` and `--from` replay them);
 // --from/--demo read what the snapshot recorded.
 import { classifyMounts, classifySnapshotMounts } from '../core/classify-mounts';
+import { classifyVolumes } from '../core/classify-volumes';
 import type { Config } from '../core/config';
+import { readPveState } from '../core/pve-state';
 import { SYSTEM_EXTRA_KEY, type SystemInfo } from '../core/system-info';
 import type { MountsResult } from '../core/types';
+import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volume-types';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
 import { gatherMounts } from '../host/read-mounts';
 import { readSystemInfo } from '../host/read-system';
-import { classifyVolumes } from '../core/classify-volumes';
-import { readPveState } from '../core/pve-state';
-import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volume-types';
 import { gatherVolumes } from '../host/read-volumes';
 
 export async function mountsPart(
@@ -52,11 +52,16 @@ export async function volumesPart(
   let raw = snap.extra?.[VOLUMES_EXTRA_KEY] as VolumesRaw | undefined;
   try {
     if (loaded.live) {
-      const mountState = new Map((opts.mounts?.entries ?? []).filter((m) => m.scope === 'host').map((m) => [m.target, m.status]));
+      const mountState = new Map(
+        (opts.mounts?.entries ?? []).filter((m) => m.scope === 'host').map((m) => [m.target, m.status]),
+      );
       raw = await gatherVolumes(host, readPveState(snap), { timeoutMs: opts.timeoutMs, mountState });
       snap.extra = { ...snap.extra, [VOLUMES_EXTRA_KEY]: raw };
     }
-    if (!raw) return opts.required ? unknownVolumes('the snapshot has no volume data (captured by an older version)') : undefined;
+    if (!raw)
+      return opts.required
+        ? unknownVolumes('the snapshot has no volume data (captured by an older version)')
+        : undefined;
     return classifyVolumes({
       pve: readPveState(snap),
       raw,
@@ -70,7 +75,19 @@ export async function volumesPart(
 
 function unknownVolumes(error: string): VolumesResult {
   return {
-    summary: { total: 0, valid: 0, orphan: 0, unknown: 0, ignored: 0, protected: 0, pending: 0, open: 0, orphanSizeBytes: 0, storages: 0, unknownStorages: 0 },
+    summary: {
+      total: 0,
+      valid: 0,
+      orphan: 0,
+      unknown: 0,
+      ignored: 0,
+      protected: 0,
+      pending: 0,
+      open: 0,
+      orphanSizeBytes: 0,
+      storages: 0,
+      unknownStorages: 0,
+    },
     entries: [],
     storages: [],
     vmidLeftovers: [],

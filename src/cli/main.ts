@@ -1,13 +1,12 @@
 // argv → command → exit code. The only place that reads process.argv or calls process.exit.
 import { parseArgs } from 'node:util';
 import { CheckError, CommandError, CommandNotFoundError, LockedError, TimeoutError, UsageError } from '../core/errors';
-import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
+import { runProbeChildIfAsked } from '../host/probe-mount-child';
+import { VERSION } from '../version';
 import type { CommandContext, Io } from './command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, type OutputFormat } from './options';
 import { COMMANDS } from './registry';
-import { VERSION } from '../version';
-
 
 export const EXIT_USAGE = 64;
 export const EXIT_UNKNOWN = 3;

@@ -4,8 +4,8 @@ import { renderCheckmk } from '../render/checkmk';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
 import { renderCheckText } from '../render/text';
-import type { CommandContext } from './command';
 import { renderVolumesSection } from '../render/volumes';
+import type { CommandContext } from './command';
 
 export function printDocument(
   ctx: CommandContext,

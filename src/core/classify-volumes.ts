@@ -9,6 +9,7 @@ import type { Status } from './types';
 import { filePath, type ListedVolume, listStorageVolumes } from './volume-storages';
 
 export { filePath };
+
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from './volume-types';
 
 export const VOLUME_STORAGE_TYPES = ['zfspool', 'rbd', 'dir', 'nfs', 'cifs', 'cephfs', 'btrfs'];
@@ -20,7 +21,6 @@ export function storageLocation(s: StorageConfig): string {
   if (s.type === 'rbd') return `rbd:${s.props.monhost ?? ''}:${s.props.pool ?? 'rbd'}:${s.props.namespace ?? ''}`;
   return `file:${filePath(s)}`;
 }
-
 
 /**
  * A volname's own volume and, for a linked clone, its base. Files: `900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2`
@@ -191,7 +191,9 @@ function classifyOne(st: StorageConfig, loc: string, v: ListedVolume, c: Ctx): V
   if (v.vmid === null) {
     e.status = 'ignored';
     e.reason = 'not-guest-volume';
-    e.detail = v.snapshot ? `snapshot of a volume that is no guest volume` : `no guest volume name (vm-/base-/subvol-<vmid>-…)`;
+    e.detail = v.snapshot
+      ? `snapshot of a volume that is no guest volume`
+      : `no guest volume name (vm-/base-/subvol-<vmid>-…)`;
   } else if (v.snapshot) {
     snapshotVerdict(e, v, visible, guest, c);
   } else if (visible.length > 0) {
@@ -310,7 +312,10 @@ function vmidLeftovers(entries: VolumeEntry[]): VolumesResult['vmidLeftovers'] {
   for (const e of entries) {
     if (e.snapshot || e.status !== 'orphan' || e.reason !== 'guest-missing' || e.vmid === null) continue;
     let l = by.get(e.vmid);
-    if (!l) by.set(e.vmid, (l = { vmid: e.vmid, volids: [], sizeBytes: 0, usedBytes: 0 }));
+    if (!l) {
+      l = { vmid: e.vmid, volids: [], sizeBytes: 0, usedBytes: 0 };
+      by.set(e.vmid, l);
+    }
     l.volids.push(e.volid);
     l.sizeBytes += e.sizeBytes ?? 0;
     l.usedBytes += e.usedBytes ?? 0;

@@ -62,7 +62,13 @@ function listZfs(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes:
   const err = commandError(out, 'zfs list');
   // One call lists every pool: a missing pool makes zfs exit 1 but still list the others.
   const poolMissing = out?.stderr?.includes(`cannot open '${pool}'`);
-  const othersOnly = out && !out.error && out.stderr.trim().split('\n').every((l) => /^cannot open '/.test(l));
+  const othersOnly =
+    out &&
+    !out.error &&
+    out.stderr
+      .trim()
+      .split('\n')
+      .every((l) => /^cannot open '/.test(l));
   if (err && (poolMissing || !othersOnly)) return { error: err, volumes: [] };
   if (!out) return { error: 'zfs list was not run', volumes: [] };
   let all = zfsCache.get(out);
@@ -123,7 +129,16 @@ function listRbd(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes:
     const vmid = m ? Number(m[1]) : null;
     if (r.snapshot !== null) {
       if (r.snapshot === '__base__') continue;
-      volumes.push({ volname: r.image, own: r.image, vmid, format: null, snapshot: r.snapshot, sizeBytes: r.size, usedBytes: null, devices: [] });
+      volumes.push({
+        volname: r.image,
+        own: r.image,
+        vmid,
+        format: null,
+        snapshot: r.snapshot,
+        sizeBytes: r.size,
+        usedBytes: null,
+        devices: [],
+      });
       continue;
     }
     const clone = r.parent && r.parent.snapshot === '__base__' && r.parent.pool === pool ? r.parent.image : null;

@@ -1,7 +1,8 @@
 // The `volumes` part of the JSON contract: guest volumes on storages that are not LVM (ZFS, Ceph RBD,
 // dir/NFS/CIFS/CephFS/btrfs files). Same vocabulary and flags as DM entries.
-import type { DmReason, DmStatus, HoldingProcess, Status } from './types';
+
 import type { CommandOutput } from './snapshot';
+import type { DmReason, DmStatus, HoldingProcess, Status } from './types';
 import type { FileVolume } from './volume-listing';
 
 export type VolumeReason = DmReason | 'storage-unreadable' | 'config-unreadable';

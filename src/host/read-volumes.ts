@@ -25,7 +25,14 @@ async function run(host: Host, argv: string[], timeoutMs: number, input?: string
     return { argv, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: r.ms };
   } catch (e) {
     if (e instanceof TimeoutError)
-      return { argv, code: null, stdout: '', stderr: '', error: 'timeout', message: `no answer within ${timeoutMs} ms` };
+      return {
+        argv,
+        code: null,
+        stdout: '',
+        stderr: '',
+        error: 'timeout',
+        message: `no answer within ${timeoutMs} ms`,
+      };
     if (e instanceof CommandNotFoundError)
       return { argv, code: null, stdout: '', stderr: '', error: 'not-found', message: (e as Error).message };
     const ce = e as CommandError & { code?: number; stderr?: string };
@@ -37,7 +44,15 @@ async function run(host: Host, argv: string[], timeoutMs: number, input?: string
 export function rbdArgv(st: StorageConfig): string[] {
   const argv = ['rbd', '-p', st.props.pool ?? 'rbd'];
   if (st.props.monhost) {
-    argv.push('-m', st.props.monhost.split(/[;, ]+/).filter(Boolean).join(','), '--auth_supported', 'cephx');
+    argv.push(
+      '-m',
+      st.props.monhost
+        .split(/[;, ]+/)
+        .filter(Boolean)
+        .join(','),
+      '--auth_supported',
+      'cephx',
+    );
     argv.push('-n', `client.${st.props.username ?? 'admin'}`, '--keyring', `/etc/pve/priv/ceph/${st.id}.keyring`);
   }
   if (st.props.namespace) argv.push('--namespace', st.props.namespace);
@@ -93,7 +108,9 @@ function mountTargets(host: Host): Map<string, string> | null {
   }
 }
 
-function fileVolumes(items: { n: string; s: number | null; b: number | null; d?: boolean; h?: string }[]): FileVolume[] {
+function fileVolumes(
+  items: { n: string; s: number | null; b: number | null; d?: boolean; h?: string }[],
+): FileVolume[] {
   return items.map((it) => {
     const v: FileVolume = { name: it.n, sizeBytes: it.s, usedBytes: it.b };
     if (it.d) v.isDir = true;
@@ -122,19 +139,37 @@ async function readFileStorage(
   const path = filePath(st);
   const network = NETWORK.has(st.type);
   // PVE: nfs/cifs/cephfs storages are mounts at their path; dir with is_mountpoint must be one (Plugin.pm).
-  const mustMount = network || (st.props.is_mountpoint !== undefined && st.props.is_mountpoint !== '0' && st.props.is_mountpoint !== 'no');
-  const mountAt = st.props.is_mountpoint && !['0', '1', 'yes', 'no'].includes(st.props.is_mountpoint) ? st.props.is_mountpoint : path;
+  const mustMount =
+    network ||
+    (st.props.is_mountpoint !== undefined && st.props.is_mountpoint !== '0' && st.props.is_mountpoint !== 'no');
+  const mountAt =
+    st.props.is_mountpoint && !['0', '1', 'yes', 'no'].includes(st.props.is_mountpoint) ? st.props.is_mountpoint : path;
   if (mustMount) {
     if (!mounts) return { ok: false, error: 'the mount table could not be read', volumes: [] };
     if (!mounts.has(mountAt)) return { ok: false, error: `${mountAt} is not mounted`, volumes: [] };
   }
   const probed = mountState?.get(mountAt);
-  if (probed && probed !== 'ok') return { ok: false, error: `its mount ${mountAt} probed ${probed}: not read`, volumes: [] };
-  const r = await run(host, listVolumesCommand(), timeoutMs, JSON.stringify({ dir: hostPath(host, `${path}/images`), btrfs: st.type === 'btrfs' }));
+  // readonly/full mounts can still be listed; a stale or missing one is not touched at all.
+  if (probed === 'stale' || probed === 'missing')
+    return { ok: false, error: `its mount ${mountAt} probed ${probed}: not read`, volumes: [] };
+  const r = await run(
+    host,
+    listVolumesCommand(),
+    timeoutMs,
+    JSON.stringify({ dir: hostPath(host, `${path}/images`), btrfs: st.type === 'btrfs' }),
+  );
   if (r.error === 'timeout')
-    return { ok: false, error: `reading ${path}/images did not finish within ${timeoutMs} ms (server not answering?)`, volumes: [] };
+    return {
+      ok: false,
+      error: `reading ${path}/images did not finish within ${timeoutMs} ms (server not answering?)`,
+      volumes: [],
+    };
   if (r.error || r.code !== 0)
-    return { ok: false, error: `reading ${path}/images failed: ${(r.stderr || r.message || '').trim().split('\n').filter(Boolean).pop() ?? 'no message'}`, volumes: [] };
+    return {
+      ok: false,
+      error: `reading ${path}/images failed: ${(r.stderr || r.message || '').trim().split('\n').filter(Boolean).pop() ?? 'no message'}`,
+      volumes: [],
+    };
   try {
     const doc = JSON.parse(r.stdout) as { ok: boolean; items: Parameters<typeof fileVolumes>[0] };
     return { ok: true, volumes: fileVolumes(doc.items) };
@@ -159,7 +194,18 @@ export async function gatherVolumes(
   const mounts = storages.some((s) => isFileType(s.type)) ? mountTargets(host) : null;
   const jobs: Promise<void>[] = [];
   if (pools.length > 0) {
-    const argv = ['zfs', 'list', '-H', '-p', '-r', '-t', 'volume,filesystem,snapshot', '-o', ZFS_LIST_FIELDS.join(','), ...pools];
+    const argv = [
+      'zfs',
+      'list',
+      '-H',
+      '-p',
+      '-r',
+      '-t',
+      'volume,filesystem,snapshot',
+      '-o',
+      ZFS_LIST_FIELDS.join(','),
+      ...pools,
+    ];
     jobs.push(
       run(host, argv, timeoutMs).then((r) => {
         raw.zfs = r;
@@ -169,9 +215,18 @@ export async function gatherVolumes(
   }
   if (storages.some((s) => s.type === 'rbd')) raw.rbdDevices = readRbdDevices(host);
   for (const st of storages) {
-    if (st.type === 'rbd') jobs.push(run(host, rbdArgv(st), timeoutMs).then((r) => void (raw.rbd[st.id] = r)));
+    if (st.type === 'rbd')
+      jobs.push(
+        run(host, rbdArgv(st), timeoutMs).then((r) => {
+          raw.rbd[st.id] = r;
+        }),
+      );
     else if (isFileType(st.type))
-      jobs.push(readFileStorage(host, st, mounts, timeoutMs, opts.mountState).then((r) => void (raw.files[st.id] = r)));
+      jobs.push(
+        readFileStorage(host, st, mounts, timeoutMs, opts.mountState).then((r) => {
+          raw.files[st.id] = r;
+        }),
+      );
   }
   await Promise.all(jobs);
   return raw;

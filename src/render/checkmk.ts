@@ -1,10 +1,11 @@
 // Checkmk local checks (/usr/lib/check_mk_agent/local/): one line per service,
 // `<state> "<service name>" <metrics> <summary>\n<details>`. A literal backslash-n in the text is
 // Checkmk's line break for the service's long output. One service for DM, one for mounts. Pure.
-import { volumesCheckmkLine } from './volumes';
+
 import type { CheckDocument, MountEntry, Status } from '../core/types';
 import { type Finding, listFindings, STATUS_WORD, summarize } from './findings';
 import { type PerfValue, perfValues } from './nagios';
+import { volumesCheckmkLine } from './volumes';
 
 export const CHECKMK_DM_SERVICE = 'PVE-Health DM';
 export const CHECKMK_MOUNTS_SERVICE = 'PVE-Health mounts';

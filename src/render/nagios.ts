@@ -1,8 +1,9 @@
 // Nagios/Icinga plugin output: `STATUS: summary | perfdata` on the first line, one line per finding
 // after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
-import { volumesNagiosLines, volumesPerf, volumesPerfText } from './volumes';
+
 import type { CheckDocument } from '../core/types';
 import { listFindings, STATUS_WORD, summarize } from './findings';
+import { volumesNagiosLines, volumesPerf, volumesPerfText } from './volumes';
 
 /** A '|' would start perfdata and a newline a new detail line: neither may come from a system value. */
 function clean(text: string): string {
@@ -86,7 +87,9 @@ export function headline(doc: CheckDocument): string {
 
 export function renderNagios(doc: CheckDocument): string {
   const pv = perfValues(doc);
-  const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)} | ${renderPerfdata([...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`];
+  const lines = [
+    `${STATUS_WORD[doc.status]}: ${headline(doc)} | ${renderPerfdata([...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`,
+  ];
   for (const f of listFindings(doc)) {
     const tag = f.pending ? 'PENDING' : STATUS_WORD[f.severity];
     const fix = f.fix ? ` Fix: ${f.fix}` : '';

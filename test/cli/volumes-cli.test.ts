@@ -20,7 +20,9 @@ function calls(node: string): { tool: string; argv: string[] }[] {
 const cli = (node: string, args: string[]) =>
   runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
 
-test('volumes --json: every volume of mixed-volumes right (fakenode compare), one zfs list, one rbd ls', { skip }, () => {
+test('volumes --json: every volume of mixed-volumes right (fakenode compare), one zfs list, one rbd ls', {
+  skip,
+}, () => {
   const node = buildNode(SCENARIO);
   const r = cli(node, ['volumes', '--json']);
   assert.equal(r.code, 1, r.stderr);
@@ -64,7 +66,9 @@ test('check --json carries the volumes part and both are scored; capture + --fro
   assert.ok(calls(node).length > before);
 });
 
-test('a hanging Ceph cluster and an unmounted NFS storage: UNKNOWN (exit 3) with the reason, never a hang', { skip }, () => {
+test('a hanging Ceph cluster and an unmounted NFS storage: UNKNOWN (exit 3) with the reason, never a hang', {
+  skip,
+}, () => {
   const s = JSON.parse(readFileSync(SCENARIO, 'utf8'));
   s.opts = { ...(s.opts ?? {}), rbd_hang: true, unmounted: ['nfs-store'] };
   const f = join(tempDir(), 'hang.json');
@@ -92,7 +96,9 @@ test('a hanging Ceph cluster and an unmounted NFS storage: UNKNOWN (exit 3) with
   assert.match(text.stdout, /could not check: .*ceph-vm/);
 });
 
-test('volumes-rules scenario: replication snapshots, ZFS linked clone, copy of a pve2 guest, restore in flight, zvol held by dd', { skip }, () => {
+test('volumes-rules scenario: replication snapshots, ZFS linked clone, copy of a pve2 guest, restore in flight, zvol held by dd', {
+  skip,
+}, () => {
   const node = buildNode(join(import.meta.dirname, '../fixtures/scenarios/volumes-rules.json'));
   const r = cli(node, ['volumes', '--json']);
   assert.equal(r.code, 1, r.stderr);
@@ -107,7 +113,10 @@ test('volumes-rules scenario: replication snapshots, ZFS linked clone, copy of a
   assert.equal(get('local-zfs:vm-160-disk-0').hint, undefined);
   const dd = get('local-zfs:vm-170-disk-0');
   assert.equal(dd.open, true);
-  assert.deepEqual((dd.holders as { command: string }[]).map((h) => h.command), ['dd']);
+  assert.deepEqual(
+    (dd.holders as { command: string }[]).map((h) => h.command),
+    ['dd'],
+  );
   assert.equal(dd.hint, undefined);
   assert.match(String(get('local-zfs:vm-300-disk-0').hint), /pvesm free local-zfs:vm-300-disk-0$/);
   assert.ok(!es.some((e) => e.storage === 'far-dir'), 'a storage restricted to another node is not read');

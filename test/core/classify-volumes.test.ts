@@ -128,7 +128,12 @@ function run(extra: Partial<HostSnapshot> = {}, rawOver: Partial<VolumesRaw> = {
         ok: true,
         volumes: [
           { name: '400/vm-400-disk-0.qcow2', sizeBytes: 8589934592, usedBytes: 262144 },
-          { name: '400/vm-400-disk-1.qcow2', sizeBytes: 8589934592, usedBytes: 262144, backing: '../900/base-900-disk-2.qcow2' },
+          {
+            name: '400/vm-400-disk-1.qcow2',
+            sizeBytes: 8589934592,
+            usedBytes: 262144,
+            backing: '../900/base-900-disk-2.qcow2',
+          },
         ],
       },
     },
@@ -200,7 +205,10 @@ test('qcow2 header: virtual size and backing file as PVE writes a linked clone; 
 });
 
 test('volnames: linked clones split into base and own volume per storage type', () => {
-  assert.deepEqual(splitVolname('zfspool', 'base-900-disk-0/vm-101-disk-0'), { own: 'vm-101-disk-0', base: 'base-900-disk-0' });
+  assert.deepEqual(splitVolname('zfspool', 'base-900-disk-0/vm-101-disk-0'), {
+    own: 'vm-101-disk-0',
+    base: 'base-900-disk-0',
+  });
   assert.deepEqual(splitVolname('nfs', '900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2'), {
     own: '902/vm-902-disk-0.qcow2',
     base: '900/base-900-disk-0.qcow2',
@@ -265,7 +273,12 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
   const procs: ProcessInfo[] = [
     kvm,
     { pid: 2700, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', '100'], fds: ['/dev/rbd0'] },
-    { pid: 5100, comm: 'qemu-img', cmdline: ['qemu-img', 'convert'], fds: ['/mnt/pve/nfs-store/images/400/vm-400-disk-1.qcow2'] },
+    {
+      pid: 5100,
+      comm: 'qemu-img',
+      cmdline: ['qemu-img', 'convert'],
+      fds: ['/mnt/pve/nfs-store/images/400/vm-400-disk-1.qcow2'],
+    },
   ];
   const r = run({ processes: procs }, { rbdDevices: { 'vm-pool/vm-151-disk-0': 'rbd0' } });
   // a krbd-mapped image and an image file held by a process: open, protected, no hint
@@ -280,7 +293,10 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
   // vm-150: guest missing but a process holds its zvol: open + protected, no hint
   const z150 = get('local-zfs:vm-150-disk-0');
   assert.equal(z150.open, true);
-  assert.deepEqual(z150.holders.map((h) => h.pid), [4242]);
+  assert.deepEqual(
+    z150.holders.map((h) => h.pid),
+    [4242],
+  );
   assert.ok(z150.protectedBy.includes('open'));
   assert.equal(z150.hint, undefined);
   // CT 200 has lock: backup -> pending
@@ -294,7 +310,8 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
   // unprotected orphans get the exact PVE command
   assert.match(get('local:102/vm-102-disk-0.raw').hint ?? '', /pvesm free local:102\/vm-102-disk-0\.raw$/);
   assert.match(get('local-zfs:vm-400-disk-0').hint ?? '', /^to keep it: qm disk rescan --vmid 400/);
-  for (const e of r.entries) if (e.protected || e.pending || e.status !== 'orphan') assert.equal(e.hint, undefined, e.volid);
+  for (const e of r.entries)
+    if (e.protected || e.pending || e.status !== 'orphan') assert.equal(e.hint, undefined, e.volid);
 });
 
 test('an unprotected orphan on RBD gets pvesm free with its volid', () => {
@@ -308,7 +325,11 @@ test('pending operations: a running task of the guest marks its volumes pending,
   snap.files['/var/log/pve/tasks/active'] = tasks;
   const r = classifyVolumes({
     pve: readPveState(snap),
-    raw: { zfs: ok(ZFS), rbd: { 'ceph-vm': ok(RBD) }, files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } } },
+    raw: {
+      zfs: ok(ZFS),
+      rbd: { 'ceph-vm': ok(RBD) },
+      files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } },
+    },
     processes: [],
   });
   const e = find(r.entries, 'local-zfs:vm-400-disk-0');
@@ -321,8 +342,20 @@ test('a storage that could not be listed is unknown with its reason; the part is
   const r = run(
     {},
     {
-      rbd: { 'ceph-vm': { argv: ['rbd'], code: null, stdout: '', stderr: '', error: 'timeout', message: 'no answer within 10000 ms' } },
-      files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: false, error: '/mnt/pve/nfs-store is not mounted', volumes: [] } },
+      rbd: {
+        'ceph-vm': {
+          argv: ['rbd'],
+          code: null,
+          stdout: '',
+          stderr: '',
+          error: 'timeout',
+          message: 'no answer within 10000 ms',
+        },
+      },
+      files: {
+        local: { ok: true, volumes: [] },
+        'nfs-store': { ok: false, error: '/mnt/pve/nfs-store is not mounted', volumes: [] },
+      },
     },
   );
   assert.equal(r.status, 3);
@@ -335,11 +368,17 @@ test('a storage that could not be listed is unknown with its reason; the part is
 });
 
 test('zfs list: a missing pool fails that storage only; a failing zfs fails all zfs storages', () => {
-  const missing = run({}, { zfs: { argv: ['zfs'], code: 1, stdout: ZFS, stderr: "cannot open 'tank/gone': dataset does not exist\n" } });
+  const missing = run(
+    {},
+    { zfs: { argv: ['zfs'], code: 1, stdout: ZFS, stderr: "cannot open 'tank/gone': dataset does not exist\n" } },
+  );
   assert.equal(missing.storages.find((s) => s.storage === 'local-zfs')?.status, 'ok');
-  const broken = run({}, {
-    zfs: { argv: ['zfs'], code: 1, stdout: '', stderr: 'The ZFS modules cannot be auto-loaded.\n' },
-  });
+  const broken = run(
+    {},
+    {
+      zfs: { argv: ['zfs'], code: 1, stdout: '', stderr: 'The ZFS modules cannot be auto-loaded.\n' },
+    },
+  );
   const st = broken.storages.find((s) => s.storage === 'local-zfs');
   assert.equal(st?.status, 'unknown');
   assert.match(st?.error ?? '', /ZFS modules/);
@@ -348,10 +387,15 @@ test('zfs list: a missing pool fails that storage only; a failing zfs fails all 
 
 test('a guest whose config is unreadable makes its volumes unknown, never orphan', () => {
   const snap = node({ ...CONFIGS });
-  snap.files['/etc/pve/.vmlist'] = '{\n"version": 1,\n"ids": {\n"150": { "node": "pve1", "type": "qemu", "version": 3 }}\n}\n';
+  snap.files['/etc/pve/.vmlist'] =
+    '{\n"version": 1,\n"ids": {\n"150": { "node": "pve1", "type": "qemu", "version": 3 }}\n}\n';
   const r = classifyVolumes({
     pve: readPveState(snap),
-    raw: { zfs: ok(ZFS), rbd: { 'ceph-vm': ok(RBD) }, files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } } },
+    raw: {
+      zfs: ok(ZFS),
+      rbd: { 'ceph-vm': ok(RBD) },
+      files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } },
+    },
     processes: [],
   });
   const e = find(r.entries, 'local-zfs:vm-150-disk-0');
