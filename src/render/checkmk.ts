@@ -54,7 +54,7 @@ export function renderCheckmk(doc: CheckDocument): string {
   const lines: string[] = [];
   if (doc.dm) {
     const s = doc.dm.summary;
-    const dmDoc: CheckDocument = { ...doc, mounts: undefined };
+    const dmDoc: CheckDocument = { ...doc, mounts: undefined, volumes: undefined };
     const text = `Grade ${s.grade} (score ${s.score}), ${summarize(dmDoc)}; ${s.valid} valid of ${s.total}`;
     const f = all.filter((x) => x.part === 'dm' || x.part === 'storage');
     lines.push(
@@ -71,7 +71,7 @@ export function renderCheckmk(doc: CheckDocument): string {
       ? `could not check the mounts: ${error}`
       : entries.length === 0
         ? 'no remote mounts'
-        : `${entries.length - bad} of ${entries.length} mounts OK${bad ? `, ${summarize({ ...doc, dm: undefined })}` : ''}`;
+        : `${entries.length - bad} of ${entries.length} mounts OK${bad ? `, ${summarize({ ...doc, dm: undefined, volumes: undefined })}` : ''}`;
     const f = all.filter((x) => x.part === 'mounts');
     const m = pv.mounts.filter((p) => p.label.startsWith('mounts_'));
     lines.push(`${state} "${CHECKMK_MOUNTS_SERVICE}" ${metrics(m)} ${clean(text)}${details(f)}`);

@@ -52,6 +52,9 @@ test('check --json carries the volumes part and both are scored; capture + --fro
   writeFileSync(file, r.stdout);
   const cmp = fakenodeCompare(node, file);
   assert.equal(cmp.code, 0, cmp.stdout + cmp.stderr);
+  const cmk = cli(node, ['check', '--format', 'checkmk']).stdout.split('\n');
+  assert.match(cmk.find((l) => l.includes('"PVE-Health volumes"')) ?? '', /^1 "PVE-Health volumes" volumes_total=22;/);
+  assert.doesNotMatch(cmk.find((l) => l.includes('"PVE-Health DM"')) ?? '', /orphaned volume/);
   const cap = join(tempDir(), 'cap.json');
   assert.equal(cli(node, ['capture', cap]).code, 0);
   const before = calls(node).length;
