@@ -78,8 +78,11 @@ function listZfs(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes:
   }
   const prefix = `${pool}/`;
   const volumes: ListedVolume[] = [];
+  const seen = new Set<string>();
   for (const d of all) {
-    if (!d.name.startsWith(prefix)) continue;
+    if (!d.name.startsWith(prefix) || seen.has(d.name)) continue;
+    // Overlapping operands (`rpool` and `rpool/data`) list a dataset twice.
+    seen.add(d.name);
     const rest = d.name.slice(prefix.length);
     const at = rest.indexOf('@');
     const own = at >= 0 ? rest.slice(0, at) : rest;

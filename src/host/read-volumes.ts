@@ -190,7 +190,9 @@ export async function gatherVolumes(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_VOLUME_TIMEOUT_MS;
   const storages = storagesOnNode(pve.storageConfig, pve.node).filter((s) => VOLUME_STORAGE_TYPES.includes(s.type));
   const raw: VolumesRaw = { rbd: {}, files: {} };
-  const pools = [...new Set(storages.filter((s) => s.type === 'zfspool' && s.props.pool).map((s) => s.props.pool))];
+  const allPools = [...new Set(storages.filter((s) => s.type === 'zfspool' && s.props.pool).map((s) => s.props.pool))];
+  // `-r rpool` already lists rpool/data: pass only the outermost pools.
+  const pools = allPools.filter((p) => !allPools.some((q) => q !== p && p.startsWith(`${q}/`)));
   const mounts = storages.some((s) => isFileType(s.type)) ? mountTargets(host) : null;
   const jobs: Promise<void>[] = [];
   if (pools.length > 0) {
@@ -209,7 +211,7 @@ export async function gatherVolumes(
     jobs.push(
       run(host, argv, timeoutMs).then((r) => {
         raw.zfs = r;
-        raw.zvolDevices = readZvolDevices(host, pools);
+        raw.zvolDevices = readZvolDevices(host, allPools);
       }),
     );
   }

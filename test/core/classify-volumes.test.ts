@@ -385,6 +385,11 @@ test('zfs list: a missing pool fails that storage only; a failing zfs fails all 
   assert.equal(broken.status, 3);
 });
 
+test('zfs list: a dataset listed twice (overlapping operands) is one entry', () => {
+  const r = run({}, { zfs: ok(`${ZFS}\n${ZFS}`) });
+  assert.equal(r.entries.length, CASES.length);
+});
+
 test('a guest whose config is unreadable makes its volumes unknown, never orphan', () => {
   const snap = node({ ...CONFIGS });
   snap.files['/etc/pve/.vmlist'] =
