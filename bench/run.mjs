@@ -83,7 +83,7 @@ if (!existsSync(fakenode)) {
 }
 
 // The other benches of the project (the serve load test has its own script: npm run bench:serve).
-for (const f of ['mounts.mjs']) {
+for (const f of ['mounts.mjs', 'volumes.mjs']) {
   console.log(`\n== bench/${f}`);
   spawnSync(process.execPath, [join(import.meta.dirname, f)], { stdio: 'inherit' });
 }

@@ -55,7 +55,7 @@ export function nodeOf(loaded: LoadedSnapshot): string {
 export function documentFor(
   loaded: LoadedSnapshot,
   now: Date,
-  parts: { dm?: DmResult; mounts?: CheckDocument['mounts'] },
+  parts: { dm?: DmResult; mounts?: CheckDocument['mounts']; volumes?: CheckDocument['volumes'] },
 ): CheckDocument {
   return buildCheckDocument({ node: nodeOf(loaded), now, ...parts, source: loaded.source });
 }

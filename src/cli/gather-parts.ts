@@ -2,13 +2,17 @@
 // gather them (and keep the raw data in the snapshot, so `capture` and `--from` replay them);
 // --from/--demo read what the snapshot recorded.
 import { classifyMounts, classifySnapshotMounts } from '../core/classify-mounts';
+import { classifyVolumes } from '../core/classify-volumes';
 import type { Config } from '../core/config';
+import { readPveState } from '../core/pve-state';
 import { SYSTEM_EXTRA_KEY, type SystemInfo } from '../core/system-info';
 import type { MountsResult } from '../core/types';
+import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volume-types';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
 import { gatherMounts } from '../host/read-mounts';
 import { readSystemInfo } from '../host/read-system';
+import { gatherVolumes } from '../host/read-volumes';
 
 export async function mountsPart(
   host: Host,
@@ -32,4 +36,63 @@ export async function systemPart(host: Host, loaded: LoadedSnapshot): Promise<Sy
   const info = await readSystemInfo(host);
   loaded.snap.extra = { ...loaded.snap.extra, [SYSTEM_EXTRA_KEY]: info };
   return info;
+}
+
+/**
+ * Guest volumes on ZFS/RBD/file storages. Live: gathered now (and kept in the snapshot for capture);
+ * --from/--demo: what the snapshot recorded. `required` (the `volumes` command): a snapshot without the
+ * data gives an UNKNOWN part saying so; otherwise the part is left out (older captures).
+ */
+export async function volumesPart(
+  host: Host,
+  loaded: LoadedSnapshot,
+  opts: { required?: boolean; timeoutMs?: number; mounts?: MountsResult } = {},
+): Promise<VolumesResult | undefined> {
+  const snap = loaded.snap;
+  let raw = snap.extra?.[VOLUMES_EXTRA_KEY] as VolumesRaw | undefined;
+  try {
+    if (loaded.live) {
+      const mountState = new Map(
+        (opts.mounts?.entries ?? []).filter((m) => m.scope === 'host').map((m) => [m.target, m.status]),
+      );
+      raw = await gatherVolumes(host, readPveState(snap), { timeoutMs: opts.timeoutMs, mountState });
+      snap.extra = { ...snap.extra, [VOLUMES_EXTRA_KEY]: raw };
+    }
+    if (!raw)
+      return opts.required
+        ? unknownVolumes('the snapshot has no volume data (captured by an older version)')
+        : undefined;
+    return classifyVolumes({
+      pve: readPveState(snap),
+      raw,
+      processes: snap.processes,
+      replicationCfg: snap.files['/etc/pve/replication.cfg'],
+    });
+  } catch (e) {
+    return unknownVolumes((e as Error).message);
+  }
+}
+
+function unknownVolumes(error: string): VolumesResult {
+  return {
+    summary: {
+      total: 0,
+      valid: 0,
+      orphan: 0,
+      unknown: 0,
+      ignored: 0,
+      protected: 0,
+      pending: 0,
+      open: 0,
+      orphanSizeBytes: 0,
+      storages: 0,
+      unknownStorages: 0,
+    },
+    entries: [],
+    storages: [],
+    vmidLeftovers: [],
+    status: 3,
+    error,
+    warnings: [],
+  };
 }

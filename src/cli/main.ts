@@ -2,14 +2,14 @@
 import { parseArgs } from 'node:util';
 import { CheckError, CommandError, CommandNotFoundError, LockedError, TimeoutError, UsageError } from '../core/errors';
 import { killLiveChildren } from '../host/exec';
+import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
+import { VERSION } from '../version';
 import type { CommandContext, Io } from './command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, type OutputFormat } from './options';
 import { COMMANDS } from './registry';
 import { CHECK_COMMANDS, printFailure } from './failure';
 import { isCheckFailure } from './analysis';
-import { VERSION } from '../version';
-
 
 export const EXIT_USAGE = 64;
 export const EXIT_UNKNOWN = 3;
@@ -191,7 +191,7 @@ function isMain(): boolean {
 }
 
 // The single executable cannot take `node -e`: it runs the mount probe child itself when asked.
-if (isMain() && !runProbeChildIfAsked(process.argv)) {
+if (isMain() && !runProbeChildIfAsked(process.argv) && !runListVolumesChildIfAsked(process.argv)) {
   const io: Io = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

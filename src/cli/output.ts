@@ -6,6 +6,7 @@ import { sanitizeDeep } from '../render/sanitize';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
 import { renderCheckText } from '../render/text';
+import { renderVolumesSection } from '../render/volumes';
 import type { CommandContext } from './command';
 
 export function printDocument(
@@ -36,6 +37,7 @@ export function printDocument(
       break;
     default:
       ctx.io.out(renderCheckText(shown, { color: g.color, quiet: g.quiet }, opts.mountsText));
+      if (shown.volumes) ctx.io.out(`\n${renderVolumesSection(shown.volumes, { color: g.color, quiet: g.quiet })}\n`);
   }
   return doc.status;
 }

@@ -11,11 +11,13 @@ import { notifyCommand } from './commands/notify';
 import { reportCommand } from './commands/report';
 import { restoreCommand } from './commands/restore';
 import { serveCommand } from './commands/serve';
+import { volumesCommand } from './commands/volumes';
 
 export const COMMANDS: Command[] = [
   checkCommand,
   dmCommand,
   mountsCommand,
+  volumesCommand,
   clusterCommand,
   reportCommand,
   notifyCommand,

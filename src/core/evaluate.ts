@@ -1,5 +1,6 @@
 // Status arithmetic and the check document (design "CLI and JSON contract").
 import type { CheckDocument, DmResult, MountsResult, Status } from './types';
+import type { VolumesResult } from './volume-types';
 
 /** Monitoring order of severity: OK < WARNING < UNKNOWN < CRITICAL. */
 const RANK: Record<Status, number> = { 0: 0, 1: 1, 3: 2, 2: 3 };
@@ -15,7 +16,7 @@ function plural(n: number, word: string): string {
 }
 
 /** One line: "grade B: 2 orphans, 1 duplicate; mounts: 1 stale". */
-export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts'>): string {
+export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts' | 'volumes'>): string {
   const parts: string[] = [];
   if (doc.dm?.error) parts.push(`DM could not be checked: ${doc.dm.error}`);
   else if (doc.dm) {
@@ -36,6 +37,7 @@ export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts'>): string {
     const bad = ['stale', 'missing', 'readonly', 'full'].filter((k) => (m[k] ?? 0) > 0).map((k) => `${m[k]} ${k}`);
     parts.push(`mounts: ${bad.length ? bad.join(', ') : `${doc.mounts.entries.length} ok`}`);
   }
+  if (doc.volumes) parts.push(volumesSummaryLine(doc.volumes));
   return parts.join('; ');
 }
 
@@ -44,17 +46,20 @@ export function buildCheckDocument(input: {
   now: Date;
   dm?: DmResult;
   mounts?: MountsResult;
+  volumes?: VolumesResult;
   source?: string;
 }): CheckDocument {
   const statuses: Status[] = [];
   if (input.dm) statuses.push(input.dm.status);
   if (input.mounts) statuses.push(input.mounts.status);
+  if (input.volumes) statuses.push(input.volumes.status);
   const doc: CheckDocument = {
     schemaVersion: 1,
     generatedAt: input.now.toISOString(),
     node: input.node,
     ...(input.dm ? { dm: input.dm } : {}),
     ...(input.mounts ? { mounts: input.mounts } : {}),
+    ...(input.volumes ? { volumes: input.volumes } : {}),
     status: worstStatus(...statuses),
   };
   doc.summary = summaryLine(doc);
@@ -85,4 +90,16 @@ export function failedDmResult(error: string): DmResult {
     status: 3,
     error,
   };
+}
+
+/** "volumes: 2 orphans (40.0 GiB), 1 storage unknown" */
+export function volumesSummaryLine(v: VolumesResult): string {
+  const s = v.summary;
+  const bits = [
+    s.orphan ? `${plural(s.orphan, 'orphan')}` : '',
+    s.unknown ? `${s.unknown} unknown` : '',
+    s.unknownStorages ? `${plural(s.unknownStorages, 'storage')} not checked` : '',
+    s.pending ? `${s.pending} pending` : '',
+  ].filter(Boolean);
+  return `volumes: ${bits.length ? bits.join(', ') : `${s.valid} valid`} of ${s.total}`;
 }

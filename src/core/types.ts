@@ -1,3 +1,5 @@
+import type { VolumesResult } from './volume-types';
+
 // The JSON contract of design.md ("CLI and JSON contract"). Field names are stable: users' scripts,
 // the dashboard, the renderers and the tests depend on them. Add fields; never rename or remove.
 
@@ -273,6 +275,8 @@ export interface CheckDocument {
   node: string;
   dm?: DmResult;
   mounts?: MountsResult;
+  /** Guest volumes on ZFS, Ceph RBD and file storages (src/core/volume-types.ts). */
+  volumes?: VolumesResult;
   status: Status;
   /** Human summary line, e.g. "2 orphans, 1 duplicate". */
   summary?: string;

@@ -14,6 +14,7 @@ export const NODE_FILES = [
   '/etc/pve/.version',
   '/etc/pve/datacenter.cfg',
   '/etc/pve/ha/manager_status',
+  '/etc/pve/replication.cfg',
   '/var/log/pve/tasks/active',
   '/proc/self/mountinfo',
   '/etc/lvm/lvm.conf',
@@ -69,6 +70,9 @@ export function readHostname(host: Host): string {
 const INTERESTING_COMM =
   /^(kvm|qemu-system-.*|lxc-start|blkdiscard|dd|qemu-img|qemu-nbd|vgs|lvs|lvcreate|lvremove|lvchange)$/;
 
+/** A guest image on a file storage (dir/NFS/CIFS/btrfs): readlink only, never a stat of it. */
+const IMAGE_FILE = /\/images\/\d+\/[^/]+/;
+
 /** /dev entries that are never block devices (kvm and containers hold many of these). */
 const NOT_BLOCK =
   /^\/dev\/(pts|null|zero|full|u?random|tty|ptmx|kvm|net|vhost-|vfio|shm|hugepages|mqueue|fuse|snd|dri|input|bus|char|log|console|rtc|hpet|kmsg|watchdog|userfaultfd|autofs|cpu|mem|port|loop-control|btrfs-control|mapper\/control)/;
@@ -92,7 +96,8 @@ export function readProcesses(host: Host): ProcessInfo[] {
     for (const fd of list(host, `${base}/fd`)) {
       try {
         const t = readlinkSync(hostPath(host, `${base}/fd/${fd}`));
-        if (t.startsWith('/dev/') && !NOT_BLOCK.test(t)) fds.push(t);
+        // Block devices, and guest image files of file storages (`<path>/images/<vmid>/<file>`).
+        if ((t.startsWith('/dev/') && !NOT_BLOCK.test(t)) || IMAGE_FILE.test(t)) fds.push(t);
       } catch {
         // the fd closed meanwhile
       }

@@ -1,9 +1,11 @@
 // Checkmk local checks (/usr/lib/check_mk_agent/local/): one line per service,
 // `<state> "<service name>" <metrics> <summary>\n<details>`. A literal backslash-n in the text is
 // Checkmk's line break for the service's long output. One service for DM, one for mounts. Pure.
+
 import type { CheckDocument, MountEntry, Status } from '../core/types';
 import { type Finding, listFindings, STATUS_WORD, summarize } from './findings';
 import { type PerfValue, perfValues } from './nagios';
+import { volumesCheckmkLine } from './volumes';
 
 export const CHECKMK_DM_SERVICE = 'PVE-Health DM';
 export const CHECKMK_MOUNTS_SERVICE = 'PVE-Health mounts';
@@ -54,7 +56,7 @@ export function renderCheckmk(doc: CheckDocument): string {
     lines.push(`3 "${CHECKMK_DM_SERVICE}" - ${clean(`could not check device-mapper: ${doc.dm.error}`)}`);
   } else if (doc.dm) {
     const s = doc.dm.summary;
-    const dmDoc: CheckDocument = { ...doc, mounts: undefined };
+    const dmDoc: CheckDocument = { ...doc, mounts: undefined, volumes: undefined };
     const text = `Grade ${s.grade} (score ${s.score}), ${summarize(dmDoc)}; ${s.valid} valid of ${s.total}`;
     const f = all.filter((x) => x.part === 'dm' || x.part === 'storage');
     lines.push(
@@ -71,10 +73,12 @@ export function renderCheckmk(doc: CheckDocument): string {
       ? `could not check the mounts: ${error}`
       : entries.length === 0
         ? 'no remote mounts'
-        : `${entries.length - bad} of ${entries.length} mounts OK${bad ? `, ${summarize({ ...doc, dm: undefined })}` : ''}`;
+        : `${entries.length - bad} of ${entries.length} mounts OK${bad ? `, ${summarize({ ...doc, dm: undefined, volumes: undefined })}` : ''}`;
     const f = all.filter((x) => x.part === 'mounts');
     const m = pv.mounts.filter((p) => p.label.startsWith('mounts_'));
     lines.push(`${error ? 3 : state} "${CHECKMK_MOUNTS_SERVICE}" ${metrics(m)} ${clean(text)}${details(f)}`);
   }
+  const vol = volumesCheckmkLine(doc);
+  if (vol) lines.push(vol);
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

@@ -240,5 +240,11 @@ export function summarize(doc: CheckDocument): string {
   // The DM summary also counts pending entries that are not findings (e.g. a valid volume of a guest being migrated).
   const pendingCount = doc.dm ? Math.max(doc.dm.summary.pending, pending) : pending;
   if (pendingCount) parts.push(`${pendingCount} pending`);
+  // The volumes part (ZFS/RBD/file storages) is summed on its own: its entries are no DM findings.
+  if (doc.volumes) {
+    const v = doc.volumes.summary;
+    if (doc.volumes.status === 3) parts.push('volumes not fully checked');
+    if (v.orphan) parts.push(`${v.orphan} orphaned volume${v.orphan === 1 ? '' : 's'}`);
+  }
   return parts.length ? parts.join(', ') : 'no issues';
 }

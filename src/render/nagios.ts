@@ -1,7 +1,9 @@
 // Nagios/Icinga plugin output: `STATUS: summary | perfdata` on the first line, one line per finding
 // after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
+
 import type { CheckDocument } from '../core/types';
 import { listFindings, partErrors, STATUS_WORD, summarize } from './findings';
+import { volumesNagiosLines, volumesPerf, volumesPerfText } from './volumes';
 
 /** A '|' would start perfdata and a newline a new detail line: neither may come from a system value. */
 function clean(text: string): string {
@@ -97,7 +99,7 @@ export function headline(doc: CheckDocument): string {
 
 export function renderNagios(doc: CheckDocument): string {
   const pv = perfValues(doc);
-  const perf = renderPerfdata([...pv.dm, ...pv.mounts]);
+  const perf = `${renderPerfdata([...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`.trim();
   const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)}${perf ? ` | ${perf}` : ''}`];
   for (const f of listFindings(doc)) {
     const tag = f.pending ? 'PENDING' : STATUS_WORD[f.severity];
@@ -108,6 +110,7 @@ export function renderNagios(doc: CheckDocument): string {
     );
   }
   for (const f of partErrors(doc)) lines.push(clean(`[UNKNOWN] ${f.label}: could not check: ${f.error}`));
+  for (const l of volumesNagiosLines(doc)) lines.push(clean(l));
   for (const w of doc.dm?.warnings ?? []) lines.push(clean(`[NOTE] ${w}`));
   return `${lines.join('\n')}\n`;
 }

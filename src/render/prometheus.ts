@@ -1,8 +1,10 @@
 // Prometheus text exposition (version 0.0.4) for node_exporter's textfile collector and
 // `serve`'s /metrics. Every series of a family is present even when its value is 0, so alerts on
 // "> 0" do not see gaps. Pure: the run's time and duration are passed in.
+
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
 import { partErrors } from './findings';
+import { volumesPrometheus } from './volumes';
 
 /** Grade as a number, higher is better: alerts read `pve_health_dm_grade < 4`. */
 export const GRADE_VALUE: Record<Grade, number> = { 'A+': 4, B: 3, C: 2, D: 1, F: 0 };
@@ -188,5 +190,6 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
         .map((m) => [id(m), (m.usagePercent as number) / 100]),
     );
   }
+  volumesPrometheus(doc, (n, h, smp) => x.family(n, h, smp));
   return x.text();
 }

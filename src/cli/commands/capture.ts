@@ -5,8 +5,8 @@ import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import type { Command } from '../command';
-import { mountsPart, systemPart } from '../gather-parts';
 import { writeFileSafely } from '../../host/write-file';
+import { mountsPart, systemPart, volumesPart } from '../gather-parts';
 
 export const captureCommand: Command = {
   name: 'capture',
@@ -29,6 +29,7 @@ to FILE as JSON. cloud-init passwords, SSH keys and storage passwords/tokens are
     });
     // Mount probes and system information ride along, so --from replays the whole check.
     await mountsPart(host, config, loaded, { timeoutMs: mountTimeoutMs(host, config, undefined) });
+    await volumesPart(host, loaded);
     await systemPart(host, loaded);
     const snap = redactSnapshot(loaded.snap);
     writeFileSafely(file, `${JSON.stringify(snap, null, 1)}\n`, 0o600);

@@ -7,7 +7,7 @@ import { sanitizeDeep } from '../../render/sanitize';
 import { renderPrometheus } from '../../render/prometheus';
 import { dmPart, documentFor, loadFor, openSession } from '../analysis';
 import type { Command } from '../command';
-import { mountsPart, systemPart } from '../gather-parts';
+import { mountsPart, systemPart, volumesPart } from '../gather-parts';
 import { printDocument } from '../output';
 import { notifyAfterCheck } from './notify';
 import { writeFileSafely } from '../../host/write-file';
@@ -43,7 +43,8 @@ export const checkCommand: Command = {
       fresh: Boolean(ctx.values.fresh),
       timeoutMs: mountTimeoutMs(s.host, s.config, ctx.values.timeout as string | undefined),
     });
-    const doc = documentFor(loaded, s.host.now(), { dm, mounts });
+    const volumes = await volumesPart(s.host, loaded, { mounts });
+    const doc = documentFor(loaded, s.host.now(), { dm, mounts, volumes });
     const durationSeconds = (performance.now() - started) / 1000;
     const system = ctx.values.html || ctx.values.notify ? await systemPart(s.host, loaded) : undefined;
     if (ctx.values.html) writeFileSafely(ctx.values.html as string, renderHtml(doc, { system }), 0o644);

@@ -1,0 +1,130 @@
+// Raw volume listings of the storages that are not LVM (ZFS, Ceph RBD, file storages) → data. Pure.
+//
+// The column list of the one `zfs list` call (ZFSPoolPlugin.pm zfs_list_zvol asks for
+// name,volsize,origin,type,refquota; we add used/refer/mountpoint for sizes and subvol paths).
+export const ZFS_LIST_FIELDS = ['name', 'type', 'volsize', 'used', 'refer', 'refquota', 'origin', 'mountpoint'];
+
+export interface ZfsDataset {
+  name: string;
+  type: 'volume' | 'filesystem' | 'snapshot' | string;
+  volsize: number | null;
+  used: number | null;
+  refer: number | null;
+  refquota: number | null;
+  origin: string | null;
+  mountpoint: string | null;
+}
+
+const num = (s: string | undefined): number | null => (s === undefined || !/^\d+$/.test(s) ? null : Number(s));
+const str = (s: string | undefined): string | null => (s === undefined || s === '-' || s === '' ? null : s);
+
+/**
+ * `zfs list -H -p -t volume,filesystem,snapshot -o name,type,volsize,used,refer,refquota,origin,mountpoint`:
+ * tank/pve/vm-100-disk-0	volume	34359738368	57344	57344	-	-	-
+ * -H: one TAB between fields, no header; -p: exact integers; `-` where a property does not apply.
+ */
+export function parseZfsList(text: string): ZfsDataset[] {
+  const out: ZfsDataset[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const f = line.split('\t');
+    if (f.length < ZFS_LIST_FIELDS.length) throw new Error(`zfs list: unexpected line: ${line.slice(0, 120)}`);
+    out.push({
+      name: f[0],
+      type: f[1],
+      volsize: num(f[2]),
+      used: num(f[3]),
+      refer: num(f[4]),
+      refquota: num(f[5]),
+      origin: str(f[6]),
+      mountpoint: str(f[7]),
+    });
+  }
+  return out;
+}
+
+export interface RbdRow {
+  image: string;
+  snapshot: string | null;
+  size: number | null;
+  parent: { pool: string; image: string; snapshot: string } | null;
+  protected: boolean;
+  lockType: string | null;
+}
+
+/**
+ * `rbd -p POOL ls -l --format json` (ceph src/tools/rbd/action/List.cc), compact JSON:
+ * [{"image":"vm-100-disk-0","id":"10a2b3c4","size":107374182400,"format":2,"lock_type":"exclusive"},
+ *  {"image":"base-900-disk-0","id":"…","snapshot":"__base__","snapshot_id":4,"size":…,"format":2,"protected":"true"}]
+ */
+export function parseRbdList(text: string): RbdRow[] {
+  const t = text.trim();
+  if (!t) return [];
+  const data = JSON.parse(t) as unknown;
+  if (!Array.isArray(data)) throw new Error('rbd ls: not a JSON array');
+  return data.map((r: Record<string, unknown>) => {
+    if (typeof r?.image !== 'string') throw new Error('rbd ls: a row without "image"');
+    const p = r.parent as Record<string, unknown> | undefined;
+    return {
+      image: r.image,
+      snapshot: typeof r.snapshot === 'string' ? r.snapshot : null,
+      size: typeof r.size === 'number' ? r.size : null,
+      parent:
+        p && typeof p.image === 'string'
+          ? { pool: String(p.pool ?? ''), image: p.image, snapshot: String(p.snapshot ?? '') }
+          : null,
+      protected: r.protected === 'true' || r.protected === true,
+      lockType: typeof r.lock_type === 'string' ? r.lock_type : null,
+    };
+  });
+}
+
+/** One entry under `<path>/images/<vmid>/` of a file storage, as the host read it. */
+export interface FileVolume {
+  /** Volname as PVE writes it after `<storage>:` (`101/vm-101-disk-0.qcow2`, `200/subvol-200-disk-1.subvol`). */
+  name: string;
+  /** Virtual size (qcow2/vmdk header, else the apparent size of a raw file); null for a directory. */
+  sizeBytes: number | null;
+  /** Allocated bytes on the storage. */
+  usedBytes: number | null;
+  /** qcow2 backing file as written in the header (`../900/base-900-disk-0.qcow2`). */
+  backing?: string | null;
+  /** Read-write open by a process, when the reader could tell (host-local storages only). */
+  isDir?: boolean;
+}
+
+export interface Qcow2Header {
+  version: number;
+  virtualSize: number;
+  backingFile: string | null;
+}
+
+/**
+ * qcow2 header (qemu docs/interop/qcow2.txt): magic "QFI\xfb", u32 version @4, u64 backing_file_offset @8,
+ * u32 backing_file_size @16, u64 size @24; big-endian. null when the bytes are not a qcow2 header.
+ */
+export function parseQcow2Header(buf: Uint8Array): Qcow2Header | null {
+  if (buf.length < 32) return null;
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (v.getUint32(0) !== 0x514649fb) return null;
+  const version = v.getUint32(4);
+  const off = Number(v.getBigUint64(8));
+  const len = v.getUint32(16);
+  const virtualSize = Number(v.getBigUint64(24));
+  let backingFile: string | null = null;
+  if (off > 0 && len > 0 && off + len <= buf.length) {
+    backingFile = new TextDecoder().decode(buf.subarray(off, off + len));
+  }
+  return { version, virtualSize, backingFile };
+}
+
+/**
+ * VMDK sparse extent header (VMware "Virtual Disk Format 1.1"): magic "KDMV" little-endian, u64 capacity
+ * @12 in 512-byte sectors. null when not a sparse vmdk.
+ */
+export function parseVmdkCapacity(buf: Uint8Array): number | null {
+  if (buf.length < 20) return null;
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (v.getUint32(0, true) !== 0x564d444b) return null;
+  return Number(v.getBigUint64(12, true)) * 512;
+}

@@ -1,0 +1,82 @@
+// The file-storage lister child: lists `<path>/images/<vmid>/` of ONE storage and reads the first bytes
+// of each qcow2/vmdk. It runs in its own process under exec's hard deadline, so a readdir or read on a
+// dead NFS/CIFS server blocks only the child (killed at the deadline), never the check.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { isSingleExecutable } from './self-command';
+
+/**
+ * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?}]} where n is the
+ * volname (`101/vm-101-disk-0.qcow2`), s the apparent size, b allocated bytes, d a directory, h the
+ * header bytes (base64; qcow2: up to the end of the backing file name, vmdk: 20 bytes). CommonJS, no deps.
+ */
+export const LIST_VOLUMES_SCRIPT = `'use strict';
+const fs = require('fs');
+const a = JSON.parse(fs.readFileSync(0, 'utf8'));
+const items = [];
+function head(p, isQcow) {
+  let fd;
+  try {
+    fd = fs.openSync(p, 'r');
+    const b = Buffer.alloc(isQcow ? 32 : 20);
+    const n = fs.readSync(fd, b, 0, b.length, 0);
+    let out = b.subarray(0, n);
+    if (isQcow && n === 32 && b.readUInt32BE(0) === 0x514649fb) {
+      const off = Number(b.readBigUInt64BE(8)), len = b.readUInt32BE(16);
+      if (off > 0 && len > 0 && len <= 4096 && off < 1048576) {
+        const all = Buffer.alloc(off + len);
+        const m = fs.readSync(fd, all, 0, all.length, 0);
+        out = all.subarray(0, m);
+      }
+    }
+    return out.toString('base64');
+  } catch (e) { return undefined; } finally { if (fd !== undefined) fs.closeSync(fd); }
+}
+let vmids;
+try { vmids = fs.readdirSync(a.dir); } catch (e) {
+  if (e.code === 'ENOENT') { process.stdout.write(JSON.stringify({ ok: true, missing: true, items })); process.exit(0); }
+  throw e;
+}
+for (const v of vmids) {
+  if (!/^\\d+$/.test(v)) continue;
+  let names;
+  try { names = fs.readdirSync(a.dir + '/' + v); } catch (e) { if (e.code === 'ENOTDIR') continue; throw e; }
+  for (const f of names) {
+    const p = a.dir + '/' + v + '/' + f;
+    const st = fs.lstatSync(p);
+    if (st.isDirectory()) {
+      if (a.btrfs && !/\\.subvol$/.test(f)) {
+        // btrfs: one subvolume per raw disk, images/<vmid>/<name>/disk.raw; <name>@<snap> are snapshots.
+        if (f.includes('@')) continue;
+        let ds; try { ds = fs.statSync(p + '/disk.raw'); } catch (e) { continue; }
+        items.push({ n: v + '/' + f + '.raw', s: ds.size, b: ds.blocks * 512 });
+        continue;
+      }
+      items.push({ n: v + '/' + f, s: null, b: null, d: true });
+      continue;
+    }
+    if (!st.isFile()) continue;
+    const q = /\\.qcow2$/.test(f), k = /\\.vmdk$/.test(f);
+    const it = { n: v + '/' + f, s: st.size, b: st.blocks * 512 };
+    if (q || k) it.h = head(p, q);
+    items.push(it);
+  }
+}
+process.stdout.write(JSON.stringify({ ok: true, items }));
+`;
+
+export const LIST_VOLUMES_CHILD_ARG = '--pve-health-list-volumes';
+
+/** For the single executable's entry point: run the lister when started with LIST_VOLUMES_CHILD_ARG. */
+export function runListVolumesChildIfAsked(argv: string[]): boolean {
+  if (!argv.slice(1, 3).includes(LIST_VOLUMES_CHILD_ARG)) return false;
+  const req = createRequire(join(process.cwd(), 'list.js'));
+  new Function('require', LIST_VOLUMES_SCRIPT)(req);
+  return true;
+}
+
+export function listVolumesCommand(): string[] {
+  return isSingleExecutable()
+    ? [process.execPath, LIST_VOLUMES_CHILD_ARG]
+    : [process.execPath, '-e', LIST_VOLUMES_SCRIPT];
+}

@@ -1,0 +1,235 @@
+// Gathering for the volumes part, with a constant subprocess count: one `zfs list` for every zfspool
+// storage, one `rbd ls -l --format json` per rbd storage, one lister child per file storage; each under a
+// hard deadline, so a hanging Ceph cluster or dead NFS server makes that storage `unknown`, never a hang.
+// No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
+import { filePath, isFileType, VOLUME_STORAGE_TYPES } from '../core/classify-volumes';
+import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
+import { parseMountInfo, visibleMounts } from '../core/mountinfo';
+import type { PveState } from '../core/pve-state';
+import type { CommandOutput } from '../core/snapshot';
+import { type StorageConfig, storagesOnNode } from '../core/storage-config';
+import { type FileVolume, parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/volume-listing';
+import type { VolumesRaw } from '../core/volume-types';
+import type { Host } from './host';
+import { hostPath } from './host';
+import { listVolumesCommand } from './list-volumes-child';
+
+export const DEFAULT_VOLUME_TIMEOUT_MS = 10_000;
+const NETWORK = new Set(['nfs', 'cifs', 'cephfs']);
+
+async function run(host: Host, argv: string[], timeoutMs: number, input?: string): Promise<CommandOutput> {
+  try {
+    const r = await host.exec(argv, { timeoutMs, input, okCodes: 'any' });
+    return { argv, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: r.ms };
+  } catch (e) {
+    if (e instanceof TimeoutError)
+      return {
+        argv,
+        code: null,
+        stdout: '',
+        stderr: '',
+        error: 'timeout',
+        message: `no answer within ${timeoutMs} ms`,
+      };
+    if (e instanceof CommandNotFoundError)
+      return { argv, code: null, stdout: '', stderr: '', error: 'not-found', message: (e as Error).message };
+    const ce = e as CommandError & { code?: number; stderr?: string };
+    return { argv, code: null, stdout: '', stderr: String(ce.stderr ?? ''), error: 'failed', message: ce.message };
+  }
+}
+
+/** PVE's own rbd argv (RBDPlugin.pm $rbd_cmd): monhost/user/keyring for an external cluster. */
+export function rbdArgv(st: StorageConfig): string[] {
+  const argv = ['rbd', '-p', st.props.pool ?? 'rbd'];
+  if (st.props.monhost) {
+    argv.push(
+      '-m',
+      st.props.monhost
+        .split(/[;, ]+/)
+        .filter(Boolean)
+        .join(','),
+      '--auth_supported',
+      'cephx',
+    );
+    argv.push('-n', `client.${st.props.username ?? 'admin'}`, '--keyring', `/etc/pve/priv/ceph/${st.id}.keyring`);
+  }
+  if (st.props.namespace) argv.push('--namespace', st.props.namespace);
+  return [...argv, 'ls', '-l', '--format', 'json'];
+}
+
+/** /dev/zvol/<pool>/<name> -> ../../zdN links of the pools' zvols (for holders by fd). */
+function readZvolDevices(host: Host, pools: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pool of pools) {
+    let names: string[];
+    try {
+      names = readdirSync(hostPath(host, `/dev/zvol/${pool}`));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      try {
+        const t = readlinkSync(hostPath(host, `/dev/zvol/${pool}/${n}`));
+        if (/^zd\d+$/.test(basename(t))) out[`${pool}/${n}`] = basename(t);
+      } catch {}
+    }
+  }
+  return out;
+}
+
+/** krbd mappings from /sys/bus/rbd/devices/<N>/{pool,name} (sysfs: never blocks on the cluster). */
+function readRbdDevices(host: Host): Record<string, string> {
+  const out: Record<string, string> = {};
+  let ids: string[];
+  try {
+    ids = readdirSync(hostPath(host, '/sys/bus/rbd/devices'));
+  } catch {
+    return out;
+  }
+  for (const id of ids) {
+    try {
+      const pool = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/pool`), 'utf8').trim();
+      const name = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/name`), 'utf8').trim();
+      if (/^\d+$/.test(id)) out[`${pool}/${name}`] = `rbd${id}`;
+    } catch {}
+  }
+  return out;
+}
+
+/** Mount targets of this node (mountinfo), for PVE's is_mountpoint / "is the NFS share mounted" checks. */
+function mountTargets(host: Host): Map<string, string> | null {
+  try {
+    const text = readFileSync(hostPath(host, '/proc/self/mountinfo'), 'utf8');
+    return new Map(visibleMounts(parseMountInfo(text).mounts).map((m) => [m.target, m.fstype]));
+  } catch {
+    return null;
+  }
+}
+
+function fileVolumes(
+  items: { n: string; s: number | null; b: number | null; d?: boolean; h?: string }[],
+): FileVolume[] {
+  return items.map((it) => {
+    const v: FileVolume = { name: it.n, sizeBytes: it.s, usedBytes: it.b };
+    if (it.d) v.isDir = true;
+    if (it.h) {
+      const buf = Buffer.from(it.h, 'base64');
+      const q = parseQcow2Header(buf);
+      if (q) {
+        v.sizeBytes = q.virtualSize;
+        v.backing = q.backingFile;
+      } else {
+        const cap = parseVmdkCapacity(buf);
+        if (cap !== null) v.sizeBytes = cap;
+      }
+    }
+    return v;
+  });
+}
+
+async function readFileStorage(
+  host: Host,
+  st: StorageConfig,
+  mounts: Map<string, string> | null,
+  timeoutMs: number,
+  mountState?: Map<string, string>,
+): Promise<VolumesRaw['files'][string]> {
+  const path = filePath(st);
+  const network = NETWORK.has(st.type);
+  // PVE: nfs/cifs/cephfs storages are mounts at their path; dir with is_mountpoint must be one (Plugin.pm).
+  const mustMount =
+    network ||
+    (st.props.is_mountpoint !== undefined && st.props.is_mountpoint !== '0' && st.props.is_mountpoint !== 'no');
+  const mountAt =
+    st.props.is_mountpoint && !['0', '1', 'yes', 'no'].includes(st.props.is_mountpoint) ? st.props.is_mountpoint : path;
+  if (mustMount) {
+    if (!mounts) return { ok: false, error: 'the mount table could not be read', volumes: [] };
+    if (!mounts.has(mountAt)) return { ok: false, error: `${mountAt} is not mounted`, volumes: [] };
+  }
+  const probed = mountState?.get(mountAt);
+  // readonly/full mounts can still be listed; a stale or missing one is not touched at all.
+  if (probed === 'stale' || probed === 'missing')
+    return { ok: false, error: `its mount ${mountAt} probed ${probed}: not read`, volumes: [] };
+  const r = await run(
+    host,
+    listVolumesCommand(),
+    timeoutMs,
+    JSON.stringify({ dir: hostPath(host, `${path}/images`), btrfs: st.type === 'btrfs' }),
+  );
+  if (r.error === 'timeout')
+    return {
+      ok: false,
+      error: `reading ${path}/images did not finish within ${timeoutMs} ms (server not answering?)`,
+      volumes: [],
+    };
+  if (r.error || r.code !== 0)
+    return {
+      ok: false,
+      error: `reading ${path}/images failed: ${(r.stderr || r.message || '').trim().split('\n').filter(Boolean).pop() ?? 'no message'}`,
+      volumes: [],
+    };
+  try {
+    const doc = JSON.parse(r.stdout) as { ok: boolean; items: Parameters<typeof fileVolumes>[0] };
+    return { ok: true, volumes: fileVolumes(doc.items) };
+  } catch (e) {
+    return { ok: false, error: `lister output unreadable: ${(e as Error).message}`, volumes: [] };
+  }
+}
+
+/**
+ * Everything the volumes classifier needs from this node. `mountState` (target → mount status from the
+ * mounts part, when it ran) keeps a storage whose mount probed stale from being read at all.
+ */
+export async function gatherVolumes(
+  host: Host,
+  pve: PveState,
+  opts: { timeoutMs?: number; mountState?: Map<string, string> } = {},
+): Promise<VolumesRaw> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_VOLUME_TIMEOUT_MS;
+  const storages = storagesOnNode(pve.storageConfig, pve.node).filter((s) => VOLUME_STORAGE_TYPES.includes(s.type));
+  const raw: VolumesRaw = { rbd: {}, files: {} };
+  const allPools = [...new Set(storages.filter((s) => s.type === 'zfspool' && s.props.pool).map((s) => s.props.pool))];
+  // `-r rpool` already lists rpool/data: pass only the outermost pools.
+  const pools = allPools.filter((p) => !allPools.some((q) => q !== p && p.startsWith(`${q}/`)));
+  const mounts = storages.some((s) => isFileType(s.type)) ? mountTargets(host) : null;
+  const jobs: Promise<void>[] = [];
+  if (pools.length > 0) {
+    const argv = [
+      'zfs',
+      'list',
+      '-H',
+      '-p',
+      '-r',
+      '-t',
+      'volume,filesystem,snapshot',
+      '-o',
+      ZFS_LIST_FIELDS.join(','),
+      ...pools,
+    ];
+    jobs.push(
+      run(host, argv, timeoutMs).then((r) => {
+        raw.zfs = r;
+        raw.zvolDevices = readZvolDevices(host, allPools);
+      }),
+    );
+  }
+  if (storages.some((s) => s.type === 'rbd')) raw.rbdDevices = readRbdDevices(host);
+  for (const st of storages) {
+    if (st.type === 'rbd')
+      jobs.push(
+        run(host, rbdArgv(st), timeoutMs).then((r) => {
+          raw.rbd[st.id] = r;
+        }),
+      );
+    else if (isFileType(st.type))
+      jobs.push(
+        readFileStorage(host, st, mounts, timeoutMs, opts.mountState).then((r) => {
+          raw.files[st.id] = r;
+        }),
+      );
+  }
+  await Promise.all(jobs);
+  return raw;
+}

@@ -1,0 +1,149 @@
+// The volumes part in every output form: console text, Nagios/Checkmk lines and perfdata, Prometheus
+// families. Pure. An UNKNOWN part or storage always says why.
+import { STATUS_WORD } from '../core/evaluate';
+import type { CheckDocument, Status } from '../core/types';
+import { formatBytes } from '../core/vmid-reuse';
+import type { VolumeEntry, VolumesResult } from '../core/volume-types';
+import { paint, renderTable, type TextOptions } from './text';
+
+const label = (e: VolumeEntry) => (e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid);
+const STYLE = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' } as const;
+
+/** The volumes section of the console report. */
+export function renderVolumesSection(v: VolumesResult, o: TextOptions): string {
+  const lines: string[] = [];
+  const s = v.summary;
+  lines.push(
+    `${paint('Volumes', 'bold', o.color)} (ZFS, Ceph RBD, file storages) — ${paint(STATUS_WORD[v.status], STYLE[v.status], o.color)}: ${s.valid} valid, ${s.orphan} orphan${s.orphan === 1 ? '' : 's'} (${formatBytes(s.orphanSizeBytes)}), ${s.unknown} unknown, ${s.ignored} ignored`,
+  );
+  if (v.error) lines.push(paint(`  could not check: ${v.error}`, 'blue', o.color));
+  if (v.storages.length > 0 && !o.quiet) {
+    lines.push(
+      renderTable(
+        ['STORAGE', 'TYPE', 'STATE', 'VOLUMES', 'ORPHANS', 'SIZE', 'ORPHANED'],
+        v.storages.map((st) => [
+          st.storage,
+          st.type,
+          st.status === 'ok' ? 'ok' : `unknown: ${st.error ?? ''}`,
+          String(st.total),
+          String(st.orphan),
+          formatBytes(st.sizeBytes),
+          formatBytes(st.orphanSizeBytes),
+        ]),
+        (r) => (v.storages[r].status === 'ok' ? null : 'blue'),
+        o.color,
+      ),
+    );
+  }
+  const issues = v.entries.filter((e) => e.status === 'orphan' || e.status === 'unknown');
+  for (const e of issues) {
+    const flags = [e.pending ? 'pending' : '', e.protected ? `protected: ${e.protectedBy.join(', ')}` : '']
+      .filter(Boolean)
+      .join('; ');
+    lines.push(
+      `  ${paint(e.status, e.status === 'orphan' ? 'yellow' : 'blue', o.color)} ${label(e)} [${e.reason}] ${formatBytes(e.sizeBytes)}${flags ? ` (${flags})` : ''}`,
+      `      ${e.detail}`,
+    );
+    for (const h of e.holders) lines.push(`      held by ${h.command} (pid ${h.pid})`);
+    if (e.hint) lines.push(`      hint: ${e.hint}`);
+  }
+  for (const l of v.vmidLeftovers ?? [])
+    lines.push(
+      `  VMID ${l.vmid} is free but holds ${l.volids.length} leftover volume${l.volids.length === 1 ? '' : 's'} (${formatBytes(l.sizeBytes)}): a new guest ${l.vmid} inherits ${l.volids.length === 1 ? 'it' : 'them'} (qm disk rescan attaches, destroying deletes)`,
+    );
+  for (const w of v.warnings) if (!o.quiet) lines.push(paint(`  note: ${w}`, 'gray', o.color));
+  return lines.join('\n');
+}
+
+/** `pve-health volumes` without --format: head line + the section. */
+export function renderVolumesText(doc: CheckDocument, o: TextOptions): string {
+  const head = `${paint('pve-health', 'bold', o.color)} ${doc.node} — ${paint(STATUS_WORD[doc.status], STYLE[doc.status], o.color)}: ${doc.summary ?? ''}`;
+  return `${head}\n\n${doc.volumes ? renderVolumesSection(doc.volumes, o) : ''}\n`;
+}
+
+/** Nagios long-output lines for the volumes part. */
+export function volumesNagiosLines(doc: CheckDocument): string[] {
+  const v = doc.volumes;
+  if (!v) return [];
+  const out: string[] = [];
+  if (v.error) out.push(`[UNKNOWN] volumes: could not check: ${v.error}`);
+  for (const e of v.entries) {
+    if (e.status !== 'orphan' && e.status !== 'unknown') continue;
+    const tag = e.pending ? 'PENDING' : e.status === 'unknown' ? 'UNKNOWN' : 'WARNING';
+    out.push(`[${tag}] ${e.status} ${label(e)}: ${e.reason} — ${e.detail}${e.hint ? ` Hint: ${e.hint}` : ''}`);
+  }
+  return out.map((l) => l.replace(/\|/g, '/').replace(/\n/g, ' '));
+}
+
+export interface VolumePerf {
+  label: string;
+  value: number;
+  warn?: number;
+  min?: number;
+  uom?: string;
+}
+
+export function volumesPerf(doc: CheckDocument): VolumePerf[] {
+  const v = doc.volumes;
+  if (!v) return [];
+  return [
+    { label: 'volumes_total', value: v.summary.total, min: 0 },
+    { label: 'volumes_orphan', value: v.summary.orphan, warn: 0, min: 0 },
+    { label: 'volumes_unknown', value: v.summary.unknown, min: 0 },
+    { label: 'volumes_orphan_bytes', value: v.summary.orphanSizeBytes, min: 0, uom: 'B' },
+    { label: 'volumes_storages_unknown', value: v.summary.unknownStorages, min: 0 },
+  ];
+}
+
+const perfText = (p: VolumePerf[]) =>
+  p.map((x) => `${x.label}=${x.value}${x.uom ?? ''};${x.warn ?? ''};;${x.min ?? ''};`).join(' ');
+
+/** One Checkmk local-check service line for the volumes part. */
+export function volumesCheckmkLine(doc: CheckDocument): string | null {
+  const v = doc.volumes;
+  if (!v) return null;
+  const s = v.summary;
+  const text = v.error
+    ? `could not check the volumes: ${v.error}`
+    : `${s.orphan} orphaned of ${s.total} volumes (${formatBytes(s.orphanSizeBytes)})`;
+  const details = volumesNagiosLines(doc)
+    .map((l) => `\\n${l}`)
+    .join('');
+  const metrics = volumesPerf(doc)
+    .map((x) => `${x.label}=${x.value};${x.warn ?? ''};;${x.min ?? ''};`)
+    .join('|');
+  return `${v.status} "PVE-Health volumes" ${metrics} ${text.replace(/\n/g, ' ')}${details}`;
+}
+
+export { perfText as volumesPerfText };
+
+type Family = (name: string, help: string, samples: [Record<string, string | number>, number][]) => void;
+
+/** Prometheus families of the volumes part. */
+export function volumesPrometheus(doc: CheckDocument, family: Family): void {
+  const v = doc.volumes;
+  if (!v) return;
+  family('pve_health_volumes_status', 'Guest volumes part status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
+    [{}, v.status as Status],
+  ]);
+  family(
+    'pve_health_volumes',
+    'Guest volumes on ZFS/RBD/file storages by storage and status.',
+    v.storages.flatMap((st) =>
+      ['valid', 'orphan', 'unknown', 'ignored'].map((status): [Record<string, string>, number] => [
+        { storage: st.storage, type: st.type, status },
+        v.entries.filter((e) => e.storage === st.storage && e.status === status && !e.snapshot).length,
+      ]),
+    ),
+  );
+  family(
+    'pve_health_volumes_storage_up',
+    'Whether the storage could be listed (0: its volumes are unknown).',
+    v.storages.map((st) => [{ storage: st.storage, type: st.type }, st.status === 'ok' ? 1 : 0]),
+  );
+  family(
+    'pve_health_volumes_orphan_bytes',
+    'Provisioned bytes of orphaned volumes per storage.',
+    v.storages.map((st) => [{ storage: st.storage, type: st.type }, st.orphanSizeBytes]),
+  );
+}

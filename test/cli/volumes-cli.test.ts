@@ -1,0 +1,126 @@
+// `pve-health volumes` / `check` on fakenode's mixed-volumes node (ZFS, Ceph RBD with krbd, dir, NFS,
+// btrfs): the verdicts fakenode's hand-checked expectations score, a constant subprocess count, and a
+// hanging Ceph cluster / unmounted NFS share that make the part UNKNOWN within the deadline.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { buildNode, fakenodeCompare, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
+
+const SCENARIO = join(SHARED, 'fakenode/scenarios/mixed-volumes.json');
+const skip = hasFakenode ? false : 'needs ../shared/fakenode';
+
+function calls(node: string): { tool: string; argv: string[] }[] {
+  return readFileSync(join(node, 'calls.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+const cli = (node: string, args: string[]) =>
+  runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
+
+test('volumes --json: every volume of mixed-volumes right (fakenode compare), one zfs list, one rbd ls', {
+  skip,
+}, () => {
+  const node = buildNode(SCENARIO);
+  const r = cli(node, ['volumes', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.dm, undefined);
+  assert.equal(doc.volumes.status, 1);
+  const file = join(tempDir(), 'result.json');
+  writeFileSync(file, r.stdout);
+  const cmp = fakenodeCompare(node, file);
+  assert.equal(cmp.code, 0, cmp.stdout + cmp.stderr);
+  assert.match(cmp.stdout, /(\d+)\/\1 volumes right/);
+  const c = calls(node);
+  assert.equal(c.filter((x) => x.tool === 'zfs').length, 1);
+  assert.equal(c.filter((x) => x.tool === 'rbd').length, 1);
+  assert.ok(!c.some((x) => ['pvesm', 'qm', 'pct'].includes(x.tool)));
+  const e = doc.volumes.entries.find((x: { volid: string }) => x.volid === 'local-zfs:vm-100-disk-1');
+  assert.equal(e.protected, true, 'an unreferenced zvol of a running VM is protected');
+  assert.equal(e.hint, undefined);
+});
+
+test('check --json carries the volumes part and both are scored; capture + --from replays it', { skip }, () => {
+  const node = buildNode(SCENARIO);
+  const r = cli(node, ['check', '--json']);
+  const doc = JSON.parse(r.stdout);
+  assert.ok(doc.dm && doc.volumes, 'both parts');
+  const file = join(tempDir(), 'check.json');
+  writeFileSync(file, r.stdout);
+  const cmp = fakenodeCompare(node, file);
+  assert.equal(cmp.code, 0, cmp.stdout + cmp.stderr);
+  const cmk = cli(node, ['check', '--format', 'checkmk']).stdout.split('\n');
+  assert.match(cmk.find((l) => l.includes('"PVE-Health volumes"')) ?? '', /^1 "PVE-Health volumes" volumes_total=22;/);
+  assert.doesNotMatch(cmk.find((l) => l.includes('"PVE-Health DM"')) ?? '', /orphaned volume/);
+  const cap = join(tempDir(), 'cap.json');
+  assert.equal(cli(node, ['capture', cap]).code, 0);
+  const before = calls(node).length;
+  const replay = runCli(['volumes', '--json', '--from', cap], { env: { PATH: '/usr/bin:/bin' } });
+  assert.equal(replay.code, 1, replay.stderr);
+  assert.deepEqual(
+    JSON.parse(replay.stdout).volumes.entries.map((x: { volid: string; status: string }) => `${x.volid} ${x.status}`),
+    JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes.entries.map(
+      (x: { volid: string; status: string }) => `${x.volid} ${x.status}`,
+    ),
+  );
+  assert.ok(calls(node).length > before);
+});
+
+test('a hanging Ceph cluster and an unmounted NFS storage: UNKNOWN (exit 3) with the reason, never a hang', {
+  skip,
+}, () => {
+  const s = JSON.parse(readFileSync(SCENARIO, 'utf8'));
+  s.opts = { ...(s.opts ?? {}), rbd_hang: true, unmounted: ['nfs-store'] };
+  const f = join(tempDir(), 'hang.json');
+  writeFileSync(f, JSON.stringify(s));
+  const node = buildNode(f);
+  const r = cli(node, ['volumes', '--json', '--timeout', '1']);
+  assert.equal(r.code, 3, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.volumes.status, 3);
+  assert.match(doc.volumes.error, /ceph-vm.*timed out/);
+  assert.match(doc.volumes.error, /nfs-store.*not mounted/);
+  const ceph = doc.volumes.storages.find((x: { storage: string }) => x.storage === 'ceph-vm');
+  assert.equal(ceph.status, 'unknown');
+  // The other storages are still classified.
+  assert.ok(doc.volumes.entries.some((x: { volid: string }) => x.volid === 'local-zfs:vm-150-disk-0'));
+  for (const fmt of ['nagios', 'checkmk', 'prometheus']) {
+    const o = cli(node, ['volumes', '--format', fmt, '--timeout', '1']);
+    assert.equal(o.code, 3, fmt);
+    if (fmt === 'prometheus') assert.match(o.stdout, /pve_health_volumes_storage_up\{storage="ceph-vm",type="rbd"\} 0/);
+    else assert.match(o.stdout, /timed out/, fmt);
+  }
+  const text = cli(node, ['volumes', '--timeout', '1']);
+  assert.equal(text.code, 3);
+  assert.match(text.stdout, /UNKNOWN/);
+  assert.match(text.stdout, /could not check: .*ceph-vm/);
+});
+
+test('volumes-rules scenario: replication snapshots, ZFS linked clone, copy of a pve2 guest, restore in flight, zvol held by dd', {
+  skip,
+}, () => {
+  const node = buildNode(join(import.meta.dirname, '../fixtures/scenarios/volumes-rules.json'));
+  const r = cli(node, ['volumes', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const file = join(tempDir(), 'result.json');
+  writeFileSync(file, r.stdout);
+  const cmp = fakenodeCompare(node, file);
+  assert.equal(cmp.code, 0, cmp.stdout + cmp.stderr);
+  const es = JSON.parse(r.stdout).volumes.entries as Record<string, unknown>[];
+  const get = (volid: string) => es.find((e) => e.volid === volid && !e.snapshot) as Record<string, unknown>;
+  assert.deepEqual(get('local-zfs:vm-160-disk-0').protectedBy, ['task:qmrestore']);
+  assert.equal(get('local-zfs:vm-160-disk-0').pending, true);
+  assert.equal(get('local-zfs:vm-160-disk-0').hint, undefined);
+  const dd = get('local-zfs:vm-170-disk-0');
+  assert.equal(dd.open, true);
+  assert.deepEqual(
+    (dd.holders as { command: string }[]).map((h) => h.command),
+    ['dd'],
+  );
+  assert.equal(dd.hint, undefined);
+  assert.match(String(get('local-zfs:vm-300-disk-0').hint), /pvesm free local-zfs:vm-300-disk-0$/);
+  assert.ok(!es.some((e) => e.storage === 'far-dir'), 'a storage restricted to another node is not read');
+});

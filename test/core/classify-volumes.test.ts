@@ -1,0 +1,409 @@
+// Volumes on ZFS / Ceph RBD / file storages: parsers on the exact formats (OpenZFS `zfs list -H -p`, ceph
+// List.cc JSON, qcow2/vmdk headers) and the classifier's rules, table-driven.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifyVolumes, parseReplicationJobs, splitVolname } from '../../src/core/classify-volumes';
+import { readPveState } from '../../src/core/pve-state';
+import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
+import { parseQcow2Header, parseRbdList, parseVmdkCapacity, parseZfsList } from '../../src/core/volume-listing';
+import type { VolumeEntry, VolumesRaw } from '../../src/core/volume-types';
+
+const STORAGE_CFG = `dir: local
+\tpath /var/lib/vz
+\tcontent iso,vztmpl,backup,images
+
+zfspool: local-zfs
+\tpool rpool/data
+\tsparse 1
+\tcontent images,rootdir
+
+rbd: ceph-vm
+\tpool vm-pool
+\tcontent images
+\tkrbd 1
+
+nfs: nfs-store
+\texport /srv/pve
+\tpath /mnt/pve/nfs-store
+\tserver 192.0.2.60
+\tcontent images
+
+zfspool: other-zfs
+\tpool tank/other
+\tcontent images
+\tnodes pve2
+`;
+
+const MEMBERS = `{
+"nodename": "pve1",
+"version": 4,
+"cluster": { "name": "lab", "version": 2, "nodes": 2, "quorate": 1 },
+"nodelist": {
+  "pve1": { "id": 1, "online": 1, "ip": "192.0.2.1"},
+  "pve2": { "id": 2, "online": 1, "ip": "192.0.2.2"}
+  }
+}
+`;
+
+function node(configs: Record<string, string>, extra: Partial<HostSnapshot> = {}): HostSnapshot {
+  const files: Record<string, string> = {
+    '/etc/pve/storage.cfg': STORAGE_CFG,
+    '/etc/pve/.members': MEMBERS,
+    ...configs,
+  };
+  return {
+    kind: 'pve-health-snapshot',
+    version: 1,
+    capturedAt: '2026-01-01T00:00:00Z',
+    hostname: 'pve1',
+    toolVersion: 'test',
+    redacted: false,
+    files,
+    commands: {},
+    processes: [],
+    sysDm: [],
+    ...extra,
+  };
+}
+
+const ok = (stdout: string, argv: string[] = []) => ({ argv, code: 0, stdout, stderr: '' });
+
+// zfs list -H -p -r -t volume,filesystem,snapshot -o name,type,volsize,used,refer,refquota,origin,mountpoint rpool/data
+const ZFS = [
+  'rpool/data\tfilesystem\t-\t60129542144\t98304\t0\t-\t/rpool/data',
+  'rpool/data/base-900-disk-0\tvolume\t17179869184\t2147483648\t2147483648\t-\t-\t-',
+  'rpool/data/base-900-disk-0@__base__\tsnapshot\t17179869184\t0\t2147483648\t-\t-\t-',
+  'rpool/data/subvol-200-disk-0\tfilesystem\t-\t858996736\t858996736\t8589934592\t-\t/rpool/data/subvol-200-disk-0',
+  'rpool/data/vm-100-disk-0\tvolume\t34359738368\t15926165504\t15000000000\t-\t-\t-',
+  'rpool/data/vm-100-disk-0@clean\tsnapshot\t34359738368\t548388864\t14000000000\t-\t-\t-',
+  'rpool/data/vm-100-disk-0@old\tsnapshot\t34359738368\t946683904\t13000000000\t-\t-\t-',
+  'rpool/data/vm-100-disk-0@__replicate_100-0_1712650000__\tsnapshot\t34359738368\t0\t15000000000\t-\t-\t-',
+  'rpool/data/vm-100-disk-0@__replicate_100-7_1712650000__\tsnapshot\t34359738368\t0\t15000000000\t-\t-\t-',
+  'rpool/data/vm-100-disk-1\tvolume\t17179869184\t6356557824\t6356557824\t-\t-\t-',
+  'rpool/data/vm-101-disk-0\tvolume\t17179869184\t57344\t2147483648\t-\trpool/data/base-900-disk-0@__base__\t-',
+  'rpool/data/vm-150-disk-0\tvolume\t34359738368\t18210668544\t18210668544\t-\t-\t-',
+  'rpool/data/vm-300-disk-0\tvolume\t8589934592\t57344\t57344\t-\t-\t-',
+  'rpool/data/vm-400-disk-0\tvolume\t8589934592\t57344\t57344\t-\t-\t-',
+  'rpool/data/scratch\tfilesystem\t-\t98304\t98304\t0\t-\t/rpool/data/scratch',
+  'rpool/data/vm-100-disk-0-copy/inner\tvolume\t1\t1\t1\t-\t-\t-',
+].join('\n');
+
+// rbd -p vm-pool ls -l --format json (List.cc: compact, image then its snapshots)
+const RBD = `[{"image":"base-900-disk-1","id":"1a2b","size":10737418240,"format":2},{"image":"base-900-disk-1","id":"1a2b","snapshot":"__base__","snapshot_id":4,"size":10737418240,"format":2,"protected":"true"},{"image":"csi-vol-0b6e","id":"1a2c","size":10737418240,"format":2},{"image":"vm-100-disk-1","id":"1a2d","size":107374182400,"format":2,"lock_type":"exclusive"},{"image":"vm-100-disk-1","id":"1a2d","snapshot":"gone","snapshot_id":7,"size":107374182400,"format":2,"protected":"false"},{"image":"vm-151-disk-0","id":"1a2e","size":21474836480,"format":2},{"image":"vm-902-disk-0","id":"1a2f","size":10737418240,"parent":{"pool":"vm-pool","pool_namespace":"","image":"base-900-disk-1","snapshot":"__base__"},"format":2}]
+`;
+
+const CONFIGS = {
+  '/etc/pve/nodes/pve1/qemu-server/100.conf': `name: app01
+parent: clean
+scsi0: local-zfs:vm-100-disk-0,size=32G
+scsi1: ceph-vm:vm-100-disk-1,size=100G
+
+[clean]
+scsi0: local-zfs:vm-100-disk-0,size=32G
+snaptime: 1712000000
+`,
+  '/etc/pve/nodes/pve1/qemu-server/900.conf': 'template: 1\nscsi0: local-zfs:base-900-disk-0,size=16G\n',
+  '/etc/pve/nodes/pve1/qemu-server/101.conf': 'scsi0: local-zfs:base-900-disk-0/vm-101-disk-0,size=16G\n',
+  '/etc/pve/nodes/pve2/qemu-server/902.conf': 'scsi0: ceph-vm:base-900-disk-1/vm-902-disk-0,size=10G\n',
+  '/etc/pve/nodes/pve2/qemu-server/300.conf': 'scsi0: local-zfs:vm-300-disk-0,size=8G\n',
+  '/etc/pve/nodes/pve1/lxc/200.conf': 'rootfs: local-zfs:subvol-200-disk-0,size=8G\nlock: backup\n',
+  '/etc/pve/nodes/pve1/qemu-server/400.conf': 'scsi0: nfs-store:400/vm-400-disk-0.qcow2,size=8G\n',
+  '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n\tschedule */15\n',
+};
+
+function run(extra: Partial<HostSnapshot> = {}, rawOver: Partial<VolumesRaw> = {}, configs = CONFIGS) {
+  const snap = node(configs, extra);
+  const raw: VolumesRaw = {
+    zfs: ok(ZFS),
+    rbd: { 'ceph-vm': ok(RBD) },
+    files: {
+      local: {
+        ok: true,
+        volumes: [
+          { name: '102/vm-102-disk-0.raw', sizeBytes: 8589934592, usedBytes: 0 },
+          { name: '102/notes.txt', sizeBytes: 10, usedBytes: 4096 },
+        ],
+      },
+      'nfs-store': {
+        ok: true,
+        volumes: [
+          { name: '400/vm-400-disk-0.qcow2', sizeBytes: 8589934592, usedBytes: 262144 },
+          {
+            name: '400/vm-400-disk-1.qcow2',
+            sizeBytes: 8589934592,
+            usedBytes: 262144,
+            backing: '../900/base-900-disk-2.qcow2',
+          },
+        ],
+      },
+    },
+    zvolDevices: { 'rpool/data/vm-150-disk-0': 'zd64' },
+    ...rawOver,
+  };
+  return classifyVolumes({
+    pve: readPveState(snap),
+    raw,
+    processes: snap.processes,
+    replicationCfg: snap.files['/etc/pve/replication.cfg'],
+  });
+}
+
+const get2 = (es: VolumeEntry[], volid: string) => find(es, volid);
+const find = (es: VolumeEntry[], volid: string, snapshot?: string) => {
+  const e = es.find((x) => x.volid === volid && x.snapshot === snapshot);
+  assert.ok(e, `no entry ${volid}${snapshot ? `@${snapshot}` : ''}: ${es.map((x) => x.volid).join(' ')}`);
+  return e;
+};
+
+test('zfs list -H -p: TAB fields, - for a property that does not apply, exact integers', () => {
+  const ds = parseZfsList(ZFS);
+  assert.equal(ds.length, 16);
+  assert.deepEqual(ds[1], {
+    name: 'rpool/data/base-900-disk-0',
+    type: 'volume',
+    volsize: 17179869184,
+    used: 2147483648,
+    refer: 2147483648,
+    refquota: null,
+    origin: null,
+    mountpoint: null,
+  });
+  assert.equal(ds[3].refquota, 8589934592);
+  assert.equal(ds[10].origin, 'rpool/data/base-900-disk-0@__base__');
+  assert.throws(() => parseZfsList('NAME  USED  AVAIL'), /unexpected line/);
+});
+
+test('rbd ls -l --format json: images, snapshot rows, parents, protected as a string', () => {
+  const rows = parseRbdList(RBD);
+  assert.equal(rows.length, 7);
+  assert.equal(rows[1].snapshot, '__base__');
+  assert.equal(rows[1].protected, true);
+  assert.equal(rows[3].lockType, 'exclusive');
+  assert.deepEqual(rows[6].parent, { pool: 'vm-pool', image: 'base-900-disk-1', snapshot: '__base__' });
+  assert.deepEqual(parseRbdList('[]\n'), []);
+  assert.throws(() => parseRbdList('{"x":1}'));
+});
+
+test('qcow2 header: virtual size and backing file as PVE writes a linked clone; vmdk capacity', () => {
+  const backing = '../900/base-900-disk-0.qcow2';
+  const buf = new Uint8Array(512);
+  const v = new DataView(buf.buffer);
+  v.setUint32(0, 0x514649fb);
+  v.setUint32(4, 3);
+  v.setBigUint64(8, 200n);
+  v.setUint32(16, backing.length);
+  v.setUint32(20, 17); // cluster_bits 17 = 128k, as pve-storage's clone_image uses
+  v.setBigUint64(24, 17179869184n);
+  buf.set(new TextEncoder().encode(backing), 200);
+  assert.deepEqual(parseQcow2Header(buf), { version: 3, virtualSize: 17179869184, backingFile: backing });
+  assert.equal(parseQcow2Header(new Uint8Array(64)), null);
+  const vm = new Uint8Array(64);
+  const w = new DataView(vm.buffer);
+  w.setUint32(0, 0x564d444b, true);
+  w.setBigUint64(12, 8388608n, true);
+  assert.equal(parseVmdkCapacity(vm), 4294967296);
+});
+
+test('volnames: linked clones split into base and own volume per storage type', () => {
+  assert.deepEqual(splitVolname('zfspool', 'base-900-disk-0/vm-101-disk-0'), {
+    own: 'vm-101-disk-0',
+    base: 'base-900-disk-0',
+  });
+  assert.deepEqual(splitVolname('nfs', '900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2'), {
+    own: '902/vm-902-disk-0.qcow2',
+    base: '900/base-900-disk-0.qcow2',
+  });
+  assert.deepEqual(splitVolname('dir', '101/vm-101-disk-0.raw'), { own: '101/vm-101-disk-0.raw' });
+  assert.deepEqual([...parseReplicationJobs('local: 100-0\n\ttarget pve2\n\nlocal: 101-1\n')], ['100-0', '101-1']);
+});
+
+const CASES: [string, string | undefined, string, string][] = [
+  ['local-zfs:vm-100-disk-0', undefined, 'valid', 'referenced'],
+  ['local-zfs:vm-100-disk-0', 'clean', 'valid', 'referenced'],
+  ['local-zfs:vm-100-disk-0', 'old', 'orphan', 'snapshot-missing'],
+  ['local-zfs:vm-100-disk-0', '__replicate_100-0_1712650000__', 'valid', 'referenced'],
+  ['local-zfs:vm-100-disk-0', '__replicate_100-7_1712650000__', 'orphan', 'snapshot-missing'],
+  ['local-zfs:vm-100-disk-1', undefined, 'orphan', 'not-referenced'],
+  ['local-zfs:base-900-disk-0', undefined, 'valid', 'referenced'],
+  ['local-zfs:base-900-disk-0/vm-101-disk-0', undefined, 'valid', 'referenced'],
+  ['local-zfs:subvol-200-disk-0', undefined, 'valid', 'referenced'],
+  ['local-zfs:vm-150-disk-0', undefined, 'orphan', 'guest-missing'],
+  // local storage: the config on pve2 names a copy on pve2's pool, not this one
+  ['local-zfs:vm-300-disk-0', undefined, 'orphan', 'guest-on-other-node'],
+  ['local-zfs:vm-400-disk-0', undefined, 'orphan', 'not-referenced'],
+  ['local-zfs:scratch', undefined, 'ignored', 'not-guest-volume'],
+  ['ceph-vm:base-900-disk-1', undefined, 'valid', 'referenced'],
+  // shared storage: the config on pve2 counts
+  ['ceph-vm:base-900-disk-1/vm-902-disk-0', undefined, 'valid', 'referenced'],
+  ['ceph-vm:vm-100-disk-1', undefined, 'valid', 'referenced'],
+  ['ceph-vm:vm-100-disk-1', 'gone', 'orphan', 'snapshot-missing'],
+  ['ceph-vm:vm-151-disk-0', undefined, 'orphan', 'guest-missing'],
+  ['ceph-vm:csi-vol-0b6e', undefined, 'ignored', 'not-guest-volume'],
+  ['local:102/vm-102-disk-0.raw', undefined, 'orphan', 'guest-missing'],
+  ['local:102/notes.txt', undefined, 'ignored', 'not-guest-volume'],
+  ['nfs-store:400/vm-400-disk-0.qcow2', undefined, 'valid', 'referenced'],
+  ['nfs-store:900/base-900-disk-2.qcow2/400/vm-400-disk-1.qcow2', undefined, 'orphan', 'not-referenced'],
+];
+
+test('classification: every rule on ZFS, RBD and file storages', () => {
+  const r = run();
+  for (const [volid, snap, status, reason] of CASES) {
+    const e = find(r.entries, volid, snap);
+    assert.equal(`${e.status}/${e.reason}`, `${status}/${reason}`, `${volid}@${snap}: ${e.detail}`);
+  }
+  // __base__ snapshots are part of the base volume; pool root, nested datasets and other nodes' storages are not listed
+  assert.ok(!r.entries.some((e) => e.snapshot === '__base__'));
+  assert.ok(!r.entries.some((e) => e.volid.includes('inner') || e.volid === 'local-zfs:' || e.storage === 'other-zfs'));
+  assert.equal(r.entries.length, CASES.length);
+  assert.equal(r.status, 1);
+  assert.equal(r.summary.orphan, CASES.filter((c) => c[2] === 'orphan').length);
+  // leftovers of deleted guests per VMID (a new guest with that VMID would inherit them)
+  assert.deepEqual(
+    r.vmidLeftovers.map((l) => [l.vmid, l.volids, l.sizeBytes]),
+    [
+      [102, ['local:102/vm-102-disk-0.raw'], 8589934592],
+      [150, ['local-zfs:vm-150-disk-0'], 34359738368],
+      [151, ['ceph-vm:vm-151-disk-0'], 21474836480],
+    ],
+  );
+});
+
+test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints only on unprotected orphans', () => {
+  const kvm: ProcessInfo = { pid: 4242, comm: 'dd', cmdline: ['dd', 'if=/dev/zd64'], fds: ['/dev/zd64'] };
+  const procs: ProcessInfo[] = [
+    kvm,
+    { pid: 2700, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', '100'], fds: ['/dev/rbd0'] },
+    {
+      pid: 5100,
+      comm: 'qemu-img',
+      cmdline: ['qemu-img', 'convert'],
+      fds: ['/mnt/pve/nfs-store/images/400/vm-400-disk-1.qcow2'],
+    },
+  ];
+  const r = run({ processes: procs }, { rbdDevices: { 'vm-pool/vm-151-disk-0': 'rbd0' } });
+  // a krbd-mapped image and an image file held by a process: open, protected, no hint
+  for (const v of ['ceph-vm:vm-151-disk-0', 'nfs-store:900/base-900-disk-2.qcow2/400/vm-400-disk-1.qcow2']) {
+    const held = get2(r.entries, v);
+    assert.equal(held.open, true, v);
+    assert.ok(held.protectedBy.includes('open'), v);
+    assert.equal(held.hint, undefined, v);
+  }
+  const get = (v: string, s?: string) => find(r.entries, v, s);
+  assert.equal(r.status, 1);
+  // vm-150: guest missing but a process holds its zvol: open + protected, no hint
+  const z150 = get('local-zfs:vm-150-disk-0');
+  assert.equal(z150.open, true);
+  assert.deepEqual(
+    z150.holders.map((h) => h.pid),
+    [4242],
+  );
+  assert.ok(z150.protectedBy.includes('open'));
+  assert.equal(z150.hint, undefined);
+  // CT 200 has lock: backup -> pending
+  const ct = get('local-zfs:subvol-200-disk-0');
+  assert.equal(ct.pending, true);
+  assert.ok(ct.protectedBy.includes('lock'));
+  // RBD exclusive lock: open somewhere in the cluster
+  assert.ok(get('ceph-vm:vm-100-disk-1').protectedBy.includes('rbd-lock'));
+  // a base with clones on the storage
+  assert.ok(get('local-zfs:base-900-disk-0').protectedBy.includes('has-clones'));
+  // unprotected orphans get the exact PVE command
+  assert.match(get('local:102/vm-102-disk-0.raw').hint ?? '', /pvesm free local:102\/vm-102-disk-0\.raw$/);
+  assert.match(get('local-zfs:vm-400-disk-0').hint ?? '', /^to keep it: qm disk rescan --vmid 400/);
+  for (const e of r.entries)
+    if (e.protected || e.pending || e.status !== 'orphan') assert.equal(e.hint, undefined, e.volid);
+});
+
+test('an unprotected orphan on RBD gets pvesm free with its volid', () => {
+  const e = find(run().entries, 'ceph-vm:vm-151-disk-0');
+  assert.match(e.hint ?? '', /pvesm free ceph-vm:vm-151-disk-0$/);
+});
+
+test('pending operations: a running task of the guest marks its volumes pending, never hinted', () => {
+  const tasks = 'UPID:pve1:00001234:00005678:65F0A1B2:qmigrate:400:root@pam: 1\n';
+  const snap = node(CONFIGS);
+  snap.files['/var/log/pve/tasks/active'] = tasks;
+  const r = classifyVolumes({
+    pve: readPveState(snap),
+    raw: {
+      zfs: ok(ZFS),
+      rbd: { 'ceph-vm': ok(RBD) },
+      files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } },
+    },
+    processes: [],
+  });
+  const e = find(r.entries, 'local-zfs:vm-400-disk-0');
+  assert.equal(e.pending, true, JSON.stringify(e));
+  assert.ok(e.protectedBy.includes('task:qmigrate'));
+  assert.equal(e.hint, undefined);
+});
+
+test('a storage that could not be listed is unknown with its reason; the part is UNKNOWN (3)', () => {
+  const r = run(
+    {},
+    {
+      rbd: {
+        'ceph-vm': {
+          argv: ['rbd'],
+          code: null,
+          stdout: '',
+          stderr: '',
+          error: 'timeout',
+          message: 'no answer within 10000 ms',
+        },
+      },
+      files: {
+        local: { ok: true, volumes: [] },
+        'nfs-store': { ok: false, error: '/mnt/pve/nfs-store is not mounted', volumes: [] },
+      },
+    },
+  );
+  assert.equal(r.status, 3);
+  assert.match(r.error ?? '', /ceph-vm.*timed out/);
+  assert.match(r.error ?? '', /nfs-store.*not mounted/);
+  assert.equal(r.storages.find((s) => s.storage === 'ceph-vm')?.status, 'unknown');
+  assert.ok(!r.entries.some((e) => e.storage === 'ceph-vm'));
+  // zfs still classified
+  assert.equal(find(r.entries, 'local-zfs:vm-150-disk-0').status, 'orphan');
+});
+
+test('zfs list: a missing pool fails that storage only; a failing zfs fails all zfs storages', () => {
+  const missing = run(
+    {},
+    { zfs: { argv: ['zfs'], code: 1, stdout: ZFS, stderr: "cannot open 'tank/gone': dataset does not exist\n" } },
+  );
+  assert.equal(missing.storages.find((s) => s.storage === 'local-zfs')?.status, 'ok');
+  const broken = run(
+    {},
+    {
+      zfs: { argv: ['zfs'], code: 1, stdout: '', stderr: 'The ZFS modules cannot be auto-loaded.\n' },
+    },
+  );
+  const st = broken.storages.find((s) => s.storage === 'local-zfs');
+  assert.equal(st?.status, 'unknown');
+  assert.match(st?.error ?? '', /ZFS modules/);
+  assert.equal(broken.status, 3);
+});
+
+test('zfs list: a dataset listed twice (overlapping operands) is one entry', () => {
+  const r = run({}, { zfs: ok(`${ZFS}\n${ZFS}`) });
+  assert.equal(r.entries.length, CASES.length);
+});
+
+test('a guest whose config is unreadable makes its volumes unknown, never orphan', () => {
+  const snap = node({ ...CONFIGS });
+  snap.files['/etc/pve/.vmlist'] =
+    '{\n"version": 1,\n"ids": {\n"150": { "node": "pve1", "type": "qemu", "version": 3 }}\n}\n';
+  const r = classifyVolumes({
+    pve: readPveState(snap),
+    raw: {
+      zfs: ok(ZFS),
+      rbd: { 'ceph-vm': ok(RBD) },
+      files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } },
+    },
+    processes: [],
+  });
+  const e = find(r.entries, 'local-zfs:vm-150-disk-0');
+  assert.equal(e.status, 'unknown');
+  assert.equal(r.status, 3);
+});
