@@ -1,44 +1,12 @@
+import type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
+
+export type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
 import type { VolumesResult } from './volume-types';
 
 // The JSON contract of design.md ("CLI and JSON contract"). Field names are stable: users' scripts,
 // the dashboard, the renderers and the tests depend on them. Add fields; never rename or remove.
 
-export type DmStatus = 'valid' | 'duplicate' | 'orphan' | 'unknown' | 'ignored';
 
-export type DmReason =
-  // valid
-  | 'referenced'
-  // orphan
-  | 'guest-missing'
-  | 'guest-on-other-node'
-  | 'not-referenced'
-  | 'snapshot-missing'
-  | 'lv-missing'
-  | 'inactive-leftover'
-  | 'saferemove-leftover'
-  // duplicate
-  | 'stale-map'
-  | 'renamed'
-  | 'same-target'
-  // unknown
-  | 'lvm-incomplete'
-  | 'vg-partial'
-  | 'vg-unknown'
-  // findings on a map itself
-  | 'suspended'
-  | 'no-table'
-  | 'error-target'
-  // ignored
-  | 'not-guest-volume'
-  | 'thin-pool-layer'
-  | 'lv-layer'
-  | 'not-lvm'
-  | 'not-pve-storage'
-  | 'partition-of-valid'
-  | 'partition'
-  | 'saferemove-in-progress'
-  | 'storage-not-on-node'
-  | 'not-tagged';
 
 /** What made an entry protected or pending (kept in `protectedBy`, e.g. "guest-running", "task:qmrestore"). */
 export type ProtectReason = string;
@@ -50,11 +18,6 @@ export interface DmAction {
   effect: string;
 }
 
-export interface HoldingProcess {
-  pid: number;
-  command: string;
-  cmdline?: string;
-}
 
 export interface DmEntry {
   /** DM name; for an LV without a map, the name its map would have. */
@@ -213,7 +176,6 @@ export interface StorageFinding {
   values?: Record<string, number>;
 }
 
-export type Status = 0 | 1 | 2 | 3;
 
 /** `missing`: a storage of this node that must be a mount point is not mounted (writes land on the root disk). */
 export type MountStatus = 'ok' | 'stale' | 'readonly' | 'full' | 'missing';

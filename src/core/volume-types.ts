@@ -2,7 +2,7 @@
 // dir/NFS/CIFS/CephFS/btrfs files). Same vocabulary and flags as DM entries.
 
 import type { CommandOutput } from './snapshot';
-import type { DmReason, DmStatus, HoldingProcess, Status } from './types';
+import type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
 import type { FileVolume } from './volume-listing';
 
 export type VolumeReason = DmReason | 'storage-unreadable' | 'config-unreadable';

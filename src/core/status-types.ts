@@ -1,0 +1,47 @@
+// The small shared vocabulary of statuses and reasons (its own room: types.ts and volume-types.ts both
+// use it, and neither imports the other's module for it).
+
+export type DmStatus = 'valid' | 'duplicate' | 'orphan' | 'unknown' | 'ignored';
+
+export type DmReason =
+  // valid
+  | 'referenced'
+  // orphan
+  | 'guest-missing'
+  | 'guest-on-other-node'
+  | 'not-referenced'
+  | 'snapshot-missing'
+  | 'lv-missing'
+  | 'inactive-leftover'
+  | 'saferemove-leftover'
+  // duplicate
+  | 'stale-map'
+  | 'renamed'
+  | 'same-target'
+  // unknown
+  | 'lvm-incomplete'
+  | 'vg-partial'
+  | 'vg-unknown'
+  // findings on a map itself
+  | 'suspended'
+  | 'no-table'
+  | 'error-target'
+  // ignored
+  | 'not-guest-volume'
+  | 'thin-pool-layer'
+  | 'lv-layer'
+  | 'not-lvm'
+  | 'not-pve-storage'
+  | 'partition-of-valid'
+  | 'partition'
+  | 'saferemove-in-progress'
+  | 'storage-not-on-node'
+  | 'not-tagged';
+
+export interface HoldingProcess {
+  pid: number;
+  command: string;
+  cmdline?: string;
+}
+
+export type Status = 0 | 1 | 2 | 3;
