@@ -5,6 +5,7 @@
 import type { Config } from './config';
 import {
   containerReadonlyTargets,
+  isNetworkType,
   listMountOccurrences,
   type MountOccurrence,
   type MountSettings,
@@ -113,7 +114,7 @@ function markOutdatedBinds(
   const hostMounts = visibleMounts(parseMountInfo(raw.hostMountinfo).mounts);
   const ctMounts = new Map<number, MountInfo[]>();
   for (const c of raw.containers) if (c.mountinfo !== null) ctMounts.set(c.ctid, visibleMounts(parseMountInfo(c.mountinfo).mounts));
-  for (const m of findBindMismatches(binds, ctMounts, hostMounts, resolve)) {
+  for (const m of findBindMismatches(binds, ctMounts, hostMounts, resolve, (t) => isNetworkType(t, s.networkTypes))) {
     if (s.ignore.some((p) => matchesPattern(p, 'ct', m.bind.ctid, m.bind.target))) continue;
     const v = bindMismatchVerdict(m);
     const patch: Partial<MountEntry> = {

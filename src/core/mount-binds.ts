@@ -68,6 +68,7 @@ export function findBindMismatches(
   ctMounts: Map<number, MountInfo[]>,
   hostMounts: MountInfo[],
   resolve: (path: string) => string = (p) => p,
+  isNetwork: (fstype: string) => boolean = () => true,
 ): BindMismatch[] {
   const out: BindMismatch[] = [];
   for (const b of binds) {
@@ -77,7 +78,9 @@ export function findBindMismatches(
     const ct = [...mounts].reverse().find((m) => m.target === b.target);
     const host = hostMountAt(resolve(b.source), hostMounts);
     if (!ct || !host) continue;
-    if (ct.majorMinor !== host.majorMinor) out.push({ bind: b, ct, host });
+    // Only a network filesystem on the host can have arrived (or been remounted) after the container
+    // started; a local source (an image file, a local directory) is what the container bound.
+    if (ct.majorMinor !== host.majorMinor && isNetwork(host.fstype)) out.push({ bind: b, ct, host });
   }
   return out;
 }

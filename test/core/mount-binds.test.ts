@@ -140,3 +140,16 @@ test('missing storages say what is true: PVE\'s own writes stop or wait; contain
   assert.match(dir?.detail ?? '', /PVE refuses to use storage 'backup' while \/srv\/backup is not a mount point/);
   assert.doesNotMatch(dir?.detail ?? '', /anything written there lands on the root disk/);
 });
+
+test('a bind of a local source (an image file, a local directory) is what the container bound: never flagged', () => {
+  const r = classifyMounts(
+    raw({
+      hostMountinfo: [HOST_ROOT, line('0:30', '/', '/tmp', 'tmpfs', 'tmpfs')].join('\n'),
+      containers: [{ ctid: 200, pid: 1, mountinfo: [CT_ROOT, line('7:0', '/', '/ro-data', 'ext4', '/dev/loop0')].join('\n') }],
+      ctConfigs: { '200': 'rootfs: local-lvm:vm-200-disk-0\nmp0: /tmp/ct.img,mp=/ro-data,ro=1\n' },
+      probes: { '7:0': ok(), '253:7': ok() },
+    }),
+    {},
+  );
+  assert.ok(!r.entries.some((x) => x.reason === 'bind-outdated'));
+});
