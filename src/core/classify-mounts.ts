@@ -109,8 +109,15 @@ function markOutdatedBinds(
   binds: CtBind[],
   resolve: (p: string) => string,
   s: MountSettings,
+  storages: StorageMount[],
 ): void {
   if (binds.length === 0) return;
+  // The storage whose (resolved) path holds the bind's source: the longest one that covers it.
+  const storageOf = (source: string): string | null => {
+    const real = resolve(source);
+    const hits = storages.filter((st) => real === st.path || real.startsWith(`${st.path}/`));
+    return hits.sort((a, b) => b.path.length - a.path.length)[0]?.id ?? null;
+  };
   const hostMounts = visibleMounts(parseMountInfo(raw.hostMountinfo).mounts);
   const ctMounts = new Map<number, MountInfo[]>();
   for (const c of raw.containers) if (c.mountinfo !== null) ctMounts.set(c.ctid, visibleMounts(parseMountInfo(c.mountinfo).mounts));
@@ -122,7 +129,7 @@ function markOutdatedBinds(
       reason: 'bind-outdated',
       severity: v.severity,
       detail: v.detail,
-      storage: /^\/mnt\/pve\/([^/]+)/.exec(m.bind.source)?.[1] ?? null,
+      storage: storageOf(m.bind.source),
       proxmoxManaged: true,
     };
     const e = entries.find((x) => x.scope === 'ct' && x.ctid === m.bind.ctid && x.target === m.bind.target);
@@ -364,10 +371,12 @@ export function classifyMounts(
   }
   const binds = Object.entries(raw.ctConfigs).flatMap(([ctid, text]) => containerBinds(Number(ctid), text));
   const resolve = (p: string) => raw.resolvedPaths?.[p] ?? p;
-  markOutdatedBinds(raw, entries, binds, resolve, s);
+  markOutdatedBinds(raw, entries, binds, resolve, s, storages);
   const hostTargets = new Set(occurrences.filter((o) => o.scope === 'host').map((o) => o.info.target));
   for (const st of storages) {
-    if (hostTargets.has(st.path) || s.ignore.some((p) => matchesPattern(p, 'host', null, st.path))) continue;
+    // An admin may ignore the path as storage.cfg writes it (a symlink) or as it resolves.
+    const paths = st.configuredPath ? [st.path, st.configuredPath] : [st.path];
+    if (hostTargets.has(st.path) || s.ignore.some((p) => paths.some((x) => matchesPattern(p, 'host', null, x)))) continue;
     const binders = binds.filter((b) => b.source === st.path || b.source.startsWith(`${st.path}/`) || resolve(b.source) === st.path || resolve(b.source).startsWith(`${st.path}/`)).map((b) => b.ctid);
     entries.push(missingEntry(st, [...new Set(binders)].sort((a, b) => a - b)));
   }

@@ -43,7 +43,7 @@ echo 10 > /proc/fs/nfsd/nfsv4gracetime; echo 10 > /proc/fs/nfsd/nfsv4leasetime
 mount -t tmpfs tmpfs /srv
 : > /etc/exports
 fsid=201
-for e in ok rm unexp down ro full; do
+for e in ok rm unexp down ro full late; do
   mkdir -p /srv/$e
   [ $e = full ] && mount -t tmpfs -o size=4M tmpfs /srv/full
   echo hello > /srv/$e/f
@@ -77,8 +77,15 @@ nfs-ro ro vers=4.2,actimeo=0,ro -
 nfs-iso ro vers=3,nolock,actimeo=0,ro vers=3,ro
 nfs-full full vers=4.2,actimeo=0 -
 nfs-missing ok - -
+nfs-late late - -
 LIST
 echo "   $(grep -c ' nfs' /proc/mounts) NFS mounts"
+# A dir storage with is_mountpoint whose path is a symlink to the mounted directory (PVE's DirPlugin
+# resolves it with Cwd::realpath), and one whose symlink points at a directory that is not mounted.
+mkdir -p /mnt/dirreal /mnt/dirgone && mount -t tmpfs -o size=8M tmpfs /mnt/dirreal
+ln -s /mnt/dirreal /var/lib/vz-link && ln -s ../../mnt/dirgone /var/lib/vz-gone
+printf 'dir: dir-link\n\tpath /var/lib/vz-link\n\tcontent images\n\tis_mountpoint 1\n\n' >> /etc/pve/storage.cfg
+printf 'dir: dir-gone\n\tpath /var/lib/vz-gone\n\tcontent images\n\tis_mountpoint yes\n\n' >> /etc/pve/storage.cfg
 
 echo "== container-like mount namespace"
 truncate -s 64M /tmp/ct.img
@@ -90,6 +97,18 @@ mkdir -p /tmp/bin && cp /usr/local/bin/node /tmp/bin/lxc-start
 CTMON=$!
 for _ in $(seq 100); do [ -f /tmp/ct-ready ] && break; sleep 0.2; done
 check "namespace is up" test -f /tmp/ct-ready
+
+echo "== container started before its NFS storage was mounted on the host"
+# CT 106 binds /mnt/pve/nfs-late (mp0, a path mount point: pve-container activates no storage for it)
+# and a local directory (mp1) while nfs-late is not mounted yet; then the host mounts the NFS.
+mkdir -p /mnt/pve/nfs-late /srv-local && echo local > /srv-local/f
+printf 'rootfs: local-lvm:vm-106-disk-0,size=8G\nmp0: /mnt/pve/nfs-late,mp=/late\nmp1: /srv-local,mp=/local\n' > /etc/pve/lxc/106.conf
+/tmp/bin/lxc-start /host/lib/mounts-lxc-start.js -F -n 106 &
+CT106=$!
+for _ in $(seq 100); do [ -f /tmp/ct106-ready ] && break; sleep 0.2; done
+check "CT 106 namespace is up" test -f /tmp/ct106-ready
+mount -t nfs -o vers=4.2,actimeo=0 127.0.0.1:/srv/late /mnt/pve/nfs-late
+echo late > /mnt/pve/nfs-late/f
 
 echo "== baseline"
 mrun --fresh
@@ -103,7 +122,26 @@ check "CT 105 found through its init's mountinfo: ext4 data disk ok with capacit
 check "CT 105 read-only bind with ro=1 in its config: ok" is ct105:/ro-data "ok"
 check "CT 105 NFS mount: ok, same superblock as the host's nfs-ok" is ct105:/mnt/ctnfs "ok null null 0 nfs-ok"
 check "exit 2 (missing storage)" test "$RC" = 2
-printf '[mounts]\nignore = ["/mnt/pve/nfs-missing", "/mnt/pve/nfs-full"]\n' > /tmp/cfg.toml
+check "host: nfs-late mounted after CT 106 started: ok" is host:/mnt/pve/nfs-late "ok null null 0 nfs-late"
+check "CT 106 /late holds the directory underneath: missing, bind-outdated" is ct106:/late "missing bind-outdated null"
+check "CT 106 /late is linked to storage nfs-late" sh -c "node lib/mounts-get.js $J ct106:/late | grep -q ' nfs-late\$'"
+check "CT 106 detail says where its writes land and the fix" sh -c "node lib/mounts-get.js $J detail ct106:/late | grep -q 'lands on the host.s own disk.*pct reboot 106'"
+check "CT 106 bind of a local directory: not flagged" sh -c "! node lib/mounts-get.js $J ct106:/local | grep -q bind-outdated"
+check "symlinked is_mountpoint storage: its real mount is listed, not missing" is host:/mnt/dirreal "ok null null"
+check "the real mount is linked to the storage" is host:/mnt/dirreal "ok null null 0 dir-link"
+check "no entry for the symlink's own path" is host:/var/lib/vz-link "absent"
+check "symlink to an unmounted directory: missing, not-mounted at the real path" is host:/mnt/dirgone "missing not-mounted not-mounted null dir-gone"
+check "its detail is true about PVE: it refuses to use the storage (no write to the root disk by PVE)" sh -c "node lib/mounts-get.js $J detail host:/mnt/dirgone | grep -q 'PVE refuses'"
+echo "   CT 106 restarted now that the host has nfs-late mounted"
+kill "$CT106" 2>/dev/null; wait "$CT106" 2>/dev/null; rm -f /tmp/ct106-ready
+/tmp/bin/lxc-start /host/lib/mounts-lxc-start.js -F -n 106 &
+CT106=$!
+for _ in $(seq 100); do [ -f /tmp/ct106-ready ] && break; sleep 0.2; done
+mrun --fresh
+check "after the restart, CT 106 /late is the host's NFS: ok" is ct106:/late "ok null null 0 nfs-late"
+kill "$CT106" 2>/dev/null
+# dir-gone ignored by the path its storage.cfg entry names (the symlink), not the resolved one.
+printf '[mounts]\nignore = ["/mnt/pve/nfs-missing", "/mnt/pve/nfs-full", "/var/lib/vz-gone"]\n' > /tmp/cfg.toml
 mrun --config /tmp/cfg.toml
 check "cached results within the TTL" test "$(get summary cached)" -gt 0
 check "with missing and full ignored: exit 1 (readonly)" test "$RC" = 1
