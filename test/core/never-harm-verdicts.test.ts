@@ -175,13 +175,42 @@ describe('operations in flight', () => {
     assert.equal(e('pve-vm--140--disk--0').action, null);
   });
 
-  test('a failed restore (stale lock: create, no task) keeps its LVs pending, and the stale lock is reported', () => {
+  test('a failed restore (stale lock: create, no task) protects its LVs without claiming an operation runs', () => {
+    // qmrestore writes "memory: 128\nlock: create" before it allocates a disk (QemuServer.pm
+    // restore_*_archive); a restore that was killed leaves that config and its LVs behind.
     const b = thin()
-      .guest(141, 'qemu', ['lock: create'])
+      .guest(141, 'qemu', ['memory: 128', 'lock: create'])
       .lv({ vg: 'pve', lv: 'vm-141-disk-0', pool: 'data' });
-    const { e } = run(b);
-    assert.equal(e('pve-vm--141--disk--0').pending, true);
-    assert.equal(e('pve-vm--141--disk--0').action, null);
+    const snap = b.build();
+    const r = analyzeDm(snap);
+    fillCleanupActions(snap, r);
+    const lv = r.entries.find((x) => x.name === 'pve-vm--141--disk--0')!;
+    assert.equal(lv.pending, false, 'nothing runs');
+    assert.equal(lv.protected, true);
+    assert.ok(lv.protectedBy.includes('stale-lock:create'), lv.protectedBy.join(','));
+    assert.equal(lv.action, null);
+    assert.match(lv.hint ?? '', /locked \(create\) and no task runs.*qm unlock 141/);
+    assert.doesNotMatch(lv.hint ?? '', /pvesm free|lvremove|dmsetup remove|lvchange -an|rescan/);
+  });
+
+  test('a lock on a guest of another node stays pending (its tasks are not visible here)', () => {
+    const b = thin()
+      .guest(142, 'qemu', ['lock: create'], 'pve2')
+      .lv({ vg: 'pve', lv: 'vm-142-disk-0', pool: 'data' });
+    const lv = run(b).e('pve-vm--142--disk--0');
+    assert.equal(lv.pending, true);
+    assert.deepEqual(lv.protectedBy.filter((p) => p.includes('lock')), ['lock']);
+  });
+
+  test('lock: suspended is a state: protected, not pending', () => {
+    const b = thin()
+      .guest(143, 'qemu', ['lock: suspended', 'scsi0: local-lvm:vm-143-disk-0'])
+      .lv({ vg: 'pve', lv: 'vm-143-disk-0', pool: 'data' })
+      .lv({ vg: 'pve', lv: 'vm-143-disk-9', pool: 'data' });
+    const lv = run(b).e('pve-vm--143--disk--9');
+    assert.equal(lv.pending, false);
+    assert.ok(lv.protectedBy.includes('lock:suspended'));
+    assert.equal(lv.action, null);
   });
 });
 
