@@ -147,6 +147,60 @@ export function sharedVolumeFindings(
   return out;
 }
 
+/**
+ * A node that still maps an old incarnation of a shared LV (its map has the LV's name, and the LV id
+ * of an LV that was removed) while the LV of that name now, recreated on the shared VG by a restore
+ * or a disk move, is active on other nodes. The node's own check reports the stale map; only the
+ * cluster sees that the extents it points at may now hold a disk that another node uses.
+ */
+export function staleIncarnationFindings(
+  docs: [string, CheckDocument][],
+  shared: Set<string> | null,
+): ClusterFinding[] {
+  const out: ClusterFinding[] = [];
+  for (const [node, doc] of docs) {
+    for (const e of doc.dm?.entries ?? []) {
+      if (e.reason !== 'stale-map' || e.kind !== 'dm' || !e.active || e.layer !== null || e.parent !== null) continue;
+      if (!e.vg || !e.lv || (shared && (e.storage === null || !shared.has(e.storage)))) continue;
+      const oldId = lvIdOf(e);
+      let current: ClusterVolume | null = null;
+      for (const [other, od] of docs) {
+        if (other === node) continue;
+        for (const x of od.dm?.entries ?? []) {
+          const id = isVolumeMap(x) && x.vg === e.vg && x.lv === e.lv && x.reason !== 'stale-map' ? lvIdOf(x) : null;
+          if (!id || id === oldId) continue;
+          current ??= {
+            vg: e.vg,
+            lv: e.lv,
+            lvUuid: id,
+            storage: e.storage,
+            vmid: e.vmid,
+            home: null,
+            activeOn: [],
+            openOn: [],
+          };
+          current.home ??= x.guestNode ?? null;
+          current.activeOn.push(other);
+          if (x.open) current.openOn.push(other);
+        }
+      }
+      if (!current) continue;
+      const where = `${listNodes(current.activeOn)}${current.openOn.length ? `, open on ${listNodes(current.openOn)}` : ''}`;
+      out.push({
+        id: `stale-incarnation:${e.vg}/${oldId ?? e.name}@${node}`,
+        kind: 'shared-lv-stale-incarnation',
+        severity: 'critical',
+        title: `${node} still maps an old incarnation of ${e.vg}/${e.lv} (now active on ${listNodes(current.activeOn)})`,
+        detail: `On ${node}, map ${e.name} carries LV id ${oldId ?? '?'}, an LV that no longer exists; ${e.vg}/${e.lv} was recreated (LV id ${current.lvUuid}) and is active on ${where}. The old map points at extents that may now hold that disk: anything writing through it on ${node} corrupts it${e.open ? `, and it is open on ${node}` : ''}. Remove the map on ${node} ('pve-health clean' there removes the map only, no LV).`,
+        nodes: [node, ...current.activeOn].sort(),
+        ...(e.vmid !== null ? { vmid: e.vmid } : {}),
+        volumes: [current],
+      });
+    }
+  }
+  return out;
+}
+
 /** Per guest: its volumes mapped on nodes other than its home (the node-level guest-on-other-node, summed up). */
 export function awayFromHomeFindings(
   docs: [string, CheckDocument][],

@@ -99,10 +99,41 @@ check "204: pve2's map is a stale map: $(q /tmp/c1.json entry pve2 san-vm--204--
   test "$(q /tmp/c1.json entry pve2 san-vm--204--disk--0)" = duplicate/stale-map
 check "204: pve1's map is the valid disk: $(q /tmp/c1.json entry pve1 san-vm--204--disk--0)" \
   test "$(q /tmp/c1.json entry pve1 san-vm--204--disk--0)" = valid/referenced
+check "204: pve2 maps an old incarnation of the disk pve1 uses (critical): $(q /tmp/c1.json find shared-lv-stale-incarnation vm-204-disk-0)" \
+  test "$(q /tmp/c1.json find shared-lv-stale-incarnation vm-204-disk-0)" = "critical pve1,pve2"
 check "204: old and new incarnation are not one LV active on two nodes" \
   test "$(q /tmp/c1.json find shared-lv-active-on-nodes vm-204-disk-0)" = absent
 check "pve2 is critical (the stale map)" test "$(q /tmp/c1.json node pve2)" = 2
 q /tmp/c1.json cross
+
+# --notify: the findings across nodes reach the channels with their node names (sendmail stand-in).
+printf '#!/bin/sh\ncat >>/tmp/mail.txt\n' >/tmp/sendmail && chmod +x /tmp/sendmail
+printf '\n[notify.sendmail]\npath = "/tmp/sendmail"\nto = "root@example.org"\n' >>"$R/etc/pve-health/config.toml"
+"${CLI[@]}" cluster --notify --quiet >/dev/null 2>/tmp/notify.err
+sed ':a;/=$/{N;s/=\n//;ba}' /tmp/mail.txt >/tmp/mail.joined   # quoted-printable soft line breaks
+check "notify: two writers, with both node names" \
+  grep -qF "[CRITICAL] cluster on pve1, pve2: san/vm-202-disk-0 is open on pve1 and pve2 at once" /tmp/mail.joined
+check "notify: the stale incarnation on pve2" grep -qF "cluster on pve1, pve2: pve2 still maps an old incarnation" /tmp/mail.joined
+check "notify: pve2's own status" grep -qF "[CRITICAL] cluster on pve2: pve2 reports CRITICAL" /tmp/mail.joined
+
+# serve --cluster: the cluster view and its series with node names in /metrics.
+"${CLI[@]}" serve --cluster --listen 127.0.0.1:9310 2>/tmp/serve.err &
+SERVE=$!
+node -e '
+  const get = (p) => fetch("http://127.0.0.1:9310" + p).then(async (r) => [r.status, await r.text()]);
+  (async () => {
+    for (let i = 0; i < 240; i++) {
+      const [st] = await get("/api/cluster").catch(() => [0]);
+      if (st === 200) break;
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+    process.stdout.write((await get("/metrics"))[1]);
+  })();' >/tmp/metrics.txt
+kill "$SERVE"
+grep '^pve_health_cluster' /tmp/metrics.txt | sed 's/^/    /'
+check "metrics: two writers on pve1,pve2" grep -Eq '^pve_health_cluster_finding\{id="shared-lv-open:san/[^"]+",kind="shared-lv-open-on-nodes",severity="critical",nodes="pve1,pve2"\} 1$' /tmp/metrics.txt
+check "metrics: pve2's status" grep -Eq '^pve_health_cluster_node_status\{node="pve2"(,error="")?\} 2$' /tmp/metrics.txt
+stamp "notify and serve --cluster"
 
 # The same view from pve2 (ssh the other way), as text.
 on2 "node /host/pve-health.cjs --root $R cluster" >/tmp/c2.txt 2>&1
