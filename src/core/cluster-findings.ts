@@ -20,6 +20,12 @@ export function lvIdOf(e: DmEntry): string | null {
  */
 const IGNORED_BUT_VOLUME = new Set(['storage-not-on-node', 'not-tagged']);
 
+/** The 32-character VG id in a map's `LVM-<vg id><lv id>` UUID: one shared VG has it on every node. */
+function vgIdOf(e: DmEntry): string | null {
+  const m = /^LVM-([0-9A-Za-z!#]{32})/.exec(e.uuid);
+  return m ? m[1] : null;
+}
+
 /** Top-level maps of guest-volume LVs: layers, partitions and host LVs are not volumes. */
 function isVolumeMap(e: DmEntry): boolean {
   return (
@@ -157,6 +163,17 @@ export function staleIncarnationFindings(
   docs: [string, CheckDocument][],
   shared: Set<string> | null,
 ): ClusterFinding[] {
+  // Current (not stale) maps of volumes by VG/LV name, with their node: one pass over every document.
+  const byName = new Map<string, [string, DmEntry][]>();
+  for (const [node, doc] of docs) {
+    for (const x of doc.dm?.entries ?? []) {
+      if (!isVolumeMap(x) || x.reason === 'stale-map') continue;
+      const k = `${x.vg}/${x.lv}`;
+      const list = byName.get(k) ?? [];
+      list.push([node, x]);
+      byName.set(k, list);
+    }
+  }
   const out: ClusterFinding[] = [];
   for (const [node, doc] of docs) {
     for (const e of doc.dm?.entries ?? []) {
@@ -164,25 +181,23 @@ export function staleIncarnationFindings(
       if (!e.vg || !e.lv || (shared && (e.storage === null || !shared.has(e.storage)))) continue;
       const oldId = lvIdOf(e);
       let current: ClusterVolume | null = null;
-      for (const [other, od] of docs) {
-        if (other === node) continue;
-        for (const x of od.dm?.entries ?? []) {
-          const id = isVolumeMap(x) && x.vg === e.vg && x.lv === e.lv && x.reason !== 'stale-map' ? lvIdOf(x) : null;
-          if (!id || id === oldId) continue;
-          current ??= {
-            vg: e.vg,
-            lv: e.lv,
-            lvUuid: id,
-            storage: e.storage,
-            vmid: e.vmid,
-            home: null,
-            activeOn: [],
-            openOn: [],
-          };
-          current.home ??= x.guestNode ?? null;
-          current.activeOn.push(other);
-          if (x.open) current.openOn.push(other);
-        }
+      for (const [other, x] of byName.get(`${e.vg}/${e.lv}`) ?? []) {
+        const id = lvIdOf(x);
+        // Same VG (by id, not name: every node has a local VG "pve"), another LV id.
+        if (other === node || !id || id === oldId || vgIdOf(x) !== vgIdOf(e)) continue;
+        current ??= {
+          vg: e.vg,
+          lv: e.lv,
+          lvUuid: id,
+          storage: e.storage,
+          vmid: e.vmid,
+          home: null,
+          activeOn: [],
+          openOn: [],
+        };
+        current.home ??= x.guestNode ?? null;
+        current.activeOn.push(other);
+        if (x.open) current.openOn.push(other);
       }
       if (!current) continue;
       const where = `${listNodes(current.activeOn)}${current.openOn.length ? `, open on ${listNodes(current.openOn)}` : ''}`;

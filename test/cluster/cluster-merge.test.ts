@@ -95,6 +95,10 @@ describe('a stale incarnation on one node of an LV recreated and active on anoth
     ];
     assert.deepEqual(kinds(merge(results, { sharedStorages: ['other'] })), []);
     assert.deepEqual(kinds(merge(results, { sharedStorages: ['san'] })), ['shared-lv-stale-incarnation:critical']);
+    // Without storage.cfg (sharedStorages null), the VG id still tells two VGs of one name apart.
+    const otherVg = `LVM-${'LocalVG'.padEnd(32, '0')}${id(999)}`;
+    const local: NodeResult[] = [results[0], { node: 'pve2', doc: doc('pve2', [staleMap(204, { uuid: otherVg })]) }];
+    assert.deepEqual(kinds(merge(local, { sharedStorages: null })), []);
   });
 });
 
