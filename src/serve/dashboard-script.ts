@@ -2,6 +2,7 @@
 // runs, no framework, no build step. Every value from the API goes into the page through
 // textContent or an attribute, never innerHTML: guest names and mount paths are user-controlled.
 // (Written without template literals so it can live inside this TypeScript string.)
+import { DASHBOARD_CLUSTER_JS } from './dashboard-cluster-script';
 
 export const DASHBOARD_JS = String.raw`
 'use strict';
@@ -333,6 +334,7 @@ export const DASHBOARD_JS = String.raw`
     $('notes-section').hidden = notes.length === 0;
   }
 
+${DASHBOARD_CLUSTER_JS}
   function render(doc) {
     renderOverview(doc);
     renderIssues(doc);
@@ -357,6 +359,7 @@ export const DASHBOARD_JS = String.raw`
     }).then(function (doc) {
       if (!doc) return;
       render(doc);
+      loadCluster(doc.service && doc.service.cluster, headers);
       // The service has just started: look again soon rather than at the next refresh.
       if (!doc.dm || !doc.mounts) setTimeout(load, 2000);
       if (/^(The token|This service|Could not)/.test($('message').textContent)) say('');

@@ -25,8 +25,18 @@ export interface RouterContext {
   version: string;
   /** The service's own memory (process.memoryUsage), reported so operators can see it stays flat. */
   memory?: () => { rss: number; heapUsed: number };
-  /** serve --cluster: the last cluster document and its metrics (src/serve/cluster-scan.ts). */
-  cluster?: { json: () => string | null; metrics: () => string };
+  /** serve --cluster: the last cluster document, its metrics and how its scans go (src/serve/cluster-scan.ts). */
+  cluster?: { json: () => string | null; metrics: () => string; report: () => ClusterScanReport };
+}
+
+/** serve --cluster in the service block: whether /api/cluster has a document yet, and the last scan. */
+export interface ClusterScanReport {
+  scans: number;
+  running: boolean;
+  /** Why the last scan failed (the previous document, if any, is still served). */
+  error: string | null;
+  lastScanAt: string | null;
+  hasDocument: boolean;
 }
 
 export interface RequestInfo {
@@ -61,6 +71,7 @@ export interface ServiceBlock {
   memory?: { rssBytes: number; heapUsedBytes: number };
   dm?: ScanReport;
   mounts?: ScanReport;
+  cluster?: ClusterScanReport;
 }
 
 export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
@@ -119,6 +130,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     }
     if (only !== 'mounts') block.dm = ctx.service.report('dm');
     if (only !== 'dm') block.mounts = ctx.service.report('mounts');
+    if (ctx.cluster && !only) block.cluster = ctx.cluster.report();
     return block;
   }
 

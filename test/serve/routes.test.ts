@@ -98,6 +98,7 @@ test('routes: API documents have the contract shape plus the service block', asy
   assert.equal(doc.service.dm.intervalSeconds, 60);
   assert.deepEqual(doc.service.memory, { rssBytes: 50_000_000, heapUsedBytes: 8_000_000 });
   assert.equal(doc.service.mounts.intervalSeconds, 30);
+  assert.ok(!('cluster' in doc.service), 'no cluster block without serve --cluster');
 
   const dm = await (await fetch(`${s.base}/api/dm`)).json();
   assert.ok(dm.dm && !('mounts' in dm), '/api/dm has only its part');

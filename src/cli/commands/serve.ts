@@ -17,9 +17,9 @@ import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { listen } from '../../serve/server';
 import { createService } from '../../serve/service';
+import { VERSION } from '../../version';
 import { loadFor, openSession, type Session } from '../analysis';
 import type { Command, CommandContext } from '../command';
-import { VERSION } from '../../version';
 
 const DEFAULT_DM_INTERVAL_S = 60;
 const DEFAULT_CLUSTER_INTERVAL_S = 300;
@@ -135,6 +135,16 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
               return d ? JSON.stringify(d) : null;
             },
             metrics: () => renderClusterPrometheus(cluster.scanner.state()),
+            report: () => {
+              const st = cluster.scanner.state();
+              return {
+                scans: st.scans,
+                running: st.running,
+                error: st.error,
+                lastScanAt: st.lastScanSeconds === null ? null : new Date(st.lastScanSeconds * 1000).toISOString(),
+                hasDocument: st.doc !== null,
+              };
+            },
           }
         : undefined,
     });
@@ -142,7 +152,9 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
     service.start();
     cluster?.scanner.start();
     const shown = http.address.host.includes(':') ? `[${http.address.host}]` : http.address.host;
-    const where = http.address.path ? `unix:${http.address.path} (mode 0600: root only)` : `http://${shown}:${http.address.port}/`;
+    const where = http.address.path
+      ? `unix:${http.address.path} (mode 0600: root only)`
+      : `http://${shown}:${http.address.port}/`;
     // checkListenPolicy refused other addresses without a token.
     const access = token
       ? 'API needs "Authorization: Bearer <token>" (token from serve.token or PVE_HEALTH_TOKEN)'
