@@ -1,4 +1,5 @@
-import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
+import { writeFileSafely } from '../../host/write-file';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors';
 import { createHost, hostPath } from '../../host/host';
@@ -55,7 +56,7 @@ The service runs: pve-health ${DEFAULT_CHECK_ARGS.join(' ')}`,
       [SERVICE_NAME, service],
       [TIMER_NAME, timer],
     ]) {
-      await writeFile(join(dir, name), text, { mode: 0o644 });
+      writeFileSafely(join(dir, name), text, 0o644);
       ctx.io.err(`pve-health: wrote ${join(dir, name)}\n`);
     }
     // Under --root the units belong to a fake tree: systemctl would act on the real host.
