@@ -174,7 +174,9 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   }
   // A del- LV is what an interrupted saferemove left: no guest will ever use it again.
   if (e.reason === 'saferemove-leftover')
-    return 'an interrupted removal; PVE no longer lists it as a volume of any guest';
+    return e.storage !== null && asSet(ctx.sharedStorages).has(e.storage)
+      ? 'PVE no longer lists it as a volume of any guest; on shared storage another node may still be zeroing it: check its imgdel task first'
+      : 'an interrupted removal; PVE no longer lists it as a volume of any guest';
   const parts: string[] = [];
   // guestNode is null when no config of that VMID exists anywhere in the cluster.
   const guestGone = e.reason === 'guest-missing' || (e.reason === 'inactive-leftover' && !e.guestNode);

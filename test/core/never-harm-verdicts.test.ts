@@ -235,6 +235,17 @@ describe('hints never hurt', () => {
     assert.doesNotMatch(x.hint ?? '', /rescan/);
   });
 
+  test('a del- LV on shared storage: the removal may run on the node that freed it; said so, never "interrupted" only', () => {
+    const { e } = withFixes(new NodeBuilder().storage(SAN).lv({ vg: 'vg-san', lv: 'del-vm-180-disk-0', active: false }));
+    const x = e('vg--san-del--vm--180--disk--0');
+    assert.equal(x.reason, 'saferemove-leftover');
+    assert.match(x.detail, /on shared storage the node that freed it zeroes it/);
+    assert.match(x.hint ?? '', /another node may still be zeroing it/);
+    assert.equal(x.action, null);
+    const local = withFixes(thin().lv({ vg: 'pve', lv: 'del-vm-181-disk-0', pool: 'data', active: false })).e('pve-del--vm--181--disk--0');
+    assert.match(local.detail, /an interrupted removal left it behind/);
+  });
+
   test('a protected (open) leftover gets no pvesm free', () => {
     const { e } = withFixes(thin().lv({ vg: 'pve', lv: 'vm-151-disk-0', pool: 'data', open: 1 }));
     const x = e('pve-vm--151--disk--0');
@@ -306,6 +317,18 @@ describe('one unit, one problem', () => {
     assert.equal(about.length, 1, JSON.stringify(about.map((x) => [x.name, x.kind, x.reason])));
     assert.equal(about[0].status, 'duplicate');
     assert.equal(about[0].reason, 'renamed');
+  });
+
+  test('a renamed map also blocks the LV that has the old name now, and says so', () => {
+    // qm disk reassign renamed vm-196-disk-0 → vm-197-disk-0 under its active map; a new vm-196-disk-0 exists.
+    const moved = lvmId('moved');
+    const b = new NodeBuilder().storage(`lvm: thick\n\tvgname vgd\n\tcontent images\n`);
+    b.lv({ vg: 'vgd', lv: 'vm-197-disk-0', id: moved, active: false });
+    b.lv({ vg: 'vgd', lv: 'vm-196-disk-0', id: lvmId('heir'), active: false });
+    b.map({ name: 'vgd-vm--196--disk--0', uuid: `LVM-${b.vgId('vgd')}${moved}`, table: '0 2048 linear 8:16 4096' });
+    const x = run(b).e('vgd-vm--196--disk--0');
+    assert.equal(x.status, 'duplicate');
+    assert.match(x.detail, /blocks activating the LV under its new name, and LV vgd\/vm-196-disk-0, which has the old name now, cannot be activated either/);
   });
 });
 
