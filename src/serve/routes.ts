@@ -1,6 +1,7 @@
 // The HTTP routes of `pve-health serve`, as a function from a request to a reply (no sockets here, so
 // tests call it directly too). Read-only: GET and HEAD only, no route changes anything on the node.
 // Rendered bodies are cached per scan generation: a request costs one string concatenation.
+import type { ProcessStats } from '../host/read-process-stats';
 import { failedDmResult } from '../core/evaluate';
 import type { CheckDocument, DmResult, MountsResult } from '../core/types';
 import { type AuthPolicy, authorize } from './auth';
@@ -25,6 +26,8 @@ export interface RouterContext {
   version: string;
   /** The service's own memory (process.memoryUsage), reported so operators can see it stays flat. */
   memory?: () => { rss: number; heapUsed: number };
+  /** The process_* figures of this process for /metrics (src/host/read-process-stats.ts). */
+  processStats?: () => ProcessStats;
   /** serve --cluster: the last cluster document, its metrics and how its scans go (src/serve/cluster-scan.ts). */
   cluster?: { json: () => string | null; metrics: () => string; report: () => ClusterScanReport };
 }
@@ -149,7 +152,8 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
       return ctx.renderMetrics(ctx.buildDocument(parts()), { durationSeconds: ms / 1000 });
     });
     const cluster = ctx.cluster?.metrics() ?? '';
-    return reply(200, METRICS_TYPE, doc + renderServiceMetrics(serviceBlock()) + cluster, {
+    const proc = ctx.processStats ? renderProcessMetrics(ctx.processStats()) : '';
+    return reply(200, METRICS_TYPE, doc + renderServiceMetrics(serviceBlock()) + proc + cluster, {
       'cache-control': 'no-store',
     });
   }
@@ -263,6 +267,9 @@ export function renderServiceMetrics(block: ServiceBlock): string {
     '1 when a scan has been running longer than its interval (e.g. lvs hanging on a dead device).',
     parts.map((p) => [p, block[p]!.overrun ? 1 : 0]),
   );
+  lines.push('# HELP pve_health_serve_scans_total Scans of this part finished since the service started.');
+  lines.push('# TYPE pve_health_serve_scans_total counter');
+  for (const p of parts) lines.push(`pve_health_serve_scans_total{part="${p}"} ${block[p]!.scans}`);
   gauge(
     'pve_health_serve_scan_failed',
     '1 when the last scan of this part failed (the previous result is still served).',
@@ -276,6 +283,24 @@ export function renderServiceMetrics(block: ServiceBlock): string {
       `pve_health_serve_memory_bytes{kind="heap_used"} ${block.memory.heapUsedBytes}`,
     );
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The standard process_* families (as Prometheus client libraries name them). */
+export function renderProcessMetrics(p: ProcessStats): string {
+  const lines: string[] = [];
+  const one = (name: string, type: 'gauge' | 'counter', help: string, v: number | null) => {
+    if (v === null) return;
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${v}`);
+  };
+  one('process_cpu_user_seconds_total', 'counter', 'Total user CPU time spent in seconds.', p.cpuUserSeconds);
+  one('process_cpu_system_seconds_total', 'counter', 'Total system CPU time spent in seconds.', p.cpuSystemSeconds);
+  one('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', p.cpuUserSeconds + p.cpuSystemSeconds);
+  one('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', p.startTimeSeconds);
+  one('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', p.residentBytes);
+  one('process_virtual_memory_bytes', 'gauge', 'Virtual memory size in bytes.', p.virtualBytes);
+  one('process_open_fds', 'gauge', 'Number of open file descriptors.', p.openFds);
+  one('process_max_fds', 'gauge', 'Maximum number of open file descriptors.', p.maxFds);
   return `${lines.join('\n')}\n`;
 }
 

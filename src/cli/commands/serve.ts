@@ -1,6 +1,7 @@
 // `pve-health serve`: the dashboard, the JSON API and /metrics as a small always-on service.
 // Checks run on their own schedule (DM every serve.dm_interval s, mounts every mounts.cache_ttl s);
 // requests only read the last result. Runs until SIGTERM/SIGINT.
+import { readProcessStats } from '../../host/read-process-stats';
 import { classifySnapshotMounts } from '../../core/classify-mounts';
 import { UsageError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/evaluate';
@@ -128,6 +129,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
       policy: { token, socket: Boolean(addr.path) },
       version: VERSION,
       memory: () => process.memoryUsage(),
+      processStats: readProcessStats,
       cluster: cluster
         ? {
             json: () => {
