@@ -27,8 +27,8 @@ export async function notifyAfterCheck(
       toolVersion: VERSION,
     });
     const text = renderNotifyReport(r);
-    // Quiet runs (the timer) only mention sends and failures.
-    if (!opts.quiet || r.sent || r.failed || r.stateError)
+    // Quiet runs (the timer) only mention sends, failures, and that notifications are off.
+    if (!opts.quiet || r.sent || r.failed || r.stateError || r.channels.length === 0)
       io.err(
         text
           .split('\n')
