@@ -83,6 +83,9 @@ export interface CleanupPlan {
 const MAP_REASONS = new Set(['lv-missing', 'stale-map', 'renamed', 'same-target']);
 const LV_REASONS = new Set(['guest-missing', 'guest-on-other-node', 'not-referenced', 'snapshot-missing']);
 
+/** The reasons `clean` can have a fix for (what `clean --reason` takes). */
+export const CLEANABLE_REASONS: readonly string[] = [...MAP_REASONS, ...LV_REASONS];
+
 /** kpartx maps carry the UUID `part<N>-<parent uuid>` (kpartx devmapper.c). */
 export function isPartition(e: Pick<DmEntry, 'uuid'>): boolean {
   return /^part\d+-/.test(e.uuid);

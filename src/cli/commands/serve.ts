@@ -73,16 +73,23 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'dashboard, JSON API and Prometheus metrics as a small service',
+  summary: 'Dashboard, JSON API and Prometheus metrics as a small service',
   usage: 'serve [--listen ADDR:PORT] [--dm-interval SECONDS] [--cluster [--cluster-interval SECONDS]]',
+  globals: ['root', 'from', 'demo', 'config'],
+  examples: [
+    'serve',
+    'serve --listen 0.0.0.0:9712   # needs a token: PVE_HEALTH_TOKEN or serve.token',
+    'serve --listen unix:/run/pve-health/serve.sock',
+    'serve --cluster',
+  ],
   help: `Options:
-  --listen ADDR:PORT    where to listen (default ${DEFAULT_LISTEN}; config serve.listen). Any address other
+  --listen ADDR:PORT    Where to listen (default ${DEFAULT_LISTEN}; config serve.listen). Any address other
                         than loopback needs a token: config serve.token (file mode 0600) or PVE_HEALTH_TOKEN,
                         sent as "Authorization: Bearer TOKEN". unix:PATH listens on a Unix socket of mode
                         0600 (only root can read it, e.g. for a local reverse proxy).
-  --dm-interval SECONDS device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
+  --dm-interval SECONDS Device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
                         Mounts are scanned every mounts.cache_ttl seconds.
-  --cluster             also scan the whole cluster ('pve-health cluster --json', same [cluster] ssh
+  --cluster             Also scan the whole cluster ('pve-health cluster --json', same [cluster] ssh
                         settings) every --cluster-interval seconds (default ${DEFAULT_CLUSTER_INTERVAL_S}; [cluster] scan_interval):
                         /api/cluster, and pve_health_cluster_* series with node names in /metrics
 Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics  /healthz`,
