@@ -22,6 +22,8 @@ export interface Message {
 export function describeKey(key: string): string {
   const [part, status, reason, ...rest] = key.split(':');
   if (part === 'dm') return `${status} ${rest.join(':')} (${reason})`;
+  // volume:<status>:<reason>:<volid>, e.g. volume:orphan:guest-missing:local-zfs:vm-150-disk-0
+  if (part === 'volume') return `${status} volume ${rest.join(':')} (${reason})`;
   // storage:<finding id>, e.g. storage:thin-data:pve/data
   if (part === 'storage') return `storage ${key.slice('storage:'.length)}`;
   // cluster:<finding id>, e.g. cluster:shared-lv-open:san/<LV UUID>

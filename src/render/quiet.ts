@@ -27,7 +27,8 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
     for (const w of doc.dm.warnings) lines.push(`${word(3, o.color)} device-mapper: ${oneLine(w)}`);
   for (const f of listFindings(doc)) {
     if (f.severity === 0) continue;
-    const what = f.part === 'dm' ? `${f.status}/${f.reason}` : f.part === 'mounts' ? f.status : f.explanation;
+    const what =
+      f.part === 'dm' || f.part === 'volumes' ? `${f.status}/${f.reason}` : f.part === 'mounts' ? f.status : f.explanation;
     // A storage finding's fix is a small script: its first line, the rest is in the full report.
     const fix = f.fix?.split('\n').find((l) => l.trim() !== '');
     const more = f.fix && f.fix.split('\n').filter((l) => l.trim() !== '').length > 1 ? ' (more in the full report)' : '';
@@ -37,18 +38,13 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
         ? f.protectedBy.length
           ? `no fix now (protected: ${f.protectedBy.join(', ')})`
           : oneLine(f.hint ?? f.detail)
-        : oneLine(f.detail);
+        : oneLine(f.hint ?? f.detail);
     lines.push(`${word(f.severity, o.color)} ${f.part.padEnd(7)} ${f.subject}  ${what} — ${tail}`);
   }
   const v = doc.volumes;
   if (v) {
     if (v.status === 3 && v.entries.every((e) => e.status !== 'unknown'))
       for (const w of v.warnings) lines.push(`${word(3, o.color)} volumes: ${oneLine(w)}`);
-    for (const e of v.entries) {
-      if (e.pending || (e.status !== 'orphan' && e.status !== 'unknown')) continue;
-      const sev: Status = e.status === 'unknown' ? 3 : 1;
-      lines.push(`${word(sev, o.color)} ${'volumes'.padEnd(7)} ${e.volid}  ${e.status}/${e.reason} — ${oneLine(e.hint ?? e.detail)}`);
-    }
   }
   return `${lines.join('\n')}\n`;
 }

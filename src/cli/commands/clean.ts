@@ -22,7 +22,7 @@ export const cleanCommand: Command = {
   name: 'clean',
   summary: 'Fix orphaned and duplicate device-mapper entries safely (journal; undo with restore)',
   usage: 'clean [--dry-run] [--yes] [--all | --vmid N | --reason CODE | --name NAME]...',
-  globals: ['root', 'format', 'json', 'config'],
+  globals: ['root', 'format', 'json', 'no-color', 'config'],
   examples: [
     'clean --dry-run --all   # show the plan and the exact commands',
     'clean --vmid 150',

@@ -22,7 +22,7 @@ export const restoreCommand: Command = {
   summary: 'Undo a clean run from its journal (reactivate LVs, recreate removed maps read-only)',
   positionals: 1,
   usage: 'restore JOURNAL [--name NAME]... [--rw] [--yes]',
-  globals: ['root', 'format', 'json', 'config'],
+  globals: ['root', 'format', 'json', 'no-color', 'config'],
   examples: [
     'restore /var/lib/pve-health/journal/clean-20261122T101500Z-4242.json',
     'restore JOURNAL --name pve-vm--104--disk--0 --yes',
