@@ -1,6 +1,8 @@
 // `pve-health serve`: the dashboard, the JSON API and /metrics as a small always-on service.
 // Checks run on their own schedule (DM every serve.dm_interval s, mounts every mounts.cache_ttl s);
 // requests only read the last result. Runs until SIGTERM/SIGINT.
+import { volumesPart } from '../gather-parts';
+import type { VolumesResult } from '../../core/volume-types';
 import { readProcessStats } from '../../host/read-process-stats';
 import { classifySnapshotMounts } from '../../core/classify-mounts';
 import { UsageError } from '../../core/errors';
@@ -29,6 +31,11 @@ const NO_MOUNTS: MountsResult = { summary: { total: 0 }, entries: [], status: 0 
 interface Scanners {
   scanDm: () => Promise<DmResult>;
   scanMounts: () => Promise<MountsResult>;
+  /**
+   * Guest volumes (ZFS, RBD, file storages): a child `pve-health volumes --json` per scan; from a
+   * snapshot, what it recorded (absent when it recorded nothing, as `check` leaves the part out).
+   */
+  scanVolumes?: () => Promise<VolumesResult>;
   /** Node name and data source of the last DM scan (for the document). */
   origin: () => { node: string; source: string } | null;
 }
@@ -55,6 +62,15 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
     // The child needs no token.
     env: { ...ctx.io.env, PVE_HEALTH_TOKEN: '' },
   });
+  // Volumes in a child too: a file storage's listing runs in a killable reader child of its own.
+  const volumesChild = createChildScanner({
+    exec: s.host.exec,
+    argv: [...selfCommand(), 'volumes', '--json', '--no-color', ...source],
+    timeoutMs: 4 * commandTimeoutMs + 60_000,
+    env: { ...ctx.io.env, PVE_HEALTH_TOKEN: '' },
+    part: 'volumes',
+  });
+  const scanVolumes = async () => (await volumesChild()).volumes!;
   let origin: { node: string; source: string } | null = null;
   const scanDm = async () => {
     const doc = await child();
@@ -64,11 +80,17 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
   if (g.demo || g.from) {
     const loaded = await loadFor(ctx, s);
     const mounts = classifySnapshotMounts(loaded.snap, s.config) ?? NO_MOUNTS;
-    return { scanDm, scanMounts: async () => mounts, origin: () => origin };
+    const vols = await volumesPart(s.host, loaded, { mounts });
+    return { scanDm, scanMounts: async () => mounts, scanVolumes: vols && (async () => vols), origin: () => origin };
   }
   // fresh: the schedule is the cache TTL already; a cached result would be up to one interval older.
   // A mount whose earlier probe is stuck is still never probed again.
-  return { scanDm, scanMounts: () => runMountsCheck(s.host, s.config, { fresh: true }), origin: () => origin };
+  return {
+    scanDm,
+    scanMounts: () => runMountsCheck(s.host, s.config, { fresh: true }),
+    scanVolumes,
+    origin: () => origin,
+  };
 }
 
 export const serveCommand: Command = {
@@ -92,7 +114,8 @@ export const serveCommand: Command = {
   --cluster             Also scan the whole cluster ('pve-health cluster --json', same [cluster] ssh
                         settings) every --cluster-interval seconds (default ${DEFAULT_CLUSTER_INTERVAL_S}; [cluster] scan_interval):
                         /api/cluster, and pve_health_cluster_* series with node names in /metrics
-Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics  /healthz`,
+Guest volumes (ZFS, Ceph RBD, file storages) are scanned every --dm-interval too.
+Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/cluster  /metrics  /healthz`,
   options: {
     listen: { type: 'string' },
     'dm-interval': { type: 'string' },
@@ -112,7 +135,9 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
     const service = createService({
       scanDm: scanners.scanDm,
       scanMounts: scanners.scanMounts,
+      scanVolumes: scanners.scanVolumes,
       dmIntervalMs: dmIntervalS * 1000,
+      volumesIntervalMs: dmIntervalS * 1000,
       mountsIntervalMs,
       now: () => new Date(),
     });
@@ -125,6 +150,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
         now: parts.scannedAt ?? new Date(),
         dm: parts.dm ?? undefined,
         mounts: parts.mounts ?? undefined,
+        volumes: parts.volumes ?? undefined,
         source: o?.source ?? (ctx.global.demo ? 'demo' : ctx.global.from ? `snapshot:${ctx.global.from}` : 'live'),
       });
     };
