@@ -184,16 +184,22 @@ export const DASHBOARD_JS = String.raw`
     return li;
   }
 
-  function dmIssue(e, level) {
+  // An entry's list item with its head (status, name, reason, pending/protected) and detail.
+  function entryItem(level, word, name, x) {
     var li = el('li');
     var head = el('div', 'issue-head');
-    head.appendChild(statusTag(level, e.status));
-    head.appendChild(el('span', 'issue-name', e.name));
-    head.appendChild(el('span', 'meta', e.reason));
-    if (e.pending) head.appendChild(el('span', 'tag s3', 'pending'));
-    if (e.protected) head.appendChild(el('span', 'tag s3', 'protected' + (e.protectedBy && e.protectedBy.length ? ': ' + e.protectedBy.join(', ') : '')));
+    head.appendChild(statusTag(level, word));
+    head.appendChild(el('span', 'issue-name', name));
+    head.appendChild(el('span', 'meta', x.reason));
+    if (x.pending) head.appendChild(el('span', 'tag s3', 'pending'));
+    if (x.protected) head.appendChild(el('span', 'tag s3', 'protected' + (x.protectedBy && x.protectedBy.length ? ': ' + x.protectedBy.join(', ') : '')));
     li.appendChild(head);
-    if (e.detail) li.appendChild(el('p', 'issue-detail', e.detail));
+    if (x.detail) li.appendChild(el('p', 'issue-detail', x.detail));
+    return li;
+  }
+
+  function dmIssue(e, level) {
+    var li = entryItem(level, e.status, e.name, e);
     var meta = [];
     if (e.vmid !== null && e.vmid !== undefined) meta.push('VMID ' + e.vmid);
     if (e.storage) meta.push('storage ' + e.storage);
@@ -228,15 +234,7 @@ export const DASHBOARD_JS = String.raw`
 
   // An orphaned or unknown guest volume (ZFS, Ceph RBD, image file): report only, the hint names the PVE command.
   function volumeIssue(v, level) {
-    var li = el('li');
-    var head = el('div', 'issue-head');
-    head.appendChild(statusTag(level, 'volume ' + v.status));
-    head.appendChild(el('span', 'issue-name', v.volid + (v.snapshot ? '@' + v.snapshot : '')));
-    head.appendChild(el('span', 'meta', v.reason));
-    if (v.pending) head.appendChild(el('span', 'tag s3', 'pending'));
-    if (v.protected) head.appendChild(el('span', 'tag s3', 'protected' + (v.protectedBy && v.protectedBy.length ? ': ' + v.protectedBy.join(', ') : '')));
-    li.appendChild(head);
-    if (v.detail) li.appendChild(el('p', 'issue-detail', v.detail));
+    var li = entryItem(level, 'volume ' + v.status, v.volid + (v.snapshot ? '@' + v.snapshot : ''), v);
     var meta = [];
     if (v.vmid !== null && v.vmid !== undefined) meta.push('VMID ' + v.vmid);
     meta.push('storage ' + v.storage + ' (' + v.type + ')');
