@@ -150,3 +150,13 @@ test('btrfs snapshots are sibling subvolumes: one a snapshot section names is va
   // Snapshots are not volumes of their own: the storage still counts its two volumes.
   assert.equal(doc.volumes.storages.find((s: { storage: string }) => s.storage === 'btrfs-data').total, 2);
 });
+
+test('report and notify look at the same parts as check: the volumes part is in their document', { skip }, () => {
+  const node = buildNode(SCENARIO);
+  const doc = JSON.parse(cli(node, ['report', '--format', 'json']).stdout);
+  assert.ok(doc.volumes, 'report --format json has the volumes part');
+  assert.ok(doc.volumes.entries.some((e: { status: string }) => e.status === 'orphan'));
+  const html = join(tempDir(), 'r.html');
+  cli(node, ['report', '--html', html]);
+  assert.match(readFileSync(html, 'utf8'), /Guest volumes \(ZFS, Ceph RBD, file storages\)/);
+});
