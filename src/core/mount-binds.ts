@@ -9,7 +9,10 @@
 // nobody sees it. After a remount on the host the container keeps the old superblock. Both show as a
 // different superblock (major:minor) in the two mount tables. Pure.
 import { parseConfigSections, parsePropertyString } from './guest-config';
-import type { MountInfo } from './mountinfo';
+import { isNetworkType, type MountSettings, matchesPattern } from './mount-plan';
+import type { MountsRaw } from './mount-types';
+import { type MountInfo, parseMountInfo, visibleMounts } from './mountinfo';
+import type { MountEntry } from './types';
 
 export interface CtBind {
   ctid: number;
@@ -95,4 +98,52 @@ export function bindMismatchVerdict(m: BindMismatch): { detail: string; severity
     ? `CT ${bind.ctid} started before ${what} was mounted at ${host.target} on the host: its ${bind.target} is the directory underneath (${ct.fstype} ${ct.source}), so what the container writes there lands on the host's own disk (${ct.source}), not on ${host.source}. Fix: restart the container (pct reboot ${bind.ctid}) now that the host has it mounted.`
     : `CT ${bind.ctid} still holds an earlier mount of ${bind.source} (superblock ${ct.majorMinor}; the host has mounted ${what} again as ${host.majorMinor}): the container does not see what the host sees. Fix: restart the container (pct reboot ${bind.ctid}).`;
   return { detail, severity: 2 };
+}
+
+/** Container mounts whose bind shows another superblock than the host has at the source now. */
+export function markOutdatedBinds(
+  raw: MountsRaw,
+  entries: MountEntry[],
+  binds: CtBind[],
+  resolve: (p: string) => string,
+  s: MountSettings,
+): void {
+  if (binds.length === 0) return;
+  const hostMounts = visibleMounts(parseMountInfo(raw.hostMountinfo).mounts);
+  const ctMounts = new Map<number, MountInfo[]>();
+  for (const c of raw.containers) if (c.mountinfo !== null) ctMounts.set(c.ctid, visibleMounts(parseMountInfo(c.mountinfo).mounts));
+  for (const m of findBindMismatches(binds, ctMounts, hostMounts, resolve, (t) => isNetworkType(t, s.networkTypes))) {
+    if (s.ignore.some((p) => matchesPattern(p, 'ct', m.bind.ctid, m.bind.target))) continue;
+    const v = bindMismatchVerdict(m);
+    const patch: Partial<MountEntry> = {
+      status: 'missing',
+      reason: 'bind-outdated',
+      severity: v.severity,
+      detail: v.detail,
+      storage: /^\/mnt\/pve\/([^/]+)/.exec(m.bind.source)?.[1] ?? null,
+      proxmoxManaged: true,
+    };
+    const e = entries.find((x) => x.scope === 'ct' && x.ctid === m.bind.ctid && x.target === m.bind.target);
+    if (e) Object.assign(e, patch);
+    else
+      entries.push({
+        scope: 'ct',
+        ctid: m.bind.ctid,
+        source: m.ct.source,
+        target: m.bind.target,
+        fstype: m.ct.fstype,
+        options: m.ct.options,
+        reachable: true,
+        error: null,
+        totalBytes: null,
+        usedBytes: null,
+        availableBytes: null,
+        usagePercent: null,
+        majorMinor: m.ct.majorMinor,
+        network: false,
+        expectedReadonly: false,
+        probe: null,
+        ...patch,
+      } as MountEntry);
+  }
 }
