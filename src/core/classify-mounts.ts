@@ -4,7 +4,7 @@
 // storage that must be a mount point and is not mounted is `missing`, and so is a container's bind
 // mount that holds another superblock than the host has at its source now (`bind-outdated`).
 import type { Config } from './config';
-import { containerBinds, markOutdatedBinds } from './mount-binds';
+import { bindContext, bindersOf, hostMountAt, markOutdatedBinds } from './mount-binds';
 import { buildEntry, expectations } from './mount-entry';
 import { missingEntry, nodeStorageMounts } from './mount-missing';
 import {
@@ -51,14 +51,13 @@ export function classifyMounts(
     }
     entries.push(buildEntry(o, raw, storages, hostByKey, exp, s));
   }
-  const binds = Object.entries(raw.ctConfigs).flatMap(([ctid, text]) => containerBinds(Number(ctid), text));
-  const resolve = (p: string) => raw.resolvedPaths?.[p] ?? p;
-  markOutdatedBinds(raw, entries, binds, resolve, s);
+  const ctx = bindContext(raw);
+  markOutdatedBinds(ctx, entries, storages, s);
   const hostTargets = new Set(occurrences.filter((o) => o.scope === 'host').map((o) => o.info.target));
   for (const st of storages) {
     if (hostTargets.has(st.path) || s.ignore.some((p) => matchesPattern(p, 'host', null, st.path))) continue;
-    const binders = binds.filter((b) => b.source === st.path || b.source.startsWith(`${st.path}/`) || resolve(b.source) === st.path || resolve(b.source).startsWith(`${st.path}/`)).map((b) => b.ctid);
-    entries.push(missingEntry(st, [...new Set(binders)].sort((a, b) => a - b)));
+    const binders = bindersOf(st.path, ctx.binds, ctx.ctMounts, ctx.hostMounts, ctx.resolve);
+    entries.push(missingEntry(st, binders, hostMountAt(st.path, ctx.hostMounts)));
   }
   entries.sort(
     (a, b) =>

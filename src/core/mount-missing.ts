@@ -1,6 +1,8 @@
 // Storages of this node that must be mounted and are not, in words that are true for each writer. Pure.
 import { parseStorageConfig, storagesOnNode } from './storage-config';
 import { type StorageMount, storageMounts } from './mount-plan';
+import type { Binder } from './mount-binds';
+import type { MountInfo } from './mountinfo';
 import type { MountEntry } from './types';
 
 /** The mount-expected storages of this node. */
@@ -18,24 +20,46 @@ export function nodeStorageMounts(
   });
 }
 
+/** "the root disk", or the local filesystem that holds the directory when that is not `/`. */
+function diskOf(under: MountInfo | null): string {
+  return !under || under.target === '/' ? 'the root disk' : `${under.source} (mounted at ${under.target})`;
+}
+
+const ct = (ids: number[]) => `CT ${ids.join(', CT ')}`;
+
 /**
  * What a missing mount means, truthfully: PVE's own writes do not land on the root disk (it refuses to
  * activate an `is_mountpoint` dir storage that is not mounted — DirPlugin; it mounts NFS/CIFS/CephFS/
  * GlusterFS itself before use and pvestatd keeps retrying), but a container bind mount of the path
  * and any other writer (a backup script, an rsync) write into the empty directory on the root disk.
+ * Each binding container is named with what it really holds there (it may still hold the old mount).
  */
-function missingDetail(st: StorageMount, binders: number[]): string {
+function missingDetail(st: StorageMount, binders: Binder[], under: MountInfo | null): string {
+  const disk = diskOf(under);
   const pve =
     st.type === 'dir'
-      ? `PVE refuses to use storage '${st.id}' while ${st.path} is not a mount point (is_mountpoint), so its own writes stop`
-      : `PVE mounts storage '${st.id}' again before it uses it (its own writes wait for that)`;
-  const others = binders.length
-    ? `CT ${binders.join(', CT ')} bind-mount${binders.length > 1 ? '' : 's'} ${st.path} and write${binders.length > 1 ? '' : 's'} into the empty directory on the root disk, as does any other writer there`
-    : 'a container bind mount of that path or any other writer there (a script, rsync) would write to the root disk';
-  return `storage '${st.id}' (${st.type}) is not mounted at ${st.path}${st.configuredPath && st.configuredPath !== st.path ? ` (configured as ${st.configuredPath})` : ''}. ${pve}; ${others}.`;
+      ? `PVE refuses to activate storage '${st.id}' while ${st.path} is not a mount point (is_mountpoint), so its own writes stop`
+      : `PVE mounts storage '${st.id}' itself before it uses it, so its own writes wait for the mount (or fail)`;
+  const parts: string[] = [];
+  const empty = binders.filter((b) => b.holds !== 'other').map((b) => b.ctid);
+  if (empty.length) {
+    const one = empty.length === 1;
+    parts.push(`${ct(empty)} bind-mount${one ? 's' : ''} ${st.path} and write${one ? 's' : ''} into the empty directory on ${disk}`);
+  }
+  for (const b of binders.filter((x) => x.holds === 'other'))
+    parts.push(
+      `CT ${b.ctid} still holds an earlier mount there (${b.ct?.fstype} ${b.ct?.source}) and writes to it; restarted now, it would bind the empty directory on ${disk}`,
+    );
+  parts.push(
+    binders.length
+      ? `any other writer there (a script, rsync) writes to ${disk} too`
+      : `no running container binds it; any other writer there (a script, rsync) writes to ${disk}`,
+  );
+  const configured = st.configuredPath && st.configuredPath !== st.path ? ` (configured as ${st.configuredPath})` : '';
+  return `storage '${st.id}' (${st.type}) is not mounted at ${st.path}${configured}. ${pve}; ${parts.join('; ')}.`;
 }
 
-export function missingEntry(st: StorageMount, binders: number[] = []): MountEntry {
+export function missingEntry(st: StorageMount, binders: Binder[] = [], under: MountInfo | null = null): MountEntry {
   return {
     scope: 'host',
     ctid: null,
@@ -54,7 +78,7 @@ export function missingEntry(st: StorageMount, binders: number[] = []): MountEnt
     usagePercent: null,
     severity: 2,
     reason: 'not-mounted',
-    detail: missingDetail(st, binders),
+    detail: missingDetail(st, binders, under),
     majorMinor: undefined,
     network: st.type !== 'dir',
     expectedReadonly: st.readonly,
