@@ -1,8 +1,11 @@
 #!/bin/bash
 # Remote mount monitor on a real kernel: NFS v3 and v4.2 exports over loopback (actimeo=0), made
 # stale three ways (export recreated → ESTALE, exportfs -ua → EACCES, nfsd stopped → hang), a soft
-# mount (EIO), a read-only mount, a full export, a storage that is not mounted, and a container-like
-# mount namespace (unshare -m under a process named lxc-start) found through /proc/<pid>/mountinfo.
+# mount (EIO), a read-only mount, a full export, a storage that is not mounted, and container-like
+# mount namespaces (unshare -m under a process named lxc-start) found through /proc/<pid>/mountinfo:
+# one started with bind mounts of storage paths before the host mounted them (it captured the empty
+# directory), and dir storages with is_mountpoint whose path is a symlink (absolute, relative, to a
+# target mounted later).
 # pve-health runs with --root / against the guest itself. Needs the testbed's nfs/nfsd/loop/ext4.
 set -u
 cd /host
@@ -32,6 +35,8 @@ is() { # is WHERE "status reason [error]": prefix match on get's output
   echo "   $1: got '$got', want '$2'"
   return 1
 }
+# has OUTPUT LINE: one line of a multi-line answer is exactly LINE
+has() { grep -qxF "$2" <<< "$1" || { echo "   got: $(echo $1)"; return 1; }; }
 # answered within the timeout: the probe of WHERE took less than the timeout inside the probe child
 # (whole runs are printed, not asserted: node start-up under TCG on a busy host takes seconds)
 answered() { local ms; ms=$(get ms "$1"); [ "$ms" != null ] && [ "$ms" -lt $(( TIMEOUT * 1000 )) ] || { echo "   $1 probe: ${ms} ms"; return 1; }; }
@@ -43,7 +48,7 @@ echo 10 > /proc/fs/nfsd/nfsv4gracetime; echo 10 > /proc/fs/nfsd/nfsv4leasetime
 mount -t tmpfs tmpfs /srv
 : > /etc/exports
 fsid=201
-for e in ok rm unexp down ro full; do
+for e in ok rm unexp down ro full late; do
   mkdir -p /srv/$e
   [ $e = full ] && mount -t tmpfs -o size=4M tmpfs /srv/full
   echo hello > /srv/$e/f
@@ -120,6 +125,67 @@ grep ' /data ' /proc/$INIT/mountinfo | sed 's/^/   ns: /'
 mrun --fresh
 check "CT 105 /data: readonly (superblock ro, mount rw)" is ct105:/data "readonly remounted-readonly"
 check "CT 105 /ro-data (same superblock, ro=1 expected): ok" is ct105:/ro-data "ok"
+
+echo "== dir storages with is_mountpoint whose path is a symlink (PVE checks Cwd::realpath of it)"
+for d in disk1 disk2 disk3; do truncate -s 16M /tmp/$d.img && mkfs.ext4 -q -F /tmp/$d.img && mkdir -p /mnt/$d; done
+mount -o loop /tmp/disk1.img /mnt/disk1 && mount -o loop /tmp/disk2.img /mnt/disk2
+mkdir -p /var/lib/pvh /var/lib/ct-local
+ln -s /mnt/disk1 /var/lib/pvh/backup        # absolute link
+ln -s ../../../mnt/disk2 /var/lib/pvh/spare # relative link, named by is_mountpoint's path value
+ln -s /mnt/disk3 /var/lib/pvh/late          # its target is mounted only later
+printf 'dir: backup-abs\n\tpath /var/lib/pvh/backup\n\tis_mountpoint yes\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
+printf 'dir: spare-rel\n\tpath /var/lib/pvh/spare/dump\n\tis_mountpoint /var/lib/pvh/spare\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
+printf 'dir: late-disk\n\tpath /var/lib/pvh/late\n\tis_mountpoint 1\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
+
+echo "== CT 106 started with bind mounts of storage paths before the host mounted them"
+printf 'nfs: nfs-late\n\tpath /mnt/pve/nfs-late\n\tserver 127.0.0.1\n\texport /srv/late\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
+mkdir -p /mnt/pve/nfs-late
+printf 'rootfs: local-lvm:vm-106-disk-0,size=8G\nmp0: /mnt/pve/nfs-late,mp=/late\nmp1: /var/lib/ct-local,mp=/local\nmp2: /var/lib/pvh/late,mp=/disk\n' > /etc/pve/lxc/106.conf
+# start_ct: CT 106's lxc-start stand-in; its init binds what the paths hold now
+start_ct() {
+  rm -f /tmp/ct106-ready
+  CT_INIT=/host/lib/mounts-ct-bind-init.sh /tmp/bin/lxc-start /host/lib/mounts-lxc-start.js -F -n 106 &
+  CT106=$!
+  for _ in $(seq 100); do [ -f /tmp/ct106-ready ] && break; sleep 0.2; done
+}
+stop_ct() { kill $(cat /proc/$CT106/task/$CT106/children) "$CT106"; wait "$CT106" 2>/dev/null; }
+start_ct
+check "CT 106 is up" test -f /tmp/ct106-ready
+mrun --fresh
+check "symlinked is_mountpoint storage, absolute link: the real mount, ok" has "$(get storage backup-abs)" "host:/mnt/disk1 ok null"
+check "no false missing at the link's literal path" is host:/var/lib/pvh/backup absent
+check "relative link named by is_mountpoint's path value: ok" has "$(get storage spare-rel)" "host:/mnt/disk2 ok null"
+check "link whose target is not mounted: missing at the target" has "$(get storage late-disk)" "host:/mnt/disk3 missing not-mounted"
+D=$(get detail host:/mnt/disk3); echo "   detail: $D"
+check "... naming the configured path" grep -q "configured as /var/lib/pvh/late" <<< "$D"
+check "... PVE refuses the storage; CT 106 writes to the root disk" grep -q "PVE refuses to activate storage 'late-disk'.*CT 106 bind-mounts /mnt/disk3 and writes into the empty directory on the root disk" <<< "$D"
+check "unmounted NFS storage: missing" is host:/mnt/pve/nfs-late "missing not-mounted"
+D=$(get detail host:/mnt/pve/nfs-late); echo "   detail: $D"
+check "... PVE mounts it itself; CT 106's bind writes to the root disk" grep -q "PVE mounts storage 'nfs-late' itself before it uses it.*CT 106 bind-mounts /mnt/pve/nfs-late and writes into the empty directory on the root disk" <<< "$D"
+check "... and never the old claim that PVE's own writes land there" bash -c "! grep -q 'anything written there lands' $J"
+
+echo "== the host mounts the NFS storage and the disk: CT 106 still holds the directories underneath"
+mount -t nfs -o vers=4.2,actimeo=0 127.0.0.1:/srv/late /mnt/pve/nfs-late
+mount -o loop /tmp/disk3.img /mnt/disk3
+mrun --fresh
+check "host NFS mount: ok" is host:/mnt/pve/nfs-late "ok null null"
+check "host disk: ok, the late-disk storage" has "$(get storage late-disk)" "host:/mnt/disk3 ok null"
+check "CT 106 /disk (bind of the symlinked is_mountpoint path): missing, bind-outdated" has "$(get storage late-disk)" "ct106:/disk missing bind-outdated"
+check "CT 106 /late: missing, bind-outdated, linked to nfs-late" is ct106:/late "missing bind-outdated null null nfs-late"
+D=$(get detail ct106:/late); echo "   detail: $D"
+check "... says it started before the NFS was mounted and writes to the host's disk" grep -q "CT 106 started before nfs4 127.0.0.1:/srv/late was mounted at /mnt/pve/nfs-late on the host.*lands on the host's own disk" <<< "$D"
+check "... with the fix" grep -q "Fix: restart the container (pct reboot 106)" <<< "$D"
+check "CT 106 bind of a local directory: ok" is ct106:/local "ok null null"
+check "the console table shows the fix" bash -c "node $CLI mounts | grep -q 'pct reboot 106'"
+check "exit 2" test "$RC" = 2
+
+echo "== the fix: CT 106 restarted binds what the host has mounted now"
+stop_ct; start_ct
+mrun --fresh
+check "CT 106 /late: ok, the host's NFS superblock" is ct106:/late "ok null null"
+check "CT 106 /disk: ok" is ct106:/disk "ok null null"
+check "no bind-outdated left" bash -c "! grep -q bind-outdated $J"
+stop_ct
 
 echo "== stale 1: export removed and recreated (ESTALE)"
 rm -rf /srv/rm && mkdir /srv/rm && echo new > /srv/rm/f && exportfs -ra
