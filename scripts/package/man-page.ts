@@ -103,12 +103,18 @@ export function renderManPage(input: ManPageInput): string {
   }
   lines.push('.SH GLOBAL OPTIONS', ...renderHelpText(info.globalHelp, info.globalOptions));
   lines.push('.SH EXIT STATUS', roffEscape(info.exitCodes.replace(/^Exit codes:\s*/, '')));
-  lines.push(
-    '.SH ENVIRONMENT',
-    '.TP',
-    '.B NO_COLOR',
-    'When set and not empty, no colours (as \\fB\\-\\-no\\-color\\fR).',
-  );
+  const examples = info.commands.filter((c) => c.examples?.length);
+  if (examples.length) {
+    lines.push('.SH EXAMPLES');
+    for (const c of examples) {
+      lines.push('.PP', `\\fB${roffEscape(c.name)}\\fR`, '.RS', '.nf');
+      for (const e of c.examples ?? []) lines.push(roffEscape(e.startsWith('#') ? e : `${info.program} ${e}`));
+      lines.push('.fi', '.RE');
+    }
+  }
+  lines.push('.SH ENVIRONMENT');
+  for (const v of info.environment ?? [{ name: 'NO_COLOR', text: 'When set and not empty, no colours.' }])
+    lines.push('.TP', `.B ${roffEscape(v.name)}`, roffEscape(v.text));
   if (input.files.length) {
     lines.push('.SH FILES');
     for (const f of input.files) lines.push('.TP', `.I ${roffEscape(f.path)}`, roffEscape(f.text));

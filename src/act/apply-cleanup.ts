@@ -10,7 +10,7 @@ import { parseVmlist } from '../core/cluster';
 import { CheckError, LockedError } from '../core/errors';
 import { parseDmInfo } from '../core/parse-dmsetup';
 import { parseLvs } from '../core/parse-lvm';
-import { actionFor, type CleanupAction, isPartition } from '../core/plan-cleanup';
+import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/plan-cleanup';
 import { COMMAND_KEYS, type HostSnapshot } from '../core/snapshot';
 import type { DmEntry, DmResult } from '../core/types';
 import type { Host } from '../host/host';
@@ -32,6 +32,8 @@ export interface ApplyOptions {
   journal: Journal;
   lockWaitMs?: number;
   commandTimeoutMs?: number;
+  /** Limits under a pmxcfs cluster lock (default: CLUSTER_LOCK_BUDGET_S, MAX_CLUSTER_LOCK_WORK_S). */
+  clusterLock?: { budgetMs: number; maxRecheckMs: number };
   /** Ask the person; null = confirmed already (--yes). */
   confirm: ((a: CleanupAction, index: number, total: number) => Promise<Answer>) | null;
   log?: (line: string) => void;
@@ -58,7 +60,12 @@ export function assertSafe(a: Analysis, mount: PveMountState): void {
   if (r.length) throw new RefusedError(r);
 }
 
-/** Longest re-check under a pmxcfs cluster lock before the action itself (which has its own timeout). */
+/**
+ * Work under a pmxcfs cluster lock ends within 60 s of taking it, as PVE's own cfs_lock enforces
+ * (`alarm(60)`: "cfs locks have a timeout of 120, using 60 gives us another 60 seconds to abort").
+ * The re-check may use up to 40 s of that; the action gets what is left, at least 20 s.
+ */
+export const CLUSTER_LOCK_BUDGET_S = 60;
 export const MAX_CLUSTER_LOCK_WORK_S = 40;
 
 export async function applyCleanup(actions: CleanupAction[], o: ApplyOptions): Promise<Outcome[]> {
@@ -89,8 +96,9 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => v
   const locks: HeldLock[] = [];
   try {
     try {
-      // Guest config lock first, then the storage lock: the order qm/pct take them in.
-      if (a.vmid !== null) locks.push(...(await takeGuestLocks(o.host, a.vmid, a.guestType, wait)));
+      // Guest config locks first (every local guest whose config names the volume, ascending VMID),
+      // then the storage lock: the order qm/pct take them in.
+      for (const g of a.guestLocks) locks.push(...(await takeGuestLocks(o.host, g.vmid, g.type, wait)));
       if (a.storage) locks.push(await takeStorageLock(o.host, a.storage, a.storageShared, wait));
     } catch (e) {
       if (e instanceof LockedError) return { action: a, result: 'skipped', why: e.message };
@@ -109,9 +117,10 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => v
     // pmxcfs expires a cluster lock after 120 s (PVE::Cluster cfs_lock): the work under it must end well
     // within that, or another node could take the storage lock while we act. A re-gather that took
     // long (lvs slow on a busy SAN) is a reason to skip, not to act late.
-    const heldS = (performance.now() - lockedAt) / 1000;
-    if (a.storageShared && heldS > MAX_CLUSTER_LOCK_WORK_S) {
-      const why = `the cluster lock was held ${Math.round(heldS)} s while re-checking (pmxcfs expires it after 120 s): skipped, run clean again`;
+    const budget = o.clusterLock ?? { budgetMs: CLUSTER_LOCK_BUDGET_S * 1000, maxRecheckMs: MAX_CLUSTER_LOCK_WORK_S * 1000 };
+    const heldMs = performance.now() - lockedAt;
+    if (a.storageShared && heldMs > budget.maxRecheckMs) {
+      const why = `the cluster lock was held ${(heldMs / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${budget.budgetMs / 1000} s; pmxcfs expires the lock after 120 s): skipped, run clean again`;
       log(`skip ${a.name}: ${why}`);
       return { action: a, result: 'skipped', why };
     }
@@ -122,8 +131,9 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => v
     }
     const entry = o.journal.begin(journalEntry(a, fresh));
     log(`run: ${shellQuote(a.command)}`);
-    // Under a cluster lock the action too must end inside the lock's lifetime (re-check + action < 100 s).
-    const timeoutMs = Math.min(o.commandTimeoutMs ?? 60_000, a.storageShared ? 50_000 : Infinity);
+    // Under a cluster lock the action gets what is left of the 60 s budget (re-check + action ≤ 60 s).
+    const leftMs = budget.budgetMs - (performance.now() - lockedAt);
+    const timeoutMs = Math.min(o.commandTimeoutMs ?? 60_000, a.storageShared ? Math.max(leftMs, 1) : Infinity);
     const r = await o.host.exec(a.command, { okCodes: 'any', timeoutMs });
     const ok = r.code === 0;
     o.journal.finish(entry, { result: ok ? 'done' : 'failed', exitCode: r.code, stderr: r.stderr.trim() || undefined });
@@ -155,6 +165,10 @@ export function recheck(a: CleanupAction, fresh: Analysis): string | null {
   if (e.pending) return `pending now: ${e.protectedBy.join(', ')}`;
   if (a.kind === 'lv-deactivate' && plain(e.lvUuid ?? '') !== plain(a.lvUuid ?? '')) return 'the LV UUID changed';
   const ctx = cleanupContext(fresh.snap, fresh.result);
+  // A guest that started naming the volume since the plan: its config lock is not held.
+  const locked = new Set(a.guestLocks.map((g) => g.vmid));
+  const added = guestLocksOf(e, ctx.node).filter((g) => !locked.has(g.vmid));
+  if (added.length) return `now named in the config of ${added.map((g) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid}`).join(', ')}`;
   if (a.parent && isPartition(a)) {
     const parent = entries.find((p) => p.name === a.parent && p.kind === 'dm');
     if (!parent) return `its parent ${a.parent} is gone`;

@@ -1,6 +1,6 @@
 // What a command module exports. Each command lives in src/cli/commands/<name>.ts and is listed in
 // src/cli/registry.ts.
-import type { GlobalOptions, OptionSpec } from './options';
+import type { GlobalName, GlobalOptions, OptionSpec } from './options';
 
 export interface Io {
   out: (text: string) => void;
@@ -26,6 +26,10 @@ export interface Command {
   /** Extra help text (options of this command). */
   help?: string;
   options?: OptionSpec;
+  /** The global options that apply (default: all); any other is a usage error for this command. */
+  globals?: GlobalName[];
+  /** Command lines shown under "Examples:" in its --help (without the program name). */
+  examples?: string[];
   /** How many positional arguments the command takes (default 0: any extra one is a usage error). */
   positionals?: number;
   run(ctx: CommandContext): Promise<number>;

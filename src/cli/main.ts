@@ -5,8 +5,8 @@ import { killLiveChildren } from '../host/exec';
 import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import { VERSION } from '../version';
-import type { CommandContext, Io } from './command';
-import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, type OutputFormat } from './options';
+import type { Command, CommandContext, Io } from './command';
+import { ALL_GLOBALS, FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, globalHelp, type OutputFormat } from './options';
 import { COMMANDS } from './registry';
 import { CHECK_COMMANDS, printFailure } from './failure';
 import { isCheckFailure } from './analysis';
@@ -34,7 +34,21 @@ export function renderHelp(): string {
 
 function commandHelp(name: string): string {
   const c = COMMANDS.find((x) => x.name === name)!;
-  return `Usage: pve-health ${c.usage}\n\n${c.summary}\n${c.help ? `\n${c.help}\n` : ''}\n${GLOBAL_HELP}\n`;
+  const examples = c.examples?.length
+    ? `\nExamples:\n${c.examples.map((e) => (e.startsWith('#') ? `  ${e}` : `  pve-health ${e}`)).join('\n')}\n`
+    : '';
+  return `Usage: pve-health ${c.usage}\n\n${c.summary}.\n${c.help ? `\n${c.help}\n` : ''}${examples}\n${globalHelp(c.globals)}\n`;
+}
+
+/** A global option given to a command it does not apply to: a usage error, never silently ignored. */
+function rejectForeignGlobals(command: Command, values: CommandContext['values']): void {
+  const allowed = command.globals ?? ALL_GLOBALS;
+  const given = ALL_GLOBALS.filter((n) => values[n] !== undefined && !allowed.includes(n));
+  if (given.length === 0) return;
+  const opts = given.map((n) => (n === 'quiet' ? '-q/--quiet' : `--${n}`)).join(', ');
+  throw new UsageError(
+    `${opts} ${given.length > 1 ? 'do' : 'does'} not apply to '${command.name}' (see: pve-health ${command.name} --help)`,
+  );
 }
 
 /** Index of the command word: the first token that is neither an option nor an option's value. */
@@ -87,6 +101,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(command ? commandHelp(command.name) : renderHelp());
       return command || v.help ? 0 : EXIT_USAGE;
     }
+    rejectForeignGlobals(command, v);
     const global = globalOptions(v, io);
     const cctx: CommandContext = { global, values: v, positionals: parsed.positionals, io };
     try {

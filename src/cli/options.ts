@@ -29,13 +29,29 @@ export interface GlobalOptions {
   demo: boolean;
 }
 
-export const GLOBAL_HELP = `Global options (before or after the command):
-  --root DIR        read and write every system path under DIR (default /)
-  --from FILE       analyse a snapshot written by 'pve-health capture' (analysis only)
-  --demo            run on the bundled demo node
-  --format FMT      text | json | nagios | checkmk | prometheus (default text)
-  --json            same as --format json
-  --no-color        no colours (also NO_COLOR=1, and when stdout is not a terminal)
-  -q, --quiet       only the summary and problems
-  --config FILE     configuration file (default /etc/pve-health/config.toml)
-  -h, --help        help;  -V, --version  version`;
+/** The global options a command can take (help and version go everywhere). */
+export type GlobalName = 'root' | 'from' | 'demo' | 'format' | 'json' | 'no-color' | 'quiet' | 'config';
+
+export const ALL_GLOBALS: GlobalName[] = ['root', 'from', 'demo', 'format', 'json', 'no-color', 'quiet', 'config'];
+
+const GLOBAL_LINES: Record<GlobalName, string> = {
+  root: '  --root DIR        Read and write every system path under DIR (default /)',
+  from: "  --from FILE       Analyse a snapshot written by 'pve-health capture' (analysis only)",
+  demo: '  --demo            Run on the bundled demo node',
+  format: '  --format FMT      Output format: text, json, nagios, checkmk or prometheus (default text)',
+  json: '  --json            Same as --format json',
+  'no-color': '  --no-color        No colours (also NO_COLOR=1, and when stdout is not a terminal)',
+  quiet: '  -q, --quiet       The summary line and one line per problem',
+  config: '  --config FILE     Configuration file (default /etc/pve-health/config.toml)',
+};
+
+/** The global options block of a help text: only the options that apply. */
+export function globalHelp(names: readonly GlobalName[] = ALL_GLOBALS): string {
+  return [
+    'Global options (before or after the command):',
+    ...ALL_GLOBALS.filter((n) => names.includes(n)).map((n) => GLOBAL_LINES[n]),
+    '  -h, --help        Show this help;  -V, --version  Show the version',
+  ].join('\n');
+}
+
+export const GLOBAL_HELP = globalHelp();

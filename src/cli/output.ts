@@ -5,6 +5,7 @@ import { partErrors } from '../render/findings';
 import { sanitizeDeep } from '../render/sanitize';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
+import { renderQuietText } from '../render/quiet';
 import { renderCheckText } from '../render/text';
 import { renderVolumesSection } from '../render/volumes';
 import type { CommandContext } from './command';
@@ -36,6 +37,10 @@ export function printDocument(
       ctx.io.out(ensureNewline(renderPrometheus(shown, { durationSeconds: opts.durationSeconds })));
       break;
     default:
+      if (g.quiet) {
+        ctx.io.out(renderQuietText(shown, { color: g.color }));
+        break;
+      }
       ctx.io.out(renderCheckText(shown, { color: g.color, quiet: g.quiet }, opts.mountsText));
       if (shown.volumes) ctx.io.out(`\n${renderVolumesSection(shown.volumes, { color: g.color, quiet: g.quiet })}\n`);
   }

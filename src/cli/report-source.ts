@@ -7,8 +7,7 @@ import type { CheckDocument } from '../core/types';
 import { mountTimeoutMs } from '../host/read-mounts';
 import { dmPart, documentFor, loadFor, type Session } from './analysis';
 import type { CommandContext } from './command';
-import { mountsPart, systemPart } from './gather-parts';
-
+import { mountsPart, systemPart, volumesPart } from './gather-parts';
 
 export interface Sourced {
   doc: CheckDocument;
@@ -39,7 +38,9 @@ export async function sourceDocument(ctx: CommandContext, s: Session): Promise<S
   const loaded = await loadFor(ctx, s);
   const dm = dmPart(loaded, s.config);
   const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
-  const doc = documentFor(loaded, s.host.now(), { dm, mounts });
+  // The same parts as `check`: a report or a notification without the volumes would hide orphaned volumes.
+  const volumes = await volumesPart(s.host, loaded, { mounts });
+  const doc = documentFor(loaded, s.host.now(), { dm, mounts, volumes });
   const system = (await systemPart(s.host, loaded)) ?? null;
   return { doc, system, durationSeconds: (performance.now() - started) / 1000 };
 }

@@ -5,7 +5,7 @@ import { nextVmids } from './cluster';
 import { buildDevices, buildLvmView, type DmDevice, type LvmView } from './dm-devices';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
-import { buildReferenceIndex, makePathResolver, type PathResolver } from './dm-references';
+import { buildReferenceIndex, lvKey, makePathResolver, type PathResolver } from './dm-references';
 import { guestHealth, statusOf, summarize } from './dm-summary';
 import { CheckError } from './errors';
 import { dmDepsOf, dmInfoOf, dmTablesOf, lvsOf, vgsOf } from './parsed';
@@ -100,6 +100,15 @@ export function analyzeDm(snap: HostSnapshot): DmResult {
   }
   const pvmoveVgs = new Set((lvs ?? []).filter((l) => l.movePv !== '' || l.attr[0] === 'p').map((l) => l.vg));
   for (const e of entries) applyFlags(ctx, pve, e, lvm, pvmoveVgs);
+  // Who names each LV: cleanup takes the config lock of every such guest on this node, not only the
+  // VMID in the LV's name (a disk moved or shared between guests keeps its name).
+  for (const e of entries) {
+    const hits = e.vg !== null && e.lv !== null ? ctx.refs.get(lvKey(e.vg, e.lv)) : undefined;
+    if (!hits?.length) continue;
+    const seen = new Map<string, { vmid: number; type: 'qemu' | 'lxc'; node: string }>();
+    for (const h of hits) seen.set(`${h.node}/${h.vmid}`, { vmid: h.vmid, type: h.type, node: h.node });
+    e.guests = [...seen.values()].sort((a, b) => a.vmid - b.vmid || a.node.localeCompare(b.node));
+  }
 
   // VMID reuse, and the blocking maps of existing guests' next disks.
   const lvNamesByVg = new Map<string, string[]>();

@@ -122,7 +122,9 @@ export function classifyVolume(
     return v(
       'orphan',
       'saferemove-leftover',
-      `LV ${vg}/${name} was renamed for removal (saferemove) but no imgdel task runs: an interrupted removal left it behind`,
+      storage.shared
+        ? `LV ${vg}/${name} was renamed for removal (saferemove) and no imgdel task runs on ${ctx.node}; on shared storage the node that freed it zeroes it (check that node's tasks), else an interrupted removal left it behind`
+        : `LV ${vg}/${name} was renamed for removal (saferemove) but no imgdel task runs: an interrupted removal left it behind`,
       { deleted: true },
     );
   }
@@ -344,11 +346,13 @@ export function classifyDevice(ctx: ClassifyContext, d: DmDevice): Verdict {
     case 'renamed': {
       const inner = classifyVolume(ctx, id.vg, id.lv.name, id.lv, true);
       if (inner.status === 'ignored') return inner;
+      // The map holds the old DM name too: an LV that has that name now cannot be activated either.
+      const heir = ctx.lvm.byName.get(`${id.vg}/${id.nameLv}`);
       return {
         ...inner,
         status: 'duplicate',
         reason: 'renamed',
-        detail: `map named ${id.vg}/${id.nameLv} carries the UUID of LV ${id.vg}/${id.lv.name} (renamed, e.g. by qm disk reassign): it blocks activating the LV under its new name`,
+        detail: `map named ${id.vg}/${id.nameLv} carries the UUID of LV ${id.vg}/${id.lv.name} (renamed, e.g. by qm disk reassign): it blocks activating the LV under its new name${heir ? `, and LV ${id.vg}/${id.nameLv}, which has the old name now, cannot be activated either (its DM name is taken)` : ''}`,
       };
     }
     case 'no-lv': {

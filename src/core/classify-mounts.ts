@@ -55,7 +55,9 @@ export function classifyMounts(
   markOutdatedBinds(ctx, entries, storages, s);
   const hostTargets = new Set(occurrences.filter((o) => o.scope === 'host').map((o) => o.info.target));
   for (const st of storages) {
-    if (hostTargets.has(st.path) || s.ignore.some((p) => matchesPattern(p, 'host', null, st.path))) continue;
+    // An admin may ignore the path as storage.cfg writes it (a symlink) or as it resolves.
+    const paths = st.configuredPath ? [st.path, st.configuredPath] : [st.path];
+    if (hostTargets.has(st.path) || s.ignore.some((p) => paths.some((x) => matchesPattern(p, 'host', null, x)))) continue;
     const binders = bindersOf(st.path, ctx.binds, ctx.ctMounts, ctx.hostMounts, ctx.resolve);
     entries.push(missingEntry(st, binders, hostMountAt(st.path, ctx.hostMounts)));
   }

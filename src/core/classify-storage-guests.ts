@@ -1,15 +1,11 @@
 // Storage findings about guests: stale `lock:` lines, leftovers of interrupted backups (the `vzdump`
 // snapshot of a container, fleecing images), inactive leftover LVs summed per storage and VMID, and
 // shared-LVM autoactivation. Rules and sources: docs/storage-health.md.
+import { lockState } from './guest-locks';
 import type { ParsedGuest, StorageContext } from './storage-context';
 import { fmtBytes } from './storage-context';
 import type { StorageFinding } from './types';
 
-/** Locks that are a state, not an operation in progress: a hibernated VM keeps `lock: suspended`. */
-const PERSISTENT_LOCKS = new Set(['suspended']);
-
-/** HA states in which the HA stack itself moves the guest (the lock is expected). */
-const HA_BUSY = new Set(['migrate', 'relocate', 'recovery', 'fence', 'freeze']);
 
 /** Task types that operate on several guests and carry an empty id. */
 function taskCovers(ctx: StorageContext, vmid: number, types?: RegExp): boolean {
@@ -46,10 +42,8 @@ export function classifyLocks(ctx: StorageContext): StorageFinding[] {
   const res: StorageFinding[] = [];
   for (const g of ctx.guests) {
     const lock = g.config.lock;
-    if (g.node !== ctx.node || !lock || PERSISTENT_LOCKS.has(lock)) continue;
-    if (taskCovers(ctx, g.vmid)) continue;
-    const ha = ctx.ha.find((h) => h.vmid === g.vmid);
-    if (ha && HA_BUSY.has(ha.state)) continue;
+    if (!lock) continue;
+    if (lockState({ vmid: g.vmid, lock, guestNode: g.node, node: ctx.node, tasks: ctx.tasks, ha: ctx.ha }) !== 'stale') continue;
     const c = cli(g);
     const subject = { vmid: g.vmid };
     if (lock === 'mounted') {

@@ -289,13 +289,20 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: ReturnType<PveState['gues
   e.protectedBy = [...protectedBy].sort();
 }
 
+/** The command that removes a snapshot no guest section names (PVE has none for that case). */
+function snapshotFree(e: VolumeEntry, st: StorageConfig): string {
+  const volname = e.volid.slice(e.volid.indexOf(':') + 1);
+  const own = volname.split('/').pop() as string;
+  if (st.type === 'zfspool') return `zfs destroy ${st.props.pool}/${own}@${e.snapshot}`;
+  if (st.type === 'rbd') return `rbd -p ${st.props.pool ?? 'rbd'} snap rm ${own}@${e.snapshot}`;
+  // btrfs: the snapshot is a read-only subvolume beside the volume's (BTRFSPlugin filesystem_path).
+  const dir = own.endsWith('.raw') ? own.slice(0, -4) : own;
+  return `btrfs subvolume delete ${filePath(st)}/images/${e.vmid}/${dir}@${e.snapshot}`;
+}
+
 function hint(e: VolumeEntry, st: StorageConfig, guest: ReturnType<PveState['guests']['get']>): void {
   if (e.status !== 'orphan' || e.protected || e.pending) return;
-  const free = e.snapshot
-    ? st.type === 'zfspool'
-      ? `zfs destroy ${st.props.pool}/${e.volid.split(':')[1].split('/').pop()}@${e.snapshot}`
-      : `rbd -p ${st.props.pool ?? 'rbd'} snap rm ${e.volid.split(':')[1].split('/').pop()}@${e.snapshot}`
-    : `pvesm free ${e.volid}`;
+  const free = e.snapshot ? snapshotFree(e, st) : `pvesm free ${e.volid}`;
   const check = 'check it holds nothing you need (e.g. back it up), then';
   if (e.reason === 'not-referenced' && guest && !e.snapshot) {
     const rescan = guest.type === 'lxc' ? `pct rescan --vmid ${e.vmid}` : `qm disk rescan --vmid ${e.vmid}`;

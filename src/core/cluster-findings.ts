@@ -20,6 +20,12 @@ export function lvIdOf(e: DmEntry): string | null {
  */
 const IGNORED_BUT_VOLUME = new Set(['storage-not-on-node', 'not-tagged']);
 
+/** The 32-character VG id in a map's `LVM-<vg id><lv id>` UUID: one shared VG has it on every node. */
+function vgIdOf(e: DmEntry): string | null {
+  const m = /^LVM-([0-9A-Za-z!#]{32})/.exec(e.uuid);
+  return m ? m[1] : null;
+}
+
 /** Top-level maps of guest-volume LVs: layers, partitions and host LVs are not volumes. */
 function isVolumeMap(e: DmEntry): boolean {
   return (
@@ -141,6 +147,69 @@ export function sharedVolumeFindings(
         ...(v.vmid !== null ? { vmid: v.vmid } : {}),
         volumes: [v],
         ...(why ? { explainedBy: why } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * A node that still maps an old incarnation of a shared LV (its map has the LV's name, and the LV id
+ * of an LV that was removed) while the LV of that name now, recreated on the shared VG by a restore
+ * or a disk move, is active on other nodes. The node's own check reports the stale map; only the
+ * cluster sees that the extents it points at may now hold a disk that another node uses.
+ */
+export function staleIncarnationFindings(
+  docs: [string, CheckDocument][],
+  shared: Set<string> | null,
+): ClusterFinding[] {
+  // Current (not stale) maps of volumes by VG/LV name, with their node: one pass over every document.
+  const byName = new Map<string, [string, DmEntry][]>();
+  for (const [node, doc] of docs) {
+    for (const x of doc.dm?.entries ?? []) {
+      if (!isVolumeMap(x) || x.reason === 'stale-map') continue;
+      const k = `${x.vg}/${x.lv}`;
+      const list = byName.get(k) ?? [];
+      list.push([node, x]);
+      byName.set(k, list);
+    }
+  }
+  const out: ClusterFinding[] = [];
+  for (const [node, doc] of docs) {
+    for (const e of doc.dm?.entries ?? []) {
+      if (e.reason !== 'stale-map' || e.kind !== 'dm' || !e.active || e.layer !== null || e.parent !== null) continue;
+      if (!e.vg || !e.lv || (shared && (e.storage === null || !shared.has(e.storage)))) continue;
+      const oldId = lvIdOf(e);
+      let current: ClusterVolume | null = null;
+      for (const [other, x] of byName.get(`${e.vg}/${e.lv}`) ?? []) {
+        const id = lvIdOf(x);
+        // Same VG (by id, not name: every node has a local VG "pve"), another LV id.
+        if (other === node || !id || id === oldId || vgIdOf(x) !== vgIdOf(e)) continue;
+        current ??= {
+          vg: e.vg,
+          lv: e.lv,
+          lvUuid: id,
+          storage: e.storage,
+          vmid: e.vmid,
+          home: null,
+          activeOn: [],
+          openOn: [],
+        };
+        current.home ??= x.guestNode ?? null;
+        current.activeOn.push(other);
+        if (x.open) current.openOn.push(other);
+      }
+      if (!current) continue;
+      const where = `${listNodes(current.activeOn)}${current.openOn.length ? `, open on ${listNodes(current.openOn)}` : ''}`;
+      out.push({
+        id: `stale-incarnation:${e.vg}/${oldId ?? e.name}@${node}`,
+        kind: 'shared-lv-stale-incarnation',
+        severity: 'critical',
+        title: `${node} still maps an old incarnation of ${e.vg}/${e.lv} (now active on ${listNodes(current.activeOn)})`,
+        detail: `On ${node}, map ${e.name} carries LV id ${oldId ?? '?'}, an LV that no longer exists; ${e.vg}/${e.lv} was recreated (LV id ${current.lvUuid}) and is active on ${where}. The old map points at extents that may now hold that disk: anything writing through it on ${node} corrupts it${e.open ? `, and it is open on ${node}` : ''}. Remove the map on ${node} ('pve-health clean' there removes the map only, no LV).`,
+        nodes: [node, ...current.activeOn].sort(),
+        ...(e.vmid !== null ? { vmid: e.vmid } : {}),
+        volumes: [current],
       });
     }
   }

@@ -5,7 +5,13 @@
 // from the shared PV, so the same LV has the same 32-character id everywhere, while a node-local VG
 // of the same name ("pve" on every node) has other ids. Names are never compared: a stale map of an
 // old incarnation carries the old id and is a different volume.
-import { awayFromHomeFindings, migrationReasons, sentence, sharedVolumeFindings } from './cluster-findings';
+import {
+  awayFromHomeFindings,
+  migrationReasons,
+  sentence,
+  sharedVolumeFindings,
+  staleIncarnationFindings,
+} from './cluster-findings';
 import { worstStatus } from './evaluate';
 import type { CheckDocument, Grade, Status } from './types';
 
@@ -157,9 +163,11 @@ export function mergeCluster(input: ClusterInput): ClusterDocument {
   const nodes = results.map((r) => (r.doc && !r.error ? nodeOk(r, r.doc) : nodeError(r)));
   const docs: [string, CheckDocument][] = results.filter((r) => r.doc && !r.error).map((r) => [r.node, r.doc!]);
   const migrating = migrationReasons(docs);
+  const shared = input.sharedStorages ? new Set(input.sharedStorages) : null;
   const findings: ClusterFinding[] = [
     ...sharedVolumeFindings(docs, migrating),
-    ...awayFromHomeFindings(docs, migrating, input.sharedStorages ? new Set(input.sharedStorages) : null),
+    ...staleIncarnationFindings(docs, shared),
+    ...awayFromHomeFindings(docs, migrating, shared),
     ...nodeFindings(results),
   ];
   if (input.quorate === false) {

@@ -5,8 +5,10 @@ export type FindingSeverity = 'critical' | 'warning' | 'unknown' | 'info';
 export type ClusterFindingKind =
   | 'shared-lv-open-on-nodes'
   | 'shared-lv-active-on-nodes'
+  | 'shared-lv-stale-incarnation'
   | 'guest-active-away-from-home'
   | 'node-not-checked'
+  | 'node-status' // only in the cluster --notify document (cluster-notify.ts): a checked node that is not OK
   | 'node-offline'
   | 'node-name-mismatch'
   | 'cluster-not-quorate';

@@ -84,6 +84,11 @@ const NotifySchema = v.strictObject({
   smtp: v.optional(SmtpSchema),
   sendmail: v.optional(SendmailSchema),
   webhook: v.optional(WebhookSchema),
+  /**
+   * With no channel configured, mail root through PVE's proxmox-mail-forward (its notification
+   * system) when the node has it (default true); false turns notifications off.
+   */
+  pve: v.optional(v.boolean()),
 });
 
 const ServeSchema = v.strictObject({

@@ -1,6 +1,7 @@
 // The pending and protected flags of an entry (design "Classification": pending, protected).
 import type { ClassifyContext } from './classify-dm';
 import type { LvmView } from './dm-devices';
+import { lockState } from './guest-locks';
 import type { GuestRecord } from './dm-references';
 import type { PveState } from './pve-state';
 import type { DmEntry } from './types';
@@ -30,7 +31,15 @@ export function applyFlags(
         pendingBy.add(`task:${t.type}`);
     }
     const owner: GuestRecord | undefined = ctx.guests.get(e.vmid);
-    if (!isDel && owner?.config?.lock) pendingBy.add('lock');
+    // A lock with an operation under way makes the guest's volumes pending; one that an interrupted
+    // operation left (the classic "VM is locked (create)" after a failed restore) protects them: no
+    // action while it stands, and no claim that something is running.
+    const lock = owner?.config?.lock;
+    if (!isDel && owner && lock) {
+      const state = lockState({ vmid: e.vmid, lock, guestNode: owner.node, node: pve.node, tasks: ctx.tasks, ha: ctx.ha });
+      if (state === 'under-way') pendingBy.add('lock');
+      else protectedBy.add(state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
+    }
     for (const h of ctx.ha) {
       if (
         h.vmid === e.vmid &&

@@ -164,14 +164,17 @@ export function markOutdatedBinds(
   for (const m of findBindMismatches(ctx.binds, ctx.ctMounts, ctx.hostMounts, ctx.resolve, lateArrival)) {
     if (s.ignore.some((p) => matchesPattern(p, 'ct', m.bind.ctid, m.bind.target))) continue;
     const v = bindMismatchVerdict(m);
+    // The storage whose (resolved) path holds the bind's source: the longest one that covers it.
     const src = ctx.resolve(m.bind.source);
-    const storage = storages.find((st) => src === st.path || src.startsWith(`${st.path}/`));
+    const storage = storages
+      .filter((st) => src === st.path || src.startsWith(`${st.path}/`))
+      .sort((a, b) => b.path.length - a.path.length)[0];
     const patch: Partial<MountEntry> = {
       status: 'missing',
       reason: 'bind-outdated',
       severity: v.severity,
       detail: v.detail,
-      storage: storage?.id ?? /^\/mnt\/pve\/([^/]+)/.exec(m.bind.source)?.[1] ?? null,
+      storage: storage?.id ?? null,
       proxmoxManaged: true,
     };
     const e = entries.find((x) => x.scope === 'ct' && x.ctid === m.bind.ctid && x.target === m.bind.target);

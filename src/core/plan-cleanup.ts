@@ -54,6 +54,13 @@ export interface CleanupAction {
   storageShared: boolean;
   vmid: number | null;
   guestType: 'qemu' | 'lxc' | null;
+  /**
+   * The config locks to take, in this order (ascending VMID, so two runs cannot deadlock): the guest
+   * the name says plus every guest on this node whose config names the volume. A config lock is a
+   * flock on the node that holds the config; a guest on another node is covered by the storage's
+   * cluster lock (shared storage) or cannot use a local volume at all.
+   */
+  guestLocks: { vmid: number; type: 'qemu' | 'lxc' | null }[];
   majorMinor: string | null;
   table: string[];
   /** DM name of the parent when this is a kpartx partition map. */
@@ -75,6 +82,9 @@ export interface CleanupPlan {
 
 const MAP_REASONS = new Set(['lv-missing', 'stale-map', 'renamed', 'same-target']);
 const LV_REASONS = new Set(['guest-missing', 'guest-on-other-node', 'not-referenced', 'snapshot-missing']);
+
+/** The reasons `clean` can have a fix for (what `clean --reason` takes). */
+export const CLEANABLE_REASONS: readonly string[] = [...MAP_REASONS, ...LV_REASONS];
 
 /** kpartx maps carry the UUID `part<N>-<parent uuid>` (kpartx devmapper.c). */
 export function isPartition(e: Pick<DmEntry, 'uuid'>): boolean {
@@ -148,6 +158,13 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   // destroys the guest's data, and attaching it to a config races the operation.
   if (e.pending)
     return `no fix now: a PVE operation is under way (${e.protectedBy.filter((p) => !['open', 'guest-running'].includes(p)).join(', ') || 'pending'}); look again when it has ended`;
+  // A lock that an interrupted operation left (a failed restore leaves `lock: create`): nothing is
+  // running, but the guest's disks are what a re-run or an admin needs; unlocking comes first.
+  const stale = e.protectedBy.find((p) => p.startsWith('stale-lock:'));
+  if (stale && e.vmid !== null) {
+    const c = e.guestType === 'lxc' ? 'pct' : 'qm';
+    return `no fix while guest ${e.vmid} is locked (${stale.slice('stale-lock:'.length)}) and no task runs: an interrupted operation left the lock; check its task log, then '${c} unlock ${e.vmid}' and look again (data kept)`;
+  }
   const key = volumeKey(e)!;
   const chain = asSet(ctx.chainMembers).has(key) || /\.qcow2$/.test(e.lv);
   // A snapshot LV is no volume of its own: neither rescan nor pvesm free handles it.
@@ -160,7 +177,9 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   }
   // A del- LV is what an interrupted saferemove left: no guest will ever use it again.
   if (e.reason === 'saferemove-leftover')
-    return 'an interrupted removal; PVE no longer lists it as a volume of any guest';
+    return e.storage !== null && asSet(ctx.sharedStorages).has(e.storage)
+      ? 'PVE no longer lists it as a volume of any guest; on shared storage another node may still be zeroing it: check its imgdel task first'
+      : 'an interrupted removal; PVE no longer lists it as a volume of any guest';
   const parts: string[] = [];
   // guestNode is null when no config of that VMID exists anywhere in the cluster.
   const guestGone = e.reason === 'guest-missing' || (e.reason === 'inactive-leftover' && !e.guestNode);
@@ -232,10 +251,22 @@ function toAction(e: DmEntry, ctx: PlanContext, kind: CleanupKind, command: stri
     storageShared: e.storage !== null && asSet(ctx.sharedStorages).has(e.storage),
     vmid: e.vmid,
     guestType: e.guestType ?? null,
+    guestLocks: guestLocksOf(e, ctx.node),
     majorMinor: e.majorMinor ?? null,
     table: e.table ?? [],
     parent: e.parent,
   };
+}
+
+/** The config locks an action on `e` takes: its own VMID and every local guest that names the volume. */
+export function guestLocksOf(e: DmEntry, node: string | undefined): CleanupAction['guestLocks'] {
+  const locks = new Map<number, 'qemu' | 'lxc' | null>();
+  if (e.vmid !== null) locks.set(e.vmid, e.guestType ?? null);
+  for (const g of e.guests ?? []) {
+    if (node !== undefined && g.node !== node) continue;
+    locks.set(g.vmid, g.type);
+  }
+  return [...locks].sort((a, b) => a[0] - b[0]).map(([vmid, type]) => ({ vmid, type }));
 }
 
 function partitionsOf(e: DmEntry, all: DmEntry[]): DmEntry[] {

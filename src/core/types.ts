@@ -63,6 +63,11 @@ export interface DmEntry {
   guestNode?: string | null;
   /** A guest config on another node names this volume ("VM 100 scsi0 on pve2"): it is in use there. */
   referencedBy?: string;
+  /**
+   * Every guest whose config names this LV, in any section and any way (volume ID, path, linked-clone
+   * base), with the node that holds the config. Only present when some config does.
+   */
+  guests?: { vmid: number; type: 'qemu' | 'lxc'; node: string }[];
 }
 
 export interface DmSummary {

@@ -91,6 +91,8 @@ export interface FileVolume {
   backing?: string | null;
   /** Read-write open by a process, when the reader could tell (host-local storages only). */
   isDir?: boolean;
+  /** A btrfs snapshot subvolume of this volume (`vm-100-disk-0@before`): the snapshot's name. */
+  snapshot?: string;
 }
 
 export interface Qcow2Header {

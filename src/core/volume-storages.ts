@@ -180,11 +180,13 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
         sizeBytes: f.sizeBytes,
         usedBytes: f.usedBytes,
         ...(b ? { baseOf: b[1] } : {}),
-        // The path a holder's fd shows; a btrfs raw disk is `<vmid>/<name>/disk.raw` (BTRFSPlugin path).
+        ...(f.snapshot ? { snapshot: f.snapshot } : {}),
+        // The path a holder's fd shows; a btrfs raw disk is `<vmid>/<name>/disk.raw` (BTRFSPlugin path),
+        // its snapshot `<vmid>/<name>@<snap>/disk.raw`.
         devices: [
           st.type === 'btrfs' && f.name.endsWith('.raw')
-            ? `${dir}/${f.name.slice(0, -4)}/disk.raw`
-            : `${dir}/${f.name}`,
+            ? `${dir}/${f.name.slice(0, -4)}${f.snapshot ? `@${f.snapshot}` : ''}/disk.raw`
+            : `${dir}/${f.name}${f.snapshot ? `@${f.snapshot}` : ''}`,
         ],
       };
     }),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { isSingleExecutable } from './self-command';
 
 /**
- * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?}]} where n is the
+ * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?, p?}]} where n is the
  * volname (`101/vm-101-disk-0.qcow2`), s the apparent size, b allocated bytes, d a directory, h the
  * header bytes (base64; qcow2: up to the end of the backing file name, vmdk: 20 bytes). CommonJS, no deps.
  */
@@ -45,9 +45,17 @@ for (const v of vmids) {
     const p = a.dir + '/' + v + '/' + f;
     const st = fs.lstatSync(p);
     if (st.isDirectory()) {
+      if (a.btrfs && f.includes('@')) {
+        // btrfs snapshots are sibling subvolumes (BTRFSPlugin filesystem_path): <name>@<snap>/disk.raw
+        // of a raw disk, <name>.subvol@<snap> of a container subvolume.
+        const at = f.indexOf('@'), base = f.slice(0, at), snap = f.slice(at + 1);
+        if (/\\.subvol$/.test(base)) { items.push({ n: v + '/' + base, s: null, b: null, d: true, p: snap }); continue; }
+        let ss; try { ss = fs.statSync(p + '/disk.raw'); } catch (e) { continue; }
+        items.push({ n: v + '/' + base + '.raw', s: ss.size, b: ss.blocks * 512, p: snap });
+        continue;
+      }
       if (a.btrfs && !/\\.subvol$/.test(f)) {
-        // btrfs: one subvolume per raw disk, images/<vmid>/<name>/disk.raw; <name>@<snap> are snapshots.
-        if (f.includes('@')) continue;
+        // btrfs: one subvolume per raw disk, images/<vmid>/<name>/disk.raw.
         let ds; try { ds = fs.statSync(p + '/disk.raw'); } catch (e) { continue; }
         items.push({ n: v + '/' + f + '.raw', s: ds.size, b: ds.blocks * 512 });
         continue;

@@ -8,13 +8,14 @@
 // <root>/run/pve-health/probes/ name the probe process of each superblock until it has ended, so
 // later runs (the timer, the dashboard) report the mount stale instead of starting another probe
 // that would hang too. Results are cached there for the service (cache_ttl; --fresh bypasses).
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbeResult, StuckProbe } from '../core/classify-mounts';
 import { CheckError } from '../core/errors';
 import type { ProbeJob } from '../core/mount-plan';
 import { type Host, hostPath } from './host';
 import { parseProbeOutput, probeCommand } from './probe-mount-child';
+import { writeFileSafely } from './write-file';
 import {
   backstopMs,
   cachedResult,
@@ -60,7 +61,7 @@ async function runChild(
   opts: ProbeOptions,
 ): Promise<Record<string, ProbeResult>> {
   const out = join(dir, 'probes', `out-${process.pid}-${++runSeq}.jsonl`);
-  writeFileSync(out, '', { mode: 0o600 });
+  writeFileSafely(out, '', 0o600);
   const at = host.now().toISOString();
   const conc = Math.max(1, Math.min(opts.concurrency, jobs.length));
   const env: NodeJS.ProcessEnv = { ...host.env, UV_THREADPOOL_SIZE: String(Math.max(4, conc)) };
@@ -97,7 +98,7 @@ async function runChild(
           const file = claimFile(dir, j.key);
           const c = readClaim(file);
           if (c && c.owner === process.pid)
-            writeFileSync(file, JSON.stringify({ ...c, probePid: pid, probeStart, since: at }));
+            writeFileSafely(file, JSON.stringify({ ...c, probePid: pid, probeStart, since: at }), 0o600);
         }
       },
       onExit: () => {

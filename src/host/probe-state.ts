@@ -2,7 +2,8 @@
 // superblock names the probe process until it has really ended (a child stuck in uninterruptible
 // sleep survives SIGKILL, and a second probe would hang too), and the result cache the service reads
 // (cache_ttl; --fresh bypasses it).
-import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSafely } from './write-file';
 import { join } from 'node:path';
 import type { ProbeResult, StuckProbe } from '../core/classify-mounts';
 import type { ProbeJob } from '../core/mount-plan';
@@ -125,7 +126,7 @@ export function markAbandoned(dir: string, key: string, probePid: number | null)
   const file = claimFile(dir, key);
   const c = readClaim(file);
   if (c && c.owner === process.pid && c.probePid === probePid)
-    writeFileSync(file, JSON.stringify({ ...c, abandoned: true }));
+    writeFileSafely(file, JSON.stringify({ ...c, abandoned: true }), 0o600);
 }
 
 /** Merge fresh results into the cache (atomic rename); old entries are dropped. */
@@ -185,9 +186,7 @@ export function readCache(dir: string): CacheFile {
 
 function writeCache(dir: string, cache: CacheFile): void {
   const file = join(dir, 'mounts-cache.json');
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(cache), { mode: 0o600 });
-  renameSync(tmp, file);
+  writeFileSafely(file, JSON.stringify(cache), 0o600);
 }
 
 export function cachedResult(

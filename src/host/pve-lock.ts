@@ -50,7 +50,8 @@ export async function takeFlock(
 ): Promise<HeldLock> {
   const full = hostPath(host, path);
   mkdirSync(dirname(full), { recursive: true });
-  const fd = openSync(full, C.O_RDWR | C.O_CREAT, 0o644);
+  // Never through a planted symlink: the flock must be on PVE's own lock file.
+  const fd = openSync(full, C.O_RDWR | C.O_CREAT | C.O_NOFOLLOW, 0o644);
   const wait = opts.wait === false ? ['-n'] : ['-w', String(Math.max(waitMs, 0) / 1000)];
   try {
     await host.exec(['flock', '-x', ...wait, '-E', String(CONFLICT), '0'], { stdinFd: fd, timeoutMs: waitMs + 5000 });

@@ -4,7 +4,7 @@ import type { Host } from '../host/host';
 import type { Message } from './message';
 
 export interface Channel {
-  name: 'mailjet' | 'smtp' | 'sendmail' | 'webhook';
+  name: 'mailjet' | 'smtp' | 'sendmail' | 'webhook' | 'pve';
   /** Where it sends, safe to show (no secrets, no webhook path). */
   target: string;
   secrets: string[];

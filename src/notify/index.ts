@@ -11,6 +11,7 @@ import { writeTextfile } from '../host/write-textfile';
 import { listFindings } from '../render/findings';
 import type { Channel, ChannelContext } from './channel';
 import { mailjetChannel } from './mailjet';
+import { pveForwardChannel } from './pve-forward';
 import { buildMessage } from './message';
 import { isDigestDue, type NotifyKind, type NotifyState, nextState, parseState, planChannels } from './plan';
 import { redact, withRetry } from './retry';
@@ -19,6 +20,10 @@ import { smtpChannel } from './smtp';
 import { webhookChannel } from './webhook';
 
 export const NOTIFY_STATE_PATH = '/var/lib/pve-health/notify-state.json';
+
+/** The one line a run with no channel at all logs (a timer's journal says why no mail came). */
+export const NOTIFICATIONS_OFF =
+  'notify: notifications are off: no channel in [notify] of /etc/pve-health/config.toml and no /usr/bin/proxmox-mail-forward (or notify.pve = false)';
 
 export interface ChannelReport {
   channel: Channel['name'];
@@ -57,6 +62,11 @@ export function resolveChannels(config: Config, ctx: ChannelContext, doc: CheckD
   if (n.smtp) out.push(smtpChannel(n.smtp, doc.node, ctx));
   if (n.sendmail) out.push(sendmailChannel(n.sendmail, ctx));
   if (n.webhook) out.push(webhookChannel(n.webhook, ctx, () => listFindings(doc)));
+  // Nothing configured: on a PVE node, its own notification system (what admins already route).
+  if (out.length === 0 && n.pve !== false) {
+    const pve = pveForwardChannel(ctx);
+    if (pve) out.push(pve);
+  }
   return out;
 }
 
@@ -141,7 +151,7 @@ export async function sendNotifications(
 }
 
 export function renderNotifyReport(r: NotifyReport): string {
-  if (r.channels.length === 0) return 'notify: no channel configured (see [notify] in /etc/pve-health/config.toml)\n';
+  if (r.channels.length === 0) return `${NOTIFICATIONS_OFF}\n`;
   const lines = r.channels.map((c) => {
     const tries = c.attempts > 1 ? ` after ${c.attempts} attempts` : '';
     const what =

@@ -22,6 +22,8 @@ export interface Message {
 export function describeKey(key: string): string {
   const [part, status, reason, ...rest] = key.split(':');
   if (part === 'dm') return `${status} ${rest.join(':')} (${reason})`;
+  // volume:<status>:<reason>:<volid>, e.g. volume:orphan:guest-missing:local-zfs:vm-150-disk-0
+  if (part === 'volume') return `${status} volume ${rest.join(':')} (${reason})`;
   // storage:<finding id>, e.g. storage:thin-data:pve/data
   if (part === 'storage') return `storage ${key.slice('storage:'.length)}`;
   // cluster:<finding id>, e.g. cluster:shared-lv-open:san/<LV UUID>
@@ -37,8 +39,9 @@ export function buildSubject(doc: CheckDocument, kind: NotifyKind, statusFrom: S
   const word = STATUS_WORD[doc.status];
   const grade = doc.dm ? `grade ${doc.dm.summary.grade}, ` : '';
   const what = doc.status === 0 && statusFrom !== null && statusFrom !== 0 ? 'all clear' : `${grade}${summarize(doc)}`;
-  const prefix = kind === 'test' ? '[pve-health test] ' : kind === 'digest' ? '[pve-health digest] ' : '[pve-health] ';
-  return `${prefix}${word}: ${doc.node} — ${what}`;
+  // A stable prefix with the severity first, for mail filters and PVE notification routing.
+  const tag = kind === 'test' ? ' test' : kind === 'digest' ? ' digest' : '';
+  return `[pve-health ${word}${tag}] ${doc.node} — ${what}`;
 }
 
 export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolved' | 'statusFrom' | 'kind'>): string {

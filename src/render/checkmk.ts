@@ -1,6 +1,8 @@
 // Checkmk local checks (/usr/lib/check_mk_agent/local/): one line per service,
 // `<state> "<service name>" <metrics> <summary>\n<details>`. A literal backslash-n in the text is
-// Checkmk's line break for the service's long output. One service for DM, one for mounts. Pure.
+// Checkmk's line break for the service's long output. One service for DM, one for all mounts, and one
+// per mount ("PVE-Health mount /mnt/pve/x", "PVE-Health mount CT 110 /srv/data") as Checkmk's own
+// filesystem checks have one per mount point. Pure.
 
 import type { CheckDocument, MountEntry, Status } from '../core/types';
 import { type Finding, listFindings, STATUS_WORD, summarize } from './findings';
@@ -9,6 +11,27 @@ import { volumesCheckmkLine } from './volumes';
 
 export const CHECKMK_DM_SERVICE = 'PVE-Health DM';
 export const CHECKMK_MOUNTS_SERVICE = 'PVE-Health mounts';
+export const CHECKMK_MOUNT_SERVICE_PREFIX = 'PVE-Health mount';
+
+/** The service name of one mount; quotes cannot end the quoted name. */
+export function mountServiceName(m: Pick<MountEntry, 'scope' | 'ctid' | 'target'>): string {
+  const where = m.scope === 'ct' ? `CT ${m.ctid} ${m.target}` : m.target;
+  return clean(`${CHECKMK_MOUNT_SERVICE_PREFIX} ${where}`).replace(/"/g, "'");
+}
+
+function mountLine(m: MountEntry): string {
+  const state: Status = (m.severity as Status | undefined) ?? (m.status === 'stale' || m.status === 'missing' ? 2 : m.status === 'ok' ? 0 : 1);
+  const values: PerfValue[] = [];
+  if (typeof m.usagePercent === 'number') values.push({ label: 'fs_used_percent', value: m.usagePercent, min: 0, max: 100 });
+  if (typeof m.usedBytes === 'number') values.push({ label: 'fs_used', value: m.usedBytes, min: 0, max: m.totalBytes ?? undefined });
+  if (typeof m.totalBytes === 'number') values.push({ label: 'fs_size', value: m.totalBytes, min: 0 });
+  const what = [m.fstype, m.source].filter(Boolean).join(' ');
+  const text =
+    m.status === 'ok'
+      ? `${what}${typeof m.usagePercent === 'number' ? `, ${m.usagePercent}% used` : ''}`
+      : `${m.status.toUpperCase()}: ${typeof m.detail === 'string' && m.detail ? m.detail : (m.error ?? m.status)}${what ? ` (${what})` : ''}`;
+  return `${state} "${mountServiceName(m)}" ${metrics(values)} ${clean(text)}`;
+}
 
 /** One line per service: real newlines would end the line; '\' would start an escape. */
 function clean(text: string): string {
@@ -77,6 +100,8 @@ export function renderCheckmk(doc: CheckDocument): string {
     const f = all.filter((x) => x.part === 'mounts');
     const m = pv.mounts.filter((p) => p.label.startsWith('mounts_'));
     lines.push(`${error ? 3 : state} "${CHECKMK_MOUNTS_SERVICE}" ${metrics(m)} ${clean(text)}${details(f)}`);
+    // A failed check has no per-mount truth: the aggregate says UNKNOWN and why.
+    if (!error) for (const e of entries) lines.push(mountLine(e));
   }
   const vol = volumesCheckmkLine(doc);
   if (vol) lines.push(vol);

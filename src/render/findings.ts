@@ -7,7 +7,7 @@ import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFindi
 
 export interface Finding {
   key: string;
-  part: 'dm' | 'storage' | 'mounts' | 'cluster';
+  part: 'dm' | 'storage' | 'mounts' | 'cluster' | 'volumes';
   /** 2 critical, 1 warning, 3 unknown, 0 shown but not counted (pending). */
   severity: Status;
   /** Short label: the DM name or the mount target. */
@@ -177,6 +177,28 @@ export function listFindings(doc: CheckDocument): Finding[] {
       vmid: m.ctid,
     });
   }
+  // Orphaned or unknown guest volumes on ZFS, Ceph RBD and file storages: a new leftover is news for
+  // notify like a new orphaned LV. Report only: the hint names the PVE command, there is no fix to run.
+  for (const e of doc.volumes?.entries ?? []) {
+    if (e.status !== 'orphan' && e.status !== 'unknown') continue;
+    const subject = e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid;
+    out.push({
+      key: `volume:${e.status}:${e.reason}:${subject}`,
+      part: 'volumes',
+      severity: e.pending ? 0 : e.status === 'unknown' ? 3 : 1,
+      subject,
+      status: e.status,
+      reason: e.reason,
+      explanation: reasonText(e.reason as DmReason),
+      detail: e.detail,
+      fix: null,
+      effect: null,
+      hint: e.hint ?? null,
+      pending: e.pending,
+      protectedBy: e.protectedBy ?? [],
+      vmid: e.vmid,
+    });
+  }
   // A cluster view as a document (`cluster --notify`, src/core/cluster-notify.ts): the findings
   // across nodes, each naming its nodes; info-level ones (explained by a migration) are left out.
   for (const f of clusterFindingsOf(doc)) {
@@ -214,6 +236,8 @@ export function summarize(doc: CheckDocument): string {
   const counts = new Map<string, number>();
   let pending = 0;
   for (const f of listFindings(doc)) {
+    // Volumes are summed on their own below (orphaned volumes are no DM orphans).
+    if (f.part === 'volumes') continue;
     if (f.pending) {
       pending++;
       continue;

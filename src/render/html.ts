@@ -137,6 +137,37 @@ function findingBlock(f: Finding): string {
   return `<div style="margin:0 0 10px 0;padding:8px 12px;border-left:4px solid ${c.border};background:#fafafa">${lines.join('')}</div>`;
 }
 
+/** The volumes part: per storage (an unlisted one says why), the findings, and VMIDs that hold leftovers. */
+function volumesBody(doc: CheckDocument, findings: Finding[]): string {
+  const v = doc.volumes!;
+  const s = v.summary;
+  const out = [
+    `<p style="font-size:14px;margin:0 0 8px 0">${badge(STATUS_WORD[v.status], v.status)} ${esc(`${s.total} volumes: ${s.valid} valid, ${s.orphan} orphaned (${formatBytes(s.orphanSizeBytes)}), ${s.unknown} unknown`)}</p>`,
+  ];
+  if (v.error) out.push(`<p style="font-size:14px;color:#7f1d1d">Could not check: ${esc(v.error)}</p>`);
+  if (v.storages.length)
+    out.push(
+      table(
+        ['Storage', 'Type', 'State', 'Volumes', 'Orphaned', 'Size'],
+        v.storages.map((st) => [
+          esc(st.storage),
+          esc(st.type),
+          st.status === 'ok' ? badge('ok', 0) : `${badge('unknown', 3)} ${esc(st.error ?? '')}`,
+          esc(st.total),
+          esc(st.orphan),
+          esc(formatBytes(st.sizeBytes)),
+        ]),
+      ),
+    );
+  const own = findings.filter((x) => x.part === 'volumes');
+  if (own.length) out.push(`<div style="margin-top:10px">${own.map(findingBlock).join('')}</div>`);
+  for (const l of v.vmidLeftovers ?? [])
+    out.push(
+      `<p style="font-size:13px;color:#4b5563">VMID ${esc(l.vmid)} is free but holds ${esc(l.volids.length)} leftover volume(s) (${esc(formatBytes(l.sizeBytes))}): a new guest ${esc(l.vmid)} inherits them.</p>`,
+    );
+  return out.join('');
+}
+
 function capacityBar(m: MountEntry): string {
   if (m.usagePercent === null || m.usagePercent === undefined) return '<span style="color:#6b7280">—</span>';
   const pct = Math.max(0, Math.min(100, Math.round(m.usagePercent)));
@@ -199,15 +230,22 @@ export function nextSteps(doc: CheckDocument): string[] {
       'Remove the duplicate maps first: they make lvcreate fail and can point two devices at the same data. Review the plan with "pve-health clean --dry-run", then run "pve-health clean".',
     );
   }
-  if (has('orphan').length) {
+  const dm = (x: Finding) => x.part === 'dm';
+  if (has('orphan').some(dm)) {
     steps.push(
       'Decide for each orphan: attach it to its guest (see the hints) or deactivate it with "pve-health clean" — the tool deactivates, it never deletes data.',
     );
   }
-  if (has('unknown').length)
+  if (has('unknown').some(dm))
     steps.push(
       'Find out why LVM could not be read completely (run "vgs" and "lvs" by hand) before acting on anything.',
     );
+  if (f.some((x) => x.part === 'volumes' && x.status === 'orphan'))
+    steps.push(
+      'Check each orphaned volume (ZFS, Ceph RBD, image files): the hints name the PVE command to attach or free it; pve-health never deletes a volume.',
+    );
+  if (doc.volumes?.status === 3 || f.some((x) => x.part === 'volumes' && x.status === 'unknown'))
+    steps.push('Find out why a storage could not be listed (see the volumes section) before deciding what is left over.');
   if (f.some((x) => x.part === 'storage')) {
     steps.push('Look at the storage findings: each lists the commands that fix it (pve-health never runs them).');
   }
@@ -289,6 +327,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
       ),
     );
   }
+  if (doc.volumes) parts.push(section('Guest volumes (ZFS, Ceph RBD, file storages)', volumesBody(doc, findings)));
   if (opts.system) parts.push(section('System', systemTable(opts.system)));
   parts.push(
     section(

@@ -94,8 +94,9 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     x.family('pve_health_dm_status', 'Device-mapper status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
       [{}, dm.status],
     ]);
+    // A number without a label: a grade label would start a new series at every change.
     x.family('pve_health_dm_grade', 'Device-mapper grade as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
-      [{ grade: s.grade }, GRADE_VALUE[s.grade] ?? 0],
+      [{}, GRADE_VALUE[s.grade] ?? 0],
     ]);
     x.family('pve_health_dm_score', 'Device-mapper health score, 0 to 100.', [[{}, s.score]]);
     x.family(
@@ -147,7 +148,8 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     x.family(
       'pve_health_guest_issues',
       'Orphaned, duplicate or unknown volumes per guest of this node.',
-      dm.guests.map((g) => [{ vmid: g.vmid, type: g.type, name: g.name }, g.issues]),
+      // `id` as prometheus-pve-exporter labels guests ("qemu/100", "lxc/101"), for joins.
+      dm.guests.map((g) => [{ id: `${g.type}/${g.vmid}`, vmid: g.vmid, type: g.type, name: g.name }, g.issues]),
     );
   }
 
@@ -163,10 +165,12 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
       'Remote mounts by status.',
       MOUNT_STATUSES.map((st) => [{ status: st }, mounts.entries.filter((m) => m.status === st).length]),
     );
+    // `mountpoint` as node_exporter's filesystem metrics name it, for joins (host mounts share it).
     const id = (m: (typeof mounts.entries)[number]): Labels => ({
       scope: m.scope,
       ctid: m.ctid ?? '',
       target: m.target,
+      mountpoint: m.target,
       fstype: m.fstype,
       storage: m.storage ?? '',
     });

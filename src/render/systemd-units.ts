@@ -33,6 +33,7 @@ export function renderServiceUnit(opts: ServiceUnitOptions = {}): string {
   const argv = [...(opts.exec ?? DEFAULT_EXEC), ...(opts.args ?? DEFAULT_CHECK_ARGS)];
   return `[Unit]
 Description=Proxmox VE device-mapper and remote-mount health check
+Documentation=man:pve-health(1)
 # Guest configs come from /etc/pve (pmxcfs); checking before it is mounted would find only orphans.
 After=pve-cluster.service
 ConditionPathExists=/etc/pve
@@ -59,6 +60,7 @@ export function renderTimerUnit(opts: TimerUnitOptions = {}): string {
   if (!Number.isInteger(every) || every < 1 || every > 60) throw new RangeError('interval must be 1-60 minutes');
   return `[Unit]
 Description=Run pve-health every ${every} minutes
+Documentation=man:pve-health(1)
 After=pve-cluster.service
 
 [Timer]
@@ -85,6 +87,7 @@ export function renderServeUnit(opts: ServiceUnitOptions = {}): string {
   const argv = [...(opts.exec ?? DEFAULT_EXEC), ...(opts.args ?? ['serve'])];
   return `[Unit]
 Description=pve-health dashboard, JSON API and Prometheus metrics
+Documentation=man:pve-health(1)
 # Guest configs come from /etc/pve (pmxcfs); the first scan waits for it.
 After=pve-cluster.service network-online.target
 Wants=network-online.target

@@ -66,12 +66,8 @@ export function volumesNagiosLines(doc: CheckDocument): string[] {
   const v = doc.volumes;
   if (!v) return [];
   const out: string[] = [];
+  // The entries are findings (render/findings.ts listFindings); here only why the part is unknown.
   if (v.error) out.push(`[UNKNOWN] volumes: could not check: ${v.error}`);
-  for (const e of v.entries) {
-    if (e.status !== 'orphan' && e.status !== 'unknown') continue;
-    const tag = e.pending ? 'PENDING' : e.status === 'unknown' ? 'UNKNOWN' : 'WARNING';
-    out.push(`[${tag}] ${e.status} ${label(e)}: ${e.reason} — ${e.detail}${e.hint ? ` Hint: ${e.hint}` : ''}`);
-  }
   return out.map((l) => l.replace(/\|/g, '/').replace(/\n/g, ' '));
 }
 

@@ -15,6 +15,8 @@ export interface ChildScanOptions {
   /** Hard deadline of one child; its process group is killed then. */
   timeoutMs: number;
   env?: NodeJS.ProcessEnv;
+  /** The part the child's document must hold (default dm). */
+  part?: 'dm' | 'volumes';
 }
 
 /** A scanner that resolves with the child's check document. Callers keep it single-flight. */
@@ -39,22 +41,27 @@ export function createChildScanner(opts: ChildScanOptions): () => Promise<CheckD
         },
         onExit: () => ended(),
       });
-      return parseChildDocument(r.stdout, r.stderr, r.code);
+      return parseChildDocument(r.stdout, r.stderr, r.code, opts.part);
     } finally {
       if (!spawned) ended();
     }
   };
 }
 
-export function parseChildDocument(stdout: string, stderr: string, code: number): CheckDocument {
+export function parseChildDocument(
+  stdout: string,
+  stderr: string,
+  code: number,
+  part: 'dm' | 'volumes' = 'dm',
+): CheckDocument {
   let doc: CheckDocument | null = null;
   try {
     doc = JSON.parse(stdout) as CheckDocument;
   } catch {
     doc = null;
   }
-  if (!doc || typeof doc !== 'object' || !doc.dm) {
-    throw new Error(lastLine(stderr) || `dm scan exited ${code} without a result`);
+  if (!doc || typeof doc !== 'object' || !doc[part]) {
+    throw new Error(lastLine(stderr) || `${part} scan exited ${code} without a result`);
   }
   return doc;
 }

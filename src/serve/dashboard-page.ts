@@ -45,6 +45,23 @@ export const DASHBOARD_HTML = `<!doctype html>
     <ul id="alerts" class="alerts"></ul>
   </section>
 
+  <section aria-labelledby="h-cluster" id="cluster-section" hidden>
+    <h2 id="h-cluster">Cluster <span id="cluster-name" class="node"></span></h2>
+    <p id="cluster-summary" class="summary"></p>
+    <p id="cluster-scan" class="meta"></p>
+    <div class="scroll">
+    <table id="cluster-nodes">
+      <caption>Every node's own check, from this node's last cluster scan (ssh)</caption>
+      <thead><tr><th scope="col">Node</th><th scope="col">Via</th><th scope="col">Status</th><th scope="col">Grade</th>
+      <th scope="col">Summary</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    </div>
+    <h3 id="h-cluster-findings">Findings across nodes</h3>
+    <p id="cluster-empty" hidden>No problems across nodes.</p>
+    <ol id="cluster-findings" class="issues" aria-labelledby="h-cluster-findings"></ol>
+  </section>
+
   <section aria-labelledby="h-issues">
     <h2 id="h-issues">Issues</h2>
     <p id="issues-empty" hidden>No issues: nothing to clean up.</p>
@@ -100,6 +117,7 @@ body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 h1 { margin: 0; font-size: 1.35em; }
 .node { font-weight: normal; color: var(--muted); }
 h2 { font-size: 1.15em; margin: 1.5em 0 .5em; }
+h3 { font-size: 1em; margin: 1em 0 .4em; }
 main, .foot { padding: 0 1.25em; max-width: 1400px; }
 main:focus { outline: none; }
 .controls { display: flex; gap: 1em; align-items: center; }

@@ -2,6 +2,7 @@
 // runs, no framework, no build step. Every value from the API goes into the page through
 // textContent or an attribute, never innerHTML: guest names and mount paths are user-controlled.
 // (Written without template literals so it can live inside this TypeScript string.)
+import { DASHBOARD_CLUSTER_JS } from './dashboard-cluster-script';
 
 export const DASHBOARD_JS = String.raw`
 'use strict';
@@ -148,6 +149,7 @@ export const DASHBOARD_JS = String.raw`
     var out = [];
     if (doc.dm && doc.dm.error) out.push({ label: 'device-mapper', error: doc.dm.error });
     if (doc.mounts && typeof doc.mounts.error === 'string') out.push({ label: 'mounts', error: doc.mounts.error });
+    if (doc.volumes && doc.volumes.error) out.push({ label: 'guest volumes', error: doc.volumes.error });
     return out;
   }
 
@@ -156,6 +158,7 @@ export const DASHBOARD_JS = String.raw`
     if (doc.dm) doc.dm.entries.filter(isIssue).forEach(function (e) { items.push({ level: e.status === 'duplicate' ? 2 : e.status === 'unknown' ? 3 : 1, e: e }); });
     if (doc.mounts) doc.mounts.entries.forEach(function (m) { if (m.status !== 'ok') items.push({ level: mountLevel(m), m: m }); });
     if (doc.dm && doc.dm.storage) doc.dm.storage.forEach(function (f) { if (f.severity !== 'info') items.push({ level: FINDING_LEVEL[f.severity] || 1, f: f }); });
+    if (doc.volumes) doc.volumes.entries.forEach(function (v) { if (v.status === 'orphan' || v.status === 'unknown') items.push({ level: v.status === 'unknown' ? 3 : 1, v: v }); });
     // Worst first: CRITICAL, UNKNOWN, WARNING.
     items.sort(function (a, b) { return (b.level === 3 ? 1.5 : b.level) - (a.level === 3 ? 1.5 : a.level); });
     return items;
@@ -167,7 +170,7 @@ export const DASHBOARD_JS = String.raw`
     var items = issueItems(doc);
     $('issues-empty').hidden = items.length > 0;
     items.forEach(function (it) {
-      list.appendChild(it.x ? partIssue(it.x) : it.e ? dmIssue(it.e, it.level) : it.m ? mountIssue(it.m, it.level) : storageIssue(it.f, it.level));
+      list.appendChild(it.x ? partIssue(it.x) : it.e ? dmIssue(it.e, it.level) : it.m ? mountIssue(it.m, it.level) : it.v ? volumeIssue(it.v, it.level) : storageIssue(it.f, it.level));
     });
   }
 
@@ -181,16 +184,22 @@ export const DASHBOARD_JS = String.raw`
     return li;
   }
 
-  function dmIssue(e, level) {
+  // An entry's list item with its head (status, name, reason, pending/protected) and detail.
+  function entryItem(level, word, name, x) {
     var li = el('li');
     var head = el('div', 'issue-head');
-    head.appendChild(statusTag(level, e.status));
-    head.appendChild(el('span', 'issue-name', e.name));
-    head.appendChild(el('span', 'meta', e.reason));
-    if (e.pending) head.appendChild(el('span', 'tag s3', 'pending'));
-    if (e.protected) head.appendChild(el('span', 'tag s3', 'protected' + (e.protectedBy && e.protectedBy.length ? ': ' + e.protectedBy.join(', ') : '')));
+    head.appendChild(statusTag(level, word));
+    head.appendChild(el('span', 'issue-name', name));
+    head.appendChild(el('span', 'meta', x.reason));
+    if (x.pending) head.appendChild(el('span', 'tag s3', 'pending'));
+    if (x.protected) head.appendChild(el('span', 'tag s3', 'protected' + (x.protectedBy && x.protectedBy.length ? ': ' + x.protectedBy.join(', ') : '')));
     li.appendChild(head);
-    if (e.detail) li.appendChild(el('p', 'issue-detail', e.detail));
+    if (x.detail) li.appendChild(el('p', 'issue-detail', x.detail));
+    return li;
+  }
+
+  function dmIssue(e, level) {
+    var li = entryItem(level, e.status, e.name, e);
     var meta = [];
     if (e.vmid !== null && e.vmid !== undefined) meta.push('VMID ' + e.vmid);
     if (e.storage) meta.push('storage ' + e.storage);
@@ -218,7 +227,21 @@ export const DASHBOARD_JS = String.raw`
     if (m.reason) head.appendChild(el('span', 'meta', m.reason));
     var why = m.detail || m.error || (m.status === 'full' ? 'usage ' + m.usagePercent + ' %' : m.status === 'readonly' ? 'mounted read-only' : '');
     if (why) li.appendChild(el('p', 'issue-detail', why));
-    li.appendChild(el('p', 'meta', m.source + ' (' + m.fstype + ')'));
+    var what = [m.source, m.fstype ? '(' + m.fstype + ')' : ''].filter(Boolean).join(' ');
+    if (what) li.appendChild(el('p', 'meta', what));
+    return li;
+  }
+
+  // An orphaned or unknown guest volume (ZFS, Ceph RBD, image file): report only, the hint names the PVE command.
+  function volumeIssue(v, level) {
+    var li = entryItem(level, 'volume ' + v.status, v.volid + (v.snapshot ? '@' + v.snapshot : ''), v);
+    var meta = [];
+    if (v.vmid !== null && v.vmid !== undefined) meta.push('VMID ' + v.vmid);
+    meta.push('storage ' + v.storage + ' (' + v.type + ')');
+    if (v.sizeBytes) meta.push(bytes(v.sizeBytes));
+    if (v.holders && v.holders.length) meta.push('held by ' + v.holders.map(function (h) { return h.command + ' (' + h.pid + ')'; }).join(', '));
+    li.appendChild(el('p', 'meta', meta.join(' · ')));
+    if (v.hint) li.appendChild(el('p', 'meta', v.hint));
     return li;
   }
 
@@ -303,7 +326,7 @@ export const DASHBOARD_JS = String.raw`
   function capacityCell(m) {
     var td = el('td');
     if (m.usagePercent === null || m.usagePercent === undefined) {
-      td.textContent = m.reachable === false ? 'unreachable' : 'unknown';
+      td.textContent = m.status === 'missing' ? 'not mounted' : m.reachable === false ? 'unreachable' : 'unknown';
       return td;
     }
     var pct = Math.max(0, Math.min(100, Number(m.usagePercent)));
@@ -333,6 +356,7 @@ export const DASHBOARD_JS = String.raw`
     $('notes-section').hidden = notes.length === 0;
   }
 
+${DASHBOARD_CLUSTER_JS}
   function render(doc) {
     renderOverview(doc);
     renderIssues(doc);
@@ -357,6 +381,7 @@ export const DASHBOARD_JS = String.raw`
     }).then(function (doc) {
       if (!doc) return;
       render(doc);
+      loadCluster(doc.service && doc.service.cluster, headers);
       // The service has just started: look again soon rather than at the next refresh.
       if (!doc.dm || !doc.mounts) setTimeout(load, 2000);
       if (/^(The token|This service|Could not)/.test($('message').textContent)) say('');

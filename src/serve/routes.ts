@@ -1,6 +1,8 @@
 // The HTTP routes of `pve-health serve`, as a function from a request to a reply (no sockets here, so
 // tests call it directly too). Read-only: GET and HEAD only, no route changes anything on the node.
 // Rendered bodies are cached per scan generation: a request costs one string concatenation.
+import type { VolumesResult } from '../core/volume-types';
+import type { ProcessStats } from '../host/read-process-stats';
 import { failedDmResult } from '../core/evaluate';
 import type { CheckDocument, DmResult, MountsResult } from '../core/types';
 import { type AuthPolicy, authorize } from './auth';
@@ -11,6 +13,7 @@ import type { Part, ScanReport, Service } from './service';
 export interface DocumentParts {
   dm: DmResult | null;
   mounts: MountsResult | null;
+  volumes?: VolumesResult | null;
   /** When the newest of these results was scanned: the document's generatedAt. */
   scannedAt: Date | null;
 }
@@ -25,8 +28,20 @@ export interface RouterContext {
   version: string;
   /** The service's own memory (process.memoryUsage), reported so operators can see it stays flat. */
   memory?: () => { rss: number; heapUsed: number };
-  /** serve --cluster: the last cluster document and its metrics (src/serve/cluster-scan.ts). */
-  cluster?: { json: () => string | null; metrics: () => string };
+  /** The process_* figures of this process for /metrics (src/host/read-process-stats.ts). */
+  processStats?: () => ProcessStats;
+  /** serve --cluster: the last cluster document, its metrics and how its scans go (src/serve/cluster-scan.ts). */
+  cluster?: { json: () => string | null; metrics: () => string; report: () => ClusterScanReport };
+}
+
+/** serve --cluster in the service block: whether /api/cluster has a document yet, and the last scan. */
+export interface ClusterScanReport {
+  scans: number;
+  running: boolean;
+  /** Why the last scan failed (the previous document, if any, is still served). */
+  error: string | null;
+  lastScanAt: string | null;
+  hasDocument: boolean;
 }
 
 export interface RequestInfo {
@@ -61,6 +76,8 @@ export interface ServiceBlock {
   memory?: { rssBytes: number; heapUsedBytes: number };
   dm?: ScanReport;
   mounts?: ScanReport;
+  volumes?: ScanReport;
+  cluster?: ClusterScanReport;
 }
 
 export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
@@ -72,7 +89,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
    */
   function problemOf(part: Part): string | null {
     const r = ctx.service.report(part);
-    const st = part === 'dm' ? ctx.service.state('dm') : ctx.service.state('mounts');
+    const st = ctx.service.state(part);
     if (r.error) return `the last ${part} scan failed: ${r.error}`;
     if (!st.result) return r.running ? `the first ${part} scan has not finished yet` : `no ${part} scan has completed`;
     if (r.ageSeconds !== null && r.ageSeconds > 3 * r.intervalSeconds)
@@ -82,7 +99,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
 
   // One cached rendering per route, rebuilt only when a scan finished since (or a part went stale).
   function cached(name: string, render: () => string): string {
-    const key = `${ctx.service.state('dm').generation}/${ctx.service.state('mounts').generation}/${problemOf('dm')}/${problemOf('mounts')}`;
+    const key = ctx.service.parts.map((p) => `${ctx.service.state(p).generation}/${problemOf(p)}`).join('/');
     const hit = cache.get(name);
     if (hit && hit.key === key) return hit.body;
     const body = render();
@@ -91,9 +108,11 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   }
 
   function parts(only?: Part): DocumentParts {
-    const dm = only === 'mounts' ? null : ctx.service.state('dm');
-    const mounts = only === 'dm' ? null : ctx.service.state('mounts');
-    const times = [dm, mounts].map((st) => (st?.result ? (st.lastFinishedAt?.getTime() ?? 0) : 0));
+    const dm = only && only !== 'dm' ? null : ctx.service.state('dm');
+    const mounts = only && only !== 'mounts' ? null : ctx.service.state('mounts');
+    const vol =
+      ctx.service.parts.includes('volumes') && (!only || only === 'volumes') ? ctx.service.state('volumes') : null;
+    const times = [dm, mounts, vol].map((st) => (st?.result ? (st.lastFinishedAt?.getTime() ?? 0) : 0));
     const newest = Math.max(...times);
     const dmProblem = dm ? problemOf('dm') : null;
     const mountsProblem = mounts ? problemOf('mounts') : null;
@@ -108,7 +127,13 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
       : mountsProblem
         ? { ...(mounts.result ?? { summary: { total: 0 }, entries: [] }), status: 3, error: mountsProblem }
         : mounts.result;
-    return { dm: dmPart, mounts: mountsPart, scannedAt: newest > 0 ? new Date(newest) : null };
+    const volProblem = vol ? problemOf('volumes') : null;
+    const volumesPart: VolumesResult | null = !vol
+      ? null
+      : volProblem
+        ? { ...(vol.result ?? emptyVolumes()), status: 3, error: volProblem }
+        : vol.result;
+    return { dm: dmPart, mounts: mountsPart, volumes: volumesPart, scannedAt: newest > 0 ? new Date(newest) : null };
   }
 
   function serviceBlock(only?: Part): ServiceBlock {
@@ -117,8 +142,8 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
       const m = ctx.memory();
       block.memory = { rssBytes: m.rss, heapUsedBytes: m.heapUsed };
     }
-    if (only !== 'mounts') block.dm = ctx.service.report('dm');
-    if (only !== 'dm') block.mounts = ctx.service.report('mounts');
+    for (const p of ctx.service.parts) if (!only || only === p) block[p] = ctx.service.report(p);
+    if (ctx.cluster && !only) block.cluster = ctx.cluster.report();
     return block;
   }
 
@@ -137,7 +162,8 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
       return ctx.renderMetrics(ctx.buildDocument(parts()), { durationSeconds: ms / 1000 });
     });
     const cluster = ctx.cluster?.metrics() ?? '';
-    return reply(200, METRICS_TYPE, doc + renderServiceMetrics(serviceBlock()) + cluster, {
+    const proc = ctx.processStats ? renderProcessMetrics(ctx.processStats()) : '';
+    return reply(200, METRICS_TYPE, doc + renderServiceMetrics(serviceBlock()) + proc + cluster, {
       'cache-control': 'no-store',
     });
   }
@@ -145,7 +171,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   function healthz(): Reply {
     const block = serviceBlock();
     const problems: string[] = [];
-    for (const part of ['dm', 'mounts'] as Part[]) {
+    for (const part of ctx.service.parts) {
       const r = block[part]!;
       if (r.overrun)
         problems.push(`${part} scan running for ${r.runningForSeconds} s (interval ${r.intervalSeconds} s)`);
@@ -194,6 +220,11 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
       case 'mounts':
         r = apiDocument('mounts', 'mounts');
         break;
+      case 'volumes':
+        r = ctx.service.parts.includes('volumes')
+          ? apiDocument('volumes', 'volumes')
+          : reply(404, 'text/plain; charset=utf-8', 'not found (no volumes part)\n');
+        break;
       case 'metrics':
         r = metrics();
         break;
@@ -215,7 +246,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   };
 }
 
-type RouteName = 'page' | 'css' | 'js' | 'status' | 'dm' | 'mounts' | 'metrics' | 'healthz' | 'cluster';
+type RouteName = 'page' | 'css' | 'js' | 'status' | 'dm' | 'mounts' | 'volumes' | 'metrics' | 'healthz' | 'cluster';
 const ROUTES: Record<string, { name: RouteName; public: boolean }> = {
   '/': { name: 'page', public: true },
   '/dashboard.css': { name: 'css', public: true },
@@ -223,6 +254,7 @@ const ROUTES: Record<string, { name: RouteName; public: boolean }> = {
   '/api/status': { name: 'status', public: false },
   '/api/dm': { name: 'dm', public: false },
   '/api/mounts': { name: 'mounts', public: false },
+  '/api/volumes': { name: 'volumes', public: false },
   '/metrics': { name: 'metrics', public: false },
   '/api/cluster': { name: 'cluster', public: false },
   '/healthz': { name: 'healthz', public: false },
@@ -235,7 +267,7 @@ export function renderServiceMetrics(block: ServiceBlock): string {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
     for (const [part, v] of values) if (v !== null) lines.push(`${name}{part="${part}"} ${v}`);
   };
-  const parts = (['dm', 'mounts'] as Part[]).filter((p) => block[p]);
+  const parts = (['dm', 'mounts', 'volumes'] as Part[]).filter((p) => block[p]);
   gauge(
     'pve_health_serve_scan_age_seconds',
     'Seconds since the last scan of this part finished.',
@@ -251,6 +283,9 @@ export function renderServiceMetrics(block: ServiceBlock): string {
     '1 when a scan has been running longer than its interval (e.g. lvs hanging on a dead device).',
     parts.map((p) => [p, block[p]!.overrun ? 1 : 0]),
   );
+  lines.push('# HELP pve_health_serve_scans_total Scans of this part finished since the service started.');
+  lines.push('# TYPE pve_health_serve_scans_total counter');
+  for (const p of parts) lines.push(`pve_health_serve_scans_total{part="${p}"} ${block[p]!.scans}`);
   gauge(
     'pve_health_serve_scan_failed',
     '1 when the last scan of this part failed (the previous result is still served).',
@@ -265,6 +300,36 @@ export function renderServiceMetrics(block: ServiceBlock): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The standard process_* families (as Prometheus client libraries name them). */
+export function renderProcessMetrics(p: ProcessStats): string {
+  const lines: string[] = [];
+  const one = (name: string, type: 'gauge' | 'counter', help: string, v: number | null) => {
+    if (v === null) return;
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${v}`);
+  };
+  one('process_cpu_user_seconds_total', 'counter', 'Total user CPU time spent in seconds.', p.cpuUserSeconds);
+  one('process_cpu_system_seconds_total', 'counter', 'Total system CPU time spent in seconds.', p.cpuSystemSeconds);
+  one('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', p.cpuUserSeconds + p.cpuSystemSeconds);
+  one('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', p.startTimeSeconds);
+  one('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', p.residentBytes);
+  one('process_virtual_memory_bytes', 'gauge', 'Virtual memory size in bytes.', p.virtualBytes);
+  one('process_open_fds', 'gauge', 'Number of open file descriptors.', p.openFds);
+  one('process_max_fds', 'gauge', 'Maximum number of open file descriptors.', p.maxFds);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The volumes part before its first scan (or after a failed first one): nothing listed yet. */
+function emptyVolumes(): VolumesResult {
+  return {
+    summary: { total: 0, valid: 0, orphan: 0, unknown: 0, ignored: 0, protected: 0, pending: 0, open: 0, orphanSizeBytes: 0, storages: 0, unknownStorages: 0 },
+    entries: [],
+    storages: [],
+    vmidLeftovers: [],
+    status: 3,
+    warnings: [],
+  };
 }
 
 function header(req: RequestInfo, name: string): string | undefined {

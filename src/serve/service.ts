@@ -4,8 +4,9 @@
 // the next one starts only after it ended. No request ever starts a scan, so any request rate costs
 // nothing extra and a hung mount never blocks a response.
 import type { DmResult, MountsResult } from '../core/types';
+import type { VolumesResult } from '../core/volume-types';
 
-export type Part = 'dm' | 'mounts';
+export type Part = 'dm' | 'mounts' | 'volumes';
 
 export interface ScanState<T> {
   result: T | null;
@@ -41,8 +42,11 @@ export interface ScanReport {
 export interface ServiceOptions {
   scanDm: () => Promise<DmResult>;
   scanMounts: () => Promise<MountsResult>;
+  /** Guest volumes on ZFS/RBD/file storages; the part is absent without it. */
+  scanVolumes?: () => Promise<VolumesResult>;
   dmIntervalMs: number;
   mountsIntervalMs: number;
+  volumesIntervalMs?: number;
   now: () => Date;
 }
 
@@ -53,6 +57,10 @@ export interface Service {
   stop(): void;
   state(part: 'dm'): Readonly<ScanState<DmResult>>;
   state(part: 'mounts'): Readonly<ScanState<MountsResult>>;
+  state(part: 'volumes'): Readonly<ScanState<VolumesResult>>;
+  state(part: Part): Readonly<ScanState<unknown>>;
+  /** The parts this service scans (volumes only when it has a scanner for them). */
+  readonly parts: Part[];
   report(part: Part): ScanReport;
   /**
    * Start a scan unless one of that part is in flight; resolves when the scan (this one or the one
@@ -77,11 +85,20 @@ function emptyState<T>(): ScanState<T> {
 }
 
 export function createService(opts: ServiceOptions): Service {
-  const states = { dm: emptyState<DmResult>(), mounts: emptyState<MountsResult>() };
-  const scanners: Record<Part, () => Promise<unknown>> = { dm: opts.scanDm, mounts: opts.scanMounts };
-  const intervals: Record<Part, number> = { dm: opts.dmIntervalMs, mounts: opts.mountsIntervalMs };
-  const inFlight: Record<Part, Promise<void> | null> = { dm: null, mounts: null };
-  const timers: Record<Part, NodeJS.Timeout | null> = { dm: null, mounts: null };
+  const states = { dm: emptyState<DmResult>(), mounts: emptyState<MountsResult>(), volumes: emptyState<VolumesResult>() };
+  const parts: Part[] = opts.scanVolumes ? ['dm', 'mounts', 'volumes'] : ['dm', 'mounts'];
+  const scanners: Record<Part, () => Promise<unknown>> = {
+    dm: opts.scanDm,
+    mounts: opts.scanMounts,
+    volumes: opts.scanVolumes ?? (() => Promise.reject(new Error('no volumes scanner'))),
+  };
+  const intervals: Record<Part, number> = {
+    dm: opts.dmIntervalMs,
+    mounts: opts.mountsIntervalMs,
+    volumes: opts.volumesIntervalMs ?? opts.dmIntervalMs,
+  };
+  const inFlight: Record<Part, Promise<void> | null> = { dm: null, mounts: null, volumes: null };
+  const timers: Record<Part, NodeJS.Timeout | null> = { dm: null, mounts: null, volumes: null };
   let running = false;
   const startedAt = opts.now();
 
@@ -154,15 +171,15 @@ export function createService(opts: ServiceOptions): Service {
 
   return {
     startedAt,
+    parts,
     start() {
       if (running) return;
       running = true;
-      void scan('dm');
-      void scan('mounts');
+      for (const part of parts) void scan(part);
     },
     stop() {
       running = false;
-      for (const part of ['dm', 'mounts'] as Part[]) {
+      for (const part of parts) {
         if (timers[part]) clearTimeout(timers[part]!);
         timers[part] = null;
       }

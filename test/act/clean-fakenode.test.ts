@@ -77,6 +77,38 @@ describe('clean on fakenode scenarios', { skip }, () => {
     }
   });
 
+  it('takes the config lock of every local guest that names the volume, not only the VMID in its name', async () => {
+    const out = buildNode('cluster-shared-lvm');
+    // VM 320 on this node attaches VM 303's shared disk too (a cluster filesystem, `qm set 320 --scsi1 ...`).
+    writeFileSync(
+      join(out, 'root/etc/pve/nodes/pve1/qemu-server/320.conf'),
+      'name: peer\nscsi0: san-lvm:vm-303-disk-0,size=32G\nscsihw: virtio-scsi-single\n',
+    );
+    const dm = runCli(out, ['dm', '--json']);
+    const entry = JSON.parse(dm.stdout).dm.entries.find((e: { name: string }) => e.name === 'vg--san-vm--303--disk--0');
+    assert.deepEqual(
+      entry.guests.map((g: { vmid: number }) => g.vmid),
+      [303, 320],
+    );
+    const lock = join(out, 'root/var/lock/qemu-server/lock-320.conf');
+    mkdirSync(join(out, 'root/var/lock/qemu-server'), { recursive: true });
+    writeFileSync(lock, '');
+    // Its own process group: flock's child (sleep) inherits the locked file and must end with it.
+    const holder = spawn('flock', [lock, 'sleep', '30'], { stdio: 'ignore', detached: true });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const r = runCli(out, ['clean', '--yes', '--all', '--lock-wait', '0.3']);
+      assert.match(r.stdout, /vg--san-vm--303--disk--0: qemu config 320 is locked/, r.stdout);
+      assert.ok(!fakeCheck(out).removed.includes('vg--san-vm--303--disk--0'));
+    } finally {
+      process.kill(-(holder.pid as number), 'SIGKILL');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    // Lock free: the stale map goes.
+    const r = runCli(out, ['clean', '--yes', '--all', '--lock-wait', '0.3']);
+    assert.ok(fakeCheck(out).removed.includes('vg--san-vm--303--disk--0'), r.stdout);
+  });
+
   it('one clean at a time: a second run says who holds the run lock', async () => {
     const out = buildNode('default-lvmthin');
     const file = join(out, 'root/run/pve-health/clean.lock');

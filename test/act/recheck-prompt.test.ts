@@ -54,6 +54,12 @@ describe('recheck (fresh data under the locks)', () => {
     ],
     ['now valid', [e({ status: 'valid', reason: 'referenced' })], /now valid\/referenced/],
     ['VG now unknown', [e({ status: 'unknown', reason: 'vg-partial' })], /now unknown\/vg-partial/],
+    [
+      'a config on this node names it now (its lock is not held)',
+      [e({ guests: [{ vmid: 103, type: 'qemu', node: 'pve1' }, { vmid: 210, type: 'lxc', node: 'pve1' }] })],
+      /now named in the config of CT 210/,
+    ],
+    ['named by its own guest only', [e({ guests: [{ vmid: 103, type: 'qemu', node: 'pve1' }] })], null],
   ];
   for (const [what, fresh, want] of cases) {
     it(what, () => {

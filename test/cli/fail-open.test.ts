@@ -115,6 +115,12 @@ const FORMATS: [string, (out: string, why: RegExp) => void][] = [
   ['prometheus', (out) => {
     assert.match(out, /^pve_health_status 3$/m);
   }],
+  // -q: the summary line says UNKNOWN and the failed part is a line of its own with the reason.
+  ['quiet', (out, why) => {
+    assert.match(out.split('\n')[0], /UNKNOWN/);
+    assert.match(out, /^UNKNOWN /m);
+    assert.match(out, why);
+  }],
 ];
 
 describe('never fail open: faults × output forms × commands', { skip }, () => {
@@ -124,7 +130,8 @@ describe('never fail open: faults × output forms × commands', { skip }, () => 
         test(`${fault.name}: ${command} --format ${format} → exit 3, UNKNOWN, the reason`, () => {
           const node = buildNode(SCENARIO);
           const { path, args } = fault.apply(node);
-          const r = runCli(['--root', join(node, 'root'), ...args, command, '--format', format], {
+          const form = format === 'quiet' ? ['-q'] : ['--format', format];
+          const r = runCli(['--root', join(node, 'root'), ...args, command, ...form], {
             pathPrefix: `${path ? `${path}:` : ''}${join(node, 'bin')}`,
             timeoutMs: 60_000,
           });

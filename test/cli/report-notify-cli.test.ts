@@ -85,7 +85,7 @@ test('notify: config file with secrets, change detection across runs, exit code 
     /^notify: smtp 127\.0\.0\.1:\d+ \(starttls\) → admin@example\.org: sent \(\d+ new, status changed\)\n$/,
   );
   assert.equal(smtp.mails.length, 1);
-  assert.match(parseMail(smtp.mails[0].raw).headers.subject, /^\[pve-health\] CRITICAL: pve1/);
+  assert.match(parseMail(smtp.mails[0].raw).headers.subject, /^\[pve-health CRITICAL\] pve1/);
   assert.ok(existsSync(join(root, 'var/lib/pve-health/notify-state.json')));
   const second = await runCliAsync(args);
   assert.match(second.stdout, /not sent \(unchanged\)/);

@@ -27,3 +27,37 @@ for (const [args, re] of CASES) {
 test('--json alone and --format json with --json agree', () => {
   assert.equal(JSON.parse(runCli(['--demo', 'dm', '--json', '--format', 'json']).stdout).schemaVersion, 1);
 });
+
+test('a global option that does not apply to the command is a usage error, never ignored', () => {
+  const cases: [string[], RegExp][] = [
+    [['capture', '/tmp/x.json', '--format', 'json'], /^pve-health: --format does not apply to 'capture' \(see: pve-health capture --help\)$/],
+    [['install-timer', '--dry-run', '--json'], /^pve-health: --json does not apply to 'install-timer'/],
+    [['clean', '--demo', '--dry-run'], /^pve-health: --demo does not apply to 'clean'/],
+    [['serve', '-q', '--no-color'], /^pve-health: --no-color, -q\/--quiet do not apply to 'serve'/],
+  ];
+  for (const [args, re] of cases) {
+    const r = runCli(args);
+    assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr.trim(), re);
+  }
+});
+
+test('every command --help: capitalised summary, examples, and only the global options that apply', async () => {
+  const { COMMANDS } = await import('../../src/cli/registry');
+  for (const c of COMMANDS) {
+    const r = runCli([c.name, '--help']);
+    assert.equal(r.code, 0, c.name);
+    const [usage, , summary] = r.stdout.split('\n');
+    assert.match(usage, new RegExp(`^Usage: pve-health ${c.name}\\b`));
+    assert.match(summary, /^[A-Z].*\.$/, `${c.name}: ${summary}`);
+    const examples = r.stdout.split('\nExamples:\n')[1]?.split('\n\n')[0] ?? '';
+    assert.ok(examples.split('\n').filter((l) => l.startsWith(`  pve-health ${c.name}`)).length >= 1, `${c.name} has examples`);
+    const globals = r.stdout.split('Global options (before or after the command):\n')[1] ?? '';
+    for (const n of ['root', 'from', 'demo', 'format', 'json', 'no-color', 'quiet', 'config'])
+      assert.equal(globals.includes(`--${n}`), (c.globals ?? [n]).includes(n as never), `${c.name} --${n}`);
+    // Option descriptions start with a capital letter.
+    for (const l of r.stdout.split('\n'))
+      if (/^ {2}-[-\w, ]+\S {2,}\S/.test(l)) assert.match(l.replace(/^ {2}-\S+( \S+)?( \S+)?\s{2,}/, ''), /^[A-Z0-9'"]/, `${c.name}: ${l}`);
+  }
+});

@@ -2,7 +2,7 @@
 // btrfs): the verdicts fakenode's hand-checked expectations score, a constant subprocess count, and a
 // hanging Ceph cluster / unmounted NFS share that make the part UNKNOWN within the deadline.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildNode, fakenodeCompare, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
@@ -123,4 +123,40 @@ test('volumes-rules scenario: replication snapshots, ZFS linked clone, copy of a
   assert.equal(dd.hint, undefined);
   assert.match(String(get('local-zfs:vm-300-disk-0').hint), /pvesm free local-zfs:vm-300-disk-0$/);
   assert.ok(!es.some((e) => e.storage === 'far-dir'), 'a storage restricted to another node is not read');
+});
+
+test('btrfs snapshots are sibling subvolumes: one a snapshot section names is valid, a stale one is snapshot-missing with its exact removal', {
+  skip,
+}, () => {
+  const node = buildNode(SCENARIO);
+  const img = join(node, 'root/mnt/btrfs-data/images');
+  // BTRFSPlugin: <name>@<snap>/disk.raw for a raw disk, <name>.subvol@<snap> for a container subvolume.
+  for (const snap of ['kept', 'gone']) {
+    mkdirSync(join(img, `101/vm-101-disk-1@${snap}`), { recursive: true });
+    writeFileSync(join(img, `101/vm-101-disk-1@${snap}/disk.raw`), '');
+  }
+  mkdirSync(join(img, '200/subvol-200-disk-1.subvol@old'), { recursive: true });
+  const conf = join(node, 'root/etc/pve/nodes/pve1/qemu-server/101.conf');
+  writeFileSync(conf, `${readFileSync(conf, 'utf8')}\n[kept]\nscsi1: btrfs-data:101/vm-101-disk-1.raw,size=10G\nsnaptime: 1700000000\n`);
+  const doc = JSON.parse(cli(node, ['volumes', '--json']).stdout);
+  const snap = (volid: string, name: string) =>
+    doc.volumes.entries.find((e: { volid: string; snapshot?: string }) => e.volid === volid && e.snapshot === name);
+  assert.equal(snap('btrfs-data:101/vm-101-disk-1.raw', 'kept')?.status, 'valid');
+  const gone = snap('btrfs-data:101/vm-101-disk-1.raw', 'gone');
+  assert.deepEqual([gone?.status, gone?.reason], ['orphan', 'snapshot-missing']);
+  assert.match(gone?.hint ?? '', /btrfs subvolume delete \/mnt\/btrfs-data\/images\/101\/vm-101-disk-1@gone/);
+  const ct = snap('btrfs-data:200/subvol-200-disk-1.subvol', 'old');
+  assert.deepEqual([ct?.status, ct?.reason], ['orphan', 'snapshot-missing']);
+  // Snapshots are not volumes of their own: the storage still counts its two volumes.
+  assert.equal(doc.volumes.storages.find((s: { storage: string }) => s.storage === 'btrfs-data').total, 2);
+});
+
+test('report and notify look at the same parts as check: the volumes part is in their document', { skip }, () => {
+  const node = buildNode(SCENARIO);
+  const doc = JSON.parse(cli(node, ['report', '--format', 'json']).stdout);
+  assert.ok(doc.volumes, 'report --format json has the volumes part');
+  assert.ok(doc.volumes.entries.some((e: { status: string }) => e.status === 'orphan'));
+  const html = join(tempDir(), 'r.html');
+  cli(node, ['report', '--html', html]);
+  assert.match(readFileSync(html, 'utf8'), /Guest volumes \(ZFS, Ceph RBD, file storages\)/);
 });

@@ -92,9 +92,9 @@ test('promtool test rules: critical and grade alerts for the troubled node, stal
             alertname: 'PveHealthGradeLow',
             exp_alerts: [
               {
-                exp_labels: { ...labels('pve1:9100', troubled.node, { grade: 'F' }), severity: 'warning' },
+                exp_labels: { ...labels('pve1:9100', troubled.node), severity: 'warning' },
                 exp_annotations: {
-                  summary: `pve-health on ${troubled.node}: device-mapper grade F`,
+                  summary: `pve-health on ${troubled.node}: device-mapper grade 0 (4 A+, 3 B, 2 C, 1 D, 0 F)`,
                   description: `'pve-health dm' on ${troubled.node} lists the orphans and duplicates; 'pve-health clean' fixes them.`,
                 },
               },

@@ -39,10 +39,13 @@ describe('cluster over ssh', { skip }, () => {
       ],
     );
     assert.deepEqual(
-      d.findings.map((f: { id: string; severity: string }) => `${f.severity} ${f.id}`),
+      d.findings.map((f: { id: string; severity: string }) =>
+        `${f.severity} ${f.id}`.replace(/^(critical stale-incarnation:san\/)\w{32}@/, '$1<old LV id>@'),
+      ),
       [
         'critical guest-away:400',
         `critical shared-lv-open:san/${LV(400)}`,
+        'critical stale-incarnation:san/<old LV id>@pve2',
         'unknown node-not-checked:pve3',
         'warning guest-away:401',
         'warning node-offline:pve4',
@@ -51,9 +54,14 @@ describe('cluster over ssh', { skip }, () => {
         'info guest-away:402',
       ],
     );
-    // VM 403's stale map on pve2 has the name of the LV open on pve1 but another LV UUID; pve2's
-    // local-lvm leftover is named like VM 410's disk on pve1: neither is a cross-node finding.
-    assert.doesNotMatch(JSON.stringify(d.findings), /vm-40[3]|vm-410/);
+    // VM 403's stale map on pve2 has the name of the LV open on pve1 but another LV UUID: not the
+    // same volume (no "open on two nodes"), an old incarnation of the disk pve1 uses. pve2's local-lvm
+    // leftover named like VM 410's disk on pve1 is no cross-node finding.
+    const stale = d.findings.find((f: { kind: string }) => f.kind === 'shared-lv-stale-incarnation');
+    assert.equal(stale.title, 'pve2 still maps an old incarnation of san/vm-403-disk-0 (now active on pve1)');
+    assert.deepEqual(stale.nodes, ['pve1', 'pve2']);
+    assert.doesNotMatch(JSON.stringify(d.findings), /vm-410/);
+    assert.equal(d.findings.filter((f: { title: string }) => f.title.includes('vm-403')).length, 1);
     assert.match(
       d.nodes[2].error.message,
       /'pve-health' was not found on pve3 \(timeout: failed to run command .pve-health.: No such file or directory\)/,
@@ -87,7 +95,7 @@ describe('cluster over ssh', { skip }, () => {
     assert.equal(t.code, 2);
     assert.match(
       t.stdout,
-      /^pve-health cluster lab \(from pve1\) — CRITICAL: 4 nodes, 2 checked \(1 offline, 1 not checked\); 2 critical, 3 warnings across nodes\n/,
+      /^pve-health cluster lab \(from pve1\) — CRITICAL: 4 nodes, 2 checked \(1 offline, 1 not checked\); 3 critical, 3 warnings across nodes\n/,
     );
     assert.match(t.stdout, /\npve2 +192\.0\.2\.12 +CRITICAL +F +DM grade F/);
     assert.match(t.stdout, /\npve4 +192\.0\.2\.14 +WARNING +- +offline: /);
@@ -100,7 +108,7 @@ describe('cluster over ssh', { skip }, () => {
     const lines = n.stdout.trimEnd().split('\n');
     assert.match(
       lines[0],
-      /^CRITICAL: cluster lab: 4 nodes, 2 checked .* \| nodes=4;;;0 nodes_checked=2;;;0;4 .*cluster_critical=2;;0;0 cluster_warning=3;0;;0$/,
+      /^CRITICAL: cluster lab: 4 nodes, 2 checked .* \| nodes=4;;;0 nodes_checked=2;;;0;4 .*cluster_critical=3;;0;0 cluster_warning=3;0;;0$/,
     );
     assert.ok(lines.includes(lines.find((l) => l.startsWith('[UNKNOWN] pve3: not-installed: ')) ?? '<missing>'));
     assert.equal(lines.filter((l) => l.includes('|')).length, 1, 'perfdata only on the first line');
@@ -204,7 +212,7 @@ describe('cluster over ssh', { skip }, () => {
     writeFileSync(cfg, `[notify.sendmail]\npath = "${sendmail}"\nto = "root@example.org"\n`);
     const r = cluster(c, ['--config', cfg, '--nodes', 'pve1,pve2', '--notify', '--format', 'nagios']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /notify: sendmail .* sent \(5 new, status changed\)/);
+    assert.match(r.stderr, /notify: sendmail .* sent \(8 new, status changed\)/);
     const raw = readFileSync(mail, 'utf8');
     // The text part, quoted-printable decoded.
     const text = Buffer.from(
@@ -214,6 +222,11 @@ describe('cluster over ssh', { skip }, () => {
     assert.match(text, /^lab \(cluster\): CRITICAL$/m);
     assert.match(text, new RegExp(`\\+ cluster shared-lv-open:san/${LV(400)}`));
     assert.match(text, /\[CRITICAL\] cluster on pve1, pve2: san\/vm-400-disk-0 is open on pve1 and pve2 at once/);
+    assert.match(text, /\[CRITICAL\] cluster on pve1, pve2: pve2 still maps an old incarnation of san\/vm-403-disk-0/);
+    // Each node whose own check is not OK, with its summary (a stale map alone makes a node CRITICAL).
+    assert.match(text, /\+ cluster node-status:pve2:critical\n/);
+    assert.match(text, /\[CRITICAL\] cluster on pve2: pve2 reports CRITICAL: DM grade F \(score 70\): 1 duplicate/);
+    assert.match(text, /\[WARNING\] cluster on pve1: pve1 reports WARNING: DM grade B/);
     // Unchanged: nothing new to say.
     const again = cluster(c, ['--config', cfg, '--nodes', 'pve1,pve2', '--notify', '--format', 'nagios']);
     assert.equal(again.code, 2);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { lvIdOf } from '../../src/core/cluster-findings';
 import { type ClusterInput, mergeCluster, type NodeResult } from '../../src/core/cluster-merge';
+import { clusterNotifyDocument, nodeStatusFinding } from '../../src/core/cluster-notify';
 import type { CheckDocument, DmEntry, GuestHealth, Status } from '../../src/core/types';
 import { dmEntry, dmResult } from '../serve/sample';
 
@@ -29,6 +30,11 @@ function lv(vmid: number, over: Partial<DmEntry> = {}): DmEntry {
   });
 }
 
+/** pve2's map of san/vm-<vmid>-disk-0 from before the LV was recreated: the old LV id, no LV. */
+function staleMap(vmid: number, over: Partial<DmEntry> = {}): DmEntry {
+  return lv(vmid, { lvUuid: null, uuid: `LVM-${VG_ID}${id(999)}`, status: 'duplicate', reason: 'stale-map', ...over });
+}
+
 function doc(
   node: string,
   entries: DmEntry[],
@@ -52,6 +58,49 @@ function merge(results: NodeResult[], over: Partial<ClusterInput> = {}) {
 }
 
 const kinds = (d: ReturnType<typeof merge>) => d.findings.map((f) => `${f.kind}:${f.severity}`).sort();
+
+describe('a stale incarnation on one node of an LV recreated and active on another', () => {
+  test('names both nodes, both LV ids and the fix on the node with the stale map', () => {
+    const d = merge([
+      { node: 'pve1', doc: doc('pve1', [lv(204, { open: true })]) },
+      { node: 'pve2', doc: doc('pve2', [staleMap(204, { open: true })], { status: 2 }) },
+    ]);
+    const f = d.findings.find((x) => x.kind === 'shared-lv-stale-incarnation');
+    assert.ok(f);
+    assert.equal(f.id, `stale-incarnation:san/${id(999)}@pve2`);
+    assert.deepEqual(f.nodes, ['pve1', 'pve2']);
+    assert.equal(f.vmid, 204);
+    assert.equal(f.title, 'pve2 still maps an old incarnation of san/vm-204-disk-0 (now active on pve1)');
+    assert.match(
+      f.detail,
+      new RegExp(`carries LV id ${id(999)}.*recreated \\(LV id ${id(204)}\\) and is active on pve1, open on pve1`),
+    );
+    assert.match(f.detail, /and it is open on pve2\. Remove the map on pve2 \('pve-health clean' there/);
+    assert.deepEqual(f.volumes?.[0], {
+      vg: 'san',
+      lv: 'vm-204-disk-0',
+      lvUuid: id(204),
+      storage: 'san',
+      vmid: 204,
+      home: 'pve1',
+      activeOn: ['pve1'],
+      openOn: ['pve1'],
+    });
+  });
+
+  test('only on shared storages: a node-local VG of the same name is another disk', () => {
+    const results: NodeResult[] = [
+      { node: 'pve1', doc: doc('pve1', [lv(204)]) },
+      { node: 'pve2', doc: doc('pve2', [staleMap(204)], { status: 2 }) },
+    ];
+    assert.deepEqual(kinds(merge(results, { sharedStorages: ['other'] })), []);
+    assert.deepEqual(kinds(merge(results, { sharedStorages: ['san'] })), ['shared-lv-stale-incarnation:critical']);
+    // Without storage.cfg (sharedStorages null), the VG id still tells two VGs of one name apart.
+    const otherVg = `LVM-${'LocalVG'.padEnd(32, '0')}${id(999)}`;
+    const local: NodeResult[] = [results[0], { node: 'pve2', doc: doc('pve2', [staleMap(204, { uuid: otherVg })]) }];
+    assert.deepEqual(kinds(merge(local, { sharedStorages: null })), []);
+  });
+});
 
 describe('shared LVs across nodes', () => {
   const away = { status: 'orphan', reason: 'guest-on-other-node' } as const;
@@ -113,17 +162,19 @@ describe('shared LVs across nodes', () => {
       status: 1,
     },
     {
-      name: 'same name, other LV id (a stale map of an old incarnation): not the same volume',
+      name: 'same name, other LV id (a stale map of an old incarnation): not the same volume, a stale incarnation',
       results: [
         { node: 'pve1', doc: doc('pve1', [lv(403, { open: true })]) },
-        {
-          node: 'pve2',
-          doc: doc(
-            'pve2',
-            [lv(403, { lvUuid: null, uuid: `LVM-${VG_ID}${id(999)}`, status: 'duplicate', reason: 'stale-map' })],
-            { status: 2 },
-          ),
-        },
+        { node: 'pve2', doc: doc('pve2', [staleMap(403)], { status: 2 }) },
+      ],
+      expect: ['shared-lv-stale-incarnation:critical'],
+      status: 2,
+    },
+    {
+      name: 'a stale map whose LV is active on no other node: the node reports it, nothing across nodes',
+      results: [
+        { node: 'pve1', doc: doc('pve1', []) },
+        { node: 'pve2', doc: doc('pve2', [staleMap(403)], { status: 2 }) },
       ],
       expect: [],
       status: 2,
@@ -316,4 +367,26 @@ describe('lvIdOf', () => {
   ];
   for (const [over, want] of cases)
     test(`${over.lvUuid ?? over.uuid} → ${want}`, () => assert.equal(lvIdOf(lv(1, over)), want));
+});
+
+describe('cluster --notify document', () => {
+  test('a checked node that is not OK is a finding of its own; OK and unchecked nodes are not', () => {
+    const d = merge([
+      { node: 'pve1', doc: doc('pve1', []) },
+      { node: 'pve2', doc: doc('pve2', [staleMap(403)], { status: 2 }) },
+      { node: 'pve3', error: { kind: 'timeout', message: 'no answer within 60 s' } },
+    ]);
+    const n = clusterNotifyDocument(d);
+    assert.equal(n.node, 'lab (cluster)');
+    assert.equal(n.status, 2, 'CRITICAL outranks UNKNOWN in monitoring order');
+    const findings = (n.cluster as { findings: { id: string; severity: string; title: string; nodes: string[] }[] })
+      .findings;
+    assert.deepEqual(
+      findings.map((f) => `${f.severity} ${f.id}`),
+      ['unknown node-not-checked:pve3', 'critical node-status:pve2:critical'],
+    );
+    assert.equal(findings[1].title, 'pve2 reports CRITICAL: pve2 summary');
+    assert.deepEqual(findings[1].nodes, ['pve2']);
+    assert.equal(nodeStatusFinding({ ...d.nodes[1], status: 3 })?.id, 'node-status:pve2:unknown');
+  });
 });

@@ -2,13 +2,17 @@
 // findings across nodes, with node names, in /metrics (checked by promtool where it is installed).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import type { ClusterDocument } from '../../src/core/cluster-merge';
 import { renderClusterPrometheus } from '../../src/render/cluster-metrics';
 import { parseClusterDocument } from '../../src/serve/cluster-scan';
-import { CLI, hasFakenode, SHARED } from '../helpers/cli';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium';
+import { CLI, hasFakenode, SHARED, tempDir } from '../helpers/cli';
 import { findTool } from '../helpers/require-tool';
-import { buildCluster } from './fake-cluster';
+import { buildCluster, type FakeCluster } from './fake-cluster';
 
 const skip = hasFakenode ? false : `fakenode not found under ${SHARED}`;
 const children: ChildProcess[] = [];
@@ -18,34 +22,40 @@ after(() => {
 
 const LV = (n: number) => `Lv${n}${'0'.repeat(27)}`;
 
+/** `serve --cluster` on pve1 of the stand-in cluster, on a free loopback port. */
+async function serveCluster(c: FakeCluster): Promise<{ base: string; err: () => string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, '--root', join(c.nodes.pve1, 'root'), 'serve', '--listen', '127.0.0.1:0', '--cluster'],
+    {
+      env: {
+        ...process.env,
+        ...c.env,
+        PVE_HEALTH_TOKEN: '',
+        NO_COLOR: '1',
+        PATH: `${c.pathPrefix}:${process.env.PATH}`,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  children.push(child);
+  let err = '';
+  const base = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d) => {
+      err += d;
+      const m = /listening on (http:\/\/[^/]+)\//.exec(err);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+  return { base, err: () => err, child };
+}
+
 describe('serve --cluster', { skip }, () => {
   test('/api/cluster and cluster series with node names in /metrics', async () => {
     const c = buildCluster({ build: ['pve1', 'pve2', 'pve3'], withoutBinary: ['pve3'] });
-    const child = spawn(
-      process.execPath,
-      [CLI, '--root', join(c.nodes.pve1, 'root'), 'serve', '--listen', '127.0.0.1:0', '--cluster'],
-      {
-        env: {
-          ...process.env,
-          ...c.env,
-          PVE_HEALTH_TOKEN: '',
-          NO_COLOR: '1',
-          PATH: `${c.pathPrefix}:${process.env.PATH}`,
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    children.push(child);
-    let err = '';
-    const base = await new Promise<string>((resolve, reject) => {
-      child.stderr!.on('data', (d) => {
-        err += d;
-        const m = /listening on (http:\/\/[^/]+)\//.exec(err);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-    });
-    assert.match(err, /cluster scan every 300 s/);
+    const { base, err, child } = await serveCluster(c);
+    assert.match(err(), /cluster scan every 300 s/);
     let doc: { kind: string; nodes: { node: string; error?: { kind: string } }[] } | null = null;
     for (let i = 0; i < 300 && !doc; i++) {
       const r = await fetch(`${base}/api/cluster`);
@@ -87,6 +97,71 @@ describe('serve --cluster', { skip }, () => {
     const r = spawnSync(process.execPath, [CLI, 'serve', '--demo', '--cluster'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 64);
     assert.match(r.stderr, /--cluster scans the live nodes/);
+  });
+});
+
+const noChromium = !existsSync(CHROMIUM) || !findTool('chromium') ? 'chromium not installed (.ci/apt-packages)' : false;
+if (noChromium && process.env.CI) throw new Error(`${noChromium}: required in CI`);
+
+describe('serve --cluster: the dashboard in chromium', { skip: skip || noChromium }, () => {
+  test('shows every node and the findings across nodes with their nodes, as cluster --json has them', async () => {
+    const c = buildCluster({ build: ['pve1', 'pve2', 'pve3'], withoutBinary: ['pve3'] });
+    // What the page must show comes from a separate run of the CLI, not from the service under test.
+    const run = spawnSync(process.execPath, [CLI, '--root', join(c.nodes.pve1, 'root'), 'cluster', '--json'], {
+      env: { ...process.env, ...c.env, NO_COLOR: '1', PATH: `${c.pathPrefix}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    const expected = JSON.parse(run.stdout) as ClusterDocument;
+    const across = expected.findings.filter((f) => !f.kind.startsWith('node-'));
+    assert.ok(
+      across.some((f) => f.kind === 'shared-lv-open-on-nodes'),
+      'the fixture has two writers',
+    );
+
+    const { base, child } = await serveCluster(c);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${base}/`);
+      // The first scan may finish after the page loaded: the page picks it up on a refresh.
+      for (let i = 0; i < 60 && !(await page.$('body[data-cluster-loaded]')); i++) {
+        await page.waitForTimeout(500);
+        await page.click('#refresh');
+      }
+      await page.waitForSelector('body[data-cluster-loaded]', { timeout: 5000 });
+      assert.equal(await page.isVisible('#cluster-section'), true);
+      assert.match((await page.textContent('#cluster-name')) ?? '', /lab \(from pve1\)/);
+      assert.equal(
+        (await page.textContent('#cluster-summary'))?.trim(),
+        `${['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'][expected.status]} ${expected.summary}`,
+      );
+      assert.deepEqual(
+        await page.locator('#cluster-nodes tbody td:first-child').allTextContents(),
+        expected.nodes.map((n) => n.node),
+      );
+      const rows = await page.locator('#cluster-nodes tbody tr').allInnerTexts();
+      assert.match(rows.find((r) => r.startsWith('pve1')) ?? '', /^pve1\slocal\s/);
+      assert.match(rows.find((r) => r.startsWith('pve3')) ?? '', /UNKNOWN\s.*not-installed/);
+      assert.match(rows.find((r) => r.startsWith('pve4')) ?? '', /WARNING\s.*offline/);
+      const items = page.locator('#cluster-findings > li');
+      assert.equal(await items.count(), across.length);
+      for (const [i, f] of across.entries()) {
+        const text = (await items.nth(i).textContent()) ?? '';
+        assert.ok(text.includes(f.title), `finding ${i}: ${f.title}`);
+        assert.ok(text.includes(`Nodes: ${f.nodes.join(', ')}`), `finding ${i} names its nodes`);
+        assert.ok(text.startsWith(f.severity), `finding ${i} is tagged ${f.severity}`);
+      }
+      const shot = join(tempDir('pve-health-cluster-shot-'), 'dashboard-cluster.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      process.stderr.write(`# cluster dashboard screenshot: ${shot}\n`);
+      assert.deepEqual(errors, [], 'no script errors, no failed requests');
+    } finally {
+      await browser.close();
+      child.kill('SIGTERM');
+    }
   });
 });
 

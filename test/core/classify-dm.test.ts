@@ -238,6 +238,7 @@ describe('pending and protected', () => {
   test('a running restore, a lock and HA migration make entries pending; pending does not count', () => {
     const b = base()
       .task('qmrestore', '140')
+      .task('qmigrate', '141')
       .guest(141, 'qemu', ['lock: migrate', 'scsi0: local-lvm:vm-141-disk-0'])
       .lv({ vg: 'pve', lv: 'vm-140-disk-0', pool: 'data' })
       .lv({ vg: 'pve', lv: 'vm-141-disk-1', pool: 'data' });

@@ -129,3 +129,32 @@ test('a bind of a local source (an image file, a local directory) is what the co
   );
   assert.ok(!r.entries.some((x) => x.reason === 'bind-outdated'));
 });
+
+test('ignore matches a missing storage by the path storage.cfg writes (a symlink) as well as the real one', () => {
+  const host = [HOST_ROOT, HOST_NFS].join('\n');
+  const probes = { '0:52': ok() };
+  const resolvedPaths = { '/srv/backup': '/mnt/disk1' };
+  for (const pattern of ['/srv/backup', '/mnt/disk1']) {
+    const r = classifyMounts(raw({ hostMountinfo: host, probes, resolvedPaths }), { mounts: { ignore: [pattern] } });
+    assert.ok(!r.entries.some((x) => x.storage === 'backup'), pattern);
+  }
+  const r = classifyMounts(raw({ hostMountinfo: host, probes, resolvedPaths }), { mounts: { ignore: ['/srv/other'] } });
+  assert.equal(r.entries.find((x) => x.storage === 'backup')?.status, 'missing');
+});
+
+test('an outdated bind names the storage whose path holds its source, wherever that storage is mounted', () => {
+  const cfg = `${STORAGE}\nnfs: media\n\tpath /data/media\n\tserver 10.0.0.6\n\texport /media\n\tcontent images\n`;
+  const r = classifyMounts(
+    raw({
+      storageCfg: cfg,
+      hostMountinfo: [HOST_ROOT, HOST_NFS, line('0:60', '/', '/data/media', 'nfs4', '10.0.0.6:/media')].join('\n'),
+      containers: [{ ctid: 200, pid: 1, mountinfo: [CT_ROOT, line('253:1', '/data/media/films', '/films', 'ext4', '/dev/mapper/pve-root')].join('\n') }],
+      ctConfigs: { '200': 'rootfs: local-lvm:vm-200-disk-0\nmp0: /data/media/films,mp=/films\n' },
+      probes: { '0:52': ok(), '0:60': ok(), '253:1': ok(), '253:7': ok() },
+    }),
+    {},
+  );
+  const e = r.entries.find((x) => x.scope === 'ct' && x.target === '/films');
+  assert.equal(e?.reason, 'bind-outdated');
+  assert.equal(e?.storage, 'media');
+});

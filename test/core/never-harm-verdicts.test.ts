@@ -175,13 +175,42 @@ describe('operations in flight', () => {
     assert.equal(e('pve-vm--140--disk--0').action, null);
   });
 
-  test('a failed restore (stale lock: create, no task) keeps its LVs pending, and the stale lock is reported', () => {
+  test('a failed restore (stale lock: create, no task) protects its LVs without claiming an operation runs', () => {
+    // qmrestore writes "memory: 128\nlock: create" before it allocates a disk (QemuServer.pm
+    // restore_*_archive); a restore that was killed leaves that config and its LVs behind.
     const b = thin()
-      .guest(141, 'qemu', ['lock: create'])
+      .guest(141, 'qemu', ['memory: 128', 'lock: create'])
       .lv({ vg: 'pve', lv: 'vm-141-disk-0', pool: 'data' });
-    const { e } = run(b);
-    assert.equal(e('pve-vm--141--disk--0').pending, true);
-    assert.equal(e('pve-vm--141--disk--0').action, null);
+    const snap = b.build();
+    const r = analyzeDm(snap);
+    fillCleanupActions(snap, r);
+    const lv = r.entries.find((x) => x.name === 'pve-vm--141--disk--0')!;
+    assert.equal(lv.pending, false, 'nothing runs');
+    assert.equal(lv.protected, true);
+    assert.ok(lv.protectedBy.includes('stale-lock:create'), lv.protectedBy.join(','));
+    assert.equal(lv.action, null);
+    assert.match(lv.hint ?? '', /locked \(create\) and no task runs.*qm unlock 141/);
+    assert.doesNotMatch(lv.hint ?? '', /pvesm free|lvremove|dmsetup remove|lvchange -an|rescan/);
+  });
+
+  test('a lock on a guest of another node stays pending (its tasks are not visible here)', () => {
+    const b = thin()
+      .guest(142, 'qemu', ['lock: create'], 'pve2')
+      .lv({ vg: 'pve', lv: 'vm-142-disk-0', pool: 'data' });
+    const lv = run(b).e('pve-vm--142--disk--0');
+    assert.equal(lv.pending, true);
+    assert.deepEqual(lv.protectedBy.filter((p) => p.includes('lock')), ['lock']);
+  });
+
+  test('lock: suspended is a state: protected, not pending', () => {
+    const b = thin()
+      .guest(143, 'qemu', ['lock: suspended', 'scsi0: local-lvm:vm-143-disk-0'])
+      .lv({ vg: 'pve', lv: 'vm-143-disk-0', pool: 'data' })
+      .lv({ vg: 'pve', lv: 'vm-143-disk-9', pool: 'data' });
+    const lv = run(b).e('pve-vm--143--disk--9');
+    assert.equal(lv.pending, false);
+    assert.ok(lv.protectedBy.includes('lock:suspended'));
+    assert.equal(lv.action, null);
   });
 });
 
@@ -204,6 +233,17 @@ describe('hints never hurt', () => {
     assert.equal(x.action, null);
     assert.doesNotMatch(x.hint ?? '', DESTRUCTIVE);
     assert.doesNotMatch(x.hint ?? '', /rescan/);
+  });
+
+  test('a del- LV on shared storage: the removal may run on the node that freed it; said so, never "interrupted" only', () => {
+    const { e } = withFixes(new NodeBuilder().storage(SAN).lv({ vg: 'vg-san', lv: 'del-vm-180-disk-0', active: false }));
+    const x = e('vg--san-del--vm--180--disk--0');
+    assert.equal(x.reason, 'saferemove-leftover');
+    assert.match(x.detail, /on shared storage the node that freed it zeroes it/);
+    assert.match(x.hint ?? '', /another node may still be zeroing it/);
+    assert.equal(x.action, null);
+    const local = withFixes(thin().lv({ vg: 'pve', lv: 'del-vm-181-disk-0', pool: 'data', active: false })).e('pve-del--vm--181--disk--0');
+    assert.match(local.detail, /an interrupted removal left it behind/);
   });
 
   test('a protected (open) leftover gets no pvesm free', () => {
@@ -277,6 +317,18 @@ describe('one unit, one problem', () => {
     assert.equal(about.length, 1, JSON.stringify(about.map((x) => [x.name, x.kind, x.reason])));
     assert.equal(about[0].status, 'duplicate');
     assert.equal(about[0].reason, 'renamed');
+  });
+
+  test('a renamed map also blocks the LV that has the old name now, and says so', () => {
+    // qm disk reassign renamed vm-196-disk-0 → vm-197-disk-0 under its active map; a new vm-196-disk-0 exists.
+    const moved = lvmId('moved');
+    const b = new NodeBuilder().storage(`lvm: thick\n\tvgname vgd\n\tcontent images\n`);
+    b.lv({ vg: 'vgd', lv: 'vm-197-disk-0', id: moved, active: false });
+    b.lv({ vg: 'vgd', lv: 'vm-196-disk-0', id: lvmId('heir'), active: false });
+    b.map({ name: 'vgd-vm--196--disk--0', uuid: `LVM-${b.vgId('vgd')}${moved}`, table: '0 2048 linear 8:16 4096' });
+    const x = run(b).e('vgd-vm--196--disk--0');
+    assert.equal(x.status, 'duplicate');
+    assert.match(x.detail, /blocks activating the LV under its new name, and LV vgd\/vm-196-disk-0, which has the old name now, cannot be activated either/);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { actionFor, formatLvUuid, hintFor, matchesFilter, planCleanup } from '../../src/core/plan-cleanup';
+import { actionFor, formatLvUuid, guestLocksOf, hintFor, matchesFilter, planCleanup } from '../../src/core/plan-cleanup';
 import type { DmEntry } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
 
@@ -232,5 +232,33 @@ describe('formatLvUuid', () => {
   it('hyphenates 6-4-4-4-4-4-6 like lvs', () => {
     assert.equal(formatLvUuid('abcdef0123456789ABCDEFGHIJKLmnop'), 'abcdef-0123-4567-89AB-CDEF-GHIJ-KLmnop');
     assert.equal(formatLvUuid('abcdef-0123-4567-89AB-CDEF-GHIJ-KLmnop'), 'abcdef-0123-4567-89AB-CDEF-GHIJ-KLmnop');
+  });
+});
+
+describe('guest locks of an action', () => {
+  it('its own VMID and every guest on this node that names the volume, ascending, once each', () => {
+    const e = lvEntry('vm-303-disk-0', 9, {
+      status: 'duplicate',
+      reason: 'stale-map',
+      guests: [
+        { vmid: 320, type: 'qemu', node: 'pve1' },
+        { vmid: 303, type: 'qemu', node: 'pve1' },
+        { vmid: 150, type: 'lxc', node: 'pve1' },
+        { vmid: 400, type: 'qemu', node: 'pve2' },
+      ],
+    });
+    assert.deepEqual(guestLocksOf(e, 'pve1'), [
+      { vmid: 150, type: 'lxc' },
+      { vmid: 303, type: 'qemu' },
+      { vmid: 320, type: 'qemu' },
+    ]);
+    const planned = planCleanup([e], { node: 'pve1' }).actions[0];
+    assert.deepEqual(
+      planned.guestLocks.map((g) => g.vmid),
+      [150, 303, 320],
+    );
+  });
+  it('a volume no config names: the VMID of its name (type unknown when the guest is gone)', () => {
+    assert.deepEqual(guestLocksOf(lvEntry('vm-150-disk-0', 1, { guestType: null }), 'pve1'), [{ vmid: 150, type: null }]);
   });
 });

@@ -3,6 +3,8 @@
 # (Debian's kernel with device-mapper, LVM, loop and NFS under QEMU) and runs as root inside it,
 # with the bundled CLI (pve-health.cjs) and test/e2e/lib beside it in /host.
 # A suite prints PASS/FAIL lines and ends with "N passed, N failed"; its exit code is non-zero on failure.
+# test/e2e/multi/*.sh boot several guests at once (their own launchers, given the testbed directory):
+# shared-lun.sh is two nodes sharing one LUN and a network, with real sshd between them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TB=${PVE_HEALTH_TESTBED:-$(cd .. && pwd)/shared/testbed}
@@ -14,12 +16,16 @@ fi
 "$TB/build-guest.sh"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(test/e2e/suites/*.sh)
+[ ${#suites[@]} -gt 0 ] || suites=(test/e2e/suites/*.sh test/e2e/multi/*.sh)
 failed=0
 for s in "${suites[@]}"; do
   [ -f "$s" ] || continue
   echo "=== $s"
-  if ! "$TB/run-in-guest.sh" "$s" dist/pve-health.cjs test/e2e/lib; then
+  case "$s" in
+    */multi/*) run=(bash "$s" "$TB") ;;
+    *) run=("$TB/run-in-guest.sh" "$s" dist/pve-health.cjs test/e2e/lib) ;;
+  esac
+  if ! "${run[@]}"; then
     echo "=== $s FAILED"
     failed=$((failed + 1))
   fi

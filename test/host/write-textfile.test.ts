@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -64,4 +64,21 @@ test('writeFileSafely: a symlink planted at the target is replaced, not written 
   assert.equal(readFileSync(target, 'utf8'), '{}\n');
   assert.equal(statSync(target).mode & 0o777, 0o600);
   assert.deepEqual(readdirSync(dir).sort(), ['capture.json', 'victim']);
+});
+
+test('the mount cache is written safely: symlinks planted at the file or its temp name are never written through', async (t) => {
+  const { saveResults } = await import('../../src/host/probe-state');
+  const dir = mkdtempSync(join(tmpdir(), 'pvh-cache-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const victim = join(dir, 'victim');
+  writeFileSync(victim, 'keep\n');
+  symlinkSync(victim, join(dir, 'mounts-cache.json'));
+  symlinkSync(victim, join(dir, `mounts-cache.json.${process.pid}.tmp`));
+  const at = new Date().toISOString();
+  const result = { ok: true, error: null, ms: 1, at, totalBytes: 1, usedBytes: 0, availableBytes: 1 };
+  saveResults(dir, [{ key: '0:52', path: '/mnt/pve/x' } as never], { '0:52': result as never }, 60_000, Date.now());
+  assert.equal(readFileSync(victim, 'utf8'), 'keep\n');
+  assert.ok(!lstatSync(join(dir, 'mounts-cache.json')).isSymbolicLink());
+  assert.equal(statSync(join(dir, 'mounts-cache.json')).mode & 0o777, 0o600);
+  assert.match(readFileSync(join(dir, 'mounts-cache.json'), 'utf8'), /"0:52"/);
 });

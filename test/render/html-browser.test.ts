@@ -11,19 +11,11 @@ import { chromium } from 'playwright-core';
 import type { CheckDocument } from '../../src/core/types';
 import { renderHtml } from '../../src/render/html';
 import { QUOTE_DM, SCRIPT_GUEST, SYSTEM, troubledDoc } from '../fixtures/docs/check-documents';
+import { CHROMIUM_FLAGS } from '../helpers/chromium';
 import { runCli, tempDir } from '../helpers/cli';
 import { requireTool } from '../helpers/require-tool';
 
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const FLAGS = CHROMIUM_FLAGS;
 
 export async function renderInChromium(executable: string, html: string, name: string) {
   const dir = mkdtempSync(join(tmpdir(), 'pvh-html-'));

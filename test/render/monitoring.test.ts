@@ -62,7 +62,8 @@ test('checkmk: one local-check line per service, state first, metrics parseable'
   ];
   for (const c of cases) {
     const lines = renderCheckmk(c.doc).trimEnd().split('\n');
-    assert.equal(lines.length, c.mounts === null ? 1 : 2);
+    // DM, the mounts aggregate, and one service per mount.
+    assert.equal(lines.length, c.mounts === null ? 1 : 2 + (c.doc.mounts?.entries.length ?? 0));
     for (const l of lines) {
       const m =
         /^([0-3]) "([^"]+)" (-|[A-Za-z0-9_]+=[-\d.]+(;[-\d.]*){0,4}(\|[A-Za-z0-9_]+=[-\d.]+(;[-\d.]*){0,4})*) (.+)$/.exec(
@@ -79,21 +80,31 @@ test('checkmk: one local-check line per service, state first, metrics parseable'
   assert.match(out, /\\nCRITICAL duplicate pve-vm--103--disk--0: .*; fix: dmsetup remove -u LVM-bbbb103old/);
   assert.match(out, /\\nCRITICAL stale \/mnt\/pve\/nfs-backup: /);
   assert.ok(out.includes(SCRIPT_GUEST) === false, 'guest names are not part of the checkmk lines');
+  // One service per mount, named by where it is, with its own state and filesystem metrics.
+  assert.match(out, /^2 "PVE-Health mount \/mnt\/pve\/nfs-backup" - STALE: /m);
+  assert.match(out, /^1 "PVE-Health mount \/mnt\/pve\/iso" fs_used_percent=97;;;0;100\|fs_used=\d+;;;0;\d+\|fs_size=\d+;;;0 /m);
+});
+
+test('checkmk: a mounts part that could not be checked has no per-mount services, only the UNKNOWN aggregate', () => {
+  const doc = troubledDoc();
+  const out = renderCheckmk({ ...doc, mounts: { ...doc.mounts!, status: 3, error: 'no /proc/self/mountinfo' } });
+  assert.match(out, /^3 "PVE-Health mounts" - could not check the mounts: no \/proc\/self\/mountinfo/m);
+  assert.doesNotMatch(out, /"PVE-Health mount /);
 });
 
 test('prometheus: grade, counts per status and reason, guests, mounts, run time', () => {
   const out = renderPrometheus(troubledDoc(), { durationSeconds: 1.23456 });
   const want = [
     'pve_health_status 2',
-    'pve_health_dm_grade{grade="F"} 0',
+    'pve_health_dm_grade 0',
     'pve_health_dm_score 55',
     'pve_health_dm_entries{status="orphan"} 4',
     'pve_health_dm_entries{status="unknown"} 0',
     'pve_health_dm_entries_by_reason{status="duplicate",reason="stale-map"} 1',
     'pve_health_dm_entries_by_reason{status="orphan",reason="guest-missing"} 2',
-    `pve_health_guest_issues{vmid="101",type="qemu",name="<script>alert(1)</script>"} 0`,
-    'pve_health_mount_state{scope="host",ctid="",target="/mnt/pve/nfs-backup",fstype="nfs4",storage="nfs-backup",state="stale"} 1',
-    'pve_health_mount_usage_ratio{scope="host",ctid="",target="/mnt/pve/iso",fstype="cifs",storage="iso"} 0.97',
+    `pve_health_guest_issues{id="qemu/101",vmid="101",type="qemu",name="<script>alert(1)</script>"} 0`,
+    'pve_health_mount_state{scope="host",ctid="",target="/mnt/pve/nfs-backup",mountpoint="/mnt/pve/nfs-backup",fstype="nfs4",storage="nfs-backup",state="stale"} 1',
+    'pve_health_mount_usage_ratio{scope="host",ctid="",target="/mnt/pve/iso",mountpoint="/mnt/pve/iso",fstype="cifs",storage="iso"} 0.97',
     'pve_health_last_run_timestamp_seconds 1773480413',
     'pve_health_run_duration_seconds 1.235',
     'pve_health_mounts{status="stale"} 1',

@@ -101,7 +101,7 @@ test('serve CLI: the demo node over the API, /metrics valid for promtool, SIGTER
   const promtool = requireTool(t, 'promtool', 'prometheus');
   if (promtool) {
     const text = await (await fetch(`${s.base}/metrics`)).text();
-    assert.match(text, /^pve_health_dm_grade\{grade="[A-F+]+"\} \d$/m);
+    assert.match(text, /^pve_health_dm_grade \d$/m);
     const r = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
     assert.equal(`${r.stdout}${r.stderr}`.trim(), '');

@@ -12,21 +12,12 @@ import { renderPrometheus } from '../../src/render/prometheus';
 import { createRouter } from '../../src/serve/routes';
 import { listen } from '../../src/serve/server';
 import { createService } from '../../src/serve/service';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium';
 import { findTool } from '../helpers/require-tool';
 import { buildDoc, dmEntry, dmResult, mountEntry, mountsResult } from './sample';
 
 const CLI = 'dist/pve-health.cjs';
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const ARGS = CHROMIUM_FLAGS;
 const shots = mkdtempSync(join(tmpdir(), 'pve-health-dashboard-'));
 const children: ChildProcess[] = [];
 let browser: Browser | null = null;
@@ -170,6 +161,8 @@ test('dashboard: the demo node in chromium shows its grade, a known issue with i
     assert.ok(ratio >= 4.5, `${sel}: contrast ${ratio.toFixed(2)} < 4.5`);
   }
   assert.equal(await page.getByLabel('Refresh every 10 s').count(), 1);
+  // Without serve --cluster there is no cluster section (and no request for one).
+  assert.equal(await page.isHidden('#cluster-section'), true);
 
   const shot = join(shots, 'dashboard-demo.png');
   await page.screenshot({ path: shot, fullPage: true });
@@ -250,7 +243,9 @@ test('dashboard: hostile names are shown as text, never as markup', { skip }, as
   }
 });
 
-test('dashboard, API and /metrics: a failed DM scan is UNKNOWN with its reason, never "OK" or "No issues"', { skip }, async () => {
+test('dashboard, API and /metrics: a failed DM scan is UNKNOWN with its reason, never "OK" or "No issues"', {
+  skip,
+}, async () => {
   const svc = createService({
     scanDm: async () => {
       throw new Error('cannot list device-mapper devices: dmsetup exited 1: permission denied');

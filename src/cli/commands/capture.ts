@@ -13,6 +13,11 @@ export const captureCommand: Command = {
   summary: 'Write everything gathered on this node to one snapshot file (secrets redacted), for --from and bug reports',
   positionals: 1,
   usage: 'capture FILE [--root DIR]',
+  globals: ['root', 'from', 'demo', 'config'],
+  examples: [
+    'capture /root/pve1.json',
+    '# later, anywhere: pve-health dm --from /root/pve1.json',
+  ],
   help: `Writes device-mapper, LVM and Proxmox state (dmsetup/lvs outputs, /etc/pve configs, processes)
 to FILE as JSON. cloud-init passwords, SSH keys and storage passwords/tokens are replaced by
 <redacted>. Analyse it anywhere with: pve-health dm --from FILE`,

@@ -16,15 +16,23 @@ export const checkCommand: Command = {
   name: 'check',
   summary: 'Everything: device-mapper analysis and remote mounts, one verdict (exit 0/1/2/3)',
   usage: 'check [--json|--format FMT] [--html FILE] [--textfile DIR] [--fresh] [--root DIR | --from FILE | --demo]',
+  examples: [
+    'check',
+    'check -q --notify --textfile-if-present /var/lib/prometheus/node-exporter   # what the timer runs',
+    'check --format nagios   # NRPE / Icinga: one status line, perfdata, the problems',
+    'check --json > /root/pve1-check.json',
+    'check --html /root/pve-health.html',
+    'check --demo   # the bundled demo node',
+  ],
   help: `Options:
-  --html FILE       also write the standalone HTML report to FILE
-  --textfile DIR    also write Prometheus metrics to DIR/${DEFAULT_TEXTFILE_NAME} (atomically, for node_exporter;
+  --html FILE       Also write the standalone HTML report to FILE
+  --textfile DIR    Also write Prometheus metrics to DIR/${DEFAULT_TEXTFILE_NAME} (atomically, for node_exporter;
                     replaced on every run, failures included; a missing DIR is an error, exit 3)
-  --textfile-if-present DIR   the same, but only when DIR exists (the timer's default: nodes without node_exporter)
-  --fresh           probe mounts now, ignoring the cached results of a recent run
-  --timeout SEC     mount probe timeout (default 2 s; also PVE_HEALTH_MOUNT_TIMEOUT)
-  --notify          send the configured notifications when the findings changed (docs/reports.md)
-  --always          with --notify: send even when nothing changed`,
+  --textfile-if-present DIR   The same, but only when DIR exists (the timer's default: nodes without node_exporter)
+  --fresh           Probe mounts now, ignoring the cached results of a recent run
+  --timeout SEC     Mount probe timeout (default 2 s; also PVE_HEALTH_MOUNT_TIMEOUT)
+  --notify          Send the configured notifications when the findings changed (docs/reports.md)
+  --always          With --notify: send even when nothing changed`,
   options: {
     html: { type: 'string' },
     textfile: { type: 'string' },

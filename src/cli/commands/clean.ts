@@ -20,16 +20,23 @@ import { readConfig } from '../../host/read-config';
 
 export const cleanCommand: Command = {
   name: 'clean',
-  summary: 'fix orphaned and duplicate device-mapper entries safely (journal; undo with restore)',
+  summary: 'Fix orphaned and duplicate device-mapper entries safely (journal; undo with restore)',
   usage: 'clean [--dry-run] [--yes] [--all | --vmid N | --reason CODE | --name NAME]...',
+  globals: ['root', 'format', 'json', 'no-color', 'config'],
+  examples: [
+    'clean --dry-run --all   # show the plan and the exact commands',
+    'clean --vmid 150',
+    'clean --reason lv-missing --yes',
+    'clean --name pve-vm--104--disk--0',
+  ],
   help: `Options:
-  --dry-run         show the plan and the exact commands, change nothing
-  -y, --yes         do not ask (needs --all or a filter)
-  --all             every finding that has a fix
-  --vmid N          only entries of guest N (repeatable)
-  --reason CODE     only entries with this reason, e.g. lv-missing, stale-map (repeatable)
-  --name NAME       only this DM name, VG/LV or volume id (repeatable)
-  --lock-wait SEC   how long to wait for a PVE guest or storage lock (default 10)
+  --dry-run         Show the plan and the exact commands, change nothing
+  -y, --yes         Do not ask (needs --all or a filter)
+  --all             Every finding that has a fix
+  --vmid N          Only entries of guest N (repeatable)
+  --reason CODE     Only entries with this reason, e.g. lv-missing, stale-map (repeatable)
+  --name NAME       Only this DM name, VG/LV or volume id (repeatable)
+  --lock-wait SEC   How long to wait for a PVE guest or storage lock (default 10)
 
 Never removes an LV, never uses --force. Refuses (exit 3) when /etc/pve is not mounted, the cluster is
 not quorate, the hostname is not the node name, guest configs are missing or --root does not show the

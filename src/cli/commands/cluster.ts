@@ -31,17 +31,23 @@ export const clusterCommand: Command = {
   summary: 'Every node of the cluster over ssh, merged: grade per node and problems only the whole cluster shows',
   usage:
     'cluster [--json|--format text|json|nagios] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify]',
+  examples: [
+    'cluster',
+    'cluster --nodes pve1,pve2 --timeout 60',
+    'cluster --json',
+    'cluster --notify',
+  ],
   help: `Reads the nodes from /etc/pve/.members, checks this node in-process and every other online node
 with 'ssh root@<node> pve-health check --json' (the cluster's root ssh trust, BatchMode, in parallel),
 and adds what no single node sees: one shared LV open on two nodes (two writers), active on two
 nodes, a guest's volumes mapped away from its home node, and nodes that could not be checked.
 
 Options:
-  --nodes LIST          only these nodes (comma separated)
-  --timeout SEC         per-node deadline for ssh and the remote check (default ${DEFAULT_NODE_TIMEOUT_MS / 1000}; [cluster] node_timeout)
+  --nodes LIST          Only these nodes (comma separated)
+  --timeout SEC         Per-node deadline for ssh and the remote check (default ${DEFAULT_NODE_TIMEOUT_MS / 1000}; [cluster] node_timeout)
   --connect-timeout SEC ssh ConnectTimeout (default ${DEFAULT_CONNECT_TIMEOUT_S}; [cluster] ssh_connect_timeout)
-  --documents           with --json: include every node's full check document
-  --notify              send the findings across nodes (with their node names) to the [notify]
+  --documents           With --json: include every node's full check document
+  --notify              Send the findings across nodes (with their node names) to the [notify]
                         channels when they changed, as "<cluster> (cluster)"; the exit code stays the cluster's
 Formats: text, json and nagios. For Checkmk and Prometheus, let every node report itself
 ('check --format checkmk' as a local check, 'check --textfile' or 'serve' /metrics): see docs/cluster.md.

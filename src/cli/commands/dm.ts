@@ -6,6 +6,11 @@ export const dmCommand: Command = {
   name: 'dm',
   summary: 'Device-mapper health: valid, duplicate and orphaned maps and LVs of guest disks, with the fix for each',
   usage: 'dm [--json|--format FMT] [--root DIR | --from FILE | --demo]',
+  examples: [
+    'dm',
+    'dm --json',
+    'dm --from /root/pve1.json   # analyse a capture taken on another node',
+  ],
   async run(ctx) {
     const started = performance.now();
     const s = openSession(ctx);

@@ -1,4 +1,5 @@
-import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
+import { writeFileSafely } from '../../host/write-file';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors';
 import { createHost, hostPath } from '../../host/host';
@@ -24,12 +25,18 @@ export const installTimerCommand: Command = {
   name: 'install-timer',
   summary: 'Install and enable the systemd timer that runs the check every 15 minutes',
   usage: 'install-timer [--interval MIN] [--exec PATH] [--dry-run] [--no-enable] [--root DIR]',
+  globals: ['root'],
+  examples: [
+    'install-timer',
+    'install-timer --interval 5',
+    'install-timer --dry-run   # print the units, change nothing',
+  ],
   help: `Writes ${UNIT_DIR}/${SERVICE_NAME} and ${TIMER_NAME} (under --root), then runs
 'systemctl daemon-reload' and 'systemctl enable --now ${TIMER_NAME}'.
-  --interval MIN    minutes between runs (1-60, default 15)
-  --exec PATH       program to run (default: this executable)
-  --dry-run         print the units, write nothing
-  --no-enable       write the units but do not call systemctl (implied with --root other than /)
+  --interval MIN    Minutes between runs (1-60, default 15)
+  --exec PATH       Program to run (default: this executable)
+  --dry-run         Print the units, write nothing
+  --no-enable       Write the units but do not call systemctl (implied with --root other than /)
 The service runs: pve-health ${DEFAULT_CHECK_ARGS.join(' ')}`,
   options: {
     interval: { type: 'string' },
@@ -55,7 +62,7 @@ The service runs: pve-health ${DEFAULT_CHECK_ARGS.join(' ')}`,
       [SERVICE_NAME, service],
       [TIMER_NAME, timer],
     ]) {
-      await writeFile(join(dir, name), text, { mode: 0o644 });
+      writeFileSafely(join(dir, name), text, 0o644);
       ctx.io.err(`pve-health: wrote ${join(dir, name)}\n`);
     }
     // Under --root the units belong to a fake tree: systemctl would act on the real host.

@@ -16,14 +16,19 @@ export const mountsCommand: Command = {
   name: 'mounts',
   summary: 'Remote mounts of the node and its containers: stale, read-only, full or missing (never hangs)',
   usage: 'mounts [--json|--format FMT] [--fresh] [--timeout SEC] [--root DIR | --from FILE | --demo]',
+  examples: [
+    'mounts',
+    'mounts --fresh --timeout 5',
+    'mounts --format checkmk',
+  ],
   help: `Every network filesystem (NFS, CIFS, CephFS, GlusterFS, sshfs...) on the host and inside running
 containers, the storages that must be mounted, and the capacity of container filesystems. Each
 superblock is probed once, in a child process killed at the deadline.
 Exit: 2 stale or missing (or above mounts.critical_percent), 1 read-only or full, 3 could not check.
 
 Options:
-  --fresh           probe now, ignoring results cached by a run less than mounts.cache_ttl ago
-  --timeout SEC     probe timeout (default 2 s; also PVE_HEALTH_MOUNT_TIMEOUT, config mounts.timeout)`,
+  --fresh           Probe now, ignoring results cached by a run less than mounts.cache_ttl ago
+  --timeout SEC     Probe timeout (default 2 s; also PVE_HEALTH_MOUNT_TIMEOUT, config mounts.timeout)`,
   options: {
     fresh: { type: 'boolean' },
     timeout: { type: 'string' },

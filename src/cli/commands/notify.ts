@@ -27,8 +27,8 @@ export async function notifyAfterCheck(
       toolVersion: VERSION,
     });
     const text = renderNotifyReport(r);
-    // Quiet runs (the timer) only mention sends and failures.
-    if (!opts.quiet || r.sent || r.failed || r.stateError)
+    // Quiet runs (the timer) only mention sends, failures, and that notifications are off.
+    if (!opts.quiet || r.sent || r.failed || r.stateError || r.channels.length === 0)
       io.err(
         text
           .split('\n')
@@ -46,11 +46,17 @@ export const notifyCommand: Command = {
   name: 'notify',
   summary: 'Check, then notify (Mailjet, SMTP, sendmail, webhook) when the findings changed',
   usage: 'notify [--always] [--test] [--input CHECK.json] [--json] [--root DIR | --from FILE | --demo]',
+  globals: ['root', 'from', 'demo', 'format', 'json', 'config'],
+  examples: [
+    'notify --test   # a test message to every channel',
+    'notify',
+    'notify --input /root/pve1-check.json --always',
+  ],
   help: `Options:
-  --always          send even if nothing changed since the last message
-  --test            send a test message to every configured channel now (state left alone);
+  --always          Send even if nothing changed since the last message
+  --test            Send a test message to every configured channel now (state left alone);
                     exit 0 when every channel accepted it, 3 otherwise
-  --input FILE      notify about a document written by 'pve-health check --json' ("-": stdin)
+  --input FILE      Notify about a document written by 'pve-health check --json' ("-": stdin)
 Channels and secrets come from [notify] in the config file (or PVE_HEALTH_* environment variables).
 What each channel was last told is kept in <root>/var/lib/pve-health/notify-state.json.
 Exit code: the check's status (0-3); a failed send is reported but does not change it.`,

@@ -10,9 +10,13 @@ export const reportCommand: Command = {
   name: 'report',
   summary: 'Write the HTML report (and/or print the result as text, json, nagios, checkmk or prometheus)',
   usage: 'report [--html FILE] [--format FMT] [--input CHECK.json] [--root DIR | --from FILE | --demo]',
+  examples: [
+    'report --html /var/www/html/pve-health.html',
+    'report --input /root/pve1-check.json --html /root/report.html',
+  ],
   help: `Options:
-  --html FILE       write the standalone HTML report (inline styles, safe for mail) to FILE ("-": stdout)
-  --input FILE      render a document written by 'pve-health check --json' instead of checking now ("-": stdin)
+  --html FILE       Write the standalone HTML report (inline styles, safe for mail) to FILE ("-": stdout)
+  --input FILE      Render a document written by 'pve-health check --json' instead of checking now ("-": stdin)
 Without --html the result is printed in --format (default text). Exit code: the check's status (0-3).`,
   options: {
     html: { type: 'string' },

@@ -19,14 +19,19 @@ import { readConfig } from '../../host/read-config';
 
 export const restoreCommand: Command = {
   name: 'restore',
-  summary: 'undo a clean run from its journal (reactivate LVs, recreate removed maps read-only)',
+  summary: 'Undo a clean run from its journal (reactivate LVs, recreate removed maps read-only)',
   positionals: 1,
   usage: 'restore JOURNAL [--name NAME]... [--rw] [--yes]',
+  globals: ['root', 'format', 'json', 'no-color', 'config'],
+  examples: [
+    'restore /var/lib/pve-health/journal/clean-20261122T101500Z-4242.json',
+    'restore JOURNAL --name pve-vm--104--disk--0 --yes',
+  ],
   help: `Options:
-  --name NAME       only this DM name or VG/LV (repeatable)
-  --rw              recreate maps read-write (default: read-only)
-  -y, --yes         do not ask (required without a terminal)
-  --lock-wait SEC   how long to wait for a PVE guest or storage lock (default 10)
+  --name NAME       Only this DM name or VG/LV (repeatable)
+  --rw              Recreate maps read-write (default: read-only)
+  -y, --yes         Do not ask (required without a terminal)
+  --lock-wait SEC   How long to wait for a PVE guest or storage lock (default 10)
 
 An LV is reactivated only when its UUID is unchanged and its guest still lives where it lived. A map
 is recreated only when the devices its table uses are the same devices and no current LV or map

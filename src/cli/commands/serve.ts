@@ -1,6 +1,9 @@
 // `pve-health serve`: the dashboard, the JSON API and /metrics as a small always-on service.
 // Checks run on their own schedule (DM every serve.dm_interval s, mounts every mounts.cache_ttl s);
 // requests only read the last result. Runs until SIGTERM/SIGINT.
+import { volumesPart } from '../gather-parts';
+import type { VolumesResult } from '../../core/volume-types';
+import { readProcessStats } from '../../host/read-process-stats';
 import { classifySnapshotMounts } from '../../core/classify-mounts';
 import { UsageError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/evaluate';
@@ -17,9 +20,9 @@ import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { listen } from '../../serve/server';
 import { createService } from '../../serve/service';
+import { VERSION } from '../../version';
 import { loadFor, openSession, type Session } from '../analysis';
 import type { Command, CommandContext } from '../command';
-import { VERSION } from '../../version';
 
 const DEFAULT_DM_INTERVAL_S = 60;
 const DEFAULT_CLUSTER_INTERVAL_S = 300;
@@ -28,6 +31,11 @@ const NO_MOUNTS: MountsResult = { summary: { total: 0 }, entries: [], status: 0 
 interface Scanners {
   scanDm: () => Promise<DmResult>;
   scanMounts: () => Promise<MountsResult>;
+  /**
+   * Guest volumes (ZFS, RBD, file storages): a child `pve-health volumes --json` per scan; from a
+   * snapshot, what it recorded (absent when it recorded nothing, as `check` leaves the part out).
+   */
+  scanVolumes?: () => Promise<VolumesResult>;
   /** Node name and data source of the last DM scan (for the document). */
   origin: () => { node: string; source: string } | null;
 }
@@ -54,6 +62,15 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
     // The child needs no token.
     env: { ...ctx.io.env, PVE_HEALTH_TOKEN: '' },
   });
+  // Volumes in a child too: a file storage's listing runs in a killable reader child of its own.
+  const volumesChild = createChildScanner({
+    exec: s.host.exec,
+    argv: [...selfCommand(), 'volumes', '--json', '--no-color', ...source],
+    timeoutMs: 4 * commandTimeoutMs + 60_000,
+    env: { ...ctx.io.env, PVE_HEALTH_TOKEN: '' },
+    part: 'volumes',
+  });
+  const scanVolumes = async () => (await volumesChild()).volumes!;
   let origin: { node: string; source: string } | null = null;
   const scanDm = async () => {
     const doc = await child();
@@ -63,28 +80,42 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
   if (g.demo || g.from) {
     const loaded = await loadFor(ctx, s);
     const mounts = classifySnapshotMounts(loaded.snap, s.config) ?? NO_MOUNTS;
-    return { scanDm, scanMounts: async () => mounts, origin: () => origin };
+    const vols = await volumesPart(s.host, loaded, { mounts });
+    return { scanDm, scanMounts: async () => mounts, scanVolumes: vols && (async () => vols), origin: () => origin };
   }
   // fresh: the schedule is the cache TTL already; a cached result would be up to one interval older.
   // A mount whose earlier probe is stuck is still never probed again.
-  return { scanDm, scanMounts: () => runMountsCheck(s.host, s.config, { fresh: true }), origin: () => origin };
+  return {
+    scanDm,
+    scanMounts: () => runMountsCheck(s.host, s.config, { fresh: true }),
+    scanVolumes,
+    origin: () => origin,
+  };
 }
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'dashboard, JSON API and Prometheus metrics as a small service',
+  summary: 'Dashboard, JSON API and Prometheus metrics as a small service',
   usage: 'serve [--listen ADDR:PORT] [--dm-interval SECONDS] [--cluster [--cluster-interval SECONDS]]',
+  globals: ['root', 'from', 'demo', 'config'],
+  examples: [
+    'serve',
+    'serve --listen 0.0.0.0:9712   # needs a token: PVE_HEALTH_TOKEN or serve.token',
+    'serve --listen unix:/run/pve-health/serve.sock',
+    'serve --cluster',
+  ],
   help: `Options:
-  --listen ADDR:PORT    where to listen (default ${DEFAULT_LISTEN}; config serve.listen). Any address other
+  --listen ADDR:PORT    Where to listen (default ${DEFAULT_LISTEN}; config serve.listen). Any address other
                         than loopback needs a token: config serve.token (file mode 0600) or PVE_HEALTH_TOKEN,
                         sent as "Authorization: Bearer TOKEN". unix:PATH listens on a Unix socket of mode
                         0600 (only root can read it, e.g. for a local reverse proxy).
-  --dm-interval SECONDS device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
+  --dm-interval SECONDS Device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
                         Mounts are scanned every mounts.cache_ttl seconds.
-  --cluster             also scan the whole cluster ('pve-health cluster --json', same [cluster] ssh
+  --cluster             Also scan the whole cluster ('pve-health cluster --json', same [cluster] ssh
                         settings) every --cluster-interval seconds (default ${DEFAULT_CLUSTER_INTERVAL_S}; [cluster] scan_interval):
                         /api/cluster, and pve_health_cluster_* series with node names in /metrics
-Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics  /healthz`,
+Guest volumes (ZFS, Ceph RBD, file storages) are scanned every --dm-interval too.
+Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/cluster  /metrics  /healthz`,
   options: {
     listen: { type: 'string' },
     'dm-interval': { type: 'string' },
@@ -104,7 +135,9 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
     const service = createService({
       scanDm: scanners.scanDm,
       scanMounts: scanners.scanMounts,
+      scanVolumes: scanners.scanVolumes,
       dmIntervalMs: dmIntervalS * 1000,
+      volumesIntervalMs: dmIntervalS * 1000,
       mountsIntervalMs,
       now: () => new Date(),
     });
@@ -117,6 +150,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
         now: parts.scannedAt ?? new Date(),
         dm: parts.dm ?? undefined,
         mounts: parts.mounts ?? undefined,
+        volumes: parts.volumes ?? undefined,
         source: o?.source ?? (ctx.global.demo ? 'demo' : ctx.global.from ? `snapshot:${ctx.global.from}` : 'live'),
       });
     };
@@ -128,6 +162,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
       policy: { token, socket: Boolean(addr.path) },
       version: VERSION,
       memory: () => process.memoryUsage(),
+      processStats: readProcessStats,
       cluster: cluster
         ? {
             json: () => {
@@ -135,6 +170,16 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
               return d ? JSON.stringify(d) : null;
             },
             metrics: () => renderClusterPrometheus(cluster.scanner.state()),
+            report: () => {
+              const st = cluster.scanner.state();
+              return {
+                scans: st.scans,
+                running: st.running,
+                error: st.error,
+                lastScanAt: st.lastScanSeconds === null ? null : new Date(st.lastScanSeconds * 1000).toISOString(),
+                hasDocument: st.doc !== null,
+              };
+            },
           }
         : undefined,
     });
@@ -142,7 +187,9 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
     service.start();
     cluster?.scanner.start();
     const shown = http.address.host.includes(':') ? `[${http.address.host}]` : http.address.host;
-    const where = http.address.path ? `unix:${http.address.path} (mode 0600: root only)` : `http://${shown}:${http.address.port}/`;
+    const where = http.address.path
+      ? `unix:${http.address.path} (mode 0600: root only)`
+      : `http://${shown}:${http.address.port}/`;
     // checkListenPolicy refused other addresses without a token.
     const access = token
       ? 'API needs "Authorization: Bearer <token>" (token from serve.token or PVE_HEALTH_TOKEN)'

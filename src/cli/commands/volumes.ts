@@ -8,12 +8,18 @@ export const volumesCommand: Command = {
   name: 'volumes',
   summary: 'Guest volumes on ZFS, Ceph RBD, dir/NFS/CIFS/CephFS/btrfs storages: valid, orphaned, what holds them',
   usage: 'volumes [--json|--format FMT] [--timeout SEC] [--root DIR | --from FILE | --demo]',
+  examples: [
+    'volumes',
+    'volumes --json',
+    'volumes --timeout 10',
+  ],
   help: `Lists every guest volume on the node's storages that are not LVM with one \`zfs list\`, one
 \`rbd ls -l --format json\` per RBD pool and one reader child per file storage (a network storage only
 when it is mounted), each bounded by a timeout: a storage that did not answer is UNKNOWN (exit 3).
 Reports only; the hints name the PVE command (pvesm free VOLID, qm disk rescan --vmid N).
+
 Options:
-  --timeout SEC     deadline for each storage listing (default 10 s)`,
+  --timeout SEC     Deadline for each storage listing (default 10 s)`,
   options: { timeout: { type: 'string' } },
   async run(ctx) {
     const started = performance.now();

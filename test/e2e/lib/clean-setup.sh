@@ -1,4 +1,5 @@
 # Builders for suites/clean.sh (sourced). Real LVM and device-mapper on loop devices in the guest.
+. lib/pve-root.sh
 
 # VG pve with thin pool data (local-lvm) and VG ssd-ha01 (thick LVM storage), plus the findings:
 #   pve/vm-100-disk-0        valid (VM 100 scsi0)
@@ -39,21 +40,10 @@ setup_lvm() {
   HOLDER=$!
 }
 
-# A PVE-like root: /etc/pve files under DIR; sys and dev are the real ones (the sys view check then
-# passes); proc holds links to the real processes plus a mountinfo that shows pmxcfs on /etc/pve.
+# A PVE-like root for node pve1 (lib/pve-root.sh) with storages local-lvm and ssd-ha01 and VMs 100, 101.
 setup_root() {
   local R=$1
-  mkdir -p "$R/etc/pve/nodes/pve1/qemu-server" "$R/etc/pve/nodes/pve1/lxc" "$R/etc/pve/priv/lock" "$R/proc/self" "$R/etc/lvm"
-  echo pve1 >"$R/etc/hostname"
-  ln -s /sys "$R/sys"
-  ln -s /dev "$R/dev"
-  mkdir -p "$R/run" "$R/var/lock"
-  for p in /proc/[0-9]*; do ln -s "$p" "$R/proc/${p#/proc/}"; done
-  { cat /proc/self/mountinfo; echo '990 1 0:99 / /etc/pve rw,nosuid,nodev,relatime shared:99 - fuse /dev/fuse rw,user_id=0,group_id=0,default_permissions,allow_other'; } >"$R/proc/self/mountinfo"
-  cat /proc/mounts >"$R/proc/mounts"
-  ln -s nodes/pve1/qemu-server "$R/etc/pve/qemu-server"
-  ln -s nodes/pve1/lxc "$R/etc/pve/lxc"
-  ln -s nodes/pve1 "$R/etc/pve/local"
+  pve_root "$R" pve1
   cat >"$R/etc/pve/storage.cfg" <<'EOF'
 dir: local
 	path /var/lib/vz

@@ -11,13 +11,14 @@ const m = doc.mounts;
 if (what === 'summary') console.log(m.summary[key]);
 else if (what === 'status') console.log(doc.status);
 else if (what === 'stuck') console.log(m.stuckProbes.length);
-else if (what === 'ms') {
+else if (what === 'detail') {
+  // detail SCOPE:TARGET → that mount's detail text
+  const e = m.entries.find((x) => `${x.scope === 'ct' ? `ct${x.ctid}` : 'host'}:${x.target}` === key);
+  console.log(e?.detail ?? 'absent');
+} else if (what === 'ms') {
   // ms SCOPE:TARGET → how long that mount's probe took inside the probe child ("null" if it hung)
   const e = m.entries.find((x) => `${x.scope === 'ct' ? `ct${x.ctid}` : 'host'}:${x.target}` === key);
   console.log(e?.probe?.ms ?? 'null');
-} else if (what === 'detail') {
-  const e = m.entries.find((x) => `${x.scope === 'ct' ? `ct${x.ctid}` : 'host'}:${x.target}` === key);
-  console.log(e?.detail ?? 'absent');
 } else if (what === 'storage') {
   const hits = m.entries.filter((x) => x.storage === key);
   for (const e of hits) console.log(`${e.scope === 'ct' ? `ct${e.ctid}` : 'host'}:${e.target} ${e.status} ${e.reason}`);

@@ -82,8 +82,22 @@ nfs-ro ro vers=4.2,actimeo=0,ro -
 nfs-iso ro vers=3,nolock,actimeo=0,ro vers=3,ro
 nfs-full full vers=4.2,actimeo=0 -
 nfs-missing ok - -
+nfs-late late - -
 LIST
 echo "   $(grep -c ' nfs' /proc/mounts) NFS mounts"
+# A dir storage with is_mountpoint whose path is a symlink to the mounted directory (PVE's DirPlugin
+# resolves it with Cwd::realpath), and one whose symlink points at a directory that is not mounted.
+mkdir -p /mnt/dirreal /mnt/dirgone && mount -t tmpfs -o size=8M tmpfs /mnt/dirreal
+ln -s /mnt/dirreal /var/lib/vz-link && ln -s ../../mnt/dirgone /var/lib/vz-gone
+printf 'dir: dir-link\n\tpath /var/lib/vz-link\n\tcontent images\n\tis_mountpoint 1\n\n' >> /etc/pve/storage.cfg
+printf 'dir: dir-gone\n\tpath /var/lib/vz-gone\n\tcontent images\n\tis_mountpoint yes\n\n' >> /etc/pve/storage.cfg
+# Two more on ext4 disks: a relative link named by is_mountpoint's path value (the storage path is
+# below it), and a link to /mnt/disk3, which the host mounts only after CT 106 has bound it.
+for d in disk2 disk3; do truncate -s 16M /tmp/$d.img && mkfs.ext4 -q -F /tmp/$d.img && mkdir -p /mnt/$d; done
+mount -o loop /tmp/disk2.img /mnt/disk2
+mkdir -p /var/lib/pvh && ln -s ../../../mnt/disk2 /var/lib/pvh/spare && ln -s /mnt/disk3 /var/lib/pvh/late
+printf 'dir: spare-rel\n\tpath /var/lib/pvh/spare/dump\n\tis_mountpoint /var/lib/pvh/spare\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
+printf 'dir: late-disk\n\tpath /var/lib/pvh/late\n\tis_mountpoint 1\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
 
 echo "== container-like mount namespace"
 truncate -s 64M /tmp/ct.img
@@ -95,6 +109,30 @@ mkdir -p /tmp/bin && cp /usr/local/bin/node /tmp/bin/lxc-start
 CTMON=$!
 for _ in $(seq 100); do [ -f /tmp/ct-ready ] && break; sleep 0.2; done
 check "namespace is up" test -f /tmp/ct-ready
+
+echo "== container started before its NFS storage was mounted on the host"
+# CT 106 binds /mnt/pve/nfs-late (mp0, a path mount point: pve-container activates no storage for it),
+# a local directory (mp1) and the symlinked late-disk path (mp2) while neither storage is mounted yet;
+# then the host mounts both.
+mkdir -p /mnt/pve/nfs-late /srv-local && echo local > /srv-local/f
+printf 'rootfs: local-lvm:vm-106-disk-0,size=8G\nmp0: /mnt/pve/nfs-late,mp=/late\nmp1: /srv-local,mp=/local\nmp2: /var/lib/pvh/late,mp=/disk\n' > /etc/pve/lxc/106.conf
+/tmp/bin/lxc-start /host/lib/mounts-lxc-start.js -F -n 106 &
+CT106=$!
+for _ in $(seq 100); do [ -f /tmp/ct106-ready ] && break; sleep 0.2; done
+check "CT 106 namespace is up" test -f /tmp/ct106-ready
+mrun --fresh
+check "relative link named by is_mountpoint's path value: ok at the real mount" has "$(get storage spare-rel)" "host:/mnt/disk2 ok null"
+check "unmounted NFS storage: missing" is host:/mnt/pve/nfs-late "missing not-mounted"
+D=$(get detail host:/mnt/pve/nfs-late); echo "   detail: $D"
+check "... PVE mounts it itself; CT 106's bind writes to the root disk" grep -q "PVE mounts storage 'nfs-late' itself before it uses it.*CT 106 bind-mounts /mnt/pve/nfs-late and writes into the empty directory on the root disk" <<< "$D"
+check "symlinked is_mountpoint storage whose target is not mounted: missing at the target" has "$(get storage late-disk)" "host:/mnt/disk3 missing not-mounted"
+D=$(get detail host:/mnt/disk3); echo "   detail: $D"
+check "... naming the configured path" grep -q "configured as /var/lib/pvh/late" <<< "$D"
+check "... PVE refuses the storage; CT 106 writes to the root disk" grep -q "PVE refuses to activate storage 'late-disk'.*CT 106 bind-mounts /mnt/disk3 and writes into the empty directory on the root disk" <<< "$D"
+check "no message says PVE's own writes land on the root disk" bash -c "! grep -q 'anything written there lands' $J"
+mount -t nfs -o vers=4.2,actimeo=0 127.0.0.1:/srv/late /mnt/pve/nfs-late
+echo late > /mnt/pve/nfs-late/f
+mount -o loop /tmp/disk3.img /mnt/disk3
 
 echo "== baseline"
 mrun --fresh
@@ -108,7 +146,32 @@ check "CT 105 found through its init's mountinfo: ext4 data disk ok with capacit
 check "CT 105 read-only bind with ro=1 in its config: ok" is ct105:/ro-data "ok"
 check "CT 105 NFS mount: ok, same superblock as the host's nfs-ok" is ct105:/mnt/ctnfs "ok null null 0 nfs-ok"
 check "exit 2 (missing storage)" test "$RC" = 2
-printf '[mounts]\nignore = ["/mnt/pve/nfs-missing", "/mnt/pve/nfs-full"]\n' > /tmp/cfg.toml
+check "host: nfs-late mounted after CT 106 started: ok" is host:/mnt/pve/nfs-late "ok null null 0 nfs-late"
+check "CT 106 /late holds the directory underneath: missing, bind-outdated" is ct106:/late "missing bind-outdated null"
+check "CT 106 /late is linked to storage nfs-late" sh -c "node lib/mounts-get.js $J ct106:/late | grep -q ' nfs-late\$'"
+check "CT 106 detail says where its writes land and the fix" sh -c "node lib/mounts-get.js $J detail ct106:/late | grep -q 'lands on the host.s own disk.*pct reboot 106'"
+check "CT 106 bind of a local directory: not flagged" sh -c "! node lib/mounts-get.js $J ct106:/local | grep -q bind-outdated"
+check "CT 106 bind of a local directory: ok" is ct106:/local "ok null null"
+check "host: late-disk mounted after CT 106 started: ok" has "$(get storage late-disk)" "host:/mnt/disk3 ok null"
+check "CT 106 /disk (bind of the symlinked is_mountpoint path): missing, bind-outdated" has "$(get storage late-disk)" "ct106:/disk missing bind-outdated"
+check "the console table shows the fix" bash -c "node $CLI mounts | grep -q 'Fix: restart the container (pct reboot 106)'"
+check "symlinked is_mountpoint storage: its real mount is listed, not missing" is host:/mnt/dirreal "ok null null"
+check "the real mount is linked to the storage" is host:/mnt/dirreal "ok null null 0 dir-link"
+check "no entry for the symlink's own path" is host:/var/lib/vz-link "absent"
+check "symlink to an unmounted directory: missing, not-mounted at the real path" is host:/mnt/dirgone "missing not-mounted not-mounted null dir-gone"
+check "its detail is true about PVE: it refuses to use the storage (no write to the root disk by PVE)" sh -c "node lib/mounts-get.js $J detail host:/mnt/dirgone | grep -q 'PVE refuses'"
+echo "   CT 106 restarted now that the host has nfs-late mounted"
+kill "$CT106" 2>/dev/null; wait "$CT106" 2>/dev/null; rm -f /tmp/ct106-ready
+/tmp/bin/lxc-start /host/lib/mounts-lxc-start.js -F -n 106 &
+CT106=$!
+for _ in $(seq 100); do [ -f /tmp/ct106-ready ] && break; sleep 0.2; done
+mrun --fresh
+check "after the restart, CT 106 /late is the host's NFS: ok" is ct106:/late "ok null null 0 nfs-late"
+check "after the restart, CT 106 /disk is the host's disk: ok" is ct106:/disk "ok null null"
+check "no bind-outdated left" bash -c "! grep -q bind-outdated $J"
+kill "$CT106" 2>/dev/null
+# dir-gone ignored by the path its storage.cfg entry names (the symlink), not the resolved one.
+printf '[mounts]\nignore = ["/mnt/pve/nfs-missing", "/mnt/pve/nfs-full", "/var/lib/vz-gone"]\n' > /tmp/cfg.toml
 mrun --config /tmp/cfg.toml
 check "cached results within the TTL" test "$(get summary cached)" -gt 0
 check "with missing and full ignored: exit 1 (readonly)" test "$RC" = 1
@@ -125,71 +188,6 @@ grep ' /data ' /proc/$INIT/mountinfo | sed 's/^/   ns: /'
 mrun --fresh
 check "CT 105 /data: readonly (superblock ro, mount rw)" is ct105:/data "readonly remounted-readonly"
 check "CT 105 /ro-data (same superblock, ro=1 expected): ok" is ct105:/ro-data "ok"
-
-echo "== dir storages with is_mountpoint whose path is a symlink (PVE checks Cwd::realpath of it)"
-for d in disk1 disk2 disk3; do truncate -s 16M /tmp/$d.img && mkfs.ext4 -q -F /tmp/$d.img && mkdir -p /mnt/$d; done
-mount -o loop /tmp/disk1.img /mnt/disk1 && mount -o loop /tmp/disk2.img /mnt/disk2
-mkdir -p /var/lib/pvh /var/lib/ct-local
-ln -s /mnt/disk1 /var/lib/pvh/backup        # absolute link
-ln -s ../../../mnt/disk2 /var/lib/pvh/spare # relative link, named by is_mountpoint's path value
-ln -s /mnt/disk3 /var/lib/pvh/late          # its target is mounted only later
-printf 'dir: backup-abs\n\tpath /var/lib/pvh/backup\n\tis_mountpoint yes\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
-printf 'dir: spare-rel\n\tpath /var/lib/pvh/spare/dump\n\tis_mountpoint /var/lib/pvh/spare\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
-printf 'dir: late-disk\n\tpath /var/lib/pvh/late\n\tis_mountpoint 1\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
-
-echo "== CT 106 started with bind mounts of storage paths before the host mounted them"
-printf 'nfs: nfs-late\n\tpath /mnt/pve/nfs-late\n\tserver 127.0.0.1\n\texport /srv/late\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
-mkdir -p /mnt/pve/nfs-late
-printf 'rootfs: local-lvm:vm-106-disk-0,size=8G\nmp0: /mnt/pve/nfs-late,mp=/late\nmp1: /var/lib/ct-local,mp=/local\nmp2: /var/lib/pvh/late,mp=/disk\n' > /etc/pve/lxc/106.conf
-# start_ct: CT 106's lxc-start stand-in; its init binds what the paths hold now
-start_ct() {
-  rm -f /tmp/ct106-ready
-  CT_INIT=/host/lib/mounts-ct-bind-init.sh /tmp/bin/lxc-start /host/lib/mounts-lxc-start.js -F -n 106 &
-  CT106=$!
-  for _ in $(seq 100); do [ -f /tmp/ct106-ready ] && break; sleep 0.2; done
-}
-stop_ct() { kill $(cat /proc/$CT106/task/$CT106/children) "$CT106"; wait "$CT106" 2>/dev/null; }
-start_ct
-check "CT 106 is up" test -f /tmp/ct106-ready
-mrun --fresh
-check "symlinked is_mountpoint storage, absolute link: the real mount, ok" has "$(get storage backup-abs)" "host:/mnt/disk1 ok null"
-check "no false missing at the link's literal path" is host:/var/lib/pvh/backup absent
-check "relative link named by is_mountpoint's path value: ok" has "$(get storage spare-rel)" "host:/mnt/disk2 ok null"
-check "link whose target is not mounted: missing at the target" has "$(get storage late-disk)" "host:/mnt/disk3 missing not-mounted"
-D=$(get detail host:/mnt/disk3); echo "   detail: $D"
-check "... naming the configured path" grep -q "configured as /var/lib/pvh/late" <<< "$D"
-check "... PVE refuses the storage; CT 106 writes to the root disk" grep -q "PVE refuses to activate storage 'late-disk'.*CT 106 bind-mounts /mnt/disk3 and writes into the empty directory on the root disk" <<< "$D"
-check "unmounted NFS storage: missing" is host:/mnt/pve/nfs-late "missing not-mounted"
-D=$(get detail host:/mnt/pve/nfs-late); echo "   detail: $D"
-check "... PVE mounts it itself; CT 106's bind writes to the root disk" grep -q "PVE mounts storage 'nfs-late' itself before it uses it.*CT 106 bind-mounts /mnt/pve/nfs-late and writes into the empty directory on the root disk" <<< "$D"
-check "... and never the old claim that PVE's own writes land there" bash -c "! grep -q 'anything written there lands' $J"
-
-echo "== the host mounts the NFS storage and the disk: CT 106 still holds the directories underneath"
-mount -t nfs -o vers=4.2,actimeo=0 127.0.0.1:/srv/late /mnt/pve/nfs-late
-mount -o loop /tmp/disk3.img /mnt/disk3
-mrun --fresh
-check "host NFS mount: ok" is host:/mnt/pve/nfs-late "ok null null"
-check "host disk: ok, the late-disk storage" has "$(get storage late-disk)" "host:/mnt/disk3 ok null"
-check "CT 106 /disk (bind of the symlinked is_mountpoint path): missing, bind-outdated" has "$(get storage late-disk)" "ct106:/disk missing bind-outdated"
-# (its capacity is that of the disk it really writes to: the host's root filesystem)
-check "CT 106 /late: missing, bind-outdated" is ct106:/late "missing bind-outdated null"
-check "... linked to the storage nfs-late" has "$(get storage nfs-late)" "ct106:/late missing bind-outdated"
-D=$(get detail ct106:/late); echo "   detail: $D"
-check "... says it started before the NFS was mounted and writes to the host's disk" grep -q "CT 106 started before nfs4 127.0.0.1:/srv/late was mounted at /mnt/pve/nfs-late on the host.*lands on the host's own disk" <<< "$D"
-check "... with the fix" grep -q "Fix: restart the container (pct reboot 106)" <<< "$D"
-check "CT 106 bind of a local directory: ok" is ct106:/local "ok null null"
-check "the console table shows the fix" bash -c "node $CLI mounts | grep -q 'pct reboot 106'"
-check "exit 2" test "$RC" = 2
-
-echo "== the fix: CT 106 restarted binds what the host has mounted now"
-stop_ct; start_ct
-mrun --fresh
-check "CT 106 /late: ok, the host's NFS superblock" is ct106:/late "ok null null"
-check "CT 106 /disk: ok" is ct106:/disk "ok null null"
-check "no bind-outdated left" bash -c "! grep -q bind-outdated $J"
-# The sections below see the same mounts as before these ones.
-stop_ct
-umount /mnt/pve/nfs-late
 
 echo "== stale 1: export removed and recreated (ESTALE)"
 rm -rf /srv/rm && mkdir /srv/rm && echo new > /srv/rm/f && exportfs -ra

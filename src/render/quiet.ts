@@ -1,0 +1,50 @@
+// `-q`: the summary line and one line per problem, so a timer's journal stays readable. A part that
+// could not be checked is a line of its own (never fail open); pending entries are counted in the
+// summary line only (an operation explains them). Pure.
+import { STATUS_WORD } from '../core/evaluate';
+import type { CheckDocument, Status } from '../core/types';
+import { listFindings, partErrors } from './findings';
+import { paint, type Style } from './text';
+
+const STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
+const WIDTH = 8; // "CRITICAL".length
+
+function word(s: Status, color: boolean): string {
+  return paint(STATUS_WORD[s].padEnd(WIDTH), STYLE[s], color);
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, '; ').trim();
+}
+
+export function renderQuietText(doc: CheckDocument, o: { color: boolean }): string {
+  const lines = [
+    `${paint('pve-health', 'bold', o.color)} ${doc.node} — ${paint(STATUS_WORD[doc.status], STYLE[doc.status], o.color)}: ${doc.summary ?? ''}`,
+  ];
+  for (const f of partErrors(doc)) lines.push(`${word(3, o.color)} ${f.label}: could not check: ${oneLine(f.error)}`);
+  // Checked, but part of the view is missing (a VG whose lvs rows disagree with vgs, a failed listing).
+  if (doc.dm && !doc.dm.error && doc.dm.status === 3)
+    for (const w of doc.dm.warnings) lines.push(`${word(3, o.color)} device-mapper: ${oneLine(w)}`);
+  for (const f of listFindings(doc)) {
+    if (f.severity === 0) continue;
+    const what =
+      f.part === 'dm' || f.part === 'volumes' ? `${f.status}/${f.reason}` : f.part === 'mounts' ? f.status : f.explanation;
+    // A storage finding's fix is a small script: its first line, the rest is in the full report.
+    const fix = f.fix?.split('\n').find((l) => l.trim() !== '');
+    const more = f.fix && f.fix.split('\n').filter((l) => l.trim() !== '').length > 1 ? ' (more in the full report)' : '';
+    const tail = fix
+      ? `fix: ${fix.trim()}${more}`
+      : f.part === 'dm'
+        ? f.protectedBy.length
+          ? `no fix now (protected: ${f.protectedBy.join(', ')})`
+          : oneLine(f.hint ?? f.detail)
+        : oneLine(f.hint ?? f.detail);
+    lines.push(`${word(f.severity, o.color)} ${f.part.padEnd(7)} ${f.subject}  ${what} — ${tail}`);
+  }
+  const v = doc.volumes;
+  if (v) {
+    if (v.status === 3 && v.entries.every((e) => e.status !== 'unknown'))
+      for (const w of v.warnings) lines.push(`${word(3, o.color)} volumes: ${oneLine(w)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

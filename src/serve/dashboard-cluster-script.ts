@@ -1,0 +1,73 @@
+// The dashboard's cluster section (serve --cluster), part of /dashboard.js: spliced into the script's
+// scope, so it uses its helpers ($, el, clear, statusTag, clock, STATUS). The page asks /api/cluster
+// only when /api/status says the service scans the cluster and has a document, so a service without
+// --cluster (or before its first scan) gets no failing request. Values go in through textContent only.
+
+export const DASHBOARD_CLUSTER_JS = `
+  var CLUSTER_LEVEL = { critical: 2, warning: 1, unknown: 3, info: 0 };
+
+  function clusterNodeRow(n) {
+    var tr = el('tr');
+    tr.appendChild(el('td', '', n.node));
+    tr.appendChild(el('td', '', n.local ? 'local' : (n.ip || n.node)));
+    var s = el('td');
+    s.appendChild(statusTag(n.status, STATUS[n.status] || String(n.status)));
+    tr.appendChild(s);
+    tr.appendChild(el('td', '', n.grade || '-'));
+    tr.appendChild(el('td', '', n.error ? n.error.kind + ': ' + n.error.message : n.summary));
+    return tr;
+  }
+
+  function clusterFinding(f) {
+    var li = el('li');
+    var head = el('div', 'issue-head');
+    head.appendChild(statusTag(CLUSTER_LEVEL[f.severity] === undefined ? 3 : CLUSTER_LEVEL[f.severity], f.severity));
+    head.appendChild(el('span', 'issue-name', f.title));
+    head.appendChild(el('span', 'meta', f.kind));
+    li.appendChild(head);
+    li.appendChild(el('p', 'meta', 'Nodes: ' + f.nodes.join(', ')));
+    if (f.detail) li.appendChild(el('p', 'issue-detail', f.detail));
+    (f.volumes || []).forEach(function (v) {
+      li.appendChild(el('p', 'meta', v.vg + '/' + v.lv + ' (LV UUID ' + v.lvUuid + ') active: ' +
+        (v.activeOn.join(', ') || '-') + ' · open: ' + (v.openOn.join(', ') || '-')));
+    });
+    if (f.explainedBy && f.explainedBy.length) li.appendChild(el('p', 'meta', 'Explained by: ' + f.explainedBy.join('; ')));
+    return li;
+  }
+
+  function renderCluster(c, scan) {
+    $('cluster-section').hidden = false;
+    $('cluster-name').textContent = '— ' + (c.cluster.name || c.cluster.localNode) + ' (from ' + c.cluster.localNode + ')';
+    var sum = $('cluster-summary');
+    clear(sum);
+    sum.appendChild(statusTag(c.status, STATUS[c.status] || String(c.status)));
+    sum.appendChild(document.createTextNode(' ' + c.summary));
+    $('cluster-scan').textContent = 'Scanned at ' + clock(c.generatedAt) +
+      (scan.error ? '. The last scan failed: ' + scan.error + ' (this is the previous result).' : '.');
+    var body = $('cluster-nodes').tBodies[0];
+    clear(body);
+    c.nodes.forEach(function (n) { body.appendChild(clusterNodeRow(n)); });
+    var list = $('cluster-findings');
+    clear(list);
+    var shown = c.findings.filter(function (f) { return !/^node-/.test(f.kind); });
+    shown.forEach(function (f) { list.appendChild(clusterFinding(f)); });
+    $('cluster-empty').hidden = shown.length > 0;
+    document.body.setAttribute('data-cluster-loaded', c.generatedAt);
+  }
+
+  function loadCluster(scan, headers) {
+    if (!scan) return;
+    if (!scan.hasDocument) {
+      $('cluster-section').hidden = false;
+      // The next refresh looks again.
+      $('cluster-summary').textContent = scan.error ? 'The cluster scan failed: ' + scan.error : 'The first cluster scan has not finished yet.';
+      return;
+    }
+    fetch('api/cluster', { headers: headers, cache: 'no-store' }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    }).then(function (c) { renderCluster(c, scan); }).catch(function (e) {
+      $('cluster-scan').textContent = 'Could not load the cluster view: ' + e.message + '.';
+    });
+  }
+`;

@@ -1,0 +1,54 @@
+// The zsh completion, driven in a real interactive zsh on a pseudo-terminal (zsh/zpty): press Tab
+// twice after a command line and read what zsh lists.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { renderZshCompletion } from '../../scripts/package/completion-zsh';
+import { FORMATS } from '../../src/cli/options';
+import { COMMANDS } from '../../src/cli/registry';
+import { CLEANABLE_REASONS } from '../../src/core/plan-cleanup';
+import { realCliInfo } from '../helpers/real-cli-info';
+import { requireTool } from '../helpers/require-tool';
+
+const CAPTURE = `zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='> '; fpath=($1 \\$fpath); autoload -Uz compinit; compinit -u -D; zstyle ':completion:*' list-prompt ''; LISTMAX=10000; unsetopt BEEP; print READY"
+local line out=''
+while zpty -r -t z line; do [[ $line == READY* ]] && break; done
+sleep 0.3
+zpty -w -n z "$2"$'\\t'$'\\t'
+sleep 1
+while zpty -r -t z line; do out+=$line; done
+print -r -- "$out"
+zpty -d z
+`;
+
+test('zsh completion: commands, per-command options, and values (formats, clean reasons)', (t) => {
+  const zsh = requireTool(t, 'zsh', 'zsh');
+  if (!zsh) return;
+  const info = realCliInfo();
+  const dir = mkdtempSync(join(tmpdir(), 'pvh-zsh-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '_pve-health'), renderZshCompletion(info));
+  writeFileSync(join(dir, 'capture.zsh'), CAPTURE);
+  assert.equal(spawnSync(zsh, ['-n', join(dir, '_pve-health')]).status, 0, 'syntax');
+  const listed = (line: string): string => {
+    const r = spawnSync(zsh, ['-f', join(dir, 'capture.zsh'), dir, line], { encoding: 'utf8', timeout: 20_000 });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes from the pty
+    return r.stdout.replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '');
+  };
+  const cmds = listed('pve-health ');
+  for (const c of COMMANDS) assert.match(cmds, new RegExp(`\\b${c.name}\\b`), c.name);
+  const reasons = listed('pve-health clean --reason ');
+  for (const r of CLEANABLE_REASONS) assert.ok(reasons.includes(r), `reason ${r}`);
+  const formats = listed('pve-health check --format ');
+  for (const f of FORMATS) assert.ok(formats.includes(f), `format ${f}`);
+  // Only the options that apply: install-timer takes --root but no --format.
+  const timer = listed('pve-health install-timer --');
+  assert.match(timer, /--interval/);
+  assert.match(timer, /--root/);
+  assert.doesNotMatch(timer, /--format/);
+});

@@ -1,0 +1,27 @@
+# A PVE-like root for a node (sourced by the suites): what every simulated node needs under --root.
+
+# pve_root DIR NODE: /etc/hostname, /etc/pve with the node's own directories and the qemu-server, lxc
+# and local links pmxcfs shows; sys and dev are the real ones (the sys view check then passes); proc
+# holds links to the real processes plus a mountinfo that shows pmxcfs on /etc/pve.
+pve_root() {
+  local R=$1 NODE=$2
+  mkdir -p "$R/etc/pve/nodes/$NODE/qemu-server" "$R/etc/pve/nodes/$NODE/lxc" "$R/etc/pve/priv/lock" "$R/etc/lvm"
+  mkdir -p "$R/run" "$R/var/lock"
+  echo "$NODE" >"$R/etc/hostname"
+  ln -s /sys "$R/sys"
+  ln -s /dev "$R/dev"
+  pve_root_proc "$R"
+  ln -s "nodes/$NODE/qemu-server" "$R/etc/pve/qemu-server"
+  ln -s "nodes/$NODE/lxc" "$R/etc/pve/lxc"
+  ln -s "nodes/$NODE" "$R/etc/pve/local"
+}
+
+# pve_root_proc DIR: (re)link DIR/proc to the processes running now (holders started after pve_root).
+pve_root_proc() {
+  local R=$1 p
+  rm -rf "$R/proc"
+  mkdir -p "$R/proc/self"
+  for p in /proc/[0-9]*; do ln -s "$p" "$R/proc/${p#/proc/}"; done
+  { cat /proc/self/mountinfo; echo '990 1 0:99 / /etc/pve rw,nosuid,nodev,relatime shared:99 - fuse /dev/fuse rw,user_id=0,group_id=0,default_permissions,allow_other'; } >"$R/proc/self/mountinfo"
+  cat /proc/mounts >"$R/proc/mounts"
+}
