@@ -98,9 +98,11 @@ export interface Binder {
   /** `underneath`: the same superblock as the host's mount under the path (the empty directory). */
   holds: 'underneath' | 'other' | 'unknown';
   ct: MountInfo | null;
+  /** The bind's mount point in the container. */
+  target: string;
 }
 
-/** Running containers that bind `path` (or a path below it), and what each of them has there. */
+/** Running containers that bind `path` (or a path below it), and what each of them has there (a stopped one binds nothing). */
 export function bindersOf(
   path: string,
   binds: CtBind[],
@@ -113,11 +115,11 @@ export function bindersOf(
     const src = resolve(b.source);
     const under = (p: string) => p === path || p.startsWith(`${path}/`);
     if (!under(b.source) && !under(src)) continue;
-    if (out.some((x) => x.ctid === b.ctid)) continue;
+    if (!ctMounts.has(b.ctid) || out.some((x) => x.ctid === b.ctid)) continue;
     const ct = ctMountAt(b, ctMounts);
     const host = hostMountAt(src, hostMounts);
     const holds = !ct || !host ? 'unknown' : ct.majorMinor === host.majorMinor ? 'underneath' : 'other';
-    out.push({ ctid: b.ctid, holds, ct });
+    out.push({ ctid: b.ctid, holds, ct, target: b.target });
   }
   return out.sort((a, b) => a.ctid - b.ctid);
 }

@@ -41,11 +41,13 @@ function missingDetail(st: StorageMount, binders: Binder[], under: MountInfo | n
       ? `PVE refuses to activate storage '${st.id}' while ${st.path} is not a mount point (is_mountpoint), so its own writes stop`
       : `PVE mounts storage '${st.id}' itself before it uses it, so its own writes wait for the mount (or fail)`;
   const parts: string[] = [];
-  const empty = binders.filter((b) => b.holds !== 'other').map((b) => b.ctid);
+  const empty = binders.filter((b) => b.holds === 'underneath').map((b) => b.ctid);
   if (empty.length) {
     const one = empty.length === 1;
     parts.push(`${ct(empty)} bind-mount${one ? 's' : ''} ${st.path} and write${one ? 's' : ''} into the empty directory on ${disk}`);
   }
+  for (const b of binders.filter((x) => x.holds === 'unknown'))
+    parts.push(`CT ${b.ctid} is configured to bind it, but its mount table shows nothing at ${b.target}`);
   for (const b of binders.filter((x) => x.holds === 'other'))
     parts.push(
       `CT ${b.ctid} still holds an earlier mount there (${b.ct?.fstype} ${b.ct?.source}) and writes to it; restarted now, it would bind the empty directory on ${disk}`,

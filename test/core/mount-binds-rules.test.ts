@@ -187,3 +187,24 @@ test('a symlinked storage whose target is not mounted: missing at the target, na
   assert.doesNotMatch(d, /root disk/);
   assert.equal(at(r, 'host', '/mnt/usb'), undefined, 'the literal path is not reported');
 });
+
+test('a missing storage names only running containers, and says so when one shows no mount at the bind target', () => {
+  const r = classifyMounts(
+    raw({
+      hostMountinfo: [ROOT, CIFS, USB, EXT].join('\n'),
+      // CT 200 runs without a mount at /data; CT 201 has a config (a snapshot may hold one) but is not running.
+      containers: ct([]),
+      ctConfigs: {
+        '200': 'rootfs: local-lvm:vm-200-disk-0\nmp0: /mnt/pve/share/app,mp=/data\n',
+        '201': 'rootfs: local-lvm:vm-201-disk-0\nmp0: /mnt/pve/share,mp=/share\n',
+      },
+      resolvedPaths: { '/srv/ext-link': '/srv/ext' },
+      probes: PROBES,
+    }),
+    {},
+  );
+  const d = at(r, 'host', '/mnt/pve/share')?.detail ?? '';
+  assert.match(d, /CT 200 is configured to bind it, but its mount table shows nothing at \/data/);
+  assert.doesNotMatch(d, /CT 201/);
+  assert.doesNotMatch(d, /bind-mounts/);
+});
