@@ -133,7 +133,7 @@ const MOUNTED_STORAGE_TYPES: Record<string, string> = {
 export interface StorageMount {
   id: string;
   type: string;
-  /** The path PVE reads and writes; must be a mount point, or writes land on the root disk. */
+  /** The path PVE reads and writes; must be a mount point (PVE waits for it; other writers would hit the root disk). */
   path: string;
   /** What the mount's source would look like (nfs server:/export, cifs //server/share), if known. */
   source: string | null;

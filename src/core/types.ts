@@ -182,7 +182,7 @@ export interface StorageFinding {
 }
 
 
-/** `missing`: a storage of this node that must be a mount point is not mounted (writes land on the root disk). */
+/** `missing`: a storage of this node that must be a mount point is not mounted, or a container bind of one is outdated. */
 export type MountStatus = 'ok' | 'stale' | 'readonly' | 'full' | 'missing';
 
 /** Why a mount has its status (MountEntry.reason). */

@@ -57,7 +57,12 @@ const MOUNT_TEXT: Record<string, string> = {
   stale: 'the mount does not answer (stale or hung)',
   readonly: 'the mount is read-only but should be writable',
   full: 'the filesystem is nearly full',
-  missing: 'the storage is not mounted: anything written there lands on the root disk',
+  // PVE itself does not write into an unmounted storage (it refuses an is_mountpoint dir storage and
+  // mounts NFS/CIFS before use); container bind mounts and other writers do.
+  missing:
+    'the storage is not mounted: PVE waits for it, but container bind mounts and other writers there write to the root disk',
+  'bind-outdated':
+    "the container's bind mount does not show what the host has mounted at its source now: the container writes elsewhere",
 };
 
 /** Parts of the document that could not be checked, with the reason (never fail open). */
@@ -158,7 +163,7 @@ export function listFindings(doc: CheckDocument): Finding[] {
       subject: mountLabel(m),
       status: m.status,
       reason: m.status,
-      explanation: MOUNT_TEXT[m.status] ?? m.status,
+      explanation: MOUNT_TEXT[m.reason === 'bind-outdated' ? m.reason : m.status] ?? m.status,
       // The classifier's sentence when it gave one; otherwise the facts.
       detail:
         typeof m.detail === 'string' && m.detail

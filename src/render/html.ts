@@ -250,8 +250,11 @@ export function nextSteps(doc: CheckDocument): string[] {
     steps.push('Look at the storage findings: each lists the commands that fix it (pve-health never runs them).');
   }
   for (const m of has('missing')) {
+    // A container's outdated bind is fixed in the container; a storage on the host.
     steps.push(
-      `Mount ${m.subject} again (check the server first); until then anything written there fills the root disk.`,
+      m.part === 'mounts' && /^CT \d+:/.test(m.subject)
+        ? `Restart ${m.subject.split(':')[0]} (pct reboot ${m.vmid}): its bind mount was made before the host mounted the storage, so it writes elsewhere.`
+        : `Mount ${m.subject} again (check the server or disk first). PVE does not use it until then, but container bind mounts and other writers there write to the root disk.`,
     );
   }
   for (const m of has('stale'))

@@ -2,22 +2,12 @@
 // directory, symlinked storage paths, words that are true). Mount tables as the kernel prints them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyMounts, type MountsRaw, type ProbeResult } from '../../src/core/classify-mounts';
+import { classifyMounts, type MountsRaw } from '../../src/core/classify-mounts';
 import { containerBinds } from '../../src/core/mount-binds';
+import { mountLine, mountsRaw, probeOk } from '../helpers/mount-tables';
 
-const GiB = 1024 ** 3;
-const ok = (): ProbeResult => ({
-  ok: true,
-  error: null,
-  ms: 3,
-  at: '2026-01-01T00:00:00Z',
-  totalBytes: 100 * GiB,
-  usedBytes: 10 * GiB,
-  availableBytes: 90 * GiB,
-});
-let id = 100;
-const line = (mm: string, root: string, target: string, fstype: string, source: string) =>
-  `${id++} 1 ${mm} ${root} ${target} rw,relatime shared:1 - ${fstype} ${source} rw`;
+const ok = probeOk;
+const line = mountLine;
 
 const STORAGE = `nfs: share
 \tpath /mnt/pve/share
@@ -34,22 +24,7 @@ const HOST_ROOT = line('253:1', '/', '/', 'ext4', '/dev/mapper/pve-root');
 const HOST_NFS = line('0:52', '/', '/mnt/pve/share', 'nfs4', '10.0.0.5:/export/share');
 const CT_ROOT = line('253:7', '/', '/', 'ext4', '/dev/mapper/pve-vm--200--disk--0');
 
-function raw(p: Partial<MountsRaw>): MountsRaw {
-  return {
-    version: 1,
-    gatheredAt: '2026-01-01T00:00:00Z',
-    node: 'pve1',
-    hostMountinfo: '',
-    containers: [],
-    storageCfg: STORAGE,
-    ctConfigs: {},
-    probes: {},
-    stuckProbes: [],
-    timeoutMs: 2000,
-    warnings: [],
-    ...p,
-  };
-}
+const raw = (p: Partial<MountsRaw>) => mountsRaw(STORAGE, p);
 
 const CT200 = 'hostname: app\nrootfs: local-lvm:vm-200-disk-0,size=8G\nmp0: /mnt/pve/share/app,mp=/data\n';
 
@@ -134,10 +109,11 @@ test('missing storages say what is true: PVE\'s own writes stop or wait; contain
   );
   const nfs = r.entries.find((x) => x.storage === 'share' && x.scope === 'host');
   assert.equal(nfs?.status, 'missing');
-  assert.match(nfs?.detail ?? '', /PVE mounts storage 'share' again before it uses it/);
+  assert.match(nfs?.detail ?? '', /PVE mounts storage 'share' itself before it uses it, so its own writes wait/);
   assert.match(nfs?.detail ?? '', /CT 200 bind-mounts \/mnt\/pve\/share and writes into the empty directory on the root disk/);
   const dir = r.entries.find((x) => x.storage === 'backup');
-  assert.match(dir?.detail ?? '', /PVE refuses to use storage 'backup' while \/srv\/backup is not a mount point/);
+  assert.match(dir?.detail ?? '', /PVE refuses to activate storage 'backup' while \/srv\/backup is not a mount point/);
+  assert.match(dir?.detail ?? '', /no running container binds it; any other writer there \(a script, rsync\) writes to the root disk/);
   assert.doesNotMatch(dir?.detail ?? '', /anything written there lands on the root disk/);
 });
 

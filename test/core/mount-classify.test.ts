@@ -10,6 +10,7 @@ import {
   storageMounts,
 } from '../../src/core/mount-plan';
 import { parseStorageConfig } from '../../src/core/storage-config';
+import { mountsRaw } from '../helpers/mount-tables';
 
 const GiB = 1024 ** 3;
 const ok = (usedGiB = 10, availGiB = 90): ProbeResult => ({
@@ -80,22 +81,7 @@ dir: ext
 \tis_mountpoint /srv/ext
 `;
 
-function raw(partial: Partial<MountsRaw>): MountsRaw {
-  return {
-    version: 1,
-    gatheredAt: '2026-01-01T00:00:00Z',
-    node: 'pve1',
-    hostMountinfo: '',
-    containers: [],
-    storageCfg: STORAGE,
-    ctConfigs: {},
-    probes: {},
-    stuckProbes: [],
-    timeoutMs: 2000,
-    warnings: [],
-    ...partial,
-  };
-}
+const raw = (partial: Partial<MountsRaw>) => mountsRaw(STORAGE, partial);
 
 const HOST = [
   line('0:53', '/mnt/pve/nfs-backup', 'nfs4', '10.0.0.5:/export/backup'),

@@ -1,7 +1,7 @@
 // `pve-health mounts` as a user runs it (the bundled CLI in its own process) against fixture roots
 // whose mount points are real directories: the JSON contract, exit codes, config, --from.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runCli, tempDir } from '../helpers/cli';
@@ -138,4 +138,30 @@ test('mounts: a bad --timeout is a usage error (64); no mount table is exit 3', 
   const res = runCli(['--root', empty, 'mounts']);
   assert.equal(res.code, 3);
   assert.match(res.stderr, /cannot read .*proc\/self\/mountinfo/);
+});
+
+test('mounts: a dir storage with is_mountpoint whose path is a symlink under --root is mounted when its target is', () => {
+  const r = root();
+  const mi = join(r, 'proc/self/mountinfo');
+  writeFileSync(mi, `${readFileSync(mi, 'utf8')}42 21 8:17 / /mnt/disk1 rw,relatime shared:42 - ext4 /dev/sdb1 rw\n`);
+  for (const d of ['mnt/disk1', 'mnt/disk2', 'var/lib/pvh']) mkdirSync(join(r, d), { recursive: true });
+  // Absolute (resolved inside the root) and relative links; disk2 is not mounted.
+  symlinkSync('/mnt/disk1', join(r, 'var/lib/pvh/backup'));
+  symlinkSync('../../../mnt/disk2', join(r, 'var/lib/pvh/spare'));
+  const cfg = join(r, 'etc/pve/storage.cfg');
+  writeFileSync(
+    cfg,
+    `${readFileSync(cfg, 'utf8')}\ndir: backup\n\tpath /var/lib/pvh/backup\n\tis_mountpoint yes\n\ndir: spare\n\tpath /var/lib/pvh/spare\n\tis_mountpoint 1\n`,
+  );
+  const res = runCli(['--root', r, 'mounts', '--json', '--fresh']);
+  const doc = JSON.parse(res.stdout);
+  const by = Object.fromEntries(
+    doc.mounts.entries.map((e: { target: string; status: string; storage: string }) => [e.target, `${e.status} ${e.storage}`]),
+  );
+  assert.equal(by['/mnt/disk1'], 'ok backup', res.stdout);
+  assert.equal(by['/var/lib/pvh/backup'], undefined, 'no false missing at the literal path');
+  assert.equal(by['/mnt/disk2'], 'missing spare');
+  const spare = doc.mounts.entries.find((e: { storage: string }) => e.storage === 'spare');
+  assert.match(spare.detail, /not mounted at \/mnt\/disk2 \(configured as \/var\/lib\/pvh\/spare\)\. PVE refuses to activate storage 'spare'/);
+  assert.equal(doc.mounts.resolvedPaths, undefined, 'resolution is recorded in the snapshot, not in the contract');
 });

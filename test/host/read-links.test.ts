@@ -22,3 +22,57 @@ test('resolveHostPaths: symlinks followed like realpath; a network mount point i
     '/srv/backup': '/mnt/disk1',
   });
 });
+
+test('resolveHostPaths: relative links, chains, .. after a link, dangling targets and loops, like realpath', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-links-'));
+  for (const d of ['mnt/disk1', 'srv', 'var/lib/pvh', 'a/b', 'a/x']) mkdirSync(join(root, d), { recursive: true });
+  symlinkSync('../../../mnt/disk1', join(root, 'var/lib/pvh/rel')); // relative to its own directory
+  symlinkSync('/var/lib/pvh/rel', join(root, 'srv/chain')); // a link to a link
+  symlinkSync('/a/b', join(root, 'srv/ab'));
+  symlinkSync('/mnt/disk3', join(root, 'srv/gone')); // target does not exist (not created yet)
+  symlinkSync('/srv/loop2', join(root, 'srv/loop1'));
+  symlinkSync('/srv/loop1', join(root, 'srv/loop2'));
+  const host = createHost({ root });
+  assert.deepEqual(
+    resolveHostPaths(
+      host,
+      ['/var/lib/pvh/rel', '/srv/chain/dump', '/srv/ab/../x', '/srv/gone', '/srv/loop1', '/srv/none', '/mnt/disk1'],
+      () => false,
+    ),
+    {
+      '/var/lib/pvh/rel': '/mnt/disk1',
+      '/srv/chain/dump': '/mnt/disk1/dump',
+      '/srv/ab/../x': '/a/x',
+      '/srv/gone': '/mnt/disk3',
+      // A loop names nothing: kept as written (PVE's realpath fails too, so the storage is not mounted).
+    },
+  );
+});
+
+test('resolveHostPaths: an absolute link target is resolved inside --root, never against the real /', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-links-'));
+  mkdirSync(join(root, 'srv'), { recursive: true });
+  mkdirSync(join(root, 'data/disk1'), { recursive: true });
+  mkdirSync(join(root, 'mnt'), { recursive: true });
+  // /mnt/disk1 is a link only under the root (on the real / it is absent or a plain directory).
+  symlinkSync('/data/disk1', join(root, 'mnt/disk1'));
+  symlinkSync('/mnt/disk1', join(root, 'srv/backup'));
+  // /proc/self is a link on every real system: under the root it is a plain directory.
+  mkdirSync(join(root, 'proc/self'), { recursive: true });
+  const host = createHost({ root });
+  assert.deepEqual(resolveHostPaths(host, ['/srv/backup', '/proc/self'], () => false), {
+    '/srv/backup': '/data/disk1',
+  });
+});
+
+test('resolveHostPaths: a local link into a network mount stops at the network mount point', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-links-'));
+  mkdirSync(join(root, 'srv'), { recursive: true });
+  mkdirSync(join(root, 'mnt/pve/nfs'), { recursive: true });
+  // Below the network mount point: would be followed if it were looked at.
+  symlinkSync('/elsewhere', join(root, 'mnt/pve/nfs/sub'));
+  symlinkSync('/mnt/pve/nfs/sub/app', join(root, 'srv/app'));
+  const host = createHost({ root });
+  const onNetwork = (p: string) => p === '/mnt/pve/nfs' || p.startsWith('/mnt/pve/nfs/');
+  assert.deepEqual(resolveHostPaths(host, ['/srv/app'], onNetwork), { '/srv/app': '/mnt/pve/nfs/sub/app' });
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { listFindings } from '../../src/render/findings';
 import { esc, nextSteps, renderHtml } from '../../src/render/html';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
 
@@ -91,7 +92,8 @@ test('html: storage findings with their fix lines, missing mounts, a mounts erro
   assert.ok(html.includes('lvextend -L +50G pve/data\n# or free space in guests and run fstrim'));
   assert.ok(html.includes('VM 105 &lt;locked&gt; &quot;backup&quot;'));
   assert.ok(!html.includes('overcommitted 180%'), 'info-level findings stay out');
-  assert.ok(html.includes('lands on the root disk'));
+  assert.ok(html.includes('PVE waits for it, but container bind mounts and other writers there write to the root disk'));
+  assert.ok(!html.includes('lands on the root disk'), 'no claim that PVE itself writes there');
   assert.ok(
     nextSteps(storageDoc()).some(
       (s) => s.startsWith('Mount CT') === false && s.startsWith('Mount /mnt/pve/nfs-vz again'),
@@ -100,4 +102,26 @@ test('html: storage findings with their fix lines, missing mounts, a mounts erro
   const broken = troubledDoc();
   broken.mounts = { summary: {}, entries: [], status: 3, error: 'mountinfo <unreadable>' };
   assert.ok(renderHtml(broken).includes('Could not check the mounts: mountinfo &lt;unreadable&gt;'));
+});
+
+test('html and findings: a container bind made before the host mounted the storage says to restart the container', () => {
+  const d = storageDoc();
+  const host = d.mounts!.entries.find((e) => e.status === 'missing')!;
+  d.mounts!.entries.push({
+    ...host,
+    scope: 'ct',
+    ctid: 200,
+    target: '/data',
+    source: '/dev/mapper/pve-root',
+    fstype: 'ext4',
+    reason: 'bind-outdated',
+    detail: 'CT 200 started before nfs4 10.0.0.5:/export/vz was mounted at /mnt/pve/nfs-vz on the host …',
+  });
+  const f = listFindings(d).find((x) => x.subject === 'CT 200:/data')!;
+  assert.equal(f.status, 'missing');
+  assert.match(f.explanation, /the container's bind mount does not show what the host has mounted/);
+  const steps = nextSteps(d);
+  assert.ok(steps.includes('Restart CT 200 (pct reboot 200): its bind mount was made before the host mounted the storage, so it writes elsewhere.'), steps.join('\n'));
+  assert.ok(steps.some((s) => s.startsWith('Mount /mnt/pve/nfs-vz again')));
+  assert.ok(!steps.some((s) => s.startsWith('Mount CT')));
 });

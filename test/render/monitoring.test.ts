@@ -150,7 +150,8 @@ test('storage findings and missing mounts reach every format', (t): void => {
   );
   const missing = f.find((x) => x.status === 'missing')!;
   assert.equal(missing.severity, 2);
-  assert.match(missing.detail, /lands on the root disk/);
+  assert.match(missing.detail, /PVE mounts storage 'nfs-vz' itself before it uses it/);
+  assert.match(missing.explanation, /container bind mounts and other writers there write to the root disk/);
   const nagios = renderNagios(doc);
   assert.match(
     nagios,

@@ -2,6 +2,8 @@
 // `pve-health mounts --json` document, for the shell suite (the guest has no jq).
 //   host:/mnt/pve/x   → "status reason error usagePercent storage"
 //   ct105:/data       → same for CT 105's /data
+//   detail ct106:/late → that entry's detail sentence
+//   storage ID        → "where status reason" of every entry linked to storage ID
 const fs = require('fs');
 const [file, what, key] = process.argv.slice(2);
 const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -17,6 +19,10 @@ else if (what === 'detail') {
   // ms SCOPE:TARGET → how long that mount's probe took inside the probe child ("null" if it hung)
   const e = m.entries.find((x) => `${x.scope === 'ct' ? `ct${x.ctid}` : 'host'}:${x.target}` === key);
   console.log(e?.probe?.ms ?? 'null');
+} else if (what === 'storage') {
+  const hits = m.entries.filter((x) => x.storage === key);
+  for (const e of hits) console.log(`${e.scope === 'ct' ? `ct${e.ctid}` : 'host'}:${e.target} ${e.status} ${e.reason}`);
+  if (!hits.length) console.log('absent');
 } else if (what === 'list')
   for (const e of m.entries)
     console.log(

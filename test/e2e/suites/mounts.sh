@@ -1,8 +1,11 @@
 #!/bin/bash
 # Remote mount monitor on a real kernel: NFS v3 and v4.2 exports over loopback (actimeo=0), made
 # stale three ways (export recreated → ESTALE, exportfs -ua → EACCES, nfsd stopped → hang), a soft
-# mount (EIO), a read-only mount, a full export, a storage that is not mounted, and a container-like
-# mount namespace (unshare -m under a process named lxc-start) found through /proc/<pid>/mountinfo.
+# mount (EIO), a read-only mount, a full export, a storage that is not mounted, and container-like
+# mount namespaces (unshare -m under a process named lxc-start) found through /proc/<pid>/mountinfo:
+# one started with bind mounts of storage paths before the host mounted them (it captured the empty
+# directory), and dir storages with is_mountpoint whose path is a symlink (absolute, relative, to a
+# target mounted later).
 # pve-health runs with --root / against the guest itself. Needs the testbed's nfs/nfsd/loop/ext4.
 set -u
 cd /host
@@ -32,6 +35,8 @@ is() { # is WHERE "status reason [error]": prefix match on get's output
   echo "   $1: got '$got', want '$2'"
   return 1
 }
+# has OUTPUT LINE: one line of a multi-line answer is exactly LINE
+has() { grep -qxF "$2" <<< "$1" || { echo "   got: $(echo $1)"; return 1; }; }
 # answered within the timeout: the probe of WHERE took less than the timeout inside the probe child
 # (whole runs are printed, not asserted: node start-up under TCG on a busy host takes seconds)
 answered() { local ms; ms=$(get ms "$1"); [ "$ms" != null ] && [ "$ms" -lt $(( TIMEOUT * 1000 )) ] || { echo "   $1 probe: ${ms} ms"; return 1; }; }
@@ -86,6 +91,13 @@ mkdir -p /mnt/dirreal /mnt/dirgone && mount -t tmpfs -o size=8M tmpfs /mnt/dirre
 ln -s /mnt/dirreal /var/lib/vz-link && ln -s ../../mnt/dirgone /var/lib/vz-gone
 printf 'dir: dir-link\n\tpath /var/lib/vz-link\n\tcontent images\n\tis_mountpoint 1\n\n' >> /etc/pve/storage.cfg
 printf 'dir: dir-gone\n\tpath /var/lib/vz-gone\n\tcontent images\n\tis_mountpoint yes\n\n' >> /etc/pve/storage.cfg
+# Two more on ext4 disks: a relative link named by is_mountpoint's path value (the storage path is
+# below it), and a link to /mnt/disk3, which the host mounts only after CT 106 has bound it.
+for d in disk2 disk3; do truncate -s 16M /tmp/$d.img && mkfs.ext4 -q -F /tmp/$d.img && mkdir -p /mnt/$d; done
+mount -o loop /tmp/disk2.img /mnt/disk2
+mkdir -p /var/lib/pvh && ln -s ../../../mnt/disk2 /var/lib/pvh/spare && ln -s /mnt/disk3 /var/lib/pvh/late
+printf 'dir: spare-rel\n\tpath /var/lib/pvh/spare/dump\n\tis_mountpoint /var/lib/pvh/spare\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
+printf 'dir: late-disk\n\tpath /var/lib/pvh/late\n\tis_mountpoint 1\n\tcontent backup\n\n' >> /etc/pve/storage.cfg
 
 echo "== container-like mount namespace"
 truncate -s 64M /tmp/ct.img
@@ -99,16 +111,28 @@ for _ in $(seq 100); do [ -f /tmp/ct-ready ] && break; sleep 0.2; done
 check "namespace is up" test -f /tmp/ct-ready
 
 echo "== container started before its NFS storage was mounted on the host"
-# CT 106 binds /mnt/pve/nfs-late (mp0, a path mount point: pve-container activates no storage for it)
-# and a local directory (mp1) while nfs-late is not mounted yet; then the host mounts the NFS.
+# CT 106 binds /mnt/pve/nfs-late (mp0, a path mount point: pve-container activates no storage for it),
+# a local directory (mp1) and the symlinked late-disk path (mp2) while neither storage is mounted yet;
+# then the host mounts both.
 mkdir -p /mnt/pve/nfs-late /srv-local && echo local > /srv-local/f
-printf 'rootfs: local-lvm:vm-106-disk-0,size=8G\nmp0: /mnt/pve/nfs-late,mp=/late\nmp1: /srv-local,mp=/local\n' > /etc/pve/lxc/106.conf
+printf 'rootfs: local-lvm:vm-106-disk-0,size=8G\nmp0: /mnt/pve/nfs-late,mp=/late\nmp1: /srv-local,mp=/local\nmp2: /var/lib/pvh/late,mp=/disk\n' > /etc/pve/lxc/106.conf
 /tmp/bin/lxc-start /host/lib/mounts-lxc-start.js -F -n 106 &
 CT106=$!
 for _ in $(seq 100); do [ -f /tmp/ct106-ready ] && break; sleep 0.2; done
 check "CT 106 namespace is up" test -f /tmp/ct106-ready
+mrun --fresh
+check "relative link named by is_mountpoint's path value: ok at the real mount" has "$(get storage spare-rel)" "host:/mnt/disk2 ok null"
+check "unmounted NFS storage: missing" is host:/mnt/pve/nfs-late "missing not-mounted"
+D=$(get detail host:/mnt/pve/nfs-late); echo "   detail: $D"
+check "... PVE mounts it itself; CT 106's bind writes to the root disk" grep -q "PVE mounts storage 'nfs-late' itself before it uses it.*CT 106 bind-mounts /mnt/pve/nfs-late and writes into the empty directory on the root disk" <<< "$D"
+check "symlinked is_mountpoint storage whose target is not mounted: missing at the target" has "$(get storage late-disk)" "host:/mnt/disk3 missing not-mounted"
+D=$(get detail host:/mnt/disk3); echo "   detail: $D"
+check "... naming the configured path" grep -q "configured as /var/lib/pvh/late" <<< "$D"
+check "... PVE refuses the storage; CT 106 writes to the root disk" grep -q "PVE refuses to activate storage 'late-disk'.*CT 106 bind-mounts /mnt/disk3 and writes into the empty directory on the root disk" <<< "$D"
+check "no message says PVE's own writes land on the root disk" bash -c "! grep -q 'anything written there lands' $J"
 mount -t nfs -o vers=4.2,actimeo=0 127.0.0.1:/srv/late /mnt/pve/nfs-late
 echo late > /mnt/pve/nfs-late/f
+mount -o loop /tmp/disk3.img /mnt/disk3
 
 echo "== baseline"
 mrun --fresh
@@ -127,6 +151,10 @@ check "CT 106 /late holds the directory underneath: missing, bind-outdated" is c
 check "CT 106 /late is linked to storage nfs-late" sh -c "node lib/mounts-get.js $J ct106:/late | grep -q ' nfs-late\$'"
 check "CT 106 detail says where its writes land and the fix" sh -c "node lib/mounts-get.js $J detail ct106:/late | grep -q 'lands on the host.s own disk.*pct reboot 106'"
 check "CT 106 bind of a local directory: not flagged" sh -c "! node lib/mounts-get.js $J ct106:/local | grep -q bind-outdated"
+check "CT 106 bind of a local directory: ok" is ct106:/local "ok null null"
+check "host: late-disk mounted after CT 106 started: ok" has "$(get storage late-disk)" "host:/mnt/disk3 ok null"
+check "CT 106 /disk (bind of the symlinked is_mountpoint path): missing, bind-outdated" has "$(get storage late-disk)" "ct106:/disk missing bind-outdated"
+check "the console table shows the fix" bash -c "node $CLI mounts | grep -q 'Fix: restart the container (pct reboot 106)'"
 check "symlinked is_mountpoint storage: its real mount is listed, not missing" is host:/mnt/dirreal "ok null null"
 check "the real mount is linked to the storage" is host:/mnt/dirreal "ok null null 0 dir-link"
 check "no entry for the symlink's own path" is host:/var/lib/vz-link "absent"
@@ -139,6 +167,8 @@ CT106=$!
 for _ in $(seq 100); do [ -f /tmp/ct106-ready ] && break; sleep 0.2; done
 mrun --fresh
 check "after the restart, CT 106 /late is the host's NFS: ok" is ct106:/late "ok null null 0 nfs-late"
+check "after the restart, CT 106 /disk is the host's disk: ok" is ct106:/disk "ok null null"
+check "no bind-outdated left" bash -c "! grep -q bind-outdated $J"
 kill "$CT106" 2>/dev/null
 # dir-gone ignored by the path its storage.cfg entry names (the symlink), not the resolved one.
 printf '[mounts]\nignore = ["/mnt/pve/nfs-missing", "/mnt/pve/nfs-full", "/var/lib/vz-gone"]\n' > /tmp/cfg.toml
