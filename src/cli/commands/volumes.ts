@@ -1,7 +1,8 @@
 import { renderVolumesText } from '../../render/volumes';
 import { documentFor, loadFor, openSession } from '../analysis';
 import type { Command } from '../command';
-import { volumesPart } from '../gather-parts';
+import { mountTimeoutMs } from '../../host/read-mounts';
+import { mountsPart, volumesPart } from '../gather-parts';
 import { printDocument } from '../output';
 
 export const volumesCommand: Command = {
@@ -15,7 +16,7 @@ export const volumesCommand: Command = {
   ],
   help: `Lists every guest volume on the node's storages that are not LVM with one \`zfs list\`, one
 \`rbd ls -l --format json\` per RBD pool and one reader child per file storage (a network storage only
-when it is mounted), each bounded by a timeout: a storage that did not answer is UNKNOWN (exit 3).
+when its mount probed healthy), each bounded by a timeout: a storage that did not answer is UNKNOWN (exit 3).
 Reports only; the hints name the PVE command (pvesm free VOLID, qm disk rescan --vmid N).
 
 Options:
@@ -26,7 +27,14 @@ Options:
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
     const t = Number(ctx.values.timeout);
+    // A network storage is read only when its mount probed healthy (as in `check`): a reader on a dead
+    // NFS server sits in uninterruptible sleep, and serve runs this every interval. The probe itself
+    // reuses recent results and never touches a mount whose earlier probe is still stuck.
+    const mounts = loaded.live
+      ? await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) })
+      : undefined;
     const volumes = await volumesPart(s.host, loaded, {
+      mounts,
       required: true,
       timeoutMs: Number.isFinite(t) && t > 0 ? t * 1000 : undefined,
     });
