@@ -3,8 +3,9 @@
 // Rendered bodies are cached per scan generation: a request costs one string concatenation.
 import { failedDmResult } from '../core/evaluate';
 import type { CheckDocument, DmResult, MountsResult } from '../core/types';
+import { SOURCE_URL } from '../version';
 import { type AuthPolicy, authorize } from './auth';
-import { DASHBOARD_CSS, DASHBOARD_HTML } from './dashboard-page';
+import { DASHBOARD_CSS, renderDashboardHtml } from './dashboard-page';
 import { DASHBOARD_JS } from './dashboard-script';
 import type { Part, ScanReport, Service } from './service';
 
@@ -23,6 +24,8 @@ export interface RouterContext {
   renderMetrics: (doc: CheckDocument, opts: { durationSeconds?: number }) => string;
   policy: AuthPolicy;
   version: string;
+  /** Where the page's "Source code" link points (config serve.source_url; default the project's homepage). */
+  sourceUrl?: string;
   /** The service's own memory (process.memoryUsage), reported so operators can see it stays flat. */
   memory?: () => { rss: number; heapUsed: number };
   /** serve --cluster: the last cluster document and its metrics (src/serve/cluster-scan.ts). */
@@ -65,6 +68,7 @@ export interface ServiceBlock {
 
 export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   const cache = new Map<string, { key: string; body: string }>();
+  const page = renderDashboardHtml(ctx.sourceUrl ?? SOURCE_URL);
 
   /**
    * Why a part's result cannot be shown as current (never fail open): no scan has completed, the last
@@ -177,7 +181,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     let r: Reply;
     switch (route.name) {
       case 'page':
-        r = reply(200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': PAGE_CSP });
+        r = reply(200, 'text/html; charset=utf-8', page, { 'content-security-policy': PAGE_CSP });
         break;
       case 'css':
         r = reply(200, 'text/css; charset=utf-8', DASHBOARD_CSS);

@@ -250,7 +250,9 @@ test('dashboard: hostile names are shown as text, never as markup', { skip }, as
   }
 });
 
-test('dashboard, API and /metrics: a failed DM scan is UNKNOWN with its reason, never "OK" or "No issues"', { skip }, async () => {
+test('dashboard, API and /metrics: a failed DM scan is UNKNOWN with its reason, never "OK" or "No issues"', {
+  skip,
+}, async () => {
   const svc = createService({
     scanDm: async () => {
       throw new Error('cannot list device-mapper devices: dmsetup exited 1: permission denied');

@@ -127,6 +127,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
       renderMetrics: renderPrometheus,
       policy: { token, socket: Boolean(addr.path) },
       version: VERSION,
+      sourceUrl: config.serve?.source_url,
       memory: () => process.memoryUsage(),
       cluster: cluster
         ? {
