@@ -1,6 +1,7 @@
 // systemd units that run the check periodically. The .deb ships them (with ExecStart
 // /usr/bin/pve-health); `pve-health install-timer` writes them with the path of the running
 // executable. Pure text.
+import { SOURCE_URL } from '../version';
 
 export const SERVICE_NAME = 'pve-health.service';
 export const TIMER_NAME = 'pve-health.timer';
@@ -23,6 +24,32 @@ export function systemdQuote(word: string): string {
   return `"${esc.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+const DOCUMENTATION = `Documentation=man:pve-health(1) ${SOURCE_URL}`;
+
+/**
+ * Sandboxing both services share. What they must keep: root (dmsetup's ioctls, lvs reading the block
+ * devices, the containers' /proc/PID/mountinfo), the real /dev (no PrivateDevices), and every mount as the
+ * host has it. Hence ProtectSystem=full, not strict: strict (and ProtectHome=read-only for anything under
+ * /home) remounts each mount read-only inside the service's namespace, and the check would report every
+ * storage mounted at start as "mounted read-only". /etc, /usr and /boot read-only do not matter: no storage
+ * lives there, and nothing of ours writes there. /root stays readable for `cluster`'s ssh key.
+ */
+const COMMON_SANDBOX = `ProtectSystem=full
+ProtectHome=read-only
+PrivateTmp=yes
+NoNewPrivileges=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+SystemCallArchitectures=native`;
+
 export interface ServiceUnitOptions {
   /** Program and leading arguments, e.g. ["/usr/bin/node", "/opt/pve-health.cjs"]. */
   exec?: string[];
@@ -33,7 +60,7 @@ export function renderServiceUnit(opts: ServiceUnitOptions = {}): string {
   const argv = [...(opts.exec ?? DEFAULT_EXEC), ...(opts.args ?? DEFAULT_CHECK_ARGS)];
   return `[Unit]
 Description=Proxmox VE device-mapper and remote-mount health check
-Documentation=man:pve-health(1)
+${DOCUMENTATION}
 # Guest configs come from /etc/pve (pmxcfs); checking before it is mounted would find only orphans.
 After=pve-cluster.service
 ConditionPathExists=/etc/pve
@@ -47,6 +74,9 @@ SuccessExitStatus=1 2
 Nice=10
 IOSchedulingClass=idle
 TimeoutStartSec=10min
+# Root with all its capabilities: notifications go through the local MTA (postfix's postdrop writes its
+# queue as root with CAP_DAC_OVERRIDE), and the textfile goes to node_exporter's directory (mode 0644).
+${COMMON_SANDBOX}
 `;
 }
 
@@ -60,7 +90,7 @@ export function renderTimerUnit(opts: TimerUnitOptions = {}): string {
   if (!Number.isInteger(every) || every < 1 || every > 60) throw new RangeError('interval must be 1-60 minutes');
   return `[Unit]
 Description=Run pve-health every ${every} minutes
-Documentation=man:pve-health(1)
+${DOCUMENTATION}
 After=pve-cluster.service
 
 [Timer]
@@ -87,7 +117,7 @@ export function renderServeUnit(opts: ServiceUnitOptions = {}): string {
   const argv = [...(opts.exec ?? DEFAULT_EXEC), ...(opts.args ?? ['serve'])];
   return `[Unit]
 Description=pve-health dashboard, JSON API and Prometheus metrics
-Documentation=man:pve-health(1)
+${DOCUMENTATION}
 # Guest configs come from /etc/pve (pmxcfs); the first scan waits for it.
 After=pve-cluster.service network-online.target
 Wants=network-online.target
@@ -103,6 +133,24 @@ RestartSec=5s
 # A scan child stuck in uninterruptible sleep cannot be killed; do not wait for it on stop.
 KillMode=mixed
 TimeoutStopSec=15s
+# Sandbox (systemd-analyze security: exposure under 3). Capabilities: CAP_SYS_ADMIN for dmsetup's
+# device-mapper ioctls and lvs, CAP_SYS_PTRACE to read the containers' /proc/PID/mountinfo and probe
+# their mounts through /proc/PID/root; nothing else (the files it reads are root's own).
+CapabilityBoundingSet=CAP_SYS_ADMIN CAP_SYS_PTRACE
+${COMMON_SANDBOX}
+PrivateMounts=yes
+PrivateIPC=yes
+KeyringMode=private
+ProtectProc=invisible
+UMask=0077
+# lvs reads the block devices; dmsetup and zfs talk through /dev/mapper/control and /dev/zfs (misc).
+DevicePolicy=closed
+DeviceAllow=block-* r
+DeviceAllow=char-misc rw
+# Listening and \`serve --cluster\`'s ssh need inet and unix sockets; netlink for glibc's address lookups.
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+SystemCallFilter=@system-service
+SystemCallErrorNumber=EPERM
 
 [Install]
 WantedBy=multi-user.target

@@ -97,10 +97,24 @@ export const DASHBOARD_HTML = `<!doctype html>
     <ul id="notes"></ul>
   </section>
 </main>
-<footer class="foot"><p>Read-only view. Fixes are shown as commands to run on the node; this page changes nothing. <span id="version"></span></p></footer>
+<footer class="foot"><p>Read-only view. Fixes are shown as commands to run on the node; this page changes nothing. <span id="version"></span> <a id="source" href="@SOURCE_URL@">Source code</a> (AGPL-3.0-or-later).</p></footer>
 </body>
 </html>
 `;
+
+/** An http(s) URL as an attribute value; anything else would let config inject markup. */
+function escapeAttribute(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * The page with its link to the source of what runs (AGPL-3.0 §13: users of a network service are offered
+ * its source). `sourceUrl` is config serve.source_url, by default the project's homepage.
+ */
+export function renderDashboardHtml(sourceUrl: string): string {
+  if (!/^https?:\/\/\S+$/.test(sourceUrl)) throw new Error(`source URL ${JSON.stringify(sourceUrl)} is not http(s)`);
+  return DASHBOARD_HTML.replace('@SOURCE_URL@', escapeAttribute(sourceUrl));
+}
 
 export const DASHBOARD_CSS = `
 :root { --fg: #1a1a1a; --muted: #4a4a4a; --bg: #ffffff; --panel: #f4f5f7; --line: #c8ccd2; --focus: #0b57d0;

@@ -5,8 +5,9 @@ import type { VolumesResult } from '../core/volume-types';
 import type { ProcessStats } from '../host/read-process-stats';
 import { failedDmResult } from '../core/evaluate';
 import type { CheckDocument, DmResult, MountsResult } from '../core/types';
+import { SOURCE_URL } from '../version';
 import { type AuthPolicy, authorize } from './auth';
-import { DASHBOARD_CSS, DASHBOARD_HTML } from './dashboard-page';
+import { DASHBOARD_CSS, renderDashboardHtml } from './dashboard-page';
 import { DASHBOARD_JS } from './dashboard-script';
 import type { Part, ScanReport, Service } from './service';
 
@@ -26,6 +27,8 @@ export interface RouterContext {
   renderMetrics: (doc: CheckDocument, opts: { durationSeconds?: number }) => string;
   policy: AuthPolicy;
   version: string;
+  /** Where the page's "Source code" link points (config serve.source_url; default the project's homepage). */
+  sourceUrl?: string;
   /** The service's own memory (process.memoryUsage), reported so operators can see it stays flat. */
   memory?: () => { rss: number; heapUsed: number };
   /** The process_* figures of this process for /metrics (src/host/read-process-stats.ts). */
@@ -82,6 +85,7 @@ export interface ServiceBlock {
 
 export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   const cache = new Map<string, { key: string; body: string }>();
+  const page = renderDashboardHtml(ctx.sourceUrl ?? SOURCE_URL);
 
   /**
    * Why a part's result cannot be shown as current (never fail open): no scan has completed, the last
@@ -203,7 +207,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     let r: Reply;
     switch (route.name) {
       case 'page':
-        r = reply(200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': PAGE_CSP });
+        r = reply(200, 'text/html; charset=utf-8', page, { 'content-security-policy': PAGE_CSP });
         break;
       case 'css':
         r = reply(200, 'text/css; charset=utf-8', DASHBOARD_CSS);

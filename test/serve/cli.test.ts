@@ -135,6 +135,7 @@ test('serve CLI: systemd-analyze verify accepts the pve-health-serve unit', (t) 
   const dir = mkdtempSync(join(tmpdir(), 'pvh-serve-unit-'));
   try {
     writeFileSync(join(dir, 'pve-health-serve.service'), unit);
+    // --man=no: the Documentation= man page comes with the package.
     const r = spawnSync(tool, ['verify', '--man=no', join(dir, 'pve-health-serve.service')], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr.trim(), '');

@@ -9,6 +9,7 @@ import { renderPrometheus } from '../../src/render/prometheus';
 import { createRouter } from '../../src/serve/routes';
 import { type HttpServer, listen } from '../../src/serve/server';
 import { createService, type Service } from '../../src/serve/service';
+import { SOURCE_URL } from '../../src/version';
 import { requireTool } from '../helpers/require-tool';
 import { buildDoc, dmEntry, dmResult, mountEntry, mountsResult } from './sample';
 
@@ -25,7 +26,12 @@ interface Setup {
 }
 
 async function setup(
-  opts: { token?: string; scanDm?: () => Promise<DmResult>; scanMounts?: () => Promise<MountsResult> } = {},
+  opts: {
+    token?: string;
+    sourceUrl?: string;
+    scanDm?: () => Promise<DmResult>;
+    scanMounts?: () => Promise<MountsResult>;
+  } = {},
 ): Promise<Setup> {
   const calls = { dm: 0, mounts: 0 };
   let t = Date.parse('2026-01-01T12:00:00Z');
@@ -72,6 +78,7 @@ async function setup(
     renderMetrics: renderPrometheus,
     policy: { token: opts.token ?? null },
     version: '9.9.9',
+    sourceUrl: opts.sourceUrl,
     memory: () => ({ rss: 50_000_000, heapUsed: 8_000_000 }),
     processStats: readProcessStats,
   });
@@ -109,6 +116,18 @@ test('routes: API documents have the contract shape plus the service block', asy
   const mounts = await (await fetch(`${s.base}/api/mounts`)).json();
   assert.ok(mounts.mounts && !('dm' in mounts), '/api/mounts has only its part');
   assert.equal(mounts.status, 2);
+});
+
+// AGPL-3.0 §13: whoever uses the service over the network is offered the source of what runs.
+test('routes: the page links to the source, the project by default or config serve.source_url', async () => {
+  const page = async (sourceUrl?: string) => (await fetch(`${(await setup({ sourceUrl })).base}/`)).text();
+  const link = (html: string) => /<a id="source" href="([^"]*)">Source code<\/a>/.exec(html)?.[1];
+  assert.equal(link(await page()), SOURCE_URL);
+  assert.equal(
+    link(await page('https://git.example.org/ops/pve-health?a=1&b="x"')),
+    'https://git.example.org/ops/pve-health?a=1&amp;b=&quot;x&quot;',
+  );
+  await assert.rejects(() => setup({ sourceUrl: 'javascript:alert(1)' }), /not http\(s\)/);
 });
 
 test('routes: requests never start a scan, whatever their number', async () => {
@@ -216,7 +235,8 @@ test('routes: page and assets carry a strict CSP and no data', async () => {
   const html = await page.text();
   assert.match(html, /<html lang="en">/);
   assert.doesNotMatch(html, /<script>(?!<\/script>)/, 'no inline script');
-  assert.doesNotMatch(html, /https?:\/\//, 'no external assets');
+  // The one external URL is a plain link to the source (AGPL §13), never something the page loads.
+  assert.doesNotMatch(html.replace(/<a id="source" href="https:[^"]*">/, ''), /https?:\/\//, 'no external assets');
   const js = await fetch(`${s.base}/dashboard.js`);
   assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
   assert.doesNotMatch(await js.text(), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);

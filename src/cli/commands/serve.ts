@@ -161,6 +161,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
       renderMetrics: renderPrometheus,
       policy: { token, socket: Boolean(addr.path) },
       version: VERSION,
+      sourceUrl: config.serve?.source_url,
       memory: () => process.memoryUsage(),
       processStats: readProcessStats,
       cluster: cluster

@@ -27,11 +27,15 @@ Options:
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
     const t = Number(ctx.values.timeout);
-    // A network storage is read only when its mount probed healthy (as in `check`): a reader on a dead
-    // NFS server sits in uninterruptible sleep, and serve runs this every interval. The probe itself
-    // reuses recent results and never touches a mount whose earlier probe is still stuck.
+    // A network storage is read only when its mount probes healthy now (as in `check`): a reader on a
+    // dead NFS server hangs, and serve runs this every interval. Fresh, because a result cached a minute
+    // ago says nothing about a server that died since; a mount whose earlier probe is still stuck is
+    // never probed again (it is stale at once).
     const mounts = loaded.live
-      ? await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) })
+      ? await mountsPart(s.host, s.config, loaded, {
+          fresh: true,
+          timeoutMs: mountTimeoutMs(s.host, s.config, undefined),
+        })
       : undefined;
     const volumes = await volumesPart(s.host, loaded, {
       mounts,

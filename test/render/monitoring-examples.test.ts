@@ -1,0 +1,129 @@
+// The monitoring examples the package ships in /usr/share/doc/pve-health/examples (docs/examples):
+// each is checked against what the tool really exports and prints, with the monitoring system's own
+// validator where there is one (promtool).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { requireTool } from '../helpers/require-tool';
+
+const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+const EXAMPLES = join(REPO, 'docs', 'examples');
+const BUNDLE = join(REPO, 'dist', 'pve-health.cjs');
+
+function demo(args: string[]): { status: number | null; stdout: string } {
+  assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: run 'npm run build' first`);
+  const r = spawnSync(process.execPath, [BUNDLE, ...args, '--demo'], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout };
+}
+
+/** Metric names the prometheus renderer exports for the demo node (its # TYPE lines). */
+function exportedMetrics(): Set<string> {
+  const text = demo(['check', '--format', 'prometheus']).stdout;
+  const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]);
+  assert.ok(names.length > 10, text);
+  return new Set(names);
+}
+
+function referencedMetrics(expr: string): string[] {
+  return [...expr.matchAll(/\bpve_health_[a-z0-9_]+/g)].map((m) => m[0]);
+}
+
+test('examples: the Grafana dashboard parses and queries only metrics pve-health exports', () => {
+  const dash = JSON.parse(readFileSync(join(EXAMPLES, 'grafana-pve-health.json'), 'utf8'));
+  const exported = exportedMetrics();
+  assert.equal(dash.uid, 'pve-health');
+  assert.ok(
+    dash.__inputs.some((i: { name: string }) => i.name === 'DS_PROMETHEUS'),
+    'importable: asks for the data source',
+  );
+  const exprs: string[] = [
+    ...dash.templating.list.map((v: { definition: string }) => v.definition),
+    ...dash.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr)),
+  ];
+  assert.ok(dash.panels.length >= 8);
+  const used = new Set(exprs.flatMap(referencedMetrics));
+  const unknown = [...used].filter((m) => !exported.has(m));
+  assert.deepEqual(unknown, [], `not exported by pve-health: ${unknown.join(', ')}`);
+  assert.ok(used.size >= 8, [...used].join(' '));
+  const ids = dash.panels.map((p: { id: number }) => p.id);
+  assert.equal(new Set(ids).size, ids.length, 'panel ids are unique');
+});
+
+test('examples: Prometheus alert rules pass promtool and fire on a critical node', (t) => {
+  const rules = join(EXAMPLES, 'pve-health-rules.yml');
+  const text = readFileSync(rules, 'utf8');
+  const exported = exportedMetrics();
+  const unknown = referencedMetrics(text).filter((m) => !exported.has(m));
+  assert.deepEqual(unknown, [], `not exported by pve-health: ${unknown.join(', ')}`);
+  const promtool = requireTool(t, 'promtool', 'prometheus');
+  if (!promtool) return;
+  const check = spawnSync(promtool, ['check', 'rules', rules], { encoding: 'utf8' });
+  assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
+  // A node CRITICAL for 20 minutes fires PveHealthCritical (for: 15m) with its node name; one that just
+  // turned WARNING does not fire PveHealthWarning yet (for: 6h).
+  const dir = mkdtempSync(join(tmpdir(), 'pvh-rules-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const series = (name: string, labels: string, values: string) =>
+    `      - series: '${name}{instance="pve1:9100",job="node"${labels}}'\n        values: '${values}'\n`;
+  writeFileSync(
+    join(dir, 'test.yml'),
+    `rule_files: ['${rules}']
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+${series('pve_health_info', ',node="pve1",source="live"', '1x30')}${series('pve_health_status', '', '2x30')}${series('pve_health_last_run_timestamp_seconds', '', '0+60x30')}
+    alert_rule_test:
+      - eval_time: 20m
+        alertname: PveHealthCritical
+        exp_alerts:
+          - exp_labels: { severity: critical, instance: 'pve1:9100', job: node, node: pve1 }
+            exp_annotations:
+              summary: 'pve-health on pve1: status 2 (2 critical, 3 could not check)'
+              description: "Run 'pve-health check' on pve1 for the findings and their fixes."
+      - eval_time: 20m
+        alertname: PveHealthWarning
+        exp_alerts: []
+`,
+  );
+  const r = spawnSync(promtool, ['test', 'rules', join(dir, 'test.yml')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+});
+
+test('examples: the NRPE command is a pve-health invocation that prints a Nagios status line', () => {
+  const text = readFileSync(join(EXAMPLES, 'nrpe-pve-health.cfg'), 'utf8');
+  const m = /^command\[check_pve_health\]=\/usr\/bin\/sudo -n (\/usr\/bin\/pve-health .+)$/m.exec(text);
+  assert.ok(m, text);
+  // The sudoers line in the comment allows exactly that command.
+  assert.ok(text.includes(`#   nagios ALL=(root) NOPASSWD: ${m[1]}\n`), 'sudoers line matches the command');
+  const args = m[1].split(' ').slice(1);
+  const r = demo(args);
+  assert.ok(r.status !== null && r.status >= 0 && r.status <= 3, `exit ${r.status}`);
+  const states = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+  assert.match(r.stdout.split('\n')[0], new RegExp(`^${states[r.status ?? 3]}: pve1: .+ \\| `));
+});
+
+test('examples: the Checkmk local check prints local-check lines, and UNKNOWN when pve-health prints nothing', (t) => {
+  const wrapper = join(EXAMPLES, 'checkmk-local-pve-health');
+  const dir = mkdtempSync(join(tmpdir(), 'pvh-checkmk-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fake = join(dir, 'pve-health');
+  writeFileSync(fake, `#!/bin/sh\nexec "${process.execPath}" "${BUNDLE}" "$@" --demo\n`);
+  chmodSync(fake, 0o755);
+  const r = spawnSync('sh', [wrapper], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', PVE_HEALTH: fake } });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  // <state> "<service name>" <metrics or -> <summary>
+  for (const l of lines) assert.match(l, /^[0-3] "PVE-Health [^"]+" (-|[a-z_]+=[^ ]+) \S/, l);
+  // The aggregate services; per-mount or per-storage services may follow them.
+  const names = lines.map((l) => /"([^"]+)"/.exec(l)?.[1]);
+  assert.ok(names.includes('PVE-Health DM') && names.includes('PVE-Health mounts'), names.join(', '));
+  const none = spawnSync('sh', [wrapper], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/bin:/bin', PVE_HEALTH: '/bin/false' },
+  });
+  assert.equal(none.stdout, '3 "PVE-Health" - pve-health printed nothing (exit 1): run pve-health check on the node\n');
+});
