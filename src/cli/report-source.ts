@@ -39,7 +39,7 @@ export async function sourceDocument(ctx: CommandContext, s: Session): Promise<S
   const loaded = await loadFor(ctx, s);
   const dm = dmPart(loaded, s.config);
   const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
-  const doc = documentFor(loaded, s.host.now(), { dm, mounts });
+  const doc = documentFor(loaded, s.host, { dm, mounts });
   const system = (await systemPart(s.host, loaded)) ?? null;
   return { doc, system, durationSeconds: (performance.now() - started) / 1000 };
 }
