@@ -2,6 +2,8 @@
 // tests call it directly too). Read-only: GET and HEAD only, no route changes anything on the node.
 // Rendered bodies are cached per scan generation: a request costs one string concatenation.
 import { failedDmResult } from '../core/evaluate';
+import { type History, historyForApi, newSinceLastScan } from '../core/history';
+import { dashboardView } from '../render/dashboard-view';
 import type { CheckDocument, DmResult, MountsResult } from '../core/types';
 import { type AuthPolicy, authorize } from './auth';
 import { DASHBOARD_CSS, DASHBOARD_HTML } from './dashboard-page';
@@ -27,6 +29,10 @@ export interface RouterContext {
   memory?: () => { rss: number; heapUsed: number };
   /** serve --cluster: the last cluster document and its metrics (src/serve/cluster-scan.ts). */
   cluster?: { json: () => string | null; metrics: () => string };
+  /** serve's scan history (state dir): sparklines and "new since the last scan" on the dashboard. */
+  history?: () => History;
+  /** Changes when something besides a scan changes the documents (the acknowledgements file). */
+  stamp?: () => string;
 }
 
 export interface RequestInfo {
@@ -82,7 +88,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
 
   // One cached rendering per route, rebuilt only when a scan finished since (or a part went stale).
   function cached(name: string, render: () => string): string {
-    const key = `${ctx.service.state('dm').generation}/${ctx.service.state('mounts').generation}/${problemOf('dm')}/${problemOf('mounts')}`;
+    const key = `${ctx.service.state('dm').generation}/${ctx.service.state('mounts').generation}/${problemOf('dm')}/${problemOf('mounts')}/${ctx.stamp?.() ?? ''}`;
     const hit = cache.get(name);
     if (hit && hit.key === key) return hit.body;
     const body = render();
@@ -124,7 +130,14 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
 
   // The document without its closing brace, plus the live service block (ages change every second).
   function apiDocument(name: string, only?: Part): Reply {
-    const docJson = cached(name, () => JSON.stringify(ctx.buildDocument(parts(only))));
+    const docJson = cached(name, () => {
+      const doc = ctx.buildDocument(parts(only));
+      if (only) return JSON.stringify(doc);
+      // The dashboard's view of it (status words, sizes, guest links) and the scan history.
+      const h = ctx.history?.();
+      const newKeys = h ? [...newSinceLastScan(h, 'dm'), ...newSinceLastScan(h, 'mounts')] : [];
+      return JSON.stringify({ ...doc, view: dashboardView(doc, { newKeys }), ...(h ? { history: historyForApi(h) } : {}) });
+    });
     const body = `${docJson.slice(0, -1)},"service":${JSON.stringify(serviceBlock(only))}}\n`;
     return reply(200, JSON_TYPE, body, { 'cache-control': 'no-store' });
   }

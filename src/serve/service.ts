@@ -44,6 +44,8 @@ export interface ServiceOptions {
   dmIntervalMs: number;
   mountsIntervalMs: number;
   now: () => Date;
+  /** Called after every finished scan (ok or failed), e.g. to record it in the history. */
+  onScan?: (part: Part) => void;
 }
 
 export interface Service {
@@ -117,6 +119,11 @@ export function createService(opts: ServiceOptions): Service {
       st.scans++;
       st.generation++;
       inFlight[part] = null;
+      try {
+        opts.onScan?.(part);
+      } catch {
+        // Recording a scan is a side matter: it never stops the schedule.
+      }
       schedule(part, t0);
     });
     inFlight[part] = flight;

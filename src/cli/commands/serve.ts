@@ -16,8 +16,11 @@ import { createChildScanner } from '../../serve/child-scan';
 import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { listen } from '../../serve/server';
-import { createService } from '../../serve/service';
-import { loadFor, openSession, type Session } from '../analysis';
+import { createScanHistory } from '../../serve/scan-history';
+import { createService, type Part } from '../../serve/service';
+import { statSync } from 'node:fs';
+import { acksFile } from '../../host/acks-file';
+import { loadFor, openSession, type Session, withAcks } from '../analysis';
 import type { Command, CommandContext } from '../command';
 import { VERSION } from '../../version';
 
@@ -101,7 +104,24 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
     const mountsIntervalMs = Math.max(5_000, mountSettings(config).cacheTtlMs);
 
     const scanners = await makeScanners(ctx, session);
+    const history = createScanHistory({
+      host,
+      persist: !ctx.global.demo && !ctx.global.from,
+      warn: (m) => ctx.io.err(`pve-health serve: ${m}\n`),
+    });
+    // Every finished scan goes into the history: its status and counts, or UNKNOWN when it failed.
+    const onScan = (part: Part) => {
+      const st = part === 'dm' ? service.state('dm') : service.state('mounts');
+      const at = st.lastFinishedAt ?? new Date();
+      if (st.error || !st.result) return history.record(part, null, at);
+      const only =
+        part === 'dm'
+          ? { dm: service.state('dm').result, mounts: null, scannedAt: at }
+          : { dm: null, mounts: service.state('mounts').result, scannedAt: at };
+      history.record(part, buildDocument(only), at);
+    };
     const service = createService({
+      onScan,
       scanDm: scanners.scanDm,
       scanMounts: scanners.scanMounts,
       dmIntervalMs: dmIntervalS * 1000,
@@ -110,15 +130,17 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
     });
     // Before the first DM scan has loaded anything, the node name comes from .members/hostname.
     const fallbackNode = readNodeName(host);
+    // Acknowledgements (state dir) apply to every document served; the child's dm part is re-decided.
     const buildDocument = (parts: DocumentParts) => {
       const o = scanners.origin();
-      return buildCheckDocument({
+      const doc = buildCheckDocument({
         node: o?.node ?? fallbackNode,
         now: parts.scannedAt ?? new Date(),
         dm: parts.dm ?? undefined,
         mounts: parts.mounts ?? undefined,
         source: o?.source ?? (ctx.global.demo ? 'demo' : ctx.global.from ? `snapshot:${ctx.global.from}` : 'live'),
       });
+      return withAcks(host, doc, new Date());
     };
     const cluster = ctx.values.cluster ? makeClusterScanner(ctx, session) : null;
     const handle = createRouter({
@@ -128,6 +150,8 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
       policy: { token, socket: Boolean(addr.path) },
       version: VERSION,
       memory: () => process.memoryUsage(),
+      history: history.get,
+      stamp: () => ackStamp(acksFile(host)),
       cluster: cluster
         ? {
             json: () => {
@@ -167,6 +191,15 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
     return 0;
   },
 };
+
+/** Changes when the acks file is written, and every 30 s (an acknowledgement may have expired). */
+function ackStamp(path: string): string {
+  let m = 0;
+  try {
+    m = statSync(path).mtimeMs;
+  } catch {}
+  return `${m}:${Math.floor(Date.now() / 30_000)}`;
+}
 
 function intervalSeconds(cli: string | undefined, configured: number | undefined): number {
   if (cli === undefined) return configured ?? DEFAULT_DM_INTERVAL_S;

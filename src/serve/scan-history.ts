@@ -1,0 +1,62 @@
+// serve's memory of its last scans (src/core/history.ts), kept in the state dir so a restart does not
+// forget it: <root>/var/lib/pve-health/serve-history.json, mode 0600. With --demo or --from the
+// scans are replays, so the history stays in memory and nothing is written.
+import { emptyHistory, type History, type HistoryPart, historyPoint, parseHistory, recordScan } from '../core/history';
+import type { CheckDocument, Status } from '../core/types';
+import type { Host } from '../host/host';
+import { readStateFile, statePath, writeStateFile } from '../host/state-file';
+import { listFindings } from '../render/findings';
+
+export const HISTORY_FILE = 'serve-history.json';
+
+export interface ScanHistory {
+  get(): History;
+  /** Record a finished scan of one part: its document, or the error of a failed scan. */
+  record(part: HistoryPart, doc: CheckDocument | null, at: Date): void;
+}
+
+export function createScanHistory(opts: {
+  host: Pick<Host, 'root'>;
+  persist: boolean;
+  warn: (message: string) => void;
+}): ScanHistory {
+  const path = statePath(opts.host, HISTORY_FILE);
+  let history = emptyHistory();
+  if (opts.persist) {
+    const r = readStateFile(path, parseHistory, emptyHistory);
+    if (r.error) opts.warn(`scan history starts empty: ${r.error}`);
+    history = r.value;
+  }
+  let warned = false;
+  return {
+    get: () => history,
+    record(part, doc, at) {
+      const prev = history[part][history[part].length - 1];
+      const point = doc ? pointOf(part, doc, at) : failedPoint(at, prev?.keys);
+      history = recordScan(history, part, point);
+      if (!opts.persist) return;
+      try {
+        writeStateFile(path, `${JSON.stringify(history)}\n`);
+      } catch (e) {
+        // Said once: the dashboard still shows the history of this run.
+        if (!warned) opts.warn(`cannot write the scan history ${path}: ${(e as Error).message}`);
+        warned = true;
+      }
+    },
+  };
+}
+
+function pointOf(part: HistoryPart, doc: CheckDocument, at: Date) {
+  const mine = listFindings(doc).filter((f) => (part === 'dm' ? f.part === 'dm' || f.part === 'storage' : f.part === 'mounts'));
+  const status = (part === 'dm' ? doc.dm?.status : doc.mounts?.status) ?? doc.status;
+  return historyPoint(
+    at,
+    status,
+    mine.map((f) => ({ key: f.key, severity: f.severity, pending: f.pending, acknowledged: Boolean(f.acknowledged) })),
+  );
+}
+
+/** A failed scan: UNKNOWN; it keeps the keys of the scan before, so the next one marks nothing new by mistake. */
+function failedPoint(at: Date, keys: string[] | undefined) {
+  return { ...historyPoint(at, 3 as Status, []), unknown: 1, keys: keys ?? [] };
+}
