@@ -21,12 +21,18 @@ const MAIN_JS = String.raw`
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function say(text) { $('message').textContent = text || ''; }
 
-  // Paths, volume IDs and commands may wrap after / : - _ = , (a <wbr>), never inside a word.
+  // Paths, volume IDs and commands may wrap after / : - _ = , (a <wbr>), never inside a word. An
+  // identifier longer than a phone's line breaks between its 32-character parts (a DM UUID
+  // "LVM-<VG UUID><LV UUID>" is two of them).
   function breakable(text) {
     var frag = document.createDocumentFragment();
     String(text).split(/([\/:\-_=,])/).forEach(function (part) {
       if (!part) return;
-      frag.appendChild(document.createTextNode(part));
+      var chunks = /^[A-Za-z0-9]{40,}$/.test(part) ? part.match(/.{1,32}/g) : [part];
+      chunks.forEach(function (c, i) {
+        if (i) frag.appendChild(document.createElement('wbr'));
+        frag.appendChild(document.createTextNode(c));
+      });
       if (/^[\/:\-_=,]$/.test(part)) frag.appendChild(document.createElement('wbr'));
     });
     return frag;

@@ -119,5 +119,7 @@ table:not(.all) tr.healthy { display: none; }
   table.stack td.wide { flex-basis: 100%; }
   table.stack td.num { text-align: left; }
   .spark { width: 8em; }
+  .fix { flex-wrap: wrap; }
+  .fix code { flex-basis: 100%; font-size: .85em; }
 }
 `
