@@ -106,7 +106,7 @@ function guestRef(doc: CheckDocument, vmid: number | null, hint?: 'qemu' | 'lxc'
   };
 }
 
-function capacityText(m: MountEntry): string {
+export function capacityText(m: MountEntry): string {
   if (typeof m.usagePercent === 'number') {
     const size = m.totalBytes ? ` of ${formatBytes(m.totalBytes)}` : '';
     const free = m.availableBytes !== null && m.availableBytes !== undefined ? `, ${formatBytes(m.availableBytes)} free` : '';
