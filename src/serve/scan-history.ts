@@ -6,6 +6,8 @@ import type { CheckDocument, Status } from '../core/types';
 import type { Host } from '../host/host';
 import { readStateFile, statePath, writeStateFile } from '../host/state-file';
 import { listFindings } from '../render/findings';
+import type { DocumentParts } from './routes';
+import type { Part, Service } from './service';
 
 export const HISTORY_FILE = 'serve-history.json';
 
@@ -59,4 +61,24 @@ function pointOf(part: HistoryPart, doc: CheckDocument, at: Date) {
 /** A failed scan: UNKNOWN; it keeps the keys of the scan before, so the next one marks nothing new by mistake. */
 function failedPoint(at: Date, keys: string[] | undefined) {
   return { ...historyPoint(at, 3 as Status, []), unknown: 1, keys: keys ?? [] };
+}
+
+/**
+ * The service's onScan: the part's last result as a document (acknowledgements applied by
+ * buildDocument), or UNKNOWN when the scan failed (the service keeps the previous result then).
+ */
+export function recordServiceScan(
+  history: ScanHistory,
+  service: Service,
+  part: Part,
+  buildDocument: (parts: DocumentParts) => CheckDocument,
+): void {
+  const st = part === 'dm' ? service.state('dm') : service.state('mounts');
+  const at = st.lastFinishedAt ?? new Date();
+  if (st.error || !st.result) return history.record(part, null, at);
+  const only: DocumentParts =
+    part === 'dm'
+      ? { dm: service.state('dm').result, mounts: null, scannedAt: at }
+      : { dm: null, mounts: service.state('mounts').result, scannedAt: at };
+  history.record(part, buildDocument(only), at);
 }

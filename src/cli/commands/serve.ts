@@ -16,7 +16,7 @@ import { createChildScanner } from '../../serve/child-scan';
 import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { listen } from '../../serve/server';
-import { createScanHistory } from '../../serve/scan-history';
+import { createScanHistory, recordServiceScan } from '../../serve/scan-history';
 import { createService, type Part } from '../../serve/service';
 import { statSync } from 'node:fs';
 import { acksFile } from '../../host/acks-file';
@@ -110,16 +110,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/cluster  /metrics
       warn: (m) => ctx.io.err(`pve-health serve: ${m}\n`),
     });
     // Every finished scan goes into the history: its status and counts, or UNKNOWN when it failed.
-    const onScan = (part: Part) => {
-      const st = part === 'dm' ? service.state('dm') : service.state('mounts');
-      const at = st.lastFinishedAt ?? new Date();
-      if (st.error || !st.result) return history.record(part, null, at);
-      const only =
-        part === 'dm'
-          ? { dm: service.state('dm').result, mounts: null, scannedAt: at }
-          : { dm: null, mounts: service.state('mounts').result, scannedAt: at };
-      history.record(part, buildDocument(only), at);
-    };
+    const onScan = (part: Part) => recordServiceScan(history, service, part, buildDocument);
     const service = createService({
       onScan,
       scanDm: scanners.scanDm,
