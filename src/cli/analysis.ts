@@ -2,12 +2,15 @@
 import { analyzeNode } from '../core/analyze-node';
 import type { Config } from '../core/config';
 import { CheckError, CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
+import { acknowledgeDocument } from '../core/acks';
 import { buildCheckDocument, failedDmResult } from '../core/evaluate';
 import { readPveState } from '../core/pve-state';
 import type { CheckDocument, DmResult } from '../core/types';
 import { createHost, type Host } from '../host/host';
+import { readAckFile } from '../host/acks-file';
 import { type LoadedSnapshot, loadSnapshot } from '../host/load-snapshot';
 import { readConfig } from '../host/read-config';
+import { listFindings } from '../render/findings';
 import type { CommandContext } from './command';
 
 export interface Session {
@@ -54,8 +57,18 @@ export function nodeOf(loaded: LoadedSnapshot): string {
 
 export function documentFor(
   loaded: LoadedSnapshot,
-  now: Date,
+  host: Host,
   parts: { dm?: DmResult; mounts?: CheckDocument['mounts']; volumes?: CheckDocument['volumes'] },
 ): CheckDocument {
-  return buildCheckDocument({ node: nodeOf(loaded), now, ...parts, source: loaded.source });
+  return withAcks(host, buildCheckDocument({ node: nodeOf(loaded), now: host.now(), ...parts, source: loaded.source }));
+}
+
+/**
+ * The document with the state dir's acknowledgements applied (src/core/acks.ts). An unreadable acks
+ * file silences nothing and is said on stderr by printDocument (acknowledgeError).
+ */
+export function withAcks(host: Host, doc: CheckDocument, now: Date = host.now()): CheckDocument {
+  const { file, error } = readAckFile(host);
+  const out = acknowledgeDocument(doc, listFindings(doc), file.acks, now);
+  return error ? { ...out, acknowledgeError: error } : out;
 }

@@ -18,6 +18,8 @@ export function printDocument(
   const g = ctx.global;
   // A part that could not be checked is also one line on stderr: the journal of a timer run shows why.
   for (const f of partErrors(doc)) ctx.io.err(`pve-health: ${f.label}: could not check: ${f.error}\n`);
+  if (typeof doc.acknowledgeError === 'string')
+    ctx.io.err(`pve-health: acknowledgements not applied: ${doc.acknowledgeError}\n`);
   // Partly checkable: say which parts of the view are unknown and why.
   if (doc.dm && !doc.dm.error && doc.dm.status === 3)
     for (const w of doc.dm.warnings) ctx.io.err(`pve-health: device-mapper: ${w}\n`);

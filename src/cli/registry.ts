@@ -1,5 +1,6 @@
 // Every command of the CLI, in the order `pve-health --help` lists them.
 import type { Command } from './command';
+import { ackCommand } from './commands/ack';
 import { captureCommand } from './commands/capture';
 import { checkCommand } from './commands/check';
 import { cleanCommand } from './commands/clean';
@@ -21,6 +22,7 @@ export const COMMANDS: Command[] = [
   clusterCommand,
   reportCommand,
   notifyCommand,
+  ackCommand,
   captureCommand,
   cleanCommand,
   restoreCommand,

@@ -40,7 +40,7 @@ export async function sourceDocument(ctx: CommandContext, s: Session): Promise<S
   const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
   // The same parts as `check`: a report or a notification without the volumes would hide orphaned volumes.
   const volumes = await volumesPart(s.host, loaded, { mounts });
-  const doc = documentFor(loaded, s.host.now(), { dm, mounts, volumes });
+  const doc = documentFor(loaded, s.host, { dm, mounts, volumes });
   const system = (await systemPart(s.host, loaded)) ?? null;
   return { doc, system, durationSeconds: (performance.now() - started) / 1000 };
 }

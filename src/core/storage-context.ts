@@ -56,13 +56,5 @@ export interface StorageContext {
   config: Config;
 }
 
-export function fmtBytes(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${u[i]}`;
-}
+/** Sizes in findings' sentences: the one formatter (src/core/format-bytes.ts). */
+export { formatBytes as fmtBytes } from './format-bytes';

@@ -2,6 +2,11 @@
 // Pure: the parsers take the text of /proc files and `pveversion` output. src/host/read-system.ts
 // reads them; the gatherer stores the result in HostSnapshot.extra.system so `--from` replays it.
 
+import { formatBytes } from './format-bytes';
+
+/** Re-exported for the renderers that import it from here. */
+export { formatBytes };
+
 export interface SystemInfo {
   hostname: string | null;
   /** "8.2.4" from `pveversion`. */
@@ -84,13 +89,3 @@ export function formatUptime(seconds: number): string {
 }
 
 /** "1.5 GiB" — binary units, as `df -h` and the PVE GUI show. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}

@@ -150,6 +150,8 @@ export interface DmResult {
   storage?: StorageFinding[];
   /** Monitoring status of this part alone. */
   status: Status;
+  /** Set when acknowledged findings lowered `status` (src/core/acks.ts): the status without them. */
+  statusWithoutAcks?: Status;
   /**
    * Set when the part could not be checked at all (dmsetup missing or failed, not root, a timeout):
    * then status is 3, entries are empty and the counts mean nothing. Every output says this reason.
@@ -254,5 +256,22 @@ export interface CheckDocument {
   summary?: string;
   /** Where the data came from: "live", "snapshot:<file>", "demo". */
   source?: string;
+  /** Findings an admin acknowledged (`pve-health ack`), with the reason and expiry; absent when none. */
+  acknowledged?: AcknowledgedFinding[];
+  /** With acknowledged findings: the status the document would have without them. */
+  statusWithoutAcks?: Status;
   [extra: string]: unknown;
+}
+
+/** A finding silenced by an acknowledgement (src/core/acks.ts): it no longer counts in the status. */
+export interface AcknowledgedFinding {
+  /** The finding key (as in notifications), e.g. "dm:orphan:guest-missing:pve-vm--150--disk--0". */
+  key: string;
+  part: string;
+  subject: string;
+  severity: Status;
+  reason: string;
+  /** ISO expiry: from then on the finding counts again. */
+  until: string;
+  at: string;
 }

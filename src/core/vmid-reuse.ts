@@ -3,6 +3,9 @@
 // already carries that name (creation fails: "Device or resource busy") or a leftover LV of that
 // VMID exists (silently inherited by the new guest).
 import { buildDmName } from './dm-name';
+import { formatBytes } from './format-bytes';
+
+export { formatBytes };
 import type { LvmStorage } from './storage-config';
 import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from './types';
 import { nextDiskName } from './volume-name';
@@ -16,17 +19,6 @@ const BLOCKING_WORDS: Record<string, string> = {
   'not-lvm': 'hand-made map without UUID',
 };
 
-export function formatBytes(n: number | null): string {
-  if (n === null) return '?';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
-}
 
 export interface ReuseInput {
   entries: DmEntry[];

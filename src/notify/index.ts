@@ -70,10 +70,13 @@ export function resolveChannels(config: Config, ctx: ChannelContext, doc: CheckD
   return out;
 }
 
-/** The keys the change detection compares: findings that count (pending ones are explained, not new). */
+/**
+ * The keys the change detection compares: findings that count (pending ones are explained, not new;
+ * acknowledged ones are silenced, and come back as new when the ack expires or the finding changes).
+ */
 export function findingKeys(doc: CheckDocument): string[] {
   return listFindings(doc)
-    .filter((f) => !f.pending)
+    .filter((f) => !f.pending && !f.acknowledged)
     .map((f) => f.key)
     .sort();
 }

@@ -59,7 +59,7 @@ function details(findings: Finding[]): string {
   return findings
     .map((f) =>
       clean(
-        `${f.pending ? 'PENDING' : STATUS_WORD[f.severity]} ${f.status} ${f.subject}: ${f.explanation}${f.fix ? `; fix: ${f.fix}` : ''}`,
+        `${f.pending ? 'PENDING' : f.acknowledged ? `ACK ${STATUS_WORD[f.severity]}` : STATUS_WORD[f.severity]} ${f.status} ${f.subject}: ${f.explanation}${f.acknowledged ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})` : ''}${f.fix ? `; fix: ${f.fix}` : ''}`,
       ),
     )
     .map((l) => `\\n${l}`)

@@ -25,6 +25,12 @@ export interface Finding {
   pending: boolean;
   protectedBy: string[];
   vmid: number | null;
+  /** PVE volume ID ("local-lvm:vm-100-disk-2") when the finding is about one. */
+  volume: string | null;
+  /** PVE storage ID, when known. */
+  storage: string | null;
+  /** Set when an admin acknowledged it (`pve-health ack`): it no longer counts until `until`. */
+  acknowledged: { reason: string; until: string } | null;
 }
 
 export const STATUS_WORD: Record<Status, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
@@ -131,6 +137,9 @@ export function listFindings(doc: CheckDocument): Finding[] {
       pending: e.pending,
       protectedBy: e.protectedBy ?? [],
       vmid: e.vmid,
+      volume: e.volume,
+      storage: e.storage,
+      acknowledged: null,
     });
   }
   // Storage health findings (thin pools, locks, ...): info-level ones are not worth a line here.
@@ -152,6 +161,9 @@ export function listFindings(doc: CheckDocument): Finding[] {
       pending: false,
       protectedBy: [],
       vmid: f.subject?.vmid ?? null,
+      volume: null,
+      storage: f.subject?.storage ?? null,
+      acknowledged: null,
     });
   }
   for (const m of doc.mounts?.entries ?? []) {
@@ -175,6 +187,9 @@ export function listFindings(doc: CheckDocument): Finding[] {
       pending: false,
       protectedBy: [],
       vmid: m.ctid,
+      volume: null,
+      storage: m.storage,
+      acknowledged: null,
     });
   }
   // Orphaned or unknown guest volumes on ZFS, Ceph RBD and file storages: a new leftover is news for
@@ -197,6 +212,9 @@ export function listFindings(doc: CheckDocument): Finding[] {
       pending: e.pending,
       protectedBy: e.protectedBy ?? [],
       vmid: e.vmid,
+      volume: e.volid,
+      storage: e.storage,
+      acknowledged: null,
     });
   }
   // A cluster view as a document (`cluster --notify`, src/core/cluster-notify.ts): the findings
@@ -219,9 +237,20 @@ export function listFindings(doc: CheckDocument): Finding[] {
       pending: false,
       protectedBy: [],
       vmid: f.vmid ?? null,
+      volume: null,
+      storage: null,
+      acknowledged: null,
     });
   }
-  return out.sort((a, b) => RANK[b.severity] - RANK[a.severity]);
+  // Acknowledged ones (src/core/acks.ts decided which) say so; they sort after those that count.
+  const acks = new Map((doc.acknowledged ?? []).map((a) => [a.key, a]));
+  for (const f of out) {
+    const a = acks.get(f.key);
+    if (a) f.acknowledged = { reason: a.reason, until: a.until };
+  }
+  return out.sort(
+    (a, b) => Number(Boolean(a.acknowledged)) - Number(Boolean(b.acknowledged)) || RANK[b.severity] - RANK[a.severity],
+  );
 }
 
 const CLUSTER_SEVERITY: Record<string, Status> = { critical: 2, warning: 1, unknown: 3, info: 0 };
@@ -235,11 +264,16 @@ function clusterFindingsOf(doc: CheckDocument): ClusterFinding[] {
 export function summarize(doc: CheckDocument): string {
   const counts = new Map<string, number>();
   let pending = 0;
+  let acknowledged = 0;
   for (const f of listFindings(doc)) {
     // Volumes are summed on their own below (orphaned volumes are no DM orphans).
     if (f.part === 'volumes') continue;
     if (f.pending) {
       pending++;
+      continue;
+    }
+    if (f.acknowledged) {
+      acknowledged++;
       continue;
     }
     const word =
@@ -269,6 +303,7 @@ export function summarize(doc: CheckDocument): string {
   // The DM summary also counts pending entries that are not findings (e.g. a valid volume of a guest being migrated).
   const pendingCount = doc.dm ? Math.max(doc.dm.summary.pending, pending) : pending;
   if (pendingCount) parts.push(`${pendingCount} pending`);
+  if (acknowledged) parts.push(`${acknowledged} acknowledged`);
   // The volumes part (ZFS/RBD/file storages) is summed on its own: its entries are no DM findings.
   if (doc.volumes) {
     const v = doc.volumes.summary;

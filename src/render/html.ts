@@ -3,6 +3,7 @@
 // that comes from the system goes through esc(). Pure.
 import { formatBytes, formatUptime, type SystemInfo } from '../core/system-info';
 import type { CheckDocument, Grade, GuestHealth, MountEntry, Status } from '../core/types';
+import { capacityText, guiHash } from './dashboard-view';
 import { type Finding, listFindings, mountLabel, STATUS_WORD, summarize } from './findings';
 
 export interface HtmlOptions {
@@ -34,8 +35,9 @@ const BANNER: Record<Status, string> = {
   2: 'Critical — act on these findings soon',
   3: 'Unknown — the check could not decide everything',
 };
-const TH = `style="text-align:left;padding:6px 8px;border-bottom:2px solid #e5e7eb;font-size:12px;color:#6b7280;text-transform:uppercase"`;
-const TD = `style="padding:6px 8px;border-bottom:1px solid #f3f4f6;font-size:14px;vertical-align:top"`;
+const TH = `style="text-align:left;padding:6px 5px;border-bottom:2px solid #e5e7eb;font-size:12px;color:#4b5563;text-transform:uppercase"`;
+// Long paths and names may wrap inside a cell: the report fits a phone's width (390 px) too.
+const TD = `style="padding:6px 5px;border-bottom:1px solid #f3f4f6;font-size:14px;vertical-align:top;overflow-wrap:anywhere"`;
 
 function badge(text: string, s: Status): string {
   const c = STATUS_COLOR[s];
@@ -43,7 +45,7 @@ function badge(text: string, s: Status): string {
 }
 
 function section(title: string, body: string): string {
-  return `<tr><td style="padding:18px 24px 4px 24px"><h2 style="margin:0 0 8px 0;font-size:17px;color:#111827">${esc(title)}</h2>${body}</td></tr>`;
+  return `<tr><td style="padding:18px 14px 4px 14px"><h2 style="margin:0 0 8px 0;font-size:17px;color:#111827">${esc(title)}</h2>${body}</td></tr>`;
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -61,17 +63,17 @@ function formatTime(iso: string): string {
 function header(doc: CheckDocument): string {
   const grade = doc.dm?.summary.grade;
   const g = grade
-    ? `<td align="right" style="padding:20px 24px;width:90px"><div data-grade="${esc(grade)}" title="grade" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div style="font-size:12px;color:#6b7280;text-align:center;margin-top:4px">score ${esc(doc.dm!.summary.score)}</div></td>`
+    ? `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="${esc(grade)}" title="grade" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div style="font-size:12px;color:#4b5563;text-align:center;margin-top:4px">score ${esc(doc.dm!.summary.score)}</div></td>`
     : '';
   return `<tr><td><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>
-<td style="padding:20px 24px"><div style="font-size:13px;color:#6b7280">pve-health report</div>
+<td style="padding:20px 14px"><div style="font-size:13px;color:#4b5563">pve-health report</div>
 <h1 style="margin:2px 0 4px 0;font-size:24px;color:#111827">${esc(doc.node)}</h1>
-<div style="font-size:13px;color:#6b7280">${esc(formatTime(doc.generatedAt))}${doc.source && doc.source !== 'live' ? ` · ${esc(doc.source)}` : ''}</div></td>${g}</tr></table></td></tr>`;
+<div style="font-size:13px;color:#4b5563">${esc(formatTime(doc.generatedAt))}${doc.source && doc.source !== 'live' ? ` · ${esc(doc.source)}` : ''}</div></td>${g}</tr></table></td></tr>`;
 }
 
 function banner(doc: CheckDocument): string {
   const c = STATUS_COLOR[doc.status];
-  return `<tr><td style="padding:0 24px"><div data-status="${doc.status}" style="padding:12px 16px;border-left:6px solid ${c.border};background:${c.bg};color:${c.fg};font-size:16px;font-weight:600">${esc(BANNER[doc.status])}<div style="font-weight:400;font-size:14px;margin-top:2px">${esc(summarize(doc))}</div></div></td></tr>`;
+  return `<tr><td style="padding:0 14px"><div data-status="${doc.status}" style="padding:12px 16px;border-left:6px solid ${c.border};background:${c.bg};color:${c.fg};font-size:16px;font-weight:600">${esc(BANNER[doc.status])}<div style="font-weight:400;font-size:14px;margin-top:2px">${esc(summarize(doc))}</div></div></td></tr>`;
 }
 
 function cards(doc: CheckDocument): string {
@@ -87,13 +89,14 @@ function cards(doc: CheckDocument): string {
   const cells = items
     .map(([label, n, st]) => {
       const color = st ? STATUS_COLOR[st].fg : '#111827';
-      return `<td align="center" style="padding:10px 4px;border:1px solid #e5e7eb;background:#f9fafb;width:16%"><div style="font-size:22px;font-weight:700;color:${color}">${esc(n)}</div><div style="font-size:12px;color:#6b7280">${esc(label)}</div></td>`;
+      // Blocks that wrap, not table cells: three a row on a phone, six on a desktop.
+      return `<div style="display:inline-block;box-sizing:border-box;width:92px;margin:0 4px 4px 0;padding:8px 4px;border:1px solid #e5e7eb;background:#f9fafb;text-align:center;vertical-align:top"><div style="font-size:22px;font-weight:700;color:${color}">${esc(n)}</div><div style="font-size:12px;color:#4b5563">${esc(label)}</div></div>`;
     })
     .join('');
   const pending = s.pending
-    ? `<p style="margin:6px 0 0 0;font-size:13px;color:#6b7280">${esc(s.pending)} pending (a running Proxmox task explains them; not counted in the grade).</p>`
+    ? `<p style="margin:6px 0 0 0;font-size:13px;color:#4b5563">${esc(s.pending)} pending (a running Proxmox task explains them; not counted in the grade).</p>`
     : '';
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="4" style="border-collapse:separate"><tr>${cells}</tr></table>${pending}`;
+  return `<div>${cells}</div>${pending}`;
 }
 
 const HEALTH_STATUS: Record<GuestHealth['health'], Status> = { ok: 0, orphans: 1, duplicates: 2, unknown: 3 };
@@ -111,23 +114,39 @@ function guestTable(guests: GuestHealth[]): string {
   return table(['VMID', 'Name', 'Type', 'State', 'Health', 'Issues'], rows);
 }
 
-function findingBlock(f: Finding): string {
+/** "VM 100 web01", linked to the guest in the PVE GUI of the node (when the guest exists). */
+function guestRef(doc: CheckDocument, f: Finding): string {
+  if (f.vmid === null) return '';
+  const g = doc.dm?.guests.find((x) => x.vmid === f.vmid);
+  const type = g?.type ?? (f.part === 'mounts' ? 'lxc' : null);
+  const label = `${type === 'lxc' ? 'CT' : type === 'qemu' ? 'VM' : 'guest'} ${f.vmid}${g?.name ? ` ${g.name}` : ''}`;
+  if (!g || !type || g.status === 'missing') return esc(label);
+  const href = `https://${encodeURIComponent(doc.node)}:8006/${guiHash(type, f.vmid)}`;
+  return `<a href="${esc(href)}" style="color:#1d4ed8">${esc(label)}</a>`;
+}
+
+function findingBlock(doc: CheckDocument, f: Finding): string {
   const st: Status = f.pending ? 3 : f.severity;
   const c = STATUS_COLOR[st];
-  const guest =
-    f.vmid !== null
-      ? ` <span style="color:#6b7280;font-size:13px">(${f.part === 'mounts' ? 'CT' : 'guest'} ${esc(f.vmid)})</span>`
-      : '';
+  // Led by what the admin knows: the volume ID, the guest, the storage; the DM name is a detail.
+  const about = [guestRef(doc, f), f.storage ? `storage ${esc(f.storage)}` : ''].filter(Boolean).join(' · ');
+  const word = f.pending ? `${f.status} · pending` : f.acknowledged ? `${f.status} · acknowledged` : f.status;
   const lines = [
-    `<div>${badge(f.pending ? `${f.status} · pending` : f.status, st)} <code style="${MONO};font-size:13px">${esc(f.subject)}</code>${guest}</div>`,
+    `<div>${badge(word, f.acknowledged ? 0 : st)} <code style="${MONO};font-size:13px">${esc(f.volume ?? f.subject)}</code></div>`,
+    about ? `<div style="margin-top:2px;font-size:13px;color:#4b5563">${about}</div>` : '',
     `<div style="margin-top:4px;font-size:14px">${esc(f.explanation.charAt(0).toUpperCase() + f.explanation.slice(1))}.</div>`,
   ];
+  if (f.acknowledged)
+    lines.push(
+      `<div style="font-size:13px;color:#14532d">Acknowledged until ${esc(formatTime(f.acknowledged.until))}: ${esc(f.acknowledged.reason)} (not counted)</div>`,
+    );
   if (f.detail) lines.push(`<div style="font-size:13px;color:#4b5563">${esc(f.detail)}</div>`);
+  if (f.volume) lines.push(`<div style="font-size:12px;color:#4b5563">device-mapper name: <code style="${MONO}">${esc(f.subject)}</code></div>`);
   if (f.protectedBy.length)
     lines.push(`<div style="font-size:13px;color:#4b5563">Not acted on: ${esc(f.protectedBy.join(', '))}</div>`);
   if (f.fix) {
     lines.push(
-      `<div style="margin-top:6px;font-size:12px;color:#6b7280">Fix${f.effect ? ` (${esc(f.effect)})` : ''}:</div><pre style="margin:2px 0 0 0;padding:6px 8px;background:#111827;color:#f9fafb;${MONO};font-size:12px;white-space:pre-wrap;word-break:break-all">${esc(f.fix)}</pre>`,
+      `<div style="margin-top:6px;font-size:12px;color:#4b5563">Fix${f.effect ? ` (${esc(f.effect)})` : ''}:</div><pre style="margin:2px 0 0 0;padding:6px 8px;background:#111827;color:#f9fafb;${MONO};font-size:12px;white-space:pre-wrap;word-break:break-all">${esc(f.fix)}</pre>`,
     );
   }
   if (f.hint)
@@ -160,7 +179,7 @@ function volumesBody(doc: CheckDocument, findings: Finding[]): string {
       ),
     );
   const own = findings.filter((x) => x.part === 'volumes');
-  if (own.length) out.push(`<div style="margin-top:10px">${own.map(findingBlock).join('')}</div>`);
+  if (own.length) out.push(`<div style="margin-top:10px">${own.map((f) => findingBlock(doc, f)).join('')}</div>`);
   for (const l of v.vmidLeftovers ?? [])
     out.push(
       `<p style="font-size:13px;color:#4b5563">VMID ${esc(l.vmid)} is free but holds ${esc(l.volids.length)} leftover volume(s) (${esc(formatBytes(l.sizeBytes))}): a new guest ${esc(l.vmid)} inherits them.</p>`,
@@ -169,7 +188,8 @@ function volumesBody(doc: CheckDocument, findings: Finding[]): string {
 }
 
 function capacityBar(m: MountEntry): string {
-  if (m.usagePercent === null || m.usagePercent === undefined) return '<span style="color:#6b7280">—</span>';
+  if (m.usagePercent === null || m.usagePercent === undefined)
+    return `<span style="color:#4b5563">${esc(capacityText(m))}</span>`;
   const pct = Math.max(0, Math.min(100, Math.round(m.usagePercent)));
   const color = m.status === 'full' ? '#dc2626' : pct >= 80 ? '#ca8a04' : '#16a34a';
   const fill =
@@ -185,10 +205,10 @@ function capacityBar(m: MountEntry): string {
 const MOUNT_STATUS: Record<string, Status> = { ok: 0, readonly: 1, full: 1, stale: 2, missing: 2 };
 
 function mountTable(entries: MountEntry[]): string {
-  if (entries.length === 0) return '<p style="font-size:14px;color:#6b7280">No remote mounts.</p>';
+  if (entries.length === 0) return '<p style="font-size:14px;color:#4b5563">No remote mounts.</p>';
   const rows = entries.map((m) => [
-    `<code style="${MONO};font-size:13px">${esc(mountLabel(m))}</code>${m.storage ? `<div style="font-size:12px;color:#6b7280">storage ${esc(m.storage)}</div>` : ''}`,
-    `${esc(m.source)}<div style="font-size:12px;color:#6b7280">${esc(m.fstype)}</div>`,
+    `<code style="${MONO};font-size:13px">${esc(mountLabel(m))}</code>${m.storage ? `<div style="font-size:12px;color:#4b5563">storage ${esc(m.storage)}</div>` : ''}`,
+    `${esc(m.source)}<div style="font-size:12px;color:#4b5563">${esc(m.fstype)}</div>`,
     `${badge(m.status, (m.severity ?? MOUNT_STATUS[m.status] ?? 3) as Status)}${m.error ? `<div style="font-size:12px;color:#4b5563">${esc(m.error)}</div>` : ''}`,
     capacityBar(m),
   ]);
@@ -283,7 +303,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
       section(
         'Issues',
         dmFindings.length
-          ? dmFindings.map(findingBlock).join('')
+          ? dmFindings.map((f) => findingBlock(doc, f)).join('')
           : '<p style="font-size:14px;color:#14532d">No device-mapper issues.</p>',
       ),
     );
@@ -322,7 +342,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
         'Remote mounts',
         mountTable(doc.mounts.entries) +
           (mountFindings.length
-            ? `<div style="margin-top:10px">${mountFindings.map(findingBlock).join('')}</div>`
+            ? `<div style="margin-top:10px">${mountFindings.map((f) => findingBlock(doc, f)).join('')}</div>`
             : ''),
       ),
     );
@@ -337,7 +357,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
         .join('')}</ol>`,
     ),
   );
-  const footer = `<tr><td style="padding:16px 24px;font-size:12px;color:#9ca3af;border-top:1px solid #e5e7eb">Generated by pve-health${opts.toolVersion ? ` ${esc(opts.toolVersion)}` : ''} · status ${esc(STATUS_WORD[doc.status])} (${doc.status})</td></tr>`;
+  const footer = `<tr><td style="padding:16px 14px;font-size:12px;color:#4b5563;border-top:1px solid #e5e7eb">Generated by pve-health${opts.toolVersion ? ` ${esc(opts.toolVersion)}` : ''} · status ${esc(STATUS_WORD[doc.status])} (${doc.status})</td></tr>`;
   const title = `pve-health: ${doc.node} — ${STATUS_WORD[doc.status]}${doc.dm ? `, grade ${doc.dm.summary.grade}` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head>

@@ -102,9 +102,13 @@ export function renderNagios(doc: CheckDocument): string {
   const perf = `${renderPerfdata([...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`.trim();
   const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)}${perf ? ` | ${perf}` : ''}`];
   for (const f of listFindings(doc)) {
-    const tag = f.pending ? 'PENDING' : STATUS_WORD[f.severity];
+    const tag = f.pending ? 'PENDING' : f.acknowledged ? `ACK ${STATUS_WORD[f.severity]}` : STATUS_WORD[f.severity];
     const fix = f.fix ? ` Fix: ${f.fix}` : '';
-    const why = f.pending ? ` (pending: ${f.protectedBy.join(', ')})` : '';
+    const why = f.pending
+      ? ` (pending: ${f.protectedBy.join(', ')})`
+      : f.acknowledged
+        ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})`
+        : '';
     lines.push(
       clean(`[${tag}] ${f.status} ${f.subject}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}${fix}`),
     );

@@ -65,6 +65,10 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
   x.family('pve_health_status', 'Overall monitoring status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
     [{}, doc.status],
   ]);
+  // Acknowledged findings (`pve-health ack`) no longer count in pve_health_status; this says how many.
+  x.family('pve_health_acknowledged_findings', 'Findings silenced by an acknowledgement (they do not count in pve_health_status).', [
+    [{}, doc.acknowledged?.length ?? 0],
+  ]);
   if (Number.isFinite(ts))
     x.family('pve_health_last_run_timestamp_seconds', 'Unix time of the last check.', [[{}, ts]]);
   if (opts.durationSeconds !== undefined) {

@@ -170,5 +170,13 @@ export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?:
   const parts = [head];
   if (doc.dm) parts.push('', renderDmText(doc.dm, o));
   if (mountsText) parts.push('', mountsText);
+  const acked = doc.acknowledged ?? [];
+  if (acked.length) {
+    const without = doc.statusWithoutAcks;
+    const note = without !== undefined && without !== doc.status ? ` — ${STATUS_WORD[without]} without them` : '';
+    parts.push('', paint(`Acknowledged (${acked.length}, not counted${note})`, 'bold', o.color));
+    for (const a of acked)
+      parts.push(`  ${a.subject}  ${STATUS_WORD[a.severity]}, until ${a.until.slice(0, 16).replace('T', ' ')} UTC: ${a.reason}`);
+  }
   return `${parts.join('\n')}\n`;
 }

@@ -1,17 +1,26 @@
 // The dashboard's cluster section (serve --cluster), part of /dashboard.js: spliced into the script's
-// scope, so it uses its helpers ($, el, clear, statusTag, clock, STATUS). The page asks /api/cluster
+// scope, so it uses its helpers ($, el, clear) and brings its own tag and clock. The page asks /api/cluster
 // only when /api/status says the service scans the cluster and has a document, so a service without
 // --cluster (or before its first scan) gets no failing request. Values go in through textContent only.
 
 export const DASHBOARD_CLUSTER_JS = `
   var CLUSTER_LEVEL = { critical: 2, warning: 1, unknown: 3, info: 0 };
+  var CLUSTER_WORD = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+
+  function clusterTag(level, label) { return el('span', 'tag s' + level, label); }
+
+  function clusterClock(iso) {
+    if (!iso) return 'not yet';
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? String(iso) : d.toLocaleTimeString();
+  }
 
   function clusterNodeRow(n) {
     var tr = el('tr');
     tr.appendChild(el('td', '', n.node));
     tr.appendChild(el('td', '', n.local ? 'local' : (n.ip || n.node)));
     var s = el('td');
-    s.appendChild(statusTag(n.status, STATUS[n.status] || String(n.status)));
+    s.appendChild(clusterTag(n.status, CLUSTER_WORD[n.status] || String(n.status)));
     tr.appendChild(s);
     tr.appendChild(el('td', '', n.grade || '-'));
     tr.appendChild(el('td', '', n.error ? n.error.kind + ': ' + n.error.message : n.summary));
@@ -21,7 +30,7 @@ export const DASHBOARD_CLUSTER_JS = `
   function clusterFinding(f) {
     var li = el('li');
     var head = el('div', 'issue-head');
-    head.appendChild(statusTag(CLUSTER_LEVEL[f.severity] === undefined ? 3 : CLUSTER_LEVEL[f.severity], f.severity));
+    head.appendChild(clusterTag(CLUSTER_LEVEL[f.severity] === undefined ? 3 : CLUSTER_LEVEL[f.severity], f.severity));
     head.appendChild(el('span', 'issue-name', f.title));
     head.appendChild(el('span', 'meta', f.kind));
     li.appendChild(head);
@@ -40,9 +49,9 @@ export const DASHBOARD_CLUSTER_JS = `
     $('cluster-name').textContent = '— ' + (c.cluster.name || c.cluster.localNode) + ' (from ' + c.cluster.localNode + ')';
     var sum = $('cluster-summary');
     clear(sum);
-    sum.appendChild(statusTag(c.status, STATUS[c.status] || String(c.status)));
+    sum.appendChild(clusterTag(c.status, CLUSTER_WORD[c.status] || String(c.status)));
     sum.appendChild(document.createTextNode(' ' + c.summary));
-    $('cluster-scan').textContent = 'Scanned at ' + clock(c.generatedAt) +
+    $('cluster-scan').textContent = 'Scanned at ' + clusterClock(c.generatedAt) +
       (scan.error ? '. The last scan failed: ' + scan.error + ' (this is the previous result).' : '.');
     var body = $('cluster-nodes').tBodies[0];
     clear(body);

@@ -1,18 +1,16 @@
 // The dashboard's script, served as /dashboard.js. Plain ES2017 that every browser of the last years
 // runs, no framework, no build step. Every value from the API goes into the page through
 // textContent or an attribute, never innerHTML: guest names and mount paths are user-controlled.
+// Status words, sizes and capacity texts come from the server (doc.view): nothing is re-derived here.
 // (Written without template literals so it can live inside this TypeScript string.)
 import { DASHBOARD_CLUSTER_JS } from './dashboard-cluster-script';
+import { FINDINGS_JS } from './dashboard-findings';
 
-export const DASHBOARD_JS = String.raw`
-'use strict';
-(function () {
+const MAIN_JS = String.raw`
   var REFRESH_MS = 10000;
-  var STATUS = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
-  var ISSUE_STATUSES = { orphan: 1, duplicate: 2, unknown: 3 };
-  var MAP_FINDINGS = { suspended: 1, 'no-table': 1, 'error-target': 1 };
   var token = null;
   var timer = null;
+  var lastDoc = null;
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -23,6 +21,23 @@ export const DASHBOARD_JS = String.raw`
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function say(text) { $('message').textContent = text || ''; }
+
+  // Paths, volume IDs and commands may wrap after / : - _ = , (a <wbr>), never inside a word. An
+  // identifier longer than a phone's line breaks between its 32-character parts (a DM UUID
+  // "LVM-<VG UUID><LV UUID>" is two of them).
+  function breakable(text) {
+    var frag = document.createDocumentFragment();
+    String(text).split(/([\/:\-_=,])/).forEach(function (part) {
+      if (!part) return;
+      var chunks = /^[A-Za-z0-9]{40,}$/.test(part) ? part.match(/.{1,32}/g) : [part];
+      chunks.forEach(function (c, i) {
+        if (i) frag.appendChild(document.createElement('wbr'));
+        frag.appendChild(document.createTextNode(c));
+      });
+      if (/^[\/:\-_=,]$/.test(part)) frag.appendChild(document.createElement('wbr'));
+    });
+    return frag;
+  }
 
   function readToken() {
     var m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
@@ -35,33 +50,30 @@ export const DASHBOARD_JS = String.raw`
     try { token = sessionStorage.getItem('pve-health-token'); } catch (e) { token = null; }
   }
 
-  function bytes(n) {
-    if (n === null || n === undefined) return '?';
-    var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-    var i = 0;
-    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-    return (i === 0 ? String(n) : n.toFixed(n >= 100 ? 0 : 1)) + ' ' + units[i];
-  }
-
   function ago(seconds) {
     if (seconds === null || seconds === undefined) return '';
     if (seconds < 90) return Math.round(seconds) + ' s ago';
     if (seconds < 5400) return Math.round(seconds / 60) + ' min ago';
     return Math.round(seconds / 3600) + ' h ago';
   }
-
-  function clock(iso) {
-    if (!iso) return 'not yet';
+  function when(iso) {
     var d = new Date(iso);
-    return isNaN(d.getTime()) ? String(iso) : d.toLocaleTimeString();
+    return isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
   }
 
-  // POSIX shell quoting, so a copied command pastes as the exact argv the tool would run.
-  function shellQuote(argv) {
-    return argv.map(function (a) {
-      a = String(a);
-      return /^[A-Za-z0-9_\-.\/=:,+@%]+$/.test(a) ? a : "'" + a.replace(/'/g, "'\\''") + "'";
-    }).join(' ');
+  // The PVE GUI of the node this page came from (every cluster node shows every guest).
+  function guiBase() {
+    var h = location.hostname;
+    if (!h || h === 'localhost' || /^127\./.test(h) || h === '[::1]' || h === '::1') h = (lastDoc && lastDoc.node) || 'localhost';
+    return 'https://' + (h.indexOf(':') >= 0 && h.charAt(0) !== '[' ? '[' + h + ']' : h) + ':8006/';
+  }
+  function guestLabel(g) { return (g.type || 'guest') + ' ' + g.vmid + (g.name ? ' ' + g.name : ''); }
+  function guestLink(g, label) {
+    var a = el('a', '', label || guestLabel(g));
+    a.href = guiBase() + g.gui;
+    a.rel = 'noreferrer';
+    a.title = 'Open ' + guestLabel(g) + ' in the Proxmox VE web interface';
+    return a;
   }
 
   function copy(text, what) {
@@ -70,6 +82,7 @@ export const DASHBOARD_JS = String.raw`
       var t = document.createElement('textarea');
       t.value = text;
       t.setAttribute('readonly', '');
+      t.setAttribute('aria-hidden', 'true');
       t.style.position = 'fixed';
       t.style.opacity = '0';
       document.body.appendChild(t);
@@ -83,236 +96,153 @@ export const DASHBOARD_JS = String.raw`
     else fallback();
   }
 
-  function setStatusClass(node, status) {
-    node.classList.remove('s0', 's1', 's2', 's3');
-    node.classList.add('s' + status);
-  }
-
-  function statusTag(status, label) {
-    var t = el('span', 'tag s' + status, label);
-    return t;
-  }
-
-  function mountLevel(m) {
-    if (typeof m.severity === 'number') return m.severity;
-    return m.status === 'stale' || m.status === 'missing' ? 2 : (m.status === 'readonly' || m.status === 'full') ? 1 : 0;
-  }
-  var FINDING_LEVEL = { critical: 2, warning: 1, info: 0 };
-  function healthLevel(h) { return h === 'duplicates' ? 2 : h === 'orphans' ? 1 : h === 'unknown' ? 3 : 0; }
-
-  function isIssue(e) {
-    return ISSUE_STATUSES[e.status] !== undefined || MAP_FINDINGS[e.reason] !== undefined;
-  }
-
-  function renderOverview(doc) {
-    var dm = doc.dm, svc = doc.service || {};
-    $('node').textContent = doc.node ? '— ' + doc.node : '';
-    document.title = 'pve-health ' + (doc.node || '') + ': ' + (STATUS[doc.status] || '?');
-    var grade = $('grade');
-    // A part that could not be checked has no grade: never show the counts of a failed scan as healthy.
-    var dmKnown = dm && !dm.error;
-    grade.textContent = dmKnown ? dm.summary.grade : '?';
-    var gradeLevel = !dmKnown ? 3 : dm.summary.duplicate > 0 || dm.summary.grade === 'F' ? 2 : dm.summary.grade === 'A+' ? 0 : 1;
-    setStatusClass(grade.parentNode, gradeLevel);
-    var st = $('status');
-    st.textContent = STATUS[doc.status] || String(doc.status);
-    setStatusClass(st.parentNode, doc.status);
-    $('score').textContent = dmKnown ? dm.summary.score + ' / 100' : '?';
-    var badMounts = doc.mounts ? doc.mounts.entries.filter(function (m) { return m.status !== 'ok'; }).length : 0;
-    $('issue-count').textContent = String(issueItems(doc).length);
-    $('guest-count').textContent = dm ? String(dm.guests.length) : '?';
-    $('mount-count').textContent = doc.mounts ? doc.mounts.entries.length + (badMounts ? ' (' + badMounts + ' not ok)' : '') : '?';
-    scanCell($('dm-scan'), svc.dm);
-    scanCell($('mounts-scan'), svc.mounts);
-    $('summary').textContent = doc.summary || '';
-    $('version').textContent = svc.version ? 'pve-health ' + svc.version + '.' : '';
-    var alerts = $('alerts');
-    clear(alerts);
-    ['dm', 'mounts'].forEach(function (p) {
-      var r = svc[p];
-      if (!r) return;
-      var name = p === 'dm' ? 'Device-mapper' : 'Mount';
-      if (r.overrun) alerts.appendChild(el('li', '', name + ' scan has been running for ' + r.runningForSeconds + ' s (interval ' + r.intervalSeconds + ' s); the data shown is from the previous scan.'));
-    });
-    partErrors(doc).forEach(function (p) { alerts.appendChild(el('li', '', 'Could not check ' + p.label + ': ' + p.error)); });
-  }
-
-  function scanCell(node, r) {
-    clear(node);
-    if (!r) { node.textContent = '—'; return; }
-    node.appendChild(el('span', '', clock(r.lastScanAt)));
-    if (r.ageSeconds !== null) node.appendChild(el('span', 'meta', ' (' + ago(r.ageSeconds) + ')'));
-    if (r.running && r.overrun) node.appendChild(el('div', 'tag s2', 'running ' + r.runningForSeconds + ' s'));
-  }
-
-  function partErrors(doc) {
-    var out = [];
-    if (doc.dm && doc.dm.error) out.push({ label: 'device-mapper', error: doc.dm.error });
-    if (doc.mounts && typeof doc.mounts.error === 'string') out.push({ label: 'mounts', error: doc.mounts.error });
-    if (doc.volumes && doc.volumes.error) out.push({ label: 'guest volumes', error: doc.volumes.error });
-    return out;
-  }
-
-  function issueItems(doc) {
-    var items = partErrors(doc).map(function (p) { return { level: 3, x: p }; });
-    if (doc.dm) doc.dm.entries.filter(isIssue).forEach(function (e) { items.push({ level: e.status === 'duplicate' ? 2 : e.status === 'unknown' ? 3 : 1, e: e }); });
-    if (doc.mounts) doc.mounts.entries.forEach(function (m) { if (m.status !== 'ok') items.push({ level: mountLevel(m), m: m }); });
-    if (doc.dm && doc.dm.storage) doc.dm.storage.forEach(function (f) { if (f.severity !== 'info') items.push({ level: FINDING_LEVEL[f.severity] || 1, f: f }); });
-    if (doc.volumes) doc.volumes.entries.forEach(function (v) { if (v.status === 'orphan' || v.status === 'unknown') items.push({ level: v.status === 'unknown' ? 3 : 1, v: v }); });
-    // Worst first: CRITICAL, UNKNOWN, WARNING.
-    items.sort(function (a, b) { return (b.level === 3 ? 1.5 : b.level) - (a.level === 3 ? 1.5 : a.level); });
-    return items;
-  }
-
-  function renderIssues(doc) {
-    var list = $('issues');
-    clear(list);
-    var items = issueItems(doc);
-    $('issues-empty').hidden = items.length > 0;
-    items.forEach(function (it) {
-      list.appendChild(it.x ? partIssue(it.x) : it.e ? dmIssue(it.e, it.level) : it.m ? mountIssue(it.m, it.level) : it.v ? volumeIssue(it.v, it.level) : storageIssue(it.f, it.level));
-    });
-  }
-
-  function partIssue(p) {
-    var li = el('li');
-    var head = el('div', 'issue-head');
-    head.appendChild(statusTag(3, 'UNKNOWN'));
-    head.appendChild(el('span', 'issue-name', 'Could not check ' + p.label));
-    li.appendChild(head);
-    li.appendChild(el('p', 'issue-detail', p.error));
-    return li;
-  }
-
-  // An entry's list item with its head (status, name, reason, pending/protected) and detail.
-  function entryItem(level, word, name, x) {
-    var li = el('li');
-    var head = el('div', 'issue-head');
-    head.appendChild(statusTag(level, word));
-    head.appendChild(el('span', 'issue-name', name));
-    head.appendChild(el('span', 'meta', x.reason));
-    if (x.pending) head.appendChild(el('span', 'tag s3', 'pending'));
-    if (x.protected) head.appendChild(el('span', 'tag s3', 'protected' + (x.protectedBy && x.protectedBy.length ? ': ' + x.protectedBy.join(', ') : '')));
-    li.appendChild(head);
-    if (x.detail) li.appendChild(el('p', 'issue-detail', x.detail));
-    return li;
-  }
-
-  function dmIssue(e, level) {
-    var li = entryItem(level, e.status, e.name, e);
-    var meta = [];
-    if (e.vmid !== null && e.vmid !== undefined) meta.push('VMID ' + e.vmid);
-    if (e.storage) meta.push('storage ' + e.storage);
-    if (e.volume) meta.push(e.volume);
-    if (e.sizeBytes) meta.push(bytes(e.sizeBytes));
-    if (e.open) meta.push('open (' + e.openCount + ')');
-    if (meta.length) li.appendChild(el('p', 'meta', meta.join(' · ')));
-    if (e.action && e.action.command && e.action.command.length) {
-      li.appendChild(fixLine(shellQuote(e.action.command), e.name));
-      if (e.action.effect) li.appendChild(el('p', 'meta', e.action.effect));
-    } else {
-      li.appendChild(el('p', 'meta', e.protected ? 'No fix offered while it is protected.' : 'No automatic fix.'));
-    }
-    if (e.hint) li.appendChild(el('p', 'meta', e.hint));
-    return li;
-  }
-
-  function mountIssue(m, level) {
-    var li = el('li');
-    var head = el('div', 'issue-head');
-    head.appendChild(statusTag(level, 'mount ' + m.status));
-    head.appendChild(el('span', 'issue-name', (m.scope === 'ct' ? 'CT ' + m.ctid + ': ' : '') + m.target));
-    if (m.storage) head.appendChild(el('span', 'meta', 'storage ' + m.storage));
-    li.appendChild(head);
-    if (m.reason) head.appendChild(el('span', 'meta', m.reason));
-    var why = m.detail || m.error || (m.status === 'full' ? 'usage ' + m.usagePercent + ' %' : m.status === 'readonly' ? 'mounted read-only' : '');
-    if (why) li.appendChild(el('p', 'issue-detail', why));
-    var what = [m.source, m.fstype ? '(' + m.fstype + ')' : ''].filter(Boolean).join(' ');
-    if (what) li.appendChild(el('p', 'meta', what));
-    return li;
-  }
-
-  // An orphaned or unknown guest volume (ZFS, Ceph RBD, image file): report only, the hint names the PVE command.
-  function volumeIssue(v, level) {
-    var li = entryItem(level, 'volume ' + v.status, v.volid + (v.snapshot ? '@' + v.snapshot : ''), v);
-    var meta = [];
-    if (v.vmid !== null && v.vmid !== undefined) meta.push('VMID ' + v.vmid);
-    meta.push('storage ' + v.storage + ' (' + v.type + ')');
-    if (v.sizeBytes) meta.push(bytes(v.sizeBytes));
-    if (v.holders && v.holders.length) meta.push('held by ' + v.holders.map(function (h) { return h.command + ' (' + h.pid + ')'; }).join(', '));
-    li.appendChild(el('p', 'meta', meta.join(' · ')));
-    if (v.hint) li.appendChild(el('p', 'meta', v.hint));
-    return li;
-  }
-
   // A copyable command line; the button's name says what it copies (screen readers list many buttons).
-  function fixLine(cmd, what) {
+  function fixLine(cmd, label) {
     var fix = el('div', 'fix');
-    fix.appendChild(el('code', '', cmd));
+    var code = el('code');
+    code.appendChild(breakable(cmd));
+    fix.appendChild(code);
     var b = el('button', '', 'Copy');
     b.type = 'button';
-    b.setAttribute('aria-label', 'Copy fix command for ' + what);
+    b.setAttribute('aria-label', label);
     b.addEventListener('click', function () { copy(cmd, cmd); });
     fix.appendChild(b);
     return fix;
   }
 
-  function storageIssue(f, level) {
-    var li = el('li');
-    var head = el('div', 'issue-head');
-    head.appendChild(statusTag(level, f.severity));
-    head.appendChild(el('span', 'issue-name', f.title));
-    head.appendChild(el('span', 'meta', f.kind));
-    li.appendChild(head);
-    if (f.detail) li.appendChild(el('p', 'issue-detail', f.detail));
-    (f.fix || []).forEach(function (line) {
-      if (/^#/.test(line)) li.appendChild(el('p', 'meta', line.replace(/^#\s*/, '')));
-      else li.appendChild(fixLine(line, f.title));
-    });
-    return li;
+  function setLevel(node, level) {
+    node.classList.remove('s0', 's1', 's2', 's3');
+    node.classList.add('s' + level);
   }
 
-  function renderGuests(doc) {
-    var body = $('guests').tBodies[0];
+  function renderOverview(doc, v) {
+    var svc = doc.service || {};
+    $('node').textContent = doc.node ? '— ' + doc.node : '';
+    document.title = 'pve-health ' + (doc.node || '') + ': ' + v.word;
+    $('status').textContent = v.word;
+    setLevel($('status').parentNode, v.status);
+    $('status').title = v.wordWithoutAcks ? v.wordWithoutAcks + ' without the acknowledged findings' : '';
+    $('grade').textContent = v.grade;
+    setLevel($('grade').parentNode, v.gradeLevel);
+    ['critical', 'warning', 'unknown', 'acknowledged', 'new'].forEach(function (k) { $('n-' + k).textContent = String(v.counts[k]); });
+    var scans = $('scans');
+    clear(scans);
+    [['dm', 'DM'], ['mounts', 'mounts']].forEach(function (p) {
+      var r = svc[p[0]];
+      scans.appendChild(el('div', '', p[1] + ': ' + (r && r.lastScanAt ? ago(r.ageSeconds) : 'not yet')));
+    });
+    $('summary').textContent = (doc.summary || '') + (v.wordWithoutAcks ? ' — ' + v.wordWithoutAcks + ' without the ' + v.counts.acknowledged + ' acknowledged.' : '');
+    $('version').textContent = svc.version ? 'pve-health ' + svc.version + '.' : '';
+    var alerts = $('alerts');
+    clear(alerts);
+    ['dm', 'mounts'].forEach(function (p) {
+      var r = svc[p];
+      var name = p === 'dm' ? 'Device-mapper' : 'Mount';
+      if (r && r.overrun) alerts.appendChild(el('li', '', name + ' scan has been running for ' + r.runningForSeconds + ' s (interval ' + r.intervalSeconds + ' s); the data shown is from the previous scan.'));
+    });
+  }
+
+  // One bar per scan, its height the findings that counted, its colour the part's status.
+  function renderHistory(h) {
+    var ul = $('sparks');
+    clear(ul);
+    $('history').hidden = !h;
+    if (!h) return;
+    [['dm', 'DM'], ['mounts', 'Mounts']].forEach(function (p) {
+      var pts = h[p[0]] || [];
+      if (!pts.length) return;
+      var li = el('li');
+      li.appendChild(el('span', '', p[1]));
+      var ns = 'http://www.w3.org/2000/svg';
+      var svg = document.createElementNS(ns, 'svg');
+      svg.setAttribute('class', 'spark');
+      svg.setAttribute('viewBox', '0 0 ' + (pts.length * 6) + ' 30');
+      svg.setAttribute('preserveAspectRatio', 'none');
+      svg.setAttribute('role', 'img');
+      var max = Math.max.apply(null, pts.map(function (x) { return x.critical + x.warning + x.unknown; }).concat([1]));
+      pts.forEach(function (x, i) {
+        var n = x.critical + x.warning + x.unknown;
+        var r = document.createElementNS(ns, 'rect');
+        var hgt = Math.max(3, Math.round(28 * n / max));
+        r.setAttribute('x', String(i * 6));
+        r.setAttribute('y', String(30 - hgt));
+        r.setAttribute('width', '5');
+        r.setAttribute('height', String(hgt));
+        r.setAttribute('class', 'b' + x.status);
+        svg.appendChild(r);
+      });
+      var last = pts[pts.length - 1];
+      var words = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+      var text = p[1] + ', last ' + pts.length + ' scans: now ' + words[last.status] + ' (' + last.critical + ' critical, ' + last.warning + ' warning' + (last.unknown ? ', ' + last.unknown + ' unknown' : '') + ')' +
+        (pts.length > 1 ? '; before: ' + pts.slice(0, -1).slice(-5).map(function (x) { return words[x.status]; }).join(', ') : '');
+      svg.setAttribute('aria-label', text);
+      li.appendChild(svg);
+      li.appendChild(el('span', 'meta', words[last.status] + ' · ' + last.critical + ' crit · ' + last.warning + ' warn' + (last.acknowledged ? ' · ' + last.acknowledged + ' ack' : '')));
+      ul.appendChild(li);
+    });
+  }
+
+  function cell(tr, label, cls, content) {
+    var td = el('td', cls);
+    td.setAttribute('data-label', label);
+    if (content && content.nodeType) td.appendChild(content); else if (content !== undefined) td.textContent = String(content);
+    tr.appendChild(td);
+    return td;
+  }
+
+  function moreButton(id, table, n, what) {
+    var b = $(id);
+    b.hidden = n === 0;
+    var all = table.classList.contains('all');
+    b.textContent = all ? 'Hide the ' + n + ' healthy ' + what : 'Show the ' + n + ' healthy ' + what;
+    b.setAttribute('aria-expanded', String(all));
+  }
+
+  function renderGuests(v, doc) {
+    var table = $('guests');
+    var body = table.tBodies[0];
     clear(body);
-    var guests = doc.dm ? doc.dm.guests.slice() : [];
-    guests.sort(function (a, b) { return healthLevel(b.health) - healthLevel(a.health) || a.vmid - b.vmid; });
+    var guests = v.guests.slice().sort(function (a, b) { return rank(b.level) - rank(a.level) || a.vmid - b.vmid; });
     guests.forEach(function (g) {
-      var tr = el('tr');
-      tr.appendChild(el('td', 'num', g.vmid));
-      tr.appendChild(el('td', '', g.name));
-      tr.appendChild(el('td', '', g.type === 'lxc' ? 'CT' : 'VM'));
-      tr.appendChild(el('td', '', g.node));
-      tr.appendChild(el('td', '', g.status + (g.lock ? ' (lock: ' + g.lock + ')' : '')));
-      var h = el('td');
-      h.appendChild(statusTag(healthLevel(g.health), g.health));
-      tr.appendChild(h);
-      tr.appendChild(el('td', 'num', g.issues));
-      tr.appendChild(el('td', 'num', g.volumes));
+      var tr = el('tr', g.level === 0 ? 'healthy' : '');
+      cell(tr, 'Health', 'nl', el('span', 'tag s' + g.level, g.health));
+      cell(tr, 'Guest', 'nl', g.gui ? guestLink(g) : document.createTextNode(guestLabel(g)));
+      cell(tr, 'Issues', 'num', g.issues);
+      cell(tr, 'State', '', g.state);
+      cell(tr, 'Node', '', g.node);
+      cell(tr, 'Volumes', 'num', g.volumes);
       body.appendChild(tr);
     });
-    if (!guests.length) emptyRow(body, 8, doc.dm ? 'No guests.' : 'No device-mapper scan yet.');
+    if (!guests.length) emptyRow(body, 6, doc.dm ? 'No guests.' : 'No device-mapper scan yet.');
+    moreButton('guests-more', table, guests.filter(function (g) { return g.level === 0; }).length, 'guests');
   }
 
-  function renderMounts(doc) {
-    var body = $('mounts').tBodies[0];
+  function rank(level) { return level === 2 ? 4 : level === 3 ? 3 : level; }
+
+  function renderMounts(v, doc) {
+    var table = $('mounts');
+    var body = table.tBodies[0];
     clear(body);
-    var mounts = doc.mounts ? doc.mounts.entries : [];
+    var mounts = v.mounts.slice().sort(function (a, b) { return rank(b.level) - rank(a.level); });
     mounts.forEach(function (m) {
-      var tr = el('tr');
-      tr.appendChild(el('td', '', m.scope === 'ct' ? 'CT ' + m.ctid : 'host'));
-      tr.appendChild(el('td', 'path', m.target));
-      tr.appendChild(el('td', '', m.source));
-      tr.appendChild(el('td', '', m.fstype));
-      tr.appendChild(el('td', '', m.storage || ''));
-      var s = el('td');
-      s.appendChild(statusTag(mountLevel(m), m.status));
-      if (m.error) s.appendChild(el('div', 'meta', m.error));
-      tr.appendChild(s);
-      tr.appendChild(capacityCell(m));
+      var tr = el('tr', m.level === 0 ? 'healthy' : '');
+      var s = cell(tr, 'Status', 'nl', el('span', 'tag s' + m.level, m.status));
+      // The long explanation is the finding's; a short one (stat did not answer within 2 s) fits here.
+      if (m.level && m.detail && m.detail.length <= 80) s.appendChild(el('div', 'meta', m.detail));
+      cell(tr, 'Capacity', 'nl', capacity(m));
+      var where = el('span', 'path');
+      where.appendChild(document.createTextNode(m.where === 'host' ? '' : m.where + ': '));
+      where.appendChild(breakable(m.target));
+      cell(tr, 'Mount', 'nl wide', where);
+      cell(tr, 'Storage', '', m.storage || '—');
+      var src = el('span', 'path');
+      src.appendChild(breakable(m.source || '—'));
+      if (m.fstype) src.appendChild(el('span', 'meta', ' ' + m.fstype));
+      cell(tr, 'Source', 'wide', src);
       body.appendChild(tr);
     });
-    if (!mounts.length) emptyRow(body, 7, doc.mounts ? 'No remote mounts.' : 'No mount scan yet.');
+    if (!mounts.length) emptyRow(body, 5, doc.mounts ? 'No remote mounts.' : 'No mount scan yet.');
+    moreButton('mounts-more', table, mounts.filter(function (m) { return m.level === 0; }).length, 'mounts');
   }
 
   function emptyRow(body, columns, text) {
@@ -323,46 +253,40 @@ export const DASHBOARD_JS = String.raw`
     body.appendChild(tr);
   }
 
-  function capacityCell(m) {
-    var td = el('td');
-    if (m.usagePercent === null || m.usagePercent === undefined) {
-      td.textContent = m.status === 'missing' ? 'not mounted' : m.reachable === false ? 'unreachable' : 'unknown';
-      return td;
-    }
-    var pct = Math.max(0, Math.min(100, Number(m.usagePercent)));
+  function capacity(m) {
+    if (m.percent === null) return el('span', m.level ? '' : 'meta', m.capacity);
     var wrap = el('div', 'cap');
-    var bar = el('div', 'bar' + (m.status === 'full' ? ' crit' : pct >= 80 ? ' warn' : ''));
+    var bar = el('div', 'bar' + (m.status === 'full' ? ' crit' : m.percent >= 80 ? ' warn' : ''));
     bar.setAttribute('role', 'meter');
     bar.setAttribute('aria-valuemin', '0');
     bar.setAttribute('aria-valuemax', '100');
-    bar.setAttribute('aria-valuenow', String(Math.round(pct)));
+    bar.setAttribute('aria-valuenow', String(Math.round(m.percent)));
     bar.setAttribute('aria-label', 'Usage of ' + m.target);
     var fill = el('span');
-    fill.style.width = pct + '%';
+    fill.style.width = m.percent + '%';
     bar.appendChild(fill);
     wrap.appendChild(bar);
-    wrap.appendChild(el('span', '', Math.round(pct) + ' % of ' + bytes(m.totalBytes) + ', ' + bytes(m.availableBytes) + ' free'));
-    td.appendChild(wrap);
-    return td;
+    wrap.appendChild(el('span', '', m.capacity));
+    return wrap;
   }
 
-  function renderNotes(doc) {
-    var notes = [];
-    if (doc.dm && doc.dm.vmidReuse && doc.dm.vmidReuse.messages) notes = notes.concat(doc.dm.vmidReuse.messages);
-    if (doc.dm && doc.dm.warnings) notes = notes.concat(doc.dm.warnings);
+  function renderNotes(v) {
     var ul = $('notes');
     clear(ul);
-    notes.forEach(function (n) { ul.appendChild(el('li', '', n)); });
-    $('notes-section').hidden = notes.length === 0;
+    v.notes.forEach(function (n) { ul.appendChild(el('li', '', n)); });
+    $('notes-section').hidden = v.notes.length === 0;
   }
 
 ${DASHBOARD_CLUSTER_JS}
   function render(doc) {
-    renderOverview(doc);
-    renderIssues(doc);
-    renderGuests(doc);
-    renderMounts(doc);
-    renderNotes(doc);
+    lastDoc = doc;
+    var v = doc.view;
+    renderOverview(doc, v);
+    renderHistory(doc.history);
+    renderFindings(v);
+    renderGuests(v, doc);
+    renderMounts(v, doc);
+    renderNotes(v);
     document.body.setAttribute('data-loaded', doc.generatedAt || 'yes');
   }
 
@@ -395,10 +319,21 @@ ${DASHBOARD_CLUSTER_JS}
     timer = $('auto').checked ? setInterval(function () { if (!document.hidden) load(); }, REFRESH_MS) : null;
   }
 
+  function toggle(id, table) {
+    $(id).addEventListener('click', function () {
+      $(table).classList.toggle('all');
+      if (lastDoc) render(lastDoc);
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     readToken();
     $('refresh').addEventListener('click', load);
     $('auto').addEventListener('change', schedule);
+    $('q').addEventListener('input', function () { if (lastDoc) renderFindings(lastDoc.view); });
+    $('group').addEventListener('change', function () { if (lastDoc) renderFindings(lastDoc.view); });
+    toggle('guests-more', 'guests');
+    toggle('mounts-more', 'mounts');
     $('auth').addEventListener('submit', function (ev) {
       ev.preventDefault();
       token = $('token').value;
@@ -409,5 +344,6 @@ ${DASHBOARD_CLUSTER_JS}
     load();
     schedule();
   });
-})();
 `;
+
+export const DASHBOARD_JS = `'use strict';\n(function () {\n${MAIN_JS}\n${FINDINGS_JS}\n})();\n`;

@@ -4,6 +4,8 @@
 import type { VolumesResult } from '../core/volume-types';
 import type { ProcessStats } from '../host/read-process-stats';
 import { failedDmResult } from '../core/evaluate';
+import { type History, historyForApi, newSinceLastScan } from '../core/history';
+import { dashboardView } from '../render/dashboard-view';
 import type { CheckDocument, DmResult, MountsResult } from '../core/types';
 import { SOURCE_URL } from '../version';
 import { type AuthPolicy, authorize } from './auth';
@@ -35,6 +37,10 @@ export interface RouterContext {
   processStats?: () => ProcessStats;
   /** serve --cluster: the last cluster document, its metrics and how its scans go (src/serve/cluster-scan.ts). */
   cluster?: { json: () => string | null; metrics: () => string; report: () => ClusterScanReport };
+  /** serve's scan history (state dir): sparklines and "new since the last scan" on the dashboard. */
+  history?: () => History;
+  /** Changes when something besides a scan changes the documents (the acknowledgements file). */
+  stamp?: () => string;
 }
 
 /** serve --cluster in the service block: whether /api/cluster has a document yet, and the last scan. */
@@ -103,7 +109,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
 
   // One cached rendering per route, rebuilt only when a scan finished since (or a part went stale).
   function cached(name: string, render: () => string): string {
-    const key = ctx.service.parts.map((p) => `${ctx.service.state(p).generation}/${problemOf(p)}`).join('/');
+    const key = `${ctx.service.parts.map((p) => `${ctx.service.state(p).generation}/${problemOf(p)}`).join('/')}/${ctx.stamp?.() ?? ''}`;
     const hit = cache.get(name);
     if (hit && hit.key === key) return hit.body;
     const body = render();
@@ -153,7 +159,14 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
 
   // The document without its closing brace, plus the live service block (ages change every second).
   function apiDocument(name: string, only?: Part): Reply {
-    const docJson = cached(name, () => JSON.stringify(ctx.buildDocument(parts(only))));
+    const docJson = cached(name, () => {
+      const doc = ctx.buildDocument(parts(only));
+      if (only) return JSON.stringify(doc);
+      // The dashboard's view of it (status words, sizes, guest links) and the scan history.
+      const h = ctx.history?.();
+      const newKeys = h ? [...newSinceLastScan(h, 'dm'), ...newSinceLastScan(h, 'mounts')] : [];
+      return JSON.stringify({ ...doc, view: dashboardView(doc, { newKeys }), ...(h ? { history: historyForApi(h) } : {}) });
+    });
     const body = `${docJson.slice(0, -1)},"service":${JSON.stringify(serviceBlock(only))}}\n`;
     return reply(200, JSON_TYPE, body, { 'cache-control': 'no-store' });
   }

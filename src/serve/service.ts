@@ -48,6 +48,8 @@ export interface ServiceOptions {
   mountsIntervalMs: number;
   volumesIntervalMs?: number;
   now: () => Date;
+  /** Called after every finished scan (ok or failed), e.g. to record it in the history. */
+  onScan?: (part: Part) => void;
 }
 
 export interface Service {
@@ -134,6 +136,11 @@ export function createService(opts: ServiceOptions): Service {
       st.scans++;
       st.generation++;
       inFlight[part] = null;
+      try {
+        opts.onScan?.(part);
+      } catch {
+        // Recording a scan is a side matter: it never stops the schedule.
+      }
       schedule(part, t0);
     });
     inFlight[part] = flight;

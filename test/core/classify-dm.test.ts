@@ -337,7 +337,7 @@ describe('VMID reuse', () => {
       r.vmidReuse.messages.join('\n'),
       /next VM created will get 101 and its first disk on local-lvm will fail/,
     );
-    assert.match(r.vmidReuse.messages.join('\n'), /102 silently inherits leftover LV pve\/vm-102-disk-0 \(32 GiB\)/);
+    assert.match(r.vmidReuse.messages.join('\n'), /102 silently inherits leftover LV pve\/vm-102-disk-0 \(32\.0 GiB\)/);
   });
 
   test('next-id range from datacenter.cfg', () => {

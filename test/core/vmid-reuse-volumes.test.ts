@@ -11,7 +11,7 @@ import { dmResult } from '../serve/sample';
 
 const GiB = 1024 ** 3;
 const LV_MSG =
-  "the next guest created as 105 silently inherits leftover LV pve/vm-105-disk-1 (32 GiB): 'qm disk rescan' attaches them, destroying that guest deletes them";
+  "the next guest created as 105 silently inherits leftover LV pve/vm-105-disk-1 (32.0 GiB): 'qm disk rescan' attaches them, destroying that guest deletes them";
 
 function reuse(): VmidReuse {
   return {
@@ -64,8 +64,8 @@ test('vmid reuse: per VMID the count and bytes of LVs and other volumes; next VM
     { volid: 'local-zfs:vm-106-disk-0', storage: 'local-zfs', sizeBytes: 8 * GiB, usedBytes: GiB },
   ]);
   assert.deepEqual(r.messages, [
-    "the next guest created as 105 silently inherits leftover LV pve/vm-105-disk-1 and volume local-zfs:vm-105-disk-0 (2 volumes, 72 GiB): 'qm disk rescan' attaches them, destroying that guest deletes them",
-    "a later guest created as 106 silently inherits leftover volume local-zfs:vm-106-disk-0 (1 volume, 8 GiB): 'qm disk rescan' attaches them, destroying that guest deletes them",
+    "the next guest created as 105 silently inherits leftover LV pve/vm-105-disk-1 and volume local-zfs:vm-105-disk-0 (2 volumes, 72.0 GiB): 'qm disk rescan' attaches them, destroying that guest deletes them",
+    "a later guest created as 106 silently inherits leftover volume local-zfs:vm-106-disk-0 (1 volume, 8.0 GiB): 'qm disk rescan' attaches them, destroying that guest deletes them",
   ]);
   // 900 is not among the next VMIDs: counted, no sentence. The input is left as it was.
   assert.deepEqual(before, reuse());
@@ -75,7 +75,7 @@ test('vmid reuse: "nothing collides" gives way to a volume leftover of the next 
   const quiet: VmidReuse = { ...reuse(), leftovers: [], messages: ['the next VMID is 105; nothing on this node collides with it'] };
   const r = withVolumeLeftovers(quiet, volumesPart());
   assert.deepEqual(r.messages, [
-    "the next guest created as 105 silently inherits leftover volume local-zfs:vm-105-disk-0 (1 volume, 40 GiB): 'qm disk rescan' attaches them, destroying that guest deletes them",
+    "the next guest created as 105 silently inherits leftover volume local-zfs:vm-105-disk-0 (1 volume, 40.0 GiB): 'qm disk rescan' attaches them, destroying that guest deletes them",
   ]);
   assert.equal(withVolumeLeftovers(quiet, volumesPart({ entries: [] , error: 'x'})).messages.length, 1);
   const none = volumesPart();
@@ -96,5 +96,5 @@ test('the check document sums both; the console names the other VMIDs with their
   const text = renderDmText(buildCheckDocument({ node: 'pve1', now: new Date(0), dm, volumes: volumesPart() }).dm!, {
     color: false,
   });
-  assert.match(text, /leftovers of unused VMIDs: 105 \(2 volumes, 72 GiB\)/);
+  assert.match(text, /leftovers of unused VMIDs: 105 \(2 volumes, 72.0 GiB\)/);
 });

@@ -13,6 +13,7 @@ import { renderHtml } from '../../src/render/html';
 import { QUOTE_DM, SCRIPT_GUEST, SYSTEM, troubledDoc } from '../fixtures/docs/check-documents';
 import { CHROMIUM_FLAGS } from '../helpers/chromium';
 import { runCli, tempDir } from '../helpers/cli';
+import { AUDIT_JS, type AuditResult } from '../helpers/page-audit';
 import { requireTool } from '../helpers/require-tool';
 
 const FLAGS = CHROMIUM_FLAGS;
@@ -104,5 +105,32 @@ test('html in chromium: the demo node report (pve-health report --demo --html)',
   // Every DM finding of the demo node is on the page.
   for (const e of demo.dm!.entries.filter((x) => x.status === 'orphan' || x.status === 'duplicate')) {
     assert.ok(r.bodyText.includes(e.name), `finding ${e.name} shown`);
+  }
+});
+
+test('html in chromium: the demo report at 1400 px and 390 px: no overflow, contrast >= 4.5:1, screenshots kept', async (t) => {
+  const exe = requireTool(t, 'chromium', 'chromium');
+  if (!exe) return;
+  const dir = tempDir('pvh-report-layout-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'demo.html');
+  runCli(['report', '--demo', '--html', file]);
+  const shots = process.env.PVE_HEALTH_ARTIFACTS ?? dir;
+  const browser = await chromium.launch({ executablePath: exe, args: FLAGS, headless: true });
+  try {
+    for (const width of [1400, 390]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(pathToFileURL(file).href);
+      await page.screenshot({ path: join(shots, `report-${width}.png`), fullPage: true });
+      const a = (await page.evaluate(`(${AUDIT_JS})()`)) as AuditResult;
+      assert.ok(a.textNodes > 50, `${width} px: audited ${a.textNodes} texts`);
+      assert.deepEqual(a.contrast, [], `${width} px: contrast`);
+      assert.deepEqual(a.images, [], `${width} px: images`);
+      assert.ok(a.scrollWidth <= a.clientWidth, `${width} px: scrollWidth ${a.scrollWidth} > ${a.clientWidth}`);
+      assert.deepEqual(a.overflow, [], `${width} px: elements past the edge`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
   }
 });

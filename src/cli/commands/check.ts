@@ -52,7 +52,7 @@ export const checkCommand: Command = {
       timeoutMs: mountTimeoutMs(s.host, s.config, ctx.values.timeout as string | undefined),
     });
     const volumes = await volumesPart(s.host, loaded, { mounts });
-    const doc = documentFor(loaded, s.host.now(), { dm, mounts, volumes });
+    const doc = documentFor(loaded, s.host, { dm, mounts, volumes });
     const durationSeconds = (performance.now() - started) / 1000;
     const system = ctx.values.html || ctx.values.notify ? await systemPart(s.host, loaded) : undefined;
     if (ctx.values.html) writeFileSafely(ctx.values.html as string, renderHtml(doc, { system }), 0o644);

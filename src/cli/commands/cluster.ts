@@ -96,7 +96,7 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
         const mounts = await mountsPart(s.host, s.config, loaded, {
           timeoutMs: mountTimeoutMs(s.host, s.config, undefined),
         });
-        return documentFor(loaded, s.host.now(), { dm, mounts });
+        return documentFor(loaded, s.host, { dm, mounts });
       },
     );
     const doc = mergeCluster({

@@ -16,7 +16,7 @@ export const dmCommand: Command = {
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
     const dm = dmPart(loaded, s.config);
-    const doc = documentFor(loaded, s.host.now(), { dm });
+    const doc = documentFor(loaded, s.host, { dm });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000 });
   },
 };

@@ -8,7 +8,7 @@ import { readConfig } from '../../host/read-config';
 import { mountTimeoutMs, readNodeName, runMountsCheck } from '../../host/read-mounts';
 import { renderMountsText } from '../../render/mounts-text';
 import { sanitizeDeep } from '../../render/sanitize';
-import { isCheckFailure, nodeOf } from '../analysis';
+import { isCheckFailure, nodeOf, withAcks } from '../analysis';
 import type { Command } from '../command';
 import { printDocument } from '../output';
 
@@ -60,7 +60,7 @@ Options:
         node = readNodeName(host);
       }
     }
-    const doc = buildCheckDocument({ node, now: host.now(), mounts, source });
+    const doc = withAcks(host, buildCheckDocument({ node, now: host.now(), mounts, source }));
     const mountsText = renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000, mountsText });
   },

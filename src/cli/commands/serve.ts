@@ -19,9 +19,12 @@ import { createChildScanner } from '../../serve/child-scan';
 import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { listen } from '../../serve/server';
-import { createService } from '../../serve/service';
+import { createScanHistory, recordServiceScan } from '../../serve/scan-history';
+import { createService, type Part } from '../../serve/service';
+import { statSync } from 'node:fs';
+import { acksFile } from '../../host/acks-file';
 import { VERSION } from '../../version';
-import { loadFor, openSession, type Session } from '../analysis';
+import { loadFor, openSession, type Session, withAcks } from '../analysis';
 import type { Command, CommandContext } from '../command';
 
 const DEFAULT_DM_INTERVAL_S = 60;
@@ -132,7 +135,15 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
     const mountsIntervalMs = Math.max(5_000, mountSettings(config).cacheTtlMs);
 
     const scanners = await makeScanners(ctx, session);
+    const history = createScanHistory({
+      host,
+      persist: !ctx.global.demo && !ctx.global.from,
+      warn: (m) => ctx.io.err(`pve-health serve: ${m}\n`),
+    });
+    // Every finished scan goes into the history: its status and counts, or UNKNOWN when it failed.
+    const onScan = (part: Part) => recordServiceScan(history, service, part, buildDocument);
     const service = createService({
+      onScan,
       scanDm: scanners.scanDm,
       scanMounts: scanners.scanMounts,
       scanVolumes: scanners.scanVolumes,
@@ -143,9 +154,10 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
     });
     // Before the first DM scan has loaded anything, the node name comes from .members/hostname.
     const fallbackNode = readNodeName(host);
+    // Acknowledgements (state dir) apply to every document served; the child's dm part is re-decided.
     const buildDocument = (parts: DocumentParts) => {
       const o = scanners.origin();
-      return buildCheckDocument({
+      const doc = buildCheckDocument({
         node: o?.node ?? fallbackNode,
         now: parts.scannedAt ?? new Date(),
         dm: parts.dm ?? undefined,
@@ -153,6 +165,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
         volumes: parts.volumes ?? undefined,
         source: o?.source ?? (ctx.global.demo ? 'demo' : ctx.global.from ? `snapshot:${ctx.global.from}` : 'live'),
       });
+      return withAcks(host, doc, new Date());
     };
     const cluster = ctx.values.cluster ? makeClusterScanner(ctx, session) : null;
     const handle = createRouter({
@@ -164,6 +177,8 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
       sourceUrl: config.serve?.source_url,
       memory: () => process.memoryUsage(),
       processStats: readProcessStats,
+      history: history.get,
+      stamp: () => ackStamp(acksFile(host)),
       cluster: cluster
         ? {
             json: () => {
@@ -215,6 +230,15 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
     return 0;
   },
 };
+
+/** Changes when the acks file is written, and every 30 s (an acknowledgement may have expired). */
+function ackStamp(path: string): string {
+  let m = 0;
+  try {
+    m = statSync(path).mtimeMs;
+  } catch {}
+  return `${m}:${Math.floor(Date.now() / 30_000)}`;
+}
 
 function intervalSeconds(cli: string | undefined, configured: number | undefined): number {
   if (cli === undefined) return configured ?? DEFAULT_DM_INTERVAL_S;

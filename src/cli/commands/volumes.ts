@@ -42,7 +42,7 @@ Options:
       required: true,
       timeoutMs: Number.isFinite(t) && t > 0 ? t * 1000 : undefined,
     });
-    const doc = documentFor(loaded, s.host.now(), { volumes });
+    const doc = documentFor(loaded, s.host, { volumes });
     const durationSeconds = (performance.now() - started) / 1000;
     if (ctx.global.format === 'text' || !ctx.global.format) {
       ctx.io.out(renderVolumesText(doc, { color: ctx.global.color, quiet: ctx.global.quiet }));

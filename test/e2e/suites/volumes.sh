@@ -7,6 +7,9 @@ set -u
 cd /host
 . ./lib/assert.sh
 CLI=${PVE_HEALTH_CLI:-/host/pve-health.cjs}
+# volumes probes the mounts first (a dead share is never read); under emulation (TCG) on a shared host a
+# healthy NFS probe can take over the 2 s default, as in the mounts suite.
+export PVE_HEALTH_MOUNT_TIMEOUT=5
 J=/tmp/v.json
 vrun() {
   local t

@@ -1,0 +1,168 @@
+// `pve-health ack`: acknowledge (silence) a finding with a reason and an expiry, list and remove
+// acknowledgements. The decision is src/core/acks.ts; the file is src/host/acks-file.ts.
+import { type Ack, ACK_KEY, isExpired, parseDuration, planAck, removeAck } from '../../core/acks';
+import { STATUS_WORD } from '../../core/evaluate';
+import { UsageError } from '../../core/errors';
+import type { Status } from '../../core/types';
+import { acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
+import { mountTimeoutMs } from '../../host/read-mounts';
+import { type Finding, listFindings } from '../../render/findings';
+import { renderTable } from '../../render/text';
+import { dmPart, documentFor, loadFor, openSession, type Session } from '../analysis';
+import type { Command, CommandContext } from '../command';
+import { mountsPart } from '../gather-parts';
+
+export const ackCommand: Command = {
+  name: 'ack',
+  summary: 'Acknowledge a finding for a while, with a reason: it no longer changes the exit code or notifies',
+  usage: 'ack [KEY --for DURATION --reason TEXT] [--list] [--remove KEY] [--root DIR | --from FILE | --demo]',
+  globals: ['root', 'from', 'demo', 'format', 'json', 'config'],
+  examples: [
+    'ack   # the findings with their keys',
+    "ack dm:orphan:guest-missing:pve-vm--150--disk--0 --for 7d --reason 'disk kept for the audit'",
+    'ack --list',
+    'ack --remove dm:orphan:guest-missing:pve-vm--150--disk--0',
+  ],
+  help: `Without arguments, checks the node and lists its findings with their keys.
+An acknowledged finding is shown in every output (text, JSON "acknowledged", nagios, checkmk,
+prometheus, dashboard) but does not count in the status or the exit code, and sends no notification,
+until it expires or changes: the key names its status and reason, and a finding that gets worse is
+no longer acknowledged. A part that could not be checked (UNKNOWN) can never be acknowledged.
+Stored in /var/lib/pve-health/acks.json (mode 0600).
+Options:
+  --for DURATION    How long: 30m, 12h, 7d, 2w (at most 366 days)
+  --reason TEXT     Why (shown beside the finding)
+  --list            The stored acknowledgements, with their expiry
+  --remove KEY      Delete an acknowledgement (the finding counts again)
+Examples:
+  pve-health ack
+  pve-health ack 'mount:missing:host::/mnt/usb-backup' --for 7d --reason "disk at repair, ticket 4711"
+  pve-health ack --list
+  pve-health ack --remove 'mount:missing:host::/mnt/usb-backup'`,
+  positionals: 1,
+  options: {
+    for: { type: 'string' },
+    reason: { type: 'string' },
+    list: { type: 'boolean' },
+    remove: { type: 'string' },
+  },
+  async run(ctx) {
+    const s = openSession(ctx);
+    const key = ctx.positionals[0];
+    const remove = ctx.values.remove as string | undefined;
+    if ([key !== undefined, Boolean(ctx.values.list), remove !== undefined].filter(Boolean).length > 1)
+      throw new UsageError('give one of: a KEY to acknowledge, --list, --remove KEY');
+    if (key === undefined && (ctx.values.for !== undefined || ctx.values.reason !== undefined))
+      throw new UsageError('--for and --reason go with a KEY: pve-health ack KEY --for 7d --reason "…"');
+    if (ctx.values.list) return list(ctx, s);
+    if (remove !== undefined) {
+      const { file, error } = readAckFile(s.host);
+      if (error) throw new UsageError(`cannot change the acknowledgements: ${error}`);
+      const r = removeAck(file, remove);
+      if (!r.removed) throw new UsageError(`no acknowledgement has the key '${remove}' (see: pve-health ack --list)`);
+      writeAckFile(s.host, r.file);
+      ctx.io.out(`Removed the acknowledgement of ${remove}: it counts again from the next check.\n`);
+      return 0;
+    }
+    const findings = await currentFindings(ctx, s);
+    if (key === undefined) return showFindings(ctx, findings);
+    return acknowledge(ctx, s, findings, key);
+  },
+};
+
+async function currentFindings(ctx: CommandContext, s: Session): Promise<Finding[]> {
+  const loaded = await loadFor(ctx, s);
+  const dm = dmPart(loaded, s.config);
+  const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
+  return listFindings(documentFor(loaded, s.host, { dm, mounts })).filter((f) => !f.pending);
+}
+
+function acknowledge(ctx: CommandContext, s: Session, findings: Finding[], key: string): number {
+  if (!ACK_KEY.test(key)) throw new UsageError(`'${key}' is not a finding key (pve-health ack lists them)`);
+  const durationText = ctx.values.for as string | undefined;
+  const reason = ctx.values.reason as string | undefined;
+  if (!durationText || !reason?.trim())
+    throw new UsageError('an acknowledgement needs --for DURATION and --reason TEXT (it must expire and say why)');
+  let durationMs: number;
+  try {
+    durationMs = parseDuration(durationText);
+  } catch (e) {
+    throw new UsageError(`--for: ${(e as Error).message}`);
+  }
+  const finding = findings.find((f) => f.key === key);
+  if (!finding) throw new UsageError(`no current finding has the key '${key}' (pve-health ack lists them)`);
+  const { file, error } = readAckFile(s.host);
+  if (error) throw new UsageError(`cannot change the acknowledgements: ${error}`);
+  let next: ReturnType<typeof planAck>;
+  try {
+    next = planAck(file, finding, { reason, durationMs, now: s.host.now() });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  // Expired acks are dropped whenever the file is written: it never grows without bound.
+  next = { version: 1, acks: next.acks.filter((a) => !isExpired(a, s.host.now())) };
+  const path = writeAckFile(s.host, next);
+  const ack = next.acks.find((a) => a.key === key)!;
+  ctx.io.out(
+    `Acknowledged ${finding.subject} (${STATUS_WORD[finding.severity]}) until ${when(ack.until)}: ${ack.reason}\n` +
+      `It no longer counts in the status or notifies until then, or until it changes. Stored in ${path}.\n`,
+  );
+  return 0;
+}
+
+function showFindings(ctx: CommandContext, findings: Finding[]): number {
+  if (ctx.global.format === 'json') {
+    const rows = findings.map((f) => ({
+      key: f.key,
+      severity: f.severity,
+      subject: f.subject,
+      explanation: f.explanation,
+      acknowledged: f.acknowledged,
+    }));
+    ctx.io.out(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  if (findings.length === 0) {
+    ctx.io.out('No findings to acknowledge.\n');
+    return 0;
+  }
+  const rows = findings.map((f) => [
+    f.acknowledged ? `ack until ${when(f.acknowledged.until)}` : STATUS_WORD[f.severity],
+    f.key,
+    f.severity === 3 ? `${f.explanation} (UNKNOWN: cannot be acknowledged)` : f.explanation,
+  ]);
+  ctx.io.out(`${renderTable(['STATUS', 'KEY', 'FINDING'], rows)}\n`);
+  ctx.io.out(`\nAcknowledge one: pve-health ack KEY --for 7d --reason "…"\n`);
+  return 0;
+}
+
+function list(ctx: CommandContext, s: Session): number {
+  const { file, error } = readAckFile(s.host);
+  if (error) {
+    ctx.io.err(`pve-health: ${error}\n`);
+    return 3;
+  }
+  const now = s.host.now();
+  if (ctx.global.format === 'json') {
+    const acks = file.acks.map((a) => ({ ...a, expired: isExpired(a, now) }));
+    ctx.io.out(`${JSON.stringify({ file: acksFile(s.host), acks }, null, 2)}\n`);
+    return 0;
+  }
+  if (file.acks.length === 0) {
+    ctx.io.out('No acknowledgements.\n');
+    return 0;
+  }
+  const rows = file.acks.map((a: Ack) => [
+    isExpired(a, now) ? 'expired' : `until ${when(a.until)}`,
+    STATUS_WORD[a.severity as Status],
+    a.key,
+    a.reason,
+  ]);
+  ctx.io.out(`${renderTable(['STATE', 'WAS', 'KEY', 'REASON'], rows)}\n`);
+  return 0;
+}
+
+/** "2026-03-21 09:26 UTC" */
+function when(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}

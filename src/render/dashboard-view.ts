@@ -1,0 +1,232 @@
+// What the dashboard shows, decided on the server: findings led by what an admin knows (the volume
+// ID, the guest with its name and a link into the PVE GUI, the storage; the DM name is a detail),
+// status words, sizes and capacity texts. The page only lays this out, so it never re-derives a status
+// or formats a size of its own. Pure; the HTML report uses the same guest links.
+import { formatBytes } from '../core/format-bytes';
+import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
+import { listFindings, STATUS_WORD } from './findings';
+import { shellQuote } from './shell-quote';
+
+export interface ViewGuestRef {
+  vmid: number;
+  name: string | null;
+  /** "VM" or "CT" when known. */
+  type: 'VM' | 'CT' | null;
+  node: string | null;
+  /** The PVE GUI's location hash for the guest ("#v1:0:=qemu%2F100"), when its type is known. */
+  gui: string | null;
+}
+
+export interface ViewFinding {
+  key: string;
+  part: string;
+  level: Status;
+  /** CRITICAL, WARNING, UNKNOWN, or PENDING (explained by a running task: does not count). */
+  word: string;
+  /** duplicate, orphan, unknown, storage, stale, missing, readonly, full, cluster. */
+  kind: string;
+  /** What the admin knows it by: the volume ID, the mount, the storage object. */
+  title: string;
+  explanation: string;
+  detail: string;
+  dmName: string | null;
+  volume: string | null;
+  storage: string | null;
+  guest: ViewGuestRef | null;
+  size: string | null;
+  fix: string | null;
+  effect: string | null;
+  hint: string | null;
+  pending: boolean;
+  protectedBy: string[];
+  acknowledged: { reason: string; until: string } | null;
+  /** Not there at the scan before (serve's history). */
+  isNew: boolean;
+  /** The command that acknowledges it; null when it cannot be (UNKNOWN, pending). */
+  ackCommand: string | null;
+}
+
+export interface ViewGuest extends ViewGuestRef {
+  state: string;
+  health: string;
+  level: Status;
+  issues: number;
+  volumes: number;
+}
+
+export interface ViewMount {
+  where: string;
+  target: string;
+  source: string;
+  fstype: string;
+  storage: string | null;
+  level: Status;
+  status: string;
+  /** Usage in percent, when measured. */
+  percent: number | null;
+  /** "38 % of 3.9 TiB, 2.4 TiB free", or why there is no number ("not mounted", "no answer"). */
+  capacity: string;
+  detail: string;
+  guest: ViewGuestRef | null;
+}
+
+export interface DashboardView {
+  status: Status;
+  word: string;
+  /** Without acknowledged findings it would be this (absent when the same). */
+  wordWithoutAcks: string | null;
+  grade: string;
+  gradeLevel: Status;
+  score: string;
+  counts: { critical: number; warning: number; unknown: number; pending: number; acknowledged: number; new: number };
+  findings: ViewFinding[];
+  guests: ViewGuest[];
+  mounts: ViewMount[];
+  notes: string[];
+}
+
+const HEALTH_LEVEL: Record<string, Status> = { ok: 0, orphans: 1, duplicates: 2, unknown: 3 };
+
+/** The PVE GUI hash of a guest: what its tree view links to. */
+export function guiHash(type: 'qemu' | 'lxc', vmid: number): string {
+  return `#v1:0:=${type}%2F${vmid}`;
+}
+
+function guestRef(doc: CheckDocument, vmid: number | null, hint?: 'qemu' | 'lxc' | null): ViewGuestRef | null {
+  if (vmid === null || vmid === undefined) return null;
+  const g: GuestHealth | undefined = doc.dm?.guests.find((x) => x.vmid === vmid);
+  const type = g?.type ?? hint ?? null;
+  return {
+    vmid,
+    name: g?.name ?? null,
+    type: type === 'lxc' ? 'CT' : type === 'qemu' ? 'VM' : null,
+    node: g?.node ?? null,
+    // A guest that exists nowhere (no config: a leftover's VMID) has no page to link to.
+    gui: g && type && g.status !== 'missing' ? guiHash(type, vmid) : null,
+  };
+}
+
+export function capacityText(m: MountEntry): string {
+  if (typeof m.usagePercent === 'number') {
+    const size = m.totalBytes ? ` of ${formatBytes(m.totalBytes)}` : '';
+    const free = m.availableBytes !== null && m.availableBytes !== undefined ? `, ${formatBytes(m.availableBytes)} free` : '';
+    return `${Math.round(m.usagePercent)} %${size}${free}`;
+  }
+  // A storage that is simply not mounted has no capacity of its own, and nothing is unreachable.
+  if (m.status === 'missing' || m.reason === 'not-mounted') return 'not mounted';
+  if (m.status === 'stale' || m.reachable === false) return 'no answer';
+  return 'not measured';
+}
+
+function mountLevel(m: MountEntry): Status {
+  if (m.severity !== undefined && m.severity !== null) return m.severity;
+  return m.status === 'stale' || m.status === 'missing' ? 2 : m.status === 'ok' ? 0 : 1;
+}
+
+export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } = {}): DashboardView {
+  const fresh = new Set(opts.newKeys ?? []);
+  const entries = new Map<string, DmEntry>((doc.dm?.entries ?? []).map((e) => [e.name, e]));
+  const findings = listFindings(doc).map((f): ViewFinding => {
+    const e = f.part === 'dm' ? entries.get(f.subject) : undefined;
+    const guest = guestRef(doc, f.vmid, e?.guestType ?? (f.part === 'mounts' ? 'lxc' : null));
+    return {
+      key: f.key,
+      part: f.part,
+      level: f.severity,
+      word: f.pending ? 'PENDING' : STATUS_WORD[f.severity],
+      kind: f.status,
+      title: f.volume ?? (f.part === 'storage' ? f.explanation : f.subject),
+      explanation: f.part === 'storage' ? f.reason.replace(/-/g, ' ') : f.explanation,
+      detail: f.detail,
+      dmName: f.part === 'dm' ? f.subject : null,
+      volume: f.volume,
+      storage: f.storage,
+      guest,
+      size: e?.sizeBytes ? formatBytes(e.sizeBytes) : null,
+      fix: f.fix,
+      effect: f.effect,
+      hint: f.hint,
+      pending: f.pending,
+      protectedBy: f.protectedBy,
+      acknowledged: f.acknowledged,
+      isNew: fresh.has(f.key),
+      ackCommand:
+        f.pending || f.severity === 0 || f.severity === 3
+          ? null
+          : `pve-health ack ${shellQuote([f.key])} --for 7d --reason ${shellQuote(['…'])}`,
+    };
+  });
+  // Parts that could not be checked lead the list: never shown as healthy.
+  const errors: ViewFinding[] = [];
+  if (doc.dm?.error) errors.push(partError('dm', 'device-mapper', doc.dm.error));
+  if (typeof doc.mounts?.error === 'string') errors.push(partError('mounts', 'mounts', doc.mounts.error));
+  const all = [...errors, ...findings];
+  const counted = all.filter((f) => !f.pending && !f.acknowledged);
+  const dm = doc.dm && !doc.dm.error ? doc.dm : null;
+  const without = doc.statusWithoutAcks;
+  return {
+    status: doc.status,
+    word: STATUS_WORD[doc.status],
+    wordWithoutAcks: without !== undefined && without !== doc.status ? STATUS_WORD[without] : null,
+    grade: dm ? dm.summary.grade : '?',
+    gradeLevel: !dm ? 3 : dm.summary.duplicate > 0 || dm.summary.grade === 'F' ? 2 : dm.summary.grade === 'A+' ? 0 : 1,
+    score: dm ? `${dm.summary.score} / 100` : '?',
+    counts: {
+      critical: counted.filter((f) => f.level === 2).length,
+      warning: counted.filter((f) => f.level === 1).length,
+      unknown: counted.filter((f) => f.level === 3).length,
+      pending: all.filter((f) => f.pending).length,
+      acknowledged: all.filter((f) => f.acknowledged).length,
+      new: all.filter((f) => f.isNew).length,
+    },
+    findings: all,
+    guests: (doc.dm?.guests ?? []).map((g) => ({
+      ...guestRef(doc, g.vmid, g.type)!,
+      state: g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
+      health: g.health,
+      level: HEALTH_LEVEL[g.health] ?? 3,
+      issues: g.issues,
+      volumes: g.volumes,
+    })),
+    mounts: (doc.mounts?.entries ?? []).map((m) => ({
+      where: m.scope === 'ct' ? `CT ${m.ctid}` : 'host',
+      target: m.target,
+      source: m.source,
+      fstype: m.fstype,
+      storage: m.storage,
+      level: mountLevel(m),
+      status: m.status,
+      percent: typeof m.usagePercent === 'number' ? Math.max(0, Math.min(100, m.usagePercent)) : null,
+      capacity: capacityText(m),
+      detail: typeof m.detail === 'string' && m.detail ? m.detail : (m.error ?? ''),
+      guest: m.scope === 'ct' ? guestRef(doc, m.ctid, 'lxc') : null,
+    })),
+    notes: [...(doc.dm?.vmidReuse?.messages ?? []), ...(doc.dm?.warnings ?? [])],
+  };
+}
+
+function partError(part: string, label: string, error: string): ViewFinding {
+  return {
+    key: `${part}:could-not-check`,
+    part,
+    level: 3,
+    word: 'UNKNOWN',
+    kind: 'not checked',
+    title: `Could not check ${label}`,
+    explanation: error,
+    detail: '',
+    dmName: null,
+    volume: null,
+    storage: null,
+    guest: null,
+    size: null,
+    fix: null,
+    effect: null,
+    hint: null,
+    pending: false,
+    protectedBy: [],
+    acknowledged: null,
+    isNew: false,
+    ackCommand: null,
+  };
+}

@@ -1,0 +1,86 @@
+// serve's memory of its last scans (src/core/history.ts), kept in the state dir so a restart does not
+// forget it: <root>/var/lib/pve-health/serve-history.json, mode 0600. With --demo or --from the
+// scans are replays, so the history stays in memory and nothing is written.
+import { emptyHistory, type History, type HistoryPart, historyPoint, parseHistory, recordScan } from '../core/history';
+import type { CheckDocument, Status } from '../core/types';
+import type { Host } from '../host/host';
+import { readStateFile, statePath, writeStateFile } from '../host/state-file';
+import { listFindings } from '../render/findings';
+import type { DocumentParts } from './routes';
+import type { Part, Service } from './service';
+
+export const HISTORY_FILE = 'serve-history.json';
+
+export interface ScanHistory {
+  get(): History;
+  /** Record a finished scan of one part: its document, or the error of a failed scan. */
+  record(part: HistoryPart, doc: CheckDocument | null, at: Date): void;
+}
+
+export function createScanHistory(opts: {
+  host: Pick<Host, 'root'>;
+  persist: boolean;
+  warn: (message: string) => void;
+}): ScanHistory {
+  const path = statePath(opts.host, HISTORY_FILE);
+  let history = emptyHistory();
+  if (opts.persist) {
+    const r = readStateFile(path, parseHistory, emptyHistory);
+    if (r.error) opts.warn(`scan history starts empty: ${r.error}`);
+    history = r.value;
+  }
+  let warned = false;
+  return {
+    get: () => history,
+    record(part, doc, at) {
+      const prev = history[part][history[part].length - 1];
+      const point = doc ? pointOf(part, doc, at) : failedPoint(at, prev?.keys);
+      history = recordScan(history, part, point);
+      if (!opts.persist) return;
+      try {
+        writeStateFile(path, `${JSON.stringify(history)}\n`);
+      } catch (e) {
+        // Said once: the dashboard still shows the history of this run.
+        if (!warned) opts.warn(`cannot write the scan history ${path}: ${(e as Error).message}`);
+        warned = true;
+      }
+    },
+  };
+}
+
+function pointOf(part: HistoryPart, doc: CheckDocument, at: Date) {
+  const mine = listFindings(doc).filter((f) => (part === 'dm' ? f.part === 'dm' || f.part === 'storage' : f.part === 'mounts'));
+  const status = (part === 'dm' ? doc.dm?.status : doc.mounts?.status) ?? doc.status;
+  return historyPoint(
+    at,
+    status,
+    mine.map((f) => ({ key: f.key, severity: f.severity, pending: f.pending, acknowledged: Boolean(f.acknowledged) })),
+  );
+}
+
+/** A failed scan: UNKNOWN; it keeps the keys of the scan before, so the next one marks nothing new by mistake. */
+function failedPoint(at: Date, keys: string[] | undefined) {
+  return { ...historyPoint(at, 3 as Status, []), unknown: 1, keys: keys ?? [] };
+}
+
+/**
+ * The service's onScan: the part's last result as a document (acknowledgements applied by
+ * buildDocument), or UNKNOWN when the scan failed (the service keeps the previous result then).
+ */
+export function recordServiceScan(
+  history: ScanHistory,
+  service: Service,
+  part: Part,
+  buildDocument: (parts: DocumentParts) => CheckDocument,
+): void {
+  // The history keeps the device-mapper and mount parts (the sparklines of the page).
+  if (part === 'volumes') return;
+  const st = part === 'dm' ? service.state('dm') : service.state('mounts');
+  const at = st.lastFinishedAt ?? new Date();
+  if (st.error || !st.result) return history.record(part, null, at);
+  const only: DocumentParts =
+    part === 'dm'
+      ? { dm: service.state('dm').result, mounts: null, scannedAt: at }
+      : { dm: null, mounts: service.state('mounts').result, scannedAt: at };
+  history.record(part, buildDocument(only), at);
+}
