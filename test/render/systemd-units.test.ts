@@ -57,7 +57,7 @@ test('systemd units: systemd-analyze verify accepts both units', (t): void => {
     renderServiceUnit({ exec: [process.execPath, '/opt/pve health/pve-health.cjs'] }),
   );
   writeFileSync(join(dir, 'pve-health.timer'), PVE_HEALTH_TIMER_UNIT);
-  const r = spawnSync(tool, ['verify', join(dir, 'pve-health.service'), join(dir, 'pve-health.timer')], {
+  const r = spawnSync(tool, ['verify', '--man=no', join(dir, 'pve-health.service'), join(dir, 'pve-health.timer')], {
     encoding: 'utf8',
   });
   assert.equal(r.status, 0, r.stderr);
@@ -67,6 +67,6 @@ test('systemd units: systemd-analyze verify accepts both units', (t): void => {
     join(dir, 'pve-health.service'),
     `${renderServiceUnit({ exec: [process.execPath] })}ExecStartPost=/bin/true "x\n`,
   );
-  const bad = spawnSync(tool, ['verify', join(dir, 'pve-health.service')], { encoding: 'utf8' });
+  const bad = spawnSync(tool, ['verify', '--man=no', join(dir, 'pve-health.service')], { encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
 });
