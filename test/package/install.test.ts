@@ -23,12 +23,13 @@ import { gunzipSync } from 'node:zlib';
 import { buildSea, pinnedNode } from '../../scripts/package/sea';
 import { COMMANDS } from '../../src/cli/registry';
 import { findTool } from '../helpers/require-tool';
-import { chrootUnavailable, inChroot, installDebianNode, makeChroot, mustInChroot, SUITE } from './chroot';
+import { inChroot, installDebianNode, makeChroot, mustInChroot, SUITES, skipChroot } from './chroot';
 
 const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
 const DIST = join(REPO, process.env.PVE_HEALTH_PACKAGE_OUT ?? 'dist');
 const DEB = join(DIST, `pve-health_${PKG.version.replace('-', '~')}_amd64.deb`);
+const DEB_NODEJS = join(DIST, `pve-health-nodejs_${PKG.version.replace('-', '~')}_all.deb`);
 const SEA = join(DIST, 'pve-health');
 const BUNDLE = join(REPO, 'dist', 'pve-health.cjs');
 
@@ -45,7 +46,8 @@ function must(cmd: string, args: string[]): string {
 }
 
 function artifacts(): void {
-  for (const f of [DEB, SEA, BUNDLE]) assert.ok(existsSync(f), `${f} is missing: run 'npm run package' first`);
+  for (const f of [DEB, DEB_NODEJS, SEA, BUNDLE])
+    assert.ok(existsSync(f), `${f} is missing: run 'npm run package' first`);
 }
 
 /** The demo node has findings: check exits 1 or 2 (never 0, never 3) and prints the node's verdict. */
@@ -94,7 +96,6 @@ test('dpkg-deb --contents: executable, units, config 0600, man page, completion;
     ['/etc/pve-health/config.toml', '-rw-------'],
     ['/usr/share/man/man1/pve-health.1.gz', '-rw-r--r--'],
     ['/usr/share/bash-completion/completions/pve-health', '-rw-r--r--'],
-    ['/usr/share/zsh/vendor-completions/_pve-health', '-rw-r--r--'],
     ['/usr/share/doc/pve-health/copyright', '-rw-r--r--'],
     ['/usr/lib/systemd/system/pve-health.service', '-rw-r--r--'],
     ['/usr/lib/systemd/system/pve-health.timer', '-rw-r--r--'],
@@ -245,173 +246,165 @@ test('the bundle runs on this Node and on the pinned Node 24', () => {
   }
 });
 
-test(`install into a minimal Debian (${SUITE}, no nodejs), upgrade, remove, purge; the bundle on Debian's nodejs`, async (t) => {
-  // `npm run test:package` is asked for explicitly, so a missing chroot is a failure unless opted out.
-  const why = chrootUnavailable();
-  if (why) {
-    if (process.env.PVE_HEALTH_PKGTEST_NO_CHROOT !== '1')
-      throw new Error(`chroot test cannot run: ${why} (PVE_HEALTH_PKGTEST_NO_CHROOT=1 skips it)`);
-    return t.skip(why);
-  }
-  artifacts();
-  const chroot = makeChroot();
-  const { root } = chroot;
-  const at = (p: string) => join(root, p);
-  try {
-    await t.test('no nodejs before', () => {
-      assert.notEqual(inChroot(root, ['sh', '-c', 'command -v node nodejs']).status, 0);
-    });
+// PVE 8 (Debian 12) and PVE 9 (Debian 13): the self-contained package through its whole life, then the
+// nodejs package on that Debian's own nodejs, in the same chroot.
+for (const SUITE of SUITES)
+  test(`${SUITE}: install (no nodejs), upgrade, remove, purge; then pve-health-nodejs on Debian's nodejs`, async (t) => {
+    if (skipChroot(t)) return;
+    artifacts();
+    const t0 = Date.now();
+    const chroot = makeChroot(SUITE);
+    const { root } = chroot;
+    const at = (p: string) => join(root, p);
+    try {
+      await t.test('no nodejs before', () => {
+        assert.notEqual(inChroot(root, ['sh', '-c', 'command -v node nodejs']).status, 0);
+      });
 
-    mkdirSync(at('tmp/pkg'), { recursive: true });
-    must('cp', [DEB, at('tmp/pkg/pve-health.deb')]);
+      mkdirSync(at('tmp/pkg'), { recursive: true });
+      must('cp', [DEB, at('tmp/pkg/pve-health.deb')]);
 
-    await t.test('dpkg -i installs it with its dependencies already present', () => {
-      mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/pve-health.deb']);
-      assert.match(
+      await t.test('dpkg -i installs it with its dependencies already present', () => {
+        mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/pve-health.deb']);
+        assert.match(
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
+          mustInChroot(root, ['dpkg-query', '-W', '-f', '${Status} ${Version}', 'pve-health']),
+          /^install ok installed /,
+        );
+      });
+
+      await t.test('pve-health --version, --help and check --demo run', () => {
+        assert.equal(mustInChroot(root, ['pve-health', '--version']), `pve-health ${PKG.version}\n`);
+        const help = mustInChroot(root, ['pve-health', '--help']);
+        for (const c of COMMANDS) assert.match(help, new RegExp(`^  ${c.name} `, 'm'), c.name);
+        assertDemoCheck(inChroot(root, ['pve-health', 'check', '--demo']), 'chroot');
+        assertDemoJson(inChroot(root, ['pve-health', 'check', '--demo', '--json']), 'chroot --json');
+      });
+
+      await t.test('files in place: config 0600 root, state dir 0700, units, man page, completion', () => {
+        const cfg = statSync(at('etc/pve-health/config.toml'));
+        assert.equal(`${(cfg.mode & 0o777).toString(8)} ${cfg.uid}:${cfg.gid}`, '600 0:0');
+        assert.equal((statSync(at('var/lib/pve-health')).mode & 0o777).toString(8), '700');
+        for (const u of ['pve-health.service', 'pve-health.timer', 'pve-health-serve.service'])
+          assert.ok(existsSync(at(`usr/lib/systemd/system/${u}`)), u);
+        for (const f of ['copyright', 'changelog.gz', 'examples/grafana-pve-health.json'])
+          assert.ok(existsSync(at(`usr/share/doc/pve-health/${f}`)), f);
+        assert.match(
+          mustInChroot(root, ['sh', '-c', 'zcat /usr/share/man/man1/pve-health.1.gz | head -5']),
+          /^\.TH PVE-HEALTH 1/m,
+        );
+        const completed = mustInChroot(root, [
+          'bash',
+          '-c',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
+          'source /usr/share/bash-completion/completions/pve-health; COMP_WORDS=(pve-health --fo); COMP_CWORD=1; _pve_health; echo "${COMPREPLY[@]}"',
+        ]);
+        assert.equal(completed, '--format\n');
+        // The shipped example config is accepted by the installed executable (mode and content).
+        assertDemoCheck(
+          inChroot(root, ['pve-health', 'check', '--demo', '--config', '/etc/pve-health/config.toml']),
+          'with config',
+        );
+      });
+
+      await t.test("the shipped service's ExecStart is a command line the installed executable accepts", () => {
+        const unit = readFileSync(at('usr/lib/systemd/system/pve-health.service'), 'utf8');
+        const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
+        // Plain words only (systemd quoting is not needed for what we ship); run on the demo node.
+        assert.match(exec, /^\/usr\/bin\/pve-health( [A-Za-z0-9_./=-]+)*$/, exec);
+        const r = inChroot(root, [...exec.split(' '), '--demo']);
+        const ok = (/^SuccessExitStatus=(.*)$/m.exec(unit)?.[1] ?? '').split(/\s+/).concat('0');
+        assert.ok(ok.includes(String(r.status)), `${exec} --demo exited ${r.status}: ${r.stderr}`);
+      });
+
+      // The admin's state: an edited config and a cleanup journal.
+      appendFileSync(at('etc/pve-health/config.toml'), '\n[mounts]\ntimeout = 3\n');
+      mkdirSync(at('var/lib/pve-health/journal'), { recursive: true });
+      writeFileSync(at('var/lib/pve-health/journal/clean-1.jsonl'), '{"action":"test"}\n');
+      // What `systemctl enable pve-health.timer` leaves (no systemd runs in the chroot to do it).
+      mkdirSync(at('etc/systemd/system/timers.target.wants'), { recursive: true });
+      symlinkSync(
+        '/usr/lib/systemd/system/pve-health.timer',
+        at('etc/systemd/system/timers.target.wants/pve-health.timer'),
+      );
+
+      await t.test('an upgrade keeps the edited config (no prompt) and the journal', () => {
+        const next = `${PKG.version.replace('-', '~')}+test1`;
+        const dir = at('tmp/repack');
+        must('dpkg-deb', ['-R', DEB, dir]);
+        const control = readFileSync(join(dir, 'DEBIAN/control'), 'utf8').replace(/^Version: .*$/m, `Version: ${next}`);
+        writeFileSync(join(dir, 'DEBIAN/control'), control);
+        must('dpkg-deb', ['--root-owner-group', '-Znone', '--build', dir, at('tmp/pkg/next.deb')]);
+        rmSync(dir, { recursive: true, force: true });
+        mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/next.deb']);
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
-        mustInChroot(root, ['dpkg-query', '-W', '-f', '${Status} ${Version}', 'pve-health']),
-        /^install ok installed /,
-      );
-    });
+        assert.match(mustInChroot(root, ['dpkg-query', '-W', '-f', '${Version}', 'pve-health']), /\+test1$/);
+        assert.match(readFileSync(at('etc/pve-health/config.toml'), 'utf8'), /timeout = 3/);
+        assert.ok(existsSync(at('var/lib/pve-health/journal/clean-1.jsonl')));
+        assert.ok(!existsSync(at('etc/pve-health/config.toml.dpkg-dist')));
+      });
 
-    await t.test('pve-health --version, --help and check --demo run', () => {
-      assert.equal(mustInChroot(root, ['pve-health', '--version']), `pve-health ${PKG.version}\n`);
-      const help = mustInChroot(root, ['pve-health', '--help']);
-      for (const c of COMMANDS) assert.match(help, new RegExp(`^  ${c.name} `, 'm'), c.name);
-      assertDemoCheck(inChroot(root, ['pve-health', 'check', '--demo']), 'chroot');
-      assertDemoJson(inChroot(root, ['pve-health', 'check', '--demo', '--json']), 'chroot --json');
-    });
+      await t.test('dpkg -r removes the program but keeps config and journal', () => {
+        mustInChroot(root, ['dpkg', '-r', 'pve-health']);
+        assert.ok(!existsSync(at('usr/bin/pve-health')));
+        assert.ok(!existsSync(at('usr/lib/systemd/system/pve-health.timer')));
+        assert.match(readFileSync(at('etc/pve-health/config.toml'), 'utf8'), /timeout = 3/);
+        assert.ok(existsSync(at('var/lib/pve-health/journal/clean-1.jsonl')));
+        assert.match(
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
+          mustInChroot(root, ['dpkg-query', '-W', '-f', '${Status}', 'pve-health']),
+          /deinstall ok config-files/,
+        );
+        // The admin's enablement survives a removal (a reinstall picks it up again); purge deletes it.
+        assert.ok(lstatSync(at('etc/systemd/system/timers.target.wants/pve-health.timer')).isSymbolicLink());
+      });
 
-    await t.test('files in place: config 0600 root, state dir 0700, units, man page, completion', () => {
-      const cfg = statSync(at('etc/pve-health/config.toml'));
-      assert.equal(`${(cfg.mode & 0o777).toString(8)} ${cfg.uid}:${cfg.gid}`, '600 0:0');
-      assert.equal((statSync(at('var/lib/pve-health')).mode & 0o777).toString(8), '700');
-      for (const u of ['pve-health.service', 'pve-health.timer'])
-        assert.ok(existsSync(at(`usr/lib/systemd/system/${u}`)), u);
-      assert.match(
-        mustInChroot(root, ['sh', '-c', 'zcat /usr/share/man/man1/pve-health.1.gz | head -5']),
-        /^\.TH PVE-HEALTH 1/m,
-      );
-      const completed = mustInChroot(root, [
-        'bash',
-        '-c',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
-        'source /usr/share/bash-completion/completions/pve-health; COMP_WORDS=(pve-health --fo); COMP_CWORD=1; _pve_health; echo "${COMPREPLY[@]}"',
-      ]);
-      assert.equal(completed, '--format\n');
-      // The shipped example config is accepted by the installed executable (mode and content).
-      assertDemoCheck(
-        inChroot(root, ['pve-health', 'check', '--demo', '--config', '/etc/pve-health/config.toml']),
-        'with config',
-      );
-    });
+      await t.test('dpkg -P deletes config and journal', () => {
+        mustInChroot(root, ['dpkg', '-P', 'pve-health']);
+        assert.ok(!existsSync(at('etc/pve-health')));
+        assert.ok(!existsSync(at('var/lib/pve-health')));
+        assert.throws(() => lstatSync(at('etc/systemd/system/timers.target.wants/pve-health.timer')), /ENOENT/);
+        assert.notEqual(inChroot(root, ['dpkg-query', '-W', 'pve-health']).status, 0);
+      });
 
-    await t.test("the shipped service's ExecStart is a command line the installed executable accepts", () => {
-      const unit = readFileSync(at('usr/lib/systemd/system/pve-health.service'), 'utf8');
-      const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
-      // Plain words only (systemd quoting is not needed for what we ship); run on the demo node.
-      assert.match(exec, /^\/usr\/bin\/pve-health( [A-Za-z0-9_./=-]+)*$/, exec);
-      const r = inChroot(root, [...exec.split(' '), '--demo']);
-      const ok = (/^SuccessExitStatus=(.*)$/m.exec(unit)?.[1] ?? '').split(/\s+/).concat('0');
-      assert.ok(ok.includes(String(r.status)), `${exec} --demo exited ${r.status}: ${r.stderr}`);
-    });
-
-    // The admin's state: an edited config and a cleanup journal.
-    appendFileSync(at('etc/pve-health/config.toml'), '\n[mounts]\ntimeout = 3\n');
-    mkdirSync(at('var/lib/pve-health/journal'), { recursive: true });
-    writeFileSync(at('var/lib/pve-health/journal/clean-1.jsonl'), '{"action":"test"}\n');
-    // What `systemctl enable pve-health.timer` leaves (no systemd runs in the chroot to do it).
-    mkdirSync(at('etc/systemd/system/timers.target.wants'), { recursive: true });
-    symlinkSync(
-      '/usr/lib/systemd/system/pve-health.timer',
-      at('etc/systemd/system/timers.target.wants/pve-health.timer'),
-    );
-
-    await t.test('an upgrade keeps the edited config (no prompt) and the journal', () => {
-      const next = `${PKG.version.replace('-', '~')}+test1`;
-      const dir = at('tmp/repack');
-      must('dpkg-deb', ['-R', DEB, dir]);
-      const control = readFileSync(join(dir, 'DEBIAN/control'), 'utf8').replace(/^Version: .*$/m, `Version: ${next}`);
-      writeFileSync(join(dir, 'DEBIAN/control'), control);
-      must('dpkg-deb', ['--root-owner-group', '-Znone', '--build', dir, at('tmp/pkg/next.deb')]);
-      rmSync(dir, { recursive: true, force: true });
-      mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/next.deb']);
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
-      assert.match(mustInChroot(root, ['dpkg-query', '-W', '-f', '${Version}', 'pve-health']), /\+test1$/);
-      assert.match(readFileSync(at('etc/pve-health/config.toml'), 'utf8'), /timeout = 3/);
-      assert.ok(existsSync(at('var/lib/pve-health/journal/clean-1.jsonl')));
-      assert.ok(!existsSync(at('etc/pve-health/config.toml.dpkg-dist')));
-    });
-
-    await t.test('dpkg -r removes the program but keeps config and journal', () => {
-      mustInChroot(root, ['dpkg', '-r', 'pve-health']);
-      assert.ok(!existsSync(at('usr/bin/pve-health')));
-      assert.ok(!existsSync(at('usr/lib/systemd/system/pve-health.timer')));
-      assert.match(readFileSync(at('etc/pve-health/config.toml'), 'utf8'), /timeout = 3/);
-      assert.ok(existsSync(at('var/lib/pve-health/journal/clean-1.jsonl')));
-      assert.match(
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format / bash expansion, not a template
-        mustInChroot(root, ['dpkg-query', '-W', '-f', '${Status}', 'pve-health']),
-        /deinstall ok config-files/,
-      );
-      // The admin's enablement survives a removal (a reinstall picks it up again); purge deletes it.
-      assert.ok(lstatSync(at('etc/systemd/system/timers.target.wants/pve-health.timer')).isSymbolicLink());
-    });
-
-    await t.test('dpkg -P deletes config and journal', () => {
-      mustInChroot(root, ['dpkg', '-P', 'pve-health']);
-      assert.ok(!existsSync(at('etc/pve-health')));
-      assert.ok(!existsSync(at('var/lib/pve-health')));
-      assert.throws(() => lstatSync(at('etc/systemd/system/timers.target.wants/pve-health.timer')), /ENOENT/);
-      assert.notEqual(inChroot(root, ['dpkg-query', '-W', 'pve-health']).status, 0);
-    });
-
-    await t.test(`the bundle runs on ${SUITE}'s own nodejs`, () => {
-      const v = installDebianNode(root);
-      must('cp', [BUNDLE, at('tmp/pve-health.cjs')]);
-      const r = inChroot(root, ['node', '/tmp/pve-health.cjs', '--version']);
-      assert.equal(`${r.status} ${r.stdout}`, `0 pve-health ${PKG.version}\n`, `node ${v}: ${r.stderr}`);
-      assertDemoCheck(
-        inChroot(root, ['node', '/tmp/pve-health.cjs', 'check', '--demo']),
-        `bundle on ${SUITE} node ${v}`,
-      );
-      assertDemoJson(
-        inChroot(root, ['node', '/tmp/pve-health.cjs', 'check', '--demo', '--json']),
-        `bundle on node ${v} --json`,
-      );
-      // The other renderers and commands on the oldest Node (an API newer than Node 18 would crash: exit 3).
-      const more = [
-        ['dm', '--demo'],
-        ['mounts', '--demo'],
-        ['check', '--demo', '--format', 'prometheus'],
-        ['check', '--demo', '--format', 'nagios'],
-        ['report', '--demo', '--html', '/tmp/report.html'],
-      ];
-      for (const args of more) {
-        const x = inChroot(root, ['node', '/tmp/pve-health.cjs', ...args]);
-        assert.ok(x.status === 1 || x.status === 2, `node ${v}: ${args.join(' ')} exited ${x.status}: ${x.stderr}`);
-      }
-      assert.match(readFileSync(at('tmp/report.html'), 'utf8'), /^<!DOCTYPE html>/i);
-      t.diagnostic(`${SUITE} nodejs ${v}`);
-    });
-  } finally {
-    chroot.remove();
-  }
-});
-
-test('lintian: no error and no warning (the maintainer identity is the packager\'s: PVE_HEALTH_MAINTAINER)', (t) => {
-  artifacts();
-  const lintian = findTool('lintian');
-  if (!lintian) {
-    if (process.env.CI) throw new Error('lintian not found (Debian package lintian; listed in .ci/apt-packages)');
-    return t.skip('lintian not installed (Debian package lintian)');
-  }
-  const r = spawnSync(lintian, ['--tag-display-limit', '0', DEB], { encoding: 'utf8', timeout: 600_000 });
-  const tags = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^[EW]: /.test(l));
-  // A build without PVE_HEALTH_MAINTAINER carries a placeholder address, which lintian rightly flags.
-  const placeholder = /^E: pve-health: (bogus-mail-host|bogus-mail-host-in-debian-changelog|root-in-contact) /;
-  const left = process.env.PVE_HEALTH_MAINTAINER ? tags : tags.filter((l) => !placeholder.test(l));
-  assert.deepEqual(left, [], `${r.stdout}${r.stderr}`);
-  // The overrides are shipped and each still matches a tag lintian would raise (no stale override).
-  assert.doesNotMatch(`${r.stdout}${r.stderr}`, /unused-override|mismatched-override/);
-});
+      await t.test(`pve-health-nodejs on ${SUITE}'s own nodejs: installs, runs every renderer, removes`, () => {
+        const v = installDebianNode(root, SUITE);
+        must('cp', [DEB_NODEJS, at('tmp/pkg/pve-health-nodejs.deb')]);
+        mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/pve-health-nodejs.deb']);
+        assert.equal(readFileSync(at('usr/bin/pve-health'), 'utf8').split('\n')[0], '#!/usr/bin/node');
+        const r = inChroot(root, ['pve-health', '--version']);
+        assert.equal(`${r.status} ${r.stdout}`, `0 pve-health ${PKG.version}\n`, `node ${v}: ${r.stderr}`);
+        assertDemoCheck(inChroot(root, ['pve-health', 'check', '--demo']), `pve-health-nodejs on ${SUITE} node ${v}`);
+        assertDemoJson(inChroot(root, ['pve-health', 'check', '--demo', '--json']), `on node ${v} --json`);
+        // The other renderers and commands on the suite's Node (an API newer than Node 18 would crash: exit 3).
+        const more = [
+          ['dm', '--demo'],
+          ['mounts', '--demo'],
+          ['check', '--demo', '--format', 'prometheus'],
+          ['check', '--demo', '--format', 'nagios'],
+          ['check', '--demo', '--format', 'checkmk'],
+          ['report', '--demo', '--html', '/tmp/report.html'],
+        ];
+        for (const args of more) {
+          const x = inChroot(root, ['pve-health', ...args]);
+          assert.ok(x.status === 1 || x.status === 2, `node ${v}: ${args.join(' ')} exited ${x.status}: ${x.stderr}`);
+        }
+        assert.match(readFileSync(at('tmp/report.html'), 'utf8'), /^<!DOCTYPE html>/i);
+        // The same documentation and units as the self-contained package.
+        for (const f of [
+          'usr/share/doc/pve-health-nodejs/copyright',
+          'usr/share/doc/pve-health-nodejs/changelog.gz',
+          'usr/share/doc/pve-health-nodejs/examples/pve-health-rules.yml',
+          'usr/lib/systemd/system/pve-health.timer',
+          'usr/share/man/man1/pve-health.1.gz',
+        ])
+          assert.ok(existsSync(at(f)), f);
+        mustInChroot(root, ['dpkg', '-P', 'pve-health-nodejs']);
+        assert.ok(!existsSync(at('usr/bin/pve-health')));
+        t.diagnostic(`${SUITE} nodejs ${v}`);
+      });
+      t.diagnostic(`${SUITE}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } finally {
+      chroot.remove();
+    }
+  });
