@@ -20,8 +20,12 @@ local line out=''
 while zpty -r -t z line; do [[ $line == READY* ]] && break; done
 sleep 0.3
 zpty -w -n z "$2"$'\\t'$'\\t'
-sleep 1
-while zpty -r -t z line; do out+=$line; done
+# Read until the word the caller waits for shows up (or 20 s pass): a loaded machine lists late.
+integer deadline=$(( SECONDS + 20 ))
+while (( SECONDS < deadline )); do
+  if zpty -r -t z line; then out+=$line; else sleep 0.2; fi
+  [[ $out == *"$3"* ]] && { sleep 0.5; while zpty -r -t z line; do out+=$line; done; break; }
+done
 print -r -- "$out"
 zpty -d z
 `;
@@ -35,19 +39,20 @@ test('zsh completion: commands, per-command options, and values (formats, clean 
   writeFileSync(join(dir, '_pve-health'), renderZshCompletion(info));
   writeFileSync(join(dir, 'capture.zsh'), CAPTURE);
   assert.equal(spawnSync(zsh, ['-n', join(dir, '_pve-health')]).status, 0, 'syntax');
-  const listed = (line: string): string => {
-    const r = spawnSync(zsh, ['-f', join(dir, 'capture.zsh'), dir, line], { encoding: 'utf8', timeout: 20_000 });
+  // `until`: a word the listing must show (the capture waits for it, never for a fixed time).
+  const listed = (line: string, until: string): string => {
+    const r = spawnSync(zsh, ['-f', join(dir, 'capture.zsh'), dir, line, until], { encoding: 'utf8', timeout: 40_000 });
     // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes from the pty
     return r.stdout.replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '');
   };
-  const cmds = listed('pve-health ');
+  const cmds = listed('pve-health ', 'volumes');
   for (const c of COMMANDS) assert.match(cmds, new RegExp(`\\b${c.name}\\b`), c.name);
-  const reasons = listed('pve-health clean --reason ');
+  const reasons = listed('pve-health clean --reason ', 'stale-map');
   for (const r of CLEANABLE_REASONS) assert.ok(reasons.includes(r), `reason ${r}`);
-  const formats = listed('pve-health check --format ');
+  const formats = listed('pve-health check --format ', 'prometheus');
   for (const f of FORMATS) assert.ok(formats.includes(f), `format ${f}`);
   // Only the options that apply: install-timer takes --root but no --format.
-  const timer = listed('pve-health install-timer --');
+  const timer = listed('pve-health install-timer --', '--root');
   assert.match(timer, /--interval/);
   assert.match(timer, /--root/);
   assert.doesNotMatch(timer, /--format/);
