@@ -2,7 +2,7 @@
 import type { ClassifyContext } from './classify-dm';
 import type { LvmView } from './dm-devices';
 import { lockState } from './guest-locks';
-import type { GuestRecord } from './dm-references';
+import { type GuestRecord, lvKey } from './dm-references';
 import type { PveState } from './pve-state';
 import type { DmEntry } from './types';
 
@@ -14,6 +14,44 @@ import type { DmEntry } from './types';
 // the lock is visible here, so it covers them.
 const MULTI_GUEST_TASKS = new Set(['migrateall']);
 
+function haFlags(ctx: ClassifyContext, pve: PveState, vmid: number, pendingBy: Set<string>): void {
+  for (const h of ctx.ha) {
+    if (
+      h.vmid === vmid &&
+      ['migrate', 'relocate', 'recovery'].includes(h.state) &&
+      (h.target === pve.node || h.node === pve.node)
+    )
+      pendingBy.add(`ha:${h.state}`);
+  }
+}
+
+/** What one guest's tasks, lock, HA state and processes say about a volume it uses. */
+function guestFlags(
+  ctx: ClassifyContext,
+  pve: PveState,
+  vmid: number,
+  pendingBy: Set<string>,
+  protectedBy: Set<string>,
+): void {
+  const id = String(vmid);
+  for (const t of ctx.tasks) {
+    if (t.id === id || (t.id === '' && MULTI_GUEST_TASKS.has(t.type))) pendingBy.add(`task:${t.type}`);
+  }
+  const guest: GuestRecord | undefined = ctx.guests.get(vmid);
+  // A lock with an operation under way makes the guest's volumes pending; one that an interrupted
+  // operation left (the classic "VM is locked (create)" after a failed restore) protects them: no
+  // action while it stands, and no claim that something is running.
+  const lock = guest?.config?.lock;
+  if (guest && lock) {
+    const state = lockState({ vmid, lock, guestNode: guest.node, node: pve.node, tasks: ctx.tasks, ha: ctx.ha });
+    if (state === 'under-way') pendingBy.add('lock');
+    else protectedBy.add(state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
+  }
+  haFlags(ctx, pve, vmid, pendingBy);
+  if (ctx.kvmAlive.has(vmid) && guest?.node !== pve.node) pendingBy.add('kvm-process');
+  if (ctx.running.has(vmid) && guest?.node === pve.node) protectedBy.add('guest-running');
+}
+
 export function applyFlags(
   ctx: ClassifyContext,
   pve: PveState,
@@ -24,32 +62,18 @@ export function applyFlags(
   const pendingBy = new Set<string>();
   const protectedBy = new Set<string>();
   const isDel = e.reason === 'saferemove-in-progress' || e.reason === 'saferemove-leftover';
-  if (e.vmid !== null) {
-    const id = String(e.vmid);
-    for (const t of ctx.tasks) {
-      if (isDel ? t.type === 'imgdel' : t.id === id || (t.id === '' && MULTI_GUEST_TASKS.has(t.type)))
-        pendingBy.add(`task:${t.type}`);
+  if (isDel) {
+    if (e.vmid !== null) {
+      for (const t of ctx.tasks) if (t.type === 'imgdel') pendingBy.add(`task:${t.type}`);
+      haFlags(ctx, pve, e.vmid, pendingBy);
     }
-    const owner: GuestRecord | undefined = ctx.guests.get(e.vmid);
-    // A lock with an operation under way makes the guest's volumes pending; one that an interrupted
-    // operation left (the classic "VM is locked (create)" after a failed restore) protects them: no
-    // action while it stands, and no claim that something is running.
-    const lock = owner?.config?.lock;
-    if (!isDel && owner && lock) {
-      const state = lockState({ vmid: e.vmid, lock, guestNode: owner.node, node: pve.node, tasks: ctx.tasks, ha: ctx.ha });
-      if (state === 'under-way') pendingBy.add('lock');
-      else protectedBy.add(state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
-    }
-    for (const h of ctx.ha) {
-      if (
-        h.vmid === e.vmid &&
-        ['migrate', 'relocate', 'recovery'].includes(h.state) &&
-        (h.target === pve.node || h.node === pve.node)
-      )
-        pendingBy.add(`ha:${h.state}`);
-    }
-    if (!isDel && ctx.kvmAlive.has(e.vmid) && owner?.node !== pve.node) pendingBy.add('kvm-process');
-    if (!isDel && ctx.running.has(e.vmid) && owner?.node === pve.node) protectedBy.add('guest-running');
+  } else {
+    // The guest of the name and every guest whose config names the volume (a disk shared between VMs,
+    // a path drive, a linked clone's base): an operation on any of them may be using it.
+    const vmids = new Set<number>();
+    if (e.vmid !== null) vmids.add(e.vmid);
+    if (e.vg !== null && e.lv !== null) for (const h of ctx.refs.get(lvKey(e.vg, e.lv)) ?? []) vmids.add(h.vmid);
+    for (const vmid of [...vmids].sort((a, b) => a - b)) guestFlags(ctx, pve, vmid, pendingBy, protectedBy);
   }
   if (isDel && pendingBy.size > 0) protectedBy.add('del-lv');
   if (e.open) protectedBy.add('open');

@@ -27,6 +27,14 @@ export interface LockFacts {
 export type LockState = 'under-way' | 'persistent' | 'stale';
 
 /**
+ * Tasks that create a guest whose own VMID is not the task's id: a clone runs as the source's
+ * qmclone/vzclone (qemu-server clone_vm, pve-container clone_vm) while the target's config carries
+ * `lock: create`/`clone`. Any such task running here may explain such a lock.
+ */
+const CREATING_TASKS = new Set(['qmclone', 'vzclone']);
+const CREATE_LOCKS = new Set(['create', 'clone']);
+
+/**
  * `under-way`: a task for the guest (or one over several guests, like a vzdump of all) runs here, HA
  * is moving it, or the config lives on another node (its tasks are not visible here).
  * `persistent`: a state such as `suspended`. `stale`: a guest of this node locked with nothing running.
@@ -35,6 +43,7 @@ export function lockState(f: LockFacts): LockState {
   if (PERSISTENT_LOCKS.has(f.lock)) return 'persistent';
   if (f.guestNode !== f.node) return 'under-way';
   if (f.tasks.some((t) => t.id === String(f.vmid) || t.id === '')) return 'under-way';
+  if (CREATE_LOCKS.has(f.lock) && f.tasks.some((t) => CREATING_TASKS.has(t.type))) return 'under-way';
   if (f.ha.some((h) => h.vmid === f.vmid && HA_BUSY.has(h.state))) return 'under-way';
   return 'stale';
 }

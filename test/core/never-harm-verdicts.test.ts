@@ -344,3 +344,32 @@ test('devicePathsIn: every /dev path of a config, whole (by-path names hold colo
     '/dev/dm-7',
   ]);
 });
+
+test('a clone target locked (create) while a clone runs here is an operation under way, not a stale lock', () => {
+  // qemu-server clone_vm: the task's id is the SOURCE's VMID; the target's new config has lock: create.
+  const b = thin()
+    .guest(151, 'qemu', ['lock: create', 'name: clone-of-150'])
+    .lv({ vg: 'pve', lv: 'vm-151-disk-0', pool: 'data' })
+    .task('qmclone', '150');
+  const snap = b.build();
+  const r = analyzeDm(snap);
+  fillCleanupActions(snap, r);
+  const lv = r.entries.find((x) => x.name === 'pve-vm--151--disk--0')!;
+  assert.equal(lv.pending, true);
+  assert.ok(!lv.protectedBy.some((p) => p.startsWith('stale-lock')), lv.protectedBy.join(','));
+  assert.doesNotMatch(lv.hint ?? '', /unlock/);
+  assert.equal(lv.action, null);
+});
+
+test('a guest that shares the disk makes it pending too: its migration uses the volume', () => {
+  const SHARED = `${LOCAL_LVM}\nlvm: san\n\tvgname vg-san\n\tshared 1\n\tcontent images\n`;
+  const b = new NodeBuilder()
+    .storage(SHARED)
+    .guest(160, 'qemu', ['scsi0: san:vm-160-disk-0,size=8G'])
+    .guest(161, 'qemu', ['scsi1: san:vm-160-disk-0,size=8G', 'lock: migrate'])
+    .task('qmigrate', '161')
+    .lv({ vg: 'vg-san', lv: 'vm-160-disk-0' });
+  const e = run(b).e('vg--san-vm--160--disk--0');
+  assert.equal(e.pending, true, e.protectedBy.join(','));
+  assert.ok(e.protectedBy.includes('task:qmigrate'));
+});
