@@ -123,7 +123,8 @@ export function mustInChroot(root: string, argv: string[]): string {
 export function installDebianNode(root: string, suite: string): string {
   const debs = join(CACHE, `${suite}-nodejs`);
   if (!existsSync(debs) || !readdirSync(debs).some((f) => f.endsWith('.deb'))) {
-    const tmp = `${debs}.tmp`;
+    // Per process: two test files may fill the cache at the same time.
+    const tmp = `${debs}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     mustInChroot(root, ['apt-get', 'update', '-qq']);
     mustInChroot(root, ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', '--download-only', 'nodejs']);

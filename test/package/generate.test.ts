@@ -6,19 +6,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as v from 'valibot';
+import { controlField, poolPath, renderPackages, renderRelease } from '../../scripts/package/apt-repo';
 import { collectCliInfo, parseHelp } from '../../scripts/package/cli-info';
 import { renderBashCompletion } from '../../scripts/package/completion';
+import { copyrightLines, dep5Text, npmPart, renderCopyright } from '../../scripts/package/copyright';
 import { debianVersion, fillTemplate, parseElfDepends } from '../../scripts/package/deb';
 import { renderManPage, roffEscape } from '../../scripts/package/man-page';
+import { readChangelog } from '../../scripts/package/package-files';
 import { loadSystemdUnits, unitNameFromExport } from '../../scripts/package/units';
 import type { Command } from '../../src/cli/command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS } from '../../src/cli/options';
 import { COMMANDS } from '../../src/cli/registry';
 import { ConfigSchema, parseConfig } from '../../src/core/config';
 import { realCliInfo } from '../helpers/real-cli-info';
+import { SOURCE_URL } from '../../src/version';
 import { findTool } from '../helpers/require-tool';
 
 const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+const PKG_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
 const run = async () => 0;
 /** A registry of the shapes real commands have: no options, options with help lines, one without. */
@@ -322,4 +327,86 @@ test('example config: valid as shipped, valid uncommented, and it documents ever
   walk(ConfigSchema.entries, config, []);
   assert.deepEqual(missing, [], `packaging/config.toml does not document: ${missing.join(', ')}`);
   assert.ok(v.is(ConfigSchema, config));
+});
+
+test('copyright: DEP-5 continuation lines, copyright statements found in licence files', () => {
+  assert.equal(dep5Text('A\n\n\tB  \n\n'), ' A\n .\n         B');
+  assert.deepEqual(copyrightLines('MIT\n\nCopyright (c) 2011-2023 Andris Reinman\n\nThe above copyright notice...'), [
+    'Copyright (c) 2011-2023 Andris Reinman',
+  ]);
+  const text = renderCopyright({
+    template: readFileSync(join(REPO, 'packaging', 'copyright'), 'utf8'),
+    maintainer: 'M <m@example.org>',
+    homepage: 'https://example.org/p',
+    years: '2026',
+    projectLicense: 'AGPL TEXT\n\nsecond paragraph',
+    parts: [npmPart(REPO, 'valibot'), npmPart(REPO, 'smol-toml')],
+    runtime: 'no runtime.',
+  });
+  // Paragraphs: the header, Files: *, one per part, the project's licence text.
+  const paragraphs = text.trimEnd().split('\n\n');
+  assert.equal(paragraphs.length, 5);
+  assert.match(paragraphs[0], /^Upstream-Contact: M <m@example\.org>$/m);
+  assert.match(paragraphs[1], /^Files: \*\nCopyright: 2026 the pve-health authors\nLicense: AGPL-3.0-or-later$/);
+  assert.match(paragraphs[2], /^Files: node_modules\/valibot\/\*\nCopyright: Copyright \(c\) Fabian Hiller\n/);
+  assert.match(paragraphs[3], /^License: BSD-3-Clause\n Copyright \(c\) Squirrel Chat/m);
+  assert.equal(paragraphs[4], 'License: AGPL-3.0-or-later\n AGPL TEXT\n .\n second paragraph');
+  // No paragraph has an empty line inside it: every continuation line starts with a space.
+  for (const p of paragraphs) for (const l of p.split('\n')) assert.match(l, /^([A-Z][A-Za-z-]+:( |$)| .*\S)/, l);
+});
+
+test('changelog: its newest entry is the package version, else the build stops', () => {
+  assert.match(readChangelog(REPO, debianVersion(PKG_VERSION)), /^pve-health \(/);
+  assert.throws(() => readChangelog(REPO, '99.0.0'), /newest entry is .*, the package is 99\.0\.0: add an entry/);
+});
+
+test('LICENSE is the AGPL-3.0; package.json homepage is the source link of the dashboard and the units', () => {
+  const license = readFileSync(join(REPO, 'LICENSE'), 'utf8');
+  assert.match(license, /^\s+GNU AFFERO GENERAL PUBLIC LICENSE\n\s+Version 3, 19 November 2007\n/);
+  assert.match(license, /END OF TERMS AND CONDITIONS/);
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  assert.equal(pkg.homepage, SOURCE_URL);
+  assert.equal(pkg.license, 'AGPL-3.0-or-later');
+  // A named contact, not root or localhost (lintian: root-in-contact, bogus-mail-host).
+  assert.match(pkg.author, /^[^<>]+ <[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)+>$/);
+  assert.doesNotMatch(pkg.author, /root|localhost/);
+});
+
+test('apt repository indexes: fields with continuations, arch all in every Packages, Release checksums', () => {
+  const control = (name: string, arch: string) =>
+    `Package: ${name}\nVersion: 1.0\nArchitecture: ${arch}\nDescription: short\n long line\n .\n more\n`;
+  assert.equal(controlField(control('a', 'all'), 'Description'), 'short\n long line\n .\n more');
+  assert.equal(controlField(control('a', 'all'), 'Nope'), undefined);
+  const debs = [
+    { filename: 'pool/main/p/b/b_1.0_all.deb', control: control('b', 'all'), bytes: Buffer.from('bbb') },
+    { filename: 'pool/main/p/a/a_1.0_amd64.deb', control: control('a', 'amd64'), bytes: Buffer.from('aa') },
+  ];
+  const amd64 = renderPackages(debs, 'amd64');
+  assert.deepEqual(
+    [...amd64.matchAll(/^Package: (.)$/gm)].map((m) => m[1]),
+    ['a', 'b'],
+  );
+  assert.match(
+    amd64,
+    /^Filename: pool\/main\/p\/a\/a_1\.0_amd64\.deb\nSize: 2\nMD5sum: [0-9a-f]{32}\nSHA256: [0-9a-f]{64}$/m,
+  );
+  assert.deepEqual(
+    [...renderPackages(debs, 'all').matchAll(/^Package: (.)$/gm)].map((m) => m[1]),
+    ['b'],
+  );
+  assert.equal(poolPath('pve-health-nodejs', 'pve-health', 'x.deb'), 'pool/main/p/pve-health/x.deb');
+  assert.equal(poolPath('libfoo1', undefined, 'x.deb'), 'pool/main/libf/libfoo1/x.deb');
+  const release = renderRelease({
+    suite: 'stable',
+    origin: 'o',
+    label: 'l',
+    description: 'd',
+    date: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
+    files: [{ path: 'main/binary-all/Packages', bytes: Buffer.from('x') }],
+  });
+  assert.match(release, /^Date: Fri, 02 Jan 2026 03:04:05 UTC$/m);
+  assert.match(
+    release,
+    /^SHA256:\n 2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881 +1 main\/binary-all\/Packages$/m,
+  );
 });

