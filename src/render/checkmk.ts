@@ -103,7 +103,8 @@ export function renderCheckmk(doc: CheckDocument): string {
     // A failed check has no per-mount truth: the aggregate says UNKNOWN and why.
     if (!error) for (const e of entries) lines.push(mountLine(e));
   }
+  // The volumes service, its findings (orphaned or unknown volumes) as long output like the others.
   const vol = volumesCheckmkLine(doc);
-  if (vol) lines.push(vol);
+  if (vol) lines.push(`${vol}${details(all.filter((x) => x.part === 'volumes'))}`);
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

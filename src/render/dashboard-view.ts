@@ -4,7 +4,7 @@
 // or formats a size of its own. Pure; the HTML report uses the same guest links.
 import { formatBytes } from '../core/format-bytes';
 import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
-import { listFindings, STATUS_WORD } from './findings';
+import { listFindings, partErrors, STATUS_WORD } from './findings';
 import { shellQuote } from './shell-quote';
 
 export interface ViewGuestRef {
@@ -158,8 +158,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
   });
   // Parts that could not be checked lead the list: never shown as healthy.
   const errors: ViewFinding[] = [];
-  if (doc.dm?.error) errors.push(partError('dm', 'device-mapper', doc.dm.error));
-  if (typeof doc.mounts?.error === 'string') errors.push(partError('mounts', 'mounts', doc.mounts.error));
+  for (const p of partErrors(doc)) errors.push(partError(p.part, p.label, p.error));
   const all = [...errors, ...findings];
   const counted = all.filter((f) => !f.pending && !f.acknowledged);
   const dm = doc.dm && !doc.dm.error ? doc.dm : null;

@@ -72,10 +72,11 @@ const MOUNT_TEXT: Record<string, string> = {
 };
 
 /** Parts of the document that could not be checked, with the reason (never fail open). */
-export function partErrors(doc: CheckDocument): { part: 'dm' | 'mounts'; label: string; error: string }[] {
-  const out: { part: 'dm' | 'mounts'; label: string; error: string }[] = [];
+export function partErrors(doc: CheckDocument): { part: 'dm' | 'mounts' | 'volumes'; label: string; error: string }[] {
+  const out: { part: 'dm' | 'mounts' | 'volumes'; label: string; error: string }[] = [];
   if (doc.dm?.error) out.push({ part: 'dm', label: 'device-mapper', error: doc.dm.error });
   if (typeof doc.mounts?.error === 'string') out.push({ part: 'mounts', label: 'mounts', error: doc.mounts.error });
+  if (doc.volumes?.error) out.push({ part: 'volumes', label: 'volumes', error: doc.volumes.error });
   return out;
 }
 

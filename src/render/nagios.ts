@@ -3,7 +3,7 @@
 
 import type { CheckDocument } from '../core/types';
 import { listFindings, partErrors, STATUS_WORD, summarize } from './findings';
-import { volumesNagiosLines, volumesPerf, volumesPerfText } from './volumes';
+import { volumesPerf, volumesPerfText } from './volumes';
 
 /** A '|' would start perfdata and a newline a new detail line: neither may come from a system value. */
 function clean(text: string): string {
@@ -84,7 +84,8 @@ export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfV
 export function headline(doc: CheckDocument): string {
   const failed = partErrors(doc);
   const fail = failed.length ? `could not check ${failed.map((f) => `${f.label}: ${f.error}`).join('; ')}` : '';
-  if (failed.length && failed.length === [doc.dm, doc.mounts].filter(Boolean).length) return clean(`${doc.node}: ${fail}`);
+  if (failed.length && failed.length === [doc.dm, doc.mounts, doc.volumes].filter(Boolean).length)
+    return clean(`${doc.node}: ${fail}`);
   const grade = doc.dm && !doc.dm.error ? `grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}), ` : '';
   if (!fail) return clean(`${doc.node}: ${grade}${summarize(doc)}`);
   // Name the part the rest of the line is about, so "no issues" is never read as the whole node's.
@@ -114,7 +115,6 @@ export function renderNagios(doc: CheckDocument): string {
     );
   }
   for (const f of partErrors(doc)) lines.push(clean(`[UNKNOWN] ${f.label}: could not check: ${f.error}`));
-  for (const l of volumesNagiosLines(doc)) lines.push(clean(l));
   for (const w of doc.dm?.warnings ?? []) lines.push(clean(`[NOTE] ${w}`));
   return `${lines.join('\n')}\n`;
 }

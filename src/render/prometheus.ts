@@ -81,7 +81,7 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
   // part that failed a label-free gauge whose HELP text carries the reason; series of a failed part
   // are left out rather than exported as zeros that look healthy.
   const failed = new Map(partErrors(doc).map((f) => [f.part, f.error]));
-  const parts = (['dm', 'mounts'] as const).filter((p) => doc[p] !== undefined);
+  const parts = (['dm', 'mounts', 'volumes'] as const).filter((p) => doc[p] !== undefined);
   x.family(
     'pve_health_up',
     'Whether each part could be checked (1) or not (0: pve_health_status is 3 and pve_health_<part>_check_failed says why).',

@@ -41,10 +41,9 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
         : oneLine(f.hint ?? f.detail);
     lines.push(`${word(f.severity, o.color)} ${f.part.padEnd(7)} ${f.subject}  ${what} — ${tail}`);
   }
+  // Checked, but a storage could not be listed: its warning says which and why.
   const v = doc.volumes;
-  if (v) {
-    if (v.status === 3 && v.entries.every((e) => e.status !== 'unknown'))
-      for (const w of v.warnings) lines.push(`${word(3, o.color)} volumes: ${oneLine(w)}`);
-  }
+  if (v && !v.error && v.status === 3 && v.entries.every((e) => e.status !== 'unknown'))
+    for (const w of v.warnings) lines.push(`${word(3, o.color)} volumes: ${oneLine(w)}`);
   return `${lines.join('\n')}\n`;
 }

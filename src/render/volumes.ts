@@ -61,16 +61,6 @@ export function renderVolumesText(doc: CheckDocument, o: TextOptions): string {
   return `${head}\n\n${doc.volumes ? renderVolumesSection(doc.volumes, o) : ''}\n`;
 }
 
-/** Nagios long-output lines for the volumes part. */
-export function volumesNagiosLines(doc: CheckDocument): string[] {
-  const v = doc.volumes;
-  if (!v) return [];
-  const out: string[] = [];
-  // The entries are findings (render/findings.ts listFindings); here only why the part is unknown.
-  if (v.error) out.push(`[UNKNOWN] volumes: could not check: ${v.error}`);
-  return out.map((l) => l.replace(/\|/g, '/').replace(/\n/g, ' '));
-}
-
 export interface VolumePerf {
   label: string;
   value: number;
@@ -102,13 +92,10 @@ export function volumesCheckmkLine(doc: CheckDocument): string | null {
   const text = v.error
     ? `could not check the volumes: ${v.error}`
     : `${s.orphan} orphaned of ${s.total} volumes (${formatBytes(s.orphanSizeBytes)})`;
-  const details = volumesNagiosLines(doc)
-    .map((l) => `\\n${l}`)
-    .join('');
   const metrics = volumesPerf(doc)
     .map((x) => `${x.label}=${x.value};${x.warn ?? ''};;${x.min ?? ''};`)
     .join('|');
-  return `${v.status} "PVE-Health volumes" ${metrics} ${text.replace(/\n/g, ' ')}${details}`;
+  return `${v.status} "PVE-Health volumes" ${metrics} ${text.replace(/\n/g, ' ')}`;
 }
 
 export { perfText as volumesPerfText };
