@@ -1,6 +1,7 @@
 // The optional parts of a check beside the DM analysis: mounts and system information. Live runs
 // gather them (and keep the raw data in the snapshot, so `capture` and `--from` replay them);
 // --from/--demo read what the snapshot recorded.
+import { unknownVolumes } from '../core/classify-volumes';
 import { classifyMounts, classifySnapshotMounts } from '../core/classify-mounts';
 import { classifyVolumes } from '../core/classify-volumes';
 import type { Config } from '../core/config';
@@ -73,26 +74,3 @@ export async function volumesPart(
   }
 }
 
-function unknownVolumes(error: string): VolumesResult {
-  return {
-    summary: {
-      total: 0,
-      valid: 0,
-      orphan: 0,
-      unknown: 0,
-      ignored: 0,
-      protected: 0,
-      pending: 0,
-      open: 0,
-      orphanSizeBytes: 0,
-      storages: 0,
-      unknownStorages: 0,
-    },
-    entries: [],
-    storages: [],
-    vmidLeftovers: [],
-    status: 3,
-    error,
-    warnings: [],
-  };
-}

@@ -329,3 +329,28 @@ function vmidLeftovers(entries: VolumeEntry[]): VolumesResult['vmidLeftovers'] {
   }
   return [...by.values()].sort((a, b) => a.vmid - b.vmid);
 }
+
+/** The volumes part when nothing could be listed: UNKNOWN with the reason (never an empty OK). */
+export function unknownVolumes(error: string): VolumesResult {
+  return {
+    summary: {
+      total: 0,
+      valid: 0,
+      orphan: 0,
+      unknown: 0,
+      ignored: 0,
+      protected: 0,
+      pending: 0,
+      open: 0,
+      orphanSizeBytes: 0,
+      storages: 0,
+      unknownStorages: 0,
+    },
+    entries: [],
+    storages: [],
+    vmidLeftovers: [],
+    status: 3,
+    error,
+    warnings: [],
+  };
+}
