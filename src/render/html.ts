@@ -3,63 +3,23 @@
 // that comes from the system goes through esc(). Pure.
 import { formatBytes, formatUptime, type SystemInfo } from '../core/system-info';
 import type { CheckDocument, Grade, GuestHealth, MountEntry, Status } from '../core/types';
-import { capacityText, guiHash } from './dashboard-view';
+import { capacityText } from './dashboard-view';
 import { type Finding, listFindings, mountLabel, STATUS_WORD, summarize } from './findings';
+import { badge, esc, FONT, findingBlock, formatTime, MONO, section, STATUS_COLOR, table } from './html-kit';
+import { volumesBody } from './html-volumes';
 
 export interface HtmlOptions {
   system?: SystemInfo | null;
   toolVersion?: string;
 }
 
-export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-const MONO = "font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace";
 const GRADE_COLOR: Record<Grade, string> = { 'A+': '#15803d', B: '#4d7c0f', C: '#a16207', D: '#c2410c', F: '#b91c1c' };
-const STATUS_COLOR: Record<Status, { fg: string; bg: string; border: string }> = {
-  0: { fg: '#14532d', bg: '#dcfce7', border: '#16a34a' },
-  1: { fg: '#713f12', bg: '#fef9c3', border: '#ca8a04' },
-  2: { fg: '#7f1d1d', bg: '#fee2e2', border: '#dc2626' },
-  3: { fg: '#374151', bg: '#e5e7eb', border: '#6b7280' },
-};
 const BANNER: Record<Status, string> = {
   0: 'Healthy — nothing needs attention',
   1: 'Warning — some findings need attention',
   2: 'Critical — act on these findings soon',
   3: 'Unknown — the check could not decide everything',
 };
-const TH = `style="text-align:left;padding:6px 5px;border-bottom:2px solid #e5e7eb;font-size:12px;color:#4b5563;text-transform:uppercase"`;
-// Long paths and names may wrap inside a cell: the report fits a phone's width (390 px) too.
-const TD = `style="padding:6px 5px;border-bottom:1px solid #f3f4f6;font-size:14px;vertical-align:top;overflow-wrap:anywhere"`;
-
-function badge(text: string, s: Status): string {
-  const c = STATUS_COLOR[s];
-  return `<span style="display:inline-block;padding:1px 8px;border-radius:10px;background:${c.bg};color:${c.fg};border:1px solid ${c.border};font-size:12px;font-weight:600">${esc(text)}</span>`;
-}
-
-function section(title: string, body: string): string {
-  return `<tr><td style="padding:18px 14px 4px 14px"><h2 style="margin:0 0 8px 0;font-size:17px;color:#111827">${esc(title)}</h2>${body}</td></tr>`;
-}
-
-function table(head: string[], rows: string[][]): string {
-  const h = head.map((x) => `<th ${TH}>${esc(x)}</th>`).join('');
-  const r = rows.map((cells) => `<tr>${cells.map((c) => `<td ${TD}>${c}</td>`).join('')}</tr>`).join('');
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr>${h}</tr>${r}</table>`;
-}
-
-/** "2026-03-14 09:26:53 UTC" from the document's ISO time (no clock, no locale). */
-function formatTime(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
-  return m ? `${m[1]} ${m[2]} UTC` : iso;
-}
-
 function header(doc: CheckDocument): string {
   const grade = doc.dm?.summary.grade;
   const g = grade
@@ -112,79 +72,6 @@ function guestTable(guests: GuestHealth[]): string {
     esc(g.issues),
   ]);
   return table(['VMID', 'Name', 'Type', 'State', 'Health', 'Issues'], rows);
-}
-
-/** "VM 100 web01", linked to the guest in the PVE GUI of the node (when the guest exists). */
-function guestRef(doc: CheckDocument, f: Finding): string {
-  if (f.vmid === null) return '';
-  const g = doc.dm?.guests.find((x) => x.vmid === f.vmid);
-  const type = g?.type ?? (f.part === 'mounts' ? 'lxc' : null);
-  const label = `${type === 'lxc' ? 'CT' : type === 'qemu' ? 'VM' : 'guest'} ${f.vmid}${g?.name ? ` ${g.name}` : ''}`;
-  if (!g || !type || g.status === 'missing') return esc(label);
-  const href = `https://${encodeURIComponent(doc.node)}:8006/${guiHash(type, f.vmid)}`;
-  return `<a href="${esc(href)}" style="color:#1d4ed8">${esc(label)}</a>`;
-}
-
-function findingBlock(doc: CheckDocument, f: Finding): string {
-  const st: Status = f.pending ? 3 : f.severity;
-  const c = STATUS_COLOR[st];
-  // Led by what the admin knows: the volume ID, the guest, the storage; the DM name is a detail.
-  const about = [guestRef(doc, f), f.storage ? `storage ${esc(f.storage)}` : ''].filter(Boolean).join(' · ');
-  const word = f.pending ? `${f.status} · pending` : f.acknowledged ? `${f.status} · acknowledged` : f.status;
-  const lines = [
-    `<div>${badge(word, f.acknowledged ? 0 : st)} <code style="${MONO};font-size:13px">${esc(f.volume ?? f.subject)}</code></div>`,
-    about ? `<div style="margin-top:2px;font-size:13px;color:#4b5563">${about}</div>` : '',
-    `<div style="margin-top:4px;font-size:14px">${esc(f.explanation.charAt(0).toUpperCase() + f.explanation.slice(1))}.</div>`,
-  ];
-  if (f.acknowledged)
-    lines.push(
-      `<div style="font-size:13px;color:#14532d">Acknowledged until ${esc(formatTime(f.acknowledged.until))}: ${esc(f.acknowledged.reason)} (not counted)</div>`,
-    );
-  if (f.detail) lines.push(`<div style="font-size:13px;color:#4b5563">${esc(f.detail)}</div>`);
-  if (f.volume) lines.push(`<div style="font-size:12px;color:#4b5563">device-mapper name: <code style="${MONO}">${esc(f.subject)}</code></div>`);
-  if (f.protectedBy.length)
-    lines.push(`<div style="font-size:13px;color:#4b5563">Not acted on: ${esc(f.protectedBy.join(', '))}</div>`);
-  if (f.fix) {
-    lines.push(
-      `<div style="margin-top:6px;font-size:12px;color:#4b5563">Fix${f.effect ? ` (${esc(f.effect)})` : ''}:</div><pre style="margin:2px 0 0 0;padding:6px 8px;background:#111827;color:#f9fafb;${MONO};font-size:12px;white-space:pre-wrap;word-break:break-all">${esc(f.fix)}</pre>`,
-    );
-  }
-  if (f.hint)
-    lines.push(
-      `<div style="margin-top:4px;font-size:13px;color:#4b5563">Hint: <code style="${MONO}">${esc(f.hint)}</code></div>`,
-    );
-  return `<div style="margin:0 0 10px 0;padding:8px 12px;border-left:4px solid ${c.border};background:#fafafa">${lines.join('')}</div>`;
-}
-
-/** The volumes part: per storage (an unlisted one says why), the findings, and VMIDs that hold leftovers. */
-function volumesBody(doc: CheckDocument, findings: Finding[]): string {
-  const v = doc.volumes!;
-  const s = v.summary;
-  const out = [
-    `<p style="font-size:14px;margin:0 0 8px 0">${badge(STATUS_WORD[v.status], v.status)} ${esc(`${s.total} volumes: ${s.valid} valid, ${s.orphan} orphaned (${formatBytes(s.orphanSizeBytes)}), ${s.unknown} unknown`)}</p>`,
-  ];
-  if (v.error) out.push(`<p style="font-size:14px;color:#7f1d1d">Could not check: ${esc(v.error)}</p>`);
-  if (v.storages.length)
-    out.push(
-      table(
-        ['Storage', 'Type', 'State', 'Volumes', 'Orphaned', 'Size'],
-        v.storages.map((st) => [
-          esc(st.storage),
-          esc(st.type),
-          st.status === 'ok' ? badge('ok', 0) : `${badge('unknown', 3)} ${esc(st.error ?? '')}`,
-          esc(st.total),
-          esc(st.orphan),
-          esc(formatBytes(st.sizeBytes)),
-        ]),
-      ),
-    );
-  const own = findings.filter((x) => x.part === 'volumes');
-  if (own.length) out.push(`<div style="margin-top:10px">${own.map((f) => findingBlock(doc, f)).join('')}</div>`);
-  for (const l of v.vmidLeftovers ?? [])
-    out.push(
-      `<p style="font-size:13px;color:#4b5563">VMID ${esc(l.vmid)} is free but holds ${esc(l.volids.length)} leftover volume(s) (${esc(formatBytes(l.sizeBytes))}): a new guest ${esc(l.vmid)} inherits them.</p>`,
-    );
-  return out.join('');
 }
 
 function capacityBar(m: MountEntry): string {
@@ -370,3 +257,5 @@ ${footer}
 </body></html>
 `;
 }
+
+export { esc };

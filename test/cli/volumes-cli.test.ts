@@ -158,7 +158,10 @@ test('report and notify look at the same parts as check: the volumes part is in 
   assert.ok(doc.volumes.entries.some((e: { status: string }) => e.status === 'orphan'));
   const html = join(tempDir(), 'r.html');
   cli(node, ['report', '--html', html]);
-  assert.match(readFileSync(html, 'utf8'), /Guest volumes \(ZFS, Ceph RBD, file storages\)/);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /Guest volumes \(ZFS, Ceph RBD, file storages\)/);
+  // A volume is no device-mapper map: its block never names one.
+  assert.doesNotMatch(page, /device-mapper name: <code[^>]*>[\w-]+:/);
 });
 
 test('check --json: the VMID-reuse part counts the volumes a new guest would inherit, per VMID', { skip }, () => {

@@ -1,0 +1,39 @@
+// The guest volumes section of the HTML report: per storage (an unlisted one says why), the orphaned
+// or unknown volumes with their hints (never a fix: freeing a volume destroys data), and the VMIDs a
+// new guest would inherit leftovers with. Pure.
+import { formatBytes } from '../core/system-info';
+import { STATUS_WORD } from '../core/evaluate';
+import type { CheckDocument } from '../core/types';
+import type { Finding } from './findings';
+import { badge, esc, findingBlock, table } from './html-kit';
+
+/** The volumes part: per storage (an unlisted one says why), the findings, and VMIDs that hold leftovers. */
+export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
+  const v = doc.volumes!;
+  const s = v.summary;
+  const out = [
+    `<p style="font-size:14px;margin:0 0 8px 0">${badge(STATUS_WORD[v.status], v.status)} ${esc(`${s.total} volumes: ${s.valid} valid, ${s.orphan} orphaned (${formatBytes(s.orphanSizeBytes)}), ${s.unknown} unknown`)}</p>`,
+  ];
+  if (v.error) out.push(`<p style="font-size:14px;color:#7f1d1d">Could not check: ${esc(v.error)}</p>`);
+  if (v.storages.length)
+    out.push(
+      table(
+        ['Storage', 'Type', 'State', 'Volumes', 'Orphaned', 'Size'],
+        v.storages.map((st) => [
+          esc(st.storage),
+          esc(st.type),
+          st.status === 'ok' ? badge('ok', 0) : `${badge('unknown', 3)} ${esc(st.error ?? '')}`,
+          esc(st.total),
+          esc(st.orphan),
+          esc(formatBytes(st.sizeBytes)),
+        ]),
+      ),
+    );
+  const own = findings.filter((x) => x.part === 'volumes');
+  if (own.length) out.push(`<div style="margin-top:10px">${own.map((f) => findingBlock(doc, f)).join('')}</div>`);
+  for (const l of v.vmidLeftovers ?? [])
+    out.push(
+      `<p style="font-size:13px;color:#4b5563">VMID ${esc(l.vmid)} is free but holds ${esc(l.volids.length)} leftover volume(s) (${esc(formatBytes(l.sizeBytes))}): a new guest ${esc(l.vmid)} inherits them.</p>`,
+    );
+  return out.join('');
+}
