@@ -2,46 +2,16 @@
 // sentence (design "Classification"; facts §1-§3, §7, §10). Pure: plain data in, entries out.
 
 import type { ClassifyContext } from './dm-context';
-import type { DmDevice, LvmView } from './dm-devices';
+import type { DmDevice } from './dm-devices';
 import { describeRef, type GuestRecord, lvKey, type RefHit } from './dm-references';
 import { storageFor } from './dm-storage-choice';
 import type { LvRow } from './parse-lvm';
-import type { LvmStorage } from './storage-config';
+import { classifySnapshot } from './classify-dm-snapshot';
+import { ignored, type Verdict, who } from './dm-verdict';
 import type { DmReason, DmStatus } from './types';
-import { parseDeletedLv, parseLvmVolname, parseSnapshotLv, vmidOfLvName } from './volume-name';
+import { parseDeletedLv, parseLvmVolname, vmidOfLvName } from './volume-name';
 
 export type { ClassifyContext } from './dm-context';
-
-interface Verdict {
-  status: DmStatus;
-  reason: DmReason;
-  detail: string;
-  storage: string | null;
-  vmid: number | null;
-  volume: string | null;
-  guestNode: string | null;
-  guestType: 'qemu' | 'lxc' | null;
-  /** A `del-` LV: pending only while imgdel runs. */
-  deleted?: boolean;
-  /** A config on another node names it (DmEntry.referencedBy). */
-  referencedBy?: string;
-}
-
-const who = (g: GuestRecord | undefined, vmid: number) => `${g?.type === 'lxc' ? 'CT' : g ? 'VM' : 'VM/CT'} ${vmid}`;
-
-function ignored(reason: DmReason, detail: string, extra: Partial<Verdict> = {}): Verdict {
-  return {
-    status: 'ignored',
-    reason,
-    detail,
-    storage: null,
-    vmid: null,
-    volume: null,
-    guestNode: null,
-    guestType: null,
-    ...extra,
-  };
-}
 
 /**
  * Verdict for one top-level LV (by name; `lv` is its lvs row when it exists). `mapped`: a DM map
@@ -221,101 +191,6 @@ function volumeOf(hit: RefHit, storage: string, name: string): string {
 function refDetail(hits: RefHit[]): string {
   const first = describeRef(hits[0]);
   return hits.length > 1 ? `${first} (+${hits.length - 1} more)` : first;
-}
-
-function classifySnapshot(
-  ctx: ClassifyContext,
-  vg: string,
-  name: string,
-  lv: LvRow | null,
-  mapped: boolean,
-  v: (s: DmStatus, r: DmReason, d: string, e?: Partial<Verdict>) => Verdict,
-  storage: LvmStorage,
-): Verdict {
-  const snap = parseSnapshotLv(name, { volumes: lvNamesOf(ctx, vg, lv?.origin) });
-  if (!snap)
-    return ignored('not-guest-volume', `LV ${vg}/${name} starts with snap_ but names no volume`, {
-      storage: storage.id,
-    });
-  const vmid = vmidOfLvName(snap.volume);
-  const owner = vmid !== null ? ctx.guests.get(vmid) : undefined;
-  const label = snap.chain ? 'volume-chain snapshot' : 'thin snapshot LV';
-  if (vmid === null || !owner) {
-    return v(
-      'orphan',
-      mapped ? 'guest-missing' : 'inactive-leftover',
-      `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${who(owner, vmid ?? 0)} has no config anywhere in the cluster`,
-    );
-  }
-  if (owner.node !== ctx.node && !storage.shared) {
-    return v(
-      'orphan',
-      'not-referenced',
-      `${label} of ${snap.volume}: ${who(owner, vmid)} lives on ${owner.node}, not on this node's local storage`,
-    );
-  }
-  if (!owner.config)
-    return v(
-      'unknown',
-      'lvm-incomplete',
-      `${who(owner, vmid)}'s config could not be read: cannot check snapshot '${snap.snapshot}'`,
-    );
-  // The split of snap_<vol>_<snap> is ambiguous when both hold '_': accept any split whose snapshot exists.
-  const candidates = [snap.snapshot, ...alternativeSplits(name, snap.chain)];
-  const found = candidates.find((s) => owner.config!.snapshots.includes(s));
-  // A volume chain is one unit: LVMPlugin (de)activates its members together (lvchange --select), so a
-  // member active here while the guest lives on another node is as wrong as its top being active here.
-  if (found && mapped && owner.node !== ctx.node) {
-    return v(
-      'orphan',
-      'guest-on-other-node',
-      `${label} of ${who(owner, vmid)} snapshot '${found}': the guest lives on ${owner.node}, so this member of its chain should not be active on ${ctx.node}`,
-      { guestNode: owner.node, referencedBy: `${who(owner, vmid)} snapshot [${found}] on ${owner.node}` },
-    );
-  }
-  if (found) {
-    const extra = snap.chain
-      ? 'a member of the volume chain'
-      : lv?.attr[9] === 'k' || lv?.attr.includes('k')
-        ? 'activation skip'
-        : '';
-    return v(
-      'valid',
-      'referenced',
-      `${label} of ${who(owner, vmid)} snapshot '${found}' (section [${found}] exists)${extra ? `; ${extra}` : ''}`,
-    );
-  }
-  return v(
-    'orphan',
-    'snapshot-missing',
-    `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${vmid}.conf has no [${snap.snapshot}] section any more`,
-  );
-}
-
-const namesCache = new WeakMap<LvmView, Map<string, Set<string>>>();
-
-/** LV names of a VG (built once per view: a node can have thousands of snapshot LVs). */
-function lvNamesOf(ctx: ClassifyContext, vg: string, origin?: string): Set<string> {
-  let byVg = namesCache.get(ctx.lvm);
-  if (!byVg) {
-    byVg = new Map();
-    for (const lv of ctx.lvm.lvs ?? []) {
-      const set = byVg.get(lv.vg) ?? new Set<string>();
-      set.add(lv.name);
-      byVg.set(lv.vg, set);
-    }
-    namesCache.set(ctx.lvm, byVg);
-  }
-  const names = byVg.get(vg) ?? new Set<string>();
-  if (origin && !names.has(origin)) names.add(origin);
-  return names;
-}
-
-function alternativeSplits(name: string, chain: boolean): string[] {
-  const body = name.slice(5, chain ? -'.qcow2'.length : undefined);
-  const out: string[] = [];
-  for (let i = body.indexOf('_'); i > 0; i = body.indexOf('_', i + 1)) out.push(body.slice(i + 1));
-  return out;
 }
 
 /** Verdict for a DM device from its identity (layers and partitions are resolved by the caller). */
