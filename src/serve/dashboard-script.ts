@@ -5,6 +5,7 @@
 // (Written without template literals so it can live inside this TypeScript string.)
 import { DASHBOARD_CLUSTER_JS } from './dashboard-cluster-script';
 import { FINDINGS_JS } from './dashboard-findings';
+import { TABLES_JS } from './dashboard-tables';
 
 const MAIN_JS = String.raw`
   var REFRESH_MS = 10000;
@@ -182,94 +183,6 @@ const MAIN_JS = String.raw`
     });
   }
 
-  function cell(tr, label, cls, content) {
-    var td = el('td', cls);
-    td.setAttribute('data-label', label);
-    if (content && content.nodeType) td.appendChild(content); else if (content !== undefined) td.textContent = String(content);
-    tr.appendChild(td);
-    return td;
-  }
-
-  function moreButton(id, table, n, what) {
-    var b = $(id);
-    b.hidden = n === 0;
-    var all = table.classList.contains('all');
-    b.textContent = all ? 'Hide the ' + n + ' healthy ' + what : 'Show the ' + n + ' healthy ' + what;
-    b.setAttribute('aria-expanded', String(all));
-  }
-
-  function renderGuests(v, doc) {
-    var table = $('guests');
-    var body = table.tBodies[0];
-    clear(body);
-    var guests = v.guests.slice().sort(function (a, b) { return rank(b.level) - rank(a.level) || a.vmid - b.vmid; });
-    guests.forEach(function (g) {
-      var tr = el('tr', g.level === 0 ? 'healthy' : '');
-      cell(tr, 'Health', 'nl', el('span', 'tag s' + g.level, g.health));
-      cell(tr, 'Guest', 'nl', g.gui ? guestLink(g) : document.createTextNode(guestLabel(g)));
-      cell(tr, 'Issues', 'num', g.issues);
-      cell(tr, 'State', '', g.state);
-      cell(tr, 'Node', '', g.node);
-      cell(tr, 'Volumes', 'num', g.volumes);
-      body.appendChild(tr);
-    });
-    if (!guests.length) emptyRow(body, 6, doc.dm ? 'No guests.' : 'No device-mapper scan yet.');
-    moreButton('guests-more', table, guests.filter(function (g) { return g.level === 0; }).length, 'guests');
-  }
-
-  function rank(level) { return level === 2 ? 4 : level === 3 ? 3 : level; }
-
-  function renderMounts(v, doc) {
-    var table = $('mounts');
-    var body = table.tBodies[0];
-    clear(body);
-    var mounts = v.mounts.slice().sort(function (a, b) { return rank(b.level) - rank(a.level); });
-    mounts.forEach(function (m) {
-      var tr = el('tr', m.level === 0 ? 'healthy' : '');
-      var s = cell(tr, 'Status', 'nl', el('span', 'tag s' + m.level, m.status));
-      // The long explanation is the finding's; a short one (stat did not answer within 2 s) fits here.
-      if (m.level && m.detail && m.detail.length <= 80) s.appendChild(el('div', 'meta', m.detail));
-      cell(tr, 'Capacity', 'nl', capacity(m));
-      var where = el('span', 'path');
-      where.appendChild(document.createTextNode(m.where === 'host' ? '' : m.where + ': '));
-      where.appendChild(breakable(m.target));
-      cell(tr, 'Mount', 'nl wide', where);
-      cell(tr, 'Storage', '', m.storage || '—');
-      var src = el('span', 'path');
-      src.appendChild(breakable(m.source || '—'));
-      if (m.fstype) src.appendChild(el('span', 'meta', ' ' + m.fstype));
-      cell(tr, 'Source', 'wide', src);
-      body.appendChild(tr);
-    });
-    if (!mounts.length) emptyRow(body, 5, doc.mounts ? 'No remote mounts.' : 'No mount scan yet.');
-    moreButton('mounts-more', table, mounts.filter(function (m) { return m.level === 0; }).length, 'mounts');
-  }
-
-  function emptyRow(body, columns, text) {
-    var tr = el('tr');
-    var td = el('td', '', text);
-    td.colSpan = columns;
-    tr.appendChild(td);
-    body.appendChild(tr);
-  }
-
-  function capacity(m) {
-    if (m.percent === null) return el('span', m.level ? '' : 'meta', m.capacity);
-    var wrap = el('div', 'cap');
-    var bar = el('div', 'bar' + (m.status === 'full' ? ' crit' : m.percent >= 80 ? ' warn' : ''));
-    bar.setAttribute('role', 'meter');
-    bar.setAttribute('aria-valuemin', '0');
-    bar.setAttribute('aria-valuemax', '100');
-    bar.setAttribute('aria-valuenow', String(Math.round(m.percent)));
-    bar.setAttribute('aria-label', 'Usage of ' + m.target);
-    var fill = el('span');
-    fill.style.width = m.percent + '%';
-    bar.appendChild(fill);
-    wrap.appendChild(bar);
-    wrap.appendChild(el('span', '', m.capacity));
-    return wrap;
-  }
-
   function renderNotes(v) {
     var ul = $('notes');
     clear(ul);
@@ -346,4 +259,4 @@ ${DASHBOARD_CLUSTER_JS}
   });
 `;
 
-export const DASHBOARD_JS = `'use strict';\n(function () {\n${MAIN_JS}\n${FINDINGS_JS}\n})();\n`;
+export const DASHBOARD_JS = `'use strict';\n(function () {\n${MAIN_JS}\n${TABLES_JS}\n${FINDINGS_JS}\n})();\n`;
