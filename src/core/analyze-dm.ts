@@ -99,9 +99,8 @@ export function analyzeDm(snap: HostSnapshot): DmResult {
     }
   }
   const pvmoveVgs = new Set((lvs ?? []).filter((l) => l.movePv !== '' || l.attr[0] === 'p').map((l) => l.vg));
-  for (const e of entries) applyFlags(ctx, pve, e, lvm, pvmoveVgs);
-  // Who names each LV: cleanup takes the config lock of every such guest on this node, not only the
-  // VMID in the LV's name (a disk moved or shared between guests keeps its name).
+  // Who names each LV: its flags follow every such guest, and cleanup takes the config lock of each
+  // one on this node, not only the VMID in the LV's name (a disk moved or shared keeps its name).
   for (const e of entries) {
     const hits = e.vg !== null && e.lv !== null ? ctx.refs.get(lvKey(e.vg, e.lv)) : undefined;
     if (!hits?.length) continue;
@@ -109,6 +108,7 @@ export function analyzeDm(snap: HostSnapshot): DmResult {
     for (const h of hits) seen.set(`${h.node}/${h.vmid}`, { vmid: h.vmid, type: h.type, node: h.node });
     e.guests = [...seen.values()].sort((a, b) => a.vmid - b.vmid || a.node.localeCompare(b.node));
   }
+  for (const e of entries) applyFlags(ctx, pve, e, lvm, pvmoveVgs);
 
   // VMID reuse, and the blocking maps of existing guests' next disks.
   const lvNamesByVg = new Map<string, string[]>();

@@ -2,7 +2,7 @@
 import type { ClassifyContext } from './classify-dm';
 import type { LvmView } from './dm-devices';
 import { lockState } from './guest-locks';
-import { type GuestRecord, lvKey } from './dm-references';
+import type { GuestRecord } from './dm-references';
 import type { PveState } from './pve-state';
 import type { DmEntry } from './types';
 
@@ -72,7 +72,7 @@ export function applyFlags(
     // a path drive, a linked clone's base): an operation on any of them may be using it.
     const vmids = new Set<number>();
     if (e.vmid !== null) vmids.add(e.vmid);
-    if (e.vg !== null && e.lv !== null) for (const h of ctx.refs.get(lvKey(e.vg, e.lv)) ?? []) vmids.add(h.vmid);
+    for (const g of e.guests ?? []) vmids.add(g.vmid);
     for (const vmid of [...vmids].sort((a, b) => a - b)) guestFlags(ctx, pve, vmid, pendingBy, protectedBy);
   }
   if (isDel && pendingBy.size > 0) protectedBy.add('del-lv');
