@@ -137,7 +137,7 @@ describe('broken tools and bad input: one clear line, exit 3, never a stack trac
     expectOneLine(r, /timed out/);
   });
 
-  test('lvs fails: LVM entries are unknown, never guessed; exit 3', () => {
+  test('lvs fails: LVM entries are unknown, never guessed; exit 3', { skip }, () => {
     const node = buildNode(join(SHARED, 'fakenode/scenarios/default-lvmthin.json'));
     const bin = fakeBin({ lvs: 'echo "  Volume group pve is locked" >&2; exit 5' });
     const r = runCli(['--root', join(node, 'root'), 'dm', '--json'], { pathPrefix: `${bin}:${join(node, 'bin')}` });
@@ -164,7 +164,7 @@ describe('broken tools and bad input: one clear line, exit 3, never a stack trac
     assert.equal(runCli(['dm', '--format', 'xml', '--demo']).code, 64);
   });
 
-  test('malformed guest config and storage.cfg: warnings, not a crash', () => {
+  test('malformed guest config and storage.cfg: warnings, not a crash', { skip }, () => {
     const node = buildNode(join(SHARED, 'fakenode/scenarios/default-lvmthin.json'));
     writeFileSync(join(node, 'root/etc/pve/nodes/pve1/qemu-server/103.conf'), 'this is: not\n\u0000garbage ][\n[\n');
     writeFileSync(join(node, 'root/etc/pve/.vmlist'), '{not json');
