@@ -1,6 +1,6 @@
 // zsh completion for pve-health, generated from the CLI's registry at package time (beside the bash one).
 // Values complete too: formats, clean's reasons, VMIDs from /etc/pve, restore's journals, directories, files.
-import { CLEANABLE_REASONS } from '../../src/core/plan-cleanup';
+import { CLEANABLE_REASONS } from '../../src/core/cleanup/plan-cleanup';
 import type { CliCommand, CliInfo, CliOption } from './cli-info';
 
 /** Text inside a single-quoted _arguments spec: no quote, and none of zsh's spec syntax ([ ] :). */

@@ -1,6 +1,6 @@
-// Gather + analyse with the same decision `pve-health dm` makes (core/analyze-node.ts): the executor
+// Gather + analyse with the same decision `pve-health dm` makes (core/node/analyze-node.ts): the executor
 // calls it before every action.
-import { analyzeNode } from '../core/analyze-node';
+import { analyzeNode } from '../core/node/analyze-node';
 import type { Config } from '../core/config';
 import { gatherSnapshot } from '../host/gather';
 import type { Host } from '../host/host';

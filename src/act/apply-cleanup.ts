@@ -4,14 +4,14 @@
 // (3) re-gather and re-classify from fresh data; anything changed → skip with the reason;
 // (4) write and fsync the journal entry; (5) run the command, which names the device by identity;
 // (6) release. A failed re-gather or a failed precondition stops the whole run (exit 3).
-import { checkSafety, type PveMountState, type Refusal, safetyFacts } from '../core/check-safety';
-import { cleanupContext } from '../core/cleanup-context';
-import { parseVmlist } from '../core/cluster';
+import { checkSafety, type PveMountState, type Refusal, safetyFacts } from '../core/cleanup/check-safety';
+import { cleanupContext } from '../core/cleanup/cleanup-context';
+import { parseVmlist } from '../core/parse/pmxcfs';
 import { CheckError, LockedError } from '../core/errors';
-import { parseDmInfo } from '../core/parse-dmsetup';
-import { parseLvs } from '../core/parse-lvm';
-import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/plan-cleanup';
-import { COMMAND_KEYS, type HostSnapshot } from '../core/snapshot';
+import { parseDmInfo } from '../core/parse/parse-dmsetup';
+import { parseLvs } from '../core/parse/parse-lvm';
+import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/cleanup/plan-cleanup';
+import { COMMAND_KEYS, type HostSnapshot } from '../core/node/snapshot';
 import type { DmEntry, DmResult } from '../core/types';
 import type { Host } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';

@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CheckError } from '../core/errors';
-import type { CleanupKind } from '../core/plan-cleanup';
+import type { CleanupKind } from '../core/cleanup/plan-cleanup';
 import { type Host, hostPath } from '../host/host';
 
 export const JOURNAL_DIR = '/var/lib/pve-health/journal';

@@ -1,12 +1,12 @@
 // Undo a cleanup journal: same run lock, same PVE locks, same preconditions and fresh re-check as
-// `clean`; the decisions are src/core/plan-restore.ts. Parents before children (the reverse of the
+// `clean`; the decisions are src/core/cleanup/plan-restore.ts. Parents before children (the reverse of the
 // order they were removed in), each action journaled in a restore journal of its own.
 import { statSync } from 'node:fs';
-import type { PveMountState } from '../core/check-safety';
-import { parseVmlist } from '../core/cluster';
+import type { PveMountState } from '../core/cleanup/check-safety';
+import { parseVmlist } from '../core/parse/pmxcfs';
 import { LockedError } from '../core/errors';
-import { parseDmInfo, parseDmTable } from '../core/parse-dmsetup';
-import { parseLvs } from '../core/parse-lvm';
+import { parseDmInfo, parseDmTable } from '../core/parse/parse-dmsetup';
+import { parseLvs } from '../core/parse/parse-lvm';
 import {
   parsePvDevnos,
   parsePvSegments,
@@ -15,8 +15,8 @@ import {
   type RestoreFacts,
   type UndoSource,
   type UndoStep,
-} from '../core/plan-restore';
-import { COMMAND_KEYS } from '../core/snapshot';
+} from '../core/cleanup/plan-restore';
+import { COMMAND_KEYS } from '../core/node/snapshot';
 import { type Host, hostPath } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
 import { type Analysis, assertSafe, RefusedError } from './apply-cleanup';

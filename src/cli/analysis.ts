@@ -1,10 +1,10 @@
 // Shared by check/dm/report: load the data (live, --from, --demo), analyse, build the document.
-import { analyzeNode } from '../core/analyze-node';
+import { analyzeNode } from '../core/node/analyze-node';
 import type { Config } from '../core/config';
 import { CheckError, CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
-import { acknowledgeDocument } from '../core/acks';
-import { buildCheckDocument, failedDmResult } from '../core/evaluate';
-import { readPveState } from '../core/pve-state';
+import { acknowledgeDocument } from '../core/findings/acks';
+import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
+import { readPveState } from '../core/node/pve-state';
 import type { CheckDocument, DmResult } from '../core/types';
 import { createHost, type Host } from '../host/host';
 import { readAckFile } from '../host/acks-file';
@@ -64,7 +64,7 @@ export function documentFor(
 }
 
 /**
- * The document with the state dir's acknowledgements applied (src/core/acks.ts). An unreadable acks
+ * The document with the state dir's acknowledgements applied (src/core/findings/acks.ts). An unreadable acks
  * file silences nothing and is said on stderr by printDocument (acknowledgeError).
  */
 export function withAcks(host: Host, doc: CheckDocument, now: Date = host.now()): CheckDocument {

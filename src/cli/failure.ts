@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 // The answer of a check that could not run at all (exit 3): a document whose parts carry the reason,
 // rendered in the format asked for, so NRPE, Checkmk, node_exporter and JSON readers see UNKNOWN and
 // why — never an empty output that a monitor reads as "no data" or, worse, as the last good value.
-import { buildCheckDocument, failedDmResult } from '../core/evaluate';
+import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
 import { createHost } from '../host/host';
 import { readNodeName } from '../host/read-mounts';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../host/write-textfile';

@@ -1,14 +1,14 @@
 // The optional parts of a check beside the DM analysis: mounts and system information. Live runs
 // gather them (and keep the raw data in the snapshot, so `capture` and `--from` replay them);
 // --from/--demo read what the snapshot recorded.
-import { unknownVolumes } from '../core/classify-volumes';
-import { classifyMounts, classifySnapshotMounts } from '../core/classify-mounts';
-import { classifyVolumes } from '../core/classify-volumes';
+import { unknownVolumes } from '../core/volumes/classify-volumes';
+import { classifyMounts, classifySnapshotMounts } from '../core/mounts/classify-mounts';
+import { classifyVolumes } from '../core/volumes/classify-volumes';
 import type { Config } from '../core/config';
-import { readPveState } from '../core/pve-state';
-import { SYSTEM_EXTRA_KEY, type SystemInfo } from '../core/system-info';
+import { readPveState } from '../core/node/pve-state';
+import { SYSTEM_EXTRA_KEY, type SystemInfo } from '../core/parse/system-info';
 import type { MountsResult } from '../core/types';
-import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volume-types';
+import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volumes/volume-types';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
 import { gatherMounts } from '../host/read-mounts';

@@ -2,7 +2,7 @@
 // `--input FILE`, a document written earlier by `pve-health check --json` ("-" reads stdin).
 import { readFileSync } from 'node:fs';
 import { CheckError } from '../core/errors';
-import type { SystemInfo } from '../core/system-info';
+import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument } from '../core/types';
 import { mountTimeoutMs } from '../host/read-mounts';
 import { dmPart, documentFor, loadFor, type Session } from './analysis';

@@ -1,7 +1,7 @@
 import type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
 
 export type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
-import type { VolumesResult } from './volume-types';
+import type { VolumesResult } from './volumes/volume-types';
 
 // The JSON contract of design.md ("CLI and JSON contract"). Field names are stable: users' scripts,
 // the dashboard, the renderers and the tests depend on them. Add fields; never rename or remove.
@@ -150,7 +150,7 @@ export interface DmResult {
   storage?: StorageFinding[];
   /** Monitoring status of this part alone. */
   status: Status;
-  /** Set when acknowledged findings lowered `status` (src/core/acks.ts): the status without them. */
+  /** Set when acknowledged findings lowered `status` (src/core/findings/acks.ts): the status without them. */
   statusWithoutAcks?: Status;
   /**
    * Set when the part could not be checked at all (dmsetup missing or failed, not root, a timeout):
@@ -249,7 +249,7 @@ export interface CheckDocument {
   node: string;
   dm?: DmResult;
   mounts?: MountsResult;
-  /** Guest volumes on ZFS, Ceph RBD and file storages (src/core/volume-types.ts). */
+  /** Guest volumes on ZFS, Ceph RBD and file storages (src/core/volumes/volume-types.ts). */
   volumes?: VolumesResult;
   status: Status;
   /** Human summary line, e.g. "2 orphans, 1 duplicate". */
@@ -263,7 +263,7 @@ export interface CheckDocument {
   [extra: string]: unknown;
 }
 
-/** A finding silenced by an acknowledgement (src/core/acks.ts): it no longer counts in the status. */
+/** A finding silenced by an acknowledgement (src/core/findings/acks.ts): it no longer counts in the status. */
 export interface AcknowledgedFinding {
   /** The finding key (as in notifications), e.g. "dm:orphan:guest-missing:pve-vm--150--disk--0". */
   key: string;

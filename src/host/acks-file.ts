@@ -1,7 +1,7 @@
 // The acknowledgements file in the state dir (<root>/var/lib/pve-health/acks.json, mode 0600): read on
 // every check, written by `pve-health ack` through writeFileSafely (exclusive temporary file, then
 // rename), so a reader never sees half a file and a planted symlink is replaced, never followed.
-import { type AckFile, emptyAckFile, parseAckFile, serializeAckFile } from '../core/acks';
+import { type AckFile, emptyAckFile, parseAckFile, serializeAckFile } from '../core/findings/acks';
 import type { Host } from './host';
 import { readStateFile, statePath, writeStateFile } from './state-file';
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import demoNode from '../../demo/demo-node.json';
 import { CheckError } from '../core/errors';
-import type { HostSnapshot } from '../core/snapshot';
+import type { HostSnapshot } from '../core/node/snapshot';
 import { gatherSnapshot } from './gather';
 import type { Host } from './host';
 

@@ -4,7 +4,7 @@
 // config (a handful per node), all under the host root; never a stat through a mount.
 import { lstatSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
-import { devicePathsIn } from '../core/guest-config';
+import { devicePathsIn } from '../core/parse/guest-config';
 import { type Host, hostPath } from './host';
 
 const MAX_HOPS = 16;

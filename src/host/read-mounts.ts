@@ -10,12 +10,12 @@ import {
   type MountsRaw,
   mountTables,
   nodeStorageMounts,
-} from '../core/classify-mounts';
+} from '../core/mounts/classify-mounts';
 import type { Config } from '../core/config';
 import { CheckError, UsageError } from '../core/errors';
-import { containerBinds } from '../core/mount-binds';
-import { isNetworkType, listMountOccurrences, mountSettings, planProbes } from '../core/mount-plan';
-import { parseMountInfo, visibleMounts } from '../core/mountinfo';
+import { containerBinds } from '../core/mounts/mount-binds';
+import { isNetworkType, listMountOccurrences, mountSettings, planProbes } from '../core/mounts/mount-plan';
+import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type Host, hostPath } from './host';
 import { probeMounts } from './probe-mount';
 import { resolveHostPaths } from './read-links';

@@ -2,8 +2,8 @@
 // /etc/pve is a plain directory (pve-cluster stopped, a rescue boot): guest configs would look
 // absent and every guest volume orphaned, so the cleanup must not act.
 import { readFileSync, realpathSync } from 'node:fs';
-import type { PveMountState } from '../core/check-safety';
-import { parseMountInfo } from '../core/mountinfo';
+import type { PveMountState } from '../core/cleanup/check-safety';
+import { parseMountInfo } from '../core/parse/mountinfo';
 import { type Host, hostPath } from './host';
 
 export function readPveMountState(host: Host): PveMountState {

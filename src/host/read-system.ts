@@ -9,10 +9,10 @@ import {
   parsePveversion,
   parseUptime,
   type SystemInfo,
-} from '../core/system-info';
+} from '../core/parse/system-info';
 import { type Host, hostPath } from './host';
 
-export type { SystemInfo } from '../core/system-info';
+export type { SystemInfo } from '../core/parse/system-info';
 
 async function readText(host: Host, path: string): Promise<string | null> {
   try {

@@ -4,14 +4,14 @@
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { filePath, isFileType, VOLUME_STORAGE_TYPES } from '../core/classify-volumes';
+import { filePath, isFileType, VOLUME_STORAGE_TYPES } from '../core/volumes/classify-volumes';
 import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
-import { parseMountInfo, visibleMounts } from '../core/mountinfo';
-import type { PveState } from '../core/pve-state';
-import type { CommandOutput } from '../core/snapshot';
-import { type StorageConfig, storagesOnNode } from '../core/storage-config';
-import { type FileVolume, parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/volume-listing';
-import type { VolumesRaw } from '../core/volume-types';
+import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
+import type { PveState } from '../core/node/pve-state';
+import type { CommandOutput } from '../core/node/snapshot';
+import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
+import { type FileVolume, parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/volumes/volume-listing';
+import type { VolumesRaw } from '../core/volumes/volume-types';
 import type { Host } from './host';
 import { hostPath } from './host';
 import { listVolumesCommand } from './list-volumes-child';

@@ -4,7 +4,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Config } from '../core/config';
-import type { SystemInfo } from '../core/system-info';
+import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
 import { type Host, hostPath } from '../host/host';
 import { writeTextfile } from '../host/write-textfile';

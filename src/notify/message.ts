@@ -1,6 +1,6 @@
 // What a notification says: subject by severity, a plain-text body with what changed and every
 // finding with its fix, the HTML report for mail. Pure.
-import type { SystemInfo } from '../core/system-info';
+import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
 import { listFindings, STATUS_WORD, summarize } from '../render/findings';
 import { renderHtml } from '../render/html';

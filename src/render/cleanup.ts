@@ -1,6 +1,6 @@
 // Console output of `clean` and `restore`: the plan table (what each action does and why), the
 // exact commands (--dry-run), and the summary. Pure.
-import type { CleanupPlan } from '../core/plan-cleanup';
+import type { CleanupPlan } from '../core/cleanup/plan-cleanup';
 import { shellQuote } from './findings';
 
 export interface OutcomeLike {

@@ -3,7 +3,7 @@
 // labels here (unlike the per-node metrics, where the scrape's instance tells nodes apart), so one
 // scrape of one node shows which peer could not be checked and which two nodes hold an LV open.
 // Pure: the scan's time and error are passed in.
-import type { ClusterDocument } from '../core/cluster-merge';
+import type { ClusterDocument } from '../core/cluster/cluster-merge';
 import { Exposition } from './prometheus';
 
 const SEVERITIES = ['critical', 'warning', 'unknown', 'info'] as const;

@@ -2,7 +2,7 @@
 // Checkmk and notifications all show. Pure. `key` identifies a finding across runs (notify/ compares
 // sets of keys), so it uses names and reasons, never sizes or counters that drift.
 
-import type { ClusterFinding } from '../core/cluster-merge';
+import type { ClusterFinding } from '../core/cluster/cluster-merge';
 import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../core/types';
 
 export interface Finding {
@@ -218,7 +218,7 @@ export function listFindings(doc: CheckDocument): Finding[] {
       acknowledged: null,
     });
   }
-  // A cluster view as a document (`cluster --notify`, src/core/cluster-notify.ts): the findings
+  // A cluster view as a document (`cluster --notify`, src/core/cluster/cluster-notify.ts): the findings
   // across nodes, each naming its nodes; info-level ones (explained by a migration) are left out.
   for (const f of clusterFindingsOf(doc)) {
     const severity = CLUSTER_SEVERITY[f.severity] ?? 3;
@@ -243,7 +243,7 @@ export function listFindings(doc: CheckDocument): Finding[] {
       acknowledged: null,
     });
   }
-  // Acknowledged ones (src/core/acks.ts decided which) say so; they sort after those that count.
+  // Acknowledged ones (src/core/findings/acks.ts decided which) say so; they sort after those that count.
   const acks = new Map((doc.acknowledged ?? []).map((a) => [a.key, a]));
   for (const f of out) {
     const a = acks.get(f.key);

@@ -1,7 +1,7 @@
 // The HTML report: one self-contained page that also renders in mail clients — tables for layout,
 // inline styles only (many clients drop <style>), no scripts, images or external assets. Every value
 // that comes from the system goes through esc(). Pure.
-import { formatBytes, formatUptime, type SystemInfo } from '../core/system-info';
+import { formatBytes, formatUptime, type SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Grade, GuestHealth, MountEntry, Status } from '../core/types';
 import { capacityText } from './dashboard-view';
 import { type Finding, listFindings, mountLabel, STATUS_WORD, summarize } from './findings';

@@ -1,7 +1,7 @@
 // Console rendering of the mounts check: one line of counts, a table (problems first), stuck
 // probes with what to do about them, warnings. Pure.
 import type { MountEntry, MountsResult, Status } from '../core/types';
-import { formatBytes } from '../core/vmid-reuse';
+import { formatBytes } from '../core/dm/vmid-reuse';
 import { paint, renderTable, type Style } from './text';
 
 const STYLE: Record<string, Style> = { ok: 'green', stale: 'red', missing: 'red', readonly: 'yellow', full: 'yellow' };

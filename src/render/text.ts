@@ -1,8 +1,8 @@
 // Console rendering: summary, per-guest health table, each issue with its reason in words and the
 // fix it would need. Pure; colours only when asked (the CLI turns them off for NO_COLOR / non-TTY).
-import { STATUS_WORD } from '../core/evaluate';
+import { STATUS_WORD } from '../core/findings/evaluate';
 import type { CheckDocument, DmEntry, DmResult, Status } from '../core/types';
-import { formatBytes } from '../core/vmid-reuse';
+import { formatBytes } from '../core/dm/vmid-reuse';
 import { shellQuote } from './shell-quote';
 
 export interface TextOptions {

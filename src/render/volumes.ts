@@ -1,9 +1,9 @@
 // The volumes part in every output form: console text, Nagios/Checkmk lines and perfdata, Prometheus
 // families. Pure. An UNKNOWN part or storage always says why.
-import { STATUS_WORD } from '../core/evaluate';
+import { STATUS_WORD } from '../core/findings/evaluate';
 import type { CheckDocument, Status } from '../core/types';
-import { formatBytes } from '../core/vmid-reuse';
-import type { VolumeEntry, VolumesResult } from '../core/volume-types';
+import { formatBytes } from '../core/dm/vmid-reuse';
+import type { VolumeEntry, VolumesResult } from '../core/volumes/volume-types';
 import { paint, renderTable, type TextOptions } from './text';
 
 const label = (e: VolumeEntry) => (e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid);

@@ -2,7 +2,7 @@
 // --root/--config (so the same [cluster] ssh settings, timeouts and concurrency), one at a time.
 // The child bounds every node by node_timeout; its own deadline here only catches the
 // unexpected. The last document stays served while a scan runs or after one failed.
-import type { ClusterDocument } from '../core/cluster-merge';
+import type { ClusterDocument } from '../core/cluster/cluster-merge';
 import { lastLine } from '../core/errors';
 import type { Exec } from '../host/exec';
 import type { ClusterMetricsState } from '../render/cluster-metrics';

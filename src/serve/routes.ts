@@ -1,11 +1,11 @@
 // The HTTP routes of `pve-health serve`, as a function from a request to a reply (no sockets here, so
 // tests call it directly too). Read-only: GET and HEAD only, no route changes anything on the node.
 // Rendered bodies are cached per scan generation: a request costs one string concatenation.
-import type { VolumesResult } from '../core/volume-types';
-import { unknownVolumes } from '../core/classify-volumes';
+import type { VolumesResult } from '../core/volumes/volume-types';
+import { unknownVolumes } from '../core/volumes/classify-volumes';
 import type { ProcessStats } from '../host/read-process-stats';
-import { failedDmResult } from '../core/evaluate';
-import { type History, historyForApi, newSinceLastScan } from '../core/history';
+import { failedDmResult } from '../core/findings/evaluate';
+import { type History, historyForApi, newSinceLastScan } from '../core/findings/history';
 import { dashboardView } from '../render/dashboard-view';
 import type { CheckDocument, DmResult, MountsResult } from '../core/types';
 import { SOURCE_URL } from '../version';

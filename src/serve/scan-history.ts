@@ -1,7 +1,7 @@
-// serve's memory of its last scans (src/core/history.ts), kept in the state dir so a restart does not
+// serve's memory of its last scans (src/core/findings/history.ts), kept in the state dir so a restart does not
 // forget it: <root>/var/lib/pve-health/serve-history.json, mode 0600. With --demo or --from the
 // scans are replays, so the history stays in memory and nothing is written.
-import { emptyHistory, type History, type HistoryPart, historyPoint, parseHistory, recordScan } from '../core/history';
+import { emptyHistory, type History, type HistoryPart, historyPoint, parseHistory, recordScan } from '../core/findings/history';
 import type { CheckDocument, Status } from '../core/types';
 import type { Host } from '../host/host';
 import { readStateFile, statePath, writeStateFile } from '../host/state-file';

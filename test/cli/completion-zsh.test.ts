@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { renderZshCompletion } from '../../scripts/package/completion-zsh';
 import { FORMATS } from '../../src/cli/options';
 import { COMMANDS } from '../../src/cli/registry';
-import { CLEANABLE_REASONS } from '../../src/core/plan-cleanup';
+import { CLEANABLE_REASONS } from '../../src/core/cleanup/plan-cleanup';
 import { realCliInfo } from '../helpers/real-cli-info';
 import { requireTool } from '../helpers/require-tool';
 

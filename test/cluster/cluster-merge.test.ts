@@ -2,9 +2,9 @@
 // (VG, LV id) and never by name, unchecked nodes, and the exit status.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { lvIdOf } from '../../src/core/cluster-findings';
-import { type ClusterInput, mergeCluster, type NodeResult } from '../../src/core/cluster-merge';
-import { clusterNotifyDocument, nodeStatusFinding } from '../../src/core/cluster-notify';
+import { lvIdOf } from '../../src/core/cluster/cluster-findings';
+import { type ClusterInput, mergeCluster, type NodeResult } from '../../src/core/cluster/cluster-merge';
+import { clusterNotifyDocument, nodeStatusFinding } from '../../src/core/cluster/cluster-notify';
 import type { CheckDocument, DmEntry, GuestHealth, Status } from '../../src/core/types';
 import { dmEntry, dmResult } from '../serve/sample';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { parseMembers } from '../../src/core/cluster';
+import { parseMembers } from '../../src/core/parse/pmxcfs';
 import { classifyRemoteRun, clusterTargets, remoteCommandLine, sshArgv } from '../../src/host/remote-check';
 import { tempDir } from '../helpers/cli';
 

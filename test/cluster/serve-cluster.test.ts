@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import type { ClusterDocument } from '../../src/core/cluster-merge';
+import type { ClusterDocument } from '../../src/core/cluster/cluster-merge';
 import { renderClusterPrometheus } from '../../src/render/cluster-metrics';
 import { parseClusterDocument } from '../../src/serve/cluster-scan';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium';

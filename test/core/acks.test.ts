@@ -1,4 +1,4 @@
-// Acknowledgements: the pure decision (src/core/acks.ts) on the fixture documents, and the CLI round
+// Acknowledgements: the pure decision (src/core/findings/acks.ts) on the fixture documents, and the CLI round
 // trip (`pve-health ack` on the demo node under a temporary --root).
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import {
   parseDuration,
   planAck,
   removeAck,
-} from '../../src/core/acks';
+} from '../../src/core/findings/acks';
 import type { CheckDocument, Status } from '../../src/core/types';
 import { findingKeys } from '../../src/notify/index';
 import { listFindings, summarize } from '../../src/render/findings';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkSafety, diffSysView, type SafetyFacts } from '../../src/core/check-safety';
+import { checkSafety, diffSysView, type SafetyFacts } from '../../src/core/cleanup/check-safety';
 
 const dev = [
   { name: 'pve-root', uuid: 'LVM-aaa', kname: 'dm-0' },

@@ -2,7 +2,7 @@
 // what the public bash script gets wrong on real nodes; each must have the right answer here.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeDm } from '../../src/core/analyze-dm';
+import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 

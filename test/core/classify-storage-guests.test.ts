@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyStorage, parseAutoactivation } from '../../src/core/classify-storage';
+import { classifyStorage, parseAutoactivation } from '../../src/core/storage/classify-storage';
 import type { DmEntry, StorageFinding } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
 import { emptyDm, lvsJson, snapshot, testbed } from '../helpers/storage-snapshot';

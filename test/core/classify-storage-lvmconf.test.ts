@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyStorage } from '../../src/core/classify-storage';
-import { filterAccepts, filterRejects, parseLvmConf } from '../../src/core/classify-storage-host';
+import { classifyStorage } from '../../src/core/storage/classify-storage';
+import { filterAccepts, filterRejects, parseLvmConf } from '../../src/core/storage/classify-storage-host';
 import { emptyDm, snapshot, testbed } from '../helpers/storage-snapshot';
 
 // A devices section like that of a PVE 7/8 node (global_filter rejecting ZFS zvols and Ceph rbd devices),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyStorage, storageStatus } from '../../src/core/classify-storage';
+import { classifyStorage, storageStatus } from '../../src/core/storage/classify-storage';
 import type { Config } from '../../src/core/config';
 import type { StorageFinding } from '../../src/core/types';
 import { emptyDm, lvsJson, snapshot, testbed } from '../helpers/storage-snapshot';

@@ -2,11 +2,11 @@
 // List.cc JSON, qcow2/vmdk headers) and the classifier's rules, table-driven.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyVolumes, parseReplicationJobs, splitVolname } from '../../src/core/classify-volumes';
-import { readPveState } from '../../src/core/pve-state';
-import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
-import { parseQcow2Header, parseRbdList, parseVmdkCapacity, parseZfsList } from '../../src/core/volume-listing';
-import type { VolumeEntry, VolumesRaw } from '../../src/core/volume-types';
+import { classifyVolumes, parseReplicationJobs, splitVolname } from '../../src/core/volumes/classify-volumes';
+import { readPveState } from '../../src/core/node/pve-state';
+import type { HostSnapshot, ProcessInfo } from '../../src/core/node/snapshot';
+import { parseQcow2Header, parseRbdList, parseVmdkCapacity, parseZfsList } from '../../src/core/volumes/volume-listing';
+import type { VolumeEntry, VolumesRaw } from '../../src/core/volumes/volume-types';
 
 const STORAGE_CFG = `dir: local
 \tpath /var/lib/vz

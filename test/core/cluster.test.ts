@@ -11,7 +11,7 @@ import {
   parseNextIdRange,
   parseUpid,
   parseVmlist,
-} from '../../src/core/cluster';
+} from '../../src/core/parse/pmxcfs';
 
 // pmxcfs status.c:717-760 writes it exactly like this (fakenode tricky-names)
 const VMLIST = `{

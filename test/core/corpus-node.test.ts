@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { analyzeDm } from '../../src/core/analyze-dm';
-import { parseGuestConfig } from '../../src/core/guest-config';
-import { lvNamesOfVolname, parseLvmVolname } from '../../src/core/volume-name';
+import { analyzeDm } from '../../src/core/dm/analyze-dm';
+import { parseGuestConfig } from '../../src/core/parse/guest-config';
+import { lvNamesOfVolname, parseLvmVolname } from '../../src/core/parse/volume-name';
 import { NodeBuilder } from '../helpers/node-builder';
 import { corpusPath, haveCorpus, readCorpus } from '../helpers/pve-corpus';
 

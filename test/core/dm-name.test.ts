@@ -10,7 +10,7 @@ import {
   plainLvmId,
   splitComponent,
   splitDmName,
-} from '../../src/core/dm-name';
+} from '../../src/core/parse/dm-name';
 import { haveCorpus, readCorpus } from '../helpers/pve-corpus';
 
 const VGID = 'EjMbEdgYbvjPRv7DwmjG61M5ugDvajDG';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { type GuestConfig, type GuestType, parseGuestConfig } from '../../src/core/guest-config';
+import { type GuestConfig, type GuestType, parseGuestConfig } from '../../src/core/parse/guest-config';
 import { corpusPath, haveCorpus, readCorpus } from '../helpers/pve-corpus';
 
 /** `section key file` per reference, sorted: compact and order-independent. */

@@ -4,7 +4,7 @@
 // kernel prints them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyMounts, type MountsRaw } from '../../src/core/classify-mounts';
+import { classifyMounts, type MountsRaw } from '../../src/core/mounts/classify-mounts';
 import type { MountEntry } from '../../src/core/types';
 import { mountLine as line, mountsRaw, probesOk } from '../helpers/mount-tables';
 

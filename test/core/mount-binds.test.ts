@@ -2,8 +2,8 @@
 // directory, symlinked storage paths, words that are true). Mount tables as the kernel prints them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyMounts, type MountsRaw } from '../../src/core/classify-mounts';
-import { containerBinds } from '../../src/core/mount-binds';
+import { classifyMounts, type MountsRaw } from '../../src/core/mounts/classify-mounts';
+import { containerBinds } from '../../src/core/mounts/mount-binds';
 import { mountLine, mountsRaw, probeOk } from '../helpers/mount-tables';
 
 const ok = probeOk;

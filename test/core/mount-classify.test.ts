@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyMounts, type MountsRaw, type ProbeResult, usagePercent } from '../../src/core/classify-mounts';
+import { classifyMounts, type MountsRaw, type ProbeResult, usagePercent } from '../../src/core/mounts/classify-mounts';
 import type { Config } from '../../src/core/config';
 import {
   containerReadonlyTargets,
@@ -8,8 +8,8 @@ import {
   matchesPattern,
   planProbes,
   storageMounts,
-} from '../../src/core/mount-plan';
-import { parseStorageConfig } from '../../src/core/storage-config';
+} from '../../src/core/mounts/mount-plan';
+import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import { mountsRaw } from '../helpers/mount-tables';
 
 const GiB = 1024 ** 3;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { classifyMounts, type MountsRaw } from '../../src/core/classify-mounts';
+import { classifyMounts, type MountsRaw } from '../../src/core/mounts/classify-mounts';
 
 test('demo mounts: stale, readonly, full and missing, linked to storages', () => {
   const raw = JSON.parse(readFileSync(new URL('../../demo/demo-mounts.json', import.meta.url), 'utf8')) as MountsRaw;

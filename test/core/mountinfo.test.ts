@@ -7,7 +7,7 @@ import {
   parseMountInfo,
   parseMountInfoLine,
   visibleMounts,
-} from '../../src/core/mountinfo';
+} from '../../src/core/parse/mountinfo';
 
 test('mountinfo: real lines parse field by field', () => {
   const cases: [string, Partial<MountInfo>][] = [

@@ -3,9 +3,9 @@
 // needs, or hides a real finding.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeDm } from '../../src/core/analyze-dm';
-import { fillCleanupActions } from '../../src/core/cleanup-context';
-import { devicePathsIn } from '../../src/core/guest-config';
+import { analyzeDm } from '../../src/core/dm/analyze-dm';
+import { fillCleanupActions } from '../../src/core/cleanup/cleanup-context';
+import { devicePathsIn } from '../../src/core/parse/guest-config';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 

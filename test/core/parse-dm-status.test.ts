@@ -8,7 +8,7 @@ import {
   parseMultipathStatus,
   parseThinPoolStatus,
   parseThinStatus,
-} from '../../src/core/parse-dm-status';
+} from '../../src/core/parse/parse-dm-status';
 
 // Raw outputs recorded in the testbed (kernel 6.1, lvm2 2.03.16); see the fixture's _about.
 const tb = JSON.parse(readFileSync(join('test', 'fixtures', 'storage', 'testbed-thin.json'), 'utf8')) as Record<

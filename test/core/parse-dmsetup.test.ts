@@ -17,7 +17,7 @@ import {
   parseDmTable,
   segmentKey,
   tableDevices,
-} from '../../src/core/parse-dmsetup';
+} from '../../src/core/parse/parse-dmsetup';
 
 const T = '\t';
 const INFO = [

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseDmInfo } from '../../src/core/parse-dmsetup';
-import { LVS_FIELDS, parseLvs, parseVgs, VGS_FIELDS } from '../../src/core/parse-lvm';
+import { parseDmInfo } from '../../src/core/parse/parse-dmsetup';
+import { LVS_FIELDS, parseLvs, parseVgs, VGS_FIELDS } from '../../src/core/parse/parse-lvm';
 import { haveCorpus, readCorpus } from '../helpers/pve-corpus';
 
 const tb = JSON.parse(readFileSync(join('test', 'fixtures', 'storage', 'testbed-thin.json'), 'utf8')) as Record<

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { actionFor, formatLvUuid, guestLocksOf, hintFor, matchesFilter, planCleanup } from '../../src/core/plan-cleanup';
+import { actionFor, formatLvUuid, guestLocksOf, hintFor, matchesFilter, planCleanup } from '../../src/core/cleanup/plan-cleanup';
 import type { DmEntry } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
 

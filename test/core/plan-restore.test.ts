@@ -3,8 +3,8 @@
 // the normal shared-SAN setup). Anything that cannot be verified is refused, never guessed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DmInfo } from '../../src/core/parse-dmsetup';
-import { type LvExtent, parsePvDevnos, parsePvSegments, planUndo, type RestoreFacts, type UndoSource } from '../../src/core/plan-restore';
+import type { DmInfo } from '../../src/core/parse/parse-dmsetup';
+import { type LvExtent, parsePvDevnos, parsePvSegments, planUndo, type RestoreFacts, type UndoSource } from '../../src/core/cleanup/plan-restore';
 
 const info = (name: string, uuid: string, minor: number): DmInfo => ({
   name,

@@ -2,7 +2,7 @@
 // 1480, 1485; Plugin.pm:456-468), LVM options (LVMPlugin.pm:415-465, LvmThinPlugin.pm:39-58).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lvmStorages, parseStorageConfig, storagesOnNode } from '../../src/core/storage-config';
+import { lvmStorages, parseStorageConfig, storagesOnNode } from '../../src/core/parse/storage-config';
 import { haveCorpus, readCorpus } from '../helpers/pve-corpus';
 
 // As Proxmox writes it (tab-indented, a blank line after each section); the last three sections as in

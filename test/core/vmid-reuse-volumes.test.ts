@@ -2,9 +2,9 @@
 // ZFS/RBD/file volumes alike (`qm disk rescan` attaches them), so the reuse part sums both per VMID.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildCheckDocument } from '../../src/core/evaluate';
+import { buildCheckDocument } from '../../src/core/findings/evaluate';
 import type { VmidReuse } from '../../src/core/types';
-import { withVolumeLeftovers } from '../../src/core/vmid-reuse';
+import { withVolumeLeftovers } from '../../src/core/dm/vmid-reuse';
 import { renderDmText } from '../../src/render/text';
 import { orphanVolume, volumeEntry, volumesPart } from '../fixtures/docs/volumes-part';
 import { dmResult } from '../serve/sample';

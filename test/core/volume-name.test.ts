@@ -11,7 +11,7 @@ import {
   parseSnapshotLv,
   parseVolumeId,
   vmidOfLvName,
-} from '../../src/core/volume-name';
+} from '../../src/core/parse/volume-name';
 import { haveCorpus, readCorpus } from '../helpers/pve-corpus';
 
 test('parseVolumeId: storage id grammar (Plugin.pm:418-429), paths and none/cdrom are not volume ids', () => {

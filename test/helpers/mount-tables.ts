@@ -1,6 +1,6 @@
 // Mount tables as the kernel prints them (/proc/<pid>/mountinfo) and recorded mounts-check data, for
 // the classifier tests of container binds and symlinked storage paths.
-import type { MountsRaw, ProbeResult } from '../../src/core/classify-mounts';
+import type { MountsRaw, ProbeResult } from '../../src/core/mounts/classify-mounts';
 
 const GiB = 1024 ** 3;
 

@@ -1,9 +1,9 @@
 // Builds a HostSnapshot in a line or two per fact, printing exactly the formats the real tools print
 // (dmsetup info -c with our field list, dmsetup table/deps, lvs/vgs JSON): unit tests of the
 // classifier describe a node, not parser output.
-import { buildDmName } from '../../src/core/dm-name';
-import { DM_INFO_SEPARATOR } from '../../src/core/parse-dmsetup';
-import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
+import { buildDmName } from '../../src/core/parse/dm-name';
+import { DM_INFO_SEPARATOR } from '../../src/core/parse/parse-dmsetup';
+import type { HostSnapshot, ProcessInfo } from '../../src/core/node/snapshot';
 
 export interface LvSpec {
   vg: string;

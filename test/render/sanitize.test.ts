@@ -1,7 +1,7 @@
 // Control characters and bidi overrides from the node never reach a terminal or a monitoring parser.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildCheckDocument } from '../../src/core/evaluate';
+import { buildCheckDocument } from '../../src/core/findings/evaluate';
 import { renderCheckmk } from '../../src/render/checkmk';
 import { renderNagios } from '../../src/render/nagios';
 import { sanitizeDeep, sanitizeText } from '../../src/render/sanitize';

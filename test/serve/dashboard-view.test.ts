@@ -1,11 +1,11 @@
 // What the dashboard shows, decided on the server (src/render/dashboard-view.ts), and serve's scan
-// history (src/core/history.ts, src/serve/scan-history.ts) through the routes: counts per scan, "new
+// history (src/core/findings/history.ts, src/serve/scan-history.ts) through the routes: counts per scan, "new
 // since the last scan", kept in the state dir with mode 0600.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { emptyHistory, historyPoint, newSinceLastScan, parseHistory, recordScan } from '../../src/core/history';
+import { emptyHistory, historyPoint, newSinceLastScan, parseHistory, recordScan } from '../../src/core/findings/history';
 import type { CheckDocument, DmResult, MountsResult } from '../../src/core/types';
 import { dashboardView } from '../../src/render/dashboard-view';
 import { renderPrometheus } from '../../src/render/prometheus';

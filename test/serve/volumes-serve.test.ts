@@ -2,8 +2,8 @@
 // /healthz; a volumes scan that fails is UNKNOWN with the reason (never OK), the other parts unaffected.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { buildCheckDocument } from '../../src/core/evaluate';
-import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
+import { buildCheckDocument } from '../../src/core/findings/evaluate';
+import type { VolumeEntry, VolumesResult } from '../../src/core/volumes/volume-types';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { createRouter } from '../../src/serve/routes';
 import { type HttpServer, listen } from '../../src/serve/server';

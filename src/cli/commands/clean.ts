@@ -5,10 +5,10 @@ import { type Analysis, applyCleanup, assertSafe, RefusedError } from '../../act
 import { Journal } from '../../act/journal';
 import { createPrompter } from '../../act/prompt';
 import { takeRunLock } from '../../act/run-lock';
-import { cleanupContext } from '../../core/cleanup-context';
-import { readPveState } from '../../core/pve-state';
+import { cleanupContext } from '../../core/cleanup/cleanup-context';
+import { readPveState } from '../../core/node/pve-state';
 import { CheckError, UsageError } from '../../core/errors';
-import { type PlanFilter, planCleanup } from '../../core/plan-cleanup';
+import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
 import { createHost, type Host } from '../../host/host';
 import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';

@@ -1,5 +1,5 @@
-import { mergeCluster } from '../../core/cluster-merge';
-import { clusterNotifyDocument } from '../../core/cluster-notify';
+import { mergeCluster } from '../../core/cluster/cluster-merge';
+import { clusterNotifyDocument } from '../../core/cluster/cluster-notify';
 import { UsageError } from '../../core/errors';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import {

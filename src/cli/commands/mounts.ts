@@ -1,6 +1,6 @@
-import { classifySnapshotMounts } from '../../core/classify-mounts';
+import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
 import { CheckError } from '../../core/errors';
-import { buildCheckDocument } from '../../core/evaluate';
+import { buildCheckDocument } from '../../core/findings/evaluate';
 import type { MountsResult } from '../../core/types';
 import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';

@@ -1,6 +1,6 @@
 import type { Config } from '../../core/config';
 import { CheckError } from '../../core/errors';
-import type { SystemInfo } from '../../core/system-info';
+import type { SystemInfo } from '../../core/parse/system-info';
 import type { CheckDocument } from '../../core/types';
 import type { Host } from '../../host/host';
 import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../notify/index';

@@ -2,12 +2,12 @@
 // Checks run on their own schedule (DM every serve.dm_interval s, mounts every mounts.cache_ttl s);
 // requests only read the last result. Runs until SIGTERM/SIGINT.
 import { volumesPart } from '../gather-parts';
-import type { VolumesResult } from '../../core/volume-types';
+import type { VolumesResult } from '../../core/volumes/volume-types';
 import { readProcessStats } from '../../host/read-process-stats';
-import { classifySnapshotMounts } from '../../core/classify-mounts';
+import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
 import { UsageError } from '../../core/errors';
-import { buildCheckDocument } from '../../core/evaluate';
-import { mountSettings } from '../../core/mount-plan';
+import { buildCheckDocument } from '../../core/findings/evaluate';
+import { mountSettings } from '../../core/mounts/mount-plan';
 import type { DmResult, MountsResult } from '../../core/types';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../host/gather';
 import { readNodeName, runMountsCheck } from '../../host/read-mounts';

@@ -1,0 +1,115 @@
+// Preconditions of a cleanup (design.md "Cleanup"): when any of them fails, `clean` and `restore`
+// refuse to act at all (exit 3). Pure: the facts are gathered by src/host, decided here.
+import { parseMembers } from '../parse/pmxcfs';
+import { parseDmInfo } from '../parse/parse-dmsetup';
+import { COMMAND_KEYS, type HostSnapshot } from '../node/snapshot';
+import type { DmResult } from '../types';
+
+export interface Refusal {
+  code: 'pve-not-mounted' | 'members' | 'not-quorate' | 'hostname' | 'no-guest-configs' | 'sys-mismatch' | 'gather';
+  message: string;
+}
+
+export interface PveMountState {
+  mounted: boolean;
+  /** What was found instead, e.g. "no mount at /etc/pve in …/proc/self/mountinfo" or "ext4 /dev/sda1". */
+  detail: string;
+}
+
+export interface SafetyFacts {
+  pveMount: PveMountState;
+  /** Text of /etc/pve/.members, or undefined when it could not be read. */
+  membersText?: string;
+  hostname: string;
+  /** Guest config files found under /etc/pve/nodes/<any node>/{qemu-server,lxc}. */
+  guestConfigs: number;
+  /** Entries that are PVE guest volumes (an LV of a PVE storage named for a VMID). */
+  guestVolumes: number;
+  /** What `dmsetup info` reports. */
+  dmDevices: { name: string; uuid: string; kname?: string }[];
+  /** What <root>/sys/block/dm-N/dm/{name,uuid} say. */
+  sysDm: { name: string; uuid: string; kname?: string }[];
+}
+
+const CONFIG_RE = /^\/etc\/pve\/nodes\/[^/]+\/(qemu-server|lxc)\/\d+\.conf$/;
+
+/** The facts of one gathered snapshot (plus the /etc/pve mount state, read separately). */
+export function safetyFacts(snap: HostSnapshot, result: DmResult, pveMount: PveMountState): SafetyFacts {
+  const info = snap.commands[COMMAND_KEYS.dmInfo];
+  let dmDevices: SafetyFacts['dmDevices'] = [];
+  if (info && !info.error && info.code === 0) {
+    dmDevices = parseDmInfo(info.stdout).map((d) => ({ name: d.name, uuid: d.uuid, kname: d.kname }));
+  } else {
+    dmDevices = result.entries.filter((e) => e.kind === 'dm').map((e) => ({ name: e.name, uuid: e.uuid }));
+  }
+  return {
+    pveMount,
+    membersText: snap.files['/etc/pve/.members'],
+    hostname: snap.hostname,
+    guestConfigs: Object.keys(snap.files).filter((p) => CONFIG_RE.test(p)).length,
+    guestVolumes: result.entries.filter((e) => e.vmid !== null && e.storage !== null && e.lv !== null).length,
+    dmDevices,
+    sysDm: snap.sysDm.map((s) => ({ name: s.name, uuid: s.uuid, kname: s.kname })),
+  };
+}
+
+function shortHost(h: string): string {
+  return h.trim().split('.')[0];
+}
+
+export function checkSafety(f: SafetyFacts): Refusal[] {
+  const out: Refusal[] = [];
+  if (!f.pveMount.mounted) {
+    out.push({
+      code: 'pve-not-mounted',
+      message: `/etc/pve is not a mounted cluster filesystem (pmxcfs): ${f.pveMount.detail}`,
+    });
+  }
+  let nodename: string | null = null;
+  if (f.membersText === undefined) {
+    out.push({ code: 'members', message: '/etc/pve/.members is missing: cannot tell the node name and quorum' });
+  } else {
+    try {
+      const m = parseMembers(f.membersText);
+      nodename = m.nodename;
+      // A standalone node has no `cluster` object and counts as quorate.
+      if (m.cluster && !m.cluster.quorate) {
+        out.push({ code: 'not-quorate', message: `cluster '${m.cluster.name}' is not quorate (/etc/pve/.members)` });
+      }
+    } catch (e) {
+      out.push({ code: 'members', message: `/etc/pve/.members: ${(e as Error).message}` });
+    }
+  }
+  if (nodename !== null && shortHost(f.hostname) !== nodename) {
+    out.push({
+      code: 'hostname',
+      message: `hostname '${f.hostname.trim()}' differs from the node name '${nodename}' in /etc/pve/.members`,
+    });
+  }
+  if (f.guestConfigs === 0 && f.guestVolumes > 0) {
+    out.push({
+      code: 'no-guest-configs',
+      message: `no guest configs found under /etc/pve/nodes while ${f.guestVolumes} guest volume(s) exist`,
+    });
+  }
+  const diff = diffSysView(f.dmDevices, f.sysDm);
+  if (diff.length) {
+    out.push({
+      code: 'sys-mismatch',
+      message: `the system view under --root (sys/block/dm-*/dm) does not match what dmsetup reports: ${diff.slice(0, 3).join('; ')}${diff.length > 3 ? `; … ${diff.length - 3} more` : ''}`,
+    });
+  }
+  return out;
+}
+
+/** Differences between dmsetup's device list and the sysfs one (empty when they agree). */
+export function diffSysView(dm: SafetyFacts['dmDevices'], sys: SafetyFacts['sysDm']): string[] {
+  const key = (d: { name: string; uuid: string }) => `${d.name}\u0000${d.uuid}`;
+  const a = new Map(dm.map((d) => [key(d), d]));
+  const b = new Map(sys.map((d) => [key(d), d]));
+  const out: string[] = [];
+  for (const [k, d] of a) if (!b.has(k)) out.push(`dmsetup has ${d.name}${d.uuid ? ` (${d.uuid})` : ''}, sys does not`);
+  for (const [k, d] of b)
+    if (!a.has(k)) out.push(`sys has ${d.name}${d.kname ? ` (${d.kname})` : ''}, dmsetup does not`);
+  return out;
+}

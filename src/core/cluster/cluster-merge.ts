@@ -1,0 +1,224 @@
+// The whole cluster in one document: per-node check documents (or why a node could not be checked)
+// merged, plus the findings no single node can see. Pure: the documents and the time are passed in.
+//
+// Identity of a shared LV across nodes is (VG name, LV id): every node reads the same LVM metadata
+// from the shared PV, so the same LV has the same 32-character id everywhere, while a node-local VG
+// of the same name ("pve" on every node) has other ids. Names are never compared: a stale map of an
+// old incarnation carries the old id and is a different volume.
+import {
+  awayFromHomeFindings,
+  migrationReasons,
+  sentence,
+  sharedVolumeFindings,
+  staleIncarnationFindings,
+} from './cluster-findings';
+import { worstStatus } from '../findings/evaluate';
+import type { CheckDocument, Grade, Status } from '../types';
+
+/** Why a node has no document. */
+export type NodeErrorKind =
+  | 'offline' // .members says the node is offline: not tried
+  | 'ssh-failed' // ssh itself failed (exit 255): refused, no route, host key, permission denied
+  | 'timeout' // the node did not answer within the node timeout (killed)
+  | 'not-installed' // the remote shell could not find pve-health (exit 127)
+  | 'bad-output' // the command ran but did not print a check document
+  | 'check-failed'; // pve-health ran and could not check (its error message says why)
+
+export interface NodeError {
+  kind: NodeErrorKind;
+  message: string;
+}
+
+/** What the runner learned about one node: a document, or an error. */
+export interface NodeResult {
+  node: string;
+  ip?: string | null;
+  /** This is the node the cluster command ran on (checked in-process, not over ssh). */
+  local?: boolean;
+  /** Online per .members (null: standalone node or unknown). */
+  online?: boolean | null;
+  doc?: CheckDocument;
+  error?: NodeError;
+  /** How long the node's check took (ms). */
+  ms?: number;
+}
+
+import type { ClusterFinding, FindingSeverity } from './cluster-types';
+
+export type { ClusterFinding, ClusterFindingKind, ClusterVolume, FindingSeverity } from './cluster-types';
+
+export interface ClusterNode {
+  node: string;
+  ip: string | null;
+  local: boolean;
+  online: boolean | null;
+  /** The node's check status, or for an unchecked node 3 (1 when it is offline per .members). */
+  status: Status;
+  grade: Grade | null;
+  score: number | null;
+  /** The node's summary line, or why it could not be checked. */
+  summary: string;
+  error?: NodeError;
+  ms?: number;
+}
+
+export interface ClusterDocument {
+  schemaVersion: 1;
+  kind: 'pve-health-cluster';
+  generatedAt: string;
+  cluster: { name: string | null; quorate: boolean | null; localNode: string; nodes: number; checked: number };
+  nodes: ClusterNode[];
+  findings: ClusterFinding[];
+  status: Status;
+  summary: string;
+  /** Full per-node documents (only when asked for: they can be large). */
+  documents?: Record<string, CheckDocument>;
+}
+
+export interface ClusterInput {
+  now: Date;
+  localNode: string;
+  clusterName: string | null;
+  /** null for a standalone node (no `cluster` object in .members). */
+  quorate: boolean | null;
+  results: NodeResult[];
+  /**
+   * IDs of shared LVM storages (storage.cfg). The node-level reason guest-on-other-node also marks
+   * a leftover on a node's local storage that merely carries the name of a guest's disk elsewhere;
+   * only shared storages hold a guest's own volume away from home. null: count every storage.
+   */
+  sharedStorages?: string[] | null;
+  includeDocuments?: boolean;
+}
+
+const SEVERITY_STATUS: Record<FindingSeverity, Status> = { critical: 2, warning: 1, unknown: 3, info: 0 };
+
+export function findingStatus(f: Pick<ClusterFinding, 'severity'>): Status {
+  return SEVERITY_STATUS[f.severity];
+}
+
+function nodeError(r: NodeResult): ClusterNode {
+  const offline = r.error?.kind === 'offline';
+  return {
+    node: r.node,
+    ip: r.ip ?? null,
+    local: Boolean(r.local),
+    online: r.online ?? null,
+    status: offline ? 1 : 3,
+    grade: null,
+    score: null,
+    summary: `not checked: ${r.error?.message ?? 'no result'}`,
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.ms !== undefined ? { ms: Math.round(r.ms) } : {}),
+  };
+}
+
+function nodeOk(r: NodeResult, doc: CheckDocument): ClusterNode {
+  return {
+    node: r.node,
+    ip: r.ip ?? null,
+    local: Boolean(r.local),
+    online: r.online ?? null,
+    status: doc.status,
+    grade: doc.dm?.summary.grade ?? null,
+    score: doc.dm?.summary.score ?? null,
+    summary: doc.summary ?? '',
+    ...(r.ms !== undefined ? { ms: Math.round(r.ms) } : {}),
+  };
+}
+
+function nodeFindings(results: NodeResult[]): ClusterFinding[] {
+  const out: ClusterFinding[] = [];
+  for (const r of results) {
+    if (r.error) {
+      const offline = r.error.kind === 'offline';
+      out.push({
+        id: `${offline ? 'node-offline' : 'node-not-checked'}:${r.node}`,
+        kind: offline ? 'node-offline' : 'node-not-checked',
+        severity: offline ? 'warning' : 'unknown',
+        title: offline
+          ? `${r.node} is offline (cluster membership)`
+          : `${r.node} could not be checked (${r.error.kind})`,
+        detail: `${sentence(r.error.message)} Findings across nodes cannot include ${r.node}.`,
+        nodes: [r.node],
+      });
+    } else if (r.doc && r.doc.node !== r.node) {
+      out.push({
+        id: `node-name-mismatch:${r.node}`,
+        kind: 'node-name-mismatch',
+        severity: 'warning',
+        title: `${r.node} answered as '${r.doc.node}'`,
+        detail: `The check that ran for ${r.node}${r.ip ? ` (${r.ip})` : ''} reports node name '${r.doc.node}': the address may point at another node, or its hostname differs from its cluster name.`,
+        nodes: [r.node],
+      });
+    }
+  }
+  return out;
+}
+
+const SEVERITY_ORDER: FindingSeverity[] = ['critical', 'unknown', 'warning', 'info'];
+
+export function mergeCluster(input: ClusterInput): ClusterDocument {
+  const results = [...input.results].sort((a, b) => a.node.localeCompare(b.node));
+  const nodes = results.map((r) => (r.doc && !r.error ? nodeOk(r, r.doc) : nodeError(r)));
+  const docs: [string, CheckDocument][] = results.filter((r) => r.doc && !r.error).map((r) => [r.node, r.doc!]);
+  const migrating = migrationReasons(docs);
+  const shared = input.sharedStorages ? new Set(input.sharedStorages) : null;
+  const findings: ClusterFinding[] = [
+    ...sharedVolumeFindings(docs, migrating),
+    ...staleIncarnationFindings(docs, shared),
+    ...awayFromHomeFindings(docs, migrating, shared),
+    ...nodeFindings(results),
+  ];
+  if (input.quorate === false) {
+    findings.push({
+      id: 'cluster-not-quorate',
+      kind: 'cluster-not-quorate',
+      severity: 'warning',
+      title: `the cluster is not quorate on ${input.localNode}`,
+      detail: `${input.localNode} has no quorum: /etc/pve is read-only here and the node list and online flags may be stale.`,
+      nodes: [input.localNode],
+    });
+  }
+  findings.sort(
+    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.id.localeCompare(b.id),
+  );
+  const status = worstStatus(...nodes.map((n) => n.status), ...findings.map(findingStatus));
+  const doc: ClusterDocument = {
+    schemaVersion: 1,
+    kind: 'pve-health-cluster',
+    generatedAt: input.now.toISOString(),
+    cluster: {
+      name: input.clusterName,
+      quorate: input.quorate,
+      localNode: input.localNode,
+      nodes: nodes.length,
+      checked: docs.length,
+    },
+    nodes,
+    findings,
+    status,
+    summary: clusterSummary(nodes, findings),
+  };
+  if (input.includeDocuments) doc.documents = Object.fromEntries(docs);
+  return doc;
+}
+
+/** "4 nodes, 2 checked (1 offline, 1 not checked); 1 critical, 2 warnings across nodes". */
+export function clusterSummary(nodes: ClusterNode[], findings: ClusterFinding[]): string {
+  const checked = nodes.filter((n) => !n.error).length;
+  const offline = nodes.filter((n) => n.error?.kind === 'offline').length;
+  const failed = nodes.length - checked - offline;
+  const notes = [offline ? `${offline} offline` : '', failed ? `${failed} not checked` : ''].filter(Boolean);
+  const cross = findings.filter(
+    (f) => !f.kind.startsWith('node-') && f.kind !== 'cluster-not-quorate' && f.severity !== 'info',
+  );
+  const count = (sev: FindingSeverity) => cross.filter((f) => f.severity === sev).length;
+  const parts = [
+    count('critical') ? `${count('critical')} critical` : '',
+    count('warning') ? `${count('warning')} warning${count('warning') === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  return `${nodes.length} node${nodes.length === 1 ? '' : 's'}, ${checked} checked${notes.length ? ` (${notes.join(', ')})` : ''}; ${
+    parts.length ? `${parts.join(', ')} across nodes` : 'no problems across nodes'
+  }`;
+}

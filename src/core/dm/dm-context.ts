@@ -1,0 +1,28 @@
+// What the DM classifier reads about a node (built once per analysis in analyze-dm.ts). Its own room,
+// so the rules that consult it (classify-dm.ts, dm-storage-choice.ts) do not import each other.
+import type { HaService, Task } from '../parse/pmxcfs';
+import type { LvmView } from './dm-devices';
+import type { GuestRecord, ReferenceIndex } from './dm-references';
+import type { LvmStorage } from '../parse/storage-config';
+
+export interface ClassifyContext {
+  node: string;
+  lvm: LvmView;
+  /** Why lvs could not be used (failed, timed out), or null. */
+  lvsError: string | null;
+  /** LVM storages of the whole cluster (all nodes), from storage.cfg. */
+  storages: LvmStorage[];
+  guests: Map<number, GuestRecord>;
+  refs: ReferenceIndex;
+  /** Running tasks of this node (tasks/active). */
+  tasks: Task[];
+  ha: HaService[];
+  /** Guests running on this node. */
+  running: Set<number>;
+  /** VMIDs with a live kvm process on this node (pid file + process). */
+  kvmAlive: Set<number>;
+  /** Why storage.cfg cannot be used (missing, unreadable), or null: then no LV can be mapped to a storage. */
+  storageConfigError?: string | null;
+  /** Storage IDs that storage.cfg defines (every type): a config naming another one cannot be resolved. */
+  storageIds?: Set<string>;
+}

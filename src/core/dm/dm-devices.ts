@@ -1,0 +1,192 @@
+// The DM device graph and each device's identity (design "Identity"): what LV a map belongs to,
+// decided by its UUID (the name is only a hint), which layers it has, what holds it open.
+import { buildDmName, type DmUuid, type LvmName, parseDmUuid, splitComponent, splitDmName } from '../parse/dm-name';
+import { type DmInfo, type DmSegment, segmentKey } from '../parse/parse-dmsetup';
+import type { LvRow, VgRow } from '../parse/parse-lvm';
+import type { ProcessInfo } from '../node/snapshot';
+import type { HoldingProcess } from '../types';
+
+export type Identity =
+  /** UUID and name both match a current top-level LV. */
+  | { kind: 'lv'; lv: LvRow }
+  /** A layer (suffix or hidden component) of top-level LV `top` (null when lvs does not know it). */
+  | { kind: 'layer'; vg: string; top: string; layer: string; thinPool: boolean }
+  /** UUID of a current LV, but another name (renamed LV; the old map blocks the new name). */
+  | { kind: 'renamed'; lv: LvRow; vg: string; nameLv: string }
+  /** LVM UUID whose LV is not in the metadata. `vgKnown`: the VG id is in lvs. `sameName`: an LV of that name exists. */
+  | { kind: 'no-lv'; vg: string; lv: string; vgKnown: boolean; sameName: LvRow | null; uuidLess: boolean }
+  /** kpartx partition of another map. */
+  | { kind: 'partition'; partition: number; parent: string | null }
+  /** multipath, dm-crypt, anything not LVM. `namedLike`: a UUID-less map carrying the DM name of VG/LV (no such LV). */
+  | { kind: 'other'; what: string; namedLike?: string };
+
+export interface DmDevice {
+  info: DmInfo;
+  segments: DmSegment[];
+  uuid: DmUuid;
+  split: LvmName | null;
+  /** major:minor */
+  devno: string;
+  /** major:minor of devices this one maps (dmsetup deps). */
+  deps: string[];
+  holders: string[];
+  processes: HoldingProcess[];
+  identity: Identity;
+  sizeBytes: number;
+  /** Same-target key (thin pool + device id, or linear extents); null for other targets. */
+  targetKey: string | null;
+}
+
+export interface LvmView {
+  /** null when lvs failed or timed out: nothing about LVM identity can be decided. */
+  lvs: LvRow[] | null;
+  vgs: VgRow[] | null;
+  byUuid: Map<string, LvRow>;
+  byName: Map<string, LvRow>;
+  /** VG id (32 chars) → VG name. */
+  vgById: Map<string, string>;
+  vgByName: Map<string, VgRow>;
+}
+
+export function buildLvmView(lvs: LvRow[] | null, vgs: VgRow[] | null): LvmView {
+  const byUuid = new Map<string, LvRow>();
+  const byName = new Map<string, LvRow>();
+  const vgById = new Map<string, string>();
+  for (const lv of lvs ?? []) {
+    byUuid.set(lv.vgUuid + lv.uuid, lv);
+    byName.set(`${lv.vg}/${lv.name}`, lv);
+    if (lv.vgUuid) vgById.set(lv.vgUuid, lv.vg);
+  }
+  for (const vg of vgs ?? []) if (vg.uuid) vgById.set(vg.uuid, vg.name);
+  return { lvs, vgs, byUuid, byName, vgById, vgByName: new Map((vgs ?? []).map((v) => [v.name, v])) };
+}
+
+const THIN_POOL_SUFFIXES = new Set(['pool', 'tpool', 'tdata', 'tmeta']);
+
+function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmView): Identity {
+  if (uuid.kind === 'part') return { kind: 'partition', partition: uuid.partition, parent: null };
+  if (uuid.kind === 'mpath' || uuid.kind === 'crypt' || uuid.kind === 'other') {
+    return { kind: 'other', what: uuid.kind === 'other' ? uuid.prefix || 'unknown' : uuid.kind };
+  }
+  if (uuid.kind === 'none') {
+    // A hand-made map (dmsetup create without -u) is never LVM's: lvm2 always sets `LVM-<lvid>`. Only a
+    // map whose name is exactly an LV's DM name matters to LVM, because it takes that name and so blocks
+    // activating (or creating) the LV; a name that merely decodes as `<vg>-<lv>-<layer>` or as a hidden
+    // component (`_tdata`, `_rimage_0`...) blocks nothing and is somebody else's map.
+    if (!split || !lvm.lvs || split.layer || splitComponent(split.lv) || buildDmName(split.vg, split.lv) !== info.name)
+      return { kind: 'other', what: 'no-uuid' };
+    const same = lvm.byName.get(`${split.vg}/${split.lv}`) ?? null;
+    if (!same) return { kind: 'other', what: 'no-uuid', namedLike: `${split.vg}/${split.lv}` };
+    return {
+      kind: 'no-lv',
+      vg: split.vg,
+      lv: split.lv,
+      vgKnown: lvm.vgByName.has(split.vg) || hasVgName(lvm, split.vg),
+      sameName: same,
+      uuidLess: true,
+    };
+  }
+  if (uuid.kind !== 'lvm') return { kind: 'other', what: uuid.prefix || 'unknown' };
+  const vgName = lvm.vgById.get(uuid.vgId) ?? split?.vg ?? '';
+  if (THIN_POOL_SUFFIXES.has(uuid.suffix)) {
+    const lv = lvm.byUuid.get(uuid.vgId + uuid.lvId);
+    const top = lv ? (splitComponent(lv.name)?.top ?? lv.name) : (split?.lv.replace(/_t(data|meta)$/, '') ?? '');
+    return { kind: 'layer', vg: lv?.vg ?? vgName, top, layer: uuid.suffix, thinPool: true };
+  }
+  const lv = lvm.byUuid.get(uuid.vgId + uuid.lvId);
+  if (uuid.suffix) {
+    const top = lv
+      ? (splitComponent(lv.name)?.top ?? lv.name)
+      : split
+        ? (splitComponent(split.lv)?.top ?? split.lv)
+        : '';
+    const thinPool = lv ? lv.segtype === 'thin-pool' || lv.attr[0] === 't' : false;
+    return { kind: 'layer', vg: lv?.vg ?? vgName, top, layer: uuid.suffix, thinPool };
+  }
+  if (lv) {
+    const comp = splitComponent(lv.name);
+    if (lv.hidden || comp) {
+      const top = comp?.top ?? lv.name;
+      const topLv = lvm.byName.get(`${lv.vg}/${top}`);
+      const thinPool = Boolean(topLv && (topLv.segtype === 'thin-pool' || topLv.attr[0] === 't'));
+      return { kind: 'layer', vg: lv.vg, top, layer: comp?.component ?? 'hidden', thinPool };
+    }
+    if (lv.segtype === 'thin-pool' || lv.attr[0] === 't') {
+      return { kind: 'layer', vg: lv.vg, top: lv.name, layer: 'pool', thinPool: true };
+    }
+    if (split && split.vg === lv.vg && split.lv === lv.name && !split.layer) return { kind: 'lv', lv };
+    return { kind: 'renamed', lv, vg: lv.vg, nameLv: split?.lv ?? info.name };
+  }
+  if (!lvm.lvs)
+    return { kind: 'no-lv', vg: vgName, lv: split?.lv ?? '', vgKnown: false, sameName: null, uuidLess: false };
+  const vgKnown = lvm.vgById.has(uuid.vgId);
+  const lvName = split?.lv ?? '';
+  const same = vgKnown ? (lvm.byName.get(`${vgName}/${lvName}`) ?? null) : null;
+  return { kind: 'no-lv', vg: vgName, lv: lvName, vgKnown, sameName: same, uuidLess: false };
+}
+
+function hasVgName(lvm: LvmView, vg: string): boolean {
+  for (const v of lvm.vgById.values()) if (v === vg) return true;
+  return false;
+}
+
+/**
+ * The device an fd link names: /dev/dm-N, /dev/mapper/NAME or /dev/VG/LV. Resolved per fd seen,
+ * not by indexing three paths of every device (most nodes have far more devices than open fds).
+ */
+function deviceOfFd(fd: string, byKname: Map<string, DmDevice>, byName: Map<string, DmDevice>): DmDevice | undefined {
+  if (fd.startsWith('/dev/dm-')) return byKname.get(fd.slice(5));
+  if (fd.startsWith('/dev/mapper/')) return byName.get(fd.slice(12));
+  const m = /^\/dev\/([^/]+)\/([^/]+)$/.exec(fd);
+  const d = m ? byName.get(buildDmName(m[1], m[2])) : undefined;
+  return d?.split && !d.split.layer ? d : undefined;
+}
+
+export function buildDevices(
+  infos: DmInfo[],
+  tables: Map<string, DmSegment[]>,
+  deps: Map<string, string[]>,
+  lvm: LvmView,
+  processes: ProcessInfo[],
+): DmDevice[] {
+  const devices: DmDevice[] = infos.map((info) => {
+    const uuid = parseDmUuid(info.uuid);
+    const split = splitDmName(info.name);
+    const segments = tables.get(info.name) ?? [];
+    const keys = segments.map(segmentKey);
+    return {
+      info,
+      segments,
+      uuid,
+      split,
+      devno: `${info.major}:${info.minor}`,
+      deps: deps.get(info.name) ?? [],
+      holders: [],
+      processes: [],
+      identity: identify(info, uuid, split, lvm),
+      sizeBytes: segments.reduce((s, x) => s + x.length, 0) * 512,
+      targetKey: keys.length > 0 && keys.every((k) => k !== null) ? keys.join('|') : null,
+    };
+  });
+  const byDevno = new Map(devices.map((d) => [d.devno, d]));
+  const byUuid = new Map(devices.filter((d) => d.info.uuid).map((d) => [d.info.uuid, d]));
+  for (const d of devices) {
+    for (const dep of d.deps) byDevno.get(dep)?.holders.push(d.info.name);
+    if (d.identity.kind === 'partition' && d.uuid.kind === 'part') {
+      d.identity.parent = byUuid.get(d.uuid.parentUuid)?.info.name ?? null;
+    }
+  }
+  const byKname = new Map(devices.map((d) => [d.info.kname, d]));
+  const byName = new Map(devices.map((d) => [d.info.name, d]));
+  for (const p of processes) {
+    const seen = new Set<DmDevice>();
+    for (const fd of p.fds ?? []) {
+      const d = deviceOfFd(fd, byKname, byName);
+      if (d && !seen.has(d)) {
+        seen.add(d);
+        d.processes.push({ pid: p.pid, command: p.comm, cmdline: p.cmdline.join(' ') || undefined });
+      }
+    }
+  }
+  return devices;
+}

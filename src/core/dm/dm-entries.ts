@@ -1,0 +1,242 @@
+// DM devices and LVs → entries: each device's verdict, layers inheriting their LV's status, kpartx
+// partitions following their parent, same-target copies, and the LVs without a map of their own.
+
+import { type ClassifyContext, classifyDevice, classifyVolume } from './classify-dm';
+import type { DmDevice } from './dm-devices';
+import { buildDmName } from '../parse/dm-name';
+import type { DmEntry } from '../types';
+
+type Verdict = ReturnType<typeof classifyVolume>;
+
+const NO_EXTRA: Partial<DmEntry> = {};
+
+function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): DmEntry {
+  const id = d.identity;
+  const lv = id.kind === 'lv' || id.kind === 'renamed' ? id.lv : null;
+  const e: DmEntry = {
+    name: d.info.name,
+    uuid: d.info.uuid,
+    vg: d.split?.vg ?? (id.kind === 'layer' ? id.vg : null),
+    lv: d.split?.lv ?? null,
+    layer: d.split?.layer || null,
+    storage: v.storage,
+    vmid: v.vmid,
+    volume: v.volume,
+    active: true,
+    status: v.status,
+    reason: v.reason,
+    detail: v.detail,
+    protected: false,
+    pending: false,
+    protectedBy: [],
+    open: d.info.open > 0 || d.holders.length > 0 || d.processes.length > 0,
+    openCount: d.info.open,
+    holders: d.holders,
+    processes: d.processes,
+    parent: null,
+    action: null,
+    sizeBytes: d.sizeBytes,
+    kind: 'dm',
+    majorMinor: d.devno,
+    table: d.segments.map((s) => `${s.start} ${s.length} ${s.target}${s.params ? ` ${s.params}` : ''}`),
+    lvUuid: lv ? lv.uuid : null,
+    guestType: v.guestType,
+    guestNode: v.guestNode,
+  };
+  if (v.referencedBy) e.referencedBy = v.referencedBy;
+  // Assigned, not spread: a spread of a 30-field literal costs more than the decision itself.
+  return extra === NO_EXTRA ? e : Object.assign(e, extra);
+}
+
+export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
+  const byName = new Map<string, DmEntry>();
+  const covered = new Set<string>();
+  const topVerdicts = new Map<string, Verdict>();
+  const topOf = (vg: string, top: string): Verdict => {
+    const k = `${vg}/${top}`;
+    let v = topVerdicts.get(k);
+    if (!v) {
+      v = classifyVolume(ctx, vg, top, ctx.lvm.byName.get(k) ?? null, true);
+      topVerdicts.set(k, v);
+    }
+    return v;
+  };
+  // 1. Devices that are an LV or stand on their own.
+  for (const d of devices) {
+    const id = d.identity;
+    if (id.kind === 'layer' || id.kind === 'partition') continue;
+    const v = classifyDevice(ctx, d);
+    if (id.kind === 'lv') {
+      covered.add(`${id.lv.vg}/${id.lv.name}`);
+      topVerdicts.set(`${id.lv.vg}/${id.lv.name}`, v);
+    }
+    // A renamed map is the LV's only map (lvs reports the LV active through it): one problem, one
+    // entry — not the map plus an "inactive" or saferemove-leftover entry for the same LV.
+    if (id.kind === 'renamed') covered.add(`${id.lv.vg}/${id.lv.name}`);
+    byName.set(d.info.name, entryOf(d, v));
+  }
+  // 2. Layers inherit their top LV's status; thin-pool parts are never guest volumes.
+  for (const d of devices) {
+    const id = d.identity;
+    if (id.kind !== 'layer') continue;
+    covered.add(`${id.vg}/${id.top}`);
+    const topName = buildDmName(id.vg, id.top);
+    if (id.thinPool) {
+      const v: Verdict = {
+        status: 'ignored',
+        reason: 'thin-pool-layer',
+        detail: `${layerWords(id.layer)} of thin pool ${id.vg}/${id.top} (UUID suffix -${id.layer})`,
+        storage: null,
+        vmid: null,
+        volume: null,
+        guestNode: null,
+        guestType: null,
+      };
+      byName.set(d.info.name, entryOf(d, v, { parent: d.info.name === topName ? null : topName, layer: id.layer }));
+      continue;
+    }
+    const top = topOf(id.vg, id.top);
+    const v: Verdict =
+      top.status === 'ignored'
+        ? { ...top, reason: top.reason }
+        : { ...top, detail: `${id.layer} layer of ${id.vg}/${id.top}: ${top.detail}` };
+    byName.set(d.info.name, entryOf(d, v, { parent: topName, layer: id.layer, vg: id.vg, lv: id.top }));
+  }
+  // 3. kpartx partitions follow their parent.
+  for (const d of devices) {
+    const id = d.identity;
+    if (id.kind !== 'partition') continue;
+    const parent = id.parent ? byName.get(id.parent) : undefined;
+    let v: Verdict;
+    if (!parent)
+      v = {
+        status: 'ignored',
+        reason: 'partition',
+        detail: `kpartx partition ${id.partition} of a device that is not a map here`,
+        storage: null,
+        vmid: null,
+        volume: null,
+        guestNode: null,
+        guestType: null,
+      };
+    else if (parent.status === 'valid' || parent.status === 'ignored') {
+      v = {
+        status: 'ignored',
+        reason: parent.status === 'valid' ? 'partition-of-valid' : 'partition',
+        detail: `kpartx partition ${id.partition} of ${parent.name} (UUID part${id.partition}-...)`,
+        storage: parent.storage,
+        vmid: parent.vmid,
+        volume: parent.volume,
+        guestNode: parent.guestNode ?? null,
+        guestType: parent.guestType ?? null,
+      };
+    } else {
+      v = {
+        status: parent.status,
+        reason: parent.reason,
+        detail: `kpartx partition ${id.partition} of ${parent.name}, which is ${parent.status} (${parent.reason}): remove it before its parent`,
+        storage: parent.storage,
+        vmid: parent.vmid,
+        volume: parent.volume,
+        guestNode: parent.guestNode ?? null,
+        guestType: parent.guestType ?? null,
+      };
+    }
+    byName.set(
+      d.info.name,
+      entryOf(d, v, { parent: id.parent, vg: parent?.vg ?? null, lv: parent?.lv ?? null, layer: null }),
+    );
+  }
+  markSameTarget(devices, byName);
+  const entries = devices.map((d) => byName.get(d.info.name)!);
+  // 4. LVs of PVE storages without a map of their own (thick LVM and PVE 9 leave most leftovers inactive).
+  const pveVgs = new Set(ctx.storages.map((s) => s.vg));
+  for (const lv of ctx.lvm.lvs ?? []) {
+    const k = `${lv.vg}/${lv.name}`;
+    if (lv.hidden || covered.has(k) || !pveVgs.has(lv.vg) || lv.segtype === 'thin-pool') continue;
+    const v = topVerdicts.get(k) ?? classifyVolume(ctx, lv.vg, lv.name, lv, false);
+    const name = buildDmName(lv.vg, lv.name);
+    entries.push({
+      ...entryOf(
+        {
+          info: {
+            name,
+            uuid: '',
+            kname: '',
+            major: 0,
+            minor: 0,
+            live: false,
+            inactive: false,
+            suspended: false,
+            readonly: false,
+            open: 0,
+            segments: 0,
+            events: 0,
+          },
+          segments: [],
+          uuid: { kind: 'none', prefix: '' },
+          split: { vg: lv.vg, lv: lv.name, layer: '' },
+          devno: '',
+          deps: [],
+          holders: [],
+          processes: [],
+          identity: { kind: 'lv', lv },
+          sizeBytes: 0,
+          targetKey: null,
+        },
+        v,
+      ),
+      active: false,
+      kind: 'lv',
+      sizeBytes: lv.sizeBytes,
+      majorMinor: undefined,
+      table: undefined,
+      lvUuid: lv.uuid,
+    });
+  }
+  return entries;
+}
+
+function layerWords(layer: string): string {
+  return (
+    (
+      {
+        tmeta: 'metadata sub-LV',
+        tdata: 'data sub-LV',
+        tpool: 'thin-pool target layer',
+        pool: 'read-only wrapper',
+      } as Record<string, string>
+    )[layer] ?? `${layer} layer`
+  );
+}
+
+/** Maps over the same thin device or the same extents: keep the one whose name and UUID match lvs. */
+function markSameTarget(devices: DmDevice[], byName: Map<string, DmEntry>): void {
+  const groups = new Map<string, DmDevice[]>();
+  for (const d of devices) {
+    if (!d.targetKey || d.identity.kind === 'layer' || d.identity.kind === 'partition') continue;
+    const g = groups.get(d.targetKey);
+    if (g) g.push(d);
+    else groups.set(d.targetKey, [d]);
+  }
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    const keeper = g.find((d) => d.identity.kind === 'lv');
+    if (!keeper) continue;
+    for (const d of g) {
+      if (d === keeper) continue;
+      const e = byName.get(d.info.name)!;
+      const k = byName.get(keeper.info.name)!;
+      e.status = 'duplicate';
+      e.reason = 'same-target';
+      e.detail = `maps the same ${d.segments[0].target === 'thin' ? `thin device (pool ${d.segments[0].params.split(' ').join(', id ')})` : 'extents'} as ${keeper.info.name}, the map LVM knows: two maps of one disk risk corruption`;
+      if (e.vmid === null) {
+        e.vmid = k.vmid;
+        e.storage = k.storage;
+        e.volume = k.volume;
+        e.guestType = k.guestType;
+        e.guestNode = k.guestNode;
+      }
+    }
+  }
+}

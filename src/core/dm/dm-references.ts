@@ -1,0 +1,141 @@
+// Which LVs the guest configs of the cluster reference (design "References").
+// Compared by (VG, LV), never by volume-id string: two storage IDs may alias one VG.
+import { splitDmName } from '../parse/dm-name';
+import type { GuestConfig, GuestType, VolumeRef } from '../parse/guest-config';
+import type { LvmStorage } from '../parse/storage-config';
+import { lvNamesOfVolname } from '../parse/volume-name';
+
+export interface GuestRecord {
+  vmid: number;
+  type: GuestType;
+  /** Node whose nodes/<node>/ directory holds the config (or .vmlist's node). */
+  node: string;
+  config: GuestConfig | null;
+  /** Why config is null (unreadable, parse error). */
+  configError?: string;
+}
+
+export interface RefHit {
+  vmid: number;
+  type: GuestType;
+  node: string;
+  ref: VolumeRef;
+  /** Referenced as the base of a linked clone, not as the guest's own volume. */
+  asBase: boolean;
+  /** The storage the reference named (null for a path reference). */
+  storage: string | null;
+}
+
+export type ReferenceIndex = Map<string, RefHit[]>;
+
+export const lvKey = (vg: string, lv: string) => `${vg}/${lv}`;
+
+/** (vg, lv) an absolute path names: /dev/<vg>/<lv>, /dev/mapper/<dm name>, /dev/disk/by-id/dm-name-<dm name>. */
+export function lvOfPath(path: string): { vg: string; lv: string } | null {
+  let m = /^\/dev\/mapper\/([^/]+)$/.exec(path) ?? /^\/dev\/disk\/by-id\/dm-name-([^/]+)$/.exec(path);
+  if (m) {
+    const s = splitDmName(m[1]);
+    return s && !s.layer ? { vg: s.vg, lv: s.lv } : null;
+  }
+  m = /^\/dev\/([^/]+)\/([^/]+)$/.exec(path);
+  if (m && !['disk', 'mapper', 'pts', 'shm', 'net', 'bus', 'input', 'snd', 'dri', 'zvol', 'rbd-pve'].includes(m[1])) {
+    return { vg: m[1], lv: m[2] };
+  }
+  return null;
+}
+
+/** (vg, lv) that a device path in a config of `node` names, or null. */
+export type PathResolver = (path: string, node: string) => { vg: string; lv: string } | null;
+
+const DM_UUID_LINK = /^\/dev\/disk\/by-id\/dm-uuid-LVM-([0-9A-Za-z!#]{32})([0-9A-Za-z!#]{32})$/;
+
+/**
+ * Every way a config can name an LV by path (facts §11: qemu-server activates nothing for a path
+ * drive, so the LV must stay active): /dev/<vg>/<lv>, /dev/mapper/<dm name>, udev's
+ * /dev/disk/by-id/dm-name-<dm name> and dm-uuid-LVM-<vg id><lv id>, /dev/dm-N, and any other link
+ * (by-path, by-uuid, by-partuuid...) whose target on the node is one of these.
+ * `byUuid`: plain VG id + LV id → LV; `lvOfKname`: dm-N → the LV that map belongs to.
+ * Node-local names (/dev/dm-N, udev links) are resolved only for configs of `localNode`: the same
+ * minor number is another device on another node. /dev/<vg>/<lv> and the UUID name the same LV
+ * everywhere (a shared VG).
+ */
+export function makePathResolver(opts: {
+  localNode: string;
+  links: Record<string, string>;
+  byUuid: (vgId: string, lvId: string) => { vg: string; lv: string } | null;
+  lvOfKname: (kname: string) => { vg: string; lv: string } | null;
+  /** The LV a map of this node belongs to, by map name (kpartx partitions → their disk). */
+  lvOfDmName: (name: string) => { vg: string; lv: string } | null;
+}): PathResolver {
+  const direct = (path: string, local: boolean) => {
+    const u = DM_UUID_LINK.exec(path);
+    if (u) return opts.byUuid(u[1], u[2]);
+    const k = /^\/dev\/(dm-\d+)$/.exec(path);
+    if (k) return local ? opts.lvOfKname(k[1]) : null;
+    const n = /^\/dev\/(?:mapper\/|disk\/by-id\/dm-name-)([^/]+)$/.exec(path);
+    return (n && local ? opts.lvOfDmName(n[1]) : null) ?? lvOfPath(path);
+  };
+  return (path, node) => {
+    const local = node === opts.localNode;
+    const hit = direct(path, local);
+    if (hit || !local) return hit;
+    const target = opts.links[path];
+    return target ? direct(target, true) : null;
+  };
+}
+
+export function buildReferenceIndex(
+  guests: GuestRecord[],
+  storages: LvmStorage[],
+  resolvePath: PathResolver = (p) => lvOfPath(p),
+): ReferenceIndex {
+  const byId = new Map(storages.map((s) => [s.id, s]));
+  const index: ReferenceIndex = new Map();
+  const add = (vg: string, lv: string, hit: RefHit) => {
+    const k = lvKey(vg, lv);
+    const list = index.get(k);
+    if (list) list.push(hit);
+    else index.set(k, [hit]);
+  };
+  for (const g of guests) {
+    if (!g.config) continue;
+    for (const ref of g.config.refs) {
+      const base = { vmid: g.vmid, type: g.type, node: g.node, ref };
+      if (ref.volid) {
+        const st = byId.get(ref.volid.storage);
+        if (!st) continue;
+        const { own, base: baseLv } = lvNamesOfVolname(ref.volid.volname);
+        add(st.vg, own, { ...base, asBase: false, storage: st.id });
+        if (baseLv) add(st.vg, baseLv, { ...base, asBase: true, storage: st.id });
+      } else if (ref.path) {
+        const t = resolvePath(ref.path, g.node);
+        if (t) add(t.vg, t.lv, { ...base, asBase: false, storage: null });
+      }
+    }
+  }
+  return index;
+}
+
+/** "VM 100 scsi0", "CT 200 [pve:pending] mp0", "VM 102 snapshot [before] vmstate". */
+export function describeRef(hit: RefHit): string {
+  const who = `${hit.type === 'lxc' ? 'CT' : 'VM'} ${hit.vmid}`;
+  const s = hit.ref.section;
+  const where =
+    s === 'main'
+      ? ''
+      : s === 'pending'
+        ? hit.type === 'lxc'
+          ? ' [pve:pending]'
+          : ' [PENDING]'
+        : s.startsWith('snapshot:')
+          ? ` snapshot [${s.slice(9)}]`
+          : s.startsWith('special:')
+            ? ` [${s}]`
+            : ` [${s.replace(/^shadowed:/, '')}] (duplicate section)`;
+  let what = hit.ref.key;
+  if (hit.ref.cloudinit) what += ' cloud-init drive';
+  if (hit.asBase) what += ` (base of linked clone ${hit.ref.volid?.volname ?? ''})`;
+  else if (hit.ref.volid?.volname.includes('/')) what += ` (linked clone of ${hit.ref.volid.volname.split('/')[0]})`;
+  if (hit.ref.path) what += ` by path ${hit.ref.path}`;
+  return `${who}${where} ${what}`;
+}

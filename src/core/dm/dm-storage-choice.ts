@@ -1,0 +1,44 @@
+// Which storage of storage.cfg an LV belongs to on this node (design "Identity": VG and thin pool to
+// storage ID, `nodes=` honoured, thin LVs to the lvmthin storage where lvm and lvmthin share a VG).
+import type { ClassifyContext } from './dm-context';
+import type { LvRow } from '../parse/parse-lvm';
+import type { LvmStorage } from '../parse/storage-config';
+
+export interface StorageChoice {
+  storage: LvmStorage | null;
+  offNode: LvmStorage | null;
+  here: LvmStorage[];
+}
+
+const storageCache = new WeakMap<ClassifyContext, Map<string, StorageChoice>>();
+
+/** The storages of this node that use a VG, and the one an LV belongs to (thin LVs → lvmthin). */
+export function storageFor(ctx: ClassifyContext, vg: string, lv: LvRow | null, thinHint: boolean): StorageChoice {
+  const thin = lv ? lv.segtype === 'thin' || lv.attr[0] === 'V' : thinHint;
+  const pool = lv?.pool ?? null;
+  // Decided once per (VG, kind, pool): a node has thousands of LVs but a handful of storages.
+  const key = `${vg}\0${thin}\0${pool ?? ''}`;
+  let cache = storageCache.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    storageCache.set(ctx, cache);
+  }
+  const hit = cache.get(key);
+  if (hit) return hit;
+  // A disabled storage (`disable 1`) still owns its VG: PVE skips it for activation and listing, but
+  // the guests' configs keep naming its volumes (facts §11). Enabled storages are preferred.
+  const onVg = ctx.storages
+    .filter((s) => s.vg === vg)
+    .sort((a, b) => Number(Boolean(a.disabled)) - Number(Boolean(b.disabled)));
+  const here = onVg.filter((s) => s.nodes === null || s.nodes.includes(ctx.node));
+  const pick =
+    (thin
+      ? here.find((s) => s.type === 'lvmthin' && (pool === null || s.thinpool === pool))
+      : here.find((s) => s.type === 'lvm')) ??
+    // A thick LV in a VG only an lvmthin storage uses is not one of its volumes (root, swap, ...).
+    (thin ? here.find((s) => s.type === 'lvm') : undefined) ??
+    null;
+  const choice = { storage: pick, offNode: here.length === 0 ? (onVg[0] ?? null) : null, here };
+  cache.set(key, choice);
+  return choice;
+}

@@ -1,0 +1,78 @@
+// Summary, grade, monitoring status and the per-guest health table of a DM result.
+import { gradeOf, scoreOf } from './grade';
+import type { PveState } from '../node/pve-state';
+import type { DmEntry, DmResult, GuestHealth, Status } from '../types';
+
+export function summarize(entries: DmEntry[]): DmResult['summary'] {
+  const counted = entries.filter((e) => !e.pending);
+  const dup = counted.filter((e) => e.status === 'duplicate' && !e.parent).length;
+  const orph = counted.filter((e) => e.status === 'orphan' && !e.parent).length;
+  // One rule for every count (summary line, cards, perfdata, metrics): an entry a running PVE operation
+  // explains is counted as `pending` only, never inside duplicate/orphan/unknown.
+  const n = (s: string) => counted.filter((e) => e.status === s).length;
+  return {
+    total: entries.length,
+    valid: entries.filter((e) => e.status === 'valid').length,
+    duplicate: n('duplicate'),
+    orphan: n('orphan'),
+    unknown: n('unknown'),
+    ignored: entries.filter((e) => e.status === 'ignored').length,
+    protected: entries.filter((e) => e.protected).length,
+    pending: entries.filter((e) => e.pending).length,
+    open: entries.filter((e) => e.open).length,
+    score: scoreOf(dup, orph),
+    grade: gradeOf(dup, orph),
+  };
+}
+
+/** 2: duplicates, or a shared LV open here while its guest lives elsewhere; 3: unknown; 1: orphans. */
+export function statusOf(entries: DmEntry[]): Status {
+  const live = entries.filter((e) => !e.pending);
+  if (
+    live.some(
+      (e) => e.status === 'duplicate' || (e.reason === 'guest-on-other-node' && e.open && e.status === 'orphan'),
+    )
+  )
+    return 2;
+  if (live.some((e) => e.status === 'unknown')) return 3;
+  if (live.some((e) => e.status === 'orphan')) return 1;
+  return 0;
+}
+
+export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
+  const out: GuestHealth[] = [];
+  const byVmid = new Map<number, DmEntry[]>();
+  for (const e of entries) {
+    if (e.vmid === null) continue;
+    const l = byVmid.get(e.vmid) ?? [];
+    l.push(e);
+    byVmid.set(e.vmid, l);
+  }
+  const ids = new Set<number>([...byVmid.keys()]);
+  for (const g of pve.guests.values()) if (g.node === pve.node) ids.add(g.vmid);
+  for (const vmid of [...ids].sort((a, b) => a - b)) {
+    const g = pve.guests.get(vmid);
+    const es = (byVmid.get(vmid) ?? []).filter((e) => !e.parent);
+    const issues = es.filter((e) => e.status === 'orphan' || e.status === 'duplicate' || e.status === 'unknown');
+    const health = es.some((e) => e.status === 'duplicate')
+      ? 'duplicates'
+      : es.some((e) => e.status === 'orphan')
+        ? 'orphans'
+        : es.some((e) => e.status === 'unknown')
+          ? 'unknown'
+          : 'ok';
+    out.push({
+      vmid,
+      type: g?.type === 'lxc' ? 'lxc' : 'qemu',
+      name: g?.config?.name ?? (g ? (g.type === 'lxc' ? `CT ${vmid}` : `VM ${vmid}`) : '(no config)'),
+      node: g?.node ?? '-',
+      status: !g ? 'missing' : g.node !== pve.node ? 'unknown' : pve.running.has(vmid) ? 'running' : 'stopped',
+      health,
+      issues: issues.length,
+      volumes: es.filter((e) => e.status !== 'ignored').length,
+      lock: g?.config?.lock ?? null,
+      template: g?.config?.template ?? false,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+// A DM verdict (status, reason, sentence) and the small helpers every classifier builds it with. Pure.
+import type { GuestRecord } from './dm-references';
+import type { DmReason, DmStatus } from '../types';
+
+export interface Verdict {
+  status: DmStatus;
+  reason: DmReason;
+  detail: string;
+  storage: string | null;
+  vmid: number | null;
+  volume: string | null;
+  guestNode: string | null;
+  guestType: 'qemu' | 'lxc' | null;
+  /** A `del-` LV: pending only while imgdel runs. */
+  deleted?: boolean;
+  /** A config on another node names it (DmEntry.referencedBy). */
+  referencedBy?: string;
+}
+
+export const who = (g: GuestRecord | undefined, vmid: number) => `${g?.type === 'lxc' ? 'CT' : g ? 'VM' : 'VM/CT'} ${vmid}`;
+
+export function ignored(reason: DmReason, detail: string, extra: Partial<Verdict> = {}): Verdict {
+  return {
+    status: 'ignored',
+    reason,
+    detail,
+    storage: null,
+    vmid: null,
+    volume: null,
+    guestNode: null,
+    guestType: null,
+    ...extra,
+  };
+}

@@ -1,0 +1,100 @@
+// Mount table + probe results + storage.cfg + container configs + config → MountsResult. Pure.
+// Status per mount: stale (probe timed out, failed, or an earlier probe is still stuck) over
+// readonly (mounted ro and not expected to be) over full (usage above a threshold) over ok; a
+// storage that must be a mount point and is not mounted is `missing`, and so is a container's bind
+// mount that holds another superblock than the host has at its source now (`bind-outdated`).
+import type { Config } from '../config';
+import { bindContext, bindersOf, hostMountAt, markOutdatedBinds } from './mount-binds';
+import { buildEntry, expectations } from './mount-entry';
+import { missingEntry, nodeStorageMounts } from './mount-missing';
+import {
+  listMountOccurrences,
+  type MountTables,
+  matchesPattern,
+  mountSettings,
+  type StorageMount,
+  storageForMount,
+} from './mount-plan';
+import type { MountsCheckResult, MountsRaw } from './mount-types';
+import type { HostSnapshot } from '../node/snapshot';
+import type { MountEntry, Status } from '../types';
+
+export { usagePercent } from './mount-entry';
+export { nodeStorageMounts } from './mount-missing';
+export type { MountsCheckResult, MountsRaw, ProbeResult, StuckProbe } from './mount-types';
+
+export function mountTables(raw: Pick<MountsRaw, 'hostMountinfo' | 'containers'>): MountTables {
+  return { hostMountinfo: raw.hostMountinfo, containers: raw.containers };
+}
+
+/** Classify recorded mount data (live gather or snapshot) with the config's thresholds. */
+export function classifyMounts(
+  raw: MountsRaw,
+  config: Config,
+  overrides: { timeoutMs?: number } = {},
+): MountsCheckResult {
+  const s = mountSettings(config, { timeoutMs: overrides.timeoutMs ?? raw.timeoutMs });
+  const storages = nodeStorageMounts(raw.storageCfg, raw.node, raw.resolvedPaths);
+  const { occurrences, warnings } = listMountOccurrences(mountTables(raw), storages, s);
+  const exp = expectations(raw, occurrences, storages, s);
+  const hostByKey = new Map<string, StorageMount>();
+  for (const o of occurrences) {
+    const st = o.scope === 'host' ? storageForMount(o.info, storages) : null;
+    if (st && !hostByKey.has(o.key)) hostByKey.set(o.key, st);
+  }
+  const entries: MountEntry[] = [];
+  for (const o of occurrences) {
+    // /proc/<pid>/root of a container that stopped after we listed it: nothing to say about its mounts.
+    if (o.scope === 'ct' && raw.probes[o.key]?.error === 'ENOENT' && !raw.probes[o.key]?.ok) {
+      warnings.push(`CT ${o.ctid}: ${o.probePath} not found (container stopped?); ${o.info.target} not checked`);
+      continue;
+    }
+    entries.push(buildEntry(o, raw, storages, hostByKey, exp, s));
+  }
+  const ctx = bindContext(raw);
+  markOutdatedBinds(ctx, entries, storages, s);
+  const hostTargets = new Set(occurrences.filter((o) => o.scope === 'host').map((o) => o.info.target));
+  for (const st of storages) {
+    // An admin may ignore the path as storage.cfg writes it (a symlink) or as it resolves.
+    const paths = st.configuredPath ? [st.path, st.configuredPath] : [st.path];
+    if (hostTargets.has(st.path) || s.ignore.some((p) => paths.some((x) => matchesPattern(p, 'host', null, x)))) continue;
+    const binders = bindersOf(st.path, ctx.binds, ctx.ctMounts, ctx.hostMounts, ctx.resolve);
+    entries.push(missingEntry(st, binders, hostMountAt(st.path, ctx.hostMounts)));
+  }
+  entries.sort(
+    (a, b) =>
+      (a.scope === 'host' ? -1 : a.ctid!) - (b.scope === 'host' ? -1 : b.ctid!) || a.target.localeCompare(b.target),
+  );
+  const count = (st: string) => entries.filter((e) => e.status === st).length;
+  const status = Math.max(0, ...entries.map((e) => e.severity ?? 0)) as Status;
+  return {
+    summary: {
+      total: entries.length,
+      ok: count('ok'),
+      stale: count('stale'),
+      readonly: count('readonly'),
+      full: count('full'),
+      missing: count('missing'),
+      host: entries.filter((e) => e.scope === 'host').length,
+      ct: entries.filter((e) => e.scope === 'ct').length,
+      containers: raw.containers.length,
+      probed: Object.values(raw.probes).filter((p) => p.error !== 'stuck' && !p.cached).length,
+      cached: Object.values(raw.probes).filter((p) => p.cached).length,
+      stuck: raw.stuckProbes.length,
+    },
+    entries,
+    status,
+    stuckProbes: raw.stuckProbes,
+    warnings: [...raw.warnings, ...warnings],
+    timeoutMs: raw.timeoutMs,
+    node: raw.node,
+    gatheredAt: raw.gatheredAt,
+  };
+}
+
+/** `--from` / `--demo`: the mounts part of a snapshot, or null when it holds no mount data. */
+export function classifySnapshotMounts(snapshot: HostSnapshot, config: Config): MountsCheckResult | null {
+  const raw = snapshot.extra?.mounts as MountsRaw | undefined;
+  if (raw?.version !== 1) return null;
+  return classifyMounts(raw, config);
+}

@@ -1,0 +1,205 @@
+// Container bind mounts of host paths, checked against what the host has mounted there now.
+//
+// mp0: /mnt/pve/nfs-share/data,mp=/data          (pve-container: a path mount point is a plain bind
+// lxc.mount.entry: /mnt/pve/iso mnt/iso none bind,ro,create=dir 0 0        mount; no storage is activated)
+//
+// The bind is made when the container starts, from whatever the path held then. A container started
+// before the host mounted its NFS keeps the host's root-filesystem directory underneath while the host
+// now shows a healthy NFS mount at the same path: the container writes to the host's root disk and
+// nobody sees it. After a remount on the host the container keeps the old superblock. Both show as a
+// different superblock (major:minor) in the two mount tables. Pure.
+import { parseConfigSections, parsePropertyString } from '../parse/guest-config';
+import { isNetworkType, type MountSettings, matchesPattern, type StorageMount } from './mount-plan';
+import type { MountsRaw } from './mount-types';
+import { type MountInfo, parseMountInfo, visibleMounts } from '../parse/mountinfo';
+import type { MountEntry } from '../types';
+
+export interface CtBind {
+  ctid: number;
+  /** Host path bound into the container (as configured). */
+  source: string;
+  /** Mount point inside the container. */
+  target: string;
+}
+
+const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+
+/** Path bind mounts a container config declares: `mpN: /host/path,mp=/x` and `lxc.mount.entry ... bind`. */
+export function containerBinds(ctid: number, configText: string): CtBind[] {
+  const out: CtBind[] = [];
+  const { sections } = parseConfigSections(configText, 'lxc');
+  for (const [key, value] of sections[0]?.entries ?? []) {
+    if (/^mp\d+$/.test(key)) {
+      const p = parsePropertyString(value, 'volume');
+      // A volume id (storage:vol) is mounted by pve-container itself; /dev/... is a device, not a bind.
+      if (p.volume?.startsWith('/') && !p.volume.startsWith('/dev/') && p.mp)
+        out.push({ ctid, source: trim(p.volume), target: trim(p.mp) });
+    } else if (key === 'lxc.mount.entry') {
+      const f = value.trim().split(/\s+/);
+      if (f.length >= 4 && f[0].startsWith('/') && !f[0].startsWith('/dev/') && /(^|,)r?bind(,|$)/.test(f[3]))
+        out.push({ ctid, source: trim(f[0]), target: trim(`/${f[1].replace(/^\/+/, '')}`) });
+    }
+  }
+  return out;
+}
+
+/** The visible host mount that covers `path` (the longest mount point that is `path` or a parent of it). */
+export function hostMountAt(path: string, hostMounts: MountInfo[]): MountInfo | null {
+  let best: MountInfo | null = null;
+  for (const m of hostMounts) {
+    const t = m.target;
+    const covers = t === '/' || path === t || path.startsWith(`${t}/`);
+    if (covers && (!best || t.length >= best.target.length)) best = m;
+  }
+  return best;
+}
+
+export interface BindMismatch {
+  bind: CtBind;
+  /** What the container has at the mount point. */
+  ct: MountInfo;
+  /** What the host has at the source path now. */
+  host: MountInfo;
+}
+
+/** The mount a running container has at a bind's target (the last one there is the visible one). */
+function ctMountAt(b: CtBind, ctMounts: Map<number, MountInfo[]>): MountInfo | null {
+  const mounts = ctMounts.get(b.ctid);
+  return mounts ? ([...mounts].reverse().find((m) => m.target === b.target) ?? null) : null;
+}
+
+/**
+ * Binds whose superblock in the container differs from the host's at the source path now.
+ * `resolve` maps a host path to the path the kernel sees (symlinks followed, see read-mounts).
+ * `mayArriveLate` says which host mounts can have arrived (or been remounted) after the container
+ * started: network filesystems and storages that must be mounted (is_mountpoint). A local source
+ * otherwise (an image file, a plain directory, a disk mounted at boot) is what the container bound.
+ */
+export function findBindMismatches(
+  binds: CtBind[],
+  ctMounts: Map<number, MountInfo[]>,
+  hostMounts: MountInfo[],
+  resolve: (path: string) => string,
+  mayArriveLate: (host: MountInfo) => boolean,
+): BindMismatch[] {
+  const out: BindMismatch[] = [];
+  for (const b of binds) {
+    const ct = ctMountAt(b, ctMounts); // null: container not running, nothing is bound
+    const host = hostMountAt(resolve(b.source), hostMounts);
+    if (!ct || !host) continue;
+    if (ct.majorMinor !== host.majorMinor && mayArriveLate(host)) out.push({ bind: b, ct, host });
+  }
+  return out;
+}
+
+/** What a running container that binds a path holds there. */
+export interface Binder {
+  ctid: number;
+  /** `underneath`: the same superblock as the host's mount under the path (the empty directory). */
+  holds: 'underneath' | 'other' | 'unknown';
+  ct: MountInfo | null;
+  /** The bind's mount point in the container. */
+  target: string;
+}
+
+/** Running containers that bind `path` (or a path below it), and what each of them has there (a stopped one binds nothing). */
+export function bindersOf(
+  path: string,
+  binds: CtBind[],
+  ctMounts: Map<number, MountInfo[]>,
+  hostMounts: MountInfo[],
+  resolve: (path: string) => string,
+): Binder[] {
+  const out: Binder[] = [];
+  for (const b of binds) {
+    const src = resolve(b.source);
+    const under = (p: string) => p === path || p.startsWith(`${path}/`);
+    if (!under(b.source) && !under(src)) continue;
+    if (!ctMounts.has(b.ctid) || out.some((x) => x.ctid === b.ctid)) continue;
+    const ct = ctMountAt(b, ctMounts);
+    const host = hostMountAt(src, hostMounts);
+    const holds = !ct || !host ? 'unknown' : ct.majorMinor === host.majorMinor ? 'underneath' : 'other';
+    out.push({ ctid: b.ctid, holds, ct, target: b.target });
+  }
+  return out.sort((a, b) => a.ctid - b.ctid);
+}
+
+/** The verdict of a container mount whose bind no longer shows what the host has at its source. */
+export function bindMismatchVerdict(m: BindMismatch): { detail: string; severity: 2 } {
+  const { bind, ct, host } = m;
+  // Same filesystem and source: an earlier mount of it (the host remounted); else the directory underneath.
+  const underneath = !(ct.fstype === host.fstype && ct.source === host.source);
+  const what = `${host.fstype} ${host.source}`;
+  const fix = `Fix: restart the container (pct reboot ${bind.ctid}): a bind is made when the container starts, and a mount the host makes later never reaches a running container.`;
+  const detail = underneath
+    ? `CT ${bind.ctid} started before ${what} was mounted at ${host.target} on the host: its ${bind.target} is the directory underneath (${ct.fstype} ${ct.source}), so what the container writes there lands on the host's own disk (${ct.source}), not on ${host.source}, hidden from the host under the mount. ${fix}`
+    : `CT ${bind.ctid} still holds an earlier mount of ${bind.source} (superblock ${ct.majorMinor}; the host has mounted ${what} again as ${host.majorMinor}): the container does not see what the host sees. ${fix}`;
+  return { detail, severity: 2 };
+}
+
+/** Everything the bind checks compare: the configured binds and both sides' mount tables. */
+export interface BindContext {
+  binds: CtBind[];
+  ctMounts: Map<number, MountInfo[]>;
+  hostMounts: MountInfo[];
+  resolve: (path: string) => string;
+}
+
+export function bindContext(raw: MountsRaw): BindContext {
+  const binds = Object.entries(raw.ctConfigs).flatMap(([ctid, text]) => containerBinds(Number(ctid), text));
+  const ctMounts = new Map<number, MountInfo[]>();
+  for (const c of raw.containers)
+    if (c.mountinfo !== null) ctMounts.set(c.ctid, visibleMounts(parseMountInfo(c.mountinfo).mounts));
+  const hostMounts = visibleMounts(parseMountInfo(raw.hostMountinfo).mounts);
+  return { binds, ctMounts, hostMounts, resolve: (p) => raw.resolvedPaths?.[p] ?? p };
+}
+
+/** Container mounts whose bind shows another superblock than the host has at the source now. */
+export function markOutdatedBinds(
+  ctx: BindContext,
+  entries: MountEntry[],
+  storages: StorageMount[],
+  s: MountSettings,
+): void {
+  const storagePaths = new Set(storages.map((st) => st.path));
+  const lateArrival = (m: MountInfo) => isNetworkType(m.fstype, s.networkTypes) || storagePaths.has(m.target);
+  for (const m of findBindMismatches(ctx.binds, ctx.ctMounts, ctx.hostMounts, ctx.resolve, lateArrival)) {
+    if (s.ignore.some((p) => matchesPattern(p, 'ct', m.bind.ctid, m.bind.target))) continue;
+    const v = bindMismatchVerdict(m);
+    // The storage whose (resolved) path holds the bind's source: the longest one that covers it.
+    const src = ctx.resolve(m.bind.source);
+    const storage = storages
+      .filter((st) => src === st.path || src.startsWith(`${st.path}/`))
+      .sort((a, b) => b.path.length - a.path.length)[0];
+    const patch: Partial<MountEntry> = {
+      status: 'missing',
+      reason: 'bind-outdated',
+      severity: v.severity,
+      detail: v.detail,
+      storage: storage?.id ?? null,
+      proxmoxManaged: true,
+    };
+    const e = entries.find((x) => x.scope === 'ct' && x.ctid === m.bind.ctid && x.target === m.bind.target);
+    if (e) Object.assign(e, patch);
+    else
+      entries.push({
+        scope: 'ct',
+        ctid: m.bind.ctid,
+        source: m.ct.source,
+        target: m.bind.target,
+        fstype: m.ct.fstype,
+        options: m.ct.options,
+        reachable: true,
+        error: null,
+        totalBytes: null,
+        usedBytes: null,
+        availableBytes: null,
+        usagePercent: null,
+        majorMinor: m.ct.majorMinor,
+        network: false,
+        expectedReadonly: false,
+        probe: null,
+        ...patch,
+      } as MountEntry);
+  }
+}

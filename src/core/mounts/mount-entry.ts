@@ -1,0 +1,155 @@
+// One reported mount: its status from the probe result, the mount and superblock options, what is
+// expected read-only, and the usage thresholds. stale (probe timed out, failed, or an earlier probe
+// is still stuck) over readonly over full over ok. Pure.
+import {
+  containerReadonlyTargets,
+  type MountOccurrence,
+  type MountSettings,
+  matchesPattern,
+  READONLY_TYPES,
+  type StorageMount,
+  storageForMount,
+} from './mount-plan';
+import type { MountsRaw, ProbeResult } from './mount-types';
+import { hasOption } from '../parse/mountinfo';
+import type { MountEntry, MountReason, Status } from '../types';
+
+/** df's percentage: used / (used + available), rounded up. */
+export function usagePercent(used: number | null, available: number | null): number | null {
+  if (used === null || available === null || used + available <= 0) return null;
+  return Math.ceil((used * 100) / (used + available));
+}
+
+export const SEVERITY: Record<MountReason, Status> = {
+  unreachable: 2,
+  timeout: 2,
+  'probe-stuck': 2,
+  'not-mounted': 2,
+  'bind-outdated': 2,
+  'unexpected-readonly': 1,
+  'remounted-readonly': 1,
+  'usage-warning': 1,
+  'usage-critical': 2,
+};
+
+function probeFailure(p: ProbeResult | undefined, timeoutMs: number): { reason: MountReason; text: string } {
+  if (!p) return { reason: 'timeout', text: 'not probed' };
+  if (p.error === 'stuck') {
+    return {
+      reason: 'probe-stuck',
+      text: `an earlier probe (pid ${p.stuckPid}, since ${p.stuckSince}) has not ended: the mount hangs`,
+    };
+  }
+  if (p.error === 'timeout') {
+    return { reason: 'timeout', text: `${p.phase ?? 'stat'} did not answer within ${timeoutMs / 1000} s` };
+  }
+  if (p.error === 'not-probed') return { reason: 'timeout', text: p.message ?? 'not probed' };
+  return { reason: 'unreachable', text: `${p.phase ?? 'stat'} failed: ${p.message ?? p.error}` };
+}
+
+export interface Expectations {
+  hostReadonly: Set<string>;
+  ctReadonly: Map<number, Set<string>>;
+  /** Superblocks whose storage is mounted `ro` on purpose (a bind mount into a CT inherits that). */
+  readonlyKeys: Set<string>;
+}
+
+export function expectations(
+  raw: MountsRaw,
+  occurrences: MountOccurrence[],
+  storages: StorageMount[],
+  s: MountSettings,
+): Expectations {
+  const hostReadonly = new Set<string>();
+  const ctReadonly = new Map<number, Set<string>>();
+  for (const [ctid, text] of Object.entries(raw.ctConfigs))
+    ctReadonly.set(Number(ctid), new Set(containerReadonlyTargets(text)));
+  const readonlyKeys = new Set<string>();
+  for (const o of occurrences) {
+    if (o.scope !== 'host') continue;
+    const st = storageForMount(o.info, storages);
+    if (st?.readonly) readonlyKeys.add(o.key);
+    if (s.expectedReadonly.some((p) => matchesPattern(p, 'host', null, o.info.target))) hostReadonly.add(o.info.target);
+  }
+  return { hostReadonly, ctReadonly, readonlyKeys };
+}
+
+export function buildEntry(
+  o: MountOccurrence,
+  raw: MountsRaw,
+  storages: StorageMount[],
+  hostByKey: Map<string, StorageMount>,
+  exp: Expectations,
+  s: MountSettings,
+): MountEntry {
+  const { info } = o;
+  const storage = o.scope === 'host' ? storageForMount(info, storages) : (hostByKey.get(o.key) ?? null);
+  const probe = raw.probes[o.key];
+  const reachable = probe?.ok === true;
+  const expectedReadonly =
+    READONLY_TYPES.has(info.fstype) ||
+    exp.readonlyKeys.has(o.key) ||
+    (o.scope === 'host'
+      ? exp.hostReadonly.has(info.target)
+      : (exp.ctReadonly.get(o.ctid!)?.has(info.target) ?? false) ||
+        s.expectedReadonly.some((p) => matchesPattern(p, 'ct', o.ctid, info.target)));
+  const mountRo = hasOption(info.options, 'ro');
+  // Kernels since 6.12 mark an ext4 that hit errors `emergency_ro` instead of turning the superblock ro.
+  const superRo = hasOption(info.superOptions, 'ro') || hasOption(info.superOptions, 'emergency_ro');
+  const percent = reachable ? usagePercent(probe.usedBytes, probe.availableBytes) : null;
+
+  let reason: MountReason | null = null;
+  let detail = 'ok';
+  if (!reachable) {
+    const f = probeFailure(probe, raw.timeoutMs);
+    reason = f.reason;
+    detail = f.text;
+  } else if ((mountRo || superRo) && !expectedReadonly) {
+    // A filesystem that hit errors (ext4 errors=remount-ro after a full thin pool) turns its
+    // superblock read-only while the mount itself still says rw.
+    reason = superRo && !mountRo ? 'remounted-readonly' : 'unexpected-readonly';
+    detail =
+      reason === 'remounted-readonly'
+        ? 'remounted read-only by the kernel (filesystem errors?)'
+        : 'mounted read-only, expected read-write';
+  } else if (percent !== null && percent >= s.criticalPercent) {
+    reason = 'usage-critical';
+    detail = `${percent}% used (critical at ${s.criticalPercent}%)`;
+  } else if (percent !== null && percent >= s.warningPercent) {
+    reason = 'usage-warning';
+    detail = `${percent}% used (warning at ${s.warningPercent}%)`;
+  }
+  const status =
+    reason === null
+      ? 'ok'
+      : reason === 'unexpected-readonly' || reason === 'remounted-readonly'
+        ? 'readonly'
+        : reason.startsWith('usage')
+          ? 'full'
+          : 'stale';
+  return {
+    scope: o.scope,
+    ctid: o.ctid,
+    source: info.source,
+    target: info.target,
+    fstype: info.fstype,
+    options: info.options,
+    status,
+    reachable,
+    error: reachable ? null : (probe?.error ?? 'not-probed'),
+    proxmoxManaged: storage !== null || /^\/mnt\/pve\/[^/]+$/.test(info.target),
+    storage: storage?.id ?? /^\/mnt\/pve\/([^/]+)$/.exec(info.target)?.[1] ?? null,
+    totalBytes: reachable ? probe.totalBytes : null,
+    usedBytes: reachable ? probe.usedBytes : null,
+    availableBytes: reachable ? probe.availableBytes : null,
+    usagePercent: percent,
+    severity: reason === null ? 0 : SEVERITY[reason],
+    reason,
+    detail,
+    majorMinor: o.key,
+    superOptions: info.superOptions,
+    network: o.network,
+    expectedReadonly,
+    probe: probe ? { ms: probe.ms, at: probe.at, cached: probe.cached === true, phase: probe.phase ?? null } : null,
+  };
+}

@@ -1,0 +1,152 @@
+// Proxmox state from a snapshot's files and processes: node name, storages, guests of the whole
+// cluster, running tasks, HA, and which local guests run. Pure.
+import {
+  type HaService,
+  type Members,
+  parseActiveTasks,
+  parseHaManagerStatus,
+  parseMembers,
+  parseNextIdRange,
+  parseVmlist,
+  type Task,
+} from '../parse/pmxcfs';
+import type { GuestRecord } from '../dm/dm-references';
+import { parseGuestConfig } from '../parse/guest-config';
+import type { HostSnapshot, ProcessInfo } from './snapshot';
+import { type LvmStorage, lvmStorages, parseStorageConfig, type StorageConfig } from '../parse/storage-config';
+
+export interface PveState {
+  node: string;
+  members: Members | null;
+  storageConfig: StorageConfig[];
+  lvmStorages: LvmStorage[];
+  guests: Map<number, GuestRecord>;
+  /** Config files found (any node). */
+  configCount: number;
+  tasks: Task[];
+  ha: HaService[];
+  running: Set<number>;
+  kvmAlive: Set<number>;
+  nextIdRange: { lower: number; upper: number };
+  /** /etc/pve looked present (storage.cfg or .members or any config). */
+  pvePresent: boolean;
+  warnings: string[];
+}
+
+const CONFIG_PATH = /^\/etc\/pve\/nodes\/([^/]+)\/(qemu-server|lxc)\/(\d+)\.conf$/;
+
+function tryParse<T>(warnings: string[], what: string, fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (e) {
+    warnings.push(`${what}: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** `lxc-start -F -n 200` (and the `[lxc monitor] /var/lib/lxc 200` monitor) → 200. */
+export function lxcIdOfProcess(p: ProcessInfo): number | null {
+  const a = p.cmdline;
+  const i = a.indexOf('-n');
+  if (a.some((x) => x.endsWith('lxc-start')) && i >= 0 && /^\d+$/.test(a[i + 1] ?? '')) return Number(a[i + 1]);
+  const m = /^\[lxc monitor\] \S+ (\d+)$/.exec(a.join(' '));
+  return m ? Number(m[1]) : null;
+}
+
+const memo = new WeakMap<HostSnapshot, PveState>();
+
+/** Memoized per snapshot: the analysis, the storage rules and the document all ask for it. */
+export function readPveState(snap: HostSnapshot): PveState {
+  let s = memo.get(snap);
+  if (!s) {
+    s = computePveState(snap);
+    memo.set(snap, s);
+  }
+  return s;
+}
+
+function computePveState(snap: HostSnapshot): PveState {
+  const warnings: string[] = [];
+  const f = snap.files;
+  const members =
+    f['/etc/pve/.members'] !== undefined
+      ? tryParse(warnings, '/etc/pve/.members', () => parseMembers(f['/etc/pve/.members']))
+      : null;
+  const node = members?.nodename ?? snap.hostname;
+  const storageConfig = parseStorageConfig(f['/etc/pve/storage.cfg'] ?? '');
+  const guests = new Map<number, GuestRecord>();
+  let configCount = 0;
+  for (const [path, text] of Object.entries(f)) {
+    const m = CONFIG_PATH.exec(path);
+    if (!m) continue;
+    configCount++;
+    const vmid = Number(m[3]);
+    const type = m[2] === 'lxc' ? 'lxc' : 'qemu';
+    const prev = guests.get(vmid);
+    if (prev) warnings.push(`VMID ${vmid} has configs on ${prev.node} and ${m[1]} (duplicate VMID)`);
+    let config = null;
+    let configError: string | undefined;
+    try {
+      config = parseGuestConfig(text, type, vmid);
+      for (const w of config.warnings) warnings.push(`${path}: ${w}`);
+    } catch (e) {
+      configError = (e as Error).message;
+      warnings.push(`${path}: ${configError}`);
+    }
+    // The config on this node wins over a duplicate elsewhere.
+    if (!prev || m[1] === node) guests.set(vmid, { vmid, type, node: m[1], config, configError });
+  }
+  // Guests .vmlist knows whose config we could not read still exist: never call their disks orphans.
+  const vmlist =
+    f['/etc/pve/.vmlist'] !== undefined
+      ? (tryParse(warnings, '/etc/pve/.vmlist', () => parseVmlist(f['/etc/pve/.vmlist'])) ?? [])
+      : [];
+  for (const e of vmlist) {
+    if (!guests.has(e.vmid) && e.type !== 'openvz') {
+      guests.set(e.vmid, {
+        vmid: e.vmid,
+        type: e.type,
+        node: e.node,
+        config: null,
+        configError: 'listed in .vmlist but its config file was not found',
+      });
+    }
+  }
+  const tasks = parseActiveTasks(f['/var/log/pve/tasks/active'] ?? '').filter((t) => t.running);
+  const ha = f['/etc/pve/ha/manager_status']
+    ? (tryParse(warnings, 'ha/manager_status', () => parseHaManagerStatus(f['/etc/pve/ha/manager_status'])) ?? [])
+    : [];
+
+  const procs = new Map(snap.processes.map((p) => [p.pid, p]));
+  const running = new Set<number>();
+  const kvmAlive = new Set<number>();
+  for (const [path, text] of Object.entries(f)) {
+    const m = /^\/(?:var\/)?run\/qemu-server\/(\d+)\.pid$/.exec(path);
+    if (!m) continue;
+    const p = procs.get(Number(text.trim()));
+    // A pid file outlives a crashed kvm: only a live process whose command line names the VMID counts.
+    if (p && (p.cmdline.join(' ').includes(`-id ${m[1]}`) || /kvm|qemu/.test(p.comm))) {
+      kvmAlive.add(Number(m[1]));
+      running.add(Number(m[1]));
+    }
+  }
+  for (const p of snap.processes) {
+    const id = lxcIdOfProcess(p);
+    if (id !== null) running.add(id);
+  }
+  return {
+    node,
+    members,
+    storageConfig,
+    lvmStorages: lvmStorages(storageConfig),
+    guests,
+    configCount,
+    tasks,
+    ha,
+    running,
+    kvmAlive,
+    nextIdRange: parseNextIdRange(f['/etc/pve/datacenter.cfg']),
+    pvePresent: f['/etc/pve/storage.cfg'] !== undefined || members !== null || configCount > 0,
+    warnings,
+  };
+}

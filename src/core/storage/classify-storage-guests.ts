@@ -1,0 +1,254 @@
+// Storage findings about guests: stale `lock:` lines, leftovers of interrupted backups (the `vzdump`
+// snapshot of a container, fleecing images), inactive leftover LVs summed per storage and VMID, and
+// shared-LVM autoactivation. Rules and sources: docs/storage-health.md.
+import { lockState } from '../node/guest-locks';
+import type { ParsedGuest, StorageContext } from './storage-context';
+import { fmtBytes } from './storage-context';
+import type { StorageFinding } from '../types';
+
+
+/** Task types that operate on several guests and carry an empty id. */
+function taskCovers(ctx: StorageContext, vmid: number, types?: RegExp): boolean {
+  return ctx.tasks.some((t) => (t.id === String(vmid) || t.id === '') && (!types || types.test(t.type)));
+}
+
+function cli(g: ParsedGuest): 'qm' | 'pct' {
+  return g.type === 'qemu' ? 'qm' : 'pct';
+}
+
+function configPath(g: ParsedGuest): string {
+  return `/etc/pve/nodes/${g.node}/${g.type === 'qemu' ? 'qemu-server' : 'lxc'}/${g.vmid}.conf`;
+}
+
+function guestLabel(g: ParsedGuest): string {
+  return `${g.type === 'qemu' ? 'VM' : 'CT'} ${g.vmid}${g.config.name ? ` (${g.config.name})` : ''}`;
+}
+
+export function classifyGuestStorage(ctx: StorageContext): StorageFinding[] {
+  return [
+    ...classifyLocks(ctx),
+    ...classifyBackupLeftovers(ctx),
+    ...classifyLeftoverLvs(ctx),
+    ...classifyAutoactivation(ctx),
+  ];
+}
+
+/**
+ * A `lock:` on a guest of this node while no task for it runs here. Operations that set a lock run
+ * on the node that holds the config (tasks/active is node-local), except the end of a migration,
+ * which the source node's task finishes: that case says so.
+ */
+export function classifyLocks(ctx: StorageContext): StorageFinding[] {
+  const res: StorageFinding[] = [];
+  for (const g of ctx.guests) {
+    const lock = g.config.lock;
+    if (!lock) continue;
+    if (lockState({ vmid: g.vmid, lock, guestNode: g.node, node: ctx.node, tasks: ctx.tasks, ha: ctx.ha }) !== 'stale') continue;
+    const c = cli(g);
+    const subject = { vmid: g.vmid };
+    if (lock === 'mounted') {
+      res.push({
+        id: `lock:${g.vmid}`,
+        kind: 'guest-mounted',
+        severity: 'warning',
+        title: `${guestLabel(g)} is still mounted on the host (lock: mounted)`,
+        detail:
+          '`pct mount` mounted its volumes under /var/lib/lxc and locked it; it cannot start, migrate or be backed up until it is unmounted.',
+        fix: [`pct unmount ${g.vmid}`],
+        subject,
+      });
+      continue;
+    }
+    const why: Record<string, string> = {
+      backup: 'a backup was interrupted',
+      migrate: 'a migration was interrupted',
+      snapshot: 'taking a snapshot was interrupted; the snapshot may be half made',
+      'snapshot-delete': 'deleting a snapshot was interrupted; the snapshot may be half deleted',
+      rollback: 'a rollback was interrupted',
+      clone: 'a clone was interrupted',
+      create: 'creating or restoring the guest was interrupted; its disks may be incomplete',
+      disk: 'moving a disk was interrupted',
+      destroyed: 'destroying the guest was interrupted',
+    };
+    const fix = [`${c} unlock ${g.vmid}`];
+    if (lock.startsWith('snapshot') || lock === 'rollback') fix.unshift(`${c} listsnapshot ${g.vmid}`);
+    if (lock === 'backup') fix.unshift('# make sure no vzdump process for it is left: ps -ef | grep vzdump');
+    res.push({
+      id: `lock:${g.vmid}`,
+      kind: 'stale-lock',
+      severity: 'warning',
+      title: `${guestLabel(g)} is locked (${lock}) but no task for it runs`,
+      detail: `Its config has \`lock: ${lock}\` and no task for it runs on ${ctx.node}: ${why[lock] ?? 'an operation was interrupted'}. Until it is unlocked the guest cannot be started, changed, migrated or backed up (backups skip it).${
+        lock === 'migrate'
+          ? ' A migration is driven by the source node: check there first (pvesh get /cluster/tasks).'
+          : ''
+      }`,
+      fix,
+      subject,
+    });
+  }
+  return res;
+}
+
+/** The `vzdump` snapshot a container backup leaves, and fleecing images, with no backup running. */
+export function classifyBackupLeftovers(ctx: StorageContext): StorageFinding[] {
+  const res: StorageFinding[] = [];
+  for (const g of ctx.guests) {
+    if (g.node !== ctx.node || taskCovers(ctx, g.vmid, /^vzdump$/)) continue;
+    const c = cli(g);
+    if (g.config.snapshots.includes('vzdump')) {
+      res.push({
+        id: `vzdump-snapshot:${g.vmid}`,
+        kind: 'vzdump-snapshot-leftover',
+        severity: 'warning',
+        title: `${guestLabel(g)} still has the snapshot "vzdump" of an interrupted backup`,
+        detail:
+          'A snapshot-mode backup creates the snapshot "vzdump" and removes it at the end; no backup runs now. On LVM-thin the snapshot keeps every block the guest overwrites since then, so it grows and holds pool space until it is removed (the next snapshot-mode backup also removes it first).',
+        fix: [
+          `${c} delsnapshot ${g.vmid} vzdump`,
+          `# if its volume is already gone: ${c} delsnapshot ${g.vmid} vzdump --force`,
+        ],
+        subject: { vmid: g.vmid },
+      });
+    }
+    const fleece = g.config.refs.filter((r) => r.section === 'special:fleecing' && r.volid);
+    if (fleece.length > 0) {
+      const shared = (sid: string) => ctx.storages.find((s) => s.id === sid)?.shared ?? false;
+      const fix: string[] = [];
+      for (const r of fleece) {
+        const volid = `${r.volid!.storage}:${r.volid!.volname}`;
+        fix.push(
+          shared(r.volid!.storage)
+            ? `# on shared storage, after checking no other node uses it: pvesm free ${volid}`
+            : `pvesm free ${volid}`,
+        );
+      }
+      fix.push(`# then delete the [special:fleecing] section from ${configPath(g)}`);
+      res.push({
+        id: `fleecing:${g.vmid}`,
+        kind: 'fleecing-leftover',
+        severity: 'warning',
+        title: `${guestLabel(g)} has ${fleece.length} fleecing image${fleece.length > 1 ? 's' : ''} of an interrupted backup`,
+        detail: `Backups with fleecing write to temporary images (${fleece.map((r) => r.file).join(', ')}) and record them in [special:fleecing] so they can be removed; no backup of it runs now, so they are left over and hold space.`,
+        fix,
+        subject: { vmid: g.vmid },
+      });
+    }
+  }
+  return res;
+}
+
+/**
+ * Inactive leftover LVs (the DM analysis' orphans without a map), summed per storage with a per-VMID
+ * breakdown. A warning when the next VMID PVE hands out would inherit them (design: VMID reuse).
+ */
+export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
+  const reuse = ctx.dm.vmidReuse;
+  const next = new Set<number>([...(reuse?.nextVmid != null ? [reuse.nextVmid] : []), ...(reuse?.upcoming ?? [])]);
+  const byStorage = new Map<string, typeof ctx.dm.entries>();
+  for (const e of ctx.dm.entries ?? []) {
+    if (e.active || e.status !== 'orphan' || e.pending || !e.vg || !e.lv) continue;
+    const key = e.storage ?? `vg:${e.vg}`;
+    byStorage.set(key, [...(byStorage.get(key) ?? []), e]);
+  }
+  const res: StorageFinding[] = [];
+  for (const [key, entries] of byStorage) {
+    const storage = key.startsWith('vg:') ? null : key;
+    const st = storage ? ctx.storages.find((s) => s.id === storage) : undefined;
+    const total = entries.reduce((s, e) => s + (e.sizeBytes ?? 0), 0);
+    const perVmid = new Map<number | null, { n: number; bytes: number }>();
+    for (const e of entries) {
+      const p = perVmid.get(e.vmid) ?? { n: 0, bytes: 0 };
+      p.n++;
+      p.bytes += e.sizeBytes ?? 0;
+      perVmid.set(e.vmid, p);
+    }
+    const inherit = [...perVmid.keys()].filter((v): v is number => v !== null && next.has(v)).sort((a, b) => a - b);
+    const parts = [...perVmid.entries()]
+      .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0))
+      .map(([v, p]) => `${v === null ? 'no VMID' : `VMID ${v}`}: ${p.n} LV${p.n > 1 ? 's' : ''}, ${fmtBytes(p.bytes)}`);
+    const fix: string[] = [];
+    for (const e of entries.slice(0, 30)) {
+      const guestExists = e.reason === 'not-referenced' || e.reason === 'guest-on-other-node';
+      if (guestExists && e.vmid !== null)
+        fix.push(`# keep it: qm disk rescan --vmid ${e.vmid} attaches ${e.lv} as an unused disk`);
+      else if (st && !st.shared && e.volume) fix.push(`pvesm free ${e.volume}`);
+      else fix.push(`# check no node and no config uses it, then: lvremove ${e.vg}/${e.lv}`);
+    }
+    if (entries.length > 30) fix.push(`# ... and ${entries.length - 30} more (pve-health dm lists them)`);
+    const where = storage ? `storage ${storage}` : `VG ${entries[0].vg}`;
+    res.push({
+      id: `leftovers:${key}`,
+      kind: 'leftover-lvs',
+      severity: inherit.length > 0 ? 'warning' : 'info',
+      title: `${entries.length} inactive leftover LV${entries.length > 1 ? 's' : ''} hold ${fmtBytes(total)} on ${where}`,
+      detail: `${parts.join('; ')}.${
+        inherit.length > 0
+          ? ` A new guest created as VMID ${inherit.join(' or ')} (${inherit.includes(reuse?.nextVmid ?? -1) ? 'the next VMID PVE hands out' : `among the next VMIDs PVE hands out, after ${reuse?.nextVmid}`}) inherits that VMID's volumes here: \`qm disk rescan\` attaches them to it, and destroying it with "unreferenced disks" deletes them.`
+          : ''
+      }`,
+      fix,
+      subject: storage ? { storage } : { vg: entries[0].vg ?? undefined },
+      values: { totalBytes: total, lvs: entries.length },
+    });
+  }
+  return res;
+}
+
+const GUEST_LV = /^(vm|base)-\d+-/;
+
+/**
+ * Shared LVM in a cluster with LV autoactivation on (the PVE 8 default): at boot every node
+ * activates every LV, which leaves stale maps behind when guests move (bug #4997, facts §2).
+ */
+export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
+  if (!ctx.clustered) return [];
+  const shared = ctx.storages.filter((s) => s.type === 'lvm' && s.shared);
+  if (shared.length === 0) return [];
+  if (!ctx.autoactivation) {
+    return [
+      {
+        id: 'autoactivation-unknown',
+        kind: 'autoactivation-unknown',
+        severity: 'info',
+        title: 'LV autoactivation of shared LVM could not be read',
+        detail: `\`lvs -o autoactivation\` gave no answer (lvm2 older than 2.03.12 has no such setting: then every LV of ${shared.map((s) => s.vg).join(', ')} is activated at boot on every node).`,
+        fix: [],
+        subject: {},
+      },
+    ];
+  }
+  const res: StorageFinding[] = [];
+  const vgsDone = new Set<string>();
+  for (const s of shared) {
+    if (vgsDone.has(s.vg)) continue;
+    vgsDone.add(s.vg);
+    const guestLvs = ctx.lvs.filter((l) => l.vg === s.vg && !l.hidden && GUEST_LV.test(l.name));
+    const on = guestLvs.filter((l) => ctx.autoactivation!.get(`${l.vg}/${l.name}`) === true);
+    if (on.length === 0) continue;
+    const activeElsewhere = on.filter((l) => {
+      if (!l.active) return false;
+      const vmid = Number(/^(?:vm|base)-(\d+)-/.exec(l.name)![1]);
+      return !ctx.running.has(vmid);
+    });
+    res.push({
+      id: `autoactivation:${s.vg}`,
+      kind: 'shared-lvm-autoactivation',
+      severity: 'warning',
+      title: `${on.length} of ${guestLvs.length} guest LVs on shared storage ${s.id} have autoactivation on`,
+      detail: `VG ${s.vg} is shared by the cluster. At boot every node activates every LV with autoactivation on, so each node holds maps of disks whose guests run elsewhere; after a migration or a disk change those maps go stale and the next "lvcreate" or disk move fails with "Device or resource busy" (Proxmox bug #4997). PVE 9 creates LVs with autoactivation off.${
+        activeElsewhere.length > 0
+          ? ` ${activeElsewhere.length} of them ${activeElsewhere.length === 1 ? 'is' : 'are'} active here while ${activeElsewhere.length === 1 ? 'its guest does' : 'their guests do'} not run here.`
+          : ''
+      }`,
+      fix: [
+        '/usr/share/pve-manager/migrations/pve-lvm-disable-autoactivation',
+        `# or per LV: lvchange --setautoactivation n ${s.vg}/<lv>`,
+        '# run it on one node (the setting is in the shared VG metadata)',
+      ],
+      subject: { storage: s.id, vg: s.vg },
+      values: { autoactivated: on.length, guestLvs: guestLvs.length, activeWithoutGuest: activeElsewhere.length },
+    });
+  }
+  return res;
+}

@@ -1,0 +1,102 @@
+// Node storage health beyond orphans (docs/storage-health.md): thin pools, multipath paths, stale
+// locks and backup leftovers, leftover LVs, shared-LVM autoactivation, host use of guest disks.
+// Pure: everything comes from the snapshot (the same few commands the DM analysis gathered) and the
+// DM analysis result; the fixes are only shown, never run.
+
+import { classifyGuestStorage } from './classify-storage-guests';
+import { classifyHostUse } from './classify-storage-host';
+import { classifyMultipath, classifyThinPools } from './classify-storage-pools';
+import type { Config } from '../config';
+import { parseDmStatus } from '../parse/parse-dm-status';
+import { dmDepsOf, dmInfoOf, dmTablesOf, lvsOf, vgsOf } from '../node/parsed';
+import { readPveState } from '../node/pve-state';
+import type { HostSnapshot } from '../node/snapshot';
+import { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext } from './storage-context';
+import type { DmResult, StorageFinding } from '../types';
+
+export { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext, THIN_DEFAULTS } from './storage-context';
+
+function out(snap: HostSnapshot, key: string): string {
+  const c = snap.commands[key];
+  return c && !c.error && c.code === 0 ? c.stdout : '';
+}
+
+function safe<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
+// {"vg_name":"pve", "lv_name":"vm-100-disk-0", "lv_uuid":"6f1MXz-...-J28J6A", "lv_autoactivation":"enabled"}
+/** `lvs --reportformat json -o vg_name,lv_name,autoactivation` (lvm2 2.03.16 names the key lv_autoactivation; "" = off). */
+export function parseAutoactivation(text: string): Map<string, boolean> {
+  const res = new Map<string, boolean>();
+  const start = text.indexOf('{');
+  if (start < 0) return res;
+  const doc = JSON.parse(text.slice(start)) as { report?: { lv?: Record<string, string>[] }[] };
+  for (const r of doc.report ?? []) {
+    for (const row of r.lv ?? []) {
+      if (row.vg_name && row.lv_name)
+        res.set(`${row.vg_name}/${row.lv_name}`, (row.lv_autoactivation ?? row.autoactivation) === 'enabled');
+    }
+  }
+  return res;
+}
+
+export function buildStorageContext(snap: HostSnapshot, dm: DmResult, config: Config): StorageContext {
+  const pve = readPveState(snap);
+  const info = safe(() => dmInfoOf(snap), []);
+  const names = info.map((d) => d.name);
+  const guests: ParsedGuest[] = [];
+  for (const g of [...pve.guests.values()].sort((a, b) => a.vmid - b.vmid)) {
+    if (g.config) guests.push({ vmid: g.vmid, type: g.type, node: g.node, config: g.config });
+  }
+  const lvsCmd = snap.commands.lvs;
+  const auto = snap.commands[AUTOACTIVATION_KEY];
+  return {
+    node: pve.node,
+    clustered: Boolean(pve.members?.cluster),
+    storages: pve.lvmStorages.filter((s) => !s.disabled && (s.nodes === null || s.nodes.includes(pve.node))),
+    lvs: safe(() => lvsOf(snap), []),
+    lvsOk: Boolean(lvsCmd && !lvsCmd.error && lvsCmd.code === 0),
+    lvsTimedOut: lvsCmd?.error === 'timeout',
+    vgs: safe(() => vgsOf(snap), []),
+    info,
+    table: safe(() => dmTablesOf(snap), new Map()),
+    deps: safe(() => dmDepsOf(snap), new Map()),
+    status: safe(() => parseDmStatus(out(snap, 'dmsetup.status'), names), new Map()),
+    guests,
+    tasks: pve.tasks,
+    ha: pve.ha,
+    running: pve.running,
+    mountinfo: snap.files['/proc/self/mountinfo'] ?? '',
+    lvmConf: snap.files['/etc/lvm/lvm.conf'] ?? null,
+    autoactivation: auto && !auto.error && auto.code === 0 ? safe(() => parseAutoactivation(auto.stdout), null) : null,
+    dm,
+    config,
+  };
+}
+
+const ORDER = { critical: 0, warning: 1, info: 2 } as const;
+
+/** All storage findings, worst first. The caller folds the worst severity into the status. */
+export function classifyStorage(snap: HostSnapshot, dm: DmResult, config: Config): StorageFinding[] {
+  const ctx = buildStorageContext(snap, dm, config);
+  const findings = [
+    ...classifyThinPools(ctx),
+    ...classifyMultipath(ctx),
+    ...classifyGuestStorage(ctx),
+    ...classifyHostUse(ctx),
+  ];
+  return findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.id.localeCompare(b.id));
+}
+
+/** Monitoring status of a finding list: critical → 2, warning → 1, else 0. */
+export function storageStatus(findings: StorageFinding[]): 0 | 1 | 2 {
+  if (findings.some((f) => f.severity === 'critical')) return 2;
+  return findings.some((f) => f.severity === 'warning') ? 1 : 0;
+}
+
+export { fmtBytes } from './storage-context';

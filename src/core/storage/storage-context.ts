@@ -1,0 +1,60 @@
+// What every storage rule reads (parsed once per analysis), its defaults and its byte formatter: the
+// rules (classify-storage-*.ts) depend on this room, and classify-storage.ts builds it, so no rule
+// file imports the module that imports it.
+import type { HaService, Task } from '../parse/pmxcfs';
+import type { Config } from '../config';
+import type { GuestConfig, GuestType } from '../parse/guest-config';
+import type { DmInfo, DmSegment } from '../parse/parse-dmsetup';
+import type { LvRow, VgRow } from '../parse/parse-lvm';
+import type { LvmStorage } from '../parse/storage-config';
+import type { DmResult } from '../types';
+
+/** Thin pool thresholds when the config does not set them (docs/storage-health.md says why). */
+export const THIN_DEFAULTS = {
+  dataWarning: 80,
+  dataCritical: 90,
+  // Metadata is tighter: a full metadata device switches the pool read-only (every guest stops
+  // writing) and, unlike data, cannot be freed by trimming guests.
+  metaWarning: 70,
+  metaCritical: 85,
+  overcommitWarning: 200,
+} as const;
+
+/** The command key under which src/host/read-dm.ts stores `lvs -o ...,autoactivation`. */
+export const AUTOACTIVATION_KEY = 'lvs.autoactivation';
+
+export interface ParsedGuest {
+  vmid: number;
+  type: GuestType;
+  node: string;
+  config: GuestConfig;
+}
+
+/** Everything the rules read, parsed once. */
+export interface StorageContext {
+  node: string;
+  clustered: boolean;
+  storages: LvmStorage[];
+  lvs: LvRow[];
+  lvsOk: boolean;
+  lvsTimedOut: boolean;
+  vgs: VgRow[];
+  info: DmInfo[];
+  table: Map<string, DmSegment[]>;
+  deps: Map<string, string[]>;
+  status: Map<string, DmSegment[]>;
+  guests: ParsedGuest[];
+  /** Tasks still running on this node (tasks/active is node-local). */
+  tasks: Task[];
+  ha: HaService[];
+  running: Set<number>;
+  mountinfo: string;
+  lvmConf: string | null;
+  /** `vg/lv` → autoactivation enabled; null when it could not be read. */
+  autoactivation: Map<string, boolean> | null;
+  dm: DmResult;
+  config: Config;
+}
+
+/** Sizes in findings' sentences: the one formatter (src/core/format-bytes.ts). */
+export { formatBytes as fmtBytes } from '../format-bytes';

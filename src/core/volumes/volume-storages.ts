@@ -1,0 +1,198 @@
+// One storage's volumes from the raw listings: names as PVE's plugins parse them (ZFSPoolPlugin.pm
+// parse_volname / zfs_parse_zvol_list, RBDPlugin.pm parse_volname / rbd_ls, Plugin.pm parse_volname /
+// parse_name_dir for file storages). Pure.
+import type { StorageConfig } from '../parse/storage-config';
+import { parseRbdList, parseZfsList, type ZfsDataset } from './volume-listing';
+import type { VolumesRaw } from './volume-types';
+
+export interface ListedVolume {
+  /** Volname after `<storage>:` as PVE writes it (a linked clone with its base: `base-900-disk-0/vm-902-disk-0`). */
+  volname: string;
+  /** The volume's own name (without the base part). */
+  own: string;
+  vmid: number | null;
+  format: string | null;
+  snapshot?: string;
+  sizeBytes: number | null;
+  usedBytes: number | null;
+  /** Own name of the base this linked clone depends on. */
+  baseOf?: string;
+  /** Device or file paths a holder's fd would show (`/dev/zd16`). */
+  devices: string[];
+  /** RBD exclusive lock: a client (on any node) has the image open. */
+  lockType?: string | null;
+}
+
+const ZFS_NAME = /^(?:vm|base|subvol|basevol)-(\d+)-\S+$/;
+const RBD_NAME = /^(?:vm|base)-(\d+)-\S+$/;
+const FILE_NAME = /^(\d+)\/((?:vm|base|subvol|basevol)-(\d+)-[^/\s]+\.(raw|qcow2|vmdk|subvol))$/;
+
+/** nfs/cifs/cephfs default to /mnt/pve/<id> (NFSPlugin/CIFSPlugin/CephFSPlugin check_config). */
+export function filePath(s: StorageConfig): string {
+  return (s.props.path ?? `/mnt/pve/${s.id}`).replace(/\/+$/, '') || '/';
+}
+
+const zfsCache = new WeakMap<object, ZfsDataset[]>();
+
+export function listStorageVolumes(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
+  try {
+    if (st.type === 'zfspool') return listZfs(st, raw);
+    if (st.type === 'rbd') return listRbd(st, raw);
+    return listFiles(st, raw);
+  } catch (e) {
+    return { error: (e as Error).message, volumes: [] };
+  }
+}
+
+function commandError(out: VolumesRaw['zfs'], what: string): string | null {
+  if (!out) return `${what} was not run`;
+  if (out.error === 'timeout') return `${what} timed out (${out.message ?? 'no answer'})`;
+  if (out.error === 'not-found') return `${what}: command not found`;
+  if (out.error || out.code !== 0) {
+    const msg = (out.stderr || out.message || '').trim().split('\n').slice(-2).join(' ');
+    return `${what} failed (exit ${out.code ?? '?'}): ${msg || 'no message'}`;
+  }
+  return null;
+}
+
+function listZfs(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
+  const pool = st.props.pool;
+  if (!pool) return { error: 'zfspool storage without a pool property', volumes: [] };
+  const out = raw.zfs;
+  const err = commandError(out, 'zfs list');
+  // One call lists every pool: a missing pool makes zfs exit 1 but still list the others.
+  const poolMissing = out?.stderr?.includes(`cannot open '${pool}'`);
+  const othersOnly =
+    out &&
+    !out.error &&
+    out.stderr
+      .trim()
+      .split('\n')
+      .every((l) => /^cannot open '/.test(l));
+  if (err && (poolMissing || !othersOnly)) return { error: err, volumes: [] };
+  if (!out) return { error: 'zfs list was not run', volumes: [] };
+  let all = zfsCache.get(out);
+  if (!all) {
+    all = parseZfsList(out.stdout);
+    zfsCache.set(out, all);
+  }
+  const prefix = `${pool}/`;
+  const volumes: ListedVolume[] = [];
+  const seen = new Set<string>();
+  for (const d of all) {
+    if (!d.name.startsWith(prefix) || seen.has(d.name)) continue;
+    // Overlapping operands (`rpool` and `rpool/data`) list a dataset twice.
+    seen.add(d.name);
+    const rest = d.name.slice(prefix.length);
+    const at = rest.indexOf('@');
+    const own = at >= 0 ? rest.slice(0, at) : rest;
+    if (own.includes('/') || !own) continue;
+    const m = ZFS_NAME.exec(own);
+    const vmid = m ? Number(m[1]) : null;
+    if (at >= 0) {
+      const snap = rest.slice(at + 1);
+      if (snap === '__base__') continue; // the base's own clone anchor (create_base), part of the base volume
+      volumes.push({
+        volname: own,
+        own,
+        vmid,
+        format: null,
+        snapshot: snap,
+        sizeBytes: d.volsize,
+        usedBytes: d.used,
+        devices: [],
+      });
+      continue;
+    }
+    if (d.type !== 'volume' && d.type !== 'filesystem') continue;
+    const o = d.origin ? new RegExp(`^${escapeRe(prefix)}([^/@]+)@__base__$`).exec(d.origin) : null;
+    const kname = raw.zvolDevices?.[d.name];
+    volumes.push({
+      volname: o ? `${o[1]}/${own}` : own,
+      own,
+      vmid,
+      format: d.type === 'volume' ? 'raw' : 'subvol',
+      sizeBytes: d.type === 'volume' ? d.volsize : d.refquota || null,
+      usedBytes: d.used,
+      ...(o ? { baseOf: o[1] } : {}),
+      devices: kname ? [`/dev/${kname}`] : [],
+    });
+  }
+  return err ? { volumes } : { volumes };
+}
+
+function listRbd(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
+  const out = raw.rbd[st.id];
+  const err = commandError(out, 'rbd ls');
+  if (err) return { error: err, volumes: [] };
+  const pool = st.props.pool ?? 'rbd';
+  const volumes: ListedVolume[] = [];
+  for (const r of parseRbdList(out.stdout)) {
+    const m = RBD_NAME.exec(r.image);
+    const vmid = m ? Number(m[1]) : null;
+    if (r.snapshot !== null) {
+      if (r.snapshot === '__base__') continue;
+      volumes.push({
+        volname: r.image,
+        own: r.image,
+        vmid,
+        format: null,
+        snapshot: r.snapshot,
+        sizeBytes: r.size,
+        usedBytes: null,
+        devices: [],
+      });
+      continue;
+    }
+    const clone = r.parent && r.parent.snapshot === '__base__' && r.parent.pool === pool ? r.parent.image : null;
+    const kname = raw.rbdDevices?.[`${pool}/${r.image}`];
+    volumes.push({
+      volname: clone ? `${clone}/${r.image}` : r.image,
+      own: r.image,
+      vmid,
+      format: 'raw',
+      sizeBytes: r.size,
+      usedBytes: null,
+      ...(clone ? { baseOf: clone } : {}),
+      devices: kname ? [`/dev/${kname}`] : [],
+      lockType: r.lockType,
+    });
+  }
+  return { volumes };
+}
+
+function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
+  const got = raw.files[st.id];
+  if (!got) return { error: 'the storage was not read', volumes: [] };
+  if (!got.ok) return { error: got.error ?? 'the storage could not be read', volumes: [] };
+  const dir = `${filePath(st)}/images`;
+  return {
+    volumes: got.volumes.map((f) => {
+      const m = FILE_NAME.exec(f.name);
+      // A guest volume's file name carries the VMID of its directory (Plugin.pm list_images).
+      const vmid = m && m[1] === m[3] ? Number(m[1]) : null;
+      const b = f.backing ? /^\.\.\/(\d+\/(?:base|basevol)-\d+-[^/\s]+)$/.exec(f.backing) : null;
+      return {
+        volname: b ? `${b[1]}/${f.name}` : f.name,
+        own: f.name,
+        vmid,
+        format: m ? m[4] : null,
+        sizeBytes: f.sizeBytes,
+        usedBytes: f.usedBytes,
+        ...(b ? { baseOf: b[1] } : {}),
+        ...(f.snapshot ? { snapshot: f.snapshot } : {}),
+        // The path a holder's fd shows; a btrfs raw disk is `<vmid>/<name>/disk.raw` (BTRFSPlugin path),
+        // its snapshot `<vmid>/<name>@<snap>/disk.raw`.
+        devices: [
+          st.type === 'btrfs' && f.name.endsWith('.raw')
+            ? `${dir}/${f.name.slice(0, -4)}${f.snapshot ? `@${f.snapshot}` : ''}/disk.raw`
+            : `${dir}/${f.name}${f.snapshot ? `@${f.snapshot}` : ''}`,
+        ],
+      };
+    }),
+  };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,94 @@
+// The `volumes` part of the JSON contract: guest volumes on storages that are not LVM (ZFS, Ceph RBD,
+// dir/NFS/CIFS/CephFS/btrfs files). Same vocabulary and flags as DM entries.
+
+import type { CommandOutput } from '../node/snapshot';
+import type { DmReason, DmStatus, HoldingProcess, Status } from '../status-types';
+import type { FileVolume } from './volume-listing';
+
+export type VolumeReason = DmReason | 'storage-unreadable' | 'config-unreadable';
+
+export interface VolumeEntry {
+  /** `<storage>:<volname>` exactly as PVE writes it in configs. */
+  volid: string;
+  /** Snapshot name for a snapshot entry (the volid is then its volume's). */
+  snapshot?: string;
+  storage: string;
+  /** Storage type (zfspool, rbd, dir, nfs, cifs, cephfs, btrfs). */
+  type: string;
+  vmid: number | null;
+  /** raw, qcow2, vmdk, subvol. */
+  format: string | null;
+  status: DmStatus;
+  reason: VolumeReason;
+  detail: string;
+  /** Provisioned bytes (volsize, refquota, image size, virtual size of a file). */
+  sizeBytes: number | null;
+  /** Bytes the volume uses on the storage (zfs used, allocated file blocks). */
+  usedBytes: number | null;
+  open: boolean;
+  /** Processes holding the volume's device or file. */
+  holders: HoldingProcess[];
+  pending: boolean;
+  protected: boolean;
+  protectedBy: string[];
+  /** Exact PVE command(s) for the admin; pve-health never deletes a volume. */
+  hint?: string;
+  guestNode?: string | null;
+}
+
+export interface VolumeStorageStatus {
+  storage: string;
+  type: string;
+  status: 'ok' | 'unknown';
+  error?: string;
+  total: number;
+  orphan: number;
+  sizeBytes: number;
+  usedBytes: number;
+  orphanSizeBytes: number;
+}
+
+export interface VolumesSummary {
+  total: number;
+  valid: number;
+  orphan: number;
+  unknown: number;
+  ignored: number;
+  protected: number;
+  pending: number;
+  open: number;
+  orphanSizeBytes: number;
+  storages: number;
+  unknownStorages: number;
+}
+
+export interface VolumesResult {
+  summary: VolumesSummary;
+  entries: VolumeEntry[];
+  storages: VolumeStorageStatus[];
+  /**
+   * Leftovers of deleted guests per VMID: a new guest created with that VMID inherits them
+   * (`qm disk rescan` attaches them; destroying that guest deletes them).
+   */
+  vmidLeftovers: { vmid: number; volids: string[]; sizeBytes: number; usedBytes: number }[];
+  status: Status;
+  /** Why the part (or a storage of it) could not be checked; absent when everything was read. */
+  error?: string;
+  warnings: string[];
+}
+
+/** What the host read for the volumes part (kept in snapshot.extra.volumes for capture/--from). */
+export interface VolumesRaw {
+  /** The one `zfs list` for all zfspool storages; absent when there is none. */
+  zfs?: CommandOutput;
+  /** One `rbd ls -l --format json` per rbd storage (keyed by storage id). */
+  rbd: Record<string, CommandOutput>;
+  /** File storages: what `<path>/images` holds, or why it was not read. */
+  files: Record<string, { ok: boolean; error?: string; volumes: FileVolume[] }>;
+  /** zvol dataset → kernel name (`tank/pve/vm-100-disk-0` → `zd0`), from /dev/zvol links. */
+  zvolDevices?: Record<string, string>;
+  /** krbd mappings: `<pool>/<image>` → kernel name (`vm-pool/vm-100-disk-0` → `rbd0`), from /sys/bus/rbd. */
+  rbdDevices?: Record<string, string>;
+}
+
+export const VOLUMES_EXTRA_KEY = 'volumes';
