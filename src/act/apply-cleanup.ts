@@ -6,12 +6,9 @@
 // (6) release. A failed re-gather or a failed precondition stops the whole run (exit 3).
 import { checkSafety, type PveMountState, type Refusal, safetyFacts } from '../core/cleanup/check-safety';
 import { cleanupContext } from '../core/cleanup/cleanup-context';
-import { parseVmlist } from '../core/parse/pmxcfs';
 import { CheckError, LockedError } from '../core/errors';
-import { parseDmInfo } from '../core/parse/parse-dmsetup';
-import { parseLvs } from '../core/parse/parse-lvm';
 import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/cleanup/plan-cleanup';
-import { COMMAND_KEYS, type HostSnapshot } from '../core/node/snapshot';
+import type { NodeView } from '../core/node/node-view';
 import type { DmEntry, DmResult } from '../core/types';
 import type { Host } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
@@ -19,8 +16,9 @@ import type { Journal, JournalAction } from './journal';
 import type { Answer } from './prompt';
 import { shellQuote } from '../render/shell-quote';
 
+/** One gathered node, parsed once (view) and decided once (result, from analyzeNode). */
 export interface Analysis {
-  snap: HostSnapshot;
+  view: NodeView;
   result: DmResult;
 }
 
@@ -56,7 +54,7 @@ export class RefusedError extends CheckError {
 }
 
 export function assertSafe(a: Analysis, mount: PveMountState): void {
-  const r = checkSafety(safetyFacts(a.snap, a.result, mount));
+  const r = checkSafety(safetyFacts(a.view, a.result, mount));
   if (r.length) throw new RefusedError(r);
 }
 
@@ -164,7 +162,7 @@ export function recheck(a: CleanupAction, fresh: Analysis): string | null {
   }
   if (e.pending) return `pending now: ${e.protectedBy.join(', ')}`;
   if (a.kind === 'lv-deactivate' && plain(e.lvUuid ?? '') !== plain(a.lvUuid ?? '')) return 'the LV UUID changed';
-  const ctx = cleanupContext(fresh.snap, fresh.result);
+  const ctx = cleanupContext(fresh.view, fresh.result);
   // A guest that started naming the volume since the plan: its config lock is not held.
   const locked = new Set(a.guestLocks.map((g) => g.vmid));
   const added = guestLocksOf(e, ctx.node).filter((g) => !locked.has(g.vmid));
@@ -192,8 +190,7 @@ export function recheck(a: CleanupAction, fresh: Analysis): string | null {
 const plain = (id: string) => id.replace(/-/g, '');
 
 function journalEntry(a: CleanupAction, fresh: Analysis): Omit<JournalAction, 'seq' | 'result' | 'startedAt'> {
-  const info = fresh.snap.commands[COMMAND_KEYS.dmInfo];
-  const devs = info && info.code === 0 ? parseDmInfo(info.stdout) : [];
+  const devs = fresh.view.dm.info;
   const self = devs.find((d) => (a.uuid ? d.uuid === a.uuid : d.name === a.name));
   const tableDevices: Record<string, { name: string; uuid: string }> = {};
   for (const line of a.table) {
@@ -202,21 +199,9 @@ function journalEntry(a: CleanupAction, fresh: Analysis): Omit<JournalAction, 's
       if (d) tableDevices[m[1]] = { name: d.name, uuid: d.uuid };
     }
   }
-  let activationSkip: boolean | undefined;
-  const lvsOut = fresh.snap.commands[COMMAND_KEYS.lvs];
-  if (a.vg && a.lv && lvsOut?.code === 0) {
-    const lv = parseLvs(lvsOut.stdout).find((l) => l.vg === a.vg && l.name === a.lv);
-    if (lv) activationSkip = lv.attr[9] === 'k';
-  }
-  let guestNode: string | null = null;
-  const vmlist = fresh.snap.files['/etc/pve/.vmlist'];
-  if (a.vmid !== null && vmlist) {
-    try {
-      guestNode = parseVmlist(vmlist).find((g) => g.vmid === a.vmid)?.node ?? null;
-    } catch {
-      guestNode = null;
-    }
-  }
+  const lv = a.vg && a.lv ? fresh.view.lvm.byName.get(`${a.vg}/${a.lv}`) : undefined;
+  const activationSkip = lv ? lv.attr[9] === 'k' : undefined;
+  const guestNode = a.vmid !== null ? (fresh.view.pve.vmlist.find((g) => g.vmid === a.vmid)?.node ?? null) : null;
   return {
     kind: a.kind,
     name: a.name,

@@ -3,10 +3,7 @@
 // order they were removed in), each action journaled in a restore journal of its own.
 import { statSync } from 'node:fs';
 import type { PveMountState } from '../core/cleanup/check-safety';
-import { parseVmlist } from '../core/parse/pmxcfs';
-import { LockedError } from '../core/errors';
-import { parseDmInfo, parseDmTable } from '../core/parse/parse-dmsetup';
-import { parseLvs } from '../core/parse/parse-lvm';
+import { CheckError, LockedError } from '../core/errors';
 import {
   parsePvDevnos,
   parsePvSegments,
@@ -16,7 +13,6 @@ import {
   type UndoSource,
   type UndoStep,
 } from '../core/cleanup/plan-restore';
-import { COMMAND_KEYS } from '../core/node/snapshot';
 import { type Host, hostPath } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
 import { type Analysis, assertSafe, RefusedError } from './apply-cleanup';
@@ -70,23 +66,19 @@ function devnoOf(host: Host, path: string): string | null {
 }
 
 export async function readRestoreFacts(host: Host, a: Analysis): Promise<RestoreFacts> {
-  const info = a.snap.commands[COMMAND_KEYS.dmInfo];
-  const dm = parseDmInfo(info?.stdout ?? '');
+  const { view } = a;
+  if (view.lvm.lvs === null) throw new CheckError(`cannot restore without the LV list: ${view.lvm.lvsError}`);
+  const dm = view.dm.info;
   const tables = new Map<string, string[]>();
-  const tableOut = a.snap.commands[COMMAND_KEYS.dmTable]?.stdout ?? '';
-  for (const [name, segs] of parseDmTable(
-    tableOut,
-    dm.map((d) => d.name),
-  )) {
+  for (const [name, segs] of view.dm.tables) {
     tables.set(
       name,
       segs.map((s) => `${s.start} ${s.length} ${s.target} ${s.params}`.trim()),
     );
   }
-  const lvs = parseLvs(a.snap.commands[COMMAND_KEYS.lvs]?.stdout ?? '{}');
+  const lvs = view.lvm.lvs;
   const guestHome = new Map<number, string>();
-  const vmlist = a.snap.files['/etc/pve/.vmlist'];
-  if (vmlist) for (const g of parseVmlist(vmlist)) guestHome.set(g.vmid, g.node);
+  for (const g of view.pve.vmlist) guestHome.set(g.vmid, g.node);
   let extents: RestoreFacts['extents'] = null;
   let thin: RestoreFacts['thin'] = null;
   let extentsError: string | undefined;

@@ -4,7 +4,7 @@ import type { Config } from '../core/config';
 import { CheckError, CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { acknowledgeDocument } from '../core/findings/acks';
 import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
-import { readPveState } from '../core/node/pve-state';
+import { type NodeView, parseNode } from '../core/node/node-view';
 import type { CheckDocument, DmResult } from '../core/types';
 import { createHost, type Host } from '../host/host';
 import { readAckFile } from '../host/acks-file';
@@ -44,15 +44,21 @@ export function isCheckFailure(e: unknown): e is Error {
  */
 export function dmPart(loaded: LoadedSnapshot, config: Config): DmResult {
   try {
-    return analyzeNode(loaded.snap, config);
+    return analyzeNode(viewOf(loaded), config);
   } catch (e) {
     if (isCheckFailure(e)) return failedDmResult(e.message);
     throw e;
   }
 }
 
+/** The loaded snapshot parsed, once: every part of one run reads the same NodeView. */
+export function viewOf(loaded: LoadedSnapshot): NodeView {
+  loaded.view ??= parseNode(loaded.snap);
+  return loaded.view;
+}
+
 export function nodeOf(loaded: LoadedSnapshot): string {
-  return readPveState(loaded.snap).node;
+  return viewOf(loaded).node;
 }
 
 export function documentFor(

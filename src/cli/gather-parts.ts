@@ -5,12 +5,12 @@ import { unknownVolumes } from '../core/volumes/classify-volumes';
 import { classifyMounts, classifySnapshotMounts } from '../core/mounts/classify-mounts';
 import { classifyVolumes } from '../core/volumes/classify-volumes';
 import type { Config } from '../core/config';
-import { readPveState } from '../core/node/pve-state';
 import { SYSTEM_EXTRA_KEY, type SystemInfo } from '../core/parse/system-info';
 import type { MountsResult } from '../core/types';
 import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volumes/volume-types';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
+import { viewOf } from './analysis';
 import { gatherMounts } from '../host/read-mounts';
 import { readSystemInfo } from '../host/read-system';
 import { gatherVolumes } from '../host/read-volumes';
@@ -56,7 +56,7 @@ export async function volumesPart(
       const mountState = new Map(
         (opts.mounts?.entries ?? []).filter((m) => m.scope === 'host').map((m) => [m.target, m.status]),
       );
-      raw = await gatherVolumes(host, readPveState(snap), { timeoutMs: opts.timeoutMs, mountState });
+      raw = await gatherVolumes(host, viewOf(loaded).pve, { timeoutMs: opts.timeoutMs, mountState });
       snap.extra = { ...snap.extra, [VOLUMES_EXTRA_KEY]: raw };
     }
     if (!raw)
@@ -64,7 +64,7 @@ export async function volumesPart(
         ? unknownVolumes('the snapshot has no volume data (captured by an older version)')
         : undefined;
     return classifyVolumes({
-      pve: readPveState(snap),
+      pve: viewOf(loaded).pve,
       raw,
       processes: snap.processes,
       replicationCfg: snap.files['/etc/pve/replication.cfg'],

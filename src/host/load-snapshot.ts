@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import demoNode from '../../demo/demo-node.json';
 import { CheckError } from '../core/errors';
+import type { NodeView } from '../core/node/node-view';
 import type { HostSnapshot } from '../core/node/snapshot';
 import { gatherSnapshot } from './gather';
 import type { Host } from './host';
@@ -12,6 +13,8 @@ export interface LoadedSnapshot {
   source: string;
   /** Only a live snapshot may ever be acted on. */
   live: boolean;
+  /** The snapshot parsed (core/node/node-view.ts), set once by the first part that needs it (cli viewOf). */
+  view?: NodeView;
 }
 
 export function parseSnapshotFile(text: string, file: string): HostSnapshot {

@@ -9,6 +9,7 @@ import { type Analysis, applyCleanup } from '../../src/act/apply-cleanup';
 import type { Journal } from '../../src/act/journal';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
 import type { HostSnapshot } from '../../src/core/node/snapshot';
+import { parseNode } from '../../src/core/node/node-view';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import type { ExecOptions } from '../../src/host/exec';
 import { createHost } from '../../src/host/host';
@@ -40,7 +41,7 @@ const stale: DmEntry = dmEntry({
   table: ['0 65536 linear 8:16 2048'],
   majorMinor: '252:30',
 });
-const analysis = (): Analysis => ({ snap, result: { entries: [stale], guests: [] } as unknown as DmResult });
+const analysis = (): Analysis => ({ view: parseNode(snap), result: { entries: [stale], guests: [] } as unknown as DmResult });
 const journal: Journal = { begin: () => 0, finish: () => {} } as unknown as Journal;
 
 function run(recheckDelayMs: number, budget: { budgetMs: number; maxRecheckMs: number }) {

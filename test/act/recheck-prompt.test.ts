@@ -5,6 +5,7 @@ import { type Analysis, recheck } from '../../src/act/apply-cleanup';
 import { createPrompter, parseAnswer } from '../../src/act/prompt';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
 import type { HostSnapshot } from '../../src/core/node/snapshot';
+import { parseNode } from '../../src/core/node/node-view';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
 
@@ -37,7 +38,7 @@ function e(p: Partial<DmEntry>): DmEntry {
   });
 }
 
-const analysis = (entries: DmEntry[]): Analysis => ({ snap, result: { entries, guests: [] } as unknown as DmResult });
+const analysis = (entries: DmEntry[]): Analysis => ({ view: parseNode(snap), result: { entries, guests: [] } as unknown as DmResult });
 
 describe('recheck (fresh data under the locks)', () => {
   const planned = planCleanup([e({})]).actions[0];

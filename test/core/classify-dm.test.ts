@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
+import { parseNode } from '../../src/core/node/node-view';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 
 function run(b: NodeBuilder): { r: DmResult; e: (name: string) => DmEntry } {
-  const r = analyzeDm(b.build());
+  const r = analyzeDm(parseNode(b.build()));
   const e = (name: string) => {
     const found = r.entries.find((x) => x.name === name && x.kind === 'dm') ?? r.entries.find((x) => x.name === name);
     assert.ok(found, `no entry ${name}; have ${r.entries.map((x) => x.name).join(', ')}`);

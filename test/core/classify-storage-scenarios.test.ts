@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
+import { parseNode } from '../../src/core/node/node-view';
 import { classifyStorage } from '../../src/core/storage/classify-storage';
 import { gatherSnapshot } from '../../src/host/gather';
 import { createHost, hostPath } from '../../src/host/host';
@@ -58,8 +59,9 @@ describe('storage health on fakenode scenarios', {
         env: { ...process.env, PATH: `${WRAPPERS}:${resolve(node, 'bin')}:${process.env.PATH}` },
       });
       const snap = await gatherSnapshot(host);
-      const dm = analyzeDm(snap);
-      const findings = classifyStorage(snap, dm, {});
+      const view = parseNode(snap);
+      const dm = analyzeDm(view);
+      const findings = classifyStorage(view, dm, {});
       assert.deepEqual(
         findings.map((f) => `${f.kind}:${f.severity}`).sort(),
         [...x.expect].sort(),

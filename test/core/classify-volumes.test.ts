@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyVolumes, parseReplicationJobs, splitVolname } from '../../src/core/volumes/classify-volumes';
-import { readPveState } from '../../src/core/node/pve-state';
+import { parsePveState } from '../../src/core/node/pve-state';
 import type { HostSnapshot, ProcessInfo } from '../../src/core/node/snapshot';
 import { parseQcow2Header, parseRbdList, parseVmdkCapacity, parseZfsList } from '../../src/core/volumes/volume-listing';
 import type { VolumeEntry, VolumesRaw } from '../../src/core/volumes/volume-types';
@@ -141,7 +141,7 @@ function run(extra: Partial<HostSnapshot> = {}, rawOver: Partial<VolumesRaw> = {
     ...rawOver,
   };
   return classifyVolumes({
-    pve: readPveState(snap),
+    pve: parsePveState(snap),
     raw,
     processes: snap.processes,
     replicationCfg: snap.files['/etc/pve/replication.cfg'],
@@ -324,7 +324,7 @@ test('pending operations: a running task of the guest marks its volumes pending,
   const snap = node(CONFIGS);
   snap.files['/var/log/pve/tasks/active'] = tasks;
   const r = classifyVolumes({
-    pve: readPveState(snap),
+    pve: parsePveState(snap),
     raw: {
       zfs: ok(ZFS),
       rbd: { 'ceph-vm': ok(RBD) },
@@ -395,7 +395,7 @@ test('a guest whose config is unreadable makes its volumes unknown, never orphan
   snap.files['/etc/pve/.vmlist'] =
     '{\n"version": 1,\n"ids": {\n"150": { "node": "pve1", "type": "qemu", "version": 3 }}\n}\n';
   const r = classifyVolumes({
-    pve: readPveState(snap),
+    pve: parsePveState(snap),
     raw: {
       zfs: ok(ZFS),
       rbd: { 'ceph-vm': ok(RBD) },

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
+import { parseNode } from '../../src/core/node/node-view';
 import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import { lvNamesOfVolname, parseLvmVolname } from '../../src/core/parse/volume-name';
 import { NodeBuilder } from '../helpers/node-builder';
@@ -71,7 +72,7 @@ test('corpus node: every LVM volume of every config active → no orphan, no dup
       active++;
     }
   }
-  const r = analyzeDm(b.build());
+  const r = analyzeDm(parseNode(b.build()));
   const bad = r.entries.filter((e) => e.status === 'orphan' || e.status === 'duplicate' || e.status === 'unknown');
   assert.deepEqual(
     bad.map((e) => `${e.name}: ${e.reason} (${e.detail})`),

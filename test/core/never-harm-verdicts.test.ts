@@ -4,13 +4,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
-import { fillCleanupActions } from '../../src/core/cleanup/cleanup-context';
+import { withCleanupActions } from '../../src/core/cleanup/cleanup-context';
+import { parseNode } from '../../src/core/node/node-view';
 import { devicePathsIn } from '../../src/core/parse/guest-config';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 
 function run(b: NodeBuilder): { r: DmResult; e: (name: string) => DmEntry } {
-  const r = analyzeDm(b.build());
+  const r = analyzeDm(parseNode(b.build()));
   const e = (name: string) => {
     const found = r.entries.find((x) => x.name === name);
     assert.ok(found, `no entry ${name}; have ${r.entries.map((x) => x.name).join(', ')}`);
@@ -182,8 +183,9 @@ describe('operations in flight', () => {
       .guest(141, 'qemu', ['memory: 128', 'lock: create'])
       .lv({ vg: 'pve', lv: 'vm-141-disk-0', pool: 'data' });
     const snap = b.build();
-    const r = analyzeDm(snap);
-    fillCleanupActions(snap, r);
+    const view = parseNode(snap);
+    const dm = analyzeDm(view);
+    const r = { ...dm, entries: withCleanupActions(view, dm.entries) };
     const lv = r.entries.find((x) => x.name === 'pve-vm--141--disk--0')!;
     assert.equal(lv.pending, false, 'nothing runs');
     assert.equal(lv.protected, true);
@@ -217,8 +219,9 @@ describe('operations in flight', () => {
 describe('hints never hurt', () => {
   const withFixes = (b: NodeBuilder) => {
     const snap = b.build();
-    const r = analyzeDm(snap);
-    fillCleanupActions(snap, r);
+    const view = parseNode(snap);
+    const dm = analyzeDm(view);
+    const r = { ...dm, entries: withCleanupActions(view, dm.entries) };
     const e = (name: string) => r.entries.find((x) => x.name === name)!;
     return { r, e };
   };
@@ -352,8 +355,9 @@ test('a clone target locked (create) while a clone runs here is an operation und
     .lv({ vg: 'pve', lv: 'vm-151-disk-0', pool: 'data' })
     .task('qmclone', '150');
   const snap = b.build();
-  const r = analyzeDm(snap);
-  fillCleanupActions(snap, r);
+  const view = parseNode(snap);
+  const dm = analyzeDm(view);
+  const r = { ...dm, entries: withCleanupActions(view, dm.entries) };
   const lv = r.entries.find((x) => x.name === 'pve-vm--151--disk--0')!;
   assert.equal(lv.pending, true);
   assert.ok(!lv.protectedBy.some((p) => p.startsWith('stale-lock')), lv.protectedBy.join(','));

@@ -6,7 +6,6 @@ import { Journal } from '../../act/journal';
 import { createPrompter } from '../../act/prompt';
 import { takeRunLock } from '../../act/run-lock';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
-import { readPveState } from '../../core/node/pve-state';
 import { CheckError, UsageError } from '../../core/errors';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
 import { createHost, type Host } from '../../host/host';
@@ -121,7 +120,7 @@ async function runClean(ctx: CommandContext): Promise<number> {
       throw new CheckError(`cannot analyse this node: ${(e as Error).message}`);
     }
     const planFilter = hasFilter(filter) ? filter : { all: true };
-    const plan = planCleanup(first.result.entries, cleanupContext(first.snap, first.result), planFilter);
+    const plan = planCleanup(first.result.entries, cleanupContext(first.view, first.result), planFilter);
     say(renderPlan(plan));
     if (dry) {
       say(renderCommands(plan));
@@ -143,7 +142,7 @@ async function runClean(ctx: CommandContext): Promise<number> {
         ctx.io.out(`${JSON.stringify({ plan, outcomes: [], journal: null, status: first.result.status }, null, 2)}\n`);
       return first.result.status;
     }
-    const journal = new Journal(host, { command: 'clean', node: readPveState(first.snap).node, toolVersion: VERSION });
+    const journal = new Journal(host, { command: 'clean', node: first.view.node, toolVersion: VERSION });
     const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
     let outcomes: Awaited<ReturnType<typeof applyCleanup>>;
     try {

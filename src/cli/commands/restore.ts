@@ -7,7 +7,6 @@ import { applyRestore, undoOrder } from '../../act/restore';
 import { takeRunLock } from '../../act/run-lock';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { CheckError, UsageError } from '../../core/errors';
-import { readPveState } from '../../core/node/pve-state';
 import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderSummary } from '../../render/cleanup';
@@ -80,12 +79,12 @@ async function runRestore(ctx: CommandContext): Promise<number> {
     }
     assertSafe(first, readPveMountState(host));
     // A journal of another node describes that node's devices: never undone here.
-    const here = readPveState(first.snap).node;
+    const here = first.view.node;
     if (doc.node !== here) throw new CheckError(`${path} was written on ${doc.node}, this is ${here}: refusing to restore`);
-    const shared = new Set(cleanupContext(first.snap, first.result).sharedStorages ?? []);
+    const shared = new Set(cleanupContext(first.view, first.result).sharedStorages ?? []);
     say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
     for (const s of sources) say(`  ${s.name}: undo ${shellQuote(s.command)}\n`);
-    const journal = new Journal(host, { command: 'restore', node: readPveState(first.snap).node, toolVersion: VERSION });
+    const journal = new Journal(host, { command: 'restore', node: first.view.node, toolVersion: VERSION });
     const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
     let outcomes: Awaited<ReturnType<typeof applyRestore>>;
     try {

@@ -1,8 +1,7 @@
 // Preconditions of a cleanup (design.md "Cleanup"): when any of them fails, `clean` and `restore`
 // refuse to act at all (exit 3). Pure: the facts are gathered by src/host, decided here.
 import { parseMembers } from '../parse/pmxcfs';
-import { parseDmInfo } from '../parse/parse-dmsetup';
-import { COMMAND_KEYS, type HostSnapshot } from '../node/snapshot';
+import type { NodeView } from '../node/node-view';
 import type { DmResult } from '../types';
 
 export interface Refusal {
@@ -31,25 +30,20 @@ export interface SafetyFacts {
   sysDm: { name: string; uuid: string; kname?: string }[];
 }
 
-const CONFIG_RE = /^\/etc\/pve\/nodes\/[^/]+\/(qemu-server|lxc)\/\d+\.conf$/;
-
-/** The facts of one gathered snapshot (plus the /etc/pve mount state, read separately). */
-export function safetyFacts(snap: HostSnapshot, result: DmResult, pveMount: PveMountState): SafetyFacts {
-  const info = snap.commands[COMMAND_KEYS.dmInfo];
-  let dmDevices: SafetyFacts['dmDevices'] = [];
-  if (info && !info.error && info.code === 0) {
-    dmDevices = parseDmInfo(info.stdout).map((d) => ({ name: d.name, uuid: d.uuid, kname: d.kname }));
-  } else {
-    dmDevices = result.entries.filter((e) => e.kind === 'dm').map((e) => ({ name: e.name, uuid: e.uuid }));
-  }
+/** The facts of one gathered node (plus the /etc/pve mount state, read separately). */
+export function safetyFacts(view: NodeView, result: DmResult, pveMount: PveMountState): SafetyFacts {
+  const dmDevices: SafetyFacts['dmDevices'] =
+    view.dm.failure === null
+      ? view.dm.info.map((d) => ({ name: d.name, uuid: d.uuid, kname: d.kname }))
+      : result.entries.filter((e) => e.kind === 'dm').map((e) => ({ name: e.name, uuid: e.uuid }));
   return {
     pveMount,
-    membersText: snap.files['/etc/pve/.members'],
-    hostname: snap.hostname,
-    guestConfigs: Object.keys(snap.files).filter((p) => CONFIG_RE.test(p)).length,
+    membersText: view.files['/etc/pve/.members'],
+    hostname: view.hostname,
+    guestConfigs: view.pve.configCount,
     guestVolumes: result.entries.filter((e) => e.vmid !== null && e.storage !== null && e.lv !== null).length,
     dmDevices,
-    sysDm: snap.sysDm.map((s) => ({ name: s.name, uuid: s.uuid, kname: s.kname })),
+    sysDm: view.sysDm.map((s) => ({ name: s.name, uuid: s.uuid, kname: s.kname })),
   };
 }
 

@@ -1,12 +1,10 @@
 // The advice (hint) beside a DM entry that stays: how to attach it back to its guest, or, only where
 // that cannot destroy something another guest, node or operation uses, how to free it. Pure; the
 // planner (plan-cleanup.ts) and `dm` show the same words.
+import type { VgSafety as LvmVgSafety } from '../node/lvm-view';
 import type { DmEntry } from '../types';
 
-export interface VgSafety {
-  partial?: boolean;
-  pvmove?: boolean;
-  lvmlockd?: boolean;
+export interface VgSafety extends LvmVgSafety {
   /** The VG is not in `lvs`/`vgs` at all (missing PV, filtered, lvs failed). */
   missing?: boolean;
 }

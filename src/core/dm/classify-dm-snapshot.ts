@@ -1,7 +1,6 @@
 // Verdicts of snapshot LVs: thin snapshots (snap_<volume>_<snapshot>) and PVE 9 volume-chain members
 // (snap_<volume>_<snapshot>.qcow2), checked against the owner's snapshot sections. Pure.
 import type { ClassifyContext } from './dm-context';
-import type { LvmView } from './dm-devices';
 import { ignored, type Verdict, who } from './dm-verdict';
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
@@ -77,22 +76,10 @@ export function classifySnapshot(
   );
 }
 
-const namesCache = new WeakMap<LvmView, Map<string, Set<string>>>();
-
-/** LV names of a VG (built once per view: a node can have thousands of snapshot LVs). */
-function lvNamesOf(ctx: ClassifyContext, vg: string, origin?: string): Set<string> {
-  let byVg = namesCache.get(ctx.lvm);
-  if (!byVg) {
-    byVg = new Map();
-    for (const lv of ctx.lvm.lvs ?? []) {
-      const set = byVg.get(lv.vg) ?? new Set<string>();
-      set.add(lv.name);
-      byVg.set(lv.vg, set);
-    }
-    namesCache.set(ctx.lvm, byVg);
-  }
-  const names = byVg.get(vg) ?? new Set<string>();
-  // A copy when the origin must be added: the cached set stays the VG's own LV names.
+/** LV names of a VG (indexed once in the LVM view: a node can have thousands of snapshot LVs). */
+function lvNamesOf(ctx: ClassifyContext, vg: string, origin?: string): ReadonlySet<string> {
+  const names = ctx.lvm.namesByVg.get(vg) ?? new Set<string>();
+  // A copy when the origin must be added: the view's set stays the VG's own LV names.
   return origin && !names.has(origin) ? new Set([...names, origin]) : names;
 }
 

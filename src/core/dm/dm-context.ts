@@ -1,9 +1,16 @@
 // What the DM classifier reads about a node (built once per analysis in analyze-dm.ts). Its own room,
 // so the rules that consult it (classify-dm.ts, dm-storage-choice.ts) do not import each other.
 import type { HaService, Task } from '../parse/pmxcfs';
-import type { LvmView } from './dm-devices';
+import type { LvmView } from '../node/lvm-view';
 import type { GuestRecord, ReferenceIndex } from './dm-references';
 import type { LvmStorage } from '../parse/storage-config';
+
+/** The storage an LV belongs to on this node, the one of another node, and this node's storages on its VG. */
+export interface StorageChoice {
+  storage: LvmStorage | null;
+  offNode: LvmStorage | null;
+  here: LvmStorage[];
+}
 
 export interface ClassifyContext {
   node: string;
@@ -25,4 +32,6 @@ export interface ClassifyContext {
   storageConfigError?: string | null;
   /** Storage IDs that storage.cfg defines (every type): a config naming another one cannot be resolved. */
   storageIds?: Set<string>;
+  /** Which storage owns an LV, decided once per (VG, kind, pool) and kept here (dm-storage-choice.ts). */
+  storageChoices?: Map<string, StorageChoice>;
 }

@@ -2,7 +2,8 @@
 // decided by its UUID (the name is only a hint), which layers it has, what holds it open.
 import { buildDmName, type DmUuid, type LvmName, parseDmUuid, splitComponent, splitDmName } from '../parse/dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from '../parse/parse-dmsetup';
-import type { LvRow, VgRow } from '../parse/parse-lvm';
+import type { LvmView } from '../node/lvm-view';
+import type { LvRow } from '../parse/parse-lvm';
 import type { ProcessInfo } from '../node/snapshot';
 import type { HoldingProcess } from '../types';
 
@@ -35,30 +36,6 @@ export interface DmDevice {
   sizeBytes: number;
   /** Same-target key (thin pool + device id, or linear extents); null for other targets. */
   targetKey: string | null;
-}
-
-export interface LvmView {
-  /** null when lvs failed or timed out: nothing about LVM identity can be decided. */
-  lvs: LvRow[] | null;
-  vgs: VgRow[] | null;
-  byUuid: Map<string, LvRow>;
-  byName: Map<string, LvRow>;
-  /** VG id (32 chars) → VG name. */
-  vgById: Map<string, string>;
-  vgByName: Map<string, VgRow>;
-}
-
-export function buildLvmView(lvs: LvRow[] | null, vgs: VgRow[] | null): LvmView {
-  const byUuid = new Map<string, LvRow>();
-  const byName = new Map<string, LvRow>();
-  const vgById = new Map<string, string>();
-  for (const lv of lvs ?? []) {
-    byUuid.set(lv.vgUuid + lv.uuid, lv);
-    byName.set(`${lv.vg}/${lv.name}`, lv);
-    if (lv.vgUuid) vgById.set(lv.vgUuid, lv.vg);
-  }
-  for (const vg of vgs ?? []) if (vg.uuid) vgById.set(vg.uuid, vg.name);
-  return { lvs, vgs, byUuid, byName, vgById, vgByName: new Map((vgs ?? []).map((v) => [v.name, v])) };
 }
 
 const THIN_POOL_SUFFIXES = new Set(['pool', 'tpool', 'tdata', 'tmeta']);

@@ -1,6 +1,6 @@
 // The pending and protected flags of an entry (design "Classification": pending, protected).
 import type { ClassifyContext } from './classify-dm';
-import type { LvmView } from './dm-devices';
+import type { LvmView } from '../node/lvm-view';
 import { lockState } from '../node/guest-locks';
 import type { GuestRecord } from './dm-references';
 import type { PveState } from '../node/pve-state';

@@ -1,16 +1,9 @@
 // Which storage of storage.cfg an LV belongs to on this node (design "Identity": VG and thin pool to
 // storage ID, `nodes=` honoured, thin LVs to the lvmthin storage where lvm and lvmthin share a VG).
-import type { ClassifyContext } from './dm-context';
+import type { ClassifyContext, StorageChoice } from './dm-context';
 import type { LvRow } from '../parse/parse-lvm';
-import type { LvmStorage } from '../parse/storage-config';
 
-export interface StorageChoice {
-  storage: LvmStorage | null;
-  offNode: LvmStorage | null;
-  here: LvmStorage[];
-}
-
-const storageCache = new WeakMap<ClassifyContext, Map<string, StorageChoice>>();
+export type { StorageChoice };
 
 /** The storages of this node that use a VG, and the one an LV belongs to (thin LVs → lvmthin). */
 export function storageFor(ctx: ClassifyContext, vg: string, lv: LvRow | null, thinHint: boolean): StorageChoice {
@@ -18,11 +11,8 @@ export function storageFor(ctx: ClassifyContext, vg: string, lv: LvRow | null, t
   const pool = lv?.pool ?? null;
   // Decided once per (VG, kind, pool): a node has thousands of LVs but a handful of storages.
   const key = `${vg}\0${thin}\0${pool ?? ''}`;
-  let cache = storageCache.get(ctx);
-  if (!cache) {
-    cache = new Map();
-    storageCache.set(ctx, cache);
-  }
+  ctx.storageChoices ??= new Map();
+  const cache = ctx.storageChoices;
   const hit = cache.get(key);
   if (hit) return hit;
   // A disabled storage (`disable 1`) still owns its VG: PVE skips it for activation and listing, but

@@ -20,40 +20,22 @@ const BLOCKING_WORDS: Record<string, string> = {
 };
 
 
+type DisksByVg = ReadonlyMap<string, ReadonlyMap<number, string[]>>;
+
 export interface ReuseInput {
   entries: DmEntry[];
   /** LVM storages usable on this node. */
   storages: LvmStorage[];
-  /** LV names per VG (what PVE looks at when it picks a disk name). */
-  lvNamesByVg: Map<string, string[]>;
+  /** VG → VMID → its disk LV names (what PVE looks at when it picks a disk name; LvmView.disksByVg). */
+  disksByVg: DisksByVg;
   /** VMIDs in use anywhere in the cluster. */
   usedVmids: Set<number>;
   nextIds: number[];
 }
 
-const diskIndexCache = new WeakMap<string[], Map<number, string[]>>();
-
-/** LV names of a VG grouped by the VMID their `(vm|base)-<vmid>-disk-N` name carries (built once). */
-function namesByVmid(names: string[]): Map<number, string[]> {
-  let m = diskIndexCache.get(names);
-  if (!m) {
-    m = new Map();
-    for (const n of names) {
-      const r = /^(?:vm|base)-(\d+)-disk-/.exec(n);
-      if (!r) continue;
-      const list = m.get(Number(r[1])) ?? [];
-      list.push(n);
-      m.set(Number(r[1]), list);
-    }
-    diskIndexCache.set(names, m);
-  }
-  return m;
-}
-
 /** The first disk name a guest `vmid` would get on `storage`, and the DM name its map would have. */
-export function firstDiskOf(vmid: number, storage: LvmStorage, lvNamesByVg: Map<string, string[]>) {
-  const names = lvNamesByVg.get(storage.vg) ?? [];
-  const volname = nextDiskName(vmid, namesByVmid(names).get(vmid) ?? []);
+export function firstDiskOf(vmid: number, storage: LvmStorage, disksByVg: DisksByVg) {
+  const volname = nextDiskName(vmid, disksByVg.get(storage.vg)?.get(vmid) ?? []);
   return volname ? { volname, dmName: buildDmName(storage.vg, volname) } : null;
 }
 
@@ -67,7 +49,7 @@ export function computeVmidReuse(input: ReuseInput): VmidReuse {
   const messages: string[] = [];
   for (const vmid of input.nextIds) {
     for (const st of imageStorages) {
-      const first = firstDiskOf(vmid, st, input.lvNamesByVg);
+      const first = firstDiskOf(vmid, st, input.disksByVg);
       const hit = first && byName.get(first.dmName);
       // The name is free in LVM (nextDiskName skipped every LV name), so any map that holds it — stale,
       // renamed, without LV, or made by hand without a UUID — makes activating the new LV fail.
@@ -170,11 +152,11 @@ export function withVolumeLeftovers(reuse: VmidReuse, volumes: VolumesResult): V
 export function nextDiskCollision(
   entry: DmEntry,
   storage: LvmStorage | undefined,
-  lvNamesByVg: Map<string, string[]>,
+  disksByVg: DisksByVg,
 ): string | null {
   // Only for guests that exist: a free VMID is covered by computeVmidReuse.
   if (!storage || entry.vmid === null || !entry.guestNode || !BLOCKING.has(entry.reason)) return null;
-  const first = firstDiskOf(entry.vmid, storage, lvNamesByVg);
+  const first = firstDiskOf(entry.vmid, storage, disksByVg);
   if (!first || first.dmName !== entry.name) return null;
   return `the next disk of ${entry.guestType === 'lxc' ? 'CT' : 'VM'} ${entry.vmid} would be ${first.volname} and lvcreate would fail with 'Device or resource busy'`;
 }

@@ -9,17 +9,33 @@ import {
   parseNextIdRange,
   parseVmlist,
   type Task,
+  type VmlistEntry,
 } from '../parse/pmxcfs';
 import type { GuestRecord } from '../dm/dm-references';
 import { parseGuestConfig } from '../parse/guest-config';
 import type { HostSnapshot, ProcessInfo } from './snapshot';
-import { type LvmStorage, lvmStorages, parseStorageConfig, type StorageConfig } from '../parse/storage-config';
+import {
+  type LvmStorage,
+  lvmStorages,
+  parseStorageConfig,
+  type StorageConfig,
+  storagesOnNode,
+} from '../parse/storage-config';
 
 export interface PveState {
   node: string;
   members: Members | null;
   storageConfig: StorageConfig[];
+  /** Why storage.cfg could not be read (then no LV can be mapped to a storage); null when it was. */
+  storageConfigError: string | null;
+  /** Every LVM and LVM-thin storage of the cluster, whatever its node restriction. */
   lvmStorages: LvmStorage[];
+  /** The LVM storages this node uses: not disabled, and `nodes` (if set) names it (storagesOnNode). */
+  lvmStoragesHere: LvmStorage[];
+  /** IDs of the storages that are shared (`shared 1` or a shared type). */
+  sharedStorages: Set<string>;
+  /** /etc/pve/.vmlist: where each guest of the cluster lives. */
+  vmlist: VmlistEntry[];
   guests: Map<number, GuestRecord>;
   /** Config files found (any node). */
   configCount: number;
@@ -53,27 +69,26 @@ export function lxcIdOfProcess(p: ProcessInfo): number | null {
   return m ? Number(m[1]) : null;
 }
 
-const memo = new WeakMap<HostSnapshot, PveState>();
-
-/** Memoized per snapshot: the analysis, the storage rules and the document all ask for it. */
-export function readPveState(snap: HostSnapshot): PveState {
-  let s = memo.get(snap);
-  if (!s) {
-    s = computePveState(snap);
-    memo.set(snap, s);
-  }
-  return s;
+/**
+ * The node name, by one rule: what pmxcfs says this node is (.members `nodename`), else the hostname
+ * (PVE names a node after its short hostname; a standalone node may have no .members).
+ */
+export function nodeNameOf(members: Pick<Members, 'nodename'> | null, hostname: string): string {
+  return members?.nodename || hostname.trim().split('.')[0];
 }
 
-function computePveState(snap: HostSnapshot): PveState {
+/** Parsed once per analysis, by parseNode (node-view.ts). */
+export function parsePveState(snap: HostSnapshot): PveState {
   const warnings: string[] = [];
   const f = snap.files;
   const members =
     f['/etc/pve/.members'] !== undefined
       ? tryParse(warnings, '/etc/pve/.members', () => parseMembers(f['/etc/pve/.members']))
       : null;
-  const node = members?.nodename ?? snap.hostname;
-  const storageConfig = parseStorageConfig(f['/etc/pve/storage.cfg'] ?? '');
+  const node = nodeNameOf(members, snap.hostname);
+  const storageText = f['/etc/pve/storage.cfg'];
+  const storageConfig = parseStorageConfig(storageText ?? '');
+  const allLvm = lvmStorages(storageConfig);
   const guests = new Map<number, GuestRecord>();
   let configCount = 0;
   for (const [path, text] of Object.entries(f)) {
@@ -97,7 +112,7 @@ function computePveState(snap: HostSnapshot): PveState {
     if (!prev || m[1] === node) guests.set(vmid, { vmid, type, node: m[1], config, configError });
   }
   // Guests .vmlist knows whose config we could not read still exist: never call their disks orphans.
-  const vmlist =
+  const vmlist: VmlistEntry[] =
     f['/etc/pve/.vmlist'] !== undefined
       ? (tryParse(warnings, '/etc/pve/.vmlist', () => parseVmlist(f['/etc/pve/.vmlist'])) ?? [])
       : [];
@@ -138,7 +153,11 @@ function computePveState(snap: HostSnapshot): PveState {
     node,
     members,
     storageConfig,
-    lvmStorages: lvmStorages(storageConfig),
+    storageConfigError: storageText === undefined ? '/etc/pve/storage.cfg is missing or unreadable' : null,
+    lvmStorages: allLvm,
+    lvmStoragesHere: storagesOnNode(allLvm, node),
+    sharedStorages: new Set(storageConfig.filter((s) => s.shared).map((s) => s.id)),
+    vmlist,
     guests,
     configCount,
     tasks,

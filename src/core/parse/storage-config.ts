@@ -49,7 +49,7 @@ export function parseStorageConfig(text: string): StorageConfig[] {
 }
 
 /** Storages usable on `node`: not disabled, and `nodes=` (if set) includes it. */
-export function storagesOnNode(all: StorageConfig[], node: string): StorageConfig[] {
+export function storagesOnNode<T extends Pick<StorageConfig, 'disabled' | 'nodes'>>(all: T[], node: string): T[] {
   return all.filter((s) => !s.disabled && (s.nodes === null || s.nodes.includes(node)));
 }
 

@@ -1,6 +1,6 @@
 // Node storage health beyond orphans (docs/storage-health.md): thin pools, multipath paths, stale
 // locks and backup leftovers, leftover LVs, shared-LVM autoactivation, host use of guest disks.
-// Pure: everything comes from the snapshot (the same few commands the DM analysis gathered) and the
+// Pure: everything comes from the NodeView (the same few commands the DM analysis gathered) and the
 // DM analysis result; the fixes are only shown, never run.
 
 import { classifyGuestStorage } from './classify-storage-guests';
@@ -8,18 +8,11 @@ import { classifyHostUse } from './classify-storage-host';
 import { classifyMultipath, classifyThinPools } from './classify-storage-pools';
 import type { Config } from '../config';
 import { parseDmStatus } from '../parse/parse-dm-status';
-import { dmDepsOf, dmInfoOf, dmTablesOf, lvsOf, vgsOf } from '../node/parsed';
-import { readPveState } from '../node/pve-state';
-import type { HostSnapshot } from '../node/snapshot';
+import { commandFailure, type NodeView } from '../node/node-view';
 import { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext } from './storage-context';
 import type { DmResult, StorageFinding } from '../types';
 
 export { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext, THIN_DEFAULTS } from './storage-context';
-
-function out(snap: HostSnapshot, key: string): string {
-  const c = snap.commands[key];
-  return c && !c.error && c.code === 0 ? c.stdout : '';
-}
 
 function safe<T>(f: () => T, fallback: T): T {
   try {
@@ -45,35 +38,33 @@ export function parseAutoactivation(text: string): Map<string, boolean> {
   return res;
 }
 
-export function buildStorageContext(snap: HostSnapshot, dm: DmResult, config: Config): StorageContext {
-  const pve = readPveState(snap);
-  const info = safe(() => dmInfoOf(snap), []);
-  const names = info.map((d) => d.name);
+export function buildStorageContext(view: NodeView, dm: DmResult, config: Config): StorageContext {
+  const { pve, lvm } = view;
+  const info = view.dm.info;
   const guests: ParsedGuest[] = [];
   for (const g of [...pve.guests.values()].sort((a, b) => a.vmid - b.vmid)) {
     if (g.config) guests.push({ vmid: g.vmid, type: g.type, node: g.node, config: g.config });
   }
-  const lvsCmd = snap.commands.lvs;
-  const auto = snap.commands[AUTOACTIVATION_KEY];
+  const auto = view.commands[AUTOACTIVATION_KEY];
   return {
-    node: pve.node,
+    node: view.node,
     clustered: Boolean(pve.members?.cluster),
-    storages: pve.lvmStorages.filter((s) => !s.disabled && (s.nodes === null || s.nodes.includes(pve.node))),
-    lvs: safe(() => lvsOf(snap), []),
-    lvsOk: Boolean(lvsCmd && !lvsCmd.error && lvsCmd.code === 0),
-    lvsTimedOut: lvsCmd?.error === 'timeout',
-    vgs: safe(() => vgsOf(snap), []),
+    storages: pve.lvmStoragesHere,
+    lvs: lvm.lvs ?? [],
+    lvsOk: commandFailure(view.commands.lvs) === null,
+    lvsTimedOut: lvm.lvsTimedOut,
+    vgs: lvm.vgs ?? [],
     info,
-    table: safe(() => dmTablesOf(snap), new Map()),
-    deps: safe(() => dmDepsOf(snap), new Map()),
-    status: safe(() => parseDmStatus(out(snap, 'dmsetup.status'), names), new Map()),
+    table: view.dm.tables,
+    deps: view.dm.deps,
+    status: safe(() => parseDmStatus(view.dm.statusText, info.map((d) => d.name)), new Map()),
     guests,
     tasks: pve.tasks,
     ha: pve.ha,
     running: pve.running,
-    mountinfo: snap.files['/proc/self/mountinfo'] ?? '',
-    lvmConf: snap.files['/etc/lvm/lvm.conf'] ?? null,
-    autoactivation: auto && !auto.error && auto.code === 0 ? safe(() => parseAutoactivation(auto.stdout), null) : null,
+    mountinfo: view.files['/proc/self/mountinfo'] ?? '',
+    lvmConf: view.files['/etc/lvm/lvm.conf'] ?? null,
+    autoactivation: commandFailure(auto) === null ? safe(() => parseAutoactivation(auto?.stdout ?? ''), null) : null,
     dm,
     config,
   };
@@ -82,8 +73,8 @@ export function buildStorageContext(snap: HostSnapshot, dm: DmResult, config: Co
 const ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
 /** All storage findings, worst first. The caller folds the worst severity into the status. */
-export function classifyStorage(snap: HostSnapshot, dm: DmResult, config: Config): StorageFinding[] {
-  const ctx = buildStorageContext(snap, dm, config);
+export function classifyStorage(view: NodeView, dm: DmResult, config: Config): StorageFinding[] {
+  const ctx = buildStorageContext(view, dm, config);
   const findings = [
     ...classifyThinPools(ctx),
     ...classifyMultipath(ctx),

@@ -1,0 +1,137 @@
+// NodeView: one node, parsed once. Every raw output of a HostSnapshot is parsed here and nowhere else
+// (dmsetup, lvs/vgs, guest configs, storage.cfg, pmxcfs files); the DM analysis, the storage rules,
+// the cleanup planner, the safety preconditions and the executor's journal all read this value. A
+// failed or unreadable command is recorded as a reason, never thrown: the part that needs it decides
+// what that means (the DM analysis refuses, the storage rules skip, cleanup refuses).
+import { CheckError } from '../errors';
+import { type DmInfo, type DmSegment, parseDmDeps, parseDmInfo, parseDmTable } from '../parse/parse-dmsetup';
+import { type LvRow, parseLvs, parseVgs, type VgRow } from '../parse/parse-lvm';
+import { buildLvmView, type LvmView } from './lvm-view';
+import { parsePveState, type PveState } from './pve-state';
+import { COMMAND_KEYS, type CommandOutput, type HostSnapshot, type ProcessInfo, type SysDmEntry } from './snapshot';
+
+export interface DmView {
+  /** Why the device list cannot be trusted (dmsetup info/table/deps failed or printed junk); null when it can. */
+  failure: string | null;
+  info: DmInfo[];
+  tables: Map<string, DmSegment[]>;
+  deps: Map<string, string[]>;
+  /** Raw `dmsetup status` text, or '' when it failed: only thin pools and multipath read it. */
+  statusText: string;
+}
+
+export interface NodeView {
+  /** ISO time of the capture: the core's "now". */
+  capturedAt: string;
+  hostname: string;
+  /** The node name as PVE knows it (see nodeNameOf). */
+  node: string;
+  dm: DmView;
+  lvm: LvmView;
+  pve: PveState;
+  /** Every command of the snapshot whose outcome a rule reads beyond the parsed data (exit code, stderr). */
+  commands: Record<string, CommandOutput>;
+  processes: ProcessInfo[];
+  sysDm: SysDmEntry[];
+  links: Record<string, string>;
+  /** Files as on the node (storage.cfg, mountinfo, lvm.conf...): rules that read a file read it here. */
+  files: Record<string, string>;
+  /** Things that make the view less than complete, said once (LVM gaps, unreadable configs...). */
+  warnings: string[];
+}
+
+/** Why a command's output cannot be used, or null. */
+export function commandFailure(c: CommandOutput | undefined): string | null {
+  if (!c) return 'not run';
+  if (c.error === 'not-found') return `${c.argv[0]}: command not found`;
+  if (c.error === 'timeout') return `${c.argv.join(' ')} timed out`;
+  if (c.error || c.code !== 0) return `${c.argv[0]} exited ${c.code}: ${(c.stderr.trim().split('\n').pop() ?? '').trim()}`;
+  return null;
+}
+
+function attempt<T>(fn: () => T): { value: T; error: null } | { value: null; error: string } {
+  try {
+    return { value: fn(), error: null };
+  } catch (e) {
+    return { value: null, error: (e as Error).message };
+  }
+}
+
+function parseDm(snap: HostSnapshot): DmView {
+  const cmd = (k: string) => snap.commands[k];
+  const status = cmd(COMMAND_KEYS.dmStatus);
+  const statusText = commandFailure(status) ? '' : (status?.stdout ?? '');
+  const empty = { info: [], tables: new Map(), deps: new Map(), statusText };
+  const infoFail = commandFailure(cmd(COMMAND_KEYS.dmInfo));
+  if (infoFail) return { failure: `cannot list device-mapper devices: ${infoFail}`, ...empty };
+  for (const [what, key] of [
+    ['dmsetup table', COMMAND_KEYS.dmTable],
+    ['dmsetup deps', COMMAND_KEYS.dmDeps],
+  ] as const) {
+    const fail = commandFailure(cmd(key));
+    if (fail) return { failure: `${what} failed: ${fail}`, ...empty };
+  }
+  const parsed = attempt(() => {
+    const info = parseDmInfo(cmd(COMMAND_KEYS.dmInfo)?.stdout ?? '');
+    const names = info.map((i) => i.name);
+    return {
+      info,
+      tables: parseDmTable(cmd(COMMAND_KEYS.dmTable)?.stdout ?? '', names),
+      deps: parseDmDeps(cmd(COMMAND_KEYS.dmDeps)?.stdout ?? '', names),
+    };
+  });
+  if (parsed.error !== null) return { failure: `unreadable dmsetup output: ${parsed.error}`, ...empty };
+  return { failure: null, ...parsed.value, statusText };
+}
+
+function parseLvm(snap: HostSnapshot): LvmView {
+  const lvsOut = snap.commands[COMMAND_KEYS.lvs];
+  const vgsOut = snap.commands[COMMAND_KEYS.vgs];
+  let lvsError = commandFailure(lvsOut);
+  let lvs: LvRow[] | null = null;
+  if (!lvsError) {
+    const r = attempt(() => parseLvs(lvsOut?.stdout ?? ''));
+    lvs = r.value;
+    if (r.error !== null) lvsError = `unreadable lvs output: ${r.error}`;
+  }
+  let vgsError = vgsOut ? commandFailure(vgsOut) : 'vgs not run';
+  let vgs: VgRow[] | null = null;
+  if (!vgsError) {
+    const r = attempt(() => parseVgs(vgsOut?.stdout ?? ''));
+    vgs = r.value;
+    if (r.error !== null) vgsError = `unreadable vgs output: ${r.error}`;
+  }
+  return buildLvmView({ lvs, lvsError, lvsTimedOut: lvsOut?.error === 'timeout', vgs, vgsError });
+}
+
+export function parseNode(snap: HostSnapshot): NodeView {
+  const pve = parsePveState(snap);
+  const lvm = parseLvm(snap);
+  const warnings = [...pve.warnings];
+  // lvs prints these for a VG with a missing PV, and may still exit 0.
+  const lvsErr = snap.commands[COMMAND_KEYS.lvs]?.stderr ?? '';
+  if (/Couldn't find device with uuid|WARNING: VG \S+ is missing PV/i.test(lvsErr)) {
+    warnings.push(`lvs: ${lvsErr.trim().split('\n')[0]}`);
+  }
+  if (lvm.lvsError) warnings.push(`LVM view incomplete: ${lvm.lvsError}`);
+  return {
+    capturedAt: snap.capturedAt,
+    hostname: snap.hostname,
+    node: pve.node,
+    dm: parseDm(snap),
+    lvm,
+    pve,
+    commands: snap.commands,
+    processes: snap.processes,
+    sysDm: snap.sysDm,
+    links: snap.links ?? {},
+    files: snap.files,
+    warnings,
+  };
+}
+
+/** The device list, or the CheckError that says why there is none (the DM part is then UNKNOWN). */
+export function dmDevicesOf(view: NodeView): DmView {
+  if (view.dm.failure) throw new CheckError(view.dm.failure);
+  return view.dm;
+}
