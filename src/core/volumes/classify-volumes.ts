@@ -6,7 +6,7 @@ import type { PveState } from '../node/pve-state';
 import type { ProcessInfo } from '../node/snapshot';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
 import type { Status } from '../types';
-import { filePath, type ListedVolume, listStorageVolumes } from './volume-storages';
+import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing } from './volume-storages';
 
 export { filePath };
 
@@ -88,9 +88,10 @@ export function classifyVolumes(input: ClassifyVolumesInput): VolumesResult {
       if (l) l.push(p);
       else holdersByDev.set(fd, [p]);
     }
+  const zfs = parseZfsListing(raw);
   for (const st of storagesOnNode(pve.storageConfig, pve.node)) {
     if (!VOLUME_STORAGE_TYPES.includes(st.type)) continue;
-    const listed = listStorageVolumes(st, raw);
+    const listed = listStorageVolumes(st, raw, zfs);
     const stat: VolumeStorageStatus = {
       storage: st.id,
       type: st.type,

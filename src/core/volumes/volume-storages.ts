@@ -32,11 +32,24 @@ export function filePath(s: StorageConfig): string {
   return (s.props.path ?? `/mnt/pve/${s.id}`).replace(/\/+$/, '') || '/';
 }
 
-const zfsCache = new WeakMap<object, ZfsDataset[]>();
+/** `zfs list` parsed once for every zfspool storage (one call lists every pool), or why it cannot be. */
+export type ZfsListing = ZfsDataset[] | Error;
 
-export function listStorageVolumes(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
+export function parseZfsListing(raw: VolumesRaw): ZfsListing {
   try {
-    if (st.type === 'zfspool') return listZfs(st, raw);
+    return raw.zfs ? parseZfsList(raw.zfs.stdout) : [];
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+export function listStorageVolumes(
+  st: StorageConfig,
+  raw: VolumesRaw,
+  zfs: ZfsListing,
+): { error?: string; volumes: ListedVolume[] } {
+  try {
+    if (st.type === 'zfspool') return listZfs(st, raw, zfs);
     if (st.type === 'rbd') return listRbd(st, raw);
     return listFiles(st, raw);
   } catch (e) {
@@ -55,7 +68,7 @@ function commandError(out: VolumesRaw['zfs'], what: string): string | null {
   return null;
 }
 
-function listZfs(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
+function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?: string; volumes: ListedVolume[] } {
   const pool = st.props.pool;
   if (!pool) return { error: 'zfspool storage without a pool property', volumes: [] };
   const out = raw.zfs;
@@ -71,11 +84,7 @@ function listZfs(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes:
       .every((l) => /^cannot open '/.test(l));
   if (err && (poolMissing || !othersOnly)) return { error: err, volumes: [] };
   if (!out) return { error: 'zfs list was not run', volumes: [] };
-  let all = zfsCache.get(out);
-  if (!all) {
-    all = parseZfsList(out.stdout);
-    zfsCache.set(out, all);
-  }
+  if (all instanceof Error) throw all;
   const prefix = `${pool}/`;
   const volumes: ListedVolume[] = [];
   const seen = new Set<string>();
