@@ -104,77 +104,9 @@ function undoRemove(src: UndoSource, f: RestoreFacts, opts: { readWrite?: boolea
   const byDevno = new Map(f.dm.map((d) => [`${d.major}:${d.minor}`, d]));
   const lines: string[] = [];
   for (const line of src.table) {
-    const [start, len, target, ...params] = line.trim().split(/\s+/);
-    const s0 = Number(start);
-    const n = Number(len);
-    if (!Number.isFinite(s0) || !Number.isFinite(n)) return { ok: false, why: `unreadable table line '${line}'` };
-    // Devices by identity: a DM device the table used may have another minor number now.
-    const mapped = params.map((p) => {
-      if (!/^\d+:\d+$/.test(p)) return p;
-      const was = src.tableDevices?.[p];
-      if (!was) return p;
-      const now = f.dm.find((d) => (was.uuid ? d.uuid === was.uuid : d.name === was.name));
-      return now ? `${now.major}:${now.minor}` : `gone:${was.name}`;
-    });
-    const gone = mapped.find((p) => p.startsWith('gone:'));
-    if (gone) return { ok: false, why: `device ${gone.slice(5)} that the table uses is gone` };
-    if (target === 'linear') {
-      const dev = mapped[0];
-      const off = Number(mapped[1]);
-      const a0 = off;
-      const a1 = off + n;
-      for (const [name, tl] of f.tables) {
-        for (const t of tl) {
-          const p = t.trim().split(/\s+/);
-          if (p[2] === 'linear' && p[3] === dev && overlaps(a0, a1, Number(p[4]), Number(p[4]) + Number(p[1]))) {
-            return { ok: false, why: `its sectors on ${dev} overlap map ${name}` };
-          }
-        }
-      }
-      // Whatever the device is, LVM's own segment list must say those sectors are free: a PV may be a
-      // DM device itself (multipath is the normal shared-SAN setup), and a table onto anything that is
-      // not a PV LVM knows (another LV's map, a whole disk holding a PV, an unknown device) cannot be
-      // verified at all.
-      if (!f.extents)
-        return { ok: false, why: `cannot verify that the extents are free: ${f.extentsError ?? 'no segment data'}` };
-      const pv = f.pvDevnos?.has(dev) ?? f.extents.some((x) => x.dev === dev);
-      const dmDev = byDevno.get(dev);
-      // A kpartx partition (UUID part<N>-<parent uuid>) maps into its own disk's map: that is the disk
-      // it was cut from, not another guest's.
-      const ownDisk = /^part\d+-(.+)$/.exec(src.uuid)?.[1];
-      if (!pv && dmDev && ownDisk && dmDev.uuid === ownDisk) {
-        lines.push([start, len, target, ...mapped].join(' '));
-        continue;
-      }
-      if (!pv) {
-        if (dmDev?.uuid.startsWith('LVM-'))
-          return { ok: false, why: `its table maps onto ${dmDev.name}, the map of an LV (another guest's disk, maybe): never recreated` };
-        return {
-          ok: false,
-          why: `device ${dmDev ? `${dmDev.name} (${dev})` : dev} is not a PV that LVM reports: cannot verify what its sectors hold now`,
-        };
-      }
-      const hit = f.extents.find((x) => x.dev === dev && overlaps(a0, a1, x.start, x.end));
-      if (hit) return { ok: false, why: `its extents on ${dev} now belong to LV ${hit.vg}/${hit.lv}` };
-    } else if (target === 'thin') {
-      const pool = mapped[0];
-      const id = Number(mapped[1]);
-      for (const [name, tl] of f.tables) {
-        if (tl.some((t) => t.trim().split(/\s+/).slice(2, 5).join(' ') === `thin ${pool} ${id}`)) {
-          return { ok: false, why: `map ${name} maps the same thin device` };
-        }
-      }
-      if (!f.thin)
-        return { ok: false, why: `cannot verify that thin device ${id} is free: ${f.extentsError ?? 'no thin ids'}` };
-      const poolDev = byDevno.get(pool);
-      const poolLv = poolDev?.uuid.match(/^LVM-[0-9A-Za-z!#]{32}([0-9A-Za-z!#]{32})-tpool$/)?.[1];
-      const owner = f.lvs.find((l) => l.uuid === poolLv);
-      const hit = f.thin.find((t) => t.thinId === id && (!owner || (t.vg === owner.vg && t.pool === owner.name)));
-      if (hit) return { ok: false, why: `thin device ${id} now belongs to LV ${hit.vg}/${hit.lv}` };
-    } else if (target !== 'error' && target !== 'zero') {
-      return { ok: false, why: `cannot verify what a ${target} map covers` };
-    }
-    lines.push([start, len, target, ...mapped].join(' '));
+    const r = restoreTableLine(src, f, { line, byDevno });
+    if ('why' in r) return { ok: false, why: r.why };
+    lines.push(r.line);
   }
   const cmd = ['dmsetup', 'create', src.name];
   if (src.uuid) cmd.push('-u', src.uuid);
@@ -182,6 +114,87 @@ function undoRemove(src: UndoSource, f: RestoreFacts, opts: { readWrite?: boolea
   const effect = `recreate map ${src.name}${opts.readWrite ? '' : ' read-only'}`;
   if (lines.length === 1) return { ok: true, command: [...cmd, '--table', lines[0]], effect };
   return { ok: true, command: cmd, input: `${lines.join('\n')}\n`, effect };
+}
+
+type DevnoIndex = Map<string, RestoreFacts['dm'][number]>;
+
+/** One journaled table line with its devices renumbered to today's, or why it cannot be recreated. */
+function restoreTableLine(
+  src: UndoSource,
+  f: RestoreFacts,
+  o: { line: string; byDevno: DevnoIndex },
+): { line: string } | { why: string } {
+  const [start, len, target, ...params] = o.line.trim().split(/\s+/);
+  const s0 = Number(start);
+  const n = Number(len);
+  if (!Number.isFinite(s0) || !Number.isFinite(n)) return { why: `unreadable table line '${o.line}'` };
+  // Devices by identity: a DM device the table used may have another minor number now.
+  const mapped = params.map((p) => {
+    if (!/^\d+:\d+$/.test(p)) return p;
+    const was = src.tableDevices?.[p];
+    if (!was) return p;
+    const now = f.dm.find((d) => (was.uuid ? d.uuid === was.uuid : d.name === was.name));
+    return now ? `${now.major}:${now.minor}` : `gone:${was.name}`;
+  });
+  const gone = mapped.find((p) => p.startsWith('gone:'));
+  if (gone) return { why: `device ${gone.slice(5)} that the table uses is gone` };
+  let why: string | null = null;
+  if (target === 'linear') why = linearConflict(src, f, { dev: mapped[0], a0: Number(mapped[1]), sectors: n, byDevno: o.byDevno });
+  else if (target === 'thin') why = thinConflict(f, { pool: mapped[0], id: Number(mapped[1]), byDevno: o.byDevno });
+  else if (target !== 'error' && target !== 'zero') why = `cannot verify what a ${target} map covers`;
+  return why ? { why } : { line: [start, len, target, ...mapped].join(' ') };
+}
+
+/** Why a linear segment cannot be recreated (its sectors are another map's or LV's, or unverifiable); null when free. */
+function linearConflict(
+  src: UndoSource,
+  f: RestoreFacts,
+  o: { dev: string; a0: number; sectors: number; byDevno: DevnoIndex },
+): string | null {
+  const { dev, a0 } = o;
+  const a1 = a0 + o.sectors;
+  for (const [name, tl] of f.tables) {
+    for (const t of tl) {
+      const p = t.trim().split(/\s+/);
+      if (p[2] === 'linear' && p[3] === dev && overlaps(a0, a1, Number(p[4]), Number(p[4]) + Number(p[1]))) {
+        return `its sectors on ${dev} overlap map ${name}`;
+      }
+    }
+  }
+  // Whatever the device is, LVM's own segment list must say those sectors are free: a PV may be a
+  // DM device itself (multipath is the normal shared-SAN setup), and a table onto anything that is
+  // not a PV LVM knows (another LV's map, a whole disk holding a PV, an unknown device) cannot be
+  // verified at all.
+  if (!f.extents) return `cannot verify that the extents are free: ${f.extentsError ?? 'no segment data'}`;
+  const pv = f.pvDevnos?.has(dev) ?? f.extents.some((x) => x.dev === dev);
+  const dmDev = o.byDevno.get(dev);
+  // A kpartx partition (UUID part<N>-<parent uuid>) maps into its own disk's map: that is the disk
+  // it was cut from, not another guest's.
+  const ownDisk = /^part\d+-(.+)$/.exec(src.uuid)?.[1];
+  if (!pv && dmDev && ownDisk && dmDev.uuid === ownDisk) return null;
+  if (!pv) {
+    if (dmDev?.uuid.startsWith('LVM-'))
+      return `its table maps onto ${dmDev.name}, the map of an LV (another guest's disk, maybe): never recreated`;
+    return `device ${dmDev ? `${dmDev.name} (${dev})` : dev} is not a PV that LVM reports: cannot verify what its sectors hold now`;
+  }
+  const hit = f.extents.find((x) => x.dev === dev && overlaps(a0, a1, x.start, x.end));
+  return hit ? `its extents on ${dev} now belong to LV ${hit.vg}/${hit.lv}` : null;
+}
+
+/** Why a thin segment cannot be recreated (its thin device is mapped or owned by an LV, or unverifiable); null when free. */
+function thinConflict(f: RestoreFacts, o: { pool: string; id: number; byDevno: DevnoIndex }): string | null {
+  const { pool, id } = o;
+  for (const [name, tl] of f.tables) {
+    if (tl.some((t) => t.trim().split(/\s+/).slice(2, 5).join(' ') === `thin ${pool} ${id}`)) {
+      return `map ${name} maps the same thin device`;
+    }
+  }
+  if (!f.thin) return `cannot verify that thin device ${id} is free: ${f.extentsError ?? 'no thin ids'}`;
+  const poolDev = o.byDevno.get(pool);
+  const poolLv = poolDev?.uuid.match(/^LVM-[0-9A-Za-z!#]{32}([0-9A-Za-z!#]{32})-tpool$/)?.[1];
+  const owner = f.lvs.find((l) => l.uuid === poolLv);
+  const hit = f.thin.find((t) => t.thinId === id && (!owner || (t.vg === owner.vg && t.pool === owner.name)));
+  return hit ? `thin device ${id} now belongs to LV ${hit.vg}/${hit.lv}` : null;
 }
 
 function reportRows(json: string, key: string): Record<string, string>[] {

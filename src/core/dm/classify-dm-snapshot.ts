@@ -9,13 +9,11 @@ import { parseSnapshotLv, vmidOfLvName } from '../parse/volume-name';
 
 export function classifySnapshot(
   ctx: ClassifyContext,
-  vg: string,
-  name: string,
-  lv: LvRow | null,
-  mapped: boolean,
+  q: { vg: string; name: string; lv: LvRow | null; mapped: boolean },
   v: (s: DmStatus, r: DmReason, d: string, e?: Partial<Verdict>) => Verdict,
   storage: LvmStorage,
 ): Verdict {
+  const { vg, name, lv, mapped } = q;
   const snap = parseSnapshotLv(name, { volumes: lvNamesOf(ctx, vg, lv?.origin) });
   if (!snap)
     return ignored('not-guest-volume', `LV ${vg}/${name} starts with snap_ but names no volume`, {
@@ -45,7 +43,7 @@ export function classifySnapshot(
       `${who(owner, vmid)}'s config could not be read: cannot check snapshot '${snap.snapshot}'`,
     );
   // The split of snap_<vol>_<snap> is ambiguous when both hold '_': accept any split whose snapshot exists.
-  const candidates = [snap.snapshot, ...alternativeSplits(name, snap.chain)];
+  const candidates = [snap.snapshot, ...alternativeSplits(name, { chain: snap.chain })];
   const found = candidates.find((s) => owner.config!.snapshots.includes(s));
   // A volume chain is one unit: LVMPlugin (de)activates its members together (lvchange --select), so a
   // member active here while the guest lives on another node is as wrong as its top being active here.
@@ -83,7 +81,7 @@ function lvNamesOf(ctx: ClassifyContext, vg: string, origin?: string): ReadonlyS
   return origin && !names.has(origin) ? new Set([...names, origin]) : names;
 }
 
-function alternativeSplits(name: string, chain: boolean): string[] {
+function alternativeSplits(name: string, { chain }: { chain: boolean }): string[] {
   const body = name.slice(5, chain ? -'.qcow2'.length : undefined);
   const out: string[] = [];
   for (let i = body.indexOf('_'); i > 0; i = body.indexOf('_', i + 1)) out.push(body.slice(i + 1));

@@ -1,11 +1,11 @@
-// The heart: every DM device and every LV of every PVE LVM storage gets a status, a reason code and a
-// sentence (design "Classification"; facts §1-§3, §7, §10). Pure: plain data in, entries out.
+// The heart: every LV of every PVE LVM storage gets a status, a reason code and a sentence (design
+// "Classification"; facts §1-§3, §7, §10); maps reach it through classify-dm-device.ts. Pure.
 
-import type { ClassifyContext } from './dm-context';
-import type { DmDevice } from './dm-devices';
+import type { ClassifyContext, StorageChoice } from './dm-context';
 import { describeRef, type GuestRecord, lvKey, type RefHit } from './dm-references';
 import { storageFor } from './dm-storage-choice';
 import type { LvRow } from '../parse/parse-lvm';
+import type { LvmStorage } from '../parse/storage-config';
 import { classifySnapshot } from './classify-dm-snapshot';
 import { ignored, type Verdict, who } from './dm-verdict';
 import type { DmReason, DmStatus } from '../types';
@@ -13,18 +13,22 @@ import { parseDeletedLv, parseLvmVolname, vmidOfLvName } from '../parse/volume-n
 
 export type { ClassifyContext } from './dm-context';
 
-/**
- * Verdict for one top-level LV (by name; `lv` is its lvs row when it exists). `mapped`: a DM map
- * exists for it here. Used for active LVs, inactive LVs and maps without an LV alike.
- */
-export function classifyVolume(
-  ctx: ClassifyContext,
-  vg: string,
-  name: string,
-  lv: LvRow | null,
-  mapped: boolean,
-  thinHint = false,
-): Verdict {
+/** One top-level LV to decide, by name (`lv` is its lvs row when it exists). */
+export interface VolumeQuery {
+  vg: string;
+  name: string;
+  lv: LvRow | null;
+  /** A DM map exists for it here. */
+  mapped: boolean;
+  /** No lvs row: the map's own target says whether it is a thin volume. */
+  thinHint?: boolean;
+}
+
+type MakeVerdict = (status: DmStatus, reason: DmReason, detail: string, extra?: Partial<Verdict>) => Verdict;
+
+/** Verdict for one top-level LV. Used for active LVs, inactive LVs and maps without an LV alike. */
+export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
+  const { vg, name } = q;
   if (ctx.storageConfigError) {
     // Without storage.cfg nothing says which VG is a PVE storage: every guest disk would look ignored.
     return {
@@ -38,74 +42,80 @@ export function classifyVolume(
       guestType: null,
     };
   }
-  const { storage, offNode, here } = storageFor(ctx, vg, lv, thinHint);
-  if (!storage) {
-    if (here.length > 0) {
-      const pools = here.map((s) => `'${s.id}' (pool ${s.thinpool})`).join(', ');
-      return ignored(
-        'not-guest-volume',
-        `LV ${vg}/${name} is outside the thin pool of ${pools}, the only storage on VG ${vg}: not a PVE volume`,
-      );
-    }
-    if (offNode)
-      return ignored(
-        'storage-not-on-node',
-        `VG ${vg} belongs to storage '${offNode.id}', which is not used on ${ctx.node} (nodes=${offNode.nodes?.join(',')})`,
-      );
-    const vmid = vmidOfLvName(name);
-    return ignored(
-      'not-pve-storage',
-      `VG ${vg} is not an LVM storage in storage.cfg${vmid !== null ? ' (an LV named like a guest disk)' : ''}`,
-    );
-  }
+  const choice = storageFor(ctx, { vg, lv: q.lv, thinHint: q.thinHint ?? false });
+  const storage = choice.storage;
+  if (!storage) return notOnStorage(ctx, q, choice);
+  const vmid = vmidOfLvName(name);
+  const owner = vmid !== null ? ctx.guests.get(vmid) : undefined;
   const base: Omit<Verdict, 'status' | 'reason' | 'detail'> = {
     storage: storage.id,
-    vmid: vmidOfLvName(name),
+    vmid,
     volume: `${storage.id}:${name}`,
-    guestNode: null,
-    guestType: null,
+    guestNode: owner ? owner.node : null,
+    guestType: owner ? owner.type : null,
   };
-  const owner = base.vmid !== null ? ctx.guests.get(base.vmid) : undefined;
-  if (owner) {
-    base.guestNode = owner.node;
-    base.guestType = owner.type;
-  }
-  const v = (status: DmStatus, reason: DmReason, detail: string, extra: Partial<Verdict> = {}): Verdict => ({
-    status,
-    reason,
-    detail,
-    ...base,
-    ...extra,
-  });
+  const v: MakeVerdict = (status, reason, detail, extra = {}) => ({ status, reason, detail, ...base, ...extra });
 
-  const deleted = parseDeletedLv(name);
-  if (deleted) {
-    const worker = ctx.tasks.find((t) => t.running && t.type === 'imgdel');
-    if (worker) {
-      return v(
-        'ignored',
-        'saferemove-in-progress',
-        `LV renamed del-<name> by pve-storage saferemove; an imgdel task (${worker.upid}) is zeroing it and will remove it`,
-        { deleted: true },
-      );
-    }
-    return v(
-      'orphan',
-      'saferemove-leftover',
-      storage.shared
-        ? `LV ${vg}/${name} was renamed for removal (saferemove) and no imgdel task runs on ${ctx.node}; on shared storage the node that freed it zeroes it (check that node's tasks), else an interrupted removal left it behind`
-        : `LV ${vg}/${name} was renamed for removal (saferemove) but no imgdel task runs: an interrupted removal left it behind`,
-      { deleted: true },
-    );
-  }
-
-  if (name.startsWith('snap_')) return classifySnapshot(ctx, vg, name, lv, mapped, v, storage);
-
+  if (parseDeletedLv(name)) return deletedVerdict(ctx, q, storage, v);
+  if (name.startsWith('snap_')) return classifySnapshot(ctx, q, v, storage);
   const vol = parseLvmVolname(name);
   if (!vol)
     return ignored('not-guest-volume', `LV ${vg}/${name} is not named like a PVE volume (vm-<id>-..., base-<id>-...)`, {
       storage: storage.id,
     });
+  return referencedVerdict(ctx, q, storage, vol.vmid, v) ?? unreferencedVerdict(ctx, q, storage, { vmid: vol.vmid, owner, v });
+}
+
+/** A VG no storage of this node owns: outside the thin pool, another node's storage, or no PVE storage. */
+function notOnStorage(ctx: ClassifyContext, { vg, name }: VolumeQuery, { offNode, here }: StorageChoice): Verdict {
+  if (here.length > 0) {
+    const pools = here.map((s) => `'${s.id}' (pool ${s.thinpool})`).join(', ');
+    return ignored(
+      'not-guest-volume',
+      `LV ${vg}/${name} is outside the thin pool of ${pools}, the only storage on VG ${vg}: not a PVE volume`,
+    );
+  }
+  if (offNode)
+    return ignored(
+      'storage-not-on-node',
+      `VG ${vg} belongs to storage '${offNode.id}', which is not used on ${ctx.node} (nodes=${offNode.nodes?.join(',')})`,
+    );
+  const vmid = vmidOfLvName(name);
+  return ignored(
+    'not-pve-storage',
+    `VG ${vg} is not an LVM storage in storage.cfg${vmid !== null ? ' (an LV named like a guest disk)' : ''}`,
+  );
+}
+
+/** `del-<name>`: pve-storage's saferemove renamed it; an imgdel task zeroes and removes it. */
+function deletedVerdict(ctx: ClassifyContext, { vg, name }: VolumeQuery, storage: LvmStorage, v: MakeVerdict): Verdict {
+  const worker = ctx.tasks.find((t) => t.running && t.type === 'imgdel');
+  if (worker) {
+    return v(
+      'ignored',
+      'saferemove-in-progress',
+      `LV renamed del-<name> by pve-storage saferemove; an imgdel task (${worker.upid}) is zeroing it and will remove it`,
+      { deleted: true },
+    );
+  }
+  return v(
+    'orphan',
+    'saferemove-leftover',
+    storage.shared
+      ? `LV ${vg}/${name} was renamed for removal (saferemove) and no imgdel task runs on ${ctx.node}; on shared storage the node that freed it zeroes it (check that node's tasks), else an interrupted removal left it behind`
+      : `LV ${vg}/${name} was renamed for removal (saferemove) but no imgdel task runs: an interrupted removal left it behind`,
+    { deleted: true },
+  );
+}
+
+/** The verdict when a guest config names the LV (or tagged_only hides it from PVE); null when none does. */
+function referencedVerdict(
+  ctx: ClassifyContext,
+  { vg, name, lv, mapped }: VolumeQuery,
+  storage: LvmStorage,
+  vmid: number,
+  v: MakeVerdict,
+): Verdict | null {
   const hits = ctx.refs.get(lvKey(vg, name)) ?? [];
   const local = hits.filter((h) => h.node === ctx.node);
   const counting = storage.shared ? hits : local;
@@ -116,29 +126,37 @@ export function classifyVolume(
     return ignored(
       'not-tagged',
       `storage '${storage.id}' has tagged_only and LV ${vg}/${name} carries no pve-vm-<id> tag: PVE does not list it as a volume`,
-      { storage: storage.id, vmid: vol.vmid },
+      { storage: storage.id, vmid },
     );
   }
   if (local.length > 0)
     return v('valid', 'referenced', refDetail(local), { volume: volumeOf(local[0], storage.id, name) });
-  if (storage.shared && counting.length > 0) {
-    const h = counting[0];
-    if (!mapped)
-      return v('valid', 'referenced', `${refDetail(counting)} on ${h.node}; inactive here, as it should be`, {
-        volume: volumeOf(h, storage.id, name),
-      });
-    return v(
-      'orphan',
-      'guest-on-other-node',
-      `${h.type === 'lxc' ? 'CT' : 'VM'} ${h.vmid} lives on ${h.node} (${describeRef(h)}); its shared LV should not be active on ${ctx.node}`,
-      {
-        volume: volumeOf(h, storage.id, name),
-        guestNode: h.node,
-        referencedBy: `${describeRef(h)} on ${h.node}`,
-      },
-    );
-  }
-  const vmid = vol.vmid;
+  if (!storage.shared || counting.length === 0) return null;
+  const h = counting[0];
+  if (!mapped)
+    return v('valid', 'referenced', `${refDetail(counting)} on ${h.node}; inactive here, as it should be`, {
+      volume: volumeOf(h, storage.id, name),
+    });
+  return v(
+    'orphan',
+    'guest-on-other-node',
+    `${h.type === 'lxc' ? 'CT' : 'VM'} ${h.vmid} lives on ${h.node} (${describeRef(h)}); its shared LV should not be active on ${ctx.node}`,
+    {
+      volume: volumeOf(h, storage.id, name),
+      guestNode: h.node,
+      referencedBy: `${describeRef(h)} on ${h.node}`,
+    },
+  );
+}
+
+/** No config names the LV: whose leftover it is, or unknown when the owner's config cannot be read. */
+function unreferencedVerdict(
+  ctx: ClassifyContext,
+  { vg, name, mapped }: VolumeQuery,
+  storage: LvmStorage,
+  o: { vmid: number; owner: GuestRecord | undefined; v: MakeVerdict },
+): Verdict {
+  const { vmid, owner, v } = o;
   const dangling = danglingStorages(ctx, owner);
   if (dangling)
     return v(
@@ -191,97 +209,4 @@ function volumeOf(hit: RefHit, storage: string, name: string): string {
 function refDetail(hits: RefHit[]): string {
   const first = describeRef(hits[0]);
   return hits.length > 1 ? `${first} (+${hits.length - 1} more)` : first;
-}
-
-/** Verdict for a DM device from its identity (layers and partitions are resolved by the caller). */
-export function classifyDevice(ctx: ClassifyContext, d: DmDevice): Verdict {
-  const id = d.identity;
-  switch (id.kind) {
-    case 'other': {
-      const what =
-        id.what === 'mpath'
-          ? 'multipath map'
-          : id.what === 'crypt'
-            ? 'dm-crypt map'
-            : id.what === 'no-uuid'
-              ? 'map without UUID'
-              : `${id.what} map`;
-      if (id.namedLike)
-        return ignored(
-          'not-lvm',
-          `map without UUID named like LV ${id.namedLike}, which does not exist: lvm2 always sets an LVM- UUID, so this map was made by hand (dmsetup create) and is not LVM's; while it exists, creating an LV of that name fails with "Device or resource busy"`,
-        );
-      return ignored(
-        'not-lvm',
-        `${what} (UUID ${d.info.uuid ? `${d.info.uuid.split('-')[0]}-...` : 'empty'}), not an LVM volume`,
-      );
-    }
-    case 'lv':
-      return classifyVolume(ctx, id.lv.vg, id.lv.name, id.lv, true);
-    case 'renamed': {
-      const inner = classifyVolume(ctx, id.vg, id.lv.name, id.lv, true);
-      if (inner.status === 'ignored') return inner;
-      // The map holds the old DM name too: an LV that has that name now cannot be activated either.
-      const heir = ctx.lvm.byName.get(`${id.vg}/${id.nameLv}`);
-      return {
-        ...inner,
-        status: 'duplicate',
-        reason: 'renamed',
-        detail: `map named ${id.vg}/${id.nameLv} carries the UUID of LV ${id.vg}/${id.lv.name} (renamed, e.g. by qm disk reassign): it blocks activating the LV under its new name${heir ? `, and LV ${id.vg}/${id.nameLv}, which has the old name now, cannot be activated either (its DM name is taken)` : ''}`,
-      };
-    }
-    case 'no-lv': {
-      if (ctx.lvsError)
-        return lvmUnknown(ctx, d, `lvs failed (${ctx.lvsError}): cannot tell whether ${d.info.name} has an LV`);
-      const inner = classifyVolume(ctx, id.vg, id.lv, id.sameName, true, d.segments[0]?.target === 'thin');
-      if (inner.status === 'ignored') return inner;
-      const vg = ctx.lvm.vgByName.get(id.vg);
-      if (!id.vgKnown)
-        return {
-          ...inner,
-          status: 'unknown',
-          reason: 'vg-unknown',
-          detail: `the VG of ${d.info.name} (UUID ${d.info.uuid.slice(0, 36)}...) is not known to LVM (missing PV, recreated VG, or hidden by an lvm.conf filter): never guess`,
-        };
-      if (vg?.partial)
-        return {
-          ...inner,
-          status: 'unknown',
-          reason: 'vg-partial',
-          detail: `VG ${id.vg} is partial (a PV is missing): its LV list is incomplete`,
-        };
-      if (id.sameName) {
-        return {
-          ...inner,
-          status: 'duplicate',
-          reason: 'stale-map',
-          detail: id.uuidLess
-            ? `map without UUID (made by hand, not by lvm2) holding the DM name of LV ${id.vg}/${id.lv}: whatever it maps, it blocks activating the real LV${id.sameName.active ? '' : ' (the LV is inactive)'}`
-            : `DM name of LV ${id.vg}/${id.lv} but its UUID carries another LV id (old incarnation): the map points at old extents and blocks activating the real LV${id.sameName.active ? '' : ' (the LV is inactive)'}`,
-        };
-      }
-      return {
-        ...inner,
-        status: 'orphan',
-        reason: 'lv-missing',
-        detail: `DM map whose ${id.uuidLess ? 'name' : 'UUID'} is not in LVM metadata (no LV ${id.vg}/${id.lv})`,
-      };
-    }
-    default:
-      throw new Error(`classifyDevice: ${id.kind} is resolved by the caller`);
-  }
-}
-
-function lvmUnknown(ctx: ClassifyContext, d: DmDevice, detail: string): Verdict {
-  const vmid = d.split ? vmidOfLvName(d.split.lv) : null;
-  return {
-    status: 'unknown',
-    reason: 'lvm-incomplete',
-    detail,
-    storage: null,
-    vmid,
-    volume: null,
-    guestNode: vmid !== null ? (ctx.guests.get(vmid)?.node ?? null) : null,
-    guestType: null,
-  };
 }

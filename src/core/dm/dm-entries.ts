@@ -1,7 +1,8 @@
 // DM devices and LVs → entries: each device's verdict, layers inheriting their LV's status, kpartx
 // partitions following their parent, same-target copies, and the LVs without a map of their own.
 
-import { type ClassifyContext, classifyDevice, classifyVolume } from './classify-dm';
+import { type ClassifyContext, classifyVolume } from './classify-dm';
+import { classifyDevice } from './classify-dm-device';
 import type { DmDevice } from './dm-devices';
 import { buildDmName } from '../parse/dm-name';
 import type { DmEntry } from '../types';
@@ -48,20 +49,39 @@ function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): D
   return extra === NO_EXTRA ? e : Object.assign(e, extra);
 }
 
+/** What the steps of classifyAll share: entries by map name, LVs already covered by a map, top-LV verdicts. */
+interface ClassifyState {
+  ctx: ClassifyContext;
+  byName: Map<string, DmEntry>;
+  covered: Set<string>;
+  topVerdicts: Map<string, Verdict>;
+}
+
 export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
-  const byName = new Map<string, DmEntry>();
-  const covered = new Set<string>();
-  const topVerdicts = new Map<string, Verdict>();
-  const topOf = (vg: string, top: string): Verdict => {
-    const k = `${vg}/${top}`;
-    let v = topVerdicts.get(k);
-    if (!v) {
-      v = classifyVolume(ctx, vg, top, ctx.lvm.byName.get(k) ?? null, true);
-      topVerdicts.set(k, v);
-    }
-    return v;
-  };
-  // 1. Devices that are an LV or stand on their own.
+  const st: ClassifyState = { ctx, byName: new Map(), covered: new Set(), topVerdicts: new Map() };
+  classifyOwnDevices(st, devices);
+  classifyLayers(st, devices);
+  classifyPartitions(st, devices);
+  markSameTarget(devices, st.byName);
+  const entries = devices.map((d) => st.byName.get(d.info.name)!);
+  entries.push(...inactiveLvEntries(st));
+  return entries;
+}
+
+/** The verdict of a top-level LV that has a map here, decided once however many layers it has. */
+function topOf(st: ClassifyState, vg: string, top: string): Verdict {
+  const k = `${vg}/${top}`;
+  let v = st.topVerdicts.get(k);
+  if (!v) {
+    v = classifyVolume(st.ctx, { vg, name: top, lv: st.ctx.lvm.byName.get(k) ?? null, mapped: true });
+    st.topVerdicts.set(k, v);
+  }
+  return v;
+}
+
+function classifyOwnDevices(st: ClassifyState, devices: DmDevice[]): void {
+  const { ctx, byName, covered, topVerdicts } = st;
+  // Devices that are an LV or stand on their own.
   for (const d of devices) {
     const id = d.identity;
     if (id.kind === 'layer' || id.kind === 'partition') continue;
@@ -75,7 +95,11 @@ export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[
     if (id.kind === 'renamed') covered.add(`${id.lv.vg}/${id.lv.name}`);
     byName.set(d.info.name, entryOf(d, v));
   }
-  // 2. Layers inherit their top LV's status; thin-pool parts are never guest volumes.
+}
+
+function classifyLayers(st: ClassifyState, devices: DmDevice[]): void {
+  const { byName, covered } = st;
+  // Layers inherit their top LV's status; thin-pool parts are never guest volumes.
   for (const d of devices) {
     const id = d.identity;
     if (id.kind !== 'layer') continue;
@@ -95,14 +119,18 @@ export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[
       byName.set(d.info.name, entryOf(d, v, { parent: d.info.name === topName ? null : topName, layer: id.layer }));
       continue;
     }
-    const top = topOf(id.vg, id.top);
+    const top = topOf(st, id.vg, id.top);
     const v: Verdict =
       top.status === 'ignored'
         ? { ...top, reason: top.reason }
         : { ...top, detail: `${id.layer} layer of ${id.vg}/${id.top}: ${top.detail}` };
     byName.set(d.info.name, entryOf(d, v, { parent: topName, layer: id.layer, vg: id.vg, lv: id.top }));
   }
-  // 3. kpartx partitions follow their parent.
+}
+
+function classifyPartitions(st: ClassifyState, devices: DmDevice[]): void {
+  const { byName } = st;
+  // kpartx partitions follow their parent.
   for (const d of devices) {
     const id = d.identity;
     if (id.kind !== 'partition') continue;
@@ -147,14 +175,17 @@ export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[
       entryOf(d, v, { parent: id.parent, vg: parent?.vg ?? null, lv: parent?.lv ?? null, layer: null }),
     );
   }
-  markSameTarget(devices, byName);
-  const entries = devices.map((d) => byName.get(d.info.name)!);
-  // 4. LVs of PVE storages without a map of their own (thick LVM and PVE 9 leave most leftovers inactive).
+}
+
+/** LVs of PVE storages without a map of their own (thick LVM and PVE 9 leave most leftovers inactive). */
+function inactiveLvEntries(st: ClassifyState): DmEntry[] {
+  const { ctx, covered, topVerdicts } = st;
+  const entries: DmEntry[] = [];
   const pveVgs = new Set(ctx.storages.map((s) => s.vg));
   for (const lv of ctx.lvm.lvs ?? []) {
     const k = `${lv.vg}/${lv.name}`;
     if (lv.hidden || covered.has(k) || !pveVgs.has(lv.vg) || lv.segtype === 'thin-pool') continue;
-    const v = topVerdicts.get(k) ?? classifyVolume(ctx, lv.vg, lv.name, lv, false);
+    const v = topVerdicts.get(k) ?? classifyVolume(ctx, { vg: lv.vg, name: lv.name, lv, mapped: false });
     const name = buildDmName(lv.vg, lv.name);
     entries.push({
       ...entryOf(

@@ -67,20 +67,21 @@ export function makePathResolver(opts: {
   /** The LV a map of this node belongs to, by map name (kpartx partitions → their disk). */
   lvOfDmName: (name: string) => { vg: string; lv: string } | null;
 }): PathResolver {
-  const direct = (path: string, local: boolean) => {
+  // `here`: the path is named by a guest of this node, so this node's kernel names (dm-N, mapper) apply.
+  const direct = (path: string, where: { here: boolean }) => {
     const u = DM_UUID_LINK.exec(path);
     if (u) return opts.byUuid(u[1], u[2]);
     const k = /^\/dev\/(dm-\d+)$/.exec(path);
-    if (k) return local ? opts.lvOfKname(k[1]) : null;
+    if (k) return where.here ? opts.lvOfKname(k[1]) : null;
     const n = /^\/dev\/(?:mapper\/|disk\/by-id\/dm-name-)([^/]+)$/.exec(path);
-    return (n && local ? opts.lvOfDmName(n[1]) : null) ?? lvOfPath(path);
+    return (n && where.here ? opts.lvOfDmName(n[1]) : null) ?? lvOfPath(path);
   };
   return (path, node) => {
-    const local = node === opts.localNode;
-    const hit = direct(path, local);
-    if (hit || !local) return hit;
+    const here = node === opts.localNode;
+    const hit = direct(path, { here });
+    if (hit || !here) return hit;
     const target = opts.links[path];
-    return target ? direct(target, true) : null;
+    return target ? direct(target, { here: true }) : null;
   };
 }
 

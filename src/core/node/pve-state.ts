@@ -89,28 +89,7 @@ export function parsePveState(snap: HostSnapshot): PveState {
   const storageText = f['/etc/pve/storage.cfg'];
   const storageConfig = parseStorageConfig(storageText ?? '');
   const allLvm = lvmStorages(storageConfig);
-  const guests = new Map<number, GuestRecord>();
-  let configCount = 0;
-  for (const [path, text] of Object.entries(f)) {
-    const m = CONFIG_PATH.exec(path);
-    if (!m) continue;
-    configCount++;
-    const vmid = Number(m[3]);
-    const type = m[2] === 'lxc' ? 'lxc' : 'qemu';
-    const prev = guests.get(vmid);
-    if (prev) warnings.push(`VMID ${vmid} has configs on ${prev.node} and ${m[1]} (duplicate VMID)`);
-    let config = null;
-    let configError: string | undefined;
-    try {
-      config = parseGuestConfig(text, type, vmid);
-      for (const w of config.warnings) warnings.push(`${path}: ${w}`);
-    } catch (e) {
-      configError = (e as Error).message;
-      warnings.push(`${path}: ${configError}`);
-    }
-    // The config on this node wins over a duplicate elsewhere.
-    if (!prev || m[1] === node) guests.set(vmid, { vmid, type, node: m[1], config, configError });
-  }
+  const { guests, configCount } = parseGuestConfigs(f, { node, warnings });
   // Guests .vmlist knows whose config we could not read still exist: never call their disks orphans.
   const vmlist: VmlistEntry[] =
     f['/etc/pve/.vmlist'] !== undefined
@@ -131,24 +110,6 @@ export function parsePveState(snap: HostSnapshot): PveState {
   const ha = f['/etc/pve/ha/manager_status']
     ? (tryParse(warnings, 'ha/manager_status', () => parseHaManagerStatus(f['/etc/pve/ha/manager_status'])) ?? [])
     : [];
-
-  const procs = new Map(snap.processes.map((p) => [p.pid, p]));
-  const running = new Set<number>();
-  const kvmAlive = new Set<number>();
-  for (const [path, text] of Object.entries(f)) {
-    const m = /^\/(?:var\/)?run\/qemu-server\/(\d+)\.pid$/.exec(path);
-    if (!m) continue;
-    const p = procs.get(Number(text.trim()));
-    // A pid file outlives a crashed kvm: only a live process whose command line names the VMID counts.
-    if (p && (p.cmdline.join(' ').includes(`-id ${m[1]}`) || /kvm|qemu/.test(p.comm))) {
-      kvmAlive.add(Number(m[1]));
-      running.add(Number(m[1]));
-    }
-  }
-  for (const p of snap.processes) {
-    const id = lxcIdOfProcess(p);
-    if (id !== null) running.add(id);
-  }
   return {
     node,
     members,
@@ -162,10 +123,61 @@ export function parsePveState(snap: HostSnapshot): PveState {
     configCount,
     tasks,
     ha,
-    running,
-    kvmAlive,
+    ...runningGuests(snap),
     nextIdRange: parseNextIdRange(f['/etc/pve/datacenter.cfg']),
     pvePresent: f['/etc/pve/storage.cfg'] !== undefined || members !== null || configCount > 0,
     warnings,
   };
+}
+
+/** Every guest config of the cluster (/etc/pve/nodes/<node>/{qemu-server,lxc}/<vmid>.conf), by VMID. */
+function parseGuestConfigs(
+  files: Record<string, string>,
+  o: { node: string; warnings: string[] },
+): { guests: Map<number, GuestRecord>; configCount: number } {
+  const guests = new Map<number, GuestRecord>();
+  let configCount = 0;
+  for (const [path, text] of Object.entries(files)) {
+    const m = CONFIG_PATH.exec(path);
+    if (!m) continue;
+    configCount++;
+    const vmid = Number(m[3]);
+    const type = m[2] === 'lxc' ? 'lxc' : 'qemu';
+    const prev = guests.get(vmid);
+    if (prev) o.warnings.push(`VMID ${vmid} has configs on ${prev.node} and ${m[1]} (duplicate VMID)`);
+    let config = null;
+    let configError: string | undefined;
+    try {
+      config = parseGuestConfig(text, type, vmid);
+      for (const w of config.warnings) o.warnings.push(`${path}: ${w}`);
+    } catch (e) {
+      configError = (e as Error).message;
+      o.warnings.push(`${path}: ${configError}`);
+    }
+    // The config on this node wins over a duplicate elsewhere.
+    if (!prev || m[1] === o.node) guests.set(vmid, { vmid, type, node: m[1], config, configError });
+  }
+  return { guests, configCount };
+}
+
+/** Guests running here: a live kvm behind /run/qemu-server/<vmid>.pid, or an lxc-start / lxc monitor process. */
+function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Set<number> } {
+  const procs = new Map(snap.processes.map((p) => [p.pid, p]));
+  const running = new Set<number>();
+  const kvmAlive = new Set<number>();
+  for (const [path, text] of Object.entries(snap.files)) {
+    const m = /^\/(?:var\/)?run\/qemu-server\/(\d+)\.pid$/.exec(path);
+    if (!m) continue;
+    const p = procs.get(Number(text.trim()));
+    // A pid file outlives a crashed kvm: only a live process whose command line names the VMID counts.
+    if (p && (p.cmdline.join(' ').includes(`-id ${m[1]}`) || /kvm|qemu/.test(p.comm))) {
+      kvmAlive.add(Number(m[1]));
+      running.add(Number(m[1]));
+    }
+  }
+  for (const p of snap.processes) {
+    const id = lxcIdOfProcess(p);
+    if (id !== null) running.add(id);
+  }
+  return { running, kvmAlive };
 }
