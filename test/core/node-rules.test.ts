@@ -1,0 +1,193 @@
+// Rules of the DM/LVM analysis on NodeViews built directly (test/helpers/node-view.ts): one row per
+// rule, the verdict and the fix an admin would see. The same value parseNode builds from a node's
+// raw outputs, so these hold for `dm`, `check`, `clean` and `serve` alike.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { analyzeNode } from '../../src/core/node/analyze-node';
+import type { DmEntry } from '../../src/core/types';
+import { lv, nodeView, type ViewInput, vgOf } from '../helpers/node-view';
+
+const THICK = `lvm: san
+\tvgname vg0
+\tcontent images
+`;
+const SHARED = `lvm: san
+\tvgname vg0
+\tshared 1
+\tcontent images
+`;
+const ELSEWHERE = `lvm: san
+\tvgname vg0
+\tnodes pve2
+\tcontent images
+`;
+const DISABLED = `lvm: san
+\tvgname vg0
+\tdisable
+\tcontent images
+`;
+const vm = (disk: string) => `scsi0: ${disk},size=4G\nmemory: 512\n`;
+
+interface Case {
+  name: string;
+  view: ViewInput;
+  /** status/reason of the entry for vg0/vm-100-disk-0 */
+  want: string;
+  /** the fix `clean` would run, or null when none may be offered */
+  fix: RegExp | null;
+  detail?: RegExp;
+  hint?: RegExp;
+  hintLacks?: RegExp;
+  protectedBy?: string;
+}
+
+const leftover = [lv('vg0', 'vm-100-disk-0')];
+const active = lv('vg0', 'vm-100-disk-0', { attr: '-wi-a-----', active: true });
+const moving = lv('vg0', 'vm-100-disk-0', { attr: '-wI-a-----', active: true, movePv: '/dev/sdb' });
+const cases: Case[] = [
+  {
+    name: 'a disk its guest names is valid',
+    view: { storageCfg: THICK, lvs: leftover, guests: [{ vmid: 100, text: vm('san:vm-100-disk-0') }] },
+    want: 'valid/referenced',
+    fix: null,
+  },
+  {
+    name: 'an inactive LV of a deleted guest is a leftover; the fix names it by UUID',
+    view: { storageCfg: THICK, lvs: leftover },
+    want: 'orphan/inactive-leftover',
+    fix: null,
+    detail: /has no config anywhere in the cluster/,
+  },
+  {
+    name: 'an active LV of a deleted guest: deactivate it (lvchange -an, selected by UUID)',
+    view: { storageCfg: THICK, lvs: [active], maps: [{ lv: active }] },
+    want: 'orphan/guest-missing',
+    fix: /^lvchange -an --select lv_uuid=\S+ vg0\/vm-100-disk-0$/,
+    hint: /pvesm free san:vm-100-disk-0/,
+  },
+  {
+    name: 'the same LV while a pvmove runs in its VG: protected, no fix, no destructive hint',
+    view: {
+      storageCfg: THICK,
+      lvs: [moving, lv('vg0', 'pvmove0', { hidden: true, attr: 'p-C-aom---', active: true })],
+      maps: [{ lv: moving }],
+    },
+    want: 'orphan/guest-missing',
+    fix: null,
+    protectedBy: 'pvmove',
+    hintLacks: /pvesm free/,
+  },
+  {
+    name: 'the same LV in a partial VG (a PV is missing): protected, no fix',
+    view: { storageCfg: THICK, lvs: [active], vgs: [vgOf('vg0', [active], { partial: true, attr: 'wz-pn-' })], maps: [{ lv: active }] },
+    want: 'orphan/guest-missing',
+    fix: null,
+    protectedBy: 'vg-partial',
+    hintLacks: /pvesm free/,
+  },
+  {
+    name: 'the same LV in an lvmlockd shared VG: protected, no fix',
+    view: { storageCfg: THICK, lvs: [active], vgs: [vgOf('vg0', [active], { lockType: 'shared', attr: 'wz--ns' })], maps: [{ lv: active }] },
+    want: 'orphan/guest-missing',
+    fix: null,
+    protectedBy: 'lvmlockd',
+  },
+  {
+    name: 'the same LV held open (a process uses it): no fix',
+    view: { storageCfg: THICK, lvs: [active], maps: [{ lv: active, open: 1 }] },
+    want: 'orphan/guest-missing',
+    fix: null,
+  },
+  {
+    name: 'lvs and vgs disagree about the VG: unknown, never a finding to act on',
+    view: { storageCfg: THICK, lvs: leftover, vgs: [vgOf('vg0', leftover, { lvCount: 3 })] },
+    want: 'unknown/lvm-incomplete',
+    fix: null,
+    detail: /lvs lists 1 LV of VG vg0, vgs counts 3/,
+  },
+  {
+    name: 'vgs failed: the LV list cannot be cross-checked, unknown',
+    view: { storageCfg: THICK, lvs: leftover, vgs: null },
+    want: 'unknown/lvm-incomplete',
+    fix: null,
+  },
+  {
+    name: 'storage.cfg missing: every guest disk is unknown',
+    view: { lvs: [active], maps: [{ lv: active }] },
+    want: 'unknown/lvm-incomplete',
+    fix: null,
+    detail: /storage\.cfg is missing/,
+  },
+  {
+    name: 'a storage restricted to another node: its VG is not ours to judge',
+    view: { storageCfg: ELSEWHERE, lvs: leftover },
+    want: 'ignored/storage-not-on-node',
+    fix: null,
+  },
+  {
+    name: 'a disabled storage still owns its VG, and the sentence says it is disabled',
+    view: { storageCfg: DISABLED, lvs: leftover },
+    want: 'orphan/inactive-leftover',
+    fix: null,
+    detail: /is disabled/,
+  },
+  {
+    name: 'shared LVM, guest on another node, LV inactive here: valid as it should be',
+    view: {
+      storageCfg: SHARED,
+      lvs: leftover,
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
+    },
+    want: 'valid/referenced',
+    fix: null,
+    detail: /inactive here, as it should be/,
+  },
+  {
+    name: 'shared LVM, guest on another node, LV active here: deactivate here (by UUID)',
+    view: {
+      storageCfg: SHARED,
+      lvs: [active],
+      maps: [{ lv: active }],
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
+    },
+    want: 'orphan/guest-on-other-node',
+    fix: /^lvchange -an --select lv_uuid=\S+ vg0\/vm-100-disk-0$/,
+  },
+  {
+    name: 'a guest of this node that no longer names the disk: not referenced',
+    view: { storageCfg: THICK, lvs: leftover, guests: [{ vmid: 100, text: vm('san:vm-100-disk-1') }] },
+    want: 'orphan/inactive-leftover',
+    fix: null,
+    detail: /no config line .* references san:vm-100-disk-0/,
+  },
+  {
+    name: 'a disk named only in a snapshot section is still referenced',
+    view: {
+      storageCfg: THICK,
+      lvs: leftover,
+      guests: [{ vmid: 100, text: `${vm('san:vm-100-disk-1')}\n[before]\nscsi0: san:vm-100-disk-0,size=4G\n` }],
+    },
+    want: 'valid/referenced',
+    fix: null,
+  },
+];
+
+const entryOf = (entries: DmEntry[]) => entries.find((e) => e.vg === 'vg0' && e.lv === 'vm-100-disk-0');
+
+describe('DM/LVM rules on a NodeView', () => {
+  for (const c of cases) {
+    test(c.name, () => {
+      const r = analyzeNode(nodeView(c.view), {});
+      const e = entryOf(r.entries);
+      assert.ok(e, `no entry for vg0/vm-100-disk-0 in ${r.entries.map((x) => x.name).join(', ')}`);
+      assert.equal(`${e.status}/${e.reason}`, c.want, e.detail);
+      if (c.detail) assert.match(e.detail, c.detail);
+      if (c.hint) assert.match(e.hint ?? '', c.hint);
+      if (c.hintLacks) assert.doesNotMatch(e.hint ?? '', c.hintLacks);
+      if (c.protectedBy) assert.ok(e.protectedBy.includes(c.protectedBy), e.protectedBy.join(', '));
+      const fix = e.action?.command.join(' ') ?? null;
+      if (c.fix === null) assert.equal(fix, null, `unexpected fix: ${fix}`);
+      else assert.match(fix ?? '', c.fix);
+    });
+  }
+});
