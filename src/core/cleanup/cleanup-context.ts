@@ -17,14 +17,16 @@ export function cleanupContext(view: NodeView, result: Pick<DmResult, 'entries'>
 
 /**
  * Every entry with its fix from the cleanup planner (`action`, and `hint` where the analysis left
- * none): what `pve-health dm` shows as the fix is exactly what `pve-health clean` would run. New
- * entries; the analysis' own are left as they were.
+ * none): what `pve-health dm` shows as the fix is exactly what `pve-health clean` would run. A new
+ * list; entries that gain a fix are copies, the analysis' own are never changed.
  */
 export function withCleanupActions(view: NodeView, entries: DmEntry[]): DmEntry[] {
   const ctx = cleanupContext(view, { entries });
   return entries.map((e) => {
     const action = actionFor(e, ctx, entries);
     const hint = e.hint ? null : hintFor(e, ctx);
+    // Most entries (valid, ignored) get neither: they are shared, not copied (nothing changes them later).
+    if (action === e.action && !hint) return e;
     return hint ? { ...e, action, hint } : { ...e, action };
   });
 }

@@ -5,11 +5,11 @@ import { nextVmids } from '../parse/pmxcfs';
 import { buildDevices, type DmDevice } from './dm-devices';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
-import { buildReferenceIndex, lvKey, makePathResolver, type PathResolver } from './dm-references';
+import { buildReferenceIndex, lvKey, makePathResolver, type PathResolver, type RefHit } from './dm-references';
 import { guestHealth, statusOf, summarize } from './dm-summary';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
-import type { DmResult } from '../types';
+import type { DmEntry, DmResult } from '../types';
 import { computeVmidReuse, nextDiskCollision } from './vmid-reuse';
 
 /** `action` stays null here: the cleanup planner fills it from the finished result (analyzeNode). */
@@ -53,12 +53,17 @@ export function analyzeDm(view: NodeView): DmResult {
   const pvmoveVgs = new Set([...lvm.safety].filter(([, s]) => s.pvmove).map(([vg]) => vg));
   // Who names each LV: its flags follow every such guest, and cleanup takes the config lock of each
   // one on this node, not only the VMID in the LV's name (a disk moved or shared keeps its name).
+  // Layers and partitions of one LV share the list (it is never changed afterwards).
+  const guestsOfLv = new Map<string, DmEntry['guests']>();
   for (const e of entries) {
-    const hits = e.vg !== null && e.lv !== null ? ctx.refs.get(lvKey(e.vg, e.lv)) : undefined;
-    if (!hits?.length) continue;
-    const seen = new Map<string, { vmid: number; type: 'qemu' | 'lxc'; node: string }>();
-    for (const h of hits) seen.set(`${h.node}/${h.vmid}`, { vmid: h.vmid, type: h.type, node: h.node });
-    e.guests = [...seen.values()].sort((a, b) => a.vmid - b.vmid || a.node.localeCompare(b.node));
+    if (e.vg === null || e.lv === null) continue;
+    const key = lvKey(e.vg, e.lv);
+    let list = guestsOfLv.get(key);
+    if (list === undefined) {
+      list = referencingGuests(ctx.refs.get(key));
+      guestsOfLv.set(key, list);
+    }
+    if (list) e.guests = list;
   }
   for (const e of entries) applyFlags(ctx, pve, e, lvm, pvmoveVgs);
 
@@ -86,6 +91,15 @@ export function analyzeDm(view: NodeView): DmResult {
     warnings,
     status: statusOf(entries),
   };
+}
+
+/** The guests whose configs name an LV, once each, by VMID (undefined when none does). */
+function referencingGuests(hits: RefHit[] | undefined): DmEntry['guests'] {
+  if (!hits?.length) return undefined;
+  if (hits.length === 1) return [{ vmid: hits[0].vmid, type: hits[0].type, node: hits[0].node }];
+  const seen = new Map<string, { vmid: number; type: 'qemu' | 'lxc'; node: string }>();
+  for (const h of hits) seen.set(`${h.node}/${h.vmid}`, { vmid: h.vmid, type: h.type, node: h.node });
+  return [...seen.values()].sort((a, b) => a.vmid - b.vmid || a.node.localeCompare(b.node));
 }
 
 /** The LV a device path names on this node (see makePathResolver). */
