@@ -146,6 +146,11 @@ export interface DmResult {
   vmidReuse: VmidReuse;
   /** Problems met while checking that did not stop the check (e.g. a config that did not parse). */
   warnings: string[];
+  /**
+   * What of this part could not be checked although the rest was (e.g. thin pools' kernel state when
+   * `dmsetup status` failed): each makes the part UNKNOWN unless it is CRITICAL; also one of `warnings`.
+   */
+  unchecked?: string[];
   /** Node storage health beyond orphans (thin pools, stale locks, host use of guest disks, ...). */
   storage?: StorageFinding[];
   /** Monitoring status of this part alone. */

@@ -82,8 +82,9 @@ export function renderCheckmk(doc: CheckDocument): string {
     const dmDoc: CheckDocument = { ...doc, mounts: undefined, volumes: undefined };
     const text = `Grade ${s.grade} (score ${s.score}), ${summarize(dmDoc)}; ${s.valid} valid of ${s.total}`;
     const f = all.filter((x) => x.part === 'dm' || x.part === 'storage');
+    const unchecked = (doc.dm.unchecked ?? []).map((w) => `\\n${clean(`UNKNOWN ${w}`)}`).join('');
     lines.push(
-      `${doc.dm.status} "${CHECKMK_DM_SERVICE}" ${metrics(pv.dm.filter((p) => p.label !== 'dm_total'))} ${clean(text)}${details(f)}`,
+      `${doc.dm.status} "${CHECKMK_DM_SERVICE}" ${metrics(pv.dm.filter((p) => p.label !== 'dm_total'))} ${clean(text)}${unchecked}${details(f)}`,
     );
   }
   if (doc.mounts) {

@@ -115,6 +115,8 @@ export function renderNagios(doc: CheckDocument): string {
     );
   }
   for (const f of partErrors(doc)) lines.push(clean(`[UNKNOWN] ${f.label}: could not check: ${f.error}`));
-  for (const w of doc.dm?.warnings ?? []) lines.push(clean(`[NOTE] ${w}`));
+  const unchecked = doc.dm?.unchecked ?? [];
+  for (const w of unchecked) lines.push(clean(`[UNKNOWN] device-mapper: ${w}`));
+  for (const w of doc.dm?.warnings ?? []) if (!unchecked.includes(w)) lines.push(clean(`[NOTE] ${w}`));
   return `${lines.join('\n')}\n`;
 }

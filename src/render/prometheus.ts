@@ -103,6 +103,13 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
       [{}, GRADE_VALUE[s.grade] ?? 0],
     ]);
     x.family('pve_health_dm_score', 'Device-mapper health score, 0 to 100.', [[{}, s.score]]);
+    // A part of the view that could not be checked (thin pools' kernel state when dmsetup status
+    // failed): 0 normally; the JSON's dm.unchecked and the text output say what and why.
+    x.family(
+      'pve_health_dm_unchecked',
+      'Parts of the device-mapper view that could not be checked (the DM status is then UNKNOWN unless something worse was found).',
+      [[{}, dm.unchecked?.length ?? 0]],
+    );
     x.family(
       'pve_health_dm_entries',
       'Device-mapper devices and LVs by status.',

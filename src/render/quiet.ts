@@ -23,8 +23,11 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
   ];
   for (const f of partErrors(doc)) lines.push(`${word(3, o.color)} ${f.label}: could not check: ${oneLine(f.error)}`);
   // Checked, but part of the view is missing (a VG whose lvs rows disagree with vgs, a failed listing).
+  const unchecked = doc.dm?.unchecked ?? [];
+  for (const w of unchecked) lines.push(`${word(3, o.color)} device-mapper: ${oneLine(w)}`);
   if (doc.dm && !doc.dm.error && doc.dm.status === 3)
-    for (const w of doc.dm.warnings) lines.push(`${word(3, o.color)} device-mapper: ${oneLine(w)}`);
+    for (const w of doc.dm.warnings)
+      if (!unchecked.includes(w)) lines.push(`${word(3, o.color)} device-mapper: ${oneLine(w)}`);
   for (const f of listFindings(doc)) {
     if (f.severity === 0) continue;
     const what =

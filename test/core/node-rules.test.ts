@@ -191,3 +191,18 @@ describe('DM/LVM rules on a NodeView', () => {
     });
   }
 });
+
+describe('a part that could not be checked is UNKNOWN, with why', () => {
+  const pool = lv('pve', 'data', { segtype: 'thin-pool', attr: 'twi-aotz--', active: true });
+  const THIN = 'lvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\tcontent images\n';
+  test('dmsetup status failed on a node with a thin pool: its kernel state was not checked', () => {
+    const r = analyzeNode(nodeView({ storageCfg: THIN, lvs: [pool], dmStatusFailure: 'dmsetup exited 1: ioctl failed' }), {});
+    assert.equal(r.status, 3);
+    assert.ok(r.warnings.some((w) => /dmsetup status failed \(dmsetup exited 1: ioctl failed\).*thin pool pve\/data was not checked/.test(w)), r.warnings.join('\n'));
+  });
+  test('the same failure without pools or multipath changes nothing', () => {
+    const r = analyzeNode(nodeView({ storageCfg: THIN, lvs: [], dmStatusFailure: 'dmsetup exited 1' }), {});
+    assert.equal(r.status, 0);
+    assert.deepEqual(r.warnings, []);
+  });
+});

@@ -77,6 +77,8 @@ export interface ViewInput {
   guests?: { vmid: number; node?: string; type?: 'qemu' | 'lxc'; text: string }[];
   running?: number[];
   tasks?: Task[];
+  /** Why `dmsetup status` failed (default: it did not). */
+  dmStatusFailure?: string;
 }
 
 export function nodeView(input: ViewInput = {}): NodeView {
@@ -144,7 +146,7 @@ export function nodeView(input: ViewInput = {}): NodeView {
     capturedAt: '2026-11-22T12:00:00.000Z',
     hostname: node,
     node,
-    dm: { failure: null, info, tables, deps, statusText: '' },
+    dm: { failure: null, info, tables, deps, statusText: '', statusFailure: input.dmStatusFailure ?? null },
     lvm,
     pve,
     commands: {},

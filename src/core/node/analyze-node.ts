@@ -14,5 +14,28 @@ export function analyzeNode(view: NodeView, config: Config): DmResult {
   const dm = analyzeDm(view);
   const analysed = { ...dm, entries: withCleanupActions(view, dm.entries) };
   const storage = classifyStorage(view, analysed, config);
-  return { ...analysed, storage, status: worstStatus(dm.status, storageStatus(storage)) };
+  const unchecked = uncheckedKernelState(view);
+  return {
+    ...analysed,
+    warnings: unchecked ? [...analysed.warnings, unchecked] : analysed.warnings,
+    ...(unchecked ? { unchecked: [unchecked] } : {}),
+    storage,
+    status: worstStatus(dm.status, storageStatus(storage), unchecked ? 3 : 0),
+  };
+}
+
+/**
+ * Thin pools and multipath maps are judged by the kernel's own status lines: when `dmsetup status`
+ * failed, a failed pool or a map without paths would look healthy, so the part is UNKNOWN and says why.
+ */
+function uncheckedKernelState(view: NodeView): string | null {
+  if (!view.dm.statusFailure) return null;
+  const pools = (view.lvm.lvs ?? []).filter((l) => l.segtype === 'thin-pool').map((l) => `${l.vg}/${l.name}`);
+  const mpath = view.dm.info.filter((d) => d.uuid.startsWith('mpath-')).map((d) => d.name);
+  if (pools.length === 0 && mpath.length === 0) return null;
+  const what = [
+    pools.length ? `thin pool${pools.length === 1 ? '' : 's'} ${pools.join(', ')}` : '',
+    mpath.length ? `multipath map${mpath.length === 1 ? '' : 's'} ${mpath.join(', ')}` : '',
+  ].filter(Boolean);
+  return `dmsetup status failed (${view.dm.statusFailure}): the kernel state of ${what.join(' and ')} was not checked`;
 }

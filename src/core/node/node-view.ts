@@ -18,6 +18,8 @@ export interface DmView {
   deps: Map<string, string[]>;
   /** Raw `dmsetup status` text, or '' when it failed: only thin pools and multipath read it. */
   statusText: string;
+  /** Why `dmsetup status` cannot be used, or null. */
+  statusFailure: string | null;
 }
 
 export interface NodeView {
@@ -59,9 +61,9 @@ function attempt<T>(fn: () => T): { value: T; error: null } | { value: null; err
 
 function parseDm(snap: HostSnapshot): DmView {
   const cmd = (k: string) => snap.commands[k];
-  const status = cmd(COMMAND_KEYS.dmStatus);
-  const statusText = commandFailure(status) ? '' : (status?.stdout ?? '');
-  const empty = { info: [], tables: new Map(), deps: new Map(), statusText };
+  const statusFailure = commandFailure(cmd(COMMAND_KEYS.dmStatus));
+  const statusText = statusFailure ? '' : (cmd(COMMAND_KEYS.dmStatus)?.stdout ?? '');
+  const empty = { info: [], tables: new Map(), deps: new Map(), statusText, statusFailure };
   const infoFail = commandFailure(cmd(COMMAND_KEYS.dmInfo));
   if (infoFail) return { failure: `cannot list device-mapper devices: ${infoFail}`, ...empty };
   for (const [what, key] of [
@@ -81,7 +83,7 @@ function parseDm(snap: HostSnapshot): DmView {
     };
   });
   if (parsed.error !== null) return { failure: `unreadable dmsetup output: ${parsed.error}`, ...empty };
-  return { failure: null, ...parsed.value, statusText };
+  return { failure: null, ...parsed.value, statusText, statusFailure };
 }
 
 function parseLvm(snap: HostSnapshot): LvmView {
