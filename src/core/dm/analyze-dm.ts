@@ -50,7 +50,6 @@ export function analyzeDm(view: NodeView): DmResult {
       e.detail = `${why}: cannot tell whether ${e.vg}/${e.lv ?? e.name} is a leftover (${e.detail})`;
     }
   }
-  const pvmoveVgs = new Set([...lvm.safety].filter(([, s]) => s.pvmove).map(([vg]) => vg));
   // Who names each LV: its flags follow every such guest, and cleanup takes the config lock of each
   // one on this node, not only the VMID in the LV's name (a disk moved or shared keeps its name).
   // Layers and partitions of one LV share the list (it is never changed afterwards).
@@ -65,7 +64,7 @@ export function analyzeDm(view: NodeView): DmResult {
     }
     if (list) e.guests = list;
   }
-  for (const e of entries) applyFlags(ctx, pve, e, lvm, pvmoveVgs);
+  for (const e of entries) applyFlags(ctx, pve, e, lvm);
 
   // VMID reuse, and the blocking maps of existing guests' next disks.
   const nodeStorages = pve.lvmStoragesHere;

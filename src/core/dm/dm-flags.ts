@@ -52,13 +52,7 @@ function guestFlags(
   if (ctx.running.has(vmid) && guest?.node === pve.node) protectedBy.add('guest-running');
 }
 
-export function applyFlags(
-  ctx: ClassifyContext,
-  pve: PveState,
-  e: DmEntry,
-  lvm: LvmView,
-  pvmoveVgs: Set<string>,
-): void {
+export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm: LvmView): void {
   const pendingBy = new Set<string>();
   const protectedBy = new Set<string>();
   const isDel = e.reason === 'saferemove-in-progress' || e.reason === 'saferemove-leftover';
@@ -77,12 +71,11 @@ export function applyFlags(
   }
   if (isDel && pendingBy.size > 0) protectedBy.add('del-lv');
   if (e.open) protectedBy.add('open');
-  if (e.vg) {
-    const vg = lvm.vgByName.get(e.vg);
-    if (vg?.partial) protectedBy.add('vg-partial');
-    if (vg?.lockType) protectedBy.add('lvmlockd');
-    if (pvmoveVgs.has(e.vg)) protectedBy.add('pvmove');
-  }
+  // The LVM view's one rule for a VG that must not be touched (the cleanup planner reads the same).
+  const vg = e.vg ? lvm.safety.get(e.vg) : undefined;
+  if (vg?.partial) protectedBy.add('vg-partial');
+  if (vg?.lvmlockd) protectedBy.add('lvmlockd');
+  if (vg?.pvmove) protectedBy.add('pvmove');
   for (const p of pendingBy) protectedBy.add(p);
   e.pending = pendingBy.size > 0;
   e.protected = protectedBy.size > 0;
