@@ -5,7 +5,7 @@ import { nextVmids } from '../parse/pmxcfs';
 import { buildDevices, type DmDevice } from './dm-devices';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
-import { buildReferenceIndex, lvKey, makePathResolver, type PathResolver, type RefHit } from './dm-references';
+import { buildReferenceIndex, makePathResolver, type PathResolver, type RefHit, refsOf } from './dm-references';
 import { guestHealth, statusOf, summarize } from './dm-summary';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
@@ -53,14 +53,14 @@ export function analyzeDm(view: NodeView): DmResult {
   // Who names each LV: its flags follow every such guest, and cleanup takes the config lock of each
   // one on this node, not only the VMID in the LV's name (a disk moved or shared keeps its name).
   // Layers and partitions of one LV share the list (it is never changed afterwards).
-  const guestsOfLv = new Map<string, DmEntry['guests']>();
+  const guestsOfLv = new Map<RefHit[], DmEntry['guests']>();
   for (const e of entries) {
-    if (e.vg === null || e.lv === null) continue;
-    const key = lvKey(e.vg, e.lv);
-    let list = guestsOfLv.get(key);
+    const hits = e.vg !== null && e.lv !== null ? refsOf(ctx.refs, e.vg, e.lv) : undefined;
+    if (!hits) continue;
+    let list = guestsOfLv.get(hits);
     if (list === undefined) {
-      list = referencingGuests(ctx.refs.get(key));
-      guestsOfLv.set(key, list);
+      list = referencingGuests(hits);
+      guestsOfLv.set(hits, list);
     }
     if (list) e.guests = list;
   }
@@ -93,8 +93,8 @@ export function analyzeDm(view: NodeView): DmResult {
 }
 
 /** The guests whose configs name an LV, once each, by VMID (undefined when none does). */
-function referencingGuests(hits: RefHit[] | undefined): DmEntry['guests'] {
-  if (!hits?.length) return undefined;
+function referencingGuests(hits: RefHit[]): DmEntry['guests'] {
+  if (!hits.length) return undefined;
   if (hits.length === 1) return [{ vmid: hits[0].vmid, type: hits[0].type, node: hits[0].node }];
   const seen = new Map<string, { vmid: number; type: 'qemu' | 'lxc'; node: string }>();
   for (const h of hits) seen.set(`${h.node}/${h.vmid}`, { vmid: h.vmid, type: h.type, node: h.node });

@@ -2,7 +2,7 @@
 // "Classification"; facts §1-§3, §7, §10); maps reach it through classify-dm-device.ts. Pure.
 
 import type { ClassifyContext, StorageChoice } from './dm-context';
-import { describeRef, type GuestRecord, lvKey, type RefHit } from './dm-references';
+import { describeRef, type GuestRecord, type RefHit, refsOf } from './dm-references';
 import { storageFor } from './dm-storage-choice';
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
@@ -116,7 +116,7 @@ function referencedVerdict(
   vmid: number,
   v: MakeVerdict,
 ): Verdict | null {
-  const hits = ctx.refs.get(lvKey(vg, name)) ?? [];
+  const hits = refsOf(ctx.refs, vg, name) ?? [];
   const local = hits.filter((h) => h.node === ctx.node);
   const counting = storage.shared ? hits : local;
   // tagged_only only filters what PVE lists (LVMPlugin list_images, $check_tags: any `pve-vm-\d+` tag,

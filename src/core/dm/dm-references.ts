@@ -26,9 +26,14 @@ export interface RefHit {
   storage: string | null;
 }
 
-export type ReferenceIndex = Map<string, RefHit[]>;
+/** VG → LV → who references it. Keyed in two steps: a node has thousands of LVs in a handful of VGs,
+ * and looking up two names it already has costs less than building a "vg/lv" string per lookup. */
+export type ReferenceIndex = Map<string, Map<string, RefHit[]>>;
 
-export const lvKey = (vg: string, lv: string) => `${vg}/${lv}`;
+/** The references to LV `vg/lv`, or undefined when no config names it. */
+export function refsOf(index: ReferenceIndex, vg: string, lv: string): RefHit[] | undefined {
+  return index.get(vg)?.get(lv);
+}
 
 /** (vg, lv) an absolute path names: /dev/<vg>/<lv>, /dev/mapper/<dm name>, /dev/disk/by-id/dm-name-<dm name>. */
 export function lvOfPath(path: string): { vg: string; lv: string } | null {
@@ -93,10 +98,11 @@ export function buildReferenceIndex(
   const byId = new Map(storages.map((s) => [s.id, s]));
   const index: ReferenceIndex = new Map();
   const add = (vg: string, lv: string, hit: RefHit) => {
-    const k = lvKey(vg, lv);
-    const list = index.get(k);
+    let byLv = index.get(vg);
+    if (!byLv) index.set(vg, (byLv = new Map()));
+    const list = byLv.get(lv);
     if (list) list.push(hit);
-    else index.set(k, [hit]);
+    else byLv.set(lv, [hit]);
   };
   for (const g of guests) {
     if (!g.config) continue;
