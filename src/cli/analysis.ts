@@ -5,6 +5,7 @@ import { CheckError, CommandError, CommandNotFoundError, TimeoutError } from '..
 import { acknowledgeDocument } from '../core/findings/acks';
 import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
 import { type NodeView, parseNode } from '../core/node/node-view';
+import { type PveState, parsePveState } from '../core/node/pve-state';
 import type { CheckDocument, DmResult } from '../core/types';
 import { createHost, type Host } from '../host/host';
 import { readAckFile } from '../host/acks-file';
@@ -53,12 +54,18 @@ export function dmPart(loaded: LoadedSnapshot, config: Config): DmResult {
 
 /** The loaded snapshot parsed, once: every part of one run reads the same NodeView. */
 export function viewOf(loaded: LoadedSnapshot): NodeView {
-  loaded.view ??= parseNode(loaded.snap);
+  loaded.view ??= parseNode(loaded.snap, { pve: pveStateOf(loaded) });
   return loaded.view;
 }
 
+/** Only the PVE state (configs, storages, node name): `volumes` and `mounts` need no device-mapper parsing. */
+export function pveStateOf(loaded: LoadedSnapshot): PveState {
+  loaded.pve ??= loaded.view?.pve ?? parsePveState(loaded.snap);
+  return loaded.pve;
+}
+
 export function nodeOf(loaded: LoadedSnapshot): string {
-  return viewOf(loaded).node;
+  return pveStateOf(loaded).node;
 }
 
 export function documentFor(

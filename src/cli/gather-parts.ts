@@ -10,7 +10,7 @@ import type { MountsResult } from '../core/types';
 import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volumes/volume-types';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
-import { viewOf } from './analysis';
+import { pveStateOf } from './analysis';
 import { gatherMounts } from '../host/read-mounts';
 import { readSystemInfo } from '../host/read-system';
 import { gatherVolumes } from '../host/read-volumes';
@@ -56,7 +56,7 @@ export async function volumesPart(
       const mountState = new Map(
         (opts.mounts?.entries ?? []).filter((m) => m.scope === 'host').map((m) => [m.target, m.status]),
       );
-      raw = await gatherVolumes(host, viewOf(loaded).pve, { timeoutMs: opts.timeoutMs, mountState });
+      raw = await gatherVolumes(host, pveStateOf(loaded), { timeoutMs: opts.timeoutMs, mountState });
       snap.extra = { ...snap.extra, [VOLUMES_EXTRA_KEY]: raw };
     }
     if (!raw)
@@ -64,7 +64,7 @@ export async function volumesPart(
         ? unknownVolumes('the snapshot has no volume data (captured by an older version)')
         : undefined;
     return classifyVolumes({
-      pve: viewOf(loaded).pve,
+      pve: pveStateOf(loaded),
       raw,
       processes: snap.processes,
       replicationCfg: snap.files['/etc/pve/replication.cfg'],

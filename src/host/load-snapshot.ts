@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import demoNode from '../../demo/demo-node.json';
 import { CheckError } from '../core/errors';
 import type { NodeView } from '../core/node/node-view';
+import type { PveState } from '../core/node/pve-state';
 import type { HostSnapshot } from '../core/node/snapshot';
 import { gatherSnapshot } from './gather';
 import type { Host } from './host';
@@ -15,6 +16,8 @@ export interface LoadedSnapshot {
   live: boolean;
   /** The snapshot parsed (core/node/node-view.ts), set once by the first part that needs it (cli viewOf). */
   view?: NodeView;
+  /** Its PVE state alone, for parts that need no more (volumes, the node name): cli pveStateOf. */
+  pve?: PveState;
 }
 
 export function parseSnapshotFile(text: string, file: string): HostSnapshot {

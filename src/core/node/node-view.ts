@@ -106,8 +106,9 @@ function parseLvm(snap: HostSnapshot): LvmView {
   return buildLvmView({ lvs, lvsError, lvsTimedOut: lvsOut?.error === 'timeout', vgs, vgsError });
 }
 
-export function parseNode(snap: HostSnapshot): NodeView {
-  const pve = parsePveState(snap);
+/** `pve`: the snapshot's PVE state when a part that needs only that parsed it already (parsePveState). */
+export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState } = {}): NodeView {
+  const pve = parsed.pve ?? parsePveState(snap);
   const lvm = parseLvm(snap);
   const warnings = [...pve.warnings];
   // lvs prints these for a VG with a missing PV, and may still exit 0.
