@@ -14,7 +14,7 @@ import type { Host } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
 import type { Journal, JournalAction } from './journal';
 import type { Answer } from './prompt';
-import { shellQuote } from '../render/shell-quote';
+import { shellQuote } from '../core/shell-quote';
 
 /** One gathered node, parsed once (view) and decided once (result, from analyzeNode). */
 export interface Analysis {

@@ -18,7 +18,7 @@ import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../h
 import { type Analysis, assertSafe, RefusedError } from './apply-cleanup';
 import type { Journal, JournalAction } from './journal';
 import type { Answer } from './prompt';
-import { shellQuote } from '../render/shell-quote';
+import { shellQuote } from '../core/shell-quote';
 
 export interface RestoreOutcome {
   action: { name: string; kind: string; command: string[] };

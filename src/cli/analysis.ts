@@ -11,7 +11,7 @@ import { createHost, type Host } from '../host/host';
 import { readAckFile } from '../host/acks-file';
 import { type LoadedSnapshot, loadSnapshot } from '../host/load-snapshot';
 import { readConfig } from '../host/read-config';
-import { listFindings } from '../render/findings';
+import { listFindings } from '../core/findings/findings';
 import type { CommandContext } from './command';
 
 export interface Session {

@@ -1,7 +1,7 @@
 // Render a check document in the format asked for and turn it into the exit code.
 import type { CheckDocument } from '../core/types';
 import { renderCheckmk } from '../render/checkmk';
-import { partErrors } from '../render/findings';
+import { partErrors } from '../core/findings/findings';
 import { sanitizeDeep } from '../render/sanitize';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';

@@ -8,7 +8,7 @@ import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
 import { type Host, hostPath } from '../host/host';
 import { writeTextfile } from '../host/write-textfile';
-import { listFindings } from '../render/findings';
+import { listFindings } from '../core/findings/findings';
 import type { Channel, ChannelContext } from './channel';
 import { mailjetChannel } from './mailjet';
 import { pveForwardChannel } from './pve-forward';

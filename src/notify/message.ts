@@ -2,7 +2,8 @@
 // finding with its fix, the HTML report for mail. Pure.
 import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
-import { listFindings, STATUS_WORD, summarize } from '../render/findings';
+import { listFindings, findingsPhrase } from '../core/findings/findings';
+import { STATUS_WORD } from '../core/findings/finding-words';
 import { renderHtml } from '../render/html';
 import type { NotifyKind } from './plan';
 
@@ -38,7 +39,7 @@ export function describeKey(key: string): string {
 export function buildSubject(doc: CheckDocument, kind: NotifyKind, statusFrom: Status | null): string {
   const word = STATUS_WORD[doc.status];
   const grade = doc.dm ? `grade ${doc.dm.summary.grade}, ` : '';
-  const what = doc.status === 0 && statusFrom !== null && statusFrom !== 0 ? 'all clear' : `${grade}${summarize(doc)}`;
+  const what = doc.status === 0 && statusFrom !== null && statusFrom !== 0 ? 'all clear' : `${grade}${findingsPhrase(doc)}`;
   // A stable prefix with the severity first, for mail filters and PVE notification routing.
   const tag = kind === 'test' ? ' test' : kind === 'digest' ? ' digest' : '';
   return `[pve-health ${word}${tag}] ${doc.node} — ${what}`;
@@ -48,7 +49,7 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   const lines: string[] = [];
   const was = m.statusFrom !== null && m.statusFrom !== doc.status ? ` (was ${STATUS_WORD[m.statusFrom]})` : '';
   lines.push(`${doc.node}: ${STATUS_WORD[doc.status]}${was}`);
-  lines.push(`${doc.dm ? `Grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}): ` : ''}${summarize(doc)}`);
+  lines.push(`${doc.dm ? `Grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}): ` : ''}${findingsPhrase(doc)}`);
   lines.push(`Checked at ${doc.generatedAt}`);
   if (m.kind === 'test') lines.push('', 'This is a test message from "pve-health notify --test".');
   if (m.added.length) lines.push('', 'New:', ...m.added.map((k) => `  + ${describeKey(k)}`));

@@ -3,7 +3,8 @@
 // slack (Slack-compatible {text}: Slack, Mattermost, Rocket.Chat).
 import type { Config } from '../core/config';
 import type { Status } from '../core/types';
-import { type listFindings, STATUS_WORD } from '../render/findings';
+import { type listFindings } from '../core/findings/findings';
+import { STATUS_WORD } from '../core/findings/finding-words';
 import { type Channel, type ChannelContext, secret, unconfigured } from './channel';
 import type { Message } from './message';
 import { httpError, redactUrl } from './retry';

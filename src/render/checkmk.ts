@@ -5,7 +5,8 @@
 // filesystem checks have one per mount point. Pure.
 
 import type { CheckDocument, MountEntry, Status } from '../core/types';
-import { type Finding, listFindings, STATUS_WORD, summarize } from './findings';
+import { type Finding, listFindings, findingsPhrase } from '../core/findings/findings';
+import { STATUS_WORD } from '../core/findings/finding-words';
 import { type PerfValue, perfValues } from './nagios';
 import { volumesCheckmkLine } from './volumes';
 
@@ -80,7 +81,7 @@ export function renderCheckmk(doc: CheckDocument): string {
   } else if (doc.dm) {
     const s = doc.dm.summary;
     const dmDoc: CheckDocument = { ...doc, mounts: undefined, volumes: undefined };
-    const text = `Grade ${s.grade} (score ${s.score}), ${summarize(dmDoc)}; ${s.valid} valid of ${s.total}`;
+    const text = `Grade ${s.grade} (score ${s.score}), ${findingsPhrase(dmDoc)}; ${s.valid} valid of ${s.total}`;
     const f = all.filter((x) => x.part === 'dm' || x.part === 'storage');
     const unchecked = (doc.dm.unchecked ?? []).map((w) => `\\n${clean(`UNKNOWN ${w}`)}`).join('');
     lines.push(
@@ -97,7 +98,7 @@ export function renderCheckmk(doc: CheckDocument): string {
       ? `could not check the mounts: ${error}`
       : entries.length === 0
         ? 'no remote mounts'
-        : `${entries.length - bad} of ${entries.length} mounts OK${bad ? `, ${summarize({ ...doc, dm: undefined, volumes: undefined })}` : ''}`;
+        : `${entries.length - bad} of ${entries.length} mounts OK${bad ? `, ${findingsPhrase({ ...doc, dm: undefined, volumes: undefined })}` : ''}`;
     const f = all.filter((x) => x.part === 'mounts');
     const m = pv.mounts.filter((p) => p.label.startsWith('mounts_'));
     lines.push(`${error ? 3 : state} "${CHECKMK_MOUNTS_SERVICE}" ${metrics(m)} ${clean(text)}${details(f)}`);

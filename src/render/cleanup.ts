@@ -1,7 +1,7 @@
 // Console output of `clean` and `restore`: the plan table (what each action does and why), the
 // exact commands (--dry-run), and the summary. Pure.
 import type { CleanupPlan } from '../core/cleanup/plan-cleanup';
-import { shellQuote } from './findings';
+import { shellQuote } from '../core/shell-quote';
 
 export interface OutcomeLike {
   action: { name: string; kind: string; command: string[]; hint?: string };

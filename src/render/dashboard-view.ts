@@ -4,8 +4,9 @@
 // or formats a size of its own. Pure; the HTML report uses the same guest links.
 import { formatBytes } from '../core/format-bytes';
 import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
-import { listFindings, partErrors, STATUS_WORD } from './findings';
-import { shellQuote } from './shell-quote';
+import { listFindings, partErrors } from '../core/findings/findings';
+import { STATUS_WORD } from '../core/findings/finding-words';
+import { shellQuote } from '../core/shell-quote';
 
 export interface ViewGuestRef {
   vmid: number;

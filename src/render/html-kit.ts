@@ -2,7 +2,7 @@
 // tables and one finding's block, all with inline styles a mail client keeps. Pure.
 import type { CheckDocument, Status } from '../core/types';
 import { guiHash } from './dashboard-view';
-import type { Finding } from './findings';
+import type { Finding } from '../core/findings/findings';
 
 export function esc(value: unknown): string {
   return String(value ?? '')

@@ -4,7 +4,7 @@
 import { formatBytes } from '../core/parse/system-info';
 import { STATUS_WORD } from '../core/findings/evaluate';
 import type { CheckDocument } from '../core/types';
-import type { Finding } from './findings';
+import type { Finding } from '../core/findings/findings';
 import { badge, esc, findingBlock, table } from './html-kit';
 
 /** The volumes part: per storage (an unlisted one says why), the findings, and VMIDs that hold leftovers. */

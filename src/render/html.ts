@@ -4,7 +4,8 @@
 import { formatBytes, formatUptime, type SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Grade, GuestHealth, MountEntry, Status } from '../core/types';
 import { capacityText } from './dashboard-view';
-import { type Finding, listFindings, mountLabel, STATUS_WORD, summarize } from './findings';
+import { type Finding, listFindings, findingsPhrase } from '../core/findings/findings';
+import { mountLabel, STATUS_WORD } from '../core/findings/finding-words';
 import { badge, esc, FONT, findingBlock, formatTime, MONO, section, STATUS_COLOR, table } from './html-kit';
 import { volumesBody } from './html-volumes';
 
@@ -33,7 +34,7 @@ function header(doc: CheckDocument): string {
 
 function banner(doc: CheckDocument): string {
   const c = STATUS_COLOR[doc.status];
-  return `<tr><td style="padding:0 14px"><div data-status="${doc.status}" style="padding:12px 16px;border-left:6px solid ${c.border};background:${c.bg};color:${c.fg};font-size:16px;font-weight:600">${esc(BANNER[doc.status])}<div style="font-weight:400;font-size:14px;margin-top:2px">${esc(summarize(doc))}</div></div></td></tr>`;
+  return `<tr><td style="padding:0 14px"><div data-status="${doc.status}" style="padding:12px 16px;border-left:6px solid ${c.border};background:${c.bg};color:${c.fg};font-size:16px;font-weight:600">${esc(BANNER[doc.status])}<div style="font-weight:400;font-size:14px;margin-top:2px">${esc(findingsPhrase(doc))}</div></div></td></tr>`;
 }
 
 function cards(doc: CheckDocument): string {

@@ -2,7 +2,8 @@
 // after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
 
 import type { CheckDocument } from '../core/types';
-import { listFindings, partErrors, STATUS_WORD, summarize } from './findings';
+import { listFindings, partErrors, findingsPhrase } from '../core/findings/findings';
+import { STATUS_WORD } from '../core/findings/finding-words';
 import { volumesPerf, volumesPerfText } from './volumes';
 
 /** A '|' would start perfdata and a newline a new detail line: neither may come from a system value. */
@@ -87,7 +88,7 @@ export function headline(doc: CheckDocument): string {
   if (failed.length && failed.length === [doc.dm, doc.mounts, doc.volumes].filter(Boolean).length)
     return clean(`${doc.node}: ${fail}`);
   const grade = doc.dm && !doc.dm.error ? `grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}), ` : '';
-  if (!fail) return clean(`${doc.node}: ${grade}${summarize(doc)}`);
+  if (!fail) return clean(`${doc.node}: ${grade}${findingsPhrase(doc)}`);
   // Name the part the rest of the line is about, so "no issues" is never read as the whole node's.
   const rest: CheckDocument = {
     ...doc,
@@ -95,7 +96,7 @@ export function headline(doc: CheckDocument): string {
     mounts: typeof doc.mounts?.error === 'string' ? undefined : doc.mounts,
   };
   const restLabel = rest.dm ? 'device-mapper' : 'mounts';
-  return clean(`${doc.node}: ${fail}; ${restLabel}: ${grade}${summarize(rest)}`);
+  return clean(`${doc.node}: ${fail}; ${restLabel}: ${grade}${findingsPhrase(rest)}`);
 }
 
 export function renderNagios(doc: CheckDocument): string {

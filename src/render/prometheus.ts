@@ -3,7 +3,7 @@
 // "> 0" do not see gaps. Pure: the run's time and duration are passed in.
 
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
-import { partErrors } from './findings';
+import { partErrors } from '../core/findings/findings';
 import { volumesPrometheus } from './volumes';
 
 /** Grade as a number, higher is better: alerts read `pve_health_dm_grade < 4`. */

@@ -3,7 +3,7 @@
 // summary line only (an operation explains them). Pure.
 import { STATUS_WORD } from '../core/findings/evaluate';
 import type { CheckDocument, Status } from '../core/types';
-import { listFindings, partErrors } from './findings';
+import { listFindings, partErrors } from '../core/findings/findings';
 import { paint, type Style } from './text';
 
 const STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };

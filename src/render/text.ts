@@ -3,7 +3,7 @@
 import { STATUS_WORD } from '../core/findings/evaluate';
 import type { CheckDocument, DmEntry, DmResult, Status } from '../core/types';
 import { formatBytes } from '../core/dm/vmid-reuse';
-import { shellQuote } from './shell-quote';
+import { shellQuote } from '../core/shell-quote';
 
 export interface TextOptions {
   color: boolean;

@@ -5,7 +5,7 @@ import { emptyHistory, type History, type HistoryPart, historyPoint, parseHistor
 import type { CheckDocument, Status } from '../core/types';
 import type { Host } from '../host/host';
 import { readStateFile, statePath, writeStateFile } from '../host/state-file';
-import { listFindings } from '../render/findings';
+import { listFindings } from '../core/findings/findings';
 import type { DocumentParts } from './routes';
 import type { Part, Service } from './service';
 

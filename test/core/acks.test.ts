@@ -15,7 +15,7 @@ import {
 } from '../../src/core/findings/acks';
 import type { CheckDocument, Status } from '../../src/core/types';
 import { findingKeys } from '../../src/notify/index';
-import { listFindings, summarize } from '../../src/render/findings';
+import { listFindings, findingsPhrase } from '../../src/core/findings/findings';
 import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { troubledDoc } from '../fixtures/docs/check-documents';
@@ -53,7 +53,7 @@ test('acks: acknowledging every finding of a part lowers that part and the exit 
   assert.equal(all.status, 0);
   assert.equal(all.acknowledged?.length, listFindings(doc).filter((f) => !f.pending && f.severity !== 0).length);
   // Shown in every output: JSON field, summary, nagios, prometheus; silenced for notifications.
-  assert.match(summarize(all), /\d+ acknowledged/);
+  assert.match(findingsPhrase(all), /\d+ acknowledged/);
   assert.match(renderNagios(all), /^OK: .*acknowledged/);
   assert.match(renderNagios(all), /\[ACK CRITICAL\] duplicate/);
   assert.match(renderPrometheus(all), /^pve_health_acknowledged_findings [1-9]/m);

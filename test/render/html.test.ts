@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listFindings } from '../../src/render/findings';
+import { listFindings } from '../../src/core/findings/findings';
 import { esc, nextSteps, renderHtml } from '../../src/render/html';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
 

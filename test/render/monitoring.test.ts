@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { renderCheckmk } from '../../src/render/checkmk';
-import { listFindings } from '../../src/render/findings';
+import { listFindings } from '../../src/core/findings/findings';
 import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';

@@ -34,7 +34,7 @@ before(async () => {
   const root = tempDir('pvh-layout-');
   const demo = JSON.parse(runCli(['check', '--demo', '--json']).stdout) as CheckDocument;
   // One critical mount and one warning orphan, acknowledged the way an admin would.
-  const { listFindings } = await import('../../src/render/findings');
+  const { listFindings } = await import('../../src/core/findings/findings');
   const all = listFindings(demo).filter((f) => !f.pending);
   acked = [all.find((f) => f.status === 'missing')!.key, all.find((f) => f.status === 'orphan')!.key];
   for (const key of acked) {

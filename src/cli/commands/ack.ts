@@ -6,7 +6,7 @@ import { UsageError } from '../../core/errors';
 import type { Status } from '../../core/types';
 import { acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
 import { mountTimeoutMs } from '../../host/read-mounts';
-import { type Finding, listFindings } from '../../render/findings';
+import { type Finding, listFindings } from '../../core/findings/findings';
 import { renderTable } from '../../render/text';
 import { dmPart, documentFor, loadFor, openSession, type Session } from '../analysis';
 import type { Command, CommandContext } from '../command';

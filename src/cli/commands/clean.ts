@@ -14,7 +14,7 @@ import { readPveMountState } from '../../host/read-mountstate';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
 import type { Command, CommandContext } from '../command';
 import { VERSION } from '../../version';
-import { shellQuote } from '../../render/shell-quote';
+import { shellQuote } from '../../core/shell-quote';
 import { readConfig } from '../../host/read-config';
 
 export const cleanCommand: Command = {

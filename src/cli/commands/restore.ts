@@ -13,7 +13,7 @@ import { renderSummary } from '../../render/cleanup';
 import type { Command, CommandContext } from '../command';
 import { VERSION } from '../../version';
 import { liveHost, lockWaitMs } from './clean';
-import { shellQuote } from '../../render/shell-quote';
+import { shellQuote } from '../../core/shell-quote';
 import { readConfig } from '../../host/read-config';
 
 export const restoreCommand: Command = {

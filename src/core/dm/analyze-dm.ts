@@ -6,7 +6,7 @@ import { buildDevices, type DmDevice } from './dm-devices';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
 import { buildReferenceIndex, makePathResolver, type PathResolver, type RefHit, refsOf } from './dm-references';
-import { guestHealth, statusOf, summarize } from './dm-summary';
+import { dmSummary, guestHealth, statusOf } from './dm-summary';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
 import type { DmEntry, DmResult } from '../types';
@@ -83,7 +83,7 @@ export function analyzeDm(view: NodeView): DmResult {
   });
 
   return {
-    summary: summarize(entries),
+    summary: dmSummary(entries),
     entries,
     guests: guestHealth(pve, entries),
     vmidReuse,

@@ -1,9 +1,10 @@
 // Summary, grade, monitoring status and the per-guest health table of a DM result.
+import { worstStatus } from '../findings/evaluate';
 import { gradeOf, scoreOf } from './grade';
 import type { PveState } from '../node/pve-state';
 import type { DmEntry, DmResult, GuestHealth, Status } from '../types';
 
-export function summarize(entries: DmEntry[]): DmResult['summary'] {
+export function dmSummary(entries: DmEntry[]): DmResult['summary'] {
   const counted = entries.filter((e) => !e.pending);
   const dup = counted.filter((e) => e.status === 'duplicate' && !e.parent).length;
   const orph = counted.filter((e) => e.status === 'orphan' && !e.parent).length;
@@ -25,18 +26,24 @@ export function summarize(entries: DmEntry[]): DmResult['summary'] {
   };
 }
 
-/** 2: duplicates, or a shared LV open here while its guest lives elsewhere; 3: unknown; 1: orphans. */
-export function statusOf(entries: DmEntry[]): Status {
-  const live = entries.filter((e) => !e.pending);
-  if (
-    live.some(
-      (e) => e.status === 'duplicate' || (e.reason === 'guest-on-other-node' && e.open && e.status === 'orphan'),
-    )
-  )
-    return 2;
-  if (live.some((e) => e.status === 'unknown')) return 3;
-  if (live.some((e) => e.status === 'orphan')) return 1;
+/**
+ * One entry's monitoring state, the one rule for the part's status and every finding: 2 a duplicate, or
+ * a shared LV open here while its guest lives elsewhere; 3 unknown; 1 an orphan; 0 the rest and anything
+ * a running PVE operation explains (pending).
+ */
+export function entrySeverity(e: DmEntry): Status {
+  if (e.pending) return 0;
+  if (e.status === 'duplicate') return 2;
+  if (e.status === 'unknown') return 3;
+  if (e.status === 'orphan') return e.reason === 'guest-on-other-node' && e.open ? 2 : 1;
   return 0;
+}
+
+/** The worst entry's state (CRITICAL over UNKNOWN over WARNING). */
+export function statusOf(entries: DmEntry[]): Status {
+  let status: Status = 0;
+  for (const e of entries) status = worstStatus(status, entrySeverity(e));
+  return status;
 }
 
 export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {

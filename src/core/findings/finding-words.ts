@@ -1,0 +1,45 @@
+// The words of a finding: what each reason code and mount state means to an admin, the status words,
+// and a mount's label. One vocabulary for every output form (text, nagios, checkmk, mail, dashboard).
+import type { DmReason, MountEntry } from '../types';
+
+export { STATUS_WORD } from './evaluate';
+
+const REASON_TEXT: Partial<Record<DmReason, string>> = {
+  referenced: 'referenced by a guest config',
+  'guest-missing': 'its guest does not exist anywhere in the cluster',
+  'guest-on-other-node': 'its guest lives on another node',
+  'not-referenced': 'its guest exists but no config line references this volume',
+  'snapshot-missing': 'a snapshot volume whose snapshot no longer exists',
+  'lv-missing': 'a device-mapper map whose logical volume is gone from LVM',
+  'inactive-leftover': 'an inactive logical volume that nothing references',
+  'saferemove-leftover': 'a del- volume left behind by an interrupted saferemove',
+  'stale-map': 'a map under an LV name that points at old extents (lvcreate will fail with "Device or resource busy")',
+  renamed: 'a map of a current LV under an old name (it blocks activation of the new name)',
+  'same-target': 'a map over extents that another device also maps (two writers)',
+  'lvm-incomplete': 'LVM could not be read completely, so this cannot be decided safely',
+  'vg-partial': 'its volume group is missing a physical volume',
+  'vg-unknown': 'its volume group is not visible to LVM (filter?)',
+  suspended: 'the map is suspended: I/O to it hangs',
+  'no-table': 'the map has no live table',
+  'error-target': 'the map has an error target: every I/O fails',
+};
+
+export function reasonText(reason: string): string {
+  return REASON_TEXT[reason as DmReason] ?? reason.replace(/-/g, ' ');
+}
+
+export const MOUNT_TEXT: Record<string, string> = {
+  stale: 'the mount does not answer (stale or hung)',
+  readonly: 'the mount is read-only but should be writable',
+  full: 'the filesystem is nearly full',
+  // PVE itself does not write into an unmounted storage (it refuses an is_mountpoint dir storage and
+  // mounts NFS/CIFS before use); container bind mounts and other writers do.
+  missing:
+    'the storage is not mounted: PVE waits for it, but container bind mounts and other writers there write to the root disk',
+  'bind-outdated':
+    "the container's bind mount does not show what the host has mounted at its source now: the container writes elsewhere",
+};
+
+export function mountLabel(m: MountEntry): string {
+  return m.scope === 'ct' ? `CT ${m.ctid}:${m.target}` : m.target;
+}
