@@ -4,7 +4,7 @@
 // or formats a size of its own. Pure; the HTML report uses the same guest links.
 import { formatBytes } from '../core/format-bytes';
 import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
-import { listFindings, partErrors } from '../core/findings/findings';
+import { listFindings, mountSeverity, partErrors } from '../core/findings/findings';
 import { STATUS_WORD } from '../core/findings/finding-words';
 import { shellQuote } from '../core/shell-quote';
 
@@ -65,6 +65,8 @@ export interface ViewMount {
   status: string;
   /** Usage in percent, when measured. */
   percent: number | null;
+  /** How the usage bar is coloured: the classifier's level when it called the mount full, else 0. */
+  capacityLevel: Status;
   /** "38 % of 3.9 TiB, 2.4 TiB free", or why there is no number ("not mounted", "no answer"). */
   capacity: string;
   detail: string;
@@ -117,11 +119,6 @@ export function capacityText(m: MountEntry): string {
   if (m.status === 'missing' || m.reason === 'not-mounted') return 'not mounted';
   if (m.status === 'stale' || m.reachable === false) return 'no answer';
   return 'not measured';
-}
-
-function mountLevel(m: MountEntry): Status {
-  if (m.severity !== undefined && m.severity !== null) return m.severity;
-  return m.status === 'stale' || m.status === 'missing' ? 2 : m.status === 'ok' ? 0 : 1;
 }
 
 export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } = {}): DashboardView {
@@ -194,7 +191,8 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       source: m.source,
       fstype: m.fstype,
       storage: m.storage,
-      level: mountLevel(m),
+      level: mountSeverity(m),
+      capacityLevel: m.status === 'full' ? mountSeverity(m) : 0,
       status: m.status,
       percent: typeof m.usagePercent === 'number' ? Math.max(0, Math.min(100, m.usagePercent)) : null,
       capacity: capacityText(m),

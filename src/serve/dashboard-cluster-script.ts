@@ -3,9 +3,14 @@
 // only when /api/status says the service scans the cluster and has a document, so a service without
 // --cluster (or before its first scan) gets no failing request. Values go in through textContent only.
 
+import { STATUS_WORD } from '../core/findings/finding-words';
+import { CLUSTER_SEVERITY } from '../core/findings/findings';
+import type { Status } from '../core/types';
+
+// The severity mapping and status words come from the core (the same the findings list uses), not a copy.
 export const DASHBOARD_CLUSTER_JS = `
-  var CLUSTER_LEVEL = { critical: 2, warning: 1, unknown: 3, info: 0 };
-  var CLUSTER_WORD = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+  var CLUSTER_LEVEL = ${JSON.stringify(CLUSTER_SEVERITY)};
+  var CLUSTER_WORD = ${JSON.stringify([0, 1, 2, 3].map((s) => STATUS_WORD[s as Status]))};
 
   function clusterTag(level, label) { return el('span', 'tag s' + level, label); }
 

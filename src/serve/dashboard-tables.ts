@@ -76,7 +76,7 @@ export const TABLES_JS = String.raw`
   function capacity(m) {
     if (m.percent === null) return el('span', m.level ? '' : 'meta', m.capacity);
     var wrap = el('div', 'cap');
-    var bar = el('div', 'bar' + (m.status === 'full' ? ' crit' : m.percent >= 80 ? ' warn' : ''));
+    var bar = el('div', 'bar' + (m.capacityLevel === 2 ? ' crit' : m.capacityLevel === 1 ? ' warn' : ''));
     bar.setAttribute('role', 'meter');
     bar.setAttribute('aria-valuemin', '0');
     bar.setAttribute('aria-valuemax', '100');
