@@ -5,12 +5,11 @@
 
 import { STATUS_WORD } from '../core/findings/finding-words';
 import { CLUSTER_SEVERITY } from '../core/findings/findings';
-import type { Status } from '../core/types';
 
 // The severity mapping and status words come from the core (the same the findings list uses), not a copy.
 export const DASHBOARD_CLUSTER_JS = `
   var CLUSTER_LEVEL = ${JSON.stringify(CLUSTER_SEVERITY)};
-  var CLUSTER_WORD = ${JSON.stringify([0, 1, 2, 3].map((s) => STATUS_WORD[s as Status]))};
+  var CLUSTER_WORD = ${JSON.stringify(([0, 1, 2, 3] as const).map((s) => STATUS_WORD[s]))};
 
   function clusterTag(level, label) { return el('span', 'tag s' + level, label); }
 

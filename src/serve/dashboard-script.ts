@@ -3,6 +3,7 @@
 // textContent or an attribute, never innerHTML: guest names and mount paths are user-controlled.
 // Status words, sizes and capacity texts come from the server (doc.view): nothing is re-derived here.
 // (Written without template literals so it can live inside this TypeScript string.)
+import { STATUS_WORD } from '../core/findings/finding-words';
 import { DASHBOARD_CLUSTER_JS } from './dashboard-cluster-script';
 import { FINDINGS_JS } from './dashboard-findings';
 import { TABLES_JS } from './dashboard-tables';
@@ -173,7 +174,7 @@ const MAIN_JS = String.raw`
         svg.appendChild(r);
       });
       var last = pts[pts.length - 1];
-      var words = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+      var words = STATUS_WORDS;
       var text = p[1] + ', last ' + pts.length + ' scans: now ' + words[last.status] + ' (' + last.critical + ' critical, ' + last.warning + ' warning' + (last.unknown ? ', ' + last.unknown + ' unknown' : '') + ')' +
         (pts.length > 1 ? '; before: ' + pts.slice(0, -1).slice(-5).map(function (x) { return words[x.status]; }).join(', ') : '');
       svg.setAttribute('aria-label', text);
@@ -259,4 +260,7 @@ ${DASHBOARD_CLUSTER_JS}
   });
 `;
 
-export const DASHBOARD_JS = `'use strict';\n(function () {\n${MAIN_JS}\n${TABLES_JS}\n${FINDINGS_JS}\n})();\n`;
+// The status words of the history come from the core's one table.
+const WORDS_JS = `var STATUS_WORDS = ${JSON.stringify(([0, 1, 2, 3] as const).map((s) => STATUS_WORD[s]))};`;
+
+export const DASHBOARD_JS = `'use strict';\n(function () {\n${WORDS_JS}\n${MAIN_JS}\n${TABLES_JS}\n${FINDINGS_JS}\n})();\n`;
