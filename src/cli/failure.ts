@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 // why — never an empty output that a monitor reads as "no data" or, worse, as the last good value.
 import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
 import { createHost } from '../host/host';
-import { readNodeName } from '../host/read-mounts';
+import { hostNodeName } from './mounts-pipeline';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../host/write-textfile';
 import { renderPrometheus } from '../render/prometheus';
 import type { CommandContext } from './command';
@@ -16,7 +16,7 @@ export async function printFailure(ctx: CommandContext, command: string, error: 
   const host = createHost({ root: ctx.global.root, env: ctx.io.env });
   let node = 'unknown';
   try {
-    node = readNodeName(host);
+    node = hostNodeName(host);
   } catch {}
   const doc = buildCheckDocument({
     node,

@@ -2,7 +2,7 @@
 // gather them (and keep the raw data in the snapshot, so `capture` and `--from` replay them);
 // --from/--demo read what the snapshot recorded.
 import { unknownVolumes } from '../core/volumes/classify-volumes';
-import { classifyMounts, classifySnapshotMounts } from '../core/mounts/classify-mounts';
+import { classifySnapshotMounts } from '../core/mounts/classify-mounts';
 import { classifyVolumes } from '../core/volumes/classify-volumes';
 import type { Config } from '../core/config';
 import { SYSTEM_EXTRA_KEY, type SystemInfo } from '../core/parse/system-info';
@@ -11,7 +11,7 @@ import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
 import { pveStateOf } from './analysis';
-import { gatherMounts } from '../host/read-mounts';
+import { checkMounts } from './mounts-pipeline';
 import { readSystemInfo } from '../host/read-system';
 import { gatherVolumes } from '../host/read-volumes';
 
@@ -23,9 +23,9 @@ export async function mountsPart(
 ): Promise<MountsResult | undefined> {
   if (!loaded.live) return classifySnapshotMounts(loaded.snap, config) ?? undefined;
   try {
-    const raw = await gatherMounts(host, config, opts);
+    const { raw, result } = await checkMounts(host, config, opts);
     loaded.snap.extra = { ...loaded.snap.extra, mounts: raw };
-    return classifyMounts(raw, config);
+    return result;
   } catch (e) {
     return { summary: {}, entries: [], status: 3, error: (e as Error).message };
   }

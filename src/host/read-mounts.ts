@@ -1,24 +1,13 @@
-// Gathering for the mounts check: the host's mount table, each running container's table (through
-// its init process, found from the `lxc-start -F -n <id>` monitor; no `pct exec`), storage.cfg,
-// the container configs, and the probe results. Then `runMountsCheck` classifies it.
+// Reading for the mounts check: the host's mount table, each running container's table (through its
+// init process, found from the `lxc-start -F -n <id>` monitor; no `pct exec`), storage.cfg and the
+// container configs. Raw text only: the plan (which paths, which probes) and the verdicts are the
+// core's (core/mounts), the order of the steps is the CLI's (cli/mounts-pipeline.ts).
 import { readdirSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { basename } from 'node:path';
-import {
-  classifyMounts,
-  type MountsCheckResult,
-  type MountsRaw,
-  mountTables,
-  nodeStorageMounts,
-} from '../core/mounts/classify-mounts';
 import type { Config } from '../core/config';
 import { CheckError, UsageError } from '../core/errors';
-import { containerBinds } from '../core/mounts/mount-binds';
-import { isNetworkType, listMountOccurrences, mountSettings, planProbes } from '../core/mounts/mount-plan';
-import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
+import { mountSettings } from '../core/mounts/mount-settings';
 import { type Host, hostPath } from './host';
-import { probeMounts } from './probe-mount';
-import { resolveHostPaths } from './read-links';
 
 export const MOUNT_TIMEOUT_ENV = 'PVE_HEALTH_MOUNT_TIMEOUT';
 
@@ -85,20 +74,6 @@ function childOf(host: Host, pid: number, all: number[]): number | null {
   return null;
 }
 
-/** The node name as PVE knows it (.members), else the hostname. */
-export function readNodeName(host: Host): string {
-  const members = readText(host, '/etc/pve/.members');
-  if (members) {
-    try {
-      const n = (JSON.parse(members) as { nodename?: string }).nodename;
-      if (n) return n;
-    } catch {}
-  }
-  const h = readText(host, '/etc/hostname')?.trim();
-  if (h) return h.split('.')[0];
-  return host.root === '/' ? hostname().split('.')[0] : 'unknown';
-}
-
 /** Timeout in ms: --timeout seconds, else PVE_HEALTH_MOUNT_TIMEOUT seconds, else config, else 2 s. */
 export function mountTimeoutMs(host: Host, config: Config, cliSeconds?: string): number {
   const parse = (v: string, what: string) => {
@@ -113,22 +88,28 @@ export function mountTimeoutMs(host: Host, config: Config, cliSeconds?: string):
   return mountSettings(config).timeoutMs;
 }
 
-export interface MountsCheckOptions {
-  fresh?: boolean;
-  timeoutMs?: number;
+/** What the mounts check reads before it probes anything (HostSnapshot.extra.mounts is built from it). */
+export interface MountTableReads {
+  hostMountinfo: string;
+  containers: { ctid: number; pid: number; mountinfo: string | null }[];
+  storageCfg: string | null;
+  /** ctid → /etc/pve/lxc/<ctid>.conf text. */
+  ctConfigs: Record<string, string>;
+  warnings: string[];
 }
 
-/** Gather everything the mounts check needs, probes included: HostSnapshot.extra.mounts. */
-export async function gatherMounts(host: Host, config: Config, opts: MountsCheckOptions = {}): Promise<MountsRaw> {
-  const settings = mountSettings(config, { timeoutMs: opts.timeoutMs });
-  const gatheredAt = host.now().toISOString();
+/**
+ * The host's and every running container's mount table, storage.cfg and the containers' configs.
+ * Refuses (CheckError) what would make the check blind: not root (containers' tables are root's only),
+ * no /proc/self/mountinfo, no /etc/pve (then a missing storage mount is invisible).
+ */
+export function readMountTables(host: Host): MountTableReads {
   // Without root the containers' mount tables (/proc/<pid>/mountinfo) cannot be read: a check that
   // silently skipped them would say OK about mounts it never saw.
   if (host.root === '/' && typeof process.getuid === 'function' && process.getuid() !== 0)
     throw new CheckError('must run as root: the mount tables of the containers are readable only by root');
   const hostMountinfo = readText(host, '/proc/self/mountinfo');
   if (hostMountinfo === null) throw new CheckError(`cannot read ${hostPath(host, '/proc/self/mountinfo')}`);
-  // Which storages must be mounted comes from /etc/pve: without it a missing NFS storage is invisible.
   if (readText(host, '/etc/pve/storage.cfg') === null && readText(host, '/etc/pve/.members') === null)
     throw new CheckError(
       `${hostPath(host, '/etc/pve')} is not available (pmxcfs not running, or not a Proxmox VE node): cannot tell which storages must be mounted`,
@@ -144,57 +125,5 @@ export async function gatherMounts(host: Host, config: Config, opts: MountsCheck
     const text = readText(host, `/etc/pve/lxc/${c.ctid}.conf`);
     if (text !== null) ctConfigs[c.ctid] = text;
   }
-  const node = readNodeName(host);
-  const storageCfg = readText(host, '/etc/pve/storage.cfg');
-  const tables = mountTables({ hostMountinfo, containers });
-  const resolvedPaths = resolveMountPaths(host, storageCfg, node, ctConfigs, hostMountinfo, settings.networkTypes);
-  const { occurrences } = listMountOccurrences(tables, nodeStorageMounts(storageCfg, node, resolvedPaths), settings);
-  const outcome = await probeMounts(host, planProbes(occurrences), {
-    timeoutMs: settings.timeoutMs,
-    concurrency: settings.concurrency,
-    cacheTtlMs: settings.cacheTtlMs,
-    fresh: opts.fresh,
-  });
-  return {
-    version: 1,
-    gatheredAt,
-    node,
-    hostMountinfo,
-    containers,
-    storageCfg,
-    resolvedPaths,
-    ctConfigs,
-    probes: outcome.probes,
-    stuckProbes: outcome.stuck,
-    timeoutMs: settings.timeoutMs,
-    warnings: [...warnings, ...outcome.warnings],
-  };
-}
-
-/** The mounts part of `check` (and `pve-health mounts`): gather, probe, classify. */
-export async function runMountsCheck(
-  host: Host,
-  config: Config,
-  opts: MountsCheckOptions = {},
-): Promise<MountsCheckResult> {
-  const raw = await gatherMounts(host, config, opts);
-  return classifyMounts(raw, config);
-}
-
-/** Storage paths and container bind sources as the kernel sees them (symlinks resolved, never through a network mount). */
-function resolveMountPaths(
-  host: Host,
-  storageCfg: string | null,
-  node: string,
-  ctConfigs: Record<string, string>,
-  hostMountinfo: string,
-  networkTypes: string[],
-): Record<string, string> {
-  const network = visibleMounts(parseMountInfo(hostMountinfo).mounts).filter((m) => isNetworkType(m.fstype, networkTypes));
-  const onNetwork = (p: string) => network.some((m) => p === m.target || p.startsWith(`${m.target}/`));
-  const paths = [
-    ...nodeStorageMounts(storageCfg, node).map((m) => m.path),
-    ...Object.entries(ctConfigs).flatMap(([ctid, text]) => containerBinds(Number(ctid), text).map((b) => b.source)),
-  ];
-  return resolveHostPaths(host, paths, onNetwork);
+  return { hostMountinfo, containers, storageCfg: readText(host, '/etc/pve/storage.cfg'), ctConfigs, warnings };
 }

@@ -61,6 +61,11 @@ export function readNodeFiles(host: Host): Record<string, string> {
   return files;
 }
 
+/** What names this node: /etc/pve/.members (pmxcfs) and the hostname (core nodeNameFromFiles decides). */
+export function readNodeIdentity(host: Host): { membersText: string | null; hostname: string } {
+  return { membersText: readText(host, '/etc/pve/.members') ?? null, hostname: readHostname(host) };
+}
+
 export function readHostname(host: Host): string {
   const t = readText(host, '/etc/hostname')?.trim();
   if (t) return t.split('.')[0];

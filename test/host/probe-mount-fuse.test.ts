@@ -10,7 +10,10 @@ import type { Exec } from '../../src/host/exec';
 import { exec as realExec } from '../../src/host/exec';
 import { createHost } from '../../src/host/host';
 import { processStart } from '../../src/host/probe-mount';
-import { runMountsCheck } from '../../src/host/read-mounts';
+import { checkMounts } from '../../src/cli/mounts-pipeline';
+
+/** The live mounts pipeline's verdicts. */
+const runMountsCheck = async (...a: Parameters<typeof checkMounts>) => (await checkMounts(...a)).result;
 import { fuseAvailable, type HungMount, mountStall, mountSwallow } from './probe-mount-hangfs.mjs';
 
 const why = fuseAvailable();

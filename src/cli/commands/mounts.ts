@@ -5,7 +5,8 @@ import type { MountsResult } from '../../core/types';
 import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
-import { mountTimeoutMs, readNodeName, runMountsCheck } from '../../host/read-mounts';
+import { mountTimeoutMs } from '../../host/read-mounts';
+import { checkMounts, hostNodeName } from '../mounts-pipeline';
 import { renderMountsText } from '../../render/mounts-text';
 import { sanitizeDeep } from '../../render/sanitize';
 import { isCheckFailure, nodeOf, withAcks } from '../analysis';
@@ -50,14 +51,14 @@ Options:
       source = loaded.source;
     } else {
       try {
-        const m = await runMountsCheck(host, config, { fresh: Boolean(ctx.values.fresh), timeoutMs });
-        mounts = m;
-        node = m.node;
+        const { result } = await checkMounts(host, config, { fresh: Boolean(ctx.values.fresh), timeoutMs });
+        mounts = result;
+        node = result.node;
       } catch (e) {
         // Could not check: an UNKNOWN part that says why, in every output form.
         if (!isCheckFailure(e)) throw e;
         mounts = { summary: { total: 0 }, entries: [], status: 3, error: e.message };
-        node = readNodeName(host);
+        node = hostNodeName(host);
       }
     }
     const doc = withAcks(host, buildCheckDocument({ node, now: host.now(), mounts, source }));

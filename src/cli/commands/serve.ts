@@ -2,15 +2,15 @@
 // Checks run on their own schedule (DM every serve.dm_interval s, mounts every mounts.cache_ttl s);
 // requests only read the last result. Runs until SIGTERM/SIGINT.
 import { volumesPart } from '../gather-parts';
+import { checkMounts, hostNodeName } from '../mounts-pipeline';
 import type { VolumesResult } from '../../core/volumes/volume-types';
 import { readProcessStats } from '../../host/read-process-stats';
 import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
 import { UsageError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/findings/evaluate';
-import { mountSettings } from '../../core/mounts/mount-plan';
+import { mountSettings } from '../../core/mounts/mount-settings';
 import type { DmResult, MountsResult } from '../../core/types';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../host/gather';
-import { readNodeName, runMountsCheck } from '../../host/read-mounts';
 import { selfCommand } from '../../host/self-command';
 import { renderClusterPrometheus } from '../../render/cluster-metrics';
 import { renderPrometheus } from '../../render/prometheus';
@@ -90,7 +90,7 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
   // A mount whose earlier probe is stuck is still never probed again.
   return {
     scanDm,
-    scanMounts: () => runMountsCheck(s.host, s.config, { fresh: true }),
+    scanMounts: async () => (await checkMounts(s.host, s.config, { fresh: true })).result,
     scanVolumes,
     origin: () => origin,
   };
@@ -153,7 +153,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
       now: () => new Date(),
     });
     // Before the first DM scan has loaded anything, the node name comes from .members/hostname.
-    const fallbackNode = readNodeName(host);
+    const fallbackNode = hostNodeName(host);
     // Acknowledgements (state dir) apply to every document served; the child's dm part is re-decided.
     const buildDocument = (parts: DocumentParts) => {
       const o = scanners.origin();

@@ -4,17 +4,13 @@
 // storage that must be a mount point and is not mounted is `missing`, and so is a container's bind
 // mount that holds another superblock than the host has at its source now (`bind-outdated`).
 import type { Config } from '../config';
+import { worstStatus } from '../findings/evaluate';
 import { bindContext, bindersOf, hostMountAt, markOutdatedBinds } from './mount-binds';
 import { buildEntry, expectations } from './mount-entry';
-import { missingEntry, nodeStorageMounts } from './mount-missing';
-import {
-  listMountOccurrences,
-  type MountTables,
-  matchesPattern,
-  mountSettings,
-  type StorageMount,
-  storageForMount,
-} from './mount-plan';
+import { type MountPlan, planMounts } from './mount-check';
+import { missingEntry } from './mount-missing';
+import { type MountTables, matchesPattern, type StorageMount, storageForMount } from './mount-plan';
+import { mountSettings } from './mount-settings';
 import type { MountsCheckResult, MountsRaw } from './mount-types';
 import type { HostSnapshot } from '../node/snapshot';
 import type { MountEntry, Status } from '../types';
@@ -27,15 +23,19 @@ export function mountTables(raw: Pick<MountsRaw, 'hostMountinfo' | 'containers'>
   return { hostMountinfo: raw.hostMountinfo, containers: raw.containers };
 }
 
-/** Classify recorded mount data (live gather or snapshot) with the config's thresholds. */
+/**
+ * Classify recorded mount data (live gather or snapshot) with the config's thresholds. `plan`: the
+ * occurrences a live run already planned its probes from (the same planMounts of the same data).
+ */
 export function classifyMounts(
   raw: MountsRaw,
   config: Config,
-  overrides: { timeoutMs?: number } = {},
+  overrides: { timeoutMs?: number; plan?: MountPlan } = {},
 ): MountsCheckResult {
   const s = mountSettings(config, { timeoutMs: overrides.timeoutMs ?? raw.timeoutMs });
-  const storages = nodeStorageMounts(raw.storageCfg, raw.node, raw.resolvedPaths);
-  const { occurrences, warnings } = listMountOccurrences(mountTables(raw), storages, s);
+  const plan = overrides.plan ?? planMounts(raw, s);
+  const { storages, occurrences } = plan;
+  const warnings = [...plan.warnings];
   const exp = expectations(raw, occurrences, storages, s);
   const hostByKey = new Map<string, StorageMount>();
   for (const o of occurrences) {
@@ -66,7 +66,9 @@ export function classifyMounts(
       (a.scope === 'host' ? -1 : a.ctid!) - (b.scope === 'host' ? -1 : b.ctid!) || a.target.localeCompare(b.target),
   );
   const count = (st: string) => entries.filter((e) => e.status === st).length;
-  const status = Math.max(0, ...entries.map((e) => e.severity ?? 0)) as Status;
+  // The worst by monitoring order (CRITICAL over UNKNOWN), not the largest number.
+  let status: Status = 0;
+  for (const e of entries) status = worstStatus(status, (e.severity ?? 0) as Status);
   return {
     summary: {
       total: entries.length,

@@ -9,7 +9,8 @@
 // nobody sees it. After a remount on the host the container keeps the old superblock. Both show as a
 // different superblock (major:minor) in the two mount tables. Pure.
 import { parseConfigSections, parsePropertyString } from '../parse/guest-config';
-import { isNetworkType, type MountSettings, matchesPattern, type StorageMount } from './mount-plan';
+import { isNetworkType, matchesPattern, type StorageMount } from './mount-plan';
+import type { MountSettings } from './mount-settings';
 import type { MountsRaw } from './mount-types';
 import { type MountInfo, parseMountInfo, visibleMounts } from '../parse/mountinfo';
 import type { MountEntry } from '../types';

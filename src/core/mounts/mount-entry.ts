@@ -4,12 +4,12 @@
 import {
   containerReadonlyTargets,
   type MountOccurrence,
-  type MountSettings,
   matchesPattern,
   READONLY_TYPES,
   type StorageMount,
   storageForMount,
 } from './mount-plan';
+import type { MountSettings } from './mount-settings';
 import type { MountsRaw, ProbeResult } from './mount-types';
 import { hasOption } from '../parse/mountinfo';
 import type { MountEntry, MountReason, Status } from '../types';

@@ -1,46 +1,11 @@
 // Which mounts the monitor looks at, which PVE storage each belongs to, and which superblocks must
 // be probed. Pure: the gatherer (src/host/read-mounts.ts) and the classifier use the same answers,
 // so a snapshot replays exactly what a live run decided.
-import type { Config } from '../config';
 import { parseConfigSections, parsePropertyString } from '../parse/guest-config';
 import { hasOption, type MountInfo, parseMountInfo, visibleMounts } from '../parse/mountinfo';
 import type { StorageConfig } from '../parse/storage-config';
+import type { MountSettings } from './mount-settings';
 
-export interface MountSettings {
-  timeoutMs: number;
-  concurrency: number;
-  cacheTtlMs: number;
-  warningPercent: number;
-  criticalPercent: number;
-  /** Host paths, or "CTID:/path", meant to be read-only. */
-  expectedReadonly: string[];
-  /** Patterns ("/mnt/x", "/mnt/pve/*", "105:/data") never checked. */
-  ignore: string[];
-  /** More filesystem types to treat as network filesystems. */
-  networkTypes: string[];
-}
-
-export const MOUNT_DEFAULTS = {
-  timeoutMs: 2000,
-  concurrency: 64,
-  cacheTtlMs: 60_000,
-  warningPercent: 85,
-  criticalPercent: 95,
-} as const;
-
-export function mountSettings(config: Config, overrides: { timeoutMs?: number } = {}): MountSettings {
-  const m = config.mounts ?? {};
-  return {
-    timeoutMs: overrides.timeoutMs ?? (m.timeout !== undefined ? m.timeout * 1000 : MOUNT_DEFAULTS.timeoutMs),
-    concurrency: m.concurrency ?? MOUNT_DEFAULTS.concurrency,
-    cacheTtlMs: m.cache_ttl !== undefined ? m.cache_ttl * 1000 : MOUNT_DEFAULTS.cacheTtlMs,
-    warningPercent: m.warning_percent ?? MOUNT_DEFAULTS.warningPercent,
-    criticalPercent: m.critical_percent ?? MOUNT_DEFAULTS.criticalPercent,
-    expectedReadonly: m.expected_readonly ?? [],
-    ignore: m.ignore ?? [],
-    networkTypes: m.network_types ?? [],
-  };
-}
 
 /** Network filesystems: an unreachable server makes every access to these block or fail. */
 const NETWORK_TYPES = new Set([

@@ -77,6 +77,19 @@ export function nodeNameOf(members: Pick<Members, 'nodename'> | null, hostname: 
   return members?.nodename || hostname.trim().split('.')[0];
 }
 
+/** The same rule from the raw files (an unreadable .members counts as none). */
+export function nodeNameFromFiles(membersText: string | null | undefined, hostname: string): string {
+  let members: Members | null = null;
+  if (membersText) {
+    try {
+      members = parseMembers(membersText);
+    } catch {
+      members = null;
+    }
+  }
+  return nodeNameOf(members, hostname);
+}
+
 /** Parsed once per analysis, by parseNode (node-view.ts). */
 export function parsePveState(snap: HostSnapshot): PveState {
   const warnings: string[] = [];

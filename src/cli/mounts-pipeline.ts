@@ -1,0 +1,60 @@
+// The one mounts pipeline, for `mounts`, `check`, `volumes` (fresh probes first), `capture`, `ack` and
+// serve's mounts scanner: read the tables (host) → plan what to resolve and probe (core) → resolve
+// symlinks and probe each superblock in a child with a deadline (host) → classify (core), from the
+// same planned occurrences.
+import type { Config } from '../core/config';
+import { classifyMounts } from '../core/mounts/classify-mounts';
+import { onNetworkMount, pathsToResolve, planMounts, probesOf } from '../core/mounts/mount-check';
+import { mountSettings } from '../core/mounts/mount-settings';
+import type { MountsCheckResult, MountsRaw } from '../core/mounts/mount-types';
+import { nodeNameFromFiles } from '../core/node/pve-state';
+import type { Host } from '../host/host';
+import { probeMounts } from '../host/probe-mount';
+import { resolveHostPaths } from '../host/read-links';
+import { readMountTables } from '../host/read-mounts';
+import { readNodeIdentity } from '../host/read-node';
+
+/** This node's name by the core's one rule (.members, else the short hostname). */
+export function hostNodeName(host: Host): string {
+  const id = readNodeIdentity(host);
+  return nodeNameFromFiles(id.membersText, id.hostname);
+}
+
+/**
+ * A live mounts check: `raw` is what a capture records (HostSnapshot.extra.mounts, replayed by
+ * --from), `result` the verdicts. Throws CheckError when the mount tables cannot be read at all.
+ */
+export async function checkMounts(
+  host: Host,
+  config: Config,
+  opts: { fresh?: boolean; timeoutMs?: number } = {},
+): Promise<{ raw: MountsRaw; result: MountsCheckResult }> {
+  const settings = mountSettings(config, { timeoutMs: opts.timeoutMs });
+  const gatheredAt = host.now().toISOString();
+  const tables = readMountTables(host);
+  const reads = { ...tables, node: hostNodeName(host) };
+  const toResolve = pathsToResolve(reads, settings);
+  const resolvedPaths = resolveHostPaths(host, toResolve.paths, (p) => onNetworkMount(p, toResolve.networkTargets));
+  const plan = planMounts({ ...reads, resolvedPaths }, settings);
+  const outcome = await probeMounts(host, probesOf(plan), {
+    timeoutMs: settings.timeoutMs,
+    concurrency: settings.concurrency,
+    cacheTtlMs: settings.cacheTtlMs,
+    fresh: opts.fresh,
+  });
+  const raw: MountsRaw = {
+    version: 1,
+    gatheredAt,
+    node: reads.node,
+    hostMountinfo: tables.hostMountinfo,
+    containers: tables.containers,
+    storageCfg: tables.storageCfg,
+    resolvedPaths,
+    ctConfigs: tables.ctConfigs,
+    probes: outcome.probes,
+    stuckProbes: outcome.stuck,
+    timeoutMs: settings.timeoutMs,
+    warnings: [...tables.warnings, ...outcome.warnings],
+  };
+  return { raw, result: classifyMounts(raw, config, { plan }) };
+}
