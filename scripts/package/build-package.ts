@@ -155,15 +155,16 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
 
   // Help text from the bundle itself; the structure (commands, option specs) from the registry.
   const helpText = run(process.execPath, [bundle, '--help']);
-  const [{ COMMANDS }, options] = await Promise.all([
+  const [{ loadAllCommands }, options] = await Promise.all([
     import('../../src/cli/registry'),
     import('../../src/cli/options'),
   ]);
+  const commands = await loadAllCommands();
   const info = collectCliInfo({
     program: 'pve-health',
     version: pkg.version,
     helpText,
-    commands: COMMANDS,
+    commands,
     globalOptions: options.GLOBAL_OPTIONS,
     globalHelp: options.GLOBAL_HELP,
     formats: options.FORMATS,

@@ -1,6 +1,6 @@
 // What the man page and the shell completion are generated from: the CLI's own registry, option specs and
 // help text, read at package time (commands are still being added; nothing here lists them by hand).
-import type { Command } from '../../src/cli/command';
+import type { LoadedCommand } from '../../src/cli/registry';
 import type { OptionSpec } from '../../src/cli/options';
 
 export interface CliOption {
@@ -46,7 +46,7 @@ export interface CliSource {
   program: string;
   version: string;
   helpText: string;
-  commands: Command[];
+  commands: LoadedCommand[];
   globalOptions: OptionSpec;
   globalHelp: string;
   formats: string[];

@@ -1,7 +1,9 @@
 // Shared by check/dm/report: load the data (live, --from, --demo), analyse, build the document.
 import { analyzeNode } from '../core/node/analyze-node';
 import type { Config } from '../core/config';
-import { CheckError, CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
+import { isCheckFailure } from '../core/errors';
+
+export { isCheckFailure };
 import { acknowledgeDocument } from '../core/findings/acks';
 import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
 import { type NodeView, parseNode } from '../core/node/node-view';
@@ -27,16 +29,6 @@ export function openSession(ctx: CommandContext): Session {
 export async function loadFor(ctx: CommandContext, s: Session): Promise<LoadedSnapshot> {
   const t = s.config.dm?.command_timeout;
   return loadSnapshot(s.host, { from: ctx.global.from, demo: ctx.global.demo, timeoutMs: t ? t * 1000 : undefined });
-}
-
-/** Errors that mean "this part could not be checked" (exit 3), not a bug or a usage error. */
-export function isCheckFailure(e: unknown): e is Error {
-  return (
-    e instanceof CheckError ||
-    e instanceof CommandError ||
-    e instanceof CommandNotFoundError ||
-    e instanceof TimeoutError
-  );
 }
 
 /**

@@ -1,5 +1,5 @@
-// What a command module exports. Each command lives in src/cli/commands/<name>.ts and is listed in
-// src/cli/registry.ts.
+// What a command module exports. Each command lives in src/cli/commands/<name>.ts and is listed, with
+// its summary, in src/cli/registry.ts.
 import type { GlobalName, GlobalOptions, OptionSpec } from './options';
 
 export interface Io {
@@ -20,7 +20,6 @@ export interface CommandContext {
 
 export interface Command {
   name: string;
-  summary: string;
   /** One usage line without the program name, e.g. "dm [--json]". */
   usage: string;
   /** Extra help text (options of this command). */

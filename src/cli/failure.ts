@@ -10,8 +10,6 @@ import { renderPrometheus } from '../render/prometheus';
 import type { CommandContext } from './command';
 import { printDocument } from './output';
 
-export const CHECK_COMMANDS = new Set(['check', 'dm', 'mounts']);
-
 export async function printFailure(ctx: CommandContext, command: string, error: string): Promise<number> {
   const host = createHost({ root: ctx.global.root, env: ctx.io.env });
   let node = 'unknown';

@@ -1,15 +1,24 @@
 // argv → command → exit code. The only place that reads process.argv or calls process.exit.
 import { parseArgs } from 'node:util';
-import { CheckError, CommandError, CommandNotFoundError, LockedError, TimeoutError, UsageError } from '../core/errors';
+import {
+  CheckError,
+  CommandError,
+  CommandNotFoundError,
+  isCheckFailure,
+  LockedError,
+  TimeoutError,
+  UsageError,
+} from '../core/errors';
 import { killLiveChildren } from '../host/exec';
 import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import { VERSION } from '../version';
 import type { Command, CommandContext, Io } from './command';
 import { ALL_GLOBALS, FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, globalHelp, type OutputFormat } from './options';
-import { COMMANDS } from './registry';
-import { CHECK_COMMANDS, printFailure } from './failure';
-import { isCheckFailure } from './analysis';
+import { COMMANDS, type LoadedCommand, loadCommand, commandNamed } from './registry';
+
+/** The commands whose failure still answers in the format asked for (cli/failure.ts). */
+const CHECK_COMMANDS = new Set(['check', 'dm', 'mounts']);
 
 export const EXIT_USAGE = 64;
 export const EXIT_UNKNOWN = 3;
@@ -32,8 +41,7 @@ export function renderHelp(): string {
   return `${lines.join('\n')}\n`;
 }
 
-function commandHelp(name: string): string {
-  const c = COMMANDS.find((x) => x.name === name)!;
+function commandHelp(c: LoadedCommand): string {
   const examples = c.examples?.length
     ? `\nExamples:\n${c.examples.map((e) => (e.startsWith('#') ? `  ${e}` : `  pve-health ${e}`)).join('\n')}\n`
     : '';
@@ -72,8 +80,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const ci = findCommand(argv);
     const name = ci >= 0 ? argv[ci] : undefined;
     const rest = ci >= 0 ? [...argv.slice(0, ci), ...argv.slice(ci + 1)] : argv;
-    const command = name ? COMMANDS.find((c) => c.name === name) : undefined;
-    if (name && !command) throw new UsageError(`unknown command '${name}' (see pve-health --help)`);
+    const entry = name ? commandNamed(name) : undefined;
+    if (name && !entry) throw new UsageError(`unknown command '${name}' (see pve-health --help)`);
+    const command = entry ? await loadCommand(entry) : undefined;
     let parsed: ReturnType<typeof parseArgs>;
     try {
       parsed = parseArgs({
@@ -98,7 +107,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     if (!command || v.help) {
-      io.out(command ? commandHelp(command.name) : renderHelp());
+      io.out(command ? commandHelp(command) : renderHelp());
       return command || v.help ? 0 : EXIT_USAGE;
     }
     rejectForeignGlobals(command, v);
@@ -109,6 +118,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     } catch (e) {
       // A check that could not run still answers in the format asked for (never an empty stdout).
       if (isCheckFailure(e) && CHECK_COMMANDS.has(command.name) && global.format !== 'text') {
+        const { printFailure } = await import('./failure');
         return await printFailure(cctx, command.name, e.message);
       }
       throw e;

@@ -54,3 +54,10 @@ export function lastLine(text: string): string {
     .filter(Boolean);
   return lines[lines.length - 1] ?? '';
 }
+
+/** Errors that mean "this part could not be checked" (exit 3), not a bug or a usage error. */
+export function isCheckFailure(e: unknown): e is Error {
+  return (
+    e instanceof CheckError || e instanceof CommandError || e instanceof CommandNotFoundError || e instanceof TimeoutError
+  );
+}

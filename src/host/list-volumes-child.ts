@@ -3,7 +3,7 @@
 // dead NFS/CIFS server blocks only the child (killed at the deadline), never the check.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { isSingleExecutable } from './self-command';
+import { childCommand } from './self-command';
 
 /**
  * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?, p?}]} where n is the
@@ -84,7 +84,5 @@ export function runListVolumesChildIfAsked(argv: string[]): boolean {
 }
 
 export function listVolumesCommand(): string[] {
-  return isSingleExecutable()
-    ? [process.execPath, LIST_VOLUMES_CHILD_ARG]
-    : [process.execPath, '-e', LIST_VOLUMES_SCRIPT];
+  return childCommand(LIST_VOLUMES_CHILD_ARG, LIST_VOLUMES_SCRIPT);
 }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ProbeResult } from '../core/mounts/classify-mounts';
 import type { ProbeJob } from '../core/mounts/mount-plan';
-import { isSingleExecutable } from './self-command';
+import { childCommand } from './self-command';
 
 /**
  * The child. Input on stdin: {jobs: [{k, p}], timeoutMs, deadlineAt (epoch ms), conc, out}. Output: JSON lines appended to
@@ -70,7 +70,7 @@ export function runProbeChildIfAsked(argv: string[]): boolean {
 }
 
 export function probeCommand(): string[] {
-  return isSingleExecutable() ? [process.execPath, PROBE_CHILD_ARG] : [process.execPath, '-e', PROBE_SCRIPT];
+  return childCommand(PROBE_CHILD_ARG, PROBE_SCRIPT);
 }
 
 /** The child's result lines → one ProbeResult per job (timeout for a job that started and never finished). */

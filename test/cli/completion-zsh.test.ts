@@ -30,10 +30,10 @@ print -r -- "$out"
 zpty -d z
 `;
 
-test('zsh completion: commands, per-command options, and values (formats, clean reasons)', (t) => {
+test('zsh completion: commands, per-command options, and values (formats, clean reasons)', async (t) => {
   const zsh = requireTool(t, 'zsh', 'zsh');
   if (!zsh) return;
-  const info = realCliInfo();
+  const info = await realCliInfo();
   const dir = mkdtempSync(join(tmpdir(), 'pvh-zsh-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, '_pve-health'), renderZshCompletion(info));

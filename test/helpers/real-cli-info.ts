@@ -3,14 +3,15 @@ import { type CliInfo, collectCliInfo } from '../../scripts/package/cli-info';
 import { ENVIRONMENT } from '../../src/cli/environment';
 import { renderHelp } from '../../src/cli/main';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS } from '../../src/cli/options';
-import { COMMANDS } from '../../src/cli/registry';
+import { loadAllCommands } from '../../src/cli/registry';
 
-export function realCliInfo(): CliInfo {
+export async function realCliInfo(): Promise<CliInfo> {
+  const commands = await loadAllCommands();
   return collectCliInfo({
     program: 'pve-health',
     version: '0.0.0',
     helpText: renderHelp(),
-    commands: COMMANDS,
+    commands,
     globalOptions: GLOBAL_OPTIONS,
     globalHelp: GLOBAL_HELP,
     formats: FORMATS,

@@ -14,9 +14,8 @@ import { debianVersion, fillTemplate, parseElfDepends } from '../../scripts/pack
 import { renderManPage, roffEscape } from '../../scripts/package/man-page';
 import { readChangelog } from '../../scripts/package/package-files';
 import { loadSystemdUnits, unitNameFromExport } from '../../scripts/package/units';
-import type { Command } from '../../src/cli/command';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS } from '../../src/cli/options';
-import { COMMANDS } from '../../src/cli/registry';
+import { type LoadedCommand, loadAllCommands } from '../../src/cli/registry';
 import { ConfigSchema, parseConfig } from '../../src/core/config';
 import { realCliInfo } from '../helpers/real-cli-info';
 import { SOURCE_URL } from '../../src/version';
@@ -27,7 +26,7 @@ const PKG_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')
 
 const run = async () => 0;
 /** A registry of the shapes real commands have: no options, options with help lines, one without. */
-const FAKE_COMMANDS: Command[] = [
+const FAKE_COMMANDS: LoadedCommand[] = [
   {
     name: 'check',
     summary: 'Everything',
@@ -64,7 +63,10 @@ function fakeInfo() {
   });
 }
 
-const realInfo = realCliInfo;
+// The real registry, every command loaded (the package build does the same).
+const COMMANDS = await loadAllCommands();
+const REAL_INFO = await realCliInfo();
+const realInfo = () => REAL_INFO;
 
 test('parseHelp: option lines, shorts, placeholders, continuations and prose, in order', () => {
   const cases: [string, unknown[]][] = [

@@ -14,7 +14,6 @@ import { mountsPart } from '../gather-parts';
 
 export const ackCommand: Command = {
   name: 'ack',
-  summary: 'Acknowledge a finding for a while, with a reason: it no longer changes the exit code or notifies',
   usage: 'ack [KEY --for DURATION --reason TEXT] [--list] [--remove KEY] [--root DIR | --from FILE | --demo]',
   globals: ['root', 'from', 'demo', 'format', 'json', 'config'],
   examples: [

@@ -10,7 +10,6 @@ import { mountsPart, systemPart, volumesPart } from '../gather-parts';
 
 export const captureCommand: Command = {
   name: 'capture',
-  summary: 'Write everything gathered on this node to one snapshot file (secrets redacted), for --from and bug reports',
   positionals: 1,
   usage: 'capture FILE [--root DIR]',
   globals: ['root', 'from', 'demo', 'config'],

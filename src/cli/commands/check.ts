@@ -14,7 +14,6 @@ import { writeFileSafely } from '../../host/write-file';
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'Everything: device-mapper analysis and remote mounts, one verdict (exit 0/1/2/3)',
   usage: 'check [--json|--format FMT] [--html FILE] [--textfile DIR] [--fresh] [--root DIR | --from FILE | --demo]',
   examples: [
     'check',

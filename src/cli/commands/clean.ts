@@ -1,25 +1,17 @@
 // pve-health clean: plan → show → confirm → apply (src/act/apply-cleanup.ts) → summary.
 
-import { analyzeHost } from '../../act/analysis';
-import { type Analysis, applyCleanup, assertSafe, RefusedError } from '../../act/apply-cleanup';
-import { Journal } from '../../act/journal';
-import { createPrompter } from '../../act/prompt';
-import { takeRunLock } from '../../act/run-lock';
+import { applyCleanup, assertSafe, RefusedError } from '../../act/apply-cleanup';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
-import { CheckError, UsageError } from '../../core/errors';
+import { UsageError } from '../../core/errors';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
-import { createHost, type Host } from '../../host/host';
-import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
+import { type ActSession, liveHost, lockWaitMs, withActSession, withJournal } from '../act-session';
 import type { Command, CommandContext } from '../command';
-import { VERSION } from '../../version';
 import { shellQuote } from '../../core/shell-quote';
-import { readConfig } from '../../host/read-config';
 
 export const cleanCommand: Command = {
   name: 'clean',
-  summary: 'Fix orphaned and duplicate device-mapper entries safely (journal; undo with restore)',
   usage: 'clean [--dry-run] [--yes] [--all | --vmid N | --reason CODE | --name NAME]...',
   globals: ['root', 'format', 'json', 'no-color', 'config'],
   examples: [
@@ -66,20 +58,6 @@ export function hasFilter(f: PlanFilter): boolean {
   return Boolean(f.all || f.vmids?.length || f.reasons?.length || f.names?.length);
 }
 
-export function lockWaitMs(v: CommandContext['values']): number {
-  const s = v['lock-wait'] as string | undefined;
-  if (s === undefined) return 10_000;
-  const n = Number(s);
-  if (!Number.isFinite(n) || n < 0 || n > 600) throw new UsageError(`--lock-wait must be 0-600 seconds (got '${s}')`);
-  return n * 1000;
-}
-
-export function liveHost(ctx: CommandContext): Host {
-  if (ctx.global.from || ctx.global.demo)
-    throw new UsageError('clean and restore act on a live node: --from and --demo are for analysis only');
-  return createHost({ root: ctx.global.root, env: ctx.io.env });
-}
-
 async function runClean(ctx: CommandContext): Promise<number> {
   const v = ctx.values;
   const host = liveHost(ctx);
@@ -96,59 +74,21 @@ async function runClean(ctx: CommandContext): Promise<number> {
     );
   }
   const wait = lockWaitMs(v);
-  const config = readConfig(host, ctx.global.config);
-  const analyze = () => analyzeHost(host, config, config.dm?.command_timeout ? config.dm.command_timeout * 1000 : undefined);
-  const say = (t: string) => {
-    if (ctx.global.format !== 'json') ctx.io.out(t);
-    else ctx.io.err(t);
-  };
-
-  let runLock: HeldLock | null = null;
-  try {
-    if (!dry) {
-      runLock = await takeRunLock(host, {
-        pid: process.pid,
-        command: 'pve-health clean',
-        startedAt: host.now().toISOString(),
-        user: ctx.io.env.SUDO_USER ?? ctx.io.env.USER,
-      });
-    }
-    let first: Analysis;
-    try {
-      first = await analyze();
-    } catch (e) {
-      throw new CheckError(`cannot analyse this node: ${(e as Error).message}`);
-    }
-    const planFilter = hasFilter(filter) ? filter : { all: true };
-    const plan = planCleanup(first.result.entries, cleanupContext(first.view, first.result), planFilter);
+  return withActSession(ctx, { host, command: 'clean', runLock: !dry }, async (s) => {
+    const { first, say } = s;
+    const plan = planCleanup(first.result.entries, cleanupContext(first.view, first.result), hasFilter(filter) ? filter : { all: true });
     say(renderPlan(plan));
-    if (dry) {
-      say(renderCommands(plan));
-      try {
-        assertSafe(first, readPveMountState(host));
-      } catch (e) {
-        if (e instanceof RefusedError) {
-          ctx.io.err(`pve-health: clean would refuse to act: ${e.refusals.map((r) => r.message).join('; ')}\n`);
-          return 3;
-        }
-        throw e;
-      }
-      if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ plan }, null, 2)}\n`);
-      return first.result.status;
-    }
+    if (dry) return dryRun(ctx, s, plan);
     assertSafe(first, readPveMountState(host));
     if (plan.actions.length === 0) {
       if (ctx.global.format === 'json')
         ctx.io.out(`${JSON.stringify({ plan, outcomes: [], journal: null, status: first.result.status }, null, 2)}\n`);
       return first.result.status;
     }
-    const journal = new Journal(host, { command: 'clean', node: first.view.node, toolVersion: VERSION });
-    const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
-    let outcomes: Awaited<ReturnType<typeof applyCleanup>>;
-    try {
-      outcomes = await applyCleanup(plan.actions, {
+    const { result: outcomes, journalPath } = await withJournal(s, { command: 'clean', interactive }, (journal, prompter) =>
+      applyCleanup(plan.actions, {
         host,
-        analyze,
+        analyze: s.analyze,
         pveMount: () => readPveMountState(host),
         journal,
         lockWaitMs: wait,
@@ -156,27 +96,35 @@ async function runClean(ctx: CommandContext): Promise<number> {
           ? (a, i, n) => prompter.ask(`[${i + 1}/${n}] ${a.effect}\n    ${shellQuote(a.command)}\n  run it?`)
           : null,
         log: (l) => ctx.io.err(`${l}\n`),
-      });
-    } finally {
-      prompter?.close();
-      journal.close();
-    }
-    say(renderSummary(outcomes, journal.exists ? journal.path : null));
+      }),
+    );
+    say(renderSummary(outcomes, journalPath));
     // The exit code is the state that is left, from a last fresh look.
     let status: number;
     try {
-      status = (await analyze()).result.status;
+      status = (await s.analyze()).result.status;
     } catch (e) {
       ctx.io.err(`pve-health: final re-check failed: ${(e as Error).message}\n`);
       status = 3;
     }
-    if (ctx.global.format === 'json') {
-      ctx.io.out(
-        `${JSON.stringify({ plan, outcomes, journal: journal.exists ? journal.path : null, status }, null, 2)}\n`,
-      );
-    }
+    if (ctx.global.format === 'json')
+      ctx.io.out(`${JSON.stringify({ plan, outcomes, journal: journalPath, status }, null, 2)}\n`);
     return status;
-  } finally {
-    runLock?.release();
+  });
+}
+
+/** --dry-run: the plan and its commands, and whether clean would refuse to act here at all (exit 3). */
+function dryRun(ctx: CommandContext, s: ActSession, plan: ReturnType<typeof planCleanup>): number {
+  s.say(renderCommands(plan));
+  try {
+    assertSafe(s.first, readPveMountState(s.host));
+  } catch (e) {
+    if (e instanceof RefusedError) {
+      ctx.io.err(`pve-health: clean would refuse to act: ${e.refusals.map((r) => r.message).join('; ')}\n`);
+      return 3;
+    }
+    throw e;
   }
+  if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ plan }, null, 2)}\n`);
+  return s.first.result.status;
 }

@@ -28,7 +28,6 @@ function seconds(ctx: CommandContext, name: string): number | undefined {
 
 export const clusterCommand: Command = {
   name: 'cluster',
-  summary: 'Every node of the cluster over ssh, merged: grade per node and problems only the whole cluster shows',
   usage:
     'cluster [--json|--format text|json|nagios] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify]',
   examples: [

@@ -4,7 +4,6 @@ import { printDocument } from '../output';
 
 export const dmCommand: Command = {
   name: 'dm',
-  summary: 'Device-mapper health: valid, duplicate and orphaned maps and LVs of guest disks, with the fix for each',
   usage: 'dm [--json|--format FMT] [--root DIR | --from FILE | --demo]',
   examples: [
     'dm',

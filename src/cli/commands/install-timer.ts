@@ -23,7 +23,6 @@ async function selfExec(): Promise<string[]> {
 
 export const installTimerCommand: Command = {
   name: 'install-timer',
-  summary: 'Install and enable the systemd timer that runs the check every 15 minutes',
   usage: 'install-timer [--interval MIN] [--exec PATH] [--dry-run] [--no-enable] [--root DIR]',
   globals: ['root'],
   examples: [

@@ -15,7 +15,6 @@ import { printDocument } from '../output';
 
 export const mountsCommand: Command = {
   name: 'mounts',
-  summary: 'Remote mounts of the node and its containers: stale, read-only, full or missing (never hangs)',
   usage: 'mounts [--json|--format FMT] [--fresh] [--timeout SEC] [--root DIR | --from FILE | --demo]',
   examples: [
     'mounts',

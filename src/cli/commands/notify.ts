@@ -44,7 +44,6 @@ export async function notifyAfterCheck(
 
 export const notifyCommand: Command = {
   name: 'notify',
-  summary: 'Check, then notify (Mailjet, SMTP, sendmail, webhook) when the findings changed',
   usage: 'notify [--always] [--test] [--input CHECK.json] [--json] [--root DIR | --from FILE | --demo]',
   globals: ['root', 'from', 'demo', 'format', 'json', 'config'],
   examples: [

@@ -8,7 +8,6 @@ import { writeFileSafely } from '../../host/write-file';
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'Write the HTML report (and/or print the result as text, json, nagios, checkmk or prometheus)',
   usage: 'report [--html FILE] [--format FMT] [--input CHECK.json] [--root DIR | --from FILE | --demo]',
   examples: [
     'report --html /var/www/html/pve-health.html',

@@ -1,24 +1,17 @@
 // pve-health restore JOURNAL: undo what a `clean` run did (src/act/restore.ts).
-import { analyzeHost } from '../../act/analysis';
 import { assertSafe } from '../../act/apply-cleanup';
-import { Journal, readJournal } from '../../act/journal';
-import { createPrompter } from '../../act/prompt';
+import { readJournal } from '../../act/journal';
 import { applyRestore, undoOrder } from '../../act/restore';
-import { takeRunLock } from '../../act/run-lock';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { CheckError, UsageError } from '../../core/errors';
-import type { HeldLock } from '../../host/pve-lock';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderSummary } from '../../render/cleanup';
 import type { Command, CommandContext } from '../command';
-import { VERSION } from '../../version';
-import { liveHost, lockWaitMs } from './clean';
+import { liveHost, lockWaitMs, sayFor, withActSession, withJournal } from '../act-session';
 import { shellQuote } from '../../core/shell-quote';
-import { readConfig } from '../../host/read-config';
 
 export const restoreCommand: Command = {
   name: 'restore',
-  summary: 'Undo a clean run from its journal (reactivate LVs, recreate removed maps read-only)',
   positionals: 1,
   usage: 'restore JOURNAL [--name NAME]... [--rw] [--yes]',
   globals: ['root', 'format', 'json', 'no-color', 'config'],
@@ -56,42 +49,25 @@ async function runRestore(ctx: CommandContext): Promise<number> {
   const interactive = !yes && ctx.io.stdinIsTTY;
   if (!yes && !interactive) throw new UsageError('not a terminal: give --yes to restore without questions');
   const wait = lockWaitMs(v);
-  const say = (t: string) => (ctx.global.format === 'json' ? ctx.io.err(t) : ctx.io.out(t));
+  const say = sayFor(ctx);
   if (sources.length === 0) {
     say(`nothing to restore in ${path}${names.length ? ` for ${names.join(', ')}` : ''}\n`);
     return 0;
   }
-  let runLock: HeldLock | null = null;
-  try {
-    runLock = await takeRunLock(host, {
-      pid: process.pid,
-      command: 'pve-health restore',
-      startedAt: host.now().toISOString(),
-      user: ctx.io.env.SUDO_USER ?? ctx.io.env.USER,
-    });
-    const config = readConfig(host, ctx.global.config);
-    const analyze = () => analyzeHost(host, config, config.dm?.command_timeout ? config.dm.command_timeout * 1000 : undefined);
-    let first: Awaited<ReturnType<typeof analyze>>;
-    try {
-      first = await analyze();
-    } catch (e) {
-      throw new CheckError(`cannot analyse this node: ${(e as Error).message}`);
-    }
+  return withActSession(ctx, { host, command: 'restore', runLock: true }, async (s) => {
+    const { first } = s;
     assertSafe(first, readPveMountState(host));
     // A journal of another node describes that node's devices: never undone here.
     const here = first.view.node;
     if (doc.node !== here) throw new CheckError(`${path} was written on ${doc.node}, this is ${here}: refusing to restore`);
     const shared = new Set(cleanupContext(first.view, first.result).sharedStorages ?? []);
     say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
-    for (const s of sources) say(`  ${s.name}: undo ${shellQuote(s.command)}\n`);
-    const journal = new Journal(host, { command: 'restore', node: first.view.node, toolVersion: VERSION });
-    const prompter = interactive ? createPrompter(process.stdin, process.stderr) : null;
-    let outcomes: Awaited<ReturnType<typeof applyRestore>>;
-    try {
-      outcomes = await applyRestore(sources, {
+    for (const x of sources) say(`  ${x.name}: undo ${shellQuote(x.command)}\n`);
+    const { result: outcomes, journalPath } = await withJournal(s, { command: 'restore', interactive }, (journal, prompter) =>
+      applyRestore(sources, {
         host,
         journalPath: path,
-        analyze,
+        analyze: s.analyze,
         pveMount: () => readPveMountState(host),
         journal,
         readWrite: Boolean(v.rw),
@@ -101,17 +77,10 @@ async function runRestore(ctx: CommandContext): Promise<number> {
           ? (_s, step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${shellQuote(step.command)}\n  run it?`)
           : null,
         log: (l) => ctx.io.err(`${l}\n`),
-      });
-    } finally {
-      prompter?.close();
-      journal.close();
-    }
-    say(renderSummary(outcomes, journal.exists ? journal.path : null));
-    if (ctx.global.format === 'json') {
-      ctx.io.out(`${JSON.stringify({ journal: journal.exists ? journal.path : null, outcomes }, null, 2)}\n`);
-    }
+      }),
+    );
+    say(renderSummary(outcomes, journalPath));
+    if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ journal: journalPath, outcomes }, null, 2)}\n`);
     return outcomes.some((o) => o.result === 'failed') ? 2 : outcomes.some((o) => o.result === 'skipped') ? 1 : 0;
-  } finally {
-    runLock?.release();
-  }
+  });
 }

@@ -98,7 +98,6 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Dashboard, JSON API and Prometheus metrics as a small service',
   usage: 'serve [--listen ADDR:PORT] [--dm-interval SECONDS] [--cluster [--cluster-interval SECONDS]]',
   globals: ['root', 'from', 'demo', 'config'],
   examples: [

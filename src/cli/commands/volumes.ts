@@ -7,7 +7,6 @@ import { printDocument } from '../output';
 
 export const volumesCommand: Command = {
   name: 'volumes',
-  summary: 'Guest volumes on ZFS, Ceph RBD, dir/NFS/CIFS/CephFS/btrfs storages: valid, orphaned, what holds them',
   usage: 'volumes [--json|--format FMT] [--timeout SEC] [--root DIR | --from FILE | --demo]',
   examples: [
     'volumes',

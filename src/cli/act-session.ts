@@ -1,0 +1,103 @@
+// The session `clean` and `restore` share: a live node only, the run lock (one actor per node), the
+// config, the analysis the executor repeats before every action (the same analyzeNode `dm` runs), the
+// first look, a journal and a prompter that are always closed, and where text goes (stderr when
+// stdout carries JSON).
+import { analyzeHost } from '../act/analysis';
+import type { Analysis } from '../act/apply-cleanup';
+import { Journal } from '../act/journal';
+import { createPrompter, type Prompter } from '../act/prompt';
+import { takeRunLock } from '../act/run-lock';
+import type { Config } from '../core/config';
+import { CheckError, UsageError } from '../core/errors';
+import { createHost, type Host } from '../host/host';
+import type { HeldLock } from '../host/pve-lock';
+import { readConfig } from '../host/read-config';
+import { VERSION } from '../version';
+import type { CommandContext } from './command';
+
+export interface ActSession {
+  host: Host;
+  config: Config;
+  /** Gather + analyse now (the executor calls it again under the locks before each action). */
+  analyze: () => Promise<Analysis>;
+  /** The analysis the plan is made from. */
+  first: Analysis;
+  /** Human text: stdout, or stderr when stdout is the JSON document. */
+  say: (text: string) => void;
+}
+
+/** Acting needs the real node: a capture or the demo can be analysed, never changed. */
+export function liveHost(ctx: CommandContext): Host {
+  if (ctx.global.from || ctx.global.demo)
+    throw new UsageError('clean and restore act on a live node: --from and --demo are for analysis only');
+  return createHost({ root: ctx.global.root, env: ctx.io.env });
+}
+
+/** --lock-wait SECONDS (default 10 s, as PVE's own lock wait). */
+export function lockWaitMs(v: CommandContext['values']): number {
+  const s = v['lock-wait'] as string | undefined;
+  if (s === undefined) return 10_000;
+  const n = Number(s);
+  if (!Number.isFinite(n) || n < 0 || n > 600) throw new UsageError(`--lock-wait must be 0-600 seconds (got '${s}')`);
+  return n * 1000;
+}
+
+export function sayFor(ctx: CommandContext): (text: string) => void {
+  return (t) => (ctx.global.format === 'json' ? ctx.io.err(t) : ctx.io.out(t));
+}
+
+/**
+ * Run `body` in a session: the run lock first (unless `runLock` is false: a dry run changes nothing),
+ * then the first analysis; the lock is released however `body` ends.
+ */
+export async function withActSession<T>(
+  ctx: CommandContext,
+  o: { host: Host; command: 'clean' | 'restore'; runLock: boolean },
+  body: (s: ActSession) => Promise<T>,
+): Promise<T> {
+  const { host } = o;
+  let lock: HeldLock | null = null;
+  try {
+    if (o.runLock) {
+      lock = await takeRunLock(host, {
+        pid: process.pid,
+        command: `pve-health ${o.command}`,
+        startedAt: host.now().toISOString(),
+        user: ctx.io.env.SUDO_USER ?? ctx.io.env.USER,
+      });
+    }
+    const config = readConfig(host, ctx.global.config);
+    const timeoutMs = config.dm?.command_timeout ? config.dm.command_timeout * 1000 : undefined;
+    const analyze = () => analyzeHost(host, config, timeoutMs);
+    let first: Analysis;
+    try {
+      first = await analyze();
+    } catch (e) {
+      throw new CheckError(`cannot analyse this node: ${(e as Error).message}`);
+    }
+    return await body({ host, config, analyze, first, say: sayFor(ctx) });
+  } finally {
+    lock?.release();
+  }
+}
+
+/**
+ * A journal of this run and, when a person answers, a prompter; both closed however `body` ends.
+ * Returns what `body` returned and the journal's path (null when nothing was written).
+ */
+export async function withJournal<T>(
+  s: ActSession,
+  o: { command: 'clean' | 'restore'; interactive: boolean },
+  body: (journal: Journal, prompter: Prompter | null) => Promise<T>,
+): Promise<{ result: T; journalPath: string | null }> {
+  const journal = new Journal(s.host, { command: o.command, node: s.first.view.node, toolVersion: VERSION });
+  const prompter = o.interactive ? createPrompter(process.stdin, process.stderr) : null;
+  let result: T;
+  try {
+    result = await body(journal, prompter);
+  } finally {
+    prompter?.close();
+    journal.close();
+  }
+  return { result, journalPath: journal.exists ? journal.path : null };
+}
