@@ -34,8 +34,8 @@ export function liveHost(ctx: CommandContext): Host {
 }
 
 /** --lock-wait SECONDS (default 10 s, as PVE's own lock wait). */
-export function lockWaitMs(v: CommandContext['values']): number {
-  const s = v['lock-wait'] as string | undefined;
+export function lockWaitMs(v: { 'lock-wait'?: string }): number {
+  const s = v['lock-wait'];
   if (s === undefined) return 10_000;
   const n = Number(s);
   if (!Number.isFinite(n) || n < 0 || n > 600) throw new UsageError(`--lock-wait must be 0-600 seconds (got '${s}')`);

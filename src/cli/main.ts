@@ -14,7 +14,16 @@ import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import { VERSION } from '../version';
 import type { Command, CommandContext, Io } from './command';
-import { ALL_GLOBALS, FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, globalHelp, type OutputFormat } from './options';
+import {
+  ALL_GLOBALS,
+  FORMATS,
+  GLOBAL_HELP,
+  GLOBAL_OPTIONS,
+  type GlobalOptions,
+  globalHelp,
+  type OptionSpec,
+  type OutputFormat,
+} from './options';
 import { COMMANDS, type LoadedCommand, loadCommand, commandNamed } from './registry';
 
 /** The commands whose failure still answers in the format asked for (cli/failure.ts). */
@@ -66,7 +75,8 @@ function findCommand(argv: string[]): number {
     if (a === '--') return i + 1 < argv.length ? i + 1 : -1;
     if (a.startsWith('-')) {
       const name = a.replace(/^--?/, '').split('=')[0];
-      const spec = GLOBAL_OPTIONS[name] ?? Object.values(GLOBAL_OPTIONS).find((o) => o.short === name);
+      const specs: OptionSpec = GLOBAL_OPTIONS;
+      const spec = specs[name] ?? Object.values(specs).find((o) => o.short === name);
       if (spec?.type === 'string' && !a.includes('=')) i++;
       continue;
     }
@@ -143,7 +153,7 @@ function usageMessage(raw: string): string {
 }
 
 function globalOptions(v: CommandContext['values'], io: Io): GlobalOptions {
-  let format = (v.format as string | undefined) ?? 'text';
+  let format = v.format ?? 'text';
   if (v.json && v.format !== undefined && v.format !== 'json')
     throw new UsageError(`--json and --format ${v.format} contradict each other: give one of them`);
   if (v.json) format = 'json';
@@ -152,12 +162,12 @@ function globalOptions(v: CommandContext['values'], io: Io): GlobalOptions {
   }
   const noColor = Boolean(v['no-color']) || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '');
   return {
-    root: (v.root as string | undefined) ?? '/',
-    from: v.from as string | undefined,
+    root: v.root ?? '/',
+    from: v.from,
     format: format as OutputFormat,
     color: !noColor && io.stdoutIsTTY && io.env.TERM !== 'dumb',
     quiet: Boolean(v.quiet),
-    config: v.config as string | undefined,
+    config: v.config,
     demo: Boolean(v.demo),
   };
 }

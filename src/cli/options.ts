@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
-export const GLOBAL_OPTIONS: OptionSpec = {
+export const GLOBAL_OPTIONS = {
   root: { type: 'string' },
   from: { type: 'string' },
   format: { type: 'string' },
@@ -14,7 +14,7 @@ export const GLOBAL_OPTIONS: OptionSpec = {
   demo: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
-};
+} as const satisfies OptionSpec;
 
 export type OutputFormat = 'text' | 'json' | 'nagios' | 'checkmk' | 'prometheus';
 export const FORMATS: OutputFormat[] = ['text', 'json', 'nagios', 'checkmk', 'prometheus'];

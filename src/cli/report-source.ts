@@ -28,9 +28,9 @@ export function parseCheckDocument(text: string, file: string): CheckDocument {
   return v;
 }
 
-export async function sourceDocument(ctx: CommandContext, s: Session): Promise<Sourced> {
+export async function sourceDocument(ctx: CommandContext<{ input: { type: 'string' } }>, s: Session): Promise<Sourced> {
   const started = performance.now();
-  const input = ctx.values.input as string | undefined;
+  const input = ctx.values.input;
   if (input) {
     const text = input === '-' ? readFileSync(0, 'utf8') : readFileSync(input, 'utf8');
     return { doc: parseCheckDocument(text, input === '-' ? 'stdin' : input), system: null, durationSeconds: 0 };

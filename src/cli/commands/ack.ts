@@ -9,10 +9,18 @@ import { mountTimeoutMs } from '../../host/read-mounts';
 import { type Finding, listFindings } from '../../core/findings/findings';
 import { renderTable } from '../../render/text';
 import { dmPart, documentFor, loadFor, openSession, type Session } from '../analysis';
-import type { Command, CommandContext } from '../command';
+import { type CommandContext, defineCommand } from '../command';
+import type { OptionSpec } from '../options';
 import { mountsPart } from '../gather-parts';
 
-export const ackCommand: Command = {
+const ACK_OPTIONS = {
+  for: { type: 'string' },
+  reason: { type: 'string' },
+  list: { type: 'boolean' },
+  remove: { type: 'string' },
+} as const satisfies OptionSpec;
+
+export const ackCommand = defineCommand({
   name: 'ack',
   usage: 'ack [KEY --for DURATION --reason TEXT] [--list] [--remove KEY] [--root DIR | --from FILE | --demo]',
   globals: ['root', 'from', 'demo', 'format', 'json', 'config'],
@@ -39,16 +47,11 @@ Examples:
   pve-health ack --list
   pve-health ack --remove 'mount:missing:host::/mnt/usb-backup'`,
   positionals: 1,
-  options: {
-    for: { type: 'string' },
-    reason: { type: 'string' },
-    list: { type: 'boolean' },
-    remove: { type: 'string' },
-  },
+  options: ACK_OPTIONS,
   async run(ctx) {
     const s = openSession(ctx);
     const key = ctx.positionals[0];
-    const remove = ctx.values.remove as string | undefined;
+    const remove = ctx.values.remove;
     if ([key !== undefined, Boolean(ctx.values.list), remove !== undefined].filter(Boolean).length > 1)
       throw new UsageError('give one of: a KEY to acknowledge, --list, --remove KEY');
     if (key === undefined && (ctx.values.for !== undefined || ctx.values.reason !== undefined))
@@ -67,19 +70,19 @@ Examples:
     if (key === undefined) return showFindings(ctx, findings);
     return acknowledge(ctx, s, findings, key);
   },
-};
+});
 
-async function currentFindings(ctx: CommandContext, s: Session): Promise<Finding[]> {
+async function currentFindings(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session): Promise<Finding[]> {
   const loaded = await loadFor(ctx, s);
   const dm = dmPart(loaded, s.config);
   const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
   return listFindings(documentFor(loaded, s.host, { dm, mounts })).filter((f) => !f.pending);
 }
 
-function acknowledge(ctx: CommandContext, s: Session, findings: Finding[], key: string): number {
+function acknowledge(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session, findings: Finding[], key: string): number {
   if (!ACK_KEY.test(key)) throw new UsageError(`'${key}' is not a finding key (pve-health ack lists them)`);
-  const durationText = ctx.values.for as string | undefined;
-  const reason = ctx.values.reason as string | undefined;
+  const durationText = ctx.values.for;
+  const reason = ctx.values.reason;
   if (!durationText || !reason?.trim())
     throw new UsageError('an acknowledgement needs --for DURATION and --reason TEXT (it must expire and say why)');
   let durationMs: number;
@@ -109,7 +112,7 @@ function acknowledge(ctx: CommandContext, s: Session, findings: Finding[], key: 
   return 0;
 }
 
-function showFindings(ctx: CommandContext, findings: Finding[]): number {
+function showFindings(ctx: CommandContext<typeof ACK_OPTIONS>, findings: Finding[]): number {
   if (ctx.global.format === 'json') {
     const rows = findings.map((f) => ({
       key: f.key,
@@ -135,7 +138,7 @@ function showFindings(ctx: CommandContext, findings: Finding[]): number {
   return 0;
 }
 
-function list(ctx: CommandContext, s: Session): number {
+function list(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session): number {
   const { file, error } = readAckFile(s.host);
   if (error) {
     ctx.io.err(`pve-health: ${error}\n`);

@@ -4,11 +4,11 @@ import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
 import { mountTimeoutMs } from '../../host/read-mounts';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { writeFileSafely } from '../../host/write-file';
 import { mountsPart, systemPart, volumesPart } from '../gather-parts';
 
-export const captureCommand: Command = {
+export const captureCommand = defineCommand({
   name: 'capture',
   positionals: 1,
   usage: 'capture FILE [--root DIR]',
@@ -43,4 +43,4 @@ to FILE as JSON. cloud-init passwords, SSH keys and storage passwords/tokens are
     );
     return 0;
   },
-};
+});

@@ -6,13 +6,13 @@ import { renderMountsText } from '../../render/mounts-text';
 import { sanitizeDeep } from '../../render/sanitize';
 import { renderPrometheus } from '../../render/prometheus';
 import { dmPart, documentFor, loadFor, openSession } from '../analysis';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { mountsPart, systemPart, volumesPart } from '../gather-parts';
 import { printDocument } from '../output';
 import { notifyAfterCheck } from './notify';
 import { writeFileSafely } from '../../host/write-file';
 
-export const checkCommand: Command = {
+export const checkCommand = defineCommand({
   name: 'check',
   usage: 'check [--json|--format FMT] [--html FILE] [--textfile DIR] [--fresh] [--root DIR | --from FILE | --demo]',
   examples: [
@@ -48,13 +48,13 @@ export const checkCommand: Command = {
     const dm = dmPart(loaded, s.config);
     const mounts = await mountsPart(s.host, s.config, loaded, {
       fresh: Boolean(ctx.values.fresh),
-      timeoutMs: mountTimeoutMs(s.host, s.config, ctx.values.timeout as string | undefined),
+      timeoutMs: mountTimeoutMs(s.host, s.config, ctx.values.timeout),
     });
     const volumes = await volumesPart(s.host, loaded, { mounts });
     const doc = documentFor(loaded, s.host, { dm, mounts, volumes });
     const durationSeconds = (performance.now() - started) / 1000;
     const system = ctx.values.html || ctx.values.notify ? await systemPart(s.host, loaded) : undefined;
-    if (ctx.values.html) writeFileSafely(ctx.values.html as string, renderHtml(doc, { system }), 0o644);
+    if (ctx.values.html) writeFileSafely(ctx.values.html, renderHtml(doc, { system }), 0o644);
     // A failed send is reported on stderr and never changes the verdict.
     if (ctx.values.notify)
       await notifyAfterCheck(ctx.io, s.host, s.config, doc, {
@@ -64,9 +64,9 @@ export const checkCommand: Command = {
       });
     // The textfile is replaced on every run, failures included: a stale healthy file would be exported forever.
     let textfileError: string | null = null;
-    const optional = ctx.values['textfile-if-present'] as string | undefined;
+    const optional = ctx.values['textfile-if-present'];
     const textfileDir =
-      (ctx.values.textfile as string | undefined) ?? (optional && existsSync(optional) ? optional : undefined);
+      ctx.values.textfile ?? (optional && existsSync(optional) ? optional : undefined);
     if (textfileDir) {
       try {
         await writeTextfile(
@@ -86,4 +86,4 @@ export const checkCommand: Command = {
     ctx.io.err(`pve-health: could not write the metrics textfile: ${textfileError}\n`);
     return 3;
   },
-};
+});

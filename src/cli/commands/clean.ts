@@ -7,10 +7,21 @@ import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
 import { type ActSession, liveHost, lockWaitMs, withActSession, withJournal } from '../act-session';
-import type { Command, CommandContext } from '../command';
+import { type CommandContext, defineCommand } from '../command';
+import type { OptionSpec } from '../options';
 import { shellQuote } from '../../core/shell-quote';
 
-export const cleanCommand: Command = {
+const CLEAN_OPTIONS = {
+  'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  all: { type: 'boolean' },
+  vmid: { type: 'string', multiple: true },
+  reason: { type: 'string', multiple: true },
+  name: { type: 'string', multiple: true },
+  'lock-wait': { type: 'string' },
+} as const satisfies OptionSpec;
+
+export const cleanCommand = defineCommand({
   name: 'clean',
   usage: 'clean [--dry-run] [--yes] [--all | --vmid N | --reason CODE | --name NAME]...',
   globals: ['root', 'format', 'json', 'no-color', 'config'],
@@ -33,20 +44,12 @@ Never removes an LV, never uses --force. Refuses (exit 3) when /etc/pve is not m
 not quorate, the hostname is not the node name, guest configs are missing or --root does not show the
 system dmsetup sees. Every action is journaled under /var/lib/pve-health/journal/ (see 'restore').
 Exit code: the status of what is left (0 OK, 1 orphans, 2 duplicates, 3 refused/unknown).`,
-  options: {
-    'dry-run': { type: 'boolean' },
-    yes: { type: 'boolean', short: 'y' },
-    all: { type: 'boolean' },
-    vmid: { type: 'string', multiple: true },
-    reason: { type: 'string', multiple: true },
-    name: { type: 'string', multiple: true },
-    'lock-wait': { type: 'string' },
-  },
+  options: CLEAN_OPTIONS,
   run: runClean,
-};
+});
 
-export function parseFilter(v: CommandContext['values']): PlanFilter {
-  const list = (k: string) => ((v[k] as string[] | undefined) ?? []).flatMap((x) => x.split(',')).filter(Boolean);
+export function parseFilter(v: CommandContext<typeof CLEAN_OPTIONS>['values']): PlanFilter {
+  const list = (k: 'vmid' | 'reason' | 'name') => (v[k] ?? []).flatMap((x) => x.split(',')).filter(Boolean);
   const vmids = list('vmid').map((x) => {
     if (!/^\d+$/.test(x)) throw new UsageError(`--vmid must be a number (got '${x}')`);
     return Number(x);
@@ -58,7 +61,7 @@ export function hasFilter(f: PlanFilter): boolean {
   return Boolean(f.all || f.vmids?.length || f.reasons?.length || f.names?.length);
 }
 
-async function runClean(ctx: CommandContext): Promise<number> {
+async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<number> {
   const v = ctx.values;
   const host = liveHost(ctx);
   const dry = Boolean(v['dry-run']);
@@ -114,7 +117,7 @@ async function runClean(ctx: CommandContext): Promise<number> {
 }
 
 /** --dry-run: the plan and its commands, and whether clean would refuse to act here at all (exit 3). */
-function dryRun(ctx: CommandContext, s: ActSession, plan: ReturnType<typeof planCleanup>): number {
+function dryRun(ctx: CommandContext<typeof CLEAN_OPTIONS>, s: ActSession, plan: ReturnType<typeof planCleanup>): number {
   s.say(renderCommands(plan));
   try {
     assertSafe(s.first, readPveMountState(s.host));

@@ -13,7 +13,7 @@ import {
 } from '../../host/remote-check';
 import { renderClusterNagios, renderClusterText } from '../../render/cluster';
 import { dmPart, documentFor, loadFor, openSession } from '../analysis';
-import type { Command, CommandContext } from '../command';
+import { type CommandContext, defineCommand } from '../command';
 import { mountsPart } from '../gather-parts';
 import { notifyAfterCheck } from './notify';
 
@@ -26,7 +26,7 @@ function seconds(ctx: CommandContext, name: string): number | undefined {
   return n;
 }
 
-export const clusterCommand: Command = {
+export const clusterCommand = defineCommand({
   name: 'cluster',
   usage:
     'cluster [--json|--format text|json|nagios] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify]',
@@ -114,4 +114,4 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
       await notifyAfterCheck(ctx.io, s.host, s.config, clusterNotifyDocument(doc), { quiet: g.quiet });
     return doc.status;
   },
-};
+});

@@ -1,8 +1,8 @@
 import { dmPart, documentFor, loadFor, openSession } from '../analysis';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { printDocument } from '../output';
 
-export const dmCommand: Command = {
+export const dmCommand = defineCommand({
   name: 'dm',
   usage: 'dm [--json|--format FMT] [--root DIR | --from FILE | --demo]',
   examples: [
@@ -18,4 +18,4 @@ export const dmCommand: Command = {
     const doc = documentFor(loaded, s.host, { dm });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000 });
   },
-};
+});

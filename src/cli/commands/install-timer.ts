@@ -11,7 +11,7 @@ import {
   SERVICE_NAME,
   TIMER_NAME,
 } from '../../render/systemd-units';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 
 export const UNIT_DIR = '/etc/systemd/system';
 
@@ -21,7 +21,7 @@ async function selfExec(): Promise<string[]> {
   return script ? [exe, await realpath(script)] : [exe];
 }
 
-export const installTimerCommand: Command = {
+export const installTimerCommand = defineCommand({
   name: 'install-timer',
   usage: 'install-timer [--interval MIN] [--exec PATH] [--dry-run] [--no-enable] [--root DIR]',
   globals: ['root'],
@@ -47,7 +47,7 @@ The service runs: pve-health ${DEFAULT_CHECK_ARGS.join(' ')}`,
     const interval = ctx.values.interval === undefined ? 15 : Number(ctx.values.interval);
     if (!Number.isInteger(interval) || interval < 1 || interval > 60)
       throw new UsageError('--interval must be a whole number of minutes, 1-60');
-    const exec = ctx.values.exec ? [ctx.values.exec as string] : await selfExec();
+    const exec = ctx.values.exec ? [ctx.values.exec] : await selfExec();
     const service = renderServiceUnit({ exec });
     const timer = renderTimerUnit({ intervalMinutes: interval });
     if (ctx.values['dry-run']) {
@@ -74,4 +74,4 @@ The service runs: pve-health ${DEFAULT_CHECK_ARGS.join(' ')}`,
     ctx.io.err(`pve-health: ${TIMER_NAME} enabled (every ${interval} min); see: systemctl list-timers ${TIMER_NAME}\n`);
     return 0;
   },
-};
+});

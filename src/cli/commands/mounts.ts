@@ -10,10 +10,10 @@ import { checkMounts, hostNodeName } from '../mounts-pipeline';
 import { renderMountsText } from '../../render/mounts-text';
 import { sanitizeDeep } from '../../render/sanitize';
 import { isCheckFailure, nodeOf, withAcks } from '../analysis';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { printDocument } from '../output';
 
-export const mountsCommand: Command = {
+export const mountsCommand = defineCommand({
   name: 'mounts',
   usage: 'mounts [--json|--format FMT] [--fresh] [--timeout SEC] [--root DIR | --from FILE | --demo]',
   examples: [
@@ -37,7 +37,7 @@ Options:
     const started = performance.now();
     const host = createHost({ root: ctx.global.root, env: ctx.io.env });
     const config = readConfig(host, ctx.global.config);
-    const timeoutMs = mountTimeoutMs(host, config, ctx.values.timeout as string | undefined);
+    const timeoutMs = mountTimeoutMs(host, config, ctx.values.timeout);
     let mounts: MountsResult;
     let node: string;
     let source = 'live';
@@ -64,4 +64,4 @@ Options:
     const mountsText = renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000, mountsText });
   },
-};
+});

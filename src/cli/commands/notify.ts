@@ -5,7 +5,7 @@ import type { CheckDocument } from '../../core/types';
 import type { Host } from '../../host/host';
 import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../notify/index';
 import { openSession } from '../analysis';
-import type { Command, Io } from '../command';
+import { type Io, defineCommand } from '../command';
 import { VERSION } from '../../version';
 import { sourceDocument } from '../report-source';
 
@@ -42,7 +42,7 @@ export async function notifyAfterCheck(
   }
 }
 
-export const notifyCommand: Command = {
+export const notifyCommand = defineCommand({
   name: 'notify',
   usage: 'notify [--always] [--test] [--input CHECK.json] [--json] [--root DIR | --from FILE | --demo]',
   globals: ['root', 'from', 'demo', 'format', 'json', 'config'],
@@ -84,4 +84,4 @@ Exit code: the check's status (0-3); a failed send is reported but does not chan
     }
     return doc.status;
   },
-};
+});

@@ -1,12 +1,12 @@
 import { renderHtml } from '../../render/html';
 import { openSession } from '../analysis';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { printDocument } from '../output';
 import { VERSION } from '../../version';
 import { sourceDocument } from '../report-source';
 import { writeFileSafely } from '../../host/write-file';
 
-export const reportCommand: Command = {
+export const reportCommand = defineCommand({
   name: 'report',
   usage: 'report [--html FILE] [--format FMT] [--input CHECK.json] [--root DIR | --from FILE | --demo]',
   examples: [
@@ -24,7 +24,7 @@ Without --html the result is printed in --format (default text). Exit code: the 
   async run(ctx) {
     const s = openSession(ctx);
     const { doc, system, durationSeconds } = await sourceDocument(ctx, s);
-    const html = ctx.values.html as string | undefined;
+    const html = ctx.values.html;
     if (html) {
       const page = renderHtml(doc, { system, toolVersion: VERSION });
       if (html === '-') ctx.io.out(page);
@@ -37,4 +37,4 @@ Without --html the result is printed in --format (default text). Exit code: the 
     }
     return printDocument(ctx, doc, { durationSeconds });
   },
-};
+});

@@ -6,11 +6,19 @@ import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { CheckError, UsageError } from '../../core/errors';
 import { readPveMountState } from '../../host/read-mountstate';
 import { renderSummary } from '../../render/cleanup';
-import type { Command, CommandContext } from '../command';
+import { type CommandContext, defineCommand } from '../command';
+import type { OptionSpec } from '../options';
 import { liveHost, lockWaitMs, sayFor, withActSession, withJournal } from '../act-session';
 import { shellQuote } from '../../core/shell-quote';
 
-export const restoreCommand: Command = {
+const RESTORE_OPTIONS = {
+  name: { type: 'string', multiple: true },
+  rw: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  'lock-wait': { type: 'string' },
+} as const satisfies OptionSpec;
+
+export const restoreCommand = defineCommand({
   name: 'restore',
   positionals: 1,
   usage: 'restore JOURNAL [--name NAME]... [--rw] [--yes]',
@@ -28,22 +36,17 @@ export const restoreCommand: Command = {
 An LV is reactivated only when its UUID is unchanged and its guest still lives where it lived. A map
 is recreated only when the devices its table uses are the same devices and no current LV or map
 covers its extents. Takes the same locks and makes the same checks as 'clean' (exit 3 on refusal).`,
-  options: {
-    name: { type: 'string', multiple: true },
-    rw: { type: 'boolean' },
-    yes: { type: 'boolean', short: 'y' },
-    'lock-wait': { type: 'string' },
-  },
+  options: RESTORE_OPTIONS,
   run: runRestore,
-};
+});
 
-async function runRestore(ctx: CommandContext): Promise<number> {
+async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<number> {
   const v = ctx.values;
   const host = liveHost(ctx);
   if (ctx.positionals.length !== 1) throw new UsageError('restore needs exactly one JOURNAL file');
   const path = ctx.positionals[0];
   const doc = readJournal(path, host);
-  const names = ((v.name as string[] | undefined) ?? []).flatMap((x) => x.split(',')).filter(Boolean);
+  const names = (v.name ?? []).flatMap((x) => x.split(',')).filter(Boolean);
   const sources = undoOrder(doc.actions, names);
   const yes = Boolean(v.yes);
   const interactive = !yes && ctx.io.stdinIsTTY;

@@ -25,7 +25,7 @@ import { statSync } from 'node:fs';
 import { acksFile } from '../../host/acks-file';
 import { VERSION } from '../../version';
 import { loadFor, openSession, type Session, withAcks } from '../analysis';
-import type { Command, CommandContext } from '../command';
+import { type CommandContext, defineCommand } from '../command';
 
 const DEFAULT_DM_INTERVAL_S = 60;
 const DEFAULT_CLUSTER_INTERVAL_S = 300;
@@ -96,7 +96,7 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
   };
 }
 
-export const serveCommand: Command = {
+export const serveCommand = defineCommand({
   name: 'serve',
   usage: 'serve [--listen ADDR:PORT] [--dm-interval SECONDS] [--cluster [--cluster-interval SECONDS]]',
   globals: ['root', 'from', 'demo', 'config'],
@@ -127,10 +127,10 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
   async run(ctx) {
     const session = openSession(ctx);
     const { config, host } = session;
-    const addr = parseListen((ctx.values.listen as string | undefined) ?? config.serve?.listen ?? DEFAULT_LISTEN);
+    const addr = parseListen(ctx.values.listen ?? config.serve?.listen ?? DEFAULT_LISTEN);
     const token = resolveToken(config.serve?.token, ctx.io.env);
     checkListenPolicy(addr, token);
-    const dmIntervalS = intervalSeconds(ctx.values['dm-interval'] as string | undefined, config.serve?.dm_interval);
+    const dmIntervalS = intervalSeconds(ctx.values['dm-interval'], config.serve?.dm_interval);
     const mountsIntervalMs = Math.max(5_000, mountSettings(config).cacheTtlMs);
 
     const scanners = await makeScanners(ctx, session);
@@ -228,7 +228,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
     ctx.io.err('pve-health serve: stopped\n');
     return 0;
   },
-};
+});
 
 /** Changes when the acks file is written, and every 30 s (an acknowledgement may have expired). */
 function ackStamp(path: string): string {
@@ -251,7 +251,7 @@ function intervalSeconds(cli: string | undefined, configured: number | undefined
 function makeClusterScanner(ctx: CommandContext, s: Session) {
   const g = ctx.global;
   if (g.demo || g.from) throw new UsageError('--cluster scans the live nodes; it does not go with --demo or --from');
-  const cli = ctx.values['cluster-interval'] as string | undefined;
+  const cli = ctx.values['cluster-interval'];
   const intervalS = cli === undefined ? (s.config.cluster?.scan_interval ?? DEFAULT_CLUSTER_INTERVAL_S) : Number(cli);
   if (!Number.isFinite(intervalS) || intervalS < 10 || intervalS > 86_400)
     throw new UsageError(`--cluster-interval must be seconds between 10 and 86400 (got '${cli}')`);

@@ -1,11 +1,11 @@
 import { renderVolumesText } from '../../render/volumes';
 import { documentFor, loadFor, openSession } from '../analysis';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import { mountsPart, volumesPart } from '../gather-parts';
 import { printDocument } from '../output';
 
-export const volumesCommand: Command = {
+export const volumesCommand = defineCommand({
   name: 'volumes',
   usage: 'volumes [--json|--format FMT] [--timeout SEC] [--root DIR | --from FILE | --demo]',
   examples: [
@@ -49,4 +49,4 @@ Options:
     }
     return printDocument(ctx, doc, { durationSeconds });
   },
-};
+});
