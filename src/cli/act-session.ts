@@ -2,7 +2,7 @@
 // config, the analysis the executor repeats before every action (the same analyzeNode `dm` runs), the
 // first look, a journal and a prompter that are always closed, and where text goes (stderr when
 // stdout carries JSON).
-import { analyzeHost } from '../act/analysis';
+import { analyzeHost } from '../act/analyze-host';
 import type { Analysis } from '../act/apply-cleanup';
 import { Journal } from '../act/journal';
 import { createPrompter, type Prompter } from '../act/prompt';

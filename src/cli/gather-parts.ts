@@ -10,7 +10,7 @@ import type { MountsResult } from '../core/types';
 import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volumes/volume-types';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
-import { pveStateOf } from './analysis';
+import { pveStateOf } from './node-session';
 import { checkMounts } from './mounts-pipeline';
 import { readSystemInfo } from '../host/read-system';
 import { gatherVolumes } from '../host/read-volumes';

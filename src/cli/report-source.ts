@@ -5,7 +5,7 @@ import { CheckError } from '../core/errors';
 import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument } from '../core/types';
 import { mountTimeoutMs } from '../host/read-mounts';
-import { dmPart, documentFor, loadFor, type Session } from './analysis';
+import { dmPart, documentFor, loadFor, type Session } from './node-session';
 import type { CommandContext } from './command';
 import { mountsPart, systemPart, volumesPart } from './gather-parts';
 

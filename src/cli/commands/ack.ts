@@ -8,7 +8,7 @@ import { acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import { type Finding, listFindings } from '../../core/findings/findings';
 import { renderTable } from '../../render/text';
-import { dmPart, documentFor, loadFor, openSession, type Session } from '../analysis';
+import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
 import { mountsPart } from '../gather-parts';

@@ -5,7 +5,7 @@ import { renderHtml } from '../../render/html';
 import { renderMountsText } from '../../render/mounts-text';
 import { sanitizeDeep } from '../../render/sanitize';
 import { renderPrometheus } from '../../render/prometheus';
-import { dmPart, documentFor, loadFor, openSession } from '../analysis';
+import { dmPart, documentFor, loadFor, openSession } from '../node-session';
 import { defineCommand } from '../command';
 import { mountsPart, systemPart, volumesPart } from '../gather-parts';
 import { printDocument } from '../output';

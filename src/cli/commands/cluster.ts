@@ -12,7 +12,7 @@ import {
   readSharedLvmStorages,
 } from '../../host/remote-check';
 import { renderClusterNagios, renderClusterText } from '../../render/cluster';
-import { dmPart, documentFor, loadFor, openSession } from '../analysis';
+import { dmPart, documentFor, loadFor, openSession } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
 import { mountsPart } from '../gather-parts';
 import { notifyAfterCheck } from './notify';

@@ -1,4 +1,4 @@
-import { dmPart, documentFor, loadFor, openSession } from '../analysis';
+import { dmPart, documentFor, loadFor, openSession } from '../node-session';
 import { defineCommand } from '../command';
 import { printDocument } from '../output';
 

@@ -9,7 +9,7 @@ import { mountTimeoutMs } from '../../host/read-mounts';
 import { checkMounts, hostNodeName } from '../mounts-pipeline';
 import { renderMountsText } from '../../render/mounts-text';
 import { sanitizeDeep } from '../../render/sanitize';
-import { isCheckFailure, nodeOf, withAcks } from '../analysis';
+import { isCheckFailure, nodeOf, withAcks } from '../node-session';
 import { defineCommand } from '../command';
 import { printDocument } from '../output';
 

@@ -4,7 +4,7 @@ import type { SystemInfo } from '../../core/parse/system-info';
 import type { CheckDocument } from '../../core/types';
 import type { Host } from '../../host/host';
 import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../notify/index';
-import { openSession } from '../analysis';
+import { openSession } from '../node-session';
 import { type Io, defineCommand } from '../command';
 import { VERSION } from '../../version';
 import { sourceDocument } from '../report-source';

@@ -1,5 +1,5 @@
 import { renderHtml } from '../../render/html';
-import { openSession } from '../analysis';
+import { openSession } from '../node-session';
 import { defineCommand } from '../command';
 import { printDocument } from '../output';
 import { VERSION } from '../../version';

@@ -24,7 +24,7 @@ import { createService, type Part } from '../../serve/service';
 import { statSync } from 'node:fs';
 import { acksFile } from '../../host/acks-file';
 import { VERSION } from '../../version';
-import { loadFor, openSession, type Session, withAcks } from '../analysis';
+import { loadFor, openSession, type Session, withAcks } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
 
 const DEFAULT_DM_INTERVAL_S = 60;

@@ -1,5 +1,5 @@
 import { renderVolumesText } from '../../render/volumes';
-import { documentFor, loadFor, openSession } from '../analysis';
+import { documentFor, loadFor, openSession } from '../node-session';
 import { defineCommand } from '../command';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import { mountsPart, volumesPart } from '../gather-parts';
