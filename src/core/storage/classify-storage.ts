@@ -3,14 +3,15 @@
 // Pure: everything comes from the NodeView (the same few commands the DM analysis gathered) and the
 // DM analysis result; the fixes are only shown, never run.
 
+import type { Config } from '../config';
+import { commandFailure, type NodeView } from '../node/node-view';
+import { parseDmStatus } from '../parse/parse-dm-status';
+import type { DmResult, StorageFinding } from '../types';
 import { classifyGuestStorage } from './classify-storage-guests';
 import { classifyHostUse } from './classify-storage-host';
-import { classifyMultipath, classifyThinPools } from './classify-storage-pools';
-import type { Config } from '../config';
-import { parseDmStatus } from '../parse/parse-dm-status';
-import { commandFailure, type NodeView } from '../node/node-view';
+import { classifyMultipath } from './classify-storage-multipath';
+import { classifyThinPools } from './classify-storage-pools';
 import { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext } from './storage-context';
-import type { DmResult, StorageFinding } from '../types';
 
 export { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext, THIN_DEFAULTS } from './storage-context';
 
@@ -57,7 +58,14 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     info,
     table: view.dm.tables,
     deps: view.dm.deps,
-    status: safe(() => parseDmStatus(view.dm.statusText, info.map((d) => d.name)), new Map()),
+    status: safe(
+      () =>
+        parseDmStatus(
+          view.dm.statusText,
+          info.map((d) => d.name),
+        ),
+      new Map(),
+    ),
     guests,
     tasks: pve.tasks,
     ha: pve.ha,

@@ -1,0 +1,72 @@
+// Which guest disk a device is, or sits on: the DM devices indexed by device number and kernel name,
+// the guest disks among them, and a walk down `dmsetup deps`. The host-use rules ask this of mounts,
+// stacked maps and the PVs of VGs the host found.
+import { buildDmName, parseDmUuid, splitDmName } from '../parse/dm-name';
+import type { StorageContext } from './storage-context';
+
+/** A guest disk's LV name: vm-<vmid>-… or base-<vmid>-…. */
+export const GUEST_LV = /^(vm|base)-(\d+)-/;
+
+export interface GuestDisk {
+  name: string;
+  vg: string;
+  lv: string;
+  vmid: number;
+}
+
+export interface DiskGraph {
+  byDevno: Map<string, string>;
+  byKname: Map<string, string>;
+  guest: Map<string, GuestDisk>;
+}
+
+export function buildDiskGraph(ctx: StorageContext): DiskGraph {
+  const vgs = new Set(ctx.storages.map((s) => s.vg));
+  const byDevno = new Map<string, string>();
+  const byKname = new Map<string, string>();
+  const guest = new Map<string, GuestDisk>();
+  for (const d of ctx.info) {
+    byDevno.set(`${d.major}:${d.minor}`, d.name);
+    if (d.kname) byKname.set(d.kname, d.name);
+    const u = parseDmUuid(d.uuid);
+    const n = splitDmName(d.name);
+    // A guest disk: a top-level LV (no UUID suffix) of a PVE LVM storage VG named vm-/base-<vmid>-.
+    if (u.kind === 'lvm' && !u.suffix && n && !n.layer && vgs.has(n.vg)) {
+      const m = GUEST_LV.exec(n.lv);
+      if (m) guest.set(d.name, { name: d.name, vg: n.vg, lv: n.lv, vmid: Number(m[2]) });
+    }
+  }
+  return { byDevno, byKname, guest };
+}
+
+/** The guest disk a device is, or sits on (walking `dmsetup deps` down, depth-limited). */
+export function guestBelow(ctx: StorageContext, g: DiskGraph, name: string): GuestDisk | null {
+  const seen = new Set<string>();
+  let level = [name];
+  for (let depth = 0; depth < 8 && level.length > 0; depth++) {
+    const nextLevel: string[] = [];
+    for (const n of level) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const hit = g.guest.get(n);
+      if (hit) return hit;
+      for (const dev of ctx.deps.get(n) ?? []) {
+        const below = g.byDevno.get(dev);
+        if (below) nextLevel.push(below);
+      }
+    }
+    level = nextLevel;
+  }
+  return null;
+}
+
+/** PV path as lvm prints it → DM name (`/dev/mapper/X`, `/dev/dm-N`, `/dev/VG/LV`). */
+export function pvToDm(g: DiskGraph, pv: string): string | null {
+  let m = /^\/dev\/mapper\/(.+)$/.exec(pv);
+  if (m) return m[1];
+  m = /^\/dev\/(dm-\d+)$/.exec(pv);
+  if (m) return g.byKname.get(m[1]) ?? null;
+  m = /^\/dev\/([^/]+)\/([^/]+)$/.exec(pv);
+  if (m) return buildDmName(m[1], m[2]);
+  return null;
+}
