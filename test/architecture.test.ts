@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
+import ts from 'typescript';
 
 const SRC = join(import.meta.dirname, '../src');
 
@@ -63,6 +64,54 @@ test('src/core is pure: no fs, child_process, os, net, process or clock', () => 
         )
           bad.push(`${relative(SRC, f)}:${i + 1}: ${line.trim()}`);
       });
+  }
+  assert.deepEqual(bad, []);
+});
+
+// The core is where a newcomer reads the rules: short files, short functions, and calls that say what
+// a flag means (`classifyVolume(ctx, { mapped: true })`, not `classifyVolume(ctx, vg, lv, true)`).
+const MAX_FILE_LINES = 300;
+const MAX_FUNCTION_LINES = 80;
+
+test('src/core: no file over 300 lines, no function over 80 lines, no positional boolean parameter', () => {
+  const bad: string[] = [];
+  for (const f of files(join(SRC, 'core'))) {
+    const text = readFileSync(f, 'utf8');
+    const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    if (lines > MAX_FILE_LINES) bad.push(`${relative(SRC, f)}: ${lines} lines`);
+    const sf = ts.createSourceFile(f, text, ts.ScriptTarget.Latest, true);
+    const at = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+    const visit = (n: ts.Node) => {
+      if (ts.isFunctionLike(n) && 'body' in n && n.body) {
+        const name = n.name?.getText() ?? '(function)';
+        const length = sf.getLineAndCharacterOfPosition(n.getEnd()).line + 2 - at(n);
+        if (length > MAX_FUNCTION_LINES) bad.push(`${relative(SRC, f)}:${at(n)}: ${name} is ${length} lines`);
+        for (const p of n.parameters) {
+          const init = p.initializer?.kind;
+          if (p.type?.getText() === 'boolean' || init === ts.SyntaxKind.TrueKeyword || init === ts.SyntaxKind.FalseKeyword)
+            bad.push(`${relative(SRC, f)}:${at(p)}: ${name}(${p.getText()}) is a positional boolean`);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('src/core: read* names are for I/O, which the core never does', () => {
+  const bad: string[] = [];
+  for (const f of files(join(SRC, 'core'))) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/export (?:async )?function (read[A-Z]\w*)/g)) bad.push(`${relative(SRC, f)}: ${m[1]}`);
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('src/host gathers and never decides: no classifier, analysis, planner or findings module of the core', () => {
+  const bad: string[] = [];
+  for (const f of files(join(SRC, 'host'))) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/^import (?!type )[^;]*from '\.\.\/core\/[a-z]+\/((?:classify|analyze|plan|findings)[\w-]*)'/gm))
+      bad.push(`${relative(SRC, f)}: ${m[1]}`);
   }
   assert.deepEqual(bad, []);
 });

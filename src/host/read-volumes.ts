@@ -4,7 +4,8 @@
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { filePath, isFileType, VOLUME_STORAGE_TYPES } from '../core/volumes/classify-volumes';
+import { isFileType, VOLUME_STORAGE_TYPES } from '../core/volumes/volume-references';
+import { filePath } from '../core/volumes/volume-storages';
 import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import type { PveState } from '../core/node/pve-state';
