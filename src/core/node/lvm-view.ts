@@ -72,7 +72,9 @@ export function buildLvmView(input: {
     let names = namesByVg.get(lv.vg);
     if (!names) namesByVg.set(lv.vg, (names = new Set()));
     names.add(lv.name);
-    const disk = DISK_NAME.exec(lv.name);
+    const c = lv.name.charCodeAt(0);
+    // Only vm-… and base-… names are disks (the regex only for those: a node has thousands of LVs).
+    const disk = c === 118 || c === 98 ? DISK_NAME.exec(lv.name) : null;
     if (disk) {
       let byVmid = disksByVg.get(lv.vg);
       if (!byVmid) disksByVg.set(lv.vg, (byVmid = new Map()));

@@ -150,9 +150,10 @@ function parseGuestConfigs(
 ): { guests: Map<number, GuestRecord>; configCount: number } {
   const guests = new Map<number, GuestRecord>();
   let configCount = 0;
-  for (const [path, text] of Object.entries(files)) {
-    const m = CONFIG_PATH.exec(path);
+  for (const path in files) {
+    const m = path.startsWith('/etc/pve/nodes/') ? CONFIG_PATH.exec(path) : null;
     if (!m) continue;
+    const text = files[path];
     configCount++;
     const vmid = Number(m[3]);
     const type = m[2] === 'lxc' ? 'lxc' : 'qemu';
@@ -178,10 +179,10 @@ function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Se
   const procs = new Map(snap.processes.map((p) => [p.pid, p]));
   const running = new Set<number>();
   const kvmAlive = new Set<number>();
-  for (const [path, text] of Object.entries(snap.files)) {
-    const m = /^\/(?:var\/)?run\/qemu-server\/(\d+)\.pid$/.exec(path);
+  for (const path in snap.files) {
+    const m = path.includes('/qemu-server/') ? /^\/(?:var\/)?run\/qemu-server\/(\d+)\.pid$/.exec(path) : null;
     if (!m) continue;
-    const p = procs.get(Number(text.trim()));
+    const p = procs.get(Number(snap.files[path].trim()));
     // A pid file outlives a crashed kvm: only a live process whose command line names the VMID counts.
     if (p && (p.cmdline.join(' ').includes(`-id ${m[1]}`) || /kvm|qemu/.test(p.comm))) {
       kvmAlive.add(Number(m[1]));

@@ -62,8 +62,11 @@ function reportRows(text: string, key: 'lv' | 'vg'): Record<string, string>[] {
   const start = text.indexOf('{');
   if (start < 0) return [];
   const doc = JSON.parse(text.slice(start)) as { report?: Record<string, Record<string, string>[]>[] };
+  const reports = doc.report ?? [];
+  // One report per VG set in practice; a loop, not push(...rows): 100,000 rows would overflow the stack.
+  if (reports.length === 1) return reports[0][key] ?? [];
   const rows: Record<string, string>[] = [];
-  for (const r of doc.report ?? []) rows.push(...(r[key] ?? []));
+  for (const r of reports) for (const row of r[key] ?? []) rows.push(row);
   return rows;
 }
 
