@@ -18,7 +18,8 @@ import { findingKeys } from '../../src/notify/index';
 import { listFindings, findingsPhrase } from '../../src/core/findings/findings';
 import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';
-import { troubledDoc } from '../fixtures/docs/check-documents';
+import { healthyDoc, troubledDoc } from '../fixtures/docs/check-documents';
+import type { VolumeEntry, VolumesResult } from '../../src/core/volumes/volume-types';
 import { runCli, tempDir } from '../helpers/cli';
 
 const NOW = new Date('2026-03-14T10:00:00.000Z');
@@ -136,4 +137,46 @@ test('ack CLI: acknowledge a demo finding, see it everywhere, list, remove; a br
   const broken = cli(['check', '--demo', '--json']);
   assert.equal(broken.code, 2);
   assert.match(broken.stderr, /acknowledgements not applied/);
+});
+
+test('acks: an acknowledged orphaned volume stops counting like an orphaned LV; an unknown one stays UNKNOWN', () => {
+  const entry = (volid: string, status: 'orphan' | 'unknown'): VolumeEntry => ({
+    volid,
+    storage: volid.split(':')[0],
+    type: 'zfspool',
+    vmid: 150,
+    format: 'raw',
+    status,
+    reason: status === 'orphan' ? 'guest-missing' : 'lvm-incomplete',
+    detail: `${volid}: test`,
+    sizeBytes: 2 ** 30,
+    usedBytes: 2 ** 29,
+    open: false,
+    holders: [],
+    pending: false,
+    protected: false,
+    protectedBy: [],
+  });
+  const volumes = (entries: VolumeEntry[], status: Status): VolumesResult => ({
+    summary: { total: entries.length, valid: 0, orphan: entries.filter((e) => e.status === 'orphan').length, unknown: 0, ignored: 0, pending: 0, orphanSizeBytes: 0, unknownStorages: 0 } as VolumesResult['summary'],
+    entries,
+    storages: [],
+    vmidLeftovers: [],
+    status,
+    warnings: [],
+  });
+  const base = healthyDoc();
+  const doc: CheckDocument = { ...base, volumes: volumes([entry('local-zfs:vm-150-disk-0', 'orphan')], 1), status: 1 };
+  const acked = apply(doc, ackAll(doc, (k) => k.startsWith('volume:')));
+  assert.equal(acked.volumes?.status, 0);
+  assert.equal(acked.volumes?.statusWithoutAcks, 1);
+  assert.equal(acked.status, 0);
+  assert.deepEqual(findingKeys(acked), []);
+  // Applied again (serve re-acknowledges its children's documents): decided from the original status.
+  assert.equal(apply(acked, []).volumes?.status, 1);
+  // Expired: counts again.
+  assert.equal(apply(doc, ackAll(doc, () => true, '2026-03-14T09:00:00.000Z')).volumes?.status, 1);
+  // A volume that could not be decided is never silenced into OK.
+  const unknown: CheckDocument = { ...base, volumes: volumes([entry('local-zfs:vm-151-disk-0', 'unknown')], 3), status: 3 };
+  assert.equal(apply(unknown, ackAll(unknown, () => true)).volumes?.status, 3);
 });

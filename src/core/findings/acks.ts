@@ -8,7 +8,7 @@ import type { AcknowledgedFinding, CheckDocument, Status } from '../types';
 
 /** One acknowledgement as stored in the state dir's acks.json. */
 export interface Ack {
-  /** The finding key (render/findings.ts), e.g. "dm:orphan:guest-missing:pve-vm--150--disk--0". */
+  /** The finding key (core/findings/findings.ts), e.g. "dm:orphan:guest-missing:pve-vm--150--disk--0". */
   key: string;
   reason: string;
   /** ISO time the ack expires. */
@@ -130,7 +130,13 @@ export function ackFor(finding: AckableFinding, acks: Ack[], now: Date): Ack | n
 const rank = (s: Status) => ({ 0: 0, 1: 1, 3: 2, 2: 3 })[s];
 
 /** Which findings' parts carry which part status in the document. */
-const PART_OF: Record<string, 'dm' | 'mounts' | null> = { dm: 'dm', storage: 'dm', mounts: 'mounts', cluster: null };
+const PART_OF: Record<string, 'dm' | 'mounts' | 'volumes' | null> = {
+  dm: 'dm',
+  storage: 'dm',
+  mounts: 'mounts',
+  volumes: 'volumes',
+  cluster: null,
+};
 
 /**
  * The document with its acknowledged findings listed and the statuses they no longer raise. A part
@@ -163,7 +169,7 @@ export function acknowledgeDocument(
   }
   if (acked.length === 0) return doc;
   const out: CheckDocument = { ...doc, acknowledged: acked };
-  const residual = (part: 'dm' | 'mounts', status: Status): Status => {
+  const residual = (part: 'dm' | 'mounts' | 'volumes', status: Status): Status => {
     if (status === 3 || status === 0) return status;
     const mine = findings.filter((f) => !f.pending && PART_OF[f.part] === part);
     if (worstStatus(...mine.map((f) => f.severity)) !== status) return status;
@@ -172,6 +178,8 @@ export function acknowledgeDocument(
   if (doc.dm) out.dm = { ...doc.dm, status: residual('dm', doc.dm.status), statusWithoutAcks: doc.dm.status };
   if (doc.mounts)
     out.mounts = { ...doc.mounts, status: residual('mounts', doc.mounts.status), statusWithoutAcks: doc.mounts.status };
+  if (doc.volumes)
+    out.volumes = { ...doc.volumes, status: residual('volumes', doc.volumes.status), statusWithoutAcks: doc.volumes.status };
   const parts: Status[] = [out.dm?.status, out.mounts?.status, out.volumes?.status].filter(
     (s): s is Status => s !== undefined,
   );
@@ -200,7 +208,11 @@ function withoutAcks(doc: CheckDocument): CheckDocument {
     out.mounts = { ...mounts, status: (statusWithoutAcks as Status | undefined) ?? mounts.status };
     statuses.push(out.mounts.status);
   }
-  if (doc.volumes) statuses.push(doc.volumes.status);
+  if (doc.volumes) {
+    const { statusWithoutAcks, ...volumes } = doc.volumes;
+    out.volumes = { ...volumes, status: statusWithoutAcks ?? volumes.status };
+    statuses.push(out.volumes.status);
+  }
   out.status = doc.statusWithoutAcks ?? (statuses.length ? worstStatus(...statuses, doc.status) : doc.status);
   return out;
 }

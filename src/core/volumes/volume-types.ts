@@ -72,6 +72,8 @@ export interface VolumesResult {
    */
   vmidLeftovers: { vmid: number; volids: string[]; sizeBytes: number; usedBytes: number }[];
   status: Status;
+  /** Set when acknowledged findings lowered `status` (core/findings/acks.ts): the status without them. */
+  statusWithoutAcks?: Status;
   /** Why the part (or a storage of it) could not be checked; absent when everything was read. */
   error?: string;
   warnings: string[];
