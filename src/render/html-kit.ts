@@ -31,14 +31,38 @@ export function badge(text: string, s: Status): string {
 }
 
 export function section(title: string, body: string): string {
-  return `<tr><td style="padding:18px 14px 4px 14px"><h2 style="margin:0 0 8px 0;font-size:17px;color:#111827">${esc(title)}</h2>${body}</td></tr>`;
+  return `<tr><td class="pad" style="padding:18px 14px 4px 14px"><h2 style="margin:0 0 8px 0;font-size:17px;color:#111827">${esc(title)}</h2>${body}</td></tr>`;
 }
 
-export function table(head: string[], rows: string[][]): string {
-  const h = head.map((x) => `<th ${TH}>${esc(x)}</th>`).join('');
-  const r = rows.map((cells) => `<tr>${cells.map((c) => `<td ${TD}>${c}</td>`).join('')}</tr>`).join('');
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr>${h}</tr>${r}</table>`;
+/** A path, volume ID or device name that may wrap after / : @ , _ = - (a <wbr>), never inside a word. */
+export function escPath(value: unknown): string {
+  // The entities esc() writes hold none of these characters.
+  return esc(value).replace(/([/:@,_=-])/g, '$1<wbr>');
 }
+
+/**
+ * A data table (a real table for screen readers, not a layout one). On a narrow screen the report's
+ * stylesheet (REPORT_CSS) stacks its cells, each under its column's name; mail clients that drop the
+ * stylesheet keep the table.
+ */
+export function table(head: string[], rows: string[][]): string {
+  const h = head.map((x) => `<th scope="col" ${TH}>${esc(x)}</th>`).join('');
+  const r = rows
+    .map((cells) => `<tr>${cells.map((c, i) => `<td data-label="${esc(head[i] ?? '')}" ${TD}>${c}</td>`).join('')}</tr>`)
+    .join('');
+  return `<table class="stack" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><thead><tr>${h}</tr></thead><tbody>${r}</tbody></table>`;
+}
+
+/** Progressive enhancement for browsers and the mail apps that read it: narrow screens, no overflow. */
+export const REPORT_CSS = `@media (max-width: 480px) {
+  .outer { padding: 8px 0 !important; }
+  .pad { padding-left: 10px !important; padding-right: 10px !important; }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block !important; width: auto !important; }
+  table.stack thead { position: absolute; left: -9999px; }
+  table.stack tr { border-bottom: 1px solid #e5e7eb; padding: 6px 0; }
+  table.stack td { border: 0 !important; padding: 2px 0 !important; }
+  table.stack td::before { content: attr(data-label); display: block; font-size: 12px; color: #4b5563; }
+}`;
 
 /** "2026-03-14 09:26:53 UTC" from the document's ISO time (no clock, no locale). */
 export function formatTime(iso: string): string {
@@ -64,7 +88,7 @@ export function findingBlock(doc: CheckDocument, f: Finding): string {
   const about = [guestRef(doc, f), f.storage ? `storage ${esc(f.storage)}` : ''].filter(Boolean).join(' · ');
   const word = f.pending ? `${f.status} · pending` : f.acknowledged ? `${f.status} · acknowledged` : f.status;
   const lines = [
-    `<div>${badge(word, f.acknowledged ? 0 : st)} <code style="${MONO};font-size:13px">${esc(f.volume ?? f.subject)}</code></div>`,
+    `<div>${badge(word, f.acknowledged ? 0 : st)} <code style="${MONO};font-size:13px">${escPath(f.volume ?? f.subject)}</code></div>`,
     about ? `<div style="margin-top:2px;font-size:13px;color:#4b5563">${about}</div>` : '',
     `<div style="margin-top:4px;font-size:14px">${esc(f.explanation.charAt(0).toUpperCase() + f.explanation.slice(1))}.</div>`,
   ];
@@ -73,7 +97,7 @@ export function findingBlock(doc: CheckDocument, f: Finding): string {
       `<div style="font-size:13px;color:#14532d">Acknowledged until ${esc(formatTime(f.acknowledged.until))}: ${esc(f.acknowledged.reason)} (not counted)</div>`,
     );
   if (f.detail) lines.push(`<div style="font-size:13px;color:#4b5563">${esc(f.detail)}</div>`);
-  if (f.volume && f.part === 'dm') lines.push(`<div style="font-size:12px;color:#4b5563">device-mapper name: <code style="${MONO}">${esc(f.subject)}</code></div>`);
+  if (f.volume && f.part === 'dm') lines.push(`<div style="font-size:12px;color:#4b5563">device-mapper name: <code style="${MONO}">${escPath(f.subject)}</code></div>`);
   if (f.protectedBy.length)
     lines.push(`<div style="font-size:13px;color:#4b5563">Not acted on: ${esc(f.protectedBy.join(', '))}</div>`);
   if (f.fix) {

@@ -108,7 +108,7 @@ test('html in chromium: the demo node report (pve-health report --demo --html)',
   }
 });
 
-test('html in chromium: the demo report at 1400 px and 390 px: no overflow, contrast >= 4.5:1, screenshots kept', async (t) => {
+test('html in chromium: the demo report at 1400, 390 and 360 px: no overflow, contrast >= 4.5:1, screenshots kept', async (t) => {
   const exe = requireTool(t, 'chromium', 'chromium');
   if (!exe) return;
   const dir = tempDir('pvh-report-layout-');
@@ -118,7 +118,7 @@ test('html in chromium: the demo report at 1400 px and 390 px: no overflow, cont
   const shots = process.env.PVE_HEALTH_ARTIFACTS ?? dir;
   const browser = await chromium.launch({ executablePath: exe, args: FLAGS, headless: true });
   try {
-    for (const width of [1400, 390]) {
+    for (const width of [1400, 390, 360]) {
       const page = await browser.newPage({ viewport: { width, height: 900 } });
       await page.goto(pathToFileURL(file).href);
       await page.screenshot({ path: join(shots, `report-${width}.png`), fullPage: true });
@@ -128,6 +128,14 @@ test('html in chromium: the demo report at 1400 px and 390 px: no overflow, cont
       assert.deepEqual(a.images, [], `${width} px: images`);
       assert.ok(a.scrollWidth <= a.clientWidth, `${width} px: scrollWidth ${a.scrollWidth} > ${a.clientWidth}`);
       assert.deepEqual(a.overflow, [], `${width} px: elements past the edge`);
+      // Landmarks and table semantics for screen readers: one main region, a language, column headers.
+      const sem = await page.evaluate(() => ({
+        main: document.querySelectorAll('main').length,
+        lang: document.documentElement.lang,
+        h1: document.querySelectorAll('h1').length,
+        colHeaders: document.querySelectorAll('table.stack th[scope=col]').length,
+      }));
+      assert.deepEqual({ ...sem, colHeaders: sem.colHeaders > 0 }, { main: 1, lang: 'en', h1: 1, colHeaders: true });
       await page.close();
     }
   } finally {
