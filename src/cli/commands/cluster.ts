@@ -1,5 +1,6 @@
 import { mergeCluster } from '../../core/cluster/cluster-merge';
 import { clusterNotifyDocument } from '../../core/cluster/cluster-notify';
+import { renderClusterPrometheus } from '../../render/cluster-metrics';
 import { UsageError } from '../../core/errors';
 import { mountTimeoutMs } from '../../host/read-mounts';
 import {
@@ -29,7 +30,7 @@ function seconds(ctx: CommandContext, name: string): number | undefined {
 export const clusterCommand = defineCommand({
   name: 'cluster',
   usage:
-    'cluster [--json|--format text|json|nagios] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify]',
+    'cluster [--json|--format text|json|nagios|prometheus] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify]',
   examples: [
     'cluster',
     'cluster --nodes pve1,pve2 --timeout 60',
@@ -48,8 +49,8 @@ Options:
   --documents           With --json: include every node's full check document
   --notify              Send the findings across nodes (with their node names) to the [notify]
                         channels when they changed, as "<cluster> (cluster)"; the exit code stays the cluster's
-Formats: text, json and nagios. For Checkmk and Prometheus, let every node report itself
-('check --format checkmk' as a local check, 'check --textfile' or 'serve' /metrics): see docs/cluster.md.
+Formats: text, json, nagios and prometheus (the cluster families serve --cluster exports, with node
+labels). For Checkmk, let every node report itself ('check --format checkmk'): see docs/cluster.md.
 The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAND}').`,
   options: {
     nodes: { type: 'string' },
@@ -60,9 +61,9 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
   },
   async run(ctx) {
     const g = ctx.global;
-    if (g.format === 'checkmk' || g.format === 'prometheus') {
+    if (g.format === 'checkmk') {
       throw new UsageError(
-        `cluster prints text, json or nagios; for ${g.format} run 'pve-health check --format ${g.format}' on each node (docs/cluster.md)`,
+        "cluster prints text, json, nagios or prometheus; for checkmk run 'pve-health check --format checkmk' on each node (docs/cluster.md)",
       );
     }
     if (g.from || g.demo)
@@ -109,6 +110,9 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
     });
     if (g.format === 'json') ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
     else if (g.format === 'nagios') ctx.io.out(renderClusterNagios(doc));
+    // The same families serve --cluster exports (node and id labels join the per-node metrics).
+    else if (g.format === 'prometheus')
+      ctx.io.out(renderClusterPrometheus({ doc, lastScanSeconds: Math.floor(s.host.now().getTime() / 1000), error: null }));
     else ctx.io.out(renderClusterText(doc, { color: g.color, quiet: g.quiet }));
     if (ctx.values.notify)
       await notifyAfterCheck(ctx.io, s.host, s.config, clusterNotifyDocument(doc), { quiet: g.quiet });
