@@ -62,6 +62,21 @@ export const REPORT_CSS = `@media (max-width: 480px) {
   table.stack tr { border-bottom: 1px solid #e5e7eb; padding: 6px 0; }
   table.stack td { border: 0 !important; padding: 2px 0 !important; }
   table.stack td::before { content: attr(data-label); display: block; font-size: 12px; color: #4b5563; }
+}
+@media (prefers-color-scheme: dark) {
+  :root { color-scheme: dark; }
+  body, [style*="background:#f3f4f6"] { background: #0f172a !important; color: #e5e7eb !important; }
+  [style*="background:#ffffff"] { background: #1e293b !important; }
+  [style*="background:#fafafa"], [style*="background:#f9fafb"] { background: #0f172a !important; }
+  [style*="background:#e5e7eb"] { background: #334155 !important; }
+  [style*=";color:#111827"], [style^="color:#111827"], h1, h2 { color: #f1f5f9 !important; }
+  [style*="color:#4b5563"], [style*="color:#374151"], table.stack td::before { color: #cbd5e1 !important; }
+  [style*="color:#1d4ed8"] { color: #93c5fd !important; }
+  /* Status colours on the darkened count cards (on their own light badges they stay as they are). */
+  [style*="background:#f9fafb"] [style*="color:#7f1d1d"] { color: #fca5a5 !important; }
+  [style*="background:#f9fafb"] [style*="color:#713f12"] { color: #fde68a !important; }
+  [style*="background:#f9fafb"] [style*="color:#14532d"] { color: #86efac !important; }
+  [style*="border:1px solid #e5e7eb"], [style*="border-top:1px solid #e5e7eb"] { border-color: #334155 !important; }
 }`;
 
 /** "2026-03-14 09:26:53 UTC" from the document's ISO time (no clock, no locale). */

@@ -108,7 +108,7 @@ test('html in chromium: the demo node report (pve-health report --demo --html)',
   }
 });
 
-test('html in chromium: the demo report at 1400, 390 and 360 px: no overflow, contrast >= 4.5:1, screenshots kept', async (t) => {
+test('html in chromium: the demo report at 1400, 390 and 360 px, light and dark: no overflow, contrast >= 4.5:1, screenshots kept', async (t) => {
   const exe = requireTool(t, 'chromium', 'chromium');
   if (!exe) return;
   const dir = tempDir('pvh-report-layout-');
@@ -118,10 +118,11 @@ test('html in chromium: the demo report at 1400, 390 and 360 px: no overflow, co
   const shots = process.env.PVE_HEALTH_ARTIFACTS ?? dir;
   const browser = await chromium.launch({ executablePath: exe, args: FLAGS, headless: true });
   try {
-    for (const width of [1400, 390, 360]) {
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const looks: [number, 'light' | 'dark'][] = [[1400, 'light'], [390, 'light'], [360, 'light'], [1400, 'dark'], [360, 'dark']];
+    for (const [width, colorScheme] of looks) {
+      const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
       await page.goto(pathToFileURL(file).href);
-      await page.screenshot({ path: join(shots, `report-${width}.png`), fullPage: true });
+      await page.screenshot({ path: join(shots, `report-${width}-${colorScheme}.png`), fullPage: true });
       const a = (await page.evaluate(`(${AUDIT_JS})()`)) as AuditResult;
       assert.ok(a.textNodes > 50, `${width} px: audited ${a.textNodes} texts`);
       assert.deepEqual(a.contrast, [], `${width} px: contrast`);

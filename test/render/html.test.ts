@@ -22,7 +22,7 @@ test('html: self-contained and mail-client safe (inline styles, no external asse
   // Mail clients drop <style>: the look is inline; the one stylesheet only adapts narrow screens.
   const css = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]);
   assert.equal(css.length, 1, 'one <style> block');
-  assert.match(css[0], /^@media \(max-width: 480px\) \{[\s\S]*\}$/, 'only a narrow-screen media query');
+  assert.match(css[0], /^@media \(max-width: 480px\) \{[\s\S]*\}\n@media \(prefers-color-scheme: dark\) \{[\s\S]*\}$/, 'only media queries: narrow screens, dark mode');
   assert.ok(!/<link|<img|<iframe|url\(|@import/i.test(html), 'no external assets');
   assert.ok(!/src=/i.test(html));
   // The only links: guests in the PVE GUI of the node.
