@@ -210,6 +210,34 @@ test('qemu: CRLF line ends, blank lines and lines that are not key: value', () =
   assert.equal(c.warnings.length, 2);
 });
 
+// Configs without line terminators other than \n (all PVE writes) take a hand-written key: value
+// split; these lines sit at its edges and must read as the regex reads them.
+test('qemu: key: value edges (key grammar, spacing, a line break inside a value)', () => {
+  const c = parseGuestConfig(
+    'name:vm1 \nab-_9: v\na1b: x\nA: b\nlock:\t \nscsi0:\u00a0lvm:vm-100-disk-0\u00a0\nscsi1: lvm:vm-100-disk-1\u2028x\n',
+    'qemu',
+    100,
+  );
+  assert.equal(c.name, 'vm1');
+  assert.equal(c.lock, '');
+  assert.deepEqual(refs(c), ['main scsi0 lvm:vm-100-disk-0']);
+  // `a1b:` and `A:` are not keys; a value holding U+2028 does not match `(.*)$`
+  assert.deepEqual(
+    c.warnings.map((w) => w.slice(0, 8)),
+    ['line 3: ', 'line 4: ', 'line 7: '],
+  );
+});
+
+test('drive property strings: the last file= wins, a bare value only before it, volume= as fallback', () => {
+  const file = (v: string) => q(`scsi0: ${v}`).refs[0]?.file ?? null;
+  assert.equal(file('lvm:vm-100-disk-0,file=lvm:vm-100-disk-1'), 'lvm:vm-100-disk-1');
+  assert.equal(file('file=lvm:vm-100-disk-1,lvm:vm-100-disk-0'), 'lvm:vm-100-disk-1');
+  assert.equal(file('=x,volume=lvm:vm-100-disk-2'), 'lvm:vm-100-disk-2');
+  assert.equal(file('file=,lvm:vm-100-disk-0'), null);
+  assert.equal(ct('rootfs: ,lvm:vm-200-disk-0,mp=/').refs[0].file, 'lvm:vm-200-disk-0');
+  assert.equal(ct('dev0: /dev/sda,path=/dev/sdb').refs[0].file, '/dev/sdb');
+});
+
 test('lxc: rootfs, mpN, unusedN, devN, lxc.mount.entry, [pve:pending], snapshots', () => {
   const c = ct(`arch: amd64
 hostname: ct200

@@ -151,6 +151,15 @@ test('parseDmTable/parseDmDeps: names with ": ", a TAB, a device without a table
   assert.deepEqual([...parseDmTable('odd: 0 200 zero \n').keys()], ['odd']);
 });
 
+test('parseDmTable: a line of an unknown name, odd spacing, a map named like the "No devices found" line', () => {
+  const names = ['a', 'No devices found'];
+  const t = parseDmTable(['b: 0 1 zero', 'a: 0  8\tlinear  8:0 \t 0 ', 'No devices found: 0 1 zero'].join('\n'), names);
+  assert.deepEqual([...t.keys()], ['b', 'a']);
+  assert.deepEqual(t.get('a'), [{ start: 0, length: 8, target: 'linear', params: '8:0 0' }]);
+  assert.equal(segmentKey({ start: 0, length: 8, target: 'linear', params: ' 8:0\t 0' }), 'linear  8:0 8');
+  assert.equal(segmentKey({ start: 0, length: 8, target: 'thin', params: '252:4' }), 'thin 252:4 undefined');
+});
+
 test('parseDmDeps: several dependencies, none, No devices found', () => {
   const deps = parseDmDeps(`vg_data--2-tp--1-tpool: 2 dependencies\t: (252, 3) (252, 2)
 vg_data--2-vm--107--disk--0: 1 dependencies\t: (252, 4)

@@ -54,40 +54,81 @@ interface RawSection {
   shadowed?: boolean;
 }
 
+// Characters `.` does not match: without them in a text, KEY_LINE's `(.*)$` takes any rest of a line.
+const LINE_TERMINATORS = /[\r\u2028\u2029]/;
+
+/**
+ * KEY_LINE by hand for a line without line terminators (every config PVE writes): `key: value` →
+ * [key, value] (value trimmed), or null where KEY_LINE would not match. A node has thousands of
+ * configs: a regex match per line was a third of their parsing.
+ */
+function keyLine(line: string): [string, string] | null {
+  let i = 0;
+  let c = line.charCodeAt(0);
+  if (!(c >= 97 && c <= 122)) return null; // [a-z] (an empty line gives NaN)
+  do c = line.charCodeAt(++i);
+  while ((c >= 97 && c <= 122) || c === 95 || c === 45); // [a-z_-]*
+  while (c >= 48 && c <= 57) c = line.charCodeAt(++i); // \d*
+  if (c !== 58) return null; // ':'
+  return [line.slice(0, i), line.slice(i + 1).trim()];
+}
+
+/** A `[...]` header line: the section it opens, or a warning when the parser would skip the line. */
+function sectionHeader(
+  line: string,
+  type: GuestType,
+): { name: string; kind: RawSection['kind']; warning?: string } | 'not-a-header' | 'unparsable' {
+  const h = /^\[(.*)\]\s*$/.exec(line);
+  if (!h) return 'not-a-header';
+  const name = h[1];
+  const lower = name.toLowerCase();
+  // Both parsers match these headers case-insensitively (QemuServer.pm:1990-1997, Config.pm:1160).
+  if ((type === 'qemu' && lower === 'pending') || (type === 'lxc' && lower === 'pve:pending')) {
+    return { name: 'pending', kind: 'pending' };
+  }
+  if (type === 'qemu' && (lower === 'special:cloudinit' || lower === 'special:fleecing')) {
+    return { name: lower, kind: 'special' };
+  }
+  if (SNAPSHOT_HEADER.test(line)) return { name, kind: 'snapshot' };
+  // pct has no "unknown section": such a line is an unparsable line and the keys after it stay
+  // in the current section (Config.pm parse_pct_config), so their volumes stay referenced.
+  if (type === 'lxc') return 'unparsable';
+  return { name, kind: 'unknown', warning: `skipping unknown section [${name}]` };
+}
+
 /** Split a config into sections of key/value pairs. */
 export function parseConfigSections(text: string, type: GuestType): { sections: RawSection[]; warnings: string[] } {
   const warnings: string[] = [];
   const sections: RawSection[] = [{ name: 'main', kind: 'main', entries: [] }];
   let cur = sections[0];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].replace(/\r$/, '');
-    if (/^\s*$/.test(line) || line.startsWith('#')) continue;
-    const h = /^\[(.*)\]\s*$/.exec(line);
-    if (h) {
-      const name = h[1];
-      const lower = name.toLowerCase();
-      let kind: RawSection['kind'];
-      // Both parsers match these headers case-insensitively (QemuServer.pm:1990-1997, Config.pm:1160).
-      if ((type === 'qemu' && lower === 'pending') || (type === 'lxc' && lower === 'pve:pending')) kind = 'pending';
-      else if (type === 'qemu' && (lower === 'special:cloudinit' || lower === 'special:fleecing')) kind = 'special';
-      else if (SNAPSHOT_HEADER.test(line)) kind = 'snapshot';
-      else if (type === 'lxc') {
-        // pct has no "unknown section": such a line is an unparsable line and the keys after it stay
-        // in the current section (Config.pm parse_pct_config), so their volumes stay referenced.
-        warnings.push(`line ${i + 1}: cannot parse '${line.slice(0, 60)}'`);
-        continue;
-      } else {
-        kind = 'unknown';
-        warnings.push(`line ${i + 1}: skipping unknown section [${name}]`);
-      }
-      cur = { name: kind === 'pending' ? 'pending' : kind === 'special' ? lower : name, kind, entries: [] };
+  const plain = !LINE_TERMINATORS.test(text);
+  for (let start = 0, n = 1; start <= text.length; n++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, end);
+    start = end + 1;
+    const line = plain ? raw : raw.replace(/\r$/, '');
+    const c = line.charCodeAt(0);
+    if (c === 35 /* # */ || (!(c >= 97 && c <= 122) && /^\s*$/.test(line))) continue;
+    const kv = plain ? keyLine(line) : null;
+    if (kv) {
+      cur.entries.push(kv);
+      continue;
+    }
+    const h = c === 91 /* [ */ ? sectionHeader(line, type) : 'not-a-header';
+    if (typeof h === 'object') {
+      if (h.warning) warnings.push(`line ${n}: ${h.warning}`);
+      cur = { name: h.name, kind: h.kind, entries: [] };
       sections.push(cur);
       continue;
     }
-    const m = KEY_LINE.exec(line) ?? (type === 'lxc' || line.startsWith('lxc.') ? LXC_RAW.exec(line) : null);
+    const m =
+      h === 'unparsable'
+        ? null
+        : ((plain ? null : KEY_LINE.exec(line)) ??
+          (type === 'lxc' || line.startsWith('lxc.') ? LXC_RAW.exec(line) : null));
     if (!m) {
-      warnings.push(`line ${i + 1}: cannot parse '${line.slice(0, 60)}'`);
+      warnings.push(`line ${n}: cannot parse '${line.slice(0, 60)}'`);
       continue;
     }
     cur.entries.push([m[1], m[2].trimEnd()]);
@@ -107,27 +148,42 @@ export function parsePropertyString(value: string, defaultKey: string): Record<s
   return out;
 }
 
+/**
+ * What parsePropertyString(value, defaultKey) holds for each of `keys`, without building the map:
+ * one per drive line of thousands of configs.
+ */
+function propertiesOf(value: string, defaultKey: string, keys: readonly string[]): (string | undefined)[] {
+  const out: (string | undefined)[] = keys.map(() => undefined);
+  const d = keys.indexOf(defaultKey);
+  for (const part of value.split(',')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq < 0) {
+      if (d >= 0 && out[d] === undefined) out[d] = part;
+      continue;
+    }
+    for (let k = 0; eq > 0 && k < keys.length; k++) {
+      if (eq === keys[k].length && part.startsWith(keys[k])) {
+        out[k] = part.slice(eq + 1);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 const CLOUDINIT_FILE = /[:/](?:vm-\d+-)?cloudinit(?:\.(?:raw|qcow2|vmdk))?$/;
 
-function fileRef(key: string, section: string, file: string, extra: Partial<VolumeRef> = {}): VolumeRef {
+function fileRef(key: string, section: string, file: string): VolumeRef {
   const isPath = file.startsWith('/');
-  return {
-    key,
-    section,
-    file,
-    volid: isPath ? null : parseVolumeId(file),
-    path: isPath ? file : null,
-    ...extra,
-  };
+  return { key, section, file, volid: isPath ? null : parseVolumeId(file), path: isPath ? file : null };
 }
 
 const DEVICE_PATH = /(\/dev\/[^\s,='"]+)/g;
 
 /** `/dev/...` tokens inside free text (`args:`, `lxc.mount.entry`): a guest can use a volume by path. */
-function pathRefs(key: string, section: string, value: string): VolumeRef[] {
-  const out: VolumeRef[] = [];
-  for (const m of value.matchAll(DEVICE_PATH)) out.push(fileRef(key, section, m[1]));
-  return out;
+function pathRefs(refs: VolumeRef[], key: string, section: string, value: string): void {
+  for (const m of value.matchAll(DEVICE_PATH)) refs.push(fileRef(key, section, m[1]));
 }
 
 /**
@@ -139,47 +195,54 @@ export function devicePathsIn(text: string): string[] {
   return [...new Set([...text.matchAll(DEVICE_PATH)].map((m) => m[1]))];
 }
 
-function qemuRefs(vmid: number, section: string, entries: [string, string][]): VolumeRef[] {
-  const refs: VolumeRef[] = [];
-  for (const [rawKey, value] of entries) {
-    const key = rawKey === 'cdrom' ? 'ide2' : rawKey;
-    if (QEMU_DRIVE.test(key)) {
-      const props = parsePropertyString(value, key.startsWith('unused') ? 'file' : 'file');
-      let file = props.file ?? props.volume;
-      if (!file || file === 'none') continue;
-      const media = props.media ?? (rawKey === 'cdrom' ? 'cdrom' : undefined);
-      // Legacy bare names are rewritten on parse (QemuServer.pm:1073-1093).
-      if (!file.startsWith('/') && file !== 'cdrom' && !file.includes(':')) {
-        file = media === 'cdrom' ? `local:iso/${file}` : `local:${vmid}/${file}`;
-      }
-      const cloudinit = media === 'cdrom' && CLOUDINIT_FILE.test(file);
-      refs.push(fileRef(key, section, file, { media, cloudinit: cloudinit || undefined }));
-    } else if (key === 'vmstate') {
-      refs.push(fileRef(key, section, value));
-    } else if (key === 'fleecing-images') {
-      for (const v of value.split(',').filter(Boolean)) refs.push(fileRef(key, section, v));
-    } else if (key === 'args') {
-      refs.push(...pathRefs(key, section, value));
-    }
+const DRIVE_PROPS = ['file', 'volume', 'media'] as const;
+
+function qemuDriveRef(vmid: number, section: string, rawKey: string, value: string): VolumeRef | null {
+  const key = rawKey === 'cdrom' ? 'ide2' : rawKey;
+  const [fileProp, volume, mediaProp] = propertiesOf(value, 'file', DRIVE_PROPS);
+  let file = fileProp ?? volume;
+  if (!file || file === 'none') return null;
+  const media = mediaProp ?? (rawKey === 'cdrom' ? 'cdrom' : undefined);
+  // Legacy bare names are rewritten on parse (QemuServer.pm:1073-1093).
+  if (!file.startsWith('/') && file !== 'cdrom' && !file.includes(':')) {
+    file = media === 'cdrom' ? `local:iso/${file}` : `local:${vmid}/${file}`;
   }
-  return refs;
+  const ref = fileRef(key, section, file);
+  ref.media = media;
+  ref.cloudinit = (media === 'cdrom' && CLOUDINIT_FILE.test(file)) || undefined;
+  return ref;
 }
 
-function lxcRefs(section: string, entries: [string, string][]): VolumeRef[] {
-  const refs: VolumeRef[] = [];
-  for (const [key, value] of entries) {
-    if (LXC_VOLUME.test(key)) {
-      const props = parsePropertyString(value, 'volume');
-      const vol = props.volume;
-      if (vol) refs.push(fileRef(key, section, vol));
-    } else if (/^dev\d+$/.test(key)) {
-      const props = parsePropertyString(value, 'path');
-      if (props.path) refs.push(fileRef(key, section, props.path));
-    } else if (key === 'lxc.mount.entry') {
-      refs.push(...pathRefs(key, section, value));
+function qemuRefs(refs: VolumeRef[], vmid: number, section: string, entries: [string, string][]): void {
+  for (const [rawKey, value] of entries) {
+    if (QEMU_DRIVE.test(rawKey === 'cdrom' ? 'ide2' : rawKey)) {
+      const ref = qemuDriveRef(vmid, section, rawKey, value);
+      if (ref) refs.push(ref);
+    } else if (rawKey === 'vmstate') {
+      refs.push(fileRef(rawKey, section, value));
+    } else if (rawKey === 'fleecing-images') {
+      for (const v of value.split(',').filter(Boolean)) refs.push(fileRef(rawKey, section, v));
+    } else if (rawKey === 'args') {
+      pathRefs(refs, rawKey, section, value);
     }
   }
-  return refs;
+}
+
+const VOLUME_PROP = ['volume'] as const;
+const PATH_PROP = ['path'] as const;
+
+function lxcRefs(refs: VolumeRef[], section: string, entries: [string, string][]): void {
+  for (const [key, value] of entries) {
+    if (LXC_VOLUME.test(key)) {
+      const [vol] = propertiesOf(value, 'volume', VOLUME_PROP);
+      if (vol) refs.push(fileRef(key, section, vol));
+    } else if (/^dev\d+$/.test(key)) {
+      const [path] = propertiesOf(value, 'path', PATH_PROP);
+      if (path) refs.push(fileRef(key, section, path));
+    } else if (key === 'lxc.mount.entry') {
+      pathRefs(refs, key, section, value);
+    }
+  }
 }
 
 function get(entries: [string, string][], key: string): string | null {
@@ -217,7 +280,8 @@ export function parseGuestConfig(text: string, type: GuestType, vmid: number): G
         : s.kind === 'special'
           ? s.name
           : s.kind;
-    refs.push(...(type === 'qemu' ? qemuRefs(vmid, section, s.entries) : lxcRefs(section, s.entries)));
+    if (type === 'qemu') qemuRefs(refs, vmid, section, s.entries);
+    else lxcRefs(refs, section, s.entries);
   }
   return {
     vmid,

@@ -29,7 +29,7 @@ export function parseDmInfo(text: string): DmInfo[] {
   const out: DmInfo[] = [];
   const n = DM_INFO_FIELDS.length;
   for (const line of text.split('\n')) {
-    if (line.trim() === '' || line.startsWith('No devices found')) continue;
+    if (line.trim() === '' || line.startsWith(NO_DEVICES)) continue;
     let f = line.split(DM_INFO_SEPARATOR);
     if (f.length < n) throw new Error(`dmsetup info: unexpected line '${line.slice(0, 80)}'`);
     // Only the name can carry a separator character (lvm2 names cannot; a hand-made map could).
@@ -60,16 +60,33 @@ export interface DmSegment {
   params: string;
 }
 
+const NO_DEVICES = 'No devices found';
+
 /**
- * Group `<name>: ...` lines by device. A name is cut at the ':' that leaves the longest known device
- * name (names of hand-made maps may contain ': ', and `odd` and `odd: name` can both exist); set
- * lookups keep this linear for 10,000 devices.
+ * Calls `add(name, rest)` for every `<name>: <rest>` line, in order (rest trimmed, maybe empty). A name
+ * is cut at the ':' that leaves the longest known device name (names of hand-made maps may contain
+ * ': ', and `odd` and `odd: name` can both exist); set lookups keep this linear for 10,000 devices.
  */
-function byDevice(text: string, names: Iterable<string>): Map<string, string[]> {
+function eachDeviceLine(text: string, names: Iterable<string>, add: (name: string, rest: string) => void): void {
   const known = new Set(names);
-  const out = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '' || line.startsWith('No devices found')) continue;
+  let colonInNames = false;
+  for (const n of known) if (n.includes(':')) colonInNames = true;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const lineStart = start;
+    start = end + 1;
+    // Without a ':' in any known name, only the first ':' of a line can end one: one slice, one lookup.
+    const colon = colonInNames || text.startsWith(NO_DEVICES, lineStart) ? -1 : text.indexOf(':', lineStart);
+    if (colon >= 0 && colon < end) {
+      const name = text.slice(lineStart, colon);
+      if (known.has(name)) {
+        add(name, text.slice(colon + 1, end).trim());
+        continue;
+      }
+    }
+    const line = text.slice(lineStart, end);
+    if (line.trim() === '' || line.startsWith(NO_DEVICES)) continue;
     let name: string | undefined;
     for (let i = line.indexOf(':'); i >= 0; i = line.indexOf(':', i + 1)) {
       const cand = line.slice(0, i);
@@ -79,38 +96,53 @@ function byDevice(text: string, names: Iterable<string>): Map<string, string[]> 
       const i = line.indexOf(': ');
       name = i >= 0 ? line.slice(0, i) : line.replace(/:$/, '');
     }
-    const rest = line.slice(name.length + 1).trim();
-    const list = out.get(name) ?? [];
-    if (rest !== '') list.push(rest);
-    out.set(name, list);
+    add(name, line.slice(name.length + 1).trim());
   }
-  return out;
+}
+
+/** The list under `key`, created empty on first sight (devices keep their first-seen order). */
+function listOf<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
+// Whitespace other than single spaces: such a line is split the general way.
+const ODD_SPACING = /[^\S ]| {2}/;
+
+/** `<start> <length> <target> <params...>` → a segment; params keep dmsetup's single spaces, so they are one slice. */
+function parseSegment(l: string): DmSegment {
+  const a = l.indexOf(' ');
+  const b = a < 0 ? -1 : l.indexOf(' ', a + 1);
+  const c = b < 0 ? -1 : l.indexOf(' ', b + 1);
+  if (c < 0 || ODD_SPACING.test(l)) {
+    const [start, length, target, ...params] = l.split(/\s+/);
+    return { start: Number(start), length: Number(length), target: target ?? '', params: params.join(' ') };
+  }
+  return { start: Number(l.slice(0, a)), length: Number(l.slice(a + 1, b)), target: l.slice(b + 1, c), params: l.slice(c + 1) };
 }
 
 // pve-vm--100--disk--0: 0 67108864 thin 252:4 2
 // pve-data-tpool: 0 1677721600 thin-pool 252:2 252:3 128 0 0
 export function parseDmTable(text: string, names: Iterable<string> = []): Map<string, DmSegment[]> {
   const out = new Map<string, DmSegment[]>();
-  for (const [name, lines] of byDevice(text, names)) {
-    out.set(
-      name,
-      lines.map((l) => {
-        const [start, length, target, ...params] = l.split(/\s+/);
-        return { start: Number(start), length: Number(length), target: target ?? '', params: params.join(' ') };
-      }),
-    );
-  }
+  eachDeviceLine(text, names, (name, rest) => {
+    const list = listOf(out, name);
+    if (rest !== '') list.push(parseSegment(rest));
+  });
   return out;
 }
+
+const DEP = /\((\d+),\s*(\d+)\)/g;
 
 // pve-data-tpool: 2 dependencies	: (252, 3) (252, 2)
 export function parseDmDeps(text: string, names: Iterable<string> = []): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const [name, lines] of byDevice(text, names)) {
-    const devs: string[] = [];
-    for (const l of lines) for (const m of l.matchAll(/\((\d+),\s*(\d+)\)/g)) devs.push(`${m[1]}:${m[2]}`);
-    out.set(name, devs);
-  }
+  eachDeviceLine(text, names, (name, rest) => {
+    const devs = listOf(out, name);
+    DEP.lastIndex = 0;
+    for (let m = DEP.exec(rest); m; m = DEP.exec(rest)) devs.push(`${m[1]}:${m[2]}`);
+  });
   return out;
 }
 
@@ -123,8 +155,19 @@ export function tableDevices(segments: DmSegment[]): string[] {
 
 /** Identity of what a segment maps, for same-target detection: thin `pool devid`, linear `dev offset`. */
 export function segmentKey(s: DmSegment): string | null {
-  const p = s.params.split(/\s+/);
-  if (s.target === 'thin') return `thin ${p[0]} ${p[1]}`;
-  if (s.target === 'linear') return `linear ${p[0]} ${p[1]} ${s.length}`;
-  return null;
+  if (s.target !== 'thin' && s.target !== 'linear') return null;
+  const [p0, p1] = firstTwoWords(s.params);
+  return s.target === 'thin' ? `thin ${p0} ${p1}` : `linear ${p0} ${p1} ${s.length}`;
+}
+
+/** `params.split(/\s+/)`'s first two items, by slices when the params are single-spaced (dmsetup's). */
+function firstTwoWords(params: string): [string, string | undefined] {
+  if (ODD_SPACING.test(params)) {
+    const p = params.split(/\s+/);
+    return [p[0], p[1]];
+  }
+  const i = params.indexOf(' ');
+  if (i < 0) return [params, undefined];
+  const j = params.indexOf(' ', i + 1);
+  return [params.slice(0, i), params.slice(i + 1, j < 0 ? params.length : j)];
 }

@@ -77,27 +77,48 @@ function num(v: string | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** lvm2 prints a hidden LV's name in brackets (`[data_tdata]`). */
+function isHiddenName(name: string): boolean {
+  return name.charCodeAt(0) === 91 && /^\[.*\]$/.test(name);
+}
+
+/** lv_kernel_major/minor: -1 when the LV is not active. */
+function kernelNumber(v: string | undefined): number | null {
+  const n = num(v);
+  return n !== null && n >= 0 ? n : null;
+}
+
 // {"lv_name":"vm-100-disk-0", "vg_name":"pve", "lv_uuid":"oY6qLC-W4ck-i6NW-YbBF-a6jk-wPt1-zGZwYg", "lv_attr":"Vwi-aotz--", ...}
 export function parseLvs(text: string): LvRow[] {
+  // Rows of one VG repeat its id: converted once per run of rows, not once per LV.
+  let vgUuidIn = '';
+  let vgUuid = '';
   return reportRows(text, 'lv').map((r) => {
-    const hidden = /^\[.*\]$/.test(r.lv_name ?? '');
+    const lvName = r.lv_name ?? '';
+    const hidden = isHiddenName(lvName);
     const attr = r.lv_attr ?? '';
+    const vgIn = r.vg_uuid ?? '';
+    if (vgIn !== vgUuidIn) {
+      vgUuidIn = vgIn;
+      vgUuid = plainLvmId(vgIn);
+    }
+    const tags = r.lv_tags ?? '';
     return {
-      name: hidden ? r.lv_name.slice(1, -1) : (r.lv_name ?? ''),
+      name: hidden ? lvName.slice(1, -1) : lvName,
       hidden,
       vg: r.vg_name ?? '',
       uuid: plainLvmId(r.lv_uuid ?? ''),
-      vgUuid: plainLvmId(r.vg_uuid ?? ''),
+      vgUuid,
       attr,
       sizeBytes: num(r.lv_size),
       pool: r.pool_lv ?? '',
       origin: r.origin ?? '',
-      tags: (r.lv_tags ?? '').split(',').filter(Boolean),
+      tags: tags === '' ? [] : tags.split(',').filter(Boolean),
       segtype: r.segtype ?? '',
       // lv_active is "active" (or "local exclusive" etc.) when active; attr[4] is 'a' when active.
       active: r.lv_active !== undefined ? r.lv_active !== '' && r.lv_active !== 'inactive' : attr[4] === 'a',
-      kernelMajor: num(r.lv_kernel_major) !== null && num(r.lv_kernel_major)! >= 0 ? num(r.lv_kernel_major) : null,
-      kernelMinor: num(r.lv_kernel_minor) !== null && num(r.lv_kernel_minor)! >= 0 ? num(r.lv_kernel_minor) : null,
+      kernelMajor: kernelNumber(r.lv_kernel_major),
+      kernelMinor: kernelNumber(r.lv_kernel_minor),
       vgAttr: r.vg_attr ?? '',
       movePv: r.move_pv ?? '',
       dataPercent: num(r.data_percent),
