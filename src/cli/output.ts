@@ -27,7 +27,9 @@ export function printDocument(
   const shown = g.format === 'json' ? doc : sanitizeDeep(doc);
   switch (g.format) {
     case 'json':
-      ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
+      // Two writes, not `${json}\n`: that would copy a document of megabytes once more.
+      ctx.io.out(JSON.stringify(doc, null, 2));
+      ctx.io.out('\n');
       break;
     case 'nagios':
       ctx.io.out(ensureNewline(renderNagios(shown)));

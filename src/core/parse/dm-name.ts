@@ -12,10 +12,19 @@ export interface LvmName {
   layer: string;
 }
 
+/** Every '-' doubled. */
+function q(s: string): string {
+  return s.includes('-') ? s.replace(/-/g, '--') : s;
+}
+
 /** lvm2 dm_build_dm_name: quote '-' by doubling; no '-' before a layer that starts with '_' (_mlog). */
 export function buildDmName(vg: string, lv: string, layer = ''): string {
-  const q = (s: string) => s.replace(/-/g, '--');
   return `${q(vg)}-${q(lv)}${layer ? `${layer.startsWith('_') ? '' : '-'}${q(layer)}` : ''}`;
+}
+
+/** A doubled dash back to one. */
+function un(x: string): string {
+  return x.includes('--') ? x.replace(/--/g, '-') : x;
 }
 
 /**
@@ -34,7 +43,6 @@ export function splitDmName(name: string): LvmName | null {
     cuts.push(i);
   }
   if (cuts.length === 0) return null;
-  const un = (x: string) => (x.includes('--') ? x.replace(/--/g, '-') : x);
   const vg = un(name.slice(0, cuts[0]));
   const lv = un(name.slice(cuts[0] + 1, cuts[1] ?? name.length));
   if (vg === '' || lv === '') return null;

@@ -34,9 +34,11 @@ export interface LvmVolume {
   index?: number;
 }
 
+const LVM_VOLNAME = /^(vm|base)-(\d+)-(\S+)$/;
+
 /** Name grammar of LVM/LVM-thin volumes: `(vm|base)-<vmid>-<rest>` (LVMPlugin.pm:521-532, LvmThinPlugin.pm:63-73). */
 export function parseLvmVolname(lv: string): LvmVolume | null {
-  const m = /^(vm|base)-(\d+)-(\S+)$/.exec(lv);
+  const m = LVM_VOLNAME.exec(lv);
   if (!m) return null;
   const vmid = Number(m[2]);
   const rest = m[3];
@@ -118,8 +120,9 @@ export function vmidOfLvName(lv: string): number | null {
     const m = /^snap_(?:vm|base)-(\d+)-/.exec(lv);
     return m ? Number(m[1]) : null;
   }
-  const v = parseLvmVolname(lv);
-  return v ? v.vmid : null;
+  // parseLvmVolname's vmid, without deciding the kind (this runs for every LV of a node).
+  const m = LVM_VOLNAME.exec(lv);
+  return m ? Number(m[2]) : null;
 }
 
 /**
