@@ -97,7 +97,9 @@ if (!existsSync(fakenode)) {
   // Other work on the machine slows every runtime alike (runs are interleaved) but not by the same amount
   // each minute: the figures mean little above a load of about 1 (the bench's own process).
   const load = loadavg()[0].toFixed(1);
-  console.log(`\npve-health dm --json --from SNAPSHOT (whole process, median of ${RUNS}, ${cpus().length} CPUs, load average ${load})`);
+  console.log(
+    `\npve-health dm --json --from SNAPSHOT (whole process, median of ${RUNS}, ${cpus().length} CPUs, load average ${load})`,
+  );
   if (RUNTIMES.length === 1) console.log(`(no single executable at ${sea}: 'npm run package' builds it, then both are measured)`);
   console.log('| runtime | DM devices | entries | snapshot | median | min | per 1,000 devices |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');

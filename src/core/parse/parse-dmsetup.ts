@@ -102,9 +102,11 @@ function eachDeviceLine(text: string, names: Iterable<string>, add: (name: strin
 
 /** The list under `key`, created empty on first sight (devices keep their first-seen order). */
 function listOf<T>(map: Map<string, T[]>, key: string): T[] {
-  let list = map.get(key);
-  if (!list) map.set(key, (list = []));
-  return list;
+  const list = map.get(key);
+  if (list) return list;
+  const created: T[] = [];
+  map.set(key, created);
+  return created;
 }
 
 // Whitespace other than single spaces: such a line is split the general way.
@@ -119,7 +121,12 @@ function parseSegment(l: string): DmSegment {
     const [start, length, target, ...params] = l.split(/\s+/);
     return { start: Number(start), length: Number(length), target: target ?? '', params: params.join(' ') };
   }
-  return { start: Number(l.slice(0, a)), length: Number(l.slice(a + 1, b)), target: l.slice(b + 1, c), params: l.slice(c + 1) };
+  return {
+    start: Number(l.slice(0, a)),
+    length: Number(l.slice(a + 1, b)),
+    target: l.slice(b + 1, c),
+    params: l.slice(c + 1),
+  };
 }
 
 // pve-vm--100--disk--0: 0 67108864 thin 252:4 2
