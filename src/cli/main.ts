@@ -22,7 +22,6 @@ import {
   type GlobalOptions,
   globalHelp,
   type OptionSpec,
-  type OutputFormat,
 } from './options';
 import { COMMANDS, type LoadedCommand, loadCommand, commandNamed } from './registry';
 
@@ -111,6 +110,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const extra = parsed.positionals.slice(allowed).join(' ');
       throw new UsageError(`unexpected argument${parsed.positionals.length - allowed > 1 ? 's' : ''} '${extra}' for ${command.name} (see: pve-health ${command.name} --help)`);
     }
+    // parseArgs types values by a spec known only here (the globals plus this command's options);
+    // strict parsing with exactly that spec makes them what ValuesOf says.
     const v = parsed.values as CommandContext['values'];
     if (v.version) {
       io.out(`pve-health ${VERSION}\n`);
@@ -153,18 +154,16 @@ function usageMessage(raw: string): string {
 }
 
 function globalOptions(v: CommandContext['values'], io: Io): GlobalOptions {
-  let format = v.format ?? 'text';
   if (v.json && v.format !== undefined && v.format !== 'json')
     throw new UsageError(`--json and --format ${v.format} contradict each other: give one of them`);
-  if (v.json) format = 'json';
-  if (!FORMATS.includes(format as OutputFormat)) {
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got '${format}')`);
-  }
+  const asked = v.json ? 'json' : (v.format ?? 'text');
+  const format = FORMATS.find((f) => f === asked);
+  if (!format) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got '${asked}')`);
   const noColor = Boolean(v['no-color']) || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '');
   return {
     root: v.root ?? '/',
     from: v.from,
-    format: format as OutputFormat,
+    format,
     color: !noColor && io.stdoutIsTTY && io.env.TERM !== 'dumb',
     quiet: Boolean(v.quiet),
     config: v.config,
