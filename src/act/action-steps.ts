@@ -9,8 +9,8 @@ import { shellQuote } from '../core/shell-quote';
 import type { Host } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
 import type { Analysis } from './analyze-host';
-import { assertSafe, RefusedError } from './preconditions';
 import type { Journal, JournalAction } from './journal';
+import { assertSafe, RefusedError } from './preconditions';
 import type { Answer } from './prompt';
 
 /** What both executors are given: the node, how to look at it again, where to write, how to talk. */

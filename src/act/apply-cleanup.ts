@@ -8,9 +8,17 @@
 // cleanup action needs: the re-check against the plan and the pmxcfs lock budget.
 import { cleanupContext } from '../core/cleanup/cleanup-context';
 import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/cleanup/plan-cleanup';
-import type { DmEntry } from '../core/types';
 import { shellQuote } from '../core/shell-quote';
-import { type ActOptions, type ActResult, confirmEach, regather, runJournaled, wasLocked, withActionLocks } from './action-steps';
+import type { DmEntry } from '../core/types';
+import {
+  type ActOptions,
+  type ActResult,
+  confirmEach,
+  regather,
+  runJournaled,
+  wasLocked,
+  withActionLocks,
+} from './action-steps';
 import type { Analysis } from './analyze-host';
 import type { JournalAction } from './journal';
 import type { Answer } from './prompt';
@@ -61,7 +69,10 @@ async function applyOne(a: CleanupAction, o: ApplyOptions): Promise<Outcome> {
     // pmxcfs expires a cluster lock after 120 s (PVE::Cluster cfs_lock): the work under it must end well
     // within that, or another node could take the storage lock while we act. A re-gather that took
     // long (lvs slow on a busy SAN) is a reason to skip, not to act late.
-    const budget = o.clusterLock ?? { budgetMs: CLUSTER_LOCK_BUDGET_S * 1000, maxRecheckMs: MAX_CLUSTER_LOCK_WORK_S * 1000 };
+    const budget = o.clusterLock ?? {
+      budgetMs: CLUSTER_LOCK_BUDGET_S * 1000,
+      maxRecheckMs: MAX_CLUSTER_LOCK_WORK_S * 1000,
+    };
     const heldMs = performance.now() - lockedAt;
     const why =
       a.storageShared && heldMs > budget.maxRecheckMs
@@ -102,7 +113,8 @@ export function recheck(a: CleanupAction, fresh: Analysis): string | null {
   // A guest that started naming the volume since the plan: its config lock is not held.
   const locked = new Set(a.guestLocks.map((g) => g.vmid));
   const added = guestLocksOf(e, ctx.node).filter((g) => !locked.has(g.vmid));
-  if (added.length) return `now named in the config of ${added.map((g) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid}`).join(', ')}`;
+  if (added.length)
+    return `now named in the config of ${added.map((g) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid}`).join(', ')}`;
   if (a.parent && isPartition(a)) {
     const parent = entries.find((p) => p.name === a.parent && p.kind === 'dm');
     if (!parent) return `its parent ${a.parent} is gone`;
@@ -119,7 +131,8 @@ export function recheck(a: CleanupAction, fresh: Analysis): string | null {
     return `no longer gets a fix (${e.status}/${e.reason})`;
   }
   if (e.status !== a.status || e.reason !== a.reason) return `now ${e.status}/${e.reason}`;
-  if (JSON.stringify(act.command) !== JSON.stringify(a.command)) return `the fix changed to: ${shellQuote(act.command)}`;
+  if (JSON.stringify(act.command) !== JSON.stringify(a.command))
+    return `the fix changed to: ${shellQuote(act.command)}`;
   return null;
 }
 

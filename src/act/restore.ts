@@ -2,7 +2,6 @@
 // `clean`; the decisions are src/core/cleanup/plan-restore.ts. Parents before children (the reverse of the
 // order they were removed in), each action journaled in a restore journal of its own.
 import { statSync } from 'node:fs';
-import { CheckError } from '../core/errors';
 import {
   parsePvDevnos,
   parsePvSegments,
@@ -12,8 +11,17 @@ import {
   type UndoSource,
   type UndoStep,
 } from '../core/cleanup/plan-restore';
+import { CheckError } from '../core/errors';
 import { type Host, hostPath } from '../host/host';
-import { type ActOptions, type ActResult, confirmEach, regather, runJournaled, wasLocked, withActionLocks } from './action-steps';
+import {
+  type ActOptions,
+  type ActResult,
+  confirmEach,
+  regather,
+  runJournaled,
+  wasLocked,
+  withActionLocks,
+} from './action-steps';
 import type { Analysis } from './analyze-host';
 import type { JournalAction } from './journal';
 import type { Answer } from './prompt';
@@ -145,7 +153,10 @@ async function restoreOne(src: JournalAction, o: RestoreOptions): Promise<Restor
       command: step.command,
       undoes: { journal: o.journalPath, seq: src.seq },
     };
-    return { action: label, ...(await runJournaled(o, entry, { input: step.input, timeoutMs: 60_000 })) } satisfies RestoreOutcome;
+    return {
+      action: label,
+      ...(await runJournaled(o, entry, { input: step.input, timeoutMs: 60_000 })),
+    } satisfies RestoreOutcome;
   });
   return wasLocked(r) ? { action: label, result: 'skipped', why: r.locked.message } : r;
 }

@@ -23,7 +23,7 @@ import {
   globalHelp,
   type OptionSpec,
 } from './options';
-import { COMMANDS, type LoadedCommand, loadCommand, commandNamed } from './registry';
+import { COMMANDS, commandNamed, type LoadedCommand, loadCommand } from './registry';
 
 /** The commands whose failure still answers in the format asked for (cli/failure.ts). */
 const CHECK_COMMANDS = new Set(['check', 'dm', 'mounts']);
@@ -101,14 +101,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
         strict: true,
       });
     } catch (e) {
-      throw new UsageError(`${usageMessage((e as Error).message)} (see: pve-health ${command ? `${command.name} ` : ''}--help)`);
+      throw new UsageError(
+        `${usageMessage((e as Error).message)} (see: pve-health ${command ? `${command.name} ` : ''}--help)`,
+      );
     }
     // Anything left over is a mistake (a typo'd option value, a second file): never silently ignored.
     // (Commands that take arguments check their count themselves, with their own words.)
     const allowed = command?.positionals ?? 0;
     if (command && allowed === 0 && parsed.positionals.length > 0) {
       const extra = parsed.positionals.slice(allowed).join(' ');
-      throw new UsageError(`unexpected argument${parsed.positionals.length - allowed > 1 ? 's' : ''} '${extra}' for ${command.name} (see: pve-health ${command.name} --help)`);
+      throw new UsageError(
+        `unexpected argument${parsed.positionals.length - allowed > 1 ? 's' : ''} '${extra}' for ${command.name} (see: pve-health ${command.name} --help)`,
+      );
     }
     // parseArgs types values by a spec known only here (the globals plus this command's options);
     // strict parsing with exactly that spec makes them what ValuesOf says.

@@ -99,7 +99,10 @@ describe('withActionLocks', () => {
 
 describe('regather', () => {
   it('a failed gather refuses the whole run and says what it was for', async () => {
-    const o = { analyze: () => Promise.reject(new Error('lvs timed out')), pveMount: () => ({ mounted: true, detail: '' }) };
+    const o = {
+      analyze: () => Promise.reject(new Error('lvs timed out')),
+      pveMount: () => ({ mounted: true, detail: '' }),
+    };
     await assert.rejects(regather(o, 'restoring vm-1'), (e) => {
       assert.ok(e instanceof RefusedError);
       assert.equal(e.message, 'refusing to act: re-gather before restoring vm-1 failed: lvs timed out');

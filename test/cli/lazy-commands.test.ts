@@ -12,8 +12,14 @@ import { CLI, ensureBuilt, tempDir } from '../helpers/cli';
 
 /** esbuild's helpers, each with the statement that records the module (its path is the key of `fn`/`cb`). */
 const HELPERS = [
-  ['var __esm = (fn, res, err) => function __init() {', 'if (fn) globalThis.__inits.push(Object.getOwnPropertyNames(fn)[0]);'],
-  ['var __commonJS = (cb, mod) => function __require() {', 'if (!mod) globalThis.__inits.push(Object.getOwnPropertyNames(cb)[0]);'],
+  [
+    'var __esm = (fn, res, err) => function __init() {',
+    'if (fn) globalThis.__inits.push(Object.getOwnPropertyNames(fn)[0]);',
+  ],
+  [
+    'var __commonJS = (cb, mod) => function __require() {',
+    'if (!mod) globalThis.__inits.push(Object.getOwnPropertyNames(cb)[0]);',
+  ],
 ];
 
 /** The source paths of the modules a run of the bundle with `args` initialised, in order. */
@@ -43,7 +49,11 @@ test('commands load only what they use', async (t) => {
   await t.test('--version and --help initialise no command and no package', () => {
     for (const args of [['--version'], ['--help']]) {
       const mods = initialised(dir, args);
-      assert.deepEqual(mods.filter((m) => isCommand(m) || m.includes('node_modules/')), [], args.join(' '));
+      assert.deepEqual(
+        mods.filter((m) => isCommand(m) || m.includes('node_modules/')),
+        [],
+        args.join(' '),
+      );
     }
   });
 

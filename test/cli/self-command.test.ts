@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import { childCommand, lastingSelfCommand, selfCommand } from '../../src/host/self-command';
 import { CLI, ensureBuilt, tempDir } from '../helpers/cli';
 
-const escape = (s: string) => s.replace(/[/.\\-]/g, '\\$&');
+const literal = (s: string) => s.replace(/[/.\\-]/g, '\\$&');
 
-test('install-timer started through a symlink writes the bundle\'s real path into the unit', (t) => {
+test("install-timer started through a symlink writes the bundle's real path into the unit", (t) => {
   ensureBuilt();
   const dir = tempDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +18,7 @@ test('install-timer started through a symlink writes the bundle\'s real path int
   symlinkSync(CLI, link);
   const r = spawnSync(process.execPath, [link, 'install-timer', '--dry-run'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^ExecStart=${escape(process.execPath)} ${escape(realpathSync(CLI))} check `, 'm'));
+  assert.match(r.stdout, new RegExp(`^ExecStart=${literal(process.execPath)} ${literal(realpathSync(CLI))} check `, 'm'));
   assert.ok(!r.stdout.includes(link), 'the link the program was started through is not what systemd runs');
 });
 

@@ -3,8 +3,8 @@
 import { applyCleanup } from '../../act/apply-cleanup';
 import { RefusedError } from '../../act/preconditions';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
-import { UsageError } from '../../core/errors';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
+import { UsageError } from '../../core/errors';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
 import { type ActSession, liveHost, lockWaitMs, withActSession, withJournal } from '../act-session';
 import { type CommandContext, defineCommand } from '../command';
@@ -78,7 +78,11 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
   const wait = lockWaitMs(v);
   return withActSession(ctx, { host, command: 'clean', runLock: !dry }, async (s) => {
     const { first, say } = s;
-    const plan = planCleanup(first.result.entries, cleanupContext(first.view, first.result), hasFilter(filter) ? filter : { all: true });
+    const plan = planCleanup(
+      first.result.entries,
+      cleanupContext(first.view, first.result),
+      hasFilter(filter) ? filter : { all: true },
+    );
     say(renderPlan(plan));
     if (dry) return dryRun(ctx, s, plan);
     s.assertSafe();
@@ -109,7 +113,11 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
 }
 
 /** --dry-run: the plan and its commands, and whether clean would refuse to act here at all (exit 3). */
-function dryRun(ctx: CommandContext<typeof CLEAN_OPTIONS>, s: ActSession, plan: ReturnType<typeof planCleanup>): number {
+function dryRun(
+  ctx: CommandContext<typeof CLEAN_OPTIONS>,
+  s: ActSession,
+  plan: ReturnType<typeof planCleanup>,
+): number {
   s.say(renderCommands(plan));
   try {
     s.assertSafe();

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { writeFileSafely } from '../../host/write-file';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors';
 import { createHost, hostPath } from '../../host/host';
 import { lastingSelfCommand } from '../../host/self-command';
+import { writeFileSafely } from '../../host/write-file';
 import {
   DEFAULT_CHECK_ARGS,
   renderServiceUnit,

@@ -3,11 +3,11 @@ import { readJournal } from '../../act/journal';
 import { applyRestore, undoOrder } from '../../act/restore';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { CheckError, UsageError } from '../../core/errors';
+import { shellQuote } from '../../core/shell-quote';
 import { renderSummary } from '../../render/cleanup';
+import { liveHost, lockWaitMs, sayFor, withActSession, withJournal } from '../act-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
-import { liveHost, lockWaitMs, sayFor, withActSession, withJournal } from '../act-session';
-import { shellQuote } from '../../core/shell-quote';
 
 const RESTORE_OPTIONS = {
   name: { type: 'string', multiple: true },
@@ -60,7 +60,8 @@ async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<
     s.assertSafe();
     // A journal of another node describes that node's devices: never undone here.
     const here = first.view.node;
-    if (doc.node !== here) throw new CheckError(`${path} was written on ${doc.node}, this is ${here}: refusing to restore`);
+    if (doc.node !== here)
+      throw new CheckError(`${path} was written on ${doc.node}, this is ${here}: refusing to restore`);
     const shared = new Set(cleanupContext(first.view, first.result).sharedStorages ?? []);
     say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
     for (const x of sources) say(`  ${x.name}: undo ${shellQuote(x.command)}\n`);
