@@ -115,3 +115,24 @@ test('src/host gathers and never decides: no classifier, analysis, planner or fi
   }
   assert.deepEqual(bad, []);
 });
+
+// The CLI shell and the executor say what a flag means too: `withActSession(ctx, { runLock: true })`,
+// never `f(x, true)`. Parameters typed boolean, or defaulting to true/false, are what this catches.
+test('src/cli and src/act: no positional boolean parameter', () => {
+  const bad: string[] = [];
+  for (const f of [...files(join(SRC, 'cli')), ...files(join(SRC, 'act'))]) {
+    const sf = ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (n: ts.Node): void => {
+      if (ts.isParameter(n)) {
+        const init = n.initializer?.kind;
+        if (n.type?.kind === ts.SyntaxKind.BooleanKeyword || init === ts.SyntaxKind.TrueKeyword || init === ts.SyntaxKind.FalseKeyword) {
+          const line = sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+          bad.push(`${relative(SRC, f)}:${line}: ${n.getText()} is a positional boolean`);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  assert.deepEqual(bad, []);
+});

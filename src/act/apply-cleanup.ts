@@ -4,58 +4,43 @@
 // (3) re-gather and re-classify from fresh data; anything changed → skip with the reason;
 // (4) write and fsync the journal entry; (5) run the command, which names the device by identity;
 // (6) release. A failed re-gather or a failed precondition stops the whole run (exit 3).
-import { checkSafety, type PveMountState, type Refusal, safetyFacts } from '../core/cleanup/check-safety';
+// The steps themselves are shared with `restore` (action-steps.ts); what is decided here is what a
+// cleanup action needs: the re-check against the plan and the pmxcfs lock budget.
 import { cleanupContext } from '../core/cleanup/cleanup-context';
-import { CheckError, LockedError } from '../core/errors';
 import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/cleanup/plan-cleanup';
-import type { NodeView } from '../core/node/node-view';
-import type { DmEntry, DmResult } from '../core/types';
-import type { Host } from '../host/host';
-import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
-import type { Journal, JournalAction } from './journal';
-import type { Answer } from './prompt';
 import { shellQuote } from '../core/shell-quote';
+import type { DmEntry } from '../core/types';
+import {
+  type ActOptions,
+  type ActResult,
+  confirmEach,
+  regather,
+  runJournaled,
+  wasLocked,
+  withActionLocks,
+} from './action-steps';
+import type { Analysis } from './analyze-host';
+import type { JournalAction } from './journal';
+import type { Answer } from './prompt';
 
-/** One gathered node, parsed once (view) and decided once (result, from analyzeNode). */
-export interface Analysis {
-  view: NodeView;
-  result: DmResult;
-}
+export type { Analysis } from './analyze-host';
+export { assertSafe, RefusedError } from './preconditions';
 
-export interface ApplyOptions {
-  host: Host;
-  /** Gather + analyse (the same code `pve-health dm` runs). */
-  analyze: () => Promise<Analysis>;
-  pveMount: () => PveMountState;
-  journal: Journal;
-  lockWaitMs?: number;
+export interface ApplyOptions extends ActOptions {
   commandTimeoutMs?: number;
   /** Limits under a pmxcfs cluster lock (default: CLUSTER_LOCK_BUDGET_S, MAX_CLUSTER_LOCK_WORK_S). */
   clusterLock?: { budgetMs: number; maxRecheckMs: number };
   /** Ask the person; null = confirmed already (--yes). */
   confirm: ((a: CleanupAction, index: number, total: number) => Promise<Answer>) | null;
-  log?: (line: string) => void;
 }
 
-export type OutcomeResult = 'done' | 'failed' | 'skipped' | 'declined';
+export type OutcomeResult = ActResult;
 
 export interface Outcome {
   action: CleanupAction;
   result: OutcomeResult;
   why?: string;
   stderr?: string;
-}
-
-/** Preconditions failed: nothing (more) may be done. Exit 3. */
-export class RefusedError extends CheckError {
-  constructor(readonly refusals: Refusal[]) {
-    super(`refusing to act: ${refusals.map((r) => r.message).join('; ')}`);
-  }
-}
-
-export function assertSafe(a: Analysis, mount: PveMountState): void {
-  const r = checkSafety(safetyFacts(a.view, a.result, mount));
-  if (r.length) throw new RefusedError(r);
 }
 
 /**
@@ -66,81 +51,43 @@ export function assertSafe(a: Analysis, mount: PveMountState): void {
 export const CLUSTER_LOCK_BUDGET_S = 60;
 export const MAX_CLUSTER_LOCK_WORK_S = 40;
 
-export async function applyCleanup(actions: CleanupAction[], o: ApplyOptions): Promise<Outcome[]> {
-  const out: Outcome[] = [];
-  const log = o.log ?? (() => {});
-  let yesToAll = o.confirm === null;
-  for (let i = 0; i < actions.length; i++) {
-    const a = actions[i];
-    if (!yesToAll && o.confirm) {
-      const ans = await o.confirm(a, i, actions.length);
-      if (ans === 'q') {
-        for (const rest of actions.slice(i)) out.push({ action: rest, result: 'declined', why: 'quit' });
-        break;
-      }
-      if (ans === 'n') {
-        out.push({ action: a, result: 'declined', why: 'answered no' });
-        continue;
-      }
-      if (ans === 'a') yesToAll = true;
-    }
-    out.push(await applyOne(a, o, log));
-  }
-  return out;
+export function applyCleanup(actions: CleanupAction[], o: ApplyOptions): Promise<Outcome[]> {
+  return confirmEach<CleanupAction, Outcome>(actions, {
+    ask: o.confirm,
+    declined: (action, why) => ({ action, result: 'declined', why }),
+    run: (a) => applyOne(a, o),
+  });
 }
 
-async function applyOne(a: CleanupAction, o: ApplyOptions, log: (l: string) => void): Promise<Outcome> {
-  const wait = o.lockWaitMs ?? 10_000;
-  const locks: HeldLock[] = [];
-  try {
-    try {
-      // Guest config locks first (every local guest whose config names the volume, ascending VMID),
-      // then the storage lock: the order qm/pct take them in.
-      for (const g of a.guestLocks) locks.push(...(await takeGuestLocks(o.host, g.vmid, g.type, wait)));
-      if (a.storage) locks.push(await takeStorageLock(o.host, a.storage, a.storageShared, wait));
-    } catch (e) {
-      if (e instanceof LockedError) return { action: a, result: 'skipped', why: e.message };
-      throw e;
-    }
+async function applyOne(a: CleanupAction, o: ApplyOptions): Promise<Outcome> {
+  // Guest config locks first (every local guest whose config names the volume, ascending VMID),
+  // then the storage lock: the order qm/pct take them in.
+  const storage = a.storage ? { id: a.storage, shared: a.storageShared } : null;
+  const r = await withActionLocks(o.host, { guests: a.guestLocks, storage, waitMs: o.lockWaitMs }, async () => {
     const lockedAt = performance.now();
-    let fresh: Analysis;
-    try {
-      fresh = await o.analyze();
-    } catch (e) {
-      throw new RefusedError([
-        { code: 'gather', message: `re-gather before acting on ${a.name} failed: ${(e as Error).message}` },
-      ]);
-    }
-    assertSafe(fresh, o.pveMount());
+    const fresh = await regather(o, `acting on ${a.name}`);
     // pmxcfs expires a cluster lock after 120 s (PVE::Cluster cfs_lock): the work under it must end well
     // within that, or another node could take the storage lock while we act. A re-gather that took
     // long (lvs slow on a busy SAN) is a reason to skip, not to act late.
-    const budget = o.clusterLock ?? { budgetMs: CLUSTER_LOCK_BUDGET_S * 1000, maxRecheckMs: MAX_CLUSTER_LOCK_WORK_S * 1000 };
+    const budget = o.clusterLock ?? {
+      budgetMs: CLUSTER_LOCK_BUDGET_S * 1000,
+      maxRecheckMs: MAX_CLUSTER_LOCK_WORK_S * 1000,
+    };
     const heldMs = performance.now() - lockedAt;
-    if (a.storageShared && heldMs > budget.maxRecheckMs) {
-      const why = `the cluster lock was held ${(heldMs / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${budget.budgetMs / 1000} s; pmxcfs expires the lock after 120 s): skipped, run clean again`;
-      log(`skip ${a.name}: ${why}`);
-      return { action: a, result: 'skipped', why };
-    }
-    const why = recheck(a, fresh);
+    const why =
+      a.storageShared && heldMs > budget.maxRecheckMs
+        ? `the cluster lock was held ${(heldMs / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${budget.budgetMs / 1000} s; pmxcfs expires the lock after 120 s): skipped, run clean again`
+        : recheck(a, fresh);
     if (why) {
-      log(`skip ${a.name}: ${why}`);
-      return { action: a, result: 'skipped', why };
+      o.log?.(`skip ${a.name}: ${why}`);
+      return { action: a, result: 'skipped', why } satisfies Outcome;
     }
-    const entry = o.journal.begin(journalEntry(a, fresh));
-    log(`run: ${shellQuote(a.command)}`);
     // Under a cluster lock the action gets what is left of the 60 s budget (re-check + action ≤ 60 s).
     const leftMs = budget.budgetMs - (performance.now() - lockedAt);
     const timeoutMs = Math.min(o.commandTimeoutMs ?? 60_000, a.storageShared ? Math.max(leftMs, 1) : Infinity);
-    const r = await o.host.exec(a.command, { okCodes: 'any', timeoutMs });
-    const ok = r.code === 0;
-    o.journal.finish(entry, { result: ok ? 'done' : 'failed', exitCode: r.code, stderr: r.stderr.trim() || undefined });
-    return ok
-      ? { action: a, result: 'done' }
-      : { action: a, result: 'failed', why: `exit ${r.code}`, stderr: r.stderr.trim() };
-  } finally {
-    releaseAll(locks);
-  }
+    return { action: a, ...(await runJournaled(o, journalEntry(a, fresh), { timeoutMs })) } satisfies Outcome;
+  });
+  return wasLocked(r) ? { action: a, result: 'skipped', why: r.locked.message } : r;
 }
 
 function findFresh(a: CleanupAction, entries: DmEntry[]): DmEntry | undefined {
@@ -166,7 +113,8 @@ export function recheck(a: CleanupAction, fresh: Analysis): string | null {
   // A guest that started naming the volume since the plan: its config lock is not held.
   const locked = new Set(a.guestLocks.map((g) => g.vmid));
   const added = guestLocksOf(e, ctx.node).filter((g) => !locked.has(g.vmid));
-  if (added.length) return `now named in the config of ${added.map((g) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid}`).join(', ')}`;
+  if (added.length)
+    return `now named in the config of ${added.map((g) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid}`).join(', ')}`;
   if (a.parent && isPartition(a)) {
     const parent = entries.find((p) => p.name === a.parent && p.kind === 'dm');
     if (!parent) return `its parent ${a.parent} is gone`;
@@ -183,7 +131,8 @@ export function recheck(a: CleanupAction, fresh: Analysis): string | null {
     return `no longer gets a fix (${e.status}/${e.reason})`;
   }
   if (e.status !== a.status || e.reason !== a.reason) return `now ${e.status}/${e.reason}`;
-  if (JSON.stringify(act.command) !== JSON.stringify(a.command)) return `the fix changed to: ${shellQuote(act.command)}`;
+  if (JSON.stringify(act.command) !== JSON.stringify(a.command))
+    return `the fix changed to: ${shellQuote(act.command)}`;
   return null;
 }
 

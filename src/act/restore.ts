@@ -2,8 +2,6 @@
 // `clean`; the decisions are src/core/cleanup/plan-restore.ts. Parents before children (the reverse of the
 // order they were removed in), each action journaled in a restore journal of its own.
 import { statSync } from 'node:fs';
-import type { PveMountState } from '../core/cleanup/check-safety';
-import { CheckError, LockedError } from '../core/errors';
 import {
   parsePvDevnos,
   parsePvSegments,
@@ -13,32 +11,34 @@ import {
   type UndoSource,
   type UndoStep,
 } from '../core/cleanup/plan-restore';
+import { CheckError } from '../core/errors';
 import { type Host, hostPath } from '../host/host';
-import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
-import { type Analysis, assertSafe, RefusedError } from './apply-cleanup';
-import type { Journal, JournalAction } from './journal';
+import {
+  type ActOptions,
+  type ActResult,
+  confirmEach,
+  regather,
+  runJournaled,
+  wasLocked,
+  withActionLocks,
+} from './action-steps';
+import type { Analysis } from './analyze-host';
+import type { JournalAction } from './journal';
 import type { Answer } from './prompt';
-import { shellQuote } from '../core/shell-quote';
 
 export interface RestoreOutcome {
   action: { name: string; kind: string; command: string[] };
-  result: 'done' | 'failed' | 'skipped' | 'declined';
+  result: ActResult;
   why?: string;
   stderr?: string;
 }
 
-export interface RestoreOptions {
-  host: Host;
+export interface RestoreOptions extends ActOptions {
   journalPath: string;
-  analyze: () => Promise<Analysis>;
-  pveMount: () => PveMountState;
-  journal: Journal;
   readWrite?: boolean;
-  lockWaitMs?: number;
   confirm: ((src: JournalAction, step: UndoStep & { ok: true }, i: number, n: number) => Promise<Answer>) | null;
   /** Whether the storage of an action is shared (from storage.cfg). */
   sharedStorages: Set<string>;
-  log?: (l: string) => void;
 }
 
 /** Journal entries that can be undone, in undo order (last removed first back is wrong: parents first). */
@@ -112,89 +112,51 @@ export async function readRestoreFacts(host: Host, a: Analysis): Promise<Restore
   return { dm, tables, lvs, extents, thin, pvDevnos, extentsError, guestHome };
 }
 
-export async function applyRestore(sources: JournalAction[], o: RestoreOptions): Promise<RestoreOutcome[]> {
-  const out: RestoreOutcome[] = [];
-  const log = o.log ?? (() => {});
-  let yesToAll = o.confirm === null;
-  for (let i = 0; i < sources.length; i++) {
-    const src = sources[i];
-    const label = {
-      name: src.name,
-      kind: src.kind === 'dm-remove' ? 'dm-create' : 'lv-activate',
-      command: [] as string[],
-    };
-    if (!yesToAll && o.confirm) {
-      // Ask from the state before locking; the decision is re-made under the locks.
-      const pre = planUndo(src as UndoSource, await readRestoreFacts(o.host, await o.analyze()), {
-        readWrite: o.readWrite,
-      });
-      if (!pre.ok) {
-        out.push({ action: label, result: 'skipped', why: pre.why });
-        continue;
-      }
-      const ans = await o.confirm(src, pre, i, sources.length);
-      if (ans === 'q') {
-        for (const rest of sources.slice(i))
-          out.push({ action: { ...label, name: rest.name }, result: 'declined', why: 'quit' });
-        break;
-      }
-      if (ans === 'n') {
-        out.push({ action: label, result: 'declined', why: 'answered no' });
-        continue;
-      }
-      if (ans === 'a') yesToAll = true;
-    }
-    const locks: HeldLock[] = [];
-    try {
-      try {
-        if (src.vmid !== null) locks.push(...(await takeGuestLocks(o.host, src.vmid, src.guestType, o.lockWaitMs)));
-        if (src.storage)
-          locks.push(await takeStorageLock(o.host, src.storage, o.sharedStorages.has(src.storage), o.lockWaitMs));
-      } catch (e) {
-        if (e instanceof LockedError) {
-          out.push({ action: label, result: 'skipped', why: e.message });
-          continue;
+/** What an undo of `src` is called in the outcomes (its command is known once it is planned). */
+function labelOf(src: JournalAction): RestoreOutcome['action'] {
+  return { name: src.name, kind: src.kind === 'dm-remove' ? 'dm-create' : 'lv-activate', command: [] };
+}
+
+export function applyRestore(sources: JournalAction[], o: RestoreOptions): Promise<RestoreOutcome[]> {
+  const { confirm } = o;
+  return confirmEach<JournalAction, RestoreOutcome>(sources, {
+    ask: confirm
+      ? async (src, i, n) => {
+          // Ask from the state before locking; the decision is re-made under the locks.
+          const pre = planUndo(src as UndoSource, await readRestoreFacts(o.host, await o.analyze()), {
+            readWrite: o.readWrite,
+          });
+          if (!pre.ok) return { settled: { action: labelOf(src), result: 'skipped', why: pre.why } };
+          return confirm(src, pre, i, n);
         }
-        throw e;
-      }
-      let fresh: Analysis;
-      try {
-        fresh = await o.analyze();
-      } catch (e) {
-        throw new RefusedError([
-          { code: 'gather', message: `re-gather before restoring ${src.name} failed: ${(e as Error).message}` },
-        ]);
-      }
-      assertSafe(fresh, o.pveMount());
-      const step = planUndo(src as UndoSource, await readRestoreFacts(o.host, fresh), { readWrite: o.readWrite });
-      if (!step.ok) {
-        log(`skip ${src.name}: ${step.why}`);
-        out.push({ action: label, result: 'skipped', why: step.why });
-        continue;
-      }
-      label.command = step.command;
-      const entry = o.journal.begin({
-        ...src,
-        kind: label.kind as JournalAction['kind'],
-        command: step.command,
-        undoes: { journal: o.journalPath, seq: src.seq },
-      });
-      log(`run: ${shellQuote(step.command)}`);
-      const r = await o.host.exec(step.command, { okCodes: 'any', input: step.input, timeoutMs: 60_000 });
-      const ok = r.code === 0;
-      o.journal.finish(entry, {
-        result: ok ? 'done' : 'failed',
-        exitCode: r.code,
-        stderr: r.stderr.trim() || undefined,
-      });
-      out.push(
-        ok
-          ? { action: label, result: 'done' }
-          : { action: label, result: 'failed', why: `exit ${r.code}`, stderr: r.stderr.trim() },
-      );
-    } finally {
-      releaseAll(locks);
+      : null,
+    declined: (src, why) => ({ action: labelOf(src), result: 'declined', why }),
+    run: (src) => restoreOne(src, o),
+  });
+}
+
+async function restoreOne(src: JournalAction, o: RestoreOptions): Promise<RestoreOutcome> {
+  const label = labelOf(src);
+  const guests = src.vmid !== null ? [{ vmid: src.vmid, type: src.guestType }] : [];
+  const storage = src.storage ? { id: src.storage, shared: o.sharedStorages.has(src.storage) } : null;
+  const r = await withActionLocks(o.host, { guests, storage, waitMs: o.lockWaitMs }, async () => {
+    const fresh = await regather(o, `restoring ${src.name}`);
+    const step = planUndo(src as UndoSource, await readRestoreFacts(o.host, fresh), { readWrite: o.readWrite });
+    if (!step.ok) {
+      o.log?.(`skip ${src.name}: ${step.why}`);
+      return { action: label, result: 'skipped', why: step.why } satisfies RestoreOutcome;
     }
-  }
-  return out;
+    label.command = step.command;
+    const entry = {
+      ...src,
+      kind: label.kind as JournalAction['kind'],
+      command: step.command,
+      undoes: { journal: o.journalPath, seq: src.seq },
+    };
+    return {
+      action: label,
+      ...(await runJournaled(o, entry, { input: step.input, timeoutMs: 60_000 })),
+    } satisfies RestoreOutcome;
+  });
+  return wasLocked(r) ? { action: label, result: 'skipped', why: r.locked.message } : r;
 }

@@ -1,19 +1,25 @@
 // The session `clean` and `restore` share: a live node only, the run lock (one actor per node), the
 // config, the analysis the executor repeats before every action (the same analyzeNode `dm` runs), the
-// first look, a journal and a prompter that are always closed, and where text goes (stderr when
-// stdout carries JSON).
-import { analyzeHost } from '../act/analyze-host';
-import type { Analysis } from '../act/apply-cleanup';
+// first look and its preconditions (pmxcfs mounted, quorate, our node), a journal and a prompter that
+// are always closed, the options both executors take, and where text goes (stderr when stdout
+// carries JSON).
+import type { ActOptions } from '../act/action-steps';
+import { type Analysis, analyzeHost } from '../act/analyze-host';
 import { Journal } from '../act/journal';
-import { createPrompter, type Prompter } from '../act/prompt';
+import { assertSafe } from '../act/preconditions';
+import { type Answer, createPrompter } from '../act/prompt';
 import { takeRunLock } from '../act/run-lock';
 import type { Config } from '../core/config';
 import { CheckError, UsageError } from '../core/errors';
+import { shellQuote } from '../core/shell-quote';
 import { createHost, type Host } from '../host/host';
 import type { HeldLock } from '../host/pve-lock';
 import { readConfig } from '../host/read-config';
+import { readPveMountState } from '../host/read-mountstate';
 import { VERSION } from '../version';
 import type { CommandContext } from './command';
+
+type ActCommand = 'clean' | 'restore';
 
 export interface ActSession {
   host: Host;
@@ -22,8 +28,17 @@ export interface ActSession {
   analyze: () => Promise<Analysis>;
   /** The analysis the plan is made from. */
   first: Analysis;
+  /** Refuse (RefusedError, exit 3) unless the first look meets the preconditions of acting. */
+  assertSafe: () => void;
   /** Human text: stdout, or stderr when stdout is the JSON document. */
   say: (text: string) => void;
+}
+
+/** What the body of withJournal gets: the executor's common options, and the question when one is asked. */
+export interface ActRun {
+  steps: ActOptions;
+  /** Ask the person about one step; null when --yes (or no terminal) confirmed everything already. */
+  ask: ((step: { effect: string; command: string[] }, index: number, total: number) => Promise<Answer>) | null;
 }
 
 /** Acting needs the real node: a capture or the demo can be analysed, never changed. */
@@ -52,7 +67,7 @@ export function sayFor(ctx: CommandContext): (text: string) => void {
  */
 export async function withActSession<T>(
   ctx: CommandContext,
-  o: { host: Host; command: 'clean' | 'restore'; runLock: boolean },
+  o: { host: Host; command: ActCommand; runLock: boolean },
   body: (s: ActSession) => Promise<T>,
 ): Promise<T> {
   const { host } = o;
@@ -75,7 +90,8 @@ export async function withActSession<T>(
     } catch (e) {
       throw new CheckError(`cannot analyse this node: ${(e as Error).message}`);
     }
-    return await body({ host, config, analyze, first, say: sayFor(ctx) });
+    const safe = () => assertSafe(first, readPveMountState(host));
+    return await body({ host, config, analyze, first, assertSafe: safe, say: sayFor(ctx) });
   } finally {
     lock?.release();
   }
@@ -86,15 +102,28 @@ export async function withActSession<T>(
  * Returns what `body` returned and the journal's path (null when nothing was written).
  */
 export async function withJournal<T>(
+  ctx: CommandContext,
   s: ActSession,
-  o: { command: 'clean' | 'restore'; interactive: boolean },
-  body: (journal: Journal, prompter: Prompter | null) => Promise<T>,
+  o: { command: ActCommand; interactive: boolean; lockWaitMs: number },
+  body: (run: ActRun) => Promise<T>,
 ): Promise<{ result: T; journalPath: string | null }> {
-  const journal = new Journal(s.host, { command: o.command, node: s.first.view.node, toolVersion: VERSION });
+  const { host } = s;
+  const journal = new Journal(host, { command: o.command, node: s.first.view.node, toolVersion: VERSION });
   const prompter = o.interactive ? createPrompter(process.stdin, process.stderr) : null;
+  const steps: ActOptions = {
+    host,
+    analyze: s.analyze,
+    pveMount: () => readPveMountState(host),
+    journal,
+    lockWaitMs: o.lockWaitMs,
+    log: (l) => ctx.io.err(`${l}\n`),
+  };
+  const ask: ActRun['ask'] = prompter
+    ? (step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${shellQuote(step.command)}\n  run it?`)
+    : null;
   let result: T;
   try {
-    result = await body(journal, prompter);
+    result = await body({ steps, ask });
   } finally {
     prompter?.close();
     journal.close();

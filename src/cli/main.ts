@@ -22,9 +22,8 @@ import {
   type GlobalOptions,
   globalHelp,
   type OptionSpec,
-  type OutputFormat,
 } from './options';
-import { COMMANDS, type LoadedCommand, loadCommand, commandNamed } from './registry';
+import { COMMANDS, commandNamed, type LoadedCommand, loadCommand } from './registry';
 
 /** The commands whose failure still answers in the format asked for (cli/failure.ts). */
 const CHECK_COMMANDS = new Set(['check', 'dm', 'mounts']);
@@ -102,15 +101,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
         strict: true,
       });
     } catch (e) {
-      throw new UsageError(`${usageMessage((e as Error).message)} (see: pve-health ${command ? `${command.name} ` : ''}--help)`);
+      throw new UsageError(
+        `${usageMessage((e as Error).message)} (see: pve-health ${command ? `${command.name} ` : ''}--help)`,
+      );
     }
     // Anything left over is a mistake (a typo'd option value, a second file): never silently ignored.
     // (Commands that take arguments check their count themselves, with their own words.)
     const allowed = command?.positionals ?? 0;
     if (command && allowed === 0 && parsed.positionals.length > 0) {
       const extra = parsed.positionals.slice(allowed).join(' ');
-      throw new UsageError(`unexpected argument${parsed.positionals.length - allowed > 1 ? 's' : ''} '${extra}' for ${command.name} (see: pve-health ${command.name} --help)`);
+      throw new UsageError(
+        `unexpected argument${parsed.positionals.length - allowed > 1 ? 's' : ''} '${extra}' for ${command.name} (see: pve-health ${command.name} --help)`,
+      );
     }
+    // parseArgs types values by a spec known only here (the globals plus this command's options);
+    // strict parsing with exactly that spec makes them what ValuesOf says.
     const v = parsed.values as CommandContext['values'];
     if (v.version) {
       io.out(`pve-health ${VERSION}\n`);
@@ -153,18 +158,16 @@ function usageMessage(raw: string): string {
 }
 
 function globalOptions(v: CommandContext['values'], io: Io): GlobalOptions {
-  let format = v.format ?? 'text';
   if (v.json && v.format !== undefined && v.format !== 'json')
     throw new UsageError(`--json and --format ${v.format} contradict each other: give one of them`);
-  if (v.json) format = 'json';
-  if (!FORMATS.includes(format as OutputFormat)) {
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got '${format}')`);
-  }
+  const asked = v.json ? 'json' : (v.format ?? 'text');
+  const format = FORMATS.find((f) => f === asked);
+  if (!format) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got '${asked}')`);
   const noColor = Boolean(v['no-color']) || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '');
   return {
     root: v.root ?? '/',
     from: v.from,
-    format: format as OutputFormat,
+    format,
     color: !noColor && io.stdoutIsTTY && io.env.TERM !== 'dumb',
     quiet: Boolean(v.quiet),
     config: v.config,

@@ -1,6 +1,5 @@
 // Where the data comes from: a live node (under --root), a capture file (--from), or the bundled demo.
 import { readFileSync } from 'node:fs';
-import demoNode from '../../demo/demo-node.json';
 import { CheckError } from '../core/errors';
 import type { NodeView } from '../core/node/node-view';
 import type { PveState } from '../core/node/pve-state';
@@ -41,7 +40,9 @@ export function parseSnapshotFile(text: string, file: string): HostSnapshot {
   return s;
 }
 
-export function demoSnapshot(): HostSnapshot {
+/** The bundled demo node (50 KB of data): loaded only when --demo asks for it. */
+export async function demoSnapshot(): Promise<HostSnapshot> {
+  const { default: demoNode } = await import('../../demo/demo-node.json');
   return structuredClone(demoNode as unknown as HostSnapshot);
 }
 
@@ -50,7 +51,7 @@ export async function loadSnapshot(
   opts: { from?: string; demo?: boolean; timeoutMs?: number },
 ): Promise<LoadedSnapshot> {
   if (opts.demo && opts.from) throw new CheckError('use either --demo or --from, not both');
-  if (opts.demo) return { snap: demoSnapshot(), source: 'demo', live: false };
+  if (opts.demo) return { snap: await demoSnapshot(), source: 'demo', live: false };
   if (opts.from) {
     let text: string;
     try {

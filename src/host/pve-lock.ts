@@ -122,7 +122,11 @@ export async function takeClusterLock(host: Host, lockid: string, what: string, 
 }
 
 /** The storage lock PVE holds while it allocates or frees a volume on `storage` (facts §9). */
-export function takeStorageLock(host: Host, storage: string, shared: boolean, waitMs = 10_000): Promise<HeldLock> {
+export function takeStorageLock(
+  host: Host,
+  storage: string,
+  { shared, waitMs = 10_000 }: { shared: boolean; waitMs?: number },
+): Promise<HeldLock> {
   return shared
     ? takeClusterLock(host, `storage-${storage}`, `storage ${storage} (cluster lock)`, waitMs)
     : takeFlock(host, storageFlockPath(storage), `storage ${storage}`, waitMs);

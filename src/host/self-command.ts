@@ -1,6 +1,9 @@
-// "How do I run myself again?" — one answer for the serve scan children, the systemd unit, cluster
-// runs, and the small helper children (mount probe, volume listing). In a Node single executable application the executable is the program; under node
-// (`node dist/pve-health.cjs`, or the sources through tsx) it is node plus the script it was given.
+// "How do I run myself again?" — the one answer for every child and unit that starts this program:
+// the serve scan children, the serve --cluster child, the systemd units of install-timer, and the
+// small helper children (mount probe, volume listing). In a Node single executable application the
+// executable is the program; under node (`node dist/pve-health.cjs`, or the sources through tsx) it
+// is node plus the script it was given (node makes that path absolute at startup).
+import { realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -22,9 +25,18 @@ export function selfCommand(): string[] {
 }
 
 /**
+ * selfCommand for something that starts us long after we exit (a systemd unit): the script by its
+ * real path, so the unit does not depend on the symlink or the directory it was started through.
+ */
+export async function lastingSelfCommand(): Promise<string[]> {
+  const [exe, script] = selfCommand();
+  return script ? [exe, await realpath(script)] : [exe];
+}
+
+/**
  * argv of a small helper child that runs `script` alone (not the whole CLI): under node that is
  * `node -e script`; a single executable cannot take -e, so it runs itself with `marker`, which its
- * entry point recognises before anything else (runProbeChild, runListVolumesChild).
+ * entry point recognises before anything else (runProbeChildIfAsked, runListVolumesChildIfAsked).
  */
 export function childCommand(marker: string, script: string): string[] {
   return isSingleExecutable() ? [process.execPath, marker] : [process.execPath, '-e', script];

@@ -1,15 +1,14 @@
 // pve-health clean: plan → show → confirm → apply (src/act/apply-cleanup.ts) → summary.
 
-import { applyCleanup, assertSafe, RefusedError } from '../../act/apply-cleanup';
+import { applyCleanup } from '../../act/apply-cleanup';
+import { RefusedError } from '../../act/preconditions';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
-import { UsageError } from '../../core/errors';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
-import { readPveMountState } from '../../host/read-mountstate';
+import { UsageError } from '../../core/errors';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
 import { type ActSession, liveHost, lockWaitMs, withActSession, withJournal } from '../act-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
-import { shellQuote } from '../../core/shell-quote';
 
 const CLEAN_OPTIONS = {
   'dry-run': { type: 'boolean' },
@@ -79,27 +78,24 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
   const wait = lockWaitMs(v);
   return withActSession(ctx, { host, command: 'clean', runLock: !dry }, async (s) => {
     const { first, say } = s;
-    const plan = planCleanup(first.result.entries, cleanupContext(first.view, first.result), hasFilter(filter) ? filter : { all: true });
+    const plan = planCleanup(
+      first.result.entries,
+      cleanupContext(first.view, first.result),
+      hasFilter(filter) ? filter : { all: true },
+    );
     say(renderPlan(plan));
     if (dry) return dryRun(ctx, s, plan);
-    assertSafe(first, readPveMountState(host));
+    s.assertSafe();
     if (plan.actions.length === 0) {
       if (ctx.global.format === 'json')
         ctx.io.out(`${JSON.stringify({ plan, outcomes: [], journal: null, status: first.result.status }, null, 2)}\n`);
       return first.result.status;
     }
-    const { result: outcomes, journalPath } = await withJournal(s, { command: 'clean', interactive }, (journal, prompter) =>
-      applyCleanup(plan.actions, {
-        host,
-        analyze: s.analyze,
-        pveMount: () => readPveMountState(host),
-        journal,
-        lockWaitMs: wait,
-        confirm: prompter
-          ? (a, i, n) => prompter.ask(`[${i + 1}/${n}] ${a.effect}\n    ${shellQuote(a.command)}\n  run it?`)
-          : null,
-        log: (l) => ctx.io.err(`${l}\n`),
-      }),
+    const { result: outcomes, journalPath } = await withJournal(
+      ctx,
+      s,
+      { command: 'clean', interactive, lockWaitMs: wait },
+      ({ steps, ask }) => applyCleanup(plan.actions, { ...steps, confirm: ask }),
     );
     say(renderSummary(outcomes, journalPath));
     // The exit code is the state that is left, from a last fresh look.
@@ -117,10 +113,14 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
 }
 
 /** --dry-run: the plan and its commands, and whether clean would refuse to act here at all (exit 3). */
-function dryRun(ctx: CommandContext<typeof CLEAN_OPTIONS>, s: ActSession, plan: ReturnType<typeof planCleanup>): number {
+function dryRun(
+  ctx: CommandContext<typeof CLEAN_OPTIONS>,
+  s: ActSession,
+  plan: ReturnType<typeof planCleanup>,
+): number {
   s.say(renderCommands(plan));
   try {
-    assertSafe(s.first, readPveMountState(s.host));
+    s.assertSafe();
   } catch (e) {
     if (e instanceof RefusedError) {
       ctx.io.err(`pve-health: clean would refuse to act: ${e.refusals.map((r) => r.message).join('; ')}\n`);

@@ -1,9 +1,9 @@
-import { mkdir, realpath } from 'node:fs/promises';
-import { writeFileSafely } from '../../host/write-file';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors';
 import { createHost, hostPath } from '../../host/host';
-import { selfCommand } from '../../host/self-command';
+import { lastingSelfCommand } from '../../host/self-command';
+import { writeFileSafely } from '../../host/write-file';
 import {
   DEFAULT_CHECK_ARGS,
   renderServiceUnit,
@@ -14,12 +14,6 @@ import {
 import { defineCommand } from '../command';
 
 export const UNIT_DIR = '/etc/systemd/system';
-
-/** How systemd should start this program: the single executable itself, or node + the bundle's real path. */
-async function selfExec(): Promise<string[]> {
-  const [exe, script] = selfCommand();
-  return script ? [exe, await realpath(script)] : [exe];
-}
 
 export const installTimerCommand = defineCommand({
   name: 'install-timer',
@@ -47,7 +41,7 @@ The service runs: pve-health ${DEFAULT_CHECK_ARGS.join(' ')}`,
     const interval = ctx.values.interval === undefined ? 15 : Number(ctx.values.interval);
     if (!Number.isInteger(interval) || interval < 1 || interval > 60)
       throw new UsageError('--interval must be a whole number of minutes, 1-60');
-    const exec = ctx.values.exec ? [ctx.values.exec] : await selfExec();
+    const exec = ctx.values.exec ? [ctx.values.exec] : await lastingSelfCommand();
     const service = renderServiceUnit({ exec });
     const timer = renderTimerUnit({ intervalMinutes: interval });
     if (ctx.values['dry-run']) {

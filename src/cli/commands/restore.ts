@@ -1,15 +1,13 @@
 // pve-health restore JOURNAL: undo what a `clean` run did (src/act/restore.ts).
-import { assertSafe } from '../../act/apply-cleanup';
 import { readJournal } from '../../act/journal';
 import { applyRestore, undoOrder } from '../../act/restore';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { CheckError, UsageError } from '../../core/errors';
-import { readPveMountState } from '../../host/read-mountstate';
+import { shellQuote } from '../../core/shell-quote';
 import { renderSummary } from '../../render/cleanup';
+import { liveHost, lockWaitMs, sayFor, withActSession, withJournal } from '../act-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
-import { liveHost, lockWaitMs, sayFor, withActSession, withJournal } from '../act-session';
-import { shellQuote } from '../../core/shell-quote';
 
 const RESTORE_OPTIONS = {
   name: { type: 'string', multiple: true },
@@ -59,28 +57,26 @@ async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<
   }
   return withActSession(ctx, { host, command: 'restore', runLock: true }, async (s) => {
     const { first } = s;
-    assertSafe(first, readPveMountState(host));
+    s.assertSafe();
     // A journal of another node describes that node's devices: never undone here.
     const here = first.view.node;
-    if (doc.node !== here) throw new CheckError(`${path} was written on ${doc.node}, this is ${here}: refusing to restore`);
+    if (doc.node !== here)
+      throw new CheckError(`${path} was written on ${doc.node}, this is ${here}: refusing to restore`);
     const shared = new Set(cleanupContext(first.view, first.result).sharedStorages ?? []);
     say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
     for (const x of sources) say(`  ${x.name}: undo ${shellQuote(x.command)}\n`);
-    const { result: outcomes, journalPath } = await withJournal(s, { command: 'restore', interactive }, (journal, prompter) =>
-      applyRestore(sources, {
-        host,
-        journalPath: path,
-        analyze: s.analyze,
-        pveMount: () => readPveMountState(host),
-        journal,
-        readWrite: Boolean(v.rw),
-        lockWaitMs: wait,
-        sharedStorages: shared,
-        confirm: prompter
-          ? (_s, step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${shellQuote(step.command)}\n  run it?`)
-          : null,
-        log: (l) => ctx.io.err(`${l}\n`),
-      }),
+    const { result: outcomes, journalPath } = await withJournal(
+      ctx,
+      s,
+      { command: 'restore', interactive, lockWaitMs: wait },
+      ({ steps, ask }) =>
+        applyRestore(sources, {
+          ...steps,
+          journalPath: path,
+          readWrite: Boolean(v.rw),
+          sharedStorages: shared,
+          confirm: ask && ((_src, step, i, n) => ask(step, i, n)),
+        }),
     );
     say(renderSummary(outcomes, journalPath));
     if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ journal: journalPath, outcomes }, null, 2)}\n`);
