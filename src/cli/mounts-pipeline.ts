@@ -1,8 +1,9 @@
 // The one mounts pipeline, for `mounts`, `check`, `volumes` (fresh probes first), `capture`, `ack` and
 // serve's mounts scanner: read the tables (host) → plan what to resolve and probe (core) → resolve
 // symlinks and probe each superblock in a child with a deadline (host) → classify (core), from the
-// same planned occurrences.
+// same planned occurrences. Every caller takes the probe timeout from one rule (mountTimeoutMs).
 import type { Config } from '../core/config';
+import { UsageError } from '../core/errors';
 import { classifyMounts } from '../core/mounts/classify-mounts';
 import { onNetworkMount, pathsToResolve, planMounts, probesOf } from '../core/mounts/mount-check';
 import { mountSettings } from '../core/mounts/mount-settings';
@@ -20,14 +21,31 @@ export function hostNodeName(host: Host): string {
   return nodeNameFromFiles(id.membersText, id.hostname);
 }
 
+export const MOUNT_TIMEOUT_ENV = 'PVE_HEALTH_MOUNT_TIMEOUT';
+
+/** Timeout in ms: --timeout seconds, else PVE_HEALTH_MOUNT_TIMEOUT seconds, else config, else 2 s. */
+export function mountTimeoutMs(host: Host, config: Config, cliSeconds?: string): number {
+  const parse = (v: string, what: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0.05 || n > 3600)
+      throw new UsageError(`${what} must be seconds between 0.05 and 3600 (got '${v}')`);
+    return Math.round(n * 1000);
+  };
+  if (cliSeconds !== undefined) return parse(cliSeconds, '--timeout');
+  const env = host.env[MOUNT_TIMEOUT_ENV];
+  if (env !== undefined && env !== '') return parse(env, MOUNT_TIMEOUT_ENV);
+  return mountSettings(config).timeoutMs;
+}
+
 /**
  * A live mounts check: `raw` is what a capture records (HostSnapshot.extra.mounts, replayed by
- * --from), `result` the verdicts. Throws CheckError when the mount tables cannot be read at all.
+ * --from), `result` the verdicts. `timeoutMs` from mountTimeoutMs. Throws CheckError when the mount
+ * tables cannot be read at all.
  */
 export async function checkMounts(
   host: Host,
   config: Config,
-  opts: { fresh?: boolean; timeoutMs?: number } = {},
+  opts: { fresh?: boolean; timeoutMs: number },
 ): Promise<{ raw: MountsRaw; result: MountsCheckResult }> {
   const settings = mountSettings(config, { timeoutMs: opts.timeoutMs });
   const gatheredAt = host.now().toISOString();

@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { writeFileSafely } from './write-file';
 import { join } from 'node:path';
-import type { ProbeResult, StuckProbe } from '../core/mounts/classify-mounts';
-import type { ProbeJob } from '../core/mounts/mount-plan';
+import type { ProbeResult, StuckProbe } from '../core/mounts/mount-types';
+import type { ProbeJob } from '../core/mounts/mount-types';
 import { type Host, hostPath } from './host';
 
 /**

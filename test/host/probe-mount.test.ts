@@ -11,7 +11,8 @@ import { exec as realExec } from '../../src/host/exec';
 import { createHost } from '../../src/host/host';
 import { listStuckProbes, probeMounts, processStart } from '../../src/host/probe-mount';
 import { parseProbeOutput } from '../../src/host/probe-mount-child';
-import { findContainerInits, mountTimeoutMs, parseLxcStartArgs } from '../../src/host/read-mounts';
+import { findContainerInits, parseLxcStartArgs } from '../../src/host/read-mounts';
+import { mountTimeoutMs } from '../../src/cli/mounts-pipeline';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pveh-probe-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

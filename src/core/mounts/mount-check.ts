@@ -9,11 +9,11 @@ import {
   listMountOccurrences,
   type MountOccurrence,
   type MountTables,
-  type ProbeJob,
   planProbes,
   type StorageMount,
 } from './mount-plan';
 import type { MountSettings } from './mount-settings';
+import type { ProbeJob } from './mount-types';
 import { parseMountInfo, visibleMounts } from '../parse/mountinfo';
 
 /** What the host read for the mounts check, before any probe. */

@@ -5,6 +5,7 @@ import { parseConfigSections, parsePropertyString } from '../parse/guest-config'
 import { hasOption, type MountInfo, parseMountInfo, visibleMounts } from '../parse/mountinfo';
 import type { StorageConfig } from '../parse/storage-config';
 import type { MountSettings } from './mount-settings';
+import type { ProbeJob } from './mount-types';
 
 
 /** Network filesystems: an unreachable server makes every access to these block or fail. */
@@ -226,14 +227,6 @@ export function listMountOccurrences(
     }
   }
   return { occurrences: out, warnings };
-}
-
-export interface ProbeJob {
-  key: string;
-  /** System path (the host adapter puts it under --root). */
-  path: string;
-  /** Every occurrence of this superblock, for messages ("CT 105:/data"). */
-  labels: string[];
 }
 
 /** One job per superblock; a host path is preferred (shorter, and valid while containers restart). */
