@@ -1,13 +1,14 @@
 // The one mounts pipeline, for `mounts`, `check`, `volumes` (fresh probes first), `capture`, `ack` and
-// serve's mounts scanner: read the tables (host) → plan what to resolve and probe (core) → resolve
-// symlinks and probe each superblock in a child with a deadline (host) → classify (core), from the
-// same planned occurrences. Every caller takes the probe timeout from one rule (mountTimeoutMs).
+// serve's mounts scanner: read the tables (host) → parse them once (core) → plan what to resolve and
+// probe (core) → resolve symlinks and probe each superblock in a child with a deadline (host) →
+// classify (core) the same plan. Every caller takes the probe timeout from one rule (mountTimeoutMs).
 import type { Config } from '../core/config';
 import { UsageError } from '../core/errors';
 import { classifyMounts } from '../core/mounts/classify-mounts';
 import { onNetworkMount, pathsToResolve, planMounts, probesOf } from '../core/mounts/mount-check';
 import { mountSettings } from '../core/mounts/mount-settings';
 import type { MountsCheckResult, MountsRaw } from '../core/mounts/mount-types';
+import { parseMountReads } from '../core/mounts/mount-view';
 import { nodeNameFromFiles } from '../core/node/pve-state';
 import type { Host } from '../host/host';
 import { probeMounts } from '../host/probe-mount';
@@ -50,10 +51,10 @@ export async function checkMounts(
   const settings = mountSettings(config, { timeoutMs: opts.timeoutMs });
   const gatheredAt = host.now().toISOString();
   const tables = readMountTables(host);
-  const reads = { ...tables, node: hostNodeName(host) };
-  const toResolve = pathsToResolve(reads, settings);
+  const view = parseMountReads({ ...tables, node: hostNodeName(host) });
+  const toResolve = pathsToResolve(view, settings);
   const resolvedPaths = resolveHostPaths(host, toResolve.paths, (p) => onNetworkMount(p, toResolve.networkTargets));
-  const plan = planMounts({ ...reads, resolvedPaths }, settings);
+  const plan = planMounts(view, settings, resolvedPaths);
   const outcome = await probeMounts(host, probesOf(plan), {
     timeoutMs: settings.timeoutMs,
     concurrency: settings.concurrency,
@@ -63,7 +64,7 @@ export async function checkMounts(
   const raw: MountsRaw = {
     version: 1,
     gatheredAt,
-    node: reads.node,
+    node: view.node,
     hostMountinfo: tables.hostMountinfo,
     containers: tables.containers,
     storageCfg: tables.storageCfg,
