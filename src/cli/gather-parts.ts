@@ -19,7 +19,7 @@ export async function mountsPart(
   host: Host,
   config: Config,
   loaded: LoadedSnapshot,
-  opts: { fresh?: boolean; timeoutMs?: number } = {},
+  opts: { fresh?: boolean; timeoutMs: number },
 ): Promise<MountsResult | undefined> {
   if (!loaded.live) return classifySnapshotMounts(loaded.snap, config) ?? undefined;
   try {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { CheckError } from '../core/errors';
 import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument } from '../core/types';
-import { mountTimeoutMs } from '../host/read-mounts';
+import { mountTimeoutMs } from './mounts-pipeline';
 import { dmPart, documentFor, loadFor, type Session } from './node-session';
 import type { CommandContext } from './command';
 import { mountsPart, systemPart, volumesPart } from './gather-parts';

@@ -2,8 +2,7 @@
 // See probe-mount.ts for why probes run in a child at all.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { ProbeResult } from '../core/mounts/classify-mounts';
-import type { ProbeJob } from '../core/mounts/mount-plan';
+import type { ProbeJob, ProbeResult } from '../core/mounts/mount-types';
 import { childCommand } from './self-command';
 
 /**

@@ -10,12 +10,10 @@
 // that would hang too. Results are cached there for the service (cache_ttl; --fresh bypasses).
 import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProbeResult, StuckProbe } from '../core/mounts/classify-mounts';
 import { CheckError } from '../core/errors';
-import type { ProbeJob } from '../core/mounts/mount-plan';
+import type { ProbeJob, ProbeResult, StuckProbe } from '../core/mounts/mount-types';
 import { type Host, hostPath } from './host';
 import { parseProbeOutput, probeCommand } from './probe-mount-child';
-import { writeFileSafely } from './write-file';
 import {
   backstopMs,
   cachedResult,
@@ -31,6 +29,7 @@ import {
   stateDir,
   tryClaim,
 } from './probe-state';
+import { writeFileSafely } from './write-file';
 
 export { backstopMs, listStuckProbes, processStart, stateDir };
 

@@ -3,11 +3,10 @@
 // sleep survives SIGKILL, and a second probe would hang too), and the result cache the service reads
 // (cache_ttl; --fresh bypasses it).
 import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { writeFileSafely } from './write-file';
 import { join } from 'node:path';
-import type { ProbeResult, StuckProbe } from '../core/mounts/classify-mounts';
-import type { ProbeJob } from '../core/mounts/mount-plan';
+import type { ProbeJob, ProbeResult, StuckProbe } from '../core/mounts/mount-types';
 import { type Host, hostPath } from './host';
+import { writeFileSafely } from './write-file';
 
 /**
  * exec's hard deadline: the child's own timer (timeout, counted from its start) normally ends it

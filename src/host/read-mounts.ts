@@ -4,12 +4,8 @@
 // core's (core/mounts), the order of the steps is the CLI's (cli/mounts-pipeline.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Config } from '../core/config';
-import { CheckError, UsageError } from '../core/errors';
-import { mountSettings } from '../core/mounts/mount-settings';
+import { CheckError } from '../core/errors';
 import { type Host, hostPath } from './host';
-
-export const MOUNT_TIMEOUT_ENV = 'PVE_HEALTH_MOUNT_TIMEOUT';
 
 function readText(host: Host, path: string): string | null {
   try {
@@ -72,20 +68,6 @@ function childOf(host: Host, pid: number, all: number[]): number | null {
     if (stat && stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(pid)) return p;
   }
   return null;
-}
-
-/** Timeout in ms: --timeout seconds, else PVE_HEALTH_MOUNT_TIMEOUT seconds, else config, else 2 s. */
-export function mountTimeoutMs(host: Host, config: Config, cliSeconds?: string): number {
-  const parse = (v: string, what: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0.05 || n > 3600)
-      throw new UsageError(`${what} must be seconds between 0.05 and 3600 (got '${v}')`);
-    return Math.round(n * 1000);
-  };
-  if (cliSeconds !== undefined) return parse(cliSeconds, '--timeout');
-  const env = host.env[MOUNT_TIMEOUT_ENV];
-  if (env !== undefined && env !== '') return parse(env, MOUNT_TIMEOUT_ENV);
-  return mountSettings(config).timeoutMs;
 }
 
 /** What the mounts check reads before it probes anything (HostSnapshot.extra.mounts is built from it). */

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyMounts, type MountsRaw } from '../../src/core/mounts/classify-mounts';
-import { containerBinds } from '../../src/core/mounts/mount-binds';
+import { parseContainerMounts } from '../../src/core/mounts/container-mounts';
 import { mountLine, mountsRaw, probeOk } from '../helpers/mount-tables';
 
 const ok = probeOk;
@@ -36,7 +36,7 @@ test('containerBinds: path mount points and lxc.mount.entry binds, not volumes o
     'lxc.mount.entry: /mnt/pve/iso mnt/iso none bind,ro,create=dir 0 0',
     'lxc.mount.entry: tmpfs tmp tmpfs defaults 0 0',
   ].join('\n');
-  assert.deepEqual(containerBinds(200, conf), [
+  assert.deepEqual(parseContainerMounts(200, conf).binds, [
     { ctid: 200, source: '/mnt/pve/share/app', target: '/data' },
     { ctid: 200, source: '/mnt/pve/iso', target: '/mnt/iso' },
   ]);

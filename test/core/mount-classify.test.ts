@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyMounts, type MountsRaw, type ProbeResult, usagePercent } from '../../src/core/mounts/classify-mounts';
 import type { Config } from '../../src/core/config';
-import {
-  containerReadonlyTargets,
-  listMountOccurrences,
-  matchesPattern,
-  planProbes,
-  storageMounts,
-} from '../../src/core/mounts/mount-plan';
+import { classifyMounts, type MountsRaw, type ProbeResult, usagePercent } from '../../src/core/mounts/classify-mounts';
+import { parseContainerMounts } from '../../src/core/mounts/container-mounts';
+import { matchesPattern } from '../../src/core/mounts/mount-paths';
+import { listMountOccurrences, planProbes } from '../../src/core/mounts/mount-plan';
+import { parseMountTables } from '../../src/core/mounts/mount-view';
+import { storageMounts } from '../../src/core/mounts/storage-mounts';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import { mountsRaw } from '../helpers/mount-tables';
 
@@ -242,7 +240,7 @@ test('mounts: one export bind-mounted into 30 containers is probed once and repo
     mountinfo: ctTable(200 + i),
   }));
   const tables = { hostMountinfo: HOST, containers };
-  const { occurrences } = listMountOccurrences(tables, storageMounts(parseStorageConfig(STORAGE)), {
+  const { occurrences } = listMountOccurrences(parseMountTables(tables), storageMounts(parseStorageConfig(STORAGE)), {
     ignore: [],
     networkTypes: [],
   });
@@ -292,7 +290,7 @@ test('mounts: container filesystems: remounted read-only after errors, expected 
     '/srv/data': ['readonly', 'remounted-readonly'],
     '/srv/logs': ['readonly', 'remounted-readonly'],
   });
-  assert.deepEqual(containerReadonlyTargets(CT_CONF), ['/iso', '/mnt/dumps']);
+  assert.deepEqual(parseContainerMounts(105, CT_CONF).readonlyTargets, ['/iso', '/mnt/dumps']);
 });
 
 test('mounts: a container that stopped after listing is skipped with a warning', () => {

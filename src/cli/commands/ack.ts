@@ -5,7 +5,7 @@ import { STATUS_WORD } from '../../core/findings/evaluate';
 import { UsageError } from '../../core/errors';
 import type { Status } from '../../core/types';
 import { acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
-import { mountTimeoutMs } from '../../host/read-mounts';
+import { mountTimeoutMs } from '../mounts-pipeline';
 import { type Finding, listFindings } from '../../core/findings/findings';
 import { renderTable } from '../../render/text';
 import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';

@@ -3,7 +3,7 @@ import { redactSnapshot } from '../../core/redact';
 import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
-import { mountTimeoutMs } from '../../host/read-mounts';
+import { mountTimeoutMs } from '../mounts-pipeline';
 import { defineCommand } from '../command';
 import { writeFileSafely } from '../../host/write-file';
 import { mountsPart, systemPart, volumesPart } from '../gather-parts';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mountTimeoutMs } from '../../host/read-mounts';
+import { mountTimeoutMs } from '../mounts-pipeline';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
 import { renderHtml } from '../../render/html';
 import { renderMountsText } from '../../render/mounts-text';

@@ -2,7 +2,7 @@ import { mergeCluster } from '../../core/cluster/cluster-merge';
 import { clusterNotifyDocument } from '../../core/cluster/cluster-notify';
 import { renderClusterPrometheus } from '../../render/cluster-metrics';
 import { UsageError } from '../../core/errors';
-import { mountTimeoutMs } from '../../host/read-mounts';
+import { mountTimeoutMs } from '../mounts-pipeline';
 import {
   checkClusterNodes,
   clusterTargets,

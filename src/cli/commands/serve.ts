@@ -2,7 +2,7 @@
 // Checks run on their own schedule (DM every serve.dm_interval s, mounts every mounts.cache_ttl s);
 // requests only read the last result. Runs until SIGTERM/SIGINT.
 import { volumesPart } from '../gather-parts';
-import { checkMounts, hostNodeName } from '../mounts-pipeline';
+import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
 import type { VolumesResult } from '../../core/volumes/volume-types';
 import { readProcessStats } from '../../host/read-process-stats';
 import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
@@ -87,10 +87,12 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
     return { scanDm, scanMounts: async () => mounts, scanVolumes: vols && (async () => vols), origin: () => origin };
   }
   // fresh: the schedule is the cache TTL already; a cached result would be up to one interval older.
-  // A mount whose earlier probe is stuck is still never probed again.
+  // A mount whose earlier probe is stuck is still never probed again. The timeout by the rule of every
+  // other mounts check (PVE_HEALTH_MOUNT_TIMEOUT over mounts.timeout), as the volumes child takes it.
+  const timeoutMs = mountTimeoutMs(s.host, s.config);
   return {
     scanDm,
-    scanMounts: async () => (await checkMounts(s.host, s.config, { fresh: true })).result,
+    scanMounts: async () => (await checkMounts(s.host, s.config, { fresh: true, timeoutMs })).result,
     scanVolumes,
     origin: () => origin,
   };

@@ -1,7 +1,7 @@
 import { renderVolumesText } from '../../render/volumes';
 import { documentFor, loadFor, openSession } from '../node-session';
 import { defineCommand } from '../command';
-import { mountTimeoutMs } from '../../host/read-mounts';
+import { mountTimeoutMs } from '../mounts-pipeline';
 import { mountsPart, volumesPart } from '../gather-parts';
 import { printDocument } from '../output';
 

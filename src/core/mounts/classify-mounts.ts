@@ -5,27 +5,24 @@
 // mount that holds another superblock than the host has at its source now (`bind-outdated`).
 import type { Config } from '../config';
 import { worstStatus } from '../findings/evaluate';
-import { bindContext, bindersOf, hostMountAt, markOutdatedBinds } from './mount-binds';
-import { buildEntry, expectations } from './mount-entry';
-import { type MountPlan, planMounts } from './mount-check';
-import { missingEntry } from './mount-missing';
-import { type MountTables, matchesPattern, type StorageMount, storageForMount } from './mount-plan';
-import { mountSettings } from './mount-settings';
-import type { MountsCheckResult, MountsRaw } from './mount-types';
 import type { HostSnapshot } from '../node/snapshot';
 import type { MountEntry, Status } from '../types';
+import { bindContext, bindersOf, hostMountAt, markOutdatedBinds } from './mount-binds';
+import { type MountPlan, planMounts } from './mount-check';
+import { buildEntry, expectations } from './mount-entry';
+import { missingEntry } from './mount-missing';
+import { matchesPattern } from './mount-paths';
+import { mountSettings } from './mount-settings';
+import type { MountsCheckResult, MountsRaw } from './mount-types';
+import { parseMountReads } from './mount-view';
 
 export { usagePercent } from './mount-entry';
-export { nodeStorageMounts } from './mount-missing';
 export type { MountsCheckResult, MountsRaw, ProbeResult, StuckProbe } from './mount-types';
-
-export function mountTables(raw: Pick<MountsRaw, 'hostMountinfo' | 'containers'>): MountTables {
-  return { hostMountinfo: raw.hostMountinfo, containers: raw.containers };
-}
 
 /**
  * Classify recorded mount data (live gather or snapshot) with the config's thresholds. `plan`: the
- * occurrences a live run already planned its probes from (the same planMounts of the same data).
+ * plan a live run already probed from (planMounts of the same reads), so nothing is parsed or
+ * decided twice; a snapshot is parsed and planned here.
  */
 export function classifyMounts(
   raw: MountsRaw,
@@ -33,15 +30,10 @@ export function classifyMounts(
   overrides: { timeoutMs?: number; plan?: MountPlan } = {},
 ): MountsCheckResult {
   const s = mountSettings(config, { timeoutMs: overrides.timeoutMs ?? raw.timeoutMs });
-  const plan = overrides.plan ?? planMounts(raw, s);
+  const plan = overrides.plan ?? planMounts(parseMountReads(raw), s, raw.resolvedPaths);
   const { storages, occurrences } = plan;
   const warnings = [...plan.warnings];
-  const exp = expectations(raw, occurrences, storages, s);
-  const hostByKey = new Map<string, StorageMount>();
-  for (const o of occurrences) {
-    const st = o.scope === 'host' ? storageForMount(o.info, storages) : null;
-    if (st && !hostByKey.has(o.key)) hostByKey.set(o.key, st);
-  }
+  const exp = expectations(plan, s);
   const entries: MountEntry[] = [];
   for (const o of occurrences) {
     // /proc/<pid>/root of a container that stopped after we listed it: nothing to say about its mounts.
@@ -49,15 +41,16 @@ export function classifyMounts(
       warnings.push(`CT ${o.ctid}: ${o.probePath} not found (container stopped?); ${o.info.target} not checked`);
       continue;
     }
-    entries.push(buildEntry(o, raw, storages, hostByKey, exp, s));
+    entries.push(buildEntry(o, raw, exp, s));
   }
-  const ctx = bindContext(raw);
+  const ctx = bindContext(plan.view, plan.resolvedPaths);
   markOutdatedBinds(ctx, entries, storages, s);
   const hostTargets = new Set(occurrences.filter((o) => o.scope === 'host').map((o) => o.info.target));
   for (const st of storages) {
     // An admin may ignore the path as storage.cfg writes it (a symlink) or as it resolves.
     const paths = st.configuredPath ? [st.path, st.configuredPath] : [st.path];
-    if (hostTargets.has(st.path) || s.ignore.some((p) => paths.some((x) => matchesPattern(p, 'host', null, x)))) continue;
+    if (hostTargets.has(st.path) || s.ignore.some((p) => paths.some((x) => matchesPattern(p, 'host', null, x))))
+      continue;
     const binders = bindersOf(st.path, ctx.binds, ctx.ctMounts, ctx.hostMounts, ctx.resolve);
     entries.push(missingEntry(st, binders, hostMountAt(st.path, ctx.hostMounts)));
   }

@@ -1,55 +1,26 @@
-// Container bind mounts of host paths, checked against what the host has mounted there now.
-//
-// mp0: /mnt/pve/nfs-share/data,mp=/data          (pve-container: a path mount point is a plain bind
-// lxc.mount.entry: /mnt/pve/iso mnt/iso none bind,ro,create=dir 0 0        mount; no storage is activated)
+// Container bind mounts of host paths (as container-mounts.ts reads them from the configs), checked
+// against what the host has mounted there now.
 //
 // The bind is made when the container starts, from whatever the path held then. A container started
 // before the host mounted its NFS keeps the host's root-filesystem directory underneath while the host
 // now shows a healthy NFS mount at the same path: the container writes to the host's root disk and
 // nobody sees it. After a remount on the host the container keeps the old superblock. Both show as a
 // different superblock (major:minor) in the two mount tables. Pure.
-import { parseConfigSections, parsePropertyString } from '../parse/guest-config';
-import { isNetworkType, matchesPattern, type StorageMount } from './mount-plan';
-import type { MountSettings } from './mount-settings';
-import type { MountsRaw } from './mount-types';
-import { type MountInfo, parseMountInfo, visibleMounts } from '../parse/mountinfo';
+import type { MountInfo } from '../parse/mountinfo';
 import type { MountEntry } from '../types';
-
-export interface CtBind {
-  ctid: number;
-  /** Host path bound into the container (as configured). */
-  source: string;
-  /** Mount point inside the container. */
-  target: string;
-}
-
-const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
-
-/** Path bind mounts a container config declares: `mpN: /host/path,mp=/x` and `lxc.mount.entry ... bind`. */
-export function containerBinds(ctid: number, configText: string): CtBind[] {
-  const out: CtBind[] = [];
-  const { sections } = parseConfigSections(configText, 'lxc');
-  for (const [key, value] of sections[0]?.entries ?? []) {
-    if (/^mp\d+$/.test(key)) {
-      const p = parsePropertyString(value, 'volume');
-      // A volume id (storage:vol) is mounted by pve-container itself; /dev/... is a device, not a bind.
-      if (p.volume?.startsWith('/') && !p.volume.startsWith('/dev/') && p.mp)
-        out.push({ ctid, source: trim(p.volume), target: trim(p.mp) });
-    } else if (key === 'lxc.mount.entry') {
-      const f = value.trim().split(/\s+/);
-      if (f.length >= 4 && f[0].startsWith('/') && !f[0].startsWith('/dev/') && /(^|,)r?bind(,|$)/.test(f[3]))
-        out.push({ ctid, source: trim(f[0]), target: trim(`/${f[1].replace(/^\/+/, '')}`) });
-    }
-  }
-  return out;
-}
+import type { CtBind } from './container-mounts';
+import { isAtOrUnder, matchesPattern } from './mount-paths';
+import { isNetworkType } from './mount-plan';
+import type { MountSettings } from './mount-settings';
+import type { MountView } from './mount-view';
+import type { StorageMount } from './storage-mounts';
 
 /** The visible host mount that covers `path` (the longest mount point that is `path` or a parent of it). */
 export function hostMountAt(path: string, hostMounts: MountInfo[]): MountInfo | null {
   let best: MountInfo | null = null;
   for (const m of hostMounts) {
     const t = m.target;
-    const covers = t === '/' || path === t || path.startsWith(`${t}/`);
+    const covers = t === '/' || isAtOrUnder(path, t);
     if (covers && (!best || t.length >= best.target.length)) best = m;
   }
   return best;
@@ -71,7 +42,7 @@ function ctMountAt(b: CtBind, ctMounts: Map<number, MountInfo[]>): MountInfo | n
 
 /**
  * Binds whose superblock in the container differs from the host's at the source path now.
- * `resolve` maps a host path to the path the kernel sees (symlinks followed, see read-mounts).
+ * `resolve` maps a host path to the path the kernel sees (symlinks followed on the host, host/read-links.ts).
  * `mayArriveLate` says which host mounts can have arrived (or been remounted) after the container
  * started: network filesystems and storages that must be mounted (is_mountpoint). A local source
  * otherwise (an image file, a plain directory, a disk mounted at boot) is what the container bound.
@@ -114,8 +85,7 @@ export function bindersOf(
   const out: Binder[] = [];
   for (const b of binds) {
     const src = resolve(b.source);
-    const under = (p: string) => p === path || p.startsWith(`${path}/`);
-    if (!under(b.source) && !under(src)) continue;
+    if (!isAtOrUnder(b.source, path) && !isAtOrUnder(src, path)) continue;
     if (!ctMounts.has(b.ctid) || out.some((x) => x.ctid === b.ctid)) continue;
     const ct = ctMountAt(b, ctMounts);
     const host = hostMountAt(src, hostMounts);
@@ -146,13 +116,12 @@ export interface BindContext {
   resolve: (path: string) => string;
 }
 
-export function bindContext(raw: MountsRaw): BindContext {
-  const binds = Object.entries(raw.ctConfigs).flatMap(([ctid, text]) => containerBinds(Number(ctid), text));
+/** The bind checks' inputs, from the parsed view and the host paths resolved for this run. */
+export function bindContext(view: MountView, resolvedPaths: Record<string, string>): BindContext {
+  const binds = [...view.declared.values()].flatMap((d) => d.binds);
   const ctMounts = new Map<number, MountInfo[]>();
-  for (const c of raw.containers)
-    if (c.mountinfo !== null) ctMounts.set(c.ctid, visibleMounts(parseMountInfo(c.mountinfo).mounts));
-  const hostMounts = visibleMounts(parseMountInfo(raw.hostMountinfo).mounts);
-  return { binds, ctMounts, hostMounts, resolve: (p) => raw.resolvedPaths?.[p] ?? p };
+  for (const c of view.containers) if (c.table !== null) ctMounts.set(c.ctid, c.table.mounts);
+  return { binds, ctMounts, hostMounts: view.host.mounts, resolve: (p) => resolvedPaths[p] ?? p };
 }
 
 /** Container mounts whose bind shows another superblock than the host has at the source now. */
@@ -169,9 +138,7 @@ export function markOutdatedBinds(
     const v = bindMismatchVerdict(m);
     // The storage whose (resolved) path holds the bind's source: the longest one that covers it.
     const src = ctx.resolve(m.bind.source);
-    const storage = storages
-      .filter((st) => src === st.path || src.startsWith(`${st.path}/`))
-      .sort((a, b) => b.path.length - a.path.length)[0];
+    const storage = storages.filter((st) => isAtOrUnder(src, st.path)).sort((a, b) => b.path.length - a.path.length)[0];
     const patch: Partial<MountEntry> = {
       status: 'missing',
       reason: 'bind-outdated',

@@ -1,31 +1,20 @@
-// The plan of a live mounts check, decided from what was read before anything is probed: which paths
-// to resolve on the host (and which of them lie on a network mount, so resolving never touches a dead
-// server), which mounts the check reports, and one probe per superblock. The classifier judges the
-// same occurrences afterwards, so they are computed once per run. Pure.
-import { containerBinds } from './mount-binds';
-import { nodeStorageMounts } from './mount-missing';
-import {
-  isNetworkType,
-  listMountOccurrences,
-  type MountOccurrence,
-  type MountTables,
-  type ProbeJob,
-  planProbes,
-  type StorageMount,
-} from './mount-plan';
+// The plan of a mounts check, decided from the parsed reads (mount-view.ts) before anything is probed:
+// which paths to resolve on the host (and which of them lie on a network mount, so resolving never
+// touches a dead server), which mounts the check reports, and one probe per superblock. The classifier
+// judges the same plan afterwards, so occurrences are computed once per run. Pure.
+import { isAtOrUnder } from './mount-paths';
+import { isNetworkType, listMountOccurrences, type MountOccurrence, planProbes } from './mount-plan';
 import type { MountSettings } from './mount-settings';
-import { parseMountInfo, visibleMounts } from '../parse/mountinfo';
-
-/** What the host read for the mounts check, before any probe. */
-export interface MountReads extends MountTables {
-  storageCfg: string | null;
-  /** ctid → /etc/pve/lxc/<ctid>.conf text. */
-  ctConfigs: Record<string, string>;
-  node: string;
-}
+import type { ProbeJob } from './mount-types';
+import type { MountView } from './mount-view';
+import { resolveStorageMounts, type StorageMount } from './storage-mounts';
 
 /** The mounts the check reports and the storages that must be mounted, with their warnings. */
 export interface MountPlan {
+  view: MountView;
+  /** Host paths resolved as PVE does (only those that changed); see MountsRaw.resolvedPaths. */
+  resolvedPaths: Record<string, string>;
+  /** The storages that must be mounted, at their resolved paths. */
   storages: StorageMount[];
   occurrences: MountOccurrence[];
   warnings: string[];
@@ -36,33 +25,29 @@ export interface MountPlan {
  * of network mounts: a path on one is never stat()ed through it.
  */
 export function pathsToResolve(
-  reads: MountReads,
+  view: MountView,
   settings: Pick<MountSettings, 'networkTypes'>,
 ): { paths: string[]; networkTargets: string[] } {
-  const network = visibleMounts(parseMountInfo(reads.hostMountinfo).mounts).filter((m) =>
-    isNetworkType(m.fstype, settings.networkTypes),
-  );
+  const binds = [...view.declared.values()].flatMap((d) => d.binds);
   return {
-    paths: [
-      ...nodeStorageMounts(reads.storageCfg, reads.node).map((m) => m.path),
-      ...Object.entries(reads.ctConfigs).flatMap(([ctid, text]) => containerBinds(Number(ctid), text).map((b) => b.source)),
-    ],
-    networkTargets: network.map((m) => m.target),
+    paths: [...view.storages.map((m) => m.path), ...binds.map((b) => b.source)],
+    networkTargets: view.host.mounts.filter((m) => isNetworkType(m.fstype, settings.networkTypes)).map((m) => m.target),
   };
 }
 
 /** Is `path` at or under one of the network mount targets? */
 export function onNetworkMount(path: string, networkTargets: string[]): boolean {
-  return networkTargets.some((t) => path === t || path.startsWith(`${t}/`));
+  return networkTargets.some((t) => isAtOrUnder(path, t));
 }
 
 /** The occurrences to report (with the storages that must be mounted), from recorded or fresh reads. */
 export function planMounts(
-  reads: MountTables & Pick<MountReads, 'storageCfg' | 'node'> & { resolvedPaths?: Record<string, string> },
+  view: MountView,
   settings: Pick<MountSettings, 'ignore' | 'networkTypes'>,
+  resolvedPaths: Record<string, string> = {},
 ): MountPlan {
-  const storages = nodeStorageMounts(reads.storageCfg, reads.node, reads.resolvedPaths);
-  return { storages, ...listMountOccurrences(reads, storages, settings) };
+  const storages = resolveStorageMounts(view.storages, resolvedPaths);
+  return { view, resolvedPaths, storages, ...listMountOccurrences(view, storages, settings) };
 }
 
 /** One probe per superblock of the plan. */

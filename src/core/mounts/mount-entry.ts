@@ -1,18 +1,13 @@
 // One reported mount: its status from the probe result, the mount and superblock options, what is
 // expected read-only, and the usage thresholds. stale (probe timed out, failed, or an earlier probe
 // is still stuck) over readonly over full over ok. Pure.
-import {
-  containerReadonlyTargets,
-  type MountOccurrence,
-  matchesPattern,
-  READONLY_TYPES,
-  type StorageMount,
-  storageForMount,
-} from './mount-plan';
-import type { MountSettings } from './mount-settings';
-import type { MountsRaw, ProbeResult } from './mount-types';
 import { hasOption } from '../parse/mountinfo';
 import type { MountEntry, MountReason, Status } from '../types';
+import type { MountPlan } from './mount-check';
+import { matchesPattern } from './mount-paths';
+import { type MountOccurrence, READONLY_TYPES } from './mount-plan';
+import type { MountSettings } from './mount-settings';
+import type { MountsRaw, ProbeResult } from './mount-types';
 
 /** df's percentage: used / (used + available), rounded up. */
 export function usagePercent(used: number | null, available: number | null): number | null {
@@ -54,36 +49,21 @@ export interface Expectations {
   readonlyKeys: Set<string>;
 }
 
-export function expectations(
-  raw: MountsRaw,
-  occurrences: MountOccurrence[],
-  storages: StorageMount[],
-  s: MountSettings,
-): Expectations {
+export function expectations(plan: Pick<MountPlan, 'view' | 'occurrences'>, s: MountSettings): Expectations {
   const hostReadonly = new Set<string>();
   const ctReadonly = new Map<number, Set<string>>();
-  for (const [ctid, text] of Object.entries(raw.ctConfigs))
-    ctReadonly.set(Number(ctid), new Set(containerReadonlyTargets(text)));
+  for (const [ctid, d] of plan.view.declared) ctReadonly.set(ctid, new Set(d.readonlyTargets));
   const readonlyKeys = new Set<string>();
-  for (const o of occurrences) {
+  for (const o of plan.occurrences) {
     if (o.scope !== 'host') continue;
-    const st = storageForMount(o.info, storages);
-    if (st?.readonly) readonlyKeys.add(o.key);
+    if (o.storage?.readonly) readonlyKeys.add(o.key);
     if (s.expectedReadonly.some((p) => matchesPattern(p, 'host', null, o.info.target))) hostReadonly.add(o.info.target);
   }
   return { hostReadonly, ctReadonly, readonlyKeys };
 }
 
-export function buildEntry(
-  o: MountOccurrence,
-  raw: MountsRaw,
-  storages: StorageMount[],
-  hostByKey: Map<string, StorageMount>,
-  exp: Expectations,
-  s: MountSettings,
-): MountEntry {
-  const { info } = o;
-  const storage = o.scope === 'host' ? storageForMount(info, storages) : (hostByKey.get(o.key) ?? null);
+export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations, s: MountSettings): MountEntry {
+  const { info, storage } = o;
   const probe = raw.probes[o.key];
   const reachable = probe?.ok === true;
   const expectedReadonly =

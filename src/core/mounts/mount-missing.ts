@@ -1,24 +1,8 @@
 // Storages of this node that must be mounted and are not, in words that are true for each writer. Pure.
-import { parseStorageConfig, storagesOnNode } from '../parse/storage-config';
-import { type StorageMount, storageMounts } from './mount-plan';
-import type { Binder } from './mount-binds';
 import type { MountInfo } from '../parse/mountinfo';
 import type { MountEntry } from '../types';
-
-/** The mount-expected storages of this node. */
-export function nodeStorageMounts(
-  storageCfg: string | null,
-  node: string,
-  resolvedPaths?: Record<string, string>,
-): StorageMount[] {
-  const mounts = storageCfg ? storageMounts(storagesOnNode(parseStorageConfig(storageCfg), node)) : [];
-  // PVE checks the real path (DirPlugin: Cwd::realpath): a symlinked storage path is mounted when
-  // its target is.
-  return mounts.map((m) => {
-    const real = resolvedPaths?.[m.path];
-    return real && real !== m.path ? { ...m, path: real, configuredPath: m.path } : m;
-  });
-}
+import type { Binder } from './mount-binds';
+import type { StorageMount } from './storage-mounts';
 
 /** "the root disk", or the local filesystem that holds the directory when that is not `/`. */
 function diskOf(under: MountInfo | null): string {
@@ -44,7 +28,9 @@ function missingDetail(st: StorageMount, binders: Binder[], under: MountInfo | n
   const empty = binders.filter((b) => b.holds === 'underneath').map((b) => b.ctid);
   if (empty.length) {
     const one = empty.length === 1;
-    parts.push(`${ct(empty)} bind-mount${one ? 's' : ''} ${st.path} and write${one ? 's' : ''} into the empty directory on ${disk}`);
+    parts.push(
+      `${ct(empty)} bind-mount${one ? 's' : ''} ${st.path} and write${one ? 's' : ''} into the empty directory on ${disk}`,
+    );
   }
   for (const b of binders.filter((x) => x.holds === 'unknown'))
     parts.push(`CT ${b.ctid} is configured to bind it, but its mount table shows nothing at ${b.target}`);

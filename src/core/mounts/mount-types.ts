@@ -1,5 +1,15 @@
-// The mounts check's recorded data (what a live gather or a snapshot holds) and its result. Types only.
+// The mounts check's probe jobs, its recorded data (what a live gather or a snapshot holds) and its
+// result. Types only.
 import type { MountsResult } from '../types';
+
+/** One probe per superblock, planned by the core and run by the host (src/host/probe-mount.ts). */
+export interface ProbeJob {
+  key: string;
+  /** System path (the host adapter puts it under --root). */
+  path: string;
+  /** Every occurrence of this superblock, for messages ("CT 105:/data"). */
+  labels: string[];
+}
 
 /** What one probe child found for one superblock. */
 export interface ProbeResult {
