@@ -1,11 +1,13 @@
 // The HTML report: one self-contained page that also renders in mail clients — tables for layout,
 // inline styles only (many clients drop <style>), no scripts, images or external assets. Every value
 // that comes from the system goes through esc(). Pure.
-import { formatBytes, formatUptime, type SystemInfo } from '../core/parse/system-info';
+import { formatBytes } from '../core/format-bytes';
+import { formatUptime, type SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Grade, GuestHealth, MountEntry, Status } from '../core/types';
 import { capacityText } from './dashboard-view';
 import { type Finding, listFindings, findingsPhrase } from '../core/findings/findings';
-import { mountLabel, STATUS_WORD } from '../core/findings/finding-words';
+import { mountLabel } from '../core/findings/finding-words';
+import { STATUS_WORD } from '../core/findings/status';
 import { badge, esc, escPath, FONT, findingBlock, formatTime, MONO, REPORT_CSS, section, STATUS_COLOR, table } from './html-kit';
 import { volumesBody } from './html-volumes';
 

@@ -1,8 +1,9 @@
 // Console rendering: summary, per-guest health table, each issue with its reason in words and the
 // fix it would need. Pure; colours only when asked (the CLI turns them off for NO_COLOR / non-TTY).
-import { STATUS_WORD } from '../core/findings/evaluate';
+import { STATUS_WORD } from '../core/findings/status';
 import type { CheckDocument, DmEntry, DmResult, Status } from '../core/types';
-import { formatBytes } from '../core/dm/vmid-reuse';
+import { formatBytes } from '../core/format-bytes';
+import { isDmFinding } from '../core/findings/findings';
 import { shellQuote } from '../core/shell-quote';
 
 export interface TextOptions {
@@ -27,7 +28,8 @@ export function paint(text: string, style: Style, on: boolean): string {
   return `\u001b[${a}m${text}\u001b[${b}m`;
 }
 
-const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
+/** The colour of each monitoring state, in every console output. */
+export const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
 
 /** Fixed-width table; cells are plain text (colour is applied per cell after padding). */
 export function renderTable(
@@ -74,7 +76,7 @@ function entryStyle(e: DmEntry): Style {
 }
 
 export function issuesOf(dm: DmResult): DmEntry[] {
-  return dm.entries.filter((e) => e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown');
+  return dm.entries.filter(isDmFinding);
 }
 
 function renderIssue(e: DmEntry, o: TextOptions): string {

@@ -1,7 +1,7 @@
 // `pve-health ack`: acknowledge (silence) a finding with a reason and an expiry, list and remove
 // acknowledgements. The decision is src/core/findings/acks.ts; the file is src/host/acks-file.ts.
 import { type Ack, ACK_KEY, isExpired, parseDuration, planAck, removeAck } from '../../core/findings/acks';
-import { STATUS_WORD } from '../../core/findings/evaluate';
+import { STATUS_WORD } from '../../core/findings/status';
 import { UsageError } from '../../core/errors';
 import type { Status } from '../../core/types';
 import { acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
