@@ -2,6 +2,7 @@
 // ID, the guest with its name and a link into the PVE GUI, the storage; the DM name is a detail),
 // status words, sizes and capacity texts. The page only lays this out, so it never re-derives a status
 // or formats a size of its own. Pure; the HTML report uses the same guest links.
+import { GUEST_HEALTH_STATUS } from '../core/dm/dm-summary';
 import { formatBytes } from '../core/format-bytes';
 import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
 import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
@@ -89,8 +90,6 @@ export interface DashboardView {
   mounts: ViewMount[];
   notes: string[];
 }
-
-const HEALTH_LEVEL: Record<string, Status> = { ok: 0, orphans: 1, duplicates: 2, unknown: 3 };
 
 /** The PVE GUI hash of a guest: what its tree view links to. */
 export function guiHash(type: 'qemu' | 'lxc', vmid: number): string {
@@ -180,7 +179,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       ...guestRef(doc, g.vmid, g.type)!,
       state: g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
       health: g.health,
-      level: HEALTH_LEVEL[g.health] ?? 3,
+      level: GUEST_HEALTH_STATUS[g.health] ?? 3,
       issues: g.issues,
       volumes: g.volumes,
     })),

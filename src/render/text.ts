@@ -1,7 +1,8 @@
 // Console rendering: summary, per-guest health table, each issue with its reason in words and the
 // fix it would need. Pure; colours only when asked (the CLI turns them off for NO_COLOR / non-TTY).
 import { STATUS_WORD } from '../core/findings/status';
-import type { CheckDocument, DmEntry, DmResult, Status } from '../core/types';
+import type { CheckDocument, DmEntry, DmResult, GuestHealth, Status } from '../core/types';
+import { GUEST_HEALTH_STATUS } from '../core/dm/dm-summary';
 import { formatBytes } from '../core/format-bytes';
 import { isDmFinding } from '../core/findings/findings';
 import { shellQuote } from '../core/shell-quote';
@@ -51,16 +52,9 @@ export function renderTable(
   return [line(headers, -1), ...rows.map((r, i) => line(r, i))].join('\n');
 }
 
-function healthStyle(h: string): Style | null {
-  return h === 'duplicates'
-    ? 'red'
-    : h === 'orphans'
-      ? 'yellow'
-      : h === 'unknown'
-        ? 'blue'
-        : h === 'ok'
-          ? 'green'
-          : null;
+function healthStyle(h: GuestHealth['health']): Style | null {
+  const s = GUEST_HEALTH_STATUS[h];
+  return s === undefined ? null : STATUS_STYLE[s];
 }
 
 function entryStyle(e: DmEntry): Style {
@@ -105,7 +99,7 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
   const s = dm.summary;
   const out: string[] = [];
   if (dm.error)
-    return `${paint('Device-mapper', 'bold', o.color)}: ${paint('UNKNOWN', STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`;
+    return `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[3], STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`;
   out.push(
     `${paint('Device-mapper', 'bold', o.color)}: ${paint(`grade ${s.grade}`, STATUS_STYLE[dm.status], o.color)} (score ${s.score}/100) — ` +
       `${s.total} entries: ${s.valid} valid, ${s.duplicate} duplicate, ${s.orphan} orphan, ${s.unknown} unknown, ${s.ignored} ignored; ` +

@@ -46,6 +46,9 @@ export function statusOf(entries: DmEntry[]): Status {
   return status;
 }
 
+/** A guest's DM health as a monitoring state: what its worst volume is (duplicates are critical). */
+export const GUEST_HEALTH_STATUS: Record<GuestHealth['health'], Status> = { ok: 0, orphans: 1, duplicates: 2, unknown: 3 };
+
 export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
   const out: GuestHealth[] = [];
   const byVmid = new Map<number, DmEntry[]>();
