@@ -32,6 +32,14 @@ function acknowledgedDoc(): CheckDocument {
   return acknowledgeDocument(doc, listFindings(doc), acks, NOW);
 }
 
+/** Guest volumes with the orphan of deleted guest 105 acknowledged (`pve-health ack volume:…`). */
+function acknowledgedVolumeDoc(): CheckDocument {
+  const doc: CheckDocument = { ...healthyDoc(), volumes: volumesPart(), status: 1 };
+  const key = 'volume:orphan:guest-missing:local-zfs:vm-105-disk-0';
+  const acks = [{ key, reason: 'kept for the audit', until: '2026-03-21T10:00:00.000Z', at: NOW.toISOString(), severity: 1 as Status }];
+  return acknowledgeDocument(doc, listFindings(doc), acks, NOW);
+}
+
 /** A `cluster --notify` document: findings across nodes, one explained by a migration (info). */
 function clusterDoc(): CheckDocument {
   const f = (id: string, severity: string, nodes: string[]) => ({ id, kind: id.split(':')[0], severity, title: id, detail: '', nodes });
@@ -124,6 +132,17 @@ const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: 
     ],
     phrase: '1 duplicate, 2 orphans, 1 stale mount, 1 readonly mount, 1 pending, 2 acknowledged',
     summary: 'DM grade F (score 55): 1 duplicate, 4 orphans, 1 pending, 2 valid of 10; mounts: 1 stale, 1 readonly, 1 full',
+  },
+  {
+    name: 'an acknowledged orphaned volume is counted with the acknowledged findings, not as an orphaned volume',
+    doc: acknowledgedVolumeDoc,
+    findings: [
+      ['volume:orphan:not-referenced:local-zfs:vm-120-disk-0', 0, 'local-zfs:vm-120-disk-0', false],
+      ['volume:orphan:guest-missing:local-zfs:vm-105-disk-0', 1, 'local-zfs:vm-105-disk-0', false],
+    ],
+    // The pending orphan (restore in flight) is in the part's orphan count, as without acks.
+    phrase: '1 acknowledged, 1 orphaned volume',
+    summary: 'DM grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 pending of 3',
   },
   {
     name: 'cluster findings: UNKNOWN (a node offline) between CRITICAL and WARNING; one a migration explains is left out',

@@ -74,9 +74,14 @@ export function phraseOf(findings: PhraseFinding[], doc: Pick<CheckDocument, 'dm
   const counts = new Map<string, number>();
   let pending = 0;
   let acknowledged = 0;
+  let ackedVolumes = 0;
   for (const f of findings) {
-    // Volumes are summed on their own below (orphaned volumes are no DM orphans).
-    if (f.part === 'volumes') continue;
+    // Volumes are summed on their own below (orphaned volumes are no DM orphans); an acknowledged
+    // one (only an orphan can be) is counted with the other acknowledged findings instead.
+    if (f.part === 'volumes') {
+      if (!f.pending && f.acknowledged) ackedVolumes++;
+      continue;
+    }
     if (f.pending) pending++;
     else if (f.acknowledged) acknowledged++;
     else {
@@ -97,12 +102,13 @@ export function phraseOf(findings: PhraseFinding[], doc: Pick<CheckDocument, 'dm
   // The DM summary also counts pending entries that are not findings (e.g. a valid volume of a guest being migrated).
   const pendingCount = doc.dm ? Math.max(doc.dm.summary.pending, pending) : pending;
   if (pendingCount) parts.push(`${pendingCount} pending`);
-  if (acknowledged) parts.push(`${acknowledged} acknowledged`);
+  if (acknowledged + ackedVolumes) parts.push(`${acknowledged + ackedVolumes} acknowledged`);
   // The volumes part (ZFS/RBD/file storages) is summed on its own: its entries are no DM findings.
   if (doc.volumes) {
     const v = doc.volumes.summary;
     if (doc.volumes.status === 3) parts.push('volumes not fully checked');
-    if (v.orphan) parts.push(plural(v.orphan, 'orphaned volume'));
+    const orphans = v.orphan - ackedVolumes;
+    if (orphans > 0) parts.push(plural(orphans, 'orphaned volume'));
   }
   return parts.length ? parts.join(', ') : 'no issues';
 }
