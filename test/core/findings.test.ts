@@ -61,6 +61,19 @@ function clusterDoc(): CheckDocument {
 
 type Row = [key: string, severity: Status, subject: string, counted: boolean];
 
+// The troubled node's findings (test/fixtures/docs/check-documents.ts), one row each.
+const DUPLICATE: Row = ['dm:duplicate:stale-map:pve-vm--103--disk--0', 2, 'pve-vm--103--disk--0', true];
+const STALE: Row = ['mount:stale:host::/mnt/pve/nfs-backup', 2, '/mnt/pve/nfs-backup', true];
+const ORPHAN_105: Row = ['dm:orphan:guest-missing:pve-vm--105--disk--0', 1, 'pve-vm--105--disk--0', true];
+const ORPHAN_102: Row = ['dm:orphan:not-referenced:pve-vm--102--disk--1', 1, 'pve-vm--102--disk--1', true];
+const ORPHAN_107: Row = [`dm:orphan:lv-missing:${QUOTE_DM}`, 1, QUOTE_DM, true];
+const FULL: Row = ['mount:full:host::/mnt/pve/iso', 1, '/mnt/pve/iso', true];
+const READONLY: Row = ['mount:readonly:host::/mnt/pve/archive', 1, '/mnt/pve/archive', true];
+const PENDING_110: Row = ['dm:orphan:guest-missing:pve-vm--110--disk--0', 0, 'pve-vm--110--disk--0', false];
+const uncounted = ([key, severity, subject]: Row): Row => [key, severity, subject, false];
+const TROUBLED_SUMMARY =
+  'DM grade F (score 55): 1 duplicate, 4 orphans, 1 pending, 2 valid of 10; mounts: 1 stale, 1 readonly, 1 full';
+
 const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: string; summary: string }[] = [
   {
     name: 'healthy node',
@@ -72,39 +85,37 @@ const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: 
   {
     name: 'troubled node: worst first (CRITICAL, then WARNING), the pending restore last and not counted',
     doc: troubledDoc,
-    findings: [
-      ['dm:duplicate:stale-map:pve-vm--103--disk--0', 2, 'pve-vm--103--disk--0', true],
-      ['mount:stale:host::/mnt/pve/nfs-backup', 2, '/mnt/pve/nfs-backup', true],
-      ['dm:orphan:guest-missing:pve-vm--105--disk--0', 1, 'pve-vm--105--disk--0', true],
-      ['dm:orphan:not-referenced:pve-vm--102--disk--1', 1, 'pve-vm--102--disk--1', true],
-      [`dm:orphan:lv-missing:${QUOTE_DM}`, 1, QUOTE_DM, true],
-      ['mount:full:host::/mnt/pve/iso', 1, '/mnt/pve/iso', true],
-      ['mount:readonly:host::/mnt/pve/archive', 1, '/mnt/pve/archive', true],
-      ['dm:orphan:guest-missing:pve-vm--110--disk--0', 0, 'pve-vm--110--disk--0', false],
-    ],
+    findings: [DUPLICATE, STALE, ORPHAN_105, ORPHAN_102, ORPHAN_107, FULL, READONLY, PENDING_110],
     phrase: '1 duplicate, 3 orphans, 1 stale mount, 1 readonly mount, 1 full mount, 1 pending',
     // The JSON summary reads each part's own counts (the fixture's DM summary says 4 orphans).
-    summary: 'DM grade F (score 55): 1 duplicate, 4 orphans, 1 pending, 2 valid of 10; mounts: 1 stale, 1 readonly, 1 full',
+    summary: TROUBLED_SUMMARY,
   },
   {
     name: 'storage findings: critical and warning ones are findings, an info one is not; a missing mount is critical',
     doc: storageDoc,
     findings: [
-      ['dm:duplicate:stale-map:pve-vm--103--disk--0', 2, 'pve-vm--103--disk--0', true],
+      DUPLICATE,
       ['storage:thin-data:pve/data', 2, 'pve/data', true],
-      ['mount:stale:host::/mnt/pve/nfs-backup', 2, '/mnt/pve/nfs-backup', true],
+      STALE,
       ['mount:missing:host::/mnt/pve/nfs-vz', 2, '/mnt/pve/nfs-vz', true],
-      ['dm:orphan:guest-missing:pve-vm--105--disk--0', 1, 'pve-vm--105--disk--0', true],
-      ['dm:orphan:not-referenced:pve-vm--102--disk--1', 1, 'pve-vm--102--disk--1', true],
-      [`dm:orphan:lv-missing:${QUOTE_DM}`, 1, QUOTE_DM, true],
+      ORPHAN_105,
+      ORPHAN_102,
+      ORPHAN_107,
       ['storage:stale-lock:105', 1, 'guest 105', true],
-      ['mount:full:host::/mnt/pve/iso', 1, '/mnt/pve/iso', true],
-      ['mount:readonly:host::/mnt/pve/archive', 1, '/mnt/pve/archive', true],
-      ['dm:orphan:guest-missing:pve-vm--110--disk--0', 0, 'pve-vm--110--disk--0', false],
+      FULL,
+      READONLY,
+      PENDING_110,
     ],
     phrase:
       '1 duplicate, 3 orphans, 2 storage issues, 1 stale mount, 1 missing mount, 1 readonly mount, 1 full mount, 1 pending',
-    summary: 'DM grade F (score 55): 1 duplicate, 4 orphans, 1 pending, 2 valid of 10; mounts: 1 stale, 1 readonly, 1 full',
+    summary: TROUBLED_SUMMARY,
+  },
+  {
+    name: 'acknowledged findings sort after those that count and are counted apart',
+    doc: acknowledgedDoc,
+    findings: [DUPLICATE, STALE, ORPHAN_102, ORPHAN_107, READONLY, PENDING_110, uncounted(ORPHAN_105), uncounted(FULL)],
+    phrase: '1 duplicate, 2 orphans, 1 stale mount, 1 readonly mount, 1 pending, 2 acknowledged',
+    summary: TROUBLED_SUMMARY,
   },
   {
     name: 'guest volumes: an orphan warns, a pending one is explained; a storage that did not answer is said',
@@ -116,22 +127,6 @@ const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: 
     phrase: 'volumes not fully checked, 2 orphaned volumes',
     summary:
       'DM grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 storage not checked, 1 pending of 3',
-  },
-  {
-    name: 'acknowledged findings sort after those that count and are counted apart',
-    doc: acknowledgedDoc,
-    findings: [
-      ['dm:duplicate:stale-map:pve-vm--103--disk--0', 2, 'pve-vm--103--disk--0', true],
-      ['mount:stale:host::/mnt/pve/nfs-backup', 2, '/mnt/pve/nfs-backup', true],
-      ['dm:orphan:not-referenced:pve-vm--102--disk--1', 1, 'pve-vm--102--disk--1', true],
-      [`dm:orphan:lv-missing:${QUOTE_DM}`, 1, QUOTE_DM, true],
-      ['mount:readonly:host::/mnt/pve/archive', 1, '/mnt/pve/archive', true],
-      ['dm:orphan:guest-missing:pve-vm--110--disk--0', 0, 'pve-vm--110--disk--0', false],
-      ['dm:orphan:guest-missing:pve-vm--105--disk--0', 1, 'pve-vm--105--disk--0', false],
-      ['mount:full:host::/mnt/pve/iso', 1, '/mnt/pve/iso', false],
-    ],
-    phrase: '1 duplicate, 2 orphans, 1 stale mount, 1 readonly mount, 1 pending, 2 acknowledged',
-    summary: 'DM grade F (score 55): 1 duplicate, 4 orphans, 1 pending, 2 valid of 10; mounts: 1 stale, 1 readonly, 1 full',
   },
   {
     name: 'an acknowledged orphaned volume is counted with the acknowledged findings, not as an orphaned volume',
