@@ -136,3 +136,38 @@ test('src/cli and src/act: no positional boolean parameter', () => {
   }
   assert.deepEqual(bad, []);
 });
+
+// What a finding is, its severity, key and whether it counts are decided in src/core/findings; notify and
+// serve import them from there. From src/render they may take only what formats: a render* function, the
+// dashboard view, types. (A render/findings module that decided them, imported by notify, was issue 11.)
+test('src/notify and src/serve import decisions from the core: from src/render only renderers and the dashboard view', () => {
+  const bad: string[] = [];
+  const FORMATTERS = /^(render[A-Z]\w*|dashboardView)$/;
+  for (const f of [...files(join(SRC, 'notify')), ...files(join(SRC, 'serve'))]) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/^(?:import|export) (type )?\{([^}]*)\} from '((?:\.\.\/)+render\/[\w-]+)'/gm)) {
+      const where = `${relative(SRC, f)}: ${m[3]}`;
+      if (/\/render\/findings$/.test(m[3])) bad.push(`${where} (decisions live in core/findings)`);
+      if (m[1]) continue;
+      for (const spec of m[2].split(',').map((s) => s.trim()).filter(Boolean)) {
+        const name = spec.replace(/^type\s+/, '').split(/\s+as\s+/)[0];
+        if (!spec.startsWith('type ') && !FORMATTERS.test(name)) bad.push(`${where}: ${name}`);
+      }
+    }
+    for (const m of readFileSync(f, 'utf8').matchAll(/^import \* as \w+ from '((?:\.\.\/)+render\/[\w-]+)'/gm))
+      bad.push(`${relative(SRC, f)}: import * from ${m[1]}`);
+  }
+  assert.deepEqual(bad, []);
+});
+
+// One table per vocabulary: the status words (core/findings/status.ts) and the byte units
+// (core/format-bytes.ts). A second copy drifts; the dashboard's script gets them written in from these.
+test('one status-word table and one byte formatter in src', () => {
+  const bad: string[] = [];
+  for (const f of files(SRC)) {
+    const rel = relative(SRC, f);
+    const text = readFileSync(f, 'utf8');
+    if (rel !== join('core', 'findings', 'status.ts') && /['"]WARNING['"]|\bWARNING:\s*\d/.test(text)) bad.push(`${rel}: status words`);
+    if (rel !== join('core', 'format-bytes.ts') && /['"](KiB|MiB|GiB|TiB)['"]/.test(text)) bad.push(`${rel}: byte units`);
+  }
+  assert.deepEqual(bad, []);
+});

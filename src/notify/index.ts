@@ -8,7 +8,7 @@ import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
 import { type Host, hostPath } from '../host/host';
 import { writeTextfile } from '../host/write-textfile';
-import { listFindings } from '../core/findings/findings';
+import { isCounted, listFindings } from '../core/findings/findings';
 import type { Channel, ChannelContext } from './channel';
 import { mailjetChannel } from './mailjet';
 import { pveForwardChannel } from './pve-forward';
@@ -76,7 +76,7 @@ export function resolveChannels(config: Config, ctx: ChannelContext, doc: CheckD
  */
 export function findingKeys(doc: CheckDocument): string[] {
   return listFindings(doc)
-    .filter((f) => !f.pending && !f.acknowledged)
+    .filter(isCounted)
     .map((f) => f.key)
     .sort();
 }

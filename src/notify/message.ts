@@ -3,7 +3,9 @@
 import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
 import { listFindings, findingsPhrase } from '../core/findings/findings';
-import { STATUS_WORD } from '../core/findings/finding-words';
+import { STATUS_WORD } from '../core/findings/status';
+import { describeKey } from '../core/findings/finding-keys';
+import { findingWord } from '../core/findings/finding-words';
 import { renderHtml } from '../render/html';
 import type { NotifyKind } from './plan';
 
@@ -19,22 +21,8 @@ export interface Message {
   statusFrom: Status | null;
 }
 
-/** "dm:orphan:guest-missing:pve-vm--105--disk--0" → "orphan pve-vm--105--disk--0 (guest-missing)". */
-export function describeKey(key: string): string {
-  const [part, status, reason, ...rest] = key.split(':');
-  if (part === 'dm') return `${status} ${rest.join(':')} (${reason})`;
-  // volume:<status>:<reason>:<volid>, e.g. volume:orphan:guest-missing:local-zfs:vm-150-disk-0
-  if (part === 'volume') return `${status} volume ${rest.join(':')} (${reason})`;
-  // storage:<finding id>, e.g. storage:thin-data:pve/data
-  if (part === 'storage') return `storage ${key.slice('storage:'.length)}`;
-  // cluster:<finding id>, e.g. cluster:shared-lv-open:san/<LV UUID>
-  if (part === 'cluster') return `cluster ${key.slice('cluster:'.length)}`;
-  if (part === 'mount') {
-    const [ctid, ...target] = rest;
-    return `${status} mount ${reason === 'ct' ? `CT ${ctid}:` : ''}${target.join(':')}`;
-  }
-  return key;
-}
+// The key format is the core's (finding-keys.ts), and so is reading it back; kept importable from here.
+export { describeKey };
 
 export function buildSubject(doc: CheckDocument, kind: NotifyKind, statusFrom: Status | null): string {
   const word = STATUS_WORD[doc.status];
@@ -58,7 +46,7 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   if (findings.length) {
     lines.push('', 'Findings:');
     for (const f of findings) {
-      lines.push(`  [${f.pending ? 'PENDING' : STATUS_WORD[f.severity]}] ${f.status} ${f.subject}: ${f.explanation}`);
+      lines.push(`  [${findingWord(f)}] ${f.status} ${f.subject}: ${f.explanation}`);
       if (f.detail) lines.push(`      ${f.detail}`);
       if (f.fix) lines.push(`      fix: ${f.fix}`);
       if (f.hint) lines.push(`      hint: ${f.hint}`);

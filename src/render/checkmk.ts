@@ -4,9 +4,10 @@
 // per mount ("PVE-Health mount /mnt/pve/x", "PVE-Health mount CT 110 /srv/data") as Checkmk's own
 // filesystem checks have one per mount point. Pure.
 
-import type { CheckDocument, MountEntry, Status } from '../core/types';
-import { type Finding, listFindings, findingsPhrase } from '../core/findings/findings';
-import { STATUS_WORD } from '../core/findings/finding-words';
+import type { CheckDocument, MountEntry } from '../core/types';
+import { type Finding, listFindings, findingsPhrase, mountSeverity } from '../core/findings/findings';
+import { findingTag } from '../core/findings/finding-words';
+import { worstStatus } from '../core/findings/status';
 import { type PerfValue, perfValues } from './nagios';
 import { volumesCheckmkLine } from './volumes';
 
@@ -21,7 +22,7 @@ export function mountServiceName(m: Pick<MountEntry, 'scope' | 'ctid' | 'target'
 }
 
 function mountLine(m: MountEntry): string {
-  const state: Status = (m.severity as Status | undefined) ?? (m.status === 'stale' || m.status === 'missing' ? 2 : m.status === 'ok' ? 0 : 1);
+  const state = mountSeverity(m);
   const values: PerfValue[] = [];
   if (typeof m.usagePercent === 'number') values.push({ label: 'fs_used_percent', value: m.usagePercent, min: 0, max: 100 });
   if (typeof m.usedBytes === 'number') values.push({ label: 'fs_used', value: m.usedBytes, min: 0, max: m.totalBytes ?? undefined });
@@ -60,16 +61,11 @@ function details(findings: Finding[]): string {
   return findings
     .map((f) =>
       clean(
-        `${f.pending ? 'PENDING' : f.acknowledged ? `ACK ${STATUS_WORD[f.severity]}` : STATUS_WORD[f.severity]} ${f.status} ${f.subject}: ${f.explanation}${f.acknowledged ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})` : ''}${f.fix ? `; fix: ${f.fix}` : ''}`,
+        `${findingTag(f)} ${f.status} ${f.subject}: ${f.explanation}${f.acknowledged ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})` : ''}${f.fix ? `; fix: ${f.fix}` : ''}`,
       ),
     )
     .map((l) => `\\n${l}`)
     .join('');
-}
-
-function mountState(entries: MountEntry[]): Status {
-  if (entries.some((m) => m.status === 'stale' || m.status === 'missing' || m.severity === 2)) return 2;
-  return entries.some((m) => m.status !== 'ok') ? 1 : 0;
 }
 
 export function renderCheckmk(doc: CheckDocument): string {
@@ -91,7 +87,7 @@ export function renderCheckmk(doc: CheckDocument): string {
   if (doc.mounts) {
     const entries = doc.mounts.entries;
     // The part's own status is authoritative; derive it only if a producer left it out.
-    const state = (doc.mounts.status ?? mountState(entries)) as Status;
+    const state = doc.mounts.status ?? worstStatus(...entries.map(mountSeverity));
     const bad = entries.filter((m) => m.status !== 'ok').length;
     const error = typeof doc.mounts.error === 'string' ? doc.mounts.error : null;
     const text = error

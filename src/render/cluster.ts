@@ -1,17 +1,14 @@
 // Console and Nagios output of `pve-health cluster`: one row per node (status, grade, summary or
 // why it could not be checked), then the findings across nodes. Pure.
 import { type ClusterDocument, type ClusterFinding, findingStatus } from '../core/cluster/cluster-merge';
-import { STATUS_WORD } from '../core/findings/evaluate';
+import { STATUS_WORD } from '../core/findings/status';
 import type { Status } from '../core/types';
-import { paint, renderTable, type Style, type TextOptions } from './text';
+import { paint, renderTable, STATUS_STYLE, type TextOptions } from './text';
 
-const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
-const SEVERITY_WORD: Record<ClusterFinding['severity'], string> = {
-  critical: 'CRITICAL',
-  warning: 'WARNING',
-  unknown: 'UNKNOWN',
-  info: 'INFO',
-};
+/** A cluster finding's word: its state's, or INFO for one a migration explains. */
+function severityWord(f: ClusterFinding): string {
+  return f.severity === 'info' ? 'INFO' : STATUS_WORD[findingStatus(f)];
+}
 
 function nodeWhere(n: ClusterDocument['nodes'][number]): string {
   if (n.local) return 'local';
@@ -46,7 +43,7 @@ export function renderClusterText(doc: ClusterDocument, o: TextOptions): string 
     for (const f of shown) {
       const st = findingStatus(f);
       out.push(
-        `${paint('●', f.severity === 'info' ? 'gray' : STATUS_STYLE[st], o.color)} ${paint(SEVERITY_WORD[f.severity], f.severity === 'info' ? 'gray' : STATUS_STYLE[st], o.color)} ${f.title}`,
+        `${paint('●', f.severity === 'info' ? 'gray' : STATUS_STYLE[st], o.color)} ${paint(severityWord(f), f.severity === 'info' ? 'gray' : STATUS_STYLE[st], o.color)} ${f.title}`,
       );
       out.push(`    ${f.detail}`);
       for (const v of f.volumes ?? []) {
@@ -99,7 +96,7 @@ export function renderClusterNagios(doc: ClusterDocument): string {
   for (const f of doc.findings) {
     // Unchecked and offline nodes already have their own line above.
     if (f.kind === 'node-not-checked' || f.kind === 'node-offline') continue;
-    lines.push(clean(`[${SEVERITY_WORD[f.severity]}] ${f.title}: ${f.detail}`));
+    lines.push(clean(`[${severityWord(f)}] ${f.title}: ${f.detail}`));
   }
   return `${lines.join('\n')}\n`;
 }

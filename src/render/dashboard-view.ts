@@ -2,10 +2,13 @@
 // ID, the guest with its name and a link into the PVE GUI, the storage; the DM name is a detail),
 // status words, sizes and capacity texts. The page only lays this out, so it never re-derives a status
 // or formats a size of its own. Pure; the HTML report uses the same guest links.
+import { GUEST_HEALTH_STATUS } from '../core/dm/dm-summary';
 import { formatBytes } from '../core/format-bytes';
 import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
-import { listFindings, mountSeverity, partErrors } from '../core/findings/findings';
-import { STATUS_WORD } from '../core/findings/finding-words';
+import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
+import { isAckable } from '../core/findings/acks';
+import { findingWord } from '../core/findings/finding-words';
+import { STATUS_WORD } from '../core/findings/status';
 import { shellQuote } from '../core/shell-quote';
 
 export interface ViewGuestRef {
@@ -88,8 +91,6 @@ export interface DashboardView {
   notes: string[];
 }
 
-const HEALTH_LEVEL: Record<string, Status> = { ok: 0, orphans: 1, duplicates: 2, unknown: 3 };
-
 /** The PVE GUI hash of a guest: what its tree view links to. */
 export function guiHash(type: 'qemu' | 'lxc', vmid: number): string {
   return `#v1:0:=${type}%2F${vmid}`;
@@ -131,7 +132,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       key: f.key,
       part: f.part,
       level: f.severity,
-      word: f.pending ? 'PENDING' : STATUS_WORD[f.severity],
+      word: findingWord(f),
       kind: f.status,
       title: f.volume ?? (f.part === 'storage' ? f.explanation : f.subject),
       explanation: f.part === 'storage' ? f.reason.replace(/-/g, ' ') : f.explanation,
@@ -148,17 +149,14 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       protectedBy: f.protectedBy,
       acknowledged: f.acknowledged,
       isNew: fresh.has(f.key),
-      ackCommand:
-        f.pending || f.severity === 0 || f.severity === 3
-          ? null
-          : `pve-health ack ${shellQuote([f.key])} --for 7d --reason ${shellQuote(['…'])}`,
+      ackCommand: isAckable(f) ? `pve-health ack ${shellQuote([f.key])} --for 7d --reason ${shellQuote(['…'])}` : null,
     };
   });
   // Parts that could not be checked lead the list: never shown as healthy.
   const errors: ViewFinding[] = [];
   for (const p of partErrors(doc)) errors.push(partError(p.part, p.label, p.error));
   const all = [...errors, ...findings];
-  const counted = all.filter((f) => !f.pending && !f.acknowledged);
+  const counted = all.filter(isCounted);
   const dm = doc.dm && !doc.dm.error ? doc.dm : null;
   const without = doc.statusWithoutAcks;
   return {
@@ -181,7 +179,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       ...guestRef(doc, g.vmid, g.type)!,
       state: g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
       health: g.health,
-      level: HEALTH_LEVEL[g.health] ?? 3,
+      level: GUEST_HEALTH_STATUS[g.health] ?? 3,
       issues: g.issues,
       volumes: g.volumes,
     })),
@@ -208,7 +206,7 @@ function partError(part: string, label: string, error: string): ViewFinding {
     key: `${part}:could-not-check`,
     part,
     level: 3,
-    word: 'UNKNOWN',
+    word: STATUS_WORD[3],
     kind: 'not checked',
     title: `Could not check ${label}`,
     explanation: error,

@@ -1,8 +1,8 @@
 // The guest volumes section of the HTML report: per storage (an unlisted one says why), the orphaned
 // or unknown volumes with their hints (never a fix: freeing a volume destroys data), and the VMIDs a
 // new guest would inherit leftovers with. Pure.
-import { formatBytes } from '../core/parse/system-info';
-import { STATUS_WORD } from '../core/findings/evaluate';
+import { formatBytes } from '../core/format-bytes';
+import { STATUS_WORD } from '../core/findings/status';
 import type { CheckDocument } from '../core/types';
 import type { Finding } from '../core/findings/findings';
 import { badge, esc, findingBlock, table } from './html-kit';

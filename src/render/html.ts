@@ -1,11 +1,14 @@
 // The HTML report: one self-contained page that also renders in mail clients — tables for layout,
 // inline styles only (many clients drop <style>), no scripts, images or external assets. Every value
 // that comes from the system goes through esc(). Pure.
-import { formatBytes, formatUptime, type SystemInfo } from '../core/parse/system-info';
+import { GUEST_HEALTH_STATUS } from '../core/dm/dm-summary';
+import { formatBytes } from '../core/format-bytes';
+import { formatUptime, type SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Grade, GuestHealth, MountEntry, Status } from '../core/types';
 import { capacityText } from './dashboard-view';
-import { type Finding, listFindings, findingsPhrase } from '../core/findings/findings';
-import { mountLabel, STATUS_WORD } from '../core/findings/finding-words';
+import { type Finding, listFindings, findingsPhrase, mountSeverity } from '../core/findings/findings';
+import { mountLabel } from '../core/findings/finding-words';
+import { STATUS_WORD } from '../core/findings/status';
 import { badge, esc, escPath, FONT, findingBlock, formatTime, MONO, REPORT_CSS, section, STATUS_COLOR, table } from './html-kit';
 import { volumesBody } from './html-volumes';
 
@@ -60,7 +63,6 @@ function cards(doc: CheckDocument): string {
   return `<div>${cells}</div>${pending}`;
 }
 
-const HEALTH_STATUS: Record<GuestHealth['health'], Status> = { ok: 0, orphans: 1, duplicates: 2, unknown: 3 };
 
 function guestTable(guests: GuestHealth[]): string {
   const sorted = [...guests].sort((a, b) => b.issues - a.issues || a.vmid - b.vmid);
@@ -69,7 +71,7 @@ function guestTable(guests: GuestHealth[]): string {
     esc(g.name),
     esc(g.type === 'lxc' ? 'CT' : 'VM'),
     esc(g.status),
-    badge(g.health, HEALTH_STATUS[g.health] ?? 3),
+    badge(g.health, GUEST_HEALTH_STATUS[g.health] ?? 3),
     esc(g.issues),
   ]);
   return table(['VMID', 'Name', 'Type', 'State', 'Health', 'Issues'], rows);
@@ -90,14 +92,12 @@ function capacityBar(m: MountEntry): string {
   return `<table role="presentation" width="140" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:140px"><tr>${fill}${rest}</tr></table><div style="font-size:12px;color:#4b5563">${esc(pct)}%${size}</div>`;
 }
 
-const MOUNT_STATUS: Record<string, Status> = { ok: 0, readonly: 1, full: 1, stale: 2, missing: 2 };
-
 function mountTable(entries: MountEntry[]): string {
   if (entries.length === 0) return '<p style="font-size:14px;color:#4b5563">No remote mounts.</p>';
   const rows = entries.map((m) => [
     `<code style="${MONO};font-size:13px">${escPath(mountLabel(m))}</code>${m.storage ? `<div style="font-size:12px;color:#4b5563">storage ${esc(m.storage)}</div>` : ''}`,
     `${escPath(m.source)}<div style="font-size:12px;color:#4b5563">${esc(m.fstype)}</div>`,
-    `${badge(m.status, (m.severity ?? MOUNT_STATUS[m.status] ?? 3) as Status)}${m.error ? `<div style="font-size:12px;color:#4b5563">${esc(m.error)}</div>` : ''}`,
+    `${badge(m.status, mountSeverity(m))}${m.error ? `<div style="font-size:12px;color:#4b5563">${esc(m.error)}</div>` : ''}`,
     capacityBar(m),
   ]);
   return table(['Mount', 'Source', 'Status', 'Capacity'], rows);

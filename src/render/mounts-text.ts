@@ -1,12 +1,11 @@
 // Console rendering of the mounts check: one line of counts, a table (problems first), stuck
 // probes with what to do about them, warnings. Pure.
-import type { MountEntry, MountsResult, Status } from '../core/types';
-import { formatBytes } from '../core/dm/vmid-reuse';
-import { paint, renderTable, type Style } from './text';
+import type { MountEntry, MountsResult } from '../core/types';
+import { formatBytes } from '../core/format-bytes';
+import { STATUS_WORD } from '../core/findings/status';
+import { paint, renderTable, STATUS_STYLE, type Style } from './text';
 
 const STYLE: Record<string, Style> = { ok: 'green', stale: 'red', missing: 'red', readonly: 'yellow', full: 'yellow' };
-const WORD: Record<Status, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
-const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
 
 function styleOf(e: MountEntry): Style {
   if (e.status === 'full') return e.severity === 2 ? 'red' : 'yellow';
@@ -35,7 +34,7 @@ export function renderMountsText(m: MountsResult, o: MountsTextOptions): string 
     timeoutMs !== null ? `timeout ${timeoutMs / 1000} s` : '',
   ].filter(Boolean);
   const out = [
-    `${paint('Mounts', 'bold', o.color)}: ${paint(WORD[m.status], STATUS_STYLE[m.status], o.color)} — ${s.total ?? m.entries.length} checked: ${counts} (${how.join(', ')})`,
+    `${paint('Mounts', 'bold', o.color)}: ${paint(STATUS_WORD[m.status], STATUS_STYLE[m.status], o.color)} — ${s.total ?? m.entries.length} checked: ${counts} (${how.join(', ')})`,
   ];
   if (typeof m.error === 'string') out.push(`  could not check: ${m.error}`);
   const rank = (e: MountEntry) => (e.status === 'ok' ? 1 : 0) * 10 - (e.severity ?? 0);

@@ -3,7 +3,8 @@
 
 import type { CheckDocument } from '../core/types';
 import { listFindings, partErrors, findingsPhrase } from '../core/findings/findings';
-import { STATUS_WORD } from '../core/findings/finding-words';
+import { STATUS_WORD } from '../core/findings/status';
+import { findingTag } from '../core/findings/finding-words';
 import { volumesPerf, volumesPerfText } from './volumes';
 
 /** A '|' would start perfdata and a newline a new detail line: neither may come from a system value. */
@@ -104,7 +105,7 @@ export function renderNagios(doc: CheckDocument): string {
   const perf = `${renderPerfdata([...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`.trim();
   const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)}${perf ? ` | ${perf}` : ''}`];
   for (const f of listFindings(doc)) {
-    const tag = f.pending ? 'PENDING' : f.acknowledged ? `ACK ${STATUS_WORD[f.severity]}` : STATUS_WORD[f.severity];
+    const tag = findingTag(f);
     const fix = f.fix ? ` Fix: ${f.fix}` : '';
     const why = f.pending
       ? ` (pending: ${f.protectedBy.join(', ')})`

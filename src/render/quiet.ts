@@ -1,12 +1,11 @@
 // `-q`: the summary line and one line per problem, so a timer's journal stays readable. A part that
 // could not be checked is a line of its own (never fail open); pending entries are counted in the
 // summary line only (an operation explains them). Pure.
-import { STATUS_WORD } from '../core/findings/evaluate';
+import { STATUS_WORD } from '../core/findings/status';
 import type { CheckDocument, Status } from '../core/types';
 import { listFindings, partErrors } from '../core/findings/findings';
-import { paint, type Style } from './text';
+import { paint, STATUS_STYLE as STYLE } from './text';
 
-const STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
 const WIDTH = 8; // "CRITICAL".length
 
 function word(s: Status, color: boolean): string {

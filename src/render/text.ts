@@ -1,8 +1,10 @@
 // Console rendering: summary, per-guest health table, each issue with its reason in words and the
 // fix it would need. Pure; colours only when asked (the CLI turns them off for NO_COLOR / non-TTY).
-import { STATUS_WORD } from '../core/findings/evaluate';
-import type { CheckDocument, DmEntry, DmResult, Status } from '../core/types';
-import { formatBytes } from '../core/dm/vmid-reuse';
+import { STATUS_WORD } from '../core/findings/status';
+import type { CheckDocument, DmEntry, DmResult, GuestHealth, Status } from '../core/types';
+import { GUEST_HEALTH_STATUS } from '../core/dm/dm-summary';
+import { formatBytes } from '../core/format-bytes';
+import { isDmFinding } from '../core/findings/findings';
 import { shellQuote } from '../core/shell-quote';
 
 export interface TextOptions {
@@ -27,7 +29,8 @@ export function paint(text: string, style: Style, on: boolean): string {
   return `\u001b[${a}m${text}\u001b[${b}m`;
 }
 
-const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
+/** The colour of each monitoring state, in every console output. */
+export const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
 
 /** Fixed-width table; cells are plain text (colour is applied per cell after padding). */
 export function renderTable(
@@ -49,16 +52,9 @@ export function renderTable(
   return [line(headers, -1), ...rows.map((r, i) => line(r, i))].join('\n');
 }
 
-function healthStyle(h: string): Style | null {
-  return h === 'duplicates'
-    ? 'red'
-    : h === 'orphans'
-      ? 'yellow'
-      : h === 'unknown'
-        ? 'blue'
-        : h === 'ok'
-          ? 'green'
-          : null;
+function healthStyle(h: GuestHealth['health']): Style | null {
+  const s = GUEST_HEALTH_STATUS[h];
+  return s === undefined ? null : STATUS_STYLE[s];
 }
 
 function entryStyle(e: DmEntry): Style {
@@ -74,7 +70,7 @@ function entryStyle(e: DmEntry): Style {
 }
 
 export function issuesOf(dm: DmResult): DmEntry[] {
-  return dm.entries.filter((e) => e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown');
+  return dm.entries.filter(isDmFinding);
 }
 
 function renderIssue(e: DmEntry, o: TextOptions): string {
@@ -103,7 +99,7 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
   const s = dm.summary;
   const out: string[] = [];
   if (dm.error)
-    return `${paint('Device-mapper', 'bold', o.color)}: ${paint('UNKNOWN', STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`;
+    return `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[3], STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`;
   out.push(
     `${paint('Device-mapper', 'bold', o.color)}: ${paint(`grade ${s.grade}`, STATUS_STYLE[dm.status], o.color)} (score ${s.score}/100) — ` +
       `${s.total} entries: ${s.valid} valid, ${s.duplicate} duplicate, ${s.orphan} orphan, ${s.unknown} unknown, ${s.ignored} ignored; ` +

@@ -1,13 +1,13 @@
 // The volumes part in every output form: console text, Nagios/Checkmk lines and perfdata, Prometheus
 // families. Pure. An UNKNOWN part or storage always says why.
-import { STATUS_WORD } from '../core/findings/evaluate';
+import { STATUS_WORD } from '../core/findings/status';
 import type { CheckDocument, Status } from '../core/types';
-import { formatBytes } from '../core/dm/vmid-reuse';
-import type { VolumeEntry, VolumesResult } from '../core/volumes/volume-types';
-import { paint, renderTable, type TextOptions } from './text';
+import { formatBytes } from '../core/format-bytes';
+import { isVolumeFinding } from '../core/findings/findings';
+import { volumeSubject } from '../core/findings/finding-keys';
+import type { VolumesResult } from '../core/volumes/volume-types';
+import { paint, renderTable, STATUS_STYLE as STYLE, type TextOptions } from './text';
 
-const label = (e: VolumeEntry) => (e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid);
-const STYLE = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' } as const;
 
 /** The volumes section of the console report. */
 export function renderVolumesSection(v: VolumesResult, o: TextOptions): string {
@@ -35,13 +35,13 @@ export function renderVolumesSection(v: VolumesResult, o: TextOptions): string {
       ),
     );
   }
-  const issues = v.entries.filter((e) => e.status === 'orphan' || e.status === 'unknown');
+  const issues = v.entries.filter(isVolumeFinding);
   for (const e of issues) {
     const flags = [e.pending ? 'pending' : '', e.protected ? `protected: ${e.protectedBy.join(', ')}` : '']
       .filter(Boolean)
       .join('; ');
     lines.push(
-      `  ${paint(e.status, e.status === 'orphan' ? 'yellow' : 'blue', o.color)} ${label(e)} [${e.reason}] ${formatBytes(e.sizeBytes)}${flags ? ` (${flags})` : ''}`,
+      `  ${paint(e.status, e.status === 'orphan' ? 'yellow' : 'blue', o.color)} ${volumeSubject(e)} [${e.reason}] ${formatBytes(e.sizeBytes)}${flags ? ` (${flags})` : ''}`,
       `      ${e.detail}`,
     );
     for (const h of e.holders) lines.push(`      held by ${h.command} (pid ${h.pid})`);

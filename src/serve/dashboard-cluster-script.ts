@@ -3,13 +3,12 @@
 // only when /api/status says the service scans the cluster and has a document, so a service without
 // --cluster (or before its first scan) gets no failing request. Values go in through textContent only.
 
-import { STATUS_WORD } from '../core/findings/finding-words';
-import { CLUSTER_SEVERITY } from '../core/findings/findings';
+import { SEVERITY_STATUS } from '../core/cluster/cluster-merge';
 
-// The severity mapping and status words come from the core (the same the findings list uses), not a copy.
+// The severity mapping is the core's table (the one the findings list uses), written into the script;
+// the status words are the script's STATUS_WORDS (dashboard-script.ts), from the core's table too.
 export const DASHBOARD_CLUSTER_JS = `
-  var CLUSTER_LEVEL = ${JSON.stringify(CLUSTER_SEVERITY)};
-  var CLUSTER_WORD = ${JSON.stringify(([0, 1, 2, 3] as const).map((s) => STATUS_WORD[s]))};
+  var CLUSTER_LEVEL = ${JSON.stringify(SEVERITY_STATUS)};
 
   function clusterTag(level, label) { return el('span', 'tag s' + level, label); }
 
@@ -24,7 +23,7 @@ export const DASHBOARD_CLUSTER_JS = `
     tr.appendChild(el('td', '', n.node));
     tr.appendChild(el('td', '', n.local ? 'local' : (n.ip || n.node)));
     var s = el('td');
-    s.appendChild(clusterTag(n.status, CLUSTER_WORD[n.status] || String(n.status)));
+    s.appendChild(clusterTag(n.status, STATUS_WORDS[n.status] || String(n.status)));
     tr.appendChild(s);
     tr.appendChild(el('td', '', n.grade || '-'));
     tr.appendChild(el('td', '', n.error ? n.error.kind + ': ' + n.error.message : n.summary));
@@ -53,7 +52,7 @@ export const DASHBOARD_CLUSTER_JS = `
     $('cluster-name').textContent = '— ' + (c.cluster.name || c.cluster.localNode) + ' (from ' + c.cluster.localNode + ')';
     var sum = $('cluster-summary');
     clear(sum);
-    sum.appendChild(clusterTag(c.status, CLUSTER_WORD[c.status] || String(c.status)));
+    sum.appendChild(clusterTag(c.status, STATUS_WORDS[c.status] || String(c.status)));
     sum.appendChild(document.createTextNode(' ' + c.summary));
     $('cluster-scan').textContent = 'Scanned at ' + clusterClock(c.generatedAt) +
       (scan.error ? '. The last scan failed: ' + scan.error + ' (this is the previous result).' : '.');

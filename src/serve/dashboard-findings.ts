@@ -1,10 +1,9 @@
 // The findings part of the dashboard script (concatenated into /dashboard.js by dashboard-script.ts,
-// sharing its scope: el, clear, fixLine, breakable, guestLink). Findings come ready from the server
+// sharing its scope: el, clear, fixLine, breakable, guestLink, SEVERITY_ORDER). Findings come ready from the server
 // (doc.view.findings, src/render/dashboard-view.ts); here they are only grouped, filtered and laid
 // out. Acknowledged and pending ones are grouped apart and collapsed: they do not count.
 
 export const FINDINGS_JS = String.raw`
-  var SEVERITY_ORDER = { CRITICAL: 0, UNKNOWN: 1, WARNING: 2, PENDING: 3 };
   var openDetails = {};
 
   function groupOf(f, by) {

@@ -3,7 +3,8 @@
 // textContent or an attribute, never innerHTML: guest names and mount paths are user-controlled.
 // Status words, sizes and capacity texts come from the server (doc.view): nothing is re-derived here.
 // (Written without template literals so it can live inside this TypeScript string.)
-import { STATUS_WORD } from '../core/findings/finding-words';
+import { SEVERITY_RANK, STATUS_WORD } from '../core/findings/status';
+import type { Status } from '../core/types';
 import { DASHBOARD_CLUSTER_JS } from './dashboard-cluster-script';
 import { FINDINGS_JS } from './dashboard-findings';
 import { TABLES_JS } from './dashboard-tables';
@@ -260,7 +261,14 @@ ${DASHBOARD_CLUSTER_JS}
   });
 `;
 
-// The status words of the history come from the core's one table.
-const WORDS_JS = `var STATUS_WORDS = ${JSON.stringify(([0, 1, 2, 3] as const).map((s) => STATUS_WORD[s]))};`;
+// The status words (history, cluster section) and the monitoring order (tables worst first, findings
+// grouped by severity) are the core's tables, written into the script: the page has no copy of its own.
+const WORST_FIRST = ([0, 1, 2, 3] as Status[]).sort((a, b) => SEVERITY_RANK[b] - SEVERITY_RANK[a]);
+const WORDS_JS = [
+  `var STATUS_WORDS = ${JSON.stringify(([0, 1, 2, 3] as const).map((s) => STATUS_WORD[s]))};`,
+  `var SEVERITY_RANK = ${JSON.stringify(SEVERITY_RANK)};`,
+  // The findings' severity groups in that order; PENDING (explained) after them.
+  `var SEVERITY_ORDER = ${JSON.stringify(Object.fromEntries([...WORST_FIRST.map((s) => STATUS_WORD[s]), 'PENDING'].map((w, i) => [w, i])))};`,
+].join('\n');
 
 export const DASHBOARD_JS = `'use strict';\n(function () {\n${WORDS_JS}\n${MAIN_JS}\n${TABLES_JS}\n${FINDINGS_JS}\n})();\n`;

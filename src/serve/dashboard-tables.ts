@@ -1,5 +1,5 @@
 // The dashboard's guest and mount tables, part of /dashboard.js: spliced into the script's scope, so
-// it uses its helpers ($, el, clear, guestLink, breakable...). Rows, capacity bars and the "show more"
+// it uses its helpers ($, el, clear, guestLink, breakable...) and the core's SEVERITY_RANK. Rows, capacity bars and the "show more"
 // toggles; every value goes in through textContent. Plain ES2017 without template literals.
 export const TABLES_JS = String.raw`
   function cell(tr, label, cls, content) {
@@ -37,7 +37,7 @@ export const TABLES_JS = String.raw`
     moreButton('guests-more', table, guests.filter(function (g) { return g.level === 0; }).length, 'guests');
   }
 
-  function rank(level) { return level === 2 ? 4 : level === 3 ? 3 : level; }
+  function rank(level) { return SEVERITY_RANK[level]; }
 
   function renderMounts(v, doc) {
     var table = $('mounts');

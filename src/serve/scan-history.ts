@@ -5,7 +5,7 @@ import { emptyHistory, type History, type HistoryPart, historyPoint, parseHistor
 import type { CheckDocument, Status } from '../core/types';
 import type { Host } from '../host/host';
 import { readStateFile, statePath, writeStateFile } from '../host/state-file';
-import { listFindings } from '../core/findings/findings';
+import { documentPartOf, listFindings } from '../core/findings/findings';
 import type { DocumentParts } from './routes';
 import type { Part, Service } from './service';
 
@@ -49,7 +49,7 @@ export function createScanHistory(opts: {
 }
 
 function pointOf(part: HistoryPart, doc: CheckDocument, at: Date) {
-  const mine = listFindings(doc).filter((f) => (part === 'dm' ? f.part === 'dm' || f.part === 'storage' : f.part === 'mounts'));
+  const mine = listFindings(doc).filter((f) => documentPartOf(f.part) === part);
   const status = (part === 'dm' ? doc.dm?.status : doc.mounts?.status) ?? doc.status;
   return historyPoint(
     at,

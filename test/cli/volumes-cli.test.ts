@@ -188,3 +188,22 @@ test('check --json: the VMID-reuse part counts the volumes a new guest would inh
   const text = cli(node, ['check']).stdout;
   assert.match(text, /VMID reuse/);
 });
+
+test('ack: an orphaned volume is acknowledged like an orphaned LV (listed, accepted, silenced, removed)', { skip }, () => {
+  const node = buildNode(SCENARIO);
+  const key = 'volume:orphan:guest-missing:local-zfs:vm-150-disk-0';
+  const listed = JSON.parse(cli(node, ['ack', '--json']).stdout) as { key: string }[];
+  assert.ok(listed.some((f) => f.key === key), 'pve-health ack lists volume findings');
+  const r = cli(node, ['ack', key, '--for', '7d', '--reason', 'kept for the audit']);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(cli(node, ['check', '--json']).stdout);
+  assert.deepEqual(
+    doc.acknowledged.map((a: { key: string }) => a.key),
+    [key],
+  );
+  assert.equal(doc.volumes.statusWithoutAcks, 1);
+  assert.equal(doc.volumes.status, 1, 'the other orphaned volumes still count');
+  assert.match(cli(node, ['check', '--format', 'nagios']).stdout, /^WARNING: .*1 acknowledged, 5 orphaned volumes/);
+  assert.equal(cli(node, ['ack', '--remove', key]).code, 0);
+  assert.equal(JSON.parse(cli(node, ['check', '--json']).stdout).acknowledged, undefined);
+});

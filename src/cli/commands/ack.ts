@@ -1,7 +1,7 @@
 // `pve-health ack`: acknowledge (silence) a finding with a reason and an expiry, list and remove
 // acknowledgements. The decision is src/core/findings/acks.ts; the file is src/host/acks-file.ts.
 import { type Ack, ACK_KEY, isExpired, parseDuration, planAck, removeAck } from '../../core/findings/acks';
-import { STATUS_WORD } from '../../core/findings/evaluate';
+import { STATUS_WORD } from '../../core/findings/status';
 import { UsageError } from '../../core/errors';
 import type { Status } from '../../core/types';
 import { acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
@@ -11,7 +11,7 @@ import { renderTable } from '../../render/text';
 import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
-import { mountsPart } from '../gather-parts';
+import { mountsPart, volumesPart } from '../gather-parts';
 
 const ACK_OPTIONS = {
   for: { type: 'string' },
@@ -76,7 +76,9 @@ async function currentFindings(ctx: CommandContext<typeof ACK_OPTIONS>, s: Sessi
   const loaded = await loadFor(ctx, s);
   const dm = dmPart(loaded, s.config);
   const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
-  return listFindings(documentFor(loaded, s.host, { dm, mounts })).filter((f) => !f.pending);
+  // Orphaned guest volumes are findings like orphaned LVs: the dashboard offers their ack command too.
+  const volumes = await volumesPart(s.host, loaded, { mounts });
+  return listFindings(documentFor(loaded, s.host, { dm, mounts, volumes })).filter((f) => !f.pending);
 }
 
 function acknowledge(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session, findings: Finding[], key: string): number {

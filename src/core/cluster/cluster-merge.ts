@@ -12,7 +12,7 @@ import {
   sharedVolumeFindings,
   staleIncarnationFindings,
 } from './cluster-findings';
-import { worstStatus } from '../findings/evaluate';
+import { worstStatus } from '../findings/status';
 import type { CheckDocument, Grade, Status } from '../types';
 
 /** Why a node has no document. */
@@ -91,7 +91,8 @@ export interface ClusterInput {
   includeDocuments?: boolean;
 }
 
-const SEVERITY_STATUS: Record<FindingSeverity, Status> = { critical: 2, warning: 1, unknown: 3, info: 0 };
+/** A cluster finding's severity as a monitoring state (info: explained, e.g. by a migration). */
+export const SEVERITY_STATUS: Record<FindingSeverity, Status> = { critical: 2, warning: 1, unknown: 3, info: 0 };
 
 export function findingStatus(f: Pick<ClusterFinding, 'severity'>): Status {
   return SEVERITY_STATUS[f.severity];

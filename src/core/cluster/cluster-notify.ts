@@ -1,10 +1,11 @@
 // `cluster --notify`: the cluster view as a check document for the notification channels. Its node
 // is "<cluster> (cluster)", so what the channels were last told about the cluster is kept apart
-// from this node's own `check --notify` state; the findings across nodes (src/render/findings.ts
+// from this node's own `check --notify` state; the findings across nodes (src/core/findings/findings.ts
 // lists them with the nodes they involve), the nodes that could not be checked, and every checked
 // node whose own check is not OK are its findings. Without the last, a stale map on one node would
 // make the cluster CRITICAL with nothing in the message saying where.
 import type { ClusterDocument, ClusterFinding, ClusterNode } from './cluster-merge';
+import { STATUS_WORD } from '../findings/status';
 import type { CheckDocument, Status } from '../types';
 
 const STATUS_SEVERITY: Record<Status, ClusterFinding['severity'] | null> = {
@@ -13,7 +14,6 @@ const STATUS_SEVERITY: Record<Status, ClusterFinding['severity'] | null> = {
   2: 'critical',
   3: 'unknown',
 };
-const STATUS_WORD: Record<Status, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
 
 /** A checked node's own status as a finding; its id carries the severity, so a change is news. */
 export function nodeStatusFinding(n: ClusterNode): ClusterFinding | null {

@@ -1,5 +1,5 @@
 // Summary, grade, monitoring status and the per-guest health table of a DM result.
-import { worstStatus } from '../findings/evaluate';
+import { worstStatus } from '../findings/status';
 import { gradeOf, scoreOf } from './grade';
 import type { PveState } from '../node/pve-state';
 import type { DmEntry, DmResult, GuestHealth, Status } from '../types';
@@ -45,6 +45,9 @@ export function statusOf(entries: DmEntry[]): Status {
   for (const e of entries) status = worstStatus(status, entrySeverity(e));
   return status;
 }
+
+/** A guest's DM health as a monitoring state: what its worst volume is (duplicates are critical). */
+export const GUEST_HEALTH_STATUS: Record<GuestHealth['health'], Status> = { ok: 0, orphans: 1, duplicates: 2, unknown: 3 };
 
 export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
   const out: GuestHealth[] = [];

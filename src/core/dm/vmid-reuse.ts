@@ -4,8 +4,6 @@
 // VMID exists (silently inherited by the new guest).
 import { buildDmName } from '../parse/dm-name';
 import { formatBytes } from '../format-bytes';
-
-export { formatBytes };
 import type { LvmStorage } from '../parse/storage-config';
 import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from '../types';
 import { nextDiskName } from '../parse/volume-name';

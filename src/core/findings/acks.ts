@@ -3,12 +3,14 @@
 // and the statuses that remain come out. Never fail open: an UNKNOWN finding or a part that could not
 // be checked is never silenced, and an ack only holds while the finding is the same one (its key
 // names the status and reason) and no worse than when it was acknowledged.
-import { worstStatus } from './evaluate';
 import type { AcknowledgedFinding, CheckDocument, Status } from '../types';
+import { FINDING_KEY } from './finding-keys';
+import { documentPartOf, type Finding } from './findings';
+import { SEVERITY_RANK, worstStatus } from './status';
 
 /** One acknowledgement as stored in the state dir's acks.json. */
 export interface Ack {
-  /** The finding key (core/findings/findings.ts), e.g. "dm:orphan:guest-missing:pve-vm--150--disk--0". */
+  /** The finding key (core/findings/finding-keys.ts), e.g. "dm:orphan:guest-missing:pve-vm--150--disk--0". */
   key: string;
   reason: string;
   /** ISO time the ack expires. */
@@ -26,16 +28,25 @@ export interface AckFile {
   acks: Ack[];
 }
 
-/** The parts of a finding the ack decision needs (a Finding of render/findings.ts has them). */
+/** The parts of a finding the ack decision needs (a Finding of findings.ts has them). */
 export interface AckableFinding {
   key: string;
-  part: string;
+  part: Finding['part'];
   subject: string;
   severity: Status;
   pending: boolean;
 }
 
-export const ACK_KEY = /^(dm|storage|mount|cluster):\S+$/;
+/** Any finding's key: an orphaned volume is acknowledged like an orphaned LV. */
+export const ACK_KEY = FINDING_KEY;
+
+/**
+ * Can this finding be acknowledged? Only one that counts and is known: a pending one does not count
+ * anyway, and an UNKNOWN one (something could not be checked) is never silenced.
+ */
+export function isAckable(f: Pick<AckableFinding, 'severity' | 'pending'>): boolean {
+  return !f.pending && f.severity !== 0 && f.severity !== 3;
+}
 
 export function emptyAckFile(): AckFile {
   return { version: 1, acks: [] };
@@ -120,23 +131,12 @@ export function isExpired(ack: Ack, now: Date): boolean {
 
 /** The ack that silences this finding now, if any. */
 export function ackFor(finding: AckableFinding, acks: Ack[], now: Date): Ack | null {
-  if (finding.pending || finding.severity === 3 || finding.severity === 0) return null;
+  if (!isAckable(finding)) return null;
   const a = acks.find((x) => x.key === finding.key);
   if (!a || isExpired(a, now)) return null;
   // Worse than when acknowledged (a warning that became critical): the admin has not seen this one.
-  return rank(finding.severity) > rank(a.severity) ? null : a;
+  return SEVERITY_RANK[finding.severity] > SEVERITY_RANK[a.severity] ? null : a;
 }
-
-const rank = (s: Status) => ({ 0: 0, 1: 1, 3: 2, 2: 3 })[s];
-
-/** Which findings' parts carry which part status in the document. */
-const PART_OF: Record<string, 'dm' | 'mounts' | 'volumes' | null> = {
-  dm: 'dm',
-  storage: 'dm',
-  mounts: 'mounts',
-  volumes: 'volumes',
-  cluster: null,
-};
 
 /**
  * The document with its acknowledged findings listed and the statuses they no longer raise. A part
@@ -171,7 +171,7 @@ export function acknowledgeDocument(
   const out: CheckDocument = { ...doc, acknowledged: acked };
   const residual = (part: 'dm' | 'mounts' | 'volumes', status: Status): Status => {
     if (status === 3 || status === 0) return status;
-    const mine = findings.filter((f) => !f.pending && PART_OF[f.part] === part);
+    const mine = findings.filter((f) => !f.pending && documentPartOf(f.part) === part);
     if (worstStatus(...mine.map((f) => f.severity)) !== status) return status;
     return worstStatus(...mine.filter((f) => !silenced.has(f.key)).map((f) => f.severity));
   };
@@ -188,7 +188,7 @@ export function acknowledgeDocument(
   const clusterOnly = !doc.dm && !doc.mounts && !doc.volumes;
   out.status = clusterOnly && doc.status === 3 ? 3 : worstStatus(...parts, ...cluster.map((f) => f.severity));
   // Never raise, only lower: acknowledging cannot make a document worse than it was.
-  if (rank(out.status) > rank(doc.status)) out.status = doc.status;
+  if (SEVERITY_RANK[out.status] > SEVERITY_RANK[doc.status]) out.status = doc.status;
   out.statusWithoutAcks = doc.status;
   return out;
 }

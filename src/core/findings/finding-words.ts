@@ -1,8 +1,18 @@
-// The words of a finding: what each reason code and mount state means to an admin, the status words,
-// and a mount's label. One vocabulary for every output form (text, nagios, checkmk, mail, dashboard).
-import type { DmReason, MountEntry } from '../types';
+// The words of a finding: what each reason code and mount state means to an admin, the word a
+// finding is tagged with, and a mount's label. One vocabulary for every output form (text, nagios,
+// checkmk, mail, dashboard); the status words themselves are status.ts's.
+import type { DmReason, MountEntry, Status } from '../types';
+import { STATUS_WORD } from './status';
 
-export { STATUS_WORD } from './evaluate';
+/** A finding's tag: its state's word, or PENDING when a running PVE operation explains it. */
+export function findingWord(f: { pending: boolean; severity: Status }): string {
+  return f.pending ? 'PENDING' : STATUS_WORD[f.severity];
+}
+
+/** The tag monitoring long output prints: an acknowledged finding says so ("ACK CRITICAL"). */
+export function findingTag(f: { pending: boolean; severity: Status; acknowledged: unknown }): string {
+  return !f.pending && f.acknowledged ? `ACK ${STATUS_WORD[f.severity]}` : findingWord(f);
+}
 
 const REASON_TEXT: Partial<Record<DmReason, string>> = {
   referenced: 'referenced by a guest config',

@@ -1,12 +1,16 @@
 // The findings of a CheckDocument as one flat list, worst first: what the HTML report, Nagios,
-// Checkmk, the dashboard and notifications all show. Decided here, once: each finding's severity,
-// its subject, and its `key`, which identifies it across runs (notify compares sets of keys, acks
-// name them), so it uses names and reasons, never sizes or counters that drift. Pure.
-import type { ClusterFinding } from '../cluster/cluster-merge';
+// Checkmk, the dashboard, serve's history and notifications all show. Decided here, once: what is a
+// finding, its severity, its subject, its key (finding-keys.ts) and whether it counts now. Pure.
+import { type ClusterFinding, findingStatus } from '../cluster/cluster-merge';
 import { entrySeverity } from '../dm/dm-summary';
 import { shellQuote } from '../shell-quote';
 import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../types';
+import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
+import type { VolumeEntry } from '../volumes/volume-types';
+import { clusterKey, dmKey, mountKey, storageKey, volumeKey, volumeSubject } from './finding-keys';
 import { MOUNT_TEXT, mountLabel, reasonText } from './finding-words';
+import { SEVERITY_RANK } from './status';
+import { phraseOf } from './summary';
 
 export interface Finding {
   key: string;
@@ -72,8 +76,31 @@ export function partErrors(doc: CheckDocument): { part: 'dm' | 'mounts' | 'volum
 }
 
 /** Is this DM entry a finding (something an admin should look at)? */
-export function isDmFinding(e: DmEntry): boolean {
+export function isDmFinding(e: Pick<DmEntry, 'status'>): boolean {
   return e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown';
+}
+
+/** Is this guest volume (ZFS, RBD, file storages) a finding? */
+export function isVolumeFinding(e: Pick<VolumeEntry, 'status'>): boolean {
+  return e.status === 'orphan' || e.status === 'unknown';
+}
+
+/** A volume finding's severity: an orphan warns, an undecided volume is UNKNOWN, a pending one is explained. */
+function volumeSeverity(e: Pick<VolumeEntry, 'status' | 'pending'>): Status {
+  return e.pending ? 0 : e.status === 'unknown' ? 3 : 1;
+}
+
+/**
+ * Does this finding count now (status, exit code, notifications, counts)? A pending one is explained
+ * by a running PVE operation; an acknowledged one is silenced until its ack expires or it changes.
+ */
+export function isCounted(f: { pending: boolean; acknowledged: unknown }): boolean {
+  return !f.pending && !f.acknowledged;
+}
+
+/** The document part whose status a finding raises (a cluster finding raises the cluster document's). */
+export function documentPartOf(part: Finding['part']): 'dm' | 'mounts' | 'volumes' | null {
+  return part === 'dm' || part === 'storage' ? 'dm' : part === 'mounts' || part === 'volumes' ? part : null;
 }
 
 /** The classifier's own severity when it gave one (a full mount above the critical threshold is 2). */
@@ -82,9 +109,10 @@ export function mountSeverity(m: MountEntry): Status {
   return m.status === 'stale' || m.status === 'missing' ? 2 : m.status === 'ok' ? 0 : 1;
 }
 
-const STORAGE_SEVERITY: Record<StorageFinding['severity'], Status> = { critical: 2, warning: 1, info: 0 };
-/** Cluster findings' severities as monitoring states (info: explained, e.g. by a migration). */
-export const CLUSTER_SEVERITY: Record<string, Status> = { critical: 2, warning: 1, unknown: 3, info: 0 };
+/** A cluster finding's monitoring state (info: explained, e.g. by a migration); one it does not know is UNKNOWN. */
+function clusterSeverity(f: Pick<ClusterFinding, 'severity'>): Status {
+  return findingStatus(f) ?? 3;
+}
 
 function storageSubject(f: StorageFinding): string {
   const s = f.subject ?? {};
@@ -97,7 +125,7 @@ function storageSubject(f: StorageFinding): string {
 function dmFindings(doc: CheckDocument): Finding[] {
   return (doc.dm?.entries ?? []).filter(isDmFinding).map((e) =>
     finding({
-    key: `dm:${e.status}:${e.reason}:${e.name}`,
+    key: dmKey(e),
     part: 'dm',
     severity: entrySeverity(e),
     subject: e.name,
@@ -120,12 +148,12 @@ function dmFindings(doc: CheckDocument): Finding[] {
 /** Storage health findings (thin pools, locks, ...): info-level ones are not worth a line here. */
 function storageFindings(doc: CheckDocument): Finding[] {
   return (doc.dm?.storage ?? [])
-    .filter((f) => (STORAGE_SEVERITY[f.severity] ?? 1) !== 0)
+    .filter((f) => (STORAGE_SEVERITY_STATUS[f.severity] ?? 1) !== 0)
     .map((f) =>
       finding({
-      key: `storage:${f.id}`,
+      key: storageKey(f),
       part: 'storage',
-      severity: STORAGE_SEVERITY[f.severity] ?? 1,
+      severity: STORAGE_SEVERITY_STATUS[f.severity] ?? 1,
       subject: storageSubject(f),
       status: 'storage',
       reason: f.kind,
@@ -143,7 +171,7 @@ function mountFindings(doc: CheckDocument): Finding[] {
     .filter((m) => m.status !== 'ok')
     .map((m) =>
       finding({
-      key: `mount:${m.status}:${m.scope}:${m.ctid ?? ''}:${m.target}`,
+      key: mountKey(m),
       part: 'mounts',
       severity: mountSeverity(m),
       subject: mountLabel(m),
@@ -167,14 +195,13 @@ function mountFindings(doc: CheckDocument): Finding[] {
  */
 function volumeFindings(doc: CheckDocument): Finding[] {
   return (doc.volumes?.entries ?? [])
-    .filter((e) => e.status === 'orphan' || e.status === 'unknown')
-    .map((e) => {
-      const subject = e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid;
-      return finding({
-        key: `volume:${e.status}:${e.reason}:${subject}`,
+    .filter(isVolumeFinding)
+    .map((e) =>
+      finding({
+        key: volumeKey(e),
         part: 'volumes',
-        severity: e.pending ? 0 : e.status === 'unknown' ? 3 : 1,
-        subject,
+        severity: volumeSeverity(e),
+        subject: volumeSubject(e),
         status: e.status,
         reason: e.reason,
         explanation: reasonText(e.reason as DmReason),
@@ -185,8 +212,8 @@ function volumeFindings(doc: CheckDocument): Finding[] {
         vmid: e.vmid,
         volume: e.volid,
         storage: e.storage,
-      });
-    });
+      }),
+    );
 }
 
 /**
@@ -197,12 +224,12 @@ function clusterFindings(doc: CheckDocument): Finding[] {
   const c = doc.cluster as { findings?: ClusterFinding[] } | undefined;
   const all = Array.isArray(c?.findings) ? c.findings : [];
   return all
-    .filter((f) => (CLUSTER_SEVERITY[f.severity] ?? 3) !== 0)
+    .filter((f) => clusterSeverity(f) !== 0)
     .map((f) =>
       finding({
-      key: `cluster:${f.id}`,
+      key: clusterKey(f),
       part: 'cluster',
-      severity: CLUSTER_SEVERITY[f.severity] ?? 3,
+      severity: clusterSeverity(f),
       subject: `on ${f.nodes.join(', ')}`,
       status: 'cluster',
       reason: f.kind,
@@ -214,9 +241,6 @@ function clusterFindings(doc: CheckDocument): Finding[] {
     );
 }
 
-/** Monitoring order of severity for sorting: CRITICAL, UNKNOWN, WARNING, then the rest. */
-const RANK: Record<Status, number> = { 2: 4, 3: 3, 1: 2, 0: 1 };
-
 export function listFindings(doc: CheckDocument): Finding[] {
   const out: Finding[] = [
     ...dmFindings(doc),
@@ -225,63 +249,20 @@ export function listFindings(doc: CheckDocument): Finding[] {
     ...volumeFindings(doc),
     ...clusterFindings(doc),
   ];
-  // Acknowledged ones (acks.ts decided which) say so; they sort after those that count.
+  // Acknowledged ones (acks.ts decided which) say so; they sort after those that count, and the
+  // rest worst first in monitoring order (CRITICAL, UNKNOWN, WARNING, then what does not count).
   const acks = new Map((doc.acknowledged ?? []).map((a) => [a.key, a]));
   for (const f of out) {
     const a = acks.get(f.key);
     if (a) f.acknowledged = { reason: a.reason, until: a.until };
   }
   return out.sort(
-    (a, b) => Number(Boolean(a.acknowledged)) - Number(Boolean(b.acknowledged)) || RANK[b.severity] - RANK[a.severity],
+    (a, b) => Number(Boolean(a.acknowledged)) - Number(Boolean(b.acknowledged)) ||
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
   );
 }
 
-const PHRASE_ORDER = [
-  'duplicate',
-  'orphan',
-  'unknown',
-  'storage issue',
-  'cluster finding',
-  'stale mount',
-  'missing mount',
-  'readonly mount',
-  'full mount',
-];
-
-/** "1 duplicate, 2 orphans, 1 stale mount" (pending and acknowledged ones are counted apart). */
+/** "1 duplicate, 2 orphans, 1 stale mount, 1 pending": the findings counted (summary.ts words them). */
 export function findingsPhrase(doc: CheckDocument): string {
-  const counts = new Map<string, number>();
-  let pending = 0;
-  let acknowledged = 0;
-  for (const f of listFindings(doc)) {
-    // Volumes are summed on their own below (orphaned volumes are no DM orphans).
-    if (f.part === 'volumes') continue;
-    if (f.pending) pending++;
-    else if (f.acknowledged) acknowledged++;
-    else {
-      const word =
-        f.part === 'mounts'
-          ? `${f.status} mount`
-          : f.part === 'storage'
-            ? 'storage issue'
-            : f.part === 'cluster'
-              ? 'cluster finding'
-              : f.status;
-      counts.set(word, (counts.get(word) ?? 0) + 1);
-    }
-  }
-  const parts = [...counts]
-    .sort((a, b) => PHRASE_ORDER.indexOf(a[0]) - PHRASE_ORDER.indexOf(b[0]))
-    .map(([w, n]) => `${n} ${w}${n === 1 ? '' : 's'}`);
-  // The DM summary also counts pending entries that are not findings (e.g. a valid volume of a guest being migrated).
-  const pendingCount = doc.dm ? Math.max(doc.dm.summary.pending, pending) : pending;
-  if (pendingCount) parts.push(`${pendingCount} pending`);
-  if (acknowledged) parts.push(`${acknowledged} acknowledged`);
-  // The volumes part (ZFS/RBD/file storages) is summed on its own: its entries are no DM findings.
-  if (doc.volumes) {
-    const v = doc.volumes.summary;
-    if (doc.volumes.status === 3) parts.push('volumes not fully checked');
-    if (v.orphan) parts.push(`${v.orphan} orphaned volume${v.orphan === 1 ? '' : 's'}`);
-  }
-  return parts.length ? parts.join(', ') : 'no issues';
+  return phraseOf(listFindings(doc), doc);
 }

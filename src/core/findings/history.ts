@@ -2,6 +2,7 @@
 // counts of the last scans, for the dashboard's sparklines, and the finding keys of the last two
 // scans, for its "new since the last scan" markers. Pure: the service reads and writes the file.
 import type { Status } from '../types';
+import { isCounted } from './findings';
 
 export interface HistoryPoint {
   /** ISO time the scan finished. */
@@ -39,7 +40,7 @@ export interface ScanFindings {
 }
 
 export function historyPoint(at: Date, status: Status, findings: ScanFindings[]): HistoryPoint {
-  const counted = findings.filter((f) => !f.pending && !f.acknowledged);
+  const counted = findings.filter(isCounted);
   return {
     at: at.toISOString(),
     status,

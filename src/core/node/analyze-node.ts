@@ -5,7 +5,7 @@
 import { withCleanupActions } from '../cleanup/cleanup-context';
 import type { Config } from '../config';
 import { analyzeDm } from '../dm/analyze-dm';
-import { worstStatus } from '../findings/evaluate';
+import { worstStatus } from '../findings/status';
 import { classifyStorage, storageStatus } from '../storage/classify-storage';
 import type { DmResult } from '../types';
 import type { NodeView } from './node-view';

@@ -2,11 +2,6 @@
 // Pure: the parsers take the text of /proc files and `pveversion` output. src/host/read-system.ts
 // reads them; the gatherer stores the result in HostSnapshot.extra.system so `--from` replays it.
 
-import { formatBytes } from '../format-bytes';
-
-/** Re-exported for the renderers that import it from here. */
-export { formatBytes };
-
 export interface SystemInfo {
   hostname: string | null;
   /** "8.2.4" from `pveversion`. */

@@ -3,7 +3,7 @@
 // shared-LVM autoactivation. Rules and sources: docs/storage-health.md.
 import { lockState } from '../node/guest-locks';
 import type { ParsedGuest, StorageContext } from './storage-context';
-import { fmtBytes } from './storage-context';
+import { formatBytes } from '../format-bytes';
 import type { StorageFinding } from '../types';
 
 
@@ -166,7 +166,7 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
     const inherit = [...perVmid.keys()].filter((v): v is number => v !== null && next.has(v)).sort((a, b) => a - b);
     const parts = [...perVmid.entries()]
       .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0))
-      .map(([v, p]) => `${v === null ? 'no VMID' : `VMID ${v}`}: ${p.n} LV${p.n > 1 ? 's' : ''}, ${fmtBytes(p.bytes)}`);
+      .map(([v, p]) => `${v === null ? 'no VMID' : `VMID ${v}`}: ${p.n} LV${p.n > 1 ? 's' : ''}, ${formatBytes(p.bytes)}`);
     const fix: string[] = [];
     for (const e of entries.slice(0, 30)) {
       const guestExists = e.reason === 'not-referenced' || e.reason === 'guest-on-other-node';
@@ -181,7 +181,7 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
       id: `leftovers:${key}`,
       kind: 'leftover-lvs',
       severity: inherit.length > 0 ? 'warning' : 'info',
-      title: `${entries.length} inactive leftover LV${entries.length > 1 ? 's' : ''} hold ${fmtBytes(total)} on ${where}`,
+      title: `${entries.length} inactive leftover LV${entries.length > 1 ? 's' : ''} hold ${formatBytes(total)} on ${where}`,
       detail: `${parts.join('; ')}.${
         inherit.length > 0
           ? ` A new guest created as VMID ${inherit.join(' or ')} (${inherit.includes(reuse?.nextVmid ?? -1) ? 'the next VMID PVE hands out' : `among the next VMIDs PVE hands out, after ${reuse?.nextVmid}`}) inherits that VMID's volumes here: \`qm disk rescan\` attaches them to it, and destroying it with "unreferenced disks" deletes them.`

@@ -4,7 +4,8 @@
 
 import type { DmFailedStatus } from '../parse/parse-dm-status';
 import type { StorageFinding } from '../types';
-import { fmtBytes, type StorageContext } from './storage-context';
+import { formatBytes } from '../format-bytes';
+import type { StorageContext } from './storage-context';
 import { type PoolUsage, poolUsage, type ThinPool, type ThinThresholds, thinPool, thinThresholds } from './thin-pool';
 
 const pct = (n: number) => `${n.toFixed(1)} %`;
@@ -39,7 +40,7 @@ function extendDataFix(p: PoolUsage, dataWarning: number): string[] {
     p.vgFree >= growBytes
       ? [`lvextend -L +${grow} ${ref}`]
       : [
-          `# VG ${lv.vg} has only ${fmtBytes(p.vgFree)} free: add a disk (pvcreate /dev/sdX; vgextend ${lv.vg} /dev/sdX) or free space`,
+          `# VG ${lv.vg} has only ${formatBytes(p.vgFree)} free: add a disk (pvcreate /dev/sdX; vgextend ${lv.vg} /dev/sdX) or free space`,
         ];
   return [
     ...free,
@@ -123,7 +124,7 @@ function thinMetadata(p: PoolUsage, t: ThinThresholds): StorageFinding | null {
     fix:
       p.vgFree >= 2 ** 30
         ? extendMetaFix(p)
-        : [`# VG ${p.lv.vg} has only ${fmtBytes(p.vgFree)} free: add a disk (vgextend), then`, ...extendMetaFix(p)],
+        : [`# VG ${p.lv.vg} has only ${formatBytes(p.vgFree)} free: add a disk (vgextend), then`, ...extendMetaFix(p)],
     subject: p.subject,
     values: p.values,
   };
@@ -177,7 +178,7 @@ function thinOvercommit(ctx: StorageContext, p: PoolUsage, t: ThinThresholds): S
     kind: 'thin-pool-overcommit',
     severity: warn ? 'warning' : 'info',
     title: `${p.what} is overcommitted to ${ratio.toFixed(0)} %`,
-    detail: `${thins.length} thin volumes of ${fmtBytes(virtual)} in total sit on a ${fmtBytes(size)} pool. It fills before the guests fill their disks${warn ? `; above the configured ${t.overcommit} % a few busy guests are enough` : ''}. Watch data usage and keep free space in the VG to grow the pool.`,
+    detail: `${thins.length} thin volumes of ${formatBytes(virtual)} in total sit on a ${formatBytes(size)} pool. It fills before the guests fill their disks${warn ? `; above the configured ${t.overcommit} % a few busy guests are enough` : ''}. Watch data usage and keep free space in the VG to grow the pool.`,
     fix: warn
       ? [
           '# move disks to another storage (qm disk move / pct move-volume) or grow the pool',

@@ -6,12 +6,13 @@
 import type { Config } from '../config';
 import { commandFailure, type NodeView } from '../node/node-view';
 import { parseDmStatus } from '../parse/parse-dm-status';
-import type { DmResult, StorageFinding } from '../types';
+import { worstStatus } from '../findings/status';
+import type { DmResult, Status, StorageFinding } from '../types';
 import { classifyGuestStorage } from './classify-storage-guests';
 import { classifyHostUse } from './classify-storage-host';
 import { classifyMultipath } from './classify-storage-multipath';
 import { classifyThinPools } from './classify-storage-pools';
-import { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext } from './storage-context';
+import { AUTOACTIVATION_KEY, type ParsedGuest, STORAGE_SEVERITY_STATUS, type StorageContext } from './storage-context';
 
 export { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext, THIN_DEFAULTS } from './storage-context';
 
@@ -92,10 +93,7 @@ export function classifyStorage(view: NodeView, dm: DmResult, config: Config): S
   return findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.id.localeCompare(b.id));
 }
 
-/** Monitoring status of a finding list: critical → 2, warning → 1, else 0. */
-export function storageStatus(findings: StorageFinding[]): 0 | 1 | 2 {
-  if (findings.some((f) => f.severity === 'critical')) return 2;
-  return findings.some((f) => f.severity === 'warning') ? 1 : 0;
+/** Monitoring status of a finding list: the worst finding's (critical → 2, warning → 1, else 0). */
+export function storageStatus(findings: StorageFinding[]): Status {
+  return worstStatus(...findings.map((f) => STORAGE_SEVERITY_STATUS[f.severity] ?? 0));
 }
-
-export { fmtBytes } from './storage-context';

@@ -7,7 +7,7 @@ import type { GuestConfig, GuestType } from '../parse/guest-config';
 import type { DmInfo, DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow, VgRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
-import type { DmResult } from '../types';
+import type { DmResult, Status, StorageFinding } from '../types';
 
 /** Thin pool thresholds when the config does not set them (docs/storage-health.md says why). */
 export const THIN_DEFAULTS = {
@@ -56,5 +56,5 @@ export interface StorageContext {
   config: Config;
 }
 
-/** Sizes in findings' sentences: the one formatter (src/core/format-bytes.ts). */
-export { formatBytes as fmtBytes } from '../format-bytes';
+/** A storage finding's monitoring state: the one rule for the DM part's status and the findings list. */
+export const STORAGE_SEVERITY_STATUS: Record<StorageFinding['severity'], Status> = { critical: 2, warning: 1, info: 0 };

@@ -1,0 +1,54 @@
+// Finding keys: what identifies a finding across runs. Notify compares sets of them, serve's history
+// marks new ones, acks name them (acks.json, `pve-health ack KEY`). Built from names and reasons,
+// never from sizes or counters that drift, and read back here only: the format lives in this file.
+//   dm:<status>:<reason>:<DM name>               dm:orphan:guest-missing:pve-vm--105--disk--0
+//   volume:<status>:<reason>:<volid[@snapshot]>  volume:orphan:guest-missing:local-zfs:vm-150-disk-0
+//   mount:<status>:<scope>:<ctid>:<target>       mount:stale:ct:102:/mnt/a   mount:full:host::/mnt/pve/iso
+//   storage:<finding id>                         storage:thin-data:pve/data
+//   cluster:<finding id>                         cluster:shared-lv-open:san/<LV UUID>
+import type { DmEntry, MountEntry, StorageFinding } from '../types';
+import type { ClusterFinding } from '../cluster/cluster-types';
+import type { VolumeEntry } from '../volumes/volume-types';
+
+/** A finding key of any part (what `pve-health ack` accepts). */
+export const FINDING_KEY = /^(dm|volume|storage|mount|cluster):\S+$/;
+
+export function dmKey(e: Pick<DmEntry, 'status' | 'reason' | 'name'>): string {
+  return `dm:${e.status}:${e.reason}:${e.name}`;
+}
+
+/** The subject of a volume finding: the volume ID, and the snapshot when it is one. */
+export function volumeSubject(e: Pick<VolumeEntry, 'volid' | 'snapshot'>): string {
+  return e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid;
+}
+
+export function volumeKey(e: Pick<VolumeEntry, 'status' | 'reason' | 'volid' | 'snapshot'>): string {
+  return `volume:${e.status}:${e.reason}:${volumeSubject(e)}`;
+}
+
+export function mountKey(m: Pick<MountEntry, 'status' | 'scope' | 'ctid' | 'target'>): string {
+  return `mount:${m.status}:${m.scope}:${m.ctid ?? ''}:${m.target}`;
+}
+
+export function storageKey(f: Pick<StorageFinding, 'id'>): string {
+  return `storage:${f.id}`;
+}
+
+export function clusterKey(f: Pick<ClusterFinding, 'id'>): string {
+  return `cluster:${f.id}`;
+}
+
+/** "dm:orphan:guest-missing:pve-vm--105--disk--0" → "orphan pve-vm--105--disk--0 (guest-missing)". */
+export function describeKey(key: string): string {
+  const [part, status, reason, ...rest] = key.split(':');
+  if (part === 'dm') return `${status} ${rest.join(':')} (${reason})`;
+  if (part === 'volume') return `${status} volume ${rest.join(':')} (${reason})`;
+  if (part === 'storage') return `storage ${key.slice('storage:'.length)}`;
+  if (part === 'cluster') return `cluster ${key.slice('cluster:'.length)}`;
+  if (part === 'mount') {
+    // The third field is the scope, the fourth the CT id (empty on the host); a target may hold ':'.
+    const [ctid, ...target] = rest;
+    return `${status} mount ${reason === 'ct' ? `CT ${ctid}:` : ''}${target.join(':')}`;
+  }
+  return key;
+}
