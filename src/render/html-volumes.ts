@@ -6,6 +6,7 @@ import { STATUS_WORD } from '../core/findings/evaluate';
 import type { CheckDocument } from '../core/types';
 import type { Finding } from '../core/findings/findings';
 import { badge, esc, findingBlock, table } from './html-kit';
+import { look, statusFg } from './html-style';
 
 /** The volumes part: per storage (an unlisted one says why), the findings, and VMIDs that hold leftovers. */
 export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
@@ -14,7 +15,7 @@ export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
   const out = [
     `<p style="font-size:14px;margin:0 0 8px 0">${badge(STATUS_WORD[v.status], v.status)} ${esc(`${s.total} volumes: ${s.valid} valid, ${s.orphan} orphaned (${formatBytes(s.orphanSizeBytes)}), ${s.unknown} unknown`)}</p>`,
   ];
-  if (v.error) out.push(`<p style="font-size:14px;color:#7f1d1d">Could not check: ${esc(v.error)}</p>`);
+  if (v.error) out.push(`<p ${look({ fg: statusFg(2) }, 'font-size:14px')}>Could not check: ${esc(v.error)}</p>`);
   if (v.storages.length)
     out.push(
       table(
@@ -33,7 +34,7 @@ export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
   if (own.length) out.push(`<div style="margin-top:10px">${own.map((f) => findingBlock(doc, f)).join('')}</div>`);
   for (const l of v.vmidLeftovers ?? [])
     out.push(
-      `<p style="font-size:13px;color:#4b5563">VMID ${esc(l.vmid)} is free but holds ${esc(l.volids.length)} leftover volume(s) (${esc(formatBytes(l.sizeBytes))}): a new guest ${esc(l.vmid)} inherits them.</p>`,
+      `<p ${look({ fg: 'muted' }, 'font-size:13px')}>VMID ${esc(l.vmid)} is free but holds ${esc(l.volids.length)} leftover volume(s) (${esc(formatBytes(l.sizeBytes))}): a new guest ${esc(l.vmid)} inherits them.</p>`,
     );
   return out.join('');
 }
