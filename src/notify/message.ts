@@ -58,7 +58,9 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   if (findings.length) {
     lines.push('', 'Findings:');
     for (const f of findings) {
-      lines.push(`  [${f.pending ? 'PENDING' : STATUS_WORD[f.severity]}] ${f.status} ${f.subject}: ${f.explanation}`);
+      const word = f.pending ? 'PENDING' : f.acknowledged ? `ACK ${STATUS_WORD[f.severity]}` : STATUS_WORD[f.severity];
+      lines.push(`  [${word}] ${f.status} ${f.subject}: ${f.explanation}`);
+      if (f.acknowledged) lines.push(`      acknowledged until ${f.acknowledged.until} (not counted): ${f.acknowledged.reason}`);
       if (f.detail) lines.push(`      ${f.detail}`);
       if (f.fix) lines.push(`      fix: ${f.fix}`);
       if (f.hint) lines.push(`      hint: ${f.hint}`);

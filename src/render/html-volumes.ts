@@ -12,8 +12,14 @@ import { look, statusFg } from './html-style';
 export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
   const v = doc.volumes!;
   const s = v.summary;
+  const own = findings.filter((x) => x.part === 'volumes');
+  const acked = own.filter((f) => f.acknowledged).length;
+  const without =
+    v.statusWithoutAcks !== undefined && v.statusWithoutAcks !== v.status
+      ? ` (${STATUS_WORD[v.statusWithoutAcks]} without the acknowledged)`
+      : '';
   const out = [
-    `<p style="font-size:14px;margin:0 0 8px 0">${badge(STATUS_WORD[v.status], v.status)} ${esc(`${s.total} volumes: ${s.valid} valid, ${s.orphan} orphaned (${formatBytes(s.orphanSizeBytes)}), ${s.unknown} unknown`)}</p>`,
+    `<p style="font-size:14px;margin:0 0 8px 0">${badge(STATUS_WORD[v.status], v.status)} ${esc(`${s.total} volumes: ${s.valid} valid, ${s.orphan} orphaned (${formatBytes(s.orphanSizeBytes)})${acked ? `, ${acked} acknowledged` : ''}, ${s.unknown} unknown${without}`)}</p>`,
   ];
   if (v.error) out.push(`<p ${look({ fg: statusFg(2) }, 'font-size:14px')}>Could not check: ${esc(v.error)}</p>`);
   if (v.storages.length)
@@ -30,7 +36,6 @@ export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
         ]),
       ),
     );
-  const own = findings.filter((x) => x.part === 'volumes');
   if (own.length) out.push(`<div style="margin-top:10px">${own.map((f) => findingBlock(doc, f)).join('')}</div>`);
   for (const l of v.vmidLeftovers ?? [])
     out.push(

@@ -11,7 +11,7 @@ import { renderTable } from '../../render/text';
 import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
-import { mountsPart } from '../gather-parts';
+import { mountsPart, volumesPart } from '../gather-parts';
 
 const ACK_OPTIONS = {
   for: { type: 'string' },
@@ -76,7 +76,9 @@ async function currentFindings(ctx: CommandContext<typeof ACK_OPTIONS>, s: Sessi
   const loaded = await loadFor(ctx, s);
   const dm = dmPart(loaded, s.config);
   const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
-  return listFindings(documentFor(loaded, s.host, { dm, mounts })).filter((f) => !f.pending);
+  // The same parts as `check`: an orphaned ZFS/RBD/file volume is acknowledged like an orphaned LV.
+  const volumes = await volumesPart(s.host, loaded, { mounts });
+  return listFindings(documentFor(loaded, s.host, { dm, mounts, volumes })).filter((f) => !f.pending);
 }
 
 function acknowledge(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session, findings: Finding[], key: string): number {

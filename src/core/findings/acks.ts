@@ -35,7 +35,8 @@ export interface AckableFinding {
   pending: boolean;
 }
 
-export const ACK_KEY = /^(dm|storage|mount|cluster):\S+$/;
+// volume:orphan:guest-missing:local-zfs:vm-150-disk-0 (a volume ID holds colons of its own)
+export const ACK_KEY = /^(dm|storage|mount|volume|cluster):\S+$/;
 
 export function emptyAckFile(): AckFile {
   return { version: 1, acks: [] };

@@ -253,9 +253,17 @@ export function findingsPhrase(doc: CheckDocument): string {
   const counts = new Map<string, number>();
   let pending = 0;
   let acknowledged = 0;
+  let ackedVolumeOrphans = 0;
   for (const f of listFindings(doc)) {
-    // Volumes are summed on their own below (orphaned volumes are no DM orphans).
-    if (f.part === 'volumes') continue;
+    // Volumes are summed on their own below (orphaned volumes are no DM orphans); acknowledged ones
+    // are counted with the other acknowledged findings.
+    if (f.part === 'volumes') {
+      if (f.acknowledged) {
+        acknowledged++;
+        if (f.status === 'orphan') ackedVolumeOrphans++;
+      }
+      continue;
+    }
     if (f.pending) pending++;
     else if (f.acknowledged) acknowledged++;
     else {
@@ -281,7 +289,8 @@ export function findingsPhrase(doc: CheckDocument): string {
   if (doc.volumes) {
     const v = doc.volumes.summary;
     if (doc.volumes.status === 3) parts.push('volumes not fully checked');
-    if (v.orphan) parts.push(`${v.orphan} orphaned volume${v.orphan === 1 ? '' : 's'}`);
+    const orphans = v.orphan - ackedVolumeOrphans;
+    if (orphans) parts.push(`${orphans} orphaned volume${orphans === 1 ? '' : 's'}`);
   }
   return parts.length ? parts.join(', ') : 'no issues';
 }
