@@ -45,8 +45,14 @@ export function printDocument(
         ctx.io.out(renderQuietText(shown, { color: g.color }));
         break;
       }
-      ctx.io.out(renderCheckText(shown, { color: g.color, quiet: g.quiet }, opts.mountsText));
-      if (shown.volumes) ctx.io.out(`\n${renderVolumesSection(shown.volumes, { color: g.color, quiet: g.quiet })}\n`);
+      ctx.io.out(
+        renderCheckText(
+          shown,
+          { color: g.color, quiet: g.quiet },
+          opts.mountsText,
+          shown.volumes ? renderVolumesSection(shown, { color: g.color, quiet: g.quiet }) : undefined,
+        ),
+      );
   }
   return doc.status;
 }

@@ -5,7 +5,7 @@ import type { CheckDocument, Status } from '../core/types';
 import { listFindings, findingsPhrase } from '../core/findings/findings';
 import { STATUS_WORD } from '../core/findings/status';
 import { describeKey } from '../core/findings/finding-keys';
-import { findingWord } from '../core/findings/finding-words';
+import { findingTag } from '../core/findings/finding-words';
 import { renderHtml } from '../render/html';
 import type { NotifyKind } from './plan';
 
@@ -46,7 +46,8 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   if (findings.length) {
     lines.push('', 'Findings:');
     for (const f of findings) {
-      lines.push(`  [${findingWord(f)}] ${f.status} ${f.subject}: ${f.explanation}`);
+      lines.push(`  [${findingTag(f)}] ${f.status} ${f.subject}: ${f.explanation}`);
+      if (f.acknowledged) lines.push(`      acknowledged until ${f.acknowledged.until} (not counted): ${f.acknowledged.reason}`);
       if (f.detail) lines.push(`      ${f.detail}`);
       if (f.fix) lines.push(`      fix: ${f.fix}`);
       if (f.hint) lines.push(`      hint: ${f.hint}`);

@@ -6,15 +6,22 @@ import { STATUS_WORD } from '../core/findings/status';
 import type { CheckDocument } from '../core/types';
 import type { Finding } from '../core/findings/findings';
 import { badge, esc, findingBlock, table } from './html-kit';
+import { look, statusFg } from './html-style';
 
 /** The volumes part: per storage (an unlisted one says why), the findings, and VMIDs that hold leftovers. */
 export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
   const v = doc.volumes!;
   const s = v.summary;
+  const own = findings.filter((x) => x.part === 'volumes');
+  const acked = own.filter((f) => f.acknowledged).length;
+  const without =
+    v.statusWithoutAcks !== undefined && v.statusWithoutAcks !== v.status
+      ? ` (${STATUS_WORD[v.statusWithoutAcks]} without the acknowledged)`
+      : '';
   const out = [
-    `<p style="font-size:14px;margin:0 0 8px 0">${badge(STATUS_WORD[v.status], v.status)} ${esc(`${s.total} volumes: ${s.valid} valid, ${s.orphan} orphaned (${formatBytes(s.orphanSizeBytes)}), ${s.unknown} unknown`)}</p>`,
+    `<p style="font-size:14px;margin:0 0 8px 0">${badge(STATUS_WORD[v.status], v.status)} ${esc(`${s.total} volumes: ${s.valid} valid, ${s.orphan} orphaned (${formatBytes(s.orphanSizeBytes)})${acked ? `, ${acked} acknowledged` : ''}, ${s.unknown} unknown${without}`)}</p>`,
   ];
-  if (v.error) out.push(`<p style="font-size:14px;color:#7f1d1d">Could not check: ${esc(v.error)}</p>`);
+  if (v.error) out.push(`<p ${look({ fg: statusFg(2) }, 'font-size:14px')}>Could not check: ${esc(v.error)}</p>`);
   if (v.storages.length)
     out.push(
       table(
@@ -29,11 +36,10 @@ export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
         ]),
       ),
     );
-  const own = findings.filter((x) => x.part === 'volumes');
   if (own.length) out.push(`<div style="margin-top:10px">${own.map((f) => findingBlock(doc, f)).join('')}</div>`);
   for (const l of v.vmidLeftovers ?? [])
     out.push(
-      `<p style="font-size:13px;color:#4b5563">VMID ${esc(l.vmid)} is free but holds ${esc(l.volids.length)} leftover volume(s) (${esc(formatBytes(l.sizeBytes))}): a new guest ${esc(l.vmid)} inherits them.</p>`,
+      `<p ${look({ fg: 'muted' }, 'font-size:13px')}>VMID ${esc(l.vmid)} is free but holds ${esc(l.volids.length)} leftover volume(s) (${esc(formatBytes(l.sizeBytes))}): a new guest ${esc(l.vmid)} inherits them.</p>`,
     );
   return out.join('');
 }

@@ -9,7 +9,8 @@ import { capacityText } from './dashboard-view';
 import { type Finding, listFindings, findingsPhrase, mountSeverity } from '../core/findings/findings';
 import { mountLabel } from '../core/findings/finding-words';
 import { STATUS_WORD } from '../core/findings/status';
-import { badge, esc, escPath, FONT, findingBlock, formatTime, MONO, REPORT_CSS, section, STATUS_COLOR, table } from './html-kit';
+import { badge, esc, escPath, findingBlock, formatTime, section, table } from './html-kit';
+import { FONT, LINE, look, MONO, REPORT_CSS, STATUS_COLOR, statusFg } from './html-style';
 import { volumesBody } from './html-volumes';
 
 export interface HtmlOptions {
@@ -24,20 +25,35 @@ const BANNER: Record<Status, string> = {
   2: 'Critical — act on these findings soon',
   3: 'Unknown — the check could not decide everything',
 };
+/** The banner landmark: node, time, grade. */
 function header(doc: CheckDocument): string {
   const grade = doc.dm?.summary.grade;
   const g = grade
-    ? `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="${esc(grade)}" title="grade" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div style="font-size:12px;color:#4b5563;text-align:center;margin-top:4px">score ${esc(doc.dm!.summary.score)}</div></td>`
+    ? `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="${esc(grade)}" title="grade" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div ${look({ fg: 'muted' }, 'font-size:12px;text-align:center;margin-top:4px')}>score ${esc(doc.dm!.summary.score)}</div></td>`
     : '';
-  return `<tr><td><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>
-<td style="padding:20px 14px"><div style="font-size:13px;color:#4b5563">pve-health report</div>
-<h1 style="margin:2px 0 4px 0;font-size:24px;color:#111827">${esc(doc.node)}</h1>
-<div style="font-size:13px;color:#4b5563">${esc(formatTime(doc.generatedAt))}${doc.source && doc.source !== 'live' ? ` · ${esc(doc.source)}` : ''}</div></td>${g}</tr></table></td></tr>`;
+  return `<header><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>
+<td class="pad" style="padding:20px 14px"><div ${look({ fg: 'muted' }, 'font-size:13px')}>pve-health report</div>
+<h1 ${look({ fg: 'text' }, 'margin:2px 0 4px 0;font-size:24px')}>${esc(doc.node)}</h1>
+<div ${look({ fg: 'muted' }, 'font-size:13px')}>${esc(formatTime(doc.generatedAt))}${doc.source && doc.source !== 'live' ? ` · ${esc(doc.source)}` : ''}</div></td>${g}</tr></table></header>`;
 }
 
 function banner(doc: CheckDocument): string {
   const c = STATUS_COLOR[doc.status];
-  return `<tr><td style="padding:0 14px"><div data-status="${doc.status}" style="padding:12px 16px;border-left:6px solid ${c.border};background:${c.bg};color:${c.fg};font-size:16px;font-weight:600">${esc(BANNER[doc.status])}<div style="font-weight:400;font-size:14px;margin-top:2px">${esc(findingsPhrase(doc))}</div></div></td></tr>`;
+  return `<div class="pad" style="padding:0 14px"><div data-status="${doc.status}" ${look({ tint: doc.status }, `padding:12px 16px;border-left:6px solid ${c.border};font-size:16px;font-weight:600`)}>${esc(BANNER[doc.status])}<div style="font-weight:400;font-size:14px;margin-top:2px">${esc(findingsPhrase(doc))}</div></div></div>`;
+}
+
+/** A section of the report; `short` names it in the navigation when the title is long. */
+interface Part {
+  id: string;
+  title: string;
+  body: string;
+  short?: string;
+}
+
+/** The navigation landmark: a link to each section (a long report on a phone). */
+function nav(sections: Part[]): string {
+  const links = sections.map((x) => `<a href="#${esc(x.id)}" ${look({ fg: 'link' })}>${esc(x.short ?? x.title)}</a>`).join(' · ');
+  return `<nav aria-label="Sections" ${look({ fg: 'muted', cls: 'pad' }, 'padding:0 14px 12px 14px;font-size:13px;line-height:1.7')}>${links}</nav>`;
 }
 
 function cards(doc: CheckDocument): string {
@@ -52,13 +68,12 @@ function cards(doc: CheckDocument): string {
   ];
   const cells = items
     .map(([label, n, st]) => {
-      const color = st ? STATUS_COLOR[st].fg : '#111827';
       // Blocks that wrap, not table cells: three a row on a phone, six on a desktop.
-      return `<div style="display:inline-block;box-sizing:border-box;width:92px;margin:0 4px 4px 0;padding:8px 4px;border:1px solid #e5e7eb;background:#f9fafb;text-align:center;vertical-align:top"><div style="font-size:22px;font-weight:700;color:${color}">${esc(n)}</div><div style="font-size:12px;color:#4b5563">${esc(label)}</div></div>`;
+      return `<div ${look({ bg: 'soft', line: true }, `display:inline-block;box-sizing:border-box;width:92px;margin:0 4px 4px 0;padding:8px 4px;border:1px solid ${LINE};text-align:center;vertical-align:top`)}><div ${look({ fg: st ? statusFg(st) : 'text' }, 'font-size:22px;font-weight:700')}>${esc(n)}</div><div ${look({ fg: 'muted' }, 'font-size:12px')}>${esc(label)}</div></div>`;
     })
     .join('');
   const pending = s.pending
-    ? `<p style="margin:6px 0 0 0;font-size:13px;color:#4b5563">${esc(s.pending)} pending (a running Proxmox task explains them; not counted in the grade).</p>`
+    ? `<p ${look({ fg: 'muted' }, 'margin:6px 0 0 0;font-size:13px')}>${esc(s.pending)} pending (a running Proxmox task explains them; not counted in the grade).</p>`
     : '';
   return `<div>${cells}</div>${pending}`;
 }
@@ -79,25 +94,27 @@ function guestTable(guests: GuestHealth[]): string {
 
 function capacityBar(m: MountEntry): string {
   if (m.usagePercent === null || m.usagePercent === undefined)
-    return `<span style="color:#4b5563">${esc(capacityText(m))}</span>`;
+    return `<span ${look({ fg: 'muted' })}>${esc(capacityText(m))}</span>`;
   const pct = Math.max(0, Math.min(100, Math.round(m.usagePercent)));
   const color = m.status === 'full' ? '#dc2626' : pct >= 80 ? '#ca8a04' : '#16a34a';
   const fill =
     pct > 0 ? `<td width="${pct}%" style="background:${color};height:8px;font-size:0;line-height:0">&nbsp;</td>` : '';
   const rest =
     pct < 100
-      ? `<td width="${100 - pct}%" style="background:#e5e7eb;height:8px;font-size:0;line-height:0">&nbsp;</td>`
+      ? `<td width="${100 - pct}%" ${look({ bg: 'track' }, 'height:8px;font-size:0;line-height:0')}>&nbsp;</td>`
       : '';
   const size = m.totalBytes ? ` of ${esc(formatBytes(m.totalBytes))}` : '';
-  return `<table role="presentation" width="140" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:140px"><tr>${fill}${rest}</tr></table><div style="font-size:12px;color:#4b5563">${esc(pct)}%${size}</div>`;
+  return `<table role="presentation" width="140" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:140px"><tr>${fill}${rest}</tr></table><div ${look({ fg: 'muted' }, 'font-size:12px')}>${esc(pct)}%${size}</div>`;
 }
 
+const small = (html: string) => `<div ${look({ fg: 'muted' }, 'font-size:12px')}>${html}</div>`;
+
 function mountTable(entries: MountEntry[]): string {
-  if (entries.length === 0) return '<p style="font-size:14px;color:#4b5563">No remote mounts.</p>';
+  if (entries.length === 0) return `<p ${look({ fg: 'muted' }, 'font-size:14px')}>No remote mounts.</p>`;
   const rows = entries.map((m) => [
-    `<code style="${MONO};font-size:13px">${escPath(mountLabel(m))}</code>${m.storage ? `<div style="font-size:12px;color:#4b5563">storage ${esc(m.storage)}</div>` : ''}`,
-    `${escPath(m.source)}<div style="font-size:12px;color:#4b5563">${esc(m.fstype)}</div>`,
-    `${badge(m.status, mountSeverity(m))}${m.error ? `<div style="font-size:12px;color:#4b5563">${esc(m.error)}</div>` : ''}`,
+    `<code class="mono" style="${MONO};font-size:13px">${escPath(mountLabel(m))}</code>${m.storage ? small(`storage ${esc(m.storage)}`) : ''}`,
+    `${escPath(m.source)}${small(esc(m.fstype))}`,
+    `${badge(m.status, mountSeverity(m))}${m.error ? small(esc(m.error)) : ''}`,
     capacityBar(m),
   ]);
   return table(['Mount', 'Source', 'Status', 'Capacity'], rows);
@@ -125,6 +142,7 @@ function systemTable(s: SystemInfo): string {
   return table(
     ['Item', 'Value'],
     rows.filter(([, v]) => v !== null).map(([k, v]) => [esc(k), esc(v)]),
+    { stack: false },
   );
 }
 
@@ -182,81 +200,70 @@ export function nextSteps(doc: CheckDocument): string[] {
 }
 
 export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
-  const parts = [header(doc), banner(doc)];
+  const parts: Part[] = [];
+  const add = (id: string, title: string, body: string, short?: string) => parts.push({ id, title, body, short });
   const findings = listFindings(doc);
   if (doc.dm) {
-    parts.push(section('Device-mapper analysis', cards(doc)));
+    add('dm', 'Device-mapper analysis', cards(doc), 'Device-mapper');
     const dmFindings = findings.filter((x) => x.part === 'dm' || x.part === 'storage');
-    parts.push(
-      section(
-        'Issues',
-        dmFindings.length
-          ? dmFindings.map((f) => findingBlock(doc, f)).join('')
-          : '<p style="font-size:14px;color:#14532d">No device-mapper issues.</p>',
-      ),
+    add(
+      'issues',
+      'Issues',
+      dmFindings.length
+        ? dmFindings.map((f) => findingBlock(doc, f)).join('')
+        : `<p ${look({ fg: statusFg(0) }, 'font-size:14px')}>No device-mapper issues.</p>`,
     );
-    if (doc.dm.vmidReuse?.messages?.length) {
-      parts.push(
-        section(
-          'Next VMID',
-          `<ul style="margin:0;padding-left:20px;font-size:14px">${doc.dm.vmidReuse.messages.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
-        ),
-      );
-    }
-    if (doc.dm.guests.length) parts.push(section('Guests', guestTable(doc.dm.guests)));
-    if (doc.dm.warnings.length) {
-      parts.push(
-        section(
-          'Notes',
-          `<ul style="margin:0;padding-left:20px;font-size:13px;color:#4b5563">${doc.dm.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`,
-        ),
-      );
-    }
+    if (doc.dm.vmidReuse?.messages?.length)
+      add('vmid', 'Next VMID', list(doc.dm.vmidReuse.messages, 'font-size:14px'));
+    if (doc.dm.guests.length) add('guests', 'Guests', guestTable(doc.dm.guests));
+    if (doc.dm.warnings.length) add('notes', 'Notes', list(doc.dm.warnings, 'font-size:13px', 'muted'));
   }
   if (doc.mounts) {
     const error = typeof doc.mounts.error === 'string' ? doc.mounts.error : null;
-    if (error)
-      parts.push(
-        section(
-          'Remote mounts',
-          `<p style="font-size:14px;color:#7f1d1d">Could not check the mounts: ${esc(error)}</p>`,
-        ),
-      );
-  }
-  if (doc.mounts && typeof doc.mounts.error !== 'string') {
     const mountFindings = findings.filter((x) => x.part === 'mounts');
-    parts.push(
-      section(
-        'Remote mounts',
-        mountTable(doc.mounts.entries) +
-          (mountFindings.length
-            ? `<div style="margin-top:10px">${mountFindings.map((f) => findingBlock(doc, f)).join('')}</div>`
-            : ''),
-      ),
+    add(
+      'mounts',
+      'Remote mounts',
+      error
+        ? `<p ${look({ fg: statusFg(2) }, 'font-size:14px')}>Could not check the mounts: ${esc(error)}</p>`
+        : mountTable(doc.mounts.entries) +
+            (mountFindings.length
+              ? `<div style="margin-top:10px">${mountFindings.map((f) => findingBlock(doc, f)).join('')}</div>`
+              : ''),
     );
   }
-  if (doc.volumes) parts.push(section('Guest volumes (ZFS, Ceph RBD, file storages)', volumesBody(doc, findings)));
-  if (opts.system) parts.push(section('System', systemTable(opts.system)));
-  parts.push(
-    section(
-      'What to do next',
-      `<ol style="margin:0;padding-left:20px;font-size:14px">${nextSteps(doc)
-        .map((s) => `<li style="margin-bottom:4px">${esc(s)}</li>`)
-        .join('')}</ol>`,
-    ),
+  if (doc.volumes) add('volumes', 'Guest volumes (ZFS, Ceph RBD, file storages)', volumesBody(doc, findings), 'Volumes');
+  if (opts.system) add('system', 'System', systemTable(opts.system));
+  add(
+    'next',
+    'What to do next',
+    `<ol style="margin:0;padding-left:20px;font-size:14px">${nextSteps(doc)
+      .map((s) => `<li style="margin-bottom:4px">${esc(s)}</li>`)
+      .join('')}</ol>`,
   );
-  const footer = `<tr><td style="padding:16px 14px;font-size:12px;color:#4b5563;border-top:1px solid #e5e7eb">Generated by pve-health${opts.toolVersion ? ` ${esc(opts.toolVersion)}` : ''} · status ${esc(STATUS_WORD[doc.status])} (${doc.status})</td></tr>`;
+  const footer = `<footer ${look({ fg: 'muted', line: true, cls: 'pad' }, `padding:16px 14px;font-size:12px;border-top:1px solid ${LINE}`)}>Generated by pve-health${opts.toolVersion ? ` ${esc(opts.toolVersion)}` : ''} · status ${esc(STATUS_WORD[doc.status])} (${doc.status})</footer>`;
   const title = `pve-health: ${doc.node} — ${STATUS_WORD[doc.status]}${doc.dm ? `, grade ${doc.dm.summary.grade}` : ''}`;
+  // Landmarks for screen readers (banner, navigation, main, contentinfo) inside the layout tables
+  // that mail clients need: the card is one cell, its parts are block elements.
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${REPORT_CSS}</style></head>
-<body style="margin:0;padding:0;background:#f3f4f6;${FONT};color:#111827">
-<main><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f4f6"><tr><td class="outer" align="center" style="padding:16px 8px">
-<table role="presentation" width="760" cellpadding="0" cellspacing="0" style="width:100%;max-width:760px;background:#ffffff;border:1px solid #e5e7eb;${FONT};text-align:left">
-${parts.join('\n')}
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>${esc(title)}</title><style>${REPORT_CSS}</style></head>
+<body ${look({ fg: 'text', bg: 'page' }, `margin:0;padding:0;${FONT}`)}>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" ${look({ bg: 'page' })}><tr><td class="outer" align="center" style="padding:16px 8px">
+<table role="presentation" width="760" cellpadding="0" cellspacing="0" ${look({ bg: 'card', line: true }, `width:100%;max-width:760px;border:1px solid ${LINE};${FONT};text-align:left`)}><tr><td>
+${header(doc)}
+${nav(parts)}
+<main>
+${banner(doc)}
+${parts.map((p) => section(p.id, p.title, p.body)).join('\n')}
+</main>
 ${footer}
-</table></td></tr></table></main>
+</td></tr></table></td></tr></table>
 </body></html>
 `;
+}
+
+function list(items: string[], style: string, fg?: 'muted'): string {
+  return `<ul ${fg ? look({ fg }, `margin:0;padding-left:20px;${style}`) : `style="margin:0;padding-left:20px;${style}"`}>${items.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`;
 }
 
 export { esc };

@@ -4,7 +4,7 @@
 import { STATUS_WORD } from '../core/findings/status';
 import type { CheckDocument, Status } from '../core/types';
 import { listFindings, partErrors } from '../core/findings/findings';
-import { paint, STATUS_STYLE as STYLE } from './text';
+import { paint, STATUS_STYLE as STYLE, untilText } from './text';
 
 const WIDTH = 8; // "CRITICAL".length
 
@@ -34,14 +34,18 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
     // A storage finding's fix is a small script: its first line, the rest is in the full report.
     const fix = f.fix?.split('\n').find((l) => l.trim() !== '');
     const more = f.fix && f.fix.split('\n').filter((l) => l.trim() !== '').length > 1 ? ' (more in the full report)' : '';
-    const tail = fix
+    // An acknowledged finding says so instead of its fix: it does not count until the ack expires.
+    const tail = f.acknowledged
+      ? `acknowledged ${STATUS_WORD[f.severity]} until ${untilText(f.acknowledged.until)}: ${oneLine(f.acknowledged.reason)} (not counted)`
+      : fix
       ? `fix: ${fix.trim()}${more}`
       : f.part === 'dm'
         ? f.protectedBy.length
           ? `no fix now (protected: ${f.protectedBy.join(', ')})`
           : oneLine(f.hint ?? f.detail)
         : oneLine(f.hint ?? f.detail);
-    lines.push(`${word(f.severity, o.color)} ${f.part.padEnd(7)} ${f.subject}  ${what} — ${tail}`);
+    const head = f.acknowledged ? paint('ACK'.padEnd(WIDTH), 'gray', o.color) : word(f.severity, o.color);
+    lines.push(`${head} ${f.part.padEnd(7)} ${f.subject}  ${what} — ${tail}`);
   }
   // Checked, but a storage could not be listed: its warning says which and why.
   const v = doc.volumes;

@@ -160,19 +160,34 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
 
 const volumeCount = (n: number) => `${n} volume${n === 1 ? '' : 's'}`;
 
-/** The whole document for the console. Parts rendered by other modules are passed in. */
-export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?: string): string {
+/**
+ * The whole document for the console. Parts rendered by other modules (mounts, volumes) are passed
+ * in; the acknowledged findings of every part come last.
+ */
+export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?: string, volumesText?: string): string {
   const head = `${paint('pve-health', 'bold', o.color)} ${doc.node} — ${paint(STATUS_WORD[doc.status], STATUS_STYLE[doc.status], o.color)}: ${doc.summary ?? ''}`;
   const parts = [head];
   if (doc.dm) parts.push('', renderDmText(doc.dm, o));
   if (mountsText) parts.push('', mountsText);
-  const acked = doc.acknowledged ?? [];
-  if (acked.length) {
-    const without = doc.statusWithoutAcks;
-    const note = without !== undefined && without !== doc.status ? ` — ${STATUS_WORD[without]} without them` : '';
-    parts.push('', paint(`Acknowledged (${acked.length}, not counted${note})`, 'bold', o.color));
-    for (const a of acked)
-      parts.push(`  ${a.subject}  ${STATUS_WORD[a.severity]}, until ${a.until.slice(0, 16).replace('T', ' ')} UTC: ${a.reason}`);
-  }
+  if (volumesText) parts.push('', volumesText);
+  const acked = renderAcknowledged(doc, o);
+  if (acked.length) parts.push('', ...acked);
   return `${parts.join('\n')}\n`;
+}
+
+/** "Acknowledged (2, not counted — CRITICAL without them)" and one line each; nothing when none. */
+export function renderAcknowledged(doc: CheckDocument, o: TextOptions): string[] {
+  const acked = doc.acknowledged ?? [];
+  if (!acked.length) return [];
+  const without = doc.statusWithoutAcks;
+  const note = without !== undefined && without !== doc.status ? ` — ${STATUS_WORD[without]} without them` : '';
+  return [
+    paint(`Acknowledged (${acked.length}, not counted${note})`, 'bold', o.color),
+    ...acked.map((a) => `  ${a.subject}  ${STATUS_WORD[a.severity]}, until ${untilText(a.until)}: ${a.reason}`),
+  ];
+}
+
+/** "2026-03-21 10:00 UTC" from an acknowledgement's ISO expiry. */
+export function untilText(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -3,18 +3,31 @@
 import { STATUS_WORD } from '../core/findings/status';
 import type { CheckDocument, Status } from '../core/types';
 import { formatBytes } from '../core/format-bytes';
-import { isVolumeFinding } from '../core/findings/findings';
+import { isVolumeFinding, listFindings } from '../core/findings/findings';
 import { volumeSubject } from '../core/findings/finding-keys';
-import type { VolumesResult } from '../core/volumes/volume-types';
-import { paint, renderTable, STATUS_STYLE as STYLE, type TextOptions } from './text';
+import { paint, renderAcknowledged, renderTable, STATUS_STYLE as STYLE, type TextOptions, untilText } from './text';
 
+
+/** Acknowledged volume findings by subject (`pve-health ack`; core/findings/acks.ts decided which). */
+export function acknowledgedVolumes(doc: CheckDocument): Map<string, { reason: string; until: string }> {
+  const out = new Map<string, { reason: string; until: string }>();
+  for (const f of listFindings(doc)) if (f.part === 'volumes' && f.acknowledged) out.set(f.subject, f.acknowledged);
+  return out;
+}
 
 /** The volumes section of the console report. */
-export function renderVolumesSection(v: VolumesResult, o: TextOptions): string {
+export function renderVolumesSection(doc: CheckDocument, o: TextOptions): string {
+  const v = doc.volumes;
+  if (!v) return '';
   const lines: string[] = [];
   const s = v.summary;
+  const acked = acknowledgedVolumes(doc);
+  const without =
+    v.statusWithoutAcks !== undefined && v.statusWithoutAcks !== v.status
+      ? ` (${STATUS_WORD[v.statusWithoutAcks]} without the acknowledged)`
+      : '';
   lines.push(
-    `${paint('Volumes', 'bold', o.color)} (ZFS, Ceph RBD, file storages) — ${paint(STATUS_WORD[v.status], STYLE[v.status], o.color)}: ${s.valid} valid, ${s.orphan} orphan${s.orphan === 1 ? '' : 's'} (${formatBytes(s.orphanSizeBytes)}), ${s.unknown} unknown, ${s.ignored} ignored`,
+    `${paint('Volumes', 'bold', o.color)} (ZFS, Ceph RBD, file storages) — ${paint(STATUS_WORD[v.status], STYLE[v.status], o.color)}${without}: ${s.valid} valid, ${s.orphan} orphan${s.orphan === 1 ? '' : 's'} (${formatBytes(s.orphanSizeBytes)})${acked.size ? `, ${acked.size} acknowledged` : ''}, ${s.unknown} unknown, ${s.ignored} ignored`,
   );
   if (v.error) lines.push(paint(`  could not check: ${v.error}`, 'blue', o.color));
   if (v.storages.length > 0 && !o.quiet) {
@@ -37,11 +50,16 @@ export function renderVolumesSection(v: VolumesResult, o: TextOptions): string {
   }
   const issues = v.entries.filter(isVolumeFinding);
   for (const e of issues) {
-    const flags = [e.pending ? 'pending' : '', e.protected ? `protected: ${e.protectedBy.join(', ')}` : '']
+    const ack = acked.get(volumeSubject(e));
+    const flags = [
+      e.pending ? 'pending' : '',
+      ack ? `acknowledged until ${untilText(ack.until)}: ${ack.reason}` : '',
+      e.protected ? `protected: ${e.protectedBy.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     lines.push(
-      `  ${paint(e.status, e.status === 'orphan' ? 'yellow' : 'blue', o.color)} ${volumeSubject(e)} [${e.reason}] ${formatBytes(e.sizeBytes)}${flags ? ` (${flags})` : ''}`,
+      `  ${paint(e.status, ack ? 'gray' : e.status === 'orphan' ? 'yellow' : 'blue', o.color)} ${volumeSubject(e)} [${e.reason}] ${formatBytes(e.sizeBytes)}${flags ? ` (${flags})` : ''}`,
       `      ${e.detail}`,
     );
     for (const h of e.holders) lines.push(`      held by ${h.command} (pid ${h.pid})`);
@@ -55,10 +73,11 @@ export function renderVolumesSection(v: VolumesResult, o: TextOptions): string {
   return lines.join('\n');
 }
 
-/** `pve-health volumes` without --format: head line + the section. */
+/** `pve-health volumes` without --format: head line, the section, the acknowledged findings. */
 export function renderVolumesText(doc: CheckDocument, o: TextOptions): string {
   const head = `${paint('pve-health', 'bold', o.color)} ${doc.node} — ${paint(STATUS_WORD[doc.status], STYLE[doc.status], o.color)}: ${doc.summary ?? ''}`;
-  return `${head}\n\n${doc.volumes ? renderVolumesSection(doc.volumes, o) : ''}\n`;
+  const acked = renderAcknowledged(doc, o);
+  return `${[head, '', renderVolumesSection(doc, o), ...(acked.length ? ['', ...acked] : [])].join('\n')}\n`;
 }
 
 export interface VolumePerf {
@@ -89,9 +108,10 @@ export function volumesCheckmkLine(doc: CheckDocument): string | null {
   const v = doc.volumes;
   if (!v) return null;
   const s = v.summary;
+  const acked = acknowledgedVolumes(doc).size;
   const text = v.error
     ? `could not check the volumes: ${v.error}`
-    : `${s.orphan} orphaned of ${s.total} volumes (${formatBytes(s.orphanSizeBytes)})`;
+    : `${s.orphan} orphaned of ${s.total} volumes (${formatBytes(s.orphanSizeBytes)})${acked ? `, ${acked} acknowledged (not counted)` : ''}`;
   const metrics = volumesPerf(doc)
     .map((x) => `${x.label}=${x.value};${x.warn ?? ''};;${x.min ?? ''};`)
     .join('|');

@@ -1,7 +1,8 @@
 // `pve-health cluster` against several fakenode nodes reached through the ssh stand-in: pve1 runs
 // the command (checked in-process), pve2 and pve3 answer over "ssh", pve4 is offline in .members.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildNode, hasFakenode, runCli, SHARED } from '../helpers/cli';
@@ -250,12 +251,61 @@ describe('cluster over ssh', { skip }, () => {
     const ck = cluster(c, ['--format', 'checkmk']);
     assert.equal(ck.code, 64);
     assert.match(ck.stderr, /check --format checkmk' on each node/);
-    // Prometheus: the cluster families serve --cluster exports, one series per node.
-    const prom = cluster(c, ['--format', 'prometheus']);
-    assert.equal(prom.code, JSON.parse(cluster(c, ['--json']).stdout).status, prom.stderr);
-    assert.match(prom.stdout, /^pve_health_cluster_scan_ok 1$/m);
-    assert.match(prom.stdout, /^pve_health_cluster_node_status\{node="pve2",error=""\} \d$/m);
     assert.equal(cluster(c, ['--demo']).code, 64);
+  });
+
+  test('--format prometheus and --textfile: the findings across nodes per node, with ids that join PVE metrics; promtool accepts them', (t) => {
+    const c = buildCluster({ build: ['pve1', 'pve2', 'pve3'], withoutBinary: ['pve3'] });
+    const doc = JSON.parse(cluster(c, ['--json']).stdout) as { status: number; findings: { id: string; nodes: string[] }[] };
+    const prom = cluster(c, ['--format', 'prometheus']);
+    assert.equal(prom.code, doc.status, prom.stderr);
+    assert.match(prom.stdout, /^pve_health_cluster_scan_ok 1$/m);
+    assert.match(prom.stdout, /^pve_health_cluster_node_status\{node="pve2",error="",id="node\/pve2"\} 2$/m);
+    assert.match(prom.stdout, /^pve_health_cluster_node_status\{node="pve3",error="not-installed",id="node\/pve3"\} 3$/m);
+    // Two writers on VM 400's disk: one series per node, id as prometheus-pve-exporter names the guest.
+    for (const node of ['pve1', 'pve2'])
+      assert.match(
+        prom.stdout,
+        new RegExp(
+          `^pve_health_cluster_finding\\{finding="shared-lv-open:san/${LV(400)}",kind="shared-lv-open-on-nodes",severity="critical",node="${node}",id="qemu/400",vmid="400"\\} 1$`,
+          'm',
+        ),
+      );
+    assert.match(prom.stdout, /^pve_health_cluster_finding\{finding="node-not-checked:pve3",kind="node-not-checked",severity="unknown",node="pve3",id="node\/pve3",vmid=""\} 1$/m);
+    // Every finding on every node it involves, nothing else.
+    const series = prom.stdout.split('\n').filter((l) => l.startsWith('pve_health_cluster_finding{'));
+    assert.equal(series.length, doc.findings.reduce((n, f) => n + f.nodes.length, 0));
+    const promtool = requireTool(t, 'promtool', 'prometheus');
+    if (promtool) {
+      const r = spawnSync(promtool, ['check', 'metrics'], { input: prom.stdout, encoding: 'utf8' });
+      assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    }
+
+    // --textfile DIR writes DIR/pve-health-cluster.prom beside check's file; FILE.prom is the file itself.
+    const dir = join(c.dir, 'textfile');
+    mkdirSync(dir);
+    const r = cluster(c, ['-q', '--textfile', dir]);
+    assert.equal(r.code, doc.status, r.stderr);
+    const written = readFileSync(join(dir, 'pve-health-cluster.prom'), 'utf8');
+    const stable = (x: string) => x.replace(/^pve_health_cluster_last_scan_timestamp_seconds \d+$/m, '');
+    assert.equal(stable(written), stable(prom.stdout));
+    assert.deepEqual(readdirSync(dir), ['pve-health-cluster.prom'], 'no temporary file left');
+    const own = join(dir, 'cluster.prom');
+    assert.equal(cluster(c, ['-q', '--textfile', own]).code, doc.status);
+    assert.equal(stable(readFileSync(own, 'utf8')), stable(prom.stdout));
+    // A directory that does not exist: said, exit 3 (node_exporter would never read it).
+    const missing = cluster(c, ['-q', '--textfile', join(c.dir, 'nope')]);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /could not write the cluster metrics textfile: textfile directory .*nope does not exist/);
+    // A scan that cannot run at all replaces the file too: scan_ok 0, never the last good view.
+    const noMembers = join(c.dir, 'bare');
+    mkdirSync(join(noMembers, 'etc/pve'), { recursive: true });
+    const failed = runCli(['--root', noMembers, 'cluster', '--format', 'prometheus', '--textfile', dir], { pathPrefix: c.pathPrefix, env: c.env });
+    assert.equal(failed.code, 3);
+    assert.match(failed.stderr, /cannot read .*\.members/);
+    assert.match(failed.stdout, /^pve_health_cluster_scan_ok 0$/m);
+    assert.match(readFileSync(join(dir, 'pve-health-cluster.prom'), 'utf8'), /^pve_health_cluster_scan_ok 0$/m);
+    assert.doesNotMatch(readFileSync(join(dir, 'pve-health-cluster.prom'), 'utf8'), /pve_health_cluster_finding/);
   });
 
   test('a standalone node: itself, in-process, no ssh; same verdict as check', () => {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import type { ClusterDocument } from '../../src/core/cluster/cluster-merge';
+import type { ClusterDocument, ClusterFinding } from '../../src/core/cluster/cluster-merge';
 import { renderClusterPrometheus } from '../../src/render/cluster-metrics';
 import { parseClusterDocument } from '../../src/serve/cluster-scan';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium';
@@ -76,15 +76,19 @@ describe('serve --cluster', { skip }, () => {
     assert.match(metrics, /^pve_health_info\{node="pve1"/m, 'the node metrics stay');
     assert.match(metrics, /^pve_health_cluster_scan_ok 1$/m);
     assert.match(metrics, /^pve_health_cluster_status\{cluster="lab",from="pve1"\} 2$/m);
-    assert.match(metrics, /^pve_health_cluster_node_status\{node="pve3",error="not-installed"\} 3$/m);
-    assert.match(metrics, /^pve_health_cluster_node_status\{node="pve4",error="offline"\} 1$/m);
-    assert.match(
-      metrics,
-      new RegExp(
-        `^pve_health_cluster_finding\\{id="shared-lv-open:san/${LV(400)}",kind="shared-lv-open-on-nodes",severity="critical",nodes="pve1,pve2"\\} 1$`,
-        'm',
-      ),
-    );
+    assert.match(metrics, /^pve_health_cluster_node_status\{node="pve3",error="not-installed",id="node\/pve3"\} 3$/m);
+    assert.match(metrics, /^pve_health_cluster_node_status\{node="pve4",error="offline",id="node\/pve4"\} 1$/m);
+    // The findings across nodes, one series per node, with the guest's id as prometheus-pve-exporter has it.
+    for (const node of ['pve1', 'pve2'])
+      assert.match(
+        metrics,
+        new RegExp(
+          `^pve_health_cluster_finding\\{finding="shared-lv-open:san/${LV(400)}",kind="shared-lv-open-on-nodes",severity="critical",node="${node}",id="qemu/400",vmid="400"\\} 1$`,
+          'm',
+        ),
+      );
+    // They join the node's own series on id: pve1's guest 400 is in both.
+    assert.match(metrics, /^pve_health_guest_issues\{id="qemu\/400",/m);
     const promtool = findTool('promtool');
     if (promtool) {
       const r = spawnSync(promtool, ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
@@ -180,6 +184,38 @@ describe('cluster metrics and scan parsing', () => {
       ].join('\n'),
     );
     assert.throws(() => parseClusterDocument('', 'pve-health: cannot read /etc/pve/.members\n', 3), /cannot read/);
+  });
+
+  test('finding series: one per node involved; id as prometheus-pve-exporter names guests, nodes and the cluster', () => {
+    const f = (over: Partial<ClusterFinding> & Pick<ClusterFinding, 'id' | 'kind' | 'nodes'>): ClusterFinding => ({
+      severity: 'warning',
+      title: 't',
+      detail: 'd',
+      ...over,
+    });
+    const doc = {
+      cluster: { name: 'lab', quorate: false, localNode: 'pve1', nodes: 2, checked: 2 },
+      nodes: [],
+      status: 1,
+      findings: [
+        f({ id: 'guest-away:101', kind: 'guest-active-away-from-home', nodes: ['pve2'], vmid: 101, guestType: 'lxc' }),
+        // A guest whose type no document knew: no id rather than a wrong one.
+        f({ id: 'shared-lv-active:san/x', kind: 'shared-lv-active-on-nodes', nodes: ['pve1', 'pve2'], vmid: 150 }),
+        f({ id: 'cluster-not-quorate', kind: 'cluster-not-quorate', nodes: ['pve1'] }),
+        f({ id: 'node-name-mismatch:pve2', kind: 'node-name-mismatch', nodes: ['pve2'] }),
+      ],
+    } as unknown as ClusterDocument;
+    const lines = renderClusterPrometheus({ doc, error: null, lastScanSeconds: 1 })
+      .split('\n')
+      .filter((l) => l.startsWith('pve_health_cluster_finding{'))
+      .map((l) => l.replace(/kind="[^"]*",severity="[^"]*",/, ''));
+    assert.deepEqual(lines, [
+      'pve_health_cluster_finding{finding="guest-away:101",node="pve2",id="lxc/101",vmid="101"} 1',
+      'pve_health_cluster_finding{finding="shared-lv-active:san/x",node="pve1",id="",vmid="150"} 1',
+      'pve_health_cluster_finding{finding="shared-lv-active:san/x",node="pve2",id="",vmid="150"} 1',
+      'pve_health_cluster_finding{finding="cluster-not-quorate",node="pve1",id="cluster/lab",vmid=""} 1',
+      'pve_health_cluster_finding{finding="node-name-mismatch:pve2",node="pve2",id="node/pve2",vmid=""} 1',
+    ]);
     assert.throws(() => parseClusterDocument('{"kind":"x"}', '', 0), /exited 0 without a result/);
   });
 });

@@ -172,6 +172,13 @@ test('acks: an acknowledged orphaned volume stops counting like an orphaned LV; 
   assert.equal(acked.volumes?.statusWithoutAcks, 1);
   assert.equal(acked.status, 0);
   assert.deepEqual(findingKeys(acked), []);
+  // Counted apart in the one-line phrase (subjects, mails), like acknowledged LVs.
+  assert.equal(findingsPhrase(doc), '1 orphaned volume');
+  assert.equal(findingsPhrase(acked), '1 acknowledged');
+  // The stored file takes volume keys (a volume ID holds colons of its own).
+  const stored = planAck(emptyAckFile(), listFindings(doc)[0], { reason: 'kept', durationMs: 86_400_000, now: NOW });
+  assert.equal(stored.acks[0].key, 'volume:orphan:guest-missing:local-zfs:vm-150-disk-0');
+  assert.deepEqual(parseAckFile(JSON.stringify(stored)), stored);
   // Applied again (serve re-acknowledges its children's documents): decided from the original status.
   assert.equal(apply(acked, []).volumes?.status, 1);
   // Expired: counts again.

@@ -3,7 +3,7 @@
 // computed styles and layout boxes:
 // - contrast: every visible text node's colour against the background behind it, >= 4.5:1
 //   (>= 3:1 for large text: 24 px, or 18.66 px bold), WCAG 2 relative luminance;
-// - landmarks: a banner (header), a main and a contentinfo (footer);
+// - landmarks: a banner (header), a main, a contentinfo (footer) and navigation (nav), counted;
 // - names: every input, select, textarea and button has an accessible name;
 // - images: every <img> has alt, every svg[role=img] an aria-label;
 // - overflow: the document and no visible element reach past the viewport's width;
@@ -14,6 +14,7 @@
 export interface AuditResult {
   contrast: string[];
   landmarks: { banner: number; main: number; contentinfo: number };
+  navigation: number;
   unnamed: string[];
   images: string[];
   overflow: string[];
@@ -99,7 +100,14 @@ export const AUDIT_JS = String.raw`() => {
   }
   const count = (sel) => document.querySelectorAll(sel).length;
   return Object.assign(out, {
-    landmarks: { banner: count('body > header, [role=banner]'), main: count('main, [role=main]'), contentinfo: count('body > footer, [role=contentinfo]') },
+    // header and footer are the banner and contentinfo unless inside sectioning content (HTML-AAM),
+    // at any depth: a mail-safe page keeps them inside its layout table.
+    landmarks: {
+      banner: count('header:not(:is(article, aside, main, nav, section) header), [role=banner]'),
+      main: count('main, [role=main]'),
+      contentinfo: count('footer:not(:is(article, aside, main, nav, section) footer), [role=contentinfo]'),
+    },
+    navigation: count('nav, [role=navigation]'),
     scrollWidth: document.documentElement.scrollWidth,
     clientWidth: width,
   });

@@ -7,10 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import type { CheckDocument } from '../../src/core/types';
+import { acknowledgeDocument } from '../../src/core/findings/acks';
+import { listFindings } from '../../src/core/findings/findings';
 import { renderHtml } from '../../src/render/html';
-import { QUOTE_DM, SCRIPT_GUEST, SYSTEM, troubledDoc } from '../fixtures/docs/check-documents';
+import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, troubledDoc } from '../fixtures/docs/check-documents';
+import { volumesPart } from '../fixtures/docs/volumes-part';
 import { CHROMIUM_FLAGS } from '../helpers/chromium';
 import { runCli, tempDir } from '../helpers/cli';
 import { AUDIT_JS, type AuditResult } from '../helpers/page-audit';
@@ -108,35 +111,123 @@ test('html in chromium: the demo node report (pve-health report --demo --html)',
   }
 });
 
-test('html in chromium: the demo report at 1400, 390 and 360 px, light and dark: no overflow, contrast >= 4.5:1, screenshots kept', async (t) => {
+/** Columns an admin must see on any screen: which guest/mount/storage, and its state. */
+const KEY_COLUMNS = ['VMID', 'Health', 'Mount', 'Status', 'Capacity', 'Storage', 'State', 'Orphaned'];
+
+/** The fixture node with everything a report can hold: acknowledged findings, volumes, a storage down. */
+function fullDoc(): CheckDocument {
+  const doc: CheckDocument = { ...troubledDoc(), volumes: volumesPart({ rbdDown: true }), status: 3 };
+  const now = new Date('2026-03-14T10:00:00.000Z');
+  const all = listFindings(doc);
+  const seen = all.filter((f) => f.severity === 2 || f.part === 'volumes').filter((f) => f.severity !== 3);
+  const acks = seen.map((f) => ({ key: f.key, reason: 'seen, ticket 4711', until: '2026-03-21T10:00:00.000Z', at: now.toISOString(), severity: f.severity }));
+  return acknowledgeDocument(doc, all, acks, now);
+}
+
+test('html in chromium: reports at 1400, 390 and 360 px, light and dark: no overflow, key columns in view, contrast >= 4.5:1, landmarks, headings', async (t) => {
   const exe = requireTool(t, 'chromium', 'chromium');
   if (!exe) return;
   const dir = tempDir('pvh-report-layout-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'demo.html');
-  runCli(['report', '--demo', '--html', file]);
+  const demoFile = join(dir, 'demo.html');
+  runCli(['report', '--demo', '--html', demoFile]);
+  const full = fullDoc();
+  assert.ok(full.acknowledged?.some((a) => a.part === 'volumes'), 'the fixture has an acknowledged volume');
+  const pages: [string, string][] = [
+    ['demo', readFileSync(demoFile, 'utf8')],
+    ['full', renderHtml(full, { system: SYSTEM, toolVersion: '1.2.3' })],
+    ['healthy', renderHtml(healthyDoc())],
+  ];
   const shots = process.env.PVE_HEALTH_ARTIFACTS ?? dir;
   const browser = await chromium.launch({ executablePath: exe, args: FLAGS, headless: true });
   try {
     const looks: [number, 'light' | 'dark'][] = [[1400, 'light'], [390, 'light'], [360, 'light'], [1400, 'dark'], [360, 'dark']];
-    for (const [width, colorScheme] of looks) {
-      const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+    for (const [name, html] of pages) {
+      const file = join(dir, `${name}.html`);
+      writeFileSync(file, html);
+      for (const [width, colorScheme] of looks) {
+        const what = `${name} at ${width} px ${colorScheme}`;
+        const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+        await page.goto(pathToFileURL(file).href);
+        await page.screenshot({ path: join(shots, `report-${name}-${width}-${colorScheme}.png`), fullPage: true });
+        const a = (await page.evaluate(`(${AUDIT_JS})()`)) as AuditResult;
+        assert.ok(a.textNodes > 50, `${what}: audited ${a.textNodes} texts`);
+        assert.deepEqual(a.contrast, [], `${what}: contrast`);
+        assert.deepEqual(a.images, [], `${what}: images`);
+        assert.ok(a.scrollWidth <= a.clientWidth, `${what}: scrollWidth ${a.scrollWidth} > ${a.clientWidth}`);
+        assert.deepEqual(a.overflow, [], `${what}: elements past the edge`);
+        assert.deepEqual(a.midWordBreaks, [], `${what}: paths and commands wrap at separators`);
+        assert.deepEqual(a.landmarks, { banner: 1, main: 1, contentinfo: 1 }, `${what}: landmarks`);
+        assert.equal(a.navigation, 1, `${what}: navigation`);
+        await checkSemantics(page, what, width);
+        await page.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
+/** Language, headings in order, table headers, and the key columns on screen (stacked on a phone). */
+async function checkSemantics(page: Page, what: string, width: number): Promise<void> {
+  // A string, not a function: tsx's name-keeping helpers do not exist inside the page.
+  const sem = (await page.evaluate(`((keys) => {
+    const width = document.documentElement.clientWidth;
+    const cells = [...document.querySelectorAll('table.stack > tbody > tr > td')].filter((td) => keys.includes(td.getAttribute('data-label')));
+    const stacked = cells.filter((td) => getComputedStyle(td).display === 'block');
+    return {
+      lang: document.documentElement.lang,
+      headings: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1])),
+      colHeaders: document.querySelectorAll('table.stack th[scope=col]').length,
+      keyCells: cells.length,
+      keyCellsHidden: cells.filter((td) => { const r = td.getBoundingClientRect(); return !(r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= width); }).map((td) => td.getAttribute('data-label')),
+      // On a phone the column name stands beside the value (the stylesheet's ::before).
+      unlabelled: stacked.filter((td) => getComputedStyle(td, '::before').content !== '"' + td.getAttribute('data-label') + '"').length,
+      stacked: stacked.length,
+      // The navigation's links lead to sections that exist.
+      deadLinks: [...document.querySelectorAll('nav a')].filter((a) => !document.querySelector(a.getAttribute('href'))).length,
+    };
+  })(${JSON.stringify(KEY_COLUMNS)})`)) as {
+    lang: string;
+    headings: number[];
+    colHeaders: number;
+    keyCells: number;
+    keyCellsHidden: string[];
+    unlabelled: number;
+    stacked: number;
+    deadLinks: number;
+  };
+  assert.equal(sem.lang, 'en', `${what}: lang`);
+  assert.equal(sem.headings[0], 1, `${what}: starts with h1`);
+  assert.equal(sem.headings.filter((h) => h === 1).length, 1, `${what}: one h1`);
+  for (const [i, h] of sem.headings.entries()) if (i) assert.ok(h <= sem.headings[i - 1] + 1, `${what}: heading levels ${sem.headings.join(',')}`);
+  assert.ok(sem.colHeaders > 0 && sem.keyCells > 0, `${what}: data tables with key columns`);
+  assert.deepEqual(sem.keyCellsHidden, [], `${what}: key columns in view`);
+  assert.equal(sem.stacked, width <= 480 ? sem.keyCells : 0, `${what}: tables stack on a phone only`);
+  assert.equal(sem.unlabelled, 0, `${what}: stacked cells name their column`);
+  assert.equal(sem.deadLinks, 0, `${what}: navigation links`);
+}
+
+test('html in chromium: a mail client that drops the stylesheet still shows a legible report (inline styles)', async (t) => {
+  const exe = requireTool(t, 'chromium', 'chromium');
+  if (!exe) return;
+  const dir = tempDir('pvh-report-nostyle-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const html = renderHtml(fullDoc(), { system: SYSTEM });
+  assert.ok(html.includes('<style>'));
+  const file = join(dir, 'nostyle.html');
+  writeFileSync(file, html.replace(/<style>[\s\S]*?<\/style>/, ''));
+  const browser = await chromium.launch({ executablePath: exe, args: FLAGS, headless: true });
+  try {
+    // Light and dark preference alike: without the stylesheet the inline light look is all there is.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const page = await browser.newPage({ viewport: { width: 800, height: 900 }, colorScheme });
       await page.goto(pathToFileURL(file).href);
-      await page.screenshot({ path: join(shots, `report-${width}-${colorScheme}.png`), fullPage: true });
       const a = (await page.evaluate(`(${AUDIT_JS})()`)) as AuditResult;
-      assert.ok(a.textNodes > 50, `${width} px: audited ${a.textNodes} texts`);
-      assert.deepEqual(a.contrast, [], `${width} px: contrast`);
-      assert.deepEqual(a.images, [], `${width} px: images`);
-      assert.ok(a.scrollWidth <= a.clientWidth, `${width} px: scrollWidth ${a.scrollWidth} > ${a.clientWidth}`);
-      assert.deepEqual(a.overflow, [], `${width} px: elements past the edge`);
-      // Landmarks and table semantics for screen readers: one main region, a language, column headers.
-      const sem = await page.evaluate(() => ({
-        main: document.querySelectorAll('main').length,
-        lang: document.documentElement.lang,
-        h1: document.querySelectorAll('h1').length,
-        colHeaders: document.querySelectorAll('table.stack th[scope=col]').length,
-      }));
-      assert.deepEqual({ ...sem, colHeaders: sem.colHeaders > 0 }, { main: 1, lang: 'en', h1: 1, colHeaders: true });
+      assert.ok(a.textNodes > 50);
+      assert.deepEqual(a.contrast, [], `${colorScheme}: contrast from inline styles alone`);
+      assert.ok(a.scrollWidth <= a.clientWidth, `${colorScheme}: scrollWidth ${a.scrollWidth}`);
+      assert.deepEqual(a.overflow, [], `${colorScheme}: overflow`);
       await page.close();
     }
   } finally {

@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { listFindings } from '../../src/core/findings/findings';
 import { esc, nextSteps, renderHtml } from '../../src/render/html';
+import { bgColor, type Bg, type Fg, fgColor } from '../../src/render/html-style';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
+
+/** The report's text with its wrap points (<wbr>) taken out. */
+const render = (...args: Parameters<typeof renderHtml>) => renderHtml(...args).replace(/<wbr>/g, '');
 
 test('html: escapes every system value', () => {
   assert.equal(esc(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   // <wbr> (a place where a path may wrap) is the only markup the report adds inside a value.
-  const html = renderHtml(troubledDoc(), { system: { ...SYSTEM, kernel: '<b>k</b>' } }).replace(/<wbr>/g, '');
+  const html = render(troubledDoc(), { system: { ...SYSTEM, kernel: '<b>k</b>' } });
   assert.ok(!html.includes(SCRIPT_GUEST));
   assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   assert.ok(!html.includes(QUOTE_DM));
@@ -25,17 +29,30 @@ test('html: self-contained and mail-client safe (inline styles, no external asse
   assert.match(css[0], /^@media \(max-width: 480px\) \{[\s\S]*\}\n@media \(prefers-color-scheme: dark\) \{[\s\S]*\}$/, 'only media queries: narrow screens, dark mode');
   assert.ok(!/<link|<img|<iframe|url\(|@import/i.test(html), 'no external assets');
   assert.ok(!/src=/i.test(html));
-  // The only links: guests in the PVE GUI of the node.
-  for (const m of html.matchAll(/href="([^"]*)"/g)) assert.match(m[1], /^https:\/\/pve1:8006\/#v1:0:=(qemu|lxc)%2F\d+$/);
+  // The only links: guests in the PVE GUI of the node, and the sections of the page (navigation).
+  for (const m of html.matchAll(/href="([^"]*)"/g))
+    assert.match(m[1], /^(https:\/\/pve1:8006\/#v1:0:=(qemu|lxc)%2F\d+|#[a-z]+)$/);
   assert.ok(html.includes('href="https://pve1:8006/#v1:0:=qemu%2F103"'), 'a guest links to the PVE GUI');
-  // Classes only as hooks of that media query, never carrying the look.
-  for (const m of html.matchAll(/class="([^"]*)"/g)) assert.match(m[1], /^(stack|outer|pad)$/);
+  for (const m of html.matchAll(/href="#([a-z]+)"/g)) assert.ok(html.includes(`<section id="${m[1]}"`), `#${m[1]} exists`);
+  // Classes only as hooks of those media queries, never carrying the look: an element with a colour
+  // role has that role's light colour inline (what a client without the stylesheet shows).
+  for (const m of html.matchAll(/class="([^"]*)" style="([^"]*)"/g)) {
+    for (const c of m[1].split(' ')) {
+      assert.match(c, /^(stack|outer|pad|mono|line|fg-(text|muted|link|s[0-3])|bg-(page|card|soft|track)|tint-s[0-3])$/);
+      const fg = /^fg-(.+)$/.exec(c);
+      if (fg) assert.ok(m[2].includes(`color:${fgColor(fg[1] as Fg)}`), `${c} inline: ${m[2]}`);
+      const bg = /^bg-(.+)$/.exec(c);
+      if (bg) assert.ok(m[2].includes(`background:${bgColor(bg[1] as Bg)}`), `${c} inline: ${m[2]}`);
+      if (c === 'line') assert.match(m[2], /border[a-z-]*:[^;]*#e5e7eb/);
+    }
+  }
+  assert.doesNotMatch(html, /class="[^"]*\b(fg-|bg-|tint-|line)[^"]*"(?! style=")/, 'a colour role always comes with its inline colour');
 });
 
 test('html: header, banner, cards, guests, issues with fixes, mounts, system, next steps', () => {
-  const html = renderHtml(troubledDoc(), { system: SYSTEM, toolVersion: '1.2.3' });
+  const html = render(troubledDoc(), { system: SYSTEM, toolVersion: '1.2.3' });
   const want = [
-    '<h1 style="margin:2px 0 4px 0;font-size:24px;color:#111827">pve1</h1>',
+    '<h1 class="fg-text" style="color:#111827;margin:2px 0 4px 0;font-size:24px">pve1</h1>',
     '2026-03-14 09:26:53 UTC',
     'data-grade="F"',
     'Critical — act on these findings soon',
@@ -95,7 +112,7 @@ test('html: next steps follow the findings', () => {
 });
 
 test('html: storage findings with their fix lines, missing mounts, a mounts error', () => {
-  const html = renderHtml(storageDoc());
+  const html = render(storageDoc());
   assert.ok(html.includes('Thin pool pve/data is 97% full'));
   assert.ok(html.includes('lvextend -L +50G pve/data\n# or free space in guests and run fstrim'));
   assert.ok(html.includes('VM 105 &lt;locked&gt; &quot;backup&quot;'));
@@ -109,7 +126,7 @@ test('html: storage findings with their fix lines, missing mounts, a mounts erro
   );
   const broken = troubledDoc();
   broken.mounts = { summary: {}, entries: [], status: 3, error: 'mountinfo <unreadable>' };
-  assert.ok(renderHtml(broken).includes('Could not check the mounts: mountinfo &lt;unreadable&gt;'));
+  assert.ok(render(broken).includes('Could not check the mounts: mountinfo &lt;unreadable&gt;'));
 });
 
 test('html and findings: a container bind made before the host mounted the storage says to restart the container', () => {

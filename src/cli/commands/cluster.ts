@@ -1,7 +1,8 @@
-import { mergeCluster } from '../../core/cluster/cluster-merge';
+import { basename, dirname } from 'node:path';
+import { type ClusterDocument, mergeCluster } from '../../core/cluster/cluster-merge';
 import { clusterNotifyDocument } from '../../core/cluster/cluster-notify';
 import { renderClusterPrometheus } from '../../render/cluster-metrics';
-import { UsageError } from '../../core/errors';
+import { isCheckFailure, UsageError } from '../../core/errors';
 import { mountTimeoutMs } from '../mounts-pipeline';
 import {
   checkClusterNodes,
@@ -13,10 +14,23 @@ import {
   readSharedLvmStorages,
 } from '../../host/remote-check';
 import { renderClusterNagios, renderClusterText } from '../../render/cluster';
-import { dmPart, documentFor, loadFor, openSession } from '../node-session';
+import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
+import type { OptionSpec } from '../options';
 import { mountsPart } from '../gather-parts';
 import { notifyAfterCheck } from './notify';
+import { writeTextfile } from '../../host/write-textfile';
+
+/** Beside check's pve-health.prom: the cluster view is written by one node's timer, the node view by every node's. */
+export const CLUSTER_TEXTFILE_NAME = 'pve-health-cluster.prom';
+
+/**
+ * Where --textfile writes: a path ending in .prom is the file itself (node_exporter's collector reads
+ * only *.prom); anything else is the collector's directory, as for 'check --textfile DIR'.
+ */
+export function clusterTextfile(path: string): { dir: string; name: string } {
+  return path.endsWith('.prom') ? { dir: dirname(path), name: basename(path) } : { dir: path, name: CLUSTER_TEXTFILE_NAME };
+}
 
 function seconds(ctx: CommandContext, name: string): number | undefined {
   const raw = ctx.values[name];
@@ -27,15 +41,26 @@ function seconds(ctx: CommandContext, name: string): number | undefined {
   return n;
 }
 
+const CLUSTER_OPTIONS = {
+  nodes: { type: 'string' },
+  timeout: { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  documents: { type: 'boolean' },
+  notify: { type: 'boolean' },
+  textfile: { type: 'string' },
+} as const satisfies OptionSpec;
+
 export const clusterCommand = defineCommand({
   name: 'cluster',
   usage:
-    'cluster [--json|--format text|json|nagios|prometheus] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify]',
+    'cluster [--json|--format text|json|nagios|prometheus] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify] [--textfile DIR|FILE.prom]',
   examples: [
     'cluster',
     'cluster --nodes pve1,pve2 --timeout 60',
     'cluster --json',
     'cluster --notify',
+    'cluster -q --notify --textfile /var/lib/prometheus/node-exporter   # from a timer on one node',
+    'cluster --format prometheus',
   ],
   help: `Reads the nodes from /etc/pve/.members, checks this node in-process and every other online node
 with 'ssh root@<node> pve-health check --json' (the cluster's root ssh trust, BatchMode, in parallel),
@@ -49,16 +74,14 @@ Options:
   --documents           With --json: include every node's full check document
   --notify              Send the findings across nodes (with their node names) to the [notify]
                         channels when they changed, as "<cluster> (cluster)"; the exit code stays the cluster's
-Formats: text, json, nagios and prometheus (the cluster families serve --cluster exports, with node
-labels). For Checkmk, let every node report itself ('check --format checkmk'): see docs/cluster.md.
+  --textfile DIR|FILE   Also write the cluster metrics for node_exporter's textfile collector: to
+                        DIR/${CLUSTER_TEXTFILE_NAME}, or to FILE when it ends in .prom (atomically,
+                        replaced on every run; a missing directory is an error, exit 3)
+Formats: text, json, nagios and prometheus (the cluster families serve --cluster exports: node
+labels, and id="qemu/100" / "node/pve3" as prometheus-pve-exporter names guests and nodes).
+For Checkmk, let every node report itself ('check --format checkmk'): see docs/cluster.md.
 The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAND}').`,
-  options: {
-    nodes: { type: 'string' },
-    timeout: { type: 'string' },
-    'connect-timeout': { type: 'string' },
-    documents: { type: 'boolean' },
-    notify: { type: 'boolean' },
-  },
+  options: CLUSTER_OPTIONS,
   async run(ctx) {
     const g = ctx.global;
     if (g.format === 'checkmk') {
@@ -69,53 +92,83 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
     if (g.from || g.demo)
       throw new UsageError('cluster checks the live nodes; --from and --demo apply to check/dm on one node');
     const s = openSession(ctx);
-    const members = readMembers(s.host);
-    const only = typeof ctx.values.nodes === 'string' ? ctx.values.nodes.split(/[,\s]+/).filter(Boolean) : undefined;
-    if (only) {
-      const known = clusterTargets(members).map((t) => t.name);
-      const unknown = only.filter((n) => !known.includes(n));
-      if (unknown.length)
-        throw new UsageError(`--nodes: not in /etc/pve/.members: ${unknown.join(', ')} (nodes: ${known.join(', ')})`);
+    // The same families serve --cluster exports (node and id labels join the per-node and PVE metrics).
+    const metrics = (doc: ClusterDocument | null, error: string | null) =>
+      renderClusterPrometheus({ doc, lastScanSeconds: Math.floor(s.host.now().getTime() / 1000), error });
+    let doc: ClusterDocument;
+    try {
+      doc = await scanCluster(ctx, s);
+    } catch (e) {
+      if (!isCheckFailure(e)) throw e;
+      // Never an empty scrape, never last run's file exported as if current: the scan failed (scan_ok 0).
+      if (g.format === 'prometheus') ctx.io.out(metrics(null, e.message));
+      await writeClusterTextfile(ctx, metrics(null, e.message));
+      throw e;
     }
-    const cfg = s.config.cluster ?? {};
-    const nodeTimeout = seconds(ctx, 'timeout') ?? cfg.node_timeout;
-    const results = await checkClusterNodes(
-      s.host,
-      members,
-      {
-        connectTimeoutSeconds: seconds(ctx, 'connect-timeout') ?? cfg.ssh_connect_timeout,
-        nodeTimeoutMs: nodeTimeout !== undefined ? nodeTimeout * 1000 : undefined,
-        remoteCommand: cfg.remote_command,
-        concurrency: cfg.concurrency,
-        only,
-      },
-      // This node: the same analysis as `pve-health check`, without ssh to ourselves.
-      async () => {
-        const loaded = await loadFor(ctx, s);
-        const dm = dmPart(loaded, s.config);
-        const mounts = await mountsPart(s.host, s.config, loaded, {
-          timeoutMs: mountTimeoutMs(s.host, s.config, undefined),
-        });
-        return documentFor(loaded, s.host, { dm, mounts });
-      },
-    );
-    const doc = mergeCluster({
-      now: s.host.now(),
-      localNode: members.nodename,
-      clusterName: members.cluster?.name ?? null,
-      quorate: members.cluster ? members.cluster.quorate : null,
-      results,
-      sharedStorages: readSharedLvmStorages(s.host),
-      includeDocuments: Boolean(ctx.values.documents),
-    });
     if (g.format === 'json') ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
     else if (g.format === 'nagios') ctx.io.out(renderClusterNagios(doc));
-    // The same families serve --cluster exports (node and id labels join the per-node metrics).
-    else if (g.format === 'prometheus')
-      ctx.io.out(renderClusterPrometheus({ doc, lastScanSeconds: Math.floor(s.host.now().getTime() / 1000), error: null }));
+    else if (g.format === 'prometheus') ctx.io.out(metrics(doc, null));
     else ctx.io.out(renderClusterText(doc, { color: g.color, quiet: g.quiet }));
     if (ctx.values.notify)
       await notifyAfterCheck(ctx.io, s.host, s.config, clusterNotifyDocument(doc), { quiet: g.quiet });
-    return doc.status;
+    return (await writeClusterTextfile(ctx, metrics(doc, null))) ? doc.status : 3;
   },
 });
+
+type ClusterContext = CommandContext<typeof CLUSTER_OPTIONS>;
+
+/** With --textfile: replace node_exporter's file (atomically). False, said on stderr, when it could not. */
+async function writeClusterTextfile(ctx: ClusterContext, text: string): Promise<boolean> {
+  if (ctx.values.textfile === undefined) return true;
+  const { dir, name } = clusterTextfile(ctx.values.textfile);
+  try {
+    await writeTextfile(dir, name, text);
+    return true;
+  } catch (e) {
+    ctx.io.err(`pve-health: could not write the cluster metrics textfile: ${(e as Error).message}\n`);
+    return false;
+  }
+}
+
+/** This node in-process, every other node over ssh, merged with the findings across nodes. */
+async function scanCluster(ctx: ClusterContext, s: Session): Promise<ClusterDocument> {
+  const members = readMembers(s.host);
+  const only = typeof ctx.values.nodes === 'string' ? ctx.values.nodes.split(/[,\s]+/).filter(Boolean) : undefined;
+  if (only) {
+    const known = clusterTargets(members).map((t) => t.name);
+    const unknown = only.filter((n) => !known.includes(n));
+    if (unknown.length)
+      throw new UsageError(`--nodes: not in /etc/pve/.members: ${unknown.join(', ')} (nodes: ${known.join(', ')})`);
+  }
+  const cfg = s.config.cluster ?? {};
+  const nodeTimeout = seconds(ctx, 'timeout') ?? cfg.node_timeout;
+  const results = await checkClusterNodes(
+    s.host,
+    members,
+    {
+      connectTimeoutSeconds: seconds(ctx, 'connect-timeout') ?? cfg.ssh_connect_timeout,
+      nodeTimeoutMs: nodeTimeout !== undefined ? nodeTimeout * 1000 : undefined,
+      remoteCommand: cfg.remote_command,
+      concurrency: cfg.concurrency,
+      only,
+    },
+    // This node: the same analysis as `pve-health check`, without ssh to ourselves.
+    async () => {
+      const loaded = await loadFor(ctx, s);
+      const dm = dmPart(loaded, s.config);
+      const mounts = await mountsPart(s.host, s.config, loaded, {
+        timeoutMs: mountTimeoutMs(s.host, s.config, undefined),
+      });
+      return documentFor(loaded, s.host, { dm, mounts });
+    },
+  );
+  return mergeCluster({
+    now: s.host.now(),
+    localNode: members.nodename,
+    clusterName: members.cluster?.name ?? null,
+    quorate: members.cluster ? members.cluster.quorate : null,
+    results,
+    sharedStorages: readSharedLvmStorages(s.host),
+    includeDocuments: Boolean(ctx.values.documents),
+  });
+}

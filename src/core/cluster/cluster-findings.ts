@@ -65,15 +65,29 @@ function listNodes(nodes: string[]): string {
   return nodes.length <= 1 ? nodes.join('') : `${nodes.slice(0, -1).join(', ')} and ${nodes[nodes.length - 1]}`;
 }
 
-function guestWord(vmid: number | null, docs: [string, CheckDocument][]): string {
-  if (vmid === null) return 'no guest';
+/** qemu or lxc, from the first node's document that knows the guest. */
+function guestTypeOf(vmid: number | null, docs: [string, CheckDocument][]): 'qemu' | 'lxc' | null {
+  if (vmid === null) return null;
   for (const [, d] of docs) {
     const type =
       d.dm?.guests.find((x) => x.vmid === vmid)?.type ??
       d.dm?.entries.find((e) => e.vmid === vmid && e.guestType)?.guestType;
-    if (type) return `${type === 'lxc' ? 'CT' : 'VM'} ${vmid}`;
+    if (type) return type;
   }
-  return `guest ${vmid}`;
+  return null;
+}
+
+function guestWord(vmid: number | null, docs: [string, CheckDocument][]): string {
+  if (vmid === null) return 'no guest';
+  const type = guestTypeOf(vmid, docs);
+  return type ? `${type === 'lxc' ? 'CT' : 'VM'} ${vmid}` : `guest ${vmid}`;
+}
+
+/** The finding's guest fields: vmid, and its type when known. */
+function guestFields(vmid: number | null, docs: [string, CheckDocument][]): Pick<ClusterFinding, 'vmid' | 'guestType'> {
+  if (vmid === null) return {};
+  const type = guestTypeOf(vmid, docs);
+  return type ? { vmid, guestType: type } : { vmid };
 }
 
 /** Shared LVs mapped (and opened) on more than one node, by (VG, LV id). */
@@ -127,7 +141,7 @@ export function sharedVolumeFindings(
           ? `LV ${v.vg}/${v.lv} of ${who}${home} is open on ${v.openOn.length} nodes; a migration explains it (${why.join('; ')}). If it stays like this after the migration ended, two nodes write to one disk.`
           : `LV ${v.vg}/${v.lv} (LV UUID ${v.lvUuid}) of ${who}${home} is open on ${listNodes(v.openOn)} and no migration is under way: two writers on one disk corrupt it. Find out which node must not use it (qm/pct status on each; the holders in 'pve-health dm' there) and stop that use before anything else.`,
         nodes: v.openOn,
-        ...(v.vmid !== null ? { vmid: v.vmid } : {}),
+        ...guestFields(v.vmid, docs),
         volumes: [v],
         ...(why ? { explainedBy: why } : {}),
       });
@@ -144,7 +158,7 @@ export function sharedVolumeFindings(
             : 'Normal during a live migration, and on PVE 8 where shared VGs are autoactivated at boot; otherwise deactivate it (lvchange -an) on the nodes that do not run the guest, so a later activation elsewhere does not read stale data.'
         }`,
         nodes: v.activeOn,
-        ...(v.vmid !== null ? { vmid: v.vmid } : {}),
+        ...guestFields(v.vmid, docs),
         volumes: [v],
         ...(why ? { explainedBy: why } : {}),
       });
@@ -208,7 +222,7 @@ export function staleIncarnationFindings(
         title: `${node} still maps an old incarnation of ${e.vg}/${e.lv} (now active on ${listNodes(current.activeOn)})`,
         detail: `On ${node}, map ${e.name} carries LV id ${oldId ?? '?'}, an LV that no longer exists; ${e.vg}/${e.lv} was recreated (LV id ${current.lvUuid}) and is active on ${where}. The old map points at extents that may now hold that disk: anything writing through it on ${node} corrupts it${e.open ? `, and it is open on ${node}` : ''}. Remove the map on ${node} ('pve-health clean' there removes the map only, no LV).`,
         nodes: [node, ...current.activeOn].sort(),
-        ...(e.vmid !== null ? { vmid: e.vmid } : {}),
+        ...guestFields(e.vmid, docs),
         volumes: [current],
       });
     }
@@ -266,7 +280,7 @@ export function awayFromHomeFindings(
             : `Deactivate ${g.volumes.size === 1 ? 'it' : 'them'} there ('pve-health clean' on that node, or lvchange -an).`
       }`,
       nodes,
-      vmid,
+      ...guestFields(vmid, docs),
       ...(why ? { explainedBy: why } : {}),
     });
   }

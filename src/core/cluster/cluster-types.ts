@@ -36,6 +36,8 @@ export interface ClusterFinding {
   /** Nodes involved. */
   nodes: string[];
   vmid?: number;
+  /** The guest's type where a node's document knows it: with vmid, PVE's id "qemu/100" (metrics join on it). */
+  guestType?: 'qemu' | 'lxc';
   volumes?: ClusterVolume[];
   /** What explains it (e.g. "migration: lock migrate on pve1"), when something does. */
   explainedBy?: string[];

@@ -131,8 +131,9 @@ node -e '
   })();' >/tmp/metrics.txt
 kill "$SERVE"
 grep '^pve_health_cluster' /tmp/metrics.txt | sed 's/^/    /'
-check "metrics: two writers on pve1,pve2" grep -Eq '^pve_health_cluster_finding\{id="shared-lv-open:san/[^"]+",kind="shared-lv-open-on-nodes",severity="critical",nodes="pve1,pve2"\} 1$' /tmp/metrics.txt
-check "metrics: pve2's status" grep -Eq '^pve_health_cluster_node_status\{node="pve2"(,error="")?\} 2$' /tmp/metrics.txt
+check "metrics: two writers, on pve1" grep -Eq '^pve_health_cluster_finding\{finding="shared-lv-open:san/[^"]+",kind="shared-lv-open-on-nodes",severity="critical",node="pve1",id="qemu/202",vmid="202"\} 1$' /tmp/metrics.txt
+check "metrics: two writers, on pve2" grep -Eq '^pve_health_cluster_finding\{finding="shared-lv-open:san/[^"]+",kind="shared-lv-open-on-nodes",severity="critical",node="pve2",id="qemu/202",vmid="202"\} 1$' /tmp/metrics.txt
+check "metrics: pve2's status" grep -Eq '^pve_health_cluster_node_status\{node="pve2",error="",id="node/pve2"\} 2$' /tmp/metrics.txt
 stamp "notify and serve --cluster"
 
 # The same view from pve2 (ssh the other way), as text.
