@@ -110,6 +110,17 @@ test('parseDmStatus groups all devices, multi-segment devices keep every segment
   assert.equal(parseDmStatus('No devices found\n').size, 0);
 });
 
+test('parseDmStatus with targets keeps only those segments (the storage rules read thin-pool and multipath)', () => {
+  const all = parseDmStatus(tb.status_guestvg);
+  const some = parseDmStatus(tb.status_guestvg, [...all.keys()], ['thin-pool', 'multipath']);
+  assert.deepEqual([...some.keys()], ['pve-data-tpool']);
+  assert.deepEqual(some.get('pve-data-tpool'), all.get('pve-data-tpool'));
+  // A map with odd spacing is still judged by its target word.
+  const odd = parseDmStatus('mp:  0 100  multipath 2 0 0 0 1 1 A 0 1 0 8:16 A 0\nx: 0 8 linear 8:0 0', ['mp', 'x'], ['multipath']);
+  assert.deepEqual([...odd.keys()], ['mp']);
+  assert.equal(odd.get('mp')![0].target, 'multipath');
+});
+
 // Multipath lines follow dm-mpath.c multipath_status (INFO) exactly; no multipath device can be made
 // in the testbed (no dm-multipath module), so they are written from that format:
 // features "2 <queue_io> <pg_init_count>", "0" hw handler args, groups, per group state, selector

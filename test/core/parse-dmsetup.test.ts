@@ -14,10 +14,15 @@ import {
   DM_INFO_SEPARATOR,
   parseDmDeps,
   parseDmInfo,
+  type DmSegment,
   parseDmTable,
   segmentKey,
+  segmentLine,
   tableDevices,
 } from '../../src/core/parse/parse-dmsetup';
+
+/** The segments' data, without the printed line a segment may keep for the report (tested apart). */
+const data = (segs: DmSegment[] | undefined) => segs?.map(({ line: _line, ...rest }) => rest);
 
 const T = '\t';
 const INFO = [
@@ -113,10 +118,10 @@ pve-vm--100--disk--1: 4194304 1048576 linear 8:16 4196352
 test('parseDmTable: one map per device, multi-segment tables in order', () => {
   const t = parseDmTable(TABLE);
   assert.equal(t.size, 7);
-  assert.deepEqual(t.get('vg_data--2-tp--1-tpool'), [
+  assert.deepEqual(data(t.get('vg_data--2-tp--1-tpool')), [
     { start: 0, length: 1048576000, target: 'thin-pool', params: '252:2 252:3 128 0 0' },
   ]);
-  assert.deepEqual(t.get('pve-vm--100--disk--1'), [
+  assert.deepEqual(data(t.get('pve-vm--100--disk--1')), [
     { start: 0, length: 2097152, target: 'linear', params: '8:16 2048' },
     { start: 2097152, length: 2097152, target: 'linear', params: '8:32 2048' },
     { start: 4194304, length: 1048576, target: 'linear', params: '8:16 4196352' },
@@ -135,11 +140,11 @@ test('parseDmTable/parseDmDeps: names with ": ", a TAB, a device without a table
     'a:b: 0 400 zero ',
   ].join('\n');
   const t = parseDmTable(table, names);
-  assert.deepEqual(t.get('odd: name'), [{ start: 0, length: 100, target: 'linear', params: '8:0 0' }]);
-  assert.deepEqual(t.get('odd'), [{ start: 0, length: 200, target: 'zero', params: '' }]);
-  assert.deepEqual(t.get('tab\tname'), [{ start: 0, length: 300, target: 'error', params: '' }]);
-  assert.deepEqual(t.get('empty'), []);
-  assert.deepEqual(t.get('a:b'), [{ start: 0, length: 400, target: 'zero', params: '' }]);
+  assert.deepEqual(data(t.get('odd: name')), [{ start: 0, length: 100, target: 'linear', params: '8:0 0' }]);
+  assert.deepEqual(data(t.get('odd')), [{ start: 0, length: 200, target: 'zero', params: '' }]);
+  assert.deepEqual(data(t.get('tab\tname')), [{ start: 0, length: 300, target: 'error', params: '' }]);
+  assert.deepEqual(data(t.get('empty')), []);
+  assert.deepEqual(data(t.get('a:b')), [{ start: 0, length: 400, target: 'zero', params: '' }]);
   const deps = parseDmDeps(
     ['odd: name: 1 dependencies\t: (8, 0)', 'odd: 0 dependencies\t:', 'a:b: 0 dependencies\t:'].join('\n'),
     names,
@@ -155,7 +160,7 @@ test('parseDmTable: a line of an unknown name, odd spacing, a map named like the
   const names = ['a', 'No devices found'];
   const t = parseDmTable(['b: 0 1 zero', 'a: 0  8\tlinear  8:0 \t 0 ', 'No devices found: 0 1 zero'].join('\n'), names);
   assert.deepEqual([...t.keys()], ['b', 'a']);
-  assert.deepEqual(t.get('a'), [{ start: 0, length: 8, target: 'linear', params: '8:0 0' }]);
+  assert.deepEqual(data(t.get('a')), [{ start: 0, length: 8, target: 'linear', params: '8:0 0' }]);
   assert.equal(segmentKey({ start: 0, length: 8, target: 'linear', params: ' 8:0\t 0' }), 'linear  8:0 8');
   assert.equal(segmentKey({ start: 0, length: 8, target: 'thin', params: '252:4' }), 'thin 252:4 undefined');
 });
@@ -217,7 +222,7 @@ test('real kernel output (testbed): info -c, table with a trailing space, deps',
     ],
   );
   const table = parseDmTable(tb.table_initial, names);
-  assert.deepEqual(table.get('pve-data-tpool'), [
+  assert.deepEqual(data(table.get('pve-data-tpool')), [
     { start: 0, length: 131072, target: 'thin-pool', params: '253:0 253:1 128 0 0' },
   ]);
   assert.deepEqual(segmentKey(table.get('pve-vm--100--disk--0')![0]), 'thin 253:2 1');
@@ -268,4 +273,15 @@ test('fakenode tricky-names: info -c, table and deps of every device', (t) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('segmentLine: a table line as dmsetup printed it, normalised only where it was not in normal form', () => {
+  const t = parseDmTable(['a: 0 8 linear 8:0 0', 'b: 0  8 linear 8:0\t0', 'c: 00 8 zero', 'd: 0 8 zero'].join('\n'), ['a', 'b', 'c', 'd']);
+  assert.equal(segmentLine(t.get('a')![0]), '0 8 linear 8:0 0');
+  assert.equal(t.get('a')![0].line, '0 8 linear 8:0 0');
+  assert.equal(segmentLine(t.get('b')![0]), '0 8 linear 8:0 0');
+  assert.equal(segmentLine(t.get('c')![0]), '0 8 zero');
+  assert.equal(segmentLine(t.get('d')![0]), '0 8 zero');
+  // Without a kept line (a segment built elsewhere), the same text from its fields.
+  assert.equal(segmentLine({ start: 0, length: 8, target: 'linear', params: '8:0 0' }), '0 8 linear 8:0 0');
 });

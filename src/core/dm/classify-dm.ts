@@ -24,6 +24,8 @@ export interface VolumeQuery {
   thinHint?: boolean;
 }
 
+const NO_HITS: RefHit[] = [];
+
 type MakeVerdict = (status: DmStatus, reason: DmReason, detail: string, extra?: Partial<Verdict>) => Verdict;
 
 /** Verdict for one top-level LV. Used for active LVs, inactive LVs and maps without an LV alike. */
@@ -47,14 +49,13 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
   if (!storage) return notOnStorage(ctx, q, choice);
   const vmid = vmidOfLvName(name);
   const owner = vmid !== null ? ctx.guests.get(vmid) : undefined;
-  const base: Omit<Verdict, 'status' | 'reason' | 'detail'> = {
-    storage: storage.id,
-    vmid,
-    volume: `${storage.id}:${name}`,
-    guestNode: owner ? owner.node : null,
-    guestType: owner ? owner.type : null,
+  const guestNode = owner ? owner.node : null;
+  const guestType = owner ? owner.type : null;
+  // One literal per verdict, no spreads: this runs for every LV of a node with thousands.
+  const v: MakeVerdict = (status, reason, detail, extra) => {
+    const r: Verdict = { status, reason, detail, storage: storage.id, vmid, volume: `${storage.id}:${name}`, guestNode, guestType };
+    return extra ? Object.assign(r, extra) : r;
   };
-  const v: MakeVerdict = (status, reason, detail, extra = {}) => ({ status, reason, detail, ...base, ...extra });
 
   if (parseDeletedLv(name)) return deletedVerdict(ctx, q, storage, v);
   if (name.startsWith('snap_')) return classifySnapshot(ctx, q, v, storage);
@@ -116,8 +117,9 @@ function referencedVerdict(
   vmid: number,
   v: MakeVerdict,
 ): Verdict | null {
-  const hits = refsOf(ctx.refs, vg, name) ?? [];
-  const local = hits.filter((h) => h.node === ctx.node);
+  const hits = refsOf(ctx.refs, vg, name) ?? NO_HITS;
+  // Most LVs are named by one config of this node: no filtered copy for them.
+  const local = hits.length === 1 && hits[0].node === ctx.node ? hits : hits.filter((h) => h.node === ctx.node);
   const counting = storage.shared ? hits : local;
   // tagged_only only filters what PVE lists (LVMPlugin list_images, $check_tags: any `pve-vm-\d+` tag,
   // not necessarily this VMID's — a renumbered LV may keep its old tag); a volume named in a config is

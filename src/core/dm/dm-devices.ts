@@ -119,6 +119,26 @@ function deviceOfFd(fd: string, byKname: Map<string, DmDevice>, byName: Map<stri
   return d?.split && !d.split.layer ? d : undefined;
 }
 
+const NO_SEGMENTS: DmSegment[] = [];
+
+function sectorsOf(segments: DmSegment[]): number {
+  let n = 0;
+  for (const s of segments) n += s.length;
+  return n;
+}
+
+/** Every segment's same-target key joined, or null when one has none (most maps have one segment). */
+function targetKeyOf(segments: DmSegment[]): string | null {
+  if (segments.length === 1) return segmentKey(segments[0]);
+  const keys: string[] = [];
+  for (const s of segments) {
+    const k = segmentKey(s);
+    if (k === null) return null;
+    keys.push(k);
+  }
+  return keys.length > 0 ? keys.join('|') : null;
+}
+
 export function buildDevices(
   infos: DmInfo[],
   tables: Map<string, DmSegment[]>,
@@ -129,8 +149,7 @@ export function buildDevices(
   const devices: DmDevice[] = infos.map((info) => {
     const uuid = parseDmUuid(info.uuid);
     const split = splitDmName(info.name);
-    const segments = tables.get(info.name) ?? [];
-    const keys = segments.map(segmentKey);
+    const segments = tables.get(info.name) ?? NO_SEGMENTS;
     return {
       info,
       segments,
@@ -141,8 +160,8 @@ export function buildDevices(
       holders: [],
       processes: [],
       identity: identify(info, uuid, split, lvm),
-      sizeBytes: segments.reduce((s, x) => s + x.length, 0) * 512,
-      targetKey: keys.length > 0 && keys.every((k) => k !== null) ? keys.join('|') : null,
+      sizeBytes: sectorsOf(segments) * 512,
+      targetKey: targetKeyOf(segments),
     };
   });
   const byDevno = new Map(devices.map((d) => [d.devno, d]));

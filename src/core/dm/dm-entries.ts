@@ -5,21 +5,24 @@ import { type ClassifyContext, classifyVolume } from './classify-dm';
 import { classifyDevice } from './classify-dm-device';
 import type { DmDevice } from './dm-devices';
 import { buildDmName } from '../parse/dm-name';
+import { segmentLine } from '../parse/parse-dmsetup';
 import type { DmEntry } from '../types';
 
 type Verdict = ReturnType<typeof classifyVolume>;
 
 const NO_EXTRA: Partial<DmEntry> = {};
 
-function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): DmEntry {
-  const id = d.identity;
-  const lv = id.kind === 'lv' || id.kind === 'renamed' ? id.lv : null;
+/**
+ * An entry with `v`'s verdict and nothing mapped yet: one literal in the JSON's field order (the callers
+ * assign what they know; assignments keep the order, and a spread of 30 fields costs more than the decision).
+ */
+function newEntry(name: string, v: Verdict): DmEntry {
   const e: DmEntry = {
-    name: d.info.name,
-    uuid: d.info.uuid,
-    vg: d.split?.vg ?? (id.kind === 'layer' ? id.vg : null),
-    lv: d.split?.lv ?? null,
-    layer: d.split?.layer || null,
+    name,
+    uuid: '',
+    vg: null,
+    lv: null,
+    layer: null,
     storage: v.storage,
     vmid: v.vmid,
     volume: v.volume,
@@ -30,22 +33,39 @@ function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): D
     protected: false,
     pending: false,
     protectedBy: [],
-    open: d.info.open > 0 || d.holders.length > 0 || d.processes.length > 0,
-    openCount: d.info.open,
-    holders: d.holders,
-    processes: d.processes,
+    open: false,
+    openCount: 0,
+    holders: [],
+    processes: [],
     parent: null,
     action: null,
-    sizeBytes: d.sizeBytes,
+    sizeBytes: null,
     kind: 'dm',
-    majorMinor: d.devno,
-    table: d.segments.map((s) => `${s.start} ${s.length} ${s.target}${s.params ? ` ${s.params}` : ''}`),
-    lvUuid: lv ? lv.uuid : null,
+    majorMinor: undefined,
+    table: undefined,
+    lvUuid: null,
     guestType: v.guestType,
     guestNode: v.guestNode,
   };
   if (v.referencedBy) e.referencedBy = v.referencedBy;
-  // Assigned, not spread: a spread of a 30-field literal costs more than the decision itself.
+  return e;
+}
+
+function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): DmEntry {
+  const id = d.identity;
+  const e = newEntry(d.info.name, v);
+  e.uuid = d.info.uuid;
+  e.vg = d.split?.vg ?? (id.kind === 'layer' ? id.vg : null);
+  e.lv = d.split?.lv ?? null;
+  e.layer = d.split?.layer || null;
+  e.open = d.info.open > 0 || d.holders.length > 0 || d.processes.length > 0;
+  e.openCount = d.info.open;
+  e.holders = d.holders;
+  e.processes = d.processes;
+  e.sizeBytes = d.sizeBytes;
+  e.majorMinor = d.devno;
+  e.table = d.segments.map(segmentLine);
+  e.lvUuid = id.kind === 'lv' || id.kind === 'renamed' ? id.lv.uuid : null;
   return extra === NO_EXTRA ? e : Object.assign(e, extra);
 }
 
@@ -87,8 +107,9 @@ function classifyOwnDevices(st: ClassifyState, devices: DmDevice[]): void {
     if (id.kind === 'layer' || id.kind === 'partition') continue;
     const v = classifyDevice(ctx, d);
     if (id.kind === 'lv') {
-      covered.add(`${id.lv.vg}/${id.lv.name}`);
-      topVerdicts.set(`${id.lv.vg}/${id.lv.name}`, v);
+      const k = `${id.lv.vg}/${id.lv.name}`;
+      covered.add(k);
+      topVerdicts.set(k, v);
     }
     // A renamed map is the LV's only map (lvs reports the LV active through it): one problem, one
     // entry — not the map plus an "inactive" or saferemove-leftover entry for the same LV.
@@ -186,44 +207,15 @@ function inactiveLvEntries(st: ClassifyState): DmEntry[] {
     const k = `${lv.vg}/${lv.name}`;
     if (lv.hidden || covered.has(k) || !pveVgs.has(lv.vg) || lv.segtype === 'thin-pool') continue;
     const v = topVerdicts.get(k) ?? classifyVolume(ctx, { vg: lv.vg, name: lv.name, lv, mapped: false });
-    const name = buildDmName(lv.vg, lv.name);
-    entries.push({
-      ...entryOf(
-        {
-          info: {
-            name,
-            uuid: '',
-            kname: '',
-            major: 0,
-            minor: 0,
-            live: false,
-            inactive: false,
-            suspended: false,
-            readonly: false,
-            open: 0,
-            segments: 0,
-            events: 0,
-          },
-          segments: [],
-          uuid: { kind: 'none', prefix: '' },
-          split: { vg: lv.vg, lv: lv.name, layer: '' },
-          devno: '',
-          deps: [],
-          holders: [],
-          processes: [],
-          identity: { kind: 'lv', lv },
-          sizeBytes: 0,
-          targetKey: null,
-        },
-        v,
-      ),
-      active: false,
-      kind: 'lv',
-      sizeBytes: lv.sizeBytes,
-      majorMinor: undefined,
-      table: undefined,
-      lvUuid: lv.uuid,
-    });
+    // No map behind it: no device, table, holders or processes.
+    const e = newEntry(buildDmName(lv.vg, lv.name), v);
+    e.vg = lv.vg;
+    e.lv = lv.name;
+    e.active = false;
+    e.sizeBytes = lv.sizeBytes;
+    e.kind = 'lv';
+    e.lvUuid = lv.uuid;
+    entries.push(e);
   }
   return entries;
 }

@@ -64,10 +64,15 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   } else {
     // The guest of the name and every guest whose config names the volume (a disk shared between VMs,
     // a path drive, a linked clone's base): an operation on any of them may be using it.
-    const vmids = new Set<number>();
-    if (e.vmid !== null) vmids.add(e.vmid);
-    for (const g of e.guests ?? []) vmids.add(g.vmid);
-    for (const vmid of [...vmids].sort((a, b) => a - b)) guestFlags(ctx, pve, vmid, pendingBy, protectedBy);
+    const only = soleGuest(e);
+    if (only !== undefined) {
+      if (only !== null) guestFlags(ctx, pve, only, pendingBy, protectedBy);
+    } else {
+      const vmids = new Set<number>();
+      if (e.vmid !== null) vmids.add(e.vmid);
+      for (const g of e.guests ?? []) vmids.add(g.vmid);
+      for (const vmid of [...vmids].sort((a, b) => a - b)) guestFlags(ctx, pve, vmid, pendingBy, protectedBy);
+    }
   }
   if (isDel && pendingBy.size > 0) protectedBy.add('del-lv');
   if (e.open) protectedBy.add('open');
@@ -79,5 +84,16 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   for (const p of pendingBy) protectedBy.add(p);
   e.pending = pendingBy.size > 0;
   e.protected = protectedBy.size > 0;
-  e.protectedBy = [...protectedBy].sort();
+  if (protectedBy.size > 0 || e.protectedBy.length > 0) e.protectedBy = [...protectedBy].sort();
+}
+
+/**
+ * The one VMID whose guest's flags apply (null: none) when the name's guest and the referencing
+ * guests are the same one, as for most volumes; undefined when several guests are involved.
+ */
+function soleGuest(e: DmEntry): number | null | undefined {
+  const gs = e.guests;
+  if (!gs || gs.length === 0) return e.vmid;
+  if (gs.length === 1 && (e.vmid === null || gs[0].vmid === e.vmid)) return gs[0].vmid;
+  return undefined;
 }

@@ -107,16 +107,16 @@ export function buildReferenceIndex(
   for (const g of guests) {
     if (!g.config) continue;
     for (const ref of g.config.refs) {
-      const base = { vmid: g.vmid, type: g.type, node: g.node, ref };
+      // Literals, not spreads of a shared base: one hit per volume reference of thousands of configs.
       if (ref.volid) {
         const st = byId.get(ref.volid.storage);
         if (!st) continue;
         const { own, base: baseLv } = lvNamesOfVolname(ref.volid.volname);
-        add(st.vg, own, { ...base, asBase: false, storage: st.id });
-        if (baseLv) add(st.vg, baseLv, { ...base, asBase: true, storage: st.id });
+        add(st.vg, own, { vmid: g.vmid, type: g.type, node: g.node, ref, asBase: false, storage: st.id });
+        if (baseLv) add(st.vg, baseLv, { vmid: g.vmid, type: g.type, node: g.node, ref, asBase: true, storage: st.id });
       } else if (ref.path) {
         const t = resolvePath(ref.path, g.node);
-        if (t) add(t.vg, t.lv, { ...base, asBase: false, storage: null });
+        if (t) add(t.vg, t.lv, { vmid: g.vmid, type: g.type, node: g.node, ref, asBase: false, storage: null });
       }
     }
   }

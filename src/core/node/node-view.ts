@@ -75,7 +75,8 @@ function parseDm(snap: HostSnapshot): DmView {
   }
   const parsed = attempt(() => {
     const info = parseDmInfo(cmd(COMMAND_KEYS.dmInfo)?.stdout ?? '');
-    const names = info.map((i) => i.name);
+    // One set of names for both parsers (they resolve names that hold ': ' by it).
+    const names = new Set(info.map((i) => i.name));
     return {
       info,
       tables: parseDmTable(cmd(COMMAND_KEYS.dmTable)?.stdout ?? '', names),

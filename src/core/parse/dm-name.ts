@@ -54,13 +54,13 @@ export type DmUuid =
   | { kind: 'part'; partition: number; parentUuid: string }
   | { kind: 'mpath' | 'crypt' | 'other' | 'none'; prefix: string };
 
-const LVM_ID = /^LVM-([0-9A-Za-z!#]{32})([0-9A-Za-z!#]{32})(?:-(.+))?$/;
+const LVM_ID = /^LVM-[0-9A-Za-z!#]{64}(?:-.+)?$/;
 
 /** Parse a DM UUID: `LVM-<vg32><lv32>[-suffix]`, `part1-<parent>`, `mpath-...`, `CRYPT-...`. */
 export function parseDmUuid(uuid: string): DmUuid {
   if (!uuid) return { kind: 'none', prefix: '' };
-  const m = LVM_ID.exec(uuid);
-  if (m) return { kind: 'lvm', vgId: m[1], lvId: m[2], suffix: m[3] ?? '' };
+  // Slices, not the regex's captures: one test per map of a node with thousands.
+  if (LVM_ID.test(uuid)) return { kind: 'lvm', vgId: uuid.slice(4, 36), lvId: uuid.slice(36, 68), suffix: uuid.length > 69 ? uuid.slice(69) : '' };
   const p = /^part(\d+)-(.+)$/.exec(uuid);
   if (p) return { kind: 'part', partition: Number(p[1]), parentUuid: p[2] };
   const prefix = uuid.split('-')[0];

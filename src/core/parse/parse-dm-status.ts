@@ -1,11 +1,19 @@
 // `dmsetup status` (one call, all devices): the kernel's live state of thin pools, thin volumes and
 // multipath maps. The line shape is the one of `dmsetup table` (`<name>: <start> <length> <target>
 // <params>`), so the grouping is parseDmTable's; what is parsed here are the per-target params.
-import { type DmSegment, parseDmTable } from './parse-dmsetup';
+import { type DmSegment, parseDmSegmentsOf, parseDmTable } from './parse-dmsetup';
 
-/** All status segments by device name (`names` from `dmsetup info` disambiguates odd names). */
-export function parseDmStatus(text: string, names: Iterable<string> = []): Map<string, DmSegment[]> {
-  return parseDmTable(text, names);
+/**
+ * Status segments by device name (`names` from `dmsetup info` disambiguates odd names): all of them,
+ * or only those of `targets` (the storage rules read thin-pool and multipath lines; a node's other
+ * thousands of lines are not parsed for them).
+ */
+export function parseDmStatus(
+  text: string,
+  names: Iterable<string> = [],
+  targets?: readonly string[],
+): Map<string, DmSegment[]> {
+  return targets ? parseDmSegmentsOf(text, names, targets) : parseDmTable(text, names);
 }
 
 export interface ThinPoolStatus {

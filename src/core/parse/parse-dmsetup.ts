@@ -58,6 +58,8 @@ export interface DmSegment {
   length: number;
   target: string;
   params: string;
+  /** The line as dmsetup printed it (`0 2048 linear 8:0 2048`) when that is already the normal form. */
+  line?: string;
 }
 
 const NO_DEVICES = 'No devices found';
@@ -68,7 +70,7 @@ const NO_DEVICES = 'No devices found';
  * ': ', and `odd` and `odd: name` can both exist); set lookups keep this linear for 10,000 devices.
  */
 function eachDeviceLine(text: string, names: Iterable<string>, add: (name: string, rest: string) => void): void {
-  const known = new Set(names);
+  const known = names instanceof Set ? (names as Set<string>) : new Set(names);
   let colonInNames = false;
   for (const n of known) if (n.includes(':')) colonInNames = true;
   for (let start = 0; start < text.length; ) {
@@ -121,12 +123,18 @@ function parseSegment(l: string): DmSegment {
     const [start, length, target, ...params] = l.split(/\s+/);
     return { start: Number(start), length: Number(length), target: target ?? '', params: params.join(' ') };
   }
-  return {
-    start: Number(l.slice(0, a)),
-    length: Number(l.slice(a + 1, b)),
-    target: l.slice(b + 1, c),
-    params: l.slice(c + 1),
-  };
+  const start = Number(l.slice(0, a));
+  const length = Number(l.slice(a + 1, b));
+  const seg: DmSegment = { start, length, target: l.slice(b + 1, c), params: l.slice(c + 1) };
+  // Kept as printed only when it reads back the same (numbers as dmsetup prints them): the report
+  // shows the table without formatting each segment again.
+  if (String(start) === l.slice(0, a) && String(length) === l.slice(a + 1, b)) seg.line = l;
+  return seg;
+}
+
+/** A segment as a table line: `<start> <length> <target> <params>`. */
+export function segmentLine(s: DmSegment): string {
+  return s.line ?? `${s.start} ${s.length} ${s.target}${s.params ? ` ${s.params}` : ''}`;
 }
 
 // pve-vm--100--disk--0: 0 67108864 thin 252:4 2
@@ -138,6 +146,28 @@ export function parseDmTable(text: string, names: Iterable<string> = []): Map<st
     if (rest !== '') list.push(parseSegment(rest));
   });
   return out;
+}
+
+/**
+ * parseDmTable's segments of the given targets only, by device (devices without one are left out):
+ * `dmsetup status` of a node holds a line per map, and the rules read only a few targets' lines.
+ */
+export function parseDmSegmentsOf(text: string, names: Iterable<string>, targets: readonly string[]): Map<string, DmSegment[]> {
+  const out = new Map<string, DmSegment[]>();
+  eachDeviceLine(text, names, (name, rest) => {
+    if (rest === '' || !targets.includes(targetOf(rest))) return;
+    listOf(out, name).push(parseSegment(rest));
+  });
+  return out;
+}
+
+/** The target word of `<start> <length> <target> ...` (parseSegment's, without building the segment). */
+function targetOf(l: string): string {
+  const a = l.indexOf(' ');
+  const b = a < 0 ? -1 : l.indexOf(' ', a + 1);
+  if (b < 0 || ODD_SPACING.test(l)) return l.split(/\s+/)[2] ?? '';
+  const c = l.indexOf(' ', b + 1);
+  return l.slice(b + 1, c < 0 ? l.length : c);
 }
 
 const DEP = /\((\d+),\s*(\d+)\)/g;

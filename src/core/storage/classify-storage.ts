@@ -40,6 +40,9 @@ export function parseAutoactivation(text: string): Map<string, boolean> {
   return res;
 }
 
+/** The kernel status lines a storage rule reads: thin pools (thin-pool.ts) and multipath maps. */
+const STATUS_TARGETS = ['thin-pool', 'multipath'];
+
 export function buildStorageContext(view: NodeView, dm: DmResult, config: Config): StorageContext {
   const { pve, lvm } = view;
   const info = view.dm.info;
@@ -64,6 +67,7 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
         parseDmStatus(
           view.dm.statusText,
           info.map((d) => d.name),
+          STATUS_TARGETS,
         ),
       new Map(),
     ),
