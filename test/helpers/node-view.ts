@@ -1,6 +1,7 @@
 // A NodeView built directly from rows, for rule tests: the decision under test reads the same value
 // the product builds with parseNode, without writing dmsetup/lvs text first (parser tests keep the
 // raw-text fixtures). Defaults describe a quiet standalone node "pve1" with no devices.
+import { buildDevices } from '../../src/core/dm/dm-devices';
 import { buildLvmView } from '../../src/core/node/lvm-view';
 import type { NodeView } from '../../src/core/node/node-view';
 import { nodeNameOf, type PveState } from '../../src/core/node/pve-state';
@@ -146,7 +147,15 @@ export function nodeView(input: ViewInput = {}): NodeView {
     capturedAt: '2026-11-22T12:00:00.000Z',
     hostname: node,
     node,
-    dm: { failure: null, info, tables, deps, statusText: '', statusFailure: input.dmStatusFailure ?? null },
+    dm: {
+      failure: null,
+      info,
+      tables,
+      deps,
+      devices: buildDevices(info, tables, deps, lvm, []),
+      statusText: '',
+      statusFailure: input.dmStatusFailure ?? null,
+    },
     lvm,
     pve,
     commands: {},

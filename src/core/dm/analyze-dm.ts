@@ -2,7 +2,7 @@
 // and partitions, find same-target copies, set pending/protected, grade.
 import type { ClassifyContext } from './classify-dm';
 import { nextVmids } from '../parse/pmxcfs';
-import { buildDevices, type DmDevice } from './dm-devices';
+import type { DmDevice } from './dm-devices';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
 import { buildReferenceIndex, makePathResolver, type PathResolver, type RefHit, refsOf } from './dm-references';
@@ -16,8 +16,7 @@ import { computeVmidReuse, nextDiskCollision } from './vmid-reuse';
 export function analyzeDm(view: NodeView): DmResult {
   const { pve, lvm } = view;
   const warnings = [...view.warnings];
-  const { info: infos, tables, deps } = dmDevicesOf(view);
-  const devices = buildDevices(infos, tables, deps, lvm, view.processes);
+  const { devices } = dmDevicesOf(view);
   const ctx: ClassifyContext = {
     node: view.node,
     lvm,

@@ -65,12 +65,14 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
   }
   if (uuid.kind !== 'lvm') return { kind: 'other', what: uuid.prefix || 'unknown' };
   const vgName = lvm.vgById.get(uuid.vgId) ?? split?.vg ?? '';
+  // VG id + LV id as one slice of the UUID (what byUuid is keyed by), not a concatenation per map.
+  const lvKey = info.uuid.slice(4, 68);
   if (THIN_POOL_SUFFIXES.has(uuid.suffix)) {
-    const lv = lvm.byUuid.get(uuid.vgId + uuid.lvId);
+    const lv = lvm.byUuid.get(lvKey);
     const top = lv ? (splitComponent(lv.name)?.top ?? lv.name) : (split?.lv.replace(/_t(data|meta)$/, '') ?? '');
     return { kind: 'layer', vg: lv?.vg ?? vgName, top, layer: uuid.suffix, thinPool: true };
   }
-  const lv = lvm.byUuid.get(uuid.vgId + uuid.lvId);
+  const lv = lvm.byUuid.get(lvKey);
   if (uuid.suffix) {
     const top = lv
       ? (splitComponent(lv.name)?.top ?? lv.name)

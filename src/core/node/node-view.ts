@@ -3,6 +3,7 @@
 // the cleanup planner, the safety preconditions and the executor's journal all read this value. A
 // failed or unreadable command is recorded as a reason, never thrown: the part that needs it decides
 // what that means (the DM analysis refuses, the storage rules skip, cleanup refuses).
+import { buildDevices, type DmDevice } from '../dm/dm-devices';
 import { CheckError } from '../errors';
 import { type DmInfo, type DmSegment, parseDmDeps, parseDmInfo, parseDmTable } from '../parse/parse-dmsetup';
 import { type LvRow, parseLvs, parseVgs, type VgRow } from '../parse/parse-lvm';
@@ -16,6 +17,8 @@ export interface DmView {
   info: DmInfo[];
   tables: Map<string, DmSegment[]>;
   deps: Map<string, string[]>;
+  /** Every map with its parsed UUID and name, table, deps, holders and identity (dm-devices.ts), built once. */
+  devices: DmDevice[];
   /** Raw `dmsetup status` text, or '' when it failed: only thin pools and multipath read it. */
   statusText: string;
   /** Why `dmsetup status` cannot be used, or null. */
@@ -59,11 +62,11 @@ function attempt<T>(fn: () => T): { value: T; error: null } | { value: null; err
   }
 }
 
-function parseDm(snap: HostSnapshot): DmView {
+function parseDm(snap: HostSnapshot, lvm: LvmView): DmView {
   const cmd = (k: string) => snap.commands[k];
   const statusFailure = commandFailure(cmd(COMMAND_KEYS.dmStatus));
   const statusText = statusFailure ? '' : (cmd(COMMAND_KEYS.dmStatus)?.stdout ?? '');
-  const empty = { info: [], tables: new Map(), deps: new Map(), statusText, statusFailure };
+  const empty = { info: [], tables: new Map(), deps: new Map(), devices: [], statusText, statusFailure };
   const infoFail = commandFailure(cmd(COMMAND_KEYS.dmInfo));
   if (infoFail) return { failure: `cannot list device-mapper devices: ${infoFail}`, ...empty };
   for (const [what, key] of [
@@ -84,7 +87,9 @@ function parseDm(snap: HostSnapshot): DmView {
     };
   });
   if (parsed.error !== null) return { failure: `unreadable dmsetup output: ${parsed.error}`, ...empty };
-  return { failure: null, ...parsed.value, statusText, statusFailure };
+  const { info, tables, deps } = parsed.value;
+  const devices = buildDevices(info, tables, deps, lvm, snap.processes);
+  return { failure: null, info, tables, deps, devices, statusText, statusFailure };
 }
 
 function parseLvm(snap: HostSnapshot): LvmView {
@@ -122,7 +127,7 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState } = {}): 
     capturedAt: snap.capturedAt,
     hostname: snap.hostname,
     node: pve.node,
-    dm: parseDm(snap),
+    dm: parseDm(snap, lvm),
     lvm,
     pve,
     commands: snap.commands,

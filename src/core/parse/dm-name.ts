@@ -34,19 +34,22 @@ function un(x: string): string {
 export function splitDmName(name: string): LvmName | null {
   // Cut at single dashes only (a doubled dash is part of a name); slices, not per-character
   // concatenation: this runs for every device of a node with thousands of them.
-  const cuts: number[] = [];
-  for (let i = name.indexOf('-'); i >= 0 && cuts.length < 2; i = name.indexOf('-', i + 1)) {
-    if (name[i + 1] === '-') {
-      i++;
-      continue;
-    }
-    cuts.push(i);
-  }
-  if (cuts.length === 0) return null;
-  const vg = un(name.slice(0, cuts[0]));
-  const lv = un(name.slice(cuts[0] + 1, cuts[1] ?? name.length));
+  const c0 = singleDash(name, 0);
+  if (c0 < 0) return null;
+  const c1 = singleDash(name, c0 + 1);
+  const vg = un(name.slice(0, c0));
+  const lv = un(name.slice(c0 + 1, c1 < 0 ? name.length : c1));
   if (vg === '' || lv === '') return null;
-  return { vg, lv, layer: cuts.length > 1 ? un(name.slice(cuts[1] + 1)) : '' };
+  return { vg, lv, layer: c1 >= 0 ? un(name.slice(c1 + 1)) : '' };
+}
+
+/** The first '-' at or after `from` that is not half of a doubled one, or -1. */
+function singleDash(name: string, from: number): number {
+  for (let i = name.indexOf('-', from); i >= 0; i = name.indexOf('-', i + 1)) {
+    if (name.charCodeAt(i + 1) !== 45) return i;
+    i++;
+  }
+  return -1;
 }
 
 export type DmUuid =

@@ -153,8 +153,18 @@ export function parseDmTable(text: string, names: Iterable<string> = []): Map<st
  * `dmsetup status` of a node holds a line per map, and the rules read only a few targets' lines.
  */
 export function parseDmSegmentsOf(text: string, names: Iterable<string>, targets: readonly string[]): Map<string, DmSegment[]> {
+  // Only the lines that hold a target's word somewhere, found by searching the text (a node has a
+  // status line per map); which of them really are such segments is decided below, line by line.
+  const starts = new Set<number>();
+  for (const t of targets)
+    for (let i = text.indexOf(t); i >= 0; i = text.indexOf(t, i + t.length)) starts.add(text.lastIndexOf('\n', i) + 1);
+  const lines: string[] = [];
+  for (const start of [...starts].sort((a, b) => a - b)) {
+    const end = text.indexOf('\n', start);
+    lines.push(text.slice(start, end < 0 ? text.length : end));
+  }
   const out = new Map<string, DmSegment[]>();
-  eachDeviceLine(text, names, (name, rest) => {
+  eachDeviceLine(lines.join('\n'), names, (name, rest) => {
     if (rest === '' || !targets.includes(targetOf(rest))) return;
     listOf(out, name).push(parseSegment(rest));
   });

@@ -5,7 +5,7 @@
 // Also: whether lvm.conf keeps the host's LVM from scanning guest disks at all.
 // One function per kind of use; classifyHostUse runs them in the order their findings have always come out.
 
-import { parseDmUuid, splitDmName } from '../parse/dm-name';
+import { parseDmUuid } from '../parse/dm-name';
 import { type MountInfo, parseMountInfo } from '../parse/mountinfo';
 import type { DmInfo } from '../parse/parse-dmsetup';
 import type { StorageFinding } from '../types';
@@ -107,15 +107,13 @@ function classifyStackedDevices(
   const { ctx, g } = h;
   const findings: StorageFinding[] = [];
   const hostVgs: HostVgs = new Map();
-  for (const d of ctx.info) {
+  for (const { info: d, uuid: u, split: n, segments } of ctx.devices) {
     if (g.guest.has(d.name)) continue;
     const below = (ctx.deps.get(d.name) ?? []).map((x) => g.byDevno.get(x)).filter((x): x is string => Boolean(x));
     const disk = below.map((b) => guestBelow(ctx, g, b)).find(Boolean) ?? null;
     if (!disk) continue;
-    const u = parseDmUuid(d.uuid);
-    const targets = (ctx.table.get(d.name) ?? []).map((s) => s.target);
+    const targets = segments.map((s) => s.target);
     if (u.kind === 'lvm') {
-      const n = splitDmName(d.name);
       if (n && !ctx.storages.some((s) => s.vg === n.vg)) {
         const e = hostVgs.get(n.vg) ?? { disk, lvs: [] };
         e.lvs.push(n.layer ? `${n.lv}-${n.layer}` : n.lv);

@@ -60,6 +60,7 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     lvsTimedOut: lvm.lvsTimedOut,
     vgs: lvm.vgs ?? [],
     info,
+    devices: view.dm.devices,
     table: view.dm.tables,
     deps: view.dm.deps,
     status: safe(

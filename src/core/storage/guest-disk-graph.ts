@@ -1,7 +1,7 @@
 // Which guest disk a device is, or sits on: the DM devices indexed by device number and kernel name,
 // the guest disks among them, and a walk down `dmsetup deps`. The host-use rules ask this of mounts,
 // stacked maps and the PVs of VGs the host found.
-import { buildDmName, parseDmUuid, splitDmName } from '../parse/dm-name';
+import { buildDmName } from '../parse/dm-name';
 import type { StorageContext } from './storage-context';
 
 /** A guest disk's LV name: vm-<vmid>-… or base-<vmid>-…. */
@@ -25,11 +25,9 @@ export function buildDiskGraph(ctx: StorageContext): DiskGraph {
   const byDevno = new Map<string, string>();
   const byKname = new Map<string, string>();
   const guest = new Map<string, GuestDisk>();
-  for (const d of ctx.info) {
-    byDevno.set(`${d.major}:${d.minor}`, d.name);
+  for (const { info: d, uuid: u, split: n, devno } of ctx.devices) {
+    byDevno.set(devno, d.name);
     if (d.kname) byKname.set(d.kname, d.name);
-    const u = parseDmUuid(d.uuid);
-    const n = splitDmName(d.name);
     // A guest disk: a top-level LV (no UUID suffix) of a PVE LVM storage VG named vm-/base-<vmid>-.
     if (u.kind === 'lvm' && !u.suffix && n && !n.layer && vgs.has(n.vg)) {
       const m = GUEST_LV.exec(n.lv);

@@ -4,6 +4,7 @@
 import type { HaService, Task } from '../parse/pmxcfs';
 import type { Config } from '../config';
 import type { GuestConfig, GuestType } from '../parse/guest-config';
+import type { DmDevice } from '../dm/dm-devices';
 import type { DmInfo, DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow, VgRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
@@ -40,6 +41,8 @@ export interface StorageContext {
   lvsTimedOut: boolean;
   vgs: VgRow[];
   info: DmInfo[];
+  /** The maps with their parsed UUIDs and names (the node view's, parsed once). */
+  devices: DmDevice[];
   table: Map<string, DmSegment[]>;
   deps: Map<string, string[]>;
   status: Map<string, DmSegment[]>;
