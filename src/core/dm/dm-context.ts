@@ -32,6 +32,6 @@ export interface ClassifyContext {
   storageConfigError?: string | null;
   /** Storage IDs that storage.cfg defines (every type): a config naming another one cannot be resolved. */
   storageIds?: Set<string>;
-  /** Which storage owns an LV, decided once per (VG, kind, pool) and kept here (dm-storage-choice.ts). */
-  storageChoices?: Map<string, StorageChoice>;
+  /** Which storage owns an LV, decided once per (VG, kind, pool) and kept here (dm-storage-choice.ts): VG → [thin, thick] → pool. */
+  storageChoices?: Map<string, [Map<string | null, StorageChoice>, Map<string | null, StorageChoice>]>;
 }

@@ -10,11 +10,13 @@ export function storageFor(ctx: ClassifyContext, q: { vg: string; lv: LvRow | nu
   const { vg, lv, thinHint } = q;
   const thin = lv ? lv.segtype === 'thin' || lv.attr[0] === 'V' : thinHint;
   const pool = lv?.pool ?? null;
-  // Decided once per (VG, kind, pool): a node has thousands of LVs but a handful of storages.
-  const key = `${vg}\0${thin}\0${pool ?? ''}`;
+  // Decided once per (VG, kind, pool): a node has thousands of LVs but a handful of storages
+  // (nested maps: no key string built per LV).
   ctx.storageChoices ??= new Map();
-  const cache = ctx.storageChoices;
-  const hit = cache.get(key);
+  let byVg = ctx.storageChoices.get(vg);
+  if (!byVg) ctx.storageChoices.set(vg, (byVg = [new Map(), new Map()]));
+  const cache = byVg[thin ? 0 : 1];
+  const hit = cache.get(pool);
   if (hit) return hit;
   // A disabled storage (`disable 1`) still owns its VG: PVE skips it for activation and listing, but
   // the guests' configs keep naming its volumes (facts §11). Enabled storages are preferred.
@@ -30,6 +32,6 @@ export function storageFor(ctx: ClassifyContext, q: { vg: string; lv: LvRow | nu
     (thin ? here.find((s) => s.type === 'lvm') : undefined) ??
     null;
   const choice = { storage: pick, offNode: here.length === 0 ? (onVg[0] ?? null) : null, here };
-  cache.set(key, choice);
+  cache.set(pool, choice);
   return choice;
 }

@@ -51,26 +51,27 @@ export const GUEST_HEALTH_STATUS: Record<GuestHealth['health'], Status> = { ok: 
 
 export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
   const out: GuestHealth[] = [];
-  const byVmid = new Map<number, DmEntry[]>();
+  // Per VMID, one pass over its top-level entries (layers and partitions follow their LV).
+  const byVmid = new Map<number, { issues: number; volumes: number; dup: boolean; orphan: boolean; unknown: boolean }>();
   for (const e of entries) {
     if (e.vmid === null) continue;
-    const l = byVmid.get(e.vmid) ?? [];
-    l.push(e);
-    byVmid.set(e.vmid, l);
+    let t = byVmid.get(e.vmid);
+    if (!t) byVmid.set(e.vmid, (t = { issues: 0, volumes: 0, dup: false, orphan: false, unknown: false }));
+    if (e.parent) continue;
+    if (e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown') {
+      t.issues++;
+      if (e.status === 'duplicate') t.dup = true;
+      else if (e.status === 'orphan') t.orphan = true;
+      else t.unknown = true;
+    }
+    if (e.status !== 'ignored') t.volumes++;
   }
-  const ids = new Set<number>([...byVmid.keys()]);
+  const ids = new Set<number>(byVmid.keys());
   for (const g of pve.guests.values()) if (g.node === pve.node) ids.add(g.vmid);
   for (const vmid of [...ids].sort((a, b) => a - b)) {
     const g = pve.guests.get(vmid);
-    const es = (byVmid.get(vmid) ?? []).filter((e) => !e.parent);
-    const issues = es.filter((e) => e.status === 'orphan' || e.status === 'duplicate' || e.status === 'unknown');
-    const health = es.some((e) => e.status === 'duplicate')
-      ? 'duplicates'
-      : es.some((e) => e.status === 'orphan')
-        ? 'orphans'
-        : es.some((e) => e.status === 'unknown')
-          ? 'unknown'
-          : 'ok';
+    const t = byVmid.get(vmid);
+    const health = t?.dup ? 'duplicates' : t?.orphan ? 'orphans' : t?.unknown ? 'unknown' : 'ok';
     out.push({
       vmid,
       type: g?.type === 'lxc' ? 'lxc' : 'qemu',
@@ -78,8 +79,8 @@ export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
       node: g?.node ?? '-',
       status: !g ? 'missing' : g.node !== pve.node ? 'unknown' : pve.running.has(vmid) ? 'running' : 'stopped',
       health,
-      issues: issues.length,
-      volumes: es.filter((e) => e.status !== 'ignored').length,
+      issues: t?.issues ?? 0,
+      volumes: t?.volumes ?? 0,
       lock: g?.config?.lock ?? null,
       template: g?.config?.template ?? false,
     });
