@@ -123,6 +123,12 @@ function deviceOfFd(fd: string, byKname: Map<string, DmDevice>, byName: Map<stri
 
 const NO_SEGMENTS: DmSegment[] = [];
 
+function uuidIndex(devices: DmDevice[]): Map<string, DmDevice> {
+  const m = new Map<string, DmDevice>();
+  for (const d of devices) if (d.info.uuid) m.set(d.info.uuid, d);
+  return m;
+}
+
 function sectorsOf(segments: DmSegment[]): number {
   let n = 0;
   for (const s of segments) n += s.length;
@@ -166,16 +172,23 @@ export function buildDevices(
       targetKey: targetKeyOf(segments),
     };
   });
-  const byDevno = new Map(devices.map((d) => [d.devno, d]));
-  const byUuid = new Map(devices.filter((d) => d.info.uuid).map((d) => [d.info.uuid, d]));
+  // Indexes filled by loops (no pair array per device); by UUID only where kpartx partitions need it.
+  const byDevno = new Map<string, DmDevice>();
+  const byKname = new Map<string, DmDevice>();
+  const byName = new Map<string, DmDevice>();
+  let byUuid: Map<string, DmDevice> | null = null;
+  for (const d of devices) {
+    byDevno.set(d.devno, d);
+    byKname.set(d.info.kname, d);
+    byName.set(d.info.name, d);
+  }
   for (const d of devices) {
     for (const dep of d.deps) byDevno.get(dep)?.holders.push(d.info.name);
     if (d.identity.kind === 'partition' && d.uuid.kind === 'part') {
+      byUuid ??= uuidIndex(devices);
       d.identity.parent = byUuid.get(d.uuid.parentUuid)?.info.name ?? null;
     }
   }
-  const byKname = new Map(devices.map((d) => [d.info.kname, d]));
-  const byName = new Map(devices.map((d) => [d.info.name, d]));
   for (const p of processes) {
     const seen = new Set<DmDevice>();
     for (const fd of p.fds ?? []) {

@@ -14,14 +14,14 @@ import type { DmEntry } from '../types';
 // the lock is visible here, so it covers them.
 const MULTI_GUEST_TASKS = new Set(['migrateall']);
 
-function haFlags(ctx: ClassifyContext, pve: PveState, vmid: number, pendingBy: Set<string>): void {
+function haFlags(ctx: ClassifyContext, pve: PveState, vmid: number, pendingBy: string[]): void {
   for (const h of ctx.ha) {
     if (
       h.vmid === vmid &&
       ['migrate', 'relocate', 'recovery'].includes(h.state) &&
       (h.target === pve.node || h.node === pve.node)
     )
-      pendingBy.add(`ha:${h.state}`);
+      add(pendingBy, `ha:${h.state}`);
   }
 }
 
@@ -30,12 +30,12 @@ function guestFlags(
   ctx: ClassifyContext,
   pve: PveState,
   vmid: number,
-  pendingBy: Set<string>,
-  protectedBy: Set<string>,
+  pendingBy: string[],
+  protectedBy: string[],
 ): void {
   const id = String(vmid);
   for (const t of ctx.tasks) {
-    if (t.id === id || (t.id === '' && MULTI_GUEST_TASKS.has(t.type))) pendingBy.add(`task:${t.type}`);
+    if (t.id === id || (t.id === '' && MULTI_GUEST_TASKS.has(t.type))) add(pendingBy, `task:${t.type}`);
   }
   const guest: GuestRecord | undefined = ctx.guests.get(vmid);
   // A lock with an operation under way makes the guest's volumes pending; one that an interrupted
@@ -44,21 +44,36 @@ function guestFlags(
   const lock = guest?.config?.lock;
   if (guest && lock) {
     const state = lockState({ vmid, lock, guestNode: guest.node, node: pve.node, tasks: ctx.tasks, ha: ctx.ha });
-    if (state === 'under-way') pendingBy.add('lock');
-    else protectedBy.add(state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
+    if (state === 'under-way') add(pendingBy, 'lock');
+    else add(protectedBy, state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
   }
   haFlags(ctx, pve, vmid, pendingBy);
-  if (ctx.kvmAlive.has(vmid) && guest?.node !== pve.node) pendingBy.add('kvm-process');
-  if (ctx.running.has(vmid) && guest?.node === pve.node) protectedBy.add('guest-running');
+  if (ctx.kvmAlive.has(vmid) && guest?.node !== pve.node) add(pendingBy, 'kvm-process');
+  if (ctx.running.has(vmid) && guest?.node === pve.node) add(protectedBy, 'guest-running');
+}
+
+/** Array.prototype.sort's order for a few strings, without its work array (thousands of entries have two or three). */
+function sortSmall(list: string[]): void {
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i];
+    let j = i - 1;
+    for (; j >= 0 && list[j] > x; j--) list[j + 1] = list[j];
+    list[j + 1] = x;
+  }
+}
+
+/** Adds a flag once. The lists hold a handful at most: arrays, not two Sets per entry of thousands. */
+function add(list: string[], flag: string): void {
+  if (!list.includes(flag)) list.push(flag);
 }
 
 export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm: LvmView): void {
-  const pendingBy = new Set<string>();
-  const protectedBy = new Set<string>();
+  const pendingBy: string[] = [];
+  const protectedBy: string[] = [];
   const isDel = e.reason === 'saferemove-in-progress' || e.reason === 'saferemove-leftover';
   if (isDel) {
     if (e.vmid !== null) {
-      for (const t of ctx.tasks) if (t.type === 'imgdel') pendingBy.add(`task:${t.type}`);
+      for (const t of ctx.tasks) if (t.type === 'imgdel') add(pendingBy, `task:${t.type}`);
       haFlags(ctx, pve, e.vmid, pendingBy);
     }
   } else {
@@ -74,17 +89,18 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
       for (const vmid of [...vmids].sort((a, b) => a - b)) guestFlags(ctx, pve, vmid, pendingBy, protectedBy);
     }
   }
-  if (isDel && pendingBy.size > 0) protectedBy.add('del-lv');
-  if (e.open) protectedBy.add('open');
+  if (isDel && pendingBy.length > 0) add(protectedBy, 'del-lv');
+  if (e.open) add(protectedBy, 'open');
   // The LVM view's one rule for a VG that must not be touched (the cleanup planner reads the same).
   const vg = e.vg ? lvm.safety.get(e.vg) : undefined;
-  if (vg?.partial) protectedBy.add('vg-partial');
-  if (vg?.lvmlockd) protectedBy.add('lvmlockd');
-  if (vg?.pvmove) protectedBy.add('pvmove');
-  for (const p of pendingBy) protectedBy.add(p);
-  e.pending = pendingBy.size > 0;
-  e.protected = protectedBy.size > 0;
-  if (protectedBy.size > 0 || e.protectedBy.length > 0) e.protectedBy = [...protectedBy].sort();
+  if (vg?.partial) add(protectedBy, 'vg-partial');
+  if (vg?.lvmlockd) add(protectedBy, 'lvmlockd');
+  if (vg?.pvmove) add(protectedBy, 'pvmove');
+  for (const p of pendingBy) add(protectedBy, p);
+  e.pending = pendingBy.length > 0;
+  e.protected = protectedBy.length > 0;
+  if (protectedBy.length > 1) sortSmall(protectedBy);
+  if (protectedBy.length > 0 || e.protectedBy.length > 0) e.protectedBy = protectedBy;
 }
 
 /**

@@ -6,7 +6,8 @@
 //
 // A path mount point is a plain bind mount (no storage is activated); a volume id (storage:vol) is
 // mounted by pve-container itself, and /dev/... is a device, not a bind. Pure.
-import { parseConfigSections, parsePropertyString } from '../parse/guest-config';
+import { parseConfigSections } from '../parse/guest-config';
+import { parsePropertyString } from '../parse/property-string';
 import { hasOption } from '../parse/mountinfo';
 import { trimSlash } from './mount-paths';
 

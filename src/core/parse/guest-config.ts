@@ -5,6 +5,7 @@
 // Grammar from qemu-server parse_vm_config (QemuServer.pm:1939-2082) and pve-container
 // parse_pct_config (Config.pm:1160-1206): blank lines skipped, `#` lines are the description,
 // `key: value` lines, unknown `[...]` sections skipped with a warning, a section named twice: the later wins.
+import { propertiesOf } from './property-string';
 import { parseVolumeId, type VolumeId } from './volume-name';
 
 export type GuestType = 'qemu' | 'lxc';
@@ -138,42 +139,6 @@ export function parseConfigSections(text: string, type: GuestType): { sections: 
   return { sections, warnings };
 }
 
-/** Property string `a,b=c,d=e` → default value (first key-less part) and key/value map. */
-export function parsePropertyString(value: string, defaultKey: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of value.split(',')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    if (eq < 0 && out[defaultKey] === undefined) out[defaultKey] = part;
-    else if (eq > 0) out[part.slice(0, eq)] = part.slice(eq + 1);
-  }
-  return out;
-}
-
-/**
- * What parsePropertyString(value, defaultKey) holds for each of `keys`, without building the map:
- * one per drive line of thousands of configs.
- */
-function propertiesOf(value: string, defaultKey: string, keys: readonly string[]): (string | undefined)[] {
-  const out: (string | undefined)[] = keys.map(() => undefined);
-  const d = keys.indexOf(defaultKey);
-  for (const part of value.split(',')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    if (eq < 0) {
-      if (d >= 0 && out[d] === undefined) out[d] = part;
-      continue;
-    }
-    for (let k = 0; eq > 0 && k < keys.length; k++) {
-      if (eq === keys[k].length && part.startsWith(keys[k])) {
-        out[k] = part.slice(eq + 1);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 const CLOUDINIT_FILE = /[:/](?:vm-\d+-)?cloudinit(?:\.(?:raw|qcow2|vmdk))?$/;
 
 function fileRef(key: string, section: string, file: string): VolumeRef {
@@ -201,8 +166,9 @@ const DRIVE_PROPS = ['file', 'volume', 'media'] as const;
 
 function qemuDriveRef(vmid: number, section: string, rawKey: string, value: string): VolumeRef | null {
   const key = rawKey === 'cdrom' ? 'ide2' : rawKey;
-  const [fileProp, volume, mediaProp] = propertiesOf(value, 'file', DRIVE_PROPS);
-  let file = fileProp ?? volume;
+  const props = propertiesOf(value, 'file', DRIVE_PROPS);
+  const mediaProp = props[2];
+  let file = props[0] ?? props[1];
   if (!file || file === 'none') return null;
   const media = mediaProp ?? (rawKey === 'cdrom' ? 'cdrom' : undefined);
   // Legacy bare names are rewritten on parse (QemuServer.pm:1073-1093).
@@ -215,8 +181,12 @@ function qemuDriveRef(vmid: number, section: string, rawKey: string, value: stri
   return ref;
 }
 
+// Index access, not `for (const [k, v] of ...)`: until a loop is optimised, each destructuring of a
+// pair allocates an iterator, and thousands of configs run these loops.
 function qemuRefs(refs: VolumeRef[], vmid: number, section: string, entries: [string, string][]): void {
-  for (const [rawKey, value] of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const rawKey = entries[i][0];
+    const value = entries[i][1];
     if (QEMU_DRIVE.test(rawKey === 'cdrom' ? 'ide2' : rawKey)) {
       const ref = qemuDriveRef(vmid, section, rawKey, value);
       if (ref) refs.push(ref);
@@ -234,12 +204,14 @@ const VOLUME_PROP = ['volume'] as const;
 const PATH_PROP = ['path'] as const;
 
 function lxcRefs(refs: VolumeRef[], section: string, entries: [string, string][]): void {
-  for (const [key, value] of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const value = entries[i][1];
     if (LXC_VOLUME.test(key)) {
-      const [vol] = propertiesOf(value, 'volume', VOLUME_PROP);
+      const vol = propertiesOf(value, 'volume', VOLUME_PROP)[0];
       if (vol) refs.push(fileRef(key, section, vol));
     } else if (/^dev\d+$/.test(key)) {
-      const [path] = propertiesOf(value, 'path', PATH_PROP);
+      const path = propertiesOf(value, 'path', PATH_PROP)[0];
       if (path) refs.push(fileRef(key, section, path));
     } else if (key === 'lxc.mount.entry') {
       pathRefs(refs, key, section, value);

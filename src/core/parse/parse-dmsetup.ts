@@ -34,20 +34,21 @@ export function parseDmInfo(text: string): DmInfo[] {
     if (f.length < n) throw new Error(`dmsetup info: unexpected line '${line.slice(0, 80)}'`);
     // Only the name can carry a separator character (lvm2 names cannot; a hand-made map could).
     if (f.length > n) f = [f.slice(0, f.length - n + 1).join(DM_INFO_SEPARATOR), ...f.slice(f.length - n + 1)];
-    const [name, uuid, kname, major, minor, attr, open, segments, events] = f;
+    // Index access, not destructuring: that allocates an iterator per line until the loop is optimised.
+    const attr = f[5];
     out.push({
-      name,
-      uuid,
-      kname,
-      major: Number(major),
-      minor: Number(minor),
+      name: f[0],
+      uuid: f[1],
+      kname: f[2],
+      major: Number(f[3]),
+      minor: Number(f[4]),
       live: attr[0] === 'L',
       inactive: attr[1] === 'I',
       suspended: attr[2] === 's',
       readonly: attr[3] === 'r',
-      open: Number(open) || 0,
-      segments: Number(segments) || 0,
-      events: Number(events) || 0,
+      open: Number(f[6]) || 0,
+      segments: Number(f[7]) || 0,
+      events: Number(f[8]) || 0,
     });
   }
   return out;
@@ -203,8 +204,8 @@ export function tableDevices(segments: DmSegment[]): string[] {
 /** Identity of what a segment maps, for same-target detection: thin `pool devid`, linear `dev offset`. */
 export function segmentKey(s: DmSegment): string | null {
   if (s.target !== 'thin' && s.target !== 'linear') return null;
-  const [p0, p1] = firstTwoWords(s.params);
-  return s.target === 'thin' ? `thin ${p0} ${p1}` : `linear ${p0} ${p1} ${s.length}`;
+  const w = firstTwoWords(s.params);
+  return s.target === 'thin' ? `thin ${w[0]} ${w[1]}` : `linear ${w[0]} ${w[1]} ${s.length}`;
 }
 
 /** `params.split(/\s+/)`'s first two items, by slices when the params are single-spaced (dmsetup's). */
