@@ -164,6 +164,19 @@ describe('broken tools and bad input: one clear line, exit 3, never a stack trac
     assert.equal(runCli(['dm', '--format', 'xml', '--demo']).code, 64);
   });
 
+  test('--from reads a capture with non-ASCII text (a guest name) as UTF-8, and an ASCII one alike', () => {
+    const f = join(tempDir(), 'cap.json');
+    assert.equal(runCli(['capture', '--demo', f]).code, 0);
+    const snap = JSON.parse(readFileSync(f, 'utf8'));
+    const conf = '/etc/pve/nodes/pve1/qemu-server/100.conf';
+    const ascii = JSON.parse(runCli(['dm', '--json', '--from', f]).stdout);
+    assert.equal(ascii.dm.guests.find((g: { vmid: number }) => g.vmid === 100).name, 'web01');
+    snap.files[conf] = snap.files[conf].replace('name: web01', 'name: web01-Grüße-東京');
+    writeFileSync(f, JSON.stringify(snap));
+    const doc = JSON.parse(runCli(['dm', '--json', '--from', f]).stdout);
+    assert.equal(doc.dm.guests.find((g: { vmid: number }) => g.vmid === 100).name, 'web01-Grüße-東京');
+  });
+
   test('malformed guest config and storage.cfg: warnings, not a crash', { skip }, () => {
     const node = buildNode(join(SHARED, 'fakenode/scenarios/default-lvmthin.json'));
     writeFileSync(join(node, 'root/etc/pve/nodes/pve1/qemu-server/103.conf'), 'this is: not\n\u0000garbage ][\n[\n');

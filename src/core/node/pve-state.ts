@@ -184,7 +184,8 @@ function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Se
     if (!m) continue;
     const p = procs.get(Number(snap.files[path].trim()));
     // A pid file outlives a crashed kvm: only a live process whose command line names the VMID counts.
-    if (p && (p.cmdline.join(' ').includes(`-id ${m[1]}`) || /kvm|qemu/.test(p.comm))) {
+    // (The name first: a kvm's command line is long, and joining it for every running VM costs.)
+    if (p && (/kvm|qemu/.test(p.comm) || p.cmdline.join(' ').includes(`-id ${m[1]}`))) {
       kvmAlive.add(Number(m[1]));
       running.add(Number(m[1]));
     }
