@@ -223,6 +223,14 @@ function stopChildrenOnSignal(argv: string[]): void {
   }
 }
 
+/**
+ * A document of megabytes that is all ASCII (JSON of a node usually is) as bytes copied one to one:
+ * the same bytes as UTF-8, without encoding each character (several ms for 10,000 devices).
+ */
+function outputChunk(t: string): string | Buffer {
+  return t.length > 1 << 15 && Buffer.byteLength(t, 'utf8') === t.length ? Buffer.from(t, 'latin1') : t;
+}
+
 function isMain(): boolean {
   // Bundled (CJS) the entry is the main module; under tsx tests import it instead.
   return typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module;
@@ -231,7 +239,7 @@ function isMain(): boolean {
 // The single executable cannot take `node -e`: it runs the mount probe child itself when asked.
 if (isMain() && !runProbeChildIfAsked(process.argv) && !runListVolumesChildIfAsked(process.argv)) {
   const io: Io = {
-    out: (t) => process.stdout.write(t),
+    out: (t) => process.stdout.write(outputChunk(t)),
     err: (t) => process.stderr.write(t),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
