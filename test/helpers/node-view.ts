@@ -152,7 +152,7 @@ export function nodeView(input: ViewInput = {}): NodeView {
       info,
       tables,
       deps,
-      devices: buildDevices(info, tables, deps, lvm, []),
+      ...buildDevices(info, tables, deps, lvm, []),
       statusText: '',
       statusFailure: input.dmStatusFailure ?? null,
     },

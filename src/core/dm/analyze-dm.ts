@@ -23,7 +23,7 @@ export function analyzeDm(view: NodeView): DmResult {
     lvsError: lvm.lvsError,
     storages: pve.lvmStorages,
     guests: pve.guests,
-    refs: buildReferenceIndex([...pve.guests.values()], pve.lvmStorages, pathResolverOf(view, lvm, devices)),
+    refs: buildReferenceIndex([...pve.guests.values()], pve.lvmStorages, pathResolverOf(view, lvm)),
     tasks: pve.tasks,
     ha: pve.ha,
     running: pve.running,
@@ -101,18 +101,14 @@ function referencingGuests(hits: RefHit[]): DmEntry['guests'] {
 }
 
 /** The LV a device path names on this node (see makePathResolver). */
-function pathResolverOf(view: NodeView, lvm: LvmView, devices: DmDevice[]): PathResolver {
-  let byKname: Map<string, DmDevice> | null = null;
-  let byName: Map<string, DmDevice> | null = null;
+function pathResolverOf(view: NodeView, lvm: LvmView): PathResolver {
+  const { byKname, byName } = view.dm.index;
   const lvOf = (d: DmDevice | undefined, depth = 0): { vg: string; lv: string } | null => {
     const id = d?.identity;
     if (!id) return null;
     if (id.kind === 'lv' || id.kind === 'renamed') return { vg: id.lv.vg, lv: id.lv.name };
     if (id.kind === 'layer' && !id.thinPool && id.top) return { vg: id.vg, lv: id.top };
-    if (id.kind === 'partition' && id.parent && depth < 4) {
-      byName ??= new Map(devices.map((x) => [x.info.name, x]));
-      return lvOf(byName.get(id.parent), depth + 1);
-    }
+    if (id.kind === 'partition' && id.parent && depth < 4) return lvOf(byName.get(id.parent), depth + 1);
     return null;
   };
   return makePathResolver({
@@ -122,13 +118,7 @@ function pathResolverOf(view: NodeView, lvm: LvmView, devices: DmDevice[]): Path
       const lv = lvm.byUuid.get(vgId + lvId);
       return lv ? { vg: lv.vg, lv: lv.name } : null;
     },
-    lvOfKname: (kname) => {
-      byKname ??= new Map(devices.map((d) => [d.info.kname, d]));
-      return lvOf(byKname.get(kname));
-    },
-    lvOfDmName: (name) => {
-      byName ??= new Map(devices.map((x) => [x.info.name, x]));
-      return lvOf(byName.get(name));
-    },
+    lvOfKname: (kname) => lvOf(byKname.get(kname)),
+    lvOfDmName: (name) => lvOf(byName.get(name)),
   });
 }

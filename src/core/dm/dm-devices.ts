@@ -147,13 +147,20 @@ function targetKeyOf(segments: DmSegment[]): string | null {
   return keys.length > 0 ? keys.join('|') : null;
 }
 
+/** The devices by device number, kernel name (dm-N) and map name. */
+export interface DeviceIndex {
+  byDevno: Map<string, DmDevice>;
+  byKname: Map<string, DmDevice>;
+  byName: Map<string, DmDevice>;
+}
+
 export function buildDevices(
   infos: DmInfo[],
   tables: Map<string, DmSegment[]>,
   deps: Map<string, string[]>,
   lvm: LvmView,
   processes: ProcessInfo[],
-): DmDevice[] {
+): { devices: DmDevice[]; index: DeviceIndex } {
   const devices: DmDevice[] = infos.map((info) => {
     const uuid = parseDmUuid(info.uuid);
     const split = splitDmName(info.name);
@@ -199,5 +206,5 @@ export function buildDevices(
       }
     }
   }
-  return devices;
+  return { devices, index: { byDevno, byKname, byName } };
 }

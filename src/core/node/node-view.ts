@@ -3,7 +3,7 @@
 // the cleanup planner, the safety preconditions and the executor's journal all read this value. A
 // failed or unreadable command is recorded as a reason, never thrown: the part that needs it decides
 // what that means (the DM analysis refuses, the storage rules skip, cleanup refuses).
-import { buildDevices, type DmDevice } from '../dm/dm-devices';
+import { buildDevices, type DeviceIndex, type DmDevice } from '../dm/dm-devices';
 import { CheckError } from '../errors';
 import { type DmInfo, type DmSegment, parseDmDeps, parseDmInfo, parseDmTable } from '../parse/parse-dmsetup';
 import { type LvRow, parseLvs, parseVgs, type VgRow } from '../parse/parse-lvm';
@@ -19,6 +19,8 @@ export interface DmView {
   deps: Map<string, string[]>;
   /** Every map with its parsed UUID and name, table, deps, holders and identity (dm-devices.ts), built once. */
   devices: DmDevice[];
+  /** The devices by device number, kernel name and map name (built with them). */
+  index: DeviceIndex;
   /** Raw `dmsetup status` text, or '' when it failed: only thin pools and multipath read it. */
   statusText: string;
   /** Why `dmsetup status` cannot be used, or null. */
@@ -66,7 +68,15 @@ function parseDm(snap: HostSnapshot, lvm: LvmView): DmView {
   const cmd = (k: string) => snap.commands[k];
   const statusFailure = commandFailure(cmd(COMMAND_KEYS.dmStatus));
   const statusText = statusFailure ? '' : (cmd(COMMAND_KEYS.dmStatus)?.stdout ?? '');
-  const empty = { info: [], tables: new Map(), deps: new Map(), devices: [], statusText, statusFailure };
+  const empty = {
+    info: [],
+    tables: new Map(),
+    deps: new Map(),
+    devices: [],
+    index: { byDevno: new Map(), byKname: new Map(), byName: new Map() },
+    statusText,
+    statusFailure,
+  };
   const infoFail = commandFailure(cmd(COMMAND_KEYS.dmInfo));
   if (infoFail) return { failure: `cannot list device-mapper devices: ${infoFail}`, ...empty };
   for (const [what, key] of [
@@ -88,8 +98,8 @@ function parseDm(snap: HostSnapshot, lvm: LvmView): DmView {
   });
   if (parsed.error !== null) return { failure: `unreadable dmsetup output: ${parsed.error}`, ...empty };
   const { info, tables, deps } = parsed.value;
-  const devices = buildDevices(info, tables, deps, lvm, snap.processes);
-  return { failure: null, info, tables, deps, devices, statusText, statusFailure };
+  const { devices, index } = buildDevices(info, tables, deps, lvm, snap.processes);
+  return { failure: null, info, tables, deps, devices, index, statusText, statusFailure };
 }
 
 function parseLvm(snap: HostSnapshot): LvmView {

@@ -9,7 +9,7 @@ import { parseDmUuid } from '../parse/dm-name';
 import { type MountInfo, parseMountInfo } from '../parse/mountinfo';
 import type { DmInfo } from '../parse/parse-dmsetup';
 import type { StorageFinding } from '../types';
-import { buildDiskGraph, type DiskGraph, GUEST_LV, type GuestDisk, guestBelow, pvToDm } from './guest-disk-graph';
+import { buildDiskGraph, type DiskGraph, GUEST_LV, type GuestDisk, guestBelow, mapAt, pvToDm } from './guest-disk-graph';
 import { filterRejects, lvmFilterAdvice, parseLvmConf } from './lvm-filter';
 import type { StorageContext } from './storage-context';
 
@@ -62,7 +62,7 @@ function classifyHostMounts(h: HostUse): { findings: StorageFinding[]; mountedDe
   const findings: StorageFinding[] = [];
   const mountedDevs = new Set<string>();
   for (const m of parseMountInfo(ctx.mountinfo).mounts) {
-    const dev = g.byDevno.get(m.majorMinor);
+    const dev = mapAt(g, m.majorMinor);
     if (!dev) continue;
     const disk = guestBelow(ctx, g, dev);
     if (!disk) continue;
@@ -109,7 +109,7 @@ function classifyStackedDevices(
   const hostVgs: HostVgs = new Map();
   for (const { info: d, uuid: u, split: n, segments } of ctx.devices) {
     if (g.guest.has(d.name)) continue;
-    const below = (ctx.deps.get(d.name) ?? []).map((x) => g.byDevno.get(x)).filter((x): x is string => Boolean(x));
+    const below = (ctx.deps.get(d.name) ?? []).map((x) => mapAt(g, x)).filter((x): x is string => Boolean(x));
     const disk = below.map((b) => guestBelow(ctx, g, b)).find(Boolean) ?? null;
     if (!disk) continue;
     const targets = segments.map((s) => s.target);

@@ -51,6 +51,7 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     if (g.config) guests.push({ vmid: g.vmid, type: g.type, node: g.node, config: g.config });
   }
   const auto = view.commands[AUTOACTIVATION_KEY];
+  let autoactivation: Map<string, boolean> | null | undefined;
   return {
     node: view.node,
     clustered: Boolean(pve.members?.cluster),
@@ -61,6 +62,7 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     vgs: lvm.vgs ?? [],
     info,
     devices: view.dm.devices,
+    index: view.dm.index,
     table: view.dm.tables,
     deps: view.dm.deps,
     status: safe(
@@ -78,7 +80,12 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     running: pve.running,
     mountinfo: view.files['/proc/self/mountinfo'] ?? '',
     lvmConf: view.files['/etc/lvm/lvm.conf'] ?? null,
-    autoactivation: commandFailure(auto) === null ? safe(() => parseAutoactivation(auto?.stdout ?? ''), null) : null,
+    // Parsed on first read: only a cluster with shared LVM asks (a report of every LV otherwise unread).
+    get autoactivation() {
+      if (autoactivation === undefined)
+        autoactivation = commandFailure(auto) === null ? safe(() => parseAutoactivation(auto?.stdout ?? ''), null) : null;
+      return autoactivation;
+    },
     dm,
     config,
   };

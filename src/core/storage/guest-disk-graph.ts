@@ -2,6 +2,7 @@
 // the guest disks among them, and a walk down `dmsetup deps`. The host-use rules ask this of mounts,
 // stacked maps and the PVs of VGs the host found.
 import { buildDmName } from '../parse/dm-name';
+import type { DeviceIndex } from '../dm/dm-devices';
 import type { StorageContext } from './storage-context';
 
 /** A guest disk's LV name: vm-<vmid>-… or base-<vmid>-…. */
@@ -15,26 +16,27 @@ export interface GuestDisk {
 }
 
 export interface DiskGraph {
-  byDevno: Map<string, string>;
-  byKname: Map<string, string>;
+  /** The node's devices by number and kernel name (the node view's index). */
+  index: DeviceIndex;
   guest: Map<string, GuestDisk>;
+}
+
+/** The name of the map with this major:minor, if it is one. */
+export function mapAt(g: DiskGraph, devno: string): string | undefined {
+  return g.index.byDevno.get(devno)?.info.name;
 }
 
 export function buildDiskGraph(ctx: StorageContext): DiskGraph {
   const vgs = new Set(ctx.storages.map((s) => s.vg));
-  const byDevno = new Map<string, string>();
-  const byKname = new Map<string, string>();
   const guest = new Map<string, GuestDisk>();
-  for (const { info: d, uuid: u, split: n, devno } of ctx.devices) {
-    byDevno.set(devno, d.name);
-    if (d.kname) byKname.set(d.kname, d.name);
+  for (const { info: d, uuid: u, split: n } of ctx.devices) {
     // A guest disk: a top-level LV (no UUID suffix) of a PVE LVM storage VG named vm-/base-<vmid>-.
     if (u.kind === 'lvm' && !u.suffix && n && !n.layer && vgs.has(n.vg)) {
       const m = GUEST_LV.exec(n.lv);
       if (m) guest.set(d.name, { name: d.name, vg: n.vg, lv: n.lv, vmid: Number(m[2]) });
     }
   }
-  return { byDevno, byKname, guest };
+  return { index: ctx.index, guest };
 }
 
 /** The guest disk a device is, or sits on (walking `dmsetup deps` down, depth-limited). */
@@ -49,7 +51,7 @@ export function guestBelow(ctx: StorageContext, g: DiskGraph, name: string): Gue
       const hit = g.guest.get(n);
       if (hit) return hit;
       for (const dev of ctx.deps.get(n) ?? []) {
-        const below = g.byDevno.get(dev);
+        const below = mapAt(g, dev);
         if (below) nextLevel.push(below);
       }
     }
@@ -63,7 +65,7 @@ export function pvToDm(g: DiskGraph, pv: string): string | null {
   let m = /^\/dev\/mapper\/(.+)$/.exec(pv);
   if (m) return m[1];
   m = /^\/dev\/(dm-\d+)$/.exec(pv);
-  if (m) return g.byKname.get(m[1]) ?? null;
+  if (m) return g.index.byKname.get(m[1])?.info.name ?? null;
   m = /^\/dev\/([^/]+)\/([^/]+)$/.exec(pv);
   if (m) return buildDmName(m[1], m[2]);
   return null;

@@ -4,7 +4,7 @@
 import type { HaService, Task } from '../parse/pmxcfs';
 import type { Config } from '../config';
 import type { GuestConfig, GuestType } from '../parse/guest-config';
-import type { DmDevice } from '../dm/dm-devices';
+import type { DeviceIndex, DmDevice } from '../dm/dm-devices';
 import type { DmInfo, DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow, VgRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
@@ -43,6 +43,8 @@ export interface StorageContext {
   info: DmInfo[];
   /** The maps with their parsed UUIDs and names (the node view's, parsed once). */
   devices: DmDevice[];
+  /** Those devices by device number, kernel name and map name. */
+  index: DeviceIndex;
   table: Map<string, DmSegment[]>;
   deps: Map<string, string[]>;
   status: Map<string, DmSegment[]>;
@@ -54,7 +56,7 @@ export interface StorageContext {
   mountinfo: string;
   lvmConf: string | null;
   /** `vg/lv` → autoactivation enabled; null when it could not be read. */
-  autoactivation: Map<string, boolean> | null;
+  readonly autoactivation: Map<string, boolean> | null;
   dm: DmResult;
   config: Config;
 }
