@@ -13,8 +13,9 @@ export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
  * V8 options the executable starts with. A small young generation (semi-spaces of 2 MiB instead of up
  * to 16): one analysis keeps most of what it allocates, and a nursery that stays in the CPU's cache runs
  * `dm` on 10,000 devices about 9 % faster on the build machine (interleaved runs; GC pauses are about the
- * same). The price is ~6 ms at start (a changed V8 flag makes Node compile its own built-in modules
- * instead of using their code cache), so below ~2,000 devices it is a few ms slower, above it faster.
+ * same). The price is ~10 ms at start (any changed V8 heap flag makes Node compile its own built-in
+ * modules instead of using their code cache; `check --demo` 76 -> 88 ms), so below ~2,000 devices it is
+ * slower by about that, above it faster (10,000 devices: ~60 ms).
  * Only the executable: a node that runs the bundle keeps its defaults.
  */
 export const SEA_EXEC_ARGV = ['--max-semi-space-size=2'];
