@@ -116,7 +116,11 @@ test('parseDmStatus with targets keeps only those segments (the storage rules re
   assert.deepEqual([...some.keys()], ['pve-data-tpool']);
   assert.deepEqual(some.get('pve-data-tpool'), all.get('pve-data-tpool'));
   // A map with odd spacing is still judged by its target word.
-  const odd = parseDmStatus('mp:  0 100  multipath 2 0 0 0 1 1 A 0 1 0 8:16 A 0\nx: 0 8 linear 8:0 0', ['mp', 'x'], ['multipath']);
+  const odd = parseDmStatus(
+    'mp:  0 100  multipath 2 0 0 0 1 1 A 0 1 0 8:16 A 0\nx: 0 8 linear 8:0 0',
+    ['mp', 'x'],
+    ['multipath'],
+  );
   assert.deepEqual([...odd.keys()], ['mp']);
   assert.equal(odd.get('mp')![0].target, 'multipath');
 });

@@ -276,7 +276,12 @@ test('fakenode tricky-names: info -c, table and deps of every device', (t) => {
 });
 
 test('segmentLine: a table line as dmsetup printed it, normalised only where it was not in normal form', () => {
-  const t = parseDmTable(['a: 0 8 linear 8:0 0', 'b: 0  8 linear 8:0\t0', 'c: 00 8 zero', 'd: 0 8 zero'].join('\n'), ['a', 'b', 'c', 'd']);
+  const t = parseDmTable(['a: 0 8 linear 8:0 0', 'b: 0  8 linear 8:0\t0', 'c: 00 8 zero', 'd: 0 8 zero'].join('\n'), [
+    'a',
+    'b',
+    'c',
+    'd',
+  ]);
   assert.equal(segmentLine(t.get('a')![0]), '0 8 linear 8:0 0');
   assert.equal(t.get('a')![0].line, '0 8 linear 8:0 0');
   assert.equal(segmentLine(t.get('b')![0]), '0 8 linear 8:0 0');

@@ -19,7 +19,10 @@ export function lv(vg: string, name: string, o: Partial<LvRow> = {}): LvRow {
     name,
     hidden: false,
     vg,
-    uuid: `${name.replace(/[^A-Za-z0-9]/g, '').padEnd(32, 'x').slice(0, 32)}`,
+    uuid: `${name
+      .replace(/[^A-Za-z0-9]/g, '')
+      .padEnd(32, 'x')
+      .slice(0, 32)}`,
     vgUuid: `${vg.padEnd(32, 'v').slice(0, 32)}`,
     attr: '-wi-------',
     sizeBytes: 4 * 2 ** 30,

@@ -53,7 +53,16 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
   const guestType = owner ? owner.type : null;
   // One literal per verdict, no spreads: this runs for every LV of a node with thousands.
   const v: MakeVerdict = (status, reason, detail, extra) => {
-    const r: Verdict = { status, reason, detail, storage: storage.id, vmid, volume: `${storage.id}:${name}`, guestNode, guestType };
+    const r: Verdict = {
+      status,
+      reason,
+      detail,
+      storage: storage.id,
+      vmid,
+      volume: `${storage.id}:${name}`,
+      guestNode,
+      guestType,
+    };
     return extra ? Object.assign(r, extra) : r;
   };
 
@@ -64,7 +73,10 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
     return ignored('not-guest-volume', `LV ${vg}/${name} is not named like a PVE volume (vm-<id>-..., base-<id>-...)`, {
       storage: storage.id,
     });
-  return referencedVerdict(ctx, q, storage, vol.vmid, v) ?? unreferencedVerdict(ctx, q, storage, { vmid: vol.vmid, owner, v });
+  return (
+    referencedVerdict(ctx, q, storage, vol.vmid, v) ??
+    unreferencedVerdict(ctx, q, storage, { vmid: vol.vmid, owner, v })
+  );
 }
 
 /** A VG no storage of this node owns: outside the thin pool, another node's storage, or no PVE storage. */
@@ -201,7 +213,12 @@ function danglingStorages(ctx: ClassifyContext, owner: GuestRecord | undefined):
     const id = r.volid?.storage;
     if (id && !ctx.storageIds.has(id) && !r.cloudinit && r.media !== 'cdrom') missing.add(id);
   }
-  return missing.size ? [...missing].sort().map((m) => `'${m}'`).join(', ') : null;
+  return missing.size
+    ? [...missing]
+        .sort()
+        .map((m) => `'${m}'`)
+        .join(', ')
+    : null;
 }
 
 function volumeOf(hit: RefHit, storage: string, name: string): string {

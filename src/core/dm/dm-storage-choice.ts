@@ -6,7 +6,10 @@ import type { LvRow } from '../parse/parse-lvm';
 export type { StorageChoice };
 
 /** The storages of this node that use a VG, and the one an LV belongs to (thin LVs → lvmthin). */
-export function storageFor(ctx: ClassifyContext, q: { vg: string; lv: LvRow | null; thinHint: boolean }): StorageChoice {
+export function storageFor(
+  ctx: ClassifyContext,
+  q: { vg: string; lv: LvRow | null; thinHint: boolean },
+): StorageChoice {
   const { vg, lv, thinHint } = q;
   const thin = lv ? lv.segtype === 'thin' || lv.attr[0] === 'V' : thinHint;
   const pool = lv?.pool ?? null;

@@ -47,12 +47,20 @@ export function statusOf(entries: DmEntry[]): Status {
 }
 
 /** A guest's DM health as a monitoring state: what its worst volume is (duplicates are critical). */
-export const GUEST_HEALTH_STATUS: Record<GuestHealth['health'], Status> = { ok: 0, orphans: 1, duplicates: 2, unknown: 3 };
+export const GUEST_HEALTH_STATUS: Record<GuestHealth['health'], Status> = {
+  ok: 0,
+  orphans: 1,
+  duplicates: 2,
+  unknown: 3,
+};
 
 export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
   const out: GuestHealth[] = [];
   // Per VMID, one pass over its top-level entries (layers and partitions follow their LV).
-  const byVmid = new Map<number, { issues: number; volumes: number; dup: boolean; orphan: boolean; unknown: boolean }>();
+  const byVmid = new Map<
+    number,
+    { issues: number; volumes: number; dup: boolean; orphan: boolean; unknown: boolean }
+  >();
   for (const e of entries) {
     if (e.vmid === null) continue;
     let t = byVmid.get(e.vmid);

@@ -52,7 +52,8 @@ export function commandFailure(c: CommandOutput | undefined): string | null {
   if (!c) return 'not run';
   if (c.error === 'not-found') return `${c.argv[0]}: command not found`;
   if (c.error === 'timeout') return `${c.argv.join(' ')} timed out`;
-  if (c.error || c.code !== 0) return `${c.argv[0]} exited ${c.code}: ${(c.stderr.trim().split('\n').pop() ?? '').trim()}`;
+  if (c.error || c.code !== 0)
+    return `${c.argv[0]} exited ${c.code}: ${(c.stderr.trim().split('\n').pop() ?? '').trim()}`;
   return null;
 }
 

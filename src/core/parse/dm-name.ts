@@ -63,7 +63,13 @@ const LVM_ID = /^LVM-[0-9A-Za-z!#]{64}(?:-.+)?$/;
 export function parseDmUuid(uuid: string): DmUuid {
   if (!uuid) return { kind: 'none', prefix: '' };
   // Slices, not the regex's captures: one test per map of a node with thousands.
-  if (LVM_ID.test(uuid)) return { kind: 'lvm', vgId: uuid.slice(4, 36), lvId: uuid.slice(36, 68), suffix: uuid.length > 69 ? uuid.slice(69) : '' };
+  if (LVM_ID.test(uuid))
+    return {
+      kind: 'lvm',
+      vgId: uuid.slice(4, 36),
+      lvId: uuid.slice(36, 68),
+      suffix: uuid.length > 69 ? uuid.slice(69) : '',
+    };
   const p = /^part(\d+)-(.+)$/.exec(uuid);
   if (p) return { kind: 'part', partition: Number(p[1]), parentUuid: p[2] };
   const prefix = uuid.split('-')[0];

@@ -153,7 +153,11 @@ export function parseDmTable(text: string, names: Iterable<string> = []): Map<st
  * parseDmTable's segments of the given targets only, by device (devices without one are left out):
  * `dmsetup status` of a node holds a line per map, and the rules read only a few targets' lines.
  */
-export function parseDmSegmentsOf(text: string, names: Iterable<string>, targets: readonly string[]): Map<string, DmSegment[]> {
+export function parseDmSegmentsOf(
+  text: string,
+  names: Iterable<string>,
+  targets: readonly string[],
+): Map<string, DmSegment[]> {
   // Only the lines that hold a target's word somewhere, found by searching the text (a node has a
   // status line per map); which of them really are such segments is decided below, line by line.
   const starts = new Set<number>();

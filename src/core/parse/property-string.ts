@@ -36,4 +36,3 @@ export function propertiesOf(value: string, defaultKey: string, keys: readonly s
   }
   return out;
 }
-

@@ -9,7 +9,15 @@ import { parseDmUuid } from '../parse/dm-name';
 import { type MountInfo, parseMountInfo } from '../parse/mountinfo';
 import type { DmInfo } from '../parse/parse-dmsetup';
 import type { StorageFinding } from '../types';
-import { buildDiskGraph, type DiskGraph, GUEST_LV, type GuestDisk, guestBelow, mapAt, pvToDm } from './guest-disk-graph';
+import {
+  buildDiskGraph,
+  type DiskGraph,
+  GUEST_LV,
+  type GuestDisk,
+  guestBelow,
+  mapAt,
+  pvToDm,
+} from './guest-disk-graph';
 import { filterRejects, lvmFilterAdvice, parseLvmConf } from './lvm-filter';
 import type { StorageContext } from './storage-context';
 

@@ -83,7 +83,8 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     // Parsed on first read: only a cluster with shared LVM asks (a report of every LV otherwise unread).
     get autoactivation() {
       if (autoactivation === undefined)
-        autoactivation = commandFailure(auto) === null ? safe(() => parseAutoactivation(auto?.stdout ?? ''), null) : null;
+        autoactivation =
+          commandFailure(auto) === null ? safe(() => parseAutoactivation(auto?.stdout ?? ''), null) : null;
       return autoactivation;
     },
     dm,
