@@ -11,6 +11,7 @@ import {
   type UndoSource,
   type UndoStep,
 } from '../core/cleanup/plan-restore';
+import { segmentLine } from '../core/parse/parse-dmsetup';
 import { CheckError } from '../core/errors';
 import { type Host, hostPath } from '../host/host';
 import {
@@ -69,13 +70,9 @@ export async function readRestoreFacts(host: Host, a: Analysis): Promise<Restore
   const { view } = a;
   if (view.lvm.lvs === null) throw new CheckError(`cannot restore without the LV list: ${view.lvm.lvsError}`);
   const dm = view.dm.info;
+  // The same line form as the journal's `table` (DmEntry.table), so the two compare as written.
   const tables = new Map<string, string[]>();
-  for (const [name, segs] of view.dm.tables) {
-    tables.set(
-      name,
-      segs.map((s) => `${s.start} ${s.length} ${s.target} ${s.params}`.trim()),
-    );
-  }
+  for (const [name, segs] of view.dm.tables) tables.set(name, segs.map(segmentLine));
   const lvs = view.lvm.lvs;
   const guestHome = new Map<number, string>();
   for (const g of view.pve.vmlist) guestHome.set(g.vmid, g.node);

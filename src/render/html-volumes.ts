@@ -7,6 +7,7 @@ import type { CheckDocument } from '../core/types';
 import type { Finding } from '../core/findings/findings';
 import { badge, esc, findingBlock, table } from './html-kit';
 import { look, statusFg } from './html-style';
+import { withoutAcksNote } from './text';
 
 /** The volumes part: per storage (an unlisted one says why), the findings, and VMIDs that hold leftovers. */
 export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
@@ -14,10 +15,7 @@ export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
   const s = v.summary;
   const own = findings.filter((x) => x.part === 'volumes');
   const acked = own.filter((f) => f.acknowledged).length;
-  const without =
-    v.statusWithoutAcks !== undefined && v.statusWithoutAcks !== v.status
-      ? ` (${STATUS_WORD[v.statusWithoutAcks]} without the acknowledged)`
-      : '';
+  const without = withoutAcksNote(v);
   const out = [
     `<p style="font-size:14px;margin:0 0 8px 0">${badge(STATUS_WORD[v.status], v.status)} ${esc(`${s.total} volumes: ${s.valid} valid, ${s.orphan} orphaned (${formatBytes(s.orphanSizeBytes)})${acked ? `, ${acked} acknowledged` : ''}, ${s.unknown} unknown${without}`)}</p>`,
   ];

@@ -187,6 +187,12 @@ export function renderAcknowledged(doc: CheckDocument, o: TextOptions): string[]
   ];
 }
 
+/** " (CRITICAL without the acknowledged)" when acknowledgements lowered a part's status, else ''. */
+export function withoutAcksNote(part: { status: Status; statusWithoutAcks?: Status }): string {
+  const w = part.statusWithoutAcks;
+  return w !== undefined && w !== part.status ? ` (${STATUS_WORD[w]} without the acknowledged)` : '';
+}
+
 /** "2026-03-21 10:00 UTC" from an acknowledgement's ISO expiry. */
 export function untilText(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;

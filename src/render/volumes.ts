@@ -5,8 +5,15 @@ import type { CheckDocument, Status } from '../core/types';
 import { formatBytes } from '../core/format-bytes';
 import { isVolumeFinding, listFindings } from '../core/findings/findings';
 import { volumeSubject } from '../core/findings/finding-keys';
-import { paint, renderAcknowledged, renderTable, STATUS_STYLE as STYLE, type TextOptions, untilText } from './text';
-
+import {
+  paint,
+  renderAcknowledged,
+  renderTable,
+  STATUS_STYLE as STYLE,
+  type TextOptions,
+  untilText,
+  withoutAcksNote,
+} from './text';
 
 /** Acknowledged volume findings by subject (`pve-health ack`; core/findings/acks.ts decided which). */
 export function acknowledgedVolumes(doc: CheckDocument): Map<string, { reason: string; until: string }> {
@@ -22,10 +29,7 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions): string
   const lines: string[] = [];
   const s = v.summary;
   const acked = acknowledgedVolumes(doc);
-  const without =
-    v.statusWithoutAcks !== undefined && v.statusWithoutAcks !== v.status
-      ? ` (${STATUS_WORD[v.statusWithoutAcks]} without the acknowledged)`
-      : '';
+  const without = withoutAcksNote(v);
   lines.push(
     `${paint('Volumes', 'bold', o.color)} (ZFS, Ceph RBD, file storages) — ${paint(STATUS_WORD[v.status], STYLE[v.status], o.color)}${without}: ${s.valid} valid, ${s.orphan} orphan${s.orphan === 1 ? '' : 's'} (${formatBytes(s.orphanSizeBytes)})${acked.size ? `, ${acked.size} acknowledged` : ''}, ${s.unknown} unknown, ${s.ignored} ignored`,
   );

@@ -1,6 +1,7 @@
 // `pve-health ack`: acknowledge (silence) a finding with a reason and an expiry, list and remove
 // acknowledgements. The decision is src/core/findings/acks.ts; the file is src/host/acks-file.ts.
-import { type Ack, ACK_KEY, isExpired, parseDuration, planAck, removeAck } from '../../core/findings/acks';
+import { type Ack, isExpired, parseDuration, planAck, removeAck } from '../../core/findings/acks';
+import { FINDING_KEY } from '../../core/findings/finding-keys';
 import { STATUS_WORD } from '../../core/findings/status';
 import { UsageError } from '../../core/errors';
 import type { Status } from '../../core/types';
@@ -82,7 +83,7 @@ async function currentFindings(ctx: CommandContext<typeof ACK_OPTIONS>, s: Sessi
 }
 
 function acknowledge(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session, findings: Finding[], key: string): number {
-  if (!ACK_KEY.test(key)) throw new UsageError(`'${key}' is not a finding key (pve-health ack lists them)`);
+  if (!FINDING_KEY.test(key)) throw new UsageError(`'${key}' is not a finding key (pve-health ack lists them)`);
   const durationText = ctx.values.for;
   const reason = ctx.values.reason;
   if (!durationText || !reason?.trim())

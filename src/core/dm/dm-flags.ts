@@ -79,15 +79,10 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   } else {
     // The guest of the name and every guest whose config names the volume (a disk shared between VMs,
     // a path drive, a linked clone's base): an operation on any of them may be using it.
-    const only = soleGuest(e);
-    if (only !== undefined) {
-      if (only !== null) guestFlags(ctx, pve, only, pendingBy, protectedBy);
-    } else {
-      const vmids = new Set<number>();
-      if (e.vmid !== null) vmids.add(e.vmid);
-      for (const g of e.guests ?? []) vmids.add(g.vmid);
-      for (const vmid of [...vmids].sort((a, b) => a - b)) guestFlags(ctx, pve, vmid, pendingBy, protectedBy);
-    }
+    const vmids: number[] = e.vmid !== null ? [e.vmid] : [];
+    for (const g of e.guests ?? []) if (!vmids.includes(g.vmid)) vmids.push(g.vmid);
+    if (vmids.length > 1) vmids.sort((a, b) => a - b);
+    for (const vmid of vmids) guestFlags(ctx, pve, vmid, pendingBy, protectedBy);
   }
   if (isDel && pendingBy.length > 0) add(protectedBy, 'del-lv');
   if (e.open) add(protectedBy, 'open');
@@ -99,17 +94,6 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   for (const p of pendingBy) add(protectedBy, p);
   e.pending = pendingBy.length > 0;
   e.protected = protectedBy.length > 0;
-  if (protectedBy.length > 1) sortSmall(protectedBy);
-  if (protectedBy.length > 0 || e.protectedBy.length > 0) e.protectedBy = protectedBy;
-}
-
-/**
- * The one VMID whose guest's flags apply (null: none) when the name's guest and the referencing
- * guests are the same one, as for most volumes; undefined when several guests are involved.
- */
-function soleGuest(e: DmEntry): number | null | undefined {
-  const gs = e.guests;
-  if (!gs || gs.length === 0) return e.vmid;
-  if (gs.length === 1 && (e.vmid === null || gs[0].vmid === e.vmid)) return gs[0].vmid;
-  return undefined;
+  sortSmall(protectedBy);
+  e.protectedBy = protectedBy;
 }

@@ -37,9 +37,6 @@ export interface AckableFinding {
   pending: boolean;
 }
 
-/** Any finding's key: an orphaned volume is acknowledged like an orphaned LV. */
-export const ACK_KEY = FINDING_KEY;
-
 /**
  * Can this finding be acknowledged? Only one that counts and is known: a pending one does not count
  * anyway, and an UNKNOWN one (something could not be checked) is never silenced.
@@ -61,7 +58,7 @@ export function parseAckFile(text: string): AckFile {
   for (const a of raw.acks as Record<string, unknown>[]) {
     const ok =
       typeof a?.key === 'string' &&
-      ACK_KEY.test(a.key) &&
+      FINDING_KEY.test(a.key) &&
       typeof a.reason === 'string' &&
       typeof a.until === 'string' &&
       !Number.isNaN(Date.parse(a.until)) &&
@@ -179,7 +176,11 @@ export function acknowledgeDocument(
   if (doc.mounts)
     out.mounts = { ...doc.mounts, status: residual('mounts', doc.mounts.status), statusWithoutAcks: doc.mounts.status };
   if (doc.volumes)
-    out.volumes = { ...doc.volumes, status: residual('volumes', doc.volumes.status), statusWithoutAcks: doc.volumes.status };
+    out.volumes = {
+      ...doc.volumes,
+      status: residual('volumes', doc.volumes.status),
+      statusWithoutAcks: doc.volumes.status,
+    };
   const parts: Status[] = [out.dm?.status, out.mounts?.status, out.volumes?.status].filter(
     (s): s is Status => s !== undefined,
   );

@@ -169,20 +169,11 @@ export function parseDmSegmentsOf(
     lines.push(text.slice(start, end < 0 ? text.length : end));
   }
   const out = new Map<string, DmSegment[]>();
-  eachDeviceLine(lines.join('\n'), names, (name, rest) => {
-    if (rest === '' || !targets.includes(targetOf(rest))) return;
-    listOf(out, name).push(parseSegment(rest));
-  });
+  for (const [name, segments] of parseDmTable(lines.join('\n'), names)) {
+    const wanted = segments.filter((s) => targets.includes(s.target));
+    if (wanted.length > 0) out.set(name, wanted);
+  }
   return out;
-}
-
-/** The target word of `<start> <length> <target> ...` (parseSegment's, without building the segment). */
-function targetOf(l: string): string {
-  const a = l.indexOf(' ');
-  const b = a < 0 ? -1 : l.indexOf(' ', a + 1);
-  if (b < 0 || ODD_SPACING.test(l)) return l.split(/\s+/)[2] ?? '';
-  const c = l.indexOf(' ', b + 1);
-  return l.slice(b + 1, c < 0 ? l.length : c);
 }
 
 const DEP = /\((\d+),\s*(\d+)\)/g;

@@ -5,7 +5,6 @@
 // Also: whether lvm.conf keeps the host's LVM from scanning guest disks at all.
 // One function per kind of use; classifyHostUse runs them in the order their findings have always come out.
 
-import { parseDmUuid } from '../parse/dm-name';
 import { type MountInfo, parseMountInfo } from '../parse/mountinfo';
 import type { DmInfo } from '../parse/parse-dmsetup';
 import type { StorageFinding } from '../types';
@@ -42,10 +41,6 @@ const state = (ctx: StorageContext, vmid: number) =>
     ? 'The guest is running: two systems now write the same disk without knowing of each other, which corrupts it.'
     : 'The guest is stopped: starting it (or migrating, backing up or removing the disk) while the host still uses the disk corrupts it or fails.';
 
-function infoUuid(ctx: StorageContext, name: string): string {
-  return ctx.info.find((d) => d.name === name)?.uuid ?? '';
-}
-
 function hostMountFinding(h: HostUse, m: MountInfo, dev: string, disk: GuestDisk): StorageFinding {
   const { ctx } = h;
   return {
@@ -56,7 +51,7 @@ function hostMountFinding(h: HostUse, m: MountInfo, dev: string, disk: GuestDisk
     detail: `${m.source} (${m.fstype}) is mounted at ${m.target}. ${state(ctx, disk.vmid)}`,
     fix: [
       `umount ${m.target}`,
-      ...(dev !== disk.name && parseDmUuid(infoUuid(ctx, dev)).kind === 'part'
+      ...(dev !== disk.name && ctx.index.byName.get(dev)?.uuid.kind === 'part'
         ? [`kpartx -d /dev/${disk.vg}/${disk.lv}`]
         : []),
     ],
@@ -115,9 +110,9 @@ function classifyStackedDevices(
   const { ctx, g } = h;
   const findings: StorageFinding[] = [];
   const hostVgs: HostVgs = new Map();
-  for (const { info: d, uuid: u, split: n, segments } of ctx.devices) {
+  for (const { info: d, uuid: u, split: n, segments, deps } of ctx.devices) {
     if (g.guest.has(d.name)) continue;
-    const below = (ctx.deps.get(d.name) ?? []).map((x) => mapAt(g, x)).filter((x): x is string => Boolean(x));
+    const below = deps.map((x) => mapAt(g, x)).filter((x): x is string => Boolean(x));
     const disk = below.map((b) => guestBelow(ctx, g, b)).find(Boolean) ?? null;
     if (!disk) continue;
     const targets = segments.map((s) => s.target);

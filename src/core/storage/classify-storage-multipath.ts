@@ -13,7 +13,7 @@ export function classifyMultipath(ctx: StorageContext): StorageFinding[] {
     if (!seg) continue;
     const mp = parseMultipathStatus(seg.params);
     if (!mp) continue;
-    const tseg = ctx.table.get(name)?.find((s) => s.target === 'multipath');
+    const tseg = ctx.index.byName.get(name)?.segments.find((s) => s.target === 'multipath');
     const queue = tseg ? parseMultipathFeatures(tseg.params).queueIfNoPath : mp.queueing;
     const total = mp.activePaths + mp.failedPaths;
     const paths = mp.groups.flatMap((g) => g.paths.map((p) => `${p.dev} ${p.active ? 'active' : 'failed'}`)).join(', ');

@@ -45,7 +45,6 @@ const STATUS_TARGETS = ['thin-pool', 'multipath'];
 
 export function buildStorageContext(view: NodeView, dm: DmResult, config: Config): StorageContext {
   const { pve, lvm } = view;
-  const info = view.dm.info;
   const guests: ParsedGuest[] = [];
   for (const g of [...pve.guests.values()].sort((a, b) => a.vmid - b.vmid)) {
     if (g.config) guests.push({ vmid: g.vmid, type: g.type, node: g.node, config: g.config });
@@ -60,20 +59,9 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     lvsOk: commandFailure(view.commands.lvs) === null,
     lvsTimedOut: lvm.lvsTimedOut,
     vgs: lvm.vgs ?? [],
-    info,
     devices: view.dm.devices,
     index: view.dm.index,
-    table: view.dm.tables,
-    deps: view.dm.deps,
-    status: safe(
-      () =>
-        parseDmStatus(
-          view.dm.statusText,
-          info.map((d) => d.name),
-          STATUS_TARGETS,
-        ),
-      new Map(),
-    ),
+    status: safe(() => parseDmStatus(view.dm.statusText, view.dm.index.byName.keys(), STATUS_TARGETS), new Map()),
     guests,
     tasks: pve.tasks,
     ha: pve.ha,

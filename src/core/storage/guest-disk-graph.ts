@@ -50,7 +50,7 @@ export function guestBelow(ctx: StorageContext, g: DiskGraph, name: string): Gue
       seen.add(n);
       const hit = g.guest.get(n);
       if (hit) return hit;
-      for (const dev of ctx.deps.get(n) ?? []) {
+      for (const dev of ctx.index.byName.get(n)?.deps ?? []) {
         const below = mapAt(g, dev);
         if (below) nextLevel.push(below);
       }

@@ -5,7 +5,7 @@ import type { HaService, Task } from '../parse/pmxcfs';
 import type { Config } from '../config';
 import type { GuestConfig, GuestType } from '../parse/guest-config';
 import type { DeviceIndex, DmDevice } from '../dm/dm-devices';
-import type { DmInfo, DmSegment } from '../parse/parse-dmsetup';
+import type { DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow, VgRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
 import type { DmResult, Status, StorageFinding } from '../types';
@@ -40,13 +40,10 @@ export interface StorageContext {
   lvsOk: boolean;
   lvsTimedOut: boolean;
   vgs: VgRow[];
-  info: DmInfo[];
-  /** The maps with their parsed UUIDs and names (the node view's, parsed once). */
+  /** The maps with their info, table, deps and parsed UUIDs and names (the node view's, parsed once). */
   devices: DmDevice[];
   /** Those devices by device number, kernel name and map name. */
   index: DeviceIndex;
-  table: Map<string, DmSegment[]>;
-  deps: Map<string, string[]>;
   status: Map<string, DmSegment[]>;
   guests: ParsedGuest[];
   /** Tasks still running on this node (tasks/active is node-local). */

@@ -56,7 +56,7 @@ function storageOf(ctx: StorageContext, vg: string, pool: string): string | unde
 /** The status segment of a pool's thin-pool target: `-tpool` UUID, else the plain name of an unused pool. */
 function poolStatus(ctx: StorageContext, lv: LvRow): DmSegment | null {
   const uuid = `LVM-${lv.vgUuid}${lv.uuid}-tpool`;
-  const byUuid = ctx.info.find((d) => d.uuid === uuid)?.name;
+  const byUuid = ctx.devices.find((d) => d.info.uuid === uuid)?.info.name;
   for (const name of [byUuid, buildDmName(lv.vg, lv.name, 'tpool'), buildDmName(lv.vg, lv.name)]) {
     const seg = name ? ctx.status.get(name)?.find((s) => s.target === 'thin-pool') : undefined;
     if (seg) return seg;
