@@ -3,6 +3,7 @@
 // linked-clone base, every config reference keyed by both, and the replication jobs.
 import type { RefHit } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
+import { parseReplicationConfig } from '../parse/replication';
 import type { StorageConfig } from '../parse/storage-config';
 import { filePath } from './volume-storages';
 
@@ -53,9 +54,7 @@ export function referenceIndex(pve: PveState): Map<string, RefHit[]> {
   return index;
 }
 
-/** `local: 100-0` headers of /etc/pve/replication.cfg → job ids. */
+/** `local: 100-0` headers of /etc/pve/replication.cfg → job ids (parse/replication.ts has the whole job). */
 export function parseReplicationJobs(text: string): Set<string> {
-  const ids = new Set<string>();
-  for (const m of text.matchAll(/^\S+:\s*(\d+-\d+)\s*$/gm)) ids.add(m[1]);
-  return ids;
+  return new Set(parseReplicationConfig(text).jobs.map((j) => j.id));
 }
