@@ -250,8 +250,9 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
   const free = e.snapshot ? snapshotFree(e, st) : `pvesm free ${e.volid}`;
   if (!free) return;
   const check = 'check it holds nothing you need (e.g. back it up), then';
-  if (e.reason === 'operation-leftover') {
-    e.hint = free; // PVE's own snapshot: removing it is what the interrupted operation would have done
+  if (e.reason === 'operation-leftover' || e.snapshotOwner === 'replication') {
+    // PVE's own snapshot: removing it is what the interrupted operation or the removed job would have done.
+    e.hint = free;
   } else if (e.reason === 'not-referenced' && guest && !e.snapshot) {
     const rescan = guest.type === 'lxc' ? `pct rescan --vmid ${e.vmid}` : `qm disk rescan --vmid ${e.vmid}`;
     e.hint = `to keep it: ${rescan} (on ${guest.node}) attaches it as unusedN; to drop it: ${check} ${free}`;
