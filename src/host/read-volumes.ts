@@ -4,7 +4,7 @@
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { isFileType, VOLUME_STORAGE_TYPES } from '../core/volumes/volume-references';
+import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
 import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { onNetworkMount } from '../core/mounts/mount-check';
@@ -25,7 +25,7 @@ const NETWORK = new Set(['nfs', 'cifs', 'cephfs']);
 
 async function run(host: Host, argv: string[], timeoutMs: number, input?: string): Promise<CommandOutput> {
   try {
-    const r = await host.exec(argv, { timeoutMs, input, okCodes: 'any' });
+    const r = await host.exec(argv, { timeoutMs, input, okCodes: 'any', env: host.env });
     return { argv, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: r.ms };
   } catch (e) {
     if (e instanceof TimeoutError)
@@ -206,7 +206,7 @@ export async function gatherVolumes(
   opts: { timeoutMs?: number; mountState?: Map<string, string> } = {},
 ): Promise<VolumesRaw> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_VOLUME_TIMEOUT_MS;
-  const storages = storagesOnNode(pve.storageConfig, pve.node).filter((s) => VOLUME_STORAGE_TYPES.includes(s.type));
+  const storages = storagesOnNode(pve.storageConfig, pve.node).filter(holdsGuestVolumes);
   const raw: VolumesRaw = { rbd: {}, files: {} };
   const allPools = [...new Set(storages.filter((s) => s.type === 'zfspool' && s.props.pool).map((s) => s.props.pool))];
   // `-r rpool` already lists rpool/data: pass only the outermost pools.

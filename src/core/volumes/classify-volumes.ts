@@ -7,7 +7,7 @@ import type { ProcessInfo } from '../node/snapshot';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
 import type { Status } from '../types';
 import { parseReplicationSnapshot } from '../parse/replication';
-import { referenceIndex, storageLocation, VOLUME_STORAGE_TYPES } from './volume-references';
+import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult, VolumesSummary } from './volume-types';
@@ -128,7 +128,7 @@ export function classifyVolumes(input: ClassifyVolumesInput): VolumesResult {
   const entries: VolumeEntry[] = [];
   const storages: VolumeStorageStatus[] = [];
   for (const st of storagesOnNode(pve.storageConfig, pve.node)) {
-    if (!VOLUME_STORAGE_TYPES.includes(st.type)) continue;
+    if (!holdsGuestVolumes(st)) continue;
     const one = classifyStorageVolumes(st, listings, c);
     storages.push(one.stat);
     // One push per entry: a spread of a big storage's entries would exceed the argument limit.

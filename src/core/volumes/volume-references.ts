@@ -9,6 +9,19 @@ import { filePath } from './volume-storages';
 
 export const VOLUME_STORAGE_TYPES = ['zfspool', 'rbd', 'dir', 'nfs', 'cifs', 'cephfs', 'btrfs'];
 
+/**
+ * A storage whose guest volumes are listed: a volume storage type whose `content` (when set) includes
+ * images or rootdir — Storage.pm vdisk_list skips any other (`next if !($content->{rootdir} ||
+ * $content->{images})`), so a backup-only dir storage holds no guest volumes, mounted or not.
+ */
+export function holdsGuestVolumes(s: StorageConfig): boolean {
+  if (!VOLUME_STORAGE_TYPES.includes(s.type)) return false;
+  const content = s.props.content;
+  if (content === undefined) return true;
+  const kinds = content.split(/[,\s]+/);
+  return kinds.includes('images') || kinds.includes('rootdir');
+}
+
 /** Where a storage keeps its volumes: two storage IDs on the same pool/path alias each other. */
 export function storageLocation(s: StorageConfig): string {
   if (s.type === 'zfspool') return `zfs:${s.props.pool ?? ''}`;
