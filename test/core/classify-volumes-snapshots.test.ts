@@ -4,6 +4,8 @@
 // snapshot-only fix; and the dir grammar of Plugin.pm parse_name_dir/list_images with PVE 9 chain files.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseStorageConfig } from '../../src/core/parse/storage-config';
+import { holdsGuestVolumes } from '../../src/core/volumes/volume-references';
 import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
 
 const upid = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam: 1`;
@@ -150,4 +152,31 @@ test('dir grammar (Plugin.pm parse_name_dir, list_images): any name in images/<v
   assert.equal(entry(es, 'local:100/vm-100-disk-0.qcow2', 'gone-x').hint, undefined);
   assert.match(entry(es, 'local:100/snap-s1-vm-100-disk-9.qcow2').detail, /volume-chain snapshot file/);
   assert.match(entry(es, 'local:100/spare.vmdk').hint ?? '', /qm disk rescan --vmid 100.*pvesm free local:100\/spare\.vmdk$/);
+});
+
+test('krbd: a mapped image holds a watch (rbd rm refuses it): open and protected whatever the configs say; an unmapped one is not', () => {
+  const rbd = JSON.stringify([
+    { image: 'vm-150-disk-0', id: 'a1', size: 1073741824, format: 2 },
+    { image: 'vm-151-disk-0', id: 'a2', size: 1073741824, format: 2 },
+  ]);
+  const es = classify({ rbd, rbdDevices: { 'vm-pool/vm-150-disk-0': 'rbd0' } });
+  const mapped = entry(es, 'ceph-vm:vm-150-disk-0');
+  assert.deepEqual([mapped.status, mapped.open, mapped.protectedBy, mapped.hint], ['orphan', true, ['krbd-mapped'], undefined]);
+  const free = entry(es, 'ceph-vm:vm-151-disk-0');
+  assert.deepEqual([free.open, free.protected], [false, false]);
+  assert.match(free.hint ?? '', /pvesm free ceph-vm:vm-151-disk-0$/);
+});
+
+test('holdsGuestVolumes (Storage.pm vdisk_list): content with images or rootdir, or no content line; volume storage types only', () => {
+  const rows: [string, boolean][] = [
+    ['dir: a\n\tpath /a\n\tcontent images\n', true],
+    ['dir: a\n\tpath /a\n\tcontent rootdir,iso\n', true],
+    ['dir: a\n\tpath /a\n\tcontent backup\n\tis_mountpoint yes\n', false],
+    ['dir: a\n\tpath /a\n\tcontent iso,vztmpl,backup\n', false],
+    ['dir: a\n\tpath /a\n', true],
+    ['zfspool: z\n\tpool rpool/data\n', true],
+    ['nfs: n\n\tserver s\n\texport /e\n\tcontent images,iso\n', true],
+    ['lvmthin: t\n\tvgname pve\n\tthinpool data\n\tcontent images\n', false],
+  ];
+  for (const [cfg, want] of rows) assert.equal(holdsGuestVolumes(parseStorageConfig(cfg)[0]), want, cfg);
 });

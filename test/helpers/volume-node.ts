@@ -30,11 +30,14 @@ export interface Node {
   zfs?: string[];
   local?: { name: string; backing?: string; snapshot?: string }[];
   tasks?: string;
+  /** `rbd -p vm-pool ls -l --format json` of storage ceph-vm, and krbd maps (`vm-pool/<image>` → rbdN). */
+  rbd?: string;
+  rbdDevices?: Record<string, string>;
 }
 
 export function classify(n: Node): VolumeEntry[] {
   const files: Record<string, string> = {
-    '/etc/pve/storage.cfg': STORAGE_CFG,
+    '/etc/pve/storage.cfg': n.rbd !== undefined ? `${STORAGE_CFG}\nrbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\tkrbd 1\n` : STORAGE_CFG,
     '/etc/pve/.members': MEMBERS,
     ...(n.tasks ? { '/var/log/pve/tasks/active': n.tasks } : {}),
     ...n.files,
@@ -55,7 +58,8 @@ export function classify(n: Node): VolumeEntry[] {
     pve: parsePveState(snap),
     raw: {
       zfs: { argv: [], code: 0, stdout: ['rpool/data\tfilesystem\t-\t1\t1\t0\t-\t/rpool/data', ...(n.zfs ?? [])].join('\n'), stderr: '' },
-      rbd: {},
+      rbd: n.rbd !== undefined ? { 'ceph-vm': { argv: [], code: 0, stdout: n.rbd, stderr: '' } } : {},
+      ...(n.rbdDevices ? { rbdDevices: n.rbdDevices } : {}),
       files: {
         local: {
           ok: true,
