@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const REPO = resolve(import.meta.dirname, '../..');
+export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const FAKENODE = process.env.PVE_HEALTH_FAKENODE ?? resolve(REPO, '../shared/fakenode');
 export const HAVE_FAKENODE = existsSync(join(FAKENODE, 'fakenode.py'));
 const CLI = join(REPO, 'dist/pve-health.cjs');

@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const REPO = resolve(import.meta.dirname, '../..');
+export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const CLI = join(REPO, 'dist/pve-health.cjs');
 export const SHARED = process.env.PVE_HEALTH_SHARED ?? resolve(REPO, '../shared');
 export const FAKENODE = join(SHARED, 'fakenode/fakenode.py');
