@@ -91,8 +91,10 @@ export function parseDocBlocks(doc: string, text: string): Block[] {
     if (outputOf) {
       block.examples.push({ doc, line: body[0]?.line ?? i, command: outputOf, shown: body.filter((b) => b.text.trim()) });
     } else {
+      // In a shell block every `pve-health` line is a command; in a plain block only `$ pve-health` lines are.
+      const prompt = lang === 'sh' || lang === 'console' ? /^(\$ )?(pve-health\b.*)$/ : /^(\$ )(pve-health\b.*)$/;
       for (const b of body) {
-        const cmd = /^(\$ )?(pve-health\b.*)$/.exec(b.text);
+        const cmd = prompt.exec(b.text);
         if (cmd) block.examples.push({ doc, line: b.line, command: stripComment(cmd[2]), shown: [] });
         else if (block.examples.length && body[0].text.startsWith('$ ') && b.text.trim())
           block.examples[block.examples.length - 1].shown.push(b);
@@ -204,7 +206,7 @@ interface Place {
 function placeFor(block: Block, dir: string): Place | string {
   const cwd = join(dir, 'cwd');
   mkdirSync(cwd, { recursive: true });
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   if (block.node === 'demo') return { cwd, root: join(dir, 'root'), env, nodeArgs: ['--demo'] };
   if (block.node === 'dm-unreadable')
     return { cwd, root: join(dir, 'root'), env, nodeArgs: ['--from', dmUnreadable(dir)] };
@@ -243,12 +245,14 @@ function argvFor(command: string, place: Place, dir: string): string[] {
 }
 
 function run(argv: string[], place: Place) {
+  // A simulated node answers slowly on a busy machine (clean takes every lock and re-checks per action).
+  const slow = place.env.FAKENODE_BIN !== undefined;
   return spawnSync(process.execPath, [CLI, ...argv], {
     cwd: place.cwd,
     env: place.env,
     encoding: 'utf8',
     input: '',
-    timeout: 60_000,
+    timeout: slow ? 300_000 : 60_000,
     maxBuffer: 64 * 1024 * 1024,
   });
 }
@@ -313,9 +317,10 @@ for (const doc of DOCS) {
   });
 }
 
-test('the docs-examples runner: what it skips is listed with a reason and still shown in the docs', () => {
+test('the docs-examples runner: what it skips is listed with a reason and still shown in the docs', (t) => {
   // Runs after the per-doc tests (node:test runs a file's tests in order).
-  assert.ok(ran.length >= 40, `only ${ran.length} doc commands ran`);
+  t.diagnostic(`${ran.length} doc commands ran; not run: ${[...skipped.values()].flat().join(', ')}`);
+  assert.ok(ran.length >= 30, `only ${ran.length} doc commands ran: does the block parser still find them?`);
   for (const s of NOT_RUNNABLE) assert.ok(skipped.has(s.match), `${s.match} skips no doc command any more: remove it`);
 });
 
