@@ -280,7 +280,12 @@ const skipped = new Map<RegExp, string[]>();
 for (const doc of DOCS) {
   test(`${doc}: every command shown runs, and prints what the doc shows`, (t) => {
     const problems: string[] = [];
-    for (const [b, block] of parseDocBlocks(doc, readFileSync(join(REPO, doc), 'utf8')).entries()) {
+    const text = readFileSync(join(REPO, doc), 'utf8');
+    // A marker that is not right above a fence would be silently ignored: say so instead.
+    text.split('\n').forEach((l, i, all) => {
+      if (MARKER.test(l) && !/^```/.test(all[i + 1] ?? '')) problems.push(`${doc}:${i + 1}: docs-examples marker not right above a code block`);
+    });
+    for (const [b, block] of parseDocBlocks(doc, text).entries()) {
       const places = new Map<NodeName, Place | string>();
       for (const ex of block.examples) {
         const node: NodeName = block.node === 'demo' && /^pve-health (clean|restore)\b/.test(ex.command) ? 'fakenode-demo' : block.node;
