@@ -13,8 +13,9 @@
 //   LVM storage of the cluster claims.
 // Any contradiction is a reason: the DM, volumes and mounts parts are UNKNOWN and say it.
 import type { GuestRecord } from '../dm/dm-references';
+import { parseMountInfo } from '../parse/mountinfo';
 import type { LvRow } from '../parse/parse-lvm';
-import { type StorageConfig, unparsedStorageLines } from '../parse/storage-config';
+import { parseStorageConfig, type StorageConfig, unparsedStorageLines } from '../parse/storage-config';
 import { parseLvmVolname } from '../parse/volume-name';
 
 const REQUIRED: Record<string, string[]> = {
@@ -47,15 +48,18 @@ export function storageConfigGap(
   if (incomplete.length) return `/etc/pve/storage.cfg is incomplete (${listed(incomplete)}): it was not read completely`;
   const ids = new Set(storages.map((s) => s.id));
   ids.add('local');
-  const undefinedRefs: string[] = [];
+  const undefinedRefs = new Map<string, Set<number>>();
   for (const g of guests.values()) {
     for (const r of g.config?.refs ?? []) {
       if (!r.volid || ids.has(r.volid.storage) || r.section.startsWith('shadowed')) continue;
-      undefinedRefs.push(`${r.volid.storage} (guest ${g.vmid} ${r.key})`);
+      const by = undefinedRefs.get(r.volid.storage) ?? new Set<number>();
+      undefinedRefs.set(r.volid.storage, by.add(g.vmid));
     }
   }
-  if (undefinedRefs.length)
-    return `guest configs name storages /etc/pve/storage.cfg does not define: ${listed([...new Set(undefinedRefs)])}`;
+  if (undefinedRefs.size)
+    return `guest configs name storages /etc/pve/storage.cfg does not define: ${listed(
+      [...undefinedRefs].map(([id, vmids]) => `${id} (guest ${listed([...vmids].map(String), 2)})`),
+    )}`;
   return null;
 }
 
@@ -66,4 +70,34 @@ export function unclaimedGuestLvs(lvs: LvRow[] | null, storages: StorageConfig[]
   const lost = lvs.filter((lv) => !lv.hidden && !claimed.has(lv.vg) && parseLvmVolname(lv.name) !== null);
   if (lost.length === 0) return null;
   return `LVs named like guest volumes sit on VGs no storage in /etc/pve/storage.cfg claims (${listed(lost.map((l) => `${l.vg}/${l.name}`))}): storage.cfg was not read completely`;
+}
+
+const NETWORK_FS = /^(nfs4?|cifs|smb3|ceph|fuse\.glusterfs|glusterfs)$/;
+
+/**
+ * What the mounts part reads, checked the same way: storage.cfg itself, network mounts at a storage's
+ * mount point (`/mnt/pve/<storage>`, pve-storage Plugin.pm get_mount_point... NFSPlugin/CIFSPlugin path
+ * default) for a storage storage.cfg does not define, and a container whose mount table could not be
+ * read while its init process lives (its mounts were not seen, not "none").
+ */
+export function mountsInputGap(raw: {
+  storageCfg: string | null;
+  hostMountinfo: string;
+  containers: { ctid: number; pid: number; mountinfo: string | null; alive?: boolean }[];
+}): string | null {
+  const text = raw.storageCfg ?? undefined;
+  const storages = parseStorageConfig(text ?? '');
+  const cfg = storageConfigGap(text, storages, new Map());
+  if (cfg) return cfg;
+  const ids = new Set(storages.map((s) => s.id));
+  const lost = parseMountInfo(raw.hostMountinfo)
+    .mounts.filter((m) => NETWORK_FS.test(m.fstype))
+    .map((m) => /^\/mnt\/pve\/([^/]+)$/.exec(m.target)?.[1])
+    .filter((id): id is string => id !== undefined && !ids.has(id));
+  if (lost.length)
+    return `network filesystems are mounted for storages /etc/pve/storage.cfg does not define (${listed(lost)}): storage.cfg was not read completely`;
+  const blind = raw.containers.filter((c) => c.mountinfo === null && c.alive === true);
+  if (blind.length)
+    return `the mount table of ${listed(blind.map((c) => `CT ${c.ctid} (/proc/${c.pid}/mountinfo)`))} could not be read while its init process lives`;
+  return null;
 }
