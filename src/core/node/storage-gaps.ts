@@ -9,8 +9,9 @@
 //   CIFSPlugin `server`+`share`: none has a default);
 // - every storage a guest config names is defined (`local` always is: pve-storage Plugin.pm parse_config
 //   adds it when the file lacks it);
-// - every LV named like a guest volume (`vm-N-…`/`base-N-…`, LVMPlugin.pm parse_volname) sits on a VG an
-//   LVM storage of the cluster claims.
+// - LVs named like guest volumes (`vm-N-…`/`base-N-…`, LVMPlugin.pm parse_volname) have an LVM storage:
+//   a storage.cfg that defines no LVM storage at all beside such LVs lost it. (A VG outside PVE while
+//   other VGs are storages is the admin's: its LVs are `not-pve-storage`, classify-dm.ts.)
 // Any contradiction is a reason: the DM, volumes and mounts parts are UNKNOWN and say it.
 import type { GuestRecord } from '../dm/dm-references';
 import { parseMountInfo } from '../parse/mountinfo';
@@ -63,10 +64,11 @@ export function storageConfigGap(
   return null;
 }
 
-/** Guest-volume LVs on VGs no LVM storage of the cluster claims: storage.cfg lost their storage. */
+/** Guest-volume LVs while storage.cfg defines no LVM storage at all: storage.cfg lost their storage. */
 export function unclaimedGuestLvs(lvs: LvRow[] | null, storages: StorageConfig[]): string | null {
   if (!lvs) return null;
   const claimed = new Set(storages.filter((s) => s.type === 'lvm' || s.type === 'lvmthin').map((s) => s.props.vgname));
+  if (claimed.size > 0) return null;
   const lost = lvs.filter((lv) => !lv.hidden && !claimed.has(lv.vg) && parseLvmVolname(lv.name) !== null);
   if (lost.length === 0) return null;
   return `LVs named like guest volumes sit on VGs no storage in /etc/pve/storage.cfg claims (${listed(lost.map((l) => `${l.vg}/${l.name}`))}): storage.cfg was not read completely`;
