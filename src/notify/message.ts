@@ -44,9 +44,12 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   const lines: string[] = [];
   const was = m.statusFrom !== null && m.statusFrom !== doc.status ? ` (was ${STATUS_WORD[m.statusFrom]})` : '';
   lines.push(`${doc.node}: ${STATUS_WORD[doc.status]}${was}`);
-  const failed = partErrors(doc);
+  const failed = partErrors(doc).map((f) => `${f.label}: ${f.error}`);
+  // Partly checked: what of the device-mapper part is unknown (unchecked kernel state, an incomplete LVM view).
+  if (doc.dm && !doc.dm.error && doc.dm.status === 3)
+    failed.push(...(doc.dm.unchecked ?? doc.dm.warnings).map((w) => `device-mapper: ${w}`));
   if (failed.length) {
-    lines.push('Could not check:', ...failed.map((f) => `  ${f.label}: ${f.error}`));
+    lines.push('Could not check:', ...failed.map((f) => `  ${f}`));
     lines.push('What the last check found in these parts is carried over, not resolved.');
   }
   if (!failed.length || listFindings(doc).length)
