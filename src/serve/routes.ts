@@ -13,7 +13,15 @@ import { SOURCE_URL } from '../version';
 import { type AuthPolicy, authorize } from './auth';
 import { DASHBOARD_CSS, renderDashboardHtml } from './dashboard-page';
 import { DASHBOARD_JS } from './dashboard-script';
-import { acceptsGzip, crc32, type DeflatedPrefix, deflatePrefixAsync, gzipOnce, gzipWithTail } from './compress';
+import {
+  acceptsGzip,
+  crc32,
+  type DeflatedPrefix,
+  deflatePrefix,
+  deflatePrefixAsync,
+  gzipOnce,
+  gzipWithTail,
+} from './compress';
 import { renderProcessMetrics, renderServiceMetrics } from './service-metrics';
 import type { Part, ScanReport, Service } from './service';
 
@@ -81,6 +89,8 @@ const PAGE_CSP =
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Bodies up to this size are gzipped when rendered; larger ones in the thread pool. */
+const SYNC_GZIP_MAX = 256 * 1024;
 const METRICS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** The service block added to the API documents: when each part was scanned, and scans that overrun. */
@@ -121,11 +131,14 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     const key = `${ctx.service.parts.map((p) => `${ctx.service.state(p).generation}/${problemOf(p)}`).join('/')}/${ctx.stamp?.() ?? ''}`;
     const hit = cache.get(name);
     if (hit && hit.key === key) return hit;
-    const entry: CachedBody = { key, text: render(), gz: null };
+    const text = render();
+    // A small body (the dashboard's summary, /metrics) is compressed at once: a millisecond or two.
+    const entry: CachedBody = { key, text, gz: text.length <= SYNC_GZIP_MAX ? deflatePrefix(text) : null };
     cache.set(name, entry);
-    deflatePrefixAsync(entry.text, (gz) => {
-      entry.gz = gz;
-    });
+    if (!entry.gz)
+      deflatePrefixAsync(text, (gz) => {
+        entry.gz = gz;
+      });
     return entry;
   }
 
