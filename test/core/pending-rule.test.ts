@@ -167,9 +167,9 @@ describe('a kvm of the guest on a node that is not its home', () => {
   for (const row of rows) {
     test(row.name, () => {
       const { e, r } = withKvm(row);
-      const split = r.storage.find((f) => f.kind === 'guest-split-brain');
+      const split = (r.storage ?? []).find((f) => f.kind === 'guest-split-brain');
       if (row.split) {
-        assert.equal(split?.severity, 'critical', JSON.stringify(r.storage.map((f) => f.kind)));
+        assert.equal(split?.severity, 'critical', JSON.stringify((r.storage ?? []).map((f) => f.kind)));
         assert.equal(r.status, 2);
         assert.ok(e.protectedBy.includes('kvm-process'), e.protectedBy.join(','));
         if (row.lock !== 'migrate') assert.equal(e.pending, false, e.protectedBy.join(','));
