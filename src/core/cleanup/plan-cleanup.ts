@@ -181,13 +181,40 @@ function partitionsOf(e: DmEntry, all: DmEntry[]): DmEntry[] {
   return all.filter((c) => c.kind === 'dm' && c.parent === e.name && isPartition(c));
 }
 
-/** The fix for one entry, or null (for `entry.action` in the JSON and console output). */
+/**
+ * The fix for one entry, or null (for `entry.action` in the JSON and console output). A protected
+ * entry never carries one: the parent of kpartx partition maps is open (its partitions hold it), so
+ * the removable partitions carry theirs and the parent's fix is a hint that says "after its
+ * partitions" (parentHint); `clean` runs both, partitions first (planCleanup).
+ */
 export function actionFor(entry: DmEntry, ctx: PlanContext = {}, all: DmEntry[] = []): DmAction | null {
   if (entry.status !== 'orphan' && entry.status !== 'duplicate') return null;
+  if (entry.parent && isPartition(entry)) {
+    const parent = all.find((p) => p.name === entry.parent && p.kind === 'dm');
+    if (!parent || !parentPlanned(parent, ctx, all)) return null;
+    const cmd = dmRemoveCommand(entry);
+    return cmd ? { command: cmd, effect: toAction(entry, ctx, 'dm-remove', cmd).effect } : null;
+  }
+  if (entry.protected) return null;
   const children = partitionsOf(entry, all);
   if (whyNot(entry, ctx, children)) return null;
   const a = fixOf(entry, ctx);
   return a ? { command: a.command, effect: a.effect } : null;
+}
+
+/** The parent of kpartx partitions is planned: its own fix stands and every partition map can go. */
+function parentPlanned(parent: DmEntry, ctx: PlanContext, all: DmEntry[]): boolean {
+  const children = partitionsOf(parent, all);
+  if (children.length === 0 || whyNot(parent, ctx, children) || !fixOf(parent, ctx)) return false;
+  return children.every((c) => childProblem(c, ctx) === null);
+}
+
+/** The hint of a parent held open only by its partition maps: its fix runs after theirs. */
+export function parentHint(entry: DmEntry, ctx: PlanContext, all: DmEntry[]): string | null {
+  if (!entry.protected || !parentPlanned(entry, ctx, all)) return null;
+  const fix = fixOf(entry, ctx)!;
+  const names = partitionsOf(entry, all).map((c) => c.name);
+  return `after its partitions (${names.join(', ')}; their maps are removed first): '${fix.command.join(' ')}' (${fix.effect}); 'pve-health clean' runs both in this order`;
 }
 
 function fixOf(e: DmEntry, ctx: PlanContext): CleanupAction | null {
