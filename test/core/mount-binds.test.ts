@@ -158,3 +158,29 @@ test('an outdated bind names the storage whose path holds its source, wherever t
   assert.equal(e?.reason, 'bind-outdated');
   assert.equal(e?.storage, 'media');
 });
+
+test('an outdated bind: missing only when it holds the directory underneath; an earlier mount is stale, its probe says how', () => {
+  const failed = (error: string) => ({ ...ok(), ok: false, error, message: error === 'ESTALE' ? 'Stale file handle' : null, phase: 'stat' });
+  const rows: { name: string; ct: string; probe: ReturnType<typeof ok>; status: string; reason: RegExp }[] = [
+    { name: 'the root-disk directory underneath', ct: line('253:1', '/mnt/pve/share/app', '/data', 'ext4', '/dev/mapper/pve-root'), probe: ok(), status: 'missing', reason: /^bind-outdated$/ },
+    { name: 'an earlier NFS mount that still answers', ct: line('0:40', '/app', '/data', 'nfs4', '10.0.0.5:/export/share'), probe: ok(), status: 'stale', reason: /^bind-outdated$/ },
+    { name: 'an earlier NFS mount answering ESTALE', ct: line('0:40', '/app', '/data', 'nfs4', '10.0.0.5:/export/share'), probe: failed('ESTALE'), status: 'stale', reason: /^(?!bind-outdated)/ },
+    { name: 'an earlier NFS mount that hangs', ct: line('0:40', '/app', '/data', 'nfs4', '10.0.0.5:/export/share'), probe: failed('timeout'), status: 'stale', reason: /^(?!bind-outdated)/ },
+  ];
+  for (const row of rows) {
+    const r = classifyMounts(
+      raw({
+        hostMountinfo: [HOST_ROOT, HOST_NFS].join('\n'),
+        containers: [{ ctid: 200, pid: 1, mountinfo: [CT_ROOT, row.ct].join('\n') }],
+        ctConfigs: { '200': CT200 },
+        probes: { '0:52': ok(), '253:1': ok(), '253:7': ok(), '0:40': row.probe },
+      }),
+      {},
+    );
+    const e = r.entries.find((x) => x.scope === 'ct' && x.target === '/data');
+    assert.equal(e?.status, row.status, `${row.name}: ${JSON.stringify(e)}`);
+    assert.match(e?.reason ?? '', row.reason, row.name);
+    assert.match(e?.detail ?? '', /pct reboot 200/, `${row.name}: the restart fix`);
+    assert.equal(r.status, 2, row.name);
+  }
+});
