@@ -9,9 +9,18 @@ import { join, resolve } from 'node:path';
 import { redactSnapshot } from '../src/core/redact';
 import { gatherSnapshot } from '../src/host/gather';
 import { createHost } from '../src/host/host';
+import { fileURLToPath } from 'node:url';
 
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const fakenode = process.env.FAKENODE ?? resolve(repo, '../shared/fakenode/fakenode.py');
+// The simulated node comes from fakenode, which lives beside the repository, not in it: without it there
+// is nothing to regenerate from (the committed demo/demo-node.json stays as it is).
+if (!existsSync(fakenode)) {
+  console.error(
+    `make-demo: ${fakenode} not found. The demo node is built with fakenode (the simulated Proxmox node kept in ../shared/fakenode beside the repository); set FAKENODE=/path/to/fakenode.py. demo/demo-node.json is unchanged.`,
+  );
+  process.exit(1);
+}
 const out = mkdtempSync(join(tmpdir(), 'pve-health-demo-'));
 try {
   execFileSync('python3', [fakenode, 'build', join(repo, 'demo/scenario.json'), join(out, 'node')], {
@@ -41,6 +50,10 @@ try {
   console.log(
     `demo/demo-node.json: ${snap.commands['dmsetup.info'].stdout.split('\n').filter(Boolean).length} DM devices, ${Object.keys(snap.files).length} files`,
   );
+} catch (e) {
+  // python3 missing, a scenario fakenode rejects, a gather that failed: one line that says which, no stack.
+  console.error(`make-demo: ${e instanceof Error ? e.message : String(e)}; demo/demo-node.json is unchanged.`);
+  process.exitCode = 1;
 } finally {
   rmSync(out, { recursive: true, force: true });
 }
