@@ -20,7 +20,8 @@ export interface Prompter {
   close(): void;
 }
 
-export function createPrompter(input: Readable, output: Writable): Prompter {
+/** `shown`: the terminal sanitiser for the question (it names maps and LVs from the node). */
+export function createPrompter(input: Readable, output: Writable, shown: (text: string) => string = (t) => t): Prompter {
   const rl = createInterface({ input, output, terminal: Boolean((input as { isTTY?: boolean }).isTTY) });
   const lines: string[] = [];
   let waiting: ((l: string | null) => void) | null = null;
@@ -50,7 +51,7 @@ export function createPrompter(input: Readable, output: Writable): Prompter {
   return {
     async ask(question) {
       for (;;) {
-        output.write(`${question} [y/N/a/q] `);
+        output.write(`${shown(question)} [y/N/a/q] `);
         const line = await next();
         // End of input (Ctrl-D) stops, like q.
         if (line === null) {

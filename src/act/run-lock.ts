@@ -18,7 +18,7 @@ export interface RunLockOwner {
 export async function takeRunLock(host: Host, owner: RunLockOwner): Promise<HeldLock> {
   let lock: HeldLock;
   try {
-    lock = await takeFlock(host, RUN_LOCK, 'pve-health clean', 0, { wait: false });
+    lock = await takeFlock(host, RUN_LOCK, 'pve-health clean', 0, { wait: false, private: true });
   } catch (e) {
     if (!(e instanceof LockedError)) throw e;
     throw new LockedError(

@@ -1,4 +1,5 @@
 // argv → command → exit code. The only place that reads process.argv or calls process.exit.
+import { terminalText } from '../render/sanitize';
 import { parseArgs } from 'node:util';
 import {
   CheckError,
@@ -88,7 +89,22 @@ function findCommand(argv: string[]): number {
   return -1;
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/**
+ * stdout and stderr through the one terminal sanitiser (render/sanitize.ts terminalText): whatever a
+ * command writes, from whichever renderer, no raw control character from the node, a container or a
+ * remote node reaches the terminal or a monitoring parser. JSON has none (JSON.stringify escapes them).
+ */
+function terminalIo(io: Io, color: () => boolean): Io {
+  return {
+    ...io,
+    out: (t) => io.out(terminalText(t, { color: color() })),
+    err: (t) => io.err(terminalText(t, { color: false })),
+  };
+}
+
+export async function main(argv: string[], rawIo: Io): Promise<number> {
+  let color = false;
+  const io = terminalIo(rawIo, () => color);
   try {
     const ci = findCommand(argv);
     const name = ci >= 0 ? argv[ci] : undefined;
@@ -131,6 +147,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     rejectForeignGlobals(command, v);
     const global = globalOptions(v, io);
+    color = global.color;
     const cctx: CommandContext = { global, values: v, positionals: parsed.positionals, io };
     try {
       return await command.run(cctx);

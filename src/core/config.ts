@@ -123,6 +123,28 @@ export type Config = v.InferOutput<typeof ConfigSchema>;
 // A webhook URL is a credential too: Discord and Slack put the secret in its path.
 export const SECRET_KEYS = ['api_key', 'api_secret', 'password', 'token', 'url'];
 
+/**
+ * Keys that name something run as root or a place that receives secrets (also secrets from the
+ * environment): whoever may write them may run code as root or collect the credentials, so a file that
+ * sets one is held to the same rule as one that holds a secret (root's, mode 0600).
+ */
+export const TRUSTED_KEYS: readonly { path: string[]; why: string }[] = [
+  { path: ['notify', 'sendmail', 'path'], why: 'a program run as root' },
+  { path: ['cluster', 'remote_command'], why: 'a command run as root on every node' },
+  { path: ['notify', 'mailjet', 'base_url'], why: 'a URL that receives the Mailjet API key' },
+  { path: ['notify', 'smtp', 'host'], why: 'a server that receives the SMTP password' },
+];
+
+/** The first trusted key the config sets ("notify.sendmail.path (a program run as root)"), or null. */
+export function trustedKeySet(config: Config): string | null {
+  for (const k of TRUSTED_KEYS) {
+    let v: unknown = config;
+    for (const p of k.path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+    if (typeof v === 'string' && v !== '') return `${k.path.join('.')} (${k.why})`;
+  }
+  return null;
+}
+
 /** Parse and validate config text. `file` is only used in messages. */
 export function parseConfig(text: string, file = 'config.toml'): Config {
   let raw: unknown;

@@ -23,13 +23,13 @@ export function redactGuestConfig(text: string): string {
 }
 
 // args: -spice port=61000,password=s3cret -object secret,id=sec0,data=c2VjcmV0 -drive ...,password-secret=sec0
-/** Secrets inside raw QEMU arguments: `password=`, `-object secret,...,data=`, keys, tokens. */
+/** Secrets inside raw QEMU arguments (`args:`): the same redactor as for process command lines. */
 export function redactQemuArgs(value: string): string {
-  return value
-    .replace(/((?:^|[,\s])(?:password|passwd|secret|token|key|[a-z-]*-key|iv))=([^,\s]+)/gi, (m, head: string, v: string) =>
-      /-secret$/i.test(head) ? m : `${head}=${REDACTED}`,
-    )
-    .replace(/(-object\s+secret,[^\s]*?\bdata=)([^,\s]+)/gi, `$1${REDACTED}`);
+  // Split at blanks, keeping them: the line comes back byte for byte apart from the secrets.
+  const parts = value.split(/([ \t]+)/);
+  const words = parts.filter((_, i) => i % 2 === 0);
+  const red = redactCommandLine(['kvm', ...words]).slice(1);
+  return parts.map((p, i) => (i % 2 === 0 ? red[i / 2] : p)).join('');
 }
 
 // 45 30 0:52 / /mnt/pve/share rw - cifs //srv/share rw,vers=3.1.1,username=u,password=x
@@ -46,13 +46,54 @@ export function redactStorageConfig(text: string): string {
   );
 }
 
-const SECRET_WORD = /(?:password|passwd|token|secret)/i;
+const SECRET_WORD = /(?:password|passwd|passphrase|token|secret|apikey|api-key)/i;
 
-/** `password=x` inside an argument, and `--password x` as two arguments. */
-function redactArgs(args: string[]): string[] {
+// Inside one argument: `password=x`, `,key=x` (Ceph: `rbd:pool/img:id=admin:key=AQB…`), `token:x`,
+// `-object secret,id=s0,data=BASE64` (also as JSON, `"qom-type":"secret"`), and the userinfo of a URL
+// (`https://u:pw@h`, QEMU's `iscsi://user%pw@host/…`, `iscsi://user:pw@host`). Keys that only name
+// where a secret is (`password-secret=`, `key-secret=`, `keyid=`, `*-file=`) are kept.
+const KEY_VALUE =
+  /((?:^|[,:;?&\s])-{0,2}((?:[a-z]+[-_])*(?:password|passwd|passphrase|pass|pwd|secret|token|key|apikey|iv|data))[=:])([^,:;&\s]+)/gi;
+const JSON_KEY = /("((?:[a-z]+[-_])*(?:password|passwd|passphrase|secret|token|key|data))"\s*:\s*")((?:[^"\\]|\\.)*)"/gi;
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s:%]+)([:%])([^/@\s]+)@/gi;
+
+/** The key names a secret's value (not where it is kept, not the non-secret `data` of other objects). */
+function secretKey(key: string, word: string): boolean {
+  const k = key.toLowerCase();
+  if (/(?:^|[-_])(?:secret|file|id)$/.test(k) && k !== 'secret') return false;
+  if (k === 'data') return /^secret,/.test(word) || /"qom-type"\s*:\s*"secret"/.test(word);
+  return true;
+}
+
+function redactWord(a: string): string {
+  let out = a.replace(URL_USERINFO, (_m, scheme: string, user: string, sep: string) => `${scheme}${user}${sep}${REDACTED}@`);
+  out = out.replace(KEY_VALUE, (m, head: string, key: string, v: string) =>
+    v !== REDACTED && secretKey(key, a) ? `${head}${REDACTED}` : m,
+  );
+  if (out.includes('"')) out = out.replace(JSON_KEY, (m, head: string, key: string) => (secretKey(key, a) ? `${head}${REDACTED}"` : m));
+  return out;
+}
+
+/** Programs whose `-p` is a port, not a password. */
+const P_IS_PORT = /^(?:ssh|scp|sftp|rsync|autossh|nc|ncat|socat|iperf3?|mosh|sshfs|rclone)$/;
+/** Programs with single-dash long options (`-pidfile`, `-parallel`): `-pX` is no password there. */
+const SINGLE_DASH_LONG = /^(?:kvm|qemu(?:-system-[\w-]+|-[\w-]+)?)$/;
+
+/**
+ * The one redactor for a command line, wherever one appears (process command lines in a capture, the
+ * processes that hold a device in every document, a guest's `args:`): `password=x` and the others
+ * above inside an argument, `--password x` as two arguments, `-p PW` / `-pPW` (mysql, sshpass, smbclient;
+ * not where -p is a port or a long single-dash option).
+ */
+export function redactCommandLine(args: readonly string[]): string[] {
+  const prog = (args[0] ?? '').split('/').pop() ?? '';
   return args.map((a, i) => {
-    if (i > 0 && /^--?[a-z][\w-]*$/i.test(args[i - 1]) && SECRET_WORD.test(args[i - 1])) return REDACTED;
-    return a.replace(/((?:password|passwd|token|secret)[=:])[^\s,]+/gi, `$1${REDACTED}`);
+    const prev = i > 0 ? args[i - 1] : '';
+    if (i > 0 && /^--?[a-z][\w-]*$/i.test(prev) && SECRET_WORD.test(prev) && !/-(?:file|secret|id)$/i.test(prev))
+      return REDACTED;
+    if (i > 0 && prev === '-p' && !P_IS_PORT.test(prog)) return REDACTED;
+    if (/^-p[^-\s].*/.test(a) && !P_IS_PORT.test(prog) && !SINGLE_DASH_LONG.test(prog)) return `-p${REDACTED}`;
+    return redactWord(a);
   });
 }
 
@@ -67,7 +108,7 @@ export function redactSnapshot(snap: HostSnapshot): HostSnapshot {
   // Command lines of processes can carry secrets too (e.g. a password passed to a tool).
   const processes = snap.processes.map((p) => ({
     ...p,
-    cmdline: redactArgs(p.cmdline),
+    cmdline: redactCommandLine(p.cmdline),
   }));
   // The mounts part keeps its own copies of storage.cfg, the container configs and the mount tables.
   let extra = snap.extra;

@@ -194,8 +194,12 @@ export interface StorageFinding {
 }
 
 
-/** `missing`: a storage of this node that must be a mount point is not mounted, or a container bind of one is outdated. */
-export type MountStatus = 'ok' | 'stale' | 'readonly' | 'full' | 'missing';
+/**
+ * `missing`: a storage of this node that must be a mount point is not mounted, or a container bind holds
+ * the directory underneath one. `unchecked`: root may not look into it (a user's FUSE mount without
+ * allow_other), so nothing about it is known — not a dead mount.
+ */
+export type MountStatus = 'ok' | 'stale' | 'readonly' | 'full' | 'missing' | 'unchecked';
 
 /** Why a mount has its status (MountEntry.reason). */
 export type MountReason =
@@ -204,6 +208,7 @@ export type MountReason =
   | 'probe-stuck'
   | 'not-mounted'
   | 'bind-outdated'
+  | 'root-denied'
   | 'unexpected-readonly'
   | 'remounted-readonly'
   | 'usage-warning'

@@ -8,7 +8,7 @@
 // <root>/run/pve-health/probes/ name the probe process of each superblock until it has ended, so
 // later runs (the timer, the dashboard) report the mount stale instead of starting another probe
 // that would hang too. Results are cached there for the service (cache_ttl; --fresh bypasses).
-import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckError } from '../core/errors';
 import type { ProbeJob, ProbeResult, StuckProbe } from '../core/mounts/mount-types';
@@ -29,7 +29,7 @@ import {
   stateDir,
   tryClaim,
 } from './probe-state';
-import { writeFileSafely } from './write-file';
+import { ensurePrivateDir, writeFileSafely } from './write-file';
 
 export { backstopMs, listStuckProbes, processStart, stateDir };
 
@@ -175,7 +175,8 @@ export async function probeMounts(host: Host, jobs: ProbeJob[], opts: ProbeOptio
   // Nothing to probe: leave no state behind (a node without remote mounts or containers).
   if (jobs.length === 0) return { probes, stuck: listStuckProbes(host, opts.timeoutMs), warnings };
   try {
-    mkdirSync(join(dir, 'probes'), { recursive: true, mode: 0o700 });
+    ensurePrivateDir(dir);
+    ensurePrivateDir(join(dir, 'probes'));
   } catch (e) {
     throw new CheckError(`cannot create ${join(dir, 'probes')} (needed to track hung probes): ${(e as Error).message}`);
   }

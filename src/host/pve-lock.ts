@@ -5,7 +5,8 @@
 // Node has no flock(2). We open the lock file ourselves and let util-linux `flock -w SECONDS 0` lock
 // it as the child's stdin: a flock belongs to the open file description, so the lock stays ours
 // after the child exits and ends when we close the file (or when this process dies, whatever way).
-import { constants as C, closeSync, mkdirSync, openSync, readFileSync, rmdirSync, utimesSync } from 'node:fs';
+import { constants as C, closeSync, fchmodSync, fstatSync, mkdirSync, openSync, readFileSync, rmdirSync, utimesSync } from 'node:fs';
+import { ensurePrivateDir } from './write-file';
 import { dirname } from 'node:path';
 import { CommandError, LockedError, TimeoutError } from '../core/errors';
 import { type Host, hostPath } from './host';
@@ -46,12 +47,15 @@ export async function takeFlock(
   path: string,
   what: string,
   waitMs = 10_000,
-  opts: { wait?: boolean } = {},
+  opts: { wait?: boolean; private?: boolean } = {},
 ): Promise<HeldLock> {
   const full = hostPath(host, path);
-  mkdirSync(dirname(full), { recursive: true });
+  // Our own lock (its holder writes who it is into it) lives in our 0700 state dir, mode 0600.
+  if (opts.private) ensurePrivateDir(dirname(full));
+  else mkdirSync(dirname(full), { recursive: true });
   // Never through a planted symlink: the flock must be on PVE's own lock file.
-  const fd = openSync(full, C.O_RDWR | C.O_CREAT | C.O_NOFOLLOW, 0o644);
+  const fd = openSync(full, C.O_RDWR | C.O_CREAT | C.O_NOFOLLOW, opts.private ? 0o600 : 0o644);
+  if (opts.private && (fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, 0o600);
   const wait = opts.wait === false ? ['-n'] : ['-w', String(Math.max(waitMs, 0) / 1000)];
   try {
     await host.exec(['flock', '-x', ...wait, '-E', String(CONFLICT), '0'], { stdinFd: fd, timeoutMs: waitMs + 5000 });

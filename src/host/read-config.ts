@@ -1,7 +1,8 @@
-// Reads /etc/pve-health/config.toml. A file holding secrets must be mode 0600 and owned by root:
-// anything looser is refused, so a password never sits in a world-readable file.
+// Reads /etc/pve-health/config.toml. A file holding secrets, or naming a program run as root or a
+// place that receives secrets (TRUSTED_KEYS), must be mode 0600 and owned by root: anything looser is
+// refused, so a password never sits in a world-readable file and no other user can redirect one.
 import { readFileSync, statSync } from 'node:fs';
-import { type Config, parseConfig, SECRET_KEYS } from '../core/config';
+import { type Config, parseConfig, SECRET_KEYS, trustedKeySet } from '../core/config';
 import { CheckError } from '../core/errors';
 import { type Host, hostPath } from './host';
 
@@ -22,7 +23,8 @@ export function readConfig(host: Host, explicit?: string): Config {
     throw new CheckError(`cannot read config ${file}: ${code ?? (e as Error).message}`);
   }
   const config = parseConfig(text, file);
-  if (hasSecrets(config)) checkSecretFileMode(file);
+  const trusted = hasSecrets(config) ? 'holds secrets' : trustedKeySet(config);
+  if (trusted) checkSecretFileMode(file, trusted.startsWith('holds') ? trusted : `sets ${trusted}`);
   return config;
 }
 
@@ -33,7 +35,7 @@ function hasSecrets(value: unknown): boolean {
   );
 }
 
-function checkSecretFileMode(file: string): void {
+function checkSecretFileMode(file: string, why: string): void {
   const st = statSync(file);
   const mode = st.mode & 0o777;
   // Tests run as root too; a non-root owner is only tolerated when we are not root (developer runs).
@@ -41,7 +43,7 @@ function checkSecretFileMode(file: string): void {
     st.uid === 0 || (typeof process.getuid === 'function' && process.getuid() !== 0 && st.uid === process.getuid());
   if ((mode & 0o077) !== 0 || !ownerOk) {
     throw new CheckError(
-      `${file} holds secrets but is mode ${mode.toString(8).padStart(4, '0')} owned by uid ${st.uid}; ` +
+      `${file} ${why} but is mode ${mode.toString(8).padStart(4, '0')} owned by uid ${st.uid}; ` +
         `run: chown root:root ${file} && chmod 600 ${file}`,
     );
   }

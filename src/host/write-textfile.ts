@@ -11,7 +11,7 @@ export const DEFAULT_TEXTFILE_DIR = '/var/lib/prometheus/node-exporter';
 export const DEFAULT_TEXTFILE_NAME = 'pve-health.prom';
 
 /** Write `text` to DIR/NAME atomically; returns the final path. */
-export async function writeTextfile(dir: string, name: string, text: string): Promise<string> {
+export async function writeTextfile(dir: string, name: string, text: string, mode = 0o644): Promise<string> {
   if (name.includes('/') || name === '' || name.startsWith('.')) throw new Error(`invalid textfile name '${name}'`);
   // node_exporter's directory is the admin's (its package creates it): a missing one is a mistake in
   // the path, said plainly, not something to create where no collector looks.
@@ -22,7 +22,7 @@ export async function writeTextfile(dir: string, name: string, text: string): Pr
   // Created exclusively and without following a symlink: a link planted under that name is not written through.
   const tmp = `${final}.${process.pid}`;
   await unlink(tmp).catch(() => {});
-  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
     await fh.writeFile(text, 'utf8');
     await fh.sync();

@@ -146,7 +146,8 @@ export async function sendNotifications(
     try {
       const next = nextState(state, cur, delivered, digestDue);
       await mkdir(dirname(stateFile), { recursive: true, mode: 0o700 });
-      await writeTextfile(dirname(stateFile), basename(stateFile), `${JSON.stringify(next, null, 2)}\n`);
+      // What was sent, when and to which channel: the tool's own state, root's only (0600).
+      await writeTextfile(dirname(stateFile), basename(stateFile), `${JSON.stringify(next, null, 2)}\n`, 0o600);
     } catch (e) {
       report.stateError = `cannot write ${stateFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
     }

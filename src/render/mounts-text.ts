@@ -25,7 +25,7 @@ export interface MountsTextOptions {
 export function renderMountsText(m: MountsResult, o: MountsTextOptions): string {
   const s = m.summary as Record<string, number>;
   const timeoutMs = typeof m.timeoutMs === 'number' ? m.timeoutMs : null;
-  const counts = ['ok', 'stale', 'readonly', 'full', 'missing'].map((k) => `${s[k] ?? 0} ${k}`).join(', ');
+  const counts = ['ok', 'stale', 'readonly', 'full', 'missing', 'unchecked'].map((k) => `${s[k] ?? 0} ${k}`).join(', ');
   const how = [
     `${s.containers ?? 0} running container${s.containers === 1 ? '' : 's'}`,
     `${s.probed ?? 0} probed`,

@@ -26,3 +26,36 @@ export function sanitizeDeep<T>(value: T): T {
   }
   return value;
 }
+
+// The colours paint() (render/text.ts) writes: SGR with exactly these codes, nothing else of ESC.
+const OWN_SGR = /^\u001b\[(?:1|2|22|31|32|33|34|39|90)m/;
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * The terminal boundary (cli/main.ts wraps stdout and stderr with it, for every command and format):
+ * every control and bidi character becomes a visible escape, except line feed and tab and, where
+ * colour is on, the tool's own SGR colour codes. A renderer that forgets sanitizeDeep, a remote
+ * node's document, an error message quoting a path: nothing reaches the terminal raw.
+ */
+export function terminalText(s: string, o: { color: boolean }): string {
+  if (!TERMINAL_UNSAFE.test(s)) return s;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const unsafe =
+      (c < 0x20 && c !== 0x0a && c !== 0x09) || (c >= 0x7f && c <= 0x9f) || c === 0x200e || c === 0x200f ||
+      (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    if (!unsafe) continue;
+    if (c === 0x1b && o.color) {
+      const m = OWN_SGR.exec(s.slice(i, i + 6));
+      if (m) {
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    out += s.slice(last, i) + sanitizeText(s[i]);
+    last = i + 1;
+  }
+  return out + s.slice(last);
+}

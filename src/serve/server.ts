@@ -2,7 +2,7 @@
 // cannot tie the service up; bodies are never read (every route is a GET).
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ListenAddress } from './auth';
 import type { Reply, RequestInfo } from './routes';
 
@@ -13,50 +13,77 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export function listen(addr: ListenAddress, handle: (req: RequestInfo) => Reply): Promise<HttpServer> {
-  const server = createServer((req, res) => {
-    const t0 = performance.now();
-    let r: Reply;
-    try {
-      r = handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
-    } catch (e) {
-      r = {
-        status: 500,
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
-        body: `internal error: ${(e as Error).message}\n`,
-      };
-    }
-    // A request body is never wanted; drain it so keep-alive connections stay usable.
-    req.resume();
-    // Server-Timing: the time spent in the service itself, apart from network and scheduling.
-    res.writeHead(r.status, {
-      ...r.headers,
-      'content-length': String(Buffer.byteLength(r.body)),
-      'server-timing': `app;dur=${(performance.now() - t0).toFixed(2)}`,
-    });
-    res.end(req.method === 'HEAD' ? undefined : r.body);
-  });
-  server.headersTimeout = 5_000;
-  server.requestTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
-  server.maxConnections = 512;
-  // A few slow or greedy clients must not take /metrics from everyone else: connections per client
-  // address are capped (the headers timeout ends the slow ones).
-  const perClient = new Map<string, number>();
-  server.on('connection', (sock) => {
-    const who = sock.remoteAddress ?? 'unix';
-    const n = (perClient.get(who) ?? 0) + 1;
-    if (n > MAX_CONNECTIONS_PER_CLIENT && who !== 'unix') {
-      sock.destroy();
-      return;
-    }
-    perClient.set(who, n);
-    sock.once('close', () => {
-      const left = (perClient.get(who) ?? 1) - 1;
-      if (left <= 0) perClient.delete(who);
-      else perClient.set(who, left);
-    });
-  });
+/** Deadlines and caps of the service (docs/serve.md "Slow and greedy clients"). */
+export interface ServerLimits {
+  /** All of a request's headers must arrive within this (Node's server.headersTimeout). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** How often Node checks those deadlines (its default, 30 s, lets a slow client stay 35 s). */
+  checkIntervalMs: number;
+  maxConnections: number;
+  perClient: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 500,
+  maxConnections: 512,
+  perClient: 64,
+};
+
+/**
+ * Which client a connection counts for: an IPv4 address; all of loopback as one (127.0.0.0/8 is
+ * 16 million source addresses to one local user); an IPv6 /64 (one host's usual allocation).
+ */
+export function clientGroup(addr: string | undefined): string {
+  if (!addr) return 'unix';
+  const v4 = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+  if (/^127\./.test(v4) || v4 === '::1') return 'loopback';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(v4)) return v4;
+  return `${addr.split(':').slice(0, 4).join(':')}::/64`;
+}
+
+export function listen(
+  addr: ListenAddress,
+  handle: (req: RequestInfo) => Reply,
+  limits: ServerLimits = DEFAULT_LIMITS,
+): Promise<HttpServer> {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
+    (req, res) => {
+      const t0 = performance.now();
+      let r: Reply;
+      try {
+        r = handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
+      } catch (e) {
+        r = {
+          status: 500,
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+          body: `internal error: ${(e as Error).message}\n`,
+        };
+      }
+      // A request body is never wanted; drain it so keep-alive connections stay usable.
+      req.resume();
+      // Server-Timing: the time spent in the service itself, apart from network and scheduling.
+      res.writeHead(r.status, {
+        ...r.headers,
+        'content-length': String(Buffer.byteLength(r.body)),
+        'server-timing': `app;dur=${(performance.now() - t0).toFixed(2)}`,
+      });
+      res.end(req.method === 'HEAD' ? undefined : r.body);
+    },
+  );
+  // A client that never reads keeps a connection half-closed after the 408: idle sockets end too.
+  server.setTimeout(limits.requestTimeoutMs + limits.headersTimeoutMs);
+  trackConnections(server, limits);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const onListening = () => {
@@ -83,7 +110,76 @@ export function listen(addr: ListenAddress, handle: (req: RequestInfo) => Reply)
   });
 }
 
-export const MAX_CONNECTIONS_PER_CLIENT = 64;
+export const MAX_CONNECTIONS_PER_CLIENT = DEFAULT_LIMITS.perClient;
+
+interface Conn {
+  sock: Socket;
+  group: string;
+  /** Requests in flight on it: a connection that has one is never evicted. */
+  busy: number;
+}
+
+/**
+ * Caps per client group and in all, that keep room for a new client: when a cap is reached, the
+ * connection that has been idle longest (no request in flight: a slow client still sending headers, a
+ * keep-alive connection between requests) makes way, in the new client's group first. A flood of
+ * slow connections therefore only ever evicts itself, and a client that completes a request is served.
+ */
+function trackConnections(server: Server, limits: ServerLimits): void {
+  // Insertion order is age: a connection that finished a request moves to the end (most recent).
+  const all = new Set<Conn>();
+  const groups = new Map<string, Set<Conn>>();
+  const bySocket = new WeakMap<Socket, Conn>();
+  const evictIdle = (pool: Set<Conn>): boolean => {
+    for (const c of pool)
+      if (c.busy === 0) {
+        drop(c);
+        c.sock.destroy();
+        return true;
+      }
+    return false;
+  };
+  const drop = (c: Conn) => {
+    all.delete(c);
+    groups.get(c.group)?.delete(c);
+    if (groups.get(c.group)?.size === 0) groups.delete(c.group);
+  };
+  const touch = (c: Conn) => {
+    if (!all.has(c)) return;
+    all.delete(c);
+    all.add(c);
+    const g = groups.get(c.group)!;
+    g.delete(c);
+    g.add(c);
+  };
+  server.on('connection', (sock: Socket) => {
+    const group = clientGroup(sock.remoteAddress);
+    const mine = groups.get(group);
+    if (group !== 'unix' && mine && mine.size >= limits.perClient && !evictIdle(mine)) {
+      sock.destroy();
+      return;
+    }
+    if (all.size >= limits.maxConnections && !(mine && evictIdle(mine)) && !evictIdle(all)) {
+      sock.destroy();
+      return;
+    }
+    const c: Conn = { sock, group, busy: 0 };
+    all.add(c);
+    if (!groups.has(group)) groups.set(group, new Set());
+    groups.get(group)!.add(c);
+    bySocket.set(sock, c);
+    sock.once('close', () => drop(c));
+  });
+  server.on('request', (req, res) => {
+    const c = bySocket.get(req.socket);
+    if (!c) return;
+    c.busy++;
+    res.once('close', () => {
+      c.busy--;
+      touch(c);
+    });
+  });
+}
 
 function closeServer(server: Server): Promise<void> {
   return new Promise<void>((res) => {

@@ -158,3 +158,50 @@ test('an outdated bind names the storage whose path holds its source, wherever t
   assert.equal(e?.reason, 'bind-outdated');
   assert.equal(e?.storage, 'media');
 });
+
+test('an outdated bind: missing only when it holds the directory underneath; an earlier mount is stale, its probe says how', () => {
+  const failed = (error: string) => ({ ...ok(), ok: false, error, message: error === 'ESTALE' ? 'Stale file handle' : null, phase: 'stat' });
+  const rows: { name: string; ct: string; probe: ReturnType<typeof ok>; status: string; reason: RegExp }[] = [
+    { name: 'the root-disk directory underneath', ct: line('253:1', '/mnt/pve/share/app', '/data', 'ext4', '/dev/mapper/pve-root'), probe: ok(), status: 'missing', reason: /^bind-outdated$/ },
+    { name: 'an earlier NFS mount that still answers', ct: line('0:40', '/app', '/data', 'nfs4', '10.0.0.5:/export/share'), probe: ok(), status: 'stale', reason: /^bind-outdated$/ },
+    { name: 'an earlier NFS mount answering ESTALE', ct: line('0:40', '/app', '/data', 'nfs4', '10.0.0.5:/export/share'), probe: failed('ESTALE'), status: 'stale', reason: /^(?!bind-outdated)/ },
+    { name: 'an earlier NFS mount that hangs', ct: line('0:40', '/app', '/data', 'nfs4', '10.0.0.5:/export/share'), probe: failed('timeout'), status: 'stale', reason: /^(?!bind-outdated)/ },
+  ];
+  for (const row of rows) {
+    const r = classifyMounts(
+      raw({
+        hostMountinfo: [HOST_ROOT, HOST_NFS].join('\n'),
+        containers: [{ ctid: 200, pid: 1, mountinfo: [CT_ROOT, row.ct].join('\n') }],
+        ctConfigs: { '200': CT200 },
+        probes: { '0:52': ok(), '253:1': ok(), '253:7': ok(), '0:40': row.probe },
+      }),
+      {},
+    );
+    const e = r.entries.find((x) => x.scope === 'ct' && x.target === '/data');
+    assert.equal(e?.status, row.status, `${row.name}: ${JSON.stringify(e)}`);
+    assert.match(e?.reason ?? '', row.reason, row.name);
+    assert.match(e?.detail ?? '', /pct reboot 200/, `${row.name}: the restart fix`);
+    assert.equal(r.status, 2, row.name);
+  }
+});
+
+test('a user\'s FUSE mount without allow_other that refuses root (EACCES) is "not checkable by root", not a dead mount', () => {
+  const denied = { ...ok(), ok: false, error: 'EACCES', message: 'permission denied', phase: 'stat' };
+  const fuse = (mm: string, target: string, superOpts: string) =>
+    `${300 + Number(mm.split(':')[1])} 1 ${mm} / ${target} rw,nosuid,nodev,relatime shared:9 - fuse.rclone gdrive: ${superOpts}`;
+  const rows: { name: string; line: string; probe: ReturnType<typeof ok>; status: string; reason: string | null; severity: number }[] = [
+    { name: 'uid 1000, no allow_other, EACCES', line: fuse('0:71', '/mnt/gdrive', 'rw,user_id=1000,group_id=1000'), probe: denied, status: 'unchecked', reason: 'root-denied', severity: 1 },
+    { name: 'with allow_other, EACCES is a real failure', line: fuse('0:72', '/mnt/gdrive', 'rw,user_id=1000,group_id=1000,allow_other'), probe: denied, status: 'stale', reason: 'unreachable', severity: 2 },
+    { name: 'mounted by root (user_id=0), EACCES is a real failure', line: fuse('0:73', '/mnt/gdrive', 'rw,user_id=0,group_id=0'), probe: denied, status: 'stale', reason: 'unreachable', severity: 2 },
+    { name: 'uid 1000, no allow_other, but the daemon hangs (timeout)', line: fuse('0:74', '/mnt/gdrive', 'rw,user_id=1000,group_id=1000'), probe: { ...denied, error: 'timeout' }, status: 'stale', reason: 'timeout', severity: 2 },
+    { name: 'uid 1000, no allow_other, as a PVE storage path: PVE (root) cannot use it', line: fuse('0:75', '/mnt/pve/share', 'rw,user_id=1000,group_id=1000'), probe: denied, status: 'unchecked', reason: 'root-denied', severity: 2 },
+  ];
+  for (const row of rows) {
+    const key = row.line.split(' ')[2];
+    const r = classifyMounts(raw({ hostMountinfo: [HOST_ROOT, row.line].join('\n'), probes: { [key]: row.probe } }), {});
+    const e = r.entries.find((x) => x.majorMinor === key);
+    assert.ok(e, `${row.name}: ${JSON.stringify(r.entries.map((x) => [x.target, x.status]))}`);
+    assert.deepEqual([e.status, e.reason, e.severity], [row.status, row.reason, row.severity], row.name);
+    if (row.reason === 'root-denied') assert.match(e.detail ?? '', /not checkable by root.*allow_other/, row.name);
+  }
+});

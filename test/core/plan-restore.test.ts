@@ -131,3 +131,61 @@ test('planUndo: an action without a recorded guest is not undone', () => {
   assert.equal(step.ok, false);
   if (!step.ok) assert.match(step.why, /records no guest/);
 });
+
+describe('planUndo: the extents belong to the same LV under a new name (same LV UUID): an exact undo', () => {
+  // The removed map was LVM-<vg a…><lv c…>; that LV was renamed since (lvrename, or saferemove's del-).
+  const row = (name: string, uuid: string, vgUuid = 'a'.repeat(32)) => ({
+    name,
+    hidden: false,
+    vg: 'san',
+    uuid,
+    vgUuid,
+    attr: '-wi-------',
+    sizeBytes: 2 ** 30,
+    pool: '',
+    origin: '',
+    tags: [],
+    segtype: 'linear',
+    active: false,
+    kernelMajor: null,
+    kernelMinor: null,
+    vgAttr: 'wz--n-',
+    movePv: '',
+    dataPercent: null,
+    metadataPercent: null,
+    role: 'public',
+  });
+  const at = (lv: string): LvExtent => ({ vg: 'san', lv, dev: '252:0', start: 4196352, end: 6293504 });
+  const table = '0 2097152 linear 252:0 4196352';
+  const C = 'c'.repeat(32);
+  const cases: [string, Partial<UndoSource>, RestoreFacts, RegExp | null][] = [
+    ['renamed to del-vm-200-disk-0 (saferemove)', {}, facts([at('del-vm-200-disk-0')], ['252:0'], { lvs: [row('del-vm-200-disk-0', C)] as never }), null],
+    ['renamed to vm-200-disk-3', {}, facts([at('vm-200-disk-3')], ['252:0'], { lvs: [row('vm-200-disk-3', C)] as never }), null],
+    ['another LV (another LV UUID)', {}, facts([at('vm-400-disk-0')], ['252:0'], { lvs: [row('vm-400-disk-0', 'd'.repeat(32))] as never }), /now belong to LV san\/vm-400-disk-0/],
+    ['the same LV id in another VG', {}, facts([at('vm-200-disk-3')], ['252:0'], { lvs: [row('vm-200-disk-3', C, 'e'.repeat(32))] as never }), /now belong to LV/],
+    ['a layer of the LV (-real), not the LV', { uuid: `LVM-${'a'.repeat(32)}${C}-real` }, facts([at('vm-200-disk-3')], ['252:0'], { lvs: [row('vm-200-disk-3', C)] as never }), /now belong to LV/],
+    ['the LV and another one share the range', {}, facts([at('vm-200-disk-3'), at('vm-401-disk-0')], ['252:0'], { lvs: [row('vm-200-disk-3', C), row('vm-401-disk-0', 'f'.repeat(32))] as never }), /vm-401-disk-0/],
+  ];
+  for (const [what, over, f, refused] of cases) {
+    test(`${what}: ${refused ? 'refused' : 'recreated'}`, () => {
+      const step = planUndo({ ...removed(table), ...over }, f);
+      if (!refused) assert.ok(step.ok, JSON.stringify(step));
+      else {
+        assert.equal(step.ok, false, JSON.stringify(step));
+        if (!step.ok) assert.match(step.why, refused);
+      }
+    });
+  }
+  test('thin: the thin device id belongs to the same LV renamed: recreated; to another: refused', () => {
+    const pool = info('pve-data-tpool', `LVM-${'a'.repeat(32)}${'p'.repeat(32)}-tpool`, 7);
+    const base = facts([], ['252:0'], {
+      dm: [MPATH, LVMAP, pool],
+      lvs: [{ ...row('data', 'p'.repeat(32)), vg: 'san' }, row('del-vm-200-disk-0', C)] as never,
+    });
+    const src = { ...removed('0 2097152 thin 252:7 5') };
+    const same = planUndo(src, { ...base, thin: [{ vg: 'san', lv: 'del-vm-200-disk-0', pool: 'data', thinId: 5 }] });
+    assert.ok(same.ok, JSON.stringify(same));
+    const other = planUndo(src, { ...base, thin: [{ vg: 'san', lv: 'vm-500-disk-0', pool: 'data', thinId: 5 }] });
+    assert.equal(other.ok, false);
+  });
+});

@@ -10,7 +10,7 @@ import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import type { LvRow, VgRow } from '../../src/core/parse/parse-lvm';
 import { buildDmName } from '../../src/core/parse/dm-name';
 import type { DmInfo, DmSegment } from '../../src/core/parse/parse-dmsetup';
-import type { Task } from '../../src/core/parse/pmxcfs';
+import type { HaService, Task } from '../../src/core/parse/pmxcfs';
 import { lvmStorages, parseStorageConfig, storagesOnNode } from '../../src/core/parse/storage-config';
 
 /** An LV row as `lvs` reports an inactive thick LV; override what the case needs. */
@@ -80,6 +80,11 @@ export interface ViewInput {
   /** Guest configs: `{ vmid, node, type, text }` (the text is the config file, parsed as PVE writes it). */
   guests?: { vmid: number; node?: string; type?: 'qemu' | 'lxc'; text: string }[];
   running?: number[];
+  /** VMIDs with a live kvm here although their config lives on another node. */
+  kvmElsewhere?: number[];
+  /** Of the kvm processes here, those started with `-incoming` (a migration target). */
+  kvmIncoming?: number[];
+  ha?: HaService[];
   tasks?: Task[];
   /** Why `dmsetup status` failed (default: it did not). */
   dmStatusFailure?: string;
@@ -116,9 +121,10 @@ export function nodeView(input: ViewInput = {}): NodeView {
     guests,
     configCount: guests.size,
     tasks: input.tasks ?? [],
-    ha: [],
+    ha: input.ha ?? [],
     running: new Set(input.running ?? []),
-    kvmAlive: new Set(input.running ?? []),
+    kvmAlive: new Set([...(input.running ?? []), ...(input.kvmElsewhere ?? [])]),
+    kvmIncoming: new Set(input.kvmIncoming ?? []),
     nextIdRange: { lower: 100, upper: 1_000_000 },
     pvePresent: true,
     warnings: [],

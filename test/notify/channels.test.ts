@@ -1,7 +1,7 @@
 // Every channel against a real peer on loopback: smtp-server (plain, STARTTLS + AUTH, implicit TLS),
 // an HTTP server standing in for Mailjet and for each webhook template, and a fake sendmail on PATH.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -319,6 +319,8 @@ test('end to end: change detection across runs, state file under --root, one fai
   const state = JSON.parse(readFileSync(join(root, 'var/lib/pve-health/notify-state.json'), 'utf8'));
   assert.equal(state.nodes.pve1.channels.smtp.status, 2);
   assert.equal(state.nodes.pve1.channels.webhook, undefined);
+  // What was sent, when and to which channel is root's only.
+  assert.equal(statSync(join(root, 'var/lib/pve-health/notify-state.json')).mode & 0o777, 0o600);
 
   hookUp = true;
   now = new Date('2026-03-14T09:15:00Z');

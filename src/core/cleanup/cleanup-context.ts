@@ -2,7 +2,7 @@
 // unsafe to touch (partial, pvmove, lvmlockd), which volumes are referenced. Pure: from the NodeView.
 import type { NodeView } from '../node/node-view';
 import type { DmEntry, DmResult } from '../types';
-import { actionFor, hintFor, type PlanContext } from './plan-cleanup';
+import { actionFor, hintFor, parentHint, type PlanContext } from './plan-cleanup';
 
 export function cleanupContext(view: NodeView, result: Pick<DmResult, 'entries'>): PlanContext {
   const referenced = new Set<string>();
@@ -24,7 +24,7 @@ export function withCleanupActions(view: NodeView, entries: DmEntry[]): DmEntry[
   const ctx = cleanupContext(view, { entries });
   return entries.map((e) => {
     const action = actionFor(e, ctx, entries);
-    const hint = e.hint ? null : hintFor(e, ctx);
+    const hint = e.hint ? null : (parentHint(e, ctx, entries) ?? hintFor(e, ctx));
     // Most entries (valid, ignored) get neither: they are shared, not copied (nothing changes them later).
     if (action === e.action && !hint) return e;
     return hint ? { ...e, action, hint } : { ...e, action };

@@ -41,6 +41,8 @@ export function volumeKey(e: DmEntry): string | null {
 export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   if (!e.vg || !e.lv || (e.kind === 'dm' && !LV_REASONS.has(e.reason))) return undefined;
   if (e.kind === 'lv' && e.status !== 'orphan') return undefined;
+  // A kpartx partition map is no volume: its fix is its own map removal (actionFor), never `pvesm free`.
+  if (/^part\d+-/.test(e.uuid)) return undefined;
   // Never a destructive word next to "fix: none now": freeing a migration target or a restore's LV
   // destroys the guest's data, and attaching it to a config races the operation.
   if (e.pending)

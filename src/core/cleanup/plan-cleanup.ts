@@ -37,10 +37,8 @@ export interface CleanupAction {
   vmid: number | null;
   guestType: 'qemu' | 'lxc' | null;
   /**
-   * The config locks to take, in this order (ascending VMID, so two runs cannot deadlock): the guest
-   * the name says plus every guest on this node whose config names the volume. A config lock is a
-   * flock on the node that holds the config; a guest on another node is covered by the storage's
-   * cluster lock (shared storage) or cannot use a local volume at all.
+   * Config locks to take, ascending VMID (no deadlock): the name's guest and every guest on this node
+   * whose config names the volume (elsewhere: the storage's cluster lock covers it, or it is local).
    */
   guestLocks: { vmid: number; type: 'qemu' | 'lxc' | null }[];
   majorMinor: string | null;
@@ -75,14 +73,7 @@ export function isPartition(e: Pick<DmEntry, 'uuid'>): boolean {
 /** lvs prints LV ids hyphenated 6-4-4-4-4-4-6; `--select lv_uuid=` compares that form. */
 export function formatLvUuid(id: string): string {
   if (id.includes('-') || id.length !== 32) return id;
-  const cut = [6, 4, 4, 4, 4, 4, 6];
-  const parts: string[] = [];
-  let i = 0;
-  for (const n of cut) {
-    parts.push(id.slice(i, i + n));
-    i += n;
-  }
-  return parts.join('-');
+  return /^(.{6})(.{4})(.{4})(.{4})(.{4})(.{4})(.{6})$/.exec(id)!.slice(1).join('-');
 }
 
 function dmRemoveCommand(e: DmEntry): string[] | null {
@@ -181,13 +172,37 @@ function partitionsOf(e: DmEntry, all: DmEntry[]): DmEntry[] {
   return all.filter((c) => c.kind === 'dm' && c.parent === e.name && isPartition(c));
 }
 
-/** The fix for one entry, or null (for `entry.action` in the JSON and console output). */
+/**
+ * The fix for one entry, or null (`entry.action`). A protected entry never carries one: a kpartx parent
+ * is open by its partitions, so they carry theirs and the parent's fix is a hint (parentHint).
+ */
 export function actionFor(entry: DmEntry, ctx: PlanContext = {}, all: DmEntry[] = []): DmAction | null {
   if (entry.status !== 'orphan' && entry.status !== 'duplicate') return null;
+  if (entry.parent && isPartition(entry)) {
+    const parent = all.find((p) => p.name === entry.parent && p.kind === 'dm');
+    if (!parent || !parentPlanned(parent, ctx, all)) return null;
+    const cmd = dmRemoveCommand(entry);
+    return cmd ? { command: cmd, effect: toAction(entry, ctx, 'dm-remove', cmd).effect } : null;
+  }
+  if (entry.protected) return null;
   const children = partitionsOf(entry, all);
   if (whyNot(entry, ctx, children)) return null;
   const a = fixOf(entry, ctx);
   return a ? { command: a.command, effect: a.effect } : null;
+}
+
+/** The parent of kpartx partitions is planned: its own fix stands and every partition map can go. */
+function parentPlanned(parent: DmEntry, ctx: PlanContext, all: DmEntry[]): boolean {
+  const children = partitionsOf(parent, all);
+  if (children.length === 0 || whyNot(parent, ctx, children) || !fixOf(parent, ctx)) return false;
+  return children.every((c) => childProblem(c, ctx) === null);
+}
+
+/** The hint of a parent held open only by its partition maps: its fix runs after theirs. */
+export function parentHint(entry: DmEntry, ctx: PlanContext, all: DmEntry[]): string | null {
+  if (!entry.protected || !parentPlanned(entry, ctx, all)) return null;
+  const fix = fixOf(entry, ctx)!;
+  return `after its partitions (${partitionsOf(entry, all).map((c) => c.name).join(', ')}; their maps are removed first): '${fix.command.join(' ')}' (${fix.effect}); 'pve-health clean' runs both in this order`;
 }
 
 function fixOf(e: DmEntry, ctx: PlanContext): CleanupAction | null {

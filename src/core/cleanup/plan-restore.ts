@@ -140,7 +140,7 @@ function restoreTableLine(
   if (gone) return { why: `device ${gone.slice(5)} that the table uses is gone` };
   let why: string | null = null;
   if (target === 'linear') why = linearConflict(src, f, { dev: mapped[0], a0: Number(mapped[1]), sectors: n, byDevno: o.byDevno });
-  else if (target === 'thin') why = thinConflict(f, { pool: mapped[0], id: Number(mapped[1]), byDevno: o.byDevno });
+  else if (target === 'thin') why = thinConflict(f, { pool: mapped[0], id: Number(mapped[1]), byDevno: o.byDevno, src });
   else if (target !== 'error' && target !== 'zero') why = `cannot verify what a ${target} map covers`;
   return why ? { why } : { line: [start, len, target, ...mapped].join(' ') };
 }
@@ -177,12 +177,26 @@ function linearConflict(
       return `its table maps onto ${dmDev.name}, the map of an LV (another guest's disk, maybe): never recreated`;
     return `device ${dmDev ? `${dmDev.name} (${dev})` : dev} is not a PV that LVM reports: cannot verify what its sectors hold now`;
   }
-  const hit = f.extents.find((x) => x.dev === dev && overlaps(a0, a1, x.start, x.end));
+  // The sectors may belong to the very LV the map was: renamed since (lvrename, pve-storage's
+  // saferemove `del-<name>`, LVMPlugin.pm free_image) it keeps its LV UUID, which the map's DM UUID
+  // carries (LVM-<vg id><lv id>). Then the map shows the same data again: an exact undo.
+  const hit = f.extents.find((x) => x.dev === dev && overlaps(a0, a1, x.start, x.end) && !sameLv(src, f, x));
   return hit ? `its extents on ${dev} now belong to LV ${hit.vg}/${hit.lv}` : null;
 }
 
+/**
+ * The LV `x` is the one the removed map belonged to: the map's UUID is `LVM-<vg id><lv id>` (no layer
+ * suffix; lvm2 dev_manager.c build_dm_uuid) and that LV, whatever its name now, has those ids.
+ */
+function sameLv(src: UndoSource, f: RestoreFacts, x: { vg: string; lv: string }): boolean {
+  const m = /^LVM-([0-9A-Za-z!#]{32})([0-9A-Za-z!#]{32})$/.exec(src.uuid);
+  if (!m) return false;
+  const row = f.lvs.find((l) => l.vg === x.vg && l.name === x.lv);
+  return row !== undefined && plain(row.uuid) === m[2] && (!row.vgUuid || plain(row.vgUuid) === m[1]);
+}
+
 /** Why a thin segment cannot be recreated (its thin device is mapped or owned by an LV, or unverifiable); null when free. */
-function thinConflict(f: RestoreFacts, o: { pool: string; id: number; byDevno: DevnoIndex }): string | null {
+function thinConflict(f: RestoreFacts, o: { pool: string; id: number; byDevno: DevnoIndex; src: UndoSource }): string | null {
   const { pool, id } = o;
   for (const [name, tl] of f.tables) {
     if (tl.some((t) => t.trim().split(/\s+/).slice(2, 5).join(' ') === `thin ${pool} ${id}`)) {
@@ -190,10 +204,13 @@ function thinConflict(f: RestoreFacts, o: { pool: string; id: number; byDevno: D
     }
   }
   if (!f.thin) return `cannot verify that thin device ${id} is free: ${f.extentsError ?? 'no thin ids'}`;
+  const self = o.src;
   const poolDev = o.byDevno.get(pool);
   const poolLv = poolDev?.uuid.match(/^LVM-[0-9A-Za-z!#]{32}([0-9A-Za-z!#]{32})-tpool$/)?.[1];
   const owner = f.lvs.find((l) => l.uuid === poolLv);
-  const hit = f.thin.find((t) => t.thinId === id && (!owner || (t.vg === owner.vg && t.pool === owner.name)));
+  const hit = f.thin.find(
+    (t) => t.thinId === id && (!owner || (t.vg === owner.vg && t.pool === owner.name)) && !sameLv(self, f, t),
+  );
   return hit ? `thin device ${id} now belongs to LV ${hit.vg}/${hit.lv}` : null;
 }
 

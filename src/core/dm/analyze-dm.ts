@@ -28,6 +28,7 @@ export function analyzeDm(view: NodeView): DmResult {
     ha: pve.ha,
     running: pve.running,
     kvmAlive: pve.kvmAlive,
+    kvmIncoming: pve.kvmIncoming,
     storageConfigError: pve.storageConfigError,
     storageIds: new Set(pve.storageConfig.map((s) => s.id)),
     storageChoices: new Map(),

@@ -28,6 +28,8 @@ export interface ClassifyContext {
   running: Set<number>;
   /** VMIDs with a live kvm process on this node (pid file + process). */
   kvmAlive: Set<number>;
+  /** Of those, the kvm processes started as a migration target (`-incoming`, qemu-server StateFile.pm). */
+  kvmIncoming?: Set<number>;
   /** Why storage.cfg cannot be used (missing, unreadable), or null: then no LV can be mapped to a storage. */
   storageConfigError?: string | null;
   /** Storage IDs that storage.cfg defines (every type): a config naming another one cannot be resolved. */

@@ -1,5 +1,6 @@
 // The DM device graph and each device's identity (design "Identity"): what LV a map belongs to,
 // decided by its UUID (the name is only a hint), which layers it has, what holds it open.
+import { redactCommandLine } from '../redact';
 import { buildDmName, type DmUuid, type LvmName, parseDmUuid, splitComponent, splitDmName } from '../parse/dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from '../parse/parse-dmsetup';
 import type { LvmView } from '../node/lvm-view';
@@ -202,7 +203,7 @@ export function buildDevices(
       const d = deviceOfFd(fd, byKname, byName);
       if (d && !seen.has(d)) {
         seen.add(d);
-        d.processes.push({ pid: p.pid, command: p.comm, cmdline: p.cmdline.join(' ') || undefined });
+        d.processes.push({ pid: p.pid, command: p.comm, cmdline: redactCommandLine(p.cmdline).join(' ') || undefined });
       }
     }
   }

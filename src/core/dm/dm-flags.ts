@@ -2,54 +2,73 @@
 import type { ClassifyContext } from './classify-dm';
 import type { LvmView } from '../node/lvm-view';
 import { lockState } from '../node/guest-locks';
+import { CONSOLE_TASKS, explains, taskVmids } from './pending-rule';
 import type { GuestRecord } from './dm-references';
 import type { PveState } from '../node/pve-state';
 import type { DmEntry } from '../types';
 
-// Tasks with an empty id that act on several guests. A multi-guest `vzdump` is not one of them: it
-// takes `lock: backup` in each guest's config only while that guest is backed up (VZDump.pm), so the
-// lock marks the guest and a nightly backup of all guests does not make every entry pending.
-// startall/stopall/suspendall create and remove no volumes. `migrateall` migrates the node's guests
-// one by one; a guest in flight also has `lock: migrate`, but the target volumes are created before
-// the lock is visible here, so it covers them.
-const MULTI_GUEST_TASKS = new Set(['migrateall']);
+// Tasks with an empty id that act on several guests: a migration of all of them (migrateall,
+// bulk-migrate). A guest in flight also has `lock: migrate`, but the target volumes are created
+// before the lock is visible here, so the task covers them. A multi-guest `vzdump` is not one of them:
+// it takes `lock: backup` in each guest's config only while that guest is backed up (VZDump.pm).
+const MULTI_GUEST_TASKS = new Set(['migrateall', 'bulk-migrate']);
 
-function haFlags(ctx: ClassifyContext, pve: PveState, vmid: number, pendingBy: string[]): void {
+/** An operation on the guest: pending when it explains this entry, else it only protects it. */
+function operation(e: DmEntry, op: string, flags: { pendingBy: string[]; protectedBy: string[] }, label = op): void {
+  if (CONSOLE_TASKS.has(op)) return;
+  add(explains(op, e) ? flags.pendingBy : flags.protectedBy, label);
+}
+
+function haFlags(ctx: ClassifyContext, pve: PveState, vmid: number, e: DmEntry, flags: Flags): void {
   for (const h of ctx.ha) {
     if (
       h.vmid === vmid &&
       ['migrate', 'relocate', 'recovery'].includes(h.state) &&
       (h.target === pve.node || h.node === pve.node)
     )
-      add(pendingBy, `ha:${h.state}`);
+      operation(e, `ha:${h.state}`, flags);
   }
 }
 
-/** What one guest's tasks, lock, HA state and processes say about a volume it uses. */
-function guestFlags(
-  ctx: ClassifyContext,
-  pve: PveState,
-  vmid: number,
-  pendingBy: string[],
-  protectedBy: string[],
-): void {
-  const id = String(vmid);
+interface Flags {
+  pendingBy: string[];
+  protectedBy: string[];
+}
+
+/** What one guest's tasks, lock, HA state and processes say about a volume it uses (docs/cleanup.md). */
+function guestFlags(ctx: ClassifyContext, pve: PveState, vmid: number, e: DmEntry, flags: Flags): void {
   for (const t of ctx.tasks) {
-    if (t.id === id || (t.id === '' && MULTI_GUEST_TASKS.has(t.type))) add(pendingBy, `task:${t.type}`);
+    if ((t.id === '' && MULTI_GUEST_TASKS.has(t.type)) || taskVmids(t.id).includes(vmid))
+      operation(e, t.type, flags, `task:${t.type}`);
   }
   const guest: GuestRecord | undefined = ctx.guests.get(vmid);
-  // A lock with an operation under way makes the guest's volumes pending; one that an interrupted
-  // operation left (the classic "VM is locked (create)" after a failed restore) protects them: no
-  // action while it stands, and no claim that something is running.
+  // A lock with an operation under way makes the guest's volumes pending when that operation explains
+  // the entry; one that an interrupted operation left (the classic "VM is locked (create)" after a
+  // failed restore) protects them: no action while it stands, and no claim that something is running.
   const lock = guest?.config?.lock;
   if (guest && lock) {
     const state = lockState({ vmid, lock, guestNode: guest.node, node: pve.node, tasks: ctx.tasks, ha: ctx.ha });
-    if (state === 'under-way') add(pendingBy, 'lock');
-    else add(protectedBy, state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
+    if (state === 'under-way') operation(e, `lock:${lock}`, flags, explains(`lock:${lock}`, e) ? 'lock' : `lock:${lock}`);
+    else add(flags.protectedBy, state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
   }
-  haFlags(ctx, pve, vmid, pendingBy);
-  if (ctx.kvmAlive.has(vmid) && guest?.node !== pve.node) add(pendingBy, 'kvm-process');
-  if (ctx.running.has(vmid) && guest?.node === pve.node) add(protectedBy, 'guest-running');
+  haFlags(ctx, pve, vmid, e, flags);
+  // A kvm of a guest whose home is another node holds the volume: only the target of a live migration
+  // (`-incoming` while the config carries lock: migrate) explains it; otherwise two nodes run the
+  // guest (the storage finding 'guest-split-brain' says so, CRITICAL), and its disks are never touched.
+  if (ctx.kvmAlive.has(vmid) && guest?.node !== pve.node) {
+    const incoming = ctx.kvmIncoming?.has(vmid) && guest !== undefined && migrating(ctx, guest, vmid);
+    if (incoming) operation(e, 'kvm-incoming', flags);
+    else add(flags.protectedBy, 'kvm-process');
+  }
+  if (ctx.running.has(vmid) && guest?.node === pve.node) add(flags.protectedBy, 'guest-running');
+}
+
+/** The guest is being migrated: its config carries lock: migrate, or HA moves it. */
+export function migrating(ctx: Pick<ClassifyContext, 'ha'>, guest: GuestRecord, vmid: number): boolean {
+  return (
+    guest.config?.lock === 'migrate' ||
+    ctx.ha.some((h) => h.vmid === vmid && (h.state === 'migrate' || h.state === 'relocate'))
+  );
 }
 
 /** Array.prototype.sort's order for a few strings, without its work array (thousands of entries have two or three). */
@@ -73,8 +92,8 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   const isDel = e.reason === 'saferemove-in-progress' || e.reason === 'saferemove-leftover';
   if (isDel) {
     if (e.vmid !== null) {
+      // pve-storage LVMPlugin free_image forks 'imgdel' to zero and remove the del- LV.
       for (const t of ctx.tasks) if (t.type === 'imgdel') add(pendingBy, `task:${t.type}`);
-      haFlags(ctx, pve, e.vmid, pendingBy);
     }
   } else {
     // The guest of the name and every guest whose config names the volume (a disk shared between VMs,
@@ -82,7 +101,7 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
     const vmids: number[] = e.vmid !== null ? [e.vmid] : [];
     for (const g of e.guests ?? []) if (!vmids.includes(g.vmid)) vmids.push(g.vmid);
     if (vmids.length > 1) vmids.sort((a, b) => a - b);
-    for (const vmid of vmids) guestFlags(ctx, pve, vmid, pendingBy, protectedBy);
+    for (const vmid of vmids) guestFlags(ctx, pve, vmid, e, { pendingBy, protectedBy });
   }
   if (isDel && pendingBy.length > 0) add(protectedBy, 'del-lv');
   if (e.open) add(protectedBy, 'open');

@@ -12,7 +12,7 @@ function plural(n: number, word: string): string {
 }
 
 /** Mount states that are findings, worst first: the order both sentences list them in. */
-const MOUNT_PROBLEMS = ['stale', 'missing', 'readonly', 'full'];
+const MOUNT_PROBLEMS = ['stale', 'missing', 'readonly', 'full', 'unchecked'];
 
 /** One line: "DM grade B (score 90): 2 orphans, 1 pending, 40 valid of 45; mounts: 1 stale". */
 export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts' | 'volumes'>): string {

@@ -70,6 +70,7 @@ export function classifyMounts(
       readonly: count('readonly'),
       full: count('full'),
       missing: count('missing'),
+      unchecked: count('unchecked'),
       host: entries.filter((e) => e.scope === 'host').length,
       ct: entries.filter((e) => e.scope === 'ct').length,
       containers: raw.containers.length,

@@ -96,16 +96,25 @@ export function bindersOf(
 }
 
 /** The verdict of a container mount whose bind no longer shows what the host has at its source. */
-export function bindMismatchVerdict(m: BindMismatch): { detail: string; severity: 2 } {
+export function bindMismatchVerdict(m: BindMismatch): { detail: string; severity: 2; underneath: boolean } {
   const { bind, ct, host } = m;
-  // Same filesystem and source: an earlier mount of it (the host remounted); else the directory underneath.
-  const underneath = !(ct.fstype === host.fstype && ct.source === host.source);
+  const underneath = holdsUnderneath(m);
   const what = `${host.fstype} ${host.source}`;
   const fix = `Fix: restart the container (pct reboot ${bind.ctid}): a bind is made when the container starts, and a mount the host makes later never reaches a running container.`;
   const detail = underneath
     ? `CT ${bind.ctid} started before ${what} was mounted at ${host.target} on the host: its ${bind.target} is the directory underneath (${ct.fstype} ${ct.source}), so what the container writes there lands on the host's own disk (${ct.source}), not on ${host.source}, hidden from the host under the mount. ${fix}`
     : `CT ${bind.ctid} still holds an earlier mount of ${bind.source} (superblock ${ct.majorMinor}; the host has mounted ${what} again as ${host.majorMinor}): the container does not see what the host sees. ${fix}`;
-  return { detail, severity: 2 };
+  return { detail, severity: 2, underneath };
+}
+
+/**
+ * The container holds the directory underneath the host's mount, not an earlier mount of the same
+ * filesystem and source (the host remounted): only then is the bind `missing`. An earlier mount is a
+ * superblock of its own, which the probe of the container's mount judges (an NFS superblock whose
+ * server forgot it answers ESTALE, a dead one hangs): what the container's users see.
+ */
+function holdsUnderneath(m: BindMismatch): boolean {
+  return !(m.ct.fstype === m.host.fstype && m.ct.source === m.host.source);
 }
 
 /** Everything the bind checks compare: the configured binds and both sides' mount tables. */
@@ -139,15 +148,18 @@ export function markOutdatedBinds(
     // The storage whose (resolved) path holds the bind's source: the longest one that covers it.
     const src = ctx.resolve(m.bind.source);
     const storage = storages.filter((st) => isAtOrUnder(src, st.path)).sort((a, b) => b.path.length - a.path.length)[0];
+    const e = entries.find((x) => x.scope === 'ct' && x.ctid === m.bind.ctid && x.target === m.bind.target);
+    // An earlier mount that its probe found stale or hung stays `stale` with its probe's reason: the
+    // container's users see ESTALE or a hang, and the restart fixes both.
+    const probedStale = e?.status === 'stale';
     const patch: Partial<MountEntry> = {
-      status: 'missing',
-      reason: 'bind-outdated',
+      status: v.underneath ? 'missing' : 'stale',
+      reason: v.underneath || !probedStale ? 'bind-outdated' : e.reason,
       severity: v.severity,
-      detail: v.detail,
+      detail: probedStale && !v.underneath ? `${e.detail ? `${e.detail} ` : ''}${v.detail}` : v.detail,
       storage: storage?.id ?? null,
       proxmoxManaged: true,
     };
-    const e = entries.find((x) => x.scope === 'ct' && x.ctid === m.bind.ctid && x.target === m.bind.target);
     if (e) Object.assign(e, patch);
     else
       entries.push({

@@ -21,8 +21,28 @@ export interface MountPlan {
 }
 
 /**
+ * Filesystems where a stat can wait without bound, so the main process never stats, lstats or resolves
+ * through them (only the probe children, killed at their deadline, do): network filesystems, FUSE
+ * (its daemon answers every lookup: linux fs/fuse/dir.c; a hung sshfs/rclone/lxcfs hangs the caller)
+ * and autofs triggers (fs/autofs/root.c autofs_d_manage makes a walk into a pending automount wait
+ * until the mount unit gives up, 90 s by default). A mount stacked on one of those lies under its
+ * target and is covered with it.
+ */
+export function mayBlock(fstype: string, networkTypes: string[] = []): boolean {
+  return (
+    isNetworkType(fstype, networkTypes) ||
+    fstype === 'autofs' ||
+    fstype === 'fuse' ||
+    fstype === 'fuseblk' ||
+    fstype.startsWith('fuse.') ||
+    fstype === '9p' ||
+    fstype === 'virtiofs'
+  );
+}
+
+/**
  * Storage paths and container bind sources to resolve as PVE does (Cwd::realpath), and the targets
- * of network mounts: a path on one is never stat()ed through it.
+ * of mounts that may block (mayBlock): a path at or under one is never stat()ed through it.
  */
 export function pathsToResolve(
   view: MountView,
@@ -31,7 +51,7 @@ export function pathsToResolve(
   const binds = [...view.declared.values()].flatMap((d) => d.binds);
   return {
     paths: [...view.storages.map((m) => m.path), ...binds.map((b) => b.source)],
-    networkTargets: view.host.mounts.filter((m) => isNetworkType(m.fstype, settings.networkTypes)).map((m) => m.target),
+    networkTargets: view.host.mounts.filter((m) => mayBlock(m.fstype, settings.networkTypes)).map((m) => m.target),
   };
 }
 

@@ -21,6 +21,7 @@ export const SEVERITY: Record<MountReason, Status> = {
   'probe-stuck': 2,
   'not-mounted': 2,
   'bind-outdated': 2,
+  'root-denied': 1,
   'unexpected-readonly': 1,
   'remounted-readonly': 1,
   'usage-warning': 1,
@@ -62,6 +63,23 @@ export function expectations(plan: Pick<MountPlan, 'view' | 'occurrences'>, s: M
   return { hostReadonly, ctReadonly, readonlyKeys };
 }
 
+// 61 30 0:66 / /mnt/gdrive rw,nosuid,nodev - fuse.rclone gdrive: rw,user_id=1000,group_id=1000
+/**
+ * A FUSE mount of another user without `allow_other`: the kernel refuses every other process, root
+ * included, with EACCES before the daemon is asked (linux fs/fuse/dir.c fuse_allow_current_process,
+ * called from fuse_getattr/fuse_permission). The mount is not dead; root just may not look.
+ */
+function rootDenied(info: MountOccurrence['info'], probe: ProbeResult | undefined): boolean {
+  if (probe?.error !== 'EACCES' || !(info.fstype === 'fuse' || info.fstype.startsWith('fuse.'))) return false;
+  const user = /(?:^|,)user_id=(\d+)(?:,|$)/.exec(info.superOptions)?.[1];
+  return user !== undefined && user !== '0' && !hasOption(info.superOptions, 'allow_other') && !hasOption(info.options, 'allow_other');
+}
+
+function rootDeniedText(info: MountOccurrence['info']): string {
+  const user = /(?:^|,)user_id=(\d+)/.exec(info.superOptions)?.[1];
+  return `not checkable by root: a FUSE mount (${info.fstype}) of uid ${user} without allow_other, so the kernel refuses root before the daemon is asked; it is not a dead mount. Fix: mount it with -o allow_other (needs user_allow_other in /etc/fuse.conf), or list it under [mounts] ignore`;
+}
+
 export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations, s: MountSettings): MountEntry {
   const { info, storage } = o;
   const probe = raw.probes[o.key];
@@ -80,7 +98,10 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
 
   let reason: MountReason | null = null;
   let detail = 'ok';
-  if (!reachable) {
+  if (!reachable && rootDenied(info, probe)) {
+    reason = 'root-denied';
+    detail = rootDeniedText(info);
+  } else if (!reachable) {
     const f = probeFailure(probe, raw.timeoutMs);
     reason = f.reason;
     detail = f.text;
@@ -102,7 +123,9 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
   const status =
     reason === null
       ? 'ok'
-      : reason === 'unexpected-readonly' || reason === 'remounted-readonly'
+      : reason === 'root-denied'
+        ? 'unchecked'
+        : reason === 'unexpected-readonly' || reason === 'remounted-readonly'
         ? 'readonly'
         : reason.startsWith('usage')
           ? 'full'
@@ -123,7 +146,8 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
     usedBytes: reachable ? probe.usedBytes : null,
     availableBytes: reachable ? probe.availableBytes : null,
     usagePercent: percent,
-    severity: reason === null ? 0 : SEVERITY[reason],
+    // Root may not use a storage PVE needs: PVE (root) cannot either, CRITICAL. Anyone else's: a warning.
+    severity: reason === null ? 0 : reason === 'root-denied' && storage !== null ? 2 : SEVERITY[reason],
     reason,
     detail,
     majorMinor: o.key,

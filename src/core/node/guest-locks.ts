@@ -9,6 +9,13 @@
 /** Locks that are a state, not an operation in progress: a hibernated VM keeps `lock: suspended`. */
 export const PERSISTENT_LOCKS: ReadonlySet<string> = new Set(['suspended']);
 
+/**
+ * Interactive sessions: they read no volume and write none, so they never explain a lock or an entry
+ * (qemu-server API2/Qemu.pm vncproxy and termproxy both fork 'vncproxy'; pve-manager API2/Nodes.pm
+ * 'vncshell'; API2Tools.pm 'spiceproxy'/'spiceshell').
+ */
+export const CONSOLE_TASKS: ReadonlySet<string> = new Set(['vncproxy', 'termproxy', 'spiceproxy', 'vncshell', 'spiceshell']);
+
 /** HA states in which the HA stack itself moves the guest (the lock is expected). */
 export const HA_BUSY: ReadonlySet<string> = new Set(['migrate', 'relocate', 'recovery', 'fence', 'freeze']);
 
@@ -42,7 +49,7 @@ const CREATE_LOCKS = new Set(['create', 'clone']);
 export function lockState(f: LockFacts): LockState {
   if (PERSISTENT_LOCKS.has(f.lock)) return 'persistent';
   if (f.guestNode !== f.node) return 'under-way';
-  if (f.tasks.some((t) => t.id === String(f.vmid) || t.id === '')) return 'under-way';
+  if (f.tasks.some((t) => (t.id === String(f.vmid) || t.id === '') && !CONSOLE_TASKS.has(t.type))) return 'under-way';
   if (CREATE_LOCKS.has(f.lock) && f.tasks.some((t) => CREATING_TASKS.has(t.type))) return 'under-way';
   if (f.ha.some((h) => h.vmid === f.vmid && HA_BUSY.has(h.state))) return 'under-way';
   return 'stale';

@@ -44,6 +44,8 @@ export interface PveState {
   ha: HaService[];
   running: Set<number>;
   kvmAlive: Set<number>;
+  /** VMIDs whose live kvm was started with `-incoming` (a migration target, or a resume from a state file). */
+  kvmIncoming: Set<number>;
   nextIdRange: { lower: number; upper: number };
   /** /etc/pve looked present (storage.cfg or .members or any config). */
   pvePresent: boolean;
@@ -176,10 +178,11 @@ function parseGuestConfigs(
 }
 
 /** Guests running here: a live kvm behind /run/qemu-server/<vmid>.pid, or an lxc-start / lxc monitor process. */
-function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Set<number> } {
+function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Set<number>; kvmIncoming: Set<number> } {
   const procs = new Map(snap.processes.map((p) => [p.pid, p]));
   const running = new Set<number>();
   const kvmAlive = new Set<number>();
+  const kvmIncoming = new Set<number>();
   for (const path in snap.files) {
     const m = path.includes('/qemu-server/') ? /^\/(?:var\/)?run\/qemu-server\/(\d+)\.pid$/.exec(path) : null;
     if (!m) continue;
@@ -188,6 +191,7 @@ function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Se
     // (The name first: a kvm's command line is long, and joining it for every running VM costs.)
     if (p && (/kvm|qemu/.test(p.comm) || p.cmdline.join(' ').includes(`-id ${m[1]}`))) {
       kvmAlive.add(Number(m[1]));
+      if (p.cmdline.includes('-incoming')) kvmIncoming.add(Number(m[1]));
       running.add(Number(m[1]));
     }
   }
@@ -195,5 +199,5 @@ function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Se
     const id = lxcIdOfProcess(p);
     if (id !== null) running.add(id);
   }
-  return { running, kvmAlive };
+  return { running, kvmAlive, kvmIncoming };
 }

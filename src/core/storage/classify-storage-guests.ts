@@ -27,6 +27,7 @@ function guestLabel(g: ParsedGuest): string {
 export function classifyGuestStorage(ctx: StorageContext): StorageFinding[] {
   return [
     ...classifyLocks(ctx),
+    ...classifySplitBrain(ctx),
     ...classifyBackupLeftovers(ctx),
     ...classifyLeftoverLvs(ctx),
     ...classifyAutoactivation(ctx),
@@ -85,6 +86,33 @@ export function classifyLocks(ctx: StorageContext): StorageFinding[] {
       }`,
       fix,
       subject,
+    });
+  }
+  return res;
+}
+
+/**
+ * A kvm of a VM runs here while its config lives on another node. PVE starts a VM only on the node that
+ * holds its config (qemu-server vm_start checks the config lock and node), except the target of a live
+ * migration: `kvm ... -incoming` while the config still carries `lock: migrate` (QemuMigrate.pm phase1,
+ * QemuServer/StateFile.pm). Anything else is the same guest running twice: its disks get two writers.
+ */
+export function classifySplitBrain(ctx: StorageContext): StorageFinding[] {
+  const res: StorageFinding[] = [];
+  for (const g of ctx.guests) {
+    if (g.type !== 'qemu' || g.node === ctx.node || !ctx.kvmAlive.has(g.vmid)) continue;
+    const migrating =
+      g.config.lock === 'migrate' ||
+      ctx.ha.some((h) => h.vmid === g.vmid && (h.state === 'migrate' || h.state === 'relocate'));
+    if (migrating && ctx.kvmIncoming.has(g.vmid)) continue;
+    res.push({
+      id: `split-brain:${g.vmid}`,
+      kind: 'guest-split-brain',
+      severity: 'critical',
+      title: `${guestLabel(g)} runs on ${ctx.node} but its config lives on ${g.node}`,
+      detail: `A kvm process of VM ${g.vmid} is alive on ${ctx.node} (/run/qemu-server/${g.vmid}.pid) while /etc/pve/nodes/${g.node} holds its config${migrating ? ' and it is no migration target (no -incoming)' : ' and no migration is under way'}: if it runs on ${g.node} as well, two systems write the same disks.`,
+      fix: [`qm status ${g.vmid}   # on ${g.node}`, `# then stop the copy that must not run (on ${ctx.node}: kill the kvm of /run/qemu-server/${g.vmid}.pid)`],
+      subject: { vmid: g.vmid },
     });
   }
   return res;

@@ -66,6 +66,8 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     tasks: pve.tasks,
     ha: pve.ha,
     running: pve.running,
+    kvmAlive: pve.kvmAlive,
+    kvmIncoming: pve.kvmIncoming,
     mountinfo: view.files['/proc/self/mountinfo'] ?? '',
     lvmConf: view.files['/etc/lvm/lvm.conf'] ?? null,
     // Parsed on first read: only a cluster with shared LVM asks (a report of every LV otherwise unread).

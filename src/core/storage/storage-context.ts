@@ -50,6 +50,9 @@ export interface StorageContext {
   tasks: Task[];
   ha: HaService[];
   running: Set<number>;
+  /** VMIDs with a live kvm here, and those started as a migration target (`-incoming`). */
+  kvmAlive: Set<number>;
+  kvmIncoming: Set<number>;
   mountinfo: string;
   lvmConf: string | null;
   /** `vg/lv` → autoactivation enabled; null when it could not be read. */

@@ -1,6 +1,7 @@
 // One listed volume's verdict (same vocabulary as DM entries): valid, orphan with its reason, unknown or
 // ignored; its pending/protected flags and holders; and, for an orphan nobody protects, the hint that
 // names the PVE command. Report only: nothing here deletes.
+import { redactCommandLine } from '../redact';
 import { describeRef, type RefHit } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
 import type { ProcessInfo } from '../node/snapshot';
@@ -218,7 +219,7 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
   for (const dev of v.devices) {
     for (const p of c.holdersByDev.get(dev) ?? []) {
       if (!e.holders.some((h) => h.pid === p.pid))
-        e.holders.push({ pid: p.pid, command: p.comm, cmdline: p.cmdline.join(' ') });
+        e.holders.push({ pid: p.pid, command: p.comm, cmdline: redactCommandLine(p.cmdline).join(' ') });
     }
   }
   if (e.holders.length > 0 || v.lockType || v.mapped) e.open = true;
