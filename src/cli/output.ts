@@ -6,7 +6,7 @@ import { sanitizeDeep } from '../render/sanitize';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
 import { renderQuietText } from '../render/quiet';
-import { renderCheckText } from '../render/text';
+import { renderCheckText } from '../render/check-text';
 import { renderVolumesSection } from '../render/volumes';
 import type { CommandContext } from './command';
 
@@ -48,9 +48,9 @@ export function printDocument(
       ctx.io.out(
         renderCheckText(
           shown,
-          { color: g.color, quiet: g.quiet },
+          { color: g.color, quiet: g.quiet, width: g.width },
           opts.mountsText,
-          shown.volumes ? renderVolumesSection(shown, { color: g.color, quiet: g.quiet }) : undefined,
+          shown.volumes ? renderVolumesSection(shown, { color: g.color, quiet: g.quiet, width: g.width, problemsShown: true }) : undefined,
         ),
       );
   }

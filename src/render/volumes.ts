@@ -23,7 +23,7 @@ export function acknowledgedVolumes(doc: CheckDocument): Map<string, { reason: s
 }
 
 /** The volumes section of the console report. */
-export function renderVolumesSection(doc: CheckDocument, o: TextOptions): string {
+export function renderVolumesSection(doc: CheckDocument, o: TextOptions & { problemsShown?: boolean }): string {
   const v = doc.volumes;
   if (!v) return '';
   const lines: string[] = [];
@@ -49,10 +49,12 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions): string
         ]),
         (r) => (v.storages[r].status === 'ok' ? null : 'blue'),
         o.color,
+        o.width ?? 0,
       ),
     );
   }
-  const issues = v.entries.filter(isVolumeFinding);
+  // In `check` the problems were listed first, in one style with the other parts' (check-text.ts).
+  const issues = o.problemsShown ? [] : v.entries.filter(isVolumeFinding);
   for (const e of issues) {
     const ack = acked.get(volumeSubject(e));
     const flags = [

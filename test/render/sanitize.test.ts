@@ -7,7 +7,7 @@ import { renderNagios } from '../../src/render/nagios';
 import { sanitizeDeep, sanitizeText } from '../../src/render/sanitize';
 import { renderMountsText } from '../../src/render/mounts-text';
 import { dmEntry, dmResult, mountEntry, mountsResult } from '../serve/sample';
-import { renderCheckText } from '../../src/render/text';
+import { renderCheckText } from '../../src/render/check-text';
 
 const EVIL = '/mnt/x\u001b[2J\nOK: all fine | a=1\u202eevil\u0085';
 
