@@ -1,7 +1,10 @@
 // Render a check document in the format asked for and turn it into the exit code.
 import type { CheckDocument } from '../core/types';
 import { renderCheckmk } from '../render/checkmk';
-import { partErrors } from '../core/findings/findings';
+import { listFindings, partErrors } from '../core/findings/findings';
+import { guestRows } from '../core/findings/guest-rows';
+import { inventoryOf } from '../core/findings/inventory';
+import { overallOf } from '../core/findings/overall';
 import { sanitizeDeep } from '../render/sanitize';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
@@ -28,7 +31,7 @@ export function printDocument(
   switch (g.format) {
     case 'json':
       // Two writes, not `${json}\n`: that would copy a document of megabytes once more.
-      ctx.io.out(JSON.stringify(doc, null, 2));
+      ctx.io.out(JSON.stringify(withVerdict(doc), null, 2));
       ctx.io.out('\n');
       break;
     case 'nagios':
@@ -55,6 +58,18 @@ export function printDocument(
       );
   }
   return doc.status;
+}
+
+/**
+ * The JSON document with the node's verdict (`overall`: status, grade, score, why, unchecked parts,
+ * the guest table of every part) and, when it holds more than the device-mapper part, the volume
+ * inventory (`inventory`). Additive: `dm.summary.grade` stays the device-mapper part's own grade.
+ */
+function withVerdict(doc: CheckDocument): CheckDocument {
+  const findings = listFindings(doc);
+  const overall = { ...overallOf(doc), guests: guestRows(doc, findings) };
+  const dmOnly = Boolean(doc.dm) && !doc.volumes && !doc.mounts;
+  return { ...doc, overall, ...(dmOnly ? {} : { inventory: inventoryOf(doc, findings) }) };
 }
 
 function ensureNewline(s: string): string {

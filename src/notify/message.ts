@@ -2,7 +2,8 @@
 // finding with its fix, the HTML report for mail. Pure.
 import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
-import { listFindings, findingsPhrase } from '../core/findings/findings';
+import { listFindings } from '../core/findings/findings';
+import { overallOf } from '../core/findings/overall';
 import { STATUS_WORD } from '../core/findings/status';
 import { describeKey } from '../core/findings/finding-keys';
 import { findingTag } from '../core/findings/finding-words';
@@ -26,8 +27,8 @@ export { describeKey };
 
 export function buildSubject(doc: CheckDocument, kind: NotifyKind, statusFrom: Status | null): string {
   const word = STATUS_WORD[doc.status];
-  const grade = doc.dm ? `grade ${doc.dm.summary.grade}, ` : '';
-  const what = doc.status === 0 && statusFrom !== null && statusFrom !== 0 ? 'all clear' : `${grade}${findingsPhrase(doc)}`;
+  // The node's verdict over every part (core/findings/overall.ts), or which part is not checked and why.
+  const what = doc.status === 0 && statusFrom !== null && statusFrom !== 0 ? 'all clear' : overallOf(doc).headline;
   // A stable prefix with the severity first, for mail filters and PVE notification routing.
   const tag = kind === 'test' ? ' test' : kind === 'digest' ? ' digest' : '';
   return `[pve-health ${word}${tag}] ${doc.node} — ${what}`;
@@ -37,7 +38,9 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   const lines: string[] = [];
   const was = m.statusFrom !== null && m.statusFrom !== doc.status ? ` (was ${STATUS_WORD[m.statusFrom]})` : '';
   lines.push(`${doc.node}: ${STATUS_WORD[doc.status]}${was}`);
-  lines.push(`${doc.dm ? `Grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}): ` : ''}${findingsPhrase(doc)}`);
+  const o = overallOf(doc);
+  lines.push(o.headline);
+  lines.push(o.grade ? `Grade ${o.gradeReason}; score ${o.score} of 100` : `No grade: ${o.unchecked.map((u) => `${u.label} could not be checked (${u.why})`).join('; ')}`);
   lines.push(`Checked at ${doc.generatedAt}`);
   if (m.kind === 'test') lines.push('', 'This is a test message from "pve-health notify --test".');
   if (m.added.length) lines.push('', 'New:', ...m.added.map((k) => `  + ${describeKey(k)}`));
@@ -46,7 +49,9 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   if (findings.length) {
     lines.push('', 'Findings:');
     for (const f of findings) {
-      lines.push(`  [${findingTag(f)}] ${f.status} ${f.subject}: ${f.explanation}`);
+      // The volume ID (or mount, storage) and the guest lead; a DM name is a detail.
+      lines.push(`  [${findingTag(f)}] ${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''} ${f.status}: ${f.explanation}`);
+      if (f.dmName && f.dmName !== f.subject) lines.push(`      device-mapper ${f.dmName}`);
       if (f.acknowledged) lines.push(`      acknowledged until ${f.acknowledged.until} (not counted): ${f.acknowledged.reason}`);
       if (f.detail) lines.push(`      ${f.detail}`);
       if (f.fix) lines.push(`      fix: ${f.fix}`);
