@@ -26,9 +26,9 @@ export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts' | 'volumes'
       s.unknown ? `${s.unknown} unknown` : '',
       s.pending ? `${s.pending} pending` : '',
     ].filter(Boolean);
-    parts.push(
-      `DM grade ${s.grade} (score ${s.score}): ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`,
-    );
+    // A part not fully checked has no grade (its counts are a lower bound): it says so instead.
+    const grade = doc.dm.status === 3 ? 'DM not graded (not fully checked)' : `DM grade ${s.grade} (score ${s.score})`;
+    parts.push(`${grade}: ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`);
   }
   if (typeof doc.mounts?.error === 'string') parts.push(`mounts could not be checked: ${doc.mounts.error}`);
   else if (doc.mounts) {
