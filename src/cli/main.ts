@@ -23,6 +23,7 @@ import {
   globalHelp,
   type OptionSpec,
 } from './options';
+import { fitHelp } from '../render/wrap';
 import { COMMANDS, commandNamed, type LoadedCommand, loadCommand } from './registry';
 
 /** The commands whose failure still answers in the format asked for (cli/failure.ts). */
@@ -122,7 +123,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     if (!command || v.help) {
-      io.out(command ? commandHelp(command) : renderHelp());
+      io.out(fitHelp(command ? commandHelp(command) : renderHelp()));
       return command || v.help ? 0 : EXIT_USAGE;
     }
     rejectForeignGlobals(command, v);

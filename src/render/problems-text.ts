@@ -71,7 +71,7 @@ export function renderProblem(
   const dm = f.dmName ? lookup.dm.get(f.dmName) : undefined;
   const vol = f.part === 'volumes' ? lookup.volumes.get(f.subject) : undefined;
   const size = dm?.sizeBytes ?? vol?.sizeBytes ?? null;
-  const head = `${paint('●', styleOf(f), o.color)} ${paint(findingWord(f).padEnd(8), styleOf(f), o.color)} ${paint(f.subject, 'bold', o.color)}${f.guest ? `  ${f.guest}` : ''}`;
+  const head = `${paint('●', styleOf(f), o.color)} ${paint(findingWord(f).padEnd(8), styleOf(f), o.color)} ${paint(f.subject, 'bold', o.color)}${f.guest && f.part !== 'mounts' ? `  ${f.guest}` : ''}`;
   const what =
     f.part === 'storage'
       ? f.explanation

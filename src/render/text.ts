@@ -54,7 +54,7 @@ export function renderTable(
       .reduce((a, b) => a + b + 2, 0) +
     Math.max(headers[n - 1].length, ...rows.map((r) => (r[n - 1] ?? '').length)) -
     2;
-  while (width && keep > 2 && widthOf(keep) > width) keep--;
+  while (width && keep > 2 && widthOf(keep) > width && !(keep === headers.length && width - widthOf(keep - 1) >= 32)) keep--;
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[], row: number) =>
     cells
@@ -73,9 +73,17 @@ export function renderTable(
       .filter(([, v]) => v !== '' && v !== '-')
       .map(([h, v]) => `${h}: ${v}`)
       .join(' · ');
+  // The last column wraps under itself when it has room enough to read (30 columns); else it moves.
+  const offset = widths.slice(0, keep - 1).reduce((a, b) => a + b + 2, 0);
+  const wrapLast = Boolean(width) && keep === headers.length && widthOf(keep) > width && width - offset >= 30;
+  const row = (r: string[], i: number) => {
+    if (!wrapLast) return line(r, i);
+    const [first, ...more] = wrapText(r[keep - 1] ?? '', width - offset).split('\n');
+    return [line([...r.slice(0, keep - 1), first], i), ...more.map((m) => ' '.repeat(offset) + m)].join('\n');
+  };
   const out = [line(headers, -1)];
   rows.forEach((r, i) => {
-    out.push(line(r, i));
+    out.push(row(r, i));
     const rest = keep < headers.length ? moved(r) : '';
     if (rest) out.push(wrapText(rest, width, '    ', '      '));
   });
