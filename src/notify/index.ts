@@ -107,7 +107,9 @@ export async function sendNotifications(
   const { state, error } = await readState(stateFile);
   if (error) report.stateError = error;
   const now = host.now();
-  const cur = { node: doc.node, status: doc.status, findings: findingKeys(doc), now };
+  // A state written before DM findings were keyed by volume ID names them by DM name: the same findings.
+  const aliases = Object.fromEntries(listFindings(doc).flatMap((f) => f.aliases.map((a) => [a, f.key])));
+  const cur = { node: doc.node, status: doc.status, findings: findingKeys(doc), now, aliases };
   const plans = planChannels(
     state,
     cur,

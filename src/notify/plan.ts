@@ -31,6 +31,8 @@ export interface Current {
   status: Status;
   findings: string[];
   now: Date;
+  /** Earlier keys of current findings (a DM finding's DM-name key) → their key now: no false New/Resolved. */
+  aliases?: Record<string, string>;
 }
 
 export interface PlanOptions {
@@ -81,7 +83,7 @@ export function planChannels(
   return channels.map((channel): ChannelPlan => {
     // A channel never told anything is treated as told "healthy": a healthy first run stays quiet.
     const rec = prev?.channels[channel];
-    const before = new Set(rec?.findings ?? []);
+    const before = new Set((rec?.findings ?? []).map((k) => cur.aliases?.[k] ?? k));
     const now = new Set(cur.findings);
     const added = cur.findings.filter((k) => !before.has(k));
     const resolved = [...before].filter((k) => !now.has(k));
