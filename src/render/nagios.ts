@@ -54,8 +54,9 @@ export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfV
       { label: 'dm_pending', value: s.pending, min: 0 },
       { label: 'dm_protected', value: s.protected, min: 0 },
       { label: 'dm_open', value: s.open, min: 0 },
-      { label: 'dm_score', value: s.score, min: 0, max: 100 },
     );
+    // A part not fully checked has no score (its counts are a lower bound).
+    if (doc.dm?.status !== 3) dm.push({ label: 'dm_score', value: s.score, min: 0, max: 100 });
     const storage = doc.dm?.storage ?? [];
     if (doc.dm?.storage) {
       dm.push(

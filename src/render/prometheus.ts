@@ -134,11 +134,14 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     x.family('pve_health_dm_status', 'Device-mapper status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
       [{}, dm.status],
     ]);
-    // A number without a label: a grade label would start a new series at every change.
-    x.family('pve_health_dm_grade', 'Device-mapper grade as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
-      [{}, GRADE_VALUE[s.grade] ?? 0],
-    ]);
-    x.family('pve_health_dm_score', 'Device-mapper health score, 0 to 100.', [[{}, s.score]]);
+    // A number without a label: a grade label would start a new series at every change. A part not
+    // fully checked has no grade: its counts are a lower bound, a grade from them would read healthy.
+    if (dm.status !== 3) {
+      x.family('pve_health_dm_grade', 'Device-mapper grade as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
+        [{}, GRADE_VALUE[s.grade] ?? 0],
+      ]);
+      x.family('pve_health_dm_score', 'Device-mapper health score, 0 to 100.', [[{}, s.score]]);
+    }
     // A part of the view that could not be checked (thin pools' kernel state when dmsetup status
     // failed): 0 normally; the JSON's dm.unchecked and the text output say what and why.
     x.family(

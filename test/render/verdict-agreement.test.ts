@@ -177,6 +177,14 @@ for (const row of WORSE) {
       assert.doesNotMatch(f.prometheus, /^pve_health_(grade|score) /m);
       assert.match(f.html, /data-grade="none"/);
       assert.doesNotMatch(f.text, /DM grade|score 100/);
+      if (label === 'device-mapper' || label === 'volumes') {
+        // Its guests are not known to be fine, and the part's own grade and score are left out too.
+        assert.ok(guestRows(d).every((g) => g.health !== 'ok'), 'no guest reads ok');
+        if (label === 'device-mapper') {
+          assert.doesNotMatch(f.nagios, /dm_score=/);
+          assert.doesNotMatch(f.prometheus, /^pve_health_dm_(grade|score) /m);
+        }
+      }
     }
   });
 }

@@ -68,5 +68,10 @@ export function guestRows(doc: CheckDocument, findings: Finding[] = listFindings
       issues: counted.length,
     });
   }
-  return [...rows.values()].sort((a, b) => a.vmid - b.vmid);
+  // A guest's volumes on a part that could not be checked are not known to be fine: never "ok" then.
+  const unchecked = doc.dm?.status === 3 || doc.volumes?.status === 3;
+  const shown = [...rows.values()].map((r) =>
+    unchecked && r.issues === 0 && r.level === 0 ? { ...r, level: 3 as Status, health: 'not fully checked' } : r,
+  );
+  return shown.sort((a, b) => a.vmid - b.vmid);
 }

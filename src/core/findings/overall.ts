@@ -118,7 +118,7 @@ export function overallOf(doc: CheckDocument): Overall {
       gradeReason: `no grade: ${unchecked.map((u) => u.label).join(', ')} could not be checked`,
       ...counts,
       unchecked,
-      headline: `not graded — could not check ${which}; ${phrase}`,
+      headline: `not graded — could not check ${which}; ${phrase === 'no issues' ? 'no issues in what was checked' : phrase}`,
     };
   }
   let grade = gradeOf(counts.critical, counts.warning);
