@@ -50,7 +50,8 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
     lines.push('', 'Findings:');
     for (const f of findings) {
       // The volume ID (or mount, storage) and the guest lead; a DM name is a detail.
-      lines.push(`  [${findingTag(f)}] ${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''} ${f.status}: ${f.explanation}`);
+      const lead = f.part === 'cluster' ? `${f.status} ${f.subject}` : `${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''} ${f.status}`;
+      lines.push(`  [${findingTag(f)}] ${lead}: ${f.explanation}`);
       if (f.dmName && f.dmName !== f.subject) lines.push(`      device-mapper ${f.dmName}`);
       if (f.acknowledged) lines.push(`      acknowledged until ${f.acknowledged.until} (not counted): ${f.acknowledged.reason}`);
       if (f.detail) lines.push(`      ${f.detail}`);

@@ -95,6 +95,8 @@ export function headline(doc: CheckDocument): string {
 
 /** "[CRITICAL] local-lvm:vm-110-disk-1 (CT 110 dns1) duplicate: …": the volume ID and the guest lead. */
 export function findingLead(f: Finding): string {
+  // A cluster finding's subject is where it is ("on pve1, pve2"): its word comes first.
+  if (f.part === 'cluster') return `${f.status} ${f.subject}`;
   return `${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''} ${f.status}`;
 }
 
