@@ -30,7 +30,10 @@ const BANNER: Record<Status, string> = {
 function header(doc: CheckDocument, o: Overall): string {
   // The node's grade over every part (core/findings/overall.ts); a node with a part not checked has none.
   const grade = o.grade;
-  const g = grade
+  // A report of the mounts alone grades no guest volumes: no badge.
+  const g = !doc.dm && !doc.volumes
+    ? ''
+    : grade
     ? `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="${esc(grade)}" title="${esc(o.gradeReason)}" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div ${look({ fg: 'muted' }, 'font-size:12px;text-align:center;margin-top:4px')}>score ${esc(o.score)} of 100</div></td>`
     : `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="none" title="${esc(o.gradeReason)}" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:#1d4ed8;color:#ffffff;font-size:16px;font-weight:700;text-align:center">not graded</div></td>`;
   return `<header><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>
