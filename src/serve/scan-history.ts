@@ -76,7 +76,10 @@ export function recordServiceScan(
   // Every part has its row: device-mapper, mounts and the guest volumes on ZFS/RBD/file storages.
   const st = service.state(part);
   const at = st.lastFinishedAt ?? new Date();
-  if (st.error || !st.result) return history.record(part, null, at);
+  if (st.error || !st.result) {
+    history.record(part, null, at);
+    return;
+  }
   const only: DocumentParts =
     part === 'dm'
       ? { dm: service.state('dm').result, mounts: null, scannedAt: at }
