@@ -1,6 +1,7 @@
 // The volumes part in every output form: console text, Nagios/Checkmk lines and perfdata, Prometheus
 // families. Pure. An UNKNOWN part or storage always says why.
 import { STATUS_WORD } from '../core/findings/status';
+import { wrapText } from './wrap';
 import type { CheckDocument, Status } from '../core/types';
 import { formatBytes } from '../core/format-bytes';
 import { isVolumeFinding, listFindings } from '../core/findings/findings';
@@ -31,7 +32,12 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions & { prob
   const acked = acknowledgedVolumes(doc);
   const without = withoutAcksNote(v);
   lines.push(
-    `${paint('Volumes', 'bold', o.color)} (ZFS, Ceph RBD, file storages) — ${paint(STATUS_WORD[v.status], STYLE[v.status], o.color)}${without}: ${s.valid} valid, ${s.orphan} orphan${s.orphan === 1 ? '' : 's'} (${formatBytes(s.orphanSizeBytes)})${acked.size ? `, ${acked.size} acknowledged` : ''}, ${s.unknown} unknown, ${s.ignored} ignored`,
+    wrapText(
+      `${paint('Volumes', 'bold', o.color)} (ZFS, Ceph RBD, file storages) — ${paint(STATUS_WORD[v.status], STYLE[v.status], o.color)}${without}: ${s.valid} valid, ${s.orphan} orphan${s.orphan === 1 ? '' : 's'} (${formatBytes(s.orphanSizeBytes)})${acked.size ? `, ${acked.size} acknowledged` : ''}, ${s.unknown} unknown, ${s.ignored} ignored`,
+      o.width ?? 0,
+      '',
+      '  ',
+    ),
   );
   if (v.error) lines.push(paint(`  could not check: ${v.error}`, 'blue', o.color));
   if (v.storages.length > 0 && !o.quiet) {
