@@ -6,6 +6,8 @@ export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   stdoutIsTTY: boolean;
+  /** The terminal's width when stdout is one (process.stdout.columns). */
+  stdoutColumns?: number;
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
 }

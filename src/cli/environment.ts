@@ -12,6 +12,7 @@ export const ENVIRONMENT: { name: string; text: string }[] = [
   { name: 'PVE_HEALTH_WEBHOOK_TOKEN', text: 'Webhook token for [notify.webhook].' },
   { name: 'PVE_HEALTH_DEBUG', text: 'When set, an internal error also prints its stack trace.' },
   { name: 'NO_COLOR', text: 'When set and not empty, no colours (as --no-color).' },
+  { name: 'COLUMNS', text: 'Width of text output (else the terminal width; not wrapped when stdout is no terminal).' },
   { name: 'TERM', text: 'No colours when it is "dumb".' },
   { name: 'SUDO_USER', text: "Who ran 'clean' or 'restore', recorded in the journal (else USER)." },
   { name: 'USER', text: "Who ran 'clean' or 'restore', when SUDO_USER is not set." },

@@ -24,6 +24,7 @@ import {
   globalHelp,
   type OptionSpec,
 } from './options';
+import { fitHelp } from '../render/wrap';
 import { COMMANDS, commandNamed, type LoadedCommand, loadCommand } from './registry';
 
 /**
@@ -142,7 +143,7 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
       return 0;
     }
     if (!command || v.help) {
-      io.out(command ? commandHelp(command) : renderHelp());
+      io.out(fitHelp(command ? commandHelp(command) : renderHelp()));
       return command || v.help ? 0 : EXIT_USAGE;
     }
     rejectForeignGlobals(command, v);
@@ -192,10 +193,22 @@ function globalOptions(v: CommandContext['values'], io: Io): GlobalOptions {
     from: v.from,
     format,
     color: !noColor && io.stdoutIsTTY && io.env.TERM !== 'dumb',
+    width: outputWidth(io),
     quiet: Boolean(v.quiet),
     config: v.config,
     demo: Boolean(v.demo),
   };
+}
+
+/**
+ * The width text output is fitted to, as GNU ls and systemctl choose it: COLUMNS when set (a number),
+ * else the terminal's width, else 0 — no wrapping for a pipe, a file or the journal, so each finding
+ * stays one greppable record. At least 40: narrower than that nothing reads well anyway.
+ */
+export function outputWidth(io: Pick<Io, 'env' | 'stdoutIsTTY' | 'stdoutColumns'>): number {
+  const env = Number(io.env.COLUMNS);
+  const w = Number.isInteger(env) && env > 0 ? env : io.stdoutIsTTY ? (io.stdoutColumns ?? 80) : 0;
+  return w === 0 ? 0 : Math.max(40, w);
 }
 
 export function exitCodeForError(e: unknown): number {
@@ -265,6 +278,7 @@ if (isMain() && !runProbeChildIfAsked(process.argv) && !runListVolumesChildIfAsk
     out: (t) => process.stdout.write(outputChunk(t)),
     err: (t) => process.stderr.write(t),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stdoutColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,
   };

@@ -24,6 +24,8 @@ export interface GlobalOptions {
   from?: string;
   format: OutputFormat;
   color: boolean;
+  /** Columns text output fits (main.ts outputWidth); 0: do not wrap (not a terminal). */
+  width: number;
   quiet: boolean;
   config?: string;
   demo: boolean;

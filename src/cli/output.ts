@@ -1,13 +1,16 @@
 // Render a check document in the format asked for and turn it into the exit code.
 import type { CheckDocument } from '../core/types';
 import { renderCheckmk } from '../render/checkmk';
+import { listFindings, partErrors } from '../core/findings/findings';
+import { guestRows } from '../core/findings/guest-rows';
+import { inventoryOf } from '../core/findings/inventory';
+import { overallOf } from '../core/findings/overall';
 import { renderJsonChunks } from '../render/json-chunks';
-import { partErrors } from '../core/findings/findings';
 import { sanitizeDeep } from '../render/sanitize';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
 import { renderQuietText } from '../render/quiet';
-import { renderCheckText } from '../render/text';
+import { renderCheckText } from '../render/check-text';
 import { renderVolumesSection } from '../render/volumes';
 import type { CommandContext } from './command';
 
@@ -30,7 +33,7 @@ export function printDocument(
     case 'json':
       // JSON.stringify(doc, null, 2) + '\n' byte for byte, written in pieces of about 1 MB: a document of
       // megabytes is never one string (nor that string and its bytes) in memory at once.
-      renderJsonChunks(doc, (chunk) => ctx.io.out(chunk));
+      renderJsonChunks(withVerdict(doc), (chunk) => ctx.io.out(chunk));
       break;
     case 'nagios':
       ctx.io.out(ensureNewline(renderNagios(shown)));
@@ -49,13 +52,25 @@ export function printDocument(
       ctx.io.out(
         renderCheckText(
           shown,
-          { color: g.color, quiet: g.quiet },
+          { color: g.color, quiet: g.quiet, width: g.width },
           opts.mountsText,
-          shown.volumes ? renderVolumesSection(shown, { color: g.color, quiet: g.quiet }) : undefined,
+          shown.volumes ? renderVolumesSection(shown, { color: g.color, quiet: g.quiet, width: g.width, problemsShown: true }) : undefined,
         ),
       );
   }
   return doc.status;
+}
+
+/**
+ * The JSON document with the node's verdict (`overall`: status, grade, score, why, unchecked parts,
+ * the guest table of every part) and, when it holds more than the device-mapper part, the volume
+ * inventory (`inventory`). Additive: `dm.summary.grade` stays the device-mapper part's own grade.
+ */
+function withVerdict(doc: CheckDocument): CheckDocument {
+  const findings = listFindings(doc);
+  const overall = { ...overallOf(doc), guests: guestRows(doc, findings) };
+  const dmOnly = Boolean(doc.dm) && !doc.volumes && !doc.mounts;
+  return { ...doc, overall, ...(dmOnly ? {} : { inventory: inventoryOf(doc, findings) }) };
 }
 
 function ensureNewline(s: string): string {

@@ -108,7 +108,9 @@ export async function sendNotifications(
   if (error) report.stateError = error;
   const now = host.now();
   const unchecked = partErrors(doc).map((p) => p.part);
-  const cur = { node: doc.node, status: doc.status, findings: findingKeys(doc), now, unchecked };
+  // A state written before DM findings were keyed by volume ID names them by DM name: the same findings.
+  const aliases = Object.fromEntries(listFindings(doc).flatMap((f) => f.aliases.map((a) => [a, f.key])));
+  const cur = { node: doc.node, status: doc.status, findings: findingKeys(doc), now, unchecked, aliases };
   const plans = planChannels(
     state,
     cur,

@@ -37,6 +37,8 @@ export interface Current {
    * them is neither resolved nor forgotten: carried over until the part is checked again.
    */
   unchecked?: string[];
+  /** Earlier keys of current findings (a DM finding's DM-name key) → their key now: no false New/Resolved. */
+  aliases?: Record<string, string>;
 }
 
 /** The document part a finding key belongs to (`dm:…`/`storage:…` → dm, `mounts:…`, `volumes:…`). */
@@ -100,7 +102,7 @@ export function planChannels(
   return channels.map((channel): ChannelPlan => {
     // A channel never told anything is treated as told "healthy": a healthy first run stays quiet.
     const rec = prev?.channels[channel];
-    const before = new Set(rec?.findings ?? []);
+    const before = new Set((rec?.findings ?? []).map((k) => cur.aliases?.[k] ?? k));
     const now = new Set(cur.findings);
     const added = cur.findings.filter((k) => !before.has(k));
     const carried = new Set(carriedFindings(before, cur));

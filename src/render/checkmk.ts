@@ -8,7 +8,9 @@ import type { CheckDocument, MountEntry } from '../core/types';
 import { type Finding, listFindings, findingsPhrase, mountSeverity } from '../core/findings/findings';
 import { findingTag } from '../core/findings/finding-words';
 import { worstStatus } from '../core/findings/status';
-import { type PerfValue, perfValues } from './nagios';
+import { findingLead, type PerfValue, perfValues } from './nagios';
+import { overallOf } from '../core/findings/overall';
+import { STATUS_WORD } from '../core/findings/status';
 import { volumesCheckmkLine } from './volumes';
 
 export const CHECKMK_DM_SERVICE = 'PVE-Health DM';
@@ -61,7 +63,7 @@ function details(findings: Finding[]): string {
   return findings
     .map((f) =>
       clean(
-        `${findingTag(f)} ${f.status} ${f.subject}: ${f.explanation}${f.acknowledged ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})` : ''}${f.fix ? `; fix: ${f.fix}` : ''}`,
+        `${findingTag(f)} ${findingLead(f)}: ${f.explanation}${f.acknowledged ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})` : ''}${f.fix ? `; fix: ${f.fix}` : ''}`,
       ),
     )
     .map((l) => `\\n${l}`)
@@ -77,7 +79,10 @@ export function renderCheckmk(doc: CheckDocument): string {
   } else if (doc.dm) {
     const s = doc.dm.summary;
     const dmDoc: CheckDocument = { ...doc, mounts: undefined, volumes: undefined };
-    const text = `Grade ${s.grade} (score ${s.score}), ${findingsPhrase(dmDoc)}; ${s.valid} valid of ${s.total}`;
+    // This service's own counts, then the node's verdict over every part (core/findings/overall.ts).
+    const o = overallOf(doc);
+    const node = o.grade ? `grade ${o.grade}` : 'not graded';
+    const text = `${findingsPhrase(dmDoc)}; ${s.valid} valid of ${s.total} (node: ${STATUS_WORD[doc.status]}, ${node})`;
     const f = all.filter((x) => x.part === 'dm' || x.part === 'storage');
     const unchecked = (doc.dm.unchecked ?? []).map((w) => `\\n${clean(`UNKNOWN ${w}`)}`).join('');
     lines.push(

@@ -2,7 +2,8 @@
 // ID, the guest with its name and a link into the PVE GUI, the storage; the DM name is a detail),
 // status words, sizes and capacity texts. The page only lays this out, so it never re-derives a status
 // or formats a size of its own. Pure; the HTML report uses the same guest links.
-import { GUEST_HEALTH_STATUS } from '../core/dm/dm-summary';
+import { guestRows } from '../core/findings/guest-rows';
+import { overallOf } from '../core/findings/overall';
 import { formatBytes } from '../core/format-bytes';
 import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
 import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
@@ -125,8 +126,10 @@ export function capacityText(m: MountEntry): string {
 export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } = {}): DashboardView {
   const fresh = new Set(opts.newKeys ?? []);
   const entries = new Map<string, DmEntry>((doc.dm?.entries ?? []).map((e) => [e.name, e]));
-  const findings = listFindings(doc).map((f): ViewFinding => {
-    const e = f.part === 'dm' ? entries.get(f.subject) : undefined;
+  const listed = listFindings(doc);
+  const overall = overallOf(doc);
+  const findings = listed.map((f): ViewFinding => {
+    const e = f.dmName ? entries.get(f.dmName) : undefined;
     const guest = guestRef(doc, f.vmid, e?.guestType ?? (f.part === 'mounts' ? 'lxc' : null));
     return {
       key: f.key,
@@ -137,7 +140,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       title: f.volume ?? (f.part === 'storage' ? f.explanation : f.subject),
       explanation: f.part === 'storage' ? f.reason.replace(/-/g, ' ') : f.explanation,
       detail: f.detail,
-      dmName: f.part === 'dm' ? f.subject : null,
+      dmName: f.dmName,
       volume: f.volume,
       storage: f.storage,
       guest,
@@ -157,15 +160,15 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
   for (const p of partErrors(doc)) errors.push(partError(p.part, p.label, p.error));
   const all = [...errors, ...findings];
   const counted = all.filter(isCounted);
-  const dm = doc.dm && !doc.dm.error ? doc.dm : null;
   const without = doc.statusWithoutAcks;
   return {
     status: doc.status,
     word: STATUS_WORD[doc.status],
     wordWithoutAcks: without !== undefined && without !== doc.status ? STATUS_WORD[without] : null,
-    grade: dm ? dm.summary.grade : '?',
-    gradeLevel: !dm ? 3 : dm.summary.duplicate > 0 || dm.summary.grade === 'F' ? 2 : dm.summary.grade === 'A+' ? 0 : 1,
-    score: dm ? `${dm.summary.score} / 100` : '?',
+    // The node's grade over every part (core/findings/overall.ts): none while a part is not checked.
+    grade: overall.grade ?? '?',
+    gradeLevel: overall.grade === null ? 3 : overall.grade === 'F' ? 2 : overall.grade === 'A+' ? 0 : 1,
+    score: overall.score === null ? `not graded: ${overall.unchecked.map((u) => u.label).join(', ')} not checked` : `${overall.score} / 100`,
     counts: {
       critical: counted.filter((f) => f.level === 2).length,
       warning: counted.filter((f) => f.level === 1).length,
@@ -175,11 +178,11 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       new: all.filter((f) => f.isNew).length,
     },
     findings: all,
-    guests: (doc.dm?.guests ?? []).map((g) => ({
+    guests: guestRows(doc, listed).map((g) => ({
       ...guestRef(doc, g.vmid, g.type)!,
       state: g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
       health: g.health,
-      level: GUEST_HEALTH_STATUS[g.health] ?? 3,
+      level: g.level,
       issues: g.issues,
       volumes: g.volumes,
     })),

@@ -1,14 +1,15 @@
 // The HTML report: one self-contained page that also renders in mail clients — tables for layout,
 // inline styles only (many clients drop <style>), no scripts, images or external assets. Every value
 // that comes from the system goes through esc(). Pure.
-import { GUEST_HEALTH_STATUS } from '../core/dm/dm-summary';
 import { formatBytes } from '../core/format-bytes';
 import { formatUptime, type SystemInfo } from '../core/parse/system-info';
-import type { CheckDocument, Grade, GuestHealth, MountEntry, Status } from '../core/types';
+import type { CheckDocument, Grade, MountEntry, Status } from '../core/types';
+import { guestRows, type GuestRow } from '../core/findings/guest-rows';
+import { type Overall, overallOf } from '../core/findings/overall';
 import { capacityText } from './dashboard-view';
-import { type Finding, listFindings, findingsPhrase, mountSeverity } from '../core/findings/findings';
+import { type Finding, listFindings, mountSeverity } from '../core/findings/findings';
 import { mountLabel } from '../core/findings/finding-words';
-import { STATUS_WORD } from '../core/findings/status';
+import { SEVERITY_RANK, STATUS_WORD } from '../core/findings/status';
 import { badge, esc, escPath, findingBlock, formatTime, section, table } from './html-kit';
 import { FONT, LINE, look, MONO, REPORT_CSS, STATUS_COLOR, statusFg } from './html-style';
 import { volumesBody } from './html-volumes';
@@ -26,20 +27,25 @@ const BANNER: Record<Status, string> = {
   3: 'Unknown — the check could not decide everything',
 };
 /** The banner landmark: node, time, grade. */
-function header(doc: CheckDocument): string {
-  const grade = doc.dm?.summary.grade;
-  const g = grade
-    ? `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="${esc(grade)}" title="grade" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div ${look({ fg: 'muted' }, 'font-size:12px;text-align:center;margin-top:4px')}>score ${esc(doc.dm!.summary.score)}</div></td>`
-    : '';
+function header(doc: CheckDocument, o: Overall): string {
+  // The node's grade over every part (core/findings/overall.ts); a node with a part not checked has none.
+  const grade = o.grade;
+  // A report of the mounts alone grades no guest volumes: no badge.
+  const g = !doc.dm && !doc.volumes
+    ? ''
+    : grade
+    ? `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="${esc(grade)}" title="${esc(o.gradeReason)}" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div ${look({ fg: 'muted' }, 'font-size:12px;text-align:center;margin-top:4px')}>score ${esc(o.score)} of 100</div></td>`
+    : `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="none" title="${esc(o.gradeReason)}" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:#1d4ed8;color:#ffffff;font-size:16px;font-weight:700;text-align:center">not graded</div></td>`;
   return `<header><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>
 <td class="pad" style="padding:20px 14px"><div ${look({ fg: 'muted' }, 'font-size:13px')}>pve-health report</div>
 <h1 ${look({ fg: 'text' }, 'margin:2px 0 4px 0;font-size:24px')}>${esc(doc.node)}</h1>
 <div ${look({ fg: 'muted' }, 'font-size:13px')}>${esc(formatTime(doc.generatedAt))}${doc.source && doc.source !== 'live' ? ` · ${esc(doc.source)}` : ''}</div></td>${g}</tr></table></header>`;
 }
 
-function banner(doc: CheckDocument): string {
+function banner(doc: CheckDocument, o: Overall): string {
   const c = STATUS_COLOR[doc.status];
-  return `<div class="pad" style="padding:0 14px"><div data-status="${doc.status}" ${look({ tint: doc.status }, `padding:12px 16px;border-left:6px solid ${c.border};font-size:16px;font-weight:600`)}>${esc(BANNER[doc.status])}<div style="font-weight:400;font-size:14px;margin-top:2px">${esc(findingsPhrase(doc))}</div></div></div>`;
+  const why = o.grade ? `Grade ${o.gradeReason}` : o.gradeReason;
+  return `<div class="pad" style="padding:0 14px"><div data-status="${doc.status}" ${look({ tint: doc.status }, `padding:12px 16px;border-left:6px solid ${c.border};font-size:16px;font-weight:600`)}>${esc(BANNER[doc.status])}<div style="font-weight:400;font-size:14px;margin-top:2px">${esc(o.headline)}</div><div style="font-weight:400;font-size:13px;margin-top:2px">${esc(why)}</div></div></div>`;
 }
 
 /** A section of the report; `short` names it in the navigation when the title is long. */
@@ -79,14 +85,15 @@ function cards(doc: CheckDocument): string {
 }
 
 
-function guestTable(guests: GuestHealth[]): string {
-  const sorted = [...guests].sort((a, b) => b.issues - a.issues || a.vmid - b.vmid);
+/** Every part's findings about each guest (core/findings/guest-rows.ts), worst first. */
+function guestTable(guests: GuestRow[]): string {
+  const sorted = [...guests].sort((a, b) => SEVERITY_RANK[b.level] - SEVERITY_RANK[a.level] || b.issues - a.issues || a.vmid - b.vmid);
   const rows = sorted.map((g) => [
     esc(g.vmid),
     esc(g.name),
     esc(g.type === 'lxc' ? 'CT' : 'VM'),
     esc(g.status),
-    badge(g.health, GUEST_HEALTH_STATUS[g.health] ?? 3),
+    badge(g.health, g.level),
     esc(g.issues),
   ]);
   return table(['VMID', 'Name', 'Type', 'State', 'Health', 'Issues'], rows);
@@ -203,19 +210,23 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
   const parts: Part[] = [];
   const add = (id: string, title: string, body: string, short?: string) => parts.push({ id, title, body, short });
   const findings = listFindings(doc);
+  const overall = overallOf(doc);
   if (doc.dm) {
     add('dm', 'Device-mapper analysis', cards(doc), 'Device-mapper');
     const dmFindings = findings.filter((x) => x.part === 'dm' || x.part === 'storage');
+    // "No issues" only when no part has a finding about guest volumes and none is unchecked.
+    const volumeIssues = findings.some((x) => x.part === 'volumes') || overall.unchecked.length > 0;
     add(
       'issues',
       'Issues',
       dmFindings.length
         ? dmFindings.map((f) => findingBlock(doc, f)).join('')
-        : `<p ${look({ fg: statusFg(0) }, 'font-size:14px')}>No device-mapper issues.</p>`,
+        : `<p ${look({ fg: statusFg(volumeIssues ? 1 : 0) }, 'font-size:14px')}>${volumeIssues ? 'No device-mapper issues; see the other parts below.' : 'No issues with guest volumes or storage.'}</p>`,
     );
     if (doc.dm.vmidReuse?.messages?.length)
       add('vmid', 'Next VMID', list(doc.dm.vmidReuse.messages, 'font-size:14px'));
-    if (doc.dm.guests.length) add('guests', 'Guests', guestTable(doc.dm.guests));
+    const guests = guestRows(doc, findings);
+    if (guests.length) add('guests', 'Guests', guestTable(guests));
     if (doc.dm.warnings.length) add('notes', 'Notes', list(doc.dm.warnings, 'font-size:13px', 'muted'));
   }
   if (doc.mounts) {
@@ -242,7 +253,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
       .join('')}</ol>`,
   );
   const footer = `<footer ${look({ fg: 'muted', line: true, cls: 'pad' }, `padding:16px 14px;font-size:12px;border-top:1px solid ${LINE}`)}>Generated by pve-health${opts.toolVersion ? ` ${esc(opts.toolVersion)}` : ''} · status ${esc(STATUS_WORD[doc.status])} (${doc.status})</footer>`;
-  const title = `pve-health: ${doc.node} — ${STATUS_WORD[doc.status]}${doc.dm ? `, grade ${doc.dm.summary.grade}` : ''}`;
+  const title = `pve-health: ${doc.node} — ${STATUS_WORD[doc.status]}, ${overall.grade ? `grade ${overall.grade}` : 'not graded'}`;
   // Landmarks for screen readers (banner, navigation, main, contentinfo) inside the layout tables
   // that mail clients need: the card is one cell, its parts are block elements.
   return `<!DOCTYPE html>
@@ -250,10 +261,10 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
 <body ${look({ fg: 'text', bg: 'page' }, `margin:0;padding:0;${FONT}`)}>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" ${look({ bg: 'page' })}><tr><td class="outer" align="center" style="padding:16px 8px">
 <table role="presentation" width="760" cellpadding="0" cellspacing="0" ${look({ bg: 'card', line: true }, `width:100%;max-width:760px;border:1px solid ${LINE};${FONT};text-align:left`)}><tr><td>
-${header(doc)}
+${header(doc, overall)}
 ${nav(parts)}
 <main>
-${banner(doc)}
+${banner(doc, overall)}
 ${parts.map((p) => section(p.id, p.title, p.body)).join('\n')}
 </main>
 ${footer}

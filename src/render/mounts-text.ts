@@ -4,6 +4,7 @@ import type { MountEntry, MountsResult } from '../core/types';
 import { formatBytes } from '../core/format-bytes';
 import { STATUS_WORD } from '../core/findings/status';
 import { paint, renderTable, STATUS_STYLE, type Style } from './text';
+import { wrapText } from './wrap';
 
 const STYLE: Record<string, Style> = { ok: 'green', stale: 'red', missing: 'red', readonly: 'yellow', full: 'yellow' };
 
@@ -20,6 +21,8 @@ function usage(e: MountEntry): string {
 export interface MountsTextOptions {
   color: boolean;
   quiet?: boolean;
+  /** Columns to fit (0 or absent: do not wrap). */
+  width?: number;
 }
 
 export function renderMountsText(m: MountsResult, o: MountsTextOptions): string {
@@ -34,7 +37,12 @@ export function renderMountsText(m: MountsResult, o: MountsTextOptions): string 
     timeoutMs !== null ? `timeout ${timeoutMs / 1000} s` : '',
   ].filter(Boolean);
   const out = [
-    `${paint('Mounts', 'bold', o.color)}: ${paint(STATUS_WORD[m.status], STATUS_STYLE[m.status], o.color)} — ${s.total ?? m.entries.length} checked: ${counts} (${how.join(', ')})`,
+    wrapText(
+      `${paint('Mounts', 'bold', o.color)}: ${paint(STATUS_WORD[m.status], STATUS_STYLE[m.status], o.color)} — ${s.total ?? m.entries.length} checked: ${counts} (${how.join(', ')})`,
+      o.width ?? 0,
+      '',
+      '  ',
+    ),
   ];
   if (typeof m.error === 'string') out.push(`  could not check: ${m.error}`);
   const rank = (e: MountEntry) => (e.status === 'ok' ? 1 : 0) * 10 - (e.severity ?? 0);
@@ -56,6 +64,7 @@ export function renderMountsText(m: MountsResult, o: MountsTextOptions): string 
         ]),
         (r, c) => (c === 0 ? styleOf(rows[r]) : null),
         o.color,
+        o.width ?? 0,
       ),
     );
   } else if (!m.entries.length) {
@@ -68,11 +77,17 @@ export function renderMountsText(m: MountsResult, o: MountsTextOptions): string 
     out.push('', paint('Stuck probes', 'bold', o.color));
     for (const p of stuck) {
       out.push(
-        `  pid ${p.pid} since ${p.since}: ${p.paths.join(', ')} — killed, still in uninterruptible sleep; no new probe of these mounts starts until it ends (when the server answers, or after umount -f -l of the mount)`,
+        wrapText(
+          `pid ${p.pid} since ${p.since}: ${p.paths.join(', ')} — killed, still in uninterruptible sleep; no new probe of these mounts starts until it ends (when the server answers, or after umount -f -l of the mount)`,
+          o.width ?? 0,
+          '  ',
+          '    ',
+        ),
       );
     }
   }
   const warnings = Array.isArray(m.warnings) ? (m.warnings as string[]) : [];
-  if (warnings.length && !o.quiet) out.push('', paint('Warnings', 'bold', o.color), ...warnings.map((w) => `  ${w}`));
+  if (warnings.length && !o.quiet)
+    out.push('', paint('Warnings', 'bold', o.color), ...warnings.map((w) => wrapText(w, o.width ?? 0, '  ', '    ')));
   return out.join('\n');
 }

@@ -2,7 +2,8 @@
 // after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
 
 import type { CheckDocument } from '../core/types';
-import { listFindings, partErrors, findingsPhrase } from '../core/findings/findings';
+import { type Finding, listFindings, partErrors } from '../core/findings/findings';
+import { overallOf } from '../core/findings/overall';
 import { STATUS_WORD } from '../core/findings/status';
 import { findingTag } from '../core/findings/finding-words';
 import { volumesPerf, volumesPerfText } from './volumes';
@@ -53,8 +54,9 @@ export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfV
       { label: 'dm_pending', value: s.pending, min: 0 },
       { label: 'dm_protected', value: s.protected, min: 0 },
       { label: 'dm_open', value: s.open, min: 0 },
-      { label: 'dm_score', value: s.score, min: 0, max: 100 },
     );
+    // A part not fully checked has no score (its counts are a lower bound).
+    if (doc.dm?.status !== 3) dm.push({ label: 'dm_score', value: s.score, min: 0, max: 100 });
     const storage = doc.dm?.storage ?? [];
     if (doc.dm?.storage) {
       dm.push(
@@ -85,24 +87,25 @@ export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfV
 
 export function headline(doc: CheckDocument): string {
   const failed = partErrors(doc);
-  const fail = failed.length ? `could not check ${failed.map((f) => `${f.label}: ${f.error}`).join('; ')}` : '';
   if (failed.length && failed.length === [doc.dm, doc.mounts, doc.volumes].filter(Boolean).length)
-    return clean(`${doc.node}: ${fail}`);
-  const grade = doc.dm && !doc.dm.error ? `grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}), ` : '';
-  if (!fail) return clean(`${doc.node}: ${grade}${findingsPhrase(doc)}`);
-  // Name the part the rest of the line is about, so "no issues" is never read as the whole node's.
-  const rest: CheckDocument = {
-    ...doc,
-    dm: doc.dm?.error ? undefined : doc.dm,
-    mounts: typeof doc.mounts?.error === 'string' ? undefined : doc.mounts,
-  };
-  const restLabel = rest.dm ? 'device-mapper' : 'mounts';
-  return clean(`${doc.node}: ${fail}; ${restLabel}: ${grade}${findingsPhrase(rest)}`);
+    return clean(`${doc.node}: could not check ${failed.map((f) => `${f.label}: ${f.error}`).join('; ')}`);
+  // One verdict for every part (core/findings/overall.ts): the grade, or which part is not checked and why.
+  return clean(`${doc.node}: ${overallOf(doc).headline}`);
+}
+
+/** "[CRITICAL] local-lvm:vm-110-disk-1 (CT 110 dns1) duplicate: …": the volume ID and the guest lead. */
+export function findingLead(f: Finding): string {
+  // A cluster finding's subject is where it is ("on pve1, pve2"): its word comes first.
+  if (f.part === 'cluster') return `${f.status} ${f.subject}`;
+  return `${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''} ${f.status}`;
 }
 
 export function renderNagios(doc: CheckDocument): string {
   const pv = perfValues(doc);
-  const perf = `${renderPerfdata([...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`.trim();
+  const o = overallOf(doc);
+  // The node's score (every part) first; a node that could not be checked has none.
+  const score: PerfValue[] = o.score === null ? [] : [{ label: 'score', value: o.score, min: 0, max: 100 }];
+  const perf = `${renderPerfdata([...score, ...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`.trim();
   const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)}${perf ? ` | ${perf}` : ''}`];
   for (const f of listFindings(doc)) {
     const tag = findingTag(f);
@@ -113,7 +116,7 @@ export function renderNagios(doc: CheckDocument): string {
         ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})`
         : '';
     lines.push(
-      clean(`[${tag}] ${f.status} ${f.subject}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}${fix}`),
+      clean(`[${tag}] ${findingLead(f)}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}${fix}`),
     );
   }
   for (const f of partErrors(doc)) lines.push(clean(`[UNKNOWN] ${f.label}: could not check: ${f.error}`));

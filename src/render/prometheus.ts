@@ -3,7 +3,9 @@
 // "> 0" do not see gaps. Pure: the run's time and duration are passed in.
 
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
-import { partErrors } from '../core/findings/findings';
+import { isCounted, listFindings, partErrors } from '../core/findings/findings';
+import { guestRows } from '../core/findings/guest-rows';
+import { overallOf } from '../core/findings/overall';
 import { volumesPrometheus } from './volumes';
 
 /** Grade as a number, higher is better: alerts read `pve_health_dm_grade < 4`. */
@@ -56,6 +58,39 @@ export interface PrometheusOptions {
   timestampSeconds?: number;
 }
 
+/**
+ * The node's verdict over every part (core/findings/overall.ts): grade and score (absent while a part
+ * is not checked: no number that reads healthy), the findings per guest of every part, and each
+ * counted finding about a guest volume, labelled by its volume ID first.
+ */
+function overallFamilies(x: Exposition, doc: CheckDocument): void {
+  const findings = listFindings(doc);
+  const o = overallOf(doc);
+  if (o.grade !== null) {
+    x.family('pve_health_grade', 'Node grade over every part as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [[{}, GRADE_VALUE[o.grade]]]);
+    x.family('pve_health_score', 'Node score over every part, 0 to 100.', [[{}, o.score ?? 0]]);
+  }
+  x.family(
+    'pve_health_guest_issues',
+    'Findings that count per guest, of every part (its volumes on every storage, storage findings, its mounts).',
+    // `id` as prometheus-pve-exporter labels guests ("qemu/100", "lxc/101"), for joins.
+    guestRows(doc, findings).map((g) => [{ id: `${g.type}/${g.vmid}`, vmid: g.vmid, type: g.type, name: g.name }, g.issues]),
+  );
+  const volumeFindings = findings.filter((f) => f.volume && isCounted(f) && !f.layerOf);
+  x.family(
+    'pve_health_volume_finding',
+    'Monitoring state (1 WARNING, 2 CRITICAL, 3 UNKNOWN) of each counted finding about a guest volume, by volume ID.',
+    volumeFindings.map((f) => [
+      { volume: f.volume, id: f.vmid === null ? '' : `${guestType(doc, f.vmid)}/${f.vmid}`, part: f.part, status: f.status, reason: f.reason, dm_name: f.dmName ?? '' },
+      f.severity,
+    ]),
+  );
+}
+
+function guestType(doc: CheckDocument, vmid: number): string {
+  return doc.dm?.guests.find((g) => g.vmid === vmid)?.type ?? 'qemu';
+}
+
 export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {}): string {
   const x = new Exposition();
   const ts = opts.timestampSeconds ?? Date.parse(doc.generatedAt) / 1000;
@@ -65,6 +100,7 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
   x.family('pve_health_status', 'Overall monitoring status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
     [{}, doc.status],
   ]);
+  overallFamilies(x, doc);
   // Acknowledged findings (`pve-health ack`) no longer count in pve_health_status; this says how many.
   x.family('pve_health_acknowledged_findings', 'Findings silenced by an acknowledgement (they do not count in pve_health_status).', [
     [{}, doc.acknowledged?.length ?? 0],
@@ -98,11 +134,14 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     x.family('pve_health_dm_status', 'Device-mapper status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
       [{}, dm.status],
     ]);
-    // A number without a label: a grade label would start a new series at every change.
-    x.family('pve_health_dm_grade', 'Device-mapper grade as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
-      [{}, GRADE_VALUE[s.grade] ?? 0],
-    ]);
-    x.family('pve_health_dm_score', 'Device-mapper health score, 0 to 100.', [[{}, s.score]]);
+    // A number without a label: a grade label would start a new series at every change. A part not
+    // fully checked has no grade: its counts are a lower bound, a grade from them would read healthy.
+    if (dm.status !== 3) {
+      x.family('pve_health_dm_grade', 'Device-mapper grade as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
+        [{}, GRADE_VALUE[s.grade] ?? 0],
+      ]);
+      x.family('pve_health_dm_score', 'Device-mapper health score, 0 to 100.', [[{}, s.score]]);
+    }
     // A part of the view that could not be checked (thin pools' kernel state when dmsetup status
     // failed): 0 normally; the JSON's dm.unchecked and the text output say what and why.
     x.family(
@@ -156,12 +195,6 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
         }),
       );
     }
-    x.family(
-      'pve_health_guest_issues',
-      'Orphaned, duplicate or unknown volumes per guest of this node.',
-      // `id` as prometheus-pve-exporter labels guests ("qemu/100", "lxc/101"), for joins.
-      dm.guests.map((g) => [{ id: `${g.type}/${g.vmid}`, vmid: g.vmid, type: g.type, name: g.name }, g.issues]),
-    );
   }
 
   if (doc.mounts) {

@@ -4,6 +4,7 @@
 import { STATUS_WORD } from '../core/findings/status';
 import type { CheckDocument, Status } from '../core/types';
 import { listFindings, partErrors } from '../core/findings/findings';
+import { overallOf } from '../core/findings/overall';
 import { paint, STATUS_STYLE as STYLE, untilText } from './text';
 
 const WIDTH = 8; // "CRITICAL".length
@@ -18,7 +19,7 @@ function oneLine(s: string): string {
 
 export function renderQuietText(doc: CheckDocument, o: { color: boolean }): string {
   const lines = [
-    `${paint('pve-health', 'bold', o.color)} ${doc.node} — ${paint(STATUS_WORD[doc.status], STYLE[doc.status], o.color)}: ${doc.summary ?? ''}`,
+    `${paint('pve-health', 'bold', o.color)} ${doc.node} — ${paint(STATUS_WORD[doc.status], STYLE[doc.status], o.color)} — ${oneLine(overallOf(doc).headline)}`,
   ];
   for (const f of partErrors(doc)) lines.push(`${word(3, o.color)} ${f.label}: could not check: ${oneLine(f.error)}`);
   // Checked, but part of the view is missing (a VG whose lvs rows disagree with vgs, a failed listing).
@@ -31,9 +32,11 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
     if (f.severity === 0) continue;
     const what =
       f.part === 'dm' || f.part === 'volumes' ? `${f.status}/${f.reason}` : f.part === 'mounts' ? f.status : f.explanation;
-    // A storage finding's fix is a small script: its first line, the rest is in the full report.
-    const fix = f.fix?.split('\n').find((l) => l.trim() !== '');
-    const more = f.fix && f.fix.split('\n').filter((l) => l.trim() !== '').length > 1 ? ' (more in the full report)' : '';
+    // A storage finding's fix is a small script: its first command (never an advice line, which is a
+    // shell comment), the rest is in the full report.
+    const steps = (f.fix ?? '').split('\n').filter((l) => l.trim() !== '');
+    const fix = steps.find((l) => !l.trim().startsWith('#'));
+    const more = fix && steps.length > 1 ? ' (more in the full report)' : '';
     // An acknowledged finding says so instead of its fix: it does not count until the ack expires.
     const tail = f.acknowledged
       ? `acknowledged ${STATUS_WORD[f.severity]} until ${untilText(f.acknowledged.until)}: ${oneLine(f.acknowledged.reason)} (not counted)`
@@ -45,7 +48,8 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
           : oneLine(f.hint ?? f.detail)
         : oneLine(f.hint ?? f.detail);
     const head = f.acknowledged ? paint('ACK'.padEnd(WIDTH), 'gray', o.color) : word(f.severity, o.color);
-    lines.push(`${head} ${f.part.padEnd(7)} ${f.subject}  ${what} — ${tail}`);
+    // The volume ID (or mount, storage) and the guest lead; the DM name is a detail of the full report.
+    lines.push(`${head} ${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''}  ${what} — ${tail}`);
   }
   // Checked, but a storage could not be listed: its warning says which and why.
   const v = doc.volumes;

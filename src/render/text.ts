@@ -1,15 +1,16 @@
-// Console rendering: summary, per-guest health table, each issue with its reason in words and the
-// fix it would need. Pure; colours only when asked (the CLI turns them off for NO_COLOR / non-TTY).
+// Console building blocks: colours, tables fitted to the width, the device-mapper details, the
+// acknowledged findings. The whole report is check-text.ts. Pure; colours only when asked (the CLI
+// turns them off for NO_COLOR / non-TTY).
 import { STATUS_WORD } from '../core/findings/status';
-import type { CheckDocument, DmEntry, DmResult, GuestHealth, Status } from '../core/types';
-import { GUEST_HEALTH_STATUS } from '../core/dm/dm-summary';
+import type { CheckDocument, DmResult, Status } from '../core/types';
 import { formatBytes } from '../core/format-bytes';
-import { isDmFinding } from '../core/findings/findings';
-import { shellQuote } from '../core/shell-quote';
+import { wrapText } from './wrap';
 
 export interface TextOptions {
   color: boolean;
   quiet?: boolean;
+  /** Columns to fit (0 or absent: do not wrap). */
+  width?: number;
 }
 
 const CODES = {
@@ -32,148 +33,111 @@ export function paint(text: string, style: Style, on: boolean): string {
 /** The colour of each monitoring state, in every console output. */
 export const STATUS_STYLE: Record<Status, Style> = { 0: 'green', 1: 'yellow', 2: 'red', 3: 'blue' };
 
-/** Fixed-width table; cells are plain text (colour is applied per cell after padding). */
+/**
+ * Fixed-width table; cells are plain text (colour is applied per cell after padding). Given a width
+ * (0: any), a table that would not fit moves its last columns, one by one, out of the table onto an
+ * indented line under each row ("used: 97% of 1 TiB · storage: iso"), so every value stays under its
+ * header or is named, and a terminal never wraps a row into the next one.
+ */
 export function renderTable(
   headers: string[],
   rows: string[][],
   styles?: (row: number, col: number) => Style | null,
   color = false,
+  width = 0,
 ): string {
+  let keep = headers.length;
+  const widthOf = (n: number) =>
+    headers
+      .slice(0, n)
+      .map((h, i) => (i === n - 1 ? 0 : Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))))
+      .reduce((a, b) => a + b + 2, 0) +
+    Math.max(headers[n - 1].length, ...rows.map((r) => (r[n - 1] ?? '').length)) -
+    2;
+  while (width && keep > 2 && widthOf(keep) > width && !(keep === headers.length && width - widthOf(keep - 1) >= 32)) keep--;
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[], row: number) =>
     cells
+      .slice(0, keep)
       .map((c, i) => {
-        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]);
+        const padded = i === keep - 1 ? c : c.padEnd(widths[i]);
         const st = row >= 0 ? styles?.(row, i) : 'bold';
         return st ? paint(padded, st, color) : padded;
       })
       .join('  ')
       .trimEnd();
-  return [line(headers, -1), ...rows.map((r, i) => line(r, i))].join('\n');
+  const moved = (r: string[]) =>
+    headers
+      .slice(keep)
+      .map((h, j) => [h.toLowerCase(), r[keep + j] ?? ''] as const)
+      .filter(([, v]) => v !== '' && v !== '-')
+      .map(([h, v]) => `${h}: ${v}`)
+      .join(' · ');
+  // The last column wraps under itself when it has room enough to read (30 columns); else it moves.
+  const offset = widths.slice(0, keep - 1).reduce((a, b) => a + b + 2, 0);
+  const wrapLast = Boolean(width) && keep === headers.length && widthOf(keep) > width && width - offset >= 30;
+  const row = (r: string[], i: number) => {
+    if (!wrapLast) return line(r, i);
+    const [first, ...more] = wrapText(r[keep - 1] ?? '', width - offset).split('\n');
+    return [line([...r.slice(0, keep - 1), first], i), ...more.map((m) => ' '.repeat(offset) + m)].join('\n');
+  };
+  const out = [line(headers, -1)];
+  rows.forEach((r, i) => {
+    out.push(row(r, i));
+    const rest = keep < headers.length ? moved(r) : '';
+    if (rest) out.push(wrapText(rest, width, '    ', '      '));
+  });
+  return out.join('\n');
 }
 
-function healthStyle(h: GuestHealth['health']): Style | null {
-  const s = GUEST_HEALTH_STATUS[h];
-  return s === undefined ? null : STATUS_STYLE[s];
+function entryWord(n: number, w: string): string {
+  return `${n} ${w}`;
 }
 
-function entryStyle(e: DmEntry): Style {
-  return e.pending
-    ? 'gray'
-    : e.status === 'duplicate'
-      ? 'red'
-      : e.status === 'orphan'
-        ? 'yellow'
-        : e.status === 'unknown'
-          ? 'blue'
-          : 'green';
-}
-
-export function issuesOf(dm: DmResult): DmEntry[] {
-  return dm.entries.filter(isDmFinding);
-}
-
-function renderIssue(e: DmEntry, o: TextOptions): string {
-  const tag = `${e.status}/${e.reason}`;
-  const flags = [
-    e.pending ? 'pending' : '',
-    e.protected ? `protected: ${e.protectedBy.join(', ')}` : '',
-    e.active ? '' : 'inactive LV',
-    e.open
-      ? `open (count ${e.openCount}${e.processes.length ? `, ${e.processes.map((p) => `${p.command}[${p.pid}]`).join(' ')}` : ''}${e.holders.length ? `, held by ${e.holders.join(' ')}` : ''})`
-      : '',
-  ].filter(Boolean);
-  const lines = [
-    `${paint('●', entryStyle(e), o.color)} ${paint(e.name, 'bold', o.color)}  ${paint(tag, entryStyle(e), o.color)}${e.sizeBytes ? `  ${formatBytes(e.sizeBytes)}` : ''}`,
-    `    ${e.detail}`,
-  ];
-  if (flags.length) lines.push(`    ${paint(flags.join('; '), 'dim', o.color)}`);
-  if (e.action) lines.push(`    fix: ${shellQuote(e.action.command)}  — ${e.action.effect}`);
-  else if (e.protected || e.pending)
-    lines.push(`    fix: none now (${e.pending ? 'an operation explains it; check again when it ends' : 'protected'})`);
-  if (e.hint) lines.push(`    ${paint(e.hint, 'dim', o.color)}`);
-  return lines.join('\n');
-}
-
+/**
+ * The device-mapper part's details (its problems are on the first screen, check-text.ts): what it
+ * counted, storage notes that are no findings, VMID reuse, warnings.
+ */
 export function renderDmText(dm: DmResult, o: TextOptions): string {
   const s = dm.summary;
+  const w = o.width ?? 0;
   const out: string[] = [];
   if (dm.error)
-    return `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[3], STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`;
+    return wrapText(`${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[3], STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`, w, '', '  ');
   out.push(
-    `${paint('Device-mapper', 'bold', o.color)}: ${paint(`grade ${s.grade}`, STATUS_STYLE[dm.status], o.color)} (score ${s.score}/100) — ` +
-      `${s.total} entries: ${s.valid} valid, ${s.duplicate} duplicate, ${s.orphan} orphan, ${s.unknown} unknown, ${s.ignored} ignored; ` +
-      `${s.open} open, ${s.protected} protected, ${s.pending} pending`,
+    wrapText(
+      `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[dm.status], STATUS_STYLE[dm.status], o.color)} — ` +
+        `${s.total} entries: ${s.valid} valid, ${entryWord(s.duplicate, 'duplicate')}, ${entryWord(s.orphan, 'orphan')}, ${s.unknown} unknown, ${s.ignored} ignored; ` +
+        `${s.open} open, ${s.protected} protected, ${s.pending} pending (device-mapper grade ${s.grade}, score ${s.score} of 100)`,
+      w,
+      '',
+      '  ',
+    ),
   );
-  if (!o.quiet && dm.guests.length) {
-    out.push('');
-    const rows = dm.guests.map((g) => [
-      String(g.vmid),
-      g.name,
-      g.type === 'lxc' ? 'CT' : 'VM',
-      g.node,
-      g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
-      g.health + (g.issues ? ` (${g.issues})` : ''),
-    ]);
-    out.push(
-      renderTable(
-        ['ID', 'NAME', 'TYPE', 'NODE', 'STATUS', 'DM HEALTH'],
-        rows,
-        (r, c) => (c === 5 ? healthStyle(dm.guests[r].health) : null),
-        o.color,
-      ),
-    );
-  }
-  const issues = issuesOf(dm);
-  if (issues.length) {
-    out.push('', paint(`Issues (${issues.length})`, 'bold', o.color));
-    for (const e of issues) out.push(renderIssue(e, o));
-  }
-  const storage = dm.storage ?? [];
-  if (storage.length) {
-    out.push('', paint(`Storage health (${storage.length})`, 'bold', o.color));
-    for (const f of storage) {
-      const st: Style = f.severity === 'critical' ? 'red' : f.severity === 'warning' ? 'yellow' : 'gray';
-      out.push(
-        `${paint('●', st, o.color)} ${paint(f.title, 'bold', o.color)}  ${paint(f.severity, st, o.color)}`,
-        `    ${f.detail}`,
-      );
-      for (const fix of f.fix) out.push(`    ${fix.startsWith('#') ? paint(fix, 'dim', o.color) : `fix: ${fix}`}`);
-    }
+  // Findings of the storage part are problems (first screen); what is left here are notes.
+  const notes = (dm.storage ?? []).filter((f) => f.severity === 'info');
+  if (notes.length) {
+    out.push('', paint(`Storage notes (${notes.length})`, 'bold', o.color));
+    for (const f of notes) out.push(wrapText(`${f.title}: ${f.detail}`, w, '  ', '    '));
   }
   const r = dm.vmidReuse;
   if (r.messages.length) {
     out.push('', paint('VMID reuse', 'bold', o.color));
-    for (const m of r.messages) out.push(`  ${m}`);
+    for (const m of r.messages) out.push(wrapText(m, w, '  ', '    '));
     const others = r.leftovers.filter((l) => !(r.nextVmid === l.vmid || r.upcoming.includes(l.vmid)));
     if (others.length) {
       out.push(
-        `  leftovers of unused VMIDs: ${others.map((l) => `${l.vmid} (${volumeCount(l.count ?? l.volumes.length)}, ${formatBytes(l.totalBytes)})`).join(', ')}`,
+        wrapText(`leftovers of unused VMIDs: ${others.map((l) => `${l.vmid} (${volumeCount(l.count ?? l.volumes.length)}, ${formatBytes(l.totalBytes)})`).join(', ')}`, w, '  ', '    '),
       );
     }
   }
   if (dm.warnings.length && !o.quiet) {
-    out.push('', paint('Warnings', 'bold', o.color), ...dm.warnings.map((w) => `  ${w}`));
+    out.push('', paint('Warnings', 'bold', o.color), ...dm.warnings.map((x) => wrapText(x, w, '  ', '    ')));
   }
   return out.join('\n');
 }
 
 const volumeCount = (n: number) => `${n} volume${n === 1 ? '' : 's'}`;
-
-/**
- * The whole document for the console. Parts rendered by other modules (mounts, volumes) are passed
- * in; the acknowledged findings of every part come last.
- */
-export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?: string, volumesText?: string): string {
-  const head = `${paint('pve-health', 'bold', o.color)} ${doc.node} — ${paint(STATUS_WORD[doc.status], STATUS_STYLE[doc.status], o.color)}: ${doc.summary ?? ''}`;
-  const parts = [head];
-  if (doc.dm) parts.push('', renderDmText(doc.dm, o));
-  if (mountsText) parts.push('', mountsText);
-  if (volumesText) parts.push('', volumesText);
-  const acked = renderAcknowledged(doc, o);
-  if (acked.length) parts.push('', ...acked);
-  return `${parts.join('\n')}\n`;
-}
 
 /** "Acknowledged (2, not counted — CRITICAL without them)" and one line each; nothing when none. */
 export function renderAcknowledged(doc: CheckDocument, o: TextOptions): string[] {

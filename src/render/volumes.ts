@@ -1,6 +1,7 @@
 // The volumes part in every output form: console text, Nagios/Checkmk lines and perfdata, Prometheus
 // families. Pure. An UNKNOWN part or storage always says why.
 import { STATUS_WORD } from '../core/findings/status';
+import { wrapText } from './wrap';
 import type { CheckDocument, Status } from '../core/types';
 import { formatBytes } from '../core/format-bytes';
 import { isVolumeFinding, listFindings } from '../core/findings/findings';
@@ -23,7 +24,7 @@ export function acknowledgedVolumes(doc: CheckDocument): Map<string, { reason: s
 }
 
 /** The volumes section of the console report. */
-export function renderVolumesSection(doc: CheckDocument, o: TextOptions): string {
+export function renderVolumesSection(doc: CheckDocument, o: TextOptions & { problemsShown?: boolean }): string {
   const v = doc.volumes;
   if (!v) return '';
   const lines: string[] = [];
@@ -31,7 +32,12 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions): string
   const acked = acknowledgedVolumes(doc);
   const without = withoutAcksNote(v);
   lines.push(
-    `${paint('Volumes', 'bold', o.color)} (ZFS, Ceph RBD, file storages) — ${paint(STATUS_WORD[v.status], STYLE[v.status], o.color)}${without}: ${s.valid} valid, ${s.orphan} orphan${s.orphan === 1 ? '' : 's'} (${formatBytes(s.orphanSizeBytes)})${acked.size ? `, ${acked.size} acknowledged` : ''}, ${s.unknown} unknown, ${s.ignored} ignored`,
+    wrapText(
+      `${paint('Volumes', 'bold', o.color)} (ZFS, Ceph RBD, file storages) — ${paint(STATUS_WORD[v.status], STYLE[v.status], o.color)}${without}: ${s.valid} valid, ${s.orphan} orphan${s.orphan === 1 ? '' : 's'} (${formatBytes(s.orphanSizeBytes)})${acked.size ? `, ${acked.size} acknowledged` : ''}, ${s.unknown} unknown, ${s.ignored} ignored`,
+      o.width ?? 0,
+      '',
+      '  ',
+    ),
   );
   if (v.error) lines.push(paint(`  could not check: ${v.error}`, 'blue', o.color));
   if (v.storages.length > 0 && !o.quiet) {
@@ -49,10 +55,12 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions): string
         ]),
         (r) => (v.storages[r].status === 'ok' ? null : 'blue'),
         o.color,
+        o.width ?? 0,
       ),
     );
   }
-  const issues = v.entries.filter(isVolumeFinding);
+  // In `check` the problems were listed first, in one style with the other parts' (check-text.ts).
+  const issues = o.problemsShown ? [] : v.entries.filter(isVolumeFinding);
   for (const e of issues) {
     const ack = acked.get(volumeSubject(e));
     const flags = [

@@ -50,7 +50,7 @@ export function createScanHistory(opts: {
 
 function pointOf(part: HistoryPart, doc: CheckDocument, at: Date) {
   const mine = listFindings(doc).filter((f) => documentPartOf(f.part) === part);
-  const status = (part === 'dm' ? doc.dm?.status : doc.mounts?.status) ?? doc.status;
+  const status = (part === 'dm' ? doc.dm?.status : part === 'volumes' ? doc.volumes?.status : doc.mounts?.status) ?? doc.status;
   return historyPoint(
     at,
     status,
@@ -73,9 +73,8 @@ export function recordServiceScan(
   part: Part,
   buildDocument: (parts: DocumentParts) => CheckDocument,
 ): void {
-  // The history keeps the device-mapper and mount parts (the sparklines of the page).
-  if (part === 'volumes') return;
-  const st = part === 'dm' ? service.state('dm') : service.state('mounts');
+  // Every part has its row: device-mapper, mounts and the guest volumes on ZFS/RBD/file storages.
+  const st = service.state(part);
   const at = st.lastFinishedAt ?? new Date();
   if (st.error || !st.result) {
     history.record(part, null, at);
@@ -84,6 +83,8 @@ export function recordServiceScan(
   const only: DocumentParts =
     part === 'dm'
       ? { dm: service.state('dm').result, mounts: null, scannedAt: at }
-      : { dm: null, mounts: service.state('mounts').result, scannedAt: at };
+      : part === 'volumes'
+        ? { dm: null, mounts: null, volumes: service.state('volumes').result, scannedAt: at }
+        : { dm: null, mounts: service.state('mounts').result, scannedAt: at };
   history.record(part, buildDocument(only), at);
 }

@@ -10,11 +10,12 @@ test('check --demo -q: the summary, then one line per problem with its fix or wh
   const lines = r.stdout.trimEnd().split('\n');
   assert.equal(lines[0], full.stdout.split('\n')[0], 'same summary line as the full report');
   assert.ok(lines.length < full.stdout.split('\n').length / 2, `${lines.length} lines`);
-  for (const l of lines.slice(1)) assert.match(l, /^(CRITICAL|WARNING|UNKNOWN) +(dm|storage|mounts|volumes|cluster) /, l);
+  // The state, then what it is about: the volume ID (and the guest), a mount, a storage.
+  for (const l of lines.slice(1)) assert.match(l, /^(CRITICAL|WARNING|UNKNOWN) +\S/, l);
   // Every duplicate and orphan of the full report is a line; pending entries are not problems.
   const doc = JSON.parse(runCli(['check', '--demo', '--json']).stdout);
   for (const e of doc.dm.entries) {
-    const shown = lines.some((l) => l.includes(` ${e.name}  ${e.status}/`));
+    const shown = lines.some((l) => l.includes(` ${e.volume ?? e.name}`) && l.includes(`  ${e.status}/${e.reason} `));
     if ((e.status === 'duplicate' || e.status === 'orphan') && !e.pending) assert.ok(shown, e.name);
     if (e.status === 'valid' || e.pending) assert.ok(!shown, e.name);
   }

@@ -49,7 +49,7 @@ test('report --demo --html: writes the report, exits with the check status', (t)
 test('report --input: renders a saved document in every format', (t) => {
   const { docFile } = setup(t);
   const cases: [string[], RegExp][] = [
-    [['--format', 'nagios'], /^CRITICAL: pve1: grade F \(score 55\)/],
+    [['--format', 'nagios'], /^CRITICAL: pve1: grade F: .*\| score=\d+/],
     [['--format', 'checkmk'], /^2 "PVE-Health DM" .*\n2 "PVE-Health mounts" /],
     [['--format', 'prometheus'], /^# HELP pve_health_info /],
     [['--json'], /^\{\n {2}"schemaVersion": 1/],

@@ -48,7 +48,8 @@ test('every command --help: capitalised summary, examples, and only the global o
   for (const c of await loadAllCommands()) {
     const r = runCli([c.name, '--help']);
     assert.equal(r.code, 0, c.name);
-    const [usage, , summary] = r.stdout.split('\n');
+    // Help is fitted to 80 columns: the usage and the summary may take more than one line each.
+    const [usage, summary] = r.stdout.split('\n\n').map((p) => p.replace(/\n\s*/g, ' '));
     assert.match(usage, new RegExp(`^Usage: pve-health ${c.name}\\b`));
     assert.match(summary, /^[A-Z].*\.$/, `${c.name}: ${summary}`);
     const examples = r.stdout.split('\nExamples:\n')[1]?.split('\n\n')[0] ?? '';

@@ -56,7 +56,7 @@ test('acks: acknowledging every finding of a part lowers that part and the exit 
   // Shown in every output: JSON field, summary, nagios, prometheus; silenced for notifications.
   assert.match(findingsPhrase(all), /\d+ acknowledged/);
   assert.match(renderNagios(all), /^OK: .*acknowledged/);
-  assert.match(renderNagios(all), /\[ACK CRITICAL\] duplicate/);
+  assert.match(renderNagios(all), /\[ACK CRITICAL\] local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate/);
   assert.match(renderPrometheus(all), /^pve_health_acknowledged_findings [1-9]/m);
   assert.deepEqual(findingKeys(all), []);
   // Applying twice (serve's child did it once) decides afresh from the original statuses.
@@ -173,7 +173,7 @@ test('acks: an acknowledged orphaned volume stops counting like an orphaned LV; 
   assert.equal(acked.status, 0);
   assert.deepEqual(findingKeys(acked), []);
   // Counted apart in the one-line phrase (subjects, mails), like acknowledged LVs.
-  assert.equal(findingsPhrase(doc), '1 orphaned volume');
+  assert.equal(findingsPhrase(doc), '1 orphan');
   assert.equal(findingsPhrase(acked), '1 acknowledged');
   // The stored file takes volume keys (a volume ID holds colons of its own).
   const stored = planAck(emptyAckFile(), listFindings(doc)[0], { reason: 'kept', durationMs: 86_400_000, now: NOW });

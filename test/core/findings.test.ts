@@ -62,14 +62,15 @@ function clusterDoc(): CheckDocument {
 type Row = [key: string, severity: Status, subject: string, counted: boolean];
 
 // The troubled node's findings (test/fixtures/docs/check-documents.ts), one row each.
-const DUPLICATE: Row = ['dm:duplicate:stale-map:pve-vm--103--disk--0', 2, 'pve-vm--103--disk--0', true];
+// DM findings are keyed and named by their volume ID (the DM-name key stays an alias for acks.json).
+const DUPLICATE: Row = ['dm:duplicate:stale-map:local-lvm:vm-103-disk-0', 2, 'local-lvm:vm-103-disk-0', true];
 const STALE: Row = ['mount:stale:host::/mnt/pve/nfs-backup', 2, '/mnt/pve/nfs-backup', true];
-const ORPHAN_105: Row = ['dm:orphan:guest-missing:pve-vm--105--disk--0', 1, 'pve-vm--105--disk--0', true];
-const ORPHAN_102: Row = ['dm:orphan:not-referenced:pve-vm--102--disk--1', 1, 'pve-vm--102--disk--1', true];
+const ORPHAN_105: Row = ['dm:orphan:guest-missing:local-lvm:vm-105-disk-0', 1, 'local-lvm:vm-105-disk-0', true];
+const ORPHAN_102: Row = ['dm:orphan:not-referenced:local-lvm:vm-102-disk-1', 1, 'local-lvm:vm-102-disk-1', true];
 const ORPHAN_107: Row = [`dm:orphan:lv-missing:${QUOTE_DM}`, 1, QUOTE_DM, true];
 const FULL: Row = ['mount:full:host::/mnt/pve/iso', 1, '/mnt/pve/iso', true];
 const READONLY: Row = ['mount:readonly:host::/mnt/pve/archive', 1, '/mnt/pve/archive', true];
-const PENDING_110: Row = ['dm:orphan:guest-missing:pve-vm--110--disk--0', 0, 'pve-vm--110--disk--0', false];
+const PENDING_110: Row = ['dm:orphan:guest-missing:local-lvm:vm-110-disk-0', 0, 'local-lvm:vm-110-disk-0', false];
 const uncounted = ([key, severity, subject]: Row): Row => [key, severity, subject, false];
 const TROUBLED_SUMMARY =
   'DM grade F (score 55): 1 duplicate, 4 orphans, 1 pending, 2 valid of 10; mounts: 1 stale, 1 readonly, 1 full';
@@ -124,7 +125,7 @@ const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: 
       ['volume:orphan:guest-missing:local-zfs:vm-105-disk-0', 1, 'local-zfs:vm-105-disk-0', true],
       ['volume:orphan:not-referenced:local-zfs:vm-120-disk-0', 0, 'local-zfs:vm-120-disk-0', false],
     ],
-    phrase: 'volumes not fully checked, 2 orphaned volumes',
+    phrase: '1 orphan, 1 pending, volumes not fully checked',
     summary:
       'DM grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 storage not checked, 1 pending of 3',
   },
@@ -136,7 +137,7 @@ const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: 
       ['volume:orphan:guest-missing:local-zfs:vm-105-disk-0', 1, 'local-zfs:vm-105-disk-0', false],
     ],
     // The pending orphan (restore in flight) is in the part's orphan count, as without acks.
-    phrase: '1 acknowledged, 1 orphaned volume',
+    phrase: '1 pending, 1 acknowledged',
     summary: 'DM grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 pending of 3',
   },
   {

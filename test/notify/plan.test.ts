@@ -97,10 +97,10 @@ test('plan: state file parsing tolerates junk and other versions', () => {
 test('message: subject by severity, keys in words', () => {
   assert.equal(
     buildSubject(troubledDoc(), 'change', null),
-    '[pve-health CRITICAL] pve1 — grade F, 1 duplicate, 3 orphans, 1 stale mount, 1 readonly mount, 1 full mount, 1 pending',
+    '[pve-health CRITICAL] pve1 — grade F: 1 duplicate, 3 orphans, 1 stale mount, 1 readonly mount, 1 full mount, 1 pending',
   );
   assert.equal(buildSubject(healthyDoc(), 'change', 2), '[pve-health OK] pve1 — all clear');
-  assert.equal(buildSubject(healthyDoc(), 'digest', 0), '[pve-health OK digest] pve1 — grade A+, no issues');
+  assert.equal(buildSubject(healthyDoc(), 'digest', 0), '[pve-health OK digest] pve1 — grade A+: no issues');
   assert.match(buildSubject(troubledDoc(), 'test', null), /^\[pve-health CRITICAL test\] pve1/);
   assert.equal(
     describeKey('dm:orphan:guest-missing:pve-vm--105--disk--0'),

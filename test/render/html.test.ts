@@ -82,7 +82,7 @@ test('html: healthy node and partial documents', () => {
   const ok = renderHtml(healthyDoc());
   assert.ok(ok.includes('data-grade="A+"'));
   assert.ok(ok.includes('Healthy — nothing needs attention'));
-  assert.ok(ok.includes('No device-mapper issues.'));
+  assert.ok(ok.includes('No issues with guest volumes or storage.'));
   assert.ok(!ok.includes('>System<'), 'no system section without system info');
   const mountsOnly = renderHtml({ ...troubledDoc(), dm: undefined });
   assert.ok(!mountsOnly.includes('data-grade'));

@@ -31,17 +31,17 @@ test('nagios: summary counts, thresholds and fix commands', () => {
   const first = out.split('\n')[0];
   assert.match(
     first,
-    /^CRITICAL: pve1: grade F \(score 55\), 1 duplicate, 3 orphans, 1 stale mount, 1 readonly mount, 1 full mount, 1 pending \| /,
+    /^CRITICAL: pve1: grade F: 1 duplicate, 3 orphans, 1 stale mount, 1 readonly mount, 1 full mount, 1 pending \| score=35;;;0;100 /,
   );
   assert.match(first, / dm_orphans=4;0;;0 /);
   assert.match(first, / dm_duplicates=1;;0;0 /);
   assert.match(first, / dm_score=55;;;0;100 /);
   assert.match(first, / '\/mnt\/pve\/iso'=97%;;;0;100/);
   assert.match(first, / 'ct102:\/mnt\/shared'=40%;;;0;100$/);
-  assert.match(out, /\n\[CRITICAL\] duplicate pve-vm--103--disk--0: .*Fix: dmsetup remove -u LVM-bbbb103old\n/);
-  assert.match(out, /\n\[PENDING\] orphan pve-vm--110--disk--0: .*\(pending: task:qmrestore\)\n/);
+  assert.match(out, /\n\[CRITICAL\] local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: .*Fix: dmsetup remove -u LVM-bbbb103old\n/);
+  assert.match(out, /\n\[PENDING\] local-lvm:vm-110-disk-0 \(.*\) orphan: .*\(pending: task:qmrestore\)\n/);
   // The DM name with a quote is shell-quoted in nothing but stays readable; the fix uses the UUID.
-  assert.ok(out.includes(`orphan ${QUOTE_DM}:`));
+  assert.ok(out.includes(`${QUOTE_DM} (guest 107) orphan:`));
 });
 
 test('nagios: a "|" or newline from the system never breaks the output', () => {
@@ -76,9 +76,9 @@ test('checkmk: one local-check line per service, state first, metrics parseable'
   }
   const out = renderCheckmk(troubledDoc());
   assert.match(out, /dm_orphans=4;1;;0\|dm_duplicates=1;;1;0/);
-  assert.match(out, /Grade F \(score 55\)/);
-  assert.match(out, /\\nCRITICAL duplicate pve-vm--103--disk--0: .*; fix: dmsetup remove -u LVM-bbbb103old/);
-  assert.match(out, /\\nCRITICAL stale \/mnt\/pve\/nfs-backup: /);
+  assert.match(out, /1 duplicate, 3 orphans, 1 pending; 2 valid of 10 \(node: CRITICAL, grade F\)/);
+  assert.match(out, /\\nCRITICAL local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: .*; fix: dmsetup remove -u LVM-bbbb103old/);
+  assert.match(out, /\\nCRITICAL \/mnt\/pve\/nfs-backup stale: /);
   assert.ok(out.includes(SCRIPT_GUEST) === false, 'guest names are not part of the checkmk lines');
   // One service per mount, named by where it is, with its own state and filesystem metrics.
   assert.match(out, /^2 "PVE-Health mount \/mnt\/pve\/nfs-backup" - STALE: /m);
@@ -155,15 +155,15 @@ test('storage findings and missing mounts reach every format', (t): void => {
   const nagios = renderNagios(doc);
   assert.match(
     nagios,
-    /^CRITICAL: pve1: grade F \(score 55\), 1 duplicate, 3 orphans, 2 storage issues, 1 stale mount, 1 missing mount, /,
+    /^CRITICAL: pve1: grade F: 1 duplicate, 3 orphans, 2 storage issues, 1 stale mount, 1 missing mount, /,
   );
   assert.match(nagios, / storage_critical=1;;0;0 storage_warning=1;0;;0 /);
   assert.match(nagios, / mounts_missing=1;;0;0/);
   assert.match(
     nagios,
-    /\n\[CRITICAL\] storage pve\/data: Thin pool pve\/data is 97% full — data 97\.1% \(critical at 95%\) Fix: lvextend -L \+50G pve\/data # or free space/,
+    /\n\[CRITICAL\] pve\/data storage: Thin pool pve\/data is 97% full — data 97\.1% \(critical at 95%\) Fix: lvextend -L \+50G pve\/data # or free space/,
   );
-  assert.match(renderCheckmk(doc), /\\nCRITICAL storage pve\/data: Thin pool/);
+  assert.match(renderCheckmk(doc), /\\nCRITICAL pve\/data storage: Thin pool/);
   const prom = renderPrometheus(doc, {});
   for (const line of [
     'pve_health_storage_findings{severity="critical"} 1',

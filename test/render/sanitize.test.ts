@@ -7,7 +7,7 @@ import { renderNagios } from '../../src/render/nagios';
 import { sanitizeDeep, sanitizeText } from '../../src/render/sanitize';
 import { renderMountsText } from '../../src/render/mounts-text';
 import { dmEntry, dmResult, mountEntry, mountsResult } from '../serve/sample';
-import { renderCheckText } from '../../src/render/text';
+import { renderCheckText } from '../../src/render/check-text';
 
 const EVIL = '/mnt/x\u001b[2J\nOK: all fine | a=1\u202eevil\u0085';
 
@@ -44,5 +44,6 @@ test('fix lines are shell-quoted: a name with metacharacters stays one argument'
     action: { command: ['dmsetup', 'remove', '--retry', 'pve-x;rm -rf /'], effect: 'remove it' },
   });
   const doc = buildCheckDocument({ node: 'pve1', now: new Date(0), dm: dmResult([e], 1) });
-  assert.match(renderCheckText(doc, { color: false }), /fix: dmsetup remove --retry 'pve-x;rm -rf \/'/);
+  // The command alone on its line under the fix's prose.
+  assert.match(renderCheckText(doc, { color: false }), /\n {4}fix:[^\n]*\n {6}dmsetup remove --retry 'pve-x;rm -rf \/'/);
 });

@@ -26,7 +26,7 @@ test('view: findings lead with the volume ID, the guest (name, PVE GUI link) and
   assert.equal(orphan.storage, 'local-lvm');
   assert.equal(orphan.word, 'WARNING');
   assert.match(orphan.size ?? '', /^\d+\.\d GiB$/, 'the one byte formatter');
-  assert.match(orphan.ackCommand ?? '', /^pve-health ack dm:orphan:not-referenced:pve-vm--100--disk--2 --for 7d/);
+  assert.match(orphan.ackCommand ?? '', /^pve-health ack dm:orphan:not-referenced:local-lvm:vm-100-disk-2 --for 7d/);
   const ct = v.findings.find((f) => f.title === 'CT 110:/mnt/backup')!;
   assert.equal(ct.guest?.gui, '#v1:0:=lxc%2F110');
   // A leftover's VMID without a guest: no link to a page that does not exist.

@@ -94,7 +94,8 @@ function acknowledge(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session, findin
   } catch (e) {
     throw new UsageError(`--for: ${(e as Error).message}`);
   }
-  const finding = findings.find((f) => f.key === key);
+  // A DM finding is also found by its DM-name key (the key of earlier versions).
+  const finding = findings.find((f) => f.key === key) ?? findings.find((f) => f.aliases.includes(key));
   if (!finding) throw new UsageError(`no current finding has the key '${key}' (pve-health ack lists them)`);
   const { file, error } = readAckFile(s.host);
   if (error) throw new UsageError(`cannot change the acknowledgements: ${error}`);
@@ -107,7 +108,7 @@ function acknowledge(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session, findin
   // Expired acks are dropped whenever the file is written: it never grows without bound.
   next = { version: 1, acks: next.acks.filter((a) => !isExpired(a, s.host.now())) };
   const path = writeAckFile(s.host, next);
-  const ack = next.acks.find((a) => a.key === key)!;
+  const ack = next.acks.find((a) => a.key === finding.key)!;
   ctx.io.out(
     `Acknowledged ${finding.subject} (${STATUS_WORD[finding.severity]}) until ${when(ack.until)}: ${ack.reason}\n` +
       `It no longer counts in the status or notifies until then, or until it changes. Stored in ${path}.\n`,

@@ -79,7 +79,7 @@ export const checkCommand = defineCommand({
       }
     }
     const mountsText = mounts
-      ? renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet })
+      ? renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet, width: ctx.global.width })
       : undefined;
     const status = printDocument(ctx, doc, { durationSeconds, mountsText });
     if (textfileError === null) return status;

@@ -63,7 +63,7 @@ Options:
       }
     }
     const doc = withAcks(host, buildCheckDocument({ node, now: host.now(), mounts, source }));
-    const mountsText = renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet });
+    const mountsText = renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet, width: ctx.global.width });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000, mountsText });
   },
 });

@@ -91,7 +91,7 @@ function noLvVerdict(ctx: ClassifyContext, d: DmDevice, id: IdentityOf<'no-lv'>)
       reason: 'stale-map',
       detail: id.uuidLess
         ? `map without UUID (made by hand, not by lvm2) holding the DM name of LV ${id.vg}/${id.lv}: whatever it maps, it blocks activating the real LV${id.sameName.active ? '' : ' (the LV is inactive)'}`
-        : `DM name of LV ${id.vg}/${id.lv} but its UUID carries another LV id (old incarnation): the map points at old extents and blocks activating the real LV${id.sameName.active ? '' : ' (the LV is inactive)'}`,
+        : `a map named like LV ${id.vg}/${id.lv} that belongs to an earlier LV of that name (another UUID): it points at old extents and blocks activating the current LV${id.sameName.active ? '' : ' (the LV is inactive)'}`,
     };
   }
   return {

@@ -252,7 +252,8 @@ function markSameTarget(devices: DmDevice[], byName: Map<string, DmEntry>): void
       const k = byName.get(keeper.info.name)!;
       e.status = 'duplicate';
       e.reason = 'same-target';
-      e.detail = `maps the same ${d.segments[0].target === 'thin' ? `thin device (pool ${d.segments[0].params.split(' ').join(', id ')})` : 'extents'} as ${keeper.info.name}, the map LVM knows: two maps of one disk risk corruption`;
+      // The pool's major:minor and the thin id are in the entry's table (a detail): the words say what it means.
+      e.detail = `a second map of the same disk as ${keeper.info.name} (the map LVM knows): two maps of one disk risk corruption`;
       if (e.vmid === null) {
         e.vmid = k.vmid;
         e.storage = k.storage;

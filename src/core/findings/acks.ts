@@ -35,6 +35,8 @@ export interface AckableFinding {
   subject: string;
   severity: Status;
   pending: boolean;
+  /** Earlier keys of the same finding (a DM finding's DM-name key): an ack stored under one still holds. */
+  aliases?: string[];
 }
 
 /**
@@ -114,7 +116,8 @@ export function planAck(
     severity: finding.severity,
     subject: finding.subject,
   };
-  return { version: 1, acks: [...file.acks.filter((a) => a.key !== finding.key), ack] };
+  const mine = new Set([finding.key, ...(finding.aliases ?? [])]);
+  return { version: 1, acks: [...file.acks.filter((a) => !mine.has(a.key)), ack] };
 }
 
 export function removeAck(file: AckFile, key: string): { file: AckFile; removed: boolean } {
@@ -129,7 +132,7 @@ export function isExpired(ack: Ack, now: Date): boolean {
 /** The ack that silences this finding now, if any. */
 export function ackFor(finding: AckableFinding, acks: Ack[], now: Date): Ack | null {
   if (!isAckable(finding)) return null;
-  const a = acks.find((x) => x.key === finding.key);
+  const a = acks.find((x) => x.key === finding.key) ?? acks.find((x) => finding.aliases?.includes(x.key));
   if (!a || isExpired(a, now)) return null;
   // Worse than when acknowledged (a warning that became critical): the admin has not seen this one.
   return SEVERITY_RANK[finding.severity] > SEVERITY_RANK[a.severity] ? null : a;

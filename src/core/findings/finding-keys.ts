@@ -1,7 +1,10 @@
 // Finding keys: what identifies a finding across runs. Notify compares sets of them, serve's history
 // marks new ones, acks name them (acks.json, `pve-health ack KEY`). Built from names and reasons,
 // never from sizes or counters that drift, and read back here only: the format lives in this file.
-//   dm:<status>:<reason>:<DM name>               dm:orphan:guest-missing:pve-vm--105--disk--0
+//   dm:<status>:<reason>:<volid>                 dm:orphan:guest-missing:local-lvm:vm-105-disk-0
+//   dm:<status>:<reason>:<DM name>               dm:orphan:lv-missing:pve-vm--105--disk--0 (no volume ID, a
+//                                                layer, or two findings of one volume); also the alias of
+//                                                every DM finding: acks.json of earlier versions names them so
 //   volume:<status>:<reason>:<volid[@snapshot]>  volume:orphan:guest-missing:local-zfs:vm-150-disk-0
 //   mount:<status>:<scope>:<ctid>:<target>       mount:stale:ct:102:/mnt/a   mount:full:host::/mnt/pve/iso
 //   storage:<finding id>                         storage:thin-data:pve/data
@@ -15,6 +18,11 @@ export const FINDING_KEY = /^(dm|volume|storage|mount|cluster):\S+$/;
 
 export function dmKey(e: Pick<DmEntry, 'status' | 'reason' | 'name'>): string {
   return `dm:${e.status}:${e.reason}:${e.name}`;
+}
+
+/** The key by volume ID of a top-level DM entry that has one; null for layers, partitions and foreign maps. */
+export function dmVolumeKey(e: Pick<DmEntry, 'status' | 'reason' | 'volume' | 'parent'>): string | null {
+  return e.volume && !e.parent ? `dm:${e.status}:${e.reason}:${e.volume}` : null;
 }
 
 /** The subject of a volume finding: the volume ID, and the snapshot when it is one. */

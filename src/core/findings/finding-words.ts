@@ -1,7 +1,7 @@
 // The words of a finding: what each reason code and mount state means to an admin, the word a
 // finding is tagged with, and a mount's label. One vocabulary for every output form (text, nagios,
 // checkmk, mail, dashboard); the status words themselves are status.ts's.
-import type { DmReason, MountEntry, Status } from '../types';
+import type { CheckDocument, DmReason, MountEntry, Status } from '../types';
 import { STATUS_WORD } from './status';
 
 /** A finding's tag: its state's word, or PENDING when a running PVE operation explains it. */
@@ -52,4 +52,20 @@ export const MOUNT_TEXT: Record<string, string> = {
 
 export function mountLabel(m: MountEntry): string {
   return m.scope === 'ct' ? `CT ${m.ctid}:${m.target}` : m.target;
+}
+
+/**
+ * The guests of a document in words, for a finding's second name: "VM 100 web01", "CT 110 dns1",
+ * "VM 150 (no config)". What the DM part's guest table knows (every guest of the cluster it saw).
+ */
+export function guestLabels(doc: Pick<CheckDocument, 'dm'>): (vmid: number, type: 'qemu' | 'lxc' | null) => string {
+  const known = new Map((doc.dm?.guests ?? []).map((g) => [g.vmid, g]));
+  return (vmid, type) => {
+    const g = known.get(vmid);
+    const t = (g?.type ?? type) === 'lxc' ? 'CT' : (g?.type ?? type) === 'qemu' ? 'VM' : 'guest';
+    if (!g) return `${t} ${vmid}`;
+    if (g.status === 'missing') return `VMID ${vmid} (no config)`;
+    const name = /^(VM|CT) \d+$/.test(g.name) ? '' : ` ${g.name}`;
+    return `${t} ${vmid}${name}${g.node !== '-' && g.status === 'unknown' ? ` on ${g.node}` : ''}`;
+  };
 }

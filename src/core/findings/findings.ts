@@ -7,8 +7,8 @@ import { shellQuote } from '../shell-quote';
 import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../types';
 import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
 import type { VolumeEntry } from '../volumes/volume-types';
-import { clusterKey, dmKey, mountKey, storageKey, volumeKey, volumeSubject } from './finding-keys';
-import { MOUNT_TEXT, mountLabel, reasonText } from './finding-words';
+import { clusterKey, dmKey, dmVolumeKey, mountKey, storageKey, volumeKey, volumeSubject } from './finding-keys';
+import { guestLabels, MOUNT_TEXT, mountLabel, reasonText } from './finding-words';
 import { SEVERITY_RANK } from './status';
 import { phraseOf } from './summary';
 
@@ -17,7 +17,7 @@ export interface Finding {
   part: 'dm' | 'storage' | 'mounts' | 'cluster' | 'volumes';
   /** 2 critical, 1 warning, 3 unknown, 0 shown but not counted (pending). */
   severity: Status;
-  /** Short label: the DM name or the mount target. */
+  /** Short label, what an admin names it by: the volume ID (also of a DM finding that has one), else the DM name, the mount target. */
   subject: string;
   /** Status word: duplicate, orphan, unknown, storage, stale, readonly, full, missing. */
   status: string;
@@ -38,10 +38,18 @@ export interface Finding {
   storage: string | null;
   /** Set when an admin acknowledged it (`pve-health ack`): it no longer counts until `until`. */
   acknowledged: { reason: string; until: string } | null;
+  /** The guest in words ("VM 100 web01", "CT 110 dns1", "VM 150 (no config)"), when it is about one. */
+  guest: string | null;
+  /** The DM name of a device-mapper finding (a detail: the subject is its volume ID when it has one). */
+  dmName: string | null;
+  /** A DM layer or partition: the DM name of the LV it belongs to (its problem is that LV's). */
+  layerOf: string | null;
+  /** Earlier keys of the same finding, still honoured by acknowledgements (acks.json of older versions). */
+  aliases: string[];
 }
 
 type Given = Pick<Finding, 'key' | 'part' | 'severity' | 'subject' | 'status' | 'reason' | 'explanation' | 'detail' | 'vmid' | 'storage'> &
-  Partial<Pick<Finding, 'fix' | 'effect' | 'hint' | 'pending' | 'protectedBy' | 'volume'>>;
+  Partial<Pick<Finding, 'fix' | 'effect' | 'hint' | 'pending' | 'protectedBy' | 'volume' | 'dmName' | 'layerOf' | 'aliases'>>;
 
 /** A finding with the fields most leave empty filled in, always in the same order (it is serialised). */
 function finding(g: Given): Finding {
@@ -63,6 +71,10 @@ function finding(g: Given): Finding {
     volume: g.volume ?? null,
     storage: g.storage,
     acknowledged: null,
+    guest: null,
+    dmName: g.dmName ?? null,
+    layerOf: g.layerOf ?? null,
+    aliases: g.aliases ?? [],
   };
 }
 
@@ -122,13 +134,28 @@ function storageSubject(f: StorageFinding): string {
   return s.storage ?? s.vg ?? (s.vmid !== undefined ? `guest ${s.vmid}` : f.kind);
 }
 
+/**
+ * Device-mapper findings, named by their volume ID: the key leads with it (finding-keys.ts `dmVolumeKey`)
+ * unless two findings of one volume would share it; the DM-name key of earlier versions stays an alias.
+ */
 function dmFindings(doc: CheckDocument): Finding[] {
-  return (doc.dm?.entries ?? []).filter(isDmFinding).map((e) =>
-    finding({
-    key: dmKey(e),
+  const issues = (doc.dm?.entries ?? []).filter(isDmFinding);
+  const seen = new Map<string, number>();
+  for (const e of issues) {
+    const k = dmVolumeKey(e);
+    if (k) seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
+  return issues.map((e) => {
+    const byVolume = dmVolumeKey(e);
+    const key = byVolume && seen.get(byVolume) === 1 ? byVolume : dmKey(e);
+    return finding({
+    key,
+    aliases: key === dmKey(e) ? [] : [dmKey(e)],
+    dmName: e.name,
+    layerOf: e.parent,
     part: 'dm',
     severity: entrySeverity(e),
-    subject: e.name,
+    subject: e.volume ?? e.name,
     status: e.status,
     reason: e.reason,
     explanation: reasonText(e.reason),
@@ -141,8 +168,8 @@ function dmFindings(doc: CheckDocument): Finding[] {
     vmid: e.vmid,
     volume: e.volume,
     storage: e.storage,
-    }),
-  );
+    });
+  });
 }
 
 /** Storage health findings (thin pools, locks, ...): info-level ones are not worth a line here. */
@@ -252,9 +279,11 @@ export function listFindings(doc: CheckDocument): Finding[] {
   // Acknowledged ones (acks.ts decided which) say so; they sort after those that count, and the
   // rest worst first in monitoring order (CRITICAL, UNKNOWN, WARNING, then what does not count).
   const acks = new Map((doc.acknowledged ?? []).map((a) => [a.key, a]));
+  const guests = guestLabels(doc);
   for (const f of out) {
-    const a = acks.get(f.key);
+    const a = acks.get(f.key) ?? f.aliases.map((k) => acks.get(k)).find(Boolean);
     if (a) f.acknowledged = { reason: a.reason, until: a.until };
+    if (f.vmid !== null && f.part !== 'cluster') f.guest = guests(f.vmid, f.part === 'mounts' ? 'lxc' : null);
   }
   return out.sort(
     (a, b) => Number(Boolean(a.acknowledged)) - Number(Boolean(b.acknowledged)) ||

@@ -1,4 +1,4 @@
-// The scan history `serve` keeps in its state dir: per part (dm, mounts) the status and finding
+// The scan history `serve` keeps in its state dir: per part (dm, mounts, volumes) the status and finding
 // counts of the last scans, for the dashboard's sparklines, and the finding keys of the last two
 // scans, for its "new since the last scan" markers. Pure: the service reads and writes the file.
 import type { Status } from '../types';
@@ -16,19 +16,21 @@ export interface HistoryPoint {
   keys?: string[];
 }
 
-export type HistoryPart = 'dm' | 'mounts';
+export type HistoryPart = 'dm' | 'mounts' | 'volumes';
 
 export interface History {
   version: 1;
   dm: HistoryPoint[];
   mounts: HistoryPoint[];
+  /** Guest volumes on ZFS, Ceph RBD and file storages (absent in files of earlier versions). */
+  volumes: HistoryPoint[];
 }
 
 /** How many scans of a part the history keeps (a day of hourly scans, an hour of 75 s ones…). */
 export const HISTORY_POINTS = 48;
 
 export function emptyHistory(): History {
-  return { version: 1, dm: [], mounts: [] };
+  return { version: 1, dm: [], mounts: [], volumes: [] };
 }
 
 /** The counted findings of one part at one scan. */
@@ -73,8 +75,8 @@ export function newSinceLastScan(h: History, part: HistoryPart): string[] {
 }
 
 /** The history for the API: counts only, the keys stay in the service. */
-export function historyForApi(h: History): { dm: HistoryPoint[]; mounts: HistoryPoint[] } {
-  return { dm: h.dm.map(withoutKeys), mounts: h.mounts.map(withoutKeys) };
+export function historyForApi(h: History): { dm: HistoryPoint[]; mounts: HistoryPoint[]; volumes: HistoryPoint[] } {
+  return { dm: h.dm.map(withoutKeys), mounts: h.mounts.map(withoutKeys), volumes: h.volumes.map(withoutKeys) };
 }
 
 const STATUSES = [0, 1, 2, 3];
@@ -90,5 +92,10 @@ export function parseHistory(text: string): History {
         STATUSES.includes(p.status) &&
         ['critical', 'warning', 'unknown', 'acknowledged'].every((k) => Number.isInteger(p[k])),
     );
-  return { version: 1, dm: part(raw.dm).slice(-HISTORY_POINTS), mounts: part(raw.mounts).slice(-HISTORY_POINTS) };
+  return {
+    version: 1,
+    dm: part(raw.dm).slice(-HISTORY_POINTS),
+    mounts: part(raw.mounts).slice(-HISTORY_POINTS),
+    volumes: part(raw.volumes).slice(-HISTORY_POINTS),
+  };
 }

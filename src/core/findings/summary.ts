@@ -26,9 +26,9 @@ export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts' | 'volumes'
       s.unknown ? `${s.unknown} unknown` : '',
       s.pending ? `${s.pending} pending` : '',
     ].filter(Boolean);
-    parts.push(
-      `DM grade ${s.grade} (score ${s.score}): ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`,
-    );
+    // A part not fully checked has no grade (its counts are a lower bound): it says so instead.
+    const grade = doc.dm.status === 3 ? 'DM not graded (not fully checked)' : `DM grade ${s.grade} (score ${s.score})`;
+    parts.push(`${grade}: ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`);
   }
   if (typeof doc.mounts?.error === 'string') parts.push(`mounts could not be checked: ${doc.mounts.error}`);
   else if (doc.mounts) {
@@ -69,19 +69,16 @@ export interface PhraseFinding {
   acknowledged: unknown;
 }
 
-/** "1 duplicate, 2 orphans, 1 stale mount" (pending and acknowledged ones are counted apart). */
+/**
+ * "1 duplicate, 2 orphans, 1 stale mount" (pending and acknowledged ones are counted apart). A guest
+ * volume's finding is one of the node's whatever its storage: an orphaned zvol and an orphaned LV are
+ * both "orphans" (the volume ID says where).
+ */
 export function phraseOf(findings: PhraseFinding[], doc: Pick<CheckDocument, 'dm' | 'volumes'>): string {
   const counts = new Map<string, number>();
   let pending = 0;
   let acknowledged = 0;
-  let ackedVolumes = 0;
   for (const f of findings) {
-    // Volumes are summed on their own below (orphaned volumes are no DM orphans); an acknowledged
-    // one (only an orphan can be) is counted with the other acknowledged findings instead.
-    if (f.part === 'volumes') {
-      if (!f.pending && f.acknowledged) ackedVolumes++;
-      continue;
-    }
     if (f.pending) pending++;
     else if (f.acknowledged) acknowledged++;
     else {
@@ -98,17 +95,11 @@ export function phraseOf(findings: PhraseFinding[], doc: Pick<CheckDocument, 'dm
   }
   const parts = [...counts]
     .sort((a, b) => PHRASE_ORDER.indexOf(a[0]) - PHRASE_ORDER.indexOf(b[0]))
-    .map(([w, n]) => plural(n, w));
-  // The DM summary also counts pending entries that are not findings (e.g. a valid volume of a guest being migrated).
-  const pendingCount = doc.dm ? Math.max(doc.dm.summary.pending, pending) : pending;
+    .map(([w, n]) => (w === 'unknown' ? `${n} unknown` : plural(n, w)));
+  // The summaries also count pending entries that are not findings (e.g. a valid volume of a guest being migrated).
+  const pendingCount = Math.max((doc.dm?.summary.pending ?? 0) + (doc.volumes?.summary.pending ?? 0), pending);
   if (pendingCount) parts.push(`${pendingCount} pending`);
-  if (acknowledged + ackedVolumes) parts.push(`${acknowledged + ackedVolumes} acknowledged`);
-  // The volumes part (ZFS/RBD/file storages) is summed on its own: its entries are no DM findings.
-  if (doc.volumes) {
-    const v = doc.volumes.summary;
-    if (doc.volumes.status === 3) parts.push('volumes not fully checked');
-    const orphans = v.orphan - ackedVolumes;
-    if (orphans > 0) parts.push(plural(orphans, 'orphaned volume'));
-  }
+  if (acknowledged) parts.push(`${acknowledged} acknowledged`);
+  if (doc.volumes?.status === 3 && !counts.has('unknown')) parts.push('volumes not fully checked');
   return parts.length ? parts.join(', ') : 'no issues';
 }

@@ -1,0 +1,77 @@
+// The guest table of every output form (text, JSON `overall.guests`, HTML, dashboard, Prometheus
+// `pve_health_guest_issues`): per guest, what all parts found about it — its volumes on every storage
+// (DM and the volumes part), storage findings naming it, its container's mounts — so a guest never
+// reads "ok, 0 issues" under a finding about one of its volumes. Pure.
+import type { CheckDocument, GuestHealth, Status } from '../types';
+import { type Finding, isCounted, listFindings } from './findings';
+import { worstStatus } from './status';
+import { phraseOf } from './summary';
+
+export interface GuestRow {
+  vmid: number;
+  type: 'qemu' | 'lxc';
+  name: string;
+  node: string;
+  /** running | stopped | unknown (on another node) | missing (no config anywhere) */
+  status: string;
+  lock: string | null;
+  /** The worst counted finding about the guest (0 when none counts). */
+  level: Status;
+  /** "ok", or its findings in words: "1 duplicate, 1 stale mount". */
+  health: string;
+  /** Findings about the guest that count now (a layer of an LV is its LV's finding). */
+  issues: number;
+  /** Its volumes on every storage (DM LVs and volumes-part volumes; snapshots and ignored ones aside). */
+  volumes: number;
+}
+
+function fromDm(g: GuestHealth): GuestRow {
+  return {
+    vmid: g.vmid,
+    type: g.type,
+    name: g.name,
+    node: g.node,
+    status: g.status,
+    lock: g.lock ?? null,
+    level: 0,
+    health: 'ok',
+    issues: 0,
+    volumes: g.volumes,
+  };
+}
+
+function unseen(vmid: number, type: 'qemu' | 'lxc'): GuestRow {
+  return { vmid, type, name: '(no config)', node: '-', status: 'missing', lock: null, level: 0, health: 'ok', issues: 0, volumes: 0 };
+}
+
+/** One row per guest the DM part knows and per VMID any finding names, by VMID. */
+export function guestRows(doc: CheckDocument, findings: Finding[] = listFindings(doc)): GuestRow[] {
+  const rows = new Map<number, GuestRow>((doc.dm?.guests ?? []).map((g) => [g.vmid, fromDm(g)]));
+  for (const e of doc.volumes?.entries ?? []) {
+    if (e.vmid === null || e.snapshot || e.status === 'ignored') continue;
+    const r = rows.get(e.vmid) ?? unseen(e.vmid, 'qemu');
+    rows.set(e.vmid, { ...r, volumes: r.volumes + 1 });
+  }
+  const mine = new Map<number, Finding[]>();
+  for (const f of findings) {
+    if (f.vmid === null || f.part === 'cluster' || f.layerOf) continue;
+    if (!rows.has(f.vmid)) rows.set(f.vmid, unseen(f.vmid, f.part === 'mounts' ? 'lxc' : 'qemu'));
+    mine.set(f.vmid, [...(mine.get(f.vmid) ?? []), f]);
+  }
+  for (const [vmid, fs] of mine) {
+    const counted = fs.filter(isCounted);
+    const phrase = phraseOf(fs, {});
+    rows.set(vmid, {
+      ...rows.get(vmid)!,
+      level: worstStatus(...counted.map((f) => f.severity)),
+      health: phrase === 'no issues' ? 'ok' : phrase,
+      issues: counted.length,
+    });
+  }
+  // A guest's volumes on a part that could not be checked are not known to be fine: never "ok" then.
+  const unchecked = doc.dm?.status === 3 || doc.volumes?.status === 3;
+  const shown = [...rows.values()].map((r) =>
+    unchecked && r.issues === 0 && r.level === 0 ? { ...r, level: 3 as Status, health: 'not fully checked' } : r,
+  );
+  return shown.sort((a, b) => a.vmid - b.vmid);
+}

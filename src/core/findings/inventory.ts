@@ -1,0 +1,107 @@
+// One inventory of guest volumes, whatever the storage, keyed by the volume ID PVE writes in configs
+// (`<storage>:<volname>`): for LVM storages the DM maps and LVs are the layer beneath it (a DM-only
+// finding — a stale map, two maps of one LV, a map without an LV — stays, attached to its volume
+// where it has one); ZFS, RBD and file volumes come from the volumes part as it classified them.
+// Entries with no volume ID (foreign maps, a map whose name is no PVE volume) are listed by DM name.
+// JSON `inventory` of `check --json`; the text and the guest table lead with the same IDs. Pure.
+import type { CheckDocument, DmEntry, Status } from '../types';
+import type { VolumeEntry } from '../volumes/volume-types';
+import { type Finding, listFindings } from './findings';
+import { guestLabels } from './finding-words';
+import { worstStatus } from './status';
+
+export interface InventoryVolume {
+  /** `<storage>:<volname>`, or null for a device-mapper map that is no PVE volume. */
+  volume: string | null;
+  storage: string | null;
+  vmid: number | null;
+  /** "VM 100 web01", "CT 110 dns1", "VMID 150 (no config)". */
+  guest: string | null;
+  /** Where it lives: "lvm" (DM maps and LVs beneath), or the volumes part's storage type (zfspool, rbd, dir, ...). */
+  kind: string;
+  /** The worst status of the volume and what lies beneath it: duplicate, orphan, unknown, valid, ignored. */
+  status: string;
+  /** Its worst finding's monitoring state that counts now (0 when none counts). */
+  level: Status;
+  sizeBytes: number | null;
+  /** Keys of its findings (as `pve-health ack` takes them). */
+  findings: string[];
+  /** LVM: the DM maps and LVs beneath (name, UUID, status, reason, whether a map is active). */
+  dm: { name: string; uuid: string; status: string; reason: string; active: boolean; layer: string | null }[];
+  /** ZFS/RBD/file snapshots the volumes part listed for it. */
+  snapshots: string[];
+}
+
+const STATUS_ORDER = ['ignored', 'valid', 'orphan', 'unknown', 'duplicate'];
+
+function worse(a: string, b: string): string {
+  return STATUS_ORDER.indexOf(b) > STATUS_ORDER.indexOf(a) ? b : a;
+}
+
+type Label = (vmid: number, type: 'qemu' | 'lxc' | null) => string;
+
+function fromDm(e: DmEntry, label: Label): InventoryVolume {
+  return {
+    volume: e.volume,
+    storage: e.storage,
+    vmid: e.vmid,
+    guest: e.vmid === null ? null : label(e.vmid, e.guestType ?? null),
+    kind: 'lvm',
+    status: 'ignored',
+    level: 0,
+    sizeBytes: e.parent ? null : e.sizeBytes,
+    findings: [],
+    dm: [],
+    snapshots: [],
+  };
+}
+
+function fromVolume(e: VolumeEntry, label: Label): InventoryVolume {
+  return {
+    volume: e.volid,
+    storage: e.storage,
+    vmid: e.vmid,
+    guest: e.vmid === null ? null : label(e.vmid, null),
+    kind: e.type,
+    status: 'ignored',
+    level: 0,
+    sizeBytes: e.sizeBytes,
+    findings: [],
+    dm: [],
+    snapshots: [],
+  };
+}
+
+/** The inventory (see the header), in volume-ID order, DM-only entries last. */
+export function inventoryOf(doc: CheckDocument, findings: Finding[] = listFindings(doc)): InventoryVolume[] {
+  const label = guestLabels(doc);
+  const byId = new Map<string, InventoryVolume>();
+  const dmOwner = new Map<string, string>();
+  for (const e of doc.dm?.entries ?? []) {
+    // A layer or partition belongs to its LV's volume; a top-level entry without a volume ID stands alone.
+    const top = e.parent ? (dmOwner.get(e.parent) ?? `dm ${e.parent}`) : e.volume ? `volume ${e.volume}` : `dm ${e.name}`;
+    dmOwner.set(e.name, top);
+    const v = byId.get(top) ?? fromDm(e, label);
+    byId.set(top, v);
+    v.dm.push({ name: e.name, uuid: e.uuid, status: e.status, reason: e.reason, active: e.active, layer: e.layer });
+    if (!e.parent) v.status = worse(v.status, e.status);
+    if (v.sizeBytes === null && !e.parent) v.sizeBytes = e.sizeBytes;
+  }
+  for (const e of doc.volumes?.entries ?? []) {
+    const id = `volume ${e.volid}`;
+    const v = byId.get(id) ?? fromVolume(e, label);
+    byId.set(id, v);
+    if (e.snapshot) v.snapshots.push(e.snapshot);
+    v.status = worse(v.status, e.status);
+  }
+  for (const f of findings) {
+    const id = f.volume ? `volume ${f.volume}` : f.dmName ? (dmOwner.get(f.dmName) ?? null) : null;
+    const v = id ? byId.get(id) : undefined;
+    if (!v) continue;
+    v.findings.push(f.key);
+    if (!f.pending && !f.acknowledged) v.level = worstStatus(v.level, f.severity);
+  }
+  return [...byId.values()].sort(
+    (a, b) => Number(a.volume === null) - Number(b.volume === null) || (a.volume ?? a.dm[0]?.name ?? '').localeCompare(b.volume ?? b.dm[0]?.name ?? ''),
+  );
+}

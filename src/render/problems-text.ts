@@ -1,0 +1,102 @@
+// The console's first screen: the headline (status, grade and what counts), the parts that could not
+// be checked and why, then every problem of every part in one style — the volume ID and its guest
+// first, what is wrong in words, the command to fix it alone on its own line (copyable with a
+// triple-click) under the prose that says what it does. The DM name and other specifics are details
+// under it. Pure; wrapped to the width the CLI chose (0: not wrapped).
+import type { Finding } from '../core/findings/findings';
+import { findingWord } from '../core/findings/finding-words';
+import type { Overall } from '../core/findings/overall';
+import { STATUS_WORD } from '../core/findings/status';
+import { formatBytes } from '../core/format-bytes';
+import type { CheckDocument, DmEntry } from '../core/types';
+import type { VolumeEntry } from '../core/volumes/volume-types';
+import { paint, STATUS_STYLE, type Style, type TextOptions, untilText } from './text';
+import { wrapText } from './wrap';
+
+function styleOf(f: Finding): Style {
+  return f.pending || f.acknowledged ? 'gray' : STATUS_STYLE[f.severity];
+}
+
+/** "pve-health pve1 — CRITICAL — grade F: 1 duplicate, 2 orphans" and the grade's reason. */
+export function renderHeadline(doc: CheckDocument, overall: Overall, o: TextOptions): string[] {
+  const w = o.width ?? 0;
+  const word = paint(STATUS_WORD[doc.status], STATUS_STYLE[doc.status], o.color);
+  const lines = [wrapText(`${paint('pve-health', 'bold', o.color)} ${doc.node} — ${word} — ${overall.headline}`, w, '', '  ')];
+  for (const u of overall.unchecked)
+    lines.push(wrapText(`${paint('UNKNOWN', STATUS_STYLE[3], o.color)} ${u.label} could not be checked: ${u.why}`, w, '  ', '    '));
+  if (overall.grade)
+    lines.push(wrapText(`Grade ${overall.gradeReason}; score ${overall.score} of 100`, w, '  ', '    '));
+  return lines;
+}
+
+/** The lines that say who holds a DM device or volume and how it is flagged (details of a problem). */
+function flagsOf(f: Finding, dm: DmEntry | undefined, vol: VolumeEntry | undefined): string[] {
+  const out: string[] = [];
+  if (f.acknowledged) out.push(`acknowledged until ${untilText(f.acknowledged.until)} (not counted): ${f.acknowledged.reason}`);
+  if (f.pending) out.push(`pending: ${f.protectedBy.join(', ') || 'a running operation explains it'}`);
+  else if (f.protectedBy.length) out.push(`protected: ${f.protectedBy.join(', ')}`);
+  if (dm) {
+    const open = dm.open
+      ? `open (count ${dm.openCount}${dm.processes.length ? `, ${dm.processes.map((p) => `${p.command}[${p.pid}]`).join(' ')}` : ''}${dm.holders.length ? `, held by ${dm.holders.join(' ')}` : ''})`
+      : '';
+    const name = f.subject !== dm.name ? `device-mapper ${dm.name}` : '';
+    out.push([name, dm.active ? '' : 'inactive LV', open].filter(Boolean).join(', '));
+  }
+  for (const h of vol?.holders ?? []) out.push(`held by ${h.command} (pid ${h.pid})`);
+  return out.filter(Boolean);
+}
+
+/** The fix: prose on its own line, then each command alone on a line; advice lines ("# ...") are prose. */
+function fixLines(f: Finding): string[] {
+  if (!f.fix) {
+    if (f.pending) return ['no fix now: a running operation explains it; look again when it has ended'];
+    if (f.protectedBy.length) return [`no fix while it is protected (${f.protectedBy.join(', ')})`];
+    return [];
+  }
+  const out = [`fix${f.effect ? `: ${f.effect}` : ':'}`];
+  for (const l of f.fix.split('\n').filter((x) => x.trim() !== '')) {
+    if (l.trim().startsWith('#')) out.push(`  ${l.trim().replace(/^#\s*/, '')}`);
+    else out.push(`  $CMD${l.trim()}`);
+  }
+  return out;
+}
+
+/** One problem (see the header). */
+export function renderProblem(
+  f: Finding,
+  o: TextOptions,
+  lookup: { dm: Map<string, DmEntry>; volumes: Map<string, VolumeEntry> },
+): string {
+  const w = o.width ?? 0;
+  const dm = f.dmName ? lookup.dm.get(f.dmName) : undefined;
+  const vol = f.part === 'volumes' ? lookup.volumes.get(f.subject) : undefined;
+  const size = dm?.sizeBytes ?? vol?.sizeBytes ?? null;
+  const head = `${paint('●', styleOf(f), o.color)} ${paint(findingWord(f).padEnd(8), styleOf(f), o.color)} ${paint(f.subject, 'bold', o.color)}${f.guest && f.part !== 'mounts' ? `  ${f.guest}` : ''}`;
+  const what =
+    f.part === 'storage'
+      ? f.explanation
+      : f.part === 'mounts'
+        ? `${f.status}: ${f.explanation}`
+        : `${f.status} (${f.reason}): ${f.explanation}${size ? ` · ${formatBytes(size)}` : ''}`;
+  const lines = [wrapText(head, w, '', '    '), wrapText(what, w, '    ', '    ')];
+  if (f.detail && f.detail !== f.explanation) lines.push(wrapText(f.detail, w, '    ', '    '));
+  for (const l of flagsOf(f, dm, vol)) lines.push(paint(wrapText(l, w, '    ', '    '), 'dim', o.color));
+  for (const l of fixLines(f))
+    lines.push(l.includes('$CMD') ? `      ${l.replace('  $CMD', '')}` : wrapText(l, w, '    ', '      '));
+  if (f.hint) lines.push(paint(wrapText(f.hint, w, '    ', '    '), 'dim', o.color));
+  return lines.join('\n');
+}
+
+/** "Problems (3)" and each of them; acknowledged ones are listed apart (text.ts renderAcknowledged). */
+export function renderProblems(doc: CheckDocument, findings: Finding[], o: TextOptions): string[] {
+  const shown = findings.filter((f) => !f.acknowledged);
+  if (!shown.length) return [];
+  const lookup = {
+    dm: new Map((doc.dm?.entries ?? []).map((e) => [e.name, e])),
+    volumes: new Map((doc.volumes?.entries ?? []).map((e) => [e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid, e])),
+  };
+  const counted = shown.filter((f) => !f.pending).length;
+  const pending = shown.length - counted;
+  const title = `Problems (${counted}${pending ? `, and ${pending} a running operation explains` : ''})`;
+  return [paint(title, 'bold', o.color), ...shown.map((f) => renderProblem(f, o, lookup))];
+}

@@ -1,0 +1,69 @@
+// Fitting console text to the terminal (the CLI decides the width: COLUMNS, the TTY, or 0 for none).
+// Prose wraps at word boundaries with a hanging indent; a command is never wrapped (a copied line must
+// run as it is), and a table gives its last column what is left. Pure.
+
+/** Visible length: colour escapes take no column. */
+export function visibleLength(s: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: SGR escapes are what we skip
+  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
+}
+
+/**
+ * Wrap one paragraph to `width` columns (0: as it is). The first line starts with `indent`, the
+ * following ones with `hang` (default: the same indent). A word longer than a line stays whole.
+ */
+export function wrapText(text: string, width: number, indent = '', hang = indent): string {
+  if (!width || visibleLength(indent + text) <= width) return indent + text;
+  const lines: string[] = [];
+  let line = indent;
+  let empty = true;
+  for (const word of text.split(/ +/)) {
+    const room = visibleLength(line) + (empty ? 0 : 1) + visibleLength(word);
+    if (!empty && room > width) {
+      lines.push(line);
+      line = hang + word;
+    } else line = empty ? line + word : `${line} ${word}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+/** The width help text is fitted to, whatever the terminal: 80 columns, as man pages and most CLIs. */
+export const HELP_WIDTH = 80;
+
+/**
+ * Fit help text to HELP_WIDTH: a usage line breaks before an option group ("[--json|…]"), a table row
+ * ("  --from FILE   Analyse …") continues under its description column, an example whose trailing
+ * comment makes it too long gets the comment on the line above (the command stays whole and
+ * copyable), anything else wraps at words under its own indent.
+ */
+export function fitHelp(text: string, width = HELP_WIDTH): string {
+  return text
+    .split('\n')
+    .map((line) => (line.length <= width ? line : fitHelpLine(line, width)))
+    .join('\n');
+}
+
+function fitHelpLine(line: string, width: number): string {
+  const usage = /^(Usage: \S+ \S+ )(.*)$/.exec(line);
+  if (usage) {
+    const hang = ' '.repeat(usage[1].length);
+    const out: string[] = [];
+    let cur = usage[1].trimEnd();
+    for (const group of usage[2].split(/ (?=\[)/)) {
+      if (cur.length + 1 + group.length > width && cur.trim() !== '') {
+        out.push(cur);
+        cur = hang + group;
+      } else cur = `${cur} ${group}`;
+    }
+    out.push(cur);
+    return out.join('\n');
+  }
+  const example = /^(\s+)(pve-health .*?)\s{2,}(# .*)$/.exec(line);
+  if (example) return `${example[1]}${example[3]}\n${example[1]}${example[2]}`;
+  const row = /^(\s+\S(?:\S| (?! ))*\s{2,})(\S.*)$/.exec(line);
+  if (row && row[1].length < width / 2) return wrapText(row[2], width, row[1], ' '.repeat(row[1].length));
+  const indent = /^\s*/.exec(line)![0];
+  return wrapText(line.trimStart(), width, indent, indent);
+}
