@@ -6,7 +6,7 @@ import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
 import { UsageError } from '../../core/errors';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
-import { type ActSession, liveHost, lockWaitMs, withActSession, withJournal } from '../act-session';
+import { type ActSession, liveHost, lockWaitMs, undoCommand, withActSession, withJournal } from '../act-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
 
@@ -92,12 +92,11 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
       return first.result.status;
     }
     const { result: outcomes, journalPath } = await withJournal(
-      ctx,
       s,
       { command: 'clean', interactive, lockWaitMs: wait },
       ({ steps, ask }) => applyCleanup(plan.actions, { ...steps, confirm: ask }),
     );
-    say(renderSummary(outcomes, journalPath));
+    say(renderSummary(outcomes, journalPath, { undo: journalPath ? undoCommand(ctx, journalPath) : undefined }));
     // The exit code is the state that is left, from a last fresh look.
     let status: number;
     try {

@@ -66,7 +66,6 @@ async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<
     say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
     for (const x of sources) say(`  ${x.name}: undo ${shellQuote(x.command)}\n`);
     const { result: outcomes, journalPath } = await withJournal(
-      ctx,
       s,
       { command: 'restore', interactive, lockWaitMs: wait },
       ({ steps, ask }) =>
