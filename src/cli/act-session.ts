@@ -45,7 +45,9 @@ export interface ActRun {
 /** Acting needs the real node: a capture or the demo can be analysed, never changed. */
 export function liveHost(ctx: CommandContext): Host {
   if (ctx.global.from || ctx.global.demo)
-    throw new UsageError('clean and restore act on a live node: --from and --demo are for analysis only');
+    throw new UsageError(
+      'clean and restore act on a live node: with --from or --demo, only a dry run (clean --dry-run) is possible',
+    );
   return createHost({ root: ctx.global.root, env: ctx.io.env });
 }
 

@@ -53,7 +53,7 @@ function commandHelp(c: LoadedCommand): string {
   const examples = c.examples?.length
     ? `\nExamples:\n${c.examples.map((e) => (e.startsWith('#') ? `  ${e}` : `  pve-health ${e}`)).join('\n')}\n`
     : '';
-  return `Usage: pve-health ${c.usage}\n\n${c.summary}.\n${c.help ? `\n${c.help}\n` : ''}${examples}\n${globalHelp(c.globals)}\n`;
+  return `Usage: pve-health ${c.usage}\n\n${c.summary}.\n${c.help ? `\n${c.help}\n` : ''}${examples}\n${globalHelp(c.globals, c.formats)}\n`;
 }
 
 /** A global option given to a command it does not apply to: a usage error, never silently ignored. */
@@ -126,7 +126,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return command || v.help ? 0 : EXIT_USAGE;
     }
     rejectForeignGlobals(command, v);
-    const global = globalOptions(v, io);
+    const global = globalOptions(v, io, command);
     const cctx: CommandContext = { global, values: v, positionals: parsed.positionals, io };
     try {
       return await command.run(cctx);
@@ -157,12 +157,16 @@ function usageMessage(raw: string): string {
   return line.replace(/\. To specify .*$/, '');
 }
 
-function globalOptions(v: CommandContext['values'], io: Io): GlobalOptions {
+function globalOptions(v: CommandContext['values'], io: Io, command: Command): GlobalOptions {
   if (v.json && v.format !== undefined && v.format !== 'json')
     throw new UsageError(`--json and --format ${v.format} contradict each other: give one of them`);
   const asked = v.json ? 'json' : (v.format ?? 'text');
   const format = FORMATS.find((f) => f === asked);
   if (!format) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got '${asked}')`);
+  if (command.formats && !command.formats.includes(format))
+    throw new UsageError(
+      `--format ${format} does not apply to '${command.name}': it writes ${command.formats.join(' or ')} (see: pve-health ${command.name} --help)`,
+    );
   const noColor = Boolean(v['no-color']) || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '');
   return {
     root: v.root ?? '/',

@@ -21,6 +21,7 @@ export const restoreCommand = defineCommand({
   positionals: 1,
   usage: 'restore JOURNAL [--name NAME]... [--rw] [--yes]',
   globals: ['root', 'format', 'json', 'no-color', 'config'],
+  formats: ['text', 'json'],
   examples: [
     'restore /var/lib/pve-health/journal/clean-20261122T101500Z-4242.json',
     'restore JOURNAL --name pve-vm--104--disk--0 --yes',
