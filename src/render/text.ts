@@ -78,7 +78,8 @@ function renderIssue(e: DmEntry, o: TextOptions): string {
   const flags = [
     e.pending ? 'pending' : '',
     e.protected ? `protected: ${e.protectedBy.join(', ')}` : '',
-    e.active ? '' : 'inactive LV',
+    // Said once: a detail that starts with it already says so.
+    e.active || e.detail.startsWith('inactive LV') ? '' : 'inactive LV',
     e.open
       ? `open (count ${e.openCount}${e.processes.length ? `, ${e.processes.map((p) => `${p.command}[${p.pid}]`).join(' ')}` : ''}${e.holders.length ? `, held by ${e.holders.join(' ')}` : ''})`
       : '',
@@ -102,8 +103,9 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
     return `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[3], STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`;
   out.push(
     `${paint('Device-mapper', 'bold', o.color)}: ${paint(`grade ${s.grade}`, STATUS_STYLE[dm.status], o.color)} (score ${s.score}/100) — ` +
-      `${s.total} entries: ${s.valid} valid, ${s.duplicate} duplicate, ${s.orphan} orphan, ${s.unknown} unknown, ${s.ignored} ignored; ` +
-      `${s.open} open, ${s.protected} protected, ${s.pending} pending`,
+      `${s.total} entries: ${s.valid} valid, ${s.duplicate} duplicate, ${s.orphan} orphan, ${s.unknown} unknown, ${s.ignored} ignored` +
+      `${s.pendingFindings ? `, ${s.pendingFindings} pending (a running operation explains ${s.pendingFindings === 1 ? 'it' : 'them'})` : ''}; ` +
+      `${s.open} open, ${s.protected} protected${s.pending ? ` (${s.pending} by an operation under way)` : ''}`,
   );
   if (!o.quiet && dm.guests.length) {
     out.push('');
