@@ -171,3 +171,17 @@ describe('the demo counts add up, and nothing is said twice', () => {
     for (const block of out.split('\n● ').slice(1)) assert.ok((block.match(/inactive LV/g) ?? []).length <= 1, block);
   });
 });
+
+describe('after an acknowledgement the nagios headline and perfdata agree', () => {
+  it('"N orphans, 1 acknowledged" and dm_orphans=N dm_acknowledged=1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pvh-ack-perf-'));
+    const keys = JSON.parse(runCli(['ack', '--demo', '--json']).stdout) as { key: string }[];
+    const k = keys.find((f) => f.key.startsWith('dm:orphan:'))!.key;
+    assert.equal(runCli(['ack', '--demo', '--root', dir, k, '--for', '1d', '--reason', 'x']).code, 0);
+    const line = runCli(['check', '--demo', '--root', dir, '--format', 'nagios']).stdout.split('\n')[0];
+    const head = /, (\d+) orphans, .*, 1 acknowledged \|/.exec(line);
+    assert.ok(head, line);
+    assert.match(line, new RegExp(` dm_orphans=${head[1]};0;;0 `));
+    assert.match(line, / dm_acknowledged=1;;;0 /);
+  });
+});
