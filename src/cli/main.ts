@@ -202,6 +202,8 @@ export function systemErrorAdvice(e: unknown): string | null {
   }
   if (err.code === 'EACCES' || err.code === 'EPERM')
     return `permission denied${err.path ? `: ${err.path}` : ''}: pve-health reads and writes root's files (/var/lib/pve-health, /etc/pve-health, dmsetup): run it as root (sudo pve-health …)`;
+  if (err.code === 'ENOENT' && err.path)
+    return `${err.path.replace(/\.\d+\.tmp$/, '')}: no such file or directory (does its directory exist?)`;
   if (err.code === 'EROFS') return `read-only file system${err.path ? `: ${err.path}` : ''}: cannot write there`;
   return null;
 }

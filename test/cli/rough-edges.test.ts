@@ -1,7 +1,7 @@
 // Issue 26 item 9, each rough edge the way a user meets it: the CLI run as a user runs it.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,5 +183,23 @@ describe('after an acknowledgement the nagios headline and perfdata agree', () =
     assert.ok(head, line);
     assert.match(line, new RegExp(` dm_orphans=${head[1]};0;;0 `));
     assert.match(line, / dm_acknowledged=1;;;0 /);
+  });
+});
+
+describe('report --html FILE: the file is written and the exit code is the node status (documented)', () => {
+  it('demo (CRITICAL): exit 2 and a complete file; an unwritable path: exit 3 with the reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pvh-report-'));
+    const f = join(dir, 'r.html');
+    const r = runCli(['report', '--demo', '--html', f]);
+    assert.equal(r.code, JSON.parse(runCli(['check', '--demo', '--json']).stdout).status);
+    assert.equal(r.code, 2);
+    assert.match(readFileSync(f, 'utf8'), /<\/html>\s*$/);
+    assert.match(
+      runCli(['report', '--help']).stdout,
+      /Exit code: the node's status .* also after the file was written/s,
+    );
+    const bad = runCli(['report', '--demo', '--html', join(dir, 'missing-dir/r.html')]);
+    assert.equal(bad.code, 3, bad.stderr);
+    assert.doesNotMatch(bad.stderr, /internal error/);
   });
 });
