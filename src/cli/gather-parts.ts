@@ -10,7 +10,10 @@ import type { MountsResult } from '../core/types';
 import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volumes/volume-types';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
-import { pveStateOf } from './node-session';
+import { pveStateOf, viewOf } from './node-session';
+import { mountsInputGap } from '../core/node/storage-gaps';
+import { worstStatus } from '../core/findings/status';
+import type { MountsRaw } from '../core/mounts/mount-types';
 import { checkMounts } from './mounts-pipeline';
 import { readSystemInfo } from '../host/read-system';
 import { gatherVolumes } from '../host/read-volumes';
@@ -21,14 +24,27 @@ export async function mountsPart(
   loaded: LoadedSnapshot,
   opts: { fresh?: boolean; timeoutMs: number },
 ): Promise<MountsResult | undefined> {
-  if (!loaded.live) return classifySnapshotMounts(loaded.snap, config) ?? undefined;
+  const gap = viewOf(loaded).storageGap;
+  if (!loaded.live) {
+    const m = classifySnapshotMounts(loaded.snap, config);
+    return m ? withMountsGap(m, gap ?? mountsInputGap(loaded.snap.extra?.mounts as MountsRaw)) : undefined;
+  }
   try {
     const { raw, result } = await checkMounts(host, config, opts);
     loaded.snap.extra = { ...loaded.snap.extra, mounts: raw };
-    return result;
+    return withMountsGap(result, gap ?? mountsInputGap(raw));
   } catch (e) {
     return { summary: {}, entries: [], status: 3, error: (e as Error).message };
   }
+}
+
+/**
+ * The mounts part when what it read parses to less than the node has (core/node/storage-gaps.ts): UNKNOWN
+ * with the reason (CRITICAL stays CRITICAL); the mounts it did see are kept.
+ */
+export function withMountsGap<T extends MountsResult>(m: T, gap: string | null): T {
+  if (!gap || typeof m.error === 'string') return m;
+  return { ...m, status: worstStatus(m.status, 3), error: gap };
 }
 
 export async function systemPart(host: Host, loaded: LoadedSnapshot): Promise<SystemInfo | undefined> {
@@ -59,6 +75,8 @@ export async function volumesPart(
       raw = await gatherVolumes(host, pveStateOf(loaded), { timeoutMs: opts.timeoutMs, mountState });
       snap.extra = { ...snap.extra, [VOLUMES_EXTRA_KEY]: raw };
     }
+    const gap = viewOf(loaded).storageGap;
+    if (gap) return unknownVolumes(gap);
     if (!raw)
       return opts.required
         ? unknownVolumes('the snapshot has no volume data (captured by an older version)')
@@ -68,6 +86,7 @@ export async function volumesPart(
       raw,
       processes: snap.processes,
       replicationCfg: snap.files['/etc/pve/replication.cfg'],
+      replicationState: snap.files['/var/lib/pve-manager/pve-replication-state.json'],
     });
   } catch (e) {
     return unknownVolumes((e as Error).message);

@@ -25,8 +25,12 @@ import {
 } from './options';
 import { COMMANDS, commandNamed, type LoadedCommand, loadCommand } from './registry';
 
-/** The commands whose failure still answers in the format asked for (cli/failure.ts). */
-const CHECK_COMMANDS = new Set(['check', 'dm', 'mounts']);
+/**
+ * The commands whose failure still answers in the format asked for (cli/failure.ts): every exit path,
+ * every format, internal errors included, prints UNKNOWN with the reason (and `check` rewrites its
+ * textfile and notifies).
+ */
+const CHECK_COMMANDS = new Set(['check', 'dm', 'mounts', 'volumes']);
 
 export const EXIT_USAGE = 64;
 export const EXIT_UNKNOWN = 3;
@@ -132,9 +136,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return await command.run(cctx);
     } catch (e) {
       // A check that could not run still answers in the format asked for (never an empty stdout).
-      if (isCheckFailure(e) && CHECK_COMMANDS.has(command.name) && global.format !== 'text') {
+      if (!(e instanceof UsageError) && !(e instanceof LockedError) && CHECK_COMMANDS.has(command.name)) {
+        const message = isCheckFailure(e) ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+        if (!isCheckFailure(e) && io.env.PVE_HEALTH_DEBUG) io.err(`${(e as Error)?.stack}\n`);
         const { printFailure } = await import('./failure');
-        return await printFailure(cctx, command.name, e.message);
+        return await printFailure(cctx, command.name, message);
       }
       throw e;
     }

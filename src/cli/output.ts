@@ -1,6 +1,7 @@
 // Render a check document in the format asked for and turn it into the exit code.
 import type { CheckDocument } from '../core/types';
 import { renderCheckmk } from '../render/checkmk';
+import { renderJsonChunks } from '../render/json-chunks';
 import { partErrors } from '../core/findings/findings';
 import { sanitizeDeep } from '../render/sanitize';
 import { renderNagios } from '../render/nagios';
@@ -27,9 +28,9 @@ export function printDocument(
   const shown = g.format === 'json' ? doc : sanitizeDeep(doc);
   switch (g.format) {
     case 'json':
-      // Two writes, not `${json}\n`: that would copy a document of megabytes once more.
-      ctx.io.out(JSON.stringify(doc, null, 2));
-      ctx.io.out('\n');
+      // JSON.stringify(doc, null, 2) + '\n' byte for byte, written in pieces of about 1 MB: a document of
+      // megabytes is never one string (nor that string and its bytes) in memory at once.
+      renderJsonChunks(doc, (chunk) => ctx.io.out(chunk));
       break;
     case 'nagios':
       ctx.io.out(ensureNewline(renderNagios(shown)));

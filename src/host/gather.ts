@@ -3,7 +3,7 @@ import type { HostSnapshot } from '../core/node/snapshot';
 import type { Host } from './host';
 import { readDmCommands } from './read-dm';
 import { readDeviceLinks } from './read-links';
-import { readHostname, readNodeFiles, readProcesses, readSysDm } from './read-node';
+import { readHostname, readNodeFiles, readProcesses, readSysDmState } from './read-node';
 import { VERSION } from '../version';
 
 
@@ -19,6 +19,7 @@ export async function gatherSnapshot(host: Host, opts: GatherOptions = {}): Prom
   const commands = await readDmCommands(host, opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   // After the commands: a process that opened a device meanwhile is then seen as a holder.
   const files = readNodeFiles(host);
+  const sys = readSysDmState(host);
   return {
     kind: 'pve-health-snapshot',
     version: 1,
@@ -29,7 +30,8 @@ export async function gatherSnapshot(host: Host, opts: GatherOptions = {}): Prom
     files,
     commands,
     processes: readProcesses(host),
-    sysDm: readSysDm(host),
+    sysDm: sys.sysDm,
+    sysDmRead: sys.read,
     links: readDeviceLinks(host, files),
   };
 }

@@ -73,7 +73,8 @@ function childOf(host: Host, pid: number, all: number[]): number | null {
 /** What the mounts check reads before it probes anything (HostSnapshot.extra.mounts is built from it). */
 export interface MountTableReads {
   hostMountinfo: string;
-  containers: { ctid: number; pid: number; mountinfo: string | null }[];
+  /** alive: the init process still exists when its mountinfo could not be read (then its mounts are unseen). */
+  containers: { ctid: number; pid: number; mountinfo: string | null; alive?: boolean }[];
   storageCfg: string | null;
   /** ctid → /etc/pve/lxc/<ctid>.conf text. */
   ctConfigs: Record<string, string>;
@@ -99,7 +100,12 @@ export function readMountTables(host: Host): MountTableReads {
   const warnings: string[] = [];
   const containers = findContainerInits(host).map((c) => {
     const mountinfo = readText(host, `/proc/${c.pid}/mountinfo`);
-    if (mountinfo === null) warnings.push(`CT ${c.ctid}: cannot read /proc/${c.pid}/mountinfo (container stopped?)`);
+    if (mountinfo === null) {
+      // procfs, never a network path: reading /proc/<pid>/stat cannot block.
+      const alive = readText(host, `/proc/${c.pid}/stat`) !== null;
+      warnings.push(`CT ${c.ctid}: cannot read /proc/${c.pid}/mountinfo${alive ? ' while it runs' : ' (container stopped?)'}`);
+      return { ...c, mountinfo, alive };
+    }
     return { ...c, mountinfo };
   });
   const ctConfigs: Record<string, string> = {};

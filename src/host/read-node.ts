@@ -15,6 +15,7 @@ export const NODE_FILES = [
   '/etc/pve/datacenter.cfg',
   '/etc/pve/ha/manager_status',
   '/etc/pve/replication.cfg',
+  '/var/lib/pve-manager/pve-replication-state.json',
   '/var/log/pve/tasks/active',
   '/proc/self/mountinfo',
   '/etc/lvm/lvm.conf',
@@ -133,13 +134,27 @@ function describe(host: Host, pid: number, comm: string): ProcessInfo {
   return { pid, ppid: Number.isFinite(ppid) ? ppid : undefined, comm, cmdline };
 }
 
-/** /sys/block/dm-N/dm/{name,uuid}: the kernel's own list, compared against dmsetup before acting. */
-export function readSysDm(host: Host): SysDmEntry[] {
+/**
+ * /sys/block/dm-N/dm/{name,uuid}: the kernel's own list, compared with dmsetup's in every command
+ * (core/node/view-consistency.ts). `read` is true when /sys/block was listed and every map's name read,
+ * else why not: an unreadable sysfs must not look like a kernel without maps.
+ */
+export function readSysDmState(host: Host): { sysDm: SysDmEntry[]; read: true | string } {
+  let names: string[];
+  try {
+    names = readdirSync(hostPath(host, '/sys/block'));
+  } catch (e) {
+    return { sysDm: [], read: `/sys/block: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+  }
   const out: SysDmEntry[] = [];
-  for (const k of list(host, '/sys/block')) {
+  const unreadable: string[] = [];
+  for (const k of names) {
     if (!k.startsWith('dm-')) continue;
     const name = readText(host, `/sys/block/${k}/dm/name`);
-    if (name === undefined) continue;
+    if (name === undefined) {
+      unreadable.push(k);
+      continue;
+    }
     out.push({
       kname: k,
       name: name.trim(),
@@ -149,5 +164,5 @@ export function readSysDm(host: Host): SysDmEntry[] {
       slaves: list(host, `/sys/block/${k}/slaves`),
     });
   }
-  return out;
+  return { sysDm: out, read: unreadable.length ? `/sys/block/${unreadable[0]}/dm/name cannot be read` : true };
 }

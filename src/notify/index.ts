@@ -8,7 +8,7 @@ import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
 import { type Host, hostPath } from '../host/host';
 import { writeTextfile } from '../host/write-textfile';
-import { isCounted, listFindings } from '../core/findings/findings';
+import { isCounted, listFindings, partErrors } from '../core/findings/findings';
 import type { Channel, ChannelContext } from './channel';
 import { mailjetChannel } from './mailjet';
 import { pveForwardChannel } from './pve-forward';
@@ -115,7 +115,8 @@ export async function sendNotifications(
   const { state, error } = await readState(stateFile);
   if (error) report.stateError = error;
   const now = host.now();
-  const cur = { node: doc.node, status: doc.status, findings: findingKeys(doc), now };
+  const unchecked = partErrors(doc).map((p) => p.part);
+  const cur = { node: doc.node, status: doc.status, findings: findingKeys(doc), now, unchecked };
   const plans = planChannels(
     state,
     cur,

@@ -2,7 +2,7 @@
 // finding with its fix, the HTML report for mail. Pure.
 import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
-import { listFindings, findingsPhrase } from '../core/findings/findings';
+import { listFindings, findingsPhrase, partErrors } from '../core/findings/findings';
 import { STATUS_WORD } from '../core/findings/status';
 import { describeKey } from '../core/findings/finding-keys';
 import { findingTag } from '../core/findings/finding-words';
@@ -26,8 +26,15 @@ export { describeKey };
 
 export function buildSubject(doc: CheckDocument, kind: NotifyKind, statusFrom: Status | null): string {
   const word = STATUS_WORD[doc.status];
-  const grade = doc.dm ? `grade ${doc.dm.summary.grade}, ` : '';
-  const what = doc.status === 0 && statusFrom !== null && statusFrom !== 0 ? 'all clear' : `${grade}${findingsPhrase(doc)}`;
+  const grade = doc.dm && !doc.dm.error ? `grade ${doc.dm.summary.grade}, ` : '';
+  const failed = partErrors(doc);
+  // A part that could not be checked has no grade and no "no issues": the subject says what was not checked.
+  const what =
+    failed.length > 0
+      ? `could not check ${failed.map((f) => f.label).join(', ')}${listFindings(doc).length ? `; ${grade}${findingsPhrase(doc)}` : ''}`
+      : doc.status === 0 && statusFrom !== null && statusFrom !== 0
+        ? 'all clear'
+        : `${grade}${findingsPhrase(doc)}`;
   // A stable prefix with the severity first, for mail filters and PVE notification routing.
   const tag = kind === 'test' ? ' test' : kind === 'digest' ? ' digest' : '';
   return `[pve-health ${word}${tag}] ${doc.node} — ${what}`;
@@ -37,7 +44,16 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   const lines: string[] = [];
   const was = m.statusFrom !== null && m.statusFrom !== doc.status ? ` (was ${STATUS_WORD[m.statusFrom]})` : '';
   lines.push(`${doc.node}: ${STATUS_WORD[doc.status]}${was}`);
-  lines.push(`${doc.dm ? `Grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}): ` : ''}${findingsPhrase(doc)}`);
+  const failed = partErrors(doc).map((f) => `${f.label}: ${f.error}`);
+  // Partly checked: what of the device-mapper part is unknown (unchecked kernel state, an incomplete LVM view).
+  if (doc.dm && !doc.dm.error && doc.dm.status === 3)
+    failed.push(...(doc.dm.unchecked ?? doc.dm.warnings).map((w) => `device-mapper: ${w}`));
+  if (failed.length) {
+    lines.push('Could not check:', ...failed.map((f) => `  ${f}`));
+    lines.push('What the last check found in these parts is carried over, not resolved.');
+  }
+  if (!failed.length || listFindings(doc).length)
+    lines.push(`${doc.dm && !doc.dm.error ? `Grade ${doc.dm.summary.grade} (score ${doc.dm.summary.score}): ` : ''}${findingsPhrase(doc)}`);
   lines.push(`Checked at ${doc.generatedAt}`);
   if (m.kind === 'test') lines.push('', 'This is a test message from "pve-health notify --test".');
   if (m.added.length) lines.push('', 'New:', ...m.added.map((k) => `  + ${describeKey(k)}`));

@@ -1,6 +1,7 @@
 // Notify on change: which channels get a message this run, decided from the last state each channel
 // was told about. Pure: the previous state, the current findings and the time go in; the decision
 // comes out. A channel whose send failed keeps its old record, so the next run tries it again.
+import { documentPartOf, type Finding } from '../core/findings/findings';
 import type { Status } from '../core/types';
 
 export type NotifyKind = 'change' | 'always' | 'digest' | 'test';
@@ -31,6 +32,24 @@ export interface Current {
   status: Status;
   findings: string[];
   now: Date;
+  /**
+   * Document parts that could not be checked this run (dm, mounts, volumes). What the last check found in
+   * them is neither resolved nor forgotten: carried over until the part is checked again.
+   */
+  unchecked?: string[];
+}
+
+/** The document part a finding key belongs to (`dm:…`/`storage:…` → dm, `mounts:…`, `volumes:…`). */
+function partOfKey(key: string): string | null {
+  return documentPartOf(key.slice(0, key.indexOf(':')) as Finding['part']);
+}
+
+/** Earlier findings of the parts that could not be checked now and are not seen now: carried over, never "resolved". */
+export function carriedFindings(before: Iterable<string>, cur: Current): string[] {
+  if (!cur.unchecked?.length) return [];
+  const now = new Set(cur.findings);
+  const unchecked = new Set(cur.unchecked);
+  return [...before].filter((k) => !now.has(k) && unchecked.has(partOfKey(k) ?? ''));
 }
 
 export interface PlanOptions {
@@ -84,7 +103,8 @@ export function planChannels(
     const before = new Set(rec?.findings ?? []);
     const now = new Set(cur.findings);
     const added = cur.findings.filter((k) => !before.has(k));
-    const resolved = [...before].filter((k) => !now.has(k));
+    const carried = new Set(carriedFindings(before, cur));
+    const resolved = [...before].filter((k) => !now.has(k) && !carried.has(k));
     const statusFrom = rec ? rec.status : null;
     const base = { channel, added, resolved, statusFrom };
     if (opts.test) return { ...base, send: true, kind: 'test', why: 'test message' };
@@ -118,9 +138,11 @@ export function nextState(
   const at = cur.now.toISOString();
   for (const d of delivered) {
     if (d.kind === 'test') continue;
-    channels[d.channel] = { status: cur.status, findings: [...cur.findings], sentAt: at };
+    const carried = carriedFindings(prev?.channels[d.channel]?.findings ?? [], cur);
+    channels[d.channel] = { status: cur.status, findings: [...cur.findings, ...carried].sort(), sentAt: at };
   }
-  const node: NodeState = { checkedAt: at, status: cur.status, findings: [...cur.findings], channels };
+  const carried = carriedFindings(prev?.findings ?? [], cur);
+  const node: NodeState = { checkedAt: at, status: cur.status, findings: [...cur.findings, ...carried].sort(), channels };
   const digestSent = digestDue && delivered.some((d) => d.kind !== 'test');
   const digestAt = digestSent ? at : prev?.digestAt;
   if (digestAt) node.digestAt = digestAt;

@@ -208,7 +208,8 @@ ${DASHBOARD_CLUSTER_JS}
   function load() {
     var headers = { Accept: 'application/json' };
     if (token) headers.Authorization = 'Bearer ' + token;
-    return fetch('api/status', { headers: headers, cache: 'no-store' }).then(function (r) {
+    // The summary: the view and each part's status (the full document stays at api/status); gzipped.
+    return fetch('api/summary', { headers: headers, cache: 'no-store' }).then(function (r) {
       if (r.status === 401) {
         $('auth').hidden = false;
         say(token ? 'The token was not accepted.' : 'This service needs an API token.');
@@ -221,9 +222,12 @@ ${DASHBOARD_CLUSTER_JS}
       if (!doc) return;
       render(doc);
       loadCluster(doc.service && doc.service.cluster, headers);
-      // The service has just started: look again soon rather than at the next refresh.
-      if (!doc.dm || !doc.mounts) setTimeout(load, 2000);
-      if (/^(The token|This service|Could not)/.test($('message').textContent)) say('');
+      // The service has just started: say so, and look again soon rather than at the next refresh.
+      var svc = doc.service || {};
+      var first = ['dm', 'mounts', 'volumes'].filter(function (p) { return svc[p] && svc[p].scans === 0; });
+      if (first.length) setTimeout(load, 2000);
+      if (first.length) say('First scan running (' + first.join(', ') + '): the results follow in a moment.');
+      else if (/^(The token|This service|Could not|First scan)/.test($('message').textContent)) say('');
     }).catch(function (e) {
       say('Could not reach the service: ' + e.message + '. Showing the last data.');
     });

@@ -1,6 +1,7 @@
 // The HTTP routes of `pve-health serve`, as a function from a request to a reply (no sockets here, so
 // tests call it directly too). Read-only: GET and HEAD only, no route changes anything on the node.
-// Rendered bodies are cached per scan generation: a request costs one string concatenation.
+// Rendered bodies are cached per scan generation, gzipped once (in the thread pool, src/serve/compress.ts):
+// a request costs one concatenation of the cached body and the live service block.
 import type { VolumesResult } from '../core/volumes/volume-types';
 import { unknownVolumes } from '../core/volumes/classify-volumes';
 import type { ProcessStats } from '../host/read-process-stats';
@@ -12,6 +13,15 @@ import { SOURCE_URL } from '../version';
 import { type AuthPolicy, authorize } from './auth';
 import { DASHBOARD_CSS, renderDashboardHtml } from './dashboard-page';
 import { DASHBOARD_JS } from './dashboard-script';
+import {
+  acceptsGzip,
+  crc32,
+  type DeflatedPrefix,
+  deflatePrefix,
+  deflatePrefixAsync,
+  gzipOnce,
+  gzipWithTail,
+} from './compress';
 import { renderProcessMetrics, renderServiceMetrics } from './service-metrics';
 import type { Part, ScanReport, Service } from './service';
 
@@ -64,7 +74,8 @@ export interface RequestInfo {
 export interface Reply {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Text, or the gzip of it (then `content-encoding: gzip` is among the headers). */
+  body: string | Buffer;
 }
 
 const SECURITY_HEADERS = {
@@ -78,6 +89,8 @@ const PAGE_CSP =
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Bodies up to this size are gzipped when rendered; larger ones in the thread pool. */
+const SYNC_GZIP_MAX = 256 * 1024;
 const METRICS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** The service block added to the API documents: when each part was scanned, and scans that overrun. */
@@ -92,8 +105,10 @@ export interface ServiceBlock {
 }
 
 export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
-  const cache = new Map<string, { key: string; body: string }>();
-  const page = renderDashboardHtml(ctx.sourceUrl ?? SOURCE_URL);
+  const cache = new Map<string, CachedBody>();
+  const page = staticBody(renderDashboardHtml(ctx.sourceUrl ?? SOURCE_URL));
+  const css = staticBody(DASHBOARD_CSS);
+  const js = staticBody(DASHBOARD_JS);
 
   /**
    * Why a part's result cannot be shown as current (never fail open): no scan has completed, the last
@@ -103,20 +118,28 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     const r = ctx.service.report(part);
     const st = ctx.service.state(part);
     if (r.error) return `the last ${part} scan failed: ${r.error}`;
-    if (!st.result) return r.running ? `the first ${part} scan has not finished yet` : `no ${part} scan has completed`;
+    if (!st.result) return r.running ? `first scan running: the first ${part} scan has not finished yet` : `no ${part} scan has completed`;
     if (r.ageSeconds !== null && r.ageSeconds > 3 * r.intervalSeconds)
       return `the last ${part} result is stale: ${Math.round(r.ageSeconds)} s old (scans every ${r.intervalSeconds} s)`;
     return null;
   }
 
-  // One cached rendering per route, rebuilt only when a scan finished since (or a part went stale).
-  function cached(name: string, render: () => string): string {
+  // One cached rendering per route, rebuilt only when a scan finished since (or a part went stale). Its
+  // gzip is made in the thread pool: until it is ready (a moment after a scan) the reply goes uncompressed
+  // rather than making every request wait for a compression of a large document.
+  function cached(name: string, render: () => string): CachedBody {
     const key = `${ctx.service.parts.map((p) => `${ctx.service.state(p).generation}/${problemOf(p)}`).join('/')}/${ctx.stamp?.() ?? ''}`;
     const hit = cache.get(name);
-    if (hit && hit.key === key) return hit.body;
-    const body = render();
-    cache.set(name, { key, body });
-    return body;
+    if (hit && hit.key === key) return hit;
+    const text = render();
+    // A small body (the dashboard's summary, /metrics) is compressed at once: a millisecond or two.
+    const entry: CachedBody = { key, text, gz: text.length <= SYNC_GZIP_MAX ? deflatePrefix(text) : null };
+    cache.set(name, entry);
+    if (!entry.gz)
+      deflatePrefixAsync(text, (gz) => {
+        entry.gz = gz;
+      });
+    return entry;
   }
 
   function parts(only?: Part): DocumentParts {
@@ -159,22 +182,27 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     return block;
   }
 
-  // The document without its closing brace, plus the live service block (ages change every second).
-  function apiDocument(name: string, only?: Part): Reply {
-    const docJson = cached(name, () => {
-      const doc = ctx.buildDocument(parts(only));
-      if (only) return JSON.stringify(doc);
-      // The dashboard's view of it (status words, sizes, guest links) and the scan history.
-      const h = ctx.history?.();
-      const newKeys = h ? [...newSinceLastScan(h, 'dm'), ...newSinceLastScan(h, 'mounts')] : [];
-      return JSON.stringify({ ...doc, view: dashboardView(doc, { newKeys }), ...(h ? { history: historyForApi(h) } : {}) });
-    });
-    const body = `${docJson.slice(0, -1)},"service":${JSON.stringify(serviceBlock(only))}}\n`;
-    return reply(200, JSON_TYPE, body, { 'cache-control': 'no-store' });
+  // The full document with the dashboard's view of it (status words, sizes, guest links) and the scan history.
+  function statusDocument(): CheckDocument & { view: unknown } {
+    const doc = ctx.buildDocument(parts());
+    const h = ctx.history?.();
+    const newKeys = h ? [...newSinceLastScan(h, 'dm'), ...newSinceLastScan(h, 'mounts')] : [];
+    return { ...doc, view: dashboardView(doc, { newKeys }), ...(h ? { history: historyForApi(h) } : {}) };
   }
 
-  function metrics(): Reply {
-    const doc = cached('metrics', () => {
+  // The document without its closing brace, plus the live service block (ages change every second).
+  function apiDocument(req: RequestInfo, name: 'status' | 'summary' | Part, only?: Part): Reply {
+    const entry = cached(name, () => {
+      if (only) return JSON.stringify(ctx.buildDocument(parts(only))).slice(0, -1);
+      const full = statusDocument();
+      return JSON.stringify(name === 'summary' ? summaryDocument(full) : full).slice(0, -1);
+    });
+    const tail = `,"service":${JSON.stringify(serviceBlock(only))}}\n`;
+    return withTail(req, entry, tail, JSON_TYPE);
+  }
+
+  function metrics(req: RequestInfo): Reply {
+    const entry = cached('metrics', () => {
       const d = ctx.service.state('dm');
       const m = ctx.service.state('mounts');
       const ms = Math.max(d.lastDurationMs ?? 0, m.lastDurationMs ?? 0);
@@ -182,23 +210,27 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     });
     const cluster = ctx.cluster?.metrics() ?? '';
     const proc = ctx.processStats ? renderProcessMetrics(ctx.processStats()) : '';
-    return reply(200, METRICS_TYPE, doc + renderServiceMetrics(serviceBlock()) + proc + cluster, {
-      'cache-control': 'no-store',
-    });
+    return withTail(req, entry, renderServiceMetrics(serviceBlock()) + proc + cluster, METRICS_TYPE);
   }
 
+  // Until every part has scanned once the service is starting: 202 with "first scan running", neither
+  // OK (nothing has been checked) nor 503 (a load balancer that polls would take a starting service out).
   function healthz(): Reply {
     const block = serviceBlock();
     const problems: string[] = [];
+    const starting = ctx.service.parts.filter((part) => block[part]!.scans === 0);
     for (const part of ctx.service.parts) {
       const r = block[part]!;
       if (r.overrun)
         problems.push(`${part} scan running for ${r.runningForSeconds} s (interval ${r.intervalSeconds} s)`);
-      else if (r.scans === 0) problems.push(`${part}: first scan not finished`);
+      else if (r.scans === 0) problems.push(`${part}: first scan running`);
       else if (r.error) problems.push(`${part} scan failed: ${r.error}`);
     }
-    const body = `${JSON.stringify({ ok: problems.length === 0, problems, service: block })}\n`;
-    return reply(problems.length === 0 ? 200 : 503, JSON_TYPE, body, { 'cache-control': 'no-store' });
+    const overrun = ctx.service.parts.some((part) => block[part]!.overrun);
+    const state = problems.length === 0 ? 'ok' : starting.length && !overrun ? 'first scan running' : 'problem';
+    const body = `${JSON.stringify({ ok: problems.length === 0, state, problems, service: block })}\n`;
+    const code = state === 'ok' ? 200 : state === 'first scan running' ? 202 : 503;
+    return reply(code, JSON_TYPE, body, { 'cache-control': 'no-store' });
   }
 
   return (req) => {
@@ -222,30 +254,33 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     let r: Reply;
     switch (route.name) {
       case 'page':
-        r = reply(200, 'text/html; charset=utf-8', page, { 'content-security-policy': PAGE_CSP });
+        r = staticReply(req, 'text/html; charset=utf-8', page, { 'content-security-policy': PAGE_CSP });
         break;
       case 'css':
-        r = reply(200, 'text/css; charset=utf-8', DASHBOARD_CSS);
+        r = staticReply(req, 'text/css; charset=utf-8', css);
         break;
       case 'js':
-        r = reply(200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
+        r = staticReply(req, 'text/javascript; charset=utf-8', js);
         break;
       case 'status':
-        r = apiDocument('status');
+        r = apiDocument(req, 'status');
+        break;
+      case 'summary':
+        r = apiDocument(req, 'summary');
         break;
       case 'dm':
-        r = apiDocument('dm', 'dm');
+        r = apiDocument(req, 'dm', 'dm');
         break;
       case 'mounts':
-        r = apiDocument('mounts', 'mounts');
+        r = apiDocument(req, 'mounts', 'mounts');
         break;
       case 'volumes':
         r = ctx.service.parts.includes('volumes')
-          ? apiDocument('volumes', 'volumes')
+          ? apiDocument(req, 'volumes', 'volumes')
           : reply(404, 'text/plain; charset=utf-8', 'not found (no volumes part)\n');
         break;
       case 'metrics':
-        r = metrics();
+        r = metrics(req);
         break;
       case 'cluster': {
         // Without --cluster there is no such view; before the first scan there is nothing yet.
@@ -265,12 +300,13 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   };
 }
 
-type RouteName = 'page' | 'css' | 'js' | 'status' | 'dm' | 'mounts' | 'volumes' | 'metrics' | 'healthz' | 'cluster';
+type RouteName = 'page' | 'css' | 'js' | 'status' | 'summary' | 'dm' | 'mounts' | 'volumes' | 'metrics' | 'healthz' | 'cluster';
 const ROUTES: Record<string, { name: RouteName; public: boolean }> = {
   '/': { name: 'page', public: true },
   '/dashboard.css': { name: 'css', public: true },
   '/dashboard.js': { name: 'js', public: true },
   '/api/status': { name: 'status', public: false },
+  '/api/summary': { name: 'summary', public: false },
   '/api/dm': { name: 'dm', public: false },
   '/api/mounts': { name: 'mounts', public: false },
   '/api/volumes': { name: 'volumes', public: false },
@@ -289,6 +325,57 @@ function safePath(url: string): string {
   return q >= 0 ? url.slice(0, q) : url;
 }
 
-function reply(status: number, type: string, body: string, extra: Record<string, string> = {}): Reply {
+function reply(status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): Reply {
   return { status, headers: { 'content-type': type, ...SECURITY_HEADERS, ...extra }, body };
+}
+
+/** A route's body of the current scans: its text and, once made, its gzip (without the live tail). */
+interface CachedBody {
+  key: string;
+  text: string;
+  gz: DeflatedPrefix | null;
+}
+
+/** The cached body + the live tail, gzipped when the client takes it and the gzip is ready. */
+function withTail(req: RequestInfo, entry: CachedBody, tail: string, type: string): Reply {
+  const extra = { 'cache-control': 'no-store', vary: 'accept-encoding' };
+  if (entry.gz && acceptsGzip(header(req, 'accept-encoding')))
+    return reply(200, type, gzipWithTail(entry.gz, tail), { ...extra, 'content-encoding': 'gzip' });
+  return reply(200, type, entry.text + tail, extra);
+}
+
+interface StaticBody {
+  text: string;
+  gz: Buffer;
+  etag: string;
+}
+
+function staticBody(text: string): StaticBody {
+  return { text, gz: gzipOnce(text), etag: `"${crc32(Buffer.from(text, 'utf8'), 0).toString(16)}-${text.length}"` };
+}
+
+/** The page and its assets: gzipped once, with an ETag, so a reload of an unchanged page is a 304. */
+function staticReply(req: RequestInfo, type: string, b: StaticBody, extra: Record<string, string> = {}): Reply {
+  const tags = (header(req, 'if-none-match') ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+  const common = { ...extra, etag: b.etag, vary: 'accept-encoding', 'cache-control': 'no-cache' };
+  if (tags.includes(b.etag)) return reply(304, type, '', common);
+  if (acceptsGzip(header(req, 'accept-encoding')))
+    return reply(200, type, b.gz, { ...common, 'content-encoding': 'gzip' });
+  return reply(200, type, b.text, common);
+}
+
+/**
+ * What the dashboard polls (/api/summary): the document with its view and history, each part reduced to
+ * its status, summary, error and warnings (the page shows the view, never the raw entries).
+ */
+export function summaryDocument(full: CheckDocument): CheckDocument {
+  const out: CheckDocument = { ...full };
+  for (const part of ['dm', 'mounts', 'volumes'] as const) {
+    const p = full[part] as Record<string, unknown> | undefined;
+    if (!p) continue;
+    const brief: Record<string, unknown> = {};
+    for (const k of ['status', 'summary', 'error', 'warnings']) if (k in p) brief[k] = p[k];
+    out[part] = brief as never;
+  }
+  return out;
 }

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkSafety, diffSysView, type SafetyFacts } from '../../src/core/cleanup/check-safety';
-
-const dev = [
-  { name: 'pve-root', uuid: 'LVM-aaa', kname: 'dm-0' },
-  { name: 'pve-vm--100--disk--0', uuid: 'LVM-bbb', kname: 'dm-5' },
-];
+import { checkSafety, type SafetyFacts } from '../../src/core/cleanup/check-safety';
 
 function facts(p: Partial<SafetyFacts> = {}): SafetyFacts {
   return {
@@ -14,8 +9,6 @@ function facts(p: Partial<SafetyFacts> = {}): SafetyFacts {
     hostname: 'pve1',
     guestConfigs: 3,
     guestVolumes: 5,
-    dmDevices: dev,
-    sysDm: dev,
     ...p,
   };
 }
@@ -46,13 +39,8 @@ describe('checkSafety', () => {
     ['.members missing', { membersText: undefined }, 'members', /missing/],
     ['.members garbage', { membersText: '{nope' }, 'members', /not valid JSON/],
     ['no configs but volumes', { guestConfigs: 0 }, 'no-guest-configs', /no guest configs found .* 5 guest volume/],
-    [
-      'sys view of another machine',
-      { sysDm: [{ name: 'pve-root', uuid: 'LVM-zzz', kname: 'dm-0' }] },
-      'sys-mismatch',
-      /does not match what dmsetup reports/,
-    ],
-    ['empty sys view', { sysDm: [] }, 'sys-mismatch', /dmsetup has pve-root/],
+    // The sysfs view against dmsetup's is the node view's one consistency check (view-consistency.ts),
+    // for every command: test/core/view-consistency.test.ts.
   ];
   for (const [what, p, code, re] of cases) {
     it(`refuses: ${what}`, () => {
@@ -67,13 +55,5 @@ describe('checkSafety', () => {
     const m =
       '{"nodename":"pve1","version":3,"cluster":{"name":"prod","version":2,"nodes":3,"quorate":1},"nodelist":{}}';
     assert.deepEqual(checkSafety(facts({ membersText: m, guestConfigs: 0, guestVolumes: 0 })), []);
-  });
-
-  it('diffSysView names both sides', () => {
-    const d = diffSysView(dev, [dev[0], { name: 'other', uuid: '', kname: 'dm-9' }]);
-    assert.deepEqual(d, [
-      'dmsetup has pve-vm--100--disk--0 (LVM-bbb), sys does not',
-      'sys has other (dm-9), dmsetup does not',
-    ]);
   });
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { classifyStorage as classifyStorageOfView, parseAutoactivation } from '../../src/core/storage/classify-storage';
 import type { DmEntry, StorageFinding } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
-import { emptyDm, lvsJson, snapshot, testbed } from '../helpers/storage-snapshot';
+import { emptyDm, lvsJson, snapshot, tableFor, testbed } from '../helpers/storage-snapshot';
 import type { HostSnapshot } from '../../src/core/node/snapshot';
 import type { DmResult } from '../../src/core/types';
 import type { Config } from '../../src/core/config';
@@ -191,7 +191,7 @@ test('host use of guest disks: the testbed host activated a VG inside pve/vm-102
     'dmsetup.info': testbed.info_guestvg,
     'dmsetup.deps': testbed.deps_guestvg,
     'dmsetup.status': testbed.status_guestvg,
-    'dmsetup.table': '',
+    'dmsetup.table': tableFor(testbed.info_guestvg),
     lvs: lvsJson([]),
     vgs: testbed.vgs_scan_lvs_1,
   };
@@ -229,6 +229,7 @@ test('host use of guest disks: the testbed host activated a VG inside pve/vm-102
     ...base,
     'dmsetup.info': noGuestVg(base['dmsetup.info']),
     'dmsetup.deps': noGuestVg(base['dmsetup.deps']),
+    'dmsetup.table': noGuestVg(base['dmsetup.table']),
     vgs: '',
   };
   assert.deepEqual(
@@ -263,7 +264,10 @@ test('host use: guest VG seen but inactive, kpartx partition map, dm-crypt', () 
     'pve-vm--100--disk--0p2: 1 dependencies\t: (253, 4)',
     'secret: 1 dependencies\t: (253, 8)',
   ].join('\n');
-  const table = 'secret: 0 2093056 crypt aes-xts-plain64 :64:logon:cryptsetup:1c0b5d7f-d0 0 253:8 32768\n';
+  const table = tableFor(info).replace(
+    /^secret: .*$/m,
+    'secret: 0 2093056 crypt aes-xts-plain64 :64:logon:cryptsetup:1c0b5d7f-d0 0 253:8 32768',
+  );
   const vgs = JSON.stringify({
     report: [
       {

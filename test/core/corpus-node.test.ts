@@ -62,7 +62,13 @@ test('corpus node: every LVM volume of every config active → no orphan, no dup
         : `lvmthin: ${id}\n\tvgname ${vgOf(id)}\n\tthinpool data\n\tcontent images,rootdir\n`,
     )
     .join('\n');
-  const b = new NodeBuilder().storage(cfgText);
+  // The other storages the configs name, as directory storages: storage.cfg defines every storage a
+  // config names, or the node is UNKNOWN (core/node/storage-gaps.ts).
+  const others = [...volumes.keys()]
+    .filter((id) => id !== 'local' && !lvmIds.includes(id))
+    .map((id) => `dir: ${id}\n\tpath /mnt/${id}\n\tcontent images\n`)
+    .join('\n');
+  const b = new NodeBuilder().storage(`${cfgText}\n${others}`);
   for (const id of lvmIds) if (id !== 'lvm-store') b.pool(vgOf(id));
   for (const { c, vmid } of parsed) b.guest(vmid, c.type, c.text);
   let active = 0;

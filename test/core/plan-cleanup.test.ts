@@ -101,6 +101,64 @@ describe('planCleanup', () => {
     });
   }
 
+  // dm-flags marks every pending entry protected too, so the planner's own pending check is a second net
+  // that the "protected" check would hide: here the entries are pending and not protected, as an input
+  // that breaks that habit would be. Each must be skipped for being pending, never planned.
+  const pendingOnly: [string, DmEntry][] = [
+    ['guest-missing LV (task)', { ...orphanLv, pending: true, protectedBy: ['task:qmmove'] }],
+    ['lv-missing map (HA migration)', { ...lvMissing, pending: true, protectedBy: ['ha:migrate'] }],
+    ['stale map (lock under way)', { ...stale, pending: true, protectedBy: ['lock'] }],
+    ['pending without a named operation', { ...unrefLv, pending: true, protectedBy: [] }],
+  ];
+  for (const [what, e] of pendingOnly) {
+    it(`pending alone, not protected, is never acted on: ${what}`, () => {
+      const plan = planCleanup([e]);
+      assert.deepEqual(plan.actions, []);
+      assert.equal(actionFor(e), null);
+      assert.equal(plan.skipped.length, 1);
+      assert.match(plan.skipped[0].why, /^pending: /);
+    });
+  }
+
+  it('a pending kpartx child keeps itself and its parent (open only by it) off the plan', () => {
+    const parent = { ...lvMissing, open: true, openCount: 1, holders: ['pve-vm--103--disk--2p1'] };
+    const child = entry({
+      name: 'pve-vm--103--disk--2p1',
+      uuid: `part1-${lvMissing.uuid}`,
+      parent: lvMissing.name,
+      status: 'orphan',
+      reason: 'lv-missing',
+      majorMinor: '252:90',
+      pending: true,
+      protectedBy: ['task:qmrestore'],
+    });
+    const plan = planCleanup([parent, child]);
+    assert.deepEqual(plan.actions, []);
+    assert.match(plan.skipped.find((s) => s.name === child.name)?.why ?? '', /pending: task:qmrestore/);
+  });
+
+  it('a pending parent open only by its partitions is not removed with them', () => {
+    const parent = {
+      ...lvMissing,
+      open: true,
+      openCount: 1,
+      pending: true,
+      protectedBy: ['open'],
+      holders: ['pve-vm--103--disk--2p1'],
+    };
+    const child = entry({
+      name: 'pve-vm--103--disk--2p1',
+      uuid: `part1-${lvMissing.uuid}`,
+      parent: lvMissing.name,
+      status: 'orphan',
+      reason: 'lv-missing',
+      majorMinor: '252:90',
+    });
+    const plan = planCleanup([child, parent]);
+    assert.deepEqual(plan.actions, []);
+    assert.match(plan.skipped.find((s) => s.name === parent.name)?.why ?? '', /^pending: /);
+  });
+
   const vgStates: [string, Record<string, object>][] = [
     ['partial', { pve: { partial: true } }],
     ['pvmove', { pve: { pvmove: true } }],

@@ -164,6 +164,7 @@ export function nodeView(input: ViewInput = {}): NodeView {
     commands: {},
     processes: [],
     sysDm: [],
+    storageGap: null,
     links: {},
     files: input.storageCfg === undefined ? {} : { '/etc/pve/storage.cfg': input.storageCfg },
     warnings: [],

@@ -56,6 +56,22 @@ export function snapshot(o: SnapOptions = {}): HostSnapshot {
   };
 }
 
+/**
+ * A `dmsetup table` that agrees with a `dmsetup info` text (a linear segment per counted segment), for
+ * tests about other things: every command checks that the dmsetup lists agree (view-consistency.ts).
+ */
+export function tableFor(infoText: string): string {
+  const lines: string[] = [];
+  for (const l of infoText.split('\n')) {
+    const f = l.split('\t');
+    if (f.length < 9) continue;
+    const n = Number(f[7]) || 0;
+    if (n === 0) lines.push(`${f[0]}: `);
+    for (let i = 0; i < n; i++) lines.push(`${f[0]}: ${i * 2048} 2048 linear 8:0 ${i * 2048}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export function emptyDm(over: Partial<DmResult> = {}): DmResult {
   return {
     summary: {

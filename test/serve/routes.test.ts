@@ -3,6 +3,8 @@
 import { readProcessStats } from '../../src/host/read-process-stats';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
 import type { DmResult, MountsResult } from '../../src/core/types';
 import { renderPrometheus } from '../../src/render/prometheus';
@@ -174,12 +176,19 @@ test('routes: a hung DM scan never blocks a response; it shows as overrun with i
   assert.match(m, /^pve_health_serve_scan_running_seconds\{part="dm"\} 125$/m);
 });
 
-test('routes: /healthz is 503 until the first scans end, then 200', async () => {
+test('routes: /healthz says "first scan running" (202: not OK, not 503) until every part scanned once, then 200', async () => {
   const s = await setup();
   let h = await fetch(`${s.base}/healthz`);
-  assert.equal(h.status, 503);
-  assert.deepEqual((await h.json()).problems, ['dm: first scan not finished', 'mounts: first scan not finished']);
-  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  assert.equal(h.status, 202);
+  let body = await h.json();
+  assert.equal(body.ok, false);
+  assert.equal(body.state, 'first scan running');
+  assert.deepEqual(body.problems, ['dm: first scan running', 'mounts: first scan running']);
+  await s.svc.scan('dm');
+  h = await fetch(`${s.base}/healthz`);
+  body = await h.json();
+  assert.deepEqual([h.status, body.ok, body.problems], [202, false, ['mounts: first scan running']]);
+  await s.svc.scan('mounts');
   h = await fetch(`${s.base}/healthz`);
   assert.equal(h.status, 200);
   assert.equal((await h.json()).ok, true);
@@ -347,5 +356,76 @@ test('serve: one client cannot hold more than its share of connections', async (
   } finally {
     for (const s of socks) s.destroy();
     await http.close();
+  }
+});
+
+/** A GET without fetch's automatic decoding: the bytes on the wire and the headers. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((ok, bad) => {
+    const req = request(url, { headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', bad);
+    req.end();
+  });
+}
+
+test('routes: API documents and /metrics are gzipped when accepted, and decode to the identity body', async () => {
+  const s = await setup();
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  for (const path of ['/api/status', '/api/summary', '/api/dm', '/api/mounts', '/metrics']) {
+    const plain = await rawGet(`${s.base}${path}`, {});
+    assert.equal(plain.headers['content-encoding'], undefined, path);
+    // The gzip of a new scan's body is made in the thread pool; until then the reply is uncompressed.
+    let gz = await rawGet(`${s.base}${path}`, { 'accept-encoding': 'gzip, br' });
+    for (let i = 0; i < 100 && gz.headers['content-encoding'] !== 'gzip'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      gz = await rawGet(`${s.base}${path}`, { 'accept-encoding': 'gzip, br' });
+    }
+    assert.equal(gz.headers['content-encoding'], 'gzip', path);
+    assert.equal(gz.headers.vary, 'accept-encoding', path);
+    assert.equal(Number(gz.headers['content-length']), gz.body.length, path);
+    // process_* (CPU time, memory) are live in every reply; the rest is the same text.
+    const stable = (t: string) => t.replace(/^process_\S+ \S+$/gm, '');
+    assert.equal(stable(gunzipSync(gz.body).toString('utf8')), stable(plain.body.toString('utf8')), path);
+    assert.equal((await rawGet(`${s.base}${path}`, { 'accept-encoding': 'gzip;q=0' })).headers['content-encoding'], undefined);
+  }
+});
+
+test('routes: /api/summary is the dashboard document: the view, history and service block, each part without its entries', async () => {
+  const s = await setup();
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  const full = await (await fetch(`${s.base}/api/status`)).json();
+  const sum = await (await fetch(`${s.base}/api/summary`)).json();
+  assert.deepEqual(sum.view, full.view);
+  assert.deepEqual(sum.service, full.service);
+  for (const k of ['schemaVersion', 'generatedAt', 'node', 'status', 'summary', 'source']) assert.deepEqual(sum[k], full[k], k);
+  assert.deepEqual(sum.dm, { status: full.dm.status, summary: full.dm.summary, warnings: full.dm.warnings });
+  assert.deepEqual(sum.mounts, { status: full.mounts.status, summary: full.mounts.summary });
+  assert.ok(full.dm.entries.length > 0 && !('entries' in sum.dm));
+});
+
+test('routes: a part that could not be checked keeps its error in /api/summary', async () => {
+  const s = await setup({ scanDm: async () => Promise.reject(new Error('dmsetup: timeout')) });
+  await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+  const sum = await (await fetch(`${s.base}/api/summary`)).json();
+  assert.equal(sum.dm.status, 3);
+  assert.match(sum.dm.error, /dmsetup: timeout/);
+  assert.equal(sum.status, 3);
+});
+
+test('routes: the page and its assets carry an ETag; an unchanged one is a 304 without a body', async () => {
+  const s = await setup();
+  for (const path of ['/', '/dashboard.js', '/dashboard.css']) {
+    const first = await rawGet(`${s.base}${path}`, { 'accept-encoding': 'gzip' });
+    assert.equal(first.status, 200);
+    assert.equal(first.headers['content-encoding'], 'gzip');
+    const etag = String(first.headers.etag);
+    assert.match(etag, /^"[0-9a-f]+-\d+"$/);
+    const again = await rawGet(`${s.base}${path}`, { 'if-none-match': `W/${etag}` });
+    assert.deepEqual([again.status, again.body.length], [304, 0], path);
+    assert.equal((await rawGet(`${s.base}${path}`, { 'if-none-match': '"other"' })).status, 200);
   }
 });

@@ -8,7 +8,10 @@ import { readConfig } from '../../host/read-config';
 import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
 import { renderMountsText } from '../../render/mounts-text';
 import { sanitizeDeep } from '../../render/sanitize';
-import { isCheckFailure, nodeOf, withAcks } from '../node-session';
+import { isCheckFailure, nodeOf, viewOf, withAcks } from '../node-session';
+import { withMountsGap } from '../gather-parts';
+import { mountsInputGap } from '../../core/node/storage-gaps';
+import type { MountsRaw } from '../../core/mounts/mount-types';
 import { defineCommand } from '../command';
 import { printDocument } from '../output';
 
@@ -44,13 +47,13 @@ Options:
       const loaded = await loadSnapshot(host, { from: ctx.global.from, demo: ctx.global.demo });
       const m = classifySnapshotMounts(loaded.snap, config);
       if (!m) throw new CheckError(`${loaded.source}: no mount data recorded (extra.mounts)`);
-      mounts = m;
+      mounts = withMountsGap(m, viewOf(loaded).storageGap ?? mountsInputGap(loaded.snap.extra?.mounts as MountsRaw));
       node = nodeOf(loaded);
       source = loaded.source;
     } else {
       try {
-        const { result } = await checkMounts(host, config, { fresh: Boolean(ctx.values.fresh), timeoutMs });
-        mounts = result;
+        const { raw, result } = await checkMounts(host, config, { fresh: Boolean(ctx.values.fresh), timeoutMs });
+        mounts = withMountsGap(result, mountsInputGap(raw));
         node = result.node;
       } catch (e) {
         // Could not check: an UNKNOWN part that says why, in every output form.

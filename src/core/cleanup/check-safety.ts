@@ -24,26 +24,16 @@ export interface SafetyFacts {
   guestConfigs: number;
   /** Entries that are PVE guest volumes (an LV of a PVE storage named for a VMID). */
   guestVolumes: number;
-  /** What `dmsetup info` reports. */
-  dmDevices: { name: string; uuid: string; kname?: string }[];
-  /** What <root>/sys/block/dm-N/dm/{name,uuid} say. */
-  sysDm: { name: string; uuid: string; kname?: string }[];
 }
 
 /** The facts of one gathered node (plus the /etc/pve mount state, read separately). */
 export function safetyFacts(view: NodeView, result: DmResult, pveMount: PveMountState): SafetyFacts {
-  const dmDevices: SafetyFacts['dmDevices'] =
-    view.dm.failure === null
-      ? view.dm.info.map((d) => ({ name: d.name, uuid: d.uuid, kname: d.kname }))
-      : result.entries.filter((e) => e.kind === 'dm').map((e) => ({ name: e.name, uuid: e.uuid }));
   return {
     pveMount,
     membersText: view.files['/etc/pve/.members'],
     hostname: view.hostname,
     guestConfigs: view.pve.configCount,
     guestVolumes: result.entries.filter((e) => e.vmid !== null && e.storage !== null && e.lv !== null).length,
-    dmDevices,
-    sysDm: view.sysDm.map((s) => ({ name: s.name, uuid: s.uuid, kname: s.kname })),
   };
 }
 
@@ -86,24 +76,5 @@ export function checkSafety(f: SafetyFacts): Refusal[] {
       message: `no guest configs found under /etc/pve/nodes while ${f.guestVolumes} guest volume(s) exist`,
     });
   }
-  const diff = diffSysView(f.dmDevices, f.sysDm);
-  if (diff.length) {
-    out.push({
-      code: 'sys-mismatch',
-      message: `the system view under --root (sys/block/dm-*/dm) does not match what dmsetup reports: ${diff.slice(0, 3).join('; ')}${diff.length > 3 ? `; … ${diff.length - 3} more` : ''}`,
-    });
-  }
-  return out;
-}
-
-/** Differences between dmsetup's device list and the sysfs one (empty when they agree). */
-export function diffSysView(dm: SafetyFacts['dmDevices'], sys: SafetyFacts['sysDm']): string[] {
-  const key = (d: { name: string; uuid: string }) => `${d.name}\u0000${d.uuid}`;
-  const a = new Map(dm.map((d) => [key(d), d]));
-  const b = new Map(sys.map((d) => [key(d), d]));
-  const out: string[] = [];
-  for (const [k, d] of a) if (!b.has(k)) out.push(`dmsetup has ${d.name}${d.uuid ? ` (${d.uuid})` : ''}, sys does not`);
-  for (const [k, d] of b)
-    if (!a.has(k)) out.push(`sys has ${d.name}${d.kname ? ` (${d.kname})` : ''}, dmsetup does not`);
   return out;
 }

@@ -59,7 +59,8 @@ export interface MountsRaw {
   node: string;
   hostMountinfo: string;
   /** Running containers: init pid and its /proc/<pid>/mountinfo (null if it vanished meanwhile). */
-  containers: { ctid: number; pid: number; mountinfo: string | null }[];
+  /** alive: set when the table could not be read, whether the init process still existed then. */
+  containers: { ctid: number; pid: number; mountinfo: string | null; alive?: boolean }[];
   storageCfg: string | null;
   /** ctid → /etc/pve/lxc/<ctid>.conf text. */
   ctConfigs: Record<string, string>;

@@ -8,6 +8,8 @@ import { CheckError } from '../errors';
 import { type DmInfo, type DmSegment, parseDmDeps, parseDmInfo, parseDmTable } from '../parse/parse-dmsetup';
 import { type LvRow, parseLvs, parseVgs, type VgRow } from '../parse/parse-lvm';
 import { buildLvmView, type LvmView } from './lvm-view';
+import { unclaimedGuestLvs } from './storage-gaps';
+import { dmViewDisagreement } from './view-consistency';
 import { parsePveState, type PveState } from './pve-state';
 import { COMMAND_KEYS, type CommandOutput, type HostSnapshot, type ProcessInfo, type SysDmEntry } from './snapshot';
 
@@ -45,6 +47,11 @@ export interface NodeView {
   files: Record<string, string>;
   /** Things that make the view less than complete, said once (LVM gaps, unreadable configs...). */
   warnings: string[];
+  /**
+   * Why storage.cfg parses to less than the node evidently has (storage-gaps.ts), or null. Every part
+   * that maps volumes to storages (DM, volumes, mounts) is UNKNOWN with this reason.
+   */
+  storageGap: string | null;
 }
 
 /** Why a command's output cannot be used, or null. */
@@ -65,7 +72,7 @@ function attempt<T>(fn: () => T): { value: T; error: null } | { value: null; err
   }
 }
 
-function parseDm(snap: HostSnapshot, lvm: LvmView): DmView {
+function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null): DmView {
   const cmd = (k: string) => snap.commands[k];
   const statusFailure = commandFailure(cmd(COMMAND_KEYS.dmStatus));
   const statusText = statusFailure ? '' : (cmd(COMMAND_KEYS.dmStatus)?.stdout ?? '');
@@ -99,6 +106,17 @@ function parseDm(snap: HostSnapshot, lvm: LvmView): DmView {
   });
   if (parsed.error !== null) return { failure: `unreadable dmsetup output: ${parsed.error}`, ...empty };
   const { info, tables, deps } = parsed.value;
+  const disagreement = dmViewDisagreement({
+    info,
+    tables,
+    deps,
+    depsText: cmd(COMMAND_KEYS.dmDeps)?.stdout ?? '',
+    sysDm: snap.sysDm,
+    sysDmRead: snap.sysDmRead,
+    lvs: lvm.lvs,
+  });
+  if (disagreement) return { failure: disagreement, ...empty };
+  if (storageGap) return { failure: storageGap, ...empty };
   const { devices, index } = buildDevices(info, tables, deps, lvm, snap.processes);
   return { failure: null, info, tables, deps, devices, index, statusText, statusFailure };
 }
@@ -134,11 +152,12 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState } = {}): 
     warnings.push(`lvs: ${lvsErr.trim().split('\n')[0]}`);
   }
   if (lvm.lvsError) warnings.push(`LVM view incomplete: ${lvm.lvsError}`);
+  const storageGap = pve.storageConfigError ?? unclaimedGuestLvs(lvm.lvs, pve.storageConfig);
   return {
     capturedAt: snap.capturedAt,
     hostname: snap.hostname,
     node: pve.node,
-    dm: parseDm(snap, lvm),
+    dm: parseDm(snap, lvm, storageGap),
     lvm,
     pve,
     commands: snap.commands,
@@ -147,6 +166,7 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState } = {}): 
     links: snap.links ?? {},
     files: snap.files,
     warnings,
+    storageGap,
   };
 }
 

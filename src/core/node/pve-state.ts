@@ -14,6 +14,7 @@ import {
 import type { GuestRecord } from '../dm/dm-references';
 import { parseGuestConfig } from '../parse/guest-config';
 import type { HostSnapshot, ProcessInfo } from './snapshot';
+import { storageConfigGap } from './storage-gaps';
 import {
   type LvmStorage,
   lvmStorages,
@@ -26,7 +27,7 @@ export interface PveState {
   node: string;
   members: Members | null;
   storageConfig: StorageConfig[];
-  /** Why storage.cfg could not be read (then no LV can be mapped to a storage); null when it was. */
+  /** Why storage.cfg cannot be believed (missing, garbled, or less than the guest configs name: storage-gaps.ts); null when it can. */
   storageConfigError: string | null;
   /** Every LVM and LVM-thin storage of the cluster, whatever its node restriction. */
   lvmStorages: LvmStorage[];
@@ -127,7 +128,7 @@ export function parsePveState(snap: HostSnapshot): PveState {
     node,
     members,
     storageConfig,
-    storageConfigError: storageText === undefined ? '/etc/pve/storage.cfg is missing or unreadable' : null,
+    storageConfigError: storageConfigGap(storageText, storageConfig, guests),
     lvmStorages: allLvm,
     lvmStoragesHere: storagesOnNode(allLvm, node),
     sharedStorages: new Set(storageConfig.filter((s) => s.shared).map((s) => s.id)),

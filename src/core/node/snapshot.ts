@@ -52,6 +52,11 @@ export interface HostSnapshot {
   processes: ProcessInfo[];
   sysDm: SysDmEntry[];
   /**
+   * true when the gatherer listed /sys/block (an empty sysDm then means the kernel has no maps), or why
+   * it could not; absent in captures of older versions (sysDm is then compared only when it lists maps).
+   */
+  sysDmRead?: boolean | string;
+  /**
    * Device paths named in this node's guest configs that are symlinks (udev's /dev/disk/by-id/...,
    * /dev/mapper/X, /dev/VG/LV), each resolved on the node to its final path (/dev/dm-3). Absent in
    * snapshots of older versions.

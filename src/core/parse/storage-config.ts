@@ -48,6 +48,34 @@ export function parseStorageConfig(text: string): StorageConfig[] {
   return out;
 }
 
+/** pve-storage parse_storage_id (Storage.pm). */
+const STORAGE_ID = /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i;
+
+/**
+ * Lines parseStorageConfig passes over that are not comments, blanks, section headers or properties of a
+ * section (pmxcfs handing out a torn or garbled file): SectionConfig skips them, so storages are lost.
+ */
+export function unparsedStorageLines(text: string): string[] {
+  const bad: string[] = [];
+  let inSection = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (line.startsWith('#')) continue;
+    if (/^\s*$/.test(line)) {
+      inSection = false;
+      continue;
+    }
+    const h = /^(\S+):\s*(\S+)\s*$/.exec(line);
+    if (h && !/^\s/.test(line)) {
+      inSection = /^[a-z][a-z0-9]*$/i.test(h[1]) && STORAGE_ID.test(h[2]);
+      if (!inSection) bad.push(line);
+      continue;
+    }
+    if (!inSection || !/^\s+[a-z][a-z0-9_-]*(\s+.*)?$/i.test(line)) bad.push(line);
+  }
+  return bad;
+}
+
 /** Storages usable on `node`: not disabled, and `nodes=` (if set) includes it. */
 export function storagesOnNode<T extends Pick<StorageConfig, 'disabled' | 'nodes'>>(all: T[], node: string): T[] {
   return all.filter((s) => !s.disabled && (s.nodes === null || s.nodes.includes(node)));

@@ -35,7 +35,7 @@ fake_sys() { mkdir -p "$1/sys/block/dm-0/dm"; echo other >"$1/sys/block/dm-0/dm/
 mk_bad_root fake_sys /tmp/badroot
 "${CLI[@]}" --root /tmp/badroot clean --yes --all >/tmp/bad.out 2>&1; rc=$?
 check "mismatching sys view: exit 3 (got $rc)" test "$rc" = 3
-check "mismatching sys view: message" grep -q "does not match what dmsetup reports" /tmp/bad.out
+check "mismatching sys view: message" grep -q "device-mapper view is inconsistent" /tmp/bad.out
 no_pmxcfs() { ln -s /sys "$1/sys"; grep -v ' /etc/pve ' "$R/proc/self/mountinfo" >"$1/proc/self/mountinfo.new"; rm "$1/proc/self/mountinfo"; mv "$1/proc/self/mountinfo.new" "$1/proc/self/mountinfo"; }
 mk_bad_root no_pmxcfs /tmp/badroot2
 "${CLI[@]}" --root /tmp/badroot2 clean --yes --all >/tmp/bad2.out 2>&1; rc=$?

@@ -1,0 +1,276 @@
+// The never-fail-open fault matrix (docs/reports.md "Never fail open"), generated from one table:
+// every gathered input × every fault × every command that reads it × every output form. A run must
+// end UNKNOWN (exit 3, or 2 when the part it could see is CRITICAL anyway) with the reason in the
+// output, plan nothing for what it could not see, and — the timer's exact command line — rewrite the
+// textfile and send a notification that says what could not be checked. A new input, fault, command or
+// format joins by one line in its table. The CLI runs in-process (src/cli/main.ts) on a capture of a
+// fakenode node with the fault injected into the snapshot (the form every live read takes, --from).
+// Every (input, fault) runs every command that reads it; the format rotates deterministically so each
+// command meets each format across the faults (the full product would take minutes).
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { CommandOutput, HostSnapshot } from '../../src/core/node/snapshot';
+import { main } from '../../src/cli/main';
+import { buildNode, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
+
+const skip = hasFakenode ? false : 'fakenode not found (../shared/fakenode): the fault matrix needs its node';
+
+type Snap = HostSnapshot & { extra: Record<string, any> };
+type Fault = 'missing' | 'unreadable' | 'empty' | 'truncated' | 'junk' | 'duplicated' | 'partial' | 'timeout';
+const FAULTS: Fault[] = ['missing', 'unreadable', 'empty', 'truncated', 'junk', 'duplicated', 'partial', 'timeout'];
+
+/** Text under a fault (undefined: the input is gone). */
+function faulted(text: string, fault: Fault): string | undefined {
+  const lines = text.split('\n').filter((l) => l !== '');
+  switch (fault) {
+    case 'missing':
+    case 'unreadable':
+    case 'timeout':
+      return undefined;
+    case 'empty':
+      return '';
+    case 'truncated':
+      return text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+    case 'junk':
+      return '\u0000\u0001 <html>502 Bad Gateway</html>\n}{ not : the format\n';
+    case 'duplicated':
+      return `${lines.flatMap((l) => [l, l]).join('\n')}\n`;
+    case 'partial':
+      return `${lines.slice(0, Math.max(0, lines.length - Math.ceil(lines.length / 3))).join('\n')}\n`;
+  }
+}
+
+type Command = 'check' | 'dm' | 'mounts' | 'volumes' | 'notify' | 'timer';
+type Part = 'dm' | 'mounts' | 'volumes';
+
+interface Input {
+  name: string;
+  /** The document parts that read it (a command reads an input when it builds one of these parts). */
+  parts: Part[];
+  /** What the reason names. */
+  why: RegExp;
+  apply: (s: Snap, f: Fault) => void;
+}
+
+function file(path: string, parts: Part[], why: RegExp): Input {
+  return {
+    name: path,
+    parts,
+    why,
+    apply: (s, f) => {
+      const t = faulted(s.files[path] ?? '', f);
+      if (t === undefined) delete s.files[path];
+      else s.files[path] = t;
+      // The mounts part reads storage.cfg and mountinfo itself (recorded with its probes).
+      if (path === '/etc/pve/storage.cfg') s.extra.mounts.storageCfg = t ?? null;
+      if (path === '/proc/self/mountinfo') s.extra.mounts.hostMountinfo = t ?? '';
+    },
+  };
+}
+
+function guestConfig(): Input {
+  return {
+    name: 'guest config',
+    parts: ['dm', 'volumes'],
+    why: /storage|config|guest/,
+    apply: (s, f) => {
+      const path = Object.keys(s.files).find((p) => /\/qemu-server\/\d+\.conf$/.test(p))!;
+      const t = faulted(s.files[path], f);
+      if (t === undefined) delete s.files[path];
+      else s.files[path] = t;
+    },
+  };
+}
+
+/** A command's recorded output under a fault: not run, failed, timed out, or exit 0 with the faulted text. */
+function commandFault(c: CommandOutput, f: Fault): CommandOutput {
+  if (f === 'missing') return { ...c, code: null, stdout: '', stderr: '', error: 'not-found' as const };
+  if (f === 'unreadable') return { ...c, code: 5, stdout: '', stderr: 'permission denied\n', error: 'failed' as const };
+  if (f === 'timeout') return { ...c, code: null, stdout: '', error: 'timeout' as const };
+  return { ...c, code: 0, error: undefined, stdout: faulted(c.stdout, f) ?? '' };
+}
+
+function command(key: string, parts: Part[], why: RegExp): Input {
+  return { name: key, parts, why, apply: (s, f) => void (s.commands[key] = commandFault(s.commands[key], f)) };
+}
+
+function volumesCommand(name: string, pick: (v: any) => Record<string, any>, key: string, why: RegExp): Input {
+  return { name, parts: ['volumes'], why, apply: (s, f) => void (pick(s.extra.volumes)[key] = commandFault(pick(s.extra.volumes)[key], f)) };
+}
+
+/**
+ * Faults of inputs this branch does not detect yet: each runs once (check --json) as a `todo` test that
+ * shows the gap in every run's report without failing it. Remove a line when its class is fixed.
+ */
+const NOT_YET: Record<string, Fault[] | 'all'> = {
+  '/etc/pve/.vmlist': 'all',
+  '/etc/pve/.members': 'all',
+  'guest config': 'all',
+  '/proc/self/mountinfo': 'all',
+  vgs: 'all',
+  'lvs.autoactivation': 'all',
+  'dmsetup.status': 'all',
+  'zfs list': 'all',
+  'rbd ls': 'all',
+  lvs: ['empty'],
+};
+
+function notYet(input: string, fault: Fault): boolean {
+  const n = NOT_YET[input];
+  return n === 'all' || (n?.includes(fault) ?? false);
+}
+
+const INPUTS: Input[] = [
+  file('/etc/pve/storage.cfg', ['dm', 'mounts', 'volumes'], /storage\.cfg/),
+  file('/etc/pve/.vmlist', ['dm', 'volumes'], /vmlist/),
+  file('/etc/pve/.members', ['dm', 'volumes'], /members/),
+  guestConfig(),
+  file('/proc/self/mountinfo', ['mounts'], /mountinfo|mount table/),
+  {
+    name: '/sys/block/dm-*',
+    parts: ['dm'],
+    why: /sys\/block|kernel's list/,
+    apply: (s, f) => {
+      if (f === 'missing' || f === 'unreadable' || f === 'timeout') s.sysDmRead = '/sys/block: EACCES';
+      else if (f === 'empty' || f === 'junk') s.sysDm = f === 'junk' ? [{ kname: 'dm-99', name: '\u0000', uuid: '' }] : [];
+      else if (f === 'duplicated') s.sysDm = [...s.sysDm, ...s.sysDm.map((e) => ({ ...e, kname: `${e.kname}0` }))];
+      else s.sysDm = s.sysDm.slice(0, Math.floor(s.sysDm.length / 2));
+    },
+  },
+  command('dmsetup.info', ['dm'], /dmsetup|device-mapper/),
+  command('dmsetup.table', ['dm'], /dmsetup|device-mapper/),
+  command('dmsetup.deps', ['dm'], /dmsetup|device-mapper/),
+  command('dmsetup.status', ['dm'], /dmsetup status/),
+  command('lvs', ['dm'], /lvs|LVM/),
+  command('vgs', ['dm'], /vgs|LVM/),
+  command('lvs.autoactivation', ['dm'], /autoactivation/),
+  volumesCommand('zfs list', (v) => v, 'zfs', /zfs/),
+  volumesCommand('rbd ls', (v) => v.rbd, 'ceph-vm', /rbd/),
+];
+
+/** Commands and the parts they build. */
+const COMMANDS: [Command, Part[]][] = [
+  ['check', ['dm', 'mounts', 'volumes']],
+  ['dm', ['dm']],
+  ['mounts', ['mounts']],
+  ['volumes', ['volumes']],
+  ['notify', ['dm', 'mounts', 'volumes']],
+  ['timer', ['dm', 'mounts', 'volumes']],
+];
+
+type Format = 'text' | 'json' | 'nagios' | 'checkmk' | 'prometheus';
+/** Each output form: its arguments and what UNKNOWN looks like in it. */
+const FORMATS: [Format, string[], (out: string) => void][] = [
+  ['text', [], (out) => assert.match(out, /UNKNOWN/)],
+  [
+    'json',
+    ['--format', 'json'],
+    (out) => {
+      const doc = JSON.parse(out);
+      assert.ok([2, 3].includes(doc.status), `status ${doc.status}`);
+      const parts = [doc.dm, doc.mounts, doc.volumes].filter(Boolean);
+      assert.ok(parts.some((p) => p.status === 3 || p.unchecked?.length), 'a part is UNKNOWN');
+      // Nothing planned for what could not be seen.
+      for (const p of parts) if (p.error) assert.deepEqual(p.entries.filter((e: any) => e.action), []);
+    },
+  ],
+  ['nagios', ['--format', 'nagios'], (out) => assert.match(out, /UNKNOWN/)],
+  ['checkmk', ['--format', 'checkmk'], (out) => assert.match(out, /^3 "|\\nUNKNOWN /m)],
+  ['prometheus', ['--format', 'prometheus'], (out) => assert.match(out, /^pve_health_status 3$|_unchecked [1-9]|pve_health_up\{part="\w+"\} 0/m)],
+];
+
+interface Env {
+  base: Snap;
+  dir: string;
+  config: string;
+  mailLog: string;
+}
+
+function setUp(): Env {
+  const node = buildNode(join(SHARED, 'fakenode/scenarios/mixed-volumes.json'));
+  const dir = tempDir('pvh-matrix-');
+  const cap = join(dir, 'base.json');
+  const r = runCli(['--root', join(node, 'root'), 'capture', cap], { pathPrefix: join(node, 'bin') });
+  assert.equal(r.code, 0, r.stderr);
+  const mailLog = join(dir, 'mail.log');
+  const sendmail = join(dir, 'sendmail');
+  writeFileSync(sendmail, `#!/bin/sh\ncat >> '${mailLog}'\necho '--8<--' >> '${mailLog}'\n`);
+  chmodSync(sendmail, 0o755);
+  const config = join(dir, 'config.toml');
+  writeFileSync(config, `[notify.sendmail]\npath = "${sendmail}"\nto = ["root@example.com"]\n`, { mode: 0o600 });
+  return { base: JSON.parse(readFileSync(cap, 'utf8')), dir, config, mailLog };
+}
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io = {
+    out: (t: string | Buffer) => void (out += t.toString()),
+    err: (t: string) => void (err += t),
+    stdoutIsTTY: false,
+    stdinIsTTY: false,
+    env: { ...process.env, NO_COLOR: '1' },
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+describe('fault matrix: input × fault × command × format', { skip }, () => {
+  const env = hasFakenode ? setUp() : (null as unknown as Env);
+  let n = 0;
+  for (const input of INPUTS) {
+    for (const fault of FAULTS) {
+      const pair = n++;
+      const gap = notYet(input.name, fault);
+      for (const [ci, [cmd, parts]] of COMMANDS.entries()) {
+        if (!parts.some((p) => input.parts.includes(p))) continue;
+        if (gap && cmd !== 'check') continue;
+        const [format, formatArgs, isUnknown] = gap ? FORMATS[1] : FORMATS[(pair + ci) % FORMATS.length];
+        const todo = gap ? 'not detected yet (docs/reports.md "Never fail open": what is left)' : undefined;
+        test(`${input.name} ${fault} → ${cmd} ${format}`, { todo }, async () => {
+          const snap = structuredClone(env.base);
+          input.apply(snap, fault);
+          const dir = tempDir('pvh-mx-');
+          const from = join(dir, 'node.json');
+          writeFileSync(from, JSON.stringify(snap));
+          const common = ['--root', dir, '--config', env.config, '--from', from];
+          if (cmd === 'timer') {
+            // The shipped timer's exact command line (render/systemd-units.ts), text format.
+            const tf = join(dir, 'textfile');
+            const prom = join(tf, 'pve-health.prom');
+            (await import('node:fs')).mkdirSync(tf);
+            writeFileSync(prom, 'pve_health_status 0\n');
+            const mailBefore = existsSync(env.mailLog) ? readFileSync(env.mailLog, 'utf8').length : 0;
+            const r = await run([...common, 'check', '-q', '--notify', '--textfile-if-present', tf]);
+            assert.ok([2, 3].includes(r.code), `exit ${r.code}\n${r.out}\n${r.err}`);
+            assert.match(r.out, /UNKNOWN/);
+            assert.match(r.out, input.why);
+            const metrics = readFileSync(prom, 'utf8');
+            assert.match(metrics, /^pve_health_status [23]$/m, 'the textfile is rewritten');
+            const mail = readFileSync(env.mailLog, 'utf8').slice(mailBefore);
+            assert.match(mail, /^pve1: (UNKNOWN|CRITICAL)/m, 'a notification is sent');
+            assert.match(mail, /^Could not check:$/m, 'it says what could not be checked');
+            return;
+          }
+          const argv =
+            cmd === 'notify'
+              ? [...common, 'notify', '--always', ...formatArgs.filter((a) => a !== '--format' && a !== format)]
+              : [...common, cmd, ...formatArgs];
+          const r = await run(argv);
+          assert.ok([2, 3].includes(r.code), `exit ${r.code}\n${r.out}\n${r.err}`);
+          assert.ok(r.out.trim().length > 0, 'stdout is never empty');
+          if (cmd === 'notify') {
+            assert.match(r.err + r.out, /sent|sendmail/);
+            return;
+          }
+          isUnknown(r.out);
+          // Prometheus carries a reason only for a part that failed as a whole (its HELP line); a part
+          // checked in part says which entries are unknown in the other forms.
+          if (format !== 'prometheus' || /^# HELP pve_health_\w+_check_failed /m.test(r.out)) assert.match(r.out, input.why, 'the reason is in the output');
+        });
+      }
+    }
+  }
+});
