@@ -179,7 +179,7 @@ describe('after an acknowledgement the nagios headline and perfdata agree', () =
     const k = keys.find((f) => f.key.startsWith('dm:orphan:'))!.key;
     assert.equal(runCli(['ack', '--demo', '--root', dir, k, '--for', '1d', '--reason', 'x']).code, 0);
     const line = runCli(['check', '--demo', '--root', dir, '--format', 'nagios']).stdout.split('\n')[0];
-    const head = /, (\d+) orphans, .*, 1 acknowledged \|/.exec(line);
+    const head = /, (\d+) orphans, .*, 1 acknowledged[,| ]/.exec(line);
     assert.ok(head, line);
     assert.match(line, new RegExp(` dm_orphans=${head[1]};0;;0 `));
     assert.match(line, / dm_acknowledged=1;;;0 /);
