@@ -11,6 +11,7 @@ import { type LicensedPart, renderCopyright } from './copyright';
 import type { StagedFile } from './deb';
 import { renderManPage } from './man-page';
 import type { UnitFile } from './units';
+import { PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
 
 export const CONFIG_PATH = '/etc/pve-health/config.toml';
 export const STATE_DIR = '/var/lib/pve-health';
@@ -82,9 +83,18 @@ export function commonFiles(input: CommonInput): StagedFile[] {
               path: STATE_DIR,
               text: 'Cleanup journal (for restore), notification state. Kept on removal, deleted on purge.',
             },
-            { path: '/var/lib/pve-health/journal/', text: "Journals of 'clean' runs (root-only, mode 0600): what 'restore' undoes." },
-            { path: '/var/lib/pve-health/notify-state.json', text: 'What each notification channel was last told (change detection).' },
-            { path: '/run/pve-health/', text: 'Run lock of clean/restore, mount probe claims and the probe result cache.' },
+            {
+              path: '/var/lib/pve-health/journal/',
+              text: "Journals of 'clean' runs (root-only, mode 0600): what 'restore' undoes.",
+            },
+            {
+              path: '/var/lib/pve-health/notify-state.json',
+              text: 'What each notification channel was last told (change detection).',
+            },
+            {
+              path: '/run/pve-health/',
+              text: 'Run lock of clean/restore, mount probe claims and the probe result cache.',
+            },
             { path: '/etc/pve/', text: 'Read only: guest configs, storage.cfg, .members, .vmlist (pmxcfs).' },
             ...input.units.map((u) => ({ path: `${UNIT_DIR}/${u.name}`, text: 'systemd unit.' })),
             {
@@ -120,6 +130,13 @@ export function commonFiles(input: CommonInput): StagedFile[] {
     ...examples.map((name) => ({
       path: `${doc}/examples/${name}`,
       content: readFileSync(join(project.repo, EXAMPLES_DIR, name)),
+      mode: 0o644,
+    })),
+    // The templates PVE's notification system renders pve-health's notifications with (src/notify/pve-notify.ts):
+    // proxmox-notify looks `<name>-{subject,body}.txt.hbs`/`-body.html.hbs` up where pve-manager installs its own.
+    ...PVE_TEMPLATE_FILES.map((name) => ({
+      path: `${PVE_TEMPLATE_DIR}/${name}`,
+      content: readFileSync(join(project.repo, 'packaging', 'templates', name)),
       mode: 0o644,
     })),
     { path: `/usr/share/lintian/overrides/${packageName}`, content: input.lintianOverrides, mode: 0o644 },

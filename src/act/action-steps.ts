@@ -23,10 +23,37 @@ export interface ActOptions {
   /** How long to wait for a PVE guest or storage lock (default 10 s, as PVE). */
   lockWaitMs?: number;
   log?: (line: string) => void;
+  /** Where each action's progress goes: its number, the command as it starts, how it ended and when. */
+  progress?: ProgressSink;
 }
 
 /** How an action ended (`declined`: the person said no or quit). */
 export type ActResult = 'done' | 'failed' | 'skipped' | 'declined';
+
+/** How one action that was run (not declined) ended, and how long it took from its locks to its end. */
+export interface ProgressEnd {
+  result: ActResult;
+  why?: string;
+  stderr?: string;
+  ms: number;
+}
+
+/**
+ * The person watching a run: `begin` before an action's locks (asked: its question, with number, effect
+ * and command, was just shown), `command` right before its command runs, `end` when it ended.
+ */
+export interface ProgressSink {
+  begin(p: { index: number; total: number; title: string; asked: boolean }): void;
+  command(argv: string[]): void;
+  end(p: ProgressEnd): void;
+}
+
+/** How confirmEach reports the items it runs: the sink, an item's title, and how its result reads. */
+export interface Reporting<T, R> {
+  sink?: ProgressSink;
+  title: (item: T) => string;
+  outcome: (r: R) => Omit<ProgressEnd, 'ms'>;
+}
 
 /**
  * The question before each item: y runs it, n declines it, a runs it and every later one without
@@ -39,12 +66,15 @@ export async function confirmEach<T, R>(
     ask: ((item: T, index: number, total: number) => Promise<Answer | { settled: R }>) | null;
     declined: (item: T, why: 'quit' | 'answered no') => R;
     run: (item: T) => Promise<R>;
+    /** Report each item that runs: its title, and how its result reads. */
+    progress?: Reporting<T, R>;
   },
 ): Promise<R[]> {
   const out: R[] = [];
   let yesToAll = o.ask === null;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
+    const asked = !yesToAll && o.ask !== null;
     if (!yesToAll && o.ask) {
       const ans = await o.ask(item, i, items.length);
       if (typeof ans === 'object') {
@@ -61,9 +91,23 @@ export async function confirmEach<T, R>(
       }
       if (ans === 'a') yesToAll = true;
     }
-    out.push(await o.run(item));
+    out.push(await runReported(item, { index: i, total: items.length, asked }, o));
   }
   return out;
+}
+
+async function runReported<T, R>(
+  item: T,
+  at: { index: number; total: number; asked: boolean },
+  o: { run: (item: T) => Promise<R>; progress?: Reporting<T, R> },
+): Promise<R> {
+  const p = o.progress;
+  if (!p?.sink) return o.run(item);
+  p.sink.begin({ ...at, title: p.title(item) });
+  const t0 = performance.now();
+  const r = await o.run(item);
+  p.sink.end({ ...p.outcome(r), ms: performance.now() - t0 });
+  return r;
 }
 
 export interface LocksWanted {
@@ -128,12 +172,13 @@ export interface RunOutcome {
 
 /** Journal the action (on disk before it runs), run its command, journal how it ended. */
 export async function runJournaled(
-  o: Pick<ActOptions, 'host' | 'journal' | 'log'>,
+  o: Pick<ActOptions, 'host' | 'journal' | 'log' | 'progress'>,
   entry: Omit<JournalAction, 'seq' | 'result' | 'startedAt'>,
   exec: { input?: string; timeoutMs: number },
 ): Promise<RunOutcome> {
   const started = o.journal.begin(entry);
-  o.log?.(`run: ${shellQuote(entry.command)}`);
+  if (o.progress) o.progress.command(entry.command);
+  else o.log?.(`run: ${shellQuote(entry.command)}`);
   const r = await o.host.exec(entry.command, { okCodes: 'any', input: exec.input, timeoutMs: exec.timeoutMs });
   const ok = r.code === 0;
   const stderr = r.stderr.trim();

@@ -56,6 +56,7 @@ export function applyCleanup(actions: CleanupAction[], o: ApplyOptions): Promise
     ask: o.confirm,
     declined: (action, why) => ({ action, result: 'declined', why }),
     run: (a) => applyOne(a, o),
+    progress: { sink: o.progress, title: (a) => a.effect, outcome: (r) => r },
   });
 }
 

@@ -13,6 +13,7 @@ import {
 } from '../core/cleanup/plan-restore';
 import { segmentLine } from '../core/parse/parse-dmsetup';
 import { CheckError } from '../core/errors';
+import { shellQuote } from '../core/shell-quote';
 import { type Host, hostPath } from '../host/host';
 import {
   type ActOptions,
@@ -129,6 +130,7 @@ export function applyRestore(sources: JournalAction[], o: RestoreOptions): Promi
       : null,
     declined: (src, why) => ({ action: labelOf(src), result: 'declined', why }),
     run: (src) => restoreOne(src, o),
+    progress: { sink: o.progress, title: (src) => `undo ${src.name}: ${shellQuote(src.command)}`, outcome: (r) => r },
   });
 }
 

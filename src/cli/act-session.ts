@@ -4,7 +4,7 @@
 // are always closed, the options both executors take, and where text goes (stderr when stdout
 // carries JSON).
 import { terminalText } from '../render/sanitize';
-import type { ActOptions } from '../act/action-steps';
+import type { ActOptions, ProgressSink } from '../act/action-steps';
 import { type Analysis, analyzeHost } from '../act/analyze-host';
 import { Journal } from '../act/journal';
 import { assertSafe } from '../act/preconditions';
@@ -17,6 +17,7 @@ import { createHost, type Host } from '../host/host';
 import type { HeldLock } from '../host/pve-lock';
 import { readConfig } from '../host/read-config';
 import { readPveMountState } from '../host/read-mountstate';
+import { renderProgressBegin, renderProgressCommand, renderProgressEnd } from '../render/cleanup';
 import { VERSION } from '../version';
 import type { CommandContext } from './command';
 
@@ -45,7 +46,9 @@ export interface ActRun {
 /** Acting needs the real node: a capture or the demo can be analysed, never changed. */
 export function liveHost(ctx: CommandContext): Host {
   if (ctx.global.from || ctx.global.demo)
-    throw new UsageError('clean and restore act on a live node: --from and --demo are for analysis only');
+    throw new UsageError(
+      'clean and restore act on a live node: with --from or --demo, only a dry run (clean --dry-run) is possible',
+    );
   return createHost({ root: ctx.global.root, env: ctx.io.env });
 }
 
@@ -99,11 +102,40 @@ export async function withActSession<T>(
 }
 
 /**
+ * The progress of a run for the person watching: `[n/N]` and what the action does (unless its question,
+ * which shows both, was just asked), the command as it starts, and ok/FAILED/skipped with the time.
+ */
+export function progressSink(say: (text: string) => void): ProgressSink {
+  let at = { index: 0, total: 0, asked: false };
+  return {
+    begin(p) {
+      at = p;
+      if (!p.asked) say(renderProgressBegin(p));
+    },
+    command(argv) {
+      if (!at.asked) say(renderProgressCommand(argv));
+    },
+    end(p) {
+      say(renderProgressEnd({ ...at, ...p }));
+    },
+  };
+}
+
+/** The command that undoes a clean run: `pve-health restore JOURNAL`, with `--root` when one was given. */
+export function undoCommand(ctx: CommandContext, journalPath: string): string[] {
+  return [
+    'pve-health',
+    'restore',
+    journalPath,
+    ...(ctx.global.root && ctx.global.root !== '/' ? ['--root', ctx.global.root] : []),
+  ];
+}
+
+/**
  * A journal of this run and, when a person answers, a prompter; both closed however `body` ends.
  * Returns what `body` returned and the journal's path (null when nothing was written).
  */
 export async function withJournal<T>(
-  ctx: CommandContext,
   s: ActSession,
   o: { command: ActCommand; interactive: boolean; lockWaitMs: number },
   body: (run: ActRun) => Promise<T>,
@@ -117,7 +149,8 @@ export async function withJournal<T>(
     pveMount: () => readPveMountState(host),
     journal,
     lockWaitMs: o.lockWaitMs,
-    log: (l) => ctx.io.err(`${l}\n`),
+    // Every run and skip is reported by the progress lines (the skip's reason in its end line).
+    progress: progressSink(s.say),
   };
   const ask: ActRun['ask'] = prompter
     ? (step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${shellQuote(step.command)}\n  run it?`)

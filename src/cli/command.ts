@@ -1,6 +1,6 @@
 // What a command module exports. Each command lives in src/cli/commands/<name>.ts and is listed, with
 // its summary, in src/cli/registry.ts.
-import type { GLOBAL_OPTIONS, GlobalName, GlobalOptions, OptionSpec } from './options';
+import type { GLOBAL_OPTIONS, GlobalName, GlobalOptions, OptionSpec, OutputFormat } from './options';
 
 export interface Io {
   out: (text: string) => void;
@@ -48,6 +48,8 @@ export interface Command<S extends OptionSpec = OptionSpec> {
   options?: S;
   /** The global options that apply (default: all); any other is a usage error for this command. */
   globals?: GlobalName[];
+  /** The output formats it writes (default: all); any other --format is a usage error for this command. */
+  formats?: OutputFormat[];
   /** Command lines shown under "Examples:" in its --help (without the program name). */
   examples?: string[];
   /** How many positional arguments the command takes (default 0: any extra one is a usage error). */

@@ -59,7 +59,7 @@ function commandHelp(c: LoadedCommand): string {
   const examples = c.examples?.length
     ? `\nExamples:\n${c.examples.map((e) => (e.startsWith('#') ? `  ${e}` : `  pve-health ${e}`)).join('\n')}\n`
     : '';
-  return `Usage: pve-health ${c.usage}\n\n${c.summary}.\n${c.help ? `\n${c.help}\n` : ''}${examples}\n${globalHelp(c.globals)}\n`;
+  return `Usage: pve-health ${c.usage}\n\n${c.summary}.\n${c.help ? `\n${c.help}\n` : ''}${examples}\n${globalHelp(c.globals, c.formats)}\n`;
 }
 
 /** A global option given to a command it does not apply to: a usage error, never silently ignored. */
@@ -147,7 +147,7 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
       return command || v.help ? 0 : EXIT_USAGE;
     }
     rejectForeignGlobals(command, v);
-    const global = globalOptions(v, io);
+    const global = globalOptions(v, io, command);
     color = global.color;
     const cctx: CommandContext = { global, values: v, positionals: parsed.positionals, io };
     try {
@@ -181,12 +181,16 @@ function usageMessage(raw: string): string {
   return line.replace(/\. To specify .*$/, '');
 }
 
-function globalOptions(v: CommandContext['values'], io: Io): GlobalOptions {
+function globalOptions(v: CommandContext['values'], io: Io, command: Command): GlobalOptions {
   if (v.json && v.format !== undefined && v.format !== 'json')
     throw new UsageError(`--json and --format ${v.format} contradict each other: give one of them`);
   const asked = v.json ? 'json' : (v.format ?? 'text');
   const format = FORMATS.find((f) => f === asked);
   if (!format) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got '${asked}')`);
+  if (command.formats && !command.formats.includes(format))
+    throw new UsageError(
+      `--format ${format} does not apply to '${command.name}': it writes ${command.formats.join(' or ')} (see: pve-health ${command.name} --help)`,
+    );
   const noColor = Boolean(v['no-color']) || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '');
   return {
     root: v.root ?? '/',
@@ -216,6 +220,30 @@ export function exitCodeForError(e: unknown): number {
   return EXIT_UNKNOWN;
 }
 
+/**
+ * An error of the system rather than of pve-health (an address in use, a file root may write): what
+ * happened and what to do, instead of "internal error: EADDRINUSE …".
+ */
+export function systemErrorAdvice(e: unknown): string | null {
+  const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (!err || typeof err !== 'object' || typeof err.code !== 'string') return null;
+  const addr = err.address !== undefined ? `${err.address}${err.port !== undefined ? `:${err.port}` : ''}` : '';
+  if (err.syscall === 'listen' || err.syscall === 'bind') {
+    if (err.code === 'EADDRINUSE')
+      return `cannot listen on ${addr || 'that address'}: it is already in use (another 'pve-health serve', or the systemd unit: 'ss -ltnp' shows who); stop that one or give another --listen ADDRESS:PORT`;
+    if (err.code === 'EACCES' || err.code === 'EPERM')
+      return `cannot listen on ${addr || 'that address'}: permission denied (ports below 1024 need root); run it as root or give a port from 1024 up with --listen`;
+    if (err.code === 'EADDRNOTAVAIL')
+      return `cannot listen on ${addr || 'that address'}: no interface of this machine has that address; give one it has (or 0.0.0.0) with --listen`;
+  }
+  if (err.code === 'EACCES' || err.code === 'EPERM')
+    return `permission denied${err.path ? `: ${err.path}` : ''}: pve-health reads and writes root's files (/var/lib/pve-health, /etc/pve-health, dmsetup): run it as root (sudo pve-health …)`;
+  if (err.code === 'ENOENT' && err.path)
+    return `${err.path.replace(/\.\d+\.tmp$/, '')}: no such file or directory (does its directory exist?)`;
+  if (err.code === 'EROFS') return `read-only file system${err.path ? `: ${err.path}` : ''}: cannot write there`;
+  return null;
+}
+
 function reportError(e: unknown, io: Io): number {
   const code = exitCodeForError(e);
   if (
@@ -227,6 +255,8 @@ function reportError(e: unknown, io: Io): number {
     e instanceof LockedError
   ) {
     io.err(`pve-health: ${e.message}\n`);
+  } else if (systemErrorAdvice(e)) {
+    io.err(`pve-health: ${systemErrorAdvice(e)}\n`);
   } else {
     // Unexpected: still one line and exit 3; the stack only with PVE_HEALTH_DEBUG=1.
     const err = e as Error;

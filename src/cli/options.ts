@@ -47,11 +47,22 @@ const GLOBAL_LINES: Record<GlobalName, string> = {
   config: '  --config FILE     Configuration file (default /etc/pve-health/config.toml)',
 };
 
-/** The global options block of a help text: only the options that apply. */
-export function globalHelp(names: readonly GlobalName[] = ALL_GLOBALS): string {
+/** The --format line for a command that writes only some formats. */
+function formatLine(formats: readonly OutputFormat[]): string {
+  const list = formats.length > 1 ? `${formats.slice(0, -1).join(', ')} or ${formats[formats.length - 1]}` : formats[0];
+  return `  --format FMT      Output format: ${list} (default text)`;
+}
+
+/** The global options block of a help text: only the options that apply (and only the formats that do). */
+export function globalHelp(
+  names: readonly GlobalName[] = ALL_GLOBALS,
+  formats: readonly OutputFormat[] = FORMATS,
+): string {
   return [
     'Global options (before or after the command):',
-    ...ALL_GLOBALS.filter((n) => names.includes(n)).map((n) => GLOBAL_LINES[n]),
+    ...ALL_GLOBALS.filter((n) => names.includes(n)).map((n) =>
+      n === 'format' ? formatLine(formats) : GLOBAL_LINES[n],
+    ),
     '  -h, --help        Show this help;  -V, --version  Show the version',
   ].join('\n');
 }

@@ -79,6 +79,8 @@ export interface DmSummary {
   ignored: number;
   protected: number;
   pending: number;
+  /** Duplicates, orphans and unknowns a running operation explains (in no other count; pending ones). */
+  pendingFindings?: number;
   open: number;
   score: number;
   grade: Grade;

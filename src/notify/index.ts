@@ -12,6 +12,8 @@ import { isCounted, listFindings, partErrors } from '../core/findings/findings';
 import type { Channel, ChannelContext } from './channel';
 import { mailjetChannel } from './mailjet';
 import { pveForwardChannel } from './pve-forward';
+import { pveNotifyChannel } from './pve-notify';
+import { VERSION } from '../version';
 import { buildMessage } from './message';
 import { isDigestDue, type NotifyKind, type NotifyState, nextState, parseState, planChannels } from './plan';
 import { redact, withRetry } from './retry';
@@ -23,7 +25,7 @@ export const NOTIFY_STATE_PATH = '/var/lib/pve-health/notify-state.json';
 
 /** The one line a run with no channel at all logs (a timer's journal says why no mail came). */
 export const NOTIFICATIONS_OFF =
-  'notify: notifications are off: no channel in [notify] of /etc/pve-health/config.toml and no /usr/bin/proxmox-mail-forward (or notify.pve = false)';
+  'notify: notifications are off: no channel in [notify] of /etc/pve-health/config.toml, and neither PVE::Notify with the pve-health templates nor /usr/bin/proxmox-mail-forward (or notify.pve = false)';
 
 export interface ChannelReport {
   channel: Channel['name'];
@@ -55,16 +57,22 @@ export interface NotifyOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export function resolveChannels(config: Config, ctx: ChannelContext, doc: CheckDocument): Channel[] {
+export function resolveChannels(
+  config: Config,
+  ctx: ChannelContext,
+  doc: CheckDocument,
+  toolVersion = VERSION,
+): Channel[] {
   const n = config.notify ?? {};
   const out: Channel[] = [];
   if (n.mailjet) out.push(mailjetChannel(n.mailjet, ctx));
   if (n.smtp) out.push(smtpChannel(n.smtp, doc.node, ctx));
   if (n.sendmail) out.push(sendmailChannel(n.sendmail, ctx));
   if (n.webhook) out.push(webhookChannel(n.webhook, ctx, () => listFindings(doc)));
-  // Nothing configured: on a PVE node, its own notification system (what admins already route).
+  // Nothing configured: on a PVE node, its own notification system (what admins already route): natively
+  // through PVE::Notify with our templates, else as mail to root through proxmox-mail-forward.
   if (out.length === 0 && n.pve !== false) {
-    const pve = pveForwardChannel(ctx);
+    const pve = pveNotifyChannel(ctx, toolVersion) ?? pveForwardChannel(ctx);
     if (pve) out.push(pve);
   }
   return out;
@@ -101,7 +109,7 @@ export async function sendNotifications(
   const n = config.notify ?? {};
   const stateFile = hostPath(host, NOTIFY_STATE_PATH);
   const ctx: ChannelContext = { host, timeoutMs: (n.timeout ?? 15) * 1000 };
-  const channels = resolveChannels(config, ctx, doc);
+  const channels = resolveChannels(config, ctx, doc, opts.toolVersion);
   const report: NotifyReport = { node: doc.node, status: doc.status, channels: [], sent: 0, failed: 0, stateFile };
   const secrets = channels.flatMap((c) => c.secrets);
   const { state, error } = await readState(stateFile);

@@ -38,10 +38,6 @@ export function renderPlan(plan: CleanupPlan, title = 'Cleanup plan'): string {
       rows.push([String(i + 1), a.name, `${a.status}/${a.reason}`, WHAT[a.kind] ?? a.kind, a.why]);
     }
     lines.push(...table(rows).map((l) => `  ${l}`));
-    for (const [i, a] of plan.actions.entries()) {
-      lines.push(`  ${i + 1}. ${a.effect}`);
-      if (a.hint) lines.push(`     hint: ${a.hint}`);
-    }
   }
   if (plan.skipped.length) {
     lines.push('', `Not touched (${plan.skipped.length}):`);
@@ -52,14 +48,58 @@ export function renderPlan(plan: CleanupPlan, title = 'Cleanup plan'): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** --dry-run: each command on a line of its own (copyable), and what to do with what it leaves. */
 export function renderCommands(plan: CleanupPlan): string {
   if (plan.actions.length === 0) return '';
-  return `\nCommands (each runs under the guest and storage locks, after a fresh re-check):\n${plan.actions
-    .map((a) => `  ${shellQuote(a.command)}`)
-    .join('\n')}\n`;
+  const lines = ['', 'Commands (each runs under the guest and storage locks, after a fresh re-check):'];
+  for (const [i, a] of plan.actions.entries()) {
+    lines.push(`  ${shellQuote(a.command)}`);
+    if (a.hint) lines.push(`    # after ${i + 1}: ${a.hint}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
-export function renderSummary(outcomes: OutcomeLike[], journalPath: string | null): string {
+/** Seconds as the progress shows them: 0.1 s, 12.3 s, 75 s. */
+export function formatElapsed(ms: number): string {
+  const s = ms / 1000;
+  return s < 60 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
+}
+
+/** One action starts (not shown when its question, with the same number and command, was just asked). */
+export function renderProgressBegin(p: { index: number; total: number; title: string }): string {
+  return `[${p.index + 1}/${p.total}] ${p.title}\n`;
+}
+
+export function renderProgressCommand(argv: string[]): string {
+  return `    ${shellQuote(argv)}\n`;
+}
+
+/** How one action ended: its number, ok/failed/skipped, the time it took and, if it did not work, why. */
+export function renderProgressEnd(p: {
+  index: number;
+  total: number;
+  result: OutcomeLike['result'];
+  why?: string;
+  stderr?: string;
+  ms: number;
+}): string {
+  const n = `[${p.index + 1}/${p.total}]`;
+  const t = formatElapsed(p.ms);
+  if (p.result === 'done') return `  ${n} ok (${t})\n`;
+  const err = [p.why, p.stderr?.replace(/\n+/g, ' | ')].filter(Boolean).join(': ');
+  if (p.result === 'failed') return `  ${n} FAILED (${t}): ${err}\n`;
+  return `  ${n} ${p.result === 'skipped' ? 'skipped' : 'not run'} (${t}): ${err}\n`;
+}
+
+/**
+ * The summary of a run. `undo` (clean): the exact command that undoes what was done, when something was;
+ * its argv is the program as the person called it plus `restore JOURNAL` (and `--root` when given).
+ */
+export function renderSummary(
+  outcomes: OutcomeLike[],
+  journalPath: string | null,
+  o: { undo?: string[] } = {},
+): string {
   const by = (r: OutcomeLike['result']) => outcomes.filter((o) => o.result === r);
   const done = by('done');
   const lines: string[] = ['', 'Summary:'];
@@ -91,5 +131,7 @@ export function renderSummary(outcomes: OutcomeLike[], journalPath: string | nul
       );
   }
   lines.push(`  journal: ${journalPath ?? 'none (nothing was run)'}`);
+  if (journalPath && o.undo && outcomes.some((x) => x.result === 'done' || x.result === 'failed'))
+    lines.push('  to undo it (asks per action; --yes for all):', `    ${shellQuote(o.undo)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -44,12 +44,17 @@ export function perfValues(doc: CheckDocument): { dm: PerfValue[]; mounts: PerfV
   // Only what was measured: the counts of a part that could not be checked are not zeros.
   const s = doc.dm && !doc.dm.error ? doc.dm.summary : undefined;
   if (s) {
+    // The counts that alert are what counts now, as the headline says ("2 orphans, 1 acknowledged"):
+    // an acknowledged finding is in dm_acknowledged, not in dm_orphans/dm_duplicates.
+    const acked = listFindings(doc).filter((f) => f.part === 'dm' && !f.pending && f.acknowledged);
+    const ackedOf = (st: string) => acked.filter((f) => f.status === st).length;
     dm.push(
       { label: 'dm_total', value: s.total, min: 0 },
       { label: 'dm_valid', value: s.valid, min: 0 },
       // Any orphan warns, any duplicate is critical: Nagios ranges "0" mean "alert above 0".
-      { label: 'dm_orphans', value: s.orphan, warn: 0, min: 0 },
-      { label: 'dm_duplicates', value: s.duplicate, crit: 0, min: 0 },
+      { label: 'dm_orphans', value: s.orphan - ackedOf('orphan'), warn: 0, min: 0 },
+      { label: 'dm_duplicates', value: s.duplicate - ackedOf('duplicate'), crit: 0, min: 0 },
+      { label: 'dm_acknowledged', value: acked.length, min: 0 },
       { label: 'dm_unknown', value: s.unknown, min: 0 },
       { label: 'dm_pending', value: s.pending, min: 0 },
       { label: 'dm_protected', value: s.protected, min: 0 },

@@ -40,7 +40,8 @@ function flagsOf(f: Finding, dm: DmEntry | undefined, vol: VolumeEntry | undefin
       ? `open (count ${dm.openCount}${dm.processes.length ? `, ${dm.processes.map((p) => `${p.command}[${p.pid}]`).join(' ')}` : ''}${dm.holders.length ? `, held by ${dm.holders.join(' ')}` : ''})`
       : '';
     const name = f.subject !== dm.name ? `device-mapper ${dm.name}` : '';
-    out.push([name, dm.active ? '' : 'inactive LV', open].filter(Boolean).join(', '));
+    // Said once: a detail that starts with it already says so.
+    out.push([name, dm.active || dm.detail.startsWith('inactive LV') ? '' : 'inactive LV', open].filter(Boolean).join(', '));
   }
   for (const h of vol?.holders ?? []) out.push(`held by ${h.command} (pid ${h.pid})`);
   return out.filter(Boolean);

@@ -107,8 +107,9 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
   out.push(
     wrapText(
       `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[dm.status], STATUS_STYLE[dm.status], o.color)} — ` +
-        `${s.total} entries: ${s.valid} valid, ${entryWord(s.duplicate, 'duplicate')}, ${entryWord(s.orphan, 'orphan')}, ${s.unknown} unknown, ${s.ignored} ignored; ` +
-        `${s.open} open, ${s.protected} protected, ${s.pending} pending (device-mapper grade ${s.grade}, score ${s.score} of 100)`,
+        `${s.total} entries: ${s.valid} valid, ${entryWord(s.duplicate, 'duplicate')}, ${entryWord(s.orphan, 'orphan')}, ${s.unknown} unknown, ${s.ignored} ignored` +
+        `${s.pendingFindings ? `, ${s.pendingFindings} pending (a running operation explains ${s.pendingFindings === 1 ? 'it' : 'them'})` : ''}; ` +
+        `${s.open} open, ${s.protected} protected${s.pending ? ` (${s.pending} by an operation under way)` : ''} (device-mapper grade ${s.grade}, score ${s.score} of 100)`,
       w,
       '',
       '  ',

@@ -122,7 +122,9 @@ export const FINDINGS_JS = String.raw`
       });
       if (f.effect) d.appendChild(el('p', 'meta', f.effect));
     } else if (f.part === 'dm') {
-      d.appendChild(el('p', 'meta', f.protectedBy.length ? 'No fix offered while it is protected.' : 'No automatic fix.'));
+      d.appendChild(
+        el('p', 'meta', f.protectedBy.length ? (f.hint ? 'No fix while it is protected. What makes it safe:' : 'No fix while it is protected.') : 'No automatic fix.'),
+      );
     }
     if (f.hint) d.appendChild(el('p', 'meta', f.hint));
     if (f.ackCommand && !f.acknowledged) {

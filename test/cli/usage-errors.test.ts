@@ -32,7 +32,7 @@ test('a global option that does not apply to the command is a usage error, never
   const cases: [string[], RegExp][] = [
     [['capture', '/tmp/x.json', '--format', 'json'], /^pve-health: --format does not apply to 'capture' \(see: pve-health capture --help\)$/],
     [['install-timer', '--dry-run', '--json'], /^pve-health: --json does not apply to 'install-timer'/],
-    [['clean', '--demo', '--dry-run'], /^pve-health: --demo does not apply to 'clean'/],
+    [['restore', 'j.json', '--demo'], /^pve-health: --demo does not apply to 'restore'/],
     [['serve', '-q', '--no-color'], /^pve-health: --no-color, -q\/--quiet do not apply to 'serve'/],
   ];
   for (const [args, re] of cases) {

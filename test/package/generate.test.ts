@@ -413,3 +413,14 @@ test('apt repository indexes: fields with continuations, arch all in every Packa
     /^SHA256:\n 2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881 +1 main\/binary-all\/Packages$/m,
   );
 });
+
+test('completion: --cluster-interval takes seconds (never file names); clean --vmid/--reason take words', () => {
+  const opt = (cmd: string, long: string) =>
+    realInfo()
+      .commands.find((c) => c.name === cmd)
+      ?.options.find((o) => o.long === long);
+  assert.equal(opt('serve', 'cluster-interval')?.valueKind, 'word');
+  assert.equal(opt('serve', 'dm-interval')?.valueKind, 'word');
+  assert.equal(opt('clean', 'vmid')?.valueKind, 'word');
+  assert.equal(opt('clean', 'reason')?.valueKind, 'word');
+});

@@ -23,6 +23,7 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { buildSea, pinnedNode } from '../../scripts/package/sea';
 import { COMMANDS } from '../../src/cli/registry';
+import { PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
 import { findTool } from '../helpers/require-tool';
 import { inChroot, installDebianNode, makeChroot, mustInChroot, SUITES, skipChroot } from './chroot';
 import { fileURLToPath } from 'node:url';
@@ -480,3 +481,15 @@ for (const SUITE of SUITES)
       chroot.remove();
     }
   });
+
+test('both packages ship the PVE notification templates where proxmox-notify looks them up', () => {
+  artifacts();
+  for (const deb of [DEB, DEB_NODEJS]) {
+    const rows = must('dpkg-deb', ['--contents', deb]).trim().split('\n');
+    for (const name of PVE_TEMPLATE_FILES) {
+      const row = rows.find((l) => l.endsWith(` .${PVE_TEMPLATE_DIR}/${name}`));
+      assert.ok(row, `${deb}: ${PVE_TEMPLATE_DIR}/${name} missing`);
+      assert.equal(row.split(/\s+/)[0], '-rw-r--r--', row);
+    }
+  }
+});

@@ -3,9 +3,9 @@
 import { type Ack, isExpired, parseDuration, planAck, removeAck } from '../../core/findings/acks';
 import { FINDING_KEY } from '../../core/findings/finding-keys';
 import { STATUS_WORD } from '../../core/findings/status';
-import { UsageError } from '../../core/errors';
+import { CheckError, UsageError } from '../../core/errors';
 import type { Status } from '../../core/types';
-import { acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
+import { ACKS_PATH, acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
 import { mountTimeoutMs } from '../mounts-pipeline';
 import { type Finding, listFindings } from '../../core/findings/findings';
 import { renderTable } from '../../render/text';
@@ -58,9 +58,13 @@ Examples:
     if (key === undefined && (ctx.values.for !== undefined || ctx.values.reason !== undefined))
       throw new UsageError('--for and --reason go with a KEY: pve-health ack KEY --for 7d --reason "…"');
     if (ctx.values.list) return list(ctx, s);
+    if ((key !== undefined || remove !== undefined) && (ctx.global.demo || ctx.global.from) && ctx.global.root === '/')
+      throw new UsageError(
+        `with ${ctx.global.demo ? '--demo' : '--from'}, an acknowledgement is stored under --root DIR, never in this machine's ${ACKS_PATH}: e.g. pve-health ack ${ctx.global.demo ? '--demo' : '--from FILE'} --root /tmp/pve-health-demo KEY --for 7d --reason "…" (and check with the same --root)`,
+      );
     if (remove !== undefined) {
       const { file, error } = readAckFile(s.host);
-      if (error) throw new UsageError(`cannot change the acknowledgements: ${error}`);
+      if (error) throw cannotChange(error);
       const r = removeAck(file, remove);
       if (!r.removed) throw new UsageError(`no acknowledgement has the key '${remove}' (see: pve-health ack --list)`);
       writeAckFile(s.host, r.file);
@@ -98,7 +102,7 @@ function acknowledge(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session, findin
   const finding = findings.find((f) => f.key === key) ?? findings.find((f) => f.aliases.includes(key));
   if (!finding) throw new UsageError(`no current finding has the key '${key}' (pve-health ack lists them)`);
   const { file, error } = readAckFile(s.host);
-  if (error) throw new UsageError(`cannot change the acknowledgements: ${error}`);
+  if (error) throw cannotChange(error);
   let next: ReturnType<typeof planAck>;
   try {
     next = planAck(file, finding, { reason, durationMs, now: s.host.now() });
@@ -166,6 +170,13 @@ function list(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session): number {
   ]);
   ctx.io.out(`${renderTable(['STATE', 'WAS', 'KEY', 'REASON'], rows)}\n`);
   return 0;
+}
+
+/** The acks file could not be read: never overwritten then (that would drop the others); say what to do. */
+function cannotChange(error: string): Error {
+  return /EACCES|EPERM/.test(error)
+    ? new CheckError(`cannot change the acknowledgements: ${error}: the file is root's (mode 0600): run it as root (sudo pve-health ack …)`)
+    : new UsageError(`cannot change the acknowledgements: ${error}`);
 }
 
 /** "2026-03-21 09:26 UTC" */

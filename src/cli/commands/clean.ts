@@ -6,7 +6,17 @@ import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
 import { UsageError } from '../../core/errors';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
-import { type ActSession, liveHost, lockWaitMs, withActSession, withJournal } from '../act-session';
+import { analyzeNode } from '../../core/node/analyze-node';
+import {
+  type ActSession,
+  liveHost,
+  lockWaitMs,
+  sayFor,
+  undoCommand,
+  withActSession,
+  withJournal,
+} from '../act-session';
+import { loadFor, openSession, viewOf } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
 
@@ -23,15 +33,17 @@ const CLEAN_OPTIONS = {
 export const cleanCommand = defineCommand({
   name: 'clean',
   usage: 'clean [--dry-run] [--yes] [--all | --vmid N | --reason CODE | --name NAME]...',
-  globals: ['root', 'format', 'json', 'no-color', 'config'],
+  globals: ['root', 'from', 'demo', 'format', 'json', 'no-color', 'config'],
+  formats: ['text', 'json'],
   examples: [
     'clean --dry-run --all   # show the plan and the exact commands',
+    'clean --demo --dry-run  # what it would do on the bundled demo node',
     'clean --vmid 150',
     'clean --reason lv-missing --yes',
     'clean --name pve-vm--104--disk--0',
   ],
   help: `Options:
-  --dry-run         Show the plan and the exact commands, change nothing
+  --dry-run         Show the plan and the exact commands, change nothing (also with --demo or --from FILE)
   -y, --yes         Do not ask (needs --all or a filter)
   --all             Every finding that has a fix
   --vmid N          Only entries of guest N (repeatable)
@@ -62,9 +74,11 @@ export function hasFilter(f: PlanFilter): boolean {
 
 async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<number> {
   const v = ctx.values;
-  const host = liveHost(ctx);
   const dry = Boolean(v['dry-run']);
   const filter = parseFilter(v);
+  // A dry run on the demo node or a snapshot: the plan it would make there; nothing can act on it.
+  if (dry && (ctx.global.demo || ctx.global.from)) return dryRunOffline(ctx, filter);
+  const host = liveHost(ctx);
   const yes = Boolean(v.yes);
   const interactive = !yes && ctx.io.stdinIsTTY;
   if (!dry && yes && !hasFilter(filter)) {
@@ -92,12 +106,11 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
       return first.result.status;
     }
     const { result: outcomes, journalPath } = await withJournal(
-      ctx,
       s,
       { command: 'clean', interactive, lockWaitMs: wait },
       ({ steps, ask }) => applyCleanup(plan.actions, { ...steps, confirm: ask }),
     );
-    say(renderSummary(outcomes, journalPath));
+    say(renderSummary(outcomes, journalPath, { undo: journalPath ? undoCommand(ctx, journalPath) : undefined }));
     // The exit code is the state that is left, from a last fresh look.
     let status: number;
     try {
@@ -110,6 +123,21 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
       ctx.io.out(`${JSON.stringify({ plan, outcomes, journal: journalPath, status }, null, 2)}\n`);
     return status;
   });
+}
+
+/** --dry-run with --demo or --from: the plan from that data, said to be one; the exit code is its status. */
+async function dryRunOffline(ctx: CommandContext<typeof CLEAN_OPTIONS>, filter: PlanFilter): Promise<number> {
+  const session = openSession(ctx);
+  const view = viewOf(await loadFor(ctx, session));
+  const result = analyzeNode(view, session.config);
+  const plan = planCleanup(result.entries, cleanupContext(view, result), hasFilter(filter) ? filter : { all: true });
+  const say = sayFor(ctx);
+  const what = ctx.global.demo ? 'the demo node' : `the snapshot ${ctx.global.from}`;
+  say(`Dry run on ${what} (${view.node}): nothing is changed; on a live node 'clean' re-checks every action first.\n`);
+  say(renderPlan(plan));
+  say(renderCommands(plan));
+  if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ plan }, null, 2)}\n`);
+  return result.status;
 }
 
 /** --dry-run: the plan and its commands, and whether clean would refuse to act here at all (exit 3). */

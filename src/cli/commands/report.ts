@@ -16,7 +16,9 @@ export const reportCommand = defineCommand({
   help: `Options:
   --html FILE       Write the standalone HTML report (inline styles, safe for mail) to FILE ("-": stdout)
   --input FILE      Render a document written by 'pve-health check --json' instead of checking now ("-": stdin)
-Without --html the result is printed in --format (default text). Exit code: the check's status (0-3).`,
+Without --html the result is printed in --format (default text). Exit code: the node's status (0 OK,
+1 WARNING, 2 CRITICAL, 3 UNKNOWN), also after the file was written, like every checking command, so a
+timer or script can act on it; a file that could not be written is exit 3 with the reason.`,
   options: {
     html: { type: 'string' },
     input: { type: 'string' },

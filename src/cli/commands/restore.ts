@@ -21,6 +21,7 @@ export const restoreCommand = defineCommand({
   positionals: 1,
   usage: 'restore JOURNAL [--name NAME]... [--rw] [--yes]',
   globals: ['root', 'format', 'json', 'no-color', 'config'],
+  formats: ['text', 'json'],
   examples: [
     'restore /var/lib/pve-health/journal/clean-20261122T101500Z-4242.json',
     'restore JOURNAL --name pve-vm--104--disk--0 --yes',
@@ -66,7 +67,6 @@ async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<
     say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
     for (const x of sources) say(`  ${x.name}: undo ${shellQuote(x.command)}\n`);
     const { result: outcomes, journalPath } = await withJournal(
-      ctx,
       s,
       { command: 'restore', interactive, lockWaitMs: wait },
       ({ steps, ask }) =>

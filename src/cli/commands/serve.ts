@@ -116,8 +116,9 @@ export const serveCommand = defineCommand({
   --dm-interval SECONDS Device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
                         Mounts are scanned every mounts.cache_ttl seconds.
   --cluster             Also scan the whole cluster ('pve-health cluster --json', same [cluster] ssh
-                        settings) every --cluster-interval seconds (default ${DEFAULT_CLUSTER_INTERVAL_S}; [cluster] scan_interval):
-                        /api/cluster, and pve_health_cluster_* series with node names in /metrics
+                        settings) every --cluster-interval seconds: /api/cluster, and
+                        pve_health_cluster_* series with node names in /metrics
+  --cluster-interval SECONDS Cluster scan interval (default ${DEFAULT_CLUSTER_INTERVAL_S}; [cluster] scan_interval)
 Guest volumes (ZFS, Ceph RBD, file storages) are scanned every --dm-interval too.
 Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/cluster  /metrics  /healthz`,
   options: {

@@ -1,3 +1,4 @@
+import { renderQuietText } from '../../render/quiet';
 import { renderVolumesText } from '../../render/volumes';
 import { documentFor, loadFor, openSession } from '../node-session';
 import { defineCommand } from '../command';
@@ -44,7 +45,12 @@ Options:
     const doc = documentFor(loaded, s.host, { volumes });
     const durationSeconds = (performance.now() - started) / 1000;
     if (ctx.global.format === 'text' || !ctx.global.format) {
-      ctx.io.out(renderVolumesText(doc, { color: ctx.global.color, quiet: ctx.global.quiet }));
+      // -q as in check: the summary line and one line per problem.
+      ctx.io.out(
+        ctx.global.quiet
+          ? renderQuietText(doc, { color: ctx.global.color })
+          : renderVolumesText(doc, { color: ctx.global.color, quiet: false }),
+      );
       return doc.status;
     }
     return printDocument(ctx, doc, { durationSeconds });

@@ -2,6 +2,8 @@
 // unsafe to touch (partial, pvmove, lvmlockd), which volumes are referenced. Pure: from the NodeView.
 import type { NodeView } from '../node/node-view';
 import type { DmEntry, DmResult } from '../types';
+import { asSet } from './cleanup-hints';
+import { nextStepsFor } from './next-steps';
 import { actionFor, hintFor, parentHint, type PlanContext } from './plan-cleanup';
 
 export function cleanupContext(view: NodeView, result: Pick<DmResult, 'entries'>): PlanContext {
@@ -24,7 +26,13 @@ export function withCleanupActions(view: NodeView, entries: DmEntry[]): DmEntry[
   const ctx = cleanupContext(view, { entries });
   return entries.map((e) => {
     const action = actionFor(e, ctx, entries);
-    const hint = e.hint ? null : (parentHint(e, ctx, entries) ?? hintFor(e, ctx));
+    // A protected finding without a fix and without other advice: what makes it safe, then clean.
+    const shared = e.storage !== null && asSet(ctx.sharedStorages).has(e.storage);
+    const hint = e.hint
+      ? null
+      : (parentHint(e, ctx, entries) ??
+        hintFor(e, ctx) ??
+        (action ? null : nextStepsFor({ ...e, action }, entries, { shared })));
     // Most entries (valid, ignored) get neither: they are shared, not copied (nothing changes them later).
     if (action === e.action && !hint) return e;
     return hint ? { ...e, action, hint } : { ...e, action };

@@ -20,6 +20,9 @@ export function dmSummary(entries: DmEntry[]): DmResult['summary'] {
     ignored: entries.filter((e) => e.status === 'ignored').length,
     protected: entries.filter((e) => e.protected).length,
     pending: entries.filter((e) => e.pending).length,
+    // The findings an operation explains: counted here and nowhere else, so that valid + duplicate +
+    // orphan + unknown + ignored + pendingFindings = total.
+    pendingFindings: entries.filter((e) => e.pending && ['duplicate', 'orphan', 'unknown'].includes(e.status)).length,
     open: entries.filter((e) => e.open).length,
     score: scoreOf(dup, orph),
     grade: gradeOf(dup, orph),

@@ -1,0 +1,132 @@
+// Next steps for a protected finding (src/core/cleanup/next-steps.ts): which map to keep, which is stale,
+// and per class of protection the safe sequence ending in `pve-health clean`; never a destructive command.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { nextStepsFor } from '../../src/core/cleanup/next-steps';
+import type { DmEntry } from '../../src/core/types';
+import { dmEntry } from '../helpers/dm-entry';
+
+const DESTRUCTIVE = /pvesm free|lvremove|lvchange -an|dmsetup remove|--force|\bkill\b/;
+const LIVE = dmEntry({
+  name: 'pve-vm--110--disk--1',
+  vg: 'pve',
+  lv: 'vm-110-disk-1',
+  vmid: 110,
+  table: ['0 33554432 thin 252:5 10'],
+});
+const dup = (over: Partial<DmEntry>): DmEntry =>
+  dmEntry({
+    name: 'pve-vm--110--disk--1--copy',
+    vg: 'pve',
+    lv: 'vm-110-disk-1-copy',
+    vmid: 110,
+    guestType: 'lxc',
+    status: 'duplicate',
+    reason: 'same-target',
+    table: ['0 33554432 thin 252:5 10'],
+    protected: true,
+    protectedBy: ['guest-running'],
+    ...over,
+  });
+
+describe('next steps for protected findings', () => {
+  const cases: { what: string; e: DmEntry; shared?: boolean; want: RegExp[]; none?: true }[] = [
+    {
+      what: 'same-target duplicate on a running CT: keep the map LVM knows, shut the CT down, then clean',
+      e: dup({}),
+      want: [
+        /^keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\. Next: /,
+        /1\) shut CT 110 down \('pct shutdown 110'\); 2\) then 'pve-health clean --name pve-vm--110--disk--1--copy'/,
+      ],
+    },
+    {
+      what: 'on shared storage a running VM may be migrated instead',
+      e: dup({ guestType: 'qemu', storage: 'san' }),
+      shared: true,
+      want: [/shut VM 110 down \('qm shutdown 110'\) or move it to another node \('qm migrate 110 NODE --online'\)/],
+    },
+    {
+      what: 'stale map holding the name of an inactive LV: the LV has no map of its own',
+      e: dup({
+        name: 'vg--san-vm--121--disk--0',
+        vg: 'vg-san',
+        lv: 'vm-121-disk-0',
+        vmid: 121,
+        guestType: 'qemu',
+        reason: 'stale-map',
+        table: ['0 8 linear 8:16 2048'],
+        protectedBy: ['open'],
+        open: true,
+        processes: [{ pid: 4242, command: 'dd' }],
+      }),
+      want: [
+        /^LV vg-san\/vm-121-disk-0 has no map of its own here while vg--san-vm--121--disk--0 holds its name; vg--san-vm--121--disk--0 is the stale map/,
+        /close what holds it \(dd\[4242\]\): see 'dmsetup info -c vg--san-vm--121--disk--0'/,
+      ],
+    },
+    {
+      what: "renamed: the map is the LV's data under its old name",
+      e: dup({ name: 'pve-vm--110--disk--1', lv: 'vm-111-disk-0', reason: 'renamed', table: ['0 8 thin 252:5 11'] }),
+      want: [/pve-vm--110--disk--1 is the LV's map under its old name \(the data is the LV's\)/],
+    },
+    {
+      what: 'a lock an interrupted operation left: unlock after the task log, then clean',
+      e: dup({ protectedBy: ['stale-lock:create'] }),
+      want: [/CT 110 is locked \(create\) and no task runs: check its task log, then 'pct unlock 110'/],
+    },
+    {
+      what: 'a partial VG: bring the PV back',
+      e: dup({ protectedBy: ['vg-partial'] }),
+      want: [/bring VG pve's missing PV back/],
+    },
+    {
+      what: 'a pvmove: let it finish',
+      e: dup({ protectedBy: ['pvmove'] }),
+      want: [/let the pvmove in VG pve finish/],
+    },
+    {
+      what: 'lvmlockd: never acted on, no clean step',
+      e: dup({ protectedBy: ['lvmlockd'] }),
+      want: [/^VG pve is shared through lvmlockd: pve-health does not act on it/],
+    },
+    {
+      what: 'pending: its own hint says to wait',
+      e: dup({ pending: true, protectedBy: ['task:qmrestore'] }),
+      want: [],
+      none: true,
+    },
+    { what: 'not protected: clean has a fix', e: dup({ protected: false, protectedBy: [] }), want: [], none: true },
+    { what: 'a valid entry', e: dmEntry({ protected: true, protectedBy: ['open'] }), want: [], none: true },
+  ];
+  for (const c of cases) {
+    it(c.what, () => {
+      const got = nextStepsFor(c.e, [LIVE, c.e], { shared: Boolean(c.shared) });
+      if (c.none) return assert.equal(got, null);
+      assert.ok(got);
+      for (const re of c.want) assert.match(got, re);
+      assert.doesNotMatch(got, DESTRUCTIVE);
+    });
+  }
+});
+
+const REPO = resolve(import.meta.dirname, '../..');
+describe('dm on the demo node: the running duplicate says what to do', () => {
+  it('text and JSON carry the next steps', () => {
+    const r = spawnSync(process.execPath, [join(REPO, 'dist/pve-health.cjs'), '--demo', 'dm', '--no-color'], {
+      encoding: 'utf8',
+    });
+    assert.match(
+      r.stdout,
+      /pve-vm--110--disk--1--copy {2}duplicate\/same-target[\s\S]*?fix: none now \(protected\)\n {4}keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\. Next: 1\) shut CT 110 down \('pct shutdown 110'\); 2\) then 'pve-health clean --name pve-vm--110--disk--1--copy'/,
+    );
+    const doc = JSON.parse(
+      spawnSync(process.execPath, [join(REPO, 'dist/pve-health.cjs'), '--demo', 'dm', '--json'], { encoding: 'utf8' })
+        .stdout,
+    );
+    const e = doc.dm.entries.find((x: DmEntry) => x.name === 'pve-vm--110--disk--1--copy');
+    assert.match(e.hint, /Next: 1\) shut CT 110 down/);
+    assert.equal(e.action, null);
+  });
+});
