@@ -138,7 +138,12 @@ export function installDebianPackages(root: string, suite: string, name: string,
   const target = join(root, `tmp/${name}-debs`);
   mkdirSync(target, { recursive: true });
   for (const f of readdirSync(debs)) must('cp', [join(debs, f), target]);
-  mustInChroot(root, ['dpkg', '-i', ...readdirSync(target).map((f) => `/tmp/${name}-debs/${f}`)]);
+  // Dependencies first: a Pre-Depends (systemd on libsystemd-shared, libssl3) must be configured before
+  // dpkg unpacks the package that needs it.
+  const files = readdirSync(target);
+  const wanted = (f: string) => packages.some((p) => f.startsWith(`${p}_`));
+  for (const batch of [files.filter((f) => !wanted(f)), files.filter(wanted)])
+    if (batch.length) mustInChroot(root, ['dpkg', '-i', ...batch.map((f) => `/tmp/${name}-debs/${f}`)]);
 }
 
 /** The suite's own nodejs in the chroot (bookworm: 18, trixie: 20). Returns `node --version`. */

@@ -492,7 +492,7 @@ for (const SUITE of SUITES)
     const { root } = chroot;
     const at = (p: string) => join(root, p);
     const state = (unit: string) => inChroot(root, ['systemctl', 'is-enabled', unit]).stdout.trim();
-    const etcUnits = () => inChroot(root, ['sh', '-c', 'find /etc/systemd/system -name "pve-health*" | sort']).stdout.trim();
+    const etcUnits = () => inChroot(root, ['sh', '-c', 'find /etc/systemd/system -path "*pve-health*" | sort']).stdout.trim();
     try {
       installDebianPackages(root, SUITE, 'systemd', ['systemd']);
       mkdirSync(at('tmp/pkg'), { recursive: true });

@@ -47,6 +47,13 @@ async function enable(host: Host, io: Io, opts: { skip: boolean; reload: boolean
     io.err(`pve-health: not enabled; run: ${opts.reload ? 'systemctl daemon-reload && ' : ''}systemctl enable --now ${TIMER_NAME}\n`);
     return;
   }
+  // Without a running systemd (a chroot, an image being built) only the links can be made, as
+  // deb-systemd-helper does: `systemctl enable` works offline; daemon-reload and --now need the manager.
+  if (!existsSync(hostPath(host, '/run/systemd/system'))) {
+    await host.exec(['systemctl', 'enable', TIMER_NAME], { timeoutMs: 60_000 });
+    io.err(`pve-health: ${TIMER_NAME} enabled (${opts.what}); systemd is not running here, so it starts when systemd does\n`);
+    return;
+  }
   if (opts.reload) await host.exec(['systemctl', 'daemon-reload'], { timeoutMs: 60_000 });
   await host.exec(['systemctl', 'enable', '--now', TIMER_NAME], { timeoutMs: 60_000 });
   io.err(`pve-health: ${TIMER_NAME} enabled (${opts.what}); see: systemctl list-timers ${TIMER_NAME}\n`);
