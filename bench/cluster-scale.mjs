@@ -9,8 +9,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cli = join(repo, 'dist/pve-health.cjs');
 const fakenode = resolve(repo, process.env.PVE_HEALTH_SHARED ?? '../shared', 'fakenode/fakenode.py');
 const fakeSsh = join(repo, 'test/cluster/fake-ssh.mjs');

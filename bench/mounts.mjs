@@ -13,13 +13,14 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fuseAvailable, mountSwallow } from '../test/host/probe-mount-hangfs.mjs';
+import { fileURLToPath } from 'node:url';
 
 const HUNG = Number(process.env.BENCH_HUNG_MOUNTS ?? 50);
 const HEALTHY = 5;
 const TIMEOUT_S = 2;
 const LIMIT_MS = 3000;
 const RUNS = 2; // the first run, and a second one while the first run's probes are still stuck
-const cli = resolve(import.meta.dirname, '../dist/pve-health.cjs');
+const cli = resolve(fileURLToPath(new URL('.', import.meta.url)), '../dist/pve-health.cjs');
 
 const why = fuseAvailable();
 if (why) {

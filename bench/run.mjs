@@ -6,8 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { delimiter, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cli = join(repo, 'dist/pve-health.cjs');
 const fakenode = resolve(repo, process.env.PVE_HEALTH_SHARED ?? '../shared', 'fakenode/fakenode.py');
 const work = join(repo, '.bench');
@@ -133,5 +134,5 @@ if (!existsSync(fakenode)) {
 // The other benches of the project (the serve load test has its own script: npm run bench:serve).
 for (const f of ['mounts.mjs', 'volumes.mjs']) {
   console.log(`\n== bench/${f}`);
-  spawnSync(node, [join(import.meta.dirname, f)], { stdio: 'inherit' });
+  spawnSync(node, [join(fileURLToPath(new URL('.', import.meta.url)), f)], { stdio: 'inherit' });
 }

@@ -5,8 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cli = join(repo, 'dist/pve-health.cjs');
 const work = join(repo, '.bench');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

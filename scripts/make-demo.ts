@@ -1,17 +1,29 @@
 // Regenerates demo/demo-node.json, the bundled demo node (`pve-health check --demo`): builds the
 // simulated node of demo/scenario.json with ../shared/fakenode, gathers it exactly as on a real node
 // (fake dmsetup/lvs on PATH, files under the fake root), redacts, and adds the recorded mounts and
-// system information. Run: node --import tsx scripts/make-demo.ts
+// system information and the volume listings. Run: node --import tsx scripts/make-demo.ts
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { redactSnapshot } from '../src/core/redact';
+import { parsePveState } from '../src/core/node/pve-state';
+import { VOLUMES_EXTRA_KEY } from '../src/core/volumes/volume-types';
 import { gatherSnapshot } from '../src/host/gather';
+import { gatherVolumes } from '../src/host/read-volumes';
 import { createHost } from '../src/host/host';
+import { fileURLToPath } from 'node:url';
 
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const fakenode = process.env.FAKENODE ?? resolve(repo, '../shared/fakenode/fakenode.py');
+// The simulated node comes from fakenode, which lives beside the repository, not in it: without it there
+// is nothing to regenerate from (the committed demo/demo-node.json stays as it is).
+if (!existsSync(fakenode)) {
+  console.error(
+    `make-demo: ${fakenode} not found. The demo node is built with fakenode (the simulated Proxmox node kept in ../shared/fakenode beside the repository); set FAKENODE=/path/to/fakenode.py. demo/demo-node.json is unchanged.`,
+  );
+  process.exit(1);
+}
 const out = mkdtempSync(join(tmpdir(), 'pve-health-demo-'));
 try {
   execFileSync('python3', [fakenode, 'build', join(repo, 'demo/scenario.json'), join(out, 'node')], {
@@ -27,8 +39,11 @@ try {
   // The storage wrapper answers `lvs -o ...,autoactivation`, which fakenode's lvs does not know.
   const env = { ...process.env, PATH: `${join(repo, 'test/fixtures/scenarios/bin')}:${node}/bin:${process.env.PATH}` };
   const host = createHost({ root: join(node, 'root'), env, now: () => new Date('2026-11-20T08:00:00Z') });
-  const snap = redactSnapshot(await gatherSnapshot(host));
-  const extra: Record<string, unknown> = {};
+  const gathered = await gatherSnapshot(host);
+  // The volumes part (ZFS, RBD, dir) exactly as `volumes` gathers it on a node: fake zfs/rbd on PATH.
+  const volumes = await gatherVolumes(host, parsePveState(gathered));
+  const snap = redactSnapshot(gathered);
+  const extra: Record<string, unknown> = { [VOLUMES_EXTRA_KEY]: volumes };
   for (const [key, file] of [
     ['mounts', 'demo/demo-mounts.json'],
     ['system', 'demo/demo-system.json'],
@@ -36,11 +51,15 @@ try {
     const p = join(repo, file);
     if (existsSync(p)) extra[key] = JSON.parse(readFileSync(p, 'utf8'));
   }
-  if (Object.keys(extra).length) snap.extra = extra;
+  snap.extra = extra;
   writeFileSync(join(repo, 'demo/demo-node.json'), `${JSON.stringify(snap, null, 1)}\n`);
   console.log(
     `demo/demo-node.json: ${snap.commands['dmsetup.info'].stdout.split('\n').filter(Boolean).length} DM devices, ${Object.keys(snap.files).length} files`,
   );
+} catch (e) {
+  // python3 missing, a scenario fakenode rejects, a gather that failed: one line that says which, no stack.
+  console.error(`make-demo: ${e instanceof Error ? e.message : String(e)}; demo/demo-node.json is unchanged.`);
+  process.exitCode = 1;
 } finally {
   rmSync(out, { recursive: true, force: true });
 }

@@ -9,8 +9,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
 
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cli = join(repo, 'dist/pve-health.cjs');
 const out = resolve(process.argv[2] ?? join(repo, 'docs/img'));
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';

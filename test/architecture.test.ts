@@ -5,8 +5,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
+import { fileURLToPath } from 'node:url';
 
-const SRC = join(import.meta.dirname, '../src');
+const SRC = join(fileURLToPath(new URL('.', import.meta.url)), '../src');
 
 function files(dir: string, out: string[] = []): string[] {
   for (const n of readdirSync(dir)) {

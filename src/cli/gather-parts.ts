@@ -68,6 +68,7 @@ export async function volumesPart(
       raw,
       processes: snap.processes,
       replicationCfg: snap.files['/etc/pve/replication.cfg'],
+      replicationState: snap.files['/var/lib/pve-manager/pve-replication-state.json'],
     });
   } catch (e) {
     return unknownVolumes((e as Error).message);

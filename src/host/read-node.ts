@@ -15,6 +15,7 @@ export const NODE_FILES = [
   '/etc/pve/datacenter.cfg',
   '/etc/pve/ha/manager_status',
   '/etc/pve/replication.cfg',
+  '/var/lib/pve-manager/pve-replication-state.json',
   '/var/log/pve/tasks/active',
   '/proc/self/mountinfo',
   '/etc/lvm/lvm.conf',

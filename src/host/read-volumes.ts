@@ -4,9 +4,11 @@
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { isFileType, VOLUME_STORAGE_TYPES } from '../core/volumes/volume-references';
+import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
 import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
+import { onNetworkMount } from '../core/mounts/mount-check';
+import { isNetworkType } from '../core/mounts/mount-plan';
 import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import type { PveState } from '../core/node/pve-state';
 import type { CommandOutput } from '../core/node/snapshot';
@@ -16,13 +18,14 @@ import type { VolumesRaw } from '../core/volumes/volume-types';
 import type { Host } from './host';
 import { hostPath } from './host';
 import { listVolumesCommand } from './list-volumes-child';
+import { resolveHostPaths } from './read-links';
 
 export const DEFAULT_VOLUME_TIMEOUT_MS = 10_000;
 const NETWORK = new Set(['nfs', 'cifs', 'cephfs']);
 
 async function run(host: Host, argv: string[], timeoutMs: number, input?: string): Promise<CommandOutput> {
   try {
-    const r = await host.exec(argv, { timeoutMs, input, okCodes: 'any' });
+    const r = await host.exec(argv, { timeoutMs, input, okCodes: 'any', env: host.env });
     return { argv, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: r.ms };
   } catch (e) {
     if (e instanceof TimeoutError)
@@ -138,17 +141,30 @@ async function readFileStorage(
   timeoutMs: number,
   mountState?: Map<string, string>,
 ): Promise<VolumesRaw['files'][string]> {
-  const path = filePath(st);
+  const configured = filePath(st);
   const network = NETWORK.has(st.type);
   // PVE: nfs/cifs/cephfs storages are mounts at their path; dir with is_mountpoint must be one (Plugin.pm).
   const mustMount =
     network ||
     (st.props.is_mountpoint !== undefined && st.props.is_mountpoint !== '0' && st.props.is_mountpoint !== 'no');
-  const mountAt =
-    st.props.is_mountpoint && !['0', '1', 'yes', 'no'].includes(st.props.is_mountpoint) ? st.props.is_mountpoint : path;
+  const configuredMountAt =
+    st.props.is_mountpoint && !['0', '1', 'yes', 'no'].includes(st.props.is_mountpoint)
+      ? st.props.is_mountpoint
+      : configured;
+  // The mounts part's resolver (DirPlugin: Cwd::realpath; never an lstat through a network mount), so a
+  // symlinked storage path is mounted here exactly when the mounts part says it is.
+  const networkTargets = [...(mounts ?? new Map<string, string>())].filter(([, t]) => isNetworkType(t)).map(([m]) => m);
+  const resolved = resolveHostPaths(host, [configured, configuredMountAt], (p) => onNetworkMount(p, networkTargets));
+  const path = resolved[configured] ?? configured;
+  const mountAt = resolved[configuredMountAt] ?? configuredMountAt;
   if (mustMount) {
     if (!mounts) return { ok: false, error: 'the mount table could not be read', volumes: [] };
-    if (!mounts.has(mountAt)) return { ok: false, error: `${mountAt} is not mounted`, volumes: [] };
+    if (!mounts.has(mountAt))
+      return {
+        ok: false,
+        error: `${configuredMountAt}${mountAt !== configuredMountAt ? ` (-> ${mountAt})` : ''} is not mounted`,
+        volumes: [],
+      };
   }
   const probed = mountState?.get(mountAt);
   // readonly/full mounts can still be listed; a stale or missing one is not touched at all.
@@ -190,7 +206,7 @@ export async function gatherVolumes(
   opts: { timeoutMs?: number; mountState?: Map<string, string> } = {},
 ): Promise<VolumesRaw> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_VOLUME_TIMEOUT_MS;
-  const storages = storagesOnNode(pve.storageConfig, pve.node).filter((s) => VOLUME_STORAGE_TYPES.includes(s.type));
+  const storages = storagesOnNode(pve.storageConfig, pve.node).filter(holdsGuestVolumes);
   const raw: VolumesRaw = { rbd: {}, files: {} };
   const allPools = [...new Set(storages.filter((s) => s.type === 'zfspool' && s.props.pool).map((s) => s.props.pool))];
   // `-r rpool` already lists rpool/data: pass only the outermost pools.

@@ -5,6 +5,7 @@
 // \xNN / \u{NNNN} escape. (JSON escapes them itself.) Pure.
 
 // C0 controls, DEL, C1 controls, and the bidi embedding/override/isolate marks.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function sanitizeText(s: string): string {

@@ -77,7 +77,10 @@ export function recordServiceScan(
   if (part === 'volumes') return;
   const st = part === 'dm' ? service.state('dm') : service.state('mounts');
   const at = st.lastFinishedAt ?? new Date();
-  if (st.error || !st.result) return history.record(part, null, at);
+  if (st.error || !st.result) {
+    history.record(part, null, at);
+    return;
+  }
   const only: DocumentParts =
     part === 'dm'
       ? { dm: service.state('dm').result, mounts: null, scannedAt: at }

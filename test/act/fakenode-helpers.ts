@@ -1,16 +1,17 @@
 // Build a fakenode OUTDIR per test and run the bundled CLI against it (fakes first on PATH).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp-dir';
 
-export const REPO = resolve(import.meta.dirname, '../..');
+export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const FAKENODE = process.env.PVE_HEALTH_FAKENODE ?? resolve(REPO, '../shared/fakenode');
 export const HAVE_FAKENODE = existsSync(join(FAKENODE, 'fakenode.py'));
 const CLI = join(REPO, 'dist/pve-health.cjs');
 
 export function buildNode(scenario: string, ...scale: string[]): string {
-  const out = join(mkdtempSync(join(tmpdir(), 'pvh-clean-')), 'node');
+  const out = join(tempDir('pvh-clean-'), 'node');
   const args =
     scenario === 'scale' ? ['scale', ...scale, out] : ['build', join(FAKENODE, 'scenarios', `${scenario}.json`), out];
   const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), ...args], { encoding: 'utf8' });

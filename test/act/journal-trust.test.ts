@@ -25,7 +25,10 @@ test('a journal the tool wrote is read', () => {
 });
 
 const refusals: [string, (s: ReturnType<typeof setup>) => string, RegExp][] = [
-  ['readable by others (0644)', (s) => (chmodSync(s.file, 0o644), s.file), /mode 644, not 600/],
+  ['readable by others (0644)', (s) => {
+    chmodSync(s.file, 0o644);
+    return s.file;
+  }, /mode 644, not 600/],
   ['a symlink to a journal', (s) => {
     const l = join(s.dir, 'link.json');
     symlinkSync(s.file, l);
@@ -36,7 +39,10 @@ const refusals: [string, (s: ReturnType<typeof setup>) => string, RegExp][] = [
     writeFileSync(f, DOC, { mode: 0o600 });
     return f;
   }, /not in the journal directory/],
-  ['in a directory others can write to', (s) => (chmodSync(s.dir, 0o777), s.file), /writable by group or others/],
+  ['in a directory others can write to', (s) => {
+    chmodSync(s.dir, 0o777);
+    return s.file;
+  }, /writable by group or others/],
 ];
 for (const [what, make, re] of refusals) {
   test(`a journal ${what} is refused`, () => {

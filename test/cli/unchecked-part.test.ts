@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli';
+import { fileURLToPath } from 'node:url';
 
-const demo = JSON.parse(readFileSync(join(import.meta.dirname, '../../demo/demo-node.json'), 'utf8'));
+const demo = JSON.parse(readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8'));
 // The demo node (CRITICAL already: duplicates) with `dmsetup status` failing.
 const dir = mkdtempSync(join(tmpdir(), 'pvh-unchecked-'));
 const file = join(dir, 'node.json');

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildNode, fakenodeCompare, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
+import { fileURLToPath } from 'node:url';
 
 const SCENARIO = join(SHARED, 'fakenode/scenarios/mixed-volumes.json');
 const skip = hasFakenode ? false : 'needs ../shared/fakenode';
@@ -102,7 +103,7 @@ test('a hanging Ceph cluster and an unmounted NFS storage: UNKNOWN (exit 3) with
 test('volumes-rules scenario: replication snapshots, ZFS linked clone, copy of a pve2 guest, restore in flight, zvol held by dd', {
   skip,
 }, () => {
-  const node = buildNode(join(import.meta.dirname, '../fixtures/scenarios/volumes-rules.json'));
+  const node = buildNode(join(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/scenarios/volumes-rules.json'));
   const r = cli(node, ['volumes', '--json']);
   assert.equal(r.code, 1, r.stderr);
   const file = join(tempDir(), 'result.json');

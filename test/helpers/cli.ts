@@ -1,10 +1,11 @@
 // Run the bundled CLI as a user would, and build fakenode nodes for it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp-dir';
 
-export const REPO = resolve(import.meta.dirname, '../..');
+export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const CLI = join(REPO, 'dist/pve-health.cjs');
 export const SHARED = process.env.PVE_HEALTH_SHARED ?? resolve(REPO, '../shared');
 export const FAKENODE = join(SHARED, 'fakenode/fakenode.py');
@@ -39,9 +40,7 @@ export function runCli(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function tempDir(prefix = 'pve-health-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir };
 
 /** Build a fakenode node (scenario file or `scale N` args) in a fresh temp dir. */
 export function buildNode(scenarioOrScale: string | string[]): string {

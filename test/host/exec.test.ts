@@ -6,8 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { exec } from '../../src/host/exec';
+import { fileURLToPath } from 'node:url';
 
-const REPO = join(import.meta.dirname, '../..');
+const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
 function liveInGroup(pgid: number): number[] {
   const out: number[] = [];

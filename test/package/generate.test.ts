@@ -20,8 +20,9 @@ import { ConfigSchema, parseConfig } from '../../src/core/config';
 import { realCliInfo } from '../helpers/real-cli-info';
 import { SOURCE_URL } from '../../src/version';
 import { findTool } from '../helpers/require-tool';
+import { fileURLToPath } from 'node:url';
 
-const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const PKG_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
 const run = async () => 0;
@@ -150,7 +151,7 @@ test('man page: EXAMPLES of every command and every environment variable the sou
     for (const e of c.examples ?? []) assert.ok(page.includes(roffEscape(e)), `${c.name}: ${e}`);
   }
   // Every variable the source reads: env.NAME, env['NAME'], and the names handed to secret()/constants.
-  const src = join(import.meta.dirname, '../../src');
+  const src = join(fileURLToPath(new URL('.', import.meta.url)), '../../src');
   const read = new Set<string>();
   const walk = (d: string) => {
     for (const n of readdirSync(d, { withFileTypes: true })) {

@@ -25,8 +25,9 @@ import { buildSea, pinnedNode } from '../../scripts/package/sea';
 import { COMMANDS } from '../../src/cli/registry';
 import { findTool } from '../helpers/require-tool';
 import { inChroot, installDebianNode, installDebianPackages, makeChroot, mustInChroot, SUITES, skipChroot } from './chroot';
+import { fileURLToPath } from 'node:url';
 
-const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
 const DIST = join(REPO, process.env.PVE_HEALTH_PACKAGE_OUT ?? 'dist');
 const DEB = join(DIST, `pve-health_${PKG.version.replace('-', '~')}_amd64.deb`);

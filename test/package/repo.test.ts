@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inChroot, installDebianNode, makeChroot, mustInChroot, SUITES, skipChroot } from './chroot';
+import { fileURLToPath } from 'node:url';
 
-const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version.replace(
   '-',
   '~',

@@ -11,8 +11,9 @@ import type { CheckDocument } from '../../src/core/types';
 import type { VolumesResult } from '../../src/core/volumes/volume-types';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { requireTool } from '../helpers/require-tool';
+import { fileURLToPath } from 'node:url';
 
-const REPO = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const EXAMPLES = join(REPO, 'docs', 'examples');
 const BUNDLE = join(REPO, 'dist', 'pve-health.cjs');
 

@@ -80,13 +80,15 @@ test('serve CLI: with a token on all addresses it says so and checks it', async 
 });
 
 test('serve CLI: the demo node over the API, /metrics valid for promtool, SIGTERM stops it', async (t) => {
+  // The check runs first: a spawnSync between two fetches can outlast the server's 5 s keep-alive, and
+  // Node 18's fetch then reuses the closed socket ("other side closed") where Node 20's retries.
+  const check = JSON.parse(
+    spawnSync(process.execPath, [CLI, 'check', '--demo', '--json'], { encoding: 'utf8' }).stdout,
+  );
   const s = await serve(['--demo', '--listen', '127.0.0.1:0']);
   assert.match(s.stderr(), /loopback only, no token/);
   await untilHealthy(s.base);
   const doc = await (await fetch(`${s.base}/api/status`)).json();
-  const check = JSON.parse(
-    spawnSync(process.execPath, [CLI, 'check', '--demo', '--json'], { encoding: 'utf8' }).stdout,
-  );
   assert.equal(doc.schemaVersion, 1);
   assert.equal(doc.node, check.node);
   assert.equal(doc.source, 'demo');

@@ -1,13 +1,12 @@
 // The dashboard as a person would look at it, in Debian's chromium: the demo node served by the real
 // CLI (`serve --demo` under a temporary --root, with two findings acknowledged through `pve-health
 // ack`), at 1400 px and on phones (390 px, 360 px), light and dark. Each view is saved as a PNG
-// (PVE_HEALTH_ARTIFACTS=DIR keeps them; otherwise a temp dir, printed) and checked: nothing wider
+// (PVE_HEALTH_ARTIFACTS=DIR keeps them; otherwise a temp dir removed at the end) and checked: nothing wider
 // than the window, the key columns inside it, CRITICAL inside its card, no path broken mid-word,
 // and the accessibility audit of test/helpers/page-audit.ts (contrast, landmarks, names, alt).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -21,7 +20,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const skip = !existsSync(CHROMIUM) || !findTool('chromium') ? 'chromium not installed (.ci/apt-packages)' : false;
 if (skip && process.env.CI) throw new Error(`${skip}: required in CI`);
-const shots = process.env.PVE_HEALTH_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'pve-health-dashboard-layout-'));
+const shots = process.env.PVE_HEALTH_ARTIFACTS ?? tempDir('pve-health-dashboard-layout-');
 mkdirSync(shots, { recursive: true });
 
 let browser: Browser | null = null;

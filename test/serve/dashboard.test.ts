@@ -2,8 +2,7 @@
 // the real CLI (`serve --demo`); the escaping test serves hostile names from an in-process router.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -14,11 +13,12 @@ import { listen } from '../../src/serve/server';
 import { createService } from '../../src/serve/service';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium';
 import { findTool } from '../helpers/require-tool';
+import { tempDir } from '../helpers/temp-dir';
 import { buildDoc, dmEntry, dmResult, mountEntry, mountsResult } from './sample';
 
 const CLI = 'dist/pve-health.cjs';
 const ARGS = CHROMIUM_FLAGS;
-const shots = mkdtempSync(join(tmpdir(), 'pve-health-dashboard-'));
+const shots = process.env.PVE_HEALTH_ARTIFACTS ?? tempDir('pve-health-dashboard-');
 const children: ChildProcess[] = [];
 let browser: Browser | null = null;
 const skip = !existsSync(CHROMIUM) || !findTool('chromium') ? 'chromium not installed (.ci/apt-packages)' : false;

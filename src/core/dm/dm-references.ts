@@ -99,7 +99,10 @@ export function buildReferenceIndex(
   const index: ReferenceIndex = new Map();
   const add = (vg: string, lv: string, hit: RefHit) => {
     let byLv = index.get(vg);
-    if (!byLv) index.set(vg, (byLv = new Map()));
+    if (!byLv) {
+      byLv = new Map();
+      index.set(vg, byLv);
+    }
     const list = byLv.get(lv);
     if (list) list.push(hit);
     else byLv.set(lv, [hit]);

@@ -17,7 +17,10 @@ export function storageFor(
   // (nested maps: no key string built per LV).
   ctx.storageChoices ??= new Map();
   let byVg = ctx.storageChoices.get(vg);
-  if (!byVg) ctx.storageChoices.set(vg, (byVg = [new Map(), new Map()]));
+  if (!byVg) {
+    byVg = [new Map(), new Map()];
+    ctx.storageChoices.set(vg, byVg);
+  }
   const cache = byVg[thin ? 0 : 1];
   const hit = cache.get(pool);
   if (hit) return hit;

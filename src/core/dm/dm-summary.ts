@@ -64,7 +64,10 @@ export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
   for (const e of entries) {
     if (e.vmid === null) continue;
     let t = byVmid.get(e.vmid);
-    if (!t) byVmid.set(e.vmid, (t = { issues: 0, volumes: 0, dup: false, orphan: false, unknown: false }));
+    if (!t) {
+      t = { issues: 0, volumes: 0, dup: false, orphan: false, unknown: false };
+      byVmid.set(e.vmid, t);
+    }
     if (e.parent) continue;
     if (e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown') {
       t.issues++;

@@ -58,7 +58,10 @@ export function buildLvmView(input: {
   const safety = new Map<string, VgSafety>();
   const safetyOf = (vg: string) => {
     let s = safety.get(vg);
-    if (!s) safety.set(vg, (s = {}));
+    if (!s) {
+      s = {};
+      safety.set(vg, s);
+    }
     return s;
   };
   for (const v of vgs ?? []) {
@@ -70,14 +73,20 @@ export function buildLvmView(input: {
     byName.set(`${lv.vg}/${lv.name}`, lv);
     if (lv.vgUuid) vgById.set(lv.vgUuid, lv.vg);
     let names = namesByVg.get(lv.vg);
-    if (!names) namesByVg.set(lv.vg, (names = new Set()));
+    if (!names) {
+      names = new Set();
+      namesByVg.set(lv.vg, names);
+    }
     names.add(lv.name);
     const c = lv.name.charCodeAt(0);
     // Only vm-… and base-… names are disks (the regex only for those: a node has thousands of LVs).
     const disk = c === 118 || c === 98 ? DISK_NAME.exec(lv.name) : null;
     if (disk) {
       let byVmid = disksByVg.get(lv.vg);
-      if (!byVmid) disksByVg.set(lv.vg, (byVmid = new Map()));
+      if (!byVmid) {
+        byVmid = new Map();
+        disksByVg.set(lv.vg, byVmid);
+      }
       const vmid = Number(disk[1]);
       const list = byVmid.get(vmid);
       if (list) list.push(lv.name);

@@ -6,8 +6,10 @@ import type { PveState } from '../node/pve-state';
 import type { ProcessInfo } from '../node/snapshot';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
 import type { Status } from '../types';
-import { parseReplicationJobs, referenceIndex, storageLocation, VOLUME_STORAGE_TYPES } from './volume-references';
-import { filePath, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
+import { parseReplicationSnapshot } from '../parse/replication';
+import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
+import { replicationView } from './volume-replication';
+import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult, VolumesSummary } from './volume-types';
 import { classifyVolume, type VolumeContext } from './volume-verdict';
 
@@ -25,6 +27,8 @@ export interface ClassifyVolumesInput {
   raw: VolumesRaw;
   processes: ProcessInfo[];
   replicationCfg?: string;
+  /** This node's /var/lib/pve-manager/pve-replication-state.json, when it was read. */
+  replicationState?: string;
 }
 
 /** Processes by the device or file path their fds show: who holds a volume open. */
@@ -43,7 +47,7 @@ function holdersByDevice(processes: ProcessInfo[]): Map<string, ProcessInfo[]> {
 function classifyStorageVolumes(
   st: StorageConfig,
   input: { raw: VolumesRaw; zfs: ZfsListing },
-  c: Omit<VolumeContext, 'hasClones'>,
+  c: Omit<VolumeContext, 'hasClones' | 'newestReplicate'>,
 ): { stat: VolumeStorageStatus; entries: VolumeEntry[] } {
   const listed = listStorageVolumes(st, input.raw, input.zfs);
   const stat: VolumeStorageStatus = {
@@ -60,9 +64,10 @@ function classifyStorageVolumes(
   const loc = storageLocation(st);
   // Bases that clones on the storage still depend on (ZFS origin, RBD parent, qcow2 backing file).
   const hasClones = new Set(listed.volumes.map((v) => v.baseOf).filter((b): b is string => !!b));
+  const newestReplicate = newestReplicateSnapshots(listed.volumes);
   const entries: VolumeEntry[] = [];
   for (const v of listed.volumes) {
-    const e = classifyVolume(st, loc, v, { ...c, hasClones });
+    const e = classifyVolume(st, loc, v, { ...c, hasClones, newestReplicate });
     entries.push(e);
     if (e.snapshot) continue;
     stat.total++;
@@ -74,6 +79,18 @@ function classifyStorageVolumes(
     }
   }
   return { stat, entries };
+}
+
+/** The newest `__replicate_<job>_<ts>__` per volume and job: the job's base when no state file says. */
+function newestReplicateSnapshots(volumes: ListedVolume[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const v of volumes) {
+    const r = v.snapshot ? parseReplicationSnapshot(v.snapshot) : null;
+    if (!r) continue;
+    const k = `${v.own}|${r.jobId}`;
+    if ((out.get(k) ?? -1) < r.time) out.set(k, r.time);
+  }
+  return out;
 }
 
 function volumesSummary(entries: VolumeEntry[], storages: VolumeStorageStatus[]): VolumesSummary {
@@ -104,14 +121,14 @@ export function classifyVolumes(input: ClassifyVolumesInput): VolumesResult {
   const c = {
     pve,
     refs: referenceIndex(pve),
-    jobs: parseReplicationJobs(input.replicationCfg ?? ''),
+    replication: replicationView(input.replicationCfg, input.replicationState),
     holdersByDev: holdersByDevice(input.processes),
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];
   const storages: VolumeStorageStatus[] = [];
   for (const st of storagesOnNode(pve.storageConfig, pve.node)) {
-    if (!VOLUME_STORAGE_TYPES.includes(st.type)) continue;
+    if (!holdsGuestVolumes(st)) continue;
     const one = classifyStorageVolumes(st, listings, c);
     storages.push(one.stat);
     // One push per entry: a spread of a big storage's entries would exceed the argument limit.
@@ -127,7 +144,7 @@ export function classifyVolumes(input: ClassifyVolumesInput): VolumesResult {
     ...(unknownStorages.length > 0
       ? { error: unknownStorages.map((s) => `storage ${s.storage} could not be checked: ${s.error}`).join('; ') }
       : {}),
-    warnings: unknownStorages.map((s) => `${s.storage}: ${s.error}`),
+    warnings: [...unknownStorages.map((s) => `${s.storage}: ${s.error}`), ...c.replication.warnings],
   };
 }
 

@@ -3,10 +3,24 @@
 // linked-clone base, every config reference keyed by both, and the replication jobs.
 import type { RefHit } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
+import { parseReplicationConfig } from '../parse/replication';
 import type { StorageConfig } from '../parse/storage-config';
 import { filePath } from './volume-storages';
 
 export const VOLUME_STORAGE_TYPES = ['zfspool', 'rbd', 'dir', 'nfs', 'cifs', 'cephfs', 'btrfs'];
+
+/**
+ * A storage whose guest volumes are listed: a volume storage type whose `content` (when set) includes
+ * images or rootdir — Storage.pm vdisk_list skips any other (`next if !($content->{rootdir} ||
+ * $content->{images})`), so a backup-only dir storage holds no guest volumes, mounted or not.
+ */
+export function holdsGuestVolumes(s: StorageConfig): boolean {
+  if (!VOLUME_STORAGE_TYPES.includes(s.type)) return false;
+  const content = s.props.content;
+  if (content === undefined) return true;
+  const kinds = content.split(/[,\s]+/);
+  return kinds.includes('images') || kinds.includes('rootdir');
+}
 
 /** Where a storage keeps its volumes: two storage IDs on the same pool/path alias each other. */
 export function storageLocation(s: StorageConfig): string {
@@ -53,9 +67,7 @@ export function referenceIndex(pve: PveState): Map<string, RefHit[]> {
   return index;
 }
 
-/** `local: 100-0` headers of /etc/pve/replication.cfg → job ids. */
+/** `local: 100-0` headers of /etc/pve/replication.cfg → job ids (parse/replication.ts has the whole job). */
 export function parseReplicationJobs(text: string): Set<string> {
-  const ids = new Set<string>();
-  for (const m of text.matchAll(/^\S+:\s*(\d+-\d+)\s*$/gm)) ids.add(m[1]);
-  return ids;
+  return new Set(parseReplicationConfig(text).jobs.map((j) => j.id));
 }

@@ -21,11 +21,19 @@ export interface ListedVolume {
   devices: string[];
   /** RBD exclusive lock: a client (on any node) has the image open. */
   lockType?: string | null;
+  /** Mapped by krbd on this node (/sys/bus/rbd/devices). */
+  mapped?: boolean;
+  /** Why a file is no volume (for an ignored entry's detail). */
+  note?: string;
 }
 
 const ZFS_NAME = /^(?:vm|base|subvol|basevol)-(\d+)-\S+$/;
 const RBD_NAME = /^(?:vm|base)-(\d+)-\S+$/;
-const FILE_NAME = /^(\d+)\/((?:vm|base|subvol|basevol)-(\d+)-[^/\s]+\.(raw|qcow2|vmdk|subvol))$/;
+// Plugin.pm parse_name_dir: any `(base-)?[^/\s]+.(raw|qcow2|vmdk|subvol)` is a volume of the VMID its
+// directory names (list_images: `<imagedir>/[0-9][0-9]*/*`, owner = the directory); `snap-*.qcow2` is a
+// PVE 9 volume-chain snapshot file (get_snap_name: `snap-<snap>-<volname>`), never a volume.
+const FILE_NAME = /^(\d+)\/((?:base-)?[^/\s]+\.(raw|qcow2|vmdk|subvol))$/;
+const CHAIN_FILE = /^(\d+)\/snap-(.*\.qcow2)$/;
 
 /** nfs/cifs/cephfs default to /mnt/pve/<id> (NFSPlugin/CIFSPlugin/CephFSPlugin check_config). */
 export function filePath(s: StorageConfig): string {
@@ -165,6 +173,7 @@ function listRbd(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes:
       ...(clone ? { baseOf: clone } : {}),
       devices: kname ? [`/dev/${kname}`] : [],
       lockType: r.lockType,
+      ...(kname ? { mapped: true } : {}),
     });
   }
   return { volumes };
@@ -175,21 +184,23 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
   if (!got) return { error: 'the storage was not read', volumes: [] };
   if (!got.ok) return { error: got.error ?? 'the storage could not be read', volumes: [] };
   const dir = `${filePath(st)}/images`;
+  const names = new Set(got.volumes.filter((f) => !f.snapshot).map((f) => f.name));
   return {
     volumes: got.volumes.map((f) => {
-      const m = FILE_NAME.exec(f.name);
-      // A guest volume's file name carries the VMID of its directory (Plugin.pm list_images).
-      const vmid = m && m[1] === m[3] ? Number(m[1]) : null;
-      const b = f.backing ? /^\.\.\/(\d+\/(?:base|basevol)-\d+-[^/\s]+)$/.exec(f.backing) : null;
+      const chain = st.type === 'btrfs' ? null : chainSnapshot(f.name, names);
+      const m = chain || CHAIN_FILE.test(f.name) ? null : FILE_NAME.exec(f.name);
+      const b = f.backing ? /^\.\.\/(\d+\/(?:base-)?[^/\s]+\.(?:raw|qcow2|vmdk))$/.exec(f.backing) : null;
+      const own = chain ? chain.volume : f.name;
       return {
-        volname: b ? `${b[1]}/${f.name}` : f.name,
-        own: f.name,
-        vmid,
-        format: m ? m[4] : null,
+        volname: b && !chain ? `${b[1]}/${f.name}` : own,
+        own,
+        vmid: chain ? chain.vmid : m ? Number(m[1]) : null,
+        format: chain ? 'qcow2' : m ? m[3] : null,
         sizeBytes: f.sizeBytes,
         usedBytes: f.usedBytes,
-        ...(b ? { baseOf: b[1] } : {}),
-        ...(f.snapshot ? { snapshot: f.snapshot } : {}),
+        ...(b && !chain ? { baseOf: b[1] } : {}),
+        ...(f.snapshot ? { snapshot: f.snapshot } : chain ? { snapshot: chain.snapshot } : {}),
+        ...(!m && !chain ? { note: fileNote(f.name) } : {}),
         // The path a holder's fd shows; a btrfs raw disk is `<vmid>/<name>/disk.raw` (BTRFSPlugin path),
         // its snapshot `<vmid>/<name>@<snap>/disk.raw`.
         devices: [
@@ -200,6 +211,31 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
       };
     }),
   };
+}
+
+/**
+ * `<vmid>/snap-<snap>-<volname>` (Plugin.pm get_snap_name) → the chain snapshot of `<vmid>/<volname>`.
+ * Snapshot names may contain '-', so the split is resolved against the volumes in the same directory
+ * (the longest existing volume name wins); a chain file whose volume is gone belongs to none.
+ */
+export function chainSnapshot(
+  name: string,
+  volumes: Set<string>,
+): { vmid: number; volume: string; snapshot: string } | null {
+  const m = CHAIN_FILE.exec(name);
+  if (!m) return null;
+  const rest = m[2];
+  for (let i = rest.indexOf('-'); i > 0; i = rest.indexOf('-', i + 1)) {
+    const volume = `${m[1]}/${rest.slice(i + 1)}`;
+    if (volumes.has(volume)) return { vmid: Number(m[1]), volume, snapshot: rest.slice(0, i) };
+  }
+  return null;
+}
+
+function fileNote(name: string): string {
+  if (/^\d+\/snap-.*\.qcow2$/.test(name))
+    return 'a volume-chain snapshot file (snap-<snap>-<volume>) whose volume is not in its directory: no volume of its own (Plugin.pm parse_name_dir refuses it)';
+  return 'not an image PVE lists (Plugin.pm list_images: <vmid>/<name>.raw|qcow2|vmdk|subvol)';
 }
 
 function escapeRe(s: string): string {

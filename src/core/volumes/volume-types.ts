@@ -5,7 +5,14 @@ import type { CommandOutput } from '../node/snapshot';
 import type { DmReason, DmStatus, HoldingProcess, Status } from '../status-types';
 import type { FileVolume } from './volume-listing';
 
-export type VolumeReason = DmReason | 'storage-unreadable' | 'config-unreadable';
+export type VolumeReason =
+  | DmReason
+  | 'storage-unreadable'
+  | 'config-unreadable'
+  // valid: a copy a storage replication job keeps on this node (volume-replication.ts)
+  | 'replica'
+  // orphan: a snapshot PVE's own operation made and an interruption left (volume-snapshots.ts)
+  | 'operation-leftover';
 
 export interface VolumeEntry {
   /** `<storage>:<volname>` exactly as PVE writes it in configs. */
@@ -34,6 +41,12 @@ export interface VolumeEntry {
   /** Exact PVE command(s) for the admin; pve-health never deletes a volume. */
   hint?: string;
   guestNode?: string | null;
+  /** A replica a storage replication job keeps here (never a leftover while the job names it). */
+  replica?: boolean;
+  /** The replication job that owns the volume or snapshot (`100-0`). */
+  job?: string;
+  /** A snapshot's creator: a guest snapshot section, or PVE's own operation. */
+  snapshotOwner?: 'guest' | 'migration' | 'vzdump' | 'replication' | 'unknown';
 }
 
 export interface VolumeStorageStatus {

@@ -1,0 +1,124 @@
+// Storage replication (pvesr) seen from one node's volumes: which volumes are replicas a job owns, and
+// what each `__replicate_<job>_<ts>__` snapshot is. PVE creates and frees replicas only through the job
+// (pve-guest-common Replication.pm replicate/prepare; pve-manager PVE/CLI/pvesr.pm prepare_local_job),
+// migration and HA recovery start from them (qemu-server QemuMigrate.pm scan_local_volumes), so nothing
+// here ever proposes removing what a job owns. Pure.
+import type { GuestRecord } from '../dm/dm-references';
+import {
+  jobState,
+  parseReplicationConfig,
+  parseReplicationSnapshot,
+  parseReplicationState,
+  type ReplicationJob,
+  type ReplicationJobState,
+} from '../parse/replication';
+
+/** pvesr.pm `$replicatable_storage_types`: only zfspool volumes are replicated. */
+export const REPLICATABLE_TYPES: ReadonlySet<string> = new Set(['zfspool']);
+
+export interface ReplicationView {
+  jobs: ReplicationJob[];
+  byId: Map<string, ReplicationJob>;
+  byVmid: Map<number, ReplicationJob[]>;
+  /** This node's state file; null when absent or unreadable (then the newest snapshot is the base). */
+  state: Map<string, ReplicationJobState> | null;
+  warnings: string[];
+}
+
+export function replicationView(cfg: string | undefined, stateText: string | undefined): ReplicationView {
+  const { jobs, warnings } = parseReplicationConfig(cfg ?? '');
+  const state = stateText === undefined ? null : parseReplicationState(stateText);
+  if (stateText !== undefined && state === null)
+    warnings.push('pve-replication-state.json: invalid JSON (PVE itself refuses it: "invalid json data")');
+  const byVmid = new Map<number, ReplicationJob[]>();
+  for (const j of jobs) byVmid.set(j.vmid, [...(byVmid.get(j.vmid) ?? []), j]);
+  return { jobs, byId: new Map(jobs.map((j) => [j.id, j])), byVmid, state, warnings };
+}
+
+export interface ReplicaVerdict {
+  job: ReplicationJob;
+  detail: string;
+  /** The job's next run removes it (remove_job full) or is about to swap source and target. */
+  pendingBy?: string;
+}
+
+const jobWords = (j: ReplicationJob) =>
+  `${j.disabled ? 'disabled ' : ''}replication job ${j.id}${j.removeJob ? ` (being removed: remove_job ${j.removeJob})` : ''}`;
+
+/**
+ * A volume of guest `guest` (living on another node) on a local replicatable storage of `node`: a replica
+ * when a job of that guest targets this node (ReplicationState.pm job_status: a disabled job keeps its
+ * replica, remove_job makes the next run remove it), or when the guest was moved away from this node
+ * ("stolen": HA recovery, a manual move) and its job still names this node as source: job_status then
+ * swaps source and target (switch_replication_job_target_nolock), and this copy is the new replica.
+ */
+export function replicaOf(
+  view: ReplicationView,
+  guest: GuestRecord,
+  node: string,
+  storageType: string,
+): ReplicaVerdict | null {
+  if (!REPLICATABLE_TYPES.has(storageType) || guest.node === node) return null;
+  const jobs = view.byVmid.get(guest.vmid) ?? [];
+  const target = jobs.find((j) => j.target === node);
+  if (target) {
+    const removing = target.removeJob === 'full';
+    return {
+      job: target,
+      detail: `replica of ${guest.type === 'lxc' ? 'CT' : 'VM'} ${guest.vmid} (on ${guest.node}) kept by ${jobWords(target)}: migration and HA recovery start from it; PVE frees it only through the job`,
+      ...(removing ? { pendingBy: `replication:${target.id}:remove` } : {}),
+    };
+  }
+  const stolen = jobs.find((j) => j.source === node && j.target === guest.node);
+  if (stolen)
+    return {
+      job: stolen,
+      detail: `copy of ${guest.type === 'lxc' ? 'CT' : 'VM'} ${guest.vmid}, which moved from here to ${guest.node} (HA recovery or a manual move): ${jobWords(stolen)} swaps source and target on its next run and replicates onto this copy`,
+      pendingBy: `replication:${stolen.id}:swap`,
+    };
+  return null;
+}
+
+export interface ReplicateSnapshotVerdict {
+  live: boolean;
+  job?: ReplicationJob;
+  detail: string;
+  pendingBy?: string;
+}
+
+/**
+ * A `__replicate_<job>_<ts>__` snapshot. Of a live job: expected — the one named after the job's last
+ * sync (state file last_sync, else the newest) is the base the next incremental send starts from; older
+ * ones are removed by the job's next run (Replication.pm prepare). Of a job replication.cfg no longer has
+ * (`pvesr delete --force` "will not cleanup"): a leftover nothing removes.
+ */
+export function replicateSnapshot(
+  view: ReplicationView,
+  snapshot: string,
+  newestOfJob: (jobId: string) => number | null,
+): ReplicateSnapshotVerdict | null {
+  const r = parseReplicationSnapshot(snapshot);
+  if (!r) return null;
+  const job = view.byId.get(r.jobId);
+  if (!job)
+    return {
+      live: false,
+      detail: `replication snapshot of job ${r.jobId}, which /etc/pve/replication.cfg no longer has (removed with --force?): nothing removes it, and it keeps every block changed since ${isoTime(r.time)}`,
+    };
+  const st: ReplicationJobState | undefined = jobState(view.state, job);
+  const base = st && st.lastSync > 0 ? st.lastSync : newestOfJob(r.jobId);
+  const role =
+    r.time === base
+      ? 'the last sync: the base the next incremental sync starts from'
+      : 'an older sync; the job removes it on its next run';
+  return {
+    live: true,
+    job,
+    detail: `replication snapshot of ${jobWords(job)} (${role})`,
+    ...(job.removeJob ? { pendingBy: `replication:${job.id}:remove` } : {}),
+  };
+}
+
+function isoTime(unix: number): string {
+  return new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
+}

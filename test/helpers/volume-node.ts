@@ -1,0 +1,81 @@
+// A small node for the volumes classifier: storage.cfg with a zfspool `local-zfs` (rpool/data) and a dir
+// storage `local`, node pve1 of a three-node cluster; zfs list lines, dir files, tasks and files in.
+import assert from 'node:assert/strict';
+import { parsePveState } from '../../src/core/node/pve-state';
+import type { HostSnapshot } from '../../src/core/node/snapshot';
+import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
+import type { VolumeEntry } from '../../src/core/volumes/volume-types';
+
+const STORAGE_CFG = `zfspool: local-zfs
+\tpool rpool/data
+\tcontent images,rootdir
+
+dir: local
+\tpath /var/lib/vz
+\tcontent images
+`;
+
+const MEMBERS = JSON.stringify({
+  nodename: 'pve1',
+  version: 4,
+  cluster: { name: 'lab', version: 3, nodes: 3, quorate: 1 },
+  nodelist: { pve1: { id: 1, online: 1 }, pve2: { id: 2, online: 1 }, pve3: { id: 3, online: 1 } },
+});
+
+export const zvol = (name: string) => `rpool/data/${name}\tvolume\t8589934592\t57344\t57344\t-\t-\t-`;
+export const zsnap = (name: string) => `rpool/data/${name}\tsnapshot\t8589934592\t0\t57344\t-\t-\t-`;
+
+export interface Node {
+  files?: Record<string, string>;
+  zfs?: string[];
+  local?: { name: string; backing?: string; snapshot?: string }[];
+  tasks?: string;
+  /** `rbd -p vm-pool ls -l --format json` of storage ceph-vm, and krbd maps (`vm-pool/<image>` → rbdN). */
+  rbd?: string;
+  rbdDevices?: Record<string, string>;
+}
+
+export function classify(n: Node): VolumeEntry[] {
+  const files: Record<string, string> = {
+    '/etc/pve/storage.cfg': n.rbd !== undefined ? `${STORAGE_CFG}\nrbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\tkrbd 1\n` : STORAGE_CFG,
+    '/etc/pve/.members': MEMBERS,
+    ...(n.tasks ? { '/var/log/pve/tasks/active': n.tasks } : {}),
+    ...n.files,
+  };
+  const snap: HostSnapshot = {
+    kind: 'pve-health-snapshot',
+    version: 1,
+    capturedAt: '2026-01-01T00:00:00Z',
+    hostname: 'pve1',
+    toolVersion: 'test',
+    redacted: false,
+    files,
+    commands: {},
+    processes: [],
+    sysDm: [],
+  };
+  return classifyVolumes({
+    pve: parsePveState(snap),
+    raw: {
+      zfs: { argv: [], code: 0, stdout: ['rpool/data\tfilesystem\t-\t1\t1\t0\t-\t/rpool/data', ...(n.zfs ?? [])].join('\n'), stderr: '' },
+      rbd: n.rbd !== undefined ? { 'ceph-vm': { argv: [], code: 0, stdout: n.rbd, stderr: '' } } : {},
+      ...(n.rbdDevices ? { rbdDevices: n.rbdDevices } : {}),
+      files: {
+        local: {
+          ok: true,
+          volumes: (n.local ?? []).map((f) => ({ sizeBytes: 1, usedBytes: 1, ...f })),
+        },
+      },
+    },
+    processes: [],
+    replicationCfg: files['/etc/pve/replication.cfg'],
+    replicationState: files['/var/lib/pve-manager/pve-replication-state.json'],
+  }).entries;
+}
+
+export function entry(es: VolumeEntry[], volid: string, snapshot?: string): VolumeEntry {
+  const e = es.find((x) => x.volid === volid && x.snapshot === snapshot);
+  assert.ok(e, `no entry ${volid}${snapshot ? `@${snapshot}` : ''} in ${es.map((x) => x.volid).join(' ')}`);
+  return e;
+}
+
