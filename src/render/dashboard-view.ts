@@ -9,7 +9,7 @@ import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '..
 import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
 import { isAckable } from '../core/findings/acks';
 import { findingWord } from '../core/findings/finding-words';
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD, worstStatus } from '../core/findings/status';
 import { shellQuote } from '../core/shell-quote';
 
 export interface ViewGuestRef {
@@ -49,6 +49,11 @@ export interface ViewFinding {
   isNew: boolean;
   /** The command that acknowledges it; null when it cannot be (UNKNOWN, pending). */
   ackCommand: string | null;
+  /**
+   * Advice about what the node will do next (the next VMID PVE hands out collides with a leftover): shown
+   * among the findings by its severity, never counted (the leftover itself is the counted finding).
+   */
+  advice?: boolean;
 }
 
 export interface ViewGuest extends ViewGuestRef {
@@ -69,7 +74,11 @@ export interface ViewMount {
   status: string;
   /** Usage in percent, when measured. */
   percent: number | null;
-  /** How the usage bar is coloured: the classifier's level when it called the mount full, else 0. */
+  /**
+   * How the usage bar is coloured, from usage and status together: the classifier's level when it called
+   * the mount full, CRITICAL for a filesystem at 100 % whatever its status (a read-only one is full too),
+   * and never green for a mount that is not ok.
+   */
   capacityLevel: Status;
   /** "38 % of 3.9 TiB, 2.4 TiB free", or why there is no number ("not mounted", "no answer"). */
   capacity: string;
@@ -160,6 +169,11 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
   for (const p of partErrors(doc)) errors.push(partError(p.part, p.label, p.error));
   const all = [...errors, ...findings];
   const counted = all.filter(isCounted);
+  // The next VMID colliding with a leftover ("the next VM will get 104 and its first disk will fail") is
+  // a warning about what comes next: among the findings, not a note at the foot of the page.
+  const reuse = doc.dm?.vmidReuse;
+  const collides = Boolean(reuse && (reuse.collisions.length > 0 || reuse.leftovers.length > 0));
+  const advice = collides ? (reuse?.messages ?? []).map((m, i) => vmidAdvice(m, i)) : [];
   const without = doc.statusWithoutAcks;
   return {
     status: doc.status,
@@ -177,7 +191,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       acknowledged: all.filter((f) => f.acknowledged).length,
       new: all.filter((f) => f.isNew).length,
     },
-    findings: all,
+    findings: [...all, ...advice],
     guests: guestRows(doc, listed).map((g) => ({
       ...guestRef(doc, g.vmid, g.type)!,
       state: g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
@@ -193,15 +207,23 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       fstype: m.fstype,
       storage: m.storage,
       level: mountSeverity(m),
-      capacityLevel: m.status === 'full' ? mountSeverity(m) : 0,
+      capacityLevel: worstStatus(
+        m.status === 'full' ? mountSeverity(m) : 0,
+        typeof m.usagePercent === 'number' && m.usagePercent >= 100 ? 2 : 0,
+        mountSeverity(m),
+      ),
       status: m.status,
       percent: typeof m.usagePercent === 'number' ? Math.max(0, Math.min(100, m.usagePercent)) : null,
       capacity: capacityText(m),
       detail: typeof m.detail === 'string' && m.detail ? m.detail : (m.error ?? ''),
       guest: m.scope === 'ct' ? guestRef(doc, m.ctid, 'lxc') : null,
     })),
-    notes: [...(doc.dm?.vmidReuse?.messages ?? []), ...(doc.dm?.warnings ?? [])],
+    notes: [...(collides ? [] : (reuse?.messages ?? [])), ...(doc.dm?.warnings ?? [])],
   };
+}
+
+function vmidAdvice(message: string, index: number): ViewFinding {
+  return { ...partError('dm', '', ''), key: `dm:next-vmid:${index}`, level: 1, word: STATUS_WORD[1], kind: 'next VMID', title: 'Before the next guest is created', explanation: message, advice: true };
 }
 
 function partError(part: string, label: string, error: string): ViewFinding {

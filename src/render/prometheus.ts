@@ -6,6 +6,7 @@ import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../c
 import { isCounted, listFindings, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
+import { VERSION } from '../version';
 import { volumesPrometheus } from './volumes';
 
 /** Grade as a number, higher is better: alerts read `pve_health_dm_grade < 4`. */
@@ -96,6 +97,11 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
   const ts = opts.timestampSeconds ?? Date.parse(doc.generatedAt) / 1000;
   x.family('pve_health_info', 'Node the metrics describe (value always 1).', [
     [{ node: doc.node, source: doc.source ?? 'live' }, 1],
+  ]);
+  // The *_build_info convention (Prometheus' own, node_exporter's): the version as a label, value 1, so
+  // `count by (version) (pve_health_build_info)` shows which nodes still run an old release.
+  x.family('pve_health_build_info', 'The pve-health version that produced these metrics (value always 1).', [
+    [{ version: VERSION }, 1],
   ]);
   x.family('pve_health_status', 'Overall monitoring status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.', [
     [{}, doc.status],
@@ -209,12 +215,16 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
       'Remote mounts by status.',
       MOUNT_STATUSES.map((st) => [{ status: st }, mounts.entries.filter((m) => m.status === st).length]),
     );
-    // `mountpoint` as node_exporter's filesystem metrics name it, for joins (host mounts share it).
+    // `mountpoint` is node_exporter's label for a path in the host's mount namespace, and only a host
+    // mount has one: a container's mount lives in the container's namespace (its `target` is the path
+    // inside it, often `/`), which node_exporter never sees. Giving it `mountpoint` would join a CT's "/"
+    // to the host's root filesystem. Container mounts carry `scope="ct"`, `ctid` and `target` instead
+    // (an empty label is an absent one in Prometheus).
     const id = (m: (typeof mounts.entries)[number]): Labels => ({
       scope: m.scope,
       ctid: m.ctid ?? '',
       target: m.target,
-      mountpoint: m.target,
+      mountpoint: m.scope === 'host' ? m.target : '',
       fstype: m.fstype,
       storage: m.storage ?? '',
     });

@@ -85,9 +85,14 @@ export interface TimerUnitOptions {
   intervalMinutes?: number;
 }
 
-export function renderTimerUnit(opts: TimerUnitOptions = {}): string {
+function intervalOf(opts: TimerUnitOptions): { every: number; delay: number } {
   const every = opts.intervalMinutes ?? 15;
   if (!Number.isInteger(every) || every < 1 || every > 60) throw new RangeError('interval must be 1-60 minutes');
+  return { every, delay: Math.max(1, Math.floor((every * 60) / 5)) };
+}
+
+export function renderTimerUnit(opts: TimerUnitOptions = {}): string {
+  const { every, delay } = intervalOf(opts);
   return `[Unit]
 Description=Run pve-health every ${every} minutes
 ${DOCUMENTATION}
@@ -96,13 +101,28 @@ After=pve-cluster.service
 [Timer]
 OnCalendar=*:0/${every}
 # Spread the nodes of a cluster so they do not all run lvs and probe the same NFS server at once.
-RandomizedDelaySec=${Math.max(1, Math.floor((every * 60) / 5))}
+RandomizedDelaySec=${delay}
 # Catch up after downtime (one run, not one per missed slot).
 Persistent=true
 AccuracySec=30s
 
 [Install]
 WantedBy=timers.target
+`;
+}
+
+/**
+ * A drop-in for the packaged timer at another interval (`install-timer --interval N` on a node with the
+ * package): the package's unit stays the one systemd reads, so its updates still apply. The empty
+ * OnCalendar= clears the shipped schedule before the new one is added (systemd.unit "drop-in").
+ */
+export function renderTimerDropIn(opts: TimerUnitOptions = {}): string {
+  const { every, delay } = intervalOf(opts);
+  return `# Written by 'pve-health install-timer --interval ${every}': the packaged timer at another interval.
+[Timer]
+OnCalendar=
+OnCalendar=*:0/${every}
+RandomizedDelaySec=${delay}
 `;
 }
 

@@ -15,7 +15,16 @@ export const FINDINGS_JS = String.raw`
       return { id: 'g' + String(100000000 + g.vmid), label: (g.type || 'Guest') + ' ' + g.vmid + (g.name ? ' ' + g.name : ''), guest: g };
     }
     if (by === 'kind') return { id: 'k-' + f.part + '-' + f.kind, label: f.part === 'mounts' ? 'mount ' + f.kind : f.kind };
+    // Advice about the next guest: right after the findings of its severity, apart (it does not count).
+    if (f.advice) return { id: 's' + SEVERITY_ORDER[f.word] + '-advice', label: f.word + ': before the next guest is created', level: f.level };
     return { id: 's' + SEVERITY_ORDER[f.word], label: f.word, level: f.level };
+  }
+
+  // Worst first, whatever the grouping (a guest with a critical finding above one with a warning);
+  // acknowledged and pending groups last; ties in the grouping's own order (severity, VMID, kind).
+  function groupRank(grp) {
+    if (grp.g.collapsed) return -1;
+    return Math.max.apply(null, grp.items.map(function (f) { return f.acknowledged || f.pending ? -1 : SEVERITY_RANK[f.level]; }));
   }
 
   function matches(f, q) {
@@ -43,7 +52,7 @@ export const FINDINGS_JS = String.raw`
       if (!groups[g.id]) { groups[g.id] = { g: g, items: [] }; order.push(g.id); }
       groups[g.id].items.push(f);
     });
-    order.sort();
+    order.sort(function (a, b) { return groupRank(groups[b]) - groupRank(groups[a]) || (a < b ? -1 : a > b ? 1 : 0); });
     order.forEach(function (id) { box.appendChild(groupBlock(groups[id])); });
     var total = view.findings.length;
     $('shown').textContent = q ? '(' + shown + ' of ' + total + ' shown)' : '(' + total + ')';
@@ -97,7 +106,8 @@ export const FINDINGS_JS = String.raw`
     bits.forEach(function (b, i) { if (i) sub.appendChild(document.createTextNode(' · ')); sub.appendChild(b); });
     li.appendChild(sub);
     if (f.acknowledged) li.appendChild(el('p', 'meta', 'Acknowledged until ' + when(f.acknowledged.until) + ': ' + f.acknowledged.reason));
-    li.appendChild(moreInfo(f));
+    if (f.advice) li.appendChild(el('p', 'meta', 'Not counted: the leftover behind it is a finding of its own.'));
+    else li.appendChild(moreInfo(f));
     return li;
   }
 

@@ -26,6 +26,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 </header>
 <main id="main" tabindex="-1">
   <p id="message" class="message" role="status" aria-live="polite"></p>
+  <p id="stale" class="stale-bar" role="alert" hidden></p>
   <form id="auth" class="auth" hidden>
     <label for="token">API token (this service needs one)</label>
     <input id="token" name="token" type="password" autocomplete="current-password" required>
@@ -46,10 +47,6 @@ export const DASHBOARD_HTML = `<!doctype html>
     </dl>
     <p id="summary" class="summary"></p>
     <ul id="alerts" class="alerts"></ul>
-    <div id="history" class="history" hidden>
-      <h3 class="h3">History</h3>
-      <ul id="sparks" class="sparks"></ul>
-    </div>
   </section>
 
   <section aria-labelledby="h-cluster" id="cluster-section" hidden>
@@ -83,6 +80,11 @@ export const DASHBOARD_HTML = `<!doctype html>
     </div>
     <p id="issues-empty" hidden>No findings: nothing needs attention.</p>
     <div id="issues" class="groups"></div>
+    <!-- After the findings: on a phone the first finding is on the first screen. -->
+    <div id="history" class="history" hidden>
+      <h3 class="h3">History</h3>
+      <ul id="sparks" class="sparks"></ul>
+    </div>
   </section>
 
   <section aria-labelledby="h-guests">

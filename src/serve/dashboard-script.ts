@@ -14,6 +14,9 @@ const MAIN_JS = String.raw`
   var token = null;
   var timer = null;
   var lastDoc = null;
+  // Staleness: when the last answer came (browser clock), and since when the service has not answered.
+  var lastOkAt = null;
+  var failedSince = null;
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -25,19 +28,32 @@ const MAIN_JS = String.raw`
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function say(text) { $('message').textContent = text || ''; }
 
-  // Paths, volume IDs and commands may wrap after / : - _ = , (a <wbr>), never inside a word. An
-  // identifier longer than a phone's line breaks between its 32-character parts (a DM UUID
-  // "LVM-<VG UUID><LV UUID>" is two of them).
+  // Paths, volume IDs and commands wrap at spaces and after / : = , (a <wbr>), and only there: a name
+  // such as vm-100-disk-0 or local-lvm stays whole (a nowrap span; browsers would break after its hyphens).
+  // A part too long for a phone's line (over 28 characters) may also wrap after - and _, and an
+  // identifier of 40+ letters and digits between its 32-character parts (a DM UUID "LVM-<VG UUID><LV UUID>").
   function breakable(text) {
     var frag = document.createDocumentFragment();
-    String(text).split(/([\/:\-_=,])/).forEach(function (part) {
+    String(text).split(/(\s+|[\/:=,])/).forEach(function (part) {
       if (!part) return;
-      var chunks = /^[A-Za-z0-9]{40,}$/.test(part) ? part.match(/.{1,32}/g) : [part];
-      chunks.forEach(function (c, i) {
-        if (i) frag.appendChild(document.createElement('wbr'));
-        frag.appendChild(document.createTextNode(c));
+      if (/^(\s+|[\/:=,])$/.test(part)) {
+        frag.appendChild(document.createTextNode(part));
+        if (!/\s/.test(part)) frag.appendChild(document.createElement('wbr'));
+        return;
+      }
+      if (part.length <= 28) {
+        frag.appendChild(/[\-_]/.test(part) ? el('span', 'nb', part) : document.createTextNode(part));
+        return;
+      }
+      part.split(/([\-_])/).forEach(function (bit) {
+        if (!bit) return;
+        var chunks = /^[A-Za-z0-9]{40,}$/.test(bit) ? bit.match(/.{1,32}/g) : [bit];
+        chunks.forEach(function (c, i) {
+          if (i) frag.appendChild(document.createElement('wbr'));
+          frag.appendChild(document.createTextNode(c));
+        });
+        if (/^[\-_]$/.test(bit)) frag.appendChild(document.createElement('wbr'));
       });
-      if (/^[\/:\-_=,]$/.test(part)) frag.appendChild(document.createElement('wbr'));
     });
     return frag;
   }
@@ -72,7 +88,13 @@ const MAIN_JS = String.raw`
   }
   function guestLabel(g) { return (g.type || 'guest') + ' ' + g.vmid + (g.name ? ' ' + g.name : ''); }
   function guestLink(g, label) {
-    var a = el('a', '', label || guestLabel(g));
+    var a = el('a');
+    // The guest's name stays whole ("db-primary-01" does not wrap at its hyphens).
+    if (label) a.textContent = label;
+    else {
+      a.appendChild(document.createTextNode((g.type || 'guest') + ' ' + g.vmid + (g.name ? ' ' : '')));
+      if (g.name) a.appendChild(el('span', 'nb', g.name));
+    }
     a.href = guiBase() + g.gui;
     a.rel = 'noreferrer';
     a.title = 'Open ' + guestLabel(g) + ' in the Proxmox VE web interface';
@@ -128,12 +150,7 @@ const MAIN_JS = String.raw`
     $('grade').textContent = v.grade;
     setLevel($('grade').parentNode, v.gradeLevel);
     ['critical', 'warning', 'unknown', 'acknowledged', 'new'].forEach(function (k) { $('n-' + k).textContent = String(v.counts[k]); });
-    var scans = $('scans');
-    clear(scans);
-    [['dm', 'DM'], ['mounts', 'mounts']].forEach(function (p) {
-      var r = svc[p[0]];
-      scans.appendChild(el('div', '', p[1] + ': ' + (r && r.lastScanAt ? ago(r.ageSeconds) : 'not yet')));
-    });
+    renderScans();
     $('summary').textContent = (doc.summary || '') + (v.wordWithoutAcks ? ' — ' + v.wordWithoutAcks + ' without the ' + v.counts.acknowledged + ' acknowledged.' : '');
     $('version').textContent = svc.version ? 'pve-health ' + svc.version + '.' : '';
     var alerts = $('alerts');
@@ -143,6 +160,39 @@ const MAIN_JS = String.raw`
       var name = p === 'dm' ? 'Device-mapper' : 'Mount';
       if (r && r.overrun) alerts.appendChild(el('li', '', name + ' scan has been running for ' + r.runningForSeconds + ' s (interval ' + r.intervalSeconds + ' s); the data shown is from the previous scan.'));
     });
+  }
+
+  // The scans' ages as of now: the server's age at the last answer plus the time since (it keeps ageing
+  // while the service does not answer).
+  function renderScans() {
+    var svc = (lastDoc && lastDoc.service) || {};
+    var since = lastOkAt === null ? 0 : (Date.now() - lastOkAt) / 1000;
+    var scans = $('scans');
+    clear(scans);
+    [['dm', 'DM'], ['mounts', 'mounts']].forEach(function (p) {
+      var r = svc[p[0]];
+      scans.appendChild(el('div', '', p[1] + ': ' + (r && r.lastScanAt ? ago(r.ageSeconds + since) : 'not yet')));
+    });
+  }
+
+  function clock(ms) { return new Date(ms).toLocaleTimeString(); }
+
+  // No answer: a plain sentence in the warning colours, the data greyed, the title marked; it keeps
+  // ageing every second until an answer comes.
+  function renderStale() {
+    var stale = failedSince !== null;
+    document.body.classList.toggle('stale', stale);
+    $('stale').hidden = !stale;
+    if (!stale) return;
+    var text = 'No answer from the service since ' + clock(failedSince) + ' (' + ago((Date.now() - failedSince) / 1000) + ')';
+    text += lastOkAt === null ? '; no data yet.' : '; the data below is from ' + clock(lastOkAt) + ' (' + ago((Date.now() - lastOkAt) / 1000) + ') and may be out of date.';
+    $('stale').textContent = text;
+    if (lastDoc && document.title.indexOf('[no answer] ') !== 0) document.title = '[no answer] ' + document.title;
+  }
+
+  function tick() {
+    if (lastDoc) renderScans();
+    renderStale();
   }
 
   // One bar per scan, its height the findings that counted, its colour the part's status.
@@ -220,7 +270,10 @@ ${DASHBOARD_CLUSTER_JS}
       return r.json();
     }).then(function (doc) {
       if (!doc) return;
+      lastOkAt = Date.now();
+      failedSince = null;
       render(doc);
+      renderStale();
       loadCluster(doc.service && doc.service.cluster, headers);
       // The service has just started: say so, and look again soon rather than at the next refresh.
       var svc = doc.service || {};
@@ -228,8 +281,9 @@ ${DASHBOARD_CLUSTER_JS}
       if (first.length) setTimeout(load, 2000);
       if (first.length) say('First scan running (' + first.join(', ') + '): the results follow in a moment.');
       else if (/^(The token|This service|Could not|First scan)/.test($('message').textContent)) say('');
-    }).catch(function (e) {
-      say('Could not reach the service: ' + e.message + '. Showing the last data.');
+    }).catch(function () {
+      if (failedSince === null) failedSince = Date.now();
+      renderStale();
     });
   }
 
@@ -262,6 +316,7 @@ ${DASHBOARD_CLUSTER_JS}
     });
     load();
     schedule();
+    setInterval(tick, 1000);
   });
 `;
 

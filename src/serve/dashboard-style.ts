@@ -1,8 +1,8 @@
 // The dashboard's style sheet. Light and dark (prefers-color-scheme, like the PVE GUI); colours are
 // paired with words (never colour alone) and every text/background pair has a contrast >= 4.5:1
 // (test/serve/dashboard-layout.test.ts measures it in chromium). On a phone the tables become
-// stacked rows with the status, health and capacity first; paths break only after / - : _ (the
-// script inserts <wbr>), never in the middle of a word.
+// stacked rows with the status, health and capacity first; paths break only after / : = , (the
+// script inserts <wbr>), names such as vm-100-disk-0 not at all (.nb), never in the middle of a word.
 
 export const DASHBOARD_CSS = `
 :root { color-scheme: light dark;
@@ -43,6 +43,12 @@ button:hover { background: var(--btn-hover); }
 input[type=search], input[type=password] { padding: .25em .4em; border: 1px solid var(--btn-line); border-radius: 4px; background: var(--bg); }
 .message:empty { display: none; }
 .message { margin: 1em 0 0; padding: .5em .8em; border-left: 4px solid var(--focus); background: var(--panel); }
+/* The service does not answer: say so in the warning colours, and grey what is shown (it is old data). */
+.stale-bar { margin: 1em 0 0; padding: .5em .8em; border: 2px solid currentColor; border-radius: 5px; font-weight: 600;
+  color: var(--warn-fg); background: var(--warn-bg); }
+body.stale .cards, body.stale .summary, body.stale .history, body.stale .groups, body.stale table, body.stale #cluster-section {
+  filter: grayscale(1); }
+body.stale .card { border-style: dashed; }
 .auth { margin: 1em 0; display: flex; gap: .5em; align-items: center; flex-wrap: wrap; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5em, 1fr)); gap: .6em; margin: 1em 0 0; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .5em .7em; min-width: 0; }
@@ -100,13 +106,22 @@ table:not(.all) tr.healthy { display: none; }
 .bar > span { display: block; height: 100%; background: var(--fill-ok); }
 .bar.warn > span { background: var(--fill-warn); }
 .bar.crit > span { background: var(--fill-crit); }
+.bar.unk > span { background: var(--fill-unk); }
+/* A name (vm-100-disk-0, local-lvm, a guest's name) is one word: it wraps only at the <wbr> around it. */
+.nb { white-space: nowrap; }
 .cap { display: flex; gap: .5em; align-items: center; flex-wrap: wrap; }
 .foot { color: var(--muted); font-size: .9em; margin: 2em 0 1em; }
 /* Phone: each table row is a small card that wraps: the status/health and capacity first, labels inline. */
 @media (max-width: 40em) {
   main, .foot { padding: 0 .75em; }
   .top { padding: .5em .75em; }
-  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  /* Status and grade two to a row, the counts three: the first finding stays on the first screen. */
+  .cards { grid-template-columns: repeat(6, minmax(0, 1fr)); gap: .4em; margin-top: .6em; }
+  .card { grid-column: span 2; padding: .3em .5em; }
+  .card.big { grid-column: span 3; }
+  .card dt { font-size: .8em; }
+  .card dd { font-size: 1.15em; }
+  .card.big dd { font-size: 1.7em; }
   table.stack, table.stack tbody { display: block; width: 100%; }
   table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.stack caption { display: block; }

@@ -10,11 +10,13 @@ export const TABLES_JS = String.raw`
     return td;
   }
 
+  // what: [singular, plural] ("Show the healthy mount", "Show the 3 healthy mounts").
   function moreButton(id, table, n, what) {
     var b = $(id);
     b.hidden = n === 0;
     var all = table.classList.contains('all');
-    b.textContent = all ? 'Hide the ' + n + ' healthy ' + what : 'Show the ' + n + ' healthy ' + what;
+    var noun = n === 1 ? 'the healthy ' + what[0] : 'the ' + n + ' healthy ' + what[1];
+    b.textContent = (all ? 'Hide ' : 'Show ') + noun;
     b.setAttribute('aria-expanded', String(all));
   }
 
@@ -34,7 +36,7 @@ export const TABLES_JS = String.raw`
       body.appendChild(tr);
     });
     if (!guests.length) emptyRow(body, 6, doc.dm ? 'No guests.' : 'No device-mapper scan yet.');
-    moreButton('guests-more', table, guests.filter(function (g) { return g.level === 0; }).length, 'guests');
+    moreButton('guests-more', table, guests.filter(function (g) { return g.level === 0; }).length, ['guest', 'guests']);
   }
 
   function rank(level) { return SEVERITY_RANK[level]; }
@@ -62,7 +64,7 @@ export const TABLES_JS = String.raw`
       body.appendChild(tr);
     });
     if (!mounts.length) emptyRow(body, 5, doc.mounts ? 'No remote mounts.' : 'No mount scan yet.');
-    moreButton('mounts-more', table, mounts.filter(function (m) { return m.level === 0; }).length, 'mounts');
+    moreButton('mounts-more', table, mounts.filter(function (m) { return m.level === 0; }).length, ['mount', 'mounts']);
   }
 
   function emptyRow(body, columns, text) {
@@ -76,7 +78,9 @@ export const TABLES_JS = String.raw`
   function capacity(m) {
     if (m.percent === null) return el('span', m.level ? '' : 'meta', m.capacity);
     var wrap = el('div', 'cap');
-    var bar = el('div', 'bar' + (m.capacityLevel === 2 ? ' crit' : m.capacityLevel === 1 ? ' warn' : ''));
+    // Coloured by usage and status together (the server's capacityLevel): a full or read-only
+    // filesystem is never a green bar.
+    var bar = el('div', 'bar ' + ['ok', 'warn', 'crit', 'unk'][m.capacityLevel]);
     bar.setAttribute('role', 'meter');
     bar.setAttribute('aria-valuemin', '0');
     bar.setAttribute('aria-valuemax', '100');

@@ -2,7 +2,7 @@
 // demo node and on a saved check document, with real servers on loopback for notifications.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { troubledDoc } from '../fixtures/docs/check-documents';
@@ -145,3 +145,39 @@ test('install-timer: writes both units under --root without touching systemctl',
   );
   assert.equal(runCli(['install-timer', '--interval', '0', '--dry-run']).code, 64);
 });
+
+// A node with the package: its units in /usr/lib/systemd/system (or Debian 12's /lib/systemd/system).
+// install-timer never writes copies that would hide them and their updates; another interval is a drop-in.
+for (const unitDir of ['usr/lib/systemd/system', 'lib/systemd/system']) {
+  test(`install-timer with the package's units in /${unitDir}: enables them, --interval is a drop-in, no shadowing copies`, (t) => {
+    const { dir } = setup(t);
+    mkdirSync(join(dir, unitDir), { recursive: true });
+    for (const u of ['pve-health.service', 'pve-health.timer']) writeFileSync(join(dir, unitDir, u), '[Unit]\n');
+    const etc = join(dir, 'etc/systemd/system');
+    const plain = runCli(['install-timer', '--root', dir]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stderr, new RegExp(`using its units \\(/${unitDir}/pve-health\\.timer\\)`));
+    assert.match(plain.stderr, /not enabled; run: systemctl enable --now pve-health\.timer\n/);
+    assert.ok(!existsSync(join(etc, 'pve-health.service')) && !existsSync(join(etc, 'pve-health.timer')));
+    const five = runCli(['install-timer', '--root', dir, '--interval', '5']);
+    assert.equal(five.code, 0, five.stderr);
+    assert.match(five.stderr, /not enabled; run: systemctl daemon-reload && systemctl enable --now pve-health\.timer/);
+    assert.equal(
+      readFileSync(join(etc, 'pve-health.timer.d/interval.conf'), 'utf8'),
+      "# Written by 'pve-health install-timer --interval 5': the packaged timer at another interval.\n[Timer]\nOnCalendar=\nOnCalendar=*:0/5\nRandomizedDelaySec=60\n",
+    );
+    assert.ok(!existsSync(join(etc, 'pve-health.timer')), 'no copy of the unit');
+    const dry = runCli(['install-timer', '--root', dir, '--interval', '5', '--dry-run']);
+    assert.match(dry.stdout, /^# \/etc\/systemd\/system\/pve-health\.timer\.d\/interval\.conf\n/m);
+    assert.match(dry.stdout, /^# systemctl enable --now pve-health\.timer$/m);
+    // The packaged service runs /usr/bin/pve-health: another program is a usage error.
+    assert.equal(runCli(['install-timer', '--root', dir, '--exec', '/opt/x']).code, 64);
+    // An earlier install-timer's copy hides the packaged unit: refused, named, left alone.
+    writeFileSync(join(etc, 'pve-health.service'), '[Unit]\nDescription=old copy\n');
+    const shadowed = runCli(['install-timer', '--root', dir]);
+    assert.equal(shadowed.code, 1, shadowed.stderr);
+    assert.match(shadowed.stderr, /\/etc\/systemd\/system\/pve-health\.service \(an earlier install-timer's copy\) hides the package's units/);
+    assert.match(shadowed.stderr, /rm \/etc\/systemd\/system\/pve-health\.service && systemctl daemon-reload/);
+    assert.equal(readFileSync(join(etc, 'pve-health.service'), 'utf8'), '[Unit]\nDescription=old copy\n');
+  });
+}

@@ -24,7 +24,7 @@ test('promtool check rules', (t) => {
   if (!promtool) return;
   const r = spawnSync(promtool, ['check', 'rules', RULES], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /SUCCESS: 4 rules found/);
+  assert.match(r.stdout, /SUCCESS: 14 rules found/);
 });
 
 /** The sample lines of a node's metrics as promtool input series, constant for `minutes`. */
@@ -44,11 +44,17 @@ function series(
   return out;
 }
 
-test('promtool test rules: critical and grade alerts for the troubled node, stale for a silent one, none for the healthy one', (t) => {
+test('promtool test rules: critical, per-finding and grade alerts for the troubled node, UNKNOWN apart, stale, stopped and absent nodes', (t) => {
   const promtool = requireTool(t, 'promtool', 'prometheus');
   if (!promtool) return;
   const troubled = troubledDoc();
   const healthy = healthyDoc();
+  const unknown: CheckDocument = {
+    ...healthy,
+    node: 'pve4',
+    status: 3,
+    mounts: { ...healthy.mounts!, entries: [], status: 3, error: 'could not read /proc/self/mountinfo: EACCES' },
+  };
   assert.equal(troubled.status, 2);
   assert.equal(troubled.dm?.summary.grade, 'F');
   assert.equal(healthy.status, 0);
@@ -59,6 +65,10 @@ test('promtool test rules: critical and grade alerts for the troubled node, stal
     ...series(troubled, 'pve1:9100', minutes, { pve_health_last_run_timestamp_seconds: now }),
     ...series(healthy, 'pve2:9100', minutes, { pve_health_last_run_timestamp_seconds: now }),
     ...series({ ...healthy, node: 'pve3' }, 'pve3:9100', minutes, { pve_health_last_run_timestamp_seconds: 0 }),
+    // pve4 could not list its mounts: UNKNOWN, never CRITICAL.
+    ...series(unknown, 'pve4:9100', minutes, { pve_health_last_run_timestamp_seconds: now }),
+    // pve5 reported for the first hour, then nothing (its textfile went away).
+    ...series({ ...healthy, node: 'pve5' }, 'pve5:9100', 60, { pve_health_last_run_timestamp_seconds: now }),
   ];
   const labels = (instance: string, node: string, extra: Record<string, string> = {}) => ({
     instance,
@@ -81,7 +91,7 @@ test('promtool test rules: critical and grade alerts for the troubled node, stal
               {
                 exp_labels: { ...labels('pve1:9100', troubled.node), severity: 'critical' },
                 exp_annotations: {
-                  summary: `pve-health on ${troubled.node}: status 2 (2 critical, 3 could not check)`,
+                  summary: `pve-health on ${troubled.node}: CRITICAL`,
                   description: `Run 'pve-health check' on ${troubled.node} for the findings and their fixes.`,
                 },
               },
@@ -115,8 +125,109 @@ test('promtool test rules: critical and grade alerts for the troubled node, stal
               },
             ],
           },
+          // UNKNOWN is its own alert, and the part that could not be checked is named.
+          {
+            eval_time: '2h',
+            alertname: 'PveHealthUnknown',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels('pve4:9100', 'pve4'), severity: 'critical' },
+                exp_annotations: {
+                  summary: 'pve-health on pve4: UNKNOWN, a part could not be checked',
+                  description: "'pve-health check' on pve4 says which part and why (PveHealthPartUnchecked names it).",
+                },
+              },
+            ],
+          },
+          {
+            eval_time: '2h',
+            alertname: 'PveHealthPartUnchecked',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels('pve4:9100', 'pve4', { part: 'mounts' }), severity: 'critical' },
+                exp_annotations: {
+                  summary: 'pve-health on pve4 could not check mounts',
+                  description: "'pve-health check' on pve4 prints the reason (the mounts part is UNKNOWN).",
+                },
+              },
+            ],
+          },
+          // Per finding: the duplicate, each broken mount with its own labels.
+          {
+            eval_time: '2h',
+            alertname: 'PveHealthDuplicateVolumes',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels('pve1:9100', troubled.node, { status: 'duplicate' }), severity: 'critical' },
+                exp_annotations: {
+                  summary: `pve-health on ${troubled.node}: 1 duplicate device-mapper entries`,
+                  description: `'pve-health dm' on ${troubled.node} says which map is live and which is stale, and the safe sequence.`,
+                },
+              },
+            ],
+          },
+          {
+            eval_time: '2h',
+            alertname: 'PveHealthMountStale',
+            exp_alerts: [
+              {
+                exp_labels: {
+                  ...labels('pve1:9100', troubled.node),
+                  scope: 'host',
+                  target: '/mnt/pve/nfs-backup',
+                  mountpoint: '/mnt/pve/nfs-backup',
+                  fstype: 'nfs4',
+                  storage: 'nfs-backup',
+                  state: 'stale',
+                  severity: 'critical',
+                },
+                exp_annotations: {
+                  summary: `pve-health on ${troubled.node}: stale mount /mnt/pve/nfs-backup on the host`,
+                  description: `The server of /mnt/pve/nfs-backup does not answer; 'pve-health mounts' on ${troubled.node}.`,
+                },
+              },
+            ],
+          },
+          // A node that went silent: its series ended at 60 min; by 2 h it has been gone for > 15 min.
+          {
+            eval_time: '2h',
+            alertname: 'PveHealthNodeStoppedReporting',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels('pve5:9100', 'pve5', { source: 'live' }), severity: 'warning' },
+                exp_annotations: {
+                  summary: 'pve-health on pve5 stopped reporting',
+                  description:
+                    'No pve-health metrics from pve5:9100 any more: is pve-health installed and its timer (or serve) enabled?',
+                },
+              },
+            ],
+          },
+          { eval_time: '50m', alertname: 'PveHealthNodeStoppedReporting', exp_alerts: [] },
+          { eval_time: '2h', alertname: 'PveHealthAbsent', exp_alerts: [] },
           // Before `for:` has passed nothing fires.
           { eval_time: '10m', alertname: 'PveHealthCritical', exp_alerts: [] },
+        ],
+      },
+      {
+        // No node reports anything: only absent() can say so.
+        interval: '1m',
+        input_series: [{ series: 'up{instance="pve1:9100",job="node"}', values: '1x90' }],
+        alert_rule_test: [
+          { eval_time: '30m', alertname: 'PveHealthAbsent', exp_alerts: [] },
+          {
+            eval_time: '90m',
+            alertname: 'PveHealthAbsent',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'warning' },
+                exp_annotations: {
+                  summary: 'No pve-health metrics from any node',
+                  description: 'Check the scrape jobs and the textfile collector on the nodes.',
+                },
+              },
+            ],
+          },
         ],
       },
     ],

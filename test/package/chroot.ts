@@ -117,17 +117,17 @@ export function mustInChroot(root: string, argv: string[]): string {
 }
 
 /**
- * Install the suite's own nodejs into the chroot, from .debs cached under CACHE/<suite>-nodejs (downloaded
- * by apt inside a chroot the first time; offline afterwards). Returns `node --version`.
+ * Install Debian packages of the suite into the chroot, from .debs cached under CACHE/<suite>-<name>
+ * (downloaded by apt inside a chroot the first time; offline afterwards).
  */
-export function installDebianNode(root: string, suite: string): string {
-  const debs = join(CACHE, `${suite}-nodejs`);
+export function installDebianPackages(root: string, suite: string, name: string, packages: string[]): void {
+  const debs = join(CACHE, `${suite}-${name}`);
   if (!existsSync(debs) || !readdirSync(debs).some((f) => f.endsWith('.deb'))) {
     // Per process: two test files may fill the cache at the same time.
     const tmp = `${debs}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     mustInChroot(root, ['apt-get', 'update', '-qq']);
-    mustInChroot(root, ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', '--download-only', 'nodejs']);
+    mustInChroot(root, ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', '--download-only', ...packages]);
     mkdirSync(tmp, { recursive: true });
     const archives = join(root, 'var/cache/apt/archives');
     for (const f of readdirSync(archives).filter((x) => x.endsWith('.deb')))
@@ -135,11 +135,20 @@ export function installDebianNode(root: string, suite: string): string {
     rmSync(debs, { recursive: true, force: true });
     renameSync(tmp, debs);
   }
-  const target = join(root, 'tmp/nodejs-debs');
+  const target = join(root, `tmp/${name}-debs`);
   mkdirSync(target, { recursive: true });
   for (const f of readdirSync(debs)) must('cp', [join(debs, f), target]);
-  const debFiles = readdirSync(target).map((f) => `/tmp/nodejs-debs/${f}`);
-  mustInChroot(root, ['dpkg', '-i', ...debFiles]);
+  // Dependencies first: a Pre-Depends (systemd on libsystemd-shared, libssl3) must be configured before
+  // dpkg unpacks the package that needs it.
+  const files = readdirSync(target);
+  const wanted = (f: string) => packages.some((p) => f.startsWith(`${p}_`));
+  for (const batch of [files.filter((f) => !wanted(f)), files.filter(wanted)])
+    if (batch.length) mustInChroot(root, ['dpkg', '-i', ...batch.map((f) => `/tmp/${name}-debs/${f}`)]);
+}
+
+/** The suite's own nodejs in the chroot (bookworm: 18, trixie: 20). Returns `node --version`. */
+export function installDebianNode(root: string, suite: string): string {
+  installDebianPackages(root, suite, 'nodejs', ['nodejs']);
   return mustInChroot(root, ['node', '--version']).trim();
 }
 

@@ -25,7 +25,7 @@ import { buildSea, pinnedNode } from '../../scripts/package/sea';
 import { COMMANDS } from '../../src/cli/registry';
 import { PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
 import { findTool } from '../helpers/require-tool';
-import { inChroot, installDebianNode, makeChroot, mustInChroot, SUITES, skipChroot } from './chroot';
+import { inChroot, installDebianNode, installDebianPackages, makeChroot, mustInChroot, SUITES, skipChroot } from './chroot';
 import { fileURLToPath } from 'node:url';
 
 const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -493,3 +493,87 @@ test('both packages ship the PVE notification templates where proxmox-notify loo
     }
   }
 });
+// The packaged units as systemd sees them (Debian's systemd in the chroot answers `systemctl is-enabled`
+// offline from the unit files and links): the package enables nothing, `pve-health install-timer` enables
+// the packaged timer (never a copy in /etc), an upgrade keeps that, remove masks, a reinstall unmasks,
+// purge leaves no link and no state of deb-systemd-helper behind.
+for (const SUITE of SUITES)
+  test(`${SUITE}: unit state through install, install-timer, upgrade, remove, reinstall and purge (systemctl)`, async (t) => {
+    if (skipChroot(t)) return;
+    artifacts();
+    const chroot = makeChroot(SUITE);
+    const { root } = chroot;
+    const at = (p: string) => join(root, p);
+    const state = (unit: string) => inChroot(root, ['systemctl', 'is-enabled', unit]).stdout.trim();
+    const etcUnits = () => inChroot(root, ['sh', '-c', 'find /etc/systemd/system -path "*pve-health*" | sort']).stdout.trim();
+    try {
+      installDebianPackages(root, SUITE, 'systemd', ['systemd']);
+      mkdirSync(at('tmp/pkg'), { recursive: true });
+      must('cp', [DEB, at('tmp/pkg/pve-health.deb')]);
+      mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/pve-health.deb']);
+
+      await t.test('installed: the units are known and disabled, nothing in /etc/systemd/system', () => {
+        assert.equal(state('pve-health.timer'), 'disabled');
+        assert.equal(state('pve-health.service'), 'static');
+        assert.equal(etcUnits(), '');
+      });
+
+      await t.test('install-timer enables the packaged timer; --interval adds a drop-in, no copy of a unit', () => {
+        const r = inChroot(root, ['pve-health', 'install-timer', '--interval', '5']);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /pve-health\.timer enabled \(every 5 min\)/);
+        assert.equal(state('pve-health.timer'), 'enabled');
+        assert.equal(
+          etcUnits(),
+          [
+            '/etc/systemd/system/pve-health.timer.d',
+            '/etc/systemd/system/pve-health.timer.d/interval.conf',
+            '/etc/systemd/system/timers.target.wants/pve-health.timer',
+          ].join('\n'),
+        );
+        assert.match(readFileSync(at('etc/systemd/system/pve-health.timer.d/interval.conf'), 'utf8'), /^OnCalendar=\*:0\/5$/m);
+      });
+
+      await t.test('an earlier copy in /etc/systemd/system: install-timer refuses, the upgrade warns; then the upgrade keeps the enablement', () => {
+        writeFileSync(at('etc/systemd/system/pve-health.service'), '[Unit]\nDescription=old copy\n');
+        const refused = inChroot(root, ['pve-health', 'install-timer']);
+        assert.equal(refused.status, 1, refused.stderr);
+        assert.match(refused.stderr, /hides the package's units/);
+        const next = `${PKG.version.replace('-', '~')}+test1`;
+        const dir = at('tmp/repack');
+        must('dpkg-deb', ['-R', DEB, dir]);
+        const control = readFileSync(join(dir, 'DEBIAN/control'), 'utf8').replace(/^Version: .*$/m, `Version: ${next}`);
+        writeFileSync(join(dir, 'DEBIAN/control'), control);
+        must('dpkg-deb', ['--root-owner-group', '-Znone', '--build', dir, at('tmp/pkg/next.deb')]);
+        rmSync(dir, { recursive: true, force: true });
+        const up = inChroot(root, ['dpkg', '-i', '/tmp/pkg/next.deb']);
+        assert.equal(up.status, 0, up.stderr);
+        assert.match(up.stderr, /\/etc\/systemd\/system\/pve-health\.service overrides the packaged \/usr\/lib\/systemd\/system\/pve-health\.service/);
+        rmSync(at('etc/systemd/system/pve-health.service'));
+        assert.equal(state('pve-health.timer'), 'enabled');
+      });
+
+      await t.test('remove: the program goes, the units are masked (the enablement stays for a reinstall)', () => {
+        mustInChroot(root, ['dpkg', '-r', 'pve-health']);
+        assert.ok(!existsSync(at('usr/lib/systemd/system/pve-health.timer')));
+        assert.equal(state('pve-health.timer'), 'masked');
+        assert.ok(lstatSync(at('etc/systemd/system/timers.target.wants/pve-health.timer')).isSymbolicLink());
+      });
+
+      await t.test('reinstall: unmasked and enabled again', () => {
+        mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/next.deb']);
+        assert.equal(state('pve-health.timer'), 'enabled');
+        assert.equal(state('pve-health.service'), 'static');
+      });
+
+      await t.test("purge: no link, no mask, no drop-in of ours, no deb-systemd-helper state", () => {
+        mustInChroot(root, ['dpkg', '-P', 'pve-health']);
+        assert.equal(etcUnits(), '');
+        const left = inChroot(root, ['sh', '-c', 'find /var/lib/systemd -name "*pve-health*"']).stdout.trim();
+        assert.equal(left, '');
+        assert.notEqual(inChroot(root, ['systemctl', 'is-enabled', 'pve-health.timer']).status, 0);
+      });
+    } finally {
+      chroot.remove();
+    }
+  });

@@ -7,6 +7,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { CheckDocument } from '../../src/core/types';
+import type { VolumesResult } from '../../src/core/volumes/volume-types';
+import { renderPrometheus } from '../../src/render/prometheus';
 import { requireTool } from '../helpers/require-tool';
 import { fileURLToPath } from 'node:url';
 
@@ -20,11 +23,26 @@ function demo(args: string[]): { status: number | null; stdout: string } {
   return { status: r.status, stdout: r.stdout };
 }
 
-/** Metric names the prometheus renderer exports for the demo node (its # TYPE lines). */
+/** A volumes part with one listed storage: the demo snapshot has none (a live `check` has). */
+function volumesPart(): VolumesResult {
+  return {
+    summary: { total: 0, valid: 0, orphan: 0, unknown: 0, ignored: 0, protected: 0, pending: 0, open: 0, orphanSizeBytes: 0, storages: 1, unknownStorages: 0 },
+    entries: [],
+    storages: [{ storage: 'local-zfs', type: 'zfspool', status: 'ok', total: 0, orphan: 0, sizeBytes: 0, usedBytes: 0, orphanSizeBytes: 0 }],
+    vmidLeftovers: [],
+    status: 0,
+    warnings: [],
+  };
+}
+
+/** Metric names the prometheus renderer exports for the demo node (its # TYPE lines), and for its volumes. */
 function exportedMetrics(): Set<string> {
   const text = demo(['check', '--format', 'prometheus']).stdout;
-  const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]);
+  const doc = JSON.parse(demo(['check', '--json']).stdout) as CheckDocument;
+  const withVolumes = renderPrometheus({ ...doc, volumes: volumesPart() });
+  const names = [...`${text}${withVolumes}`.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]);
   assert.ok(names.length > 10, text);
+  assert.ok(names.includes('pve_health_volumes'), withVolumes);
   return new Set(names);
 }
 
@@ -51,6 +69,49 @@ test('examples: the Grafana dashboard parses and queries only metrics pve-health
   assert.ok(used.size >= 8, [...used].join(' '));
   const ids = dash.panels.map((p: { id: number }) => p.id);
   assert.equal(new Set(ids).size, ids.length, 'panel ids are unique');
+});
+
+test('examples: the Grafana dashboard picks nodes by name, shows volumes, and its panels fit a grid', () => {
+  type Target = { expr: string; legendFormat?: string };
+  type Panel = { id: number; title: string; type: string; gridPos: { x: number; y: number; w: number; h: number }; targets: Target[] };
+  type Variable = { name: string; label?: string; hide?: number; definition: string };
+  const dash = JSON.parse(readFileSync(join(EXAMPLES, 'grafana-pve-health.json'), 'utf8')) as {
+    templating: { list: Variable[] };
+    panels: Panel[];
+  };
+  const vars = dash.templating.list;
+  // What the reader picks from is the Proxmox node name (pve_health_info{node}); the scrape target is a
+  // hidden variable that follows it.
+  const shown = vars.filter((v) => v.hide !== 2);
+  assert.deepEqual(
+    shown.map((v) => [v.name, v.label, v.definition]),
+    [['node', 'Node', 'label_values(pve_health_info, node)']],
+  );
+  const instance = vars.find((v) => v.name === 'instance');
+  assert.equal(instance?.definition, 'label_values(pve_health_info{node=~"$node"}, instance)');
+  for (const p of dash.panels) {
+    assert.ok(['stat', 'timeseries', 'bargauge', 'table'].includes(p.type), `${p.title}: ${p.type}`);
+    for (const t of p.targets) {
+      // Every query follows the Node choice; legends name nodes, never scrape targets.
+      assert.match(t.expr, /instance=~"\$instance"/, `${p.title}: ${t.expr}`);
+      assert.doesNotMatch(t.legendFormat ?? '', /\{\{instance\}\}/, p.title);
+      if (/\{\{node\}\}/.test(t.legendFormat ?? ''))
+        assert.match(t.expr, /on\(instance, job\) group_left\(node\) pve_health_info/, `${p.title}: node label joined`);
+    }
+    const g = p.gridPos;
+    assert.ok(g.x >= 0 && g.w > 0 && g.x + g.w <= 24 && g.h > 0, `${p.title}: inside the 24-column grid`);
+  }
+  // No two panels overlap.
+  for (const a of dash.panels)
+    for (const b of dash.panels) {
+      if (a.id >= b.id) continue;
+      const overlap = a.gridPos.x < b.gridPos.x + b.gridPos.w && b.gridPos.x < a.gridPos.x + a.gridPos.w &&
+        a.gridPos.y < b.gridPos.y + b.gridPos.h && b.gridPos.y < a.gridPos.y + a.gridPos.h;
+      assert.ok(!overlap, `${a.title} overlaps ${b.title}`);
+    }
+  // The volumes part (ZFS, Ceph RBD, file storages) has its panels.
+  const volumes = dash.panels.filter((p) => p.targets.some((t) => /\bpve_health_volumes(_orphan_bytes)?\{/.test(t.expr)));
+  assert.ok(volumes.length >= 2, dash.panels.map((p) => p.title).join(', '));
 });
 
 test('examples: Prometheus alert rules pass promtool and fire on a critical node', (t) => {
@@ -83,7 +144,7 @@ ${series('pve_health_info', ',node="pve1",source="live"', '1x30')}${series('pve_
         exp_alerts:
           - exp_labels: { severity: critical, instance: 'pve1:9100', job: node, node: pve1 }
             exp_annotations:
-              summary: 'pve-health on pve1: status 2 (2 critical, 3 could not check)'
+              summary: 'pve-health on pve1: CRITICAL'
               description: "Run 'pve-health check' on pve1 for the findings and their fixes."
       - eval_time: 20m
         alertname: PveHealthWarning

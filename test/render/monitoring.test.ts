@@ -5,6 +5,7 @@ import { renderCheckmk } from '../../src/render/checkmk';
 import { listFindings } from '../../src/core/findings/findings';
 import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';
+import { VERSION } from '../../src/version';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
 import { requireTool } from '../helpers/require-tool';
 
@@ -115,6 +116,22 @@ test('prometheus: grade, counts per status and reason, guests, mounts, run time'
     renderPrometheus(troubledDoc(), { timestampSeconds: 5 }).includes('pve_health_last_run_timestamp_seconds 5\n'),
     true,
   );
+});
+
+test('prometheus: pve_health_build_info carries the version; a container mount has no host mountpoint to join', () => {
+  const out = renderPrometheus(troubledDoc(), {});
+  assert.ok(out.includes('# TYPE pve_health_build_info gauge\npve_health_build_info{version="' + VERSION + '"} 1\n'), out);
+  // The node name stays where the alert rules join it from.
+  assert.ok(out.split('\n').includes('pve_health_info{node="pve1",source="live"} 1'));
+  const ct = out.split('\n').filter((l) => l.startsWith('pve_health_mount_state{scope="ct"'));
+  assert.equal(ct.length, 5, 'one series per state');
+  for (const l of ct) assert.match(l, /^pve_health_mount_state\{scope="ct",ctid="102",target="\/mnt\/shared",mountpoint="",/, l);
+  // Host mounts keep node_exporter's label; no container series could join the host's "/".
+  const host = out.split('\n').filter((l) => l.startsWith('pve_health_mount_state{scope="host"'));
+  for (const l of host) assert.match(l, /,mountpoint="\/mnt\/pve\/[a-z-]+",/, l);
+  const doc = troubledDoc();
+  doc.mounts!.entries[3].target = '/';
+  assert.ok(!/mountpoint="\/"/.test(renderPrometheus(doc, {})), 'a CT root filesystem is not mountpoint="/"');
 });
 
 test('prometheus: label values with quotes, backslashes and newlines are escaped', () => {

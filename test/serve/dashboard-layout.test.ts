@@ -85,6 +85,54 @@ async function openAll(page: Page): Promise<void> {
   });
 }
 
+/**
+ * What issue 26 found wrong, measured in the page: a capacity bar in the healthy colour on a filesystem
+ * that is full (100 %) or not ok (read-only, full, stale); a name kept whole by the page (.nb: vm-100-disk-0,
+ * local-lvm, a guest's name) that wrapped anyway. A string: tsx helpers do not exist inside the page.
+ */
+const VISUAL_JS = String.raw`() => {
+  const probe = document.createElement('span');
+  probe.style.color = 'var(--fill-ok)';
+  document.body.appendChild(probe);
+  const okFill = getComputedStyle(probe).color;
+  probe.remove();
+  const out = { greenOnTrouble: [], troubledBars: 0, fullBars: 0, brokenNames: [], names: 0 };
+  for (const tr of document.querySelectorAll('#mounts tbody tr')) {
+    const bar = tr.querySelector('[role=meter]');
+    if (!bar) continue;
+    const status = tr.querySelector('td .tag').textContent.trim();
+    const pct = Number(bar.getAttribute('aria-valuenow'));
+    if (pct < 100 && status === 'ok') continue;
+    out.troubledBars++;
+    if (pct >= 100) out.fullBars++;
+    const fill = getComputedStyle(bar.firstElementChild).backgroundColor;
+    if (fill === okFill) out.greenOnTrouble.push(status + ' ' + pct + ' %: ' + bar.getAttribute('aria-label'));
+  }
+  for (const nb of document.querySelectorAll('.nb')) {
+    const rects = [...nb.getClientRects()].filter((r) => r.width > 0);
+    if (!rects.length) continue;
+    out.names++;
+    if (new Set(rects.map((r) => Math.round(r.top))).size > 1) out.brokenNames.push(nb.textContent);
+  }
+  return out;
+}`;
+
+interface VisualResult {
+  greenOnTrouble: string[];
+  troubledBars: number;
+  fullBars: number;
+  brokenNames: string[];
+  names: number;
+}
+
+function checkVisual(v: VisualResult, what: string): void {
+  // The demo has a 92 % full, a 61 % read-only and a 100 % full read-only container filesystem.
+  assert.ok(v.troubledBars >= 3 && v.fullBars >= 1, `${what}: bars seen ${JSON.stringify(v)}`);
+  assert.deepEqual(v.greenOnTrouble, [], `${what}: green capacity bars on full or troubled filesystems`);
+  assert.ok(v.names > 20, `${what}: names kept whole (${v.names})`);
+  assert.deepEqual(v.brokenNames, [], `${what}: names broken across lines`);
+}
+
 function checkAudit(a: AuditResult, what: string): void {
   assert.ok(a.textNodes > 100, `${what}: the audit saw the page (${a.textNodes} texts)`);
   assert.deepEqual(a.contrast, [], `${what}: contrast below 4.5:1`);
@@ -124,7 +172,21 @@ for (const [width, height] of [
       assert.equal((await page.textContent('#n-acknowledged'))?.trim(), '2');
       for (const key of acked) assert.equal(await page.locator(`li.finding.acked[data-key="${key}"]`).count(), 1, key);
       assert.ok((await page.locator('svg.spark[role=img]').count()) >= 1, 'history sparkline');
+      // The first finding is on the first screen, its title included (a phone too).
+      const first = await page.locator('#issues li.finding .f-title').first().boundingBox();
+      assert.ok(first && first.y + first.height <= height, `${what}: first finding's title at ${JSON.stringify(first)}, screen ${height} px`);
+      // "The next VM will get 104 and its first disk will fail" is among the findings, right after the
+      // warnings (not counted), and not in the notes at the foot of the page.
+      const groups = await page.locator('#issues section.group h3').allTextContents();
+      const advice = groups.findIndex((g) => /^WARNING: before the next guest is created/.test(g));
+      assert.equal(advice, groups.findIndex((g) => /^WARNING \d/.test(g)) + 1, `${what}: ${groups.join(' | ')}`);
+      assert.match((await page.textContent('#issues')) ?? '', /the next VM created will get 104 and its first disk on local-lvm will fail/);
+      assert.doesNotMatch((await page.textContent('#notes')) ?? '', /will fail/);
+      // Counted apart: the tiles count the findings the status counts.
+      assert.equal(await page.locator('#issues li.finding[data-key^="dm:next-vmid:"] .f-head .tag.s1').count(), 2);
       await openAll(page);
+      checkVisual((await page.evaluate(`(${VISUAL_JS})()`)) as VisualResult, what);
+      assert.doesNotMatch((await page.textContent('main')) ?? '', /the 1 healthy/);
       checkAudit((await page.evaluate(`(${AUDIT_JS})()`)) as AuditResult, what);
       if (width === 390) await page.screenshot({ path: join(shots, `dashboard-${width}-${scheme}-open.png`), fullPage: true });
       await page.context().close();
@@ -135,6 +197,20 @@ for (const [width, height] of [
 test('dashboard: grouping by guest and the filter find a guest\'s findings; height is measured', { skip }, async () => {
   const page = await open(1400, 900, 'light');
   const heights: Record<string, number> = { desktop: await page.evaluate(() => document.documentElement.scrollHeight) };
+  await page.selectOption('#group', 'guest');
+  // Worst first: each guest group's worst counted finding is no better than the next group's.
+  for (const by of ['guest', 'kind', 'severity']) {
+    await page.selectOption('#group', by);
+    const ranks = await page.evaluate(() =>
+      [...document.querySelectorAll('#issues > section.group')].map((g) => {
+        const rank: Record<string, number> = { l0: 0, l1: 1, l3: 2, l2: 3 };
+        const items = [...g.querySelectorAll('li.finding:not(.acked):not(.pending)')];
+        return items.length ? Math.max(...items.map((li) => rank[[...li.classList].find((c) => /^l\d$/.test(c)) ?? 'l0'])) : -1;
+      }),
+    );
+    assert.ok(ranks.length >= 3, `${by}: ${ranks}`);
+    for (let i = 1; i < ranks.length; i++) assert.ok(ranks[i - 1] >= ranks[i], `${by}: groups not worst first: ${ranks}`);
+  }
   await page.selectOption('#group', 'guest');
   const group = page.locator('#issues section.group', { hasText: 'CT 110 dns1' });
   assert.equal(await group.count(), 1);
@@ -156,4 +232,66 @@ test('dashboard: grouping by guest and the filter find a guest\'s findings; heig
   // collapsing must keep it well below.
   assert.ok(heights.desktop < 4000, `desktop page ${heights.desktop} px`);
   assert.ok(heights.phone < 7500, `phone page ${heights.phone} px`);
+});
+
+// The service stops answering while the page is open: the page must not go on showing the last data as
+// current. It says so in plain words, greys the data, and the scan times keep ageing.
+test('dashboard: when the service stops answering the page greys its data, says since when, and ages it', { skip }, async () => {
+  const own = spawn(process.execPath, [CLI, 'serve', '--demo', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const url: string = await new Promise((resolve, reject) => {
+    let err = '';
+    own.stderr!.on('data', (d) => {
+      err += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(err);
+      if (m) resolve(m[1]);
+    });
+    own.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+  try {
+    for (let i = 0; i < 200; i++) {
+      const doc = (await (await fetch(`${url}/api/status`)).json()) as { dm?: unknown; mounts?: unknown };
+      if (doc.dm && doc.mounts) break;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    const pages: [Page, string, number][] = [];
+    for (const [width, height, scheme] of [[1400, 900, 'light'], [390, 844, 'dark']] as const) {
+      const context = await browser!.newContext({ viewport: { width, height }, colorScheme: scheme });
+      const page = await context.newPage();
+      await page.goto(`${url}/`);
+      await page.waitForSelector('body[data-loaded]', { timeout: 15_000 });
+      assert.equal(await page.isHidden('#stale'), true, 'fresh data: no stale bar');
+      assert.equal(await page.evaluate(() => document.body.classList.contains('stale')), false);
+      pages.push([page, `${width} px ${scheme}`, height]);
+    }
+    own.kill('SIGTERM');
+    await new Promise((ok) => own.once('exit', ok));
+    for (const [page, what, height] of pages) {
+      const scans = (await page.textContent('#scans')) ?? '';
+      await page.click('#refresh');
+      await page.waitForSelector('#stale:not([hidden])', { timeout: 15_000 });
+      const text = (await page.textContent('#stale')) ?? '';
+      assert.match(text, /^No answer from the service since \S.* \(\d+ s ago\); the data below is from \S.* \(\d+ (s|min) ago\) and may be out of date\.$/, what);
+      assert.equal(await page.getAttribute('#stale', 'role'), 'alert');
+      // The bar is on the first screen, above the tiles.
+      const bar = await page.locator('#stale').boundingBox();
+      const cards = await page.locator('.cards').boundingBox();
+      assert.ok(bar && cards && bar.y + bar.height <= cards.y && bar.y + bar.height <= height, `${what}: stale bar above the tiles`);
+      // The data is greyed, not shown as current.
+      for (const sel of ['.cards', '#issues', '#mounts']) {
+        const filter = await page.evaluate((s) => getComputedStyle(document.querySelector(s)!).filter, sel);
+        assert.match(filter, /grayscale\(1\)/, `${what}: ${sel} greyed`);
+      }
+      assert.match(await page.title(), /^\[no answer\] pve-health /, what);
+      // "Last scans" keeps ageing: the same text one tick later would be "0 s ago" for ever.
+      await page.waitForFunction((before) => document.getElementById('scans')?.textContent !== before, scans, { timeout: 5_000 });
+      assert.notEqual((await page.textContent('#scans')) ?? '', scans, `${what}: scan ages move on`);
+      await page.screenshot({ path: join(shots, `dashboard-stale-${what.replace(/ /g, '-')}.png`), fullPage: true });
+      const audit = (await page.evaluate(`(${AUDIT_JS})()`)) as AuditResult;
+      assert.deepEqual(audit.contrast, [], `${what}: contrast of the stale page`);
+      assert.ok(audit.scrollWidth <= audit.clientWidth, `${what}: no sideways scrolling`);
+      await page.context().close();
+    }
+  } finally {
+    if (own.exitCode === null) own.kill('SIGTERM');
+  }
 });

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { emptyHistory, historyPoint, newSinceLastScan, parseHistory, recordScan } from '../../src/core/findings/history';
-import type { CheckDocument, DmResult, MountsResult } from '../../src/core/types';
+import type { CheckDocument, DmResult, MountEntry, MountsResult, Status } from '../../src/core/types';
 import { dashboardView } from '../../src/render/dashboard-view';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { createRouter } from '../../src/serve/routes';
@@ -32,7 +32,38 @@ test('view: findings lead with the volume ID, the guest (name, PVE GUI link) and
   // A leftover's VMID without a guest: no link to a page that does not exist.
   assert.equal(v.findings.find((f) => f.dmName === 'pve-vm--150--disk--0')!.guest?.gui, null);
   assert.equal(v.word, 'CRITICAL');
-  assert.equal(v.counts.critical + v.counts.warning + v.counts.unknown + v.counts.pending, v.findings.length);
+  // Everything counted, and the next-VMID advice apart (never counted).
+  const advice = v.findings.filter((f) => f.advice);
+  assert.equal(v.counts.critical + v.counts.warning + v.counts.unknown + v.counts.pending, v.findings.length - advice.length);
+});
+
+test('view: the next VMID colliding with a leftover is a WARNING among the findings, not a note; a free one stays a note', () => {
+  const doc = demo();
+  const v = dashboardView(doc);
+  const advice = v.findings.filter((f) => f.advice);
+  assert.deepEqual(advice.map((f) => [f.word, f.level, f.kind, f.ackCommand, f.fix]), doc.dm!.vmidReuse.messages.map(() => ['WARNING', 1, 'next VMID', null, null]));
+  assert.match(advice[0].explanation, /the next VM created will get 104 and its first disk on local-lvm will fail/);
+  assert.ok(!v.notes.some((n) => /will fail|inherits/.test(n)), v.notes.join('\n'));
+  const free = { ...doc, dm: { ...doc.dm!, vmidReuse: { nextVmid: 200, upcoming: [], collisions: [], leftovers: [], messages: ['the next VMID is 200; nothing on this node collides with it'] } } };
+  const w = dashboardView(free);
+  assert.equal(w.findings.filter((f) => f.advice).length, 0);
+  assert.ok(w.notes.includes('the next VMID is 200; nothing on this node collides with it'));
+});
+
+test('view: a capacity bar is coloured by usage and status together (never green when full or not ok)', () => {
+  const rows: [Partial<MountEntry>, Status][] = [
+    [{ status: 'ok', usagePercent: 38 }, 0],
+    [{ status: 'ok', usagePercent: 100 }, 2],
+    [{ status: 'readonly', usagePercent: 100, reason: 'remounted-readonly' }, 2],
+    [{ status: 'readonly', usagePercent: 12 }, 1],
+    [{ status: 'full', usagePercent: 92, severity: 1 }, 1],
+    [{ status: 'full', usagePercent: 99, severity: 2 }, 2],
+    [{ status: 'stale', usagePercent: null }, 2],
+  ];
+  for (const [over, level] of rows) {
+    const doc = buildDoc({ dm: null, mounts: mountsResult([mountEntry({ scope: 'ct', ctid: 110, target: '/srv/data', ...over })], 1), scannedAt: null });
+    assert.equal(dashboardView(doc).mounts[0].capacityLevel, level, JSON.stringify(over));
+  }
 });
 
 test('view: a missing mount is "not mounted", never "unreachable", and nothing prints "()"', () => {
