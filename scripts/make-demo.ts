@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { redactSnapshot } from '../src/core/redact';
 import { parsePveState } from '../src/core/node/pve-state';
-import { VOLUMES_EXTRA_KEY } from '../src/core/volumes/volume-types';
+import { VOLUMES_EXTRA_KEY } from '../src/core/volume-types';
 import { gatherSnapshot } from '../src/host/gather';
 import { gatherVolumes } from '../src/host/read-volumes';
 import { createHost } from '../src/host/host';

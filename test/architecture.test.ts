@@ -51,6 +51,45 @@ test('no import cycles between source files', () => {
   assert.deepEqual(cycles, []);
 });
 
+// The core's rooms depend one way (docs/architecture.md "The core's rooms"): shared vocabulary at core/
+// itself, then parse → node (the view) → the per-part analyses → findings → analyze. A room imports only
+// rooms of a lower rank; rooms of one rank (the parts of a node) never import each other, except where
+// a rank below another part is written here (volumes and storage read dm's reference index).
+const ROOM_RANK: Record<string, number> = {
+  '.': 0,
+  parse: 1,
+  node: 2,
+  dm: 3,
+  mounts: 3,
+  cluster: 3,
+  cleanup: 3,
+  volumes: 4,
+  storage: 4,
+  findings: 5,
+  analyze: 6,
+};
+
+test('the core rooms depend one way: never an import of a room above or beside', () => {
+  const core = join(SRC, 'core');
+  const roomOf = (f: string) => {
+    const parts = relative(core, f).split('/');
+    return parts.length === 1 ? '.' : parts[0];
+  };
+  const bad: string[] = [];
+  for (const [f, deps] of graph()) {
+    if (!f.startsWith(core + '/')) continue;
+    const from = roomOf(f);
+    if (!(from in ROOM_RANK)) bad.push(`${relative(SRC, f)}: room '${from}' has no rank (add it to ROOM_RANK and docs/architecture.md)`);
+    for (const d of deps) {
+      if (!d.startsWith(core + '/')) continue;
+      const to = roomOf(d);
+      if (to === from) continue;
+      if (!(ROOM_RANK[to] < ROOM_RANK[from])) bad.push(`${relative(SRC, f)} → ${relative(SRC, d)} (${from} may not import ${to})`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
 test('src/core is pure: no fs, child_process, os, net, process or clock', () => {
   const bad: string[] = [];
   for (const f of files(join(SRC, 'core'))) {
@@ -160,14 +199,14 @@ test('src/notify and src/serve import decisions from the core: from src/render o
   assert.deepEqual(bad, []);
 });
 
-// One table per vocabulary: the status words (core/findings/status.ts) and the byte units
+// One table per vocabulary: the status words (core/status.ts) and the byte units
 // (core/format-bytes.ts). A second copy drifts; the dashboard's script gets them written in from these.
 test('one status-word table and one byte formatter in src', () => {
   const bad: string[] = [];
   for (const f of files(SRC)) {
     const rel = relative(SRC, f);
     const text = readFileSync(f, 'utf8');
-    if (rel !== join('core', 'findings', 'status.ts') && /['"]WARNING['"]|\bWARNING:\s*\d/.test(text)) bad.push(`${rel}: status words`);
+    if (rel !== join('core', 'status.ts') && /['"]WARNING['"]|\bWARNING:\s*\d/.test(text)) bad.push(`${rel}: status words`);
     if (rel !== join('core', 'format-bytes.ts') && /['"](KiB|MiB|GiB|TiB)['"]/.test(text)) bad.push(`${rel}: byte units`);
   }
   assert.deepEqual(bad, []);

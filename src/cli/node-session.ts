@@ -1,5 +1,5 @@
 // Shared by check/dm/report: load the data (live, --from, --demo), analyse, build the document.
-import { analyzeNode } from '../core/node/analyze-node';
+import { analyzeNode } from '../core/analyze/analyze-node';
 import type { Config } from '../core/config';
 import { isCheckFailure } from '../core/errors';
 

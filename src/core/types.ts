@@ -1,7 +1,7 @@
 import type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
 
 export type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
-import type { VolumesResult } from './volumes/volume-types';
+import type { VolumesResult } from './volume-types';
 
 // The JSON contract of design.md ("CLI and JSON contract"). Field names are stable: users' scripts,
 // the dashboard, the renderers and the tests depend on them. Add fields; never rename or remove.
@@ -261,7 +261,7 @@ export interface CheckDocument {
   node: string;
   dm?: DmResult;
   mounts?: MountsResult;
-  /** Guest volumes on ZFS, Ceph RBD and file storages (src/core/volumes/volume-types.ts). */
+  /** Guest volumes on ZFS, Ceph RBD and file storages (src/core/volume-types.ts). */
   volumes?: VolumesResult;
   status: Status;
   /** Human summary line, e.g. "2 orphans, 1 duplicate". */

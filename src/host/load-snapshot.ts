@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { CheckError } from '../core/errors';
 import type { NodeView } from '../core/node/node-view';
 import type { PveState } from '../core/node/pve-state';
-import type { HostSnapshot } from '../core/node/snapshot';
+import type { HostSnapshot } from '../core/snapshot';
 import { gatherSnapshot } from './gather';
 import type { Host } from './host';
 

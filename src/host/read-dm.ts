@@ -5,7 +5,7 @@ import { AUTOACTIVATION_KEY } from '../core/storage/storage-context';
 import { CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { DM_INFO_FIELDS, DM_INFO_SEPARATOR } from '../core/parse/parse-dmsetup';
 import { LVS_FIELDS, VGS_FIELDS } from '../core/parse/parse-lvm';
-import { COMMAND_KEYS, type CommandOutput } from '../core/node/snapshot';
+import { COMMAND_KEYS, type CommandOutput } from '../core/snapshot';
 import type { Host } from './host';
 
 export const DM_COMMANDS: Record<string, string[]> = {

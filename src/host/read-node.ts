@@ -2,7 +2,7 @@
 // qm/pct are slow and pmxcfs already has everything as files.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import type { ProcessInfo, SysDmEntry } from '../core/node/snapshot';
+import type { ProcessInfo, SysDmEntry } from '../core/snapshot';
 import { type Host, hostPath } from './host';
 
 /** Single files the analysis reads (absolute node paths). */

@@ -4,7 +4,7 @@ import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
 import { listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import { describeKey } from '../core/findings/finding-keys';
 import { findingTag } from '../core/findings/finding-words';
 import { renderHtml } from '../render/html';

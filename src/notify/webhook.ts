@@ -4,7 +4,7 @@
 import type { Config } from '../core/config';
 import type { Status } from '../core/types';
 import { type listFindings } from '../core/findings/findings';
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import { type Channel, type ChannelContext, secret, unconfigured } from './channel';
 import type { Message } from './message';
 import { httpError, redactUrl } from './retry';

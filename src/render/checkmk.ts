@@ -7,10 +7,10 @@
 import type { CheckDocument, MountEntry } from '../core/types';
 import { type Finding, listFindings, findingsPhrase, mountSeverity } from '../core/findings/findings';
 import { findingTag } from '../core/findings/finding-words';
-import { worstStatus } from '../core/findings/status';
+import { worstStatus } from '../core/status';
 import { findingLead, type PerfValue, perfValues } from './nagios';
 import { overallOf } from '../core/findings/overall';
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import { volumesCheckmkLine } from './volumes';
 
 export const CHECKMK_DM_SERVICE = 'PVE-Health DM';

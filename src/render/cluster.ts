@@ -1,7 +1,7 @@
 // Console and Nagios output of `pve-health cluster`: one row per node (status, grade, summary or
 // why it could not be checked), then the findings across nodes. Pure.
 import { type ClusterDocument, type ClusterFinding, findingStatus } from '../core/cluster/cluster-merge';
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import type { Status } from '../core/types';
 import { paint, renderTable, STATUS_STYLE, type TextOptions } from './text';
 

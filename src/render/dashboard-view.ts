@@ -9,7 +9,7 @@ import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '..
 import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
 import { isAckable } from '../core/findings/acks';
 import { findingWord } from '../core/findings/finding-words';
-import { STATUS_WORD, worstStatus } from '../core/findings/status';
+import { STATUS_WORD, worstStatus } from '../core/status';
 import { shellQuote } from '../core/shell-quote';
 
 export interface ViewGuestRef {

@@ -2,7 +2,7 @@
 // or unknown volumes with their hints (never a fix: freeing a volume destroys data), and the VMIDs a
 // new guest would inherit leftovers with. Pure.
 import { formatBytes } from '../core/format-bytes';
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import type { CheckDocument } from '../core/types';
 import type { Finding } from '../core/findings/findings';
 import { badge, esc, findingBlock, table } from './html-kit';

@@ -9,7 +9,7 @@ import { type Overall, overallOf } from '../core/findings/overall';
 import { capacityText } from './dashboard-view';
 import { type Finding, listFindings, mountSeverity } from '../core/findings/findings';
 import { mountLabel } from '../core/findings/finding-words';
-import { SEVERITY_RANK, STATUS_WORD } from '../core/findings/status';
+import { SEVERITY_RANK, STATUS_WORD } from '../core/status';
 import { badge, esc, escPath, findingBlock, formatTime, section, table } from './html-kit';
 import { FONT, LINE, look, MONO, REPORT_CSS, STATUS_COLOR, statusFg } from './html-style';
 import { volumesBody } from './html-volumes';

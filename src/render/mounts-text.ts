@@ -2,7 +2,7 @@
 // probes with what to do about them, warnings. Pure.
 import type { MountEntry, MountsResult } from '../core/types';
 import { formatBytes } from '../core/format-bytes';
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import { paint, renderTable, STATUS_STYLE, type Style } from './text';
 import { wrapText } from './wrap';
 

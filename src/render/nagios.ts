@@ -4,7 +4,7 @@
 import type { CheckDocument } from '../core/types';
 import { type Finding, listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import { findingTag } from '../core/findings/finding-words';
 import { volumesPerf, volumesPerfText } from './volumes';
 

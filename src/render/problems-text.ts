@@ -6,10 +6,10 @@
 import type { Finding } from '../core/findings/findings';
 import { findingWord } from '../core/findings/finding-words';
 import type { Overall } from '../core/findings/overall';
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import { formatBytes } from '../core/format-bytes';
 import type { CheckDocument, DmEntry } from '../core/types';
-import type { VolumeEntry } from '../core/volumes/volume-types';
+import type { VolumeEntry } from '../core/volume-types';
 import { paint, STATUS_STYLE, type Style, type TextOptions, untilText } from './text';
 import { wrapText } from './wrap';
 

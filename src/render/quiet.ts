@@ -1,7 +1,7 @@
 // `-q`: the summary line and one line per problem, so a timer's journal stays readable. A part that
 // could not be checked is a line of its own (never fail open); pending entries are counted in the
 // summary line only (an operation explains them). Pure.
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import type { CheckDocument, Status } from '../core/types';
 import { listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';

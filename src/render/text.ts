@@ -1,7 +1,7 @@
 // Console building blocks: colours, tables fitted to the width, the device-mapper details, the
 // acknowledged findings. The whole report is check-text.ts. Pure; colours only when asked (the CLI
 // turns them off for NO_COLOR / non-TTY).
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import type { CheckDocument, DmResult, Status } from '../core/types';
 import { formatBytes } from '../core/format-bytes';
 import { wrapText } from './wrap';

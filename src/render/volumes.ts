@@ -1,6 +1,6 @@
 // The volumes part in every output form: console text, Nagios/Checkmk lines and perfdata, Prometheus
 // families. Pure. An UNKNOWN part or storage always says why.
-import { STATUS_WORD } from '../core/findings/status';
+import { STATUS_WORD } from '../core/status';
 import { wrapText } from './wrap';
 import type { CheckDocument, Status } from '../core/types';
 import { formatBytes } from '../core/format-bytes';

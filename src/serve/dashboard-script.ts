@@ -3,7 +3,7 @@
 // textContent or an attribute, never innerHTML: guest names and mount paths are user-controlled.
 // Status words, sizes and capacity texts come from the server (doc.view): nothing is re-derived here.
 // (Written without template literals so it can live inside this TypeScript string.)
-import { SEVERITY_RANK, STATUS_WORD } from '../core/findings/status';
+import { SEVERITY_RANK, STATUS_WORD } from '../core/status';
 import type { Status } from '../core/types';
 import { DASHBOARD_CLUSTER_JS } from './dashboard-cluster-script';
 import { FINDINGS_JS } from './dashboard-findings';

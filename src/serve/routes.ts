@@ -2,7 +2,7 @@
 // tests call it directly too). Read-only: GET and HEAD only, no route changes anything on the node.
 // Rendered bodies are cached per scan generation, gzipped once (in the thread pool, src/serve/compress.ts):
 // a request costs one concatenation of the cached body and the live service block.
-import type { VolumesResult } from '../core/volumes/volume-types';
+import type { VolumesResult } from '../core/volume-types';
 import { unknownVolumes } from '../core/volumes/classify-volumes';
 import type { ProcessStats } from '../host/read-process-stats';
 import { failedDmResult } from '../core/findings/evaluate';

@@ -4,7 +4,7 @@
 // the next one starts only after it ended. No request ever starts a scan, so any request rate costs
 // nothing extra and a hung mount never blocks a response.
 import type { DmResult, MountsResult } from '../core/types';
-import type { VolumesResult } from '../core/volumes/volume-types';
+import type { VolumesResult } from '../core/volume-types';
 
 export type Part = 'dm' | 'mounts' | 'volumes';
 

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { type Analysis, applyCleanup } from '../../src/act/apply-cleanup';
 import type { Journal } from '../../src/act/journal';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import { parseNode } from '../../src/core/node/node-view';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import type { ExecOptions } from '../../src/host/exec';

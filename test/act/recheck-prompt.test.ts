@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { type Analysis, recheck } from '../../src/act/apply-cleanup';
 import { createPrompter, parseAnswer } from '../../src/act/prompt';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import { parseNode } from '../../src/core/node/node-view';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';

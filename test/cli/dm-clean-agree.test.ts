@@ -1,4 +1,4 @@
-// `pve-health dm` and `pve-health clean --dry-run` decide from one analysis (core/node/analyze-node.ts):
+// `pve-health dm` and `pve-health clean --dry-run` decide from one analysis (core/analyze/analyze-node.ts):
 // for every fakenode scenario they give the same status, and every fix `dm` shows is exactly a
 // command of the cleanup plan.
 import assert from 'node:assert/strict';

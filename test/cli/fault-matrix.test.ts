@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { CommandOutput, HostSnapshot } from '../../src/core/node/snapshot';
+import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
 import { main } from '../../src/cli/main';
 import { buildNode, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
 

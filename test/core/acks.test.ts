@@ -19,7 +19,7 @@ import { listFindings, findingsPhrase } from '../../src/core/findings/findings';
 import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { healthyDoc, troubledDoc } from '../fixtures/docs/check-documents';
-import type { VolumeEntry, VolumesResult } from '../../src/core/volumes/volume-types';
+import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
 import { runCli, tempDir } from '../helpers/cli';
 
 const NOW = new Date('2026-03-14T10:00:00.000Z');

@@ -4,7 +4,7 @@ import { classifyStorage as classifyStorageOfView, parseAutoactivation } from '.
 import type { DmEntry, StorageFinding } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
 import { emptyDm, lvsJson, snapshot, tableFor, testbed } from '../helpers/storage-snapshot';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmResult } from '../../src/core/types';
 import type { Config } from '../../src/core/config';
 import { parseNode } from '../../src/core/node/node-view';

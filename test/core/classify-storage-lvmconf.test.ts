@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { classifyStorage as classifyStorageOfView } from '../../src/core/storage/classify-storage';
 import { filterAccepts, filterRejects, parseLvmConf } from '../../src/core/storage/classify-storage-host';
 import { emptyDm, snapshot, testbed } from '../helpers/storage-snapshot';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmResult } from '../../src/core/types';
 import type { Config } from '../../src/core/config';
 import { parseNode } from '../../src/core/node/node-view';

@@ -4,7 +4,7 @@ import { classifyStorage as classifyStorageOfView, storageStatus } from '../../s
 import type { Config } from '../../src/core/config';
 import type { StorageFinding } from '../../src/core/types';
 import { emptyDm, lvsJson, snapshot, testbed } from '../helpers/storage-snapshot';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmResult } from '../../src/core/types';
 import { parseNode } from '../../src/core/node/node-view';
 

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyVolumes, parseReplicationJobs, splitVolname } from '../../src/core/volumes/classify-volumes';
 import { parsePveState } from '../../src/core/node/pve-state';
-import type { HostSnapshot, ProcessInfo } from '../../src/core/node/snapshot';
-import { parseQcow2Header, parseRbdList, parseVmdkCapacity, parseZfsList } from '../../src/core/volumes/volume-listing';
-import type { VolumeEntry, VolumesRaw } from '../../src/core/volumes/volume-types';
+import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
+import { parseQcow2Header, parseRbdList, parseVmdkCapacity, parseZfsList } from '../../src/core/parse/volume-listing';
+import type { VolumeEntry, VolumesRaw } from '../../src/core/volume-types';
 
 const STORAGE_CFG = `dir: local
 \tpath /var/lib/vz

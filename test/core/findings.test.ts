@@ -14,7 +14,7 @@ import {
   listFindings,
   partErrors,
 } from '../../src/core/findings/findings';
-import { SEVERITY_RANK, STATUS_WORD, worstStatus } from '../../src/core/findings/status';
+import { SEVERITY_RANK, STATUS_WORD, worstStatus } from '../../src/core/status';
 import { summaryLine } from '../../src/core/findings/summary';
 import { entrySeverity, statusOf } from '../../src/core/dm/dm-summary';
 import type { CheckDocument, DmEntry, Status } from '../../src/core/types';

@@ -3,7 +3,7 @@
 // raw outputs, so these hold for `dm`, `check`, `clean` and `serve` alike.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeNode } from '../../src/core/node/analyze-node';
+import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import type { DmEntry } from '../../src/core/types';
 import { lv, nodeView, type ViewInput, vgOf } from '../helpers/node-view';
 

@@ -5,7 +5,7 @@
 // that does not explain the entry still protects it (no action), except a console, which is nothing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeNode } from '../../src/core/node/analyze-node';
+import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { parseNode } from '../../src/core/node/node-view';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { NodeBuilder } from '../helpers/node-builder';

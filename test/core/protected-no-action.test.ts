@@ -7,9 +7,9 @@ import { describe, test } from 'node:test';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
 import { cleanupContext } from '../../src/core/cleanup/cleanup-context';
 import { demoSnapshot } from '../../src/host/load-snapshot';
-import { analyzeNode } from '../../src/core/node/analyze-node';
+import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import { ops, STORAGE, scenarios } from '../helpers/entry-scenarios';
 import { NodeBuilder } from '../helpers/node-builder';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { REDACTED, redactCommandLine, redactGuestConfig, redactSnapshot } from '../../src/core/redact';
-import { analyzeNode } from '../../src/core/node/analyze-node';
+import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { parseNode } from '../../src/core/node/node-view';
 import { NodeBuilder } from '../helpers/node-builder';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { REDACTED, redactGuestConfig, redactSnapshot, redactStorageConfig } from '../../src/core/redact';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 
 /** The lines that differ, as [before, after]; both texts must have the same line count. */
 function changedLines(before: string, after: string): [string, string][] {

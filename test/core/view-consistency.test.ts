@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyzeNode } from '../../src/core/node/analyze-node';
+import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { dmDevicesOf, parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import { carriedFindings, nextState, planChannels, emptyState } from '../../src/notify/plan';
 
 const demo = JSON.parse(readFileSync(join(import.meta.dirname, '../../demo/demo-node.json'), 'utf8')) as HostSnapshot;

@@ -1,11 +1,11 @@
 // A NodeView built directly from rows, for rule tests: the decision under test reads the same value
 // the product builds with parseNode, without writing dmsetup/lvs text first (parser tests keep the
 // raw-text fixtures). Defaults describe a quiet standalone node "pve1" with no devices.
-import { buildDevices } from '../../src/core/dm/dm-devices';
+import { buildDevices } from '../../src/core/node/dm-devices';
 import { buildLvmView } from '../../src/core/node/lvm-view';
 import type { NodeView } from '../../src/core/node/node-view';
 import { nodeNameOf, type PveState } from '../../src/core/node/pve-state';
-import type { GuestRecord } from '../../src/core/dm/dm-references';
+import type { GuestRecord } from '../../src/core/node/guest-record';
 import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import type { LvRow, VgRow } from '../../src/core/parse/parse-lvm';
 import { buildDmName } from '../../src/core/parse/dm-name';

@@ -2,7 +2,7 @@
 // and an empty DM result out (tests that need DM entries add them).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmResult } from '../../src/core/types';
 
 /** Raw outputs recorded in the testbed (see its _about). */

@@ -2,9 +2,9 @@
 // storage `local`, node pve1 of a three-node cluster; zfs list lines, dir files, tasks and files in.
 import assert from 'node:assert/strict';
 import { parsePveState } from '../../src/core/node/pve-state';
-import type { HostSnapshot } from '../../src/core/node/snapshot';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
-import type { VolumeEntry } from '../../src/core/volumes/volume-types';
+import type { VolumeEntry } from '../../src/core/volume-types';
 
 const STORAGE_CFG = `zfspool: local-zfs
 \tpool rpool/data

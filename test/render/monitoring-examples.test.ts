@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CheckDocument } from '../../src/core/types';
-import type { VolumesResult } from '../../src/core/volumes/volume-types';
+import type { VolumesResult } from '../../src/core/volume-types';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { requireTool } from '../helpers/require-tool';
 import { fileURLToPath } from 'node:url';

@@ -8,7 +8,7 @@ import { guestRows } from '../../src/core/findings/guest-rows';
 import { overallOf } from '../../src/core/findings/overall';
 import { statusOf } from '../../src/core/dm/dm-summary';
 import type { CheckDocument, DmEntry, DmResult, MountsResult, Status } from '../../src/core/types';
-import type { VolumesResult } from '../../src/core/volumes/volume-types';
+import type { VolumesResult } from '../../src/core/volume-types';
 import { buildSubject, buildText } from '../../src/notify/message';
 import { renderCheckText } from '../../src/render/check-text';
 import { renderCheckmk } from '../../src/render/checkmk';

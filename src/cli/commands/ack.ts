@@ -2,7 +2,7 @@
 // acknowledgements. The decision is src/core/findings/acks.ts; the file is src/host/acks-file.ts.
 import { type Ack, isExpired, parseDuration, planAck, removeAck } from '../../core/findings/acks';
 import { FINDING_KEY } from '../../core/findings/finding-keys';
-import { STATUS_WORD } from '../../core/findings/status';
+import { STATUS_WORD } from '../../core/status';
 import { CheckError, UsageError } from '../../core/errors';
 import type { Status } from '../../core/types';
 import { ACKS_PATH, acksFile, readAckFile, writeAckFile } from '../../host/acks-file';

@@ -6,7 +6,7 @@ import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
 import { UsageError } from '../../core/errors';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
-import { analyzeNode } from '../../core/node/analyze-node';
+import { analyzeNode } from '../../core/analyze/analyze-node';
 import {
   type ActSession,
   liveHost,

@@ -3,7 +3,7 @@
 // requests only read the last result. Runs until SIGTERM/SIGINT.
 import { volumesPart } from '../gather-parts';
 import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
-import type { VolumesResult } from '../../core/volumes/volume-types';
+import type { VolumesResult } from '../../core/volume-types';
 import { readProcessStats } from '../../host/read-process-stats';
 import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
 import { UsageError } from '../../core/errors';

@@ -12,7 +12,7 @@ import {
   sharedVolumeFindings,
   staleIncarnationFindings,
 } from './cluster-findings';
-import { worstStatus } from '../findings/status';
+import { worstStatus } from '../status';
 import type { CheckDocument, Grade, Status } from '../types';
 
 /** Why a node has no document. */

@@ -5,7 +5,7 @@
 // node whose own check is not OK are its findings. Without the last, a stale map on one node would
 // make the cluster CRITICAL with nothing in the message saying where.
 import type { ClusterDocument, ClusterFinding, ClusterNode } from './cluster-merge';
-import { STATUS_WORD } from '../findings/status';
+import { STATUS_WORD } from '../status';
 import type { CheckDocument, Status } from '../types';
 
 const STATUS_SEVERITY: Record<Status, ClusterFinding['severity'] | null> = {

@@ -2,7 +2,7 @@
 // and partitions, find same-target copies, set pending/protected, grade.
 import type { ClassifyContext } from './classify-dm';
 import { nextVmids } from '../parse/pmxcfs';
-import type { DmDevice } from './dm-devices';
+import type { DmDevice } from '../node/dm-devices';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
 import { buildReferenceIndex, makePathResolver, type PathResolver, type RefHit, refsOf } from './dm-references';

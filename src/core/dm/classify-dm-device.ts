@@ -2,7 +2,7 @@
 // LV is gone, and maps that are not LVM's at all. The LV-level decision is classifyVolume's.
 import { classifyVolume } from './classify-dm';
 import type { ClassifyContext } from './dm-context';
-import type { DmDevice, Identity } from './dm-devices';
+import type { DmDevice, Identity } from '../node/dm-devices';
 import { ignored, type Verdict } from './dm-verdict';
 import { vmidOfLvName } from '../parse/volume-name';
 

@@ -2,7 +2,8 @@
 // "Classification"; facts §1-§3, §7, §10); maps reach it through classify-dm-device.ts. Pure.
 
 import type { ClassifyContext, StorageChoice } from './dm-context';
-import { describeRef, type GuestRecord, type RefHit, refsOf } from './dm-references';
+import type { GuestRecord } from '../node/guest-record';
+import { describeRef, type RefHit, refsOf } from './dm-references';
 import { storageFor } from './dm-storage-choice';
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';

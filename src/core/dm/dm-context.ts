@@ -2,7 +2,8 @@
 // so the rules that consult it (classify-dm.ts, dm-storage-choice.ts) do not import each other.
 import type { HaService, Task } from '../parse/pmxcfs';
 import type { LvmView } from '../node/lvm-view';
-import type { GuestRecord, ReferenceIndex } from './dm-references';
+import type { GuestRecord } from '../node/guest-record';
+import type { ReferenceIndex } from './dm-references';
 import type { LvmStorage } from '../parse/storage-config';
 
 /** The storage an LV belongs to on this node, the one of another node, and this node's storages on its VG. */

@@ -3,7 +3,7 @@
 
 import { type ClassifyContext, classifyVolume } from './classify-dm';
 import { classifyDevice } from './classify-dm-device';
-import type { DmDevice } from './dm-devices';
+import type { DmDevice } from '../node/dm-devices';
 import { buildDmName } from '../parse/dm-name';
 import { segmentLine } from '../parse/parse-dmsetup';
 import type { DmEntry } from '../types';

@@ -3,7 +3,7 @@ import type { ClassifyContext } from './classify-dm';
 import type { LvmView } from '../node/lvm-view';
 import { lockState } from '../node/guest-locks';
 import { CONSOLE_TASKS, explains, taskVmids } from './pending-rule';
-import type { GuestRecord } from './dm-references';
+import type { GuestRecord } from '../node/guest-record';
 import type { PveState } from '../node/pve-state';
 import type { DmEntry } from '../types';
 

@@ -1,19 +1,10 @@
 // Which LVs the guest configs of the cluster reference (design "References").
 // Compared by (VG, LV), never by volume-id string: two storage IDs may alias one VG.
 import { splitDmName } from '../parse/dm-name';
-import type { GuestConfig, GuestType, VolumeRef } from '../parse/guest-config';
+import type { GuestType, VolumeRef } from '../parse/guest-config';
 import type { LvmStorage } from '../parse/storage-config';
 import { lvNamesOfVolname } from '../parse/volume-name';
-
-export interface GuestRecord {
-  vmid: number;
-  type: GuestType;
-  /** Node whose nodes/<node>/ directory holds the config (or .vmlist's node). */
-  node: string;
-  config: GuestConfig | null;
-  /** Why config is null (unreadable, parse error). */
-  configError?: string;
-}
+import type { GuestRecord } from '../node/guest-record';
 
 export interface RefHit {
   vmid: number;

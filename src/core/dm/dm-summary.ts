@@ -1,5 +1,5 @@
 // Summary, grade, monitoring status and the per-guest health table of a DM result.
-import { worstStatus } from '../findings/status';
+import { worstStatus } from '../status';
 import { gradeOf, scoreOf } from './grade';
 import type { PveState } from '../node/pve-state';
 import type { DmEntry, DmResult, GuestHealth, Status } from '../types';

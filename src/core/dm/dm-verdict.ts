@@ -1,5 +1,5 @@
 // A DM verdict (status, reason, sentence) and the small helpers every classifier builds it with. Pure.
-import type { GuestRecord } from './dm-references';
+import type { GuestRecord } from '../node/guest-record';
 import type { DmReason, DmStatus } from '../types';
 
 export interface Verdict {

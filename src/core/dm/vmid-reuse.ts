@@ -7,7 +7,7 @@ import { formatBytes } from '../format-bytes';
 import type { LvmStorage } from '../parse/storage-config';
 import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from '../types';
 import { nextDiskName } from '../parse/volume-name';
-import type { VolumesResult } from '../volumes/volume-types';
+import type { VolumesResult } from '../volume-types';
 
 const BLOCKING = new Set(['lv-missing', 'stale-map', 'renamed']);
 const BLOCKING_WORDS: Record<string, string> = {

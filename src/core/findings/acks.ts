@@ -6,7 +6,7 @@
 import type { AcknowledgedFinding, CheckDocument, Status } from '../types';
 import { FINDING_KEY } from './finding-keys';
 import { documentPartOf, type Finding } from './findings';
-import { SEVERITY_RANK, worstStatus } from './status';
+import { SEVERITY_RANK, worstStatus } from '../status';
 
 /** One acknowledgement as stored in the state dir's acks.json. */
 export interface Ack {

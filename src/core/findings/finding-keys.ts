@@ -11,7 +11,7 @@
 //   cluster:<finding id>                         cluster:shared-lv-open:san/<LV UUID>
 import type { DmEntry, MountEntry, StorageFinding } from '../types';
 import type { ClusterFinding } from '../cluster/cluster-types';
-import type { VolumeEntry } from '../volumes/volume-types';
+import type { VolumeEntry } from '../volume-types';
 
 /** A finding key of any part (what `pve-health ack` accepts). */
 export const FINDING_KEY = /^(dm|volume|storage|mount|cluster):\S+$/;

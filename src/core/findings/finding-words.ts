@@ -2,7 +2,7 @@
 // finding is tagged with, and a mount's label. One vocabulary for every output form (text, nagios,
 // checkmk, mail, dashboard); the status words themselves are status.ts's.
 import type { CheckDocument, DmReason, MountEntry, Status } from '../types';
-import { STATUS_WORD } from './status';
+import { STATUS_WORD } from '../status';
 
 /** A finding's tag: its state's word, or PENDING when a running PVE operation explains it. */
 export function findingWord(f: { pending: boolean; severity: Status }): string {

@@ -6,10 +6,10 @@ import { entrySeverity } from '../dm/dm-summary';
 import { shellQuote } from '../shell-quote';
 import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../types';
 import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
-import type { VolumeEntry } from '../volumes/volume-types';
+import type { VolumeEntry } from '../volume-types';
 import { clusterKey, dmKey, dmVolumeKey, mountKey, storageKey, volumeKey, volumeSubject } from './finding-keys';
 import { guestLabels, MOUNT_TEXT, mountLabel, reasonText } from './finding-words';
-import { SEVERITY_RANK } from './status';
+import { SEVERITY_RANK } from '../status';
 import { phraseOf } from './summary';
 
 export interface Finding {

@@ -4,7 +4,7 @@
 // reads "ok, 0 issues" under a finding about one of its volumes. Pure.
 import type { CheckDocument, GuestHealth, Status } from '../types';
 import { type Finding, isCounted, listFindings } from './findings';
-import { worstStatus } from './status';
+import { worstStatus } from '../status';
 import { phraseOf } from './summary';
 
 export interface GuestRow {

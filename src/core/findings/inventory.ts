@@ -5,10 +5,10 @@
 // Entries with no volume ID (foreign maps, a map whose name is no PVE volume) are listed by DM name.
 // JSON `inventory` of `check --json`; the text and the guest table lead with the same IDs. Pure.
 import type { CheckDocument, DmEntry, Status } from '../types';
-import type { VolumeEntry } from '../volumes/volume-types';
+import type { VolumeEntry } from '../volume-types';
 import { type Finding, listFindings } from './findings';
 import { guestLabels } from './finding-words';
-import { worstStatus } from './status';
+import { worstStatus } from '../status';
 
 export interface InventoryVolume {
   /** `<storage>:<volname>`, or null for a device-mapper map that is no PVE volume. */

@@ -9,7 +9,7 @@ import type { Grade } from '../types';
 import type { CheckDocument, Status } from '../types';
 import { gradeOf, scoreOf } from '../dm/grade';
 import { type Finding, isCounted, listFindings } from './findings';
-import { STATUS_WORD, worstStatus } from './status';
+import { STATUS_WORD, worstStatus } from '../status';
 import { phraseOf } from './summary';
 
 export interface UncheckedPart {

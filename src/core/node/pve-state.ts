@@ -11,9 +11,11 @@ import {
   type Task,
   type VmlistEntry,
 } from '../parse/pmxcfs';
-import type { GuestRecord } from '../dm/dm-references';
 import { parseGuestConfig } from '../parse/guest-config';
-import type { HostSnapshot, ProcessInfo } from './snapshot';
+import type { GuestRecord } from './guest-record';
+
+export type { GuestRecord };
+import type { HostSnapshot, ProcessInfo } from '../snapshot';
 import { storageConfigGap } from './storage-gaps';
 import {
   type LvmStorage,

@@ -13,7 +13,7 @@
 //   a storage.cfg that defines no LVM storage at all beside such LVs lost it. (A VG outside PVE while
 //   other VGs are storages is the admin's: its LVs are `not-pve-storage`, classify-dm.ts.)
 // Any contradiction is a reason: the DM, volumes and mounts parts are UNKNOWN and say it.
-import type { GuestRecord } from '../dm/dm-references';
+import type { GuestRecord } from './guest-record';
 import { parseMountInfo } from '../parse/mountinfo';
 import type { LvRow } from '../parse/parse-lvm';
 import { parseStorageConfig, type StorageConfig, unparsedStorageLines } from '../parse/storage-config';

@@ -7,7 +7,7 @@
 // disagrees too: the next run, a second later, sees it settled.)
 import type { DmInfo, DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
-import type { SysDmEntry } from './snapshot';
+import type { SysDmEntry } from '../snapshot';
 
 export interface DmViewInput {
   info: DmInfo[];

@@ -6,7 +6,7 @@
 import type { Config } from '../config';
 import { commandFailure, type NodeView } from '../node/node-view';
 import { parseDmStatus } from '../parse/parse-dm-status';
-import { worstStatus } from '../findings/status';
+import { worstStatus } from '../status';
 import type { DmResult, Status, StorageFinding } from '../types';
 import { classifyGuestStorage } from './classify-storage-guests';
 import { classifyHostUse } from './classify-storage-host';

@@ -2,7 +2,7 @@
 // the guest disks among them, and a walk down `dmsetup deps`. The host-use rules ask this of mounts,
 // stacked maps and the PVs of VGs the host found.
 import { buildDmName } from '../parse/dm-name';
-import type { DeviceIndex } from '../dm/dm-devices';
+import type { DeviceIndex } from '../node/dm-devices';
 import type { StorageContext } from './storage-context';
 
 /** A guest disk's LV name: vm-<vmid>-… or base-<vmid>-…. */

@@ -4,7 +4,7 @@
 import type { HaService, Task } from '../parse/pmxcfs';
 import type { Config } from '../config';
 import type { GuestConfig, GuestType } from '../parse/guest-config';
-import type { DeviceIndex, DmDevice } from '../dm/dm-devices';
+import type { DeviceIndex, DmDevice } from '../node/dm-devices';
 import type { DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow, VgRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';

@@ -3,7 +3,7 @@
 // (pve-guest-common Replication.pm replicate/prepare; pve-manager PVE/CLI/pvesr.pm prepare_local_job),
 // migration and HA recovery start from them (qemu-server QemuMigrate.pm scan_local_volumes), so nothing
 // here ever proposes removing what a job owns. Pure.
-import type { GuestRecord } from '../dm/dm-references';
+import type { GuestRecord } from '../node/guest-record';
 import {
   jobState,
   parseReplicationConfig,

@@ -4,7 +4,7 @@
 // Sources: pve-storage Storage.pm storage_migrate (`__migration__`, storage_migrate_snapshot: zfspool, and
 // btrfs with snapshots); pve-container VZDump/LXC.pm prepare/snapshot (`vzdump`); pve-guest-common
 // AbstractConfig.pm snapshot_create/snapshot_delete (guest snapshots, lock snapshot/snapshot-delete). Pure.
-import type { GuestRecord } from '../dm/dm-references';
+import type { GuestRecord } from '../node/guest-record';
 import type { PveState } from '../node/pve-state';
 
 /** Who a snapshot's operation is, and the words for its leftover. */

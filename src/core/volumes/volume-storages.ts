@@ -2,8 +2,8 @@
 // parse_volname / zfs_parse_zvol_list, RBDPlugin.pm parse_volname / rbd_ls, Plugin.pm parse_volname /
 // parse_name_dir for file storages). Pure.
 import type { StorageConfig } from '../parse/storage-config';
-import { parseRbdList, parseZfsList, type ZfsDataset } from './volume-listing';
-import type { VolumesRaw } from './volume-types';
+import { parseRbdList, parseZfsList, type ZfsDataset } from '../parse/volume-listing';
+import type { VolumesRaw } from '../volume-types';
 
 export interface ListedVolume {
   /** Volname after `<storage>:` as PVE writes it (a linked clone with its base: `base-900-disk-0/vm-902-disk-0`). */

@@ -4,12 +4,12 @@
 import { redactCommandLine } from '../redact';
 import { describeRef, type RefHit } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
-import type { ProcessInfo } from '../node/snapshot';
+import type { ProcessInfo } from '../snapshot';
 import type { StorageConfig } from '../parse/storage-config';
 import { REPLICATABLE_TYPES, type ReplicationView, replicaOf, replicateSnapshot } from './volume-replication';
 import { ownerRunning, pveSnapshot } from './volume-snapshots';
 import { filePath, type ListedVolume } from './volume-storages';
-import type { VolumeEntry } from './volume-types';
+import type { VolumeEntry } from '../volume-types';
 
 /** What every verdict reads besides the volume: PVE state, references, replication, clone bases, holders. */
 export interface VolumeContext {

@@ -80,21 +80,6 @@ export function parseRbdList(text: string): RbdRow[] {
 }
 
 /** One entry under `<path>/images/<vmid>/` of a file storage, as the host read it. */
-export interface FileVolume {
-  /** Volname as PVE writes it after `<storage>:` (`101/vm-101-disk-0.qcow2`, `200/subvol-200-disk-1.subvol`). */
-  name: string;
-  /** Virtual size (qcow2/vmdk header, else the apparent size of a raw file); null for a directory. */
-  sizeBytes: number | null;
-  /** Allocated bytes on the storage. */
-  usedBytes: number | null;
-  /** qcow2 backing file as written in the header (`../900/base-900-disk-0.qcow2`). */
-  backing?: string | null;
-  /** Read-write open by a process, when the reader could tell (host-local storages only). */
-  isDir?: boolean;
-  /** A btrfs snapshot subvolume of this volume (`vm-100-disk-0@before`): the snapshot's name. */
-  snapshot?: string;
-}
-
 export interface Qcow2Header {
   version: number;
   virtualSize: number;

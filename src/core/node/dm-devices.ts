@@ -3,9 +3,9 @@
 import { redactCommandLine } from '../redact';
 import { buildDmName, type DmUuid, type LvmName, parseDmUuid, splitComponent, splitDmName } from '../parse/dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from '../parse/parse-dmsetup';
-import type { LvmView } from '../node/lvm-view';
+import type { LvmView } from './lvm-view';
 import type { LvRow } from '../parse/parse-lvm';
-import type { ProcessInfo } from '../node/snapshot';
+import type { ProcessInfo } from '../snapshot';
 import type { HoldingProcess } from '../types';
 
 export type Identity =

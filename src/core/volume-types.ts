@@ -1,9 +1,23 @@
 // The `volumes` part of the JSON contract: guest volumes on storages that are not LVM (ZFS, Ceph RBD,
 // dir/NFS/CIFS/CephFS/btrfs files). Same vocabulary and flags as DM entries.
 
-import type { CommandOutput } from '../node/snapshot';
-import type { DmReason, DmStatus, HoldingProcess, Status } from '../status-types';
-import type { FileVolume } from './volume-listing';
+import type { CommandOutput } from './snapshot';
+import type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
+
+export interface FileVolume {
+  /** Volname as PVE writes it after `<storage>:` (`101/vm-101-disk-0.qcow2`, `200/subvol-200-disk-1.subvol`). */
+  name: string;
+  /** Virtual size (qcow2/vmdk header, else the apparent size of a raw file); null for a directory. */
+  sizeBytes: number | null;
+  /** Allocated bytes on the storage. */
+  usedBytes: number | null;
+  /** qcow2 backing file as written in the header (`../900/base-900-disk-0.qcow2`). */
+  backing?: string | null;
+  /** Read-write open by a process, when the reader could tell (host-local storages only). */
+  isDir?: boolean;
+  /** A btrfs snapshot subvolume of this volume (`vm-100-disk-0@before`): the snapshot's name. */
+  snapshot?: string;
+}
 
 export type VolumeReason =
   | DmReason

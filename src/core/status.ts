@@ -1,7 +1,7 @@
 // Monitoring states (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN) as every part, finding and output form
 // uses them: their words, their order and the worst of several. One table each, so a status reads
 // and sorts the same in text, nagios, checkmk, mail, the HTML report and the dashboard's script.
-import type { Status } from '../types';
+import type { Status } from './types';
 
 export const STATUS_WORD: Record<Status, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
 
