@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
-import ts from 'typescript';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 const SRC = join(fileURLToPath(new URL('.', import.meta.url)), '../src');
 
@@ -42,7 +42,8 @@ test('no import cycles between source files', () => {
   const visit = (f: string, path: string[]) => {
     state.set(f, 'open');
     for (const d of g.get(f) ?? []) {
-      if (state.get(d) === 'open') cycles.push([...path.slice(path.indexOf(d)), d].map((x) => relative(SRC, x)).join(' → '));
+      if (state.get(d) === 'open')
+        cycles.push([...path.slice(path.indexOf(d)), d].map((x) => relative(SRC, x)).join(' → '));
       else if (!state.has(d)) visit(d, [...path, d]);
     }
     state.set(f, 'done');
@@ -77,14 +78,16 @@ test('the core rooms depend one way: never an import of a room above or beside',
   };
   const bad: string[] = [];
   for (const [f, deps] of graph()) {
-    if (!f.startsWith(core + '/')) continue;
+    if (!f.startsWith(`${core}/`)) continue;
     const from = roomOf(f);
-    if (!(from in ROOM_RANK)) bad.push(`${relative(SRC, f)}: room '${from}' has no rank (add it to ROOM_RANK and docs/architecture.md)`);
+    if (!(from in ROOM_RANK))
+      bad.push(`${relative(SRC, f)}: room '${from}' has no rank (add it to ROOM_RANK and docs/architecture.md)`);
     for (const d of deps) {
-      if (!d.startsWith(core + '/')) continue;
+      if (!d.startsWith(`${core}/`)) continue;
       const to = roomOf(d);
       if (to === from) continue;
-      if (!(ROOM_RANK[to] < ROOM_RANK[from])) bad.push(`${relative(SRC, f)} → ${relative(SRC, d)} (${from} may not import ${to})`);
+      if (!(ROOM_RANK[to] < ROOM_RANK[from]))
+        bad.push(`${relative(SRC, f)} → ${relative(SRC, d)} (${from} may not import ${to})`);
     }
   }
   assert.deepEqual(bad, []);
@@ -128,7 +131,11 @@ test('src/core: no file over 300 lines, no function over 80 lines, no positional
         if (length > MAX_FUNCTION_LINES) bad.push(`${relative(SRC, f)}:${at(n)}: ${name} is ${length} lines`);
         for (const p of n.parameters) {
           const init = p.initializer?.kind;
-          if (p.type?.getText() === 'boolean' || init === ts.SyntaxKind.TrueKeyword || init === ts.SyntaxKind.FalseKeyword)
+          if (
+            p.type?.getText() === 'boolean' ||
+            init === ts.SyntaxKind.TrueKeyword ||
+            init === ts.SyntaxKind.FalseKeyword
+          )
             bad.push(`${relative(SRC, f)}:${at(p)}: ${name}(${p.getText()}) is a positional boolean`);
         }
       }
@@ -142,7 +149,8 @@ test('src/core: no file over 300 lines, no function over 80 lines, no positional
 test('src/core: read* names are for I/O, which the core never does', () => {
   const bad: string[] = [];
   for (const f of files(join(SRC, 'core'))) {
-    for (const m of readFileSync(f, 'utf8').matchAll(/export (?:async )?function (read[A-Z]\w*)/g)) bad.push(`${relative(SRC, f)}: ${m[1]}`);
+    for (const m of readFileSync(f, 'utf8').matchAll(/export (?:async )?function (read[A-Z]\w*)/g))
+      bad.push(`${relative(SRC, f)}: ${m[1]}`);
   }
   assert.deepEqual(bad, []);
 });
@@ -150,7 +158,9 @@ test('src/core: read* names are for I/O, which the core never does', () => {
 test('src/host gathers and never decides: no classifier, analysis, planner or findings module of the core', () => {
   const bad: string[] = [];
   for (const f of files(join(SRC, 'host'))) {
-    for (const m of readFileSync(f, 'utf8').matchAll(/^import (?!type )[^;]*from '\.\.\/core\/[a-z]+\/((?:classify|analyze|plan|findings)[\w-]*)'/gm))
+    for (const m of readFileSync(f, 'utf8').matchAll(
+      /^import (?!type )[^;]*from '\.\.\/core\/[a-z]+\/((?:classify|analyze|plan|findings)[\w-]*)'/gm,
+    ))
       bad.push(`${relative(SRC, f)}: ${m[1]}`);
   }
   assert.deepEqual(bad, []);
@@ -165,7 +175,11 @@ test('src/cli and src/act: no positional boolean parameter', () => {
     const visit = (n: ts.Node): void => {
       if (ts.isParameter(n)) {
         const init = n.initializer?.kind;
-        if (n.type?.kind === ts.SyntaxKind.BooleanKeyword || init === ts.SyntaxKind.TrueKeyword || init === ts.SyntaxKind.FalseKeyword) {
+        if (
+          n.type?.kind === ts.SyntaxKind.BooleanKeyword ||
+          init === ts.SyntaxKind.TrueKeyword ||
+          init === ts.SyntaxKind.FalseKeyword
+        ) {
           const line = sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
           bad.push(`${relative(SRC, f)}:${line}: ${n.getText()} is a positional boolean`);
         }
@@ -184,11 +198,16 @@ test('src/notify and src/serve import decisions from the core: from src/render o
   const bad: string[] = [];
   const FORMATTERS = /^(render[A-Z]\w*|dashboardView)$/;
   for (const f of [...files(join(SRC, 'notify')), ...files(join(SRC, 'serve'))]) {
-    for (const m of readFileSync(f, 'utf8').matchAll(/^(?:import|export) (type )?\{([^}]*)\} from '((?:\.\.\/)+render\/[\w-]+)'/gm)) {
+    for (const m of readFileSync(f, 'utf8').matchAll(
+      /^(?:import|export) (type )?\{([^}]*)\} from '((?:\.\.\/)+render\/[\w-]+)'/gm,
+    )) {
       const where = `${relative(SRC, f)}: ${m[3]}`;
       if (/\/render\/findings$/.test(m[3])) bad.push(`${where} (decisions live in core/findings)`);
       if (m[1]) continue;
-      for (const spec of m[2].split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const spec of m[2]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const name = spec.replace(/^type\s+/, '').split(/\s+as\s+/)[0];
         if (!spec.startsWith('type ') && !FORMATTERS.test(name)) bad.push(`${where}: ${name}`);
       }
@@ -206,8 +225,10 @@ test('one status-word table and one byte formatter in src', () => {
   for (const f of files(SRC)) {
     const rel = relative(SRC, f);
     const text = readFileSync(f, 'utf8');
-    if (rel !== join('core', 'status.ts') && /['"]WARNING['"]|\bWARNING:\s*\d/.test(text)) bad.push(`${rel}: status words`);
-    if (rel !== join('core', 'format-bytes.ts') && /['"](KiB|MiB|GiB|TiB)['"]/.test(text)) bad.push(`${rel}: byte units`);
+    if (rel !== join('core', 'status.ts') && /['"]WARNING['"]|\bWARNING:\s*\d/.test(text))
+      bad.push(`${rel}: status words`);
+    if (rel !== join('core', 'format-bytes.ts') && /['"](KiB|MiB|GiB|TiB)['"]/.test(text))
+      bad.push(`${rel}: byte units`);
   }
   assert.deepEqual(bad, []);
 });

@@ -27,18 +27,30 @@ import { FAKENODE, HAVE_FAKENODE } from './act/fakenode-helpers';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'dist/pve-health.cjs');
-const DOCS = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(REPO, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
 
 // What the docs show but this test does not run, and why. Kept short: each entry is a command that needs
 // something no test machine has, and names the test that covers it instead.
 const NOT_RUNNABLE: { match: RegExp; why: string }[] = [
   { match: /^pve-health serve\b/, why: 'a long-running service; test/serve/cli.test.ts starts it and reads its pages' },
-  { match: /^pve-health cluster\b/, why: "checks the cluster's other nodes over ssh; test/cluster/*.test.ts run it against fake nodes" },
+  {
+    match: /^pve-health cluster\b/,
+    why: "checks the cluster's other nodes over ssh; test/cluster/*.test.ts run it against fake nodes",
+  },
   {
     match: /^pve-health install-timer(?!.* --dry-run)/,
     why: 'writes systemd units and enables the timer on this machine; the --dry-run line (run) prints the same units',
   },
-  { match: /^pve-health clean$/, why: 'asks per action on a terminal; test/act/clean-prompt*.test.ts answer its questions' },
+  {
+    match: /^pve-health clean$/,
+    why: 'asks per action on a terminal; test/act/clean-prompt*.test.ts answer its questions',
+  },
   { match: /^pve-health restore \S+ --name /, why: 'asks on a terminal; the --yes lines (run) restore without asking' },
 ];
 
@@ -89,7 +101,12 @@ export function parseDocBlocks(doc: string, text: string): Block[] {
     const block: Block = { doc, line: body[0]?.line ?? i, node, examples: [] };
     const outputOf = /\boutput-of\s+(pve-health\b.*)$/.exec(marker)?.[1];
     if (outputOf) {
-      block.examples.push({ doc, line: body[0]?.line ?? i, command: outputOf, shown: body.filter((b) => b.text.trim()) });
+      block.examples.push({
+        doc,
+        line: body[0]?.line ?? i,
+        command: outputOf,
+        shown: body.filter((b) => b.text.trim()),
+      });
     } else {
       // In a shell block every `pve-health` line is a command; in a plain block only `$ pve-health` lines are.
       const prompt = lang === 'sh' || lang === 'console' ? /^(\$ )?(pve-health\b.*)$/ : /^(\$ )(pve-health\b.*)$/;
@@ -179,7 +196,8 @@ function dmUnreadable(dir: string): string {
   Object.assign(snap.commands['dmsetup.info'], {
     code: 1,
     stdout: '',
-    stderr: '/dev/mapper/control: open failed: Permission denied\nFailure to communicate with kernel device-mapper driver.\n',
+    stderr:
+      '/dev/mapper/control: open failed: Permission denied\nFailure to communicate with kernel device-mapper driver.\n',
   });
   const m = snap.extra.mounts;
   m.hostMountinfo = m.hostMountinfo
@@ -231,7 +249,12 @@ function argvFor(command: string, place: Place, dir: string): string[] {
   for (const [k, a] of argv.entries()) {
     if (a === 'JOURNAL' || /^\/var\/lib\/pve-health\/journal\//.test(a)) {
       const jdir = join(place.root, 'var/lib/pve-health/journal');
-      const newest = existsSync(jdir) ? readdirSync(jdir).filter((f) => f.endsWith('.json')).sort().pop() : undefined;
+      const newest = existsSync(jdir)
+        ? readdirSync(jdir)
+            .filter((f) => f.endsWith('.json'))
+            .sort()
+            .pop()
+        : undefined;
       argv[k] = newest ? join(jdir, newest) : a;
     } else if (a.startsWith('/')) {
       argv[k] = join(dir, 'fs', a);
@@ -283,12 +306,14 @@ for (const doc of DOCS) {
     const text = readFileSync(join(REPO, doc), 'utf8');
     // A marker that is not right above a fence would be silently ignored: say so instead.
     text.split('\n').forEach((l, i, all) => {
-      if (MARKER.test(l) && !/^```/.test(all[i + 1] ?? '')) problems.push(`${doc}:${i + 1}: docs-examples marker not right above a code block`);
+      if (MARKER.test(l) && !/^```/.test(all[i + 1] ?? ''))
+        problems.push(`${doc}:${i + 1}: docs-examples marker not right above a code block`);
     });
     for (const [b, block] of parseDocBlocks(doc, text).entries()) {
       const places = new Map<NodeName, Place | string>();
       for (const ex of block.examples) {
-        const node: NodeName = block.node === 'demo' && /^pve-health (clean|restore)\b/.test(ex.command) ? 'fakenode-demo' : block.node;
+        const node: NodeName =
+          block.node === 'demo' && /^pve-health (clean|restore)\b/.test(ex.command) ? 'fakenode-demo' : block.node;
         const dir = join(work, `${doc.replace(/\W/g, '_')}-${b}-${node}`);
         const where = `${doc}:${ex.line}`;
         const skip = NOT_RUNNABLE.find((s) => s.match.test(ex.command));
@@ -330,9 +355,16 @@ test('the docs-examples runner: what it skips is listed with a reason and still 
 });
 
 test('the comparison: elisions, placeholders, anchors and order', () => {
-  assert.ok(lineMatches('CRITICAL: pve1: grade F ... | dm_total=38 ...', 'CRITICAL: pve1: grade F (score 20), 2 duplicates | dm_total=38;;;0'));
+  assert.ok(
+    lineMatches(
+      'CRITICAL: pve1: grade F ... | dm_total=38 ...',
+      'CRITICAL: pve1: grade F (score 20), 2 duplicates | dm_total=38;;;0',
+    ),
+  );
   assert.ok(!lineMatches('Fix: dmsetup remove -u LVM-...', '[W] orphan x Fix: dmsetup remove --retry -u LVM-abc'));
-  assert.ok(lineMatches('... Fix: dmsetup remove --retry -u LVM-...', '[W] orphan x Fix: dmsetup remove --retry -u LVM-abc'));
+  assert.ok(
+    lineMatches('... Fix: dmsetup remove --retry -u LVM-...', '[W] orphan x Fix: dmsetup remove --retry -u LVM-abc'),
+  );
   assert.ok(!lineMatches('3 pending', 'pending: 3 pending, 2 more'), 'a line without elisions is the whole line');
   assert.ok(lineMatches('"generatedAt": "<ISO UTC>",', '  "generatedAt": "2026-11-23T15:07:07.200Z",'));
   assert.ok(lineMatches('pve_health_run_duration_seconds 0.5   # varies', 'pve_health_run_duration_seconds 0.5'));

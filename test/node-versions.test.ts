@@ -49,7 +49,8 @@ test('src, test, scripts and bench use no API newer than Node 18', () => {
       .split('\n')
       .forEach((line, i) => {
         if (/^\s*(\/\/|\*)/.test(line)) return;
-        for (const [re, why] of NEWER) if (re.test(line)) bad.push(`${relative(REPO, f)}:${i + 1}: ${why}: ${line.trim()}`);
+        for (const [re, why] of NEWER)
+          if (re.test(line)) bad.push(`${relative(REPO, f)}:${i + 1}: ${why}: ${line.trim()}`);
       });
   }
   assert.deepEqual(bad, []);
@@ -66,6 +67,6 @@ test('the checker itself catches what it should', () => {
   assert.equal(hits('const d = import.meta.dirname;'), 1);
   assert.equal(hits('xs.toSorted((a, b) => a - b)'), 1);
   assert.equal(hits('Object.groupBy(rows, (r) => r.vg)'), 1);
-  assert.equal(hits("const emails = v.union([v.string(), v.array(v.string())]);"), 0);
+  assert.equal(hits('const emails = v.union([v.string(), v.array(v.string())]);'), 0);
   assert.equal(hits('[...xs].sort()'), 0);
 });

@@ -1,8 +1,8 @@
 // Gather + analyse with the same decision `pve-health dm` makes (core/analyze/analyze-node.ts): the executor
 // calls it before every action.
 
-import type { Config } from '../core/config';
 import { analyzeNode } from '../core/analyze/analyze-node';
+import type { Config } from '../core/config';
 import { type NodeView, parseNode } from '../core/node/node-view';
 import type { DmResult } from '../core/types';
 import { gatherSnapshot } from '../host/gather';

@@ -4,8 +4,8 @@
 import {
   closeSync,
   constants,
-  fsyncSync,
   fstatSync,
+  fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -16,8 +16,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CheckError } from '../core/errors';
 import type { CleanupKind } from '../core/cleanup/plan-cleanup';
+import { CheckError } from '../core/errors';
 import { type Host, hostPath } from '../host/host';
 
 export const JOURNAL_DIR = '/var/lib/pve-health/journal';
@@ -156,7 +156,10 @@ function assertPrivateDir(dir: string): void {
   const st = lstatSync(dir);
   if (!st.isDirectory()) throw new CheckError(`${dir} is not a directory (a symlink?): refusing to use it`);
   if (st.uid !== uid()) throw new CheckError(`${dir} is owned by uid ${st.uid}, not by us: refusing to use it`);
-  if (st.mode & 0o022) throw new CheckError(`${dir} is writable by group or others (mode ${(st.mode & 0o777).toString(8)}): refusing to use it`);
+  if (st.mode & 0o022)
+    throw new CheckError(
+      `${dir} is writable by group or others (mode ${(st.mode & 0o777).toString(8)}): refusing to use it`,
+    );
 }
 
 /**

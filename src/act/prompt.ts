@@ -21,7 +21,11 @@ export interface Prompter {
 }
 
 /** `shown`: the terminal sanitiser for the question (it names maps and LVs from the node). */
-export function createPrompter(input: Readable, output: Writable, shown: (text: string) => string = (t) => t): Prompter {
+export function createPrompter(
+  input: Readable,
+  output: Writable,
+  shown: (text: string) => string = (t) => t,
+): Prompter {
   const rl = createInterface({ input, output, terminal: Boolean((input as { isTTY?: boolean }).isTTY) });
   const lines: string[] = [];
   let waiting: ((l: string | null) => void) | null = null;

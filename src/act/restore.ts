@@ -11,8 +11,8 @@ import {
   type UndoSource,
   type UndoStep,
 } from '../core/cleanup/plan-restore';
-import { segmentLine } from '../core/parse/parse-dmsetup';
 import { CheckError } from '../core/errors';
+import { segmentLine } from '../core/parse/parse-dmsetup';
 import { shellQuote } from '../core/shell-quote';
 import { type Host, hostPath } from '../host/host';
 import {

@@ -3,7 +3,7 @@
 // first look and its preconditions (pmxcfs mounted, quorate, our node), a journal and a prompter that
 // are always closed, the options both executors take, and where text goes (stderr when stdout
 // carries JSON).
-import { terminalText } from '../render/sanitize';
+
 import type { ActOptions, ProgressSink } from '../act/action-steps';
 import { type Analysis, analyzeHost } from '../act/analyze-host';
 import { Journal } from '../act/journal';
@@ -18,6 +18,7 @@ import type { HeldLock } from '../host/pve-lock';
 import { readConfig } from '../host/read-config';
 import { readPveMountState } from '../host/read-mountstate';
 import { renderProgressBegin, renderProgressCommand, renderProgressEnd } from '../render/cleanup';
+import { terminalText } from '../render/sanitize';
 import { VERSION } from '../version';
 import type { CommandContext } from './command';
 
@@ -142,7 +143,9 @@ export async function withJournal<T>(
 ): Promise<{ result: T; journalPath: string | null }> {
   const { host } = s;
   const journal = new Journal(host, { command: o.command, node: s.first.view.node, toolVersion: VERSION });
-  const prompter = o.interactive ? createPrompter(process.stdin, process.stderr, (t) => terminalText(t, { color: false })) : null;
+  const prompter = o.interactive
+    ? createPrompter(process.stdin, process.stderr, (t) => terminalText(t, { color: false }))
+    : null;
   const steps: ActOptions = {
     host,
     analyze: s.analyze,

@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
+import type { Config } from '../core/config';
 // The answer of a check that could not run at all (exit 3): a document whose parts carry the reason,
 // rendered in the format asked for, so NRPE, Checkmk, node_exporter and JSON readers see UNKNOWN and
 // why — never an empty output that a monitor reads as "no data" or, worse, as the last good value.
 import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
 import { unknownVolumes } from '../core/volumes/classify-volumes';
-import type { Config } from '../core/config';
-import { readConfig } from '../host/read-config';
-import { notifyAfterCheck } from './commands/notify';
 import { createHost } from '../host/host';
-import { hostNodeName } from './mounts-pipeline';
+import { readConfig } from '../host/read-config';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../host/write-textfile';
 import { renderPrometheus } from '../render/prometheus';
 import type { CommandContext } from './command';
+import { notifyAfterCheck } from './commands/notify';
+import { hostNodeName } from './mounts-pipeline';
 import { printDocument } from './output';
 
 export async function printFailure(ctx: CommandContext, command: string, error: string): Promise<number> {

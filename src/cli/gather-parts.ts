@@ -1,22 +1,22 @@
 // The optional parts of a check beside the DM analysis: mounts and system information. Live runs
 // gather them (and keep the raw data in the snapshot, so `capture` and `--from` replay them);
 // --from/--demo read what the snapshot recorded.
-import { unknownVolumes } from '../core/volumes/classify-volumes';
-import { classifySnapshotMounts } from '../core/mounts/classify-mounts';
-import { classifyVolumes } from '../core/volumes/classify-volumes';
+
 import type { Config } from '../core/config';
+import { classifySnapshotMounts } from '../core/mounts/classify-mounts';
+import type { MountsRaw } from '../core/mounts/mount-types';
+import { mountsInputGap } from '../core/node/storage-gaps';
 import { SYSTEM_EXTRA_KEY, type SystemInfo } from '../core/parse/system-info';
+import { worstStatus } from '../core/status';
 import type { MountsResult } from '../core/types';
 import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volume-types';
+import { classifyVolumes, unknownVolumes } from '../core/volumes/classify-volumes';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
-import { pveStateOf, viewOf } from './node-session';
-import { mountsInputGap } from '../core/node/storage-gaps';
-import { worstStatus } from '../core/status';
-import type { MountsRaw } from '../core/mounts/mount-types';
-import { checkMounts } from './mounts-pipeline';
 import { readSystemInfo } from '../host/read-system';
 import { gatherVolumes } from '../host/read-volumes';
+import { checkMounts } from './mounts-pipeline';
+import { pveStateOf, viewOf } from './node-session';
 
 export async function mountsPart(
   host: Host,
@@ -92,4 +92,3 @@ export async function volumesPart(
     return unknownVolumes((e as Error).message);
   }
 }
-

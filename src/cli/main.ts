@@ -1,5 +1,5 @@
 // argv → command → exit code. The only place that reads process.argv or calls process.exit.
-import { terminalText } from '../render/sanitize';
+
 import { parseArgs } from 'node:util';
 import {
   CheckError,
@@ -13,6 +13,8 @@ import {
 import { killLiveChildren } from '../host/exec';
 import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
+import { terminalText } from '../render/sanitize';
+import { fitHelp } from '../render/wrap';
 import { VERSION } from '../version';
 import type { Command, CommandContext, Io } from './command';
 import {
@@ -24,7 +26,6 @@ import {
   globalHelp,
   type OptionSpec,
 } from './options';
-import { fitHelp } from '../render/wrap';
 import { COMMANDS, commandNamed, type LoadedCommand, loadCommand } from './registry';
 
 /**

@@ -4,16 +4,17 @@ import type { Config } from '../core/config';
 import { isCheckFailure } from '../core/errors';
 
 export { isCheckFailure };
+
 import { acknowledgeDocument } from '../core/findings/acks';
 import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
+import { listFindings } from '../core/findings/findings';
 import { type NodeView, parseNode } from '../core/node/node-view';
 import { type PveState, parsePveState } from '../core/node/pve-state';
 import type { CheckDocument, DmResult } from '../core/types';
-import { createHost, type Host } from '../host/host';
 import { readAckFile } from '../host/acks-file';
+import { createHost, type Host } from '../host/host';
 import { type LoadedSnapshot, loadSnapshot } from '../host/load-snapshot';
 import { readConfig } from '../host/read-config';
-import { listFindings } from '../core/findings/findings';
 import type { CommandContext } from './command';
 
 export interface Session {

@@ -1,16 +1,17 @@
 // Render a check document in the format asked for and turn it into the exit code.
-import type { CheckDocument } from '../core/types';
-import { renderCheckmk } from '../render/checkmk';
+
 import { listFindings, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { inventoryOf } from '../core/findings/inventory';
 import { overallOf } from '../core/findings/overall';
+import type { CheckDocument } from '../core/types';
+import { renderCheckText } from '../render/check-text';
+import { renderCheckmk } from '../render/checkmk';
 import { renderJsonChunks } from '../render/json-chunks';
-import { sanitizeDeep } from '../render/sanitize';
 import { renderNagios } from '../render/nagios';
 import { renderPrometheus } from '../render/prometheus';
 import { renderQuietText } from '../render/quiet';
-import { renderCheckText } from '../render/check-text';
+import { sanitizeDeep } from '../render/sanitize';
 import { renderVolumesSection } from '../render/volumes';
 import type { CommandContext } from './command';
 
@@ -54,7 +55,9 @@ export function printDocument(
           shown,
           { color: g.color, quiet: g.quiet, width: g.width },
           opts.mountsText,
-          shown.volumes ? renderVolumesSection(shown, { color: g.color, quiet: g.quiet, width: g.width, problemsShown: true }) : undefined,
+          shown.volumes
+            ? renderVolumesSection(shown, { color: g.color, quiet: g.quiet, width: g.width, problemsShown: true })
+            : undefined,
         ),
       );
   }

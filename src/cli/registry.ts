@@ -55,7 +55,8 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'capture',
-    summary: 'Write everything gathered on this node to one snapshot file (secrets redacted), for --from and bug reports',
+    summary:
+      'Write everything gathered on this node to one snapshot file (secrets redacted), for --from and bug reports',
     load: () => import('./commands/capture').then((m) => m.captureCommand),
   },
   {

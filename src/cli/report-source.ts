@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { CheckError } from '../core/errors';
 import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument } from '../core/types';
-import { mountTimeoutMs } from './mounts-pipeline';
-import { dmPart, documentFor, loadFor, type Session } from './node-session';
 import type { CommandContext } from './command';
 import { mountsPart, systemPart, volumesPart } from './gather-parts';
+import { mountTimeoutMs } from './mounts-pipeline';
+import { dmPart, documentFor, loadFor, type Session } from './node-session';
 
 export interface Sourced {
   doc: CheckDocument;
@@ -22,7 +22,7 @@ export function parseCheckDocument(text: string, file: string): CheckDocument {
   } catch (e) {
     throw new CheckError(`${file}: not JSON: ${(e as Error).message}`);
   }
-  if (!v || v.schemaVersion !== 1 || typeof v.node !== 'string' || ![0, 1, 2, 3].includes(v.status)) {
+  if (v?.schemaVersion !== 1 || typeof v.node !== 'string' || ![0, 1, 2, 3].includes(v.status)) {
     throw new CheckError(`${file}: not a pve-health check document (run: pve-health check --json > FILE)`);
   }
   return v;

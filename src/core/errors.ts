@@ -58,6 +58,9 @@ export function lastLine(text: string): string {
 /** Errors that mean "this part could not be checked" (exit 3), not a bug or a usage error. */
 export function isCheckFailure(e: unknown): e is Error {
   return (
-    e instanceof CheckError || e instanceof CommandError || e instanceof CommandNotFoundError || e instanceof TimeoutError
+    e instanceof CheckError ||
+    e instanceof CommandError ||
+    e instanceof CommandNotFoundError ||
+    e instanceof TimeoutError
   );
 }

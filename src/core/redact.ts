@@ -19,7 +19,10 @@ export function redactGuestConfig(text: string): string {
           ? `${key}:${sp}${redactQemuArgs(value)}`
           : line,
     )
-    .replace(/^(lxc\.environment(?:\.runtime)?[ \t]*[:=][ \t]*)([^\r\n]*)/gm, (_l, head: string) => `${head}${REDACTED}`);
+    .replace(
+      /^(lxc\.environment(?:\.runtime)?[ \t]*[:=][ \t]*)([^\r\n]*)/gm,
+      (_l, head: string) => `${head}${REDACTED}`,
+    );
 }
 
 // args: -spice port=61000,password=s3cret -object secret,id=sec0,data=c2VjcmV0 -drive ...,password-secret=sec0
@@ -54,7 +57,8 @@ const SECRET_WORD = /(?:password|passwd|passphrase|token|secret|apikey|api-key)/
 // where a secret is (`password-secret=`, `key-secret=`, `keyid=`, `*-file=`) are kept.
 const KEY_VALUE =
   /((?:^|[,:;?&\s])-{0,2}((?:[a-z]+[-_])*(?:password|passwd|passphrase|pass|pwd|secret|token|key|apikey|iv|data))[=:])([^,:;&\s]+)/gi;
-const JSON_KEY = /("((?:[a-z]+[-_])*(?:password|passwd|passphrase|secret|token|key|data))"\s*:\s*")((?:[^"\\]|\\.)*)"/gi;
+const JSON_KEY =
+  /("((?:[a-z]+[-_])*(?:password|passwd|passphrase|secret|token|key|data))"\s*:\s*")((?:[^"\\]|\\.)*)"/gi;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s:%]+)([:%])([^/@\s]+)@/gi;
 
 /** The key names a secret's value (not where it is kept, not the non-secret `data` of other objects). */
@@ -66,11 +70,15 @@ function secretKey(key: string, word: string): boolean {
 }
 
 function redactWord(a: string): string {
-  let out = a.replace(URL_USERINFO, (_m, scheme: string, user: string, sep: string) => `${scheme}${user}${sep}${REDACTED}@`);
+  let out = a.replace(
+    URL_USERINFO,
+    (_m, scheme: string, user: string, sep: string) => `${scheme}${user}${sep}${REDACTED}@`,
+  );
   out = out.replace(KEY_VALUE, (m, head: string, key: string, v: string) =>
     v !== REDACTED && secretKey(key, a) ? `${head}${REDACTED}` : m,
   );
-  if (out.includes('"')) out = out.replace(JSON_KEY, (m, head: string, key: string) => (secretKey(key, a) ? `${head}${REDACTED}"` : m));
+  if (out.includes('"'))
+    out = out.replace(JSON_KEY, (m, head: string, key: string) => (secretKey(key, a) ? `${head}${REDACTED}"` : m));
   return out;
 }
 
@@ -113,7 +121,12 @@ export function redactSnapshot(snap: HostSnapshot): HostSnapshot {
   // The mounts part keeps its own copies of storage.cfg, the container configs and the mount tables.
   let extra = snap.extra;
   const m = snap.extra?.mounts as
-    | { storageCfg?: string | null; ctConfigs?: Record<string, string>; hostMountinfo?: string; containers?: { mountinfo: string | null }[] }
+    | {
+        storageCfg?: string | null;
+        ctConfigs?: Record<string, string>;
+        hostMountinfo?: string;
+        containers?: { mountinfo: string | null }[];
+      }
     | undefined;
   if (m && typeof m === 'object') {
     extra = {

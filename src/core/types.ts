@@ -1,12 +1,11 @@
 import type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
 
 export type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
+
 import type { VolumesResult } from './volume-types';
 
 // The JSON contract of design.md ("CLI and JSON contract"). Field names are stable: users' scripts,
 // the dashboard, the renderers and the tests depend on them. Add fields; never rename or remove.
-
-
 
 /** What made an entry protected or pending (kept in `protectedBy`, e.g. "guest-running", "task:qmrestore"). */
 export type ProtectReason = string;
@@ -17,7 +16,6 @@ export interface DmAction {
   /** What it does, in words. */
   effect: string;
 }
-
 
 export interface DmEntry {
   /** DM name; for an LV without a map, the name its map would have. */
@@ -194,7 +192,6 @@ export interface StorageFinding {
   /** Numbers behind the finding (percentages, bytes, counts) for renderers and metrics. */
   values?: Record<string, number>;
 }
-
 
 /**
  * `missing`: a storage of this node that must be a mount point is not mounted, or a container bind holds

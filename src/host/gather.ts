@@ -1,11 +1,10 @@
 // Gather everything the analysis needs into one HostSnapshot (the boundary to src/core).
 import type { HostSnapshot } from '../core/snapshot';
+import { VERSION } from '../version';
 import type { Host } from './host';
 import { readDmCommands } from './read-dm';
 import { readDeviceLinks } from './read-links';
 import { readHostname, readNodeFiles, readProcesses, readSysDmState } from './read-node';
-import { VERSION } from '../version';
-
 
 export interface GatherOptions {
   /** Deadline for each dmsetup/lvs call (ms). lvs can hang on a dead multipath device. */

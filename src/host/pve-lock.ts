@@ -5,11 +5,21 @@
 // Node has no flock(2). We open the lock file ourselves and let util-linux `flock -w SECONDS 0` lock
 // it as the child's stdin: a flock belongs to the open file description, so the lock stays ours
 // after the child exits and ends when we close the file (or when this process dies, whatever way).
-import { constants as C, closeSync, fchmodSync, fstatSync, mkdirSync, openSync, readFileSync, rmdirSync, utimesSync } from 'node:fs';
-import { ensurePrivateDir } from './write-file';
+import {
+  constants as C,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmdirSync,
+  utimesSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { CommandError, LockedError, TimeoutError } from '../core/errors';
 import { type Host, hostPath } from './host';
+import { ensurePrivateDir } from './write-file';
 
 export interface HeldLock {
   /** What it is, for messages: "qemu config 100", "storage local-lvm". */

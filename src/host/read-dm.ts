@@ -1,11 +1,12 @@
 // Device-mapper and LVM state with a constant number of subprocesses, whatever the node size:
 // dmsetup info -c / table / deps / status (in parallel), then lvs and vgs (after dmsetup, so a map
 // created a moment ago is not mistaken for a map without LV). Raw outputs go into the snapshot.
-import { AUTOACTIVATION_KEY } from '../core/storage/storage-context';
+
 import { CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { DM_INFO_FIELDS, DM_INFO_SEPARATOR } from '../core/parse/parse-dmsetup';
 import { LVS_FIELDS, VGS_FIELDS } from '../core/parse/parse-lvm';
 import { COMMAND_KEYS, type CommandOutput } from '../core/snapshot';
+import { AUTOACTIVATION_KEY } from '../core/storage/storage-context';
 import type { Host } from './host';
 
 export const DM_COMMANDS: Record<string, string[]> = {

@@ -103,7 +103,9 @@ export function readMountTables(host: Host): MountTableReads {
     if (mountinfo === null) {
       // procfs, never a network path: reading /proc/<pid>/stat cannot block.
       const alive = readText(host, `/proc/${c.pid}/stat`) !== null;
-      warnings.push(`CT ${c.ctid}: cannot read /proc/${c.pid}/mountinfo${alive ? ' while it runs' : ' (container stopped?)'}`);
+      warnings.push(
+        `CT ${c.ctid}: cannot read /proc/${c.pid}/mountinfo${alive ? ' while it runs' : ' (container stopped?)'}`,
+      );
       return { ...c, mountinfo, alive };
     }
     return { ...c, mountinfo };

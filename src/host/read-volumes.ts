@@ -4,18 +4,17 @@
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
-import { filePath } from '../core/volumes/volume-storages';
 import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { onNetworkMount } from '../core/mounts/mount-check';
 import { isNetworkType } from '../core/mounts/mount-plan';
-import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import type { PveState } from '../core/node/pve-state';
-import type { CommandOutput } from '../core/snapshot';
+import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
-import type { FileVolume } from '../core/volume-types';
-import type { VolumesRaw } from '../core/volume-types';
+import type { CommandOutput } from '../core/snapshot';
+import type { FileVolume, VolumesRaw } from '../core/volume-types';
+import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
+import { filePath } from '../core/volumes/volume-storages';
 import type { Host } from './host';
 import { hostPath } from './host';
 import { listVolumesCommand } from './list-volumes-child';

@@ -4,9 +4,9 @@
 // node's /etc/pve/nodes/<node>/ssh_known_hosts when it exists, `root@<ip from .members>`), so the
 // cluster's existing root ssh trust is all it needs. The ssh program is found on PATH.
 import { existsSync, readFileSync } from 'node:fs';
-import { type Members, parseMembers } from '../core/parse/pmxcfs';
 import type { NodeError, NodeResult } from '../core/cluster/cluster-merge';
 import { CheckError, CommandNotFoundError, lastLine, TimeoutError } from '../core/errors';
+import { type Members, parseMembers } from '../core/parse/pmxcfs';
 import { lvmStorages, parseStorageConfig } from '../core/parse/storage-config';
 import type { CheckDocument } from '../core/types';
 import { type Host, hostPath } from './host';

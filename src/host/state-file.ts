@@ -13,7 +13,11 @@ export function statePath(host: Pick<Host, 'root'>, name: string): string {
   return hostPath(host, `${STATE_DIR}/${name}`);
 }
 
-export function readStateFile<T>(path: string, parse: (text: string) => T, empty: () => T): { value: T; error: string | null } {
+export function readStateFile<T>(
+  path: string,
+  parse: (text: string) => T,
+  empty: () => T,
+): { value: T; error: string | null } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -2,7 +2,18 @@
 // without following symlinks, with an explicit mode, then renamed over the target. A symlink or file
 // someone planted under either name is replaced, never written through; a reader sees the old file or
 // the new one, never half of one.
-import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 
 export function writeFileSafely(path: string, text: string, mode = 0o600): void {
   const tmp = `${path}.${process.pid}.tmp`;

@@ -3,8 +3,8 @@
 // is renamed over NAME: a scrape sees the old file or the new one, never half of one.
 import { constants } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
-import { CheckError } from '../core/errors';
 import { join } from 'node:path';
+import { CheckError } from '../core/errors';
 
 /** Default directory of Debian's prometheus-node-exporter textfile collector. */
 export const DEFAULT_TEXTFILE_DIR = '/var/lib/prometheus/node-exporter';
@@ -16,7 +16,8 @@ export async function writeTextfile(dir: string, name: string, text: string, mod
   // node_exporter's directory is the admin's (its package creates it): a missing one is a mistake in
   // the path, said plainly, not something to create where no collector looks.
   const st = await stat(dir).catch(() => null);
-  if (!st?.isDirectory()) throw new CheckError(`textfile directory ${dir} does not exist (is node_exporter's textfile collector set up?)`);
+  if (!st?.isDirectory())
+    throw new CheckError(`textfile directory ${dir} does not exist (is node_exporter's textfile collector set up?)`);
   const final = join(dir, name);
   // The collector only reads *.prom, so the temporary NAME.$$ (here: .prom.<pid>) is never scraped.
   // Created exclusively and without following a symlink: a link planted under that name is not written through.

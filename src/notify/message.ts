@@ -1,12 +1,13 @@
 // What a notification says: subject by severity, a plain-text body with what changed and every
 // finding with its fix, the HTML report for mail. Pure.
-import type { SystemInfo } from '../core/parse/system-info';
-import type { CheckDocument, Status } from '../core/types';
-import { listFindings, partErrors } from '../core/findings/findings';
-import { overallOf } from '../core/findings/overall';
-import { STATUS_WORD } from '../core/status';
+
 import { describeKey } from '../core/findings/finding-keys';
 import { findingTag } from '../core/findings/finding-words';
+import { listFindings, partErrors } from '../core/findings/findings';
+import { overallOf } from '../core/findings/overall';
+import type { SystemInfo } from '../core/parse/system-info';
+import { STATUS_WORD } from '../core/status';
+import type { CheckDocument, Status } from '../core/types';
 import { renderHtml } from '../render/html';
 import type { NotifyKind } from './plan';
 
@@ -59,10 +60,14 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
     lines.push('', 'Findings:');
     for (const f of findings) {
       // The volume ID (or mount, storage) and the guest lead; a DM name is a detail.
-      const lead = f.part === 'cluster' ? `${f.status} ${f.subject}` : `${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''} ${f.status}`;
+      const lead =
+        f.part === 'cluster'
+          ? `${f.status} ${f.subject}`
+          : `${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''} ${f.status}`;
       lines.push(`  [${findingTag(f)}] ${lead}: ${f.explanation}`);
       if (f.dmName && f.dmName !== f.subject) lines.push(`      device-mapper ${f.dmName}`);
-      if (f.acknowledged) lines.push(`      acknowledged until ${f.acknowledged.until} (not counted): ${f.acknowledged.reason}`);
+      if (f.acknowledged)
+        lines.push(`      acknowledged until ${f.acknowledged.until} (not counted): ${f.acknowledged.reason}`);
       if (f.detail) lines.push(`      ${f.detail}`);
       if (f.fix) lines.push(`      fix: ${f.fix}`);
       if (f.hint) lines.push(`      hint: ${f.hint}`);

@@ -144,7 +144,12 @@ export function nextState(
     channels[d.channel] = { status: cur.status, findings: [...cur.findings, ...carried].sort(), sentAt: at };
   }
   const carried = carriedFindings(prev?.findings ?? [], cur);
-  const node: NodeState = { checkedAt: at, status: cur.status, findings: [...cur.findings, ...carried].sort(), channels };
+  const node: NodeState = {
+    checkedAt: at,
+    status: cur.status,
+    findings: [...cur.findings, ...carried].sort(),
+    channels,
+  };
   const digestSent = digestDue && delivered.some((d) => d.kind !== 'test');
   const digestAt = digestSent ? at : prev?.digestAt;
   if (digestAt) node.digestAt = digestAt;

@@ -2,9 +2,9 @@
 // ntfy (body + Title/Priority/Tags headers), gotify (/message with X-Gotify-Key), discord (embed),
 // slack (Slack-compatible {text}: Slack, Mattermost, Rocket.Chat).
 import type { Config } from '../core/config';
-import type { Status } from '../core/types';
-import { type listFindings } from '../core/findings/findings';
+import type { listFindings } from '../core/findings/findings';
 import { STATUS_WORD } from '../core/status';
+import type { Status } from '../core/types';
 import { type Channel, type ChannelContext, secret, unconfigured } from './channel';
 import type { Message } from './message';
 import { httpError, redactUrl } from './retry';

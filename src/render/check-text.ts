@@ -3,7 +3,7 @@
 // about them, then the details of each part (device-mapper counts and VMID reuse, the mounts table,
 // the volumes' storages) and the acknowledged findings. `check` and `dm` print this. Pure.
 import { listFindings } from '../core/findings/findings';
-import { guestRows, type GuestRow } from '../core/findings/guest-rows';
+import { type GuestRow, guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import type { CheckDocument } from '../core/types';
 import { renderHeadline, renderProblems } from './problems-text';
@@ -34,7 +34,8 @@ export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?:
   const problems = renderProblems(doc, findings, o);
   if (problems.length) parts.push('', ...problems);
   const guests = guestRows(doc, findings);
-  if (!o.quiet && guests.length) parts.push('', paint(`Guests (${guests.length})`, 'bold', o.color), guestTable(guests, o));
+  if (!o.quiet && guests.length)
+    parts.push('', paint(`Guests (${guests.length})`, 'bold', o.color), guestTable(guests, o));
   if (doc.dm) parts.push('', renderDmText(doc.dm, o));
   if (mountsText) parts.push('', mountsText);
   if (volumesText) parts.push('', volumesText);

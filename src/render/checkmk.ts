@@ -4,13 +4,12 @@
 // per mount ("PVE-Health mount /mnt/pve/x", "PVE-Health mount CT 110 /srv/data") as Checkmk's own
 // filesystem checks have one per mount point. Pure.
 
-import type { CheckDocument, MountEntry } from '../core/types';
-import { type Finding, listFindings, findingsPhrase, mountSeverity } from '../core/findings/findings';
 import { findingTag } from '../core/findings/finding-words';
-import { worstStatus } from '../core/status';
-import { findingLead, type PerfValue, perfValues } from './nagios';
+import { type Finding, findingsPhrase, listFindings, mountSeverity } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
-import { STATUS_WORD } from '../core/status';
+import { STATUS_WORD, worstStatus } from '../core/status';
+import type { CheckDocument, MountEntry } from '../core/types';
+import { findingLead, type PerfValue, perfValues } from './nagios';
 import { volumesCheckmkLine } from './volumes';
 
 export const CHECKMK_DM_SERVICE = 'PVE-Health DM';
@@ -26,8 +25,10 @@ export function mountServiceName(m: Pick<MountEntry, 'scope' | 'ctid' | 'target'
 function mountLine(m: MountEntry): string {
   const state = mountSeverity(m);
   const values: PerfValue[] = [];
-  if (typeof m.usagePercent === 'number') values.push({ label: 'fs_used_percent', value: m.usagePercent, min: 0, max: 100 });
-  if (typeof m.usedBytes === 'number') values.push({ label: 'fs_used', value: m.usedBytes, min: 0, max: m.totalBytes ?? undefined });
+  if (typeof m.usagePercent === 'number')
+    values.push({ label: 'fs_used_percent', value: m.usagePercent, min: 0, max: 100 });
+  if (typeof m.usedBytes === 'number')
+    values.push({ label: 'fs_used', value: m.usedBytes, min: 0, max: m.totalBytes ?? undefined });
   if (typeof m.totalBytes === 'number') values.push({ label: 'fs_size', value: m.totalBytes, min: 0 });
   const what = [m.fstype, m.source].filter(Boolean).join(' ');
   const text =

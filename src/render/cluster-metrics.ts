@@ -51,7 +51,14 @@ export function renderClusterPrometheus(s: ClusterMetricsState): string {
     'One series per finding across nodes and node it involves (value 1); finding is its stable id, id the PVE object it is about (qemu/100, node/pve3).',
     d.findings.flatMap((f) =>
       f.nodes.map((node): [Record<string, string>, number] => [
-        { finding: f.id, kind: f.kind, severity: f.severity, node, id: pveId(f, d.cluster.name), vmid: f.vmid === undefined ? '' : String(f.vmid) },
+        {
+          finding: f.id,
+          kind: f.kind,
+          severity: f.severity,
+          node,
+          id: pveId(f, d.cluster.name),
+          vmid: f.vmid === undefined ? '' : String(f.vmid),
+        },
         1,
       ]),
     ),

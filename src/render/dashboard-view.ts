@@ -2,15 +2,16 @@
 // ID, the guest with its name and a link into the PVE GUI, the storage; the DM name is a detail),
 // status words, sizes and capacity texts. The page only lays this out, so it never re-derives a status
 // or formats a size of its own. Pure; the HTML report uses the same guest links.
+
+import { isAckable } from '../core/findings/acks';
+import { findingWord } from '../core/findings/finding-words';
+import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import { formatBytes } from '../core/format-bytes';
-import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
-import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
-import { isAckable } from '../core/findings/acks';
-import { findingWord } from '../core/findings/finding-words';
-import { STATUS_WORD, worstStatus } from '../core/status';
 import { shellQuote } from '../core/shell-quote';
+import { STATUS_WORD, worstStatus } from '../core/status';
+import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
 
 export interface ViewGuestRef {
   vmid: number;
@@ -123,7 +124,8 @@ function guestRef(doc: CheckDocument, vmid: number | null, hint?: 'qemu' | 'lxc'
 export function capacityText(m: MountEntry): string {
   if (typeof m.usagePercent === 'number') {
     const size = m.totalBytes ? ` of ${formatBytes(m.totalBytes)}` : '';
-    const free = m.availableBytes !== null && m.availableBytes !== undefined ? `, ${formatBytes(m.availableBytes)} free` : '';
+    const free =
+      m.availableBytes !== null && m.availableBytes !== undefined ? `, ${formatBytes(m.availableBytes)} free` : '';
     return `${Math.round(m.usagePercent)} %${size}${free}`;
   }
   // A storage that is simply not mounted has no capacity of its own, and nothing is unreachable.
@@ -182,7 +184,10 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
     // The node's grade over every part (core/findings/overall.ts): none while a part is not checked.
     grade: overall.grade ?? '?',
     gradeLevel: overall.grade === null ? 3 : overall.grade === 'F' ? 2 : overall.grade === 'A+' ? 0 : 1,
-    score: overall.score === null ? `not graded: ${overall.unchecked.map((u) => u.label).join(', ')} not checked` : `${overall.score} / 100`,
+    score:
+      overall.score === null
+        ? `not graded: ${overall.unchecked.map((u) => u.label).join(', ')} not checked`
+        : `${overall.score} / 100`,
     counts: {
       critical: counted.filter((f) => f.level === 2).length,
       warning: counted.filter((f) => f.level === 1).length,
@@ -223,7 +228,16 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
 }
 
 function vmidAdvice(message: string, index: number): ViewFinding {
-  return { ...partError('dm', '', ''), key: `dm:next-vmid:${index}`, level: 1, word: STATUS_WORD[1], kind: 'next VMID', title: 'Before the next guest is created', explanation: message, advice: true };
+  return {
+    ...partError('dm', '', ''),
+    key: `dm:next-vmid:${index}`,
+    level: 1,
+    word: STATUS_WORD[1],
+    kind: 'next VMID',
+    title: 'Before the next guest is created',
+    explanation: message,
+    advice: true,
+  };
 }
 
 function partError(part: string, label: string, error: string): ViewFinding {

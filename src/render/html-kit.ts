@@ -1,8 +1,9 @@
 // The building blocks of the HTML report (render/html.ts) and its sections: escaping, badges,
 // tables and one finding's block, all with inline styles a mail client keeps. Pure.
+
+import type { Finding } from '../core/findings/findings';
 import type { CheckDocument, Status } from '../core/types';
 import { guiHash } from './dashboard-view';
-import type { Finding } from '../core/findings/findings';
 import { LINE, look, MONO, STATUS_COLOR, statusFg } from './html-style';
 
 export function esc(value: unknown): string {
@@ -14,9 +15,15 @@ export function esc(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-const TH = look({ fg: 'muted', line: true }, `text-align:left;padding:6px 5px;border-bottom:2px solid ${LINE};font-size:12px;text-transform:uppercase`);
+const TH = look(
+  { fg: 'muted', line: true },
+  `text-align:left;padding:6px 5px;border-bottom:2px solid ${LINE};font-size:12px;text-transform:uppercase`,
+);
 // Long paths and names may wrap inside a cell: the report fits a phone's width (360 px) too.
-const TD = look({ line: true }, `padding:6px 5px;border-bottom:1px solid ${LINE};font-size:14px;vertical-align:top;overflow-wrap:anywhere`);
+const TD = look(
+  { line: true },
+  `padding:6px 5px;border-bottom:1px solid ${LINE};font-size:14px;vertical-align:top;overflow-wrap:anywhere`,
+);
 
 export function badge(text: string, s: Status): string {
   const c = STATUS_COLOR[s];
@@ -49,7 +56,9 @@ export function escPath(value: unknown): string {
 export function table(head: string[], rows: string[][], opts: { stack?: boolean } = {}): string {
   const h = head.map((x) => `<th scope="col" ${TH}>${esc(x)}</th>`).join('');
   const r = rows
-    .map((cells) => `<tr>${cells.map((c, i) => `<td data-label="${esc(head[i] ?? '')}" ${TD}>${c}</td>`).join('')}</tr>`)
+    .map(
+      (cells) => `<tr>${cells.map((c, i) => `<td data-label="${esc(head[i] ?? '')}" ${TD}>${c}</td>`).join('')}</tr>`,
+    )
     .join('');
   const cls = opts.stack === false ? '' : 'class="stack" ';
   return `<table ${cls}width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><thead><tr>${h}</tr></thead><tbody>${r}</tbody></table>`;
@@ -92,7 +101,9 @@ export function findingBlock(doc: CheckDocument, f: Finding): string {
     );
   if (f.detail) lines.push(muted('font-size:13px', esc(f.detail)));
   if (f.dmName && f.dmName !== (f.volume ?? f.subject))
-    lines.push(muted('font-size:12px', `device-mapper name: <code class="mono" style="${MONO}">${escPath(f.dmName)}</code>`));
+    lines.push(
+      muted('font-size:12px', `device-mapper name: <code class="mono" style="${MONO}">${escPath(f.dmName)}</code>`),
+    );
   if (f.protectedBy.length) lines.push(muted('font-size:13px', `Not acted on: ${esc(f.protectedBy.join(', '))}`));
   if (f.fix) {
     // The same dark box in both schemes; a command wraps at spaces and separators, never mid-word.
@@ -101,6 +112,9 @@ export function findingBlock(doc: CheckDocument, f: Finding): string {
         `<pre class="mono" style="margin:2px 0 0 0;padding:6px 8px;background:#111827;color:#f9fafb;${MONO};font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere">${escPath(f.fix)}</pre>`,
     );
   }
-  if (f.hint) lines.push(muted('margin-top:4px;font-size:13px', `Hint: <code class="mono" style="${MONO}">${escPath(f.hint)}</code>`));
+  if (f.hint)
+    lines.push(
+      muted('margin-top:4px;font-size:13px', `Hint: <code class="mono" style="${MONO}">${escPath(f.hint)}</code>`),
+    );
   return `<div ${look({ bg: 'soft' }, `margin:0 0 10px 0;padding:8px 12px;border-left:4px solid ${c.border}`)}>${lines.join('')}</div>`;
 }

@@ -85,7 +85,9 @@ export const bgColor = (role: Bg): string => BG[role][0];
 const dark = [
   ...Object.entries(FG).map(([k, [, d]]) => `  .fg-${k} { color: ${d} !important; }`),
   ...Object.entries(BG).map(([k, [, d]]) => `  .bg-${k} { background: ${d} !important; }`),
-  ...Object.entries(TINT_DARK).map(([s, [b, f]]) => `  .tint-s${s} { background: ${b} !important; color: ${f} !important; }`),
+  ...Object.entries(TINT_DARK).map(
+    ([s, [b, f]]) => `  .tint-s${s} { background: ${b} !important; color: ${f} !important; }`,
+  ),
   `  .line, .stack > tbody > tr { border-color: ${LINE_DARK} !important; }`,
   `  .stack > tbody > tr > td::before { color: ${FG.muted[1]} !important; }`,
 ].join('\n');

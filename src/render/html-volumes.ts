@@ -1,10 +1,11 @@
 // The guest volumes section of the HTML report: per storage (an unlisted one says why), the orphaned
 // or unknown volumes with their hints (never a fix: freeing a volume destroys data), and the VMIDs a
 // new guest would inherit leftovers with. Pure.
+
+import type { Finding } from '../core/findings/findings';
 import { formatBytes } from '../core/format-bytes';
 import { STATUS_WORD } from '../core/status';
 import type { CheckDocument } from '../core/types';
-import type { Finding } from '../core/findings/findings';
 import { badge, esc, findingBlock, table } from './html-kit';
 import { look, statusFg } from './html-style';
 import { withoutAcksNote } from './text';

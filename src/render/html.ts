@@ -1,15 +1,16 @@
 // The HTML report: one self-contained page that also renders in mail clients — tables for layout,
 // inline styles only (many clients drop <style>), no scripts, images or external assets. Every value
 // that comes from the system goes through esc(). Pure.
+
+import { mountLabel } from '../core/findings/finding-words';
+import { type Finding, listFindings, mountSeverity } from '../core/findings/findings';
+import { type GuestRow, guestRows } from '../core/findings/guest-rows';
+import { type Overall, overallOf } from '../core/findings/overall';
 import { formatBytes } from '../core/format-bytes';
 import { formatUptime, type SystemInfo } from '../core/parse/system-info';
-import type { CheckDocument, Grade, MountEntry, Status } from '../core/types';
-import { guestRows, type GuestRow } from '../core/findings/guest-rows';
-import { type Overall, overallOf } from '../core/findings/overall';
-import { capacityText } from './dashboard-view';
-import { type Finding, listFindings, mountSeverity } from '../core/findings/findings';
-import { mountLabel } from '../core/findings/finding-words';
 import { SEVERITY_RANK, STATUS_WORD } from '../core/status';
+import type { CheckDocument, Grade, MountEntry, Status } from '../core/types';
+import { capacityText } from './dashboard-view';
 import { badge, esc, escPath, findingBlock, formatTime, section, table } from './html-kit';
 import { FONT, LINE, look, MONO, REPORT_CSS, STATUS_COLOR, statusFg } from './html-style';
 import { volumesBody } from './html-volumes';
@@ -31,11 +32,12 @@ function header(doc: CheckDocument, o: Overall): string {
   // The node's grade over every part (core/findings/overall.ts); a node with a part not checked has none.
   const grade = o.grade;
   // A report of the mounts alone grades no guest volumes: no badge.
-  const g = !doc.dm && !doc.volumes
-    ? ''
-    : grade
-    ? `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="${esc(grade)}" title="${esc(o.gradeReason)}" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div ${look({ fg: 'muted' }, 'font-size:12px;text-align:center;margin-top:4px')}>score ${esc(o.score)} of 100</div></td>`
-    : `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="none" title="${esc(o.gradeReason)}" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:#1d4ed8;color:#ffffff;font-size:16px;font-weight:700;text-align:center">not graded</div></td>`;
+  const g =
+    !doc.dm && !doc.volumes
+      ? ''
+      : grade
+        ? `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="${esc(grade)}" title="${esc(o.gradeReason)}" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:${GRADE_COLOR[grade]};color:#ffffff;font-size:28px;font-weight:700;text-align:center">${esc(grade)}</div><div ${look({ fg: 'muted' }, 'font-size:12px;text-align:center;margin-top:4px')}>score ${esc(o.score)} of 100</div></td>`
+        : `<td align="right" style="padding:20px 14px;width:90px"><div data-grade="none" title="${esc(o.gradeReason)}" style="display:inline-block;min-width:56px;padding:10px 12px;border-radius:10px;background:#1d4ed8;color:#ffffff;font-size:16px;font-weight:700;text-align:center">not graded</div></td>`;
   return `<header><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>
 <td class="pad" style="padding:20px 14px"><div ${look({ fg: 'muted' }, 'font-size:13px')}>pve-health report</div>
 <h1 ${look({ fg: 'text' }, 'margin:2px 0 4px 0;font-size:24px')}>${esc(doc.node)}</h1>
@@ -58,7 +60,9 @@ interface Part {
 
 /** The navigation landmark: a link to each section (a long report on a phone). */
 function nav(sections: Part[]): string {
-  const links = sections.map((x) => `<a href="#${esc(x.id)}" ${look({ fg: 'link' })}>${esc(x.short ?? x.title)}</a>`).join(' · ');
+  const links = sections
+    .map((x) => `<a href="#${esc(x.id)}" ${look({ fg: 'link' })}>${esc(x.short ?? x.title)}</a>`)
+    .join(' · ');
   return `<nav aria-label="Sections" ${look({ fg: 'muted', cls: 'pad' }, 'padding:0 14px 12px 14px;font-size:13px;line-height:1.7')}>${links}</nav>`;
 }
 
@@ -84,10 +88,11 @@ function cards(doc: CheckDocument): string {
   return `<div>${cells}</div>${pending}`;
 }
 
-
 /** Every part's findings about each guest (core/findings/guest-rows.ts), worst first. */
 function guestTable(guests: GuestRow[]): string {
-  const sorted = [...guests].sort((a, b) => SEVERITY_RANK[b.level] - SEVERITY_RANK[a.level] || b.issues - a.issues || a.vmid - b.vmid);
+  const sorted = [...guests].sort(
+    (a, b) => SEVERITY_RANK[b.level] - SEVERITY_RANK[a.level] || b.issues - a.issues || a.vmid - b.vmid,
+  );
   const rows = sorted.map((g) => [
     esc(g.vmid),
     esc(g.name),
@@ -178,7 +183,9 @@ export function nextSteps(doc: CheckDocument): string[] {
       'Check each orphaned volume (ZFS, Ceph RBD, image files): the hints name the PVE command to attach or free it; pve-health never deletes a volume.',
     );
   if (doc.volumes?.status === 3 || f.some((x) => x.part === 'volumes' && x.status === 'unknown'))
-    steps.push('Find out why a storage could not be listed (see the volumes section) before deciding what is left over.');
+    steps.push(
+      'Find out why a storage could not be listed (see the volumes section) before deciding what is left over.',
+    );
   if (f.some((x) => x.part === 'storage')) {
     steps.push('Look at the storage findings: each lists the commands that fix it (pve-health never runs them).');
   }
@@ -223,8 +230,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
         ? dmFindings.map((f) => findingBlock(doc, f)).join('')
         : `<p ${look({ fg: statusFg(volumeIssues ? 1 : 0) }, 'font-size:14px')}>${volumeIssues ? 'No device-mapper issues; see the other parts below.' : 'No issues with guest volumes or storage.'}</p>`,
     );
-    if (doc.dm.vmidReuse?.messages?.length)
-      add('vmid', 'Next VMID', list(doc.dm.vmidReuse.messages, 'font-size:14px'));
+    if (doc.dm.vmidReuse?.messages?.length) add('vmid', 'Next VMID', list(doc.dm.vmidReuse.messages, 'font-size:14px'));
     const guests = guestRows(doc, findings);
     if (guests.length) add('guests', 'Guests', guestTable(guests));
     if (doc.dm.warnings.length) add('notes', 'Notes', list(doc.dm.warnings, 'font-size:13px', 'muted'));
@@ -243,7 +249,8 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
               : ''),
     );
   }
-  if (doc.volumes) add('volumes', 'Guest volumes (ZFS, Ceph RBD, file storages)', volumesBody(doc, findings), 'Volumes');
+  if (doc.volumes)
+    add('volumes', 'Guest volumes (ZFS, Ceph RBD, file storages)', volumesBody(doc, findings), 'Volumes');
   if (opts.system) add('system', 'System', systemTable(opts.system));
   add(
     'next',

@@ -49,14 +49,18 @@ function emit(v: unknown, indent: string, depth: number, put: (s: string) => voi
   }
   const inner = `${indent}  `;
   if (Array.isArray(v)) {
-    if (v.length === 0) return put('[]');
+    if (v.length === 0) {
+      put('[]');
+      return;
+    }
     put('[');
     for (let i = 0; i < v.length; i++) {
       put(i === 0 ? `\n${inner}` : `,\n${inner}`);
       if (omitted(v[i])) put('null');
       else emit(v[i], inner, depth + 1, put);
     }
-    return put(`\n${indent}]`);
+    put(`\n${indent}]`);
+    return;
   }
   let first = true;
   for (const key of Object.keys(v)) {

@@ -1,11 +1,11 @@
 // Nagios/Icinga plugin output: `STATUS: summary | perfdata` on the first line, one line per finding
 // after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
 
-import type { CheckDocument } from '../core/types';
+import { findingTag } from '../core/findings/finding-words';
 import { type Finding, listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
 import { STATUS_WORD } from '../core/status';
-import { findingTag } from '../core/findings/finding-words';
+import type { CheckDocument } from '../core/types';
 import { volumesPerf, volumesPerfText } from './volumes';
 
 /** A '|' would start perfdata and a newline a new detail line: neither may come from a system value. */
@@ -110,7 +110,8 @@ export function renderNagios(doc: CheckDocument): string {
   const o = overallOf(doc);
   // The node's score (every part) first; a node that could not be checked has none.
   const score: PerfValue[] = o.score === null ? [] : [{ label: 'score', value: o.score, min: 0, max: 100 }];
-  const perf = `${renderPerfdata([...score, ...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`.trim();
+  const perf =
+    `${renderPerfdata([...score, ...pv.dm, ...pv.mounts])}${doc.volumes ? ` ${volumesPerfText(volumesPerf(doc))}` : ''}`.trim();
   const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)}${perf ? ` | ${perf}` : ''}`];
   for (const f of listFindings(doc)) {
     const tag = findingTag(f);
@@ -120,9 +121,7 @@ export function renderNagios(doc: CheckDocument): string {
       : f.acknowledged
         ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})`
         : '';
-    lines.push(
-      clean(`[${tag}] ${findingLead(f)}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}${fix}`),
-    );
+    lines.push(clean(`[${tag}] ${findingLead(f)}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}${fix}`));
   }
   for (const f of partErrors(doc)) lines.push(clean(`[UNKNOWN] ${f.label}: could not check: ${f.error}`));
   const unchecked = doc.dm?.unchecked ?? [];

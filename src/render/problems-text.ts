@@ -3,11 +3,12 @@
 // first, what is wrong in words, the command to fix it alone on its own line (copyable with a
 // triple-click) under the prose that says what it does. The DM name and other specifics are details
 // under it. Pure; wrapped to the width the CLI chose (0: not wrapped).
-import type { Finding } from '../core/findings/findings';
+
 import { findingWord } from '../core/findings/finding-words';
+import type { Finding } from '../core/findings/findings';
 import type { Overall } from '../core/findings/overall';
-import { STATUS_WORD } from '../core/status';
 import { formatBytes } from '../core/format-bytes';
+import { STATUS_WORD } from '../core/status';
 import type { CheckDocument, DmEntry } from '../core/types';
 import type { VolumeEntry } from '../core/volume-types';
 import { paint, STATUS_STYLE, type Style, type TextOptions, untilText } from './text';
@@ -21,9 +22,18 @@ function styleOf(f: Finding): Style {
 export function renderHeadline(doc: CheckDocument, overall: Overall, o: TextOptions): string[] {
   const w = o.width ?? 0;
   const word = paint(STATUS_WORD[doc.status], STATUS_STYLE[doc.status], o.color);
-  const lines = [wrapText(`${paint('pve-health', 'bold', o.color)} ${doc.node} — ${word} — ${overall.headline}`, w, '', '  ')];
+  const lines = [
+    wrapText(`${paint('pve-health', 'bold', o.color)} ${doc.node} — ${word} — ${overall.headline}`, w, '', '  '),
+  ];
   for (const u of overall.unchecked)
-    lines.push(wrapText(`${paint('UNKNOWN', STATUS_STYLE[3], o.color)} ${u.label} could not be checked: ${u.why}`, w, '  ', '    '));
+    lines.push(
+      wrapText(
+        `${paint('UNKNOWN', STATUS_STYLE[3], o.color)} ${u.label} could not be checked: ${u.why}`,
+        w,
+        '  ',
+        '    ',
+      ),
+    );
   if (overall.grade)
     lines.push(wrapText(`Grade ${overall.gradeReason}; score ${overall.score} of 100`, w, '  ', '    '));
   return lines;
@@ -32,7 +42,8 @@ export function renderHeadline(doc: CheckDocument, overall: Overall, o: TextOpti
 /** The lines that say who holds a DM device or volume and how it is flagged (details of a problem). */
 function flagsOf(f: Finding, dm: DmEntry | undefined, vol: VolumeEntry | undefined): string[] {
   const out: string[] = [];
-  if (f.acknowledged) out.push(`acknowledged until ${untilText(f.acknowledged.until)} (not counted): ${f.acknowledged.reason}`);
+  if (f.acknowledged)
+    out.push(`acknowledged until ${untilText(f.acknowledged.until)} (not counted): ${f.acknowledged.reason}`);
   if (f.pending) out.push(`pending: ${f.protectedBy.join(', ') || 'a running operation explains it'}`);
   else if (f.protectedBy.length) out.push(`protected: ${f.protectedBy.join(', ')}`);
   if (dm) {
@@ -41,7 +52,9 @@ function flagsOf(f: Finding, dm: DmEntry | undefined, vol: VolumeEntry | undefin
       : '';
     const name = f.subject !== dm.name ? `device-mapper ${dm.name}` : '';
     // Said once: a detail that starts with it already says so.
-    out.push([name, dm.active || dm.detail.startsWith('inactive LV') ? '' : 'inactive LV', open].filter(Boolean).join(', '));
+    out.push(
+      [name, dm.active || dm.detail.startsWith('inactive LV') ? '' : 'inactive LV', open].filter(Boolean).join(', '),
+    );
   }
   for (const h of vol?.holders ?? []) out.push(`held by ${h.command} (pid ${h.pid})`);
   return out.filter(Boolean);

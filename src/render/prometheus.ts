@@ -2,10 +2,10 @@
 // `serve`'s /metrics. Every series of a family is present even when its value is 0, so alerts on
 // "> 0" do not see gaps. Pure: the run's time and duration are passed in.
 
-import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
 import { isCounted, listFindings, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
+import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
 import { VERSION } from '../version';
 import { volumesPrometheus } from './volumes';
 
@@ -68,21 +68,33 @@ function overallFamilies(x: Exposition, doc: CheckDocument): void {
   const findings = listFindings(doc);
   const o = overallOf(doc);
   if (o.grade !== null) {
-    x.family('pve_health_grade', 'Node grade over every part as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [[{}, GRADE_VALUE[o.grade]]]);
+    x.family('pve_health_grade', 'Node grade over every part as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
+      [{}, GRADE_VALUE[o.grade]],
+    ]);
     x.family('pve_health_score', 'Node score over every part, 0 to 100.', [[{}, o.score ?? 0]]);
   }
   x.family(
     'pve_health_guest_issues',
     'Findings that count per guest, of every part (its volumes on every storage, storage findings, its mounts).',
     // `id` as prometheus-pve-exporter labels guests ("qemu/100", "lxc/101"), for joins.
-    guestRows(doc, findings).map((g) => [{ id: `${g.type}/${g.vmid}`, vmid: g.vmid, type: g.type, name: g.name }, g.issues]),
+    guestRows(doc, findings).map((g) => [
+      { id: `${g.type}/${g.vmid}`, vmid: g.vmid, type: g.type, name: g.name },
+      g.issues,
+    ]),
   );
   const volumeFindings = findings.filter((f) => f.volume && isCounted(f) && !f.layerOf);
   x.family(
     'pve_health_volume_finding',
     'Monitoring state (1 WARNING, 2 CRITICAL, 3 UNKNOWN) of each counted finding about a guest volume, by volume ID.',
     volumeFindings.map((f) => [
-      { volume: f.volume, id: f.vmid === null ? '' : `${guestType(doc, f.vmid)}/${f.vmid}`, part: f.part, status: f.status, reason: f.reason, dm_name: f.dmName ?? '' },
+      {
+        volume: f.volume,
+        id: f.vmid === null ? '' : `${guestType(doc, f.vmid)}/${f.vmid}`,
+        part: f.part,
+        status: f.status,
+        reason: f.reason,
+        dm_name: f.dmName ?? '',
+      },
       f.severity,
     ]),
   );
@@ -108,9 +120,11 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
   ]);
   overallFamilies(x, doc);
   // Acknowledged findings (`pve-health ack`) no longer count in pve_health_status; this says how many.
-  x.family('pve_health_acknowledged_findings', 'Findings silenced by an acknowledgement (they do not count in pve_health_status).', [
-    [{}, doc.acknowledged?.length ?? 0],
-  ]);
+  x.family(
+    'pve_health_acknowledged_findings',
+    'Findings silenced by an acknowledgement (they do not count in pve_health_status).',
+    [[{}, doc.acknowledged?.length ?? 0]],
+  );
   if (Number.isFinite(ts))
     x.family('pve_health_last_run_timestamp_seconds', 'Unix time of the last check.', [[{}, ts]]);
   if (opts.durationSeconds !== undefined) {

@@ -1,10 +1,11 @@
 // `-q`: the summary line and one line per problem, so a timer's journal stays readable. A part that
 // could not be checked is a line of its own (never fail open); pending entries are counted in the
 // summary line only (an operation explains them). Pure.
-import { STATUS_WORD } from '../core/status';
-import type { CheckDocument, Status } from '../core/types';
+
 import { listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
+import { STATUS_WORD } from '../core/status';
+import type { CheckDocument, Status } from '../core/types';
 import { paint, STATUS_STYLE as STYLE, untilText } from './text';
 
 const WIDTH = 8; // "CRITICAL".length
@@ -31,7 +32,11 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
   for (const f of listFindings(doc)) {
     if (f.severity === 0) continue;
     const what =
-      f.part === 'dm' || f.part === 'volumes' ? `${f.status}/${f.reason}` : f.part === 'mounts' ? f.status : f.explanation;
+      f.part === 'dm' || f.part === 'volumes'
+        ? `${f.status}/${f.reason}`
+        : f.part === 'mounts'
+          ? f.status
+          : f.explanation;
     // A storage finding's fix is a small script: its first command (never an advice line, which is a
     // shell comment), the rest is in the full report.
     const steps = (f.fix ?? '').split('\n').filter((l) => l.trim() !== '');
@@ -41,12 +46,12 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
     const tail = f.acknowledged
       ? `acknowledged ${STATUS_WORD[f.severity]} until ${untilText(f.acknowledged.until)}: ${oneLine(f.acknowledged.reason)} (not counted)`
       : fix
-      ? `fix: ${fix.trim()}${more}`
-      : f.part === 'dm'
-        ? f.protectedBy.length
-          ? `no fix now (protected: ${f.protectedBy.join(', ')})`
-          : oneLine(f.hint ?? f.detail)
-        : oneLine(f.hint ?? f.detail);
+        ? `fix: ${fix.trim()}${more}`
+        : f.part === 'dm'
+          ? f.protectedBy.length
+            ? `no fix now (protected: ${f.protectedBy.join(', ')})`
+            : oneLine(f.hint ?? f.detail)
+          : oneLine(f.hint ?? f.detail);
     const head = f.acknowledged ? paint('ACK'.padEnd(WIDTH), 'gray', o.color) : word(f.severity, o.color);
     // The volume ID (or mount, storage) and the guest lead; the DM name is a detail of the full report.
     lines.push(`${head} ${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''}  ${what} — ${tail}`);

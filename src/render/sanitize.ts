@@ -28,7 +28,9 @@ export function sanitizeDeep<T>(value: T): T {
 }
 
 // The colours paint() (render/text.ts) writes: SGR with exactly these codes, nothing else of ESC.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what this pattern recognises.
 const OWN_SGR = /^\u001b\[(?:1|2|22|31|32|33|34|39|90)m/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern removes.
 const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /**
@@ -44,8 +46,12 @@ export function terminalText(s: string, o: { color: boolean }): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     const unsafe =
-      (c < 0x20 && c !== 0x0a && c !== 0x09) || (c >= 0x7f && c <= 0x9f) || c === 0x200e || c === 0x200f ||
-      (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+      (c < 0x20 && c !== 0x0a && c !== 0x09) ||
+      (c >= 0x7f && c <= 0x9f) ||
+      c === 0x200e ||
+      c === 0x200f ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069);
     if (!unsafe) continue;
     if (c === 0x1b && o.color) {
       const m = OWN_SGR.exec(s.slice(i, i + 6));

@@ -1,9 +1,10 @@
 // Console building blocks: colours, tables fitted to the width, the device-mapper details, the
 // acknowledged findings. The whole report is check-text.ts. Pure; colours only when asked (the CLI
 // turns them off for NO_COLOR / non-TTY).
+
+import { formatBytes } from '../core/format-bytes';
 import { STATUS_WORD } from '../core/status';
 import type { CheckDocument, DmResult, Status } from '../core/types';
-import { formatBytes } from '../core/format-bytes';
 import { wrapText } from './wrap';
 
 export interface TextOptions {
@@ -54,7 +55,8 @@ export function renderTable(
       .reduce((a, b) => a + b + 2, 0) +
     Math.max(headers[n - 1].length, ...rows.map((r) => (r[n - 1] ?? '').length)) -
     2;
-  while (width && keep > 2 && widthOf(keep) > width && !(keep === headers.length && width - widthOf(keep - 1) >= 32)) keep--;
+  while (width && keep > 2 && widthOf(keep) > width && !(keep === headers.length && width - widthOf(keep - 1) >= 32))
+    keep--;
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[], row: number) =>
     cells
@@ -103,7 +105,12 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
   const w = o.width ?? 0;
   const out: string[] = [];
   if (dm.error)
-    return wrapText(`${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[3], STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`, w, '', '  ');
+    return wrapText(
+      `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[3], STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`,
+      w,
+      '',
+      '  ',
+    );
   out.push(
     wrapText(
       `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[dm.status], STATUS_STYLE[dm.status], o.color)} — ` +
@@ -128,7 +135,12 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
     const others = r.leftovers.filter((l) => !(r.nextVmid === l.vmid || r.upcoming.includes(l.vmid)));
     if (others.length) {
       out.push(
-        wrapText(`leftovers of unused VMIDs: ${others.map((l) => `${l.vmid} (${volumeCount(l.count ?? l.volumes.length)}, ${formatBytes(l.totalBytes)})`).join(', ')}`, w, '  ', '    '),
+        wrapText(
+          `leftovers of unused VMIDs: ${others.map((l) => `${l.vmid} (${volumeCount(l.count ?? l.volumes.length)}, ${formatBytes(l.totalBytes)})`).join(', ')}`,
+          w,
+          '  ',
+          '    ',
+        ),
       );
     }
   }

@@ -1,11 +1,11 @@
 // The volumes part in every output form: console text, Nagios/Checkmk lines and perfdata, Prometheus
 // families. Pure. An UNKNOWN part or storage always says why.
-import { STATUS_WORD } from '../core/status';
-import { wrapText } from './wrap';
-import type { CheckDocument, Status } from '../core/types';
-import { formatBytes } from '../core/format-bytes';
-import { isVolumeFinding, listFindings } from '../core/findings/findings';
+
 import { volumeSubject } from '../core/findings/finding-keys';
+import { isVolumeFinding, listFindings } from '../core/findings/findings';
+import { formatBytes } from '../core/format-bytes';
+import { STATUS_WORD } from '../core/status';
+import type { CheckDocument, Status } from '../core/types';
 import {
   paint,
   renderAcknowledged,
@@ -15,6 +15,7 @@ import {
   untilText,
   withoutAcksNote,
 } from './text';
+import { wrapText } from './wrap';
 
 /** Acknowledged volume findings by subject (`pve-health ack`; core/findings/acks.ts decided which). */
 export function acknowledgedVolumes(doc: CheckDocument): Map<string, { reason: string; until: string }> {

@@ -31,7 +31,7 @@ export function parseClusterDocument(stdout: string, stderr: string, code: numbe
   } catch {
     doc = null;
   }
-  if (!doc || doc.kind !== 'pve-health-cluster' || !Array.isArray(doc.nodes)) {
+  if (doc?.kind !== 'pve-health-cluster' || !Array.isArray(doc.nodes)) {
     throw new Error(lastLine(stderr) || `cluster scan exited ${code} without a result`);
   }
   return doc;

@@ -137,4 +137,4 @@ table:not(.all) tr.healthy { display: none; }
   .fix { flex-wrap: wrap; }
   .fix code { flex-basis: 100%; font-size: .85em; }
 }
-`
+`;

@@ -2,17 +2,16 @@
 // tests call it directly too). Read-only: GET and HEAD only, no route changes anything on the node.
 // Rendered bodies are cached per scan generation, gzipped once (in the thread pool, src/serve/compress.ts):
 // a request costs one concatenation of the cached body and the live service block.
+
+import { failedDmResult } from '../core/findings/evaluate';
+import { type History, historyForApi, newSinceLastScan } from '../core/findings/history';
+import type { CheckDocument, DmResult, MountsResult } from '../core/types';
 import type { VolumesResult } from '../core/volume-types';
 import { unknownVolumes } from '../core/volumes/classify-volumes';
 import type { ProcessStats } from '../host/read-process-stats';
-import { failedDmResult } from '../core/findings/evaluate';
-import { type History, historyForApi, newSinceLastScan } from '../core/findings/history';
 import { dashboardView } from '../render/dashboard-view';
-import type { CheckDocument, DmResult, MountsResult } from '../core/types';
 import { SOURCE_URL } from '../version';
 import { type AuthPolicy, authorize } from './auth';
-import { DASHBOARD_CSS, renderDashboardHtml } from './dashboard-page';
-import { DASHBOARD_JS } from './dashboard-script';
 import {
   acceptsGzip,
   crc32,
@@ -22,8 +21,10 @@ import {
   gzipOnce,
   gzipWithTail,
 } from './compress';
-import { renderProcessMetrics, renderServiceMetrics } from './service-metrics';
+import { DASHBOARD_CSS, renderDashboardHtml } from './dashboard-page';
+import { DASHBOARD_JS } from './dashboard-script';
 import type { Part, ScanReport, Service } from './service';
+import { renderProcessMetrics, renderServiceMetrics } from './service-metrics';
 
 export interface DocumentParts {
   dm: DmResult | null;
@@ -118,7 +119,10 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     const r = ctx.service.report(part);
     const st = ctx.service.state(part);
     if (r.error) return `the last ${part} scan failed: ${r.error}`;
-    if (!st.result) return r.running ? `first scan running: the first ${part} scan has not finished yet` : `no ${part} scan has completed`;
+    if (!st.result)
+      return r.running
+        ? `first scan running: the first ${part} scan has not finished yet`
+        : `no ${part} scan has completed`;
     if (r.ageSeconds !== null && r.ageSeconds > 3 * r.intervalSeconds)
       return `the last ${part} result is stale: ${Math.round(r.ageSeconds)} s old (scans every ${r.intervalSeconds} s)`;
     return null;
@@ -300,7 +304,18 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   };
 }
 
-type RouteName = 'page' | 'css' | 'js' | 'status' | 'summary' | 'dm' | 'mounts' | 'volumes' | 'metrics' | 'healthz' | 'cluster';
+type RouteName =
+  | 'page'
+  | 'css'
+  | 'js'
+  | 'status'
+  | 'summary'
+  | 'dm'
+  | 'mounts'
+  | 'volumes'
+  | 'metrics'
+  | 'healthz'
+  | 'cluster';
 const ROUTES: Record<string, { name: RouteName; public: boolean }> = {
   '/': { name: 'page', public: true },
   '/dashboard.css': { name: 'css', public: true },

@@ -1,11 +1,19 @@
 // serve's memory of its last scans (src/core/findings/history.ts), kept in the state dir so a restart does not
 // forget it: <root>/var/lib/pve-health/serve-history.json, mode 0600. With --demo or --from the
 // scans are replays, so the history stays in memory and nothing is written.
-import { emptyHistory, type History, type HistoryPart, historyPoint, parseHistory, recordScan } from '../core/findings/history';
+
+import { documentPartOf, listFindings } from '../core/findings/findings';
+import {
+  emptyHistory,
+  type History,
+  type HistoryPart,
+  historyPoint,
+  parseHistory,
+  recordScan,
+} from '../core/findings/history';
 import type { CheckDocument, Status } from '../core/types';
 import type { Host } from '../host/host';
 import { readStateFile, statePath, writeStateFile } from '../host/state-file';
-import { documentPartOf, listFindings } from '../core/findings/findings';
 import type { DocumentParts } from './routes';
 import type { Part, Service } from './service';
 
@@ -50,7 +58,8 @@ export function createScanHistory(opts: {
 
 function pointOf(part: HistoryPart, doc: CheckDocument, at: Date) {
   const mine = listFindings(doc).filter((f) => documentPartOf(f.part) === part);
-  const status = (part === 'dm' ? doc.dm?.status : part === 'volumes' ? doc.volumes?.status : doc.mounts?.status) ?? doc.status;
+  const status =
+    (part === 'dm' ? doc.dm?.status : part === 'volumes' ? doc.volumes?.status : doc.mounts?.status) ?? doc.status;
   return historyPoint(
     at,
     status,

@@ -62,8 +62,18 @@ export function renderProcessMetrics(p: ProcessStats): string {
   };
   one('process_cpu_user_seconds_total', 'counter', 'Total user CPU time spent in seconds.', p.cpuUserSeconds);
   one('process_cpu_system_seconds_total', 'counter', 'Total system CPU time spent in seconds.', p.cpuSystemSeconds);
-  one('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', p.cpuUserSeconds + p.cpuSystemSeconds);
-  one('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', p.startTimeSeconds);
+  one(
+    'process_cpu_seconds_total',
+    'counter',
+    'Total user and system CPU time spent in seconds.',
+    p.cpuUserSeconds + p.cpuSystemSeconds,
+  );
+  one(
+    'process_start_time_seconds',
+    'gauge',
+    'Start time of the process since unix epoch in seconds.',
+    p.startTimeSeconds,
+  );
   one('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', p.residentBytes);
   one('process_virtual_memory_bytes', 'gauge', 'Virtual memory size in bytes.', p.virtualBytes);
   one('process_open_fds', 'gauge', 'Number of open file descriptors.', p.openFds);

@@ -87,7 +87,11 @@ function emptyState<T>(): ScanState<T> {
 }
 
 export function createService(opts: ServiceOptions): Service {
-  const states = { dm: emptyState<DmResult>(), mounts: emptyState<MountsResult>(), volumes: emptyState<VolumesResult>() };
+  const states = {
+    dm: emptyState<DmResult>(),
+    mounts: emptyState<MountsResult>(),
+    volumes: emptyState<VolumesResult>(),
+  };
   const parts: Part[] = opts.scanVolumes ? ['dm', 'mounts', 'volumes'] : ['dm', 'mounts'];
   const scanners: Record<Part, () => Promise<unknown>> = {
     dm: opts.scanDm,

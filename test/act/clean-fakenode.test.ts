@@ -248,7 +248,9 @@ describe('clean on fakenode scenarios', { skip }, () => {
     runCli(out, ['clean', '--yes', '--all']);
     const [journal] = journals(out);
     const stub = mkdtempSync(join(tmpdir(), 'pvh-pvs-'));
-    writeFileSync(join(stub, 'pvs'), '#!/bin/sh\necho "  Reading VG pve failed: locking" >&2\nexit 5\n', { mode: 0o755 });
+    writeFileSync(join(stub, 'pvs'), '#!/bin/sh\necho "  Reading VG pve failed: locking" >&2\nexit 5\n', {
+      mode: 0o755,
+    });
     const r = runCli(out, ['restore', journal, '--yes'], { pathPrefix: stub });
     assert.ok(dmNames(out).has('pve-vm--150--disk--0'), `${r.stdout}\n${r.stderr}`);
     assert.ok(!dmNames(out).has('pve-vm--103--disk--2'));

@@ -8,8 +8,8 @@ import { describe, it } from 'node:test';
 import { type Analysis, applyCleanup } from '../../src/act/apply-cleanup';
 import type { Journal } from '../../src/act/journal';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
-import type { HostSnapshot } from '../../src/core/snapshot';
 import { parseNode } from '../../src/core/node/node-view';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import type { ExecOptions } from '../../src/host/exec';
 import { createHost } from '../../src/host/host';
@@ -27,7 +27,13 @@ const snap = {
   },
   commands: {},
   processes: [],
-  sysDm: [{ name: 'vg--san-vm--303--disk--0', uuid: 'LVM-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', kname: 'dm-30' }],
+  sysDm: [
+    {
+      name: 'vg--san-vm--303--disk--0',
+      uuid: 'LVM-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      kname: 'dm-30',
+    },
+  ],
 } as unknown as HostSnapshot;
 const stale: DmEntry = dmEntry({
   name: 'vg--san-vm--303--disk--0',
@@ -41,7 +47,10 @@ const stale: DmEntry = dmEntry({
   table: ['0 65536 linear 8:16 2048'],
   majorMinor: '252:30',
 });
-const analysis = (): Analysis => ({ view: parseNode(snap), result: { entries: [stale], guests: [] } as unknown as DmResult });
+const analysis = (): Analysis => ({
+  view: parseNode(snap),
+  result: { entries: [stale], guests: [] } as unknown as DmResult,
+});
 const journal: Journal = { begin: () => 0, finish: () => {} } as unknown as Journal;
 
 function run(recheckDelayMs: number, budget: { budgetMs: number; maxRecheckMs: number }) {
@@ -66,7 +75,9 @@ function run(recheckDelayMs: number, budget: { budgetMs: number; maxRecheckMs: n
     journal,
     confirm: null,
     clusterLock: budget,
-  }).finally(() => rmSync(root, { recursive: true, force: true })).then((out) => ({ out, execs }));
+  })
+    .finally(() => rmSync(root, { recursive: true, force: true }))
+    .then((out) => ({ out, execs }));
 }
 
 describe('pmxcfs cluster lock budget', () => {

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { JOURNAL_DIR, readJournal } from '../../src/act/journal';
 
-const DOC = JSON.stringify({ kind: 'pve-health-journal', version: 1, command: 'clean', node: 'pve1', toolVersion: 't', startedAt: '', actions: [] });
+const DOC = JSON.stringify({
+  kind: 'pve-health-journal',
+  version: 1,
+  command: 'clean',
+  node: 'pve1',
+  toolVersion: 't',
+  startedAt: '',
+  actions: [],
+});
 
 function setup(): { root: string; dir: string; file: string } {
   const root = mkdtempSync(join(tmpdir(), 'pvh-journal-'));
@@ -25,24 +33,40 @@ test('a journal the tool wrote is read', () => {
 });
 
 const refusals: [string, (s: ReturnType<typeof setup>) => string, RegExp][] = [
-  ['readable by others (0644)', (s) => {
-    chmodSync(s.file, 0o644);
-    return s.file;
-  }, /mode 644, not 600/],
-  ['a symlink to a journal', (s) => {
-    const l = join(s.dir, 'link.json');
-    symlinkSync(s.file, l);
-    return l;
-  }, /not a regular file/],
-  ['outside the journal directory', (s) => {
-    const f = join(s.root, 'elsewhere.json');
-    writeFileSync(f, DOC, { mode: 0o600 });
-    return f;
-  }, /not in the journal directory/],
-  ['in a directory others can write to', (s) => {
-    chmodSync(s.dir, 0o777);
-    return s.file;
-  }, /writable by group or others/],
+  [
+    'readable by others (0644)',
+    (s) => {
+      chmodSync(s.file, 0o644);
+      return s.file;
+    },
+    /mode 644, not 600/,
+  ],
+  [
+    'a symlink to a journal',
+    (s) => {
+      const l = join(s.dir, 'link.json');
+      symlinkSync(s.file, l);
+      return l;
+    },
+    /not a regular file/,
+  ],
+  [
+    'outside the journal directory',
+    (s) => {
+      const f = join(s.root, 'elsewhere.json');
+      writeFileSync(f, DOC, { mode: 0o600 });
+      return f;
+    },
+    /not in the journal directory/,
+  ],
+  [
+    'in a directory others can write to',
+    (s) => {
+      chmodSync(s.dir, 0o777);
+      return s.file;
+    },
+    /writable by group or others/,
+  ],
 ];
 for (const [what, make, re] of refusals) {
   test(`a journal ${what} is refused`, () => {

@@ -63,9 +63,30 @@ const CASES: [string, string, string, number, Change, RegExp][] = [
   ['default-lvmthin', 'local', 'pve-vm--150--disk--0', 150, opened('pve-vm--150--disk--0'), /it is open now/],
   ['default-lvmthin', 'local', 'pve-vm--150--disk--0', 150, lvReplaced('vm-150-disk-0'), /now |LV UUID changed/],
   ['default-lvmthin', 'local', 'pve-vm--150--disk--0', 150, taskStarts(150), /pending now: task:qmrestore/],
-  ['cluster-shared-lvm', 'shared', 'vg--san-vm--303--disk--0', 303, opened('vg--san-vm--303--disk--0'), /it is open now/],
-  ['cluster-shared-lvm', 'shared', 'vg--san-vm--300--disk--0', 300, opened('vg--san-vm--300--disk--0'), /it is open now/],
-  ['cluster-shared-lvm', 'shared', 'vg--san-vm--300--disk--0', 300, lvReplaced('vm-300-disk-0'), /now |LV UUID changed/],
+  [
+    'cluster-shared-lvm',
+    'shared',
+    'vg--san-vm--303--disk--0',
+    303,
+    opened('vg--san-vm--303--disk--0'),
+    /it is open now/,
+  ],
+  [
+    'cluster-shared-lvm',
+    'shared',
+    'vg--san-vm--300--disk--0',
+    300,
+    opened('vg--san-vm--300--disk--0'),
+    /it is open now/,
+  ],
+  [
+    'cluster-shared-lvm',
+    'shared',
+    'vg--san-vm--300--disk--0',
+    300,
+    lvReplaced('vm-300-disk-0'),
+    /now |LV UUID changed/,
+  ],
   ['cluster-shared-lvm', 'shared', 'vg--san-vm--300--disk--0', 300, taskStarts(300), /pending now: task:qmrestore/],
 ];
 
@@ -77,11 +98,12 @@ describe('clean: the node changes between plan and action (the re-check acts)', 
       // Skipped, with the reason, in the run's summary and log.
       const all = `${r.stdout}\n${r.stderr}`;
       assert.match(r.stdout, /skipped: 1/, all);
-      assert.ok(all.split('\n').some((l) => l.includes(`${device}: `) && why.test(l)), all);
-      // The action itself never ran: no removal, no deactivation, nothing journaled as done.
-      const acted = calls(out).filter(
-        (c) => (c.tool === 'dmsetup' && c.argv[0] === 'remove') || c.tool === 'lvchange',
+      assert.ok(
+        all.split('\n').some((l) => l.includes(`${device}: `) && why.test(l)),
+        all,
       );
+      // The action itself never ran: no removal, no deactivation, nothing journaled as done.
+      const acted = calls(out).filter((c) => (c.tool === 'dmsetup' && c.argv[0] === 'remove') || c.tool === 'lvchange');
       assert.deepEqual(acted, [], r.stdout);
       assert.deepEqual(fakeCheck(out).removed, []);
       for (const j of journals(out)) {

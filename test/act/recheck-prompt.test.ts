@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { type Analysis, recheck } from '../../src/act/apply-cleanup';
 import { createPrompter, parseAnswer } from '../../src/act/prompt';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
-import type { HostSnapshot } from '../../src/core/snapshot';
 import { parseNode } from '../../src/core/node/node-view';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
 
@@ -38,7 +38,10 @@ function e(p: Partial<DmEntry>): DmEntry {
   });
 }
 
-const analysis = (entries: DmEntry[]): Analysis => ({ view: parseNode(snap), result: { entries, guests: [] } as unknown as DmResult });
+const analysis = (entries: DmEntry[]): Analysis => ({
+  view: parseNode(snap),
+  result: { entries, guests: [] } as unknown as DmResult,
+});
 
 describe('recheck (fresh data under the locks)', () => {
   const planned = planCleanup([e({})]).actions[0];
@@ -57,7 +60,14 @@ describe('recheck (fresh data under the locks)', () => {
     ['VG now unknown', [e({ status: 'unknown', reason: 'vg-partial' })], /now unknown\/vg-partial/],
     [
       'a config on this node names it now (its lock is not held)',
-      [e({ guests: [{ vmid: 103, type: 'qemu', node: 'pve1' }, { vmid: 210, type: 'lxc', node: 'pve1' }] })],
+      [
+        e({
+          guests: [
+            { vmid: 103, type: 'qemu', node: 'pve1' },
+            { vmid: 210, type: 'lxc', node: 'pve1' },
+          ],
+        }),
+      ],
       /now named in the config of CT 210/,
     ],
     ['named by its own guest only', [e({ guests: [{ vmid: 103, type: 'qemu', node: 'pve1' }] })], null],

@@ -8,9 +8,7 @@ import { describe, test } from 'node:test';
 import { buildNode, hasFakenode, runCli, SHARED } from '../helpers/cli';
 
 const skip = hasFakenode ? false : 'fakenode not found (../shared/fakenode)';
-const scenarios = hasFakenode
-  ? readdirSync(join(SHARED, 'fakenode/scenarios')).filter((f) => f.endsWith('.json'))
-  : [];
+const scenarios = hasFakenode ? readdirSync(join(SHARED, 'fakenode/scenarios')).filter((f) => f.endsWith('.json')) : [];
 
 describe('dm and clean --dry-run agree', { skip }, () => {
   for (const file of scenarios) {

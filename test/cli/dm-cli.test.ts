@@ -64,7 +64,10 @@ describe('fakenode scenarios', { skip }, () => {
     assert.equal(a.stdout, b.stdout);
     assert.equal(a.code, 1);
     // The volume ID and the guest lead; the DM name is a detail under it; the command is alone on its line.
-    assert.match(a.stdout, /● WARNING {2}local-lvm:vm-150-disk-0 {2}VMID 150 \(no config\)\n {4}orphan \(guest-missing\)/);
+    assert.match(
+      a.stdout,
+      /● WARNING {2}local-lvm:vm-150-disk-0 {2}VMID 150 \(no config\)\n {4}orphan \(guest-missing\)/,
+    );
     assert.match(a.stdout, /\n {4}device-mapper pve-vm--150--disk--0\n/);
     assert.match(a.stdout, /\n {4}fix: [^\n]+\n {6}lvchange -an --select lv_uuid=/);
     assert.match(a.stdout, /\n {4}fix: [^\n]+\n {6}dmsetup remove --retry -u LVM-/);

@@ -93,34 +93,52 @@ print(json.dumps(d))'`,
 ];
 
 const FORMATS: [string, (out: string, why: RegExp) => void][] = [
-  ['text', (out, why) => {
-    assert.match(out, /UNKNOWN/);
-    assert.match(out, why);
-  }],
-  ['json', (out) => {
-    const doc = JSON.parse(out);
-    assert.equal(doc.status, 3);
-    // The failing part names its error, or its unknown entries say why; nothing is planned for them.
-    const parts = [doc.dm, doc.mounts].filter(Boolean);
-    assert.ok(parts.some((p) => p.status === 3));
-    for (const e of doc.dm?.entries ?? []) if (e.status === 'unknown') assert.equal(e.action, null);
-  }],
-  ['nagios', (out, why) => {
-    assert.match(out.split('\n')[0], /^UNKNOWN: /);
-    assert.match(out, why);
-  }],
-  ['checkmk', (out) => {
-    assert.match(out, /^3 "PVE-Health (DM|mounts)" /m);
-  }],
-  ['prometheus', (out) => {
-    assert.match(out, /^pve_health_status 3$/m);
-  }],
+  [
+    'text',
+    (out, why) => {
+      assert.match(out, /UNKNOWN/);
+      assert.match(out, why);
+    },
+  ],
+  [
+    'json',
+    (out) => {
+      const doc = JSON.parse(out);
+      assert.equal(doc.status, 3);
+      // The failing part names its error, or its unknown entries say why; nothing is planned for them.
+      const parts = [doc.dm, doc.mounts].filter(Boolean);
+      assert.ok(parts.some((p) => p.status === 3));
+      for (const e of doc.dm?.entries ?? []) if (e.status === 'unknown') assert.equal(e.action, null);
+    },
+  ],
+  [
+    'nagios',
+    (out, why) => {
+      assert.match(out.split('\n')[0], /^UNKNOWN: /);
+      assert.match(out, why);
+    },
+  ],
+  [
+    'checkmk',
+    (out) => {
+      assert.match(out, /^3 "PVE-Health (DM|mounts)" /m);
+    },
+  ],
+  [
+    'prometheus',
+    (out) => {
+      assert.match(out, /^pve_health_status 3$/m);
+    },
+  ],
   // -q: the summary line says UNKNOWN and the failed part is a line of its own with the reason.
-  ['quiet', (out, why) => {
-    assert.match(out.split('\n')[0], /UNKNOWN/);
-    assert.match(out, /^UNKNOWN /m);
-    assert.match(out, why);
-  }],
+  [
+    'quiet',
+    (out, why) => {
+      assert.match(out.split('\n')[0], /UNKNOWN/);
+      assert.match(out, /^UNKNOWN /m);
+      assert.match(out, why);
+    },
+  ],
 ];
 
 describe('never fail open: faults × output forms × commands', { skip }, () => {
@@ -170,10 +188,13 @@ describe('never fail open: faults × output forms × commands', { skip }, () => 
   });
 
   test('counts agree: summary line, perfdata and JSON summary for the demo and the scenarios', () => {
-    const runs = [['--demo'], ...['default-lvmthin', 'cluster-shared-lvm', 'tricky-names'].map((s) => {
-      const node = buildNode(join(SHARED, `fakenode/scenarios/${s}.json`));
-      return ['--root', join(node, 'root'), '--from-path', join(node, 'bin')];
-    })];
+    const runs = [
+      ['--demo'],
+      ...['default-lvmthin', 'cluster-shared-lvm', 'tricky-names'].map((s) => {
+        const node = buildNode(join(SHARED, `fakenode/scenarios/${s}.json`));
+        return ['--root', join(node, 'root'), '--from-path', join(node, 'bin')];
+      }),
+    ];
     for (const a of runs) {
       const pathIdx = a.indexOf('--from-path');
       const pathPrefix = pathIdx >= 0 ? a[pathIdx + 1] : undefined;

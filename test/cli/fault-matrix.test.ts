@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
 import { main } from '../../src/cli/main';
+import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
 import { buildNode, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
 
 const skip = hasFakenode ? false : 'fakenode not found (../shared/fakenode): the fault matrix needs its node';
@@ -97,7 +97,12 @@ function command(key: string, parts: Part[], why: RegExp): Input {
 }
 
 function volumesCommand(name: string, pick: (v: any) => Record<string, any>, key: string, why: RegExp): Input {
-  return { name, parts: ['volumes'], why, apply: (s, f) => void (pick(s.extra.volumes)[key] = commandFault(pick(s.extra.volumes)[key], f)) };
+  return {
+    name,
+    parts: ['volumes'],
+    why,
+    apply: (s, f) => void (pick(s.extra.volumes)[key] = commandFault(pick(s.extra.volumes)[key], f)),
+  };
 }
 
 /**
@@ -134,7 +139,8 @@ const INPUTS: Input[] = [
     why: /sys\/block|kernel's list/,
     apply: (s, f) => {
       if (f === 'missing' || f === 'unreadable' || f === 'timeout') s.sysDmRead = '/sys/block: EACCES';
-      else if (f === 'empty' || f === 'junk') s.sysDm = f === 'junk' ? [{ kname: 'dm-99', name: '\u0000', uuid: '' }] : [];
+      else if (f === 'empty' || f === 'junk')
+        s.sysDm = f === 'junk' ? [{ kname: 'dm-99', name: '\u0000', uuid: '' }] : [];
       else if (f === 'duplicated') s.sysDm = [...s.sysDm, ...s.sysDm.map((e) => ({ ...e, kname: `${e.kname}0` }))];
       else s.sysDm = s.sysDm.slice(0, Math.floor(s.sysDm.length / 2));
     },
@@ -171,14 +177,26 @@ const FORMATS: [Format, string[], (out: string) => void][] = [
       const doc = JSON.parse(out);
       assert.ok([2, 3].includes(doc.status), `status ${doc.status}`);
       const parts = [doc.dm, doc.mounts, doc.volumes].filter(Boolean);
-      assert.ok(parts.some((p) => p.status === 3 || p.unchecked?.length), 'a part is UNKNOWN');
+      assert.ok(
+        parts.some((p) => p.status === 3 || p.unchecked?.length),
+        'a part is UNKNOWN',
+      );
       // Nothing planned for what could not be seen.
-      for (const p of parts) if (p.error) assert.deepEqual(p.entries.filter((e: any) => e.action), []);
+      for (const p of parts)
+        if (p.error)
+          assert.deepEqual(
+            p.entries.filter((e: any) => e.action),
+            [],
+          );
     },
   ],
   ['nagios', ['--format', 'nagios'], (out) => assert.match(out, /UNKNOWN/)],
   ['checkmk', ['--format', 'checkmk'], (out) => assert.match(out, /^3 "|\\nUNKNOWN /m)],
-  ['prometheus', ['--format', 'prometheus'], (out) => assert.match(out, /^pve_health_status 3$|_unchecked [1-9]|pve_health_up\{part="\w+"\} 0/m)],
+  [
+    'prometheus',
+    ['--format', 'prometheus'],
+    (out) => assert.match(out, /^pve_health_status 3$|_unchecked [1-9]|pve_health_up\{part="\w+"\} 0/m),
+  ],
 ];
 
 interface Env {
@@ -268,7 +286,8 @@ describe('fault matrix: input × fault × command × format', { skip }, () => {
           isUnknown(r.out);
           // Prometheus carries a reason only for a part that failed as a whole (its HELP line); a part
           // checked in part says which entries are unknown in the other forms.
-          if (format !== 'prometheus' || /^# HELP pve_health_\w+_check_failed /m.test(r.out)) assert.match(r.out, input.why, 'the reason is in the output');
+          if (format !== 'prometheus' || /^# HELP pve_health_\w+_check_failed /m.test(r.out))
+            assert.match(r.out, input.why, 'the reason is in the output');
         });
       }
     }

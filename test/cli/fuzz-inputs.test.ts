@@ -7,16 +7,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main';
-import { isCheckFailure } from '../../src/core/errors';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
+import { isCheckFailure } from '../../src/core/errors';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
 import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import { parseMountInfo } from '../../src/core/parse/mountinfo';
 import { parseDmDeps, parseDmInfo, parseDmTable } from '../../src/core/parse/parse-dmsetup';
 import { parseLvs, parseVgs } from '../../src/core/parse/parse-lvm';
 import { parseMembers, parseVmlist } from '../../src/core/parse/pmxcfs';
 import { parseStorageConfig, unparsedStorageLines } from '../../src/core/parse/storage-config';
+import type { HostSnapshot } from '../../src/core/snapshot';
 import { tempDir } from '../helpers/cli';
 
 const demo = JSON.parse(readFileSync(join(import.meta.dirname, '../../demo/demo-node.json'), 'utf8')) as HostSnapshot;
@@ -65,7 +65,10 @@ function refusesCleanly(fn: () => unknown): void {
     fn();
   } catch (e) {
     // A refusal is an Error with a message (the node view makes it a reason), never a TypeError/RangeError crash.
-    assert.ok(e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError), String((e as Error)?.stack));
+    assert.ok(
+      e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError),
+      String((e as Error)?.stack),
+    );
   }
 }
 
@@ -126,7 +129,15 @@ test('fuzz the CLI on mutated captures: exit 0-3, never an empty stdout', async 
   for (let n = 0; n < 24; n++) {
     const file = join(dir, `n${n}.json`);
     // Mutations of the JSON text itself (a torn or hostile capture) and of the values inside it.
-    writeFileSync(file, n % 3 === 0 ? mutate(text, r) : JSON.stringify({ ...demo, commands: { ...demo.commands, lvs: { ...demo.commands.lvs, stdout: mutate(cmd('lvs'), r) } } }));
+    writeFileSync(
+      file,
+      n % 3 === 0
+        ? mutate(text, r)
+        : JSON.stringify({
+            ...demo,
+            commands: { ...demo.commands, lvs: { ...demo.commands.lvs, stdout: mutate(cmd('lvs'), r) } },
+          }),
+    );
     for (const format of ['text', 'json', 'nagios', 'checkmk', 'prometheus']) {
       let out = '';
       const code = await main(['--root', dir, '--from', file, 'check', '--format', format], {

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI, ensureBuilt, tempDir } from '../helpers/cli';
 import { fileURLToPath } from 'node:url';
+import { CLI, ensureBuilt, tempDir } from '../helpers/cli';
 
 /** esbuild's helpers, each with the statement that records the module (its path is the key of `fn`/`cb`). */
 const HELPERS = [
@@ -63,7 +63,10 @@ test('commands load only what they use', async (t) => {
     assert.deepEqual(demo.filter(isCommand), ['src/cli/commands/dm.ts']);
     assert.ok(demo.includes('demo/demo-node.json'), 'the measurement sees the modules dm uses');
     const capture = join(dir, 'demo.json');
-    writeFileSync(capture, readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json')));
+    writeFileSync(
+      capture,
+      readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json')),
+    );
     const mods = initialised(dir, ['dm', '--json', '--from', capture]);
     const unwanted = mods.filter(
       (m) =>

@@ -176,7 +176,10 @@ for (const unitDir of ['usr/lib/systemd/system', 'lib/systemd/system']) {
     writeFileSync(join(etc, 'pve-health.service'), '[Unit]\nDescription=old copy\n');
     const shadowed = runCli(['install-timer', '--root', dir]);
     assert.equal(shadowed.code, 1, shadowed.stderr);
-    assert.match(shadowed.stderr, /\/etc\/systemd\/system\/pve-health\.service \(an earlier install-timer's copy\) hides the package's units/);
+    assert.match(
+      shadowed.stderr,
+      /\/etc\/systemd\/system\/pve-health\.service \(an earlier install-timer's copy\) hides the package's units/,
+    );
     assert.match(shadowed.stderr, /rm \/etc\/systemd\/system\/pve-health\.service && systemctl daemon-reload/);
     assert.equal(readFileSync(join(etc, 'pve-health.service'), 'utf8'), '[Unit]\nDescription=old copy\n');
   });

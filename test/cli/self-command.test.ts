@@ -18,7 +18,10 @@ test("install-timer started through a symlink writes the bundle's real path into
   symlinkSync(CLI, link);
   const r = spawnSync(process.execPath, [link, 'install-timer', '--dry-run'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^ExecStart=${literal(process.execPath)} ${literal(realpathSync(CLI))} check `, 'm'));
+  assert.match(
+    r.stdout,
+    new RegExp(`^ExecStart=${literal(process.execPath)} ${literal(realpathSync(CLI))} check `, 'm'),
+  );
   assert.ok(!r.stdout.includes(link), 'the link the program was started through is not what systemd runs');
 });
 

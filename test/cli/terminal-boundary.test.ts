@@ -16,7 +16,11 @@ const EVIL = '\u001b]0;owned\u0007\u001b[2J\r\u009b31m';
 
 function snapshotFile(): string {
   const b = new NodeBuilder('pve1').storage(LOCAL_LVM).pool('pve');
-  b.guest(100, 'lxc', [`hostname: ct${EVIL}`, 'rootfs: local-lvm:vm-100-disk-0,size=8G', `mp0: /srv/x${EVIL},mp=/mnt/x${EVIL}`]);
+  b.guest(100, 'lxc', [
+    `hostname: ct${EVIL}`,
+    'rootfs: local-lvm:vm-100-disk-0,size=8G',
+    `mp0: /srv/x${EVIL},mp=/mnt/x${EVIL}`,
+  ]);
   b.lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' });
   b.lv({ vg: 'pve', lv: 'vm-555-disk-0', pool: 'data' });
   b.map({ name: `evil${EVIL}map`, uuid: '', table: '0 2048 linear 8:16 4096' });
@@ -43,7 +47,9 @@ async function run(argv: string[], o: { tty: boolean }): Promise<{ code: number;
 /** Raw control characters other than LF and TAB; with colour, ESC only as the tool's own SGR codes. */
 function rawControls(s: string, color: boolean): string[] {
   const stripped = color ? s.replace(/\u001b\[(?:1|2|22|31|32|33|34|39|90)m/g, '') : s;
-  return [...stripped.matchAll(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g)].map((m) => JSON.stringify(stripped.slice(Math.max(0, m.index! - 20), m.index! + 5)));
+  return [...stripped.matchAll(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g)].map((m) =>
+    JSON.stringify(stripped.slice(Math.max(0, m.index! - 20), m.index! + 5)),
+  );
 }
 
 describe('no raw control character reaches the terminal, in any command', () => {

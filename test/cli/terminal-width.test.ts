@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { shellQuote } from '../../src/core/shell-quote';
 import { CLI, ensureBuilt, runCli } from '../helpers/cli';
 import { requireTool } from '../helpers/require-tool';
-import { shellQuote } from '../../src/core/shell-quote';
 
 /** What the command prints into a terminal of `cols` columns (colours stripped, CR LF made LF). */
 function inPty(args: string[], cols: number): string {
@@ -18,7 +18,10 @@ function inPty(args: string[], cols: number): string {
   delete env.NO_COLOR;
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 60_000 });
   // biome-ignore lint/suspicious/noControlCharactersInRegex: colour escapes are stripped
-  return r.stdout.replace(/\u001b\[[0-9;]*m/g, '').replace(/\r\n/g, '\n').replace(/\r/g, '');
+  return r.stdout
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .replace(/\r\n/g, '\n')
+    .replace(/\r/g, '');
 }
 
 /** Lines wider than `cols`, fix commands aside (six spaces deep under a "fix" line, or another command). */
@@ -66,7 +69,22 @@ for (const cols of [80, 160]) {
 }
 
 test('help fits 80 columns (a long example command aside), in every command', () => {
-  for (const c of ['', 'check', 'dm', 'mounts', 'volumes', 'cluster', 'report', 'notify', 'ack', 'capture', 'clean', 'restore', 'serve', 'install-timer']) {
+  for (const c of [
+    '',
+    'check',
+    'dm',
+    'mounts',
+    'volumes',
+    'cluster',
+    'report',
+    'notify',
+    'ack',
+    'capture',
+    'clean',
+    'restore',
+    'serve',
+    'install-timer',
+  ]) {
     const r = runCli([...(c ? [c] : []), '--help']);
     const wide = r.stdout.split('\n').filter((l) => [...l].length > 80 && !/^ {2}pve-health /.test(l));
     assert.deepEqual(wide, [], `pve-health ${c} --help`);
@@ -75,7 +93,10 @@ test('help fits 80 columns (a long example command aside), in every command', ()
 
 test('piped output is not wrapped (one greppable record per line); COLUMNS wins', () => {
   const piped = runCli(['check', '--demo']).stdout;
-  assert.ok(piped.split('\n').some((l) => [...l].length > 100), 'a pipe gets the long lines whole');
+  assert.ok(
+    piped.split('\n').some((l) => [...l].length > 100),
+    'a pipe gets the long lines whole',
+  );
   const narrow = runCli(['check', '--demo'], { env: { COLUMNS: '80' } }).stdout;
   assert.deepEqual(tooWide(narrow, 80), []);
 });

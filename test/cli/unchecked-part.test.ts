@@ -6,10 +6,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli';
 
-const demo = JSON.parse(readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8'));
+const demo = JSON.parse(
+  readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8'),
+);
 // The demo node (CRITICAL already: duplicates) with `dmsetup status` failing.
 const dir = mkdtempSync(join(tmpdir(), 'pvh-unchecked-'));
 const file = join(dir, 'node.json');
@@ -27,7 +29,8 @@ const failed = {
   },
 };
 writeFileSync(file, JSON.stringify(failed));
-const WHY = /dmsetup status failed \(dmsetup exited 1: device-mapper: status ioctl on {2}failed: Permission denied\): the kernel state of thin pool pve\/data and multipath map mpatha was not checked/;
+const WHY =
+  /dmsetup status failed \(dmsetup exited 1: device-mapper: status ioctl on {2}failed: Permission denied\): the kernel state of thin pool pve\/data and multipath map mpatha was not checked/;
 
 test('JSON: dm.unchecked says what and why, and is among the warnings', () => {
   const r = runCli(['dm', '--json', '--from', file]);

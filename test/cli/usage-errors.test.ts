@@ -30,7 +30,10 @@ test('--json alone and --format json with --json agree', () => {
 
 test('a global option that does not apply to the command is a usage error, never ignored', () => {
   const cases: [string[], RegExp][] = [
-    [['capture', '/tmp/x.json', '--format', 'json'], /^pve-health: --format does not apply to 'capture' \(see: pve-health capture --help\)$/],
+    [
+      ['capture', '/tmp/x.json', '--format', 'json'],
+      /^pve-health: --format does not apply to 'capture' \(see: pve-health capture --help\)$/,
+    ],
     [['install-timer', '--dry-run', '--json'], /^pve-health: --json does not apply to 'install-timer'/],
     [['restore', 'j.json', '--demo'], /^pve-health: --demo does not apply to 'restore'/],
     [['serve', '-q', '--no-color'], /^pve-health: --no-color, -q\/--quiet do not apply to 'serve'/],
@@ -53,12 +56,16 @@ test('every command --help: capitalised summary, examples, and only the global o
     assert.match(usage, new RegExp(`^Usage: pve-health ${c.name}\\b`));
     assert.match(summary, /^[A-Z].*\.$/, `${c.name}: ${summary}`);
     const examples = r.stdout.split('\nExamples:\n')[1]?.split('\n\n')[0] ?? '';
-    assert.ok(examples.split('\n').filter((l) => l.startsWith(`  pve-health ${c.name}`)).length >= 1, `${c.name} has examples`);
+    assert.ok(
+      examples.split('\n').filter((l) => l.startsWith(`  pve-health ${c.name}`)).length >= 1,
+      `${c.name} has examples`,
+    );
     const globals = r.stdout.split('Global options (before or after the command):\n')[1] ?? '';
     for (const n of ['root', 'from', 'demo', 'format', 'json', 'no-color', 'quiet', 'config'])
       assert.equal(globals.includes(`--${n}`), (c.globals ?? [n]).includes(n as never), `${c.name} --${n}`);
     // Option descriptions start with a capital letter.
     for (const l of r.stdout.split('\n'))
-      if (/^ {2}-[-\w, ]+\S {2,}\S/.test(l)) assert.match(l.replace(/^ {2}-\S+( \S+)?( \S+)?\s{2,}/, ''), /^[A-Z0-9'"]/, `${c.name}: ${l}`);
+      if (/^ {2}-[-\w, ]+\S {2,}\S/.test(l))
+        assert.match(l.replace(/^ {2}-\S+( \S+)?( \S+)?\s{2,}/, ''), /^[A-Z0-9'"]/, `${c.name}: ${l}`);
   }
 });

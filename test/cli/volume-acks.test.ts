@@ -12,7 +12,9 @@ import { buildNode, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli'
 const SCENARIO = join(SHARED, 'fakenode/scenarios/mixed-volumes.json');
 const skip = hasFakenode ? false : 'needs ../shared/fakenode';
 
-test('ack a ZFS/RBD/file volume: it stops counting (status, exit code, notify) and every output says acknowledged', { skip }, () => {
+test('ack a ZFS/RBD/file volume: it stops counting (status, exit code, notify) and every output says acknowledged', {
+  skip,
+}, () => {
   const node = buildNode(SCENARIO);
   const dir = tempDir('pvh-volume-acks-');
   const cli = (args: string[]) =>
@@ -28,7 +30,10 @@ test('ack a ZFS/RBD/file volume: it stops counting (status, exit code, notify) a
     (existsSync(mail) ? readFileSync(mail, 'utf8').split('%% end of message %%\n') : [])
       .filter((m) => m.trim())
       .map((m) =>
-        Buffer.from(m.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))), 'latin1').toString('utf8'),
+        Buffer.from(
+          m.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
       );
 
   // Only the volumes part is not OK on this node: its orphans alone make the WARNING.
@@ -47,7 +52,10 @@ test('ack a ZFS/RBD/file volume: it stops counting (status, exit code, notify) a
     const r = cli(['ack', k, '--for', '7d', '--reason', 'kept for the audit']);
     assert.equal(r.code, 0, r.stderr);
   }
-  assert.match(cli(['ack', '--list']).stdout, /WARNING\s+volume:orphan:guest-missing:ceph-vm:vm-151-disk-0\s+kept for the audit/);
+  assert.match(
+    cli(['ack', '--list']).stdout,
+    /WARNING\s+volume:orphan:guest-missing:ceph-vm:vm-151-disk-0\s+kept for the audit/,
+  );
 
   // Status and exit code: OK, with the status before the acks kept beside it.
   const check = cli(['check', '--json', '--config', cfg, '--notify']);
@@ -66,7 +74,10 @@ test('ack a ZFS/RBD/file volume: it stops counting (status, exit code, notify) a
   // Every output says it is acknowledged.
   const text = cli(['check']).stdout;
   assert.match(text, /^pve-health pve1 — OK — grade A\+: /);
-  assert.match(text, /Volumes \(ZFS, Ceph RBD, file storages\) — OK \(WARNING without the acknowledged\): .*, \d+ acknowledged,/);
+  assert.match(
+    text,
+    /Volumes \(ZFS, Ceph RBD, file storages\) — OK \(WARNING without the acknowledged\): .*, \d+ acknowledged,/,
+  );
   // check lists the problems first in one style; the acknowledged ones in their own section.
   assert.match(text, /\n {2}local-zfs:vm-150-disk-0 {2}WARNING, until .* UTC: kept for the audit\n/);
   assert.match(text, new RegExp(`Acknowledged \\(${keys.length}, not counted — WARNING without them\\)`));
@@ -78,15 +89,24 @@ test('ack a ZFS/RBD/file volume: it stops counting (status, exit code, notify) a
   assert.equal(volumesJson.code, 0);
   assert.equal((JSON.parse(volumesJson.stdout) as CheckDocument).acknowledged?.length, keys.length);
   const quiet = cli(['check', '-q']).stdout;
-  assert.match(quiet, /^ACK {6}local-zfs:vm-150-disk-0( \(.*\))? {2}orphan\/guest-missing — acknowledged WARNING until .* kept for the audit \(not counted\)$/m);
+  assert.match(
+    quiet,
+    /^ACK {6}local-zfs:vm-150-disk-0( \(.*\))? {2}orphan\/guest-missing — acknowledged WARNING until .* kept for the audit \(not counted\)$/m,
+  );
   assert.doesNotMatch(quiet, /^WARNING/m);
   const nagios = cli(['check', '--format', 'nagios']);
   assert.equal(nagios.code, 0);
   assert.match(nagios.stdout, /^OK: /);
-  assert.match(nagios.stdout, /\[ACK WARNING\] local-zfs:vm-150-disk-0( \(.*\))? orphan: .*\(acknowledged until [^:]+:\d\d:\d\d\.\d+Z: kept for the audit\)/);
+  assert.match(
+    nagios.stdout,
+    /\[ACK WARNING\] local-zfs:vm-150-disk-0( \(.*\))? orphan: .*\(acknowledged until [^:]+:\d\d:\d\d\.\d+Z: kept for the audit\)/,
+  );
   const checkmk = cli(['check', '--format', 'checkmk']).stdout;
   // The service line, then its long output (Checkmk's literal \n) with each finding.
-  assert.match(checkmk, /^0 "PVE-Health volumes" .* \d+ orphaned of \d+ volumes \([^)]*\), \d+ acknowledged \(not counted\)\\n/m);
+  assert.match(
+    checkmk,
+    /^0 "PVE-Health volumes" .* \d+ orphaned of \d+ volumes \([^)]*\), \d+ acknowledged \(not counted\)\\n/m,
+  );
   assert.match(checkmk, /ACK WARNING ceph-vm:vm-151-disk-0( \(.*\))? orphan/);
   const prom = cli(['check', '--format', 'prometheus']).stdout;
   assert.match(prom, /^pve_health_status 0$/m);
@@ -108,10 +128,15 @@ test('ack a ZFS/RBD/file volume: it stops counting (status, exit code, notify) a
   assert.match(again.stdout, /^WARNING {2}local-zfs:vm-150-disk-0( \(.*\))? {2}orphan\/guest-missing — /m);
   assert.equal(mails().length, 1);
   assert.match(mails()[0], /\+ orphan volume local-zfs:vm-150-disk-0 \(guest-missing\)/);
-  assert.match(mails()[0], /\[ACK WARNING\] ceph-vm:vm-151-disk-0( \(.*\))? orphan: .*\n\s+acknowledged until .* \(not counted\): kept for the audit/);
+  assert.match(
+    mails()[0],
+    /\[ACK WARNING\] ceph-vm:vm-151-disk-0( \(.*\))? orphan: .*\n\s+acknowledged until .* \(not counted\): kept for the audit/,
+  );
 });
 
-test('a storage that could not be listed keeps the volumes part UNKNOWN whatever is acknowledged; unknown keys are refused', { skip }, () => {
+test('a storage that could not be listed keeps the volumes part UNKNOWN whatever is acknowledged; unknown keys are refused', {
+  skip,
+}, () => {
   const s = JSON.parse(readFileSync(SCENARIO, 'utf8'));
   s.opts = { ...(s.opts ?? {}), unmounted: ['nfs-store'] };
   const f = join(tempDir(), 'hang.json');

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildNode, fakenodeCompare, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
 import { fileURLToPath } from 'node:url';
+import { buildNode, fakenodeCompare, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
 
 const SCENARIO = join(SHARED, 'fakenode/scenarios/mixed-volumes.json');
 const skip = hasFakenode ? false : 'needs ../shared/fakenode';
@@ -103,7 +103,9 @@ test('a hanging Ceph cluster and an unmounted NFS storage: UNKNOWN (exit 3) with
 test('volumes-rules scenario: replication snapshots, ZFS linked clone, copy of a pve2 guest, restore in flight, zvol held by dd', {
   skip,
 }, () => {
-  const node = buildNode(join(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/scenarios/volumes-rules.json'));
+  const node = buildNode(
+    join(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/scenarios/volumes-rules.json'),
+  );
   const r = cli(node, ['volumes', '--json']);
   assert.equal(r.code, 1, r.stderr);
   const file = join(tempDir(), 'result.json');
@@ -138,7 +140,10 @@ test('btrfs snapshots are sibling subvolumes: one a snapshot section names is va
   }
   mkdirSync(join(img, '200/subvol-200-disk-1.subvol@old'), { recursive: true });
   const conf = join(node, 'root/etc/pve/nodes/pve1/qemu-server/101.conf');
-  writeFileSync(conf, `${readFileSync(conf, 'utf8')}\n[kept]\nscsi1: btrfs-data:101/vm-101-disk-1.raw,size=10G\nsnaptime: 1700000000\n`);
+  writeFileSync(
+    conf,
+    `${readFileSync(conf, 'utf8')}\n[kept]\nscsi1: btrfs-data:101/vm-101-disk-1.raw,size=10G\nsnaptime: 1700000000\n`,
+  );
   const doc = JSON.parse(cli(node, ['volumes', '--json']).stdout);
   const snap = (volid: string, name: string) =>
     doc.volumes.entries.find((e: { volid: string; snapshot?: string }) => e.volid === volid && e.snapshot === name);
@@ -183,18 +188,26 @@ test('check --json: the VMID-reuse part counts the volumes a new guest would inh
   const next = doc.volumes.vmidLeftovers.find((v: { vmid: number }) => v.vmid === reuse.nextVmid);
   if (next)
     assert.ok(
-      reuse.messages.some((m: string) => m.startsWith(`the next guest created as ${next.vmid} silently inherits`) && m.includes(next.volids[0])),
+      reuse.messages.some(
+        (m: string) =>
+          m.startsWith(`the next guest created as ${next.vmid} silently inherits`) && m.includes(next.volids[0]),
+      ),
       reuse.messages.join('\n'),
     );
   const text = cli(node, ['check']).stdout;
   assert.match(text, /VMID reuse/);
 });
 
-test('ack: an orphaned volume is acknowledged like an orphaned LV (listed, accepted, silenced, removed)', { skip }, () => {
+test('ack: an orphaned volume is acknowledged like an orphaned LV (listed, accepted, silenced, removed)', {
+  skip,
+}, () => {
   const node = buildNode(SCENARIO);
   const key = 'volume:orphan:guest-missing:local-zfs:vm-150-disk-0';
   const listed = JSON.parse(cli(node, ['ack', '--json']).stdout) as { key: string }[];
-  assert.ok(listed.some((f) => f.key === key), 'pve-health ack lists volume findings');
+  assert.ok(
+    listed.some((f) => f.key === key),
+    'pve-health ack lists volume findings',
+  );
   const r = cli(node, ['ack', key, '--for', '7d', '--reason', 'kept for the audit']);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(cli(node, ['check', '--json']).stdout);

@@ -26,7 +26,9 @@ interface Entry {
   snapshotOwner?: string;
 }
 
-test('volumes-replication: every volume right (fakenode compare); replicas and owned snapshots get no destructive hint', { skip }, () => {
+test('volumes-replication: every volume right (fakenode compare); replicas and owned snapshots get no destructive hint', {
+  skip,
+}, () => {
   const node = buildNode(SCENARIO);
   const r = cli(node, ['volumes', '--json']);
   assert.equal(r.code, 1, r.stderr);
@@ -42,13 +44,29 @@ test('volumes-replication: every volume right (fakenode compare); replicas and o
     return e;
   };
   const replica = get('local-zfs:vm-100-disk-0');
-  assert.deepEqual([replica.status, replica.reason, replica.replica, replica.job, replica.hint], ['valid', 'replica', true, '100-0', undefined]);
+  assert.deepEqual(
+    [replica.status, replica.reason, replica.replica, replica.job, replica.hint],
+    ['valid', 'replica', true, '100-0', undefined],
+  );
   assert.equal(get('local-zfs:vm-102-disk-0').job, '102-0', 'the source side names its job');
   assert.match(get('local-zfs:vm-102-disk-0', '__replicate_102-0_1763880000__').hint ?? 'none', /^none$/);
-  assert.equal(get('local-zfs:vm-102-disk-0', '__replicate_102-5_1760000000__').hint, 'zfs destroy rpool/data/vm-102-disk-0@__replicate_102-5_1760000000__');
-  assert.equal(get('local-zfs:vm-102-disk-0', '__migration__').hint, 'zfs destroy rpool/data/vm-102-disk-0@__migration__');
-  assert.deepEqual([get('local-zfs:vm-103-disk-0', '__migration__').pending, get('local-zfs:vm-103-disk-0', '__migration__').hint], [true, undefined]);
-  assert.equal(get('local-zfs:subvol-105-disk-0', 'vzdump').reason, 'operation-leftover', "CT 106's backup does not explain CT 105's snapshot");
+  assert.equal(
+    get('local-zfs:vm-102-disk-0', '__replicate_102-5_1760000000__').hint,
+    'zfs destroy rpool/data/vm-102-disk-0@__replicate_102-5_1760000000__',
+  );
+  assert.equal(
+    get('local-zfs:vm-102-disk-0', '__migration__').hint,
+    'zfs destroy rpool/data/vm-102-disk-0@__migration__',
+  );
+  assert.deepEqual(
+    [get('local-zfs:vm-103-disk-0', '__migration__').pending, get('local-zfs:vm-103-disk-0', '__migration__').hint],
+    [true, undefined],
+  );
+  assert.equal(
+    get('local-zfs:subvol-105-disk-0', 'vzdump').reason,
+    'operation-leftover',
+    "CT 106's backup does not explain CT 105's snapshot",
+  );
   assert.equal(get('local-zfs:subvol-106-disk-0', 'vzdump').pending, true);
   assert.equal(get('local:110/data.qcow2').status, 'valid');
   // No form of output proposes freeing the replica or touching what an operation owns.
@@ -60,7 +78,9 @@ test('volumes-replication: every volume right (fakenode compare); replicas and o
   }
 });
 
-test('the replica turns into a copy nothing owns once replication.cfg drops the job (pvesr delete --force)', { skip }, () => {
+test('the replica turns into a copy nothing owns once replication.cfg drops the job (pvesr delete --force)', {
+  skip,
+}, () => {
   const node = buildNode(SCENARIO);
   writeFileSync(join(node, 'root/etc/pve/replication.cfg'), 'local: 102-0\n\ttarget pve2\n\tsource pve1\n');
   const es = JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes.entries as Entry[];
@@ -71,19 +91,27 @@ test('the replica turns into a copy nothing owns once replication.cfg drops the 
   assert.deepEqual([s.status, s.reason], ['orphan', 'snapshot-missing']);
 });
 
-test('a symlinked is_mountpoint dir storage: mounted when its real path is (the mounts part resolver), else UNKNOWN', { skip }, () => {
+test('a symlinked is_mountpoint dir storage: mounted when its real path is (the mounts part resolver), else UNKNOWN', {
+  skip,
+}, () => {
   const node = buildNode(SCENARIO);
   const root = join(node, 'root');
   mkdirSync(join(root, 'mnt/disk1/images/110'), { recursive: true });
   writeFileSync(join(root, 'mnt/disk1/images/110/extra.raw'), '');
   mkdirSync(join(root, 'srv'), { recursive: true });
   symlinkSync('/mnt/disk1', join(root, 'srv/backup'));
-  appendFileSync(join(root, 'etc/pve/storage.cfg'), '\ndir: usb\n\tpath /srv/backup\n\tcontent images\n\tis_mountpoint yes\n');
+  appendFileSync(
+    join(root, 'etc/pve/storage.cfg'),
+    '\ndir: usb\n\tpath /srv/backup\n\tcontent images\n\tis_mountpoint yes\n',
+  );
   const unmounted = JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes;
   assert.equal(unmounted.status, 3);
   assert.match(unmounted.error, /usb could not be checked: \/srv\/backup \(-> \/mnt\/disk1\) is not mounted/);
   const mi = join(root, 'proc/self/mountinfo');
-  writeFileSync(mi, `${readFileSync(mi, 'utf8')}90 21 8:17 / /mnt/disk1 rw,relatime shared:50 - ext4 /dev/sdb1 rw,relatime\n`);
+  writeFileSync(
+    mi,
+    `${readFileSync(mi, 'utf8')}90 21 8:17 / /mnt/disk1 rw,relatime shared:50 - ext4 /dev/sdb1 rw,relatime\n`,
+  );
   const doc = JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes;
   const usb = doc.storages.find((s: { storage: string }) => s.storage === 'usb');
   assert.equal(usb.status, 'ok', doc.error);

@@ -256,12 +256,18 @@ describe('cluster over ssh', { skip }, () => {
 
   test('--format prometheus and --textfile: the findings across nodes per node, with ids that join PVE metrics; promtool accepts them', (t) => {
     const c = buildCluster({ build: ['pve1', 'pve2', 'pve3'], withoutBinary: ['pve3'] });
-    const doc = JSON.parse(cluster(c, ['--json']).stdout) as { status: number; findings: { id: string; nodes: string[] }[] };
+    const doc = JSON.parse(cluster(c, ['--json']).stdout) as {
+      status: number;
+      findings: { id: string; nodes: string[] }[];
+    };
     const prom = cluster(c, ['--format', 'prometheus']);
     assert.equal(prom.code, doc.status, prom.stderr);
     assert.match(prom.stdout, /^pve_health_cluster_scan_ok 1$/m);
     assert.match(prom.stdout, /^pve_health_cluster_node_status\{node="pve2",error="",id="node\/pve2"\} 2$/m);
-    assert.match(prom.stdout, /^pve_health_cluster_node_status\{node="pve3",error="not-installed",id="node\/pve3"\} 3$/m);
+    assert.match(
+      prom.stdout,
+      /^pve_health_cluster_node_status\{node="pve3",error="not-installed",id="node\/pve3"\} 3$/m,
+    );
     // Two writers on VM 400's disk: one series per node, id as prometheus-pve-exporter names the guest.
     for (const node of ['pve1', 'pve2'])
       assert.match(
@@ -271,10 +277,16 @@ describe('cluster over ssh', { skip }, () => {
           'm',
         ),
       );
-    assert.match(prom.stdout, /^pve_health_cluster_finding\{finding="node-not-checked:pve3",kind="node-not-checked",severity="unknown",node="pve3",id="node\/pve3",vmid=""\} 1$/m);
+    assert.match(
+      prom.stdout,
+      /^pve_health_cluster_finding\{finding="node-not-checked:pve3",kind="node-not-checked",severity="unknown",node="pve3",id="node\/pve3",vmid=""\} 1$/m,
+    );
     // Every finding on every node it involves, nothing else.
     const series = prom.stdout.split('\n').filter((l) => l.startsWith('pve_health_cluster_finding{'));
-    assert.equal(series.length, doc.findings.reduce((n, f) => n + f.nodes.length, 0));
+    assert.equal(
+      series.length,
+      doc.findings.reduce((n, f) => n + f.nodes.length, 0),
+    );
     const promtool = requireTool(t, 'promtool', 'prometheus');
     if (promtool) {
       const r = spawnSync(promtool, ['check', 'metrics'], { input: prom.stdout, encoding: 'utf8' });
@@ -296,11 +308,17 @@ describe('cluster over ssh', { skip }, () => {
     // A directory that does not exist: said, exit 3 (node_exporter would never read it).
     const missing = cluster(c, ['-q', '--textfile', join(c.dir, 'nope')]);
     assert.equal(missing.code, 3);
-    assert.match(missing.stderr, /could not write the cluster metrics textfile: textfile directory .*nope does not exist/);
+    assert.match(
+      missing.stderr,
+      /could not write the cluster metrics textfile: textfile directory .*nope does not exist/,
+    );
     // A scan that cannot run at all replaces the file too: scan_ok 0, never the last good view.
     const noMembers = join(c.dir, 'bare');
     mkdirSync(join(noMembers, 'etc/pve'), { recursive: true });
-    const failed = runCli(['--root', noMembers, 'cluster', '--format', 'prometheus', '--textfile', dir], { pathPrefix: c.pathPrefix, env: c.env });
+    const failed = runCli(['--root', noMembers, 'cluster', '--format', 'prometheus', '--textfile', dir], {
+      pathPrefix: c.pathPrefix,
+      env: c.env,
+    });
     assert.equal(failed.code, 3);
     assert.match(failed.stderr, /cannot read .*\.members/);
     assert.match(failed.stdout, /^pve_health_cluster_scan_ok 0$/m);

@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CLI, ensureBuilt, FAKENODE, REPO, tempDir } from '../helpers/cli';
 import { fileURLToPath } from 'node:url';
+import { CLI, ensureBuilt, FAKENODE, REPO, tempDir } from '../helpers/cli';
 
 export const FIXTURE = join(REPO, 'test/fixtures/cluster/shared-vg.json');
 const FAKE_SSH = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fake-ssh.mjs');

@@ -13,13 +13,13 @@ import {
   planAck,
   removeAck,
 } from '../../src/core/findings/acks';
+import { findingsPhrase, listFindings } from '../../src/core/findings/findings';
 import type { CheckDocument, Status } from '../../src/core/types';
+import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
 import { findingKeys } from '../../src/notify/index';
-import { listFindings, findingsPhrase } from '../../src/core/findings/findings';
 import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { healthyDoc, troubledDoc } from '../fixtures/docs/check-documents';
-import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
 import { runCli, tempDir } from '../helpers/cli';
 
 const NOW = new Date('2026-03-14T10:00:00.000Z');
@@ -45,12 +45,18 @@ test('acks: durations are bounded and must expire', () => {
 test('acks: acknowledging every finding of a part lowers that part and the exit status; the rest still counts', () => {
   const doc = troubledDoc();
   assert.equal(doc.status, 2);
-  const mountsOnly = apply(doc, ackAll(doc, (k) => k.startsWith('mount:')));
+  const mountsOnly = apply(
+    doc,
+    ackAll(doc, (k) => k.startsWith('mount:')),
+  );
   assert.equal(mountsOnly.mounts?.status, 0, 'every mount finding acknowledged');
   assert.equal(mountsOnly.dm?.status, 2, 'the DM duplicate still counts');
   assert.equal(mountsOnly.status, 2);
   assert.equal(mountsOnly.statusWithoutAcks, 2);
-  const all = apply(doc, ackAll(doc, () => true));
+  const all = apply(
+    doc,
+    ackAll(doc, () => true),
+  );
   assert.equal(all.status, 0);
   assert.equal(all.acknowledged?.length, listFindings(doc).filter((f) => !f.pending && f.severity !== 0).length);
   // Shown in every output: JSON field, summary, nagios, prometheus; silenced for notifications.
@@ -80,8 +86,19 @@ test('acks: expired, changed or worse findings count again; UNKNOWN is never sil
   const failed: CheckDocument = { ...troubledDoc(), status: 3 };
   failed.dm = { ...failed.dm!, status: 3, error: 'dmsetup exited 1' };
   failed.mounts = { ...failed.mounts!, status: 0, entries: [] };
-  assert.equal(apply(failed, ackAll(failed, () => true)).status, 3);
-  const unknownEntry = { ...failed.dm.entries[0], status: 'unknown' as const, reason: 'lvm-incomplete' as const, pending: false };
+  assert.equal(
+    apply(
+      failed,
+      ackAll(failed, () => true),
+    ).status,
+    3,
+  );
+  const unknownEntry = {
+    ...failed.dm.entries[0],
+    status: 'unknown' as const,
+    reason: 'lvm-incomplete' as const,
+    pending: false,
+  };
   const partly: CheckDocument = { ...troubledDoc() };
   partly.dm = { ...partly.dm!, entries: [unknownEntry], status: 3 };
   const f = listFindings(partly).find((x) => x.status === 'unknown')!;
@@ -158,7 +175,16 @@ test('acks: an acknowledged orphaned volume stops counting like an orphaned LV; 
     protectedBy: [],
   });
   const volumes = (entries: VolumeEntry[], status: Status): VolumesResult => ({
-    summary: { total: entries.length, valid: 0, orphan: entries.filter((e) => e.status === 'orphan').length, unknown: 0, ignored: 0, pending: 0, orphanSizeBytes: 0, unknownStorages: 0 } as VolumesResult['summary'],
+    summary: {
+      total: entries.length,
+      valid: 0,
+      orphan: entries.filter((e) => e.status === 'orphan').length,
+      unknown: 0,
+      ignored: 0,
+      pending: 0,
+      orphanSizeBytes: 0,
+      unknownStorages: 0,
+    } as VolumesResult['summary'],
     entries,
     storages: [],
     vmidLeftovers: [],
@@ -167,7 +193,10 @@ test('acks: an acknowledged orphaned volume stops counting like an orphaned LV; 
   });
   const base = healthyDoc();
   const doc: CheckDocument = { ...base, volumes: volumes([entry('local-zfs:vm-150-disk-0', 'orphan')], 1), status: 1 };
-  const acked = apply(doc, ackAll(doc, (k) => k.startsWith('volume:')));
+  const acked = apply(
+    doc,
+    ackAll(doc, (k) => k.startsWith('volume:')),
+  );
   assert.equal(acked.volumes?.status, 0);
   assert.equal(acked.volumes?.statusWithoutAcks, 1);
   assert.equal(acked.status, 0);
@@ -182,8 +211,24 @@ test('acks: an acknowledged orphaned volume stops counting like an orphaned LV; 
   // Applied again (serve re-acknowledges its children's documents): decided from the original status.
   assert.equal(apply(acked, []).volumes?.status, 1);
   // Expired: counts again.
-  assert.equal(apply(doc, ackAll(doc, () => true, '2026-03-14T09:00:00.000Z')).volumes?.status, 1);
+  assert.equal(
+    apply(
+      doc,
+      ackAll(doc, () => true, '2026-03-14T09:00:00.000Z'),
+    ).volumes?.status,
+    1,
+  );
   // A volume that could not be decided is never silenced into OK.
-  const unknown: CheckDocument = { ...base, volumes: volumes([entry('local-zfs:vm-151-disk-0', 'unknown')], 3), status: 3 };
-  assert.equal(apply(unknown, ackAll(unknown, () => true)).volumes?.status, 3);
+  const unknown: CheckDocument = {
+    ...base,
+    volumes: volumes([entry('local-zfs:vm-151-disk-0', 'unknown')], 3),
+    status: 3,
+  };
+  assert.equal(
+    apply(
+      unknown,
+      ackAll(unknown, () => true),
+    ).volumes?.status,
+    3,
+  );
 });

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyStorage as classifyStorageOfView, parseAutoactivation } from '../../src/core/storage/classify-storage';
-import type { DmEntry, StorageFinding } from '../../src/core/types';
-import { dmEntry } from '../helpers/dm-entry';
-import { emptyDm, lvsJson, snapshot, tableFor, testbed } from '../helpers/storage-snapshot';
-import type { HostSnapshot } from '../../src/core/snapshot';
-import type { DmResult } from '../../src/core/types';
 import type { Config } from '../../src/core/config';
 import { parseNode } from '../../src/core/node/node-view';
+import type { HostSnapshot } from '../../src/core/snapshot';
+import { classifyStorage as classifyStorageOfView, parseAutoactivation } from '../../src/core/storage/classify-storage';
+import type { DmEntry, DmResult, StorageFinding } from '../../src/core/types';
+import { dmEntry } from '../helpers/dm-entry';
+import { emptyDm, lvsJson, snapshot, tableFor, testbed } from '../helpers/storage-snapshot';
 
 /** The storage rules on a raw snapshot, parsed as the product does (parseNode). */
-const classifyStorage = (snap: HostSnapshot, dm: DmResult, config: Config) => classifyStorageOfView(parseNode(snap), dm, config);
+const classifyStorage = (snap: HostSnapshot, dm: DmResult, config: Config) =>
+  classifyStorageOfView(parseNode(snap), dm, config);
 
 const kinds = (fs: StorageFinding[]) => fs.map((f) => `${f.kind}:${f.severity}`).sort();
 const QEMU = (node: string, vmid: number) => `/etc/pve/nodes/${node}/qemu-server/${vmid}.conf`;

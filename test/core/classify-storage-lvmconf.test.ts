@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyStorage as classifyStorageOfView } from '../../src/core/storage/classify-storage';
-import { filterAccepts, filterRejects, parseLvmConf } from '../../src/core/storage/classify-storage-host';
-import { emptyDm, snapshot, testbed } from '../helpers/storage-snapshot';
-import type { HostSnapshot } from '../../src/core/snapshot';
-import type { DmResult } from '../../src/core/types';
 import type { Config } from '../../src/core/config';
 import { parseNode } from '../../src/core/node/node-view';
+import type { HostSnapshot } from '../../src/core/snapshot';
+import { classifyStorage as classifyStorageOfView } from '../../src/core/storage/classify-storage';
+import { filterAccepts, filterRejects, parseLvmConf } from '../../src/core/storage/classify-storage-host';
+import type { DmResult } from '../../src/core/types';
+import { emptyDm, snapshot, testbed } from '../helpers/storage-snapshot';
 
 /** The storage rules on a raw snapshot, parsed as the product does (parseNode). */
-const classifyStorage = (snap: HostSnapshot, dm: DmResult, config: Config) => classifyStorageOfView(parseNode(snap), dm, config);
+const classifyStorage = (snap: HostSnapshot, dm: DmResult, config: Config) =>
+  classifyStorageOfView(parseNode(snap), dm, config);
 
 // A devices section like that of a PVE 7/8 node (global_filter rejecting ZFS zvols and Ceph rbd devices),
 // plus commented defaults as lvm2 ships them.

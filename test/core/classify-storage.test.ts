@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyStorage as classifyStorageOfView, storageStatus } from '../../src/core/storage/classify-storage';
 import type { Config } from '../../src/core/config';
-import type { StorageFinding } from '../../src/core/types';
-import { emptyDm, lvsJson, snapshot, testbed } from '../helpers/storage-snapshot';
-import type { HostSnapshot } from '../../src/core/snapshot';
-import type { DmResult } from '../../src/core/types';
 import { parseNode } from '../../src/core/node/node-view';
+import type { HostSnapshot } from '../../src/core/snapshot';
+import { classifyStorage as classifyStorageOfView, storageStatus } from '../../src/core/storage/classify-storage';
+import type { DmResult, StorageFinding } from '../../src/core/types';
+import { emptyDm, lvsJson, snapshot, testbed } from '../helpers/storage-snapshot';
 
 /** The storage rules on a raw snapshot, parsed as the product does (parseNode). */
-const classifyStorage = (snap: HostSnapshot, dm: DmResult, config: Config) => classifyStorageOfView(parseNode(snap), dm, config);
+const classifyStorage = (snap: HostSnapshot, dm: DmResult, config: Config) =>
+  classifyStorageOfView(parseNode(snap), dm, config);
 
 const kinds = (fs: StorageFinding[]) => fs.map((f) => `${f.kind}:${f.severity}`).sort();
 

@@ -4,7 +4,11 @@
 // jobs — each with its neighbours, table-driven.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseReplicationConfig, parseReplicationSnapshot, parseReplicationState } from '../../src/core/parse/replication';
+import {
+  parseReplicationConfig,
+  parseReplicationSnapshot,
+  parseReplicationState,
+} from '../../src/core/parse/replication';
 import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
 
 test('parseReplicationConfig: SectionConfig jobs with target, source, disable, remove_job; ids as integers; guests < 100 refused', () => {
@@ -47,7 +51,11 @@ test('parseReplicationState / parseReplicationSnapshot: the state file by guest 
   assert.deepEqual(st?.get('100|local/pve2'), { lastSync: 1712650000, failCount: 2, storeids: ['local-zfs'] });
   assert.equal(parseReplicationState('not json'), null);
   assert.equal(parseReplicationState('[]'), null);
-  assert.deepEqual(parseReplicationSnapshot('__replicate_100-0_1712650000__'), { jobId: '100-0', vmid: 100, time: 1712650000 });
+  assert.deepEqual(parseReplicationSnapshot('__replicate_100-0_1712650000__'), {
+    jobId: '100-0',
+    vmid: 100,
+    time: 1712650000,
+  });
   for (const no of ['__replicate_100_1712650000__', '__replicate_100-0_x__', '__migration__', 'replicate_100-0_1__'])
     assert.equal(parseReplicationSnapshot(no), null, no);
 });
@@ -67,14 +75,71 @@ test('replica matrix: a zvol of a guest on another node against the jobs of that
     hint: boolean;
     job?: string;
   }[] = [
-    { name: 'job targets this node', cfg: 'local: 100-0\n\ttarget pve1\n', status: 'valid', reason: 'replica', hint: false, job: '100-0' },
-    { name: 'disabled job keeps its replica', cfg: 'local: 100-0\n\ttarget pve1\n\tdisable 1\n', status: 'valid', reason: 'replica', hint: false, job: '100-0' },
-    { name: 'remove_job full: the next run frees it', cfg: 'local: 100-0\n\ttarget pve1\n\tremove_job full\n', status: 'valid', reason: 'replica', pending: true, hint: false, job: '100-0' },
-    { name: 'remove_job local: kept', cfg: 'local: 100-0\n\ttarget pve1\n\tremove_job local\n', status: 'valid', reason: 'replica', pending: false, hint: false, job: '100-0' },
-    { name: 'second job of the guest targets this node', cfg: 'local: 100-0\n\ttarget pve3\n\nlocal: 100-1\n\ttarget pve1\n', status: 'valid', reason: 'replica', hint: false, job: '100-1' },
-    { name: 'stolen guest: job source is this node', cfg: 'local: 100-0\n\ttarget pve2\n\tsource pve1\n', status: 'valid', reason: 'replica', pending: true, hint: false, job: '100-0' },
-    { name: 'job targets a third node', cfg: 'local: 100-0\n\ttarget pve3\n', status: 'orphan', reason: 'guest-on-other-node', hint: true },
-    { name: 'job of another guest targets this node', cfg: 'local: 101-0\n\ttarget pve1\n', status: 'orphan', reason: 'guest-on-other-node', hint: true },
+    {
+      name: 'job targets this node',
+      cfg: 'local: 100-0\n\ttarget pve1\n',
+      status: 'valid',
+      reason: 'replica',
+      hint: false,
+      job: '100-0',
+    },
+    {
+      name: 'disabled job keeps its replica',
+      cfg: 'local: 100-0\n\ttarget pve1\n\tdisable 1\n',
+      status: 'valid',
+      reason: 'replica',
+      hint: false,
+      job: '100-0',
+    },
+    {
+      name: 'remove_job full: the next run frees it',
+      cfg: 'local: 100-0\n\ttarget pve1\n\tremove_job full\n',
+      status: 'valid',
+      reason: 'replica',
+      pending: true,
+      hint: false,
+      job: '100-0',
+    },
+    {
+      name: 'remove_job local: kept',
+      cfg: 'local: 100-0\n\ttarget pve1\n\tremove_job local\n',
+      status: 'valid',
+      reason: 'replica',
+      pending: false,
+      hint: false,
+      job: '100-0',
+    },
+    {
+      name: 'second job of the guest targets this node',
+      cfg: 'local: 100-0\n\ttarget pve3\n\nlocal: 100-1\n\ttarget pve1\n',
+      status: 'valid',
+      reason: 'replica',
+      hint: false,
+      job: '100-1',
+    },
+    {
+      name: 'stolen guest: job source is this node',
+      cfg: 'local: 100-0\n\ttarget pve2\n\tsource pve1\n',
+      status: 'valid',
+      reason: 'replica',
+      pending: true,
+      hint: false,
+      job: '100-0',
+    },
+    {
+      name: 'job targets a third node',
+      cfg: 'local: 100-0\n\ttarget pve3\n',
+      status: 'orphan',
+      reason: 'guest-on-other-node',
+      hint: true,
+    },
+    {
+      name: 'job of another guest targets this node',
+      cfg: 'local: 101-0\n\ttarget pve1\n',
+      status: 'orphan',
+      reason: 'guest-on-other-node',
+      hint: true,
+    },
     { name: 'no replication.cfg', cfg: '', status: 'orphan', reason: 'guest-on-other-node', hint: true },
   ];
   for (const r of rows) {
@@ -119,7 +184,11 @@ test('replica neighbours: a dir volume is never a replica (pvesr replicates zfsp
 
 test('source side: a referenced volume of a local guest names its jobs; a volume of a guest without a job names none', () => {
   const es = classify({
-    files: { ...VM_ON('pve1'), ...VM_ON('pve1', 101), '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n\tdisable 1\n' },
+    files: {
+      ...VM_ON('pve1'),
+      ...VM_ON('pve1', 101),
+      '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n\tdisable 1\n',
+    },
     zfs: [zvol('vm-100-disk-0'), zvol('vm-101-disk-0')],
   });
   const e = entry(es, 'local-zfs:vm-100-disk-0');
@@ -130,7 +199,15 @@ test('source side: a referenced volume of a local guest names its jobs; a volume
 
 test('__replicate_ snapshots: live job (base by the state file, else the newest), older sync, removed job, job being removed', () => {
   const snaps = ['__replicate_100-0_1712640000__', '__replicate_100-0_1712650000__', '__replicate_100-9_1712000000__'];
-  const rows: { name: string; files: Record<string, string>; snap: string; status: string; base?: boolean; hint?: RegExp; pending?: boolean }[] = [
+  const rows: {
+    name: string;
+    files: Record<string, string>;
+    snap: string;
+    status: string;
+    base?: boolean;
+    hint?: RegExp;
+    pending?: boolean;
+  }[] = [
     { name: 'newest of a live job', files: {}, snap: snaps[1], status: 'valid', base: true },
     { name: 'older of a live job', files: {}, snap: snaps[0], status: 'valid', base: false },
     {
@@ -140,7 +217,13 @@ test('__replicate_ snapshots: live job (base by the state file, else the newest)
       status: 'valid',
       base: true,
     },
-    { name: 'removed job', files: {}, snap: snaps[2], status: 'orphan', hint: /^zfs destroy rpool\/data\/vm-100-disk-0@__replicate_100-9_1712000000__$/ },
+    {
+      name: 'removed job',
+      files: {},
+      snap: snaps[2],
+      status: 'orphan',
+      hint: /^zfs destroy rpool\/data\/vm-100-disk-0@__replicate_100-9_1712000000__$/,
+    },
   ];
   for (const r of rows) {
     const es = classify({

@@ -12,7 +12,15 @@ const upid = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3
 const zsub = (name: string) => `rpool/data/${name}\tfilesystem\t-\t57344\t57344\t8589934592\t-\t/rpool/data/${name}`;
 
 test('__migration__: pending only by a migration of that guest (task, lock, HA); else the next migration fails', () => {
-  const rows: { name: string; tasks?: string[]; lock?: string; ha?: string; status: string; pending: boolean; hint: boolean }[] = [
+  const rows: {
+    name: string;
+    tasks?: string[];
+    lock?: string;
+    ha?: string;
+    status: string;
+    pending: boolean;
+    hint: boolean;
+  }[] = [
     { name: 'nothing runs', status: 'orphan', pending: false, hint: true },
     { name: 'qmigrate of 100', tasks: [upid('qmigrate', '100')], status: 'valid', pending: true, hint: false },
     { name: 'qmigrate of another VM', tasks: [upid('qmigrate', '101')], status: 'orphan', pending: false, hint: true },
@@ -28,13 +36,23 @@ test('__migration__: pending only by a migration of that guest (task, lock, HA);
     const es = classify({
       files: {
         '/etc/pve/nodes/pve1/qemu-server/100.conf': `scsi0: local-zfs:vm-100-disk-0,size=8G\n${r.lock ? `lock: ${r.lock}\n` : ''}`,
-        ...(r.ha ? { '/etc/pve/ha/manager_status': JSON.stringify({ service_status: { 'vm:100': { node: 'pve1', state: r.ha } } }) } : {}),
+        ...(r.ha
+          ? {
+              '/etc/pve/ha/manager_status': JSON.stringify({
+                service_status: { 'vm:100': { node: 'pve1', state: r.ha } },
+              }),
+            }
+          : {}),
       },
       zfs: [zvol('vm-100-disk-0'), zsnap('vm-100-disk-0@__migration__')],
       tasks: r.tasks?.join('\n'),
     });
     const e = entry(es, 'local-zfs:vm-100-disk-0', '__migration__');
-    assert.deepEqual([e.status, e.pending, e.hint !== undefined], [r.status, r.pending, r.hint], `${r.name}: ${JSON.stringify(e)}`);
+    assert.deepEqual(
+      [e.status, e.pending, e.hint !== undefined],
+      [r.status, r.pending, r.hint],
+      `${r.name}: ${JSON.stringify(e)}`,
+    );
     assert.equal(e.snapshotOwner, 'migration');
     if (r.status === 'orphan') {
       assert.equal(e.reason, 'operation-leftover', r.name);
@@ -50,12 +68,40 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
   const ct = (extra: string) => ({
     '/etc/pve/nodes/pve1/lxc/105.conf': `rootfs: local-zfs:subvol-105-disk-0,size=8G\n${extra}`,
   });
-  const rows: { name: string; conf?: string; tasks?: string[]; status: string; pending: boolean; hint?: string | null; detail?: RegExp }[] = [
+  const rows: {
+    name: string;
+    conf?: string;
+    tasks?: string[];
+    status: string;
+    pending: boolean;
+    hint?: string | null;
+    detail?: RegExp;
+  }[] = [
     { name: 'vzdump task of 105', tasks: [upid('vzdump', '105')], status: 'valid', pending: true, hint: null },
-    { name: 'multi-guest vzdump, CT 105 locked backup', tasks: [upid('vzdump', '')], conf: 'lock: backup\n', status: 'valid', pending: true, hint: null },
+    {
+      name: 'multi-guest vzdump, CT 105 locked backup',
+      tasks: [upid('vzdump', '')],
+      conf: 'lock: backup\n',
+      status: 'valid',
+      pending: true,
+      hint: null,
+    },
     // The issue's case: a backup of another guest runs.
-    { name: 'vzdump task of 106', tasks: [upid('vzdump', '106')], status: 'orphan', pending: false, hint: 'zfs destroy rpool/data/subvol-105-disk-0@vzdump', detail: /next snapshot-mode backup of CT 105 fails/ },
-    { name: 'multi-guest vzdump, 105 not locked', tasks: [upid('vzdump', '')], status: 'orphan', pending: false, hint: 'zfs destroy rpool/data/subvol-105-disk-0@vzdump' },
+    {
+      name: 'vzdump task of 106',
+      tasks: [upid('vzdump', '106')],
+      status: 'orphan',
+      pending: false,
+      hint: 'zfs destroy rpool/data/subvol-105-disk-0@vzdump',
+      detail: /next snapshot-mode backup of CT 105 fails/,
+    },
+    {
+      name: 'multi-guest vzdump, 105 not locked',
+      tasks: [upid('vzdump', '')],
+      status: 'orphan',
+      pending: false,
+      hint: 'zfs destroy rpool/data/subvol-105-disk-0@vzdump',
+    },
     {
       name: '[vzdump] section left: PVE force-removes it itself',
       conf: 'parent: vzdump\n\n[vzdump]\nrootfs: local-zfs:subvol-105-disk-0,size=8G\nsnapstate: prepare\n',
@@ -67,7 +113,10 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
   ];
   for (const r of rows) {
     const es = classify({
-      files: { ...ct(r.conf ?? ''), '/etc/pve/nodes/pve1/lxc/106.conf': 'rootfs: local-zfs:subvol-106-disk-0,size=8G\n' },
+      files: {
+        ...ct(r.conf ?? ''),
+        '/etc/pve/nodes/pve1/lxc/106.conf': 'rootfs: local-zfs:subvol-106-disk-0,size=8G\n',
+      },
       zfs: [zsub('subvol-105-disk-0'), zsnap('subvol-105-disk-0@vzdump'), zsub('subvol-106-disk-0')],
       tasks: r.tasks?.join('\n'),
     });
@@ -90,11 +139,31 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
 
 test('guest snapshots: a section names it (valid); none does: pending only under a snapshot operation of that guest', () => {
   const rows: { name: string; conf: string; tasks?: string[]; status: string; pending: boolean; hint: boolean }[] = [
-    { name: 'section exists', conf: '\n[before]\nscsi0: local-zfs:vm-100-disk-0,size=8G\n', status: 'valid', pending: false, hint: false },
+    {
+      name: 'section exists',
+      conf: '\n[before]\nscsi0: local-zfs:vm-100-disk-0,size=8G\n',
+      status: 'valid',
+      pending: false,
+      hint: false,
+    },
     { name: 'no section', conf: '', status: 'orphan', pending: false, hint: true },
     { name: 'lock snapshot-delete', conf: 'lock: snapshot-delete\n', status: 'orphan', pending: true, hint: false },
-    { name: 'qmsnapshot task', conf: '', tasks: [upid('qmsnapshot', '100')], status: 'orphan', pending: true, hint: false },
-    { name: 'qmsnapshot of another VM', conf: '', tasks: [upid('qmsnapshot', '101')], status: 'orphan', pending: false, hint: true },
+    {
+      name: 'qmsnapshot task',
+      conf: '',
+      tasks: [upid('qmsnapshot', '100')],
+      status: 'orphan',
+      pending: true,
+      hint: false,
+    },
+    {
+      name: 'qmsnapshot of another VM',
+      conf: '',
+      tasks: [upid('qmsnapshot', '101')],
+      status: 'orphan',
+      pending: false,
+      hint: true,
+    },
   ];
   for (const r of rows) {
     const es = classify({
@@ -103,7 +172,11 @@ test('guest snapshots: a section names it (valid); none does: pending only under
       tasks: r.tasks?.join('\n'),
     });
     const e = entry(es, 'local-zfs:vm-100-disk-0', 'before');
-    assert.deepEqual([e.status, e.pending, e.hint !== undefined], [r.status, r.pending, r.hint], `${r.name}: ${JSON.stringify(e)}`);
+    assert.deepEqual(
+      [e.status, e.pending, e.hint !== undefined],
+      [r.status, r.pending, r.hint],
+      `${r.name}: ${JSON.stringify(e)}`,
+    );
   }
 });
 
@@ -151,7 +224,10 @@ test('dir grammar (Plugin.pm parse_name_dir, list_images): any name in images/<v
   assert.ok(!es.some((e) => e.volid === 'local:100/snap-s1-vm-100-disk-0.qcow2'));
   assert.equal(entry(es, 'local:100/vm-100-disk-0.qcow2', 'gone-x').hint, undefined);
   assert.match(entry(es, 'local:100/snap-s1-vm-100-disk-9.qcow2').detail, /volume-chain snapshot file/);
-  assert.match(entry(es, 'local:100/spare.vmdk').hint ?? '', /qm disk rescan --vmid 100.*pvesm free local:100\/spare\.vmdk$/);
+  assert.match(
+    entry(es, 'local:100/spare.vmdk').hint ?? '',
+    /qm disk rescan --vmid 100.*pvesm free local:100\/spare\.vmdk$/,
+  );
 });
 
 test('krbd: a mapped image holds a watch (rbd rm refuses it): open and protected whatever the configs say; an unmapped one is not', () => {
@@ -161,7 +237,10 @@ test('krbd: a mapped image holds a watch (rbd rm refuses it): open and protected
   ]);
   const es = classify({ rbd, rbdDevices: { 'vm-pool/vm-150-disk-0': 'rbd0' } });
   const mapped = entry(es, 'ceph-vm:vm-150-disk-0');
-  assert.deepEqual([mapped.status, mapped.open, mapped.protectedBy, mapped.hint], ['orphan', true, ['krbd-mapped'], undefined]);
+  assert.deepEqual(
+    [mapped.status, mapped.open, mapped.protectedBy, mapped.hint],
+    ['orphan', true, ['krbd-mapped'], undefined],
+  );
   const free = entry(es, 'ceph-vm:vm-151-disk-0');
   assert.deepEqual([free.open, free.protected], [false, false]);
   assert.match(free.hint ?? '', /pvesm free ceph-vm:vm-151-disk-0$/);

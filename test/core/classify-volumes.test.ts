@@ -2,11 +2,11 @@
 // List.cc JSON, qcow2/vmdk headers) and the classifier's rules, table-driven.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyVolumes, parseReplicationJobs, splitVolname } from '../../src/core/volumes/classify-volumes';
 import { parsePveState } from '../../src/core/node/pve-state';
-import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
 import { parseQcow2Header, parseRbdList, parseVmdkCapacity, parseZfsList } from '../../src/core/parse/volume-listing';
+import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
 import type { VolumeEntry, VolumesRaw } from '../../src/core/volume-types';
+import { classifyVolumes, parseReplicationJobs, splitVolname } from '../../src/core/volumes/classify-volumes';
 
 const STORAGE_CFG = `dir: local
 \tpath /var/lib/vz

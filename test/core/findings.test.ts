@@ -3,6 +3,7 @@
 // Table-driven from the fixture documents (test/fixtures/docs); every expected value is written out.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { entrySeverity, statusOf } from '../../src/core/dm/dm-summary';
 import { acknowledgeDocument, isAckable } from '../../src/core/findings/acks';
 import { describeKey, FINDING_KEY } from '../../src/core/findings/finding-keys';
 import { findingTag, findingWord } from '../../src/core/findings/finding-words';
@@ -14,11 +15,10 @@ import {
   listFindings,
   partErrors,
 } from '../../src/core/findings/findings';
-import { SEVERITY_RANK, STATUS_WORD, worstStatus } from '../../src/core/status';
 import { summaryLine } from '../../src/core/findings/summary';
-import { entrySeverity, statusOf } from '../../src/core/dm/dm-summary';
+import { SEVERITY_RANK, STATUS_WORD, worstStatus } from '../../src/core/status';
 import type { CheckDocument, DmEntry, Status } from '../../src/core/types';
-import { QUOTE_DM, storageDoc, troubledDoc, healthyDoc } from '../fixtures/docs/check-documents';
+import { healthyDoc, QUOTE_DM, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
 import { volumesPart } from '../fixtures/docs/volumes-part';
 import { dmEntry } from '../helpers/dm-entry';
 
@@ -28,7 +28,13 @@ const NOW = new Date('2026-03-14T10:00:00.000Z');
 function acknowledgedDoc(): CheckDocument {
   const doc = troubledDoc();
   const keys = ['dm:orphan:guest-missing:pve-vm--105--disk--0', 'mount:full:host::/mnt/pve/iso'];
-  const acks = keys.map((key) => ({ key, reason: 'seen', until: '2026-03-21T10:00:00.000Z', at: NOW.toISOString(), severity: 1 as Status }));
+  const acks = keys.map((key) => ({
+    key,
+    reason: 'seen',
+    until: '2026-03-21T10:00:00.000Z',
+    at: NOW.toISOString(),
+    severity: 1 as Status,
+  }));
   return acknowledgeDocument(doc, listFindings(doc), acks, NOW);
 }
 
@@ -36,13 +42,28 @@ function acknowledgedDoc(): CheckDocument {
 function acknowledgedVolumeDoc(): CheckDocument {
   const doc: CheckDocument = { ...healthyDoc(), volumes: volumesPart(), status: 1 };
   const key = 'volume:orphan:guest-missing:local-zfs:vm-105-disk-0';
-  const acks = [{ key, reason: 'kept for the audit', until: '2026-03-21T10:00:00.000Z', at: NOW.toISOString(), severity: 1 as Status }];
+  const acks = [
+    {
+      key,
+      reason: 'kept for the audit',
+      until: '2026-03-21T10:00:00.000Z',
+      at: NOW.toISOString(),
+      severity: 1 as Status,
+    },
+  ];
   return acknowledgeDocument(doc, listFindings(doc), acks, NOW);
 }
 
 /** A `cluster --notify` document: findings across nodes, one explained by a migration (info). */
 function clusterDoc(): CheckDocument {
-  const f = (id: string, severity: string, nodes: string[]) => ({ id, kind: id.split(':')[0], severity, title: id, detail: '', nodes });
+  const f = (id: string, severity: string, nodes: string[]) => ({
+    id,
+    kind: id.split(':')[0],
+    severity,
+    title: id,
+    detail: '',
+    nodes,
+  });
   return {
     schemaVersion: 1,
     generatedAt: NOW.toISOString(),
@@ -166,7 +187,10 @@ for (const c of CASES) {
     for (const f of got) {
       // Every key is one `pve-health ack` accepts, and reads back to words naming its subject.
       assert.match(f.key, FINDING_KEY);
-      assert.ok(describeKey(f.key).includes(f.part === 'cluster' || f.part === 'storage' ? f.reason : f.subject), f.key);
+      assert.ok(
+        describeKey(f.key).includes(f.part === 'cluster' || f.part === 'storage' ? f.reason : f.subject),
+        f.key,
+      );
     }
   });
 }
@@ -177,7 +201,11 @@ const DM_SEVERITY: [string, Partial<DmEntry>, Status | null][] = [
   ['a duplicate map', { status: 'duplicate', reason: 'stale-map' }, 2],
   ['an orphan', { status: 'orphan', reason: 'guest-missing' }, 1],
   ['a shared LV of a guest elsewhere, not open here', { status: 'orphan', reason: 'guest-on-other-node' }, 1],
-  ['a shared LV of a guest elsewhere, open here (two writers)', { status: 'orphan', reason: 'guest-on-other-node', open: true }, 2],
+  [
+    'a shared LV of a guest elsewhere, open here (two writers)',
+    { status: 'orphan', reason: 'guest-on-other-node', open: true },
+    2,
+  ],
   ['undecidable (lvs failed)', { status: 'unknown', reason: 'lvm-incomplete' }, 3],
   ['a duplicate explained by a running task', { status: 'duplicate', reason: 'stale-map', pending: true }, 0],
   ['an unknown entry explained by a running task', { status: 'unknown', reason: 'vg-partial', pending: true }, 0],
@@ -267,12 +295,16 @@ test('findings: keys read back to words; a mount target or volume ID may hold ":
     ['something-else', 'something-else'],
   ];
   for (const [key, words] of rows) assert.equal(describeKey(key), words);
-  for (const bad of ['', 'dm', 'dm:', 'orphan:x', 'dm:orphan x', 'volumes:orphan:x']) assert.doesNotMatch(bad, FINDING_KEY, bad);
+  for (const bad of ['', 'dm', 'dm:', 'orphan:x', 'dm:orphan x', 'volumes:orphan:x'])
+    assert.doesNotMatch(bad, FINDING_KEY, bad);
 });
 
 test('status: monitoring order is OK < WARNING < UNKNOWN < CRITICAL', () => {
   const worstFirst = ([0, 1, 2, 3] as Status[]).sort((a, b) => SEVERITY_RANK[b] - SEVERITY_RANK[a]);
-  assert.deepEqual(worstFirst.map((s) => STATUS_WORD[s]), ['CRITICAL', 'UNKNOWN', 'WARNING', 'OK']);
+  assert.deepEqual(
+    worstFirst.map((s) => STATUS_WORD[s]),
+    ['CRITICAL', 'UNKNOWN', 'WARNING', 'OK'],
+  );
   const rows: [Status[], Status][] = [
     [[], 0],
     [[0, 1], 1],

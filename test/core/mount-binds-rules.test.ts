@@ -39,7 +39,8 @@ const PROBES = probesOk('253:1', '253:7', '0:52', '0:60', '8:17', '8:33', '0:40'
 
 const at = (r: { entries: MountEntry[] }, scope: 'host' | 'ct', target: string) =>
   r.entries.find((e) => e.scope === scope && e.target === target);
-const show = (r: { entries: MountEntry[] }) => JSON.stringify(r.entries.map((e) => [e.scope, e.target, e.status, e.reason]));
+const show = (r: { entries: MountEntry[] }) =>
+  JSON.stringify(r.entries.map((e) => [e.scope, e.target, e.status, e.reason]));
 
 test('CIFS: a container started before the share was mounted holds the root-disk directory', () => {
   const r = classifyMounts(
@@ -107,9 +108,14 @@ test('a local bind that is no storage is what the container bound, even over a l
   const r = classifyMounts(
     raw({
       hostMountinfo: [ROOT, NFS, CIFS, USB, EXT, line('8:49', '/', '/srv/scratch', 'ext4', '/dev/sdd1')].join('\n'),
-      containers: ct([onRootDisk('/srv/scratch/x', '/scratch'), onRootDisk('/var/lib/shared', '/shared'), line('0:52', '/app', '/app', 'nfs4', '10.0.0.5:/export/share')]),
+      containers: ct([
+        onRootDisk('/srv/scratch/x', '/scratch'),
+        onRootDisk('/var/lib/shared', '/shared'),
+        line('0:52', '/app', '/app', 'nfs4', '10.0.0.5:/export/share'),
+      ]),
       ctConfigs: {
-        '200': 'rootfs: local-lvm:vm-200-disk-0\nmp0: /srv/scratch/x,mp=/scratch\nmp1: /var/lib/shared,mp=/shared\nmp2: /mnt/pve/share/app,mp=/app\n',
+        '200':
+          'rootfs: local-lvm:vm-200-disk-0\nmp0: /srv/scratch/x,mp=/scratch\nmp1: /var/lib/shared,mp=/shared\nmp2: /mnt/pve/share/app,mp=/app\n',
       },
       resolvedPaths: { '/srv/ext-link': '/srv/ext' },
       probes: PROBES,
@@ -151,7 +157,10 @@ test('a missing NFS storage whose container still holds the earlier mount: it wr
   );
   const e = at(r, 'host', '/mnt/pve/share');
   assert.equal(e?.status, 'missing');
-  assert.match(e?.detail ?? '', /CT 200 still holds an earlier mount there \(nfs4 10\.0\.0\.5:\/export\/share\) and writes to it/);
+  assert.match(
+    e?.detail ?? '',
+    /CT 200 still holds an earlier mount there \(nfs4 10\.0\.0\.5:\/export\/share\) and writes to it/,
+  );
   assert.doesNotMatch(e?.detail ?? '', /CT 200 bind-mounts/);
   // The container's own NFS mount answers: it is not the finding.
   assert.equal(at(r, 'ct', '/data')?.status, 'ok');
@@ -159,11 +168,17 @@ test('a missing NFS storage whose container still holds the earlier mount: it wr
 
 test('is_mountpoint with a path value that is a symlink: mounted when its target is; the storage path below it is not what counts', () => {
   const host = [ROOT, NFS, CIFS, USB, EXT].join('\n');
-  const r = classifyMounts(raw({ hostMountinfo: host, resolvedPaths: { '/srv/ext-link': '/srv/ext' }, probes: PROBES }), {});
+  const r = classifyMounts(
+    raw({ hostMountinfo: host, resolvedPaths: { '/srv/ext-link': '/srv/ext' }, probes: PROBES }),
+    {},
+  );
   assert.equal(at(r, 'host', '/srv/ext')?.storage, 'ext');
   assert.equal(r.status, 0, show(r));
   const unresolved = classifyMounts(raw({ hostMountinfo: host, probes: PROBES }), {});
-  assert.match(at(unresolved, 'host', '/srv/ext-link')?.detail ?? '', /storage 'ext' \(dir\) is not mounted at \/srv\/ext-link/);
+  assert.match(
+    at(unresolved, 'host', '/srv/ext-link')?.detail ?? '',
+    /storage 'ext' \(dir\) is not mounted at \/srv\/ext-link/,
+  );
 });
 
 test('a symlinked storage whose target is not mounted: missing at the target, naming the configured path, in true words', () => {

@@ -3,8 +3,8 @@
 // needs, or hides a real finding.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { withCleanupActions } from '../../src/core/cleanup/cleanup-context';
+import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { parseNode } from '../../src/core/node/node-view';
 import { devicePathsIn } from '../../src/core/parse/guest-config';
 import type { DmEntry, DmResult } from '../../src/core/types';
@@ -24,7 +24,7 @@ const SAN = `${LOCAL_LVM}\nlvm: san\n\tvgname vg-san\n\tshared 1\n\tcontent imag
 const thin = () => new NodeBuilder().storage(LOCAL_LVM).pool('pve');
 const san = () => new NodeBuilder().storage(SAN).cluster(['pve1', 'pve2']);
 
-describe('a map without an LVM- UUID is never LVM\'s', () => {
+describe("a map without an LVM- UUID is never LVM's", () => {
   const cases: [string, string, string][] = [
     ['a layer-looking suffix', 'pve-vm--100--disk--0-backup', 'not-lvm'],
     ['a -real look-alike', 'pve-vm--100--disk--0-real', 'not-lvm'],
@@ -58,7 +58,7 @@ describe('a map without an LVM- UUID is never LVM\'s', () => {
     assert.match(m?.detail ?? '', /without UUID/);
   });
 
-  test('a hand-made map holding the next VMID\'s first disk name is still named as the reason creation fails', () => {
+  test("a hand-made map holding the next VMID's first disk name is still named as the reason creation fails", () => {
     const b = thin().map({ name: 'pve-vm--100--disk--0', uuid: '', table: '0 2048 zero' });
     const { r } = run(b);
     assert.equal(r.vmidReuse.nextVmid, 100);
@@ -107,7 +107,7 @@ describe('every way a config names a disk is a reference', () => {
     assert.equal(run(b).e(lvName).status, 'valid');
   });
 
-  test('/dev/dm-N in another node\'s config does not name this node\'s map', () => {
+  test("/dev/dm-N in another node's config does not name this node's map", () => {
     const b = san().lv({ vg: 'vg-san', lv: 'vm-400-disk-0' });
     const minor = b.devnoOf('vg--san-vm--400--disk--0').split(':')[1];
     b.guest(400, 'qemu', [`scsi0: /dev/dm-${minor}`], 'pve2');
@@ -200,12 +200,13 @@ describe('operations in flight', () => {
   });
 
   test('a lock on a guest of another node stays pending (its tasks are not visible here)', () => {
-    const b = thin()
-      .guest(142, 'qemu', ['lock: create'], 'pve2')
-      .lv({ vg: 'pve', lv: 'vm-142-disk-0', pool: 'data' });
+    const b = thin().guest(142, 'qemu', ['lock: create'], 'pve2').lv({ vg: 'pve', lv: 'vm-142-disk-0', pool: 'data' });
     const lv = run(b).e('pve-vm--142--disk--0');
     assert.equal(lv.pending, true);
-    assert.deepEqual(lv.protectedBy.filter((p) => p.includes('lock')), ['lock']);
+    assert.deepEqual(
+      lv.protectedBy.filter((p) => p.includes('lock')),
+      ['lock'],
+    );
   });
 
   test('lock: suspended is a state: protected, not pending', () => {
@@ -243,13 +244,17 @@ describe('hints never hurt', () => {
   });
 
   test('a del- LV on shared storage: the removal may run on the node that freed it; said so, never "interrupted" only', () => {
-    const { e } = withFixes(new NodeBuilder().storage(SAN).lv({ vg: 'vg-san', lv: 'del-vm-180-disk-0', active: false }));
+    const { e } = withFixes(
+      new NodeBuilder().storage(SAN).lv({ vg: 'vg-san', lv: 'del-vm-180-disk-0', active: false }),
+    );
     const x = e('vg--san-del--vm--180--disk--0');
     assert.equal(x.reason, 'saferemove-leftover');
     assert.match(x.detail, /on shared storage the node that freed it zeroes it/);
     assert.match(x.hint ?? '', /another node may still be zeroing it/);
     assert.equal(x.action, null);
-    const local = withFixes(thin().lv({ vg: 'pve', lv: 'del-vm-181-disk-0', pool: 'data', active: false })).e('pve-del--vm--181--disk--0');
+    const local = withFixes(thin().lv({ vg: 'pve', lv: 'del-vm-181-disk-0', pool: 'data', active: false })).e(
+      'pve-del--vm--181--disk--0',
+    );
     assert.match(local.detail, /an interrupted removal left it behind/);
   });
 
@@ -260,7 +265,7 @@ describe('hints never hurt', () => {
     assert.doesNotMatch(x.hint ?? '', DESTRUCTIVE);
   });
 
-  test('no rescan for a local-storage LV of a guest on another node; rescan on the owner\'s node only', () => {
+  test("no rescan for a local-storage LV of a guest on another node; rescan on the owner's node only", () => {
     const b = new NodeBuilder()
       .storage(SAN)
       .pool('pve')
@@ -275,9 +280,7 @@ describe('hints never hurt', () => {
   });
 
   test('a shared LV active here whose guest on another node names it: no rescan (already in its config)', () => {
-    const b = san()
-      .guest(170, 'qemu', ['scsi0: san:vm-170-disk-0'], 'pve2')
-      .lv({ vg: 'vg-san', lv: 'vm-170-disk-0' });
+    const b = san().guest(170, 'qemu', ['scsi0: san:vm-170-disk-0'], 'pve2').lv({ vg: 'vg-san', lv: 'vm-170-disk-0' });
     const { e } = withFixes(b);
     const x = e('vg--san-vm--170--disk--0');
     assert.equal(x.reason, 'guest-on-other-node');
@@ -335,7 +338,10 @@ describe('one unit, one problem', () => {
     b.map({ name: 'vgd-vm--196--disk--0', uuid: `LVM-${b.vgId('vgd')}${moved}`, table: '0 2048 linear 8:16 4096' });
     const x = run(b).e('vgd-vm--196--disk--0');
     assert.equal(x.status, 'duplicate');
-    assert.match(x.detail, /blocks activating the LV under its new name, and LV vgd\/vm-196-disk-0, which has the old name now, cannot be activated either/);
+    assert.match(
+      x.detail,
+      /blocks activating the LV under its new name, and LV vgd\/vm-196-disk-0, which has the old name now, cannot be activated either/,
+    );
   });
 });
 
@@ -343,7 +349,7 @@ test('devicePathsIn: every /dev path of a config, whole (by-path names hold colo
   const text = [
     'scsi0: /dev/disk/by-path/ip-10.0.0.9:3260-iscsi-iqn.2003-01.org:target-lun-7,size=16G',
     'args: -drive file=/dev/mapper/pve-vm--1--disk--0,if=none,id=d1',
-    "lxc.mount.entry: /dev/dm-7 dev/x none bind,create=file 0 0",
+    'lxc.mount.entry: /dev/dm-7 dev/x none bind,create=file 0 0',
   ].join('\n');
   assert.deepEqual(devicePathsIn(text), [
     '/dev/disk/by-path/ip-10.0.0.9:3260-iscsi-iqn.2003-01.org:target-lun-7',

@@ -79,7 +79,12 @@ const cases: Case[] = [
   },
   {
     name: 'the same LV in a partial VG (a PV is missing): protected, no fix',
-    view: { storageCfg: THICK, lvs: [active], vgs: [vgOf('vg0', [active], { partial: true, attr: 'wz-pn-' })], maps: [{ lv: active }] },
+    view: {
+      storageCfg: THICK,
+      lvs: [active],
+      vgs: [vgOf('vg0', [active], { partial: true, attr: 'wz-pn-' })],
+      maps: [{ lv: active }],
+    },
     want: 'orphan/guest-missing',
     fix: null,
     protectedBy: 'vg-partial',
@@ -87,7 +92,12 @@ const cases: Case[] = [
   },
   {
     name: 'the same LV in an lvmlockd shared VG: protected, no fix',
-    view: { storageCfg: THICK, lvs: [active], vgs: [vgOf('vg0', [active], { lockType: 'shared', attr: 'wz--ns' })], maps: [{ lv: active }] },
+    view: {
+      storageCfg: THICK,
+      lvs: [active],
+      vgs: [vgOf('vg0', [active], { lockType: 'shared', attr: 'wz--ns' })],
+      maps: [{ lv: active }],
+    },
     want: 'orphan/guest-missing',
     fix: null,
     protectedBy: 'lvmlockd',
@@ -196,9 +206,17 @@ describe('a part that could not be checked is UNKNOWN, with why', () => {
   const pool = lv('pve', 'data', { segtype: 'thin-pool', attr: 'twi-aotz--', active: true });
   const THIN = 'lvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\tcontent images\n';
   test('dmsetup status failed on a node with a thin pool: its kernel state was not checked', () => {
-    const r = analyzeNode(nodeView({ storageCfg: THIN, lvs: [pool], dmStatusFailure: 'dmsetup exited 1: ioctl failed' }), {});
+    const r = analyzeNode(
+      nodeView({ storageCfg: THIN, lvs: [pool], dmStatusFailure: 'dmsetup exited 1: ioctl failed' }),
+      {},
+    );
     assert.equal(r.status, 3);
-    assert.ok(r.warnings.some((w) => /dmsetup status failed \(dmsetup exited 1: ioctl failed\).*thin pool pve\/data was not checked/.test(w)), r.warnings.join('\n'));
+    assert.ok(
+      r.warnings.some((w) =>
+        /dmsetup status failed \(dmsetup exited 1: ioctl failed\).*thin pool pve\/data was not checked/.test(w),
+      ),
+      r.warnings.join('\n'),
+    );
   });
   test('the same failure without pools or multipath changes nothing', () => {
     const r = analyzeNode(nodeView({ storageCfg: THIN, lvs: [], dmStatusFailure: 'dmsetup exited 1' }), {});

@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import {
   DM_INFO_FIELDS,
   DM_INFO_SEPARATOR,
+  type DmSegment,
   parseDmDeps,
   parseDmInfo,
-  type DmSegment,
   parseDmTable,
   segmentKey,
   segmentLine,

@@ -8,8 +8,8 @@ import { describe, test } from 'node:test';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { parseNode } from '../../src/core/node/node-view';
 import type { DmEntry, DmResult } from '../../src/core/types';
-import { NodeBuilder } from '../helpers/node-builder';
 import { type Op, ops, type Scenario, STORAGE, scenarios, VMID } from '../helpers/entry-scenarios';
+import { NodeBuilder } from '../helpers/node-builder';
 
 function analyse(s: Scenario, op: Op): { e: DmEntry; r: DmResult } {
   const b = new NodeBuilder('pve1').cluster(['pve1', 'pve2']).storage(STORAGE).pool('pve');
@@ -62,17 +62,37 @@ describe('a kvm of the guest on a node that is not its home', () => {
     b.processes.push({
       pid: 7300,
       comm: 'kvm',
-      cmdline: ['/usr/bin/kvm', '-id', String(VMID), ...(o.incoming ? ['-incoming', 'unix:/run/qemu-server/300.migrate'] : [])],
+      cmdline: [
+        '/usr/bin/kvm',
+        '-id',
+        String(VMID),
+        ...(o.incoming ? ['-incoming', 'unix:/run/qemu-server/300.migrate'] : []),
+      ],
     });
     const r = analyzeNode(parseNode(b.build()), {});
     return { e: r.entries.find((x) => x.name === away.name)!, r };
   }
   const rows = [
     { name: 'no migration: split brain, CRITICAL', incoming: false, lock: undefined, split: true },
-    { name: 'a stale lock: backup on the config elsewhere does not hide it', incoming: false, lock: 'backup', split: true },
+    {
+      name: 'a stale lock: backup on the config elsewhere does not hide it',
+      incoming: false,
+      lock: 'backup',
+      split: true,
+    },
     { name: '-incoming without lock: migrate is no migration either', incoming: true, lock: undefined, split: true },
-    { name: 'lock: migrate without -incoming: a kvm that is not the target', incoming: false, lock: 'migrate', split: true },
-    { name: 'the target of a live migration (-incoming, lock: migrate): pending', incoming: true, lock: 'migrate', split: false },
+    {
+      name: 'lock: migrate without -incoming: a kvm that is not the target',
+      incoming: false,
+      lock: 'migrate',
+      split: true,
+    },
+    {
+      name: 'the target of a live migration (-incoming, lock: migrate): pending',
+      incoming: true,
+      lock: 'migrate',
+      split: false,
+    },
   ];
   for (const row of rows) {
     test(row.name, () => {

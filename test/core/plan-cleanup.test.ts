@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { actionFor, formatLvUuid, guestLocksOf, hintFor, matchesFilter, planCleanup } from '../../src/core/cleanup/plan-cleanup';
+import {
+  actionFor,
+  formatLvUuid,
+  guestLocksOf,
+  hintFor,
+  matchesFilter,
+  planCleanup,
+} from '../../src/core/cleanup/plan-cleanup';
 import type { DmEntry } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
 
@@ -317,6 +324,8 @@ describe('guest locks of an action', () => {
     );
   });
   it('a volume no config names: the VMID of its name (type unknown when the guest is gone)', () => {
-    assert.deepEqual(guestLocksOf(lvEntry('vm-150-disk-0', 1, { guestType: null }), 'pve1'), [{ vmid: 150, type: null }]);
+    assert.deepEqual(guestLocksOf(lvEntry('vm-150-disk-0', 1, { guestType: null }), 'pve1'), [
+      { vmid: 150, type: null },
+    ]);
   });
 });

@@ -3,8 +3,15 @@
 // the normal shared-SAN setup). Anything that cannot be verified is refused, never guessed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import {
+  type LvExtent,
+  parsePvDevnos,
+  parsePvSegments,
+  planUndo,
+  type RestoreFacts,
+  type UndoSource,
+} from '../../src/core/cleanup/plan-restore';
 import type { DmInfo } from '../../src/core/parse/parse-dmsetup';
-import { type LvExtent, parsePvDevnos, parsePvSegments, planUndo, type RestoreFacts, type UndoSource } from '../../src/core/cleanup/plan-restore';
 
 const info = (name: string, uuid: string, minor: number): DmInfo => ({
   name,
@@ -66,12 +73,17 @@ describe('planUndo: a removed linear map', () => {
       /now belong to LV san\/vm-400-disk-0/,
     ],
     [
-      'onto another LV\'s map',
+      "onto another LV's map",
       '0 1024 linear 252:5 0',
       facts([owned], ['252:0']),
       /maps onto san-vm--300--disk--0, the map of an LV/,
     ],
-    ['onto a whole disk that is not the PV', '0 1024 linear 8:16 2048', facts([owned], ['252:0']), /not a PV that LVM reports/],
+    [
+      'onto a whole disk that is not the PV',
+      '0 1024 linear 8:16 2048',
+      facts([owned], ['252:0']),
+      /not a PV that LVM reports/,
+    ],
     ['onto an unknown device', '0 1024 linear 8:99 0', facts([owned], ['252:0']), /8:99 is not a PV/],
     [
       'when the segments could not be read',
@@ -80,7 +92,7 @@ describe('planUndo: a removed linear map', () => {
       /cannot verify that the extents are free: pvs exited 5/,
     ],
     [
-      'overlapping a current map\'s table',
+      "overlapping a current map's table",
       '0 2097152 linear 252:0 2048',
       facts([], ['252:0']),
       /overlap map san-vm--300--disk--0/,
@@ -100,25 +112,56 @@ describe('planUndo: a removed linear map', () => {
   }
 });
 
-test('pvs --segments: lvm2\'s pv_major/pv_minor name the PV (a fake root or a multipath PV has no node to stat)', () => {
+test("pvs --segments: lvm2's pv_major/pv_minor name the PV (a fake root or a multipath PV has no node to stat)", () => {
   const json = JSON.stringify({
     report: [
       {
         pvseg: [
-          { pv_name: '/dev/mapper/mpatha', pv_major: '252', pv_minor: '0', pe_start: '2048', pvseg_start: '0', pvseg_size: '256', vg_name: 'san', lv_name: 'vm-400-disk-0', vg_extent_size: '8192' },
-          { pv_name: '/dev/mapper/mpatha', pv_major: '252', pv_minor: '0', pe_start: '2048', pvseg_start: '256', pvseg_size: '100', vg_name: 'san', lv_name: '', vg_extent_size: '8192' },
-          { pv_name: '/dev/sdc', pv_major: '8', pv_minor: '32', pe_start: '2048', pvseg_start: '0', pvseg_size: '10', vg_name: 'other', lv_name: '', vg_extent_size: '8192' },
+          {
+            pv_name: '/dev/mapper/mpatha',
+            pv_major: '252',
+            pv_minor: '0',
+            pe_start: '2048',
+            pvseg_start: '0',
+            pvseg_size: '256',
+            vg_name: 'san',
+            lv_name: 'vm-400-disk-0',
+            vg_extent_size: '8192',
+          },
+          {
+            pv_name: '/dev/mapper/mpatha',
+            pv_major: '252',
+            pv_minor: '0',
+            pe_start: '2048',
+            pvseg_start: '256',
+            pvseg_size: '100',
+            vg_name: 'san',
+            lv_name: '',
+            vg_extent_size: '8192',
+          },
+          {
+            pv_name: '/dev/sdc',
+            pv_major: '8',
+            pv_minor: '32',
+            pe_start: '2048',
+            pvseg_start: '0',
+            pvseg_size: '10',
+            vg_name: 'other',
+            lv_name: '',
+            vg_extent_size: '8192',
+          },
         ],
       },
     ],
   });
-  assert.deepEqual(parsePvSegments(json, () => null), [
-    { vg: 'san', lv: 'vm-400-disk-0', dev: '252:0', start: 2048, end: 2048 + 256 * 8192 },
-  ]);
+  assert.deepEqual(
+    parsePvSegments(json, () => null),
+    [{ vg: 'san', lv: 'vm-400-disk-0', dev: '252:0', start: 2048, end: 2048 + 256 * 8192 }],
+  );
   assert.deepEqual([...parsePvDevnos(json, () => null)].sort(), ['252:0', '8:32']);
 });
 
-test('planUndo: a kpartx partition maps into its own disk\'s map (part<N>-<uuid of that map>): recreated', () => {
+test("planUndo: a kpartx partition maps into its own disk's map (part<N>-<uuid of that map>): recreated", () => {
   const src = { ...removed('0 1024 linear 252:5 2048'), name: 'san-vm--300--disk--0p1', uuid: `part1-${LVMAP.uuid}` };
   const step = planUndo(src, facts([], ['252:0']));
   assert.ok(step.ok, JSON.stringify(step));
@@ -127,7 +170,10 @@ test('planUndo: a kpartx partition maps into its own disk\'s map (part<N>-<uuid 
 });
 
 test('planUndo: an action without a recorded guest is not undone', () => {
-  const step = planUndo({ ...removed('0 2097152 linear 252:0 8390656'), vmid: null, guestNode: null }, facts([], ['252:0']));
+  const step = planUndo(
+    { ...removed('0 2097152 linear 252:0 8390656'), vmid: null, guestNode: null },
+    facts([], ['252:0']),
+  );
   assert.equal(step.ok, false);
   if (!step.ok) assert.match(step.why, /records no guest/);
 });
@@ -159,12 +205,44 @@ describe('planUndo: the extents belong to the same LV under a new name (same LV 
   const table = '0 2097152 linear 252:0 4196352';
   const C = 'c'.repeat(32);
   const cases: [string, Partial<UndoSource>, RestoreFacts, RegExp | null][] = [
-    ['renamed to del-vm-200-disk-0 (saferemove)', {}, facts([at('del-vm-200-disk-0')], ['252:0'], { lvs: [row('del-vm-200-disk-0', C)] as never }), null],
-    ['renamed to vm-200-disk-3', {}, facts([at('vm-200-disk-3')], ['252:0'], { lvs: [row('vm-200-disk-3', C)] as never }), null],
-    ['another LV (another LV UUID)', {}, facts([at('vm-400-disk-0')], ['252:0'], { lvs: [row('vm-400-disk-0', 'd'.repeat(32))] as never }), /now belong to LV san\/vm-400-disk-0/],
-    ['the same LV id in another VG', {}, facts([at('vm-200-disk-3')], ['252:0'], { lvs: [row('vm-200-disk-3', C, 'e'.repeat(32))] as never }), /now belong to LV/],
-    ['a layer of the LV (-real), not the LV', { uuid: `LVM-${'a'.repeat(32)}${C}-real` }, facts([at('vm-200-disk-3')], ['252:0'], { lvs: [row('vm-200-disk-3', C)] as never }), /now belong to LV/],
-    ['the LV and another one share the range', {}, facts([at('vm-200-disk-3'), at('vm-401-disk-0')], ['252:0'], { lvs: [row('vm-200-disk-3', C), row('vm-401-disk-0', 'f'.repeat(32))] as never }), /vm-401-disk-0/],
+    [
+      'renamed to del-vm-200-disk-0 (saferemove)',
+      {},
+      facts([at('del-vm-200-disk-0')], ['252:0'], { lvs: [row('del-vm-200-disk-0', C)] as never }),
+      null,
+    ],
+    [
+      'renamed to vm-200-disk-3',
+      {},
+      facts([at('vm-200-disk-3')], ['252:0'], { lvs: [row('vm-200-disk-3', C)] as never }),
+      null,
+    ],
+    [
+      'another LV (another LV UUID)',
+      {},
+      facts([at('vm-400-disk-0')], ['252:0'], { lvs: [row('vm-400-disk-0', 'd'.repeat(32))] as never }),
+      /now belong to LV san\/vm-400-disk-0/,
+    ],
+    [
+      'the same LV id in another VG',
+      {},
+      facts([at('vm-200-disk-3')], ['252:0'], { lvs: [row('vm-200-disk-3', C, 'e'.repeat(32))] as never }),
+      /now belong to LV/,
+    ],
+    [
+      'a layer of the LV (-real), not the LV',
+      { uuid: `LVM-${'a'.repeat(32)}${C}-real` },
+      facts([at('vm-200-disk-3')], ['252:0'], { lvs: [row('vm-200-disk-3', C)] as never }),
+      /now belong to LV/,
+    ],
+    [
+      'the LV and another one share the range',
+      {},
+      facts([at('vm-200-disk-3'), at('vm-401-disk-0')], ['252:0'], {
+        lvs: [row('vm-200-disk-3', C), row('vm-401-disk-0', 'f'.repeat(32))] as never,
+      }),
+      /vm-401-disk-0/,
+    ],
   ];
   for (const [what, over, f, refused] of cases) {
     test(`${what}: ${refused ? 'refused' : 'recreated'}`, () => {

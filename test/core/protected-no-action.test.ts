@@ -4,12 +4,12 @@
 // partitions"; a partition map is no volume and never gets `pvesm free`.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
-import { cleanupContext } from '../../src/core/cleanup/cleanup-context';
-import { demoSnapshot } from '../../src/host/load-snapshot';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
+import { cleanupContext } from '../../src/core/cleanup/cleanup-context';
+import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
 import { parseNode } from '../../src/core/node/node-view';
 import type { HostSnapshot } from '../../src/core/snapshot';
+import { demoSnapshot } from '../../src/host/load-snapshot';
 import { ops, STORAGE, scenarios } from '../helpers/entry-scenarios';
 import { NodeBuilder } from '../helpers/node-builder';
 
@@ -38,7 +38,10 @@ describe('kpartx partitions of an orphan', () => {
     assert.equal(parent.protected, true);
     assert.deepEqual(parent.protectedBy, ['open']);
     assert.equal(parent.action, null, 'a protected entry carries no action');
-    assert.match(parent.hint ?? '', /^after its partitions \(nvme-vm--150--disk--0p1, nvme-vm--150--disk--0p2;.*'lvchange -an --select lv_uuid=\S+ nvme\/vm-150-disk-0'/);
+    assert.match(
+      parent.hint ?? '',
+      /^after its partitions \(nvme-vm--150--disk--0p1, nvme-vm--150--disk--0p2;.*'lvchange -an --select lv_uuid=\S+ nvme\/vm-150-disk-0'/,
+    );
     for (const p of ['nvme-vm--150--disk--0p1', 'nvme-vm--150--disk--0p2']) {
       assert.equal(e(p).status, 'orphan');
       assert.deepEqual(e(p).action?.command, ['dmsetup', 'remove', '--retry', '-u', e(p).uuid]);
@@ -53,13 +56,19 @@ describe('kpartx partitions of an orphan', () => {
   });
   for (const row of [
     { name: 'an open partition keeps all of them and the parent', o: { parts: 2, childOpen: 1 } },
-    { name: 'a parent held by a process besides its partitions stays, and so do they', o: { parts: 1, extraHolder: true } },
+    {
+      name: 'a parent held by a process besides its partitions stays, and so do they',
+      o: { parts: 1, extraHolder: true },
+    },
   ]) {
     test(`${row.name}: no action anywhere`, () => {
       const r = analyzeNode(parseNode(kpartx(row.o)), {});
       for (const x of r.entries.filter((x) => x.name.startsWith('nvme-vm--150')))
         assert.equal(x.action, null, `${x.name}: ${x.action?.command.join(' ')}`);
-      assert.doesNotMatch(r.entries.find((x) => x.name === 'nvme-vm--150--disk--0')!.hint ?? '', /after its partitions/);
+      assert.doesNotMatch(
+        r.entries.find((x) => x.name === 'nvme-vm--150--disk--0')!.hint ?? '',
+        /after its partitions/,
+      );
     });
   }
 });
@@ -91,9 +100,16 @@ describe('class-wide: no protected entry carries an action', () => {
         if (e.action) actions++;
         if (!e.protected && !e.pending) continue;
         protectedSeen++;
-        assert.equal(e.action, null, `${name}: ${e.name} is protected (${e.protectedBy.join(', ')}) yet carries '${e.action?.command.join(' ')}'`);
+        assert.equal(
+          e.action,
+          null,
+          `${name}: ${e.name} is protected (${e.protectedBy.join(', ')}) yet carries '${e.action?.command.join(' ')}'`,
+        );
       }
     }
-    assert.ok(protectedSeen > 20 && actions > 5, `the matrix exercises both sides (${protectedSeen} protected, ${actions} actions)`);
+    assert.ok(
+      protectedSeen > 20 && actions > 5,
+      `the matrix exercises both sides (${protectedSeen} protected, ${actions} actions)`,
+    );
   });
 });

@@ -195,7 +195,7 @@ test('redactGuestConfig: args: secrets (-spice password=, -object secret data=, 
   assert.match(out, /^name: web$/m);
 });
 
-test('redactSnapshot: the mounts part\'s copies of storage.cfg, container configs and mount tables are redacted too', () => {
+test("redactSnapshot: the mounts part's copies of storage.cfg, container configs and mount tables are redacted too", () => {
   const snap = {
     kind: 'pve-health-snapshot',
     version: 1,
@@ -217,6 +217,7 @@ test('redactSnapshot: the mounts part\'s copies of storage.cfg, container config
     },
   } as unknown as Parameters<typeof redactSnapshot>[0];
   const text = JSON.stringify(redactSnapshot(snap));
-  for (const secret of ['pw1', 'pbspw', '"key":[1,2]', 'TOKEN=tk', 'pw2', 'pw3']) assert.ok(!text.includes(secret), secret);
+  for (const secret of ['pw1', 'pbspw', '"key":[1,2]', 'TOKEN=tk', 'pw2', 'pw3'])
+    assert.ok(!text.includes(secret), secret);
   assert.match(text, /username=u/);
 });

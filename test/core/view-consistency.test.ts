@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { dmDevicesOf, parseNode } from '../../src/core/node/node-view';
 import type { HostSnapshot } from '../../src/core/snapshot';
-import { carriedFindings, nextState, planChannels, emptyState } from '../../src/notify/plan';
+import { carriedFindings, emptyState, nextState, planChannels } from '../../src/notify/plan';
 
 const demo = JSON.parse(readFileSync(join(import.meta.dirname, '../../demo/demo-node.json'), 'utf8')) as HostSnapshot;
 
@@ -25,9 +25,21 @@ test('the demo node is consistent', () => {
 });
 
 const FAULTS: [string, () => HostSnapshot, RegExp][] = [
-  ['a duplicated info line (never "a duplicate of itself")', () => withCommand('dmsetup.info', twiceFirst), /lists \S+ twice/],
-  ['info empty, exit 0, while the kernel lists maps', () => withCommand('dmsetup.info', () => ''), /dmsetup info does not|\/sys\/block has/],
-  ['info partial', () => withCommand('dmsetup.info', (t) => lines(t).slice(1).join('\n')), /dmsetup table lists|\/sys\/block has/],
+  [
+    'a duplicated info line (never "a duplicate of itself")',
+    () => withCommand('dmsetup.info', twiceFirst),
+    /lists \S+ twice/,
+  ],
+  [
+    'info empty, exit 0, while the kernel lists maps',
+    () => withCommand('dmsetup.info', () => ''),
+    /dmsetup info does not|\/sys\/block has/,
+  ],
+  [
+    'info partial',
+    () => withCommand('dmsetup.info', (t) => lines(t).slice(1).join('\n')),
+    /dmsetup table lists|\/sys\/block has/,
+  ],
   ['table empty', () => withCommand('dmsetup.table', () => ''), /dmsetup table has no line/],
   ['a duplicated table line', () => withCommand('dmsetup.table', twiceFirst), /segments/],
   ['deps empty', () => withCommand('dmsetup.deps', () => ''), /dmsetup deps has no line/],
@@ -63,8 +75,12 @@ test('lvs reports an active LV whose map dmsetup does not list', () => {
   const victim = info.find((l) => l.includes('vm--100'))!;
   const name = victim.split('\t')[0];
   s.commands['dmsetup.info'].stdout = `${info.filter((l) => l !== victim).join('\n')}\n`;
-  s.commands['dmsetup.table'].stdout = lines(s.commands['dmsetup.table'].stdout).filter((l) => !l.startsWith(`${name}:`)).join('\n');
-  s.commands['dmsetup.deps'].stdout = lines(s.commands['dmsetup.deps'].stdout).filter((l) => !l.startsWith(`${name}:`)).join('\n');
+  s.commands['dmsetup.table'].stdout = lines(s.commands['dmsetup.table'].stdout)
+    .filter((l) => !l.startsWith(`${name}:`))
+    .join('\n');
+  s.commands['dmsetup.deps'].stdout = lines(s.commands['dmsetup.deps'].stdout)
+    .filter((l) => !l.startsWith(`${name}:`))
+    .join('\n');
   s.sysDm = s.sysDm.filter((e) => e.name !== name);
   assert.match(parseNode(s).dm.failure ?? '', /lvs says \S+ is active as \d+:\d+, dmsetup lists no such map/);
 });
@@ -73,7 +89,11 @@ const CFG = '/etc/pve/storage.cfg';
 const STORAGE: [string, (t: string) => string | undefined, RegExp][] = [
   ['missing', () => undefined, /missing or unreadable/],
   ['empty', () => '', /guest configs name storages .* does not define/],
-  ['truncated (a section without its vgname)', (t) => t.replace(/\tvgname \S+\n/, ''), /incomplete .* has no vgname|does not define/],
+  [
+    'truncated (a section without its vgname)',
+    (t) => t.replace(/\tvgname \S+\n/, ''),
+    /incomplete .* has no vgname|does not define/,
+  ],
   ['junk lines', (t) => `${t}\n<html>502 Bad Gateway</html>\n`, /lines that are not storage definitions/],
 ];
 for (const [what, edit, why] of STORAGE) {
@@ -92,14 +112,27 @@ for (const [what, edit, why] of STORAGE) {
 test('notify: a part that could not be checked resolves nothing; its findings are carried over', () => {
   const before = ['dm:orphan:guest-missing:pve-vm--150--disk--0', 'mounts:stale:unreachable:/mnt/pve/nfs'];
   const now = new Date('2026-11-23T10:00:00Z');
-  const prev = nextState(emptyState(), { node: 'pve1', status: 2, findings: before, now }, [{ channel: 'mail', kind: 'change' }], false);
-  const cur = { node: 'pve1', status: 3 as const, findings: ['mounts:stale:unreachable:/mnt/pve/nfs'], now, unchecked: ['dm'] };
+  const prev = nextState(
+    emptyState(),
+    { node: 'pve1', status: 2, findings: before, now },
+    [{ channel: 'mail', kind: 'change' }],
+    false,
+  );
+  const cur = {
+    node: 'pve1',
+    status: 3 as const,
+    findings: ['mounts:stale:unreachable:/mnt/pve/nfs'],
+    now,
+    unchecked: ['dm'],
+  };
   const [plan] = planChannels(prev, cur, ['mail'], { on: 'change' });
   assert.deepEqual(plan.resolved, [], 'the DM finding is not resolved by a check that could not see DM');
   assert.deepEqual(carriedFindings(before, cur), ['dm:orphan:guest-missing:pve-vm--150--disk--0']);
   const next = nextState(prev, cur, [{ channel: 'mail', kind: 'change' }], false);
   assert.ok(next.nodes.pve1.channels.mail.findings.includes('dm:orphan:guest-missing:pve-vm--150--disk--0'));
   // Checked again and gone: now it is resolved.
-  const [after] = planChannels(next, { node: 'pve1', status: 2, findings: cur.findings, now }, ['mail'], { on: 'change' });
+  const [after] = planChannels(next, { node: 'pve1', status: 2, findings: cur.findings, now }, ['mail'], {
+    on: 'change',
+  });
   assert.deepEqual(after.resolved, ['dm:orphan:guest-missing:pve-vm--150--disk--0']);
 });

@@ -2,9 +2,9 @@
 // ZFS/RBD/file volumes alike (`qm disk rescan` attaches them), so the reuse part sums both per VMID.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { withVolumeLeftovers } from '../../src/core/dm/vmid-reuse';
 import { buildCheckDocument } from '../../src/core/findings/evaluate';
 import type { VmidReuse } from '../../src/core/types';
-import { withVolumeLeftovers } from '../../src/core/dm/vmid-reuse';
 import { renderDmText } from '../../src/render/text';
 import { orphanVolume, volumeEntry, volumesPart } from '../fixtures/docs/volumes-part';
 import { dmResult } from '../serve/sample';
@@ -22,7 +22,14 @@ function reuse(): VmidReuse {
       {
         vmid: 105,
         volumes: [
-          { name: 'pve-vm--105--disk--1', vg: 'pve', lv: 'vm-105-disk-1', storage: 'local-lvm', sizeBytes: 32 * GiB, reason: 'guest-missing' },
+          {
+            name: 'pve-vm--105--disk--1',
+            vg: 'pve',
+            lv: 'vm-105-disk-1',
+            storage: 'local-lvm',
+            sizeBytes: 32 * GiB,
+            reason: 'guest-missing',
+          },
         ],
         count: 1,
         totalBytes: 32 * GiB,
@@ -38,7 +45,13 @@ const volumes = () =>
       volumeEntry({ volid: 'local-zfs:vm-100-disk-0' }),
       orphanVolume(),
       orphanVolume({ volid: 'local-zfs:vm-106-disk-0', vmid: 106, sizeBytes: 8 * GiB, usedBytes: GiB }),
-      orphanVolume({ volid: 'ceph-vm:vm-900-disk-0', storage: 'ceph-vm', type: 'rbd', vmid: 900, sizeBytes: 100 * GiB }),
+      orphanVolume({
+        volid: 'ceph-vm:vm-900-disk-0',
+        storage: 'ceph-vm',
+        type: 'rbd',
+        vmid: 900,
+        sizeBytes: 100 * GiB,
+      }),
     ],
   });
 
@@ -53,7 +66,13 @@ test('vmid reuse: per VMID the count and bytes of LVs and other volumes; next VM
   const before = reuse();
   const r = withVolumeLeftovers(before, v);
   assert.deepEqual(
-    r.leftovers.map((l) => [l.vmid, l.count, l.totalBytes, l.volumes.length, (l.otherVolumes ?? []).map((o) => o.volid)]),
+    r.leftovers.map((l) => [
+      l.vmid,
+      l.count,
+      l.totalBytes,
+      l.volumes.length,
+      (l.otherVolumes ?? []).map((o) => o.volid),
+    ]),
     [
       [105, 2, 72 * GiB, 1, ['local-zfs:vm-105-disk-0']],
       [106, 1, 8 * GiB, 0, ['local-zfs:vm-106-disk-0']],
@@ -72,12 +91,16 @@ test('vmid reuse: per VMID the count and bytes of LVs and other volumes; next VM
 });
 
 test('vmid reuse: "nothing collides" gives way to a volume leftover of the next VMID; no leftovers, no change', () => {
-  const quiet: VmidReuse = { ...reuse(), leftovers: [], messages: ['the next VMID is 105; nothing on this node collides with it'] };
+  const quiet: VmidReuse = {
+    ...reuse(),
+    leftovers: [],
+    messages: ['the next VMID is 105; nothing on this node collides with it'],
+  };
   const r = withVolumeLeftovers(quiet, volumesPart());
   assert.deepEqual(r.messages, [
     "the next guest created as 105 silently inherits leftover volume local-zfs:vm-105-disk-0 (1 volume, 40.0 GiB): 'qm disk rescan' attaches them, destroying that guest deletes them",
   ]);
-  assert.equal(withVolumeLeftovers(quiet, volumesPart({ entries: [] , error: 'x'})).messages.length, 1);
+  assert.equal(withVolumeLeftovers(quiet, volumesPart({ entries: [], error: 'x' })).messages.length, 1);
   const none = volumesPart();
   none.vmidLeftovers = [];
   assert.equal(withVolumeLeftovers(quiet, none), quiet);

@@ -23,7 +23,18 @@ test('volume-ID keys: a DM finding leads with its volume ID; its DM-name key is 
 
 test('volume-ID keys: an acks.json written by an earlier version (DM-name key) still silences the finding', () => {
   const file = parseAckFile(
-    JSON.stringify({ version: 1, acks: [{ key: OLD_KEY, reason: 'kept for audit', until: '2026-04-01T00:00:00Z', at: '2026-03-01T00:00:00Z', severity: 1 }] }),
+    JSON.stringify({
+      version: 1,
+      acks: [
+        {
+          key: OLD_KEY,
+          reason: 'kept for audit',
+          until: '2026-04-01T00:00:00Z',
+          at: '2026-03-01T00:00:00Z',
+          severity: 1,
+        },
+      ],
+    }),
   );
   const doc = troubledDoc();
   const acked = acknowledgeDocument(doc, listFindings(doc), file.acks, NOW);
@@ -31,7 +42,10 @@ test('volume-ID keys: an acks.json written by an earlier version (DM-name key) s
   assert.deepEqual(f.acknowledged, { reason: 'kept for audit', until: '2026-04-01T00:00:00Z' });
   // Acknowledging it again replaces the old entry instead of keeping both.
   const next = planAck(file, f, { reason: 'still', durationMs: 86_400_000, now: NOW });
-  assert.deepEqual(next.acks.map((a) => a.key), [NEW_KEY]);
+  assert.deepEqual(
+    next.acks.map((a) => a.key),
+    [NEW_KEY],
+  );
 });
 
 test('volume-ID keys: notify state with the old keys sees no new or resolved finding', () => {
@@ -40,8 +54,16 @@ test('volume-ID keys: notify state with the old keys sees no new or resolved fin
   const keys = findings.map((f) => f.key);
   const oldKeys = findings.map((f) => f.aliases[0] ?? f.key);
   const aliases = Object.fromEntries(findings.flatMap((f) => f.aliases.map((a) => [a, f.key])));
-  const state = { version: 1, nodes: { pve1: { channels: { mail: { status: doc.status, findings: oldKeys, at: NOW.toISOString() } } } } };
-  const [plan] = planChannels(state as never, { node: 'pve1', status: doc.status, findings: keys, now: NOW, aliases }, ['mail'], { on: 'change' });
+  const state = {
+    version: 1,
+    nodes: { pve1: { channels: { mail: { status: doc.status, findings: oldKeys, at: NOW.toISOString() } } } },
+  };
+  const [plan] = planChannels(
+    state as never,
+    { node: 'pve1', status: doc.status, findings: keys, now: NOW, aliases },
+    ['mail'],
+    { on: 'change' },
+  );
   assert.deepEqual([plan.added, plan.resolved], [[], []]);
   assert.equal(plan.send, false);
 });
@@ -53,7 +75,10 @@ test('inventory: every guest volume by volume ID, the DM maps beneath, DM-only e
   assert.equal(v.status, 'orphan');
   assert.equal(v.level, 1);
   assert.deepEqual(v.findings, [NEW_KEY]);
-  assert.deepEqual(v.dm.map((d) => d.name), ['pve-vm--105--disk--0']);
+  assert.deepEqual(
+    v.dm.map((d) => d.name),
+    ['pve-vm--105--disk--0'],
+  );
   const firstDmOnly = inv.findIndex((x) => x.volume === null);
   assert.ok(firstDmOnly === -1 || inv.slice(firstDmOnly).every((x) => x.volume === null), 'DM-only entries last');
 });

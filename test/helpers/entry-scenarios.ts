@@ -23,9 +23,18 @@ export const scenarios: Scenario[] = [
     name: 'vg--san-vm--300--disk--0',
     home: 'pve1',
     build(b, lines) {
-      b.guest(VMID, 'qemu', ['scsi0: san:vm-300-disk-0', ...lines]).lv({ vg: 'vg-san', lv: 'vm-300-disk-0', active: false });
+      b.guest(VMID, 'qemu', ['scsi0: san:vm-300-disk-0', ...lines]).lv({
+        vg: 'vg-san',
+        lv: 'vm-300-disk-0',
+        active: false,
+      });
       // A map under the LV's name with another LV's id: two writers' view of one name.
-      b.map({ name: 'vg--san-vm--300--disk--0', uuid: `LVM-${b.vgId('vg-san')}${lvmId('old300')}`, table: '0 2048 linear 8:16 4096', open: 1 });
+      b.map({
+        name: 'vg--san-vm--300--disk--0',
+        uuid: `LVM-${b.vgId('vg-san')}${lvmId('old300')}`,
+        table: '0 2048 linear 8:16 4096',
+        open: 1,
+      });
     },
   },
   {
@@ -33,7 +42,11 @@ export const scenarios: Scenario[] = [
     name: 'vg--san-vm--300--disk--0',
     home: 'pve2',
     build(b, lines) {
-      b.guest(VMID, 'qemu', ['scsi0: san:vm-300-disk-0', ...lines], 'pve2').lv({ vg: 'vg-san', lv: 'vm-300-disk-0', open: 1 });
+      b.guest(VMID, 'qemu', ['scsi0: san:vm-300-disk-0', ...lines], 'pve2').lv({
+        vg: 'vg-san',
+        lv: 'vm-300-disk-0',
+        open: 1,
+      });
     },
   },
   {
@@ -80,7 +93,12 @@ export interface Op {
 // From pve-manager/qemu-server/pve-container: the task types each API call forks (docs/cleanup.md).
 export const ops: Op[] = [
   { label: 'a noVNC console (vncproxy)', task: 'vncproxy', explains: [], console: true },
-  { label: 'an xterm.js console (termproxy forks vncproxy; a node shell vncshell)', task: 'vncshell', explains: [], console: true },
+  {
+    label: 'an xterm.js console (termproxy forks vncproxy; a node shell vncshell)',
+    task: 'vncshell',
+    explains: [],
+    console: true,
+  },
   { label: 'a migration (qmigrate)', task: 'qmigrate', explains: ['away', 'written'] },
   { label: 'a restore (qmrestore)', task: 'qmrestore', explains: ['written'] },
   { label: 'a create (vzcreate)', task: 'vzcreate', explains: ['written'] },
@@ -93,4 +111,3 @@ export const ops: Op[] = [
   { label: 'lock: create', lock: 'create', explains: ['written'] },
   { label: 'lock: snapshot', lock: 'snapshot', explains: ['snapshot', 'vzdump-snapshot'] },
 ];
-

@@ -2,14 +2,14 @@
 // the product builds with parseNode, without writing dmsetup/lvs text first (parser tests keep the
 // raw-text fixtures). Defaults describe a quiet standalone node "pve1" with no devices.
 import { buildDevices } from '../../src/core/node/dm-devices';
+import type { GuestRecord } from '../../src/core/node/guest-record';
 import { buildLvmView } from '../../src/core/node/lvm-view';
 import type { NodeView } from '../../src/core/node/node-view';
 import { nodeNameOf, type PveState } from '../../src/core/node/pve-state';
-import type { GuestRecord } from '../../src/core/node/guest-record';
-import { parseGuestConfig } from '../../src/core/parse/guest-config';
-import type { LvRow, VgRow } from '../../src/core/parse/parse-lvm';
 import { buildDmName } from '../../src/core/parse/dm-name';
+import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import type { DmInfo, DmSegment } from '../../src/core/parse/parse-dmsetup';
+import type { LvRow, VgRow } from '../../src/core/parse/parse-lvm';
 import type { HaService, Task } from '../../src/core/parse/pmxcfs';
 import { lvmStorages, parseStorageConfig, storagesOnNode } from '../../src/core/parse/storage-config';
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { parsePveState } from '../../src/core/node/pve-state';
 import type { HostSnapshot } from '../../src/core/snapshot';
-import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import type { VolumeEntry } from '../../src/core/volume-types';
+import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 
 const STORAGE_CFG = `zfspool: local-zfs
 \tpool rpool/data
@@ -37,7 +37,8 @@ export interface Node {
 
 export function classify(n: Node): VolumeEntry[] {
   const files: Record<string, string> = {
-    '/etc/pve/storage.cfg': n.rbd !== undefined ? `${STORAGE_CFG}\nrbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\tkrbd 1\n` : STORAGE_CFG,
+    '/etc/pve/storage.cfg':
+      n.rbd !== undefined ? `${STORAGE_CFG}\nrbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\tkrbd 1\n` : STORAGE_CFG,
     '/etc/pve/.members': MEMBERS,
     ...(n.tasks ? { '/var/log/pve/tasks/active': n.tasks } : {}),
     ...n.files,
@@ -57,7 +58,12 @@ export function classify(n: Node): VolumeEntry[] {
   return classifyVolumes({
     pve: parsePveState(snap),
     raw: {
-      zfs: { argv: [], code: 0, stdout: ['rpool/data\tfilesystem\t-\t1\t1\t0\t-\t/rpool/data', ...(n.zfs ?? [])].join('\n'), stderr: '' },
+      zfs: {
+        argv: [],
+        code: 0,
+        stdout: ['rpool/data\tfilesystem\t-\t1\t1\t0\t-\t/rpool/data', ...(n.zfs ?? [])].join('\n'),
+        stderr: '',
+      },
       rbd: n.rbd !== undefined ? { 'ceph-vm': { argv: [], code: 0, stdout: n.rbd, stderr: '' } } : {},
       ...(n.rbdDevices ? { rbdDevices: n.rbdDevices } : {}),
       files: {
@@ -78,4 +84,3 @@ export function entry(es: VolumeEntry[], volid: string, snapshot?: string): Volu
   assert.ok(e, `no entry ${volid}${snapshot ? `@${snapshot}` : ''} in ${es.map((x) => x.volid).join(' ')}`);
   return e;
 }
-

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exec } from '../../src/host/exec';
 import { fileURLToPath } from 'node:url';
+import { exec } from '../../src/host/exec';
 
 const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
@@ -25,7 +25,11 @@ function liveInGroup(pgid: number): number[] {
 test('exec: abandoning a child rejects at once and kills its process group', async () => {
   const ac = new AbortController();
   let pid = 0;
-  const p = exec(['sh', '-c', 'sleep 30 & sleep 30'], { signal: ac.signal, onSpawn: (x) => (pid = x), timeoutMs: 60_000 });
+  const p = exec(['sh', '-c', 'sleep 30 & sleep 30'], {
+    signal: ac.signal,
+    onSpawn: (x) => (pid = x),
+    timeoutMs: 60_000,
+  });
   setTimeout(() => ac.abort(), 100);
   await assert.rejects(p, /abandoned/);
   await new Promise((r) => setTimeout(r, 200));

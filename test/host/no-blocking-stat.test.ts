@@ -34,11 +34,16 @@ test('mayBlock: network, FUSE, autofs, 9p/virtiofs; local filesystems do not', a
 
 test('storage paths under an autofs trigger or a FUSE mount are never stat()ed by the main process', () => {
   const root = mkdtempSync(join(tmpdir(), 'pvh-noblock-'));
-  const lines = [mountLine('8:1', '/', '/', 'ext4', '/dev/sda1'), ...BLOCKING.map(([t, p], i) => mountLine(`0:${60 + i}`, '/', p, t, `src${i}`))];
+  const lines = [
+    mountLine('8:1', '/', '/', 'ext4', '/dev/sda1'),
+    ...BLOCKING.map(([t, p], i) => mountLine(`0:${60 + i}`, '/', p, t, `src${i}`)),
+  ];
   mkdirSync(join(root, 'proc/self'), { recursive: true });
   writeFileSync(join(root, 'proc/self/mountinfo'), `${lines.join('\n')}\n`);
   mkdirSync(join(root, 'etc/pve'), { recursive: true });
-  const storages = BLOCKING.map(([, p], i) => `dir: s${i}\n\tpath ${p}/images\n\tcontent images\n\tis_mountpoint ${p}\n`);
+  const storages = BLOCKING.map(
+    ([, p], i) => `dir: s${i}\n\tpath ${p}/images\n\tcontent images\n\tis_mountpoint ${p}\n`,
+  );
   // A local storage whose path is a symlink: still resolved, as PVE does.
   mkdirSync(join(root, 'srv/real'), { recursive: true });
   symlinkSync('/srv/real', join(root, 'srv/link'));
@@ -65,9 +70,14 @@ test('storage paths under an autofs trigger or a FUSE mount are never stat()ed b
     for (const m of mocks) m.mock.restore();
     syncBuiltinESMExports();
   }
-  const blocked = touched.filter((t) => BLOCKING.some(([, p]) => t === join(root, p) || t.startsWith(`${join(root, p)}/`)));
+  const blocked = touched.filter((t) =>
+    BLOCKING.some(([, p]) => t === join(root, p) || t.startsWith(`${join(root, p)}/`)),
+  );
   assert.deepEqual(blocked, [], 'no stat at or under a mount that can block');
   assert.ok(touched.length > 0, 'the resolver did look at the local paths');
   assert.deepEqual(resolved, {}, 'paths under a mount that can block are kept as written');
-  assert.ok(touched.some((t) => t === join(root, '/mnt/pve')), 'the local part of the path is still resolved');
+  assert.ok(
+    touched.some((t) => t === join(root, '/mnt/pve')),
+    'the local part of the path is still resolved',
+  );
 });

@@ -156,12 +156,18 @@ test('mounts: a dir storage with is_mountpoint whose path is a symlink under --r
   const res = runCli(['--root', r, 'mounts', '--json', '--fresh']);
   const doc = JSON.parse(res.stdout);
   const by = Object.fromEntries(
-    doc.mounts.entries.map((e: { target: string; status: string; storage: string }) => [e.target, `${e.status} ${e.storage}`]),
+    doc.mounts.entries.map((e: { target: string; status: string; storage: string }) => [
+      e.target,
+      `${e.status} ${e.storage}`,
+    ]),
   );
   assert.equal(by['/mnt/disk1'], 'ok backup', res.stdout);
   assert.equal(by['/var/lib/pvh/backup'], undefined, 'no false missing at the literal path');
   assert.equal(by['/mnt/disk2'], 'missing spare');
   const spare = doc.mounts.entries.find((e: { storage: string }) => e.storage === 'spare');
-  assert.match(spare.detail, /not mounted at \/mnt\/disk2 \(configured as \/var\/lib\/pvh\/spare\)\. PVE refuses to activate storage 'spare'/);
+  assert.match(
+    spare.detail,
+    /not mounted at \/mnt\/disk2 \(configured as \/var\/lib\/pvh\/spare\)\. PVE refuses to activate storage 'spare'/,
+  );
   assert.equal(doc.mounts.resolvedPaths, undefined, 'resolution is recorded in the snapshot, not in the contract');
 });

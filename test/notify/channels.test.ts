@@ -374,6 +374,8 @@ test('no channel configured on a PVE node: mail to root through proxmox-mail-for
   const off = await sendNotifications(host, { notify: { ...quick, pve: false } }, troubledDoc(), { sleep: noSleep });
   assert.equal(off.channels.length, 0);
   assert.match(renderNotifyReport(off), /^notify: notifications are off: /);
-  const none = await sendNotifications(createHost({ root: tempRoot(t) }), { notify: quick }, troubledDoc(), { sleep: noSleep });
+  const none = await sendNotifications(createHost({ root: tempRoot(t) }), { notify: quick }, troubledDoc(), {
+    sleep: noSleep,
+  });
   assert.equal(none.channels.length, 0, 'no proxmox-mail-forward: nothing to send with');
 });

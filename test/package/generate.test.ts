@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { controlField, poolPath, renderPackages, renderRelease } from '../../scripts/package/apt-repo';
 import { collectCliInfo, parseHelp } from '../../scripts/package/cli-info';
@@ -17,10 +18,9 @@ import { loadSystemdUnits, unitNameFromExport } from '../../scripts/package/unit
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS } from '../../src/cli/options';
 import { type LoadedCommand, loadAllCommands } from '../../src/cli/registry';
 import { ConfigSchema, parseConfig } from '../../src/core/config';
-import { realCliInfo } from '../helpers/real-cli-info';
 import { SOURCE_URL } from '../../src/version';
+import { realCliInfo } from '../helpers/real-cli-info';
 import { findTool } from '../helpers/require-tool';
-import { fileURLToPath } from 'node:url';
 
 const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const PKG_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;

@@ -20,13 +20,21 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { buildSea, pinnedNode } from '../../scripts/package/sea';
 import { COMMANDS } from '../../src/cli/registry';
 import { PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
 import { findTool } from '../helpers/require-tool';
-import { inChroot, installDebianNode, installDebianPackages, makeChroot, mustInChroot, SUITES, skipChroot } from './chroot';
-import { fileURLToPath } from 'node:url';
+import {
+  inChroot,
+  installDebianNode,
+  installDebianPackages,
+  makeChroot,
+  mustInChroot,
+  SUITES,
+  skipChroot,
+} from './chroot';
 
 const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
@@ -505,7 +513,8 @@ for (const SUITE of SUITES)
     const { root } = chroot;
     const at = (p: string) => join(root, p);
     const state = (unit: string) => inChroot(root, ['systemctl', 'is-enabled', unit]).stdout.trim();
-    const etcUnits = () => inChroot(root, ['sh', '-c', 'find /etc/systemd/system -path "*pve-health*" | sort']).stdout.trim();
+    const etcUnits = () =>
+      inChroot(root, ['sh', '-c', 'find /etc/systemd/system -path "*pve-health*" | sort']).stdout.trim();
     try {
       installDebianPackages(root, SUITE, 'systemd', ['systemd']);
       mkdirSync(at('tmp/pkg'), { recursive: true });
@@ -531,27 +540,39 @@ for (const SUITE of SUITES)
             '/etc/systemd/system/timers.target.wants/pve-health.timer',
           ].join('\n'),
         );
-        assert.match(readFileSync(at('etc/systemd/system/pve-health.timer.d/interval.conf'), 'utf8'), /^OnCalendar=\*:0\/5$/m);
+        assert.match(
+          readFileSync(at('etc/systemd/system/pve-health.timer.d/interval.conf'), 'utf8'),
+          /^OnCalendar=\*:0\/5$/m,
+        );
       });
 
-      await t.test('an earlier copy in /etc/systemd/system: install-timer refuses, the upgrade warns; then the upgrade keeps the enablement', () => {
-        writeFileSync(at('etc/systemd/system/pve-health.service'), '[Unit]\nDescription=old copy\n');
-        const refused = inChroot(root, ['pve-health', 'install-timer']);
-        assert.equal(refused.status, 1, refused.stderr);
-        assert.match(refused.stderr, /hides the package's units/);
-        const next = `${PKG.version.replace('-', '~')}+test1`;
-        const dir = at('tmp/repack');
-        must('dpkg-deb', ['-R', DEB, dir]);
-        const control = readFileSync(join(dir, 'DEBIAN/control'), 'utf8').replace(/^Version: .*$/m, `Version: ${next}`);
-        writeFileSync(join(dir, 'DEBIAN/control'), control);
-        must('dpkg-deb', ['--root-owner-group', '-Znone', '--build', dir, at('tmp/pkg/next.deb')]);
-        rmSync(dir, { recursive: true, force: true });
-        const up = inChroot(root, ['dpkg', '-i', '/tmp/pkg/next.deb']);
-        assert.equal(up.status, 0, up.stderr);
-        assert.match(up.stderr, /\/etc\/systemd\/system\/pve-health\.service overrides the packaged \/usr\/lib\/systemd\/system\/pve-health\.service/);
-        rmSync(at('etc/systemd/system/pve-health.service'));
-        assert.equal(state('pve-health.timer'), 'enabled');
-      });
+      await t.test(
+        'an earlier copy in /etc/systemd/system: install-timer refuses, the upgrade warns; then the upgrade keeps the enablement',
+        () => {
+          writeFileSync(at('etc/systemd/system/pve-health.service'), '[Unit]\nDescription=old copy\n');
+          const refused = inChroot(root, ['pve-health', 'install-timer']);
+          assert.equal(refused.status, 1, refused.stderr);
+          assert.match(refused.stderr, /hides the package's units/);
+          const next = `${PKG.version.replace('-', '~')}+test1`;
+          const dir = at('tmp/repack');
+          must('dpkg-deb', ['-R', DEB, dir]);
+          const control = readFileSync(join(dir, 'DEBIAN/control'), 'utf8').replace(
+            /^Version: .*$/m,
+            `Version: ${next}`,
+          );
+          writeFileSync(join(dir, 'DEBIAN/control'), control);
+          must('dpkg-deb', ['--root-owner-group', '-Znone', '--build', dir, at('tmp/pkg/next.deb')]);
+          rmSync(dir, { recursive: true, force: true });
+          const up = inChroot(root, ['dpkg', '-i', '/tmp/pkg/next.deb']);
+          assert.equal(up.status, 0, up.stderr);
+          assert.match(
+            up.stderr,
+            /\/etc\/systemd\/system\/pve-health\.service overrides the packaged \/usr\/lib\/systemd\/system\/pve-health\.service/,
+          );
+          rmSync(at('etc/systemd/system/pve-health.service'));
+          assert.equal(state('pve-health.timer'), 'enabled');
+        },
+      );
 
       await t.test('remove: the program goes, the units are masked (the enablement stays for a reinstall)', () => {
         mustInChroot(root, ['dpkg', '-r', 'pve-health']);
@@ -566,7 +587,7 @@ for (const SUITE of SUITES)
         assert.equal(state('pve-health.service'), 'static');
       });
 
-      await t.test("purge: no link, no mask, no drop-in of ours, no deb-systemd-helper state", () => {
+      await t.test('purge: no link, no mask, no drop-in of ours, no deb-systemd-helper state', () => {
         mustInChroot(root, ['dpkg', '-P', 'pve-health']);
         assert.equal(etcUnits(), '');
         const left = inChroot(root, ['sh', '-c', 'find /var/lib/systemd -name "*pve-health*"']).stdout.trim();

@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { requireTool } from '../helpers/require-tool';
 import { fileURLToPath } from 'node:url';
+import { requireTool } from '../helpers/require-tool';
 
 const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version.replace(

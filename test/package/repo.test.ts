@@ -8,8 +8,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inChroot, installDebianNode, makeChroot, mustInChroot, SUITES, skipChroot } from './chroot';
 import { fileURLToPath } from 'node:url';
+import { inChroot, installDebianNode, makeChroot, mustInChroot, SUITES, skipChroot } from './chroot';
 
 const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version.replace(

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import type { CheckDocument } from '../../src/core/types';
 import { acknowledgeDocument } from '../../src/core/findings/acks';
 import { listFindings } from '../../src/core/findings/findings';
+import type { CheckDocument } from '../../src/core/types';
 import { renderHtml } from '../../src/render/html';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, troubledDoc } from '../fixtures/docs/check-documents';
 import { volumesPart } from '../fixtures/docs/volumes-part';
@@ -120,7 +120,13 @@ function fullDoc(): CheckDocument {
   const now = new Date('2026-03-14T10:00:00.000Z');
   const all = listFindings(doc);
   const seen = all.filter((f) => f.severity === 2 || f.part === 'volumes').filter((f) => f.severity !== 3);
-  const acks = seen.map((f) => ({ key: f.key, reason: 'seen, ticket 4711', until: '2026-03-21T10:00:00.000Z', at: now.toISOString(), severity: f.severity }));
+  const acks = seen.map((f) => ({
+    key: f.key,
+    reason: 'seen, ticket 4711',
+    until: '2026-03-21T10:00:00.000Z',
+    at: now.toISOString(),
+    severity: f.severity,
+  }));
   return acknowledgeDocument(doc, all, acks, now);
 }
 
@@ -132,7 +138,10 @@ test('html in chromium: reports at 1400, 390 and 360 px, light and dark: no over
   const demoFile = join(dir, 'demo.html');
   runCli(['report', '--demo', '--html', demoFile]);
   const full = fullDoc();
-  assert.ok(full.acknowledged?.some((a) => a.part === 'volumes'), 'the fixture has an acknowledged volume');
+  assert.ok(
+    full.acknowledged?.some((a) => a.part === 'volumes'),
+    'the fixture has an acknowledged volume',
+  );
   const pages: [string, string][] = [
     ['demo', readFileSync(demoFile, 'utf8')],
     ['full', renderHtml(full, { system: SYSTEM, toolVersion: '1.2.3' })],
@@ -141,7 +150,13 @@ test('html in chromium: reports at 1400, 390 and 360 px, light and dark: no over
   const shots = process.env.PVE_HEALTH_ARTIFACTS ?? dir;
   const browser = await chromium.launch({ executablePath: exe, args: FLAGS, headless: true });
   try {
-    const looks: [number, 'light' | 'dark'][] = [[1400, 'light'], [390, 'light'], [360, 'light'], [1400, 'dark'], [360, 'dark']];
+    const looks: [number, 'light' | 'dark'][] = [
+      [1400, 'light'],
+      [390, 'light'],
+      [360, 'light'],
+      [1400, 'dark'],
+      [360, 'dark'],
+    ];
     for (const [name, html] of pages) {
       const file = join(dir, `${name}.html`);
       writeFileSync(file, html);
@@ -200,7 +215,8 @@ async function checkSemantics(page: Page, what: string, width: number): Promise<
   assert.equal(sem.lang, 'en', `${what}: lang`);
   assert.equal(sem.headings[0], 1, `${what}: starts with h1`);
   assert.equal(sem.headings.filter((h) => h === 1).length, 1, `${what}: one h1`);
-  for (const [i, h] of sem.headings.entries()) if (i) assert.ok(h <= sem.headings[i - 1] + 1, `${what}: heading levels ${sem.headings.join(',')}`);
+  for (const [i, h] of sem.headings.entries())
+    if (i) assert.ok(h <= sem.headings[i - 1] + 1, `${what}: heading levels ${sem.headings.join(',')}`);
   assert.ok(sem.colHeaders > 0 && sem.keyCells > 0, `${what}: data tables with key columns`);
   assert.deepEqual(sem.keyCellsHidden, [], `${what}: key columns in view`);
   assert.equal(sem.stacked, width <= 480 ? sem.keyCells : 0, `${what}: tables stack on a phone only`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { listFindings } from '../../src/core/findings/findings';
 import { esc, nextSteps, renderHtml } from '../../src/render/html';
-import { bgColor, type Bg, type Fg, fgColor } from '../../src/render/html-style';
+import { type Bg, bgColor, type Fg, fgColor } from '../../src/render/html-style';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
 
 /** The report's text with its wrap points (<wbr>) taken out. */
@@ -26,19 +26,27 @@ test('html: self-contained and mail-client safe (inline styles, no external asse
   // Mail clients drop <style>: the look is inline; the one stylesheet only adapts narrow screens.
   const css = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]);
   assert.equal(css.length, 1, 'one <style> block');
-  assert.match(css[0], /^@media \(max-width: 480px\) \{[\s\S]*\}\n@media \(prefers-color-scheme: dark\) \{[\s\S]*\}$/, 'only media queries: narrow screens, dark mode');
+  assert.match(
+    css[0],
+    /^@media \(max-width: 480px\) \{[\s\S]*\}\n@media \(prefers-color-scheme: dark\) \{[\s\S]*\}$/,
+    'only media queries: narrow screens, dark mode',
+  );
   assert.ok(!/<link|<img|<iframe|url\(|@import/i.test(html), 'no external assets');
   assert.ok(!/src=/i.test(html));
   // The only links: guests in the PVE GUI of the node, and the sections of the page (navigation).
   for (const m of html.matchAll(/href="([^"]*)"/g))
     assert.match(m[1], /^(https:\/\/pve1:8006\/#v1:0:=(qemu|lxc)%2F\d+|#[a-z]+)$/);
   assert.ok(html.includes('href="https://pve1:8006/#v1:0:=qemu%2F103"'), 'a guest links to the PVE GUI');
-  for (const m of html.matchAll(/href="#([a-z]+)"/g)) assert.ok(html.includes(`<section id="${m[1]}"`), `#${m[1]} exists`);
+  for (const m of html.matchAll(/href="#([a-z]+)"/g))
+    assert.ok(html.includes(`<section id="${m[1]}"`), `#${m[1]} exists`);
   // Classes only as hooks of those media queries, never carrying the look: an element with a colour
   // role has that role's light colour inline (what a client without the stylesheet shows).
   for (const m of html.matchAll(/class="([^"]*)" style="([^"]*)"/g)) {
     for (const c of m[1].split(' ')) {
-      assert.match(c, /^(stack|outer|pad|mono|line|fg-(text|muted|link|s[0-3])|bg-(page|card|soft|track)|tint-s[0-3])$/);
+      assert.match(
+        c,
+        /^(stack|outer|pad|mono|line|fg-(text|muted|link|s[0-3])|bg-(page|card|soft|track)|tint-s[0-3])$/,
+      );
       const fg = /^fg-(.+)$/.exec(c);
       if (fg) assert.ok(m[2].includes(`color:${fgColor(fg[1] as Fg)}`), `${c} inline: ${m[2]}`);
       const bg = /^bg-(.+)$/.exec(c);
@@ -46,7 +54,11 @@ test('html: self-contained and mail-client safe (inline styles, no external asse
       if (c === 'line') assert.match(m[2], /border[a-z-]*:[^;]*#e5e7eb/);
     }
   }
-  assert.doesNotMatch(html, /class="[^"]*\b(fg-|bg-|tint-|line)[^"]*"(?! style=")/, 'a colour role always comes with its inline colour');
+  assert.doesNotMatch(
+    html,
+    /class="[^"]*\b(fg-|bg-|tint-|line)[^"]*"(?! style=")/,
+    'a colour role always comes with its inline colour',
+  );
 });
 
 test('html: header, banner, cards, guests, issues with fixes, mounts, system, next steps', () => {
@@ -117,7 +129,9 @@ test('html: storage findings with their fix lines, missing mounts, a mounts erro
   assert.ok(html.includes('lvextend -L +50G pve/data\n# or free space in guests and run fstrim'));
   assert.ok(html.includes('VM 105 &lt;locked&gt; &quot;backup&quot;'));
   assert.ok(!html.includes('overcommitted 180%'), 'info-level findings stay out');
-  assert.ok(html.includes('PVE waits for it, but container bind mounts and other writers there write to the root disk'));
+  assert.ok(
+    html.includes('PVE waits for it, but container bind mounts and other writers there write to the root disk'),
+  );
   assert.ok(!html.includes('lands on the root disk'), 'no claim that PVE itself writes there');
   assert.ok(
     nextSteps(storageDoc()).some(
@@ -146,7 +160,12 @@ test('html and findings: a container bind made before the host mounted the stora
   assert.equal(f.status, 'missing');
   assert.match(f.explanation, /the container's bind mount does not show what the host has mounted/);
   const steps = nextSteps(d);
-  assert.ok(steps.includes('Restart CT 200 (pct reboot 200): its bind mount was made before the host mounted the storage, so it writes elsewhere.'), steps.join('\n'));
+  assert.ok(
+    steps.includes(
+      'Restart CT 200 (pct reboot 200): its bind mount was made before the host mounted the storage, so it writes elsewhere.',
+    ),
+    steps.join('\n'),
+  );
   assert.ok(steps.some((s) => s.startsWith('Mount /mnt/pve/nfs-vz again')));
   assert.ok(!steps.some((s) => s.startsWith('Mount CT')));
 });

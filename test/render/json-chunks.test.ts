@@ -28,7 +28,10 @@ const CASES: [string, unknown][] = [
   ['scalars', ['s', 0, -0, 1.5, 1e21, 1e-7, Number.NaN, Number.POSITIVE_INFINITY, true, false, null]],
   ['top-level scalars', 'just a string'],
   ['null', null],
-  ['omitted and null-in-array', { a: undefined, b: () => 1, c: Symbol('s'), d: [undefined, () => 1, Symbol('t')], e: 1 }],
+  [
+    'omitted and null-in-array',
+    { a: undefined, b: () => 1, c: Symbol('s'), d: [undefined, () => 1, Symbol('t')], e: 1 },
+  ],
   ['only omitted keys', { a: undefined, nested: { b: undefined } }],
   ['toJSON and Date at every depth', { d: new Date(0), x: { toJSON: () => ({ y: 'T' }) }, l: [{ z: new Date(1) }] }],
   ['escapes in keys and strings', { 'k\n"\\': 'v\u2028\u2029\u0000\u001fé😀\ud800', '': '' }],
@@ -36,7 +39,10 @@ const CASES: [string, unknown][] = [
   ['null prototype', Object.assign(Object.create(null), { p: [1, { q: [] }] })],
   ['deep nesting below the walked levels', { a: { b: { c: { d: { e: [[[[{ f: 'multi\nline' }]]]] } } } } }],
   ['boxed primitives', { n: Object(1), s: Object('x'), b: Object(false) }],
-  ['a document of several chunks', { schemaVersion: 1, dm: { entries: Array.from({ length: 6000 }, (_, i) => entry(i)), status: 2 } }],
+  [
+    'a document of several chunks',
+    { schemaVersion: 1, dm: { entries: Array.from({ length: 6000 }, (_, i) => entry(i)), status: 2 } },
+  ],
 ];
 
 for (const [what, v] of CASES) {

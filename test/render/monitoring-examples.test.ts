@@ -7,11 +7,11 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { CheckDocument } from '../../src/core/types';
 import type { VolumesResult } from '../../src/core/volume-types';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { requireTool } from '../helpers/require-tool';
-import { fileURLToPath } from 'node:url';
 
 const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const EXAMPLES = join(REPO, 'docs', 'examples');
@@ -26,9 +26,32 @@ function demo(args: string[]): { status: number | null; stdout: string } {
 /** A volumes part with one listed storage: the demo snapshot has none (a live `check` has). */
 function volumesPart(): VolumesResult {
   return {
-    summary: { total: 0, valid: 0, orphan: 0, unknown: 0, ignored: 0, protected: 0, pending: 0, open: 0, orphanSizeBytes: 0, storages: 1, unknownStorages: 0 },
+    summary: {
+      total: 0,
+      valid: 0,
+      orphan: 0,
+      unknown: 0,
+      ignored: 0,
+      protected: 0,
+      pending: 0,
+      open: 0,
+      orphanSizeBytes: 0,
+      storages: 1,
+      unknownStorages: 0,
+    },
     entries: [],
-    storages: [{ storage: 'local-zfs', type: 'zfspool', status: 'ok', total: 0, orphan: 0, sizeBytes: 0, usedBytes: 0, orphanSizeBytes: 0 }],
+    storages: [
+      {
+        storage: 'local-zfs',
+        type: 'zfspool',
+        status: 'ok',
+        total: 0,
+        orphan: 0,
+        sizeBytes: 0,
+        usedBytes: 0,
+        orphanSizeBytes: 0,
+      },
+    ],
     vmidLeftovers: [],
     status: 0,
     warnings: [],
@@ -73,7 +96,13 @@ test('examples: the Grafana dashboard parses and queries only metrics pve-health
 
 test('examples: the Grafana dashboard picks nodes by name, shows volumes, and its panels fit a grid', () => {
   type Target = { expr: string; legendFormat?: string };
-  type Panel = { id: number; title: string; type: string; gridPos: { x: number; y: number; w: number; h: number }; targets: Target[] };
+  type Panel = {
+    id: number;
+    title: string;
+    type: string;
+    gridPos: { x: number; y: number; w: number; h: number };
+    targets: Target[];
+  };
   type Variable = { name: string; label?: string; hide?: number; definition: string };
   const dash = JSON.parse(readFileSync(join(EXAMPLES, 'grafana-pve-health.json'), 'utf8')) as {
     templating: { list: Variable[] };
@@ -105,12 +134,17 @@ test('examples: the Grafana dashboard picks nodes by name, shows volumes, and it
   for (const a of dash.panels)
     for (const b of dash.panels) {
       if (a.id >= b.id) continue;
-      const overlap = a.gridPos.x < b.gridPos.x + b.gridPos.w && b.gridPos.x < a.gridPos.x + a.gridPos.w &&
-        a.gridPos.y < b.gridPos.y + b.gridPos.h && b.gridPos.y < a.gridPos.y + a.gridPos.h;
+      const overlap =
+        a.gridPos.x < b.gridPos.x + b.gridPos.w &&
+        b.gridPos.x < a.gridPos.x + a.gridPos.w &&
+        a.gridPos.y < b.gridPos.y + b.gridPos.h &&
+        b.gridPos.y < a.gridPos.y + a.gridPos.h;
       assert.ok(!overlap, `${a.title} overlaps ${b.title}`);
     }
   // The volumes part (ZFS, Ceph RBD, file storages) has its panels.
-  const volumes = dash.panels.filter((p) => p.targets.some((t) => /\bpve_health_volumes(_orphan_bytes)?\{/.test(t.expr)));
+  const volumes = dash.panels.filter((p) =>
+    p.targets.some((t) => /\bpve_health_volumes(_orphan_bytes)?\{/.test(t.expr)),
+  );
   assert.ok(volumes.length >= 2, dash.panels.map((p) => p.title).join(', '));
 });
 

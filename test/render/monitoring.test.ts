@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { renderCheckmk } from '../../src/render/checkmk';
 import { listFindings } from '../../src/core/findings/findings';
+import { renderCheckmk } from '../../src/render/checkmk';
 import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { VERSION } from '../../src/version';
@@ -39,7 +39,10 @@ test('nagios: summary counts, thresholds and fix commands', () => {
   assert.match(first, / dm_score=55;;;0;100 /);
   assert.match(first, / '\/mnt\/pve\/iso'=97%;;;0;100/);
   assert.match(first, / 'ct102:\/mnt\/shared'=40%;;;0;100$/);
-  assert.match(out, /\n\[CRITICAL\] local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: .*Fix: dmsetup remove -u LVM-bbbb103old\n/);
+  assert.match(
+    out,
+    /\n\[CRITICAL\] local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: .*Fix: dmsetup remove -u LVM-bbbb103old\n/,
+  );
   assert.match(out, /\n\[PENDING\] local-lvm:vm-110-disk-0 \(.*\) orphan: .*\(pending: task:qmrestore\)\n/);
   // The DM name with a quote is shell-quoted in nothing but stays readable; the fix uses the UUID.
   assert.ok(out.includes(`${QUOTE_DM} (guest 107) orphan:`));
@@ -78,12 +81,18 @@ test('checkmk: one local-check line per service, state first, metrics parseable'
   const out = renderCheckmk(troubledDoc());
   assert.match(out, /dm_orphans=4;1;;0\|dm_duplicates=1;;1;0/);
   assert.match(out, /1 duplicate, 3 orphans, 1 pending; 2 valid of 10 \(node: CRITICAL, grade F\)/);
-  assert.match(out, /\\nCRITICAL local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: .*; fix: dmsetup remove -u LVM-bbbb103old/);
+  assert.match(
+    out,
+    /\\nCRITICAL local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: .*; fix: dmsetup remove -u LVM-bbbb103old/,
+  );
   assert.match(out, /\\nCRITICAL \/mnt\/pve\/nfs-backup stale: /);
   assert.ok(out.includes(SCRIPT_GUEST) === false, 'guest names are not part of the checkmk lines');
   // One service per mount, named by where it is, with its own state and filesystem metrics.
   assert.match(out, /^2 "PVE-Health mount \/mnt\/pve\/nfs-backup" - STALE: /m);
-  assert.match(out, /^1 "PVE-Health mount \/mnt\/pve\/iso" fs_used_percent=97;;;0;100\|fs_used=\d+;;;0;\d+\|fs_size=\d+;;;0 /m);
+  assert.match(
+    out,
+    /^1 "PVE-Health mount \/mnt\/pve\/iso" fs_used_percent=97;;;0;100\|fs_used=\d+;;;0;\d+\|fs_size=\d+;;;0 /m,
+  );
 });
 
 test('checkmk: a mounts part that could not be checked has no per-mount services, only the UNKNOWN aggregate', () => {
@@ -120,12 +129,13 @@ test('prometheus: grade, counts per status and reason, guests, mounts, run time'
 
 test('prometheus: pve_health_build_info carries the version; a container mount has no host mountpoint to join', () => {
   const out = renderPrometheus(troubledDoc(), {});
-  assert.ok(out.includes('# TYPE pve_health_build_info gauge\npve_health_build_info{version="' + VERSION + '"} 1\n'), out);
+  assert.ok(out.includes(`# TYPE pve_health_build_info gauge\npve_health_build_info{version="${VERSION}"} 1\n`), out);
   // The node name stays where the alert rules join it from.
   assert.ok(out.split('\n').includes('pve_health_info{node="pve1",source="live"} 1'));
   const ct = out.split('\n').filter((l) => l.startsWith('pve_health_mount_state{scope="ct"'));
   assert.equal(ct.length, 5, 'one series per state');
-  for (const l of ct) assert.match(l, /^pve_health_mount_state\{scope="ct",ctid="102",target="\/mnt\/shared",mountpoint="",/, l);
+  for (const l of ct)
+    assert.match(l, /^pve_health_mount_state\{scope="ct",ctid="102",target="\/mnt\/shared",mountpoint="",/, l);
   // Host mounts keep node_exporter's label; no container series could join the host's "/".
   const host = out.split('\n').filter((l) => l.startsWith('pve_health_mount_state{scope="host"'));
   for (const l of host) assert.match(l, /,mountpoint="\/mnt\/pve\/[a-z-]+",/, l);

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildCheckDocument } from '../../src/core/findings/evaluate';
+import { renderCheckText } from '../../src/render/check-text';
 import { renderCheckmk } from '../../src/render/checkmk';
+import { renderMountsText } from '../../src/render/mounts-text';
 import { renderNagios } from '../../src/render/nagios';
 import { sanitizeDeep, sanitizeText } from '../../src/render/sanitize';
-import { renderMountsText } from '../../src/render/mounts-text';
 import { dmEntry, dmResult, mountEntry, mountsResult } from '../serve/sample';
-import { renderCheckText } from '../../src/render/check-text';
 
 const EVIL = '/mnt/x\u001b[2J\nOK: all fine | a=1\u202eevil\u0085';
 
@@ -28,7 +28,13 @@ test('a hostile mount target cannot forge a Nagios status line or a Checkmk serv
   assert.equal(nagios.split('\n').filter((l) => /^(OK|WARNING|CRITICAL|UNKNOWN):/.test(l)).length, 1, nagios);
   assert.ok(!['\u001b', '\u202e', '\u0085'].some((c) => nagios.includes(c)), nagios);
   const cmk = renderCheckmk(doc);
-  assert.ok(cmk.trim().split('\n').every((l) => /^[0-3] "/.test(l)), cmk);
+  assert.ok(
+    cmk
+      .trim()
+      .split('\n')
+      .every((l) => /^[0-3] "/.test(l)),
+    cmk,
+  );
   const text = renderMountsText(doc.mounts!, { color: true });
   // Only our own colour codes (ESC [ digits m) remain; the tenant's clear-screen shows as text.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: an ESC that does not start a colour code is what the test looks for
@@ -45,5 +51,8 @@ test('fix lines are shell-quoted: a name with metacharacters stays one argument'
   });
   const doc = buildCheckDocument({ node: 'pve1', now: new Date(0), dm: dmResult([e], 1) });
   // The command alone on its line under the fix's prose.
-  assert.match(renderCheckText(doc, { color: false }), /\n {4}fix:[^\n]*\n {6}dmsetup remove --retry 'pve-x;rm -rf \/'/);
+  assert.match(
+    renderCheckText(doc, { color: false }),
+    /\n {4}fix:[^\n]*\n {6}dmsetup remove --retry 'pve-x;rm -rf \/'/,
+  );
 });

@@ -3,10 +3,10 @@
 // mounts). A matrix: a healthy node, then each part worse in turn, then each part UNKNOWN; every form.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { statusOf } from '../../src/core/dm/dm-summary';
 import { buildCheckDocument } from '../../src/core/findings/evaluate';
 import { guestRows } from '../../src/core/findings/guest-rows';
 import { overallOf } from '../../src/core/findings/overall';
-import { statusOf } from '../../src/core/dm/dm-summary';
 import type { CheckDocument, DmEntry, DmResult, MountsResult, Status } from '../../src/core/types';
 import type { VolumesResult } from '../../src/core/volume-types';
 import { buildSubject, buildText } from '../../src/notify/message';
@@ -83,7 +83,15 @@ const WORSE: { name: string; status: Status; graded: boolean; make: (p: Parts) =
         ...p.dm,
         status: 1,
         storage: [
-          { id: 'stale-lock:100', kind: 'stale-lock', severity: 'warning', title: 'VM 100 locked', detail: 'lock: backup, no task', fix: ['qm unlock 100'], subject: { vmid: 100 } },
+          {
+            id: 'stale-lock:100',
+            kind: 'stale-lock',
+            severity: 'warning',
+            title: 'VM 100 locked',
+            detail: 'lock: backup, no task',
+            fix: ['qm unlock 100'],
+            subject: { vmid: 100 },
+          },
         ],
       },
     }),
@@ -97,19 +105,39 @@ const WORSE: { name: string; status: Status; graded: boolean; make: (p: Parts) =
       mounts: {
         ...p.mounts,
         status: 2,
-        entries: p.mounts.entries.map((m, i) => (i === 0 ? { ...m, status: 'stale', reachable: false, error: 'timeout', usagePercent: null } : m)),
+        entries: p.mounts.entries.map((m, i) =>
+          i === 0 ? { ...m, status: 'stale', reachable: false, error: 'timeout', usagePercent: null } : m,
+        ),
       },
     }),
   },
-  { name: 'DM UNKNOWN (dmsetup failed)', status: 3, graded: false, make: (p) => ({ ...p, dm: { ...p.dm, entries: [], guests: [], status: 3, error: 'dmsetup exited 1' } }) },
+  {
+    name: 'DM UNKNOWN (dmsetup failed)',
+    status: 3,
+    graded: false,
+    make: (p) => ({ ...p, dm: { ...p.dm, entries: [], guests: [], status: 3, error: 'dmsetup exited 1' } }),
+  },
   {
     name: 'DM UNKNOWN (lvs timed out)',
     status: 3,
     graded: false,
-    make: (p) => ({ ...p, dm: { ...p.dm, status: 3, unchecked: ['lvs: no answer within 30 s'], warnings: ['lvs: no answer within 30 s'] } }),
+    make: (p) => ({
+      ...p,
+      dm: { ...p.dm, status: 3, unchecked: ['lvs: no answer within 30 s'], warnings: ['lvs: no answer within 30 s'] },
+    }),
   },
-  { name: 'volumes UNKNOWN', status: 3, graded: false, make: (p) => ({ ...p, volumes: { ...p.volumes, status: 3, error: 'zfs list failed' } }) },
-  { name: 'mounts UNKNOWN', status: 3, graded: false, make: (p) => ({ ...p, mounts: { ...p.mounts, entries: [], status: 3, error: 'no /proc/self/mountinfo' } }) },
+  {
+    name: 'volumes UNKNOWN',
+    status: 3,
+    graded: false,
+    make: (p) => ({ ...p, volumes: { ...p.volumes, status: 3, error: 'zfs list failed' } }),
+  },
+  {
+    name: 'mounts UNKNOWN',
+    status: 3,
+    graded: false,
+    make: (p) => ({ ...p, mounts: { ...p.mounts, entries: [], status: 3, error: 'no /proc/self/mountinfo' } }),
+  },
 ];
 
 function doc(p: Parts): CheckDocument {
@@ -127,7 +155,10 @@ function forms(d: CheckDocument): Record<string, string> {
     html: renderHtml(d),
     dashboard: JSON.stringify(dashboardView(d)),
     subject: buildSubject(d, 'change', null),
-    mail: buildText(d, { added: [], resolved: [], statusFrom: null, kind: 'change' }).split('\n').slice(0, 3).join('\n'),
+    mail: buildText(d, { added: [], resolved: [], statusFrom: null, kind: 'change' })
+      .split('\n')
+      .slice(0, 3)
+      .join('\n'),
   };
 }
 
@@ -157,7 +188,8 @@ for (const row of WORSE) {
     const d = doc(row.make(healthyParts()));
     assert.equal(d.status, row.status, 'the node status');
     const o = overallOf(d);
-    for (const [form, out] of Object.entries(forms(d))) assert.doesNotMatch(out, SAYS_OK[form], `${form}: ${out.slice(0, 300)}`);
+    for (const [form, out] of Object.entries(forms(d)))
+      assert.doesNotMatch(out, SAYS_OK[form], `${form}: ${out.slice(0, 300)}`);
     if (row.graded) {
       assert.notEqual(o.grade, 'A+');
       if (row.status === 2) assert.equal(o.grade, 'F');
@@ -179,7 +211,10 @@ for (const row of WORSE) {
       assert.doesNotMatch(f.text, /DM grade|score 100/);
       if (label === 'device-mapper' || label === 'volumes') {
         // Its guests are not known to be fine, and the part's own grade and score are left out too.
-        assert.ok(guestRows(d).every((g) => g.health !== 'ok'), 'no guest reads ok');
+        assert.ok(
+          guestRows(d).every((g) => g.health !== 'ok'),
+          'no guest reads ok',
+        );
         if (label === 'device-mapper') {
           assert.doesNotMatch(f.nagios, /dm_score=/);
           assert.doesNotMatch(f.prometheus, /^pve_health_dm_(grade|score) /m);
@@ -191,14 +226,22 @@ for (const row of WORSE) {
 
 test('verdict: the guest table counts every part: a guest with a volume finding is not "ok, 0 issues"', () => {
   const p = healthyParts();
-  p.volumes = { ...volumesPart({ entries: [orphanVolume({ vmid: 100, reason: 'not-referenced', volid: 'local-zfs:vm-100-disk-9' })] }), status: 1 };
+  p.volumes = {
+    ...volumesPart({
+      entries: [orphanVolume({ vmid: 100, reason: 'not-referenced', volid: 'local-zfs:vm-100-disk-9' })],
+    }),
+    status: 1,
+  };
   const d = doc(p);
   const g = guestRows(d).find((r) => r.vmid === 100)!;
   assert.equal(g.issues, 1);
   assert.equal(g.level, 1);
   assert.equal(g.health, '1 orphan');
   assert.match(renderPrometheus(d), /^pve_health_guest_issues\{id="qemu\/100",[^}]*\} 1$/m);
-  assert.match(renderPrometheus(d), /^pve_health_volume_finding\{volume="local-zfs:vm-100-disk-9",id="qemu\/100",part="volumes"/m);
+  assert.match(
+    renderPrometheus(d),
+    /^pve_health_volume_finding\{volume="local-zfs:vm-100-disk-9",id="qemu\/100",part="volumes"/m,
+  );
 });
 
 test('verdict: one duplicate reads grade F with the reason, not a bare "score 80"', () => {

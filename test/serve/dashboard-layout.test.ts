@@ -16,8 +16,16 @@ import { AUDIT_JS, type AuditResult } from '../helpers/page-audit';
 import { findTool } from '../helpers/require-tool';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const skip = !existsSync(CHROMIUM) || !findTool('chromium') ? 'chromium not installed (.ci/apt-packages)' : false;
 if (skip && process.env.CI) throw new Error(`${skip}: required in CI`);
 const shots = process.env.PVE_HEALTH_ARTIFACTS ?? tempDir('pve-health-dashboard-layout-');
@@ -40,9 +48,13 @@ before(async () => {
     const r = runCli(['--root', root, 'ack', '--demo', key, '--for', '7d', '--reason', 'known, ticket 4711']);
     assert.equal(r.code, 0, r.stderr);
   }
-  child = spawn(process.execPath, [CLI, '--root', root, 'serve', '--demo', '--dm-interval', '1', '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  child = spawn(
+    process.execPath,
+    [CLI, '--root', root, 'serve', '--demo', '--dm-interval', '1', '--listen', '127.0.0.1:0'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   base = await new Promise((resolve, reject) => {
     let err = '';
     child!.stderr!.on('data', (d) => {
@@ -150,7 +162,9 @@ for (const [width, height] of [
   [360, 740],
 ] as const) {
   for (const scheme of ['light', 'dark'] as const) {
-    test(`dashboard layout ${width} px ${scheme}: no overflow, key columns and CRITICAL in view, accessible`, { skip }, async () => {
+    test(`dashboard layout ${width} px ${scheme}: no overflow, key columns and CRITICAL in view, accessible`, {
+      skip,
+    }, async () => {
       const page = await open(width, height, scheme);
       const what = `${width} px ${scheme}`;
       await page.screenshot({ path: join(shots, `dashboard-${width}-${scheme}.png`), fullPage: true });
@@ -159,28 +173,49 @@ for (const [width, height] of [
         const dd = document.getElementById('status')!;
         const card = dd.parentElement!.getBoundingClientRect();
         const r = dd.getBoundingClientRect();
-        return { text: dd.textContent, inside: r.left >= card.left && r.right <= card.right, clipped: dd.scrollWidth > dd.clientWidth };
+        return {
+          text: dd.textContent,
+          inside: r.left >= card.left && r.right <= card.right,
+          clipped: dd.scrollWidth > dd.clientWidth,
+        };
       });
       assert.deepEqual(fit, { text: 'CRITICAL', inside: true, clipped: false }, what);
       // The status, health and capacity columns are inside the window without scrolling sideways.
-      for (const sel of ['#mounts tbody tr:first-child td:nth-child(1)', '#mounts tbody tr:first-child td:nth-child(2)', '#guests tbody tr:first-child td:nth-child(1)']) {
+      for (const sel of [
+        '#mounts tbody tr:first-child td:nth-child(1)',
+        '#mounts tbody tr:first-child td:nth-child(2)',
+        '#guests tbody tr:first-child td:nth-child(1)',
+      ]) {
         const box = await page.locator(sel).boundingBox();
-        assert.ok(box && box.x >= 0 && box.x + box.width <= width, `${what}: ${sel} inside the window (${JSON.stringify(box)})`);
+        assert.ok(
+          box && box.x >= 0 && box.x + box.width <= width,
+          `${what}: ${sel} inside the window (${JSON.stringify(box)})`,
+        );
       }
-      assert.equal(await page.locator('#mounts tbody tr:first-child td:nth-child(1) .tag').textContent(), 'stale', 'worst first');
+      assert.equal(
+        await page.locator('#mounts tbody tr:first-child td:nth-child(1) .tag').textContent(),
+        'stale',
+        'worst first',
+      );
       // Acknowledged findings are shown, apart and not counted; the CLI's two acks are there.
       assert.equal((await page.textContent('#n-acknowledged'))?.trim(), '2');
       for (const key of acked) assert.equal(await page.locator(`li.finding.acked[data-key="${key}"]`).count(), 1, key);
       assert.ok((await page.locator('svg.spark[role=img]').count()) >= 1, 'history sparkline');
       // The first finding is on the first screen, its title included (a phone too).
       const first = await page.locator('#issues li.finding .f-title').first().boundingBox();
-      assert.ok(first && first.y + first.height <= height, `${what}: first finding's title at ${JSON.stringify(first)}, screen ${height} px`);
+      assert.ok(
+        first && first.y + first.height <= height,
+        `${what}: first finding's title at ${JSON.stringify(first)}, screen ${height} px`,
+      );
       // "The next VM will get 104 and its first disk will fail" is among the findings, right after the
       // warnings (not counted), and not in the notes at the foot of the page.
       const groups = await page.locator('#issues section.group h3').allTextContents();
       const advice = groups.findIndex((g) => /^WARNING: before the next guest is created/.test(g));
       assert.equal(advice, groups.findIndex((g) => /^WARNING \d/.test(g)) + 1, `${what}: ${groups.join(' | ')}`);
-      assert.match((await page.textContent('#issues')) ?? '', /the next VM created will get 104 and its first disk on local-lvm will fail/);
+      assert.match(
+        (await page.textContent('#issues')) ?? '',
+        /the next VM created will get 104 and its first disk on local-lvm will fail/,
+      );
       assert.doesNotMatch((await page.textContent('#notes')) ?? '', /will fail/);
       // Counted apart: the tiles count the findings the status counts.
       assert.equal(await page.locator('#issues li.finding[data-key^="dm:next-vmid:"] .f-head .tag.s1').count(), 2);
@@ -188,13 +223,14 @@ for (const [width, height] of [
       checkVisual((await page.evaluate(`(${VISUAL_JS})()`)) as VisualResult, what);
       assert.doesNotMatch((await page.textContent('main')) ?? '', /the 1 healthy/);
       checkAudit((await page.evaluate(`(${AUDIT_JS})()`)) as AuditResult, what);
-      if (width === 390) await page.screenshot({ path: join(shots, `dashboard-${width}-${scheme}-open.png`), fullPage: true });
+      if (width === 390)
+        await page.screenshot({ path: join(shots, `dashboard-${width}-${scheme}-open.png`), fullPage: true });
       await page.context().close();
     });
   }
 }
 
-test('dashboard: grouping by guest and the filter find a guest\'s findings; height is measured', { skip }, async () => {
+test("dashboard: grouping by guest and the filter find a guest's findings; height is measured", { skip }, async () => {
   const page = await open(1400, 900, 'light');
   const heights: Record<string, number> = { desktop: await page.evaluate(() => document.documentElement.scrollHeight) };
   await page.selectOption('#group', 'guest');
@@ -205,11 +241,14 @@ test('dashboard: grouping by guest and the filter find a guest\'s findings; heig
       [...document.querySelectorAll('#issues > section.group')].map((g) => {
         const rank: Record<string, number> = { l0: 0, l1: 1, l3: 2, l2: 3 };
         const items = [...g.querySelectorAll('li.finding:not(.acked):not(.pending)')];
-        return items.length ? Math.max(...items.map((li) => rank[[...li.classList].find((c) => /^l\d$/.test(c)) ?? 'l0'])) : -1;
+        return items.length
+          ? Math.max(...items.map((li) => rank[[...li.classList].find((c) => /^l\d$/.test(c)) ?? 'l0']))
+          : -1;
       }),
     );
     assert.ok(ranks.length >= 3, `${by}: ${ranks}`);
-    for (let i = 1; i < ranks.length; i++) assert.ok(ranks[i - 1] >= ranks[i], `${by}: groups not worst first: ${ranks}`);
+    for (let i = 1; i < ranks.length; i++)
+      assert.ok(ranks[i - 1] >= ranks[i], `${by}: groups not worst first: ${ranks}`);
   }
   await page.selectOption('#group', 'guest');
   const group = page.locator('#issues section.group', { hasText: 'CT 110 dns1' });
@@ -236,8 +275,12 @@ test('dashboard: grouping by guest and the filter find a guest\'s findings; heig
 
 // The service stops answering while the page is open: the page must not go on showing the last data as
 // current. It says so in plain words, greys the data, and the scan times keep ageing.
-test('dashboard: when the service stops answering the page greys its data, says since when, and ages it', { skip }, async () => {
-  const own = spawn(process.execPath, [CLI, 'serve', '--demo', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+test('dashboard: when the service stops answering the page greys its data, says since when, and ages it', {
+  skip,
+}, async () => {
+  const own = spawn(process.execPath, [CLI, 'serve', '--demo', '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url: string = await new Promise((resolve, reject) => {
     let err = '';
     own.stderr!.on('data', (d) => {
@@ -254,7 +297,10 @@ test('dashboard: when the service stops answering the page greys its data, says 
       await new Promise((ok) => setTimeout(ok, 100));
     }
     const pages: [Page, string, number][] = [];
-    for (const [width, height, scheme] of [[1400, 900, 'light'], [390, 844, 'dark']] as const) {
+    for (const [width, height, scheme] of [
+      [1400, 900, 'light'],
+      [390, 844, 'dark'],
+    ] as const) {
       const context = await browser!.newContext({ viewport: { width, height }, colorScheme: scheme });
       const page = await context.newPage();
       await page.goto(`${url}/`);
@@ -270,12 +316,19 @@ test('dashboard: when the service stops answering the page greys its data, says 
       await page.click('#refresh');
       await page.waitForSelector('#stale:not([hidden])', { timeout: 15_000 });
       const text = (await page.textContent('#stale')) ?? '';
-      assert.match(text, /^No answer from the service since \S.* \(\d+ s ago\); the data below is from \S.* \(\d+ (s|min) ago\) and may be out of date\.$/, what);
+      assert.match(
+        text,
+        /^No answer from the service since \S.* \(\d+ s ago\); the data below is from \S.* \(\d+ (s|min) ago\) and may be out of date\.$/,
+        what,
+      );
       assert.equal(await page.getAttribute('#stale', 'role'), 'alert');
       // The bar is on the first screen, above the tiles.
       const bar = await page.locator('#stale').boundingBox();
       const cards = await page.locator('.cards').boundingBox();
-      assert.ok(bar && cards && bar.y + bar.height <= cards.y && bar.y + bar.height <= height, `${what}: stale bar above the tiles`);
+      assert.ok(
+        bar && cards && bar.y + bar.height <= cards.y && bar.y + bar.height <= height,
+        `${what}: stale bar above the tiles`,
+      );
       // The data is greyed, not shown as current.
       for (const sel of ['.cards', '#issues', '#mounts']) {
         const filter = await page.evaluate((s) => getComputedStyle(document.querySelector(s)!).filter, sel);
@@ -283,7 +336,9 @@ test('dashboard: when the service stops answering the page greys its data, says 
       }
       assert.match(await page.title(), /^\[no answer\] pve-health /, what);
       // "Last scans" keeps ageing: the same text one tick later would be "0 s ago" for ever.
-      await page.waitForFunction((before) => document.getElementById('scans')?.textContent !== before, scans, { timeout: 5_000 });
+      await page.waitForFunction((before) => document.getElementById('scans')?.textContent !== before, scans, {
+        timeout: 5_000,
+      });
       assert.notEqual((await page.textContent('#scans')) ?? '', scans, `${what}: scan ages move on`);
       await page.screenshot({ path: join(shots, `dashboard-stale-${what.replace(/ /g, '-')}.png`), fullPage: true });
       const audit = (await page.evaluate(`(${AUDIT_JS})()`)) as AuditResult;

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { emptyHistory, historyPoint, newSinceLastScan, parseHistory, recordScan } from '../../src/core/findings/history';
+import {
+  emptyHistory,
+  historyPoint,
+  newSinceLastScan,
+  parseHistory,
+  recordScan,
+} from '../../src/core/findings/history';
 import type { CheckDocument, DmResult, MountEntry, MountsResult, Status } from '../../src/core/types';
 import { dashboardView } from '../../src/render/dashboard-view';
 import { renderPrometheus } from '../../src/render/prometheus';
@@ -34,17 +40,35 @@ test('view: findings lead with the volume ID, the guest (name, PVE GUI link) and
   assert.equal(v.word, 'CRITICAL');
   // Everything counted, and the next-VMID advice apart (never counted).
   const advice = v.findings.filter((f) => f.advice);
-  assert.equal(v.counts.critical + v.counts.warning + v.counts.unknown + v.counts.pending, v.findings.length - advice.length);
+  assert.equal(
+    v.counts.critical + v.counts.warning + v.counts.unknown + v.counts.pending,
+    v.findings.length - advice.length,
+  );
 });
 
 test('view: the next VMID colliding with a leftover is a WARNING among the findings, not a note; a free one stays a note', () => {
   const doc = demo();
   const v = dashboardView(doc);
   const advice = v.findings.filter((f) => f.advice);
-  assert.deepEqual(advice.map((f) => [f.word, f.level, f.kind, f.ackCommand, f.fix]), doc.dm!.vmidReuse.messages.map(() => ['WARNING', 1, 'next VMID', null, null]));
+  assert.deepEqual(
+    advice.map((f) => [f.word, f.level, f.kind, f.ackCommand, f.fix]),
+    doc.dm!.vmidReuse.messages.map(() => ['WARNING', 1, 'next VMID', null, null]),
+  );
   assert.match(advice[0].explanation, /the next VM created will get 104 and its first disk on local-lvm will fail/);
   assert.ok(!v.notes.some((n) => /will fail|inherits/.test(n)), v.notes.join('\n'));
-  const free = { ...doc, dm: { ...doc.dm!, vmidReuse: { nextVmid: 200, upcoming: [], collisions: [], leftovers: [], messages: ['the next VMID is 200; nothing on this node collides with it'] } } };
+  const free = {
+    ...doc,
+    dm: {
+      ...doc.dm!,
+      vmidReuse: {
+        nextVmid: 200,
+        upcoming: [],
+        collisions: [],
+        leftovers: [],
+        messages: ['the next VMID is 200; nothing on this node collides with it'],
+      },
+    },
+  };
   const w = dashboardView(free);
   assert.equal(w.findings.filter((f) => f.advice).length, 0);
   assert.ok(w.notes.includes('the next VMID is 200; nothing on this node collides with it'));
@@ -61,7 +85,11 @@ test('view: a capacity bar is coloured by usage and status together (never green
     [{ status: 'stale', usagePercent: null }, 2],
   ];
   for (const [over, level] of rows) {
-    const doc = buildDoc({ dm: null, mounts: mountsResult([mountEntry({ scope: 'ct', ctid: 110, target: '/srv/data', ...over })], 1), scannedAt: null });
+    const doc = buildDoc({
+      dm: null,
+      mounts: mountsResult([mountEntry({ scope: 'ct', ctid: 110, target: '/srv/data', ...over })], 1),
+      scannedAt: null,
+    });
     assert.equal(dashboardView(doc).mounts[0].capacityLevel, level, JSON.stringify(over));
   }
 });
@@ -116,8 +144,16 @@ test('serve: /api/status carries the view and the history; a finding that appear
     now: () => new Date(),
     onScan: (part) => recordServiceScan(history, svc, part, buildDoc),
   });
-  const route = createRouter({ service: svc, buildDocument: buildDoc, renderMetrics: renderPrometheus, policy: { token: null }, version: 't', history: history.get });
-  const status = () => JSON.parse(String(route({ method: 'GET', url: '/api/status', headers: { host: '127.0.0.1:8080' } }).body));
+  const route = createRouter({
+    service: svc,
+    buildDocument: buildDoc,
+    renderMetrics: renderPrometheus,
+    policy: { token: null },
+    version: 't',
+    history: history.get,
+  });
+  const status = () =>
+    JSON.parse(String(route({ method: 'GET', url: '/api/status', headers: { host: '127.0.0.1:8080' } }).body));
   await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
   assert.equal(status().view.counts.new, 0);
   dm = dmResult([dmEntry({ name: 'pve-vm--100--disk--0', status: 'orphan', reason: 'not-referenced' })], 1);
@@ -125,7 +161,13 @@ test('serve: /api/status carries the view and the history; a finding that appear
   const doc = status();
   assert.equal(doc.view.findings[0].isNew, true);
   assert.equal(doc.view.findings[0].title, 'local-lvm:vm-100-disk-0');
-  assert.deepEqual(doc.history.dm.map((p: { status: number; warning: number }) => [p.status, p.warning]), [[0, 0], [1, 1]]);
+  assert.deepEqual(
+    doc.history.dm.map((p: { status: number; warning: number }) => [p.status, p.warning]),
+    [
+      [0, 0],
+      [1, 1],
+    ],
+  );
   assert.equal(doc.history.dm[0].keys, undefined, 'keys stay in the service');
   const file = join(root, 'var/lib/pve-health/serve-history.json');
   assert.equal(statSync(file).mode & 0o777, 0o600);

@@ -259,14 +259,23 @@ test('dashboard: hostile names are shown as text, never as markup', { skip }, as
   }
 });
 
-test('dashboard: one healthy mount is "the healthy mount"; a 100 % read-only container filesystem is a red bar', { skip }, async () => {
+test('dashboard: one healthy mount is "the healthy mount"; a 100 % read-only container filesystem is a red bar', {
+  skip,
+}, async () => {
   const svc = createService({
     scanDm: async () => dmResult([dmEntry()], 0),
     scanMounts: async () =>
       mountsResult(
         [
           mountEntry(),
-          mountEntry({ scope: 'ct', ctid: 110, target: '/srv/data', status: 'readonly', reason: 'remounted-readonly', usagePercent: 100 }),
+          mountEntry({
+            scope: 'ct',
+            ctid: 110,
+            target: '/srv/data',
+            status: 'readonly',
+            reason: 'remounted-readonly',
+            usagePercent: 100,
+          }),
         ],
         1,
       ),
@@ -277,7 +286,13 @@ test('dashboard: one healthy mount is "the healthy mount"; a 100 % read-only con
   await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
   const http = await listen(
     { host: '127.0.0.1', port: 0 },
-    createRouter({ service: svc, buildDocument: buildDoc, renderMetrics: renderPrometheus, policy: { token: null }, version: 't' }),
+    createRouter({
+      service: svc,
+      buildDocument: buildDoc,
+      renderMetrics: renderPrometheus,
+      policy: { token: null },
+      version: 't',
+    }),
   );
   try {
     const page = await browser!.newPage();
@@ -288,7 +303,11 @@ test('dashboard: one healthy mount is "the healthy mount"; a 100 % read-only con
     assert.equal((await page.textContent('#mounts-more'))?.trim(), 'Hide the healthy mount');
     assert.equal((await page.textContent('#guests-more'))?.trim(), 'Show the healthy guest');
     const fills = await page.evaluate(() =>
-      [...document.querySelectorAll('#mounts [role=meter]')].map((b) => [b.getAttribute('aria-valuenow'), b.className, getComputedStyle(b.firstElementChild!).backgroundColor]),
+      [...document.querySelectorAll('#mounts [role=meter]')].map((b) => [
+        b.getAttribute('aria-valuenow'),
+        b.className,
+        getComputedStyle(b.firstElementChild!).backgroundColor,
+      ]),
     );
     const full = fills.find((f) => f[0] === '100')!;
     assert.equal(full[1], 'bar crit', JSON.stringify(fills));

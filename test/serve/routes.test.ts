@@ -1,12 +1,13 @@
 // The routes over a real HTTP server on loopback, with injected scanners (the unit under test is the
 // service's contract: requests read the last result, scans are single-flight).
-import { readProcessStats } from '../../src/host/read-process-stats';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import type { DmResult, MountsResult } from '../../src/core/types';
+import { readProcessStats } from '../../src/host/read-process-stats';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { createRouter } from '../../src/serve/routes';
 import { type HttpServer, listen } from '../../src/serve/server';
@@ -301,7 +302,13 @@ test('routes: promtool check metrics accepts /metrics', async (t) => {
   // A counter per part, the standard process_* families, and labels that join other exporters.
   assert.match(text, /^# TYPE pve_health_serve_scans_total counter$/m);
   assert.match(text, /^pve_health_serve_scans_total\{part="dm"\} 1$/m);
-  for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'process_open_fds', 'process_max_fds'])
+  for (const name of [
+    'process_cpu_seconds_total',
+    'process_resident_memory_bytes',
+    'process_start_time_seconds',
+    'process_open_fds',
+    'process_max_fds',
+  ])
     assert.match(text, new RegExp(`^${name} \\d+(\\.\\d+)?(e\\+\\d+)?$`, 'm'), name);
   assert.match(text, /^pve_health_dm_grade \d$/m);
   const r = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
@@ -362,7 +369,10 @@ test('serve: one client cannot hold more than its share of connections', async (
 });
 
 /** A GET without fetch's automatic decoding: the bytes on the wire and the headers. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((ok, bad) => {
     const req = request(url, { headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -392,7 +402,10 @@ test('routes: API documents and /metrics are gzipped when accepted, and decode t
     // process_* (CPU time, memory) are live in every reply; the rest is the same text.
     const stable = (t: string) => t.replace(/^process_\S+ \S+$/gm, '');
     assert.equal(stable(gunzipSync(gz.body).toString('utf8')), stable(plain.body.toString('utf8')), path);
-    assert.equal((await rawGet(`${s.base}${path}`, { 'accept-encoding': 'gzip;q=0' })).headers['content-encoding'], undefined);
+    assert.equal(
+      (await rawGet(`${s.base}${path}`, { 'accept-encoding': 'gzip;q=0' })).headers['content-encoding'],
+      undefined,
+    );
   }
 });
 
@@ -403,7 +416,8 @@ test('routes: /api/summary is the dashboard document: the view, history and serv
   const sum = await (await fetch(`${s.base}/api/summary`)).json();
   assert.deepEqual(sum.view, full.view);
   assert.deepEqual(sum.service, full.service);
-  for (const k of ['schemaVersion', 'generatedAt', 'node', 'status', 'summary', 'source']) assert.deepEqual(sum[k], full[k], k);
+  for (const k of ['schemaVersion', 'generatedAt', 'node', 'status', 'summary', 'source'])
+    assert.deepEqual(sum[k], full[k], k);
   assert.deepEqual(sum.dm, { status: full.dm.status, summary: full.dm.summary, warnings: full.dm.warnings });
   assert.deepEqual(sum.mounts, { status: full.mounts.status, summary: full.mounts.summary });
   assert.ok(full.dm.entries.length > 0 && !('entries' in sum.dm));

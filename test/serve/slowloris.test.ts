@@ -43,7 +43,10 @@ const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('clientGroup: all of loopback is one client; IPv4 per address; IPv6 per /64', async () => {
   const { clientGroup, DEFAULT_LIMITS } = await import('../../src/serve/server');
-  assert.deepEqual([DEFAULT_LIMITS.maxConnections, DEFAULT_LIMITS.headersTimeoutMs], [MAX_CONNECTIONS, HEADERS_TIMEOUT_MS]);
+  assert.deepEqual(
+    [DEFAULT_LIMITS.maxConnections, DEFAULT_LIMITS.headersTimeoutMs],
+    [MAX_CONNECTIONS, HEADERS_TIMEOUT_MS],
+  );
   assert.ok(DEFAULT_LIMITS.checkIntervalMs <= 1_000);
   assert.equal(clientGroup('127.0.0.2'), 'loopback');
   assert.equal(clientGroup('::ffff:127.9.9.9'), 'loopback');
@@ -53,7 +56,9 @@ test('clientGroup: all of loopback is one client; IPv4 per address; IPv6 per /64
   assert.equal(clientGroup('2001:db8:1:2:aa::1'), '2001:db8:1:2::/64');
 });
 
-test('slowloris from 8 loopback addresses (more sockets than the connection cap): a normal request is still served', { timeout: 30_000 }, async () => {
+test('slowloris from 8 loopback addresses (more sockets than the connection cap): a normal request is still served', {
+  timeout: 30_000,
+}, async () => {
   const http = await listen({ host: '127.0.0.1', port: 0 }, ok);
   const socks: Socket[] = [];
   const closed = { n: 0 };
@@ -71,7 +76,9 @@ test('slowloris from 8 loopback addresses (more sockets than the connection cap)
   }
 });
 
-test('a connection that never finishes its headers is closed soon after the header deadline', { timeout: 30_000 }, async () => {
+test('a connection that never finishes its headers is closed soon after the header deadline', {
+  timeout: 30_000,
+}, async () => {
   const http = await listen({ host: '127.0.0.1', port: 0 }, ok);
   const socks: Socket[] = [];
   const closed = { n: 0 };

@@ -36,9 +36,32 @@ const orphan: VolumeEntry = {
 
 function volumes(): VolumesResult {
   return {
-    summary: { total: 1, valid: 0, orphan: 1, unknown: 0, ignored: 0, protected: 0, pending: 0, open: 0, orphanSizeBytes: orphan.sizeBytes!, storages: 1, unknownStorages: 0 },
+    summary: {
+      total: 1,
+      valid: 0,
+      orphan: 1,
+      unknown: 0,
+      ignored: 0,
+      protected: 0,
+      pending: 0,
+      open: 0,
+      orphanSizeBytes: orphan.sizeBytes!,
+      storages: 1,
+      unknownStorages: 0,
+    },
     entries: [orphan],
-    storages: [{ storage: 'local-zfs', type: 'zfspool', status: 'ok', total: 1, orphan: 1, sizeBytes: orphan.sizeBytes!, usedBytes: 2 ** 30, orphanSizeBytes: orphan.sizeBytes! }],
+    storages: [
+      {
+        storage: 'local-zfs',
+        type: 'zfspool',
+        status: 'ok',
+        total: 1,
+        orphan: 1,
+        sizeBytes: orphan.sizeBytes!,
+        usedBytes: 2 ** 30,
+        orphanSizeBytes: orphan.sizeBytes!,
+      },
+    ],
     vmidLeftovers: [{ vmid: 150, volids: [orphan.volid], sizeBytes: orphan.sizeBytes!, usedBytes: 2 ** 30 }],
     status: 1,
     warnings: [],
@@ -57,7 +80,13 @@ async function serve(scanVolumes: () => Promise<VolumesResult>) {
   const handle = createRouter({
     service: svc,
     buildDocument: (p) =>
-      buildCheckDocument({ node: 'pve1', now: p.scannedAt ?? new Date(0), dm: p.dm ?? undefined, mounts: p.mounts ?? undefined, volumes: p.volumes ?? undefined }),
+      buildCheckDocument({
+        node: 'pve1',
+        now: p.scannedAt ?? new Date(0),
+        dm: p.dm ?? undefined,
+        mounts: p.mounts ?? undefined,
+        volumes: p.volumes ?? undefined,
+      }),
     renderMetrics: renderPrometheus,
     policy: { token: null },
     version: 't',

@@ -1,18 +1,19 @@
 // `pve-health ack`: acknowledge (silence) a finding with a reason and an expiry, list and remove
 // acknowledgements. The decision is src/core/findings/acks.ts; the file is src/host/acks-file.ts.
+
+import { CheckError, UsageError } from '../../core/errors';
 import { type Ack, isExpired, parseDuration, planAck, removeAck } from '../../core/findings/acks';
 import { FINDING_KEY } from '../../core/findings/finding-keys';
+import { type Finding, listFindings } from '../../core/findings/findings';
 import { STATUS_WORD } from '../../core/status';
-import { CheckError, UsageError } from '../../core/errors';
 import type { Status } from '../../core/types';
 import { ACKS_PATH, acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
-import { mountTimeoutMs } from '../mounts-pipeline';
-import { type Finding, listFindings } from '../../core/findings/findings';
 import { renderTable } from '../../render/text';
-import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
-import type { OptionSpec } from '../options';
 import { mountsPart, volumesPart } from '../gather-parts';
+import { mountTimeoutMs } from '../mounts-pipeline';
+import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';
+import type { OptionSpec } from '../options';
 
 const ACK_OPTIONS = {
   for: { type: 'string' },
@@ -175,7 +176,9 @@ function list(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session): number {
 /** The acks file could not be read: never overwritten then (that would drop the others); say what to do. */
 function cannotChange(error: string): Error {
   return /EACCES|EPERM/.test(error)
-    ? new CheckError(`cannot change the acknowledgements: ${error}: the file is root's (mode 0600): run it as root (sudo pve-health ack …)`)
+    ? new CheckError(
+        `cannot change the acknowledgements: ${error}: the file is root's (mode 0600): run it as root (sudo pve-health ack …)`,
+      )
     : new UsageError(`cannot change the acknowledgements: ${error}`);
 }
 

@@ -3,20 +3,17 @@ import { redactSnapshot } from '../../core/redact';
 import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
-import { mountTimeoutMs } from '../mounts-pipeline';
-import { defineCommand } from '../command';
 import { writeFileSafely } from '../../host/write-file';
+import { defineCommand } from '../command';
 import { mountsPart, systemPart, volumesPart } from '../gather-parts';
+import { mountTimeoutMs } from '../mounts-pipeline';
 
 export const captureCommand = defineCommand({
   name: 'capture',
   positionals: 1,
   usage: 'capture FILE [--root DIR]',
   globals: ['root', 'from', 'demo', 'config'],
-  examples: [
-    'capture /root/pve1.json',
-    '# later, anywhere: pve-health dm --from /root/pve1.json',
-  ],
+  examples: ['capture /root/pve1.json', '# later, anywhere: pve-health dm --from /root/pve1.json'],
   help: `Writes device-mapper, LVM and Proxmox state (dmsetup/lvs outputs, /etc/pve configs, processes)
 to FILE as JSON. cloud-init passwords, SSH keys and storage passwords/tokens are replaced by
 <redacted>. Analyse it anywhere with: pve-health dm --from FILE`,

@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
-import { mountTimeoutMs } from '../mounts-pipeline';
+import { writeFileSafely } from '../../host/write-file';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
 import { renderHtml } from '../../render/html';
 import { renderMountsText } from '../../render/mounts-text';
-import { sanitizeDeep } from '../../render/sanitize';
 import { renderPrometheus } from '../../render/prometheus';
-import { dmPart, documentFor, loadFor, openSession } from '../node-session';
+import { sanitizeDeep } from '../../render/sanitize';
 import { defineCommand } from '../command';
 import { mountsPart, systemPart, volumesPart } from '../gather-parts';
+import { mountTimeoutMs } from '../mounts-pipeline';
+import { dmPart, documentFor, loadFor, openSession } from '../node-session';
 import { printDocument } from '../output';
 import { notifyAfterCheck } from './notify';
-import { writeFileSafely } from '../../host/write-file';
 
 export const checkCommand = defineCommand({
   name: 'check',
@@ -65,8 +65,7 @@ export const checkCommand = defineCommand({
     // The textfile is replaced on every run, failures included: a stale healthy file would be exported forever.
     let textfileError: string | null = null;
     const optional = ctx.values['textfile-if-present'];
-    const textfileDir =
-      ctx.values.textfile ?? (optional && existsSync(optional) ? optional : undefined);
+    const textfileDir = ctx.values.textfile ?? (optional && existsSync(optional) ? optional : undefined);
     if (textfileDir) {
       try {
         await writeTextfile(
@@ -79,7 +78,11 @@ export const checkCommand = defineCommand({
       }
     }
     const mountsText = mounts
-      ? renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet, width: ctx.global.width })
+      ? renderMountsText(sanitizeDeep(mounts), {
+          color: ctx.global.color,
+          quiet: ctx.global.quiet,
+          width: ctx.global.width,
+        })
       : undefined;
     const status = printDocument(ctx, doc, { durationSeconds, mountsText });
     if (textfileError === null) return status;

@@ -2,11 +2,11 @@
 
 import { applyCleanup } from '../../act/apply-cleanup';
 import { RefusedError } from '../../act/preconditions';
+import { analyzeNode } from '../../core/analyze/analyze-node';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
 import { UsageError } from '../../core/errors';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
-import { analyzeNode } from '../../core/analyze/analyze-node';
 import {
   type ActSession,
   liveHost,
@@ -16,8 +16,8 @@ import {
   withActSession,
   withJournal,
 } from '../act-session';
-import { loadFor, openSession, viewOf } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
+import { loadFor, openSession, viewOf } from '../node-session';
 import type { OptionSpec } from '../options';
 
 const CLEAN_OPTIONS = {

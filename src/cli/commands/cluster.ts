@@ -1,9 +1,7 @@
 import { basename, dirname } from 'node:path';
 import { type ClusterDocument, mergeCluster } from '../../core/cluster/cluster-merge';
 import { clusterNotifyDocument } from '../../core/cluster/cluster-notify';
-import { renderClusterPrometheus } from '../../render/cluster-metrics';
 import { isCheckFailure, UsageError } from '../../core/errors';
-import { mountTimeoutMs } from '../mounts-pipeline';
 import {
   checkClusterNodes,
   clusterTargets,
@@ -13,13 +11,15 @@ import {
   readMembers,
   readSharedLvmStorages,
 } from '../../host/remote-check';
-import { renderClusterNagios, renderClusterText } from '../../render/cluster';
-import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';
-import { type CommandContext, defineCommand } from '../command';
-import type { OptionSpec } from '../options';
-import { mountsPart } from '../gather-parts';
-import { notifyAfterCheck } from './notify';
 import { writeTextfile } from '../../host/write-textfile';
+import { renderClusterNagios, renderClusterText } from '../../render/cluster';
+import { renderClusterPrometheus } from '../../render/cluster-metrics';
+import { type CommandContext, defineCommand } from '../command';
+import { mountsPart } from '../gather-parts';
+import { mountTimeoutMs } from '../mounts-pipeline';
+import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';
+import type { OptionSpec } from '../options';
+import { notifyAfterCheck } from './notify';
 
 /** Beside check's pve-health.prom: the cluster view is written by one node's timer, the node view by every node's. */
 export const CLUSTER_TEXTFILE_NAME = 'pve-health-cluster.prom';
@@ -29,7 +29,9 @@ export const CLUSTER_TEXTFILE_NAME = 'pve-health-cluster.prom';
  * only *.prom); anything else is the collector's directory, as for 'check --textfile DIR'.
  */
 export function clusterTextfile(path: string): { dir: string; name: string } {
-  return path.endsWith('.prom') ? { dir: dirname(path), name: basename(path) } : { dir: path, name: CLUSTER_TEXTFILE_NAME };
+  return path.endsWith('.prom')
+    ? { dir: dirname(path), name: basename(path) }
+    : { dir: path, name: CLUSTER_TEXTFILE_NAME };
 }
 
 function seconds(ctx: CommandContext, name: string): number | undefined {

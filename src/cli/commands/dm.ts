@@ -1,15 +1,11 @@
-import { dmPart, documentFor, loadFor, openSession } from '../node-session';
 import { defineCommand } from '../command';
+import { dmPart, documentFor, loadFor, openSession } from '../node-session';
 import { printDocument } from '../output';
 
 export const dmCommand = defineCommand({
   name: 'dm',
   usage: 'dm [--json|--format FMT] [--root DIR | --from FILE | --demo]',
-  examples: [
-    'dm',
-    'dm --json',
-    'dm --from /root/pve1.json   # analyse a capture taken on another node',
-  ],
+  examples: ['dm', 'dm --json', 'dm --from /root/pve1.json   # analyse a capture taken on another node'],
   async run(ctx) {
     const started = performance.now();
     const s = openSession(ctx);

@@ -44,14 +44,18 @@ function shadowingCopies(host: Host): string[] {
 
 async function enable(host: Host, io: Io, opts: { skip: boolean; reload: boolean; what: string }): Promise<void> {
   if (opts.skip) {
-    io.err(`pve-health: not enabled; run: ${opts.reload ? 'systemctl daemon-reload && ' : ''}systemctl enable --now ${TIMER_NAME}\n`);
+    io.err(
+      `pve-health: not enabled; run: ${opts.reload ? 'systemctl daemon-reload && ' : ''}systemctl enable --now ${TIMER_NAME}\n`,
+    );
     return;
   }
   // Without a running systemd (a chroot, an image being built) only the links can be made, as
   // deb-systemd-helper does: `systemctl enable` works offline; daemon-reload and --now need the manager.
   if (!existsSync(hostPath(host, '/run/systemd/system'))) {
     await host.exec(['systemctl', 'enable', TIMER_NAME], { timeoutMs: 60_000 });
-    io.err(`pve-health: ${TIMER_NAME} enabled (${opts.what}); systemd is not running here, so it starts when systemd does\n`);
+    io.err(
+      `pve-health: ${TIMER_NAME} enabled (${opts.what}); systemd is not running here, so it starts when systemd does\n`,
+    );
     return;
   }
   if (opts.reload) await host.exec(['systemctl', 'daemon-reload'], { timeoutMs: 60_000 });
@@ -70,7 +74,9 @@ async function enablePackaged(
   opts: { unit: string; interval: number | null; exec: string | undefined; dryRun: boolean; skip: boolean },
 ): Promise<number> {
   if (opts.exec !== undefined)
-    throw new UsageError(`--exec: this node has the pve-health package (${opts.unit}), whose service runs /usr/bin/pve-health`);
+    throw new UsageError(
+      `--exec: this node has the pve-health package (${opts.unit}), whose service runs /usr/bin/pve-health`,
+    );
   const shadows = shadowingCopies(host);
   if (shadows.length) {
     io.err(
@@ -81,7 +87,9 @@ async function enablePackaged(
   }
   const dropIn = opts.interval === null ? null : renderTimerDropIn({ intervalMinutes: opts.interval });
   if (opts.dryRun) {
-    io.out(`# the package's units: ${opts.unit} and its service\n${dropIn ? `# ${DROP_IN}\n${dropIn}` : ''}# systemctl enable --now ${TIMER_NAME}\n`);
+    io.out(
+      `# the package's units: ${opts.unit} and its service\n${dropIn ? `# ${DROP_IN}\n${dropIn}` : ''}# systemctl enable --now ${TIMER_NAME}\n`,
+    );
     return 0;
   }
   if (dropIn) {

@@ -1,28 +1,24 @@
-import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
 import { CheckError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/findings/evaluate';
+import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
+import type { MountsRaw } from '../../core/mounts/mount-types';
+import { mountsInputGap } from '../../core/node/storage-gaps';
 import type { MountsResult } from '../../core/types';
 import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';
-import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
 import { renderMountsText } from '../../render/mounts-text';
 import { sanitizeDeep } from '../../render/sanitize';
-import { isCheckFailure, nodeOf, viewOf, withAcks } from '../node-session';
-import { withMountsGap } from '../gather-parts';
-import { mountsInputGap } from '../../core/node/storage-gaps';
-import type { MountsRaw } from '../../core/mounts/mount-types';
 import { defineCommand } from '../command';
+import { withMountsGap } from '../gather-parts';
+import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
+import { isCheckFailure, nodeOf, viewOf, withAcks } from '../node-session';
 import { printDocument } from '../output';
 
 export const mountsCommand = defineCommand({
   name: 'mounts',
   usage: 'mounts [--json|--format FMT] [--fresh] [--timeout SEC] [--root DIR | --from FILE | --demo]',
-  examples: [
-    'mounts',
-    'mounts --fresh --timeout 5',
-    'mounts --format checkmk',
-  ],
+  examples: ['mounts', 'mounts --fresh --timeout 5', 'mounts --format checkmk'],
   help: `Every network filesystem (NFS, CIFS, CephFS, GlusterFS, sshfs...) on the host and inside running
 containers, the storages that must be mounted, and the capacity of container filesystems. Each
 superblock is probed once, in a child process killed at the deadline.
@@ -63,7 +59,11 @@ Options:
       }
     }
     const doc = withAcks(host, buildCheckDocument({ node, now: host.now(), mounts, source }));
-    const mountsText = renderMountsText(sanitizeDeep(mounts), { color: ctx.global.color, quiet: ctx.global.quiet, width: ctx.global.width });
+    const mountsText = renderMountsText(sanitizeDeep(mounts), {
+      color: ctx.global.color,
+      quiet: ctx.global.quiet,
+      width: ctx.global.width,
+    });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000, mountsText });
   },
 });

@@ -4,9 +4,9 @@ import type { SystemInfo } from '../../core/parse/system-info';
 import type { CheckDocument } from '../../core/types';
 import type { Host } from '../../host/host';
 import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../notify/index';
-import { openSession } from '../node-session';
-import { type Io, defineCommand } from '../command';
 import { VERSION } from '../../version';
+import { defineCommand, type Io } from '../command';
+import { openSession } from '../node-session';
 import { sourceDocument } from '../report-source';
 
 /**

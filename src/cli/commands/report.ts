@@ -1,10 +1,10 @@
-import { renderHtml } from '../../render/html';
-import { openSession } from '../node-session';
-import { defineCommand } from '../command';
-import { printDocument } from '../output';
-import { VERSION } from '../../version';
-import { sourceDocument } from '../report-source';
 import { writeFileSafely } from '../../host/write-file';
+import { renderHtml } from '../../render/html';
+import { VERSION } from '../../version';
+import { defineCommand } from '../command';
+import { openSession } from '../node-session';
+import { printDocument } from '../output';
+import { sourceDocument } from '../report-source';
 
 export const reportCommand = defineCommand({
   name: 'report',

@@ -1,16 +1,17 @@
 // `pve-health serve`: the dashboard, the JSON API and /metrics as a small always-on service.
 // Checks run on their own schedule (DM every serve.dm_interval s, mounts every mounts.cache_ttl s);
 // requests only read the last result. Runs until SIGTERM/SIGINT.
-import { volumesPart } from '../gather-parts';
-import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
-import type { VolumesResult } from '../../core/volume-types';
-import { readProcessStats } from '../../host/read-process-stats';
-import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
+
+import { statSync } from 'node:fs';
 import { UsageError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/findings/evaluate';
+import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
 import { mountSettings } from '../../core/mounts/mount-settings';
 import type { DmResult, MountsResult } from '../../core/types';
+import type { VolumesResult } from '../../core/volume-types';
+import { acksFile } from '../../host/acks-file';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../host/gather';
+import { readProcessStats } from '../../host/read-process-stats';
 import { selfCommand } from '../../host/self-command';
 import { renderClusterPrometheus } from '../../render/cluster-metrics';
 import { renderPrometheus } from '../../render/prometheus';
@@ -18,14 +19,14 @@ import { checkListenPolicy, DEFAULT_LISTEN, parseListen, resolveToken } from '..
 import { createChildScanner } from '../../serve/child-scan';
 import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
-import { listen } from '../../serve/server';
 import { createScanHistory, recordServiceScan } from '../../serve/scan-history';
+import { listen } from '../../serve/server';
 import { createService, type Part } from '../../serve/service';
-import { statSync } from 'node:fs';
-import { acksFile } from '../../host/acks-file';
 import { VERSION } from '../../version';
-import { loadFor, openSession, type Session, withAcks } from '../node-session';
 import { type CommandContext, defineCommand } from '../command';
+import { volumesPart } from '../gather-parts';
+import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
+import { loadFor, openSession, type Session, withAcks } from '../node-session';
 
 const DEFAULT_DM_INTERVAL_S = 60;
 const DEFAULT_CLUSTER_INTERVAL_S = 300;

@@ -1,19 +1,15 @@
 import { renderQuietText } from '../../render/quiet';
 import { renderVolumesText } from '../../render/volumes';
-import { documentFor, loadFor, openSession } from '../node-session';
 import { defineCommand } from '../command';
-import { mountTimeoutMs } from '../mounts-pipeline';
 import { mountsPart, volumesPart } from '../gather-parts';
+import { mountTimeoutMs } from '../mounts-pipeline';
+import { documentFor, loadFor, openSession } from '../node-session';
 import { printDocument } from '../output';
 
 export const volumesCommand = defineCommand({
   name: 'volumes',
   usage: 'volumes [--json|--format FMT] [--timeout SEC] [--root DIR | --from FILE | --demo]',
-  examples: [
-    'volumes',
-    'volumes --json',
-    'volumes --timeout 10',
-  ],
+  examples: ['volumes', 'volumes --json', 'volumes --timeout 10'],
   help: `Lists every guest volume on the node's storages that are not LVM with one \`zfs list\`, one
 \`rbd ls -l --format json\` per RBD pool and one reader child per file storage (a network storage only
 when its mount probed healthy), each bounded by a timeout: a storage that did not answer is UNKNOWN (exit 3).

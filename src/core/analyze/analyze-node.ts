@@ -5,10 +5,10 @@
 import { withCleanupActions } from '../cleanup/cleanup-context';
 import type { Config } from '../config';
 import { analyzeDm } from '../dm/analyze-dm';
+import type { NodeView } from '../node/node-view';
 import { worstStatus } from '../status';
 import { classifyStorage, storageStatus } from '../storage/classify-storage';
 import type { DmResult } from '../types';
-import type { NodeView } from '../node/node-view';
 
 export function analyzeNode(view: NodeView, config: Config): DmResult {
   const dm = analyzeDm(view);

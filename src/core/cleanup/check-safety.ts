@@ -1,7 +1,8 @@
 // Preconditions of a cleanup (design.md "Cleanup"): when any of them fails, `clean` and `restore`
 // refuse to act at all (exit 3). Pure: the facts are gathered by src/host, decided here.
-import { parseMembers } from '../parse/pmxcfs';
+
 import type { NodeView } from '../node/node-view';
+import { parseMembers } from '../parse/pmxcfs';
 import type { DmResult } from '../types';
 
 export interface Refusal {

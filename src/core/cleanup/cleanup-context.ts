@@ -4,7 +4,7 @@ import type { NodeView } from '../node/node-view';
 import type { DmEntry, DmResult } from '../types';
 import { asSet } from './cleanup-hints';
 import { nextStepsFor } from './next-steps';
-import { actionFor, hintFor, parentHint, type PlanContext } from './plan-cleanup';
+import { actionFor, hintFor, type PlanContext, parentHint } from './plan-cleanup';
 
 export function cleanupContext(view: NodeView, result: Pick<DmResult, 'entries'>): PlanContext {
   const referenced = new Set<string>();

@@ -101,4 +101,3 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   if (parts.length === 0) return undefined;
   return `data kept; ${parts.join(', or ')}`;
 }
-

@@ -2,8 +2,9 @@
 // destructive fixes, as argv arrays. Pure: the executor in src/act is the only thing that runs them.
 // Never an LV removal, never --force, never an entry that is protected, pending or unknown, never
 // anything in a VG that is partial, under pvmove or shared through lvmlockd.
-import { asSet, hintFor, LV_REASONS, type PlanContext, type VgSafety, volumeKey } from './cleanup-hints';
+
 import type { DmAction, DmEntry } from '../types';
+import { asSet, hintFor, LV_REASONS, type PlanContext, type VgSafety, volumeKey } from './cleanup-hints';
 
 export { hintFor, type PlanContext, type VgSafety };
 
@@ -202,7 +203,11 @@ function parentPlanned(parent: DmEntry, ctx: PlanContext, all: DmEntry[]): boole
 export function parentHint(entry: DmEntry, ctx: PlanContext, all: DmEntry[]): string | null {
   if (!entry.protected || !parentPlanned(entry, ctx, all)) return null;
   const fix = fixOf(entry, ctx)!;
-  return `after its partitions (${partitionsOf(entry, all).map((c) => c.name).join(', ')}; their maps are removed first): '${fix.command.join(' ')}' (${fix.effect}); 'pve-health clean' runs both in this order`;
+  return `after its partitions (${partitionsOf(entry, all)
+    .map((c) => c.name)
+    .join(
+      ', ',
+    )}; their maps are removed first): '${fix.command.join(' ')}' (${fix.effect}); 'pve-health clean' runs both in this order`;
 }
 
 function fixOf(e: DmEntry, ctx: PlanContext): CleanupAction | null {

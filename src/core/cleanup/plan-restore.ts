@@ -139,8 +139,10 @@ function restoreTableLine(
   const gone = mapped.find((p) => p.startsWith('gone:'));
   if (gone) return { why: `device ${gone.slice(5)} that the table uses is gone` };
   let why: string | null = null;
-  if (target === 'linear') why = linearConflict(src, f, { dev: mapped[0], a0: Number(mapped[1]), sectors: n, byDevno: o.byDevno });
-  else if (target === 'thin') why = thinConflict(f, { pool: mapped[0], id: Number(mapped[1]), byDevno: o.byDevno, src });
+  if (target === 'linear')
+    why = linearConflict(src, f, { dev: mapped[0], a0: Number(mapped[1]), sectors: n, byDevno: o.byDevno });
+  else if (target === 'thin')
+    why = thinConflict(f, { pool: mapped[0], id: Number(mapped[1]), byDevno: o.byDevno, src });
   else if (target !== 'error' && target !== 'zero') why = `cannot verify what a ${target} map covers`;
   return why ? { why } : { line: [start, len, target, ...mapped].join(' ') };
 }
@@ -196,7 +198,10 @@ function sameLv(src: UndoSource, f: RestoreFacts, x: { vg: string; lv: string })
 }
 
 /** Why a thin segment cannot be recreated (its thin device is mapped or owned by an LV, or unverifiable); null when free. */
-function thinConflict(f: RestoreFacts, o: { pool: string; id: number; byDevno: DevnoIndex; src: UndoSource }): string | null {
+function thinConflict(
+  f: RestoreFacts,
+  o: { pool: string; id: number; byDevno: DevnoIndex; src: UndoSource },
+): string | null {
   const { pool, id } = o;
   for (const [name, tl] of f.tables) {
     if (tl.some((t) => t.trim().split(/\s+/).slice(2, 5).join(' ') === `thin ${pool} ${id}`)) {

@@ -1,7 +1,8 @@
 // Findings across nodes from the per-node check documents: one shared LV mapped or open on several
 // nodes (by VG + LV id), and a guest's volumes mapped away from its home node. Pure.
-import type { ClusterFinding, ClusterVolume, FindingSeverity } from './cluster-types';
+
 import type { CheckDocument, DmEntry } from '../types';
+import type { ClusterFinding, ClusterVolume, FindingSeverity } from './cluster-types';
 
 /** Task types and HA states that move a guest between nodes (both nodes map its volumes meanwhile). */
 const MIGRATION_PENDING = new Set(['task:qmigrate', 'task:vzmigrate', 'task:migrateall', 'ha:migrate', 'ha:relocate']);

@@ -5,6 +5,9 @@
 // from the shared PV, so the same LV has the same 32-character id everywhere, while a node-local VG
 // of the same name ("pve" on every node) has other ids. Names are never compared: a stale map of an
 // old incarnation carries the old id and is a different volume.
+
+import { worstStatus } from '../status';
+import type { CheckDocument, Grade, Status } from '../types';
 import {
   awayFromHomeFindings,
   migrationReasons,
@@ -12,8 +15,6 @@ import {
   sharedVolumeFindings,
   staleIncarnationFindings,
 } from './cluster-findings';
-import { worstStatus } from '../status';
-import type { CheckDocument, Grade, Status } from '../types';
 
 /** Why a node has no document. */
 export type NodeErrorKind =

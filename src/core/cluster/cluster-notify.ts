@@ -4,9 +4,10 @@
 // lists them with the nodes they involve), the nodes that could not be checked, and every checked
 // node whose own check is not OK are its findings. Without the last, a stale map on one node would
 // make the cluster CRITICAL with nothing in the message saying where.
-import type { ClusterDocument, ClusterFinding, ClusterNode } from './cluster-merge';
+
 import { STATUS_WORD } from '../status';
 import type { CheckDocument, Status } from '../types';
+import type { ClusterDocument, ClusterFinding, ClusterNode } from './cluster-merge';
 
 const STATUS_SEVERITY: Record<Status, ClusterFinding['severity'] | null> = {
   0: null,

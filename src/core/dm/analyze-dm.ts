@@ -1,15 +1,16 @@
 // NodeView → DmResult: classify every DM device and every LV of every PVE LVM storage, resolve layers
 // and partitions, find same-target copies, set pending/protected, grade.
-import type { ClassifyContext } from './classify-dm';
-import { nextVmids } from '../parse/pmxcfs';
+
 import type { DmDevice } from '../node/dm-devices';
+import type { LvmView } from '../node/lvm-view';
+import { dmDevicesOf, type NodeView } from '../node/node-view';
+import { nextVmids } from '../parse/pmxcfs';
+import type { DmEntry, DmResult } from '../types';
+import type { ClassifyContext } from './classify-dm';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
 import { buildReferenceIndex, makePathResolver, type PathResolver, type RefHit, refsOf } from './dm-references';
 import { dmSummary, guestHealth, statusOf } from './dm-summary';
-import type { LvmView } from '../node/lvm-view';
-import { dmDevicesOf, type NodeView } from '../node/node-view';
-import type { DmEntry, DmResult } from '../types';
 import { computeVmidReuse, nextDiskCollision } from './vmid-reuse';
 
 /** `action` stays null here: the cleanup planner fills it from the finished result (analyzeNode). */

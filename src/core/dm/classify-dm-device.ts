@@ -1,10 +1,11 @@
 // Verdicts of DM devices by their identity (design "Identity"): maps of LVs, renamed maps, maps whose
 // LV is gone, and maps that are not LVM's at all. The LV-level decision is classifyVolume's.
+
+import type { DmDevice, Identity } from '../node/dm-devices';
+import { vmidOfLvName } from '../parse/volume-name';
 import { classifyVolume } from './classify-dm';
 import type { ClassifyContext } from './dm-context';
-import type { DmDevice, Identity } from '../node/dm-devices';
 import { ignored, type Verdict } from './dm-verdict';
-import { vmidOfLvName } from '../parse/volume-name';
 
 /** Verdict for a DM device from its identity (layers and partitions are resolved by the caller). */
 export function classifyDevice(ctx: ClassifyContext, d: DmDevice): Verdict {
@@ -40,7 +41,10 @@ function otherMapVerdict(d: DmDevice, id: IdentityOf<'other'>): Verdict {
       'not-lvm',
       `map without UUID named like LV ${id.namedLike}, which does not exist: lvm2 always sets an LVM- UUID, so this map was made by hand (dmsetup create) and is not LVM's; while it exists, creating an LV of that name fails with "Device or resource busy"`,
     );
-  return ignored('not-lvm', `${what} (UUID ${d.info.uuid ? `${d.info.uuid.split('-')[0]}-...` : 'empty'}), not an LVM volume`);
+  return ignored(
+    'not-lvm',
+    `${what} (UUID ${d.info.uuid ? `${d.info.uuid.split('-')[0]}-...` : 'empty'}), not an LVM volume`,
+  );
 }
 
 /** A map with a current LV's UUID under another name (the LV was renamed). */

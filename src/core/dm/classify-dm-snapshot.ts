@@ -1,11 +1,12 @@
 // Verdicts of snapshot LVs: thin snapshots (snap_<volume>_<snapshot>) and PVE 9 volume-chain members
 // (snap_<volume>_<snapshot>.qcow2), checked against the owner's snapshot sections. Pure.
-import type { ClassifyContext } from './dm-context';
-import { ignored, type Verdict, who } from './dm-verdict';
+
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
-import type { DmReason, DmStatus } from '../types';
 import { parseSnapshotLv, vmidOfLvName } from '../parse/volume-name';
+import type { DmReason, DmStatus } from '../types';
+import type { ClassifyContext } from './dm-context';
+import { ignored, type Verdict, who } from './dm-verdict';
 
 export function classifySnapshot(
   ctx: ClassifyContext,

@@ -1,16 +1,16 @@
 // The heart: every LV of every PVE LVM storage gets a status, a reason code and a sentence (design
 // "Classification"; facts §1-§3, §7, §10); maps reach it through classify-dm-device.ts. Pure.
 
-import type { ClassifyContext, StorageChoice } from './dm-context';
 import type { GuestRecord } from '../node/guest-record';
-import { describeRef, type RefHit, refsOf } from './dm-references';
-import { storageFor } from './dm-storage-choice';
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
-import { classifySnapshot } from './classify-dm-snapshot';
-import { ignored, type Verdict, who } from './dm-verdict';
-import type { DmReason, DmStatus } from '../types';
 import { parseDeletedLv, parseLvmVolname, vmidOfLvName } from '../parse/volume-name';
+import type { DmReason, DmStatus } from '../types';
+import { classifySnapshot } from './classify-dm-snapshot';
+import type { ClassifyContext, StorageChoice } from './dm-context';
+import { describeRef, type RefHit, refsOf } from './dm-references';
+import { storageFor } from './dm-storage-choice';
+import { ignored, type Verdict, who } from './dm-verdict';
 
 export type { ClassifyContext } from './dm-context';
 

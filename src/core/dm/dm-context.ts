@@ -1,10 +1,11 @@
 // What the DM classifier reads about a node (built once per analysis in analyze-dm.ts). Its own room,
 // so the rules that consult it (classify-dm.ts, dm-storage-choice.ts) do not import each other.
-import type { HaService, Task } from '../parse/pmxcfs';
-import type { LvmView } from '../node/lvm-view';
+
 import type { GuestRecord } from '../node/guest-record';
-import type { ReferenceIndex } from './dm-references';
+import type { LvmView } from '../node/lvm-view';
+import type { HaService, Task } from '../parse/pmxcfs';
 import type { LvmStorage } from '../parse/storage-config';
+import type { ReferenceIndex } from './dm-references';
 
 /** The storage an LV belongs to on this node, the one of another node, and this node's storages on its VG. */
 export interface StorageChoice {

@@ -1,12 +1,12 @@
 // DM devices and LVs → entries: each device's verdict, layers inheriting their LV's status, kpartx
 // partitions following their parent, same-target copies, and the LVs without a map of their own.
 
-import { type ClassifyContext, classifyVolume } from './classify-dm';
-import { classifyDevice } from './classify-dm-device';
 import type { DmDevice } from '../node/dm-devices';
 import { buildDmName } from '../parse/dm-name';
 import { segmentLine } from '../parse/parse-dmsetup';
 import type { DmEntry } from '../types';
+import { type ClassifyContext, classifyVolume } from './classify-dm';
+import { classifyDevice } from './classify-dm-device';
 
 type Verdict = ReturnType<typeof classifyVolume>;
 

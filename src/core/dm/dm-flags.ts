@@ -1,11 +1,12 @@
 // The pending and protected flags of an entry (design "Classification": pending, protected).
-import type { ClassifyContext } from './classify-dm';
-import type { LvmView } from '../node/lvm-view';
+
 import { lockState } from '../node/guest-locks';
-import { CONSOLE_TASKS, explains, taskVmids } from './pending-rule';
 import type { GuestRecord } from '../node/guest-record';
+import type { LvmView } from '../node/lvm-view';
 import type { PveState } from '../node/pve-state';
 import type { DmEntry } from '../types';
+import type { ClassifyContext } from './classify-dm';
+import { CONSOLE_TASKS, explains, taskVmids } from './pending-rule';
 
 // Tasks with an empty id that act on several guests: a migration of all of them (migrateall,
 // bulk-migrate). A guest in flight also has `lock: migrate`, but the target volumes are created
@@ -48,7 +49,8 @@ function guestFlags(ctx: ClassifyContext, pve: PveState, vmid: number, e: DmEntr
   const lock = guest?.config?.lock;
   if (guest && lock) {
     const state = lockState({ vmid, lock, guestNode: guest.node, node: pve.node, tasks: ctx.tasks, ha: ctx.ha });
-    if (state === 'under-way') operation(e, `lock:${lock}`, flags, explains(`lock:${lock}`, e) ? 'lock' : `lock:${lock}`);
+    if (state === 'under-way')
+      operation(e, `lock:${lock}`, flags, explains(`lock:${lock}`, e) ? 'lock' : `lock:${lock}`);
     else add(flags.protectedBy, state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
   }
   haFlags(ctx, pve, vmid, e, flags);

@@ -1,10 +1,11 @@
 // Which LVs the guest configs of the cluster reference (design "References").
 // Compared by (VG, LV), never by volume-id string: two storage IDs may alias one VG.
+
+import type { GuestRecord } from '../node/guest-record';
 import { splitDmName } from '../parse/dm-name';
 import type { GuestType, VolumeRef } from '../parse/guest-config';
 import type { LvmStorage } from '../parse/storage-config';
 import { lvNamesOfVolname } from '../parse/volume-name';
-import type { GuestRecord } from '../node/guest-record';
 
 export interface RefHit {
   vmid: number;

@@ -1,7 +1,8 @@
 // Which storage of storage.cfg an LV belongs to on this node (design "Identity": VG and thin pool to
 // storage ID, `nodes=` honoured, thin LVs to the lvmthin storage where lvm and lvmthin share a VG).
-import type { ClassifyContext, StorageChoice } from './dm-context';
+
 import type { LvRow } from '../parse/parse-lvm';
+import type { ClassifyContext, StorageChoice } from './dm-context';
 
 export type { StorageChoice };
 

@@ -1,8 +1,9 @@
 // Summary, grade, monitoring status and the per-guest health table of a DM result.
-import { worstStatus } from '../status';
-import { gradeOf, scoreOf } from './grade';
+
 import type { PveState } from '../node/pve-state';
+import { worstStatus } from '../status';
 import type { DmEntry, DmResult, GuestHealth, Status } from '../types';
+import { gradeOf, scoreOf } from './grade';
 
 export function dmSummary(entries: DmEntry[]): DmResult['summary'] {
   const counted = entries.filter((e) => !e.pending);

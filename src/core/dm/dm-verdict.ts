@@ -17,7 +17,8 @@ export interface Verdict {
   referencedBy?: string;
 }
 
-export const who = (g: GuestRecord | undefined, vmid: number) => `${g?.type === 'lxc' ? 'CT' : g ? 'VM' : 'VM/CT'} ${vmid}`;
+export const who = (g: GuestRecord | undefined, vmid: number) =>
+  `${g?.type === 'lxc' ? 'CT' : g ? 'VM' : 'VM/CT'} ${vmid}`;
 
 export function ignored(reason: DmReason, detail: string, extra: Partial<Verdict> = {}): Verdict {
   return {

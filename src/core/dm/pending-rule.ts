@@ -5,9 +5,9 @@
 // operation of the guest only protects the entry (no action while it runs); a console never counts.
 // Task types are the names the API forks workers under (pve-manager/qemu-server/pve-container
 // `fork_worker(...)`, see the doc for file:line). Pure.
-import type { DmEntry } from '../types';
 
 import { CONSOLE_TASKS } from '../node/guest-locks';
+import type { DmEntry } from '../types';
 
 export { CONSOLE_TASKS };
 

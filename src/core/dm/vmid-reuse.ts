@@ -2,11 +2,12 @@
 // PVE hands out, the name its first disk would get on each LVM storage, and whether a stale map
 // already carries that name (creation fails: "Device or resource busy") or a leftover LV of that
 // VMID exists (silently inherited by the new guest).
-import { buildDmName } from '../parse/dm-name';
+
 import { formatBytes } from '../format-bytes';
+import { buildDmName } from '../parse/dm-name';
 import type { LvmStorage } from '../parse/storage-config';
-import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from '../types';
 import { nextDiskName } from '../parse/volume-name';
+import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from '../types';
 import type { VolumesResult } from '../volume-types';
 
 const BLOCKING = new Set(['lv-missing', 'stale-map', 'renamed']);
@@ -16,7 +17,6 @@ const BLOCKING_WORDS: Record<string, string> = {
   renamed: 'renamed map',
   'not-lvm': 'hand-made map without UUID',
 };
-
 
 type DisksByVg = ReadonlyMap<string, ReadonlyMap<number, string[]>>;
 
@@ -99,7 +99,9 @@ function leftoverMessage(lo: VmidLeftover, nextVmid: number | null): string | nu
     .filter(Boolean)
     .join(' and ');
   const n = lvs.length + others.length;
-  const size = others.length ? `${n} volume${n > 1 ? 's' : ''}, ${formatBytes(lo.totalBytes)}` : formatBytes(lo.totalBytes);
+  const size = others.length
+    ? `${n} volume${n > 1 ? 's' : ''}, ${formatBytes(lo.totalBytes)}`
+    : formatBytes(lo.totalBytes);
   return `${lo.vmid === nextVmid ? 'the next' : 'a later'} guest created as ${lo.vmid} silently inherits leftover ${what} (${size}): 'qm disk rescan' attaches them, destroying that guest deletes them`;
 }
 

@@ -3,10 +3,11 @@
 // and the statuses that remain come out. Never fail open: an UNKNOWN finding or a part that could not
 // be checked is never silenced, and an ack only holds while the finding is the same one (its key
 // names the status and reason) and no worse than when it was acknowledged.
+
+import { SEVERITY_RANK, worstStatus } from '../status';
 import type { AcknowledgedFinding, CheckDocument, Status } from '../types';
 import { FINDING_KEY } from './finding-keys';
 import { documentPartOf, type Finding } from './findings';
-import { SEVERITY_RANK, worstStatus } from '../status';
 
 /** One acknowledgement as stored in the state dir's acks.json. */
 export interface Ack {

@@ -9,8 +9,9 @@
 //   mount:<status>:<scope>:<ctid>:<target>       mount:stale:ct:102:/mnt/a   mount:full:host::/mnt/pve/iso
 //   storage:<finding id>                         storage:thin-data:pve/data
 //   cluster:<finding id>                         cluster:shared-lv-open:san/<LV UUID>
-import type { DmEntry, MountEntry, StorageFinding } from '../types';
+
 import type { ClusterFinding } from '../cluster/cluster-types';
+import type { DmEntry, MountEntry, StorageFinding } from '../types';
 import type { VolumeEntry } from '../volume-types';
 
 /** A finding key of any part (what `pve-health ack` accepts). */

@@ -1,8 +1,9 @@
 // The words of a finding: what each reason code and mount state means to an admin, the word a
 // finding is tagged with, and a mount's label. One vocabulary for every output form (text, nagios,
 // checkmk, mail, dashboard); the status words themselves are status.ts's.
-import type { CheckDocument, DmReason, MountEntry, Status } from '../types';
+
 import { STATUS_WORD } from '../status';
+import type { CheckDocument, DmReason, MountEntry, Status } from '../types';
 
 /** A finding's tag: its state's word, or PENDING when a running PVE operation explains it. */
 export function findingWord(f: { pending: boolean; severity: Status }): string {

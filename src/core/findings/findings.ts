@@ -4,12 +4,12 @@
 import { type ClusterFinding, findingStatus } from '../cluster/cluster-merge';
 import { entrySeverity } from '../dm/dm-summary';
 import { shellQuote } from '../shell-quote';
-import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../types';
+import { SEVERITY_RANK } from '../status';
 import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
+import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../types';
 import type { VolumeEntry } from '../volume-types';
 import { clusterKey, dmKey, dmVolumeKey, mountKey, storageKey, volumeKey, volumeSubject } from './finding-keys';
 import { guestLabels, MOUNT_TEXT, mountLabel, reasonText } from './finding-words';
-import { SEVERITY_RANK } from '../status';
 import { phraseOf } from './summary';
 
 export interface Finding {
@@ -48,8 +48,13 @@ export interface Finding {
   aliases: string[];
 }
 
-type Given = Pick<Finding, 'key' | 'part' | 'severity' | 'subject' | 'status' | 'reason' | 'explanation' | 'detail' | 'vmid' | 'storage'> &
-  Partial<Pick<Finding, 'fix' | 'effect' | 'hint' | 'pending' | 'protectedBy' | 'volume' | 'dmName' | 'layerOf' | 'aliases'>>;
+type Given = Pick<
+  Finding,
+  'key' | 'part' | 'severity' | 'subject' | 'status' | 'reason' | 'explanation' | 'detail' | 'vmid' | 'storage'
+> &
+  Partial<
+    Pick<Finding, 'fix' | 'effect' | 'hint' | 'pending' | 'protectedBy' | 'volume' | 'dmName' | 'layerOf' | 'aliases'>
+  >;
 
 /** A finding with the fields most leave empty filled in, always in the same order (it is serialised). */
 function finding(g: Given): Finding {
@@ -149,25 +154,25 @@ function dmFindings(doc: CheckDocument): Finding[] {
     const byVolume = dmVolumeKey(e);
     const key = byVolume && seen.get(byVolume) === 1 ? byVolume : dmKey(e);
     return finding({
-    key,
-    aliases: key === dmKey(e) ? [] : [dmKey(e)],
-    dmName: e.name,
-    layerOf: e.parent,
-    part: 'dm',
-    severity: entrySeverity(e),
-    subject: e.volume ?? e.name,
-    status: e.status,
-    reason: e.reason,
-    explanation: reasonText(e.reason),
-    detail: e.detail,
-    fix: e.action ? shellQuote(e.action.command) : null,
-    effect: e.action?.effect ?? null,
-    hint: e.hint ?? null,
-    pending: e.pending,
-    protectedBy: e.protectedBy ?? [],
-    vmid: e.vmid,
-    volume: e.volume,
-    storage: e.storage,
+      key,
+      aliases: key === dmKey(e) ? [] : [dmKey(e)],
+      dmName: e.name,
+      layerOf: e.parent,
+      part: 'dm',
+      severity: entrySeverity(e),
+      subject: e.volume ?? e.name,
+      status: e.status,
+      reason: e.reason,
+      explanation: reasonText(e.reason),
+      detail: e.detail,
+      fix: e.action ? shellQuote(e.action.command) : null,
+      effect: e.action?.effect ?? null,
+      hint: e.hint ?? null,
+      pending: e.pending,
+      protectedBy: e.protectedBy ?? [],
+      vmid: e.vmid,
+      volume: e.volume,
+      storage: e.storage,
     });
   });
 }
@@ -178,17 +183,17 @@ function storageFindings(doc: CheckDocument): Finding[] {
     .filter((f) => (STORAGE_SEVERITY_STATUS[f.severity] ?? 1) !== 0)
     .map((f) =>
       finding({
-      key: storageKey(f),
-      part: 'storage',
-      severity: STORAGE_SEVERITY_STATUS[f.severity] ?? 1,
-      subject: storageSubject(f),
-      status: 'storage',
-      reason: f.kind,
-      explanation: f.title,
-      detail: f.detail,
-      fix: f.fix?.length ? f.fix.join('\n') : null,
-      vmid: f.subject?.vmid ?? null,
-      storage: f.subject?.storage ?? null,
+        key: storageKey(f),
+        part: 'storage',
+        severity: STORAGE_SEVERITY_STATUS[f.severity] ?? 1,
+        subject: storageSubject(f),
+        status: 'storage',
+        reason: f.kind,
+        explanation: f.title,
+        detail: f.detail,
+        fix: f.fix?.length ? f.fix.join('\n') : null,
+        vmid: f.subject?.vmid ?? null,
+        storage: f.subject?.storage ?? null,
       }),
     );
 }
@@ -198,20 +203,22 @@ function mountFindings(doc: CheckDocument): Finding[] {
     .filter((m) => m.status !== 'ok')
     .map((m) =>
       finding({
-      key: mountKey(m),
-      part: 'mounts',
-      severity: mountSeverity(m),
-      subject: mountLabel(m),
-      status: m.status,
-      reason: m.status,
-      explanation: MOUNT_TEXT[m.reason === 'bind-outdated' ? m.reason : m.status] ?? m.status,
-      // The classifier's sentence when it gave one; otherwise the facts.
-      detail:
-        typeof m.detail === 'string' && m.detail
-          ? m.detail
-          : [m.source, m.error, m.usagePercent !== null ? `${m.usagePercent}% used` : null].filter(Boolean).join(' — '),
-      vmid: m.ctid,
-      storage: m.storage,
+        key: mountKey(m),
+        part: 'mounts',
+        severity: mountSeverity(m),
+        subject: mountLabel(m),
+        status: m.status,
+        reason: m.status,
+        explanation: MOUNT_TEXT[m.reason === 'bind-outdated' ? m.reason : m.status] ?? m.status,
+        // The classifier's sentence when it gave one; otherwise the facts.
+        detail:
+          typeof m.detail === 'string' && m.detail
+            ? m.detail
+            : [m.source, m.error, m.usagePercent !== null ? `${m.usagePercent}% used` : null]
+                .filter(Boolean)
+                .join(' — '),
+        vmid: m.ctid,
+        storage: m.storage,
       }),
     );
 }
@@ -221,26 +228,24 @@ function mountFindings(doc: CheckDocument): Finding[] {
  * notify like a new orphaned LV. Report only: the hint names the PVE command, there is no fix to run.
  */
 function volumeFindings(doc: CheckDocument): Finding[] {
-  return (doc.volumes?.entries ?? [])
-    .filter(isVolumeFinding)
-    .map((e) =>
-      finding({
-        key: volumeKey(e),
-        part: 'volumes',
-        severity: volumeSeverity(e),
-        subject: volumeSubject(e),
-        status: e.status,
-        reason: e.reason,
-        explanation: reasonText(e.reason as DmReason),
-        detail: e.detail,
-        hint: e.hint ?? null,
-        pending: e.pending,
-        protectedBy: e.protectedBy ?? [],
-        vmid: e.vmid,
-        volume: e.volid,
-        storage: e.storage,
-      }),
-    );
+  return (doc.volumes?.entries ?? []).filter(isVolumeFinding).map((e) =>
+    finding({
+      key: volumeKey(e),
+      part: 'volumes',
+      severity: volumeSeverity(e),
+      subject: volumeSubject(e),
+      status: e.status,
+      reason: e.reason,
+      explanation: reasonText(e.reason as DmReason),
+      detail: e.detail,
+      hint: e.hint ?? null,
+      pending: e.pending,
+      protectedBy: e.protectedBy ?? [],
+      vmid: e.vmid,
+      volume: e.volid,
+      storage: e.storage,
+    }),
+  );
 }
 
 /**
@@ -254,16 +259,16 @@ function clusterFindings(doc: CheckDocument): Finding[] {
     .filter((f) => clusterSeverity(f) !== 0)
     .map((f) =>
       finding({
-      key: clusterKey(f),
-      part: 'cluster',
-      severity: clusterSeverity(f),
-      subject: `on ${f.nodes.join(', ')}`,
-      status: 'cluster',
-      reason: f.kind,
-      explanation: f.title,
-      detail: f.detail,
-      vmid: f.vmid ?? null,
-      storage: null,
+        key: clusterKey(f),
+        part: 'cluster',
+        severity: clusterSeverity(f),
+        subject: `on ${f.nodes.join(', ')}`,
+        status: 'cluster',
+        reason: f.kind,
+        explanation: f.title,
+        detail: f.detail,
+        vmid: f.vmid ?? null,
+        storage: null,
       }),
     );
 }
@@ -286,7 +291,8 @@ export function listFindings(doc: CheckDocument): Finding[] {
     if (f.vmid !== null && f.part !== 'cluster') f.guest = guests(f.vmid, f.part === 'mounts' ? 'lxc' : null);
   }
   return out.sort(
-    (a, b) => Number(Boolean(a.acknowledged)) - Number(Boolean(b.acknowledged)) ||
+    (a, b) =>
+      Number(Boolean(a.acknowledged)) - Number(Boolean(b.acknowledged)) ||
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
   );
 }

@@ -2,9 +2,10 @@
 // `pve_health_guest_issues`): per guest, what all parts found about it — its volumes on every storage
 // (DM and the volumes part), storage findings naming it, its container's mounts — so a guest never
 // reads "ok, 0 issues" under a finding about one of its volumes. Pure.
+
+import { worstStatus } from '../status';
 import type { CheckDocument, GuestHealth, Status } from '../types';
 import { type Finding, isCounted, listFindings } from './findings';
-import { worstStatus } from '../status';
 import { phraseOf } from './summary';
 
 export interface GuestRow {
@@ -41,7 +42,18 @@ function fromDm(g: GuestHealth): GuestRow {
 }
 
 function unseen(vmid: number, type: 'qemu' | 'lxc'): GuestRow {
-  return { vmid, type, name: '(no config)', node: '-', status: 'missing', lock: null, level: 0, health: 'ok', issues: 0, volumes: 0 };
+  return {
+    vmid,
+    type,
+    name: '(no config)',
+    node: '-',
+    status: 'missing',
+    lock: null,
+    level: 0,
+    health: 'ok',
+    issues: 0,
+    volumes: 0,
+  };
 }
 
 /** One row per guest the DM part knows and per VMID any finding names, by VMID. */

@@ -4,11 +4,12 @@
 // where it has one); ZFS, RBD and file volumes come from the volumes part as it classified them.
 // Entries with no volume ID (foreign maps, a map whose name is no PVE volume) are listed by DM name.
 // JSON `inventory` of `check --json`; the text and the guest table lead with the same IDs. Pure.
+
+import { worstStatus } from '../status';
 import type { CheckDocument, DmEntry, Status } from '../types';
 import type { VolumeEntry } from '../volume-types';
-import { type Finding, listFindings } from './findings';
 import { guestLabels } from './finding-words';
-import { worstStatus } from '../status';
+import { type Finding, listFindings } from './findings';
 
 export interface InventoryVolume {
   /** `<storage>:<volname>`, or null for a device-mapper map that is no PVE volume. */
@@ -79,7 +80,11 @@ export function inventoryOf(doc: CheckDocument, findings: Finding[] = listFindin
   const dmOwner = new Map<string, string>();
   for (const e of doc.dm?.entries ?? []) {
     // A layer or partition belongs to its LV's volume; a top-level entry without a volume ID stands alone.
-    const top = e.parent ? (dmOwner.get(e.parent) ?? `dm ${e.parent}`) : e.volume ? `volume ${e.volume}` : `dm ${e.name}`;
+    const top = e.parent
+      ? (dmOwner.get(e.parent) ?? `dm ${e.parent}`)
+      : e.volume
+        ? `volume ${e.volume}`
+        : `dm ${e.name}`;
     dmOwner.set(e.name, top);
     const v = byId.get(top) ?? fromDm(e, label);
     byId.set(top, v);
@@ -102,6 +107,8 @@ export function inventoryOf(doc: CheckDocument, findings: Finding[] = listFindin
     if (!f.pending && !f.acknowledged) v.level = worstStatus(v.level, f.severity);
   }
   return [...byId.values()].sort(
-    (a, b) => Number(a.volume === null) - Number(b.volume === null) || (a.volume ?? a.dm[0]?.name ?? '').localeCompare(b.volume ?? b.dm[0]?.name ?? ''),
+    (a, b) =>
+      Number(a.volume === null) - Number(b.volume === null) ||
+      (a.volume ?? a.dm[0]?.name ?? '').localeCompare(b.volume ?? b.dm[0]?.name ?? ''),
   );
 }

@@ -5,11 +5,11 @@
 // problem) and one per other finding; a critical one counts as the seed counted a duplicate, a
 // warning as it counted an orphan. So A+ is exactly "nothing counts" (status OK), any CRITICAL is F,
 // and a part that could not be checked leaves the node without a grade. Pure.
-import type { Grade } from '../types';
-import type { CheckDocument, Status } from '../types';
+
 import { gradeOf, scoreOf } from '../dm/grade';
-import { type Finding, isCounted, listFindings } from './findings';
 import { STATUS_WORD, worstStatus } from '../status';
+import type { CheckDocument, Grade, Status } from '../types';
+import { type Finding, isCounted, listFindings } from './findings';
 import { phraseOf } from './summary';
 
 export interface UncheckedPart {
@@ -86,8 +86,9 @@ function countProblems(findings: Finding[]): { critical: number; warning: number
   }
   let critical = 0;
   let warning = 0;
-  for (const s of worst.values()) if (s === 2) critical++;
-  else warning++;
+  for (const s of worst.values())
+    if (s === 2) critical++;
+    else warning++;
   return { critical, warning, volumeProblems: volumes.size };
 }
 

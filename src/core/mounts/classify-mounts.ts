@@ -4,8 +4,8 @@
 // storage that must be a mount point and is not mounted is `missing`, and so is a container's bind
 // mount that holds another superblock than the host has at its source now (`bind-outdated`).
 import type { Config } from '../config';
-import { worstStatus } from '../status';
 import type { HostSnapshot } from '../snapshot';
+import { worstStatus } from '../status';
 import type { MountEntry, Status } from '../types';
 import { bindContext, bindersOf, hostMountAt, markOutdatedBinds } from './mount-binds';
 import { type MountPlan, planMounts } from './mount-check';

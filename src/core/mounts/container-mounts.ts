@@ -7,8 +7,8 @@
 // A path mount point is a plain bind mount (no storage is activated); a volume id (storage:vol) is
 // mounted by pve-container itself, and /dev/... is a device, not a bind. Pure.
 import { parseConfigSections } from '../parse/guest-config';
-import { parsePropertyString } from '../parse/property-string';
 import { hasOption } from '../parse/mountinfo';
+import { parsePropertyString } from '../parse/property-string';
 import { trimSlash } from './mount-paths';
 
 export interface CtBind {

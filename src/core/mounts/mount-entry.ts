@@ -72,7 +72,12 @@ export function expectations(plan: Pick<MountPlan, 'view' | 'occurrences'>, s: M
 function rootDenied(info: MountOccurrence['info'], probe: ProbeResult | undefined): boolean {
   if (probe?.error !== 'EACCES' || !(info.fstype === 'fuse' || info.fstype.startsWith('fuse.'))) return false;
   const user = /(?:^|,)user_id=(\d+)(?:,|$)/.exec(info.superOptions)?.[1];
-  return user !== undefined && user !== '0' && !hasOption(info.superOptions, 'allow_other') && !hasOption(info.options, 'allow_other');
+  return (
+    user !== undefined &&
+    user !== '0' &&
+    !hasOption(info.superOptions, 'allow_other') &&
+    !hasOption(info.options, 'allow_other')
+  );
 }
 
 function rootDeniedText(info: MountOccurrence['info']): string {
@@ -126,10 +131,10 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
       : reason === 'root-denied'
         ? 'unchecked'
         : reason === 'unexpected-readonly' || reason === 'remounted-readonly'
-        ? 'readonly'
-        : reason.startsWith('usage')
-          ? 'full'
-          : 'stale';
+          ? 'readonly'
+          : reason.startsWith('usage')
+            ? 'full'
+            : 'stale';
   return {
     scope: o.scope,
     ctid: o.ctid,

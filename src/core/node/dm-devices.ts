@@ -1,12 +1,13 @@
 // The DM device graph and each device's identity (design "Identity"): what LV a map belongs to,
 // decided by its UUID (the name is only a hint), which layers it has, what holds it open.
-import { redactCommandLine } from '../redact';
+
 import { buildDmName, type DmUuid, type LvmName, parseDmUuid, splitComponent, splitDmName } from '../parse/dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from '../parse/parse-dmsetup';
-import type { LvmView } from './lvm-view';
 import type { LvRow } from '../parse/parse-lvm';
+import { redactCommandLine } from '../redact';
 import type { ProcessInfo } from '../snapshot';
 import type { HoldingProcess } from '../types';
+import type { LvmView } from './lvm-view';
 
 export type Identity =
   /** UUID and name both match a current top-level LV. */

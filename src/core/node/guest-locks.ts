@@ -14,7 +14,13 @@ export const PERSISTENT_LOCKS: ReadonlySet<string> = new Set(['suspended']);
  * (qemu-server API2/Qemu.pm vncproxy and termproxy both fork 'vncproxy'; pve-manager API2/Nodes.pm
  * 'vncshell'; API2Tools.pm 'spiceproxy'/'spiceshell').
  */
-export const CONSOLE_TASKS: ReadonlySet<string> = new Set(['vncproxy', 'termproxy', 'spiceproxy', 'vncshell', 'spiceshell']);
+export const CONSOLE_TASKS: ReadonlySet<string> = new Set([
+  'vncproxy',
+  'termproxy',
+  'spiceproxy',
+  'vncshell',
+  'spiceshell',
+]);
 
 /** HA states in which the HA stack itself moves the guest (the lock is expected). */
 export const HA_BUSY: ReadonlySet<string> = new Set(['migrate', 'relocate', 'recovery', 'fence', 'freeze']);

@@ -113,25 +113,24 @@ export function buildLvmView(input: {
  * VGs whose `lvs` rows disagree with `vgs` (lv_count counts the visible LVs; `lvs -a` adds hidden
  * ones in brackets), VGs one of the two does not know, and — when `vgs` failed — every VG of `lvs`.
  */
-export function lvmViewGaps(
-  lvs: LvRow[] | null,
-  vgs: VgRow[] | null,
-  vgsFailure: string | null,
-): Map<string, string> {
+export function lvmViewGaps(lvs: LvRow[] | null, vgs: VgRow[] | null, vgsFailure: string | null): Map<string, string> {
   const gaps = new Map<string, string>();
   if (!lvs) return gaps; // lvs failed: every LVM decision is unknown already
   const visible = new Map<string, number>();
   for (const lv of lvs) if (!lv.hidden) visible.set(lv.vg, (visible.get(lv.vg) ?? 0) + 1);
   for (const lv of lvs) visible.set(lv.vg, visible.get(lv.vg) ?? 0);
   if (!vgs) {
-    for (const vg of visible.keys()) gaps.set(vg, `vgs failed (${vgsFailure ?? 'unreadable'}): the LV list cannot be cross-checked`);
+    for (const vg of visible.keys())
+      gaps.set(vg, `vgs failed (${vgsFailure ?? 'unreadable'}): the LV list cannot be cross-checked`);
     return gaps;
   }
   const known = new Set(vgs.map((v) => v.name));
   for (const v of vgs) {
     const rows = visible.get(v.name) ?? 0;
-    if (rows !== v.lvCount) gaps.set(v.name, `lvs lists ${rows} LV${rows === 1 ? '' : 's'} of VG ${v.name}, vgs counts ${v.lvCount}`);
+    if (rows !== v.lvCount)
+      gaps.set(v.name, `lvs lists ${rows} LV${rows === 1 ? '' : 's'} of VG ${v.name}, vgs counts ${v.lvCount}`);
   }
-  for (const vg of visible.keys()) if (!known.has(vg)) gaps.set(vg, `lvs lists LVs of VG ${vg}, which vgs does not report`);
+  for (const vg of visible.keys())
+    if (!known.has(vg)) gaps.set(vg, `lvs lists LVs of VG ${vg}, which vgs does not report`);
   return gaps;
 }

@@ -3,15 +3,16 @@
 // the cleanup planner, the safety preconditions and the executor's journal all read this value. A
 // failed or unreadable command is recorded as a reason, never thrown: the part that needs it decides
 // what that means (the DM analysis refuses, the storage rules skip, cleanup refuses).
-import { buildDevices, type DeviceIndex, type DmDevice } from './dm-devices';
+
 import { CheckError } from '../errors';
 import { type DmInfo, type DmSegment, parseDmDeps, parseDmInfo, parseDmTable } from '../parse/parse-dmsetup';
 import { type LvRow, parseLvs, parseVgs, type VgRow } from '../parse/parse-lvm';
+import { COMMAND_KEYS, type CommandOutput, type HostSnapshot, type ProcessInfo, type SysDmEntry } from '../snapshot';
+import { buildDevices, type DeviceIndex, type DmDevice } from './dm-devices';
 import { buildLvmView, type LvmView } from './lvm-view';
+import { type PveState, parsePveState } from './pve-state';
 import { unclaimedGuestLvs } from './storage-gaps';
 import { dmViewDisagreement } from './view-consistency';
-import { parsePveState, type PveState } from './pve-state';
-import { COMMAND_KEYS, type CommandOutput, type HostSnapshot, type ProcessInfo, type SysDmEntry } from '../snapshot';
 
 export interface DmView {
   /** Why the device list cannot be trusted (dmsetup info/table/deps failed or printed junk); null when it can. */

@@ -1,5 +1,7 @@
 // Proxmox state from a snapshot's files and processes: node name, storages, guests of the whole
 // cluster, running tasks, HA, and which local guests run. Pure.
+
+import { parseGuestConfig } from '../parse/guest-config';
 import {
   type HaService,
   type Members,
@@ -11,12 +13,10 @@ import {
   type Task,
   type VmlistEntry,
 } from '../parse/pmxcfs';
-import { parseGuestConfig } from '../parse/guest-config';
 import type { GuestRecord } from './guest-record';
 
 export type { GuestRecord };
-import type { HostSnapshot, ProcessInfo } from '../snapshot';
-import { storageConfigGap } from './storage-gaps';
+
 import {
   type LvmStorage,
   lvmStorages,
@@ -24,6 +24,8 @@ import {
   type StorageConfig,
   storagesOnNode,
 } from '../parse/storage-config';
+import type { HostSnapshot, ProcessInfo } from '../snapshot';
+import { storageConfigGap } from './storage-gaps';
 
 export interface PveState {
   node: string;

@@ -13,11 +13,12 @@
 //   a storage.cfg that defines no LVM storage at all beside such LVs lost it. (A VG outside PVE while
 //   other VGs are storages is the admin's: its LVs are `not-pve-storage`, classify-dm.ts.)
 // Any contradiction is a reason: the DM, volumes and mounts parts are UNKNOWN and say it.
-import type { GuestRecord } from './guest-record';
+
 import { parseMountInfo } from '../parse/mountinfo';
 import type { LvRow } from '../parse/parse-lvm';
 import { parseStorageConfig, type StorageConfig, unparsedStorageLines } from '../parse/storage-config';
 import { parseLvmVolname } from '../parse/volume-name';
+import type { GuestRecord } from './guest-record';
 
 const REQUIRED: Record<string, string[]> = {
   lvm: ['vgname'],
@@ -46,7 +47,8 @@ export function storageConfigGap(
   const incomplete = storages.flatMap((s) =>
     (REQUIRED[s.type] ?? []).filter((p) => s.props[p] === undefined).map((p) => `${s.type} ${s.id} has no ${p}`),
   );
-  if (incomplete.length) return `/etc/pve/storage.cfg is incomplete (${listed(incomplete)}): it was not read completely`;
+  if (incomplete.length)
+    return `/etc/pve/storage.cfg is incomplete (${listed(incomplete)}): it was not read completely`;
   const ids = new Set(storages.map((s) => s.id));
   ids.add('local');
   const undefinedRefs = new Map<string, Set<number>>();

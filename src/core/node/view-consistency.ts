@@ -43,9 +43,16 @@ function ownProblems(v: DmViewInput): string[] {
   const out: string[] = [];
   for (const n of repeated(v.info.map((d) => d.name))) out.push(`dmsetup info lists ${n} twice`);
   for (const u of repeated(v.info.map((d) => d.uuid).filter(Boolean))) out.push(`dmsetup info lists UUID ${u} twice`);
-  for (const d of repeated(v.info.map((d) => `${d.major}:${d.minor}`))) out.push(`dmsetup info lists device ${d} twice`);
+  for (const d of repeated(v.info.map((d) => `${d.major}:${d.minor}`)))
+    out.push(`dmsetup info lists device ${d} twice`);
   for (const d of v.info) {
-    if (!Number.isInteger(d.major) || !Number.isInteger(d.minor) || d.major < 0 || d.minor < 0 || !/^dm-\d+$/.test(d.kname))
+    if (
+      !Number.isInteger(d.major) ||
+      !Number.isInteger(d.minor) ||
+      d.major < 0 ||
+      d.minor < 0 ||
+      !/^dm-\d+$/.test(d.kname)
+    )
       out.push(`dmsetup info line of ${d.name} is not a device (${d.kname} ${d.major}:${d.minor})`);
   }
   const names = new Set(v.info.map((d) => d.name));
@@ -88,7 +95,8 @@ function sysfsProblems(v: DmViewInput): string[] {
       out.push(`${d.kname} is ${s.name} in /sys/block, ${d.name} in dmsetup info`);
   }
   const listed = new Set(v.info.map((d) => d.kname));
-  for (const s of v.sysDm) if (!listed.has(s.kname)) out.push(`/sys/block has ${s.name} (${s.kname}), dmsetup does not`);
+  for (const s of v.sysDm)
+    if (!listed.has(s.kname)) out.push(`/sys/block has ${s.name} (${s.kname}), dmsetup does not`);
   return out;
 }
 

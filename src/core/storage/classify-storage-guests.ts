@@ -1,11 +1,11 @@
 // Storage findings about guests: stale `lock:` lines, leftovers of interrupted backups (the `vzdump`
 // snapshot of a container, fleecing images), inactive leftover LVs summed per storage and VMID, and
 // shared-LVM autoactivation. Rules and sources: docs/storage-health.md.
-import { lockState } from '../node/guest-locks';
-import type { ParsedGuest, StorageContext } from './storage-context';
-import { formatBytes } from '../format-bytes';
-import type { StorageFinding } from '../types';
 
+import { formatBytes } from '../format-bytes';
+import { lockState } from '../node/guest-locks';
+import type { StorageFinding } from '../types';
+import type { ParsedGuest, StorageContext } from './storage-context';
 
 /** Task types that operate on several guests and carry an empty id. */
 function taskCovers(ctx: StorageContext, vmid: number, types?: RegExp): boolean {
@@ -44,7 +44,8 @@ export function classifyLocks(ctx: StorageContext): StorageFinding[] {
   for (const g of ctx.guests) {
     const lock = g.config.lock;
     if (!lock) continue;
-    if (lockState({ vmid: g.vmid, lock, guestNode: g.node, node: ctx.node, tasks: ctx.tasks, ha: ctx.ha }) !== 'stale') continue;
+    if (lockState({ vmid: g.vmid, lock, guestNode: g.node, node: ctx.node, tasks: ctx.tasks, ha: ctx.ha }) !== 'stale')
+      continue;
     const c = cli(g);
     const subject = { vmid: g.vmid };
     if (lock === 'mounted') {
@@ -111,7 +112,10 @@ export function classifySplitBrain(ctx: StorageContext): StorageFinding[] {
       severity: 'critical',
       title: `${guestLabel(g)} runs on ${ctx.node} but its config lives on ${g.node}`,
       detail: `A kvm process of VM ${g.vmid} is alive on ${ctx.node} (/run/qemu-server/${g.vmid}.pid) while /etc/pve/nodes/${g.node} holds its config${migrating ? ' and it is no migration target (no -incoming)' : ' and no migration is under way'}: if it runs on ${g.node} as well, two systems write the same disks.`,
-      fix: [`qm status ${g.vmid}   # on ${g.node}`, `# then stop the copy that must not run (on ${ctx.node}: kill the kvm of /run/qemu-server/${g.vmid}.pid)`],
+      fix: [
+        `qm status ${g.vmid}   # on ${g.node}`,
+        `# then stop the copy that must not run (on ${ctx.node}: kill the kvm of /run/qemu-server/${g.vmid}.pid)`,
+      ],
       subject: { vmid: g.vmid },
     });
   }
@@ -194,7 +198,9 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
     const inherit = [...perVmid.keys()].filter((v): v is number => v !== null && next.has(v)).sort((a, b) => a - b);
     const parts = [...perVmid.entries()]
       .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0))
-      .map(([v, p]) => `${v === null ? 'no VMID' : `VMID ${v}`}: ${p.n} LV${p.n > 1 ? 's' : ''}, ${formatBytes(p.bytes)}`);
+      .map(
+        ([v, p]) => `${v === null ? 'no VMID' : `VMID ${v}`}: ${p.n} LV${p.n > 1 ? 's' : ''}, ${formatBytes(p.bytes)}`,
+      );
     const fix: string[] = [];
     for (const e of entries.slice(0, 30)) {
       const guestExists = e.reason === 'not-referenced' || e.reason === 'guest-on-other-node';

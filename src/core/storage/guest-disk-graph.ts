@@ -1,8 +1,9 @@
 // Which guest disk a device is, or sits on: the DM devices indexed by device number and kernel name,
 // the guest disks among them, and a walk down `dmsetup deps`. The host-use rules ask this of mounts,
 // stacked maps and the PVs of VGs the host found.
-import { buildDmName } from '../parse/dm-name';
+
 import type { DeviceIndex } from '../node/dm-devices';
+import { buildDmName } from '../parse/dm-name';
 import type { StorageContext } from './storage-context';
 
 /** A guest disk's LV name: vm-<vmid>-… or base-<vmid>-…. */

@@ -1,12 +1,13 @@
 // What every storage rule reads (parsed once per analysis), its defaults and its byte formatter: the
 // rules (classify-storage-*.ts) depend on this room, and classify-storage.ts builds it, so no rule
 // file imports the module that imports it.
-import type { HaService, Task } from '../parse/pmxcfs';
+
 import type { Config } from '../config';
-import type { GuestConfig, GuestType } from '../parse/guest-config';
 import type { DeviceIndex, DmDevice } from '../node/dm-devices';
+import type { GuestConfig, GuestType } from '../parse/guest-config';
 import type { DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow, VgRow } from '../parse/parse-lvm';
+import type { HaService, Task } from '../parse/pmxcfs';
 import type { LvmStorage } from '../parse/storage-config';
 import type { DmResult, Status, StorageFinding } from '../types';
 

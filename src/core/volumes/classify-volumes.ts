@@ -3,14 +3,14 @@
 // names the PVE command, nothing here deletes. Per volume the verdict is volume-verdict.ts's; here each
 // storage of this node is listed, counted, and the part's summary and status folded.
 import type { PveState } from '../node/pve-state';
-import type { ProcessInfo } from '../snapshot';
-import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
-import type { Status } from '../types';
 import { parseReplicationSnapshot } from '../parse/replication';
+import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
+import type { ProcessInfo } from '../snapshot';
+import type { Status } from '../types';
+import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult, VolumesSummary } from '../volume-types';
 import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
-import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult, VolumesSummary } from '../volume-types';
 import { classifyVolume, type VolumeContext } from './volume-verdict';
 
 export {

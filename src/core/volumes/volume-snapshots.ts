@@ -16,13 +16,25 @@ export interface SnapshotOwner {
 }
 
 const MIGRATE_TASKS = new Set(['qmigrate', 'vzmigrate']);
-const SNAPSHOT_TASKS = new Set(['qmsnapshot', 'vzsnapshot', 'qmdelsnapshot', 'vzdelsnapshot', 'qmrollback', 'vzrollback']);
+const SNAPSHOT_TASKS = new Set([
+  'qmsnapshot',
+  'vzsnapshot',
+  'qmdelsnapshot',
+  'vzdelsnapshot',
+  'qmrollback',
+  'vzrollback',
+]);
 const SNAPSHOT_LOCKS = new Set(['snapshot', 'snapshot-delete', 'rollback']);
 
 type Guest = GuestRecord | undefined;
 
 /** What runs for guest `vmid` that owns a snapshot of kind `kind` (empty: nothing). */
-export function ownerRunning(pve: PveState, vmid: number, guest: Guest, kind: 'migration' | 'vzdump' | 'guest'): string[] {
+export function ownerRunning(
+  pve: PveState,
+  vmid: number,
+  guest: Guest,
+  kind: 'migration' | 'vzdump' | 'guest',
+): string[] {
   const id = String(vmid);
   const by: string[] = [];
   const lock = guest?.config?.lock ?? null;
@@ -37,7 +49,8 @@ export function ownerRunning(pve: PveState, vmid: number, guest: Guest, kind: 'm
   if (kind === 'vzdump' && lock === 'backup') by.push('lock:backup'); // vzdump locks each guest while it is backed up
   if (kind === 'guest' && lock && SNAPSHOT_LOCKS.has(lock)) by.push(`lock:${lock}`);
   if (kind === 'migration')
-    for (const h of pve.ha) if (h.vmid === vmid && (h.state === 'migrate' || h.state === 'relocate')) by.push(`ha:${h.state}`);
+    for (const h of pve.ha)
+      if (h.vmid === vmid && (h.state === 'migrate' || h.state === 'relocate')) by.push(`ha:${h.state}`);
   return [...new Set(by)];
 }
 
@@ -61,7 +74,11 @@ export function pveSnapshot(pve: PveState, snapshot: string, vmid: number, guest
   if (snapshot === '__migration__') {
     const by = ownerRunning(pve, vmid, guest, 'migration');
     if (by.length > 0)
-      return { leftover: false, pendingBy: by, detail: `storage migration snapshot of ${who}, migration running (${by.join(', ')})` };
+      return {
+        leftover: false,
+        pendingBy: by,
+        detail: `storage migration snapshot of ${who}, migration running (${by.join(', ')})`,
+      };
     return {
       leftover: true,
       pendingBy: [],

@@ -1,15 +1,16 @@
 // One listed volume's verdict (same vocabulary as DM entries): valid, orphan with its reason, unknown or
 // ignored; its pending/protected flags and holders; and, for an orphan nobody protects, the hint that
 // names the PVE command. Report only: nothing here deletes.
-import { redactCommandLine } from '../redact';
+
 import { describeRef, type RefHit } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
-import type { ProcessInfo } from '../snapshot';
 import type { StorageConfig } from '../parse/storage-config';
+import { redactCommandLine } from '../redact';
+import type { ProcessInfo } from '../snapshot';
+import type { VolumeEntry } from '../volume-types';
 import { REPLICATABLE_TYPES, type ReplicationView, replicaOf, replicateSnapshot } from './volume-replication';
 import { ownerRunning, pveSnapshot } from './volume-snapshots';
 import { filePath, type ListedVolume } from './volume-storages';
-import type { VolumeEntry } from '../volume-types';
 
 /** What every verdict reads besides the volume: PVE state, references, replication, clone bases, holders. */
 export interface VolumeContext {
@@ -54,7 +55,9 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   if (v.vmid === null) {
     e.status = 'ignored';
     e.reason = 'not-guest-volume';
-    e.detail = v.snapshot ? `snapshot of a volume that is no guest volume` : (v.note ?? `no guest volume name (vm-/base-/subvol-<vmid>-…)`);
+    e.detail = v.snapshot
+      ? `snapshot of a volume that is no guest volume`
+      : (v.note ?? `no guest volume name (vm-/base-/subvol-<vmid>-…)`);
   } else if (v.snapshot) {
     snapshotVerdict(e, v, { visible, guest, c, f });
     snapshotFlags(e, guest, c, f);

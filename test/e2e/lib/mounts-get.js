@@ -4,7 +4,7 @@
 //   ct105:/data       → same for CT 105's /data
 //   detail ct106:/late → that entry's detail sentence
 //   storage ID        → "where status reason" of every entry linked to storage ID
-const fs = require('fs');
+const fs = require('node:fs');
 const [file, what, key] = process.argv.slice(2);
 const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
 const m = doc.mounts;
