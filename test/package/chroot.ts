@@ -138,12 +138,11 @@ export function installDebianPackages(root: string, suite: string, name: string,
   const target = join(root, `tmp/${name}-debs`);
   mkdirSync(target, { recursive: true });
   for (const f of readdirSync(debs)) must('cp', [join(debs, f), target]);
-  // Dependencies first: a Pre-Depends (systemd on libsystemd-shared, libssl3) must be configured before
-  // dpkg unpacks the package that needs it.
-  const files = readdirSync(target);
-  const wanted = (f: string) => packages.some((p) => f.startsWith(`${p}_`));
-  for (const batch of [files.filter((f) => !wanted(f)), files.filter(wanted)])
-    if (batch.length) mustInChroot(root, ['dpkg', '-i', ...batch.map((f) => `/tmp/${name}-debs/${f}`)]);
+  // One dpkg -i of every file; where a Pre-Depends (systemd on libsystemd-shared) was not configured yet
+  // when dpkg reached the package that needs it, a second pass installs what the first left over. Never
+  // in batches by name: node-acorn depends on nodejs, libnode on node-acorn.
+  const all = readdirSync(target).map((f) => `/tmp/${name}-debs/${f}`);
+  if (inChroot(root, ['dpkg', '-i', ...all]).status !== 0) mustInChroot(root, ['dpkg', '-i', ...all]);
 }
 
 /** The suite's own nodejs in the chroot (bookworm: 18, trixie: 20). Returns `node --version`. */

@@ -232,6 +232,11 @@ test('the single executable probes mounts in its own child process', () => {
     writeFileSync(join(root, 'etc/hostname'), 'pve1\n');
     // A Proxmox node: without /etc/pve the check cannot tell which storages must be mounted (exit 3).
     writeFileSync(join(root, 'etc/pve/.members'), '{"nodename":"pve1","version":1}');
+    // The NFS storage the mount belongs to: without storage.cfg the mounts part is UNKNOWN (never fail open).
+    writeFileSync(
+      join(root, 'etc/pve/storage.cfg'),
+      'dir: local\n\tpath /var/lib/vz\n\tcontent iso,vztmpl,backup\n\nnfs: nfs1\n\tpath /mnt/pve/nfs1\n\tserver 10.0.0.5\n\texport /export\n\tcontent images\n',
+    );
     // 36 25 0:47 / /mnt/pve/nfs1 rw,relatime shared:20 - nfs4 10.0.0.5:/export rw,vers=4.2,addr=10.0.0.5
     writeFileSync(
       join(root, 'proc/self/mountinfo'),
