@@ -173,10 +173,8 @@ function partitionsOf(e: DmEntry, all: DmEntry[]): DmEntry[] {
   return all.filter((c) => c.kind === 'dm' && c.parent === e.name && isPartition(c));
 }
 
-/**
- * The fix for one entry, or null (`entry.action`). A protected entry never carries one: a kpartx parent
- * is open by its partitions, so they carry theirs and the parent's fix is a hint (parentHint).
- */
+// The fix for one entry, or null. A protected entry never carries one: a kpartx parent is open by its
+// partitions, so they carry theirs and the parent's fix is a hint (parentHint).
 export function actionFor(entry: DmEntry, ctx: PlanContext = {}, all: DmEntry[] = []): DmAction | null {
   if (entry.status !== 'orphan' && entry.status !== 'duplicate') return null;
   if (entry.parent && isPartition(entry)) {
@@ -234,10 +232,8 @@ export function matchesFilter(e: DmEntry, f: PlanFilter): boolean {
   return any && byVmid && byReason && byName;
 }
 
-/**
- * Plan the cleanup of `entries` (the analysis' DmResult.entries) limited to `filter`.
- * Order: duplicates before orphans; kpartx partition maps right before their parent.
- */
+// Plan the cleanup of `entries` (the analysis' DmResult.entries) limited to `filter`.
+// Order: duplicates before orphans; kpartx partition maps right before their parent.
 export function planCleanup(
   entries: DmEntry[],
   ctx: PlanContext = {},

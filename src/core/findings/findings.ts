@@ -107,10 +107,8 @@ function volumeSeverity(e: Pick<VolumeEntry, 'status' | 'pending'>): Status {
   return e.pending ? 0 : e.status === 'unknown' ? 3 : 1;
 }
 
-/**
- * Does this finding count now (status, exit code, notifications, counts)? A pending one is explained
- * by a running PVE operation; an acknowledged one is silenced until its ack expires or it changes.
- */
+// Does this finding count now (status, exit code, notifications, counts)? A pending one is explained
+// by a running PVE operation; an acknowledged one is silenced until its ack expires or it changes.
 export function isCounted(f: { pending: boolean; acknowledged: unknown }): boolean {
   return !f.pending && !f.acknowledged;
 }
@@ -139,10 +137,8 @@ function storageSubject(f: StorageFinding): string {
   return s.storage ?? s.vg ?? (s.vmid !== undefined ? `guest ${s.vmid}` : f.kind);
 }
 
-/**
- * Device-mapper findings, named by their volume ID: the key leads with it (finding-keys.ts `dmVolumeKey`)
- * unless two findings of one volume would share it; the DM-name key of earlier versions stays an alias.
- */
+// Device-mapper findings, named by their volume ID: the key leads with it (finding-keys.ts `dmVolumeKey`)
+// unless two findings of one volume would share it; the DM-name key of earlier versions stays an alias.
 function dmFindings(doc: CheckDocument): Finding[] {
   const issues = (doc.dm?.entries ?? []).filter(isDmFinding);
   const seen = new Map<string, number>();
@@ -223,10 +219,8 @@ function mountFindings(doc: CheckDocument): Finding[] {
     );
 }
 
-/**
- * Orphaned or unknown guest volumes on ZFS, Ceph RBD and file storages: a new leftover is news for
- * notify like a new orphaned LV. Report only: the hint names the PVE command, there is no fix to run.
- */
+// Orphaned or unknown guest volumes on ZFS, Ceph RBD and file storages: a new leftover is news for
+// notify like a new orphaned LV. Report only: the hint names the PVE command, there is no fix to run.
 function volumeFindings(doc: CheckDocument): Finding[] {
   return (doc.volumes?.entries ?? []).filter(isVolumeFinding).map((e) =>
     finding({
