@@ -87,7 +87,9 @@ const CASES: [string, string, string, number, Change, RegExp][] = [
     lvReplaced('vm-300-disk-0'),
     /now |LV UUID changed/,
   ],
-  ['cluster-shared-lvm', 'shared', 'vg--san-vm--300--disk--0', 300, taskStarts(300), /pending now: task:qmrestore/],
+  // VM 300's config lives on pve2: a restore task of 300 here does not explain its LV (docs/cleanup.md, the
+  // pending rule), so the fresh look protects it instead of calling it pending: skipped all the same.
+  ['cluster-shared-lvm', 'shared', 'vg--san-vm--300--disk--0', 300, taskStarts(300), /protected now: task:qmrestore/],
 ];
 
 describe('clean: the node changes between plan and action (the re-check acts)', { skip }, () => {
