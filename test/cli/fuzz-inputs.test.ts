@@ -2,6 +2,7 @@
 // mutated inputs. A parser may refuse with an Error (the caller turns it into a reason), never crash
 // otherwise; the node view never throws; a view it cannot believe plans nothing; the CLI never prints
 // an empty stdout and never exits outside 0-3.
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import { parseStorageConfig, unparsedStorageLines } from '../../src/core/parse/s
 import type { HostSnapshot } from '../../src/core/snapshot';
 import { tempDir } from '../helpers/cli';
 
-const demo = JSON.parse(readFileSync(join(import.meta.dirname, '../../demo/demo-node.json'), 'utf8')) as HostSnapshot;
+const demo = JSON.parse(readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8')) as HostSnapshot;
 
 /** mulberry32: a small deterministic generator (the same mutations on every run). */
 function rng(seed: number): () => number {

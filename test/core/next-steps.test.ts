@@ -1,5 +1,6 @@
 // Next steps for a protected finding (src/core/cleanup/next-steps.ts): which map to keep, which is stale,
 // and per class of protection the safe sequence ending in `pve-health clean`; never a destructive command.
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -111,7 +112,7 @@ describe('next steps for protected findings', () => {
   }
 });
 
-const REPO = resolve(import.meta.dirname, '../..');
+const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 describe('dm on the demo node: the running duplicate says what to do', () => {
   it('text and JSON carry the next steps', () => {
     const r = spawnSync(process.execPath, [join(REPO, 'dist/pve-health.cjs'), '--demo', 'dm', '--no-color'], {
@@ -119,7 +120,7 @@ describe('dm on the demo node: the running duplicate says what to do', () => {
     });
     assert.match(
       r.stdout,
-      /pve-vm--110--disk--1--copy {2}duplicate\/same-target[\s\S]*?fix: none now \(protected\)\n {4}keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\. Next: 1\) shut CT 110 down \('pct shutdown 110'\); 2\) then 'pve-health clean --name pve-vm--110--disk--1--copy'/,
+      /local-lvm:vm-110-disk-1 {2}CT 110[\s\S]*?device-mapper pve-vm--110--disk--1--copy\n {4}no fix while it is protected \(guest-running\)\n {4}keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\. Next: 1\) shut CT 110 down \('pct shutdown 110'\); 2\) then 'pve-health clean --name pve-vm--110--disk--1--copy'/,
     );
     const doc = JSON.parse(
       spawnSync(process.execPath, [join(REPO, 'dist/pve-health.cjs'), '--demo', 'dm', '--json'], { encoding: 'utf8' })

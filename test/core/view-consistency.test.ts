@@ -1,5 +1,6 @@
 // The node view's one consistency check (core/node/view-consistency.ts) and storage.cfg gaps
 // (core/node/storage-gaps.ts), on the demo node: each fault makes the DM part UNKNOWN, plans nothing.
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { dmDevicesOf, parseNode } from '../../src/core/node/node-view';
 import type { HostSnapshot } from '../../src/core/snapshot';
 import { carriedFindings, emptyState, nextState, planChannels } from '../../src/notify/plan';
 
-const demo = JSON.parse(readFileSync(join(import.meta.dirname, '../../demo/demo-node.json'), 'utf8')) as HostSnapshot;
+const demo = JSON.parse(readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8')) as HostSnapshot;
 
 function withCommand(key: string, edit: (t: string) => string): HostSnapshot {
   const s = structuredClone(demo);

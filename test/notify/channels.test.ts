@@ -51,7 +51,7 @@ test('smtp: plain relay, message parsed by the receiving server', async (t) => {
   const mail = parseMail(m.raw);
   assert.match(mail.headers.subject, /^\[pve-health CRITICAL\] pve1 — grade F: 1 duplicate, 3 orphans/);
   assert.match(mail.parts['text/plain'], /fix: dmsetup remove -u LVM-bbbb103old/);
-  assert.match(mail.parts['text/plain'], /New:\n {2}\+ duplicate pve-vm--103--disk--0 \(stale-map\)/);
+  assert.match(mail.parts['text/plain'], /New:\n {2}\+ duplicate local-lvm:vm-103-disk-0 \(stale-map\)/);
   assert.match(mail.parts['text/html'], /data-grade="F"/);
   assert.ok(mail.parts['text/html'].includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   assert.ok(!mail.parts['text/html'].includes(SCRIPT_GUEST));
@@ -196,7 +196,7 @@ test('webhook: json, ntfy, gotify, discord, slack templates as their receivers e
         assert.equal(j.node, 'pve1');
         assert.equal(j.status, 2);
         assert.equal(j.statusText, 'CRITICAL');
-        assert.ok(j.findings.some((f: { key: string }) => f.key === 'dm:duplicate:stale-map:pve-vm--103--disk--0'));
+        assert.ok(j.findings.some((f: { key: string }) => f.key === 'dm:duplicate:stale-map:local-lvm:vm-103-disk-0'));
         assert.equal(h.authorization, 'Bearer tok-abc');
       },
     },
@@ -333,7 +333,7 @@ test('end to end: change detection across runs, state file under --root, one fai
   assert.equal(results(r), 'smtp:sent webhook:sent');
   const last = parseMail(smtp.mails[smtp.mails.length - 1].raw);
   assert.equal(last.headers.subject, '[pve-health OK] pve1 — all clear');
-  assert.match(last.parts['text/plain'], /Resolved:\n {2}- duplicate pve-vm--103--disk--0 \(stale-map\)/);
+  assert.match(last.parts['text/plain'], /Resolved:\n {2}- duplicate local-lvm:vm-103-disk-0 \(stale-map\)/);
   assert.equal(results(await run(healthyDoc())), 'smtp:skipped webhook:skipped');
 
   // A pending entry that appears (a restore started) is not a change worth a message.

@@ -3,6 +3,7 @@
 // PVE::Notify::notify($severity, 'pve-health', $data, $fields) as pve-manager's own callers do. Here a
 // `perl` on PATH records its argv and runs the real perl against a stand-in PVE::Notify that records
 // what it was called with (pve-cluster's signature), and the shipped templates are rendered with it.
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
@@ -24,7 +25,7 @@ import { sendNotifications } from '../../src/notify/index';
 import { PVE_NOTIFY_MODULE, PVE_NOTIFY_PERL, PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
 import { healthyDoc, troubledDoc } from '../fixtures/docs/check-documents';
 
-const REPO = resolve(import.meta.dirname, '../..');
+const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const TEMPLATES = join(REPO, 'packaging/templates');
 const PERL =
   spawnSync('perl', ['-MJSON', '-e', '1']).status === 0
