@@ -20,7 +20,9 @@ import { parseStorageConfig, unparsedStorageLines } from '../../src/core/parse/s
 import type { HostSnapshot } from '../../src/core/snapshot';
 import { tempDir } from '../helpers/cli';
 
-const demo = JSON.parse(readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8')) as HostSnapshot;
+const demo = JSON.parse(
+  readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8'),
+) as HostSnapshot;
 
 /** mulberry32: a small deterministic generator (the same mutations on every run). */
 function rng(seed: number): () => number {

@@ -24,7 +24,8 @@ test('ack a ZFS/RBD/file volume: it stops counting (status, exit code, notify) a
   const sendmail = join(dir, 'sendmail');
   writeFileSync(sendmail, `#!/bin/sh\ncat >> '${mail}'\necho '%% end of message %%' >> '${mail}'\n`, { mode: 0o755 });
   const cfg = join(dir, 'config.toml');
-  writeFileSync(cfg, `[notify.sendmail]\npath = "${sendmail}"\nto = "root@example.org"\n`);
+  // root's 0600: it names a program run as root (config trust rule).
+  writeFileSync(cfg, `[notify.sendmail]\npath = "${sendmail}"\nto = "root@example.org"\n`, { mode: 0o600 });
   // The messages as text: quoted-printable decoded (soft line breaks joined, =XX bytes restored).
   const mails = () =>
     (existsSync(mail) ? readFileSync(mail, 'utf8').split('%% end of message %%\n') : [])

@@ -189,6 +189,7 @@ describe('cluster over ssh', { skip }, () => {
     writeFileSync(
       cfg,
       '[cluster]\nremote_command = "/opt/pve-health/bin/pve-health"\nssh_connect_timeout = 3\nnode_timeout = 30\n',
+      { mode: 0o600 }, // it names a program run as root: root's 0600 (config trust rule)
     );
     const r = cluster(c, ['--json', '--config', cfg, '--nodes', 'pve1,pve2']);
     const d = JSON.parse(r.stdout);
@@ -210,7 +211,8 @@ describe('cluster over ssh', { skip }, () => {
     const sendmail = join(c.dir, 'sendmail');
     writeFileSync(sendmail, `#!/bin/sh\ncat >> '${mail}'\necho ---- >> '${mail}'\n`, { mode: 0o755 });
     const cfg = join(c.dir, 'config.toml');
-    writeFileSync(cfg, `[notify.sendmail]\npath = "${sendmail}"\nto = "root@example.org"\n`);
+    // root's 0600: it names a program run as root (config trust rule).
+    writeFileSync(cfg, `[notify.sendmail]\npath = "${sendmail}"\nto = "root@example.org"\n`, { mode: 0o600 });
     const r = cluster(c, ['--config', cfg, '--nodes', 'pve1,pve2', '--notify', '--format', 'nagios']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /notify: sendmail .* sent \(8 new, status changed\)/);

@@ -10,7 +10,9 @@ import { dmDevicesOf, parseNode } from '../../src/core/node/node-view';
 import type { HostSnapshot } from '../../src/core/snapshot';
 import { carriedFindings, emptyState, nextState, planChannels } from '../../src/notify/plan';
 
-const demo = JSON.parse(readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8')) as HostSnapshot;
+const demo = JSON.parse(
+  readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8'),
+) as HostSnapshot;
 
 function withCommand(key: string, edit: (t: string) => string): HostSnapshot {
   const s = structuredClone(demo);
