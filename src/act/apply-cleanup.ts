@@ -120,7 +120,9 @@ export function recheck(a: CleanupAction, fresh: Analysis): string | null {
     const parent = entries.find((p) => p.name === a.parent && p.kind === 'dm');
     if (!parent) return `its parent ${a.parent} is gone`;
     if (e.protected) return `protected now: ${e.protectedBy.join(', ')}`;
-    if (!actionFor(parent, ctx, entries)) {
+    // The partition's own fix stands only while its parent's fix runs after it (the parent, open by its
+    // partitions alone, is protected and carries a hint, not an action: plan-cleanup parentPlanned).
+    if (!actionFor(e, ctx, entries)) {
       return `its parent ${a.parent} is no longer a finding that gets a fix (${parent.status}/${parent.reason})`;
     }
     return null;
