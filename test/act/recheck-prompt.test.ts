@@ -81,6 +81,43 @@ describe('recheck (fresh data under the locks)', () => {
   }
 });
 
+// kpartx: the parent is open by its own partition map, so it is protected and carries a hint; the partition
+// carries the action. Its re-check must ask whether its own fix still stands, not whether the parent
+// carries an action (the real-kernel suite saw every partition skipped when it did).
+describe('recheck of a kpartx partition', () => {
+  const UUID = 'LVM-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+  const parent = (p: Partial<DmEntry> = {}) =>
+    e({ open: true, openCount: 1, holders: ['pve-vm--103--disk--2p1'], protected: true, protectedBy: ['open'], ...p });
+  const part = (p: Partial<DmEntry> = {}) =>
+    e({
+      name: 'pve-vm--103--disk--2p1',
+      uuid: `part1-${UUID}`,
+      parent: 'pve-vm--103--disk--2',
+      majorMinor: '252:31',
+      table: ['0 2048 linear 252:30 2048'],
+      ...p,
+    });
+  const planned = planCleanup([parent(), part()]).actions.find((a) => a.name === 'pve-vm--103--disk--2p1');
+  it('is planned (the partition carries the action)', () => assert.ok(planned));
+  const cases: [string, DmEntry[], RegExp | null][] = [
+    ['unchanged: the partition still goes first', [parent(), part()], null],
+    [
+      'the parent is valid now',
+      [parent({ status: 'valid', reason: 'referenced' }), part()],
+      /no longer a finding that gets a fix/,
+    ],
+    ['the parent is gone', [part()], /parent pve-vm--103--disk--2 is gone/],
+    ['the partition is open now', [parent(), part({ open: true, openCount: 1 })], /open now/],
+  ];
+  for (const [what, fresh, want] of cases) {
+    it(what, () => {
+      const why = recheck(planned!, analysis(fresh));
+      if (want === null) assert.equal(why, null);
+      else assert.match(why ?? '', want);
+    });
+  }
+});
+
 describe('prompt', () => {
   it('parses y/n/a/q, Enter is no, anything else asks again', () => {
     assert.equal(parseAnswer(''), 'n');
