@@ -11,6 +11,9 @@ modprobe -a loop dm_mod dm_thin_pool 2>/dev/null
 
 R=/tmp/root
 mkdir -p $R/etc/pve/nodes/pve1/qemu-server $R/etc/lvm $R/proc/self $R/var/log/pve/tasks
+# The kernel's list of maps is the real one (a root with the real dmsetup but no /sys/block is an
+# inconsistent view, UNKNOWN by the node view's consistency check).
+ln -sfn /sys $R/sys
 printf '{\n"nodename": "pve1",\n"version": 0\n}\n' > $R/etc/pve/.members
 printf 'lvmthin: local-lvm\n\tthinpool data\n\tvgname pve\n\tcontent rootdir,images\n\nlvm: thick\n\tvgname pve\n\tcontent images\n' > $R/etc/pve/storage.cfg
 printf 'name: web\nscsi0: local-lvm:vm-100-disk-0,size=256M\n' > $R/etc/pve/nodes/pve1/qemu-server/100.conf
