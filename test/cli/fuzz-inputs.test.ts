@@ -2,11 +2,12 @@
 // mutated inputs. A parser may refuse with an Error (the caller turns it into a reason), never crash
 // otherwise; the node view never throws; a view it cannot believe plans nothing; the CLI never prints
 // an empty stdout and never exits outside 0-3.
-import { fileURLToPath } from 'node:url';
+
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { isCheckFailure } from '../../src/core/errors';

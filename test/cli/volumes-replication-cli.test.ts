@@ -2,11 +2,12 @@
 // another (test/fixtures/scenarios/volumes-replication.json): every verdict scored by fakenode compare;
 // no output form proposes removing a replica or what a running operation owns; and a symlinked
 // `is_mountpoint` storage is mounted for the volumes part exactly when the mounts part says so.
-import { fileURLToPath } from 'node:url';
+
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { buildNode, fakenodeCompare, hasFakenode, runCli, tempDir } from '../helpers/cli';
 
 const SCENARIO = join(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/scenarios/volumes-replication.json');

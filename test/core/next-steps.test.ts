@@ -1,10 +1,11 @@
 // Next steps for a protected finding (src/core/cleanup/next-steps.ts): which map to keep, which is stale,
 // and per class of protection the safe sequence ending in `pve-health clean`; never a destructive command.
-import { fileURLToPath } from 'node:url';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { nextStepsFor } from '../../src/core/cleanup/next-steps';
 import type { DmEntry } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';

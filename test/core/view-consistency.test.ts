@@ -1,10 +1,11 @@
 // The node view's one consistency check (core/node/view-consistency.ts) and storage.cfg gaps
 // (core/node/storage-gaps.ts), on the demo node: each fault makes the DM part UNKNOWN, plans nothing.
-import { fileURLToPath } from 'node:url';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { dmDevicesOf, parseNode } from '../../src/core/node/node-view';
 import type { HostSnapshot } from '../../src/core/snapshot';

@@ -3,7 +3,7 @@
 // PVE::Notify::notify($severity, 'pve-health', $data, $fields) as pve-manager's own callers do. Here a
 // `perl` on PATH records its argv and runs the real perl against a stand-in PVE::Notify that records
 // what it was called with (pve-cluster's signature), and the shipped templates are rendered with it.
-import { fileURLToPath } from 'node:url';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createHost } from '../../src/host/host';
 import { sendNotifications } from '../../src/notify/index';
 import { PVE_NOTIFY_MODULE, PVE_NOTIFY_PERL, PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
