@@ -12,18 +12,23 @@ import type { ProcessStats } from '../host/read-process-stats';
 import { dashboardView } from '../render/dashboard-view';
 import { SOURCE_URL } from '../version';
 import { type AuthPolicy, authorize } from './auth';
-import {
-  acceptsGzip,
-  crc32,
-  type DeflatedPrefix,
-  deflatePrefix,
-  deflatePrefixAsync,
-  gzipOnce,
-  gzipWithTail,
-} from './compress';
+import { deflatePrefix, deflatePrefixAsync } from './compress';
 import { DASHBOARD_CSS, renderDashboardHtml } from './dashboard-page';
 import { DASHBOARD_JS } from './dashboard-script';
+import {
+  type CachedBody,
+  header,
+  type Reply,
+  type RequestInfo,
+  reply,
+  staticBody,
+  staticReply,
+  withTail,
+} from './http-replies';
 import type { Part, ScanReport, Service } from './service';
+
+export type { Reply, RequestInfo };
+
 import { renderProcessMetrics, renderServiceMetrics } from './service-metrics';
 
 export interface DocumentParts {
@@ -65,25 +70,6 @@ export interface ClusterScanReport {
   lastScanAt: string | null;
   hasDocument: boolean;
 }
-
-export interface RequestInfo {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-export interface Reply {
-  status: number;
-  headers: Record<string, string>;
-  /** Text, or the gzip of it (then `content-encoding: gzip` is among the headers). */
-  body: string | Buffer;
-}
-
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
 
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
@@ -330,53 +316,9 @@ const ROUTES: Record<string, { name: RouteName; public: boolean }> = {
   '/healthz': { name: 'healthz', public: false },
 };
 
-function header(req: RequestInfo, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 function safePath(url: string): string {
   const q = url.indexOf('?');
   return q >= 0 ? url.slice(0, q) : url;
-}
-
-function reply(status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): Reply {
-  return { status, headers: { 'content-type': type, ...SECURITY_HEADERS, ...extra }, body };
-}
-
-/** A route's body of the current scans: its text and, once made, its gzip (without the live tail). */
-interface CachedBody {
-  key: string;
-  text: string;
-  gz: DeflatedPrefix | null;
-}
-
-/** The cached body + the live tail, gzipped when the client takes it and the gzip is ready. */
-function withTail(req: RequestInfo, entry: CachedBody, tail: string, type: string): Reply {
-  const extra = { 'cache-control': 'no-store', vary: 'accept-encoding' };
-  if (entry.gz && acceptsGzip(header(req, 'accept-encoding')))
-    return reply(200, type, gzipWithTail(entry.gz, tail), { ...extra, 'content-encoding': 'gzip' });
-  return reply(200, type, entry.text + tail, extra);
-}
-
-interface StaticBody {
-  text: string;
-  gz: Buffer;
-  etag: string;
-}
-
-function staticBody(text: string): StaticBody {
-  return { text, gz: gzipOnce(text), etag: `"${crc32(Buffer.from(text, 'utf8'), 0).toString(16)}-${text.length}"` };
-}
-
-/** The page and its assets: gzipped once, with an ETag, so a reload of an unchanged page is a 304. */
-function staticReply(req: RequestInfo, type: string, b: StaticBody, extra: Record<string, string> = {}): Reply {
-  const tags = (header(req, 'if-none-match') ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
-  const common = { ...extra, etag: b.etag, vary: 'accept-encoding', 'cache-control': 'no-cache' };
-  if (tags.includes(b.etag)) return reply(304, type, '', common);
-  if (acceptsGzip(header(req, 'accept-encoding')))
-    return reply(200, type, b.gz, { ...common, 'content-encoding': 'gzip' });
-  return reply(200, type, b.text, common);
 }
 
 /**

@@ -1,0 +1,67 @@
+// The replies of `pve-health serve` as values: security headers on every one, the cached body of the
+// current scans plus its live tail (gzipped when the client takes it), and the page's static assets with
+// an ETag so a reload of an unchanged page is a 304.
+import { acceptsGzip, crc32, type DeflatedPrefix, gzipOnce, gzipWithTail } from './compress';
+
+export interface RequestInfo {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  /** Text, or the gzip of it (then `content-encoding: gzip` is among the headers). */
+  body: string | Buffer;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+export function header(req: RequestInfo, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function reply(status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': type, ...SECURITY_HEADERS, ...extra }, body };
+}
+
+/** A route's body of the current scans: its text and, once made, its gzip (without the live tail). */
+export interface CachedBody {
+  key: string;
+  text: string;
+  gz: DeflatedPrefix | null;
+}
+
+/** The cached body + the live tail, gzipped when the client takes it and the gzip is ready. */
+export function withTail(req: RequestInfo, entry: CachedBody, tail: string, type: string): Reply {
+  const extra = { 'cache-control': 'no-store', vary: 'accept-encoding' };
+  if (entry.gz && acceptsGzip(header(req, 'accept-encoding')))
+    return reply(200, type, gzipWithTail(entry.gz, tail), { ...extra, 'content-encoding': 'gzip' });
+  return reply(200, type, entry.text + tail, extra);
+}
+
+export interface StaticBody {
+  text: string;
+  gz: Buffer;
+  etag: string;
+}
+
+export function staticBody(text: string): StaticBody {
+  return { text, gz: gzipOnce(text), etag: `"${crc32(Buffer.from(text, 'utf8'), 0).toString(16)}-${text.length}"` };
+}
+
+/** The page and its assets: gzipped once, with an ETag, so a reload of an unchanged page is a 304. */
+export function staticReply(req: RequestInfo, type: string, b: StaticBody, extra: Record<string, string> = {}): Reply {
+  const tags = (header(req, 'if-none-match') ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+  const common = { ...extra, etag: b.etag, vary: 'accept-encoding', 'cache-control': 'no-cache' };
+  if (tags.includes(b.etag)) return reply(304, type, '', common);
+  if (acceptsGzip(header(req, 'accept-encoding')))
+    return reply(200, type, b.gz, { ...common, 'content-encoding': 'gzip' });
+  return reply(200, type, b.text, common);
+}
