@@ -45,8 +45,8 @@ const WRITING = [
   ...MIGRATION,
 ];
 
-/** Snapshot operations: the snapshot LVs and vmstate volumes they create or remove. */
-const SNAPSHOT = [
+/** Snapshot operations: the snapshot LVs and vmstate volumes they create or remove (tasks and locks). */
+export const SNAPSHOT = [
   'qmsnapshot',
   'vzsnapshot',
   'qmdelsnapshot',

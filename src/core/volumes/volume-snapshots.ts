@@ -4,6 +4,7 @@
 // Sources: pve-storage Storage.pm storage_migrate (`__migration__`, storage_migrate_snapshot: zfspool, and
 // btrfs with snapshots); pve-container VZDump/LXC.pm prepare/snapshot (`vzdump`); pve-guest-common
 // AbstractConfig.pm snapshot_create/snapshot_delete (guest snapshots, lock snapshot/snapshot-delete). Pure.
+import { SNAPSHOT } from '../dm/pending-rule';
 import type { GuestRecord } from '../node/guest-record';
 import type { PveState } from '../node/pve-state';
 
@@ -16,15 +17,9 @@ export interface SnapshotOwner {
 }
 
 const MIGRATE_TASKS = new Set(['qmigrate', 'vzmigrate']);
-const SNAPSHOT_TASKS = new Set([
-  'qmsnapshot',
-  'vzsnapshot',
-  'qmdelsnapshot',
-  'vzdelsnapshot',
-  'qmrollback',
-  'vzrollback',
-]);
-const SNAPSHOT_LOCKS = new Set(['snapshot', 'snapshot-delete', 'rollback']);
+// The snapshot operations of the pending rule (dm/pending-rule.ts): its task types and its locks.
+const SNAPSHOT_TASKS = new Set(SNAPSHOT.filter((op) => !op.startsWith('lock:')));
+const SNAPSHOT_LOCKS = new Set(SNAPSHOT.filter((op) => op.startsWith('lock:')).map((op) => op.slice(5)));
 
 type Guest = GuestRecord | undefined;
 
