@@ -64,7 +64,9 @@ console.log(
 console.log('| subprocess calls (calls.log) | measured | needed | ratio (target <= 2x) |');
 console.log('|---|---:|---:|---:|');
 console.log(`| the two looks (plan, final) | ${looks} | ${looks} | |`);
-console.log(`| re-checks before the actions | ${reads} | ${outcomes.length + withLv} (one map read each, one LV read for ${withLv}) | |`);
+console.log(
+  `| re-checks before the actions | ${reads} | ${outcomes.length + withLv} (one map read each, one LV read for ${withLv}) | |`,
+);
 console.log(`| the actions' commands | ${commands} | ${outcomes.length} | |`);
 console.log(
   `| **total** | **${calls.length}** (${((calls.length - looks) / outcomes.length).toFixed(2)} per action) | ${need} | **${ratio.toFixed(2)}x** ${ratio <= TARGET ? 'met' : 'NOT met'} |`,

@@ -11,14 +11,7 @@ import { cleanupContext } from '../core/cleanup/cleanup-context';
 import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/cleanup/plan-cleanup';
 import { shellQuote } from '../core/shell-quote';
 import type { DmEntry } from '../core/types';
-import {
-  type ActOptions,
-  type ActResult,
-  confirmEach,
-  runJournaled,
-  wasLocked,
-  withActionLocks,
-} from './action-steps';
+import { type ActOptions, type ActResult, confirmEach, runJournaled, wasLocked, withActionLocks } from './action-steps';
 import type { Analysis } from './analyze-host';
 import type { JournalAction } from './journal';
 import type { Answer } from './prompt';

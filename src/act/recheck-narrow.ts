@@ -6,7 +6,8 @@
 // now (analyze-host.ts reanalyzeSince): the executor's recheck then asks the same questions as after a
 // full gather. A full gather is taken instead when there is no such look or an action of this run failed
 // (its effect on the node is then not known).
-import type { Config } from '../core/config';
+
+import type { CleanupAction } from '../core/cleanup/plan-cleanup';
 import {
   classifyRecheck,
   deviceInfoArgv,
@@ -16,7 +17,7 @@ import {
   type RecheckTarget,
   recheckTarget,
 } from '../core/cleanup/recheck-narrow';
-import type { CleanupAction } from '../core/cleanup/plan-cleanup';
+import type { Config } from '../core/config';
 import { lvRowsSince, type SinceSnapshot } from '../core/node/node-view';
 import { parseDmInfo } from '../core/parse/parse-dmsetup';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../host/gather';
@@ -42,7 +43,10 @@ export interface RecheckState {
 }
 
 export function recheckState(narrow: NarrowRecheck | undefined): RecheckState {
-  return { base: narrow?.first.snapshot ? narrow.first : null, since: { removedMaps: new Set(), deactivatedLvs: new Set() } };
+  return {
+    base: narrow?.first.snapshot ? narrow.first : null,
+    since: { removedMaps: new Set(), deactivatedLvs: new Set() },
+  };
 }
 
 /** After an action: what it changed (done), or the look is no longer known (failed: a full gather next). */

@@ -127,7 +127,10 @@ function readOf(t: RecheckTarget, devs: DevRead[], lvs: CommandOutput): NarrowRe
         r.info && 'argv' in r.info
           ? r.info
           : ok(infoArgv, infoLine(r.info ?? { name: d.name, uuid: d.uuid, kname: 'dm-7', minor: 7, open: d.open }));
-      const table = Array.isArray(r.table) || r.table === undefined ? ok(deviceTableArgv(d), `${(r.table ?? d.table).join('\n')}\n`) : r.table;
+      const table =
+        Array.isArray(r.table) || r.table === undefined
+          ? ok(deviceTableArgv(d), `${(r.table ?? d.table).join('\n')}\n`)
+          : r.table;
       return { info, table, holders: r.holders ?? [] };
     }),
     lvs,
@@ -149,7 +152,11 @@ const DEVICE_CASES: Case[] = [
   ['table changed', { devs: [{ table: ['0 67108864 thin 252:4 3'] }] }, /its table changed since the plan/],
   ['table spacing only', { devs: [{ table: ['0  67108864 thin 252:4   2'] }] }, null],
   ['renamed', { devs: [{ info: { ...self, name: 'pve-vm--150--disk--0x' } }] }, /now named pve-vm--150--disk--0x/],
-  ['created again (new device number)', { devs: [{ info: { ...self, minor: 40 } }] }, /now device 252:40 .*created again/],
+  [
+    'created again (new device number)',
+    { devs: [{ info: { ...self, minor: 40 } }] },
+    /now device 252:40 .*created again/,
+  ],
   ['another UUID answers', { devs: [{ info: { ...self, uuid: `${MAP_UUID}x` } }] }, /is now another map/],
   [
     'gone (dmsetup: does not exist)',
@@ -169,7 +176,11 @@ const DEVICE_CASES: Case[] = [
     { devs: [{ table: failed(['dmsetup', 'table'], 1, 'ioctl failed: Input/output error\n') }] },
     /cannot re-read the table/,
   ],
-  ['lvs failed', { lvs: (t) => failed(lvsArgvOf(t), 5, '  Volume group "pve" not found\n') }, /cannot re-read LV pve\/vm-150-disk-0/],
+  [
+    'lvs failed',
+    { lvs: (t) => failed(lvsArgvOf(t), 5, '  Volume group "pve" not found\n') },
+    /cannot re-read LV pve\/vm-150-disk-0/,
+  ],
   ['lvs timed out', { lvs: (t) => timedOut(lvsArgvOf(t)) }, /cannot re-read LV .*timed out/],
   ['lvs junk', { lvs: (t) => ok(lvsArgvOf(t), '{"report": 1') }, /cannot re-read LV/],
   [
@@ -184,12 +195,19 @@ const DEVICE_CASES: Case[] = [
     { lvs: (t) => lvsNow(t, [lvRow({ lv_active: '', lv_attr: 'Vwi---tz--' })]) },
     /pve\/vm-150-disk-0 is inactive now/,
   ],
-  ['LV opened (attr)', { lvs: (t) => lvsNow(t, [lvRow({ lv_attr: 'Vwi-aotz--' })]) }, /changed \(attr Vwi-a-tz-- -> Vwi-aotz--\)/],
+  [
+    'LV opened (attr)',
+    { lvs: (t) => lvsNow(t, [lvRow({ lv_attr: 'Vwi-aotz--' })]) },
+    /changed \(attr Vwi-a-tz-- -> Vwi-aotz--\)/,
+  ],
   [
     'a pvmove started in the VG',
     {
       lvs: (t) =>
-        lvsNow(t, [lvRow(), lvRow({ lv_name: '[pvmove0]', lv_uuid: 'pppppp-pppp-pppp-pppp-pppp-pppp-pppppp', lv_attr: 'p-C-aom---' })]),
+        lvsNow(t, [
+          lvRow(),
+          lvRow({ lv_name: '[pvmove0]', lv_uuid: 'pppppp-pppp-pppp-pppp-pppp-pppp-pppppp', lv_attr: 'p-C-aom---' }),
+        ]),
     },
     /a pvmove is running in VG pve now/,
   ],
@@ -213,7 +231,11 @@ describe('classifyRecheck: a map without LV to remove (lv-missing)', () => {
   const t = targetOf(a);
   const cases: [string, CommandOutput, RegExp | null][] = [
     ['still no LV', lvsNow(t, []), null],
-    ['an LV of that name exists now', lvsNow(t, [lvRow({ lv_uuid: 'Zz9ZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZ' })]), /LV pve\/vm-150-disk-0 exists now/],
+    [
+      'an LV of that name exists now',
+      lvsNow(t, [lvRow({ lv_uuid: 'Zz9ZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZ' })]),
+      /LV pve\/vm-150-disk-0 exists now/,
+    ],
     ['the LV came back (its UUID)', lvsNow(t, [lvRow()]), /exists now/],
   ];
   for (const [what, lvs, want] of cases) {
@@ -248,7 +270,11 @@ describe('classifyRecheck: a kpartx partition and its parent', () => {
       [{ info: part }, { info: failed(['dmsetup', 'info'], 1, 'Device does not exist.\n') }],
       /its parent pve-vm--150--disk--0: UUID .* no longer exists/,
     ],
-    ['the parent table changed', [{ info: part }, { info: parent, table: ['0 200 linear 8:16 2048'] }], /its parent .*table changed/],
+    [
+      'the parent table changed',
+      [{ info: part }, { info: parent, table: ['0 200 linear 8:16 2048'] }],
+      /its parent .*table changed/,
+    ],
     ['the parent unreadable', [{ info: part }, { info: timedOut(['dmsetup', 'info']) }], /its parent .*cannot re-read/],
   ];
   for (const [what, devs, want] of cases) {

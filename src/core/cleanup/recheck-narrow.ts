@@ -7,9 +7,9 @@
 // executor decide again with the plan's own rules over that look and the PVE files read afresh
 // (act/analyze-host.ts reanalyzeSince, then apply-cleanup.ts recheck). Pure: argv out, outputs in.
 import type { NodeView } from '../node/node-view';
-import { DM_INFO_FIELDS, DM_INFO_SEPARATOR, type DmInfo, parseDmInfo } from '../parse/parse-dmsetup';
-import { type LvRow, LVS_FIELDS, parseLvs } from '../parse/parse-lvm';
 import { parseDmUuid } from '../parse/dm-name';
+import { DM_INFO_FIELDS, DM_INFO_SEPARATOR, type DmInfo, parseDmInfo } from '../parse/parse-dmsetup';
+import { LVS_FIELDS, type LvRow, parseLvs } from '../parse/parse-lvm';
 import type { CommandOutput } from '../snapshot';
 import type { DmEntry } from '../types';
 import { type CleanupAction, formatLvUuid, isPartition } from './plan-cleanup';
@@ -130,7 +130,19 @@ export function lvsArgv(s: LvSelection): string[] {
     PVMOVE,
   ].join(' || ');
   const select = s.vgKnown ? any : `vg_name="${s.vg}" && (${any})`;
-  const argv = ['lvs', '-a', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', LVS_FIELDS.join(','), '-S', select];
+  const argv = [
+    'lvs',
+    '-a',
+    '--reportformat',
+    'json',
+    '--units',
+    'b',
+    '--nosuffix',
+    '-o',
+    LVS_FIELDS.join(','),
+    '-S',
+    select,
+  ];
   return s.vgKnown ? [...argv, s.vg] : argv;
 }
 
@@ -145,7 +157,8 @@ function failureOf(c: CommandOutput): string | null {
   if (c.error === 'not-found') return `${c.argv[0]}: command not found`;
   if (c.error === 'timeout') return `${c.argv.slice(0, 2).join(' ')} timed out`;
   if (c.error === 'failed' && c.code === null) return c.message ?? 'failed';
-  if (c.code !== 0) return `${c.argv.slice(0, 2).join(' ')} exited ${c.code}: ${c.stderr.trim().split('\n').pop() ?? ''}`;
+  if (c.code !== 0)
+    return `${c.argv.slice(0, 2).join(' ')} exited ${c.code}: ${c.stderr.trim().split('\n').pop() ?? ''}`;
   return null;
 }
 
@@ -201,7 +214,8 @@ function deviceChange(d: RecheckDevice, r: NarrowRead['devices'][number] | undef
   if (d.role === 'parent' && now.open > d.open) return `it is open more now (open count ${now.open}, was ${d.open})`;
   if (!r.table) return `cannot re-read the table of ${d.name}: not read`;
   const tfail = failureOf(r.table);
-  if (tfail) return GONE.test(r.table.stderr) ? `${what} no longer exists` : `cannot re-read the table of ${d.name}: ${tfail}`;
+  if (tfail)
+    return GONE.test(r.table.stderr) ? `${what} no longer exists` : `cannot re-read the table of ${d.name}: ${tfail}`;
   if (norm(r.table.stdout.split('\n')) !== norm(d.table)) return 'its table changed since the plan';
   return null;
 }

@@ -160,7 +160,13 @@ export function lvRowsSince(rows: LvRow[], since: SinceSnapshot | undefined): Lv
   if (!off?.size) return rows;
   return rows.map((lv) =>
     off.has(`${lv.vg}/${lv.name}`)
-      ? { ...lv, active: false, kernelMajor: null, kernelMinor: null, attr: `${lv.attr.slice(0, 4)}--${lv.attr.slice(6)}` }
+      ? {
+          ...lv,
+          active: false,
+          kernelMajor: null,
+          kernelMinor: null,
+          attr: `${lv.attr.slice(0, 4)}--${lv.attr.slice(6)}`,
+        }
       : lv,
   );
 }
