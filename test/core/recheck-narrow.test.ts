@@ -195,10 +195,12 @@ const DEVICE_CASES: Case[] = [
     { lvs: (t) => lvsNow(t, [lvRow({ lv_active: '', lv_attr: 'Vwi---tz--' })]) },
     /pve\/vm-150-disk-0 is inactive now/,
   ],
+  // The open flag mirrors the map's open count, which the device reads decide (a kpartx parent's LV).
+  ['LV open flag only (attr[5])', { lvs: (t) => lvsNow(t, [lvRow({ lv_attr: 'Vwi-aotz--' })]) }, null],
   [
-    'LV opened (attr)',
-    { lvs: (t) => lvsNow(t, [lvRow({ lv_attr: 'Vwi-aotz--' })]) },
-    /changed \(attr Vwi-a-tz-- -> Vwi-aotz--\)/,
+    'LV read-only now (attr[1])',
+    { lvs: (t) => lvsNow(t, [lvRow({ lv_attr: 'Vri-a-tz--' })]) },
+    /changed \(attr Vwi-a-tz-- -> Vri-a-tz--\)/,
   ],
   [
     'a pvmove started in the VG',

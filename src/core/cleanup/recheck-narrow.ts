@@ -220,13 +220,17 @@ function deviceChange(d: RecheckDevice, r: NarrowRead['devices'][number] | undef
   return null;
 }
 
-/** The fields of an LV row that its map's fate depends on (not the fill level of a thin LV). */
+/**
+ * The fields of an LV row that its map's fate depends on: not the fill level of a thin LV, and not the
+ * open flag (lv_attr[5]): it mirrors the map's open count, which the device reads compare (a kpartx
+ * parent's LV is open until its partitions are removed first).
+ */
 function identityOf(r: LvRow): string {
   return JSON.stringify([
     r.name,
     r.uuid,
     r.vgUuid,
-    r.attr,
+    `${r.attr.slice(0, 5)}${r.attr.slice(6)}`,
     r.active,
     r.kernelMajor,
     r.kernelMinor,
