@@ -173,7 +173,7 @@ if (!existsSync(fakenode)) {
 }
 
 // The other benches of the project (the serve load test has its own script: npm run bench:serve).
-for (const f of ['mounts.mjs', 'volumes.mjs']) {
+for (const f of ['mounts.mjs', 'volumes.mjs', 'clean-calls.mjs']) {
   console.log(`\n== bench/${f}`);
   spawnSync(node, [join(fileURLToPath(new URL('.', import.meta.url)), f)], { stdio: 'inherit' });
 }
