@@ -185,7 +185,8 @@ const t0 = Date.now();
 const healthAtStart = new Map();
 let healthy0 = false;
 // A loaded machine takes its time for the first DM scan of 400 guests (seven calls of the fakes).
-while (Date.now() - t0 < Math.min(300_000, leftMs(600_000)) && !healthy0) {
+const firstScanMs = Math.min(300_000, leftMs() / 2);
+while (Date.now() - t0 < firstScanMs && !healthy0) {
   try {
     const h = await get('/healthz');
     const state = JSON.parse(h.body).state;

@@ -83,9 +83,12 @@ export async function lookAgain(
   const read = await readNarrow(o.host, target, o.narrow.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   const why = classifyRecheck(a, target, lvRowsSince(base.view.lvm.lvs ?? [], state.since), read);
   if (why) return { fresh: null, why };
+  // The rows just read (found as captured but for their open count) stand in for the captured ones.
+  const infoNow = new Map(read.devices.flatMap((d) => parseDmInfo(d.info.stdout)).map((i) => [i.name, i]));
+  const since: SinceSnapshot = { ...state.since, infoNow };
   let fresh: Analysis;
   try {
-    fresh = reanalyzeSince(o.host, base.snapshot, state.since as SinceSnapshot, o.narrow.config);
+    fresh = reanalyzeSince(o.host, base.snapshot, since, o.narrow.config);
   } catch (e) {
     throw new RefusedError([{ code: 'gather', message: `re-check before ${doing} failed: ${(e as Error).message}` }]);
   }

@@ -80,6 +80,11 @@ function attempt<T>(fn: () => T): { value: T; error: null } | { value: null; err
 export interface SinceSnapshot {
   removedMaps: ReadonlySet<string>;
   deactivatedLvs: ReadonlySet<string>;
+  /**
+   * `dmsetup info` rows read again just now, by map name (same name, UUID, device number and table as
+   * captured: the open count is the one that may differ, e.g. a kpartx parent once its partitions went).
+   */
+  infoNow?: ReadonlyMap<string, DmInfo>;
 }
 
 /** `dmsetup deps` lines of maps that are gone (a line reads `NAME: N dependencies\t: (...)`). */
@@ -127,6 +132,8 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null, si
   const { tables, deps } = parsed.value;
   let { info } = parsed.value;
   const removed = since?.removedMaps ?? new Set<string>();
+  const now = since?.infoNow;
+  if (now?.size) info = info.map((i) => now.get(i.name) ?? i);
   if (removed.size > 0) {
     info = info.filter((i) => !removed.has(i.name));
     for (const n of removed) {
