@@ -1,4 +1,4 @@
-// Typed errors. Only src/cli maps them to messages and exit codes (see exitCodeForError there).
+// Typed errors. Only src/cli maps them to messages and exit codes (src/cli/error-report.ts).
 
 /** The user asked for something impossible (bad flag, missing argument). Exit 64. */
 export class UsageError extends Error {
