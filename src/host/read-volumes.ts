@@ -1,6 +1,7 @@
-// Gathering for the volumes part, with a constant subprocess count: one `zfs list` for every zfspool
-// storage, one `rbd ls -l --format json` per rbd storage, one lister child per file storage; each under a
-// hard deadline, so a hanging Ceph cluster or dead NFS server makes that storage `unknown`, never a hang.
+// Gathering for the volumes part, with a bounded subprocess count: one `zfs list` for every zfspool
+// storage, `rbd ls -l` and `rbd trash ls` per rbd storage, one lister child per file storage; each under
+// a hard deadline, so a hanging Ceph cluster or dead NFS server makes that storage `unknown`, never a
+// hang. Then `rbd status` only for the RBD images that would otherwise be orphans (within one deadline).
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -13,7 +14,9 @@ import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
 import type { CommandOutput } from '../core/snapshot';
 import type { FileVolume, VolumesRaw } from '../core/volume-types';
+import { rbdWatchCandidates } from '../core/volumes/classify-volumes';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
+import { rbdStatusKey } from '../core/volumes/volume-rbd';
 import { filePath } from '../core/volumes/volume-storages';
 import type { Host } from './host';
 import { hostPath } from './host';
@@ -44,8 +47,11 @@ async function run(host: Host, argv: string[], timeoutMs: number, input?: string
   }
 }
 
-/** PVE's own rbd argv (RBDPlugin.pm $rbd_cmd): monhost/user/keyring for an external cluster. */
-export function rbdArgv(st: StorageConfig): string[] {
+/**
+ * PVE's own rbd argv (RBDPlugin.pm $rbd_cmd): monhost/user/keyring for an external cluster, then the
+ * subcommand (default: the listing rbd_ls runs).
+ */
+export function rbdArgv(st: StorageConfig, sub: string[] = ['ls', '-l', '--format', 'json']): string[] {
   const argv = ['rbd', '-p', st.props.pool ?? 'rbd'];
   if (st.props.monhost) {
     argv.push(
@@ -60,7 +66,35 @@ export function rbdArgv(st: StorageConfig): string[] {
     argv.push('-n', `client.${st.props.username ?? 'admin'}`, '--keyring', `/etc/pve/priv/ceph/${st.id}.keyring`);
   }
   if (st.props.namespace) argv.push('--namespace', st.props.namespace);
-  return [...argv, 'ls', '-l', '--format', 'json'];
+  return [...argv, ...sub];
+}
+
+/** Ceph RBD beyond `rbd ls -l`: the trash of every rbd storage (one call each, beside the listing). */
+const RBD_TRASH = ['trash', 'ls', '--all', '--long', '--format', 'json'];
+/** Parallel `rbd status` calls at most: a node with many orphan candidates does not start hundreds of clients. */
+const STATUS_PARALLEL = 4;
+
+/**
+ * `rbd status` for each image that would otherwise be an orphan (core rbdWatchCandidates), STATUS_PARALLEL
+ * at a time, all within one deadline of `timeoutMs`: an image whose call failed, timed out or was not
+ * reached by then stays without an answer and is UNKNOWN, never an orphan.
+ */
+async function readRbdWatchers(host: Host, pve: PveState, raw: VolumesRaw, timeoutMs: number): Promise<void> {
+  const stores = new Map(storagesOnNode(pve.storageConfig, pve.node).map((s) => [s.id, s]));
+  const todo = rbdWatchCandidates({ pve, raw, processes: [] });
+  if (todo.length === 0) return;
+  raw.rbdStatus = {};
+  const status = raw.rbdStatus;
+  const deadline = Date.now() + timeoutMs;
+  const worker = async () => {
+    for (let c = todo.shift(); c; c = todo.shift()) {
+      const st = stores.get(c.storage);
+      const left = deadline - Date.now();
+      if (!st || left <= 0) continue;
+      status[rbdStatusKey(c.storage, c.image)] = await run(host, rbdArgv(st, ['status', c.image, '--format', 'json']), left);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STATUS_PARALLEL, todo.length) }, worker));
 }
 
 /** /dev/zvol/<pool>/<name> -> ../../zdN links of the pools' zvols (for holders by fd). */
@@ -235,12 +269,18 @@ export async function gatherVolumes(
   }
   if (storages.some((s) => s.type === 'rbd')) raw.rbdDevices = readRbdDevices(host);
   for (const st of storages) {
-    if (st.type === 'rbd')
+    if (st.type === 'rbd') {
+      raw.rbdTrash ??= {};
+      const trash = raw.rbdTrash;
       jobs.push(
         run(host, rbdArgv(st), timeoutMs).then((r) => {
           raw.rbd[st.id] = r;
         }),
+        run(host, rbdArgv(st, RBD_TRASH), timeoutMs).then((r) => {
+          trash[st.id] = r;
+        }),
       );
+    }
     else if (isFileType(st.type))
       jobs.push(
         readFileStorage(host, st, mounts, timeoutMs, opts.mountState).then((r) => {
@@ -249,5 +289,6 @@ export async function gatherVolumes(
       );
   }
   await Promise.all(jobs);
+  if (raw.rbdTrash) await readRbdWatchers(host, pve, raw, timeoutMs);
   return raw;
 }

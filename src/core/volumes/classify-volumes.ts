@@ -53,14 +53,14 @@ function classifyStorageVolumes(
   const stat: VolumeStorageStatus = {
     storage: st.id,
     type: st.type,
-    status: listed.error ? 'unknown' : 'ok',
+    status: listed.error || listed.incomplete ? 'unknown' : 'ok',
     total: 0,
     orphan: 0,
     sizeBytes: 0,
     usedBytes: 0,
     orphanSizeBytes: 0,
   };
-  if (listed.error) stat.error = listed.error;
+  if (listed.error || listed.incomplete) stat.error = listed.error ?? listed.incomplete;
   const loc = storageLocation(st);
   // Bases that clones on the storage still depend on (ZFS origin, RBD parent, qcow2 backing file).
   const hasClones = new Set(listed.volumes.map((v) => v.baseOf).filter((b): b is string => !!b));
@@ -116,7 +116,19 @@ function volumesStatus(entries: VolumeEntry[], storages: VolumeStorageStatus[]):
   return entries.some((e) => e.status === 'orphan') ? 1 : 0;
 }
 
-export function classifyVolumes(input: ClassifyVolumesInput): VolumesResult {
+/**
+ * The RBD images whose watchers decide their verdict (volume-rbd.ts needsWatchers): the ones the
+ * verdict would call orphans with nothing yet saying a client has them open. The host asks `rbd status`
+ * for these only, so the number of calls follows the number of orphan candidates, not of images.
+ */
+export function rbdWatchCandidates(input: ClassifyVolumesInput): { storage: string; image: string }[] {
+  const r = classifyVolumes(input, (st) => st.type === 'rbd');
+  return r.entries
+    .filter((e) => e.reason === 'watchers-unread' && !e.snapshot && !e.trash)
+    .map((e) => ({ storage: e.storage, image: e.volid.slice(e.volid.indexOf(':') + 1).split('/').pop() as string }));
+}
+
+export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: StorageConfig) => boolean): VolumesResult {
   const { pve, raw } = input;
   const c = {
     pve,
@@ -128,7 +140,7 @@ export function classifyVolumes(input: ClassifyVolumesInput): VolumesResult {
   const entries: VolumeEntry[] = [];
   const storages: VolumeStorageStatus[] = [];
   for (const st of storagesOnNode(pve.storageConfig, pve.node)) {
-    if (!holdsGuestVolumes(st)) continue;
+    if (!holdsGuestVolumes(st) || (only && !only(st))) continue;
     const one = classifyStorageVolumes(st, listings, c);
     storages.push(one.stat);
     // One push per entry: a spread of a big storage's entries would exceed the argument limit.
