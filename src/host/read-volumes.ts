@@ -15,8 +15,8 @@ import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/pa
 import type { CommandOutput } from '../core/snapshot';
 import type { FileVolume, VolumesRaw } from '../core/volume-types';
 import { rbdWatchCandidates } from '../core/volumes/classify-volumes';
-import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { rbdStatusKey } from '../core/volumes/volume-rbd';
+import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
 import type { Host } from './host';
 import { hostPath } from './host';
@@ -91,7 +91,11 @@ async function readRbdWatchers(host: Host, pve: PveState, raw: VolumesRaw, timeo
       const st = stores.get(c.storage);
       const left = deadline - Date.now();
       if (!st || left <= 0) continue;
-      status[rbdStatusKey(c.storage, c.image)] = await run(host, rbdArgv(st, ['status', c.image, '--format', 'json']), left);
+      status[rbdStatusKey(c.storage, c.image)] = await run(
+        host,
+        rbdArgv(st, ['status', c.image, '--format', 'json']),
+        left,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(STATUS_PARALLEL, todo.length) }, worker));
@@ -280,8 +284,7 @@ export async function gatherVolumes(
           trash[st.id] = r;
         }),
       );
-    }
-    else if (isFileType(st.type))
+    } else if (isFileType(st.type))
       jobs.push(
         readFileStorage(host, st, mounts, timeoutMs, opts.mountState).then((r) => {
           raw.files[st.id] = r;

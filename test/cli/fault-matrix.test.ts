@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { main } from '../../src/cli/main';
 import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
-import { buildNode, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
+import { buildNode, hasFakenode, nodePath, runCli, SHARED, tempDir } from '../helpers/cli';
 
 const skip = hasFakenode ? false : 'fakenode not found (../shared/fakenode): the fault matrix needs its node';
 
@@ -210,7 +210,7 @@ function setUp(): Env {
   const node = buildNode(join(SHARED, 'fakenode/scenarios/mixed-volumes.json'));
   const dir = tempDir('pvh-matrix-');
   const cap = join(dir, 'base.json');
-  const r = runCli(['--root', join(node, 'root'), 'capture', cap], { pathPrefix: join(node, 'bin') });
+  const r = runCli(['--root', join(node, 'root'), 'capture', cap], { pathPrefix: nodePath(node) });
   assert.equal(r.code, 0, r.stderr);
   const mailLog = join(dir, 'mail.log');
   const sendmail = join(dir, 'sendmail');

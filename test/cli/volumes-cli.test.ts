@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildNode, fakenodeCompare, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
+import { buildNode, fakenodeCompare, hasFakenode, nodePath, runCli, SHARED, tempDir } from '../helpers/cli';
 
 const SCENARIO = join(SHARED, 'fakenode/scenarios/mixed-volumes.json');
 const skip = hasFakenode ? false : 'needs ../shared/fakenode';
@@ -19,9 +19,9 @@ function calls(node: string): { tool: string; argv: string[] }[] {
 }
 
 const cli = (node: string, args: string[]) =>
-  runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
+  runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${nodePath(node)}:${process.env.PATH}` } });
 
-test('volumes --json: every volume of mixed-volumes right (fakenode compare), one zfs list, one rbd ls', {
+test('volumes --json: every volume of mixed-volumes right (fakenode compare), one zfs list, one rbd ls and trash ls, rbd status for the orphan candidate only', {
   skip,
 }, () => {
   const node = buildNode(SCENARIO);
@@ -37,7 +37,15 @@ test('volumes --json: every volume of mixed-volumes right (fakenode compare), on
   assert.match(cmp.stdout, /(\d+)\/\1 volumes right/);
   const c = calls(node);
   assert.equal(c.filter((x) => x.tool === 'zfs').length, 1);
-  assert.equal(c.filter((x) => x.tool === 'rbd').length, 1);
+  // rbd: the listing and the trash once per storage; `rbd status` only for the one image the verdict
+  // would otherwise call an orphan (vm-151-disk-0: no lock, no krbd map) — not for the locked, mapped,
+  // referenced or foreign (csi-vol-) images.
+  const rbd = c.filter((x) => x.tool === 'rbd').map((x) => x.argv.slice(2).join(' '));
+  assert.deepEqual(rbd.sort(), [
+    'ls -l --format json',
+    'status vm-151-disk-0 --format json',
+    'trash ls --all --long --format json',
+  ]);
   assert.ok(!c.some((x) => ['pvesm', 'qm', 'pct'].includes(x.tool)));
   const e = doc.volumes.entries.find((x: { volid: string }) => x.volid === 'local-zfs:vm-100-disk-1');
   assert.equal(e.protected, true, 'an unreferenced zvol of a running VM is protected');

@@ -111,11 +111,18 @@ snaptime: 1712000000
   '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n\tschedule */15\n',
 };
 
+/** ceph-vm as the host reads it: the listing, an empty trash, and `rbd status` of the one orphan candidate. */
+const CEPH: Pick<VolumesRaw, 'rbd' | 'rbdTrash' | 'rbdStatus'> = {
+  rbd: { 'ceph-vm': ok(RBD) },
+  rbdTrash: { 'ceph-vm': ok('[]') },
+  rbdStatus: { 'ceph-vm/vm-151-disk-0': ok('{"watchers":[]}') },
+};
+
 function run(extra: Partial<HostSnapshot> = {}, rawOver: Partial<VolumesRaw> = {}, configs = CONFIGS) {
   const snap = node(configs, extra);
   const raw: VolumesRaw = {
     zfs: ok(ZFS),
-    rbd: { 'ceph-vm': ok(RBD) },
+    ...CEPH,
     files: {
       local: {
         ok: true,
@@ -327,7 +334,7 @@ test('pending operations: a running task of the guest marks its volumes pending,
     pve: parsePveState(snap),
     raw: {
       zfs: ok(ZFS),
-      rbd: { 'ceph-vm': ok(RBD) },
+      ...CEPH,
       files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } },
     },
     processes: [],
@@ -398,7 +405,7 @@ test('a guest whose config is unreadable makes its volumes unknown, never orphan
     pve: parsePveState(snap),
     raw: {
       zfs: ok(ZFS),
-      rbd: { 'ceph-vm': ok(RBD) },
+      ...CEPH,
       files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } },
     },
     processes: [],

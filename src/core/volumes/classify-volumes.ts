@@ -125,7 +125,13 @@ export function rbdWatchCandidates(input: ClassifyVolumesInput): { storage: stri
   const r = classifyVolumes(input, (st) => st.type === 'rbd');
   return r.entries
     .filter((e) => e.reason === 'watchers-unread' && !e.snapshot && !e.trash)
-    .map((e) => ({ storage: e.storage, image: e.volid.slice(e.volid.indexOf(':') + 1).split('/').pop() as string }));
+    .map((e) => ({
+      storage: e.storage,
+      image: e.volid
+        .slice(e.volid.indexOf(':') + 1)
+        .split('/')
+        .pop() as string,
+    }));
 }
 
 export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: StorageConfig) => boolean): VolumesResult {

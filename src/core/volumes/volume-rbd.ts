@@ -80,7 +80,10 @@ export function listRbd(
   const out = raw.rbd[st.id];
   const err = commandError(out, 'rbd ls');
   if (err) return { error: err, volumes: [] };
-  const volumes = parseRbdList(out.stdout).map((r) => imageEntry(st, raw, r));
+  // `__base__` is the base's own clone anchor (create_base): part of the base volume, never listed alone.
+  const volumes = parseRbdList(out.stdout)
+    .filter((r) => r.snapshot !== '__base__')
+    .map((r) => imageEntry(st, raw, r));
   const live = new Set(volumes.filter((v) => !v.snapshot).map((v) => v.own));
   for (const o of parseRbdListErrors(out.stderr)) {
     if (live.has(o.image)) continue;
@@ -102,7 +105,7 @@ export function listRbd(
     try {
       trash = parseRbdTrashList(trashOut.stdout);
     } catch (e) {
-      incomplete = (e as Error).message;
+      incomplete = `rbd trash ls: output unreadable (${(e as Error).message})`;
     }
   for (const t of trash)
     volumes.push({
@@ -171,8 +174,6 @@ function trashVerdict(
   st: StorageConfig,
   ref: Referenced,
 ): RbdFlags {
-  e.trash = { id: t.id, source: t.source, deletedAt: t.deletedAt, deferment: t.deferment };
-  e.sizeBytes = null;
   const since = t.deletedAt ? ` since ${t.deletedAt}` : '';
   const cmd = rbdCmd(st);
   const restore = `${cmd} trash restore ${t.id}`;

@@ -46,7 +46,6 @@ export function listStorageVolumes(
   }
 }
 
-
 function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?: string; volumes: ListedVolume[] } {
   const pool = st.props.pool;
   if (!pool) return { error: 'zfspool storage without a pool property', volumes: [] };

@@ -8,8 +8,8 @@ import type { StorageConfig } from '../parse/storage-config';
 import { redactCommandLine } from '../redact';
 import type { ProcessInfo } from '../snapshot';
 import type { VolumeEntry } from '../volume-types';
-import { REPLICATABLE_TYPES, type ReplicationView, replicaOf, replicateSnapshot } from './volume-replication';
 import { type RbdFlags, rbdRemnantVerdict, watchVerdict } from './volume-rbd';
+import { REPLICATABLE_TYPES, type ReplicationView, replicaOf, replicateSnapshot } from './volume-replication';
 import { ownerRunning, pveSnapshot } from './volume-snapshots';
 import { filePath, type ListedVolume } from './volume-storages';
 
@@ -54,6 +54,8 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   const visible = st.shared ? hits : hits.filter((h) => h.node === pve.node);
   const f: Flags = { pendingBy: new Set(), protectedBy: new Set() };
   if (visible.length > 0 && !v.snapshot && !v.trash?.nameInUse) e.references = visible.map(describeRef);
+  if (v.trash)
+    e.trash = { id: v.trash.id, source: v.trash.source, deletedAt: v.trash.deletedAt, deferment: v.trash.deferment };
   if (v.vmid === null) {
     e.status = 'ignored';
     e.reason = 'not-guest-volume';
