@@ -117,8 +117,6 @@ const NOT_YET: Record<string, Fault[] | 'all'> = {
   vgs: 'all',
   'lvs.autoactivation': 'all',
   'dmsetup.status': 'all',
-  'zfs list': 'all',
-  'rbd ls': 'all',
   lvs: ['empty'],
 };
 

@@ -229,3 +229,71 @@ test('ack: an orphaned volume is acknowledged like an orphaned LV (listed, accep
   assert.equal(cli(node, ['ack', '--remove', key]).code, 0);
   assert.equal(JSON.parse(cli(node, ['check', '--json']).stdout).acknowledged, undefined);
 });
+
+test('Ceph beyond rbd ls -l, through the rbd binary: trash by source, a half-removed image, a watched orphan; a hanging rbd status is UNKNOWN within the deadline', {
+  skip,
+}, () => {
+  const node = buildNode(SCENARIO);
+  const depth = (extra: Record<string, unknown>) =>
+    writeFileSync(
+      join(node, 'rbd-depth.json'),
+      JSON.stringify({
+        trash: {
+          'vm-pool': [
+            {
+              id: '5e4a2d9c1b7f',
+              name: 'vm-152-disk-0',
+              source: 'REMOVING',
+              deleted_at: 'Mon Nov 23 17:00:01 2026',
+              status: 'expired at Mon Nov 23 17:00:01 2026',
+            },
+            {
+              id: '6a0b',
+              name: 'vm-100-disk-9',
+              source: 'MIGRATION',
+              deleted_at: 'Mon Nov 23 17:00:01 2026',
+              status: 'expired at Mon Nov 23 17:00:01 2026',
+            },
+          ],
+        },
+        half_removed: { 'vm-pool': ['vm-153-disk-0'] },
+        ...extra,
+      }),
+    );
+  depth({ watchers: { 'vm-pool/vm-151-disk-0': [{ address: '10.0.0.12:0/3714432183', client: 4211, cookie: 1 }] } });
+  const r = cli(node, ['volumes', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const es = JSON.parse(r.stdout).volumes.entries as Record<string, any>[];
+  const get = (volid: string) => es.find((e) => e.volid === volid && !e.snapshot) as Record<string, any>;
+  assert.deepEqual(
+    [get('ceph-vm:vm-152-disk-0').reason, get('ceph-vm:vm-152-disk-0').hint],
+    [
+      'interrupted-removal',
+      'rbd -p vm-pool trash rm 5e4a2d9c1b7f (what the interrupted rbd rm would have done; it refuses an image that still has watchers)',
+    ],
+  );
+  assert.deepEqual([get('ceph-vm:vm-100-disk-9').status, get('ceph-vm:vm-100-disk-9').pending], ['valid', true]);
+  assert.equal(get('ceph-vm:vm-153-disk-0').hint, 'rbd -p vm-pool rm vm-153-disk-0');
+  const watched = get('ceph-vm:vm-151-disk-0');
+  assert.deepEqual(
+    [watched.status, watched.protectedBy, watched.watchers, watched.hint],
+    ['orphan', ['rbd-watcher'], ['10.0.0.12:0/3714432183'], undefined],
+  );
+  const keys = cli(node, ['check', '--format', 'nagios']).stdout;
+  assert.match(keys, /ceph-vm:vm-152-disk-0/);
+  // A hanging `rbd status`: that image UNKNOWN (never an orphan), the run ends within its deadline.
+  depth({ fail: { 'vm-pool/vm-151-disk-0': 'hang' } });
+  const t0 = Date.now();
+  const h = cli(node, ['volumes', '--json', '--timeout', '5']);
+  assert.ok(Date.now() - t0 < 30_000);
+  assert.equal(h.code, 3, h.stderr);
+  const hung = JSON.parse(h.stdout).volumes.entries.find((e: { volid: string }) => e.volid === 'ceph-vm:vm-151-disk-0');
+  assert.deepEqual([hung.status, hung.reason, hung.hint], ['unknown', 'watchers-unread', undefined]);
+  assert.match(hung.detail, /rbd status timed out/);
+  // A trash listing that fails: the storage is UNKNOWN with the reason, its images keep their verdicts.
+  depth({ fail: { 'trash:vm-pool': 'error' } });
+  const f = JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes;
+  assert.equal(f.status, 3);
+  assert.match(f.error, /ceph-vm.*rbd trash ls failed/);
+  assert.equal(f.entries.find((e: { volid: string }) => e.volid === 'ceph-vm:vm-300-disk-0').status, 'valid');
+});

@@ -2,6 +2,7 @@
 // (half removed), and the watchers of one image. Pure: text in, data out. Formats from ceph
 // src/tools/rbd/action/Trash.cc (do_list), List.cc (do_list) and Status.cc (do_show_status); the JSON
 // formatter `--format json` selects is compact (one line, no spaces).
+import { parseJson } from './volume-listing';
 
 /** Where an image in the trash came from (librbd rbd_trash_image_source_t as Trash.cc names it). */
 export type TrashSource = 'USER' | 'REMOVING' | 'MIGRATION' | 'MIRRORING' | string;
@@ -28,7 +29,7 @@ export interface RbdTrashEntry {
 export function parseRbdTrashList(text: string): RbdTrashEntry[] {
   const t = text.trim();
   if (!t) throw new Error('rbd trash ls: no output (an empty trash prints [])');
-  const data = JSON.parse(t) as unknown;
+  const data = parseJson(t, 'rbd trash ls');
   if (!Array.isArray(data)) throw new Error('rbd trash ls: not a JSON array');
   return data.map((r: Record<string, unknown>) => {
     if (typeof r?.id !== 'string' || !r.id || typeof r.name !== 'string')
@@ -83,7 +84,7 @@ export interface RbdWatcher {
 export function parseRbdStatus(text: string): RbdWatcher[] {
   const t = text.trim();
   if (!t) throw new Error('rbd status: no output');
-  const data = JSON.parse(t) as { watchers?: unknown };
+  const data = parseJson(t, 'rbd status') as { watchers?: unknown };
   if (!data || typeof data !== 'object' || !Array.isArray(data.watchers))
     throw new Error('rbd status: no "watchers" list');
   return data.watchers.map((w: Record<string, unknown>) => {

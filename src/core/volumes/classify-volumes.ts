@@ -2,6 +2,8 @@
 // same vocabulary as DM entries). Pure: listings and PVE state in, entries out. Report only: the hint
 // names the PVE command, nothing here deletes. Per volume the verdict is volume-verdict.ts's; here each
 // storage of this node is listed, counted, and the part's summary and status folded.
+
+import { describeRef } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
@@ -60,8 +62,10 @@ function classifyStorageVolumes(
     usedBytes: 0,
     orphanSizeBytes: 0,
   };
-  if (listed.error || listed.incomplete) stat.error = listed.error ?? listed.incomplete;
   const loc = storageLocation(st);
+  const unlisted = listed.error ? null : unlistedReferences(st, loc, listed.volumes, c);
+  if (unlisted) stat.status = 'unknown';
+  if (stat.status === 'unknown') stat.error = listed.error ?? listed.incomplete ?? unlisted ?? undefined;
   // Bases that clones on the storage still depend on (ZFS origin, RBD parent, qcow2 backing file).
   const hasClones = new Set(listed.volumes.map((v) => v.baseOf).filter((b): b is string => !!b));
   const newestReplicate = newestReplicateSnapshots(listed.volumes);
@@ -79,6 +83,32 @@ function classifyStorageVolumes(
     }
   }
   return { stat, entries };
+}
+
+/**
+ * A ZFS or RBD listing that lacks a volume this node's configs (a shared storage: the cluster's) name is
+ * less than the storage evidently holds — a cut-off or empty `zfs list`/`rbd ls` — so the storage is
+ * UNKNOWN, never "those volumes are fine and nothing else is there". A volume the trash holds or an
+ * unopenable directory entry counts as listed (it has its own verdict); [PENDING] lines are not counted.
+ */
+function unlistedReferences(
+  st: StorageConfig,
+  loc: string,
+  volumes: ListedVolume[],
+  c: Pick<VolumeContext, 'pve' | 'refs'>,
+): string | null {
+  if (st.type !== 'zfspool' && st.type !== 'rbd') return null;
+  const have = new Set(volumes.filter((v) => !v.snapshot).map((v) => v.own));
+  const missing: string[] = [];
+  const prefix = `${loc}|`;
+  for (const [k, hits] of c.refs) {
+    if (!k.startsWith(prefix) || have.has(k.slice(prefix.length))) continue;
+    const hit = hits.find((h) => (st.shared || h.node === c.pve.node) && h.ref.section !== 'pending');
+    if (hit) missing.push(`${k.slice(prefix.length)} (${describeRef(hit)})`);
+  }
+  if (missing.length === 0) return null;
+  const what = st.type === 'zfspool' ? 'zfs list' : 'rbd ls -l';
+  return `${what} does not show ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''} that the configs name: the listing is incomplete`;
 }
 
 /** The newest `__replicate_<job>_<ts>__` per volume and job: the job's base when no state file says. */

@@ -84,7 +84,12 @@ export function listRbd(
   const volumes = parseRbdList(out.stdout)
     .filter((r) => r.snapshot !== '__base__')
     .map((r) => imageEntry(st, raw, r));
-  const live = new Set(volumes.filter((v) => !v.snapshot).map((v) => v.own));
+  const live = new Set<string>();
+  for (const v of volumes) {
+    if (v.snapshot) continue;
+    if (live.has(v.own)) throw new Error(`rbd ls printed ${v.own} twice: the output cannot be trusted`);
+    live.add(v.own);
+  }
   for (const o of parseRbdListErrors(out.stderr)) {
     if (live.has(o.image)) continue;
     volumes.push({
@@ -105,7 +110,7 @@ export function listRbd(
     try {
       trash = parseRbdTrashList(trashOut.stdout);
     } catch (e) {
-      incomplete = `rbd trash ls: output unreadable (${(e as Error).message})`;
+      incomplete = (e as Error).message;
     }
   for (const t of trash)
     volumes.push({

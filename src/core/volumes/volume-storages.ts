@@ -66,9 +66,13 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
   const prefix = `${pool}/`;
   const volumes: ListedVolume[] = [];
   const seen = new Set<string>();
+  let poolLine = false;
   for (const d of all) {
-    if (!d.name.startsWith(prefix) || seen.has(d.name)) continue;
-    // Overlapping operands (`rpool` and `rpool/data`) list a dataset twice.
+    if (d.name === pool) poolLine = true;
+    if (!d.name.startsWith(prefix)) continue;
+    // The operands never overlap (read-volumes.ts passes the outermost pools only): a dataset printed
+    // twice is output that cannot be trusted.
+    if (seen.has(d.name)) throw new Error(`zfs list printed ${d.name} twice: the output cannot be trusted`);
     seen.add(d.name);
     const rest = d.name.slice(prefix.length);
     const at = rest.indexOf('@');
@@ -105,7 +109,9 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
       devices: kname ? [`/dev/${kname}`] : [],
     });
   }
-  return err ? { volumes } : { volumes };
+  // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.
+  if (!poolLine) throw new Error(`zfs list does not show the pool ${pool} itself: the listing is incomplete`);
+  return { volumes };
 }
 
 function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
