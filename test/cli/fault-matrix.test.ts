@@ -152,6 +152,9 @@ const INPUTS: Input[] = [
   command('lvs.autoactivation', ['dm'], /autoactivation/),
   volumesCommand('zfs list', (v) => v, 'zfs', /zfs/),
   volumesCommand('rbd ls', (v) => v.rbd, 'ceph-vm', /rbd/),
+  volumesCommand('rbd trash ls', (v) => v.rbdTrash, 'ceph-vm', /rbd trash ls/),
+  // Asked for the one orphan candidate of the node (vm-151-disk-0): its verdict hangs on the answer.
+  volumesCommand('rbd status', (v) => v.rbdStatus, 'ceph-vm/vm-151-disk-0', /rbd status|watchers/),
 ];
 
 /** Commands and the parts they build. */
