@@ -243,6 +243,14 @@ test('Ceph beyond rbd ls -l, through the rbd binary: trash by source, a half-rem
             {
               id: '5e4a2d9c1b7f',
               name: 'vm-152-disk-0',
+              source: 'USER',
+              deleted_at: 'Mon Nov 23 17:00:01 2026',
+              status: 'expired at Mon Nov 23 17:00:01 2026',
+            },
+            // An interrupted rbd rm: `rbd trash ls` never lists it; `rbd ls -l` names it on stderr.
+            {
+              id: '77c1',
+              name: 'vm-153-disk-0',
               source: 'REMOVING',
               deleted_at: 'Mon Nov 23 17:00:01 2026',
               status: 'expired at Mon Nov 23 17:00:01 2026',
@@ -268,12 +276,16 @@ test('Ceph beyond rbd ls -l, through the rbd binary: trash by source, a half-rem
   assert.deepEqual(
     [get('ceph-vm:vm-152-disk-0').reason, get('ceph-vm:vm-152-disk-0').hint],
     [
-      'interrupted-removal',
-      'rbd -p vm-pool trash rm 5e4a2d9c1b7f (what the interrupted rbd rm would have done; it refuses an image that still has watchers)',
+      'in-trash',
+      'to keep it: rbd -p vm-pool trash restore 5e4a2d9c1b7f; to drop it: check it holds nothing you need, then rbd -p vm-pool trash rm 5e4a2d9c1b7f',
     ],
   );
+  assert.equal(es.filter((e) => e.volid === 'ceph-vm:vm-153-disk-0').length, 1, 'the interrupted rm once');
   assert.deepEqual([get('ceph-vm:vm-100-disk-9').status, get('ceph-vm:vm-100-disk-9').pending], ['valid', true]);
-  assert.equal(get('ceph-vm:vm-153-disk-0').hint, 'rbd -p vm-pool rm vm-153-disk-0');
+  assert.deepEqual(
+    [get('ceph-vm:vm-153-disk-0').reason, get('ceph-vm:vm-153-disk-0').hint],
+    ['interrupted-removal', 'rbd -p vm-pool rm vm-153-disk-0'],
+  );
   const watched = get('ceph-vm:vm-151-disk-0');
   assert.deepEqual(
     [watched.status, watched.protectedBy, watched.watchers, watched.hint],

@@ -2,7 +2,10 @@
 // listing does not show — images in the RBD trash, images the pool's directory still names but that
 // cannot be opened (an `rbd rm` that did not finish), and the watchers of an image that would otherwise
 // be an orphan. Pure. Sources: pve-storage RBDPlugin.pm (rbd_ls, free_image), ceph src/tools/rbd/action
-// List.cc, Trash.cc, Status.cc and src/librbd/api/Image.cc (remove: trash move, then trash remove).
+// List.cc, Trash.cc, Status.cc; src/librbd/api/Image.cc (remove moves the image to the trash as
+// REMOVING, then removes it; list_images lists such "partially removed" images by name, so `rbd ls -l`
+// names them on stderr when it cannot open them; remove by name finishes them) and librbd.cc
+// RBD::trash_list (hides REMOVING entries from `rbd trash ls`).
 import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList, type RbdTrashEntry } from '../parse/rbd-depth';
 import type { StorageConfig } from '../parse/storage-config';
 import { parseRbdList } from '../parse/volume-listing';
@@ -112,7 +115,10 @@ export function listRbd(
     } catch (e) {
       incomplete = (e as Error).message;
     }
-  for (const t of trash)
+  const halfRemoved = new Set(volumes.filter((v) => v.openError).map((v) => v.own));
+  for (const t of trash) {
+    // The same interrupted removal seen twice (rbd ls lists REMOVING trash entries by name): one entry.
+    if (t.source === 'REMOVING' && halfRemoved.has(t.name)) continue;
     volumes.push({
       volname: t.name,
       own: t.name,
@@ -123,6 +129,7 @@ export function listRbd(
       devices: [],
       trash: { ...t, nameInUse: live.has(t.name) },
     });
+  }
   return incomplete ? { incomplete, volumes } : { volumes };
 }
 
