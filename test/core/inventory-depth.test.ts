@@ -57,7 +57,7 @@ test('inventory: references by config line, snapshots, and the task and lock tha
   assert.deepEqual(r.snapshots, ['before']);
   assert.deepEqual(r.operations.sort(), ['lock', 'lock:backup', 'task:vzdump']);
   assert.equal(r.pending, true);
-  assert.deepEqual([r.open, r.holders, r.watchers, r.krbdMapped], [false, [], [], false]);
+  assert.deepEqual([r.open, r.holders, r.watchers, r.krbdMapped], [false, [], undefined, undefined]);
 });
 
 test('inventory: an unused disk is referenced by its unusedN line; a krbd map is a holder', () => {
@@ -81,7 +81,7 @@ test('inventory: a volume nothing names, holds or explains has empty depth (the 
   const r = row(inventory(), 'local-zfs:vm-160-disk-0');
   assert.deepEqual(
     [r.references, r.holders, r.watchers, r.operations, r.open, r.pending, r.krbdMapped],
-    [[], [], [], [], false, false, false],
+    [[], [], undefined, [], false, false, undefined],
   );
   assert.equal(r.status, 'orphan');
 });

@@ -40,10 +40,10 @@ export interface InventoryVolume {
   holders: string[];
   /** Open by anyone: a holder here, an RBD lock or watcher, a krbd map, an open count on a DM map. */
   open: boolean;
-  /** RBD: the clients watching it (`rbd status`), on any node. */
-  watchers: string[];
-  /** RBD: mapped by krbd on this node. */
-  krbdMapped: boolean;
+  /** RBD: the clients watching it (`rbd status`), on any node (present when it was asked). */
+  watchers?: string[];
+  /** RBD: mapped by krbd on this node (present when it is). */
+  krbdMapped?: true;
   /**
    * The operations that explain it or hold it: a task of its guest (`task:qmigrate`), the guest's lock
    * (`lock`, `lock:backup`), HA (`ha:migrate`), a replication job (`replication-job:100-0`), Ceph's own
@@ -91,8 +91,6 @@ const depth = () => ({
   references: [] as string[],
   holders: [] as string[],
   open: false,
-  watchers: [] as string[],
-  krbdMapped: false,
   operations: [] as string[],
   pending: false,
 });
@@ -123,14 +121,14 @@ function addDepth(
 ): void {
   addAll(v.references, more.references);
   addAll(v.holders, more.holders);
-  addAll(v.watchers, more.watchers ?? []);
+  if (more.watchers) addAll((v.watchers ??= []), more.watchers);
   addAll(
     v.operations,
     e.protectedBy.filter((p) => OPERATION.test(p)),
   );
   v.open ||= e.open;
   v.pending ||= e.pending;
-  v.krbdMapped ||= e.protectedBy.includes('krbd-mapped');
+  if (e.protectedBy.includes('krbd-mapped')) v.krbdMapped = true;
 }
 
 /** The inventory (see the header), in volume-ID order, DM-only entries last. */

@@ -70,8 +70,10 @@ function classifyStorageVolumes(
   const hasClones = new Set(listed.volumes.map((v) => v.baseOf).filter((b): b is string => !!b));
   const newestReplicate = newestReplicateSnapshots(listed.volumes);
   const entries: VolumeEntry[] = [];
+  // One context for the storage (not one object per volume: 10,000 volumes, 10,000 copies).
+  const ctx: VolumeContext = { ...c, hasClones, newestReplicate };
   for (const v of listed.volumes) {
-    const e = classifyVolume(st, loc, v, { ...c, hasClones, newestReplicate });
+    const e = classifyVolume(st, loc, v, ctx);
     entries.push(e);
     if (e.snapshot) continue;
     stat.total++;
