@@ -164,7 +164,7 @@ test('ack --keys: the keys `ack KEY` accepts now, one per line; with --list the 
 }, () => {
   const node = buildNode(SCENARIO);
   const cli = (args: string[]) =>
-    runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
+    runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${nodePath(node)}:${process.env.PATH}` } });
   const table = cli(['ack', '--format', 'json']);
   assert.equal(table.code, 0, table.stderr);
   const rows = JSON.parse(table.stdout) as { key: string; severity: number; acknowledged?: unknown }[];

@@ -121,7 +121,10 @@ function addDepth(
 ): void {
   addAll(v.references, more.references);
   addAll(v.holders, more.holders);
-  if (more.watchers) addAll((v.watchers ??= []), more.watchers);
+  if (more.watchers) {
+    v.watchers = v.watchers ?? [];
+    addAll(v.watchers, more.watchers);
+  }
   addAll(
     v.operations,
     e.protectedBy.filter((p) => OPERATION.test(p)),
