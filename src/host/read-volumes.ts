@@ -14,7 +14,6 @@ import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
 import type { CommandOutput } from '../core/snapshot';
 import type { FileVolume, VolumesRaw } from '../core/volume-types';
-import { rbdWatchCandidates } from '../core/volumes/classify-volumes';
 import { rbdStatusKey } from '../core/volumes/volume-rbd';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
@@ -74,14 +73,23 @@ const RBD_TRASH = ['trash', 'ls', '--all', '--long', '--format', 'json'];
 /** Parallel `rbd status` calls at most: a node with many orphan candidates does not start hundreds of clients. */
 const STATUS_PARALLEL = 4;
 
+/** The RBD images whose watchers decide their verdict: the decision is the core's, handed in by the caller. */
+export type RbdCandidates = (raw: VolumesRaw) => { storage: string; image: string }[];
+
 /**
- * `rbd status` for each image that would otherwise be an orphan (core rbdWatchCandidates), STATUS_PARALLEL
- * at a time, all within one deadline of `timeoutMs`: an image whose call failed, timed out or was not
- * reached by then stays without an answer and is UNKNOWN, never an orphan.
+ * `rbd status` for each image the caller names (core rbdWatchCandidates: those that would otherwise be
+ * orphans), STATUS_PARALLEL at a time, all within one deadline of `timeoutMs`: an image whose call
+ * failed, timed out or was not reached by then stays without an answer and is UNKNOWN, never an orphan.
  */
-async function readRbdWatchers(host: Host, pve: PveState, raw: VolumesRaw, timeoutMs: number): Promise<void> {
+async function readRbdWatchers(
+  host: Host,
+  pve: PveState,
+  raw: VolumesRaw,
+  opts: { timeoutMs: number; candidates: RbdCandidates },
+): Promise<void> {
+  const { timeoutMs } = opts;
   const stores = new Map(storagesOnNode(pve.storageConfig, pve.node).map((s) => [s.id, s]));
-  const todo = rbdWatchCandidates({ pve, raw, processes: [] });
+  const todo = opts.candidates(raw);
   if (todo.length === 0) return;
   raw.rbdStatus = {};
   const status = raw.rbdStatus;
@@ -241,7 +249,7 @@ async function readFileStorage(
 export async function gatherVolumes(
   host: Host,
   pve: PveState,
-  opts: { timeoutMs?: number; mountState?: Map<string, string> } = {},
+  opts: { timeoutMs?: number; mountState?: Map<string, string>; rbdCandidates?: RbdCandidates } = {},
 ): Promise<VolumesRaw> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_VOLUME_TIMEOUT_MS;
   const storages = storagesOnNode(pve.storageConfig, pve.node).filter(holdsGuestVolumes);
@@ -292,6 +300,8 @@ export async function gatherVolumes(
       );
   }
   await Promise.all(jobs);
-  if (raw.rbdTrash) await readRbdWatchers(host, pve, raw, timeoutMs);
+  // Without the core's list of candidates no image is asked: their verdicts are then UNKNOWN, never orphans.
+  if (raw.rbdTrash && opts.rbdCandidates)
+    await readRbdWatchers(host, pve, raw, { timeoutMs, candidates: opts.rbdCandidates });
   return raw;
 }
