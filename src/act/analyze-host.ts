@@ -3,18 +3,44 @@
 
 import { analyzeNode } from '../core/analyze/analyze-node';
 import type { Config } from '../core/config';
-import { type NodeView, parseNode } from '../core/node/node-view';
+import { type NodeView, parseNode, type SinceSnapshot } from '../core/node/node-view';
+import type { HostSnapshot } from '../core/snapshot';
 import type { DmResult } from '../core/types';
 import { gatherSnapshot } from '../host/gather';
 import type { Host } from '../host/host';
+import { readDeviceLinks } from '../host/read-links';
+import { readHostname, readNodeFiles, readProcesses } from '../host/read-node';
 
 /** One gathered node, parsed once (view) and decided once (result, from analyzeNode). */
 export interface Analysis {
   view: NodeView;
   result: DmResult;
+  /** What was gathered (the narrow re-check decides again over it). */
+  snapshot?: HostSnapshot;
 }
 
 export async function analyzeHost(host: Host, config: Config = {}, timeoutMs?: number): Promise<Analysis> {
-  const view = parseNode(await gatherSnapshot(host, { timeoutMs }));
-  return { view, result: analyzeNode(view, config) };
+  const snapshot = await gatherSnapshot(host, { timeoutMs });
+  const view = parseNode(snapshot);
+  return { view, result: analyzeNode(view, config), snapshot };
+}
+
+/**
+ * The node as clean's narrow re-check knows it (no subprocess): the device-mapper and LVM outputs of
+ * `base` with what this run changed itself (`since`), and the PVE files, hostname and processes read
+ * now — guest configs, tasks, locks, HA and the running guests decide pending and protected. The
+ * map and LV the action touches were just read again and found as in `base` (core/cleanup/recheck-narrow.ts).
+ */
+export function reanalyzeSince(host: Host, base: HostSnapshot, since: SinceSnapshot, config: Config = {}): Analysis {
+  const files = readNodeFiles(host);
+  const snapshot: HostSnapshot = {
+    ...base,
+    capturedAt: host.now().toISOString(),
+    hostname: readHostname(host),
+    files,
+    processes: readProcesses(host),
+    links: readDeviceLinks(host, files),
+  };
+  const view = parseNode(snapshot, { since });
+  return { view, result: analyzeNode(view, config), snapshot };
 }

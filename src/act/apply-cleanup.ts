@@ -1,7 +1,8 @@
 // The cleanup executor (design.md "Cleanup", to the letter). For each planned action:
 // (1) the person answers first — no PVE lock is held while a prompt waits (PVE gives up after 10 s);
 // (2) take the guest config lock(s) and the storage lock of the volume's storage;
-// (3) re-gather and re-classify from fresh data; anything changed → skip with the reason;
+// (3) look again — narrowly, at only the map and LV the action touches, with the PVE files read afresh
+// (recheck-narrow.ts), or by a full gather — and re-classify; anything changed → skip with the reason;
 // (4) write and fsync the journal entry; (5) run the command, which names the device by identity;
 // (6) release. A failed re-gather or a failed precondition stops the whole run (exit 3).
 // The steps themselves are shared with `restore` (action-steps.ts); what is decided here is what a
@@ -10,18 +11,11 @@ import { cleanupContext } from '../core/cleanup/cleanup-context';
 import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/cleanup/plan-cleanup';
 import { shellQuote } from '../core/shell-quote';
 import type { DmEntry } from '../core/types';
-import {
-  type ActOptions,
-  type ActResult,
-  confirmEach,
-  regather,
-  runJournaled,
-  wasLocked,
-  withActionLocks,
-} from './action-steps';
+import { type ActOptions, type ActResult, confirmEach, runJournaled, wasLocked, withActionLocks } from './action-steps';
 import type { Analysis } from './analyze-host';
 import type { JournalAction } from './journal';
 import type { Answer } from './prompt';
+import { lookAgain, type NarrowRecheck, noteOutcome, type RecheckState, recheckState } from './recheck-narrow';
 
 export type { Analysis } from './analyze-host';
 export { assertSafe, RefusedError } from './preconditions';
@@ -32,6 +26,8 @@ export interface ApplyOptions extends ActOptions {
   clusterLock?: { budgetMs: number; maxRecheckMs: number };
   /** Ask the person; null = confirmed already (--yes). */
   confirm: ((a: CleanupAction, index: number, total: number) => Promise<Answer>) | null;
+  /** Re-check narrowly from the plan's look (absent: a full gather before every action). */
+  narrow?: NarrowRecheck;
 }
 
 export type OutcomeResult = ActResult;
@@ -52,21 +48,26 @@ export const CLUSTER_LOCK_BUDGET_S = 60;
 export const MAX_CLUSTER_LOCK_WORK_S = 40;
 
 export function applyCleanup(actions: CleanupAction[], o: ApplyOptions): Promise<Outcome[]> {
+  const state = recheckState(o.narrow);
   return confirmEach<CleanupAction, Outcome>(actions, {
     ask: o.confirm,
     declined: (action, why) => ({ action, result: 'declined', why }),
-    run: (a) => applyOne(a, o),
+    run: async (a) => {
+      const out = await applyOne(a, o, state);
+      noteOutcome(state, a, out.result);
+      return out;
+    },
     progress: { sink: o.progress, title: (a) => a.effect, outcome: (r) => r },
   });
 }
 
-async function applyOne(a: CleanupAction, o: ApplyOptions): Promise<Outcome> {
+async function applyOne(a: CleanupAction, o: ApplyOptions, state: RecheckState): Promise<Outcome> {
   // Guest config locks first (every local guest whose config names the volume, ascending VMID),
   // then the storage lock: the order qm/pct take them in.
   const storage = a.storage ? { id: a.storage, shared: a.storageShared } : null;
   const r = await withActionLocks(o.host, { guests: a.guestLocks, storage, waitMs: o.lockWaitMs }, async () => {
     const lockedAt = performance.now();
-    const fresh = await regather(o, `acting on ${a.name}`);
+    const look = await lookAgain(a, o, state);
     // pmxcfs expires a cluster lock after 120 s (PVE::Cluster cfs_lock): the work under it must end well
     // within that, or another node could take the storage lock while we act. A re-gather that took
     // long (lvs slow on a busy SAN) is a reason to skip, not to act late.
@@ -78,10 +79,13 @@ async function applyOne(a: CleanupAction, o: ApplyOptions): Promise<Outcome> {
     const why =
       a.storageShared && heldMs > budget.maxRecheckMs
         ? `the cluster lock was held ${(heldMs / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${budget.budgetMs / 1000} s; pmxcfs expires the lock after 120 s): skipped, run clean again`
-        : recheck(a, fresh);
-    if (why) {
+        : look.fresh
+          ? recheck(a, look.fresh)
+          : look.why;
+    const fresh = look.fresh;
+    if (why || !fresh) {
       o.log?.(`skip ${a.name}: ${why}`);
-      return { action: a, result: 'skipped', why } satisfies Outcome;
+      return { action: a, result: 'skipped', why: why ?? undefined } satisfies Outcome;
     }
     // Under a cluster lock the action gets what is left of the 60 s budget (re-check + action ≤ 60 s).
     const leftMs = budget.budgetMs - (performance.now() - lockedAt);

@@ -53,6 +53,11 @@ export function liveHost(ctx: CommandContext): Host {
   return createHost({ root: ctx.global.root, env: ctx.io.env });
 }
 
+/** The deadline of each dmsetup/lvs call (config dm.command_timeout; undefined: the gather's default). */
+export function commandTimeoutOf(config: Config): number | undefined {
+  return config.dm?.command_timeout ? config.dm.command_timeout * 1000 : undefined;
+}
+
 /** --lock-wait SECONDS (default 10 s, as PVE's own lock wait). */
 export function lockWaitMs(v: { 'lock-wait'?: string }): number {
   const s = v['lock-wait'];
@@ -87,7 +92,7 @@ export async function withActSession<T>(
       });
     }
     const config = readConfig(host, ctx.global.config);
-    const timeoutMs = config.dm?.command_timeout ? config.dm.command_timeout * 1000 : undefined;
+    const timeoutMs = commandTimeoutOf(config);
     const analyze = () => analyzeHost(host, config, timeoutMs);
     let first: Analysis;
     try {

@@ -139,6 +139,16 @@ function describe(host: Host, pid: number, comm: string): ProcessInfo {
  * (core/node/view-consistency.ts). `read` is true when /sys/block was listed and every map's name read,
  * else why not: an unreadable sysfs must not look like a kernel without maps.
  */
+/** /sys/block/dm-N/holders of one map (clean's narrow re-check), or why it cannot be read. */
+export function readDmHolders(host: Host, kname: string): string[] | string {
+  if (!/^dm-\d+$/.test(kname)) return `'${kname}' is not a device-mapper device name`;
+  try {
+    return readdirSync(hostPath(host, `/sys/block/${kname}/holders`));
+  } catch (e) {
+    return `/sys/block/${kname}/holders: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+}
+
 export function readSysDmState(host: Host): { sysDm: SysDmEntry[]; read: true | string } {
   let names: string[];
   try {

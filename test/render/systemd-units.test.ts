@@ -11,6 +11,7 @@ import {
   renderServeUnit,
   renderServiceUnit,
   renderTimerUnit,
+  SERVE_ENVIRONMENT,
   systemdQuote,
 } from '../../src/render/systemd-units';
 import { SOURCE_URL } from '../../src/version';
@@ -73,6 +74,20 @@ test('systemd units: systemd-analyze verify accepts both units', (t): void => {
   );
   const bad = spawnSync(tool, ['verify', '--man=no', join(dir, 'pve-health.service')], { encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
+});
+
+test('serve unit: its memory environment is in the unit, and node takes NODE_OPTIONS as given', () => {
+  const lines = PVE_HEALTH_SERVE_SERVICE_UNIT.split('\n');
+  assert.ok(lines.includes('Environment=MALLOC_ARENA_MAX=2'), PVE_HEALTH_SERVE_SERVICE_UNIT);
+  assert.ok(lines.includes(`Environment=NODE_OPTIONS=${SERVE_ENVIRONMENT.NODE_OPTIONS}`));
+  // A flag node refuses in NODE_OPTIONS would keep the service from starting at all.
+  const r = spawnSync(process.execPath, ['-e', 'console.log(require("node:v8").getHeapStatistics().heap_size_limit)'], {
+    env: { ...process.env, ...SERVE_ENVIRONMENT },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  // The check's unit runs once and exits: it keeps node's defaults.
+  assert.ok(!PVE_HEALTH_SERVICE_UNIT.includes('Environment=NODE_OPTIONS'));
 });
 
 test('systemd units: each names its documentation (man page and homepage)', () => {

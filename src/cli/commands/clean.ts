@@ -9,6 +9,7 @@ import { UsageError } from '../../core/errors';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
 import {
   type ActSession,
+  commandTimeoutOf,
   liveHost,
   lockWaitMs,
   sayFor,
@@ -108,7 +109,12 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
     const { result: outcomes, journalPath } = await withJournal(
       s,
       { command: 'clean', interactive, lockWaitMs: wait },
-      ({ steps, ask }) => applyCleanup(plan.actions, { ...steps, confirm: ask }),
+      ({ steps, ask }) =>
+        applyCleanup(plan.actions, {
+          ...steps,
+          confirm: ask,
+          narrow: { first, config: s.config, timeoutMs: commandTimeoutOf(s.config) },
+        }),
     );
     say(renderSummary(outcomes, journalPath, { undo: journalPath ? undoCommand(ctx, journalPath) : undefined }));
     // The exit code is the state that is left, from a last fresh look.

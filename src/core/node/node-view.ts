@@ -73,7 +73,30 @@ function attempt<T>(fn: () => T): { value: T; error: null } | { value: null; err
   }
 }
 
-function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null): DmView {
+/**
+ * What this run changed itself since the snapshot was taken (clean's narrow re-check): maps it removed,
+ * LVs it deactivated (VG/LV). The view shows them as they are now; everything else as captured.
+ */
+export interface SinceSnapshot {
+  removedMaps: ReadonlySet<string>;
+  deactivatedLvs: ReadonlySet<string>;
+  /**
+   * `dmsetup info` rows read again just now, by map name (same name, UUID, device number and table as
+   * captured: the open count is the one that may differ, e.g. a kpartx parent once its partitions went).
+   */
+  infoNow?: ReadonlyMap<string, DmInfo>;
+}
+
+/** `dmsetup deps` lines of maps that are gone (a line reads `NAME: N dependencies\t: (...)`). */
+function withoutDepsLines(text: string, removed: ReadonlySet<string>): string {
+  if (removed.size === 0) return text;
+  return text
+    .split('\n')
+    .filter((l) => ![...removed].some((n) => l.startsWith(`${n}: `) && /^\d+ dependenc/.test(l.slice(n.length + 2))))
+    .join('\n');
+}
+
+function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null, since?: SinceSnapshot): DmView {
   const cmd = (k: string) => snap.commands[k];
   const statusFailure = commandFailure(cmd(COMMAND_KEYS.dmStatus));
   const statusText = statusFailure ? '' : (cmd(COMMAND_KEYS.dmStatus)?.stdout ?? '');
@@ -106,13 +129,24 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null): D
     };
   });
   if (parsed.error !== null) return { failure: `unreadable dmsetup output: ${parsed.error}`, ...empty };
-  const { info, tables, deps } = parsed.value;
+  const { tables, deps } = parsed.value;
+  let { info } = parsed.value;
+  const removed = since?.removedMaps ?? new Set<string>();
+  const now = since?.infoNow;
+  if (now?.size) info = info.map((i) => now.get(i.name) ?? i);
+  if (removed.size > 0) {
+    info = info.filter((i) => !removed.has(i.name));
+    for (const n of removed) {
+      tables.delete(n);
+      deps.delete(n);
+    }
+  }
   const disagreement = dmViewDisagreement({
     info,
     tables,
     deps,
-    depsText: cmd(COMMAND_KEYS.dmDeps)?.stdout ?? '',
-    sysDm: snap.sysDm,
+    depsText: withoutDepsLines(cmd(COMMAND_KEYS.dmDeps)?.stdout ?? '', removed),
+    sysDm: sysDmSince(snap, since),
     sysDmRead: snap.sysDmRead,
     lvs: lvm.lvs,
   });
@@ -122,14 +156,36 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null): D
   return { failure: null, info, tables, deps, devices, index, statusText, statusFailure };
 }
 
-function parseLvm(snap: HostSnapshot): LvmView {
+function sysDmSince(snap: HostSnapshot, since?: SinceSnapshot): HostSnapshot['sysDm'] {
+  const removed = since?.removedMaps;
+  return removed?.size ? snap.sysDm.filter((s) => !removed.has(s.name)) : snap.sysDm;
+}
+
+/** LV rows as lvs prints them once `lvchange -an` took the maps of `since.deactivatedLvs`: state and open flags off, no kernel device. */
+export function lvRowsSince(rows: LvRow[], since: SinceSnapshot | undefined): LvRow[] {
+  const off = since?.deactivatedLvs;
+  if (!off?.size) return rows;
+  return rows.map((lv) =>
+    off.has(`${lv.vg}/${lv.name}`)
+      ? {
+          ...lv,
+          active: false,
+          kernelMajor: null,
+          kernelMinor: null,
+          attr: `${lv.attr.slice(0, 4)}--${lv.attr.slice(6)}`,
+        }
+      : lv,
+  );
+}
+
+function parseLvm(snap: HostSnapshot, since?: SinceSnapshot): LvmView {
   const lvsOut = snap.commands[COMMAND_KEYS.lvs];
   const vgsOut = snap.commands[COMMAND_KEYS.vgs];
   let lvsError = commandFailure(lvsOut);
   let lvs: LvRow[] | null = null;
   if (!lvsError) {
     const r = attempt(() => parseLvs(lvsOut?.stdout ?? ''));
-    lvs = r.value;
+    lvs = r.value && lvRowsSince(r.value, since);
     if (r.error !== null) lvsError = `unreadable lvs output: ${r.error}`;
   }
   let vgsError = vgsOut ? commandFailure(vgsOut) : 'vgs not run';
@@ -142,10 +198,13 @@ function parseLvm(snap: HostSnapshot): LvmView {
   return buildLvmView({ lvs, lvsError, lvsTimedOut: lvsOut?.error === 'timeout', vgs, vgsError });
 }
 
-/** `pve`: the snapshot's PVE state when a part that needs only that parsed it already (parsePveState). */
-export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState } = {}): NodeView {
+/**
+ * `pve`: the snapshot's PVE state when a part that needs only that parsed it already (parsePveState).
+ * `since`: what this run changed itself since the capture (SinceSnapshot).
+ */
+export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState; since?: SinceSnapshot } = {}): NodeView {
   const pve = parsed.pve ?? parsePveState(snap);
-  const lvm = parseLvm(snap);
+  const lvm = parseLvm(snap, parsed.since);
   const warnings = [...pve.warnings];
   // lvs prints these for a VG with a missing PV, and may still exit 0.
   const lvsErr = snap.commands[COMMAND_KEYS.lvs]?.stderr ?? '';
@@ -158,12 +217,12 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState } = {}): 
     capturedAt: snap.capturedAt,
     hostname: snap.hostname,
     node: pve.node,
-    dm: parseDm(snap, lvm, storageGap),
+    dm: parseDm(snap, lvm, storageGap, parsed.since),
     lvm,
     pve,
     commands: snap.commands,
     processes: snap.processes,
-    sysDm: snap.sysDm,
+    sysDm: sysDmSince(snap, parsed.since),
     links: snap.links ?? {},
     files: snap.files,
     warnings,
