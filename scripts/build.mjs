@@ -1,6 +1,7 @@
 // Bundles the CLI into one CommonJS file that runs on Node 18+ (Debian 12's nodejs) and newer.
-import { build } from 'esbuild';
+
 import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 

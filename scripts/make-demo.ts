@@ -6,13 +6,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { redactSnapshot } from '../src/core/redact';
-import { parsePveState } from '../src/core/node/pve-state';
-import { VOLUMES_EXTRA_KEY } from '../src/core/volume-types';
-import { gatherSnapshot } from '../src/host/gather';
-import { gatherVolumes } from '../src/host/read-volumes';
-import { createHost } from '../src/host/host';
 import { fileURLToPath } from 'node:url';
+import { parsePveState } from '../src/core/node/pve-state';
+import { redactSnapshot } from '../src/core/redact';
+import { VOLUMES_EXTRA_KEY } from '../src/core/volume-types';
+import { rbdWatchCandidates } from '../src/core/volumes/classify-volumes';
+import { gatherSnapshot } from '../src/host/gather';
+import { createHost } from '../src/host/host';
+import { gatherVolumes } from '../src/host/read-volumes';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const fakenode = process.env.FAKENODE ?? resolve(repo, '../shared/fakenode/fakenode.py');
@@ -41,7 +42,10 @@ try {
   const host = createHost({ root: join(node, 'root'), env, now: () => new Date('2026-11-20T08:00:00Z') });
   const gathered = await gatherSnapshot(host);
   // The volumes part (ZFS, RBD, dir) exactly as `volumes` gathers it on a node: fake zfs/rbd on PATH.
-  const volumes = await gatherVolumes(host, parsePveState(gathered));
+  const pve = parsePveState(gathered);
+  const volumes = await gatherVolumes(host, pve, {
+    rbdCandidates: (raw) => rbdWatchCandidates({ pve, raw, processes: [] }),
+  });
   const snap = redactSnapshot(gathered);
   const extra: Record<string, unknown> = { [VOLUMES_EXTRA_KEY]: volumes };
   for (const [key, file] of [

@@ -1,9 +1,10 @@
 // Runs every test/**/*.test.ts with node's own runner (Node 20 has no --test globs).
 // Tests under test/e2e need the real-kernel testbed and run from `npm run test:e2e`; test/package needs the
 // built .deb and a Debian chroot and runs from `npm run test:package`.
+
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -32,5 +33,7 @@ if (major < 20) {
     files = files.filter((f) => !browser.includes(f));
   }
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

@@ -8,8 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cli = join(repo, 'dist/pve-health.cjs');
@@ -18,8 +18,12 @@ const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const root = mkdtempSync(join(tmpdir(), 'pve-health-shots-'));
 
 function run(args) {
-  const r = spawnSync(process.execPath, [cli, '--root', root, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  if (r.status !== 0 && !(args.includes('--html') && r.status <= 3)) throw new Error(`pve-health ${args.join(' ')}: ${r.stderr}`);
+  const r = spawnSync(process.execPath, [cli, '--root', root, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  if (r.status !== 0 && !(args.includes('--html') && r.status <= 3))
+    throw new Error(`pve-health ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
 
@@ -28,14 +32,25 @@ mkdirSync(out, { recursive: true });
 
 // What an admin would acknowledge: the USB disk that is at repair, a leftover they will delete later.
 const keys = JSON.parse(run(['--format', 'json', 'ack', '--demo']));
-for (const k of [keys.find((f) => f.key.startsWith('mount:missing:')), keys.find((f) => f.key.includes(':guest-missing:'))]) {
+for (const k of [
+  keys.find((f) => f.key.startsWith('mount:missing:')),
+  keys.find((f) => f.key.includes(':guest-missing:')),
+]) {
   if (k) run(['ack', '--demo', k.key, '--for', '7d', '--reason', 'known: ticket 4711']);
 }
 
-const serve = spawn(process.execPath, [cli, '--root', root, 'serve', '--demo', '--dm-interval', '1', '--listen', '127.0.0.1:0'], {
-  stdio: ['ignore', 'ignore', 'pipe'],
+const serve = spawn(
+  process.execPath,
+  [cli, '--root', root, 'serve', '--demo', '--dm-interval', '1', '--listen', '127.0.0.1:0'],
+  {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  },
+);
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
 });
-const browser = await chromium.launch({ executablePath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 try {
   const base = await new Promise((ok, fail) => {
     let err = '';

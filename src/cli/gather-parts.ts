@@ -10,7 +10,7 @@ import { SYSTEM_EXTRA_KEY, type SystemInfo } from '../core/parse/system-info';
 import { worstStatus } from '../core/status';
 import type { MountsResult } from '../core/types';
 import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volume-types';
-import { classifyVolumes, unknownVolumes } from '../core/volumes/classify-volumes';
+import { classifyVolumes, rbdWatchCandidates, unknownVolumes } from '../core/volumes/classify-volumes';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
 import { readSystemInfo } from '../host/read-system';
@@ -72,7 +72,12 @@ export async function volumesPart(
       const mountState = new Map(
         (opts.mounts?.entries ?? []).filter((m) => m.scope === 'host').map((m) => [m.target, m.status]),
       );
-      raw = await gatherVolumes(host, pveStateOf(loaded), { timeoutMs: opts.timeoutMs, mountState });
+      const pve = pveStateOf(loaded);
+      raw = await gatherVolumes(host, pve, {
+        timeoutMs: opts.timeoutMs,
+        mountState,
+        rbdCandidates: (listed) => rbdWatchCandidates({ pve, raw: listed, processes: [] }),
+      });
       snap.extra = { ...snap.extra, [VOLUMES_EXTRA_KEY]: raw };
     }
     const gap = viewOf(loaded).storageGap;

@@ -26,7 +26,12 @@ export type VolumeReason =
   // valid: a copy a storage replication job keeps on this node (volume-replication.ts)
   | 'replica'
   // orphan: a snapshot PVE's own operation made and an interruption left (volume-snapshots.ts)
-  | 'operation-leftover';
+  | 'operation-leftover'
+  // RBD (volume-rbd.ts): an `rbd rm` that did not finish (image in the trash as REMOVING, or a pool
+  // directory entry without its image); an image in the Ceph trash; watchers that could not be read
+  | 'interrupted-removal'
+  | 'in-trash'
+  | 'watchers-unread';
 
 export interface VolumeEntry {
   /** `<storage>:<volname>` exactly as PVE writes it in configs. */
@@ -61,6 +66,12 @@ export interface VolumeEntry {
   job?: string;
   /** A snapshot's creator: a guest snapshot section, or PVE's own operation. */
   snapshotOwner?: 'guest' | 'migration' | 'vzdump' | 'replication' | 'unknown';
+  /** Guest config lines that name it: `qemu/100 scsi0`, `lxc/200 mp0`, `qemu/100 unused0`, `qemu/100 [before] scsi0`. */
+  references?: string[];
+  /** RBD: the clients watching the image (`rbd status`): some client, on any node, has it open. */
+  watchers?: string[];
+  /** RBD: the image is in the Ceph trash (`rbd trash ls`), no volume PVE lists. */
+  trash?: { id: string; source: string; deletedAt: string | null; deferment: string | null };
 }
 
 export interface VolumeStorageStatus {
@@ -112,6 +123,13 @@ export interface VolumesRaw {
   zfs?: CommandOutput;
   /** One `rbd ls -l --format json` per rbd storage (keyed by storage id). */
   rbd: Record<string, CommandOutput>;
+  /** One `rbd trash ls --all --long --format json` per rbd storage (keyed by storage id). */
+  rbdTrash?: Record<string, CommandOutput>;
+  /**
+   * `rbd status <image> --format json`, keyed `<storage>/<image>`: asked only for the images that would
+   * otherwise be orphans (volumes/volume-rbd.ts watchCandidates), so the call count stays bounded.
+   */
+  rbdStatus?: Record<string, CommandOutput>;
   /** File storages: what `<path>/images` holds, or why it was not read. */
   files: Record<string, { ok: boolean; error?: string; volumes: FileVolume[] }>;
   /** zvol dataset → kernel name (`tank/pve/vm-100-disk-0` → `zd0`), from /dev/zvol links. */

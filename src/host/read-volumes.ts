@@ -1,6 +1,7 @@
-// Gathering for the volumes part, with a constant subprocess count: one `zfs list` for every zfspool
-// storage, one `rbd ls -l --format json` per rbd storage, one lister child per file storage; each under a
-// hard deadline, so a hanging Ceph cluster or dead NFS server makes that storage `unknown`, never a hang.
+// Gathering for the volumes part, with a bounded subprocess count: one `zfs list` for every zfspool
+// storage, `rbd ls -l` and `rbd trash ls` per rbd storage, one lister child per file storage; each under
+// a hard deadline, so a hanging Ceph cluster or dead NFS server makes that storage `unknown`, never a
+// hang. Then `rbd status` only for the RBD images that would otherwise be orphans (within one deadline).
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -13,6 +14,7 @@ import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
 import type { CommandOutput } from '../core/snapshot';
 import type { FileVolume, VolumesRaw } from '../core/volume-types';
+import { rbdStatusKey } from '../core/volumes/volume-rbd';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
 import type { Host } from './host';
@@ -44,8 +46,11 @@ async function run(host: Host, argv: string[], timeoutMs: number, input?: string
   }
 }
 
-/** PVE's own rbd argv (RBDPlugin.pm $rbd_cmd): monhost/user/keyring for an external cluster. */
-export function rbdArgv(st: StorageConfig): string[] {
+/**
+ * PVE's own rbd argv (RBDPlugin.pm $rbd_cmd): monhost/user/keyring for an external cluster, then the
+ * subcommand (default: the listing rbd_ls runs).
+ */
+export function rbdArgv(st: StorageConfig, sub: string[] = ['ls', '-l', '--format', 'json']): string[] {
   const argv = ['rbd', '-p', st.props.pool ?? 'rbd'];
   if (st.props.monhost) {
     argv.push(
@@ -60,7 +65,48 @@ export function rbdArgv(st: StorageConfig): string[] {
     argv.push('-n', `client.${st.props.username ?? 'admin'}`, '--keyring', `/etc/pve/priv/ceph/${st.id}.keyring`);
   }
   if (st.props.namespace) argv.push('--namespace', st.props.namespace);
-  return [...argv, 'ls', '-l', '--format', 'json'];
+  return [...argv, ...sub];
+}
+
+/** Ceph RBD beyond `rbd ls -l`: the trash of every rbd storage (one call each, beside the listing). */
+const RBD_TRASH = ['trash', 'ls', '--all', '--long', '--format', 'json'];
+/** Parallel `rbd status` calls at most: a node with many orphan candidates does not start hundreds of clients. */
+const STATUS_PARALLEL = 4;
+
+/** The RBD images whose watchers decide their verdict: the decision is the core's, handed in by the caller. */
+export type RbdCandidates = (raw: VolumesRaw) => { storage: string; image: string }[];
+
+/**
+ * `rbd status` for each image the caller names (core rbdWatchCandidates: those that would otherwise be
+ * orphans), STATUS_PARALLEL at a time, all within one deadline of `timeoutMs`: an image whose call
+ * failed, timed out or was not reached by then stays without an answer and is UNKNOWN, never an orphan.
+ */
+async function readRbdWatchers(
+  host: Host,
+  pve: PveState,
+  raw: VolumesRaw,
+  opts: { timeoutMs: number; candidates: RbdCandidates },
+): Promise<void> {
+  const { timeoutMs } = opts;
+  const stores = new Map(storagesOnNode(pve.storageConfig, pve.node).map((s) => [s.id, s]));
+  const todo = opts.candidates(raw);
+  if (todo.length === 0) return;
+  raw.rbdStatus = {};
+  const status = raw.rbdStatus;
+  const deadline = Date.now() + timeoutMs;
+  const worker = async () => {
+    for (let c = todo.shift(); c; c = todo.shift()) {
+      const st = stores.get(c.storage);
+      const left = deadline - Date.now();
+      if (!st || left <= 0) continue;
+      status[rbdStatusKey(c.storage, c.image)] = await run(
+        host,
+        rbdArgv(st, ['status', c.image, '--format', 'json']),
+        left,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STATUS_PARALLEL, todo.length) }, worker));
 }
 
 /** /dev/zvol/<pool>/<name> -> ../../zdN links of the pools' zvols (for holders by fd). */
@@ -203,7 +249,7 @@ async function readFileStorage(
 export async function gatherVolumes(
   host: Host,
   pve: PveState,
-  opts: { timeoutMs?: number; mountState?: Map<string, string> } = {},
+  opts: { timeoutMs?: number; mountState?: Map<string, string>; rbdCandidates?: RbdCandidates } = {},
 ): Promise<VolumesRaw> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_VOLUME_TIMEOUT_MS;
   const storages = storagesOnNode(pve.storageConfig, pve.node).filter(holdsGuestVolumes);
@@ -235,13 +281,18 @@ export async function gatherVolumes(
   }
   if (storages.some((s) => s.type === 'rbd')) raw.rbdDevices = readRbdDevices(host);
   for (const st of storages) {
-    if (st.type === 'rbd')
+    if (st.type === 'rbd') {
+      raw.rbdTrash ??= {};
+      const trash = raw.rbdTrash;
       jobs.push(
         run(host, rbdArgv(st), timeoutMs).then((r) => {
           raw.rbd[st.id] = r;
         }),
+        run(host, rbdArgv(st, RBD_TRASH), timeoutMs).then((r) => {
+          trash[st.id] = r;
+        }),
       );
-    else if (isFileType(st.type))
+    } else if (isFileType(st.type))
       jobs.push(
         readFileStorage(host, st, mounts, timeoutMs, opts.mountState).then((r) => {
           raw.files[st.id] = r;
@@ -249,5 +300,8 @@ export async function gatherVolumes(
       );
   }
   await Promise.all(jobs);
+  // Without the core's list of candidates no image is asked: their verdicts are then UNKNOWN, never orphans.
+  if (raw.rbdTrash && opts.rbdCandidates)
+    await readRbdWatchers(host, pve, raw, { timeoutMs, candidates: opts.rbdCandidates });
   return raw;
 }

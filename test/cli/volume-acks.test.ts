@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CheckDocument } from '../../src/core/types';
 import { dashboardView } from '../../src/render/dashboard-view';
-import { buildNode, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
+import { buildNode, hasFakenode, nodePath, runCli, SHARED, tempDir } from '../helpers/cli';
 
 const SCENARIO = join(SHARED, 'fakenode/scenarios/mixed-volumes.json');
 const skip = hasFakenode ? false : 'needs ../shared/fakenode';
@@ -18,7 +18,7 @@ test('ack a ZFS/RBD/file volume: it stops counting (status, exit code, notify) a
   const node = buildNode(SCENARIO);
   const dir = tempDir('pvh-volume-acks-');
   const cli = (args: string[]) =>
-    runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
+    runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${nodePath(node)}:${process.env.PATH}` } });
   // A sendmail stand-in: every message appended to one file.
   const mail = join(dir, 'mail.txt');
   const sendmail = join(dir, 'sendmail');
@@ -144,7 +144,7 @@ test('a storage that could not be listed keeps the volumes part UNKNOWN whatever
   writeFileSync(f, JSON.stringify(s));
   const node = buildNode(f);
   const cli = (args: string[]) =>
-    runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
+    runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${nodePath(node)}:${process.env.PATH}` } });
   const bad = cli(['ack', 'volume:orphan:guest-missing:local-zfs:vm-999-disk-0', '--for', '1d', '--reason', 'x']);
   assert.equal(bad.code, 64);
   assert.match(bad.stderr, /no current finding has the key/);
@@ -164,7 +164,7 @@ test('ack --keys: the keys `ack KEY` accepts now, one per line; with --list the 
 }, () => {
   const node = buildNode(SCENARIO);
   const cli = (args: string[]) =>
-    runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
+    runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${nodePath(node)}:${process.env.PATH}` } });
   const table = cli(['ack', '--format', 'json']);
   assert.equal(table.code, 0, table.stderr);
   const rows = JSON.parse(table.stdout) as { key: string; severity: number; acknowledged?: unknown }[];

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildNode, fakenodeCompare, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
+import { buildNode, fakenodeCompare, hasFakenode, nodePath, runCli, SHARED, tempDir } from '../helpers/cli';
 
 const SCENARIO = join(SHARED, 'fakenode/scenarios/mixed-volumes.json');
 const skip = hasFakenode ? false : 'needs ../shared/fakenode';
@@ -19,9 +19,9 @@ function calls(node: string): { tool: string; argv: string[] }[] {
 }
 
 const cli = (node: string, args: string[]) =>
-  runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
+  runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${nodePath(node)}:${process.env.PATH}` } });
 
-test('volumes --json: every volume of mixed-volumes right (fakenode compare), one zfs list, one rbd ls', {
+test('volumes --json: every volume of mixed-volumes right (fakenode compare), one zfs list, one rbd ls and trash ls, rbd status for the orphan candidate only', {
   skip,
 }, () => {
   const node = buildNode(SCENARIO);
@@ -37,7 +37,15 @@ test('volumes --json: every volume of mixed-volumes right (fakenode compare), on
   assert.match(cmp.stdout, /(\d+)\/\1 volumes right/);
   const c = calls(node);
   assert.equal(c.filter((x) => x.tool === 'zfs').length, 1);
-  assert.equal(c.filter((x) => x.tool === 'rbd').length, 1);
+  // rbd: the listing and the trash once per storage; `rbd status` only for the one image the verdict
+  // would otherwise call an orphan (vm-151-disk-0: no lock, no krbd map) — not for the locked, mapped,
+  // referenced or foreign (csi-vol-) images.
+  const rbd = c.filter((x) => x.tool === 'rbd').map((x) => x.argv.slice(2).join(' '));
+  assert.deepEqual(rbd.sort(), [
+    'ls -l --format json',
+    'status vm-151-disk-0 --format json',
+    'trash ls --all --long --format json',
+  ]);
   assert.ok(!c.some((x) => ['pvesm', 'qm', 'pct'].includes(x.tool)));
   const e = doc.volumes.entries.find((x: { volid: string }) => x.volid === 'local-zfs:vm-100-disk-1');
   assert.equal(e.protected, true, 'an unreferenced zvol of a running VM is protected');
@@ -78,7 +86,8 @@ test('a hanging Ceph cluster and an unmounted NFS storage: UNKNOWN (exit 3) with
   const f = join(tempDir(), 'hang.json');
   writeFileSync(f, JSON.stringify(s));
   const node = buildNode(f);
-  const r = cli(node, ['volumes', '--json', '--timeout', '1']);
+  // 4 s: the healthy storages' fakes (python) must answer within it on a loaded machine; rbd never does.
+  const r = cli(node, ['volumes', '--json', '--timeout', '4']);
   assert.equal(r.code, 3, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.volumes.status, 3);
@@ -220,4 +229,84 @@ test('ack: an orphaned volume is acknowledged like an orphaned LV (listed, accep
   assert.match(cli(node, ['check', '--format', 'nagios']).stdout, /^WARNING: .*5 orphans.*1 acknowledged/);
   assert.equal(cli(node, ['ack', '--remove', key]).code, 0);
   assert.equal(JSON.parse(cli(node, ['check', '--json']).stdout).acknowledged, undefined);
+});
+
+test('Ceph beyond rbd ls -l, through the rbd binary: trash by source, a half-removed image, a watched orphan; a hanging rbd status is UNKNOWN within the deadline', {
+  skip,
+}, () => {
+  const node = buildNode(SCENARIO);
+  const depth = (extra: Record<string, unknown>) =>
+    writeFileSync(
+      join(node, 'rbd-depth.json'),
+      JSON.stringify({
+        trash: {
+          'vm-pool': [
+            {
+              id: '5e4a2d9c1b7f',
+              name: 'vm-152-disk-0',
+              source: 'USER',
+              deleted_at: 'Mon Nov 23 17:00:01 2026',
+              status: 'expired at Mon Nov 23 17:00:01 2026',
+            },
+            // An interrupted rbd rm: `rbd trash ls` never lists it; `rbd ls -l` names it on stderr.
+            {
+              id: '77c1',
+              name: 'vm-153-disk-0',
+              source: 'REMOVING',
+              deleted_at: 'Mon Nov 23 17:00:01 2026',
+              status: 'expired at Mon Nov 23 17:00:01 2026',
+            },
+            {
+              id: '6a0b',
+              name: 'vm-100-disk-9',
+              source: 'MIGRATION',
+              deleted_at: 'Mon Nov 23 17:00:01 2026',
+              status: 'expired at Mon Nov 23 17:00:01 2026',
+            },
+          ],
+        },
+        half_removed: { 'vm-pool': ['vm-153-disk-0'] },
+        ...extra,
+      }),
+    );
+  depth({ watchers: { 'vm-pool/vm-151-disk-0': [{ address: '10.0.0.12:0/3714432183', client: 4211, cookie: 1 }] } });
+  const r = cli(node, ['volumes', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const es = JSON.parse(r.stdout).volumes.entries as Record<string, any>[];
+  const get = (volid: string) => es.find((e) => e.volid === volid && !e.snapshot) as Record<string, any>;
+  assert.deepEqual(
+    [get('ceph-vm:vm-152-disk-0').reason, get('ceph-vm:vm-152-disk-0').hint],
+    [
+      'in-trash',
+      'to keep it: rbd -p vm-pool trash restore 5e4a2d9c1b7f; to drop it: check it holds nothing you need, then rbd -p vm-pool trash rm 5e4a2d9c1b7f',
+    ],
+  );
+  assert.equal(es.filter((e) => e.volid === 'ceph-vm:vm-153-disk-0').length, 1, 'the interrupted rm once');
+  assert.deepEqual([get('ceph-vm:vm-100-disk-9').status, get('ceph-vm:vm-100-disk-9').pending], ['valid', true]);
+  assert.deepEqual(
+    [get('ceph-vm:vm-153-disk-0').reason, get('ceph-vm:vm-153-disk-0').hint],
+    ['interrupted-removal', 'rbd -p vm-pool rm vm-153-disk-0'],
+  );
+  const watched = get('ceph-vm:vm-151-disk-0');
+  assert.deepEqual(
+    [watched.status, watched.protectedBy, watched.watchers, watched.hint],
+    ['orphan', ['rbd-watcher'], ['10.0.0.12:0/3714432183'], undefined],
+  );
+  const keys = cli(node, ['check', '--format', 'nagios']).stdout;
+  assert.match(keys, /ceph-vm:vm-152-disk-0/);
+  // A hanging `rbd status`: that image UNKNOWN (never an orphan), the run ends within its deadline.
+  depth({ fail: { 'vm-pool/vm-151-disk-0': 'hang' } });
+  const t0 = Date.now();
+  const h = cli(node, ['volumes', '--json', '--timeout', '5']);
+  assert.ok(Date.now() - t0 < 30_000);
+  assert.equal(h.code, 3, h.stderr);
+  const hung = JSON.parse(h.stdout).volumes.entries.find((e: { volid: string }) => e.volid === 'ceph-vm:vm-151-disk-0');
+  assert.deepEqual([hung.status, hung.reason, hung.hint], ['unknown', 'watchers-unread', undefined]);
+  assert.match(hung.detail, /rbd status timed out/);
+  // A trash listing that fails: the storage is UNKNOWN with the reason, its images keep their verdicts.
+  depth({ fail: { 'trash:vm-pool': 'error' } });
+  const f = JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes;
+  assert.equal(f.status, 3);
+  assert.match(f.error, /ceph-vm.*rbd trash ls failed/);
+  assert.equal(f.entries.find((e: { volid: string }) => e.volid === 'ceph-vm:vm-300-disk-0').status, 'valid');
 });

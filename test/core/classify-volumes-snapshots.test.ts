@@ -235,7 +235,11 @@ test('krbd: a mapped image holds a watch (rbd rm refuses it): open and protected
     { image: 'vm-150-disk-0', id: 'a1', size: 1073741824, format: 2 },
     { image: 'vm-151-disk-0', id: 'a2', size: 1073741824, format: 2 },
   ]);
-  const es = classify({ rbd, rbdDevices: { 'vm-pool/vm-150-disk-0': 'rbd0' } });
+  const es = classify({
+    rbd,
+    rbdDevices: { 'vm-pool/vm-150-disk-0': 'rbd0' },
+    rbdStatus: { 'vm-151-disk-0': '{"watchers":[]}' },
+  });
   const mapped = entry(es, 'ceph-vm:vm-150-disk-0');
   assert.deepEqual(
     [mapped.status, mapped.open, mapped.protectedBy, mapped.hint],

@@ -111,11 +111,22 @@ snaptime: 1712000000
   '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n\tschedule */15\n',
 };
 
-function run(extra: Partial<HostSnapshot> = {}, rawOver: Partial<VolumesRaw> = {}, configs = CONFIGS) {
+/** ceph-vm as the host reads it: the listing, an empty trash, and `rbd status` of the one orphan candidate. */
+const CEPH: Pick<VolumesRaw, 'rbd' | 'rbdTrash' | 'rbdStatus'> = {
+  rbd: { 'ceph-vm': ok(RBD) },
+  rbdTrash: { 'ceph-vm': ok('[]') },
+  rbdStatus: { 'ceph-vm/vm-151-disk-0': ok('{"watchers":[]}') },
+};
+
+function run(
+  extra: Partial<HostSnapshot> = {},
+  rawOver: Partial<VolumesRaw> = {},
+  configs: Record<string, string> = CONFIGS,
+) {
   const snap = node(configs, extra);
   const raw: VolumesRaw = {
     zfs: ok(ZFS),
-    rbd: { 'ceph-vm': ok(RBD) },
+    ...CEPH,
     files: {
       local: {
         ok: true,
@@ -327,7 +338,7 @@ test('pending operations: a running task of the guest marks its volumes pending,
     pve: parsePveState(snap),
     raw: {
       zfs: ok(ZFS),
-      rbd: { 'ceph-vm': ok(RBD) },
+      ...CEPH,
       files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } },
     },
     processes: [],
@@ -385,9 +396,72 @@ test('zfs list: a missing pool fails that storage only; a failing zfs fails all 
   assert.equal(broken.status, 3);
 });
 
-test('zfs list: a dataset listed twice (overlapping operands) is one entry', () => {
-  const r = run({}, { zfs: ok(`${ZFS}\n${ZFS}`) });
-  assert.equal(r.entries.length, CASES.length);
+test('zfs list: a dataset printed twice, or no line for the pool itself, is a listing that cannot be trusted: UNKNOWN', () => {
+  // The host passes the outermost pools only, so a real `zfs list -r` never prints a dataset twice; and
+  // `-r POOL` always prints POOL first.
+  const cases: [string, string, RegExp][] = [
+    ['duplicated', `${ZFS}\n${ZFS}`, /printed rpool\/data\/\S+ twice/],
+    ['pool line gone', ZFS.split('\n').slice(1).join('\n'), /does not show the pool rpool\/data itself/],
+    ['empty', '', /does not show the pool rpool\/data itself/],
+    [
+      'the zvols VM 100 names cut off',
+      ZFS.split('\n')
+        .filter((l) => !l.includes('vm-100-disk-0'))
+        .join('\n'),
+      /zfs list does not show vm-100-disk-0 \(VM 100 scsi0\)/,
+    ],
+  ];
+  for (const [name, text, why] of cases) {
+    const r = run({}, { zfs: ok(text) });
+    const st = r.storages.find((s) => s.storage === 'local-zfs');
+    assert.equal(st?.status, 'unknown', name);
+    assert.match(st?.error ?? '', why, name);
+    assert.equal(r.status, 3, name);
+    assert.ok(
+      !r.entries.some(
+        (e) =>
+          e.storage === 'local-zfs' && e.hint && e.status === 'orphan' && name !== 'the zvols VM 100 names cut off',
+      ),
+      name,
+    );
+  }
+  // Neighbour: a node whose pool simply has fewer volumes, none of them named by a config, is OK.
+  const fewer = run(
+    {},
+    {
+      zfs: ok(
+        ZFS.split('\n')
+          .filter((l) => !l.includes('scratch'))
+          .join('\n'),
+      ),
+    },
+  );
+  assert.equal(fewer.storages.find((s) => s.storage === 'local-zfs')?.status, 'ok');
+});
+
+test('rbd ls -l: no output, an image printed twice, or an image the configs name missing is UNKNOWN; [] is an empty pool', () => {
+  const cases: [string, string, RegExp][] = [
+    ['empty', '', /no output/],
+    [
+      'duplicated',
+      RBD.replace('[', '[{"image":"csi-vol-0b6e","id":"1a2c","size":1,"format":2},'),
+      /printed csi-vol-0b6e twice/,
+    ],
+    [
+      'cut',
+      RBD.replace(/\{"image":"vm-100-disk-1"[^}]*\},/, ''),
+      /rbd ls -l does not show vm-100-disk-1 \(VM 100 scsi1\)/,
+    ],
+  ];
+  for (const [name, text, why] of cases) {
+    const r = run({}, { ...CEPH, rbd: { 'ceph-vm': ok(text) } });
+    const st = r.storages.find((s) => s.storage === 'ceph-vm');
+    assert.equal(st?.status, 'unknown', name);
+    assert.match(st?.error ?? '', why, name);
+  }
+  // Neighbour: `[]` with no config naming an image there is an empty pool.
+  const empty = run({}, { ...CEPH, rbd: { 'ceph-vm': ok('[]') } }, {});
+  assert.equal(empty.storages.find((s) => s.storage === 'ceph-vm')?.status, 'ok');
 });
 
 test('a guest whose config is unreadable makes its volumes unknown, never orphan', () => {
@@ -398,7 +472,7 @@ test('a guest whose config is unreadable makes its volumes unknown, never orphan
     pve: parsePveState(snap),
     raw: {
       zfs: ok(ZFS),
-      rbd: { 'ceph-vm': ok(RBD) },
+      ...CEPH,
       files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } },
     },
     processes: [],

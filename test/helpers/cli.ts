@@ -51,6 +51,15 @@ export function buildNode(scenarioOrScale: string | string[]): string {
   return out;
 }
 
+/**
+ * Fakes the project adds in front of a fakenode node's own binaries (test/fixtures/scenarios/bin: lvs
+ * with autoactivation; rbd trash ls, rbd status and half-removed images, which fakenode's rbd lacks).
+ */
+export const FIXTURE_BIN = join(REPO, 'test/fixtures/scenarios/bin');
+
+/** PATH entries for running the CLI against a fakenode node: the project's fakes, then the node's bin. */
+export const nodePath = (node: string): string => `${FIXTURE_BIN}:${join(node, 'bin')}`;
+
 export function fakenodeCompare(node: string, resultFile: string): CliResult {
   const r = spawnSync('python3', [FAKENODE, 'compare', node, resultFile], { encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -2,9 +2,9 @@
 // storage `local`, node pve1 of a three-node cluster; zfs list lines, dir files, tasks and files in.
 import assert from 'node:assert/strict';
 import { parsePveState } from '../../src/core/node/pve-state';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
 import type { VolumeEntry } from '../../src/core/volume-types';
-import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
+import { type ClassifyVolumesInput, classifyVolumes } from '../../src/core/volumes/classify-volumes';
 
 const STORAGE_CFG = `zfspool: local-zfs
 \tpool rpool/data
@@ -32,10 +32,20 @@ export interface Node {
   tasks?: string;
   /** `rbd -p vm-pool ls -l --format json` of storage ceph-vm, and krbd maps (`vm-pool/<image>` → rbdN). */
   rbd?: string;
+  /** `rbd ls -l` stderr (images it could not open). */
+  rbdStderr?: string;
+  /** `rbd trash ls --all --long --format json` of ceph-vm (default `[]`), or a failed command. */
+  rbdTrash?: string | CommandOutput;
+  /** `rbd status <image> --format json` per image of ceph-vm (text, or the failed command). */
+  rbdStatus?: Record<string, string | CommandOutput>;
   rbdDevices?: Record<string, string>;
 }
 
-export function classify(n: Node): VolumeEntry[] {
+const done = (stdout: string | CommandOutput): CommandOutput =>
+  typeof stdout === 'string' ? { argv: [], code: 0, stdout, stderr: '' } : stdout;
+
+/** The classifier's input for a node (what the host would have read). */
+export function volumeInput(n: Node): ClassifyVolumesInput {
   const files: Record<string, string> = {
     '/etc/pve/storage.cfg':
       n.rbd !== undefined ? `${STORAGE_CFG}\nrbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\tkrbd 1\n` : STORAGE_CFG,
@@ -55,7 +65,7 @@ export function classify(n: Node): VolumeEntry[] {
     processes: [],
     sysDm: [],
   };
-  return classifyVolumes({
+  return {
     pve: parsePveState(snap),
     raw: {
       zfs: {
@@ -64,7 +74,15 @@ export function classify(n: Node): VolumeEntry[] {
         stdout: ['rpool/data\tfilesystem\t-\t1\t1\t0\t-\t/rpool/data', ...(n.zfs ?? [])].join('\n'),
         stderr: '',
       },
-      rbd: n.rbd !== undefined ? { 'ceph-vm': { argv: [], code: 0, stdout: n.rbd, stderr: '' } } : {},
+      rbd: n.rbd !== undefined ? { 'ceph-vm': { argv: [], code: 0, stdout: n.rbd, stderr: n.rbdStderr ?? '' } } : {},
+      ...(n.rbd !== undefined ? { rbdTrash: { 'ceph-vm': done(n.rbdTrash ?? '[]\n') } } : {}),
+      ...(n.rbdStatus
+        ? {
+            rbdStatus: Object.fromEntries(
+              Object.entries(n.rbdStatus).map(([image, out]) => [`ceph-vm/${image}`, done(out)]),
+            ),
+          }
+        : {}),
       ...(n.rbdDevices ? { rbdDevices: n.rbdDevices } : {}),
       files: {
         local: {
@@ -76,7 +94,11 @@ export function classify(n: Node): VolumeEntry[] {
     processes: [],
     replicationCfg: files['/etc/pve/replication.cfg'],
     replicationState: files['/var/lib/pve-manager/pve-replication-state.json'],
-  }).entries;
+  };
+}
+
+export function classify(n: Node): VolumeEntry[] {
+  return classifyVolumes(volumeInput(n)).entries;
 }
 
 export function entry(es: VolumeEntry[], volid: string, snapshot?: string): VolumeEntry {

@@ -6,6 +6,9 @@
 //                                                layer, or two findings of one volume); also the alias of
 //                                                every DM finding: acks.json of earlier versions names them so
 //   volume:<status>:<reason>:<volid[@snapshot]>  volume:orphan:guest-missing:local-zfs:vm-150-disk-0
+//   volume:<status>:<reason>:<volid>#trash:<id>  volume:orphan:in-trash:ceph-vm:vm-160-disk-0#trash:5e4a2d9c1b7f
+//                                                (an RBD image in the trash: a name can be there twice, and
+//                                                beside a live image of that name; the trash ID is unique)
 //   mount:<status>:<scope>:<ctid>:<target>       mount:stale:ct:102:/mnt/a   mount:full:host::/mnt/pve/iso
 //   storage:<finding id>                         storage:thin-data:pve/data
 //   cluster:<finding id>                         cluster:shared-lv-open:san/<LV UUID>
@@ -26,12 +29,13 @@ export function dmVolumeKey(e: Pick<DmEntry, 'status' | 'reason' | 'volume' | 'p
   return e.volume && !e.parent ? `dm:${e.status}:${e.reason}:${e.volume}` : null;
 }
 
-/** The subject of a volume finding: the volume ID, and the snapshot when it is one. */
-export function volumeSubject(e: Pick<VolumeEntry, 'volid' | 'snapshot'>): string {
+/** The subject of a volume finding: the volume ID, and the snapshot or trash ID when it is one. */
+export function volumeSubject(e: Pick<VolumeEntry, 'volid' | 'snapshot' | 'trash'>): string {
+  if (e.trash) return `${e.volid}#trash:${e.trash.id}`;
   return e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid;
 }
 
-export function volumeKey(e: Pick<VolumeEntry, 'status' | 'reason' | 'volid' | 'snapshot'>): string {
+export function volumeKey(e: Pick<VolumeEntry, 'status' | 'reason' | 'volid' | 'snapshot' | 'trash'>): string {
   return `volume:${e.status}:${e.reason}:${volumeSubject(e)}`;
 }
 

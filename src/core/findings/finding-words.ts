@@ -3,7 +3,8 @@
 // checkmk, mail, dashboard); the status words themselves are status.ts's.
 
 import { STATUS_WORD } from '../status';
-import type { CheckDocument, DmReason, MountEntry, Status } from '../types';
+import type { CheckDocument, MountEntry, Status } from '../types';
+import type { VolumeReason } from '../volume-types';
 
 /** A finding's tag: its state's word, or PENDING when a running PVE operation explains it. */
 export function findingWord(f: { pending: boolean; severity: Status }): string {
@@ -15,7 +16,7 @@ export function findingTag(f: { pending: boolean; severity: Status; acknowledged
   return !f.pending && f.acknowledged ? `ACK ${STATUS_WORD[f.severity]}` : findingWord(f);
 }
 
-const REASON_TEXT: Partial<Record<DmReason, string>> = {
+const REASON_TEXT: Partial<Record<VolumeReason, string>> = {
   referenced: 'referenced by a guest config',
   'guest-missing': 'its guest does not exist anywhere in the cluster',
   'guest-on-other-node': 'its guest lives on another node',
@@ -33,10 +34,13 @@ const REASON_TEXT: Partial<Record<DmReason, string>> = {
   suspended: 'the map is suspended: I/O to it hangs',
   'no-table': 'the map has no live table',
   'error-target': 'the map has an error target: every I/O fails',
+  'interrupted-removal': 'an rbd rm that did not finish: the image is still in the Ceph trash or the pool directory',
+  'in-trash': 'an image in the Ceph trash: PVE lists it nowhere, it still takes its space',
+  'watchers-unread': 'whether a Ceph client has this image open could not be read (rbd status)',
 };
 
 export function reasonText(reason: string): string {
-  return REASON_TEXT[reason as DmReason] ?? reason.replace(/-/g, ' ');
+  return REASON_TEXT[reason as VolumeReason] ?? reason.replace(/-/g, ' ');
 }
 
 export const MOUNT_TEXT: Record<string, string> = {

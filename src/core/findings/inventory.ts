@@ -31,6 +31,35 @@ export interface InventoryVolume {
   dm: { name: string; uuid: string; status: string; reason: string; active: boolean; layer: string | null }[];
   /** ZFS/RBD/file snapshots the volumes part listed for it. */
   snapshots: string[];
+  /**
+   * The config lines that name it: "VM 100 scsi0", "VM 100 unused0", "VM 100 snapshot [before] scsi0",
+   * "CT 200 mp0" (volumes); for LVM the guests whose configs name the LV ("VM 100 on pve1").
+   */
+  references: string[];
+  /** What holds it: processes with it open ("kvm (pid 4242)") and, for LVM, the DM devices stacked on it. */
+  holders: string[];
+  /** Open by anyone: a holder here, an RBD lock or watcher, a krbd map, an open count on a DM map. */
+  open: boolean;
+  /** RBD: the clients watching it (`rbd status`), on any node (present when it was asked). */
+  watchers?: string[];
+  /** RBD: mapped by krbd on this node (present when it is). */
+  krbdMapped?: true;
+  /**
+   * The operations that explain it or hold it: a task of its guest (`task:qmigrate`), the guest's lock
+   * (`lock`, `lock:backup`), HA (`ha:migrate`), a replication job (`replication-job:100-0`), Ceph's own
+   * (`rbd-migration`, `rbd-mirror`).
+   */
+  operations: string[];
+  /** A running operation explains (part of) it. */
+  pending: boolean;
+  /** RBD: it is in the Ceph trash (`rbd trash ls`), with its trash ID and where it came from. */
+  trash?: { id: string; source: string };
+}
+
+const OPERATION = /^(task:|lock$|lock:|ha:|replication-job:|rbd-migration$|rbd-mirror$)/;
+
+function addAll(list: string[], items: Iterable<string>): void {
+  for (const x of items) if (!list.includes(x)) list.push(x);
 }
 
 const STATUS_ORDER = ['ignored', 'valid', 'orphan', 'unknown', 'duplicate'];
@@ -54,8 +83,17 @@ function fromDm(e: DmEntry, label: Label): InventoryVolume {
     findings: [],
     dm: [],
     snapshots: [],
+    ...depth(),
   };
 }
+
+const depth = () => ({
+  references: [] as string[],
+  holders: [] as string[],
+  open: false,
+  operations: [] as string[],
+  pending: false,
+});
 
 function fromVolume(e: VolumeEntry, label: Label): InventoryVolume {
   return {
@@ -70,7 +108,30 @@ function fromVolume(e: VolumeEntry, label: Label): InventoryVolume {
     findings: [],
     dm: [],
     snapshots: [],
+    ...depth(),
+    ...(e.trash ? { trash: { id: e.trash.id, source: e.trash.source } } : {}),
   };
+}
+
+/** What an entry of either part says about references, holders and operations, added to its volume. */
+function addDepth(
+  v: InventoryVolume,
+  e: { open: boolean; pending: boolean; protectedBy: string[] },
+  more: { references: string[]; holders: string[]; watchers?: string[] },
+): void {
+  addAll(v.references, more.references);
+  addAll(v.holders, more.holders);
+  if (more.watchers) {
+    v.watchers = v.watchers ?? [];
+    addAll(v.watchers, more.watchers);
+  }
+  addAll(
+    v.operations,
+    e.protectedBy.filter((p) => OPERATION.test(p)),
+  );
+  v.open ||= e.open;
+  v.pending ||= e.pending;
+  if (e.protectedBy.includes('krbd-mapped')) v.krbdMapped = true;
 }
 
 /** The inventory (see the header), in volume-ID order, DM-only entries last. */
@@ -89,18 +150,36 @@ export function inventoryOf(doc: CheckDocument, findings: Finding[] = listFindin
     const v = byId.get(top) ?? fromDm(e, label);
     byId.set(top, v);
     v.dm.push({ name: e.name, uuid: e.uuid, status: e.status, reason: e.reason, active: e.active, layer: e.layer });
+    addDepth(v, e, {
+      references: [
+        ...(e.guests ?? []).map((g) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid} on ${g.node}`),
+        ...(e.referencedBy ? [e.referencedBy] : []),
+      ],
+      holders: [...e.processes.map((p) => `${p.command} (pid ${p.pid})`), ...e.holders.map((h) => `dm ${h}`)],
+    });
     if (!e.parent) v.status = worse(v.status, e.status);
     if (v.sizeBytes === null && !e.parent) v.sizeBytes = e.sizeBytes;
   }
   for (const e of doc.volumes?.entries ?? []) {
-    const id = `volume ${e.volid}`;
+    // An image in the Ceph trash is its own row (a name can be there beside a live image of that name).
+    const id = e.trash ? `volume ${e.volid}#trash:${e.trash.id}` : `volume ${e.volid}`;
     const v = byId.get(id) ?? fromVolume(e, label);
     byId.set(id, v);
     if (e.snapshot) v.snapshots.push(e.snapshot);
     v.status = worse(v.status, e.status);
+    addDepth(v, e, {
+      references: e.references ?? [],
+      holders: e.holders.map((h) => `${h.command} (pid ${h.pid})`),
+      watchers: e.watchers,
+    });
   }
   for (const f of findings) {
-    const id = f.volume ? `volume ${f.volume}` : f.dmName ? (dmOwner.get(f.dmName) ?? null) : null;
+    const trashed = f.part === 'volumes' && f.subject.includes('#trash:');
+    const id = f.volume
+      ? `volume ${trashed ? f.subject : f.volume}`
+      : f.dmName
+        ? (dmOwner.get(f.dmName) ?? null)
+        : null;
     const v = id ? byId.get(id) : undefined;
     if (!v) continue;
     v.findings.push(f.key);

@@ -43,6 +43,15 @@ export function parseZfsList(text: string): ZfsDataset[] {
   return out;
 }
 
+/** JSON.parse with the command named in its error (what the part's reason says). */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what}: output is not its JSON (${(e as Error).message})`);
+  }
+}
+
 export interface RbdRow {
   image: string;
   snapshot: string | null;
@@ -59,8 +68,10 @@ export interface RbdRow {
  */
 export function parseRbdList(text: string): RbdRow[] {
   const t = text.trim();
-  if (!t) return [];
-  const data = JSON.parse(t) as unknown;
+  // The JSON formatter prints `[]` for a pool without images (List.cc flushes the empty array): no
+  // output at all is a cut-off answer (RBDPlugin.pm rbd_ls would take it for "no images").
+  if (!t) throw new Error('rbd ls: no output (a pool without images prints [])');
+  const data = parseJson(t, 'rbd ls');
   if (!Array.isArray(data)) throw new Error('rbd ls: not a JSON array');
   return data.map((r: Record<string, unknown>) => {
     if (typeof r?.image !== 'string') throw new Error('rbd ls: a row without "image"');

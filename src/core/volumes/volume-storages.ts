@@ -2,33 +2,14 @@
 // parse_volname / zfs_parse_zvol_list, RBDPlugin.pm parse_volname / rbd_ls, Plugin.pm parse_volname /
 // parse_name_dir for file storages). Pure.
 import type { StorageConfig } from '../parse/storage-config';
-import { parseRbdList, parseZfsList, type ZfsDataset } from '../parse/volume-listing';
+import { parseZfsList, type ZfsDataset } from '../parse/volume-listing';
 import type { VolumesRaw } from '../volume-types';
+import { commandError, type ListedVolume } from './listed-volume';
+import { listRbd } from './volume-rbd';
 
-export interface ListedVolume {
-  /** Volname after `<storage>:` as PVE writes it (a linked clone with its base: `base-900-disk-0/vm-902-disk-0`). */
-  volname: string;
-  /** The volume's own name (without the base part). */
-  own: string;
-  vmid: number | null;
-  format: string | null;
-  snapshot?: string;
-  sizeBytes: number | null;
-  usedBytes: number | null;
-  /** Own name of the base this linked clone depends on. */
-  baseOf?: string;
-  /** Device or file paths a holder's fd would show (`/dev/zd16`). */
-  devices: string[];
-  /** RBD exclusive lock: a client (on any node) has the image open. */
-  lockType?: string | null;
-  /** Mapped by krbd on this node (/sys/bus/rbd/devices). */
-  mapped?: boolean;
-  /** Why a file is no volume (for an ignored entry's detail). */
-  note?: string;
-}
+export type { ListedVolume };
 
 const ZFS_NAME = /^(?:vm|base|subvol|basevol)-(\d+)-\S+$/;
-const RBD_NAME = /^(?:vm|base)-(\d+)-\S+$/;
 // Plugin.pm parse_name_dir: any `(base-)?[^/\s]+.(raw|qcow2|vmdk|subvol)` is a volume of the VMID its
 // directory names (list_images: `<imagedir>/[0-9][0-9]*/*`, owner = the directory); `snap-*.qcow2` is a
 // PVE 9 volume-chain snapshot file (get_snap_name: `snap-<snap>-<volname>`), never a volume.
@@ -55,7 +36,7 @@ export function listStorageVolumes(
   st: StorageConfig,
   raw: VolumesRaw,
   zfs: ZfsListing,
-): { error?: string; volumes: ListedVolume[] } {
+): { error?: string; incomplete?: string; volumes: ListedVolume[] } {
   try {
     if (st.type === 'zfspool') return listZfs(st, raw, zfs);
     if (st.type === 'rbd') return listRbd(st, raw);
@@ -63,17 +44,6 @@ export function listStorageVolumes(
   } catch (e) {
     return { error: (e as Error).message, volumes: [] };
   }
-}
-
-function commandError(out: VolumesRaw['zfs'], what: string): string | null {
-  if (!out) return `${what} was not run`;
-  if (out.error === 'timeout') return `${what} timed out (${out.message ?? 'no answer'})`;
-  if (out.error === 'not-found') return `${what}: command not found`;
-  if (out.error || out.code !== 0) {
-    const msg = (out.stderr || out.message || '').trim().split('\n').slice(-2).join(' ');
-    return `${what} failed (exit ${out.code ?? '?'}): ${msg || 'no message'}`;
-  }
-  return null;
 }
 
 function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?: string; volumes: ListedVolume[] } {
@@ -96,9 +66,13 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
   const prefix = `${pool}/`;
   const volumes: ListedVolume[] = [];
   const seen = new Set<string>();
+  let poolLine = false;
   for (const d of all) {
-    if (!d.name.startsWith(prefix) || seen.has(d.name)) continue;
-    // Overlapping operands (`rpool` and `rpool/data`) list a dataset twice.
+    if (d.name === pool) poolLine = true;
+    if (!d.name.startsWith(prefix)) continue;
+    // The operands never overlap (read-volumes.ts passes the outermost pools only): a dataset printed
+    // twice is output that cannot be trusted.
+    if (seen.has(d.name)) throw new Error(`zfs list printed ${d.name} twice: the output cannot be trusted`);
     seen.add(d.name);
     const rest = d.name.slice(prefix.length);
     const at = rest.indexOf('@');
@@ -135,47 +109,8 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
       devices: kname ? [`/dev/${kname}`] : [],
     });
   }
-  return err ? { volumes } : { volumes };
-}
-
-function listRbd(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
-  const out = raw.rbd[st.id];
-  const err = commandError(out, 'rbd ls');
-  if (err) return { error: err, volumes: [] };
-  const pool = st.props.pool ?? 'rbd';
-  const volumes: ListedVolume[] = [];
-  for (const r of parseRbdList(out.stdout)) {
-    const m = RBD_NAME.exec(r.image);
-    const vmid = m ? Number(m[1]) : null;
-    if (r.snapshot !== null) {
-      if (r.snapshot === '__base__') continue;
-      volumes.push({
-        volname: r.image,
-        own: r.image,
-        vmid,
-        format: null,
-        snapshot: r.snapshot,
-        sizeBytes: r.size,
-        usedBytes: null,
-        devices: [],
-      });
-      continue;
-    }
-    const clone = r.parent && r.parent.snapshot === '__base__' && r.parent.pool === pool ? r.parent.image : null;
-    const kname = raw.rbdDevices?.[`${pool}/${r.image}`];
-    volumes.push({
-      volname: clone ? `${clone}/${r.image}` : r.image,
-      own: r.image,
-      vmid,
-      format: 'raw',
-      sizeBytes: r.size,
-      usedBytes: null,
-      ...(clone ? { baseOf: clone } : {}),
-      devices: kname ? [`/dev/${kname}`] : [],
-      lockType: r.lockType,
-      ...(kname ? { mapped: true } : {}),
-    });
-  }
+  // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.
+  if (!poolLine) throw new Error(`zfs list does not show the pool ${pool} itself: the listing is incomplete`);
   return { volumes };
 }
 

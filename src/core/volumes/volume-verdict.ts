@@ -8,6 +8,7 @@ import type { StorageConfig } from '../parse/storage-config';
 import { redactCommandLine } from '../redact';
 import type { ProcessInfo } from '../snapshot';
 import type { VolumeEntry } from '../volume-types';
+import { type RbdFlags, rbdRemnantVerdict, watchVerdict } from './volume-rbd';
 import { REPLICATABLE_TYPES, type ReplicationView, replicaOf, replicateSnapshot } from './volume-replication';
 import { ownerRunning, pveSnapshot } from './volume-snapshots';
 import { filePath, type ListedVolume } from './volume-storages';
@@ -52,12 +53,17 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   // Local storage: only this node's configs count; shared: the whole cluster's (facts §2).
   const visible = st.shared ? hits : hits.filter((h) => h.node === pve.node);
   const f: Flags = { pendingBy: new Set(), protectedBy: new Set() };
+  if (visible.length > 0 && !v.snapshot && !v.trash?.nameInUse) e.references = visible.map(describeRef);
+  if (v.trash)
+    e.trash = { id: v.trash.id, source: v.trash.source, deletedAt: v.trash.deletedAt, deferment: v.trash.deferment };
   if (v.vmid === null) {
     e.status = 'ignored';
     e.reason = 'not-guest-volume';
     e.detail = v.snapshot
       ? `snapshot of a volume that is no guest volume`
       : (v.note ?? `no guest volume name (vm-/base-/subvol-<vmid>-…)`);
+  } else if (v.trash || v.openError) {
+    addRbd(f, rbdRemnantVerdict(e, v, st, visible.length > 0 ? describeRef(visible[0]) : null));
   } else if (v.snapshot) {
     snapshotVerdict(e, v, { visible, guest, c, f });
     snapshotFlags(e, guest, c, f);
@@ -86,6 +92,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.detail = `guest ${v.vmid} exists (on ${guest.node}) but no line of its config names ${v.volname}`;
   }
   flags(e, v, guest, c, f);
+  if (st.type === 'rbd') addRbd(f, watchVerdict(e, v));
   hint(e, st, guest);
   return finish(e, f);
 }
@@ -93,6 +100,11 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
 interface Flags {
   pendingBy: Set<string>;
   protectedBy: Set<string>;
+}
+
+function addRbd(f: Flags, r: RbdFlags): void {
+  for (const p of r.protect) f.protectedBy.add(p);
+  for (const p of r.pending) f.pendingBy.add(p);
 }
 
 function finish(e: VolumeEntry, f: Flags): VolumeEntry {

@@ -1,0 +1,44 @@
+// One volume (or snapshot) of a storage as its listing shows it, before any verdict: what the
+// per-plugin listers (volume-storages.ts, volume-rbd.ts) hand to the verdict (volume-verdict.ts).
+import type { RbdOpenError, RbdTrashEntry, RbdWatcher } from '../parse/rbd-depth';
+import type { CommandOutput } from '../snapshot';
+
+export interface ListedVolume {
+  /** Volname after `<storage>:` as PVE writes it (a linked clone with its base: `base-900-disk-0/vm-902-disk-0`). */
+  volname: string;
+  /** The volume's own name (without the base part). */
+  own: string;
+  vmid: number | null;
+  format: string | null;
+  snapshot?: string;
+  sizeBytes: number | null;
+  usedBytes: number | null;
+  /** Own name of the base this linked clone depends on. */
+  baseOf?: string;
+  /** Device or file paths a holder's fd would show (`/dev/zd16`). */
+  devices: string[];
+  /** RBD exclusive lock: a client (on any node) has the image open. */
+  lockType?: string | null;
+  /** Mapped by krbd on this node (/sys/bus/rbd/devices). */
+  mapped?: boolean;
+  /** Why a file is no volume (for an ignored entry's detail). */
+  note?: string;
+  /** RBD: the image is in the Ceph trash, not in the pool's directory (volume-rbd.ts). */
+  trash?: RbdTrashEntry & { nameInUse: boolean };
+  /** RBD: in the pool's directory, but `rbd ls -l` could not open it (ENOENT: half removed). */
+  openError?: RbdOpenError;
+  /** RBD: its watchers as `rbd status` gave them, or why they could not be read; absent when not asked. */
+  watch?: { watchers: RbdWatcher[] } | { error: string };
+}
+
+/** Why a listing command's output cannot be used (not run, timed out, missing, failed), or null. */
+export function commandError(out: CommandOutput | undefined, what: string): string | null {
+  if (!out) return `${what} was not run`;
+  if (out.error === 'timeout') return `${what} timed out (${out.message ?? 'no answer'})`;
+  if (out.error === 'not-found') return `${what}: command not found`;
+  if (out.error || out.code !== 0) {
+    const msg = (out.stderr || out.message || '').trim().split('\n').slice(-2).join(' ');
+    return `${what} failed (exit ${out.code ?? '?'}): ${msg || 'no message'}`;
+  }
+  return null;
+}

@@ -1,0 +1,379 @@
+// Ceph RBD at depth (docs/volumes.md "Ceph RBD"): images in the trash by source (ceph Trash.cc), images
+// the pool's directory names but `rbd ls -l` cannot open (List.cc, an interrupted `rbd rm`), and the
+// watchers of would-be orphans (Status.cc) — each rule with its neighbours; and the parsers on the real
+// output formats.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList } from '../../src/core/parse/rbd-depth';
+import type { CommandOutput } from '../../src/core/snapshot';
+import { classifyVolumes, rbdWatchCandidates } from '../../src/core/volumes/classify-volumes';
+import { classify, entry, type Node, volumeInput } from '../helpers/volume-node';
+
+const img = (image: string, extra: Record<string, unknown> = {}) => ({
+  image,
+  id: `id${image}`,
+  size: 1073741824,
+  format: 2,
+  ...extra,
+});
+const ls = (...rows: Record<string, unknown>[]) => JSON.stringify(rows);
+const trashEntry = (name: string, source: string, status = 'expired at Mon Nov 23 17:00:01 2026') => ({
+  id: `t-${name}`,
+  name,
+  source,
+  deleted_at: 'Mon Nov 23 17:00:01 2026',
+  status,
+});
+const upid = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam: 1`;
+const conf = (vmid: number, body: string) => ({ [`/etc/pve/nodes/pve1/qemu-server/${vmid}.conf`]: body });
+const failed: CommandOutput = {
+  argv: ['rbd'],
+  code: null,
+  stdout: '',
+  stderr: '',
+  error: 'timeout',
+  message: 'no answer within 10000 ms',
+};
+
+interface Row {
+  name: string;
+  node: Node;
+  volid: string;
+  /** Pick the trash entry rather than the live image of that name. */
+  trash?: boolean;
+  status: string;
+  reason: string;
+  protectedBy?: string[];
+  pending?: boolean;
+  hint: RegExp | null;
+}
+
+const ROWS: Row[] = [
+  // --- the trash, by source
+  {
+    name: 'REMOVING: an rbd rm that did not finish → orphan, the trash rm it would have run',
+    node: { rbd: '[]', rbdTrash: JSON.stringify([trashEntry('vm-152-disk-0', 'REMOVING')]) },
+    volid: 'ceph-vm:vm-152-disk-0',
+    trash: true,
+    status: 'orphan',
+    reason: 'interrupted-removal',
+    hint: /^rbd -p vm-pool trash rm t-vm-152-disk-0 \(/,
+  },
+  {
+    name: 'REMOVING while a destroy task of that VMID runs → pending, no hint',
+    node: {
+      rbd: '[]',
+      rbdTrash: JSON.stringify([trashEntry('vm-152-disk-0', 'REMOVING')]),
+      tasks: `${upid('qmdestroy', '152')}\n`,
+    },
+    volid: 'ceph-vm:vm-152-disk-0',
+    trash: true,
+    status: 'orphan',
+    reason: 'interrupted-removal',
+    protectedBy: ['task:qmdestroy'],
+    pending: true,
+    hint: null,
+  },
+  {
+    name: 'REMOVING while a task of another VMID runs → still a leftover',
+    node: {
+      rbd: '[]',
+      rbdTrash: JSON.stringify([trashEntry('vm-152-disk-0', 'REMOVING')]),
+      tasks: `${upid('qmdestroy', '153')}\n`,
+    },
+    volid: 'ceph-vm:vm-152-disk-0',
+    trash: true,
+    status: 'orphan',
+    reason: 'interrupted-removal',
+    hint: /trash rm t-vm-152-disk-0/,
+  },
+  {
+    name: 'USER, deferment over → orphan, restore or trash rm',
+    node: { rbd: '[]', rbdTrash: JSON.stringify([trashEntry('vm-160-disk-0', 'USER')]) },
+    volid: 'ceph-vm:vm-160-disk-0',
+    trash: true,
+    status: 'orphan',
+    reason: 'in-trash',
+    hint: /^to keep it: rbd -p vm-pool trash restore t-vm-160-disk-0; to drop it: .* trash rm t-vm-160-disk-0$/,
+  },
+  {
+    name: 'USER, protected until a later date → trash rm needs --force',
+    node: {
+      rbd: '[]',
+      rbdTrash: JSON.stringify([trashEntry('vm-160-disk-0', 'USER', 'protected until Tue Dec  1 00:00:00 2026')]),
+    },
+    volid: 'ceph-vm:vm-160-disk-0',
+    trash: true,
+    status: 'orphan',
+    reason: 'in-trash',
+    hint: /trash rm t-vm-160-disk-0 --force$/,
+  },
+  {
+    name: 'USER, a config still names it and no image of that name exists → restore only',
+    node: {
+      rbd: '[]',
+      rbdTrash: JSON.stringify([trashEntry('vm-100-disk-0', 'USER')]),
+      files: conf(100, 'scsi0: ceph-vm:vm-100-disk-0,size=1G\n'),
+    },
+    volid: 'ceph-vm:vm-100-disk-0',
+    trash: true,
+    status: 'orphan',
+    reason: 'in-trash',
+    hint: /^rbd -p vm-pool trash restore t-vm-100-disk-0$/,
+  },
+  {
+    name: 'USER, the config names a live image of the same name → the trashed one is a plain leftover',
+    node: {
+      rbd: ls(img('vm-100-disk-0')),
+      rbdTrash: JSON.stringify([trashEntry('vm-100-disk-0', 'USER')]),
+      files: conf(100, 'scsi0: ceph-vm:vm-100-disk-0,size=1G\n'),
+    },
+    volid: 'ceph-vm:vm-100-disk-0',
+    trash: true,
+    status: 'orphan',
+    reason: 'in-trash',
+    hint: /to drop it: .*trash rm t-vm-100-disk-0$/,
+  },
+  {
+    name: 'MIGRATION: the source of an RBD live migration → valid, pending, never a hint',
+    node: { rbd: '[]', rbdTrash: JSON.stringify([trashEntry('vm-170-disk-0', 'MIGRATION')]) },
+    volid: 'ceph-vm:vm-170-disk-0',
+    trash: true,
+    status: 'valid',
+    reason: 'in-trash',
+    protectedBy: ['rbd-migration', 'rbd-trash:MIGRATION'],
+    pending: true,
+    hint: null,
+  },
+  {
+    name: 'MIRRORING: rbd-mirror removes it → valid, pending',
+    node: { rbd: '[]', rbdTrash: JSON.stringify([trashEntry('vm-171-disk-0', 'MIRRORING')]) },
+    volid: 'ceph-vm:vm-171-disk-0',
+    trash: true,
+    status: 'valid',
+    reason: 'in-trash',
+    protectedBy: ['rbd-mirror', 'rbd-trash:MIRRORING'],
+    pending: true,
+    hint: null,
+  },
+  {
+    name: 'a source this rbd does not name ("") → Ceph owns it: protected, not pending',
+    node: { rbd: '[]', rbdTrash: JSON.stringify([trashEntry('vm-172-disk-0', '')]) },
+    volid: 'ceph-vm:vm-172-disk-0',
+    trash: true,
+    status: 'valid',
+    reason: 'in-trash',
+    protectedBy: ['rbd-trash:unknown'],
+    hint: null,
+  },
+  {
+    name: 'a trashed image that is no guest volume → ignored',
+    node: { rbd: '[]', rbdTrash: JSON.stringify([trashEntry('csi-vol-0b6e', 'USER')]) },
+    volid: 'ceph-vm:csi-vol-0b6e',
+    trash: true,
+    status: 'ignored',
+    reason: 'not-guest-volume',
+    hint: null,
+  },
+  // --- in the pool directory, not openable
+  {
+    name: 'ENOENT on open, no config names it → orphan half removed, rbd rm finishes it',
+    node: { rbd: '[]', rbdStderr: 'rbd: error opening vm-153-disk-0: (2) No such file or directory\n' },
+    volid: 'ceph-vm:vm-153-disk-0',
+    status: 'orphan',
+    reason: 'interrupted-removal',
+    hint: /^rbd -p vm-pool rm vm-153-disk-0$/,
+  },
+  {
+    name: 'ENOENT on open while a config names it → unknown, never a removal',
+    node: {
+      rbd: '[]',
+      rbdStderr: 'rbd: error opening vm-100-disk-0: (2) No such file or directory\n',
+      files: conf(100, 'scsi0: ceph-vm:vm-100-disk-0,size=1G\n'),
+    },
+    volid: 'ceph-vm:vm-100-disk-0',
+    status: 'unknown',
+    reason: 'interrupted-removal',
+    protectedBy: ['referenced'],
+    hint: null,
+  },
+  {
+    name: 'another error on open (EACCES) → unknown',
+    node: { rbd: '[]', rbdStderr: 'rbd: error opening vm-153-disk-0: (13) Permission denied\n' },
+    volid: 'ceph-vm:vm-153-disk-0',
+    status: 'unknown',
+    reason: 'storage-unreadable',
+    hint: null,
+  },
+  {
+    name: 'a processing error of an image the JSON does list → that image as listed, no second entry',
+    node: {
+      rbd: ls(img('vm-154-disk-0')),
+      rbdStderr: 'rbd: error processing image vm-154-disk-0: (13) Permission denied\n',
+      rbdStatus: { 'vm-154-disk-0': '{"watchers":[]}' },
+    },
+    volid: 'ceph-vm:vm-154-disk-0',
+    status: 'orphan',
+    reason: 'guest-missing',
+    hint: /pvesm free ceph-vm:vm-154-disk-0$/,
+  },
+  // --- watchers of would-be orphans
+  {
+    name: 'an orphan some client watches (a kvm elsewhere through librbd) → protected, the address named',
+    node: {
+      rbd: ls(img('vm-151-disk-0')),
+      rbdStatus: { 'vm-151-disk-0': '{"watchers":[{"address":"10.0.0.12:0/3714432183","client":4211,"cookie":1}]}' },
+    },
+    volid: 'ceph-vm:vm-151-disk-0',
+    status: 'orphan',
+    reason: 'guest-missing',
+    protectedBy: ['rbd-watcher'],
+    hint: null,
+  },
+  {
+    name: 'an orphan nobody watches → the pvesm free hint',
+    node: { rbd: ls(img('vm-151-disk-0')), rbdStatus: { 'vm-151-disk-0': '{"watchers":[]}' } },
+    volid: 'ceph-vm:vm-151-disk-0',
+    status: 'orphan',
+    reason: 'guest-missing',
+    hint: /pvesm free ceph-vm:vm-151-disk-0$/,
+  },
+  {
+    name: 'rbd status timed out → unknown, never an orphan',
+    node: { rbd: ls(img('vm-151-disk-0')), rbdStatus: { 'vm-151-disk-0': failed } },
+    volid: 'ceph-vm:vm-151-disk-0',
+    status: 'unknown',
+    reason: 'watchers-unread',
+    hint: null,
+  },
+  {
+    name: 'rbd status printed junk → unknown',
+    node: { rbd: ls(img('vm-151-disk-0')), rbdStatus: { 'vm-151-disk-0': '<html>502</html>' } },
+    volid: 'ceph-vm:vm-151-disk-0',
+    status: 'unknown',
+    reason: 'watchers-unread',
+    hint: null,
+  },
+  {
+    name: 'rbd status never asked → unknown',
+    node: { rbd: ls(img('vm-151-disk-0')) },
+    volid: 'ceph-vm:vm-151-disk-0',
+    status: 'unknown',
+    reason: 'watchers-unread',
+    hint: null,
+  },
+  {
+    name: 'a referenced image is never asked and stays valid',
+    node: { rbd: ls(img('vm-100-disk-0')), files: conf(100, 'scsi0: ceph-vm:vm-100-disk-0,size=1G\n') },
+    volid: 'ceph-vm:vm-100-disk-0',
+    status: 'valid',
+    reason: 'referenced',
+    hint: null,
+  },
+  {
+    name: 'an orphan with an exclusive lock is open already: no question asked',
+    node: { rbd: ls(img('vm-151-disk-0', { lock_type: 'exclusive' })) },
+    volid: 'ceph-vm:vm-151-disk-0',
+    status: 'orphan',
+    reason: 'guest-missing',
+    protectedBy: ['rbd-lock'],
+    hint: null,
+  },
+  {
+    name: 'an orphan krbd maps on this node is open already: no question asked',
+    node: { rbd: ls(img('vm-151-disk-0')), rbdDevices: { 'vm-pool/vm-151-disk-0': 'rbd0' } },
+    volid: 'ceph-vm:vm-151-disk-0',
+    status: 'orphan',
+    reason: 'guest-missing',
+    protectedBy: ['krbd-mapped'],
+    hint: null,
+  },
+];
+
+for (const r of ROWS)
+  test(`rbd: ${r.name}`, () => {
+    const es = classify(r.node).filter((e) => e.volid === r.volid && !!e.trash === !!r.trash && !e.snapshot);
+    assert.equal(es.length, 1, `one entry ${r.volid}${r.trash ? ' in the trash' : ''}`);
+    const e = entry(es, r.volid);
+    assert.deepEqual([e.status, e.reason], [r.status, r.reason], e.detail);
+    assert.deepEqual(e.protectedBy, r.protectedBy ?? []);
+    assert.equal(e.pending, r.pending ?? false);
+    if (r.hint) assert.match(e.hint ?? '', r.hint);
+    else assert.equal(e.hint, undefined);
+  });
+
+test('rbd: a watched orphan names its watchers and is open', () => {
+  const es = classify(ROWS.find((r) => r.name.startsWith('an orphan some client'))!.node);
+  const e = entry(es, 'ceph-vm:vm-151-disk-0');
+  assert.deepEqual([e.open, e.watchers], [true, ['10.0.0.12:0/3714432183']]);
+  assert.match(e.detail, /watched by 10\.0\.0\.12:0\/3714432183/);
+});
+
+test('rbd: a trash that could not be read makes the storage UNKNOWN; the listed images keep their verdicts', () => {
+  for (const trash of [failed, '', '}{ not json', '{"id":"x"}']) {
+    const n: Node = {
+      rbd: ls(img('vm-151-disk-0')),
+      rbdTrash: trash,
+      rbdStatus: { 'vm-151-disk-0': '{"watchers":[]}' },
+    };
+    const r = classifyVolumes(volumeInput(n));
+    const st = r.storages.find((s) => s.storage === 'ceph-vm');
+    assert.equal(st?.status, 'unknown', JSON.stringify(trash));
+    assert.match(st?.error ?? '', /rbd trash ls/);
+    assert.equal(r.status, 3);
+    assert.equal(entry(r.entries, 'ceph-vm:vm-151-disk-0').status, 'orphan', JSON.stringify(trash));
+  }
+});
+
+test('rbdWatchCandidates: only images the verdict would call orphans with nothing saying they are open', () => {
+  const n: Node = {
+    rbd: ls(
+      img('vm-100-disk-0'),
+      img('vm-100-disk-0', { snapshot: 'old', snapshot_id: 3, protected: 'false' }),
+      img('vm-151-disk-0'),
+      img('vm-152-disk-0', { lock_type: 'exclusive' }),
+      img('vm-153-disk-0'),
+      img('csi-vol-0b6e'),
+    ),
+    rbdStderr: 'rbd: error opening vm-154-disk-0: (2) No such file or directory\n',
+    rbdTrash: JSON.stringify([trashEntry('vm-155-disk-0', 'USER')]),
+    rbdDevices: { 'vm-pool/vm-153-disk-0': 'rbd0' },
+    files: conf(100, 'scsi0: ceph-vm:vm-100-disk-0,size=1G\n'),
+  };
+  assert.deepEqual(rbdWatchCandidates(volumeInput(n)), [{ storage: 'ceph-vm', image: 'vm-151-disk-0' }]);
+});
+
+test('parsers: rbd trash ls, rbd status and rbd ls -l stderr in their real formats; junk is an error', () => {
+  const t = parseRbdTrashList(
+    '[{"id":"5e4a2d9c1b7f","name":"vm-100-disk-1","source":"REMOVING","deleted_at":"Mon Nov 23 17:00:01 2026","status":"expired at Mon Nov 23 17:00:01 2026"},' +
+      '{"id":"6f","name":"vm-101-disk-0","source":"USER","deleted_at":"Mon Nov 23 17:00:01 2026","status":"protected until Tue Dec  1 00:00:00 2026","parent":{"pool":"p","pool_namespace":"","image":"base-9-disk-0","snapshot":"__base__"}}]\n',
+  );
+  assert.deepEqual(
+    t.map((x) => [x.id, x.name, x.source, x.protectedUntil]),
+    [
+      ['5e4a2d9c1b7f', 'vm-100-disk-1', 'REMOVING', false],
+      ['6f', 'vm-101-disk-0', 'USER', true],
+    ],
+  );
+  assert.deepEqual(parseRbdTrashList('[]\n'), []);
+  for (const bad of ['', '{}', '[{"name":"x"}]', '<html>']) assert.throws(() => parseRbdTrashList(bad), bad);
+  assert.deepEqual(
+    parseRbdStatus('{"watchers":[{"address":"v1:10.0.0.2:0/1","client":7,"cookie":18446462598732840961}]}'),
+    [{ address: 'v1:10.0.0.2:0/1', client: 7 }],
+  );
+  assert.deepEqual(parseRbdStatus('{"watchers":[],"migration":{"state":"prepared"}}'), []);
+  for (const bad of ['', '[]', '{"watchers":{}}', '{"watchers":[{"client":1}]}'])
+    assert.throws(() => parseRbdStatus(bad), bad);
+  assert.deepEqual(
+    parseRbdListErrors(
+      '2026-11-23T17:00:01.000+0000 7f3c2a7fc6c0 -1 librbd::image::OpenRequest: failed to retrieve image id\n' +
+        'rbd: error opening vm-100-disk-1: (2) No such file or directory\n' +
+        'rbd: error processing image vm-101-disk-0: (13) Permission denied\n' +
+        'rbd: error opening vm-100-disk-1: (2) No such file or directory\n',
+    ),
+    [
+      { image: 'vm-100-disk-1', errno: 2, message: 'No such file or directory' },
+      { image: 'vm-101-disk-0', errno: 13, message: 'Permission denied' },
+    ],
+  );
+});
