@@ -377,3 +377,44 @@ test('parsers: rbd trash ls, rbd status and rbd ls -l stderr in their real forma
     ],
   );
 });
+
+test('rbd without trash/status subcommands (it refused the command, not the cluster): the listing stands, the output says what was not checked', () => {
+  // Ceph's Shell.cc for a command it does not have, and a stand-in's refusal; both exit non-zero.
+  const refusals = [
+    "error parsing command 'trash ls'; -h or --help for usage\n",
+    'fake rbd: unsupported: -p vm-pool trash ls --all --long --format json\n',
+  ];
+  const refused = (stderr: string): CommandOutput => ({ argv: ['rbd'], code: 1, stdout: '', stderr });
+  for (const stderr of refusals) {
+    const n: Node = {
+      rbd: ls(img('vm-151-disk-0'), img('vm-152-disk-0')),
+      rbdTrash: refused(stderr),
+      rbdStatus: { 'vm-151-disk-0': refused(stderr.replace('trash ls', 'status')), 'vm-152-disk-0': failed },
+    };
+    const r = classifyVolumes(volumeInput(n));
+    const st = r.storages.find((s) => s.storage === 'ceph-vm');
+    assert.equal(st?.status, 'ok', stderr);
+    assert.ok(
+      r.warnings.some((w) => /ceph-vm: images in the Ceph trash are not checked: this rbd has no 'trash ls'/.test(w)),
+      r.warnings.join('\n'),
+    );
+    // No status subcommand: the config-based orphan stands, its hint asks for rbd status first.
+    const orphan = entry(r.entries, 'ceph-vm:vm-151-disk-0');
+    assert.deepEqual([orphan.status, orphan.reason], ['orphan', 'guest-missing']);
+    assert.match(orphan.detail, /watchers could not be read \(this rbd has no 'status'\)/);
+    assert.match(orphan.hint ?? '', /^first check that 'rbd -p vm-pool status vm-151-disk-0' lists no watchers; then /);
+    // Its neighbour: a status that timed out (a hanging cluster) is UNKNOWN, never an orphan.
+    const hung = entry(r.entries, 'ceph-vm:vm-152-disk-0');
+    assert.deepEqual([hung.status, hung.reason, hung.hint], ['unknown', 'watchers-unread', undefined]);
+    assert.equal(r.status, 3);
+  }
+  // A failure that is not a refusal of the subcommand (the cluster answered with an error) stays UNKNOWN.
+  const denied: CommandOutput = {
+    argv: ['rbd'],
+    code: 1,
+    stdout: '',
+    stderr: 'rbd: error opening pool: (1) Operation not permitted\n',
+  };
+  const r = classifyVolumes(volumeInput({ rbd: ls(img('vm-151-disk-0')), rbdTrash: denied }));
+  assert.equal(r.storages.find((s) => s.storage === 'ceph-vm')?.status, 'unknown');
+});

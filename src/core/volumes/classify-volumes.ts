@@ -50,7 +50,7 @@ function classifyStorageVolumes(
   st: StorageConfig,
   input: { raw: VolumesRaw; zfs: ZfsListing },
   c: Omit<VolumeContext, 'hasClones' | 'newestReplicate'>,
-): { stat: VolumeStorageStatus; entries: VolumeEntry[] } {
+): { stat: VolumeStorageStatus; entries: VolumeEntry[]; notes: string[] } {
   const listed = listStorageVolumes(st, input.raw, input.zfs);
   const stat: VolumeStorageStatus = {
     storage: st.id,
@@ -84,7 +84,7 @@ function classifyStorageVolumes(
       stat.orphanSizeBytes += e.sizeBytes ?? 0;
     }
   }
-  return { stat, entries };
+  return { stat, entries, notes: listed.notes ?? [] };
 }
 
 /**
@@ -177,10 +177,12 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];
   const storages: VolumeStorageStatus[] = [];
+  const notes: string[] = [];
   for (const st of storagesOnNode(pve.storageConfig, pve.node)) {
     if (!holdsGuestVolumes(st) || (only && !only(st))) continue;
     const one = classifyStorageVolumes(st, listings, c);
     storages.push(one.stat);
+    notes.push(...one.notes);
     // One push per entry: a spread of a big storage's entries would exceed the argument limit.
     for (const e of one.entries) entries.push(e);
   }
@@ -194,7 +196,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     ...(unknownStorages.length > 0
       ? { error: unknownStorages.map((s) => `storage ${s.storage} could not be checked: ${s.error}`).join('; ') }
       : {}),
-    warnings: [...unknownStorages.map((s) => `${s.storage}: ${s.error}`), ...c.replication.warnings],
+    warnings: [...unknownStorages.map((s) => `${s.storage}: ${s.error}`), ...notes, ...c.replication.warnings],
   };
 }
 

@@ -27,11 +27,24 @@ export interface ListedVolume {
   trash?: RbdTrashEntry & { nameInUse: boolean };
   /** RBD: in the pool's directory, but `rbd ls -l` could not open it (ENOENT: half removed). */
   openError?: RbdOpenError;
-  /** RBD: its watchers as `rbd status` gave them, or why they could not be read; absent when not asked. */
-  watch?: { watchers: RbdWatcher[] } | { error: string };
+  /**
+   * RBD: its watchers as `rbd status` gave them, or why they could not be read (`unsupported`: this rbd
+   * has no such subcommand); absent when not asked.
+   */
+  watch?: { watchers: RbdWatcher[] } | { error: string; unsupported?: boolean };
 }
 
 /** Why a listing command's output cannot be used (not run, timed out, missing, failed), or null. */
+/**
+ * The rbd on this node refused the subcommand itself (it answered, but has no such command): Ceph's
+ * Shell.cc "error parsing command …; -h or --help for usage", or a stand-in's "unsupported". Not a
+ * failure of the cluster: that depth (trash, watchers) is not available here, and says so.
+ */
+export function isUnsupportedSubcommand(out: CommandOutput | undefined): boolean {
+  if (!out || out.error === 'timeout' || out.error === 'not-found' || out.code === 0 || out.code === null) return false;
+  return /\berror parsing command\b|\bunknown command\b|\bunsupported\b/i.test(out.stderr ?? '');
+}
+
 export function commandError(out: CommandOutput | undefined, what: string): string | null {
   if (!out) return `${what} was not run`;
   if (out.error === 'timeout') return `${what} timed out (${out.message ?? 'no answer'})`;

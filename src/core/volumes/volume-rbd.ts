@@ -10,7 +10,7 @@ import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList, type RbdTrashEnt
 import type { StorageConfig } from '../parse/storage-config';
 import { parseRbdList } from '../parse/volume-listing';
 import type { VolumeEntry, VolumesRaw } from '../volume-types';
-import { commandError, type ListedVolume } from './listed-volume';
+import { commandError, isUnsupportedSubcommand, type ListedVolume } from './listed-volume';
 
 const RBD_NAME = /^(?:vm|base)-(\d+)-\S+$/;
 
@@ -63,7 +63,7 @@ function imageEntry(st: StorageConfig, raw: VolumesRaw, r: ReturnType<typeof par
 
 function readWatch(out: NonNullable<VolumesRaw['rbdStatus']>[string]): NonNullable<ListedVolume['watch']> {
   const err = commandError(out, 'rbd status');
-  if (err) return { error: err };
+  if (err) return isUnsupportedSubcommand(out) ? { error: err, unsupported: true } : { error: err };
   try {
     return { watchers: parseRbdStatus(out.stdout) };
   } catch (e) {
@@ -79,7 +79,7 @@ function readWatch(out: NonNullable<VolumesRaw['rbdStatus']>[string]): NonNullab
 export function listRbd(
   st: StorageConfig,
   raw: VolumesRaw,
-): { error?: string; incomplete?: string; volumes: ListedVolume[] } {
+): { error?: string; incomplete?: string; notes?: string[]; volumes: ListedVolume[] } {
   const out = raw.rbd[st.id];
   const err = commandError(out, 'rbd ls');
   if (err) return { error: err, volumes: [] };
@@ -107,6 +107,15 @@ export function listRbd(
     });
   }
   const trashOut = raw.rbdTrash?.[st.id];
+  // An rbd without `trash` (it refused the subcommand, not the cluster): the listing stands, and the
+  // output says the trash was not looked at.
+  if (isUnsupportedSubcommand(trashOut))
+    return {
+      volumes,
+      notes: [
+        `${st.id}: images in the Ceph trash are not checked: this rbd has no 'trash ls' (${(trashOut?.stderr ?? '').trim().split('\n')[0]})`,
+      ],
+    };
   let incomplete = commandError(trashOut, 'rbd trash ls') ?? undefined;
   let trash: RbdTrashEntry[] = [];
   if (!incomplete && trashOut)
@@ -225,7 +234,7 @@ function trashVerdict(
  * image nobody asked about, or whose status failed, is UNKNOWN, never an orphan. A lock or a krbd map on
  * this node already says it is open: no question is asked for it.
  */
-export function watchVerdict(e: VolumeEntry, v: ListedVolume): RbdFlags {
+export function watchVerdict(e: VolumeEntry, v: ListedVolume, st: StorageConfig): RbdFlags {
   const w = v.watch;
   if (w && 'watchers' in w && w.watchers.length > 0) {
     e.watchers = w.watchers.map((x) => x.address);
@@ -239,11 +248,25 @@ export function watchVerdict(e: VolumeEntry, v: ListedVolume): RbdFlags {
     e.detail += '; no client watches it (rbd status)';
     return { protect: [], pending: [] };
   }
+  if (w && 'unsupported' in w && w.unsupported) {
+    // This rbd cannot say who watches (no `status`): the verdict stands on the configs, and the hint asks
+    // first. Ceph itself refuses to remove a watched image (librbd Image::remove: "image still has
+    // watchers"), so the hint cannot destroy an image a guest elsewhere has open.
+    e.detail += `; its watchers could not be read (this rbd has no 'status'): rbd rm refuses an image a client still watches`;
+    return { protect: [], pending: [] };
+  }
   e.status = 'unknown';
   e.reason = 'watchers-unread';
   e.detail += `; whether a client has it open could not be read (${w && 'error' in w ? w.error : 'rbd status was not asked'})`;
   delete e.hint;
   return { protect: [], pending: [] };
+}
+
+/** The hint of an orphan whose watchers this rbd could not tell: look first (rbd status), then the hint. */
+export function askWatchersFirst(e: VolumeEntry, v: ListedVolume, st: StorageConfig): void {
+  const w = v.watch;
+  if (e.hint && w && 'unsupported' in w && w.unsupported)
+    e.hint = `first check that '${rbdCmd(st)} status ${v.own}' lists no watchers; then ${e.hint}`;
 }
 
 /** An RBD image the verdict would call an orphan, with nothing yet saying it is open: rbd status decides. */

@@ -36,7 +36,7 @@ export function listStorageVolumes(
   st: StorageConfig,
   raw: VolumesRaw,
   zfs: ZfsListing,
-): { error?: string; incomplete?: string; volumes: ListedVolume[] } {
+): { error?: string; incomplete?: string; notes?: string[]; volumes: ListedVolume[] } {
   try {
     if (st.type === 'zfspool') return listZfs(st, raw, zfs);
     if (st.type === 'rbd') return listRbd(st, raw);

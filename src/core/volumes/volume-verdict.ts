@@ -8,7 +8,7 @@ import type { StorageConfig } from '../parse/storage-config';
 import { redactCommandLine } from '../redact';
 import type { ProcessInfo } from '../snapshot';
 import type { VolumeEntry } from '../volume-types';
-import { type RbdFlags, rbdRemnantVerdict, watchVerdict } from './volume-rbd';
+import { askWatchersFirst, type RbdFlags, rbdRemnantVerdict, watchVerdict } from './volume-rbd';
 import { REPLICATABLE_TYPES, type ReplicationView, replicaOf, replicateSnapshot } from './volume-replication';
 import { ownerRunning, pveSnapshot } from './volume-snapshots';
 import { filePath, type ListedVolume } from './volume-storages';
@@ -92,8 +92,9 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.detail = `guest ${v.vmid} exists (on ${guest.node}) but no line of its config names ${v.volname}`;
   }
   flags(e, v, guest, c, f);
-  if (st.type === 'rbd') addRbd(f, watchVerdict(e, v));
+  if (st.type === 'rbd') addRbd(f, watchVerdict(e, v, st));
   hint(e, st, guest);
+  if (st.type === 'rbd') askWatchersFirst(e, v, st);
   return finish(e, f);
 }
 
