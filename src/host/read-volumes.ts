@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { onNetworkMount } from '../core/mounts/mount-check';
-import { isNetworkType } from '../core/mounts/mount-plan';
+import { mayBlock } from '../core/mounts/mount-check';
 import type { PveState } from '../core/node/pve-state';
 import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
@@ -151,9 +151,10 @@ async function readFileStorage(
     st.props.is_mountpoint && !['0', '1', 'yes', 'no'].includes(st.props.is_mountpoint)
       ? st.props.is_mountpoint
       : configured;
-  // The mounts part's resolver (DirPlugin: Cwd::realpath; never an lstat through a network mount), so a
-  // symlinked storage path is mounted here exactly when the mounts part says it is.
-  const networkTargets = [...(mounts ?? new Map<string, string>())].filter(([, t]) => isNetworkType(t)).map(([m]) => m);
+  // The mounts part's resolver (DirPlugin: Cwd::realpath; never an lstat through a mount that can block:
+  // network, FUSE, autofs — mount-check.ts mayBlock), so a symlinked storage path is mounted here exactly
+  // when the mounts part says it is, and an automount under a dir storage is never triggered from here.
+  const networkTargets = [...(mounts ?? new Map<string, string>())].filter(([, t]) => mayBlock(t)).map(([m]) => m);
   const resolved = resolveHostPaths(host, [configured, configuredMountAt], (p) => onNetworkMount(p, networkTargets));
   const path = resolved[configured] ?? configured;
   const mountAt = resolved[configuredMountAt] ?? configuredMountAt;
