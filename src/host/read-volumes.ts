@@ -5,8 +5,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
-import { onNetworkMount } from '../core/mounts/mount-check';
-import { mayBlock } from '../core/mounts/mount-check';
+import { mayBlock, onNetworkMount } from '../core/mounts/mount-check';
 import type { PveState } from '../core/node/pve-state';
 import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
