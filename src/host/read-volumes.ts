@@ -166,10 +166,16 @@ async function readFileStorage(
         volumes: [],
       };
   }
-  const probed = mountState?.get(mountAt);
+  // The mount the storage lies on as the mounts part probed it: at its mount point, or the deepest
+  // reported mount above its path (a dir storage under an automounted NAS without is_mountpoint).
+  const probedAt = [
+    mountAt,
+    ...[...(mountState?.keys() ?? [])].filter((t) => onNetworkMount(path, [t])).sort((a, b) => b.length - a.length),
+  ].find((t) => mountState?.has(t));
+  const probed = probedAt === undefined ? undefined : mountState?.get(probedAt);
   // readonly/full mounts can still be listed; a stale or missing one is not touched at all.
   if (probed === 'stale' || probed === 'missing')
-    return { ok: false, error: `its mount ${mountAt} probed ${probed}: not read`, volumes: [] };
+    return { ok: false, error: `its mount ${probedAt} probed ${probed}: not read`, volumes: [] };
   const r = await run(
     host,
     listVolumesCommand(),
