@@ -125,7 +125,9 @@ check "the volumes part did not read nas or nas2 (said, not hidden)" \
 
 echo "== no checker process left behind in the automount"
 sleep 1
-ps -eo pid,stat,wchan:24,cmd | grep -E 'pve-health|probe' | grep -v grep | sed 's/^/   /'
+left=$(ps -eo pid,stat,wchan:24,cmd | grep -E 'pve-health\.cjs|const fd = fs\.openSync' | grep -v grep)
+[ -n "$left" ] && sed 's/^/   /' <<< "$left"
+check "no checker process left behind (the probe children were killed at their deadline)" test -z "$left"
 
 kill $DAEMON 2>/dev/null
 umount -l /mnt/nas /mnt/nas2 2>/dev/null
