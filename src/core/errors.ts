@@ -42,6 +42,17 @@ export class TimeoutError extends Error {
   }
 }
 
+/** A command printed more than its caller takes (`maxOutputBytes`); its whole process group was sent SIGKILL. */
+export class OutputTooLargeError extends Error {
+  override name = 'OutputTooLargeError';
+  constructor(
+    readonly cmd: string[],
+    readonly maxBytes: number,
+  ) {
+    super(`${cmd[0]} printed more than ${Math.round(maxBytes / 1024 / 1024)} MiB (killed)`);
+  }
+}
+
 /** Another instance holds a lock we need. */
 export class LockedError extends Error {
   override name = 'LockedError';

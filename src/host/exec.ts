@@ -2,7 +2,7 @@
 // SIGKILLs the whole process group (a hung `lvs` on a dead multipath device leaves children behind),
 // and typed errors. Commands are found on PATH, so tests put fake binaries first on PATH.
 import { spawn } from 'node:child_process';
-import { CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
+import { CommandError, CommandNotFoundError, OutputTooLargeError, TimeoutError } from '../core/errors';
 
 export interface ExecOptions {
   /** Hard deadline in ms (default 30 s). At the deadline the process group gets SIGKILL. */
@@ -26,6 +26,11 @@ export interface ExecOptions {
    * NRPE or systemd wait for our exit, not for our answer). `onExit` still fires if it ever ends.
    */
   signal?: AbortSignal;
+  /**
+   * The most stdout the caller takes (default 256 MiB). Beyond it the process group is killed and the
+   * call fails with OutputTooLargeError: a hostile or runaway producer never fills this process's memory.
+   */
+  maxOutputBytes?: number;
 }
 
 export interface ExecResult {
@@ -106,10 +111,15 @@ export const exec: Exec = (argv, opts = {}) =>
     };
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const maxOutput = opts.maxOutputBytes ?? MAX_OUTPUT;
     child.stdout!.on('data', (b: Buffer) => {
       size += b.length;
-      if (size > MAX_OUTPUT) killGroup();
-      else out.push(b);
+      if (size <= maxOutput) out.push(b);
+      else if (!settled) {
+        letGo();
+        out.length = 0;
+        settle(() => reject(new OutputTooLargeError(argv, maxOutput)));
+      }
     });
     child.stderr!.on('data', (b: Buffer) => {
       if (err.length < 4096) err.push(b);

@@ -6,8 +6,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
-import { onNetworkMount } from '../core/mounts/mount-check';
-import { isNetworkType } from '../core/mounts/mount-plan';
+import { mayBlock, onNetworkMount } from '../core/mounts/mount-check';
 import type { PveState } from '../core/node/pve-state';
 import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
@@ -197,9 +196,10 @@ async function readFileStorage(
     st.props.is_mountpoint && !['0', '1', 'yes', 'no'].includes(st.props.is_mountpoint)
       ? st.props.is_mountpoint
       : configured;
-  // The mounts part's resolver (DirPlugin: Cwd::realpath; never an lstat through a network mount), so a
-  // symlinked storage path is mounted here exactly when the mounts part says it is.
-  const networkTargets = [...(mounts ?? new Map<string, string>())].filter(([, t]) => isNetworkType(t)).map(([m]) => m);
+  // The mounts part's resolver (DirPlugin: Cwd::realpath; never an lstat through a mount that can block:
+  // network, FUSE, autofs — mount-check.ts mayBlock), so a symlinked storage path is mounted here exactly
+  // when the mounts part says it is, and an automount under a dir storage is never triggered from here.
+  const networkTargets = [...(mounts ?? new Map<string, string>())].filter(([, t]) => mayBlock(t)).map(([m]) => m);
   const resolved = resolveHostPaths(host, [configured, configuredMountAt], (p) => onNetworkMount(p, networkTargets));
   const path = resolved[configured] ?? configured;
   const mountAt = resolved[configuredMountAt] ?? configuredMountAt;
@@ -212,10 +212,16 @@ async function readFileStorage(
         volumes: [],
       };
   }
-  const probed = mountState?.get(mountAt);
+  // The mount the storage lies on as the mounts part probed it: at its mount point, or the deepest
+  // reported mount above its path (a dir storage under an automounted NAS without is_mountpoint).
+  const probedAt = [
+    mountAt,
+    ...[...(mountState?.keys() ?? [])].filter((t) => onNetworkMount(path, [t])).sort((a, b) => b.length - a.length),
+  ].find((t) => mountState?.has(t));
+  const probed = probedAt === undefined ? undefined : mountState?.get(probedAt);
   // readonly/full mounts can still be listed; a stale or missing one is not touched at all.
   if (probed === 'stale' || probed === 'missing')
-    return { ok: false, error: `its mount ${mountAt} probed ${probed}: not read`, volumes: [] };
+    return { ok: false, error: `its mount ${probedAt} probed ${probed}: not read`, volumes: [] };
   const r = await run(
     host,
     listVolumesCommand(),

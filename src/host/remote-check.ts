@@ -5,7 +5,8 @@
 // cluster's existing root ssh trust is all it needs. The ssh program is found on PATH.
 import { existsSync, readFileSync } from 'node:fs';
 import type { NodeError, NodeResult } from '../core/cluster/cluster-merge';
-import { CheckError, CommandNotFoundError, lastLine, TimeoutError } from '../core/errors';
+import { documentShapeProblem } from '../core/cluster/remote-document';
+import { CheckError, CommandNotFoundError, lastLine, OutputTooLargeError, TimeoutError } from '../core/errors';
 import { type Members, parseMembers } from '../core/parse/pmxcfs';
 import { lvmStorages, parseStorageConfig } from '../core/parse/storage-config';
 import type { CheckDocument } from '../core/types';
@@ -27,6 +28,11 @@ export interface RemoteCheckOptions {
 export const DEFAULT_CONNECT_TIMEOUT_S = 5;
 export const DEFAULT_NODE_TIMEOUT_MS = 60_000;
 export const DEFAULT_REMOTE_COMMAND = 'pve-health';
+/**
+ * The most one node may print, bytes. A check document of a node with 10,000 DM devices is about
+ * 20 MB; a node that prints more is broken or hostile, and 16 of them at once must not fill memory.
+ */
+export const MAX_REMOTE_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 export interface NodeTarget {
   name: string;
@@ -79,17 +85,6 @@ export function sshArgv(host: Pick<Host, 'root'>, target: NodeTarget, opts: Remo
   ];
 }
 
-function isCheckDocument(x: unknown): x is CheckDocument {
-  const d = x as CheckDocument;
-  return (
-    Boolean(d) &&
-    typeof d === 'object' &&
-    d.schemaVersion === 1 &&
-    typeof d.node === 'string' &&
-    [0, 1, 2, 3].includes(d.status as number)
-  );
-}
-
 /**
  * What one ssh run means. 255 is ssh's own failure; 127 is the remote shell's "command not
  * found"; anything else that printed a check document is a checked node (also exit 3: the document
@@ -138,22 +133,8 @@ export function classifyRemoteRun(
       },
     };
   }
-  let parsed: unknown;
-  try {
-    parsed = run.stdout.trim() ? JSON.parse(run.stdout) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (isCheckDocument(parsed)) return { doc: parsed };
-  if (parsed !== undefined && (parsed as CheckDocument)?.schemaVersion !== 1) {
-    return {
-      error: {
-        kind: 'bad-output',
-        message: `${node} printed JSON that is not a version 1 check document (exit ${run.code}); is pve-health there a different version?`,
-      },
-    };
-  }
-  if (!run.stdout.trim()) {
+  const text = run.stdout.trim();
+  if (!text) {
     return {
       error: {
         kind: 'check-failed',
@@ -161,11 +142,25 @@ export function classifyRemoteRun(
       },
     };
   }
-  const first = run.stdout.trim().split('\n')[0].slice(0, 120);
+  let parsed: unknown;
+  let notJson = '';
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    notJson = (e as Error).message;
+  }
+  // What the node printed is untrusted: only a document of the right shape is read any further.
+  const problem = notJson ? `it is not JSON (${notJson})` : documentShapeProblem(parsed);
+  if (!problem) return { doc: parsed as CheckDocument };
+  const versionHint =
+    !notJson && (parsed as { schemaVersion?: unknown })?.schemaVersion !== 1
+      ? '; is pve-health there a different version?'
+      : '';
+  const first = text.split('\n')[0].slice(0, 120);
   return {
     error: {
       kind: 'bad-output',
-      message: `${node} did not print a check document (exit ${run.code}): "${first}"${why ? `; stderr: ${why}` : ''}`,
+      message: `${node} did not print a check document the cluster can read (exit ${run.code}): ${problem}${versionHint}; it begins "${first}"${why ? `; stderr: ${why}` : ''}`,
     },
   };
 }
@@ -176,7 +171,12 @@ export async function checkRemoteNode(host: Host, target: NodeTarget, opts: Remo
   const started = performance.now();
   const base = { node: target.name, ip: target.ip, online: target.online, local: false };
   try {
-    const run = await host.exec(argv, { timeoutMs, okCodes: 'any', env: host.env });
+    const run = await host.exec(argv, {
+      timeoutMs,
+      okCodes: 'any',
+      env: host.env,
+      maxOutputBytes: MAX_REMOTE_OUTPUT_BYTES,
+    });
     const r = classifyRemoteRun(target.name, run, (opts.remoteCommand ?? DEFAULT_REMOTE_COMMAND).trim());
     return { ...base, ...r, ms: performance.now() - started };
   } catch (e) {
@@ -188,6 +188,16 @@ export async function checkRemoteNode(host: Host, target: NodeTarget, opts: Remo
         error: {
           kind: 'timeout',
           message: `no answer within ${timeoutMs / 1000} s (ssh was killed here; the check on the node ends at its own limit, ${remoteLimitSeconds(opts)} s)`,
+        },
+      };
+    }
+    if (e instanceof OutputTooLargeError) {
+      return {
+        ...base,
+        ms,
+        error: {
+          kind: 'bad-output',
+          message: `${target.name} ${e.message.replace(/^\S+ /, '')}: not a check document (ssh was killed)`,
         },
       };
     }

@@ -39,7 +39,7 @@ function mountLine(m: MountEntry): string {
 }
 
 /** One line per service: real newlines would end the line; '\' would start an escape. */
-function clean(text: string): string {
+export function clean(text: string): string {
   return text.replace(/\\/g, '/').replace(/[\r\n\t]+/g, ' ');
 }
 
@@ -47,7 +47,7 @@ function clean(text: string): string {
  * Checkmk metric names: letters, digits, underscore. Nagios range "0" means "above 0"; Checkmk levels
  * mean "at or above", so count thresholds move up by one.
  */
-function metrics(values: PerfValue[]): string {
+export function metrics(values: PerfValue[]): string {
   if (values.length === 0) return '-';
   return values
     .map((p) => {

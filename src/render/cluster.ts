@@ -3,6 +3,7 @@
 import { type ClusterDocument, type ClusterFinding, findingStatus } from '../core/cluster/cluster-merge';
 import { STATUS_WORD } from '../core/status';
 import type { Status } from '../core/types';
+import { clean as checkmkClean, metrics as checkmkMetrics } from './checkmk';
 import { paint, renderTable, STATUS_STYLE, type TextOptions } from './text';
 
 /** A cluster finding's word: its state's, or INFO for one a migration explains. */
@@ -19,13 +20,7 @@ export function renderClusterText(doc: ClusterDocument, o: TextOptions): string 
   const c = doc.cluster;
   const title = `pve-health cluster${c.name ? ` ${c.name}` : ''} (from ${c.localNode}) — ${STATUS_WORD[doc.status]}: ${doc.summary}`;
   const out = [paint(title, STATUS_STYLE[doc.status], o.color), ''];
-  const rows = doc.nodes.map((n) => [
-    n.node,
-    nodeWhere(n),
-    STATUS_WORD[n.status],
-    n.grade ?? '-',
-    n.error ? `${n.error.kind}: ${n.error.message}` : n.summary,
-  ]);
+  const rows = doc.nodes.map((n) => [n.node, nodeWhere(n), STATUS_WORD[n.status], n.grade ?? '-', nodeText(n)]);
   out.push(
     renderTable(
       ['NODE', 'VIA', 'STATUS', 'GRADE', 'SUMMARY'],
@@ -68,11 +63,55 @@ function clean(text: string): string {
   return text.replace(/\|/g, '/').replace(/[\r\n\t]+/g, ' ');
 }
 
-export function renderClusterNagios(doc: ClusterDocument): string {
+/** Counts of nodes by state and of findings across nodes by severity (Nagios perfdata, Checkmk metrics). */
+function clusterCounts(doc: ClusterDocument) {
   const count = (s: Status) => doc.nodes.filter((n) => n.status === s).length;
   const sev = (s: ClusterFinding['severity']) =>
     doc.findings.filter((f) => f.severity === s && !f.kind.startsWith('node-') && f.kind !== 'cluster-not-quorate')
       .length;
+  return { count, sev };
+}
+
+/** A node's line: its verdict, or why it could not be checked. */
+function nodeText(n: ClusterDocument['nodes'][number]): string {
+  return n.error ? `${n.error.kind}: ${n.error.message}` : n.summary;
+}
+
+/** A finding that is not already a node's own line (unchecked, offline, answering as another node). */
+function isCrossNode(f: ClusterFinding): boolean {
+  return f.kind !== 'node-not-checked' && f.kind !== 'node-offline' && f.kind !== 'node-name-mismatch';
+}
+
+/**
+ * Checkmk local checks from the node that runs the scan: "PVE-Health cluster" (the cluster's state,
+ * the counts, the findings across nodes as long output) and one "PVE-Health cluster node <name>"
+ * per node with its verdict or why it could not be checked.
+ */
+export function renderClusterCheckmk(doc: ClusterDocument): string {
+  const { count, sev } = clusterCounts(doc);
+  const values = [
+    { label: 'nodes', value: doc.cluster.nodes, min: 0 },
+    { label: 'nodes_checked', value: doc.cluster.checked, min: 0, max: doc.cluster.nodes },
+    { label: 'nodes_unknown', value: count(3), min: 0 },
+    { label: 'cluster_critical', value: sev('critical'), min: 0 },
+    { label: 'cluster_warning', value: sev('warning'), min: 0 },
+  ];
+  const details = doc.findings
+    .filter(isCrossNode)
+    .map((f) => `\\n${checkmkClean(`${severityWord(f)} ${f.title}`)}`)
+    .join('');
+  const lines = [
+    `${doc.status} "PVE-Health cluster" ${checkmkMetrics(values)} ${checkmkClean(doc.summary)}${details}`,
+    ...doc.nodes.map(
+      (n) =>
+        `${n.status} "${checkmkClean(`PVE-Health cluster node ${n.node}`).replace(/"/g, "'")}" - ${checkmkClean(`${STATUS_WORD[n.status]}: ${nodeText(n)}`)}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderClusterNagios(doc: ClusterDocument): string {
+  const { count, sev } = clusterCounts(doc);
   const perf = [
     `nodes=${doc.cluster.nodes};;;0`,
     `nodes_checked=${doc.cluster.checked};;;0;${doc.cluster.nodes}`,
@@ -87,15 +126,11 @@ export function renderClusterNagios(doc: ClusterDocument): string {
     `${STATUS_WORD[doc.status]}: ${clean(`cluster${doc.cluster.name ? ` ${doc.cluster.name}` : ''}: ${doc.summary}`)} | ${perf}`,
   ];
   for (const n of doc.nodes) {
-    lines.push(
-      clean(
-        `[${STATUS_WORD[n.status]}] ${n.node}: ${n.error ? `${n.error.kind}: ${n.error.message}` : `${n.grade ? `grade ${n.grade}, ` : ''}${n.summary}`}`,
-      ),
-    );
+    lines.push(clean(`[${STATUS_WORD[n.status]}] ${n.node}: ${nodeText(n)}`));
   }
   for (const f of doc.findings) {
     // Unchecked and offline nodes already have their own line above.
-    if (f.kind === 'node-not-checked' || f.kind === 'node-offline') continue;
+    if (!isCrossNode(f)) continue;
     lines.push(clean(`[${severityWord(f)}] ${f.title}: ${f.detail}`));
   }
   return `${lines.join('\n')}\n`;

@@ -34,6 +34,8 @@ export function parseClusterDocument(stdout: string, stderr: string, code: numbe
   if (doc?.kind !== 'pve-health-cluster' || !Array.isArray(doc.nodes)) {
     throw new Error(lastLine(stderr) || `cluster scan exited ${code} without a result`);
   }
+  // A scan that could not run prints its UNKNOWN document with the reason: the scan failed.
+  if (typeof doc.error === 'string') throw new Error(doc.error);
   return doc;
 }
 

@@ -98,7 +98,9 @@ describe('cluster over ssh', { skip }, () => {
       t.stdout,
       /^pve-health cluster lab \(from pve1\) — CRITICAL: 4 nodes, 2 checked \(1 offline, 1 not checked\); 3 critical, 3 warnings across nodes\n/,
     );
-    assert.match(t.stdout, /\npve2 +192\.0\.2\.12 +CRITICAL +F +DM grade F/);
+    // Each node by its one verdict over every part (overall.ts), never the DM grade alone.
+    assert.match(t.stdout, /\npve2 +192\.0\.2\.12 +CRITICAL +F +grade F: 1 duplicate/);
+    assert.doesNotMatch(t.stdout, /DM grade/);
     assert.match(t.stdout, /\npve4 +192\.0\.2\.14 +WARNING +- +offline: /);
     assert.match(t.stdout, /● CRITICAL san\/vm-400-disk-0 is open on pve1 and pve2 at once\n/);
     assert.ok(!t.stdout.includes('\u001b['), 'NO_COLOR: no escape codes');
@@ -228,8 +230,9 @@ describe('cluster over ssh', { skip }, () => {
     assert.match(text, /\[CRITICAL\] cluster on pve1, pve2: pve2 still maps an old incarnation of san\/vm-403-disk-0/);
     // Each node whose own check is not OK, with its summary (a stale map alone makes a node CRITICAL).
     assert.match(text, /\+ cluster node-status:pve2:critical\n/);
-    assert.match(text, /\[CRITICAL\] cluster on pve2: pve2 reports CRITICAL: DM grade F \(score 70\): 1 duplicate/);
-    assert.match(text, /\[WARNING\] cluster on pve1: pve1 reports WARNING: DM grade B/);
+    assert.match(text, /\[CRITICAL\] cluster on pve2: pve2 reports CRITICAL: grade F: 1 duplicate/);
+    assert.match(text, /\[WARNING\] cluster on pve1: pve1 reports WARNING: grade B/);
+    assert.doesNotMatch(text, /DM grade/);
     // Unchanged: nothing new to say.
     const again = cluster(c, ['--config', cfg, '--nodes', 'pve1,pve2', '--notify', '--format', 'nagios']);
     assert.equal(again.code, 2);
@@ -250,9 +253,6 @@ describe('cluster over ssh', { skip }, () => {
     const bad = cluster(c, ['--nodes', 'pve9']);
     assert.equal(bad.code, 64);
     assert.match(bad.stderr, /--nodes: not in \/etc\/pve\/\.members: pve9 \(nodes: pve1, pve2, pve3, pve4\)/);
-    const ck = cluster(c, ['--format', 'checkmk']);
-    assert.equal(ck.code, 64);
-    assert.match(ck.stderr, /check --format checkmk' on each node/);
     assert.equal(cluster(c, ['--demo']).code, 64);
   });
 
@@ -344,5 +344,47 @@ describe('cluster over ssh', { skip }, () => {
     );
     assert.equal(r.code, check.code);
     assert.equal(c.calls().length, 0);
+  });
+});
+
+describe('cluster: this node is checked with every part check has', { skip }, () => {
+  test("this node's orphaned ZFS/RBD/file volumes are in the cluster view; its verdict is check's, over every part", () => {
+    // mixed-volumes: guest disks on ZFS, RBD, dir and NFS, with orphans among them (no LVM orphan).
+    const node = buildNode(join(SHARED, 'fakenode/scenarios/mixed-volumes.json'));
+    const c = buildCluster({ build: ['pve1'] });
+    const r = runCli(['--root', join(node, 'root'), 'cluster', '--json', '--documents', '--nodes', 'pve1'], {
+      pathPrefix: `${c.pathPrefix.split(':')[0]}:${join(node, 'bin')}`,
+      env: c.env,
+    });
+    const d = JSON.parse(r.stdout);
+    const check = runCli(['--root', join(node, 'root'), 'check', '--json'], { pathPrefix: join(node, 'bin') });
+    const want = JSON.parse(check.stdout);
+    const local = d.documents.pve1;
+    const orphans = (doc: { volumes: { entries: { volume: string; status: string }[] } }) =>
+      doc.volumes.entries.filter((e) => e.status === 'orphan').map((e) => e.volume);
+    assert.ok(orphans(want).length > 0, 'the scenario has orphaned volumes');
+    assert.deepEqual(orphans(local), orphans(want));
+    assert.deepEqual(
+      Object.keys(local)
+        .filter((k) => ['dm', 'mounts', 'volumes'].includes(k))
+        .sort(),
+      ['dm', 'mounts', 'volumes'],
+    );
+    // One verdict over every part, the one check states (overall.ts), never the DM grade.
+    assert.equal(d.nodes[0].status, check.code);
+    assert.equal(d.nodes[0].grade, want.overall.grade);
+    assert.equal(d.nodes[0].summary, want.overall.headline);
+    assert.equal(d.status, check.code);
+    const text = runCli(['--root', join(node, 'root'), 'cluster', '--nodes', 'pve1'], {
+      pathPrefix: `${c.pathPrefix.split(':')[0]}:${join(node, 'bin')}`,
+      env: c.env,
+    });
+    assert.doesNotMatch(text.stdout, /DM grade/);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `\\npve1 +local +\\w+ +${want.overall.grade ?? '-'} +${want.overall.headline.slice(0, 20).replace(/[()+.]/g, '\\$&')}`,
+      ),
+    );
   });
 });

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { lvIdOf } from '../../src/core/cluster/cluster-findings';
 import { type ClusterInput, mergeCluster, type NodeResult } from '../../src/core/cluster/cluster-merge';
 import { clusterNotifyDocument, nodeStatusFinding } from '../../src/core/cluster/cluster-notify';
+import { overallOf } from '../../src/core/findings/overall';
 import type { CheckDocument, DmEntry, GuestHealth, Status } from '../../src/core/types';
 import { dmEntry, dmResult } from '../serve/sample';
 
@@ -46,8 +47,15 @@ function doc(
   return { schemaVersion: 1, generatedAt: '2026-01-01T00:00:00.000Z', node, dm, status, summary: `${node} summary` };
 }
 
+/** The node's verdict as the cluster command states it: overall.ts, one rule over every part. */
+function verdictOf(d: CheckDocument) {
+  const o = overallOf(d);
+  return { grade: o.grade, score: o.score, headline: o.headline };
+}
+
 function merge(results: NodeResult[], over: Partial<ClusterInput> = {}) {
   return mergeCluster({
+    verdictOf,
     now: new Date('2026-01-01T00:00:00Z'),
     localNode: 'pve1',
     clusterName: 'lab',
@@ -308,7 +316,8 @@ describe('nodes', () => {
     assert.deepEqual(
       d.nodes.map((n) => [n.node, n.status, n.grade, n.error?.kind ?? null]),
       [
-        ['pve1', 1, 'A+', null],
+        // The node's one verdict (overall.ts): a WARNING node is never A+ (its DM part alone said A+).
+        ['pve1', 1, 'B', null],
         ['pve2', 3, null, 'ssh-failed'],
         ['pve4', 1, null, 'offline'],
       ],
@@ -346,9 +355,24 @@ describe('nodes', () => {
     });
   }
 
-  test('a node that answers under another name is flagged', () => {
-    const d = merge([{ node: 'pve2', ip: '10.0.0.2', doc: doc('pve9', []) }]);
-    assert.deepEqual(kinds(d), ['node-name-mismatch:warning']);
+  test("a node that answers under another name is not checked: its findings may be another node's", () => {
+    const d = merge([
+      { node: 'pve1', doc: doc('pve1', [lv(400, { open: true })]) },
+      { node: 'pve2', ip: '10.0.0.2', doc: doc('pve9', []) },
+      // pve3's address leads to pve1: believing it would make VM 400's disk "open on two nodes".
+      { node: 'pve3', ip: '10.0.0.3', doc: doc('pve1', [lv(400, { open: true })]) },
+    ]);
+    assert.deepEqual(kinds(d), ['node-name-mismatch:unknown', 'node-name-mismatch:unknown']);
+    assert.deepEqual(
+      d.nodes.map((n) => [n.node, n.status, n.error?.kind ?? null]),
+      [
+        ['pve1', 0, null],
+        ['pve2', 3, 'wrong-node'],
+        ['pve3', 3, 'wrong-node'],
+      ],
+    );
+    assert.match(d.nodes[2].error!.message, /reports node name 'pve1', the name of another node of this cluster/);
+    assert.equal(d.status, 3);
   });
 
   test('full documents only when asked', () => {
@@ -385,8 +409,91 @@ describe('cluster --notify document', () => {
       findings.map((f) => `${f.severity} ${f.id}`),
       ['unknown node-not-checked:pve3', 'critical node-status:pve2:critical'],
     );
-    assert.equal(findings[1].title, 'pve2 reports CRITICAL: pve2 summary');
+    // The node's verdict over every part, not its DM grade.
+    assert.equal(findings[1].title, 'pve2 reports CRITICAL: grade F: 1 duplicate');
     assert.deepEqual(findings[1].nodes, ['pve2']);
     assert.equal(nodeStatusFinding({ ...d.nodes[1], status: 3 })?.id, 'node-status:pve2:unknown');
+  });
+});
+
+describe('a node document the cluster cannot believe', () => {
+  const good = () => doc('pve2', [lv(400, { open: true })]);
+  const cases: { name: string; doc: unknown; kind: string; why: RegExp }[] = [
+    { name: 'not an object', doc: 'x', kind: 'bad-output', why: /not a JSON object/ },
+    { name: 'null', doc: null, kind: 'bad-output', why: /not a JSON object/ },
+    { name: 'another schema', doc: { ...good(), schemaVersion: 2 }, kind: 'bad-output', why: /schemaVersion is 2/ },
+    { name: 'no node', doc: { ...good(), node: '' }, kind: 'bad-output', why: /names no node/ },
+    { name: 'a status of another type', doc: { ...good(), status: '0' }, kind: 'bad-output', why: /status "0"/ },
+    { name: 'a summary of another type', doc: { ...good(), summary: 5 }, kind: 'bad-output', why: /summary/ },
+    { name: 'dm not an object', doc: { ...good(), dm: [] }, kind: 'bad-output', why: /dm is not an object/ },
+    {
+      name: 'a part status out of range',
+      doc: { ...good(), mounts: { status: 9, entries: [] } },
+      kind: 'bad-output',
+      why: /mounts\.status is not 0-3/,
+    },
+    {
+      name: 'a DM entry that is not an object',
+      doc: { ...good(), dm: { ...good().dm, entries: [null] } },
+      kind: 'bad-output',
+      why: /dm\.entries\[0\] is not an object/,
+    },
+    {
+      name: 'a vmid that is not a number',
+      doc: { ...good(), dm: { ...good().dm, entries: [{ ...lv(400), vmid: '400' }] } },
+      kind: 'bad-output',
+      why: /dm\.entries\[0\]\.vmid is not a number/,
+    },
+    {
+      name: 'protectedBy that is not a list of strings',
+      doc: { ...good(), dm: { ...good().dm, entries: [{ ...lv(400), protectedBy: [1] }] } },
+      kind: 'bad-output',
+      why: /protectedBy is not a strings/,
+    },
+    {
+      name: 'guests that are not a list',
+      doc: { ...good(), dm: { ...good().dm, guests: {} } },
+      kind: 'bad-output',
+      why: /dm\.guests is not a list/,
+    },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: that node is UNKNOWN with the reason, the others as usual`, () => {
+      const d = merge([
+        { node: 'pve1', doc: doc('pve1', [lv(400, { open: true })]) },
+        { node: 'pve2', doc: c.doc as CheckDocument },
+      ]);
+      assert.equal(d.nodes[0].error, undefined);
+      assert.equal(d.nodes[1].status, 3);
+      assert.equal(d.nodes[1].error?.kind, c.kind);
+      assert.match(d.nodes[1].error?.message ?? '', c.why);
+      // Its entries take no part in the findings across nodes (no "open on two nodes").
+      assert.deepEqual(kinds(d), ['node-not-checked:unknown']);
+      assert.equal(d.status, 3);
+    });
+  }
+
+  test('a document whose verdict cannot be read: UNKNOWN, never a crash of the whole view', () => {
+    const d = merge(
+      [
+        { node: 'pve1', doc: doc('pve1', []) },
+        { node: 'pve2', doc: doc('pve2', []) },
+      ],
+      {
+        verdictOf: (x) => {
+          if (x.node === 'pve2') throw new TypeError("Cannot read properties of undefined (reading 'map')");
+          return verdictOf(x);
+        },
+      },
+    );
+    assert.equal(d.nodes[0].error, undefined);
+    assert.equal(d.nodes[1].error?.kind, 'bad-output');
+    assert.match(d.nodes[1].error?.message ?? '', /cannot be evaluated: Cannot read properties/);
+  });
+
+  test('a status better than its parts is not believed: the worst of them', () => {
+    const d = merge([{ node: 'pve1', doc: { ...doc('pve1', [], { status: 2 }), status: 0 } }]);
+    assert.equal(d.nodes[0].status, 2);
+    assert.equal(d.status, 2);
   });
 });

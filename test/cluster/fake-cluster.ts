@@ -12,6 +12,16 @@ const FAKE_SSH = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fake-ssh
 
 export type SshMode = 'ok' | 'hang' | 'hostkey' | 'refused';
 
+/** What a broken or hostile node prints instead of running the command (fake-ssh.mjs mode "print"). */
+export interface PrintedAnswer {
+  /** The bytes it prints. */
+  text: string | Buffer;
+  /** How many times (default once): a huge answer without a huge file. */
+  repeat?: number;
+  /** Its exit code (default 0). */
+  code?: number;
+}
+
 export interface FakeCluster {
   dir: string;
   /** node name → fakenode OUTDIR */
@@ -23,6 +33,8 @@ export interface FakeCluster {
   calls(): { argv: string[]; options: Record<string, string>; destination: string; command: string }[];
   /** Change how one node answers (the ssh stand-in re-reads the map on every call). */
   setMode(node: string, mode: SshMode): void;
+  /** Make one node answer with these bytes, whatever it is asked. */
+  setAnswer(node: string, answer: PrintedAnswer): void;
 }
 
 interface Fixture {
@@ -115,6 +127,14 @@ export function buildCluster(opts: {
         const path = map[node]?.path ?? [join(nodes[node], 'bin')];
         map[ip] = map[node] = { path, mode };
       }
+      writeFileSync(hostsFile, JSON.stringify(map));
+    },
+    setAnswer(node, answer) {
+      const map = JSON.parse(readFileSync(hostsFile, 'utf8')) as Record<string, unknown>;
+      const file = join(dir, `${node}-answer`);
+      writeFileSync(file, answer.text);
+      const entry = { path: [], mode: 'print', file, repeat: answer.repeat ?? 1, code: answer.code ?? 0 };
+      map[`192.0.2.${11 + names.indexOf(node)}`] = map[node] = entry;
       writeFileSync(hostsFile, JSON.stringify(map));
     },
   };

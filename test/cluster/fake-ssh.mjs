@@ -3,7 +3,9 @@
 // command string with /bin/sh -c on that node's PATH (as sshd hands it to root's login shell).
 // Hosts it does not know fail like ssh does: exit 255, "ssh: connect to host ... Connection refused".
 //
-// FAKE_SSH_HOSTS: JSON file {"<ip or name>": {"path": ["dir", ...], "mode": "ok|hang|hostkey"}}
+// FAKE_SSH_HOSTS: JSON file {"<ip or name>": {"path": ["dir", ...], "mode": "ok|hang|hostkey|print"}}
+//   mode "print": the node answers with the bytes of "file" ("repeat" times, default once) and exits
+//   with "code" (default 0), whatever the command: a broken or hostile node.
 // FAKE_SSH_LOG:   file that gets one JSON line per call: {"argv", "options", "destination", "command"}
 import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -64,7 +66,20 @@ if (node.mode === 'hostkey') {
   );
   process.exit(255);
 }
-if (node.mode === 'hang') {
+if (node.mode === 'print') {
+  const chunk = readFileSync(node.file);
+  let left = node.repeat ?? 1;
+  const more = () => {
+    // Honour back-pressure: a reader that stops reading (killed at its output limit) stops us.
+    while (left > 0) {
+      left--;
+      if (!process.stdout.write(chunk)) return void process.stdout.once('drain', more);
+    }
+    process.exitCode = node.code ?? 0;
+  };
+  process.stdout.on('error', () => process.exit(255));
+  more();
+} else if (node.mode === 'hang') {
   // A node whose check never ends (hung NFS, stuck lvs): the caller's deadline must kill us.
   setInterval(() => {}, 1000);
 } else {

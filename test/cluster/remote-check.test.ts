@@ -100,13 +100,24 @@ describe('classifyRemoteRun', () => {
       name: 'text instead of JSON',
       run: { code: 0, stdout: 'check --json\n', stderr: '' },
       kind: 'bad-output',
-      message: /did not print a check document \(exit 0\): "check --json"/,
+      message:
+        /did not print a check document the cluster can read \(exit 0\): it is not JSON \(.*\); it begins "check --json"/,
     },
     {
       name: 'JSON of another version',
       run: { code: 0, stdout: '{"schemaVersion": 2, "node": "pve2"}', stderr: '' },
       kind: 'bad-output',
-      message: /not a version 1 check document/,
+      message: /its schemaVersion is 2, not 1; is pve-health there a different version\?/,
+    },
+    {
+      name: 'JSON of the right version and the wrong shape',
+      run: {
+        code: 0,
+        stdout: '{"schemaVersion": 1, "node": "pve2", "status": 0, "dm": {"status": 0, "entries": {}}}',
+        stderr: '',
+      },
+      kind: 'bad-output',
+      message: /dm\.entries is not a list; it begins/,
     },
   ];
   for (const c of cases) {

@@ -21,9 +21,17 @@ failed=0
 for s in "${suites[@]}"; do
   [ -f "$s" ] || continue
   echo "=== $s"
+  # A suite that needs a kernel module the guest image does not carry names it in a line
+  # "# e2e-kernel-modules: a b"; the module file of the guest's own kernel package (extracted by
+  # build-guest.sh under the testbed's work directory) goes beside the suite for it to insmod.
+  extra=()
+  for m in $(sed -n 's/^# e2e-kernel-modules: //p' "$s"); do
+    ko=$(find "${TESTBED_DIR:-/var/tmp/pve-health-testbed}/work" -path '*/lib/modules/*' -name "$m.ko" 2>/dev/null | head -1)
+    if [ -n "$ko" ]; then extra+=("$ko"); else echo "module $m.ko not found in the testbed's kernel package"; fi
+  done
   case "$s" in
     */multi/*) run=(bash "$s" "$TB") ;;
-    *) run=("$TB/run-in-guest.sh" "$s" dist/pve-health.cjs test/e2e/lib) ;;
+    *) run=("$TB/run-in-guest.sh" "$s" dist/pve-health.cjs test/e2e/lib ${extra[@]+"${extra[@]}"}) ;;
   esac
   if ! "${run[@]}"; then
     echo "=== $s FAILED"

@@ -4,6 +4,7 @@
 // PVE does (Cwd::realpath) stops at such a mount; only the probe children, killed at their deadline,
 // touch it. Checked with a spy on every lstat/stat/realpath the resolver makes.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs, { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,10 @@ import { parseMountReads } from '../../src/core/mounts/mount-view';
 import { createHost } from '../../src/host/host';
 import { resolveHostPaths } from '../../src/host/read-links';
 import { readMountTables } from '../../src/host/read-mounts';
+import { readPveMountState } from '../../src/host/read-mountstate';
+import { REPO } from '../helpers/cli';
 import { mountLine } from '../helpers/mount-tables';
+import { fuseAvailable, mountStall } from './probe-mount-hangfs.mjs';
 
 const BLOCKING: [string, string][] = [
   ['autofs', '/mnt/pve/nas'],
@@ -80,4 +84,71 @@ test('storage paths under an autofs trigger or a FUSE mount are never stat()ed b
     touched.some((t) => t === join(root, '/mnt/pve')),
     'the local part of the path is still resolved',
   );
+});
+
+// /etc/pve is pmxcfs (FUSE): when pmxcfs hangs, a stat of its mount point waits for it. Whether
+// /etc/pve is mounted is read from the mount table only.
+test('the pmxcfs mount check reads the mount table only: /etc/pve itself is never stat()ed or resolved', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-noblock-pve-'));
+  mkdirSync(join(root, 'proc/self'), { recursive: true });
+  mkdirSync(join(root, 'etc/pve'), { recursive: true });
+  // As with a root whose proc is the real /proc: the mount shows at its path under the root.
+  writeFileSync(
+    join(root, 'proc/self/mountinfo'),
+    `${[mountLine('8:1', '/', '/', 'ext4', '/dev/sda1'), mountLine('0:45', '/', join(root, 'etc/pve'), 'fuse', '/dev/fuse')].join('\n')}\n`,
+  );
+  const touched: string[] = [];
+  const spied = {
+    lstatSync: fs.lstatSync,
+    statSync: fs.statSync,
+    realpathSync: fs.realpathSync,
+    existsSync: fs.existsSync,
+    readdirSync: fs.readdirSync,
+  };
+  const mocks = (Object.keys(spied) as (keyof typeof spied)[]).map((name) =>
+    mock.method(fs, name, (...a: unknown[]) => {
+      touched.push(`${name} ${String(a[0])}`);
+      return (spied[name] as (...x: unknown[]) => unknown).apply(fs, a);
+    }),
+  );
+  // realpathSync.native is a property of realpathSync: the spy above replaces both.
+  syncBuiltinESMExports();
+  let state: { mounted: boolean; detail: string };
+  try {
+    state = readPveMountState(createHost({ root }));
+  } finally {
+    for (const m of mocks) m.mock.restore();
+    syncBuiltinESMExports();
+  }
+  assert.deepEqual(
+    touched.filter((t) => t.includes('/etc/pve')),
+    [],
+  );
+  assert.deepEqual(state, { mounted: true, detail: 'fuse /dev/fuse' });
+});
+
+test('a hung pmxcfs: the mount check still answers (a real FUSE mount whose daemon never replies)', (t) => {
+  const why = fuseAvailable();
+  if (why) return t.skip(`needs a FUSE mount: ${why}`);
+  const root = mkdtempSync(join(tmpdir(), 'pvh-hung-pmxcfs-'));
+  mkdirSync(join(root, 'proc/self'), { recursive: true });
+  writeFileSync(
+    join(root, 'proc/self/mountinfo'),
+    `${[mountLine('8:1', '/', '/', 'ext4', '/dev/sda1'), mountLine('0:45', '/', join(root, 'etc/pve'), 'fuse', '/dev/fuse')].join('\n')}\n`,
+  );
+  const hung = mountStall(join(root, 'etc/pve'));
+  t.after(() => hung.close());
+  // In a child with a deadline: before the fix, realpath(<root>/etc/pve) waited for the daemon forever.
+  const script = `import { readPveMountState } from ${JSON.stringify(join(REPO, 'src/host/read-mountstate.ts'))};
+import { createHost } from ${JSON.stringify(join(REPO, 'src/host/host.ts'))};
+console.log(JSON.stringify(readPveMountState(createHost({ root: ${JSON.stringify(root)} }))));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    killSignal: 'SIGKILL',
+    cwd: REPO,
+  });
+  assert.equal(r.signal, null, `the check did not answer (killed by the test's deadline): ${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { mounted: true, detail: 'fuse /dev/fuse' });
 });

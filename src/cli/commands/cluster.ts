@@ -1,7 +1,8 @@
 import { basename, dirname } from 'node:path';
-import { type ClusterDocument, mergeCluster } from '../../core/cluster/cluster-merge';
+import { type ClusterDocument, failedClusterDocument, mergeCluster } from '../../core/cluster/cluster-merge';
 import { clusterNotifyDocument } from '../../core/cluster/cluster-notify';
 import { isCheckFailure, UsageError } from '../../core/errors';
+import { overallOf } from '../../core/findings/overall';
 import {
   checkClusterNodes,
   clusterTargets,
@@ -12,10 +13,10 @@ import {
   readSharedLvmStorages,
 } from '../../host/remote-check';
 import { writeTextfile } from '../../host/write-textfile';
-import { renderClusterNagios, renderClusterText } from '../../render/cluster';
+import { renderClusterCheckmk, renderClusterNagios, renderClusterText } from '../../render/cluster';
 import { renderClusterPrometheus } from '../../render/cluster-metrics';
 import { type CommandContext, defineCommand } from '../command';
-import { mountsPart } from '../gather-parts';
+import { mountsPart, volumesPart } from '../gather-parts';
 import { mountTimeoutMs } from '../mounts-pipeline';
 import { dmPart, documentFor, loadFor, openSession, type Session } from '../node-session';
 import type { OptionSpec } from '../options';
@@ -55,7 +56,7 @@ const CLUSTER_OPTIONS = {
 export const clusterCommand = defineCommand({
   name: 'cluster',
   usage:
-    'cluster [--json|--format text|json|nagios|prometheus] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify] [--textfile DIR|FILE.prom]',
+    'cluster [--json|--format text|json|nagios|checkmk|prometheus] [--nodes LIST] [--timeout SEC] [--connect-timeout SEC] [--documents] [--notify] [--textfile DIR|FILE.prom]',
   examples: [
     'cluster',
     'cluster --nodes pve1,pve2 --timeout 60',
@@ -79,43 +80,57 @@ Options:
   --textfile DIR|FILE   Also write the cluster metrics for node_exporter's textfile collector: to
                         DIR/${CLUSTER_TEXTFILE_NAME}, or to FILE when it ends in .prom (atomically,
                         replaced on every run; a missing directory is an error, exit 3)
-Formats: text, json, nagios and prometheus (the cluster families serve --cluster exports: node
-labels, and id="qemu/100" / "node/pve3" as prometheus-pve-exporter names guests and nodes).
-For Checkmk, let every node report itself ('check --format checkmk'): see docs/cluster.md.
+Formats: text, json, nagios, checkmk (local checks "PVE-Health cluster" and one per node) and
+prometheus (the cluster families serve --cluster exports: node labels, and id="qemu/100" /
+"node/pve3" as prometheus-pve-exporter names guests and nodes). A node whose answer cannot be
+read (junk, truncated, another shape, too large, another node's name) is UNKNOWN with the reason;
+the others are reported as usual. A scan that cannot run at all prints UNKNOWN with the reason.
 The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAND}').`,
   options: CLUSTER_OPTIONS,
   async run(ctx) {
     const g = ctx.global;
-    if (g.format === 'checkmk') {
-      throw new UsageError(
-        "cluster prints text, json, nagios or prometheus; for checkmk run 'pve-health check --format checkmk' on each node (docs/cluster.md)",
-      );
-    }
     if (g.from || g.demo)
       throw new UsageError('cluster checks the live nodes; --from and --demo apply to check/dm on one node');
-    const s = openSession(ctx);
+    let s: Session | null = null;
+    const now = () => s?.host.now() ?? new Date();
     // The same families serve --cluster exports (node and id labels join the per-node and PVE metrics).
     const metrics = (doc: ClusterDocument | null, error: string | null) =>
-      renderClusterPrometheus({ doc, lastScanSeconds: Math.floor(s.host.now().getTime() / 1000), error });
+      renderClusterPrometheus({ doc, lastScanSeconds: Math.floor(now().getTime() / 1000), error });
     let doc: ClusterDocument;
+    let scanError: string | null = null;
     try {
+      s = openSession(ctx);
       doc = await scanCluster(ctx, s);
     } catch (e) {
-      if (!isCheckFailure(e)) throw e;
-      // Never an empty scrape, never last run's file exported as if current: the scan failed (scan_ok 0).
-      if (g.format === 'prometheus') ctx.io.out(metrics(null, e.message));
-      await writeClusterTextfile(ctx, metrics(null, e.message));
-      throw e;
+      if (e instanceof UsageError) throw e;
+      // Every exit path answers in the format asked for: UNKNOWN with the reason, never an empty stdout.
+      scanError = isCheckFailure(e) ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+      if (!isCheckFailure(e) && ctx.io.env.PVE_HEALTH_DEBUG) ctx.io.err(`${(e as Error)?.stack}\n`);
+      ctx.io.err(`pve-health: ${scanError}\n`);
+      doc = failedClusterDocument({ now: now(), localNode: localNodeName(s), message: scanError });
     }
+    // Never an empty scrape, never last run's file exported as if current: a failed scan is scan_ok 0.
+    const prom = scanError === null ? metrics(doc, null) : metrics(null, scanError);
     if (g.format === 'json') ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
     else if (g.format === 'nagios') ctx.io.out(renderClusterNagios(doc));
-    else if (g.format === 'prometheus') ctx.io.out(metrics(doc, null));
+    else if (g.format === 'checkmk') ctx.io.out(renderClusterCheckmk(doc));
+    else if (g.format === 'prometheus') ctx.io.out(prom);
     else ctx.io.out(renderClusterText(doc, { color: g.color, quiet: g.quiet }));
-    if (ctx.values.notify)
+    if (ctx.values.notify && s)
       await notifyAfterCheck(ctx.io, s.host, s.config, clusterNotifyDocument(doc), { quiet: g.quiet });
-    return (await writeClusterTextfile(ctx, metrics(doc, null))) ? doc.status : 3;
+    return (await writeClusterTextfile(ctx, prom)) ? doc.status : 3;
   },
 });
+
+/** This node's name when .members can be read (for the failed scan's document), else null. */
+function localNodeName(s: Session | null): string | null {
+  if (!s) return null;
+  try {
+    return readMembers(s.host).nodename;
+  } catch {
+    return null;
+  }
+}
 
 type ClusterContext = CommandContext<typeof CLUSTER_OPTIONS>;
 
@@ -154,14 +169,15 @@ async function scanCluster(ctx: ClusterContext, s: Session): Promise<ClusterDocu
       concurrency: cfg.concurrency,
       only,
     },
-    // This node: the same analysis as `pve-health check`, without ssh to ourselves.
+    // This node: the same parts as `pve-health check` (dm, mounts, volumes), without ssh to ourselves.
     async () => {
       const loaded = await loadFor(ctx, s);
       const dm = dmPart(loaded, s.config);
       const mounts = await mountsPart(s.host, s.config, loaded, {
         timeoutMs: mountTimeoutMs(s.host, s.config, undefined),
       });
-      return documentFor(loaded, s.host, { dm, mounts });
+      const volumes = await volumesPart(s.host, loaded, { mounts });
+      return documentFor(loaded, s.host, { dm, mounts, volumes });
     },
   );
   return mergeCluster({
@@ -172,5 +188,10 @@ async function scanCluster(ctx: ClusterContext, s: Session): Promise<ClusterDocu
     results,
     sharedStorages: readSharedLvmStorages(s.host),
     includeDocuments: Boolean(ctx.values.documents),
+    // Every node by the one verdict over every part, as `check` states it (never the DM grade alone).
+    verdictOf: (doc) => {
+      const o = overallOf(doc);
+      return { grade: o.grade, score: o.score, headline: o.headline };
+    },
   });
 }

@@ -15,6 +15,7 @@ import {
   sharedVolumeFindings,
   staleIncarnationFindings,
 } from './cluster-findings';
+import { documentShapeProblem, documentStatus, wrongNodeProblem } from './remote-document';
 
 /** Why a node has no document. */
 export type NodeErrorKind =
@@ -22,7 +23,8 @@ export type NodeErrorKind =
   | 'ssh-failed' // ssh itself failed (exit 255): refused, no route, host key, permission denied
   | 'timeout' // the node did not answer within the node timeout (killed)
   | 'not-installed' // the remote shell could not find pve-health (exit 127)
-  | 'bad-output' // the command ran but did not print a check document
+  | 'bad-output' // the command ran but did not print a check document the cluster can read
+  | 'wrong-node' // the document is another node's (it answers under another name)
   | 'check-failed'; // pve-health ran and could not check (its error message says why)
 
 export interface NodeError {
@@ -55,9 +57,10 @@ export interface ClusterNode {
   online: boolean | null;
   /** The node's check status, or for an unchecked node 3 (1 when it is offline per .members). */
   status: Status;
+  /** The node's one grade and score over every part (null: a part could not be checked, or the node). */
   grade: Grade | null;
   score: number | null;
-  /** The node's summary line, or why it could not be checked. */
+  /** The node's verdict in words ("grade F: 1 duplicate"), or why it could not be checked. */
   summary: string;
   error?: NodeError;
   ms?: number;
@@ -74,6 +77,8 @@ export interface ClusterDocument {
   summary: string;
   /** Full per-node documents (only when asked for: they can be large). */
   documents?: Record<string, CheckDocument>;
+  /** Why the scan could not run at all (then status is UNKNOWN and there are no nodes). */
+  error?: string;
 }
 
 export interface ClusterInput {
@@ -90,6 +95,19 @@ export interface ClusterInput {
    */
   sharedStorages?: string[] | null;
   includeDocuments?: boolean;
+  /**
+   * A node's one verdict over every part (core/findings/overall.ts, passed in: findings is a room
+   * above this one). It may throw on a document it cannot read: then that node is not checked.
+   */
+  verdictOf: (doc: CheckDocument) => NodeVerdict;
+}
+
+/** What the cluster view shows of a checked node. */
+export interface NodeVerdict {
+  grade: Grade | null;
+  score: number | null;
+  /** "grade F: 1 duplicate" / "not graded — could not check …". */
+  headline: string;
 }
 
 /** A cluster finding's severity as a monitoring state (info: explained, e.g. by a migration). */
@@ -115,18 +133,41 @@ function nodeError(r: NodeResult): ClusterNode {
   };
 }
 
-function nodeOk(r: NodeResult, doc: CheckDocument): ClusterNode {
+function nodeOk(r: NodeResult, doc: CheckDocument, verdict: NodeVerdict): ClusterNode {
   return {
     node: r.node,
     ip: r.ip ?? null,
     local: Boolean(r.local),
     online: r.online ?? null,
-    status: doc.status,
-    grade: doc.dm?.summary.grade ?? null,
-    score: doc.dm?.summary.score ?? null,
-    summary: doc.summary ?? '',
+    status: documentStatus(doc),
+    grade: verdict.grade,
+    score: verdict.score,
+    summary: verdict.headline,
     ...(r.ms !== undefined ? { ms: Math.round(r.ms) } : {}),
   };
+}
+
+/**
+ * A node's result as the cluster may believe it: a document of the wrong shape, another node's, or
+ * one its verdict cannot be read from makes the node not checked, with the reason (never a crash
+ * of the whole view, never another node's findings under this name).
+ */
+function believe(
+  r: NodeResult,
+  input: Pick<ClusterInput, 'verdictOf'>,
+  names: string[],
+): { r: NodeResult; verdict?: NodeVerdict } {
+  if (r.error || r.doc === undefined) return { r };
+  const fail = (kind: NodeErrorKind, message: string) => ({ r: { ...r, doc: undefined, error: { kind, message } } });
+  const shape = documentShapeProblem(r.doc);
+  if (shape) return fail('bad-output', `${r.node} printed a check document the cluster cannot read: ${shape}`);
+  const wrong = wrongNodeProblem(r.node, r.doc, names);
+  if (wrong) return fail('wrong-node', wrong);
+  try {
+    return { r, verdict: input.verdictOf(r.doc) };
+  } catch (e) {
+    return fail('bad-output', `the check document of ${r.node} cannot be evaluated: ${(e as Error).message}`);
+  }
 }
 
 function nodeFindings(results: NodeResult[]): ClusterFinding[] {
@@ -134,23 +175,15 @@ function nodeFindings(results: NodeResult[]): ClusterFinding[] {
   for (const r of results) {
     if (r.error) {
       const offline = r.error.kind === 'offline';
+      const kind = offline ? 'node-offline' : r.error.kind === 'wrong-node' ? 'node-name-mismatch' : 'node-not-checked';
       out.push({
-        id: `${offline ? 'node-offline' : 'node-not-checked'}:${r.node}`,
-        kind: offline ? 'node-offline' : 'node-not-checked',
+        id: `${kind}:${r.node}`,
+        kind,
         severity: offline ? 'warning' : 'unknown',
         title: offline
           ? `${r.node} is offline (cluster membership)`
           : `${r.node} could not be checked (${r.error.kind})`,
         detail: `${sentence(r.error.message)} Findings across nodes cannot include ${r.node}.`,
-        nodes: [r.node],
-      });
-    } else if (r.doc && r.doc.node !== r.node) {
-      out.push({
-        id: `node-name-mismatch:${r.node}`,
-        kind: 'node-name-mismatch',
-        severity: 'warning',
-        title: `${r.node} answered as '${r.doc.node}'`,
-        detail: `The check that ran for ${r.node}${r.ip ? ` (${r.ip})` : ''} reports node name '${r.doc.node}': the address may point at another node, or its hostname differs from its cluster name.`,
         nodes: [r.node],
       });
     }
@@ -161,8 +194,10 @@ function nodeFindings(results: NodeResult[]): ClusterFinding[] {
 const SEVERITY_ORDER: FindingSeverity[] = ['critical', 'unknown', 'warning', 'info'];
 
 export function mergeCluster(input: ClusterInput): ClusterDocument {
-  const results = [...input.results].sort((a, b) => a.node.localeCompare(b.node));
-  const nodes = results.map((r) => (r.doc && !r.error ? nodeOk(r, r.doc) : nodeError(r)));
+  const names = input.results.map((r) => r.node);
+  const judged = [...input.results].sort((a, b) => a.node.localeCompare(b.node)).map((r) => believe(r, input, names));
+  const results = judged.map((j) => j.r);
+  const nodes = judged.map(({ r, verdict }) => (r.doc && verdict ? nodeOk(r, r.doc, verdict) : nodeError(r)));
   const docs: [string, CheckDocument][] = results.filter((r) => r.doc && !r.error).map((r) => [r.node, r.doc!]);
   const migrating = migrationReasons(docs);
   const shared = input.sharedStorages ? new Set(input.sharedStorages) : null;
@@ -223,4 +258,37 @@ export function clusterSummary(nodes: ClusterNode[], findings: ClusterFinding[])
   return `${nodes.length} node${nodes.length === 1 ? '' : 's'}, ${checked} checked${notes.length ? ` (${notes.join(', ')})` : ''}; ${
     parts.length ? `${parts.join(', ')} across nodes` : 'no problems across nodes'
   }`;
+}
+
+/**
+ * The cluster view when the scan could not run at all (no .members, a config refused, an internal
+ * error): UNKNOWN with the reason, one finding saying it, so every output form and the notification
+ * say what could not be checked instead of printing nothing.
+ */
+export function failedClusterDocument(input: {
+  now: Date;
+  localNode: string | null;
+  message: string;
+}): ClusterDocument {
+  const localNode = input.localNode ?? 'this node';
+  return {
+    schemaVersion: 1,
+    kind: 'pve-health-cluster',
+    generatedAt: input.now.toISOString(),
+    cluster: { name: null, quorate: null, localNode, nodes: 0, checked: 0 },
+    nodes: [],
+    findings: [
+      {
+        id: 'cluster-not-scanned',
+        kind: 'cluster-not-scanned',
+        severity: 'unknown',
+        title: `the cluster could not be scanned from ${localNode}`,
+        detail: `${sentence(input.message)} No node was checked.`,
+        nodes: input.localNode ? [input.localNode] : [],
+      },
+    ],
+    status: 3,
+    summary: `could not scan the cluster: ${input.message}`,
+    error: input.message,
+  };
 }

@@ -11,7 +11,8 @@ export type ClusterFindingKind =
   | 'node-status' // only in the cluster --notify document (cluster-notify.ts): a checked node that is not OK
   | 'node-offline'
   | 'node-name-mismatch'
-  | 'cluster-not-quorate';
+  | 'cluster-not-quorate'
+  | 'cluster-not-scanned'; // the scan itself could not run (no .members, an unreadable config, ...)
 
 export interface ClusterVolume {
   vg: string;

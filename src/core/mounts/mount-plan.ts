@@ -2,7 +2,7 @@
 // mount tables (mount-view.ts) before anything is probed. The classifier judges the same occurrences
 // afterwards, so a snapshot replays exactly what a live run decided. Pure.
 import type { MountInfo } from '../parse/mountinfo';
-import { matchesPattern } from './mount-paths';
+import { isAtOrUnder, matchesPattern } from './mount-paths';
 import type { MountSettings } from './mount-settings';
 import type { ProbeJob } from './mount-types';
 import type { ParsedMountTables } from './mount-view';
@@ -88,6 +88,19 @@ export function isNetworkType(fstype: string, extra: string[] = []): boolean {
   return NETWORK_TYPES.has(fstype) || extra.includes(fstype);
 }
 
+/**
+ * An automount trigger or a FUSE mount (not network by type): a walk into it waits for its daemon
+ * (fs/autofs/root.c autofs_d_manage; fs/fuse/dir.c). Above a storage path, it is reported and probed.
+ */
+export function isDaemonMount(fstype: string): boolean {
+  return (
+    fstype === 'autofs' ||
+    fstype === 'fuse' ||
+    fstype === 'fuseblk' ||
+    (fstype.startsWith('fuse.') && fstype !== 'fuse.lxcfs')
+  );
+}
+
 export interface MountOccurrence {
   scope: 'host' | 'ct';
   ctid: number | null;
@@ -107,11 +120,12 @@ export interface MountOccurrence {
 }
 
 /**
- * Every mount the monitor reports: on the host, network filesystems and mounts at a storage's
- * path; in containers, network filesystems and every real (non-pseudo) filesystem for capacity.
+ * Every mount the monitor reports: on the host, network filesystems, mounts at a storage's path and
+ * automount/FUSE mounts at or above any storage's path (a dir storage on an automounted NAS: PVE
+ * walks into it); in containers, network filesystems and every real (non-pseudo) filesystem for capacity.
  */
 export function listMountOccurrences(
-  tables: ParsedMountTables,
+  tables: ParsedMountTables & { storagePaths?: string[] },
   storages: StorageMount[],
   settings: Pick<MountSettings, 'ignore' | 'networkTypes'>,
 ): { occurrences: MountOccurrence[]; warnings: string[] } {
@@ -120,9 +134,12 @@ export function listMountOccurrences(
   if (tables.host.bad) warnings.push(`host mountinfo: ${tables.host.bad} line(s) not understood`);
   const storagePaths = new Set(storages.map((s) => s.path));
   const storageByKey = new Map<string, StorageMount>();
+  const anyStoragePaths = tables.storagePaths ?? [];
+  const aboveStorage = (info: MountInfo) =>
+    isDaemonMount(info.fstype) && anyStoragePaths.some((p) => isAtOrUnder(p, info.target));
   for (const info of tables.host.mounts) {
     const network = isNetworkType(info.fstype, settings.networkTypes);
-    if (!network && !storagePaths.has(info.target)) continue;
+    if (!network && !storagePaths.has(info.target) && !aboveStorage(info)) continue;
     if (settings.ignore.some((p) => matchesPattern(p, 'host', null, info.target))) continue;
     const storage = storageForMount(info, storages);
     if (storage && !storageByKey.has(info.majorMinor)) storageByKey.set(info.majorMinor, storage);

@@ -8,7 +8,7 @@
 // Pure.
 import { type MountInfo, parseMountInfo, visibleMounts } from '../parse/mountinfo';
 import { type ContainerMounts, parseContainerMounts } from './container-mounts';
-import { nodeStorageMounts, type StorageMount } from './storage-mounts';
+import { nodeStorageMounts, nodeStoragePaths, type StorageMount } from './storage-mounts';
 
 export interface MountTables {
   hostMountinfo: string;
@@ -39,6 +39,8 @@ export interface MountView extends ParsedMountTables {
   node: string;
   /** The storages of this node that must be mounted, their paths as storage.cfg writes them. */
   storages: StorageMount[];
+  /** The path of every storage of this node that has one (storage-mounts.ts nodeStoragePaths). */
+  storagePaths: string[];
   /** ctid → what its config declares (containers whose config was read). */
   declared: Map<number, ContainerMounts>;
 }
@@ -67,6 +69,7 @@ export function parseMountReads(reads: MountReads): MountView {
     ...parseMountTables(reads),
     node: reads.node,
     storages: nodeStorageMounts(reads.storageCfg, reads.node),
+    storagePaths: nodeStoragePaths(reads.storageCfg, reads.node),
     declared,
   };
 }

@@ -65,6 +65,21 @@ export function storageMounts(storages: StorageConfig[]): StorageMount[] {
   return out;
 }
 
+/**
+ * The path of every storage of this node that has one (dir, btrfs, nfs, cifs, cephfs, glusterfs, ...:
+ * pve-storage Plugin.pm, a `path` property, or the /mnt/pve/<id> mount point of NFSPlugin/CIFSPlugin/
+ * CephFSPlugin/GlusterfsPlugin), as written. An automount above one of them is a mount PVE walks into.
+ */
+export function nodeStoragePaths(storageCfg: string | null, node: string): string[] {
+  if (!storageCfg) return [];
+  const mounted = new Set(storageMounts(storagesOnNode(parseStorageConfig(storageCfg), node)).map((m) => m.path));
+  const paths = storagesOnNode(parseStorageConfig(storageCfg), node)
+    .map((s) => s.props.path)
+    .filter((p): p is string => typeof p === 'string' && p.startsWith('/'))
+    .map(trimSlash);
+  return [...new Set([...mounted, ...paths])];
+}
+
 /** The mount-expected storages of this node, with their paths as storage.cfg writes them. */
 export function nodeStorageMounts(storageCfg: string | null, node: string): StorageMount[] {
   return storageCfg ? storageMounts(storagesOnNode(parseStorageConfig(storageCfg), node)) : [];

@@ -79,6 +79,30 @@ export function unclaimedGuestLvs(lvs: LvRow[] | null, storages: StorageConfig[]
 const NETWORK_FS = /^(nfs4?|cifs|smb3|ceph|fuse\.glusterfs|glusterfs)$/;
 
 /**
+ * A mount table that is evidently not the whole table (proc(5) /proc/<pid>/mountinfo): every process
+ * has a root mount, so a table that is empty or has no `/` line was not read (or not read whole);
+ * the kernel gives every mount of a namespace its own ID (fs/proc_namespace.c show_mountinfo prints
+ * `mnt_id`, unique per mount), so one ID on two lines is a table that was not read as printed; every
+ * line ends with a newline (show_mountinfo's seq_putc(m, '\n')), so a text that ends inside a line
+ * was cut; and a line that does not parse is something else than the kernel's table. A shorter table that is
+ * complete in itself (lines lost at the end) cannot be told from a node with fewer mounts: the
+ * storages whose mount is then absent are reported `missing`, which is what a missing mount is.
+ */
+export function mountTableGap(text: string, what: string): string | null {
+  const { mounts, bad } = parseMountInfo(text);
+  if (mounts.length === 0 && bad.length === 0) return `${what} is empty`;
+  if (!text.endsWith('\n')) return `${what} ends inside a line: it was cut short`;
+  if (bad.length)
+    return `${bad.length} line${bad.length === 1 ? '' : 's'} of ${what} do${bad.length === 1 ? 'es' : ''} not parse as mountinfo (first: "${bad[0].slice(0, 60)}"): it is not the kernel's mount table`;
+  if (!mounts.some((m) => m.target === '/')) return `${what} has no root (/) mount: it was not read completely`;
+  const seen = new Set<number>();
+  const twice = [...new Set(mounts.filter((m) => seen.has(m.id) || !seen.add(m.id)).map((m) => m.id))];
+  if (twice.length)
+    return `${what} lists mount ID${twice.length === 1 ? '' : 's'} ${listed(twice.map(String))} more than once: it was not read as the kernel printed it`;
+  return null;
+}
+
+/**
  * What the mounts part reads, checked the same way: storage.cfg itself, network mounts at a storage's
  * mount point (`/mnt/pve/<storage>`, pve-storage Plugin.pm get_mount_point... NFSPlugin/CIFSPlugin path
  * default) for a storage storage.cfg does not define, and a container whose mount table could not be
@@ -93,6 +117,16 @@ export function mountsInputGap(raw: {
   const storages = parseStorageConfig(text ?? '');
   const cfg = storageConfigGap(text, storages, new Map());
   if (cfg) return cfg;
+  const table =
+    mountTableGap(raw.hostMountinfo, 'the host mount table (/proc/self/mountinfo)') ??
+    raw.containers
+      .map((c) =>
+        c.mountinfo === null
+          ? null
+          : mountTableGap(c.mountinfo, `the mount table of CT ${c.ctid} (/proc/${c.pid}/mountinfo)`),
+      )
+      .find((g) => g !== null);
+  if (table) return table;
   const ids = new Set(storages.map((s) => s.id));
   const lost = parseMountInfo(raw.hostMountinfo)
     .mounts.filter((m) => NETWORK_FS.test(m.fstype))
