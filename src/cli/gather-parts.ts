@@ -75,7 +75,7 @@ export async function volumesPart(
       raw = await gatherVolumes(host, pveStateOf(loaded), { timeoutMs: opts.timeoutMs, mountState });
       snap.extra = { ...snap.extra, [VOLUMES_EXTRA_KEY]: raw };
     }
-    const gap = viewOf(loaded).storageGap;
+    const gap = viewOf(loaded).guestGap;
     if (gap) return unknownVolumes(gap);
     if (!raw)
       return opts.required

@@ -53,6 +53,11 @@ export interface NodeView {
    * that maps volumes to storages (DM, volumes, mounts) is UNKNOWN with this reason.
    */
   storageGap: string | null;
+  /**
+   * Why the DM and volumes parts cannot map volumes to guests, storages and this node: storageGap, or
+   * .members that cannot be believed (pmxcfs-gaps.ts). Both parts are UNKNOWN with this reason.
+   */
+  guestGap: string | null;
 }
 
 /** Why a command's output cannot be used, or null. */
@@ -73,7 +78,7 @@ function attempt<T>(fn: () => T): { value: T; error: null } | { value: null; err
   }
 }
 
-function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null): DmView {
+function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null): DmView {
   const cmd = (k: string) => snap.commands[k];
   const statusFailure = commandFailure(cmd(COMMAND_KEYS.dmStatus));
   const statusText = statusFailure ? '' : (cmd(COMMAND_KEYS.dmStatus)?.stdout ?? '');
@@ -117,7 +122,7 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null): D
     lvs: lvm.lvs,
   });
   if (disagreement) return { failure: disagreement, ...empty };
-  if (storageGap) return { failure: storageGap, ...empty };
+  if (guestGap) return { failure: guestGap, ...empty };
   const { devices, index } = buildDevices(info, tables, deps, lvm, snap.processes);
   return { failure: null, info, tables, deps, devices, index, statusText, statusFailure };
 }
@@ -154,11 +159,12 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState } = {}): 
   }
   if (lvm.lvsError) warnings.push(`LVM view incomplete: ${lvm.lvsError}`);
   const storageGap = pve.storageConfigError ?? unclaimedGuestLvs(lvm.lvs, pve.storageConfig);
+  const guestGap = storageGap ?? pve.membersGap;
   return {
     capturedAt: snap.capturedAt,
     hostname: snap.hostname,
     node: pve.node,
-    dm: parseDm(snap, lvm, storageGap),
+    dm: parseDm(snap, lvm, guestGap),
     lvm,
     pve,
     commands: snap.commands,
@@ -168,6 +174,7 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState } = {}): 
     files: snap.files,
     warnings,
     storageGap,
+    guestGap,
   };
 }
 
