@@ -302,8 +302,11 @@ function uncheckedParts(p: DocumentParts): string[] {
     ['volumes', p.volumes],
   ] as const) {
     if (!part || part.status !== 3) continue;
+    // As the notification says it (notify/message.ts): the error, else what of the part is unchecked,
+    // else its warnings (an incomplete LVM view says itself there).
     const listed = 'unchecked' in part && Array.isArray(part.unchecked) ? (part.unchecked as string[]) : [];
-    const why = typeof part.error === 'string' ? [part.error] : listed;
+    const warnings = Array.isArray(part.warnings) ? (part.warnings as string[]) : [];
+    const why = typeof part.error === 'string' ? [part.error] : listed.length ? listed : warnings;
     out.push(`${name}: ${why.length ? why.join('; ') : 'could not be checked'}`);
   }
   return out;
