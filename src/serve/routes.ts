@@ -301,7 +301,7 @@ function uncheckedParts(p: DocumentParts): string[] {
     ['mounts', p.mounts],
     ['volumes', p.volumes],
   ] as const) {
-    if (!part || part.status !== 3) continue;
+    if (part?.status !== 3) continue;
     // As the notification says it (notify/message.ts): the error, else what of the part is unchecked,
     // else its warnings (an incomplete LVM view says itself there).
     const listed = 'unchecked' in part && Array.isArray(part.unchecked) ? (part.unchecked as string[]) : [];

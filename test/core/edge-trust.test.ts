@@ -10,13 +10,14 @@ import { membersGap, unseenConfigs, vmlistGap } from '../../src/core/node/pmxcfs
 import { parsePveState } from '../../src/core/node/pve-state';
 import { dmStatusDisagreement } from '../../src/core/node/view-consistency';
 import { parseGuestConfig } from '../../src/core/parse/guest-config';
-import { parseMembers, parseVmlist } from '../../src/core/parse/pmxcfs';
 import type { DmSegment } from '../../src/core/parse/parse-dmsetup';
 import type { VgRow } from '../../src/core/parse/parse-lvm';
+import { parseMembers, parseVmlist } from '../../src/core/parse/pmxcfs';
 import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
 import { vmlistOf } from '../helpers/vmlist';
 
-const SNAP = 'name: web\nparent: s1\nscsi0: local-lvm:vm-100-disk-0,size=8G\n\n[s1]\nscsi0: local-lvm:vm-100-disk-0,size=8G\nsnaptime: 1712000000\n';
+const SNAP =
+  'name: web\nparent: s1\nscsi0: local-lvm:vm-100-disk-0,size=8G\n\n[s1]\nscsi0: local-lvm:vm-100-disk-0,size=8G\nsnaptime: 1712000000\n';
 
 test('a guest config is believed only whole, as PVE writes it', () => {
   const table: [string, string, 'qemu' | 'lxc', RegExp | null][] = [
@@ -30,7 +31,12 @@ test('a guest config is believed only whole, as PVE writes it', () => {
     ['junk', '\u0000\u0001 <html>502</html>\n}{ not : the format\n', 'qemu', /no property|never writes/],
     ['a junk line among properties', 'name: a\n}{ garbage\n', 'qemu', /never writes/],
     ['parent without its section (cut at a section)', 'name: a\nparent: s1\n', 'qemu', /parent 's1'/],
-    ['a snapshot section without snaptime (cut inside it)', SNAP.replace('snaptime: 1712000000\n', ''), 'qemu', /snaptime/],
+    [
+      'a snapshot section without snaptime (cut inside it)',
+      SNAP.replace('snaptime: 1712000000\n', ''),
+      'qemu',
+      /snaptime/,
+    ],
     ['a section header doubled', SNAP.replace('[s1]\n', '[s1]\n[s1]\n'), 'qemu', /snaptime/],
   ];
   for (const [what, text, type, defect] of table) {
@@ -67,7 +73,11 @@ test('.vmlist: missing, unparseable or short while pmxcfs serves /etc/pve is a g
     ['missing', { ...PMXCFS, ...CONFIG }, /missing or unreadable/],
     ['empty', { ...PMXCFS, ...CONFIG, '/etc/pve/.vmlist': '' }, /cannot be parsed/],
     ['JSON without version', { ...PMXCFS, '/etc/pve/.vmlist': '{}' }, /no version/],
-    ['lacks a guest whose config exists', { ...PMXCFS, ...CONFIG, '/etc/pve/.vmlist': vmlistOf({}) }, /lacks guests .*100 \(pve1\)/],
+    [
+      'lacks a guest whose config exists',
+      { ...PMXCFS, ...CONFIG, '/etc/pve/.vmlist': vmlistOf({}) },
+      /lacks guests .*100 \(pve1\)/,
+    ],
   ];
   for (const [what, files, gap] of table) {
     const got = vmlistOfFiles(files);
@@ -148,7 +158,11 @@ test('an orphan waits for every config that could name it: unknown, no action; v
   const table: [string, Parameters<typeof build>[0], RegExp][] = [
     ['.vmlist unreadable', { vmlist: null }, /vmlist/],
     ['.vmlist junk', { vmlist: '}{' }, /vmlist/],
-    ['the config listed but gone', { conf100: null, vmlist: vmlistOf({ '/etc/pve/nodes/pve1/qemu-server/100.conf': '' }) }, /config of guest 100/],
+    [
+      'the config listed but gone',
+      { conf100: null, vmlist: vmlistOf({ '/etc/pve/nodes/pve1/qemu-server/100.conf': '' }) },
+      /config of guest 100/,
+    ],
     ['the config cut off', { conf100: 'name: web\nscsi0: local-lvm:vm-1' }, /config of guest 100/],
   ];
   for (const [what, o, why] of table) {
@@ -185,7 +199,8 @@ test('dmsetup status is believed for a thin pool or multipath map only with its 
     ['pve-data-tpool', [seg('thin-pool')]],
     ['pve-root', [seg('linear')]],
   ]);
-  const pool = 'pve-data-tpool: 0 100 thin-pool 1 46/4048 4393/1841552 - rw no_discard_passdown queue_if_no_space - 1024';
+  const pool =
+    'pve-data-tpool: 0 100 thin-pool 1 46/4048 4393/1841552 - rw no_discard_passdown queue_if_no_space - 1024';
   const root = 'pve-root: 0 100 linear';
   const table: [string, string, RegExp | null][] = [
     ['whole', `${pool}\n${root}\n`, null],

@@ -77,7 +77,8 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
   return unseenGuard(
     ctx,
     storage,
-    referencedVerdict(ctx, q, storage, vol.vmid, v) ?? unreferencedVerdict(ctx, q, storage, { vmid: vol.vmid, owner, v }),
+    referencedVerdict(ctx, q, storage, vol.vmid, v) ??
+      unreferencedVerdict(ctx, q, storage, { vmid: vol.vmid, owner, v }),
   );
 }
 

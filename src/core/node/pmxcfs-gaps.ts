@@ -53,7 +53,8 @@ export function membersGap(
   if (files['/etc/pve/.members'] === undefined)
     return `/etc/pve/.members is missing or unreadable: this node's name and cluster are not known`;
   const m = parsed.members;
-  if (!m) return `/etc/pve/.members cannot be parsed (${parsed.error ?? 'unreadable'}): this node's name and cluster are not known`;
+  if (!m)
+    return `/etc/pve/.members cannot be parsed (${parsed.error ?? 'unreadable'}): this node's name and cluster are not known`;
   if (m.cluster && (m.nodes.length !== m.cluster.nodes || !m.nodes.some((n) => n.name === m.nodename)))
     return `/etc/pve/.members is incomplete (cluster of ${m.cluster.nodes} nodes, nodelist ${listed(m.nodes.map((n) => n.name))}, this node ${m.nodename}): this node's name and cluster are not known`;
   return null;

@@ -209,7 +209,13 @@ function parseGuestConfigs(
     if (!m || (guests.has(Number(m[3])) && m[1] !== o.node)) continue;
     const configError = `${path} could not be read (${o.unreadable[path]})`;
     o.warnings.push(configError);
-    guests.set(Number(m[3]), { vmid: Number(m[3]), type: m[2] === 'lxc' ? 'lxc' : 'qemu', node: m[1], config: null, configError });
+    guests.set(Number(m[3]), {
+      vmid: Number(m[3]),
+      type: m[2] === 'lxc' ? 'lxc' : 'qemu',
+      node: m[1],
+      config: null,
+      configError,
+    });
   }
   return { guests, configCount };
 }

@@ -36,11 +36,17 @@ export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
     ];
   }
   const lacking = ctx.autoactivation
-    ? ctx.lvs.filter((l) => vgs.includes(l.vg) && !l.hidden && GUEST_LV.test(l.name) && !ctx.autoactivation!.has(`${l.vg}/${l.name}`))
+    ? ctx.lvs.filter(
+        (l) =>
+          vgs.includes(l.vg) && !l.hidden && GUEST_LV.test(l.name) && !ctx.autoactivation!.has(`${l.vg}/${l.name}`),
+      )
     : [];
   const why = ctx.autoactivation
     ? lacking.length
-      ? `its report lacks ${lacking.length} guest LV${lacking.length === 1 ? '' : 's'} lvs lists (${lacking.slice(0, 3).map((l) => `${l.vg}/${l.name}`).join(', ')})`
+      ? `its report lacks ${lacking.length} guest LV${lacking.length === 1 ? '' : 's'} lvs lists (${lacking
+          .slice(0, 3)
+          .map((l) => `${l.vg}/${l.name}`)
+          .join(', ')})`
       : null
     : ctx.autoactivationFailure;
   if (why)
