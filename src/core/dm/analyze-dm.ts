@@ -38,7 +38,6 @@ export function analyzeDm(view: NodeView): DmResult {
 
   if (ctx.storageConfigError)
     warnings.push(`${ctx.storageConfigError}: LVs cannot be mapped to storages, every guest disk is unknown`);
-  if (pve.guestListGap) warnings.push(`${pve.guestListGap}: no LV is called an orphan`);
   const entries = classifyAll(ctx, devices);
   // An incomplete LVM view is never a finding to act on: `lvs` can exit 0 with a short report
   // (locking or lvmetad hiccups, filters); `vgs` counts each VG's LVs, so a VG whose rows disagree

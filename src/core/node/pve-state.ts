@@ -129,6 +129,7 @@ export function parsePveState(snap: HostSnapshot): PveState {
   const vmlistRead = attemptParse(f['/etc/pve/.vmlist'], parseVmlist);
   if (vmlistRead.error) warnings.push(`/etc/pve/.vmlist: ${vmlistRead.error}`);
   const guestListGap = vmlistGap(f, { entries: vmlistRead.value, error: vmlistRead.error }, guests.values());
+  if (guestListGap) warnings.push(`${guestListGap}: no volume is called an orphan on the guest list alone`);
   // Guests .vmlist knows whose config we could not read still exist: never call their disks orphans.
   const vmlist: VmlistEntry[] = vmlistRead.value ?? [];
   for (const e of vmlist) {
