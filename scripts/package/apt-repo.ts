@@ -16,7 +16,7 @@ export interface PoolDeb {
 }
 
 // Package: pve-health
-// Description: device-mapper and remote-mount health
+// Description: guest-disk and remote-mount health
 //  continuation lines start with a space
 /** One field of a deb822 paragraph (with its continuation lines), or undefined. */
 export function controlField(control: string, name: string): string | undefined {

@@ -2,11 +2,12 @@
 // executable on the pinned Node 24) → dist/pve-health_<version>_amd64.deb, and the same program on Debian's
 // nodejs → dist/pve-health-nodejs_<version>_all.deb. No network: everything comes from node_modules and the
 // host's binutils and dpkg-deb.
-import { ENVIRONMENT } from '../../src/cli/environment';
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENVIRONMENT } from '../../src/cli/environment';
 import { type CliInfo, collectCliInfo } from './cli-info';
 import { type LicensedPart, npmPart } from './copyright';
 import { debianVersion, fillTemplate, installedSizeKiB, parseElfDepends, type StagedFile, stageDeb } from './deb';

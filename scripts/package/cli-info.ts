@@ -1,7 +1,8 @@
 // What the man page and the shell completion are generated from: the CLI's own registry, option specs and
 // help text, read at package time (commands are still being added; nothing here lists them by hand).
-import type { LoadedCommand } from '../../src/cli/registry';
+
 import type { OptionSpec } from '../../src/cli/options';
+import type { LoadedCommand } from '../../src/cli/registry';
 
 export interface CliOption {
   long: string;

@@ -5,7 +5,8 @@ import type { CliCommand, CliInfo, CliOption } from './cli-info';
 
 /** Text inside a single-quoted _arguments spec: no quote, and none of zsh's spec syntax ([ ] :). */
 function desc(text: string | undefined): string {
-  const first = (text ?? '').split(/(?<=[.;])\s/)[0].replace(/\s*\(.*$/, '');
+  // The first sentence ("e.g." and "i.e." do not end one), without a trailing parenthesis.
+  const first = (text ?? '').split(/(?<!\b(?:e\.g|i\.e)\.)(?<=[.;])\s/)[0].replace(/\s*\(.*$/, '');
   return first.replace(/'/g, '').replace(/\[/g, '(').replace(/\]/g, ')').replace(/:/g, ' -').replace(/\\/g, '/').trim();
 }
 
@@ -15,18 +16,22 @@ function word(w: string): string {
 }
 
 /** The action that completes an option's value. */
-function action(o: CliOption): string {
+function action(o: CliOption, command: string | undefined): string {
   if (o.long === 'vmid') return ':VMID:_pve_health_vmids';
-  if (o.long === 'reason') return `:reason:(${CLEANABLE_REASONS.map(word).join(' ')})`;
-  if (o.valueKind === 'choice' && o.values) return `:${word(o.placeholder?.toLowerCase().replace(/[^a-z]/g, '') || 'value')}:(${o.values.map(word).join(' ')})`;
+  // clean's --reason CODE is one of the cleanable reasons; ack's --reason TEXT is free prose.
+  if (o.long === 'reason' && o.placeholder === 'CODE') return `:reason:(${CLEANABLE_REASONS.map(word).join(' ')})`;
+  if (command === 'ack' && o.long === 'remove') return ':acknowledged key:_pve_health_acked_keys';
+  if (o.valueKind === 'choice' && o.values)
+    return `:${word(o.placeholder?.toLowerCase().replace(/[^a-z]/g, '') || 'value')}:(${o.values.map(word).join(' ')})`;
   if (o.valueKind === 'dir') return ':directory:_files -/';
   if (o.valueKind === 'file') return ':file:_files';
   return `:${(o.placeholder ?? 'value').toLowerCase().replace(/[^a-z]/g, '') || 'value'}: `;
 }
 
-function spec(o: CliOption): string[] {
-  const value = o.takesValue ? action(o) : '';
-  const d = desc(o.description) || o.long;
+function spec(o: CliOption, command?: string): string[] {
+  const value = o.takesValue ? action(o, command) : '';
+  const d = desc(o.description);
+  if (!d) throw new Error(`zsh completion: --${o.long} has no help line to describe it`);
   const long = `--${o.long}`;
   // A repeatable filter (--vmid, --name, --reason) may be given more than once.
   const star = ['vmid', 'reason', 'name'].includes(o.long) ? '*' : '';
@@ -38,6 +43,7 @@ function spec(o: CliOption): string[] {
 function positional(c: CliCommand): string[] {
   if (c.name === 'restore') return ["'1:journal:_pve_health_journals'"];
   if (c.name === 'capture') return ["'1:snapshot file:_files'"];
+  if (c.name === 'ack') return ["'1:finding key:_pve_health_finding_keys'"];
   return [];
 }
 
@@ -48,7 +54,11 @@ export function renderZshCompletion(info: CliInfo): string {
   const arms = info.commands.map((c) => {
     const allowed = c.globals ?? globals.map((g) => g.long);
     const own = [...globals.filter((g) => allowed.includes(g.long)), ...c.options];
-    const specs = [...own.flatMap(spec), "'(-h --help)'{-h,--help}'[show the help]'", ...positional(c)];
+    const specs = [
+      ...own.flatMap((o) => spec(o, c.options.includes(o) ? c.name : undefined)),
+      "'(-h --help)'{-h,--help}'[show the help]'",
+      ...positional(c),
+    ];
     return `        ${word(c.name)})\n          _arguments -s \\\n            ${specs.join(' \\\n            ')}\n          ;;`;
   });
   return `#compdef ${info.program}
@@ -60,6 +70,35 @@ ${fn}_vmids() {
   local -a ids
   ids=(/etc/pve/nodes/*/(qemu-server|lxc)/*.conf(N:t:r))
   _describe -t vmids 'VMID' ids
+}
+
+# Keys from the program itself, for the node the typed --root/--from/--config/--demo choose. compadd,
+# not _describe: a key holds colons. _arguments hands the functions below compadd options (-J …).
+${fn}_keys() {
+  local -a run keys
+  local i
+  run=(\${service:-${info.program}})
+  for (( i = 2; i < CURRENT; i++ )); do
+    case $words[i] in
+      --root|--from|--config) run+=($words[i] \${(Q)words[i+1]}) ;;
+      --demo) run+=(--demo) ;;
+    esac
+  done
+  print -r -- "$($run ack "$@" 2>/dev/null)"
+}
+
+# ack KEY: the findings that can be acknowledged now (pve-health ack --keys).
+${fn}_finding_keys() {
+  local -a keys
+  keys=(\${(f)"$(${fn}_keys --keys)"})
+  compadd "$@" -a keys
+}
+
+# ack --remove KEY: the stored acknowledgements (pve-health ack --list --keys).
+${fn}_acked_keys() {
+  local -a keys
+  keys=(\${(f)"$(${fn}_keys --list --keys)"})
+  compadd "$@" -a keys
 }
 
 # Journals of clean runs, newest first.

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
 import type { CliInfo } from './cli-info';
 import { renderBashCompletion } from './completion';
 import { renderZshCompletion } from './completion-zsh';
@@ -11,7 +12,6 @@ import { type LicensedPart, renderCopyright } from './copyright';
 import type { StagedFile } from './deb';
 import { renderManPage } from './man-page';
 import type { UnitFile } from './units';
-import { PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
 
 export const CONFIG_PATH = '/etc/pve-health/config.toml';
 export const STATE_DIR = '/var/lib/pve-health';

@@ -41,7 +41,7 @@ export const EXIT_UNKNOWN = 3;
 export function renderHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = [
-    `pve-health ${VERSION} — device-mapper and remote-mount health for Proxmox VE nodes`,
+    `pve-health ${VERSION} — guest-disk and remote-mount health for Proxmox VE nodes`,
     '',
     'Usage: pve-health COMMAND [options]',
     '',

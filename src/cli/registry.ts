@@ -15,7 +15,7 @@ export type LoadedCommand = Command & { summary: string };
 export const COMMANDS: CommandEntry[] = [
   {
     name: 'check',
-    summary: 'Everything: device-mapper analysis and remote mounts, one verdict (exit 0/1/2/3)',
+    summary: 'Everything: guest volumes on every storage, device-mapper, storage health and mounts, one verdict',
     load: () => import('./commands/check').then((m) => m.checkCommand),
   },
   {

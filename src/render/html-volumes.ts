@@ -1,12 +1,12 @@
-// The guest volumes section of the HTML report: per storage (an unlisted one says why), the orphaned
-// or unknown volumes with their hints (never a fix: freeing a volume destroys data), and the VMIDs a
-// new guest would inherit leftovers with. Pure.
+// The guest volumes section of the HTML report: per storage (an unlisted one says why), how many
+// findings (their blocks, with hints, are in the report's Issues section with every other guest-disk
+// finding), and the VMIDs a new guest would inherit leftovers with. Pure.
 
 import type { Finding } from '../core/findings/findings';
 import { formatBytes } from '../core/format-bytes';
 import { STATUS_WORD } from '../core/status';
 import type { CheckDocument } from '../core/types';
-import { badge, esc, findingBlock, table } from './html-kit';
+import { badge, esc, table } from './html-kit';
 import { look, statusFg } from './html-style';
 import { withoutAcksNote } from './text';
 
@@ -35,7 +35,11 @@ export function volumesBody(doc: CheckDocument, findings: Finding[]): string {
         ]),
       ),
     );
-  if (own.length) out.push(`<div style="margin-top:10px">${own.map((f) => findingBlock(doc, f)).join('')}</div>`);
+  // The findings themselves are in the report's Issues section (every guest-disk finding, worst first).
+  if (own.length)
+    out.push(
+      `<p style="font-size:14px">${esc(own.length)} finding${own.length === 1 ? '' : 's'}: see Issues above.</p>`,
+    );
   for (const l of v.vmidLeftovers ?? [])
     out.push(
       `<p ${look({ fg: 'muted' }, 'font-size:13px')}>VMID ${esc(l.vmid)} is free but holds ${esc(l.volids.length)} leftover volume(s) (${esc(formatBytes(l.sizeBytes))}): a new guest ${esc(l.vmid)} inherits them.</p>`,

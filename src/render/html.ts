@@ -218,18 +218,23 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
   const add = (id: string, title: string, body: string, short?: string) => parts.push({ id, title, body, short });
   const findings = listFindings(doc);
   const overall = overallOf(doc);
-  if (doc.dm) {
-    add('dm', 'Device-mapper analysis', cards(doc), 'Device-mapper');
-    const dmFindings = findings.filter((x) => x.part === 'dm' || x.part === 'storage');
-    // "No issues" only when no part has a finding about guest volumes and none is unchecked.
-    const volumeIssues = findings.some((x) => x.part === 'volumes') || overall.unchecked.length > 0;
+  // Problems first: every finding about guest disks (device-mapper, storage health, ZFS/RBD/file volumes),
+  // worst first, named by volume ID and guest; the parts' own sections below hold the tables.
+  if (doc.dm || doc.volumes) {
+    const diskFindings = findings
+      .filter((x) => x.part === 'dm' || x.part === 'storage' || x.part === 'volumes')
+      .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+    const unchecked = overall.unchecked.filter((u) => u.part !== 'mounts').map((u) => u.label);
     add(
       'issues',
       'Issues',
-      dmFindings.length
-        ? dmFindings.map((f) => findingBlock(doc, f)).join('')
-        : `<p ${look({ fg: statusFg(volumeIssues ? 1 : 0) }, 'font-size:14px')}>${volumeIssues ? 'No device-mapper issues; see the other parts below.' : 'No issues with guest volumes or storage.'}</p>`,
+      diskFindings.length
+        ? diskFindings.map((f) => findingBlock(doc, f)).join('')
+        : `<p ${look({ fg: statusFg(unchecked.length ? 3 : 0) }, 'font-size:14px')}>${unchecked.length ? `No issues found in what could be checked; not checked: ${esc(unchecked.join(', '))} (see below).` : 'No issues with guest volumes or storage.'}</p>`,
     );
+  }
+  if (doc.dm) {
+    add('dm', 'Device-mapper analysis', cards(doc), 'Device-mapper');
     if (doc.dm.vmidReuse?.messages?.length) add('vmid', 'Next VMID', list(doc.dm.vmidReuse.messages, 'font-size:14px'));
     const guests = guestRows(doc, findings);
     if (guests.length) add('guests', 'Guests', guestTable(guests));

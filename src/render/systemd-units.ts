@@ -59,7 +59,7 @@ export interface ServiceUnitOptions {
 export function renderServiceUnit(opts: ServiceUnitOptions = {}): string {
   const argv = [...(opts.exec ?? DEFAULT_EXEC), ...(opts.args ?? DEFAULT_CHECK_ARGS)];
   return `[Unit]
-Description=Proxmox VE device-mapper and remote-mount health check
+Description=Proxmox VE guest-disk and remote-mount health check
 ${DOCUMENTATION}
 # Guest configs come from /etc/pve (pmxcfs); checking before it is mounted would find only orphans.
 After=pve-cluster.service

@@ -2,7 +2,7 @@
 // twice after a command line and read what zsh lists.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -38,11 +38,27 @@ test('zsh completion: commands, per-command options, and values (formats, clean 
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, '_pve-health'), renderZshCompletion(info));
   writeFileSync(join(dir, 'capture.zsh'), CAPTURE);
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(
+    join(dir, 'bin', 'pve-health'),
+    `#!/bin/sh
+case "$*" in
+  *"ack --list --keys") echo "mount:missing:host::/mnt/usb-backup" ;;
+  "--demo ack --keys") echo "demo:only:key" ;;
+  *"ack --keys") echo "dm:orphan:guest-missing:local-lvm:vm-150-disk-0"; echo "volume:orphan:not-referenced:local:103/old.qcow2" ;;
+esac
+`,
+    { mode: 0o755 },
+  );
   assert.equal(spawnSync(zsh, ['-n', join(dir, '_pve-health')]).status, 0, 'syntax');
   // `until`: a word the listing must show (the capture waits for it, never for a fixed time).
   const listed = (line: string, until: string): string => {
-    const r = spawnSync(zsh, ['-f', join(dir, 'capture.zsh'), dir, line, until], { encoding: 'utf8', timeout: 40_000 });
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes from the pty
+    const r = spawnSync(zsh, ['-f', join(dir, 'capture.zsh'), dir, line, until], {
+      encoding: 'utf8',
+      timeout: 40_000,
+      // The fake program first on PATH: the keys' completion runs `pve-health ack --keys`.
+      env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
+    });
     return r.stdout.replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '');
   };
   const cmds = listed('pve-health ', 'volumes');
@@ -56,4 +72,17 @@ test('zsh completion: commands, per-command options, and values (formats, clean 
   assert.match(timer, /--interval/);
   assert.match(timer, /--root/);
   assert.doesNotMatch(timer, /--format/);
+  // ack KEY: the current findings' keys; --remove KEY: the stored acknowledgements; --reason is prose.
+  const keys = listed('pve-health ack ', 'volume:orphan');
+  assert.match(keys, /dm:orphan:guest-missing:local-lvm:vm-150-disk-0/);
+  assert.match(keys, /volume:orphan:not-referenced:local:103\/old\.qcow2/);
+  assert.match(listed('pve-health ack --remove ', 'usb-backup'), /mount:missing:host::\/mnt\/usb-backup/);
+  assert.match(listed('pve-health ack --demo ', 'demo:only'), /demo:only:key/);
+  assert.doesNotMatch(listed('pve-health ack --for 7d --reason ', 'xx-never'), /stale-map/);
+  // Every option's description is prose from its help line, never the bare option name, and whole
+  // ("e.g. lv-missing" does not end the sentence).
+  const script = renderZshCompletion(info);
+  for (const m of script.matchAll(/'\*?(?:\([^)]*\))?(?:--([a-z-]+)|\{-\w,--([a-z-]+)\}')\[([^\]]*)\]/g))
+    assert.notEqual(m[3], m[1] ?? m[2], `--${m[1] ?? m[2]} is described by its name`);
+  assert.match(script, /--reason\[Only entries with this reason, e\.g\. lv-missing, stale-map\]/);
 });

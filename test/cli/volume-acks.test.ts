@@ -158,3 +158,41 @@ test('a storage that could not be listed keeps the volumes part UNKNOWN whatever
   // The unmounted storage is a CRITICAL mount finding of its own: the worst status stays.
   assert.equal(doc.status, 2);
 });
+
+test('ack --keys: the keys `ack KEY` accepts now, one per line; with --list the stored ones (the completion reads both)', {
+  skip,
+}, () => {
+  const node = buildNode(SCENARIO);
+  const cli = (args: string[]) =>
+    runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
+  const table = cli(['ack', '--format', 'json']);
+  assert.equal(table.code, 0, table.stderr);
+  const rows = JSON.parse(table.stdout) as { key: string; severity: number; acknowledged?: unknown }[];
+  const ackable = rows
+    .filter((r) => !r.acknowledged && r.severity !== 3)
+    .map((r) => r.key)
+    .sort();
+  assert.ok(
+    ackable.some((k) => k.startsWith('volume:')),
+    'the volume orphans are among them',
+  );
+  const keys = cli(['ack', '--keys']);
+  assert.equal(keys.code, 0, keys.stderr);
+  assert.deepEqual(keys.stdout.split('\n').filter(Boolean), ackable);
+  // Stored acknowledgements: none yet, then the one acknowledged (its key, not the finding's subject).
+  assert.equal(cli(['ack', '--list', '--keys']).stdout, '');
+  const done = cli(['ack', ackable[0], '--for', '1d', '--reason', 'kept for the audit']);
+  assert.equal(done.code, 0, done.stderr);
+  assert.equal(cli(['ack', '--list', '--keys']).stdout, `${ackable[0]}\n`);
+  // An acknowledged finding is no longer offered.
+  assert.ok(!cli(['ack', '--keys']).stdout.split('\n').includes(ackable[0]));
+  // --keys lists: with a KEY or --remove it is a usage error.
+  for (const args of [
+    ['ack', '--keys', ackable[1]],
+    ['ack', '--keys', '--remove', ackable[0]],
+  ]) {
+    const r = cli(args);
+    assert.equal(r.code, 64, args.join(' '));
+    assert.match(r.stderr, /--keys lists keys/);
+  }
+});

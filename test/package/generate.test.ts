@@ -1,7 +1,7 @@
 // What `npm run package` generates from the CLI: man page, bash completion, Depends, units, example config.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -250,6 +250,79 @@ test('bash completion: commands, options per command, option values', () => {
       [['pve-health', 'clean', '--u'], ['--undocumented']],
     ];
     for (const [words, want] of cases) assert.deepEqual(complete(script, words, dir), want, words.join(' '));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Complete the end of a typed line the way interactive bash does: COMP_LINE/COMP_POINT, and COMP_WORDS
+ * split at bash's COMP_WORDBREAKS too (a finding key's colons break words there).
+ */
+function completeLine(script: string, line: string, cwd: string): string[] {
+  const r = spawnSync(
+    'bash',
+    [
+      '--norc',
+      '--noprofile',
+      '-c',
+      `${script}
+COMP_WORDBREAKS=' =:'
+COMP_LINE=$1; COMP_POINT=\${#COMP_LINE}
+read -ra COMP_WORDS <<< "\${COMP_LINE//:/ : }"; COMP_CWORD=$((\${#COMP_WORDS[@]} - 1))
+_pve_health; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      'bash',
+      line,
+    ],
+    { cwd, encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\n').filter(Boolean).sort();
+}
+
+test('bash completion of values: VMIDs under --root, clean reasons, finding and acknowledgement keys', () => {
+  const script = renderBashCompletion(realInfo());
+  const dir = mkdtempSync(join(tmpdir(), 'pve-health-completion-'));
+  try {
+    for (const [node, kind, id] of [
+      ['pve1', 'qemu-server', '100'],
+      ['pve1', 'lxc', '105'],
+      ['pve2', 'qemu-server', '2001'],
+    ]) {
+      mkdirSync(join(dir, 'root/etc/pve/nodes', node, kind), { recursive: true });
+      writeFileSync(join(dir, 'root/etc/pve/nodes', node, kind, `${id}.conf`), '');
+    }
+    // The program the completion runs for keys: it prints what it was asked, so the test sees the
+    // forwarded options too.
+    const prog = join(dir, 'pve-health');
+    writeFileSync(
+      prog,
+      `#!/bin/sh
+case "$*" in
+  *"ack --list --keys") echo "mount:missing:host::/mnt/usb-backup"; echo "dm:orphan:guest-missing:local-lvm:vm-150-disk-0" ;;
+  *"--demo ack --keys") echo "demo:only:key" ;;
+  *"ack --keys") echo "dm:orphan:guest-missing:local-lvm:vm-150-disk-0"; echo "dm:orphan:lv-missing:local-lvm:vm-103-disk-2"; echo "volume:orphan:not-referenced:local:103/old.qcow2" ;;
+esac
+`,
+    );
+    chmodSync(prog, 0o755);
+    const cases: [string, string[]][] = [
+      [`pve-health --root ${dir}/root clean --vmid `, ['100', '105', '2001']],
+      [`pve-health clean --root ${dir}/root --vmid 1`, ['100', '105']],
+      ['pve-health clean --reason stale', ['stale-map']],
+      // ack's --reason is prose: nothing to offer (clean's reasons would be wrong there).
+      ['pve-health ack --reason ', []],
+      [`${prog} ack dm:orphan:`, ['guest-missing:local-lvm:vm-150-disk-0', 'lv-missing:local-lvm:vm-103-disk-2']],
+      [`${prog} ack dm:orphan:lv`, ['lv-missing:local-lvm:vm-103-disk-2']],
+      [`${prog} ack vol`, ['volume:orphan:not-referenced:local:103/old.qcow2']],
+      [`${prog} --demo ack `, ['demo:only:key']],
+      [`${prog} ack --remove mount:`, ['missing:host::/mnt/usb-backup']],
+      [
+        `${prog} ack --remove `,
+        ['dm:orphan:guest-missing:local-lvm:vm-150-disk-0', 'mount:missing:host::/mnt/usb-backup'],
+      ],
+    ];
+    for (const [line, want] of cases) assert.deepEqual(completeLine(script, line, dir), want, line);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

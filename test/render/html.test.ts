@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { listFindings } from '../../src/core/findings/findings';
 import { esc, nextSteps, renderHtml } from '../../src/render/html';
 import { type Bg, bgColor, type Fg, fgColor } from '../../src/render/html-style';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
+import { runCli, tempDir } from '../helpers/cli';
 
 /** The report's text with its wrap points (<wbr>) taken out. */
 const render = (...args: Parameters<typeof renderHtml>) => renderHtml(...args).replace(/<wbr>/g, '');
@@ -168,4 +171,27 @@ test('html and findings: a container bind made before the host mounted the stora
   );
   assert.ok(steps.some((s) => s.startsWith('Mount /mnt/pve/nfs-vz again')));
   assert.ok(!steps.some((s) => s.startsWith('Mount CT')));
+});
+
+test('html: the Issues section holds every guest-disk finding (DM, storage, ZFS/RBD/file volumes), worst first', () => {
+  const dir = tempDir('pvh-html-issues-');
+  const file = join(dir, 'report.html');
+  const r = runCli(['report', '--demo', '--html', file]);
+  assert.equal(r.code, 2, r.stderr);
+  const html = readFileSync(file, 'utf8').replace(/<wbr>/g, '');
+  const text = (id: string) => {
+    for (const m of html.matchAll(/<section id="([^"]+)"[\s\S]*?<\/section>/g))
+      if (m[1] === id) return m[0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    return '';
+  };
+  const issues = text('issues');
+  // The demo's orphaned file image and leftover migration snapshot are named by volume ID among the issues.
+  for (const id of ['local:103/old-import.qcow2', 'local-zfs:vm-100-disk-2', 'local-lvm:vm-110-disk-1'])
+    assert.ok(issues.includes(id), `Issues names ${id}`);
+  // Worst first: the critical duplicate before any warning orphan.
+  assert.ok(issues.indexOf('duplicate') < issues.indexOf('orphan'));
+  // The volumes section keeps its table and points at them instead of repeating the blocks.
+  const volumes = text('volumes');
+  assert.match(volumes, /2 findings: see Issues above/);
+  assert.ok(!volumes.includes('Hint:'), 'no finding block twice');
 });

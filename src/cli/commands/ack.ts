@@ -20,11 +20,12 @@ const ACK_OPTIONS = {
   reason: { type: 'string' },
   list: { type: 'boolean' },
   remove: { type: 'string' },
+  keys: { type: 'boolean' },
 } as const satisfies OptionSpec;
 
 export const ackCommand = defineCommand({
   name: 'ack',
-  usage: 'ack [KEY --for DURATION --reason TEXT] [--list] [--remove KEY] [--root DIR | --from FILE | --demo]',
+  usage: 'ack [KEY --for DURATION --reason TEXT] [--list] [--remove KEY] [--keys] [--root DIR | --from FILE | --demo]',
   globals: ['root', 'from', 'demo', 'format', 'json', 'config'],
   examples: [
     'ack   # the findings with their keys',
@@ -43,6 +44,8 @@ Options:
   --reason TEXT     Why (shown beside the finding)
   --list            The stored acknowledgements, with their expiry
   --remove KEY      Delete an acknowledgement (the finding counts again)
+  --keys            Only the keys, one per line: of the findings that can be acknowledged, or with
+                    --list of the stored acknowledgements (for scripts and the shell completion)
 Examples:
   pve-health ack
   pve-health ack 'mount:missing:host::/mnt/usb-backup' --for 7d --reason "disk at repair, ticket 4711"
@@ -58,6 +61,8 @@ Examples:
       throw new UsageError('give one of: a KEY to acknowledge, --list, --remove KEY');
     if (key === undefined && (ctx.values.for !== undefined || ctx.values.reason !== undefined))
       throw new UsageError('--for and --reason go with a KEY: pve-health ack KEY --for 7d --reason "…"');
+    if (ctx.values.keys && (key !== undefined || remove !== undefined))
+      throw new UsageError('--keys lists keys: use it alone (findings) or with --list (acknowledgements)');
     if (ctx.values.list) return list(ctx, s);
     if ((key !== undefined || remove !== undefined) && (ctx.global.demo || ctx.global.from) && ctx.global.root === '/')
       throw new UsageError(
@@ -73,6 +78,7 @@ Examples:
       return 0;
     }
     const findings = await currentFindings(ctx, s);
+    if (ctx.values.keys) return printKeys(ctx, ackableKeys(findings));
     if (key === undefined) return showFindings(ctx, findings);
     return acknowledge(ctx, s, findings, key);
   },
@@ -154,6 +160,11 @@ function list(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session): number {
     return 3;
   }
   const now = s.host.now();
+  if (ctx.values.keys)
+    return printKeys(
+      ctx,
+      file.acks.map((a) => a.key),
+    );
   if (ctx.global.format === 'json') {
     const acks = file.acks.map((a) => ({ ...a, expired: isExpired(a, now) }));
     ctx.io.out(`${JSON.stringify({ file: acksFile(s.host), acks }, null, 2)}\n`);
@@ -170,6 +181,22 @@ function list(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session): number {
     a.reason,
   ]);
   ctx.io.out(`${renderTable(['STATE', 'WAS', 'KEY', 'REASON'], rows)}\n`);
+  return 0;
+}
+
+/**
+ * The keys `ack KEY` accepts now: findings not yet acknowledged and not UNKNOWN (an unchecked part is
+ * never acknowledged). Keys with whitespace or control characters (a mount path with a space) are left
+ * out: a completion word cannot carry them unquoted; `pve-health ack` shows them for copying.
+ */
+export function ackableKeys(findings: Finding[]): string[] {
+  const keys = findings.filter((f) => !f.acknowledged && f.severity !== 3).map((f) => f.key);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  return [...new Set(keys)].filter((k) => !/[\s\u0000-\u001f\u007f]/.test(k)).sort();
+}
+
+function printKeys(ctx: CommandContext<typeof ACK_OPTIONS>, keys: string[]): number {
+  if (keys.length) ctx.io.out(`${keys.join('\n')}\n`);
   return 0;
 }
 
