@@ -43,7 +43,7 @@ function uncheckedKernelState(view: NodeView): string | null {
     pools.length ? `thin pool${pools.length === 1 ? '' : 's'} ${pools.join(', ')}` : '',
     mpath.length ? `multipath map${mpath.length === 1 ? '' : 's'} ${mpath.join(', ')}` : '',
   ].filter(Boolean);
-  return `dmsetup status could not be used (${view.dm.statusFailure}): the kernel state of ${what.join(' and ')} was not checked`;
+  return `dmsetup status failed (${view.dm.statusFailure}): the kernel state of ${what.join(' and ')} was not checked`;
 }
 
 /**
