@@ -32,12 +32,13 @@ export async function analyzeHost(host: Host, config: Config = {}, timeoutMs?: n
  * map and LV the action touches were just read again and found as in `base` (core/cleanup/recheck-narrow.ts).
  */
 export function reanalyzeSince(host: Host, base: HostSnapshot, since: SinceSnapshot, config: Config = {}): Analysis {
-  const files = readNodeFiles(host);
+  const { files, unreadable } = readNodeFiles(host);
   const snapshot: HostSnapshot = {
     ...base,
     capturedAt: host.now().toISOString(),
     hostname: readHostname(host),
     files,
+    unreadable,
     processes: readProcesses(host),
     links: readDeviceLinks(host, files),
   };

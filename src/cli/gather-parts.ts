@@ -80,7 +80,7 @@ export async function volumesPart(
       });
       snap.extra = { ...snap.extra, [VOLUMES_EXTRA_KEY]: raw };
     }
-    const gap = viewOf(loaded).storageGap;
+    const gap = viewOf(loaded).guestGap;
     if (gap) return unknownVolumes(gap);
     if (!raw)
       return opts.required

@@ -47,6 +47,8 @@ export interface HostSnapshot {
   redacted: boolean;
   /** Absolute paths as on the node (never prefixed with --root) → file text. Missing files are absent. */
   files: Record<string, string>;
+  /** Guest configs pmxcfs listed that could not be read: path → why (absent when none, and in older captures). */
+  unreadable?: Record<string, string>;
   /** Logical command name → output: dmsetup.info, dmsetup.table, dmsetup.deps, dmsetup.status, lvs, vgs. */
   commands: Record<string, CommandOutput>;
   processes: ProcessInfo[];

@@ -17,7 +17,7 @@ export async function gatherSnapshot(host: Host, opts: GatherOptions = {}): Prom
   const capturedAt = host.now().toISOString();
   const commands = await readDmCommands(host, opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   // After the commands: a process that opened a device meanwhile is then seen as a holder.
-  const files = readNodeFiles(host);
+  const { files, unreadable } = readNodeFiles(host);
   const sys = readSysDmState(host);
   return {
     kind: 'pve-health-snapshot',
@@ -27,6 +27,7 @@ export async function gatherSnapshot(host: Host, opts: GatherOptions = {}): Prom
     toolVersion: VERSION,
     redacted: false,
     files,
+    ...(Object.keys(unreadable).length ? { unreadable } : {}),
     commands,
     processes: readProcesses(host),
     sysDm: sys.sysDm,

@@ -37,8 +37,13 @@ function list(host: Host, dir: string): string[] {
   }
 }
 
-export function readNodeFiles(host: Host): Record<string, string> {
+/**
+ * The node's files, and the guest configs pmxcfs listed but that could not be read (path → why): a
+ * config that is there but unreadable is a guest whose disks must never look unreferenced.
+ */
+export function readNodeFiles(host: Host): { files: Record<string, string>; unreadable: Record<string, string> } {
   const files: Record<string, string> = {};
+  const unreadable: Record<string, string> = {};
   for (const p of NODE_FILES) {
     const t = readText(host, p);
     if (t !== undefined) files[p] = t;
@@ -49,8 +54,11 @@ export function readNodeFiles(host: Host): Record<string, string> {
       const dir = `/etc/pve/nodes/${node}/${kind}`;
       for (const f of list(host, dir)) {
         if (!/^\d+\.conf$/.test(f)) continue;
-        const t = readText(host, `${dir}/${f}`);
-        if (t !== undefined) files[`${dir}/${f}`] = t;
+        try {
+          files[`${dir}/${f}`] = readFileSync(hostPath(host, `${dir}/${f}`), 'utf8');
+        } catch (e) {
+          unreadable[`${dir}/${f}`] = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        }
       }
     }
   }
@@ -59,7 +67,7 @@ export function readNodeFiles(host: Host): Record<string, string> {
     const t = readText(host, `/run/qemu-server/${f}`);
     if (t !== undefined) files[`/run/qemu-server/${f}`] = t;
   }
-  return files;
+  return { files, unreadable };
 }
 
 /** What names this node: /etc/pve/.members (pmxcfs) and the hostname (core nodeNameFromFiles decides). */

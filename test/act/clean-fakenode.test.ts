@@ -183,7 +183,9 @@ describe('clean on fakenode scenarios', { skip }, () => {
       (root) => {
         const p = join(root, 'etc/pve/.members');
         const m = JSON.parse(readFileSync(p, 'utf8'));
+        // As pmxcfs writes it (status.c cfs_create_memberlist_msg): the nodelist holds every node.
         m.cluster = { name: 'prod', version: 3, nodes: 3, quorate: 0 };
+        m.nodelist = { pve1: { id: 1, online: 1 }, pve2: { id: 2, online: 0 }, pve3: { id: 3, online: 0 } };
         writeFileSync(p, JSON.stringify(m));
       },
       /cluster 'prod' is not quorate/,

@@ -182,7 +182,28 @@ test('shared LVM autoactivation in a cluster (lvs -o autoactivation as lvm2 2.03
         ),
       ),
     ),
-    ['autoactivation-unknown:info'],
+    // A failed read is no answer: the check is UNKNOWN for the part (analyze-node.ts), never silently passed.
+    ['autoactivation-unchecked:info'],
+  );
+  // lvm2 older than 2.03.12 refuses the field: that is an answer (every LV autoactivates), said as a note.
+  const old = snapshot({
+    files,
+    commands: { lvs: testbed.lvs_full, 'lvs.autoactivation': { code: 5, error: 'failed' } },
+  });
+  old.commands['lvs.autoactivation'].stderr = '  Unrecognised field: autoactivation\n';
+  assert.deepEqual(kinds(auto(classifyStorage(old, emptyDm(), {}))), ['autoactivation-unknown:info']);
+  // Exit 0 with a report that lacks a guest LV lvs lists: not the whole report.
+  assert.deepEqual(
+    kinds(
+      auto(
+        classifyStorage(
+          snapshot({ files, commands: { lvs: testbed.lvs_full, 'lvs.autoactivation': '{"report": [{"lv": []}]}' } }),
+          emptyDm(),
+          {},
+        ),
+      ),
+    ),
+    ['autoactivation-unchecked:info'],
   );
 });
 

@@ -104,7 +104,7 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
     },
     {
       name: '[vzdump] section left: PVE force-removes it itself',
-      conf: 'parent: vzdump\n\n[vzdump]\nrootfs: local-zfs:subvol-105-disk-0,size=8G\nsnapstate: prepare\n',
+      conf: 'parent: vzdump\n\n[vzdump]\nrootfs: local-zfs:subvol-105-disk-0,size=8G\nsnapstate: prepare\nsnaptime: 1712000000\n',
       status: 'orphan',
       pending: false,
       hint: 'pct delsnapshot 105 vzdump --force',
@@ -141,7 +141,7 @@ test('guest snapshots: a section names it (valid); none does: pending only under
   const rows: { name: string; conf: string; tasks?: string[]; status: string; pending: boolean; hint: boolean }[] = [
     {
       name: 'section exists',
-      conf: '\n[before]\nscsi0: local-zfs:vm-100-disk-0,size=8G\n',
+      conf: '\n[before]\nscsi0: local-zfs:vm-100-disk-0,size=8G\nsnaptime: 1712000000\n',
       status: 'valid',
       pending: false,
       hint: false,
@@ -191,6 +191,7 @@ test('dir grammar (Plugin.pm parse_name_dir, list_images): any name in images/<v
         '',
         '[s1]',
         'scsi2: local:100/vm-100-disk-0.qcow2,size=8G',
+        'snaptime: 1712000000',
         '',
       ].join('\n'),
     },

@@ -7,6 +7,7 @@ import { parseQcow2Header, parseRbdList, parseVmdkCapacity, parseZfsList } from 
 import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
 import type { VolumeEntry, VolumesRaw } from '../../src/core/volume-types';
 import { classifyVolumes, parseReplicationJobs, splitVolname } from '../../src/core/volumes/classify-volumes';
+import { withVmlist } from '../helpers/vmlist';
 
 const STORAGE_CFG = `dir: local
 \tpath /var/lib/vz
@@ -58,7 +59,7 @@ function node(configs: Record<string, string>, extra: Partial<HostSnapshot> = {}
     hostname: 'pve1',
     toolVersion: 'test',
     redacted: false,
-    files,
+    files: withVmlist(files),
     commands: {},
     processes: [],
     sysDm: [],

@@ -307,7 +307,12 @@ describe('one unit, one problem', () => {
     const b = new NodeBuilder()
       .storage(`lvm: san\n\tvgname vg-san\n\tshared 1\n\tsnapshot-as-volume-chain 1\n\tcontent images\n`)
       .cluster(['pve1', 'pve2'])
-      .guest(190, 'qemu', ['scsi0: san:vm-190-disk-0.qcow2', '', '[before]', 'scsi0: san:vm-190-disk-0.qcow2'], 'pve2')
+      .guest(
+        190,
+        'qemu',
+        ['scsi0: san:vm-190-disk-0.qcow2', '', '[before]', 'scsi0: san:vm-190-disk-0.qcow2', 'snaptime: 1712000000'],
+        'pve2',
+      )
       .lv({ vg: 'vg-san', lv: 'vm-190-disk-0.qcow2' })
       .lv({ vg: 'vg-san', lv: 'snap_vm-190-disk-0_before.qcow2' });
     const { e } = run(b);

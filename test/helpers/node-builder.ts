@@ -4,6 +4,7 @@
 import { buildDmName } from '../../src/core/parse/dm-name';
 import { DM_INFO_SEPARATOR } from '../../src/core/parse/parse-dmsetup';
 import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
+import { withVmlist } from './vmlist';
 
 export interface LvSpec {
   vg: string;
@@ -336,7 +337,7 @@ export class NodeBuilder {
       hostname: this.node,
       toolVersion: 'test',
       redacted: false,
-      files: { ...this.files },
+      files: withVmlist(this.files),
       commands: {
         'dmsetup.info': ok(['dmsetup', 'info'], info.length ? `${info.join('\n')}\n` : 'No devices found\n'),
         'dmsetup.table': ok(['dmsetup', 'table'], table.length ? `${table.join('\n')}\n` : 'No devices found\n'),

@@ -88,6 +88,10 @@ export interface ViewInput {
   tasks?: Task[];
   /** Why `dmsetup status` failed (default: it did not). */
   dmStatusFailure?: string;
+  /** Why .vmlist cannot be believed (default: it can). */
+  guestListGap?: string;
+  /** Why "no config names it" cannot be believed on shared / local storage (default: the guest list gap). */
+  unseen?: { shared: string | null; local: string | null };
 }
 
 export function nodeView(input: ViewInput = {}): NodeView {
@@ -127,6 +131,9 @@ export function nodeView(input: ViewInput = {}): NodeView {
     kvmIncoming: new Set(input.kvmIncoming ?? []),
     nextIdRange: { lower: 100, upper: 1_000_000 },
     pvePresent: true,
+    guestListGap: input.guestListGap ?? null,
+    membersGap: null,
+    unseen: input.unseen ?? { shared: input.guestListGap ?? null, local: input.guestListGap ?? null },
     warnings: [],
   };
   const info: DmInfo[] = [];
@@ -171,6 +178,7 @@ export function nodeView(input: ViewInput = {}): NodeView {
     processes: [],
     sysDm: [],
     storageGap: null,
+    guestGap: null,
     links: {},
     files: input.storageCfg === undefined ? {} : { '/etc/pve/storage.cfg': input.storageCfg },
     warnings: [],

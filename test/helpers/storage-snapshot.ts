@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmResult } from '../../src/core/types';
+import { withVmlist } from './vmlist';
 
 /** Raw outputs recorded in the testbed (see its _about). */
 export const testbed = JSON.parse(
@@ -45,11 +46,11 @@ export function snapshot(o: SnapOptions = {}): HostSnapshot {
     hostname: node,
     toolVersion: 'test',
     redacted: false,
-    files: {
+    files: withVmlist({
       '/etc/pve/.members': `{\n"nodename": "${node}",\n"version": 0\n}\n`,
       '/etc/pve/storage.cfg': LOCAL_LVM,
       ...(o.files ?? {}),
-    },
+    }),
     commands,
     processes: o.processes ?? [],
     sysDm: [],

@@ -5,6 +5,7 @@ import { parsePveState } from '../../src/core/node/pve-state';
 import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
 import type { VolumeEntry } from '../../src/core/volume-types';
 import { type ClassifyVolumesInput, classifyVolumes } from '../../src/core/volumes/classify-volumes';
+import { withVmlist } from './vmlist';
 
 const STORAGE_CFG = `zfspool: local-zfs
 \tpool rpool/data
@@ -53,6 +54,7 @@ export function volumeInput(n: Node): ClassifyVolumesInput {
     ...(n.tasks ? { '/var/log/pve/tasks/active': n.tasks } : {}),
     ...n.files,
   };
+  Object.assign(files, withVmlist(files));
   const snap: HostSnapshot = {
     kind: 'pve-health-snapshot',
     version: 1,

@@ -5,7 +5,7 @@ import { RefusedError } from '../../act/preconditions';
 import { analyzeNode } from '../../core/analyze/analyze-node';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
-import { UsageError } from '../../core/errors';
+import { CheckError, UsageError } from '../../core/errors';
 import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
 import {
   type ActSession,
@@ -135,15 +135,33 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
 async function dryRunOffline(ctx: CommandContext<typeof CLEAN_OPTIONS>, filter: PlanFilter): Promise<number> {
   const session = openSession(ctx);
   const view = viewOf(await loadFor(ctx, session));
-  const result = analyzeNode(view, session.config);
-  const plan = planCleanup(result.entries, cleanupContext(view, result), hasFilter(filter) ? filter : { all: true });
   const say = sayFor(ctx);
   const what = ctx.global.demo ? 'the demo node' : `the snapshot ${ctx.global.from}`;
+  const json = (doc: object) => ctx.global.format === 'json' && ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
+  let result: ReturnType<typeof analyzeNode>;
+  try {
+    result = analyzeNode(view, session.config);
+  } catch (e) {
+    if (!(e instanceof CheckError)) throw e;
+    // Never fail open: what could not be seen plans nothing, and the output says why (exit 3).
+    say(`Dry run on ${what} (${view.node}): nothing is planned: device-mapper could not be checked: ${e.message}\n`);
+    json({ plan: { actions: [] }, status: 3, unchecked: [e.message] });
+    return 3;
+  }
+  const plan = planCleanup(result.entries, cleanupContext(view, result), hasFilter(filter) ? filter : { all: true });
   say(`Dry run on ${what} (${view.node}): nothing is changed; on a live node 'clean' re-checks every action first.\n`);
   say(renderPlan(plan));
   say(renderCommands(plan));
-  if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ plan }, null, 2)}\n`);
+  const unchecked = uncheckedOf(result);
+  if (unchecked.length) say(`Not checked, so nothing is planned from it: ${unchecked.join('; ')}\n`);
+  json({ plan, status: result.status, unchecked });
   return result.status;
+}
+
+/** What the analysis could not check: the part's unchecked reasons and each unknown entry's. */
+function uncheckedOf(result: ReturnType<typeof analyzeNode>): string[] {
+  const unknown = result.entries.filter((e) => e.status === 'unknown');
+  return [...(result.unchecked ?? []), ...unknown.map((e) => `${e.name}: ${e.detail}`)];
 }
 
 /** --dry-run: the plan and its commands, and whether clean would refuse to act here at all (exit 3). */

@@ -5,8 +5,8 @@
 import { statSync } from 'node:fs';
 import { UsageError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/findings/evaluate';
-import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
 import { mountSettings } from '../../core/mounts/mount-settings';
+import { mountsInputGap } from '../../core/node/storage-gaps';
 import type { DmResult, MountsResult } from '../../core/types';
 import type { VolumesResult } from '../../core/volume-types';
 import { acksFile } from '../../host/acks-file';
@@ -24,7 +24,7 @@ import { listen } from '../../serve/server';
 import { createService, type Part } from '../../serve/service';
 import { VERSION } from '../../version';
 import { type CommandContext, defineCommand } from '../command';
-import { volumesPart } from '../gather-parts';
+import { mountsPart, volumesPart, withMountsGap } from '../gather-parts';
 import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
 import { loadFor, openSession, type Session, withAcks } from '../node-session';
 
@@ -83,7 +83,9 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
   };
   if (g.demo || g.from) {
     const loaded = await loadFor(ctx, s);
-    const mounts = classifySnapshotMounts(loaded.snap, s.config) ?? NO_MOUNTS;
+    // The same part as `check` reads from a snapshot: UNKNOWN with the reason when storage.cfg or the
+    // mount tables parse to less than the node has (gather-parts.ts withMountsGap).
+    const mounts = (await mountsPart(s.host, s.config, loaded, { timeoutMs: 0 })) ?? NO_MOUNTS;
     const vols = await volumesPart(s.host, loaded, { mounts });
     return { scanDm, scanMounts: async () => mounts, scanVolumes: vols && (async () => vols), origin: () => origin };
   }
@@ -93,7 +95,10 @@ async function makeScanners(ctx: CommandContext, s: Session): Promise<Scanners> 
   const timeoutMs = mountTimeoutMs(s.host, s.config);
   return {
     scanDm,
-    scanMounts: async () => (await checkMounts(s.host, s.config, { fresh: true, timeoutMs })).result,
+    scanMounts: async () => {
+      const { raw, result } = await checkMounts(s.host, s.config, { fresh: true, timeoutMs });
+      return withMountsGap(result, mountsInputGap(raw));
+    },
     scanVolumes,
     origin: () => origin,
   };

@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { analyzeDm } from '../dm/analyze-dm';
 import type { NodeView } from '../node/node-view';
 import { worstStatus } from '../status';
+import { AUTOACTIVATION_UNCHECKED } from '../storage/autoactivation';
 import { classifyStorage, storageStatus } from '../storage/classify-storage';
 import type { DmResult } from '../types';
 
@@ -14,19 +15,24 @@ export function analyzeNode(view: NodeView, config: Config): DmResult {
   const dm = analyzeDm(view);
   const analysed = { ...dm, entries: withCleanupActions(view, dm.entries) };
   const storage = classifyStorage(view, analysed, config);
-  const unchecked = uncheckedKernelState(view);
+  // What a storage rule could not read (its finding says why) is UNKNOWN for the part, not a note.
+  const unchecked = [
+    uncheckedKernelState(view),
+    unseenConfigsOf(view, dm.entries),
+    ...storage.filter((f) => f.kind === AUTOACTIVATION_UNCHECKED).map((f) => f.detail),
+  ].filter((u): u is string => u !== null);
   return {
     ...analysed,
-    warnings: unchecked ? [...analysed.warnings, unchecked] : analysed.warnings,
-    ...(unchecked ? { unchecked: [unchecked] } : {}),
+    warnings: [...analysed.warnings, ...unchecked],
+    ...(unchecked.length ? { unchecked } : {}),
     storage,
-    status: worstStatus(dm.status, storageStatus(storage), unchecked ? 3 : 0),
+    status: worstStatus(dm.status, storageStatus(storage), unchecked.length ? 3 : 0),
   };
 }
 
 /**
  * Thin pools and multipath maps are judged by the kernel's own status lines: when `dmsetup status`
- * failed, a failed pool or a map without paths would look healthy, so the part is UNKNOWN and says why.
+ * failed or printed less than the maps have (view-consistency.ts dmStatusDisagreement), a failed pool or a map without paths would look healthy, so the part is UNKNOWN and says why.
  */
 function uncheckedKernelState(view: NodeView): string | null {
   if (!view.dm.statusFailure) return null;
@@ -38,4 +44,17 @@ function uncheckedKernelState(view: NodeView): string | null {
     mpath.length ? `multipath map${mpath.length === 1 ? '' : 's'} ${mpath.join(', ')}` : '',
   ].filter(Boolean);
   return `dmsetup status failed (${view.dm.statusFailure}): the kernel state of ${what.join(' and ')} was not checked`;
+}
+
+/**
+ * The configs that could not be seen (.vmlist or a guest config unreadable: pve-state `unseen`), as the
+ * part's reason, when an entry is unknown because of them: the entries alone would not say it in every form.
+ */
+function unseenConfigsOf(view: NodeView, entries: DmResult['entries']): string | null {
+  const why = view.pve.unseen.shared;
+  if (!why) return null;
+  const hit = entries.some(
+    (e) => e.status === 'unknown' && (e.detail.includes(why) || e.detail.includes("'s config could not be read")),
+  );
+  return hit ? why : null;
 }

@@ -33,6 +33,7 @@ export function analyzeDm(view: NodeView): DmResult {
     storageConfigError: pve.storageConfigError,
     storageIds: new Set(pve.storageConfig.map((s) => s.id)),
     storageChoices: new Map(),
+    unseen: pve.unseen,
   };
 
   if (ctx.storageConfigError)

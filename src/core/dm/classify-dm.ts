@@ -68,16 +68,37 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
   };
 
   if (parseDeletedLv(name)) return deletedVerdict(ctx, q, storage, v);
-  if (name.startsWith('snap_')) return classifySnapshot(ctx, q, v, storage);
+  if (name.startsWith('snap_')) return unseenGuard(ctx, storage, classifySnapshot(ctx, q, v, storage));
   const vol = parseLvmVolname(name);
   if (!vol)
     return ignored('not-guest-volume', `LV ${vg}/${name} is not named like a PVE volume (vm-<id>-..., base-<id>-...)`, {
       storage: storage.id,
     });
-  return (
+  return unseenGuard(
+    ctx,
+    storage,
     referencedVerdict(ctx, q, storage, vol.vmid, v) ??
-    unreferencedVerdict(ctx, q, storage, { vmid: vol.vmid, owner, v })
+      unreferencedVerdict(ctx, q, storage, { vmid: vol.vmid, owner, v }),
   );
+}
+
+/**
+ * Orphan verdicts that rest on "no config names it" (snapshot-missing reads only the owner's own config,
+ * unknown already when unread; lv-missing and saferemove leftovers are facts of LVM and the kernel).
+ */
+const CONFIG_BASED: ReadonlySet<DmReason> = new Set([
+  'guest-missing',
+  'guest-on-other-node',
+  'not-referenced',
+  'inactive-leftover',
+]);
+
+/** Such an orphan is unknown while a config that could name it was not seen (.vmlist or the config unreadable). */
+function unseenGuard(ctx: ClassifyContext, storage: LvmStorage, verdict: Verdict): Verdict {
+  if (verdict.status !== 'orphan' || !CONFIG_BASED.has(verdict.reason)) return verdict;
+  const why = storage.shared ? ctx.unseen?.shared : ctx.unseen?.local;
+  if (!why) return verdict;
+  return { ...verdict, status: 'unknown', reason: 'lvm-incomplete', detail: `${verdict.detail}; but ${why}` };
 }
 
 /** A VG no storage of this node owns: outside the thin pool, another node's storage, or no PVE storage. */

@@ -36,6 +36,8 @@ export interface ClassifyContext {
   storageConfigError?: string | null;
   /** Storage IDs that storage.cfg defines (every type): a config naming another one cannot be resolved. */
   storageIds?: Set<string>;
+  /** Why "no config names it" cannot be believed on shared / local storage (pve-state `unseen`), or null. */
+  unseen?: { shared: string | null; local: string | null };
   /** Which storage owns an LV, decided once per (VG, kind, pool) and kept here (dm-storage-choice.ts): VG → [thin, thick] → pool. */
   storageChoices?: Map<string, [Map<string | null, StorageChoice>, Map<string | null, StorageChoice>]>;
 }

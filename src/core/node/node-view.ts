@@ -12,7 +12,7 @@ import { buildDevices, type DeviceIndex, type DmDevice } from './dm-devices';
 import { buildLvmView, type LvmView } from './lvm-view';
 import { type PveState, parsePveState } from './pve-state';
 import { unclaimedGuestLvs } from './storage-gaps';
-import { dmViewDisagreement } from './view-consistency';
+import { dmStatusDisagreement, dmViewDisagreement } from './view-consistency';
 
 export interface DmView {
   /** Why the device list cannot be trusted (dmsetup info/table/deps failed or printed junk); null when it can. */
@@ -53,6 +53,11 @@ export interface NodeView {
    * that maps volumes to storages (DM, volumes, mounts) is UNKNOWN with this reason.
    */
   storageGap: string | null;
+  /**
+   * Why the DM and volumes parts cannot map volumes to guests, storages and this node: storageGap, or
+   * .members that cannot be believed (pmxcfs-gaps.ts). Both parts are UNKNOWN with this reason.
+   */
+  guestGap: string | null;
 }
 
 /** Why a command's output cannot be used, or null. */
@@ -96,7 +101,7 @@ function withoutDepsLines(text: string, removed: ReadonlySet<string>): string {
     .join('\n');
 }
 
-function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null, since?: SinceSnapshot): DmView {
+function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, since?: SinceSnapshot): DmView {
   const cmd = (k: string) => snap.commands[k];
   const statusFailure = commandFailure(cmd(COMMAND_KEYS.dmStatus));
   const statusText = statusFailure ? '' : (cmd(COMMAND_KEYS.dmStatus)?.stdout ?? '');
@@ -151,8 +156,11 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, storageGap: string | null, si
     lvs: lvm.lvs,
   });
   if (disagreement) return { failure: disagreement, ...empty };
-  if (storageGap) return { failure: storageGap, ...empty };
+  if (guestGap) return { failure: guestGap, ...empty };
   const { devices, index } = buildDevices(info, tables, deps, lvm, snap.processes);
+  // Exit 0 but short or garbled: what reads it (thin pools, multipath) is unknown, as when it failed.
+  const statusGap = statusFailure ? null : dmStatusDisagreement(statusText, tables);
+  if (statusGap) return { failure: null, info, tables, deps, devices, index, statusText: '', statusFailure: statusGap };
   return { failure: null, info, tables, deps, devices, index, statusText, statusFailure };
 }
 
@@ -195,7 +203,28 @@ function parseLvm(snap: HostSnapshot, since?: SinceSnapshot): LvmView {
     vgs = r.value;
     if (r.error !== null) vgsError = `unreadable vgs output: ${r.error}`;
   }
+  const empty = lvs?.length === 0 ? emptyLvsContradiction(vgs, snap.commands[COMMAND_KEYS.dmInfo]?.stdout ?? '') : null;
+  if (empty) {
+    lvs = null;
+    lvsError = empty;
+  }
   return buildLvmView({ lvs, lvsError, lvsTimedOut: lvsOut?.error === 'timeout', vgs, vgsError });
+}
+
+/**
+ * `lvs` exited 0 with no LV at all: believed only when nothing says the node has LVs — `vgs` counting
+ * LVs in a VG (lv_count), or, without a usable `vgs`, device-mapper maps of LVs (UUID `LVM-…`, set by
+ * lvm2 for every LV it activates: lib/activate/dev_manager.c build_dm_uuid). lvm2 prints an empty
+ * report when its locking, filters or metadata reads fail on some setups and still exits 0; then every
+ * LV would look gone and every map "without LV".
+ */
+export function emptyLvsContradiction(vgs: VgRow[] | null, dmInfoText: string): string | null {
+  const counted = (vgs ?? []).filter((v) => v.lvCount > 0);
+  if (counted.length)
+    return `lvs exited 0 with no LV while vgs counts ${counted.map((v) => `${v.lvCount} in VG ${v.name}`).join(', ')}: its report is empty, not the node`;
+  if (vgs === null && /(^|\t)LVM-/m.test(dmInfoText))
+    return 'lvs exited 0 with no LV while device-mapper has maps of LVs and vgs could not be read: its report is empty, not the node';
+  return null;
 }
 
 /**
@@ -213,11 +242,12 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState; since?: 
   }
   if (lvm.lvsError) warnings.push(`LVM view incomplete: ${lvm.lvsError}`);
   const storageGap = pve.storageConfigError ?? unclaimedGuestLvs(lvm.lvs, pve.storageConfig);
+  const guestGap = storageGap ?? pve.membersGap;
   return {
     capturedAt: snap.capturedAt,
     hostname: snap.hostname,
     node: pve.node,
-    dm: parseDm(snap, lvm, storageGap, parsed.since),
+    dm: parseDm(snap, lvm, guestGap, parsed.since),
     lvm,
     pve,
     commands: snap.commands,
@@ -227,6 +257,7 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState; since?: 
     files: snap.files,
     warnings,
     storageGap,
+    guestGap,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type VmlistEntry,
 } from '../parse/pmxcfs';
 import type { GuestRecord } from './guest-record';
+import { membersGap, unseenConfigs, vmlistGap } from './pmxcfs-gaps';
 
 export type { GuestRecord };
 
@@ -53,10 +54,26 @@ export interface PveState {
   nextIdRange: { lower: number; upper: number };
   /** /etc/pve looked present (storage.cfg or .members or any config). */
   pvePresent: boolean;
+  /** Why .vmlist cannot be believed as the cluster's guest list (pmxcfs-gaps.ts), or null. */
+  guestListGap: string | null;
+  /** Why .members cannot be believed (pmxcfs-gaps.ts), or null: the DM and volumes parts are then UNKNOWN. */
+  membersGap: string | null;
+  /** Why "no config names it" cannot be believed for a volume on shared / local storage, or null. */
+  unseen: { shared: string | null; local: string | null };
   warnings: string[];
 }
 
 const CONFIG_PATH = /^\/etc\/pve\/nodes\/([^/]+)\/(qemu-server|lxc)\/(\d+)\.conf$/;
+
+/** A pmxcfs file parsed, or why not (absent: neither). */
+function attemptParse<T>(text: string | undefined, parse: (t: string) => T): { value: T | null; error: string | null } {
+  if (text === undefined) return { value: null, error: null };
+  try {
+    return { value: parse(text), error: null };
+  } catch (e) {
+    return { value: null, error: (e as Error).message };
+  }
+}
 
 function tryParse<T>(warnings: string[], what: string, fn: () => T): T | null {
   try {
@@ -101,20 +118,20 @@ export function nodeNameFromFiles(membersText: string | null | undefined, hostna
 export function parsePveState(snap: HostSnapshot): PveState {
   const warnings: string[] = [];
   const f = snap.files;
-  const members =
-    f['/etc/pve/.members'] !== undefined
-      ? tryParse(warnings, '/etc/pve/.members', () => parseMembers(f['/etc/pve/.members']))
-      : null;
+  const membersRead = attemptParse(f['/etc/pve/.members'], parseMembers);
+  const members = membersRead.value;
+  if (membersRead.error) warnings.push(`/etc/pve/.members: ${membersRead.error}`);
   const node = nodeNameOf(members, snap.hostname);
   const storageText = f['/etc/pve/storage.cfg'];
   const storageConfig = parseStorageConfig(storageText ?? '');
   const allLvm = lvmStorages(storageConfig);
-  const { guests, configCount } = parseGuestConfigs(f, { node, warnings });
+  const { guests, configCount } = parseGuestConfigs(f, { node, warnings, unreadable: snap.unreadable ?? {} });
+  const vmlistRead = attemptParse(f['/etc/pve/.vmlist'], parseVmlist);
+  if (vmlistRead.error) warnings.push(`/etc/pve/.vmlist: ${vmlistRead.error}`);
+  const guestListGap = vmlistGap(f, { entries: vmlistRead.value, error: vmlistRead.error }, guests.values());
+  if (guestListGap) warnings.push(`${guestListGap}: no volume is called an orphan on the guest list alone`);
   // Guests .vmlist knows whose config we could not read still exist: never call their disks orphans.
-  const vmlist: VmlistEntry[] =
-    f['/etc/pve/.vmlist'] !== undefined
-      ? (tryParse(warnings, '/etc/pve/.vmlist', () => parseVmlist(f['/etc/pve/.vmlist'])) ?? [])
-      : [];
+  const vmlist: VmlistEntry[] = vmlistRead.value ?? [];
   for (const e of vmlist) {
     if (!guests.has(e.vmid) && e.type !== 'openvz') {
       guests.set(e.vmid, {
@@ -146,6 +163,9 @@ export function parsePveState(snap: HostSnapshot): PveState {
     ...runningGuests(snap),
     nextIdRange: parseNextIdRange(f['/etc/pve/datacenter.cfg']),
     pvePresent: f['/etc/pve/storage.cfg'] !== undefined || members !== null || configCount > 0,
+    guestListGap,
+    membersGap: membersGap(f, { members, error: membersRead.error }),
+    unseen: unseenConfigs(guestListGap, guests.values(), node),
     warnings,
   };
 }
@@ -153,7 +173,7 @@ export function parsePveState(snap: HostSnapshot): PveState {
 /** Every guest config of the cluster (/etc/pve/nodes/<node>/{qemu-server,lxc}/<vmid>.conf), by VMID. */
 function parseGuestConfigs(
   files: Record<string, string>,
-  o: { node: string; warnings: string[] },
+  o: { node: string; warnings: string[]; unreadable: Record<string, string> },
 ): { guests: Map<number, GuestRecord>; configCount: number } {
   const guests = new Map<number, GuestRecord>();
   let configCount = 0;
@@ -171,12 +191,32 @@ function parseGuestConfigs(
     try {
       config = parseGuestConfig(text, type, vmid);
       for (const w of config.warnings) o.warnings.push(`${path}: ${w}`);
+      // Not a whole config as PVE writes it (guest-config-trust.ts): as unreadable as a missing one.
+      if (config.defect) {
+        configError = `${path} cannot be believed: ${config.defect}`;
+        o.warnings.push(configError);
+        config = null;
+      }
     } catch (e) {
       configError = (e as Error).message;
       o.warnings.push(`${path}: ${configError}`);
     }
     // The config on this node wins over a duplicate elsewhere.
     if (!prev || m[1] === o.node) guests.set(vmid, { vmid, type, node: m[1], config, configError });
+  }
+  // Listed by pmxcfs but unreadable: the guest exists and its disks are unknown, whatever .vmlist says.
+  for (const path in o.unreadable) {
+    const m = CONFIG_PATH.exec(path);
+    if (!m || (guests.has(Number(m[3])) && m[1] !== o.node)) continue;
+    const configError = `${path} could not be read (${o.unreadable[path]})`;
+    o.warnings.push(configError);
+    guests.set(Number(m[3]), {
+      vmid: Number(m[3]),
+      type: m[2] === 'lxc' ? 'lxc' : 'qemu',
+      node: m[1],
+      config: null,
+      configError,
+    });
   }
   return { guests, configCount };
 }

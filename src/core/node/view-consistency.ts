@@ -5,7 +5,8 @@
 // repeated line "a duplicate of itself" that cleanup removes, a CRITICAL node a WARNING. Any disagreement
 // is a reason: the DM part is UNKNOWN and nothing is planned. (A map created or removed between two calls
 // disagrees too: the next run, a second later, sees it settled.)
-import type { DmInfo, DmSegment } from '../parse/parse-dmsetup';
+import { parseThinPoolStatus } from '../parse/parse-dm-status';
+import { type DmInfo, type DmSegment, parseDmTable } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
 import type { SysDmEntry } from '../snapshot';
 
@@ -111,4 +112,45 @@ function lvsProblems(v: DmViewInput): string[] {
     if (!devnos.has(devno)) out.push(`lvs says ${lv.vg}/${lv.name} is active as ${devno}, dmsetup lists no such map`);
   }
   return out;
+}
+
+/** The targets whose `dmsetup status` lines a rule reads (thin pools: thin-pool.ts; multipath paths). */
+const STATUS_READ = new Set(['thin-pool', 'multipath']);
+
+/**
+ * Why `dmsetup status` (exit 0) cannot be believed for the maps that are judged by it, or null. Its
+ * lines follow the table's segments one for one (libdm `dmsetup status` prints a line per target of
+ * each map, the same `<name>: <start> <length> <target>` head as `dmsetup table`): a thin pool or
+ * multipath map without its line, a map listed more often than it has segments or one `dmsetup info`
+ * does not know, or a thin-pool line cut short (dm-thin.c pool_status prints all its fields or `Fail`)
+ * is a short or garbled read — the pool would look healthy or failed. Maps no rule reads from status
+ * (linear, thin volumes) may lack their line: nothing depends on it.
+ */
+export function dmStatusDisagreement(statusText: string, tables: Map<string, DmSegment[]>): string | null {
+  let status: Map<string, DmSegment[]>;
+  try {
+    status = parseDmTable(statusText, tables.keys());
+  } catch (e) {
+    return `dmsetup status cannot be parsed: ${(e as Error).message}`;
+  }
+  const out: string[] = [];
+  for (const n of status.keys()) if (!tables.has(n)) out.push(`it lists ${n}, dmsetup info does not`);
+  for (const [name, segs] of tables) {
+    const st = status.get(name) ?? [];
+    if (st.length > segs.length) out.push(`it has ${st.length} lines for ${name}, which has ${segs.length} segments`);
+    const read = segs.find((x) => STATUS_READ.has(x.target));
+    if (!read || st.length > segs.length) continue;
+    if (st.length !== segs.length || st.some((x, i) => x.target !== segs[i].target || x.start !== segs[i].start))
+      out.push(`it has no ${read.target} line for ${name}`);
+    else if (st.some((x) => x.target === 'thin-pool' && badPoolLine(x.params)))
+      out.push(`the thin-pool line of ${name} is cut short`);
+  }
+  if (out.length === 0) return null;
+  const more = out.length > 3 ? `; … ${out.length - 3} more` : '';
+  return `dmsetup status disagrees with dmsetup info and table (${out.slice(0, 3).join('; ')}${more})`;
+}
+
+function badPoolLine(params: string): boolean {
+  const p = parseThinPoolStatus(params);
+  return p.failed && !/^(Fail|Error)$/.test(p.text);
 }

@@ -5,6 +5,7 @@
 // Grammar from qemu-server parse_vm_config (QemuServer.pm:1939-2082) and pve-container
 // parse_pct_config (Config.pm:1160-1206): blank lines skipped, `#` lines are the description,
 // `key: value` lines, unknown `[...]` sections skipped with a warning, a section named twice: the later wins.
+import { guestConfigDefect } from './guest-config-trust';
 import { propertiesOf } from './property-string';
 import { parseVolumeId, type VolumeId } from './volume-name';
 
@@ -37,6 +38,8 @@ export interface GuestConfig {
   hasPending: boolean;
   refs: VolumeRef[];
   warnings: string[];
+  /** Why the text is not a whole config as PVE writes it (guest-config-trust.ts), or null. */
+  defect: string | null;
 }
 
 const QEMU_DRIVE =
@@ -268,5 +271,6 @@ export function parseGuestConfig(text: string, type: GuestType, vmid: number): G
     hasPending: sections.some((s) => s.kind === 'pending' && s.entries.length > 0),
     refs,
     warnings,
+    defect: guestConfigDefect(text, sections, warnings),
   };
 }

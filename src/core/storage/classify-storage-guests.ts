@@ -5,6 +5,7 @@
 import { formatBytes } from '../format-bytes';
 import { lockState } from '../node/guest-locks';
 import type { StorageFinding } from '../types';
+import { classifyAutoactivation } from './autoactivation';
 import type { ParsedGuest, StorageContext } from './storage-context';
 
 /** Task types that operate on several guests and carry an empty id. */
@@ -224,64 +225,6 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
       fix,
       subject: storage ? { storage } : { vg: entries[0].vg ?? undefined },
       values: { totalBytes: total, lvs: entries.length },
-    });
-  }
-  return res;
-}
-
-const GUEST_LV = /^(vm|base)-\d+-/;
-
-/**
- * Shared LVM in a cluster with LV autoactivation on (the PVE 8 default): at boot every node
- * activates every LV, which leaves stale maps behind when guests move (bug #4997, facts §2).
- */
-export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
-  if (!ctx.clustered) return [];
-  const shared = ctx.storages.filter((s) => s.type === 'lvm' && s.shared);
-  if (shared.length === 0) return [];
-  if (!ctx.autoactivation) {
-    return [
-      {
-        id: 'autoactivation-unknown',
-        kind: 'autoactivation-unknown',
-        severity: 'info',
-        title: 'LV autoactivation of shared LVM could not be read',
-        detail: `\`lvs -o autoactivation\` gave no answer (lvm2 older than 2.03.12 has no such setting: then every LV of ${shared.map((s) => s.vg).join(', ')} is activated at boot on every node).`,
-        fix: [],
-        subject: {},
-      },
-    ];
-  }
-  const res: StorageFinding[] = [];
-  const vgsDone = new Set<string>();
-  for (const s of shared) {
-    if (vgsDone.has(s.vg)) continue;
-    vgsDone.add(s.vg);
-    const guestLvs = ctx.lvs.filter((l) => l.vg === s.vg && !l.hidden && GUEST_LV.test(l.name));
-    const on = guestLvs.filter((l) => ctx.autoactivation!.get(`${l.vg}/${l.name}`) === true);
-    if (on.length === 0) continue;
-    const activeElsewhere = on.filter((l) => {
-      if (!l.active) return false;
-      const vmid = Number(/^(?:vm|base)-(\d+)-/.exec(l.name)![1]);
-      return !ctx.running.has(vmid);
-    });
-    res.push({
-      id: `autoactivation:${s.vg}`,
-      kind: 'shared-lvm-autoactivation',
-      severity: 'warning',
-      title: `${on.length} of ${guestLvs.length} guest LVs on shared storage ${s.id} have autoactivation on`,
-      detail: `VG ${s.vg} is shared by the cluster. At boot every node activates every LV with autoactivation on, so each node holds maps of disks whose guests run elsewhere; after a migration or a disk change those maps go stale and the next "lvcreate" or disk move fails with "Device or resource busy" (Proxmox bug #4997). PVE 9 creates LVs with autoactivation off.${
-        activeElsewhere.length > 0
-          ? ` ${activeElsewhere.length} of them ${activeElsewhere.length === 1 ? 'is' : 'are'} active here while ${activeElsewhere.length === 1 ? 'its guest does' : 'their guests do'} not run here.`
-          : ''
-      }`,
-      fix: [
-        '/usr/share/pve-manager/migrations/pve-lvm-disable-autoactivation',
-        `# or per LV: lvchange --setautoactivation n ${s.vg}/<lv>`,
-        '# run it on one node (the setting is in the shared VG metadata)',
-      ],
-      subject: { storage: s.id, vg: s.vg },
-      values: { autoactivated: on.length, guestLvs: guestLvs.length, activeWithoutGuest: activeElsewhere.length },
     });
   }
   return res;

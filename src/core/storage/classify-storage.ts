@@ -77,6 +77,12 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
           commandFailure(auto) === null ? safe(() => parseAutoactivation(auto?.stdout ?? ''), null) : null;
       return autoactivation;
     },
+    get autoactivationFailure() {
+      if (this.autoactivation) return null;
+      // lvm2 < 2.03.12 refuses the field: an answer (every LV autoactivates), not a failed read.
+      if (/Unrecognised field/i.test(auto?.stderr ?? '')) return null;
+      return commandFailure(auto) ?? 'its report cannot be parsed';
+    },
     dm,
     config,
   };

@@ -58,6 +58,8 @@ export interface StorageContext {
   lvmConf: string | null;
   /** `vg/lv` → autoactivation enabled; null when it could not be read. */
   readonly autoactivation: Map<string, boolean> | null;
+  /** Why autoactivation is null: the call failed, timed out or printed junk; null when it read or lvm2 lacks the field. */
+  readonly autoactivationFailure: string | null;
   dm: DmResult;
   config: Config;
 }

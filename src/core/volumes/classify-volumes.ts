@@ -187,16 +187,25 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     for (const e of one.entries) entries.push(e);
   }
   const unknownStorages = storages.filter((s) => s.status === 'unknown');
+  // Entries unknown because a config could not be seen (.vmlist or a guest config): the part says why.
+  const unseen = pve.unseen.shared && entries.some((e) => e.reason === 'config-unreadable') ? pve.unseen.shared : null;
+  const errors = [
+    ...unknownStorages.map((s) => `storage ${s.storage} could not be checked: ${s.error}`),
+    ...(unseen ? [unseen] : []),
+  ];
   return {
     summary: volumesSummary(entries, storages),
     entries,
     storages,
     vmidLeftovers: vmidLeftovers(entries),
     status: volumesStatus(entries, storages),
-    ...(unknownStorages.length > 0
-      ? { error: unknownStorages.map((s) => `storage ${s.storage} could not be checked: ${s.error}`).join('; ') }
-      : {}),
-    warnings: [...unknownStorages.map((s) => `${s.storage}: ${s.error}`), ...notes, ...c.replication.warnings],
+    ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
+    warnings: [
+      ...unknownStorages.map((s) => `${s.storage}: ${s.error}`),
+      ...(unseen ? [unseen] : []),
+      ...notes,
+      ...c.replication.warnings,
+    ],
   };
 }
 

@@ -67,6 +67,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   } else if (v.snapshot) {
     snapshotVerdict(e, v, { visible, guest, c, f });
     snapshotFlags(e, guest, c, f);
+    unseenGuard(e, st, pve);
     hint(e, st, guest);
     return finish(e, f);
   } else if (visible.length > 0) {
@@ -92,10 +93,27 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.detail = `guest ${v.vmid} exists (on ${guest.node}) but no line of its config names ${v.volname}`;
   }
   flags(e, v, guest, c, f);
+  unseenGuard(e, st, pve);
   if (st.type === 'rbd') addRbd(f, watchVerdict(e, v, st));
   hint(e, st, guest);
   if (st.type === 'rbd') askWatchersFirst(e, v, st);
   return finish(e, f);
+}
+
+/**
+ * Orphan verdicts that rest on "no config names it" (snapshot-missing reads only the owner's own config,
+ * which is unknown already when unread; an operation's leftover snapshot is the operation's).
+ */
+const CONFIG_BASED = new Set(['guest-missing', 'not-referenced', 'guest-on-other-node']);
+
+/** Such an orphan is unknown while a config that could name it was not seen (.vmlist or the config unreadable). */
+function unseenGuard(e: VolumeEntry, st: StorageConfig, pve: PveState): void {
+  if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason)) return;
+  const why = st.shared ? pve.unseen.shared : pve.unseen.local;
+  if (!why) return;
+  e.status = 'unknown';
+  e.reason = 'config-unreadable';
+  e.detail = `${e.detail}; but ${why}`;
 }
 
 interface Flags {
