@@ -1,9 +1,10 @@
 // What a notification says: subject by severity, a plain-text body with what changed and every
 // finding with its fix, the HTML report for mail. Pure.
 
-import { describeKey, volumeSubject } from '../core/findings/finding-keys';
+import { couldNotCheck } from '../core/findings/could-not-check';
+import { describeKey } from '../core/findings/finding-keys';
 import { findingTag } from '../core/findings/finding-words';
-import { listFindings, partErrors } from '../core/findings/findings';
+import { listFindings } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
 import type { SystemInfo } from '../core/parse/system-info';
 import { STATUS_WORD } from '../core/status';
@@ -43,16 +44,7 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   const o = overallOf(doc);
   lines.push(o.headline);
   if (o.grade) lines.push(`Grade ${o.gradeReason}; score ${o.score} of 100`);
-  const failed = partErrors(doc).map((f) => `${f.label}: ${f.error}`);
-  // Partly checked: what of the device-mapper part is unknown (unchecked kernel state, an incomplete LVM view).
-  if (doc.dm && !doc.dm.error && doc.dm.status === 3)
-    failed.push(...(doc.dm.unchecked ?? doc.dm.warnings).map((w) => `device-mapper: ${w}`));
-  // Partly checked volumes: the volumes that could not be decided (a config unreadable, RBD watchers unread).
-  if (doc.volumes && !doc.volumes.error && doc.volumes.status === 3) {
-    const unknown = doc.volumes.entries.filter((e) => e.status === 'unknown');
-    failed.push(...unknown.slice(0, 10).map((e) => `volumes: ${volumeSubject(e)}: ${e.detail}`));
-    if (unknown.length > 10) failed.push(`volumes: ${unknown.length - 10} more volumes undecided`);
-  }
+  const failed = couldNotCheck(doc);
   if (failed.length) {
     lines.push('Could not check:', ...failed.map((f) => `  ${f}`));
     lines.push('What the last check found in these parts is carried over, not resolved.');

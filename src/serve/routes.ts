@@ -3,6 +3,7 @@
 // Rendered bodies are cached per scan generation, gzipped once (in the thread pool, src/serve/compress.ts):
 // a request costs one concatenation of the cached body and the live service block.
 
+import { couldNotCheck } from '../core/findings/could-not-check';
 import { failedDmResult } from '../core/findings/evaluate';
 import { type History, historyForApi, newSinceLastScan } from '../core/findings/history';
 import type { CheckDocument, DmResult, MountsResult } from '../core/types';
@@ -220,7 +221,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     const state = problems.length === 0 ? 'ok' : starting.length && !overrun ? 'first scan running' : 'problem';
     // The service is up, but what it could not check is said here too (never silence): each part that
     // is UNKNOWN with its reason. The HTTP code stays the service's own health.
-    const unchecked = uncheckedParts(parts());
+    const unchecked = couldNotCheck(parts());
     const body = `${JSON.stringify({ ok: problems.length === 0, state, problems, unchecked, service: block })}\n`;
     const code = state === 'ok' ? 200 : state === 'first scan running' ? 202 : 503;
     return reply(code, JSON_TYPE, body, { 'cache-control': 'no-store' });
@@ -291,25 +292,6 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     // HEAD: the server sends these headers (length included) without the body.
     return r;
   };
-}
-
-/** `part: reason` for every part of a scan that could not be checked, wholly (error) or in part (unchecked). */
-function uncheckedParts(p: DocumentParts): string[] {
-  const out: string[] = [];
-  for (const [name, part] of [
-    ['dm', p.dm],
-    ['mounts', p.mounts],
-    ['volumes', p.volumes],
-  ] as const) {
-    if (part?.status !== 3) continue;
-    // As the notification says it (notify/message.ts): the error, else what of the part is unchecked,
-    // else its warnings (an incomplete LVM view says itself there).
-    const listed = 'unchecked' in part && Array.isArray(part.unchecked) ? (part.unchecked as string[]) : [];
-    const warnings = Array.isArray(part.warnings) ? (part.warnings as string[]) : [];
-    const why = typeof part.error === 'string' ? [part.error] : listed.length ? listed : warnings;
-    out.push(`${name}: ${why.length ? why.join('; ') : 'could not be checked'}`);
-  }
-  return out;
 }
 
 type RouteName =
