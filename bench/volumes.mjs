@@ -36,6 +36,13 @@ for (let i = 0; i < FILES; i++) {
   const path = `/etc/pve/nodes/pve1/qemu-server/${vmid}.conf`;
   if (i % 10 !== 5 && files[path]) files[path] += `scsi1: local:${name},size=20G\n`;
 }
+// What pmxcfs serves beside the configs (pve-cluster status.c): a node without them is UNKNOWN, not a bench.
+files['/etc/pve/.members'] = '{\n"nodename": "pve1",\n"version": 0\n}\n';
+const ids = Object.keys(files).flatMap((p) => {
+  const m = /^\/etc\/pve\/nodes\/pve1\/qemu-server\/(\d+)\.conf$/.exec(p);
+  return m ? [`"${m[1]}": { "node": "pve1", "type": "qemu", "version": 1 }`] : [];
+});
+files['/etc/pve/.vmlist'] = `{\n"version": 1,\n"ids": {\n${ids.join(',\n')}}\n\n}\n`;
 const snap = {
   kind: 'pve-health-snapshot',
   version: 1,
@@ -72,6 +79,8 @@ for (let r = 0; r < RUNS; r++) {
   code = res.status;
 }
 times.sort((a, b) => a - b);
+// A node the check cannot see (exit 3) would time the failure path, not the analysis.
+if (code === 3) throw new Error('bench/volumes.mjs: the synthetic node came out UNKNOWN (exit 3): fix the capture');
 console.log(
   `volumes --json --from: ${ZVOLS} zvols + ${FILES} files (${Math.round(statSync(capture).size / 1024)} KiB capture): ` +
     `median ${times[Math.floor(times.length / 2)].toFixed(0)} ms, min ${times[0].toFixed(0)} ms over ${RUNS} runs (exit ${code})`,
