@@ -16,6 +16,7 @@ import { type AuthPolicy, authorize } from './auth';
 import { deflatePrefix, deflatePrefixAsync } from './compress';
 import { DASHBOARD_CSS, renderDashboardHtml } from './dashboard-page';
 import { DASHBOARD_JS } from './dashboard-script';
+import { healthOf } from './health';
 import {
   type CachedBody,
   header,
@@ -26,6 +27,7 @@ import {
   staticReply,
   withTail,
 } from './http-replies';
+import { ROUTES, safePath, summaryDocument } from './route-table';
 import type { Part, ScanReport, Service } from './service';
 
 export type { Reply, RequestInfo };
@@ -204,27 +206,11 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     return withTail(req, entry, renderServiceMetrics(serviceBlock()) + proc + cluster, METRICS_TYPE);
   }
 
-  // Until every part has scanned once the service is starting: 202 with "first scan running", neither
-  // OK (nothing has been checked) nor 503 (a load balancer that polls would take a starting service out).
   function healthz(): Reply {
     const block = serviceBlock();
-    const problems: string[] = [];
-    const starting = ctx.service.parts.filter((part) => block[part]!.scans === 0);
-    for (const part of ctx.service.parts) {
-      const r = block[part]!;
-      if (r.overrun)
-        problems.push(`${part} scan running for ${r.runningForSeconds} s (interval ${r.intervalSeconds} s)`);
-      else if (r.scans === 0) problems.push(`${part}: first scan running`);
-      else if (r.error) problems.push(`${part} scan failed: ${r.error}`);
-    }
-    const overrun = ctx.service.parts.some((part) => block[part]!.overrun);
-    const state = problems.length === 0 ? 'ok' : starting.length && !overrun ? 'first scan running' : 'problem';
-    // The service is up, but what it could not check is said here too (never silence): each part that
-    // is UNKNOWN with its reason. The HTTP code stays the service's own health.
-    const unchecked = couldNotCheck(parts());
-    const body = `${JSON.stringify({ ok: problems.length === 0, state, problems, unchecked, service: block })}\n`;
-    const code = state === 'ok' ? 200 : state === 'first scan running' ? 202 : 503;
-    return reply(code, JSON_TYPE, body, { 'cache-control': 'no-store' });
+    const h = healthOf(ctx.service.parts, (part) => block[part]!, couldNotCheck(parts()));
+    const body = `${JSON.stringify({ ...h.body, service: block })}\n`;
+    return reply(h.code, JSON_TYPE, body, { 'cache-control': 'no-store' });
   }
 
   return (req) => {
@@ -292,51 +278,4 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     // HEAD: the server sends these headers (length included) without the body.
     return r;
   };
-}
-
-type RouteName =
-  | 'page'
-  | 'css'
-  | 'js'
-  | 'status'
-  | 'summary'
-  | 'dm'
-  | 'mounts'
-  | 'volumes'
-  | 'metrics'
-  | 'healthz'
-  | 'cluster';
-const ROUTES: Record<string, { name: RouteName; public: boolean }> = {
-  '/': { name: 'page', public: true },
-  '/dashboard.css': { name: 'css', public: true },
-  '/dashboard.js': { name: 'js', public: true },
-  '/api/status': { name: 'status', public: false },
-  '/api/summary': { name: 'summary', public: false },
-  '/api/dm': { name: 'dm', public: false },
-  '/api/mounts': { name: 'mounts', public: false },
-  '/api/volumes': { name: 'volumes', public: false },
-  '/metrics': { name: 'metrics', public: false },
-  '/api/cluster': { name: 'cluster', public: false },
-  '/healthz': { name: 'healthz', public: false },
-};
-
-function safePath(url: string): string {
-  const q = url.indexOf('?');
-  return q >= 0 ? url.slice(0, q) : url;
-}
-
-/**
- * What the dashboard polls (/api/summary): the document with its view and history, each part reduced to
- * its status, summary, error and warnings (the page shows the view, never the raw entries).
- */
-export function summaryDocument(full: CheckDocument): CheckDocument {
-  const out: CheckDocument = { ...full };
-  for (const part of ['dm', 'mounts', 'volumes'] as const) {
-    const p = full[part] as Record<string, unknown> | undefined;
-    if (!p) continue;
-    const brief: Record<string, unknown> = {};
-    for (const k of ['status', 'summary', 'error', 'warnings']) if (k in p) brief[k] = p[k];
-    out[part] = brief as never;
-  }
-  return out;
 }
