@@ -238,9 +238,11 @@ test('the single executable probes mounts in its own child process', () => {
       'dir: local\n\tpath /var/lib/vz\n\tcontent iso,vztmpl,backup\n\nnfs: nfs1\n\tpath /mnt/pve/nfs1\n\tserver 10.0.0.5\n\texport /export\n\tcontent images\n',
     );
     // 36 25 0:47 / /mnt/pve/nfs1 rw,relatime shared:20 - nfs4 10.0.0.5:/export rw,vers=4.2,addr=10.0.0.5
+    // (after the root mount every real table starts with: one without it is not the whole table, UNKNOWN).
     writeFileSync(
       join(root, 'proc/self/mountinfo'),
-      '36 25 0:47 / /mnt/pve/nfs1 rw,relatime shared:20 - nfs4 10.0.0.5:/export rw,vers=4.2,addr=10.0.0.5\n',
+      '25 1 252:1 / / rw,relatime shared:1 - ext4 /dev/mapper/pve-root rw,errors=remount-ro\n' +
+        '36 25 0:47 / /mnt/pve/nfs1 rw,relatime shared:20 - nfs4 10.0.0.5:/export rw,vers=4.2,addr=10.0.0.5\n',
     );
     const r = run(SEA, ['mounts', '--root', root, '--fresh', '--json'], { PATH: '/usr/bin:/bin' });
     assert.equal(r.status, 0, r.stderr);
