@@ -25,3 +25,19 @@ pve_root_proc() {
   { cat /proc/self/mountinfo; echo '990 1 0:99 / /etc/pve rw,nosuid,nodev,relatime shared:99 - fuse /dev/fuse rw,user_id=0,group_id=0,default_permissions,allow_other'; } >"$R/proc/self/mountinfo"
   cat /proc/mounts >"$R/proc/mounts"
 }
+
+# pve_vmlist DIR: /etc/pve/.vmlist as pmxcfs serves it, from the guest configs there now (pve-cluster
+# memdb.c registers every nodes/<node>/{qemu-server,lxc}/<vmid>.conf; status.c prints the list). A
+# suite that writes configs calls it after them: a .vmlist that lacks a guest is read as cut short.
+pve_vmlist() {
+  local R=$1 f node kind id sep='' ids=''
+  for f in "$R"/etc/pve/nodes/*/qemu-server/*.conf "$R"/etc/pve/nodes/*/lxc/*.conf; do
+    [ -e "$f" ] || continue
+    id=${f##*/}; id=${id%.conf}
+    kind=${f%/*}; kind=${kind##*/}; [ "$kind" = lxc ] || kind=qemu
+    node=${f%/*/*}; node=${node##*/}
+    ids="$ids$sep\"$id\": { \"node\": \"$node\", \"type\": \"$kind\", \"version\": 1 }"
+    sep=$',\n'
+  done
+  printf '{\n"version": 1,\n"ids": {\n%s}\n\n}\n' "$ids" >"$R/etc/pve/.vmlist"
+}

@@ -45,6 +45,7 @@ printf 'name: a\nscsi0: /dev/dm-%s\n' "$minor" >"$R/etc/pve/nodes/pve1/qemu-serv
 printf 'name: b\nvirtio1: /dev/disk/by-path/ip-10.0.0.9:3260-iscsi-lun-7,size=16M\n' >"$R/etc/pve/nodes/pve1/qemu-server/303.conf"
 printf 'name: c\nargs: -drive file=/dev/mapper/san-vm--304--disk--0,if=none,id=d1 -device virtio-blk,drive=d1\n' \
   >"$R/etc/pve/nodes/pve1/qemu-server/305.conf"
+pve_vmlist "$R"
 
 # Hand-made maps without a UUID.
 dmsetup create san-vm--300--disk--0-backup --table "0 2048 zero"

@@ -62,6 +62,9 @@ truncate -s 8G /var/lib/vz/images/150/vm-150-disk-0.raw
 printf 'template: 1\nscsi0: nfs-img:900/base-900-disk-0.qcow2,size=16G\n' > /etc/pve/nodes/pve1/qemu-server/900.conf
 printf 'scsi0: nfs-img:900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2,size=16G\n' > /etc/pve/nodes/pve1/qemu-server/902.conf
 printf 'scsi0: local:100/vm-100-disk-0.raw,size=32G\n' > /etc/pve/nodes/pve1/qemu-server/100.conf
+# The guest list pmxcfs serves beside the configs (without it no volume is called an orphan).
+. ./lib/pve-root.sh
+pve_vmlist ""
 
 echo "== healthy"
 vrun --timeout 20
