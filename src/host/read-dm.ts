@@ -3,23 +3,14 @@
 // created a moment ago is not mistaken for a map without LV). Raw outputs go into the snapshot.
 
 import { CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
-import { DM_INFO_FIELDS, DM_INFO_SEPARATOR } from '../core/parse/parse-dmsetup';
+import { DM_INFO_ARGV } from '../core/parse/parse-dmsetup';
 import { LVS_FIELDS, VGS_FIELDS } from '../core/parse/parse-lvm';
 import { COMMAND_KEYS, type CommandOutput } from '../core/snapshot';
 import { AUTOACTIVATION_KEY } from '../core/storage/storage-context';
 import type { Host } from './host';
 
 export const DM_COMMANDS: Record<string, string[]> = {
-  [COMMAND_KEYS.dmInfo]: [
-    'dmsetup',
-    'info',
-    '-c',
-    '--noheadings',
-    '--separator',
-    DM_INFO_SEPARATOR,
-    '-o',
-    DM_INFO_FIELDS.join(','),
-  ],
+  [COMMAND_KEYS.dmInfo]: [...DM_INFO_ARGV],
   [COMMAND_KEYS.dmTable]: ['dmsetup', 'table'],
   [COMMAND_KEYS.dmDeps]: ['dmsetup', 'deps'],
   [COMMAND_KEYS.dmStatus]: ['dmsetup', 'status'],
@@ -32,13 +23,21 @@ export const LVM_COMMANDS: Record<string, string[]> = {
   [AUTOACTIVATION_KEY]: ['lvs', '--reportformat', 'json', '-o', 'vg_name,lv_name,autoactivation'],
 };
 
-/** Run one command and keep whatever happened as data: the core decides what a failure means. */
-export async function runCaptured(host: Host, argv: string[], timeoutMs: number): Promise<CommandOutput> {
+/**
+ * Run one command (with `input` on its stdin) and keep whatever happened as data: the core decides what a
+ * failure means.
+ */
+export async function runCaptured(
+  host: Host,
+  argv: string[],
+  timeoutMs: number,
+  input?: string,
+): Promise<CommandOutput> {
   // LVM tools complain about leaked descriptors on stderr and read LVM_SYSTEM_DIR etc. from the
   // environment; a fixed locale keeps messages parseable.
   const env = { ...host.env, LC_ALL: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
   try {
-    const r = await host.exec(argv, { timeoutMs, okCodes: 'any', env });
+    const r = await host.exec(argv, { timeoutMs, input, okCodes: 'any', env });
     return { argv, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: Math.round(r.ms) };
   } catch (e) {
     if (e instanceof CommandNotFoundError)

@@ -5,108 +5,23 @@
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { type CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { mayBlock, onNetworkMount } from '../core/mounts/mount-check';
 import type { PveState } from '../core/node/pve-state';
 import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
-import type { CommandOutput } from '../core/snapshot';
 import type { FileVolume, VolumesRaw } from '../core/volume-types';
-import { rbdStatusKey } from '../core/volumes/volume-rbd';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
 import type { Host } from './host';
 import { hostPath } from './host';
 import { listVolumesCommand } from './list-volumes-child';
+import { runCaptured } from './read-dm';
 import { resolveHostPaths } from './read-links';
+import { RBD_TRASH, type RbdCandidates, rbdArgv, readRbdDevices, readRbdWatchers } from './read-rbd';
 
 export const DEFAULT_VOLUME_TIMEOUT_MS = 10_000;
 const NETWORK = new Set(['nfs', 'cifs', 'cephfs']);
-
-async function run(host: Host, argv: string[], timeoutMs: number, input?: string): Promise<CommandOutput> {
-  try {
-    const r = await host.exec(argv, { timeoutMs, input, okCodes: 'any', env: host.env });
-    return { argv, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: r.ms };
-  } catch (e) {
-    if (e instanceof TimeoutError)
-      return {
-        argv,
-        code: null,
-        stdout: '',
-        stderr: '',
-        error: 'timeout',
-        message: `no answer within ${timeoutMs} ms`,
-      };
-    if (e instanceof CommandNotFoundError)
-      return { argv, code: null, stdout: '', stderr: '', error: 'not-found', message: (e as Error).message };
-    const ce = e as CommandError & { code?: number; stderr?: string };
-    return { argv, code: null, stdout: '', stderr: String(ce.stderr ?? ''), error: 'failed', message: ce.message };
-  }
-}
-
-/**
- * PVE's own rbd argv (RBDPlugin.pm $rbd_cmd): monhost/user/keyring for an external cluster, then the
- * subcommand (default: the listing rbd_ls runs).
- */
-export function rbdArgv(st: StorageConfig, sub: string[] = ['ls', '-l', '--format', 'json']): string[] {
-  const argv = ['rbd', '-p', st.props.pool ?? 'rbd'];
-  if (st.props.monhost) {
-    argv.push(
-      '-m',
-      st.props.monhost
-        .split(/[;, ]+/)
-        .filter(Boolean)
-        .join(','),
-      '--auth_supported',
-      'cephx',
-    );
-    argv.push('-n', `client.${st.props.username ?? 'admin'}`, '--keyring', `/etc/pve/priv/ceph/${st.id}.keyring`);
-  }
-  if (st.props.namespace) argv.push('--namespace', st.props.namespace);
-  return [...argv, ...sub];
-}
-
-/** Ceph RBD beyond `rbd ls -l`: the trash of every rbd storage (one call each, beside the listing). */
-const RBD_TRASH = ['trash', 'ls', '--all', '--long', '--format', 'json'];
-/** Parallel `rbd status` calls at most: a node with many orphan candidates does not start hundreds of clients. */
-const STATUS_PARALLEL = 4;
-
-/** The RBD images whose watchers decide their verdict: the decision is the core's, handed in by the caller. */
-export type RbdCandidates = (raw: VolumesRaw) => { storage: string; image: string }[];
-
-/**
- * `rbd status` for each image the caller names (core rbdWatchCandidates: those that would otherwise be
- * orphans), STATUS_PARALLEL at a time, all within one deadline of `timeoutMs`: an image whose call
- * failed, timed out or was not reached by then stays without an answer and is UNKNOWN, never an orphan.
- */
-async function readRbdWatchers(
-  host: Host,
-  pve: PveState,
-  raw: VolumesRaw,
-  opts: { timeoutMs: number; candidates: RbdCandidates },
-): Promise<void> {
-  const { timeoutMs } = opts;
-  const stores = new Map(storagesOnNode(pve.storageConfig, pve.node).map((s) => [s.id, s]));
-  const todo = opts.candidates(raw);
-  if (todo.length === 0) return;
-  raw.rbdStatus = {};
-  const status = raw.rbdStatus;
-  const deadline = Date.now() + timeoutMs;
-  const worker = async () => {
-    for (let c = todo.shift(); c; c = todo.shift()) {
-      const st = stores.get(c.storage);
-      const left = deadline - Date.now();
-      if (!st || left <= 0) continue;
-      status[rbdStatusKey(c.storage, c.image)] = await run(
-        host,
-        rbdArgv(st, ['status', c.image, '--format', 'json']),
-        left,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(STATUS_PARALLEL, todo.length) }, worker));
-}
 
 /** /dev/zvol/<pool>/<name> -> ../../zdN links of the pools' zvols (for holders by fd). */
 function readZvolDevices(host: Host, pools: string[]): Record<string, string> {
@@ -124,25 +39,6 @@ function readZvolDevices(host: Host, pools: string[]): Record<string, string> {
         if (/^zd\d+$/.test(basename(t))) out[`${pool}/${n}`] = basename(t);
       } catch {}
     }
-  }
-  return out;
-}
-
-/** krbd mappings from /sys/bus/rbd/devices/<N>/{pool,name} (sysfs: never blocks on the cluster). */
-function readRbdDevices(host: Host): Record<string, string> {
-  const out: Record<string, string> = {};
-  let ids: string[];
-  try {
-    ids = readdirSync(hostPath(host, '/sys/bus/rbd/devices'));
-  } catch {
-    return out;
-  }
-  for (const id of ids) {
-    try {
-      const pool = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/pool`), 'utf8').trim();
-      const name = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/name`), 'utf8').trim();
-      if (/^\d+$/.test(id)) out[`${pool}/${name}`] = `rbd${id}`;
-    } catch {}
   }
   return out;
 }
@@ -222,7 +118,7 @@ async function readFileStorage(
   // readonly/full mounts can still be listed; a stale or missing one is not touched at all.
   if (probed === 'stale' || probed === 'missing')
     return { ok: false, error: `its mount ${probedAt} probed ${probed}: not read`, volumes: [] };
-  const r = await run(
+  const r = await runCaptured(
     host,
     listVolumesCommand(),
     timeoutMs,
@@ -279,7 +175,7 @@ export async function gatherVolumes(
       ...pools,
     ];
     jobs.push(
-      run(host, argv, timeoutMs).then((r) => {
+      runCaptured(host, argv, timeoutMs).then((r) => {
         raw.zfs = r;
         raw.zvolDevices = readZvolDevices(host, allPools);
       }),
@@ -291,10 +187,10 @@ export async function gatherVolumes(
       raw.rbdTrash ??= {};
       const trash = raw.rbdTrash;
       jobs.push(
-        run(host, rbdArgv(st), timeoutMs).then((r) => {
+        runCaptured(host, rbdArgv(st), timeoutMs).then((r) => {
           raw.rbd[st.id] = r;
         }),
-        run(host, rbdArgv(st, RBD_TRASH), timeoutMs).then((r) => {
+        runCaptured(host, rbdArgv(st, RBD_TRASH), timeoutMs).then((r) => {
           trash[st.id] = r;
         }),
       );

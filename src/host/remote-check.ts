@@ -3,14 +3,14 @@
 // it between nodes (pve-cluster src/PVE/SSHInfo.pm: BatchMode, HostKeyAlias=<node name>, the
 // node's /etc/pve/nodes/<node>/ssh_known_hosts when it exists, `root@<ip from .members>`), so the
 // cluster's existing root ssh trust is all it needs. The ssh program is found on PATH.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { NodeError, NodeResult } from '../core/cluster/cluster-merge';
 import { documentShapeProblem } from '../core/cluster/remote-document';
-import { CheckError, CommandNotFoundError, lastLine, OutputTooLargeError, TimeoutError } from '../core/errors';
-import { type Members, parseMembers } from '../core/parse/pmxcfs';
-import { lvmStorages, parseStorageConfig } from '../core/parse/storage-config';
+import { CommandNotFoundError, lastLine, OutputTooLargeError, TimeoutError } from '../core/errors';
+import type { Members } from '../core/parse/pmxcfs';
 import type { CheckDocument } from '../core/types';
 import { type Host, hostPath } from './host';
+import { pool } from './pool';
 
 export interface RemoteCheckOptions {
   /** ssh ConnectTimeout, seconds (default 5). */
@@ -208,36 +208,6 @@ export async function checkRemoteNode(host: Host, target: NodeTarget, opts: Remo
   }
 }
 
-/** /etc/pve/.members: the node list, who is online, and their cluster addresses. */
-export function readMembers(host: Pick<Host, 'root'>): Members {
-  const path = hostPath(host, '/etc/pve/.members');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CheckError(
-      `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): is this a Proxmox VE node with pve-cluster running?`,
-    );
-  }
-  try {
-    return parseMembers(text);
-  } catch (e) {
-    throw new CheckError(`${path}: ${(e as Error).message}`);
-  }
-}
-
-/** IDs of the shared LVM storages in /etc/pve/storage.cfg, or null when it cannot be read. */
-export function readSharedLvmStorages(host: Pick<Host, 'root'>): string[] | null {
-  try {
-    const text = readFileSync(hostPath(host, '/etc/pve/storage.cfg'), 'utf8');
-    return lvmStorages(parseStorageConfig(text))
-      .filter((s) => s.shared)
-      .map((s) => s.id);
-  } catch {
-    return null;
-  }
-}
-
 /** The nodes to check, from .members (a standalone node is a cluster of one). */
 export function clusterTargets(members: Members, only?: string[]): NodeTarget[] {
   const list: NodeTarget[] = members.cluster
@@ -246,19 +216,6 @@ export function clusterTargets(members: Members, only?: string[]): NodeTarget[] 
   if (!list.some((n) => n.name === members.nodename)) list.push({ name: members.nodename, ip: null, online: true });
   list.sort((a, b) => a.name.localeCompare(b.name));
   return only?.length ? list.filter((n) => only.includes(n.name)) : list;
-}
-
-async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return out;
 }
 
 /**

@@ -3,14 +3,13 @@ import { type ClusterDocument, failedClusterDocument, mergeCluster } from '../..
 import { clusterNotifyDocument } from '../../core/cluster/cluster-notify';
 import { isCheckFailure, UsageError } from '../../core/errors';
 import { overallOf } from '../../core/findings/overall';
+import { readMembers, readSharedLvmStorages } from '../../host/read-members';
 import {
   checkClusterNodes,
   clusterTargets,
   DEFAULT_CONNECT_TIMEOUT_S,
   DEFAULT_NODE_TIMEOUT_MS,
   DEFAULT_REMOTE_COMMAND,
-  readMembers,
-  readSharedLvmStorages,
 } from '../../host/remote-check';
 import { writeTextfile } from '../../host/write-textfile';
 import { renderClusterCheckmk, renderClusterNagios, renderClusterText } from '../../render/cluster';

@@ -8,7 +8,7 @@
 // (act/analyze-host.ts reanalyzeSince, then apply-cleanup.ts recheck). Pure: argv out, outputs in.
 import type { NodeView } from '../node/node-view';
 import { parseDmUuid } from '../parse/dm-name';
-import { DM_INFO_FIELDS, DM_INFO_SEPARATOR, type DmInfo, parseDmInfo } from '../parse/parse-dmsetup';
+import { DM_INFO_ARGV, type DmInfo, parseDmInfo } from '../parse/parse-dmsetup';
 import { LVS_FIELDS, type LvRow, parseLvs } from '../parse/parse-lvm';
 import type { CommandOutput } from '../snapshot';
 import type { DmEntry } from '../types';
@@ -101,17 +101,7 @@ const lookup = (d: RecheckDevice): string[] => {
 
 /** `dmsetup info -c` of one map: the columns of the full gather (parse-dmsetup.ts parseDmInfo). */
 export function deviceInfoArgv(d: RecheckDevice): string[] {
-  return [
-    'dmsetup',
-    'info',
-    '-c',
-    '--noheadings',
-    '--separator',
-    DM_INFO_SEPARATOR,
-    '-o',
-    DM_INFO_FIELDS.join(','),
-    ...lookup(d),
-  ];
+  return [...DM_INFO_ARGV, ...lookup(d)];
 }
 
 /** `dmsetup table` of one map: its lines without the name prefix. */

@@ -22,6 +22,18 @@ export interface DmInfo {
 export const DM_INFO_FIELDS = ['name', 'uuid', 'blkdevname', 'major', 'minor', 'attr', 'open', 'segments', 'events'];
 export const DM_INFO_SEPARATOR = '\t';
 
+/** The `dmsetup info -c` call whose output parseDmInfo reads (the gather's, and clean's re-check of one map). */
+export const DM_INFO_ARGV: readonly string[] = [
+  'dmsetup',
+  'info',
+  '-c',
+  '--noheadings',
+  '--separator',
+  DM_INFO_SEPARATOR,
+  '-o',
+  DM_INFO_FIELDS.join(','),
+];
+
 // pve-vm--100--disk--0<TAB>LVM-VyB2...zGZwYg<TAB>dm-7<TAB>252<TAB>7<TAB>L--w<TAB>1<TAB>1<TAB>0
 // (`dmsetup info -c --noheadings --separator <TAB> -o name,uuid,blkdevname,major,minor,attr,open,segments,events`;
 // attr = L/- live, I/- inactive, s/- suspended, r/w; dmsetup.c:3311-3327)

@@ -1,0 +1,90 @@
+// Ceph RBD beyond the listing, for the volumes part (read-volumes.ts): PVE's own rbd argv, the krbd maps
+// sysfs shows, and `rbd status` of the images the core names (those that would otherwise be orphans),
+// a few at a time within one deadline. Every call through the one exec helper (runCaptured).
+import { readdirSync, readFileSync } from 'node:fs';
+import type { PveState } from '../core/node/pve-state';
+import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
+import type { VolumesRaw } from '../core/volume-types';
+import { rbdStatusKey } from '../core/volumes/volume-rbd';
+import { type Host, hostPath } from './host';
+import { pool } from './pool';
+import { runCaptured } from './read-dm';
+
+/**
+ * PVE's own rbd argv (RBDPlugin.pm $rbd_cmd): monhost/user/keyring for an external cluster, then the
+ * subcommand (default: the listing rbd_ls runs).
+ */
+export function rbdArgv(st: StorageConfig, sub: string[] = ['ls', '-l', '--format', 'json']): string[] {
+  const argv = ['rbd', '-p', st.props.pool ?? 'rbd'];
+  if (st.props.monhost) {
+    argv.push(
+      '-m',
+      st.props.monhost
+        .split(/[;, ]+/)
+        .filter(Boolean)
+        .join(','),
+      '--auth_supported',
+      'cephx',
+    );
+    argv.push('-n', `client.${st.props.username ?? 'admin'}`, '--keyring', `/etc/pve/priv/ceph/${st.id}.keyring`);
+  }
+  if (st.props.namespace) argv.push('--namespace', st.props.namespace);
+  return [...argv, ...sub];
+}
+
+/** Ceph RBD beyond `rbd ls -l`: the trash of every rbd storage (one call each, beside the listing). */
+export const RBD_TRASH = ['trash', 'ls', '--all', '--long', '--format', 'json'];
+/** Parallel `rbd status` calls at most: a node with many orphan candidates does not start hundreds of clients. */
+const STATUS_PARALLEL = 4;
+
+/** The RBD images whose watchers decide their verdict: the decision is the core's, handed in by the caller. */
+export type RbdCandidates = (raw: VolumesRaw) => { storage: string; image: string }[];
+
+/**
+ * `rbd status` for each image the caller names (core rbdWatchCandidates: those that would otherwise be
+ * orphans), STATUS_PARALLEL at a time, all within one deadline of `timeoutMs`: an image whose call
+ * failed, timed out or was not reached by then stays without an answer and is UNKNOWN, never an orphan.
+ */
+export async function readRbdWatchers(
+  host: Host,
+  pve: PveState,
+  raw: VolumesRaw,
+  opts: { timeoutMs: number; candidates: RbdCandidates },
+): Promise<void> {
+  const { timeoutMs } = opts;
+  const stores = new Map(storagesOnNode(pve.storageConfig, pve.node).map((s) => [s.id, s]));
+  const todo = opts.candidates(raw);
+  if (todo.length === 0) return;
+  raw.rbdStatus = {};
+  const status = raw.rbdStatus;
+  const deadline = Date.now() + timeoutMs;
+  await pool(todo, STATUS_PARALLEL, async (c) => {
+    const st = stores.get(c.storage);
+    const left = deadline - Date.now();
+    if (!st || left <= 0) return;
+    status[rbdStatusKey(c.storage, c.image)] = await runCaptured(
+      host,
+      rbdArgv(st, ['status', c.image, '--format', 'json']),
+      left,
+    );
+  });
+}
+
+/** krbd mappings from /sys/bus/rbd/devices/<N>/{pool,name} (sysfs: never blocks on the cluster). */
+export function readRbdDevices(host: Host): Record<string, string> {
+  const out: Record<string, string> = {};
+  let ids: string[];
+  try {
+    ids = readdirSync(hostPath(host, '/sys/bus/rbd/devices'));
+  } catch {
+    return out;
+  }
+  for (const id of ids) {
+    try {
+      const pool = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/pool`), 'utf8').trim();
+      const name = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/name`), 'utf8').trim();
+      if (/^\d+$/.test(id)) out[`${pool}/${name}`] = `rbd${id}`;
+    } catch {}
+  }
+  return out;
+}
