@@ -45,3 +45,15 @@ export interface HoldingProcess {
 }
 
 export type Status = 0 | 1 | 2 | 3;
+
+/** A guest as every part's table names it (src/core/node/guest-identity.ts). */
+export interface GuestIdentity {
+  vmid: number;
+  type: 'qemu' | 'lxc';
+  name: string;
+  node: string;
+  /** running | stopped | unknown (guests of other nodes: we cannot see their processes) | missing (no config) */
+  status: string;
+  lock?: string | null;
+  template?: boolean;
+}

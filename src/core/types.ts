@@ -1,6 +1,6 @@
-import type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
+import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
-export type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
+export type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
 import type { VolumesResult } from './volume-types';
 
@@ -86,19 +86,11 @@ export interface DmSummary {
 
 export type Grade = 'A+' | 'B' | 'C' | 'D' | 'F';
 
-export interface GuestHealth {
-  vmid: number;
-  type: 'qemu' | 'lxc';
-  name: string;
-  node: string;
-  /** running | stopped | unknown (guests of other nodes are "unknown": we cannot see their processes) */
-  status: string;
+export interface GuestHealth extends GuestIdentity {
   /** ok | orphans | duplicates | unknown, worst first. */
   health: 'ok' | 'orphans' | 'duplicates' | 'unknown';
   issues: number;
   volumes: number;
-  lock?: string | null;
-  template?: boolean;
 }
 
 export interface VmidReuseCollision {

@@ -2,7 +2,7 @@
 // dir/NFS/CIFS/CephFS/btrfs files). Same vocabulary and flags as DM entries.
 
 import type { CommandOutput } from './snapshot';
-import type { DmReason, DmStatus, HoldingProcess, Status } from './status-types';
+import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
 export interface FileVolume {
   /** Volname as PVE writes it after `<storage>:` (`101/vm-101-disk-0.qcow2`, `200/subvol-200-disk-1.subvol`). */
@@ -109,6 +109,12 @@ export interface VolumesResult {
    * (`qm disk rescan` attaches them; destroying that guest deletes them).
    */
   vmidLeftovers: { vmid: number; volids: string[]; sizeBytes: number; usedBytes: number }[];
+  /**
+   * This node's guests and every VMID an entry names, as the guest table and the labels show them
+   * (the same list the DM part has in `dm.guests`, so `volumes` alone names guests too). Absent in
+   * documents of older versions.
+   */
+  guests?: GuestIdentity[];
   status: Status;
   /** Set when acknowledged findings lowered `status` (core/findings/acks.ts): the status without them. */
   statusWithoutAcks?: Status;

@@ -6,12 +6,13 @@
 import { isAckable } from '../core/findings/acks';
 import { findingWord } from '../core/findings/finding-words';
 import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
+import { knownGuests } from '../core/findings/guest-index';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import { formatBytes } from '../core/format-bytes';
 import { shellQuote } from '../core/shell-quote';
 import { STATUS_WORD, worstStatus } from '../core/status';
-import type { CheckDocument, DmEntry, GuestHealth, MountEntry, Status } from '../core/types';
+import type { CheckDocument, DmEntry, MountEntry, Status } from '../core/types';
 
 export interface ViewGuestRef {
   vmid: number;
@@ -109,7 +110,7 @@ export function guiHash(type: 'qemu' | 'lxc', vmid: number): string {
 
 function guestRef(doc: CheckDocument, vmid: number | null, hint?: 'qemu' | 'lxc' | null): ViewGuestRef | null {
   if (vmid === null || vmid === undefined) return null;
-  const g: GuestHealth | undefined = doc.dm?.guests.find((x) => x.vmid === vmid);
+  const g = knownGuests(doc).get(vmid);
   const type = g?.type ?? hint ?? null;
   return {
     vmid,

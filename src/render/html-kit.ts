@@ -2,6 +2,7 @@
 // tables and one finding's block, all with inline styles a mail client keeps. Pure.
 
 import type { Finding } from '../core/findings/findings';
+import { knownGuests } from '../core/findings/guest-index';
 import type { CheckDocument, Status } from '../core/types';
 import { guiHash } from './dashboard-view';
 import { LINE, look, MONO, STATUS_COLOR, statusFg } from './html-style';
@@ -73,7 +74,7 @@ export function formatTime(iso: string): string {
 /** "VM 100 web01", linked to the guest in the PVE GUI of the node (when the guest exists). */
 export function guestRef(doc: CheckDocument, f: Finding): string {
   if (f.vmid === null) return '';
-  const g = doc.dm?.guests.find((x) => x.vmid === f.vmid);
+  const g = knownGuests(doc).get(f.vmid);
   const type = g?.type ?? (f.part === 'mounts' ? 'lxc' : null);
   const label = `${type === 'lxc' ? 'CT' : type === 'qemu' ? 'VM' : 'guest'} ${f.vmid}${g?.name ? ` ${g.name}` : ''}`;
   if (!g || !type || g.status === 'missing') return esc(label);

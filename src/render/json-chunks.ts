@@ -1,15 +1,18 @@
 // `JSON.stringify(value, null, 2)`, byte for byte, handed out in pieces of about CHUNK characters: a
 // document of 10,000 devices (15 MB) is never one string, nor one string plus its bytes, in memory at
-// once. Plain objects and arrays are written here down to WALK_DEPTH (document, part, list); each value
-// below is JSON.stringify's own output, indented to where it sits (so every escape, number format and
-// toJSON is V8's).
+// once. Plain objects are walked here down to WALK_DEPTH (document, part); every array is written in
+// slices of SLICE items, and each slice, like each value below the walked levels, is JSON.stringify's
+// own output (so every escape, number format and toJSON is V8's), indented by V8 too: the slice is
+// wrapped in as many arrays as its depth needs and the wrappers' lines are cut off again. (Shifting
+// each value's lines with a replace afterwards cost five times the stringify itself.)
 //   {
 //     "dm": {
 //       "entries": [
-//         { ...one entry, JSON.stringify(entry, null, 2) with its lines shifted by 6 spaces... },
+//         { ...items 0-255: JSON.stringify([[[slice]]], null, 2) without its first and last 3 lines... },
 
 const CHUNK = 1 << 20;
-const WALK_DEPTH = 3;
+const WALK_DEPTH = 2;
+const SLICE = 256;
 
 export function renderJsonChunks(value: unknown, write: (chunk: string) => void): void {
   const parts: string[] = [];
@@ -33,35 +36,61 @@ function omitted(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
-/** A plain array or object that JSON.stringify would walk itself (no toJSON, no boxed primitive). */
-function container(v: unknown): v is Record<string, unknown> | unknown[] {
-  if (v === null || typeof v !== 'object') return false;
-  if (Array.isArray(v)) return true;
+/** A plain object that JSON.stringify would walk itself (no toJSON, no boxed primitive). */
+function plainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
-function emit(v: unknown, indent: string, depth: number, put: (s: string) => void): void {
-  if (depth >= WALK_DEPTH || !container(v)) {
-    const s = JSON.stringify(v, null, 2);
-    put(indent && s.includes('\n') ? s.replace(/\n/g, `\n${indent}`) : s);
-    return;
+/**
+ * The items as JSON.stringify writes them inside an array whose items sit `at` spaces deep (`at` even,
+ * at least 2), joined by ",\n" and that indent; the first item starts at its first character.
+ *   JSON.stringify([[items]], null, 2) = "[\n  [\n    [\n      A,\n      B\n    ]\n  ]\n]" → "A,\n      B"
+ */
+function itemsAt(items: unknown[], at: number): string {
+  const wrappers = at / 2 - 1;
+  let wrapped: unknown = items;
+  for (let j = 0; j < wrappers; j++) wrapped = [wrapped];
+  const s = JSON.stringify(wrapped, null, 2);
+  // Line j of the head is 2j spaces, "[", "\n"; then the first item's indent. The tail mirrors it.
+  let head = at;
+  let tail = 0;
+  for (let j = 0; j <= wrappers; j++) {
+    head += 2 * j + 2;
+    tail += 2 * j + 2;
   }
-  const inner = `${indent}  `;
+  return s.slice(head, s.length - tail);
+}
+
+function emit(v: unknown, indent: string, depth: number, put: (s: string) => void): void {
   if (Array.isArray(v)) {
     if (v.length === 0) {
       put('[]');
       return;
     }
+    const inner = `${indent}  `;
     put('[');
-    for (let i = 0; i < v.length; i++) {
+    // A first few items measure how big they are; then each slice is about a quarter CHUNK of them,
+    // so no piece grows much beyond CHUNK whatever the items.
+    let n = 8;
+    for (let i = 0; i < v.length; ) {
       put(i === 0 ? `\n${inner}` : `,\n${inner}`);
-      if (omitted(v[i])) put('null');
-      else emit(v[i], inner, depth + 1, put);
+      const slice = v.slice(i, i + n);
+      const text = itemsAt(slice, inner.length);
+      put(text);
+      i += slice.length;
+      n = Math.max(1, Math.min(SLICE, Math.floor(CHUNK / 4 / (text.length / slice.length + 1))));
     }
     put(`\n${indent}]`);
     return;
   }
+  if (depth >= WALK_DEPTH || !plainObject(v)) {
+    // A value that can span lines sits where an item of an array `indent` deep would.
+    put(indent && v !== null && typeof v === 'object' ? itemsAt([v], indent.length) : JSON.stringify(v, null, 2));
+    return;
+  }
+  const inner = `${indent}  `;
   let first = true;
   for (const key of Object.keys(v)) {
     const member = v[key];

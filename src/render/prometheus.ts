@@ -3,6 +3,7 @@
 // "> 0" do not see gaps. Pure: the run's time and duration are passed in.
 
 import { isCounted, listFindings, partErrors } from '../core/findings/findings';
+import { knownGuests } from '../core/findings/guest-index';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
@@ -101,7 +102,7 @@ function overallFamilies(x: Exposition, doc: CheckDocument): void {
 }
 
 function guestType(doc: CheckDocument, vmid: number): string {
-  return doc.dm?.guests.find((g) => g.vmid === vmid)?.type ?? 'qemu';
+  return knownGuests(doc).get(vmid)?.type ?? 'qemu';
 }
 
 export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {}): string {

@@ -2,6 +2,7 @@
 // families. Pure. An UNKNOWN part or storage always says why.
 
 import { volumeSubject } from '../core/findings/finding-keys';
+import { guestLabels } from '../core/findings/finding-words';
 import { isVolumeFinding, listFindings } from '../core/findings/findings';
 import { formatBytes } from '../core/format-bytes';
 import { STATUS_WORD } from '../core/status';
@@ -62,6 +63,7 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions & { prob
   }
   // In `check` the problems were listed first, in one style with the other parts' (check-text.ts).
   const issues = o.problemsShown ? [] : v.entries.filter(isVolumeFinding);
+  const guest = guestLabels(doc);
   for (const e of issues) {
     const ack = acked.get(volumeSubject(e));
     const flags = [
@@ -72,7 +74,7 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions & { prob
       .filter(Boolean)
       .join('; ');
     lines.push(
-      `  ${paint(e.status, ack ? 'gray' : e.status === 'orphan' ? 'yellow' : 'blue', o.color)} ${volumeSubject(e)} [${e.reason}] ${formatBytes(e.sizeBytes)}${flags ? ` (${flags})` : ''}`,
+      `  ${paint(e.status, ack ? 'gray' : e.status === 'orphan' ? 'yellow' : 'blue', o.color)} ${volumeSubject(e)}${e.vmid === null ? '' : `  ${guest(e.vmid, null)}`} [${e.reason}] ${formatBytes(e.sizeBytes)}${flags ? ` (${flags})` : ''}`,
       `      ${e.detail}`,
     );
     for (const h of e.holders) lines.push(`      held by ${h.command} (pid ${h.pid})`);

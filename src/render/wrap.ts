@@ -39,10 +39,36 @@ export const HELP_WIDTH = 80;
  * copyable), anything else wraps at words under its own indent.
  */
 export function fitHelp(text: string, width = HELP_WIDTH): string {
-  return text
-    .split('\n')
+  return reflowProse(text.split('\n'), width)
     .map((line) => (line.length <= width ? line : fitHelpLine(line, width)))
     .join('\n');
+}
+
+/** Prose: a line at the margin that is no usage line and no heading ("Options:"). */
+function isProse(line: string): boolean {
+  return /^\S/.test(line) && !line.startsWith('Usage: ') && !/:$/.test(line);
+}
+
+/**
+ * A sentence of prose with a line too long is joined before it is wrapped: wrapping each source line
+ * alone leaves a stub after every long one ("… /etc/pve" / "configs, processes)" / "to FILE …").
+ */
+function reflowProse(lines: string[], width: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    // A sentence that ends a source line keeps its line break ("… too." / "Routes (read-only): …").
+    let j = i;
+    while (j < lines.length && isProse(lines[j]) && (j === i || !/[.!?]$/.test(lines[j - 1]))) j++;
+    if (j === i) {
+      out.push(lines[i++]);
+      continue;
+    }
+    const para = lines.slice(i, j);
+    if (para.some((l) => l.length > width)) out.push(para.join(' '));
+    else out.push(...para);
+    i = j;
+  }
+  return out;
 }
 
 function fitHelpLine(line: string, width: number): string {

@@ -68,7 +68,7 @@ for (const cols of [80, 160]) {
   });
 }
 
-test('help fits 80 columns (a long example command aside), in every command', () => {
+test('help fits 80 columns (a long example command aside) and its prose is reflowed, not stubbed, in every command', () => {
   for (const c of [
     '',
     'check',
@@ -88,6 +88,14 @@ test('help fits 80 columns (a long example command aside), in every command', ()
     const r = runCli([...(c ? [c] : []), '--help']);
     const wide = r.stdout.split('\n').filter((l) => [...l].length > 80 && !/^ {2}pve-health /.test(l));
     assert.deepEqual(wide, [], `pve-health ${c} --help`);
+    // A stub: a short prose line between two prose lines that does not end a sentence (what wrapping each
+    // source line alone leaves: "… /etc/pve" / "configs, processes)" / "to FILE as JSON …").
+    const lines = r.stdout.split('\n');
+    const prose = (l: string | undefined) => l !== undefined && /^[^\s]/.test(l) && !/:$/.test(l);
+    const stubs = lines.filter(
+      (l, i) => prose(l) && prose(lines[i - 1]) && prose(lines[i + 1]) && l.length < 40 && !/[.!?:]$/.test(l),
+    );
+    assert.deepEqual(stubs, [], `pve-health ${c} --help`);
   }
 });
 

@@ -39,6 +39,15 @@ const CASES: [string, unknown][] = [
   ['null prototype', Object.assign(Object.create(null), { p: [1, { q: [] }] })],
   ['deep nesting below the walked levels', { a: { b: { c: { d: { e: [[[[{ f: 'multi\nline' }]]]] } } } } }],
   ['boxed primitives', { n: Object(1), s: Object('x'), b: Object(false) }],
+  ['a top-level array longer than a slice', Array.from({ length: 600 }, (_, i) => ({ i, l: [i, { m: 'x' }] }))],
+  [
+    'arrays longer than a slice at every depth, in arrays',
+    { a: [Array.from({ length: 300 }, (_, i) => [i, [{ s: `${i}\n` }], []])], b: { c: { d: Array(520).fill([]) } } },
+  ],
+  [
+    'big items (a slice of them is more than a chunk)',
+    { e: Array.from({ length: 40 }, (_, i) => ({ i, t: 'x'.repeat(70_000) })) },
+  ],
   [
     'a document of several chunks',
     { schemaVersion: 1, dm: { entries: Array.from({ length: 6000 }, (_, i) => entry(i)), status: 2 } },
@@ -52,8 +61,10 @@ for (const [what, v] of CASES) {
   });
 }
 
-test('renderJsonChunks: a large document comes in pieces of about 1 MB, none much larger', () => {
-  const out = chunks(CASES[CASES.length - 1][1]);
-  assert.ok(out.length >= 2, `${out.length} pieces`);
-  for (const c of out) assert.ok(c.length < 1.1 * 2 ** 20, `${c.length}`);
-});
+for (const what of ['a document of several chunks', 'big items (a slice of them is more than a chunk)']) {
+  test(`renderJsonChunks: ${what}: pieces of about 1 MB, none much larger`, () => {
+    const out = chunks(CASES.find(([w]) => w === what)?.[1]);
+    assert.ok(out.length >= 2, `${out.length} pieces`);
+    for (const c of out) assert.ok(c.length < 1.3 * 2 ** 20, `${c.length}`);
+  });
+}

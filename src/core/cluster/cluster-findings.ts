@@ -1,6 +1,7 @@
 // Findings across nodes from the per-node check documents: one shared LV mapped or open on several
 // nodes (by VG + LV id), and a guest's volumes mapped away from its home node. Pure.
 
+import { knownGuests } from '../findings/guest-index';
 import type { CheckDocument, DmEntry } from '../types';
 import type { ClusterFinding, ClusterVolume, FindingSeverity } from './cluster-types';
 
@@ -49,7 +50,7 @@ export function migrationReasons(docs: [string, CheckDocument][]): Map<number, s
     out.set(vmid, s);
   };
   for (const [node, doc] of docs) {
-    for (const g of doc.dm?.guests ?? []) if (g.lock === 'migrate') add(g.vmid, 'lock: migrate');
+    for (const g of knownGuests(doc).values()) if (g.lock === 'migrate') add(g.vmid, 'lock: migrate');
     for (const e of doc.dm?.entries ?? []) {
       if (e.vmid === null) continue;
       for (const p of e.protectedBy ?? []) if (MIGRATION_PENDING.has(p)) add(e.vmid, `${p} on ${node}`);
@@ -70,9 +71,7 @@ function listNodes(nodes: string[]): string {
 function guestTypeOf(vmid: number | null, docs: [string, CheckDocument][]): 'qemu' | 'lxc' | null {
   if (vmid === null) return null;
   for (const [, d] of docs) {
-    const type =
-      d.dm?.guests.find((x) => x.vmid === vmid)?.type ??
-      d.dm?.entries.find((e) => e.vmid === vmid && e.guestType)?.guestType;
+    const type = knownGuests(d).get(vmid)?.type ?? d.dm?.entries.find((e) => e.vmid === vmid && e.guestType)?.guestType;
     if (type) return type;
   }
   return null;

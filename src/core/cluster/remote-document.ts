@@ -32,7 +32,14 @@ const DM_ENTRY: Record<string, Shape> = {
   guestType: 'string?',
 };
 
-const GUEST: Record<string, Shape> = { vmid: 'number', type: 'string', lock: 'string?' };
+const GUEST: Record<string, Shape> = {
+  vmid: 'number',
+  type: 'string',
+  name: 'string?',
+  node: 'string?',
+  status: 'string?',
+  lock: 'string?',
+};
 
 /** The fields every part has (dm, volumes, mounts). */
 const PART: Record<string, Shape> = { status: 'number' };
@@ -89,6 +96,11 @@ export function documentShapeProblem(x: unknown): string | null {
     const bad =
       listMisfit(dm.entries, DM_ENTRY, 'dm.entries') ??
       (dm.guests === undefined ? null : listMisfit(dm.guests, GUEST, 'dm.guests'));
+    if (bad) return bad;
+  }
+  const vg = (x.volumes as Record<string, unknown> | undefined)?.guests;
+  if (vg !== undefined) {
+    const bad = listMisfit(vg, GUEST, 'volumes.guests');
     if (bad) return bad;
   }
   return null;

@@ -1,5 +1,6 @@
 // Summary, grade, monitoring status and the per-guest health table of a DM result.
 
+import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
 import { worstStatus } from '../status';
 import type { DmEntry, DmResult, GuestHealth, Status } from '../types';
@@ -81,23 +82,22 @@ export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
     }
     if (e.status !== 'ignored') t.volumes++;
   }
-  const ids = new Set<number>(byVmid.keys());
-  for (const g of pve.guests.values()) if (g.node === pve.node) ids.add(g.vmid);
-  for (const vmid of [...ids].sort((a, b) => a - b)) {
-    const g = pve.guests.get(vmid);
-    const t = byVmid.get(vmid);
+  for (const g of guestIdentities(pve, byVmid.keys())) {
+    const t = byVmid.get(g.vmid);
     const health = t?.dup ? 'duplicates' : t?.orphan ? 'orphans' : t?.unknown ? 'unknown' : 'ok';
+    // The key order of every earlier document (scripts and golden files compare it).
+    const { vmid, type, name, node, status, lock, template } = g;
     out.push({
       vmid,
-      type: g?.type === 'lxc' ? 'lxc' : 'qemu',
-      name: g?.config?.name ?? (g ? (g.type === 'lxc' ? `CT ${vmid}` : `VM ${vmid}`) : '(no config)'),
-      node: g?.node ?? '-',
-      status: !g ? 'missing' : g.node !== pve.node ? 'unknown' : pve.running.has(vmid) ? 'running' : 'stopped',
+      type,
+      name,
+      node,
+      status,
       health,
       issues: t?.issues ?? 0,
       volumes: t?.volumes ?? 0,
-      lock: g?.config?.lock ?? null,
-      template: g?.config?.template ?? false,
+      lock,
+      template,
     });
   }
   return out;

@@ -5,6 +5,7 @@
 import { STATUS_WORD } from '../status';
 import type { CheckDocument, MountEntry, Status } from '../types';
 import type { VolumeReason } from '../volume-types';
+import { knownGuests } from './guest-index';
 
 /** A finding's tag: its state's word, or PENDING when a running PVE operation explains it. */
 export function findingWord(f: { pending: boolean; severity: Status }): string {
@@ -61,10 +62,12 @@ export function mountLabel(m: MountEntry): string {
 
 /**
  * The guests of a document in words, for a finding's second name: "VM 100 web01", "CT 110 dns1",
- * "VM 150 (no config)". What the DM part's guest table knows (every guest of the cluster it saw).
+ * "VM 150 (no config)". What the parts' guest tables know (guest-index.ts).
  */
-export function guestLabels(doc: Pick<CheckDocument, 'dm'>): (vmid: number, type: 'qemu' | 'lxc' | null) => string {
-  const known = new Map((doc.dm?.guests ?? []).map((g) => [g.vmid, g]));
+export function guestLabels(
+  doc: Pick<CheckDocument, 'dm' | 'volumes'>,
+): (vmid: number, type: 'qemu' | 'lxc' | null) => string {
+  const known = knownGuests(doc);
   return (vmid, type) => {
     const g = known.get(vmid);
     const t = (g?.type ?? type) === 'lxc' ? 'CT' : (g?.type ?? type) === 'qemu' ? 'VM' : 'guest';

@@ -4,8 +4,9 @@
 // reads "ok, 0 issues" under a finding about one of its volumes. Pure.
 
 import { worstStatus } from '../status';
-import type { CheckDocument, GuestHealth, Status } from '../types';
+import type { CheckDocument, GuestHealth, GuestIdentity, Status } from '../types';
 import { type Finding, isCounted, listFindings } from './findings';
+import { knownGuests } from './guest-index';
 import { phraseOf } from './summary';
 
 export interface GuestRow {
@@ -26,7 +27,8 @@ export interface GuestRow {
   volumes: number;
 }
 
-function fromDm(g: GuestHealth): GuestRow {
+/** A guest's row before findings: its DM volumes counted (the volumes part's are added one by one). */
+function rowOf(g: GuestIdentity | GuestHealth): GuestRow {
   return {
     vmid: g.vmid,
     type: g.type,
@@ -37,28 +39,18 @@ function fromDm(g: GuestHealth): GuestRow {
     level: 0,
     health: 'ok',
     issues: 0,
-    volumes: g.volumes,
+    volumes: 'volumes' in g ? g.volumes : 0,
   };
 }
 
+/** A VMID no part's guest table has (documents of older versions). */
 function unseen(vmid: number, type: 'qemu' | 'lxc'): GuestRow {
-  return {
-    vmid,
-    type,
-    name: '(no config)',
-    node: '-',
-    status: 'missing',
-    lock: null,
-    level: 0,
-    health: 'ok',
-    issues: 0,
-    volumes: 0,
-  };
+  return rowOf({ vmid, type, name: '(no config)', node: '-', status: 'missing' });
 }
 
-/** One row per guest the DM part knows and per VMID any finding names, by VMID. */
+/** One row per guest a part knows and per VMID any finding names, by VMID. */
 export function guestRows(doc: CheckDocument, findings: Finding[] = listFindings(doc)): GuestRow[] {
-  const rows = new Map<number, GuestRow>((doc.dm?.guests ?? []).map((g) => [g.vmid, fromDm(g)]));
+  const rows = new Map<number, GuestRow>([...knownGuests(doc).values()].map((g) => [g.vmid, rowOf(g)]));
   for (const e of doc.volumes?.entries ?? []) {
     if (e.vmid === null || e.snapshot || e.status === 'ignored') continue;
     const r = rows.get(e.vmid) ?? unseen(e.vmid, 'qemu');

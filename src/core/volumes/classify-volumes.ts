@@ -4,6 +4,7 @@
 // storage of this node is listed, counted, and the part's summary and status folded.
 
 import { describeRef } from '../dm/dm-references';
+import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
@@ -198,6 +199,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     entries,
     storages,
     vmidLeftovers: vmidLeftovers(entries),
+    guests: guestIdentities(pve, namedVmids(entries)),
     status: volumesStatus(entries, storages),
     ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
     warnings: [
@@ -207,6 +209,10 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
       ...c.replication.warnings,
     ],
   };
+}
+
+function* namedVmids(entries: VolumeEntry[]): Iterable<number> {
+  for (const e of entries) if (e.vmid !== null) yield e.vmid;
 }
 
 function vmidLeftovers(entries: VolumeEntry[]): VolumesResult['vmidLeftovers'] {

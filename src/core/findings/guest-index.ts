@@ -1,0 +1,16 @@
+// Every guest a document knows, by VMID: the DM part's guest table, then the volumes part's (both are
+// built from the same PveState: core/node/guest-identity.ts). Labels, guest rows, GUI links and metric
+// labels look guests up here, so a document with only one of the parts still names its guests. Pure.
+import type { CheckDocument, GuestIdentity } from '../types';
+
+const known = new WeakMap<object, Map<number, GuestIdentity>>();
+
+export function knownGuests(doc: Pick<CheckDocument, 'dm' | 'volumes'>): Map<number, GuestIdentity> {
+  const cached = known.get(doc);
+  if (cached) return cached;
+  const out = new Map<number, GuestIdentity>();
+  for (const g of doc.dm?.guests ?? []) out.set(g.vmid, g);
+  for (const g of doc.volumes?.guests ?? []) if (!out.has(g.vmid)) out.set(g.vmid, g);
+  known.set(doc, out);
+  return out;
+}

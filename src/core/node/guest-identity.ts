@@ -1,0 +1,27 @@
+// Who a guest is, for every part's guest table and labels: name, node, state and lock, from the same
+// PveState both the DM and the volumes part read. The DM part used to be the only source, so a node
+// checked by `volumes` alone (or whose dmsetup failed) called every guest "(no config)". Pure.
+import type { GuestIdentity } from '../status-types';
+import type { PveState } from './pve-state';
+
+/** One guest as every table shows it; a VMID no config or .vmlist names is "missing". */
+export function guestIdentity(pve: PveState, vmid: number): GuestIdentity {
+  const g = pve.guests.get(vmid);
+  return {
+    vmid,
+    type: g?.type === 'lxc' ? 'lxc' : 'qemu',
+    name: g?.config?.name ?? (g ? (g.type === 'lxc' ? `CT ${vmid}` : `VM ${vmid}`) : '(no config)'),
+    node: g?.node ?? '-',
+    // Guests of other nodes are "unknown": we cannot see their processes.
+    status: !g ? 'missing' : g.node !== pve.node ? 'unknown' : pve.running.has(vmid) ? 'running' : 'stopped',
+    lock: g?.config?.lock ?? null,
+    template: g?.config?.template ?? false,
+  };
+}
+
+/** This node's guests and every other VMID a part names, by VMID. */
+export function guestIdentities(pve: PveState, named: Iterable<number>): GuestIdentity[] {
+  const ids = new Set<number>(named);
+  for (const g of pve.guests.values()) if (g.node === pve.node) ids.add(g.vmid);
+  return [...ids].sort((a, b) => a - b).map((vmid) => guestIdentity(pve, vmid));
+}
