@@ -49,23 +49,31 @@ function isProse(line: string): boolean {
   return /^\S/.test(line) && !line.startsWith('Usage: ') && !/:$/.test(line);
 }
 
+/** A table row: "  --from FILE   Analyse …" (name, two spaces or more, description). */
+const ROW = /^(\s+\S(?:\S| (?! ))*\s{2,})(\S.*)$/;
+
+/** How a line of `block` would continue it: prose under prose, a row's text under its description column. */
+function continues(line: string, first: string, width: number): boolean {
+  if (isProse(first)) return isProse(line);
+  const row = ROW.exec(first);
+  if (!row || row[1].length >= width / 2) return false;
+  return line.startsWith(' '.repeat(row[1].length)) && /^\S/.test(line.slice(row[1].length));
+}
+
 /**
- * A sentence of prose with a line too long is joined before it is wrapped: wrapping each source line
- * alone leaves a stub after every long one ("… /etc/pve" / "configs, processes)" / "to FILE …").
+ * A sentence of prose or of a table row's description with a line too long is joined before it is
+ * wrapped: wrapping each source line alone leaves a stub after every long one ("… /etc/pve" /
+ * "configs, processes)" / "to FILE …"). A sentence that ends a source line keeps its line break.
  */
 function reflowProse(lines: string[], width: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < lines.length; ) {
-    // A sentence that ends a source line keeps its line break ("… too." / "Routes (read-only): …").
-    let j = i;
-    while (j < lines.length && isProse(lines[j]) && (j === i || !/[.!?]$/.test(lines[j - 1]))) j++;
-    if (j === i) {
-      out.push(lines[i++]);
-      continue;
-    }
-    const para = lines.slice(i, j);
-    if (para.some((l) => l.length > width)) out.push(para.join(' '));
-    else out.push(...para);
+    let j = i + 1;
+    while (j < lines.length && continues(lines[j], lines[i], width) && !/[.!?]$/.test(lines[j - 1])) j++;
+    const block = lines.slice(i, j);
+    if (block.length > 1 && block.some((l) => l.length > width))
+      out.push([block[0], ...block.slice(1).map((l) => l.trim())].join(' '));
+    else out.push(...block);
     i = j;
   }
   return out;
@@ -88,7 +96,9 @@ function fitHelpLine(line: string, width: number): string {
   }
   const example = /^(\s+)(pve-health .*?)\s{2,}(# .*)$/.exec(line);
   if (example) return `${example[1]}${example[3]}\n${example[1]}${example[2]}`;
-  const row = /^(\s+\S(?:\S| (?! ))*\s{2,})(\S.*)$/.exec(line);
+  // An example command stays whole however long: a copied line must run as it is.
+  if (/^\s+pve-health /.test(line)) return line;
+  const row = ROW.exec(line);
   if (row && row[1].length < width / 2) return wrapText(row[2], width, row[1], ' '.repeat(row[1].length));
   const indent = /^\s*/.exec(line)![0];
   return wrapText(line.trimStart(), width, indent, indent);

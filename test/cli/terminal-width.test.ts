@@ -88,13 +88,24 @@ test('help fits 80 columns (a long example command aside) and its prose is reflo
     const r = runCli([...(c ? [c] : []), '--help']);
     const wide = r.stdout.split('\n').filter((l) => [...l].length > 80 && !/^ {2}pve-health /.test(l));
     assert.deepEqual(wide, [], `pve-health ${c} --help`);
-    // A stub: a short prose line between two prose lines that does not end a sentence (what wrapping each
-    // source line alone leaves: "… /etc/pve" / "configs, processes)" / "to FILE as JSON …").
+    // A stub: a short line that does not end a sentence, with the next line of the same paragraph or
+    // table cell under it (what wrapping each source line alone leaves: "… /etc/pve" / "configs,
+    // processes)" / "to FILE as JSON …"); and an example command is never split (a copied line must run).
     const lines = r.stdout.split('\n');
-    const prose = (l: string | undefined) => l !== undefined && /^[^\s]/.test(l) && !/:$/.test(l);
-    const stubs = lines.filter(
-      (l, i) => prose(l) && prose(lines[i - 1]) && prose(lines[i + 1]) && l.length < 40 && !/[.!?:]$/.test(l),
-    );
+    const column = (l: string) => {
+      const row = /^(\s+\S(?:\S| (?! ))*\s{2,})\S/.exec(l);
+      return row && row[1].length < 40 ? row[1].length : l.length - l.trimStart().length;
+    };
+    const stubs = lines.filter((l, i) => {
+      const next = lines[i + 1];
+      if (!l.trim() || !next?.trim() || /^\s*(#|pve-health )/.test(l)) return false;
+      const sameCell = next.length - next.trimStart().length === column(l);
+      // The next line's first word would have fitted here: no wrapping put it there.
+      const fits = l.length + 1 + next.trim().split(' ')[0].length <= 80;
+      return sameCell && fits && !/[.!?:,]$/.test(l) && !/^\s*pve-health /.test(next);
+    });
+    const split = lines.filter((l, i) => /^\s+pve-health /.test(lines[i - 1] ?? '') && /^\s+[^\s#p-]/.test(l));
+    stubs.push(...split);
     assert.deepEqual(stubs, [], `pve-health ${c} --help`);
   }
 });

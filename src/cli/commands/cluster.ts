@@ -70,15 +70,15 @@ and adds what no single node sees: one shared LV open on two nodes (two writers)
 nodes, a guest's volumes mapped away from its home node, and nodes that could not be checked.
 
 Options:
-  --nodes LIST          Only these nodes (comma separated)
-  --timeout SEC         Per-node deadline for ssh and the remote check (default ${DEFAULT_NODE_TIMEOUT_MS / 1000}; [cluster] node_timeout)
-  --connect-timeout SEC ssh ConnectTimeout (default ${DEFAULT_CONNECT_TIMEOUT_S}; [cluster] ssh_connect_timeout)
-  --documents           With --json: include every node's full check document
-  --notify              Send the findings across nodes (with their node names) to the [notify]
-                        channels when they changed, as "<cluster> (cluster)"; the exit code stays the cluster's
-  --textfile DIR|FILE   Also write the cluster metrics for node_exporter's textfile collector: to
-                        DIR/${CLUSTER_TEXTFILE_NAME}, or to FILE when it ends in .prom (atomically,
-                        replaced on every run; a missing directory is an error, exit 3)
+  --nodes LIST           Only these nodes (comma separated)
+  --timeout SEC          Per-node deadline for ssh and the remote check (default ${DEFAULT_NODE_TIMEOUT_MS / 1000}; [cluster] node_timeout)
+  --connect-timeout SEC  ssh ConnectTimeout (default ${DEFAULT_CONNECT_TIMEOUT_S}; [cluster] ssh_connect_timeout)
+  --documents            With --json: include every node's full check document
+  --notify               Send the findings across nodes (with their node names) to the [notify]
+                         channels when they changed, as "<cluster> (cluster)"; the exit code stays the cluster's
+  --textfile DIR|FILE    Also write the cluster metrics for node_exporter's textfile collector: to
+                         DIR/${CLUSTER_TEXTFILE_NAME}, or to FILE when it ends in .prom (atomically,
+                         replaced on every run; a missing directory is an error, exit 3)
 Formats: text, json, nagios, checkmk (local checks "PVE-Health cluster" and one per node) and
 prometheus (the cluster families serve --cluster exports: node labels, and id="qemu/100" /
 "node/pve3" as prometheus-pve-exporter names guests and nodes). A node whose answer cannot be

@@ -115,16 +115,17 @@ export const serveCommand = defineCommand({
     'serve --cluster',
   ],
   help: `Options:
-  --listen ADDR:PORT    Where to listen (default ${DEFAULT_LISTEN}; config serve.listen). Any address other
-                        than loopback needs a token: config serve.token (file mode 0600) or PVE_HEALTH_TOKEN,
-                        sent as "Authorization: Bearer TOKEN". unix:PATH listens on a Unix socket of mode
-                        0600 (only root can read it, e.g. for a local reverse proxy).
-  --dm-interval SECONDS Device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
-                        Mounts are scanned every mounts.cache_ttl seconds.
-  --cluster             Also scan the whole cluster ('pve-health cluster --json', same [cluster] ssh
-                        settings) every --cluster-interval seconds: /api/cluster, and
-                        pve_health_cluster_* series with node names in /metrics
-  --cluster-interval SECONDS Cluster scan interval (default ${DEFAULT_CLUSTER_INTERVAL_S}; [cluster] scan_interval)
+  --listen ADDR:PORT          Where to listen (default ${DEFAULT_LISTEN}; config serve.listen). Any address
+                              other than loopback needs a token: config serve.token (file mode 0600) or
+                              PVE_HEALTH_TOKEN, sent as "Authorization: Bearer TOKEN". unix:PATH listens on
+                              a Unix socket of mode 0600 (only root can read it, e.g. for a local reverse
+                              proxy).
+  --dm-interval SECONDS       Device-mapper scan interval (default ${DEFAULT_DM_INTERVAL_S}; config serve.dm_interval).
+                              Mounts are scanned every mounts.cache_ttl seconds.
+  --cluster                   Also scan the whole cluster ('pve-health cluster --json', same [cluster] ssh
+                              settings) every --cluster-interval seconds: /api/cluster, and
+                              pve_health_cluster_* series with node names in /metrics.
+  --cluster-interval SECONDS  Cluster scan interval (default ${DEFAULT_CLUSTER_INTERVAL_S}; [cluster] scan_interval).
 Guest volumes (ZFS, Ceph RBD, file storages) are scanned every --dm-interval too.
 Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/cluster  /metrics  /healthz`,
   options: {
