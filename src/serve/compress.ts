@@ -24,11 +24,11 @@ export function deflatePrefix(text: string): DeflatedPrefix {
 }
 
 /** The same in the thread pool (a large document would stall every request meanwhile). */
-export function deflatePrefixAsync(text: string, done: (gz: DeflatedPrefix) => void): void {
+export function deflatePrefixAsync(text: string, done: (gz: DeflatedPrefix | null) => void): void {
   const buf = Buffer.from(text, 'utf8');
   deflateRaw(buf, { level: 6, finishFlush: constants.Z_SYNC_FLUSH }, (err, deflated) => {
-    // Without its gzip the body is served uncompressed: slower on the wire, never wrong.
-    if (!err) done({ text: buf, deflated, crc: crc32(buf, 0) });
+    // Without its gzip (null) the body is served uncompressed: slower on the wire, never wrong.
+    done(err ? null : { text: buf, deflated, crc: crc32(buf, 0) });
   });
 }
 

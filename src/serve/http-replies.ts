@@ -36,14 +36,25 @@ export interface CachedBody {
   key: string;
   text: string;
   gz: DeflatedPrefix | null;
+  /** While the gzip is being made in the thread pool: settles with it (null when it failed). */
+  gzReady?: Promise<DeflatedPrefix | null>;
 }
 
-/** The cached body + the live tail, gzipped when the client takes it and the gzip is ready. */
-export function withTail(req: RequestInfo, entry: CachedBody, tail: string, type: string): Reply {
+/**
+ * The cached body + the live tail, gzipped when the client takes it. A client that takes gzip waits for
+ * a gzip still being made (tens of milliseconds after a scan) rather than getting the identity body:
+ * encoding and writing a large document per request cost each such request ten times the wait, and
+ * every request queued behind them paid it too (bench:serve p99).
+ */
+export function withTail(req: RequestInfo, entry: CachedBody, tail: string, type: string): Reply | Promise<Reply> {
   const extra = { 'cache-control': 'no-store', vary: 'accept-encoding' };
-  if (entry.gz && acceptsGzip(header(req, 'accept-encoding')))
-    return reply(200, type, gzipWithTail(entry.gz, tail), { ...extra, 'content-encoding': 'gzip' });
-  return reply(200, type, entry.text + tail, extra);
+  const gzipped = (gz: DeflatedPrefix) =>
+    reply(200, type, gzipWithTail(gz, tail), { ...extra, 'content-encoding': 'gzip' });
+  const identity = () => reply(200, type, entry.text + tail, extra);
+  if (!acceptsGzip(header(req, 'accept-encoding'))) return identity();
+  if (entry.gz) return gzipped(entry.gz);
+  if (entry.gzReady) return entry.gzReady.then((gz) => (gz ? gzipped(gz) : identity()));
+  return identity();
 }
 
 export interface StaticBody {

@@ -94,7 +94,7 @@ export interface ServiceBlock {
   cluster?: ClusterScanReport;
 }
 
-export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
+export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | Promise<Reply> {
   const cache = new Map<string, CachedBody>();
   const page = staticBody(renderDashboardHtml(ctx.sourceUrl ?? SOURCE_URL));
   const css = staticBody(DASHBOARD_CSS);
@@ -117,9 +117,9 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     return null;
   }
 
-  // One cached rendering per route, rebuilt only when a scan finished since (or a part went stale). Its
-  // gzip is made in the thread pool: until it is ready (a moment after a scan) the reply goes uncompressed
-  // rather than making every request wait for a compression of a large document.
+  // One cached rendering per route, rebuilt only when a scan finished since (or a part went stale). A
+  // large body's gzip is made in the thread pool (never on the event loop, where it would stall every
+  // request); a client that takes gzip waits for it (http-replies.ts withTail).
   function cached(name: string, render: () => string): CachedBody {
     const key = `${ctx.service.parts.map((p) => `${ctx.service.state(p).generation}/${problemOf(p)}`).join('/')}/${ctx.stamp?.() ?? ''}`;
     const hit = cache.get(name);
@@ -129,9 +129,13 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     const entry: CachedBody = { key, text, gz: text.length <= SYNC_GZIP_MAX ? deflatePrefix(text) : null };
     cache.set(name, entry);
     if (!entry.gz)
-      deflatePrefixAsync(text, (gz) => {
-        entry.gz = gz;
-      });
+      entry.gzReady = new Promise((resolve) =>
+        deflatePrefixAsync(text, (gz) => {
+          entry.gz = gz;
+          entry.gzReady = undefined;
+          resolve(gz);
+        }),
+      );
     return entry;
   }
 
@@ -184,7 +188,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
   }
 
   // The document without its closing brace, plus the live service block (ages change every second).
-  function apiDocument(req: RequestInfo, name: 'status' | 'summary' | Part, only?: Part): Reply {
+  function apiDocument(req: RequestInfo, name: 'status' | 'summary' | Part, only?: Part): Reply | Promise<Reply> {
     const entry = cached(name, () => {
       if (only) return JSON.stringify(ctx.buildDocument(parts(only))).slice(0, -1);
       const full = statusDocument();
@@ -194,7 +198,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
     return withTail(req, entry, tail, JSON_TYPE);
   }
 
-  function metrics(req: RequestInfo): Reply {
+  function metrics(req: RequestInfo): Reply | Promise<Reply> {
     const entry = cached('metrics', () => {
       const d = ctx.service.state('dm');
       const m = ctx.service.state('mounts');
@@ -231,7 +235,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply {
         return reply(a.status, JSON_TYPE, `${JSON.stringify({ error: a.message })}\n`, extra);
       }
     }
-    let r: Reply;
+    let r: Reply | Promise<Reply>;
     switch (route.name) {
       case 'page':
         r = staticReply(req, 'text/html; charset=utf-8', page, { 'content-security-policy': PAGE_CSP });

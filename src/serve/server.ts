@@ -48,7 +48,7 @@ export function clientGroup(addr: string | undefined): string {
 
 export function listen(
   addr: ListenAddress,
-  handle: (req: RequestInfo) => Reply,
+  handle: (req: RequestInfo) => Reply | Promise<Reply>,
   limits: ServerLimits = DEFAULT_LIMITS,
 ): Promise<HttpServer> {
   const server = createServer(
@@ -60,25 +60,31 @@ export function listen(
     },
     (req, res) => {
       const t0 = performance.now();
-      let r: Reply;
+      const failed = (e: unknown): Reply => ({
+        status: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: `internal error: ${(e as Error).message}\n`,
+      });
+      // A request body is never wanted; drain it so keep-alive connections stay usable.
+      req.resume();
+      const send = (r: Reply) => {
+        if (res.destroyed) return;
+        // Server-Timing: the time in the service itself (a wait for a gzip included), apart from network.
+        res.writeHead(r.status, {
+          ...r.headers,
+          'content-length': String(Buffer.byteLength(r.body)),
+          'server-timing': `app;dur=${(performance.now() - t0).toFixed(2)}`,
+        });
+        res.end(req.method === 'HEAD' ? undefined : r.body);
+      };
+      let r: Reply | Promise<Reply>;
       try {
         r = handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
       } catch (e) {
-        r = {
-          status: 500,
-          headers: { 'content-type': 'text/plain; charset=utf-8' },
-          body: `internal error: ${(e as Error).message}\n`,
-        };
+        r = failed(e);
       }
-      // A request body is never wanted; drain it so keep-alive connections stay usable.
-      req.resume();
-      // Server-Timing: the time spent in the service itself, apart from network and scheduling.
-      res.writeHead(r.status, {
-        ...r.headers,
-        'content-length': String(Buffer.byteLength(r.body)),
-        'server-timing': `app;dur=${(performance.now() - t0).toFixed(2)}`,
-      });
-      res.end(req.method === 'HEAD' ? undefined : r.body);
+      if (r instanceof Promise) r.then(send, (e) => send(failed(e)));
+      else send(r);
     },
   );
   // A client that never reads keeps a connection half-closed after the 408: idle sockets end too.

@@ -152,8 +152,11 @@ test('serve: /api/status carries the view and the history; a finding that appear
     version: 't',
     history: history.get,
   });
-  const status = () =>
-    JSON.parse(String(route({ method: 'GET', url: '/api/status', headers: { host: '127.0.0.1:8080' } }).body));
+  const status = () => {
+    const r = route({ method: 'GET', url: '/api/status', headers: { host: '127.0.0.1:8080' } });
+    assert.ok(!(r instanceof Promise));
+    return JSON.parse(String(r.body));
+  };
   await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
   assert.equal(status().view.counts.new, 0);
   dm = dmResult([dmEntry({ name: 'pve-vm--100--disk--0', status: 'orphan', reason: 'not-referenced' })], 1);

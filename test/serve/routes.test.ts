@@ -409,6 +409,36 @@ test('routes: API documents and /metrics are gzipped when accepted, and decode t
   }
 });
 
+test('routes: right after a scan, clients that take gzip get it at once: a large body waits for its thread-pool gzip, never goes out uncompressed', async () => {
+  // A document over the synchronous-gzip size (256 KB): 1,500 orphans of a 400-guest-sized node.
+  const many = Array.from({ length: 1500 }, (_, i) =>
+    dmEntry({
+      name: `pve-vm--${1000 + i}--disk--0`,
+      vmid: 1000 + i,
+      status: 'orphan',
+      reason: 'guest-missing',
+      detail: `no guest ${1000 + i} in the cluster`,
+    }),
+  );
+  let generation = 0;
+  const s = await setup({ scanDm: async () => dmResult(many.slice(generation++ % 2), 1) });
+  for (let round = 0; round < 2; round++) {
+    await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
+    // Ten at once, the first requests after the scan: each waits for the same gzip.
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => rawGet(`${s.base}/api/status`, { 'accept-encoding': 'gzip' })),
+    );
+    const plain = JSON.parse((await rawGet(`${s.base}/api/status`, {})).body.toString('utf8'));
+    assert.ok(JSON.stringify(plain).length > 256 * 1024);
+    for (const r of replies) {
+      assert.equal(r.headers['content-encoding'], 'gzip', `round ${round}`);
+      const doc = JSON.parse(gunzipSync(r.body).toString('utf8'));
+      assert.equal(doc.dm.entries.length, plain.dm.entries.length, `round ${round}: this scan's document`);
+      assert.deepEqual({ ...doc, service: null }, { ...plain, service: null });
+    }
+  }
+});
+
 test('routes: /api/summary is the dashboard document: the view, history and service block, each part without its entries', async () => {
   const s = await setup();
   await Promise.all([s.svc.scan('dm'), s.svc.scan('mounts')]);
