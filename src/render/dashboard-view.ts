@@ -6,10 +6,10 @@
 import { isAckable } from '../core/findings/acks';
 import { findingWord } from '../core/findings/finding-words';
 import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
-import { knownGuests } from '../core/findings/guest-index';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import { formatBytes } from '../core/format-bytes';
+import { knownGuests } from '../core/node/guest-index';
 import { shellQuote } from '../core/shell-quote';
 import { STATUS_WORD, worstStatus } from '../core/status';
 import type { CheckDocument, DmEntry, MountEntry, Status } from '../core/types';

@@ -2,7 +2,7 @@
 // tables and one finding's block, all with inline styles a mail client keeps. Pure.
 
 import type { Finding } from '../core/findings/findings';
-import { knownGuests } from '../core/findings/guest-index';
+import { knownGuests } from '../core/node/guest-index';
 import type { CheckDocument, Status } from '../core/types';
 import { guiHash } from './dashboard-view';
 import { LINE, look, MONO, STATUS_COLOR, statusFg } from './html-style';

@@ -3,9 +3,9 @@
 // "> 0" do not see gaps. Pure: the run's time and duration are passed in.
 
 import { isCounted, listFindings, partErrors } from '../core/findings/findings';
-import { knownGuests } from '../core/findings/guest-index';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
+import { knownGuests } from '../core/node/guest-index';
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
 import { VERSION } from '../version';
 import { volumesPrometheus } from './volumes';

@@ -1,6 +1,7 @@
 // The service's URL table (which route, and whether it needs the token), and the reduced document the
 // dashboard polls. Pure.
 import type { CheckDocument } from '../core/types';
+import type { ScanReport } from './service';
 
 export type RouteName =
   | 'page'
@@ -47,4 +48,25 @@ export function summaryDocument(full: CheckDocument): CheckDocument {
     out[part] = brief as never;
   }
   return out;
+}
+
+/** serve --cluster in the service block: whether /api/cluster has a document yet, and the last scan. */
+export interface ClusterScanReport {
+  scans: number;
+  running: boolean;
+  /** Why the last scan failed (the previous document, if any, is still served). */
+  error: string | null;
+  lastScanAt: string | null;
+  hasDocument: boolean;
+}
+
+/** The service block added to the API documents: when each part was scanned, and scans that overrun. */
+export interface ServiceBlock {
+  version: string;
+  startedAt: string;
+  memory?: { rssBytes: number; heapUsedBytes: number };
+  dm?: ScanReport;
+  mounts?: ScanReport;
+  volumes?: ScanReport;
+  cluster?: ClusterScanReport;
 }

@@ -27,8 +27,11 @@ import {
   staticReply,
   withTail,
 } from './http-replies';
-import { ROUTES, safePath, summaryDocument } from './route-table';
-import type { Part, ScanReport, Service } from './service';
+import { type ClusterScanReport, ROUTES, type ServiceBlock, safePath, summaryDocument } from './route-table';
+
+export type { ClusterScanReport, ServiceBlock };
+
+import type { Part, Service } from './service';
 
 export type { Reply, RequestInfo };
 
@@ -64,16 +67,6 @@ export interface RouterContext {
   stamp?: () => string;
 }
 
-/** serve --cluster in the service block: whether /api/cluster has a document yet, and the last scan. */
-export interface ClusterScanReport {
-  scans: number;
-  running: boolean;
-  /** Why the last scan failed (the previous document, if any, is still served). */
-  error: string | null;
-  lastScanAt: string | null;
-  hasDocument: boolean;
-}
-
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -82,17 +75,6 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** Bodies up to this size are gzipped when rendered; larger ones in the thread pool. */
 const SYNC_GZIP_MAX = 256 * 1024;
 const METRICS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-/** The service block added to the API documents: when each part was scanned, and scans that overrun. */
-export interface ServiceBlock {
-  version: string;
-  startedAt: string;
-  memory?: { rssBytes: number; heapUsedBytes: number };
-  dm?: ScanReport;
-  mounts?: ScanReport;
-  volumes?: ScanReport;
-  cluster?: ClusterScanReport;
-}
 
 export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | Promise<Reply> {
   const cache = new Map<string, CachedBody>();
@@ -120,8 +102,12 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | 
   // One cached rendering per route, rebuilt only when a scan finished since (or a part went stale). A
   // large body's gzip is made in the thread pool (never on the event loop, where it would stall every
   // request); a client that takes gzip waits for it (http-replies.ts withTail).
+  function currentKey(): string {
+    return `${ctx.service.parts.map((p) => `${ctx.service.state(p).generation}/${problemOf(p)}`).join('/')}/${ctx.stamp?.() ?? ''}`;
+  }
+
   function cached(name: string, render: () => string): CachedBody {
-    const key = `${ctx.service.parts.map((p) => `${ctx.service.state(p).generation}/${problemOf(p)}`).join('/')}/${ctx.stamp?.() ?? ''}`;
+    const key = currentKey();
     const hit = cache.get(name);
     if (hit && hit.key === key) return hit;
     const text = render();
@@ -179,12 +165,25 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | 
     return block;
   }
 
+  // The check document of the current scans, built once per scan for /api/status, /api/summary and /metrics.
+  let built: { key: string; doc: CheckDocument } | null = null;
+  function currentDocument(): CheckDocument {
+    const key = currentKey();
+    if (built?.key !== key) built = { key, doc: ctx.buildDocument(parts()) };
+    return built.doc;
+  }
+
   // The full document with the dashboard's view of it (status words, sizes, guest links) and the scan history.
+  let viewed: { key: string; doc: CheckDocument & { view: unknown } } | null = null;
   function statusDocument(): CheckDocument & { view: unknown } {
-    const doc = ctx.buildDocument(parts());
+    const key = currentKey();
+    if (viewed?.key === key) return viewed.doc;
+    const doc = currentDocument();
     const h = ctx.history?.();
     const newKeys = h ? [...newSinceLastScan(h, 'dm'), ...newSinceLastScan(h, 'mounts')] : [];
-    return { ...doc, view: dashboardView(doc, { newKeys }), ...(h ? { history: historyForApi(h) } : {}) };
+    const full = { ...doc, view: dashboardView(doc, { newKeys }), ...(h ? { history: historyForApi(h) } : {}) };
+    viewed = { key, doc: full };
+    return full;
   }
 
   // The document without its closing brace, plus the live service block (ages change every second).
@@ -203,7 +202,7 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | 
       const d = ctx.service.state('dm');
       const m = ctx.service.state('mounts');
       const ms = Math.max(d.lastDurationMs ?? 0, m.lastDurationMs ?? 0);
-      return ctx.renderMetrics(ctx.buildDocument(parts()), { durationSeconds: ms / 1000 });
+      return ctx.renderMetrics(currentDocument(), { durationSeconds: ms / 1000 });
     });
     const cluster = ctx.cluster?.metrics() ?? '';
     const proc = ctx.processStats ? renderProcessMetrics(ctx.processStats()) : '';

@@ -1,7 +1,7 @@
 // Findings across nodes from the per-node check documents: one shared LV mapped or open on several
 // nodes (by VG + LV id), and a guest's volumes mapped away from its home node. Pure.
 
-import { knownGuests } from '../findings/guest-index';
+import { knownGuests } from '../node/guest-index';
 import type { CheckDocument, DmEntry } from '../types';
 import type { ClusterFinding, ClusterVolume, FindingSeverity } from './cluster-types';
 

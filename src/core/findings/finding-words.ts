@@ -2,10 +2,10 @@
 // finding is tagged with, and a mount's label. One vocabulary for every output form (text, nagios,
 // checkmk, mail, dashboard); the status words themselves are status.ts's.
 
+import { knownGuests } from '../node/guest-index';
 import { STATUS_WORD } from '../status';
 import type { CheckDocument, MountEntry, Status } from '../types';
 import type { VolumeReason } from '../volume-types';
-import { knownGuests } from './guest-index';
 
 /** A finding's tag: its state's word, or PENDING when a running PVE operation explains it. */
 export function findingWord(f: { pending: boolean; severity: Status }): string {

@@ -3,10 +3,10 @@
 // (DM and the volumes part), storage findings naming it, its container's mounts — so a guest never
 // reads "ok, 0 issues" under a finding about one of its volumes. Pure.
 
+import { knownGuests } from '../node/guest-index';
 import { worstStatus } from '../status';
 import type { CheckDocument, GuestHealth, GuestIdentity, Status } from '../types';
 import { type Finding, isCounted, listFindings } from './findings';
-import { knownGuests } from './guest-index';
 import { phraseOf } from './summary';
 
 export interface GuestRow {
