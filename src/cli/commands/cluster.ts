@@ -72,7 +72,7 @@ nodes, a guest's volumes mapped away from its home node, and nodes that could no
 Options:
   --nodes LIST           Only these nodes (comma separated)
   --timeout SEC          Per-node deadline for ssh and the remote check (default ${DEFAULT_NODE_TIMEOUT_MS / 1000}; [cluster] node_timeout)
-  --connect-timeout SEC  ssh ConnectTimeout (default ${DEFAULT_CONNECT_TIMEOUT_S}; [cluster] ssh_connect_timeout)
+  --connect-timeout SEC  The ssh ConnectTimeout (default ${DEFAULT_CONNECT_TIMEOUT_S}; [cluster] ssh_connect_timeout)
   --documents            With --json: include every node's full check document
   --notify               Send the findings across nodes (with their node names) to the [notify]
                          channels when they changed, as "<cluster> (cluster)"; the exit code stays the cluster's
