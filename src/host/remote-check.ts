@@ -3,9 +3,11 @@
 // it between nodes (pve-cluster src/PVE/SSHInfo.pm: BatchMode, HostKeyAlias=<node name>, the
 // node's /etc/pve/nodes/<node>/ssh_known_hosts when it exists, `root@<ip from .members>`), so the
 // cluster's existing root ssh trust is all it needs. The ssh program is found on PATH.
+
 import { existsSync } from 'node:fs';
 import type { NodeError, NodeResult } from '../core/cluster/cluster-merge';
 import { documentShapeProblem } from '../core/cluster/remote-document';
+import { compareText } from '../core/compare-text';
 import { CommandNotFoundError, lastLine, OutputTooLargeError, TimeoutError } from '../core/errors';
 import type { Members } from '../core/parse/pmxcfs';
 import type { CheckDocument } from '../core/types';
@@ -214,7 +216,7 @@ export function clusterTargets(members: Members, only?: string[]): NodeTarget[] 
     ? members.nodes.map((n) => ({ name: n.name, ip: n.ip, online: n.online }))
     : [{ name: members.nodename, ip: null, online: null }];
   if (!list.some((n) => n.name === members.nodename)) list.push({ name: members.nodename, ip: null, online: true });
-  list.sort((a, b) => a.name.localeCompare(b.name));
+  list.sort((a, b) => compareText(a.name, b.name));
   return only?.length ? list.filter((n) => only.includes(n.name)) : list;
 }
 

@@ -9,7 +9,8 @@ import { constants, deflateRaw, deflateRawSync, gzipSync } from 'node:zlib';
 
 /** The large, per-scan part of a reply, deflated once. */
 export interface DeflatedPrefix {
-  text: Buffer;
+  /** Bytes of the prefix (for the gzip trailer; the text itself is not kept twice). */
+  length: number;
   deflated: Buffer;
   crc: number;
 }
@@ -17,7 +18,7 @@ export interface DeflatedPrefix {
 export function deflatePrefix(text: string): DeflatedPrefix {
   const buf = Buffer.from(text, 'utf8');
   return {
-    text: buf,
+    length: buf.length,
     deflated: deflateRawSync(buf, { level: 6, finishFlush: constants.Z_SYNC_FLUSH }),
     crc: crc32(buf, 0),
   };
@@ -28,7 +29,7 @@ export function deflatePrefixAsync(text: string, done: (gz: DeflatedPrefix | nul
   const buf = Buffer.from(text, 'utf8');
   deflateRaw(buf, { level: 6, finishFlush: constants.Z_SYNC_FLUSH }, (err, deflated) => {
     // Without its gzip (null) the body is served uncompressed: slower on the wire, never wrong.
-    done(err ? null : { text: buf, deflated, crc: crc32(buf, 0) });
+    done(err ? null : { length: buf.length, deflated, crc: crc32(buf, 0) });
   });
 }
 
@@ -53,7 +54,7 @@ export function gzipWithTail(prefix: DeflatedPrefix, tail: string): Buffer {
   } while (at < t.length);
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc32(t, prefix.crc), 0);
-  trailer.writeUInt32LE((prefix.text.length + t.length) % 2 ** 32, 4);
+  trailer.writeUInt32LE((prefix.length + t.length) % 2 ** 32, 4);
   return Buffer.concat([GZIP_HEADER, prefix.deflated, ...blocks, trailer]);
 }
 

@@ -166,23 +166,28 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | 
   }
 
   // The check document of the current scans, built once per scan for /api/status, /api/summary and /metrics.
-  let built: { key: string; doc: CheckDocument } | null = null;
+  // Held weakly: the rendered bodies are what the service keeps; a collected document is built again.
+  let built: { key: string; doc: WeakRef<CheckDocument> } | null = null;
   function currentDocument(): CheckDocument {
     const key = currentKey();
-    if (built?.key !== key) built = { key, doc: ctx.buildDocument(parts()) };
-    return built.doc;
+    const hit = built?.key === key ? built.doc.deref() : undefined;
+    if (hit) return hit;
+    const doc = ctx.buildDocument(parts());
+    built = { key, doc: new WeakRef(doc) };
+    return doc;
   }
 
   // The full document with the dashboard's view of it (status words, sizes, guest links) and the scan history.
-  let viewed: { key: string; doc: CheckDocument & { view: unknown } } | null = null;
+  let viewed: { key: string; doc: WeakRef<CheckDocument & { view: unknown }> } | null = null;
   function statusDocument(): CheckDocument & { view: unknown } {
     const key = currentKey();
-    if (viewed?.key === key) return viewed.doc;
+    const hit = viewed?.key === key ? viewed.doc.deref() : undefined;
+    if (hit) return hit;
     const doc = currentDocument();
     const h = ctx.history?.();
     const newKeys = h ? [...newSinceLastScan(h, 'dm'), ...newSinceLastScan(h, 'mounts')] : [];
     const full = { ...doc, view: dashboardView(doc, { newKeys }), ...(h ? { history: historyForApi(h) } : {}) };
-    viewed = { key, doc: full };
+    viewed = { key, doc: new WeakRef(full) };
     return full;
   }
 

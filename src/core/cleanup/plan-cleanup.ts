@@ -3,11 +3,11 @@
 // Never an LV removal, never --force, never an entry that is protected, pending or unknown, never
 // anything in a VG that is partial, under pvmove or shared through lvmlockd.
 
+import { compareText } from '../compare-text';
 import type { DmAction, DmEntry } from '../types';
 import { asSet, hintFor, LV_REASONS, type PlanContext, type VgSafety, volumeKey } from './cleanup-hints';
 
 export { hintFor, type PlanContext, type VgSafety };
-
 export type CleanupKind = 'dm-remove' | 'lv-deactivate';
 
 export interface PlanFilter {
@@ -246,7 +246,7 @@ export function planCleanup(
       (e.status === 'orphan' || e.status === 'duplicate' || e.status === 'unknown') && !(e.parent && isPartition(e)),
   );
   const rank = (e: DmEntry) => (e.status === 'duplicate' ? 0 : e.status === 'orphan' ? 1 : 2);
-  findings.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  findings.sort((a, b) => rank(a) - rank(b) || compareText(a.name, b.name));
   const seen = new Set<string>();
   for (const e of findings) {
     if (!matchesFilter(e, filter)) continue;

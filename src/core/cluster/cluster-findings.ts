@@ -1,6 +1,7 @@
 // Findings across nodes from the per-node check documents: one shared LV mapped or open on several
 // nodes (by VG + LV id), and a guest's volumes mapped away from its home node. Pure.
 
+import { compareText } from '../compare-text';
 import { knownGuests } from '../node/guest-index';
 import type { CheckDocument, DmEntry } from '../types';
 import type { ClusterFinding, ClusterVolume, FindingSeverity } from './cluster-types';
@@ -124,7 +125,7 @@ export function sharedVolumeFindings(
     }
   }
   const out: ClusterFinding[] = [];
-  for (const v of [...vols.values()].sort((a, b) => `${a.vg}/${a.lv}`.localeCompare(`${b.vg}/${b.lv}`))) {
+  for (const v of [...vols.values()].sort((a, b) => compareText(`${a.vg}/${a.lv}`, `${b.vg}/${b.lv}`))) {
     if (v.activeOn.length < 2) continue;
     v.activeOn.sort();
     v.openOn.sort();

@@ -6,6 +6,7 @@
 // of the same name ("pve" on every node) has other ids. Names are never compared: a stale map of an
 // old incarnation carries the old id and is a different volume.
 
+import { compareText } from '../compare-text';
 import { worstStatus } from '../status';
 import type { CheckDocument, Grade, Status } from '../types';
 import {
@@ -195,7 +196,7 @@ const SEVERITY_ORDER: FindingSeverity[] = ['critical', 'unknown', 'warning', 'in
 
 export function mergeCluster(input: ClusterInput): ClusterDocument {
   const names = input.results.map((r) => r.node);
-  const judged = [...input.results].sort((a, b) => a.node.localeCompare(b.node)).map((r) => believe(r, input, names));
+  const judged = [...input.results].sort((a, b) => compareText(a.node, b.node)).map((r) => believe(r, input, names));
   const results = judged.map((j) => j.r);
   const nodes = judged.map(({ r, verdict }) => (r.doc && verdict ? nodeOk(r, r.doc, verdict) : nodeError(r)));
   const docs: [string, CheckDocument][] = results.filter((r) => r.doc && !r.error).map((r) => [r.node, r.doc!]);
@@ -218,7 +219,7 @@ export function mergeCluster(input: ClusterInput): ClusterDocument {
     });
   }
   findings.sort(
-    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.id.localeCompare(b.id),
+    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || compareText(a.id, b.id),
   );
   const status = worstStatus(...nodes.map((n) => n.status), ...findings.map(findingStatus));
   const doc: ClusterDocument = {

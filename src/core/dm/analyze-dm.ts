@@ -1,6 +1,7 @@
 // NodeView → DmResult: classify every DM device and every LV of every PVE LVM storage, resolve layers
 // and partitions, find same-target copies, set pending/protected, grade.
 
+import { compareText } from '../compare-text';
 import type { DmDevice } from '../node/dm-devices';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
@@ -101,7 +102,7 @@ function referencingGuests(hits: RefHit[]): DmEntry['guests'] {
   if (hits.length === 1) return [{ vmid: hits[0].vmid, type: hits[0].type, node: hits[0].node }];
   const seen = new Map<string, { vmid: number; type: 'qemu' | 'lxc'; node: string }>();
   for (const h of hits) seen.set(`${h.node}/${h.vmid}`, { vmid: h.vmid, type: h.type, node: h.node });
-  return [...seen.values()].sort((a, b) => a.vmid - b.vmid || a.node.localeCompare(b.node));
+  return [...seen.values()].sort((a, b) => a.vmid - b.vmid || compareText(a.node, b.node));
 }
 
 /** The LV a device path names on this node (see makePathResolver). */

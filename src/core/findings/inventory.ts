@@ -5,6 +5,7 @@
 // Entries with no volume ID (foreign maps, a map whose name is no PVE volume) are listed by DM name.
 // JSON `inventory` of `check --json`; the text and the guest table lead with the same IDs. Pure.
 
+import { compareText } from '../compare-text';
 import { worstStatus } from '../status';
 import type { CheckDocument, DmEntry, Status } from '../types';
 import type { VolumeEntry } from '../volume-types';
@@ -188,6 +189,6 @@ export function inventoryOf(doc: CheckDocument, findings: Finding[] = listFindin
   return [...byId.values()].sort(
     (a, b) =>
       Number(a.volume === null) - Number(b.volume === null) ||
-      (a.volume ?? a.dm[0]?.name ?? '').localeCompare(b.volume ?? b.dm[0]?.name ?? ''),
+      compareText(a.volume ?? a.dm[0]?.name ?? '', b.volume ?? b.dm[0]?.name ?? ''),
   );
 }

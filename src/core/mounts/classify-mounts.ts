@@ -3,6 +3,7 @@
 // readonly (mounted ro and not expected to be) over full (usage above a threshold) over ok; a
 // storage that must be a mount point and is not mounted is `missing`, and so is a container's bind
 // mount that holds another superblock than the host has at its source now (`bind-outdated`).
+import { compareText } from '../compare-text';
 import type { Config } from '../config';
 import type { HostSnapshot } from '../snapshot';
 import { worstStatus } from '../status';
@@ -56,7 +57,7 @@ export function classifyMounts(
   }
   entries.sort(
     (a, b) =>
-      (a.scope === 'host' ? -1 : a.ctid!) - (b.scope === 'host' ? -1 : b.ctid!) || a.target.localeCompare(b.target),
+      (a.scope === 'host' ? -1 : a.ctid!) - (b.scope === 'host' ? -1 : b.ctid!) || compareText(a.target, b.target),
   );
   const count = (st: string) => entries.filter((e) => e.status === st).length;
   // The worst by monitoring order (CRITICAL over UNKNOWN), not the largest number.

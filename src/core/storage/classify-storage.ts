@@ -3,6 +3,7 @@
 // Pure: everything comes from the NodeView (the same few commands the DM analysis gathered) and the
 // DM analysis result; the fixes are only shown, never run.
 
+import { compareText } from '../compare-text';
 import type { Config } from '../config';
 import { commandFailure, type NodeView } from '../node/node-view';
 import { parseDmStatus } from '../parse/parse-dm-status';
@@ -99,7 +100,7 @@ export function classifyStorage(view: NodeView, dm: DmResult, config: Config): S
     ...classifyGuestStorage(ctx),
     ...classifyHostUse(ctx),
   ];
-  return findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.id.localeCompare(b.id));
+  return findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || compareText(a.id, b.id));
 }
 
 /** Monitoring status of a finding list: the worst finding's (critical → 2, warning → 1, else 0). */
