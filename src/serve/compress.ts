@@ -15,8 +15,8 @@ export interface DeflatedPrefix {
   crc: number;
 }
 
-export function deflatePrefix(text: string): DeflatedPrefix {
-  const buf = Buffer.from(text, 'utf8');
+export function deflatePrefix(text: string | Buffer): DeflatedPrefix {
+  const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   return {
     length: buf.length,
     deflated: deflateRawSync(buf, { level: 6, finishFlush: constants.Z_SYNC_FLUSH }),
@@ -25,8 +25,8 @@ export function deflatePrefix(text: string): DeflatedPrefix {
 }
 
 /** The same in the thread pool (a large document would stall every request meanwhile). */
-export function deflatePrefixAsync(text: string, done: (gz: DeflatedPrefix | null) => void): void {
-  const buf = Buffer.from(text, 'utf8');
+export function deflatePrefixAsync(text: string | Buffer, done: (gz: DeflatedPrefix | null) => void): void {
+  const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   deflateRaw(buf, { level: 6, finishFlush: constants.Z_SYNC_FLUSH }, (err, deflated) => {
     // Without its gzip (null) the body is served uncompressed: slower on the wire, never wrong.
     done(err ? null : { length: buf.length, deflated, crc: crc32(buf, 0) });
@@ -39,6 +39,11 @@ const STORED_MAX = 0xffff;
 
 /** gzip of prefix + tail: the cached deflate of the prefix, the tail as stored block(s), the trailer. */
 export function gzipWithTail(prefix: DeflatedPrefix, tail: string): Buffer {
+  return Buffer.concat(gzipPartsWithTail(prefix, tail));
+}
+
+/** The same as the pieces to write one after another: the cached deflate is sent, never copied. */
+export function gzipPartsWithTail(prefix: DeflatedPrefix, tail: string): Buffer[] {
   const t = Buffer.from(tail, 'utf8');
   const blocks: Buffer[] = [];
   let at = 0;
@@ -55,7 +60,7 @@ export function gzipWithTail(prefix: DeflatedPrefix, tail: string): Buffer {
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc32(t, prefix.crc), 0);
   trailer.writeUInt32LE((prefix.length + t.length) % 2 ** 32, 4);
-  return Buffer.concat([GZIP_HEADER, prefix.deflated, ...blocks, trailer]);
+  return [GZIP_HEADER, prefix.deflated, ...blocks, trailer];
 }
 
 /** A constant body (the page, its script and style): compressed once. */

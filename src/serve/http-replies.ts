@@ -1,7 +1,7 @@
 // The replies of `pve-health serve` as values: security headers on every one, the cached body of the
 // current scans plus its live tail (gzipped when the client takes it), and the page's static assets with
 // an ETag so a reload of an unchanged page is a 304.
-import { acceptsGzip, crc32, type DeflatedPrefix, gzipOnce, gzipWithTail } from './compress';
+import { acceptsGzip, crc32, type DeflatedPrefix, gzipOnce, gzipPartsWithTail } from './compress';
 
 export interface RequestInfo {
   method: string;
@@ -12,8 +12,23 @@ export interface RequestInfo {
 export interface Reply {
   status: number;
   headers: Record<string, string>;
-  /** Text, or the gzip of it (then `content-encoding: gzip` is among the headers). */
-  body: string | Buffer;
+  /**
+   * Text, or the gzip of it (then `content-encoding: gzip` is among the headers); a list of pieces is
+   * written one after another (a cached body and its live tail, never concatenated per request).
+   */
+  body: string | Buffer | readonly Buffer[];
+}
+
+/** The bytes a reply's body sends. */
+export function bodyBytes(body: Reply['body']): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.isBuffer(body) ? body : Buffer.concat(body);
+}
+
+/** The length of a reply's body on the wire (content-length). */
+export function bodyLength(body: Reply['body']): number {
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (Buffer.isBuffer(body)) return body.length;
+  return body.reduce((n, b) => n + b.length, 0);
 }
 
 const SECURITY_HEADERS = {
@@ -27,14 +42,15 @@ export function header(req: RequestInfo, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function reply(status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): Reply {
+export function reply(status: number, type: string, body: Reply['body'], extra: Record<string, string> = {}): Reply {
   return { status, headers: { 'content-type': type, ...SECURITY_HEADERS, ...extra }, body };
 }
 
-/** A route's body of the current scans: its text and, once made, its gzip (without the live tail). */
+/** A route's body of the current scans: its bytes and, once made, its gzip (without the live tail). */
 export interface CachedBody {
   key: string;
-  text: string;
+  /** The body as UTF-8, encoded once per scan (a reply sends it as it is, followed by its tail). */
+  bytes: Buffer;
   gz: DeflatedPrefix | null;
   /** While the gzip is being made in the thread pool: settles with it (null when it failed). */
   gzReady?: Promise<DeflatedPrefix | null>;
@@ -49,8 +65,8 @@ export interface CachedBody {
 export function withTail(req: RequestInfo, entry: CachedBody, tail: string, type: string): Reply | Promise<Reply> {
   const extra = { 'cache-control': 'no-store', vary: 'accept-encoding' };
   const gzipped = (gz: DeflatedPrefix) =>
-    reply(200, type, gzipWithTail(gz, tail), { ...extra, 'content-encoding': 'gzip' });
-  const identity = () => reply(200, type, entry.text + tail, extra);
+    reply(200, type, gzipPartsWithTail(gz, tail), { ...extra, 'content-encoding': 'gzip' });
+  const identity = () => reply(200, type, [entry.bytes, Buffer.from(tail, 'utf8')], extra);
   if (!acceptsGzip(header(req, 'accept-encoding'))) return identity();
   if (entry.gz) return gzipped(entry.gz);
   if (entry.gzReady) return entry.gzReady.then((gz) => (gz ? gzipped(gz) : identity()));

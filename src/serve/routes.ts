@@ -110,13 +110,13 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | 
     const key = currentKey();
     const hit = cache.get(name);
     if (hit && hit.key === key) return hit;
-    const text = render();
+    const bytes = Buffer.from(render(), 'utf8');
     // A small body (the dashboard's summary, /metrics) is compressed at once: a millisecond or two.
-    const entry: CachedBody = { key, text, gz: text.length <= SYNC_GZIP_MAX ? deflatePrefix(text) : null };
+    const entry: CachedBody = { key, bytes, gz: bytes.length <= SYNC_GZIP_MAX ? deflatePrefix(bytes) : null };
     cache.set(name, entry);
     if (!entry.gz)
       entry.gzReady = new Promise((resolve) =>
-        deflatePrefixAsync(text, (gz) => {
+        deflatePrefixAsync(bytes, (gz) => {
           entry.gz = gz;
           entry.gzReady = undefined;
           resolve(gz);

@@ -4,7 +4,7 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ListenAddress } from './auth';
-import type { Reply, RequestInfo } from './routes';
+import { bodyLength, type Reply, type RequestInfo } from './http-replies';
 
 export interface HttpServer {
   server: Server;
@@ -72,10 +72,18 @@ export function listen(
         // Server-Timing: the time in the service itself (a wait for a gzip included), apart from network.
         res.writeHead(r.status, {
           ...r.headers,
-          'content-length': String(Buffer.byteLength(r.body)),
+          'content-length': String(bodyLength(r.body)),
           'server-timing': `app;dur=${(performance.now() - t0).toFixed(2)}`,
         });
-        res.end(req.method === 'HEAD' ? undefined : r.body);
+        if (req.method === 'HEAD') res.end();
+        else if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) res.end(r.body);
+        else {
+          // One writev for the pieces (the cached body is sent as it is).
+          res.cork();
+          for (const piece of r.body) res.write(piece);
+          res.uncork();
+          res.end();
+        }
       };
       let r: Reply | Promise<Reply>;
       try {

@@ -10,6 +10,7 @@
 // dependants the default node lacks (thin pools, shared LVM, LVM orphans) runs on the matrix's own node
 // (test/fixtures/scenarios/fault-matrix.json). `clean --dry-run` and `serve` (one scan's documents:
 // /api/status or /api/summary, /metrics, /healthz) are commands of the matrix like the others.
+
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { main } from '../../src/cli/main';
 import { buildCheckDocument } from '../../src/core/findings/evaluate';
 import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
 import { renderPrometheus } from '../../src/render/prometheus';
+import { bodyBytes } from '../../src/serve/http-replies';
 import { createRouter } from '../../src/serve/routes';
 import { createService } from '../../src/serve/service';
 import { buildNode, hasFakenode, nodePath, runCli, SHARED, tempDir } from '../helpers/cli';
@@ -356,7 +358,7 @@ async function serveDocuments(common: string[], route: string): Promise<Record<s
     // Without accept-encoding: gzip no reply waits for a compression.
     assert.ok(!(r instanceof Promise), url);
     assert.equal(r.status, 200, `${url}: ${r.status}`);
-    return r.body.toString();
+    return bodyBytes(r.body).toString();
   };
   return { status: get(route), metrics: get('/metrics'), healthz: get('/healthz') };
 }

@@ -1,6 +1,7 @@
 // What the dashboard shows, decided on the server (src/render/dashboard-view.ts), and serve's scan
 // history (src/core/findings/history.ts, src/serve/scan-history.ts) through the routes: counts per scan, "new
 // since the last scan", kept in the state dir with mode 0600.
+
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
 import type { CheckDocument, DmResult, MountEntry, MountsResult, Status } from '../../src/core/types';
 import { dashboardView } from '../../src/render/dashboard-view';
 import { renderPrometheus } from '../../src/render/prometheus';
+import { bodyBytes } from '../../src/serve/http-replies';
 import { createRouter } from '../../src/serve/routes';
 import { createScanHistory, recordServiceScan } from '../../src/serve/scan-history';
 import { createService } from '../../src/serve/service';
@@ -155,7 +157,7 @@ test('serve: /api/status carries the view and the history; a finding that appear
   const status = () => {
     const r = route({ method: 'GET', url: '/api/status', headers: { host: '127.0.0.1:8080' } });
     assert.ok(!(r instanceof Promise));
-    return JSON.parse(String(r.body));
+    return JSON.parse(bodyBytes(r.body).toString());
   };
   await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
   assert.equal(status().view.counts.new, 0);
