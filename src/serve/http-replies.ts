@@ -69,9 +69,22 @@ export function withTail(req: RequestInfo, entry: CachedBody, tail: string, type
   const identity = () => reply(200, type, [entry.bytes, Buffer.from(tail, 'utf8')], extra);
   if (!acceptsGzip(header(req, 'accept-encoding'))) return identity();
   if (entry.gz) return gzipped(entry.gz);
-  if (entry.gzReady) return entry.gzReady.then((gz) => (gz ? gzipped(gz) : identity()));
+  if (entry.gzReady) {
+    // The thread pool may be busy (file reads of the scans): past GZIP_WAIT_MS the body goes uncompressed.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), GZIP_WAIT_MS);
+    });
+    return Promise.race([entry.gzReady, late]).then((gz) => {
+      clearTimeout(timer);
+      return gz ? gzipped(gz) : identity();
+    });
+  }
   return identity();
 }
+
+/** How long a reply waits for its body's gzip before it goes out uncompressed. */
+export const GZIP_WAIT_MS = 2000;
 
 export interface StaticBody {
   text: string;

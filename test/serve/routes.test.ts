@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import type { DmResult, MountsResult } from '../../src/core/types';
 import { readProcessStats } from '../../src/host/read-process-stats';
 import { renderPrometheus } from '../../src/render/prometheus';
+import { bodyBytes, GZIP_WAIT_MS, withTail } from '../../src/serve/http-replies';
 import { createRouter } from '../../src/serve/routes';
 import { type HttpServer, listen } from '../../src/serve/server';
 import { createService, type Service } from '../../src/serve/service';
@@ -474,4 +475,15 @@ test('routes: the page and its assets carry an ETag; an unchanged one is a 304 w
     assert.deepEqual([again.status, again.body.length], [304, 0], path);
     assert.equal((await rawGet(`${s.base}${path}`, { 'if-none-match': '"other"' })).status, 200);
   }
+});
+
+test('routes: a gzip that does not come (a thread pool stuck in file reads) delays a reply by GZIP_WAIT_MS at most, then it goes uncompressed', async () => {
+  const entry = { key: 'k', bytes: Buffer.from('{"a":1'), gz: null, gzReady: new Promise<null>(() => {}) };
+  const req = { method: 'GET', url: '/api/status', headers: { 'accept-encoding': 'gzip' } };
+  const t0 = performance.now();
+  const r = await withTail(req, entry, '}\n', 'application/json');
+  const waited = performance.now() - t0;
+  assert.equal(r.headers['content-encoding'], undefined);
+  assert.equal(bodyBytes(r.body).toString(), '{"a":1}\n');
+  assert.ok(waited >= GZIP_WAIT_MS - 50, `${waited} ms`);
 });
