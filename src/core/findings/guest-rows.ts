@@ -51,16 +51,20 @@ function unseen(vmid: number, type: 'qemu' | 'lxc'): GuestRow {
 /** One row per guest a part knows and per VMID any finding names, by VMID. */
 export function guestRows(doc: CheckDocument, findings: Finding[] = listFindings(doc)): GuestRow[] {
   const rows = new Map<number, GuestRow>([...knownGuests(doc).values()].map((g) => [g.vmid, rowOf(g)]));
+  // The rows are this function's own objects: counted in place (a node has thousands of volumes).
   for (const e of doc.volumes?.entries ?? []) {
     if (e.vmid === null || e.snapshot || e.status === 'ignored') continue;
-    const r = rows.get(e.vmid) ?? unseen(e.vmid, 'qemu');
-    rows.set(e.vmid, { ...r, volumes: r.volumes + 1 });
+    let r = rows.get(e.vmid);
+    if (!r) rows.set(e.vmid, (r = unseen(e.vmid, 'qemu')));
+    r.volumes++;
   }
   const mine = new Map<number, Finding[]>();
   for (const f of findings) {
     if (f.vmid === null || f.part === 'cluster' || f.layerOf) continue;
     if (!rows.has(f.vmid)) rows.set(f.vmid, unseen(f.vmid, f.part === 'mounts' ? 'lxc' : 'qemu'));
-    mine.set(f.vmid, [...(mine.get(f.vmid) ?? []), f]);
+    const list = mine.get(f.vmid);
+    if (list) list.push(f);
+    else mine.set(f.vmid, [f]);
   }
   for (const [vmid, fs] of mine) {
     const counted = fs.filter(isCounted);
