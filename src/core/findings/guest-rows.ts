@@ -55,7 +55,10 @@ export function guestRows(doc: CheckDocument, findings: Finding[] = listFindings
   for (const e of doc.volumes?.entries ?? []) {
     if (e.vmid === null || e.snapshot || e.status === 'ignored') continue;
     let r = rows.get(e.vmid);
-    if (!r) rows.set(e.vmid, (r = unseen(e.vmid, 'qemu')));
+    if (!r) {
+      r = unseen(e.vmid, 'qemu');
+      rows.set(e.vmid, r);
+    }
     r.volumes++;
   }
   const mine = new Map<number, Finding[]>();
