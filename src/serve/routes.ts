@@ -106,11 +106,11 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | 
     return `${ctx.service.parts.map((p) => `${ctx.service.state(p).generation}/${problemOf(p)}`).join('/')}/${ctx.stamp?.() ?? ''}`;
   }
 
-  function cached(name: string, render: () => string): CachedBody {
+  function cached(name: string, render: (key: string) => string): CachedBody {
     const key = currentKey();
     const hit = cache.get(name);
     if (hit && hit.key === key) return hit;
-    const bytes = Buffer.from(render(), 'utf8');
+    const bytes = Buffer.from(render(key), 'utf8');
     // A small body (the dashboard's summary, /metrics) is compressed at once: a millisecond or two.
     const entry: CachedBody = { key, bytes, gz: bytes.length <= SYNC_GZIP_MAX ? deflatePrefix(bytes) : null };
     cache.set(name, entry);
@@ -165,37 +165,22 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | 
     return block;
   }
 
-  // The check document of the current scans, built once per scan for /api/status, /api/summary and /metrics.
-  // Held weakly: the rendered bodies are what the service keeps; a collected document is built again.
-  let built: { key: string; doc: WeakRef<CheckDocument> } | null = null;
-  function currentDocument(): CheckDocument {
-    const key = currentKey();
-    const hit = built?.key === key ? built.doc.deref() : undefined;
-    if (hit) return hit;
-    const doc = ctx.buildDocument(parts());
-    built = { key, doc: new WeakRef(doc) };
-    return doc;
-  }
-
-  // The full document with the dashboard's view of it (status words, sizes, guest links) and the scan history.
-  let viewed: { key: string; doc: WeakRef<CheckDocument & { view: unknown }> } | null = null;
-  function statusDocument(): CheckDocument & { view: unknown } {
-    const key = currentKey();
-    const hit = viewed?.key === key ? viewed.doc.deref() : undefined;
-    if (hit) return hit;
-    const doc = currentDocument();
+  // The check document of the current scans, built once per scan for /api/status, /api/summary and
+  // /metrics, and the full document with the dashboard's view of it (status words, sizes, guest links)
+  // and the scan history. By the key of the render that asks (no second read of the key's inputs).
+  const currentDocument = perKey(() => ctx.buildDocument(parts()));
+  const statusDocument = perKey((key): CheckDocument & { view: unknown } => {
+    const doc = currentDocument(key);
     const h = ctx.history?.();
     const newKeys = h ? [...newSinceLastScan(h, 'dm'), ...newSinceLastScan(h, 'mounts')] : [];
-    const full = { ...doc, view: dashboardView(doc, { newKeys }), ...(h ? { history: historyForApi(h) } : {}) };
-    viewed = { key, doc: new WeakRef(full) };
-    return full;
-  }
+    return { ...doc, view: dashboardView(doc, { newKeys }), ...(h ? { history: historyForApi(h) } : {}) };
+  });
 
   // The document without its closing brace, plus the live service block (ages change every second).
   function apiDocument(req: RequestInfo, name: 'status' | 'summary' | Part, only?: Part): Reply | Promise<Reply> {
-    const entry = cached(name, () => {
+    const entry = cached(name, (key) => {
       if (only) return JSON.stringify(ctx.buildDocument(parts(only))).slice(0, -1);
-      const full = statusDocument();
+      const full = statusDocument(key);
       return JSON.stringify(name === 'summary' ? summaryDocument(full) : full).slice(0, -1);
     });
     const tail = `,"service":${JSON.stringify(serviceBlock(only))}}\n`;
@@ -203,11 +188,11 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | 
   }
 
   function metrics(req: RequestInfo): Reply | Promise<Reply> {
-    const entry = cached('metrics', () => {
+    const entry = cached('metrics', (key) => {
       const d = ctx.service.state('dm');
       const m = ctx.service.state('mounts');
       const ms = Math.max(d.lastDurationMs ?? 0, m.lastDurationMs ?? 0);
-      return ctx.renderMetrics(currentDocument(), { durationSeconds: ms / 1000 });
+      return ctx.renderMetrics(currentDocument(key), { durationSeconds: ms / 1000 });
     });
     const cluster = ctx.cluster?.metrics() ?? '';
     const proc = ctx.processStats ? renderProcessMetrics(ctx.processStats()) : '';
@@ -285,5 +270,20 @@ export function createRouter(ctx: RouterContext): (req: RequestInfo) => Reply | 
     }
     // HEAD: the server sends these headers (length included) without the body.
     return r;
+  };
+}
+
+/**
+ * One value per cache key, made on first use and held weakly: the rendered bodies are what the service
+ * keeps; a value collected before its key changed is made again.
+ */
+function perKey<T extends object>(make: (key: string) => T): (key: string) => T {
+  let memo: { key: string; ref: WeakRef<T> } | null = null;
+  return (key) => {
+    const hit = memo?.key === key ? memo.ref.deref() : undefined;
+    if (hit) return hit;
+    const value = make(key);
+    memo = { key, ref: new WeakRef(value) };
+    return value;
   };
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList } from '../../src/core/parse/rbd-depth';
 import type { CommandOutput } from '../../src/core/snapshot';
 import { classifyVolumes, rbdWatchCandidates } from '../../src/core/volumes/classify-volumes';
-import { classify, entry, type Node, volumeInput } from '../helpers/volume-node';
+import { classify, entry, type Node, rbdTimedOut, volumeInput } from '../helpers/volume-node';
 
 const img = (image: string, extra: Record<string, unknown> = {}) => ({
   image,
@@ -26,14 +26,7 @@ const trashEntry = (name: string, source: string, status = 'expired at Mon Nov 2
 });
 const upid = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam: 1`;
 const conf = (vmid: number, body: string) => ({ [`/etc/pve/nodes/pve1/qemu-server/${vmid}.conf`]: body });
-const failed: CommandOutput = {
-  argv: ['rbd'],
-  code: null,
-  stdout: '',
-  stderr: '',
-  error: 'timeout',
-  message: 'no answer within 10000 ms',
-};
+const failed = rbdTimedOut;
 
 interface Row {
   name: string;

@@ -1,5 +1,6 @@
 // Volumes on ZFS / Ceph RBD / file storages: parsers on the exact formats (OpenZFS `zfs list -H -p`, ceph
 // List.cc JSON, qcow2/vmdk headers) and the classifier's rules, table-driven.
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parsePveState } from '../../src/core/node/pve-state';
@@ -8,6 +9,7 @@ import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
 import type { VolumeEntry, VolumesRaw } from '../../src/core/volume-types';
 import { classifyVolumes, parseReplicationJobs, splitVolname } from '../../src/core/volumes/classify-volumes';
 import { withVmlist } from '../helpers/vmlist';
+import { rbdTimedOut } from '../helpers/volume-node';
 
 const STORAGE_CFG = `dir: local
 \tpath /var/lib/vz
@@ -355,14 +357,7 @@ test('a storage that could not be listed is unknown with its reason; the part is
     {},
     {
       rbd: {
-        'ceph-vm': {
-          argv: ['rbd'],
-          code: null,
-          stdout: '',
-          stderr: '',
-          error: 'timeout',
-          message: 'no answer within 10000 ms',
-        },
+        'ceph-vm': rbdTimedOut,
       },
       files: {
         local: { ok: true, volumes: [] },

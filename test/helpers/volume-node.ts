@@ -23,6 +23,16 @@ const MEMBERS = JSON.stringify({
   nodelist: { pve1: { id: 1, online: 1 }, pve2: { id: 2, online: 1 }, pve3: { id: 3, online: 1 } },
 });
 
+/** An `rbd` that did not answer in time, as the exec helper records it. */
+export const rbdTimedOut: CommandOutput = {
+  argv: ['rbd'],
+  code: null,
+  stdout: '',
+  stderr: '',
+  error: 'timeout',
+  message: 'no answer within 10000 ms',
+};
+
 export const zvol = (name: string) => `rpool/data/${name}\tvolume\t8589934592\t57344\t57344\t-\t-\t-`;
 export const zsnap = (name: string) => `rpool/data/${name}\tsnapshot\t8589934592\t0\t57344\t-\t-\t-`;
 
