@@ -170,6 +170,7 @@ ${Object.entries(SERVE_ENVIRONMENT)
 Restart=on-failure
 RestartSec=5s
 # No Nice=: answering takes ~1 ms of CPU a request, and on a busy node a niced service answers late.
+# Its scans are niced instead: each scan child runs at nice 10, like the timer's check.
 # A scan child stuck in uninterruptible sleep cannot be killed; do not wait for it on stop.
 KillMode=mixed
 TimeoutStopSec=15s

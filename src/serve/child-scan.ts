@@ -4,6 +4,7 @@
 // garbage would grow the long-lived heap. A child also contains a hang: `lvs` on a dead multipath
 // device. If the child outlives its deadline (SIGKILL does not end a process in uninterruptible
 // sleep), the next scan waits for it to end instead of starting a second one.
+import { getPriority, setPriority } from 'node:os';
 import { lastLine } from '../core/errors';
 import type { CheckDocument } from '../core/types';
 import type { Exec } from '../host/exec';
@@ -17,7 +18,16 @@ export interface ChildScanOptions {
   env?: NodeJS.ProcessEnv;
   /** The part the child's document must hold (default dm). */
   part?: 'dm' | 'volumes';
+  /**
+   * The child's nice value (default SCAN_NICE), inherited by the tools it runs: a scan is background
+   * work, like the timer's check (Nice=10), and must not take the CPU from the guests or from the
+   * service's own answers. Measured under 20 concurrent clients at 400 guests: the requests that
+   * arrived while a scan ran waited for its CPU. null: left as it is.
+   */
+  nice?: number | null;
 }
+
+export const SCAN_NICE = 10;
 
 /** A scanner that resolves with the child's check document. Callers keep it single-flight. */
 export function createChildScanner(opts: ChildScanOptions): () => Promise<CheckDocument> {
@@ -36,8 +46,14 @@ export function createChildScanner(opts: ChildScanOptions): () => Promise<CheckD
         env: opts.env,
         // The dm command exits 1/2 for findings and 3 when it could not check (then maybe no JSON).
         okCodes: 'any',
-        onSpawn: () => {
+        onSpawn: (pid) => {
           spawned = true;
+          try {
+            // Never raised above the service's own priority (a service started niced stays so).
+            if (opts.nice !== null) setPriority(pid, Math.max(opts.nice ?? SCAN_NICE, getPriority(pid)));
+          } catch {
+            // Not permitted (a sandbox without it): the scan runs at the service's priority.
+          }
         },
         onExit: () => ended(),
       });

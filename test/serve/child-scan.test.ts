@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { getPriority } from 'node:os';
 import { test } from 'node:test';
 import { TimeoutError } from '../../src/core/errors';
 import { type Exec, type ExecOptions, exec } from '../../src/host/exec';
-import { createChildScanner } from '../../src/serve/child-scan';
+import { createChildScanner, SCAN_NICE } from '../../src/serve/child-scan';
 
 const node = process.execPath;
 
@@ -16,6 +17,24 @@ test('child scan: the document of a real child, whatever its exit code', async (
   const got = await scan();
   assert.equal(got.node, 'pve7');
   assert.equal(got.dm?.status, 2);
+});
+
+test('child scan: the child runs niced (background work, like the timer), and so do the tools it starts', async () => {
+  // The child reports its own nice value and its child's, a moment after it started.
+  const script = `setTimeout(() => {
+    const own = require('os').getPriority();
+    const tool = require('child_process').execFileSync(process.execPath, ['-e', 'process.stdout.write(String(require("os").getPriority()))'], { encoding: 'utf8' });
+    process.stdout.write(JSON.stringify({ node: own + '/' + tool, dm: { status: 0, entries: [] } }));
+  }, 200)`;
+  const base = getPriority();
+  for (const [nice, want] of [
+    [undefined, `${Math.max(base, SCAN_NICE)}/${Math.max(base, SCAN_NICE)}`],
+    [15, `${Math.max(base, 15)}/${Math.max(base, 15)}`],
+    [null, `${base}/${base}`],
+  ] as const) {
+    const doc = await createChildScanner({ exec, argv: [node, '-e', script], timeoutMs: 10_000, nice })();
+    assert.equal(doc.node, want, `nice ${nice}`);
+  }
 });
 
 test('child scan: a child that could not check fails the scan with its message', async () => {
@@ -49,7 +68,8 @@ test('child scan: the next scan waits until a child that outlived its deadline h
     opts.onExit?.({ code: 0, signal: null, ms: 1 });
     return { argv, code: 0, stdout: JSON.stringify({ node: 'n', dm: { status: 0 } }), stderr: '', ms: 1 };
   };
-  const scan = createChildScanner({ exec: fake, argv: ['pve-health', 'dm', '--json'], timeoutMs: 300 });
+  // nice: null, the pids are made up.
+  const scan = createChildScanner({ exec: fake, argv: ['pve-health', 'dm', '--json'], timeoutMs: 300, nice: null });
   await assert.rejects(scan(), TimeoutError);
   const second = scan();
   await new Promise((r) => setTimeout(r, 50));

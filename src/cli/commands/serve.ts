@@ -19,6 +19,7 @@ import { checkListenPolicy, DEFAULT_LISTEN, parseListen, resolveToken } from '..
 import { createChildScanner } from '../../serve/child-scan';
 import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
+import { sampled } from '../../serve/sampled';
 import { createScanHistory, recordServiceScan } from '../../serve/scan-history';
 import { listen } from '../../serve/server';
 import { createService, type Part } from '../../serve/service';
@@ -184,10 +185,11 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
       policy: { token, socket: Boolean(addr.path) },
       version: VERSION,
       sourceUrl: config.serve?.source_url,
-      memory: () => process.memoryUsage(),
-      processStats: readProcessStats,
+      memory: sampled(() => process.memoryUsage()),
+      processStats: sampled(readProcessStats),
       history: history.get,
-      stamp: () => ackStamp(acksFile(host)),
+      // An acknowledgement made with `pve-health ack` shows within a second.
+      stamp: sampled(() => ackStamp(acksFile(host))),
       cluster: cluster
         ? {
             json: () => {

@@ -6,17 +6,39 @@
 import { shellQuote } from '../shell-quote';
 import type { DmEntry } from '../types';
 
+/** The valid top-level maps by LV and by table target, in entry order (one pass, not one per finding). */
+interface LiveMaps {
+  byLv: Map<string, DmEntry[]>;
+  /** Built on the first same-target duplicate: joining every table's targets is most of the cost. */
+  byTarget?: Map<string, DmEntry[]>;
+}
+const liveMapsOf = new WeakMap<readonly DmEntry[], LiveMaps>();
+const targetOf = (x: DmEntry) => (x.table ?? []).map((l) => l.split(' ').slice(2).join(' ')).join('\n');
+const lvKey = (x: DmEntry) => `${x.vg ?? '\0'}/${x.lv ?? '\0'}`;
+
+function indexBy(entries: readonly DmEntry[], key: (x: DmEntry) => string): Map<string, DmEntry[]> {
+  const m = new Map<string, DmEntry[]>();
+  for (const x of entries) {
+    if (x.kind !== 'dm' || x.status !== 'valid' || x.parent) continue;
+    const k = key(x);
+    if (k === '') continue;
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
+}
+
 /** The map that is the real one for a duplicate: a valid map whose name and UUID match the LV in lvs. */
 function liveMapOf(e: DmEntry, entries: readonly DmEntry[]): DmEntry | undefined {
-  const target = (x: DmEntry) => (x.table ?? []).map((l) => l.split(' ').slice(2).join(' ')).join('\n');
-  return entries.find(
-    (x) =>
-      x !== e &&
-      x.kind === 'dm' &&
-      x.status === 'valid' &&
-      !x.parent &&
-      (e.reason === 'same-target' ? target(x) !== '' && target(x) === target(e) : x.vg === e.vg && x.lv === e.lv),
-  );
+  let maps = liveMapsOf.get(entries);
+  if (!maps) {
+    maps = { byLv: indexBy(entries, lvKey) };
+    liveMapsOf.set(entries, maps);
+  }
+  if (e.reason === 'same-target') maps.byTarget ??= indexBy(entries, targetOf);
+  const candidates = e.reason === 'same-target' ? maps.byTarget?.get(targetOf(e)) : maps.byLv.get(lvKey(e));
+  return candidates?.find((x) => x !== e);
 }
 
 /** Which map to keep and which one is stale, from the DM entries (the analysis' identity by UUID). */
