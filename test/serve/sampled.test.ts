@@ -5,7 +5,11 @@ import { sampled } from '../../src/serve/sampled';
 test('sampled: one read per period, read again after it, and after a clock that went back', () => {
   let t = 0;
   let reads = 0;
-  const get = sampled(() => ++reads, 1000, () => t);
+  const get = sampled(
+    () => ++reads,
+    1000,
+    () => t,
+  );
   const seen: number[] = [];
   for (const at of [0, 1, 999, 1000, 1500, 1999, 2000, 500, 600]) {
     t = at;
@@ -18,7 +22,11 @@ test('sampled: one read per period, read again after it, and after a clock that 
 
 test('sampled: the first call always reads, and a clock that is not a number never serves an old value', () => {
   let reads = 0;
-  const get = sampled(() => ++reads, 1000, () => Number.NaN);
+  const get = sampled(
+    () => ++reads,
+    1000,
+    () => Number.NaN,
+  );
   assert.equal(get(), 1);
   assert.equal(get(), 2);
 });
