@@ -144,6 +144,12 @@ export const SERVE_SERVICE_NAME = 'pve-health-serve.service';
  */
 export const SERVE_ENVIRONMENT: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',
+  // glibc's mmap threshold rises to the size of the largest block freed (up to 32 MiB), so after the first
+  // scan the bodies of ~1 MB came from the heap and stayed there; fixed at 128 KiB they are mapped and
+  // given back when freed, and the heap's top is trimmed at 128 KiB: 5-7 MiB less RSS side by side, no
+  // measurable CPU (a few mappings per scan).
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
   NODE_OPTIONS: '--max-semi-space-size=2',
 };
 

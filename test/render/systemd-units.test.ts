@@ -78,8 +78,10 @@ test('systemd units: systemd-analyze verify accepts both units', (t): void => {
 
 test('serve unit: its memory environment is in the unit, and node takes NODE_OPTIONS as given', () => {
   const lines = PVE_HEALTH_SERVE_SERVICE_UNIT.split('\n');
-  assert.ok(lines.includes('Environment=MALLOC_ARENA_MAX=2'), PVE_HEALTH_SERVE_SERVICE_UNIT);
-  assert.ok(lines.includes(`Environment=NODE_OPTIONS=${SERVE_ENVIRONMENT.NODE_OPTIONS}`));
+  for (const [k, v] of Object.entries(SERVE_ENVIRONMENT))
+    assert.ok(lines.includes(`Environment=${k}=${v}`), `${k}: ${PVE_HEALTH_SERVE_SERVICE_UNIT}`);
+  for (const k of ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'NODE_OPTIONS'])
+    assert.ok(k in SERVE_ENVIRONMENT, k);
   // A flag node refuses in NODE_OPTIONS would keep the service from starting at all.
   const r = spawnSync(process.execPath, ['-e', 'console.log(require("node:v8").getHeapStatistics().heap_size_limit)'], {
     env: { ...process.env, ...SERVE_ENVIRONMENT },
