@@ -61,7 +61,27 @@ const nodeVersion = sh(node, ['--version']).trim();
 // package` builds dist/pve-health with the Node version the .deb carries).
 const sea = join(repo, 'dist/pve-health');
 const PEAK = join(fileURLToPath(new URL('.', import.meta.url)), 'peak-rss.cjs');
+// The V8 option both packages start with (scripts/package/sea.ts SEA_EXEC_ARGV: the executable embeds
+// it, pve-health-nodejs's #! line names it): the bundle is measured as `node bundle` runs it and as the
+// package runs it.
+const PACKAGE_ARGV = JSON.parse(
+  spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      "import('./scripts/package/sea.ts').then((m) => console.log(JSON.stringify(m.SEA_EXEC_ARGV)))",
+    ],
+    { cwd: repo, encoding: 'utf8' },
+  ).stdout || '[]',
+);
 const RUNTIMES = [{ name: `node ${nodeVersion}`, argv: [node, '--require', PEAK, cli] }];
+if (PACKAGE_ARGV.length)
+  RUNTIMES.push({
+    name: `node ${nodeVersion} ${PACKAGE_ARGV.join(' ')} (as pve-health-nodejs runs it)`,
+    argv: [node, ...PACKAGE_ARGV, '--require', PEAK, cli],
+  });
 const FLOOR = {
   name: 'I/O floor',
   argv: [node, '--require', PEAK, join(fileURLToPath(new URL('.', import.meta.url)), 'io-floor.mjs')],
@@ -157,7 +177,7 @@ if (!existsSync(fakenode)) {
   console.log(
     `\npve-health dm --json --from SNAPSHOT (whole process, median of ${RUNS}, ${cpus().length} CPUs, load average ${load})`,
   );
-  if (RUNTIMES.length === 1)
+  if (!existsSync(sea))
     console.log(`(no single executable at ${sea}: 'npm run package' builds it, then both are measured)`);
   console.log(
     `| runtime | DM devices | entries | snapshot | median | min | time / floor (target <= ${TIME_TARGET} at 10k) | peak RSS | RSS / floor (target <= ${RSS_TARGET}) |`,

@@ -12,7 +12,7 @@ import { type CliInfo, collectCliInfo } from './cli-info';
 import { type LicensedPart, npmPart } from './copyright';
 import { debianVersion, fillTemplate, installedSizeKiB, parseElfDepends, type StagedFile, stageDeb } from './deb';
 import { CONFIG_PATH, commonFiles, type ProjectInfo } from './package-files';
-import { buildSea, pinnedNode } from './sea';
+import { buildSea, nodejsShebang, pinnedNode } from './sea';
 import { INSTALLED_BINARY, loadSystemdUnits, type UnitFile } from './units';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -197,8 +197,9 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
     },
     ctx,
   );
-  // The bundle as the program itself, run by Debian's node (/usr/bin/node in nodejs on Debian 12 and 13).
-  const script = readFileSync(bundle, 'utf8').replace(/^#!.*\n/, '#!/usr/bin/node\n');
+  // The bundle as the program itself, run by Debian's node (/usr/bin/node in nodejs on Debian 12 and 13)
+  // with the executable's V8 option.
+  const script = readFileSync(bundle, 'utf8').replace(/^#!.*\n/, `${nodejsShebang()}\n`);
   const nodejsDeb = buildDeb(
     {
       name: 'pve-health-nodejs',

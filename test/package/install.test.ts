@@ -115,7 +115,7 @@ test('pve-health-nodejs: Architecture all, Depends nodejs (>= 18), the bundle as
   try {
     must('dpkg-deb', ['-x', DEB_NODEJS, dir]);
     const text = readFileSync(join(dir, 'usr/bin/pve-health'), 'utf8');
-    assert.equal(text, readFileSync(BUNDLE, 'utf8').replace(/^#!.*\n/, '#!/usr/bin/node\n'));
+    assert.equal(text, readFileSync(BUNDLE, 'utf8').replace(/^#!.*\n/, '#!/usr/bin/node --max-semi-space-size=2\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -459,7 +459,10 @@ for (const SUITE of SUITES)
         const v = installDebianNode(root, SUITE);
         must('cp', [DEB_NODEJS, at('tmp/pkg/pve-health-nodejs.deb')]);
         mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/pve-health-nodejs.deb']);
-        assert.equal(readFileSync(at('usr/bin/pve-health'), 'utf8').split('\n')[0], '#!/usr/bin/node');
+        assert.equal(
+          readFileSync(at('usr/bin/pve-health'), 'utf8').split('\n')[0],
+          '#!/usr/bin/node --max-semi-space-size=2',
+        );
         const r = inChroot(root, ['pve-health', '--version']);
         assert.equal(`${r.status} ${r.stdout}`, `0 pve-health ${PKG.version}\n`, `node ${v}: ${r.stderr}`);
         assertDemoCheck(inChroot(root, ['pve-health', 'check', '--demo']), `pve-health-nodejs on ${SUITE} node ${v}`);
