@@ -47,19 +47,19 @@ const DEADLINE = Date.now() + MAX_SECONDS * 1000;
 /** Time left before the deadline, keeping `reserveMs` for what must still follow. */
 const leftMs = (reserveMs = 0) => DEADLINE - reserveMs - Date.now();
 const CLI = process.env.PVE_HEALTH_CLI ?? join(repo, 'dist/pve-health.cjs');
-// The environment the packaged unit gives the service (src/render/systemd-units.ts SERVE_ENVIRONMENT):
-// the service is measured as it runs on a node.
-const SERVICE_ENV = JSON.parse(
+// The environment and V8 options the packaged unit gives the service (src/render/systemd-units.ts
+// SERVE_ENVIRONMENT, SERVE_V8_OPTIONS): the service is measured as it runs on a node.
+const { env: SERVICE_ENV, v8: SERVICE_V8_OPTIONS } = JSON.parse(
   spawnSync(
     process.execPath,
     [
       '--import',
       'tsx',
       '-e',
-      "import('./src/render/systemd-units.ts').then((m) => console.log(JSON.stringify(m.SERVE_ENVIRONMENT)))",
+      "import('./src/render/systemd-units.ts').then((m) => console.log(JSON.stringify({ env: m.SERVE_ENVIRONMENT, v8: m.SERVE_V8_OPTIONS })))",
     ],
     { cwd: repo, encoding: 'utf8' },
-  ).stdout || '{}',
+  ).stdout || '{"env":{},"v8":[]}',
 );
 const P99_TARGET_MS = 50;
 const STATUS_P99_MS = 50;
@@ -155,6 +155,7 @@ service = spawn(
   process.execPath,
   [
     '--heapsnapshot-signal=SIGUSR2',
+    ...SERVICE_V8_OPTIONS,
     CLI,
     'serve',
     '--root',
@@ -201,7 +202,9 @@ if (!healthy0 || status.service.mounts.scans < 1) fail(`the service did not fini
 const staleAtStart = status.mounts.entries.filter(
   (m) => hung.some((id) => m.target === `/mnt/pve/${id}`) && m.status === 'stale',
 );
-console.error(`bench:serve: first scans done after ${((Date.now() - t0) / 1000).toFixed(1)} s; load for ${SECONDS} s`);
+console.error(
+  `bench:serve: the service runs as node ${SERVICE_V8_OPTIONS.join(' ')} pve-health serve (the packaged unit); first scans done after ${((Date.now() - t0) / 1000).toFixed(1)} s; load for ${SECONDS} s`,
+);
 
 // 4. The load: RATE requests a second for SECONDS, rotating over the routes, no keep-alive.
 const paths = ['/api/status', '/api/mounts', '/api/dm', '/metrics', '/', '/healthz'];
@@ -410,7 +413,7 @@ const rows = [
     `steady RSS after ${requestsServed} requests and ${scansOf(now)} scans`,
     mib(steadyRss),
     `<= ${STEADY_RSS_LIMIT_KIB / 1024} MiB`,
-    `node_exporter ${NODE_EXPORTER_RSS_MIB} MiB (${(steadyRss / 1024 / NODE_EXPORTER_RSS_MIB).toFixed(1)}x); idle node ${mib(IDLE_NODE_RSS_KIB)}`,
+    `node_exporter ${NODE_EXPORTER_RSS_MIB} MiB (${(steadyRss / 1024 / NODE_EXPORTER_RSS_MIB).toFixed(1)}x); idle node ${SERVICE_V8_OPTIONS.join(' ')} ${mib(IDLE_NODE_RSS_KIB)}`,
   ],
   [
     'live heap growth across scans',
@@ -465,7 +468,11 @@ function run(cmd, args) {
 function idleNodeRssKiB() {
   const r = spawnSync(
     process.execPath,
-    ['-e', "setTimeout(() => console.log(require('node:fs').readFileSync('/proc/self/status', 'utf8')), 300)"],
+    [
+      ...SERVICE_V8_OPTIONS,
+      '-e',
+      "setTimeout(() => console.log(require('node:fs').readFileSync('/proc/self/status', 'utf8')), 300)",
+    ],
     { encoding: 'utf8', env: { ...process.env, ...SERVICE_ENV } },
   );
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(r.stdout)?.[1] ?? 0);

@@ -171,9 +171,10 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
     formats: options.FORMATS,
     environment: ENVIRONMENT,
   });
-  const { units, missing } = await loadSystemdUnits(REPO);
+  const { units, missing } = await loadSystemdUnits(REPO, 'executable');
   if (missing) process.stderr.write(`package: no systemd units shipped: ${missing}\n`);
   const ctx = { project, info, units, outDir: opts.outDir };
+  const nodejsUnits = (await loadSystemdUnits(REPO, 'nodejs')).units;
 
   const sea = buildSea(REPO, {
     node: pinnedNode(REPO),
@@ -211,7 +212,7 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
       runtime: "it runs on Debian's nodejs.",
       overrides: configOverride('pve-health-nodejs'),
     },
-    ctx,
+    { ...ctx, units: nodejsUnits },
   );
   return {
     sea,

@@ -85,6 +85,10 @@ export function buildSea(repo: string, input: SeaInput): SeaResult {
         useCodeCache: input.useCodeCache,
         useSnapshot: false,
         execArgv: SEA_EXEC_ARGV,
+        // Node options on the command line, `pve-health --node-options="..." serve`, not from NODE_OPTIONS:
+        // the service starts with V8 options node refuses there (systemd-units.ts SERVE_V8_OPTIONS),
+        // and an environment that reaches every child could not keep them to the service alone.
+        execArgvExtension: 'cli',
       },
       null,
       2,

@@ -56,11 +56,22 @@ export function unitsFromModule(mod: Record<string, unknown>): UnitFile[] {
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Load the units, or none (with the reason) while the module does not exist yet. */
-export async function loadSystemdUnits(repo: string): Promise<{ units: UnitFile[]; missing?: string }> {
+/**
+ * Load the units, or none (with the reason) while the module does not exist yet. A package whose program
+ * starts a unit differently (pve-health-nodejs: node with the service's V8 options before the script) takes
+ * the module's `unitsOfProgram(program)` where it has one.
+ */
+export async function loadSystemdUnits(
+  repo: string,
+  program?: 'executable' | 'nodejs',
+): Promise<{ units: UnitFile[]; missing?: string }> {
   const file = join(repo, UNITS_MODULE);
   if (!existsSync(file)) return { units: [], missing: `${UNITS_MODULE} does not exist yet` };
-  const units = unitsFromModule((await import(pathToFileURL(file).href)) as Record<string, unknown>);
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const perProgram = program && typeof mod.unitsOfProgram === 'function' ? mod.unitsOfProgram(program) : undefined;
+  const units = perProgram
+    ? unitsFromValue(perProgram).sort((a, b) => a.name.localeCompare(b.name))
+    : unitsFromModule(mod);
   if (units.length === 0) return { units, missing: `${UNITS_MODULE} exports no unit texts (<NAME>_<TYPE>_UNIT)` };
   return { units };
 }

@@ -95,7 +95,7 @@ const ServeSchema = v.strictObject({
   listen: v.optional(v.string()),
   token: v.optional(v.string()),
   dm_interval: v.optional(v.pipe(v.number(), v.minValue(5), v.maxValue(86_400))),
-  /** The dashboard's "Source code" link (AGPL §13): where this build's source is, if not the project's. */
+  /** The dashboard's "Source code" link (AGPL-3.0 section 13): where this build's source is, if not the project's. */
   source_url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'))),
 });
 

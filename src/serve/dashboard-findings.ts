@@ -103,7 +103,7 @@ export const FINDINGS_JS = String.raw`
     if (f.storage) bits.push(document.createTextNode('storage ' + f.storage));
     if (f.size) bits.push(document.createTextNode(f.size));
     bits.push(document.createTextNode(f.explanation));
-    bits.forEach(function (b, i) { if (i) sub.appendChild(document.createTextNode(' · ')); sub.appendChild(b); });
+    bits.forEach(function (b, i) { if (i) sub.appendChild(document.createTextNode(' \u00b7 ')); sub.appendChild(b); });
     li.appendChild(sub);
     if (f.acknowledged) li.appendChild(el('p', 'meta', 'Acknowledged until ' + when(f.acknowledged.until) + ': ' + f.acknowledged.reason));
     if (f.advice) li.appendChild(el('p', 'meta', 'Not counted: the leftover behind it is a finding of its own.'));

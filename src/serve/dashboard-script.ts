@@ -39,7 +39,7 @@ const MAIN_JS = String.raw`
 
   function renderOverview(doc, v) {
     var svc = doc.service || {};
-    $('node').textContent = doc.node ? '— ' + doc.node : '';
+    $('node').textContent = doc.node ? '\u2014 ' + doc.node : '';
     document.title = 'pve-health ' + (doc.node || '') + ': ' + v.word;
     $('status').textContent = v.word;
     setLevel($('status').parentNode, v.status);
@@ -48,7 +48,7 @@ const MAIN_JS = String.raw`
     setLevel($('grade').parentNode, v.gradeLevel);
     ['critical', 'warning', 'unknown', 'acknowledged', 'new'].forEach(function (k) { $('n-' + k).textContent = String(v.counts[k]); });
     renderScans();
-    $('summary').textContent = (doc.summary || '') + (v.wordWithoutAcks ? ' — ' + v.wordWithoutAcks + ' without the ' + v.counts.acknowledged + ' acknowledged.' : '');
+    $('summary').textContent = (doc.summary || '') + (v.wordWithoutAcks ? ' \u2014 ' + v.wordWithoutAcks + ' without the ' + v.counts.acknowledged + ' acknowledged.' : '');
     $('version').textContent = svc.version ? 'pve-health ' + svc.version + '.' : '';
     var alerts = $('alerts');
     clear(alerts);
@@ -127,7 +127,7 @@ const MAIN_JS = String.raw`
         (pts.length > 1 ? '; before: ' + pts.slice(0, -1).slice(-5).map(function (x) { return words[x.status]; }).join(', ') : '');
       svg.setAttribute('aria-label', text);
       li.appendChild(svg);
-      li.appendChild(el('span', 'meta', words[last.status] + ' · ' + last.critical + ' crit · ' + last.warning + ' warn' + (last.acknowledged ? ' · ' + last.acknowledged + ' ack' : '')));
+      li.appendChild(el('span', 'meta', words[last.status] + ' \u00b7 ' + last.critical + ' crit \u00b7 ' + last.warning + ' warn' + (last.acknowledged ? ' \u00b7 ' + last.acknowledged + ' ack' : '')));
       ul.appendChild(li);
     });
   }

@@ -56,9 +56,9 @@ export const TABLES_JS = String.raw`
       where.appendChild(document.createTextNode(m.where === 'host' ? '' : m.where + ': '));
       where.appendChild(breakable(m.target));
       cell(tr, 'Mount', 'nl wide', where);
-      cell(tr, 'Storage', '', m.storage || '—');
+      cell(tr, 'Storage', '', m.storage || '\u2014');
       var src = el('span', 'path');
-      src.appendChild(breakable(m.source || '—'));
+      src.appendChild(breakable(m.source || '\u2014'));
       if (m.fstype) src.appendChild(el('span', 'meta', ' ' + m.fstype));
       cell(tr, 'Source', 'wide', src);
       body.appendChild(tr);

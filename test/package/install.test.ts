@@ -25,6 +25,7 @@ import { gunzipSync } from 'node:zlib';
 import { buildSea, pinnedNode } from '../../scripts/package/sea';
 import { COMMANDS } from '../../src/cli/registry';
 import { PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
+import { serveExec } from '../../src/render/systemd-units';
 import { findTool } from '../helpers/require-tool';
 import {
   inChroot,
@@ -54,6 +55,23 @@ function must(cmd: string, args: string[]): string {
   const r = run(cmd, args);
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * The installed pve-health-serve.service's ExecStart, run in the chroot on the demo node until `timeout`
+ * stops it: the service starts, so its V8 options (systemd-units.ts serveExec: `--node-options=...` for the
+ * single executable, node's own options for pve-health-nodejs) reach node and not the option parser.
+ */
+function assertServeUnitStarts(root: string, what: string): void {
+  const unit = readFileSync(join(root, 'usr/lib/systemd/system/pve-health-serve.service'), 'utf8');
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
+  // Plain words only (no systemd quoting in what we ship).
+  assert.match(exec, /^\/usr\/bin\/\S+( [A-Za-z0-9_./=-]+)* serve$/, exec);
+  const r = inChroot(root, ['timeout', '5', ...exec.split(' '), '--demo', '--listen', '127.0.0.1:0'], {
+    timeoutMs: 30_000,
+  });
+  assert.match(`${r.stdout}${r.stderr}`, /listening on http:\/\/127\.0\.0\.1:\d+\//, `${what}: ${exec}: ${r.stderr}`);
+  assert.equal(r.status, 124, `${what}: the service ran until stopped: ${r.stderr}`);
 }
 
 function artifacts(): void {
@@ -262,11 +280,14 @@ test('the single executable probes mounts in its own child process', () => {
 });
 
 // `serve` runs each DM scan as a child `pve-health dm --json`: in the single executable that child is the
-// executable again, with no script argument.
+// executable again, with no script argument. The service starts as its packaged unit starts it, with the
+// service's V8 options as --node-options (systemd-units.ts serveExec); its child runs without them.
 test('the single executable serves the demo node, its DM scan in a child process', async () => {
   artifacts();
   const { spawn } = await import('node:child_process');
-  const child = spawn(SEA, ['serve', '--demo', '--listen', '127.0.0.1:0'], { env: { PATH: '/usr/bin:/bin' } });
+  const child = spawn(SEA, [...serveExec('executable').slice(1), 'serve', '--demo', '--listen', '127.0.0.1:0'], {
+    env: { PATH: '/usr/bin:/bin' },
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -405,6 +426,10 @@ for (const SUITE of SUITES)
         assert.ok(ok.includes(String(r.status)), `${exec} --demo exited ${r.status}: ${r.stderr}`);
       });
 
+      await t.test("the shipped serve unit's ExecStart starts the service (node takes its V8 options)", () => {
+        assertServeUnitStarts(root, 'pve-health');
+      });
+
       // The admin's state: an edited config and a cleanup journal.
       appendFileSync(at('etc/pve-health/config.toml'), '\n[mounts]\ntimeout = 3\n');
       mkdirSync(at('var/lib/pve-health/journal'), { recursive: true });
@@ -481,6 +506,7 @@ for (const SUITE of SUITES)
           assert.ok(x.status === 1 || x.status === 2, `node ${v}: ${args.join(' ')} exited ${x.status}: ${x.stderr}`);
         }
         assert.match(readFileSync(at('tmp/report.html'), 'utf8'), /^<!DOCTYPE html>/i);
+        assertServeUnitStarts(root, `pve-health-nodejs on node ${v}`);
         // The same documentation and units as the self-contained package.
         for (const f of [
           'usr/share/doc/pve-health-nodejs/copyright',

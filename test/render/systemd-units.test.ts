@@ -12,7 +12,10 @@ import {
   renderServiceUnit,
   renderTimerUnit,
   SERVE_ENVIRONMENT,
+  SERVE_V8_OPTIONS,
+  serveExec,
   systemdQuote,
+  unitsOfProgram,
 } from '../../src/render/systemd-units';
 import { SOURCE_URL } from '../../src/version';
 import { requireTool } from '../helpers/require-tool';
@@ -61,7 +64,10 @@ test('systemd units: systemd-analyze verify accepts both units', (t): void => {
     renderServiceUnit({ exec: [process.execPath, '/opt/pve health/pve-health.cjs'] }),
   );
   writeFileSync(join(dir, 'pve-health.timer'), PVE_HEALTH_TIMER_UNIT);
-  writeFileSync(join(dir, 'pve-health-serve.service'), renderServeUnit({ exec: [process.execPath] }));
+  writeFileSync(
+    join(dir, 'pve-health-serve.service'),
+    renderServeUnit({ exec: [process.execPath, ...serveExec('nodejs').slice(1)] }),
+  );
   // --man=no: the man page the Documentation= lines name is installed by the package, not here.
   const units = ['pve-health.service', 'pve-health.timer', 'pve-health-serve.service'].map((u) => join(dir, u));
   const r = spawnSync(tool, ['verify', '--man=no', ...units], { encoding: 'utf8' });
@@ -90,6 +96,36 @@ test('serve unit: its memory environment is in the unit, and node takes NODE_OPT
   assert.equal(r.status, 0, r.stderr);
   // The check's unit runs once and exits: it keeps node's defaults.
   assert.ok(!PVE_HEALTH_SERVICE_UNIT.includes('Environment=NODE_OPTIONS'));
+});
+
+test('serve unit: the service alone starts with its V8 options, as each package runs its program', () => {
+  const execOf = (unit: string) => /^ExecStart=(.*)$/m.exec(unit)?.[1];
+  assert.deepEqual(SERVE_V8_OPTIONS, ['--lite-mode']);
+  // The single executable takes them as --node-options (its execArgvExtension "cli"), before the command.
+  assert.equal(execOf(PVE_HEALTH_SERVE_SERVICE_UNIT), '/usr/bin/pve-health --node-options=--lite-mode serve');
+  assert.deepEqual(serveExec('executable'), ['/usr/bin/pve-health', '--node-options=--lite-mode']);
+  // pve-health-nodejs's program is a script: Debian's node runs it with the options before it.
+  const nodejs = unitsOfProgram('nodejs');
+  assert.equal(execOf(nodejs['pve-health-serve.service']), '/usr/bin/node --lite-mode /usr/bin/pve-health serve');
+  assert.equal(unitsOfProgram('executable')['pve-health-serve.service'], PVE_HEALTH_SERVE_SERVICE_UNIT);
+  // The check's units are the same in both packages and keep node's defaults (a run that exits needs the JIT).
+  for (const program of ['executable', 'nodejs'] as const) {
+    assert.equal(unitsOfProgram(program)['pve-health.service'], PVE_HEALTH_SERVICE_UNIT);
+    assert.equal(unitsOfProgram(program)['pve-health.timer'], PVE_HEALTH_TIMER_UNIT);
+  }
+  assert.ok(!PVE_HEALTH_SERVICE_UNIT.includes('lite-mode'));
+  // The scan children are not started with them: node takes them here, and only from the command line.
+  const r = spawnSync(process.execPath, [...SERVE_V8_OPTIONS, '-e', 'console.log(JSON.stringify(process.execArgv))'], {
+    env: { ...process.env, ...SERVE_ENVIRONMENT },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).slice(0, SERVE_V8_OPTIONS.length), SERVE_V8_OPTIONS);
+  const viaEnv = spawnSync(process.execPath, ['-e', '0'], {
+    env: { ...process.env, NODE_OPTIONS: SERVE_V8_OPTIONS.join(' ') },
+    encoding: 'utf8',
+  });
+  assert.notEqual(viaEnv.status, 0, 'node refuses it in NODE_OPTIONS: it cannot go into SERVE_ENVIRONMENT');
 });
 
 test('systemd units: each names its documentation (man page and homepage)', () => {
