@@ -5,7 +5,7 @@ import { isCheckFailure, LockedError, UsageError } from '../core/errors';
 import { killLiveChildren } from '../host/exec';
 import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
-import { terminalText } from '../render/sanitize';
+import { jsonTerminalText, terminalText } from '../render/sanitize';
 import { fitHelp } from '../render/wrap';
 import { VERSION } from '../version';
 import type { Command, CommandContext, Io } from './command';
@@ -84,19 +84,26 @@ function findCommand(argv: string[]): number {
 /**
  * stdout and stderr through the one terminal sanitiser (render/sanitize.ts terminalText): whatever a
  * command writes, from whichever renderer, no raw control character from the node, a container or a
- * remote node reaches the terminal or a monitoring parser. JSON has none (JSON.stringify escapes them).
+ * remote node reaches the terminal or a monitoring parser. JSON.stringify escapes C0 controls but not
+ * DEL, C1 or the bidi marks: with --json/--format json they are escaped as JSON escapes them.
  */
-function terminalIo(io: Io, color: () => boolean): Io {
+function terminalIo(io: Io, color: () => boolean, json: () => boolean): Io {
   return {
     ...io,
-    out: (t) => io.out(terminalText(t, { color: color() })),
+    // A JSON document gets JSON's escapes (jsonTerminalText): still valid JSON, the same values.
+    out: (t) => io.out(json() ? jsonTerminalText(t) : terminalText(t, { color: color() })),
     err: (t) => io.err(terminalText(t, { color: false })),
   };
 }
 
 export async function main(argv: string[], rawIo: Io): Promise<number> {
   let color = false;
-  const io = terminalIo(rawIo, () => color);
+  let json = false;
+  const io = terminalIo(
+    rawIo,
+    () => color,
+    () => json,
+  );
   try {
     const ci = findCommand(argv);
     const name = ci >= 0 ? argv[ci] : undefined;
@@ -140,6 +147,7 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
     rejectForeignGlobals(command, v);
     const global = globalOptions(v, io, command);
     color = global.color;
+    json = global.format === 'json';
     const cctx: CommandContext = { global, values: v, positionals: parsed.positionals, io };
     try {
       return await command.run(cctx);

@@ -1,4 +1,4 @@
-// `JSON.stringify(value, null, 2)`, byte for byte, handed out in pieces of about CHUNK characters: a
+// `JSON.stringify(value, null, 2)`, byte for byte, handed out in pieces of at most about CHUNK characters: a
 // document of 10,000 devices (15 MB) is never one string, nor one string plus its bytes, in memory at
 // once. Plain objects are walked here down to WALK_DEPTH (document, part); every array is written in
 // slices of SLICE items, and each slice, like each value below the walked levels, is JSON.stringify's
@@ -11,24 +11,29 @@
 //         { ...items 0-255: JSON.stringify([[[slice]]], null, 2) without its first and last 3 lines... },
 
 const CHUNK = 1 << 20;
+/** Texts shorter than this are joined before they are written. */
+const SMALL = 1 << 12;
 const WALK_DEPTH = 2;
 const SLICE = 256;
 
 export function renderJsonChunks(value: unknown, write: (chunk: string) => void): void {
-  const parts: string[] = [];
-  let size = 0;
+  // A slice's text is handed on as it is; only the short texts between slices (keys, brackets,
+  // separators) are joined, so no byte of the document is copied into a second string.
+  let small = '';
   const put = (s: string) => {
-    parts.push(s);
-    size += s.length;
-    if (size >= CHUNK) {
-      write(parts.join(''));
-      parts.length = 0;
-      size = 0;
+    if (s.length < SMALL) {
+      small += s;
+      if (small.length < SMALL) return;
+      write(small);
+    } else {
+      if (small) write(small);
+      write(s);
     }
+    small = '';
   };
   emit(value, '', 0, put);
   put('\n');
-  if (parts.length) write(parts.join(''));
+  if (small) write(small);
 }
 
 /** Whether JSON.stringify leaves the value out of an object (and writes null for it in an array). */

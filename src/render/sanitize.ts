@@ -33,6 +33,20 @@ const OWN_SGR = /^\u001b\[(?:1|2|22|31|32|33|34|39|90)m/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern removes.
 const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
+const TERMINAL_UNSAFE_ALL = new RegExp(TERMINAL_UNSAFE.source, 'g');
+
+/**
+ * The terminal boundary for a JSON document on stdout: the characters terminalText shows as escapes,
+ * written as JSON writes them (`\u202e`), so the document is still valid JSON with the same values and
+ * no control or bidi character reaches a terminal raw. JSON.stringify escapes C0 controls itself but
+ * leaves DEL, the C1 controls and the bidi marks as they are (a guest name, a map name); outside its
+ * strings a JSON text has none of them.
+ */
+export function jsonTerminalText(s: string): string {
+  if (!TERMINAL_UNSAFE.test(s)) return s;
+  return s.replace(TERMINAL_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * The terminal boundary (cli/main.ts wraps stdout and stderr with it, for every command and format):
  * every control and bidi character becomes a visible escape, except line feed and tab and, where

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Io } from '../../src/cli/command';
 import { main } from '../../src/cli/main';
-import { terminalText } from '../../src/render/sanitize';
+import { jsonTerminalText, terminalText } from '../../src/render/sanitize';
 import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
 
-const EVIL = '\u001b]0;owned\u0007\u001b[2J\r\u009b31m';
+// ESC sequences, BEL, CR, a C1 CSI, DEL and a bidi override (JSON.stringify leaves the last three raw).
+const EVIL = '\u001b]0;owned\u0007\u001b[2J\r\u009b31m\u007f\u202e';
 
 function snapshotFile(): string {
   const b = new NodeBuilder('pve1').storage(LOCAL_LVM).pool('pve');
@@ -47,8 +48,8 @@ async function run(argv: string[], o: { tty: boolean }): Promise<{ code: number;
 /** Raw control characters other than LF and TAB; with colour, ESC only as the tool's own SGR codes. */
 function rawControls(s: string, color: boolean): string[] {
   const stripped = color ? s.replace(/\u001b\[(?:1|2|22|31|32|33|34|39|90)m/g, '') : s;
-  return [...stripped.matchAll(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g)].map((m) =>
-    JSON.stringify(stripped.slice(Math.max(0, m.index! - 20), m.index! + 5)),
+  return [...stripped.matchAll(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g)].map(
+    (m) => JSON.stringify(stripped.slice(Math.max(0, m.index! - 20), m.index! + 5)),
   );
 }
 
@@ -84,6 +85,42 @@ describe('no raw control character reaches the terminal, in any command', () => 
       });
     }
   }
+});
+
+// JSON.stringify escapes C0 controls, not DEL, C1 or bidi marks; the boundary once wrote those as
+// `\x9b` and `\u{202e}`, which no JSON parser takes. Now JSON's own escapes: the same values, no raw byte.
+describe('a JSON document on stdout is valid JSON with the names as the node has them, and nothing raw', () => {
+  const from = snapshotFile();
+  for (const argv of [
+    ['check', '--json'],
+    ['dm', '--json'],
+    ['dm', '--format', 'json'],
+    ['volumes', '--json'],
+    ['mounts', '--json'],
+  ]) {
+    for (const tty of [false, true]) {
+      test(`${argv.join(' ')}${tty ? ' (terminal)' : ''}`, async () => {
+        const r = await run([...argv, '--from', from], { tty });
+        assert.deepEqual(rawControls(r.out, false), [], 'stdout');
+        const doc = JSON.parse(r.out);
+        if (argv[0] === 'volumes' || argv[0] === 'mounts') return;
+        const names = doc.dm.entries.map((e: { name: string }) => e.name);
+        assert.ok(names.includes(`evil${EVIL}map`), names.join(', '));
+        const holders = doc.dm.entries.flatMap((e: { processes: { command: string }[] }) => e.processes);
+        assert.ok(
+          holders.some((p: { command: string }) => p.command === `dd${EVIL}`),
+          JSON.stringify(holders),
+        );
+      });
+    }
+  }
+});
+
+test('jsonTerminalText: what the terminal boundary escapes, as JSON escapes it', () => {
+  assert.equal(jsonTerminalText('{"a": "x\u009by\u007fz\u202e"}'), '{"a": "x\\u009by\\u007fz\\u202e"}');
+  assert.equal(JSON.parse(jsonTerminalText(JSON.stringify({ a: `n${EVIL}` }))).a, `n${EVIL}`);
+  const plain = JSON.stringify({ a: 'plain\ttext' }, null, 2);
+  assert.equal(jsonTerminalText(plain), plain);
 });
 
 test('terminalText: controls become visible escapes; LF, TAB and own colours stay', () => {

@@ -199,13 +199,18 @@ export function buildDevices(
     }
   }
   for (const p of processes) {
-    const seen = new Set<DmDevice>();
-    for (const fd of p.fds ?? []) {
-      const d = deviceOfFd(fd, byKname, byName);
-      if (d && !seen.has(d)) {
-        seen.add(d);
-        d.processes.push({ pid: p.pid, command: p.comm, cmdline: redactCommandLine(p.cmdline).join(' ') || undefined });
-      }
+    const fds = p.fds;
+    if (!fds || fds.length === 0) continue;
+    // The process as the entries show it, made once for all the maps it holds.
+    let holding: HoldingProcess | undefined;
+    let seen: Set<DmDevice> | undefined;
+    for (let i = 0; i < fds.length; i++) {
+      const d = deviceOfFd(fds[i], byKname, byName);
+      if (!d || seen?.has(d)) continue;
+      seen ??= new Set();
+      seen.add(d);
+      holding ??= { pid: p.pid, command: p.comm, cmdline: redactCommandLine(p.cmdline).join(' ') || undefined };
+      d.processes.push(holding);
     }
   }
   return { devices, index: { byDevno, byKname, byName } };

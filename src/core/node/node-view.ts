@@ -126,15 +126,17 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, sinc
   const parsed = attempt(() => {
     const info = parseDmInfo(cmd(COMMAND_KEYS.dmInfo)?.stdout ?? '');
     // One set of names for both parsers (they resolve names that hold ': ' by it).
-    const names = new Set(info.map((i) => i.name));
+    const names = new Set<string>();
+    for (let i = 0; i < info.length; i++) names.add(info[i].name);
     return {
       info,
+      names,
       tables: parseDmTable(cmd(COMMAND_KEYS.dmTable)?.stdout ?? '', names),
       deps: parseDmDeps(cmd(COMMAND_KEYS.dmDeps)?.stdout ?? '', names),
     };
   });
   if (parsed.error !== null) return { failure: `unreadable dmsetup output: ${parsed.error}`, ...empty };
-  const { tables, deps } = parsed.value;
+  const { tables, deps, names } = parsed.value;
   let { info } = parsed.value;
   const removed = since?.removedMaps ?? new Set<string>();
   const now = since?.infoNow;
@@ -159,7 +161,10 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, sinc
   if (guestGap) return { failure: guestGap, ...empty };
   const { devices, index } = buildDevices(info, tables, deps, lvm, snap.processes);
   // Exit 0 but short or garbled: what reads it (thin pools, multipath) is unknown, as when it failed.
-  const statusGap = statusFailure ? null : dmStatusDisagreement(statusText, tables);
+  // Status lines are resolved against the same names as the table's (those of maps this run removed are gone).
+  const statusGap = statusFailure
+    ? null
+    : dmStatusDisagreement(statusText, tables, removed.size > 0 ? undefined : names);
   if (statusGap) return { failure: null, info, tables, deps, devices, index, statusText: '', statusFailure: statusGap };
   return { failure: null, info, tables, deps, devices, index, statusText, statusFailure };
 }

@@ -77,6 +77,33 @@ export interface DmSegment {
 
 const NO_DEVICES = 'No devices found';
 
+/** Whether any known name holds a ':' (then a line's name is found the slow way), once per set of names. */
+const colonInNames = new WeakMap<ReadonlySet<string>, boolean>();
+
+function anyColon(known: ReadonlySet<string>): boolean {
+  let found = colonInNames.get(known);
+  if (found === undefined) {
+    found = false;
+    for (const n of known) if (n.includes(':')) found = true;
+    colonInNames.set(known, found);
+  }
+  return found;
+}
+
+/** `text.slice(start, end).trim()`, with one slice when the ends are plain spaces (dmsetup's). */
+function trimmedSlice(text: string, start: number, end: number): string {
+  let a = start;
+  let b = end;
+  while (a < b && text.charCodeAt(a) === 32) a++;
+  while (b > a && text.charCodeAt(b - 1) === 32) b--;
+  if (a === b) return '';
+  const first = text.charCodeAt(a);
+  const last = text.charCodeAt(b - 1);
+  // Another blank at an end (tab, CR, a Unicode space): trim decides.
+  if (first <= 32 || last <= 32 || first >= 127 || last >= 127) return text.slice(a, b).trim();
+  return text.slice(a, b);
+}
+
 /**
  * Calls `add(name, rest)` for every `<name>: <rest>` line, in order (rest trimmed, maybe empty). A name
  * is cut at the ':' that leaves the longest known device name (names of hand-made maps may contain
@@ -84,19 +111,18 @@ const NO_DEVICES = 'No devices found';
  */
 function eachDeviceLine(text: string, names: Iterable<string>, add: (name: string, rest: string) => void): void {
   const known = names instanceof Set ? (names as Set<string>) : new Set(names);
-  let colonInNames = false;
-  for (const n of known) if (n.includes(':')) colonInNames = true;
+  const colonInName = anyColon(known);
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const lineStart = start;
     start = end + 1;
     // Without a ':' in any known name, only the first ':' of a line can end one: one slice, one lookup.
-    const colon = colonInNames || text.startsWith(NO_DEVICES, lineStart) ? -1 : text.indexOf(':', lineStart);
+    const colon = colonInName || text.startsWith(NO_DEVICES, lineStart) ? -1 : text.indexOf(':', lineStart);
     if (colon >= 0 && colon < end) {
       const name = text.slice(lineStart, colon);
       if (known.has(name)) {
-        add(name, text.slice(colon + 1, end).trim());
+        add(name, trimmedSlice(text, colon + 1, end));
         continue;
       }
     }
@@ -159,6 +185,28 @@ export function parseDmTable(text: string, names: Iterable<string> = []): Map<st
     if (rest !== '') list.push(parseSegment(rest));
   });
   return out;
+}
+
+/**
+ * `dmsetup status` read for the consistency check: how many segment lines each device has (every device
+ * listed, in first-seen order, as parseDmTable lists them) and the segments of the devices `wanted` keeps
+ * (the thin pools and multipath maps whose lines a rule reads); the other lines are only counted.
+ */
+export function parseDmStatusLines(
+  text: string,
+  names: Iterable<string>,
+  wanted: (name: string) => boolean,
+): { lines: Map<string, number>; segments: Map<string, DmSegment[]> } {
+  const lines = new Map<string, number>();
+  const segments = new Map<string, DmSegment[]>();
+  eachDeviceLine(text, names, (name, rest) => {
+    const n = lines.get(name) ?? 0;
+    lines.set(name, rest === '' ? n : n + 1);
+    if (!wanted(name)) return;
+    const list = listOf(segments, name);
+    if (rest !== '') list.push(parseSegment(rest));
+  });
+  return { lines, segments };
 }
 
 /**
