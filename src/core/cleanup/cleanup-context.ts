@@ -24,17 +24,29 @@ export function cleanupContext(view: NodeView, result: Pick<DmResult, 'entries'>
  */
 export function withCleanupActions(view: NodeView, entries: DmEntry[]): DmEntry[] {
   const ctx = cleanupContext(view, { entries });
-  return entries.map((e) => {
+  const out: DmEntry[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     const action = actionFor(e, ctx, entries);
-    // A protected finding without a fix and without other advice: what makes it safe, then clean.
-    const shared = e.storage !== null && asSet(ctx.sharedStorages).has(e.storage);
+    // A protected finding without a fix and without other advice: what makes it safe, then clean
+    // (nextStepsFor; asked only of the protected duplicates and orphans it speaks of, not of every entry).
     const hint = e.hint
       ? null
       : (parentHint(e, ctx, entries) ??
         hintFor(e, ctx) ??
-        (action ? null : nextStepsFor({ ...e, action }, entries, { shared })));
+        (action || !mayNeedNextSteps(e)
+          ? null
+          : nextStepsFor({ ...e, action }, entries, {
+              shared: e.storage !== null && asSet(ctx.sharedStorages).has(e.storage),
+            })));
     // Most entries (valid, ignored) get neither: they are shared, not copied (nothing changes them later).
-    if (action === e.action && !hint) return e;
-    return hint ? { ...e, action, hint } : { ...e, action };
-  });
+    if (action === e.action && !hint) out.push(e);
+    else out.push(hint ? { ...e, action, hint } : { ...e, action });
+  }
+  return out;
+}
+
+/** What nextStepsFor answers at all: a protected duplicate or orphan that no operation explains. */
+function mayNeedNextSteps(e: DmEntry): boolean {
+  return !e.pending && e.protected && (e.status === 'duplicate' || e.status === 'orphan');
 }

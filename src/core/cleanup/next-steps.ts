@@ -13,7 +13,14 @@ interface LiveMaps {
   byTarget?: Map<string, DmEntry[]>;
 }
 const liveMapsOf = new WeakMap<readonly DmEntry[], LiveMaps>();
-const targetOf = (x: DmEntry) => (x.table ?? []).map((l) => l.split(' ').slice(2).join(' ')).join('\n');
+/** What each table line maps (`<start> <length> <target> <params>` without its first two words), one per line. */
+const targetOf = (x: DmEntry) => (x.table ?? []).map(afterTwoWords).join('\n');
+/** `line.split(' ').slice(2).join(' ')` by one slice. */
+function afterTwoWords(line: string): string {
+  const a = line.indexOf(' ');
+  const b = a < 0 ? -1 : line.indexOf(' ', a + 1);
+  return b < 0 ? '' : line.slice(b + 1);
+}
 const lvKey = (x: DmEntry) => `${x.vg ?? '\0'}/${x.lv ?? '\0'}`;
 
 function indexBy(entries: readonly DmEntry[], key: (x: DmEntry) => string): Map<string, DmEntry[]> {

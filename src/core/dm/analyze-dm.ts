@@ -57,8 +57,11 @@ export function analyzeDm(view: NodeView): DmResult {
   // Who names each LV: its flags follow every such guest, and cleanup takes the config lock of each
   // one on this node, not only the VMID in the LV's name (a disk moved or shared keeps its name).
   // Layers and partitions of one LV share the list (it is never changed afterwards).
+  // (Index loops over the entries: thousands of them, in code that runs once and is never optimised,
+  // where each step of for-of allocates.)
   const guestsOfLv = new Map<RefHit[], DmEntry['guests']>();
-  for (const e of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     const hits = e.vg !== null && e.lv !== null ? refsOf(ctx.refs, e.vg, e.lv) : undefined;
     if (!hits) continue;
     let list = guestsOfLv.get(hits);
@@ -68,12 +71,13 @@ export function analyzeDm(view: NodeView): DmResult {
     }
     if (list) e.guests = list;
   }
-  for (const e of entries) applyFlags(ctx, pve, e, lvm);
+  for (let i = 0; i < entries.length; i++) applyFlags(ctx, pve, entries[i], lvm);
 
   // VMID reuse, and the blocking maps of existing guests' next disks.
   const nodeStorages = pve.lvmStoragesHere;
   const storageById = new Map(nodeStorages.map((s) => [s.id, s]));
-  for (const e of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     const c = nextDiskCollision(e, e.storage ? storageById.get(e.storage) : undefined, lvm.disksByVg);
     if (c) e.detail += `; ${c}`;
   }

@@ -64,7 +64,7 @@ function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): D
   e.processes = d.processes;
   e.sizeBytes = d.sizeBytes;
   e.majorMinor = d.devno;
-  e.table = d.segments.map(segmentLine);
+  e.table = d.segments.length === 1 ? [segmentLine(d.segments[0])] : d.segments.map(segmentLine);
   e.lvUuid = id.kind === 'lv' || id.kind === 'renamed' ? id.lv.uuid : null;
   return extra === NO_EXTRA ? e : Object.assign(e, extra);
 }
@@ -83,8 +83,10 @@ export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[
   classifyLayers(st, devices);
   classifyPartitions(st, devices);
   markSameTarget(devices, st.byName);
-  const entries = devices.map((d) => st.byName.get(d.info.name)!);
-  entries.push(...inactiveLvEntries(st));
+  const entries: DmEntry[] = [];
+  for (let i = 0; i < devices.length; i++) entries.push(st.byName.get(devices[i].info.name)!);
+  const inactive = inactiveLvEntries(st);
+  for (let i = 0; i < inactive.length; i++) entries.push(inactive[i]);
   return entries;
 }
 
@@ -102,7 +104,8 @@ function topOf(st: ClassifyState, vg: string, top: string): Verdict {
 function classifyOwnDevices(st: ClassifyState, devices: DmDevice[]): void {
   const { ctx, byName, covered, topVerdicts } = st;
   // Devices that are an LV or stand on their own.
-  for (const d of devices) {
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i];
     const id = d.identity;
     if (id.kind === 'layer' || id.kind === 'partition') continue;
     const v = classifyDevice(ctx, d);
@@ -121,7 +124,8 @@ function classifyOwnDevices(st: ClassifyState, devices: DmDevice[]): void {
 function classifyLayers(st: ClassifyState, devices: DmDevice[]): void {
   const { byName, covered } = st;
   // Layers inherit their top LV's status; thin-pool parts are never guest volumes.
-  for (const d of devices) {
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i];
     const id = d.identity;
     if (id.kind !== 'layer') continue;
     covered.add(`${id.vg}/${id.top}`);
@@ -152,7 +156,8 @@ function classifyLayers(st: ClassifyState, devices: DmDevice[]): void {
 function classifyPartitions(st: ClassifyState, devices: DmDevice[]): void {
   const { byName } = st;
   // kpartx partitions follow their parent.
-  for (const d of devices) {
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i];
     const id = d.identity;
     if (id.kind !== 'partition') continue;
     const parent = id.parent ? byName.get(id.parent) : undefined;
@@ -203,9 +208,12 @@ function inactiveLvEntries(st: ClassifyState): DmEntry[] {
   const { ctx, covered, topVerdicts } = st;
   const entries: DmEntry[] = [];
   const pveVgs = new Set(ctx.storages.map((s) => s.vg));
-  for (const lv of ctx.lvm.lvs ?? []) {
+  const lvs = ctx.lvm.lvs ?? [];
+  for (let i = 0; i < lvs.length; i++) {
+    const lv = lvs[i];
+    if (lv.hidden || !pveVgs.has(lv.vg) || lv.segtype === 'thin-pool') continue;
     const k = `${lv.vg}/${lv.name}`;
-    if (lv.hidden || covered.has(k) || !pveVgs.has(lv.vg) || lv.segtype === 'thin-pool') continue;
+    if (covered.has(k)) continue;
     const v = topVerdicts.get(k) ?? classifyVolume(ctx, { vg: lv.vg, name: lv.name, lv, mapped: false });
     // No map behind it: no device, table, holders or processes.
     const e = newEntry(buildDmName(lv.vg, lv.name), v);
@@ -236,7 +244,8 @@ function layerWords(layer: string): string {
 /** Maps over the same thin device or the same extents: keep the one whose name and UUID match lvs. */
 function markSameTarget(devices: DmDevice[], byName: Map<string, DmEntry>): void {
   const groups = new Map<string, DmDevice[]>();
-  for (const d of devices) {
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i];
     if (!d.targetKey || d.identity.kind === 'layer' || d.identity.kind === 'partition') continue;
     const g = groups.get(d.targetKey);
     if (g) g.push(d);

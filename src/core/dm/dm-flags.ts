@@ -36,10 +36,22 @@ interface Flags {
   protectedBy: string[];
 }
 
+/** A task's VMIDs, read once per task (each of thousands of entries asks every running task). */
+const vmidsOfTask = new WeakMap<ClassifyContext['tasks'][number], number[]>();
+
+function vmidsOf(t: ClassifyContext['tasks'][number]): number[] {
+  let v = vmidsOfTask.get(t);
+  if (!v) {
+    v = taskVmids(t.id);
+    vmidsOfTask.set(t, v);
+  }
+  return v;
+}
+
 /** What one guest's tasks, lock, HA state and processes say about a volume it uses (docs/cleanup.md). */
 function guestFlags(ctx: ClassifyContext, pve: PveState, vmid: number, e: DmEntry, flags: Flags): void {
   for (const t of ctx.tasks) {
-    if ((t.id === '' && MULTI_GUEST_TASKS.has(t.type)) || taskVmids(t.id).includes(vmid))
+    if ((t.id === '' && MULTI_GUEST_TASKS.has(t.type)) || vmidsOf(t).includes(vmid))
       operation(e, t.type, flags, `task:${t.type}`);
   }
   const guest: GuestRecord | undefined = ctx.guests.get(vmid);

@@ -7,25 +7,53 @@ import type { DmEntry, DmResult, GuestHealth, Status } from '../types';
 import { gradeOf, scoreOf } from './grade';
 
 export function dmSummary(entries: DmEntry[]): DmResult['summary'] {
-  const counted = entries.filter((e) => !e.pending);
-  const dup = counted.filter((e) => e.status === 'duplicate' && !e.parent).length;
-  const orph = counted.filter((e) => e.status === 'orphan' && !e.parent).length;
   // One rule for every count (summary line, cards, perfdata, metrics): an entry a running PVE operation
-  // explains is counted as `pending` only, never inside duplicate/orphan/unknown.
-  const n = (s: string) => counted.filter((e) => e.status === s).length;
+  // explains is counted as `pending` only, never inside duplicate/orphan/unknown. One pass over the entries.
+  let valid = 0;
+  let ignoredCount = 0;
+  let duplicate = 0;
+  let orphan = 0;
+  let unknown = 0;
+  let protectedCount = 0;
+  let pending = 0;
+  let pendingFindings = 0;
+  let open = 0;
+  let dup = 0;
+  let orph = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const s = e.status;
+    if (s === 'valid') valid++;
+    else if (s === 'ignored') ignoredCount++;
+    if (e.protected) protectedCount++;
+    if (e.open) open++;
+    const finding = s === 'duplicate' || s === 'orphan' || s === 'unknown';
+    if (e.pending) {
+      pending++;
+      // The findings an operation explains: counted here and nowhere else, so that valid + duplicate +
+      // orphan + unknown + ignored + pendingFindings = total.
+      if (finding) pendingFindings++;
+      continue;
+    }
+    if (s === 'duplicate') {
+      duplicate++;
+      if (!e.parent) dup++;
+    } else if (s === 'orphan') {
+      orphan++;
+      if (!e.parent) orph++;
+    } else if (s === 'unknown') unknown++;
+  }
   return {
     total: entries.length,
-    valid: entries.filter((e) => e.status === 'valid').length,
-    duplicate: n('duplicate'),
-    orphan: n('orphan'),
-    unknown: n('unknown'),
-    ignored: entries.filter((e) => e.status === 'ignored').length,
-    protected: entries.filter((e) => e.protected).length,
-    pending: entries.filter((e) => e.pending).length,
-    // The findings an operation explains: counted here and nowhere else, so that valid + duplicate +
-    // orphan + unknown + ignored + pendingFindings = total.
-    pendingFindings: entries.filter((e) => e.pending && ['duplicate', 'orphan', 'unknown'].includes(e.status)).length,
-    open: entries.filter((e) => e.open).length,
+    valid,
+    duplicate,
+    orphan,
+    unknown,
+    ignored: ignoredCount,
+    protected: protectedCount,
+    pending,
+    pendingFindings,
+    open,
     score: scoreOf(dup, orph),
     grade: gradeOf(dup, orph),
   };

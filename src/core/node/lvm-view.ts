@@ -35,7 +35,14 @@ export interface LvmView {
   safety: Map<string, VgSafety>;
 }
 
-const DISK_NAME = /^(?:vm|base)-(\d+)-disk-/;
+/** The VMID of a `(vm|base)-<vmid>-disk-...` LV name (what /^(?:vm|base)-(\d+)-disk-/ captures), or null. */
+function diskVmid(name: string): number | null {
+  const from = name.startsWith('vm-') ? 3 : name.startsWith('base-') ? 5 : 0;
+  if (from === 0) return null;
+  let end = from;
+  while (name.charCodeAt(end) >= 48 && name.charCodeAt(end) <= 57) end++;
+  return end > from && name.startsWith('-disk-', end) ? Number(name.slice(from, end)) : null;
+}
 
 /** A pvmove is running in a VG: lvm2 shows its temporary LV as `[pvmove0]` (attr 'p') and the moved LV with move_pv set. */
 function isPvmove(lv: LvRow): boolean {
@@ -68,7 +75,9 @@ export function buildLvmView(input: {
     if (v.partial) safetyOf(v.name).partial = true;
     if (v.lockType !== null) safetyOf(v.name).lvmlockd = true;
   }
-  for (const lv of lvs ?? []) {
+  const rows = lvs ?? [];
+  for (let i = 0; i < rows.length; i++) {
+    const lv = rows[i];
     byUuid.set(lv.vgUuid + lv.uuid, lv);
     byName.set(`${lv.vg}/${lv.name}`, lv);
     if (lv.vgUuid) vgById.set(lv.vgUuid, lv.vg);
@@ -78,16 +87,13 @@ export function buildLvmView(input: {
       namesByVg.set(lv.vg, names);
     }
     names.add(lv.name);
-    const c = lv.name.charCodeAt(0);
-    // Only vm-… and base-… names are disks (the regex only for those: a node has thousands of LVs).
-    const disk = c === 118 || c === 98 ? DISK_NAME.exec(lv.name) : null;
-    if (disk) {
+    const vmid = diskVmid(lv.name);
+    if (vmid !== null) {
       let byVmid = disksByVg.get(lv.vg);
       if (!byVmid) {
         byVmid = new Map();
         disksByVg.set(lv.vg, byVmid);
       }
-      const vmid = Number(disk[1]);
       const list = byVmid.get(vmid);
       if (list) list.push(lv.name);
       else byVmid.set(vmid, [lv.name]);

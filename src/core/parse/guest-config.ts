@@ -61,22 +61,25 @@ interface RawSection {
 // Characters `.` does not match: without them in a text, KEY_LINE's `(.*)$` takes any rest of a line.
 const LINE_TERMINATORS = /[\r\u2028\u2029]/;
 
-// KEY_LINE by hand for a line without line terminators (as PVE writes them): [key, trimmed value], or
-// null where KEY_LINE would not match. Thousands of configs: a regex per line was a third of their parsing.
-function keyLine(line: string): [string, string] | null {
-  let i = 0;
-  let c = line.charCodeAt(0);
-  if (!(c >= 97 && c <= 122)) return null; // [a-z] (an empty line gives NaN)
-  do c = line.charCodeAt(++i);
+// KEY_LINE by hand for the line text[start, end) of a text without line terminators (as PVE writes
+// them; text[end] is its '\n' or the end of the text, which no step below takes): [key, trimmed value], or
+// null where KEY_LINE would not match. Thousands of configs: a regex per line was a third of their
+// parsing, and the line is not sliced out first.
+function keyLineAt(text: string, start: number, end: number): [string, string] | null {
+  let i = start;
+  let c = text.charCodeAt(i);
+  if (!(c >= 97 && c <= 122)) return null; // [a-z] (an empty line gives '\n' or NaN)
+  do c = text.charCodeAt(++i);
   while ((c >= 97 && c <= 122) || c === 95 || c === 45); // [a-z_-]*
-  while (c >= 48 && c <= 57) c = line.charCodeAt(++i); // \d*
+  while (c >= 48 && c <= 57) c = text.charCodeAt(++i); // \d*
   if (c !== 58) return null; // ':'
   // `key: value` with printable ends needs one slice, not a slice and a trimmed copy.
-  const a = line.charCodeAt(i + 1) === 32 ? i + 2 : i + 1;
-  const first = line.charCodeAt(a);
-  const last = line.charCodeAt(line.length - 1);
-  if (first > 32 && first < 127 && last > 32 && last < 127) return [line.slice(0, i), line.slice(a)];
-  return [line.slice(0, i), line.slice(i + 1).trim()];
+  const a = text.charCodeAt(i + 1) === 32 ? i + 2 : i + 1;
+  const first = text.charCodeAt(a);
+  const last = text.charCodeAt(end - 1);
+  if (a < end && first > 32 && first < 127 && last > 32 && last < 127)
+    return [text.slice(start, i), text.slice(a, end)];
+  return [text.slice(start, i), text.slice(i + 1, end).trim()];
 }
 
 /** A `[...]` header line: the section it opens, or a warning when the parser would skip the line. */
@@ -111,16 +114,22 @@ export function parseConfigSections(text: string, type: GuestType): { sections: 
   for (let start = 0, n = 1; start <= text.length; n++) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const raw = text.slice(start, end);
+    const lineStart = start;
     start = end + 1;
+    if (plain) {
+      // Most lines are `key: value` or a description: read in place.
+      const c0 = text.charCodeAt(lineStart);
+      if (c0 === 35 /* # */ && lineStart < end) continue;
+      const kv = c0 >= 97 && c0 <= 122 ? keyLineAt(text, lineStart, end) : null;
+      if (kv) {
+        cur.entries.push(kv);
+        continue;
+      }
+    }
+    const raw = text.slice(lineStart, end);
     const line = plain ? raw : raw.replace(/\r$/, '');
     const c = line.charCodeAt(0);
     if (c === 35 /* # */ || (!(c >= 97 && c <= 122) && /^\s*$/.test(line))) continue;
-    const kv = plain ? keyLine(line) : null;
-    if (kv) {
-      cur.entries.push(kv);
-      continue;
-    }
     const h = c === 91 /* [ */ ? sectionHeader(line, type) : 'not-a-header';
     if (typeof h === 'object') {
       if (h.warning) warnings.push(`line ${n}: ${h.warning}`);
@@ -186,11 +195,17 @@ function qemuDriveRef(vmid: number, section: string, rawKey: string, value: stri
 
 // Index access, not `for (const [k, v] of ...)`: until a loop is optimised, each destructuring of a
 // pair allocates an iterator, and thousands of configs run these loops.
+/** Volume keys end in a digit (ide2, scsi0, efidisk0, unused7, mp0, dev1) but `cdrom` and `rootfs`: most keys need no regex. */
+function endsInDigit(key: string): boolean {
+  const last = key.charCodeAt(key.length - 1);
+  return last >= 48 && last <= 57;
+}
+
 function qemuRefs(refs: VolumeRef[], vmid: number, section: string, entries: [string, string][]): void {
   for (let i = 0; i < entries.length; i++) {
     const rawKey = entries[i][0];
     const value = entries[i][1];
-    if (QEMU_DRIVE.test(rawKey === 'cdrom' ? 'ide2' : rawKey)) {
+    if (rawKey === 'cdrom' || (endsInDigit(rawKey) && QEMU_DRIVE.test(rawKey))) {
       const ref = qemuDriveRef(vmid, section, rawKey, value);
       if (ref) refs.push(ref);
     } else if (rawKey === 'vmstate') {
@@ -210,10 +225,11 @@ function lxcRefs(refs: VolumeRef[], section: string, entries: [string, string][]
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
     const value = entries[i][1];
-    if (LXC_VOLUME.test(key)) {
+    const digit = endsInDigit(key);
+    if (key === 'rootfs' || (digit && LXC_VOLUME.test(key))) {
       const vol = propertiesOf(value, 'volume', VOLUME_PROP)[0];
       if (vol) refs.push(fileRef(key, section, vol));
-    } else if (/^dev\d+$/.test(key)) {
+    } else if (digit && /^dev\d+$/.test(key)) {
       const path = propertiesOf(value, 'path', PATH_PROP)[0];
       if (path) refs.push(fileRef(key, section, path));
     } else if (key === 'lxc.mount.entry') {

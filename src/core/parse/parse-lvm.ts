@@ -93,7 +93,10 @@ export function parseLvs(text: string): LvRow[] {
   // Rows of one VG repeat its id: converted once per run of rows, not once per LV.
   let vgUuidIn = '';
   let vgUuid = '';
-  return reportRows(text, 'lv').map((r) => {
+  const rows = reportRows(text, 'lv');
+  const out: LvRow[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
     const lvName = r.lv_name ?? '';
     const hidden = isHiddenName(lvName);
     const attr = r.lv_attr ?? '';
@@ -103,7 +106,7 @@ export function parseLvs(text: string): LvRow[] {
       vgUuid = plainLvmId(vgIn);
     }
     const tags = r.lv_tags ?? '';
-    return {
+    out.push({
       name: hidden ? lvName.slice(1, -1) : lvName,
       hidden,
       vg: r.vg_name ?? '',
@@ -124,8 +127,9 @@ export function parseLvs(text: string): LvRow[] {
       dataPercent: num(r.data_percent),
       metadataPercent: num(r.metadata_percent),
       role: r.lv_role ?? '',
-    };
-  });
+    });
+  }
+  return out;
 }
 
 export interface VgRow {

@@ -35,6 +35,18 @@ export interface LvmVolume {
 }
 
 const LVM_VOLNAME = /^(vm|base)-(\d+)-(\S+)$/;
+/** LVM_VOLNAME without its captures: a test allocates nothing (every LV of a node is asked). */
+const LVM_VOLNAME_SHAPE = /^(?:vm|base)-\d+-\S+$/;
+
+/** `/^<prefix>(\d+)$/`'s number, read without a regex (most LVs are `...-disk-N`), or null. */
+function numberAfter(s: string, prefix: string): number | null {
+  if (s.length === prefix.length || !s.startsWith(prefix)) return null;
+  for (let i = prefix.length; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  return Number(s.slice(prefix.length));
+}
 
 /** Name grammar of LVM/LVM-thin volumes: `(vm|base)-<vmid>-<rest>` (LVMPlugin.pm:521-532, LvmThinPlugin.pm:63-73). */
 export function parseLvmVolname(lv: string): LvmVolume | null {
@@ -44,17 +56,14 @@ export function parseLvmVolname(lv: string): LvmVolume | null {
   const rest = m[3];
   const format = rest.endsWith('.qcow2') ? 'qcow2' : 'raw';
   const bare = format === 'qcow2' ? rest.slice(0, -'.qcow2'.length) : rest;
-  if (m[1] === 'base') {
-    const d = /^disk-(\d+)$/.exec(bare);
-    return { lv, vmid, kind: 'base', format, index: d ? Number(d[1]) : undefined };
-  }
-  const disk = /^disk-(\d+)$/.exec(bare);
-  if (disk) return { lv, vmid, kind: 'disk', format, index: Number(disk[1]) };
+  const disk = numberAfter(bare, 'disk-');
+  if (m[1] === 'base') return { lv, vmid, kind: 'base', format, index: disk ?? undefined };
+  if (disk !== null) return { lv, vmid, kind: 'disk', format, index: disk };
   if (bare === 'cloudinit') return { lv, vmid, kind: 'cloudinit', format };
   const state = /^state-(.+)$/.exec(bare);
   if (state) return { lv, vmid, kind: 'state', format, state: state[1] };
-  const fleece = /^fleece-(\d+)$/.exec(bare);
-  if (fleece) return { lv, vmid, kind: 'fleece', format, index: Number(fleece[1]) };
+  const fleece = numberAfter(bare, 'fleece-');
+  if (fleece !== null) return { lv, vmid, kind: 'fleece', format, index: fleece };
   return { lv, vmid, kind: 'custom', format };
 }
 
@@ -120,9 +129,12 @@ export function vmidOfLvName(lv: string): number | null {
     const m = /^snap_(?:vm|base)-(\d+)-/.exec(lv);
     return m ? Number(m[1]) : null;
   }
-  // parseLvmVolname's vmid, without deciding the kind (this runs for every LV of a node).
-  const m = LVM_VOLNAME.exec(lv);
-  return m ? Number(m[2]) : null;
+  // parseLvmVolname's vmid, without deciding the kind or capturing (this runs for every LV of a node).
+  if (!LVM_VOLNAME_SHAPE.test(lv)) return null;
+  const from = lv.charCodeAt(0) === 118 /* v */ ? 3 : 5;
+  let end = from;
+  while (lv.charCodeAt(end) >= 48 && lv.charCodeAt(end) <= 57) end++;
+  return Number(lv.slice(from, end));
 }
 
 /**
