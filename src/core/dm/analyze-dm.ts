@@ -10,7 +10,14 @@ import type { DmEntry, DmResult } from '../types';
 import type { ClassifyContext } from './classify-dm';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
-import { buildReferenceIndex, makePathResolver, type PathResolver, type RefHit, refsOf } from './dm-references';
+import {
+  buildReferenceIndex,
+  makePathResolver,
+  type PathResolver,
+  type ReferenceIndex,
+  type RefHit,
+  refsOf,
+} from './dm-references';
 import { dmSummary, guestHealth, statusOf } from './dm-summary';
 import { computeVmidReuse, nextDiskCollision } from './vmid-reuse';
 
@@ -54,23 +61,9 @@ export function analyzeDm(view: NodeView): DmResult {
       e.detail = `${why}: cannot tell whether ${e.vg}/${e.lv ?? e.name} is a leftover (${e.detail})`;
     }
   }
-  // Who names each LV: its flags follow every such guest, and cleanup takes the config lock of each
-  // one on this node, not only the VMID in the LV's name (a disk moved or shared keeps its name).
-  // Layers and partitions of one LV share the list (it is never changed afterwards).
+  attachGuests(entries, ctx.refs);
   // (Index loops over the entries: thousands of them, in code that runs once and is never optimised,
   // where each step of for-of allocates.)
-  const guestsOfLv = new Map<RefHit[], DmEntry['guests']>();
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    const hits = e.vg !== null && e.lv !== null ? refsOf(ctx.refs, e.vg, e.lv) : undefined;
-    if (!hits) continue;
-    let list = guestsOfLv.get(hits);
-    if (list === undefined) {
-      list = referencingGuests(hits);
-      guestsOfLv.set(hits, list);
-    }
-    if (list) e.guests = list;
-  }
   for (let i = 0; i < entries.length; i++) applyFlags(ctx, pve, entries[i], lvm);
 
   // VMID reuse, and the blocking maps of existing guests' next disks.
@@ -98,6 +91,26 @@ export function analyzeDm(view: NodeView): DmResult {
     warnings,
     status: statusOf(entries),
   };
+}
+
+/**
+ * Who names each LV: its flags follow every such guest, and cleanup takes the config lock of each one on
+ * this node, not only the VMID in the LV's name (a disk moved or shared keeps its name). Layers and
+ * partitions of one LV share the list (it is never changed afterwards).
+ */
+function attachGuests(entries: DmEntry[], refs: ReferenceIndex): void {
+  const guestsOfLv = new Map<RefHit[], DmEntry['guests']>();
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const hits = e.vg !== null && e.lv !== null ? refsOf(refs, e.vg, e.lv) : undefined;
+    if (!hits) continue;
+    let list = guestsOfLv.get(hits);
+    if (list === undefined) {
+      list = referencingGuests(hits);
+      guestsOfLv.set(hits, list);
+    }
+    if (list) e.guests = list;
+  }
 }
 
 /** The guests whose configs name an LV, once each, by VMID (undefined when none does). */
