@@ -66,13 +66,14 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
     };
   }
   if (uuid.kind !== 'lvm') return { kind: 'other', what: uuid.prefix || 'unknown' };
-  const vgName = lvm.vgById.get(uuid.vgId) ?? split?.vg ?? '';
+  // The VG by id, asked only where no LV row names it (most maps are an LV's own).
+  const vgName = () => lvm.vgById.get(uuid.vgId) ?? split?.vg ?? '';
   // VG id + LV id as one slice of the UUID (what byUuid is keyed by), not a concatenation per map.
   const lvKey = info.uuid.slice(4, 68);
   if (THIN_POOL_SUFFIXES.has(uuid.suffix)) {
     const lv = lvm.byUuid.get(lvKey);
     const top = lv ? (splitComponent(lv.name)?.top ?? lv.name) : (split?.lv.replace(/_t(data|meta)$/, '') ?? '');
-    return { kind: 'layer', vg: lv?.vg ?? vgName, top, layer: uuid.suffix, thinPool: true };
+    return { kind: 'layer', vg: lv?.vg ?? vgName(), top, layer: uuid.suffix, thinPool: true };
   }
   const lv = lvm.byUuid.get(lvKey);
   if (uuid.suffix) {
@@ -82,7 +83,7 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
         ? (splitComponent(split.lv)?.top ?? split.lv)
         : '';
     const thinPool = lv ? lv.segtype === 'thin-pool' || lv.attr[0] === 't' : false;
-    return { kind: 'layer', vg: lv?.vg ?? vgName, top, layer: uuid.suffix, thinPool };
+    return { kind: 'layer', vg: lv?.vg ?? vgName(), top, layer: uuid.suffix, thinPool };
   }
   if (lv) {
     const comp = splitComponent(lv.name);
@@ -99,11 +100,12 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
     return { kind: 'renamed', lv, vg: lv.vg, nameLv: split?.lv ?? info.name };
   }
   if (!lvm.lvs)
-    return { kind: 'no-lv', vg: vgName, lv: split?.lv ?? '', vgKnown: false, sameName: null, uuidLess: false };
+    return { kind: 'no-lv', vg: vgName(), lv: split?.lv ?? '', vgKnown: false, sameName: null, uuidLess: false };
   const vgKnown = lvm.vgById.has(uuid.vgId);
   const lvName = split?.lv ?? '';
-  const same = vgKnown ? (lvm.byName.get(`${vgName}/${lvName}`) ?? null) : null;
-  return { kind: 'no-lv', vg: vgName, lv: lvName, vgKnown, sameName: same, uuidLess: false };
+  const vg = vgName();
+  const same = vgKnown ? (lvm.byName.get(`${vg}/${lvName}`) ?? null) : null;
+  return { kind: 'no-lv', vg, lv: lvName, vgKnown, sameName: same, uuidLess: false };
 }
 
 function hasVgName(lvm: LvmView, vg: string): boolean {
