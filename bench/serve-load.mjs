@@ -178,7 +178,7 @@ service.stderr.on('data', (d) => {
 service.once('exit', (code, signal) => fail(`the service exited (${code ?? signal}):\n${serviceErr}`));
 const base = `http://127.0.0.1:${port}`;
 // The runtime's own floor beside the anchor: the same node, idle, with the service's environment.
-const IDLE_NODE_RSS_KIB = idleNodeRssKiB();
+const IDLE_NODE = idleNodeRss();
 
 // Start: /healthz polled like a load balancer until every part scanned once (the first mounts scan ends
 // at its probe deadline): "first scan running" (202) until then, never 503, then 200.
@@ -295,7 +295,6 @@ console.error(`bench:serve: waiting for ${SCANS} scans`);
 // 6. Memory after >= SCANS scans: the RSS, and the live heap against the one after the first scans.
 const scansOf = (d) => d.service.dm.scans + d.service.mounts.scans + (d.service.volumes?.scans ?? 0);
 let now = JSON.parse((await getSure('/api/status')).body);
-const scanWait = performance.now();
 while (scansOf(now) < SCANS && leftMs(240_000) > 0) {
   await sleep(1000);
   now = JSON.parse((await getSure('/api/status')).body);
@@ -308,6 +307,10 @@ for (let i = 0; i < 20; i++) {
   steadyReadings.push(rssKiB(service.pid));
   await sleep(500);
 }
+// Its parts at the end of the readings: anonymous memory (the heap, the service's own) and the mapped
+// files' resident pages (node's binary and libraries: shared with every process that maps them, and
+// more or fewer of them resident as the page cache holds them, which moves the RSS between runs).
+const steadyParts = rssParts(service.pid);
 steadyReadings.sort((a, b) => a - b);
 const steadyRss = steadyReadings[Math.floor(steadyReadings.length / 2)];
 const steadyMax = steadyReadings[steadyReadings.length - 1];
@@ -422,7 +425,7 @@ const rows = [
     `steady RSS after ${requestsServed} requests and ${scansOf(now)} scans (median of 10 s)`,
     `${mib(steadyRss)} (max ${mib(steadyMax)})`,
     `<= ${STEADY_RSS_LIMIT_KIB / 1024} MiB`,
-    `node_exporter ${NODE_EXPORTER_RSS_MIB} MiB (${(steadyRss / 1024 / NODE_EXPORTER_RSS_MIB).toFixed(1)}x); idle node ${SERVICE_V8_OPTIONS.join(' ')} ${mib(IDLE_NODE_RSS_KIB)}`,
+    `node_exporter ${NODE_EXPORTER_RSS_MIB} MiB (${(steadyRss / 1024 / NODE_EXPORTER_RSS_MIB).toFixed(1)}x); idle node ${SERVICE_V8_OPTIONS.join(' ')} ${mib(IDLE_NODE.rss)} (anon ${mib(IDLE_NODE.anon)} + files ${mib(IDLE_NODE.file)}); the service's anon ${mib(steadyParts.anon)} + files ${mib(steadyParts.file)}`,
   ],
   [
     'live heap growth across scans',
@@ -474,7 +477,7 @@ function run(cmd, args) {
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')}: ${r.stderr || r.stdout}`);
 }
 
-function idleNodeRssKiB() {
+function idleNodeRss() {
   const r = spawnSync(
     process.execPath,
     [
@@ -484,7 +487,17 @@ function idleNodeRssKiB() {
     ],
     { encoding: 'utf8', env: { ...process.env, ...SERVICE_ENV } },
   );
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(r.stdout)?.[1] ?? 0);
+  return statusRss(r.stdout);
+}
+
+/** VmRSS and its parts (kB) from a /proc/PID/status text. */
+function statusRss(text) {
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
+}
+
+function rssParts(pid) {
+  return statusRss(readFileSync(`/proc/${pid}/status`, 'utf8'));
 }
 
 function sleep(ms) {
@@ -492,8 +505,7 @@ function sleep(ms) {
 }
 
 function rssKiB(pid) {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
+  return rssParts(pid).rss;
 }
 
 /** utime + stime of a process, in seconds (children not included). */
