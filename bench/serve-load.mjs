@@ -30,9 +30,10 @@ import {
 } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { systemNode } from './system-node.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -90,15 +91,6 @@ const RUNTIME_NAME =
     ? `the single executable ${SEA} --node-options=${SERVICE_V8_OPTIONS.join(' ')}`
     : `${SYSTEM_NODE} ${spawnSync(SYSTEM_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim()} ${SERVICE_V8_OPTIONS.join(' ')} pve-health`;
 
-/** The first node on PATH outside node_modules (bench/run.mjs does the same), or BENCH_NODE. */
-function systemNode() {
-  if (process.env.BENCH_NODE) return process.env.BENCH_NODE;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir || dir.split(sep).includes('node_modules')) continue;
-    if (existsSync(join(dir, 'node'))) return join(dir, 'node');
-  }
-  return process.execPath;
-}
 const P99_TARGET_MS = 50;
 const STATUS_P99_MS = 50;
 const METRICS_P99_MS = 20;
