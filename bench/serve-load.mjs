@@ -198,7 +198,7 @@ service.stderr.on('data', (d) => {
 service.once('exit', (code, signal) => fail(`the service exited (${code ?? signal}):\n${serviceErr}`));
 const base = `http://127.0.0.1:${port}`;
 // The runtime's own floor beside the anchor: the same runtime, idle, with the service's environment.
-const IDLE_NODE = idleRuntimeRss();
+const IDLE_RUNTIME = idleRuntimeRss();
 
 // Start: /healthz polled like a load balancer until every part scanned once (the first mounts scan ends
 // at its probe deadline): "first scan running" (202) until then, never 503, then 200.
@@ -445,7 +445,7 @@ const rows = [
     `steady RSS after ${requestsServed} requests and ${scansOf(now)} scans (median of 10 s)`,
     `${mib(steadyRss)} (max ${mib(steadyMax)})`,
     `<= ${STEADY_RSS_LIMIT_KIB / 1024} MiB`,
-    `node_exporter ${NODE_EXPORTER_RSS_MIB} MiB (${(steadyRss / 1024 / NODE_EXPORTER_RSS_MIB).toFixed(1)}x); the idle runtime ${mib(IDLE_NODE.rss)} (anon ${mib(IDLE_NODE.anon)} + files ${mib(IDLE_NODE.file)}); the service's anon ${mib(steadyParts.anon)} + files ${mib(steadyParts.file)}`,
+    `node_exporter ${NODE_EXPORTER_RSS_MIB} MiB (${(steadyRss / 1024 / NODE_EXPORTER_RSS_MIB).toFixed(1)}x); the idle runtime ${mib(IDLE_RUNTIME.rss)} (anon ${mib(IDLE_RUNTIME.anon)} + files ${mib(IDLE_RUNTIME.file)}); the service's anon ${mib(steadyParts.anon)} + files ${mib(steadyParts.file)}`,
   ],
   [
     'live heap growth across scans',
