@@ -4,6 +4,11 @@ import type { GLOBAL_OPTIONS, GlobalName, GlobalOptions, OptionSpec, OutputForma
 
 export interface Io {
   out: (text: string) => void;
+  /**
+   * A piece of JSON.stringify's own text (the JSON document writer's): the terminal boundary takes a
+   * faster path for it (render/sanitize.ts stringifiedJsonForTerminal). Without it, `out`.
+   */
+  outJson?: (text: string) => void;
   err: (text: string) => void;
   stdoutIsTTY: boolean;
   /** The terminal's width when stdout is one (process.stdout.columns). */

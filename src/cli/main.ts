@@ -6,7 +6,6 @@ import { isCheckFailure, LockedError, UsageError } from '../core/errors';
 import { killLiveChildren } from '../host/exec';
 import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
-import { jsonTerminalText, terminalText } from '../render/sanitize';
 import { fitHelp } from '../render/wrap';
 import { VERSION } from '../version';
 import type { Command, CommandContext, Io } from './command';
@@ -21,6 +20,7 @@ import {
   type OptionSpec,
 } from './options';
 import { COMMANDS, commandNamed, type LoadedCommand, loadCommand } from './registry';
+import { terminalIo } from './terminal-io';
 
 /**
  * The commands whose failure still answers in the format asked for (cli/failure.ts): every exit path,
@@ -80,33 +80,6 @@ function findCommand(argv: string[]): number {
     return i;
   }
   return -1;
-}
-
-/**
- * stdout and stderr through the one terminal sanitiser (render/sanitize.ts terminalText): whatever a
- * command writes, from whichever renderer, no raw control character from the node, a container or a
- * remote node reaches the terminal or a monitoring parser. JSON.stringify escapes C0 controls but not
- * DEL, C1 or the bidi marks: with --json/--format json they are escaped as JSON escapes them.
- */
-function terminalIo(io: Io, color: () => boolean, json: () => boolean): Io {
-  return {
-    ...io,
-    // A JSON document gets JSON's escapes (jsonTerminalText): still valid JSON, the same values.
-    out: (t) => io.out(json() ? jsonChunkForTerminal(t) : terminalText(t, { color: color() })),
-    err: (t) => io.err(terminalText(t, { color: false })),
-  };
-}
-
-/**
- * A piece of a JSON document for the terminal boundary. JSON.stringify escapes every C0 control, so in
- * its text the characters left to escape are DEL and those above U+007F (C1, bidi marks): a piece of
- * megabytes that is ASCII without DEL is passed as it is after two scans at memory speed (the UTF-8
- * length, a DEL), not the regex over every character (12-17 ms for 10,000 devices). Small pieces, and
- * any piece with such a character, go through jsonTerminalText.
- */
-function jsonChunkForTerminal(t: string): string {
-  if (t.length >= 1 << 12 && t.indexOf('\x7f') < 0 && Buffer.byteLength(t, 'utf8') === t.length) return t;
-  return jsonTerminalText(t);
 }
 
 export async function main(argv: string[], rawIo: Io): Promise<number> {

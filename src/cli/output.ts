@@ -34,7 +34,7 @@ export function printDocument(
     case 'json':
       // JSON.stringify(doc, null, 2) + '\n' byte for byte, written in pieces of about 1 MB: a document of
       // megabytes is never one string (nor that string and its bytes) in memory at once.
-      renderJsonChunks(withVerdict(doc), (chunk) => ctx.io.out(chunk));
+      renderJsonChunks(withVerdict(doc), (chunk) => (ctx.io.outJson ?? ctx.io.out)(chunk));
       break;
     case 'nagios':
       ctx.io.out(ensureNewline(renderNagios(shown)));
