@@ -3,6 +3,7 @@
 // asked otherwise) only when every device its table uses is still the same device and no current LV
 // or map covers its extents: they may belong to another guest by now.
 
+import { plainLvmId } from '../parse/dm-name';
 import type { DmInfo } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
 import { formatLvUuid } from './plan-cleanup';
@@ -58,8 +59,6 @@ export interface RestoreFacts {
 
 export type UndoStep = { ok: true; command: string[]; input?: string; effect: string } | { ok: false; why: string };
 
-const plain = (id: string) => id.replace(/-/g, '');
-
 export function planUndo(src: UndoSource, f: RestoreFacts, opts: { readWrite?: boolean } = {}): UndoStep {
   if (src.result !== 'done') return { ok: false, why: `the journal says it was not done (${src.result})` };
   // Without the guest it belonged to, nothing says whose data the map or LV would expose again.
@@ -80,7 +79,7 @@ export function planUndo(src: UndoSource, f: RestoreFacts, opts: { readWrite?: b
 
 function undoDeactivate(src: UndoSource, f: RestoreFacts): UndoStep {
   if (!src.vg || !src.lv || !src.lvUuid) return { ok: false, why: 'the journal has no LV identity' };
-  const lv = f.lvs.find((l) => plain(l.uuid) === plain(src.lvUuid!));
+  const lv = f.lvs.find((l) => plainLvmId(l.uuid) === plainLvmId(src.lvUuid!));
   if (!lv) return { ok: false, why: `LV UUID ${src.lvUuid} no longer exists (the LV was removed or recreated)` };
   if (lv.vg !== src.vg || lv.name !== src.lv) return { ok: false, why: `the LV is now ${lv.vg}/${lv.name}` };
   if (lv.active) return { ok: false, why: 'already active' };
@@ -88,7 +87,7 @@ function undoDeactivate(src: UndoSource, f: RestoreFacts): UndoStep {
   if (busy) return { ok: false, why: `map ${src.name} exists (${busy.uuid || 'no UUID'}): activation would fail` };
   const cmd = ['lvchange', '-ay'];
   if (src.activationSkip) cmd.push('-K');
-  cmd.push('--select', `lv_uuid=${formatLvUuid(plain(src.lvUuid))}`, `${src.vg}/${src.lv}`);
+  cmd.push('--select', `lv_uuid=${formatLvUuid(plainLvmId(src.lvUuid))}`, `${src.vg}/${src.lv}`);
   return { ok: true, command: cmd, effect: `activate LV ${src.vg}/${src.lv} again` };
 }
 
@@ -194,7 +193,7 @@ function sameLv(src: UndoSource, f: RestoreFacts, x: { vg: string; lv: string })
   const m = /^LVM-([0-9A-Za-z!#]{32})([0-9A-Za-z!#]{32})$/.exec(src.uuid);
   if (!m) return false;
   const row = f.lvs.find((l) => l.vg === x.vg && l.name === x.lv);
-  return row !== undefined && plain(row.uuid) === m[2] && (!row.vgUuid || plain(row.vgUuid) === m[1]);
+  return row !== undefined && plainLvmId(row.uuid) === m[2] && (!row.vgUuid || plainLvmId(row.vgUuid) === m[1]);
 }
 
 /** Why a thin segment cannot be recreated (its thin device is mapped or owned by an LV, or unverifiable); null when free. */

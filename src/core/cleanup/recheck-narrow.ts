@@ -7,7 +7,7 @@
 // executor decide again with the plan's own rules over that look and the PVE files read afresh
 // (act/analyze-host.ts reanalyzeSince, then apply-cleanup.ts recheck). Pure: argv out, outputs in.
 import type { NodeView } from '../node/node-view';
-import { parseDmUuid } from '../parse/dm-name';
+import { parseDmUuid, plainLvmId } from '../parse/dm-name';
 import { DM_INFO_ARGV, type DmInfo, parseDmInfo } from '../parse/parse-dmsetup';
 import { LVS_FIELDS, type LvRow, parseLvs } from '../parse/parse-lvm';
 import type { CommandOutput } from '../snapshot';
@@ -81,7 +81,7 @@ function lvSelection(a: CleanupAction, devices: RecheckDevice[], view: NodeView,
   const lvIds = new Set<string>();
   let vg = a.vg ?? parent?.vg ?? null;
   for (const lv of [a.lv, parent?.lv]) if (lv) names.add(lv);
-  for (const id of [a.lvUuid, parent?.lvUuid]) if (id) lvIds.add(id.replace(/-/g, ''));
+  for (const id of [a.lvUuid, parent?.lvUuid]) if (id) lvIds.add(plainLvmId(id));
   for (const d of devices) {
     const u = parseDmUuid(d.uuid);
     if (u.kind !== 'lvm') continue;

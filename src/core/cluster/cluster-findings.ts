@@ -3,6 +3,7 @@
 
 import { compareText } from '../compare-text';
 import { knownGuests } from '../node/guest-index';
+import { plainLvmId } from '../parse/dm-name';
 import type { CheckDocument, DmEntry } from '../types';
 import type { ClusterFinding, ClusterVolume, FindingSeverity } from './cluster-types';
 
@@ -11,7 +12,7 @@ const MIGRATION_PENDING = new Set(['task:qmigrate', 'task:vzmigrate', 'task:migr
 
 /** The 32-character LV id of an LV or of its top-level DM map (`LVM-<vg id><lv id>`, no layer suffix). */
 export function lvIdOf(e: DmEntry): string | null {
-  if (e.lvUuid) return e.lvUuid.replace(/-/g, '');
+  if (e.lvUuid) return plainLvmId(e.lvUuid);
   const m = /^LVM-[0-9A-Za-z!#]{32}([0-9A-Za-z!#]{32})$/.exec(e.uuid);
   return m ? m[1] : null;
 }
