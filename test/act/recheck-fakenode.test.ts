@@ -45,6 +45,9 @@ const gone = (name: string): Change => ({
  * A stand-in for `tool` that fails (exit 1, an I/O error) on its `nth` call of the run, and runs the
  * fake otherwise: the first call of each is the plan's gather, the second the first re-check's read.
  */
+// The stand-ins number their calls by mkdir, which only one process wins: the gather runs its reads at
+// once (lvs twice), and a counter file read and rewritten by two of them at the same time gave both the
+// same number under load (the planned failure then never came).
 function failingRead(tool: 'dmsetup' | 'lvs', sub: string | null, nth = 2): string {
   const dir = mkdtempSync(join(tmpdir(), 'pvh-readfail-'));
   const match = sub ? `[ "$1" = ${sub} ]` : 'true';
@@ -52,7 +55,7 @@ function failingRead(tool: 'dmsetup' | 'lvs', sub: string | null, nth = 2): stri
     join(dir, tool),
     `#!/bin/sh
 if ${match}; then
-  n=$(( $(cat ${dir}/n 2>/dev/null || echo 0) + 1 )); echo $n > ${dir}/n
+  n=1; while ! mkdir "${dir}/call$n" 2>/dev/null; do n=$((n + 1)); done
   if [ $n -eq ${nth} ]; then echo "  /dev/sdb: read failed after 0 of 4096 at 0: Input/output error" >&2; exit 1; fi
 fi
 exec "$FAKENODE_BIN/${tool}" "$@"
@@ -78,7 +81,7 @@ function standIn(out: string, change: Change): string {
     join(dir, 'dmsetup'),
     `#!/bin/sh
 if [ "$1" = info ]; then
-  n=$(( $(cat ${dir}/n 2>/dev/null || echo 0) + 1 )); echo $n > ${dir}/n
+  n=1; while ! mkdir "${dir}/call$n" 2>/dev/null; do n=$((n + 1)); done
   [ $n -eq 2 ] && python3 ${dir}/mutate.py
 fi
 exec "$FAKENODE_BIN/dmsetup" "$@"
