@@ -1,5 +1,7 @@
 // argv → command → exit code. The only place that reads process.argv or calls process.exit.
 
+// First: it gives node's builtins their code cache back before any module below loads one.
+import './builtin-code-cache';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { isCheckFailure, LockedError, UsageError } from '../core/errors';
@@ -82,7 +84,15 @@ function findCommand(argv: string[]): number {
   return -1;
 }
 
-export async function main(argv: string[], rawIo: Io): Promise<number> {
+/**
+ * `beforeRun`: called once the command is known and loaded and its options parsed, right before it
+ * runs (the entry point tunes V8 there, tuneV8ForCommand).
+ */
+export async function main(
+  argv: string[],
+  rawIo: Io,
+  hooks: { beforeRun?: (command: string) => void } = {},
+): Promise<number> {
   let color = false;
   let json = false;
   const io = terminalIo(
@@ -135,6 +145,7 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
     color = global.color;
     json = global.format === 'json';
     const cctx: CommandContext = { global, values: v, positionals: parsed.positionals, io };
+    hooks.beforeRun?.(command.name);
     try {
       return await command.run(cctx);
     } catch (e) {
@@ -243,18 +254,19 @@ function isMain(): boolean {
  * loops are done (wall 0.68 -> 0.60 s, interleaved runs on the 2-core build machine); at 800 devices
  * the time is the same. The baseline compiler (and Maglev, where the V8 has it) still runs. `serve`
  * runs for days and keeps it (its packaged unit starts it without any JIT, systemd-units.ts).
- * Set before the work starts (V8 reads it at each tier-up); every supported V8 (Node 18 to 24) knows
- * `--no-opt`.
+ * Set right before the command runs (V8 reads it at each tier-up): a changed flag costs node's builtins
+ * their code cache (builtin-code-cache.ts), so the modules the command and its output need are loaded
+ * by then, and `performance`, which the checks time themselves with, is made here. Every supported V8
+ * (Node 18 to 24) knows `--no-opt`.
  */
-function tuneV8ForCommand(argv: string[]): void {
-  const ci = findCommand(argv);
-  if (ci >= 0 && argv[ci] === 'serve') return;
+function tuneV8ForCommand(command: string): void {
+  if (command === 'serve') return;
+  performance.now();
   setFlagsFromString('--no-opt');
 }
 
 // The single executable cannot take `node -e`: it runs the mount probe child itself when asked.
 if (isMain() && !runProbeChildIfAsked(process.argv) && !runListVolumesChildIfAsked(process.argv)) {
-  tuneV8ForCommand(process.argv.slice(2));
   const io: Io = {
     out: (t) => process.stdout.write(outputChunk(t)),
     err: (t) => process.stderr.write(t),
@@ -267,7 +279,7 @@ if (isMain() && !runProbeChildIfAsked(process.argv) && !runListVolumesChildIfAsk
     if (e.code === 'EPIPE') process.exit(0);
   });
   stopChildrenOnSignal(process.argv.slice(2));
-  main(process.argv.slice(2), io).then((code) => {
+  main(process.argv.slice(2), io, { beforeRun: tuneV8ForCommand }).then((code) => {
     process.exitCode = code;
     // Exit once the answer is written: NRPE and systemd wait for the process, not for the answer, and
     // a probe child stuck in uninterruptible sleep (a dead hard-mounted NFS server) must not hold us.
