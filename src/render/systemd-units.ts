@@ -165,17 +165,6 @@ export const SERVE_ENVIRONMENT: Readonly<Record<string, string>> = {
  */
 export const SERVE_V8_OPTIONS: readonly string[] = ['--lite-mode'];
 
-/**
- * The single executable's service adds one node option to them. Its embedded code cache is written for
- * the commands' V8 options (scripts/package/sea.ts SEA_CODE_CACHE_ARGV); under `--lite-mode` V8 rejects it,
- * so node compiles the bundle as it would without one (~12 ms, once per start) and prints "Warning: Code
- * cache data rejected." to the journal at every start: expected, not a fault, and no admin can act on it.
- * The service alone leaves out node's generic warnings (type `Warning`, which that one has; deprecations
- * and experimental-feature warnings keep their own types and still show). pve-health-nodejs has no code
- * cache, and Debian 12's node 18 has no `--disable-warning`: its service keeps SERVE_V8_OPTIONS only.
- */
-export const SERVE_EXECUTABLE_NODE_OPTIONS: readonly string[] = [...SERVE_V8_OPTIONS, '--disable-warning=Warning'];
-
 /** The packages' program: the single executable (`pve-health`) or a script for Debian's node (`pve-health-nodejs`). */
 export type PackagedProgram = 'executable' | 'nodejs';
 
@@ -188,7 +177,7 @@ export type PackagedProgram = 'executable' | 'nodejs';
 export function serveExec(program: PackagedProgram): string[] {
   return program === 'nodejs'
     ? ['/usr/bin/node', ...SERVE_V8_OPTIONS, ...DEFAULT_EXEC]
-    : [...DEFAULT_EXEC, `--node-options=${SERVE_EXECUTABLE_NODE_OPTIONS.join(' ')}`];
+    : [...DEFAULT_EXEC, `--node-options=${SERVE_V8_OPTIONS.join(' ')}`];
 }
 
 /** The always-on dashboard/API/metrics service (docs/serve.md). */

@@ -101,16 +101,9 @@ test('serve unit: its memory environment is in the unit, and node takes NODE_OPT
 test('serve unit: the service alone starts with its V8 options, as each package runs its program', () => {
   const execOf = (unit: string) => /^ExecStart=(.*)$/m.exec(unit)?.[1];
   assert.deepEqual(SERVE_V8_OPTIONS, ['--lite-mode']);
-  // The single executable takes them as --node-options (its execArgvExtension "cli"), before the command,
-  // with node's generic warnings off (the code cache it rejects under --lite-mode; one systemd word).
-  assert.equal(
-    execOf(PVE_HEALTH_SERVE_SERVICE_UNIT),
-    '/usr/bin/pve-health "--node-options=--lite-mode --disable-warning=Warning" serve',
-  );
-  assert.deepEqual(serveExec('executable'), [
-    '/usr/bin/pve-health',
-    '--node-options=--lite-mode --disable-warning=Warning',
-  ]);
+  // The single executable takes them as --node-options (its execArgvExtension "cli"), before the command.
+  assert.equal(execOf(PVE_HEALTH_SERVE_SERVICE_UNIT), '/usr/bin/pve-health --node-options=--lite-mode serve');
+  assert.deepEqual(serveExec('executable'), ['/usr/bin/pve-health', '--node-options=--lite-mode']);
   // pve-health-nodejs's program is a script: Debian's node runs it with the options before it.
   const nodejs = unitsOfProgram('nodejs');
   assert.equal(execOf(nodejs['pve-health-serve.service']), '/usr/bin/node --lite-mode /usr/bin/pve-health serve');

@@ -1,0 +1,97 @@
+// Writes what the single executable's entry point (sea-main.cjs) compiles and the code cache it compiles
+// it with: `node <V8 options> warm-code-cache.cjs BUNDLE SCRIPT [CACHE]`, run by the pinned node with
+// SEA_CODE_CACHE_ARGV (sea.ts). SCRIPT is the bundle as node wraps a CommonJS module, its `#!` line made
+// a comment (V8 reads one only at the start of a script); sea-main.cjs compiles that text as it is. For
+// CACHE the script is compiled here, runs commands on the bundled demo node in this process (the
+// bundle's `main`, no output), and V8 gives the cache of it with every function those runs compiled.
+// Reproducible: the same functions run in the same order, on any build machine and day: the runs read an
+// empty root and configuration (not the build machine's /etc/pve-health or acknowledgements), in UTC, at
+// a fixed clock, without the optimising compilers (one compiles the functions it inlines, and what it
+// optimises when depends on its background threads: with them 1 build in 3 differed under load); V8's
+// hash seed is fixed by --random-seed (left out of its flag hash), and bytecode flushing, which a
+// collection's timing could decide, is off. The V8 flags the runs changed are put back before the cache
+// is written: V8 stamps it with the hash of the flags at that moment and takes it only when the running
+// process's flags hash the same.
+'use strict';
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { wrap } = require('node:module');
+const { dirname, join, resolve } = require('node:path');
+const { setFlagsFromString } = require('node:v8');
+const { Script } = require('node:vm');
+
+/** What a node mostly runs: the timer's check in each format, the parts alone, help. */
+const COMMANDS = [
+  ['check', '--demo'],
+  ['check', '--demo', '--json'],
+  ['check', '--demo', '--format', 'prometheus'],
+  ['check', '--demo', '--format', 'nagios'],
+  ['check', '--demo', '--format', 'checkmk'],
+  ['check', '--demo', '--quiet'],
+  ['dm', '--demo'],
+  ['dm', '--demo', '--json'],
+  ['volumes', '--demo'],
+  ['mounts', '--demo'],
+  ['--help'],
+];
+
+async function warm(bundle, scriptOut, cacheOut) {
+  const text = wrap(readFileSync(bundle, 'utf8').replace(/^#!/, '//'));
+  writeFileSync(scriptOut, text);
+  if (!cacheOut) return;
+  for (const flag of ['--no-flush-bytecode', '--no-opt', '--no-maglev']) setFlagsFromString(flag);
+  process.env.TZ = 'UTC';
+  const RealDate = Date;
+  const FIXED = RealDate.UTC(2026, 0, 1);
+  globalThis.Date = class extends RealDate {
+    constructor(...args) {
+      super(...(args.length ? args : [FIXED]));
+    }
+    static now() {
+      return FIXED;
+    }
+  };
+  const root = mkdtempSync(join(tmpdir(), 'pve-health-warm-'));
+  writeFileSync(join(root, 'config.toml'), '');
+  const script = new Script(text, { filename: 'pve-health.cjs' });
+  // Not the main module: the bundle's entry point does not start, its `main` is called below.
+  const mod = { exports: {} };
+  script.runInThisContext().call(mod.exports, mod.exports, require, mod, bundle, dirname(bundle));
+  let errors = '';
+  const io = {
+    out: () => {},
+    err: (t) => {
+      errors += t;
+    },
+    stdoutIsTTY: false,
+    stdoutColumns: undefined,
+    stdinIsTTY: false,
+    env: { PATH: '/usr/bin:/bin', NO_COLOR: '1' },
+  };
+  try {
+    for (const command of COMMANDS) {
+      const argv =
+        command[0] === '--help' ? command : [...command, '--root', root, '--config', join(root, 'config.toml')];
+      const code = await mod.exports.main(argv, io);
+      if (code > 2)
+        throw new Error(`pve-health ${argv.join(' ')} exited ${code} while warming the code cache: ${errors}`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    globalThis.Date = RealDate;
+  }
+  // The bundle put --max-semi-space-size back to its default (builtin-code-cache.ts); the executable
+  // starts with the options this process was started with.
+  for (const flag of ['--flush-bytecode', '--opt', '--maglev']) setFlagsFromString(flag);
+  for (const option of process.execArgv.filter((a) => !a.startsWith('--random-seed'))) setFlagsFromString(option);
+  writeFileSync(cacheOut, script.createCachedData());
+}
+
+const [bundle, scriptOut, cacheOut] = process.argv.slice(2);
+warm(resolve(bundle), resolve(scriptOut), cacheOut && resolve(cacheOut)).then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`warm-code-cache: ${e.stack ?? e}\n`);
+    process.exit(1);
+  },
+);
