@@ -20,7 +20,10 @@ const { dirname, join, resolve } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
 
-/** What a node mostly runs: the timer's check in each format, the parts alone, help. */
+/**
+ * What a node mostly runs: the timer's check in each format, the parts alone, a snapshot written and read
+ * back (`--from`, as bug reports and the bench run), help. SNAPSHOT stands for a file in the empty root.
+ */
 const COMMANDS = [
   ['check', '--demo'],
   ['check', '--demo', '--json'],
@@ -29,9 +32,11 @@ const COMMANDS = [
   ['check', '--demo', '--format', 'checkmk'],
   ['check', '--demo', '--quiet'],
   ['dm', '--demo'],
-  ['dm', '--demo', '--json'],
   ['volumes', '--demo'],
   ['mounts', '--demo'],
+  ['capture', 'SNAPSHOT', '--demo'],
+  ['dm', '--json', '--from', 'SNAPSHOT'],
+  ['check', '--json', '--from', 'SNAPSHOT'],
   ['--help'],
 ];
 
@@ -70,8 +75,8 @@ async function warm(bundle, scriptOut, cacheOut) {
   };
   try {
     for (const command of COMMANDS) {
-      const argv =
-        command[0] === '--help' ? command : [...command, '--root', root, '--config', join(root, 'config.toml')];
+      const args = command.map((a) => (a === 'SNAPSHOT' ? join(root, 'snapshot.json') : a));
+      const argv = args[0] === '--help' ? args : [...args, '--root', root, '--config', join(root, 'config.toml')];
       const code = await mod.exports.main(argv, io);
       if (code > 2)
         throw new Error(`pve-health ${argv.join(' ')} exited ${code} while warming the code cache: ${errors}`);
