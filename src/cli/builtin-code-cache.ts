@@ -1,6 +1,6 @@
 // Imported first by the entry point (main.ts), before any other module loads one of node's builtins.
 //
-// Node compiles its own modules (stream, child_process, readline, perf_hooks, ...) from a code cache built
+// Node compiles its own modules (streams, process spawning, readline, perf_hooks, ...) from a code cache built
 // into its binary, and V8 takes that cache only while its flags hash as they did when node was built:
 // one changed V8 flag and every builtin a command loads is compiled from source (~10 ms at each start,
 // measured on Node 24: 12.8 -> 2.8 ms for the builtins of a check). Both packages start node with
