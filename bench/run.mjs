@@ -7,7 +7,7 @@
 // Other benches (bench/*.mjs) run after this one.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,9 +65,41 @@ const PACKAGE_ARGV = JSON.parse(
 const RUNTIMES = [{ name: `node ${nodeVersion}`, argv: [node, '--require', PEAK, cli] }];
 if (PACKAGE_ARGV.length)
   RUNTIMES.push({
-    name: `node ${nodeVersion} ${PACKAGE_ARGV.join(' ')} (as pve-health-nodejs runs it)`,
+    name: `node ${nodeVersion} ${PACKAGE_ARGV.join(' ')} (pve-health-nodejs's V8 option, no code cache)`,
     argv: [node, ...PACKAGE_ARGV, '--require', PEAK, cli],
   });
+const nodejsProgram = installedNodejsPackage();
+if (nodejsProgram)
+  RUNTIMES.push({
+    name: `pve-health-nodejs on node ${nodeVersion}, with the code cache its postinst writes`,
+    argv: [node, ...PACKAGE_ARGV, '--require', PEAK, nodejsProgram],
+  });
+
+/**
+ * pve-health-nodejs as a node has it once installed (`npm run package` built it): its files unpacked under
+ * .bench, and the code cache its postinst writes, written the same way by this node. The program takes
+ * only a cache root owns, so without root there is no such row.
+ */
+function installedNodejsPackage() {
+  const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version.replace('-', '~');
+  const deb = join(repo, 'dist', `pve-health-nodejs_${version}_all.deb`);
+  if (!existsSync(deb) || process.getuid?.() !== 0) return null;
+  const root = join(work, 'nodejs-package');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(join(root, 'var/cache/pve-health'), { recursive: true, mode: 0o755 });
+  sh('dpkg-deb', ['-x', deb, root]);
+  // As in / on a node: no package.json of this repository's ("type": "module") above the program.
+  writeFileSync(join(root, 'package.json'), '{ "type": "commonjs" }\n');
+  const lib = join(root, 'usr/lib/pve-health');
+  sh(node, [
+    ...PACKAGE_ARGV,
+    join(lib, 'warm-code-cache.cjs'),
+    '--installed',
+    join(lib, 'pve-health.cjs'),
+    join(root, 'var/cache/pve-health'),
+  ]);
+  return join(root, 'usr/bin/pve-health');
+}
 const FLOOR = {
   name: 'I/O floor',
   argv: [node, '--require', PEAK, join(fileURLToPath(new URL('.', import.meta.url)), 'io-floor.mjs')],

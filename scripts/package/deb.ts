@@ -110,6 +110,8 @@ export interface DebInput {
   /** Maintainer scripts by name (postinst, prerm, postrm). */
   scripts: Record<string, string>;
   conffiles: string[];
+  /** DEBIAN/triggers (deb-triggers(5)), when the package has any. */
+  triggers?: string;
 }
 
 function listFiles(dir: string): string[] {
@@ -150,6 +152,10 @@ export function stageDeb(input: DebInput): void {
   for (const [name, text] of Object.entries(input.scripts)) {
     writeFileSync(join(debian, name), text);
     chmodSync(join(debian, name), 0o755);
+  }
+  if (input.triggers !== undefined) {
+    writeFileSync(join(debian, 'triggers'), input.triggers);
+    chmodSync(join(debian, 'triggers'), 0o644);
   }
   for (const p of [debian, ...listDirs(root)]) chmodSync(p, 0o755);
 }

@@ -66,6 +66,8 @@ export interface SeaInput {
 
 export interface SeaResult {
   output: string;
+  /** The bundle as node wraps a module, as the entry point compiles it (pve-health-nodejs ships it too). */
+  script: string;
   nodeBytes: number;
   strippedBytes: number;
   blobBytes: number;
@@ -148,6 +150,7 @@ export function buildSea(repo: string, input: SeaInput): SeaResult {
   );
   return {
     output: input.output,
+    script,
     nodeBytes: statSync(input.node).size,
     strippedBytes,
     blobBytes: statSync(blob).size,

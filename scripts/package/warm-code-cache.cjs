@@ -12,8 +12,12 @@
 // collection's timing could decide, is off. The V8 flags the runs changed are put back before the cache
 // is written: V8 stamps it with the hash of the flags at that moment and takes it only when the running
 // process's flags hash the same.
+// pve-health-nodejs ships this file too: its postinst runs `node --max-semi-space-size=2
+// warm-code-cache.cjs --installed SCRIPT CACHEDIR` on the node the package is installed on, for its
+// program (nodejs-main.cjs). That cache need not be reproducible, only written by the node and under the
+// V8 options that will read it, so those runs keep the node's own compilers and flags.
 'use strict';
-const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { wrap } = require('node:module');
 const { dirname, join, resolve } = require('node:path');
@@ -45,6 +49,32 @@ async function warm(bundle, scriptOut, cacheOut) {
   writeFileSync(scriptOut, text);
   if (!cacheOut) return;
   for (const flag of ['--no-flush-bytecode', '--no-opt', '--no-maglev']) setFlagsFromString(flag);
+  const script = await warmUp(text, 'pve-health.cjs', bundle);
+  for (const flag of ['--flush-bytecode', '--opt', '--maglev']) setFlagsFromString(flag);
+  writeFileSync(cacheOut, cacheOf(script));
+}
+
+/**
+ * pve-health-nodejs's cache, on the node it is installed on: SCRIPT is /usr/lib/pve-health/pve-health.cjs
+ * (the bundle as node wraps a module, with the key of its text on its last line), the cache goes to
+ * CACHEDIR/pve-health-KEY.code-cache (written whole, then renamed into place), and caches of other
+ * bundles there are removed.
+ */
+async function warmInstalled(scriptPath, cacheDir) {
+  const text = readFileSync(scriptPath, 'utf8');
+  const key = /\/\/# code-cache-key=([0-9a-f]{16,64})\n?$/.exec(text.slice(-100))?.[1];
+  if (!key) throw new Error(`${scriptPath} has no code cache key`);
+  const cache = cacheOf(await warmUp(text, scriptPath, scriptPath));
+  const name = `pve-health-${key}.code-cache`;
+  const tmp = join(cacheDir, `.${name}.${process.pid}`);
+  writeFileSync(tmp, cache, { mode: 0o644 });
+  renameSync(tmp, join(cacheDir, name));
+  for (const f of readdirSync(cacheDir))
+    if (f !== name && /^pve-health-[0-9a-f]+\.code-cache$/.test(f)) rmSync(join(cacheDir, f), { force: true });
+}
+
+/** The script compiled and run on the demo node (COMMANDS), in this process: V8 then has compiled every function they ran. */
+async function warmUp(text, filename, bundle) {
   process.env.TZ = 'UTC';
   const RealDate = Date;
   const FIXED = RealDate.UTC(2026, 0, 1);
@@ -58,7 +88,7 @@ async function warm(bundle, scriptOut, cacheOut) {
   };
   const root = mkdtempSync(join(tmpdir(), 'pve-health-warm-'));
   writeFileSync(join(root, 'config.toml'), '');
-  const script = new Script(text, { filename: 'pve-health.cjs' });
+  const script = new Script(text, { filename });
   // Not the main module: the bundle's entry point does not start, its `main` is called below.
   const mod = { exports: {} };
   script.runInThisContext().call(mod.exports, mod.exports, require, mod, bundle, dirname(bundle));
@@ -85,18 +115,27 @@ async function warm(bundle, scriptOut, cacheOut) {
     rmSync(root, { recursive: true, force: true });
     globalThis.Date = RealDate;
   }
-  // The bundle put --max-semi-space-size back to its default (builtin-code-cache.ts); the executable
-  // starts with the options this process was started with.
-  for (const flag of ['--flush-bytecode', '--opt', '--maglev']) setFlagsFromString(flag);
-  for (const option of process.execArgv.filter((a) => !a.startsWith('--random-seed'))) setFlagsFromString(option);
-  writeFileSync(cacheOut, script.createCachedData());
+  return script;
 }
 
-const [bundle, scriptOut, cacheOut] = process.argv.slice(2);
-warm(resolve(bundle), resolve(scriptOut), cacheOut && resolve(cacheOut)).then(
+/**
+ * The cache, stamped under this process's own V8 options: the bundle put --max-semi-space-size back to
+ * its default (builtin-code-cache.ts), and the program starts with the options this process was started with.
+ */
+function cacheOf(script) {
+  for (const option of process.execArgv.filter((a) => !a.startsWith('--random-seed'))) setFlagsFromString(option);
+  return script.createCachedData();
+}
+
+const args = process.argv.slice(2);
+const done =
+  args[0] === '--installed'
+    ? warmInstalled(resolve(args[1]), resolve(args[2]))
+    : warm(resolve(args[0]), resolve(args[1]), args[2] && resolve(args[2]));
+done.then(
   () => process.exit(0),
   (e) => {
-    process.stderr.write(`warm-code-cache: ${e.stack ?? e}\n`);
+    process.stderr.write(`warm-code-cache: ${args[0] === '--installed' ? e.message : (e.stack ?? e)}\n`);
     process.exit(1);
   },
 );

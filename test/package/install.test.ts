@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -19,6 +20,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Module from 'node:module';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -114,7 +116,7 @@ test('dpkg-deb --info: name, version, architecture, Depends only on the base sys
   assert.ok(Number(field('Installed-Size')) * 1024 >= statSync(SEA).size);
 });
 
-test('pve-health-nodejs: Architecture all, Depends nodejs (>= 18), the bundle as /usr/bin/pve-health (< 2 MB)', () => {
+test('pve-health-nodejs: Architecture all, Depends nodejs (>= 18), a loader as /usr/bin/pve-health and the bundle it compiles', () => {
   artifacts();
   const info = must('dpkg-deb', ['--info', DEB_NODEJS]);
   const field = (name: string) => new RegExp(`^ ${name}: (.*)$`, 'm').exec(info)?.[1];
@@ -125,19 +127,106 @@ test('pve-health-nodejs: Architecture all, Depends nodejs (>= 18), the bundle as
   assert.equal(field('Conflicts'), 'pve-health');
   assert.equal(field('Replaces'), 'pve-health');
   assert.equal(must('dpkg-deb', ['--info', DEB_NODEJS, 'conffiles']), '/etc/pve-health/config.toml\n');
+  // A new or upgraded nodejs makes postinst write the code cache again.
+  assert.equal(must('dpkg-deb', ['--info', DEB_NODEJS, 'triggers']), 'interest-noawait /usr/bin/node\n');
+  assert.notEqual(run('dpkg-deb', ['--info', DEB, 'triggers']).status, 0, 'the executable has no trigger');
   const rows = must('dpkg-deb', ['--contents', DEB_NODEJS]).trim().split('\n');
-  const program = rows.find((l) => l.endsWith(' ./usr/bin/pve-health'));
-  assert.ok(program, rows.join('\n'));
-  const [mode, , size] = program.split(/\s+/);
-  assert.equal(mode, '-rwxr-xr-x');
-  assert.ok(Number(size) < 2 * 1024 * 1024, `${size} bytes`);
+  const modeOf = (path: string) => rows.find((l) => l.endsWith(` .${path}`))?.split(/\s+/)[0];
+  assert.equal(modeOf('/usr/bin/pve-health'), '-rwxr-xr-x', rows.join('\n'));
+  assert.equal(modeOf('/usr/lib/pve-health/pve-health.cjs'), '-rw-r--r--');
+  assert.equal(modeOf('/usr/lib/pve-health/warm-code-cache.cjs'), '-rw-r--r--');
   assert.ok(statSync(DEB_NODEJS).size < 2 * 1024 * 1024);
-  // The same program as the bundle, only run by Debian's node.
   const dir = mkdtempSync(join(tmpdir(), 'pve-health-nodejs-deb-'));
   try {
     must('dpkg-deb', ['-x', DEB_NODEJS, dir]);
-    const text = readFileSync(join(dir, 'usr/bin/pve-health'), 'utf8');
-    assert.equal(text, readFileSync(BUNDLE, 'utf8').replace(/^#!.*\n/, '#!/usr/bin/node --max-semi-space-size=2\n'));
+    assert.equal(
+      readFileSync(join(dir, 'usr/bin/pve-health'), 'utf8'),
+      `#!/usr/bin/node --max-semi-space-size=2\n${readFileSync(join(REPO, 'scripts/package/nodejs-main.cjs'), 'utf8')}`,
+    );
+    // The same program as the bundle, as node wraps a module (what the executable compiles), keyed by its text.
+    const script = readFileSync(join(dir, 'usr/lib/pve-health/pve-health.cjs'), 'utf8');
+    const m = /^([\s\S]*)\n\/\/# code-cache-key=([0-9a-f]{32})\n$/.exec(script);
+    assert.ok(m, script.slice(-200));
+    assert.equal(m[1], Module.wrap(readFileSync(BUNDLE, 'utf8').replace(/^#!/, '//')));
+    assert.equal(m[2], createHash('sha256').update(m[1]).digest('hex').slice(0, 32));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// What postinst does on the node it runs on, done here on this test's node: the cache is written for the
+// bundle's key, the program takes it, and falls back to compiling the source, with the same answer, when
+// it cannot (another node's or V8 options', garbage, not root's alone, missing).
+test('pve-health-nodejs: its program runs with the code cache postinst writes, and without it when it cannot', (t) => {
+  artifacts();
+  if (process.getuid?.() !== 0) {
+    t.skip('the program takes only a cache root owns: run as root');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pve-health-nodejs-cache-'));
+  try {
+    must('dpkg-deb', ['-x', DEB_NODEJS, dir]);
+    const cacheDir = join(dir, 'var/cache/pve-health');
+    mkdirSync(cacheDir, { recursive: true, mode: 0o755 });
+    chmodSync(cacheDir, 0o755);
+    const lib = join(dir, 'usr/lib/pve-health');
+    const warm = run(process.execPath, [
+      '--max-semi-space-size=2',
+      join(lib, 'warm-code-cache.cjs'),
+      '--installed',
+      join(lib, 'pve-health.cjs'),
+      cacheDir,
+    ]);
+    assert.equal(warm.status, 0, warm.stderr);
+    const key = /code-cache-key=([0-9a-f]+)/.exec(readFileSync(join(lib, 'pve-health.cjs'), 'utf8'))?.[1];
+    const cache = join(cacheDir, `pve-health-${key}.code-cache`);
+    assert.deepEqual(readdirSync(cacheDir), [`pve-health-${key}.code-cache`]);
+    const good = readFileSync(cache);
+    assert.ok(
+      good.length > 300_000,
+      `${good.length} bytes: the functions the demo runs compiled, not only the top level`,
+    );
+    const env = { ...process.env, PVE_HEALTH_DEBUG: '1', NO_COLOR: '1' };
+    const program = (options: string[], args: string[]) =>
+      run(process.execPath, [...options, join(dir, 'usr/bin/pve-health'), ...args], env);
+    const expected = run(process.execPath, [BUNDLE, 'check', '--demo', '--json'], env);
+    const answer = (r: ReturnType<typeof run>) => `${r.status} ${r.stdout.replace(/"generatedAt": "[^"]*"/, '')}`;
+    const used = program(['--max-semi-space-size=2'], ['check', '--demo', '--json']);
+    assert.equal(used.stderr, '', 'the cache is taken, silently');
+    assert.equal(answer(used), answer(expected));
+    const notUsed: [string, () => void, string[], RegExp][] = [
+      ["under the service's --lite-mode", () => {}, ['--lite-mode'], /other V8 options/],
+      ['garbage', () => writeFileSync(cache, Buffer.alloc(4096, 7)), ['--max-semi-space-size=2'], /other V8 options/],
+      ['group-writable', () => chmodSync(cache, 0o664), ['--max-semi-space-size=2'], /not root's alone/],
+      [
+        'in a world-writable directory',
+        () => chmodSync(cacheDir, 0o777),
+        ['--max-semi-space-size=2'],
+        /not root's alone/,
+      ],
+      ['missing', () => rmSync(cache), ['--max-semi-space-size=2'], /is missing \(the package's postinst writes it\)/],
+    ];
+    for (const [what, spoil, options, why] of notUsed) {
+      writeFileSync(cache, good);
+      chmodSync(cache, 0o644);
+      chmodSync(cacheDir, 0o755);
+      spoil();
+      const r = program(options, ['check', '--demo', '--json']);
+      // Node 20 says this of --lite-mode itself.
+      const said = r.stderr.replace(/^Warning: disabling flag .*\n/m, '');
+      assert.match(said, /^pve-health: the code cache was not used \(/, what);
+      assert.match(said, why, what);
+      assert.equal(answer(r), answer(expected), what);
+      const quiet = run(process.execPath, [...options, join(dir, 'usr/bin/pve-health'), '--version'], {
+        ...process.env,
+        PVE_HEALTH_DEBUG: '',
+      });
+      assert.equal(
+        `${quiet.status} ${quiet.stdout}${quiet.stderr.replace(/^Warning: disabling flag .*\n/m, '')}`,
+        `0 pve-health ${PKG.version}\n`,
+        what,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -516,8 +605,19 @@ for (const SUITE of SUITES)
           readFileSync(at('usr/bin/pve-health'), 'utf8').split('\n')[0],
           '#!/usr/bin/node --max-semi-space-size=2',
         );
-        const r = inChroot(root, ['pve-health', '--version']);
-        assert.equal(`${r.status} ${r.stdout}`, `0 pve-health ${PKG.version}\n`, `node ${v}: ${r.stderr}`);
+        // postinst wrote the code cache with the suite's node, and the program takes it.
+        const caches = () => readdirSync(at('var/cache/pve-health')).filter((f) => f.endsWith('.code-cache'));
+        assert.equal(caches().length, 1);
+        const debug = ['env', 'PVE_HEALTH_DEBUG=1', 'pve-health', '--version'];
+        const r = inChroot(root, debug);
+        assert.equal(`${r.status} ${r.stdout}${r.stderr}`, `0 pve-health ${PKG.version}\n`, `node ${v}`);
+        // A nodejs upgrade fires the package's trigger on /usr/bin/node: the cache is written again.
+        rmSync(at(`var/cache/pve-health/${caches()[0]}`));
+        assert.match(inChroot(root, debug).stderr, /code cache was not used .* is missing/);
+        mustInChroot(root, ['dpkg-trigger', '--no-await', '/usr/bin/node']);
+        mustInChroot(root, ['dpkg', '--triggers-only', '--pending']);
+        assert.equal(caches().length, 1);
+        assert.equal(inChroot(root, debug).stderr, '', `node ${v}: the trigger wrote the cache again`);
         assertDemoCheck(inChroot(root, ['pve-health', 'check', '--demo']), `pve-health-nodejs on ${SUITE} node ${v}`);
         assertDemoJson(inChroot(root, ['pve-health', 'check', '--demo', '--json']), `on node ${v} --json`);
         // The other renderers and commands on the suite's Node (an API newer than Node 18 would crash: exit 3).
@@ -546,6 +646,7 @@ for (const SUITE of SUITES)
           assert.ok(existsSync(at(f)), f);
         mustInChroot(root, ['dpkg', '-P', 'pve-health-nodejs']);
         assert.ok(!existsSync(at('usr/bin/pve-health')));
+        assert.ok(!existsSync(at('var/cache/pve-health')), 'the code cache goes with the program');
         t.diagnostic(`${SUITE} nodejs ${v}`);
       });
       t.diagnostic(`${SUITE}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);

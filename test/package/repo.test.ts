@@ -167,6 +167,9 @@ test('package:repo: indexes and signatures, then apt in Debian 12 and 13 install
           readFileSync(at('usr/bin/pve-health'), 'utf8').split('\n')[0],
           /^#!\/usr\/bin\/node --max-semi-space-size=2$/,
         );
+        // Its code cache survives the switch (the executable's postrm removes the directory on remove).
+        const debug = inChroot(chroot.root, ['env', 'PVE_HEALTH_DEBUG=1', 'pve-health', '--version']);
+        assert.equal(debug.stderr, '', 'pve-health-nodejs starts from the code cache its postinst wrote');
 
         // A Release changed after it was signed is refused, and apt keeps what it had.
         writeFileSync(
