@@ -41,12 +41,21 @@ function readCache(text) {
     if (!st.isFile() || !rootOnly(st) || !rootOnly(statSync(CACHE_DIR)))
       return [undefined, `${file} or its directory is not root's alone`];
     return [readFileSync(fd), ''];
+  } catch (e) {
+    return [undefined, `${file}: ${e.code ?? e.message}`];
   } finally {
     closeSync(fd);
   }
 }
 
-const text = readFileSync(BUNDLE, 'utf8');
+let text;
+try {
+  text = readFileSync(BUNDLE, 'utf8');
+} catch (e) {
+  // Exit 3, UNKNOWN to a monitoring system: a stack trace would exit 1, a WARNING about the node.
+  process.stderr.write(`pve-health: cannot read ${BUNDLE} (${e.code ?? e.message}): reinstall pve-health-nodejs\n`);
+  process.exit(3);
+}
 const [cachedData, missing] = readCache(text);
 const script = new Script(text, { filename: BUNDLE, cachedData });
 if (process.env.PVE_HEALTH_DEBUG && (!cachedData || script.cachedDataRejected))

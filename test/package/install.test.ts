@@ -227,6 +227,14 @@ test('pve-health-nodejs: its program runs with the code cache postinst writes, a
         what,
       );
     }
+    // A broken install (the bundle gone): UNKNOWN to a monitoring system, with what to do; not a stack trace (exit 1).
+    rmSync(join(lib, 'pve-health.cjs'));
+    const broken = program(['--max-semi-space-size=2'], ['check', '--format', 'nagios']);
+    assert.equal(broken.status, 3);
+    assert.match(
+      broken.stderr,
+      /^pve-health: cannot read \S+pve-health\.cjs \(ENOENT\): reinstall pve-health-nodejs\n$/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
