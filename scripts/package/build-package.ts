@@ -3,8 +3,8 @@
 // nodejs → dist/pve-health-nodejs_<version>_all.deb. No network: everything comes from node_modules and the
 // host's binutils and dpkg-deb.
 
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,8 +77,8 @@ ${pkgName}: non-standard-file-perm 0600 != 0644 [${CONFIG_PATH.slice(1)}]
 }
 
 /** Where pve-health-nodejs keeps the bundle its program compiles, and the code cache's writer. */
-export const NODEJS_LIB = '/usr/lib/pve-health';
-export const NODEJS_CACHE_DIR = '/var/cache/pve-health';
+const NODEJS_LIB = '/usr/lib/pve-health';
+const NODEJS_CACHE_DIR = '/var/cache/pve-health';
 
 /**
  * postinst's write_code_cache for pve-health-nodejs (packaging/debian/postinst): V8's code cache of the
@@ -104,7 +104,7 @@ const NODEJS_TRIGGERS = 'interest-noawait /usr/bin/node\n';
  * bundle it compiles (SCRIPT, as node wraps a module, with the key of its text on its last line: the
  * cache's name) and the cache's writer.
  */
-export function nodejsProgram(script: string): { program: StagedFile; files: StagedFile[] } {
+function nodejsProgram(script: string): { program: StagedFile; files: StagedFile[] } {
   const key = createHash('sha256').update(script).digest('hex').slice(0, 32);
   const loader = readFileSync(join(REPO, 'scripts', 'package', 'nodejs-main.cjs'), 'utf8');
   return {
