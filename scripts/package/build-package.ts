@@ -76,9 +76,8 @@ ${pkgName}: non-standard-file-perm 0600 != 0644 [${CONFIG_PATH.slice(1)}]
 `;
 }
 
-/** Where pve-health-nodejs keeps the bundle its program compiles, and the code cache's writer. */
+/** Where pve-health-nodejs keeps the bundle its program compiles, and the code cache's writer (the cache: nodejs-main.cjs). */
 const NODEJS_LIB = '/usr/lib/pve-health';
-const NODEJS_CACHE_DIR = '/var/cache/pve-health';
 
 /**
  * postinst's write_code_cache for pve-health-nodejs (packaging/debian/postinst): V8's code cache of the
@@ -86,8 +85,7 @@ const NODEJS_CACHE_DIR = '/var/cache/pve-health';
  * cache that cannot be written costs start-up time, nothing else: the install goes on and says so.
  */
 const NODEJS_CODE_CACHE = [
-  `if ! { install -d -m 0755 ${NODEJS_CACHE_DIR} &&`,
-  `    /usr/bin/node ${SEA_EXEC_ARGV.join(' ')} ${NODEJS_LIB}/warm-code-cache.cjs --installed ${NODEJS_LIB}/pve-health.cjs ${NODEJS_CACHE_DIR} >/dev/null; }; then`,
+  `if ! /usr/bin/node ${SEA_EXEC_ARGV.join(' ')} ${NODEJS_LIB}/warm-code-cache.cjs --installed ${INSTALLED_BINARY} >/dev/null; then`,
   '    echo "pve-health: no code cache was written; the program starts without one" >&2',
   '  fi',
 ].join('\n');

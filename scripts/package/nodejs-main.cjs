@@ -22,14 +22,19 @@ function rootOnly(st) {
 }
 
 /**
- * The cache written for exactly this bundle text: its name carries the key the build put on the bundle's
- * last line (`//# code-cache-key=...`), so a cache of an older bundle is never offered for a newer one
- * (V8 itself checks only the source's length). Returns [cache or undefined, why not].
+ * The cache file for exactly this bundle text: its name carries the key the build put on the bundle's last
+ * line (`//# code-cache-key=...`), so a cache of an older bundle is never offered to a newer one (V8
+ * itself checks only the source's length). null without a key.
  */
-function readCache(text) {
+function cacheFileOf(text) {
   const key = /\/\/# code-cache-key=([0-9a-f]{16,64})\n?$/.exec(text.slice(-100))?.[1];
-  if (!key) return [undefined, 'the bundle has no code cache key'];
-  const file = join(CACHE_DIR, `pve-health-${key}.code-cache`);
+  return key ? join(CACHE_DIR, `pve-health-${key}.code-cache`) : null;
+}
+
+/** The cache for this bundle text if root alone wrote it: [cache or undefined, why not]. */
+function readCache(text) {
+  const file = cacheFileOf(text);
+  if (!file) return [undefined, 'the bundle has no code cache key'];
   let fd;
   try {
     fd = openSync(file, 'r');
@@ -48,18 +53,24 @@ function readCache(text) {
   }
 }
 
-let text;
-try {
-  text = readFileSync(BUNDLE, 'utf8');
-} catch (e) {
-  // Exit 3, UNKNOWN to a monitoring system: a stack trace would exit 1, a WARNING about the node.
-  process.stderr.write(`pve-health: cannot read ${BUNDLE} (${e.code ?? e.message}): reinstall pve-health-nodejs\n`);
-  process.exit(3);
+function run() {
+  let text;
+  try {
+    text = readFileSync(BUNDLE, 'utf8');
+  } catch (e) {
+    // Exit 3, UNKNOWN to a monitoring system: a stack trace would exit 1, a WARNING about the node.
+    process.stderr.write(`pve-health: cannot read ${BUNDLE} (${e.code ?? e.message}): reinstall pve-health-nodejs\n`);
+    process.exit(3);
+  }
+  const [cachedData, missing] = readCache(text);
+  const script = new Script(text, { filename: BUNDLE, cachedData });
+  if (process.env.PVE_HEALTH_DEBUG && (!cachedData || script.cachedDataRejected))
+    process.stderr.write(
+      `pve-health: the code cache was not used (${missing || 'written by another node or under other V8 options'})\n`,
+    );
+  script.runInThisContext().call(module.exports, module.exports, require, module, BUNDLE, dirname(BUNDLE));
 }
-const [cachedData, missing] = readCache(text);
-const script = new Script(text, { filename: BUNDLE, cachedData });
-if (process.env.PVE_HEALTH_DEBUG && (!cachedData || script.cachedDataRejected))
-  process.stderr.write(
-    `pve-health: the code cache was not used (${missing || 'written by another node or under other V8 options'})\n`,
-  );
-script.runInThisContext().call(module.exports, module.exports, require, module, BUNDLE, dirname(BUNDLE));
+
+// Required instead of run (postinst's warm-code-cache.cjs --installed): where the bundle and its cache go.
+if (require.main === module) run();
+else module.exports = { BUNDLE, CACHE_DIR, cacheFileOf };

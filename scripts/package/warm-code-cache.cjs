@@ -13,14 +13,23 @@
 // is written: V8 stamps it with the hash of the flags at that moment and takes it only when the running
 // process's flags hash the same.
 // pve-health-nodejs ships this file too: its postinst runs `node --max-semi-space-size=2
-// warm-code-cache.cjs --installed SCRIPT CACHEDIR` on the node the package is installed on, for its
+// warm-code-cache.cjs --installed /usr/bin/pve-health` on the node the package is installed on, for its
 // program (nodejs-main.cjs). That cache need not be reproducible, only written by the node and under the
 // V8 options that will read it, so those runs keep the node's own compilers and flags.
 'use strict';
-const { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} = require('node:fs');
 const { tmpdir } = require('node:os');
 const { wrap } = require('node:module');
-const { dirname, join, resolve } = require('node:path');
+const { basename, dirname, join, resolve } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
 
@@ -55,22 +64,25 @@ async function warm(bundle, scriptOut, cacheOut) {
 }
 
 /**
- * pve-health-nodejs's cache, on the node it is installed on: SCRIPT is /usr/lib/pve-health/pve-health.cjs
- * (the bundle as node wraps a module, with the key of its text on its last line), the cache goes to
- * CACHEDIR/pve-health-KEY.code-cache (written whole, then renamed into place), and caches of other
- * bundles there are removed.
+ * pve-health-nodejs's cache, on the node it is installed on. PROGRAM is its /usr/bin/pve-health
+ * (nodejs-main.cjs), which names the bundle and the cache file for the bundle's text; the cache is written
+ * whole, then renamed into place, and caches of other bundles there are removed.
  */
-async function warmInstalled(scriptPath, cacheDir) {
-  const text = readFileSync(scriptPath, 'utf8');
-  const key = /\/\/# code-cache-key=([0-9a-f]{16,64})\n?$/.exec(text.slice(-100))?.[1];
-  if (!key) throw new Error(`${scriptPath} has no code cache key`);
-  const cache = cacheOf(await warmUp(text, scriptPath, scriptPath));
-  const name = `pve-health-${key}.code-cache`;
-  const tmp = join(cacheDir, `.${name}.${process.pid}`);
+async function warmInstalled(programPath) {
+  const { BUNDLE, CACHE_DIR, cacheFileOf } = require(programPath);
+  const text = readFileSync(BUNDLE, 'utf8');
+  const file = cacheFileOf(text);
+  if (!file) throw new Error(`${BUNDLE} has no code cache key`);
+  const cache = cacheOf(await warmUp(text, BUNDLE, BUNDLE));
+  // Only root may change it: the program takes no cache from a directory others can write to.
+  mkdirSync(CACHE_DIR, { recursive: true });
+  chmodSync(CACHE_DIR, 0o755);
+  const tmp = join(CACHE_DIR, `.${basename(file)}.${process.pid}`);
   writeFileSync(tmp, cache, { mode: 0o644 });
-  renameSync(tmp, join(cacheDir, name));
-  for (const f of readdirSync(cacheDir))
-    if (f !== name && /^pve-health-[0-9a-f]+\.code-cache$/.test(f)) rmSync(join(cacheDir, f), { force: true });
+  renameSync(tmp, file);
+  for (const f of readdirSync(CACHE_DIR))
+    if (f !== basename(file) && /^pve-health-[0-9a-f]+\.code-cache$/.test(f))
+      rmSync(join(CACHE_DIR, f), { force: true });
 }
 
 /** The script compiled and run on the demo node (COMMANDS), in this process: V8 then has compiled every function they ran. */
@@ -130,7 +142,7 @@ function cacheOf(script) {
 const args = process.argv.slice(2);
 const done =
   args[0] === '--installed'
-    ? warmInstalled(resolve(args[1]), resolve(args[2]))
+    ? warmInstalled(resolve(args[1]))
     : warm(resolve(args[0]), resolve(args[1]), args[2] && resolve(args[2]));
 done.then(
   () => process.exit(0),
