@@ -7,7 +7,9 @@
 // Reproducible: the same functions run in the same order, on any build machine and day: the runs read an
 // empty root and configuration (not the build machine's /etc/pve-health or acknowledgements), in UTC, at
 // a fixed clock, without the optimising compilers (one compiles the functions it inlines, and what it
-// optimises when depends on its background threads: with them 1 build in 3 differed under load); V8's
+// optimises when depends on its background threads: with them 1 build in 3 differed under load) and
+// without the baseline compiler (it compiles on a background thread too, and a function's flags record
+// whether it had: 1 build in 8 differed in 12 such bits under load); V8's
 // hash seed is fixed by --random-seed (left out of its flag hash), and bytecode flushing, which a
 // collection's timing could decide, is off. The V8 flags the runs changed are put back before the cache
 // is written: V8 stamps it with the hash of the flags at that moment and takes it only when the running
@@ -57,9 +59,9 @@ async function warm(bundle, scriptOut, cacheOut) {
   const text = wrap(readFileSync(bundle, 'utf8').replace(/^#!/, '//'));
   writeFileSync(scriptOut, text);
   if (!cacheOut) return;
-  for (const flag of ['--no-flush-bytecode', '--no-opt', '--no-maglev']) setFlagsFromString(flag);
+  for (const flag of ['--no-flush-bytecode', '--no-opt', '--no-maglev', '--no-sparkplug']) setFlagsFromString(flag);
   const script = await warmUp(text, 'pve-health.cjs', bundle);
-  for (const flag of ['--flush-bytecode', '--opt', '--maglev']) setFlagsFromString(flag);
+  for (const flag of ['--flush-bytecode', '--opt', '--maglev', '--sparkplug']) setFlagsFromString(flag);
   writeFileSync(cacheOut, cacheOf(script));
 }
 
