@@ -4,9 +4,10 @@
 // so it holds the bytecode of every function those runs compiled, not only the top level that node's own
 // SEA code cache would hold (interleaved runs: `dm --json` on 10,000 devices 435 ms without a cache, 431
 // with node's, 412 with this one; `check --demo` 76 ms without, 48 with it).
-// V8 takes a cache only under the V8 options it was written with (the executable's execArgv): started
-// with other ones (`--node-options=...`, the service's `--lite-mode`) the bundle is compiled from its
-// source as it would be without one, silently; PVE_HEALTH_DEBUG says so on stderr.
+// V8 takes a cache only under the V8 options it was written with (the executable's execArgv), heap sizes
+// aside (flags.cc ComputeFlagListHash): started with other ones (`--node-options=...`, the service's
+// `--lite-mode`) the bundle is compiled from its source as it would be without one, silently;
+// PVE_HEALTH_DEBUG says so on stderr.
 'use strict';
 const { getAsset, getAssetKeys, getRawAsset } = require('node:sea');
 const { Script } = require('node:vm');

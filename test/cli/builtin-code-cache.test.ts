@@ -79,12 +79,24 @@ test('the builtins a command loads come from node’s code cache under the packa
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   for (const node of nodes()) {
     const v = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    // The control: under the option, a builtin loaded without the reset is compiled from source, so
-    // the measurement tells the two apart.
-    await t.test(`${v}: without the reset a builtin is compiled from source`, () => {
-      const u = usage(dir, node, SEA_EXEC_ARGV, ['-e', "require('child_process')"]);
+    // The control: under an option every V8 hashes, a builtin is compiled from source, so the
+    // measurement tells the two apart.
+    await t.test(`${v}: under another V8 option a builtin is compiled from source`, () => {
+      const u = usage(dir, node, ['--no-opt'], ['-e', "require('child_process')"]);
       assert.ok(u.withoutCache.includes('child_process'), JSON.stringify(u.withoutCache));
     });
+    // What the reset is for: V8 before 87356585659b counts the heap option in its flag hash (Debian's
+    // nodejs 18 and 20, which pve-health-nodejs runs on); the executable's pinned Node 24 leaves heap sizes
+    // out, and the reset is a no-op there.
+    const hashed = node !== process.execPath ? false : /^v(18|20)\./.test(v) ? true : null;
+    await t.test(
+      `${v}: without the reset the heap option alone ${hashed ? 'costs' : 'keeps'} a builtin its cache`,
+      (st) => {
+        if (hashed === null) return st.skip(`${v}: neither Debian's nodejs 18/20 nor the pinned Node 24`);
+        const u = usage(dir, node, SEA_EXEC_ARGV, ['-e', "require('child_process')"]);
+        assert.equal(u.withoutCache.includes('child_process'), hashed, JSON.stringify(u.withoutCache));
+      },
+    );
     for (const args of COMMANDS)
       await t.test(`${v}: ${args.join(' ')}`, () => {
         const u = usage(dir, node, SEA_EXEC_ARGV, [CLI, ...args]);
