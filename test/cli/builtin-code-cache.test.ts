@@ -6,9 +6,10 @@
 // leaves the hash alone). No clock: a builtin compiled from source after the reset is a failure.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { systemNode } from '../../bench/system-node.mjs';
 import { pinnedNode, SEA_EXEC_ARGV } from '../../scripts/package/sea';
 import { CLI, ensureBuilt, REPO, tempDir } from '../helpers/cli';
 
@@ -54,15 +55,23 @@ function usage(dir: string, node: string, v8Options: string[], script: string[])
   return JSON.parse(readFileSync(out, 'utf8')) as Usage;
 }
 
-/** The node binaries to measure on: this one, and the pinned Node 24 of the single executable when installed. */
-function nodes(): string[] {
-  let pinned: string;
+/** The pinned Node 24 of the single executable, when installed. */
+function pinned(): string | null {
   try {
-    pinned = pinnedNode(REPO);
+    const p = pinnedNode(REPO);
+    return existsSync(p) ? realpathSync(p) : null;
   } catch {
-    return [process.execPath];
+    return null;
   }
-  return existsSync(pinned) ? [process.execPath, pinned] : [process.execPath];
+}
+
+/**
+ * The node binaries to measure on, each once: this one, the host's (the first on PATH outside node_modules:
+ * `npm run` puts the pinned Node 24 first, and pve-health-nodejs runs on Debian's), and the pinned one.
+ */
+function nodes(): string[] {
+  const list = [process.execPath, systemNode(), pinned()].filter((n): n is string => n !== null);
+  return [...new Set(list.map((n) => realpathSync(n)))];
 }
 
 const COMMANDS = [
@@ -88,7 +97,7 @@ test('the builtins a command loads come from node’s code cache under the packa
     // What the reset is for: V8 before 87356585659b counts the heap option in its flag hash (Debian's
     // nodejs 18 and 20, which pve-health-nodejs runs on); the executable's pinned Node 24 leaves heap sizes
     // out, and the reset is a no-op there.
-    const hashed = node !== process.execPath ? false : /^v(18|20)\./.test(v) ? true : null;
+    const hashed = node === pinned() ? false : /^v(18|20)\./.test(v) ? true : null;
     await t.test(
       `${v}: without the reset the heap option alone ${hashed === null ? 'may cost' : hashed ? 'costs' : 'keeps'} a builtin its cache`,
       (st) => {
