@@ -19,10 +19,7 @@ export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
  * V8 options the executable starts with. A small young generation (semi-spaces of 2 MiB instead of up
  * to 16): one analysis keeps most of what it allocates, and a nursery that stays in the CPU's cache runs
  * `dm` on 10,000 devices about 9 % faster on the build machine (interleaved runs; GC pauses are about the
- * same). On Debian's nodejs a changed V8 flag would cost node's built-in modules their code cache (~10 ms
- * at every start); V8 reads this one once, when it sets up the heap, so the program puts it back to its
- * default before it loads any (src/cli/builtin-code-cache.ts) and keeps both. The pinned Node 24's V8
- * leaves heap sizes out of the flag hash altogether.
+ * same). Node's built-in modules keep their code cache under it (src/cli/builtin-code-cache.ts).
  * Both packages run with it: the executable embeds it, and pve-health-nodejs's program names it on its
  * `#!/usr/bin/node` line (NODEJS_SHEBANG). Peak RSS of `dm --json` on 10,000 devices: 210 -> 180 MiB
  * (1.57x -> 1.35x the I/O floor's), time within noise. `node dist/pve-health.cjs` keeps node's defaults.

@@ -69,8 +69,8 @@ function pinned(): string | null {
  * The node binaries to measure on, each once: this one, the host's (the first on PATH outside node_modules:
  * `npm run` puts the pinned Node 24 first, and pve-health-nodejs runs on Debian's), and the pinned one.
  */
-function nodes(): string[] {
-  const list = [process.execPath, systemNode(), pinned()].filter((n): n is string => n !== null);
+function nodes(pin: string | null): string[] {
+  const list = [process.execPath, systemNode(), pin].filter((n): n is string => n !== null);
   return [...new Set(list.map((n) => realpathSync(n)))];
 }
 
@@ -86,7 +86,8 @@ test('the builtins a command loads come from node’s code cache under the packa
   ensureBuilt();
   const dir = tempDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const node of nodes()) {
+  const pin = pinned();
+  for (const node of nodes(pin)) {
     const v = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
     // The control: under an option every V8 hashes, a builtin is compiled from source, so the
     // measurement tells the two apart.
@@ -97,7 +98,7 @@ test('the builtins a command loads come from node’s code cache under the packa
     // What the reset is for: V8 before 87356585659b counts the heap option in its flag hash (Debian's
     // nodejs 18 and 20, which pve-health-nodejs runs on); the executable's pinned Node 24 leaves heap sizes
     // out, and the reset is a no-op there.
-    const hashed = node === pinned() ? false : /^v(18|20)\./.test(v) ? true : null;
+    const hashed = node === pin ? false : /^v(18|20)\./.test(v) ? true : null;
     await t.test(
       `${v}: without the reset the heap option alone ${hashed === null ? 'may cost' : hashed ? 'costs' : 'keeps'} a builtin its cache`,
       (st) => {
