@@ -3,9 +3,10 @@
 // empty value with the reason (the callers then fall back to what is safe). Written through
 // writeFileSafely (exclusive temporary file, explicit mode, rename), in a directory of mode 0700.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Host, hostPath } from './host';
-import { writeFileSafely } from './write-file';
+import { writeFileSafely, writeFileSafelyAsync } from './write-file';
 
 export const STATE_DIR = '/var/lib/pve-health';
 
@@ -35,4 +36,10 @@ export function readStateFile<T>(
 export function writeStateFile(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeFileSafely(path, text, 0o600);
+}
+
+/** writeStateFile off the event loop, for the service (write-file.ts writeFileSafelyAsync). */
+export async function writeStateFileAsync(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFileSafelyAsync(path, text, 0o600);
 }

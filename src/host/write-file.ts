@@ -14,16 +14,30 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 
-export function writeFileSafely(path: string, text: string, mode = 0o600): void {
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+export interface WriteOptions {
+  /**
+   * Flush the file to disk before the rename (the default). Off only for the state of this boot under
+   * /run, which is a tmpfs (systemd mounts it so on every Proxmox VE node): the rename alone makes a
+   * reader see the old file or the new one, and a flush only matters across a crash, after which no
+   * process that state names is alive. A flush there would only make the caller wait (the service's
+   * mount scans write claims on every scan).
+   */
+  durable?: boolean;
+}
+
+export function writeFileSafely(path: string, text: string, mode = 0o600, opts: WriteOptions = {}): void {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     unlinkSync(tmp);
   } catch {}
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  const fd = openSync(tmp, CREATE_NEW, mode);
   try {
     writeSync(fd, text);
-    fsyncSync(fd);
+    if (opts.durable !== false) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     unlinkSync(tmp);
@@ -31,6 +45,36 @@ export function writeFileSafely(path: string, text: string, mode = 0o600): void 
   }
   closeSync(fd);
   renameSync(tmp, path);
+}
+
+/**
+ * writeFileSafely in libuv's thread pool, flushed: for the service, whose requests would otherwise wait
+ * for the disk (a flush on a busy ZFS pool or a disk under a backup takes from milliseconds to seconds).
+ * `tmp` is the temporary name, in the same directory (default PATH.PID.tmp).
+ */
+export async function writeFileSafelyAsync(
+  path: string,
+  text: string,
+  mode = 0o600,
+  tmp = `${path}.${process.pid}.tmp`,
+): Promise<void> {
+  await unlink(tmp).catch(() => {});
+  const fh = await open(tmp, CREATE_NEW, mode);
+  try {
+    await fh.writeFile(text, 'utf8');
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  await fh.close();
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
 }
 
 /**

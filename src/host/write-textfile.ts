@@ -1,10 +1,10 @@
 // Writes a metrics file for node_exporter's textfile collector. The collector may read the
 // directory at any moment, so the text goes to NAME.$$ first (same directory, same filesystem) and
 // is renamed over NAME: a scrape sees the old file or the new one, never half of one.
-import { constants } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckError } from '../core/errors';
+import { writeFileSafelyAsync } from './write-file';
 
 /** Default directory of Debian's prometheus-node-exporter textfile collector. */
 export const DEFAULT_TEXTFILE_DIR = '/var/lib/prometheus/node-exporter';
@@ -21,23 +21,6 @@ export async function writeTextfile(dir: string, name: string, text: string, mod
   const final = join(dir, name);
   // The collector only reads *.prom, so the temporary NAME.$$ (here: .prom.<pid>) is never scraped.
   // Created exclusively and without following a symlink: a link planted under that name is not written through.
-  const tmp = `${final}.${process.pid}`;
-  await unlink(tmp).catch(() => {});
-  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await unlink(tmp).catch(() => {});
-    throw e;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, final);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw e;
-  }
+  await writeFileSafelyAsync(final, text, mode, `${final}.${process.pid}`);
   return final;
 }

@@ -1,6 +1,9 @@
 // serve's memory of its last scans (src/core/findings/history.ts), kept in the state dir so a restart does not
 // forget it: <root>/var/lib/pve-health/serve-history.json, mode 0600. With --demo or --from the
 // scans are replays, so the history stays in memory and nothing is written.
+// The file is written off the event loop, one write at a time, and only the newest history when scans
+// finished meanwhile: its flush to disk (on a busy ZFS pool, milliseconds to seconds) held up every
+// request, /healthz included, once per scan of each part.
 
 import { documentPartOf, listFindings } from '../core/findings/findings';
 import {
@@ -13,7 +16,7 @@ import {
 } from '../core/findings/history';
 import type { CheckDocument, Status } from '../core/types';
 import type { Host } from '../host/host';
-import { readStateFile, statePath, writeStateFile } from '../host/state-file';
+import { readStateFile, statePath, writeStateFileAsync } from '../host/state-file';
 import type { DocumentParts } from './routes';
 import type { Part, Service } from './service';
 
@@ -23,6 +26,8 @@ export interface ScanHistory {
   get(): History;
   /** Record a finished scan of one part: its document, or the error of a failed scan. */
   record(part: HistoryPart, doc: CheckDocument | null, at: Date): void;
+  /** Settles once the file holds the history as recorded so far (at shutdown). */
+  flush(): Promise<void>;
 }
 
 export function createScanHistory(opts: {
@@ -38,6 +43,23 @@ export function createScanHistory(opts: {
     history = r.value;
   }
   let warned = false;
+  // The text still to be written (only the newest counts), and the write in progress.
+  let queued: string | null = null;
+  let writing: Promise<void> | null = null;
+  const writeQueued = async () => {
+    while (queued !== null) {
+      const text = queued;
+      queued = null;
+      try {
+        await writeStateFileAsync(path, text);
+      } catch (e) {
+        // Said once: the dashboard still shows the history of this run.
+        if (!warned) opts.warn(`cannot write the scan history ${path}: ${(e as Error).message}`);
+        warned = true;
+      }
+    }
+    writing = null;
+  };
   return {
     get: () => history,
     record(part, doc, at) {
@@ -45,13 +67,11 @@ export function createScanHistory(opts: {
       const point = doc ? pointOf(part, doc, at) : failedPoint(at, prev?.keys);
       history = recordScan(history, part, point);
       if (!opts.persist) return;
-      try {
-        writeStateFile(path, `${JSON.stringify(history)}\n`);
-      } catch (e) {
-        // Said once: the dashboard still shows the history of this run.
-        if (!warned) opts.warn(`cannot write the scan history ${path}: ${(e as Error).message}`);
-        warned = true;
-      }
+      queued = `${JSON.stringify(history)}\n`;
+      writing ??= writeQueued();
+    },
+    flush: async () => {
+      while (writing) await writing;
     },
   };
 }

@@ -174,6 +174,8 @@ test('serve: /api/status carries the view and the history; a finding that appear
     ],
   );
   assert.equal(doc.history.dm[0].keys, undefined, 'keys stay in the service');
+  // Written off the event loop: on the disk once the writes in flight are done.
+  await history.flush();
   const file = join(root, 'var/lib/pve-health/serve-history.json');
   assert.equal(statSync(file).mode & 0o777, 0o600);
   // A restart reads it back.

@@ -237,6 +237,8 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
     service.stop();
     cluster?.scanner.stop();
     await http.close();
+    // The last scan's history reaches the file before the process ends (written off the event loop).
+    await history.flush();
     ctx.io.err('pve-health serve: stopped\n');
     return 0;
   },
