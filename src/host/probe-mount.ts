@@ -22,15 +22,15 @@ import {
   listStuckProbes,
   markAbandoned,
   processStart,
-  RUN_STATE,
   readCache,
   readClaim,
   release,
   saveResults,
   stateDir,
   tryClaim,
+  writeRunFile,
 } from './probe-state';
-import { ensurePrivateDir, writeFileSafely } from './write-file';
+import { ensurePrivateDir } from './write-file';
 
 export { backstopMs, listStuckProbes, processStart, stateDir };
 
@@ -61,7 +61,7 @@ async function runChild(
   opts: ProbeOptions,
 ): Promise<Record<string, ProbeResult>> {
   const out = join(dir, 'probes', `out-${process.pid}-${++runSeq}.jsonl`);
-  writeFileSafely(out, '', 0o600, RUN_STATE);
+  writeRunFile(out, '');
   const at = host.now().toISOString();
   const conc = Math.max(1, Math.min(opts.concurrency, jobs.length));
   const env: NodeJS.ProcessEnv = { ...host.env, UV_THREADPOOL_SIZE: String(Math.max(4, conc)) };
@@ -98,7 +98,7 @@ async function runChild(
           const file = claimFile(dir, j.key);
           const c = readClaim(file);
           if (c && c.owner === process.pid)
-            writeFileSafely(file, JSON.stringify({ ...c, probePid: pid, probeStart, since: at }), 0o600, RUN_STATE);
+            writeRunFile(file, JSON.stringify({ ...c, probePid: pid, probeStart, since: at }));
         }
       },
       onExit: () => {

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbeJob, ProbeResult, StuckProbe } from '../core/mounts/mount-types';
 import { type Host, hostPath } from './host';
-import { type WriteOptions, writeFileSafely } from './write-file';
+import { writeFileSafely } from './write-file';
 
 /**
  * exec's hard deadline: the child's own timer (timeout, counted from its start) normally ends it
@@ -35,8 +35,10 @@ export function stateDir(host: Host): string {
   return hostPath(host, '/run/pve-health');
 }
 
-/** How the files of stateDir are written: renamed into place, not flushed (write-file.ts WriteOptions). */
-export const RUN_STATE: WriteOptions = { durable: false };
+/** A file of stateDir, mode 0600: renamed into place, not flushed (write-file.ts WriteOptions). */
+export function writeRunFile(path: string, text: string): void {
+  writeFileSafely(path, text, 0o600, { durable: false });
+}
 
 /**
  * Start time (clock ticks since boot, /proc/<pid>/stat field 22) of a process of THIS machine: the
@@ -128,7 +130,7 @@ export function markAbandoned(dir: string, key: string, probePid: number | null)
   const file = claimFile(dir, key);
   const c = readClaim(file);
   if (c && c.owner === process.pid && c.probePid === probePid)
-    writeFileSafely(file, JSON.stringify({ ...c, abandoned: true }), 0o600, RUN_STATE);
+    writeRunFile(file, JSON.stringify({ ...c, abandoned: true }));
 }
 
 /** Merge fresh results into the cache (atomic rename); old entries are dropped. */
@@ -188,7 +190,7 @@ export function readCache(dir: string): CacheFile {
 
 function writeCache(dir: string, cache: CacheFile): void {
   const file = join(dir, 'mounts-cache.json');
-  writeFileSafely(file, JSON.stringify(cache), 0o600, RUN_STATE);
+  writeRunFile(file, JSON.stringify(cache));
 }
 
 export function cachedResult(

@@ -72,7 +72,7 @@ test('the scan history is flushed off the event loop, coalesced; a report is flu
   const script = `import { existsSync } from 'node:fs';
 import { createScanHistory } from ${src('src/serve/scan-history.ts')};
 import { writeFileSafely } from ${src('src/host/write-file.ts')};
-import { RUN_STATE } from ${src('src/host/probe-state.ts')};
+import { writeRunFile } from ${src('src/host/probe-state.ts')};
 const root = ${JSON.stringify(root)};
 const h = createScanHistory({ host: { root }, persist: true, warn: (m) => { console.error(m); process.exit(9); } });
 // Three scans finish in one tick: one write starts, the newest history is written once after it.
@@ -82,7 +82,7 @@ h.record('mounts', null, new Date(3000));
 const written = existsSync(root + '/var/lib/pve-health/serve-history.json');
 await h.flush();
 writeFileSafely(root + '/report.html', '<p>x</p>', 0o644);
-writeFileSafely(root + '/claim.json', '{}', 0o600, RUN_STATE);
+writeRunFile(root + '/claim.json', '{}');
 console.log(JSON.stringify({ pid: process.pid, written }));`;
   const r = traced(strace, [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script]);
   const out = JSON.parse(r.stdout) as { pid: number; written: boolean };
