@@ -2,7 +2,7 @@
 // promtool, stopping on SIGTERM, and the systemd unit that runs it.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -22,9 +22,9 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
+function serve(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<Running> {
   assert.ok(existsSync(CLI), `${CLI} missing: run npm run build`);
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', ...args], {
     env: { ...process.env, PVE_HEALTH_TOKEN: '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -77,6 +77,41 @@ test('serve CLI: with a token on all addresses it says so and checks it', async 
   await untilHealthy(s.base, { authorization: `Bearer ${token}` });
   s.child.kill('SIGTERM');
   assert.equal(await s.exited, 0);
+});
+
+// node's builtins a service loaded, written when it exits (a preload: the bundle cannot be asked).
+const LOADED_BUILTINS = `process.on('exit', () => require('fs').writeFileSync(process.env.BUILTINS_OUT,
+  process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join('\\n')));`;
+
+test('serve CLI: node:crypto (~1.7 MiB of RSS) is loaded only when a token is to be checked', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pve-health-serve-builtins-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const preload = join(dir, 'loaded.cjs');
+  writeFileSync(preload, LOADED_BUILTINS);
+  const token = 'c2VydmUtY2xpLXRlc3QtdG9rZW4';
+  const cases: [string, string[], NodeJS.ProcessEnv, boolean][] = [
+    ['loopback, no token', ['--listen', '127.0.0.1:0'], {}, false],
+    ['all addresses, a token', ['--listen', '0.0.0.0:0'], { PVE_HEALTH_TOKEN: token }, true],
+  ];
+  for (const [name, args, env, crypto] of cases) {
+    const out = join(dir, `${crypto}.txt`);
+    const s = await serve(['--demo', ...args], { ...env, BUILTINS_OUT: out }, ['-r', preload]);
+    const headers: Record<string, string> = crypto ? { authorization: `Bearer ${token}` } : {};
+    await untilHealthy(s.base, headers);
+    // Every page the dashboard and a scraper ask for, compressed and not.
+    for (const path of ['/', '/api/status', '/api/summary', '/metrics', '/healthz']) {
+      for (const enc of ['gzip', 'identity']) {
+        const r = await fetch(`${s.base}${path}`, { headers: { ...headers, 'accept-encoding': enc } });
+        assert.equal(r.status, 200, `${name}: ${path}`);
+        await r.arrayBuffer();
+      }
+    }
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0, s.stderr());
+    const loaded = readFileSync(out, 'utf8').split('\n');
+    assert.ok(loaded.includes('http') && loaded.includes('zlib'), `${name}: the preload saw the service: ${loaded}`);
+    assert.equal(loaded.includes('crypto'), crypto, `${name}: node:crypto loaded`);
+  }
 });
 
 test('serve CLI: the demo node over the API, /metrics valid for promtool, SIGTERM stops it', async (t) => {
