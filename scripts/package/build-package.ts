@@ -13,7 +13,7 @@ import { type CliInfo, collectCliInfo } from './cli-info';
 import { type LicensedPart, npmPart } from './copyright';
 import { debianVersion, fillTemplate, installedSizeKiB, parseElfDepends, type StagedFile, stageDeb } from './deb';
 import { CONFIG_PATH, commonFiles, type ProjectInfo } from './package-files';
-import { buildSea, nodejsShebang, pinnedNode, SEA_EXEC_ARGV } from './sea';
+import { buildSea, MAILER_FILE, nodejsShebang, pinnedNode, SEA_EXEC_ARGV } from './sea';
 import { INSTALLED_BINARY, loadSystemdUnits, type UnitFile } from './units';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -100,15 +100,17 @@ const NODEJS_TRIGGERS = 'interest-noawait /usr/bin/node\n';
 /**
  * pve-health-nodejs's program (nodejs-main.cjs after the `#!` line with the executable's V8 option), the
  * bundle it compiles (SCRIPT, as node wraps a module, with the key of its text on its last line: the
- * cache's name) and the cache's writer.
+ * cache's name), nodemailer's bundle (MAILER, required from beside it when a message is sent) and the cache's writer.
  */
-function nodejsProgram(script: string): { program: StagedFile; files: StagedFile[] } {
+function nodejsProgram(script: string, mailer: string): { program: StagedFile; files: StagedFile[] } {
   const key = createHash('sha256').update(script).digest('hex').slice(0, 32);
   const loader = readFileSync(join(REPO, 'scripts', 'package', 'nodejs-main.cjs'), 'utf8');
   return {
     program: { path: INSTALLED_BINARY, content: `${nodejsShebang()}\n${loader}`, mode: 0o755 },
     files: [
       { path: `${NODEJS_LIB}/pve-health.cjs`, content: `${script}\n//# code-cache-key=${key}\n`, mode: 0o644 },
+      // Required by the bundle from beside it when it sends a message (src/notify/mailer.ts).
+      { path: `${NODEJS_LIB}/${MAILER_FILE}`, content: mailer, mode: 0o644 },
       {
         path: `${NODEJS_LIB}/warm-code-cache.cjs`,
         content: readFileSync(join(REPO, 'scripts', 'package', 'warm-code-cache.cjs'), 'utf8'),
@@ -196,7 +198,8 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as PackageJson;
   if (!pkg.author || !pkg.homepage) throw new Error('package.json needs "author" (the Maintainer) and "homepage"');
   const bundle = join(REPO, 'dist', 'pve-health.cjs');
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run 'npm run build' first`);
+  const mailer = join(REPO, 'dist', MAILER_FILE);
+  for (const f of [bundle, mailer]) if (!existsSync(f)) throw new Error(`${f} is missing: run 'npm run build' first`);
   const project: ProjectInfo = {
     repo: REPO,
     version: debianVersion(pkg.version),
@@ -230,6 +233,7 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
   const sea = buildSea(REPO, {
     node: pinnedNode(REPO),
     bundle,
+    mailer,
     output: join(opts.outDir, 'pve-health'),
     workDir: join(opts.outDir, 'sea'),
     useCodeCache: opts.useCodeCache,
@@ -251,7 +255,7 @@ export async function buildPackage(opts: { outDir: string; useCodeCache: boolean
   );
   // Debian's node (/usr/bin/node in nodejs on Debian 12 and 13) runs a small program with the executable's
   // V8 option (nodejs-main.cjs) that compiles the bundle with a code cache its postinst writes on that node.
-  const nodejs = nodejsProgram(readFileSync(sea.script, 'utf8'));
+  const nodejs = nodejsProgram(readFileSync(sea.script, 'utf8'), readFileSync(mailer, 'utf8'));
   const nodejsDeb = buildDeb(
     {
       name: 'pve-health-nodejs',

@@ -46,11 +46,16 @@ export function nodejsShebang(execArgv: readonly string[] = SEA_EXEC_ARGV): stri
   return ['#!/usr/bin/node', ...execArgv].join(' ');
 }
 
+/** nodemailer's bundle, beside the main one in dist/ and in pve-health-nodejs, an asset of the executable (src/notify/mailer.ts). */
+export const MAILER_FILE = 'pve-health-mailer.cjs';
+
 export interface SeaInput {
   /** The Node binary to base the executable on. */
   node: string;
   /** The CommonJS bundle (dist/pve-health.cjs). */
   bundle: string;
+  /** nodemailer's bundle beside it (dist/pve-health-mailer.cjs), an asset the bundle compiles when it mails. */
+  mailer: string;
   /** Where to write the executable. */
   output: string;
   /** Scratch directory for the SEA config and blob. */
@@ -110,7 +115,7 @@ export function buildSea(repo: string, input: SeaInput): SeaResult {
     ],
     'code cache',
   );
-  const assets: Record<string, string> = { 'pve-health.cjs': script };
+  const assets: Record<string, string> = { 'pve-health.cjs': script, [MAILER_FILE]: resolve(input.mailer) };
   if (input.useCodeCache) assets['pve-health.code-cache'] = cache;
   writeFileSync(
     config,

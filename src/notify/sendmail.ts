@@ -1,10 +1,11 @@
 // Local `sendmail -i -- RCPT...`: on Proxmox VE, mail to root goes through proxmox-mail-forward into the
 // notification system (the targets and matchers the admin set up). The message is built by
 // nodemailer's stream transport; the program runs through the one exec helper.
-// Loaded on first use: most runs send no mail, and the module is large.
+// nodemailer is loaded on first use (mailer.ts): most runs send no mail, and the module is large.
 import type { Config } from '../core/config';
 import { CommandError, CommandNotFoundError } from '../core/errors';
 import { type Channel, type ChannelContext, toList } from './channel';
+import { loadNodemailer } from './mailer';
 import type { Message } from './message';
 import { PermanentError, TransientError } from './retry';
 
@@ -14,7 +15,7 @@ type SendmailConfig = NonNullable<NonNullable<Config['notify']>['sendmail']>;
 const EX_TEMPFAIL = 75;
 
 export async function buildRawMessage(from: string | undefined, to: string[], msg: Message): Promise<string> {
-  const { default: nodemailer } = await import('nodemailer');
+  const nodemailer = await loadNodemailer();
   const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const info = await t.sendMail({ from, to, subject: msg.subject, text: msg.text, html: msg.html });
   const raw = (info.message as Buffer).toString('utf8');

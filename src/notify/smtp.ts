@@ -1,8 +1,9 @@
 // SMTP through nodemailer: implicit TLS (465), STARTTLS (587, required: never falls back to plain
 // text once asked for), or none (a local relay). Authentication when a user is set.
-// Loaded on first use: most runs send no mail, and the module is large.
+// nodemailer is loaded on first use (mailer.ts): most runs send no mail, and the module is large.
 import type { Config } from '../core/config';
 import { type Channel, type ChannelContext, secret, toList, unconfigured } from './channel';
+import { loadNodemailer } from './mailer';
 import type { Message } from './message';
 import { PermanentError, TransientError } from './retry';
 
@@ -30,7 +31,7 @@ export function smtpChannel(cfg: SmtpConfig, node: string, ctx: ChannelContext):
     target: `${cfg.host}:${port} (${security}) → ${to.join(', ')}`,
     secrets: password ? [password] : [],
     async send(msg: Message) {
-      const { default: nodemailer } = await import('nodemailer');
+      const nodemailer = await loadNodemailer();
       const transport = nodemailer.createTransport({
         host: cfg.host,
         port,

@@ -12,7 +12,7 @@ if [ ! -x "$TB/run-in-guest.sh" ]; then
   echo "testbed not found at $TB: real-kernel suite skipped"
   exit 0
 fi
-[ -f dist/pve-health.cjs ] || node scripts/build.mjs
+{ [ -f dist/pve-health.cjs ] && [ -f dist/pve-health-mailer.cjs ]; } || node scripts/build.mjs
 "$TB/build-guest.sh"
 
 suites=("$@")
@@ -31,7 +31,7 @@ for s in "${suites[@]}"; do
   done
   case "$s" in
     */multi/*) run=(bash "$s" "$TB") ;;
-    *) run=("$TB/run-in-guest.sh" "$s" dist/pve-health.cjs test/e2e/lib ${extra[@]+"${extra[@]}"}) ;;
+    *) run=("$TB/run-in-guest.sh" "$s" dist/pve-health.cjs dist/pve-health-mailer.cjs test/e2e/lib ${extra[@]+"${extra[@]}"}) ;;
   esac
   if ! "${run[@]}"; then
     echo "=== $s FAILED"

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { buildSea, pinnedNode } from '../../scripts/package/sea';
+import { buildSea, MAILER_FILE, pinnedNode } from '../../scripts/package/sea';
 import { COMMANDS } from '../../src/cli/registry';
 import { PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
 import { serveExec } from '../../src/render/systemd-units';
@@ -135,6 +135,7 @@ test('pve-health-nodejs: Architecture all, Depends nodejs (>= 18), a loader as /
   assert.equal(modeOf('/usr/bin/pve-health'), '-rwxr-xr-x', rows.join('\n'));
   assert.equal(modeOf('/usr/lib/pve-health/pve-health.cjs'), '-rw-r--r--');
   assert.equal(modeOf('/usr/lib/pve-health/warm-code-cache.cjs'), '-rw-r--r--');
+  assert.equal(modeOf(`/usr/lib/pve-health/${MAILER_FILE}`), '-rw-r--r--');
   assert.ok(statSync(DEB_NODEJS).size < 2 * 1024 * 1024);
   const dir = mkdtempSync(join(tmpdir(), 'pve-health-nodejs-deb-'));
   try {
@@ -334,6 +335,46 @@ test('the single executable runs with no node on PATH and an empty environment',
   assert.doesNotMatch(version.stdout, /^v\d+\./);
 });
 
+// nodemailer is not in the bundle (scripts/build.mjs): the executable compiles it from an asset, and
+// pve-health-nodejs requires it from beside the bundle, only when a message is sent (src/notify/mailer.ts).
+test('both packages send mail with the mailer they carry, and say so when it is missing', (t) => {
+  artifacts();
+  if (process.getuid?.() !== 0) {
+    t.skip('a config that names sendmail must be root-owned: run as root');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pve-health-mailer-'));
+  try {
+    const mail = join(dir, 'mail.log');
+    const sendmail = join(dir, 'sendmail');
+    writeFileSync(sendmail, `#!/bin/sh\ncat >> '${mail}'\n`, { mode: 0o755 });
+    const config = join(dir, 'config.toml');
+    writeFileSync(config, `[notify.sendmail]\npath = "${sendmail}"\nto = "root"\n`, { mode: 0o600 });
+    must('dpkg-deb', ['-x', DEB_NODEJS, join(dir, 'nodejs')]);
+    const program = join(dir, 'nodejs/usr/bin/pve-health');
+    const env = { PATH: '/usr/bin:/bin', NO_COLOR: '1' };
+    const runs: [string, string, string[]][] = [
+      ['the single executable', SEA, []],
+      ['pve-health-nodejs', process.execPath, [program]],
+    ];
+    for (const [name, exe, pre] of runs) {
+      rmSync(mail, { force: true });
+      const r = run(exe, [...pre, 'notify', '--test', '--demo', '--config', config], env);
+      assert.equal(r.status, 0, `${name}: ${r.stdout}${r.stderr}`);
+      const sent = readFileSync(mail, 'utf8');
+      assert.match(sent, /^Subject: .*pve-health/m, name);
+      assert.match(sent, /^Content-Type: multipart\/alternative/m, `${name}: the message nodemailer built`);
+    }
+    // A pve-health-nodejs whose mailer file went missing: the send fails and says why, nothing else does.
+    rmSync(join(dir, 'nodejs/usr/lib/pve-health', MAILER_FILE));
+    const r = run(process.execPath, [program, 'notify', '--test', '--demo', '--config', config], env);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout + r.stderr, /cannot load the mailer .*pve-health-mailer\.cjs.*reinstall pve-health/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // A single executable cannot take `node -e SCRIPT`: the mount probe child is the executable itself with a
 // hidden argument. A fake root with one NFS mount whose target exists locally probes "ok" in that child.
 test('the single executable probes mounts in its own child process', () => {
@@ -425,11 +466,14 @@ test('the single executable is reproducible: two builds of the same bundle are t
     // A copy, so a rebuild of dist/ meanwhile cannot make the two differ.
     const bundle = join(dir, 'pve-health.cjs');
     writeFileSync(bundle, readFileSync(BUNDLE));
+    const mailer = join(dir, MAILER_FILE);
+    writeFileSync(mailer, readFileSync(join(REPO, 'dist', MAILER_FILE)));
     for (const useCodeCache of [true, false]) {
       const built = ['a', 'b'].map((n) =>
         buildSea(REPO, {
           node: pinnedNode(REPO),
           bundle,
+          mailer,
           output: join(dir, `${n}-${useCodeCache}`, 'pve-health'),
           workDir: join(dir, `${n}-${useCodeCache}`, 'sea'),
           useCodeCache,

@@ -66,7 +66,7 @@ boot() {  # boot NODE MAC PEER: one guest in the background, its output in $W/NO
  -netdev dgram,id=net0,local.type=unix,local.path=$W/$n.sock,remote.type=unix,remote.path=$W/$peer.sock \
  -device virtio-net-device,netdev=net0,mac=$mac" \
     "$TB/run-in-guest.sh" test/e2e/multi/shared-lun/guest.sh \
-    dist/pve-health.cjs test/e2e/lib test/e2e/multi/shared-lun "$K" >"$W/$n.log" 2>&1 &
+    dist/pve-health.cjs dist/pve-health-mailer.cjs test/e2e/lib test/e2e/multi/shared-lun "$K" >"$W/$n.log" 2>&1 &
   PIDS+=($!)
 }
 T0=$(date +%s)
