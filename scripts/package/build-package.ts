@@ -43,7 +43,7 @@ interface PackageJson {
   dependencies?: Record<string, string>;
 }
 
-/** The npm packages bundled into dist/pve-health.cjs, with their licences. */
+/** The npm packages bundled into dist/pve-health.cjs (nodemailer: dist/pve-health-mailer.cjs), with their licences. */
 function bundledParts(pkg: PackageJson): LicensedPart[] {
   return Object.keys(pkg.dependencies ?? {})
     .sort()
