@@ -1,8 +1,7 @@
 // The file-storage lister child: lists `<path>/images/<vmid>/` of ONE storage and reads the first bytes
 // of each qcow2/vmdk. It runs in its own process under exec's hard deadline, so a readdir or read on a
 // dead NFS/CIFS server blocks only the child (killed at the deadline), never the check.
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { builtinRequire } from './builtin-require';
 import { childCommand } from './self-command';
 
 /**
@@ -78,8 +77,7 @@ export const LIST_VOLUMES_CHILD_ARG = '--pve-health-list-volumes';
 /** For the single executable's entry point: run the lister when started with LIST_VOLUMES_CHILD_ARG. */
 export function runListVolumesChildIfAsked(argv: string[]): boolean {
   if (!argv.slice(1, 3).includes(LIST_VOLUMES_CHILD_ARG)) return false;
-  const req = createRequire(join(process.cwd(), 'list.js'));
-  new Function('require', LIST_VOLUMES_SCRIPT)(req);
+  new Function('require', LIST_VOLUMES_SCRIPT)(builtinRequire);
   return true;
 }
 

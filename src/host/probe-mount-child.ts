@@ -1,8 +1,7 @@
 // The probe child: the script it runs, how it is started, and how its output is read back.
 // See probe-mount.ts for why probes run in a child at all.
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { ProbeJob, ProbeResult } from '../core/mounts/mount-types';
+import { builtinRequire } from './builtin-require';
 import { childCommand } from './self-command';
 
 /**
@@ -63,8 +62,7 @@ export const PROBE_CHILD_ARG = '--pve-health-mount-probe';
 export function runProbeChildIfAsked(argv: string[]): boolean {
   // argv[1] is the script for `node bundle.cjs`, the executable again in a single executable.
   if (!argv.slice(1, 3).includes(PROBE_CHILD_ARG)) return false;
-  const req = createRequire(join(process.cwd(), 'probe.js'));
-  new Function('require', PROBE_SCRIPT)(req);
+  new Function('require', PROBE_SCRIPT)(builtinRequire);
   return true;
 }
 

@@ -4,13 +4,12 @@
 // executable is the program; under node (`node dist/pve-health.cjs`, or the sources through tsx) it
 // is node plus the script it was given (node makes that path absolute at startup).
 import { realpath } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { builtinRequire } from './builtin-require';
 
 export function isSingleExecutable(): boolean {
   try {
-    // node:sea exists from Node 20; createRequire so that esbuild leaves the import alone on Node 18.
-    const sea = createRequire(join(process.cwd(), 'self.js'))('node:sea') as { isSea?: () => boolean };
+    // node:sea exists from Node 20: required here, not imported, so that the bundle still loads on Node 18.
+    const sea = builtinRequire('node:sea') as { isSea?: () => boolean };
     return sea.isSea?.() === true;
   } catch {
     return false;

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { builtinRequire } from '../host/builtin-require';
 import { isSingleExecutable } from '../host/self-command';
 
 declare const __PVE_HEALTH_MAILER__: string;
@@ -24,12 +25,12 @@ function mailerBesideBundle(): Nodemailer {
   let exports: { default?: Nodemailer };
   if (isSingleExecutable()) {
     // An asset: compiled as node compiles a CommonJS module. It requires only node's builtins.
-    const sea = createRequire(process.execPath)('node:sea') as typeof import('node:sea');
+    const sea = builtinRequire('node:sea') as typeof import('node:sea');
     const text = sea.getAsset(__PVE_HEALTH_MAILER__, 'utf8');
     const wrapped = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
     const run = new Script(wrapped, { filename: __PVE_HEALTH_MAILER__ }).runInThisContext();
     const mod = { exports: {} };
-    run.call(mod.exports, mod.exports, createRequire(process.execPath), mod, __PVE_HEALTH_MAILER__, '.');
+    run.call(mod.exports, mod.exports, builtinRequire, mod, __PVE_HEALTH_MAILER__, '.');
     exports = mod.exports;
   } else {
     // Beside the bundle: dist/ in a build, /usr/lib/pve-health in pve-health-nodejs.

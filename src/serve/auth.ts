@@ -4,10 +4,9 @@
 // listen address needs `Authorization: Bearer <token>` (config `serve.token` in a 0600 file, or
 // PVE_HEALTH_TOKEN). Without a token the Host header must name a loopback address, so a web page
 // cannot read the API through DNS rebinding.
-import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
 import { UsageError } from '../core/errors';
+import { builtinRequire } from '../host/builtin-require';
 
 export const DEFAULT_LISTEN = '127.0.0.1:9310';
 
@@ -115,10 +114,9 @@ function sameSecret(given: string, expected: string): boolean {
 
 // node:crypto is loaded at the first token to check, not when the service starts: its JavaScript layer
 // and what it pages in of OpenSSL are ~1.7 MiB of the service's RSS on Node 24 (~0.9 MiB on Node 20),
-// and the unit's default listener (loopback or a Unix socket) never checks a token. createRequire because
-// the sources are ES modules and the bundle is CommonJS; a builtin resolves from any path.
+// and the unit's default listener (loopback or a Unix socket) never checks a token.
 let crypto: typeof import('node:crypto') | undefined;
 function cryptoModule(): typeof import('node:crypto') {
-  crypto ??= createRequire(join(process.cwd(), 'auth.js'))('node:crypto') as typeof import('node:crypto');
+  crypto ??= builtinRequire('node:crypto') as typeof import('node:crypto');
   return crypto;
 }

@@ -399,18 +399,28 @@ test('the single executable probes mounts in its own child process', () => {
       '25 1 252:1 / / rw,relatime shared:1 - ext4 /dev/mapper/pve-root rw,errors=remount-ro\n' +
         '36 25 0:47 / /mnt/pve/nfs1 rw,relatime shared:20 - nfs4 10.0.0.5:/export rw,vers=4.2,addr=10.0.0.5\n',
     );
-    const r = run(SEA, ['mounts', '--root', root, '--fresh', '--json'], { PATH: '/usr/bin:/bin' });
-    assert.equal(r.status, 0, r.stderr);
-    const doc = JSON.parse(r.stdout);
-    assert.equal(doc.mounts.summary.probed, 1);
-    assert.deepEqual(
-      doc.mounts.entries.map((e: { target: string; status: string; reachable: boolean }) => [
-        e.target,
-        e.status,
-        e.reachable,
-      ]),
-      [['/mnt/pve/nfs1', 'ok', true]],
-    );
+    const args = ['mounts', '--root', root, '--fresh', '--json'];
+    // Also started in a directory that was removed since (an admin's shell in a deleted directory): the
+    // program still knows it is the executable, and the probe child still runs (neither depends on the cwd).
+    const gone = join(root, 'gone');
+    const removedCwd = ['-c', 'mkdir "$1" && cd "$1" && rmdir "$1" && shift && exec "$@"', 'sh', gone, SEA, ...args];
+    for (const [name, r] of [
+      ['started as usual', run(SEA, args, { PATH: '/usr/bin:/bin' })],
+      ['started in a removed directory', run('sh', removedCwd, { PATH: '/usr/bin:/bin' })],
+    ] as const) {
+      assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+      const doc = JSON.parse(r.stdout);
+      assert.equal(doc.mounts.summary.probed, 1, name);
+      assert.deepEqual(
+        doc.mounts.entries.map((e: { target: string; status: string; reachable: boolean }) => [
+          e.target,
+          e.status,
+          e.reachable,
+        ]),
+        [['/mnt/pve/nfs1', 'ok', true]],
+        name,
+      );
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
