@@ -5,7 +5,7 @@
 // binary mapped). scripts/build.mjs writes both files and names this one in __PVE_HEALTH_MAILER__.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Script } from 'node:vm';
+import { compileFunction } from 'node:vm';
 import { builtinRequire } from '../host/builtin-require';
 import { isSingleExecutable } from '../host/self-command';
 
@@ -26,9 +26,10 @@ function mailerBesideBundle(): Nodemailer {
   if (isSingleExecutable()) {
     // An asset: compiled as node compiles a CommonJS module. It requires only node's builtins.
     const sea = builtinRequire('node:sea') as typeof import('node:sea');
-    const text = sea.getAsset(__PVE_HEALTH_MAILER__, 'utf8');
-    const wrapped = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
-    const run = new Script(wrapped, { filename: __PVE_HEALTH_MAILER__ }).runInThisContext();
+    const params = ['exports', 'require', 'module', '__filename', '__dirname'];
+    const run = compileFunction(sea.getAsset(__PVE_HEALTH_MAILER__, 'utf8'), params, {
+      filename: __PVE_HEALTH_MAILER__,
+    });
     const mod = { exports: {} };
     run.call(mod.exports, mod.exports, builtinRequire, mod, __PVE_HEALTH_MAILER__, '.');
     exports = mod.exports;

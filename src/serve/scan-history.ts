@@ -43,15 +43,15 @@ export function createScanHistory(opts: {
     history = r.value;
   }
   let warned = false;
-  // The text still to be written (only the newest counts), and the write in progress.
-  let queued: string | null = null;
+  // Whether the file lags the history, and the write in progress: the history is serialised when its
+  // write starts, so scans recorded meanwhile are written once, together.
+  let dirty = false;
   let writing: Promise<void> | null = null;
   const writeQueued = async () => {
-    while (queued !== null) {
-      const text = queued;
-      queued = null;
+    while (dirty) {
+      dirty = false;
       try {
-        await writeStateFileAsync(path, text);
+        await writeStateFileAsync(path, `${JSON.stringify(history)}\n`);
       } catch (e) {
         // Said once: the dashboard still shows the history of this run.
         if (!warned) opts.warn(`cannot write the scan history ${path}: ${(e as Error).message}`);
@@ -67,7 +67,7 @@ export function createScanHistory(opts: {
       const point = doc ? pointOf(part, doc, at) : failedPoint(at, prev?.keys);
       history = recordScan(history, part, point);
       if (!opts.persist) return;
-      queued = `${JSON.stringify(history)}\n`;
+      dirty = true;
       writing ??= writeQueued();
     },
     flush: async () => {
