@@ -290,3 +290,69 @@ test('segmentLine: a table line as dmsetup printed it, normalised only where it 
   // Without a kept line (a segment built elsewhere), the same text from its fields.
   assert.equal(segmentLine({ start: 0, length: 8, target: 'linear', params: '8:0 0' }), '0 8 linear 8:0 0');
 });
+
+// parseDmInfo reads its fields in place; the spec it must equal is the split it replaced: every line split
+// at the separator, the name all fields but the last eight, Number() of each number field. A table of the
+// lines a node, a broken libdevmapper or a hand-made map can give, each on its own and all in one text.
+function parseDmInfoBySplit(text: string) {
+  const n = DM_INFO_FIELDS.length;
+  const out = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || line.startsWith('No devices found')) continue;
+    let f = line.split(T);
+    if (f.length < n) throw new Error(`dmsetup info: unexpected line '${line.slice(0, 80)}'`);
+    if (f.length > n) f = [f.slice(0, f.length - n + 1).join(T), ...f.slice(f.length - n + 1)];
+    const attr = f[5];
+    out.push({
+      name: f[0],
+      uuid: f[1],
+      kname: f[2],
+      major: Number(f[3]),
+      minor: Number(f[4]),
+      live: attr[0] === 'L',
+      inactive: attr[1] === 'I',
+      suspended: attr[2] === 's',
+      readonly: attr[3] === 'r',
+      open: Number(f[6]) || 0,
+      segments: Number(f[7]) || 0,
+      events: Number(f[8]) || 0,
+    });
+  }
+  return out;
+}
+
+test('parseDmInfo equals the split it replaced, line class by line class', () => {
+  const row = (...f: string[]) => f.join(T);
+  const lines = [
+    row('pve-vm--100--disk--0', 'LVM-abc', 'dm-7', '252', '7', 'L--w', '1', '1', '0'),
+    row('crlf', '', 'dm-1', '252', '1', 'L--w', '0', '1', '0\r'),
+    row('spaces', '', 'dm-2', ' 252', '2 ', 'L--w', ' 1', '1', '0'),
+    row('empty-numbers', '', 'dm-3', '', '', '', '', '', ''),
+    row('not-numbers', '', 'dm-4', 'x', '+5', 'L', '-1', '1e3', '0x10'),
+    row('huge', '', 'dm-5', '1234567890123456789', '99999999999999999999', 'LIsr', '007', '000', '16'),
+    row('', 'LVM-empty-name', 'dm-6', '252', '6', 'L--w', '0', '1', '0'),
+    row('tab\tin\tname', '', 'dm-9', '252', '9', 'L--w', '2', '1', '0'),
+    row('\tleading-tab', '', 'dm-10', '252', '10', '-I-r', '0', '0', '0'),
+    row(' leading space', '', 'dm-11', '252', '11', 'L--w', '0', '1', '0'),
+    row('unicode ü name', '', 'dm-12', '252', '12', 'L--w', '0', '1', '0'),
+    row('trailing', '', 'dm-13', '252', '13', 'L--w', '0', '1', '0', ''),
+    '',
+    '   ',
+    '\t \r',
+    '\u00a0',
+    'No devices found',
+    'No devices found here too',
+  ];
+  const short = ['name-only\tLVM-x', row('seven', '', 'dm-1', '252', '1', 'L--w', '0'), '\tx', 'x'];
+  for (const l of lines) assert.deepEqual(parseDmInfo(l), parseDmInfoBySplit(l), JSON.stringify(l));
+  assert.deepEqual(parseDmInfo(lines.join('\n')), parseDmInfoBySplit(lines.join('\n')));
+  assert.deepEqual(parseDmInfo(`${lines.join('\n')}\n`), parseDmInfoBySplit(`${lines.join('\n')}\n`));
+  for (const l of short) {
+    assert.throws(() => parseDmInfoBySplit(l), /unexpected line/, JSON.stringify(l));
+    assert.throws(
+      () => parseDmInfo(`${lines[0]}\n${l}\n${lines[1]}`),
+      { message: `dmsetup info: unexpected line '${l.slice(0, 80)}'` },
+      JSON.stringify(l),
+    );
+  }
+});

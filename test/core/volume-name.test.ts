@@ -252,3 +252,45 @@ test('corpus: parse_volname cases that apply to LVM names', (t) => {
   // raw, qcow2: plain, linked, base each, plus "linked, qcow2, vm- as base-"
   assert.equal(applied, 7);
 });
+
+test("nextDiskName without a suffix reads the numbers Plugin.pm's unanchored pattern matches, name class by name class", () => {
+  // The pattern as pve-storage has it (get_next_vm_diskname), here the spec of the hand-written reader.
+  const byRegex = (vmid: number, taken: string[]) => {
+    const used = new Set<number>();
+    const re = new RegExp(`(?:vm|base)-${vmid}-disk-(\\d+)`);
+    for (const name of taken) {
+      const m = re.exec(name);
+      if (m) used.add(Number(m[1]));
+    }
+    for (let i = 0; i < 1024; i++) if (!used.has(i)) return `vm-${vmid}-disk-${i}`;
+    return null;
+  };
+  const prefixes = [
+    '',
+    'vm',
+    'base',
+    'del-vm',
+    'snap_vm',
+    'xbase',
+    'v',
+    'ase',
+    'm',
+    'del-',
+    '-',
+    'basx',
+    'bas',
+    'vx',
+    'xvm',
+  ];
+  const bodies = ['-1-disk-', '-11-disk-', '-1-disk', '-1-Disk-', '1-disk-', '-1-disk--1-disk-'];
+  const tails = ['', '0', '3', '12', '007', 'x', '3x', '3_s1', '3.qcow2', '-1-disk-4', 'vm-1-disk-5', 'base-1-disk-2'];
+  const names: string[] = [];
+  for (const p of prefixes) for (const b of bodies) for (const t of tails) names.push(`${p}${b}${t}`);
+  for (const vmid of [1, 11]) {
+    for (const name of names) assert.equal(nextDiskName(vmid, [name]), byRegex(vmid, [name]), `${vmid} ${name}`);
+    for (let i = 0; i + 7 <= names.length; i += 7) {
+      const taken = names.slice(i, i + 7);
+      assert.equal(nextDiskName(vmid, taken), byRegex(vmid, taken), `${vmid} ${taken.join(' ')}`);
+    }
+  }
+});

@@ -1,5 +1,6 @@
 // The pending and protected flags of an entry (design "Classification": pending, protected).
 
+import { fitted } from '../fitted';
 import { lockState } from '../node/guest-locks';
 import type { GuestRecord } from '../node/guest-record';
 import type { LvmView } from '../node/lvm-view';
@@ -128,5 +129,5 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   e.pending = pendingBy.length > 0;
   e.protected = protectedBy.length > 0;
   sortSmall(protectedBy);
-  e.protectedBy = protectedBy;
+  e.protectedBy = fitted(protectedBy);
 }

@@ -212,7 +212,9 @@ export function buildDevices(
       seen ??= new Set();
       seen.add(d);
       holding ??= { pid: p.pid, command: p.comm, cmdline: redactCommandLine(p.cmdline).join(' ') || undefined };
-      d.processes.push(holding);
+      // Most held maps have one process: a list made holding it (src/core/fitted.ts).
+      if (d.processes.length === 0) d.processes = [holding];
+      else d.processes.push(holding);
     }
   }
   return { devices, index: { byDevno, byKname, byName } };

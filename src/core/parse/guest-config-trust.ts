@@ -25,12 +25,17 @@ export function guestConfigDefect(text: string, sections: Section[], warnings: s
   if (!text.endsWith('\n')) return 'it ends in the middle of a line (cut off)';
   const bad = warnings.find((w) => w.includes('cannot parse'));
   if (bad) return `it has lines PVE never writes (${bad})`;
-  const snapshots = new Set<string>();
-  for (const s of sections) if (s.kind === 'snapshot') snapshots.add(s.name);
+  // (A config without snapshot sections needs no set of their names: most of a node's configs.)
+  let snapshots: Set<string> | null = null;
+  for (const s of sections) {
+    if (s.kind !== 'snapshot') continue;
+    snapshots ??= new Set();
+    snapshots.add(s.name);
+  }
   for (const s of sections) {
     if (s.kind !== 'main' && s.kind !== 'snapshot') continue;
     const parent = firstValue(s.entries, 'parent');
-    if (parent !== undefined && !snapshots.has(parent))
+    if (parent !== undefined && !snapshots?.has(parent))
       return `${s.kind === 'main' ? 'its' : `snapshot [${s.name}]'s`} parent '${parent}' has no snapshot section (cut off)`;
     if (s.kind === 'snapshot' && firstValue(s.entries, 'snaptime') === undefined)
       return `snapshot [${s.name}] has no snaptime (cut off)`;

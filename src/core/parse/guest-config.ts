@@ -5,6 +5,7 @@
 // Grammar from qemu-server parse_vm_config (QemuServer.pm:1939-2082) and pve-container
 // parse_pct_config (Config.pm:1160-1206): blank lines skipped, `#` lines are the description,
 // `key: value` lines, unknown `[...]` sections skipped with a warning, a section named twice: the later wins.
+import { fitted } from '../fitted';
 import { guestConfigDefect } from './guest-config-trust';
 import { propertiesOf } from './property-string';
 import { parseVolumeId, type VolumeId } from './volume-name';
@@ -248,15 +249,18 @@ export function parseGuestConfig(text: string, type: GuestType, vmid: number): G
   const { sections, warnings } = parseConfigSections(text, type);
   // A section named twice: PVE keeps the later one. Its predecessor's references are kept as
   // "shadowed" so a volume only named there is never called an orphan without a word.
-  const last = new Map<string, RawSection>();
-  for (const s of sections) {
-    const id = `${s.kind}:${s.name}`;
-    const prev = last.get(id);
-    if (prev && s.kind !== 'main') {
-      warnings.push(`duplicate section [${s.name}]: the later one wins`);
-      prev.shadowed = true;
+  // (Most configs are one section, which cannot be named twice: no map for them.)
+  if (sections.length > 1) {
+    const last = new Map<string, RawSection>();
+    for (const s of sections) {
+      const id = `${s.kind}:${s.name}`;
+      const prev = last.get(id);
+      if (prev && s.kind !== 'main') {
+        warnings.push(`duplicate section [${s.name}]: the later one wins`);
+        prev.shadowed = true;
+      }
+      last.set(id, s);
     }
-    last.set(id, s);
   }
   const main = sections[0];
   const refs: VolumeRef[] = [];
@@ -283,9 +287,9 @@ export function parseGuestConfig(text: string, type: GuestType, vmid: number): G
     lock: get(main.entries, 'lock'),
     template: get(main.entries, 'template') === '1',
     parent: get(main.entries, 'parent'),
-    snapshots,
+    snapshots: fitted(snapshots),
     hasPending: sections.some((s) => s.kind === 'pending' && s.entries.length > 0),
-    refs,
+    refs: fitted(refs),
     warnings,
     defect: guestConfigDefect(text, sections, warnings),
   };

@@ -1,4 +1,6 @@
 // dmsetup output (facts §4). Every parser takes the text of ONE call covering all devices.
+import { fitted } from '../fitted';
+import { numberIn } from './number-in';
 
 export interface DmInfo {
   name: string;
@@ -40,27 +42,44 @@ export const DM_INFO_ARGV: readonly string[] = [
 export function parseDmInfo(text: string): DmInfo[] {
   const out: DmInfo[] = [];
   const n = DM_INFO_FIELDS.length;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '' || line.startsWith(NO_DEVICES)) continue;
-    let f = line.split(DM_INFO_SEPARATOR);
-    if (f.length < n) throw new Error(`dmsetup info: unexpected line '${line.slice(0, 80)}'`);
-    // Only the name can carry a separator character (lvm2 names cannot; a hand-made map could).
-    if (f.length > n) f = [f.slice(0, f.length - n + 1).join(DM_INFO_SEPARATOR), ...f.slice(f.length - n + 1)];
-    // Index access, not destructuring: that allocates an iterator per line until the loop is optimised.
-    const attr = f[5];
+  // Line by line and field by field in place (a node lists 10,000 maps: a split of every line was an
+  // array and nine strings each). The fields are found from the line's end: only the name can carry a
+  // separator character (lvm2 names cannot; a hand-made map could), so it is all before the last n - 1.
+  const tabs: number[] = new Array(n - 1);
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const from = start;
+    start = end + 1;
+    const c0 = text.charCodeAt(from);
+    // A printable first character is no blank line; anything else is looked at as a whole.
+    if (!(c0 > 32 && c0 < 127)) {
+      const line = text.slice(from, end);
+      if (line.trim() === '') continue;
+    }
+    if (text.startsWith(NO_DEVICES, from)) continue;
+    let t = end;
+    for (let k = n - 2; k >= 0; k--) {
+      t = t > from ? text.lastIndexOf(DM_INFO_SEPARATOR, t - 1) : -1;
+      if (t < from) throw new Error(`dmsetup info: unexpected line '${text.slice(from, end).slice(0, 80)}'`);
+      tabs[k] = t;
+    }
+    // Field i (1..8) is text[tabs[i-1] + 1, tabs[i]), the last one up to the line's end.
+    const a = tabs[4] + 1;
+    const b = tabs[5];
     out.push({
-      name: f[0],
-      uuid: f[1],
-      kname: f[2],
-      major: Number(f[3]),
-      minor: Number(f[4]),
-      live: attr[0] === 'L',
-      inactive: attr[1] === 'I',
-      suspended: attr[2] === 's',
-      readonly: attr[3] === 'r',
-      open: Number(f[6]) || 0,
-      segments: Number(f[7]) || 0,
-      events: Number(f[8]) || 0,
+      name: text.slice(from, tabs[0]),
+      uuid: text.slice(tabs[0] + 1, tabs[1]),
+      kname: text.slice(tabs[1] + 1, tabs[2]),
+      major: numberIn(text, tabs[2] + 1, tabs[3]),
+      minor: numberIn(text, tabs[3] + 1, tabs[4]),
+      live: b > a && text.charCodeAt(a) === 76 /* L */,
+      inactive: b > a + 1 && text.charCodeAt(a + 1) === 73 /* I */,
+      suspended: b > a + 2 && text.charCodeAt(a + 2) === 115 /* s */,
+      readonly: b > a + 3 && text.charCodeAt(a + 3) === 114 /* r */,
+      open: numberIn(text, tabs[5] + 1, tabs[6]) || 0,
+      segments: numberIn(text, tabs[6] + 1, tabs[7]) || 0,
+      events: numberIn(text, tabs[7] + 1, end) || 0,
     });
   }
   return out;
@@ -141,13 +160,17 @@ function eachDeviceLine(text: string, names: Iterable<string>, add: (name: strin
   }
 }
 
-/** The list under `key`, created empty on first sight (devices keep their first-seen order). */
-function listOf<T>(map: Map<string, T[]>, key: string): T[] {
+/**
+ * A device's segment line read into its list under `key`, which is created on first sight (devices keep
+ * their first-seen order; an empty `rest` only lists the device). Most maps have one segment: its list
+ * is made holding it, not grown from empty (src/core/fitted.ts).
+ */
+function addSegment(map: Map<string, DmSegment[]>, key: string, rest: string): void {
   const list = map.get(key);
-  if (list) return list;
-  const created: T[] = [];
-  map.set(key, created);
-  return created;
+  if (rest === '') {
+    if (!list) map.set(key, []);
+  } else if (list) list.push(parseSegment(rest));
+  else map.set(key, [parseSegment(rest)]);
 }
 
 // Whitespace other than single spaces: such a line is split the general way.
@@ -180,10 +203,7 @@ export function segmentLine(s: DmSegment): string {
 // pve-data-tpool: 0 1677721600 thin-pool 252:2 252:3 128 0 0
 export function parseDmTable(text: string, names: Iterable<string> = []): Map<string, DmSegment[]> {
   const out = new Map<string, DmSegment[]>();
-  eachDeviceLine(text, names, (name, rest) => {
-    const list = listOf(out, name);
-    if (rest !== '') list.push(parseSegment(rest));
-  });
+  eachDeviceLine(text, names, (name, rest) => addSegment(out, name, rest));
   return out;
 }
 
@@ -202,9 +222,7 @@ export function parseDmStatusLines(
   eachDeviceLine(text, names, (name, rest) => {
     const n = lines.get(name) ?? 0;
     lines.set(name, rest === '' ? n : n + 1);
-    if (!wanted(name)) return;
-    const list = listOf(segments, name);
-    if (rest !== '') list.push(parseSegment(rest));
+    if (wanted(name)) addSegment(segments, name, rest);
   });
   return { lines, segments };
 }
@@ -242,9 +260,12 @@ const DEP = /\((\d+),\s*(\d+)\)/g;
 export function parseDmDeps(text: string, names: Iterable<string> = []): Map<string, string[]> {
   const out = new Map<string, string[]>();
   eachDeviceLine(text, names, (name, rest) => {
-    const devs = listOf(out, name);
+    const devs: string[] = [];
     DEP.lastIndex = 0;
     for (let m = DEP.exec(rest); m; m = DEP.exec(rest)) devs.push(`${m[1]}:${m[2]}`);
+    const listed = out.get(name);
+    if (listed) for (const d of devs) listed.push(d);
+    else out.set(name, fitted(devs));
   });
   return out;
 }

@@ -70,6 +70,13 @@ function reportRows(text: string, key: 'lv' | 'vg'): Record<string, string>[] {
   return rows;
 }
 
+/** lv_tags `a,b` as a list; split's own array unless an empty item must be dropped (src/core/fitted.ts). */
+function tagList(tags: string): string[] {
+  if (tags === '') return [];
+  const list = tags.split(',');
+  return list.includes('') ? list.filter(Boolean) : list;
+}
+
 function num(v: string | undefined): number | null {
   if (v === undefined || v === '') return null;
   // lvm2 prefixes rounded sizes with '<'.
@@ -116,7 +123,7 @@ export function parseLvs(text: string): LvRow[] {
       sizeBytes: num(r.lv_size),
       pool: r.pool_lv ?? '',
       origin: r.origin ?? '',
-      tags: tags === '' ? [] : tags.split(',').filter(Boolean),
+      tags: tagList(tags),
       segtype: r.segtype ?? '',
       // lv_active is "active" (or "local exclusive" etc.) when active; attr[4] is 'a' when active.
       active: r.lv_active !== undefined ? r.lv_active !== '' && r.lv_active !== 'inactive' : attr[4] === 'a',

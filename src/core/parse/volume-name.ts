@@ -145,11 +145,37 @@ export function vmidOfLvName(lv: string): number | null {
  */
 export function nextDiskName(vmid: number, taken: Iterable<string>, suffix = ''): string | null {
   const used = new Set<number>();
-  const re = new RegExp(`(?:vm|base)-${vmid}-disk-(\\d+)${suffix}`);
+  // Without a suffix the pattern's first match is read by hand (diskNumberIn): the analysis asks this for
+  // every guest of a node, and a RegExp compiled per VMID was most of its cost.
+  const re = suffix === '' ? null : new RegExp(`(?:vm|base)-${vmid}-disk-(\\d+)${suffix}`);
+  const needle = `-${vmid}-disk-`;
   for (const name of taken) {
-    const m = re.exec(name);
-    if (m) used.add(Number(m[1]));
+    if (re) {
+      const m = re.exec(name);
+      if (m) used.add(Number(m[1]));
+      continue;
+    }
+    const n = diskNumberIn(name, needle);
+    if (n !== null) used.add(n);
   }
   for (let i = 0; i < 1024; i++) if (!used.has(i)) return `vm-${vmid}-disk-${i}${suffix}`;
+  return null;
+}
+
+/**
+ * `/(?:vm|base)-<vmid>-disk-(\d+)/.exec(name)`'s number (`needle` is `-<vmid>-disk-`), or null: the
+ * leftmost `needle` that follows `vm` or `base` and is followed by a digit, with all its digits. Two
+ * needles overlap in one '-' at most (more than four characters apart), so the leftmost of them starts
+ * the leftmost match.
+ */
+function diskNumberIn(name: string, needle: string): number | null {
+  for (let i = name.indexOf(needle); i >= 0; i = name.indexOf(needle, i + 1)) {
+    // (startsWith clamps a negative position to 0: the index is checked first.)
+    if (!(i >= 2 && name.startsWith('vm', i - 2)) && !(i >= 4 && name.startsWith('base', i - 4))) continue;
+    const from = i + needle.length;
+    let end = from;
+    while (name.charCodeAt(end) >= 48 && name.charCodeAt(end) <= 57) end++;
+    if (end > from) return Number(name.slice(from, end));
+  }
   return null;
 }
