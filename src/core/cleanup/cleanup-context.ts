@@ -8,7 +8,11 @@ import { actionFor, hintFor, type PlanContext, parentHint } from './plan-cleanup
 
 export function cleanupContext(view: NodeView, result: Pick<DmResult, 'entries'>): PlanContext {
   const referenced = new Set<string>();
-  for (const e of result.entries) if (e.status === 'valid' && e.vg && e.lv) referenced.add(`${e.vg}/${e.lv}`);
+  const entries = result.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e.status === 'valid' && e.vg && e.lv) referenced.add(`${e.vg}/${e.lv}`);
+  }
   return {
     sharedStorages: view.pve.sharedStorages,
     vgs: Object.fromEntries(view.lvm.safety),

@@ -25,7 +25,8 @@ const lvKey = (x: DmEntry) => `${x.vg ?? '\0'}/${x.lv ?? '\0'}`;
 
 function indexBy(entries: readonly DmEntry[], key: (x: DmEntry) => string): Map<string, DmEntry[]> {
   const m = new Map<string, DmEntry[]>();
-  for (const x of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const x = entries[i];
     if (x.kind !== 'dm' || x.status !== 'valid' || x.parent) continue;
     const k = key(x);
     if (k === '') continue;

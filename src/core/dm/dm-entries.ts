@@ -251,10 +251,10 @@ function markSameTarget(devices: DmDevice[], byName: Map<string, DmEntry>): void
     if (g) g.push(d);
     else groups.set(d.targetKey, [d]);
   }
-  for (const g of groups.values()) {
-    if (g.length < 2) continue;
+  groups.forEach((g) => {
+    if (g.length < 2) return;
     const keeper = g.find((d) => d.identity.kind === 'lv');
-    if (!keeper) continue;
+    if (!keeper) return;
     for (const d of g) {
       if (d === keeper) continue;
       const e = byName.get(d.info.name)!;
@@ -271,5 +271,5 @@ function markSameTarget(devices: DmDevice[], byName: Map<string, DmEntry>): void
         e.guestNode = k.guestNode;
       }
     }
-  }
+  });
 }

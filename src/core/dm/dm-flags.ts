@@ -14,6 +14,7 @@ import { CONSOLE_TASKS, explains, taskVmids } from './pending-rule';
 // before the lock is visible here, so the task covers them. A multi-guest `vzdump` is not one of them:
 // it takes `lock: backup` in each guest's config only while that guest is backed up (VZDump.pm).
 const MULTI_GUEST_TASKS = new Set(['migrateall', 'bulk-migrate']);
+const NO_GUESTS: NonNullable<DmEntry['guests']> = [];
 
 /** An operation on the guest: pending when it explains this entry, else it only protects it. */
 function operation(e: DmEntry, op: string, flags: { pendingBy: string[]; protectedBy: string[] }, label = op): void {
@@ -22,7 +23,8 @@ function operation(e: DmEntry, op: string, flags: { pendingBy: string[]; protect
 }
 
 function haFlags(ctx: ClassifyContext, pve: PveState, vmid: number, e: DmEntry, flags: Flags): void {
-  for (const h of ctx.ha) {
+  for (let i = 0; i < ctx.ha.length; i++) {
+    const h = ctx.ha[i];
     if (
       h.vmid === vmid &&
       ['migrate', 'relocate', 'recovery'].includes(h.state) &&
@@ -51,7 +53,8 @@ function vmidsOf(t: ClassifyContext['tasks'][number]): number[] {
 
 /** What one guest's tasks, lock, HA state and processes say about a volume it uses (docs/cleanup.md). */
 function guestFlags(ctx: ClassifyContext, pve: PveState, vmid: number, e: DmEntry, flags: Flags): void {
-  for (const t of ctx.tasks) {
+  for (let i = 0; i < ctx.tasks.length; i++) {
+    const t = ctx.tasks[i];
     if ((t.id === '' && MULTI_GUEST_TASKS.has(t.type)) || vmidsOf(t).includes(vmid))
       operation(e, t.type, flags, `task:${t.type}`);
   }
@@ -108,15 +111,17 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   if (isDel) {
     if (e.vmid !== null) {
       // pve-storage LVMPlugin free_image forks 'imgdel' to zero and remove the del- LV.
-      for (const t of ctx.tasks) if (t.type === 'imgdel') add(pendingBy, `task:${t.type}`);
+      for (let i = 0; i < ctx.tasks.length; i++) if (ctx.tasks[i].type === 'imgdel') add(pendingBy, 'task:imgdel');
     }
   } else {
     // The guest of the name and every guest whose config names the volume (a disk shared between VMs,
     // a path drive, a linked clone's base): an operation on any of them may be using it.
     const vmids: number[] = e.vmid !== null ? [e.vmid] : [];
-    for (const g of e.guests ?? []) if (!vmids.includes(g.vmid)) vmids.push(g.vmid);
+    const guests = e.guests ?? NO_GUESTS;
+    for (let i = 0; i < guests.length; i++) if (!vmids.includes(guests[i].vmid)) vmids.push(guests[i].vmid);
     if (vmids.length > 1) vmids.sort((a, b) => a - b);
-    for (const vmid of vmids) guestFlags(ctx, pve, vmid, e, { pendingBy, protectedBy });
+    const flags = { pendingBy, protectedBy };
+    for (let i = 0; i < vmids.length; i++) guestFlags(ctx, pve, vmids[i], e, flags);
   }
   if (isDel && pendingBy.length > 0) add(protectedBy, 'del-lv');
   if (e.open) add(protectedBy, 'open');
@@ -125,7 +130,7 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   if (vg?.partial) add(protectedBy, 'vg-partial');
   if (vg?.lvmlockd) add(protectedBy, 'lvmlockd');
   if (vg?.pvmove) add(protectedBy, 'pvmove');
-  for (const p of pendingBy) add(protectedBy, p);
+  for (let i = 0; i < pendingBy.length; i++) add(protectedBy, pendingBy[i]);
   e.pending = pendingBy.length > 0;
   e.protected = protectedBy.length > 0;
   sortSmall(protectedBy);

@@ -99,9 +99,12 @@ export function buildReferenceIndex(
     if (list) list.push(hit);
     else byLv.set(lv, [hit]);
   };
-  for (const g of guests) {
+  for (let i = 0; i < guests.length; i++) {
+    const g = guests[i];
     if (!g.config) continue;
-    for (const ref of g.config.refs) {
+    const refs = g.config.refs;
+    for (let j = 0; j < refs.length; j++) {
+      const ref = refs[j];
       // Literals, not spreads of a shared base: one hit per volume reference of thousands of configs.
       if (ref.volid) {
         const st = byId.get(ref.volid.storage);

@@ -75,7 +75,7 @@ export function entrySeverity(e: DmEntry): Status {
 /** The worst entry's state (CRITICAL over UNKNOWN over WARNING). */
 export function statusOf(entries: DmEntry[]): Status {
   let status: Status = 0;
-  for (const e of entries) status = worstStatus(status, entrySeverity(e));
+  for (let i = 0; i < entries.length; i++) status = worstStatus(status, entrySeverity(entries[i]));
   return status;
 }
 
@@ -94,7 +94,8 @@ export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
     number,
     { issues: number; volumes: number; dup: boolean; orphan: boolean; unknown: boolean }
   >();
-  for (const e of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     if (e.vmid === null) continue;
     let t = byVmid.get(e.vmid);
     if (!t) {

@@ -40,7 +40,8 @@ export function firstDiskOf(vmid: number, storage: LvmStorage, disksByVg: DisksB
 export function computeVmidReuse(input: ReuseInput): VmidReuse {
   const [nextVmid = null, ...upcoming] = input.nextIds;
   const byName = new Map<string, DmEntry>();
-  for (const e of input.entries) if (e.kind === 'dm') byName.set(e.name, e);
+  const entries = input.entries;
+  for (let i = 0; i < entries.length; i++) if (entries[i].kind === 'dm') byName.set(entries[i].name, entries[i]);
   const imageStorages = input.storages;
 
   const collisions: VmidReuseCollision[] = [];
@@ -59,7 +60,8 @@ export function computeVmidReuse(input: ReuseInput): VmidReuse {
 
   // Leftovers of VMIDs no guest uses: the next guest with that VMID inherits them.
   const byVmid = new Map<number, VmidLeftover>();
-  for (const e of input.entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     if (e.vmid === null || input.usedVmids.has(e.vmid) || e.layer || e.parent) continue;
     if (e.status !== 'orphan' && e.status !== 'duplicate') continue;
     if (!e.lv || !e.vg) continue;

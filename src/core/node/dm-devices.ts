@@ -129,13 +129,13 @@ const NO_SEGMENTS: DmSegment[] = [];
 
 function uuidIndex(devices: DmDevice[]): Map<string, DmDevice> {
   const m = new Map<string, DmDevice>();
-  for (const d of devices) if (d.info.uuid) m.set(d.info.uuid, d);
+  for (let i = 0; i < devices.length; i++) if (devices[i].info.uuid) m.set(devices[i].info.uuid, devices[i]);
   return m;
 }
 
 function sectorsOf(segments: DmSegment[]): number {
   let n = 0;
-  for (const s of segments) n += s.length;
+  for (let i = 0; i < segments.length; i++) n += segments[i].length;
   return n;
 }
 
@@ -188,19 +188,22 @@ export function buildDevices(
   const byKname = new Map<string, DmDevice>();
   const byName = new Map<string, DmDevice>();
   let byUuid: Map<string, DmDevice> | null = null;
-  for (const d of devices) {
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i];
     byDevno.set(d.devno, d);
     byKname.set(d.info.kname, d);
     byName.set(d.info.name, d);
   }
-  for (const d of devices) {
-    for (const dep of d.deps) byDevno.get(dep)?.holders.push(d.info.name);
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i];
+    for (let j = 0; j < d.deps.length; j++) byDevno.get(d.deps[j])?.holders.push(d.info.name);
     if (d.identity.kind === 'partition' && d.uuid.kind === 'part') {
       byUuid ??= uuidIndex(devices);
       d.identity.parent = byUuid.get(d.uuid.parentUuid)?.info.name ?? null;
     }
   }
-  for (const p of processes) {
+  for (let i = 0; i < processes.length; i++) {
+    const p = processes[i];
     const fds = p.fds;
     if (!fds || fds.length === 0) continue;
     // The process as the entries show it, made once for all the maps it holds.

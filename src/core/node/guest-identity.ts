@@ -22,6 +22,8 @@ export function guestIdentity(pve: PveState, vmid: number): GuestIdentity {
 /** This node's guests and every other VMID a part names, by VMID. */
 export function guestIdentities(pve: PveState, named: Iterable<number>): GuestIdentity[] {
   const ids = new Set<number>(named);
-  for (const g of pve.guests.values()) if (g.node === pve.node) ids.add(g.vmid);
+  pve.guests.forEach((g) => {
+    if (g.node === pve.node) ids.add(g.vmid);
+  });
   return [...ids].sort((a, b) => a - b).map((vmid) => guestIdentity(pve, vmid));
 }

@@ -9,8 +9,10 @@ export function knownGuests(doc: Pick<CheckDocument, 'dm' | 'volumes'>): Map<num
   const cached = known.get(doc);
   if (cached) return cached;
   const out = new Map<number, GuestIdentity>();
-  for (const g of doc.dm?.guests ?? []) out.set(g.vmid, g);
-  for (const g of doc.volumes?.guests ?? []) if (!out.has(g.vmid)) out.set(g.vmid, g);
+  const dm = doc.dm?.guests ?? [];
+  for (let i = 0; i < dm.length; i++) out.set(dm[i].vmid, dm[i]);
+  const volumes = doc.volumes?.guests ?? [];
+  for (let i = 0; i < volumes.length; i++) if (!out.has(volumes[i].vmid)) out.set(volumes[i].vmid, volumes[i]);
   known.set(doc, out);
   return out;
 }

@@ -123,8 +123,8 @@ export function lvmViewGaps(lvs: LvRow[] | null, vgs: VgRow[] | null, vgsFailure
   const gaps = new Map<string, string>();
   if (!lvs) return gaps; // lvs failed: every LVM decision is unknown already
   const visible = new Map<string, number>();
-  for (const lv of lvs) if (!lv.hidden) visible.set(lv.vg, (visible.get(lv.vg) ?? 0) + 1);
-  for (const lv of lvs) visible.set(lv.vg, visible.get(lv.vg) ?? 0);
+  for (let i = 0; i < lvs.length; i++) if (!lvs[i].hidden) visible.set(lvs[i].vg, (visible.get(lvs[i].vg) ?? 0) + 1);
+  for (let i = 0; i < lvs.length; i++) visible.set(lvs[i].vg, visible.get(lvs[i].vg) ?? 0);
   if (!vgs) {
     for (const vg of visible.keys())
       gaps.set(vg, `vgs failed (${vgsFailure ?? 'unreadable'}): the LV list cannot be cross-checked`);

@@ -52,13 +52,15 @@ export function storageConfigGap(
   const ids = new Set(storages.map((s) => s.id));
   ids.add('local');
   const undefinedRefs = new Map<string, Set<number>>();
-  for (const g of guests.values()) {
-    for (const r of g.config?.refs ?? []) {
+  guests.forEach((g) => {
+    const refs = g.config?.refs ?? [];
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i];
       if (!r.volid || ids.has(r.volid.storage) || r.section.startsWith('shadowed')) continue;
       const by = undefinedRefs.get(r.volid.storage) ?? new Set<number>();
       undefinedRefs.set(r.volid.storage, by.add(g.vmid));
     }
-  }
+  });
   if (undefinedRefs.size)
     return `guest configs name storages /etc/pve/storage.cfg does not define: ${listed(
       [...undefinedRefs].map(([id, vmids]) => `${id} (guest ${listed([...vmids].map(String), 2)})`),

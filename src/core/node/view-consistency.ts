@@ -127,7 +127,8 @@ function deviceLines(text: string): number {
 /** Segments of one table follow each other from sector 0 (dm-table.c refuses gaps and overlaps). */
 function contiguous(segs: DmSegment[]): boolean {
   let next = 0;
-  for (const s of segs) {
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i];
     if (s.start !== next || !(s.length > 0)) return false;
     next = s.start + s.length;
   }

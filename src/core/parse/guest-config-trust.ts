@@ -27,12 +27,14 @@ export function guestConfigDefect(text: string, sections: Section[], warnings: s
   if (bad) return `it has lines PVE never writes (${bad})`;
   // (A config without snapshot sections needs no set of their names: most of a node's configs.)
   let snapshots: Set<string> | null = null;
-  for (const s of sections) {
+  for (let i = 0; i < sections.length; i++) {
+    const s = sections[i];
     if (s.kind !== 'snapshot') continue;
     snapshots ??= new Set();
     snapshots.add(s.name);
   }
-  for (const s of sections) {
+  for (let i = 0; i < sections.length; i++) {
+    const s = sections[i];
     if (s.kind !== 'main' && s.kind !== 'snapshot') continue;
     const parent = firstValue(s.entries, 'parent');
     if (parent !== undefined && !snapshots?.has(parent))

@@ -265,7 +265,8 @@ export function parseGuestConfig(text: string, type: GuestType, vmid: number): G
   const main = sections[0];
   const refs: VolumeRef[] = [];
   const snapshots: string[] = [];
-  for (const s of sections) {
+  for (let i = 0; i < sections.length; i++) {
+    const s = sections[i];
     if (s.kind === 'unknown') continue;
     if (s.kind === 'special' && s.name !== 'special:fleecing') continue;
     const shadowed = s.shadowed;

@@ -22,7 +22,12 @@ function json(text: string, what: string): unknown {
 export function parseVmlist(text: string): VmlistEntry[] {
   const doc = json(text, '.vmlist') as { ids?: Record<string, { node?: string; type?: string }> };
   const out: VmlistEntry[] = [];
-  for (const [id, v] of Object.entries(doc?.ids ?? {})) {
+  const ids = doc?.ids ?? {};
+  // Keys, not entries: one pair array fewer per guest of the cluster.
+  const keys = Object.keys(ids);
+  for (let i = 0; i < keys.length; i++) {
+    const id = keys[i];
+    const v = ids[id];
     if (!/^\d+$/.test(id) || !v?.node) continue;
     out.push({ vmid: Number(id), node: v.node, type: (v.type ?? 'qemu') as VmlistEntry['type'] });
   }

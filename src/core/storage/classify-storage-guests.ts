@@ -42,7 +42,8 @@ export function classifyGuestStorage(ctx: StorageContext): StorageFinding[] {
  */
 export function classifyLocks(ctx: StorageContext): StorageFinding[] {
   const res: StorageFinding[] = [];
-  for (const g of ctx.guests) {
+  for (let i = 0; i < ctx.guests.length; i++) {
+    const g = ctx.guests[i];
     const lock = g.config.lock;
     if (!lock) continue;
     if (lockState({ vmid: g.vmid, lock, guestNode: g.node, node: ctx.node, tasks: ctx.tasks, ha: ctx.ha }) !== 'stale')
@@ -101,7 +102,8 @@ export function classifyLocks(ctx: StorageContext): StorageFinding[] {
  */
 export function classifySplitBrain(ctx: StorageContext): StorageFinding[] {
   const res: StorageFinding[] = [];
-  for (const g of ctx.guests) {
+  for (let i = 0; i < ctx.guests.length; i++) {
+    const g = ctx.guests[i];
     if (g.type !== 'qemu' || g.node === ctx.node || !ctx.kvmAlive.has(g.vmid)) continue;
     const migrating =
       g.config.lock === 'migrate' ||
@@ -126,7 +128,8 @@ export function classifySplitBrain(ctx: StorageContext): StorageFinding[] {
 /** The `vzdump` snapshot a container backup leaves, and fleecing images, with no backup running. */
 export function classifyBackupLeftovers(ctx: StorageContext): StorageFinding[] {
   const res: StorageFinding[] = [];
-  for (const g of ctx.guests) {
+  for (let i = 0; i < ctx.guests.length; i++) {
+    const g = ctx.guests[i];
     if (g.node !== ctx.node || taskCovers(ctx, g.vmid, /^vzdump$/)) continue;
     const c = cli(g);
     if (g.config.snapshots.includes('vzdump')) {
@@ -179,10 +182,15 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
   const reuse = ctx.dm.vmidReuse;
   const next = new Set<number>([...(reuse?.nextVmid != null ? [reuse.nextVmid] : []), ...(reuse?.upcoming ?? [])]);
   const byStorage = new Map<string, typeof ctx.dm.entries>();
-  for (const e of ctx.dm.entries ?? []) {
+  const all = ctx.dm.entries ?? [];
+  for (let i = 0; i < all.length; i++) {
+    const e = all[i];
     if (e.active || e.status !== 'orphan' || e.pending || !e.vg || !e.lv) continue;
     const key = e.storage ?? `vg:${e.vg}`;
-    byStorage.set(key, [...(byStorage.get(key) ?? []), e]);
+    // Appended, not copied with each one: a node with thousands of leftover LVs made that quadratic.
+    const list = byStorage.get(key);
+    if (list) list.push(e);
+    else byStorage.set(key, [e]);
   }
   const res: StorageFinding[] = [];
   for (const [key, entries] of byStorage) {

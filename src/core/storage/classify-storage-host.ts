@@ -110,7 +110,8 @@ function classifyStackedDevices(
   const { ctx, g } = h;
   const findings: StorageFinding[] = [];
   const hostVgs: HostVgs = new Map();
-  for (const { info: d, uuid: u, split: n, segments, deps } of ctx.devices) {
+  for (let i = 0; i < ctx.devices.length; i++) {
+    const { info: d, uuid: u, split: n, segments, deps } = ctx.devices[i];
     if (g.guest.has(d.name)) continue;
     const below = deps.map((x) => mapAt(g, x)).filter((x): x is string => Boolean(x));
     const disk = below.map((b) => guestBelow(ctx, g, b)).find(Boolean) ?? null;

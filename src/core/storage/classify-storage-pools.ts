@@ -199,7 +199,8 @@ function thinOvercommit(ctx: StorageContext, p: PoolUsage, t: ThinThresholds): S
 export function classifyThinPools(ctx: StorageContext): StorageFinding[] {
   const t = thinThresholds(ctx.config);
   const res: StorageFinding[] = [];
-  for (const lv of ctx.lvs) {
+  for (let i = 0; i < ctx.lvs.length; i++) {
+    const lv = ctx.lvs[i];
     if (lv.segtype !== 'thin-pool' && !lv.attr.startsWith('t')) continue;
     const pool = thinPool(ctx, lv);
     // A failed pool reports no fields: that one finding says everything.

@@ -32,8 +32,11 @@ export function parseAutoactivation(text: string): Map<string, boolean> {
   const start = text.indexOf('{');
   if (start < 0) return res;
   const doc = JSON.parse(text.slice(start)) as { report?: { lv?: Record<string, string>[] }[] };
-  for (const r of doc.report ?? []) {
-    for (const row of r.lv ?? []) {
+  const reports = doc.report ?? [];
+  for (let i = 0; i < reports.length; i++) {
+    const rows = reports[i].lv ?? [];
+    for (let j = 0; j < rows.length; j++) {
+      const row = rows[j];
       if (row.vg_name && row.lv_name)
         res.set(`${row.vg_name}/${row.lv_name}`, (row.lv_autoactivation ?? row.autoactivation) === 'enabled');
     }

@@ -30,7 +30,8 @@ export function mapAt(g: DiskGraph, devno: string): string | undefined {
 export function buildDiskGraph(ctx: StorageContext): DiskGraph {
   const vgs = new Set(ctx.storages.map((s) => s.vg));
   const guest = new Map<string, GuestDisk>();
-  for (const { info: d, uuid: u, split: n } of ctx.devices) {
+  for (let i = 0; i < ctx.devices.length; i++) {
+    const { info: d, uuid: u, split: n } = ctx.devices[i];
     // A guest disk: a top-level LV (no UUID suffix) of a PVE LVM storage VG named vm-/base-<vmid>-.
     if (u.kind === 'lvm' && !u.suffix && n && !n.layer && vgs.has(n.vg)) {
       const m = GUEST_LV.exec(n.lv);
