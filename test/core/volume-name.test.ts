@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  guestLvRest,
   lvNamesOfVolname,
   nextDiskName,
   parseDeletedLv,
@@ -293,4 +294,46 @@ test("nextDiskName without a suffix reads the numbers Plugin.pm's unanchored pat
       assert.equal(nextDiskName(vmid, taken), byRegex(vmid, taken), `${vmid} ${taken.join(' ')}`);
     }
   }
+});
+
+test('parseLvmVolname reads `(vm|base)-<vmid>-<rest>` as its regex does, name class by name class', () => {
+  // The grammar as the regex says it (LVMPlugin.pm parse_volname), here the spec of the hand reader.
+  const byRegex = (lv: string) => {
+    const m = /^(vm|base)-(\d+)-(\S+)$/.exec(lv);
+    return m ? { base: m[1] === 'base', vmid: Number(m[2]), rest: m[3] } : null;
+  };
+  const heads = ['vm-', 'base-', 'vm', 'base', 'vmx-', 'Vm-', 'bas-', '', 'del-vm-', 'snap_vm-'];
+  const ids = ['100', '0', '007', '', 'x', '12a', '99999999999999999999'];
+  const rests = [
+    '-disk-0',
+    '-disk-0.qcow2',
+    '-cloudinit',
+    '-state-s1',
+    '-fleece-2',
+    '-',
+    '--x',
+    'x',
+    '-a b',
+    '-a\tb',
+    '-a\n',
+    '-é',
+    '-\u00a0',
+    '-x\u2028',
+  ];
+  for (const h of heads)
+    for (const id of ids)
+      for (const r of rests) {
+        const lv = `${h}${id}${r}`;
+        // guestLvRest: GUEST_LV (`^(vm|base)-(\d+)-`) and where its match ends.
+        const head = /^(vm|base)-(\d+)-/.exec(lv);
+        assert.equal(guestLvRest(lv), head ? head[0].length : -1, JSON.stringify(lv));
+        const want = byRegex(lv);
+        const got = parseLvmVolname(lv);
+        assert.equal(got === null, want === null, JSON.stringify(lv));
+        if (got && want) {
+          assert.equal(got.vmid, want.vmid, JSON.stringify(lv));
+          assert.equal(got.kind === 'base', want.base, JSON.stringify(lv));
+          assert.equal(got.format, want.rest.endsWith('.qcow2') ? 'qcow2' : 'raw', JSON.stringify(lv));
+        }
+      }
 });

@@ -1,5 +1,6 @@
 // dmsetup output (facts §4). Every parser takes the text of ONE call covering all devices.
 import { fitted } from '../fitted';
+import { depsOfLine } from './dm-deps-line';
 import { numberIn } from './number-in';
 
 export interface DmInfo {
@@ -256,15 +257,12 @@ export function parseDmSegmentsOf(
   return out;
 }
 
-const DEP = /\((\d+),\s*(\d+)\)/g;
-
 // pve-data-tpool: 2 dependencies	: (252, 3) (252, 2)
 export function parseDmDeps(text: string, names: Iterable<string> = []): Map<string, string[]> {
   const out = new Map<string, string[]>();
   eachDeviceLine(text, names, (name, rest) => {
     const devs: string[] = [];
-    DEP.lastIndex = 0;
-    for (let m = DEP.exec(rest); m; m = DEP.exec(rest)) devs.push(`${m[1]}:${m[2]}`);
+    depsOfLine(rest, devs);
     const listed = out.get(name);
     if (listed) for (const d of devs) listed.push(d);
     else out.set(name, fitted(devs));

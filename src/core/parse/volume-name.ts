@@ -48,16 +48,42 @@ function numberAfter(s: string, prefix: string): number | null {
   return Number(s.slice(prefix.length));
 }
 
+/**
+ * Where `(vm|base)-<digits>-` ends in an LV name (the index of its rest), or -1: GUEST_LV and LVM_VOLNAME's
+ * head read by hand, for the thousands of LVs of a node. `<digits>` is lv[head, end - 1) with head 3 for
+ * `vm-` and 5 for `base-`. (A shorter run of the digits is followed by a digit, never by the '-': a regex
+ * that backtracks finds no other match.)
+ */
+export function guestLvRest(lv: string): number {
+  const head = lv.startsWith('vm-') ? 3 : lv.startsWith('base-') ? 5 : 0;
+  if (head === 0) return -1;
+  let i = head;
+  while (lv.charCodeAt(i) >= 48 && lv.charCodeAt(i) <= 57) i++;
+  return i > head && lv.charCodeAt(i) === 45 ? i + 1 : -1;
+}
+
 /** Name grammar of LVM/LVM-thin volumes: `(vm|base)-<vmid>-<rest>` (LVMPlugin.pm:521-532, LvmThinPlugin.pm:63-73). */
 export function parseLvmVolname(lv: string): LvmVolume | null {
-  const m = LVM_VOLNAME.exec(lv);
-  if (!m) return null;
-  const vmid = Number(m[2]);
-  const rest = m[3];
+  const at = guestLvRest(lv);
+  if (at < 0 || at === lv.length) return null;
+  // The rest is `\S+` to the end: read as it is when it is printable ASCII without a space (a name lvm2
+  // allows always is), by the regex itself otherwise.
+  for (let i = at; i < lv.length; i++) {
+    const c = lv.charCodeAt(i);
+    if (c <= 32 || c >= 127) return LVM_VOLNAME.test(lv) ? lvmVolumeAt(lv, at) : null;
+  }
+  return lvmVolumeAt(lv, at);
+}
+
+/** The volume of LV `lv` whose head `(vm|base)-<vmid>-` ends at `at` (guestLvRest). */
+function lvmVolumeAt(lv: string, at: number): LvmVolume {
+  const base = lv.charCodeAt(0) === 98; /* b: `base-` */
+  const vmid = Number(lv.slice(base ? 5 : 3, at - 1));
+  const rest = lv.slice(at);
   const format = rest.endsWith('.qcow2') ? 'qcow2' : 'raw';
   const bare = format === 'qcow2' ? rest.slice(0, -'.qcow2'.length) : rest;
   const disk = numberAfter(bare, 'disk-');
-  if (m[1] === 'base') return { lv, vmid, kind: 'base', format, index: disk ?? undefined };
+  if (base) return { lv, vmid, kind: 'base', format, index: disk ?? undefined };
   if (disk !== null) return { lv, vmid, kind: 'disk', format, index: disk };
   if (bare === 'cloudinit') return { lv, vmid, kind: 'cloudinit', format };
   const state = /^state-(.+)$/.exec(bare);

@@ -4,6 +4,7 @@
 
 import type { DeviceIndex } from '../node/dm-devices';
 import { buildDmName } from '../parse/dm-name';
+import { guestLvRest } from '../parse/volume-name';
 import type { StorageContext } from './storage-context';
 
 /** A guest disk's LV name: vm-<vmid>-… or base-<vmid>-…. */
@@ -34,8 +35,15 @@ export function buildDiskGraph(ctx: StorageContext): DiskGraph {
     const { info: d, uuid: u, split: n } = ctx.devices[i];
     // A guest disk: a top-level LV (no UUID suffix) of a PVE LVM storage VG named vm-/base-<vmid>-.
     if (u.kind === 'lvm' && !u.suffix && n && !n.layer && vgs.has(n.vg)) {
-      const m = GUEST_LV.exec(n.lv);
-      if (m) guest.set(d.name, { name: d.name, vg: n.vg, lv: n.lv, vmid: Number(m[2]) });
+      // GUEST_LV's vmid, read by hand (guestLvRest): one per map of the node.
+      const at = guestLvRest(n.lv);
+      if (at > 0)
+        guest.set(d.name, {
+          name: d.name,
+          vg: n.vg,
+          lv: n.lv,
+          vmid: Number(n.lv.slice(n.lv[0] === 'b' ? 5 : 3, at - 1)),
+        });
     }
   }
   return { index: ctx.index, guest };

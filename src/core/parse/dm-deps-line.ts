@@ -1,0 +1,42 @@
+// The device numbers of one `dmsetup deps` line, read in place (parse-dmsetup.ts parseDmDeps).
+//   2 dependencies	: (252, 3) (252, 2)
+
+const DEP = /\((\d+),\s*(\d+)\)/g;
+
+/** The dependencies of one line (the part after the map's name) pushed to `devs` as `major:minor`. */
+export function depsOfLine(rest: string, devs: string[]): void {
+  if (depsByHand(rest, devs)) return;
+  DEP.lastIndex = 0;
+  for (let m = DEP.exec(rest); m; m = DEP.exec(rest)) devs.push(`${m[1]}:${m[2]}`);
+}
+
+/** The end of the run of decimal digits that starts at `i` (i itself when there is none). */
+function digitsEnd(text: string, i: number): number {
+  let j = i;
+  while (text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+  return j;
+}
+
+/**
+ * The matches of `/\((\d+),\s*(\d+)\)/g` in `rest`, as `major:minor` (the digits as written), pushed to
+ * `devs` when `rest` is printable ASCII, tabs and spaces (dmsetup's lines are), where `\s` can only be a
+ * space or a tab: true. Any other text: false, nothing pushed (the caller runs the regex on it). One line
+ * per map of a node: no match array per dependency.
+ */
+export function depsByHand(rest: string, devs: string[]): boolean {
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if ((c < 32 && c !== 9) || c >= 127) return false;
+  }
+  for (let i = rest.indexOf('('); i >= 0; i = rest.indexOf('(', i + 1)) {
+    const a = digitsEnd(rest, i + 1);
+    if (a === i + 1 || rest.charCodeAt(a) !== 44 /* , */) continue;
+    let b = a + 1;
+    while (rest.charCodeAt(b) === 32 || rest.charCodeAt(b) === 9) b++;
+    const e = digitsEnd(rest, b);
+    if (e === b || rest.charCodeAt(e) !== 41 /* ) */) continue;
+    devs.push(`${rest.slice(i + 1, a)}:${rest.slice(b, e)}`);
+    i = e;
+  }
+  return true;
+}
