@@ -5,7 +5,7 @@
  * for 17 items at its first push (new capacity = old + old / 2 + 16): a list kept for the whole analysis
  * (a device's dependencies, an entry's protections, a config's volume references) is then 152 bytes for
  * one item, and the garbage collector copies all of it twice before it settles in the old generation
- * (~7 MB of 10,000 devices' lists were such room). An empty list has no room: it is returned as it is.
+ * (~6 MB of 10,000 devices' lists were such room). An empty list has no room: it is returned as it is.
  */
 export function fitted<T>(list: T[]): T[] {
   return list.length === 0 ? list : list.slice();
