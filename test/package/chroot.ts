@@ -117,24 +117,49 @@ export function mustInChroot(root: string, argv: string[]): string {
 }
 
 /**
- * Install Debian packages of the suite into the chroot, from .debs cached under CACHE/<suite>-<name>
- * (downloaded by apt inside a chroot the first time; offline afterwards).
+ * The suite's .debs of `packages` and what they need beyond the base system, cached under
+ * CACHE/<suite>-<name>: downloaded the first time by apt in a chroot of their own, fresh from the suite's
+ * tarball with the suite's own sources (a caller's chroot may list only a test repository: on a machine
+ * whose cache was still empty, the repository test asked its own chroot for Debian's nodejs and found
+ * none), offline afterwards.
  */
-export function installDebianPackages(root: string, suite: string, name: string, packages: string[]): void {
+function cachedDebs(suite: string, name: string, packages: string[]): string {
   const debs = join(CACHE, `${suite}-${name}`);
-  if (!existsSync(debs) || !readdirSync(debs).some((f) => f.endsWith('.deb'))) {
-    // Per process: two test files may fill the cache at the same time.
-    const tmp = `${debs}.tmp-${process.pid}`;
+  if (existsSync(debs) && readdirSync(debs).some((f) => f.endsWith('.deb'))) return debs;
+  const fetcher = makeChroot(suite);
+  // Per process: two test files may fill the cache at the same time.
+  const tmp = `${debs}.tmp-${process.pid}`;
+  try {
     rmSync(tmp, { recursive: true, force: true });
-    mustInChroot(root, ['apt-get', 'update', '-qq']);
-    mustInChroot(root, ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', '--download-only', ...packages]);
+    mustInChroot(fetcher.root, ['apt-get', 'update', '-qq']);
+    mustInChroot(fetcher.root, [
+      'apt-get',
+      'install',
+      '-y',
+      '-qq',
+      '--no-install-recommends',
+      '--download-only',
+      ...packages,
+    ]);
     mkdirSync(tmp, { recursive: true });
-    const archives = join(root, 'var/cache/apt/archives');
+    const archives = join(fetcher.root, 'var/cache/apt/archives');
     for (const f of readdirSync(archives).filter((x) => x.endsWith('.deb')))
       renameSync(join(archives, f), join(tmp, f));
-    rmSync(debs, { recursive: true, force: true });
-    renameSync(tmp, debs);
+    // Another test file may have filled it meanwhile (and be copying from it): the same .debs, kept.
+    if (!(existsSync(debs) && readdirSync(debs).some((f) => f.endsWith('.deb')))) {
+      rmSync(debs, { recursive: true, force: true });
+      renameSync(tmp, debs);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    fetcher.remove();
   }
+  return debs;
+}
+
+/** Install Debian packages of the suite into the chroot, from their cached .debs (cachedDebs). */
+export function installDebianPackages(root: string, suite: string, name: string, packages: string[]): void {
+  const debs = cachedDebs(suite, name, packages);
   const target = join(root, `tmp/${name}-debs`);
   mkdirSync(target, { recursive: true });
   for (const f of readdirSync(debs)) must('cp', [join(debs, f), target]);
