@@ -71,7 +71,7 @@ export function printDocument(
  */
 function withVerdict(doc: CheckDocument): CheckDocument {
   const findings = listFindings(doc);
-  const overall = { ...overallOf(doc), guests: guestRows(doc, findings) };
+  const overall = { ...overallOf(doc, findings), guests: guestRows(doc, findings) };
   const dmOnly = Boolean(doc.dm) && !doc.volumes && !doc.mounts;
   return { ...doc, overall, ...(dmOnly ? {} : { inventory: inventoryOf(doc, findings) }) };
 }

@@ -29,7 +29,7 @@ function guestTable(rows: GuestRow[], o: TextOptions): string {
 /** Parts rendered by other modules (mounts, volumes) are passed in, already fitted to the width. */
 export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?: string, volumesText?: string): string {
   const findings = listFindings(doc);
-  const overall = overallOf(doc);
+  const overall = overallOf(doc, findings);
   const parts = [...renderHeadline(doc, overall, o)];
   const problems = renderProblems(doc, findings, o);
   if (problems.length) parts.push('', ...problems);

@@ -81,7 +81,7 @@ export function renderCheckmk(doc: CheckDocument): string {
     const s = doc.dm.summary;
     const dmDoc: CheckDocument = { ...doc, mounts: undefined, volumes: undefined };
     // This service's own counts, then the node's verdict over every part (core/findings/overall.ts).
-    const o = overallOf(doc);
+    const o = overallOf(doc, all);
     const node = o.grade ? `grade ${o.grade}` : 'not graded';
     const text = `${findingsPhrase(dmDoc)}; ${s.valid} valid of ${s.total} (node: ${STATUS_WORD[doc.status]}, ${node})`;
     const f = all.filter((x) => x.part === 'dm' || x.part === 'storage');

@@ -139,7 +139,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
   const fresh = new Set(opts.newKeys ?? []);
   const entries = new Map<string, DmEntry>((doc.dm?.entries ?? []).map((e) => [e.name, e]));
   const listed = listFindings(doc);
-  const overall = overallOf(doc);
+  const overall = overallOf(doc, listed);
   const findings = listed.map((f): ViewFinding => {
     const e = f.dmName ? entries.get(f.dmName) : undefined;
     const guest = guestRef(doc, f.vmid, e?.guestType ?? (f.part === 'mounts' ? 'lxc' : null));

@@ -217,7 +217,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
   const parts: Part[] = [];
   const add = (id: string, title: string, body: string, short?: string) => parts.push({ id, title, body, short });
   const findings = listFindings(doc);
-  const overall = overallOf(doc);
+  const overall = overallOf(doc, findings);
   // Problems first: every finding about guest disks (device-mapper, storage health, ZFS/RBD/file volumes),
   // worst first, named by volume ID and guest; the parts' own sections below hold the tables.
   if (doc.dm || doc.volumes) {

@@ -67,7 +67,7 @@ export interface PrometheusOptions {
  */
 function overallFamilies(x: Exposition, doc: CheckDocument): void {
   const findings = listFindings(doc);
-  const o = overallOf(doc);
+  const o = overallOf(doc, findings);
   if (o.grade !== null) {
     x.family('pve_health_grade', 'Node grade over every part as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
       [{}, GRADE_VALUE[o.grade]],

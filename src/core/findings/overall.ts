@@ -104,9 +104,11 @@ function gradeReasonOf(grade: Grade, c: { critical: number; warning: number }): 
   return `${grade}: ${plural(c.warning, 'warning')} (${grade} is ${band})`;
 }
 
-/** The node's one verdict (see the header). */
-export function overallOf(doc: CheckDocument): Overall {
-  const findings = listFindings(doc);
+/**
+ * The node's one verdict (see the header). `findings` are listFindings(doc), passed by a caller that has
+ * them already (a renderer lists them for itself too): listing them again was a second walk of every entry.
+ */
+export function overallOf(doc: CheckDocument, findings: Finding[] = listFindings(doc)): Overall {
   const unchecked = uncheckedParts(doc, findings);
   const counts = countProblems(findings);
   const phrase = phraseOf(findings, doc);
