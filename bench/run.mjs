@@ -11,6 +11,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timedOutputFile } from './out-file.mjs';
 import { systemNode } from './system-node.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -112,21 +113,8 @@ if (existsSync(sea))
     argv: [sea, `--node-options=--require ${PEAK}`],
   });
 
-/**
- * Where the timed runs write their document: a file on tmpfs when the machine has one. On a disk the
- * kernel writes each run's 17 MB back while the next runs, and a run that meets that writeback (or is
- * throttled for it) is slowed at random: the floor, which writes its document in one piece, measured
- * 180-325 ms for the same work, 174-185 ms on tmpfs (11 interleaved runs each).
- */
-const OUT_FILE = (() => {
-  try {
-    const dir = mkdtempSync('/dev/shm/pve-health-bench-');
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return join(dir, 'out.json');
-  } catch {
-    return join(work, 'out.json');
-  }
-})();
+// The timed runs' document, on tmpfs where there is one (bench/out-file.mjs).
+const OUT_FILE = timedOutputFile('out.json', work);
 
 function timeRun(snap, runtime) {
   // Output to a file, as `pve-health dm --json > result.json` would: collecting megabytes through

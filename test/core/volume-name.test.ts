@@ -328,6 +328,9 @@ test('parseLvmVolname reads `(vm|base)-<vmid>-<rest>` as its regex does, name cl
         const head = /^(vm|base)-(\d+)-/.exec(lv);
         assert.equal(guestLvRest(lv), head ? head[0].length : -1, JSON.stringify(lv));
         const want = byRegex(lv);
+        // vmidOfLvName reads the same grammar for the names that are not del-/snap_ forms.
+        if (!lv.startsWith('del-') && !lv.startsWith('snap_'))
+          assert.equal(vmidOfLvName(lv), want ? want.vmid : null, `vmidOfLvName ${JSON.stringify(lv)}`);
         const got = parseLvmVolname(lv);
         assert.equal(got === null, want === null, JSON.stringify(lv));
         if (got && want) {

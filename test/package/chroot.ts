@@ -123,9 +123,13 @@ export function mustInChroot(root: string, argv: string[]): string {
  * whose cache was still empty, the repository test asked its own chroot for Debian's nodejs and found
  * none), offline afterwards.
  */
+function hasDebs(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.deb'));
+}
+
 function cachedDebs(suite: string, name: string, packages: string[]): string {
   const debs = join(CACHE, `${suite}-${name}`);
-  if (existsSync(debs) && readdirSync(debs).some((f) => f.endsWith('.deb'))) return debs;
+  if (hasDebs(debs)) return debs;
   const fetcher = makeChroot(suite);
   // Per process: two test files may fill the cache at the same time.
   const tmp = `${debs}.tmp-${process.pid}`;
@@ -146,7 +150,7 @@ function cachedDebs(suite: string, name: string, packages: string[]): string {
     for (const f of readdirSync(archives).filter((x) => x.endsWith('.deb')))
       renameSync(join(archives, f), join(tmp, f));
     // Another test file may have filled it meanwhile (and be copying from it): the same .debs, kept.
-    if (!(existsSync(debs) && readdirSync(debs).some((f) => f.endsWith('.deb')))) {
+    if (!hasDebs(debs)) {
       rmSync(debs, { recursive: true, force: true });
       renameSync(tmp, debs);
     }

@@ -3,6 +3,7 @@
 // under lvmlockd. The DM classifier, the storage rules and the cleanup planner all read these, so
 // they cannot drift apart (they once decided pvmove and partial VGs two ways each).
 import type { LvRow, VgRow } from '../parse/parse-lvm';
+import { guestLvRest, guestLvVmid } from '../parse/volume-name';
 
 /** What cleanup must know of a VG before it touches an LV in it. */
 export interface VgSafety {
@@ -37,11 +38,8 @@ export interface LvmView {
 
 /** The VMID of a `(vm|base)-<vmid>-disk-...` LV name (what /^(?:vm|base)-(\d+)-disk-/ captures), or null. */
 function diskVmid(name: string): number | null {
-  const from = name.startsWith('vm-') ? 3 : name.startsWith('base-') ? 5 : 0;
-  if (from === 0) return null;
-  let end = from;
-  while (name.charCodeAt(end) >= 48 && name.charCodeAt(end) <= 57) end++;
-  return end > from && name.startsWith('-disk-', end) ? Number(name.slice(from, end)) : null;
+  const at = guestLvRest(name);
+  return at > 0 && name.startsWith('disk-', at) ? guestLvVmid(name, at) : null;
 }
 
 /** A pvmove is running in a VG: lvm2 shows its temporary LV as `[pvmove0]` (attr 'p') and the moved LV with move_pv set. */

@@ -1,5 +1,6 @@
 // The device numbers of one `dmsetup deps` line, read in place (parse-dmsetup.ts parseDmDeps).
 //   2 dependencies	: (252, 3) (252, 2)
+import { digitsEnd } from './number-in';
 
 const DEP = /\((\d+),\s*(\d+)\)/g;
 
@@ -8,13 +9,6 @@ export function depsOfLine(rest: string, devs: string[]): void {
   if (depsByHand(rest, devs)) return;
   DEP.lastIndex = 0;
   for (let m = DEP.exec(rest); m; m = DEP.exec(rest)) devs.push(`${m[1]}:${m[2]}`);
-}
-
-/** The end of the run of decimal digits that starts at `i` (i itself when there is none). */
-function digitsEnd(text: string, i: number): number {
-  let j = i;
-  while (text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
-  return j;
 }
 
 /**

@@ -5,6 +5,7 @@
 // LVM volnames: `vm-<vmid>-<anything>` (disk-N, cloudinit, state-<snap>, fleece-N, custom), thin also
 // `base-<vmid>-...`; thin snapshots `snap_<volname>_<snap>`, chain snapshots `snap_<name>_<snap>.qcow2`;
 // saferemove renames to `del-<volname>`.
+import { digitsEnd } from './number-in';
 
 export interface VolumeId {
   storage: string;
@@ -34,8 +35,7 @@ export interface LvmVolume {
   index?: number;
 }
 
-const LVM_VOLNAME = /^(vm|base)-(\d+)-(\S+)$/;
-/** LVM_VOLNAME without its captures: a test allocates nothing (every LV of a node is asked). */
+/** LVM_VOLNAME without its captures (the grammar of parseLvmVolname, which reads most names by hand). */
 const LVM_VOLNAME_SHAPE = /^(?:vm|base)-\d+-\S+$/;
 
 /** `/^<prefix>(\d+)$/`'s number, read without a regex (most LVs are `...-disk-N`), or null. */
@@ -49,36 +49,48 @@ function numberAfter(s: string, prefix: string): number | null {
 }
 
 /**
- * Where `(vm|base)-<digits>-` ends in an LV name (the index of its rest), or -1: GUEST_LV and LVM_VOLNAME's
- * head read by hand, for the thousands of LVs of a node. `<digits>` is lv[head, end - 1) with head 3 for
- * `vm-` and 5 for `base-`. (A shorter run of the digits is followed by a digit, never by the '-': a regex
- * that backtracks finds no other match.)
+ * Where `(vm|base)-<digits>-` ends in an LV name (the index of its rest), or -1: the head of GUEST_LV and
+ * of the LVM volname grammar read by hand, for the thousands of LVs of a node (guestLvVmid reads the
+ * digits). A shorter run of the digits is followed by a digit, never by the '-': a regex that backtracks
+ * finds no other match.
  */
 export function guestLvRest(lv: string): number {
   const head = lv.startsWith('vm-') ? 3 : lv.startsWith('base-') ? 5 : 0;
   if (head === 0) return -1;
-  let i = head;
-  while (lv.charCodeAt(i) >= 48 && lv.charCodeAt(i) <= 57) i++;
+  const i = digitsEnd(lv, head);
   return i > head && lv.charCodeAt(i) === 45 ? i + 1 : -1;
+}
+
+/** The VMID of an LV name whose `(vm|base)-<vmid>-` head ends at `at` (guestLvRest). */
+export function guestLvVmid(lv: string, at: number): number {
+  return Number(lv.slice(lv.charCodeAt(0) === 98 /* b: `base-` */ ? 5 : 3, at - 1));
+}
+
+/**
+ * Where the rest of a name of LVM_VOLNAME_SHAPE (`(vm|base)-<vmid>-\S+`) starts, or -1 when the name is
+ * not one. The rest is read as it is when it is printable ASCII without a space (a name lvm2 allows
+ * always is), by the regex itself otherwise.
+ */
+function volnameRest(lv: string): number {
+  const at = guestLvRest(lv);
+  if (at < 0 || at === lv.length) return -1;
+  for (let i = at; i < lv.length; i++) {
+    const c = lv.charCodeAt(i);
+    if (c <= 32 || c >= 127) return LVM_VOLNAME_SHAPE.test(lv) ? at : -1;
+  }
+  return at;
 }
 
 /** Name grammar of LVM/LVM-thin volumes: `(vm|base)-<vmid>-<rest>` (LVMPlugin.pm:521-532, LvmThinPlugin.pm:63-73). */
 export function parseLvmVolname(lv: string): LvmVolume | null {
-  const at = guestLvRest(lv);
-  if (at < 0 || at === lv.length) return null;
-  // The rest is `\S+` to the end: read as it is when it is printable ASCII without a space (a name lvm2
-  // allows always is), by the regex itself otherwise.
-  for (let i = at; i < lv.length; i++) {
-    const c = lv.charCodeAt(i);
-    if (c <= 32 || c >= 127) return LVM_VOLNAME.test(lv) ? lvmVolumeAt(lv, at) : null;
-  }
-  return lvmVolumeAt(lv, at);
+  const at = volnameRest(lv);
+  return at < 0 ? null : lvmVolumeAt(lv, at);
 }
 
 /** The volume of LV `lv` whose head `(vm|base)-<vmid>-` ends at `at` (guestLvRest). */
 function lvmVolumeAt(lv: string, at: number): LvmVolume {
   const base = lv.charCodeAt(0) === 98; /* b: `base-` */
-  const vmid = Number(lv.slice(base ? 5 : 3, at - 1));
+  const vmid = guestLvVmid(lv, at);
   const rest = lv.slice(at);
   const format = rest.endsWith('.qcow2') ? 'qcow2' : 'raw';
   const bare = format === 'qcow2' ? rest.slice(0, -'.qcow2'.length) : rest;
@@ -155,12 +167,9 @@ export function vmidOfLvName(lv: string): number | null {
     const m = /^snap_(?:vm|base)-(\d+)-/.exec(lv);
     return m ? Number(m[1]) : null;
   }
-  // parseLvmVolname's vmid, without deciding the kind or capturing (this runs for every LV of a node).
-  if (!LVM_VOLNAME_SHAPE.test(lv)) return null;
-  const from = lv.charCodeAt(0) === 118 /* v */ ? 3 : 5;
-  let end = from;
-  while (lv.charCodeAt(end) >= 48 && lv.charCodeAt(end) <= 57) end++;
-  return Number(lv.slice(from, end));
+  // parseLvmVolname's vmid, without deciding the kind (this runs for every LV of a node).
+  const at = volnameRest(lv);
+  return at < 0 ? null : guestLvVmid(lv, at);
 }
 
 /**
@@ -199,8 +208,7 @@ function diskNumberIn(name: string, needle: string): number | null {
     // (startsWith clamps a negative position to 0: the index is checked first.)
     if (!(i >= 2 && name.startsWith('vm', i - 2)) && !(i >= 4 && name.startsWith('base', i - 4))) continue;
     const from = i + needle.length;
-    let end = from;
-    while (name.charCodeAt(end) >= 48 && name.charCodeAt(end) <= 57) end++;
+    const end = digitsEnd(name, from);
     if (end > from) return Number(name.slice(from, end));
   }
   return null;

@@ -4,7 +4,7 @@
 
 import type { DeviceIndex } from '../node/dm-devices';
 import { buildDmName } from '../parse/dm-name';
-import { guestLvRest } from '../parse/volume-name';
+import { guestLvRest, guestLvVmid } from '../parse/volume-name';
 import type { StorageContext } from './storage-context';
 
 /** A guest disk's LV name: vm-<vmid>-… or base-<vmid>-…. */
@@ -42,7 +42,7 @@ export function buildDiskGraph(ctx: StorageContext): DiskGraph {
           name: d.name,
           vg: n.vg,
           lv: n.lv,
-          vmid: Number(n.lv.slice(n.lv[0] === 'b' ? 5 : 3, at - 1)),
+          vmid: guestLvVmid(n.lv, at),
         });
     }
   }
