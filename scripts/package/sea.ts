@@ -16,15 +16,19 @@ const SCRIPTS = dirname(fileURLToPath(import.meta.url));
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 /**
- * V8 options the executable starts with. A small young generation (semi-spaces of 2 MiB instead of up
+ * V8 options the executable starts with. A small young generation (semi-spaces of 4 MiB instead of up
  * to 16): one analysis keeps most of what it allocates, and a nursery that stays in the CPU's cache runs
- * `dm` on 10,000 devices about 9 % faster on the build machine (interleaved runs; GC pauses are about the
- * same). Node's built-in modules keep their code cache under it (src/cli/builtin-code-cache.ts).
- * Both packages run with it: the executable embeds it, and pve-health-nodejs's program names it on its
- * `#!/usr/bin/node` line (NODEJS_SHEBANG). Peak RSS of `dm --json` on 10,000 devices: 210 -> 180 MiB
- * (1.57x -> 1.35x the I/O floor's), time within noise. `node dist/pve-health.cjs` keeps node's defaults.
+ * `dm` on 10,000 devices faster on the build machine than node's default (about 9 % with 2 MiB; 4 MiB
+ * another 2.5-4.6 % at 10,000 devices since the analysis allocates less, 1.5 % at 5,000, the same at
+ * 1,000, the same peak RSS; interleaved runs, docs/performance.md). The service keeps 2 MiB: its own
+ * resident memory is what counts there, and its unit says so on its command line
+ * (src/render/systemd-units.ts SERVE_V8_OPTIONS). Node's built-in modules keep their code cache under
+ * it (src/cli/builtin-code-cache.ts). Both packages run with it: the executable embeds it, and
+ * pve-health-nodejs's program names it on its `#!/usr/bin/node` line (nodejsShebang). Peak RSS of
+ * `dm --json` on 10,000 devices: 210 MiB with node's defaults, 180 with 2 MiB (1.57x -> 1.35x the I/O
+ * floor's), 156 with 2 or 4 MiB since the allocation work. `node dist/pve-health.cjs` keeps node's defaults.
  */
-export const SEA_EXEC_ARGV = ['--max-semi-space-size=2'];
+export const SEA_EXEC_ARGV = ['--max-semi-space-size=4'];
 
 /**
  * The options of the node that writes the executable's code cache (warm-code-cache.cjs), so that the cache

@@ -138,10 +138,10 @@ export const SERVE_SERVICE_NAME = 'pve-health-serve.service';
  * work of libuv's thread pool spreads over them, each keeping its freed memory — two arenas hold the
  * same work in less resident memory. V8's young generation grows up to 16 MiB per semi-space by default
  * (Node 20); 2 MiB keeps the heap's resident size near what is live at the cost of more frequent
- * scavenges (the single executable uses the same value, scripts/package/sea.ts). No
+ * scavenges (the service's command line says it too, for the single executable: SERVE_V8_OPTIONS). No
  * --max-old-space-size: a cap below what a large node's documents need would end the service, not
- * shrink it. NODE_OPTIONS reaches the scan children too (the same `pve-health`); the single executable has
- * the option built in and takes no NODE_OPTIONS (scripts/package/sea.ts).
+ * shrink it. NODE_OPTIONS reaches the scan children too (the same `pve-health`), whose own command line
+ * (4 MiB, scripts/package/sea.ts) takes precedence; the single executable takes no NODE_OPTIONS.
  */
 export const SERVE_ENVIRONMENT: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',
@@ -161,9 +161,11 @@ export const SERVE_ENVIRONMENT: Readonly<Record<string, string>> = {
  * service's requests copy bytes rendered once per scan, and each scan's analysis runs in a child
  * process with the JIT: at 400 guests under 20 concurrent clients the steady RSS went from 79 to 63 MiB
  * with the same p99 and CPU (npm run bench:serve). Node refuses it in NODE_OPTIONS, and NODE_OPTIONS
- * would reach those children: it is on the service's command line (serveExec).
+ * would reach those children: it is on the service's command line (serveExec). Semi-spaces of 2 MiB:
+ * the programs start with 4 (scripts/package/sea.ts SEA_EXEC_ARGV), faster for one analysis of a large
+ * node; the service's resident memory is measured with 2, and the executable takes no NODE_OPTIONS.
  */
-export const SERVE_V8_OPTIONS: readonly string[] = ['--lite-mode'];
+export const SERVE_V8_OPTIONS: readonly string[] = ['--lite-mode', '--max-semi-space-size=2'];
 
 /** The packages' program: the single executable (`pve-health`) or a script for Debian's node (`pve-health-nodejs`). */
 export type PackagedProgram = 'executable' | 'nodejs';

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { buildSea, MAILER_FILE, pinnedNode } from '../../scripts/package/sea';
+import { buildSea, MAILER_FILE, nodejsShebang, pinnedNode, SEA_EXEC_ARGV } from '../../scripts/package/sea';
 import { COMMANDS } from '../../src/cli/registry';
 import { PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
 import { serveExec } from '../../src/render/systemd-units';
@@ -67,9 +67,11 @@ function must(cmd: string, args: string[]): string {
 function assertServeUnitStarts(root: string, what: string): void {
   const unit = readFileSync(join(root, 'usr/lib/systemd/system/pve-health-serve.service'), 'utf8');
   const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
-  // Plain words only (no systemd quoting in what we ship).
-  assert.match(exec, /^\/usr\/bin\/\S+( [A-Za-z0-9_./=-]+)* serve$/, exec);
-  const r = inChroot(root, ['timeout', '5', ...exec.split(' '), '--demo', '--listen', '127.0.0.1:0'], {
+  // Plain words, and the executable's node options as one double-quoted word (systemd.syntax(7) quoting,
+  // as systemdQuote writes it: JSON's escapes for '\\' and '"').
+  assert.match(exec, /^\/usr\/bin\/\S+( [A-Za-z0-9_./=-]+| "[A-Za-z0-9_./= -]+")* serve$/, exec);
+  const argv = (exec.match(/"[^"]*"|\S+/g) ?? []).map((w) => (w.startsWith('"') ? (JSON.parse(w) as string) : w));
+  const r = inChroot(root, ['timeout', '5', ...argv, '--demo', '--listen', '127.0.0.1:0'], {
     timeoutMs: 30_000,
   });
   assert.match(`${r.stdout}${r.stderr}`, /listening on http:\/\/127\.0\.0\.1:\d+\//, `${what}: ${exec}: ${r.stderr}`);
@@ -142,7 +144,7 @@ test('pve-health-nodejs: Architecture all, Depends nodejs (>= 18), a loader as /
     must('dpkg-deb', ['-x', DEB_NODEJS, dir]);
     assert.equal(
       readFileSync(join(dir, 'usr/bin/pve-health'), 'utf8'),
-      `#!/usr/bin/node --max-semi-space-size=2\n${readFileSync(join(REPO, 'scripts/package/nodejs-main.cjs'), 'utf8')}`,
+      `${nodejsShebang()}\n${readFileSync(join(REPO, 'scripts/package/nodejs-main.cjs'), 'utf8')}`,
     );
     // The same program as the bundle, as node wraps a module (what the executable compiles), keyed by its text.
     const script = readFileSync(join(dir, 'usr/lib/pve-health/pve-health.cjs'), 'utf8');
@@ -174,7 +176,7 @@ test('pve-health-nodejs: its program runs with the code cache postinst writes, a
     writeFileSync(join(cacheDir, 'pve-health-00000000000000000000000000000000.code-cache'), 'old');
     const lib = join(dir, 'usr/lib/pve-health');
     const warm = run(process.execPath, [
-      '--max-semi-space-size=2',
+      ...SEA_EXEC_ARGV,
       join(lib, 'warm-code-cache.cjs'),
       '--installed',
       join(dir, 'usr/bin/pve-health'),
@@ -196,20 +198,15 @@ test('pve-health-nodejs: its program runs with the code cache postinst writes, a
     const said = (r: ReturnType<typeof run>) => r.stderr.replace(/^Warning: disabling flag .*\n/m, '');
     const expected = run(process.execPath, [BUNDLE, 'check', '--demo', '--json'], env);
     const answer = (r: ReturnType<typeof run>) => `${r.status} ${r.stdout.replace(/"generatedAt": "[^"]*"/, '')}`;
-    const used = program(['--max-semi-space-size=2'], ['check', '--demo', '--json']);
+    const used = program([...SEA_EXEC_ARGV], ['check', '--demo', '--json']);
     assert.equal(used.stderr, '', 'the cache is taken, silently');
     assert.equal(answer(used), answer(expected));
     const notUsed: [string, () => void, string[], RegExp][] = [
       ["under the service's --lite-mode", () => {}, ['--lite-mode'], /other V8 options/],
-      ['garbage', () => writeFileSync(cache, Buffer.alloc(4096, 7)), ['--max-semi-space-size=2'], /other V8 options/],
-      ['group-writable', () => chmodSync(cache, 0o664), ['--max-semi-space-size=2'], /not root's alone/],
-      [
-        'in a world-writable directory',
-        () => chmodSync(cacheDir, 0o777),
-        ['--max-semi-space-size=2'],
-        /not root's alone/,
-      ],
-      ['missing', () => rmSync(cache), ['--max-semi-space-size=2'], /is missing \(the package's postinst writes it\)/],
+      ['garbage', () => writeFileSync(cache, Buffer.alloc(4096, 7)), [...SEA_EXEC_ARGV], /other V8 options/],
+      ['group-writable', () => chmodSync(cache, 0o664), [...SEA_EXEC_ARGV], /not root's alone/],
+      ['in a world-writable directory', () => chmodSync(cacheDir, 0o777), [...SEA_EXEC_ARGV], /not root's alone/],
+      ['missing', () => rmSync(cache), [...SEA_EXEC_ARGV], /is missing \(the package's postinst writes it\)/],
     ];
     for (const [what, spoil, options, why] of notUsed) {
       writeFileSync(cache, good);
@@ -225,7 +222,7 @@ test('pve-health-nodejs: its program runs with the code cache postinst writes, a
     }
     // A broken install (the bundle gone): UNKNOWN to a monitoring system, with what to do; not a stack trace (exit 1).
     rmSync(join(lib, 'pve-health.cjs'));
-    const broken = program(['--max-semi-space-size=2'], ['check', '--format', 'nagios']);
+    const broken = program([...SEA_EXEC_ARGV], ['check', '--format', 'nagios']);
     assert.equal(broken.status, 3);
     assert.match(
       broken.stderr,
@@ -515,7 +512,7 @@ test('the single executable starts from its embedded code cache', () => {
   assert.equal(`${other.status} ${other.stdout}`, `0 pve-health ${PKG.version}\n`);
   assert.equal(other.stderr, "pve-health: the code cache was not used (V8 options other than the build's)\n");
   // Heap sizes are not in V8's flag hash (v8 87356585659b): an admin's larger heap keeps the cache.
-  for (const heap of ['--max-old-space-size=4096', '--max-semi-space-size=4']) {
+  for (const heap of ['--max-old-space-size=4096', '--max-semi-space-size=8']) {
     const sized = run(SEA, [`--node-options=${heap}`, '--version'], env);
     assert.equal(`${sized.status} ${sized.stdout}${sized.stderr}`, `0 pve-health ${PKG.version}\n`, heap);
   }
@@ -663,10 +660,7 @@ for (const SUITE of SUITES)
         const v = installDebianNode(root, SUITE);
         must('cp', [DEB_NODEJS, at('tmp/pkg/pve-health-nodejs.deb')]);
         mustInChroot(root, ['dpkg', '-i', '/tmp/pkg/pve-health-nodejs.deb']);
-        assert.equal(
-          readFileSync(at('usr/bin/pve-health'), 'utf8').split('\n')[0],
-          '#!/usr/bin/node --max-semi-space-size=2',
-        );
+        assert.equal(readFileSync(at('usr/bin/pve-health'), 'utf8').split('\n')[0], nodejsShebang());
         // postinst wrote the code cache with the suite's node, and the program takes it.
         const caches = () => readdirSync(at('var/cache/pve-health')).filter((f) => f.endsWith('.code-cache'));
         assert.equal(caches().length, 1);

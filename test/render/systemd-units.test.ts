@@ -100,13 +100,23 @@ test('serve unit: its memory environment is in the unit, and node takes NODE_OPT
 
 test('serve unit: the service alone starts with its V8 options, as each package runs its program', () => {
   const execOf = (unit: string) => /^ExecStart=(.*)$/m.exec(unit)?.[1];
-  assert.deepEqual(SERVE_V8_OPTIONS, ['--lite-mode']);
-  // The single executable takes them as --node-options (its execArgvExtension "cli"), before the command.
-  assert.equal(execOf(PVE_HEALTH_SERVE_SERVICE_UNIT), '/usr/bin/pve-health --node-options=--lite-mode serve');
-  assert.deepEqual(serveExec('executable'), ['/usr/bin/pve-health', '--node-options=--lite-mode']);
+  assert.deepEqual(SERVE_V8_OPTIONS, ['--lite-mode', '--max-semi-space-size=2']);
+  // The single executable takes them as --node-options (its execArgvExtension "cli"), before the command:
+  // one word, quoted for systemd (after the embedded semi-space option, so the service's 2 MiB wins).
+  assert.equal(
+    execOf(PVE_HEALTH_SERVE_SERVICE_UNIT),
+    '/usr/bin/pve-health "--node-options=--lite-mode --max-semi-space-size=2" serve',
+  );
+  assert.deepEqual(serveExec('executable'), [
+    '/usr/bin/pve-health',
+    '--node-options=--lite-mode --max-semi-space-size=2',
+  ]);
   // pve-health-nodejs's program is a script: Debian's node runs it with the options before it.
   const nodejs = unitsOfProgram('nodejs');
-  assert.equal(execOf(nodejs['pve-health-serve.service']), '/usr/bin/node --lite-mode /usr/bin/pve-health serve');
+  assert.equal(
+    execOf(nodejs['pve-health-serve.service']),
+    '/usr/bin/node --lite-mode --max-semi-space-size=2 /usr/bin/pve-health serve',
+  );
   assert.equal(unitsOfProgram('executable')['pve-health-serve.service'], PVE_HEALTH_SERVE_SERVICE_UNIT);
   // The check's units are the same in both packages and keep node's defaults (a run that exits needs the JIT).
   for (const program of ['executable', 'nodejs'] as const) {
