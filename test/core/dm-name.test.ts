@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   buildDmName,
+  isDmNameOf,
   kpartxChildName,
   kpartxParentName,
   parseDmUuid,
@@ -42,6 +43,42 @@ test('buildDmName and splitDmName round-trip, dashes doubled', () => {
     assert.equal(buildDmName(c.vg, c.lv, c.layer), c.name, `build ${c.vg}/${c.lv}`);
     assert.deepEqual(splitDmName(c.name), { vg: c.vg, lv: c.lv, layer: c.layer ?? '' }, `split ${c.name}`);
   }
+});
+
+test('isDmNameOf: true exactly when the name is buildDmName(vg, lv) and splits back to them', () => {
+  const pairs: [string, string][] = [
+    ['pve', 'vm-100-disk-0'],
+    ['vg_data-2', 'tp-1'],
+    ['a-', 'b'],
+    ['a--', 'b'],
+    ['a', 'b-'],
+    ['a', 'b--c'],
+    ['ssd-ha01', 'vm-1-disk-1'],
+    ['pve', 'data_tdata'],
+    ['pve', 'lv:with:colons'],
+    ['v', 'x'],
+  ];
+  const names = [...pairs.map(([vg, lv]) => buildDmName(vg, lv)), 'pve-data-tpool', 'pve-vm--100--disk--0-real', 'pve'];
+  for (const [vg, lv] of [
+    ...pairs,
+    ['pve', 'data'],
+    ['pve', 'vm-100'],
+    ['', 'x'],
+    ['x', ''],
+    ['-a', 'b'],
+    ['a', '-b'],
+  ]) {
+    for (const name of names) {
+      const split = splitDmName(name);
+      const expected =
+        vg !== '' && lv !== '' && !vg.startsWith('-') && !lv.startsWith('-') && buildDmName(vg, lv) === name;
+      assert.equal(isDmNameOf(name, vg, lv), expected, `${name} ${vg}/${lv}`);
+      if (expected) assert.deepEqual(split, { vg, lv, layer: '' }, name);
+    }
+  }
+  // lvm2 refuses names that start with '-' (they would not split back): never taken as the LV's own name.
+  assert.equal(isDmNameOf('a---b', 'a', '-b'), false);
+  assert.deepEqual(splitDmName('a---b'), { vg: 'a-', lv: 'b', layer: '' });
 });
 
 test('buildDmName: no separator before a layer that starts with _ (libdm-string.c)', () => {

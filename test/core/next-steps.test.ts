@@ -102,6 +102,45 @@ describe('next steps for protected findings', () => {
     { what: 'not protected: clean has a fix', e: dup({ protected: false, protectedBy: [] }), want: [], none: true },
     { what: 'a valid entry', e: dmEntry({ protected: true, protectedBy: ['open'] }), want: [], none: true },
   ];
+  it('which map to keep, among decoys: the same LV name in another VG, a target as long as the same one', () => {
+    const decoys = [
+      // Another VG's LV of the same name: not the live map of a stale map in VG pve.
+      dmEntry({ name: 'other-vm--121--disk--0', vg: 'other', lv: 'vm-121-disk-0', table: ['0 8 linear 8:32 2048'] }),
+      // The same target length, another thin device; then one whose table maps the same as the duplicate.
+      dmEntry({ name: 'pve-vm--112--disk--0', vg: 'pve', lv: 'vm-112-disk-0', table: ['0 33554432 thin 252:5 12'] }),
+      // Valid, but a layer (it has a parent): never the map to keep.
+      dmEntry({ name: 'pve-vm--110--disk--1-real', vg: 'pve', lv: 'vm-110-disk-1', parent: 'x', table: LIVE.table }),
+    ];
+    const target = dup({});
+    const got = nextStepsFor(target, [...decoys, LIVE, target], { shared: false });
+    assert.match(got ?? '', /^keep pve-vm--110--disk--1 \(/);
+    const stale = dup({
+      name: 'pve-vm--121--disk--0',
+      lv: 'vm-121-disk-0',
+      reason: 'stale-map',
+      table: ['0 8 linear 8:16 2048'],
+    });
+    const live121 = dmEntry({
+      name: 'pve-vm--121--disk--0-x',
+      vg: 'pve',
+      lv: 'vm-121-disk-0',
+      table: ['0 8 linear 8:48 0'],
+    });
+    assert.match(
+      nextStepsFor(stale, [...decoys, stale], { shared: false }) ?? '',
+      /^LV pve\/vm-121-disk-0 has no map of its own/,
+    );
+    assert.match(
+      nextStepsFor(stale, [...decoys, live121, stale], { shared: false }) ?? '',
+      /^keep pve-vm--121--disk--0-x \(/,
+    );
+    // No valid map with the same targets: no map to keep is named.
+    const alone = dup({ table: ['0 33554432 thin 252:5 99'] });
+    assert.match(
+      nextStepsFor(alone, [...decoys, LIVE, alone], { shared: false }) ?? '',
+      /^pve-vm--110--disk--1--copy is the stale map/,
+    );
+  });
   for (const c of cases) {
     it(c.what, () => {
       const got = nextStepsFor(c.e, [LIVE, c.e], { shared: Boolean(c.shared) });

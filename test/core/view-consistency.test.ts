@@ -20,6 +20,12 @@ function withCommand(key: string, edit: (t: string) => string): HostSnapshot {
   s.commands[key] = { ...s.commands[key], stdout: edit(s.commands[key].stdout) };
   return s;
 }
+/** The demo with its kernel list of maps (/sys/block/dm-*) edited. */
+function withSysDm(edit: (sysDm: HostSnapshot['sysDm']) => void): HostSnapshot {
+  const s = structuredClone(demo);
+  edit(s.sysDm);
+  return s;
+}
 const lines = (t: string) => t.split('\n').filter(Boolean);
 const twiceFirst = (t: string) => `${lines(t)[0]}\n${t}`;
 
@@ -55,12 +61,65 @@ const FAULTS: [string, () => HostSnapshot, RegExp][] = [
   ],
   [
     'sysfs names another map',
-    () => {
-      const s = structuredClone(demo);
-      s.sysDm[0] = { ...s.sysDm[0], name: 'other' };
-      return s;
-    },
+    () =>
+      withSysDm((d) => {
+        d[0] = { ...d[0], name: 'other' };
+      }),
     /in \/sys\/block/,
+  ],
+  // The kernel's list is first compared through the device index (sysfsAgrees); each way it can disagree
+  // while having as many entries as dmsetup info must still be found.
+  [
+    'sysfs lists one map twice and another not at all',
+    () =>
+      withSysDm((d) => {
+        d[1] = { ...d[0] };
+      }),
+    /dmsetup lists \S+ \(dm-\d+\), \/sys\/block does not/,
+  ],
+  [
+    'sysfs has another UUID for a map',
+    () =>
+      withSysDm((d) => {
+        d[2] = { ...d[2], uuid: `${d[2].uuid}x` };
+      }),
+    /in \/sys\/block/,
+  ],
+  [
+    'sysfs has another device number for a map',
+    () =>
+      withSysDm((d) => {
+        d[0] = { ...d[0], dev: '252:999' };
+      }),
+    /in \/sys\/block/,
+  ],
+  [
+    'sysfs has a kernel name dmsetup does not, in place of one it has',
+    () =>
+      withSysDm((d) => {
+        d[0] = { ...d[0], kname: 'dm-9999' };
+      }),
+    /\/sys\/block has \S+ \(dm-9999\), dmsetup does not/,
+  ],
+  [
+    'sysfs has one map more',
+    () =>
+      withSysDm((d) => {
+        d.push({ ...d[0], kname: 'dm-9999', name: 'extra' });
+      }),
+    /\/sys\/block has extra \(dm-9999\), dmsetup does not/,
+  ],
+  [
+    'a duplicated UUID in info',
+    () =>
+      withCommand('dmsetup.info', (t) => {
+        const l = lines(t);
+        const lvm = l.filter((x) => x.split('\t')[1].startsWith('LVM-'));
+        const [a, b] = [lvm[0].split('\t'), lvm[1].split('\t')];
+        b[1] = a[1];
+        return l.map((x) => (x === lvm[1] ? b.join('\t') : x)).join('\n');
+      }),
+    /dmsetup info lists UUID LVM-\S+ twice/,
   ],
 ];
 

@@ -6,29 +6,66 @@
 import { shellQuote } from '../shell-quote';
 import type { DmEntry } from '../types';
 
-/** The valid top-level maps by LV and by table target, in entry order (one pass, not one per finding). */
+/** The valid top-level maps by LV name and by table target, in entry order (one pass, not one per finding). */
 interface LiveMaps {
-  byLv: Map<string, DmEntry[]>;
-  /** Built on the first same-target duplicate: joining every table's targets is most of the cost. */
+  /** By LV name (the VG is compared on lookup: no `vg/lv` string is built for each of 10,000 entries). */
+  byLv: Map<string | null, DmEntry[]>;
+  /**
+   * Built on the first same-target duplicate, over the maps whose targets are as long as those of some
+   * same-target entry (found without slicing): joining every table's targets was most of the cost.
+   */
   byTarget?: Map<string, DmEntry[]>;
 }
 const liveMapsOf = new WeakMap<readonly DmEntry[], LiveMaps>();
 /** What each table line maps (`<start> <length> <target> <params>` without its first two words), one per line. */
 const targetOf = (x: DmEntry) => (x.table ?? []).map(afterTwoWords).join('\n');
-/** `line.split(' ').slice(2).join(' ')` by one slice. */
-function afterTwoWords(line: string): string {
+/** Where a table line's third word starts (`line.split(' ').slice(2).join(' ')` is the rest), or -1. */
+function thirdWordAt(line: string): number {
   const a = line.indexOf(' ');
   const b = a < 0 ? -1 : line.indexOf(' ', a + 1);
-  return b < 0 ? '' : line.slice(b + 1);
+  return b < 0 ? -1 : b + 1;
 }
-const lvKey = (x: DmEntry) => `${x.vg ?? '\0'}/${x.lv ?? '\0'}`;
+function afterTwoWords(line: string): string {
+  const at = thirdWordAt(line);
+  return at < 0 ? '' : line.slice(at);
+}
+/** targetOf(x).length, without building it. */
+function targetLength(x: DmEntry): number {
+  const t = x.table ?? [];
+  let n = t.length > 0 ? t.length - 1 : 0;
+  for (let i = 0; i < t.length; i++) {
+    const at = thirdWordAt(t[i]);
+    if (at >= 0) n += t[i].length - at;
+  }
+  return n;
+}
 
-function indexBy(entries: readonly DmEntry[], key: (x: DmEntry) => string): Map<string, DmEntry[]> {
+/** The entries a live map may stand for: valid top-level maps. */
+function liveCandidate(x: DmEntry): boolean {
+  return x.kind === 'dm' && x.status === 'valid' && !x.parent;
+}
+
+function byLvName(entries: readonly DmEntry[]): Map<string | null, DmEntry[]> {
+  const m = new Map<string | null, DmEntry[]>();
+  for (let i = 0; i < entries.length; i++) {
+    const x = entries[i];
+    if (!liveCandidate(x)) continue;
+    const list = m.get(x.lv);
+    if (list) list.push(x);
+    else m.set(x.lv, [x]);
+  }
+  return m;
+}
+
+function byTargetOf(entries: readonly DmEntry[]): Map<string, DmEntry[]> {
+  const lengths = new Set<number>();
+  for (let i = 0; i < entries.length; i++)
+    if (entries[i].reason === 'same-target') lengths.add(targetLength(entries[i]));
   const m = new Map<string, DmEntry[]>();
   for (let i = 0; i < entries.length; i++) {
     const x = entries[i];
-    if (x.kind !== 'dm' || x.status !== 'valid' || x.parent) continue;
-    const k = key(x);
+    if (!liveCandidate(x) || !lengths.has(targetLength(x))) continue;
+    const k = targetOf(x);
     if (k === '') continue;
     const list = m.get(k);
     if (list) list.push(x);
@@ -41,12 +78,15 @@ function indexBy(entries: readonly DmEntry[], key: (x: DmEntry) => string): Map<
 function liveMapOf(e: DmEntry, entries: readonly DmEntry[]): DmEntry | undefined {
   let maps = liveMapsOf.get(entries);
   if (!maps) {
-    maps = { byLv: indexBy(entries, lvKey) };
+    maps = { byLv: byLvName(entries) };
     liveMapsOf.set(entries, maps);
   }
-  if (e.reason === 'same-target') maps.byTarget ??= indexBy(entries, targetOf);
-  const candidates = e.reason === 'same-target' ? maps.byTarget?.get(targetOf(e)) : maps.byLv.get(lvKey(e));
-  return candidates?.find((x) => x !== e);
+  if (e.reason === 'same-target') {
+    maps.byTarget ??= byTargetOf(entries);
+    const key = targetOf(e);
+    return key === '' ? undefined : maps.byTarget.get(key)?.find((x) => x !== e);
+  }
+  return maps.byLv.get(e.lv)?.find((x) => x !== e && x.vg === e.vg);
 }
 
 /** Which map to keep and which one is stale, from the DM entries (the analysis' identity by UUID). */

@@ -1,7 +1,15 @@
 // The DM device graph and each device's identity (design "Identity"): what LV a map belongs to,
 // decided by its UUID (the name is only a hint), which layers it has, what holds it open.
 
-import { buildDmName, type DmUuid, type LvmName, parseDmUuid, splitComponent, splitDmName } from '../parse/dm-name';
+import {
+  buildDmName,
+  type DmUuid,
+  isDmNameOf,
+  type LvmName,
+  parseDmUuid,
+  splitComponent,
+  splitDmName,
+} from '../parse/dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
 import { redactCommandLine } from '../redact';
@@ -42,7 +50,10 @@ export interface DmDevice {
 
 const THIN_POOL_SUFFIXES = new Set(['pool', 'tpool', 'tdata', 'tmeta']);
 
-function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmView): Identity {
+/**
+ * `lv`: the LV row of the map's UUID (VG id + LV id) when it has one, looked up once (deviceOf).
+ */
+function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmView, lv: LvRow | undefined): Identity {
   if (uuid.kind === 'part') return { kind: 'partition', partition: uuid.partition, parent: null };
   if (uuid.kind === 'mpath' || uuid.kind === 'crypt' || uuid.kind === 'other') {
     return { kind: 'other', what: uuid.kind === 'other' ? uuid.prefix || 'unknown' : uuid.kind };
@@ -68,14 +79,10 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
   if (uuid.kind !== 'lvm') return { kind: 'other', what: uuid.prefix || 'unknown' };
   // The VG by id, asked only where no LV row names it (most maps are an LV's own).
   const vgName = () => lvm.vgById.get(uuid.vgId) ?? split?.vg ?? '';
-  // VG id + LV id as one slice of the UUID (what byUuid is keyed by), not a concatenation per map.
-  const lvKey = info.uuid.slice(4, 68);
   if (THIN_POOL_SUFFIXES.has(uuid.suffix)) {
-    const lv = lvm.byUuid.get(lvKey);
     const top = lv ? (splitComponent(lv.name)?.top ?? lv.name) : (split?.lv.replace(/_t(data|meta)$/, '') ?? '');
     return { kind: 'layer', vg: lv?.vg ?? vgName(), top, layer: uuid.suffix, thinPool: true };
   }
-  const lv = lvm.byUuid.get(lvKey);
   if (uuid.suffix) {
     const top = lv
       ? (splitComponent(lv.name)?.top ?? lv.name)
@@ -127,12 +134,6 @@ function deviceOfFd(fd: string, byKname: Map<string, DmDevice>, byName: Map<stri
 
 const NO_SEGMENTS: DmSegment[] = [];
 
-function uuidIndex(devices: DmDevice[]): Map<string, DmDevice> {
-  const m = new Map<string, DmDevice>();
-  for (let i = 0; i < devices.length; i++) if (devices[i].info.uuid) m.set(devices[i].info.uuid, devices[i]);
-  return m;
-}
-
 function sectorsOf(segments: DmSegment[]): number {
   let n = 0;
   for (let i = 0; i < segments.length; i++) n += segments[i].length;
@@ -151,11 +152,46 @@ function targetKeyOf(segments: DmSegment[]): string | null {
   return keys.length > 0 ? keys.join('|') : null;
 }
 
+function deviceOf(info: DmInfo, tables: Map<string, DmSegment[]>, deps: Map<string, string[]>, lvm: LvmView): DmDevice {
+  const uuid = parseDmUuid(info.uuid);
+  // The LV of the UUID (VG id + LV id, one slice of it: what byUuid is keyed by). When the map carries
+  // that LV's own DM name, as nearly every map does, its name parts are the row's (nothing to unquote).
+  const lv = uuid.kind === 'lvm' ? lvm.byUuid.get(info.uuid.slice(4, 68)) : undefined;
+  const split =
+    lv !== undefined && uuid.kind === 'lvm' && uuid.suffix === '' && isDmNameOf(info.name, lv.vg, lv.name)
+      ? { vg: lv.vg, lv: lv.name, layer: '' }
+      : splitDmName(info.name);
+  const segments = tables.get(info.name) ?? NO_SEGMENTS;
+  return {
+    info,
+    segments,
+    uuid,
+    split,
+    devno: `${info.major}:${info.minor}`,
+    deps: deps.get(info.name) ?? [],
+    holders: [],
+    processes: [],
+    identity: identify(info, uuid, split, lvm, lv),
+    sizeBytes: sectorsOf(segments) * 512,
+    targetKey: targetKeyOf(segments),
+  };
+}
+
 /** The devices by device number, kernel name (dm-N) and map name. */
 export interface DeviceIndex {
   byDevno: Map<string, DmDevice>;
   byKname: Map<string, DmDevice>;
   byName: Map<string, DmDevice>;
+}
+
+/**
+ * What `dmsetup info` lists more than once (in order): the view's consistency check reads it with the
+ * index (view-consistency.ts), so the 10,000 names, UUIDs and device numbers are put in sets once.
+ */
+export interface ListedTwice {
+  names: Set<string>;
+  uuids: Set<string>;
+  devnos: Set<string>;
 }
 
 export function buildDevices(
@@ -164,43 +200,32 @@ export function buildDevices(
   deps: Map<string, string[]>,
   lvm: LvmView,
   processes: ProcessInfo[],
-): { devices: DmDevice[]; index: DeviceIndex } {
-  const devices: DmDevice[] = infos.map((info) => {
-    const uuid = parseDmUuid(info.uuid);
-    const split = splitDmName(info.name);
-    const segments = tables.get(info.name) ?? NO_SEGMENTS;
-    return {
-      info,
-      segments,
-      uuid,
-      split,
-      devno: `${info.major}:${info.minor}`,
-      deps: deps.get(info.name) ?? [],
-      holders: [],
-      processes: [],
-      identity: identify(info, uuid, split, lvm),
-      sizeBytes: sectorsOf(segments) * 512,
-      targetKey: targetKeyOf(segments),
-    };
-  });
-  // Indexes filled by loops (no pair array per device); by UUID only where kpartx partitions need it.
+): { devices: DmDevice[]; index: DeviceIndex; twice: ListedTwice } {
+  const devices: DmDevice[] = infos.map((info) => deviceOf(info, tables, deps, lvm));
+  // Indexes filled by loops (no pair array per device). A name, UUID or device number already there is
+  // a line listed twice: the view is then inconsistent and these devices are not used.
   const byDevno = new Map<string, DmDevice>();
   const byKname = new Map<string, DmDevice>();
   const byName = new Map<string, DmDevice>();
-  let byUuid: Map<string, DmDevice> | null = null;
+  const byUuid = new Map<string, DmDevice>();
+  const twice: ListedTwice = { names: new Set(), uuids: new Set(), devnos: new Set() };
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
-    byDevno.set(d.devno, d);
+    if (byName.has(d.info.name)) twice.names.add(d.info.name);
+    else byName.set(d.info.name, d);
+    if (d.info.uuid) {
+      if (byUuid.has(d.info.uuid)) twice.uuids.add(d.info.uuid);
+      else byUuid.set(d.info.uuid, d);
+    }
+    if (byDevno.has(d.devno)) twice.devnos.add(d.devno);
+    else byDevno.set(d.devno, d);
     byKname.set(d.info.kname, d);
-    byName.set(d.info.name, d);
   }
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
     for (let j = 0; j < d.deps.length; j++) byDevno.get(d.deps[j])?.holders.push(d.info.name);
-    if (d.identity.kind === 'partition' && d.uuid.kind === 'part') {
-      byUuid ??= uuidIndex(devices);
+    if (d.identity.kind === 'partition' && d.uuid.kind === 'part')
       d.identity.parent = byUuid.get(d.uuid.parentUuid)?.info.name ?? null;
-    }
   }
   for (let i = 0; i < processes.length; i++) {
     const p = processes[i];
@@ -220,5 +245,5 @@ export function buildDevices(
       else d.processes.push(holding);
     }
   }
-  return { devices, index: { byDevno, byKname, byName } };
+  return { devices, index: { byDevno, byKname, byName }, twice };
 }

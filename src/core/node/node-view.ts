@@ -148,6 +148,8 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, sinc
       deps.delete(n);
     }
   }
+  // The devices first: the consistency check reads their index (built once) and what it found twice.
+  const { devices, index, twice } = buildDevices(info, tables, deps, lvm, snap.processes);
   const disagreement = dmViewDisagreement({
     info,
     tables,
@@ -156,10 +158,11 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, sinc
     sysDm: sysDmSince(snap, since),
     sysDmRead: snap.sysDmRead,
     lvs: lvm.lvs,
+    index,
+    twice,
   });
   if (disagreement) return { failure: disagreement, ...empty };
   if (guestGap) return { failure: guestGap, ...empty };
-  const { devices, index } = buildDevices(info, tables, deps, lvm, snap.processes);
   // Exit 0 but short or garbled: what reads it (thin pools, multipath) is unknown, as when it failed.
   // Status lines are resolved against the same names as the table's (those of maps this run removed are gone).
   const statusGap = statusFailure

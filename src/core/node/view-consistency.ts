@@ -6,9 +6,10 @@
 // is a reason: the DM part is UNKNOWN and nothing is planned. (A map created or removed between two calls
 // disagrees too: the next run, a second later, sees it settled.)
 import { parseThinPoolStatus } from '../parse/parse-dm-status';
-import { type DmInfo, type DmSegment, parseDmStatusLines } from '../parse/parse-dmsetup';
+import { type DeviceNames, type DmInfo, type DmSegment, parseDmStatusLines } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
 import type { SysDmEntry } from '../snapshot';
+import type { DeviceIndex, ListedTwice } from './dm-devices';
 
 export interface DmViewInput {
   info: DmInfo[];
@@ -22,61 +23,35 @@ export interface DmViewInput {
   sysDmRead?: boolean | string;
   /** `lvs` rows, or null when lvs failed (then that comparison is left to the LVM view's own reason). */
   lvs: LvRow[] | null;
+  /** The devices of `info` by name, device number and kernel name (dm-devices.ts buildDevices). */
+  index: DeviceIndex;
+  /** What `info` lists more than once, found while the index was built. */
+  twice: ListedTwice;
 }
 
 /** Why the gathered device-mapper view cannot be believed, or null when its sources agree. */
 export function dmViewDisagreement(v: DmViewInput): string | null {
-  const seen = seenOnce(v.info);
-  const problems = [...ownProblems(v, seen), ...sysfsProblems(v, seen), ...lvsProblems(v, seen)];
+  const problems = [...ownProblems(v), ...sysfsProblems(v), ...lvsProblems(v)];
   if (problems.length === 0) return null;
   const more = problems.length > 3 ? `; … ${problems.length - 3} more` : '';
   return `the device-mapper view is inconsistent (${problems.slice(0, 3).join('; ')}${more}): not checked`;
 }
 
-/** dmsetup info's names, UUIDs, device numbers and kernel names, each once, and those it lists twice (in order). */
-interface Seen {
-  names: Set<string>;
-  devnos: Set<string>;
-  knames: Set<string>;
-  twice: { names: Set<string>; uuids: Set<string>; devnos: Set<string> };
-}
-
-function seenOnce(info: DmInfo[]): Seen {
-  const names = new Set<string>();
-  const uuids = new Set<string>();
-  const devnos = new Set<string>();
-  const knames = new Set<string>();
-  const twice = { names: new Set<string>(), uuids: new Set<string>(), devnos: new Set<string>() };
-  for (let i = 0; i < info.length; i++) {
-    const d = info[i];
-    if (names.has(d.name)) twice.names.add(d.name);
-    else names.add(d.name);
-    if (d.uuid) {
-      if (uuids.has(d.uuid)) twice.uuids.add(d.uuid);
-      else uuids.add(d.uuid);
-    }
-    const devno = `${d.major}:${d.minor}`;
-    if (devnos.has(devno)) twice.devnos.add(devno);
-    else devnos.add(devno);
-    knames.add(d.kname);
-  }
-  return { names, devnos, knames, twice };
-}
-
 const KNAME = /^dm-\d+$/;
 
 /** dmsetup info, table and deps against each other: one line per map, each map everywhere, numbers that are numbers. */
-function ownProblems(v: DmViewInput, seen: Seen): string[] {
+function ownProblems(v: DmViewInput): string[] {
   const out: string[] = [];
-  for (const n of seen.twice.names) out.push(`dmsetup info lists ${n} twice`);
-  for (const u of seen.twice.uuids) out.push(`dmsetup info lists UUID ${u} twice`);
-  for (const d of seen.twice.devnos) out.push(`dmsetup info lists device ${d} twice`);
+  const { twice } = v;
+  for (const n of twice.names) out.push(`dmsetup info lists ${n} twice`);
+  for (const u of twice.uuids) out.push(`dmsetup info lists UUID ${u} twice`);
+  for (const d of twice.devnos) out.push(`dmsetup info lists device ${d} twice`);
   for (let i = 0; i < v.info.length; i++) {
     const d = v.info[i];
     if (!Number.isInteger(d.major) || !Number.isInteger(d.minor) || d.major < 0 || d.minor < 0 || !KNAME.test(d.kname))
       out.push(`dmsetup info line of ${d.name} is not a device (${d.kname} ${d.major}:${d.minor})`);
   }
-  const names = seen.names;
+  const names = v.index.byName;
   // With every name listed once, a list holds a name dmsetup info lacks exactly when it has more than the
   // names it shares with it: the 10,000 keys of each need no second walk on a node that agrees.
   let withTable = 0;
@@ -94,7 +69,7 @@ function ownProblems(v: DmViewInput, seen: Seen): string[] {
     if (v.deps.has(d.name)) withDeps++;
     else out.push(`dmsetup deps has no line for ${d.name}`);
   }
-  const distinct = seen.twice.names.size === 0;
+  const distinct = twice.names.size === 0;
   if (!distinct || v.tables.size > withTable)
     for (const n of v.tables.keys()) if (!names.has(n)) out.push(`dmsetup table lists ${n}, dmsetup info does not`);
   if (!distinct || v.deps.size > withDeps)
@@ -136,9 +111,10 @@ function contiguous(segs: DmSegment[]): boolean {
 }
 
 /** The kernel's list (/sys/block/dm-N/dm/{name,uuid}, dev) against dmsetup info, map by map. */
-function sysfsProblems(v: DmViewInput, seen: Seen): string[] {
+function sysfsProblems(v: DmViewInput): string[] {
   if (typeof v.sysDmRead === 'string') return [`the kernel's list of maps could not be read: ${v.sysDmRead}`];
   if (v.sysDmRead !== true && v.sysDm.length === 0) return [];
+  if (sysfsAgrees(v)) return [];
   const out: string[] = [];
   const byKname = new Map<string, SysDmEntry>();
   for (let i = 0; i < v.sysDm.length; i++) byKname.set(v.sysDm[i].kname, v.sysDm[i]);
@@ -146,26 +122,47 @@ function sysfsProblems(v: DmViewInput, seen: Seen): string[] {
     const d = v.info[i];
     const s = byKname.get(d.kname);
     if (!s) out.push(`dmsetup lists ${d.name} (${d.kname}), /sys/block does not`);
-    else if (s.name !== d.name || s.uuid !== d.uuid || (s.dev !== undefined && s.dev !== `${d.major}:${d.minor}`))
-      out.push(`${d.kname} is ${s.name} in /sys/block, ${d.name} in dmsetup info`);
+    else if (!sameMap(s, d)) out.push(`${d.kname} is ${s.name} in /sys/block, ${d.name} in dmsetup info`);
   }
+  const knames = v.index.byKname;
   for (let i = 0; i < v.sysDm.length; i++) {
     const s = v.sysDm[i];
-    if (!seen.knames.has(s.kname)) out.push(`/sys/block has ${s.name} (${s.kname}), dmsetup does not`);
+    if (!knames.has(s.kname)) out.push(`/sys/block has ${s.name} (${s.kname}), dmsetup does not`);
   }
   return out;
 }
 
+function sameMap(s: SysDmEntry, d: DmInfo): boolean {
+  return s.name === d.name && s.uuid === d.uuid && (s.dev === undefined || s.dev === `${d.major}:${d.minor}`);
+}
+
+/**
+ * Whether sysfsProblems would find nothing, read through the device index instead of a second index of
+ * the kernel's list: as many entries as maps, every kernel name once, each the same map.
+ */
+function sysfsAgrees(v: DmViewInput): boolean {
+  const { byKname } = v.index;
+  if (v.sysDm.length !== v.info.length || byKname.size !== v.info.length) return false;
+  const matched = new Set<string>();
+  for (let i = 0; i < v.sysDm.length; i++) {
+    const s = v.sysDm[i];
+    const d = byKname.get(s.kname);
+    if (!d || matched.has(s.kname) || !sameMap(s, d.info)) return false;
+    matched.add(s.kname);
+  }
+  return true;
+}
+
 /** lvs reports an LV active when the kernel has its map (lv_kernel_major:minor): that map must be listed. */
-function lvsProblems(v: DmViewInput, seen: Seen): string[] {
+function lvsProblems(v: DmViewInput): string[] {
   if (!v.lvs) return [];
   const out: string[] = [];
+  const devnos = v.index.byDevno;
   for (let i = 0; i < v.lvs.length; i++) {
     const lv = v.lvs[i];
     if (!lv.active || lv.kernelMajor === null || lv.kernelMinor === null) continue;
     const devno = `${lv.kernelMajor}:${lv.kernelMinor}`;
-    if (!seen.devnos.has(devno))
-      out.push(`lvs says ${lv.vg}/${lv.name} is active as ${devno}, dmsetup lists no such map`);
+    if (!devnos.has(devno)) out.push(`lvs says ${lv.vg}/${lv.name} is active as ${devno}, dmsetup lists no such map`);
   }
   return out;
 }
@@ -185,7 +182,7 @@ const STATUS_READ = new Set(['thin-pool', 'multipath']);
 export function dmStatusDisagreement(
   statusText: string,
   tables: Map<string, DmSegment[]>,
-  names: ReadonlySet<string> = new Set(tables.keys()),
+  names: DeviceNames = tables,
 ): string | null {
   // Segments only of the maps a rule reads from status; the others are counted.
   const read = new Set<string>();

@@ -1,7 +1,7 @@
 // `dmsetup status` (one call, all devices): the kernel's live state of thin pools, thin volumes and
 // multipath maps. The line shape is the one of `dmsetup table` (`<name>: <start> <length> <target>
 // <params>`), so the grouping is parseDmTable's; what is parsed here are the per-target params.
-import { type DmSegment, parseDmSegmentsOf, parseDmTable } from './parse-dmsetup';
+import { type DeviceNames, type DmSegment, parseDmSegmentsOf, parseDmTable } from './parse-dmsetup';
 
 /**
  * Status segments by device name (`names` from `dmsetup info` disambiguates odd names): all of them,
@@ -10,7 +10,7 @@ import { type DmSegment, parseDmSegmentsOf, parseDmTable } from './parse-dmsetup
  */
 export function parseDmStatus(
   text: string,
-  names: Iterable<string> = [],
+  names: DeviceNames = [],
   targets?: readonly string[],
 ): Map<string, DmSegment[]> {
   return targets ? parseDmSegmentsOf(text, names, targets) : parseDmTable(text, names);

@@ -97,14 +97,22 @@ export interface DmSegment {
 
 const NO_DEVICES = 'No devices found';
 
-/** Whether any known name holds a ':' (then a line's name is found the slow way), once per set of names. */
-const colonInNames = new WeakMap<ReadonlySet<string>, boolean>();
+/**
+ * The device names a line's name is resolved against: any list of them, or a set or map that has them
+ * as keys (the device index: no second set of 10,000 names is built from it).
+ */
+export type DeviceNames = Iterable<string> | ReadonlySet<string> | ReadonlyMap<string, unknown>;
+type KnownNames = ReadonlySet<string> | ReadonlyMap<string, unknown>;
 
-function anyColon(known: ReadonlySet<string>): boolean {
+/** Whether any known name holds a ':' (then a line's name is found the slow way), once per set of names. */
+const colonInNames = new WeakMap<KnownNames, boolean>();
+
+function anyColon(known: KnownNames): boolean {
   let found = colonInNames.get(known);
   if (found === undefined) {
     let colon = false; // forEach, not for-of: 10,000 names, and no iterator result for each.
-    known.forEach((n) => {
+    // The name is the second argument of both Set's and Map's forEach.
+    known.forEach((_: unknown, n: string) => {
       colon ||= n.includes(':');
     });
     found = colon;
@@ -132,8 +140,9 @@ function trimmedSlice(text: string, start: number, end: number): string {
  * is cut at the ':' that leaves the longest known device name (names of hand-made maps may contain
  * ': ', and `odd` and `odd: name` can both exist); set lookups keep this linear for 10,000 devices.
  */
-function eachDeviceLine(text: string, names: Iterable<string>, add: (name: string, rest: string) => void): void {
-  const known = names instanceof Set ? (names as Set<string>) : new Set(names);
+function eachDeviceLine(text: string, names: DeviceNames, add: (name: string, rest: string) => void): void {
+  const known: KnownNames =
+    names instanceof Set || names instanceof Map ? (names as KnownNames) : new Set(names as Iterable<string>);
   const colonInName = anyColon(known);
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
@@ -204,7 +213,7 @@ export function segmentLine(s: DmSegment): string {
 
 // pve-vm--100--disk--0: 0 67108864 thin 252:4 2
 // pve-data-tpool: 0 1677721600 thin-pool 252:2 252:3 128 0 0
-export function parseDmTable(text: string, names: Iterable<string> = []): Map<string, DmSegment[]> {
+export function parseDmTable(text: string, names: DeviceNames = []): Map<string, DmSegment[]> {
   const out = new Map<string, DmSegment[]>();
   eachDeviceLine(text, names, (name, rest) => addSegment(out, name, rest));
   return out;
@@ -217,7 +226,7 @@ export function parseDmTable(text: string, names: Iterable<string> = []): Map<st
  */
 export function parseDmStatusLines(
   text: string,
-  names: Iterable<string>,
+  names: DeviceNames,
   wanted: (name: string) => boolean,
 ): { lines: Map<string, number>; segments: Map<string, DmSegment[]> } {
   const lines = new Map<string, number>();
@@ -236,7 +245,7 @@ export function parseDmStatusLines(
  */
 export function parseDmSegmentsOf(
   text: string,
-  names: Iterable<string>,
+  names: DeviceNames,
   targets: readonly string[],
 ): Map<string, DmSegment[]> {
   // Only the lines that hold a target's word somewhere, found by searching the text (a node has a
@@ -258,7 +267,7 @@ export function parseDmSegmentsOf(
 }
 
 // pve-data-tpool: 2 dependencies	: (252, 3) (252, 2)
-export function parseDmDeps(text: string, names: Iterable<string> = []): Map<string, string[]> {
+export function parseDmDeps(text: string, names: DeviceNames = []): Map<string, string[]> {
   const out = new Map<string, string[]>();
   eachDeviceLine(text, names, (name, rest) => {
     const devs: string[] = [];

@@ -65,7 +65,7 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     vgs: lvm.vgs ?? [],
     devices: view.dm.devices,
     index: view.dm.index,
-    status: safe(() => parseDmStatus(view.dm.statusText, view.dm.index.byName.keys(), STATUS_TARGETS), new Map()),
+    status: safe(() => parseDmStatus(view.dm.statusText, view.dm.index.byName, STATUS_TARGETS), new Map()),
     guests,
     tasks: pve.tasks,
     ha: pve.ha,
