@@ -10,3 +10,10 @@
 export function fitted<T>(list: T[]): T[] {
   return list.length === 0 ? list : list.slice();
 }
+
+/**
+ * The one empty list of every record that holds none (a device's holders and processes, an entry's
+ * protections): 20,000 empty arrays fewer at 10,000 devices. Frozen: code that pushes to it throws, it
+ * cannot hand the item to every record; a list that grows is replaced (`list === NONE ? [x] : ...`).
+ */
+export const NONE = Object.freeze([]) as unknown as never[];

@@ -5,6 +5,7 @@ import { compareText } from '../compare-text';
 import type { DmDevice } from '../node/dm-devices';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
+import { getTwo } from '../node/two-keys';
 import { nextVmids } from '../parse/pmxcfs';
 import type { DmEntry, DmResult } from '../types';
 import type { ClassifyContext } from './classify-dm';
@@ -137,7 +138,7 @@ function pathResolverOf(view: NodeView, lvm: LvmView): PathResolver {
     localNode: view.node,
     links: view.links,
     byUuid: (vgId, lvId) => {
-      const lv = lvm.byUuid.get(vgId + lvId);
+      const lv = getTwo(lvm.byUuid, vgId, lvId);
       return lv ? { vg: lv.vg, lv: lv.name } : null;
     },
     lvOfKname: (kname) => lvOf(byKname.get(kname)),

@@ -1,8 +1,10 @@
 // DM devices and LVs → entries: each device's verdict, layers inheriting their LV's status, kpartx
 // partitions following their parent, same-target copies, and the LVs without a map of their own.
 
+import { NONE } from '../fitted';
 import type { DmDevice } from '../node/dm-devices';
 import { buildDmName } from '../parse/dm-name';
+import { getTwo, setTwo, type TwoKeys } from '../node/two-keys';
 import { segmentLine } from '../parse/parse-dmsetup';
 import type { DmEntry } from '../types';
 import { type ClassifyContext, classifyVolume } from './classify-dm';
@@ -32,11 +34,11 @@ function newEntry(name: string, v: Verdict): DmEntry {
     detail: v.detail,
     protected: false,
     pending: false,
-    protectedBy: [],
+    protectedBy: NONE,
     open: false,
     openCount: 0,
-    holders: [],
-    processes: [],
+    holders: NONE,
+    processes: NONE,
     parent: null,
     action: null,
     sizeBytes: null,
@@ -73,12 +75,13 @@ function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): D
 interface ClassifyState {
   ctx: ClassifyContext;
   byName: Map<string, DmEntry>;
-  covered: Set<string>;
-  topVerdicts: Map<string, Verdict>;
+  /** VG → LV names covered by a map (two-keys.ts: no `vg/lv` string per device and per LV). */
+  covered: TwoKeys<true>;
+  topVerdicts: TwoKeys<Verdict>;
 }
 
 export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
-  const st: ClassifyState = { ctx, byName: new Map(), covered: new Set(), topVerdicts: new Map() };
+  const st: ClassifyState = { ctx, byName: new Map(), covered: new Map(), topVerdicts: new Map() };
   classifyOwnDevices(st, devices);
   classifyLayers(st, devices);
   classifyPartitions(st, devices);
@@ -92,11 +95,10 @@ export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[
 
 /** The verdict of a top-level LV that has a map here, decided once however many layers it has. */
 function topOf(st: ClassifyState, vg: string, top: string): Verdict {
-  const k = `${vg}/${top}`;
-  let v = st.topVerdicts.get(k);
+  let v = getTwo(st.topVerdicts, vg, top);
   if (!v) {
-    v = classifyVolume(st.ctx, { vg, name: top, lv: st.ctx.lvm.byName.get(k) ?? null, mapped: true });
-    st.topVerdicts.set(k, v);
+    v = classifyVolume(st.ctx, { vg, name: top, lv: st.ctx.lvm.byName.get(`${vg}/${top}`) ?? null, mapped: true });
+    setTwo(st.topVerdicts, vg, top, v);
   }
   return v;
 }
@@ -110,13 +112,12 @@ function classifyOwnDevices(st: ClassifyState, devices: DmDevice[]): void {
     if (id.kind === 'layer' || id.kind === 'partition') continue;
     const v = classifyDevice(ctx, d);
     if (id.kind === 'lv') {
-      const k = `${id.lv.vg}/${id.lv.name}`;
-      covered.add(k);
-      topVerdicts.set(k, v);
+      setTwo(covered, id.lv.vg, id.lv.name, true);
+      setTwo(topVerdicts, id.lv.vg, id.lv.name, v);
     }
     // A renamed map is the LV's only map (lvs reports the LV active through it): one problem, one
     // entry — not the map plus an "inactive" or saferemove-leftover entry for the same LV.
-    if (id.kind === 'renamed') covered.add(`${id.lv.vg}/${id.lv.name}`);
+    if (id.kind === 'renamed') setTwo(covered, id.lv.vg, id.lv.name, true);
     byName.set(d.info.name, entryOf(d, v));
   }
 }
@@ -128,7 +129,7 @@ function classifyLayers(st: ClassifyState, devices: DmDevice[]): void {
     const d = devices[i];
     const id = d.identity;
     if (id.kind !== 'layer') continue;
-    covered.add(`${id.vg}/${id.top}`);
+    setTwo(covered, id.vg, id.top, true);
     const topName = buildDmName(id.vg, id.top);
     if (id.thinPool) {
       const v: Verdict = {
@@ -212,9 +213,8 @@ function inactiveLvEntries(st: ClassifyState): DmEntry[] {
   for (let i = 0; i < lvs.length; i++) {
     const lv = lvs[i];
     if (lv.hidden || !pveVgs.has(lv.vg) || lv.segtype === 'thin-pool') continue;
-    const k = `${lv.vg}/${lv.name}`;
-    if (covered.has(k)) continue;
-    const v = topVerdicts.get(k) ?? classifyVolume(ctx, { vg: lv.vg, name: lv.name, lv, mapped: false });
+    if (getTwo(covered, lv.vg, lv.name)) continue;
+    const v = getTwo(topVerdicts, lv.vg, lv.name) ?? classifyVolume(ctx, { vg: lv.vg, name: lv.name, lv, mapped: false });
     // No map behind it: no device, table, holders or processes.
     const e = newEntry(buildDmName(lv.vg, lv.name), v);
     e.vg = lv.vg;

@@ -12,10 +12,12 @@ import {
 } from '../parse/dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
+import { NONE } from '../fitted';
 import { redactCommandLine } from '../redact';
 import type { ProcessInfo } from '../snapshot';
 import type { HoldingProcess } from '../types';
 import type { LvmView } from './lvm-view';
+import { getTwo } from './two-keys';
 
 export type Identity =
   /** UUID and name both match a current top-level LV. */
@@ -154,9 +156,9 @@ function targetKeyOf(segments: DmSegment[]): string | null {
 
 function deviceOf(info: DmInfo, tables: Map<string, DmSegment[]>, deps: Map<string, string[]>, lvm: LvmView): DmDevice {
   const uuid = parseDmUuid(info.uuid);
-  // The LV of the UUID (VG id + LV id, one slice of it: what byUuid is keyed by). When the map carries
-  // that LV's own DM name, as nearly every map does, its name parts are the row's (nothing to unquote).
-  const lv = uuid.kind === 'lvm' ? lvm.byUuid.get(info.uuid.slice(4, 68)) : undefined;
+  // The LV of the UUID (VG id, LV id). When the map carries that LV's own DM name, as nearly every map
+  // does, its name parts are the row's (nothing to unquote).
+  const lv = uuid.kind === 'lvm' ? getTwo(lvm.byUuid, uuid.vgId, uuid.lvId) : undefined;
   const split =
     lv !== undefined && uuid.kind === 'lvm' && uuid.suffix === '' && isDmNameOf(info.name, lv.vg, lv.name)
       ? { vg: lv.vg, lv: lv.name, layer: '' }
@@ -168,9 +170,9 @@ function deviceOf(info: DmInfo, tables: Map<string, DmSegment[]>, deps: Map<stri
     uuid,
     split,
     devno: `${info.major}:${info.minor}`,
-    deps: deps.get(info.name) ?? [],
-    holders: [],
-    processes: [],
+    deps: deps.get(info.name) ?? NONE,
+    holders: NONE,
+    processes: NONE,
     identity: identify(info, uuid, split, lvm, lv),
     sizeBytes: sectorsOf(segments) * 512,
     targetKey: targetKeyOf(segments),
@@ -223,7 +225,12 @@ export function buildDevices(
   }
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
-    for (let j = 0; j < d.deps.length; j++) byDevno.get(d.deps[j])?.holders.push(d.info.name);
+    for (let j = 0; j < d.deps.length; j++) {
+      const held = byDevno.get(d.deps[j]);
+      if (held === undefined) continue;
+      if (held.holders === NONE) held.holders = [d.info.name];
+      else held.holders.push(d.info.name);
+    }
     if (d.identity.kind === 'partition' && d.uuid.kind === 'part')
       d.identity.parent = byUuid.get(d.uuid.parentUuid)?.info.name ?? null;
   }
@@ -241,7 +248,7 @@ export function buildDevices(
       seen.add(d);
       holding ??= { pid: p.pid, command: p.comm, cmdline: redactCommandLine(p.cmdline).join(' ') || undefined };
       // Most held maps have one process: a list made holding it (src/core/fitted.ts).
-      if (d.processes.length === 0) d.processes = [holding];
+      if (d.processes === NONE) d.processes = [holding];
       else d.processes.push(holding);
     }
   }

@@ -4,6 +4,7 @@
 // they cannot drift apart (they once decided pvmove and partial VGs two ways each).
 import type { LvRow, VgRow } from '../parse/parse-lvm';
 import { guestLvRest, guestLvVmid } from '../parse/volume-name';
+import { setTwo, type TwoKeys } from './two-keys';
 
 /** What cleanup must know of a VG before it touches an LV in it. */
 export interface VgSafety {
@@ -21,7 +22,8 @@ export interface LvmView {
   vgs: VgRow[] | null;
   /** Why `vgs` is null. */
   vgsError: string | null;
-  byUuid: Map<string, LvRow>;
+  /** VG id (32 chars) → LV id (32 chars) → LV (two-keys.ts): a DM UUID carries both, in that order. */
+  byUuid: TwoKeys<LvRow>;
   byName: Map<string, LvRow>;
   /** VG id (32 chars) → VG name. */
   vgById: Map<string, string>;
@@ -55,7 +57,7 @@ export function buildLvmView(input: {
   vgsError: string | null;
 }): LvmView {
   const { lvs, vgs } = input;
-  const byUuid = new Map<string, LvRow>();
+  const byUuid: TwoKeys<LvRow> = new Map();
   const byName = new Map<string, LvRow>();
   const vgById = new Map<string, string>();
   const namesByVg = new Map<string, Set<string>>();
@@ -76,7 +78,7 @@ export function buildLvmView(input: {
   const rows = lvs ?? [];
   for (let i = 0; i < rows.length; i++) {
     const lv = rows[i];
-    byUuid.set(lv.vgUuid + lv.uuid, lv);
+    setTwo(byUuid, lv.vgUuid, lv.uuid, lv);
     byName.set(`${lv.vg}/${lv.name}`, lv);
     if (lv.vgUuid) vgById.set(lv.vgUuid, lv.vg);
     let names = namesByVg.get(lv.vg);
