@@ -3,8 +3,8 @@
 
 import { NONE } from '../fitted';
 import type { DmDevice } from '../node/dm-devices';
-import { buildDmName } from '../parse/dm-name';
 import { getTwo, setTwo, type TwoKeys } from '../node/two-keys';
+import { buildDmName } from '../parse/dm-name';
 import { segmentLine } from '../parse/parse-dmsetup';
 import type { DmEntry } from '../types';
 import { type ClassifyContext, classifyVolume } from './classify-dm';
@@ -214,7 +214,8 @@ function inactiveLvEntries(st: ClassifyState): DmEntry[] {
     const lv = lvs[i];
     if (lv.hidden || !pveVgs.has(lv.vg) || lv.segtype === 'thin-pool') continue;
     if (getTwo(covered, lv.vg, lv.name)) continue;
-    const v = getTwo(topVerdicts, lv.vg, lv.name) ?? classifyVolume(ctx, { vg: lv.vg, name: lv.name, lv, mapped: false });
+    const v =
+      getTwo(topVerdicts, lv.vg, lv.name) ?? classifyVolume(ctx, { vg: lv.vg, name: lv.name, lv, mapped: false });
     // No map behind it: no device, table, holders or processes.
     const e = newEntry(buildDmName(lv.vg, lv.name), v);
     e.vg = lv.vg;

@@ -1,6 +1,7 @@
 // The DM device graph and each device's identity (design "Identity"): what LV a map belongs to,
 // decided by its UUID (the name is only a hint), which layers it has, what holds it open.
 
+import { NONE } from '../fitted';
 import {
   buildDmName,
   type DmUuid,
@@ -12,7 +13,6 @@ import {
 } from '../parse/dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
-import { NONE } from '../fitted';
 import { redactCommandLine } from '../redact';
 import type { ProcessInfo } from '../snapshot';
 import type { HoldingProcess } from '../types';
