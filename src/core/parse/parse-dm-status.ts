@@ -1,7 +1,7 @@
 // `dmsetup status` (one call, all devices): the kernel's live state of thin pools, thin volumes and
 // multipath maps. The line shape is the one of `dmsetup table` (`<name>: <start> <length> <target>
 // <params>`), so the grouping is parseDmTable's; what is parsed here are the per-target params.
-import { type DeviceNames, type DmSegment, parseDmSegmentsOf, parseDmTable } from './parse-dmsetup';
+import { type DeviceNames, type DmSegment, parseDmTable } from './parse-dmsetup';
 
 /**
  * Status segments by device name (`names` from `dmsetup info` disambiguates odd names): all of them,
@@ -14,6 +14,33 @@ export function parseDmStatus(
   targets?: readonly string[],
 ): Map<string, DmSegment[]> {
   return targets ? parseDmSegmentsOf(text, names, targets) : parseDmTable(text, names);
+}
+
+/**
+ * parseDmTable's segments of the given targets only, by device (devices without one are left out):
+ * `dmsetup status` of a node holds a line per map, and the rules read only a few targets' lines.
+ */
+export function parseDmSegmentsOf(
+  text: string,
+  names: DeviceNames,
+  targets: readonly string[],
+): Map<string, DmSegment[]> {
+  // Only the lines that hold a target's word somewhere, found by searching the text (a node has a
+  // status line per map); which of them really are such segments is decided below, line by line.
+  const starts = new Set<number>();
+  for (const t of targets)
+    for (let i = text.indexOf(t); i >= 0; i = text.indexOf(t, i + t.length)) starts.add(text.lastIndexOf('\n', i) + 1);
+  const lines: string[] = [];
+  for (const start of [...starts].sort((a, b) => a - b)) {
+    const end = text.indexOf('\n', start);
+    lines.push(text.slice(start, end < 0 ? text.length : end));
+  }
+  const out = new Map<string, DmSegment[]>();
+  for (const [name, segments] of parseDmTable(lines.join('\n'), names)) {
+    const wanted = segments.filter((s) => targets.includes(s.target));
+    if (wanted.length > 0) out.set(name, wanted);
+  }
+  return out;
 }
 
 export interface ThinPoolStatus {

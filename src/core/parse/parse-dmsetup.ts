@@ -239,33 +239,6 @@ export function parseDmStatusLines(
   return { lines, segments };
 }
 
-/**
- * parseDmTable's segments of the given targets only, by device (devices without one are left out):
- * `dmsetup status` of a node holds a line per map, and the rules read only a few targets' lines.
- */
-export function parseDmSegmentsOf(
-  text: string,
-  names: DeviceNames,
-  targets: readonly string[],
-): Map<string, DmSegment[]> {
-  // Only the lines that hold a target's word somewhere, found by searching the text (a node has a
-  // status line per map); which of them really are such segments is decided below, line by line.
-  const starts = new Set<number>();
-  for (const t of targets)
-    for (let i = text.indexOf(t); i >= 0; i = text.indexOf(t, i + t.length)) starts.add(text.lastIndexOf('\n', i) + 1);
-  const lines: string[] = [];
-  for (const start of [...starts].sort((a, b) => a - b)) {
-    const end = text.indexOf('\n', start);
-    lines.push(text.slice(start, end < 0 ? text.length : end));
-  }
-  const out = new Map<string, DmSegment[]>();
-  for (const [name, segments] of parseDmTable(lines.join('\n'), names)) {
-    const wanted = segments.filter((s) => targets.includes(s.target));
-    if (wanted.length > 0) out.set(name, wanted);
-  }
-  return out;
-}
-
 // pve-data-tpool: 2 dependencies	: (252, 3) (252, 2)
 export function parseDmDeps(text: string, names: DeviceNames = []): Map<string, string[]> {
   const out = new Map<string, string[]>();
