@@ -7,8 +7,10 @@
 // (6) release. A failed re-gather or a failed precondition stops the whole run (exit 3).
 // The steps themselves are shared with `restore` (action-steps.ts); what is decided here is what a
 // cleanup action needs: the re-check against the plan and the pmxcfs lock budget.
+
 import { cleanupContext } from '../core/cleanup/cleanup-context';
 import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/cleanup/plan-cleanup';
+import { getTwo } from '../core/node/two-keys';
 import { shellQuote } from '../core/shell-quote';
 import type { DmEntry } from '../core/types';
 import { type ActOptions, type ActResult, confirmEach, runJournaled, wasLocked, withActionLocks } from './action-steps';
@@ -155,7 +157,7 @@ function journalEntry(a: CleanupAction, fresh: Analysis): Omit<JournalAction, 's
       if (d) tableDevices[m[1]] = { name: d.name, uuid: d.uuid };
     }
   }
-  const lv = a.vg && a.lv ? fresh.view.lvm.byName.get(`${a.vg}/${a.lv}`) : undefined;
+  const lv = a.vg && a.lv ? getTwo(fresh.view.lvm.byName, a.vg, a.lv) : undefined;
   const activationSkip = lv ? lv.attr[9] === 'k' : undefined;
   const guestNode = a.vmid !== null ? (fresh.view.pve.vmlist.find((g) => g.vmid === a.vmid)?.node ?? null) : null;
   return {

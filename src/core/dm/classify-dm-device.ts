@@ -2,6 +2,7 @@
 // LV is gone, and maps that are not LVM's at all. The LV-level decision is classifyVolume's.
 
 import type { DmDevice, Identity } from '../node/dm-devices';
+import { getTwo } from '../node/two-keys';
 import { vmidOfLvName } from '../parse/volume-name';
 import { classifyVolume } from './classify-dm';
 import type { ClassifyContext } from './dm-context';
@@ -52,7 +53,7 @@ function renamedVerdict(ctx: ClassifyContext, id: IdentityOf<'renamed'>): Verdic
   const inner = classifyVolume(ctx, { vg: id.vg, name: id.lv.name, lv: id.lv, mapped: true });
   if (inner.status === 'ignored') return inner;
   // The map holds the old DM name too: an LV that has that name now cannot be activated either.
-  const heir = ctx.lvm.byName.get(`${id.vg}/${id.nameLv}`);
+  const heir = getTwo(ctx.lvm.byName, id.vg, id.nameLv);
   return {
     ...inner,
     status: 'duplicate',

@@ -2,7 +2,7 @@
 // partitions following their parent, same-target copies, and the LVs without a map of their own.
 
 import { NONE } from '../fitted';
-import type { DmDevice } from '../node/dm-devices';
+import { type DmDevice, targetKeyOf } from '../node/dm-devices';
 import { getTwo, setTwo, type TwoKeys } from '../node/two-keys';
 import { buildDmName } from '../parse/dm-name';
 import { segmentLine } from '../parse/parse-dmsetup';
@@ -97,7 +97,7 @@ export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[
 function topOf(st: ClassifyState, vg: string, top: string): Verdict {
   let v = getTwo(st.topVerdicts, vg, top);
   if (!v) {
-    v = classifyVolume(st.ctx, { vg, name: top, lv: st.ctx.lvm.byName.get(`${vg}/${top}`) ?? null, mapped: true });
+    v = classifyVolume(st.ctx, { vg, name: top, lv: getTwo(st.ctx.lvm.byName, vg, top) ?? null, mapped: true });
     setTwo(st.topVerdicts, vg, top, v);
   }
   return v;
@@ -247,10 +247,12 @@ function markSameTarget(devices: DmDevice[], byName: Map<string, DmEntry>): void
   const groups = new Map<string, DmDevice[]>();
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
-    if (!d.targetKey || d.identity.kind === 'layer' || d.identity.kind === 'partition') continue;
-    const g = groups.get(d.targetKey);
+    if (d.identity.kind === 'layer' || d.identity.kind === 'partition') continue;
+    const key = targetKeyOf(d.segments);
+    if (!key) continue;
+    const g = groups.get(key);
     if (g) g.push(d);
-    else groups.set(d.targetKey, [d]);
+    else groups.set(key, [d]);
   }
   groups.forEach((g) => {
     if (g.length < 2) return;

@@ -46,8 +46,6 @@ export interface DmDevice {
   processes: HoldingProcess[];
   identity: Identity;
   sizeBytes: number;
-  /** Same-target key (thin pool + device id, or linear extents); null for other targets. */
-  targetKey: string | null;
 }
 
 const THIN_POOL_SUFFIXES = new Set(['pool', 'tpool', 'tdata', 'tmeta']);
@@ -67,7 +65,7 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
     // component (`_tdata`, `_rimage_0`...) blocks nothing and is somebody else's map.
     if (!split || !lvm.lvs || split.layer || splitComponent(split.lv) || buildDmName(split.vg, split.lv) !== info.name)
       return { kind: 'other', what: 'no-uuid' };
-    const same = lvm.byName.get(`${split.vg}/${split.lv}`) ?? null;
+    const same = getTwo(lvm.byName, split.vg, split.lv) ?? null;
     if (!same) return { kind: 'other', what: 'no-uuid', namedLike: `${split.vg}/${split.lv}` };
     return {
       kind: 'no-lv',
@@ -98,7 +96,7 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
     const comp = splitComponent(lv.name);
     if (lv.hidden || comp) {
       const top = comp?.top ?? lv.name;
-      const topLv = lvm.byName.get(`${lv.vg}/${top}`);
+      const topLv = getTwo(lvm.byName, lv.vg, top);
       const thinPool = Boolean(topLv && (topLv.segtype === 'thin-pool' || topLv.attr[0] === 't'));
       return { kind: 'layer', vg: lv.vg, top, layer: comp?.component ?? 'hidden', thinPool };
     }
@@ -113,7 +111,7 @@ function identify(info: DmInfo, uuid: DmUuid, split: LvmName | null, lvm: LvmVie
   const vgKnown = lvm.vgById.has(uuid.vgId);
   const lvName = split?.lv ?? '';
   const vg = vgName();
-  const same = vgKnown ? (lvm.byName.get(`${vg}/${lvName}`) ?? null) : null;
+  const same = vgKnown ? (getTwo(lvm.byName, vg, lvName) ?? null) : null;
   return { kind: 'no-lv', vg, lv: lvName, vgKnown, sameName: same, uuidLess: false };
 }
 
@@ -142,8 +140,11 @@ function sectorsOf(segments: DmSegment[]): number {
   return n;
 }
 
-/** Every segment's same-target key joined, or null when one has none (most maps have one segment). */
-function targetKeyOf(segments: DmSegment[]): string | null {
+/**
+ * Same-target key of a map (thin pool + device id, or linear extents): every segment's key joined, or
+ * null when one has none (most maps have one segment). Asked when maps are grouped, not kept per map.
+ */
+export function targetKeyOf(segments: DmSegment[]): string | null {
   if (segments.length === 1) return segmentKey(segments[0]);
   const keys: string[] = [];
   for (const s of segments) {
@@ -175,7 +176,6 @@ function deviceOf(info: DmInfo, tables: Map<string, DmSegment[]>, deps: Map<stri
     processes: NONE,
     identity: identify(info, uuid, split, lvm, lv),
     sizeBytes: sectorsOf(segments) * 512,
-    targetKey: targetKeyOf(segments),
   };
 }
 

@@ -24,7 +24,8 @@ export interface LvmView {
   vgsError: string | null;
   /** VG id (32 chars) → LV id (32 chars) → LV (two-keys.ts): a DM UUID carries both, in that order. */
   byUuid: TwoKeys<LvRow>;
-  byName: Map<string, LvRow>;
+  /** VG → LV name (hidden ones without brackets) → LV (two-keys.ts). */
+  byName: TwoKeys<LvRow>;
   /** VG id (32 chars) → VG name. */
   vgById: Map<string, string>;
   vgByName: Map<string, VgRow>;
@@ -58,7 +59,7 @@ export function buildLvmView(input: {
 }): LvmView {
   const { lvs, vgs } = input;
   const byUuid: TwoKeys<LvRow> = new Map();
-  const byName = new Map<string, LvRow>();
+  const byName: TwoKeys<LvRow> = new Map();
   const vgById = new Map<string, string>();
   const namesByVg = new Map<string, Set<string>>();
   const disksByVg = new Map<string, Map<number, string[]>>();
@@ -79,7 +80,7 @@ export function buildLvmView(input: {
   for (let i = 0; i < rows.length; i++) {
     const lv = rows[i];
     setTwo(byUuid, lv.vgUuid, lv.uuid, lv);
-    byName.set(`${lv.vg}/${lv.name}`, lv);
+    setTwo(byName, lv.vg, lv.name, lv);
     if (lv.vgUuid) vgById.set(lv.vgUuid, lv.vg);
     let names = namesByVg.get(lv.vg);
     if (!names) {
