@@ -134,6 +134,22 @@ describe('next steps for protected findings', () => {
       nextStepsFor(stale, [...decoys, live121, stale], { shared: false }) ?? '',
       /^keep pve-vm--121--disk--0-x \(/,
     );
+    // Tables of two segments: the live map maps the same extents from other sector offsets.
+    const two = ['0 8 linear 8:16 2048', '8 8 linear 8:16 4096'];
+    const liveTwo = dmEntry({
+      name: 'pve-big',
+      vg: 'pve',
+      lv: 'big',
+      table: ['0 8 linear 8:16 2048', '8 8 linear 8:16 4096'],
+    });
+    const otherTwo = dmEntry({
+      name: 'pve-big2',
+      vg: 'pve',
+      lv: 'big2',
+      table: ['0 8 linear 8:16 2048', '8 8 linear 8:16 4097'],
+    });
+    const dupTwo = dup({ name: 'pve-big-copy', lv: 'big-copy', table: two });
+    assert.match(nextStepsFor(dupTwo, [otherTwo, liveTwo, dupTwo], { shared: false }) ?? '', /^keep pve-big \(/);
     // No valid map with the same targets: no map to keep is named.
     const alone = dup({ table: ['0 33554432 thin 252:5 99'] });
     assert.match(

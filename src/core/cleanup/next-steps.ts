@@ -8,11 +8,14 @@ import type { DmEntry } from '../types';
 
 /** The valid top-level maps by LV name and by table target, in entry order (one pass, not one per finding). */
 interface LiveMaps {
-  /** By LV name (the VG is compared on lookup: no `vg/lv` string is built for each of 10,000 entries). */
-  byLv: Map<string | null, DmEntry[]>;
   /**
-   * Built on the first same-target duplicate, over the maps whose targets are as long as those of some
-   * same-target entry (found without slicing): joining every table's targets was most of the cost.
+   * By LV name, built on the first duplicate that is not same-target (the VG is compared on lookup: no
+   * `vg/lv` string is built for each of 10,000 entries).
+   */
+  byLv?: Map<string | null, DmEntry[]>;
+  /**
+   * Built on the first same-target duplicate, of the maps whose targets are some same-target entry's
+   * (compared in place): joining every table's targets was most of the cost.
    */
   byTarget?: Map<string, DmEntry[]>;
 }
@@ -58,15 +61,22 @@ function byLvName(entries: readonly DmEntry[]): Map<string | null, DmEntry[]> {
 }
 
 function byTargetOf(entries: readonly DmEntry[]): Map<string, DmEntry[]> {
-  const lengths = new Set<number>();
-  for (let i = 0; i < entries.length; i++)
-    if (entries[i].reason === 'same-target') lengths.add(targetLength(entries[i]));
+  // The targets the same-target entries have, by length: each live map's is compared with them in place.
+  const wanted = new Map<number, string[]>();
+  for (let i = 0; i < entries.length; i++) {
+    if (entries[i].reason !== 'same-target') continue;
+    const k = targetOf(entries[i]);
+    const list = wanted.get(k.length);
+    if (k === '' || list?.includes(k)) continue;
+    if (list) list.push(k);
+    else wanted.set(k.length, [k]);
+  }
   const m = new Map<string, DmEntry[]>();
   for (let i = 0; i < entries.length; i++) {
     const x = entries[i];
-    if (!liveCandidate(x) || !lengths.has(targetLength(x))) continue;
-    const k = targetOf(x);
-    if (k === '') continue;
+    const ks = liveCandidate(x) ? wanted.get(targetLength(x)) : undefined;
+    const k = ks && wantedTarget(x, ks);
+    if (!k) continue;
     const list = m.get(k);
     if (list) list.push(x);
     else m.set(k, [x]);
@@ -74,11 +84,22 @@ function byTargetOf(entries: readonly DmEntry[]): Map<string, DmEntry[]> {
   return m;
 }
 
+/** The one of `ks` (targets as long as x's) that is targetOf(x), read in place for a one-line table. */
+function wantedTarget(x: DmEntry, ks: string[]): string | undefined {
+  const t = x.table ?? [];
+  if (t.length !== 1) {
+    const k = targetOf(x);
+    return ks.includes(k) ? k : undefined;
+  }
+  const at = thirdWordAt(t[0]);
+  return at < 0 ? undefined : ks.find((k) => t[0].startsWith(k, at));
+}
+
 /** The map that is the real one for a duplicate: a valid map whose name and UUID match the LV in lvs. */
 function liveMapOf(e: DmEntry, entries: readonly DmEntry[]): DmEntry | undefined {
   let maps = liveMapsOf.get(entries);
   if (!maps) {
-    maps = { byLv: byLvName(entries) };
+    maps = {};
     liveMapsOf.set(entries, maps);
   }
   if (e.reason === 'same-target') {
@@ -86,6 +107,7 @@ function liveMapOf(e: DmEntry, entries: readonly DmEntry[]): DmEntry | undefined
     const key = targetOf(e);
     return key === '' ? undefined : maps.byTarget.get(key)?.find((x) => x !== e);
   }
+  maps.byLv ??= byLvName(entries);
   return maps.byLv.get(e.lv)?.find((x) => x !== e && x.vg === e.vg);
 }
 
