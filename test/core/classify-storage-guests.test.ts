@@ -140,7 +140,9 @@ test('inactive leftover LVs summed per storage and VMID; the next VMID inherits 
 
 test('shared LVM autoactivation in a cluster (lvs -o autoactivation as lvm2 2.03.16 prints it)', () => {
   assert.deepEqual(
-    [...parseAutoactivation(testbed.lvs_autoactivation)],
+    [...parseAutoactivation(testbed.lvs_autoactivation)].flatMap(([vg, lvs]) =>
+      [...lvs].map(([lv, on]) => [`${vg}/${lv}`, on]),
+    ),
     [
       ['pve/data', true],
       ['pve/vm-100-disk-0', true],

@@ -1,5 +1,6 @@
 // Shared-LVM autoactivation (docs/storage-health.md): a storage finding when guest LVs of a shared VG
 // autoactivate, and UNKNOWN when the setting could not be read whole (never fail open).
+import { getTwo } from '../node/two-keys';
 import type { StorageFinding } from '../types';
 import type { StorageContext } from './storage-context';
 
@@ -38,7 +39,10 @@ export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
   const lacking = ctx.autoactivation
     ? ctx.lvs.filter(
         (l) =>
-          vgs.includes(l.vg) && !l.hidden && GUEST_LV.test(l.name) && !ctx.autoactivation!.has(`${l.vg}/${l.name}`),
+          vgs.includes(l.vg) &&
+          !l.hidden &&
+          GUEST_LV.test(l.name) &&
+          getTwo(ctx.autoactivation!, l.vg, l.name) === undefined,
       )
     : [];
   const why = ctx.autoactivation
@@ -67,7 +71,7 @@ export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
     if (vgsDone.has(s.vg)) continue;
     vgsDone.add(s.vg);
     const guestLvs = ctx.lvs.filter((l) => l.vg === s.vg && !l.hidden && GUEST_LV.test(l.name));
-    const on = guestLvs.filter((l) => ctx.autoactivation!.get(`${l.vg}/${l.name}`) === true);
+    const on = guestLvs.filter((l) => getTwo(ctx.autoactivation!, l.vg, l.name) === true);
     if (on.length === 0) continue;
     const activeElsewhere = on.filter((l) => {
       if (!l.active) return false;

@@ -6,6 +6,7 @@
 import { compareText } from '../compare-text';
 import type { Config } from '../config';
 import { commandFailure, type NodeView } from '../node/node-view';
+import { setTwo, type TwoKeys } from '../node/two-keys';
 import { parseDmStatus } from '../parse/parse-dm-status';
 import { worstStatus } from '../status';
 import type { DmResult, Status, StorageFinding } from '../types';
@@ -26,9 +27,9 @@ function safe<T>(f: () => T, fallback: T): T {
 }
 
 // {"vg_name":"pve", "lv_name":"vm-100-disk-0", "lv_uuid":"6f1MXz-...-J28J6A", "lv_autoactivation":"enabled"}
-/** `lvs --reportformat json -o vg_name,lv_name,autoactivation` (lvm2 2.03.16 names the key lv_autoactivation; "" = off). */
-export function parseAutoactivation(text: string): Map<string, boolean> {
-  const res = new Map<string, boolean>();
+/** `lvs --reportformat json -o vg_name,lv_name,autoactivation` (lvm2 2.03.16 names the key lv_autoactivation; "" = off), by VG and LV name. */
+export function parseAutoactivation(text: string): TwoKeys<boolean> {
+  const res: TwoKeys<boolean> = new Map();
   const start = text.indexOf('{');
   if (start < 0) return res;
   const doc = JSON.parse(text.slice(start)) as { report?: { lv?: Record<string, string>[] }[] };
@@ -38,7 +39,7 @@ export function parseAutoactivation(text: string): Map<string, boolean> {
     for (let j = 0; j < rows.length; j++) {
       const row = rows[j];
       if (row.vg_name && row.lv_name)
-        res.set(`${row.vg_name}/${row.lv_name}`, (row.lv_autoactivation ?? row.autoactivation) === 'enabled');
+        setTwo(res, row.vg_name, row.lv_name, (row.lv_autoactivation ?? row.autoactivation) === 'enabled');
     }
   }
   return res;
@@ -54,7 +55,7 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     if (g.config) guests.push({ vmid: g.vmid, type: g.type, node: g.node, config: g.config });
   }
   const auto = view.commands[AUTOACTIVATION_KEY];
-  let autoactivation: Map<string, boolean> | null | undefined;
+  let autoactivation: TwoKeys<boolean> | null | undefined;
   return {
     node: view.node,
     clustered: Boolean(pve.members?.cluster),

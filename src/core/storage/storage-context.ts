@@ -4,6 +4,7 @@
 
 import type { Config } from '../config';
 import type { DeviceIndex, DmDevice } from '../node/dm-devices';
+import type { TwoKeys } from '../node/two-keys';
 import type { GuestConfig, GuestType } from '../parse/guest-config';
 import type { DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow, VgRow } from '../parse/parse-lvm';
@@ -57,7 +58,8 @@ export interface StorageContext {
   mountinfo: string;
   lvmConf: string | null;
   /** `vg/lv` → autoactivation enabled; null when it could not be read. */
-  readonly autoactivation: Map<string, boolean> | null;
+  /** VG → LV name → autoactivation on (two-keys.ts), or null when it could not be read. */
+  readonly autoactivation: TwoKeys<boolean> | null;
   /** Why autoactivation is null: the call failed, timed out or printed junk; null when it read or lvm2 lacks the field. */
   readonly autoactivationFailure: string | null;
   dm: DmResult;
