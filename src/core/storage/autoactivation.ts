@@ -1,6 +1,8 @@
 // Shared-LVM autoactivation (docs/storage-health.md): a storage finding when guest LVs of a shared VG
 // autoactivate, and UNKNOWN when the setting could not be read whole (never fail open).
+
 import { getTwo } from '../node/two-keys';
+import type { LvRow } from '../parse/parse-lvm';
 import type { StorageFinding } from '../types';
 import type { StorageContext } from './storage-context';
 
@@ -36,15 +38,8 @@ export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
       },
     ];
   }
-  const lacking = ctx.autoactivation
-    ? ctx.lvs.filter(
-        (l) =>
-          vgs.includes(l.vg) &&
-          !l.hidden &&
-          GUEST_LV.test(l.name) &&
-          getTwo(ctx.autoactivation!, l.vg, l.name) === undefined,
-      )
-    : [];
+  const auto = ctx.autoactivation;
+  const lacking = auto ? ctx.lvs.filter((l) => guestLvIn(l, vgs) && getTwo(auto, l.vg, l.name) === undefined) : [];
   const why = ctx.autoactivation
     ? lacking.length
       ? `its report lacks ${lacking.length} guest LV${lacking.length === 1 ? '' : 's'} lvs lists (${lacking
@@ -98,4 +93,9 @@ export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
     });
   }
   return res;
+}
+
+/** A guest's LV (not a hidden one) in one of `vgs`. */
+function guestLvIn(l: LvRow, vgs: string[]): boolean {
+  return vgs.includes(l.vg) && !l.hidden && GUEST_LV.test(l.name);
 }
