@@ -88,8 +88,10 @@ function tryParse<T>(warnings: string[], what: string, fn: () => T): T | null {
 export function lxcIdOfProcess(p: ProcessInfo): number | null {
   const a = p.cmdline;
   const i = a.indexOf('-n');
-  if (a.some((x) => x.endsWith('lxc-start')) && i >= 0 && /^\d+$/.test(a[i + 1] ?? '')) return Number(a[i + 1]);
-  const m = /^\[lxc monitor\] \S+ (\d+)$/.exec(a.join(' '));
+  // The cheap tests first: a node runs thousands of kvm processes of ~100 arguments each.
+  if (i >= 0 && /^\d+$/.test(a[i + 1] ?? '') && a.some((x) => x.endsWith('lxc-start'))) return Number(a[i + 1]);
+  // The joined line starts with `[lxc` only if the first argument does (join puts a space after it).
+  const m = a.length > 0 && a[0].startsWith('[lxc') ? /^\[lxc monitor\] \S+ (\d+)$/.exec(a.join(' ')) : null;
   return m ? Number(m[1]) : null;
 }
 
@@ -228,7 +230,10 @@ function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Se
   const kvmAlive = new Set<number>();
   const kvmIncoming = new Set<number>();
   for (const path in snap.files) {
-    const m = path.includes('/qemu-server/') ? /^\/(?:var\/)?run\/qemu-server\/(\d+)\.pid$/.exec(path) : null;
+    const m =
+      path.endsWith('.pid') && path.includes('/qemu-server/')
+        ? /^\/(?:var\/)?run\/qemu-server\/(\d+)\.pid$/.exec(path)
+        : null;
     if (!m) continue;
     const p = procs.get(Number(snap.files[path].trim()));
     // A pid file outlives a crashed kvm: only a live process whose command line names the VMID counts.
