@@ -14,7 +14,7 @@
 // collection's timing could decide, is off. The V8 flags the runs changed are put back before the cache
 // is written: V8 stamps it with the hash of the flags at that moment and takes it only when the running
 // process's flags hash the same.
-// pve-health-nodejs ships this file too: its postinst runs `node --max-semi-space-size=2
+// pve-health-nodejs ships this file too: its postinst runs `node --max-semi-space-size=4
 // warm-code-cache.cjs --installed /usr/bin/pve-health` on the node the package is installed on, for its
 // program (nodejs-main.cjs). That cache need not be reproducible, only written by the node and under the
 // V8 options that will read it, so those runs keep the node's own compilers and flags.
