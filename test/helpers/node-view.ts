@@ -159,6 +159,8 @@ export function nodeView(input: ViewInput = {}): NodeView {
     tables.set(name, [{ start: 0, length: sectors, target: 'linear', params: `8:0 ${2048 + i * sectors}` }]);
     deps.set(name, ['8:0']);
   });
+  // The view keeps the devices and their index (what buildDevices found twice is the consistency check's).
+  const { devices, index } = buildDevices(info, tables, deps, lvm, []);
   return {
     capturedAt: '2026-11-22T12:00:00.000Z',
     hostname: node,
@@ -168,7 +170,8 @@ export function nodeView(input: ViewInput = {}): NodeView {
       info,
       tables,
       deps,
-      ...buildDevices(info, tables, deps, lvm, []),
+      devices,
+      index,
       statusText: '',
       statusFailure: input.dmStatusFailure ?? null,
     },

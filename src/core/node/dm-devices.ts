@@ -241,8 +241,8 @@ export function buildDevices(
     // The process as the entries show it, made once for all the maps it holds.
     let holding: HoldingProcess | undefined;
     let seen: Set<DmDevice> | undefined;
-    for (let i = 0; i < fds.length; i++) {
-      const d = deviceOfFd(fds[i], byKname, byName);
+    for (let j = 0; j < fds.length; j++) {
+      const d = deviceOfFd(fds[j], byKname, byName);
       if (!d || seen?.has(d)) continue;
       seen ??= new Set();
       seen.add(d);

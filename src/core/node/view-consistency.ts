@@ -122,7 +122,8 @@ function sysfsProblems(v: DmViewInput): string[] {
     const d = v.info[i];
     const s = byKname.get(d.kname);
     if (!s) out.push(`dmsetup lists ${d.name} (${d.kname}), /sys/block does not`);
-    else if (!sameMap(s, d)) out.push(`${d.kname} is ${s.name} in /sys/block, ${d.name} in dmsetup info`);
+    else if (!sameMap(s, d, `${d.major}:${d.minor}`))
+      out.push(`${d.kname} is ${s.name} in /sys/block, ${d.name} in dmsetup info`);
   }
   const knames = v.index.byKname;
   for (let i = 0; i < v.sysDm.length; i++) {
@@ -132,8 +133,9 @@ function sysfsProblems(v: DmViewInput): string[] {
   return out;
 }
 
-function sameMap(s: SysDmEntry, d: DmInfo): boolean {
-  return s.name === d.name && s.uuid === d.uuid && (s.dev === undefined || s.dev === `${d.major}:${d.minor}`);
+/** The kernel's entry names the map `d` (`devno`: its major:minor). */
+function sameMap(s: SysDmEntry, d: DmInfo, devno: string): boolean {
+  return s.name === d.name && s.uuid === d.uuid && (s.dev === undefined || s.dev === devno);
 }
 
 /**
@@ -147,7 +149,7 @@ function sysfsAgrees(v: DmViewInput): boolean {
   for (let i = 0; i < v.sysDm.length; i++) {
     const s = v.sysDm[i];
     const d = byKname.get(s.kname);
-    if (!d || matched.has(s.kname) || !sameMap(s, d.info)) return false;
+    if (!d || matched.has(s.kname) || !sameMap(s, d.info, d.devno)) return false;
     matched.add(s.kname);
   }
   return true;

@@ -101,7 +101,7 @@ const NO_DEVICES = 'No devices found';
  * The device names a line's name is resolved against: any list of them, or a set or map that has them
  * as keys (the device index: no second set of 10,000 names is built from it).
  */
-export type DeviceNames = Iterable<string> | ReadonlySet<string> | ReadonlyMap<string, unknown>;
+export type DeviceNames = Iterable<string> | ReadonlyMap<string, unknown>;
 type KnownNames = ReadonlySet<string> | ReadonlyMap<string, unknown>;
 
 /** Whether any known name holds a ':' (then a line's name is found the slow way), once per set of names. */
