@@ -12,7 +12,13 @@ export interface ManPageInput {
 /** Escape text for roff: backslashes, dashes (so they render as ASCII minus, copyable), control lines. */
 export function roffEscape(text: string): string {
   const s = text.replace(/\\/g, '\\e').replace(/-/g, '\\-');
-  return s.replace(/^([.'])/gm, '\\&$1');
+  // groff reads its input as Latin-1: any other character (the help's arrows and dashes) goes in as its
+  // Unicode escape, which every groff output device renders or transliterates.
+  const ascii = s.replace(
+    /[\u0080-\u{10FFFF}]/gu,
+    (c) => `\\[u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}]`,
+  );
+  return ascii.replace(/^([.'])/gm, '\\&$1');
 }
 
 function optionTag(o: CliOption): string {

@@ -8,8 +8,8 @@ import type { HostSnapshot } from '../core/snapshot';
 import type { DmResult } from '../core/types';
 import { gatherSnapshot } from '../host/gather';
 import type { Host } from '../host/host';
-import { readDeviceLinks } from '../host/read-links';
-import { readHostname, readNodeFiles, readProcesses } from '../host/read-node';
+import { readDeviceLinks, readDevicePaths } from '../host/read-links';
+import { readHostname, readNodeFiles, readProcesses, readPveLocal, readTaskWorkers } from '../host/read-node';
 
 /** One gathered node, parsed once (view) and decided once (result, from analyzeNode). */
 export interface Analysis {
@@ -41,6 +41,9 @@ export function reanalyzeSince(host: Host, base: HostSnapshot, since: SinceSnaps
     unreadable,
     processes: readProcesses(host),
     links: readDeviceLinks(host, files),
+    devicePaths: readDevicePaths(host, files),
+    pveLocal: readPveLocal(host),
+    taskWorkers: readTaskWorkers(host, files['/var/log/pve/tasks/active']),
   };
   const view = parseNode(snapshot, { since });
   return { view, result: analyzeNode(view, config), snapshot };

@@ -9,6 +9,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -194,4 +195,34 @@ export function readJournal(path: string, host?: Pick<Host, 'root'>): JournalDoc
     throw new CheckError(`${path} is not a pve-health journal`);
   }
   return doc;
+}
+
+/** One journal of this root's journal directory, as `restore --list` shows it. */
+export interface JournalListing {
+  path: string;
+  /** The journal, or why it cannot be used (restore refuses it for the same reason). */
+  doc: JournalDoc | null;
+  error?: string;
+}
+
+/** The journals under <root>/var/lib/pve-health/journal, newest first (their names start with the run's time). */
+export function listJournals(host: Pick<Host, 'root'>): { dir: string; journals: JournalListing[] } {
+  const dir = hostPath(host, JOURNAL_DIR);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { dir, journals: [] };
+    throw new CheckError(`cannot list ${dir}: ${(e as Error).message}`);
+  }
+  const journals = names.map((n): JournalListing => {
+    const path = join(dir, n);
+    try {
+      return { path, doc: readJournal(path, host) };
+    } catch (e) {
+      return { path, doc: null, error: (e as Error).message };
+    }
+  });
+  const at = (j: JournalListing) => j.doc?.startedAt ?? '';
+  return { dir, journals: journals.sort((a, b) => (at(a) < at(b) ? 1 : at(a) > at(b) ? -1 : 0)) };
 }

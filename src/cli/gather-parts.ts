@@ -91,6 +91,8 @@ export async function volumesPart(
       raw,
       processes: snap.processes,
       replicationCfg: snap.files['/etc/pve/replication.cfg'],
+      replicationUnreadable: snap.unreadable?.['/etc/pve/replication.cfg'],
+      hostMountinfo: snap.files['/proc/self/mountinfo'],
       replicationState: snap.files['/var/lib/pve-manager/pve-replication-state.json'],
     });
   } catch (e) {

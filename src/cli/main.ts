@@ -67,6 +67,17 @@ function rejectForeignGlobals(command: Command, values: CommandContext['values']
   );
 }
 
+/**
+ * `--output-format FMT`, as pvesh and pvesm spell it, is `--format FMT` (before a `--` only: what
+ * follows it is an argument).
+ */
+function withFormatAlias(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((a, i) =>
+    end >= 0 && i > end ? a : a === '--output-format' ? '--format' : a.replace(/^--output-format=/, '--format='),
+  );
+}
+
 /** Index of the command word: the first token that is neither an option nor an option's value. */
 function findCommand(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
@@ -89,10 +100,11 @@ function findCommand(argv: string[]): number {
  * runs (the entry point tunes V8 there, tuneV8ForCommand).
  */
 export async function main(
-  argv: string[],
+  rawArgv: string[],
   rawIo: Io,
   hooks: { beforeRun?: (command: string) => void } = {},
 ): Promise<number> {
+  const argv = withFormatAlias(rawArgv);
   let color = false;
   let json = false;
   const io = terminalIo(

@@ -15,6 +15,7 @@ import { readAckFile } from '../host/acks-file';
 import { createHost, type Host } from '../host/host';
 import { type LoadedSnapshot, loadSnapshot } from '../host/load-snapshot';
 import { readConfig } from '../host/read-config';
+import { readNotifyFailures } from '../host/read-notify-failures';
 import type { CommandContext } from './command';
 
 export interface Session {
@@ -70,11 +71,14 @@ export function documentFor(
 }
 
 /**
- * The document with the state dir's acknowledgements applied (src/core/findings/acks.ts). An unreadable acks
+ * The document with the state dir's acknowledgements applied, and the notifications that failed to deliver (src/core/findings/acks.ts). An unreadable acks
  * file silences nothing and is said on stderr by printDocument (acknowledgeError).
  */
 export function withAcks(host: Host, doc: CheckDocument, now: Date = host.now()): CheckDocument {
   const { file, error } = readAckFile(host);
   const out = acknowledgeDocument(doc, listFindings(doc), file.acks, now);
+  // Notifications that failed (the timer's `check --notify` counts them): every output form shows them.
+  const failures = readNotifyFailures(host, doc.node);
+  if (failures) out.notifyFailures = failures;
   return error ? { ...out, acknowledgeError: error } : out;
 }

@@ -40,7 +40,8 @@ const GLOBAL_LINES: Record<GlobalName, string> = {
   root: '  --root DIR        Read and write every system path under DIR (default /)',
   from: "  --from FILE       Analyse a snapshot written by 'pve-health capture' (analysis only)",
   demo: '  --demo            Run on the bundled demo node',
-  format: '  --format FMT      Output format: text, json, nagios, checkmk or prometheus (default text)',
+  format:
+    '  --format FMT      Output format: text, json, nagios, checkmk or prometheus (default text; also --output-format)',
   json: '  --json            Same as --format json',
   'no-color': '  --no-color        No colours (also NO_COLOR=1, and when stdout is not a terminal)',
   quiet: '  -q, --quiet       The summary line and one line per problem',
@@ -50,7 +51,7 @@ const GLOBAL_LINES: Record<GlobalName, string> = {
 /** The --format line for a command that writes only some formats. */
 function formatLine(formats: readonly OutputFormat[]): string {
   const list = formats.length > 1 ? `${formats.slice(0, -1).join(', ')} or ${formats[formats.length - 1]}` : formats[0];
-  return `  --format FMT      Output format: ${list} (default text)`;
+  return `  --format FMT      Output format: ${list} (default text; also --output-format)`;
 }
 
 /** The global options block of a help text: only the options that apply (and only the formats that do). */

@@ -3,7 +3,7 @@
 import { listFindings, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { inventoryOf } from '../core/findings/inventory';
-import { overallOf } from '../core/findings/overall';
+import { groupedUnchecked, overallOf } from '../core/findings/overall';
 import type { CheckDocument } from '../core/types';
 import { renderCheckText } from '../render/check-text';
 import { renderCheckmk } from '../render/checkmk';
@@ -22,7 +22,11 @@ export function printDocument(
 ): number {
   const g = ctx.global;
   // A part that could not be checked is also one line on stderr: the journal of a timer run shows why.
-  for (const f of partErrors(doc)) ctx.io.err(`pve-health: ${f.label}: could not check: ${f.error}\n`);
+  // Parts that failed for one reason (a host that is no PVE node) share one line; text on a terminal
+  // says it in its first line already (a timer's journal, a pipe or another format get it here too).
+  const onScreen = (g.format === 'text' || !g.format) && ctx.io.stdoutIsTTY;
+  const errors = groupedUnchecked(partErrors(doc).map((f) => ({ label: f.label, why: f.error })));
+  if (!onScreen) for (const g of errors) ctx.io.err(`pve-health: ${g.labels.join(', ')}: could not check: ${g.why}\n`);
   if (typeof doc.acknowledgeError === 'string')
     ctx.io.err(`pve-health: acknowledgements not applied: ${doc.acknowledgeError}\n`);
   // Partly checkable: say which parts of the view are unknown and why.
@@ -55,9 +59,7 @@ export function printDocument(
           shown,
           { color: g.color, quiet: g.quiet, width: g.width },
           opts.mountsText,
-          shown.volumes
-            ? renderVolumesSection(shown, { color: g.color, quiet: g.quiet, width: g.width, problemsShown: true })
-            : undefined,
+          shown.volumes ? renderVolumesSection(shown, { color: g.color, quiet: g.quiet, width: g.width }) : undefined,
         ),
       );
   }

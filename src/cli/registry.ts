@@ -45,7 +45,8 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'notify',
-    summary: 'Check, then notify (Mailjet, SMTP, sendmail, webhook) when the findings changed',
+    summary:
+      'Check, then notify (PVE notifications by default; Mailjet, SMTP, sendmail, webhook) when the findings changed',
     load: () => import('./commands/notify').then((m) => m.notifyCommand),
   },
   {

@@ -85,8 +85,8 @@ const NotifySchema = v.strictObject({
   sendmail: v.optional(SendmailSchema),
   webhook: v.optional(WebhookSchema),
   /**
-   * With no channel configured, mail root through PVE's proxmox-mail-forward (its notification
-   * system) when the node has it (default true); false turns notifications off.
+   * PVE's own notification system on a PVE node (default true), beside any other channel: PVE::Notify,
+   * else proxmox-mail-forward, else sendmail to root (src/notify/pve-chain.ts); false turns it off.
    */
   pve: v.optional(v.boolean()),
 });

@@ -45,37 +45,49 @@ export function redactStorageConfig(text: string): string {
   return text.replace(
     /^([ \t]+)(\S+)([ \t]+)([^\r\n]*\S)([ \t]*)$/gm,
     (line, ind: string, key: string, sp: string, _v: string, end: string) =>
-      STORAGE_SECRET_KEYS.test(key) ? `${ind}${key}${sp}${REDACTED}${end}` : line,
+      STORAGE_SECRET_KEYS.test(key) ? `${ind}${key}${sp}${REDACTED}${end}` : `${ind}${key}${sp}${redactWord(_v)}${end}`,
   );
 }
 
-const SECRET_WORD = /(?:password|passwd|passphrase|token|secret|apikey|api-key)/i;
-
 // Inside one argument: `password=x`, `,key=x` (Ceph: `rbd:pool/img:id=admin:key=AQB…`), `token:x`,
-// `-object secret,id=s0,data=BASE64` (also as JSON, `"qom-type":"secret"`), and the userinfo of a URL
-// (`https://u:pw@h`, QEMU's `iscsi://user%pw@host/…`, `iscsi://user:pw@host`). Keys that only name
-// where a secret is (`password-secret=`, `key-secret=`, `keyid=`, `*-file=`) are kept.
-const KEY_VALUE =
-  /((?:^|[,:;?&\s])-{0,2}((?:[a-z]+[-_])*(?:password|passwd|passphrase|pass|pwd|secret|token|key|apikey|iv|data))[=:])([^,:;&\s]+)/gi;
-const JSON_KEY =
-  /("((?:[a-z]+[-_])*(?:password|passwd|passphrase|secret|token|key|data))"\s*:\s*")((?:[^"\\]|\\.)*)"/gi;
+// `PGPASSWORD=x`, `GITHUB_TOKEN=x`, `-object secret,id=s0,data=BASE64` (also as JSON,
+// `"qom-type":"secret"`), and the userinfo of a URL (`https://u:pw@h`, QEMU's `iscsi://user%pw@host/…`,
+// a token as the user of `https://TOKEN@h`). Secrets are found by class — the name of the option or
+// variable says pass/key/secret/token/credential/auth — not by a list of tools.
+const KEY_VALUE = /((?:^|[,:;?&\s])-{0,2}([A-Za-z_][\w.-]*)[=:])([^,:;&\s]+)/g;
+const JSON_KEY = /("([\w.-]+)"\s*:\s*")((?:[^"\\]|\\.)*)"/g;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s:%]+)([:%])([^/@\s]+)@/gi;
+/** A URL with a user and no password where the user is the credential (`https://TOKEN@host`). */
+const URL_TOKEN_USER = /\b((?:https?|ftps?|wss?):\/\/)([^/@\s:%]+)@/gi;
+
+/** A name that says its value is a secret. */
+const SECRET_NAME = /pass|pwd|secret|token|credential|auth|key/i;
+/**
+ * Names that say where a secret is kept or what kind it is, not the secret: `keyring`, `*-file`,
+ * `keyid`, QEMU's `password-secret=ID`, `auth_supported=cephx`, `--key-type`, `--auth-user`.
+ */
+const LOCATION_NAME =
+  /(?:^|[-_.])(?:file|path|dir|keyring|ring|id|type|size|bits|len|length|format|mode|method|server|host|port|url|uri|user|username|name|supported|required|version|timeout|agent)$|^(?:password|passwd|key|iv)-secret$|(?:keyring|keyfile|passfile|keyid|keydir|authfile|keytab|authorized_keys)$/i;
 
 /** The key names a secret's value (not where it is kept, not the non-secret `data` of other objects). */
 function secretKey(key: string, word: string): boolean {
   const k = key.toLowerCase();
-  if (/(?:^|[-_])(?:secret|file|id)$/.test(k) && k !== 'secret') return false;
   if (k === 'data') return /^secret,/.test(word) || /"qom-type"\s*:\s*"secret"/.test(word);
-  return true;
+  if (k === 'iv') return true;
+  return SECRET_NAME.test(k) && !LOCATION_NAME.test(k);
 }
 
-function redactWord(a: string): string {
+/** Secrets inside one argument or one line of text; everything else byte for byte. */
+export function redactWord(a: string): string {
   let out = a.replace(
     URL_USERINFO,
     (_m, scheme: string, user: string, sep: string) => `${scheme}${user}${sep}${REDACTED}@`,
   );
+  out = out.replace(URL_TOKEN_USER, (m, scheme: string, user: string) =>
+    user === REDACTED || !/^[\w.~-]{16,}$/.test(user) ? m : `${scheme}${REDACTED}@`,
+  );
   out = out.replace(KEY_VALUE, (m, head: string, key: string, v: string) =>
-    v !== REDACTED && secretKey(key, a) ? `${head}${REDACTED}` : m,
+    v !== REDACTED && !v.startsWith('//') && secretKey(key, a) ? `${head}${REDACTED}` : m,
   );
   if (out.includes('"'))
     out = out.replace(JSON_KEY, (m, head: string, key: string) => (secretKey(key, a) ? `${head}${REDACTED}"` : m));
@@ -86,23 +98,86 @@ function redactWord(a: string): string {
 const P_IS_PORT = /^(?:ssh|scp|sftp|rsync|autossh|nc|ncat|socat|iperf3?|mosh|sshfs|rclone)$/;
 /** Programs with single-dash long options (`-pidfile`, `-parallel`): `-pX` is no password there. */
 const SINGLE_DASH_LONG = /^(?:kvm|qemu(?:-system-[\w-]+|-[\w-]+)?)$/;
+/**
+ * Tools whose user argument carries the password after a separator: curl `-u user:pw` (and
+ * `--proxy-user`, `-U`), Samba's `-U user%pw` (smbclient, rpcclient, smbcacls, smbget, net), lftp
+ * `-u user,pw`.
+ */
+const USER_ARG: { prog: RegExp; opts: RegExp; sep: string }[] = [
+  { prog: /^curl$/, opts: /^(?:-u|-U|--user|--proxy-user)$/, sep: ':' },
+  {
+    prog: /^(?:smbclient|rpcclient|smbcacls|smbcquotas|smbget|smbtree|net|smbspool|wbinfo)$/,
+    opts: /^(?:-U|--user)$/,
+    sep: '%',
+  },
+  { prog: /^lftp$/, opts: /^-u$/, sep: ',' },
+];
+/** openssl's short options that take the password or key itself (`-k pw`, `-K hexkey`). */
+const OPENSSL_SECRET = /^-(?:k|K)$/;
+
+function userArg(prog: string, opt: string, value: string): string | null {
+  for (const u of USER_ARG) {
+    if (!u.prog.test(prog) || !u.opts.test(opt)) continue;
+    const at = value.indexOf(u.sep);
+    return at < 0 ? value : `${value.slice(0, at + 1)}${REDACTED}`;
+  }
+  return null;
+}
+
+/** `--password X`, `-pass X`, `--key X`: an option whose name says its value, the next word, is a secret. */
+function secretOption(prev: string): boolean {
+  const m = /^--?([a-z][\w-]*)$/i.exec(prev);
+  return m !== null && m[1].length > 1 && secretKey(m[1], '');
+}
+
+/** One word of a command line, given the word before it. */
+function redactArg(prog: string, prev: string | null, a: string): string {
+  if (prev !== null) {
+    if (secretOption(prev)) return REDACTED;
+    if (prev === '-p' && !P_IS_PORT.test(prog)) return REDACTED;
+    if (prog === 'openssl' && OPENSSL_SECRET.test(prev)) return REDACTED;
+    const user = userArg(prog, prev, a);
+    if (user !== null) return user;
+  }
+  // Attached forms: `-uuser:pw`, `-Uuser%pw`, `--user=user:pw`.
+  const attached = /^(-[uU]|--user|--proxy-user)(=?)(.+)$/.exec(a);
+  if (attached && (attached[2] === '=' || !attached[1].startsWith('--'))) {
+    const user = userArg(prog, attached[1], attached[3]);
+    if (user !== null) return `${attached[1]}${attached[2]}${user}`;
+  }
+  if (/^-p[^-\s].*/.test(a) && !P_IS_PORT.test(prog) && !SINGLE_DASH_LONG.test(prog)) return `-p${REDACTED}`;
+  // An HTTP header as one argument (curl -H, wget --header): `Authorization: Bearer X`, `X-Auth-Token: X`.
+  const header = /^([\w-]+)(:[ \t]*)(?:(Bearer|Basic|Digest|Token|Negotiate)([ \t]+))?(\S.*)$/i.exec(a);
+  if (header && secretKey(header[1], ''))
+    return `${header[1]}${header[2]}${header[3] ? `${header[3]}${header[4]}` : ''}${REDACTED}`;
+  // A command inside one argument (`sh -c 'mysql -pX'`, `su -c …`, ssh's remote command): its own words.
+  if (/[ \t]/.test(a.trim()) && /^[\w./-]+[ \t]/.test(a)) return redactWords(a);
+  return redactWord(a);
+}
+
+/** A command line as one string, split at blanks and put back byte for byte apart from the secrets. */
+function redactWords(value: string): string {
+  const parts = value.split(/([ \t]+)/);
+  const words = parts.filter((_, i) => i % 2 === 0);
+  const red = redactCommandLine(words);
+  return parts.map((p, i) => (i % 2 === 0 ? red[i / 2] : p)).join('');
+}
 
 /**
  * The one redactor for a command line, wherever one appears (process command lines in a capture, the
- * processes that hold a device in every document, a guest's `args:`): `password=x` and the others
- * above inside an argument, `--password x` as two arguments, `-p PW` / `-pPW` (mysql, sshpass, smbclient;
- * not where -p is a port or a long single-dash option).
+ * processes that hold a device in every document, a guest's `args:`): secrets inside an argument
+ * (redactWord), an option whose name says secret and its value as the next argument, `-p PW` / `-pPW`
+ * (mysql, sshpass; not where -p is a port or a long single-dash option), the password part of a
+ * tool's user argument, and `NAME=VALUE` environment words (`env PGPASSWORD=x psql`).
  */
 export function redactCommandLine(args: readonly string[]): string[] {
   const prog = (args[0] ?? '').split('/').pop() ?? '';
-  return args.map((a, i) => {
-    const prev = i > 0 ? args[i - 1] : '';
-    if (i > 0 && /^--?[a-z][\w-]*$/i.test(prev) && SECRET_WORD.test(prev) && !/-(?:file|secret|id)$/i.test(prev))
-      return REDACTED;
-    if (i > 0 && prev === '-p' && !P_IS_PORT.test(prog)) return REDACTED;
-    if (/^-p[^-\s].*/.test(a) && !P_IS_PORT.test(prog) && !SINGLE_DASH_LONG.test(prog)) return `-p${REDACTED}`;
-    return redactWord(a);
-  });
+  return args.map((a, i) => (i === 0 ? redactWord(a) : redactArg(prog, args[i - 1], a)));
+}
+
+/** Any text that is no command line and no file of a known shape (other captured files, mount options). */
+export function redactText(text: string): string {
+  return text.replace(/[^\r\n]+/g, (line) => redactWord(line));
 }
 
 export function redactSnapshot(snap: HostSnapshot): HostSnapshot {
@@ -111,7 +186,7 @@ export function redactSnapshot(snap: HostSnapshot): HostSnapshot {
     if (path.startsWith('/etc/pve/priv/')) continue;
     if (/\/(qemu-server|lxc)\/\d+\.conf$/.test(path)) files[path] = redactGuestConfig(text);
     else if (path === '/etc/pve/storage.cfg') files[path] = redactStorageConfig(text);
-    else files[path] = text;
+    else files[path] = redactText(text);
   }
   // Command lines of processes can carry secrets too (e.g. a password passed to a tool).
   const processes = snap.processes.map((p) => ({

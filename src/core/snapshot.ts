@@ -35,6 +35,14 @@ export interface SysDmEntry {
   slaves?: string[];
 }
 
+/** A config's device path on the node: the path its links end at, and `major:minor` when a block device. */
+export interface DevicePathState {
+  path: string;
+  devno?: string;
+  /** Its links go round (or past the hops a lookup follows): it names no device this check can tell. */
+  loop?: true;
+}
+
 export interface HostSnapshot {
   kind: 'pve-health-snapshot';
   version: 1;
@@ -47,7 +55,7 @@ export interface HostSnapshot {
   redacted: boolean;
   /** Absolute paths as on the node (never prefixed with --root) → file text. Missing files are absent. */
   files: Record<string, string>;
-  /** Guest configs pmxcfs listed that could not be read: path → why (absent when none, and in older captures). */
+  /** Files that are there but could not be read — guest configs pmxcfs listed, node files — path → why (absent when none, and in older captures). */
   unreadable?: Record<string, string>;
   /** Logical command name → output: dmsetup.info, dmsetup.table, dmsetup.deps, dmsetup.status, lvs, vgs. */
   commands: Record<string, CommandOutput>;
@@ -64,6 +72,19 @@ export interface HostSnapshot {
    * snapshots of older versions.
    */
   links?: Record<string, string>;
+  /**
+   * Every /dev path named in the guest configs as the node has it: where its links lead and, for a
+   * block device, its device number; null when it does not exist (host/read-links.ts readDevicePaths).
+   * Absent in snapshots of older versions: a path is then read from `links` and its text.
+   */
+  devicePaths?: Record<string, DevicePathState | null>;
+  /**
+   * The start time (/proc/<pid>/stat field 22) of each running task's worker by UPID, null when the
+   * process is gone; absent in older snapshots (every running line then counts).
+   */
+  taskWorkers?: Record<string, number | null>;
+  /** Where the /etc/pve/local link leads (`nodes/<node>`, pmxcfs.c); absent when it is no link or in older snapshots. */
+  pveLocal?: string;
   /** Free-form additions by other gatherers (mounts probe results, system info). */
   extra?: Record<string, unknown>;
 }

@@ -261,7 +261,18 @@ export interface CheckDocument {
   acknowledged?: AcknowledgedFinding[];
   /** With acknowledged findings: the status the document would have without them. */
   statusWithoutAcks?: Status;
+  /** Notifications that failed to deliver (notify-state.json of this node); absent when none ever did. */
+  notifyFailures?: NotifyFailures;
   [extra: string]: unknown;
+}
+
+/**
+ * Failed deliveries of notifications since the state began — a channel that failed, or a way the PVE
+ * channel fell back from — and the last one. `check`, the dashboard and pve_health_notify_failures_total show them.
+ */
+export interface NotifyFailures {
+  total: number;
+  last: { at: string; channel: string; error: string } | null;
 }
 
 /** A finding silenced by an acknowledgement (src/core/findings/acks.ts): it no longer counts in the status. */

@@ -79,8 +79,16 @@ export interface VolumeStorageStatus {
   type: string;
   status: 'ok' | 'unknown';
   error?: string;
+  /**
+   * Entries on the storage by status, snapshots and trash entries included (each is a finding of its own):
+   * they add up to the summary's counts. Sizes leave snapshots out (a snapshot's size is its volume's).
+   * `valid`, `unknown` and `ignored` are absent in documents of older versions (which left snapshots out).
+   */
   total: number;
+  valid?: number;
   orphan: number;
+  unknown?: number;
+  ignored?: number;
   sizeBytes: number;
   usedBytes: number;
   orphanSizeBytes: number;
@@ -140,6 +148,8 @@ export interface VolumesRaw {
   files: Record<string, { ok: boolean; error?: string; volumes: FileVolume[] }>;
   /** zvol dataset → kernel name (`tank/pve/vm-100-disk-0` → `zd0`), from /dev/zvol links. */
   zvolDevices?: Record<string, string>;
+  /** Per zvol kernel name: its partitions (`zd64p1`) and its and their holders in /sys; absent when none. */
+  zvolUse?: Record<string, { parts: string[]; holders: string[] }>;
   /** krbd mappings: `<pool>/<image>` → kernel name (`vm-pool/vm-100-disk-0` → `rbd0`), from /sys/bus/rbd. */
   rbdDevices?: Record<string, string>;
 }

@@ -3,8 +3,8 @@ import type { HostSnapshot } from '../core/snapshot';
 import { VERSION } from '../version';
 import type { Host } from './host';
 import { readDmCommands } from './read-dm';
-import { readDeviceLinks } from './read-links';
-import { readHostname, readNodeFiles, readProcesses, readSysDmState } from './read-node';
+import { readDeviceLinks, readDevicePaths } from './read-links';
+import { readHostname, readNodeFiles, readProcesses, readPveLocal, readSysDmState, readTaskWorkers } from './read-node';
 
 export interface GatherOptions {
   /** Deadline for each dmsetup/lvs call (ms). lvs can hang on a dead multipath device. */
@@ -33,5 +33,8 @@ export async function gatherSnapshot(host: Host, opts: GatherOptions = {}): Prom
     sysDm: sys.sysDm,
     sysDmRead: sys.read,
     links: readDeviceLinks(host, files),
+    devicePaths: readDevicePaths(host, files),
+    pveLocal: readPveLocal(host),
+    taskWorkers: readTaskWorkers(host, files['/var/log/pve/tasks/active']),
   };
 }

@@ -1,9 +1,12 @@
-// Reads /etc/pve-health/config.toml. A file holding secrets, or naming a program run as root or a
-// place that receives secrets (TRUSTED_KEYS), must be mode 0600 and owned by root: anything looser is
-// refused, so a password never sits in a world-readable file and no other user can redirect one.
+// Reads /etc/pve-health/config.toml. Every key of it can silence or redirect a check (ignore lists,
+// thresholds, timeouts, notification targets, the listen address), so the file is trusted like one that
+// runs a command: owned by root and writable by no one else, or it is refused (UNKNOWN, exit 3) — never
+// applied. A file holding secrets, or naming a program run as root or a place that receives secrets
+// (TRUSTED_KEYS), must in addition be readable by root only (mode 0600).
 import { readFileSync, statSync } from 'node:fs';
 import { type Config, parseConfig, SECRET_KEYS, trustedKeySet } from '../core/config';
 import { CheckError } from '../core/errors';
+import { shellQuote } from '../core/shell-quote';
 import { type Host, hostPath } from './host';
 
 export const DEFAULT_CONFIG_PATH = '/etc/pve-health/config.toml';
@@ -23,8 +26,10 @@ export function readConfig(host: Host, explicit?: string): Config {
     throw new CheckError(`cannot read config ${file}: ${code ?? (e as Error).message}`);
   }
   const config = parseConfig(text, file);
-  const trusted = hasSecrets(config) ? 'holds secrets' : trustedKeySet(config);
-  if (trusted) checkSecretFileMode(file, trusted.startsWith('holds') ? trusted : `sets ${trusted}`);
+  const secret = hasSecrets(config) ? 'holds secrets' : trustedKeySet(config);
+  const sets = Object.keys(config).length > 0;
+  if (secret) checkFileTrust(file, secret.startsWith('holds') ? secret : `sets ${secret}`, 0o077);
+  else if (sets) checkFileTrust(file, 'decides what is checked and where results go', 0o022);
   return config;
 }
 
@@ -35,16 +40,19 @@ function hasSecrets(value: unknown): boolean {
   );
 }
 
-function checkSecretFileMode(file: string, why: string): void {
+/** `forbidden`: the mode bits no one but the owner may have (0o077: no access; 0o022: no writes). */
+function checkFileTrust(file: string, why: string, forbidden: number): void {
   const st = statSync(file);
   const mode = st.mode & 0o777;
   // Tests run as root too; a non-root owner is only tolerated when we are not root (developer runs).
   const ownerOk =
     st.uid === 0 || (typeof process.getuid === 'function' && process.getuid() !== 0 && st.uid === process.getuid());
-  if ((mode & 0o077) !== 0 || !ownerOk) {
+  if ((mode & forbidden) !== 0 || !ownerOk) {
+    const want = forbidden === 0o077 ? '600' : 'go-w';
     throw new CheckError(
-      `${file} ${why} but is mode ${mode.toString(8).padStart(4, '0')} owned by uid ${st.uid}; ` +
-        `run: chown root:root ${file} && chmod 600 ${file}`,
+      `${file} ${why} but is mode ${mode.toString(8).padStart(4, '0')} owned by uid ${st.uid}` +
+        `${forbidden === 0o022 ? ': another user could silence or redirect the checks, so it is not applied' : ''}; ` +
+        `run: ${shellQuote(['chown', 'root:root', file])} && ${shellQuote(['chmod', want, file])}`,
     );
   }
 }

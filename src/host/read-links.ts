@@ -5,6 +5,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { devicePathsIn } from '../core/parse/guest-config';
+import type { DevicePathState } from '../core/snapshot';
 import { type Host, hostPath } from './host';
 
 const MAX_HOPS = 16;
@@ -40,6 +41,54 @@ export function readDeviceLinks(host: Host, files: Record<string, string>): Reco
 }
 
 /**
+ * Every /dev path of every guest config in `files`, as the node has it now: the path its links lead to
+ * (each component followed, like the kernel's own lookup) and, for a block device, its device number
+ * `major:minor`; null when the path or a link's target does not exist. The device number is what names
+ * a device whatever links a site's udev rules add (`/dev/vmdisks/db01`, `/dev/block/252:5`); the final
+ * name is kept for nodes whose /dev holds no device nodes (a capture replayed, a simulated node).
+ * Only under /dev (devtmpfs: an lstat there never waits on a server).
+ */
+export function readDevicePaths(host: Host, files: Record<string, string>): Record<string, DevicePathState | null> {
+  const out: Record<string, DevicePathState | null> = {};
+  for (const file in files) {
+    if (!/^\/etc\/pve\/nodes\/[^/]+\/(qemu-server|lxc)\/\d+\.conf$/.test(file)) continue;
+    for (const p of devicePathsIn(files[file])) {
+      if (p in out || !p.startsWith('/dev/')) continue;
+      // Outside /dev nothing is looked at: resolveOne stops there as it does at a network mount.
+      const walked = walk(host, p, (q) => q !== '/' && q !== '/dev' && !q.startsWith('/dev/'));
+      const final = walked.path;
+      // Links that go round (or past the hops a lookup follows) lead nowhere this check can name: that
+      // is not "no such path", which would let the path's text decide.
+      if (walked.loop) {
+        out[p] = { path: p, loop: true };
+        continue;
+      }
+      if (!final.startsWith('/dev/')) {
+        out[p] = { path: final };
+        continue;
+      }
+      try {
+        const st = lstatSync(hostPath(host, final));
+        if (st.isSymbolicLink()) out[p] = { path: final, loop: true };
+        else out[p] = st.isBlockDevice() ? { path: final, devno: devnoOf(st.rdev) } : { path: final };
+      } catch {
+        out[p] = null;
+      }
+    }
+  }
+  return out;
+}
+
+/** Linux's dev_t split (glibc gnu_dev_major/minor), without 32-bit bit operations on a 64-bit value. */
+function devnoOf(rdev: number): string {
+  const hi = Math.floor(rdev / 2 ** 32);
+  const lo = rdev % 2 ** 32;
+  const major = (((lo >>> 8) & 0xfff) | (hi & ~0xfff)) >>> 0;
+  const minor = ((lo & 0xff) | (((lo >>> 12) | ((hi & 0xfff) << 20)) & ~0xff)) >>> 0;
+  return `${major}:${minor}`;
+}
+
+/**
  * Resolve symlinks in host paths the way PVE does (DirPlugin: Cwd::realpath), under the host root,
  * one component at a time — and never through a network mount: once a prefix lies on one (`onNetwork`
  * says so from the mount table), the rest of the path is kept as written, because an lstat there can
@@ -59,28 +108,35 @@ export function resolveHostPaths(
 }
 
 function resolveOne(host: Host, path: string, onNetwork: (path: string) => boolean): string {
+  const w = walk(host, path, onNetwork);
+  return w.loop ? path : w.path;
+}
+
+/** The walk behind resolveOne; `loop` when the links go round (absolute targets are read under the root). */
+function walk(host: Host, path: string, onNetwork: (path: string) => boolean): { path: string; loop: boolean } {
   let rest = path.split('/').filter(Boolean);
   let cur = '/';
+  const done = (p: string) => ({ path: p, loop: false });
   for (let hops = 0; rest.length > 0; ) {
-    if (onNetwork(cur)) return posix.join(cur, ...rest);
+    if (onNetwork(cur)) return done(posix.join(cur, ...rest));
     const next = posix.join(cur, rest[0]);
     // A network mount point itself is never lstat()ed either: its attributes come from the server.
-    if (onNetwork(next)) return posix.join(next, ...rest.slice(1));
+    if (onNetwork(next)) return done(posix.join(next, ...rest.slice(1)));
     let target: string | null = null;
     try {
       if (lstatSync(hostPath(host, next)).isSymbolicLink()) target = readlinkSync(hostPath(host, next));
     } catch {
-      return posix.join(cur, ...rest); // does not exist (yet): nothing more to resolve
+      return done(posix.join(cur, ...rest)); // does not exist (yet): nothing more to resolve
     }
     if (target === null) {
       cur = next;
       rest = rest.slice(1);
       continue;
     }
-    if (++hops > MAX_HOPS * 2) return path; // a loop
+    if (++hops > MAX_HOPS * 2) return { path, loop: true };
     const resolved = posix.resolve(cur, target);
     rest = [...resolved.split('/').filter(Boolean), ...rest.slice(1)];
     cur = '/';
   }
-  return cur;
+  return done(cur);
 }

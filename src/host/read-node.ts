@@ -2,6 +2,7 @@
 // qm/pct are slow and pmxcfs already has everything as files.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
+import { parseActiveTasks } from '../core/parse/pmxcfs';
 import type { ProcessInfo, SysDmEntry } from '../core/snapshot';
 import { type Host, hostPath } from './host';
 
@@ -38,21 +39,36 @@ function list(host: Host, dir: string): string[] {
 }
 
 /**
- * The node's files, and the guest configs pmxcfs listed but that could not be read (path → why): a
- * config that is there but unreadable is a guest whose disks must never look unreferenced.
+ * The node's files, and those that are there but could not be read (path → why): a guest config pmxcfs
+ * listed (a guest whose disks must never look unreferenced), replication.cfg, tasks/active.
  */
 export function readNodeFiles(host: Host): { files: Record<string, string>; unreadable: Record<string, string> } {
   const files: Record<string, string> = {};
   const unreadable: Record<string, string> = {};
   for (const p of NODE_FILES) {
-    const t = readText(host, p);
-    if (t !== undefined) files[p] = t;
+    try {
+      files[p] = readFileSync(hostPath(host, p), 'utf8');
+    } catch (e) {
+      // Absent is a state (no replication job, no task yet); any other failure is a read that failed.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable[p] = code ?? (e as Error).message;
+    }
   }
-  // Every node's guest configs: shared-storage references count from anywhere in the cluster.
-  for (const node of list(host, '/etc/pve/nodes')) {
+  // Every node's guest configs: shared-storage references count from anywhere in the cluster. A
+  // directory that is there but cannot be listed is a read that failed, never "no guests".
+  const listed = (dir: string): string[] => {
+    try {
+      return readdirSync(hostPath(host, dir));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') unreadable[dir] = code ?? (e as Error).message;
+      return [];
+    }
+  };
+  for (const node of listed('/etc/pve/nodes')) {
     for (const kind of ['qemu-server', 'lxc']) {
       const dir = `/etc/pve/nodes/${node}/${kind}`;
-      for (const f of list(host, dir)) {
+      for (const f of listed(dir)) {
         if (!/^\d+\.conf$/.test(f)) continue;
         try {
           files[`${dir}/${f}`] = readFileSync(hostPath(host, `${dir}/${f}`), 'utf8');
@@ -73,6 +89,33 @@ export function readNodeFiles(host: Host): { files: Record<string, string>; unre
 /** What names this node: /etc/pve/.members (pmxcfs) and the hostname (core nodeNameFromFiles decides). */
 export function readNodeIdentity(host: Host): { membersText: string | null; hostname: string } {
   return { membersText: readText(host, '/etc/pve/.members') ?? null, hostname: readHostname(host) };
+}
+
+/**
+ * The start time (clock ticks since boot, /proc/<pid>/stat field 22) of the worker of every task
+ * tasks/active lists as running, by UPID; null when no such process exists. pve-common
+ * check_process_running compares it with the UPID's pstart: a task whose worker died is not running.
+ */
+export function readTaskWorkers(host: Host, tasksText: string | undefined): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const t of parseActiveTasks(tasksText ?? '')) {
+    if (!t.running) continue;
+    const stat = readText(host, `/proc/${t.pid}/stat`);
+    // The fields after the command name, which may hold spaces and parentheses: from its last ')'.
+    const rest = stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : null;
+    const start = rest ? Number(rest[19]) : Number.NaN;
+    out[t.upid] = Number.isFinite(start) ? start : null;
+  }
+  return out;
+}
+
+/** Where /etc/pve/local leads (pmxcfs: `nodes/<this node>`), or undefined when it is no link. */
+export function readPveLocal(host: Host): string | undefined {
+  try {
+    return readlinkSync(hostPath(host, '/etc/pve/local'));
+  } catch {
+    return undefined;
+  }
 }
 
 export function readHostname(host: Host): string {

@@ -1,7 +1,7 @@
 // Ceph RBD beyond the listing, for the volumes part (read-volumes.ts): PVE's own rbd argv, the krbd maps
 // sysfs shows, and `rbd status` of the images the core names (those that would otherwise be orphans),
 // a few at a time within one deadline. Every call through the one exec helper (runCaptured).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { PveState } from '../core/node/pve-state';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
 import type { VolumesRaw } from '../core/volume-types';
@@ -11,25 +11,40 @@ import { pool } from './pool';
 import { runCaptured } from './read-dm';
 
 /**
- * PVE's own rbd argv (RBDPlugin.pm $rbd_cmd): monhost/user/keyring for an external cluster, then the
- * subcommand (default: the listing rbd_ls runs).
+ * PVE's own rbd argv (RBDPlugin.pm $rbd_cmd with CephConfig.pm ceph_connect_option): `-p POOL`,
+ * `--namespace`, `-c` (a pveceph-managed cluster, no `monhost`: /etc/pve/ceph.conf; an external one: its
+ * /etc/pve/priv/ceph/<storeid>.conf when there is one), `-m` (monhost, hostlist), `--auth_supported`
+ * (cephx when the storage's keyring exists, else none), `-n client.<username|admin>` (always), `--keyring`
+ * (when it exists), then the subcommand (default: the listing rbd_ls runs). The files are looked up and
+ * passed under the host root, so a node seen through `--root` reaches its cluster with its own files.
  */
-export function rbdArgv(st: StorageConfig, sub: string[] = ['ls', '-l', '--format', 'json']): string[] {
-  const argv = ['rbd', '-p', st.props.pool ?? 'rbd'];
-  if (st.props.monhost) {
-    argv.push(
-      '-m',
-      st.props.monhost
-        .split(/[;, ]+/)
-        .filter(Boolean)
-        .join(','),
-      '--auth_supported',
-      'cephx',
-    );
-    argv.push('-n', `client.${st.props.username ?? 'admin'}`, '--keyring', `/etc/pve/priv/ceph/${st.id}.keyring`);
-  }
-  if (st.props.namespace) argv.push('--namespace', st.props.namespace);
+export function rbdArgv(
+  host: Pick<Host, 'root'>,
+  st: StorageConfig,
+  sub: string[] = ['ls', '-l', '--format', 'json'],
+): string[] {
+  const argv = ['rbd', '-p', st.props.pool || 'rbd'];
+  if (st.props.namespace !== undefined) argv.push('--namespace', st.props.namespace);
+  const exists = (p: string): boolean => existsSync(hostPath(host, p));
+  const external = st.props.monhost !== undefined;
+  const ownConf = `/etc/pve/priv/ceph/${st.id}.conf`;
+  const conf = !external ? '/etc/pve/ceph.conf' : exists(ownConf) ? ownConf : null;
+  if (conf) argv.push('-c', hostPath(host, conf));
+  if (external) argv.push('-m', monHostList(st.props.monhost ?? ''));
+  const keyring = `/etc/pve/priv/ceph/${st.id}.keyring`;
+  const hasKeyring = exists(keyring);
+  argv.push('--auth_supported', hasKeyring ? 'cephx' : 'none', '-n', `client.${st.props.username || 'admin'}`);
+  if (hasKeyring) argv.push('--keyring', hostPath(host, keyring));
   return [...argv, ...sub];
+}
+
+/** CephConfig.pm hostlist(monhost, ','): split on blanks, commas and semicolons; a bare IPv6 in brackets. */
+export function monHostList(monhost: string): string {
+  return monhost
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map((h) => (!h.startsWith('[') && (h.match(/:/g) ?? []).length > 1 ? `[${h}]` : h))
+    .join(',');
 }
 
 /** Ceph RBD beyond `rbd ls -l`: the trash of every rbd storage (one call each, beside the listing). */
@@ -64,7 +79,7 @@ export async function readRbdWatchers(
     if (!st || left <= 0) return;
     status[rbdStatusKey(c.storage, c.image)] = await runCaptured(
       host,
-      rbdArgv(st, ['status', c.image, '--format', 'json']),
+      rbdArgv(host, st, ['status', c.image, '--format', 'json']),
       left,
     );
   });

@@ -43,6 +43,31 @@ function readZvolDevices(host: Host, pools: string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * Who uses each zvol below its own device: its partitions (/sys/block/zdN/zdNpK) and the holders in
+ * /sys of the zvol and of each partition (a device-mapper map, an md array stacked on it). A process or a
+ * mount on a partition holds the zvol as surely as one on the zvol itself.
+ */
+function readZvolUse(host: Host, knames: string[]): Record<string, { parts: string[]; holders: string[] }> {
+  const out: Record<string, { parts: string[]; holders: string[] }> = {};
+  const list = (p: string) => {
+    try {
+      return readdirSync(hostPath(host, p));
+    } catch {
+      return [];
+    }
+  };
+  for (const k of knames) {
+    const parts = list(`/sys/block/${k}`).filter((e) => e.startsWith(`${k}p`) && /^\d+$/.test(e.slice(k.length + 1)));
+    const holders = [
+      ...list(`/sys/block/${k}/holders`),
+      ...parts.flatMap((p) => list(`/sys/block/${k}/${p}/holders`).map((h) => `${h} (on ${p})`)),
+    ];
+    if (parts.length || holders.length) out[k] = { parts, holders };
+  }
+  return out;
+}
+
 /** Mount targets of this node (mountinfo), for PVE's is_mountpoint / "is the NFS share mounted" checks. */
 function mountTargets(host: Host): Map<string, string> | null {
   try {
@@ -178,6 +203,7 @@ export async function gatherVolumes(
       runCaptured(host, argv, timeoutMs).then((r) => {
         raw.zfs = r;
         raw.zvolDevices = readZvolDevices(host, allPools);
+        raw.zvolUse = readZvolUse(host, Object.values(raw.zvolDevices));
       }),
     );
   }
@@ -187,10 +213,10 @@ export async function gatherVolumes(
       raw.rbdTrash ??= {};
       const trash = raw.rbdTrash;
       jobs.push(
-        runCaptured(host, rbdArgv(st), timeoutMs).then((r) => {
+        runCaptured(host, rbdArgv(host, st), timeoutMs).then((r) => {
           raw.rbd[st.id] = r;
         }),
-        runCaptured(host, rbdArgv(st, RBD_TRASH), timeoutMs).then((r) => {
+        runCaptured(host, rbdArgv(host, st, RBD_TRASH), timeoutMs).then((r) => {
           trash[st.id] = r;
         }),
       );

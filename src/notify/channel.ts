@@ -9,7 +9,14 @@ export interface Channel {
   target: string;
   secrets: string[];
   problem?: string;
-  send(msg: Message): Promise<void>;
+  /** Resolves when delivered; a channel with fallbacks (pve-chain.ts) says which way and what failed first. */
+  send(msg: Message): Promise<void | Delivery>;
+}
+
+/** How a channel with fallbacks delivered: the way that worked, and each way that failed before it. */
+export interface Delivery {
+  via: string;
+  failed: string[];
 }
 
 export interface ChannelContext {

@@ -1,6 +1,7 @@
 // sendNotifications: decide per channel (notify on change, --always, daily digest), send with
 // retries, remember what each channel was told, and report. Never throws for a failed send: a
 // notification problem must not change the check's verdict. Secrets never reach the report.
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Config } from '../core/config';
@@ -8,24 +9,39 @@ import { isCounted, listFindings, partErrors } from '../core/findings/findings';
 import type { SystemInfo } from '../core/parse/system-info';
 import type { CheckDocument, Status } from '../core/types';
 import { type Host, hostPath } from '../host/host';
+import { NOTIFY_STATE_PATH } from '../host/read-notify-failures';
 import { writeTextfile } from '../host/write-textfile';
 import { VERSION } from '../version';
-import type { Channel, ChannelContext } from './channel';
+import type { Channel, ChannelContext, Delivery } from './channel';
 import { mailjetChannel } from './mailjet';
 import { buildMessage } from './message';
-import { isDigestDue, type NotifyKind, type NotifyState, nextState, parseState, planChannels } from './plan';
-import { pveForwardChannel } from './pve-forward';
-import { pveNotifyChannel } from './pve-notify';
+import {
+  isDigestDue,
+  type NotifyKind,
+  type NotifyState,
+  nextState,
+  parseState,
+  planChannels,
+  withFailures,
+} from './plan';
+import { pveChannel } from './pve-chain';
+import { PROXMOX_MAIL_FORWARD } from './pve-forward';
+import { PVE_NOTIFY_MODULE } from './pve-notify';
 import { redact, withRetry } from './retry';
 import { sendmailChannel } from './sendmail';
 import { smtpChannel } from './smtp';
 import { webhookChannel } from './webhook';
 
-export const NOTIFY_STATE_PATH = '/var/lib/pve-health/notify-state.json';
+export { NOTIFY_STATE_PATH, readNotifyFailures } from '../host/read-notify-failures';
 
 /** The one line a run with no channel at all logs (a timer's journal says why no mail came). */
 export const NOTIFICATIONS_OFF =
-  'notify: notifications are off: no channel in [notify] of /etc/pve-health/config.toml, and neither PVE::Notify with the pve-health templates nor /usr/bin/proxmox-mail-forward (or notify.pve = false)';
+  'notify: notifications are off: no channel in [notify] of /etc/pve-health/config.toml, and not a PVE node (neither PVE::Notify nor /usr/bin/proxmox-mail-forward), or notify.pve = false';
+
+/** A PVE node: its notification system is there to deliver to. */
+function isPveNode(ctx: ChannelContext): boolean {
+  return [PVE_NOTIFY_MODULE, PROXMOX_MAIL_FORWARD].some((p) => existsSync(hostPath(ctx.host, p)));
+}
 
 export interface ChannelReport {
   channel: Channel['name'];
@@ -35,6 +51,9 @@ export interface ChannelReport {
   why: string;
   attempts: number;
   error?: string;
+  /** A channel with fallbacks (pve): the way that delivered, and each way that failed first. */
+  via?: string;
+  fallbackErrors?: string[];
 }
 
 export interface NotifyReport {
@@ -43,6 +62,8 @@ export interface NotifyReport {
   channels: ChannelReport[];
   sent: number;
   failed: number;
+  /** Failed deliveries of this run: channels that failed, and each fallback a channel needed. */
+  failedDeliveries: number;
   stateFile: string;
   stateError?: string;
 }
@@ -69,12 +90,10 @@ export function resolveChannels(
   if (n.smtp) out.push(smtpChannel(n.smtp, doc.node, ctx));
   if (n.sendmail) out.push(sendmailChannel(n.sendmail, ctx));
   if (n.webhook) out.push(webhookChannel(n.webhook, ctx, () => listFindings(doc)));
-  // Nothing configured: on a PVE node, its own notification system (what admins already route): natively
-  // through PVE::Notify with our templates, else as mail to root through proxmox-mail-forward.
-  if (out.length === 0 && n.pve !== false) {
-    const pve = pveNotifyChannel(ctx, toolVersion) ?? pveForwardChannel(ctx);
-    if (pve) out.push(pve);
-  }
+  // On a PVE node, its own notification system (what admins already route), beside any other channel
+  // unless notify.pve = false: natively through PVE::Notify, else proxmox-mail-forward, else sendmail
+  // to root (pve-chain.ts). Off a PVE node (no PVE::Notify, no proxmox-mail-forward) it is not offered.
+  if (n.pve !== false && isPveNode(ctx)) out.push(pveChannel(ctx, toolVersion));
   return out;
 }
 
@@ -110,7 +129,15 @@ export async function sendNotifications(
   const stateFile = hostPath(host, NOTIFY_STATE_PATH);
   const ctx: ChannelContext = { host, timeoutMs: (n.timeout ?? 15) * 1000 };
   const channels = resolveChannels(config, ctx, doc, opts.toolVersion);
-  const report: NotifyReport = { node: doc.node, status: doc.status, channels: [], sent: 0, failed: 0, stateFile };
+  const report: NotifyReport = {
+    node: doc.node,
+    status: doc.status,
+    channels: [],
+    sent: 0,
+    failed: 0,
+    failedDeliveries: 0,
+    stateFile,
+  };
   const secrets = channels.flatMap((c) => c.secrets);
   const { state, error } = await readState(stateFile);
   if (error) report.stateError = error;
@@ -137,24 +164,30 @@ export async function sendNotifications(
         { kind: p.kind!, added: p.added, resolved: p.resolved, statusFrom: p.statusFrom },
         opts,
       );
-      const r = await withRetry(() => ch.send(msg), {
-        retries: n.retries ?? 2,
-        delayMs: (n.retry_delay ?? 2) * 1000,
-        sleep: opts.sleep,
-      });
-      if (r.ok) return { ...base, result: 'sent', attempts: r.attempts };
+      let delivery: Delivery | undefined;
+      const r = await withRetry(
+        async () => {
+          delivery = (await ch.send(msg)) ?? undefined;
+        },
+        { retries: n.retries ?? 2, delayMs: (n.retry_delay ?? 2) * 1000, sleep: opts.sleep },
+      );
+      if (r.ok) {
+        const fell = delivery?.failed.length ? { fallbackErrors: delivery.failed.map((e) => redact(e, secrets)) } : {};
+        return { ...base, result: 'sent', attempts: r.attempts, ...(delivery ? { via: delivery.via } : {}), ...fell };
+      }
       return { ...base, result: 'failed', attempts: r.attempts, error: redact(r.error?.message ?? 'failed', secrets) };
     }),
   );
   report.channels = results;
   report.sent = results.filter((r) => r.result === 'sent').length;
   report.failed = results.filter((r) => r.result === 'failed').length;
+  report.failedDeliveries = report.failed + results.reduce((a, r) => a + (r.fallbackErrors?.length ?? 0), 0);
 
   if (!opts.test && channels.length) {
     const delivered = results.filter((r) => r.result === 'sent').map((r) => ({ channel: r.channel, kind: r.kind! }));
     const digestDue = isDigestDue(state.nodes[doc.node], now, n.digest);
     try {
-      const next = nextState(state, cur, delivered, digestDue);
+      const next = withFailures(nextState(state, cur, delivered, digestDue), doc.node, results, now);
       await mkdir(dirname(stateFile), { recursive: true, mode: 0o700 });
       // What was sent, when and to which channel: the tool's own state, root's only (0600).
       await writeTextfile(dirname(stateFile), basename(stateFile), `${JSON.stringify(next, null, 2)}\n`, 0o600);
@@ -169,9 +202,11 @@ export function renderNotifyReport(r: NotifyReport): string {
   if (r.channels.length === 0) return `${NOTIFICATIONS_OFF}\n`;
   const lines = r.channels.map((c) => {
     const tries = c.attempts > 1 ? ` after ${c.attempts} attempts` : '';
+    const via = c.via ? ` via ${c.via}` : '';
+    const fell = c.fallbackErrors?.length ? ` after ${c.fallbackErrors.join('; ')}` : '';
     const what =
       c.result === 'sent'
-        ? `sent (${c.why})${tries}`
+        ? `sent (${c.why})${via}${tries}${fell}`
         : c.result === 'failed'
           ? `FAILED${tries}: ${c.error}`
           : `not sent (${c.why})`;

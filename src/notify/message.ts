@@ -67,7 +67,8 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
       if (f.acknowledged)
         lines.push(`      acknowledged until ${f.acknowledged.until} (not counted): ${f.acknowledged.reason}`);
       if (f.detail) lines.push(`      ${f.detail}`);
-      if (f.fix) lines.push(`      fix: ${f.fix}`);
+      // Each command on its own line, to copy as it is.
+      if (f.fix) lines.push('      fix:', ...f.fix.split('\n').map((l) => `        ${l}`));
       if (f.hint) lines.push(`      hint: ${f.hint}`);
     }
   }

@@ -2,7 +2,7 @@
 // was told about. Pure: the previous state, the current findings and the time go in; the decision
 // comes out. A channel whose send failed keeps its old record, so the next run tries it again.
 import { documentPartOf, type Finding } from '../core/findings/findings';
-import type { Status } from '../core/types';
+import type { NotifyFailures, Status } from '../core/types';
 
 export type NotifyKind = 'change' | 'always' | 'digest' | 'test';
 
@@ -20,6 +20,11 @@ export interface NodeState {
   channels: Record<string, ChannelRecord>;
   /** ISO time of the digest slot last delivered. */
   digestAt?: string;
+  /**
+   * Failed deliveries since the state began (a channel that failed, or a way a channel fell back from),
+   * and the last one: `check` and the dashboard show them, pve_health_notify_failures_total counts them.
+   */
+  failures?: NotifyFailures;
 }
 
 export interface NotifyState {
@@ -153,6 +158,7 @@ export function nextState(
   const digestSent = digestDue && delivered.some((d) => d.kind !== 'test');
   const digestAt = digestSent ? at : prev?.digestAt;
   if (digestAt) node.digestAt = digestAt;
+  if (prev?.failures) node.failures = prev.failures;
   return { version: 1, nodes: { ...prevState.nodes, [cur.node]: node } };
 }
 
@@ -163,4 +169,23 @@ export function parseState(text: string): NotifyState {
     if (v && v.version === 1 && v.nodes && typeof v.nodes === 'object') return v;
   } catch {}
   return emptyState();
+}
+
+/** The state with this run's failed deliveries added to the node's count (`results`: the run's report). */
+export function withFailures(
+  state: NotifyState,
+  node: string,
+  results: { channel: string; result: string; error?: string; fallbackErrors?: string[] }[],
+  now: Date,
+): NotifyState {
+  const n = state.nodes[node];
+  if (!n) return state;
+  const before = n.failures ?? { total: 0, last: null };
+  let { total, last } = before;
+  for (const r of results) {
+    const errors = [...(r.fallbackErrors ?? []), ...(r.result === 'failed' ? [r.error ?? 'failed'] : [])];
+    total += errors.length;
+    if (errors.length) last = { at: now.toISOString(), channel: r.channel, error: errors[errors.length - 1] };
+  }
+  return { ...state, nodes: { ...state.nodes, [node]: { ...n, failures: { total, last } } } };
 }

@@ -5,9 +5,11 @@
 import { listFindings } from '../core/findings/findings';
 import { type GuestRow, guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
+import { STATUS_WORD } from '../core/status';
 import type { CheckDocument } from '../core/types';
 import { renderHeadline, renderProblems } from './problems-text';
 import { paint, renderAcknowledged, renderDmText, renderTable, STATUS_STYLE, type TextOptions } from './text';
+import { wrapText } from './wrap';
 
 function guestTable(rows: GuestRow[], o: TextOptions): string {
   return renderTable(
@@ -31,6 +33,17 @@ export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?:
   const findings = listFindings(doc);
   const overall = overallOf(doc, findings);
   const parts = [...renderHeadline(doc, overall, o)];
+  const nf = doc.notifyFailures;
+  if (nf)
+    parts.push(
+      wrapText(
+        `${paint(STATUS_WORD[1], STATUS_STYLE[1], o.color)} ${nf.total} notification deliveries failed${nf.last ? `; the last at ${nf.last.at} (${nf.last.channel}): ${nf.last.error}` : ''}`,
+        o.width ?? 0,
+        '',
+        '  ',
+      ),
+      '    pve-health notify --test',
+    );
   const problems = renderProblems(doc, findings, o);
   if (problems.length) parts.push('', ...problems);
   const guests = guestRows(doc, findings);

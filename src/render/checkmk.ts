@@ -5,8 +5,9 @@
 // filesystem checks have one per mount point. Pure.
 
 import { findingTag } from '../core/findings/finding-words';
-import { type Finding, findingsPhrase, listFindings, mountSeverity } from '../core/findings/findings';
+import { type Finding, listFindings, mountSeverity } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
+import { findingsPhrase } from '../core/findings/problems';
 import { STATUS_WORD, worstStatus } from '../core/status';
 import type { CheckDocument, MountEntry } from '../core/types';
 import { findingLead, type PerfValue, perfValues } from './nagios';

@@ -1,7 +1,13 @@
 // Console output of `clean` and `restore`: the plan table (what each action does and why), the
 // exact commands (--dry-run), and the summary. Pure.
 import type { CleanupPlan } from '../core/cleanup/plan-cleanup';
+import type { Finding } from '../core/findings/findings';
 import { shellQuote } from '../core/shell-quote';
+import type { DmEntry } from '../core/types';
+import type { VolumeEntry } from '../core/volume-types';
+import { renderProblem } from './problems-text';
+import { paint, type TextOptions, untilText } from './text';
+import { wrapText } from './wrap';
 
 export interface OutcomeLike {
   action: { name: string; kind: string; command: string[]; hint?: string };
@@ -10,14 +16,12 @@ export interface OutcomeLike {
   stderr?: string;
 }
 
-function table(rows: string[][]): string[] {
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i])))
-      .join('  ')
-      .trimEnd(),
-  );
+/** What the plan, the summary and the questions know of each DM name: check's finding of it (the subject, severity, guest, next step). */
+export interface PlanTextOptions extends TextOptions {
+  /** The findings of the analysis the plan was made from (listFindings): found by DM name. */
+  findings?: Finding[];
+  /** The analysis' DM entries (sizes, holders and processes of the details). */
+  dmEntries?: DmEntry[];
 }
 
 const WHAT: Record<string, string> = {
@@ -27,34 +31,92 @@ const WHAT: Record<string, string> = {
   'lv-activate': 'activate LV',
 };
 
-export function renderPlan(plan: CleanupPlan, title = 'Cleanup plan'): string {
+function byDmName(findings: Finding[] | undefined): Map<string, Finding> {
+  return new Map((findings ?? []).filter((f) => f.dmName).map((f) => [f.dmName!, f]));
+}
+
+/** "san-lvm:vm-121-disk-0 (map vg--san-vm--121--disk--0)": the subject `check` names, the DM name as a detail. */
+export function subjectOf(name: string, known: Map<string, Finding>): string {
+  const f = known.get(name);
+  return f && f.subject !== name ? `${f.subject} (map ${name})` : name;
+}
+
+/** A block of problem lines led by `mark` ("1." or "-"), fitted so that the marked first line still fits. */
+function marked(mark: string, render: (width: number) => string, width: number): string {
+  const pad = `${mark} `;
+  const lines = render(width ? Math.max(40, width - pad.length) : 0).split('\n');
+  return [pad + lines[0], ...lines.slice(1)].join('\n');
+}
+
+/** A DM name no finding names (none given): the plan's own words, as before. */
+function plainItem(name: string, status: string, reason: string, why: string, o: TextOptions): string {
+  const w = o.width ?? 0;
+  return [paint(name, 'bold', o.color), wrapText(`${status} (${reason}): ${why}`, w, '    ', '    ')].join('\n');
+}
+
+/**
+ * The plan as `check` shows problems (problems-text.ts): each action its finding — `● SEVERITY`, the
+ * subject (volume ID), the guest, why, the DM name as a detail — with the fix it runs (prose, then the
+ * command alone on its line, never broken); "Not touched" keeps the next step `check` printed.
+ */
+export function renderPlan(plan: CleanupPlan, o: PlanTextOptions = { color: false }, title = 'Cleanup plan'): string {
+  const w = o.width ?? 0;
+  const known = byDmName(o.findings);
+  const lookup = { dm: new Map(o.dmEntries?.map((e) => [e.name, e]) ?? []), volumes: new Map<string, VolumeEntry>() };
   const lines: string[] = [];
-  if (plan.actions.length === 0) {
-    lines.push(`${title}: nothing to do.`);
-  } else {
-    lines.push(`${title} (${plan.actions.length} action${plan.actions.length === 1 ? '' : 's'}, in this order):`);
-    const rows = [['#', 'DEVICE', 'FINDING', 'ACTION', 'WHY']];
+  if (plan.actions.length === 0) lines.push(`${title}: nothing to do.`);
+  else {
+    lines.push(
+      paint(
+        `${title} (${plan.actions.length} action${plan.actions.length === 1 ? '' : 's'}, in this order):`,
+        'bold',
+        o.color,
+      ),
+    );
     for (const [i, a] of plan.actions.entries()) {
-      rows.push([String(i + 1), a.name, `${a.status}/${a.reason}`, WHAT[a.kind] ?? a.kind, a.why]);
+      const f = known.get(a.name);
+      const item = f
+        ? (width: number) =>
+            renderProblem(
+              { ...f, fix: shellQuote(a.command), effect: a.effect, hint: a.hint ?? f.hint },
+              { ...o, width },
+              lookup,
+            )
+        : (width: number) =>
+            `${plainItem(a.name, a.status, a.reason, a.why, { ...o, width })}\n${wrapText(`fix: ${a.effect} (${WHAT[a.kind] ?? a.kind})`, width, '    ', '      ')}\n      ${shellQuote(a.command)}`;
+      lines.push(marked(`${i + 1}.`, item, w));
     }
-    lines.push(...table(rows).map((l) => `  ${l}`));
   }
   if (plan.skipped.length) {
-    lines.push('', `Not touched (${plan.skipped.length}):`);
-    const rows = [['DEVICE', 'FINDING', 'WHY']];
-    for (const s of plan.skipped) rows.push([s.name, `${s.status}/${s.reason}`, s.why]);
-    lines.push(...table(rows).map((l) => `  ${l}`));
+    lines.push('', paint(`Not touched (${plan.skipped.length}):`, 'bold', o.color));
+    for (const sk of plan.skipped) {
+      const f = known.get(sk.name);
+      // Protected and pending say so in the finding's own lines; any other reason is said here.
+      const why =
+        /^(protected|pending):/.test(sk.why) && f
+          ? ''
+          : `\n${wrapText(`not touched: ${sk.why}`, w ? w - 2 : 0, '    ', '    ')}`;
+      const item = f
+        ? (width: number) => renderProblem(f, { ...o, width }, lookup) + why
+        : (width: number) => plainItem(sk.name, sk.status, sk.reason, sk.why, { ...o, width });
+      lines.push(marked('-', item, w));
+    }
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** --dry-run: each command on a line of its own (copyable), and what to do with what it leaves. */
-export function renderCommands(plan: CleanupPlan): string {
+export function renderCommands(plan: CleanupPlan, o: { width?: number } = {}): string {
   if (plan.actions.length === 0) return '';
-  const lines = ['', 'Commands (each runs under the guest and storage locks, after a fresh re-check):'];
+  const w = o.width ?? 0;
+  const lines = [
+    '',
+    wrapText('Commands (each runs under the guest and storage locks, after a fresh re-check):', w, '', '  '),
+  ];
   for (const [i, a] of plan.actions.entries()) {
     lines.push(`  ${shellQuote(a.command)}`);
-    if (a.hint) lines.push(`    # after ${i + 1}: ${a.hint}`);
+    // The comment wraps as a comment: a copied block still runs only the commands.
+    if (a.hint) lines.push(wrapText(`# after ${i + 1}: ${a.hint}`, w, '    ', '    # '));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -98,40 +160,103 @@ export function renderProgressEnd(p: {
 export function renderSummary(
   outcomes: OutcomeLike[],
   journalPath: string | null,
-  o: { undo?: string[] } = {},
+  o: { undo?: string[]; findings?: Finding[]; width?: number } = {},
 ): string {
-  const by = (r: OutcomeLike['result']) => outcomes.filter((o) => o.result === r);
+  const w = o.width ?? 0;
+  const known = byDmName(o.findings);
+  const name = (x: OutcomeLike) => subjectOf(x.action.name, known);
+  const by = (r: OutcomeLike['result']) => outcomes.filter((x) => x.result === r);
   const done = by('done');
   const lines: string[] = ['', 'Summary:'];
-  const kinds = [...new Set(done.map((o) => o.action.kind))];
+  const kinds = [...new Set(done.map((x) => x.action.kind))];
   if (done.length === 0) lines.push('  done: nothing');
   for (const k of kinds) {
-    const list = done.filter((o) => o.action.kind === k);
+    const list = done.filter((x) => x.action.kind === k);
     const word =
       { 'dm-remove': 'removed', 'lv-deactivate': 'deactivated', 'dm-create': 'recreated', 'lv-activate': 'activated' }[
         k
       ] ?? k;
-    lines.push(`  ${word}: ${list.length} (${list.map((o) => o.action.name).join(', ')})`);
+    lines.push(wrapText(`${word}: ${list.length} — ${list.map(name).join(', ')}`, w, '  ', '    '));
   }
-  for (const o of done) if (o.action.hint) lines.push(`    ${o.action.name}: ${o.action.hint}`);
+  for (const x of done) if (x.action.hint) lines.push(wrapText(`${name(x)}: ${x.action.hint}`, w, '    ', '      '));
   const skipped = by('skipped');
   if (skipped.length) {
     lines.push(`  skipped: ${skipped.length}`);
-    for (const o of skipped) lines.push(`    ${o.action.name}: ${o.why}`);
+    for (const x of skipped) lines.push(wrapText(`${name(x)}: ${x.why}`, w, '    ', '      '));
   }
   const declined = by('declined');
   if (declined.length)
-    lines.push(`  not confirmed: ${declined.length} (${declined.map((o) => o.action.name).join(', ')})`);
+    lines.push(wrapText(`not confirmed: ${declined.length} — ${declined.map(name).join(', ')}`, w, '  ', '    '));
   const failed = by('failed');
   if (failed.length) {
     lines.push(`  failed: ${failed.length}`);
-    for (const o of failed)
+    // The command alone on its line, never broken: it can be copied to run again.
+    for (const x of failed)
       lines.push(
-        `    ${o.action.name}: ${shellQuote(o.action.command)} → ${o.why}${o.stderr ? `: ${o.stderr.replace(/\n+/g, ' | ')}` : ''}`,
+        wrapText(`${name(x)}: ${x.why}${x.stderr ? `: ${x.stderr.replace(/\n+/g, ' | ')}` : ''}`, w, '    ', '      '),
+        `      ${shellQuote(x.action.command)}`,
       );
   }
-  lines.push(`  journal: ${journalPath ?? 'none (nothing was run)'}`);
+  lines.push(wrapText(`journal: ${journalPath ?? 'none (nothing was run)'}`, w, '  ', '    '));
   if (journalPath && o.undo && outcomes.some((x) => x.result === 'done' || x.result === 'failed'))
     lines.push('  to undo it (asks per action; --yes for all):', `    ${shellQuote(o.undo)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** What restore is about to undo: each action's name, then the command that ran, alone on its line. */
+export function renderUndoList(
+  sources: { name: string; command: string[] }[],
+  path: string,
+  o: { width?: number } = {},
+): string {
+  const w = o.width ?? 0;
+  const lines = [
+    wrapText(
+      `Restoring ${sources.length} action${sources.length === 1 ? '' : 's'} of ${path} (parents before children):`,
+      w,
+      '',
+      '  ',
+    ),
+  ];
+  for (const x of sources) lines.push(wrapText(`${x.name}: undo of`, w, '  ', '    '), `    ${shellQuote(x.command)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+interface JournalSummary {
+  path: string;
+  doc: { command: string; node: string; startedAt: string; actions: { result: string; name: string }[] } | null;
+  error?: string;
+}
+
+/** `restore --list`: the journals, newest first, each with what it did and the command that undoes it. */
+export function renderJournalList(
+  listed: { dir: string; journals: JournalSummary[] },
+  o: { width?: number; root?: string } = {},
+): string {
+  const w = o.width ?? 0;
+  if (!listed.journals.length)
+    return `${wrapText(`No journals in ${listed.dir}: no clean or restore has acted on this node.`, w, '', '  ')}\n`;
+  const lines = [wrapText(`Journals in ${listed.dir} (${listed.journals.length}, newest first):`, w, '', '  ')];
+  for (const j of listed.journals) {
+    if (!j.doc) {
+      lines.push(wrapText(`${j.path}: cannot be used: ${j.error ?? 'unreadable'}`, w, '  ', '    '));
+      continue;
+    }
+    const count = (r: string) => j.doc!.actions.filter((a) => a.result === r).length;
+    const what = ['done', 'failed', 'skipped'].map((r) => [r, count(r)] as const).filter(([, n]) => n > 0);
+    const names = j.doc.actions.filter((a) => a.result === 'done').map((a) => a.name);
+    lines.push(
+      wrapText(
+        `${untilText(j.doc.startedAt)}  ${j.doc.command} on ${j.doc.node}: ${what.map(([r, n]) => `${n} ${r}`).join(', ') || 'nothing run'}${names.length ? ` (${names.join(', ')})` : ''}`,
+        w,
+        '  ',
+        '    ',
+      ),
+    );
+    if (j.doc.command === 'clean' && names.length)
+      lines.push(
+        `    ${shellQuote(['pve-health', 'restore', j.path, ...(o.root && o.root !== '/' ? ['--root', o.root] : [])])}`,
+      );
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import { type ClusterDocument, type ClusterFinding, findingStatus } from '../cor
 import { STATUS_WORD } from '../core/status';
 import type { Status } from '../core/types';
 import { clean as checkmkClean, metrics as checkmkMetrics } from './checkmk';
+import { sanitizeDeep } from './sanitize';
 import { paint, renderTable, STATUS_STYLE, type TextOptions } from './text';
 
 /** A cluster finding's word: its state's, or INFO for one a migration explains. */
@@ -16,7 +17,10 @@ function nodeWhere(n: ClusterDocument['nodes'][number]): string {
   return n.ip ?? '-';
 }
 
-export function renderClusterText(doc: ClusterDocument, o: TextOptions): string {
+// Node names, summaries and errors come from other nodes (.members, their documents, their stderr):
+// every text form shows their control characters as escapes, so no name forges a row or a status line.
+export function renderClusterText(raw: ClusterDocument, o: TextOptions): string {
+  const doc = sanitizeDeep(raw);
   const c = doc.cluster;
   const title = `pve-health cluster${c.name ? ` ${c.name}` : ''} (from ${c.localNode}) — ${STATUS_WORD[doc.status]}: ${doc.summary}`;
   const out = [paint(title, STATUS_STYLE[doc.status], o.color), ''];
@@ -87,7 +91,8 @@ function isCrossNode(f: ClusterFinding): boolean {
  * the counts, the findings across nodes as long output) and one "PVE-Health cluster node <name>"
  * per node with its verdict or why it could not be checked.
  */
-export function renderClusterCheckmk(doc: ClusterDocument): string {
+export function renderClusterCheckmk(raw: ClusterDocument): string {
+  const doc = sanitizeDeep(raw);
   const { count, sev } = clusterCounts(doc);
   const values = [
     { label: 'nodes', value: doc.cluster.nodes, min: 0 },
@@ -110,7 +115,8 @@ export function renderClusterCheckmk(doc: ClusterDocument): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderClusterNagios(doc: ClusterDocument): string {
+export function renderClusterNagios(raw: ClusterDocument): string {
+  const doc = sanitizeDeep(raw);
   const { count, sev } = clusterCounts(doc);
   const perf = [
     `nodes=${doc.cluster.nodes};;;0`,

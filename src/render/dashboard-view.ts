@@ -5,14 +5,14 @@
 
 import { isAckable } from '../core/findings/acks';
 import { findingWord } from '../core/findings/finding-words';
-import { isCounted, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
+import { listFindings, mountSeverity, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import { formatBytes } from '../core/format-bytes';
 import { knownGuests } from '../core/node/guest-index';
 import { shellQuote } from '../core/shell-quote';
 import { STATUS_WORD, worstStatus } from '../core/status';
-import type { CheckDocument, DmEntry, MountEntry, Status } from '../core/types';
+import type { CheckDocument, DmEntry, MountEntry, NotifyFailures, Status } from '../core/types';
 
 export interface ViewGuestRef {
   vmid: number;
@@ -32,7 +32,7 @@ export interface ViewFinding {
   word: string;
   /** duplicate, orphan, unknown, storage, stale, missing, readonly, full, cluster. */
   kind: string;
-  /** What the admin knows it by: the volume ID, the mount, the storage object. */
+  /** What the admin knows it by: the finding's subject (the volume ID with its @snapshot, trash ID or partition), the mount, the storage object. */
   title: string;
   explanation: string;
   detail: string;
@@ -149,7 +149,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       level: f.severity,
       word: findingWord(f),
       kind: f.status,
-      title: f.volume ?? (f.part === 'storage' ? f.explanation : f.subject),
+      title: f.part === 'storage' ? f.explanation : f.subject,
       explanation: f.part === 'storage' ? f.reason.replace(/-/g, ' ') : f.explanation,
       detail: f.detail,
       dmName: f.dmName,
@@ -171,12 +171,12 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
   const errors: ViewFinding[] = [];
   for (const p of partErrors(doc)) errors.push(partError(p.part, p.label, p.error));
   const all = [...errors, ...findings];
-  const counted = all.filter(isCounted);
   // The next VMID colliding with a leftover ("the next VM will get 104 and its first disk will fail") is
   // a warning about what comes next: among the findings, not a note at the foot of the page.
   const reuse = doc.dm?.vmidReuse;
   const collides = Boolean(reuse && (reuse.collisions.length > 0 || reuse.leftovers.length > 0));
   const advice = collides ? (reuse?.messages ?? []).map((m, i) => vmidAdvice(m, i)) : [];
+  if (doc.notifyFailures) advice.unshift(notifyAdvice(doc.notifyFailures));
   const without = doc.statusWithoutAcks;
   return {
     status: doc.status,
@@ -190,9 +190,10 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
         ? `not graded: ${overall.unchecked.map((u) => u.label).join(', ')} not checked`
         : `${overall.score} / 100`,
     counts: {
-      critical: counted.filter((f) => f.level === 2).length,
-      warning: counted.filter((f) => f.level === 1).length,
-      unknown: counted.filter((f) => f.level === 3).length,
+      // The node's counts (core/findings/problems.ts, the headline's), and a part not checked is UNKNOWN too.
+      critical: overall.critical,
+      warning: overall.warning,
+      unknown: overall.unknown + errors.length,
       pending: all.filter((f) => f.pending).length,
       acknowledged: all.filter((f) => f.acknowledged).length,
       new: all.filter((f) => f.isNew).length,
@@ -237,6 +238,23 @@ function vmidAdvice(message: string, index: number): ViewFinding {
     kind: 'next VMID',
     title: 'Before the next guest is created',
     explanation: message,
+    advice: true,
+  };
+}
+
+/** Notifications that failed to deliver: a warning among the findings (not counted: the node is not worse for it). */
+function notifyAdvice(f: NotifyFailures): ViewFinding {
+  const last = f.last ? ` The last, at ${f.last.at} (${f.last.channel}): ${f.last.error}` : '';
+  return {
+    ...partError('notify', '', ''),
+    key: 'notify:failed-deliveries',
+    level: 1,
+    word: STATUS_WORD[1],
+    kind: 'notifications',
+    title: `${f.total} notification deliveries failed`,
+    explanation: `Alerts may not have reached anyone.${last}`,
+    hint: 'Send a test to every channel and read what each says: pve-health notify --test',
+    fix: 'pve-health notify --test',
     advice: true,
   };
 }

@@ -92,7 +92,7 @@ export function findingBlock(doc: CheckDocument, f: Finding): string {
   const about = [guestRef(doc, f), f.storage ? `storage ${esc(f.storage)}` : ''].filter(Boolean).join(' · ');
   const word = f.pending ? `${f.status} · pending` : f.acknowledged ? `${f.status} · acknowledged` : f.status;
   const lines = [
-    `<div>${badge(word, f.acknowledged ? 0 : st)} <code class="mono" style="${CODE}">${escPath(f.volume ?? f.subject)}</code>${f.guest && f.part !== 'mounts' ? ` ${esc(f.guest)}` : ''}</div>`,
+    `<div>${badge(word, f.acknowledged ? 0 : st)} <code class="mono" style="${CODE}">${escPath(f.subject)}</code>${f.guest && f.part !== 'mounts' ? ` ${esc(f.guest)}` : ''}</div>`,
     about ? muted('margin-top:2px;font-size:13px', about) : '',
     `<div style="margin-top:4px;font-size:14px">${esc(f.explanation.charAt(0).toUpperCase() + f.explanation.slice(1))}.</div>`,
   ];
@@ -101,7 +101,7 @@ export function findingBlock(doc: CheckDocument, f: Finding): string {
       `<div ${look({ fg: statusFg(0) }, 'font-size:13px')}>Acknowledged until ${esc(formatTime(f.acknowledged.until))}: ${esc(f.acknowledged.reason)} (not counted)</div>`,
     );
   if (f.detail) lines.push(muted('font-size:13px', esc(f.detail)));
-  if (f.dmName && f.dmName !== (f.volume ?? f.subject))
+  if (f.dmName && f.dmName !== f.subject)
     lines.push(
       muted('font-size:12px', `device-mapper name: <code class="mono" style="${MONO}">${escPath(f.dmName)}</code>`),
     );

@@ -45,7 +45,8 @@ export function renderMountsText(m: MountsResult, o: MountsTextOptions): string 
       '  ',
     ),
   ];
-  if (typeof m.error === 'string') out.push(`  could not check: ${m.error}`);
+  // Why is said in the first lines of the report (problems-text.ts renderHeadline), once.
+  if (typeof m.error === 'string') out.push('  UNKNOWN: could not check (the reason is in the first lines)');
   const rank = (e: MountEntry) => (e.status === 'ok' ? 1 : 0) * 10 - (e.severity ?? 0);
   const rows = [...m.entries].filter((e) => !o.quiet || e.status !== 'ok').sort((a, b) => rank(a) - rank(b));
   if (rows.length) {

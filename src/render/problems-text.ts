@@ -4,9 +4,11 @@
 // triple-click) under the prose that says what it does. The DM name and other specifics are details
 // under it. Pure; wrapped to the width the CLI chose (0: not wrapped).
 
+import { volumeSubject } from '../core/findings/finding-keys';
 import { findingWord } from '../core/findings/finding-words';
 import type { Finding } from '../core/findings/findings';
-import type { Overall } from '../core/findings/overall';
+import { groupedUnchecked, type Overall } from '../core/findings/overall';
+import { countedProblems } from '../core/findings/problems';
 import { formatBytes } from '../core/format-bytes';
 import { STATUS_WORD } from '../core/status';
 import type { CheckDocument, DmEntry } from '../core/types';
@@ -25,10 +27,11 @@ export function renderHeadline(doc: CheckDocument, overall: Overall, o: TextOpti
   const lines = [
     wrapText(`${paint('pve-health', 'bold', o.color)} ${doc.node} — ${word} — ${overall.headline}`, w, '', '  '),
   ];
-  for (const u of overall.unchecked)
+  // Said once: a reason the headline already gives is not repeated under it.
+  for (const u of groupedUnchecked(overall.unchecked).filter((g) => !overall.headline.includes(g.why)))
     lines.push(
       wrapText(
-        `${paint('UNKNOWN', STATUS_STYLE[3], o.color)} ${u.label} could not be checked: ${u.why}`,
+        `${paint('UNKNOWN', STATUS_STYLE[3], o.color)} ${u.labels.join(', ')} could not be checked: ${u.why}`,
         w,
         '  ',
         '    ',
@@ -60,19 +63,30 @@ function flagsOf(f: Finding, dm: DmEntry | undefined, vol: VolumeEntry | undefin
   return out.filter(Boolean);
 }
 
-/** The fix: prose on its own line, then each command alone on a line; advice lines ("# ...") are prose. */
-function fixLines(f: Finding): string[] {
+/**
+ * The fix: what it does in prose ("fix: remove map …"), then each command alone on a line, two columns
+ * deeper than the prose around it; advice lines ("# …") are prose at the fix's own indent, so a command
+ * never sits among sentences at one indent. Without a fix, why not — unless the hint says it already.
+ */
+function fixLines(f: Finding): { text: string; command: boolean }[] {
   if (!f.fix) {
-    if (f.pending) return ['no fix now: a running operation explains it; look again when it has ended'];
-    if (f.protectedBy.length) return [`no fix while it is protected (${f.protectedBy.join(', ')})`];
+    if (f.pending)
+      return f.hint
+        ? []
+        : [{ text: 'no fix now: a running operation explains it; look again when it has ended', command: false }];
+    if (f.protectedBy.length)
+      return [{ text: `no fix while it is protected (${f.protectedBy.join(', ')})`, command: false }];
     return [];
   }
-  const out = [`fix${f.effect ? `: ${f.effect}` : ':'}`];
-  for (const l of f.fix.split('\n').filter((x) => x.trim() !== '')) {
-    if (l.trim().startsWith('#')) out.push(`  ${l.trim().replace(/^#\s*/, '')}`);
-    else out.push(`  $CMD${l.trim()}`);
-  }
-  return out;
+  const steps = f.fix
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => (l.startsWith('#') ? { text: l.replace(/^#\s*/, ''), command: false } : { text: l, command: true }));
+  // "fix:" alone over advice reads as one sentence: "fix: check …, then:".
+  if (!f.effect && steps[0] && !steps[0].command)
+    return [{ text: `fix: ${steps[0].text}`, command: false }, ...steps.slice(1)];
+  return [{ text: `fix${f.effect ? `: ${f.effect}` : ':'}`, command: false }, ...steps];
 }
 
 /** One problem (see the header). */
@@ -95,8 +109,7 @@ export function renderProblem(
   const lines = [wrapText(head, w, '', '    '), wrapText(what, w, '    ', '    ')];
   if (f.detail && f.detail !== f.explanation) lines.push(wrapText(f.detail, w, '    ', '    '));
   for (const l of flagsOf(f, dm, vol)) lines.push(paint(wrapText(l, w, '    ', '    '), 'dim', o.color));
-  for (const l of fixLines(f))
-    lines.push(l.includes('$CMD') ? `      ${l.replace('  $CMD', '')}` : wrapText(l, w, '    ', '      '));
+  for (const l of fixLines(f)) lines.push(l.command ? `      ${l.text}` : wrapText(l.text, w, '    ', '    '));
   if (f.hint) lines.push(paint(wrapText(f.hint, w, '    ', '    '), 'dim', o.color));
   return lines.join('\n');
 }
@@ -107,10 +120,12 @@ export function renderProblems(doc: CheckDocument, findings: Finding[], o: TextO
   if (!shown.length) return [];
   const lookup = {
     dm: new Map((doc.dm?.entries ?? []).map((e) => [e.name, e])),
-    volumes: new Map((doc.volumes?.entries ?? []).map((e) => [e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid, e])),
+    volumes: new Map((doc.volumes?.entries ?? []).map((e) => [volumeSubject(e), e])),
   };
-  const counted = shown.filter((f) => !f.pending).length;
-  const pending = shown.length - counted;
+  // The count is the headline's and the grade's (problems.ts): a layer or a second finding of one volume
+  // is shown, not counted again.
+  const counted = countedProblems(findings).length;
+  const pending = shown.filter((f) => f.pending).length;
   const title = `Problems (${counted}${pending ? `, and ${pending} a running operation explains` : ''})`;
   return [paint(title, 'bold', o.color), ...shown.map((f) => renderProblem(f, o, lookup))];
 }

@@ -86,10 +86,13 @@ function overallFamilies(x: Exposition, doc: CheckDocument): void {
   const volumeFindings = findings.filter((f) => f.volume && isCounted(f) && !f.layerOf);
   x.family(
     'pve_health_volume_finding',
-    'Monitoring state (1 WARNING, 2 CRITICAL, 3 UNKNOWN) of each counted finding about a guest volume, by volume ID.',
+    'Monitoring state (1 WARNING, 2 CRITICAL, 3 UNKNOWN) of each counted finding about a guest volume, by volume ID and subject (the volume ID with its @snapshot or trash ID).',
     volumeFindings.map((f) => [
       {
         volume: f.volume,
+        // The volume ID and what narrows it (`@snapshot`, `#trash:<id>`): two leftover snapshots of one
+        // volume are two series (node_exporter drops a series it collected twice).
+        subject: f.subject,
         id: f.vmid === null ? '' : `${guestType(doc, f.vmid)}/${f.vmid}`,
         part: f.part,
         status: f.status,
@@ -126,6 +129,22 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     'Findings silenced by an acknowledgement (they do not count in pve_health_status).',
     [[{}, doc.acknowledged?.length ?? 0]],
   );
+  // Every failed notification delivery (a channel that failed, or a way the PVE channel fell back from),
+  // from notify-state.json: an alert on increase() sees alerts that reached no one.
+  const nf = doc.notifyFailures;
+  x.family(
+    'pve_health_notify_failures_total',
+    'Failed notification deliveries of this node (a channel that failed, or a fallback the PVE channel needed).',
+    [[{}, nf?.total ?? 0]],
+    'counter',
+  );
+  const lastFailure = nf?.last ? Date.parse(nf.last.at) / 1000 : Number.NaN;
+  if (Number.isFinite(lastFailure))
+    x.family(
+      'pve_health_notify_last_failure_timestamp_seconds',
+      'Unix time of the last failed notification delivery.',
+      [[{ channel: nf?.last?.channel ?? '' }, lastFailure]],
+    );
   if (Number.isFinite(ts))
     x.family('pve_health_last_run_timestamp_seconds', 'Unix time of the last check.', [[{}, ts]]);
   if (opts.durationSeconds !== undefined) {
@@ -172,8 +191,10 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     );
     x.family(
       'pve_health_dm_entries',
-      'Device-mapper devices and LVs by status.',
-      DM_STATUSES.map((st) => [{ status: st }, dm.entries.filter((e) => e.status === st).length]),
+      "Device-mapper devices and LVs by status (the part summary's counts: a pending one is in pve_health_dm_pending).",
+      // The summary's counts, computed once (the JSON, Nagios and the text print them): an alert on
+      // orphans does not fire for one a running PVE operation explains.
+      DM_STATUSES.map((st) => [{ status: st }, s[st]]),
     );
     const byReason = new Map<string, number>();
     for (const e of dm.entries) {

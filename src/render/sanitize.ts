@@ -4,9 +4,10 @@
 // table and plugin output therefore show every control and bidi-override character as a visible
 // \xNN / \u{NNNN} escape. (JSON escapes them itself.) Pure.
 
-// C0 controls, DEL, C1 controls, and the bidi embedding/override/isolate marks.
+// C0 controls, DEL, C1 controls, the Unicode line and paragraph separators (a line break to a mail
+// client or an editor), and the bidi embedding/override/isolate marks.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 export function sanitizeText(s: string): string {
   return s.replace(UNSAFE, (c) => {
@@ -31,7 +32,7 @@ export function sanitizeDeep<T>(value: T): T {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what this pattern recognises.
 const OWN_SGR = /^\u001b\[(?:1|2|22|31|32|33|34|39|90)m/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern removes.
-const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 
 const TERMINAL_UNSAFE_ALL = new RegExp(TERMINAL_UNSAFE.source, 'g');
 
@@ -78,7 +79,7 @@ export function terminalText(s: string, o: { color: boolean }): string {
       (c >= 0x7f && c <= 0x9f) ||
       c === 0x200e ||
       c === 0x200f ||
-      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2028 && c <= 0x202e) ||
       (c >= 0x2066 && c <= 0x2069);
     if (!unsafe) continue;
     if (c === 0x1b && o.color) {

@@ -106,7 +106,7 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
   const out: string[] = [];
   if (dm.error)
     return wrapText(
-      `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[3], STATUS_STYLE[3], o.color)} — could not check: ${dm.error}`,
+      `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[3], STATUS_STYLE[3], o.color)} — could not check (the reason is in the first lines)`,
       w,
       '',
       '  ',

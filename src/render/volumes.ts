@@ -1,21 +1,11 @@
 // The volumes part in every output form: console text, Nagios/Checkmk lines and perfdata, Prometheus
 // families. Pure. An UNKNOWN part or storage always says why.
 
-import { volumeSubject } from '../core/findings/finding-keys';
-import { guestLabels } from '../core/findings/finding-words';
-import { isVolumeFinding, listFindings } from '../core/findings/findings';
+import { listFindings } from '../core/findings/findings';
 import { formatBytes } from '../core/format-bytes';
 import { STATUS_WORD } from '../core/status';
 import type { CheckDocument, Status } from '../core/types';
-import {
-  paint,
-  renderAcknowledged,
-  renderTable,
-  STATUS_STYLE as STYLE,
-  type TextOptions,
-  untilText,
-  withoutAcksNote,
-} from './text';
+import { paint, renderTable, STATUS_STYLE as STYLE, type TextOptions, withoutAcksNote } from './text';
 import { wrapText } from './wrap';
 
 /** Acknowledged volume findings by subject (`pve-health ack`; core/findings/acks.ts decided which). */
@@ -25,8 +15,8 @@ export function acknowledgedVolumes(doc: CheckDocument): Map<string, { reason: s
   return out;
 }
 
-/** The volumes section of the console report. */
-export function renderVolumesSection(doc: CheckDocument, o: TextOptions & { problemsShown?: boolean }): string {
+/** The volumes section of the console report (its problems are listed first, problems-text.ts). */
+export function renderVolumesSection(doc: CheckDocument, o: TextOptions): string {
   const v = doc.volumes;
   if (!v) return '';
   const lines: string[] = [];
@@ -41,7 +31,8 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions & { prob
       '  ',
     ),
   );
-  if (v.error) lines.push(paint(`  could not check: ${v.error}`, 'blue', o.color));
+  // Why is said in the first lines (problems-text.ts renderHeadline), once.
+  if (v.error) lines.push(paint('  could not check (the reason is in the first lines)', 'blue', o.color));
   if (v.storages.length > 0 && !o.quiet) {
     lines.push(
       renderTable(
@@ -61,38 +52,12 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions & { prob
       ),
     );
   }
-  // In `check` the problems were listed first, in one style with the other parts' (check-text.ts).
-  const issues = o.problemsShown ? [] : v.entries.filter(isVolumeFinding);
-  const guest = guestLabels(doc);
-  for (const e of issues) {
-    const ack = acked.get(volumeSubject(e));
-    const flags = [
-      e.pending ? 'pending' : '',
-      ack ? `acknowledged until ${untilText(ack.until)}: ${ack.reason}` : '',
-      e.protected ? `protected: ${e.protectedBy.join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join('; ');
-    lines.push(
-      `  ${paint(e.status, ack ? 'gray' : e.status === 'orphan' ? 'yellow' : 'blue', o.color)} ${volumeSubject(e)}${e.vmid === null ? '' : `  ${guest(e.vmid, null)}`} [${e.reason}] ${formatBytes(e.sizeBytes)}${flags ? ` (${flags})` : ''}`,
-      `      ${e.detail}`,
-    );
-    for (const h of e.holders) lines.push(`      held by ${h.command} (pid ${h.pid})`);
-    if (e.hint) lines.push(`      hint: ${e.hint}`);
-  }
   for (const l of v.vmidLeftovers ?? [])
     lines.push(
       `  VMID ${l.vmid} is free but holds ${l.volids.length} leftover volume${l.volids.length === 1 ? '' : 's'} (${formatBytes(l.sizeBytes)}): a new guest ${l.vmid} inherits ${l.volids.length === 1 ? 'it' : 'them'} (qm disk rescan attaches, destroying deletes)`,
     );
   for (const w of v.warnings) if (!o.quiet) lines.push(paint(`  note: ${w}`, 'gray', o.color));
   return lines.join('\n');
-}
-
-/** `pve-health volumes` without --format: head line, the section, the acknowledged findings. */
-export function renderVolumesText(doc: CheckDocument, o: TextOptions): string {
-  const head = `${paint('pve-health', 'bold', o.color)} ${doc.node} — ${paint(STATUS_WORD[doc.status], STYLE[doc.status], o.color)}: ${doc.summary ?? ''}`;
-  const acked = renderAcknowledged(doc, o);
-  return `${[head, '', renderVolumesSection(doc, o), ...(acked.length ? ['', ...acked] : [])].join('\n')}\n`;
 }
 
 export interface VolumePerf {
@@ -148,9 +113,10 @@ export function volumesPrometheus(doc: CheckDocument, family: Family): void {
     'pve_health_volumes',
     'Guest volumes on ZFS/RBD/file storages by storage and status.',
     v.storages.flatMap((st) =>
-      ['valid', 'orphan', 'unknown', 'ignored'].map((status): [Record<string, string>, number] => [
+      (['valid', 'orphan', 'unknown', 'ignored'] as const).map((status): [Record<string, string>, number] => [
         { storage: st.storage, type: st.type, status },
-        v.entries.filter((e) => e.storage === st.storage && e.status === status && !e.snapshot).length,
+        // A document of an older version (a remote node's in a cluster scan) has no per-status counts.
+        st[status] ?? v.entries.filter((e) => e.storage === st.storage && e.status === status && !e.snapshot).length,
       ]),
     ),
   );

@@ -9,6 +9,18 @@ export function visibleLength(s: string): number {
 }
 
 /**
+ * The words of a paragraph; a command quoted in prose ('qm disk rescan --vmid 150', `pct fstrim 110`)
+ * is one word, so that it is never broken across lines and a copy of it runs as it is. A quote opens
+ * only at the start of a word (the apostrophe of "node's" opens nothing) and closes before a space,
+ * punctuation or the end.
+ */
+const WORD = /[([]?(['`])[^'`\n]+?\1(?=[\s,.;:!?)\]]|$)\S*|\S+/g;
+
+function wordsOf(text: string): string[] {
+  return text.match(WORD) ?? [''];
+}
+
+/**
  * Wrap one paragraph to `width` columns (0: as it is). The first line starts with `indent`, the
  * following ones with `hang` (default: the same indent). A word longer than a line stays whole.
  */
@@ -17,7 +29,7 @@ export function wrapText(text: string, width: number, indent = '', hang = indent
   const lines: string[] = [];
   let line = indent;
   let empty = true;
-  for (const word of text.split(/ +/)) {
+  for (const word of wordsOf(text)) {
     const room = visibleLength(line) + (empty ? 0 : 1) + visibleLength(word);
     if (!empty && room > width) {
       lines.push(line);

@@ -1,5 +1,6 @@
-// node:http glue around the router: tight timeouts and a connection cap, so slow or many clients
-// cannot tie the service up; bodies are never read (every route is a GET).
+// node:http glue around the router: tight timeouts, a deadline for a reply to be taken, a cap on
+// pipelined requests, and connection caps that prefer authenticated clients, so slow, greedy or
+// non-reading clients cannot tie the service up; bodies are never read (every route is a GET).
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -23,6 +24,13 @@ export interface ServerLimits {
   checkIntervalMs: number;
   maxConnections: number;
   perClient: number;
+  /**
+   * Replies waiting for a client that takes none of them (bytes queued on its socket, none taken) end
+   * its connection after this: a client that sends requests and never reads holds nothing for longer.
+   */
+  writeTimeoutMs: number;
+  /** Requests a connection may send while its earlier replies wait untaken (pipelined); more end it. */
+  maxPipelined: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -32,6 +40,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   checkIntervalMs: 500,
   maxConnections: 512,
   perClient: 64,
+  writeTimeoutMs: 10_000,
+  maxPipelined: 8,
 };
 
 /**
@@ -46,10 +56,15 @@ export function clientGroup(addr: string | undefined): string {
   return `${addr.split(':').slice(0, 4).join(':')}::/64`;
 }
 
+/**
+ * `authorised` says whether a request carries the service's credential (a valid bearer token): a
+ * connection that made one is never evicted for an unauthenticated one of the same client group.
+ */
 export function listen(
   addr: ListenAddress,
   handle: (req: RequestInfo) => Reply | Promise<Reply>,
   limits: ServerLimits = DEFAULT_LIMITS,
+  authorised: (req: RequestInfo) => boolean = () => false,
 ): Promise<HttpServer> {
   const server = createServer(
     {
@@ -97,7 +112,7 @@ export function listen(
   );
   // A client that never reads keeps a connection half-closed after the 408: idle sockets end too.
   server.setTimeout(limits.requestTimeoutMs + limits.headersTimeoutMs);
-  trackConnections(server, limits);
+  trackConnections(server, limits, authorised);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const onListening = () => {
@@ -129,8 +144,29 @@ export const MAX_CONNECTIONS_PER_CLIENT = DEFAULT_LIMITS.perClient;
 interface Conn {
   sock: Socket;
   group: string;
-  /** Requests in flight on it: a connection that has one is never evicted. */
+  /** Requests in flight on it. */
   busy: number;
+  /** It made a request with the service's credential. */
+  authorised: boolean;
+  /** Requests it sent while replies waited untaken on its socket (reset when they are taken). */
+  pipelined: number;
+  /** Since when replies wait on its socket with none taken, and the least queued since then. */
+  stalledSince: number | null;
+  queuedLow: number;
+}
+
+/**
+ * Whether a connection may make way, in rounds of preference: 0, one that never authenticated with no
+ * request in flight or whose client does not take its replies (bytes wait in its socket); 1, one that
+ * never authenticated with pipelined requests in flight; 2, an authenticated one that is idle or does
+ * not read. A connection with one request being answered to a reading client, and a busy authenticated
+ * one, never make way: a flood of unauthenticated or non-reading connections only evicts itself.
+ */
+function mayGo(c: Conn, round: number): boolean {
+  const idle = c.busy === 0 || c.sock.writableLength > 0;
+  if (round === 0) return idle && !c.authorised;
+  if (round === 1) return !c.authorised && c.pipelined > 0;
+  return idle;
 }
 
 /**
@@ -139,18 +175,19 @@ interface Conn {
  * keep-alive connection between requests) makes way, in the new client's group first. A flood of
  * slow connections therefore only ever evicts itself, and a client that completes a request is served.
  */
-function trackConnections(server: Server, limits: ServerLimits): void {
+function trackConnections(server: Server, limits: ServerLimits, authorised: (req: RequestInfo) => boolean): void {
   // Insertion order is age: a connection that finished a request moves to the end (most recent).
   const all = new Set<Conn>();
   const groups = new Map<string, Set<Conn>>();
   const bySocket = new WeakMap<Socket, Conn>();
   const evictIdle = (pool: Set<Conn>): boolean => {
-    for (const c of pool)
-      if (c.busy === 0) {
-        drop(c);
-        c.sock.destroy();
-        return true;
-      }
+    for (let round = 0; round < 3; round++)
+      for (const c of pool)
+        if (mayGo(c, round)) {
+          drop(c);
+          c.sock.destroy();
+          return true;
+        }
     return false;
   };
   const drop = (c: Conn) => {
@@ -166,6 +203,9 @@ function trackConnections(server: Server, limits: ServerLimits): void {
     g.delete(c);
     g.add(c);
   };
+  const sweep = setInterval(() => sweepStalled(all, limits, drop), limits.checkIntervalMs);
+  sweep.unref();
+  server.once('close', () => clearInterval(sweep));
   server.on('connection', (sock: Socket) => {
     const group = clientGroup(sock.remoteAddress);
     const mine = groups.get(group);
@@ -177,7 +217,7 @@ function trackConnections(server: Server, limits: ServerLimits): void {
       sock.destroy();
       return;
     }
-    const c: Conn = { sock, group, busy: 0 };
+    const c: Conn = { sock, group, busy: 0, authorised: false, pipelined: 0, stalledSince: null, queuedLow: 0 };
     all.add(c);
     if (!groups.has(group)) groups.set(group, new Set());
     groups.get(group)!.add(c);
@@ -188,11 +228,42 @@ function trackConnections(server: Server, limits: ServerLimits): void {
     const c = bySocket.get(req.socket);
     if (!c) return;
     c.busy++;
+    if (!c.authorised && authorised({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }))
+      c.authorised = true;
+    // Requests sent while earlier replies wait untaken: past the limit the connection ends.
+    if (c.sock.writableLength === 0) c.pipelined = 0;
+    else c.pipelined++;
+    if (c.pipelined > limits.maxPipelined) {
+      drop(c);
+      c.sock.destroy();
+      return;
+    }
     res.once('close', () => {
       c.busy--;
       touch(c);
     });
   });
+}
+
+/**
+ * Every check interval: a connection whose replies wait on its socket with none taken for
+ * `writeTimeoutMs` (the queue never shrank) ends — a client that does not read holds nothing longer.
+ */
+function sweepStalled(all: Set<Conn>, limits: ServerLimits, drop: (c: Conn) => void): void {
+  const now = performance.now();
+  for (const c of all) {
+    const queued = c.sock.writableLength;
+    if (queued === 0) {
+      c.stalledSince = null;
+      c.pipelined = 0;
+    } else if (c.stalledSince === null || queued < c.queuedLow) {
+      c.stalledSince = now;
+      c.queuedLow = queued;
+    } else if (now - c.stalledSince >= limits.writeTimeoutMs) {
+      drop(c);
+      c.sock.destroy();
+    }
+  }
 }
 
 function closeServer(server: Server): Promise<void> {

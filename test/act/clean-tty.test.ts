@@ -31,7 +31,7 @@ describe('interactive clean', { skip: !HAVE_FAKENODE || !haveScript ? 'needs fak
       t.child.stdin.write('\n'); // Enter = no
       const code = await t.closed();
       assert.equal(code, 1);
-      assert.match(t.state.text, /not confirmed: 1 \(pve-vm--150--disk--0\)/);
+      assert.match(t.state.text, /not confirmed: 1 — local-lvm:vm-150-disk-0 \(map pve-vm--150--disk--0\)/);
       assert.deepEqual(fakeCheck(out).removed, ['pve-vm--103--disk--2']);
     } finally {
       t.kill();
@@ -97,9 +97,10 @@ describe('clean progress and the way back', {
       const code = await t.closed();
       const text = t.state.text.replace(/\r/g, '');
       assert.equal(code, 1, text);
-      // The plan once: the effect of action 1 appears only in its question, the table row only in the table.
-      assert.equal(text.split('remove map pve-vm--103--disk--2 (no LV behind it)').length - 1, 1, text);
-      assert.equal(text.match(/^ {2}1 {2}pve-vm--103--disk--2/gm)?.length, 1, text);
+      // The plan once: action 1's effect in its fix line and in its question, nowhere else; its item once.
+      assert.equal(text.split('remove map pve-vm--103--disk--2 (no LV behind it)').length - 1, 2, text);
+      assert.match(text, /^ {4}fix: remove map pve-vm--103--disk--2 \(no LV behind it\)/m);
+      assert.equal(text.match(/^1\. ● WARNING {2}local-lvm:vm-103-disk-2 /gm)?.length, 1, text);
       // Action 1 was asked (its question shows number and command), so only its end is printed.
       assert.match(text, /^ {2}\[1\/2\] ok \(\d+\.\d s\)$/m);
       // Action 2 ran without a question: number and effect, the command on a line of its own, the failure.
@@ -131,7 +132,12 @@ describe('clean progress and the way back', {
         },
         timeout: 120_000,
       });
-      assert.equal(r.status, 0, r.stdout + r.stderr);
+      // The exit code is the node's state after the restore: the restored orphan map is back (WARNING).
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(
+        r.stdout,
+        /^The node now: WARNING — \d+ orphan\(s\), 0 duplicate\(s\) \(what was restored is a finding again/m,
+      );
       assert.match(
         r.stdout,
         /^\[1\/1\] undo pve-vm--103--disk--2: .*\n {4}dmsetup create pve-vm--103--disk--2 .*\n {2}\[1\/1\] ok \(\d+\.\d s\)$/m,

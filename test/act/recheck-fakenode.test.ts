@@ -32,7 +32,18 @@ const lvReplaced = (lv: string): Change => ({
 });
 const taskStarts = (vmid: number): Change => ({
   what: `a qmrestore of ${vmid} starts (pending)`,
-  python: `open(root + '/var/log/pve/tasks/active', 'a').write('UPID:pve1:00009C40:0012D687:6553F100:qmrestore:${vmid}:root@pam: 0\\n')`,
+  // With its worker alive (pid 0x9C40, start time 0x12D687 in /proc/<pid>/stat, as check_process_running reads it).
+  python: [
+    `open(root + '/var/log/pve/tasks/active', 'a').write('UPID:pve1:00009C40:0012D687:6553F100:qmrestore:${vmid}:root@pam: 0\\n')`,
+    "import os; os.makedirs(root + '/proc/40000', exist_ok=True)",
+    "open(root + '/proc/40000/stat', 'w').write('40000 (task UPID:pve1) S 1 ' + '0 ' * 17 + '1234567 0\\n')",
+  ].join('\n'),
+});
+
+/** A table load changes what the map points at (a resize's reload, another thin device id, other extents). */
+const tableChanged = (name: string, table: string): Change => ({
+  what: 'its table changed (reloaded: another target)',
+  python: `s['dm']['${name}']['table'] = ['${table}']`,
 });
 
 const gone = (name: string): Change => ({
@@ -125,6 +136,30 @@ const CASES: [string, string, string, number, Change, RegExp][] = [
   // pending rule), so the fresh look protects it instead of calling it pending: skipped all the same.
   ['cluster-shared-lvm', 'shared', 'vg--san-vm--300--disk--0', 300, taskStarts(300), /protected now: task:qmrestore/],
   ['default-lvmthin', 'local', 'pve-vm--150--disk--0', 150, gone('pve-vm--150--disk--0'), /no longer exists/],
+  [
+    'default-lvmthin',
+    'local',
+    'pve-vm--150--disk--0',
+    150,
+    tableChanged('pve-vm--150--disk--0', '0 67108864 thin 252:4 42'),
+    /its table changed since the plan/,
+  ],
+  [
+    'default-lvmthin',
+    'local',
+    'pve-vm--103--disk--2',
+    103,
+    tableChanged('pve-vm--103--disk--2', '0 41943040 thin 252:4 16'),
+    /its table changed since the plan/,
+  ],
+  [
+    'cluster-shared-lvm',
+    'shared',
+    'vg--san-vm--303--disk--0',
+    303,
+    tableChanged('vg--san-vm--303--disk--0', '0 67108864 linear 252:0 2048'),
+    /its table changed since the plan/,
+  ],
   ['default-lvmthin', 'local', 'pve-vm--103--disk--2', 103, gone('pve-vm--103--disk--2'), /no longer exists/],
   [
     'cluster-shared-lvm',
@@ -140,7 +175,7 @@ function assertSkippedNothingRun(out: string, r: { stdout: string; stderr: strin
   const all = `${r.stdout}\n${r.stderr}`;
   assert.match(r.stdout, /skipped: 1/, all);
   assert.ok(
-    all.split('\n').some((l) => l.includes(`${device}: `) && why.test(l)),
+    all.split('\n').some((l) => l.includes(device) && why.test(l)),
     all,
   );
   const acted = calls(out).filter((c) => (c.tool === 'dmsetup' && c.argv[0] === 'remove') || c.tool === 'lvchange');
@@ -157,7 +192,7 @@ describe('clean: the node changes between plan and action (the re-check acts)', 
       const all = `${r.stdout}\n${r.stderr}`;
       assert.match(r.stdout, /skipped: 1/, all);
       assert.ok(
-        all.split('\n').some((l) => l.includes(`${device}: `) && why.test(l)),
+        all.split('\n').some((l) => l.includes(device) && why.test(l)),
         all,
       );
       // The action itself never ran: no removal, no deactivation, nothing journaled as done.
@@ -292,7 +327,7 @@ describe('clean: a kpartx partition and its parent (the partition goes first)', 
       const r = runCli(out, ['clean', '--yes', '--vmid', '150'], { pathPrefix: standIn(out, change) });
       const all = `${r.stdout}\n${r.stderr}`;
       assert.ok(
-        all.split('\n').some((l) => l.includes(`${device}: `) && why.test(l)),
+        all.split('\n').some((l) => l.includes(device) && why.test(l)),
         all,
       );
       const acted = calls(out).filter((c) => (c.tool === 'dmsetup' && c.argv[0] === 'remove') || c.tool === 'lvchange');

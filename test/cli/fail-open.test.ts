@@ -2,7 +2,7 @@
 // every output form × every check command ends in exit 3 with UNKNOWN and the reason on stdout — never
 // an empty output, never OK — and nothing is planned for what could not be checked.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildNode, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
@@ -90,6 +90,25 @@ print(json.dumps(d))'`,
     },
     why: /\/etc\/pve is not available/,
   },
+  // Config trust (issue 42): a key that silences a check is as trusted as one that runs a command.
+  ...[
+    { who: 'world-writable', mode: 0o666, uid: 0 },
+    // Only root can give a file away.
+    ...(process.getuid?.() === 0 ? [{ who: 'owned by nobody', mode: 0o644, uid: 65534 }] : []),
+  ].map(
+    (c): Fault => ({
+      name: `config.toml ${c.who} with [mounts] ignore = ["*"]`,
+      commands: ['check', 'mounts'],
+      apply: () => {
+        const cfg = join(tempDir('pvh-cfg-'), 'config.toml');
+        writeFileSync(cfg, '[mounts]\nignore = ["*"]\n');
+        chmodSync(cfg, c.mode);
+        if (c.uid !== 0) chownSync(cfg, c.uid, c.uid);
+        return { path: null, args: ['--config', cfg] };
+      },
+      why: /config\.toml decides what is checked .* so it is not applied/,
+    }),
+  ),
 ];
 
 const FORMATS: [string, (out: string, why: RegExp) => void][] = [

@@ -166,6 +166,63 @@ const INDISTINGUISHABLE: Record<string, Partial<Record<Fault, { codes: number[];
   },
 };
 
+/**
+ * The fault matrix is split in two. An input read that can be partial (cut, corrupted, lost) ends
+ * UNKNOWN, and PARTIAL_READ names, per input, how such a read comes about and the evidence the rule that
+ * refuses it rests on. A fault that leaves an input exactly as Proxmox itself writes it is DECODED: it is
+ * a state of the node, never UNKNOWN, and each such entry cites the code that writes it (proxmox-facts
+ * §13). Moving a (input, fault) from the first to the second needs that citation.
+ */
+const PARTIAL_READ: Record<string, string> = {
+  '/etc/pve/storage.cfg':
+    'a missing/unreadable file on a node whose guest configs name storages, a text cut mid-line, lines ' +
+    'the parser refuses, or fewer storages than the configs name (core/node/storage-gaps.ts)',
+  '/etc/pve/.vmlist':
+    "pmxcfs's guest list missing, unparseable, or lacking a guest whose config exists (core/node/pmxcfs-gaps.ts vmlistGap)",
+  '/etc/pve/.members':
+    'no entry for this node or no cluster name while pmxcfs serves /etc/pve (pmxcfs-gaps.ts membersGap)',
+  'guest config':
+    'listed by pmxcfs but not read, a non-empty text without its final newline (PVE ends every line in one), ' +
+    'lines PVE never writes, a parent without its section or a section without snaptime (guest-config-trust.ts)',
+  '/proc/self/mountinfo': 'a table with no root, duplicate mount IDs or unparseable lines (storage-gaps.ts)',
+  'container mountinfo': 'the init process lives but its table was not read, or it has no root or bad lines',
+  '/sys/block/dm-*': "the kernel's list of dm devices disagrees with dmsetup's (view-consistency.ts)",
+  'dmsetup.info': "a tool's output: exit ≠ 0, a timeout, or lists that disagree with each other and the kernel",
+  'dmsetup.table': "a tool's output: exit ≠ 0, a timeout, or maps without their table lines",
+  'dmsetup.deps': "a tool's output: exit ≠ 0, a timeout, or maps without their dependency lines",
+  'dmsetup.status':
+    "a tool's output: a thin pool or multipath map without its whole status line (dmStatusDisagreement)",
+  lvs: "a tool's output: exit ≠ 0, a timeout, junk, or no LV while vgs counts some / DM maps LVs (emptyLvsContradiction)",
+  vgs: "a tool's output: exit ≠ 0, a timeout, or VG counts that lvs contradicts",
+  'lvs.autoactivation': "a tool's output: exit ≠ 0, a timeout, or LVs missing from it",
+  'zfs list': "a tool's output: exit ≠ 0, a timeout, junk, or datasets without their pool",
+  'rbd ls': "a tool's output: exit ≠ 0 (an interrupted rbd rm makes it fail for the pool, facts §12), a timeout, junk",
+  'rbd trash ls': "a tool's output: exit ≠ 0, a timeout, junk",
+  'rbd status': "a tool's output: exit ≠ 0, a timeout, or no watcher list for the image asked about",
+};
+
+/** Faults that leave an input as Proxmox writes it: decoded, with what the node then is and the source. */
+const DECODED: Record<
+  string,
+  Partial<Record<Fault, { codes: number[]; expect: (doc: any) => void; because: string }>>
+> = {
+  'guest config': {
+    empty: {
+      codes: [1],
+      expect: (doc) => {
+        // VM 100 is a guest with no property: its disks are decoded as unreferenced, never unknown.
+        const mine = doc.volumes.entries.filter((e: any) => e.vmid === 100 && !e.snapshot);
+        assert.ok(mine.length > 0);
+        for (const e of mine) assert.equal(e.reason, 'not-referenced', e.volid);
+      },
+      because:
+        'a failed restore leaves a 0-byte config: API2/Qemu.pm create_vm writes it with only `lock: create` ' +
+        "(AbstractConfig.pm create_and_lock_config) and the restore worker's error path calls remove_lock " +
+        '("VM <vmid> state is NOT cleaned up"); proxmox-facts §13',
+    },
+  },
+};
+
 function notYet(input: string, fault: Fault): boolean {
   const n = NOT_YET[input];
   return n === 'all' || (n?.includes(fault) ?? false);
@@ -363,6 +420,20 @@ async function serveDocuments(common: string[], route: string): Promise<Record<s
   return { status: get(route), metrics: get('/metrics'), healthz: get('/healthz') };
 }
 
+test('the matrix is split: every input names its partial-read evidence; every decoded fault cites PVE', () => {
+  for (const input of INPUTS) assert.ok(PARTIAL_READ[input.name], `${input.name}: how can its read be partial?`);
+  for (const [name, faults] of Object.entries(DECODED)) {
+    assert.ok(
+      INPUTS.some((i) => i.name === name),
+      name,
+    );
+    for (const [fault, d] of Object.entries(faults ?? {})) {
+      assert.match(d!.because, /\.pm \w+/, `${name} ${fault}: decoded only with a citation`);
+      assert.ok(!NOT_YET[name] && !NO_HARM[name]?.includes(fault as Fault), `${name} ${fault} in one table only`);
+    }
+  }
+});
+
 describe('fault matrix: input × fault × command × format', { skip }, () => {
   const env = hasFakenode ? setUp() : (null as unknown as Env);
   let n = 0;
@@ -370,6 +441,24 @@ describe('fault matrix: input × fault × command × format', { skip }, () => {
     for (const fault of FAULTS) {
       const pair = n++;
       const gap = notYet(input.name, fault);
+      const decoded = DECODED[input.name]?.[fault];
+      if (decoded) {
+        test(`${input.name} ${fault} → decoded (PVE writes it): ${decoded.because.slice(0, 60)}…`, async () => {
+          const snap = structuredClone(env.base(input.node));
+          input.apply(snap, fault);
+          const { common } = onDisk(env, snap);
+          const r = await run([...common, 'check', '--json']);
+          assert.ok(decoded.codes.includes(r.code), `exit ${r.code}: ${decoded.because}\n${r.err}`);
+          assert.doesNotMatch(r.out, /cannot be believed/);
+          const doc = JSON.parse(r.out);
+          for (const p of input.parts) assert.notEqual(doc[p].status, 3, `${p} is decoded, not UNKNOWN`);
+          decoded.expect(doc);
+          // Nothing planned beyond the healthy node's plan: a decoded state is no licence to act.
+          const healthy = await dryRunPlan(onDisk(env, structuredClone(env.base(input.node))).common);
+          for (const name of (await dryRunPlan(common)).planned) assert.ok(healthy.planned.includes(name), name);
+        });
+        continue;
+      }
       if (NO_HARM[input.name]?.includes(fault)) {
         test(`${input.name} ${fault} → no harm: the healthy node's verdicts and plan`, async () => {
           const healthy = onDisk(env, structuredClone(env.base(input.node)));
@@ -498,4 +587,86 @@ describe('fault matrix: input × fault × command × format', { skip }, () => {
       }
     }
   }
+});
+
+/**
+ * Lines lost at a line boundary of every cluster file (the file cut after each of its lines, or one
+ * line of it lost): whatever parses is never a reason to plan more than the whole node plans, and
+ * nothing unknown is planned. Disagreeing node names and an unreadable task list: UNKNOWN, nothing planned.
+ */
+describe('fault matrix: lines lost at a line boundary, disagreeing names, unreadable tasks', { skip }, () => {
+  const env = hasFakenode ? setUp() : (null as unknown as Env);
+  const CLUSTER_FILES = [
+    '/etc/pve/storage.cfg',
+    '/etc/pve/.members',
+    '/etc/pve/.vmlist',
+    '/etc/pve/replication.cfg',
+    '/etc/pve/ha/manager_status',
+    '/var/log/pve/tasks/active',
+  ];
+  const noHarm = async (snap: Snap, healthy: string[], what: string) => {
+    const { common } = onDisk(env, snap);
+    const plan = await dryRunPlan(common);
+    for (const name of plan.planned) assert.ok(healthy.includes(name), `${what}: ${name} planned only under the fault`);
+    const dm = JSON.parse((await run([...common, 'dm', '--json'])).out).dm;
+    const unknown = new Set(dm.entries.filter((e: any) => e.status === 'unknown').map((e: any) => e.name));
+    for (const name of plan.planned) assert.ok(!unknown.has(name), `${what}: ${name} is unknown but planned`);
+    const vols = JSON.parse((await run([...common, 'volumes', '--json'])).out).volumes;
+    for (const e of vols?.entries ?? [])
+      if (e.status === 'unknown') assert.equal(e.hint, undefined, `${what}: ${e.volid} unknown with a hint`);
+  };
+  for (const node of [MATRIX_NODE, undefined]) {
+    for (const path of CLUSTER_FILES) {
+      test(`${path} cut at every line boundary, and each line lost (${node ? 'matrix node' : 'mixed-volumes'})`, async () => {
+        const base = env.base(node);
+        const text = base.files[path];
+        if (text === undefined) return;
+        const healthy = (await dryRunPlan(onDisk(env, structuredClone(base)).common)).planned;
+        const lines = text.split('\n');
+        for (let k = 0; k < lines.length; k++) {
+          for (const [how, t] of [
+            [`cut after line ${k}`, `${lines.slice(0, k).join('\n')}\n`],
+            [`line ${k + 1} lost`, [...lines.slice(0, k), ...lines.slice(k + 1)].join('\n')],
+          ] as const) {
+            const snap = structuredClone(base);
+            snap.files[path] = t;
+            if (path === '/etc/pve/storage.cfg') snap.extra.mounts.storageCfg = t;
+            await noHarm(snap, healthy, `${path} ${how}`);
+          }
+        }
+      });
+    }
+  }
+
+  test('disagreeing node names (.members, /etc/hostname, /etc/pve/local): UNKNOWN, nothing planned, check = clean', async () => {
+    for (const [what, change] of [
+      ['/etc/hostname', (s: Snap) => void (s.files['/etc/hostname'] = 'pve9\n')],
+      ['/etc/pve/local', (s: Snap) => void (s.pveLocal = 'nodes/pve9')],
+    ] as const) {
+      const snap = structuredClone(env.base(MATRIX_NODE));
+      change(snap);
+      const { common } = onDisk(env, snap);
+      const check = await run([...common, 'check', '--json']);
+      assert.equal(check.code, 3, `${what}: exit ${check.code}`);
+      assert.match(check.out, /not one fact/);
+      const plan = await dryRunPlan(common);
+      assert.equal(plan.code, 3, what);
+      assert.deepEqual(plan.planned, [], what);
+    }
+  });
+
+  test('an unreadable task list: UNKNOWN with its reason in every form, nothing unknown planned', async () => {
+    const snap = structuredClone(env.base(MATRIX_NODE));
+    delete snap.files['/var/log/pve/tasks/active'];
+    snap.unreadable = { ...(snap.unreadable ?? {}), '/var/log/pve/tasks/active': 'EIO' };
+    const { common } = onDisk(env, snap);
+    for (const [, args, isUnknown] of FORMATS) {
+      const r = await run([...common, 'check', ...args]);
+      assert.equal(r.code, 3, `${args.join(' ')}: exit ${r.code}`);
+      isUnknown(r.out);
+      if (!args.includes('prometheus')) assert.match(r.out, /tasks\/active could not be read/);
+    }
+    const healthy = (await dryRunPlan(onDisk(env, structuredClone(env.base(MATRIX_NODE))).common)).planned;
+    await noHarm(snap, healthy, 'tasks/active unreadable');
+  });
 });

@@ -40,7 +40,7 @@ describe('a --format that does not apply is a usage error and is not in the help
     }
     it(`${cmd} --help lists only text and json`, () => {
       const h = runCli([cmd, '--help']).stdout;
-      assert.match(h, /--format FMT {6}Output format: text or json \(default text\)/);
+      assert.match(h, /--format FMT {6}Output format: text or json \(default text; also\s+--output-format\)/);
       assert.doesNotMatch(h, /nagios|checkmk|prometheus/);
     });
   }

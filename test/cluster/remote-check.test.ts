@@ -14,6 +14,7 @@ const DOC = JSON.stringify({
   node: 'pve2',
   status: 3,
   summary: 'x',
+  mounts: { status: 3 },
 });
 
 describe('classifyRemoteRun', () => {
@@ -32,6 +33,17 @@ describe('classifyRemoteRun', () => {
       name: 'a document with exit 3 (the node could check part of it)',
       run: { code: 3, stdout: DOC, stderr: '' },
       kind: null,
+    },
+    {
+      // Valid JSON of the right schema, but no part at all: nothing of the node was checked.
+      name: 'a document with no part (exit 0)',
+      run: {
+        code: 0,
+        stdout: DOC.replace(',"mounts":{"status":3}', '').replace('"status":3', '"status":0'),
+        stderr: '',
+      },
+      kind: 'bad-output',
+      message: /no part at all/,
     },
     {
       name: 'connection refused',

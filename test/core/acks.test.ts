@@ -13,7 +13,8 @@ import {
   planAck,
   removeAck,
 } from '../../src/core/findings/acks';
-import { findingsPhrase, listFindings } from '../../src/core/findings/findings';
+import { listFindings } from '../../src/core/findings/findings';
+import { findingsPhrase } from '../../src/core/findings/problems';
 import type { CheckDocument, Status } from '../../src/core/types';
 import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
 import { findingKeys } from '../../src/notify/index';

@@ -348,3 +348,46 @@ describe('VMID reuse', () => {
     assert.equal(run(b).r.vmidReuse.nextVmid, 5000);
   });
 });
+
+// The "no LVM storage claims these VGs" guard (core/node/storage-gaps.ts unclaimedGuestLvs): a storage.cfg
+// that lost every LVM storage (cut before its sections, or only its other storages left) would make guest
+// LVs "not a PVE storage" and their orphans vanish. Each loss is UNKNOWN; a node that never had LVM
+// storages (root and swap on VG pve, guests on ZFS) is not.
+describe('storage.cfg lost every LVM storage', () => {
+  const ZFS_NODE =
+    'dir: local\n\tpath /var/lib/vz\n\tcontent iso,vztmpl,backup\n\nzfspool: local-zfs\n\tpool rpool/data\n\tcontent images,rootdir\n';
+  const cases: [string, string, boolean][] = [
+    ['only dir: local is left', 'dir: local\n\tpath /var/lib/vz\n\tcontent iso\n', true],
+    ['the file is empty (local is implied)', '', true],
+    ['a ZFS and a dir storage are left', ZFS_NODE, true],
+    ['a comment and no storage', '# storages\n', true],
+    ['local-lvm is there', LOCAL_LVM, false],
+  ];
+  for (const [what, cfg, lost] of cases) {
+    test(`${what}: guest-volume LVs on VG pve -> ${lost ? 'UNKNOWN, never not-pve-storage' : 'believed'}`, () => {
+      const b = new NodeBuilder()
+        .storage(cfg)
+        .pool('pve')
+        .lv({ vg: 'pve', lv: 'vm-150-disk-0', pool: 'data' })
+        .lv({ vg: 'pve', lv: 'base-900-disk-0', pool: 'data', active: false });
+      // The part cannot be checked (a CheckError: UNKNOWN, exit 3, with this reason in every output form).
+      if (lost)
+        assert.throws(
+          () => run(b),
+          /LVs named like guest volumes sit on VGs no storage .* claims \(pve\/vm-150-disk-0/,
+        );
+      else assert.equal(run(b).e('pve-vm--150--disk--0').status, 'orphan');
+    });
+  }
+
+  test('a node that never had LVM storages: root, swap and a scratch LV on VG pve are not a lost storage', () => {
+    const b = new NodeBuilder()
+      .storage(ZFS_NODE)
+      .lv({ vg: 'pve', lv: 'root', active: true })
+      .lv({ vg: 'pve', lv: 'swap', active: true })
+      .lv({ vg: 'pve', lv: 'scratch' });
+    const { r, e } = run(b);
+    assert.notEqual(r.status, 3);
+    assert.equal(e('pve-scratch').reason, 'not-pve-storage');
+  });
+});

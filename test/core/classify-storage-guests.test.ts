@@ -34,6 +34,15 @@ test('stale locks: a lock with no task for the guest on this node', () => {
       want: [],
     },
     {
+      // A node-wide task (empty id) explains no other lock: not the nightly backup, not aptupdate.
+      name: 'create lock, a multi-guest vzdump and aptupdate run',
+      files: {
+        [QEMU('pve1', 100)]: vm('create'),
+        '/var/log/pve/tasks/active': `${task('vzdump', '')} 0\n${task('aptupdate', '')} 0\n`,
+      },
+      want: ['stale-lock:warning'],
+    },
+    {
       name: 'backup lock, the vzdump task has ended',
       files: {
         [QEMU('pve1', 100)]: vm('backup'),
@@ -82,13 +91,26 @@ test('backup leftovers: the vzdump snapshot of a container, fleecing images of a
     'pvesm free local-lvm:vm-101-fleece-1',
     '# then delete the [special:fleecing] section from /etc/pve/nodes/pve1/qemu-server/101.conf',
   ]);
-  // While a backup runs, both are expected.
+  // While a backup of them runs (a vzdump of several guests locks the one it backs up), both are expected.
+  const backup = (t: string) =>
+    t.replace(/^name: /m, 'lock: backup\nname: ').replace(/^hostname: /m, 'lock: backup\nhostname: ');
+  const locked = { [LXC('pve1', 200)]: backup(ct), [QEMU('pve1', 101)]: backup(vm) };
   const running = classifyStorage(
+    snapshot({ files: { ...locked, '/var/log/pve/tasks/active': `${task('vzdump', '')} 0\n` } }),
+    emptyDm(),
+    {},
+  );
+  assert.deepEqual(
+    kinds(running).filter((k) => !k.startsWith('stale-lock')),
+    [],
+  );
+  // A vzdump of several guests that is not backing them up (no lock) explains neither.
+  const other = classifyStorage(
     snapshot({ files: { ...files, '/var/log/pve/tasks/active': `${task('vzdump', '')} 0\n` } }),
     emptyDm(),
     {},
   );
-  assert.deepEqual(kinds(running), []);
+  assert.deepEqual(kinds(other), ['fleecing-leftover:warning', 'vzdump-snapshot-leftover:warning']);
 });
 
 function leftover(vmid: number | null, lv: string, size: number, over: Partial<DmEntry> = {}): DmEntry {
@@ -128,10 +150,13 @@ test('inactive leftover LVs summed per storage and VMID; the next VMID inherits 
   assert.equal(f.title, '3 inactive leftover LVs hold 44.0 GiB on storage local-lvm');
   assert.equal(f.detail, 'VMID 150: 2 LVs, 40.0 GiB; VMID 151: 1 LV, 4.0 GiB.');
   assert.deepEqual(f.values, { totalBytes: 44 * G, lvs: 3 });
+  // Advice over its commands, each command alone and quoted; the irreversible one marked.
   assert.deepEqual(f.fix, [
+    '# keep: attach them to their guest as unused disks',
+    'qm disk rescan --vmid 151',
+    '# drop (irreversible: deletes the data), once nothing needs it:',
     'pvesm free local-lvm:vm-150-disk-0',
     'pvesm free local-lvm:vm-150-disk-1',
-    '# keep it: qm disk rescan --vmid 151 attaches vm-151-disk-0 as an unused disk',
   ]);
   const inherit = classifyStorage(snapshot(), emptyDm({ entries, vmidReuse: reuse(150) }), {});
   assert.deepEqual(kinds(inherit), ['leftover-lvs:warning']);

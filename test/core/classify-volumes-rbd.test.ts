@@ -50,7 +50,7 @@ const ROWS: Row[] = [
     trash: true,
     status: 'orphan',
     reason: 'interrupted-removal',
-    hint: /^rbd -p vm-pool trash rm t-vm-152-disk-0 \(/,
+    hint: /^what the interrupted rbd rm would have done \(.*\): rbd -p vm-pool trash rm t-vm-152-disk-0$/,
   },
   {
     name: 'REMOVING while a destroy task of that VMID runs → pending, no hint',
@@ -87,7 +87,7 @@ const ROWS: Row[] = [
     trash: true,
     status: 'orphan',
     reason: 'in-trash',
-    hint: /^to keep it: rbd -p vm-pool trash restore t-vm-160-disk-0; to drop it: .* trash rm t-vm-160-disk-0$/,
+    hint: /^to keep it: rbd -p vm-pool trash restore t-vm-160-disk-0; to drop it, .*: rbd -p vm-pool trash rm t-vm-160-disk-0$/,
   },
   {
     name: 'USER, protected until a later date → trash rm needs --force',
@@ -125,7 +125,7 @@ const ROWS: Row[] = [
     trash: true,
     status: 'orphan',
     reason: 'in-trash',
-    hint: /to drop it: .*trash rm t-vm-100-disk-0$/,
+    hint: /to drop it, .*: rbd -p vm-pool trash rm t-vm-100-disk-0$/,
   },
   {
     name: 'MIGRATION: the source of an RBD live migration → valid, pending, never a hint',
@@ -318,7 +318,7 @@ test('rbd: a trash that could not be read makes the storage UNKNOWN; the listed 
   }
 });
 
-test('rbdWatchCandidates: only images the verdict would call orphans with nothing saying they are open', () => {
+test('rbdWatchCandidates: images the verdict would call orphans with nothing on this node saying they are open, and locked orphans (a lock outlives its owner)', () => {
   const n: Node = {
     rbd: ls(
       img('vm-100-disk-0'),
@@ -333,7 +333,10 @@ test('rbdWatchCandidates: only images the verdict would call orphans with nothin
     rbdDevices: { 'vm-pool/vm-153-disk-0': 'rbd0' },
     files: conf(100, 'scsi0: ceph-vm:vm-100-disk-0,size=1G\n'),
   };
-  assert.deepEqual(rbdWatchCandidates(volumeInput(n)), [{ storage: 'ceph-vm', image: 'vm-151-disk-0' }]);
+  assert.deepEqual(rbdWatchCandidates(volumeInput(n)), [
+    { storage: 'ceph-vm', image: 'vm-151-disk-0' },
+    { storage: 'ceph-vm', image: 'vm-152-disk-0' },
+  ]);
 });
 
 test('parsers: rbd trash ls, rbd status and rbd ls -l stderr in their real formats; junk is an error', () => {
@@ -391,11 +394,11 @@ test('rbd without trash/status subcommands (it refused the command, not the clus
       r.warnings.some((w) => /ceph-vm: images in the Ceph trash are not checked: this rbd has no 'trash ls'/.test(w)),
       r.warnings.join('\n'),
     );
-    // No status subcommand: the config-based orphan stands, its hint asks for rbd status first.
+    // No status subcommand: whether a guest elsewhere has it open is not known — UNKNOWN, no hint,
+    // never "no watchers".
     const orphan = entry(r.entries, 'ceph-vm:vm-151-disk-0');
-    assert.deepEqual([orphan.status, orphan.reason], ['orphan', 'guest-missing']);
-    assert.match(orphan.detail, /watchers could not be read \(this rbd has no 'status'\)/);
-    assert.match(orphan.hint ?? '', /^first check that 'rbd -p vm-pool status vm-151-disk-0' lists no watchers; then /);
+    assert.deepEqual([orphan.status, orphan.reason, orphan.hint], ['unknown', 'watchers-unread', undefined]);
+    assert.match(orphan.detail, /could not be read \(.*this rbd has no 'status'\)/);
     // Its neighbour: a status that timed out (a hanging cluster) is UNKNOWN, never an orphan.
     const hung = entry(r.entries, 'ceph-vm:vm-152-disk-0');
     assert.deepEqual([hung.status, hung.reason, hung.hint], ['unknown', 'watchers-unread', undefined]);

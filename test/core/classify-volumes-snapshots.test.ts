@@ -17,6 +17,8 @@ test('__migration__: pending only by a migration of that guest (task, lock, HA);
     tasks?: string[];
     lock?: string;
     ha?: string;
+    /** HA state of another guest (vm:101, on this node or moving towards it). */
+    haOther?: string;
     status: string;
     pending: boolean;
     hint: boolean;
@@ -28,6 +30,18 @@ test('__migration__: pending only by a migration of that guest (task, lock, HA);
     { name: 'lock: migrate', lock: 'migrate', status: 'valid', pending: true, hint: false },
     { name: 'HA migrates it', ha: 'migrate', status: 'valid', pending: true, hint: false },
     { name: 'HA started', ha: 'started', status: 'orphan', pending: false, hint: true },
+    // HA moving another guest explains nothing of this one's snapshot (the VMID condition of the HA clause).
+    { name: 'HA migrates another VM', haOther: 'migrate', status: 'orphan', pending: false, hint: true },
+    { name: 'HA relocates another VM', haOther: 'relocate', status: 'orphan', pending: false, hint: true },
+    { name: 'HA recovers another VM', haOther: 'recovery', status: 'orphan', pending: false, hint: true },
+    {
+      name: 'HA migrates it and another VM',
+      ha: 'migrate',
+      haOther: 'migrate',
+      status: 'valid',
+      pending: true,
+      hint: false,
+    },
     // Another operation on the guest owns no migration snapshot: a leftover, but nothing is proposed meanwhile.
     { name: 'lock: backup', lock: 'backup', status: 'orphan', pending: false, hint: false },
     { name: 'a vzdump task of 100', tasks: [upid('vzdump', '100')], status: 'orphan', pending: false, hint: false },
@@ -36,10 +50,13 @@ test('__migration__: pending only by a migration of that guest (task, lock, HA);
     const es = classify({
       files: {
         '/etc/pve/nodes/pve1/qemu-server/100.conf': `scsi0: local-zfs:vm-100-disk-0,size=8G\n${r.lock ? `lock: ${r.lock}\n` : ''}`,
-        ...(r.ha
+        ...(r.ha || r.haOther
           ? {
               '/etc/pve/ha/manager_status': JSON.stringify({
-                service_status: { 'vm:100': { node: 'pve1', state: r.ha } },
+                service_status: {
+                  ...(r.ha ? { 'vm:100': { node: 'pve1', state: r.ha } } : {}),
+                  ...(r.haOther ? { 'vm:101': { node: 'pve1', state: r.haOther } } : {}),
+                },
               }),
             }
           : {}),

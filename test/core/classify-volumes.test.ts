@@ -323,7 +323,10 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
   assert.ok(get('local-zfs:base-900-disk-0').protectedBy.includes('has-clones'));
   // unprotected orphans get the exact PVE command
   assert.match(get('local:102/vm-102-disk-0.raw').hint ?? '', /pvesm free local:102\/vm-102-disk-0\.raw$/);
-  assert.match(get('local-zfs:vm-400-disk-0').hint ?? '', /^to keep it: qm disk rescan --vmid 400/);
+  assert.match(
+    get('local-zfs:vm-400-disk-0').hint ?? '',
+    /^to keep it \(attaches it as unusedN\), on pve1: qm disk rescan --vmid 400;/,
+  );
   for (const e of r.entries)
     if (e.protected || e.pending || e.status !== 'orphan') assert.equal(e.hint, undefined, e.volid);
 });
@@ -476,4 +479,47 @@ test('a guest whose config is unreadable makes its volumes unknown, never orphan
   const e = find(r.entries, 'local-zfs:vm-150-disk-0');
   assert.equal(e.status, 'unknown');
   assert.equal(r.status, 3);
+});
+
+test('a zvol held below its own device: a process on a partition, a host mount, a /sys holder → open, no pvesm free', () => {
+  const use = { zvolUse: { zd64: { parts: ['zd64p1'], holders: [] } } };
+  const byFd = run({ processes: [{ pid: 77, comm: 'dd', cmdline: ['dd'], fds: ['/dev/zd64p1'] }] }, use);
+  const cases: [string, VolumeEntry, string][] = [
+    ['a process on /dev/zd64p1', find(byFd.entries, 'local-zfs:vm-150-disk-0'), 'open'],
+  ];
+  const mountinfo = (src: string) =>
+    `21 1 0:20 / / rw - ext4 /dev/sda1 rw\n90 21 230:65 / /mnt/restore rw,relatime - ext4 ${src} rw\n`;
+  for (const src of ['/dev/zd64p1', '/dev/zvol/rpool/data/vm-150-disk-0-part1', '/dev/zd64']) {
+    const snap = node(CONFIGS);
+    const r = classifyVolumes({
+      pve: parsePveState(snap),
+      raw: { zfs: ok(ZFS), ...CEPH, files: {}, zvolDevices: { 'rpool/data/vm-150-disk-0': 'zd64' }, ...use },
+      processes: [],
+      hostMountinfo: mountinfo(src),
+    });
+    cases.push([`mounted as ${src}`, find(r.entries, 'local-zfs:vm-150-disk-0'), 'mounted']);
+  }
+  const stacked = run({}, { zvolUse: { zd64: { parts: ['zd64p1'], holders: ['dm-7 (on zd64p1)'] } } });
+  cases.push(['a map on its partition (/sys holders)', find(stacked.entries, 'local-zfs:vm-150-disk-0'), 'open']);
+  for (const [what, e, flag] of cases) {
+    assert.equal(e.open, true, what);
+    assert.ok(e.protectedBy.includes(flag), `${what}: ${e.protectedBy.join(',')}`);
+    assert.equal(e.hint, undefined, what);
+  }
+  // Its neighbour: nothing below it is in use — still the orphan it is, with its hint.
+  const free = find(run({}, use).entries, 'local-zfs:vm-150-disk-0');
+  assert.deepEqual([free.status, free.open], ['orphan', false]);
+  assert.match(free.hint ?? '', /pvesm free/);
+});
+
+test('rbd status failing in any way (unsupported, an error) is UNKNOWN for that image, never "no watchers"', () => {
+  const failing = (stderr: string, code = 1) => ({ argv: ['rbd'], code, stdout: '', stderr });
+  for (const out of [
+    failing('rbd: unsupported: status\n'),
+    failing('rbd: error: (95) Operation not supported\n', 95),
+  ]) {
+    const r = run({}, { rbdStatus: { 'ceph-vm/vm-151-disk-0': out } });
+    const e = find(r.entries, 'ceph-vm:vm-151-disk-0');
+    assert.deepEqual([e.status, e.reason, e.hint], ['unknown', 'watchers-unread', undefined], out.stderr);
+  }
 });

@@ -82,7 +82,15 @@ test('parseUpid: UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>: (UPI
   const cases: [string, Record<string, unknown> | null][] = [
     [
       'UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:qmrestore:120:root@pam:',
-      { node: 'pve1', pid: 0xb7c1a, starttime: 0x67a1b2c3, type: 'qmrestore', id: '120', user: 'root@pam' },
+      {
+        node: 'pve1',
+        pid: 0xb7c1a,
+        pstart: 0x0a1b2c3d,
+        starttime: 0x67a1b2c3,
+        type: 'qmrestore',
+        id: '120',
+        user: 'root@pam',
+      },
     ],
     // empty id (multi-guest tasks), 9-digit pstart, node with a dash
     [

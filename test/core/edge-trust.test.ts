@@ -25,10 +25,13 @@ test('a guest config is believed only whole, as PVE writes it', () => {
     ['a container', 'arch: amd64\nrootfs: local-lvm:vm-200-disk-0,size=8G\n', 'lxc', null],
     ['a description and a pending section', '#note\nname: a\n\n[PENDING]\nmemory: 2048\n', 'qemu', null],
     ['read twice (the later value wins in PVE too)', 'name: a\nname: a\nscsi0: x:vm-1-disk-0\n', 'qemu', null],
-    ['empty', '', 'qemu', /empty/],
-    ['only blank lines and a description', '#note\n\n', 'qemu', /no property/],
+    // States PVE writes (facts §13): a failed restore's 0-byte config, a description alone, a create lock alone.
+    ['empty (a failed restore: remove_lock on a lock-only config)', '', 'qemu', null],
+    ['only blank lines and a description', '#note\n\n', 'qemu', null],
+    ['only the create lock (create or restore in progress)', 'lock: create\n', 'qemu', null],
+    ['a description cut mid-line', '#note', 'qemu', /middle of a line/],
     ['cut mid-line', SNAP.slice(0, SNAP.length - 5), 'qemu', /middle of a line/],
-    ['junk', '\u0000\u0001 <html>502</html>\n}{ not : the format\n', 'qemu', /no property|never writes/],
+    ['junk', '\u0000\u0001 <html>502</html>\n}{ not : the format\n', 'qemu', /never writes/],
     ['a junk line among properties', 'name: a\n}{ garbage\n', 'qemu', /never writes/],
     ['parent without its section (cut at a section)', 'name: a\nparent: s1\n', 'qemu', /parent 's1'/],
     [

@@ -7,14 +7,8 @@ import { entrySeverity, statusOf } from '../../src/core/dm/dm-summary';
 import { acknowledgeDocument, isAckable } from '../../src/core/findings/acks';
 import { describeKey, FINDING_KEY } from '../../src/core/findings/finding-keys';
 import { findingTag, findingWord } from '../../src/core/findings/finding-words';
-import {
-  documentPartOf,
-  type Finding,
-  findingsPhrase,
-  isCounted,
-  listFindings,
-  partErrors,
-} from '../../src/core/findings/findings';
+import { documentPartOf, type Finding, isCounted, listFindings, partErrors } from '../../src/core/findings/findings';
+import { findingsPhrase } from '../../src/core/findings/problems';
 import { summaryLine } from '../../src/core/findings/summary';
 import { SEVERITY_RANK, STATUS_WORD, worstStatus } from '../../src/core/status';
 import type { CheckDocument, DmEntry, Status } from '../../src/core/types';

@@ -40,14 +40,16 @@ describe('next steps for protected findings', () => {
       e: dup({}),
       want: [
         /^keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\. Next: /,
-        /1\) shut CT 110 down \('pct shutdown 110'\); 2\) then 'pve-health clean --name pve-vm--110--disk--1--copy'/,
+        /1\) shut CT 110 down: pct shutdown 110; 2\) then \(it re-checks under PVE's locks\): pve-health clean --name pve-vm--110--disk--1--copy$/,
       ],
     },
     {
       what: 'on shared storage a running VM may be migrated instead',
       e: dup({ guestType: 'qemu', storage: 'san' }),
       shared: true,
-      want: [/shut VM 110 down \('qm shutdown 110'\) or move it to another node \('qm migrate 110 NODE --online'\)/],
+      want: [
+        /shut VM 110 down: qm shutdown 110; or move it to another node \(NODE\): qm migrate 110 NODE --online; 2\)/,
+      ],
     },
     {
       what: 'stale map holding the name of an inactive LV: the LV has no map of its own',
@@ -65,7 +67,7 @@ describe('next steps for protected findings', () => {
       }),
       want: [
         /^LV vg-san\/vm-121-disk-0 has no map of its own here while vg--san-vm--121--disk--0 holds its name; vg--san-vm--121--disk--0 is the stale map/,
-        /close what holds it \(dd\[4242\]\): see 'dmsetup info -c vg--san-vm--121--disk--0'/,
+        /close what holds it \(dd\[4242\]\), stop that program or unmount it; see what holds it: dmsetup info -c vg--san-vm--121--disk--0; fuser -vm \/dev\/mapper\/vg--san-vm--121--disk--0; 2\)/,
       ],
     },
     {
@@ -76,7 +78,7 @@ describe('next steps for protected findings', () => {
     {
       what: 'a lock an interrupted operation left: unlock after the task log, then clean',
       e: dup({ protectedBy: ['stale-lock:create'] }),
-      want: [/CT 110 is locked \(create\) and no task runs: check its task log, then 'pct unlock 110'/],
+      want: [/CT 110 is locked \(create\) and no task runs: check its task log, then: pct unlock 110; 2\)/],
     },
     {
       what: 'a partial VG: bring the PV back',
@@ -176,7 +178,7 @@ describe('dm on the demo node: the running duplicate says what to do', () => {
     });
     assert.match(
       r.stdout,
-      /local-lvm:vm-110-disk-1 {2}CT 110[\s\S]*?device-mapper pve-vm--110--disk--1--copy\n {4}no fix while it is protected \(guest-running\)\n {4}keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\. Next: 1\) shut CT 110 down \('pct shutdown 110'\); 2\) then 'pve-health clean --name pve-vm--110--disk--1--copy'/,
+      /local-lvm:vm-110-disk-1 {2}CT 110[\s\S]*?device-mapper pve-vm--110--disk--1--copy\n {4}no fix while it is protected \(guest-running\)\n {4}keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\. Next: 1\) shut CT 110 down: pct shutdown 110; 2\) then \(it re-checks under PVE's locks\): pve-health clean --name pve-vm--110--disk--1--copy/,
     );
     const doc = JSON.parse(
       spawnSync(process.execPath, [join(REPO, 'dist/pve-health.cjs'), '--demo', 'dm', '--json'], { encoding: 'utf8' })

@@ -164,6 +164,41 @@ const cases: Case[] = [
     fix: /^lvchange -an --select lv_uuid=\S+ vg0\/vm-100-disk-0$/,
   },
   {
+    // storage.cfg lost `shared 1` (a line cut at a boundary): the guest on pve2 names this very volume.
+    name: 'thick LVM storage.cfg calls local, a guest of another node names this very LV: unknown, no hint',
+    view: {
+      storageCfg: THICK,
+      lvs: leftover,
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
+    },
+    want: 'unknown/lvm-incomplete',
+    fix: null,
+    detail: /calls 'san' local \(no shared 1\), but VM 100 scsi0 on pve2 names this very volume/,
+    hintLacks: /pvesm free/,
+  },
+  {
+    name: 'the same, active here: unknown, nothing deactivated',
+    view: {
+      storageCfg: THICK,
+      lvs: [active],
+      maps: [{ lv: active }],
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
+    },
+    want: 'unknown/lvm-incomplete',
+    fix: null,
+    hintLacks: /pvesm free/,
+  },
+  {
+    name: 'a guest of another node that names another disk: the local copy is still a leftover',
+    view: {
+      storageCfg: THICK,
+      lvs: leftover,
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-1') }],
+    },
+    want: 'orphan/inactive-leftover',
+    fix: null,
+  },
+  {
     name: 'a guest of this node that no longer names the disk: not referenced',
     view: { storageCfg: THICK, lvs: leftover, guests: [{ vmid: 100, text: vm('san:vm-100-disk-1') }] },
     want: 'orphan/inactive-leftover',

@@ -92,6 +92,12 @@ export interface ViewInput {
   guestListGap?: string;
   /** Why "no config names it" cannot be believed on shared / local storage (default: the guest list gap). */
   unseen?: { shared: string | null; local: string | null };
+  /** Running tasks/active lines whose worker is gone, and why tasks/active cannot be believed. */
+  deadTasks?: Task[];
+  tasksUnread?: string;
+  /** The gathered /dev path table (HostSnapshot devicePaths); default none (an older snapshot). */
+  devicePaths?: NodeView['devicePaths'];
+  links?: Record<string, string>;
 }
 
 export function nodeView(input: ViewInput = {}): NodeView {
@@ -125,6 +131,8 @@ export function nodeView(input: ViewInput = {}): NodeView {
     guests,
     configCount: guests.size,
     tasks: input.tasks ?? [],
+    deadTasks: input.deadTasks ?? [],
+    tasksUnread: input.tasksUnread ?? null,
     ha: input.ha ?? [],
     running: new Set(input.running ?? []),
     kvmAlive: new Set([...(input.running ?? []), ...(input.kvmElsewhere ?? [])]),
@@ -182,7 +190,8 @@ export function nodeView(input: ViewInput = {}): NodeView {
     sysDm: [],
     storageGap: null,
     guestGap: null,
-    links: {},
+    links: input.links ?? {},
+    devicePaths: input.devicePaths ?? null,
     files: input.storageCfg === undefined ? {} : { '/etc/pve/storage.cfg': input.storageCfg },
     warnings: [],
   };

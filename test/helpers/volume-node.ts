@@ -45,6 +45,8 @@ export interface Node {
   rbd?: string;
   /** `rbd ls -l` stderr (images it could not open). */
   rbdStderr?: string;
+  /** `rbd ls -l` exit status (default 0). */
+  rbdCode?: number;
   /** `rbd trash ls --all --long --format json` of ceph-vm (default `[]`), or a failed command. */
   rbdTrash?: string | CommandOutput;
   /** `rbd status <image> --format json` per image of ceph-vm (text, or the failed command). */
@@ -86,7 +88,10 @@ export function volumeInput(n: Node): ClassifyVolumesInput {
         stdout: ['rpool/data\tfilesystem\t-\t1\t1\t0\t-\t/rpool/data', ...(n.zfs ?? [])].join('\n'),
         stderr: '',
       },
-      rbd: n.rbd !== undefined ? { 'ceph-vm': { argv: [], code: 0, stdout: n.rbd, stderr: n.rbdStderr ?? '' } } : {},
+      rbd:
+        n.rbd !== undefined
+          ? { 'ceph-vm': { argv: [], code: n.rbdCode ?? 0, stdout: n.rbd, stderr: n.rbdStderr ?? '' } }
+          : {},
       ...(n.rbd !== undefined ? { rbdTrash: { 'ceph-vm': done(n.rbdTrash ?? '[]\n') } } : {}),
       ...(n.rbdStatus
         ? {

@@ -1,12 +1,13 @@
 // Path resolution under --root never lstat()s a network mount point or anything below it: on a dead
 // NFS server that lstat would hang the checker in uninterruptible sleep.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createHost } from '../../src/host/host';
-import { resolveHostPaths } from '../../src/host/read-links';
+import { readDevicePaths, resolveHostPaths } from '../../src/host/read-links';
 
 test('resolveHostPaths: symlinks followed like realpath; a network mount point is never looked at', () => {
   const root = mkdtempSync(join(tmpdir(), 'pvh-links-'));
@@ -78,4 +79,67 @@ test('resolveHostPaths: a local link into a network mount stops at the network m
   const host = createHost({ root });
   const onNetwork = (p: string) => p === '/mnt/pve/nfs' || p.startsWith('/mnt/pve/nfs/');
   assert.deepEqual(resolveHostPaths(host, ['/srv/app'], onNetwork), { '/srv/app': '/mnt/pve/nfs/sub/app' });
+});
+
+test('readDevicePaths: every /dev path of a config, through its links to the final name; missing ones null', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-devpaths-'));
+  for (const d of ['dev/vmdisks', 'dev/block', 'dev/disk/by-label', 'dev/dri', 'etc'])
+    mkdirSync(join(root, d), { recursive: true });
+  writeFileSync(join(root, 'dev/dm-20'), '');
+  symlinkSync('../dm-20', join(root, 'dev/vmdisks/db01'));
+  symlinkSync('../vmdisks/db01', join(root, 'dev/block/252:20')); // a link to a link
+  symlinkSync('../../dm-20', join(root, 'dev/disk/by-label/db01'));
+  symlinkSync('/etc', join(root, 'dev/vmdisks/out')); // leads out of /dev: not looked at further
+  symlinkSync('loop2', join(root, 'dev/vmdisks/loop1'));
+  symlinkSync('loop1', join(root, 'dev/vmdisks/loop2'));
+  const conf = [
+    'scsi1: /dev/vmdisks/db01,size=32G',
+    'scsi2: /dev/block/252:20',
+    'args: -drive file=/dev/disk/by-label/db01,if=none',
+    'scsi3: /dev/vmdisks/gone',
+    'scsi4: /dev/vmdisks/out',
+    'scsi5: /dev/vmdisks/loop1',
+  ].join('\n');
+  const lxc = 'lxc.mount.entry: /dev/dri dev/dri none bind,optional,create=dir\n';
+  const paths = readDevicePaths(createHost({ root }), {
+    '/etc/pve/nodes/pve1/qemu-server/103.conf': conf,
+    '/etc/pve/nodes/pve1/lxc/200.conf': lxc,
+    '/etc/pve/storage.cfg': 'lvm: x\n\tvgname /dev/ignored\n',
+  });
+  assert.deepEqual(paths, {
+    '/dev/vmdisks/db01': { path: '/dev/dm-20' },
+    '/dev/block/252:20': { path: '/dev/dm-20' },
+    '/dev/disk/by-label/db01': { path: '/dev/dm-20' },
+    '/dev/vmdisks/gone': null,
+    '/dev/vmdisks/out': { path: '/etc' },
+    // Links that go round name no device: not "missing", which would let the path's text decide.
+    '/dev/vmdisks/loop1': { path: '/dev/vmdisks/loop1', loop: true },
+    '/dev/dri': { path: '/dev/dri' },
+  });
+});
+
+test('readDevicePaths: a root whose dev is a link to the absolute /dev goes round (read under the root), never "missing"', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-devpaths-'));
+  symlinkSync('/dev', join(root, 'dev'));
+  const conf = 'virtio1: /dev/disk/by-path/ip-10.0.0.9:3260-iscsi-lun-7,size=16M\n';
+  assert.deepEqual(readDevicePaths(createHost({ root }), { '/etc/pve/nodes/pve1/qemu-server/303.conf': conf }), {
+    '/dev/disk/by-path/ip-10.0.0.9:3260-iscsi-lun-7': {
+      path: '/dev/disk/by-path/ip-10.0.0.9:3260-iscsi-lun-7',
+      loop: true,
+    },
+  });
+});
+
+test('readDevicePaths: a block device node gives its device number (root only: mknod)', {
+  skip: process.getuid?.() !== 0 ? 'needs root for mknod' : false,
+}, () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-devpaths-'));
+  mkdirSync(join(root, 'dev/vmdisks'), { recursive: true });
+  const mk = spawnSync('mknod', [join(root, 'dev/dm-20'), 'b', '252', '20']);
+  if (mk.status !== 0) return; // a container without CAP_MKNOD
+  symlinkSync('../dm-20', join(root, 'dev/vmdisks/db01'));
+  const paths = readDevicePaths(createHost({ root }), {
+    '/etc/pve/nodes/pve1/qemu-server/103.conf': 'scsi1: /dev/vmdisks/db01',
+  });
+  assert.deepEqual(paths, { '/dev/vmdisks/db01': { path: '/dev/dm-20', devno: '252:20' } });
 });

@@ -3,7 +3,7 @@
 // a secret-receiving URL must be root's 0600 like one holding a secret; the clean lock is 0600 in a
 // 0700 /run/pve-health, also when an earlier run or an admin left them wider.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -51,6 +51,54 @@ describe('config.toml: refused unless 0600 when it names something executed or a
       assert.doesNotThrow(() => readConfig(createHost(), file));
     });
   }
+});
+
+describe('config.toml: every key that can silence or redirect a check is trusted like one that runs a command', () => {
+  // Each of these, written by another user, would hide a finding or send the results elsewhere.
+  const rows: { name: string; text: string }[] = [
+    { name: 'mounts.ignore = ["*"]', text: '[mounts]\nignore = ["*"]\n' },
+    { name: 'a threshold', text: '[dm]\nthin_data_critical = 100\n' },
+    { name: 'mounts.network_types', text: '[mounts]\nexpected_readonly = ["/mnt/pve/backup"]\n' },
+    { name: 'notify.on = "never"', text: '[notify]\non = "never"\n' },
+    { name: 'serve.listen', text: '[serve]\nlisten = "0.0.0.0:9999"\n' },
+    { name: 'a recipient', text: '[notify.sendmail]\nto = "someone@else.example"\n' },
+  ];
+  const root = process.getuid?.() === 0;
+  for (const r of rows) {
+    test(`${r.name}: 0644 root's accepted; group- or world-writable refused${root ? '; owned by nobody refused' : ''}`, () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'pvh-trust-')), 'config.toml');
+      writeFileSync(file, r.text);
+      chmodSync(file, 0o644);
+      assert.doesNotThrow(() => readConfig(createHost(), file));
+      for (const m of [0o666, 0o664, 0o646]) {
+        chmodSync(file, m);
+        assert.throws(
+          () => readConfig(createHost(), file),
+          new RegExp(`decides what is checked .*mode 0${m.toString(8)} .*not applied.*chmod go-w`),
+        );
+      }
+      if (root) {
+        chmodSync(file, 0o600);
+        chownSync(file, 65534, 65534);
+        assert.throws(() => readConfig(createHost(), file), /owned by uid 65534: another user could silence/);
+      }
+    });
+  }
+  test('a file that sets nothing (comments only) changes nothing: accepted at any mode', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pvh-trust-')), 'config.toml');
+    writeFileSync(file, '# nothing set\n');
+    chmodSync(file, 0o666);
+    assert.deepEqual(readConfig(createHost(), file), {});
+  });
+  test("a path with shell metacharacters: the advice's commands quote it", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pvh-trust-')), "a b;$(id)'.toml");
+    writeFileSync(file, '[mounts]\nignore = ["*"]\n');
+    chmodSync(file, 0o666);
+    assert.throws(
+      () => readConfig(createHost(), file),
+      (e: Error) => e.message.includes(`chmod go-w '${file.replace(/'/g, "'\\''")}'`),
+    );
+  });
 });
 
 describe('/run/pve-health is 0700 and the clean lock 0600, always', () => {

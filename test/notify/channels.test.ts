@@ -50,7 +50,7 @@ test('smtp: plain relay, message parsed by the receiving server', async (t) => {
   assert.deepEqual(m.to, ['admin@example.org', 'ops@example.org']);
   const mail = parseMail(m.raw);
   assert.match(mail.headers.subject, /^\[pve-health CRITICAL\] pve1 — grade F: 1 duplicate, 3 orphans/);
-  assert.match(mail.parts['text/plain'], /fix: dmsetup remove -u LVM-bbbb103old/);
+  assert.match(mail.parts['text/plain'], /fix:\n {8}dmsetup remove -u LVM-bbbb103old/);
   assert.match(mail.parts['text/plain'], /New:\n {2}\+ duplicate local-lvm:vm-103-disk-0 \(stale-map\)/);
   assert.match(mail.parts['text/html'], /data-grade="F"/);
   assert.ok(mail.parts['text/html'].includes('&lt;script&gt;alert(1)&lt;/script&gt;'));

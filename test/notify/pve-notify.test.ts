@@ -22,8 +22,12 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createHost } from '../../src/host/host';
-import { sendNotifications } from '../../src/notify/index';
+import { readNotifyFailures, renderNotifyReport, sendNotifications } from '../../src/notify/index';
 import { PVE_NOTIFY_MODULE, PVE_NOTIFY_PERL, PVE_TEMPLATE_DIR, PVE_TEMPLATE_FILES } from '../../src/notify/pve-notify';
+import { applyPveSetup, planPveSetup, renderPveSetupPlan } from '../../src/notify/pve-setup';
+import { renderCheckText } from '../../src/render/check-text';
+import { dashboardView } from '../../src/render/dashboard-view';
+import { renderPrometheus } from '../../src/render/prometheus';
 import { healthyDoc, troubledDoc } from '../fixtures/docs/check-documents';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -114,10 +118,14 @@ describe('PVE notifications (PVE::Notify)', { skip: PERL ? false : 'needs perl w
       assert.equal(r.channels.length, 1, JSON.stringify(r));
       assert.equal(r.channels[0].channel, 'pve');
       assert.equal(r.channels[0].result, 'sent', JSON.stringify(r));
-      assert.match(r.channels[0].target, /PVE notifications \(type=pve-health\)/);
+      assert.match(r.channels[0].target, /^PVE::Notify \(template-common, type=pve-health\)/);
+      assert.equal(r.channels[0].via, 'PVE::Notify (template-common, type=pve-health)');
       assert.ok(!existsSync(join(n.dir, 'mail')), 'not also mailed');
       // argv: perl -e PROGRAM, no shell, nothing from the node on the command line.
-      assert.deepEqual(readFileSync(join(n.dir, 'argv'), 'utf8').split('\n').slice(0, 2), ['-e', PVE_NOTIFY_PERL]);
+      assert.deepEqual(readFileSync(join(n.dir, 'argv'), 'utf8').split('\n').slice(0, 2), [
+        '-e',
+        PVE_NOTIFY_PERL['template-common'],
+      ]);
       const sent = JSON.parse(readFileSync(join(n.dir, 'notify.json'), 'utf8'));
       assert.equal(sent.severity, 'error', 'CRITICAL is an error');
       assert.equal(sent.template, 'pve-health');
@@ -165,20 +173,137 @@ describe('PVE notifications (PVE::Notify)', { skip: PERL ? false : 'needs perl w
     }
   });
 
-  it('PVE::Notify failing (a broken notifications.cfg, a missing template) is a failed send with its message', async () => {
+  it('PVE::Notify failing (a broken notifications.cfg, a missing template): delivered through proxmox-mail-forward, the failure counted', async () => {
     const n = node({ notify: true, templates: true, forward: true });
     try {
       const host = createHost({ root: n.root, env: { ...n.env, FAKE_NOTIFY_FAIL: '1' } });
       const r = await sendNotifications(host, { notify: quick }, troubledDoc(), { sleep: async () => {} });
-      assert.equal(r.channels[0].result, 'failed');
-      assert.match(r.channels[0].error ?? '', /PVE notifications: .*template pve-health-subject\.txt\.hbs not found/);
+      assert.equal(r.channels[0].result, 'sent', JSON.stringify(r));
+      assert.match(r.channels[0].via ?? '', /proxmox-mail-forward/);
+      assert.match(
+        r.channels[0].fallbackErrors?.[0] ?? '',
+        /PVE::Notify: .*template pve-health-subject\.txt\.hbs not found/,
+      );
+      assert.match(readFileSync(join(n.dir, 'mail'), 'utf8'), /^Subject: =\?UTF-8\?Q\?=5Bpve-health_CRITICAL=5D/m);
+      assert.equal(r.failedDeliveries, 1);
+      assert.match(renderNotifyReport(r), /sent \(.*\) via \/usr\/bin\/proxmox-mail-forward .* after PVE::Notify: /);
+      // Counted in the state: check, the dashboard and the metrics read it back.
+      const failures = readNotifyFailures(host, 'pve1');
+      assert.equal(failures?.total, 1);
+      assert.equal(failures?.last?.channel, 'pve');
+      const doc = { ...troubledDoc(), notifyFailures: failures ?? undefined };
+      assert.match(renderPrometheus(doc), /^pve_health_notify_failures_total 1$/m);
+      assert.match(renderCheckText(doc, { color: false, width: 80 }), /^WARNING 1 notification deliveries failed/m);
+      assert.ok(dashboardView(doc).findings.some((f) => f.key === 'notify:failed-deliveries' && f.fix));
+      // A second failing run adds to the count.
+      await sendNotifications(host, { notify: quick }, troubledDoc(), { always: true, sleep: async () => {} });
+      assert.equal(readNotifyFailures(host, 'pve1')?.total, 2);
+    } finally {
+      n.cleanup();
+    }
+  });
+
+  it('every way failing (PVE::Notify, no proxmox-mail-forward, no sendmail): a failed send with each reason', async () => {
+    const n = node({ notify: true, templates: true, forward: false });
+    try {
+      const host = createHost({ root: n.root, env: { ...n.env, FAKE_NOTIFY_FAIL: '1' } });
+      const r = await sendNotifications(host, { notify: quick }, troubledDoc(), { sleep: async () => {} });
+      assert.equal(r.channels[0].result, 'failed', JSON.stringify(r));
+      assert.match(r.channels[0].error ?? '', /PVE::Notify: .*not found; sendmail: /);
+      assert.equal(readNotifyFailures(host, 'pve1')?.total, 1);
+    } finally {
+      n.cleanup();
+    }
+  });
+
+  // The generations of pve-cluster's src/PVE/Notify.pm before common_template_data (core/parse/pve-notify-api.ts).
+  const OLDER: { api: string; pm: string; check: (sent: Record<string, any>) => void }[] = [
+    {
+      api: 'template',
+      // pve-cluster 8.0.7 (PVE 8.2, 8.3): named templates, no common_template_data.
+      pm: `sub notify {
+    my ($severity, $template_name, $template_data, $fields, $config) = @_;
+    open(my $fh, '>', $ENV{FAKE_NOTIFY_OUT}) or die; print $fh JSON->new->canonical->encode({ severity => $severity, template => $template_name, data => $template_data, fields => $fields }); close($fh);
+}`,
+      check: (sent) => {
+        assert.equal(sent.template, 'pve-health');
+        assert.equal(sent.data.hostname, 'pve1', 'the node name where PVE has no common data');
+        assert.deepEqual(sent.fields, { type: 'pve-health', hostname: 'pve1', status: 'critical' });
+      },
+    },
+    {
+      api: 'title-message',
+      // pve-cluster 8.0.5 (PVE 8.1): matchers, the title and body are template strings.
+      pm: `sub notify {
+    my ($severity, $title, $message, $template_data, $fields, $config) = @_;
+    open(my $fh, '>', $ENV{FAKE_NOTIFY_OUT}) or die; print $fh JSON->new->canonical->encode({ severity => $severity, title => $title, message => $message, data => $template_data, fields => $fields }); close($fh);
+}`,
+      check: (sent) => {
+        assert.equal(sent.title, '{{ subject }}');
+        assert.equal(sent.message, '{{ text }}');
+        assert.match(sent.data.subject, /^\[pve-health CRITICAL\] pve1/);
+        assert.equal(sent.fields.type, 'pve-health');
+      },
+    },
+    {
+      api: 'target',
+      // libpve-notify-perl of PVE 8.0: targets, no matchers.
+      pm: `sub default_target { return 'mail-to-root'; }
+sub notify {
+    my ($target, $severity, $title, $message, $properties, $config) = @_;
+    open(my $fh, '>', $ENV{FAKE_NOTIFY_OUT}) or die; print $fh JSON->new->canonical->encode({ target => $target, severity => $severity, title => $title, message => $message, data => $properties }); close($fh);
+}`,
+      check: (sent) => {
+        assert.equal(sent.target, 'mail-to-root');
+        assert.equal(sent.message, '{{ text }}');
+        assert.match(sent.data.text, /pve1/);
+      },
+    },
+  ];
+  for (const o of OLDER)
+    it(`an older PVE::Notify (${o.api}): called with the arguments it takes, delivered natively`, async () => {
+      const n = node({ notify: true, templates: o.api === 'template', forward: true });
+      const pm = `package PVE::Notify;\nuse strict; use warnings; use JSON;\n${o.pm}\n1;\n`;
+      writeFileSync(join(n.root, PVE_NOTIFY_MODULE), pm);
+      writeFileSync(join(n.dir, 'lib/PVE/Notify.pm'), pm);
+      try {
+        const host = createHost({ root: n.root, env: n.env });
+        const r = await sendNotifications(host, { notify: quick }, troubledDoc(), { sleep: async () => {} });
+        assert.equal(r.channels[0].result, 'sent', JSON.stringify(r));
+        assert.equal(r.channels[0].via, `PVE::Notify (${o.api}, type=pve-health)`, JSON.stringify(r));
+        assert.equal(r.channels[0].fallbackErrors, undefined);
+        assert.ok(!existsSync(join(n.dir, 'mail')), 'not mailed');
+        o.check(JSON.parse(readFileSync(join(n.dir, 'notify.json'), 'utf8')));
+      } finally {
+        n.cleanup();
+      }
+    });
+
+  it('PVE delivery stays on beside another channel, unless notify.pve = false', async () => {
+    const n = node({ notify: true, templates: true, forward: true });
+    try {
+      const host = createHost({ root: n.root, env: n.env });
+      const webhook = { url: 'http://127.0.0.1:9/hook' };
+      const r = await sendNotifications(host, { notify: { ...quick, webhook } }, troubledDoc(), {
+        sleep: async () => {},
+      });
+      assert.deepEqual(r.channels.map((c) => c.channel).sort(), ['pve', 'webhook']);
+      assert.equal(r.channels.find((c) => c.channel === 'pve')?.result, 'sent');
+      const off = await sendNotifications(host, { notify: { ...quick, webhook, pve: false } }, troubledDoc(), {
+        always: true,
+        sleep: async () => {},
+      });
+      assert.deepEqual(
+        off.channels.map((c) => c.channel),
+        ['webhook'],
+      );
     } finally {
       n.cleanup();
     }
   });
 
   for (const c of [
-    { why: 'no PVE::Notify (PVE before 8.1)', notify: false, templates: true },
+    { why: 'no PVE::Notify (PVE before 8.0)', notify: false, templates: true },
     { why: 'our templates not installed (not from the package)', notify: true, templates: false },
   ]) {
     it(`falls back to mail through proxmox-mail-forward: ${c.why}`, async () => {
@@ -195,4 +320,40 @@ describe('PVE notifications (PVE::Notify)', { skip: PERL ? false : 'needs perl w
       }
     });
   }
+});
+
+describe('notify --setup-pve: the matcher for type=pve-health, through the API as the GUI makes it', () => {
+  it('--dry-run prints the pvesh command and the notifications.cfg stanza; applied, it runs pvesh once', async () => {
+    const plan = planPveSetup('ops mail');
+    const text = renderPveSetupPlan(plan);
+    assert.match(
+      text,
+      /^ {2}pvesh create \/cluster\/notifications\/matchers --name pve-health --match-field exact:type=pve-health --mode all --target 'ops mail' --comment '/m,
+    );
+    assert.match(
+      text,
+      /^ {2}matcher: pve-health\n {2}\tcomment .*\n {2}\tmatch-field exact:type=pve-health\n {2}\tmode all\n {2}\ttarget ops mail$/m,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'pvh-setup-'));
+    try {
+      // A pvesh that knows no matcher yet (get exits 2, as pvesh does for a missing config entry), records argv.
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      writeFileSync(
+        join(bin, 'pvesh'),
+        `#!/bin/sh\nprintf '%s\\n' "$*" >> "${dir}/calls"\n[ "$1" = get ] && [ ! -e "${dir}/made" ] && { echo "no such matcher" >&2; exit 2; }\n[ "$1" = create ] && touch "${dir}/made"\nexit 0\n`,
+      );
+      chmodSync(join(bin, 'pvesh'), 0o755);
+      const host = createHost({ root: dir, env: { PATH: `${bin}:/usr/bin:/bin` } });
+      assert.match(
+        await applyPveSetup(host, planPveSetup('mail-to-root')),
+        /^Made PVE notification matcher pve-health/,
+      );
+      assert.match(await applyPveSetup(host, planPveSetup('mail-to-root')), /exists already/);
+      const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+      assert.equal(calls.filter((c) => c.startsWith('create ')).length, 1, calls.join('\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -46,8 +46,8 @@ function must(cmd: string, args: string[], opts?: { timeoutMs?: number; env?: No
 }
 
 // Types: deb
-// URIs: http://deb.debian.org/debian
-// deb http://deb.debian.org/debian bookworm main
+// URIs: http://archive.example/debian
+// deb http://archive.example/debian bookworm main
 /** The first Debian archive (not security) in apt sources text, deb822 or one-line format. */
 export function parseDebianMirror(sources: string): string | undefined {
   const uris = [

@@ -117,8 +117,17 @@ test('roffEscape: dashes, backslashes and control characters at line start', () 
     ['.TH x', '\\&.TH x'],
     ["'quoted", "\\&'quoted"],
     ['mid.dle', 'mid.dle'],
+    // groff reads Latin-1: anything outside ASCII goes in as its Unicode escape.
+    ['Datacenter → Notifications', 'Datacenter \\[u2192] Notifications'],
+    ['a — b', 'a \\[u2014] b'],
   ];
   for (const [input, want] of cases) assert.equal(roffEscape(input), want);
+});
+
+test('man page of the real CLI: 7-bit input, so groff reads it the same under any locale', () => {
+  const page = renderManPage({ info: realInfo(), date: '2026-01-02', files: [] });
+  const odd = [...page].filter((c) => c > '\x7f');
+  assert.deepEqual(odd, []);
 });
 
 test('man page: every command, every option (documented or not) and the exit codes', () => {

@@ -240,7 +240,7 @@ test('verdict: the guest table counts every part: a guest with a volume finding 
   assert.match(renderPrometheus(d), /^pve_health_guest_issues\{id="qemu\/100",[^}]*\} 1$/m);
   assert.match(
     renderPrometheus(d),
-    /^pve_health_volume_finding\{volume="local-zfs:vm-100-disk-9",id="qemu\/100",part="volumes"/m,
+    /^pve_health_volume_finding\{volume="local-zfs:vm-100-disk-9",subject="local-zfs:vm-100-disk-9",id="qemu\/100",part="volumes"/m,
   );
 });
 

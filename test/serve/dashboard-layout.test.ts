@@ -257,8 +257,9 @@ test("dashboard: grouping by guest and the filter find a guest's findings; heigh
   await page.fill('#q', 'web01');
   await page.waitForFunction(() => /of/.test(document.getElementById('shown')?.textContent ?? ''));
   const titles = await page.locator('#issues li.finding .f-title').allTextContents();
-  // The demo's VM 100 has an orphaned LV and, since the demo has ZFS volumes, a leftover on local-zfs of that name.
-  assert.deepEqual(titles, ['local-lvm:vm-100-disk-2', 'local-zfs:vm-100-disk-2']);
+  // The demo's VM 100 has an orphaned LV and, on local-zfs, a `__migration__` snapshot its migration left:
+  // the snapshot's card is titled with its whole subject (volume ID and snapshot), not the live disk's name.
+  assert.deepEqual(titles, ['local-lvm:vm-100-disk-2', 'local-zfs:vm-100-disk-2@__migration__']);
   // The choice survives the refresh (the page re-renders every 10 s).
   await page.click('#refresh');
   await page.waitForTimeout(300);

@@ -8,7 +8,9 @@ import { type Finding, listFindings } from '../../core/findings/findings';
 import { STATUS_WORD } from '../../core/status';
 import type { Status } from '../../core/types';
 import { ACKS_PATH, acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
+import { renderAckable } from '../../render/ack-text';
 import { renderTable } from '../../render/text';
+import { wrapText } from '../../render/wrap';
 import { type CommandContext, defineCommand } from '../command';
 import { mountsPart, volumesPart } from '../gather-parts';
 import { mountTimeoutMs } from '../mounts-pipeline';
@@ -120,9 +122,10 @@ function acknowledge(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session, findin
   next = { version: 1, acks: next.acks.filter((a) => !isExpired(a, s.host.now())) };
   const path = writeAckFile(s.host, next);
   const ack = next.acks.find((a) => a.key === finding.key)!;
+  const w = ctx.global.width;
   ctx.io.out(
-    `Acknowledged ${finding.subject} (${STATUS_WORD[finding.severity]}) until ${when(ack.until)}: ${ack.reason}\n` +
-      `It no longer counts in the status or notifies until then, or until it changes. Stored in ${path}.\n`,
+    `${wrapText(`Acknowledged ${finding.subject} (${STATUS_WORD[finding.severity]}) until ${when(ack.until)}: ${ack.reason}`, w, '', '  ')}\n` +
+      `${wrapText(`It no longer counts in the status or notifies until then, or until it changes. Stored in ${path}.`, w)}\n`,
   );
   return 0;
 }
@@ -143,13 +146,7 @@ function showFindings(ctx: CommandContext<typeof ACK_OPTIONS>, findings: Finding
     ctx.io.out('No findings to acknowledge.\n');
     return 0;
   }
-  const rows = findings.map((f) => [
-    f.acknowledged ? `ack until ${when(f.acknowledged.until)}` : STATUS_WORD[f.severity],
-    f.key,
-    f.severity === 3 ? `${f.explanation} (UNKNOWN: cannot be acknowledged)` : f.explanation,
-  ]);
-  ctx.io.out(`${renderTable(['STATUS', 'KEY', 'FINDING'], rows)}\n`);
-  ctx.io.out(`\nAcknowledge one: pve-health ack KEY --for 7d --reason "…"\n`);
+  ctx.io.out(renderAckable(findings, { color: ctx.global.color, width: ctx.global.width }));
   return 0;
 }
 
@@ -180,7 +177,7 @@ function list(ctx: CommandContext<typeof ACK_OPTIONS>, s: Session): number {
     a.key,
     a.reason,
   ]);
-  ctx.io.out(`${renderTable(['STATE', 'WAS', 'KEY', 'REASON'], rows)}\n`);
+  ctx.io.out(`${renderTable(['STATE', 'WAS', 'KEY', 'REASON'], rows, undefined, false, ctx.global.width)}\n`);
   return 0;
 }
 

@@ -6,7 +6,11 @@ import { analyzeNode } from '../../core/analyze/analyze-node';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
 import { CheckError, UsageError } from '../../core/errors';
-import { renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
+import { buildCheckDocument } from '../../core/findings/evaluate';
+import { listFindings } from '../../core/findings/findings';
+import type { DmResult } from '../../core/types';
+import { type PlanTextOptions, renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
+import { wrapText } from '../../render/wrap';
 import {
   type ActSession,
   commandTimeoutOf,
@@ -98,7 +102,8 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
       cleanupContext(first.view, first.result),
       hasFilter(filter) ? filter : { all: true },
     );
-    say(renderPlan(plan));
+    const shown = planText(ctx, first.view.node, first.result);
+    say(renderPlan(plan, shown));
     if (dry) return dryRun(ctx, s, plan);
     s.assertSafe();
     if (plan.actions.length === 0) {
@@ -116,7 +121,9 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
           narrow: { first, config: s.config, timeoutMs: commandTimeoutOf(s.config) },
         }),
     );
-    say(renderSummary(outcomes, journalPath, { undo: journalPath ? undoCommand(ctx, journalPath) : undefined }));
+    say(
+      renderSummary(outcomes, journalPath, { ...shown, undo: journalPath ? undoCommand(ctx, journalPath) : undefined }),
+    );
     // The exit code is the state that is left, from a last fresh look.
     let status: number;
     try {
@@ -149,13 +156,28 @@ async function dryRunOffline(ctx: CommandContext<typeof CLEAN_OPTIONS>, filter: 
     return 3;
   }
   const plan = planCleanup(result.entries, cleanupContext(view, result), hasFilter(filter) ? filter : { all: true });
-  say(`Dry run on ${what} (${view.node}): nothing is changed; on a live node 'clean' re-checks every action first.\n`);
-  say(renderPlan(plan));
-  say(renderCommands(plan));
+  const shown = planText(ctx, view.node, result);
+  const fit = (line: string) => `${wrapText(line, shown.width ?? 0, '', '  ')}\n`;
+  say(
+    fit(`Dry run on ${what} (${view.node}): nothing is changed; on a live node 'clean' re-checks every action first.`),
+  );
+  say(renderPlan(plan, shown));
+  say(renderCommands(plan, shown));
   const unchecked = uncheckedOf(result);
-  if (unchecked.length) say(`Not checked, so nothing is planned from it: ${unchecked.join('; ')}\n`);
+  if (unchecked.length) say(fit(`Not checked, so nothing is planned from it: ${unchecked.join('; ')}`));
   json({ plan, status: result.status, unchecked });
   return result.status;
+}
+
+/**
+ * What the plan is shown with: the findings `check` prints for the same analysis (their subject,
+ * severity, guest and next step; the DM name a detail), the width and colours of the console.
+ */
+function planText(ctx: CommandContext, node: string, result: DmResult): PlanTextOptions {
+  const doc = buildCheckDocument({ node, now: new Date(0), dm: result });
+  const text =
+    ctx.global.format === 'json' ? { color: false, width: 0 } : { color: ctx.global.color, width: ctx.global.width };
+  return { ...text, findings: listFindings(doc), dmEntries: result.entries };
 }
 
 /** What the analysis could not check: the part's unchecked reasons and each unknown entry's. */
@@ -170,7 +192,7 @@ function dryRun(
   s: ActSession,
   plan: ReturnType<typeof planCleanup>,
 ): number {
-  s.say(renderCommands(plan));
+  s.say(renderCommands(plan, { width: ctx.global.format === 'json' ? 0 : ctx.global.width }));
   try {
     s.assertSafe();
   } catch (e) {

@@ -14,6 +14,7 @@ import {
 import { writeTextfile } from '../../host/write-textfile';
 import { renderClusterCheckmk, renderClusterNagios, renderClusterText } from '../../render/cluster';
 import { renderClusterPrometheus } from '../../render/cluster-metrics';
+import { sanitizeDeep } from '../../render/sanitize';
 import { type CommandContext, defineCommand } from '../command';
 import { mountsPart, volumesPart } from '../gather-parts';
 import { mountTimeoutMs } from '../mounts-pipeline';
@@ -89,7 +90,10 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
   async run(ctx) {
     const g = ctx.global;
     if (g.from || g.demo)
-      throw new UsageError('cluster checks the live nodes; --from and --demo apply to check/dm on one node');
+      // A demo or a capture is one node's data: there are no other nodes to ask, so no cluster to scan.
+      throw new UsageError(
+        `cluster asks every live node over ssh; ${g.demo ? 'the demo is' : 'a capture is'} one node's data: try 'pve-health check ${g.demo ? '--demo' : '--from FILE'}' (the cross-node findings need the nodes themselves)`,
+      );
     let s: Session | null = null;
     const now = () => s?.host.now() ?? new Date();
     // The same families serve --cluster exports (node and id labels join the per-node and PVE metrics).
@@ -116,7 +120,8 @@ The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAN
     else if (g.format === 'prometheus') ctx.io.out(prom);
     else ctx.io.out(renderClusterText(doc, { color: g.color, quiet: g.quiet }));
     if (ctx.values.notify && s)
-      await notifyAfterCheck(ctx.io, s.host, s.config, clusterNotifyDocument(doc), { quiet: g.quiet });
+      // The message is plain text with lines of its own: other nodes' names and texts as escapes.
+      await notifyAfterCheck(ctx.io, s.host, s.config, clusterNotifyDocument(sanitizeDeep(doc)), { quiet: g.quiet });
     return (await writeClusterTextfile(ctx, prom)) ? doc.status : 3;
   },
 });

@@ -2,6 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors';
+import { shellQuote } from '../../core/shell-quote';
 import { createHost, type Host, hostPath } from '../../host/host';
 import { lastingSelfCommand } from '../../host/self-command';
 import { writeFileSafely } from '../../host/write-file';
@@ -81,7 +82,7 @@ async function enablePackaged(
   if (shadows.length) {
     io.err(
       `pve-health: ${shadows.join(' and ')} (an earlier install-timer's copy) hide${shadows.length === 1 ? 's' : ''} the package's units and every update of them.\n` +
-        `Remove ${shadows.length === 1 ? 'it' : 'them'}, then run install-timer again:\n  rm ${shadows.join(' ')} && systemctl daemon-reload\n`,
+        `Remove ${shadows.length === 1 ? 'it' : 'them'}, then run install-timer again:\n  ${shellQuote(['rm', ...shadows])} && systemctl daemon-reload\n`,
     );
     return 1;
   }

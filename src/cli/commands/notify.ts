@@ -1,9 +1,10 @@
 import type { Config } from '../../core/config';
-import { CheckError } from '../../core/errors';
+import { CheckError, UsageError } from '../../core/errors';
 import type { SystemInfo } from '../../core/parse/system-info';
 import type { CheckDocument } from '../../core/types';
 import type { Host } from '../../host/host';
 import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../notify/index';
+import { applyPveSetup, PVE_DEFAULT_TARGET, planPveSetup, renderPveSetupPlan } from '../../notify/pve-setup';
 import { VERSION } from '../../version';
 import { defineCommand, type Io } from '../command';
 import { openSession } from '../node-session';
@@ -44,28 +45,49 @@ export async function notifyAfterCheck(
 
 export const notifyCommand = defineCommand({
   name: 'notify',
-  usage: 'notify [--always] [--test] [--input CHECK.json] [--json] [--root DIR | --from FILE | --demo]',
+  usage:
+    'notify [--always] [--test] [--input CHECK.json] [--json] [--root DIR | --from FILE | --demo] [--setup-pve [--target NAME] [--dry-run]]',
   globals: ['root', 'from', 'demo', 'format', 'json', 'config'],
   examples: [
     'notify --test   # a test message to every channel',
     'notify',
     'notify --input /root/pve1-check.json --always',
+    'notify --setup-pve --dry-run   # the PVE matcher for type=pve-health, shown',
   ],
   help: `Options:
   --always          Send even if nothing changed since the last message
   --test            Send a test message to every configured channel now (state left alone);
                     exit 0 when every channel accepted it, 3 otherwise
   --input FILE      Notify about a document written by 'pve-health check --json' ("-": stdin)
-Channels and secrets come from [notify] in the config file (or PVE_HEALTH_* environment variables).
+  --setup-pve       Make a matcher in PVE's notification system that routes type=pve-health to
+                    --target (default mail-to-root), through PVE's API as the GUI does
+  --target NAME     With --setup-pve: the PVE notification target (Datacenter → Notifications)
+  --dry-run         With --setup-pve: print the command and the notifications.cfg stanza only
+Channels: by default, on a PVE node, PVE's own notification system (type=pve-health, severity by
+status), natively through PVE::Notify, else proxmox-mail-forward, else sendmail to root; it stays on
+beside the channels of [notify] in the config file unless notify.pve = false. Channels and secrets
+come from [notify] in the config file (or PVE_HEALTH_* environment variables). A failed delivery,
+and each fallback the PVE channel needed, is counted (check, the dashboard,
+pve_health_notify_failures_total).
 What each channel was last told is kept in <root>/var/lib/pve-health/notify-state.json.
 Exit code: the check's status (0-3); a failed send is reported but does not change it.`,
   options: {
     always: { type: 'boolean' },
     test: { type: 'boolean' },
     input: { type: 'string' },
+    'setup-pve': { type: 'boolean' },
+    target: { type: 'string' },
+    'dry-run': { type: 'boolean' },
   },
   async run(ctx) {
     const s = openSession(ctx);
+    if (ctx.values['setup-pve']) {
+      const plan = planPveSetup(ctx.values.target ?? PVE_DEFAULT_TARGET);
+      if (ctx.values['dry-run']) ctx.io.out(renderPveSetupPlan(plan));
+      else ctx.io.out(await applyPveSetup(s.host, plan));
+      return 0;
+    }
+    if (ctx.values.target || ctx.values['dry-run']) throw new UsageError('--target and --dry-run go with --setup-pve');
     const { doc, system } = await sourceDocument(ctx, s);
     const test = Boolean(ctx.values.test);
     const report = await sendNotifications(s.host, s.config, doc, {

@@ -1,15 +1,19 @@
 // pve-health restore JOURNAL: undo what a `clean` run did (src/act/restore.ts).
-import { readJournal } from '../../act/journal';
+import { listJournals, readJournal } from '../../act/journal';
 import { applyRestore, undoOrder } from '../../act/restore';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { CheckError, UsageError } from '../../core/errors';
-import { shellQuote } from '../../core/shell-quote';
-import { renderSummary } from '../../render/cleanup';
+import { STATUS_WORD } from '../../core/status';
+import type { Status } from '../../core/types';
+import { createHost } from '../../host/host';
+import { renderJournalList, renderSummary, renderUndoList } from '../../render/cleanup';
+import { wrapText } from '../../render/wrap';
 import { liveHost, lockWaitMs, sayFor, withActSession, withJournal } from '../act-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
 
 const RESTORE_OPTIONS = {
+  list: { type: 'boolean' },
   name: { type: 'string', multiple: true },
   rw: { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
@@ -19,14 +23,16 @@ const RESTORE_OPTIONS = {
 export const restoreCommand = defineCommand({
   name: 'restore',
   positionals: 1,
-  usage: 'restore JOURNAL [--name NAME]... [--rw] [--yes]',
+  usage: 'restore [JOURNAL [--name NAME]... [--rw] [--yes] | --list]',
   globals: ['root', 'format', 'json', 'no-color', 'config'],
   formats: ['text', 'json'],
   examples: [
+    'restore   # lists the journals (also: restore --list)',
     'restore /var/lib/pve-health/journal/clean-20261122T101500Z-4242.json',
     'restore JOURNAL --name pve-vm--104--disk--0 --yes',
   ],
   help: `Options:
+  --list            List the journals of this node, newest first (also without a JOURNAL)
   --name NAME       Only this DM name or VG/LV (repeatable)
   --rw              Recreate maps read-write (default: read-only)
   -y, --yes         Do not ask (required without a terminal)
@@ -34,13 +40,16 @@ export const restoreCommand = defineCommand({
 
 An LV is reactivated only when its UUID is unchanged and its guest still lives where it lived. A map
 is recreated only when the devices its table uses are the same devices and no current LV or map
-covers its extents. Takes the same locks and makes the same checks as 'clean' (exit 3 on refusal).`,
+covers its extents. Takes the same locks and makes the same checks as 'clean' (exit 3 on refusal).
+Exit code: the status of the node after the restore, from a fresh look (a restored orphan is an
+orphan again: 1; 2 also when an action failed), as 'clean' does.`,
   options: RESTORE_OPTIONS,
   run: runRestore,
 });
 
 async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<number> {
   const v = ctx.values;
+  if (v.list || ctx.positionals.length === 0) return listAll(ctx);
   const host = liveHost(ctx);
   if (ctx.positionals.length !== 1) throw new UsageError('restore needs exactly one JOURNAL file');
   const path = ctx.positionals[0];
@@ -64,8 +73,7 @@ async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<
     if (doc.node !== here)
       throw new CheckError(`${path} was written on ${doc.node}, this is ${here}: refusing to restore`);
     const shared = new Set(cleanupContext(first.view, first.result).sharedStorages ?? []);
-    say(`Restoring ${sources.length} action(s) of ${path} (parents before children):\n`);
-    for (const x of sources) say(`  ${x.name}: undo ${shellQuote(x.command)}\n`);
+    say(renderUndoList(sources, path, { width: ctx.global.format === 'json' ? 0 : ctx.global.width }));
     const { result: outcomes, journalPath } = await withJournal(
       s,
       { command: 'restore', interactive, lockWaitMs: wait },
@@ -78,8 +86,39 @@ async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<
           confirm: ask && ((_src, step, i, n) => ask(step, i, n)),
         }),
     );
-    say(renderSummary(outcomes, journalPath));
-    if (ctx.global.format === 'json') ctx.io.out(`${JSON.stringify({ journal: journalPath, outcomes }, null, 2)}\n`);
-    return outcomes.some((o) => o.result === 'failed') ? 2 : outcomes.some((o) => o.result === 'skipped') ? 1 : 0;
+    const width = ctx.global.format === 'json' ? 0 : ctx.global.width;
+    say(renderSummary(outcomes, journalPath, { width }));
+    // The exit code is the node's state after the restore, from a last fresh look (as clean's): what
+    // was restored is a finding again, and the admin is told so rather than given a 0.
+    let status: number;
+    try {
+      const after = await s.analyze();
+      status = after.result.status;
+      say(
+        `${wrapText(`The node now: ${STATUS_WORD[after.result.status as Status]} — ${after.result.summary.orphan} orphan(s), ${after.result.summary.duplicate} duplicate(s) (what was restored is a finding again; pve-health check shows them)`, width, '', '  ')}\n`,
+      );
+    } catch (e) {
+      ctx.io.err(`pve-health: final re-check failed: ${(e as Error).message}\n`);
+      status = 3;
+    }
+    if (outcomes.some((o) => o.result === 'failed')) status = Math.max(status, 2);
+    else if (outcomes.some((o) => o.result === 'skipped')) status = Math.max(status, 1);
+    if (ctx.global.format === 'json')
+      ctx.io.out(`${JSON.stringify({ journal: journalPath, outcomes, status }, null, 2)}\n`);
+    return status;
   });
+}
+
+/** `restore` without a JOURNAL, or --list: the journals of this node (none is an answer, exit 0). */
+function listAll(ctx: CommandContext<typeof RESTORE_OPTIONS>): number {
+  if (ctx.global.from || ctx.global.demo)
+    throw new UsageError("restore --list reads this node's journals: no --from or --demo");
+  const host = createHost({ root: ctx.global.root, env: ctx.io.env });
+  const listed = listJournals(host);
+  if (ctx.global.format === 'json') {
+    ctx.io.out(`${JSON.stringify(listed, null, 2)}\n`);
+    return 0;
+  }
+  ctx.io.out(renderJournalList(listed, { width: ctx.global.width, root: ctx.global.root }));
+  return 0;
 }

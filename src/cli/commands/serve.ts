@@ -15,13 +15,13 @@ import { readProcessStats } from '../../host/read-process-stats';
 import { selfCommand } from '../../host/self-command';
 import { renderClusterPrometheus } from '../../render/cluster-metrics';
 import { renderPrometheus } from '../../render/prometheus';
-import { checkListenPolicy, DEFAULT_LISTEN, parseListen, resolveToken } from '../../serve/auth';
+import { authorize, checkListenPolicy, DEFAULT_LISTEN, parseListen, resolveToken } from '../../serve/auth';
 import { createChildScanner } from '../../serve/child-scan';
 import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { sampled } from '../../serve/sampled';
 import { createScanHistory, recordServiceScan } from '../../serve/scan-history';
-import { listen } from '../../serve/server';
+import { DEFAULT_LIMITS, listen } from '../../serve/server';
 import { createService, type Part } from '../../serve/service';
 import { VERSION } from '../../version';
 import { type CommandContext, defineCommand } from '../command';
@@ -210,7 +210,16 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
           }
         : undefined,
     });
-    const http = await listen(addr, handle);
+    // A connection that showed the token is never evicted for an unauthenticated one (no token: none is).
+    const http = await listen(addr, handle, DEFAULT_LIMITS, (req) =>
+      token
+        ? authorize(
+            { token, socket: false },
+            typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined,
+            undefined,
+          ).ok
+        : false,
+    );
     service.start();
     cluster?.scanner.start();
     const shown = http.address.host.includes(':') ? `[${http.address.host}]` : http.address.host;

@@ -1,5 +1,3 @@
-import { renderQuietText } from '../../render/quiet';
-import { renderVolumesText } from '../../render/volumes';
 import { defineCommand } from '../command';
 import { mountsPart, volumesPart } from '../gather-parts';
 import { mountTimeoutMs } from '../mounts-pipeline';
@@ -40,15 +38,7 @@ Options:
     });
     const doc = documentFor(loaded, s.host, { volumes });
     const durationSeconds = (performance.now() - started) / 1000;
-    if (ctx.global.format === 'text' || !ctx.global.format) {
-      // -q as in check: the summary line and one line per problem.
-      ctx.io.out(
-        ctx.global.quiet
-          ? renderQuietText(doc, { color: ctx.global.color })
-          : renderVolumesText(doc, { color: ctx.global.color, quiet: false }),
-      );
-      return doc.status;
-    }
+    // Text as `check` prints it (output.ts): the width, problems first in one style, then the storages.
     return printDocument(ctx, doc, { durationSeconds });
   },
 });

@@ -17,6 +17,9 @@ export function analyzeNode(view: NodeView, config: Config): DmResult {
   const storage = classifyStorage(view, analysed, config);
   // What a storage rule could not read (its finding says why) is UNKNOWN for the part, not a note.
   const unchecked = [
+    ...(dm.unchecked ?? []),
+    // Which operation runs decides pending entries and stale locks: unknown while tasks/active is.
+    view.pve.tasksUnread ? `${view.pve.tasksUnread}: running operations are not known` : null,
     uncheckedKernelState(view),
     unseenConfigsOf(view, dm.entries),
     ...storage.filter((f) => f.kind === AUTOACTIVATION_UNCHECKED).map((f) => f.detail),

@@ -2,6 +2,7 @@
 // that cannot destroy something another guest, node or operation uses, how to free it. Pure; the
 // planner (plan-cleanup.ts) and `dm` show the same words.
 import type { VgSafety as LvmVgSafety } from '../node/lvm-view';
+import { shellQuote } from '../shell-quote';
 import type { DmEntry } from '../types';
 
 export interface VgSafety extends LvmVgSafety {
@@ -52,7 +53,7 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   const stale = e.protectedBy.find((p) => p.startsWith('stale-lock:'));
   if (stale && e.vmid !== null) {
     const c = e.guestType === 'lxc' ? 'pct' : 'qm';
-    return `no fix while guest ${e.vmid} is locked (${stale.slice('stale-lock:'.length)}) and no task runs: an interrupted operation left the lock; check its task log, then '${c} unlock ${e.vmid}' and look again (data kept)`;
+    return `no fix while guest ${e.vmid} is locked (${stale.slice('stale-lock:'.length)}) and no task runs: an interrupted operation left the lock (data kept); check its task log, unlock it and look again: ${shellQuote([c, 'unlock', String(e.vmid)])}`;
   }
   const key = volumeKey(e)!;
   const chain = asSet(ctx.chainMembers).has(key) || /\.qcow2$/.test(e.lv);
@@ -61,7 +62,7 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
     // PVE 9 volume chains: after a failed commit or rebase ("The state of ... is now invalid") an LV
     // whose snapshot section is gone can still be the backing file of the current volume.
     if (chain)
-      return `data kept; it may still be a backing file of the guest's current volume: check 'qemu-img info --backing-chain' of the guest's disk first`;
+      return `data kept; it may still be a backing file of the guest's current volume: check the backing chain of the guest's disk first (qemu-img info --backing-chain on it)`;
     return 'data kept; no snapshot of the guest uses this LV any more';
   }
   // A del- LV is what an interrupted saferemove left: no guest will ever use it again.
@@ -79,12 +80,16 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   // config names, and never for a local-storage LV of a guest that lives on another node.
   const rescanWorks = e.vmid !== null && !referenced && (guestGone || e.guestNode === ctx.node || shared);
   if (rescanWorks) {
-    const rescan = e.guestType === 'lxc' ? `pct rescan --vmid ${e.vmid}` : `qm disk rescan --vmid ${e.vmid}`;
+    const rescan = shellQuote(
+      e.guestType === 'lxc'
+        ? ['pct', 'rescan', '--vmid', String(e.vmid)]
+        : ['qm', 'disk', 'rescan', '--vmid', String(e.vmid)],
+    );
     const where = e.guestNode && e.guestNode !== ctx.node ? ` on node ${e.guestNode}` : '';
     parts.push(
       guestGone
-        ? `to keep it, create guest ${e.vmid} again and attach it with '${rescan}'`
-        : `attach it to guest ${e.vmid} with '${rescan}'${where ? ` (run${where})` : ''}`,
+        ? `to keep it, create guest ${e.vmid} again and attach it: ${rescan}`
+        : `attach it to guest ${e.vmid}${where ? ` (run it${where})` : ''}: ${rescan}`,
     );
   }
   if (
@@ -96,8 +101,9 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
     !chain &&
     e.reason !== 'guest-on-other-node'
   ) {
-    parts.push(`free it (deletes the data) with 'pvesm free ${e.volume}'`);
+    parts.push(`free it (deletes the data): ${shellQuote(['pvesm', 'free', e.volume])}`);
   }
   if (parts.length === 0) return undefined;
-  return `data kept; ${parts.join(', or ')}`;
+  // Each command ends its clause: a `;` follows it, never prose a copy could take as more arguments.
+  return `data kept; ${parts.join('; or ')}`;
 }

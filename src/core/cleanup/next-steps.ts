@@ -136,27 +136,33 @@ function stepsFor(e: DmEntry, o: { shared: boolean }): string[] {
   const by = new Set(e.protectedBy);
   const g = guestWord(e);
   if (by.has('guest-running') && e.vmid !== null) {
+    const id = String(e.vmid);
     const move = o.shared
-      ? ` or move it to another node ('${g.tool} migrate ${e.vmid} NODE${g.tool === 'qm' ? ' --online' : ' --restart'}')`
+      ? `; or move it to another node (NODE): ${shellQuote([g.tool, 'migrate', id, 'NODE', g.tool === 'qm' ? '--online' : '--restart'])}`
       : '';
-    steps.push(`shut ${g.word} ${e.vmid} down ('${g.tool} shutdown ${e.vmid}')${move}`);
+    steps.push(`shut ${g.word} ${e.vmid} down: ${shellQuote([g.tool, 'shutdown', id])}${move}`);
   }
   if (by.has('open') && !by.has('guest-running')) {
     const who = [...e.holders, ...e.processes.map((p) => `${p.command}[${p.pid}]`)];
     steps.push(
-      `close what holds it${who.length ? ` (${who.join(', ')})` : ''}: see 'dmsetup info -c ${e.name}' and 'fuser -vm /dev/mapper/${e.name}'; stop that program or unmount it`,
+      `close what holds it${who.length ? ` (${who.join(', ')})` : ''}, stop that program or unmount it; see what holds it: ${shellQuote(['dmsetup', 'info', '-c', e.name])}; ${shellQuote(['fuser', '-vm', `/dev/mapper/${e.name}`])}`,
     );
   }
   for (const p of e.protectedBy) {
     const lock = /^(stale-)?lock:(.+)$/.exec(p);
     if (lock && e.vmid !== null)
       steps.push(
-        `${g.word} ${e.vmid} is locked (${lock[2]})${lock[1] ? ' and no task runs' : ''}: check its task log, then '${g.tool} unlock ${e.vmid}'`,
+        `${g.word} ${e.vmid} is locked (${lock[2]})${lock[1] ? ' and no task runs' : ''}: check its task log, then: ${shellQuote([g.tool, 'unlock', String(e.vmid)])}`,
       );
   }
   if (by.has('vg-partial'))
-    steps.push(`bring VG ${e.vg}'s missing PV back ('pvs', 'vgs -o +vg_missing_pv_count ${e.vg}')`);
-  if (by.has('pvmove')) steps.push(`let the pvmove in VG ${e.vg} finish ('lvs -a -o +move_pv,copy_percent ${e.vg}')`);
+    steps.push(
+      `bring VG ${e.vg}'s missing PV back; see: pvs; ${shellQuote(['vgs', '-o', '+vg_missing_pv_count', e.vg ?? ''])}`,
+    );
+  if (by.has('pvmove'))
+    steps.push(
+      `let the pvmove in VG ${e.vg} finish; see: ${shellQuote(['lvs', '-a', '-o', '+move_pv,copy_percent', e.vg ?? ''])}`,
+    );
   return steps;
 }
 
@@ -169,10 +175,11 @@ export function nextStepsFor(e: DmEntry, entries: readonly DmEntry[], o: { share
   if (e.action || e.pending || !e.protected) return null;
   if (e.status !== 'duplicate' && e.status !== 'orphan') return null;
   if (e.protectedBy.includes('lvmlockd'))
-    return `VG ${e.vg} is shared through lvmlockd: pve-health does not act on it; ask the node that holds its lock ('lvmlockctl -i')`;
+    return `VG ${e.vg} is shared through lvmlockd: pve-health does not act on it; ask the node that holds its lock: lvmlockctl -i`;
   const steps = stepsFor(e, o);
   if (steps.length === 0) return null;
-  const clean = `then '${shellQuote(['pve-health', 'clean', '--name', e.name])}' (it re-checks under PVE's locks)`;
+  // Each command ends its clause (a `;` or the end follows it): a copy of the clause runs exactly it.
+  const clean = `then (it re-checks under PVE's locks): ${shellQuote(['pve-health', 'clean', '--name', e.name])}`;
   const head = e.status === 'duplicate' ? `${whichMap(e, entries)}. Next: ` : 'Next: ';
   return `${head}${steps.map((s, i) => `${i + 1}) ${s}`).join('; ')}; ${steps.length + 1}) ${clean}`;
 }

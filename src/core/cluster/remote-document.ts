@@ -82,6 +82,9 @@ export function documentShapeProblem(x: unknown): string | null {
   if (typeof x.node !== 'string' || x.node === '') return 'it names no node';
   if (!STATUSES.includes(x.status as number)) return `its status ${JSON.stringify(x.status)} is not 0-3`;
   if (x.summary !== undefined && typeof x.summary !== 'string') return 'its summary is not a string';
+  // `check` always writes its parts: a document with none says nothing was checked, never an OK node.
+  if (x.dm === undefined && x.volumes === undefined && x.mounts === undefined)
+    return 'it has no part at all (dm, volumes, mounts): nothing of the node was checked';
   for (const part of ['dm', 'volumes', 'mounts'] as const) {
     const p = x[part];
     if (p === undefined) continue;

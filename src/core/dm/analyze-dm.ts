@@ -6,35 +6,50 @@ import type { DmDevice } from '../node/dm-devices';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
 import { getTwo } from '../node/two-keys';
+import type { Task } from '../parse/pmxcfs';
 import { nextVmids } from '../parse/pmxcfs';
 import type { DmEntry, DmResult } from '../types';
 import type { ClassifyContext } from './classify-dm';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
+import { makePathResolver, type PathResolver } from './dm-paths';
 import {
   buildReferenceIndex,
-  makePathResolver,
-  type PathResolver,
+  describeRef,
   type ReferenceIndex,
   type RefHit,
   refsOf,
+  type UnresolvedPath,
 } from './dm-references';
 import { dmSummary, guestHealth, statusOf } from './dm-summary';
+import { taskVmids } from './pending-rule';
 import { computeVmidReuse, nextDiskCollision } from './vmid-reuse';
+
+/** The VMIDs each running and each dead task names, read once per task (dm-flags.ts asks for every entry). */
+function taskVmidIndex(tasks: Task[], dead: Task[]): { taskVmids: number[][]; deadTaskVmids: number[][] } {
+  return { taskVmids: tasks.map((t) => taskVmids(t.id)), deadTaskVmids: dead.map((t) => taskVmids(t.id)) };
+}
 
 /** `action` stays null here: the cleanup planner fills it from the finished result (analyzeNode). */
 export function analyzeDm(view: NodeView): DmResult {
   const { pve, lvm } = view;
   const warnings = [...view.warnings];
   const { devices } = dmDevicesOf(view);
+  const unresolved: UnresolvedPath[] = [];
+  const refs = buildReferenceIndex([...pve.guests.values()], pve.lvmStorages, pathResolverOf(view, lvm), unresolved);
+  const paths = pathGaps(unresolved, view.node);
+  const { tasks, deadTasks, tasksUnread } = pve;
   const ctx: ClassifyContext = {
     node: view.node,
     lvm,
     lvsError: lvm.lvsError,
     storages: pve.lvmStorages,
     guests: pve.guests,
-    refs: buildReferenceIndex([...pve.guests.values()], pve.lvmStorages, pathResolverOf(view, lvm)),
-    tasks: pve.tasks,
+    refs,
+    tasks,
+    deadTasks,
+    tasksUnread,
+    ...taskVmidIndex(tasks, deadTasks ?? []),
     ha: pve.ha,
     running: pve.running,
     kvmAlive: pve.kvmAlive,
@@ -42,7 +57,8 @@ export function analyzeDm(view: NodeView): DmResult {
     storageConfigError: pve.storageConfigError,
     storageIds: new Set(pve.storageConfig.map((s) => s.id)),
     storageChoices: new Map(),
-    unseen: pve.unseen,
+    vgTransport: vgTransports(devices, view.dm.index),
+    unseen: { shared: joinReasons(pve.unseen.shared, paths.shared), local: joinReasons(pve.unseen.local, paths.local) },
   };
 
   if (ctx.storageConfigError)
@@ -84,9 +100,11 @@ export function analyzeDm(view: NodeView): DmResult {
     nextIds: nextVmids(used, pve.nextIdRange, 4),
   });
 
+  const unchecked = pathsUnchecked(entries, paths, warnings);
   return {
     summary: dmSummary(entries),
     entries,
+    ...(unchecked.length ? { unchecked } : {}),
     guests: guestHealth(pve, entries),
     vmidReuse,
     warnings,
@@ -123,9 +141,67 @@ function referencingGuests(hits: RefHit[]): DmEntry['guests'] {
   return [...seen.values()].sort((a, b) => a.vmid - b.vmid || compareText(a.node, b.node));
 }
 
+/**
+ * The unresolved paths' reason is the part's when an entry is unknown because of it (every output form
+ * says it; analyzeNode adds it to the warnings), else a warning.
+ */
+function pathsUnchecked(
+  entries: DmEntry[],
+  paths: { local: string | null; shared: string | null },
+  warnings: string[],
+): string[] {
+  const unchecked: string[] = [];
+  for (const why of new Set([paths.local, paths.shared])) {
+    if (why === null) continue;
+    if (entries.some((e) => e.status === 'unknown' && e.detail.includes(why))) unchecked.push(why);
+    else warnings.push(why);
+  }
+  return unchecked;
+}
+
+/**
+ * VGs whose LVs map onto a multipath map or a partition of one (dmsetup deps of their maps): a LUN that
+ * other nodes see too, whatever storage.cfg says of the storage.
+ */
+function vgTransports(devices: DmDevice[], index: NodeView['dm']['index']): Map<string, string> {
+  const out = new Map<string, string>();
+  const mpathOf = (d: DmDevice | undefined): DmDevice | undefined => {
+    if (d?.identity.kind === 'partition' && d.identity.parent) return mpathOf(index.byName.get(d.identity.parent));
+    return d?.uuid.kind === 'mpath' ? d : undefined;
+  };
+  for (const d of devices) {
+    const id = d.identity;
+    const vg = id.kind === 'lv' ? id.lv.vg : id.kind === 'layer' ? id.vg : null;
+    if (vg === null || out.has(vg)) continue;
+    for (const dep of d.deps) {
+      const m = mpathOf(index.byDevno.get(dep));
+      if (m) out.set(vg, `multipath map ${m.info.name}`);
+    }
+  }
+  return out;
+}
+
+function joinReasons(a: string | null, b: string | null): string | null {
+  return a && b ? `${a}; ${b}` : (a ?? b);
+}
+
+/**
+ * Why "no config names it" cannot be believed because of config paths that lead nowhere this check can
+ * name: a guest of this node may use any LV through one, a guest of another node any LV of a shared VG.
+ */
+function pathGaps(unresolved: UnresolvedPath[], node: string): { local: string | null; shared: string | null } {
+  const say = (list: UnresolvedPath[]) => {
+    if (!list.length) return null;
+    const first = list[0];
+    const more = list.length > 1 ? ` (+${list.length - 1} more path${list.length > 2 ? 's' : ''})` : '';
+    return `${describeRef({ ...first, asBase: false, storage: null })}${first.node === node ? '' : ` on ${first.node}`}, which ${first.why}${more}: it may name this volume`;
+  };
+  return { local: say(unresolved.filter((u) => u.node === node)), shared: say(unresolved) };
+}
+
 /** The LV a device path names on this node (see makePathResolver). */
 function pathResolverOf(view: NodeView, lvm: LvmView): PathResolver {
-  const { byKname, byName } = view.dm.index;
+  const { byKname, byName, byDevno } = view.dm.index;
   const lvOf = (d: DmDevice | undefined, depth = 0): { vg: string; lv: string } | null => {
     const id = d?.identity;
     if (!id) return null;
@@ -134,14 +210,19 @@ function pathResolverOf(view: NodeView, lvm: LvmView): PathResolver {
     if (id.kind === 'partition' && id.parent && depth < 4) return lvOf(byName.get(id.parent), depth + 1);
     return null;
   };
+  const lvOfMap = (d: DmDevice | undefined) => (d ? lvOf(d) : undefined);
   return makePathResolver({
     localNode: view.node,
+    paths: view.devicePaths,
     links: view.links,
     byUuid: (vgId, lvId) => {
       const lv = getTwo(lvm.byUuid, vgId, lvId);
       return lv ? { vg: lv.vg, lv: lv.name } : null;
     },
-    lvOfKname: (kname) => lvOf(byKname.get(kname)),
-    lvOfDmName: (name) => lvOf(byName.get(name)),
+    lvOfKname: (kname) => lvOfMap(byKname.get(kname)),
+    lvOfDmName: (name) => lvOfMap(byName.get(name)),
+    lvOfDevno: (devno) => lvOfMap(byDevno.get(devno)),
+    dmMajors: new Set(view.dm.info.map((i) => String(i.major))),
+    lvExists: (vg, lv) => getTwo(lvm.byName, vg, lv) !== undefined,
   });
 }

@@ -1,12 +1,29 @@
 // Verdicts of snapshot LVs: thin snapshots (snap_<volume>_<snapshot>) and PVE 9 volume-chain members
-// (snap_<volume>_<snapshot>.qcow2), checked against the owner's snapshot sections. Pure.
+// (snap_<volume>_<snapshot>.qcow2). A snapshot belongs to every guest whose config names its volume (any
+// section, whatever VMID the volume's name carries) and is needed while one of them has a snapshot
+// section of that name: AbstractConfig.pm snapshot_rollback/snapshot_delete call the storage on each
+// volume that guest's section names (facts §13). Pure.
 
+import type { GuestRecord } from '../node/guest-record';
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
-import { parseSnapshotLv, vmidOfLvName } from '../parse/volume-name';
+import { parseLvmVolname, parseSnapshotLv, vmidOfLvName } from '../parse/volume-name';
 import type { DmReason, DmStatus } from '../types';
 import type { ClassifyContext } from './dm-context';
+import { refsOf } from './dm-references';
 import { ignored, type Verdict, who } from './dm-verdict';
+
+/**
+ * One reading of snap_<volume>_<snapshot> ('_' may be in both): the guests that name that volume
+ * (`naming`), and with them the guest the volume's name carries (`users`: whose unread config or running
+ * snapshot operation may still concern it).
+ */
+interface Split {
+  volume: string;
+  snapshot: string;
+  naming: GuestRecord[];
+  users: GuestRecord[];
+}
 
 export function classifySnapshot(
   ctx: ClassifyContext,
@@ -23,55 +40,95 @@ export function classifySnapshot(
   const vmid = vmidOfLvName(snap.volume);
   const owner = vmid !== null ? ctx.guests.get(vmid) : undefined;
   const label = snap.chain ? 'volume-chain snapshot' : 'thin snapshot LV';
-  if (vmid === null || !owner) {
-    return v(
-      'orphan',
-      mapped ? 'guest-missing' : 'inactive-leftover',
-      `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${who(owner, vmid ?? 0)} has no config anywhere in the cluster`,
-    );
-  }
-  if (owner.node !== ctx.node && !storage.shared) {
-    return v(
-      'orphan',
-      'not-referenced',
-      `${label} of ${snap.volume}: ${who(owner, vmid)} lives on ${owner.node}, not on this node's local storage`,
-    );
-  }
-  if (!owner.config)
+  // The parsed split first, then every other reading of the name.
+  const all = splitsOf(ctx, storage, { vg, name, chain: snap.chain });
+  const splits = [...all.filter((s) => s.volume === snap.volume), ...all.filter((s) => s.volume !== snap.volume)];
+  const found = findSection(splits);
+  if (found) return foundVerdict(ctx, { label, snap: found, mapped, lv }, v);
+  const users = splits.flatMap((s) => s.users);
+  const unread = users.find((g) => !g.config);
+  if (unread)
     return v(
       'unknown',
       'lvm-incomplete',
-      `${who(owner, vmid)}'s config could not be read: cannot check snapshot '${snap.snapshot}'`,
+      `${who(unread, unread.vmid)}'s config could not be read: cannot check snapshot '${snap.snapshot}'`,
     );
-  // The split of snap_<vol>_<snap> is ambiguous when both hold '_': accept any split whose snapshot exists.
-  const candidates = [snap.snapshot, ...alternativeSplits(name, { chain: snap.chain })];
-  const found = candidates.find((s) => owner.config!.snapshots.includes(s));
-  // A volume chain is one unit: LVMPlugin (de)activates its members together (lvchange --select), so a
-  // member active here while the guest lives on another node is as wrong as its top being active here.
-  if (found && mapped && owner.node !== ctx.node) {
-    return v(
-      'orphan',
-      'guest-on-other-node',
-      `${label} of ${who(owner, vmid)} snapshot '${found}': the guest lives on ${owner.node}, so this member of its chain should not be active on ${ctx.node}`,
-      { guestNode: owner.node, referencedBy: `${who(owner, vmid)} snapshot [${found}] on ${owner.node}` },
-    );
+  if (users.length === 0) {
+    if (vmid === null || !owner)
+      return v(
+        'orphan',
+        mapped ? 'guest-missing' : 'inactive-leftover',
+        `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but no config names ${snap.volume} and ${who(owner, vmid ?? 0)} has no config anywhere in the cluster`,
+      );
+    if (owner.node !== ctx.node && !storage.shared)
+      return v(
+        'orphan',
+        'not-referenced',
+        `${label} of ${snap.volume}: ${who(owner, vmid)} lives on ${owner.node}, not on this node's local storage, and no config of ${ctx.node} names it`,
+      );
   }
-  if (found) {
-    const extra = snap.chain
-      ? 'a member of the volume chain'
-      : lv?.attr[9] === 'k' || lv?.attr.includes('k')
-        ? 'activation skip'
-        : '';
-    return v(
-      'valid',
-      'referenced',
-      `${label} of ${who(owner, vmid)} snapshot '${found}' (section [${found}] exists)${extra ? `; ${extra}` : ''}`,
-    );
-  }
+  const names = [...new Set(users.map((g) => `${g.vmid}.conf`))];
   return v(
     'orphan',
     'snapshot-missing',
-    `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${vmid}.conf has no [${snap.snapshot}] section any more`,
+    `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${names.length ? names.join(', ') : `${vmid}.conf`} ${names.length > 1 ? 'have' : 'has'} no [${snap.snapshot}] section any more`,
+  );
+}
+
+/** The guests that name a volume: every config on shared storage, this node's on local storage. */
+function splitsOf(ctx: ClassifyContext, storage: LvmStorage, o: { vg: string; name: string; chain: boolean }): Split[] {
+  const body = o.name.slice(5, o.chain ? -'.qcow2'.length : undefined);
+  const out: Split[] = [];
+  for (let i = body.indexOf('_'); i > 0; i = body.indexOf('_', i + 1)) {
+    const base = body.slice(0, i);
+    const snapshot = body.slice(i + 1);
+    if (!snapshot || !parseLvmVolname(base)) continue;
+    const volume = o.chain ? `${base}.qcow2` : base;
+    const users = new Map<number, GuestRecord>();
+    for (const h of refsOf(ctx.refs, o.vg, volume) ?? []) {
+      if (h.asBase || (!storage.shared && h.node !== ctx.node)) continue;
+      const g = ctx.guests.get(h.vmid);
+      if (g) users.set(g.vmid, g);
+    }
+    const naming = [...users.values()];
+    const named = vmidOfLvName(volume);
+    const g = named !== null ? ctx.guests.get(named) : undefined;
+    if (g && (storage.shared || g.node === ctx.node) && !users.has(g.vmid)) users.set(g.vmid, g);
+    out.push({ volume, snapshot, naming, users: [...users.values()] });
+  }
+  return out;
+}
+
+function findSection(splits: Split[]): { guest: GuestRecord; snapshot: string; volume: string } | null {
+  for (const s of splits)
+    for (const g of s.naming)
+      if (g.config?.snapshots.includes(s.snapshot)) return { guest: g, snapshot: s.snapshot, volume: s.volume };
+  return null;
+}
+
+function foundVerdict(
+  ctx: ClassifyContext,
+  o: { label: string; snap: { guest: GuestRecord; snapshot: string }; mapped: boolean; lv: LvRow | null },
+  v: (s: DmStatus, r: DmReason, d: string, e?: Partial<Verdict>) => Verdict,
+): Verdict {
+  const { guest: g, snapshot: found } = o.snap;
+  const chain = o.label.startsWith('volume-chain');
+  // A volume chain is one unit: LVMPlugin (de)activates its members together (lvchange --select), so a
+  // member active here while the guest lives on another node is as wrong as its top being active here.
+  if (o.mapped && g.node !== ctx.node) {
+    return v(
+      'orphan',
+      'guest-on-other-node',
+      `${o.label} of ${who(g, g.vmid)} snapshot '${found}': the guest lives on ${g.node}, so this member of its chain should not be active on ${ctx.node}`,
+      { guestNode: g.node, referencedBy: `${who(g, g.vmid)} snapshot [${found}] on ${g.node}` },
+    );
+  }
+  const extra = chain ? 'a member of the volume chain' : o.lv?.attr.includes('k') ? 'activation skip' : '';
+  return v(
+    'valid',
+    'referenced',
+    `${o.label} of ${who(g, g.vmid)} snapshot '${found}' (section [${found}] exists)${extra ? `; ${extra}` : ''}`,
+    { guestNode: g.node },
   );
 }
 
@@ -80,11 +137,4 @@ function lvNamesOf(ctx: ClassifyContext, vg: string, origin?: string): ReadonlyS
   const names = ctx.lvm.namesByVg.get(vg) ?? new Set<string>();
   // A copy when the origin must be added: the view's set stays the VG's own LV names.
   return origin && !names.has(origin) ? new Set([...names, origin]) : names;
-}
-
-function alternativeSplits(name: string, { chain }: { chain: boolean }): string[] {
-  const body = name.slice(5, chain ? -'.qcow2'.length : undefined);
-  const out: string[] = [];
-  for (let i = body.indexOf('_'); i > 0; i = body.indexOf('_', i + 1)) out.push(body.slice(i + 1));
-  return out;
 }

@@ -11,6 +11,7 @@ import type { ClassifyContext, StorageChoice } from './dm-context';
 import { describeRef, type RefHit, refsOf } from './dm-references';
 import { storageFor } from './dm-storage-choice';
 import { ignored, type Verdict, who } from './dm-verdict';
+import { imgdelExplains } from './pending-rule';
 
 export type { ClassifyContext } from './dm-context';
 
@@ -96,7 +97,7 @@ const CONFIG_BASED: ReadonlySet<DmReason> = new Set([
 /** Such an orphan is unknown while a config that could name it was not seen (.vmlist or the config unreadable). */
 function unseenGuard(ctx: ClassifyContext, storage: LvmStorage, verdict: Verdict): Verdict {
   if (verdict.status !== 'orphan' || !CONFIG_BASED.has(verdict.reason)) return verdict;
-  const why = storage.shared ? ctx.unseen?.shared : ctx.unseen?.local;
+  const why = storage.shared || ctx.vgTransport?.has(storage.vg) ? ctx.unseen?.shared : ctx.unseen?.local;
   if (!why) return verdict;
   return { ...verdict, status: 'unknown', reason: 'lvm-incomplete', detail: `${verdict.detail}; but ${why}` };
 }
@@ -123,8 +124,14 @@ function notOnStorage(ctx: ClassifyContext, { vg, name }: VolumeQuery, { offNode
 }
 
 /** `del-<name>`: pve-storage's saferemove renamed it; an imgdel task zeroes and removes it. */
-function deletedVerdict(ctx: ClassifyContext, { vg, name }: VolumeQuery, storage: LvmStorage, v: MakeVerdict): Verdict {
-  const worker = ctx.tasks.find((t) => t.running && t.type === 'imgdel');
+function deletedVerdict(
+  ctx: ClassifyContext,
+  { vg, name, lv }: VolumeQuery,
+  storage: LvmStorage,
+  v: MakeVerdict,
+): Verdict {
+  const of = { vmid: vmidOfLvName(name), storage: storage.id, open: lv?.attr[5] === 'o' };
+  const worker = ctx.tasks.find((t) => imgdelExplains(t, of));
   if (worker) {
     return v(
       'ignored',
@@ -133,6 +140,13 @@ function deletedVerdict(ctx: ClassifyContext, { vg, name }: VolumeQuery, storage
       { deleted: true },
     );
   }
+  if (ctx.tasksUnread)
+    return v(
+      'unknown',
+      'lvm-incomplete',
+      `LV ${vg}/${name} was renamed for removal (saferemove); ${ctx.tasksUnread}: an imgdel worker may be zeroing it`,
+      { deleted: true },
+    );
   return v(
     'orphan',
     'saferemove-leftover',
@@ -200,6 +214,8 @@ function unreferencedVerdict(
       'lvm-incomplete',
       `${who(owner, vmid)}'s config names storage${dangling.includes(',') ? 's' : ''} ${dangling} that storage.cfg does not define: it may use ${vg}/${name} through ${dangling.includes(',') ? 'them' : 'it'}, never guess`,
     );
+  const disagree = localDisagreement(ctx, storage, vg, name);
+  if (disagree) return v('unknown', 'lvm-incomplete', disagree);
   let reason: DmReason;
   let detail: string;
   if (!owner) {
@@ -225,6 +241,21 @@ function unreferencedVerdict(
   if (storage.disabled) detail += ` (storage '${storage.id}' is disabled: PVE neither lists nor activates its volumes)`;
   if (!mapped) return v('orphan', 'inactive-leftover', `inactive LV, ${detail.replace(/^LV \S+ exists, /, '')}`);
   return v('orphan', reason, detail);
+}
+
+/**
+ * A thick LVM storage that storage.cfg calls local (no `shared 1`: one lost line says so) while a guest
+ * of another node names this very volume: on a truly local VG that is the other node's own disk of the
+ * same name and this one a leftover copy; on a shared VG it is that guest's disk, which it may be running
+ * from. storage.cfg alone cannot tell them apart (LVM-thin is local by its type), so neither is said,
+ * and the VG's transport is named when it lies on a multipath map (a shared LUN).
+ */
+function localDisagreement(ctx: ClassifyContext, storage: LvmStorage, vg: string, name: string): string | null {
+  if (storage.shared || storage.type !== 'lvm') return null;
+  const remote = (refsOf(ctx.refs, vg, name) ?? NO_HITS).filter((h) => h.node !== ctx.node);
+  if (remote.length === 0) return null;
+  const san = ctx.vgTransport?.get(vg);
+  return `storage.cfg calls '${storage.id}' local (no shared 1), but ${describeRef(remote[0])} on ${remote[0].node} names this very volume${san ? ` and VG ${vg} lies on ${san}` : ''}: a leftover copy cannot be told from that guest's disk on a shared VG`;
 }
 
 /** Storage IDs the owner's config names that storage.cfg does not define ("a, b"), or null. */

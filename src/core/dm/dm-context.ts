@@ -25,6 +25,12 @@ export interface ClassifyContext {
   refs: ReferenceIndex;
   /** Running tasks of this node (tasks/active). */
   tasks: Task[];
+  /** Running lines whose worker is gone (they explain nothing, but protect what they name), and why tasks/active cannot be believed. */
+  deadTasks?: Task[];
+  tasksUnread?: string | null;
+  /** The VMIDs each of `tasks` and `deadTasks` names (pending-rule.ts taskVmids), read once per task. */
+  taskVmids: number[][];
+  deadTaskVmids: number[][];
   ha: HaService[];
   /** Guests running on this node. */
   running: Set<number>;
@@ -38,6 +44,8 @@ export interface ClassifyContext {
   storageIds?: Set<string>;
   /** Why "no config names it" cannot be believed on shared / local storage (pve-state `unseen`), or null. */
   unseen?: { shared: string | null; local: string | null };
+  /** VGs that lie on a shared block device (a multipath map): VG → which (analyze-dm.ts vgTransports). */
+  vgTransport?: Map<string, string>;
   /** Which storage owns an LV, decided once per (VG, kind, pool) and kept here (dm-storage-choice.ts): VG → [thin, thick] → pool. */
   storageChoices?: Map<string, [Map<string | null, StorageChoice>, Map<string | null, StorageChoice>]>;
 }

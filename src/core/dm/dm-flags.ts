@@ -7,7 +7,7 @@ import type { LvmView } from '../node/lvm-view';
 import type { PveState } from '../node/pve-state';
 import type { DmEntry } from '../types';
 import type { ClassifyContext } from './classify-dm';
-import { CONSOLE_TASKS, explains, taskVmids } from './pending-rule';
+import { CONSOLE_TASKS, explains, imgdelExplains } from './pending-rule';
 
 // Tasks with an empty id that act on several guests: a migration of all of them (migrateall,
 // bulk-migrate). A guest in flight also has `lock: migrate`, but the target volumes are created
@@ -39,32 +39,26 @@ interface Flags {
   protectedBy: string[];
 }
 
-/** A task's VMIDs, read once per task (each of thousands of entries asks every running task). */
-const vmidsOfTask = new WeakMap<ClassifyContext['tasks'][number], number[]>();
-
-function vmidsOf(t: ClassifyContext['tasks'][number]): number[] {
-  let v = vmidsOfTask.get(t);
-  if (!v) {
-    v = taskVmids(t.id);
-    vmidsOfTask.set(t, v);
-  }
-  return v;
-}
-
 /** What one guest's tasks, lock, HA state and processes say about a volume it uses (docs/cleanup.md). */
 function guestFlags(ctx: ClassifyContext, pve: PveState, vmid: number, e: DmEntry, flags: Flags): void {
   for (let i = 0; i < ctx.tasks.length; i++) {
     const t = ctx.tasks[i];
-    if ((t.id === '' && MULTI_GUEST_TASKS.has(t.type)) || vmidsOf(t).includes(vmid))
+    if ((t.id === '' && MULTI_GUEST_TASKS.has(t.type)) || ctx.taskVmids[i].includes(vmid))
       operation(e, t.type, flags, `task:${t.type}`);
   }
+  // A task line whose worker is gone explains nothing; what it names is not touched while it stands.
+  const dead = ctx.deadTasks ?? [];
+  for (let i = 0; i < dead.length; i++)
+    if (!CONSOLE_TASKS.has(dead[i].type) && ctx.deadTaskVmids[i].includes(vmid))
+      add(flags.protectedBy, `task:${dead[i].type}`);
   const guest: GuestRecord | undefined = ctx.guests.get(vmid);
   // A lock with an operation under way makes the guest's volumes pending when that operation explains
   // the entry; one that an interrupted operation left (the classic "VM is locked (create)" after a
   // failed restore) protects them: no action while it stands, and no claim that something is running.
   const lock = guest?.config?.lock;
   if (guest && lock) {
-    const state = lockState({ vmid, lock, guestNode: guest.node, node: pve.node, tasks: ctx.tasks, ha: ctx.ha });
+    const { tasks, deadTasks, tasksUnread, ha } = ctx;
+    const state = lockState({ vmid, lock, guestNode: guest.node, node: pve.node, tasks, deadTasks, tasksUnread, ha });
     if (state === 'under-way')
       operation(e, `lock:${lock}`, flags, explains(`lock:${lock}`, e) ? 'lock' : `lock:${lock}`);
     else add(flags.protectedBy, state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
@@ -109,9 +103,17 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   const protectedBy: string[] = [];
   const isDel = e.reason === 'saferemove-in-progress' || e.reason === 'saferemove-leftover';
   if (isDel) {
-    if (e.vmid !== null) {
-      // pve-storage LVMPlugin free_image forks 'imgdel' to zero and remove the del- LV.
-      for (let i = 0; i < ctx.tasks.length; i++) if (ctx.tasks[i].type === 'imgdel') add(pendingBy, 'task:imgdel');
+    // pve-storage LVMPlugin free_image forks 'imgdel' to zero and remove the del- LV: only its own
+    // volume's worker explains it (imgdelExplains); any other imgdel, or one whose worker is gone, protects it.
+    for (const t of [...ctx.tasks, ...(ctx.deadTasks ?? [])]) {
+      if (t.type !== 'imgdel') continue;
+      if (
+        e.reason === 'saferemove-in-progress' &&
+        ctx.tasks.includes(t) &&
+        imgdelExplains(t, { vmid: e.vmid, storage: e.storage, open: e.open })
+      )
+        add(pendingBy, 'task:imgdel');
+      else add(protectedBy, 'task:imgdel');
     }
   } else {
     // The guest of the name and every guest whose config names the volume (a disk shared between VMs,

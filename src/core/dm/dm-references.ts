@@ -2,10 +2,10 @@
 // Compared by (VG, LV), never by volume-id string: two storage IDs may alias one VG.
 
 import type { GuestRecord } from '../node/guest-record';
-import { splitDmName } from '../parse/dm-name';
 import type { GuestType, VolumeRef } from '../parse/guest-config';
 import type { LvmStorage } from '../parse/storage-config';
 import { lvNamesOfVolname } from '../parse/volume-name';
+import { lvOfPath, type PathResolver } from './dm-paths';
 
 export interface RefHit {
   vmid: number;
@@ -27,65 +27,24 @@ export function refsOf(index: ReferenceIndex, vg: string, lv: string): RefHit[] 
   return index.get(vg)?.get(lv);
 }
 
-/** (vg, lv) an absolute path names: /dev/<vg>/<lv>, /dev/mapper/<dm name>, /dev/disk/by-id/dm-name-<dm name>. */
-export function lvOfPath(path: string): { vg: string; lv: string } | null {
-  let m = /^\/dev\/mapper\/([^/]+)$/.exec(path) ?? /^\/dev\/disk\/by-id\/dm-name-([^/]+)$/.exec(path);
-  if (m) {
-    const s = splitDmName(m[1]);
-    return s && !s.layer ? { vg: s.vg, lv: s.lv } : null;
-  }
-  m = /^\/dev\/([^/]+)\/([^/]+)$/.exec(path);
-  if (m && !['disk', 'mapper', 'pts', 'shm', 'net', 'bus', 'input', 'snd', 'dri', 'zvol', 'rbd-pve'].includes(m[1])) {
-    return { vg: m[1], lv: m[2] };
-  }
-  return null;
+/** A config path that leads nowhere this check can name: "no config names it" is unknown for what it could name. */
+export interface UnresolvedPath {
+  vmid: number;
+  type: GuestType;
+  node: string;
+  ref: VolumeRef;
+  why: string;
 }
-
-/** (vg, lv) that a device path in a config of `node` names, or null. */
-export type PathResolver = (path: string, node: string) => { vg: string; lv: string } | null;
-
-const DM_UUID_LINK = /^\/dev\/disk\/by-id\/dm-uuid-LVM-([0-9A-Za-z!#]{32})([0-9A-Za-z!#]{32})$/;
 
 /**
- * Every way a config can name an LV by path (facts §11: qemu-server activates nothing for a path
- * drive, so the LV must stay active): /dev/<vg>/<lv>, /dev/mapper/<dm name>, udev's
- * /dev/disk/by-id/dm-name-<dm name> and dm-uuid-LVM-<vg id><lv id>, /dev/dm-N, and any other link
- * (by-path, by-uuid, by-partuuid...) whose target on the node is one of these.
- * `byUuid`: plain VG id + LV id → LV; `lvOfKname`: dm-N → the LV that map belongs to.
- * Node-local names (/dev/dm-N, udev links) are resolved only for configs of `localNode`: the same
- * minor number is another device on another node. /dev/<vg>/<lv> and the UUID name the same LV
- * everywhere (a shared VG).
+ * `unresolved` collects the path references that cannot be read (dm-paths.ts): a guest of this node
+ * could use any LV through one, a guest of another node any LV of a shared VG.
  */
-export function makePathResolver(opts: {
-  localNode: string;
-  links: Record<string, string>;
-  byUuid: (vgId: string, lvId: string) => { vg: string; lv: string } | null;
-  lvOfKname: (kname: string) => { vg: string; lv: string } | null;
-  /** The LV a map of this node belongs to, by map name (kpartx partitions → their disk). */
-  lvOfDmName: (name: string) => { vg: string; lv: string } | null;
-}): PathResolver {
-  // `here`: the path is named by a guest of this node, so this node's kernel names (dm-N, mapper) apply.
-  const direct = (path: string, where: { here: boolean }) => {
-    const u = DM_UUID_LINK.exec(path);
-    if (u) return opts.byUuid(u[1], u[2]);
-    const k = /^\/dev\/(dm-\d+)$/.exec(path);
-    if (k) return where.here ? opts.lvOfKname(k[1]) : null;
-    const n = /^\/dev\/(?:mapper\/|disk\/by-id\/dm-name-)([^/]+)$/.exec(path);
-    return (n && where.here ? opts.lvOfDmName(n[1]) : null) ?? lvOfPath(path);
-  };
-  return (path, node) => {
-    const here = node === opts.localNode;
-    const hit = direct(path, { here });
-    if (hit || !here) return hit;
-    const target = opts.links[path];
-    return target ? direct(target, { here: true }) : null;
-  };
-}
-
 export function buildReferenceIndex(
   guests: GuestRecord[],
   storages: LvmStorage[],
   resolvePath: PathResolver = (p) => lvOfPath(p),
+  unresolved: UnresolvedPath[] = [],
 ): ReferenceIndex {
   const byId = new Map(storages.map((s) => [s.id, s]));
   const index: ReferenceIndex = new Map();
@@ -114,7 +73,9 @@ export function buildReferenceIndex(
         if (baseLv) add(st.vg, baseLv, { vmid: g.vmid, type: g.type, node: g.node, ref, asBase: true, storage: st.id });
       } else if (ref.path) {
         const t = resolvePath(ref.path, g.node);
-        if (t) add(t.vg, t.lv, { vmid: g.vmid, type: g.type, node: g.node, ref, asBase: false, storage: null });
+        if (t && 'unresolved' in t)
+          unresolved.push({ vmid: g.vmid, type: g.type, node: g.node, ref, why: t.unresolved });
+        else if (t) add(t.vg, t.lv, { vmid: g.vmid, type: g.type, node: g.node, ref, asBase: false, storage: null });
       }
     }
   }

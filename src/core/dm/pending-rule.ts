@@ -107,6 +107,23 @@ export function explains(op: string, e: Pick<DmEntry, 'status' | 'reason' | 'lv'
 }
 
 /** The guests a task is about: its id is the VMID, or `<vmid>-<disk>><target>-<disk>` for a reassign. */
+/**
+ * Whether a running `imgdel` is the worker of this `del-` LV. Its id says whose volume it frees:
+ * `<vmid>@<storage>` from the API's content delete (pve-storage API2/Storage/Content.pm: `$ownervm@$storeid`),
+ * empty for the saferemove worker that zeroes and removes a renamed LV (Storage.pm vdisk_free,
+ * LVMPlugin.pm fork_cleanup_worker: fork_worker('imgdel', undef, ...)); that one explains only the LV it
+ * holds open while it zeroes it.
+ */
+export function imgdelExplains(
+  t: { type: string; id: string },
+  lv: { vmid: number | null; storage: string | null; open: boolean },
+): boolean {
+  if (t.type !== 'imgdel') return false;
+  if (t.id === '') return lv.open;
+  const m = /^(?:(\d+)@)?(.+)$/.exec(t.id);
+  return m !== null && m[2] === lv.storage && (m[1] === undefined || Number(m[1]) === lv.vmid);
+}
+
 export function taskVmids(id: string): number[] {
   const out: number[] = [];
   for (const m of id.matchAll(/(?:^|>)(\d+)(?=-|$)/g)) out.push(Number(m[1]));

@@ -29,6 +29,19 @@ export function dmVolumeKey(e: Pick<DmEntry, 'status' | 'reason' | 'volume' | 'p
   return e.volume && !e.parent ? `dm:${e.status}:${e.reason}:${e.volume}` : null;
 }
 
+/**
+ * The subject of a device-mapper finding: its volume ID, narrowed for a layer or partition of that volume
+ * ("san-lvm:vm-120-disk-0#p1", "local-lvm:vm-100-disk-0#real") so no two findings share one; else the DM name.
+ */
+export function dmSubject(e: Pick<DmEntry, 'name' | 'volume' | 'parent' | 'layer'>): string {
+  if (!e.volume) return e.name;
+  if (!e.parent) return e.volume;
+  if (e.layer) return `${e.volume}#${e.layer}`;
+  // kpartx names a partition map after its parent's name and the number ("<parent>p1", "<parent>-part1").
+  const rest = e.name.startsWith(e.parent) ? e.name.slice(e.parent.length).replace(/^-/, '') : e.name;
+  return `${e.volume}#${rest}`;
+}
+
 /** The subject of a volume finding: the volume ID, and the snapshot or trash ID when it is one. */
 export function volumeSubject(e: Pick<VolumeEntry, 'volid' | 'snapshot' | 'trash'>): string {
   if (e.trash) return `${e.volid}#trash:${e.trash.id}`;

@@ -8,16 +8,25 @@ import { SEVERITY_RANK } from '../status';
 import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
 import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../types';
 import type { VolumeEntry } from '../volume-types';
-import { clusterKey, dmKey, dmVolumeKey, mountKey, storageKey, volumeKey, volumeSubject } from './finding-keys';
+import {
+  clusterKey,
+  dmKey,
+  dmSubject,
+  dmVolumeKey,
+  mountKey,
+  storageKey,
+  volumeKey,
+  volumeSubject,
+} from './finding-keys';
 import { guestLabels, MOUNT_TEXT, mountLabel, reasonText } from './finding-words';
-import { phraseOf } from './summary';
+import { mountStep } from './mount-steps';
 
 export interface Finding {
   key: string;
   part: 'dm' | 'storage' | 'mounts' | 'cluster' | 'volumes';
   /** 2 critical, 1 warning, 3 unknown, 0 shown but not counted (pending). */
   severity: Status;
-  /** Short label, what an admin names it by: the volume ID (also of a DM finding that has one), else the DM name, the mount target. */
+  /** What an admin names it by, one per finding: the volume ID and what narrows it (`@snap`, `#trash:<id>`, `#p1`), else the DM name, the mount target. */
   subject: string;
   /** Status word: duplicate, orphan, unknown, storage, stale, readonly, full, missing. */
   status: string;
@@ -156,7 +165,7 @@ function dmFindings(doc: CheckDocument): Finding[] {
       layerOf: e.parent,
       part: 'dm',
       severity: entrySeverity(e),
-      subject: e.volume ?? e.name,
+      subject: dmSubject(e),
       status: e.status,
       reason: e.reason,
       explanation: reasonText(e.reason),
@@ -206,7 +215,6 @@ function mountFindings(doc: CheckDocument): Finding[] {
         status: m.status,
         reason: m.status,
         explanation: MOUNT_TEXT[m.reason === 'bind-outdated' ? m.reason : m.status] ?? m.status,
-        // The classifier's sentence when it gave one; otherwise the facts.
         detail:
           typeof m.detail === 'string' && m.detail
             ? m.detail
@@ -215,12 +223,12 @@ function mountFindings(doc: CheckDocument): Finding[] {
                 .join(' — '),
         vmid: m.ctid,
         storage: m.storage,
+        ...mountStep(m),
       }),
     );
 }
 
-// Orphaned or unknown guest volumes on ZFS, Ceph RBD and file storages: a new leftover is news for
-// notify like a new orphaned LV. Report only: the hint names the PVE command, there is no fix to run.
+// Orphaned or unknown guest volumes on ZFS, Ceph RBD and file storages (news for notify like an orphaned LV).
 function volumeFindings(doc: CheckDocument): Finding[] {
   return (doc.volumes?.entries ?? []).filter(isVolumeFinding).map((e) =>
     finding({
@@ -289,9 +297,4 @@ export function listFindings(doc: CheckDocument): Finding[] {
       Number(Boolean(a.acknowledged)) - Number(Boolean(b.acknowledged)) ||
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
   );
-}
-
-/** "1 duplicate, 2 orphans, 1 stale mount, 1 pending": the findings counted (summary.ts words them). */
-export function findingsPhrase(doc: CheckDocument): string {
-  return phraseOf(listFindings(doc), doc);
 }

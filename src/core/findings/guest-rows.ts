@@ -48,6 +48,14 @@ function unseen(vmid: number, type: 'qemu' | 'lxc'): GuestRow {
   return rowOf({ vmid, type, name: '(no config)', node: '-', status: 'missing' });
 }
 
+/**
+ * A container whose mounts were checked, when no part's guest table has it (`mounts` alone reads no
+ * guest configs): only running containers are looked into (mount-plan.ts), so it runs here.
+ */
+function probedContainer(vmid: number, node: string): GuestRow {
+  return rowOf({ vmid, type: 'lxc', name: `CT ${vmid}`, node, status: 'running' });
+}
+
 /** One row per guest a part knows and per VMID any finding names, by VMID. */
 export function guestRows(doc: CheckDocument, findings: Finding[] = listFindings(doc)): GuestRow[] {
   const rows = new Map<number, GuestRow>([...knownGuests(doc).values()].map((g) => [g.vmid, rowOf(g)]));
@@ -64,7 +72,8 @@ export function guestRows(doc: CheckDocument, findings: Finding[] = listFindings
   const mine = new Map<number, Finding[]>();
   for (const f of findings) {
     if (f.vmid === null || f.part === 'cluster' || f.layerOf) continue;
-    if (!rows.has(f.vmid)) rows.set(f.vmid, unseen(f.vmid, f.part === 'mounts' ? 'lxc' : 'qemu'));
+    if (!rows.has(f.vmid))
+      rows.set(f.vmid, f.part === 'mounts' ? probedContainer(f.vmid, doc.node) : unseen(f.vmid, 'qemu'));
     const list = mine.get(f.vmid);
     if (list) list.push(f);
     else mine.set(f.vmid, [f]);

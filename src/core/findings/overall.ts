@@ -7,9 +7,10 @@
 // and a part that could not be checked leaves the node without a grade. Pure.
 
 import { gradeOf, scoreOf } from '../dm/grade';
-import { STATUS_WORD, worstStatus } from '../status';
+import { STATUS_WORD } from '../status';
 import type { CheckDocument, Grade, Status } from '../types';
 import { type Finding, isCounted, listFindings } from './findings';
+import { countedProblems } from './problems';
 import { phraseOf } from './summary';
 
 export interface UncheckedPart {
@@ -29,6 +30,8 @@ export interface Overall {
   /** Counted problems: critical ones (duplicates, stale mounts, ...) and warnings (orphans, ...). */
   critical: number;
   warning: number;
+  /** Counted problems that could not be decided (UNKNOWN); not in the grade, which a part not checked withholds. */
+  unknown: number;
   /** Guest volumes with a counted problem (DM and volumes part together). */
   volumeProblems: number;
   unchecked: UncheckedPart[];
@@ -72,24 +75,18 @@ export function uncheckedParts(doc: CheckDocument, findings: Finding[] = listFin
   return out;
 }
 
-/** One count per guest volume (its worst finding) and one per finding about anything else. */
-function countProblems(findings: Finding[]): { critical: number; warning: number; volumeProblems: number } {
-  const worst = new Map<string, Status>();
-  const volumes = new Set<string>();
-  for (const f of findings) {
-    if (!isCounted(f) || (f.severity !== 1 && f.severity !== 2)) continue;
-    // A layer or partition of an LV is part of its LV's problem (dmFindings keeps them as findings).
-    if (f.layerOf) continue;
-    const id = f.volume ? `volume ${f.volume}` : f.key;
-    if (f.volume) volumes.add(f.volume);
-    worst.set(id, worstStatus(worst.get(id) ?? 0, f.severity));
-  }
+function countProblems(problems: Finding[]): Pick<Overall, 'critical' | 'warning' | 'unknown' | 'volumeProblems'> {
   let critical = 0;
   let warning = 0;
-  for (const s of worst.values())
-    if (s === 2) critical++;
-    else warning++;
-  return { critical, warning, volumeProblems: volumes.size };
+  let unknown = 0;
+  const volumes = new Set<string>();
+  for (const f of problems) {
+    if (f.severity === 2) critical++;
+    else if (f.severity === 1) warning++;
+    else unknown++;
+    if (f.volume && f.severity !== 3) volumes.add(f.volume);
+  }
+  return { critical, warning, unknown, volumeProblems: volumes.size };
 }
 
 function plural(n: number, word: string): string {
@@ -110,10 +107,14 @@ function gradeReasonOf(grade: Grade, c: { critical: number; warning: number }): 
  */
 export function overallOf(doc: CheckDocument, findings: Finding[] = listFindings(doc)): Overall {
   const unchecked = uncheckedParts(doc, findings);
-  const counts = countProblems(findings);
-  const phrase = phraseOf(findings, doc);
+  const problems = countedProblems(findings);
+  const counts = countProblems(problems);
+  // The phrase counts the same problems, then the pending and acknowledged findings apart.
+  const phrase = phraseOf([...problems, ...findings.filter((f) => !isCounted(f))], doc);
   if (unchecked.length) {
-    const which = unchecked.map((u) => `${u.label} (${u.why})`).join('; ');
+    const which = groupedUnchecked(unchecked)
+      .map((g) => `${g.labels.join(', ')} (${g.why})`)
+      .join('; ');
     return {
       status: doc.status,
       grade: null,
@@ -142,4 +143,20 @@ export function overallOf(doc: CheckDocument, findings: Finding[] = listFindings
 /** "CRITICAL — grade F: 1 duplicate" (the status word and the headline, for one-line forms). */
 export function overallLine(o: Overall): string {
   return `${STATUS_WORD[o.status]} — ${o.headline}`;
+}
+
+/**
+ * The unchecked parts grouped by their reason, in order: on a host that is no PVE node every part
+ * fails for the one reason, said once ("device-mapper, volumes, mounts (no Proxmox VE cluster files …)").
+ */
+export function groupedUnchecked(
+  unchecked: readonly { label: string; why: string }[],
+): { labels: string[]; why: string }[] {
+  const out: { labels: string[]; why: string }[] = [];
+  for (const u of unchecked) {
+    const same = out.find((g) => g.why === u.why);
+    if (same) same.labels.push(u.label);
+    else out.push({ labels: [u.label], why: u.why });
+  }
+  return out;
 }

@@ -2,6 +2,7 @@
 // expected read-only, and the usage thresholds. stale (probe timed out, failed, or an earlier probe
 // is still stuck) over readonly over full over ok. Pure.
 import { hasOption } from '../parse/mountinfo';
+import { redactWord } from '../redact';
 import type { MountEntry, MountReason, Status } from '../types';
 import type { MountPlan } from './mount-check';
 import { matchesPattern } from './mount-paths';
@@ -138,10 +139,11 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
   return {
     scope: o.scope,
     ctid: o.ctid,
-    source: info.source,
+    // A document leaves the node (JSON, serve's API, reports): no password in a source URL or an option.
+    source: redactWord(info.source),
     target: info.target,
     fstype: info.fstype,
-    options: info.options,
+    options: redactWord(info.options),
     status,
     reachable,
     error: reachable ? null : (probe?.error ?? 'not-probed'),
@@ -156,7 +158,7 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
     reason,
     detail,
     majorMinor: o.key,
-    superOptions: info.superOptions,
+    superOptions: redactWord(info.superOptions),
     network: o.network,
     expectedReadonly,
     probe: probe ? { ms: probe.ms, at: probe.at, cached: probe.cached === true, phase: probe.phase ?? null } : null,

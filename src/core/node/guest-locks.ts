@@ -32,12 +32,16 @@ export interface LockFacts {
   guestNode: string;
   /** This node. */
   node: string;
-  /** Running tasks of this node (`id` is the VMID, or '' for a task over several guests). */
+  /** Running tasks of this node with a live worker (`id` is the VMID, or '' for a node-wide task). */
   tasks: readonly { id: string; type: string }[];
+  /** Running lines of tasks/active whose worker is gone (pve-state deadTasks). */
+  deadTasks?: readonly { id: string; type: string }[];
+  /** Why tasks/active cannot be believed, or null. */
+  tasksUnread?: string | null;
   ha: readonly { vmid: number; state: string }[];
 }
 
-export type LockState = 'under-way' | 'persistent' | 'stale';
+export type LockState = 'under-way' | 'persistent' | 'stale' | 'unknown';
 
 /**
  * Tasks that create a guest whose own VMID is not the task's id: a clone runs as the source's
@@ -48,15 +52,22 @@ const CREATING_TASKS = new Set(['qmclone', 'vzclone']);
 const CREATE_LOCKS = new Set(['create', 'clone']);
 
 /**
- * `under-way`: a task for the guest (or one over several guests, like a vzdump of all) runs here, HA
- * is moving it, or the config lives on another node (its tasks are not visible here).
- * `persistent`: a state such as `suspended`. `stale`: a guest of this node locked with nothing running.
+ * `under-way`: a task of the guest (its id is the VMID; a task with an empty id, such as aptupdate,
+ * explains no guest's lock — but a vzdump of several guests explains `lock: backup`, the one it takes)
+ * runs here with a live worker, HA is moving it, or the config lives on another node (its tasks are
+ * not visible here). `persistent`: a state such as `suspended`. `unknown`: tasks/active cannot be
+ * read, or the guest's task line stands while its worker is gone. `stale`: a guest of this node locked
+ * with nothing running.
  */
 export function lockState(f: LockFacts): LockState {
   if (PERSISTENT_LOCKS.has(f.lock)) return 'persistent';
   if (f.guestNode !== f.node) return 'under-way';
-  if (f.tasks.some((t) => (t.id === String(f.vmid) || t.id === '') && !CONSOLE_TASKS.has(t.type))) return 'under-way';
+  if (f.tasks.some((t) => t.id === String(f.vmid) && !CONSOLE_TASKS.has(t.type))) return 'under-way';
+  // By its type: a vzdump of several guests (empty id) takes exactly `lock: backup` on the guest it backs up.
+  if (f.lock === 'backup' && f.tasks.some((t) => t.type === 'vzdump' && t.id === '')) return 'under-way';
   if (CREATE_LOCKS.has(f.lock) && f.tasks.some((t) => CREATING_TASKS.has(t.type))) return 'under-way';
   if (f.ha.some((h) => h.vmid === f.vmid && HA_BUSY.has(h.state))) return 'under-way';
+  if (f.tasksUnread || f.deadTasks?.some((t) => t.id === String(f.vmid) && !CONSOLE_TASKS.has(t.type)))
+    return 'unknown';
   return 'stale';
 }

@@ -7,7 +7,14 @@
 import { CheckError } from '../errors';
 import { type DmInfo, type DmSegment, parseDmDeps, parseDmInfo, parseDmTable } from '../parse/parse-dmsetup';
 import { type LvRow, parseLvs, parseVgs, type VgRow } from '../parse/parse-lvm';
-import { COMMAND_KEYS, type CommandOutput, type HostSnapshot, type ProcessInfo, type SysDmEntry } from '../snapshot';
+import {
+  COMMAND_KEYS,
+  type CommandOutput,
+  type DevicePathState,
+  type HostSnapshot,
+  type ProcessInfo,
+  type SysDmEntry,
+} from '../snapshot';
 import { buildDevices, type DeviceIndex, type DmDevice } from './dm-devices';
 import { buildLvmView, type LvmView } from './lvm-view';
 import { type PveState, parsePveState } from './pve-state';
@@ -44,6 +51,8 @@ export interface NodeView {
   processes: ProcessInfo[];
   sysDm: SysDmEntry[];
   links: Record<string, string>;
+  /** Every /dev path the guest configs name, as the node has it (HostSnapshot devicePaths); null in older snapshots. */
+  devicePaths: Record<string, DevicePathState | null> | null;
   /** Files as on the node (storage.cfg, mountinfo, lvm.conf...): rules that read a file read it here. */
   files: Record<string, string>;
   /** Things that make the view less than complete, said once (LVM gaps, unreadable configs...). */
@@ -262,6 +271,7 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState; since?: 
     processes: snap.processes,
     sysDm: sysDmSince(snap, parsed.since),
     links: snap.links ?? {},
+    devicePaths: snap.devicePaths ?? null,
     files: snap.files,
     warnings,
     storageGap,

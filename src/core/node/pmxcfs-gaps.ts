@@ -11,6 +11,7 @@
 //   "nodes" is the size of "nodelist", which holds this node): without it, which guests and storages
 //   are this node's is not known, so the DM and volumes parts are UNKNOWN.
 import type { Members, VmlistEntry } from '../parse/pmxcfs';
+import type { HostSnapshot } from '../snapshot';
 import type { GuestRecord } from './guest-record';
 
 const PMXCFS_FILES = ['/etc/pve/.version', '/etc/pve/.members', '/etc/pve/.vmlist', '/etc/pve/storage.cfg'];
@@ -44,11 +45,34 @@ export function vmlistGap(
   return null;
 }
 
+/**
+ * Why the node's name is not one fact: .members `nodename` (pmxcfs: what this node is in the cluster),
+ * /etc/hostname (PVE::INotify::nodename is the short hostname, and pmxcfs names the node after it) and
+ * the /etc/pve/local link (pmxcfs.c: nodes/<local node>) must agree; where they do not, which guests and
+ * storages are this node's is not known. Sources that are absent say nothing.
+ */
+export function nodeNameDisagreement(
+  files: Record<string, string>,
+  o: { nodename: string | null; pveLocal?: string },
+): string | null {
+  const said: [string, string][] = [];
+  if (o.nodename) said.push(['/etc/pve/.members', o.nodename]);
+  const host = files['/etc/hostname']?.trim().split('.')[0];
+  if (host) said.push(['/etc/hostname', host]);
+  const local = o.pveLocal ? /^(?:\/etc\/pve\/)?nodes\/([^/]+)\/?$/.exec(o.pveLocal) : null;
+  if (o.pveLocal) said.push(['/etc/pve/local', local ? local[1] : o.pveLocal]);
+  if (new Set(said.map(([, n]) => n)).size <= 1) return null;
+  return `this node's name is not one fact: ${said.map(([src, n]) => `${src} says ${n}`).join(', ')}; which guests and storages are this node's is not known`;
+}
+
 /** Why .members cannot be believed as this node's name and its cluster, or null. */
 export function membersGap(
   files: Record<string, string>,
   parsed: { members: Members | null; error: string | null },
+  pveLocal?: string,
 ): string | null {
+  const names = nodeNameDisagreement(files, { nodename: parsed.members?.nodename ?? null, pveLocal });
+  if (names) return names;
   if (!pmxcfsServes(files, '/etc/pve/.members')) return null;
   if (files['/etc/pve/.members'] === undefined)
     return `/etc/pve/.members is missing or unreadable: this node's name and cluster are not known`;
@@ -77,4 +101,37 @@ export function unseenConfigs(
       ? null
       : `the config of ${listed(gs.map((g) => `guest ${g.vmid} on ${g.node}`))} could not be read (${gs[0].configError ?? 'unreadable'}): it may name this volume`;
   return { shared: say(blind), local: say(blind.filter((g) => g.node === node)) };
+}
+
+/**
+ * A config directory pmxcfs has but that could not be listed (`nodes/<node>/qemu-server`, or `nodes`
+ * itself) hides every config in it: "no config names it" is unknown for shared storage, and for local
+ * storage when it is this node's (or all nodes').
+ */
+export function unlistedDirs(
+  u: { shared: string | null; local: string | null },
+  snap: HostSnapshot,
+  node: string,
+): { shared: string | null; local: string | null } {
+  const dirs = Object.keys(snap.unreadable ?? {}).filter((p) =>
+    /^\/etc\/pve\/nodes(?:\/[^/]+\/(?:qemu-server|lxc))?$/.test(p),
+  );
+  if (dirs.length === 0) return u;
+  const say = (ds: string[]) =>
+    ds.length
+      ? `${ds.map((d) => `${d} could not be listed (${snap.unreadable?.[d]})`).join(', ')}: a config in it may name this volume`
+      : null;
+  const local = say(dirs.filter((d) => d === '/etc/pve/nodes' || d.startsWith(`/etc/pve/nodes/${node}/`)));
+  const join = (a: string | null, b: string | null) => (a && b ? `${a}; ${b}` : (a ?? b));
+  return { shared: join(u.shared, say(dirs)), local: join(u.local, local) };
+}
+
+/** "No config names it" cannot be believed either while the running tasks are not known: a restore or clone writes volumes before any config names them. */
+export function withTasks(
+  u: { shared: string | null; local: string | null },
+  tasksUnread: string | null,
+): { shared: string | null; local: string | null } {
+  if (!tasksUnread) return u;
+  const why = `${tasksUnread}: a restore or clone in progress may be writing it`;
+  return { shared: u.shared ? `${u.shared}; ${why}` : why, local: u.local ? `${u.local}; ${why}` : why };
 }

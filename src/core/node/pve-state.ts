@@ -5,7 +5,6 @@ import { parseGuestConfig } from '../parse/guest-config';
 import {
   type HaService,
   type Members,
-  parseActiveTasks,
   parseHaManagerStatus,
   parseMembers,
   parseNextIdRange,
@@ -14,7 +13,8 @@ import {
   type VmlistEntry,
 } from '../parse/pmxcfs';
 import type { GuestRecord } from './guest-record';
-import { membersGap, unseenConfigs, vmlistGap } from './pmxcfs-gaps';
+import { membersGap, unlistedDirs, unseenConfigs, vmlistGap, withTasks } from './pmxcfs-gaps';
+import { runningTasks } from './running-tasks';
 
 export type { GuestRecord };
 
@@ -45,7 +45,16 @@ export interface PveState {
   guests: Map<number, GuestRecord>;
   /** Config files found (any node). */
   configCount: number;
+  /** Running tasks of this node whose worker lives (or was not checked: older snapshots). */
   tasks: Task[];
+  /**
+   * Lines of tasks/active without an end whose worker is gone or is another process (pve-common
+   * check_process_running: pid and start time from the UPID): they explain nothing, but what they name
+   * is not touched while they stand.
+   */
+  deadTasks: Task[];
+  /** Why tasks/active cannot be believed (unreadable, or a line that is no task line), or null. */
+  tasksUnread: string | null;
   ha: HaService[];
   running: Set<number>;
   kvmAlive: Set<number>;
@@ -145,7 +154,7 @@ export function parsePveState(snap: HostSnapshot): PveState {
       });
     }
   }
-  const tasks = parseActiveTasks(f['/var/log/pve/tasks/active'] ?? '').filter((t) => t.running);
+  const { tasks, deadTasks, tasksUnread } = runningTasks(snap);
   const ha = f['/etc/pve/ha/manager_status']
     ? (tryParse(warnings, 'ha/manager_status', () => parseHaManagerStatus(f['/etc/pve/ha/manager_status'])) ?? [])
     : [];
@@ -161,13 +170,15 @@ export function parsePveState(snap: HostSnapshot): PveState {
     guests,
     configCount,
     tasks,
+    deadTasks,
+    tasksUnread,
     ha,
     ...runningGuests(snap),
     nextIdRange: parseNextIdRange(f['/etc/pve/datacenter.cfg']),
     pvePresent: f['/etc/pve/storage.cfg'] !== undefined || members !== null || configCount > 0,
     guestListGap,
-    membersGap: membersGap(f, { members, error: membersRead.error }),
-    unseen: unseenConfigs(guestListGap, guests.values(), node),
+    membersGap: membersGap(f, { members, error: membersRead.error }, snap.pveLocal),
+    unseen: withTasks(unlistedDirs(unseenConfigs(guestListGap, guests.values(), node), snap, node), tasksUnread),
     warnings,
   };
 }

@@ -1,17 +1,25 @@
-// Is a guest config text one PVE wrote, whole? A config that is empty, cut off or garbled parses to less
-// than the guest has: its disks would look unreferenced (orphans with a `pvesm free` hint), its
-// snapshots missing. PVE writes a config in one piece (pmxcfs replaces a file whole) and always:
-// - with at least one property: create_and_lock_config writes `lock: create` before anything else
-//   (pve-guest-common AbstractConfig.pm create_and_lock_config), `qm create`/`pct create` their options;
-// - every line ending in a newline (qemu-server QemuServer.pm write_vm_config generate_raw_config,
-//   pve-container Config.pm write_pct_config: `$raw .= "$key: $value\n"`);
-// - only lines its own parser reads: `key: value`, `[section]`, `#description` (parse_vm_config /
-//   parse_pct_config warn "unable to parse config" for anything else);
-// - a `parent:` naming a snapshot section of the same file, and `snaptime` in every snapshot section
-//   (AbstractConfig.pm snapshot_prepare sets both when it creates the section; snapshot_delete re-parents).
-// A config that breaks one of these is not believed: its guest's volumes are UNKNOWN, never orphans.
-// (A duplicated line is read by PVE as the same config — the later value of a key wins — so it is no
-// reason here.)
+// Is a guest config text one PVE wrote, whole? A config cut off or garbled parses to less than the
+// guest has: its disks would look unreferenced (orphans with a `pvesm free` hint), its snapshots missing.
+// pmxcfs replaces a file whole, so a read sees a whole file or fails; what can still be partial is a read
+// through something that cuts (a copy, a capture, a tool's output stored as the file). Each rule below
+// names the partial-read evidence it rests on, and none fires on a text PVE itself writes:
+// - PVE ends every line it writes in a newline (qemu-server QemuServer.pm write_vm_config,
+//   pve-container Config.pm write_pct_config: `$raw .= "$key: $value\n"`): a non-empty text without a
+//   final newline was cut mid-line;
+// - PVE writes only lines its own parser reads: `key: value`, `[section]`, `#description`
+//   (parse_vm_config / parse_pct_config warn "unable to parse config" for anything else): another line is
+//   corruption;
+// - a `parent:` names a snapshot section of the same file, and every snapshot section has `snaptime`
+//   (AbstractConfig.pm snapshot_prepare sets both when it creates the section; snapshot_delete
+//   re-parents): a parent without its section, or a section without snaptime, is a file cut at a section.
+// What PVE writes is decoded, however empty it looks (facts §13): a 0-byte config is what a failed
+// restore leaves (API2/Qemu.pm create_vm: the restore worker's error path calls
+// `remove_lock($vmid, 'create')` on a config that held only that lock, "VM <vmid> state is NOT cleaned
+// up"; write_vm_config of no property is ''), a VM with no property and no disk until an admin acts;
+// a config with only `#` description lines is the same with a description; a config holding only
+// `lock: create` is a create or restore in progress (AbstractConfig.pm create_and_lock_config), whose
+// volumes are pending. (A duplicated line is read by PVE as the same config — the later value of a key
+// wins — so it is no reason either.)
 
 interface Section {
   name: string;
@@ -21,8 +29,8 @@ interface Section {
 
 /** Why a config text cannot be believed (parsed into `sections` with parser `warnings`), or null. */
 export function guestConfigDefect(text: string, sections: Section[], warnings: string[]): string | null {
-  if (!sections.some((s) => s.entries.length > 0)) return text.trim() === '' ? 'it is empty' : 'it has no property';
-  if (!text.endsWith('\n')) return 'it ends in the middle of a line (cut off)';
+  // Empty (0 bytes) is what PVE writes for a config without property: decoded, not cut.
+  if (text !== '' && !text.endsWith('\n')) return 'it ends in the middle of a line (cut off)';
   const bad = warnings.find((w) => w.includes('cannot parse'));
   if (bad) return `it has lines PVE never writes (${bad})`;
   // (A config without snapshot sections needs no set of their names: most of a node's configs.)

@@ -67,6 +67,8 @@ export interface Task {
   upid: string;
   node: string;
   pid: number;
+  /** The worker's start time in clock ticks since boot (/proc/<pid>/stat field 22), as the UPID records it. */
+  pstart: number;
   starttime: number;
   type: string;
   /** Usually the VMID; empty for multi-guest tasks (vzdump of several guests, migrateall). */
@@ -98,6 +100,7 @@ export function parseUpid(upid: string): Omit<Task, 'running'> | null {
     upid,
     node: m[1],
     pid: Number.parseInt(m[3], 16),
+    pstart: Number.parseInt(m[4], 16),
     starttime: Number.parseInt(m[5], 16),
     type: m[6],
     id: m[7],

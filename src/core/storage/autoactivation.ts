@@ -3,6 +3,7 @@
 
 import { getTwo } from '../node/two-keys';
 import type { LvRow } from '../parse/parse-lvm';
+import { shellWord } from '../shell-quote';
 import type { StorageFinding } from '../types';
 import type { StorageContext } from './storage-context';
 
@@ -85,7 +86,7 @@ export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
       }`,
       fix: [
         '/usr/share/pve-manager/migrations/pve-lvm-disable-autoactivation',
-        `# or per LV: lvchange --setautoactivation n ${s.vg}/<lv>`,
+        `# or per LV: lvchange --setautoactivation n ${shellWord(s.vg)}/<lv>`,
         '# run it on one node (the setting is in the shared VG metadata)',
       ],
       subject: { storage: s.id, vg: s.vg },

@@ -4,13 +4,27 @@
 
 import { formatBytes } from '../format-bytes';
 import { lockState } from '../node/guest-locks';
+import { shellQuote, shellWord } from '../shell-quote';
 import type { StorageFinding } from '../types';
 import { classifyAutoactivation } from './autoactivation';
 import type { ParsedGuest, StorageContext } from './storage-context';
 
-/** Task types that operate on several guests and carry an empty id. */
+/** A running task of the guest (its id is the VMID; a node-wide task with an empty id explains no guest's). */
 function taskCovers(ctx: StorageContext, vmid: number, types?: RegExp): boolean {
-  return ctx.tasks.some((t) => (t.id === String(vmid) || t.id === '') && (!types || types.test(t.type)));
+  return ctx.tasks.some((t) => t.id === String(vmid) && (!types || types.test(t.type)));
+}
+
+/** A lock whose task line stands while its worker is gone: PVE counts that task as stopped, nothing explains the lock. */
+function deadWorker(g: ParsedGuest, lock: string, t: { upid: string; type: string; pid: number }): StorageFinding {
+  return {
+    id: `lock:${g.vmid}`,
+    kind: 'guest-lock-dead-task',
+    severity: 'warning',
+    title: `${guestLabel(g)} is locked (lock: ${lock}) by a ${t.type} task whose worker is gone`,
+    detail: `tasks/active still lists ${t.upid} as running, but process ${t.pid} is gone or is another process: the operation ended without finishing its task entry. Unlock only once the task's log shows how it ended.`,
+    fix: [`pvenode task status ${t.upid}`, `pvenode task log ${t.upid}`],
+    subject: { vmid: g.vmid },
+  };
 }
 
 function cli(g: ParsedGuest): 'qm' | 'pct' {
@@ -46,8 +60,23 @@ export function classifyLocks(ctx: StorageContext): StorageFinding[] {
     const g = ctx.guests[i];
     const lock = g.config.lock;
     if (!lock) continue;
-    if (lockState({ vmid: g.vmid, lock, guestNode: g.node, node: ctx.node, tasks: ctx.tasks, ha: ctx.ha }) !== 'stale')
+    const { tasks, deadTasks, tasksUnread, ha } = ctx;
+    const state = lockState({
+      vmid: g.vmid,
+      lock,
+      guestNode: g.node,
+      node: ctx.node,
+      tasks,
+      deadTasks,
+      tasksUnread,
+      ha,
+    });
+    if (state === 'unknown') {
+      const dead = ctx.deadTasks?.find((t) => t.id === String(g.vmid));
+      if (dead) res.push(deadWorker(g, lock, dead));
       continue;
+    }
+    if (state !== 'stale') continue;
     const c = cli(g);
     const subject = { vmid: g.vmid };
     if (lock === 'mounted') {
@@ -58,7 +87,7 @@ export function classifyLocks(ctx: StorageContext): StorageFinding[] {
         title: `${guestLabel(g)} is still mounted on the host (lock: mounted)`,
         detail:
           '`pct mount` mounted its volumes under /var/lib/lxc and locked it; it cannot start, migrate or be backed up until it is unmounted.',
-        fix: [`pct unmount ${g.vmid}`],
+        fix: [shellQuote(['pct', 'unmount', String(g.vmid)])],
         subject,
       });
       continue;
@@ -74,8 +103,9 @@ export function classifyLocks(ctx: StorageContext): StorageFinding[] {
       disk: 'moving a disk was interrupted',
       destroyed: 'destroying the guest was interrupted',
     };
-    const fix = [`${c} unlock ${g.vmid}`];
-    if (lock.startsWith('snapshot') || lock === 'rollback') fix.unshift(`${c} listsnapshot ${g.vmid}`);
+    const fix = [shellQuote([c, 'unlock', String(g.vmid)])];
+    if (lock.startsWith('snapshot') || lock === 'rollback')
+      fix.unshift(shellQuote([c, 'listsnapshot', String(g.vmid)]));
     if (lock === 'backup') fix.unshift('# make sure no vzdump process for it is left: ps -ef | grep vzdump');
     res.push({
       id: `lock:${g.vmid}`,
@@ -116,8 +146,8 @@ export function classifySplitBrain(ctx: StorageContext): StorageFinding[] {
       title: `${guestLabel(g)} runs on ${ctx.node} but its config lives on ${g.node}`,
       detail: `A kvm process of VM ${g.vmid} is alive on ${ctx.node} (/run/qemu-server/${g.vmid}.pid) while /etc/pve/nodes/${g.node} holds its config${migrating ? ' and it is no migration target (no -incoming)' : ' and no migration is under way'}: if it runs on ${g.node} as well, two systems write the same disks.`,
       fix: [
-        `qm status ${g.vmid}   # on ${g.node}`,
-        `# then stop the copy that must not run (on ${ctx.node}: kill the kvm of /run/qemu-server/${g.vmid}.pid)`,
+        `${shellQuote(['qm', 'status', String(g.vmid)])}   # on ${shellWord(g.node)}`,
+        `# then stop the copy that must not run (on ${shellWord(ctx.node)}: kill the kvm of /run/qemu-server/${g.vmid}.pid)`,
       ],
       subject: { vmid: g.vmid },
     });
@@ -130,7 +160,9 @@ export function classifyBackupLeftovers(ctx: StorageContext): StorageFinding[] {
   const res: StorageFinding[] = [];
   for (let i = 0; i < ctx.guests.length; i++) {
     const g = ctx.guests[i];
-    if (g.node !== ctx.node || taskCovers(ctx, g.vmid, /^vzdump$/)) continue;
+    // Its own vzdump, or one of several guests backing it up now (that one holds lock: backup on it).
+    const backingUp = g.config.lock === 'backup' && ctx.tasks.some((t) => t.type === 'vzdump' && t.id === '');
+    if (g.node !== ctx.node || backingUp || taskCovers(ctx, g.vmid, /^vzdump$/)) continue;
     const c = cli(g);
     if (g.config.snapshots.includes('vzdump')) {
       res.push({
@@ -141,8 +173,8 @@ export function classifyBackupLeftovers(ctx: StorageContext): StorageFinding[] {
         detail:
           'A snapshot-mode backup creates the snapshot "vzdump" and removes it at the end; no backup runs now. On LVM-thin the snapshot keeps every block the guest overwrites since then, so it grows and holds pool space until it is removed (the next snapshot-mode backup also removes it first).',
         fix: [
-          `${c} delsnapshot ${g.vmid} vzdump`,
-          `# if its volume is already gone: ${c} delsnapshot ${g.vmid} vzdump --force`,
+          shellQuote([c, 'delsnapshot', String(g.vmid), 'vzdump']),
+          `# if its volume is already gone: ${shellQuote([c, 'delsnapshot', String(g.vmid), 'vzdump', '--force'])}`,
         ],
         subject: { vmid: g.vmid },
       });
@@ -155,11 +187,11 @@ export function classifyBackupLeftovers(ctx: StorageContext): StorageFinding[] {
         const volid = `${r.volid!.storage}:${r.volid!.volname}`;
         fix.push(
           shared(r.volid!.storage)
-            ? `# on shared storage, after checking no other node uses it: pvesm free ${volid}`
-            : `pvesm free ${volid}`,
+            ? `# on shared storage, after checking no other node uses it: ${shellQuote(['pvesm', 'free', volid])}`
+            : shellQuote(['pvesm', 'free', volid]),
         );
       }
-      fix.push(`# then delete the [special:fleecing] section from ${configPath(g)}`);
+      fix.push(`# then delete the [special:fleecing] section from ${shellWord(configPath(g))}`);
       res.push({
         id: `fleecing:${g.vmid}`,
         kind: 'fleecing-leftover',
@@ -210,15 +242,7 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
       .map(
         ([v, p]) => `${v === null ? 'no VMID' : `VMID ${v}`}: ${p.n} LV${p.n > 1 ? 's' : ''}, ${formatBytes(p.bytes)}`,
       );
-    const fix: string[] = [];
-    for (const e of entries.slice(0, 30)) {
-      const guestExists = e.reason === 'not-referenced' || e.reason === 'guest-on-other-node';
-      if (guestExists && e.vmid !== null)
-        fix.push(`# keep it: qm disk rescan --vmid ${e.vmid} attaches ${e.lv} as an unused disk`);
-      else if (st && !st.shared && e.volume) fix.push(`pvesm free ${e.volume}`);
-      else fix.push(`# check no node and no config uses it, then: lvremove ${e.vg}/${e.lv}`);
-    }
-    if (entries.length > 30) fix.push(`# ... and ${entries.length - 30} more (pve-health dm lists them)`);
+    const fix = leftoverFix(entries, { local: Boolean(st && !st.shared) });
     const where = storage ? `storage ${storage}` : `VG ${entries[0].vg}`;
     res.push({
       id: `leftovers:${key}`,
@@ -236,4 +260,39 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
     });
   }
   return res;
+}
+
+type LeftoverLv = { vg: string | null; lv: string | null; vmid: number | null; reason: string; volume: string | null };
+
+/**
+ * The fix of leftover LVs: advice ("# …") over the commands it is about, each command on its own line
+ * and shell-quoted — first how to keep them (attach to their guest), then how to drop them, marked
+ * irreversible: `pvesm free` on a local storage, `lvremove` on a shared one only after checking that no
+ * node uses it (another node's config or map may, which this node cannot see whole).
+ */
+function leftoverFix(entries: LeftoverLv[], o: { local: boolean }): string[] {
+  const shown = entries.slice(0, 30);
+  const keep = new Set<number>();
+  const free: string[] = [];
+  const remove: string[] = [];
+  for (const e of shown) {
+    const guestExists = e.reason === 'not-referenced' || e.reason === 'guest-on-other-node';
+    if (guestExists && e.vmid !== null) keep.add(e.vmid);
+    else if (o.local && e.volume) free.push(shellQuote(['pvesm', 'free', e.volume]));
+    else if (e.vg && e.lv) remove.push(shellQuote(['lvremove', `${e.vg}/${e.lv}`]));
+  }
+  const fix: string[] = [];
+  if (keep.size)
+    fix.push(
+      '# keep: attach them to their guest as unused disks',
+      ...[...keep].map((v) => shellQuote(['qm', 'disk', 'rescan', '--vmid', String(v)])),
+    );
+  if (free.length) fix.push('# drop (irreversible: deletes the data), once nothing needs it:', ...free);
+  if (remove.length)
+    fix.push(
+      `# drop (irreversible: deletes the data), after checking that no node and no config uses ${remove.length === 1 ? 'it' : 'them'}:`,
+      ...remove,
+    );
+  if (entries.length > 30) fix.push(`# ... and ${entries.length - 30} more (pve-health dm lists them)`);
+  return fix;
 }

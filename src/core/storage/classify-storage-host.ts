@@ -7,6 +7,7 @@
 
 import { type MountInfo, parseMountInfo } from '../parse/mountinfo';
 import type { DmInfo } from '../parse/parse-dmsetup';
+import { shellQuote } from '../shell-quote';
 import type { StorageFinding } from '../types';
 import {
   buildDiskGraph,
@@ -50,9 +51,9 @@ function hostMountFinding(h: HostUse, m: MountInfo, dev: string, disk: GuestDisk
     title: `${dev === disk.name ? 'Disk' : 'A partition or volume on disk'} ${disk.vg}/${disk.lv} of ${label(ctx, disk.vmid)} is mounted on the host at ${m.target}`,
     detail: `${m.source} (${m.fstype}) is mounted at ${m.target}. ${state(ctx, disk.vmid)}`,
     fix: [
-      `umount ${m.target}`,
+      shellQuote(['umount', m.target]),
       ...(dev !== disk.name && ctx.index.byName.get(dev)?.uuid.kind === 'part'
-        ? [`kpartx -d /dev/${disk.vg}/${disk.lv}`]
+        ? [shellQuote(['kpartx', '-d', `/dev/${disk.vg}/${disk.lv}`])]
         : []),
     ],
     subject: { vmid: disk.vmid, vg: disk.vg, lv: disk.lv, device: dev },
@@ -84,7 +85,7 @@ function hostCryptFinding(ctx: StorageContext, d: DmInfo, disk: GuestDisk): Stor
     severity: sev(ctx, disk.vmid),
     title: `dm-crypt ${d.name} is open on disk ${disk.vg}/${disk.lv} of ${label(ctx, disk.vmid)}`,
     detail: `The host opened an encrypted volume of the guest disk. ${state(ctx, disk.vmid)}`,
-    fix: ['# unmount whatever is mounted from it first', `cryptsetup close ${d.name}`],
+    fix: ['# unmount whatever is mounted from it first', shellQuote(['cryptsetup', 'close', d.name])],
     subject: { vmid: disk.vmid, vg: disk.vg, lv: disk.lv, device: d.name },
   };
 }
@@ -97,7 +98,7 @@ function hostPartitionFinding(ctx: StorageContext, d: DmInfo, disk: GuestDisk): 
     title: `Partition map ${d.name} of disk ${disk.vg}/${disk.lv} (${label(ctx, disk.vmid)}) is left on the host`,
     detail:
       'kpartx mapped the partitions of a guest disk on the host (to inspect or copy it). The host LVM and blkid scan these maps, and they keep the disk open, so it cannot be deactivated, migrated or removed.',
-    fix: [`kpartx -d /dev/${disk.vg}/${disk.lv}`],
+    fix: [shellQuote(['kpartx', '-d', `/dev/${disk.vg}/${disk.lv}`])],
     subject: { vmid: disk.vmid, vg: disk.vg, lv: disk.lv, device: d.name },
   };
 }
@@ -143,8 +144,8 @@ function classifyHostVgs(h: HostUse, hostVgs: HostVgs): StorageFinding[] {
     detail: `The guest's own LVM volume group ${vg} (LVs ${lvs.join(', ')}) is active on the host. ${state(ctx, disk.vmid)}`,
     fix: [
       '# unmount anything mounted from it first',
-      `vgchange -an ${vg}`,
-      `# if lvm no longer finds the VG (it was found through scan_lvs or a kpartx map): vgchange -an --config devices/scan_lvs=1 ${vg}`,
+      shellQuote(['vgchange', '-an', vg]),
+      `# if lvm no longer finds the VG (it was found through scan_lvs or a kpartx map): ${shellQuote(['vgchange', '-an', '--config', 'devices/scan_lvs=1', vg])}`,
       ...h.lvmFix,
     ],
     subject: { vmid: disk.vmid, vg: disk.vg, lv: disk.lv },

@@ -4,6 +4,7 @@
 
 import { formatBytes } from '../format-bytes';
 import type { DmFailedStatus } from '../parse/parse-dm-status';
+import { shellQuote, shellWord } from '../shell-quote';
 import type { StorageFinding } from '../types';
 import type { StorageContext } from './storage-context';
 import { type PoolUsage, poolUsage, type ThinPool, type ThinThresholds, thinPool, thinThresholds } from './thin-pool';
@@ -20,9 +21,9 @@ function thinFailed(p: ThinPool, failed: DmFailedStatus): StorageFinding {
     detail: `The kernel reports "${failed.text}" for the pool: it stopped all I/O after a metadata or device error. Every guest disk on it returns errors until the pool is repaired.`,
     fix: [
       p.stopAll,
-      `lvchange -an ${ref}`,
-      `lvconvert --repair ${ref}`,
-      `lvchange -ay ${ref}`,
+      shellQuote(['lvchange', '-an', ref]),
+      shellQuote(['lvconvert', '--repair', ref]),
+      shellQuote(['lvchange', '-ay', ref]),
       '# then read dmesg for the error that failed the pool',
     ],
     subject: p.subject,
@@ -38,18 +39,18 @@ function extendDataFix(p: PoolUsage, dataWarning: number): string[] {
   const growBytes = need >= 2 ** 30 ? Math.ceil(need / 2 ** 30) * 2 ** 30 : Math.ceil(need / 2 ** 20) * 2 ** 20;
   const free: string[] =
     p.vgFree >= growBytes
-      ? [`lvextend -L +${grow} ${ref}`]
+      ? [shellQuote(['lvextend', '-L', `+${grow}`, ref])]
       : [
-          `# VG ${lv.vg} has only ${formatBytes(p.vgFree)} free: add a disk (pvcreate /dev/sdX; vgextend ${lv.vg} /dev/sdX) or free space`,
+          `# VG ${shellWord(lv.vg)} has only ${formatBytes(p.vgFree)} free: add a disk (pvcreate /dev/sdX; vgextend ${shellWord(lv.vg)} /dev/sdX) or free space`,
         ];
   return [
     ...free,
     '# free blocks the guests no longer use: enable discard on VM disks and run fstrim inside them; pct fstrim <ctid> for containers',
-    `# remove snapshots that are no longer needed (qm delsnapshot / pct delsnapshot); lvs -o lv_name,origin,data_percent ${lv.vg}`,
+    `# remove snapshots that are no longer needed (qm delsnapshot / pct delsnapshot); ${shellQuote(['lvs', '-o', 'lv_name,origin,data_percent', lv.vg])}`,
   ];
 }
 
-const extendMetaFix = (p: ThinPool) => [`lvextend --poolmetadatasize +1G ${p.ref}`];
+const extendMetaFix = (p: ThinPool) => [shellQuote(['lvextend', '--poolmetadatasize', '+1G', p.ref])];
 
 function thinOutOfSpace(p: PoolUsage, t: ThinThresholds): StorageFinding | null {
   const { st } = p;
@@ -85,10 +86,15 @@ function thinReadOnly(p: PoolUsage): StorageFinding | null {
           ...extendMetaFix(p),
           '# if the pool stays read-only:',
           stopAll,
-          `lvchange -an ${ref}`,
-          `lvconvert --repair ${ref}`,
+          shellQuote(['lvchange', '-an', ref]),
+          shellQuote(['lvconvert', '--repair', ref]),
         ]
-      : [stopAll, `lvchange -an ${ref}`, `lvconvert --repair ${ref}`, `lvchange -ay ${ref}`],
+      : [
+          stopAll,
+          shellQuote(['lvchange', '-an', ref]),
+          shellQuote(['lvconvert', '--repair', ref]),
+          shellQuote(['lvchange', '-ay', ref]),
+        ],
     subject: p.subject,
     values: p.values,
   };
@@ -124,7 +130,10 @@ function thinMetadata(p: PoolUsage, t: ThinThresholds): StorageFinding | null {
     fix:
       p.vgFree >= 2 ** 30
         ? extendMetaFix(p)
-        : [`# VG ${p.lv.vg} has only ${formatBytes(p.vgFree)} free: add a disk (vgextend), then`, ...extendMetaFix(p)],
+        : [
+            `# VG ${shellWord(p.lv.vg)} has only ${formatBytes(p.vgFree)} free: add a disk (vgextend), then`,
+            ...extendMetaFix(p),
+          ],
     subject: p.subject,
     values: p.values,
   };
@@ -142,9 +151,9 @@ function thinNeedsCheck(p: PoolUsage): StorageFinding | null {
       'The kernel flagged the pool metadata as needing a check (needs_check) after an error. The pool may refuse new thin volumes and snapshots; the check only runs while the pool is inactive.',
     fix: [
       p.stopAll,
-      `lvchange -an ${ref}`,
-      `lvchange -ay ${ref}`,
-      `# activation runs thin_check; if it fails: lvconvert --repair ${ref}`,
+      shellQuote(['lvchange', '-an', ref]),
+      shellQuote(['lvchange', '-ay', ref]),
+      `# activation runs thin_check; if it fails: ${shellQuote(['lvconvert', '--repair', ref])}`,
     ],
     subject: p.subject,
   };
@@ -159,7 +168,7 @@ function thinErrorIfNoSpace(p: PoolUsage): StorageFinding | null {
     title: `${p.what} fails writes at once when full`,
     detail:
       "The pool is set to error_if_no_space: when it fills, guests get write errors immediately instead of the kernel's grace period in which growing the pool resumes them.",
-    fix: [`lvchange --errorwhenfull n ${p.ref}`],
+    fix: [shellQuote(['lvchange', '--errorwhenfull', 'n', p.ref])],
     subject: p.subject,
   };
 }
@@ -182,7 +191,7 @@ function thinOvercommit(ctx: StorageContext, p: PoolUsage, t: ThinThresholds): S
     fix: warn
       ? [
           '# move disks to another storage (qm disk move / pct move-volume) or grow the pool',
-          `lvextend -L +<size> ${p.ref}`,
+          `lvextend -L +<size> ${shellWord(p.ref)}`,
         ]
       : [],
     subject: p.subject,

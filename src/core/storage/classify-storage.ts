@@ -69,6 +69,8 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     status: safe(() => parseDmStatus(view.dm.statusText, view.dm.index.byName, STATUS_TARGETS), new Map()),
     guests,
     tasks: pve.tasks,
+    deadTasks: pve.deadTasks,
+    tasksUnread: pve.tasksUnread,
     ha: pve.ha,
     running: pve.running,
     kvmAlive: pve.kvmAlive,

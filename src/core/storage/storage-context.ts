@@ -50,6 +50,9 @@ export interface StorageContext {
   guests: ParsedGuest[];
   /** Tasks still running on this node (tasks/active is node-local). */
   tasks: Task[];
+  /** Running lines whose worker is gone, and why tasks/active cannot be believed (pve-state). */
+  deadTasks?: Task[];
+  tasksUnread?: string | null;
   ha: HaService[];
   running: Set<number>;
   /** VMIDs with a live kvm here, and those started as a migration target (`-incoming`). */

@@ -5,6 +5,7 @@ import { buildDmName } from '../parse/dm-name';
 import { type DmFailedStatus, parseThinPoolStatus, type ThinPoolStatus } from '../parse/parse-dm-status';
 import type { DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
+import { shellWord } from '../shell-quote';
 import type { StorageSubject } from '../types';
 import { type StorageContext, THIN_DEFAULTS } from './storage-context';
 
@@ -76,7 +77,7 @@ export function thinPool(ctx: StorageContext, lv: LvRow): ThinPool {
     size: lv.sizeBytes ?? 0,
     vgFree: ctx.vgs.find((v) => v.name === lv.vg)?.freeBytes ?? 0,
     status: seg ? parseThinPoolStatus(seg.params) : null,
-    stopAll: `# stop (or move away) every guest on ${ref} first`,
+    stopAll: `# stop (or move away) every guest on ${shellWord(ref)} first`,
   };
 }
 

@@ -6,14 +6,15 @@
 import { describeRef } from '../dm/dm-references';
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
+import { parseMountInfo } from '../parse/mountinfo';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
 import type { ProcessInfo } from '../snapshot';
-import type { Status } from '../types';
-import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult, VolumesSummary } from '../volume-types';
+import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../volume-types';
 import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
+import { volumesStatus, volumesSummary } from './volume-summary';
 import { classifyVolume, type VolumeContext } from './volume-verdict';
 
 export {
@@ -30,8 +31,23 @@ export interface ClassifyVolumesInput {
   raw: VolumesRaw;
   processes: ProcessInfo[];
   replicationCfg?: string;
+  /** Why replication.cfg could not be read although it is there (HostSnapshot unreadable). */
+  replicationUnreadable?: string;
   /** This node's /var/lib/pve-manager/pve-replication-state.json, when it was read. */
   replicationState?: string;
+  /** This node's /proc/self/mountinfo (what the host has mounted). */
+  hostMountinfo?: string;
+}
+
+/** Block devices the host has mounted: mountinfo sources, a /dev/zvol/<pool>/<name>[-partK] link as its zdN[pK]. */
+function mountedDevices(text: string | undefined, zvols: Record<string, string> | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const m of parseMountInfo(text ?? '').mounts) {
+    const z = /^\/dev\/zvol\/(.+?)(?:-part(\d+))?$/.exec(m.source);
+    const k = z ? zvols?.[z[1]] : undefined;
+    out.add(k && z ? `/dev/${k}${z[2] ? `p${z[2]}` : ''}` : m.source);
+  }
+  return out;
 }
 
 /** Processes by the device or file path their fds show: who holds a volume open. */
@@ -58,7 +74,10 @@ function classifyStorageVolumes(
     type: st.type,
     status: listed.error || listed.incomplete ? 'unknown' : 'ok',
     total: 0,
+    valid: 0,
     orphan: 0,
+    unknown: 0,
+    ignored: 0,
     sizeBytes: 0,
     usedBytes: 0,
     orphanSizeBytes: 0,
@@ -76,14 +95,14 @@ function classifyStorageVolumes(
   for (const v of listed.volumes) {
     const e = classifyVolume(st, loc, v, ctx);
     entries.push(e);
-    if (e.snapshot) continue;
+    // Counted here once, snapshots included: `pve_health_volumes{storage,status}` and the storage
+    // table add up to the summary, and a leftover snapshot raises its storage's orphan count.
     stat.total++;
+    if (e.status !== 'duplicate') stat[e.status]++;
+    if (e.snapshot) continue;
     stat.sizeBytes += e.sizeBytes ?? 0;
     stat.usedBytes += e.usedBytes ?? 0;
-    if (e.status === 'orphan') {
-      stat.orphan++;
-      stat.orphanSizeBytes += e.sizeBytes ?? 0;
-    }
+    if (e.status === 'orphan') stat.orphanSizeBytes += e.sizeBytes ?? 0;
   }
   return { stat, entries, notes: listed.notes ?? [] };
 }
@@ -92,7 +111,8 @@ function classifyStorageVolumes(
  * A ZFS or RBD listing that lacks a volume this node's configs (a shared storage: the cluster's) name is
  * less than the storage evidently holds — a cut-off or empty `zfs list`/`rbd ls` — so the storage is
  * UNKNOWN, never "those volumes are fine and nothing else is there". A volume the trash holds or an
- * unopenable directory entry counts as listed (it has its own verdict); [PENDING] lines are not counted.
+ * unopenable directory entry counts as listed (it has its own verdict); [PENDING] lines are not counted,
+ * nor the volumes of a guest whose operation is freeing them (`freeing`).
  */
 function unlistedReferences(
   st: StorageConfig,
@@ -106,12 +126,27 @@ function unlistedReferences(
   const prefix = `${loc}|`;
   for (const [k, hits] of c.refs) {
     if (!k.startsWith(prefix) || have.has(k.slice(prefix.length))) continue;
-    const hit = hits.find((h) => (st.shared || h.node === c.pve.node) && h.ref.section !== 'pending');
+    const hit = hits.find(
+      (h) => (st.shared || h.node === c.pve.node) && h.ref.section !== 'pending' && !freeing(c.pve, h.vmid),
+    );
     if (hit) missing.push(`${k.slice(prefix.length)} (${describeRef(hit)})`);
   }
   if (missing.length === 0) return null;
   const what = st.type === 'zfspool' ? 'zfs list' : 'rbd ls -l';
   return `${what} does not show ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''} that the configs name: the listing is incomplete`;
+}
+
+/**
+ * A guest whose operation frees volumes its config still names: PVE frees first and rewrites the config
+ * after (QemuServer.pm destroy_vm: vdisk_free of each drive, then destroy_config; AbstractConfig.pm
+ * snapshot_delete: the vmstate and volume snapshots, then the section; move_vm_disk --delete). While such
+ * an operation runs (a task of the guest) or its lock stands, a named volume that is gone is its doing,
+ * not a cut listing.
+ */
+function freeing(pve: VolumeContext['pve'], vmid: number): boolean {
+  if (pve.guests.get(vmid)?.config?.lock) return true;
+  const id = String(vmid);
+  return pve.tasks.some((t) => t.id === id);
 }
 
 /** The newest `__replicate_<job>_<ts>__` per volume and job: the job's base when no state file says. */
@@ -126,29 +161,6 @@ function newestReplicateSnapshots(volumes: ListedVolume[]): Map<string, number> 
   return out;
 }
 
-function volumesSummary(entries: VolumeEntry[], storages: VolumeStorageStatus[]): VolumesSummary {
-  const n = (s: string) => entries.filter((e) => e.status === s).length;
-  return {
-    total: entries.length,
-    valid: n('valid'),
-    orphan: n('orphan'),
-    unknown: n('unknown'),
-    ignored: n('ignored'),
-    protected: entries.filter((e) => e.protected).length,
-    pending: entries.filter((e) => e.pending).length,
-    open: entries.filter((e) => e.open).length,
-    orphanSizeBytes: storages.reduce((a, s) => a + s.orphanSizeBytes, 0),
-    storages: storages.length,
-    unknownStorages: storages.filter((s) => s.status === 'unknown').length,
-  };
-}
-
-/** UNKNOWN when a storage or a volume could not be decided, WARNING for an orphan, else OK. */
-function volumesStatus(entries: VolumeEntry[], storages: VolumeStorageStatus[]): Status {
-  if (storages.some((s) => s.status === 'unknown') || entries.some((e) => e.status === 'unknown')) return 3;
-  return entries.some((e) => e.status === 'orphan') ? 1 : 0;
-}
-
 /**
  * The RBD images whose watchers decide their verdict (volume-rbd.ts needsWatchers): the ones the
  * verdict would call orphans with nothing yet saying a client has them open. The host asks `rbd status`
@@ -156,15 +168,23 @@ function volumesStatus(entries: VolumeEntry[], storages: VolumeStorageStatus[]):
  */
 export function rbdWatchCandidates(input: ClassifyVolumesInput): { storage: string; image: string }[] {
   const r = classifyVolumes(input, (st) => st.type === 'rbd');
-  return r.entries
-    .filter((e) => e.reason === 'watchers-unread' && !e.snapshot && !e.trash)
-    .map((e) => ({
-      storage: e.storage,
-      image: e.volid
-        .slice(e.volid.indexOf(':') + 1)
-        .split('/')
-        .pop() as string,
-    }));
+  return (
+    r.entries
+      // (a locked orphan keeps its lock's protection until rbd status says whether its owner still watches)
+      .filter(
+        (e) =>
+          (e.reason === 'watchers-unread' || (e.status === 'orphan' && e.protectedBy.includes('rbd-lock'))) &&
+          !e.snapshot &&
+          !e.trash,
+      )
+      .map((e) => ({
+        storage: e.storage,
+        image: e.volid
+          .slice(e.volid.indexOf(':') + 1)
+          .split('/')
+          .pop() as string,
+      }))
+  );
 }
 
 export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: StorageConfig) => boolean): VolumesResult {
@@ -172,8 +192,9 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
   const c = {
     pve,
     refs: referenceIndex(pve),
-    replication: replicationView(input.replicationCfg, input.replicationState),
+    replication: replicationView(input.replicationCfg, input.replicationState, input.replicationUnreadable),
     holdersByDev: holdersByDevice(input.processes),
+    mounted: mountedDevices(input.hostMountinfo, raw.zvolDevices),
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];
@@ -199,7 +220,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     entries,
     storages,
     vmidLeftovers: vmidLeftovers(entries),
-    guests: guestIdentities(pve, namedVmids(entries)),
+    guests: guestIdentities(pve, namedVmids(entries), containerVmids(entries)),
     status: volumesStatus(entries, storages),
     ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
     warnings: [
@@ -213,6 +234,13 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
 
 function* namedVmids(entries: VolumeEntry[]): Iterable<number> {
   for (const e of entries) if (e.vmid !== null) yield e.vmid;
+}
+
+/** VMIDs of subvol volumes: containers, whether or not a config still says so (guest-identity.ts). */
+function containerVmids(entries: VolumeEntry[]): Set<number> {
+  const out = new Set<number>();
+  for (const e of entries) if (e.vmid !== null && e.format === 'subvol') out.add(e.vmid);
+  return out;
 }
 
 function vmidLeftovers(entries: VolumeEntry[]): VolumesResult['vmidLeftovers'] {

@@ -17,6 +17,8 @@ export interface ListedVolume {
   baseOf?: string;
   /** Device or file paths a holder's fd would show (`/dev/zd16`). */
   devices: string[];
+  /** Holders in /sys of the volume's device or its partitions (a map or array stacked on it). */
+  sysHolders?: string[];
   /** RBD exclusive lock: a client (on any node) has the image open. */
   lockType?: string | null;
   /** Mapped by krbd on this node (/sys/bus/rbd/devices). */

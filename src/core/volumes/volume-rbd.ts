@@ -9,8 +9,13 @@
 import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList, type RbdTrashEntry } from '../parse/rbd-depth';
 import type { StorageConfig } from '../parse/storage-config';
 import { parseRbdList } from '../parse/volume-listing';
+import { shellQuote } from '../shell-quote';
 import type { VolumeEntry, VolumesRaw } from '../volume-types';
 import { commandError, isUnsupportedSubcommand, type ListedVolume } from './listed-volume';
+import { poolOf, type RbdFlags, type Referenced, rbdArgs, rbdOperand, trashVerdict } from './volume-rbd-trash';
+
+export type { RbdFlags };
+export { rbdArgs, rbdOperand };
 
 const RBD_NAME = /^(?:vm|base)-(\d+)-\S+$/;
 
@@ -18,13 +23,6 @@ const vmidOf = (image: string): number | null => {
   const m = RBD_NAME.exec(image);
   return m ? Number(m[1]) : null;
 };
-
-const poolOf = (st: StorageConfig): string => st.props.pool ?? 'rbd';
-
-/** `rbd -p POOL [--namespace NS]`: the start of every rbd command named in a hint. */
-function rbdCmd(st: StorageConfig): string {
-  return `rbd -p ${poolOf(st)}${st.props.namespace ? ` --namespace ${st.props.namespace}` : ''}`;
-}
 
 /** The key of one image's `rbd status` in VolumesRaw.rbdStatus. */
 export const rbdStatusKey = (storage: string, image: string): string => `${storage}/${image}`;
@@ -82,7 +80,7 @@ export function listRbd(
 ): { error?: string; incomplete?: string; notes?: string[]; volumes: ListedVolume[] } {
   const out = raw.rbd[st.id];
   const err = commandError(out, 'rbd ls');
-  if (err) return { error: err, volumes: [] };
+  if (err) return { error: err + unopened(st, out?.code === 0 ? '' : (out?.stderr ?? '')), volumes: [] };
   // `__base__` is the base's own clone anchor (create_base): part of the base volume, never listed alone.
   const volumes = parseRbdList(out.stdout)
     .filter((r) => r.snapshot !== '__base__')
@@ -142,14 +140,23 @@ export function listRbd(
   return incomplete ? { incomplete, volumes } : { volumes };
 }
 
-/** What an RBD verdict adds to the entry's flags. */
-export interface RbdFlags {
-  protect: string[];
-  pending: string[];
+/**
+ * Why `rbd ls -l` failed for the whole pool, when its stderr names images it could not open: ceph 16.2
+ * (List.cc do_list) fails the listing with ENOENT when an image is a REMOVING trash entry — an `rbd rm`
+ * (pvesm free) that was interrupted; the name `rbd ls` still lists finishes it (librbd Image.cc remove
+ * finds the entry in the trash). What the listing did print is not used: the pool stays UNKNOWN.
+ */
+function unopened(st: StorageConfig, stderr: string): string {
+  const errs = parseRbdListErrors(stderr).filter((o) => o.errno === 2);
+  if (errs.length === 0) return '';
+  const names = errs.map((o) => o.image);
+  return (
+    `; it could not open ${names.join(', ')}: an interrupted rbd rm (pvesm free) leaves such an image in the ` +
+    `trash as REMOVING, which makes rbd ls -l fail for the whole pool (ceph PR 71683); ` +
+    (names.length > 1 ? 'these finish those removals: ' : 'this finishes that removal: ') +
+    names.map((n) => shellQuote([...rbdArgs(st), 'rm', ...rbdOperand('--image', n)])).join('; ')
+  );
 }
-
-/** The configs' words for a volume that configs name: "VM 100 scsi1". */
-type Referenced = string | null;
 
 /**
  * An image in the trash or one the pool's directory names without an image (v.trash / v.openError):
@@ -168,8 +175,9 @@ export function rbdRemnantVerdict(e: VolumeEntry, v: ListedVolume, st: StorageCo
   }
   e.reason = 'interrupted-removal';
   e.detail =
-    `in pool ${poolOf(st)}'s directory but its image is gone (rbd ls -l: No such file or directory): an rbd rm ` +
-    `that did not finish (librbd removes the directory entry last); pvesm free cannot remove it (its rbd snap ls fails)`;
+    `in pool ${poolOf(st)}'s directory but its header is gone (rbd ls -l: No such file or directory): a removal ` +
+    `that did not finish (a librbd before Nautilus removed the header before the directory entry) or a lost header ` +
+    `object; pvesm free cannot remove it (its rbd snap ls fails)`;
   if (ref) {
     e.status = 'unknown';
     e.detail += `, and ${ref} still names it: that guest cannot start with it`;
@@ -177,62 +185,15 @@ export function rbdRemnantVerdict(e: VolumeEntry, v: ListedVolume, st: StorageCo
   }
   e.status = 'orphan';
   // librbd's remove finishes a removal whose header is already gone (it then drops the directory entry).
-  e.hint = `${rbdCmd(st)} rm ${v.own}`;
-  return { protect: [], pending: [] };
-}
-
-const OWNED_SOURCES: Record<string, { what: string; pending: string | null }> = {
-  MIGRATION: {
-    what: 'the source of an RBD live migration (rbd migration prepare moves it there, migration commit removes it)',
-    pending: 'rbd-migration',
-  },
-  MIRRORING: { what: 'moved there by rbd-mirror, which removes it itself', pending: 'rbd-mirror' },
-};
-
-function trashVerdict(
-  e: VolumeEntry,
-  t: NonNullable<ListedVolume['trash']>,
-  st: StorageConfig,
-  ref: Referenced,
-): RbdFlags {
-  const since = t.deletedAt ? ` since ${t.deletedAt}` : '';
-  const cmd = rbdCmd(st);
-  const restore = `${cmd} trash restore ${t.id}`;
-  const owned = OWNED_SOURCES[t.source];
-  if (owned || (t.source !== 'USER' && t.source !== 'REMOVING')) {
-    e.status = 'valid';
-    e.reason = 'in-trash';
-    e.detail = `in the Ceph trash${since}: ${owned?.what ?? `source ${t.source ? `"${t.source}"` : 'this rbd does not name'} (Ceph's own, e.g. the parent of clones)`}`;
-    return { protect: [`rbd-trash:${t.source || 'unknown'}`], pending: owned?.pending ? [owned.pending] : [] };
-  }
-  e.status = 'orphan';
-  const named = ref && !t.nameInUse ? ref : null;
-  if (t.source === 'REMOVING') {
-    e.reason = 'interrupted-removal';
-    e.detail = `in the Ceph trash as REMOVING${since}: an rbd rm (pvesm free: RBDPlugin.pm free_image) moved it there and did not finish; PVE lists it nowhere, it still takes its space`;
-  } else {
-    e.reason = 'in-trash';
-    e.detail = `moved to the Ceph trash (rbd trash mv)${since}, ${t.deferment ?? 'no deferment'}; PVE lists it nowhere, it still takes its space`;
-  }
-  if (named) {
-    // A config still names it and no image of that name exists: restoring it is the only repair.
-    e.detail += `; ${named} still names it: that guest cannot start until it is restored`;
-    e.hint = restore;
-    return { protect: [], pending: [] };
-  }
-  const rm = `${cmd} trash rm ${t.id}${t.protectedUntil ? ' --force' : ''}`;
-  e.hint =
-    t.source === 'REMOVING'
-      ? `${rm} (what the interrupted rbd rm would have done; it refuses an image that still has watchers)`
-      : `to keep it: ${restore}; to drop it: check it holds nothing you need, then ${rm}`;
+  e.hint = shellQuote([...rbdArgs(st), 'rm', ...rbdOperand('--image', v.own)]);
   return { protect: [], pending: [] };
 }
 
 /**
  * Watchers of an image that would otherwise be an orphan (`rbd status`): a watcher is a client that has
  * it open — a kvm on another node through librbd, a krbd map anywhere — so it is never one to free. An
- * image nobody asked about, or whose status failed, is UNKNOWN, never an orphan. A lock or a krbd map on
- * this node already says it is open: no question is asked for it.
+ * image nobody asked about, or whose status failed, is UNKNOWN, never an orphan. A krbd map on this node
+ * already says it is open; an exclusive lock is asked too (it outlives its owner: staleLock).
  */
 export function watchVerdict(e: VolumeEntry, v: ListedVolume, st: StorageConfig): RbdFlags {
   const w = v.watch;
@@ -246,27 +207,20 @@ export function watchVerdict(e: VolumeEntry, v: ListedVolume, st: StorageConfig)
   if (w && 'watchers' in w) {
     e.watchers = [];
     e.detail += '; no client watches it (rbd status)';
+    if (v.lockType)
+      e.detail += `; its ${v.lockType} lock is stale: its owner no longer watches the image (librbd breaks such a lock when the next client takes it)`;
     return { protect: [], pending: [] };
   }
-  if (w && 'unsupported' in w && w.unsupported) {
-    // This rbd cannot say who watches (no `status`): the verdict stands on the configs, and the hint asks
-    // first. Ceph itself refuses to remove a watched image (librbd Image::remove: "image still has
-    // watchers"), so the hint cannot destroy an image a guest elsewhere has open.
-    e.detail += `; its watchers could not be read (this rbd has no 'status'): rbd rm refuses an image a client still watches`;
-    return { protect: [], pending: [] };
-  }
+  // A lock whose watchers could not be read still says a client has it open (flags: rbd-lock).
+  if (v.lockType) return { protect: [], pending: [] };
+  // Any failure — an rbd without `status` ("unsupported") too — is not "no watchers": a guest on another
+  // node may have it open through librbd, and nothing else here can say so.
+  const unsupported = w && 'unsupported' in w && w.unsupported ? ", this rbd has no 'status'" : '';
   e.status = 'unknown';
   e.reason = 'watchers-unread';
-  e.detail += `; whether a client has it open could not be read (${w && 'error' in w ? w.error : 'rbd status was not asked'})`;
+  e.detail += `; whether a client has it open could not be read (${w && 'error' in w ? w.error : 'rbd status was not asked'}${unsupported})`;
   delete e.hint;
   return { protect: [], pending: [] };
-}
-
-/** The hint of an orphan whose watchers this rbd could not tell: look first (rbd status), then the hint. */
-export function askWatchersFirst(e: VolumeEntry, v: ListedVolume, st: StorageConfig): void {
-  const w = v.watch;
-  if (e.hint && w && 'unsupported' in w && w.unsupported)
-    e.hint = `first check that '${rbdCmd(st)} status ${v.own}' lists no watchers; then ${e.hint}`;
 }
 
 /** An RBD image the verdict would call an orphan, with nothing yet saying it is open: rbd status decides. */
@@ -277,8 +231,12 @@ export function needsWatchers(e: VolumeEntry, v: ListedVolume): boolean {
     !v.snapshot &&
     !v.trash &&
     !v.openError &&
-    !v.lockType &&
     !v.mapped &&
     e.holders.length === 0
   );
+}
+
+/** An exclusive lock whose image `rbd status` read with no watcher at all: its owner is gone. */
+export function staleLock(v: ListedVolume): boolean {
+  return !!v.lockType && !!v.watch && 'watchers' in v.watch && v.watch.watchers.length === 0;
 }

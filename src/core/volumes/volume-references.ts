@@ -47,6 +47,7 @@ export const isFileType = (t: string) => t === 'dir' || t === 'nfs' || t === 'ci
 /** Every volume reference of the cluster's configs keyed by `<location>|<own volume name>`. */
 export function referenceIndex(pve: PveState): Map<string, RefHit[]> {
   const byId = new Map(pve.storageConfig.map((s) => [s.id, s]));
+  const held = pve.storageConfig.filter((s) => VOLUME_STORAGE_TYPES.includes(s.type));
   const index = new Map<string, RefHit[]>();
   const add = (k: string, hit: RefHit) => {
     const l = index.get(k);
@@ -55,16 +56,49 @@ export function referenceIndex(pve: PveState): Map<string, RefHit[]> {
   };
   for (const g of pve.guests.values()) {
     for (const ref of g.config?.refs ?? []) {
+      const hit = { vmid: g.vmid, type: g.type, node: g.node, ref };
+      if (ref.path) {
+        // A drive given by path uses that volume as much as one given by volume ID (facts §11).
+        for (const p of volumesOfPath(held, ref.path))
+          add(`${p.loc}|${p.own}`, { ...hit, storage: p.storage, asBase: false });
+        continue;
+      }
       const st = ref.volid ? byId.get(ref.volid.storage) : undefined;
       if (!st || !ref.volid || !VOLUME_STORAGE_TYPES.includes(st.type)) continue;
       const loc = storageLocation(st);
       const { own, base } = splitVolname(st.type, ref.volid.volname);
-      const hit = { vmid: g.vmid, type: g.type, node: g.node, ref, storage: st.id };
-      add(`${loc}|${own}`, { ...hit, asBase: false });
-      if (base) add(`${loc}|${base}`, { ...hit, asBase: true });
+      add(`${loc}|${own}`, { ...hit, storage: st.id, asBase: false });
+      if (base) add(`${loc}|${base}`, { ...hit, storage: st.id, asBase: true });
     }
   }
   return index;
+}
+
+/**
+ * The volumes an absolute path names, on the storages that could hold it: the paths the plugins give
+ * their volumes — ZFSPoolPlugin `/dev/zvol/<pool>/<name>`, RBDPlugin get_rbd_dev_path
+ * `/dev/rbd-pve/<fsid>/<pool>[/<namespace>]/<image>` and `/dev/rbd/<pool>[/<namespace>]/<image>`, Plugin.pm
+ * filesystem_path `<path>/images/<vmid>/<file>`. (Whether the path resolves on the guest's node is not
+ * known here: a path that could be the volume counts, so its verdict never rests on "no config names it".)
+ */
+function volumesOfPath(storages: StorageConfig[], path: string): { loc: string; own: string; storage: string }[] {
+  const out: { loc: string; own: string; storage: string }[] = [];
+  for (const st of storages) {
+    let own: string | null = null;
+    if (st.type === 'zfspool') {
+      const pre = `/dev/zvol/${st.props.pool ?? ''}/`;
+      if (path.startsWith(pre) && !path.slice(pre.length).includes('/')) own = path.slice(pre.length);
+    } else if (st.type === 'rbd') {
+      const rbdPath = `${st.props.pool ?? 'rbd'}${st.props.namespace ? `/${st.props.namespace}` : ''}/`;
+      const m = /^\/dev\/(?:rbd-pve\/[0-9a-f-]{36}|rbd)\/(.+)$/i.exec(path);
+      if (m?.[1].startsWith(rbdPath) && !m[1].slice(rbdPath.length).includes('/')) own = m[1].slice(rbdPath.length);
+    } else {
+      const m = /^(\d+\/[^/]+)$/.exec(path.slice(`${filePath(st)}/images/`.length));
+      if (path.startsWith(`${filePath(st)}/images/`) && m) own = m[1];
+    }
+    if (own) out.push({ loc: storageLocation(st), own, storage: st.id });
+  }
+  return out;
 }
 
 /** `local: 100-0` headers of /etc/pve/replication.cfg → job ids (parse/replication.ts has the whole job). */

@@ -22,17 +22,54 @@ export interface ReplicationView {
   byVmid: Map<number, ReplicationJob[]>;
   /** This node's state file; null when absent or unreadable (then the newest snapshot is the base). */
   state: Map<string, ReplicationJobState> | null;
+  /**
+   * Why the job list as a whole cannot be believed (replication.cfg unreadable, or a line of it that is
+   * no whole line: cut, or lost its section header), or null. Jobs decide what a replica is: without a
+   * believable list no copy of another node's guest and no `__replicate_` snapshot is a leftover.
+   */
+  doubt: string | null;
   warnings: string[];
 }
 
-export function replicationView(cfg: string | undefined, stateText: string | undefined): ReplicationView {
+export function replicationView(
+  cfg: string | undefined,
+  stateText: string | undefined,
+  unreadable?: string,
+): ReplicationView {
   const { jobs, warnings } = parseReplicationConfig(cfg ?? '');
+  const garbled = warnings.find((w) => w.includes('line not understood'));
+  const doubt = unreadable
+    ? `/etc/pve/replication.cfg could not be read (${unreadable})`
+    : garbled
+      ? `/etc/pve/replication.cfg is not whole (${garbled.replace(/^replication\.cfg: /, '')})`
+      : null;
   const state = stateText === undefined ? null : parseReplicationState(stateText);
   if (stateText !== undefined && state === null)
     warnings.push('pve-replication-state.json: invalid JSON (PVE itself refuses it: "invalid json data")');
   const byVmid = new Map<number, ReplicationJob[]>();
   for (const j of jobs) byVmid.set(j.vmid, [...(byVmid.get(j.vmid) ?? []), j]);
-  return { jobs, byId: new Map(jobs.map((j) => [j.id, j])), byVmid, state, warnings };
+  return { jobs, byId: new Map(jobs.map((j) => [j.id, j])), byVmid, state, doubt, warnings };
+}
+
+/**
+ * Why what replication says of a volume of guest `vmid` cannot be believed, or null: the job list is in
+ * doubt, a job of that guest has no `target` (SectionConfig requires it: a lost line), or the volume
+ * carries a `__replicate_` snapshot of a job of the guest (`carries`) that does not target this node
+ * while the guest lives elsewhere — a live job's sync point on a copy the job would not own.
+ */
+export function replicationDoubt(
+  view: ReplicationView,
+  o: { vmid: number; node: string; guestNode: string | null; carries: (jobId: string) => boolean },
+): string | null {
+  if (view.doubt) return view.doubt;
+  const jobs = view.byVmid.get(o.vmid) ?? [];
+  const lost = jobs.find((j) => j.target === null);
+  if (lost) return `replication job ${lost.id} in /etc/pve/replication.cfg has no target (a line lost?)`;
+  if (o.guestNode === null || o.guestNode === o.node) return null;
+  const odd = jobs.find((j) => j.target !== o.node && j.source !== o.node && o.carries(j.id));
+  return odd
+    ? `this copy carries a sync snapshot of replication job ${odd.id}, which targets ${odd.target}, not ${o.node}: replication.cfg and the volume disagree`
+    : null;
 }
 
 export interface ReplicaVerdict {

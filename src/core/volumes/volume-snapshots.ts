@@ -7,6 +7,7 @@
 import { SNAPSHOT } from '../dm/pending-rule';
 import type { GuestRecord } from '../node/guest-record';
 import type { PveState } from '../node/pve-state';
+import { shellQuote } from '../shell-quote';
 
 /** Who a snapshot's operation is, and the words for its leftover. */
 export interface SnapshotOwner {
@@ -90,7 +91,7 @@ export function pveSnapshot(pve: PveState, snapshot: string, vmid: number, guest
         leftover: true,
         pendingBy: [],
         detail: `snapshot of an interrupted snapshot-mode backup of ${who}; its config still has [vzdump], so the next snapshot-mode backup of ${who} force-removes it first (VZDump/LXC.pm "found old vzdump snapshot")`,
-        pveHint: `pct delsnapshot ${vmid} vzdump --force`,
+        pveHint: shellQuote(['pct', 'delsnapshot', String(vmid), 'vzdump', '--force']),
       };
     return {
       leftover: true,

@@ -106,7 +106,9 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
       sizeBytes: d.type === 'volume' ? d.volsize : d.refquota || null,
       usedBytes: d.used,
       ...(o ? { baseOf: o[1] } : {}),
-      devices: kname ? [`/dev/${kname}`] : [],
+      // The zvol and its partitions: a process or a mount on /dev/zd64p1 holds the zvol too.
+      devices: kname ? [`/dev/${kname}`, ...(raw.zvolUse?.[kname]?.parts ?? []).map((p) => `/dev/${p}`)] : [],
+      ...(kname && raw.zvolUse?.[kname]?.holders.length ? { sysHolders: raw.zvolUse[kname].holders } : {}),
     });
   }
   // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.

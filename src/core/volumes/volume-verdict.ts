@@ -2,27 +2,21 @@
 // ignored; its pending/protected flags and holders; and, for an orphan nobody protects, the hint that
 // names the PVE command. Report only: nothing here deletes.
 
-import { describeRef, type RefHit } from '../dm/dm-references';
+import { describeRef } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
 import { redactCommandLine } from '../redact';
-import type { ProcessInfo } from '../snapshot';
+import { shellQuote } from '../shell-quote';
 import type { VolumeEntry } from '../volume-types';
-import { askWatchersFirst, type RbdFlags, rbdRemnantVerdict, watchVerdict } from './volume-rbd';
-import { REPLICATABLE_TYPES, type ReplicationView, replicaOf, replicateSnapshot } from './volume-replication';
-import { ownerRunning, pveSnapshot } from './volume-snapshots';
-import { filePath, type ListedVolume } from './volume-storages';
+import { snapshotFlags, snapshotVerdict } from './snapshot-verdict';
+import { snapshotFree } from './volume-commands';
+import type { Flags, VolumeContext } from './volume-context';
+import { doubtGuards } from './volume-guards';
+import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './volume-rbd';
+import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
+import type { ListedVolume } from './volume-storages';
 
-/** What every verdict reads besides the volume: PVE state, references, replication, clone bases, holders. */
-export interface VolumeContext {
-  pve: PveState;
-  refs: Map<string, RefHit[]>;
-  replication: ReplicationView;
-  hasClones: Set<string>;
-  holdersByDev: Map<string, ProcessInfo[]>;
-  /** Newest `__replicate_<job>_<ts>__` time per `<own volume>|<job>` on the storage (the job's base without a state file). */
-  newestReplicate: Map<string, number>;
-}
+export type { VolumeContext } from './volume-context';
 
 type Guest = ReturnType<PveState['guests']['get']>;
 const guestWord = (g: NonNullable<Guest>) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid}`;
@@ -65,9 +59,9 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   } else if (v.trash || v.openError) {
     addRbd(f, rbdRemnantVerdict(e, v, st, visible.length > 0 ? describeRef(visible[0]) : null));
   } else if (v.snapshot) {
-    snapshotVerdict(e, v, { visible, guest, c, f });
-    snapshotFlags(e, guest, c, f);
-    unseenGuard(e, st, pve);
+    const users = snapshotVerdict(e, v, { visible, guest, c, f, st });
+    snapshotFlags(e, users, c, f);
+    doubtGuards(e, st, v, c);
     hint(e, st, guest);
     return finish(e, f);
   } else if (visible.length > 0) {
@@ -93,32 +87,10 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.detail = `guest ${v.vmid} exists (on ${guest.node}) but no line of its config names ${v.volname}`;
   }
   flags(e, v, guest, c, f);
-  unseenGuard(e, st, pve);
+  doubtGuards(e, st, v, c);
   if (st.type === 'rbd') addRbd(f, watchVerdict(e, v, st));
   hint(e, st, guest);
-  if (st.type === 'rbd') askWatchersFirst(e, v, st);
   return finish(e, f);
-}
-
-/**
- * Orphan verdicts that rest on "no config names it" (snapshot-missing reads only the owner's own config,
- * which is unknown already when unread; an operation's leftover snapshot is the operation's).
- */
-const CONFIG_BASED = new Set(['guest-missing', 'not-referenced', 'guest-on-other-node']);
-
-/** Such an orphan is unknown while a config that could name it was not seen (.vmlist or the config unreadable). */
-function unseenGuard(e: VolumeEntry, st: StorageConfig, pve: PveState): void {
-  if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason)) return;
-  const why = st.shared ? pve.unseen.shared : pve.unseen.local;
-  if (!why) return;
-  e.status = 'unknown';
-  e.reason = 'config-unreadable';
-  e.detail = `${e.detail}; but ${why}`;
-}
-
-interface Flags {
-  pendingBy: Set<string>;
-  protectedBy: Set<string>;
 }
 
 function addRbd(f: Flags, r: RbdFlags): void {
@@ -168,76 +140,6 @@ function otherNodeVerdict(
   e.detail = `guest ${v.vmid} lives on ${guest.node}; ${st.id} is local to each node, so no config references this copy, and no replication job of ${guestWord(guest)} targets ${c.pve.node}`;
 }
 
-interface SnapshotInput {
-  visible: RefHit[];
-  guest: Guest;
-  c: VolumeContext;
-  f: Flags;
-}
-
-function snapshotVerdict(e: VolumeEntry, v: ListedVolume, { visible, guest, c, f }: SnapshotInput): void {
-  const snap = v.snapshot as string;
-  const rep = replicateSnapshot(c.replication, snap, (job) => c.newestReplicate.get(`${v.own}|${job}`) ?? null);
-  if (rep) {
-    e.snapshotOwner = 'replication';
-    e.detail = rep.detail;
-    if (rep.job) e.job = rep.job.id;
-    if (rep.live && rep.job) {
-      f.protectedBy.add(`replication-job:${rep.job.id}`);
-      if (rep.pendingBy) f.pendingBy.add(rep.pendingBy);
-    } else {
-      e.status = 'orphan';
-      e.reason = 'snapshot-missing';
-    }
-    return;
-  }
-  const own = v.vmid !== null ? pveSnapshot(c.pve, snap, v.vmid, guest) : null;
-  if (own) {
-    e.snapshotOwner = snap === '__migration__' ? 'migration' : 'vzdump';
-    e.detail = own.detail;
-    for (const p of own.pendingBy) f.pendingBy.add(p);
-    if (own.leftover) {
-      e.status = 'orphan';
-      e.reason = 'operation-leftover';
-      if (own.pveHint) e.hint = own.pveHint;
-    }
-    return;
-  }
-  e.snapshotOwner = 'guest';
-  if (!guest) {
-    e.status = 'orphan';
-    e.reason = 'guest-missing';
-    e.detail = `snapshot ${snap} of a volume whose guest ${v.vmid} no longer exists`;
-  } else if (!guest.config) {
-    e.status = 'unknown';
-    e.reason = 'config-unreadable';
-    e.detail = `the config of guest ${v.vmid} could not be read`;
-  } else if (guest.config.snapshots.includes(snap) && visible.length > 0) {
-    e.detail = `snapshot [${snap}] of ${guestWord(guest)}`;
-  } else {
-    const by = ownerRunning(c.pve, guest.vmid, guest, 'guest');
-    for (const p of by) f.pendingBy.add(p);
-    e.status = 'orphan';
-    e.reason = 'snapshot-missing';
-    e.detail = by.length
-      ? `snapshot ${snap} of ${guestWord(guest)} while a snapshot operation runs (${by.join(', ')})`
-      : `guest ${v.vmid} has no snapshot section [${snap}]`;
-  }
-}
-
-/**
- * A snapshot is pending only by its own operation (set above); anything else running for the guest
- * (another lock, another task) keeps the hint away without calling it pending. A running guest does not:
- * removing a snapshot leaves the disk it runs on untouched.
- */
-function snapshotFlags(e: VolumeEntry, guest: Guest, c: VolumeContext, f: Flags): void {
-  if (e.vmid === null) return;
-  const id = String(e.vmid);
-  for (const t of c.pve.tasks) if (t.id === id) f.protectedBy.add(`task:${t.type}`);
-  const lock = guest?.config?.lock;
-  if (lock && !f.pendingBy.has(`lock:${lock}`)) f.protectedBy.add(`lock:${lock}`);
-}
-
 function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, f: Flags): void {
   const { pve } = c;
   if (e.vmid !== null) {
@@ -245,6 +147,8 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
     // Tasks of this guest (a task over several guests has an empty id: vzdump locks each guest it is
     // backing up, migrateall/startall start one task per guest, so the lock or that task explains it).
     for (const t of pve.tasks) if (t.id === id) f.pendingBy.add(`task:${t.type}`);
+    // A task line whose worker is gone explains nothing, but what it names is not touched while it stands.
+    for (const t of pve.deadTasks) if (t.id === id) f.protectedBy.add(`task:${t.type}`);
     if (guest?.config?.lock) f.pendingBy.add('lock');
     for (const h of pve.ha)
       if (h.vmid === e.vmid && ['migrate', 'relocate', 'recovery'].includes(h.state)) f.pendingBy.add(`ha:${h.state}`);
@@ -256,43 +160,42 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
         e.holders.push({ pid: p.pid, command: p.comm, cmdline: redactCommandLine(p.cmdline).join(' ') });
     }
   }
-  if (e.holders.length > 0 || v.lockType || v.mapped) e.open = true;
+  const locked = !!v.lockType && !staleLock(v); // a lock no client watches is stale: nobody has it open
+  if (e.holders.length > 0 || locked || v.mapped) e.open = true;
   if (e.holders.length > 0) f.protectedBy.add('open');
-  else if (v.lockType) f.protectedBy.add('rbd-lock');
+  // Held below its own device: a partition or the volume mounted on the host, a map stacked on it (/sys).
+  const mount = v.devices.find((d) => c.mounted?.has(d));
+  if (mount) e.detail += `; ${mount} is mounted on this node`;
+  if (v.sysHolders?.length) e.detail += `; held by ${v.sysHolders.join(', ')} (/sys holders)`;
+  if (mount) f.protectedBy.add('mounted');
+  if (v.sysHolders?.length) f.protectedBy.add('open');
+  if (mount || v.sysHolders?.length) e.open = true;
+  else if (locked) f.protectedBy.add('rbd-lock');
   // A krbd map holds a watch on the image: `rbd rm` refuses it ("image still has watchers").
   if (v.mapped) f.protectedBy.add('krbd-mapped');
   if (c.hasClones.has(v.own)) f.protectedBy.add('has-clones');
 }
 
-/**
- * The command that removes one storage snapshot (never its volume): what PVE's volume_snapshot_delete
- * runs for it. null where removing it is not one command (a dir volume chain's snap- file is merged, not
- * deleted).
- */
-function snapshotFree(e: VolumeEntry, st: StorageConfig): string | null {
-  const volname = e.volid.slice(e.volid.indexOf(':') + 1);
-  const own = volname.split('/').pop() as string;
-  if (st.type === 'zfspool') return `zfs destroy ${st.props.pool}/${own}@${e.snapshot}`;
-  if (st.type === 'rbd') return `rbd -p ${st.props.pool ?? 'rbd'} snap rm ${own}@${e.snapshot}`;
-  if (st.type !== 'btrfs') return null;
-  // btrfs: the snapshot is a read-only subvolume beside the volume's (BTRFSPlugin filesystem_path).
-  const dir = own.endsWith('.raw') ? own.slice(0, -4) : own;
-  return `btrfs subvolume delete ${filePath(st)}/images/${e.vmid}/${dir}@${e.snapshot}`;
-}
-
+// Every command in a hint is shellQuote's, and prose around it ends before it (": ") or after it ("; "):
+// what a copy of its clause holds runs exactly that argv, whatever the volume's name is.
 function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
   if (e.status !== 'orphan' || e.hint) return;
-  const free = e.snapshot ? snapshotFree(e, st) : `pvesm free ${e.volid}`;
-  if (!free) return;
-  const check = 'check it holds nothing you need (e.g. back it up), then';
+  const argv = e.snapshot ? snapshotFree(e, st) : ['pvesm', 'free', e.volid];
+  if (!argv) return;
+  const free = shellQuote(argv);
+  const check = 'check it holds nothing you need (e.g. back it up), then:';
   if (e.reason === 'operation-leftover' || e.snapshotOwner === 'replication') {
     // PVE's own snapshot: removing it is what the interrupted operation or the removed job would have done.
     e.hint = free;
   } else if (e.reason === 'not-referenced' && guest && !e.snapshot) {
-    const rescan = guest.type === 'lxc' ? `pct rescan --vmid ${e.vmid}` : `qm disk rescan --vmid ${e.vmid}`;
-    e.hint = `to keep it: ${rescan} (on ${guest.node}) attaches it as unusedN; to drop it: ${check} ${free}`;
+    const rescan = shellQuote(
+      guest.type === 'lxc'
+        ? ['pct', 'rescan', '--vmid', String(e.vmid)]
+        : ['qm', 'disk', 'rescan', '--vmid', String(e.vmid)],
+    );
+    e.hint = `to keep it (attaches it as unusedN), on ${guest.node}: ${rescan}; to drop it, ${check} ${free}`;
   } else if (e.reason === 'guest-on-other-node') {
-    e.hint = `leftover copy (e.g. of a migration): ${check} ${free}`;
+    e.hint = `leftover copy (e.g. of a migration); ${check} ${free}`;
   } else {
     e.hint = `${check} ${free}`;
   }

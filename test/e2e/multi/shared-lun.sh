@@ -34,7 +34,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/pve-health-lun.XXXXXX")
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$W"
+  rm -rf --one-file-system "$W"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -53,6 +53,7 @@ automount() { # automount DIR: a direct autofs trigger at DIR whose daemon never
 }
 mkdir -p /etc/pve/lxc
 printf '{"nodename":"pve1","version":1}\n' > /etc/pve/.members
+echo pve1 > /etc/hostname   # pmxcfs names the node after the short hostname: the two agree on a PVE node
 # nas: the way PVE's docs set up a dir storage on a mount (is_mountpoint names the mount point).
 # nas2: the same without is_mountpoint (the storage path only lies under the automount).
 cat > /etc/pve/storage.cfg <<'CFG'

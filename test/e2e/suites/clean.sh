@@ -30,7 +30,8 @@ check "160-disk-0 orphan but protected (open): $(st ssd--ha01-vm--160--disk--0)"
 
 stamp "dm analysed"
 # --- refusals: a root that is not this system must never act (exit 3, nothing changes)
-mk_bad_root() { rm -rf "$2"; cp -a "$R" "$2"; rm -f "$2/sys"; "$1" "$2"; }
+# The copy leaves the bind-mounted /dev out (-x) and mounts it again: rm -rf never reaches the real /dev.
+mk_bad_root() { pve_root_remove "$2"; cp -a -x "$R" "$2"; pve_root_dev "$2"; rm -f "$2/sys"; "$1" "$2"; }
 fake_sys() { mkdir -p "$1/sys/block/dm-0/dm"; echo other >"$1/sys/block/dm-0/dm/name"; : >"$1/sys/block/dm-0/dm/uuid"; }
 mk_bad_root fake_sys /tmp/badroot
 "${CLI[@]}" --root /tmp/badroot clean --yes --all >/tmp/bad.out 2>&1; rc=$?

@@ -60,6 +60,7 @@ dd if=/dev/zero of=/srv/full/fill bs=64k 2>/dev/null; sync
 
 mkdir -p /etc/pve/lxc
 printf '{"nodename":"pve1","version":1}\n' > /etc/pve/.members
+echo pve1 > /etc/hostname   # pmxcfs names the node after the short hostname: the two agree on a PVE node
 : > /etc/pve/storage.cfg
 # storage ID, export, mount options ("-" = not mounted), storage options
 while read -r id exp opts sopts; do

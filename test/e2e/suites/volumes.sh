@@ -42,6 +42,7 @@ rpcbind -w && exportfs -ra && rpc.mountd && rpc.nfsd 4
 mkdir -p /mnt/pve/nfs-img /var/lib/vz/images /etc/pve/nodes/pve1/qemu-server
 mount -t nfs -o vers=4.2,actimeo=0 127.0.0.1:/srv/img /mnt/pve/nfs-img || echo "   mount failed"
 printf '{"nodename":"pve1","version":1}\n' > /etc/pve/.members
+echo pve1 > /etc/hostname   # pmxcfs names the node after the short hostname: the two agree on a PVE node
 cat > /etc/pve/storage.cfg <<'CFG'
 dir: local
 	path /var/lib/vz

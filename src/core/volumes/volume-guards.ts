@@ -1,0 +1,63 @@
+// The last word on a volume's verdict: an orphan or a replication snapshot whose verdict rests on a file
+// that may not be whole. "No config names it" is believed only while every config that could name it was
+// seen (pve-state `unseen`); what replication says of another node's guest's copy and of a `__replicate_`
+// snapshot only while replication.cfg can be believed (volume-replication.ts replicationDoubt). Otherwise
+// the entry is unknown and says why: no hint follows an unknown entry. Pure.
+import type { PveState } from '../node/pve-state';
+import type { StorageConfig } from '../parse/storage-config';
+import type { VolumeEntry } from '../volume-types';
+import { REPLICATABLE_TYPES, type ReplicationView, replicationDoubt } from './volume-replication';
+import type { ListedVolume } from './volume-storages';
+
+/**
+ * Orphan verdicts that rest on "no config names it" (snapshot-missing reads only the owner's own config,
+ * which is unknown already when unread; an operation's leftover snapshot is the operation's).
+ */
+const CONFIG_BASED = new Set(['guest-missing', 'not-referenced', 'guest-on-other-node']);
+
+function unknown(e: VolumeEntry, why: string): void {
+  e.status = 'unknown';
+  e.reason = 'config-unreadable';
+  e.detail = `${e.detail}; but ${why}`;
+}
+
+/** Such an orphan is unknown while a config that could name it was not seen (.vmlist or the config unreadable). */
+function unseenGuard(e: VolumeEntry, st: StorageConfig, pve: PveState): void {
+  if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason)) return;
+  const why = st.shared ? pve.unseen.shared : pve.unseen.local;
+  if (why) unknown(e, why);
+}
+
+/**
+ * On a replicated storage type: a copy of a guest of another node called a leftover, and a `__replicate_`
+ * snapshot (valid or leftover), are unknown while replication.cfg cannot be believed for that guest —
+ * the replica and its sync snapshots are judged together, never one valid and the other freed.
+ */
+function replicationGuard(
+  e: VolumeEntry,
+  st: StorageConfig,
+  v: ListedVolume,
+  c: { pve: PveState; replication: ReplicationView; newestReplicate: Map<string, number> },
+): void {
+  if (!REPLICATABLE_TYPES.has(st.type) || e.vmid === null || e.status === 'unknown' || e.status === 'ignored') return;
+  const replicaLike =
+    e.snapshotOwner === 'replication' || (!e.snapshot && e.status === 'orphan' && CONFIG_BASED.has(e.reason));
+  if (!replicaLike) return;
+  const why = replicationDoubt(c.replication, {
+    vmid: e.vmid,
+    node: c.pve.node,
+    guestNode: e.guestNode ?? null,
+    carries: (job) => c.newestReplicate.has(`${v.own}|${job}`),
+  });
+  if (why) unknown(e, why);
+}
+
+export function doubtGuards(
+  e: VolumeEntry,
+  st: StorageConfig,
+  v: ListedVolume,
+  c: { pve: PveState; replication: ReplicationView; newestReplicate: Map<string, number> },
+): void {
+  unseenGuard(e, st, c.pve);
+  replicationGuard(e, st, v, c);
+}

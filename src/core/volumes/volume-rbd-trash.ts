@@ -1,0 +1,85 @@
+// An image in the Ceph trash (`rbd trash ls --all --long`): by its source, whose it is and what may be
+// done with it. Pure. Sources: ceph src/tools/rbd/action/Trash.cc (do_list), include/rbd/librbd.h
+// rbd_trash_image_source_t; pve-storage RBDPlugin.pm free_image (rbd rm moves the image there first).
+import type { StorageConfig } from '../parse/storage-config';
+import { shellQuote } from '../shell-quote';
+import type { VolumeEntry } from '../volume-types';
+import type { ListedVolume } from './listed-volume';
+
+export const poolOf = (st: StorageConfig): string => st.props.pool ?? 'rbd';
+
+/** `rbd -p POOL [--namespace NS]`: the start of every rbd command named in a hint. */
+export function rbdArgs(st: StorageConfig): string[] {
+  return ['rbd', '-p', poolOf(st), ...(st.props.namespace ? ['--namespace', st.props.namespace] : [])];
+}
+
+/**
+ * A name as rbd's positional argument, or as its option where it starts with `-` (rbd would read it as
+ * an option: `rbd rm -- -x` is not what its parser takes, `--image -x` is).
+ */
+export function rbdOperand(option: string, name: string): string[] {
+  return name.startsWith('-') ? [option, name] : [name];
+}
+
+/** What an RBD verdict adds to the entry's flags. */
+export interface RbdFlags {
+  protect: string[];
+  pending: string[];
+}
+
+/** The configs' words for a volume that configs name: "VM 100 scsi1". */
+export type Referenced = string | null;
+
+const OWNED_SOURCES: Record<string, { what: string; pending: string | null }> = {
+  MIGRATION: {
+    what: 'the source of an RBD live migration (rbd migration prepare moves it there, migration commit removes it)',
+    pending: 'rbd-migration',
+  },
+  MIRRORING: { what: 'moved there by rbd-mirror, which removes it itself', pending: 'rbd-mirror' },
+};
+
+export function trashVerdict(
+  e: VolumeEntry,
+  t: NonNullable<ListedVolume['trash']>,
+  st: StorageConfig,
+  ref: Referenced,
+): RbdFlags {
+  const since = t.deletedAt ? ` since ${t.deletedAt}` : '';
+  const cmd = rbdArgs(st);
+  const restore = shellQuote([...cmd, 'trash', 'restore', ...rbdOperand('--image-id', t.id)]);
+  const owned = OWNED_SOURCES[t.source];
+  if (owned || (t.source !== 'USER' && t.source !== 'REMOVING')) {
+    e.status = 'valid';
+    e.reason = 'in-trash';
+    e.detail = `in the Ceph trash${since}: ${owned?.what ?? `source ${t.source ? `"${t.source}"` : 'this rbd does not name'} (Ceph's own, e.g. the parent of clones)`}`;
+    return { protect: [`rbd-trash:${t.source || 'unknown'}`], pending: owned?.pending ? [owned.pending] : [] };
+  }
+  e.status = 'orphan';
+  const named = ref && !t.nameInUse ? ref : null;
+  if (t.source === 'REMOVING') {
+    e.reason = 'interrupted-removal';
+    e.detail = `in the Ceph trash as REMOVING${since}: an rbd rm (pvesm free: RBDPlugin.pm free_image) moved it there and did not finish; PVE lists it nowhere, it still takes its space`;
+  } else {
+    e.reason = 'in-trash';
+    e.detail = `moved to the Ceph trash (rbd trash mv)${since}, ${t.deferment ?? 'no deferment'}; PVE lists it nowhere, it still takes its space`;
+  }
+  if (named) {
+    // A config still names it and no image of that name exists: restoring it is the only repair.
+    e.detail += `; ${named} still names it: that guest cannot start until it is restored`;
+    e.hint = restore;
+    return { protect: [], pending: [] };
+  }
+  const rm = shellQuote([
+    ...cmd,
+    'trash',
+    'rm',
+    ...rbdOperand('--image-id', t.id),
+    ...(t.protectedUntil ? ['--force'] : []),
+  ]);
+  // Prose around a command ends before it or after a `;`: the command is all a copy of its clause holds.
+  e.hint =
+    t.source === 'REMOVING'
+      ? `what the interrupted rbd rm would have done (it refuses an image that still has watchers): ${rm}`
+      : `to keep it: ${restore}; to drop it, check it holds nothing you need, then: ${rm}`;
+  return { protect: [], pending: [] };
+}

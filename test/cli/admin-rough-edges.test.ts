@@ -1,0 +1,112 @@
+// Issue 45's smaller items, each as an admin meets it: the CLI on the demo node and on an empty root.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { guestIdentities } from '../../src/core/node/guest-identity';
+import type { PveState } from '../../src/core/node/pve-state';
+import { runCli, tempDir } from '../helpers/cli';
+
+test('mounts --demo: the container whose mounts were probed is running, not "(no config)"', () => {
+  const r = runCli(['mounts', '--demo'], { env: { COLUMNS: '120' } });
+  assert.match(r.stdout, /^110 +CT 110 +CT +pve1 +running +1 stale mount, 1 readonly mount$/m);
+  assert.doesNotMatch(r.stdout, /no config/);
+});
+
+test('a VMID without a config is a container when a volume of it is a subvol (only pve-container allocates one)', () => {
+  const pve = { guests: new Map(), node: 'pve1', running: new Set() } as unknown as PveState;
+  const ids = guestIdentities(pve, [105, 106], new Set([106]));
+  assert.deepEqual(
+    ids.map((g) => [g.vmid, g.type, g.status]),
+    [
+      [105, 'qemu', 'missing'],
+      [106, 'lxc', 'missing'],
+    ],
+  );
+});
+
+test('--output-format (the pvesh/pvesm spelling) is --format', () => {
+  const plain = runCli(['volumes', '--demo', '--format', 'json']);
+  for (const args of [['--output-format', 'json'], ['--output-format=json']]) {
+    const r = runCli(['volumes', '--demo', ...args]);
+    assert.equal(r.code, plain.code, r.stderr);
+    assert.equal(JSON.parse(r.stdout).status, JSON.parse(plain.stdout).status);
+  }
+  assert.match(runCli(['check', '--help']).stdout, /also --output-format/);
+});
+
+test('restore without a JOURNAL (and --list) lists the journals with the command that undoes each', () => {
+  const root = tempDir('pvh-journals-');
+  const r0 = runCli(['restore', '--root', root]);
+  assert.equal(r0.code, 0, r0.stderr);
+  assert.match(
+    r0.stdout,
+    /^No journals in .*var\/lib\/pve-health\/journal: no clean or restore has acted on this node\.$/m,
+  );
+  const dir = join(root, 'var/lib/pve-health/journal');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const path = join(dir, 'clean-20261122T101500Z-4242.json');
+  const action = (name: string, result: string) => ({ seq: 1, kind: 'dm-remove', name, command: ['dmsetup'], result });
+  writeFileSync(
+    path,
+    JSON.stringify({
+      kind: 'pve-health-journal',
+      version: 1,
+      command: 'clean',
+      node: 'pve1',
+      toolVersion: 'x',
+      startedAt: '2026-11-22T10:15:00.000Z',
+      actions: [action('pve-vm--104--disk--0', 'done'), action('pve-vm--150--disk--0', 'failed')],
+    }),
+    { mode: 0o600 },
+  );
+  writeFileSync(join(dir, 'restore-bad.json'), 'not json', { mode: 0o600 });
+  for (const args of [[], ['--list']]) {
+    const r = runCli(['restore', '--root', root, ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Journals in .* \(2, newest first\):$/m);
+    assert.match(
+      r.stdout,
+      /^ {2}2026-11-22 10:15 UTC {2}clean on pve1: 1 done, 1 failed \(pve-vm--104--disk--0\)\n {4}pve-health restore \S+clean-20261122T101500Z-4242\.json --root \S+$/m,
+    );
+    assert.match(r.stdout, /restore-bad\.json: cannot be used: /);
+  }
+  const json = JSON.parse(runCli(['restore', '--root', root, '--list', '--json']).stdout);
+  assert.equal(json.journals.length, 2);
+});
+
+test('check at 80 columns: a pending finding says "no fix now" once; storage fixes: prose over whole commands', () => {
+  const text = runCli(['check', '--demo'], { env: { COLUMNS: '80' } }).stdout;
+  const pending = text.slice(text.indexOf('● PENDING'));
+  assert.equal(pending.split('no fix now').length - 1, 1, pending);
+  // The leftover LVs: the advice is prose at the fix's indent, each lvremove alone and whole two deeper.
+  assert.match(
+    text,
+    /\n {4}fix: drop \(irreversible: deletes the data\), after checking that no node and\n {4}no config uses them:\n {6}lvremove vg-san\/del-vm-170-disk-0\n {6}lvremove vg-san\/vm-105-disk-0\n {6}lvremove vg-san\/vm-160-disk-0\n/,
+  );
+  for (const line of text.split('\n').filter((l) => l.includes('lvremove')))
+    assert.match(line, /^ {6}lvremove \S+$/, 'lvremove never broken or among prose');
+  // The next step names the exact command after its prose (shellQuote's words, no outer quotes: a name that
+  // needs quoting would break them). Prose wrapping may still break such a command across lines (open:
+  // the fix lines above keep each command whole; prose commands should be kept whole the same way).
+  assert.match(
+    text,
+    /then \(it re-checks under PVE's locks\):\s+pve-health\s+clean\s+--name\s+pve-vm--110--disk--1--copy/,
+  );
+});
+
+test('cluster --demo says why there is nothing to scan and what to run instead (usage, exit 64)', () => {
+  const r = runCli(['cluster', '--demo']);
+  assert.equal(r.code, 64);
+  assert.match(r.stderr, /the demo is one node's data: try 'pve-health check --demo'/);
+});
+
+test('a host that is no PVE node: the one reason is said once, not once per part', () => {
+  const root = tempDir('pvh-not-pve-');
+  const r = runCli(['check', '--root', root], { env: { COLUMNS: '200' } });
+  assert.equal(r.code, 3);
+  assert.equal(r.stdout.split('no Proxmox VE cluster files').length - 1, 1, r.stdout);
+  assert.equal(r.stderr.split('no Proxmox VE cluster files').length - 1, 1, r.stderr);
+  assert.match(r.stdout, /could not check device-mapper, volumes, mounts \(no Proxmox VE cluster files/);
+});

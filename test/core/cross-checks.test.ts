@@ -1,0 +1,111 @@
+// A destructive verdict never rests on one fact a damaged or disagreeing file can flip: the node's
+// name from every source, and replication.cfg against the volumes' own sync snapshots.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { membersGap, nodeNameDisagreement } from '../../src/core/node/pmxcfs-gaps';
+import { parsePveState } from '../../src/core/node/pve-state';
+import { replicationDoubt, replicationView } from '../../src/core/volumes/volume-replication';
+import { createHost } from '../../src/host/host';
+import { readNodeFiles } from '../../src/host/read-node';
+
+const MEMBERS = (name: string) => ({
+  nodename: name,
+  version: 3,
+  cluster: null,
+  nodes: [{ name, id: 1, online: true }],
+});
+
+test('the node name: .members, /etc/hostname and /etc/pve/local agree, or nothing about this node is believed', () => {
+  const rows: [string, { nodename: string | null; hostname?: string; local?: string }, RegExp | null][] = [
+    ['all agree', { nodename: 'pve1', hostname: 'pve1.example.com\n', local: 'nodes/pve1' }, null],
+    ['only .members', { nodename: 'pve1' }, null],
+    [
+      '.members vs hostname',
+      { nodename: 'pve2', hostname: 'pve1\n' },
+      /\.members says pve2, \/etc\/hostname says pve1/,
+    ],
+    [
+      '.members vs local link',
+      { nodename: 'pve1', hostname: 'pve1', local: 'nodes/pve2' },
+      /\/etc\/pve\/local says pve2/,
+    ],
+    ['no .members, hostname vs link', { nodename: null, hostname: 'pve1', local: '/etc/pve/nodes/pve3' }, /pve3/],
+  ];
+  for (const [what, o, want] of rows) {
+    const files: Record<string, string> = o.hostname ? { '/etc/hostname': o.hostname } : {};
+    const got = nodeNameDisagreement(files, { nodename: o.nodename, pveLocal: o.local });
+    if (want === null) assert.equal(got, null, what);
+    else assert.match(got ?? '', want, what);
+  }
+  // It is the members gap: the DM and volumes parts are UNKNOWN (node-view guestGap), check and clean alike.
+  const files = { '/etc/hostname': 'pve1\n', '/etc/pve/.members': '{}', '/etc/pve/.version': '1' };
+  assert.match(membersGap(files, { members: MEMBERS('pve2') as never, error: null }) ?? '', /not one fact/);
+  assert.equal(membersGap(files, { members: MEMBERS('pve1') as never, error: null }, 'nodes/pve1'), null);
+});
+
+const JOB = 'local: 100-0\n\ttarget pve1\n\tschedule */15\n\tsource pve2\n';
+
+test('replication: a believable job list, or doubt for what it decides', () => {
+  const of = (cfg: string, unreadable?: string) => replicationView(cfg, undefined, unreadable);
+  const ask = (cfg: string, o: { carries?: string[]; unreadable?: string } = {}) =>
+    replicationDoubt(of(cfg, o.unreadable), {
+      vmid: 100,
+      node: 'pve1',
+      guestNode: 'pve2',
+      carries: (j) => (o.carries ?? []).includes(j),
+    });
+  assert.equal(ask(JOB, { carries: ['100-0'] }), null);
+  assert.equal(ask(''), null, 'no jobs: nothing to doubt');
+  assert.match(ask(JOB, { unreadable: 'EIO' }) ?? '', /could not be read \(EIO\)/);
+  // The job lost its target line (cut at a line boundary, or a line lost in the middle).
+  assert.match(ask('local: 100-0\n\tschedule */15\n') ?? '', /100-0 .* has no target/);
+  // A header lost: its properties stand alone.
+  assert.match(ask('\ttarget pve1\n\tschedule */15\n') ?? '', /not whole/);
+  // The copy carries a sync snapshot of a live job that targets another node.
+  assert.match(ask('local: 100-0\n\ttarget pve3\n', { carries: ['100-0'] }) ?? '', /targets pve3, not pve1/);
+  // Of another guest: no doubt about this one.
+  assert.equal(
+    replicationDoubt(of('local: 101-0\n\tschedule */15\n'), {
+      vmid: 100,
+      node: 'pve1',
+      guestNode: 'pve2',
+      carries: () => false,
+    }),
+    null,
+  );
+});
+
+test('a config directory that cannot be listed is never "no guests": no config names it is unknown', () => {
+  const snap = (unreadable: Record<string, string>) =>
+    parsePveState({
+      kind: 'pve-health-snapshot',
+      version: 1,
+      capturedAt: '2026-01-01T00:00:00Z',
+      hostname: 'pve1',
+      toolVersion: 't',
+      redacted: false,
+      files: {},
+      unreadable,
+      commands: {},
+      processes: [],
+      sysDm: [],
+    });
+  const own = snap({ '/etc/pve/nodes/pve1/qemu-server': 'EIO' });
+  assert.match(own.unseen.local ?? '', /qemu-server could not be listed \(EIO\)/);
+  assert.match(own.unseen.shared ?? '', /EIO/);
+  const other = snap({ '/etc/pve/nodes/pve2/lxc': 'EACCES' });
+  assert.equal(other.unseen.local, null, "another node's configs name only shared volumes here");
+  assert.match(other.unseen.shared ?? '', /pve2\/lxc could not be listed/);
+  assert.match(snap({ '/etc/pve/nodes': 'EIO' }).unseen.local ?? '', /nodes could not be listed/);
+});
+
+test('readNodeFiles: a config directory that is there but cannot be listed is recorded, an absent one is not', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-nodes-'));
+  mkdirSync(join(root, 'etc/pve/nodes/pve1/lxc'), { recursive: true });
+  writeFileSync(join(root, 'etc/pve/nodes/pve1/qemu-server'), ''); // not a directory: ENOTDIR
+  const { unreadable } = readNodeFiles(createHost({ root }));
+  assert.deepEqual(Object.keys(unreadable), ['/etc/pve/nodes/pve1/qemu-server']);
+});

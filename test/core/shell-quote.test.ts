@@ -1,0 +1,116 @@
+// shellQuote, the one quoting function for every printed command: a table of hostile words, each
+// quoted and read back by bash itself (test/helpers/shell-argv.ts) — the argv is exactly the words and
+// nothing runs; then the DM hints and next steps built from hostile names, through the same parser.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { hintFor } from '../../src/core/cleanup/cleanup-hints';
+import { nextStepsFor } from '../../src/core/cleanup/next-steps';
+import { shellQuote, shellWord } from '../../src/core/shell-quote';
+import { dmEntry } from '../helpers/dm-entry';
+import { hasBash, shellArgv, shellRunsAfter } from '../helpers/shell-argv';
+
+const skip = hasBash() ? false : 'no bash';
+
+export const HOSTILE_WORDS: string[] = [
+  'vm-102-disk-4$(id>x).raw',
+  'a`id>x`b',
+  'a;id>x',
+  'a|id>x',
+  'a&&id>x',
+  "it's",
+  `'"'"'`,
+  'a\nid>x',
+  'a\r\nid>x',
+  '\tid>x',
+  'a\u001b[2Jb',
+  'a\u0085b\u2028c\u202ed',
+  '-rf',
+  '--force',
+  'é☃ unicode with spaces',
+  '  leading and trailing  ',
+  '',
+  '~root',
+  '#not-a-comment',
+  '{a,b}',
+  '*?[x]',
+  '$HOME',
+  '${IFS}',
+  'a\\',
+  '\\$(id>x)',
+  "$'\\x41'",
+  '!$',
+  'a=b',
+];
+
+describe('shellQuote: bash reads back exactly the argv, and nothing runs', { skip }, () => {
+  for (const w of HOSTILE_WORDS) {
+    test(JSON.stringify(w), () => {
+      const argv = ['pvesm', 'free', `local:${w}`, w];
+      const line = shellQuote(argv);
+      // One line: a terminal, a mail client or a table shows it as it is, and it pastes back as itself.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: no raw control character may be printed
+      assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+      const r = shellArgv(line);
+      assert.deepEqual(r.created, []);
+      assert.deepEqual(r.argv, argv);
+    });
+  }
+  test('plain words stay unquoted; anything else is one quoted word', () => {
+    assert.equal(shellQuote(['pvesm', 'free', 'local-lvm:vm-100-disk-0']), 'pvesm free local-lvm:vm-100-disk-0');
+    assert.equal(shellWord("it's"), `'it'\\''s'`);
+    assert.equal(shellWord('a\nb'), `$'a\\x0ab'`);
+  });
+});
+
+describe('DM hints and next steps: each command in the prose is exactly its argv', { skip }, () => {
+  for (const w of HOSTILE_WORDS.filter((x) => x !== '')) {
+    test(JSON.stringify(w), () => {
+      const volume = `local-lvm:vm-150-disk-${w}`;
+      const orphan = dmEntry({
+        kind: 'lv',
+        status: 'orphan',
+        reason: 'guest-missing',
+        vg: 'pve',
+        lv: `vm-150-disk-${w}`,
+        vmid: 150,
+        volume,
+      });
+      const hint = hintFor(orphan, { node: 'pve1' }) ?? '';
+      const frees = shellRunsAfter(hint, 'pvesm free ');
+      assert.equal(frees.length, 1, hint);
+      assert.deepEqual(frees[0].argv, ['pvesm', 'free', volume]);
+      assert.deepEqual(frees[0].created, []);
+      const rescans = shellRunsAfter(hint, 'qm disk rescan ');
+      assert.deepEqual(rescans[0]?.argv, ['qm', 'disk', 'rescan', '--vmid', '150']);
+
+      const name = `pve-vm--150--disk--0${w}`;
+      const held = dmEntry({
+        name,
+        status: 'orphan',
+        reason: 'guest-missing',
+        protected: true,
+        protectedBy: ['open', 'stale-lock:backup'],
+        vmid: 150,
+        guestType: 'qemu',
+      });
+      const steps = nextStepsFor(held, [held], { shared: false }) ?? '';
+      const runs = [
+        ...shellRunsAfter(steps, 'dmsetup info '),
+        ...shellRunsAfter(steps, 'fuser '),
+        ...shellRunsAfter(steps, 'qm unlock '),
+        ...shellRunsAfter(steps, 'pve-health clean '),
+      ];
+      assert.deepEqual(
+        runs.map((r) => r.argv),
+        [
+          ['dmsetup', 'info', '-c', name],
+          ['fuser', '-vm', `/dev/mapper/${name}`],
+          ['qm', 'unlock', '150'],
+          ['pve-health', 'clean', '--name', name],
+        ],
+        steps,
+      );
+      for (const r of runs) assert.deepEqual(r.created, []);
+    });
+  }
+});

@@ -1,0 +1,151 @@
+// Who makes way at serve's connection caps (src/serve/server.ts trackConnections; docs/serve.md "Slow and
+// greedy clients"): the connection idle longest, never one with a request in flight; when every
+// connection is busy, the new one is refused and the busy ones are still answered. Real sockets on
+// 127.0.0.1 (all of loopback is one client group), small caps, bounded waits.
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { DEFAULT_LIMITS, listen } from '../../src/serve/server';
+
+const LIMITS = { ...DEFAULT_LIMITS, maxConnections: 3, perClient: 3 };
+
+/** A handler whose `/slow` requests wait until `release()`; the others answer at once. */
+function gate() {
+  let waiting: (() => void)[] = [];
+  let seen = 0;
+  const seenWaiters: (() => void)[] = [];
+  return {
+    handle: (req: { url: string }) => {
+      const reply = { status: 200, headers: { 'content-type': 'text/plain' }, body: `${req.url}\n` };
+      if (req.url !== '/slow') return reply;
+      seen++;
+      for (const w of seenWaiters.splice(0)) w();
+      return new Promise<typeof reply>((res) => waiting.push(() => res(reply)));
+    },
+    release: () => {
+      for (const w of waiting) w();
+      waiting = [];
+    },
+    /** Resolves once `n` slow requests reached the handler (they are in flight). */
+    inFlight: async (n: number) => {
+      while (seen < n) await new Promise<void>((r) => seenWaiters.push(r));
+    },
+  };
+}
+
+interface Client {
+  sock: Socket;
+  data: string;
+  closed: boolean;
+  connected: Promise<void>;
+  ended: Promise<void>;
+}
+
+function client(port: number, request?: string): Client {
+  const sock = connect({ port, host: '127.0.0.1' });
+  const c: Client = {
+    sock,
+    data: '',
+    closed: false,
+    connected: new Promise((r) => sock.once('connect', () => r())),
+    ended: new Promise((r) => sock.once('close', () => r())),
+  };
+  sock.on('error', () => {});
+  sock.on('data', (d) => (c.data += d));
+  sock.once('close', () => (c.closed = true));
+  if (request) void c.connected.then(() => sock.write(`GET ${request} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
+  return c;
+}
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `cond` holds (checked every 10 ms, at most `ms`). */
+async function until(cond: () => boolean, ms = 5_000): Promise<boolean> {
+  for (let t = 0; t < ms && !cond(); t += 10) await settle(10);
+  return cond();
+}
+
+test('at the cap, the idle connection makes way; the one with a request in flight is kept and answered', {
+  timeout: 20_000,
+}, async () => {
+  const g = gate();
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, g.handle, LIMITS);
+  const port = srv.address.port!;
+  try {
+    const busy = client(port, '/slow');
+    await g.inFlight(1);
+    const idle1 = client(port);
+    await idle1.connected;
+    const idle2 = client(port);
+    await idle2.connected;
+    await settle(50);
+    // The cap (3) is reached: a fourth connection evicts the oldest idle one, never the busy one.
+    const fresh = client(port, '/healthz');
+    assert.ok(await until(() => idle1.closed), 'the oldest idle connection made way');
+    assert.ok(await until(() => fresh.data.includes('200 OK')), 'the new client is served');
+    assert.equal(busy.closed, false, 'the connection with a request in flight was evicted');
+    assert.equal(idle2.closed, false, 'only one idle connection makes way');
+    g.release();
+    assert.ok(await until(() => busy.data.includes('/slow')), `the request in flight is answered: ${busy.data}`);
+    for (const c of [busy, idle2, fresh]) c.sock.destroy();
+  } finally {
+    g.release();
+    await srv.close();
+  }
+});
+
+test('at the cap with every connection busy, the new connection is refused and the busy ones are answered', {
+  timeout: 20_000,
+}, async () => {
+  const g = gate();
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, g.handle, LIMITS);
+  const port = srv.address.port!;
+  try {
+    const busy = [client(port, '/slow'), client(port, '/slow'), client(port, '/slow')];
+    await g.inFlight(3);
+    const refused = client(port, '/healthz');
+    await refused.ended;
+    assert.equal(refused.data, '', 'a connection over the cap gets nothing');
+    assert.deepEqual(
+      busy.map((c) => c.closed),
+      [false, false, false],
+    );
+    g.release();
+    assert.ok(await until(() => busy.every((c) => c.data.includes('/slow'))), 'every request in flight is answered');
+    // Once they are idle again (keep-alive), a new client is served: an idle one makes way.
+    const later = client(port, '/healthz');
+    assert.ok(await until(() => later.data.includes('200 OK')), later.data);
+    assert.ok(await until(() => busy[0].closed), 'the longest-idle keep-alive connection made way');
+    for (const c of [...busy, later]) c.sock.destroy();
+  } finally {
+    g.release();
+    await srv.close();
+  }
+});
+
+test('a keep-alive connection that finished a request is younger than those that connected after it', {
+  timeout: 20_000,
+}, async () => {
+  const g = gate();
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, g.handle, LIMITS);
+  const port = srv.address.port!;
+  try {
+    // `served` connects first, but finishes a request after the others connected: it is the most recent.
+    const served = client(port);
+    await served.connected;
+    const never = client(port);
+    await never.connected;
+    const other = client(port);
+    await other.connected;
+    served.sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    assert.ok(await until(() => served.data.includes('200 OK')));
+    await settle(20);
+    const fresh = client(port, '/healthz');
+    assert.ok(await until(() => never.closed), 'the connection that never sent a request made way');
+    assert.ok(await until(() => fresh.data.includes('200 OK')));
+    assert.equal(served.closed, false);
+    for (const c of [served, other, fresh]) c.sock.destroy();
+  } finally {
+    await srv.close();
+  }
+});
