@@ -13,7 +13,7 @@ import { nodeNameFromFiles } from '../core/node/pve-state';
 import type { Host } from '../host/host';
 import { probeMounts } from '../host/probe-mount';
 import { resolveHostPaths } from '../host/read-links';
-import { readMountTables } from '../host/read-mounts';
+import { readMountTables, readStoppedContainers } from '../host/read-mounts';
 import { readNodeIdentity } from '../host/read-node';
 
 /** This node's name by the core's one rule (.members, else the short hostname). */
@@ -61,6 +61,12 @@ export async function checkMounts(
     cacheTtlMs: settings.cacheTtlMs,
     fresh: opts.fresh,
   });
+  // A container path that was not found: did its container stop, or is it running without it?
+  const notFound = new Map(
+    plan.occurrences
+      .filter((o) => o.scope === 'ct' && o.pid !== null && outcome.probes[o.key]?.error === 'ENOENT')
+      .map((o) => [o.ctid!, o.pid!]),
+  );
   const raw: MountsRaw = {
     version: 1,
     gatheredAt,
@@ -72,6 +78,7 @@ export async function checkMounts(
     ctConfigs: tables.ctConfigs,
     probes: outcome.probes,
     stuckProbes: outcome.stuck,
+    stoppedAfterProbe: readStoppedContainers(host, notFound),
     timeoutMs: settings.timeoutMs,
     warnings: [...tables.warnings, ...outcome.warnings],
   };

@@ -200,6 +200,7 @@ export type MountReason =
   | 'not-mounted'
   | 'bind-outdated'
   | 'root-denied'
+  | 'not-found-in-ct'
   | 'unexpected-readonly'
   | 'remounted-readonly'
   | 'usage-warning'

@@ -117,3 +117,12 @@ export function readMountTables(host: Host): MountTableReads {
   }
   return { hostMountinfo, containers, storageCfg: readText(host, '/etc/pve/storage.cfg'), ctConfigs, warnings };
 }
+
+/**
+ * The containers among `pids` (ctid → init pid) whose init process no longer exists: read after the
+ * probes, so that a path not found under /proc/<pid>/root tells a container that stopped meanwhile from
+ * a running one whose mount could not be reached (procfs: cannot block).
+ */
+export function readStoppedContainers(host: Host, pids: ReadonlyMap<number, number>): number[] {
+  return [...pids].filter(([, pid]) => readText(host, `/proc/${pid}/stat`) === null).map(([ctid]) => ctid);
+}

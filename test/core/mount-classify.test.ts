@@ -293,21 +293,84 @@ test('mounts: container filesystems: remounted read-only after errors, expected 
   assert.deepEqual(parseContainerMounts(105, CT_CONF).readonlyTargets, ['/iso', '/mnt/dumps']);
 });
 
-test('mounts: a container that stopped after listing is skipped with a warning', () => {
+test('mounts: a container path not found (ENOENT): skipped only when its container stopped', () => {
+  // stoppedAfterProbe: what the gather read of /proc/<pid>/stat after the probes; absent in older captures.
+  const cases: { name: string; stopped?: number[]; want: [string, string, string | null][]; warn: boolean }[] = [
+    { name: 'the container stopped meanwhile', stopped: [300], want: [['/mnt/backup', 'ok', null]], warn: true },
+    {
+      name: 'the container still runs: not checked, UNKNOWN',
+      stopped: [],
+      want: [
+        ['/', 'unchecked', 'not-found-in-ct'],
+        ['/mnt/backup', 'ok', null],
+      ],
+      warn: false,
+    },
+    {
+      name: 'another container stopped, not this one',
+      stopped: [301],
+      want: [
+        ['/', 'unchecked', 'not-found-in-ct'],
+        ['/mnt/backup', 'ok', null],
+      ],
+      warn: false,
+    },
+    {
+      name: 'an older capture (not known whether it stopped): not checked, never skipped',
+      want: [
+        ['/', 'unchecked', 'not-found-in-ct'],
+        ['/mnt/backup', 'ok', null],
+      ],
+      warn: false,
+    },
+  ];
+  for (const c of cases) {
+    const r = classifyMounts(
+      raw({
+        hostMountinfo: '',
+        storageCfg: null,
+        containers: [{ ctid: 300, pid: 9, mountinfo: ctTable(300) }],
+        probes: { '252:300': fail('ENOENT'), '0:53': ok() },
+        ...(c.stopped ? { stoppedAfterProbe: c.stopped } : {}),
+      }),
+      {},
+    );
+    assert.deepEqual(
+      r.entries.map((e) => [e.target, e.status, e.reason]),
+      c.want,
+      c.name,
+    );
+    assert.equal(/CT 300: \/proc\/9\/root\/ not found/.test(String(r.warnings)), c.warn, c.name);
+    const unchecked = r.entries.filter((e) => e.status === 'unchecked');
+    assert.equal(r.summary.unchecked, unchecked.length, c.name);
+    // UNKNOWN (3) when a running container's mount could not be reached: never OK.
+    assert.equal(r.status, unchecked.length ? 3 : 0, c.name);
+    for (const e of unchecked) assert.match(e.detail ?? '', /\/proc\/9\/root\/ not found while CT 300 runs/);
+  }
+});
+
+test('mounts: ENOENT through the host path of a superblock the host also mounts is not a container case', () => {
+  // The host's own mount of the same superblock was probed (mount-plan prefers the host path): a path the
+  // host lost is unreachable there, whatever the container's state.
+  const host = line('0:53', '/mnt/backup', 'nfs4', '10.0.0.5:/export/backup');
   const r = classifyMounts(
     raw({
-      hostMountinfo: '',
+      hostMountinfo: host,
       storageCfg: null,
       containers: [{ ctid: 300, pid: 9, mountinfo: ctTable(300) }],
-      probes: { '252:300': fail('ENOENT'), '0:53': ok() },
+      probes: { '252:300': ok(), '0:53': fail('ENOENT') },
+      stoppedAfterProbe: [],
     }),
     {},
   );
+  const backup = r.entries.filter((x) => x.target === '/mnt/backup');
   assert.deepEqual(
-    r.entries.map((e) => e.target),
-    ['/mnt/backup'],
+    backup.map((e) => [e.scope, e.status, e.reason]),
+    [
+      ['host', 'stale', 'unreachable'],
+      ['ct', 'stale', 'unreachable'],
+    ],
   );
-  assert.match(String(r.warnings), /CT 300: \/proc\/9\/root\/ not found/);
 });
 
 test('mounts: ignore patterns', () => {

@@ -88,6 +88,11 @@ export function mountStep(m: MountEntry): MountStep {
         fix: lines(inside(m, ['df', '-h', m.target]), inside(m, ['du', '-xh', '--max-depth=1', m.target])),
       };
     default:
+      if (m.reason === 'not-found-in-ct' && m.ctid !== null)
+        return {
+          hint: `CT ${m.ctid} runs but ${m.target} was not found in it: see whether the container still has the mount, then run the check again.`,
+          fix: lines(['pct', 'status', String(m.ctid)], inside(m, ['findmnt', m.target])),
+        };
       return { hint: `Could not check ${m.target}: ${m.error ?? 'see the detail'}.`, fix: null };
   }
 }

@@ -38,7 +38,13 @@ export function classifyMounts(
   const entries: MountEntry[] = [];
   for (const o of occurrences) {
     // /proc/<pid>/root of a container that stopped after we listed it: nothing to say about its mounts.
-    if (o.scope === 'ct' && raw.probes[o.key]?.error === 'ENOENT' && !raw.probes[o.key]?.ok) {
+    if (
+      o.scope === 'ct' &&
+      !exp.hostKeys.has(o.key) &&
+      raw.probes[o.key]?.error === 'ENOENT' &&
+      !raw.probes[o.key]?.ok &&
+      raw.stoppedAfterProbe?.includes(o.ctid!)
+    ) {
       warnings.push(`CT ${o.ctid}: ${o.probePath} not found (container stopped?); ${o.info.target} not checked`);
       continue;
     }

@@ -23,6 +23,7 @@ export const SEVERITY: Record<MountReason, Status> = {
   'not-mounted': 2,
   'bind-outdated': 2,
   'root-denied': 1,
+  'not-found-in-ct': 3,
   'unexpected-readonly': 1,
   'remounted-readonly': 1,
   'usage-warning': 1,
@@ -49,6 +50,8 @@ export interface Expectations {
   ctReadonly: Map<number, Set<string>>;
   /** Superblocks whose storage is mounted `ro` on purpose (a bind mount into a CT inherits that). */
   readonlyKeys: Set<string>;
+  /** Superblocks also mounted on the host: probed through the host's path, never a container's. */
+  hostKeys: Set<string>;
 }
 
 export function expectations(plan: Pick<MountPlan, 'view' | 'occurrences'>, s: MountSettings): Expectations {
@@ -56,12 +59,14 @@ export function expectations(plan: Pick<MountPlan, 'view' | 'occurrences'>, s: M
   const ctReadonly = new Map<number, Set<string>>();
   for (const [ctid, d] of plan.view.declared) ctReadonly.set(ctid, new Set(d.readonlyTargets));
   const readonlyKeys = new Set<string>();
+  const hostKeys = new Set<string>();
   for (const o of plan.occurrences) {
     if (o.scope !== 'host') continue;
+    hostKeys.add(o.key);
     if (o.storage?.readonly) readonlyKeys.add(o.key);
     if (s.expectedReadonly.some((p) => matchesPattern(p, 'host', null, o.info.target))) hostReadonly.add(o.info.target);
   }
-  return { hostReadonly, ctReadonly, readonlyKeys };
+  return { hostReadonly, ctReadonly, readonlyKeys, hostKeys };
 }
 
 // 61 30 0:66 / /mnt/gdrive rw,nosuid,nodev - fuse.rclone gdrive: rw,user_id=1000,group_id=1000
@@ -107,6 +112,12 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
   if (!reachable && rootDenied(info, probe)) {
     reason = 'root-denied';
     detail = rootDeniedText(info);
+  } else if (!reachable && o.scope === 'ct' && !exp.hostKeys.has(o.key) && probe?.error === 'ENOENT') {
+    // The container still runs (classifyMounts skips one that stopped) but its mount point is not
+    // there under /proc/<pid>/root: its init moved its root, or the pid now names another process.
+    // Nothing is known about the mount: not checked, never OK and never stale.
+    reason = 'not-found-in-ct';
+    detail = `${o.probePath} not found while CT ${o.ctid} runs: not checked`;
   } else if (!reachable) {
     const f = probeFailure(probe, raw.timeoutMs);
     reason = f.reason;
@@ -129,7 +140,7 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
   const status =
     reason === null
       ? 'ok'
-      : reason === 'root-denied'
+      : reason === 'root-denied' || reason === 'not-found-in-ct'
         ? 'unchecked'
         : reason === 'unexpected-readonly' || reason === 'remounted-readonly'
           ? 'readonly'

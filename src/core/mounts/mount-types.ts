@@ -72,6 +72,12 @@ export interface MountsRaw {
   /** Probe results by superblock major:minor. */
   probes: Record<string, ProbeResult>;
   stuckProbes: StuckProbe[];
+  /**
+   * Containers whose init process was gone when their mounts were probed (the probe of a path under
+   * /proc/<pid>/root failed ENOENT): their mounts are not judged. Absent in older captures: then a
+   * container path that was not found is not checked (UNKNOWN), never skipped.
+   */
+  stoppedAfterProbe?: number[];
   timeoutMs: number;
   warnings: string[];
 }
