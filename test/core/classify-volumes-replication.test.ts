@@ -253,3 +253,32 @@ test('__replicate_ snapshots: live job (base by the state file, else the newest)
   assert.deepEqual([t.status, t.pending, t.hint], ['valid', true, undefined]);
   assert.ok(t.protectedBy.includes('replication:100-0:remove'));
 });
+
+test('a copy of another node guest carrying sync snapshots of a job replication.cfg does not list: leftover by the file, no destructive hint', () => {
+  const snap = '__replicate_100-0_1712000000__';
+  const rows: { name: string; cfg: string; snaps: string[]; destructive: boolean }[] = [
+    // pvesr delete --force (or --keep) removed the entry; or the file lost the job's whole section.
+    { name: 'no job at all', cfg: '', snaps: [snap], destructive: false },
+    { name: 'another job of the guest only', cfg: 'local: 100-1\n\ttarget pve3\n', snaps: [snap], destructive: false },
+    // Neighbour: nothing on the copy names a job: the file is the only fact, and nothing contradicts it.
+    { name: 'no sync snapshots', cfg: '', snaps: [], destructive: true },
+  ];
+  for (const r of rows) {
+    const es = classify({
+      files: { ...VM_ON('pve2'), '/etc/pve/replication.cfg': r.cfg },
+      zfs: [zvol('vm-100-disk-0'), ...r.snaps.map((s) => zsnap(`vm-100-disk-0@${s}`))],
+    });
+    for (const e of [
+      entry(es, 'local-zfs:vm-100-disk-0'),
+      ...r.snaps.map((s) => entry(es, 'local-zfs:vm-100-disk-0', s)),
+    ]) {
+      const what = `${r.name}: ${e.snapshot ?? 'volume'}`;
+      assert.equal(e.status, 'orphan', `${what}: ${e.detail}`);
+      assert.equal(/pvesm free|zfs destroy/.test(e.hint ?? ''), r.destructive, `${what}: ${e.hint}`);
+      if (!r.destructive) {
+        assert.match(e.detail, /job 100-0, which \/etc\/pve\/replication.cfg does not list/, what);
+        assert.match(e.hint ?? '', /on pve2, .*pvesr status --guest 100$/, what);
+      }
+    }
+  }
+});

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { membersGap, nodeNameDisagreement } from '../../src/core/node/pmxcfs-gaps';
 import { parsePveState } from '../../src/core/node/pve-state';
-import { replicationDoubt, replicationView } from '../../src/core/volumes/volume-replication';
+import { replicationDoubt, replicationView, unlistedReplication } from '../../src/core/volumes/volume-replication';
 import { createHost } from '../../src/host/host';
 import { readNodeFiles } from '../../src/host/read-node';
 
@@ -55,7 +55,7 @@ test('replication: a believable job list, or doubt for what it decides', () => {
       vmid: 100,
       node: 'pve1',
       guestNode: 'pve2',
-      carries: (j) => (o.carries ?? []).includes(j),
+      carried: o.carries ?? [],
     });
   assert.equal(ask(JOB, { carries: ['100-0'] }), null);
   assert.equal(ask(''), null, 'no jobs: nothing to doubt');
@@ -66,16 +66,32 @@ test('replication: a believable job list, or doubt for what it decides', () => {
   assert.match(ask('\ttarget pve1\n\tschedule */15\n') ?? '', /not whole/);
   // The copy carries a sync snapshot of a live job that targets another node.
   assert.match(ask('local: 100-0\n\ttarget pve3\n', { carries: ['100-0'] }) ?? '', /targets pve3, not pve1/);
+  // A job's whole section gone parses cleanly: no doubt about the file (unlistedReplication says more).
+  assert.equal(ask('local: 100-1\n\ttarget pve1\n', { carries: ['100-0'] }), null);
   // Of another guest: no doubt about this one.
   assert.equal(
     replicationDoubt(of('local: 101-0\n\tschedule */15\n'), {
       vmid: 100,
       node: 'pve1',
       guestNode: 'pve2',
-      carries: () => false,
+      carried: [],
     }),
     null,
   );
+});
+
+test('replication: a copy whose sync snapshots name a job replication.cfg does not list: the two disagree', () => {
+  const un = (cfg: string, carried: string[], guestNode: string | null = 'pve2') =>
+    unlistedReplication(replicationView(cfg, undefined), { vmid: 100, node: 'pve1', guestNode, carried });
+  // The job's section lost (cut at a section boundary), or removed with pvesr delete --force/--keep.
+  assert.match(un('local: 100-1\n\ttarget pve1\n', ['100-0']) ?? '', /job 100-0, which .* does not list/);
+  assert.match(un('', ['100-0']) ?? '', /does not list/);
+  // Neighbours: the job listed; another guest's job id; nothing carried; the guest on this node or gone.
+  assert.equal(un('local: 100-0\n\ttarget pve1\n', ['100-0']), null);
+  assert.equal(un('', ['1000-0']), null);
+  assert.equal(un('local: 100-1\n\ttarget pve1\n', []), null);
+  assert.equal(un('', ['100-0'], 'pve1'), null);
+  assert.equal(un('', ['100-0'], null), null);
 });
 
 test('a config directory that cannot be listed is never "no guests": no config names it is unknown', () => {

@@ -66,7 +66,7 @@ function holdersByDevice(processes: ProcessInfo[]): Map<string, ProcessInfo[]> {
 function classifyStorageVolumes(
   st: StorageConfig,
   input: { raw: VolumesRaw; zfs: ZfsListing },
-  c: Omit<VolumeContext, 'hasClones' | 'newestReplicate'>,
+  c: Omit<VolumeContext, 'hasClones' | 'newestReplicate' | 'replicateJobs'>,
 ): { stat: VolumeStorageStatus; entries: VolumeEntry[]; notes: string[] } {
   const listed = listStorageVolumes(st, input.raw, input.zfs);
   const stat: VolumeStorageStatus = {
@@ -91,7 +91,13 @@ function classifyStorageVolumes(
   const newestReplicate = newestReplicateSnapshots(listed.volumes);
   const entries: VolumeEntry[] = [];
   // One context for the storage (not one object per volume: 10,000 volumes, 10,000 copies).
-  const ctx: VolumeContext = { ...c, hasClones, newestReplicate };
+  const replicateJobs = new Map<string, string[]>();
+  for (const k of newestReplicate.keys()) {
+    const at = k.lastIndexOf('|');
+    const own = k.slice(0, at);
+    replicateJobs.set(own, [...(replicateJobs.get(own) ?? []), k.slice(at + 1)]);
+  }
+  const ctx: VolumeContext = { ...c, hasClones, newestReplicate, replicateJobs };
   for (const v of listed.volumes) {
     const e = classifyVolume(st, loc, v, ctx);
     entries.push(e);

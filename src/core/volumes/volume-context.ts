@@ -14,6 +14,8 @@ export interface VolumeContext {
   holdersByDev: Map<string, ProcessInfo[]>;
   /** Newest `__replicate_<job>_<ts>__` time per `<own volume>|<job>` on the storage (the job's base without a state file). */
   newestReplicate: Map<string, number>;
+  /** The jobs whose `__replicate_` snapshots each own volume carries (the other index of the same snapshots). */
+  replicateJobs: Map<string, string[]>;
   /** Block devices the host has mounted (mountinfo sources, /dev/zvol links as their zdN[pK]). */
   mounted?: Set<string>;
 }

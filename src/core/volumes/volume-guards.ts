@@ -5,8 +5,9 @@
 // the entry is unknown and says why: no hint follows an unknown entry. Pure.
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
+import { shellQuote } from '../shell-quote';
 import type { VolumeEntry } from '../volume-types';
-import { REPLICATABLE_TYPES, type ReplicationView, replicationDoubt } from './volume-replication';
+import { REPLICATABLE_TYPES, type ReplicationView, replicationDoubt, unlistedReplication } from './volume-replication';
 import type { ListedVolume } from './volume-storages';
 
 /**
@@ -37,26 +38,33 @@ function replicationGuard(
   e: VolumeEntry,
   st: StorageConfig,
   v: ListedVolume,
-  c: { pve: PveState; replication: ReplicationView; newestReplicate: Map<string, number> },
+  c: { pve: PveState; replication: ReplicationView; replicateJobs: Map<string, string[]> },
 ): void {
   if (!REPLICATABLE_TYPES.has(st.type) || e.vmid === null || e.status === 'unknown' || e.status === 'ignored') return;
   const replicaLike =
     e.snapshotOwner === 'replication' || (!e.snapshot && e.status === 'orphan' && CONFIG_BASED.has(e.reason));
   if (!replicaLike) return;
-  const why = replicationDoubt(c.replication, {
+  const o = {
     vmid: e.vmid,
     node: c.pve.node,
     guestNode: e.guestNode ?? null,
-    carries: (job) => c.newestReplicate.has(`${v.own}|${job}`),
-  });
-  if (why) unknown(e, why);
+    carried: c.replicateJobs.get(v.own) ?? [],
+  };
+  const why = replicationDoubt(c.replication, o);
+  if (why) return unknown(e, why);
+  // Two facts disagree (the file: no job; the copy: a job's sync snapshots): still a leftover by what PVE
+  // does, but nothing destructive rests on the file alone. The hint checks, on the guest's node.
+  const disagree = e.status === 'orphan' ? unlistedReplication(c.replication, o) : null;
+  if (!disagree) return;
+  e.detail = `${e.detail}; but ${disagree}`;
+  e.hint = `nothing to remove while they disagree: on ${o.guestNode}, see the jobs of ${e.vmid}: ${shellQuote(['pvesr', 'status', '--guest', String(e.vmid)])}`;
 }
 
 export function doubtGuards(
   e: VolumeEntry,
   st: StorageConfig,
   v: ListedVolume,
-  c: { pve: PveState; replication: ReplicationView; newestReplicate: Map<string, number> },
+  c: { pve: PveState; replication: ReplicationView; replicateJobs: Map<string, string[]> },
 ): void {
   unseenGuard(e, st, c.pve);
   replicationGuard(e, st, v, c);

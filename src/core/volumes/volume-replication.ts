@@ -52,6 +52,24 @@ export function replicationView(
 }
 
 /**
+ * A copy on this node of guest `vmid` (living on another node) whose own sync snapshots name a job of
+ * that guest that replication.cfg does not list, or null. PVE writes this state itself: `pvesr delete
+ * --force` removes the entry and cleans nothing, `--keep` keeps the data at the target on purpose
+ * (pve-manager PVE/API2/ReplicationConfig.pm delete). A section lost at a boundary of the file parses as
+ * cleanly. The copy is a leftover by the file and a replica by its snapshots: say so, remove nothing.
+ */
+export function unlistedReplication(
+  view: ReplicationView,
+  o: { vmid: number; node: string; guestNode: string | null; carried: readonly string[] },
+): string | null {
+  if (o.guestNode === null || o.guestNode === o.node) return null;
+  const id = o.carried.find((j) => !view.byId.has(j) && j.startsWith(`${o.vmid}-`));
+  return id
+    ? `this copy carries sync snapshots of replication job ${id}, which /etc/pve/replication.cfg does not list (removed with pvesr delete --force or --keep, or a section of the file lost): the file and the volume disagree`
+    : null;
+}
+
+/**
  * Why what replication says of a volume of guest `vmid` cannot be believed, or null: the job list is in
  * doubt, a job of that guest has no `target` (SectionConfig requires it: a lost line), or the volume
  * carries a `__replicate_` snapshot of a job of the guest (`carries`) that does not target this node
@@ -59,14 +77,14 @@ export function replicationView(
  */
 export function replicationDoubt(
   view: ReplicationView,
-  o: { vmid: number; node: string; guestNode: string | null; carries: (jobId: string) => boolean },
+  o: { vmid: number; node: string; guestNode: string | null; carried: readonly string[] },
 ): string | null {
   if (view.doubt) return view.doubt;
   const jobs = view.byVmid.get(o.vmid) ?? [];
   const lost = jobs.find((j) => j.target === null);
   if (lost) return `replication job ${lost.id} in /etc/pve/replication.cfg has no target (a line lost?)`;
   if (o.guestNode === null || o.guestNode === o.node) return null;
-  const odd = jobs.find((j) => j.target !== o.node && j.source !== o.node && o.carries(j.id));
+  const odd = jobs.find((j) => j.target !== o.node && j.source !== o.node && o.carried.includes(j.id));
   return odd
     ? `this copy carries a sync snapshot of replication job ${odd.id}, which targets ${odd.target}, not ${o.node}: replication.cfg and the volume disagree`
     : null;
