@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { membersGap, nodeNameDisagreement } from '../../src/core/node/pmxcfs-gaps';
 import { parsePveState } from '../../src/core/node/pve-state';
+import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { replicationDoubt, replicationView, unlistedReplication } from '../../src/core/volumes/volume-replication';
 import { createHost } from '../../src/host/host';
 import { readNodeFiles } from '../../src/host/read-node';
+import { entry, volumeInput } from '../helpers/volume-node';
 
 const MEMBERS = (name: string) => ({
   nodename: name,
@@ -124,4 +126,81 @@ test('readNodeFiles: a config directory that is there but cannot be listed is re
   writeFileSync(join(root, 'etc/pve/nodes/pve1/qemu-server'), ''); // not a directory: ENOTDIR
   const { unreadable } = readNodeFiles(createHost({ root }));
   assert.deepEqual(Object.keys(unreadable), ['/etc/pve/nodes/pve1/qemu-server']);
+});
+
+test('a dir storage storage.cfg calls local while its path is a network mount: another node guest disk is never a leftover', () => {
+  const cfg = (shared: boolean) =>
+    `zfspool: local-zfs\n\tpool rpool/data\n\tcontent images\n\ndir: local\n\tpath /var/lib/vz\n\tcontent images\n${shared ? '\tshared 1\n' : ''}`;
+  const mnt = (fstype: string, target = '/var/lib/vz') =>
+    [
+      '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
+      `40 22 0:53 / ${target} rw,relatime shared:2 - ${fstype} 10.0.0.5:/export/vz rw,vers=4.2`,
+    ].join('\n');
+  const rows: { name: string; shared: boolean; mountinfo: string; file: string; want: [string, string] }[] = [
+    // The harm: `shared 1` lost (cut at a line boundary); the guest on pve2 runs from this very file.
+    {
+      name: 'lost shared 1, NFS',
+      shared: false,
+      mountinfo: mnt('nfs4'),
+      file: 'vm-100-disk-0',
+      want: ['unknown', 'guest-on-other-node'],
+    },
+    {
+      name: 'lost shared 1, CIFS',
+      shared: false,
+      mountinfo: mnt('cifs'),
+      file: 'vm-100-disk-0',
+      want: ['unknown', 'guest-on-other-node'],
+    },
+    {
+      name: 'lost shared 1, NFS above the path',
+      shared: false,
+      mountinfo: mnt('nfs4', '/var/lib'),
+      file: 'vm-100-disk-0',
+      want: ['unknown', 'guest-on-other-node'],
+    },
+    // Neighbours: shared as it should be; a local disk (a real leftover copy of a migration); a file on
+    // the share that the guest does not name; a local mount deeper than the share.
+    { name: 'shared 1', shared: true, mountinfo: mnt('nfs4'), file: 'vm-100-disk-0', want: ['valid', 'referenced'] },
+    {
+      name: 'local disk',
+      shared: false,
+      mountinfo: mnt('ext4', '/srv'),
+      file: 'vm-100-disk-0',
+      want: ['orphan', 'guest-on-other-node'],
+    },
+    {
+      name: 'not named',
+      shared: false,
+      mountinfo: mnt('nfs4'),
+      file: 'vm-100-disk-9',
+      want: ['orphan', 'guest-on-other-node'],
+    },
+    {
+      name: 'a local disk mounted under the share',
+      shared: false,
+      mountinfo: `${mnt('nfs4', '/var/lib')}\n41 40 8:17 / /var/lib/vz rw,relatime shared:3 - xfs /dev/sdb1 rw`,
+      file: 'vm-100-disk-0',
+      want: ['orphan', 'guest-on-other-node'],
+    },
+  ];
+  for (const r of rows) {
+    const input = volumeInput({
+      files: {
+        '/etc/pve/storage.cfg': cfg(r.shared),
+        '/etc/pve/nodes/pve2/qemu-server/100.conf': 'scsi0: local:100/vm-100-disk-0.qcow2,size=8G\n',
+      },
+      local: [{ name: `100/${r.file}.qcow2` }],
+    });
+    const e = entry(classifyVolumes({ ...input, hostMountinfo: r.mountinfo }).entries, `local:100/${r.file}.qcow2`);
+    assert.deepEqual([e.status, e.reason], r.want, `${r.name}: ${e.detail}`);
+    if (r.want[0] === 'unknown') {
+      assert.equal(e.hint, undefined, r.name);
+      assert.match(
+        e.detail,
+        /no shared 1.*on (nfs4|cifs) 10\.0\.0\.5:\/export\/vz .*VM 100 scsi0 on pve2 names this very volume/,
+        r.name,
+      );
+    }
+  }
 });

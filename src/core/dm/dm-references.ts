@@ -101,7 +101,12 @@ export function describeRef(hit: RefHit): string {
   let what = hit.ref.key;
   if (hit.ref.cloudinit) what += ' cloud-init drive';
   if (hit.asBase) what += ` (base of linked clone ${hit.ref.volid?.volname ?? ''})`;
-  else if (hit.ref.volid?.volname.includes('/')) what += ` (linked clone of ${hit.ref.volid.volname.split('/')[0]})`;
+  else {
+    // A linked clone names its base first: `base-100-disk-0/vm-101-disk-0` (LVM-thin, ZFS, RBD) or
+    // `100/base-100-disk-0.qcow2/101/vm-101-disk-0.qcow2` (files); a plain file volume is `101/vm-101-….qcow2`.
+    const base = /^(?:\d+\/)?(base-[^/]+)\/./.exec(hit.ref.volid?.volname ?? '')?.[1];
+    if (base) what += ` (linked clone of ${base})`;
+  }
   if (hit.ref.path) what += ` by path ${hit.ref.path}`;
   return `${who}${where} ${what}`;
 }

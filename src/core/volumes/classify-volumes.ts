@@ -4,6 +4,7 @@
 // storage of this node is listed, counted, and the part's summary and status folded.
 
 import { describeRef } from '../dm/dm-references';
+import { isNetworkType } from '../mounts/mount-plan';
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
 import { parseMountInfo } from '../parse/mountinfo';
@@ -46,6 +47,29 @@ function mountedDevices(text: string | undefined, zvols: Record<string, string> 
     const z = /^\/dev\/zvol\/(.+?)(?:-part(\d+))?$/.exec(m.source);
     const k = z ? zvols?.[z[1]] : undefined;
     out.add(k && z ? `/dev/${k}${z[2] ? `p${z[2]}` : ''}` : m.source);
+  }
+  return out;
+}
+
+/**
+ * The local file storages (dir, btrfs: no `shared 1`) whose path is on a network filesystem of this host
+ * (the deepest mount at or above the path), with that mount's type and source.
+ */
+function networkFileStorages(text: string | undefined, storages: StorageConfig[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const mounts = parseMountInfo(text ?? '').mounts;
+  for (const st of storages) {
+    if (st.shared || (st.type !== 'dir' && st.type !== 'btrfs')) continue;
+    const path = filePath(st);
+    let deepest: (typeof mounts)[number] | null = null;
+    for (const m of mounts)
+      if (
+        (m.target === '/' || path === m.target || path.startsWith(`${m.target}/`)) &&
+        m.target.length >= (deepest?.target.length ?? 0)
+      )
+        deepest = m;
+    if (deepest && isNetworkType(deepest.fstype))
+      out.set(st.id, `${deepest.fstype} ${deepest.source} at ${deepest.target}`);
   }
   return out;
 }
@@ -201,6 +225,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     replication: replicationView(input.replicationCfg, input.replicationState, input.replicationUnreadable),
     holdersByDev: holdersByDevice(input.processes),
     mounted: mountedDevices(input.hostMountinfo, raw.zvolDevices),
+    networkFs: networkFileStorages(input.hostMountinfo, pve.storageConfig),
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];

@@ -16,6 +16,11 @@ export interface VolumeContext {
   newestReplicate: Map<string, number>;
   /** The jobs whose `__replicate_` snapshots each own volume carries (the other index of the same snapshots). */
   replicateJobs: Map<string, string[]>;
+  /**
+   * Local file storages (no `shared 1`) whose path lies on a network filesystem here → that mount
+   * (`nfs4 10.0.0.5:/export`): storage.cfg calls them local while the mount says another node may see them.
+   */
+  networkFs?: Map<string, string>;
   /** Block devices the host has mounted (mountinfo sources, /dev/zvol links as their zdN[pK]). */
   mounted?: Set<string>;
 }

@@ -2,7 +2,7 @@
 // ignored; its pending/protected flags and holders; and, for an orphan nobody protects, the hint that
 // names the PVE command. Report only: nothing here deletes.
 
-import { describeRef } from '../dm/dm-references';
+import { describeRef, type RefHit } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
 import { redactCommandLine } from '../redact';
@@ -80,7 +80,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.reason = 'config-unreadable';
     e.detail = `the config of guest ${v.vmid} could not be read (${guest.configError ?? 'unknown error'})`;
   } else if (!st.shared && guest.node !== pve.node) {
-    otherNodeVerdict(e, st, v, guest, c, f);
+    otherNodeVerdict(e, st, v, guest, c, f, hits);
   } else {
     e.status = 'orphan';
     e.reason = 'not-referenced';
@@ -124,6 +124,7 @@ function otherNodeVerdict(
   guest: NonNullable<Guest>,
   c: VolumeContext,
   f: Flags,
+  hits: RefHit[],
 ): void {
   const r = replicaOf(c.replication, guest, c.pve.node, st.type);
   if (r) {
@@ -138,6 +139,15 @@ function otherNodeVerdict(
   e.status = 'orphan';
   e.reason = 'guest-on-other-node';
   e.detail = `guest ${v.vmid} lives on ${guest.node}; ${st.id} is local to each node, so no config references this copy, and no replication job of ${guestWord(guest)} targets ${c.pve.node}`;
+  // storage.cfg says local (no `shared 1`: one lost line says so) but the path is a network mount, and
+  // that guest's config names this very volume: on a share every node mounts, this is the guest's own
+  // disk, which it may be running from. The two facts disagree: nothing is said (never a leftover).
+  const net = c.networkFs?.get(st.id);
+  const named = hits.find((h) => h.node === guest.node);
+  if (net && named) {
+    e.status = 'unknown';
+    e.detail = `storage.cfg calls '${st.id}' local (no shared 1), but its path is on ${net} and ${describeRef(named)} on ${named.node} names this very volume: a leftover copy cannot be told from that guest's disk on a share`;
+  }
 }
 
 function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, f: Flags): void {
