@@ -93,6 +93,7 @@ export async function volumesPart(
       replicationCfg: snap.files['/etc/pve/replication.cfg'],
       replicationUnreadable: snap.unreadable?.['/etc/pve/replication.cfg'],
       hostMountinfo: snap.files['/proc/self/mountinfo'],
+      devicePaths: snap.devicePaths,
       replicationState: snap.files['/var/lib/pve-manager/pve-replication-state.json'],
     });
   } catch (e) {

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { membersGap, nodeNameDisagreement } from '../../src/core/node/pmxcfs-gaps';
 import { parsePveState } from '../../src/core/node/pve-state';
+import type { DevicePathState } from '../../src/core/snapshot';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { replicationDoubt, replicationView, unlistedReplication } from '../../src/core/volumes/volume-replication';
 import { createHost } from '../../src/host/host';
 import { readNodeFiles } from '../../src/host/read-node';
-import { entry, volumeInput } from '../helpers/volume-node';
+import { entry, volumeInput, zvol } from '../helpers/volume-node';
 
 const MEMBERS = (name: string) => ({
   nodename: name,
@@ -202,5 +203,80 @@ test('a dir storage storage.cfg calls local while its path is a network mount: a
         r.name,
       );
     }
+  }
+});
+
+test('a config path through links of its own to a zvol or krbd image names that volume; one that cannot be read makes no block leftover', () => {
+  const run = (o: { node?: string; line: string; state?: DevicePathState | null; zvols?: Record<string, string> }) => {
+    const input = volumeInput({
+      files: {
+        [`/etc/pve/nodes/${o.node ?? 'pve1'}/qemu-server/100.conf`]: `scsi0: local-zfs:vm-100-disk-0,size=8G\n${o.line}\n`,
+      },
+      zfs: [zvol('vm-100-disk-0'), zvol('vm-105-disk-0')],
+    });
+    input.raw.zvolDevices = o.zvols ?? { 'rpool/data/vm-100-disk-0': 'zd0', 'rpool/data/vm-105-disk-0': 'zd16' };
+    const path = /(\/dev\/\S+?)(,|$)/.exec(o.line)?.[1] ?? '';
+    const devicePaths = o.state === undefined ? undefined : { [path]: o.state };
+    return entry(classifyVolumes({ ...input, devicePaths }).entries, 'local-zfs:vm-105-disk-0');
+  };
+  const rows: { name: string; o: Parameters<typeof run>[0]; want: [string, string]; detail?: RegExp }[] = [
+    // A site's udev rule (SYMLINK+="vmdisks/db01") to the zvol's device, and a partition of it.
+    {
+      name: 'own link',
+      o: { line: 'scsi1: /dev/vmdisks/db01', state: { path: '/dev/zd16', devno: '230:16' } },
+      want: ['valid', 'referenced'],
+      detail: /VM 100 scsi1/,
+    },
+    {
+      name: 'by-id of a partition',
+      o: { line: 'scsi1: /dev/disk/by-id/my-db-part1', state: { path: '/dev/zd16p1', devno: '230:17' } },
+      want: ['valid', 'referenced'],
+    },
+    {
+      name: '/dev/zdN itself',
+      o: { line: 'scsi1: /dev/zd16', state: { path: '/dev/zd16', devno: '230:16' } },
+      want: ['valid', 'referenced'],
+    },
+    {
+      name: 'the plugin path',
+      o: { line: 'scsi1: /dev/zvol/rpool/data/vm-105-disk-0', state: null },
+      want: ['valid', 'referenced'],
+    },
+    // Cannot be read: no leftover on "no config names it".
+    {
+      name: 'links in a loop',
+      o: { line: 'scsi1: /dev/vmdisks/db01', state: { path: '/dev/vmdisks/db01', loop: true } },
+      want: ['unknown', 'config-unreadable'],
+      detail: /VM 100 scsi1 names \/dev\/vmdisks\/db01, which goes round in a loop/,
+    },
+    {
+      name: 'a zvol device no listing names',
+      o: { line: 'scsi1: /dev/vmdisks/db01', state: { path: '/dev/zd32', devno: '230:32' } },
+      want: ['unknown', 'config-unreadable'],
+      detail: /leads to \/dev\/zd32, which no zvol/,
+    },
+    // Neighbours: a physical disk; a path that is not there; another node's config (its links are its own).
+    {
+      name: 'a disk',
+      o: { line: 'scsi1: /dev/disk/by-id/ata-X', state: { path: '/dev/sdb', devno: '8:16' } },
+      want: ['orphan', 'guest-missing'],
+    },
+    { name: 'not there', o: { line: 'scsi1: /dev/vmdisks/gone', state: null }, want: ['orphan', 'guest-missing'] },
+    {
+      name: 'another node',
+      o: { node: 'pve2', line: 'scsi1: /dev/vmdisks/db01', state: { path: '/dev/zd16', devno: '230:16' } },
+      want: ['orphan', 'guest-missing'],
+    },
+    {
+      name: 'an older capture (no path table)',
+      o: { line: 'scsi1: /dev/vmdisks/db01' },
+      want: ['orphan', 'guest-missing'],
+    },
+  ];
+  for (const r of rows) {
+    const e = run(r.o);
+    assert.deepEqual([e.status, e.reason], r.want, `${r.name}: ${e.detail}`);
+    if (r.detail) assert.match(`${e.detail} ${(e.references ?? []).join(' ')}`, r.detail, r.name);
+    if (r.want[0] !== 'orphan') assert.equal(e.hint, undefined, r.name);
   }
 });

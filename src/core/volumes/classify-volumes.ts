@@ -10,9 +10,9 @@ import type { PveState } from '../node/pve-state';
 import { parseMountInfo } from '../parse/mountinfo';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
-import type { ProcessInfo } from '../snapshot';
+import type { DevicePathState, ProcessInfo } from '../snapshot';
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../volume-types';
-import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
+import { holdsGuestVolumes, referenceIndex, storageLocation, type VolumePathResolver } from './volume-references';
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
 import { volumesStatus, volumesSummary } from './volume-summary';
@@ -38,6 +38,29 @@ export interface ClassifyVolumesInput {
   replicationState?: string;
   /** This node's /proc/self/mountinfo (what the host has mounted). */
   hostMountinfo?: string;
+  /** Where this node's config device paths lead (HostSnapshot devicePaths); absent in older captures. */
+  devicePaths?: Record<string, DevicePathState | null>;
+}
+
+/**
+ * A config path of this node read through the node's links (read-links.ts): a zvol's or krbd image's
+ * kernel device (or a partition of it) as that volume's plugin path. A path whose links loop, or that
+ * leads to a zvol or rbd device this node's listing does not name, is unresolved. Another node's path
+ * is read by its text (its links are that node's).
+ */
+function volumePathResolver(input: ClassifyVolumesInput): VolumePathResolver {
+  const zd = new Map(Object.entries(input.raw.zvolDevices ?? {}).map(([name, k]) => [k, name]));
+  const rbd = new Map(Object.entries(input.raw.rbdDevices ?? {}).map(([image, k]) => [k, image]));
+  return (path, node) => {
+    const st = input.devicePaths?.[path];
+    if (node !== input.pve.node || !st) return null;
+    if (st.loop) return { unresolved: 'goes round in a loop of links on this node' };
+    const m = /^\/dev\/((zd|rbd)\d+)(?:p\d+)?$/.exec(st.path);
+    if (!m) return st.path;
+    const name = (m[2] === 'zd' ? zd : rbd).get(m[1]);
+    if (name) return m[2] === 'zd' ? `/dev/zvol/${name}` : `/dev/rbd/${name}`;
+    return { unresolved: `leads to ${st.path}, which no ${m[2] === 'zd' ? 'zvol' : 'krbd image'} this node lists is` };
+  };
 }
 
 /** Block devices the host has mounted: mountinfo sources, a /dev/zvol/<pool>/<name>[-partK] link as its zdN[pK]. */
@@ -219,9 +242,11 @@ export function rbdWatchCandidates(input: ClassifyVolumesInput): { storage: stri
 
 export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: StorageConfig) => boolean): VolumesResult {
   const { pve, raw } = input;
+  const unresolvedPaths: string[] = [];
   const c = {
     pve,
-    refs: referenceIndex(pve),
+    refs: referenceIndex(pve, volumePathResolver(input), unresolvedPaths),
+    unresolvedPaths,
     replication: replicationView(input.replicationCfg, input.replicationState, input.replicationUnreadable),
     holdersByDev: holdersByDevice(input.processes),
     mounted: mountedDevices(input.hostMountinfo, raw.zvolDevices),

@@ -21,6 +21,11 @@ export interface VolumeContext {
    * (`nfs4 10.0.0.5:/export`): storage.cfg calls them local while the mount says another node may see them.
    */
   networkFs?: Map<string, string>;
+  /**
+   * This node's config device paths that lead nowhere this check can name (links in a loop, a zvol or
+   * krbd device no listing names): "no config names it" cannot be believed for this node's block volumes.
+   */
+  unresolvedPaths?: string[];
   /** Block devices the host has mounted (mountinfo sources, /dev/zvol links as their zdN[pK]). */
   mounted?: Set<string>;
 }

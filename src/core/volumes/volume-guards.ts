@@ -23,10 +23,14 @@ function unknown(e: VolumeEntry, why: string): void {
 }
 
 /** Such an orphan is unknown while a config that could name it was not seen (.vmlist or the config unreadable). */
-function unseenGuard(e: VolumeEntry, st: StorageConfig, pve: PveState): void {
+function unseenGuard(e: VolumeEntry, st: StorageConfig, pve: PveState, unresolved: readonly string[]): void {
   if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason)) return;
   const why = st.shared ? pve.unseen.shared : pve.unseen.local;
-  if (why) unknown(e, why);
+  if (why) return unknown(e, why);
+  // A block volume (zvol, rbd image) a path of this node's configs may lead to: that guest may start
+  // from it, so no leftover while such a path cannot be read.
+  if (unresolved.length > 0 && (st.type === 'zfspool' || st.type === 'rbd'))
+    unknown(e, `${unresolved[0]}${unresolved.length > 1 ? ` (+${unresolved.length - 1} more)` : ''}`);
 }
 
 /**
@@ -64,8 +68,8 @@ export function doubtGuards(
   e: VolumeEntry,
   st: StorageConfig,
   v: ListedVolume,
-  c: { pve: PveState; replication: ReplicationView; replicateJobs: Map<string, string[]> },
+  c: { pve: PveState; replication: ReplicationView; replicateJobs: Map<string, string[]>; unresolvedPaths?: string[] },
 ): void {
-  unseenGuard(e, st, c.pve);
+  unseenGuard(e, st, c.pve, c.unresolvedPaths ?? []);
   replicationGuard(e, st, v, c);
 }

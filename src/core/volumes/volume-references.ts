@@ -44,8 +44,19 @@ export function splitVolname(type: string, volname: string): { own: string; base
 
 export const isFileType = (t: string) => t === 'dir' || t === 'nfs' || t === 'cifs' || t === 'cephfs' || t === 'btrfs';
 
+/**
+ * Where a device path of a config leads on this node, as the plugin path of a volume when it ends at
+ * one (`/dev/zvol/<pool>/<name>`, `/dev/rbd/<pool>/<image>`), or `unresolved` with why; null when the
+ * path is read by its text alone (another node's config, or a path that names no such device).
+ */
+export type VolumePathResolver = (path: string, node: string) => string | { unresolved: string } | null;
+
 /** Every volume reference of the cluster's configs keyed by `<location>|<own volume name>`. */
-export function referenceIndex(pve: PveState): Map<string, RefHit[]> {
+export function referenceIndex(
+  pve: PveState,
+  resolve?: VolumePathResolver,
+  unresolved?: string[],
+): Map<string, RefHit[]> {
   const byId = new Map(pve.storageConfig.map((s) => [s.id, s]));
   const held = pve.storageConfig.filter((s) => VOLUME_STORAGE_TYPES.includes(s.type));
   const index = new Map<string, RefHit[]>();
@@ -58,9 +69,17 @@ export function referenceIndex(pve: PveState): Map<string, RefHit[]> {
     for (const ref of g.config?.refs ?? []) {
       const hit = { vmid: g.vmid, type: g.type, node: g.node, ref };
       if (ref.path) {
-        // A drive given by path uses that volume as much as one given by volume ID (facts §11).
-        for (const p of volumesOfPath(held, ref.path))
-          add(`${p.loc}|${p.own}`, { ...hit, storage: p.storage, asBase: false });
+        // A drive given by path uses that volume as much as one given by volume ID (facts §11), by its
+        // text and by where the node's links lead (a udev link of one's own, /dev/zdN, /dev/rbdN).
+        const to = resolve?.(ref.path, g.node) ?? null;
+        if (to !== null && typeof to !== 'string')
+          unresolved?.push(
+            `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid} ${ref.key} names ${ref.path}, which ${to.unresolved}`,
+          );
+        const paths = typeof to === 'string' && to !== ref.path ? [ref.path, to] : [ref.path];
+        for (const path of paths)
+          for (const p of volumesOfPath(held, path))
+            add(`${p.loc}|${p.own}`, { ...hit, storage: p.storage, asBase: false });
         continue;
       }
       const st = ref.volid ? byId.get(ref.volid.storage) : undefined;
