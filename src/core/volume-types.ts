@@ -72,6 +72,15 @@ export interface VolumeEntry {
   watchers?: string[];
   /** RBD: the image is in the Ceph trash (`rbd trash ls`), no volume PVE lists. */
   trash?: { id: string; source: string; deletedAt: string | null; deferment: string | null };
+  /**
+   * In pve-health's quarantine (`reclaim`): since when, the name it has there (dataset, image, trash
+   * entry, file) and how the storage finds it. The volid is the one it had.
+   */
+  quarantine?: {
+    since: string;
+    name: string;
+    location: { pool?: string; path?: string; trashId?: string };
+  };
 }
 
 export interface VolumeStorageStatus {
