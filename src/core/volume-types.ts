@@ -79,6 +79,8 @@ export interface VolumeEntry {
   quarantine?: {
     since: string;
     name: string;
+    /** Its exact name on the storage: the dataset, the image, the file path. */
+    onStorage: string;
     location: { pool?: string; path?: string; trashId?: string };
   };
 }

@@ -120,6 +120,7 @@ function input(over: Partial<ReclaimInput> = {}): ReclaimInput {
     commands: {
       rbd: (st) => ['rbd', '-p', st.props.pool ?? 'rbd'],
       moveFile: (from, to) => ['mover', from, to],
+      removeFile: (path) => ['rm', '--', path],
     },
     ...over,
   };

@@ -22,6 +22,8 @@ export interface HostCommands {
   rbd: (st: StorageConfig) => string[];
   /** argv that renames `from` to `to` by rename(2) only (never a copy), refusing an existing `to`. */
   moveFile: (from: string, to: string) => string[];
+  /** argv that removes one file (purge). */
+  removeFile: (path: string) => string[];
 }
 
 export interface Quarantine {

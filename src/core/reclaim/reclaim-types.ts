@@ -19,7 +19,10 @@ export type ReclaimRefusalCode =
   | 'snapshot'
   | 'duplicate'
   | 'not-a-volume'
-  | 'unsupported';
+  | 'unsupported'
+  // purge only
+  | 'not-due'
+  | 'incomplete';
 
 export interface ReclaimRefusal {
   volid: string;
@@ -102,8 +105,12 @@ export interface QuarantinedVolume {
   storage: string;
   storageType: string;
   vmid: number | null;
-  /** Where it is now (LV name, dataset, trash entry, file path). */
+  /** Where it is now, for people (LV, dataset, trash entry, file path). */
   name: string;
+  /** Its exact name on the storage: the LV name, the dataset, the image name, the file path. */
+  onStorage: string;
+  /** LVM: the LV is active (its map exists): never purged so. */
+  active?: boolean;
   since: string;
   purgeAfter: string;
   /** True once the retention has passed (`reclaim --purge` may destroy it). */

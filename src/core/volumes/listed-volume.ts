@@ -42,6 +42,7 @@ export interface ListedVolume {
     since: string;
     original: string;
     name: string;
+    onStorage: string;
     location: { pool?: string; path?: string; trashId?: string };
   };
 }

@@ -155,6 +155,7 @@ function markQuarantined(v: ListedVolume, st: StorageConfig): void {
   v.quarantine = {
     ...m,
     name: v.trash ? `${poolOf(st)} trash ${v.trash.id} (${v.own})` : `${poolOf(st)}/${v.own}`,
+    onStorage: v.own,
     location: { pool: poolOf(st), ...(v.trash ? { trashId: v.trash.id } : {}) },
   };
 }

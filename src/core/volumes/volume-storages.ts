@@ -136,7 +136,7 @@ function pushQuarantinedZfs(volumes: ListedVolume[], o: { pool: string; own: str
     sizeBytes: o.d.type === 'volume' ? o.d.volsize : o.d.refquota || null,
     usedBytes: o.d.used,
     devices: [],
-    quarantine: { ...m, name: `${o.pool}/${o.own}`, location: { pool: o.pool } },
+    quarantine: { ...m, name: `${o.pool}/${o.own}`, onStorage: `${o.pool}/${o.own}`, location: { pool: o.pool } },
   });
 }
 
@@ -192,7 +192,13 @@ function quarantinedFile(f: VolumesRaw['files'][string]['volumes'][number], path
     sizeBytes: f.sizeBytes,
     usedBytes: f.usedBytes,
     devices: [`${path}/images/${f.name}`],
-    quarantine: { since: m.since, original, name: `${path}/images/${f.name}`, location: { path } },
+    quarantine: {
+      since: m.since,
+      original,
+      name: `${path}/images/${f.name}`,
+      onStorage: `${path}/images/${f.name}`,
+      location: { path },
+    },
   };
 }
 
