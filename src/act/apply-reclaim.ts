@@ -34,8 +34,8 @@ export type Replan<A> = (a: A) => Promise<{ action: A } | { why: string }>;
 export interface ReclaimApplyOptions<A> extends ActOptions {
   confirm: ((a: A, index: number, total: number) => Promise<Answer>) | null;
   replan: Replan<A>;
-  /** The journal kind of the steps: a quarantine or a purge. */
-  kind: 'reclaim' | 'purge';
+  /** The journal kind of the steps: a quarantine, a purge, or a quarantine undone by restore. */
+  kind: 'reclaim' | 'purge' | 'unquarantine';
   commandTimeoutMs?: number;
 }
 
@@ -67,7 +67,8 @@ export function applyReclaim<A extends Runnable>(actions: A[], o: ReclaimApplyOp
     run: (a) => applyOne(a, o),
     progress: {
       sink: o.progress,
-      title: (a) => `${o.kind === 'purge' ? 'purge' : 'quarantine'} ${a.volid}`,
+      title: (a) =>
+        `${o.kind === 'purge' ? 'purge' : o.kind === 'unquarantine' ? 'bring back' : 'quarantine'} ${a.volid}`,
       outcome: (r) => r,
     },
   });
@@ -124,7 +125,7 @@ function differs(a: Runnable, b: Runnable): string | null {
 function journalEntry(
   a: Runnable,
   step: ReclaimStep,
-  kind: 'reclaim' | 'purge',
+  kind: ReclaimApplyOptions<Runnable>['kind'],
 ): Omit<JournalAction, 'seq' | 'result' | 'startedAt'> {
   const lvm = a.location.vg !== undefined;
   return {

@@ -2,8 +2,8 @@
 // same filesystem — never a copy (coreutils `mv` copies across filesystems; `--no-copy` exists only from
 // coreutils 9.5, PVE 8 has 9.1). A child of its own under exec's deadline, so a rename on a dead NFS server
 // blocks only the child. Refuses when the target exists (rename(2) would replace it) or when the two
-// directories are on different devices (st_dev), and creates the target's directory (0700) when it is
-// the quarantine directory.
+// directories are on different devices (st_dev), and creates the target's directory when it is the
+// quarantine directory or, on the way back, the volume's images/<vmid> directory.
 import { builtinRequire } from './builtin-require';
 import { childCommand, isSingleExecutable, selfCommand } from './self-command';
 
@@ -18,8 +18,10 @@ let src;
 try { src = fs.lstatSync(from); } catch (e) { fail('cannot stat ' + from + ': ' + e.code); }
 if (!src.isFile()) fail(from + ' is not a regular file');
 const dir = path.dirname(to);
-if (path.basename(dir) === 'pve-health-quarantine') {
-  try { fs.mkdirSync(dir, { mode: 0o700 }); } catch (e) { if (e.code !== 'EEXIST') fail('cannot create ' + dir + ': ' + e.code); }
+// The quarantine directory (0700), or a volume's images/<vmid> directory on the way back (PVE's 0755).
+const own = path.basename(dir) === 'pve-health-quarantine';
+if (own || (/^\\d+$/.test(path.basename(dir)) && path.basename(path.dirname(dir)) === 'images')) {
+  try { fs.mkdirSync(dir, { mode: own ? 0o700 : 0o755 }); } catch (e) { if (e.code !== 'EEXIST') fail('cannot create ' + dir + ': ' + e.code); }
 }
 let d1, d2;
 try { d1 = fs.statSync(path.dirname(from)); d2 = fs.statSync(dir); } catch (e) { fail('cannot stat the directories: ' + e.code); }

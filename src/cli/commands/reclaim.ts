@@ -68,14 +68,17 @@ Exit code: 0 done, 1 something skipped or declined, 2 a step failed, 3 refused/c
 
 type Plan = ReturnType<typeof planReclaim>;
 
-function plan(input: ReclaimInput, filter: PlanFilter, purge: boolean): Plan {
-  return purge ? planPurge(input, filter) : planReclaim(input, filter);
+type Mode = 'quarantine' | 'purge';
+
+function plan(input: ReclaimInput, filter: PlanFilter, mode: Mode): Plan {
+  return mode === 'purge' ? planPurge(input, filter) : planReclaim(input, filter);
 }
 
 async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<number> {
   const v = ctx.values;
   const dry = Boolean(v['dry-run']);
   const purge = Boolean(v.purge);
+  const mode: Mode = purge ? 'purge' : 'quarantine';
   const filter = parseFilter(v);
   if (dry && (ctx.global.demo || ctx.global.from)) return dryRunOffline(ctx, { filter, purge });
   const host = liveHost(ctx);
@@ -102,7 +105,7 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
         commands,
       });
     const first = await look(s.first);
-    const p = plan(first, hasFilter(filter) ? filter : { all: true }, purge);
+    const p = plan(first, hasFilter(filter) ? filter : { all: true }, mode);
     s.say(renderReclaimPlan(p, { width, purge }));
     if (dry) {
       const status = first.nodeRefusals.length ? 3 : 0;
@@ -122,10 +125,10 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
         applyReclaim(p.actions, {
           ...steps,
           kind: purge ? 'purge' : 'reclaim',
-          confirm: ask && ((a, i, n) => ask(question(a, purge), i, n)),
+          confirm: ask && ((a, i, n) => ask(question(a, mode), i, n)),
           replan: async (a) => {
             const fresh = await look(await regather(steps, `${purge ? 'purging' : 'quarantining'} ${a.volid}`));
-            const again = plan(fresh, { names: [a.volid] }, purge);
+            const again = plan(fresh, { names: [a.volid] }, mode);
             const b = again.actions.find((x) => x.volid === a.volid);
             if (b) return { action: b };
             const r = again.refused.find((x) => x.volid === a.volid);
@@ -152,8 +155,8 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
 }
 
 /** The question of one volume: every step but the last in the effect, the last as the command. */
-function question(a: ReclaimAction, purge: boolean): { effect: string; command: string[] } {
-  const head = `${purge ? 'purge (irreversible)' : 'quarantine'} ${a.volid}`;
+function question(a: ReclaimAction, mode: Mode): { effect: string; command: string[] } {
+  const head = `${mode === 'purge' ? 'purge (irreversible)' : 'quarantine'} ${a.volid}`;
   const before = a.steps.slice(0, -1).map((s) => `\n    ${shellQuote(s.command)}`);
   return { effect: `${head}${before.join('')}`, command: a.steps[a.steps.length - 1].command };
 }
@@ -193,7 +196,7 @@ async function dryRunOffline(
     nodeRefusals: refusals,
     commands: hostCommands(session.host),
   };
-  const p = plan(input, hasFilter(o.filter) ? o.filter : { all: true }, o.purge);
+  const p = plan(input, hasFilter(o.filter) ? o.filter : { all: true }, o.purge ? 'purge' : 'quarantine');
   say(
     `${`Dry run on ${what} (${view.node}): nothing is changed; on a live node 'reclaim' re-checks every volume under PVE's locks first.`}\n`,
   );
