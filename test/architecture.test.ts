@@ -67,6 +67,7 @@ const ROOM_RANK: Record<string, number> = {
   volumes: 4,
   storage: 4,
   findings: 5,
+  reclaim: 5,
   analyze: 6,
 };
 

@@ -19,13 +19,29 @@ import {
 import { dirname, join } from 'node:path';
 import type { CleanupKind } from '../core/cleanup/plan-cleanup';
 import { CheckError } from '../core/errors';
+import type { ReclaimStep, VolumeLocation } from '../core/reclaim/reclaim-types';
 import { type Host, hostPath } from '../host/host';
 
 export const JOURNAL_DIR = '/var/lib/pve-health/journal';
 
+/** One step of a `reclaim` run (quarantine, purge, or their undo by `restore`): what restore needs. */
+export interface ReclaimRecord {
+  volid: string;
+  storageType: string;
+  op: ReclaimStep['op'];
+  original: string;
+  quarantine: string;
+  since: string;
+  purgeAfter: string;
+  location: VolumeLocation;
+  sizeBytes?: number | null;
+}
+
 export interface JournalAction {
   seq: number;
-  kind: CleanupKind | 'lv-activate' | 'dm-create';
+  kind: CleanupKind | 'lv-activate' | 'dm-create' | 'reclaim' | 'purge' | 'unquarantine';
+  /** reclaim, purge and unquarantine steps: the volume and the step. */
+  reclaim?: ReclaimRecord;
   name: string;
   uuid: string;
   majorMinor: string | null;
@@ -62,7 +78,7 @@ export interface JournalAction {
 export interface JournalDoc {
   kind: 'pve-health-journal';
   version: 1;
-  command: 'clean' | 'restore';
+  command: 'clean' | 'restore' | 'reclaim';
   node: string;
   toolVersion: string;
   startedAt: string;

@@ -22,7 +22,7 @@ import { terminalText } from '../render/sanitize';
 import { VERSION } from '../version';
 import type { CommandContext } from './command';
 
-type ActCommand = 'clean' | 'restore';
+type ActCommand = 'clean' | 'restore' | 'reclaim';
 
 export interface ActSession {
   host: Host;

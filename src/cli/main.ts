@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { isCheckFailure, LockedError, UsageError } from '../core/errors';
 import { killLiveChildren } from '../host/exec';
 import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
+import { runMoveFileChildIfAsked } from '../host/move-file-child';
 import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import { fitHelp } from '../render/wrap';
 import { VERSION } from '../version';
@@ -278,7 +279,12 @@ function tuneV8ForCommand(command: string): void {
 }
 
 // The single executable cannot take `node -e`: it runs the mount probe child itself when asked.
-if (isMain() && !runProbeChildIfAsked(process.argv) && !runListVolumesChildIfAsked(process.argv)) {
+if (
+  isMain() &&
+  !runProbeChildIfAsked(process.argv) &&
+  !runListVolumesChildIfAsked(process.argv) &&
+  !runMoveFileChildIfAsked(process.argv)
+) {
   const io: Io = {
     out: (t) => process.stdout.write(outputChunk(t)),
     err: (t) => process.stderr.write(t),

@@ -66,8 +66,13 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('./commands/clean').then((m) => m.cleanCommand),
   },
   {
+    name: 'reclaim',
+    summary: 'Quarantine proven orphans reversibly on every storage (journal; undo with restore), purge them later',
+    load: () => import('./commands/reclaim').then((m) => m.reclaimCommand),
+  },
+  {
     name: 'restore',
-    summary: 'Undo a clean run from its journal (reactivate LVs, recreate removed maps read-only)',
+    summary: 'Undo a clean or reclaim run from its journal (reactivate LVs, recreate maps, bring volumes back)',
     load: () => import('./commands/restore').then((m) => m.restoreCommand),
   },
   {

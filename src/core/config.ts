@@ -36,6 +36,11 @@ const DmSchema = v.strictObject({
   thin_overcommit_warning: v.optional(v.pipe(v.number(), v.minValue(100), v.maxValue(100000))),
 });
 
+const ReclaimSchema = v.strictObject({
+  /** Days a volume stays in reclaim's quarantine before `reclaim --purge` may destroy it (default 7). */
+  retention_days: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(3650))),
+});
+
 const MailjetSchema = v.strictObject({
   api_key: v.optional(v.string()),
   api_secret: v.optional(v.string()),
@@ -111,6 +116,7 @@ const ClusterSchema = v.strictObject({
 
 export const ConfigSchema = v.strictObject({
   dm: v.optional(DmSchema),
+  reclaim: v.optional(ReclaimSchema),
   mounts: v.optional(MountsSchema),
   notify: v.optional(NotifySchema),
   serve: v.optional(ServeSchema),

@@ -36,7 +36,9 @@ export type DmReason =
   | 'partition'
   | 'saferemove-in-progress'
   | 'storage-not-on-node'
-  | 'not-tagged';
+  | 'not-tagged'
+  // in pve-health's quarantine (`reclaim`), under the tool's own name (core/reclaim/quarantine-name.ts)
+  | 'quarantined';
 
 export interface HoldingProcess {
   pid: number;

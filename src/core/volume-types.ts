@@ -72,6 +72,17 @@ export interface VolumeEntry {
   watchers?: string[];
   /** RBD: the image is in the Ceph trash (`rbd trash ls`), no volume PVE lists. */
   trash?: { id: string; source: string; deletedAt: string | null; deferment: string | null };
+  /**
+   * In pve-health's quarantine (`reclaim`): since when, the name it has there (dataset, image, trash
+   * entry, file) and how the storage finds it. The volid is the one it had.
+   */
+  quarantine?: {
+    since: string;
+    name: string;
+    /** Its exact name on the storage: the dataset, the image, the file path. */
+    onStorage: string;
+    location: { pool?: string; path?: string; trashId?: string };
+  };
 }
 
 export interface VolumeStorageStatus {

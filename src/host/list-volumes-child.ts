@@ -37,7 +37,8 @@ try { vmids = fs.readdirSync(a.dir); } catch (e) {
   throw e;
 }
 for (const v of vmids) {
-  if (!/^\\d+$/.test(v)) continue;
+  // reclaim's quarantine directory is listed too (its files carry the quarantine grammar).
+  if (!/^\\d+$/.test(v) && v !== 'pve-health-quarantine') continue;
   let names;
   try { names = fs.readdirSync(a.dir + '/' + v); } catch (e) { if (e.code === 'ENOTDIR') continue; throw e; }
   for (const f of names) {

@@ -11,6 +11,7 @@ import { wrapText } from '../../render/wrap';
 import { liveHost, lockWaitMs, sayFor, withActSession, withJournal } from '../act-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
+import { restoreReclaim } from '../restore-reclaim';
 
 const RESTORE_OPTIONS = {
   list: { type: 'boolean' },
@@ -33,11 +34,13 @@ export const restoreCommand = defineCommand({
   ],
   help: `Options:
   --list            List the journals of this node, newest first (also without a JOURNAL)
-  --name NAME       Only this DM name or VG/LV (repeatable)
+  --name NAME       Only this DM name or VG/LV (a reclaim journal: this volume ID) (repeatable)
   --rw              Recreate maps read-write (default: read-only)
   -y, --yes         Do not ask (required without a terminal)
   --lock-wait SEC   How long to wait for a PVE guest or storage lock (default 10)
 
+A reclaim journal: each quarantined volume is renamed back to its original name (found by its LV
+UUID, trash id or quarantine name; never over a volume that has that name now).
 An LV is reactivated only when its UUID is unchanged and its guest still lives where it lived. A map
 is recreated only when the devices its table uses are the same devices and no current LV or map
 covers its extents. Takes the same locks and makes the same checks as 'clean' (exit 3 on refusal).
@@ -55,6 +58,11 @@ async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<
   const path = ctx.positionals[0];
   const doc = readJournal(path, host);
   const names = (v.name ?? []).flatMap((x) => x.split(',')).filter(Boolean);
+  if (doc.command === 'reclaim') {
+    const interactive = !v.yes && ctx.io.stdinIsTTY;
+    if (!v.yes && !interactive) throw new UsageError('not a terminal: give --yes to restore without questions');
+    return restoreReclaim(ctx, { host, path, doc, names, interactive, lockWaitMs: lockWaitMs(v) });
+  }
   const sources = undoOrder(doc.actions, names);
   const yes = Boolean(v.yes);
   const interactive = !yes && ctx.io.stdinIsTTY;

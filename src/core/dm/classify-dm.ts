@@ -5,6 +5,7 @@ import type { GuestRecord } from '../node/guest-record';
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
 import { parseDeletedLv, parseLvmVolname, vmidOfLvName } from '../parse/volume-name';
+import { parseQuarantineName } from '../quarantine-name';
 import type { DmReason, DmStatus } from '../types';
 import { classifySnapshot } from './classify-dm-snapshot';
 import type { ClassifyContext, StorageChoice } from './dm-context';
@@ -71,6 +72,13 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
   if (parseDeletedLv(name)) return deletedVerdict(ctx, q, storage, v);
   if (name.startsWith('snap_')) return unseenGuard(ctx, storage, classifySnapshot(ctx, q, v, storage));
   const vol = parseLvmVolname(name);
+  const mark = vol ? null : parseQuarantineName(name);
+  if (mark)
+    return ignored(
+      'quarantined',
+      `LV ${vg}/${name} is in pve-health's quarantine since ${mark.since} (was ${storage.id}:${mark.original}); 'pve-health restore JOURNAL' brings it back, 'pve-health reclaim --purge' destroys it after the retention`,
+      { storage: storage.id },
+    );
   if (!vol)
     return ignored('not-guest-volume', `LV ${vg}/${name} is not named like a PVE volume (vm-<id>-..., base-<id>-...)`, {
       storage: storage.id,

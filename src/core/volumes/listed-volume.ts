@@ -34,6 +34,17 @@ export interface ListedVolume {
    * has no such subcommand); absent when not asked.
    */
   watch?: { watchers: RbdWatcher[] } | { error: string; unsupported?: boolean };
+  /**
+   * In pve-health's quarantine (core/reclaim/quarantine-name.ts): when, the volname it had, the name it has
+   * there and how the storage finds it. Recognised by the tool's own name grammar only.
+   */
+  quarantine?: {
+    since: string;
+    original: string;
+    name: string;
+    onStorage: string;
+    location: { pool?: string; path?: string; trashId?: string };
+  };
 }
 
 /** Why a listing command's output cannot be used (not run, timed out, missing, failed), or null. */

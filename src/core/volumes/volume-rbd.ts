@@ -9,6 +9,7 @@
 import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList, type RbdTrashEntry } from '../parse/rbd-depth';
 import type { StorageConfig } from '../parse/storage-config';
 import { parseRbdList } from '../parse/volume-listing';
+import { parseQuarantineName } from '../quarantine-name';
 import { shellQuote } from '../shell-quote';
 import type { VolumeEntry, VolumesRaw } from '../volume-types';
 import { commandError, isUnsupportedSubcommand, type ListedVolume } from './listed-volume';
@@ -137,7 +138,26 @@ export function listRbd(
       trash: { ...t, nameInUse: live.has(t.name) },
     });
   }
+  for (const v of volumes) markQuarantined(v, st);
   return incomplete ? { incomplete, volumes } : { volumes };
+}
+
+/**
+ * reclaim's quarantine: an image renamed to the quarantine grammar (`rbd rename`), then moved to the
+ * trash by the user (`rbd trash mv --expires-at`): either is in quarantine, by its name alone.
+ */
+function markQuarantined(v: ListedVolume, st: StorageConfig): void {
+  if (v.snapshot || v.openError || (v.trash && v.trash.source !== 'USER')) return;
+  const m = parseQuarantineName(v.own);
+  if (!m) return;
+  v.vmid = vmidOf(m.original);
+  v.volname = m.original;
+  v.quarantine = {
+    ...m,
+    name: v.trash ? `${poolOf(st)} trash ${v.trash.id} (${v.own})` : `${poolOf(st)}/${v.own}`,
+    onStorage: v.own,
+    location: { pool: poolOf(st), ...(v.trash ? { trashId: v.trash.id } : {}) },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
 // parse_name_dir for file storages). Pure.
 import type { StorageConfig } from '../parse/storage-config';
 import { parseZfsList, type ZfsDataset } from '../parse/volume-listing';
+import { fileOriginal, parseQuarantineName, QUARANTINE_DIR } from '../quarantine-name';
 import type { VolumesRaw } from '../volume-types';
 import { commandError, type ListedVolume } from './listed-volume';
 import { listRbd } from './volume-rbd';
@@ -77,6 +78,11 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
     const rest = d.name.slice(prefix.length);
     const at = rest.indexOf('@');
     const own = at >= 0 ? rest.slice(0, at) : rest;
+    if (own === QUARANTINE_DIR) continue; // reclaim's quarantine dataset itself
+    if (own.startsWith(`${QUARANTINE_DIR}/`)) {
+      if (at < 0 && (d.type === 'volume' || d.type === 'filesystem')) pushQuarantinedZfs(volumes, { pool, own, d });
+      continue; // its snapshots moved in with it: part of the quarantined volume
+    }
     if (own.includes('/') || !own) continue;
     const m = ZFS_NAME.exec(own);
     const vmid = m ? Number(m[1]) : null;
@@ -116,6 +122,24 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
   return { volumes };
 }
 
+/** A dataset in `<pool>/pve-health-quarantine/` under the quarantine grammar (reclaim-steps.ts). */
+function pushQuarantinedZfs(volumes: ListedVolume[], o: { pool: string; own: string; d: ZfsDataset }): void {
+  const leaf = o.own.slice(QUARANTINE_DIR.length + 1);
+  const m = leaf.includes('/') ? null : parseQuarantineName(leaf);
+  if (!m) return;
+  const k = ZFS_NAME.exec(m.original);
+  volumes.push({
+    volname: m.original,
+    own: o.own,
+    vmid: k ? Number(k[1]) : null,
+    format: o.d.type === 'volume' ? 'raw' : 'subvol',
+    sizeBytes: o.d.type === 'volume' ? o.d.volsize : o.d.refquota || null,
+    usedBytes: o.d.used,
+    devices: [],
+    quarantine: { ...m, name: `${o.pool}/${o.own}`, onStorage: `${o.pool}/${o.own}`, location: { pool: o.pool } },
+  });
+}
+
 function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
   const got = raw.files[st.id];
   if (!got) return { error: 'the storage was not read', volumes: [] };
@@ -124,6 +148,8 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
   const names = new Set(got.volumes.filter((f) => !f.snapshot).map((f) => f.name));
   return {
     volumes: got.volumes.map((f) => {
+      const q = quarantinedFile(f, filePath(st));
+      if (q) return q;
       const chain = st.type === 'btrfs' ? null : chainSnapshot(f.name, names);
       const m = chain || CHAIN_FILE.test(f.name) ? null : FILE_NAME.exec(f.name);
       const b = f.backing ? /^\.\.\/(\d+\/(?:base-)?[^/\s]+\.(?:raw|qcow2|vmdk))$/.exec(f.backing) : null;
@@ -147,6 +173,32 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
         ],
       };
     }),
+  };
+}
+
+/** A file in `<path>/images/pve-health-quarantine/` under the quarantine grammar (reclaim-steps.ts). */
+function quarantinedFile(f: VolumesRaw['files'][string]['volumes'][number], path: string): ListedVolume | null {
+  if (!f.name.startsWith(`${QUARANTINE_DIR}/`) || f.snapshot) return null;
+  const leaf = f.name.slice(QUARANTINE_DIR.length + 1);
+  const m = parseQuarantineName(leaf);
+  const original = m ? fileOriginal(m.original) : null;
+  const k = original ? FILE_NAME.exec(original) : null;
+  if (!m || !original) return null;
+  return {
+    volname: original,
+    own: f.name,
+    vmid: Number(original.split('/')[0]),
+    format: k ? k[3] : null,
+    sizeBytes: f.sizeBytes,
+    usedBytes: f.usedBytes,
+    devices: [`${path}/images/${f.name}`],
+    quarantine: {
+      since: m.since,
+      original,
+      name: `${path}/images/${f.name}`,
+      onStorage: `${path}/images/${f.name}`,
+      location: { path },
+    },
   };
 }
 

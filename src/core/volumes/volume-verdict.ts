@@ -41,6 +41,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     protected: false,
     protectedBy: [],
   };
+  if (v.quarantine) return quarantined(e, v.quarantine);
   const guest = v.vmid !== null ? pve.guests.get(v.vmid) : undefined;
   e.guestNode = guest?.node ?? null;
   const hits = c.refs.get(`${loc}|${v.own}`) ?? [];
@@ -91,6 +92,19 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   if (st.type === 'rbd') addRbd(f, watchVerdict(e, v, st));
   hint(e, st, guest);
   return finish(e, f);
+}
+
+/**
+ * In reclaim's quarantine: no volume of any guest to PVE (its name is outside every plugin's grammar),
+ * never an orphan again; shown with when and where (core/reclaim/quarantined.ts).
+ */
+function quarantined(e: VolumeEntry, q: NonNullable<ListedVolume['quarantine']>): VolumeEntry {
+  e.status = 'ignored';
+  e.reason = 'quarantined';
+  e.detail = `in pve-health's quarantine since ${q.since} as ${q.name}; 'pve-health restore JOURNAL' brings it back, 'pve-health reclaim --purge' destroys it after the retention`;
+  e.quarantine = { since: q.since, name: q.name, onStorage: q.onStorage, location: q.location };
+  delete e.trash;
+  return e;
 }
 
 function addRbd(f: Flags, r: RbdFlags): void {

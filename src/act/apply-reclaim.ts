@@ -1,0 +1,160 @@
+// The reclaim executor: the quarantine (and purge) of each planned volume through the steps every act
+// command shares (action-steps.ts): (1) the person answers, no lock held; (2) the guest config lock of
+// the volume's VMID, then the storage lock — PVE's own: qemu-server/pve-container take the config lock
+// (pve-guest-common AbstractConfig.pm lock_config → lock_file_full on config_file_lock, i.e.
+// /var/lock/qemu-server/lock-<vmid>.conf, /run/lock/lxc/pve-config-<vmid>.lock) and pve-storage frees and
+// allocates volumes under the storage lock (Plugin.pm cluster_lock_storage: the flock
+// /var/lock/pve-manager/pve-storage-<id> for local storage, PVE::Cluster cfs_lock_storage — the pmxcfs
+// directory /etc/pve/priv/lock/storage-<id> — for shared storage); (3) a fresh look under the locks and
+// the same plan made again for this volume: anything changed (verdict, flags, steps) → skipped with the
+// reason, a precondition gone → the run stops; (4)+(5) each step journaled (fsynced) before it runs; a
+// failed step stops that volume (what was done stays journaled, so `restore` or a second run completes
+// it); (6) release.
+import type { ReclaimAction, ReclaimStep } from '../core/reclaim/reclaim-types';
+import { shellQuote } from '../core/shell-quote';
+import { type ActOptions, type ActResult, confirmEach, runJournaled, wasLocked, withActionLocks } from './action-steps';
+import { CLUSTER_LOCK_BUDGET_S, MAX_CLUSTER_LOCK_WORK_S } from './apply-cleanup';
+import type { JournalAction } from './journal';
+import type { Answer } from './prompt';
+
+export interface ReclaimOutcome {
+  volid: string;
+  result: ActResult;
+  why?: string;
+  stderr?: string;
+  /** Steps that ran to completion. */
+  stepsDone: number;
+  /** The step that failed (its command), when one did. */
+  failedCommand?: string[];
+}
+
+/** The same plan made again from a fresh look under the locks: the action, or why it no longer stands. */
+export type Replan<A> = (a: A) => Promise<{ action: A } | { why: string }>;
+
+export interface ReclaimApplyOptions<A> extends ActOptions {
+  confirm: ((a: A, index: number, total: number) => Promise<Answer>) | null;
+  replan: Replan<A>;
+  /** The journal kind of the steps: a quarantine, a purge, or a quarantine undone by restore. */
+  kind: 'reclaim' | 'purge' | 'unquarantine';
+  commandTimeoutMs?: number;
+}
+
+/** What an action needs to run: identity for the locks and the journal, and its steps. */
+export type Runnable = Pick<
+  ReclaimAction,
+  | 'volid'
+  | 'storage'
+  | 'storageType'
+  | 'shared'
+  | 'vmid'
+  | 'guestType'
+  | 'status'
+  | 'reason'
+  | 'original'
+  | 'quarantine'
+  | 'since'
+  | 'purgeAfter'
+  | 'location'
+  | 'steps'
+  | 'guestLocks'
+  | 'sizeBytes'
+>;
+
+export function applyReclaim<A extends Runnable>(actions: A[], o: ReclaimApplyOptions<A>): Promise<ReclaimOutcome[]> {
+  return confirmEach<A, ReclaimOutcome>(actions, {
+    ask: o.confirm,
+    declined: (a, why) => ({ volid: a.volid, result: 'declined', why, stepsDone: 0 }),
+    run: (a) => applyOne(a, o),
+    progress: {
+      sink: o.progress,
+      title: (a) =>
+        `${o.kind === 'purge' ? 'purge' : o.kind === 'unquarantine' ? 'bring back' : 'quarantine'} ${a.volid}`,
+      outcome: (r) => r,
+    },
+  });
+}
+
+async function applyOne<A extends Runnable>(a: A, o: ReclaimApplyOptions<A>): Promise<ReclaimOutcome> {
+  const storage = { id: a.storage, shared: a.shared };
+  const r = await withActionLocks(o.host, { guests: a.guestLocks, storage, waitMs: o.lockWaitMs }, async () => {
+    const lockedAt = performance.now();
+    const again = await o.replan(a);
+    const heldMs = performance.now() - lockedAt;
+    if (a.shared && heldMs > MAX_CLUSTER_LOCK_WORK_S * 1000)
+      return skipped(
+        a,
+        `the cluster lock was held ${(heldMs / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${CLUSTER_LOCK_BUDGET_S} s): skipped, run it again`,
+      );
+    if ('why' in again) return skipped(a, again.why);
+    const changed = differs(a, again.action);
+    if (changed) return skipped(a, changed);
+    let done = 0;
+    for (const step of a.steps) {
+      const left = CLUSTER_LOCK_BUDGET_S * 1000 - (performance.now() - lockedAt);
+      const timeoutMs = Math.min(o.commandTimeoutMs ?? 60_000, a.shared ? Math.max(left, 1) : Infinity);
+      const run = await runJournaled(o, journalEntry(a, step, o.kind), { timeoutMs });
+      if (run.result === 'failed')
+        return {
+          volid: a.volid,
+          result: 'failed',
+          why: run.why,
+          stderr: run.stderr,
+          stepsDone: done,
+          failedCommand: step.command,
+        } satisfies ReclaimOutcome;
+      done++;
+    }
+    return { volid: a.volid, result: 'done', stepsDone: done } satisfies ReclaimOutcome;
+  });
+  return wasLocked(r) ? skipped(a, r.locked.message) : r;
+}
+
+function skipped(a: Runnable, why: string): ReclaimOutcome {
+  return { volid: a.volid, result: 'skipped', why, stepsDone: 0 };
+}
+
+/** Why the fresh plan is not the one the person confirmed (null: the same steps, the same verdict). */
+function differs(a: Runnable, b: Runnable): string | null {
+  if (a.status !== b.status || a.reason !== b.reason) return `now ${b.status}/${b.reason}`;
+  const was = a.steps.map((s) => shellQuote(s.command));
+  const now = b.steps.map((s) => shellQuote(s.command));
+  if (was.join('\n') !== now.join('\n')) return `the steps changed to: ${now.join('; ')}`;
+  return null;
+}
+
+function journalEntry(
+  a: Runnable,
+  step: ReclaimStep,
+  kind: ReclaimApplyOptions<Runnable>['kind'],
+): Omit<JournalAction, 'seq' | 'result' | 'startedAt'> {
+  const lvm = a.location.vg !== undefined;
+  return {
+    kind,
+    reclaim: {
+      volid: a.volid,
+      storageType: a.storageType,
+      op: step.op,
+      original: a.original,
+      quarantine: a.quarantine,
+      since: a.since,
+      purgeAfter: a.purgeAfter,
+      location: a.location,
+      sizeBytes: a.sizeBytes,
+    },
+    name: a.volid,
+    uuid: '',
+    majorMinor: null,
+    table: [],
+    vg: a.location.vg ?? null,
+    lv: lvm ? a.original : null,
+    lvUuid: a.location.lvUuid ?? null,
+    storage: a.storage,
+    vmid: a.vmid,
+    guestType: a.guestType,
+    guestNode: null,
+    parent: null,
+    status: a.status,
+    reason: a.reason,
+    command: step.command,
+  };
+}

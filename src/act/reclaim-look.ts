@@ -1,0 +1,78 @@
+// What `reclaim` looks at: the DM analysis every act command makes (analyze-host.ts) plus the volumes
+// part gathered from the same node, turned into the planner's input. Re-run under the locks before
+// every volume is touched, so the plan for that volume is made again from a fresh look.
+
+import type { Refusal } from '../core/cleanup/check-safety';
+import { checkSafety, safetyFacts } from '../core/cleanup/check-safety';
+import type { Config } from '../core/config';
+import { DEFAULT_RETENTION_DAYS } from '../core/quarantine-name';
+import type { ReclaimInput } from '../core/reclaim/plan-reclaim';
+import type { HostCommands } from '../core/reclaim/reclaim-steps';
+import type { VolumesResult } from '../core/volume-types';
+import { classifyVolumes, rbdWatchCandidates, unknownVolumes } from '../core/volumes/classify-volumes';
+import { type Host, hostPath } from '../host/host';
+import { moveFileCommand } from '../host/move-file-child';
+import { readPveMountState } from '../host/read-mountstate';
+import { rbdArgv } from '../host/read-rbd';
+import { gatherVolumes } from '../host/read-volumes';
+import type { Analysis } from './analyze-host';
+
+/** The volumes part of this node now (no mount probe: a dead network storage times out in its lister child). */
+export async function readVolumesFor(host: Host, a: Analysis, timeoutMs?: number): Promise<VolumesResult> {
+  const { view } = a;
+  if (view.guestGap) return unknownVolumes(view.guestGap);
+  const pve = view.pve;
+  try {
+    const raw = await gatherVolumes(host, pve, {
+      timeoutMs,
+      rbdCandidates: (listed) => rbdWatchCandidates({ pve, raw: listed, processes: [] }),
+    });
+    return classifyVolumes({
+      pve,
+      raw,
+      processes: view.processes,
+      replicationCfg: view.files['/etc/pve/replication.cfg'],
+      replicationUnreadable: a.snapshot?.unreadable?.['/etc/pve/replication.cfg'],
+      hostMountinfo: view.files['/proc/self/mountinfo'],
+      replicationState: view.files['/var/lib/pve-manager/pve-replication-state.json'],
+    });
+  } catch (e) {
+    return unknownVolumes((e as Error).message);
+  }
+}
+
+/** The commands whose argv this host decides: PVE's rbd connection options, the no-copy mover under --root. */
+export function hostCommands(host: Host): HostCommands {
+  return {
+    rbd: (st) => rbdArgv(host, st, []),
+    moveFile: (from, to) => moveFileCommand(hostPath(host, from), hostPath(host, to)),
+    removeFile: (path) => ['rm', '--', hostPath(host, path)],
+  };
+}
+
+export function retentionDaysOf(config: Config): number {
+  return config.reclaim?.retention_days ?? DEFAULT_RETENTION_DAYS;
+}
+
+/** The planner's input from one look at the node. `refusals`: the node's preconditions (checkSafety). */
+export function reclaimInput(
+  a: Analysis,
+  o: { volumes: VolumesResult; config: Config; now: Date; refusals: Refusal[]; commands: HostCommands },
+): ReclaimInput {
+  return {
+    node: a.view.node,
+    now: o.now,
+    retentionDays: retentionDaysOf(o.config),
+    storages: a.view.pve.storageConfig,
+    dm: a.result.entries,
+    lvs: a.view.lvm.lvs,
+    volumes: o.volumes,
+    nodeRefusals: o.refusals.map((r) => r.message),
+    commands: o.commands,
+  };
+}
+
+/** The node's preconditions now (pmxcfs mounted, quorate, our node, configs present). */
+export function nodeRefusals(host: Host, a: Analysis): Refusal[] {
+  return checkSafety(safetyFacts(a.view, a.result, readPveMountState(host)));
+}

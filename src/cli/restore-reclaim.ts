@@ -1,0 +1,106 @@
+// `restore JOURNAL` for a reclaim journal: every quarantined volume back under its original name
+// (core/reclaim/plan-unquarantine.ts decides from the journal and a fresh look), through the same
+// executor, locks, re-check and journal as the quarantine (src/act/apply-reclaim.ts).
+import { regather } from '../act/action-steps';
+import type { Analysis } from '../act/analyze-host';
+import { applyReclaim } from '../act/apply-reclaim';
+import type { JournalDoc } from '../act/journal';
+import { hostCommands, readVolumesFor } from '../act/reclaim-look';
+import { CheckError } from '../core/errors';
+import {
+  groupRecords,
+  planUnquarantine,
+  type QuarantineRecord,
+  type UnquarantineFacts,
+} from '../core/reclaim/plan-unquarantine';
+import type { ReclaimAction } from '../core/reclaim/reclaim-types';
+import { shellQuote } from '../core/shell-quote';
+import type { Host } from '../host/host';
+import { renderReclaimSummary } from '../render/reclaim';
+import { wrapText } from '../render/wrap';
+import { withActSession, withJournal } from './act-session';
+import type { CommandContext } from './command';
+
+/** The journal's quarantine steps as the planner reads them. */
+export function quarantineRecords(doc: JournalDoc): QuarantineRecord[] {
+  return doc.actions.flatMap((a) =>
+    a.kind === 'reclaim' && a.reclaim
+      ? [{ ...a.reclaim, storage: a.storage ?? '', vmid: a.vmid, guestType: a.guestType, result: a.result }]
+      : [],
+  );
+}
+
+export async function restoreReclaim(
+  ctx: CommandContext,
+  o: { host: Host; path: string; doc: JournalDoc; names: string[]; interactive: boolean; lockWaitMs: number },
+): Promise<number> {
+  const { host } = o;
+  const groups = groupRecords(quarantineRecords(o.doc)).filter(
+    (g) => o.names.length === 0 || o.names.includes(g[0].volid),
+  );
+  const width = ctx.global.format === 'json' ? 0 : ctx.global.width;
+  return withActSession(ctx, { host, command: 'restore', runLock: true }, async (s) => {
+    s.assertSafe();
+    if (o.doc.node !== s.first.view.node)
+      throw new CheckError(`${o.path} was written on ${o.doc.node}, this is ${s.first.view.node}: refusing to restore`);
+    const facts = async (a: Analysis): Promise<UnquarantineFacts> => ({
+      storages: a.view.pve.storageConfig,
+      lvs: a.view.lvm.lvs,
+      volumes: (await readVolumesFor(host, a)).entries,
+      commands: hostCommands(host),
+    });
+    const first = await facts(s.first);
+    const undos = groups.map((g) => planUnquarantine(g, first));
+    const actions: ReclaimAction[] = [];
+    let text = `To bring back from ${o.path}:\n`;
+    for (const u of undos) {
+      if (!u.ok) {
+        text += `${wrapText(`${u.volid}: not undone: ${u.why}`, width, '  ', '      ')}\n`;
+        continue;
+      }
+      actions.push(u.action);
+      text += `${wrapText(`${u.action.volid} (in quarantine as ${u.action.quarantine} since ${u.action.since}):`, width, '  ', '      ')}\n`;
+      for (const st of u.action.steps) text += `      ${shellQuote(st.command)}\n`;
+    }
+    s.say(text);
+    const { result: outcomes, journalPath } = await withJournal(
+      s,
+      { command: 'restore', interactive: o.interactive, lockWaitMs: o.lockWaitMs },
+      ({ steps, ask }) =>
+        applyReclaim(actions, {
+          ...steps,
+          kind: 'unquarantine',
+          confirm:
+            ask &&
+            ((a, i, n) =>
+              ask(
+                {
+                  effect: `bring back ${a.volid}${a.steps
+                    .slice(0, -1)
+                    .map((x) => `\n    ${shellQuote(x.command)}`)
+                    .join('')}`,
+                  command: a.steps[a.steps.length - 1].command,
+                },
+                i,
+                n,
+              )),
+          replan: async (a) => {
+            const fresh = await facts(await regather(steps, `bringing back ${a.volid}`));
+            const g = groups.find((x) => x[0].volid === a.volid);
+            const u = g ? planUnquarantine(g, fresh) : null;
+            return u?.ok ? { action: u.action } : { why: u && !u.ok ? u.why : 'not in the journal' };
+          },
+        }),
+    );
+    s.say(renderReclaimSummary(outcomes, { width, journal: journalPath }).replace(/quarantined/g, 'brought back'));
+    const refused = undos.some((u) => !u.ok);
+    const status = outcomes.some((x) => x.result === 'failed')
+      ? 2
+      : refused || outcomes.some((x) => x.result !== 'done')
+        ? 1
+        : 0;
+    if (ctx.global.format === 'json')
+      ctx.io.out(`${JSON.stringify({ journal: journalPath, undos, outcomes, status }, null, 2)}\n`);
+    return status;
+  });
+}

@@ -1,0 +1,144 @@
+// `reclaim --purge`: destroy what has been in quarantine longer than the retention, and nothing else.
+// Pure. A volume is purged only when it is in quarantine by the tool's own marker (quarantined.ts), its
+// retention has passed at `now`, its storage is enabled and readable here, the node may act, and the
+// storage-specific facts hold: an LV inactive and no origin of another LV (lvremove would take its
+// snapshots with it), an RBD image in the trash (the quarantine finished), a ZFS dataset destroyed with
+// its own snapshots only (`-r`, never `-R`: a clone elsewhere makes zfs refuse, not destroy it).
+
+import type { PlanFilter } from '../cleanup/plan-cleanup';
+import { compareText } from '../compare-text';
+import type { StorageConfig } from '../parse/storage-config';
+import { planReclaim, type ReclaimInput } from './plan-reclaim';
+import { lvUuidForm } from './reclaim-steps';
+import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal, ReclaimStep } from './reclaim-types';
+
+export interface PurgePlan {
+  actions: ReclaimAction[];
+  refused: ReclaimRefusal[];
+  quarantined: QuarantinedVolume[];
+  retentionDays: number;
+}
+
+function matches(q: QuarantinedVolume, f: PlanFilter): boolean {
+  if (f.all) return true;
+  if (!(f.vmids?.length || f.names?.length)) return false;
+  if (f.vmids?.length && (q.vmid === null || !f.vmids.includes(q.vmid))) return false;
+  if (f.names?.length && !f.names.some((n) => n === q.volid || n === q.onStorage || n === q.name)) return false;
+  return true;
+}
+
+export function planPurge(input: ReclaimInput, filter: PlanFilter = { all: true }): PurgePlan {
+  const { quarantined } = planReclaim(input, { vmids: [], names: [] });
+  const storages = new Map(input.storages.map((s) => [s.id, s]));
+  const children = new Set((input.lvs ?? []).filter((l) => l.origin).map((l) => `${l.vg}/${l.origin}`));
+  const unavailable = new Map(
+    (input.volumes?.storages ?? []).filter((s) => s.status === 'unknown').map((s) => [s.storage, s.error ?? 'unknown']),
+  );
+  const actions: ReclaimAction[] = [];
+  const refused: ReclaimRefusal[] = [];
+  for (const q of [...quarantined].sort((a, b) => compareText(a.volid, b.volid))) {
+    if (!matches(q, filter)) continue;
+    const st = storages.get(q.storage);
+    const why = purgeRefusal(q, { st, input, unavailable, children });
+    if (why) {
+      refused.push({
+        volid: q.volid,
+        storage: q.storage,
+        vmid: q.vmid,
+        status: 'ignored',
+        reason: 'quarantined',
+        ...why,
+      });
+      continue;
+    }
+    actions.push(purgeAction(q, st!, input));
+  }
+  return { actions, refused, quarantined, retentionDays: input.retentionDays };
+}
+
+function purgeRefusal(
+  q: QuarantinedVolume,
+  c: { st: StorageConfig | undefined; input: ReclaimInput; unavailable: Map<string, string>; children: Set<string> },
+): Pick<ReclaimRefusal, 'code' | 'why'> | null {
+  if (c.input.nodeRefusals.length)
+    return { code: 'node', why: `this node cannot act: ${c.input.nodeRefusals.join('; ')}` };
+  if (!q.due)
+    return {
+      code: 'not-due',
+      why: `in quarantine since ${q.since}; the retention (${c.input.retentionDays} days) ends ${q.purgeAfter}`,
+    };
+  if (!c.st) return { code: 'not-a-volume', why: `storage ${q.storage} is not in storage.cfg` };
+  if (c.st.disabled) return { code: 'storage-disabled', why: `storage ${q.storage} is disabled` };
+  if (c.st.nodes !== null && !c.st.nodes.includes(c.input.node))
+    return { code: 'storage-unavailable', why: `storage ${q.storage} is not available on ${c.input.node}` };
+  const un = c.unavailable.get(q.storage);
+  if (un) return { code: 'storage-unavailable', why: `storage ${q.storage} could not be read: ${un}` };
+  if (q.location.vg !== undefined) {
+    if (q.active) return { code: 'protected', why: `LV ${q.name} is active: something activated it; never removed so` };
+    if (c.children.has(`${q.location.vg}/${q.onStorage}`))
+      return { code: 'has-snapshots', why: `another LV has ${q.name} as origin` };
+    if (c.st.shared) return { code: 'shared-lvm', why: `storage ${q.storage} is shared LVM` };
+  }
+  if (c.st.type === 'rbd' && !q.location.trashId)
+    return {
+      code: 'incomplete',
+      why: `${q.name} is renamed but not in the Ceph trash (the quarantine did not finish): 'pve-health restore JOURNAL' or 'pve-health reclaim' again`,
+    };
+  return null;
+}
+
+function purgeAction(q: QuarantinedVolume, st: StorageConfig, input: ReclaimInput): ReclaimAction {
+  return {
+    volid: q.volid,
+    storage: st.id,
+    storageType: st.type,
+    shared: st.shared,
+    vmid: q.vmid,
+    guestType: null,
+    status: 'ignored',
+    reason: 'quarantined',
+    why: `in quarantine since ${q.since}, past its retention (${input.retentionDays} days, ended ${q.purgeAfter})`,
+    evidence: [`quarantined by pve-health under ${q.name} (the tool's own name)`],
+    sizeBytes: q.sizeBytes,
+    usedBytes: q.usedBytes,
+    original: q.volid.slice(q.volid.indexOf(':') + 1),
+    quarantine: q.onStorage,
+    since: q.since,
+    purgeAfter: q.purgeAfter,
+    location: q.location,
+    steps: [purgeStep(q, st, input)],
+    guestLocks: q.vmid !== null ? [{ vmid: q.vmid, type: null }] : [],
+  };
+}
+
+function purgeStep(q: QuarantinedVolume, st: StorageConfig, input: ReclaimInput): ReclaimStep {
+  if (q.location.vg !== undefined)
+    return {
+      op: 'lv-remove',
+      effect: `remove LV ${q.location.vg}/${q.onStorage} (irreversible)`,
+      command: [
+        'lvremove',
+        '-y',
+        '--select',
+        `lv_uuid=${lvUuidForm(q.location.lvUuid ?? '')}`,
+        `${q.location.vg}/${q.onStorage}`,
+      ],
+    };
+  if (st.type === 'zfspool')
+    return {
+      op: 'zfs-destroy',
+      effect: `destroy ${q.onStorage} and its snapshots (irreversible)`,
+      command: ['zfs', 'destroy', '-r', q.onStorage],
+    };
+  if (st.type === 'rbd')
+    return {
+      op: 'rbd-trash-remove',
+      effect: `remove trash entry ${q.location.trashId} (${q.onStorage}) from the Ceph trash (irreversible)`,
+      command: [...input.commands.rbd(st), 'trash', 'rm', q.location.trashId ?? ''],
+    };
+  return {
+    op: 'file-remove',
+    effect: `remove ${q.onStorage} (irreversible)`,
+    command: input.commands.removeFile(q.onStorage),
+  };
+}

@@ -1,0 +1,189 @@
+// The reclaim planner (issue: reclaim): which guest volumes are quarantined, how (reclaim-steps.ts),
+// which are refused and why (reclaim-rules.ts), and which are in quarantine already. Pure: the DM and
+// volumes parts' verdicts, storage.cfg, the LV list and the node's preconditions in; `now` passed in.
+
+import { isPartition, type PlanFilter } from '../cleanup/plan-cleanup';
+import { compareText } from '../compare-text';
+import type { LvRow } from '../parse/parse-lvm';
+import type { StorageConfig } from '../parse/storage-config';
+import { purgeAfter } from '../quarantine-name';
+import type { DmEntry } from '../types';
+import type { VolumeEntry, VolumesResult } from '../volume-types';
+import { quarantinedLvs, quarantinedVolumes } from './quarantined';
+import { type Candidate, type RuleContext, refusalOf } from './reclaim-rules';
+import { type HostCommands, quarantineOf } from './reclaim-steps';
+import type { ReclaimAction, ReclaimPlan, ReclaimRefusal } from './reclaim-types';
+
+export type { PlanFilter };
+
+export interface ReclaimInput {
+  node: string;
+  now: Date;
+  retentionDays: number;
+  storages: StorageConfig[];
+  /** The DM part's entries (null: it could not be checked; its LVs are then not planned). */
+  dm: DmEntry[] | null;
+  lvs: LvRow[] | null;
+  volumes: VolumesResult | null;
+  /** Node-level refusals (checkSafety's messages). */
+  nodeRefusals: string[];
+  commands: HostCommands;
+}
+
+/** A DM entry of a top-level LV of a PVE storage as a candidate (maps without an LV are clean's). */
+function fromDm(e: DmEntry): Candidate | null {
+  if (e.kind === 'dm' && (e.layer !== null || isPartition(e))) return null;
+  if (!e.vg || !e.lv || e.storage === null || e.layer !== null) return null;
+  return {
+    volid: e.volume ?? `${e.storage}:${e.lv}`,
+    storage: e.storage,
+    type: null,
+    vmid: e.vmid,
+    status: e.status,
+    reason: e.reason,
+    detail: e.detail,
+    pending: e.pending,
+    protected: e.protected,
+    protectedBy: e.protectedBy,
+    references: e.referencedBy ? [e.referencedBy] : undefined,
+    sizeBytes: e.sizeBytes,
+    usedBytes: null,
+    guestType: e.guestType ?? null,
+    format: 'raw',
+    lvm: { vg: e.vg, lv: e.lv, lvUuid: e.lvUuid ?? null, active: e.kind === 'dm' },
+    aliases: [e.name, `${e.vg}/${e.lv}`, e.lv],
+  };
+}
+
+function fromVolume(e: VolumeEntry): Candidate {
+  return {
+    volid: e.volid,
+    storage: e.storage,
+    type: e.type,
+    vmid: e.vmid,
+    status: e.status,
+    reason: e.reason,
+    detail: e.detail,
+    pending: e.pending,
+    protected: e.protected,
+    protectedBy: e.protectedBy,
+    replica: e.replica,
+    references: e.references,
+    snapshot: e.snapshot,
+    sizeBytes: e.sizeBytes,
+    usedBytes: e.usedBytes,
+    guestType: null,
+    format: e.format,
+    trash: Boolean(e.trash),
+    aliases: e.snapshot ? [`${e.volid}@${e.snapshot}`] : [],
+  };
+}
+
+export function matchesReclaimFilter(c: Candidate, f: PlanFilter): boolean {
+  if (f.all) return true;
+  const any = Boolean(f.vmids?.length || f.reasons?.length || f.names?.length);
+  if (!any) return false;
+  if (f.vmids?.length && (c.vmid === null || !f.vmids.includes(c.vmid))) return false;
+  if (f.reasons?.length && !f.reasons.includes(c.reason)) return false;
+  if (f.names?.length && !f.names.some((n) => n === c.volid || c.aliases.includes(n))) return false;
+  return true;
+}
+
+function ruleContext(input: ReclaimInput, candidates: Candidate[]): RuleContext {
+  const snapshotsOf = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    if (c.snapshot === undefined) continue;
+    const l = snapshotsOf.get(c.volid);
+    if (l) l.push(c);
+    else snapshotsOf.set(c.volid, [c]);
+  }
+  const lvChildren = new Map<string, string[]>();
+  for (const l of input.lvs ?? []) {
+    if (!l.origin) continue;
+    const k = `${l.vg}/${l.origin}`;
+    lvChildren.set(k, [...(lvChildren.get(k) ?? []), l.name]);
+  }
+  const unavailable = new Map<string, string>();
+  for (const s of input.volumes?.storages ?? [])
+    if (s.status === 'unknown') unavailable.set(s.storage, s.error ?? 'unknown');
+  return {
+    node: input.node,
+    nodeRefusals: input.nodeRefusals,
+    storages: new Map(input.storages.map((s) => [s.id, s])),
+    unavailable,
+    snapshotsOf,
+    lvChildren,
+  };
+}
+
+/** Findings worth a line when everything is asked for: orphans and what could not be decided. */
+const isFinding = (c: Candidate) => c.status === 'orphan' || c.status === 'unknown';
+
+export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: true }): ReclaimPlan {
+  const candidates: Candidate[] = [];
+  for (const e of input.dm ?? []) {
+    const c = fromDm(e);
+    if (c) candidates.push(c);
+  }
+  for (const e of input.volumes?.entries ?? []) if (e.reason !== 'quarantined') candidates.push(fromVolume(e));
+  candidates.sort((a, b) => compareText(a.volid, b.volid) || compareText(a.snapshot ?? '', b.snapshot ?? ''));
+  const ctx = ruleContext(input, candidates);
+  const storages = ctx.storages;
+  const actions: ReclaimAction[] = [];
+  const refused: ReclaimRefusal[] = [];
+  const seen = new Set<string>();
+  for (const c of candidates) {
+    if (!matchesReclaimFilter(c, filter) || (filter.all && !isFinding(c))) continue;
+    if (seen.has(c.volid + (c.snapshot === undefined ? '' : `@${c.snapshot}`))) continue;
+    seen.add(c.volid + (c.snapshot === undefined ? '' : `@${c.snapshot}`));
+    const no = refusalOf(c, ctx);
+    const st = c.storage ? storages.get(c.storage) : undefined;
+    if (no || !st) {
+      const r = no ?? { code: 'not-a-volume' as const, why: 'not on a PVE storage' };
+      refused.push({
+        volid: c.snapshot === undefined ? c.volid : `${c.volid}@${c.snapshot}`,
+        storage: c.storage,
+        vmid: c.vmid,
+        status: c.status,
+        reason: c.reason,
+        ...r,
+      });
+      continue;
+    }
+    const since = input.now.toISOString();
+    const until = purgeAfter(since, input.retentionDays);
+    const q = quarantineOf(c, st, { now: input.now, purgeAfter: until, commands: input.commands });
+    actions.push({
+      volid: c.volid,
+      storage: st.id,
+      storageType: st.type,
+      shared: st.shared,
+      vmid: c.vmid,
+      guestType: c.guestType,
+      status: c.status,
+      reason: c.reason,
+      why: c.detail,
+      evidence: evidenceOf(c),
+      sizeBytes: c.sizeBytes,
+      usedBytes: c.usedBytes,
+      ...q,
+      since,
+      purgeAfter: until,
+      guestLocks: c.vmid !== null ? [{ vmid: c.vmid, type: c.guestType }] : [],
+    });
+  }
+  const quarantined = [
+    ...quarantinedLvs(input.lvs ?? [], input.storages, { now: input.now, retentionDays: input.retentionDays }),
+    ...quarantinedVolumes(input.volumes?.entries ?? [], { now: input.now, retentionDays: input.retentionDays }),
+  ];
+  return { actions, refused, quarantined, retentionDays: input.retentionDays };
+}
+
+/** The facts the orphan verdict rests on, in words (the analysis' own detail first). */
+function evidenceOf(c: Candidate): string[] {
+  const out = [`${c.status} (${c.reason}): ${c.detail}`];
+  out.push('no guest config of the cluster names it (every config was read and is whole)');
+  out.push('no running task, lock, HA move or live process is recorded for its guest');
+  if (c.lvm) out.push(`LV ${c.lvm.vg}/${c.lvm.lv} (LV UUID ${c.lvm.lvUuid}) is no origin of any other LV`);
+  return out;
+}

@@ -1,0 +1,210 @@
+// `restore JOURNAL` of a reclaim run: each quarantined volume back under its original name, decided
+// from the journal and a fresh look (pure). Only what the journal says was done is undone; the volume
+// is found by identity where the storage has one (an LV by its LV UUID, an RBD trash entry by its id,
+// a dataset or file by its quarantine name, which has the run's time in it); a volume whose original
+// name is taken now is never renamed over it. Steps in reverse order of the quarantine.
+import type { LvRow } from '../parse/parse-lvm';
+import type { StorageConfig } from '../parse/storage-config';
+import { QUARANTINE_DIR, QUARANTINE_TAG } from '../quarantine-name';
+import type { VolumeEntry } from '../volume-types';
+import { type HostCommands, lvUuidForm } from './reclaim-steps';
+import type { ReclaimAction, ReclaimStep, VolumeLocation } from './reclaim-types';
+
+/** The journal's record of one quarantine step (src/act/journal.ts ReclaimRecord, with the entry's result). */
+export interface QuarantineRecord {
+  volid: string;
+  storage: string;
+  vmid: number | null;
+  guestType: 'qemu' | 'lxc' | null;
+  storageType: string;
+  op: ReclaimStep['op'];
+  original: string;
+  quarantine: string;
+  since: string;
+  purgeAfter: string;
+  location: VolumeLocation;
+  result: string;
+}
+
+export interface UnquarantineFacts {
+  storages: StorageConfig[];
+  lvs: LvRow[] | null;
+  volumes: VolumeEntry[];
+  commands: HostCommands;
+}
+
+export type Undo = { ok: true; action: ReclaimAction } | { ok: false; volid: string; why: string };
+
+const plain = (id: string) => id.replace(/-/g, '');
+
+/** The journal's done quarantine steps, one group per volume, in the order the volumes were quarantined. */
+export function groupRecords(records: QuarantineRecord[]): QuarantineRecord[][] {
+  const by = new Map<string, QuarantineRecord[]>();
+  for (const r of records) {
+    if (r.result !== 'done') continue;
+    by.set(r.volid, [...(by.get(r.volid) ?? []), r]);
+  }
+  return [...by.values()];
+}
+
+export function planUnquarantine(group: QuarantineRecord[], f: UnquarantineFacts): Undo {
+  const r = group[0];
+  const st = f.storages.find((s) => s.id === r.storage);
+  if (!st) return { ok: false, volid: r.volid, why: `storage ${r.storage} is no longer in storage.cfg` };
+  const done = new Set(group.map((g) => g.op));
+  const steps =
+    r.location.vg !== undefined
+      ? lvmUndo(r, done, f)
+      : st.type === 'zfspool'
+        ? zfsUndo(r, done, f)
+        : st.type === 'rbd'
+          ? rbdUndo(r, st, f)
+          : fileUndo(r, f);
+  if ('why' in steps) return { ok: false, volid: r.volid, why: steps.why };
+  if (steps.steps.length === 0)
+    return { ok: false, volid: r.volid, why: 'already under its original name: nothing to undo' };
+  return {
+    ok: true,
+    action: {
+      volid: r.volid,
+      storage: st.id,
+      storageType: st.type,
+      shared: st.shared,
+      vmid: r.vmid,
+      guestType: r.guestType,
+      status: 'ignored',
+      reason: 'quarantined',
+      why: `quarantined by pve-health since ${r.since}`,
+      evidence: [],
+      sizeBytes: null,
+      usedBytes: null,
+      original: r.original,
+      quarantine: r.quarantine,
+      since: r.since,
+      purgeAfter: r.purgeAfter,
+      location: r.location,
+      steps: steps.steps,
+      guestLocks: r.vmid !== null ? [{ vmid: r.vmid, type: r.guestType }] : [],
+    },
+  };
+}
+
+type Steps = { steps: ReclaimStep[] } | { why: string };
+
+function lvmUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): Steps {
+  if (!f.lvs) return { why: 'the LV list could not be read' };
+  const vg = r.location.vg as string;
+  const id = plain(r.location.lvUuid ?? '');
+  const lv = f.lvs.find((l) => plain(l.uuid) === id);
+  if (!lv) return { why: `LV UUID ${r.location.lvUuid} no longer exists (purged or removed)` };
+  if (lv.vg !== vg || (lv.name !== r.quarantine && lv.name !== r.original))
+    return { why: `the LV is now ${lv.vg}/${lv.name}` };
+  const sel = ['--select', `lv_uuid=${lvUuidForm(id)}`];
+  const steps: ReclaimStep[] = [];
+  if (lv.name === r.quarantine) {
+    const taken = f.lvs.find((l) => l.vg === vg && l.name === r.original);
+    if (taken)
+      return { why: `an LV named ${vg}/${r.original} exists now (LV UUID ${taken.uuid}): never renamed over it` };
+    steps.push({
+      op: 'lv-rename',
+      effect: `rename LV ${vg}/${r.quarantine} back to ${r.original}`,
+      command: ['lvrename', vg, r.quarantine, r.original],
+    });
+  }
+  if (lv.tags.includes(QUARANTINE_TAG) || done.has('lv-addtag'))
+    steps.push({
+      op: 'lv-deltag',
+      effect: `remove the tag ${QUARANTINE_TAG}`,
+      command: ['lvchange', '--deltag', QUARANTINE_TAG, ...sel, `${vg}/${r.original}`],
+    });
+  if (done.has('lv-deactivate') && !lv.active)
+    steps.push({
+      op: 'lv-activate',
+      effect: `activate LV ${vg}/${r.original} again (it was active)`,
+      command: ['lvchange', '-ay', ...sel, `${vg}/${r.original}`],
+    });
+  return { steps };
+}
+
+/** A volume entry (not quarantined) that already has the original name on the storage. */
+function originalTaken(r: QuarantineRecord, f: UnquarantineFacts): VolumeEntry | undefined {
+  return f.volumes.find(
+    (e) =>
+      e.storage === r.storage &&
+      !e.quarantine &&
+      !e.snapshot &&
+      (e.volid === `${r.storage}:${r.original}` || e.volid.endsWith(`/${r.original}`)),
+  );
+}
+
+function quarantinedEntry(r: QuarantineRecord, f: UnquarantineFacts, onStorage: string): VolumeEntry | undefined {
+  return f.volumes.find((e) => e.storage === r.storage && e.quarantine?.onStorage === onStorage && !e.snapshot);
+}
+
+function zfsUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): Steps {
+  const pool = r.location.pool ?? '';
+  const q = `${pool}/${QUARANTINE_DIR}/${r.quarantine}`;
+  const here = quarantinedEntry(r, f, q);
+  if (!here) return originalTaken(r, f) ? { steps: [] } : { why: `${q} is not in the listing (purged or moved)` };
+  if (originalTaken(r, f)) return { why: `${pool}/${r.original} exists now: never renamed over it` };
+  const steps: ReclaimStep[] = [];
+  if (done.has('zfs-readonly'))
+    steps.push({
+      op: 'zfs-inherit-readonly',
+      effect: `make ${q} writable again (readonly inherited, as PVE leaves it)`,
+      command: ['zfs', 'inherit', 'readonly', q],
+    });
+  steps.push({
+    op: 'zfs-rename',
+    effect: `rename ${q} back to ${pool}/${r.original}`,
+    command: ['zfs', 'rename', q, `${pool}/${r.original}`],
+  });
+  return { steps };
+}
+
+function rbdUndo(r: QuarantineRecord, st: StorageConfig, f: UnquarantineFacts): Steps {
+  const here = quarantinedEntry(r, f, r.quarantine);
+  if (!here)
+    return originalTaken(r, f)
+      ? { steps: [] }
+      : { why: `${r.quarantine} is neither an image nor in the trash (purged?)` };
+  if (originalTaken(r, f)) return { why: `an image ${r.original} exists now: never restored over it` };
+  const rbd = f.commands.rbd(st);
+  const trashId = here.quarantine?.location.trashId;
+  if (trashId)
+    return {
+      steps: [
+        {
+          op: 'rbd-trash-restore',
+          effect: `restore trash entry ${trashId} as ${r.original}`,
+          command: [...rbd, 'trash', 'restore', '--image', r.original, trashId],
+        },
+      ],
+    };
+  return {
+    steps: [
+      {
+        op: 'rbd-rename',
+        effect: `rename image ${r.quarantine} back to ${r.original}`,
+        command: [...rbd, 'rename', r.quarantine, r.original],
+      },
+    ],
+  };
+}
+
+function fileUndo(r: QuarantineRecord, f: UnquarantineFacts): Steps {
+  const path = r.location.path ?? '';
+  const q = `${path}/images/${QUARANTINE_DIR}/${r.quarantine}`;
+  const here = quarantinedEntry(r, f, q);
+  if (!here) return originalTaken(r, f) ? { steps: [] } : { why: `${q} is not there (purged or moved)` };
+  if (originalTaken(r, f)) return { why: `${path}/images/${r.original} exists now: never replaced` };
+  return {
+    steps: [
+      {
+        op: 'file-move',
+        effect: `rename ${q} back to ${path}/images/${r.original}`,
+        command: f.commands.moveFile(q, `${path}/images/${r.original}`),
+      },
+    ],
+  };
+}

@@ -1,0 +1,80 @@
+// Volumes in quarantine, recognised by the tool's own marker (quarantine-name.ts) and nothing else:
+// an LV of a PVE LVM storage whose name has the quarantine grammar; a ZFS dataset in the pool's
+// quarantine dataset, an RBD image or trash entry, or a file in the quarantine directory, each so named
+// (the volumes part lists them with `quarantine`). Pure.
+import type { LvRow } from '../parse/parse-lvm';
+import type { StorageConfig } from '../parse/storage-config';
+import { parseQuarantineName, purgeAfter, QUARANTINE_TAG } from '../quarantine-name';
+import type { VolumeEntry } from '../volume-types';
+import type { QuarantinedVolume } from './reclaim-types';
+
+/** The LVM storage an LV lies on (lvmthin: its VG and pool; lvm: its VG, outside any thin pool). */
+export function lvmStorageOf(l: Pick<LvRow, 'vg' | 'pool'>, storages: StorageConfig[]): StorageConfig | undefined {
+  const inVg = storages.filter((s) => (s.type === 'lvm' || s.type === 'lvmthin') && s.props.vgname === l.vg);
+  return (
+    inVg.find((s) => s.type === 'lvmthin' && l.pool !== '' && s.props.thinpool === l.pool) ??
+    inVg.find((s) => s.type === 'lvm' && l.pool === '')
+  );
+}
+
+export function quarantinedLvs(
+  lvs: LvRow[],
+  storages: StorageConfig[],
+  o: { now: Date; retentionDays: number },
+): QuarantinedVolume[] {
+  const out: QuarantinedVolume[] = [];
+  for (const l of lvs) {
+    const m = parseQuarantineName(l.name);
+    if (!m) continue;
+    const st = lvmStorageOf(l, storages);
+    if (!st) continue;
+    const until = purgeAfter(m.since, o.retentionDays);
+    out.push({
+      volid: `${st.id}:${m.original}`,
+      storage: st.id,
+      storageType: st.type,
+      vmid: vmidOf(m.original),
+      name: `${l.vg}/${l.name}${l.tags.includes(QUARANTINE_TAG) ? '' : ' (without its tag)'}`,
+      onStorage: l.name,
+      active: l.active,
+      since: m.since,
+      purgeAfter: until,
+      due: Date.parse(until) <= o.now.getTime(),
+      sizeBytes: l.sizeBytes,
+      usedBytes: null,
+      location: { vg: l.vg, lvUuid: l.uuid },
+    });
+  }
+  return out;
+}
+
+export function quarantinedVolumes(
+  entries: VolumeEntry[],
+  o: { now: Date; retentionDays: number },
+): QuarantinedVolume[] {
+  const out: QuarantinedVolume[] = [];
+  for (const e of entries) {
+    if (e.reason !== 'quarantined' || !e.quarantine || e.snapshot) continue;
+    const until = purgeAfter(e.quarantine.since, o.retentionDays);
+    out.push({
+      volid: e.volid,
+      storage: e.storage,
+      storageType: e.type,
+      vmid: e.vmid,
+      name: e.quarantine.name,
+      onStorage: e.quarantine.onStorage,
+      since: e.quarantine.since,
+      purgeAfter: until,
+      due: Date.parse(until) <= o.now.getTime(),
+      sizeBytes: e.sizeBytes,
+      usedBytes: e.usedBytes,
+      location: e.quarantine.location,
+    });
+  }
+  return out;
+}
+
+function vmidOf(name: string): number | null {
+  const m = /^(?:vm|base|subvol|basevol)-(\d+)-/.exec(name) ?? /^(\d+)[./]/.exec(name);
+  return m ? Number(m[1]) : null;
+}

@@ -1,0 +1,149 @@
+// "Only proven orphans" (issue: reclaim): one guest volume, from the verdicts the DM and volumes parts
+// already made, either may be quarantined or is refused with the reason. Pure. The verdicts carry the
+// evidence (references, tasks, locks, HA, holders, watchers, replication jobs, clones); these rules only
+// add what a reversible rename needs on top: the storage is enabled and readable here, nothing on the
+// storage depends on the volume (clones, snapshots), and the rename stays where PVE's tools reach it.
+import type { StorageConfig } from '../parse/storage-config';
+import type { ReclaimRefusalCode } from './reclaim-types';
+
+/** A volume as both parts describe it (a DM entry of an LV, or a volume entry). */
+export interface Candidate {
+  volid: string;
+  storage: string | null;
+  /** Storage type (lvmthin, lvm, zfspool, rbd, dir, nfs, cifs, cephfs, btrfs). */
+  type: string | null;
+  vmid: number | null;
+  status: string;
+  reason: string;
+  detail: string;
+  pending: boolean;
+  protected: boolean;
+  protectedBy: string[];
+  replica?: boolean;
+  references?: string[];
+  snapshot?: string;
+  sizeBytes: number | null;
+  usedBytes: number | null;
+  guestType: 'qemu' | 'lxc' | null;
+  format: string | null;
+  /** LVM: the LV (its map is active when `active`). */
+  lvm?: { vg: string; lv: string; lvUuid: string | null; active: boolean };
+  /** RBD: a Ceph trash entry (someone's `rbd trash mv`, or an interrupted `rbd rm`). */
+  trash?: boolean;
+  /** Names the selection (--name) matches besides the volume ID (DM name, VG/LV). */
+  aliases: string[];
+}
+
+export interface RuleContext {
+  node: string;
+  /** Node-level refusals (pmxcfs, quorum, node name, ...): every volume is refused with them. */
+  nodeRefusals: string[];
+  /** Every storage of storage.cfg by ID. */
+  storages: Map<string, StorageConfig>;
+  /** Storages the volumes part could not list: id → why. */
+  unavailable: Map<string, string>;
+  /** Snapshot entries of each volume ID (ZFS, RBD, btrfs). */
+  snapshotsOf: Map<string, Candidate[]>;
+  /** LVM: LVs whose origin is `VG/LV` (thin or thick snapshots, linked clones of a base). */
+  lvChildren: Map<string, string[]>;
+}
+
+export interface Refusal {
+  code: ReclaimRefusalCode;
+  why: string;
+}
+
+/** Orphan reasons a quarantine undoes nothing PVE would need: no config names the volume. */
+const RECLAIMABLE = new Set(['guest-missing', 'not-referenced', 'guest-on-other-node', 'inactive-leftover']);
+const FILE_TYPES = new Set(['dir', 'nfs', 'cifs', 'cephfs', 'btrfs']);
+
+const refuse = (code: ReclaimRefusalCode, why: string): Refusal => ({ code, why });
+
+/** Why `c` must not be quarantined, or null when it is a proven orphan that can be. Checked in this order. */
+export function refusalOf(c: Candidate, ctx: RuleContext): Refusal | null {
+  if (ctx.nodeRefusals.length) return refuse('node', `this node cannot act: ${ctx.nodeRefusals.join('; ')}`);
+  const st = c.storage ? ctx.storages.get(c.storage) : undefined;
+  if (!c.storage || !st) return refuse('not-a-volume', 'not on a PVE storage');
+  const storage = storageRefusal(st, ctx);
+  if (storage) return storage;
+  return verdictRefusal(c) ?? dependencyRefusal(c, ctx) ?? typeRefusal(c, st);
+}
+
+function storageRefusal(st: StorageConfig, ctx: RuleContext): Refusal | null {
+  if (st.disabled) return refuse('storage-disabled', `storage ${st.id} is disabled (storage.cfg disable 1)`);
+  if (st.nodes !== null && !st.nodes.includes(ctx.node))
+    return refuse(
+      'storage-unavailable',
+      `storage ${st.id} is not available on ${ctx.node} (nodes=${st.nodes.join(',')})`,
+    );
+  const why = ctx.unavailable.get(st.id);
+  if (why) return refuse('storage-unavailable', `storage ${st.id} could not be read: ${why}`);
+  return null;
+}
+
+/** The verdict itself: only an unprotected orphan of a reason that means "no config names it". */
+function verdictRefusal(c: Candidate): Refusal | null {
+  if (c.status === 'unknown') return refuse('unknown', `unknown: ${c.detail}`);
+  if (c.pending) return refuse('pending', `an operation is under way: ${c.protectedBy.join(', ')}`);
+  if (c.replica) return refuse('replica', `a replica: ${c.detail}`);
+  if (c.protectedBy.includes('has-clones'))
+    return refuse('template-base', 'a base volume that linked clones still use (has-clones)');
+  if (c.protected) return refuse('protected', `protected: ${c.protectedBy.join(', ')}`);
+  if (c.status === 'valid') {
+    const snap = (c.references ?? []).find((r) => /\[[^\]]+\]/.test(r));
+    if (snap) return refuse('snapshot-named', `a snapshot section names it: ${snap}`);
+    return refuse('valid', `in use: ${c.references?.[0] ?? c.detail}`);
+  }
+  if (c.status === 'duplicate')
+    return refuse('duplicate', `a duplicate map: 'pve-health clean' removes it (${c.reason})`);
+  if (c.status !== 'orphan') return refuse('not-a-volume', `${c.status}: ${c.detail}`);
+  if (c.snapshot !== undefined)
+    return refuse('snapshot', `a snapshot (@${c.snapshot}), not a volume: it moves with its volume, or see its hint`);
+  if (c.trash) return refuse('unsupported', `already in the Ceph trash (${c.reason}): see its hint`);
+  if (!RECLAIMABLE.has(c.reason))
+    return refuse('unsupported', `orphan (${c.reason}) is not a volume without references: see its hint`);
+  return null;
+}
+
+/** Nothing on the storage may depend on the volume: a snapshot named by a config, a clone, an LV snapshot. */
+function dependencyRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
+  for (const s of ctx.snapshotsOf.get(c.volid) ?? []) {
+    if (s.status === 'orphan' && !s.pending && !s.protected) continue;
+    const named = (s.references ?? [])[0];
+    if (s.status === 'valid')
+      return refuse(
+        'snapshot-named',
+        `its snapshot @${s.snapshot} is in use${named ? ` (${named})` : ''}: ${s.detail}`,
+      );
+    return refuse(
+      'has-snapshots',
+      `its snapshot @${s.snapshot} is ${s.status}${s.pending ? ', pending' : ''}${s.protected ? `, protected (${s.protectedBy.join(', ')})` : ''}`,
+    );
+  }
+  if (c.lvm) {
+    const kids = ctx.lvChildren.get(`${c.lvm.vg}/${c.lvm.lv}`) ?? [];
+    if (kids.length)
+      return refuse(
+        c.lvm.lv.startsWith('base-') ? 'template-base' : 'has-snapshots',
+        `LV(s) ${kids.join(', ')} have it as origin (snapshots or linked clones)`,
+      );
+  }
+  return null;
+}
+
+/** What the storage type offers for a reversible rename. */
+function typeRefusal(c: Candidate, st: StorageConfig): Refusal | null {
+  if (st.type === 'lvm' || st.type === 'lvmthin') {
+    if (!c.lvm?.lvUuid) return refuse('unsupported', 'LV identity (VG, LV, LV UUID) unknown');
+    // A shared VG's LV may be active on another node: a rename here cannot deactivate it there.
+    if (st.shared) return refuse('shared-lvm', `storage ${st.id} is shared LVM: other nodes may have the LV active`);
+    return null;
+  }
+  if (st.type === 'zfspool' || st.type === 'rbd') return null;
+  if (FILE_TYPES.has(st.type)) {
+    if (c.format === 'subvol' || (st.type === 'btrfs' && c.format === 'raw'))
+      return refuse('unsupported', 'a directory or btrfs subvolume volume: not moved by reclaim yet');
+    return null;
+  }
+  return refuse('unsupported', `storage type ${st.type} is not supported by reclaim`);
+}

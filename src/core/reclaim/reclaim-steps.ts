@@ -1,0 +1,150 @@
+// The quarantine of one proven orphan, per storage type, from what the storage itself offers; each
+// step reversible, none a copy, and after the last one PVE no longer lists the volume as the VMID's
+// (quarantine-name.ts). Pure: argv arrays; src/act/apply-reclaim.ts runs them.
+//   LVM/LVM-thin: lvchange -an (when active), lvchange --addtag, lvrename (LVMPlugin.pm list_images
+//     reads names only);
+//   ZFS: zfs create -p <pool>/pve-health-quarantine, zfs rename into it (same pool: instant, no copy),
+//     zfs set readonly=on (ZFSPoolPlugin.pm zfs_parse_zvol_list lists direct children of the pool only);
+//   Ceph RBD: rbd rename, then rbd trash mv --expires-at <purge date> (librbd keeps the data; the expiry
+//     is the deferment `rbd trash rm` honours; rbd's --expires-at goes through /bin/date, ceph
+//     src/common/utime.cc invoke_date);
+//   dir/NFS/CIFS/CephFS/btrfs files: rename(2) into <path>/images/pve-health-quarantine (one level
+//     below images, so a qcow2 clone's relative backing file `../<vmid>/base-…` still resolves).
+import type { StorageConfig } from '../parse/storage-config';
+import { QUARANTINE_DIR, QUARANTINE_TAG, quarantineName } from '../quarantine-name';
+import { filePath } from '../volumes/volume-storages';
+import type { Candidate } from './reclaim-rules';
+import type { ReclaimStep, VolumeLocation } from './reclaim-types';
+
+/** Commands whose argv the host decides: PVE's own rbd connection options, the no-copy file mover. */
+export interface HostCommands {
+  /** `rbd -p POOL [--namespace NS] [-c …] [-m …] --auth_supported … -n client.… [--keyring …]` (read-rbd.ts rbdArgv). */
+  rbd: (st: StorageConfig) => string[];
+  /** argv that renames `from` to `to` by rename(2) only (never a copy), refusing an existing `to`. */
+  moveFile: (from: string, to: string) => string[];
+  /** argv that removes one file (purge). */
+  removeFile: (path: string) => string[];
+}
+
+export interface Quarantine {
+  original: string;
+  quarantine: string;
+  location: VolumeLocation;
+  steps: ReclaimStep[];
+}
+
+/** lvs prints LV ids hyphenated 6-4-4-4-4-4-6; `--select lv_uuid=` compares that form. */
+export function lvUuidForm(id: string): string {
+  if (id.includes('-') || id.length !== 32) return id;
+  return /^(.{6})(.{4})(.{4})(.{4})(.{4})(.{4})(.{6})$/.exec(id)!.slice(1).join('-');
+}
+
+/** The volume's own name on the storage: the last part of a linked clone's `base-…/vm-…`. */
+export function ownName(volid: string, type: string): string {
+  const volname = volid.slice(volid.indexOf(':') + 1);
+  const parts = volname.split('/');
+  // File volumes are `<vmid>/<file>` (a clone: `<base vmid>/<base>/<vmid>/<file>`).
+  return type === 'zfspool' || type === 'rbd' ? parts[parts.length - 1] : parts.slice(-2).join('/');
+}
+
+export function quarantineOf(
+  c: Candidate,
+  st: StorageConfig,
+  o: { now: Date; purgeAfter: string; commands: HostCommands },
+): Quarantine {
+  const original = c.lvm ? c.lvm.lv : ownName(c.volid, st.type);
+  const q = quarantineName(original, o.now);
+  if (c.lvm) return lvmQuarantine(c.lvm, original, q);
+  if (st.type === 'zfspool') return zfsQuarantine(st, original, q);
+  if (st.type === 'rbd') return rbdQuarantine(st, { original, q, purgeAfter: o.purgeAfter, rbd: o.commands.rbd });
+  const path = filePath(st);
+  const from = `${path}/images/${original}`;
+  const to = `${path}/images/${QUARANTINE_DIR}/${q}`;
+  return {
+    original,
+    quarantine: q,
+    location: { path },
+    steps: [
+      {
+        op: 'file-move',
+        effect: `rename ${from} to ${to} (rename(2) on the same filesystem, never a copy)`,
+        command: o.commands.moveFile(from, to),
+      },
+    ],
+  };
+}
+
+function lvmQuarantine(lvm: NonNullable<Candidate['lvm']>, original: string, q: string): Quarantine {
+  const sel = ['--select', `lv_uuid=${lvUuidForm(lvm.lvUuid ?? '')}`];
+  const steps: ReclaimStep[] = [];
+  if (lvm.active)
+    steps.push({
+      op: 'lv-deactivate',
+      effect: `deactivate LV ${lvm.vg}/${original} (its map goes, the data stays)`,
+      command: ['lvchange', '-an', ...sel, `${lvm.vg}/${original}`],
+    });
+  steps.push(
+    {
+      op: 'lv-addtag',
+      effect: `tag LV ${lvm.vg}/${original} ${QUARANTINE_TAG}`,
+      command: ['lvchange', '--addtag', QUARANTINE_TAG, ...sel, `${lvm.vg}/${original}`],
+    },
+    {
+      op: 'lv-rename',
+      effect: `rename LV ${lvm.vg}/${original} to ${q} (outside PVE's vm-<id>- names)`,
+      command: ['lvrename', lvm.vg, original, q],
+    },
+  );
+  return { original, quarantine: q, location: { vg: lvm.vg, lvUuid: lvm.lvUuid ?? undefined }, steps };
+}
+
+function zfsQuarantine(st: StorageConfig, original: string, q: string): Quarantine {
+  const pool = st.props.pool ?? '';
+  const parent = `${pool}/${QUARANTINE_DIR}`;
+  return {
+    original,
+    quarantine: q,
+    location: { pool },
+    steps: [
+      {
+        op: 'zfs-create-parent',
+        effect: `make sure the quarantine dataset ${parent} exists (not mounted)`,
+        command: ['zfs', 'create', '-p', '-o', 'mountpoint=none', parent],
+      },
+      {
+        op: 'zfs-rename',
+        effect: `rename ${pool}/${original} to ${parent}/${q} (same pool: no copy)`,
+        command: ['zfs', 'rename', `${pool}/${original}`, `${parent}/${q}`],
+      },
+      {
+        op: 'zfs-readonly',
+        effect: `make ${parent}/${q} read-only`,
+        command: ['zfs', 'set', 'readonly=on', `${parent}/${q}`],
+      },
+    ],
+  };
+}
+
+function rbdQuarantine(
+  st: StorageConfig,
+  o: { original: string; q: string; purgeAfter: string; rbd: HostCommands['rbd'] },
+): Quarantine {
+  const rbd = o.rbd(st);
+  return {
+    original: o.original,
+    quarantine: o.q,
+    location: { pool: st.props.pool ?? 'rbd' },
+    steps: [
+      {
+        op: 'rbd-rename',
+        effect: `rename image ${o.original} to ${o.q}`,
+        command: [...rbd, 'rename', o.original, o.q],
+      },
+      {
+        op: 'rbd-trash-move',
+        effect: `move ${o.q} to the Ceph trash, deferred until ${o.purgeAfter}`,
+        command: [...rbd, 'trash', 'mv', '--expires-at', o.purgeAfter, o.q],
+      },
+    ],
+  };
+}

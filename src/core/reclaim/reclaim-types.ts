@@ -1,0 +1,128 @@
+// What `reclaim` plans and what it shows: the volumes it would quarantine with each step's argv, the
+// volumes it refuses with the reason, and the volumes already in quarantine. Field names are part of
+// the JSON contract (`reclaim --json`): add fields, never rename.
+
+/** Why a volume is not quarantined (one code per "only proven orphans" rule). */
+export type ReclaimRefusalCode =
+  | 'node'
+  | 'valid'
+  | 'replica'
+  | 'pending'
+  | 'protected'
+  | 'unknown'
+  | 'template-base'
+  | 'snapshot-named'
+  | 'has-snapshots'
+  | 'storage-disabled'
+  | 'storage-unavailable'
+  | 'shared-lvm'
+  | 'snapshot'
+  | 'duplicate'
+  | 'not-a-volume'
+  | 'unsupported'
+  // purge only
+  | 'not-due'
+  | 'incomplete';
+
+export interface ReclaimRefusal {
+  volid: string;
+  storage: string | null;
+  vmid: number | null;
+  status: string;
+  reason: string;
+  code: ReclaimRefusalCode;
+  why: string;
+}
+
+/** One step of a quarantine, purge or restore: what it does and the argv that does it. */
+export interface ReclaimStep {
+  op:
+    | 'lv-deactivate'
+    | 'lv-addtag'
+    | 'lv-rename'
+    | 'lv-deltag'
+    | 'lv-activate'
+    | 'lv-remove'
+    | 'zfs-create-parent'
+    | 'zfs-rename'
+    | 'zfs-readonly'
+    | 'zfs-inherit-readonly'
+    | 'zfs-destroy'
+    | 'rbd-rename'
+    | 'rbd-trash-move'
+    | 'rbd-trash-restore'
+    | 'rbd-trash-remove'
+    | 'file-move'
+    | 'file-remove';
+  effect: string;
+  command: string[];
+}
+
+/** How the storage finds the volume again (by identity where the storage has one). */
+export interface VolumeLocation {
+  /** LVM: VG, the LV's name and its LV id (32 chars). */
+  vg?: string;
+  lvUuid?: string;
+  /** ZFS: the pool of the storage (`rpool/data`). RBD: the pool. */
+  pool?: string;
+  /** File storages: the storage path. */
+  path?: string;
+  /** RBD: the trash id once in the trash. */
+  trashId?: string;
+}
+
+export interface ReclaimAction {
+  volid: string;
+  storage: string;
+  storageType: string;
+  shared: boolean;
+  vmid: number | null;
+  guestType: 'qemu' | 'lxc' | null;
+  status: string;
+  reason: string;
+  /** Why it is an orphan (the analysis' detail). */
+  why: string;
+  /** The facts the verdict rests on, each a sentence. */
+  evidence: string[];
+  sizeBytes: number | null;
+  usedBytes: number | null;
+  /** Its name on the storage now (LV name, dataset, image, `<vmid>/<file>`). */
+  original: string;
+  /** Its name in quarantine (the tool's marker: quarantine-name.ts). */
+  quarantine: string;
+  since: string;
+  purgeAfter: string;
+  location: VolumeLocation;
+  steps: ReclaimStep[];
+  /** Guest config locks to take, ascending VMID (the name's guest; elsewhere-config guests: none). */
+  guestLocks: { vmid: number; type: 'qemu' | 'lxc' | null }[];
+}
+
+/** A volume in quarantine, as every output shows it. */
+export interface QuarantinedVolume {
+  /** The volume ID it had (`local-zfs:vm-100-disk-0`). */
+  volid: string;
+  storage: string;
+  storageType: string;
+  vmid: number | null;
+  /** Where it is now, for people (LV, dataset, trash entry, file path). */
+  name: string;
+  /** Its exact name on the storage: the LV name, the dataset, the image name, the file path. */
+  onStorage: string;
+  /** LVM: the LV is active (its map exists): never purged so. */
+  active?: boolean;
+  since: string;
+  purgeAfter: string;
+  /** True once the retention has passed (`reclaim --purge` may destroy it). */
+  due: boolean;
+  sizeBytes: number | null;
+  usedBytes: number | null;
+  location: VolumeLocation;
+}
+
+export interface ReclaimPlan {
+  actions: ReclaimAction[];
+  refused: ReclaimRefusal[];
+  quarantined: QuarantinedVolume[];
+  retentionDays: number;
+}

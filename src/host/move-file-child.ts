@@ -1,0 +1,51 @@
+// reclaim's file mover: rename(2) of one volume file into (or out of) the quarantine directory of the
+// same filesystem — never a copy (coreutils `mv` copies across filesystems; `--no-copy` exists only from
+// coreutils 9.5, PVE 8 has 9.1). A child of its own under exec's deadline, so a rename on a dead NFS server
+// blocks only the child. Refuses when the target exists (rename(2) would replace it) or when the two
+// directories are on different devices (st_dev), and creates the target's directory when it is the
+// quarantine directory or, on the way back, the volume's images/<vmid> directory.
+import { builtinRequire } from './builtin-require';
+import { childCommand, isSingleExecutable, selfCommand } from './self-command';
+
+/** argv: <from> <to>. Exit 0 when renamed; 1 with the reason on stderr otherwise. CommonJS, no deps. */
+export const MOVE_FILE_SCRIPT = `'use strict';
+const fs = require('fs'), path = require('path');
+const args = process.argv.slice(-2);
+const from = args[0], to = args[1];
+function fail(m) { process.stderr.write(m + '\\n'); process.exit(1); }
+if (!path.isAbsolute(from) || !path.isAbsolute(to)) fail('paths must be absolute');
+let src;
+try { src = fs.lstatSync(from); } catch (e) { fail('cannot stat ' + from + ': ' + e.code); }
+if (!src.isFile()) fail(from + ' is not a regular file');
+const dir = path.dirname(to);
+// The quarantine directory (0700), or a volume's images/<vmid> directory on the way back (PVE's 0755).
+const own = path.basename(dir) === 'pve-health-quarantine';
+if (own || (/^\\d+$/.test(path.basename(dir)) && path.basename(path.dirname(dir)) === 'images')) {
+  try { fs.mkdirSync(dir, { mode: own ? 0o700 : 0o755 }); } catch (e) { if (e.code !== 'EEXIST') fail('cannot create ' + dir + ': ' + e.code); }
+}
+let d1, d2;
+try { d1 = fs.statSync(path.dirname(from)); d2 = fs.statSync(dir); } catch (e) { fail('cannot stat the directories: ' + e.code); }
+if (d1.dev !== d2.dev || src.dev !== d2.dev) fail('not on the same filesystem (st_dev ' + d1.dev + ' / ' + d2.dev + '): never copied');
+try { fs.lstatSync(to); fail(to + ' exists: never replaced'); } catch (e) { if (e.code !== 'ENOENT') fail('cannot stat ' + to + ': ' + e.code); }
+try { fs.renameSync(from, to); } catch (e) { fail('rename failed: ' + e.code + (e.code === 'EXDEV' ? ' (another filesystem: never copied)' : '')); }
+`;
+
+export const MOVE_FILE_CHILD_ARG = '--pve-health-move-file';
+
+/** For the entry point: run the mover when started with MOVE_FILE_CHILD_ARG (its two paths follow it). */
+export function runMoveFileChildIfAsked(argv: string[]): boolean {
+  if (!argv.slice(1, 3).includes(MOVE_FILE_CHILD_ARG)) return false;
+  new Function('require', MOVE_FILE_SCRIPT)(builtinRequire);
+  return true;
+}
+
+/**
+ * argv that renames `from` to `to` (host paths, i.e. already under --root): the program itself with the
+ * marker when it runs as the bundle or the single executable (a short command the plan can show and a
+ * person can run), else (sources under a loader) `node -e` with the script.
+ */
+export function moveFileCommand(from: string, to: string): string[] {
+  const bundled = isSingleExecutable() || /\.c?js$/.test(process.argv[1] ?? '');
+  const run = bundled ? [...selfCommand(), MOVE_FILE_CHILD_ARG] : childCommand(MOVE_FILE_CHILD_ARG, MOVE_FILE_SCRIPT);
+  return [...run, from, to];
+}

@@ -1,0 +1,105 @@
+// Console output of `reclaim`: the plan (what is quarantined, where, how much space, why it is an
+// orphan with its evidence, each step's command alone on its line), the refusals with their reasons,
+// what is in quarantine (since when, purge date, space), and the summary. Pure.
+import { formatBytes } from '../core/format-bytes';
+import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal } from '../core/reclaim/reclaim-types';
+import { shellQuote } from '../core/shell-quote';
+import { wrapText } from './wrap';
+
+export interface ReclaimTextOptions {
+  width?: number;
+  /** The plan is a purge (destroys) rather than a quarantine (renames). */
+  purge?: boolean;
+}
+
+interface PlanLike {
+  actions: ReclaimAction[];
+  refused: ReclaimRefusal[];
+  quarantined: QuarantinedVolume[];
+  retentionDays: number;
+}
+
+const line = (text: string, o: ReclaimTextOptions, indent = '', hang = `${indent}  `) =>
+  `${wrapText(text, o.width ?? 0, indent, hang)}\n`;
+
+const guest = (vmid: number | null) => (vmid === null ? '' : `  guest ${vmid}`);
+
+export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): string {
+  const total = plan.actions.reduce((n, a) => n + (a.usedBytes ?? a.sizeBytes ?? 0), 0);
+  let out = '';
+  const verb = o.purge
+    ? 'destroy (past their retention)'
+    : `quarantine (restorable; purge after ${plan.retentionDays} days)`;
+  out += line(`Reclaim plan: ${plan.actions.length} volume(s) to ${verb}, ${formatBytes(total)}`, o);
+  plan.actions.forEach((a, i) => {
+    out += line(
+      `[${i + 1}] ${a.volid}${guest(a.vmid)} · ${a.storageType} · ${formatBytes(a.sizeBytes)}${a.usedBytes !== null ? ` (${formatBytes(a.usedBytes)} used)` : ''}`,
+      o,
+      '  ',
+      '      ',
+    );
+    out += line(`why: ${a.why}`, o, '      ', '        ');
+    for (const e of a.evidence.slice(1)) out += line(`evidence: ${e}`, o, '      ', '        ');
+    if (!o.purge)
+      out += line(
+        `quarantine as ${a.quarantine} since ${a.since}; purge after ${a.purgeAfter}`,
+        o,
+        '      ',
+        '        ',
+      );
+    a.steps.forEach((s, k) => {
+      out += line(`${k + 1}. ${s.effect}:`, o, '      ', '         ');
+      out += `         ${shellQuote(s.command)}\n`;
+    });
+  });
+  if (plan.refused.length) {
+    out += line(`Refused (${plan.refused.length}): never touched`, o);
+    for (const r of plan.refused) out += line(`${r.volid}${guest(r.vmid)} — ${r.code}: ${r.why}`, o, '  ', '      ');
+  }
+  out += renderQuarantined(plan.quarantined, o);
+  return out;
+}
+
+export function renderQuarantined(list: QuarantinedVolume[], o: ReclaimTextOptions = {}): string {
+  if (list.length === 0) return line('In quarantine: nothing', o);
+  const size = list.reduce((n, q) => n + (q.usedBytes ?? q.sizeBytes ?? 0), 0);
+  let out = line(`In quarantine (${list.length}, ${formatBytes(size)}):`, o);
+  for (const q of list)
+    out += line(
+      `${q.volid}${guest(q.vmid)} · ${formatBytes(q.sizeBytes)} · since ${q.since} · purge after ${q.purgeAfter}${q.due ? ' (due: reclaim --purge)' : ''} · as ${q.name}`,
+      o,
+      '  ',
+      '      ',
+    );
+  return out;
+}
+
+export interface ReclaimOutcomeLike {
+  volid: string;
+  result: 'done' | 'failed' | 'skipped' | 'declined';
+  why?: string;
+  stderr?: string;
+  failedCommand?: string[];
+}
+
+export function renderReclaimSummary(
+  outcomes: ReclaimOutcomeLike[],
+  o: ReclaimTextOptions & { journal: string | null; undo?: string[] },
+): string {
+  const by = (r: ReclaimOutcomeLike['result']) => outcomes.filter((x) => x.result === r);
+  let out = line(
+    `Summary: ${o.purge ? 'purged' : 'quarantined'} ${by('done').length}, skipped ${by('skipped').length}, failed ${by('failed').length}, declined ${by('declined').length}`,
+    o,
+  );
+  for (const x of by('done')) out += line(`${o.purge ? 'destroyed' : 'quarantined'}: ${x.volid}`, o, '  ');
+  for (const x of by('skipped')) out += line(`skipped: ${x.volid}: ${x.why}`, o, '  ', '      ');
+  for (const x of by('failed')) {
+    out += line(`FAILED: ${x.volid}: ${x.why}${x.stderr ? `: ${x.stderr}` : ''}`, o, '  ', '      ');
+    if (x.failedCommand) out += `      ${shellQuote(x.failedCommand)}\n`;
+  }
+  if (o.journal) {
+    out += line(`journal: ${o.journal}`, o, '  ');
+    if (o.undo && !o.purge) out += `  to undo it (asks per volume; --yes for all):\n    ${shellQuote(o.undo)}\n`;
+  }
+  return out;
+}

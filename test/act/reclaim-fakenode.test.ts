@@ -1,0 +1,224 @@
+// `pve-health reclaim` against simulated nodes (the real CLI bundle, the fakenode fakes on PATH):
+// --dry-run and --json on every scenario never plan a volume that expected.json does not call an
+// unprotected orphan; a quarantine runs exactly the planned argv in order (logging stubs stand in for the
+// writes fakenode's zfs and LVM do not model: lvrename, zfs create/rename/set/inherit); a file volume's
+// quarantine and `restore` round-trip for real (rename(2) under the node's root), byte for byte.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { buildNode, calls, HAVE_FAKENODE, journals, runCli } from './fakenode-helpers';
+
+const skip = HAVE_FAKENODE ? false : 'fakenode not found (../shared/fakenode)';
+const SCENARIOS = ['default-lvmthin', 'cluster-shared-lvm', 'tricky-names', 'mixed-volumes'];
+
+/** Stubs that log their argv (one line each, NUL-free) and succeed; read subcommands go to fakenode's tool. */
+function stubs(out: string): { dir: string; log: string } {
+  const dir = join(out, 'stub-bin');
+  const log = join(out, 'stub.log');
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, reads: string) => {
+    const p = join(dir, name);
+    writeFileSync(
+      p,
+      `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> '${log}'\ncase "$1" in ${reads}) exec '${join(out, 'bin', name)}' "$@";; esac\nexit 0\n`,
+    );
+    chmodSync(p, 0o755);
+  };
+  write('lvrename', '__never__');
+  write('zfs', 'list|get|version');
+  // fakenode's lvchange models activation, not tags: the tag steps are logged here, the rest is its.
+  const lvchange = join(dir, 'lvchange');
+  writeFileSync(
+    lvchange,
+    `#!/bin/sh\ncase "$*" in *--addtag*|*--deltag*) printf '%s\\n' "lvchange $*" >> '${log}'; exit 0;; esac\nexec '${join(out, 'bin', 'lvchange')}' "$@"\n`,
+  );
+  chmodSync(lvchange, 0o755);
+  return { dir, log };
+}
+
+const stubLog = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+
+describe('reclaim --dry-run on fakenode scenarios', { skip }, () => {
+  for (const scenario of SCENARIOS) {
+    it(`${scenario}: --json plans only unprotected orphans and changes nothing`, () => {
+      const out = buildNode(scenario);
+      const r = runCli(out, ['reclaim', '--dry-run', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      assert.ok(
+        Array.isArray(doc.plan.actions) && Array.isArray(doc.plan.refused) && Array.isArray(doc.plan.quarantined),
+      );
+      const e = JSON.parse(readFileSync(join(out, 'expected.json'), 'utf8'));
+      for (const a of doc.plan.actions) {
+        const v = e.volumes?.[a.volid];
+        const dm = Object.values<{ volume?: string; status: string; protected?: boolean }>({
+          ...e.devices,
+          ...e.lvs,
+        }).find((d) => d.volume === a.volid);
+        const exp = v ?? dm;
+        // An LV only the analysis names (not in expected.json) must at least be what the CLI calls an orphan.
+        if (exp)
+          assert.ok(exp.status === 'orphan' && !exp.protected, `${scenario}: ${a.volid} is ${JSON.stringify(exp)}`);
+        else assert.equal(a.status, 'orphan');
+        assert.ok(a.steps.length > 0 && a.quarantine.startsWith('pve-health-q.'), JSON.stringify(a));
+      }
+      for (const x of doc.plan.refused) assert.ok(x.code && x.why, JSON.stringify(x));
+      // Nothing but reads ran: no lvchange, lvrename, zfs or rbd that writes.
+      const writes = calls(out).filter(
+        (c) => c.tool === 'lvchange' || (c.tool === 'dmsetup' && c.argv[0] === 'remove'),
+      );
+      assert.deepEqual(writes, []);
+      assert.deepEqual(journals(out), []);
+    });
+  }
+
+  it('the demo node: text and --json', () => {
+    const r = runCli(buildNode('default-lvmthin'), ['--demo', 'reclaim', '--dry-run', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(
+      doc.plan.actions.map((a: { volid: string }) => a.volid),
+      ['local-lvm:vm-150-disk-0', 'local:103/old-import.qcow2'],
+    );
+    assert.ok(
+      doc.plan.refused.some(
+        (x: { code: string; volid: string }) => x.code === 'pending' && x.volid === 'local-lvm:vm-140-disk-0',
+      ),
+    );
+    assert.ok(doc.plan.refused.some((x: { code: string }) => x.code === 'shared-lvm'));
+    const t = runCli(buildNode('default-lvmthin'), ['--demo', 'reclaim', '--dry-run']);
+    assert.match(t.stdout, /Dry run on the demo node/);
+    assert.match(t.stdout, /lvrename pve vm-150-disk-0 pve-health-q\.\d{8}T\d{6}Z\.vm-150-disk-0/);
+  });
+});
+
+describe('reclaim on fakenode: the executor', { skip }, () => {
+  it('LVM-thin: deactivate, tag, rename — exactly the planned argv, in order, journaled', () => {
+    const out = buildNode('default-lvmthin');
+    const s = stubs(out);
+    const r = runCli(out, ['reclaim', '--yes', '--name', 'local-lvm:vm-150-disk-0', '--json'], { pathPrefix: s.dir });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const doc = JSON.parse(r.stdout);
+    const planned = doc.plan.actions[0].steps.map((x: { command: string[] }) => x.command.join(' '));
+    const ran = [
+      ...calls(out)
+        .filter((c) => c.tool === 'lvchange')
+        .map((c) => `lvchange ${c.argv.join(' ')}`),
+      ...stubLog(s.log),
+    ];
+    assert.deepEqual(ran, planned);
+    assert.match(planned[0], /^lvchange -an --select lv_uuid=\S+ pve\/vm-150-disk-0$/);
+    assert.match(planned[2], /^lvrename pve vm-150-disk-0 pve-health-q\.\d{8}T\d{6}Z\.vm-150-disk-0$/);
+    const js = journals(out);
+    assert.equal(js.length, 1);
+    const j = JSON.parse(readFileSync(js[0], 'utf8'));
+    assert.equal(j.command, 'reclaim');
+    assert.deepEqual(
+      j.actions.map((a: { kind: string; result: string; reclaim: { op: string } }) => [a.kind, a.result, a.reclaim.op]),
+      [
+        ['reclaim', 'done', 'lv-deactivate'],
+        ['reclaim', 'done', 'lv-addtag'],
+        ['reclaim', 'done', 'lv-rename'],
+      ],
+    );
+    // Locks released.
+    assert.equal(readFileSync(join(out, 'root/run/pve-health/clean.lock'), 'utf8'), '');
+  });
+
+  it('a step that fails stops that volume (exit 2, journaled); a second run completes what is left', () => {
+    const out = buildNode('default-lvmthin');
+    // fakenode's own lvchange refuses --addtag: the second step fails after the deactivation.
+    const r = runCli(out, ['reclaim', '--yes', '--name', 'local-lvm:vm-150-disk-0']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stdout, /FAILED: local-lvm:vm-150-disk-0/);
+    const j = JSON.parse(readFileSync(journals(out)[0], 'utf8'));
+    assert.deepEqual(
+      j.actions.map((a: { result: string; reclaim: { op: string } }) => [a.reclaim.op, a.result]),
+      [
+        ['lv-deactivate', 'done'],
+        ['lv-addtag', 'failed'],
+      ],
+    );
+    const s = stubs(out);
+    const again = runCli(out, ['reclaim', '--yes', '--name', 'local-lvm:vm-150-disk-0', '--json'], {
+      pathPrefix: s.dir,
+    });
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    const ops = JSON.parse(again.stdout).plan.actions[0].steps.map((x: { op: string }) => x.op);
+    assert.deepEqual(ops, ['lv-addtag', 'lv-rename']);
+  });
+
+  it('a guest config lock held elsewhere skips the volume', () => {
+    const out = buildNode('default-lvmthin');
+    const s = stubs(out);
+    mkdirSync(join(out, 'root/var/lock/qemu-server'), { recursive: true });
+    const lock = join(out, 'root/var/lock/qemu-server/lock-150.conf');
+    writeFileSync(lock, '');
+    const holder = spawn('flock', [lock, 'sleep', '20'], { stdio: 'ignore' });
+    try {
+      spawnSync('sleep', ['0.3']);
+      const r = runCli(out, ['reclaim', '--yes', '--all', '--lock-wait', '0.3'], { pathPrefix: s.dir });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /skipped: local-lvm:vm-150-disk-0: qemu config 150 is locked/);
+      assert.deepEqual(stubLog(s.log), []);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('ZFS: the quarantine dataset, rename, read-only — exactly the planned argv', () => {
+    const out = buildNode('mixed-volumes');
+    const s = stubs(out);
+    const r = runCli(out, ['reclaim', '--yes', '--name', 'local-zfs:vm-150-disk-0', '--json'], { pathPrefix: s.dir });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const doc = JSON.parse(r.stdout);
+    const planned = doc.plan.actions[0].steps.map((x: { command: string[] }) => x.command.join(' '));
+    assert.deepEqual(
+      stubLog(s.log).filter((l) => !/^zfs (list|get|version)/.test(l)),
+      planned,
+    );
+    assert.match(
+      planned[1],
+      /^zfs rename (\S+)\/vm-150-disk-0 \1\/pve-health-quarantine\/pve-health-q\.\d{8}T\d{6}Z\.vm-150-disk-0$/,
+    );
+  });
+
+  it('dir: quarantine and restore round-trip, byte for byte; shown as quarantined, never an orphan', () => {
+    const out = buildNode('mixed-volumes');
+    const file = join(out, 'root/var/lib/vz/images/102/vm-102-disk-0.raw');
+    writeFileSync(file, Buffer.from('pve-health reclaim test data\n'.repeat(1000)));
+    const sum = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+    const before = sum(file);
+    const r = runCli(out, ['reclaim', '--yes', '--name', 'local:102/vm-102-disk-0.raw']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.ok(!existsSync(file));
+    const dry = runCli(out, ['reclaim', '--dry-run', '--json']);
+    const doc = JSON.parse(dry.stdout);
+    const q = doc.plan.quarantined.find((x: { volid: string }) => x.volid === 'local:102/vm-102-disk-0.raw');
+    assert.ok(q, dry.stdout);
+    assert.equal(sum(q.onStorage.replace(/^/, join(out, 'root'))), before);
+    assert.ok(!doc.plan.actions.some((a: { volid: string }) => a.volid === 'local:102/vm-102-disk-0.raw'));
+    const vols = JSON.parse(runCli(out, ['volumes', '--json']).stdout);
+    const e = vols.volumes.entries.find((x: { volid: string }) => x.volid === 'local:102/vm-102-disk-0.raw');
+    assert.equal(`${e.status}/${e.reason}`, 'ignored/quarantined');
+    const journal = journals(out)[0];
+    const back = runCli(out, ['restore', journal, '--yes']);
+    assert.equal(back.code, 0, `${back.stdout}\n${back.stderr}`);
+    assert.equal(sum(file), before);
+    // A second restore finds nothing to do and says so.
+    const again = runCli(out, ['restore', journal, '--yes']);
+    assert.match(again.stdout, /already under its original name/);
+  });
+
+  it('--purge plans nothing before the retention has passed', () => {
+    const out = buildNode('mixed-volumes');
+    runCli(out, ['reclaim', '--yes', '--name', 'local:102/vm-102-disk-0.raw']);
+    const r = runCli(out, ['reclaim', '--purge', '--dry-run', '--json']);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.plan.actions.length, 0);
+    assert.equal(doc.plan.refused[0].code, 'not-due');
+  });
+});

@@ -1,0 +1,503 @@
+// planReclaim: every "only proven orphans" rule as a row (issue: reclaim), the steps per storage type
+// (exact argv), the quarantine names and what is already in quarantine.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LvRow } from '../../src/core/parse/parse-lvm';
+import { parseStorageConfig } from '../../src/core/parse/storage-config';
+import { fileOriginal, parseQuarantineName, purgeAfter, quarantineName } from '../../src/core/quarantine-name';
+import { planReclaim, type ReclaimInput } from '../../src/core/reclaim/plan-reclaim';
+import type { DmEntry } from '../../src/core/types';
+import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
+import { dmEntry } from '../helpers/dm-entry';
+
+const NOW = new Date('2026-11-23T10:15:00.000Z');
+const LVID = 'Lvid01xxxxxxxxxxxxxxxxxxxxxxxxxx';
+
+const STORAGE_CFG = `lvmthin: local-lvm
+	vgname pve
+	thinpool data
+	content images,rootdir
+
+lvm: san-lvm
+	vgname san
+	shared 1
+	content images
+
+zfspool: local-zfs
+	pool rpool/data
+	content images,rootdir
+
+rbd: ceph-vm
+	pool vm-pool
+	content images
+
+dir: local
+	path /var/lib/vz
+	content images,iso
+
+dir: old
+	path /mnt/old
+	content images
+	disable 1
+
+dir: other
+	path /mnt/other
+	content images
+	nodes pve2
+`;
+
+function vol(over: Partial<VolumeEntry> & { volid: string }): VolumeEntry {
+  const storage = over.volid.split(':')[0];
+  const type = { 'local-zfs': 'zfspool', 'ceph-vm': 'rbd' }[storage] ?? 'dir';
+  return {
+    storage,
+    type,
+    vmid: 100,
+    format: 'raw',
+    status: 'orphan',
+    reason: 'guest-missing',
+    detail: 'no guest 100 exists in the cluster',
+    sizeBytes: 1 << 30,
+    usedBytes: 1 << 29,
+    open: false,
+    holders: [],
+    pending: false,
+    protected: false,
+    protectedBy: [],
+    ...over,
+  };
+}
+
+function lvOrphan(over: Partial<DmEntry> = {}): DmEntry {
+  return dmEntry({
+    name: 'pve-vm--100--disk--0',
+    lv: 'vm-100-disk-0',
+    vmid: 100,
+    volume: 'local-lvm:vm-100-disk-0',
+    status: 'orphan',
+    reason: 'guest-missing',
+    detail: 'no guest 100 exists in the cluster',
+    lvUuid: LVID,
+    kind: 'lv',
+    active: false,
+    ...over,
+  });
+}
+
+function volumes(entries: VolumeEntry[], storages: VolumesResult['storages'] = []): VolumesResult {
+  return {
+    summary: {
+      total: 0,
+      valid: 0,
+      orphan: 0,
+      unknown: 0,
+      ignored: 0,
+      protected: 0,
+      pending: 0,
+      open: 0,
+      orphanSizeBytes: 0,
+      storages: 0,
+      unknownStorages: 0,
+    },
+    entries,
+    storages,
+    vmidLeftovers: [],
+    status: 1,
+    warnings: [],
+  };
+}
+
+function input(over: Partial<ReclaimInput> = {}): ReclaimInput {
+  return {
+    node: 'pve1',
+    now: NOW,
+    retentionDays: 7,
+    storages: parseStorageConfig(STORAGE_CFG),
+    dm: [],
+    lvs: [],
+    volumes: volumes([]),
+    nodeRefusals: [],
+    commands: {
+      rbd: (st) => ['rbd', '-p', st.props.pool ?? 'rbd'],
+      moveFile: (from, to) => ['mover', from, to],
+      removeFile: (path) => ['rm', '--', path],
+    },
+    ...over,
+  };
+}
+
+const Q = 'pve-health-q.20261123T101500Z';
+
+describe('quarantine names', () => {
+  it('round-trips and stays outside every PVE grammar', () => {
+    const n = quarantineName('vm-100-disk-0', NOW);
+    assert.equal(n, `${Q}.vm-100-disk-0`);
+    assert.deepEqual(parseQuarantineName(n), { since: NOW.toISOString(), original: 'vm-100-disk-0' });
+    assert.doesNotMatch(n, /^(vm|base|subvol|basevol)-(\d+)-/);
+    assert.equal(quarantineName('100/vm-100-disk-0.qcow2', NOW), `${Q}.100.vm-100-disk-0.qcow2`);
+    assert.equal(fileOriginal('100.vm-100-disk-0.qcow2'), '100/vm-100-disk-0.qcow2');
+    assert.equal(purgeAfter(NOW.toISOString(), 7), '2026-11-30T10:15:00.000Z');
+  });
+  for (const bad of [
+    'vm-100-disk-0',
+    'pve-health-q.2026.vm-1',
+    'pve-health-q.20261399T101500Z.vm-1-disk-0',
+    'pve-health-q.20261123T101500Z.',
+  ])
+    it(`refuses ${bad}`, () => assert.equal(parseQuarantineName(bad), null));
+});
+
+describe('planReclaim refusals: only proven orphans', () => {
+  const rows: { name: string; over: Partial<ReclaimInput>; code: string; why: RegExp }[] = [
+    {
+      name: 'valid (a config names it)',
+      over: {
+        volumes: volumes([
+          vol({
+            volid: 'local-zfs:vm-100-disk-0',
+            status: 'valid',
+            reason: 'referenced',
+            references: ['qemu/100 scsi0'],
+          }),
+        ]),
+      },
+      code: 'valid',
+      why: /qemu\/100 scsi0/,
+    },
+    {
+      name: 'pending (a task runs for its guest)',
+      over: {
+        volumes: volumes([
+          vol({ volid: 'local-zfs:vm-100-disk-0', pending: true, protected: true, protectedBy: ['task:qmrestore'] }),
+        ]),
+      },
+      code: 'pending',
+      why: /task:qmrestore/,
+    },
+    {
+      name: 'locked guest',
+      over: {
+        volumes: volumes([
+          vol({
+            volid: 'local-zfs:vm-100-disk-0',
+            reason: 'not-referenced',
+            pending: true,
+            protected: true,
+            protectedBy: ['lock'],
+          }),
+        ]),
+      },
+      code: 'pending',
+      why: /lock/,
+    },
+    {
+      name: 'protected (open)',
+      over: { volumes: volumes([vol({ volid: 'local-zfs:vm-100-disk-0', protected: true, protectedBy: ['open'] })]) },
+      code: 'protected',
+      why: /open/,
+    },
+    {
+      name: 'unknown',
+      over: {
+        volumes: volumes([
+          vol({
+            volid: 'local-zfs:vm-100-disk-0',
+            status: 'unknown',
+            reason: 'config-unreadable',
+            detail: '.vmlist is short',
+          }),
+        ]),
+      },
+      code: 'unknown',
+      why: /vmlist/,
+    },
+    {
+      name: 'replica',
+      over: {
+        volumes: volumes([
+          vol({
+            volid: 'local-zfs:vm-100-disk-0',
+            status: 'valid',
+            reason: 'replica',
+            replica: true,
+            protected: true,
+            protectedBy: ['replication-job:100-0'],
+          }),
+        ]),
+      },
+      code: 'replica',
+      why: /replica/,
+    },
+    {
+      name: 'template base with clones',
+      over: {
+        volumes: volumes([
+          vol({ volid: 'local-zfs:base-900-disk-0', vmid: 900, protected: true, protectedBy: ['has-clones'] }),
+        ]),
+      },
+      code: 'template-base',
+      why: /clones/,
+    },
+    {
+      name: 'snapshot named by a config section',
+      over: {
+        volumes: volumes([
+          vol({ volid: 'local-zfs:vm-100-disk-0' }),
+          vol({
+            volid: 'local-zfs:vm-100-disk-0',
+            snapshot: 'before',
+            status: 'valid',
+            reason: 'referenced',
+            references: ['qemu/100 [before] scsi0'],
+          }),
+        ]),
+      },
+      code: 'snapshot-named',
+      why: /@before/,
+    },
+    {
+      name: 'valid volume named by a snapshot section only',
+      over: {
+        volumes: volumes([
+          vol({
+            volid: 'local-zfs:vm-100-disk-1',
+            status: 'valid',
+            reason: 'referenced',
+            references: ['qemu/100 [before] scsi1'],
+          }),
+        ]),
+      },
+      code: 'snapshot-named',
+      why: /\[before\]/,
+    },
+    {
+      name: 'disabled storage (an LV the DM part still owns)',
+      over: {
+        storages: parseStorageConfig(STORAGE_CFG.replace('thinpool data', 'thinpool data\n\tdisable 1')),
+        dm: [lvOrphan()],
+      },
+      code: 'storage-disabled',
+      why: /disabled/,
+    },
+    {
+      name: 'storage not available here',
+      over: {
+        volumes: volumes(
+          [vol({ volid: 'local:100/vm-100-disk-0.raw' })],
+          [
+            {
+              storage: 'local',
+              type: 'dir',
+              status: 'unknown',
+              error: '/var/lib/vz is not mounted',
+              total: 0,
+              orphan: 0,
+              sizeBytes: 0,
+              usedBytes: 0,
+              orphanSizeBytes: 0,
+            },
+          ],
+        ),
+      },
+      code: 'storage-unavailable',
+      why: /not mounted/,
+    },
+    {
+      name: 'storage of other nodes',
+      over: { volumes: volumes([vol({ volid: 'other:100/vm-100-disk-0.raw' })]) },
+      code: 'storage-unavailable',
+      why: /nodes=pve2/,
+    },
+    {
+      name: 'no quorum',
+      over: { nodeRefusals: ["cluster 'c' is not quorate (/etc/pve/.members)"], dm: [lvOrphan()] },
+      code: 'node',
+      why: /not quorate/,
+    },
+    {
+      name: 'running task on an LV',
+      over: { dm: [lvOrphan({ pending: true, protected: true, protectedBy: ['task:vzdump'] })] },
+      code: 'pending',
+      why: /vzdump/,
+    },
+    {
+      name: 'LV that is the origin of a snapshot',
+      over: {
+        dm: [lvOrphan()],
+        lvs: [{ name: 'snap_vm-100-disk-0_a', vg: 'pve', origin: 'vm-100-disk-0' } as LvRow],
+      },
+      code: 'has-snapshots',
+      why: /snap_vm-100-disk-0_a/,
+    },
+    {
+      name: 'base LV with linked clones',
+      over: {
+        dm: [lvOrphan({ lv: 'base-900-disk-0', volume: 'local-lvm:base-900-disk-0', vmid: 900 })],
+        lvs: [{ name: 'vm-901-disk-0', vg: 'pve', origin: 'base-900-disk-0' } as LvRow],
+      },
+      code: 'template-base',
+      why: /vm-901-disk-0/,
+    },
+    {
+      name: 'shared LVM',
+      over: { dm: [lvOrphan({ vg: 'san', storage: 'san-lvm', volume: 'san-lvm:vm-100-disk-0' })] },
+      code: 'shared-lvm',
+      why: /shared/,
+    },
+    {
+      name: 'an orphan snapshot is not a volume',
+      over: {
+        volumes: volumes([vol({ volid: 'local-zfs:vm-100-disk-0', snapshot: 'x', reason: 'snapshot-missing' })]),
+      },
+      code: 'snapshot',
+      why: /@x/,
+    },
+    {
+      name: 'a trash entry someone else made',
+      over: {
+        volumes: volumes([
+          vol({
+            volid: 'ceph-vm:vm-100-disk-0',
+            reason: 'in-trash',
+            trash: { id: 'ab12', source: 'USER', deletedAt: null, deferment: null },
+          }),
+        ]),
+      },
+      code: 'unsupported',
+      why: /trash/,
+    },
+    {
+      name: 'a container subvolume directory',
+      over: { volumes: volumes([vol({ volid: 'local:100/subvol-100-disk-0.subvol', format: 'subvol' })]) },
+      code: 'unsupported',
+      why: /directory/,
+    },
+    {
+      name: 'a duplicate map (clean fixes it)',
+      over: { dm: [lvOrphan({ status: 'duplicate', reason: 'stale-map', kind: 'dm' })] },
+      code: 'duplicate',
+      why: /clean/,
+    },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      // The first entry is the volume asked for by name (an explicit selection shows even a valid one).
+      const first = [...(r.over.volumes?.entries ?? []), ...(r.over.dm ?? [])][0];
+      const plan = planReclaim(input(r.over), { names: ['volid' in first ? first.volid : (first.volume ?? '')] });
+      assert.equal(plan.actions.length, 0, JSON.stringify(plan.actions));
+      assert.equal(plan.refused.length >= 1, true, JSON.stringify(plan));
+      assert.equal(plan.refused[0].code, r.code, JSON.stringify(plan.refused));
+      assert.match(plan.refused[0].why, r.why);
+    });
+  }
+});
+
+describe('planReclaim steps per storage type (exact argv)', () => {
+  it('LVM-thin, active: deactivate, tag, rename; by LV UUID', () => {
+    const plan = planReclaim(input({ dm: [lvOrphan({ kind: 'dm', active: true })] }));
+    assert.equal(plan.refused.length, 0, JSON.stringify(plan.refused));
+    const a = plan.actions[0];
+    assert.equal(a.quarantine, `${Q}.vm-100-disk-0`);
+    assert.equal(a.purgeAfter, '2026-11-30T10:15:00.000Z');
+    assert.deepEqual(
+      a.steps.map((s) => s.command),
+      [
+        ['lvchange', '-an', '--select', 'lv_uuid=Lvid01-xxxx-xxxx-xxxx-xxxx-xxxx-xxxxxx', 'pve/vm-100-disk-0'],
+        [
+          'lvchange',
+          '--addtag',
+          'pve-health-quarantine',
+          '--select',
+          'lv_uuid=Lvid01-xxxx-xxxx-xxxx-xxxx-xxxx-xxxxxx',
+          'pve/vm-100-disk-0',
+        ],
+        ['lvrename', 'pve', 'vm-100-disk-0', `${Q}.vm-100-disk-0`],
+      ],
+    );
+    assert.deepEqual(a.guestLocks, [{ vmid: 100, type: null }]);
+  });
+  it('ZFS: quarantine dataset of the same pool, rename, read-only', () => {
+    const plan = planReclaim(
+      input({ volumes: volumes([vol({ volid: 'local-zfs:base-900-disk-0/vm-101-disk-0', vmid: 101 })]) }),
+    );
+    assert.deepEqual(
+      plan.actions[0].steps.map((s) => s.command),
+      [
+        ['zfs', 'create', '-p', '-o', 'mountpoint=none', 'rpool/data/pve-health-quarantine'],
+        ['zfs', 'rename', 'rpool/data/vm-101-disk-0', `rpool/data/pve-health-quarantine/${Q}.vm-101-disk-0`],
+        ['zfs', 'set', 'readonly=on', `rpool/data/pve-health-quarantine/${Q}.vm-101-disk-0`],
+      ],
+    );
+  });
+  it('RBD: rename, then the trash with the purge date as its expiry', () => {
+    const plan = planReclaim(input({ volumes: volumes([vol({ volid: 'ceph-vm:vm-100-disk-0' })]) }));
+    assert.deepEqual(
+      plan.actions[0].steps.map((s) => s.command),
+      [
+        ['rbd', '-p', 'vm-pool', 'rename', 'vm-100-disk-0', `${Q}.vm-100-disk-0`],
+        ['rbd', '-p', 'vm-pool', 'trash', 'mv', '--expires-at', '2026-11-30T10:15:00.000Z', `${Q}.vm-100-disk-0`],
+      ],
+    );
+  });
+  it('dir: one rename into images/pve-health-quarantine (a clone keeps its ../<vmid>/ backing path)', () => {
+    const plan = planReclaim(
+      input({
+        volumes: volumes([
+          vol({ volid: 'local:900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2', vmid: 902, format: 'qcow2' }),
+        ]),
+      }),
+    );
+    assert.deepEqual(
+      plan.actions[0].steps.map((s) => s.command),
+      [
+        [
+          'mover',
+          '/var/lib/vz/images/902/vm-902-disk-0.qcow2',
+          `/var/lib/vz/images/pve-health-quarantine/${Q}.902.vm-902-disk-0.qcow2`,
+        ],
+      ],
+    );
+  });
+  it('--all lists orphans and unknowns only; valid volumes appear only when selected', () => {
+    const plan = planReclaim(
+      input({
+        volumes: volumes([
+          vol({ volid: 'local-zfs:vm-100-disk-0', status: 'valid', reason: 'referenced' }),
+          vol({ volid: 'local-zfs:vm-101-disk-0', vmid: 101 }),
+          vol({ volid: 'local-zfs:vm-102-disk-0', vmid: 102, status: 'unknown', reason: 'config-unreadable' }),
+        ]),
+      }),
+    );
+    assert.deepEqual(
+      plan.actions.map((a) => a.volid),
+      ['local-zfs:vm-101-disk-0'],
+    );
+    assert.deepEqual(
+      plan.refused.map((r) => r.volid),
+      ['local-zfs:vm-102-disk-0'],
+    );
+    const one = planReclaim(input({ volumes: volumes([vol({ volid: 'local-zfs:vm-101-disk-0', vmid: 101 })]) }), {
+      vmids: [100],
+    });
+    assert.equal(one.actions.length + one.refused.length, 0);
+  });
+});
+
+describe('planReclaim: what is in quarantine', () => {
+  it('an LV under the quarantine name is shown with its purge date, due once the retention passed', () => {
+    const lv = {
+      name: `pve-health-q.20261101T000000Z.vm-100-disk-0`,
+      vg: 'pve',
+      pool: 'data',
+      origin: '',
+      tags: ['pve-health-quarantine'],
+      sizeBytes: 4096,
+      uuid: LVID,
+    } as LvRow;
+    const plan = planReclaim(input({ lvs: [lv] }));
+    assert.deepEqual(
+      plan.quarantined.map((q) => [q.volid, q.since, q.purgeAfter, q.due]),
+      [['local-lvm:vm-100-disk-0', '2026-11-01T00:00:00.000Z', '2026-11-08T00:00:00.000Z', true]],
+    );
+  });
+});
