@@ -26,7 +26,10 @@ function unknown(e: VolumeEntry, why: string): void {
 function unseenGuard(e: VolumeEntry, st: StorageConfig, pve: PveState, unresolved: readonly string[]): void {
   if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason)) return;
   const why = st.shared ? pve.unseen.shared : pve.unseen.local;
-  if (why) return unknown(e, why);
+  if (why) {
+    unknown(e, why);
+    return;
+  }
   // A block volume (zvol, rbd image) a path of this node's configs may lead to: that guest may start
   // from it, so no leftover while such a path cannot be read.
   if (unresolved.length > 0 && (st.type === 'zfspool' || st.type === 'rbd'))
@@ -55,7 +58,10 @@ function replicationGuard(
     carried: c.replicateJobs.get(v.own) ?? [],
   };
   const why = replicationDoubt(c.replication, o);
-  if (why) return unknown(e, why);
+  if (why) {
+    unknown(e, why);
+    return;
+  }
   // Two facts disagree (the file: no job; the copy: a job's sync snapshots): still a leftover by what PVE
   // does, but nothing destructive rests on the file alone. The hint checks, on the guest's node.
   const disagree = e.status === 'orphan' ? unlistedReplication(c.replication, o) : null;
