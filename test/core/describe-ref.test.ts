@@ -20,7 +20,11 @@ test('describeRef: linked clones by their base, plain volumes as they are', () =
     ['101/vm-101-disk-0.qcow2', false, 'VM 101 scsi0'],
     ['101/vm-101-disk-0.raw', false, 'VM 101 scsi0'],
     ['base-100-disk-0/vm-101-disk-0', false, 'VM 101 scsi0 (linked clone of base-100-disk-0)'],
-    ['100/base-100-disk-0.qcow2/101/vm-101-disk-0.qcow2', false, 'VM 101 scsi0 (linked clone of base-100-disk-0.qcow2)'],
+    [
+      '100/base-100-disk-0.qcow2/101/vm-101-disk-0.qcow2',
+      false,
+      'VM 101 scsi0 (linked clone of base-100-disk-0.qcow2)',
+    ],
     ['base-100-disk-0/vm-101-disk-0', true, 'VM 101 scsi0 (base of linked clone base-100-disk-0/vm-101-disk-0)'],
   ];
   for (const [volname, asBase, want] of rows) assert.equal(describeRef(hit(volname, asBase)), want, volname);
