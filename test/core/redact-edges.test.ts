@@ -9,10 +9,12 @@ import {
   redactCommandLine,
   redactGuestConfig,
   redactQemuArgs,
+  redactSnapshot,
   redactStorageConfig,
   redactText,
   redactWord,
 } from '../../src/core/redact';
+import type { HostSnapshot } from '../../src/core/snapshot';
 
 const STORAGE: [string, string][] = [
   ['\tpassword s3cr3t', `\tpassword ${R}`],
@@ -338,4 +340,64 @@ test('raw QEMU args and text: blanks kept as they were, every line on its own', 
   assert.equal(redactQemuArgs('a\t\tb'), 'a\t\tb');
   assert.equal(redactQemuArgs('-pX'), '-pX');
   assert.equal(redactText('password=x\ntoken=y'), `password=${R}\ntoken=${R}`);
+});
+
+test('a command inside one argument: a run of blanks is one separator (`-p  PW` is still -p PW)', () => {
+  assert.deepEqual(redactCommandLine(['sh', '-c', 'mysql -p  pw']), ['sh', '-c', `mysql -p  ${R}`]);
+  assert.equal(redactQemuArgs('-spice  -p  x'), `-spice  -p  ${R}`);
+});
+
+/** A capture with the mounts part's own copies of storage.cfg, container configs and mount tables. */
+function captureWithMounts(mounts: unknown): HostSnapshot {
+  return {
+    kind: 'pve-health-snapshot',
+    version: 1,
+    capturedAt: '2026-01-01T00:00:00.000Z',
+    hostname: 'pve1',
+    files: {
+      '/etc/pve/nodes/pve1/lxc/200.conf': 'lxc.environment: PASS=ctsecret\n',
+      '/etc/pve/nodes/pve1/qemu-server/100.conf.bak': 'cipassword: keepsbak\n',
+      '/proc/self/mountinfo': '45 30 0:52 / /mnt/pve/s rw - cifs //srv/s rw,password=mountsecret\n',
+      '/proc/1/mountinfo.txt': 'password=x\n',
+    },
+    commands: {},
+    processes: [],
+    extra: mounts === undefined ? undefined : { mounts },
+  } as unknown as HostSnapshot;
+}
+
+test('redactSnapshot: the mounts part’s own copies are redacted as the files are, each by its shape', () => {
+  const out = redactSnapshot(
+    captureWithMounts({
+      storageCfg: 'cifs: s\n\tpassword stsecret\n',
+      ctConfigs: { '200': 'lxc.environment: PASS=ctsecret\n' },
+      hostMountinfo: '45 30 0:52 / /mnt/pve/s rw - cifs //srv/s rw,password=mountsecret\n',
+      containers: [
+        { vmid: 200, mountinfo: '1 0 0:1 / / rw - cifs //h/s rw,pass=ctmount\n' },
+        { vmid: 201, mountinfo: null },
+      ],
+      other: 'kept',
+    }),
+  );
+  assert.deepEqual(out.extra?.mounts, {
+    storageCfg: `cifs: s\n\tpassword ${R}\n`,
+    ctConfigs: { '200': `lxc.environment: ${R}\n` },
+    hostMountinfo: `45 30 0:52 / /mnt/pve/s rw - cifs //srv/s rw,password=${R}\n`,
+    containers: [
+      { vmid: 200, mountinfo: `1 0 0:1 / / rw - cifs //h/s rw,pass=${R}\n` },
+      { vmid: 201, mountinfo: null },
+    ],
+    other: 'kept',
+  });
+  // Files: a guest config by its path, a mount table by its name's end (mount options, then words).
+  assert.equal(out.files['/etc/pve/nodes/pve1/lxc/200.conf'], `lxc.environment: ${R}\n`);
+  assert.equal(out.files['/etc/pve/nodes/pve1/qemu-server/100.conf.bak'], 'cipassword: keepsbak\n');
+  assert.equal(out.files['/proc/self/mountinfo'], `45 30 0:52 / /mnt/pve/s rw - cifs //srv/s rw,password=${R}\n`);
+  assert.equal(out.redacted, true);
+});
+
+test('redactSnapshot: a mounts part without copies, or none at all, stays as it was', () => {
+  const bare = redactSnapshot(captureWithMounts({ storageCfg: null }));
+  assert.deepEqual(bare.extra?.mounts, { storageCfg: null, ctConfigs: {}, hostMountinfo: undefined, containers: [] });
+  assert.equal(redactSnapshot(captureWithMounts(undefined)).extra, undefined);
 });
