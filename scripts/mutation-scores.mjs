@@ -1,7 +1,8 @@
 // The score of each mutated file from Stryker's JSON reports (the incremental file is one), with the
 // equivalent mutants of test/mutation/equivalent.md counted as killed, as docs/testing.md counts them.
 // With --merge OUT, the reports are also written as one (files and test files of every report; a later
-// report's file replaces an earlier one's), so runs room by room make one incremental file.
+// report's file replaces an earlier one's, or for the same source its results of the mutants it ran, as
+// after a run over some lines of a file: `--mutate file.ts:10-20`).
 //
 //   node scripts/mutation-scores.mjs [--merge OUT] REPORT.json...
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,17 @@ const merged = { files: {}, testFiles: {} };
 for (const path of args) {
   const r = JSON.parse(readFileSync(path, 'utf8'));
   for (const k of Object.keys(r)) if (k !== 'files' && k !== 'testFiles') merged[k] = r[k];
-  Object.assign(merged.files, r.files);
+  for (const [file, f] of Object.entries(r.files)) {
+    const before = merged.files[file];
+    if (!before || before.source !== f.source) {
+      merged.files[file] = f;
+      continue;
+    }
+    // The same source again (a run over some of its lines): this run's result of a mutant replaces the earlier one.
+    const key = (m) => JSON.stringify([m.location, m.mutatorName, m.replacement]);
+    const now = new Map(f.mutants.map((m) => [key(m), m]));
+    merged.files[file] = { ...before, mutants: before.mutants.map((m) => now.get(key(m)) ?? m) };
+  }
   Object.assign(merged.testFiles, r.testFiles ?? {});
 }
 
