@@ -400,4 +400,16 @@ test('redactSnapshot: a mounts part without copies, or none at all, stays as it 
   const bare = redactSnapshot(captureWithMounts({ storageCfg: null }));
   assert.deepEqual(bare.extra?.mounts, { storageCfg: null, ctConfigs: {}, hostMountinfo: undefined, containers: [] });
   assert.equal(redactSnapshot(captureWithMounts(undefined)).extra, undefined);
+  // A mounts part that is no object (null, or text from an older capture) is left as it is.
+  assert.deepEqual(redactSnapshot(captureWithMounts(null)).extra, { mounts: null });
+  assert.deepEqual(redactSnapshot(captureWithMounts('text')).extra, { mounts: 'text' });
+});
+
+test('redactSnapshot: a mount table file loses a whole option value, also one with a colon', () => {
+  const snap = captureWithMounts(undefined);
+  snap.files['/proc/self/mountinfo'] = '45 30 0:52 / /mnt/pve/s rw - cifs //srv/s rw,password=a:b;c,vers=3.0\n';
+  assert.equal(
+    redactSnapshot(snap).files['/proc/self/mountinfo'],
+    `45 30 0:52 / /mnt/pve/s rw - cifs //srv/s rw,password=${R},vers=3.0\n`,
+  );
 });
