@@ -150,8 +150,9 @@ function redactArg(prog: string, prev: string | null, a: string): string {
   const header = /^([\w-]+)(:[ \t]*)(?:(Bearer|Basic|Digest|Token|Negotiate)([ \t]+))?(\S.*)$/i.exec(a);
   if (header && secretKey(header[1], ''))
     return `${header[1]}${header[2]}${header[3] ? `${header[3]}${header[4]}` : ''}${REDACTED}`;
-  // A command inside one argument (`sh -c 'mysql -pX'`, `su -c …`, ssh's remote command): its own words.
-  if (/[ \t]/.test(a.trim()) && /^[\w./-]+[ \t]/.test(a)) return redactWords(a);
+  // A command inside one argument (`sh -c 'mysql -pX'`, `su -c …`, ssh's remote command): its own words,
+  // also after leading blanks (`sh -c ' mysql -pX'` runs mysql all the same).
+  if (/[ \t]/.test(a.trim()) && /^[ \t]*[\w./-]+[ \t]/.test(a)) return redactWords(a);
   return redactWord(a);
 }
 

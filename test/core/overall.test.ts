@@ -4,7 +4,7 @@
 // producer set (a WARNING node is never A+, a CRITICAL one always F), nor a part that could not be checked.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { overallOf } from '../../src/core/findings/overall';
+import { overallLine, overallOf } from '../../src/core/findings/overall';
 import type { CheckDocument, DmEntry, Status } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
 import { dmResult } from '../serve/sample';
@@ -166,4 +166,120 @@ test('overall: which parts could not be checked, and why (first line of the reas
   assert.equal(both.gradeReason, 'no grade: device-mapper, mounts could not be checked');
   // A checked node names no part.
   assert.deepEqual(overallOf(doc([orphan(0)], 1)).unchecked, []);
+});
+
+// A part that is UNKNOWN says why with its own first UNKNOWN finding (subject: explanation), else the
+// part's first reason; never another part's finding, nor a finding that is not UNKNOWN.
+const unknownEntry = (vmid: number) =>
+  dmEntry({
+    name: `pve-vm--${vmid}--disk--0`,
+    lv: `vm-${vmid}-disk-0`,
+    vmid,
+    volume: `local-lvm:vm-${vmid}-disk-0`,
+    status: 'unknown',
+    reason: 'lvm-incomplete',
+  });
+const volume = (volid: string, status: 'orphan' | 'unknown', over: Record<string, unknown> = {}) => ({
+  volid,
+  storage: volid.split(':')[0],
+  vmid: 170,
+  status,
+  reason: status === 'unknown' ? 'storage-unreadable' : 'guest-missing',
+  detail: '',
+  pending: false,
+  ...over,
+});
+const volumesPart = (status: Status, entries: ReturnType<typeof volume>[], warnings: string[] = []) =>
+  ({ status, entries, warnings, storages: [], summary: { pending: 0 } }) as unknown as CheckDocument['volumes'];
+
+test('overall: an UNKNOWN part names its own UNKNOWN finding, not an orphan or another part’s finding', () => {
+  const d = doc([unknownEntry(160), orphan(0)], 3, {
+    volumes: volumesPart(3, [volume('rpool:vm-170-disk-0', 'orphan'), volume('rpool:vm-171-disk-0', 'unknown')]),
+  });
+  const o = overallOf(d);
+  assert.deepEqual(o.unchecked, [
+    {
+      part: 'dm',
+      label: 'device-mapper',
+      why: 'local-lvm:vm-160-disk-0: LVM could not be read completely, so this cannot be decided safely',
+    },
+    { part: 'volumes', label: 'volumes', why: 'rpool:vm-171-disk-0: storage unreadable' },
+  ]);
+  assert.equal(
+    o.headline,
+    'not graded — could not check device-mapper (local-lvm:vm-160-disk-0: LVM could not be read completely, so this cannot be decided safely); volumes (rpool:vm-171-disk-0: storage unreadable); 2 orphans, 2 unknown',
+  );
+  assert.equal(overallLine(o), `UNKNOWN — ${o.headline}`);
+  // An UNKNOWN part with orphans only (its reason is not a finding): the part's first warning.
+  const dmOnlyOrphan = overallOf(
+    doc([orphan(0)], 3, { dm: { ...dmResult([orphan(0)], 3), warnings: ['lvs timed out'] } }),
+  );
+  assert.deepEqual(dmOnlyOrphan.unchecked, [{ part: 'dm', label: 'device-mapper', why: 'lvs timed out' }]);
+  const volOnlyOrphan = overallOf(
+    doc([], 0, {
+      status: 3,
+      volumes: volumesPart(3, [volume('rpool:vm-170-disk-0', 'orphan')], ['zfs list timed out']),
+    }),
+  );
+  assert.deepEqual(volOnlyOrphan.unchecked, [{ part: 'volumes', label: 'volumes', why: 'zfs list timed out' }]);
+  // A part that is not UNKNOWN is not named, whatever it holds.
+  assert.deepEqual(
+    overallOf(doc([orphan(0)], 1, { volumes: volumesPart(1, [volume('rpool:vm-170-disk-0', 'orphan')]) })).unchecked,
+    [],
+  );
+});
+
+test('overall: UNKNOWN findings count apart: not as warnings, and not as a guest volume with a problem', () => {
+  const o = overallOf(doc([unknownEntry(160), unknownEntry(161)], 3));
+  assert.deepEqual([o.critical, o.warning, o.unknown, o.volumeProblems], [0, 0, 2, 0]);
+  const mixed = overallOf(doc([unknownEntry(160), orphan(0)], 3));
+  assert.deepEqual([mixed.critical, mixed.warning, mixed.unknown, mixed.volumeProblems], [0, 1, 1, 1]);
+});
+
+test('overall: an UNKNOWN mount table is named by its own finding’s detail, else "could not be checked"', () => {
+  const stale = { status: 'unknown', severity: 3, target: '/mnt/pve/nfs1', detail: 'statfs timed out' };
+  const mounts = (status: Status, entries: object[]) =>
+    ({ status, entries, summary: {} }) as unknown as CheckDocument['mounts'];
+  const withEntry = overallOf({ ...doc([], 0), status: 3, mounts: mounts(3, [stale]) });
+  assert.deepEqual(withEntry.unchecked, [{ part: 'mounts', label: 'mounts', why: 'statfs timed out' }]);
+  const bare = overallOf({ ...doc([], 0), status: 3, mounts: mounts(3, []) });
+  assert.deepEqual(bare.unchecked, [{ part: 'mounts', label: 'mounts', why: 'could not be checked' }]);
+  // Mounts that are fine name nothing.
+  assert.deepEqual(overallOf({ ...doc([], 0), mounts: mounts(0, []) }).unchecked, []);
+});
+
+test('overall: a document with no device-mapper part (mounts only) is graded from what it has', () => {
+  const o = overallOf({ schemaVersion: 1, generatedAt: 'x', node: 'pve1', status: 0 } as unknown as CheckDocument);
+  assert.deepEqual([o.grade, o.unchecked], ['A+', []]);
+});
+
+test('overall: the reason is the first line of the part’s error, trimmed', () => {
+  const o = overallOf({ ...doc([], 3), dm: { ...dmResult([], 3), error: '  dmsetup: command not found  \nmore' } });
+  assert.equal(o.unchecked[0].why, 'dmsetup: command not found');
+});
+
+test('overall: parts that failed for one reason are named once, together; others each with theirs', () => {
+  const same = overallOf({
+    ...doc([], 3),
+    dm: { ...dmResult([], 3), error: 'no Proxmox VE cluster files' },
+    mounts: { status: 3, error: 'no Proxmox VE cluster files', entries: [] } as unknown as CheckDocument['mounts'],
+  });
+  assert.equal(
+    same.headline,
+    'not graded — could not check device-mapper, mounts (no Proxmox VE cluster files); no issues in what was checked',
+  );
+  const three = overallOf({
+    ...doc([], 3),
+    dm: { ...dmResult([], 3), error: 'a' },
+    volumes: { ...volumesPart(3, []), error: 'b' } as CheckDocument['volumes'],
+    mounts: { status: 3, error: 'a', entries: [] } as unknown as CheckDocument['mounts'],
+  });
+  assert.match(three.headline, /^not graded — could not check device-mapper, mounts \(a\); volumes \(b\); /);
+});
+
+test('overall: the headline counts what counts, then pending findings apart', () => {
+  const pending = orphan(1, { pending: true, protected: true });
+  assert.equal(overallOf(doc([pending], 0)).headline, 'grade A+: 1 pending');
+  assert.equal(overallOf(doc([orphan(0), pending], 1)).headline, 'grade B: 1 orphan, 1 pending');
+  assert.equal(overallOf(doc([orphan(0)], 1)).headline, 'grade B: 1 orphan');
 });

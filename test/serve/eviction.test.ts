@@ -149,3 +149,87 @@ test('a keep-alive connection that finished a request is younger than those that
     await srv.close();
   }
 });
+
+/** One request on an open connection (keep-alive), with the service's credential when `auth`. */
+function send(c: Client, path: string, auth = false): void {
+  c.sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth ? 'Authorization: Bearer t0ken\r\n' : ''}\r\n`);
+}
+const bearer = (req: { headers: Record<string, string | string[] | undefined> }) =>
+  req.headers.authorization === 'Bearer t0ken';
+
+/** Connects, sends one request and waits for its answer: the connection is then idle and most recent. */
+async function served(port: number, auth: boolean): Promise<Client> {
+  const c = client(port);
+  await c.connected;
+  send(c, '/healthz', auth);
+  assert.ok(await until(() => c.data.includes('200 OK')), c.data);
+  return c;
+}
+
+test('at the cap, an idle unauthenticated connection makes way before an older authenticated one', {
+  timeout: 20_000,
+}, async () => {
+  const g = gate();
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, g.handle, LIMITS, bearer);
+  const port = srv.address.port!;
+  try {
+    // Oldest first: the authenticated one finished its request before the two others finished theirs.
+    const authed = await served(port, true);
+    const anon1 = await served(port, false);
+    const anon2 = await served(port, false);
+    const fresh = client(port, '/healthz');
+    assert.ok(await until(() => fresh.data.includes('200 OK')), 'the new client is served');
+    assert.ok(await until(() => anon1.closed), 'the oldest unauthenticated idle connection made way');
+    assert.equal(authed.closed, false, 'the authenticated connection is kept although it is the oldest');
+    assert.equal(anon2.closed, false, 'only one connection makes way');
+    for (const c of [authed, anon2, fresh]) c.sock.destroy();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('at the cap with only authenticated connections, the idle one longest makes way; a busy one never', {
+  timeout: 20_000,
+}, async () => {
+  const g = gate();
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, g.handle, LIMITS, bearer);
+  const port = srv.address.port!;
+  try {
+    const busy = client(port);
+    await busy.connected;
+    send(busy, '/slow', true);
+    await g.inFlight(1);
+    const idle1 = await served(port, true);
+    const idle2 = await served(port, true);
+    const fresh = client(port, '/healthz');
+    assert.ok(await until(() => fresh.data.includes('200 OK')), 'the new client is served');
+    assert.ok(await until(() => idle1.closed), 'the authenticated connection idle longest made way');
+    assert.equal(busy.closed, false, 'the authenticated connection with a request in flight is kept');
+    assert.equal(idle2.closed, false);
+    g.release();
+    assert.ok(await until(() => busy.data.includes('/slow')), busy.data);
+    for (const c of [busy, idle2, fresh]) c.sock.destroy();
+  } finally {
+    g.release();
+    await srv.close();
+  }
+});
+
+test('the per-client cap: a client at its cap makes way in its own group while the total cap has room', {
+  timeout: 20_000,
+}, async () => {
+  const g = gate();
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, g.handle, { ...LIMITS, maxConnections: 10, perClient: 2 });
+  const port = srv.address.port!;
+  try {
+    const first = await served(port, false);
+    const second = await served(port, false);
+    const third = client(port, '/healthz');
+    assert.ok(await until(() => third.data.includes('200 OK')), 'the new connection is served');
+    assert.ok(await until(() => first.closed), 'the oldest connection of the client made way at 2 of 10');
+    assert.equal(second.closed, false);
+    for (const c of [second, third]) c.sock.destroy();
+  } finally {
+    await srv.close();
+  }
+});

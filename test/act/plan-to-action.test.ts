@@ -1,0 +1,338 @@
+// What `clean` does when the node changes between its plan and an action, in-process (apply-cleanup.ts with
+// the narrow re-check of recheck-narrow.ts): the plan is made from a look at a node with four actions — an
+// LV deactivation and a map removal, on local LVM-thin and on shared LVM — and then, before the action,
+// quorum is lost, another task takes the storage lock, the guest starts, or a pvmove begins in the VG.
+// Quorum lost stops the whole run (RefusedError: exit 3); each of the others skips the action with its
+// reason; in every case the action's command never runs. The same node unchanged lets each action run,
+// so every refusal and skip here is the re-check's doing.
+//
+// The node: the look's files are written under a root (the re-check reads the PVE files, the pid files
+// and /proc afresh), and the narrow reads (`dmsetup info`/`table` of one map, `lvs -S` of its LV) are
+// answered from the same look, as the tools would answer them. Locks are the real ones: the storage flock
+// by flock(1), the pmxcfs cluster lock a directory. This file is in the mutation run (stryker.config.json):
+// the fakenode suites (recheck-fakenode, recheck-preconditions) prove the same through the bundled CLI.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { type Analysis, applyCleanup, type Outcome } from '../../src/act/apply-cleanup';
+import type { Journal, JournalAction } from '../../src/act/journal';
+import { RefusedError } from '../../src/act/preconditions';
+import { analyzeNode } from '../../src/core/analyze/analyze-node';
+import { cleanupContext } from '../../src/core/cleanup/cleanup-context';
+import { type CleanupAction, planCleanup } from '../../src/core/cleanup/plan-cleanup';
+import { CheckError } from '../../src/core/errors';
+import { parseNode } from '../../src/core/node/node-view';
+import { DM_INFO_SEPARATOR } from '../../src/core/parse/parse-dmsetup';
+import type { HostSnapshot } from '../../src/core/snapshot';
+import { type ExecOptions, type ExecResult, exec as realExec } from '../../src/host/exec';
+import { createHost, hostPath } from '../../src/host/host';
+import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
+import { findTool } from '../helpers/require-tool';
+import { tempDir } from '../helpers/temp-dir';
+
+const STORAGE = `${LOCAL_LVM}\nlvm: san\n\tvgname vg-san\n\tshared 1\n\tcontent images\n`;
+
+/** The node of the plan, every guest stopped: an LV VM 100's config no longer names is left active, a map
+ * of a removed LV of VM 103 stays; VM 300 has the same two on shared LVM. */
+function buildNode(): { b: NodeBuilder; snap: HostSnapshot } {
+  const b = new NodeBuilder('pve1')
+    .storage(STORAGE)
+    .cluster(['pve1', 'pve2'])
+    .pool('pve', 'data')
+    .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=8G'])
+    .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' })
+    .lv({ vg: 'pve', lv: 'vm-100-disk-1', pool: 'data' })
+    .guest(103, 'qemu', ['scsi0: local-lvm:vm-103-disk-0,size=8G'])
+    .lv({ vg: 'pve', lv: 'vm-103-disk-0', pool: 'data', active: false })
+    .guest(300, 'qemu', ['scsi0: san:vm-300-disk-0,size=8G'])
+    .lv({ vg: 'vg-san', lv: 'vm-300-disk-0', active: false })
+    .lv({ vg: 'vg-san', lv: 'vm-300-disk-1' });
+  const tpool = b.devnoOf('pve-data-tpool');
+  b.map({
+    name: 'pve-vm--103--disk--2',
+    uuid: `LVM-${b.vgId('pve')}${'S'.repeat(32)}`,
+    table: `0 2097152 thin ${tpool} 9`,
+  });
+  b.map({
+    name: 'vg--san-vm--300--disk--2',
+    uuid: `LVM-${b.vgId('vg-san')}${'T'.repeat(32)}`,
+    table: '0 2097152 linear 8:16 9999',
+  });
+  const ok = (argv: string[], stdout: string) => ({ argv, code: 0, stdout, stderr: '' });
+  const rows = b.lvRows.map((r) => ({ vg_name: r.vg_name, lv_name: r.lv_name, autoactivation: '' }));
+  b.commandOverrides = {
+    'dmsetup.status': ok(
+      ['dmsetup', 'status'],
+      'pve-data-tpool: 0 209715200 thin-pool 1 10/1000 20/2000 - rw discard_passdown queue_if_no_space - 1024\n',
+    ),
+    'lvs.autoactivation': ok(['lvs'], JSON.stringify({ report: [{ lv: rows }] })),
+  } as HostSnapshot['commands'];
+  return { b, snap: b.build() };
+}
+
+/** A pvmove LV as lvs shows one while it moves extents of `vg` (lv_attr 'p', lvm2 lv_attr_dup). */
+const pvmoveRow = (b: NodeBuilder, vg: string) => ({
+  ...b.lvRows.find((r) => r.vg_name === vg)!,
+  lv_name: '[pvmove0]',
+  lv_uuid: 'pvmove-0000-0000-0000-0000-0000-000000',
+  lv_attr: 'p-C-aom---',
+  segtype: 'mirror',
+  pool_lv: '',
+  move_pv: '/dev/sdb',
+});
+
+/** What `lvs -S '<select>' [vg]` prints: the rows of the VG the selection names (by name, by id, pvmove). */
+function lvsSelect(rows: Record<string, string>[], argv: string[]): string {
+  const select = argv[argv.indexOf('-S') + 1];
+  const vg = argv.length > argv.indexOf('-S') + 2 ? argv[argv.length - 1] : /vg_name="([^"]*)"/.exec(select)?.[1];
+  const names = new Set([...select.matchAll(/lv_name="([^"]*)"/g)].map((m) => m[1]));
+  const ids = new Set([...select.matchAll(/lv_uuid="([^"]*)"/g)].map((m) => m[1]));
+  const pvmove = select.includes('lv_attr=~"^p"');
+  const picked = rows.filter(
+    (r) => r.vg_name === vg && (names.has(r.lv_name) || ids.has(r.lv_uuid) || (pvmove && r.lv_attr[0] === 'p')),
+  );
+  return JSON.stringify({ report: [{ lv: picked }] });
+}
+
+interface Node {
+  b: NodeBuilder;
+  root: string;
+  first: Analysis;
+  actions: Map<string, CleanupAction>;
+  /** The LV rows `lvs` prints now (a test adds a pvmove). */
+  lvRows: Record<string, string>[];
+  /** Every command run that changes the node (dmsetup remove, lvchange). */
+  acted: string[][];
+  journaled: string[];
+}
+
+function write(root: string, path: string, text: string): void {
+  mkdirSync(dirname(hostPath({ root }, path)), { recursive: true });
+  writeFileSync(hostPath({ root }, path), text);
+}
+
+/** A process as /proc shows it under the root (comm, cmdline). */
+function writeProcess(root: string, p: { pid: number; comm: string; cmdline: string[] }): void {
+  write(root, `/proc/${p.pid}/comm`, `${p.comm}\n`);
+  write(root, `/proc/${p.pid}/cmdline`, `${p.cmdline.join('\0')}\0`);
+}
+
+function makeNode(): Node {
+  const { b, snap } = buildNode();
+  const root = tempDir('pvh-plan-action-');
+  for (const [path, text] of Object.entries(snap.files)) write(root, path, text);
+  for (const p of snap.processes) writeProcess(root, p);
+  for (const d of b.devs) mkdirSync(join(root, `sys/block/dm-${d.minor}/holders`), { recursive: true });
+  const view = parseNode(snap);
+  const result = analyzeNode(view, {});
+  const plan = planCleanup(result.entries, cleanupContext(view, result), { all: true });
+  return {
+    b,
+    root,
+    first: { view, result, snapshot: snap },
+    actions: new Map(plan.actions.map((a) => [a.name, a])),
+    lvRows: [...b.lvRows],
+    acted: [],
+    journaled: [],
+  };
+}
+
+const res = (argv: string[], code: number, stdout: string, stderr = ''): ExecResult => ({
+  argv,
+  code,
+  stdout,
+  stderr,
+  ms: 1,
+});
+
+/** The tools as the node answers them now; flock is the real one (the locks are real files). */
+function execOf(n: Node) {
+  const infoLines = (n.first.snapshot?.commands['dmsetup.info']?.stdout ?? '').split('\n').filter(Boolean);
+  return async (argv: string[], opts: ExecOptions = {}): Promise<ExecResult> => {
+    const uuid = argv.includes('-u') ? argv[argv.indexOf('-u') + 1] : null;
+    if (argv[0] === 'flock') return realExec(argv, opts);
+    if (argv[0] === 'dmsetup' && argv[1] === 'info') {
+      const line = infoLines.find((l) => l.split(DM_INFO_SEPARATOR)[1] === uuid);
+      return line ? res(argv, 0, `${line}\n`) : res(argv, 1, '', 'Device does not exist.\nCommand failed.\n');
+    }
+    if (argv[0] === 'dmsetup' && argv[1] === 'table') {
+      const d = n.b.devs.find((x) => x.uuid === uuid);
+      return d ? res(argv, 0, `${d.table.join('\n')}\n`) : res(argv, 1, '', 'Device does not exist.\n');
+    }
+    if (argv[0] === 'lvs') return res(argv, 0, lvsSelect(n.lvRows, argv));
+    if ((argv[0] === 'dmsetup' && argv[1] === 'remove') || argv[0] === 'lvchange') {
+      n.acted.push(argv);
+      return res(argv, 0, '');
+    }
+    throw new Error(`unexpected command in the re-check: ${argv.join(' ')}`);
+  };
+}
+
+/** `clean --yes` of one planned action, run after `change` altered the node between plan and action. */
+async function cleanAfter(
+  name: string,
+  change: (n: Node) => void | Promise<void>,
+): Promise<{ n: Node; out: Outcome[] | null; error: unknown }> {
+  const n = makeNode();
+  const action = n.actions.get(name);
+  assert.ok(action, `the plan has an action for ${name}: ${[...n.actions.keys()].join(', ')}`);
+  await change(n);
+  const journal = {
+    begin: (e: Omit<JournalAction, 'seq' | 'result' | 'startedAt'>) => n.journaled.push(e.name),
+    finish: () => {},
+  } as unknown as Journal;
+  try {
+    const out = await applyCleanup([action], {
+      host: createHost({ root: n.root, exec: execOf(n) }),
+      analyze: async () => assert.fail('the narrow re-check needs no full gather here'),
+      pveMount: () => ({ mounted: true, detail: 'fuse /dev/fuse' }),
+      journal,
+      confirm: null,
+      lockWaitMs: 300,
+      narrow: { first: n.first, config: {} },
+    });
+    return { n, out, error: null };
+  } catch (error) {
+    return { n, out: null, error };
+  }
+}
+
+// [the map, the action, its storage, the VMID of its guest]
+const ACTIONS: [string, 'lv-deactivate' | 'dm-remove', 'local-lvm' | 'san', number][] = [
+  ['pve-vm--100--disk--1', 'lv-deactivate', 'local-lvm', 100],
+  ['pve-vm--103--disk--2', 'dm-remove', 'local-lvm', 103],
+  ['vg--san-vm--300--disk--1', 'lv-deactivate', 'san', 300],
+  ['vg--san-vm--300--disk--2', 'dm-remove', 'san', 300],
+];
+
+function assertNothingRun(n: Node, what: string): void {
+  assert.deepEqual(n.acted, [], `${what}: no command that changes the node ran`);
+  assert.deepEqual(n.journaled, [], `${what}: nothing journaled`);
+}
+
+const quorumLost = (n: Node) =>
+  write(
+    n.root,
+    '/etc/pve/.members',
+    JSON.stringify({
+      nodename: 'pve1',
+      version: 4,
+      cluster: { name: 'c', version: 2, nodes: 2, quorate: 0 },
+      nodelist: { pve1: { id: 1, online: 1, ip: '10.0.0.1' }, pve2: { id: 2, online: 0, ip: '10.0.0.2' } },
+    }),
+  );
+
+/** The guest starts on this node: its pid file and its kvm process (qemu-server's `-id <vmid>`). */
+const guestStarts = (vmid: number) => (n: Node) => {
+  const pid = 7000 + vmid;
+  write(n.root, `/run/qemu-server/${vmid}.pid`, `${pid}\n`);
+  writeProcess(n.root, { pid, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', String(vmid)] });
+};
+
+const pvmoveBegins = (vg: string) => (n: Node) => {
+  n.lvRows.push(pvmoveRow(n.b, vg));
+};
+
+describe('clean: the node unchanged between plan and action: each action runs', () => {
+  for (const [name, kind] of ACTIONS) {
+    it(`${name}: ${kind} runs`, async () => {
+      const { n, out, error } = await cleanAfter(name, () => {});
+      assert.equal(error, null, String(error));
+      assert.deepEqual(
+        out?.map((o) => [o.result, o.why]),
+        [['done', undefined]],
+      );
+      assert.equal(n.acted.length, 1);
+      assert.equal(n.acted[0][0], kind === 'dm-remove' ? 'dmsetup' : 'lvchange');
+      assert.deepEqual(n.journaled, [name]);
+    });
+  }
+});
+
+describe('clean: quorum lost between plan and action refuses the whole run (exit 3)', () => {
+  for (const [name, kind, storage] of ACTIONS) {
+    it(`${name}: ${kind} on ${storage}: refused, not quorate, nothing run`, async () => {
+      const { n, error } = await cleanAfter(name, quorumLost);
+      assert.ok(error instanceof RefusedError, String(error));
+      assert.deepEqual(
+        error.refusals.map((r) => r.code),
+        ['not-quorate'],
+      );
+      assert.ok(error instanceof CheckError, 'a CheckError: exit 3');
+      assertNothingRun(n, name);
+    });
+  }
+});
+
+describe('clean: the guest starts between plan and action: skipped', () => {
+  for (const [name, kind, storage, vmid] of ACTIONS) {
+    it(`${name}: ${kind} on ${storage}: VM ${vmid} starts -> skipped, nothing run`, async () => {
+      // VM 100 runs already (its other LV is what is left over): a second kvm of it is what changes.
+      const { n, out, error } = await cleanAfter(name, guestStarts(vmid));
+      assert.equal(error, null, String(error));
+      assert.equal(out?.[0].result, 'skipped');
+      assert.equal(out?.[0].why, 'protected now: guest-running');
+      assertNothingRun(n, name);
+    });
+  }
+});
+
+describe('clean: a pvmove begins in the VG between plan and action: skipped', () => {
+  for (const [name, kind, storage] of ACTIONS) {
+    const vg = storage === 'san' ? 'vg-san' : 'pve';
+    it(`${name}: ${kind} on ${storage}: pvmove in ${vg} -> skipped, nothing run`, async () => {
+      const { n, out, error } = await cleanAfter(name, pvmoveBegins(vg));
+      assert.equal(error, null, String(error));
+      assert.equal(out?.[0].result, 'skipped');
+      assert.equal(out?.[0].why, `a pvmove is running in VG ${vg} now`);
+      assertNothingRun(n, name);
+    });
+  }
+});
+
+// Another task takes the storage lock after the plan (PVE's own: the flock of a local storage, the
+// pmxcfs lock directory of a shared one): the action waits the lock wait, then is skipped.
+const haveFlock = findTool('flock') !== null;
+const holders: ChildProcess[] = [];
+after(() => {
+  for (const h of holders) if (h.pid) process.kill(-h.pid, 'SIGKILL');
+});
+
+async function storageLockTaken(n: Node, storage: string, shared: boolean): Promise<void> {
+  if (shared) {
+    mkdirSync(join(n.root, `etc/pve/priv/lock/storage-${storage}`), { recursive: true });
+    return;
+  }
+  const path = join(n.root, `var/lock/pve-manager/pve-storage-${storage}`);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, '');
+  // Its own process group: flock's child (sleep) inherits the locked file and must end with it.
+  const h = spawn('flock', [path, 'sh', '-c', 'echo held; exec sleep 60'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    detached: true,
+  });
+  holders.push(h);
+  await new Promise<void>((r) => h.stdout?.once('data', () => r()));
+}
+
+describe('clean: another task takes the storage lock between plan and action: skipped', {
+  skip: haveFlock ? false : 'flock(1) not found (util-linux)',
+}, () => {
+  for (const [name, kind, storage] of ACTIONS) {
+    const shared = storage === 'san';
+    it(`${name}: ${kind} on ${storage}: ${shared ? 'cluster lock' : 'flock'} held -> skipped, nothing run`, async () => {
+      const { n, out, error } = await cleanAfter(name, (x) => storageLockTaken(x, storage, shared));
+      assert.equal(error, null, String(error));
+      assert.equal(out?.[0].result, 'skipped');
+      assert.match(
+        out?.[0].why ?? '',
+        new RegExp(
+          `^storage ${storage}${shared ? ' \\(cluster lock\\)' : ''} is locked \\(.*\\): another ${shared ? 'node or task' : 'operation'} holds it$`,
+        ),
+      );
+      assertNothingRun(n, name);
+    });
+  }
+});
