@@ -50,6 +50,18 @@ function mountedDevices(text: string | undefined, zvols: Record<string, string> 
   return out;
 }
 
+/** Where each ZFS dataset is mounted (a bind mount of a dataset's directory shows the dataset as source). */
+function zfsMountTargets(text: string | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of parseMountInfo(text ?? '').mounts) {
+    if (m.fstype !== 'zfs') continue;
+    const l = out.get(m.source);
+    if (l) l.push(m.target);
+    else out.set(m.source, [m.target]);
+  }
+  return out;
+}
+
 /** Processes by the device or file path their fds show: who holds a volume open. */
 function holdersByDevice(processes: ProcessInfo[]): Map<string, ProcessInfo[]> {
   const holdersByDev = new Map<string, ProcessInfo[]>();
@@ -195,6 +207,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     replication: replicationView(input.replicationCfg, input.replicationState, input.replicationUnreadable),
     holdersByDev: holdersByDevice(input.processes),
     mounted: mountedDevices(input.hostMountinfo, raw.zvolDevices),
+    zfsMounts: zfsMountTargets(input.hostMountinfo),
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];

@@ -215,8 +215,9 @@ rootfs: local-zfs:basevol-920-disk-0/subvol-921-disk-0,size=128M
 C
 
 # Z15 a destroyed VM whose vdisk_free failed (destroy_vm: the config is gone, the zvol is not), Z16 a
-# dataset whose CT is gone (its refquota left), Z17 that CT's rootfs still mounted where a running
-# container has it (pve-container mounts the subvol's path at /var/lib/lxc/<vmid>/rootfs).
+# dataset whose CT is gone (its refquota left), Z17 a gone CT's rootfs left mounted by `pct mount`
+# (pve-container LXC.pm mount_all → mountpoint_mount: the subvol's path bind-mounted at
+# /var/lib/lxc/<vmid>/rootfs), its config deleted since.
 alloc local-zfs vm-150-disk-0 32768
 subvol local-zfs subvol-250-disk-0 65536
 subvol local-zfs subvol-251-disk-0 65536 && mkdir -p /var/lib/lxc/251/rootfs &&
@@ -456,7 +457,7 @@ expect "Z14 CT template (basevol-): valid, protected by its clone" $L:basevol-92
 expect "Z14 CT linked clone (refquota from the base): valid, size the base's refquota" $L:basevol-920-disk-0/subvol-921-disk-0 status=valid hint= sizeBytes=134217728
 expect "Z15 a destroyed VM's zvol whose free failed: orphan guest-missing, pvesm free" $L:vm-150-disk-0 status=orphan reason=guest-missing "hint~pvesm free local-zfs:vm-150-disk-0"
 expect "Z16 a dataset whose CT is gone: orphan guest-missing, pvesm free" $L:subvol-250-disk-0 status=orphan reason=guest-missing "hint~pvesm free local-zfs:subvol-250-disk-0" sizeBytes=67108864
-expect "Z17 a gone CT's rootfs still mounted (bind at /var/lib/lxc/251/rootfs): protected, no hint" $L:subvol-251-disk-0 protected=true by~mounted hint=
+expect "Z17 a gone CT's rootfs left mounted by pct mount (bind at /var/lib/lxc/251/rootfs): protected, no hint" $L:subvol-251-disk-0 protected=true by~mounted hint=
 expect "Z18 a zvol a process holds open, no config: open, protected, no hint" $L:vm-160-disk-0 open=true by~open protected=true hint=
 expect "Z19 a zvol held through its partition (zdNp1): open, protected, no hint" $L:vm-161-disk-0 open=true protected=true hint=
 expect "Z20 a zvol with a mounted filesystem: protected (mounted), no hint" $L:vm-162-disk-0 by~mounted protected=true hint=
