@@ -368,7 +368,15 @@ record get-resume zfs get -H -p -r -o name,property,value receive_resume_token,w
 record list-missing-pool zfs list -H -p -r -t volume,filesystem,snapshot -o name,type,volsize,used,refer,refquota,origin,mountpoint rpool/data nopool
 record destroy-held zfs destroy rpool/data/vm-101-disk-0@old
 record recv-hidden zfs list -H -p -o name,type rpool/data/vm-312-disk-0/%recv
-record zvol-links ls -l /dev/zvol/rpool/data
+record zvol-links ls -l /dev/zvol/rpool/data /dev/zvol/tank
+# /etc/pve and the replication state as written above, one JSON object path → text (the unit tests'
+# node: test/core/zfs-real.test.ts classifies the recorded zfs list against it).
+record pve-files node -e '
+const fs = require("fs"), path = require("path"), root = process.argv[1], out = {};
+const walk = (d) => { for (const n of fs.readdirSync(d)) { const p = path.join(d, n), s = fs.lstatSync(p);
+  if (s.isDirectory()) walk(p); else if (s.isFile()) out[p.slice(root.length)] = fs.readFileSync(p, "utf8"); } };
+walk(root + "/etc/pve"); walk(root + "/var/lib/pve-manager");
+console.log(JSON.stringify(out, null, 1));' "$R"
 record mountinfo cat /proc/self/mountinfo
 
 J=/tmp/v.json
@@ -435,6 +443,7 @@ run_hint() {
 echo "== first run"
 vrun
 vdump
+[ -f /host/record-on ] && cp "$J" /host/record/volumes.json
 L=local-zfs
 echo "== verdicts"
 expect "Z1 a VM disk (alloc_image: zfs create -s -V): valid" $L:vm-100-disk-0 status=valid reason=referenced hint= protected=false
