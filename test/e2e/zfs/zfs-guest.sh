@@ -324,7 +324,7 @@ dd if=/dev/urandom of=/dev/zvol/pve2/data/vm-310-disk-0 bs=1M count=16 status=no
 zfs snapshot pve2/data/vm-310-disk-0@s2
 zfs send -i @s1 pve2/data/vm-310-disk-0@s2 2>/dev/null | head -c 4194304 | zfs recv -s rpool/data/vm-312-disk-0 >/tmp/cut.err 2>&1
 echo "   cut incremental recv -s into vm-312: exit $?"
-conf pve2/qemu-server/312.conf <<'C'
+conf pve1/qemu-server/312.conf <<'C'
 name: synced-by-a-tool
 scsi0: local-zfs:vm-312-disk-0,size=64M
 C
@@ -482,8 +482,10 @@ expect "Z27 its last sync snapshot (received by zfs recv): no hint" "$L:vm-300-d
 expect "Z28 the source's last sync snapshot (state file last_sync): valid, no hint" "$L:vm-100-disk-0@__replicate_100-0_${T2}__" status=valid hint=
 expect "Z29 a __replicate_ snapshot of a job that is gone: orphan, destroy that snapshot" "$L:vm-101-disk-0@__replicate_101-0_${T1}__" status=orphan "hint~zfs destroy rpool/data/vm-101-disk-0@__replicate_101-0_${T1}__"
 expect "Z30 PVE's zfs recv -F cut off: the kernel left no dataset" $L:vm-310-disk-0 absent
-expect "Z31 a resumable receive cut off (recv -s, new dataset): not a plain orphan to free" $L:vm-311-disk-0 hint= protected=true
-expect "Z31b a cut incremental recv -s (hidden %recv clone) under a replicated guest's disk: valid, no hint" $L:vm-312-disk-0 hint=
+# A partial receive into a new dataset stays under its own name with a receive_resume_token: no PVE
+# operation resumes it (volume_import never passes -s), no config names it.
+expect "Z31 a resumable receive cut off (recv -s, new dataset): orphan guest-missing, pvesm free" $L:vm-311-disk-0 status=orphan reason=guest-missing "hint~pvesm free local-zfs:vm-311-disk-0"
+expect "Z31b a disk whose incremental recv -s was cut (a hidden %recv clone under it): valid, no hint" $L:vm-312-disk-0 status=valid hint=
 expect "Z31b the hidden %recv clone is not listed as a volume" "$L:vm-312-disk-0/%recv" absent
 expect "Z32 rename_volume (qm disk reassign): valid under its new owner" $L:vm-104-disk-0 status=valid hint=
 expect "Z33 the source of a move without delete (unused0): valid" $L:vm-105-disk-0 status=valid hint=
@@ -502,6 +504,7 @@ check "Z15 pvesm free of the destroyed VM's zvol" q run_hint $L:vm-150-disk-0
 check "Z16 pvesm free of the gone CT's dataset" q run_hint $L:subvol-250-disk-0
 check "Z23 the vzdump snapshot's destroy" q run_hint $L:subvol-211-disk-0@vzdump
 check "Z29 the gone job's __replicate_ snapshot's destroy" q run_hint "$L:vm-101-disk-0@__replicate_101-0_${T1}__"
+check "Z31 pvesm free of the partial receive" q run_hint $L:vm-311-disk-0
 record list-after "${ZARGV[@]}"
 vrun
 expect "Z9 gone after its hint" $L:vm-103-disk-0@forced absent
@@ -513,6 +516,8 @@ expect "Z15 gone" $L:vm-150-disk-0 absent
 expect "Z16 gone" $L:subvol-250-disk-0 absent
 expect "Z23 gone, its dataset still valid" $L:subvol-211-disk-0 status=valid
 expect "Z29 gone; the hold's snapshot [old] still there" $L:vm-101-disk-0@old status=valid
+expect "Z31 the partial receive gone" $L:vm-311-disk-0 absent
+check "Z31 its source on pve2 untouched" zfs list pve2/data/vm-310-disk-0@s1
 check "Z27 the replica and its sync snapshot are untouched" zfs list "rpool/data/vm-300-disk-0@__replicate_300-0_${T2}__"
 check "Z28 the source's sync snapshot is untouched (next incremental's base)" zfs list "rpool/data/vm-100-disk-0@__replicate_100-0_${T2}__"
 check "Z2 the rollback target [before] is untouched" zfs list rpool/data/vm-100-disk-0@before
