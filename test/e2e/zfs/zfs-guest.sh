@@ -115,11 +115,14 @@ free_image() {
   echo "$out"; return 1
 }
 # volume_export (zfs send -RpvU [-I base] -- DS@SNAP) piped into volume_import (zfs recv -F -x encryption -- DS)
-# as storage_migrate runs them (pvesm export | ssh pvesm import): SRC_DS SNAP DST_DS [BASE]
+# as storage_migrate runs them (pvesm export | ssh pvesm import): SRC_DS SNAP DST_DS [BASE]. Without -U:
+# --skip-missing came with OpenZFS 2.2 (PVE's own zfs has it); Debian 12's 2.1 refuses the option, and
+# with one source dataset and no missing snapshot it changes nothing.
 transfer() {
   local inc=()
   [ -n "${4:-}" ] && inc=(-I "$4")
-  zfs send -RpvU "${inc[@]}" -- "$1@$2" 2>/dev/null | zfs recv -F -x encryption -- "$3"
+  zfs send -Rpv "${inc[@]}" -- "$1@$2" 2>/dev/null | zfs recv -F -x encryption -- "$3" ||
+    echo "   transfer $1@$2 → $3 failed"
 }
 
 echo "== states (each: the PVE code path it imitates)"
@@ -309,7 +312,9 @@ printf '{"qemu/100":{"local/pve2":{"last_sync":%s,"last_try":%s,"fail_count":0,"
 # Z30 PVE's own receive cut off (volume_import's zfs recv -F, no -s: killed mid-stream, the import's own
 # cleanup never ran): what the kernel leaves. Z31 a resumable receive (zfs recv -s: syncoid, zrepl — not
 # PVE) cut off: full into a new dataset, and incremental into an existing one (a hidden %recv clone).
-zfs create -V 65536k pve2/data/vm-310-disk-0 && dd if=/dev/urandom of=/dev/zvol/pve2/data/vm-310-disk-0 bs=1M count=48 status=none 2>/dev/null
+# (48 MiB of random data: the stream is long enough to be cut at 4 MiB)
+zfs create -V 65536k pve2/data/vm-310-disk-0 && zvol_link pve2/data/vm-310-disk-0 &&
+  dd if=/dev/urandom of=/dev/zvol/pve2/data/vm-310-disk-0 bs=1M count=48 conv=fsync status=none
 zfs snapshot pve2/data/vm-310-disk-0@s1
 cut_recv() { # SRC@SNAP DST RECV-OPTS...: the stream stopped after 4 MiB (a link that died)
   local src=$1 dst=$2
@@ -320,7 +325,7 @@ cut_recv() { # SRC@SNAP DST RECV-OPTS...: the stream stopped after 4 MiB (a link
 cut_recv pve2/data/vm-310-disk-0@s1 rpool/data/vm-310-disk-0 -F -x encryption
 cut_recv pve2/data/vm-310-disk-0@s1 rpool/data/vm-311-disk-0 -s
 zfs send pve2/data/vm-310-disk-0@s1 | zfs recv rpool/data/vm-312-disk-0
-dd if=/dev/urandom of=/dev/zvol/pve2/data/vm-310-disk-0 bs=1M count=16 status=none 2>/dev/null
+dd if=/dev/urandom of=/dev/zvol/pve2/data/vm-310-disk-0 bs=1M count=16 conv=fsync status=none
 zfs snapshot pve2/data/vm-310-disk-0@s2
 zfs send -i @s1 pve2/data/vm-310-disk-0@s2 2>/dev/null | head -c 4194304 | zfs recv -s rpool/data/vm-312-disk-0 >/tmp/cut.err 2>&1
 echo "   cut incremental recv -s into vm-312: exit $?"
@@ -517,10 +522,10 @@ expect "Z16 gone" $L:subvol-250-disk-0 absent
 expect "Z23 gone, its dataset still valid" $L:subvol-211-disk-0 status=valid
 expect "Z29 gone; the hold's snapshot [old] still there" $L:vm-101-disk-0@old status=valid
 expect "Z31 the partial receive gone" $L:vm-311-disk-0 absent
-check "Z31 its source on pve2 untouched" zfs list pve2/data/vm-310-disk-0@s1
-check "Z27 the replica and its sync snapshot are untouched" zfs list "rpool/data/vm-300-disk-0@__replicate_300-0_${T2}__"
-check "Z28 the source's sync snapshot is untouched (next incremental's base)" zfs list "rpool/data/vm-100-disk-0@__replicate_100-0_${T2}__"
-check "Z2 the rollback target [before] is untouched" zfs list rpool/data/vm-100-disk-0@before
+check "Z31 its source on pve2 untouched" q zfs list pve2/data/vm-310-disk-0@s1
+check "Z27 the replica and its sync snapshot are untouched" q zfs list "rpool/data/vm-300-disk-0@__replicate_300-0_${T2}__"
+check "Z28 the source's sync snapshot is untouched (next incremental's base)" q zfs list "rpool/data/vm-100-disk-0@__replicate_100-0_${T2}__"
+check "Z2 the rollback target [before] is untouched" q zfs list rpool/data/vm-100-disk-0@before
 # What the PVE commands would do to the protected ones (why they are protected): the busy zvol and the
 # mounted CT rootfs. PVE's free_image on them (zfs destroy -r) must fail or take the mount with it.
 out=$(zfs destroy -r rpool/data/vm-160-disk-0 2>&1)
