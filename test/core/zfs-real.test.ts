@@ -48,9 +48,15 @@ test('real zfs list -H -p: every line parses; what each column is for each type'
   assert.equal(ds[0].name, 'rpool/data');
   assert.equal(by('rpool/data').type, 'filesystem');
   const zvol = by('rpool/data/vm-100-disk-0');
-  assert.deepEqual([zvol.type, zvol.volsize, zvol.refquota, zvol.origin, zvol.mountpoint], ['volume', 67108864, null, null, null]);
+  assert.deepEqual(
+    [zvol.type, zvol.volsize, zvol.refquota, zvol.origin, zvol.mountpoint],
+    ['volume', 67108864, null, null, null],
+  );
   const sub = by('rpool/data/subvol-200-disk-0');
-  assert.deepEqual([sub.type, sub.volsize, sub.refquota, sub.mountpoint], ['filesystem', null, 268435456, '/rpool/data/subvol-200-disk-0']);
+  assert.deepEqual(
+    [sub.type, sub.volsize, sub.refquota, sub.mountpoint],
+    ['filesystem', null, 268435456, '/rpool/data/subvol-200-disk-0'],
+  );
   assert.equal(by('rpool/data/vm-901-disk-0').origin, 'rpool/data/base-900-disk-0@__base__');
   assert.equal(by('rpool/data/subvol-921-disk-0').refquota, 134217728);
   // A snapshot of a zvol carries the volsize; a snapshot of a filesystem prints `-` (the head type).
