@@ -94,3 +94,15 @@ test('real: the suite states classified from the recorded listing', () => {
   for (const e of es)
     if (e.hint) assert.ok(e.status === 'orphan' && !e.protected && !e.pending, `${e.volid} ${e.snapshot ?? ''}`);
 });
+
+test('real: a cut-off resumable receive lists as a zvol of volsize 0; the detail says what it is', () => {
+  const d = parseZfsList(LIST).find((x) => x.name === 'rpool/data/vm-311-disk-0');
+  assert.deepEqual([d?.type, d?.volsize], ['volume', 0]);
+  assert.match(read('get-resume.stdout'), /^rpool\/data\/vm-311-disk-0\treceive_resume_token\t1-/m);
+  const e = entry(classifyVolumes(realInput()).entries, 'local-zfs:vm-311-disk-0');
+  assert.deepEqual([e.status, e.reason, e.sizeBytes], ['orphan', 'guest-missing', 0]);
+  assert.match(e.detail, /partially received zvol/);
+  // Every other zvol has its size.
+  for (const x of classifyVolumes(realInput()).entries)
+    if (x.volid !== 'local-zfs:vm-311-disk-0' && !x.snapshot) assert.doesNotMatch(x.detail, /partially received/);
+});

@@ -178,6 +178,9 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
     e.open = true;
   }
   if (mount) f.protectedBy.add('mounted');
+  if (v.partialReceive)
+    e.detail +=
+      '; volsize 0: a partially received zvol (a resumable zfs recv -s cut off; no PVE operation resumes one: volume_import never passes -s)';
   if (v.sysHolders?.length) f.protectedBy.add('open');
   if (mount || v.sysHolders?.length) e.open = true;
   else if (locked) f.protectedBy.add('rbd-lock');

@@ -489,7 +489,7 @@ expect "Z29 a __replicate_ snapshot of a job that is gone: orphan, destroy that 
 expect "Z30 PVE's zfs recv -F cut off: the kernel left no dataset" $L:vm-310-disk-0 absent
 # A partial receive into a new dataset stays under its own name with a receive_resume_token: no PVE
 # operation resumes it (volume_import never passes -s), no config names it.
-expect "Z31 a resumable receive cut off (recv -s, new dataset): orphan guest-missing, pvesm free" $L:vm-311-disk-0 status=orphan reason=guest-missing "hint~pvesm free local-zfs:vm-311-disk-0"
+expect "Z31 a resumable receive cut off (recv -s, new dataset): orphan guest-missing, pvesm free, said to be a partial receive" $L:vm-311-disk-0 status=orphan reason=guest-missing "hint~pvesm free local-zfs:vm-311-disk-0" "detail~partially received zvol"
 expect "Z31b a disk whose incremental recv -s was cut (a hidden %recv clone under it): valid, no hint" $L:vm-312-disk-0 status=valid hint=
 expect "Z31b the hidden %recv clone is not listed as a volume" "$L:vm-312-disk-0/%recv" absent
 expect "Z32 rename_volume (qm disk reassign): valid under its new owner" $L:vm-104-disk-0 status=valid hint=
