@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import { holdsGuestVolumes } from '../../src/core/volumes/volume-references';
-import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
+import { classify, entry, zfssnap, zsnap, zvol } from '../helpers/volume-node';
 
 const upid = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam: 1`;
 const zsub = (name: string) => `rpool/data/${name}\tfilesystem\t-\t57344\t57344\t8589934592\t-\t/rpool/data/${name}`;
@@ -134,7 +134,7 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
         ...ct(r.conf ?? ''),
         '/etc/pve/nodes/pve1/lxc/106.conf': 'rootfs: local-zfs:subvol-106-disk-0,size=8G\n',
       },
-      zfs: [zsub('subvol-105-disk-0'), zsnap('subvol-105-disk-0@vzdump'), zsub('subvol-106-disk-0')],
+      zfs: [zsub('subvol-105-disk-0'), zfssnap('subvol-105-disk-0@vzdump'), zsub('subvol-106-disk-0')],
       tasks: r.tasks?.join('\n'),
     });
     const e = entry(es, 'local-zfs:subvol-105-disk-0', 'vzdump');

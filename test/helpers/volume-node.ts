@@ -35,6 +35,8 @@ export const rbdTimedOut: CommandOutput = {
 
 export const zvol = (name: string) => `rpool/data/${name}\tvolume\t8589934592\t57344\t57344\t-\t-\t-`;
 export const zsnap = (name: string) => `rpool/data/${name}\tsnapshot\t8589934592\t0\t57344\t-\t-\t-`;
+/** A snapshot of a filesystem (a CT subvol): the real zfs prints `-` for its volsize (fixtures/zfs-real). */
+export const zfssnap = (name: string) => `rpool/data/${name}\tsnapshot\t-\t0\t98304\t-\t-\t-`;
 
 export interface Node {
   files?: Record<string, string>;

@@ -229,7 +229,9 @@ export function volumesInput(n: ModelNode): ClassifyVolumesInput {
           ? `${ds}\tfilesystem\t-\t57344\t57344\t8589934592\t${origin}\t/${ds}`
           : `${ds}\tvolume\t${ZVOL_COLS('8589934592', origin)}`,
       );
-      for (const sn of snapsOn(k, v)) zfs.push(`${ds}@${sn}\tsnapshot\t8589934592\t0\t57344\t-\t-\t-`);
+      // The real zfs prints volsize only for a snapshot of a volume: `-` for one of a filesystem (fixtures/zfs-real).
+      const snapSize = name.startsWith('subvol-') ? '-' : '8589934592';
+      for (const sn of snapsOn(k, v)) zfs.push(`${ds}@${sn}\tsnapshot\t${snapSize}\t0\t57344\t-\t-\t-`);
       if (busy && !name.startsWith('subvol-')) {
         zvolDevices[ds] = `zd${i * 16}`;
         processes.push({

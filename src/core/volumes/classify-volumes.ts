@@ -97,6 +97,18 @@ function networkFileStorages(text: string | undefined, storages: StorageConfig[]
   return out;
 }
 
+/** Where each ZFS dataset is mounted (a bind mount of a dataset's directory shows the dataset as source). */
+function zfsMountTargets(text: string | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of parseMountInfo(text ?? '').mounts) {
+    if (m.fstype !== 'zfs') continue;
+    const l = out.get(m.source);
+    if (l) l.push(m.target);
+    else out.set(m.source, [m.target]);
+  }
+  return out;
+}
+
 /** Processes by the device or file path their fds show: who holds a volume open. */
 function holdersByDevice(processes: ProcessInfo[]): Map<string, ProcessInfo[]> {
   const holdersByDev = new Map<string, ProcessInfo[]>();
@@ -251,6 +263,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     holdersByDev: holdersByDevice(input.processes),
     mounted: mountedDevices(input.hostMountinfo, raw.zvolDevices),
     networkFs: networkFileStorages(input.hostMountinfo, pve.storageConfig),
+    zfsMounts: zfsMountTargets(input.hostMountinfo),
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];

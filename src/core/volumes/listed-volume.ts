@@ -17,6 +17,17 @@ export interface ListedVolume {
   baseOf?: string;
   /** Device or file paths a holder's fd would show (`/dev/zd16`). */
   devices: string[];
+  /**
+   * ZFS filesystem (a CT's subvol): its dataset and own mountpoint. A mount of that dataset anywhere else
+   * (pve-container mounts the subvol's path at /var/lib/lxc/<vmid>/rootfs) is a container using it.
+   */
+  dataset?: { name: string; mountpoint: string | null };
+  /**
+   * ZFS: a volume whose volsize is 0 — no zvol can be made so (`zfs create -V 0`: "volume size cannot be
+   * zero"); it is what a cut-off resumable `zfs recv -s` into a new dataset leaves (the real zfs lists it
+   * with volsize 0 and a receive_resume_token; fixtures/zfs-real).
+   */
+  partialReceive?: boolean;
   /** Holders in /sys of the volume's device or its partitions (a map or array stacked on it). */
   sysHolders?: string[];
   /** RBD exclusive lock: a client (on any node) has the image open. */

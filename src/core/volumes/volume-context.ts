@@ -28,6 +28,8 @@ export interface VolumeContext {
   unresolvedPaths?: string[];
   /** Block devices the host has mounted (mountinfo sources, /dev/zvol links as their zdN[pK]). */
   mounted?: Set<string>;
+  /** Mount targets of each ZFS dataset the host has mounted (mountinfo: fstype zfs, source the dataset). */
+  zfsMounts?: Map<string, string[]>;
 }
 
 /** Who keeps a verdict's volume: the operations it is pending for and everything that protects it. */

@@ -112,6 +112,8 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
       sizeBytes: d.type === 'volume' ? d.volsize : d.refquota || null,
       usedBytes: d.used,
       ...(o ? { baseOf: o[1] } : {}),
+      ...(d.type === 'filesystem' ? { dataset: { name: d.name, mountpoint: d.mountpoint } } : {}),
+      ...(d.type === 'volume' && d.volsize === 0 ? { partialReceive: true } : {}),
       // The zvol and its partitions: a process or a mount on /dev/zd64p1 holds the zvol too.
       devices: kname ? [`/dev/${kname}`, ...(raw.zvolUse?.[kname]?.parts ?? []).map((p) => `/dev/${p}`)] : [],
       ...(kname && raw.zvolUse?.[kname]?.holders.length ? { sysHolders: raw.zvolUse[kname].holders } : {}),

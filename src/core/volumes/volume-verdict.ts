@@ -191,7 +191,20 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
   const mount = v.devices.find((d) => c.mounted?.has(d));
   if (mount) e.detail += `; ${mount} is mounted on this node`;
   if (v.sysHolders?.length) e.detail += `; held by ${v.sysHolders.join(', ')} (/sys holders)`;
+  // A subvol mounted besides its own mountpoint: a container runs from it (pve-container's rootfs or mp
+  // mount). free_image's `zfs destroy -r` would unmount it from under the container or fail busy.
+  const elsewhere = v.dataset
+    ? (c.zfsMounts?.get(v.dataset.name) ?? []).filter((t) => t !== v.dataset?.mountpoint)
+    : [];
+  if (elsewhere.length) {
+    e.detail += `; ${v.dataset?.name} is also mounted at ${elsewhere.join(', ')} (pct mount or a container: LXC.pm mountpoint_mount bind-mounts the subvol there)`;
+    f.protectedBy.add('mounted');
+    e.open = true;
+  }
   if (mount) f.protectedBy.add('mounted');
+  if (v.partialReceive)
+    e.detail +=
+      '; volsize 0: a partially received zvol (a resumable zfs recv -s cut off; no PVE operation resumes one: volume_import never passes -s)';
   if (v.sysHolders?.length) f.protectedBy.add('open');
   if (mount || v.sysHolders?.length) e.open = true;
   else if (locked) f.protectedBy.add('rbd-lock');
