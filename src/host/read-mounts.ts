@@ -2,7 +2,7 @@
 // init process, found from the `lxc-start -F -n <id>` monitor; no `pct exec`), storage.cfg and the
 // container configs. Raw text only: the plan (which paths, which probes) and the verdicts are the
 // core's (core/mounts), the order of the steps is the CLI's (cli/mounts-pipeline.ts).
-import { readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CheckError } from '../core/errors';
 import { type Host, hostPath } from './host';
@@ -119,10 +119,20 @@ export function readMountTables(host: Host): MountTableReads {
 }
 
 /**
- * The containers among `pids` (ctid → init pid) whose init process no longer exists: read after the
- * probes, so that a path not found under /proc/<pid>/root tells a container that stopped meanwhile from
- * a running one whose mount could not be reached (procfs: cannot block).
+ * The containers among `pids` (ctid → init pid) whose init process no longer exists, or whose way in
+ * (the /proc/<pid>/root link itself) is gone: read after the probes, so that a path not found under
+ * /proc/<pid>/root tells a container that stopped meanwhile from a running one whose mount could not be
+ * reached. lstat of the link only (procfs: never a walk into the container, cannot block).
  */
 export function readStoppedContainers(host: Host, pids: ReadonlyMap<number, number>): number[] {
-  return [...pids].filter(([, pid]) => readText(host, `/proc/${pid}/stat`) === null).map(([ctid]) => ctid);
+  const gone = (pid: number) => {
+    if (readText(host, `/proc/${pid}/stat`) === null) return true;
+    try {
+      lstatSync(hostPath(host, `/proc/${pid}/root`));
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  return [...pids].filter(([, pid]) => gone(pid)).map(([ctid]) => ctid);
 }

@@ -80,7 +80,7 @@ test('volumes-replication: every volume right (fakenode compare); replicas and o
   }
 });
 
-test('the replica turns into a copy nothing owns once replication.cfg drops the job (pvesr delete --force)', {
+test('the replica is a copy nothing owns once replication.cfg drops the job (pvesr delete --force), but its own sync snapshots still name the job: no destructive hint', {
   skip,
 }, () => {
   const node = buildNode(SCENARIO);
@@ -88,9 +88,11 @@ test('the replica turns into a copy nothing owns once replication.cfg drops the 
   const es = JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes.entries as Entry[];
   const e = es.find((x) => x.volid === 'local-zfs:vm-100-disk-0' && !x.snapshot) as Entry;
   assert.deepEqual([e.status, e.reason], ['orphan', 'guest-on-other-node']);
-  assert.match(e.hint ?? '', /pvesm free local-zfs:vm-100-disk-0$/);
+  // A lost section of the file looks the same: the file and the copy disagree, nothing destructive.
+  assert.match(e.hint ?? '', /pvesr status --guest 100$/);
   const s = es.find((x) => x.snapshot === '__replicate_100-0_1763880000__') as Entry;
   assert.deepEqual([s.status, s.reason], ['orphan', 'snapshot-missing']);
+  assert.doesNotMatch(s.hint ?? '', /zfs destroy/);
 });
 
 test('a symlinked is_mountpoint dir storage: mounted when its real path is (the mounts part resolver), else UNKNOWN', {

@@ -91,6 +91,14 @@ function rootDeniedText(info: MountOccurrence['info']): string {
   return `not checkable by root: a FUSE mount (${info.fstype}) of uid ${user} without allow_other, so the kernel refuses root before the daemon is asked; it is not a dead mount. Fix: mount it with -o allow_other (needs user_allow_other in /etc/fuse.conf), or list it under [mounts] ignore`;
 }
 
+/** The status a reason gives (none: ok). */
+function statusOf(reason: MountReason | null): MountEntry['status'] {
+  if (reason === null) return 'ok';
+  if (reason === 'root-denied' || reason === 'not-found-in-ct') return 'unchecked';
+  if (reason === 'unexpected-readonly' || reason === 'remounted-readonly') return 'readonly';
+  return reason.startsWith('usage') ? 'full' : 'stale';
+}
+
 export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations, s: MountSettings): MountEntry {
   const { info, storage } = o;
   const probe = raw.probes[o.key];
@@ -137,16 +145,7 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
     reason = 'usage-warning';
     detail = `${percent}% used (warning at ${s.warningPercent}%)`;
   }
-  const status =
-    reason === null
-      ? 'ok'
-      : reason === 'root-denied' || reason === 'not-found-in-ct'
-        ? 'unchecked'
-        : reason === 'unexpected-readonly' || reason === 'remounted-readonly'
-          ? 'readonly'
-          : reason.startsWith('usage')
-            ? 'full'
-            : 'stale';
+  const status = statusOf(reason);
   return {
     scope: o.scope,
     ctid: o.ctid,

@@ -4,15 +4,20 @@
 // storage of this node is listed, counted, and the part's summary and status folded.
 
 import { describeRef } from '../dm/dm-references';
-import { isNetworkType } from '../mounts/mount-plan';
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
-import { parseMountInfo } from '../parse/mountinfo';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
 import type { DevicePathState, ProcessInfo } from '../snapshot';
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../volume-types';
-import { holdsGuestVolumes, referenceIndex, storageLocation, type VolumePathResolver } from './volume-references';
+import {
+  holdersByDevice,
+  mountedDevices,
+  networkFileStorages,
+  volumePathResolver,
+  zfsMountTargets,
+} from './volume-host-facts';
+import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
 import { volumesStatus, volumesSummary } from './volume-summary';
@@ -40,85 +45,6 @@ export interface ClassifyVolumesInput {
   hostMountinfo?: string;
   /** Where this node's config device paths lead (HostSnapshot devicePaths); absent in older captures. */
   devicePaths?: Record<string, DevicePathState | null>;
-}
-
-/**
- * A config path of this node read through the node's links (read-links.ts): a zvol's or krbd image's
- * kernel device (or a partition of it) as that volume's plugin path. A path whose links loop, or that
- * leads to a zvol or rbd device this node's listing does not name, is unresolved. Another node's path
- * is read by its text (its links are that node's).
- */
-function volumePathResolver(input: ClassifyVolumesInput): VolumePathResolver {
-  const zd = new Map(Object.entries(input.raw.zvolDevices ?? {}).map(([name, k]) => [k, name]));
-  const rbd = new Map(Object.entries(input.raw.rbdDevices ?? {}).map(([image, k]) => [k, image]));
-  return (path, node) => {
-    const st = input.devicePaths?.[path];
-    if (node !== input.pve.node || !st) return null;
-    if (st.loop) return { unresolved: 'goes round in a loop of links on this node' };
-    const m = /^\/dev\/((zd|rbd)\d+)(?:p\d+)?$/.exec(st.path);
-    if (!m) return st.path;
-    const name = (m[2] === 'zd' ? zd : rbd).get(m[1]);
-    if (name) return m[2] === 'zd' ? `/dev/zvol/${name}` : `/dev/rbd/${name}`;
-    return { unresolved: `leads to ${st.path}, which no ${m[2] === 'zd' ? 'zvol' : 'krbd image'} this node lists is` };
-  };
-}
-
-/** Block devices the host has mounted: mountinfo sources, a /dev/zvol/<pool>/<name>[-partK] link as its zdN[pK]. */
-function mountedDevices(text: string | undefined, zvols: Record<string, string> | undefined): Set<string> {
-  const out = new Set<string>();
-  for (const m of parseMountInfo(text ?? '').mounts) {
-    const z = /^\/dev\/zvol\/(.+?)(?:-part(\d+))?$/.exec(m.source);
-    const k = z ? zvols?.[z[1]] : undefined;
-    out.add(k && z ? `/dev/${k}${z[2] ? `p${z[2]}` : ''}` : m.source);
-  }
-  return out;
-}
-
-/**
- * The local file storages (dir, btrfs: no `shared 1`) whose path is on a network filesystem of this host
- * (the deepest mount at or above the path), with that mount's type and source.
- */
-function networkFileStorages(text: string | undefined, storages: StorageConfig[]): Map<string, string> {
-  const out = new Map<string, string>();
-  const mounts = parseMountInfo(text ?? '').mounts;
-  for (const st of storages) {
-    if (st.shared || (st.type !== 'dir' && st.type !== 'btrfs')) continue;
-    const path = filePath(st);
-    let deepest: (typeof mounts)[number] | null = null;
-    for (const m of mounts)
-      if (
-        (m.target === '/' || path === m.target || path.startsWith(`${m.target}/`)) &&
-        m.target.length >= (deepest?.target.length ?? 0)
-      )
-        deepest = m;
-    if (deepest && isNetworkType(deepest.fstype))
-      out.set(st.id, `${deepest.fstype} ${deepest.source} at ${deepest.target}`);
-  }
-  return out;
-}
-
-/** Where each ZFS dataset is mounted (a bind mount of a dataset's directory shows the dataset as source). */
-function zfsMountTargets(text: string | undefined): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const m of parseMountInfo(text ?? '').mounts) {
-    if (m.fstype !== 'zfs') continue;
-    const l = out.get(m.source);
-    if (l) l.push(m.target);
-    else out.set(m.source, [m.target]);
-  }
-  return out;
-}
-
-/** Processes by the device or file path their fds show: who holds a volume open. */
-function holdersByDevice(processes: ProcessInfo[]): Map<string, ProcessInfo[]> {
-  const holdersByDev = new Map<string, ProcessInfo[]>();
-  for (const p of processes)
-    for (const fd of p.fds ?? []) {
-      const l = holdersByDev.get(fd);
-      if (l) l.push(p);
-      else holdersByDev.set(fd, [p]);
-    }
-  return holdersByDev;
 }
 
 /** One storage listed and its volumes classified; its counts leave snapshots out (they are not volumes). */
