@@ -25,7 +25,8 @@ import { type CommandContext, defineCommand } from '../command';
 import { loadFor, openSession, viewOf } from '../node-session';
 import type { OptionSpec } from '../options';
 
-const CLEAN_OPTIONS = {
+/** The options clean and reclaim share: dry run, confirmation, and the selection. */
+export const CLEAN_OPTIONS = {
   'dry-run': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   all: { type: 'boolean' },

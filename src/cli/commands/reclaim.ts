@@ -19,18 +19,9 @@ import { type CommandContext, defineCommand } from '../command';
 import { volumesPart } from '../gather-parts';
 import { loadFor, openSession, viewOf } from '../node-session';
 import type { OptionSpec } from '../options';
-import { hasFilter, parseFilter } from './clean';
+import { CLEAN_OPTIONS, hasFilter, parseFilter } from './clean';
 
-const RECLAIM_OPTIONS = {
-  'dry-run': { type: 'boolean' },
-  purge: { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
-  all: { type: 'boolean' },
-  vmid: { type: 'string', multiple: true },
-  reason: { type: 'string', multiple: true },
-  name: { type: 'string', multiple: true },
-  'lock-wait': { type: 'string' },
-} as const satisfies OptionSpec;
+const RECLAIM_OPTIONS = { ...CLEAN_OPTIONS, purge: { type: 'boolean' } } as const satisfies OptionSpec;
 
 export const reclaimCommand = defineCommand({
   name: 'reclaim',
