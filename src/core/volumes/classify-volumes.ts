@@ -6,6 +6,7 @@
 import { describeRef } from '../dm/dm-references';
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
+import { parseMountInfo } from '../parse/mountinfo';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
 import type { DevicePathState, ProcessInfo } from '../snapshot';
@@ -181,15 +182,17 @@ export function rbdWatchCandidates(input: ClassifyVolumesInput): { storage: stri
 export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: StorageConfig) => boolean): VolumesResult {
   const { pve, raw } = input;
   const unresolvedPaths: string[] = [];
+  // The host's mount table, parsed once for the three facts read from it.
+  const mounts = parseMountInfo(input.hostMountinfo ?? '').mounts;
   const c = {
     pve,
     refs: referenceIndex(pve, volumePathResolver(input), unresolvedPaths),
     unresolvedPaths,
     replication: replicationView(input.replicationCfg, input.replicationState, input.replicationUnreadable),
     holdersByDev: holdersByDevice(input.processes),
-    mounted: mountedDevices(input.hostMountinfo, raw.zvolDevices),
-    networkFs: networkFileStorages(input.hostMountinfo, pve.storageConfig),
-    zfsMounts: zfsMountTargets(input.hostMountinfo),
+    mounted: mountedDevices(mounts, raw.zvolDevices),
+    networkFs: networkFileStorages(mounts, pve.storageConfig),
+    zfsMounts: zfsMountTargets(mounts),
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];

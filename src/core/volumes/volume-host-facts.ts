@@ -3,7 +3,7 @@
 // who holds what open. Pure: built from text and records the host gathered.
 import { isNetworkType } from '../mounts/mount-plan';
 import type { PveState } from '../node/pve-state';
-import { parseMountInfo } from '../parse/mountinfo';
+import type { MountInfo } from '../parse/mountinfo';
 import type { StorageConfig } from '../parse/storage-config';
 import type { DevicePathState, ProcessInfo } from '../snapshot';
 import type { VolumesRaw } from '../volume-types';
@@ -36,9 +36,9 @@ export function volumePathResolver(input: {
 }
 
 /** Block devices the host has mounted: mountinfo sources, a /dev/zvol/<pool>/<name>[-partK] link as its zdN[pK]. */
-export function mountedDevices(text: string | undefined, zvols: Record<string, string> | undefined): Set<string> {
+export function mountedDevices(mounts: readonly MountInfo[], zvols: Record<string, string> | undefined): Set<string> {
   const out = new Set<string>();
-  for (const m of parseMountInfo(text ?? '').mounts) {
+  for (const m of mounts) {
     const z = /^\/dev\/zvol\/(.+?)(?:-part(\d+))?$/.exec(m.source);
     const k = z ? zvols?.[z[1]] : undefined;
     out.add(k && z ? `/dev/${k}${z[2] ? `p${z[2]}` : ''}` : m.source);
@@ -50,13 +50,12 @@ export function mountedDevices(text: string | undefined, zvols: Record<string, s
  * The local file storages (dir, btrfs: no `shared 1`) whose path is on a network filesystem of this host
  * (the deepest mount at or above the path), with that mount's type and source.
  */
-export function networkFileStorages(text: string | undefined, storages: StorageConfig[]): Map<string, string> {
+export function networkFileStorages(mounts: readonly MountInfo[], storages: StorageConfig[]): Map<string, string> {
   const out = new Map<string, string>();
-  const mounts = parseMountInfo(text ?? '').mounts;
   for (const st of storages) {
     if (st.shared || (st.type !== 'dir' && st.type !== 'btrfs')) continue;
     const path = filePath(st);
-    let deepest: (typeof mounts)[number] | null = null;
+    let deepest: MountInfo | null = null;
     for (const m of mounts)
       if (
         (m.target === '/' || path === m.target || path.startsWith(`${m.target}/`)) &&
@@ -70,9 +69,9 @@ export function networkFileStorages(text: string | undefined, storages: StorageC
 }
 
 /** Where each ZFS dataset is mounted (a bind mount of a dataset's directory shows the dataset as source). */
-export function zfsMountTargets(text: string | undefined): Map<string, string[]> {
+export function zfsMountTargets(mounts: readonly MountInfo[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const m of parseMountInfo(text ?? '').mounts) {
+  for (const m of mounts) {
     if (m.fstype !== 'zfs') continue;
     const l = out.get(m.source);
     if (l) l.push(m.target);
