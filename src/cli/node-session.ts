@@ -1,13 +1,14 @@
 // Shared by check/dm/report: load the data (live, --from, --demo), analyse, build the document.
 import { analyzeNode } from '../core/analyze/analyze-node';
 import type { Config } from '../core/config';
-import { isCheckFailure } from '../core/errors';
+import { isCheckFailure, UsageError } from '../core/errors';
 
 export { isCheckFailure };
 
 import { acknowledgeDocument } from '../core/findings/acks';
 import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
 import { listFindings } from '../core/findings/findings';
+import { selectGuests } from '../core/findings/select-guests';
 import { type NodeView, parseNode } from '../core/node/node-view';
 import { type PveState, parsePveState } from '../core/node/pve-state';
 import type { CheckDocument, DmResult } from '../core/types';
@@ -66,8 +67,26 @@ export function documentFor(
   loaded: LoadedSnapshot,
   host: Host,
   parts: { dm?: DmResult; mounts?: CheckDocument['mounts']; volumes?: CheckDocument['volumes'] },
+  o: { vmids?: number[]; config?: Config } = {},
 ): CheckDocument {
-  return withAcks(host, buildCheckDocument({ node: nodeOf(loaded), now: host.now(), ...parts, source: loaded.source }));
+  // --vmid: the parts cut down to those guests before the document, its status and its acks are made.
+  const chosen = o.vmids?.length ? selectGuests(parts, o.vmids) : parts;
+  const guiUrl = o.config?.links?.pve_gui;
+  return withAcks(
+    host,
+    buildCheckDocument({ node: nodeOf(loaded), now: host.now(), ...chosen, source: loaded.source, guiUrl }),
+  );
+}
+
+/** `--vmid N` (repeatable, or a comma list): the guests a report is cut down to; [] without it. */
+export function vmidsOption(values: string[] | undefined): number[] {
+  return (values ?? [])
+    .flatMap((x) => x.split(','))
+    .filter(Boolean)
+    .map((x) => {
+      if (!/^\d+$/.test(x)) throw new UsageError(`--vmid must be a number (got '${x}')`);
+      return Number(x);
+    });
 }
 
 /**

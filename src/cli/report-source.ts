@@ -33,14 +33,17 @@ export async function sourceDocument(ctx: CommandContext<{ input: { type: 'strin
   const input = ctx.values.input;
   if (input) {
     const text = input === '-' ? readFileSync(0, 'utf8') : readFileSync(input, 'utf8');
-    return { doc: parseCheckDocument(text, input === '-' ? 'stdin' : input), system: null, durationSeconds: 0 };
+    const doc = parseCheckDocument(text, input === '-' ? 'stdin' : input);
+    // A document made where no GUI address was set links through this node's setting.
+    const guiUrl = doc.guiUrl ?? s.config.links?.pve_gui;
+    return { doc: guiUrl ? { ...doc, guiUrl } : doc, system: null, durationSeconds: 0 };
   }
   const loaded = await loadFor(ctx, s);
   const dm = dmPart(loaded, s.config);
   const mounts = await mountsPart(s.host, s.config, loaded, { timeoutMs: mountTimeoutMs(s.host, s.config, undefined) });
   // The same parts as `check`: a report or a notification without the volumes would hide orphaned volumes.
   const volumes = await volumesPart(s.host, loaded, { mounts });
-  const doc = documentFor(loaded, s.host, { dm, mounts, volumes });
+  const doc = documentFor(loaded, s.host, { dm, mounts, volumes }, { config: s.config });
   const system = (await systemPart(s.host, loaded)) ?? null;
   return { doc, system, durationSeconds: (performance.now() - started) / 1000 };
 }

@@ -114,6 +114,19 @@ const ClusterSchema = v.strictObject({
   scan_interval: v.optional(v.pipe(v.number(), v.minValue(10), v.maxValue(86_400))),
 });
 
+const LinksSchema = v.strictObject({
+  /**
+   * The PVE web interface the reports, notifications and the dashboard link guests and storages into
+   * ("https://pve.example.org:8006/", a proxy or a cluster address); default https://<node>:8006/.
+   */
+  pve_gui: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http(s) URL without ?query or #fragment'),
+    ),
+  ),
+});
+
 export const ConfigSchema = v.strictObject({
   dm: v.optional(DmSchema),
   reclaim: v.optional(ReclaimSchema),
@@ -121,6 +134,7 @@ export const ConfigSchema = v.strictObject({
   notify: v.optional(NotifySchema),
   serve: v.optional(ServeSchema),
   cluster: v.optional(ClusterSchema),
+  links: v.optional(LinksSchema),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;

@@ -1,3 +1,4 @@
+import type { NextStep } from './next-step';
 import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
 export type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
@@ -50,8 +51,10 @@ export interface DmEntry {
   sizeBytes: number | null;
   /** "dm" for a DM device, "lv" for an LV without a map. */
   kind: 'dm' | 'lv';
-  /** Extra advice (how to attach or free the volume), shown under the fix. */
+  /** Extra advice (how to attach or free the volume) in one sentence, made from `steps`. */
   hint?: string;
+  /** The advice as steps, each with its command (argv): keep the data, drop it (irreversible), or another step. */
+  steps?: NextStep[];
   majorMinor?: string;
   /** The table as dmsetup printed it (without the name prefix). */
   table?: string[];
@@ -262,6 +265,13 @@ export interface CheckDocument {
   acknowledged?: AcknowledgedFinding[];
   /** With acknowledged findings: the status the document would have without them. */
   statusWithoutAcks?: Status;
+  /**
+   * `--vmid N`: the document speaks of these guests only (core/findings/select-guests.ts); `leftOut`
+   * counts the findings of other guests and of the node it leaves out. Absent without --vmid.
+   */
+  selection?: { vmids: number[]; leftOut: number };
+  /** The PVE web interface to link guests and storages into (config `[links] pve_gui`); absent: https://<node>:8006/. */
+  guiUrl?: string;
   /** Notifications that failed to deliver (notify-state.json of this node); absent when none ever did. */
   notifyFailures?: NotifyFailures;
   [extra: string]: unknown;

@@ -1,6 +1,7 @@
 // The `volumes` part of the JSON contract: guest volumes on storages that are not LVM (ZFS, Ceph RBD,
 // dir/NFS/CIFS/CephFS/btrfs files). Same vocabulary and flags as DM entries.
 
+import type { NextStep } from './next-step';
 import type { CommandOutput } from './snapshot';
 import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
@@ -57,8 +58,10 @@ export interface VolumeEntry {
   pending: boolean;
   protected: boolean;
   protectedBy: string[];
-  /** Exact PVE command(s) for the admin; pve-health never deletes a volume. */
+  /** The next steps in one sentence (made from `steps`); pve-health never deletes a volume. */
   hint?: string;
+  /** The next steps, each with its command (argv): keep the data, drop it (irreversible), or another step. */
+  steps?: NextStep[];
   guestNode?: string | null;
   /** A replica a storage replication job keeps here (never a leftover while the job names it). */
   replica?: boolean;

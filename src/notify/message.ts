@@ -37,6 +37,14 @@ export function buildSubject(doc: CheckDocument, kind: NotifyKind, statusFrom: S
   return `[pve-health ${word}${tag}] ${doc.node} — ${what}`;
 }
 
+/**
+ * A message details at most this many findings, worst first, and says how many more there are (the text
+ * and the HTML alike): at 400 guests the whole report was 600 KB in every mail. The report file lists all.
+ */
+export const MESSAGE_MAX_FINDINGS = 30;
+/** And lists at most this many keys under New and under Resolved. */
+export const MESSAGE_MAX_KEYS = 50;
+
 export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolved' | 'statusFrom' | 'kind'>): string {
   const lines: string[] = [];
   const was = m.statusFrom !== null && m.statusFrom !== doc.status ? ` (was ${STATUS_WORD[m.statusFrom]})` : '';
@@ -51,11 +59,21 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
   }
   lines.push(`Checked at ${doc.generatedAt}`);
   if (m.kind === 'test') lines.push('', 'This is a test message from "pve-health notify --test".');
-  if (m.added.length) lines.push('', 'New:', ...m.added.map((k) => `  + ${describeKey(k)}`));
-  if (m.resolved.length) lines.push('', 'Resolved:', ...m.resolved.map((k) => `  - ${describeKey(k)}`));
-  const findings = listFindings(doc);
+  const keys = (title: string, mark: string, list: string[]) => {
+    if (!list.length) return;
+    lines.push('', `${title}:`, ...list.slice(0, MESSAGE_MAX_KEYS).map((k) => `  ${mark} ${describeKey(k)}`));
+    if (list.length > MESSAGE_MAX_KEYS) lines.push(`  … and ${list.length - MESSAGE_MAX_KEYS} more`);
+  };
+  keys('New', '+', m.added);
+  keys('Resolved', '-', m.resolved);
+  const all = listFindings(doc);
+  // Bounded: the worst findings in detail (listFindings is worst first), and how many more, and where.
+  const findings = all.slice(0, MESSAGE_MAX_FINDINGS);
   if (findings.length) {
-    lines.push('', 'Findings:');
+    lines.push(
+      '',
+      all.length > findings.length ? `Findings (the ${findings.length} worst of ${all.length}):` : 'Findings:',
+    );
     for (const f of findings) {
       // The volume ID (or mount, storage) and the guest lead; a DM name is a detail.
       const lead =
@@ -69,8 +87,17 @@ export function buildText(doc: CheckDocument, m: Pick<Message, 'added' | 'resolv
       if (f.detail) lines.push(`      ${f.detail}`);
       // Each command on its own line, to copy as it is.
       if (f.fix) lines.push('      fix:', ...f.fix.split('\n').map((l) => `        ${l}`));
+      // Keep it, drop it (marked irreversible), what makes it safe: the words, then the command alone.
+      for (const s of f.steps) {
+        if (s.text) lines.push(`      ${s.text}${s.command ? ':' : ''}`);
+        if (s.command) lines.push(`        ${s.command}`);
+      }
       if (f.hint) lines.push(`      hint: ${f.hint}`);
     }
+    if (all.length > findings.length)
+      lines.push(
+        `  … ${all.length - findings.length} more not listed here: pve-health check on ${doc.node} lists them all.`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -83,7 +110,7 @@ export function buildMessage(
   return {
     subject: buildSubject(doc, m.kind, m.statusFrom),
     text: buildText(doc, m),
-    html: renderHtml(doc, opts),
+    html: renderHtml(doc, { ...opts, maxFindings: MESSAGE_MAX_FINDINGS }),
     status: doc.status,
     kind: m.kind,
     node: doc.node,

@@ -57,6 +57,9 @@ export function renderPveSetupPlan(p: PveSetupPlan): string {
     `  ${shellQuote(p.create)}`,
     'which adds to /etc/pve/notifications.cfg:',
     ...p.stanza.split('\n').map((l) => `  ${l}`),
+    // The GUI's "Exact" value list has only PVE's own types (PVE 8.2+); its Regex field is free text.
+    'Or in the GUI: Datacenter → Notifications → Notification Matchers → Add; Match Rules: Add, Match Field,',
+    'Match Type "Regex", Field "type", Regex ^pve-health$; Targets to notify: the target (docs/reports.md).',
     '',
   ].join('\n');
 }

@@ -1,7 +1,9 @@
 // Console output of `clean` and `restore`: the plan table (what each action does and why), the
 // exact commands (--dry-run), and the summary. Pure.
 import type { CleanupPlan } from '../core/cleanup/plan-cleanup';
+import { stepsOf } from '../core/findings/finding-steps';
 import type { Finding } from '../core/findings/findings';
+import type { NextStep } from '../core/next-step';
 import { shellQuote } from '../core/shell-quote';
 import type { DmEntry } from '../core/types';
 import type { VolumeEntry } from '../core/volume-types';
@@ -10,7 +12,7 @@ import { paint, type TextOptions, untilText } from './text';
 import { wrapText } from './wrap';
 
 export interface OutcomeLike {
-  action: { name: string; kind: string; command: string[]; hint?: string };
+  action: { name: string; kind: string; command: string[]; hint?: string; steps?: NextStep[] };
   result: 'done' | 'failed' | 'skipped' | 'declined';
   why?: string;
   stderr?: string;
@@ -78,7 +80,8 @@ export function renderPlan(plan: CleanupPlan, o: PlanTextOptions = { color: fals
       const item = f
         ? (width: number) =>
             renderProblem(
-              { ...f, fix: shellQuote(a.command), effect: a.effect, hint: a.hint ?? f.hint },
+              // The finding's next steps are the action's advice (both adviceFor's): said once.
+              { ...f, fix: shellQuote(a.command), effect: a.effect, ...(f.steps.length || !a.steps ? {} : stepsOf(a)) },
               { ...o, width },
               lookup,
             )
@@ -115,8 +118,17 @@ export function renderCommands(plan: CleanupPlan, o: { width?: number } = {}): s
   ];
   for (const [i, a] of plan.actions.entries()) {
     lines.push(`  ${shellQuote(a.command)}`);
-    // The comment wraps as a comment: a copied block still runs only the commands.
-    if (a.hint) lines.push(wrapText(`# after ${i + 1}: ${a.hint}`, w, '    ', '    # '));
+    // The advice is comments: a copied block still runs only the commands (a step's command is a comment
+    // line of its own, never broken; a drop step says it is irreversible).
+    const steps = a.steps ? stepsOf(a).steps : [];
+    for (const [j, s] of steps.entries()) {
+      if (s.text)
+        lines.push(
+          wrapText(`# ${j === 0 ? `after ${i + 1}: ` : ''}${s.text}${s.command ? ':' : ''}`, w, '    ', '    # '),
+        );
+      if (s.command) lines.push(`    #   ${s.command}`);
+    }
+    if (!steps.length && a.hint) lines.push(wrapText(`# after ${i + 1}: ${a.hint}`, w, '    ', '    # '));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -178,7 +190,15 @@ export function renderSummary(
       ] ?? k;
     lines.push(wrapText(`${word}: ${list.length} — ${list.map(name).join(', ')}`, w, '  ', '    '));
   }
-  for (const x of done) if (x.action.hint) lines.push(wrapText(`${name(x)}: ${x.action.hint}`, w, '    ', '      '));
+  for (const x of done) {
+    const steps = x.action.steps ? stepsOf(x.action).steps : [];
+    if (!steps.length && x.action.hint) lines.push(wrapText(`${name(x)}: ${x.action.hint}`, w, '    ', '      '));
+    for (const [j, s] of steps.entries()) {
+      if (s.text)
+        lines.push(wrapText(`${j === 0 ? `${name(x)}: ` : ''}${s.text}${s.command ? ':' : ''}`, w, '    ', '      '));
+      if (s.command) lines.push(`        ${s.command}`);
+    }
+  }
   const skipped = by('skipped');
   if (skipped.length) {
     lines.push(`  skipped: ${skipped.length}`);

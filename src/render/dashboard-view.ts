@@ -5,9 +5,10 @@
 
 import { isAckable } from '../core/findings/acks';
 import { findingWord } from '../core/findings/finding-words';
-import { listFindings, mountSeverity, partErrors } from '../core/findings/findings';
+import { type FindingStep, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
+import { partOrder } from '../core/findings/summary';
 import { formatBytes } from '../core/format-bytes';
 import { knownGuests } from '../core/node/guest-index';
 import { shellQuote } from '../core/shell-quote';
@@ -39,11 +40,15 @@ export interface ViewFinding {
   dmName: string | null;
   volume: string | null;
   storage: string | null;
+  /** The PVE GUI's location hash for the storage ("#v1:0:=storage%2Fpve1%2Flocal-zfs"), when there is one. */
+  storageGui: string | null;
   guest: ViewGuestRef | null;
   size: string | null;
   fix: string | null;
   effect: string | null;
   hint: string | null;
+  /** The next steps (keep it, drop it — irreversible —, what makes it safe), each command with its Copy button. */
+  steps: FindingStep[];
   pending: boolean;
   protectedBy: string[];
   acknowledged: { reason: string; until: string } | null;
@@ -101,11 +106,31 @@ export interface DashboardView {
   guests: ViewGuest[];
   mounts: ViewMount[];
   notes: string[];
+  /**
+   * The parts in the order the overview, the last scans and the history show them: led by what the node
+   * has (core/findings/summary.ts partOrder: device-mapper last on a node without LVM storage).
+   */
+  parts: { id: 'dm' | 'mounts' | 'volumes'; label: string }[];
+  /** The PVE web interface the links go to, when the config sets one (`[links] pve_gui`); else the page's host. */
+  guiBase: string | null;
 }
+
+const PART_LABEL = { dm: 'DM', mounts: 'Mounts', volumes: 'Volumes' } as const;
 
 /** The PVE GUI hash of a guest: what its tree view links to. */
 export function guiHash(type: 'qemu' | 'lxc', vmid: number): string {
   return `#v1:0:=${type}%2F${vmid}`;
+}
+
+/** The PVE GUI hash of a storage of a node (the resource tree's `storage/<node>/<storage>`). */
+export function storageGuiHash(node: string, storage: string): string {
+  return `#v1:0:=storage%2F${encodeURIComponent(node)}%2F${encodeURIComponent(storage)}`;
+}
+
+/** The PVE web interface to link into: config `[links] pve_gui` (doc.guiUrl), else https://<node>:8006/. */
+export function guiBaseOf(doc: Pick<CheckDocument, 'guiUrl' | 'node'>): string {
+  if (doc.guiUrl) return doc.guiUrl.endsWith('/') ? doc.guiUrl : `${doc.guiUrl}/`;
+  return `https://${encodeURIComponent(doc.node)}:8006/`;
 }
 
 function guestRef(doc: CheckDocument, vmid: number | null, hint?: 'qemu' | 'lxc' | null): ViewGuestRef | null {
@@ -155,11 +180,13 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       dmName: f.dmName,
       volume: f.volume,
       storage: f.storage,
+      storageGui: f.storage ? storageGuiHash(doc.node, f.storage) : null,
       guest,
       size: e?.sizeBytes ? formatBytes(e.sizeBytes) : null,
       fix: f.fix,
       effect: f.effect,
       hint: f.hint,
+      steps: f.steps,
       pending: f.pending,
       protectedBy: f.protectedBy,
       acknowledged: f.acknowledged,
@@ -226,6 +253,8 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       guest: m.scope === 'ct' ? guestRef(doc, m.ctid, 'lxc') : null,
     })),
     notes: [...(collides ? [] : (reuse?.messages ?? [])), ...(doc.dm?.warnings ?? [])],
+    parts: partOrder(doc).map((id) => ({ id, label: PART_LABEL[id] })),
+    guiBase: doc.guiUrl ? guiBaseOf(doc) : null,
   };
 }
 
@@ -272,11 +301,13 @@ function partError(part: string, label: string, error: string): ViewFinding {
     dmName: null,
     volume: null,
     storage: null,
+    storageGui: null,
     guest: null,
     size: null,
     fix: null,
     effect: null,
     hint: null,
+    steps: [],
     pending: false,
     protectedBy: [],
     acknowledged: null,

@@ -4,7 +4,7 @@
 import type { Finding } from '../core/findings/findings';
 import { knownGuests } from '../core/node/guest-index';
 import type { CheckDocument, Status } from '../core/types';
-import { guiHash } from './dashboard-view';
+import { guiBaseOf, guiHash, storageGuiHash } from './dashboard-view';
 import { LINE, look, MONO, STATUS_COLOR, statusFg } from './html-style';
 
 export function esc(value: unknown): string {
@@ -78,18 +78,24 @@ export function guestRef(doc: CheckDocument, f: Finding): string {
   const type = g?.type ?? (f.part === 'mounts' ? 'lxc' : null);
   const label = `${type === 'lxc' ? 'CT' : type === 'qemu' ? 'VM' : 'guest'} ${f.vmid}${g?.name ? ` ${g.name}` : ''}`;
   if (!g || !type || g.status === 'missing') return esc(label);
-  const href = `https://${encodeURIComponent(doc.node)}:8006/${guiHash(type, f.vmid)}`;
+  const href = `${guiBaseOf(doc)}${guiHash(type, f.vmid)}`;
   return `<a href="${esc(href)}" ${look({ fg: 'link' })}>${esc(label)}</a>`;
 }
 
 const CODE = `${MONO};font-size:13px`;
+
+/** "storage local-zfs", linked to the storage in the PVE GUI of the node. */
+function storageRef(doc: CheckDocument, storage: string): string {
+  const href = `${guiBaseOf(doc)}${storageGuiHash(doc.node, storage)}`;
+  return `storage <a href="${esc(href)}" ${look({ fg: 'link' })}>${esc(storage)}</a>`;
+}
 
 export function findingBlock(doc: CheckDocument, f: Finding): string {
   const st: Status = f.pending ? 3 : f.severity;
   const c = STATUS_COLOR[st];
   const muted = (style: string, html: string) => `<div ${look({ fg: 'muted' }, style)}>${html}</div>`;
   // Led by what the admin knows: the volume ID, the guest, the storage; the DM name is a detail.
-  const about = [guestRef(doc, f), f.storage ? `storage ${esc(f.storage)}` : ''].filter(Boolean).join(' · ');
+  const about = [guestRef(doc, f), f.storage ? storageRef(doc, f.storage) : ''].filter(Boolean).join(' · ');
   const word = f.pending ? `${f.status} · pending` : f.acknowledged ? `${f.status} · acknowledged` : f.status;
   const lines = [
     `<div>${badge(word, f.acknowledged ? 0 : st)} <code class="mono" style="${CODE}">${escPath(f.subject)}</code>${f.guest && f.part !== 'mounts' ? ` ${esc(f.guest)}` : ''}</div>`,
@@ -106,12 +112,21 @@ export function findingBlock(doc: CheckDocument, f: Finding): string {
       muted('font-size:12px', `device-mapper name: <code class="mono" style="${MONO}">${escPath(f.dmName)}</code>`),
     );
   if (f.protectedBy.length) lines.push(muted('font-size:13px', `Not acted on: ${esc(f.protectedBy.join(', '))}`));
-  if (f.fix) {
-    // The same dark box in both schemes; a command wraps at spaces and separators, never mid-word.
-    lines.push(
-      muted('margin-top:6px;font-size:12px', `Fix${f.effect ? ` (${esc(f.effect)})` : ''}:`) +
-        `<pre class="mono" style="margin:2px 0 0 0;padding:6px 8px;background:#111827;color:#f9fafb;${MONO};font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere">${escPath(f.fix)}</pre>`,
-    );
+  // The same dark box in both schemes; a command wraps at spaces and separators, never mid-word.
+  const box = (cmd: string) =>
+    `<pre class="mono" style="margin:2px 0 0 0;padding:6px 8px;background:#111827;color:#f9fafb;${MONO};font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere">${escPath(cmd)}</pre>`;
+  if (f.fix)
+    lines.push(muted('margin-top:6px;font-size:12px', `Fix${f.effect ? ` (${esc(f.effect)})` : ''}:`) + box(f.fix));
+  // The next steps: each one's words (a step that deletes data in the critical colour), then its command.
+  for (const s of f.steps) {
+    const words = s.text ? `${esc(s.text)}${s.command ? ':' : ''}` : '';
+    if (words)
+      lines.push(
+        s.irreversible
+          ? `<div ${look({ fg: statusFg(2) }, 'margin-top:6px;font-size:12px')}>${words}</div>`
+          : muted('margin-top:6px;font-size:12px', words),
+      );
+    if (s.command) lines.push(box(s.command));
   }
   if (f.hint)
     lines.push(

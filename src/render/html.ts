@@ -18,6 +18,11 @@ import { volumesBody } from './html-volumes';
 export interface HtmlOptions {
   system?: SystemInfo | null;
   toolVersion?: string;
+  /**
+   * Detail at most this many findings (worst first; a notification's body), and say how many more there are
+   * and where they all are; the report file lists every one.
+   */
+  maxFindings?: number;
 }
 
 const GRADE_COLOR: Record<Grade, string> = { 'A+': '#15803d', B: '#4d7c0f', C: '#a16207', D: '#c2410c', F: '#b91c1c' };
@@ -88,20 +93,57 @@ function cards(doc: CheckDocument): string {
   return `<div>${cells}</div>${pending}`;
 }
 
-/** Every part's findings about each guest (core/findings/guest-rows.ts), worst first. */
-function guestTable(guests: GuestRow[]): string {
+/**
+ * Every part's findings about each guest (core/findings/guest-rows.ts), worst first: a row for each guest
+ * with something found, and the guests with nothing found in one line of VMIDs and names (a node of 400
+ * guests made a table of half a megabyte, the body of every notification).
+ */
+function guestTable(guests: GuestRow[], max = Number.POSITIVE_INFINITY): string {
   const sorted = [...guests].sort(
     (a, b) => SEVERITY_RANK[b.level] - SEVERITY_RANK[a.level] || b.issues - a.issues || a.vmid - b.vmid,
   );
-  const rows = sorted.map((g) => [
-    esc(g.vmid),
-    esc(g.name),
-    esc(g.type === 'lxc' ? 'CT' : 'VM'),
-    esc(g.status),
-    badge(g.health, g.level),
-    esc(g.issues),
-  ]);
-  return table(['VMID', 'Name', 'Type', 'State', 'Health', 'Issues'], rows);
+  const fine = sorted.filter((g) => g.level === 0 && g.issues === 0);
+  const found = sorted.filter((g) => !fine.includes(g));
+  // A bounded body (a notification) has rows for the worst `max` and names the others by VMID.
+  const more = found.slice(max);
+  const rows = found
+    .slice(0, max)
+    .map((g) => [
+      esc(g.vmid),
+      esc(g.name),
+      esc(g.type === 'lxc' ? 'CT' : 'VM'),
+      esc(g.status),
+      badge(g.health, g.level),
+      esc(g.issues),
+    ]);
+  const note = (html: string) => `<p ${look({ fg: 'muted' }, 'margin:8px 0 0 0;font-size:13px')}>${html}</p>`;
+  const rest = more.length
+    ? note(
+        `${more.length} more ${more.length === 1 ? 'guest' : 'guests'} with findings: ${more.map((g) => esc(g.vmid)).join(', ')} (<code class="mono" style="${MONO}">pve-health check</code> lists them).`,
+      )
+    : '';
+  const ok = fine.length
+    ? note(
+        `${fine.length === sorted.length ? 'All' : `The other ${fine.length}`} ${fine.length === 1 ? 'guest has' : 'guests have'} nothing found${
+          // A bounded body counts them; the report names them.
+          Number.isFinite(max) ? '' : `: ${fine.map((g) => esc(`${g.vmid}${g.name ? ` ${g.name}` : ''}`)).join(', ')}`
+        }.`,
+      )
+    : '';
+  return (rows.length ? table(['VMID', 'Name', 'Type', 'State', 'Health', 'Issues'], rows) : '') + rest + ok;
+}
+
+/** "12 more findings (3 critical, 9 warning) are not listed here: …": what a bounded body leaves out, said. */
+function leftOutLine(doc: CheckDocument, left: Finding[]): string {
+  if (!left.length) return '';
+  const by = (s: Status) => left.filter((f) => f.severity === s).length;
+  const bits = [
+    by(2) ? `${by(2)} critical` : '',
+    by(3) ? `${by(3)} unknown` : '',
+    by(1) ? `${by(1)} warning` : '',
+    left.length - by(1) - by(2) - by(3) ? `${left.length - by(1) - by(2) - by(3)} pending or acknowledged` : '',
+  ].filter(Boolean);
+  return `<p ${look({ fg: statusFg(left.some((f) => f.severity === 2) ? 2 : 1) }, 'margin:8px 0 0 0;font-size:14px')}>${left.length} more ${left.length === 1 ? 'finding' : 'findings'} (${bits.join(', ')}) not listed here: <code class="mono" style="${MONO}">pve-health check</code> on ${esc(doc.node)} lists them all.</p>`;
 }
 
 function capacityBar(m: MountEntry): string {
@@ -218,31 +260,36 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
   const add = (id: string, title: string, body: string, short?: string) => parts.push({ id, title, body, short });
   const findings = listFindings(doc);
   const overall = overallOf(doc, findings);
+  // A bounded body details the worst findings (listFindings is worst first) and says what it leaves out.
+  const max = opts.maxFindings ?? Number.POSITIVE_INFINITY;
+  const detailed = new Set(findings.slice(0, max));
+  const left = findings.filter((f) => !detailed.has(f));
   // Problems first: every finding about guest disks (device-mapper, storage health, ZFS/RBD/file volumes),
   // worst first, named by volume ID and guest; the parts' own sections below hold the tables.
   if (doc.dm || doc.volumes) {
     const diskFindings = findings
-      .filter((x) => x.part === 'dm' || x.part === 'storage' || x.part === 'volumes')
+      .filter((x) => detailed.has(x) && (x.part === 'dm' || x.part === 'storage' || x.part === 'volumes'))
       .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
     const unchecked = overall.unchecked.filter((u) => u.part !== 'mounts').map((u) => u.label);
     add(
       'issues',
       'Issues',
       diskFindings.length
-        ? diskFindings.map((f) => findingBlock(doc, f)).join('')
-        : `<p ${look({ fg: statusFg(unchecked.length ? 3 : 0) }, 'font-size:14px')}>${unchecked.length ? `No issues found in what could be checked; not checked: ${esc(unchecked.join(', '))} (see below).` : 'No issues with guest volumes or storage.'}</p>`,
+        ? diskFindings.map((f) => findingBlock(doc, f)).join('') + leftOutLine(doc, left)
+        : leftOutLine(doc, left) +
+            `<p ${look({ fg: statusFg(unchecked.length ? 3 : 0) }, 'font-size:14px')}>${unchecked.length ? `No issues found in what could be checked; not checked: ${esc(unchecked.join(', '))} (see below).` : 'No issues with guest volumes or storage.'}</p>`,
     );
   }
   if (doc.dm) {
     add('dm', 'Device-mapper analysis', cards(doc), 'Device-mapper');
     if (doc.dm.vmidReuse?.messages?.length) add('vmid', 'Next VMID', list(doc.dm.vmidReuse.messages, 'font-size:14px'));
     const guests = guestRows(doc, findings);
-    if (guests.length) add('guests', 'Guests', guestTable(guests));
+    if (guests.length) add('guests', 'Guests', guestTable(guests, opts.maxFindings));
     if (doc.dm.warnings.length) add('notes', 'Notes', list(doc.dm.warnings, 'font-size:13px', 'muted'));
   }
   if (doc.mounts) {
     const error = typeof doc.mounts.error === 'string' ? doc.mounts.error : null;
-    const mountFindings = findings.filter((x) => x.part === 'mounts');
+    const mountFindings = findings.filter((x) => x.part === 'mounts' && detailed.has(x));
     add(
       'mounts',
       'Remote mounts',
@@ -251,7 +298,8 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
         : mountTable(doc.mounts.entries) +
             (mountFindings.length
               ? `<div style="margin-top:10px">${mountFindings.map((f) => findingBlock(doc, f)).join('')}</div>`
-              : ''),
+              : '') +
+            (doc.dm || doc.volumes ? '' : leftOutLine(doc, left)),
     );
   }
   if (doc.volumes)

@@ -71,7 +71,7 @@ function flagsOf(f: Finding, dm: DmEntry | undefined, vol: VolumeEntry | undefin
 function fixLines(f: Finding): { text: string; command: boolean }[] {
   if (!f.fix) {
     if (f.pending)
-      return f.hint
+      return f.hint || f.steps.length
         ? []
         : [{ text: 'no fix now: a running operation explains it; look again when it has ended', command: false }];
     if (f.protectedBy.length)
@@ -87,6 +87,17 @@ function fixLines(f: Finding): { text: string; command: boolean }[] {
   if (!f.effect && steps[0] && !steps[0].command)
     return [{ text: `fix: ${steps[0].text}`, command: false }, ...steps.slice(1)];
   return [{ text: `fix${f.effect ? `: ${f.effect}` : ':'}`, command: false }, ...steps];
+}
+
+/**
+ * The next steps (keep it, drop it — marked irreversible —, or what makes it safe): each step's words,
+ * then its command alone on a line, as a fix's.
+ */
+export function stepLines(f: Pick<Finding, 'steps'>): { text: string; command: boolean }[] {
+  return f.steps.flatMap((s) => [
+    ...(s.text ? [{ text: s.command ? `${s.text}:` : s.text, command: false }] : []),
+    ...(s.command ? [{ text: s.command, command: true }] : []),
+  ]);
 }
 
 /** One problem (see the header). */
@@ -109,7 +120,8 @@ export function renderProblem(
   const lines = [wrapText(head, w, '', '    '), wrapText(what, w, '    ', '    ')];
   if (f.detail && f.detail !== f.explanation) lines.push(wrapText(f.detail, w, '    ', '    '));
   for (const l of flagsOf(f, dm, vol)) lines.push(paint(wrapText(l, w, '    ', '    '), 'dim', o.color));
-  for (const l of fixLines(f)) lines.push(l.command ? `      ${l.text}` : wrapText(l.text, w, '    ', '    '));
+  for (const l of [...fixLines(f), ...stepLines(f)])
+    lines.push(l.command ? `      ${l.text}` : wrapText(l.text, w, '    ', '    '));
   if (f.hint) lines.push(paint(wrapText(f.hint, w, '    ', '    '), 'dim', o.color));
   return lines.join('\n');
 }

@@ -78,8 +78,11 @@ function overallFamilies(x: Exposition, doc: CheckDocument): void {
     'pve_health_guest_issues',
     'Findings that count per guest, of every part (its volumes on every storage, storage findings, its mounts).',
     // `id` as prometheus-pve-exporter labels guests ("qemu/100", "lxc/101"), for joins.
+    // A VMID no config names anywhere (a leftover's) is no VM and no CT: its type is "unknown", no id to join.
     guestRows(doc, findings).map((g) => [
-      { id: `${g.type}/${g.vmid}`, vmid: g.vmid, type: g.type, name: g.name },
+      g.status === 'missing'
+        ? { id: '', vmid: g.vmid, type: 'unknown', name: g.name }
+        : { id: `${g.type}/${g.vmid}`, vmid: g.vmid, type: g.type, name: g.name },
       g.issues,
     ]),
   );
@@ -93,7 +96,7 @@ function overallFamilies(x: Exposition, doc: CheckDocument): void {
         // The volume ID and what narrows it (`@snapshot`, `#trash:<id>`): two leftover snapshots of one
         // volume are two series (node_exporter drops a series it collected twice).
         subject: f.subject,
-        id: f.vmid === null ? '' : `${guestType(doc, f.vmid)}/${f.vmid}`,
+        id: f.vmid === null ? '' : guestId(doc, f.vmid),
         part: f.part,
         status: f.status,
         reason: f.reason,
@@ -104,8 +107,10 @@ function overallFamilies(x: Exposition, doc: CheckDocument): void {
   );
 }
 
-function guestType(doc: CheckDocument, vmid: number): string {
-  return knownGuests(doc).get(vmid)?.type ?? 'qemu';
+/** "qemu/100", "lxc/110" (prometheus-pve-exporter's id); '' for a VMID no config names: no guest to join. */
+function guestId(doc: CheckDocument, vmid: number): string {
+  const g = knownGuests(doc).get(vmid);
+  return g && g.status !== 'missing' ? `${g.type}/${vmid}` : '';
 }
 
 export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {}): string {

@@ -2,7 +2,7 @@
 // could not be checked is a line of its own (never fail open); pending entries are counted in the
 // summary line only (an operation explains them). Pure.
 
-import { listFindings, partErrors } from '../core/findings/findings';
+import { type Finding, listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
 import { STATUS_WORD } from '../core/status';
 import type { CheckDocument, Status } from '../core/types';
@@ -16,6 +16,13 @@ function word(s: Status, color: boolean): string {
 
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, '; ').trim();
+}
+
+/** "keep: qm disk rescan --vmid 103 · drop (irreversible): pvesm free local:…": the steps' commands, each named by what it does. */
+function stepsLine(f: Finding): string | null {
+  const withCommand = f.steps.filter((s) => s.command && s.kind !== 'step');
+  if (!withCommand.length) return null;
+  return withCommand.map((s) => `${s.kind}${s.irreversible ? ' (irreversible)' : ''}: ${s.command}`).join(' · ');
 }
 
 export function renderQuietText(doc: CheckDocument, o: { color: boolean }): string {
@@ -47,11 +54,9 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
       ? `acknowledged ${STATUS_WORD[f.severity]} until ${untilText(f.acknowledged.until)}: ${oneLine(f.acknowledged.reason)} (not counted)`
       : fix
         ? `fix: ${fix.trim()}${more}`
-        : f.part === 'dm'
-          ? f.protectedBy.length
-            ? `no fix now (protected: ${f.protectedBy.join(', ')})`
-            : oneLine(f.hint ?? f.detail)
-          : oneLine(f.hint ?? f.detail);
+        : f.part === 'dm' && f.protectedBy.length
+          ? `no fix now (protected: ${f.protectedBy.join(', ')})`
+          : (stepsLine(f) ?? oneLine(f.hint ?? f.detail));
     const head = f.acknowledged ? paint('ACK'.padEnd(WIDTH), 'gray', o.color) : word(f.severity, o.color);
     // The volume ID (or mount, storage) and the guest lead; the DM name is a detail of the full report.
     lines.push(`${head} ${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''}  ${what} — ${tail}`);

@@ -18,15 +18,21 @@ export const DASHBOARD_CLUSTER_JS = `
     return isNaN(d.getTime()) ? String(iso) : d.toLocaleTimeString();
   }
 
+  // A stacked card on a phone (table.stack): each cell carries its column's name; the summary takes a line.
+  function clusterCell(tr, label, cls, content) {
+    var td = el('td', cls);
+    td.setAttribute('data-label', label);
+    if (content && content.nodeType) td.appendChild(content); else td.textContent = String(content);
+    tr.appendChild(td);
+  }
+
   function clusterNodeRow(n) {
     var tr = el('tr');
-    tr.appendChild(el('td', '', n.node));
-    tr.appendChild(el('td', '', n.local ? 'local' : (n.ip || n.node)));
-    var s = el('td');
-    s.appendChild(clusterTag(n.status, STATUS_WORDS[n.status] || String(n.status)));
-    tr.appendChild(s);
-    tr.appendChild(el('td', '', n.grade || '-'));
-    tr.appendChild(el('td', '', n.error ? n.error.kind + ': ' + n.error.message : n.summary));
+    clusterCell(tr, 'Node', 'nl', n.node);
+    clusterCell(tr, 'Via', '', n.local ? 'local' : (n.ip || n.node));
+    clusterCell(tr, 'Status', 'nl', clusterTag(n.status, STATUS_WORDS[n.status] || String(n.status)));
+    clusterCell(tr, 'Grade', '', n.grade || '-');
+    clusterCell(tr, 'Summary', 'wide', n.error ? n.error.kind + ': ' + n.error.message : n.summary);
     return tr;
   }
 
@@ -34,7 +40,9 @@ export const DASHBOARD_CLUSTER_JS = `
     var li = el('li');
     var head = el('div', 'issue-head');
     head.appendChild(clusterTag(CLUSTER_LEVEL[f.severity] === undefined ? 3 : CLUSTER_LEVEL[f.severity], f.severity));
+    head.appendChild(document.createTextNode(' '));
     head.appendChild(el('span', 'issue-name', f.title));
+    head.appendChild(document.createTextNode(' '));
     head.appendChild(el('span', 'meta', f.kind));
     li.appendChild(head);
     li.appendChild(el('p', 'meta', 'Nodes: ' + f.nodes.join(', ')));

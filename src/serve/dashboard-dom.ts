@@ -56,6 +56,8 @@ export const DOM_JS = String.raw`
 
   // The PVE GUI of the node this page came from (every cluster node shows every guest).
   function guiBase() {
+    // The config's address ([links] pve_gui: a proxy, a cluster name) when set; else this page's host.
+    if (lastDoc && lastDoc.view && lastDoc.view.guiBase) return lastDoc.view.guiBase;
     var h = location.hostname;
     if (!h || h === 'localhost' || /^127\./.test(h) || h === '[::1]' || h === '::1') h = (lastDoc && lastDoc.node) || 'localhost';
     return 'https://' + (h.indexOf(':') >= 0 && h.charAt(0) !== '[' ? '[' + h + ']' : h) + ':8006/';

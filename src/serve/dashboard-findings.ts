@@ -100,7 +100,19 @@ export const FINDINGS_JS = String.raw`
     var sub = el('p', 'f-sub');
     var bits = [];
     if (f.guest) bits.push(f.guest.gui ? guestLink(f.guest) : document.createTextNode(guestLabel(f.guest)));
-    if (f.storage) bits.push(document.createTextNode('storage ' + f.storage));
+    if (f.storage) {
+      // The storage, linked to its page in the PVE GUI (its content, its usage).
+      var st = el('span');
+      st.appendChild(document.createTextNode('storage '));
+      if (f.storageGui) {
+        var a = el('a', '', f.storage);
+        a.href = guiBase() + f.storageGui;
+        a.rel = 'noreferrer';
+        a.title = 'Open storage ' + f.storage + ' in the Proxmox VE web interface';
+        st.appendChild(a);
+      } else st.appendChild(document.createTextNode(f.storage));
+      bits.push(st);
+    }
     if (f.size) bits.push(document.createTextNode(f.size));
     bits.push(document.createTextNode(f.explanation));
     bits.forEach(function (b, i) { if (i) sub.appendChild(document.createTextNode(' \u00b7 ')); sub.appendChild(b); });
@@ -115,7 +127,7 @@ export const FINDINGS_JS = String.raw`
     var d = el('details', 'more-info');
     d.setAttribute('data-key', f.key);
     d.open = Boolean(openDetails[f.key]);
-    d.appendChild(el('summary', '', f.fix ? 'Details and fix' : 'Details'));
+    d.appendChild(el('summary', '', f.fix ? 'Details and fix' : f.steps.length ? 'Details and next steps' : 'Details'));
     if (f.detail) d.appendChild(el('p', '', f.detail));
     if (f.dmName) {
       var p = el('p', 'meta', 'device-mapper name: ');
@@ -133,9 +145,14 @@ export const FINDINGS_JS = String.raw`
       if (f.effect) d.appendChild(el('p', 'meta', f.effect));
     } else if (f.part === 'dm') {
       d.appendChild(
-        el('p', 'meta', f.protectedBy.length ? (f.hint ? 'No fix while it is protected. What makes it safe:' : 'No fix while it is protected.') : 'No automatic fix.'),
+        el('p', 'meta', f.protectedBy.length ? (f.hint || f.steps.length ? 'No fix while it is protected. What makes it safe:' : 'No fix while it is protected.') : f.steps.length ? 'No automatic fix. Next steps:' : 'No automatic fix.'),
       );
     }
+    // Each step's words, then its command with a Copy button; a step that deletes data says so in red.
+    f.steps.forEach(function (s) {
+      if (s.text) d.appendChild(el('p', s.irreversible ? 'meta step-drop' : 'meta', s.text + (s.command ? ':' : '')));
+      if (s.command) d.appendChild(fixLine(s.command, (s.kind === 'keep' ? 'Copy keep command for ' : s.kind === 'drop' ? 'Copy drop command (irreversible) for ' : 'Copy command for ') + f.title));
+    });
     if (f.hint) d.appendChild(el('p', 'meta', f.hint));
     if (f.ackCommand && !f.acknowledged) {
       d.appendChild(el('p', 'meta', 'Known and accepted for now? Acknowledge it on the node (it stops counting until it expires or changes):'));

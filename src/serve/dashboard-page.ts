@@ -54,7 +54,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <p id="cluster-summary" class="summary"></p>
     <p id="cluster-scan" class="meta"></p>
     <div class="scroll">
-    <table id="cluster-nodes">
+    <table id="cluster-nodes" class="stack">
       <caption>Every node's own check, from this node's last cluster scan (ssh)</caption>
       <thead><tr><th scope="col">Node</th><th scope="col">Via</th><th scope="col">Status</th><th scope="col">Grade</th>
       <th scope="col">Summary</th></tr></thead>

@@ -52,9 +52,10 @@ const MAIN_JS = String.raw`
     $('version').textContent = svc.version ? 'pve-health ' + svc.version + '.' : '';
     var alerts = $('alerts');
     clear(alerts);
-    ['dm', 'mounts'].forEach(function (p) {
+    v.parts.forEach(function (part) {
+      var p = part.id;
       var r = svc[p];
-      var name = p === 'dm' ? 'Device-mapper' : 'Mount';
+      var name = p === 'dm' ? 'Device-mapper' : p === 'volumes' ? 'Volumes' : 'Mount';
       if (r && r.overrun) alerts.appendChild(el('li', '', name + ' scan has been running for ' + r.runningForSeconds + ' s (interval ' + r.intervalSeconds + ' s); the data shown is from the previous scan.'));
     });
   }
@@ -66,9 +67,12 @@ const MAIN_JS = String.raw`
     var since = lastOkAt === null ? 0 : (Date.now() - lastOkAt) / 1000;
     var scans = $('scans');
     clear(scans);
-    [['dm', 'DM'], ['mounts', 'mounts']].forEach(function (p) {
-      var r = svc[p[0]];
-      scans.appendChild(el('div', '', p[1] + ': ' + (r && r.lastScanAt ? ago(r.ageSeconds + since) : 'not yet')));
+    // Led by what the node has (the view's part order): no device-mapper first on a ZFS or Ceph node.
+    var parts = (lastDoc && lastDoc.view && lastDoc.view.parts) || [];
+    parts.forEach(function (p) {
+      var r = svc[p.id];
+      if (!r) return;
+      scans.appendChild(el('div', '', p.label + ' ' + (r.lastScanAt ? ago(r.ageSeconds + since) : 'first scan running')));
     });
   }
 
@@ -98,7 +102,7 @@ const MAIN_JS = String.raw`
     clear(ul);
     $('history').hidden = !h;
     if (!h) return;
-    [['dm', 'DM'], ['mounts', 'Mounts']].forEach(function (p) {
+    ((lastDoc && lastDoc.view && lastDoc.view.parts) || []).map(function (x) { return [x.id, x.label]; }).forEach(function (p) {
       var pts = h[p[0]] || [];
       if (!pts.length) return;
       var li = el('li');

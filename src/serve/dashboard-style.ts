@@ -87,6 +87,7 @@ body.stale .card { border-style: dashed; }
 .f-title { font-weight: 600; }
 .f-sub { margin: .15em 0 0; }
 .meta { color: var(--muted); font-size: .9em; }
+.meta.step-drop { color: var(--crit-fg); }
 details.more-info > summary > h3 { display: inline; }
 details.more-info > summary { cursor: pointer; color: var(--link); font-size: .9em; margin-top: .2em; }
 details.more-info[open] > summary { margin-bottom: .3em; }
@@ -111,6 +112,8 @@ table:not(.all) tr.healthy { display: none; }
 .nb { white-space: nowrap; }
 .cap { display: flex; gap: .5em; align-items: center; flex-wrap: wrap; }
 .foot { color: var(--muted); font-size: .9em; margin: 2em 0 1em; }
+/* The cluster's findings name LVs by UUID and nodes' errors quote paths: long words wrap rather than widen the page. */
+#cluster-section p, #cluster-nodes td { overflow-wrap: anywhere; }
 /* Phone: each table row is a small card that wraps: the status/health and capacity first, labels inline. */
 @media (max-width: 40em) {
   main, .foot { padding: 0 .75em; }
@@ -122,6 +125,8 @@ table:not(.all) tr.healthy { display: none; }
   .card dt { font-size: .8em; }
   .card dd { font-size: 1.15em; }
   .card.big dd { font-size: 1.7em; }
+  /* Three parts' ages (DM, mounts, volumes) in the small card: one short line each, the first finding stays on the first screen. */
+  .card dd.scans { font-size: .8em; line-height: 1.25; }
   table.stack, table.stack tbody { display: block; width: 100%; }
   table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.stack caption { display: block; }

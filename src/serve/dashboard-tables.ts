@@ -35,7 +35,10 @@ export const TABLES_JS = String.raw`
       cell(tr, 'Volumes', 'num', g.volumes);
       body.appendChild(tr);
     });
-    if (!guests.length) emptyRow(body, 6, doc.dm ? 'No guests.' : 'No device-mapper scan yet.');
+    // Before every part has scanned once, no guest listed is not "no guests": say that the scan runs.
+    var svc = doc.service || {};
+    var first = v.parts.filter(function (p) { return svc[p.id] && svc[p.id].scans === 0; });
+    if (!guests.length) emptyRow(body, 6, first.length ? 'First scan running: the guests follow when it has finished.' : 'No guests on this node.');
     moreButton('guests-more', table, guests.filter(function (g) { return g.level === 0; }).length, ['guest', 'guests']);
   }
 

@@ -87,6 +87,8 @@ function assertOneSubjectOneCount(doc: CheckDocument, where: string): void {
       );
   }
 
+  assertSameSteps(findings, { where, text, mail, html, view });
+
   // Counts: one computation (core/findings/problems.ts), the same in every output form.
   const problems = countedProblems(findings);
   assert.equal(o.critical + o.warning + o.unknown, problems.length, where);
@@ -127,6 +129,42 @@ function assertOneSubjectOneCount(doc: CheckDocument, where: string): void {
     const perf = nagios.match(/dm_orphans=(\d+)/);
     assert.equal(sample(prom, 'pve_health_dm_entries', { status: 'orphan' })[0], dm.summary.orphan, where);
     if (perf && !doc.acknowledged?.length) assert.equal(Number(perf[1]), dm.summary.orphan, `${where}: nagios`);
+  }
+}
+
+/** A command that deletes data (a volume, a snapshot, an LV, an image): only ever a step marked irreversible. */
+const DELETES =
+  /^(pvesm free|zfs destroy|lvremove|btrfs subvolume delete|pct delsnapshot|qm delsnapshot)\b|^rbd\b.*\s(rm|trash rm|snap rm)\s/;
+
+/**
+ * Next steps (keep it, drop it, what makes it safe), the same in every output form: each command alone on a
+ * line of the text, the notification and a <pre> of the report, the same list in the dashboard's view; a
+ * step whose command deletes data is a drop step marked irreversible in its words; no words of a step
+ * hold a command that deletes data (a copy of prose never runs one).
+ */
+function assertSameSteps(
+  findings: ReturnType<typeof listFindings>,
+  o: { where: string; text: string; mail: string; html: string; view: ReturnType<typeof dashboardView> },
+): void {
+  const textLines = new Set(o.text.split('\n').map((l) => l.trim()));
+  const mailLines = new Set(o.mail.split('\n').map((l) => l.trim()));
+  for (const f of findings) {
+    const card = o.view.findings.find((x) => x.key === f.key);
+    assert.deepEqual(card?.steps, f.steps, `${o.where}: ${f.subject}: the dashboard's steps`);
+    for (const s of f.steps) {
+      const at = `${o.where}: ${f.subject}: ${s.text}`;
+      assert.doesNotMatch(s.text, /pvesm free|zfs destroy|lvremove|trash rm/, `${at}: a command in the words`);
+      if (!s.command) continue;
+      if (DELETES.test(s.command)) {
+        assert.equal(s.kind, 'drop', at);
+        assert.equal(s.irreversible, true, at);
+        assert.match(s.text, /irreversible/, at);
+      }
+      if (!f.acknowledged) assert.ok(textLines.has(s.command), `${at}: not alone on a line of the text`);
+      assert.ok(mailLines.has(s.command), `${at}: not alone on a line of the notification`);
+      const esc = s.command.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      assert.ok(o.html.includes(`>${esc}</pre>`) || o.html.includes(esc), `${at}: not in the report`);
+    }
   }
 }
 

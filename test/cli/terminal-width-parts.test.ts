@@ -56,6 +56,11 @@ for (const cols of [80, 160]) {
     assert.ok(problems > 0 && text.indexOf('\nVolumes (ZFS, Ceph RBD, file storages)') > problems);
     assert.match(text, /\n● WARNING {2}local-zfs:vm-100-disk-2@__migration__ {2}VM 100 web01\n/);
     assert.doesNotMatch(text, /\bhint: |\[operation-leftover\]/, 'not the old renderer');
+    // Keep and drop are two steps, each command alone on its line, the drop marked irreversible.
+    assert.match(
+      text,
+      /\n {4}to keep it, attach it to VM 103 as unusedN \(on pve1\):\n {6}qm disk rescan --vmid 103\n {4}to drop it \(irreversible: deletes the data\)[^\n]*(\n {4}[^ ][^\n]*)*:\n {6}pvesm free local:103\/old-import\.qcow2\n/,
+    );
   });
 
   test(`terminal ${cols} columns: clean --demo --dry-run names volumes, fits, keeps check's next step`, (t) => {
@@ -73,7 +78,9 @@ for (const cols of [80, 160]) {
     assert.doesNotMatch(text, /^\s*\d+\s+vg--san-vm--121--disk--0\s/m, 'no DM name as the subject');
     // "Not touched" keeps the next step check printed for the same protected critical.
     const check = runCli(['check', '--demo']).stdout;
-    const next = /Next: 1\) shut CT 110 down[^\n]*/.exec(check)![0];
+    const next = /1\) shut CT 110 down:\n {6}pct shutdown 110\n {4}2\) [^\n]*\n {6}pve-health clean --name \S+/.exec(
+      check,
+    )![0];
     const notTouched = text.slice(text.indexOf('\nNot touched ('));
     assert.match(notTouched, /\n- ● CRITICAL local-lvm:vm-110-disk-1 {2}CT 110 dns1\n/);
     assert.equal(notTouched.replace(/\s+/g, ' ').includes(next.replace(/\s+/g, ' ')), true, next);

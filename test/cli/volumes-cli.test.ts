@@ -276,14 +276,17 @@ test('Ceph beyond rbd ls -l, through the rbd binary: trash by source, a half-rem
     [get('ceph-vm:vm-152-disk-0').reason, get('ceph-vm:vm-152-disk-0').hint],
     [
       'in-trash',
-      'to keep it: rbd -p vm-pool trash restore 5e4a2d9c1b7f; to drop it, check it holds nothing you need, then: rbd -p vm-pool trash rm 5e4a2d9c1b7f',
+      'to keep it, restore it from the trash: rbd -p vm-pool trash restore 5e4a2d9c1b7f; to drop it (irreversible: deletes the data), check it holds nothing you need, then: rbd -p vm-pool trash rm 5e4a2d9c1b7f',
     ],
   );
   assert.equal(es.filter((e) => e.volid === 'ceph-vm:vm-153-disk-0').length, 1, 'the headless image once');
   assert.deepEqual([get('ceph-vm:vm-100-disk-9').status, get('ceph-vm:vm-100-disk-9').pending], ['valid', true]);
   assert.deepEqual(
     [get('ceph-vm:vm-153-disk-0').reason, get('ceph-vm:vm-153-disk-0').hint],
-    ['interrupted-removal', 'rbd -p vm-pool rm vm-153-disk-0'],
+    [
+      'interrupted-removal',
+      'finish the interrupted removal (irreversible; librbd drops the directory entry): rbd -p vm-pool rm vm-153-disk-0',
+    ],
   );
   const watched = get('ceph-vm:vm-151-disk-0');
   assert.deepEqual(

@@ -4,6 +4,7 @@
 // output formats.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { stepsText } from '../../src/core/next-step';
 import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList } from '../../src/core/parse/rbd-depth';
 import type { CommandOutput } from '../../src/core/snapshot';
 import { classifyVolumes, rbdWatchCandidates } from '../../src/core/volumes/classify-volumes';
@@ -50,7 +51,7 @@ const ROWS: Row[] = [
     trash: true,
     status: 'orphan',
     reason: 'interrupted-removal',
-    hint: /^what the interrupted rbd rm would have done \(.*\): rbd -p vm-pool trash rm t-vm-152-disk-0$/,
+    hint: /^finish what the interrupted rbd rm would have done \(irreversible; .*\): rbd -p vm-pool trash rm t-vm-152-disk-0$/,
   },
   {
     name: 'REMOVING while a destroy task of that VMID runs → pending, no hint',
@@ -87,7 +88,7 @@ const ROWS: Row[] = [
     trash: true,
     status: 'orphan',
     reason: 'in-trash',
-    hint: /^to keep it: rbd -p vm-pool trash restore t-vm-160-disk-0; to drop it, .*: rbd -p vm-pool trash rm t-vm-160-disk-0$/,
+    hint: /^to keep it, restore it from the trash: rbd -p vm-pool trash restore t-vm-160-disk-0; to drop it \(irreversible: deletes the data\), .*: rbd -p vm-pool trash rm t-vm-160-disk-0$/,
   },
   {
     name: 'USER, protected until a later date → trash rm needs --force',
@@ -112,7 +113,7 @@ const ROWS: Row[] = [
     trash: true,
     status: 'orphan',
     reason: 'in-trash',
-    hint: /^rbd -p vm-pool trash restore t-vm-100-disk-0$/,
+    hint: /^restore it \(VM 100 scsi0 needs it\): rbd -p vm-pool trash restore t-vm-100-disk-0$/,
   },
   {
     name: 'USER, the config names a live image of the same name → the trashed one is a plain leftover',
@@ -125,7 +126,7 @@ const ROWS: Row[] = [
     trash: true,
     status: 'orphan',
     reason: 'in-trash',
-    hint: /to drop it, .*: rbd -p vm-pool trash rm t-vm-100-disk-0$/,
+    hint: /to drop it \(irreversible: deletes the data\), .*: rbd -p vm-pool trash rm t-vm-100-disk-0$/,
   },
   {
     name: 'MIGRATION: the source of an RBD live migration → valid, pending, never a hint',
@@ -175,7 +176,7 @@ const ROWS: Row[] = [
     volid: 'ceph-vm:vm-153-disk-0',
     status: 'orphan',
     reason: 'interrupted-removal',
-    hint: /^rbd -p vm-pool rm vm-153-disk-0$/,
+    hint: /^finish the interrupted removal \(irreversible; .*\): rbd -p vm-pool rm vm-153-disk-0$/,
   },
   {
     name: 'ENOENT on open while a config names it → unknown, never a removal',
@@ -291,8 +292,16 @@ for (const r of ROWS)
     assert.deepEqual([e.status, e.reason], [r.status, r.reason], e.detail);
     assert.deepEqual(e.protectedBy, r.protectedBy ?? []);
     assert.equal(e.pending, r.pending ?? false);
-    if (r.hint) assert.match(e.hint ?? '', r.hint);
-    else assert.equal(e.hint, undefined);
+    if (r.hint) {
+      assert.match(e.hint ?? '', r.hint);
+      // The hint is its steps' sentence; every step that removes something is marked irreversible.
+      assert.equal(e.hint, stepsText(e.steps ?? []));
+      for (const st of e.steps ?? [])
+        assert.equal(st.irreversible, / rm | trash rm |pvesm free/.test(` ${(st.command ?? []).join(' ')} `), st.text);
+    } else {
+      assert.equal(e.hint, undefined);
+      assert.equal(e.steps, undefined);
+    }
   });
 
 test('rbd: a watched orphan names its watchers and is open', () => {

@@ -75,7 +75,15 @@ test('__migration__: pending only by a migration of that guest (task, lock, HA);
       assert.equal(e.reason, 'operation-leftover', r.name);
       assert.match(e.detail, /the next migration of VM 100 fails, snapshot __migration__ exists/, r.name);
     }
-    if (r.hint) assert.equal(e.hint, 'zfs destroy rpool/data/vm-100-disk-0@__migration__', r.name);
+    if (r.hint) {
+      // One drop step, marked irreversible, whose command is the snapshot's own removal.
+      assert.deepEqual(
+        e.steps?.map((x) => [x.kind, x.irreversible, x.command]),
+        [['drop', true, ['zfs', 'destroy', 'rpool/data/vm-100-disk-0@__migration__']]],
+        r.name,
+      );
+      assert.match(e.hint ?? '', /irreversible\): zfs destroy rpool\/data\/vm-100-disk-0@__migration__$/, r.name);
+    }
     // The volume itself is untouched by the snapshot's verdict.
     assert.equal(entry(es, 'local-zfs:vm-100-disk-0').status, 'valid', r.name);
   }
@@ -140,7 +148,10 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
     const e = entry(es, 'local-zfs:subvol-105-disk-0', 'vzdump');
     assert.deepEqual([e.status, e.pending], [r.status, r.pending], `${r.name}: ${JSON.stringify(e)}`);
     assert.equal(e.snapshotOwner, 'vzdump');
-    if (r.hint !== undefined) assert.equal(e.hint ?? null, r.hint, r.name);
+    // The steps' commands (the hint is their sentence); each of them deletes a snapshot: irreversible.
+    const commands = e.steps?.map((x) => (x.command ?? []).join(' ')).join('; ') ?? null;
+    if (r.hint !== undefined) assert.equal(commands, r.hint, r.name);
+    for (const x of e.steps ?? []) assert.equal(x.irreversible, true, r.name);
     if (r.detail) assert.match(e.detail, r.detail, r.name);
   }
   // qemu-server takes no volume snapshot for a backup: `vzdump` on a VM disk is judged as a guest snapshot.

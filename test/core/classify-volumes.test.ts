@@ -325,10 +325,20 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
   assert.match(get('local:102/vm-102-disk-0.raw').hint ?? '', /pvesm free local:102\/vm-102-disk-0\.raw$/);
   assert.match(
     get('local-zfs:vm-400-disk-0').hint ?? '',
-    /^to keep it \(attaches it as unusedN\), on pve1: qm disk rescan --vmid 400;/,
+    /^to keep it, attach it to VM 400 as unusedN \(on pve1\): qm disk rescan --vmid 400; to drop it \(irreversible: deletes the data\), .*: pvesm free local-zfs:vm-400-disk-0$/,
+  );
+  assert.deepEqual(
+    get('local-zfs:vm-400-disk-0').steps?.map((x) => [x.kind, x.irreversible, x.command]),
+    [
+      ['keep', false, ['qm', 'disk', 'rescan', '--vmid', '400']],
+      ['drop', true, ['pvesm', 'free', 'local-zfs:vm-400-disk-0']],
+    ],
   );
   for (const e of r.entries)
-    if (e.protected || e.pending || e.status !== 'orphan') assert.equal(e.hint, undefined, e.volid);
+    if (e.protected || e.pending || e.status !== 'orphan') {
+      assert.equal(e.hint, undefined, e.volid);
+      assert.equal(e.steps, undefined, e.volid);
+    }
 });
 
 test('an unprotected orphan on RBD gets pvesm free with its volid', () => {

@@ -6,9 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { nextStepsFor } from '../../src/core/cleanup/next-steps';
+import { nextStepsFor as stepsOf } from '../../src/core/cleanup/next-steps';
+import { stepsText } from '../../src/core/next-step';
 import type { DmEntry } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
+
+/** The steps as the sentence the JSON's hint carries. */
+function nextStepsFor(...a: Parameters<typeof stepsOf>): string | null {
+  const steps = stepsOf(...a);
+  return steps ? stepsText(steps) : null;
+}
 
 const DESTRUCTIVE = /pvesm free|lvremove|lvchange -an|dmsetup remove|--force|\bkill\b/;
 const LIVE = dmEntry({
@@ -39,7 +46,7 @@ describe('next steps for protected findings', () => {
       what: 'same-target duplicate on a running CT: keep the map LVM knows, shut the CT down, then clean',
       e: dup({}),
       want: [
-        /^keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\. Next: /,
+        /^keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map; 1\) /,
         /1\) shut CT 110 down: pct shutdown 110; 2\) then \(it re-checks under PVE's locks\): pve-health clean --name pve-vm--110--disk--1--copy$/,
       ],
     },
@@ -66,7 +73,7 @@ describe('next steps for protected findings', () => {
         processes: [{ pid: 4242, command: 'dd' }],
       }),
       want: [
-        /^LV vg-san\/vm-121-disk-0 has no map of its own here while vg--san-vm--121--disk--0 holds its name; vg--san-vm--121--disk--0 is the stale map/,
+        /^LV vg-san\/vm-121-disk-0 has no map of its own here while vg--san-vm--121--disk--0 holds its name; vg--san-vm--121--disk--0 is the stale map; 1\) close/,
         /close what holds it \(dd\[4242\]\), stop that program or unmount it; see what holds it: dmsetup info -c vg--san-vm--121--disk--0; fuser -vm \/dev\/mapper\/vg--san-vm--121--disk--0; 2\)/,
       ],
     },
@@ -178,14 +185,18 @@ describe('dm on the demo node: the running duplicate says what to do', () => {
     });
     assert.match(
       r.stdout,
-      /local-lvm:vm-110-disk-1 {2}CT 110[\s\S]*?device-mapper pve-vm--110--disk--1--copy\n {4}no fix while it is protected \(guest-running\)\n {4}keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\. Next: 1\) shut CT 110 down: pct shutdown 110; 2\) then \(it re-checks under PVE's locks\): pve-health clean --name pve-vm--110--disk--1--copy/,
+      /local-lvm:vm-110-disk-1 {2}CT 110[\s\S]*?device-mapper pve-vm--110--disk--1--copy\n {4}no fix while it is protected \(guest-running\)\n {4}keep pve-vm--110--disk--1 \(its name and UUID match LV pve\/vm-110-disk-1 in lvs\); pve-vm--110--disk--1--copy is the stale map\n {4}1\) shut CT 110 down:\n {6}pct shutdown 110\n {4}2\) then \(it re-checks under PVE's locks\):\n {6}pve-health clean --name pve-vm--110--disk--1--copy\n/,
     );
     const doc = JSON.parse(
       spawnSync(process.execPath, [join(REPO, 'dist/pve-health.cjs'), '--demo', 'dm', '--json'], { encoding: 'utf8' })
         .stdout,
     );
     const e = doc.dm.entries.find((x: DmEntry) => x.name === 'pve-vm--110--disk--1--copy');
-    assert.match(e.hint, /Next: 1\) shut CT 110 down/);
+    assert.match(e.hint, /stale map; 1\) shut CT 110 down: pct shutdown 110;/);
+    assert.deepEqual(
+      e.steps.map((x: { command: string[] | null }) => x.command),
+      [null, ['pct', 'shutdown', '110'], ['pve-health', 'clean', '--name', 'pve-vm--110--disk--1--copy']],
+    );
     assert.equal(e.action, null);
   });
 });

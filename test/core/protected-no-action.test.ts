@@ -40,7 +40,12 @@ describe('kpartx partitions of an orphan', () => {
     assert.equal(parent.action, null, 'a protected entry carries no action');
     assert.match(
       parent.hint ?? '',
-      /^after its partitions \(nvme-vm--150--disk--0p1, nvme-vm--150--disk--0p2;.*'lvchange -an --select lv_uuid=\S+ nvme\/vm-150-disk-0'/,
+      /^after its partitions \(nvme-vm--150--disk--0p1, nvme-vm--150--disk--0p2;.*: lvchange -an --select lv_uuid=\S+ nvme\/vm-150-disk-0; /,
+    );
+    // Each command a step of its own (shell-quoted where printed), clean last.
+    assert.deepEqual(
+      parent.steps?.map((x) => x.command?.[0]),
+      ['lvchange', 'pve-health'],
     );
     for (const p of ['nvme-vm--150--disk--0p1', 'nvme-vm--150--disk--0p2']) {
       assert.equal(e(p).status, 'orphan');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hintFor } from '../../src/core/cleanup/cleanup-hints';
 import { nextStepsFor } from '../../src/core/cleanup/next-steps';
+import { stepsText } from '../../src/core/next-step';
 import { shellQuote, shellWord } from '../../src/core/shell-quote';
 import { dmEntry } from '../helpers/dm-entry';
 import { hasBash, shellArgv, shellRunsAfter } from '../helpers/shell-argv';
@@ -98,7 +99,8 @@ describe('DM hints and next steps: each command in the prose is exactly its argv
         vmid: 150,
         guestType: 'qemu',
       });
-      const steps = nextStepsFor(held, [held], { shared: false }) ?? '';
+      const listed = nextStepsFor(held, [held], { shared: false });
+      const steps = listed ? stepsText(listed) : '';
       const runs = [
         ...shellRunsAfter(steps, 'dmsetup info '),
         ...shellRunsAfter(steps, 'fuser '),

@@ -36,6 +36,8 @@ export function runCli(
     encoding: 'utf8',
     input: opts.input,
     timeout: opts.timeoutMs ?? 60_000,
+    // A large node's JSON is megabytes (spawnSync's default buffer is 1 MiB: it cut them off).
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -334,6 +334,8 @@ describe('notify --setup-pve: the matcher for type=pve-health, through the API a
       text,
       /^ {2}matcher: pve-health\n {2}\tcomment .*\n {2}\tmatch-field exact:type=pve-health\n {2}\tmode all\n {2}\ttarget ops mail$/m,
     );
+    // The GUI's way, which its Regex field allows (the Exact list has only PVE's own types).
+    assert.match(text, /Match Type "Regex", Field "type", Regex \^pve-health\$/);
     const dir = mkdtempSync(join(tmpdir(), 'pvh-setup-'));
     try {
       // A pvesh that knows no matcher yet (get exits 2, as pvesh does for a missing config entry), records argv.

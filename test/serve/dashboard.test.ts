@@ -127,7 +127,11 @@ test('dashboard: the demo node in chromium shows its grade, a known issue with i
   assert.equal((await page.textContent('#grade'))?.trim(), expected.dm.summary.grade);
   const statusWord = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'][expected.status];
   assert.equal((await page.textContent('#status'))?.trim(), statusWord);
-  assert.match((await page.textContent('#scans')) ?? '', /DM: \d+ s ago/, 'time of the last scan is shown');
+  assert.match(
+    (await page.textContent('#scans')) ?? '',
+    /DM \d+ s ago[\s\S]*Mounts \d+ s ago[\s\S]*Volumes \d+ s ago/,
+    'time of the last scan is shown',
+  );
 
   // Led by what the admin knows: the volume ID; the DM name and the fix are one click away.
   const title = issue.volume ?? issue.name;
@@ -144,7 +148,12 @@ test('dashboard: the demo node in chromium shows its grade, a known issue with i
   );
   if (issue.vmid !== null) {
     const guest = expected.dm.guests.find((g) => g.vmid === issue.vmid);
-    const link = item.locator('.f-sub a');
+    // The guest's link (the storage is linked too, to its page).
+    const link = item.locator('.f-sub a[href*="qemu"], .f-sub a[href*="lxc"]');
+    assert.equal(
+      await item.locator('.f-sub a[href*="storage"]').getAttribute('href'),
+      `https://pve1:8006/#v1:0:=storage%2Fpve1%2F${issue.storage}`,
+    );
     assert.match((await link.textContent()) ?? '', new RegExp(`^(VM|CT) ${issue.vmid} ${guest?.name ?? ''}`));
     assert.equal(
       await link.getAttribute('href'),
@@ -359,6 +368,120 @@ test('dashboard, API and /metrics: a failed DM scan is UNKNOWN with its reason, 
     assert.match((await page.textContent('#issues')) ?? '', /Could not check device-mapper.*dmsetup exited 1/s);
     await page.screenshot({ path: join(shots, 'failed-scan.png'), fullPage: false });
     await page.close();
+  } finally {
+    await http.close();
+  }
+});
+
+test('the cluster section fits a phone (360 and 390 px): node rows stack, long UUIDs and errors wrap', {
+  skip,
+}, async () => {
+  const uuid = 'LVM-aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5zA7bC9dE1fG3hI5jK7lM9nO1p';
+  const cluster = {
+    cluster: { name: 'prod-cluster-with-a-long-name', localNode: 'pve1' },
+    status: 2,
+    summary: 'CRITICAL: 1 shared LV open on two nodes; pve3 could not be checked',
+    generatedAt: '2026-11-25T12:00:00.000Z',
+    nodes: [
+      {
+        node: 'pve1',
+        local: true,
+        status: 1,
+        grade: 'B',
+        summary: 'DM grade B (score 90): 2 orphans, 896 valid of 950; mounts: 8 ok; volumes: 40 valid of 40',
+      },
+      {
+        node: 'pve2-with-a-long-hostname',
+        ip: '2001:db8:4711:0:0:0:0:1234',
+        status: 2,
+        grade: 'F',
+        summary: 'DM grade F (score 20): 1 duplicate',
+      },
+      {
+        node: 'pve3',
+        ip: '10.0.0.3',
+        status: 3,
+        grade: null,
+        error: {
+          kind: 'ssh-failed',
+          message: `ssh: connect to host 10.0.0.3 port 22: No route to host; /var/lib/pve-health/${uuid}`,
+        },
+      },
+    ],
+    findings: [
+      {
+        kind: 'shared-lv-open',
+        severity: 'critical',
+        title: `san-lvm:vm-130-disk-0 is open on pve1 and pve2-with-a-long-hostname`,
+        nodes: ['pve1', 'pve2-with-a-long-hostname'],
+        detail: `Two writers on one LV of a shared VG: ${uuid}`,
+        volumes: [
+          {
+            vg: 'vg-san',
+            lv: 'vm-130-disk-0',
+            lvUuid: uuid,
+            activeOn: ['pve1', 'pve2-with-a-long-hostname'],
+            openOn: ['pve1', 'pve2-with-a-long-hostname'],
+          },
+        ],
+      },
+    ],
+  };
+  const svc = createService({
+    scanDm: async () => dmResult([dmEntry()], 0),
+    scanMounts: async () => mountsResult([mountEntry()], 0),
+    dmIntervalMs: 60_000,
+    mountsIntervalMs: 60_000,
+    now: () => new Date(),
+  });
+  await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
+  const http = await listen(
+    { host: '127.0.0.1', port: 0 },
+    createRouter({
+      service: svc,
+      buildDocument: buildDoc,
+      renderMetrics: renderPrometheus,
+      policy: { token: null },
+      version: 't',
+      cluster: {
+        json: () => JSON.stringify(cluster),
+        metrics: () => '',
+        report: () => ({ scans: 1, running: false, error: null, lastScanAt: cluster.generatedAt, hasDocument: true }),
+      },
+    }),
+  );
+  try {
+    for (const [width, height] of [
+      [360, 740],
+      [390, 844],
+    ]) {
+      const page = await browser!.newPage({ viewport: { width, height } });
+      await page.goto(`http://127.0.0.1:${http.address.port}/`);
+      await page.waitForSelector('body[data-cluster-loaded]', { timeout: 15_000 });
+      await page.screenshot({ path: join(shots, `cluster-${width}.png`), fullPage: true });
+      const wide = await page.evaluate(() => {
+        const out: string[] = [];
+        const doc = document.documentElement;
+        if (doc.scrollWidth > doc.clientWidth) out.push(`page ${doc.scrollWidth} > ${doc.clientWidth}`);
+        for (const e of document.querySelectorAll('#cluster-section *')) {
+          const r = (e as HTMLElement).getBoundingClientRect();
+          if (r.width > 0 && r.right > doc.clientWidth + 0.5)
+            out.push(`${e.tagName}#${e.id}.${e.className} right ${Math.round(r.right)}`);
+        }
+        return out;
+      });
+      assert.deepEqual(wide, [], `${width} px`);
+      // Each node row is a card: its cells carry their column names; the node leads.
+      const first = await page.evaluate(() => {
+        const td = document.querySelector('#cluster-nodes tbody tr td');
+        return [
+          td?.getAttribute('data-label'),
+          getComputedStyle(document.querySelector('#cluster-nodes tbody tr')!).display,
+        ];
+      });
+      assert.deepEqual(first, ['Node', 'flex']);
+      await page.close();
+    }
   } finally {
     await http.close();
   }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { UsageError } from '../../core/errors';
 import { writeFileSafely } from '../../host/write-file';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
 import { renderHtml } from '../../render/html';
@@ -8,22 +9,27 @@ import { sanitizeDeep } from '../../render/sanitize';
 import { defineCommand } from '../command';
 import { mountsPart, systemPart, volumesPart } from '../gather-parts';
 import { mountTimeoutMs } from '../mounts-pipeline';
-import { dmPart, documentFor, loadFor, openSession } from '../node-session';
+import { dmPart, documentFor, loadFor, openSession, vmidsOption } from '../node-session';
 import { printDocument } from '../output';
 import { notifyAfterCheck } from './notify';
 
 export const checkCommand = defineCommand({
   name: 'check',
-  usage: 'check [--json|--format FMT] [--html FILE] [--textfile DIR] [--fresh] [--root DIR | --from FILE | --demo]',
+  usage:
+    'check [--json|--format FMT] [--html FILE] [--textfile DIR] [--fresh] [--vmid N] [--root DIR | --from FILE | --demo]',
   examples: [
     'check',
     'check -q --notify --textfile-if-present /var/lib/prometheus/node-exporter   # what the timer runs',
     'check --format nagios   # NRPE / Icinga: one status line, perfdata, the problems',
     'check --json > /root/pve1-check.json',
+    'check --vmid 103   # only what concerns guest 103 (its exit code too)',
     'check --html /root/pve-health.html',
     'check --demo   # the bundled demo node',
   ],
   help: `Options:
+  --vmid N          Only guest N's findings (repeatable, or 103,104): its volumes, maps, container mounts;
+                    the status, grade and exit code are those guests'; says how many other findings it
+                    leaves out (not with --notify or --textfile, which speak for the whole node)
   --html FILE       Also write the standalone HTML report to FILE
   --textfile DIR    Also write Prometheus metrics to DIR/${DEFAULT_TEXTFILE_NAME} (atomically, for node_exporter;
                     replaced on every run, failures included; a missing DIR is an error, exit 3)
@@ -33,6 +39,7 @@ export const checkCommand = defineCommand({
   --notify          Send the configured notifications when the findings changed (docs/reports.md)
   --always          With --notify: send even when nothing changed`,
   options: {
+    vmid: { type: 'string', multiple: true },
     html: { type: 'string' },
     textfile: { type: 'string' },
     'textfile-if-present': { type: 'string' },
@@ -43,6 +50,10 @@ export const checkCommand = defineCommand({
   },
   async run(ctx) {
     const started = performance.now();
+    const vmids = vmidsOption(ctx.values.vmid);
+    // Notifications and the textfile speak for the whole node: a cut-down document would resolve the rest.
+    if (vmids.length && (ctx.values.notify || ctx.values.textfile || ctx.values['textfile-if-present']))
+      throw new UsageError('--vmid cannot be used with --notify or --textfile: they report the whole node');
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
     const dm = dmPart(loaded, s.config);
@@ -51,7 +62,7 @@ export const checkCommand = defineCommand({
       timeoutMs: mountTimeoutMs(s.host, s.config, ctx.values.timeout),
     });
     const volumes = await volumesPart(s.host, loaded, { mounts });
-    const doc = documentFor(loaded, s.host, { dm, mounts, volumes });
+    const doc = documentFor(loaded, s.host, { dm, mounts, volumes }, { vmids, config: s.config });
     const durationSeconds = (performance.now() - started) / 1000;
     const system = ctx.values.html || ctx.values.notify ? await systemPart(s.host, loaded) : undefined;
     if (ctx.values.html) writeFileSafely(ctx.values.html, renderHtml(doc, { system }), 0o644);
@@ -77,8 +88,8 @@ export const checkCommand = defineCommand({
         textfileError = (e as Error).message;
       }
     }
-    const mountsText = mounts
-      ? renderMountsText(sanitizeDeep(mounts), {
+    const mountsText = doc.mounts
+      ? renderMountsText(sanitizeDeep(doc.mounts), {
           color: ctx.global.color,
           quiet: ctx.global.quiet,
           width: ctx.global.width,

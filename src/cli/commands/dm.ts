@@ -1,17 +1,27 @@
 import { defineCommand } from '../command';
-import { dmPart, documentFor, loadFor, openSession } from '../node-session';
+import { dmPart, documentFor, loadFor, openSession, vmidsOption } from '../node-session';
 import { printDocument } from '../output';
 
 export const dmCommand = defineCommand({
   name: 'dm',
-  usage: 'dm [--json|--format FMT] [--root DIR | --from FILE | --demo]',
-  examples: ['dm', 'dm --json', 'dm --from /root/pve1.json   # analyse a capture taken on another node'],
+  usage: 'dm [--json|--format FMT] [--vmid N]... [--root DIR | --from FILE | --demo]',
+  examples: [
+    'dm',
+    'dm --json',
+    'dm --vmid 110   # only guest 110',
+    'dm --from /root/pve1.json   # analyse a capture taken on another node',
+  ],
+  help: `Options:
+  --vmid N          Only guest N's maps, LVs and storage findings (repeatable, or 103,104); the status
+                    and exit code are those guests'`,
+  options: { vmid: { type: 'string', multiple: true } },
   async run(ctx) {
     const started = performance.now();
+    const vmids = vmidsOption(ctx.values.vmid);
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
     const dm = dmPart(loaded, s.config);
-    const doc = documentFor(loaded, s.host, { dm });
+    const doc = documentFor(loaded, s.host, { dm }, { vmids, config: s.config });
     return printDocument(ctx, doc, { durationSeconds: (performance.now() - started) / 1000 });
   },
 });

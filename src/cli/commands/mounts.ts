@@ -58,7 +58,8 @@ Options:
         node = hostNodeName(host);
       }
     }
-    const doc = withAcks(host, buildCheckDocument({ node, now: host.now(), mounts, source }));
+    const guiUrl = config.links?.pve_gui;
+    const doc = withAcks(host, buildCheckDocument({ node, now: host.now(), mounts, source, guiUrl }));
     const mountsText = renderMountsText(sanitizeDeep(mounts), {
       color: ctx.global.color,
       quiet: ctx.global.quiet,

@@ -174,6 +174,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
         mounts: parts.mounts ?? undefined,
         volumes: parts.volumes ?? undefined,
         source: o?.source ?? (ctx.global.demo ? 'demo' : ctx.global.from ? `snapshot:${ctx.global.from}` : 'live'),
+        guiUrl: config.links?.pve_gui,
       });
       return withAcks(host, doc, new Date());
     };

@@ -1,23 +1,27 @@
 import { defineCommand } from '../command';
 import { mountsPart, volumesPart } from '../gather-parts';
 import { mountTimeoutMs } from '../mounts-pipeline';
-import { documentFor, loadFor, openSession } from '../node-session';
+import { documentFor, loadFor, openSession, vmidsOption } from '../node-session';
 import { printDocument } from '../output';
 
 export const volumesCommand = defineCommand({
   name: 'volumes',
-  usage: 'volumes [--json|--format FMT] [--timeout SEC] [--root DIR | --from FILE | --demo]',
-  examples: ['volumes', 'volumes --json', 'volumes --timeout 10'],
+  usage: 'volumes [--json|--format FMT] [--vmid N]... [--timeout SEC] [--root DIR | --from FILE | --demo]',
+  examples: ['volumes', 'volumes --json', 'volumes --vmid 103   # only guest 103', 'volumes --timeout 10'],
   help: `Lists every guest volume on the node's storages that are not LVM with one \`zfs list\`, one
 \`rbd ls -l --format json\` per RBD pool and one reader child per file storage (a network storage only
 when its mount probed healthy), each bounded by a timeout: a storage that did not answer is UNKNOWN (exit 3).
-Reports only; the hints name the PVE command (pvesm free VOLID, qm disk rescan --vmid N).
+Reports only; each orphan's next steps name the PVE commands, each on a line of its own: keep it
+(qm disk rescan --vmid N attaches it) or drop it (pvesm free VOLID: irreversible).
 
 Options:
+  --vmid N          Only guest N's volumes (repeatable, or 103,104); the storages' counts, the status
+                    and the exit code are those guests'
   --timeout SEC     Deadline for each storage listing (default 10 s)`,
-  options: { timeout: { type: 'string' } },
+  options: { timeout: { type: 'string' }, vmid: { type: 'string', multiple: true } },
   async run(ctx) {
     const started = performance.now();
+    const vmids = vmidsOption(ctx.values.vmid);
     const s = openSession(ctx);
     const loaded = await loadFor(ctx, s);
     const t = Number(ctx.values.timeout);
@@ -36,7 +40,7 @@ Options:
       required: true,
       timeoutMs: Number.isFinite(t) && t > 0 ? t * 1000 : undefined,
     });
-    const doc = documentFor(loaded, s.host, { volumes });
+    const doc = documentFor(loaded, s.host, { volumes }, { vmids, config: s.config });
     const durationSeconds = (performance.now() - started) / 1000;
     // Text as `check` prints it (output.ts): the width, problems first in one style, then the storages.
     return printDocument(ctx, doc, { durationSeconds });

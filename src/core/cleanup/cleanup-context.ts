@@ -1,10 +1,11 @@
 // What the planner needs to know beyond the entries: which storages are shared, which VGs are
 // unsafe to touch (partial, pvmove, lvmlockd), which volumes are referenced. Pure: from the NodeView.
+import { stepsText } from '../next-step';
 import type { NodeView } from '../node/node-view';
 import type { DmEntry, DmResult } from '../types';
 import { asSet } from './cleanup-hints';
 import { nextStepsFor } from './next-steps';
-import { actionFor, hintFor, type PlanContext, parentHint } from './plan-cleanup';
+import { actionFor, adviceFor, type PlanContext, parentHint } from './plan-cleanup';
 
 export function cleanupContext(view: NodeView, result: Pick<DmResult, 'entries'>): PlanContext {
   const referenced = new Set<string>();
@@ -34,18 +35,18 @@ export function withCleanupActions(view: NodeView, entries: DmEntry[]): DmEntry[
     const action = actionFor(e, ctx, entries);
     // A protected finding without a fix and without other advice: what makes it safe, then clean
     // (nextStepsFor; asked only of the protected duplicates and orphans it speaks of, not of every entry).
-    const hint = e.hint
+    const steps = e.hint
       ? null
       : (parentHint(e, ctx, entries) ??
-        hintFor(e, ctx) ??
+        adviceFor(e, ctx) ??
         (action || !mayNeedNextSteps(e)
           ? null
           : nextStepsFor({ ...e, action }, entries, {
               shared: e.storage !== null && asSet(ctx.sharedStorages).has(e.storage),
             })));
     // Most entries (valid, ignored) get neither: they are shared, not copied (nothing changes them later).
-    if (action === e.action && !hint) out.push(e);
-    else out.push(hint ? { ...e, action, hint } : { ...e, action });
+    if (action === e.action && !steps) out.push(e);
+    else out.push(steps ? { ...e, action, hint: stepsText(steps), steps } : { ...e, action });
   }
   return out;
 }

@@ -1,8 +1,9 @@
 // The advice (hint) beside a DM entry that stays: how to attach it back to its guest, or, only where
 // that cannot destroy something another guest, node or operation uses, how to free it. Pure; the
 // planner (plan-cleanup.ts) and `dm` show the same words.
+
+import { dropStep, keepStep, type NextStep, otherStep, stepsText } from '../next-step';
 import type { VgSafety as LvmVgSafety } from '../node/lvm-view';
-import { shellQuote } from '../shell-quote';
 import type { DmEntry } from '../types';
 
 export interface VgSafety extends LvmVgSafety {
@@ -35,42 +36,27 @@ export function volumeKey(e: DmEntry): string | null {
   return e.vg && e.lv ? `${e.vg}/${e.lv}` : null;
 }
 
-/**
- * Advice for an LV that stays (deactivated or inactive): how to attach it back to its guest, or —
- * only where that cannot destroy something another guest or node uses — how to free it.
- */
+/** The advice of stepsFor in one sentence (the entry's and the action's `hint`). */
 export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
+  const steps = adviceFor(e, ctx);
+  return steps ? stepsText(steps) : undefined;
+}
+
+/**
+ * Advice for an LV that stays (deactivated or inactive): how to attach it back to its guest (keep), or —
+ * only where that cannot destroy something another guest or node uses — how to free it (drop,
+ * irreversible), each step with its command on a line of its own.
+ */
+export function adviceFor(e: DmEntry, ctx: PlanContext = {}): NextStep[] | undefined {
   if (!e.vg || !e.lv || (e.kind === 'dm' && !LV_REASONS.has(e.reason))) return undefined;
   if (e.kind === 'lv' && e.status !== 'orphan') return undefined;
   // A kpartx partition map is no volume: its fix is its own map removal (actionFor), never `pvesm free`.
   if (/^part\d+-/.test(e.uuid)) return undefined;
-  // Never a destructive word next to "fix: none now": freeing a migration target or a restore's LV
-  // destroys the guest's data, and attaching it to a config races the operation.
-  if (e.pending)
-    return `no fix now: a PVE operation is under way (${e.protectedBy.filter((p) => !['open', 'guest-running'].includes(p)).join(', ') || 'pending'}); look again when it has ended`;
-  // A lock that an interrupted operation left (a failed restore leaves `lock: create`): nothing is
-  // running, but the guest's disks are what a re-run or an admin needs; unlocking comes first.
-  const stale = e.protectedBy.find((p) => p.startsWith('stale-lock:'));
-  if (stale && e.vmid !== null) {
-    const c = e.guestType === 'lxc' ? 'pct' : 'qm';
-    return `no fix while guest ${e.vmid} is locked (${stale.slice('stale-lock:'.length)}) and no task runs: an interrupted operation left the lock (data kept); check its task log, unlock it and look again: ${shellQuote([c, 'unlock', String(e.vmid)])}`;
-  }
+  const first = heldOrWordsOnly(e, ctx);
+  if (first) return first;
   const key = volumeKey(e)!;
   const chain = asSet(ctx.chainMembers).has(key) || /\.qcow2$/.test(e.lv);
-  // A snapshot LV is no volume of its own: neither rescan nor pvesm free handles it.
-  if (e.reason === 'snapshot-missing') {
-    // PVE 9 volume chains: after a failed commit or rebase ("The state of ... is now invalid") an LV
-    // whose snapshot section is gone can still be the backing file of the current volume.
-    if (chain)
-      return `data kept; it may still be a backing file of the guest's current volume: check the backing chain of the guest's disk first (qemu-img info --backing-chain on it)`;
-    return 'data kept; no snapshot of the guest uses this LV any more';
-  }
-  // A del- LV is what an interrupted saferemove left: no guest will ever use it again.
-  if (e.reason === 'saferemove-leftover')
-    return e.storage !== null && asSet(ctx.sharedStorages).has(e.storage)
-      ? 'PVE no longer lists it as a volume of any guest; on shared storage another node may still be zeroing it: check its imgdel task first'
-      : 'an interrupted removal; PVE no longer lists it as a volume of any guest';
-  const parts: string[] = [];
+  const steps: NextStep[] = [];
   // guestNode is null when no config of that VMID exists anywhere in the cluster.
   const guestGone = e.reason === 'guest-missing' || (e.reason === 'inactive-leftover' && !e.guestNode);
   const shared = e.storage !== null && asSet(ctx.sharedStorages).has(e.storage);
@@ -80,16 +66,18 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
   // config names, and never for a local-storage LV of a guest that lives on another node.
   const rescanWorks = e.vmid !== null && !referenced && (guestGone || e.guestNode === ctx.node || shared);
   if (rescanWorks) {
-    const rescan = shellQuote(
+    const rescan =
       e.guestType === 'lxc'
         ? ['pct', 'rescan', '--vmid', String(e.vmid)]
-        : ['qm', 'disk', 'rescan', '--vmid', String(e.vmid)],
-    );
+        : ['qm', 'disk', 'rescan', '--vmid', String(e.vmid)];
     const where = e.guestNode && e.guestNode !== ctx.node ? ` on node ${e.guestNode}` : '';
-    parts.push(
-      guestGone
-        ? `to keep it, create guest ${e.vmid} again and attach it: ${rescan}`
-        : `attach it to guest ${e.vmid}${where ? ` (run it${where})` : ''}: ${rescan}`,
+    steps.push(
+      keepStep(
+        guestGone
+          ? `data kept; to keep it, create guest ${e.vmid} again and attach it`
+          : `data kept; to keep it, attach it to guest ${e.vmid}${where ? ` (run it${where})` : ''}`,
+        rescan,
+      ),
     );
   }
   if (
@@ -101,9 +89,64 @@ export function hintFor(e: DmEntry, ctx: PlanContext = {}): string | undefined {
     !chain &&
     e.reason !== 'guest-on-other-node'
   ) {
-    parts.push(`free it (deletes the data): ${shellQuote(['pvesm', 'free', e.volume])}`);
+    steps.push(
+      dropStep(
+        steps.length
+          ? 'or drop it (irreversible: deletes the data)'
+          : 'data kept; to drop it (irreversible: deletes the data)',
+        ['pvesm', 'free', e.volume],
+      ),
+    );
   }
-  if (parts.length === 0) return undefined;
-  // Each command ends its clause: a `;` follows it, never prose a copy could take as more arguments.
-  return `data kept; ${parts.join('; or ')}`;
+  return steps.length === 0 ? undefined : steps;
+}
+
+/**
+ * The advice that is words (and at most an unlock): a pending operation, a stale lock, a snapshot LV, a
+ * saferemove leftover. Null for an LV that may be kept or dropped (adviceFor goes on).
+ */
+function heldOrWordsOnly(e: DmEntry, ctx: PlanContext): NextStep[] | null {
+  // Never a destructive word next to "fix: none now": freeing a migration target or a restore's LV
+  // destroys the guest's data, and attaching it to a config races the operation.
+  if (e.pending)
+    return [
+      otherStep(
+        `no fix now: a PVE operation is under way (${e.protectedBy.filter((p) => !['open', 'guest-running'].includes(p)).join(', ') || 'pending'}); look again when it has ended`,
+      ),
+    ];
+  // A lock that an interrupted operation left (a failed restore leaves `lock: create`): nothing is
+  // running, but the guest's disks are what a re-run or an admin needs; unlocking comes first.
+  const stale = e.protectedBy.find((p) => p.startsWith('stale-lock:'));
+  if (stale && e.vmid !== null) {
+    const c = e.guestType === 'lxc' ? 'pct' : 'qm';
+    return [
+      otherStep(
+        `no fix while guest ${e.vmid} is locked (${stale.slice('stale-lock:'.length)}) and no task runs: an interrupted operation left the lock (data kept); check its task log, unlock it and look again`,
+        [c, 'unlock', String(e.vmid)],
+      ),
+    ];
+  }
+  const chain = asSet(ctx.chainMembers).has(volumeKey(e)!) || /\.qcow2$/.test(e.lv ?? '');
+  // A snapshot LV is no volume of its own: neither rescan nor pvesm free handles it.
+  if (e.reason === 'snapshot-missing') {
+    // PVE 9 volume chains: after a failed commit or rebase ("The state of ... is now invalid") an LV
+    // whose snapshot section is gone can still be the backing file of the current volume.
+    if (chain)
+      return [
+        otherStep(
+          "data kept; it may still be a backing file of the guest's current volume: check the backing chain of the guest's disk first (qemu-img info --backing-chain on it)",
+        ),
+      ];
+    return [otherStep('data kept; no snapshot of the guest uses this LV any more')];
+  }
+  // A del- LV is what an interrupted saferemove left: no guest will ever use it again.
+  if (e.reason === 'saferemove-leftover')
+    return [
+      otherStep(
+        e.storage !== null && asSet(ctx.sharedStorages).has(e.storage)
+          ? 'PVE no longer lists it as a volume of any guest; on shared storage another node may still be zeroing it: check its imgdel task first'
+          : 'an interrupted removal; PVE no longer lists it as a volume of any guest',
+      ),
+    ];
+  return null;
 }

@@ -3,7 +3,7 @@
 // `pve-health clean`. Never a destructive command: the steps only remove what protects the entry (stop
 // or move the guest, close what holds the device, let an operation end, bring the VG back) — the
 // removal itself is left to `clean`, which re-checks everything under PVE's locks. Pure.
-import { shellQuote } from '../shell-quote';
+import { type NextStep, otherStep } from '../next-step';
 import type { DmEntry } from '../types';
 
 /** The valid top-level maps by LV name and by table target, in entry order (one pass, not one per finding). */
@@ -130,40 +130,62 @@ function guestWord(e: DmEntry): { tool: 'qm' | 'pct'; word: string } {
   return e.guestType === 'lxc' ? { tool: 'pct', word: 'CT' } : { tool: 'qm', word: 'VM' };
 }
 
-/** One step per class of protection (running guest, open device, lock, unsafe VG), in the order to take them. */
-function stepsFor(e: DmEntry, o: { shared: boolean }): string[] {
-  const steps: string[] = [];
+/**
+ * One group of steps per class of protection (running guest, open device, lock, unsafe VG), in the order
+ * to take them; a step with no words of its own is another command of the step before.
+ */
+function stepsFor(e: DmEntry, o: { shared: boolean }): NextStep[][] {
+  const groups: NextStep[][] = [];
   const by = new Set(e.protectedBy);
   const g = guestWord(e);
   if (by.has('guest-running') && e.vmid !== null) {
     const id = String(e.vmid);
-    const move = o.shared
-      ? `; or move it to another node (NODE): ${shellQuote([g.tool, 'migrate', id, 'NODE', g.tool === 'qm' ? '--online' : '--restart'])}`
-      : '';
-    steps.push(`shut ${g.word} ${e.vmid} down: ${shellQuote([g.tool, 'shutdown', id])}${move}`);
+    const shut = otherStep(`shut ${g.word} ${e.vmid} down`, [g.tool, 'shutdown', id]);
+    groups.push(
+      o.shared
+        ? [
+            shut,
+            otherStep('or move it to another node (NODE)', [
+              g.tool,
+              'migrate',
+              id,
+              'NODE',
+              g.tool === 'qm' ? '--online' : '--restart',
+            ]),
+          ]
+        : [shut],
+    );
   }
   if (by.has('open') && !by.has('guest-running')) {
     const who = [...e.holders, ...e.processes.map((p) => `${p.command}[${p.pid}]`)];
-    steps.push(
-      `close what holds it${who.length ? ` (${who.join(', ')})` : ''}, stop that program or unmount it; see what holds it: ${shellQuote(['dmsetup', 'info', '-c', e.name])}; ${shellQuote(['fuser', '-vm', `/dev/mapper/${e.name}`])}`,
-    );
+    groups.push([
+      otherStep(
+        `close what holds it${who.length ? ` (${who.join(', ')})` : ''}, stop that program or unmount it; see what holds it`,
+        ['dmsetup', 'info', '-c', e.name],
+      ),
+      otherStep('', ['fuser', '-vm', `/dev/mapper/${e.name}`]),
+    ]);
   }
   for (const p of e.protectedBy) {
     const lock = /^(stale-)?lock:(.+)$/.exec(p);
     if (lock && e.vmid !== null)
-      steps.push(
-        `${g.word} ${e.vmid} is locked (${lock[2]})${lock[1] ? ' and no task runs' : ''}: check its task log, then: ${shellQuote([g.tool, 'unlock', String(e.vmid)])}`,
-      );
+      groups.push([
+        otherStep(
+          `${g.word} ${e.vmid} is locked (${lock[2]})${lock[1] ? ' and no task runs' : ''}: check its task log, then`,
+          [g.tool, 'unlock', String(e.vmid)],
+        ),
+      ]);
   }
   if (by.has('vg-partial'))
-    steps.push(
-      `bring VG ${e.vg}'s missing PV back; see: pvs; ${shellQuote(['vgs', '-o', '+vg_missing_pv_count', e.vg ?? ''])}`,
-    );
+    groups.push([
+      otherStep(`bring VG ${e.vg}'s missing PV back; see`, ['pvs']),
+      otherStep('', ['vgs', '-o', '+vg_missing_pv_count', e.vg ?? '']),
+    ]);
   if (by.has('pvmove'))
-    steps.push(
-      `let the pvmove in VG ${e.vg} finish; see: ${shellQuote(['lvs', '-a', '-o', '+move_pv,copy_percent', e.vg ?? ''])}`,
-    );
-  return steps;
+    groups.push([
+      otherStep(`let the pvmove in VG ${e.vg} finish; see`, ['lvs', '-a', '-o', '+move_pv,copy_percent', e.vg ?? '']),
+    ]);
+  return groups;
 }
 
 /**
@@ -171,15 +193,22 @@ function stepsFor(e: DmEntry, o: { shared: boolean }): string[] {
  * operation under way has its own "look again when it has ended"). Null when nothing protects it or
  * there is nothing safe to say (lvmlockd: the lock manager decides, pve-health never acts there).
  */
-export function nextStepsFor(e: DmEntry, entries: readonly DmEntry[], o: { shared: boolean }): string | null {
+export function nextStepsFor(e: DmEntry, entries: readonly DmEntry[], o: { shared: boolean }): NextStep[] | null {
   if (e.action || e.pending || !e.protected) return null;
   if (e.status !== 'duplicate' && e.status !== 'orphan') return null;
   if (e.protectedBy.includes('lvmlockd'))
-    return `VG ${e.vg} is shared through lvmlockd: pve-health does not act on it; ask the node that holds its lock: lvmlockctl -i`;
-  const steps = stepsFor(e, o);
-  if (steps.length === 0) return null;
-  // Each command ends its clause (a `;` or the end follows it): a copy of the clause runs exactly it.
-  const clean = `then (it re-checks under PVE's locks): ${shellQuote(['pve-health', 'clean', '--name', e.name])}`;
-  const head = e.status === 'duplicate' ? `${whichMap(e, entries)}. Next: ` : 'Next: ';
-  return `${head}${steps.map((s, i) => `${i + 1}) ${s}`).join('; ')}; ${steps.length + 1}) ${clean}`;
+    return [
+      otherStep(
+        `VG ${e.vg} is shared through lvmlockd: pve-health does not act on it; ask the node that holds its lock`,
+        ['lvmlockctl', '-i'],
+      ),
+    ];
+  const groups = stepsFor(e, o);
+  if (groups.length === 0) return null;
+  groups.push([otherStep("then (it re-checks under PVE's locks)", ['pve-health', 'clean', '--name', e.name])]);
+  // Numbered by group: "1) shut CT 110 down", "or move it …", "2) then …".
+  const numbered = groups.flatMap((group, i) =>
+    group.map((s, j) => (j === 0 ? { ...s, text: `${i + 1}) ${s.text}` } : s)),
+  );
+  return e.status === 'duplicate' ? [otherStep(whichMap(e, entries)), ...numbered] : numbered;
 }

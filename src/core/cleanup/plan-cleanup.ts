@@ -4,62 +4,13 @@
 // anything in a VG that is partial, under pvmove or shared through lvmlockd.
 
 import { compareText } from '../compare-text';
+import { type NextStep, otherStep } from '../next-step';
 import type { DmAction, DmEntry } from '../types';
-import { asSet, hintFor, LV_REASONS, type PlanContext, type VgSafety, volumeKey } from './cleanup-hints';
+import { adviceFor, asSet, hintFor, LV_REASONS, type PlanContext, type VgSafety, volumeKey } from './cleanup-hints';
+import type { CleanupAction, CleanupKind, CleanupPlan, PlanFilter, PlanSkip } from './cleanup-types';
 
-export { hintFor, type PlanContext, type VgSafety };
-export type CleanupKind = 'dm-remove' | 'lv-deactivate';
-
-export interface PlanFilter {
-  all?: boolean;
-  vmids?: number[];
-  reasons?: string[];
-  names?: string[];
-}
-
-export interface CleanupAction {
-  kind: CleanupKind;
-  name: string;
-  uuid: string;
-  reason: string;
-  status: string;
-  /** Why this entry is a finding (the analysis' detail). */
-  why: string;
-  /** What the command does, in words. */
-  effect: string;
-  command: string[];
-  hint?: string;
-  vg: string | null;
-  lv: string | null;
-  lvUuid: string | null;
-  storage: string | null;
-  /** The storage is shared (its lock is the pmxcfs cluster lock, not a local flock). */
-  storageShared: boolean;
-  vmid: number | null;
-  guestType: 'qemu' | 'lxc' | null;
-  /**
-   * Config locks to take, ascending VMID (no deadlock): the name's guest and every guest on this node
-   * whose config names the volume (elsewhere: the storage's cluster lock covers it, or it is local).
-   */
-  guestLocks: { vmid: number; type: 'qemu' | 'lxc' | null }[];
-  majorMinor: string | null;
-  table: string[];
-  /** DM name of the parent when this is a kpartx partition map. */
-  parent: string | null;
-}
-
-export interface PlanSkip {
-  name: string;
-  status: string;
-  reason: string;
-  why: string;
-}
-
-export interface CleanupPlan {
-  actions: CleanupAction[];
-  /** Findings (orphan/duplicate/unknown) that get no action, with the reason. */
-  skipped: PlanSkip[];
-}
+export type { CleanupAction, CleanupKind, CleanupPlan, PlanFilter, PlanSkip } from './cleanup-types';
+export { adviceFor, hintFor, type PlanContext, type VgSafety };
 
 const MAP_REASONS = new Set(['lv-missing', 'stale-map', 'renamed', 'same-target']);
 
@@ -142,6 +93,7 @@ function toAction(e: DmEntry, ctx: PlanContext, kind: CleanupKind, command: stri
     effect,
     command,
     hint: kind === 'lv-deactivate' ? hintFor(e, ctx) : undefined,
+    steps: kind === 'lv-deactivate' ? adviceFor(e, ctx) : undefined,
     vg: e.vg,
     lv: e.lv,
     lvUuid: e.lvUuid ?? null,
@@ -198,14 +150,16 @@ function parentPlanned(parent: DmEntry, ctx: PlanContext, all: DmEntry[]): boole
 }
 
 /** The hint of a parent held open only by its partition maps: its fix runs after theirs. */
-export function parentHint(entry: DmEntry, ctx: PlanContext, all: DmEntry[]): string | null {
+export function parentHint(entry: DmEntry, ctx: PlanContext, all: DmEntry[]): NextStep[] | null {
   if (!entry.protected || !parentPlanned(entry, ctx, all)) return null;
   const fix = fixOf(entry, ctx)!;
-  return `after its partitions (${partitionsOf(entry, all)
+  const parts = partitionsOf(entry, all)
     .map((c) => c.name)
-    .join(
-      ', ',
-    )}; their maps are removed first): '${fix.command.join(' ')}' (${fix.effect}); 'pve-health clean' runs both in this order`;
+    .join(', ');
+  return [
+    otherStep(`after its partitions (${parts}; their maps are removed first): ${fix.effect}`, fix.command),
+    otherStep('pve-health clean runs both in this order', ['pve-health', 'clean', '--name', entry.name]),
+  ];
 }
 
 function fixOf(e: DmEntry, ctx: PlanContext): CleanupAction | null {

@@ -13,6 +13,8 @@ export function buildCheckDocument(input: {
   mounts?: MountsResult;
   volumes?: VolumesResult;
   source?: string;
+  selection?: CheckDocument['selection'];
+  guiUrl?: string;
 }): CheckDocument {
   // A new guest inherits LVs and ZFS/RBD/file volumes alike: the VMID-reuse part sums both.
   const dm =
@@ -31,6 +33,8 @@ export function buildCheckDocument(input: {
     ...(input.mounts ? { mounts: input.mounts } : {}),
     ...(input.volumes ? { volumes: input.volumes } : {}),
     status: worstStatus(...statuses),
+    ...(input.selection ? { selection: input.selection } : {}),
+    ...(input.guiUrl ? { guiUrl: input.guiUrl } : {}),
   };
   doc.summary = summaryLine(doc);
   if (input.source) doc.source = input.source;

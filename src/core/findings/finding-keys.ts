@@ -78,3 +78,12 @@ export function describeKey(key: string): string {
   }
   return key;
 }
+
+/** What a storage finding is about: the device, the pool, the LV, the storage, the guest. */
+export function storageSubject(f: StorageFinding): string {
+  const s = f.subject ?? {};
+  if (s.device) return s.device;
+  if (s.vg && s.pool) return `${s.vg}/${s.pool}`;
+  if (s.vg && s.lv) return `${s.vg}/${s.lv}`;
+  return s.storage ?? s.vg ?? (s.vmid !== undefined ? `guest ${s.vmid}` : f.kind);
+}

@@ -6,7 +6,7 @@ import { entrySeverity } from '../dm/dm-summary';
 import { shellQuote } from '../shell-quote';
 import { SEVERITY_RANK } from '../status';
 import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
-import type { CheckDocument, DmEntry, DmReason, MountEntry, Status, StorageFinding } from '../types';
+import type { CheckDocument, DmEntry, DmReason, MountEntry, Status } from '../types';
 import type { VolumeEntry } from '../volume-types';
 import {
   clusterKey,
@@ -15,11 +15,15 @@ import {
   dmVolumeKey,
   mountKey,
   storageKey,
+  storageSubject,
   volumeKey,
   volumeSubject,
 } from './finding-keys';
+import { type FindingStep, stepsOf } from './finding-steps';
 import { guestLabels, MOUNT_TEXT, mountLabel, reasonText } from './finding-words';
 import { mountStep } from './mount-steps';
+
+export type { FindingStep } from './finding-steps';
 
 export interface Finding {
   key: string;
@@ -37,7 +41,10 @@ export interface Finding {
   /** Shell-quoted fix command, when the tool knows one. */
   fix: string | null;
   effect: string | null;
+  /** Advice in words; null when `steps` say it. */
   hint: string | null;
+  /** The next steps (keep the data, drop it — irreversible —, or another), each command on its own line. */
+  steps: FindingStep[];
   pending: boolean;
   protectedBy: string[];
   vmid: number | null;
@@ -62,8 +69,8 @@ type Given = Pick<
   'key' | 'part' | 'severity' | 'subject' | 'status' | 'reason' | 'explanation' | 'detail' | 'vmid' | 'storage'
 > &
   Partial<
-    Pick<Finding, 'fix' | 'effect' | 'hint' | 'pending' | 'protectedBy' | 'volume' | 'dmName' | 'layerOf' | 'aliases'>
-  >;
+    Pick<Finding, 'fix' | 'effect' | 'hint' | 'steps' | 'pending' | 'protectedBy' | 'volume' | 'dmName' | 'layerOf'>
+  > & { aliases?: string[] };
 
 /** A finding with the fields most leave empty filled in, always in the same order (it is serialised). */
 function finding(g: Given): Finding {
@@ -79,6 +86,7 @@ function finding(g: Given): Finding {
     fix: g.fix ?? null,
     effect: g.effect ?? null,
     hint: g.hint ?? null,
+    steps: g.steps ?? [],
     pending: g.pending ?? false,
     protectedBy: g.protectedBy ?? [],
     vmid: g.vmid,
@@ -138,14 +146,6 @@ function clusterSeverity(f: Pick<ClusterFinding, 'severity'>): Status {
   return findingStatus(f) ?? 3;
 }
 
-function storageSubject(f: StorageFinding): string {
-  const s = f.subject ?? {};
-  if (s.device) return s.device;
-  if (s.vg && s.pool) return `${s.vg}/${s.pool}`;
-  if (s.vg && s.lv) return `${s.vg}/${s.lv}`;
-  return s.storage ?? s.vg ?? (s.vmid !== undefined ? `guest ${s.vmid}` : f.kind);
-}
-
 // Device-mapper findings, named by their volume ID: the key leads with it (finding-keys.ts `dmVolumeKey`)
 // unless two findings of one volume would share it; the DM-name key of earlier versions stays an alias.
 function dmFindings(doc: CheckDocument): Finding[] {
@@ -172,7 +172,7 @@ function dmFindings(doc: CheckDocument): Finding[] {
       detail: e.detail,
       fix: e.action ? shellQuote(e.action.command) : null,
       effect: e.action?.effect ?? null,
-      hint: e.hint ?? null,
+      ...stepsOf(e),
       pending: e.pending,
       protectedBy: e.protectedBy ?? [],
       vmid: e.vmid,
@@ -240,7 +240,7 @@ function volumeFindings(doc: CheckDocument): Finding[] {
       reason: e.reason,
       explanation: reasonText(e.reason as DmReason),
       detail: e.detail,
-      hint: e.hint ?? null,
+      ...stepsOf(e),
       pending: e.pending,
       protectedBy: e.protectedBy ?? [],
       vmid: e.vmid,

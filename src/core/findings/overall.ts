@@ -122,7 +122,7 @@ export function overallOf(doc: CheckDocument, findings: Finding[] = listFindings
       gradeReason: `no grade: ${unchecked.map((u) => u.label).join(', ')} could not be checked`,
       ...counts,
       unchecked,
-      headline: `not graded — could not check ${which}; ${phrase === 'no issues' ? 'no issues in what was checked' : phrase}`,
+      headline: `not graded — could not check ${which}; ${phrase === 'no issues' ? 'no issues in what was checked' : phrase}${selectionWords(doc)}`,
     };
   }
   let grade = gradeOf(counts.critical, counts.warning);
@@ -136,8 +136,16 @@ export function overallOf(doc: CheckDocument, findings: Finding[] = listFindings
     gradeReason: gradeReasonOf(grade, counts),
     ...counts,
     unchecked,
-    headline: `grade ${grade}: ${phrase}`,
+    headline: `grade ${grade}: ${phrase}${selectionWords(doc)}`,
   };
+}
+
+/** `--vmid`: "; only guest 103 (21 findings of other guests and of the node not shown)", said in every form. */
+function selectionWords(doc: CheckDocument): string {
+  const sel = doc.selection;
+  if (!sel) return '';
+  const who = `${sel.vmids.length === 1 ? 'guest' : 'guests'} ${sel.vmids.join(', ')}`;
+  return `; only ${who} (${plural(sel.leftOut, 'finding')} of other guests and of the node not shown)`;
 }
 
 /** "CRITICAL — grade F: 1 duplicate" (the status word and the headline, for one-line forms). */

@@ -14,34 +14,65 @@ function plural(n: number, word: string): string {
 /** Mount states that are findings, worst first: the order both sentences list them in. */
 const MOUNT_PROBLEMS = ['stale', 'missing', 'readonly', 'full', 'unchecked'];
 
-/** One line: "DM grade B (score 90): 2 orphans, 1 pending, 40 valid of 45; mounts: 1 stale". */
+export type PartId = 'dm' | 'mounts' | 'volumes';
+
+/**
+ * Does the node have device-mapper guest storage (an LVM or LVM-thin storage's LV or map, a DM finding, a
+ * storage-health finding)? A part that could not be checked counts: its UNKNOWN must lead, not hide.
+ */
+export function hasDmStorage(doc: Pick<CheckDocument, 'dm'>): boolean {
+  const dm = doc.dm;
+  if (!dm) return false;
+  if (dm.error || dm.status !== 0 || (dm.storage?.length ?? 0) > 0) return true;
+  return dm.entries.some((e) => e.storage !== null);
+}
+
+/**
+ * The parts in the order every summary shows them: led by what the node has — device-mapper first on a
+ * node with LVM storage, else the guest volumes (ZFS, RBD, files) and the mounts, device-mapper last.
+ */
+export function partOrder(doc: Pick<CheckDocument, 'dm' | 'mounts' | 'volumes'>): PartId[] {
+  const order: PartId[] = hasDmStorage(doc) ? ['dm', 'mounts', 'volumes'] : ['volumes', 'mounts', 'dm'];
+  return order.filter((p) => Boolean(doc[p]));
+}
+
+/** One line: "DM grade B (score 90): 2 orphans, 1 pending, 40 valid of 45; mounts: 1 stale" (partOrder's order). */
 export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts' | 'volumes'>): string {
-  const parts: string[] = [];
-  if (doc.dm?.error) parts.push(`DM could not be checked: ${doc.dm.error}`);
-  else if (doc.dm) {
-    const s = doc.dm.summary;
-    const issues = [
-      s.duplicate ? plural(s.duplicate, 'duplicate') : '',
-      s.orphan ? plural(s.orphan, 'orphan') : '',
-      s.unknown ? `${s.unknown} unknown` : '',
-      s.pending ? `${s.pending} pending` : '',
-    ].filter(Boolean);
-    // A part not fully checked has no grade (its counts are a lower bound): it says so instead.
-    const grade = doc.dm.status === 3 ? 'DM not graded (not fully checked)' : `DM grade ${s.grade} (score ${s.score})`;
-    parts.push(`${grade}: ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`);
-  }
-  if (typeof doc.mounts?.error === 'string') parts.push(`mounts could not be checked: ${doc.mounts.error}`);
-  else if (doc.mounts) {
-    const m = doc.mounts.summary;
-    const bad = MOUNT_PROBLEMS.filter((k) => (m[k] ?? 0) > 0).map((k) => `${m[k]} ${k}`);
-    parts.push(`mounts: ${bad.length ? bad.join(', ') : `${doc.mounts.entries.length} ok`}`);
-  }
-  if (doc.volumes) parts.push(volumesSummaryLine(doc.volumes));
-  return parts.join('; ');
+  return partOrder(doc)
+    .map((p) =>
+      p === 'dm' ? dmSummaryLine(doc) : p === 'mounts' ? mountsSummaryLine(doc) : volumesSummaryLine(doc.volumes!),
+    )
+    .join('; ');
+}
+
+function dmSummaryLine(doc: Pick<CheckDocument, 'dm'>): string {
+  const dm = doc.dm!;
+  if (dm.error) return `DM could not be checked: ${dm.error}`;
+  const s = dm.summary;
+  const issues = [
+    s.duplicate ? plural(s.duplicate, 'duplicate') : '',
+    s.orphan ? plural(s.orphan, 'orphan') : '',
+    s.unknown ? `${s.unknown} unknown` : '',
+    s.pending ? `${s.pending} pending` : '',
+  ].filter(Boolean);
+  // A part not fully checked has no grade (its counts are a lower bound): it says so instead.
+  const grade = dm.status === 3 ? 'DM not graded (not fully checked)' : `DM grade ${s.grade} (score ${s.score})`;
+  return `${grade}: ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`;
+}
+
+function mountsSummaryLine(doc: Pick<CheckDocument, 'mounts'>): string {
+  const mounts = doc.mounts!;
+  if (typeof mounts.error === 'string') return `mounts could not be checked: ${mounts.error}`;
+  const m = mounts.summary;
+  const bad = MOUNT_PROBLEMS.filter((k) => (m[k] ?? 0) > 0).map((k) => `${m[k]} ${k}`);
+  return `mounts: ${bad.length ? bad.join(', ') : `${mounts.entries.length} ok`}`;
 }
 
 /** "volumes: 2 orphans, 1 storage not checked of 40" */
 function volumesSummaryLine(v: VolumesResult): string {
+  // Nothing listed because the part could not run (or has not yet: the service's first scan): its reason,
+  // never "0 valid of 0".
+  if (v.error && v.entries.length === 0) return `volumes could not be checked: ${v.error}`;
   const s = v.summary;
   const bits = [
     s.orphan ? `${plural(s.orphan, 'orphan')}` : '',

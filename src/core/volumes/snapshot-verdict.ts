@@ -2,6 +2,7 @@
 // `__migration__` / `vzdump` their operation's, any other snapshot belongs to every guest whose config
 // names its volume (ownership by reference, facts §13). Pure.
 import type { RefHit } from '../dm/dm-references';
+import { setSteps } from '../next-step';
 import type { GuestRecord } from '../node/guest-record';
 import type { StorageConfig } from '../parse/storage-config';
 import type { VolumeEntry } from '../volume-types';
@@ -71,7 +72,7 @@ export function snapshotVerdict(
     if (own.leftover) {
       e.status = 'orphan';
       e.reason = 'operation-leftover';
-      if (own.pveHint) e.hint = own.pveHint;
+      if (own.pveSteps) setSteps(e, own.pveSteps);
     }
     return users;
   }

@@ -1,8 +1,9 @@
 // An image in the Ceph trash (`rbd trash ls --all --long`): by its source, whose it is and what may be
 // done with it. Pure. Sources: ceph src/tools/rbd/action/Trash.cc (do_list), include/rbd/librbd.h
 // rbd_trash_image_source_t; pve-storage RBDPlugin.pm free_image (rbd rm moves the image there first).
+
+import { dropStep, keepStep, setSteps } from '../next-step';
 import type { StorageConfig } from '../parse/storage-config';
-import { shellQuote } from '../shell-quote';
 import type { VolumeEntry } from '../volume-types';
 import type { ListedVolume } from './listed-volume';
 
@@ -46,7 +47,7 @@ export function trashVerdict(
 ): RbdFlags {
   const since = t.deletedAt ? ` since ${t.deletedAt}` : '';
   const cmd = rbdArgs(st);
-  const restore = shellQuote([...cmd, 'trash', 'restore', ...rbdOperand('--image-id', t.id)]);
+  const restore = [...cmd, 'trash', 'restore', ...rbdOperand('--image-id', t.id)];
   const owned = OWNED_SOURCES[t.source];
   if (owned || (t.source !== 'USER' && t.source !== 'REMOVING')) {
     e.status = 'valid';
@@ -66,20 +67,23 @@ export function trashVerdict(
   if (named) {
     // A config still names it and no image of that name exists: restoring it is the only repair.
     e.detail += `; ${named} still names it: that guest cannot start until it is restored`;
-    e.hint = restore;
+    setSteps(e, [keepStep(`restore it (${named} needs it)`, restore)]);
     return { protect: [], pending: [] };
   }
-  const rm = shellQuote([
-    ...cmd,
-    'trash',
-    'rm',
-    ...rbdOperand('--image-id', t.id),
-    ...(t.protectedUntil ? ['--force'] : []),
-  ]);
-  // Prose around a command ends before it or after a `;`: the command is all a copy of its clause holds.
-  e.hint =
+  const rm = [...cmd, 'trash', 'rm', ...rbdOperand('--image-id', t.id), ...(t.protectedUntil ? ['--force'] : [])];
+  setSteps(
+    e,
     t.source === 'REMOVING'
-      ? `what the interrupted rbd rm would have done (it refuses an image that still has watchers): ${rm}`
-      : `to keep it: ${restore}; to drop it, check it holds nothing you need, then: ${rm}`;
+      ? [
+          dropStep(
+            'finish what the interrupted rbd rm would have done (irreversible; it refuses an image that still has watchers)',
+            rm,
+          ),
+        ]
+      : [
+          keepStep('to keep it, restore it from the trash', restore),
+          dropStep('to drop it (irreversible: deletes the data), check it holds nothing you need, then', rm),
+        ],
+  );
   return { protect: [], pending: [] };
 }

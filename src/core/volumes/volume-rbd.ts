@@ -6,6 +6,8 @@
 // REMOVING, then removes it; list_images lists such "partially removed" images by name, so `rbd ls -l`
 // names them on stderr when it cannot open them; remove by name finishes them) and librbd.cc
 // RBD::trash_list (hides REMOVING entries from `rbd trash ls`).
+
+import { dropStep, setSteps } from '../next-step';
 import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList, type RbdTrashEntry } from '../parse/rbd-depth';
 import type { StorageConfig } from '../parse/storage-config';
 import { parseRbdList } from '../parse/volume-listing';
@@ -205,7 +207,13 @@ export function rbdRemnantVerdict(e: VolumeEntry, v: ListedVolume, st: StorageCo
   }
   e.status = 'orphan';
   // librbd's remove finishes a removal whose header is already gone (it then drops the directory entry).
-  e.hint = shellQuote([...rbdArgs(st), 'rm', ...rbdOperand('--image', v.own)]);
+  setSteps(e, [
+    dropStep('finish the interrupted removal (irreversible; librbd drops the directory entry)', [
+      ...rbdArgs(st),
+      'rm',
+      ...rbdOperand('--image', v.own),
+    ]),
+  ]);
   return { protect: [], pending: [] };
 }
 
@@ -240,6 +248,7 @@ export function watchVerdict(e: VolumeEntry, v: ListedVolume, st: StorageConfig)
   e.reason = 'watchers-unread';
   e.detail += `; whether a client has it open could not be read (${w && 'error' in w ? w.error : 'rbd status was not asked'}${unsupported})`;
   delete e.hint;
+  delete e.steps;
   return { protect: [], pending: [] };
 }
 

@@ -5,9 +5,9 @@
 // btrfs with snapshots); pve-container VZDump/LXC.pm prepare/snapshot (`vzdump`); pve-guest-common
 // AbstractConfig.pm snapshot_create/snapshot_delete (guest snapshots, lock snapshot/snapshot-delete). Pure.
 import { SNAPSHOT } from '../dm/pending-rule';
+import { dropStep, type NextStep } from '../next-step';
 import type { GuestRecord } from '../node/guest-record';
 import type { PveState } from '../node/pve-state';
-import { shellQuote } from '../shell-quote';
 
 /** Who a snapshot's operation is, and the words for its leftover. */
 export interface SnapshotOwner {
@@ -56,7 +56,7 @@ export interface PveSnapshotVerdict {
   detail: string;
   pendingBy: string[];
   /** PVE's own way to remove the leftover, when PVE has one (else the storage command applies). */
-  pveHint?: string;
+  pveSteps?: NextStep[];
 }
 
 const guestWord = (g: Guest, vmid: number) => `${g?.type === 'lxc' ? 'CT' : g ? 'VM' : 'guest'} ${vmid}`;
@@ -91,7 +91,15 @@ export function pveSnapshot(pve: PveState, snapshot: string, vmid: number, guest
         leftover: true,
         pendingBy: [],
         detail: `snapshot of an interrupted snapshot-mode backup of ${who}; its config still has [vzdump], so the next snapshot-mode backup of ${who} force-removes it first (VZDump/LXC.pm "found old vzdump snapshot")`,
-        pveHint: shellQuote(['pct', 'delsnapshot', String(vmid), 'vzdump', '--force']),
+        pveSteps: [
+          dropStep('remove the snapshot and its [vzdump] section (what the next backup would do; irreversible)', [
+            'pct',
+            'delsnapshot',
+            String(vmid),
+            'vzdump',
+            '--force',
+          ]),
+        ],
       };
     return {
       leftover: true,

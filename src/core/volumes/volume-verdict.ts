@@ -3,10 +3,10 @@
 // names the PVE command. Report only: nothing here deletes.
 
 import { describeRef, type RefHit } from '../dm/dm-references';
+import { dropStep, keepStep, setSteps } from '../next-step';
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
 import { redactCommandLine } from '../redact';
-import { shellQuote } from '../shell-quote';
 import type { VolumeEntry } from '../volume-types';
 import { snapshotFlags, snapshotVerdict } from './snapshot-verdict';
 import { snapshotFree } from './volume-commands';
@@ -117,7 +117,10 @@ function finish(e: VolumeEntry, f: Flags): VolumeEntry {
   e.pending = f.pendingBy.size > 0;
   e.protected = f.protectedBy.size > 0;
   e.protectedBy = [...f.protectedBy].sort();
-  if (e.protected || e.pending) delete e.hint;
+  if (e.protected || e.pending) {
+    delete e.hint;
+    delete e.steps;
+  }
   return e;
 }
 
@@ -213,27 +216,29 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
   if (c.hasClones.has(v.own)) f.protectedBy.add('has-clones');
 }
 
-// Every command in a hint is shellQuote's, and prose around it ends before it (": ") or after it ("; "):
-// what a copy of its clause holds runs exactly that argv, whatever the volume's name is.
+// The next steps of an orphan nobody protects: keep it (attach it to its guest) and drop it, each with its
+// command on a line of its own; the drop step is marked irreversible. The hint is their sentence.
 function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
-  if (e.status !== 'orphan' || e.hint) return;
+  if (e.status !== 'orphan' || e.steps || e.hint) return;
   const argv = e.snapshot ? snapshotFree(e, st) : ['pvesm', 'free', e.volid];
   if (!argv) return;
-  const free = shellQuote(argv);
-  const check = 'check it holds nothing you need (e.g. back it up), then:';
+  const check = 'check it holds nothing you need (e.g. back it up), then';
   if (e.reason === 'operation-leftover' || e.snapshotOwner === 'replication') {
     // PVE's own snapshot: removing it is what the interrupted operation or the removed job would have done.
-    e.hint = free;
+    const who = e.reason === 'operation-leftover' ? 'the interrupted operation' : 'the removed replication job';
+    setSteps(e, [dropStep(`remove the snapshot (what ${who} would have done; irreversible)`, argv)]);
   } else if (e.reason === 'not-referenced' && guest && !e.snapshot) {
-    const rescan = shellQuote(
+    const rescan =
       guest.type === 'lxc'
         ? ['pct', 'rescan', '--vmid', String(e.vmid)]
-        : ['qm', 'disk', 'rescan', '--vmid', String(e.vmid)],
-    );
-    e.hint = `to keep it (attaches it as unusedN), on ${guest.node}: ${rescan}; to drop it, ${check} ${free}`;
+        : ['qm', 'disk', 'rescan', '--vmid', String(e.vmid)];
+    setSteps(e, [
+      keepStep(`to keep it, attach it to ${guestWord(guest)} as unusedN (on ${guest.node})`, rescan),
+      dropStep(`to drop it (irreversible: deletes the data), ${check}`, argv),
+    ]);
   } else if (e.reason === 'guest-on-other-node') {
-    e.hint = `leftover copy (e.g. of a migration); ${check} ${free}`;
+    setSteps(e, [dropStep(`a leftover copy (e.g. of a migration): to drop it (irreversible), ${check}`, argv)]);
   } else {
-    e.hint = `${check} ${free}`;
+    setSteps(e, [dropStep(`to drop it (irreversible: deletes the data), ${check}`, argv)]);
   }
 }

@@ -1,0 +1,136 @@
+// `--vmid N`: the parts of a check cut down to some guests — their DM maps and LVs, their storage findings,
+// their container mounts, their volumes on every storage — with each part's counts and status computed
+// again from what is left, so the headline, the grade, the exit code and every output form speak of those
+// guests only and agree. What the cut leaves out is counted (`selection.leftOut`), never dropped silently;
+// what could not be checked stays UNKNOWN (a part that failed, or was only partly read, may hide a finding
+// of the selected guest too). Pure.
+import { dmSummary, statusOf } from '../dm/dm-summary';
+import { worstStatus } from '../status';
+import { storageStatus } from '../storage/classify-storage';
+import type { CheckDocument, DmResult, MountsResult, Status } from '../types';
+import type { VolumeEntry, VolumeStorageStatus, VolumesResult } from '../volume-types';
+import { volumesStatus, volumesSummary } from '../volumes/volume-summary';
+import { listFindings, mountSeverity } from './findings';
+
+export interface Parts {
+  dm?: DmResult;
+  mounts?: MountsResult;
+  volumes?: VolumesResult;
+}
+
+/** What a selection kept: the VMIDs asked for and how many entries of other guests and of the node it left out. */
+export interface Selection {
+  vmids: number[];
+  /** Findings every output lists (listFindings of the whole node) that the cut leaves out. */
+  leftOut: number;
+}
+
+function selectDm(dm: DmResult, has: (vmid: number | null | undefined) => boolean): DmResult {
+  if (dm.error) return dm;
+  // A volume another guest's config names (a linked clone's base) is that guest's too.
+  const mine = (e: DmResult['entries'][number]) => has(e.vmid) || (e.guests ?? []).some((g) => has(g.vmid));
+  const entries = dm.entries.filter(mine);
+  const storage = (dm.storage ?? []).filter((f) => has(f.subject?.vmid));
+  const reuse = dm.vmidReuse;
+  const status = worstStatus(statusOf(entries), storageStatus(storage), dm.unchecked?.length ? 3 : 0);
+  return {
+    ...dm,
+    summary: dmSummary(entries),
+    entries,
+    storage,
+    guests: dm.guests.filter((g) => has(g.vmid)),
+    vmidReuse: {
+      ...reuse,
+      collisions: reuse.collisions.filter((c) => has(c.vmid)),
+      leftovers: reuse.leftovers.filter((l) => has(l.vmid)),
+      // Sentences about the next VMIDs: kept only when they are about a selected one.
+      messages: reuse.messages.filter((m) => [...m.matchAll(/\b\d+\b/g)].some((x) => has(Number(x[0])))),
+    },
+    status,
+  };
+}
+
+function selectMounts(m: MountsResult, has: (vmid: number | null | undefined) => boolean): MountsResult {
+  if (typeof m.error === 'string') return m;
+  const entries = m.entries.filter((e) => e.scope === 'ct' && has(e.ctid));
+  const count = (st: string) => entries.filter((e) => e.status === st).length;
+  let status: Status = 0;
+  for (const e of entries) status = worstStatus(status, mountSeverity(e));
+  return {
+    ...m,
+    summary: {
+      ...m.summary,
+      total: entries.length,
+      ok: count('ok'),
+      stale: count('stale'),
+      readonly: count('readonly'),
+      full: count('full'),
+      missing: count('missing'),
+      unchecked: count('unchecked'),
+      host: 0,
+      ct: entries.length,
+    },
+    entries,
+    status,
+  };
+}
+
+/** A storage's row counted again over the selected entries (as classify-volumes counts it: snapshots in the counts, not in the sizes). */
+function recount(row: VolumeStorageStatus, entries: VolumeEntry[]): VolumeStorageStatus {
+  const out: VolumeStorageStatus = {
+    ...row,
+    total: 0,
+    valid: 0,
+    orphan: 0,
+    unknown: 0,
+    ignored: 0,
+    sizeBytes: 0,
+    usedBytes: 0,
+    orphanSizeBytes: 0,
+  };
+  for (const e of entries) {
+    if (e.storage !== row.storage) continue;
+    out.total++;
+    if (e.status !== 'duplicate') out[e.status] = (out[e.status] ?? 0) + 1;
+    if (e.snapshot) continue;
+    out.sizeBytes += e.sizeBytes ?? 0;
+    out.usedBytes += e.usedBytes ?? 0;
+    if (e.status === 'orphan') out.orphanSizeBytes += e.sizeBytes ?? 0;
+  }
+  return out;
+}
+
+function selectVolumes(v: VolumesResult, has: (vmid: number | null | undefined) => boolean): VolumesResult {
+  if (v.entries.length === 0 && v.error) return v;
+  const entries = v.entries.filter((e) => has(e.vmid));
+  const storages = v.storages.map((s) => recount(s, entries));
+  return {
+    ...v,
+    entries,
+    storages,
+    summary: volumesSummary(entries, storages),
+    vmidLeftovers: v.vmidLeftovers.filter((l) => has(l.vmid)),
+    guests: v.guests?.filter((g) => has(g.vmid)),
+    // A storage that could not be listed may hold a volume of the selected guest: still UNKNOWN.
+    status: volumesStatus(entries, storages),
+  };
+}
+
+/** The parts as a document, for listing their findings. */
+const asDocument = (p: Parts): CheckDocument => ({ schemaVersion: 1, generatedAt: '', node: '', status: 0, ...p });
+
+/**
+ * The parts cut down to the guests `vmids` names (see the header); `leftOut` is how many of the findings
+ * every output lists (listFindings) the cut leaves out.
+ */
+export function selectGuests(parts: Parts, vmids: readonly number[]): Parts & { selection: Selection } {
+  const wanted = new Set(vmids);
+  const has = (vmid: number | null | undefined) => vmid !== null && vmid !== undefined && wanted.has(vmid);
+  const chosen: Parts = {
+    ...(parts.dm ? { dm: selectDm(parts.dm, has) } : {}),
+    ...(parts.mounts ? { mounts: selectMounts(parts.mounts, has) } : {}),
+    ...(parts.volumes ? { volumes: selectVolumes(parts.volumes, has) } : {}),
+  };
+  const leftOut = listFindings(asDocument(parts)).length - listFindings(asDocument(chosen)).length;
+  return { ...chosen, selection: { vmids: [...wanted].sort((a, b) => a - b), leftOut } };
+}

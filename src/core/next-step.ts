@@ -1,0 +1,56 @@
+// The next steps beside a finding that has no fix of its own, or more than one way on (keep the data or
+// drop it): each step is its words and then its command alone, so every output prints the command on a
+// line of its own — a copy of that line runs exactly the argv — and marks the step that deletes data.
+// The `hint` sentence of the JSON (and of earlier versions) is made from the same steps. Pure.
+import { shellQuote } from './shell-quote';
+
+export interface NextStep {
+  /** keep: keeps the data (attach it, restore it); drop: removes it; step: anything else (check, stop, unlock, wait). */
+  kind: 'keep' | 'drop' | 'step';
+  /** What the step does and when, in words, without the command: "to keep it, attach it to VM 103 as unusedN". */
+  text: string;
+  /** The command (argv; shellQuote prints it); null for a step in words only. */
+  command: string[] | null;
+  /** What it removes cannot be brought back (pvesm free, zfs destroy, rbd rm, lvremove). */
+  irreversible: boolean;
+}
+
+/** A step that keeps the data. */
+export function keepStep(text: string, command: string[]): NextStep {
+  return { kind: 'keep', text, command, irreversible: false };
+}
+
+/** A step that deletes data: marked irreversible in every output form. */
+export function dropStep(text: string, command: string[]): NextStep {
+  return { kind: 'drop', text, command, irreversible: true };
+}
+
+/** Any other step (check, stop the guest, unlock, words only). */
+export function otherStep(text: string, command: string[] | null = null): NextStep {
+  return { kind: 'step', text, command, irreversible: false };
+}
+
+/** The words every output prints before a step's command: the text, with a drop step's mark when its text lacks it. */
+export function stepWords(s: Pick<NextStep, 'text' | 'irreversible'>): string {
+  return s.irreversible && !/irreversible/.test(s.text) ? `${s.text} (irreversible)` : s.text;
+}
+
+/**
+ * The steps as one sentence (the `hint` of the JSON): each command ends its clause, `: ` before it and
+ * `; ` after it, so a copy of the clause runs exactly the argv. A step without words is another command
+ * of the step before.
+ */
+export function stepsText(steps: readonly NextStep[]): string {
+  return steps
+    .map((s) => {
+      if (!s.command) return stepWords(s);
+      return s.text ? `${stepWords(s)}: ${shellQuote(s.command)}` : shellQuote(s.command);
+    })
+    .join('; ');
+}
+
+/** An entry's next steps and their sentence (its `hint`), always set together. */
+export function setSteps(e: { hint?: string; steps?: NextStep[] }, steps: NextStep[]): void {
+  e.steps = steps;
+  e.hint = stepsText(steps);
+}

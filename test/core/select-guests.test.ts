@@ -1,0 +1,70 @@
+// `--vmid N` (core/findings/select-guests.ts), a table over every VMID of the demo node and one it does
+// not have: the cut keeps exactly that guest's findings, counts the rest as left out, computes its status
+// from what it kept, says so in the headline; a part that could not be checked stays UNKNOWN.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildCheckDocument } from '../../src/core/findings/evaluate';
+import { isCounted, listFindings } from '../../src/core/findings/findings';
+import { overallOf } from '../../src/core/findings/overall';
+import { selectGuests } from '../../src/core/findings/select-guests';
+import { worstStatus } from '../../src/core/status';
+import type { CheckDocument, Status } from '../../src/core/types';
+import { runCli } from '../helpers/cli';
+
+const full = JSON.parse(runCli(['check', '--demo', '--json']).stdout) as CheckDocument;
+const parts = { dm: full.dm, mounts: full.mounts, volumes: full.volumes };
+const now = new Date('2026-11-25T12:00:00Z');
+const cut = (vmids: number[], p = parts) => buildCheckDocument({ node: 'pve1', now, ...selectGuests(p, vmids) });
+const all = listFindings(full);
+
+describe('--vmid: one guest of the demo node', () => {
+  const vmids = [...new Set(all.map((f) => f.vmid).filter((v): v is number => v !== null)), 999];
+  for (const vmid of vmids)
+    test(`guest ${vmid}`, () => {
+      const doc = cut([vmid]);
+      const kept = listFindings(doc);
+      // Exactly the guest's findings: each kept one is its, and each of its findings is kept.
+      assert.deepEqual(
+        kept.filter((f) => f.vmid !== vmid).map((f) => f.subject),
+        [],
+      );
+      assert.deepEqual(
+        kept.map((f) => f.key).sort(),
+        all
+          .filter((f) => f.vmid === vmid)
+          .map((f) => f.key)
+          .sort(),
+      );
+      assert.equal(doc.selection?.leftOut, all.length - kept.length, 'every other finding counted as left out');
+      // The status is the kept findings' (the demo has no part that could not be checked).
+      const worst = kept.filter(isCounted).reduce<Status>((s, f) => worstStatus(s, f.severity), 0);
+      assert.equal(doc.status, worst);
+      const o = overallOf(doc);
+      assert.match(
+        o.headline,
+        new RegExp(`; only guest ${vmid} \\(\\d+ findings? of other guests and of the node not shown\\)$`),
+      );
+      // The storage rows count only its volumes.
+      for (const row of doc.volumes?.storages ?? [])
+        assert.equal(row.total, doc.volumes!.entries.filter((e) => e.storage === row.storage).length, row.storage);
+    });
+});
+
+describe('--vmid never hides what could not be checked', () => {
+  test('a part that could not be checked stays UNKNOWN with its reason', () => {
+    const broken = { ...parts, dm: { ...parts.dm!, status: 3 as Status, error: 'dmsetup failed' } };
+    const doc = cut([103], broken);
+    assert.equal(doc.dm?.status, 3);
+    assert.equal(doc.status, 3);
+    assert.match(overallOf(doc).headline, /could not check device-mapper \(dmsetup failed\)/);
+  });
+  test('a storage that could not be listed keeps the volumes part UNKNOWN (it may hold the guest)', () => {
+    const v = parts.volumes!;
+    const broken = { ...parts, volumes: { ...v, storages: [{ ...v.storages[0], status: 'unknown' as const }] } };
+    assert.equal(cut([110], broken).volumes?.status, 3);
+  });
+  test('a partly checked device-mapper part stays UNKNOWN', () => {
+    const broken = { ...parts, dm: { ...parts.dm!, unchecked: ['dmsetup status failed'] } };
+    assert.equal(cut([150], broken).dm?.status, 3);
+  });
+});
