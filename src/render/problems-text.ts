@@ -120,9 +120,12 @@ export function renderProblem(
   const lines = [wrapText(head, w, '', '    '), wrapText(what, w, '    ', '    ')];
   if (f.detail && f.detail !== f.explanation) lines.push(wrapText(f.detail, w, '    ', '    '));
   for (const l of flagsOf(f, dm, vol)) lines.push(paint(wrapText(l, w, '    ', '    '), 'dim', o.color));
+  // A mount's hint says what to check before its commands (the server before `umount -l`): it leads.
+  const hintFirst = f.part === 'mounts';
+  if (f.hint && hintFirst) lines.push(wrapText(f.hint, w, '    ', '    '));
   for (const l of [...fixLines(f), ...stepLines(f)])
     lines.push(l.command ? `      ${l.text}` : wrapText(l.text, w, '    ', '    '));
-  if (f.hint) lines.push(paint(wrapText(f.hint, w, '    ', '    '), 'dim', o.color));
+  if (f.hint && !hintFirst) lines.push(paint(wrapText(f.hint, w, '    ', '    '), 'dim', o.color));
   return lines.join('\n');
 }
 

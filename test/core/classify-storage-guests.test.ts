@@ -186,6 +186,12 @@ test('shared LVM autoactivation in a cluster (lvs -o autoactivation as lvm2 2.03
   // vm-100 and vm-102 are on (vm-103 was created with --setautoactivation n); both active, no guest runs.
   assert.deepEqual(fs[0].values, { autoactivated: 2, guestLvs: 3, activeWithoutGuest: 2 });
   assert.equal(fs[0].fix[0], '/usr/share/pve-manager/migrations/pve-lvm-disable-autoactivation');
+  // Per LV: one copyable command each for the LVs that have it on, no placeholder to edit.
+  assert.deepEqual(fs[0].fix.slice(2), [
+    'lvchange --setautoactivation n pve/vm-100-disk-0',
+    'lvchange --setautoactivation n pve/vm-102-disk-0',
+  ]);
+  assert.ok(!fs[0].fix.some((l) => l.includes('<lv>')));
   // Standalone node, or local storage: no finding. Unknown setting: an info.
   assert.deepEqual(
     kinds(

@@ -3,7 +3,7 @@
 
 import { getTwo } from '../node/two-keys';
 import type { LvRow } from '../parse/parse-lvm';
-import { shellWord } from '../shell-quote';
+import { shellQuote } from '../shell-quote';
 import type { StorageFinding } from '../types';
 import type { StorageContext } from './storage-context';
 
@@ -86,14 +86,24 @@ export function classifyAutoactivation(ctx: StorageContext): StorageFinding[] {
       }`,
       fix: [
         '/usr/share/pve-manager/migrations/pve-lvm-disable-autoactivation',
-        `# or per LV: lvchange --setautoactivation n ${shellWord(s.vg)}/<lv>`,
-        '# run it on one node (the setting is in the shared VG metadata)',
+        '# run it on one node (the setting is in the shared VG metadata); or, per LV:',
+        ...perLvCommands(s.vg, on),
       ],
       subject: { storage: s.id, vg: s.vg },
       values: { autoactivated: on.length, guestLvs: guestLvs.length, activeWithoutGuest: activeElsewhere.length },
     });
   }
   return res;
+}
+
+/** How many per-LV commands a fix lists before it counts the rest (the script above covers them all). */
+const PER_LV_SHOWN = 10;
+
+/** One copyable `lvchange --setautoactivation n VG/LV` per LV, never a placeholder to edit by hand. */
+function perLvCommands(vg: string, lvs: LvRow[]): string[] {
+  const shown = lvs.slice(0, PER_LV_SHOWN).map((l) => shellQuote(['lvchange', '--setautoactivation', 'n', `${vg}/${l.name}`]));
+  const rest = lvs.length - shown.length;
+  return rest > 0 ? [...shown, `# and ${rest} more LVs of VG ${vg}: the script above covers every one`] : shown;
 }
 
 /** A guest's LV (not a hidden one) in one of `vgs`. */
