@@ -55,7 +55,14 @@ test('real rbd ls -l stderr: librbd log lines are not images; "error opening" li
 test('real: a headless image (exit 0, named on stderr) is an interrupted removal with the rm that finishes it', () => {
   const es = classifyVolumes(volumeInput(node('ls-vm', 'vm'))).entries;
   const e = entry(es, 'ceph-vm:vm-130-disk-0');
-  assert.deepEqual([e.status, e.reason, e.hint], ['orphan', 'interrupted-removal', 'rbd -p vm rm vm-130-disk-0']);
+  assert.deepEqual(
+    [e.status, e.reason, e.hint],
+    [
+      'orphan',
+      'interrupted-removal',
+      'finish the interrupted removal (irreversible; librbd drops the directory entry): rbd -p vm rm vm-130-disk-0',
+    ],
+  );
   assert.equal(entry(es, 'ceph-vm:base-900-disk-0/vm-901-disk-0').vmid, 901);
   assert.equal(
     es.some((x) => x.snapshot === '__base__'),

@@ -64,12 +64,25 @@ before(async () => {
     });
     child!.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
-  // Two DM scans at least, so the history has a line and "new since last scan" is decided.
-  for (let i = 0; i < 200; i++) {
-    const doc = (await (await fetch(`${base}/api/status`)).json()) as { history?: { dm: unknown[] }; mounts?: unknown };
-    if ((doc.history?.dm.length ?? 0) >= 2 && doc.mounts) break;
-    await new Promise((ok) => setTimeout(ok, 100));
+  // Every part scanned once (before that the guests table says the first scan runs), and two DM scans
+  // at least, so the history has a line and "new since last scan" is decided. A loaded machine takes
+  // longer; the bound only stops a run that never gets there, and says so.
+  let ready = false;
+  for (let i = 0; i < 1200 && !ready; i++) {
+    const doc = (await (await fetch(`${base}/api/status`)).json()) as {
+      history?: { dm: unknown[] };
+      mounts?: unknown;
+      service?: Record<string, unknown>;
+    };
+    // The service block holds each part's scanning (with `scans`) beside its version and memory.
+    const scanned = Object.values(doc.service ?? {}).filter(
+      (p): p is { scans: number } => typeof p === 'object' && p !== null && 'scans' in p,
+    );
+    ready =
+      (doc.history?.dm.length ?? 0) >= 2 && !!doc.mounts && scanned.length > 0 && scanned.every((p) => p.scans > 0);
+    if (!ready) await new Promise((ok) => setTimeout(ok, 100));
   }
+  assert.ok(ready, 'serve --demo did not finish its first scans of every part');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 });
 
