@@ -5,8 +5,12 @@
 import { shellQuote } from './shell-quote';
 
 export interface NextStep {
-  /** keep: keeps the data (attach it, restore it); drop: removes it; step: anything else (check, stop, unlock, wait). */
-  kind: 'keep' | 'drop' | 'step';
+  /**
+   * keep: keeps the data (attach it, restore it); reclaim: takes it out of the way reversibly (`pve-health
+   * reclaim`: quarantine with a journal, undone by `restore`); drop: removes it; step: anything else
+   * (check, stop, unlock, wait).
+   */
+  kind: 'keep' | 'reclaim' | 'drop' | 'step';
   /** What the step does and when, in words, without the command: "to keep it, attach it to VM 103 as unusedN". */
   text: string;
   /** The command (argv; shellQuote prints it); null for a step in words only. */
@@ -18,6 +22,20 @@ export interface NextStep {
 /** A step that keeps the data. */
 export function keepStep(text: string, command: string[]): NextStep {
   return { kind: 'keep', text, command, irreversible: false };
+}
+
+/**
+ * The reversible way before an irreversible drop (issue: reclaim): `pve-health reclaim --name VOLID` plans,
+ * re-checks under PVE's locks, asks, and quarantines with a journal that `restore` undoes. It refuses what
+ * is not a proven orphan, with the reason: naming it here never skips a check.
+ */
+export function reclaimStep(volid: string): NextStep {
+  return {
+    kind: 'reclaim',
+    text: 'to set it aside reversibly (quarantine; pve-health restore brings it back)',
+    command: ['pve-health', 'reclaim', '--name', volid],
+    irreversible: false,
+  };
 }
 
 /** A step that deletes data: marked irreversible in every output form. */

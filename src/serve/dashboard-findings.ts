@@ -151,7 +151,7 @@ export const FINDINGS_JS = String.raw`
     // Each step's words, then its command with a Copy button; a step that deletes data says so in red.
     f.steps.forEach(function (s) {
       if (s.text) d.appendChild(el('p', s.irreversible ? 'meta step-drop' : 'meta', s.text + (s.command ? ':' : '')));
-      if (s.command) d.appendChild(fixLine(s.command, (s.kind === 'keep' ? 'Copy keep command for ' : s.kind === 'drop' ? 'Copy drop command (irreversible) for ' : 'Copy command for ') + f.title));
+      if (s.command) d.appendChild(fixLine(s.command, (s.kind === 'keep' ? 'Copy keep command for ' : s.kind === 'reclaim' ? 'Copy reclaim command (reversible) for ' : s.kind === 'drop' ? 'Copy drop command (irreversible) for ' : 'Copy command for ') + f.title));
     });
     if (f.hint) d.appendChild(el('p', 'meta', f.hint));
     if (f.ackCommand && !f.acknowledged) {

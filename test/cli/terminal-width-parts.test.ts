@@ -59,7 +59,7 @@ for (const cols of [80, 160]) {
     // Keep and drop are two steps, each command alone on its line, the drop marked irreversible.
     assert.match(
       text,
-      /\n {4}to keep it, attach it to VM 103 as unusedN \(on pve1\):\n {6}qm disk rescan --vmid 103\n {4}to drop it \(irreversible: deletes the data\)[^\n]*(\n {4}[^ ][^\n]*)*:\n {6}pvesm free local:103\/old-import\.qcow2\n/,
+      /\n {4}to keep it, attach it to VM 103 as unusedN \(on pve1\):\n {6}qm disk rescan --vmid 103\n {4}to set it aside reversibly[^\n]*(\n {4}[^ ][^\n]*)*:\n {6}pve-health reclaim --name local:103\/old-import\.qcow2\n {4}or to drop it now \(irreversible: deletes the data\)[^\n]*(\n {4}[^ ][^\n]*)*:\n {6}pvesm free local:103\/old-import\.qcow2\n/,
     );
   });
 

@@ -325,12 +325,13 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
   assert.match(get('local:102/vm-102-disk-0.raw').hint ?? '', /pvesm free local:102\/vm-102-disk-0\.raw$/);
   assert.match(
     get('local-zfs:vm-400-disk-0').hint ?? '',
-    /^to keep it, attach it to VM 400 as unusedN \(on pve1\): qm disk rescan --vmid 400; to drop it \(irreversible: deletes the data\), .*: pvesm free local-zfs:vm-400-disk-0$/,
+    /^to keep it, attach it to VM 400 as unusedN \(on pve1\): qm disk rescan --vmid 400; to set it aside reversibly \(quarantine; pve-health restore brings it back\): pve-health reclaim --name local-zfs:vm-400-disk-0; or to drop it now \(irreversible: deletes the data\), .*: pvesm free local-zfs:vm-400-disk-0$/,
   );
   assert.deepEqual(
     get('local-zfs:vm-400-disk-0').steps?.map((x) => [x.kind, x.irreversible, x.command]),
     [
       ['keep', false, ['qm', 'disk', 'rescan', '--vmid', '400']],
+      ['reclaim', false, ['pve-health', 'reclaim', '--name', 'local-zfs:vm-400-disk-0']],
       ['drop', true, ['pvesm', 'free', 'local-zfs:vm-400-disk-0']],
     ],
   );

@@ -2,7 +2,7 @@
 // that cannot destroy something another guest, node or operation uses, how to free it. Pure; the
 // planner (plan-cleanup.ts) and `dm` show the same words.
 
-import { dropStep, keepStep, type NextStep, otherStep, stepsText } from '../next-step';
+import { dropStep, keepStep, type NextStep, otherStep, reclaimStep, stepsText } from '../next-step';
 import type { VgSafety as LvmVgSafety } from '../node/lvm-view';
 import type { DmEntry } from '../types';
 
@@ -90,12 +90,8 @@ export function adviceFor(e: DmEntry, ctx: PlanContext = {}): NextStep[] | undef
     e.reason !== 'guest-on-other-node'
   ) {
     steps.push(
-      dropStep(
-        steps.length
-          ? 'or drop it (irreversible: deletes the data)'
-          : 'data kept; to drop it (irreversible: deletes the data)',
-        ['pvesm', 'free', e.volume],
-      ),
+      reclaimStep(e.volume),
+      dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', e.volume]),
     );
   }
   return steps.length === 0 ? undefined : steps;

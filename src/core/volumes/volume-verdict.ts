@@ -3,7 +3,7 @@
 // names the PVE command. Report only: nothing here deletes.
 
 import { describeRef, type RefHit } from '../dm/dm-references';
-import { dropStep, keepStep, setSteps } from '../next-step';
+import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../next-step';
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
 import { redactCommandLine } from '../redact';
@@ -234,11 +234,20 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
         : ['qm', 'disk', 'rescan', '--vmid', String(e.vmid)];
     setSteps(e, [
       keepStep(`to keep it, attach it to ${guestWord(guest)} as unusedN (on ${guest.node})`, rescan),
-      dropStep(`to drop it (irreversible: deletes the data), ${check}`, argv),
+      ...reclaimable(e),
+      dropStep(`or to drop it now (irreversible: deletes the data), ${check}`, argv),
     ]);
   } else if (e.reason === 'guest-on-other-node') {
-    setSteps(e, [dropStep(`a leftover copy (e.g. of a migration): to drop it (irreversible), ${check}`, argv)]);
+    setSteps(e, [
+      ...reclaimable(e),
+      dropStep(`a leftover copy (e.g. of a migration): to drop it now (irreversible), ${check}`, argv),
+    ]);
   } else {
-    setSteps(e, [dropStep(`to drop it (irreversible: deletes the data), ${check}`, argv)]);
+    setSteps(e, [...reclaimable(e), dropStep(`to drop it now (irreversible: deletes the data), ${check}`, argv)]);
   }
+}
+
+/** `pve-health reclaim` for a whole volume (reclaim quarantines volumes, never a snapshot or a trash entry alone). */
+function reclaimable(e: VolumeEntry): NextStep[] {
+  return e.snapshot || e.trash ? [] : [reclaimStep(e.volid)];
 }
