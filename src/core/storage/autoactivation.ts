@@ -101,7 +101,9 @@ const PER_LV_SHOWN = 10;
 
 /** One copyable `lvchange --setautoactivation n VG/LV` per LV, never a placeholder to edit by hand. */
 function perLvCommands(vg: string, lvs: LvRow[]): string[] {
-  const shown = lvs.slice(0, PER_LV_SHOWN).map((l) => shellQuote(['lvchange', '--setautoactivation', 'n', `${vg}/${l.name}`]));
+  const shown = lvs
+    .slice(0, PER_LV_SHOWN)
+    .map((l) => shellQuote(['lvchange', '--setautoactivation', 'n', `${vg}/${l.name}`]));
   const rest = lvs.length - shown.length;
   return rest > 0 ? [...shown, `# and ${rest} more LVs of VG ${vg}: the script above covers every one`] : shown;
 }
