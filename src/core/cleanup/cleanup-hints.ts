@@ -4,6 +4,7 @@
 
 import { dropStep, keepStep, type NextStep, otherStep, reclaimStep, stepsText } from '../next-step';
 import type { VgSafety as LvmVgSafety } from '../node/lvm-view';
+import { RECLAIMABLE } from '../reclaim-scope';
 import type { DmEntry } from '../types';
 
 export interface VgSafety extends LvmVgSafety {
@@ -90,7 +91,7 @@ export function adviceFor(e: DmEntry, ctx: PlanContext = {}): NextStep[] | undef
     e.reason !== 'guest-on-other-node'
   ) {
     steps.push(
-      reclaimStep(e.volume),
+      ...(RECLAIMABLE.has(e.reason) ? [reclaimStep(e.volume)] : []),
       dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', e.volume]),
     );
   }

@@ -4,6 +4,7 @@
 // add what a reversible rename needs on top: the storage is enabled and readable here, nothing on the
 // storage depends on the volume (clones, snapshots), and the rename stays where PVE's tools reach it.
 import type { StorageConfig } from '../parse/storage-config';
+import { FILE_TYPES, RECLAIMABLE, reclaimOffered } from '../reclaim-scope';
 import type { ReclaimRefusalCode } from './reclaim-types';
 
 /** A volume as both parts describe it (a DM entry of an LV, or a volume entry). */
@@ -52,10 +53,6 @@ export interface Refusal {
   code: ReclaimRefusalCode;
   why: string;
 }
-
-/** Orphan reasons a quarantine undoes nothing PVE would need: no config names the volume. */
-const RECLAIMABLE = new Set(['guest-missing', 'not-referenced', 'guest-on-other-node', 'inactive-leftover']);
-const FILE_TYPES = new Set(['dir', 'nfs', 'cifs', 'cephfs', 'btrfs']);
 
 const refuse = (code: ReclaimRefusalCode, why: string): Refusal => ({ code, why });
 
@@ -141,7 +138,7 @@ function typeRefusal(c: Candidate, st: StorageConfig): Refusal | null {
   }
   if (st.type === 'zfspool' || st.type === 'rbd') return null;
   if (FILE_TYPES.has(st.type)) {
-    if (c.format === 'subvol' || (st.type === 'btrfs' && c.format === 'raw'))
+    if (!reclaimOffered({ reason: c.reason, type: st.type, format: c.format }))
       return refuse('unsupported', 'a directory or btrfs subvolume volume: not moved by reclaim yet');
     return null;
   }

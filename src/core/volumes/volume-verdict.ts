@@ -6,6 +6,7 @@ import { describeRef, type RefHit } from '../dm/dm-references';
 import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../next-step';
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
+import { reclaimOffered } from '../reclaim-scope';
 import { redactCommandLine } from '../redact';
 import type { VolumeEntry } from '../volume-types';
 import { snapshotFlags, snapshotVerdict } from './snapshot-verdict';
@@ -247,7 +248,7 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
   }
 }
 
-/** `pve-health reclaim` for a whole volume (reclaim quarantines volumes, never a snapshot or a trash entry alone). */
+/** `pve-health reclaim` for a whole volume of a kind reclaim quarantines (never a snapshot or a trash entry). */
 function reclaimable(e: VolumeEntry): NextStep[] {
-  return e.snapshot || e.trash ? [] : [reclaimStep(e.volid)];
+  return e.trash || !reclaimOffered(e) ? [] : [reclaimStep(e.volid)];
 }
