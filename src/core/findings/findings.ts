@@ -251,10 +251,8 @@ function volumeFindings(doc: CheckDocument): Finding[] {
   );
 }
 
-/**
- * A cluster view as a document (`cluster --notify`, src/core/cluster/cluster-notify.ts): the findings
- * across nodes, each naming its nodes; info-level ones (explained by a migration) are left out.
- */
+// A cluster view as a document (`cluster --notify`, src/core/cluster/cluster-notify.ts): the findings
+// across nodes, each naming its nodes; info-level ones (explained by a migration) are left out.
 function clusterFindings(doc: CheckDocument): Finding[] {
   const c = doc.cluster as { findings?: ClusterFinding[] } | undefined;
   const all = Array.isArray(c?.findings) ? c.findings : [];
