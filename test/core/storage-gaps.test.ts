@@ -265,6 +265,17 @@ describe('mountsInputGap: what the mounts part reads, checked the same way', () 
       null,
     ));
 
+  test('a copy of the tree (mount --rbind /mnt /srv/mnt) is not a storage mount point: only /mnt/pve/<id> is', () =>
+    assert.equal(
+      mountsInputGap(
+        raw(
+          `${LOCAL}\n${NAS}`,
+          table(ROOT, mount(40, '/mnt/pve/nas', 'nfs', 'a:/b'), mount(41, '/srv/mnt/pve/old', 'nfs', 'a:/c')),
+        ),
+      ),
+      null,
+    ));
+
   test('the second container of two cut: named (the first whole does not hide it)', () =>
     assert.match(
       mountsInputGap(
