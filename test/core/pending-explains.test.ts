@@ -86,6 +86,9 @@ describe('an operation explains an entry only when it made it', () => {
   test('a name that only contains the pattern is not one (base- disk, another prefix)', () => {
     only(written('base-300-fleece-0'), [...WRITING, ...MIGRATION]);
     only(written('old-vm-300-state-before'), [...WRITING, ...MIGRATION]);
+    // an admin's volume whose name holds vzdump's or the suspend's further in (parse_volname takes any rest)
+    only(written('vm-300-copy-vm-300-fleece-0'), [...WRITING, ...MIGRATION]);
+    only(written('vm-300-copy-vm-300-state-suspend-2026-01-01'), [...WRITING, ...MIGRATION]);
   });
   test("a guest snapshot's LV: the snapshot operations only", () =>
     only(snapshot('snap_vm-300-disk-0_before'), SNAPSHOT));
