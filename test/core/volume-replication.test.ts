@@ -53,10 +53,9 @@ describe('replicationView: the job list, believed or doubted', () => {
       '/etc/pve/replication.cfg is not whole (line not understood: target pve2)',
     ));
   test('the state file read, or said invalid as PVE says it', () => {
-    assert.equal(
-      replicationView(JOB, '{"100":{"local/pve2":{"last_sync":5}}}').state?.get('100|local/pve2')?.lastSync,
-      5,
-    );
+    const read = replicationView(JOB, '{"100":{"local/pve2":{"last_sync":5}}}');
+    assert.equal(read.state?.get('100|local/pve2')?.lastSync, 5);
+    assert.deepEqual(read.warnings, []);
     const bad = replicationView(JOB, '{"100":');
     assert.equal(bad.state, null);
     assert.ok(
@@ -172,6 +171,16 @@ describe('replicaOf: a copy a job owns', () => {
       'copy of VM 100, which moved from here to pve1 (HA recovery or a manual move): replication job 100-0 swaps source and target on its next run and replicates onto this copy',
     );
   });
+  test('a container moved away: the same, a CT', () =>
+    assert.match(
+      replicaOf(
+        replicationView('local: 100-0\n\ttarget pve1\n\tsource pve2\n', undefined),
+        guest(100, 'pve1', 'lxc'),
+        'pve2',
+        'zfspool',
+      )?.detail ?? '',
+      /^copy of CT 100, which moved from here to pve1/,
+    ));
   test('a source job whose target is a third node is not a swap onto this copy', () =>
     assert.equal(
       replicaOf(
