@@ -52,6 +52,14 @@ describe('replicationView: the job list, believed or doubted', () => {
       replicationView('\ttarget pve2\n', undefined).doubt,
       '/etc/pve/replication.cfg is not whole (line not understood: target pve2)',
     ));
+  test('a section PVE itself refuses and skips (a guest id < 100, Replication parse_replication_job_id) is no doubt', () => {
+    const v = replicationView('local: 99-0\n\nlocal: 100-0\n\ttarget pve2\n', undefined);
+    assert.equal(v.doubt, null);
+    assert.deepEqual(
+      v.jobs.map((j) => j.id),
+      ['100-0'],
+    );
+  });
   test('the state file read, or said invalid as PVE says it', () => {
     const read = replicationView(JOB, '{"100":{"local/pve2":{"last_sync":5}}}');
     assert.equal(read.state?.get('100|local/pve2')?.lastSync, 5);
@@ -180,6 +188,16 @@ describe('replicaOf: a copy a job owns', () => {
         'zfspool',
       )?.detail ?? '',
       /^copy of CT 100, which moved from here to pve1/,
+    ));
+  test('a job whose guest moved from a third node to its target is not a swap onto this copy', () =>
+    assert.equal(
+      replicaOf(
+        replicationView('local: 100-0\n\ttarget pve1\n\tsource pve3\n', undefined),
+        guest(100, 'pve1'),
+        'pve2',
+        'zfspool',
+      ),
+      null,
     ));
   test('a source job whose target is a third node is not a swap onto this copy', () =>
     assert.equal(
