@@ -431,6 +431,13 @@ describe('the re-read, every way it can fail or change', () => {
       classifyRecheck(a, byId, baseRows, { ...readOf(byId, [], lvsNow(byId)), lvs: timedOut(lvsArgv(byId.lvs!)) }),
       `cannot re-read LV pve/${LV_ID}: lvs -a timed out`,
     );
+    assert.match(
+      classifyRecheck(a, byId, baseRows, {
+        ...readOf(byId, [], lvsNow(byId)),
+        lvs: ok(lvsArgv(byId.lvs!), '{"report": 1'),
+      }) ?? '',
+      new RegExp(`^cannot re-read LV pve/${LV_ID}: `),
+    );
   });
 
   it('the plan-time rows: an LV of the selected name with another id is selected too', () => {
