@@ -330,6 +330,24 @@ describe('planReclaim refusals: only proven orphans', () => {
       why: /snap_vm-100-disk-0_a/,
     },
     {
+      // Recorded on the testbed's real LVM-thin (suites/reclaim.sh): `lvcreate -s -n snap_vm-170-disk-0_old
+      // pve/vm-170-disk-0` of a gone guest's disk was planned as a volume of its own.
+      name: 'a thin snapshot LV (snap_<volname>_<snap>) of an orphan',
+      over: {
+        dm: [
+          lvOrphan({
+            name: 'pve-snap_vm--170--disk--0_old',
+            lv: 'snap_vm-170-disk-0_old',
+            vmid: 170,
+            volume: 'local-lvm:snap_vm-170-disk-0_old',
+          }),
+        ],
+        lvs: [{ name: 'snap_vm-170-disk-0_old', vg: 'pve', origin: 'vm-170-disk-0' } as LvRow],
+      },
+      code: 'snapshot',
+      why: /snapshot of pve\/vm-170-disk-0/,
+    },
+    {
       name: 'base LV with linked clones',
       over: {
         dm: [lvOrphan({ lv: 'base-900-disk-0', volume: 'local-lvm:base-900-disk-0', vmid: 900 })],

@@ -11,6 +11,7 @@ import { checkSafety, safetyFacts } from '../../core/cleanup/check-safety';
 import { CheckError, UsageError } from '../../core/errors';
 import { planPurge } from '../../core/reclaim/plan-purge';
 import { type PlanFilter, planReclaim, type ReclaimInput } from '../../core/reclaim/plan-reclaim';
+import { recheckStep } from '../../core/reclaim/recheck-step';
 import type { ReclaimAction } from '../../core/reclaim/reclaim-types';
 import { shellQuote } from '../../core/shell-quote';
 import { renderReclaimPlan, renderReclaimSummary } from '../../render/reclaim';
@@ -117,13 +118,10 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
           ...steps,
           kind: purge ? 'purge' : 'reclaim',
           confirm: ask && ((a, i, n) => ask(question(a, mode), i, n)),
-          replan: async (a) => {
-            const fresh = await look(await regather(steps, `${purge ? 'purging' : 'quarantining'} ${a.volid}`));
-            const again = plan(fresh, { names: [a.volid] }, mode);
-            const b = again.actions.find((x) => x.volid === a.volid);
-            if (b) return { action: b };
-            const r = again.refused.find((x) => x.volid === a.volid);
-            return { why: r ? `${r.code}: ${r.why}` : `${a.volid} is no longer found` };
+          replan: async (a, done) => {
+            const analysis = await regather(steps, `${purge ? 'purging' : 'quarantining'} ${a.volid}`);
+            const again = plan(await look(analysis), { names: [a.volid] }, mode);
+            return recheckStep(a, done, { plan: again, pve: analysis.view.pve });
           },
         }),
     );

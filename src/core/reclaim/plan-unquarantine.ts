@@ -111,7 +111,9 @@ function lvmUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): 
       command: ['lvrename', vg, r.quarantine, r.original],
     });
   }
-  if (lv.tags.includes(QUARANTINE_TAG) || done.has('lv-addtag'))
+  // Only while the tag is there: a second restore then finds nothing to undo (the real LVM run showed
+  // a second `lvchange --deltag` planned for ever).
+  if (lv.tags.includes(QUARANTINE_TAG))
     steps.push({
       op: 'lv-deltag',
       effect: `remove the tag ${QUARANTINE_TAG}`,

@@ -46,6 +46,8 @@ export interface RuleContext {
   snapshotsOf: Map<string, Candidate[]>;
   /** LVM: LVs whose origin is `VG/LV` (thin or thick snapshots, linked clones of a base). */
   lvChildren: Map<string, string[]>;
+  /** LVM: the origin of each `VG/LV` that has one (lvs origin). */
+  lvOrigin: Map<string, string>;
 }
 
 export interface Refusal {
@@ -55,6 +57,8 @@ export interface Refusal {
 
 /** Orphan reasons a quarantine undoes nothing PVE would need: no config names the volume. */
 const RECLAIMABLE = new Set(['guest-missing', 'not-referenced', 'guest-on-other-node', 'inactive-leftover']);
+/** LVMPlugin.pm / LvmThinPlugin.pm list_images: the only LV names PVE lists as guest volumes. */
+const PVE_LV_NAME = /^(vm|base)-\d+-/;
 const FILE_TYPES = new Set(['dir', 'nfs', 'cifs', 'cephfs', 'btrfs']);
 
 const refuse = (code: ReclaimRefusalCode, why: string): Refusal => ({ code, why });
@@ -121,6 +125,16 @@ function dependencyRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
     );
   }
   if (c.lvm) {
+    // An LV with an origin is a linked clone (`vm-N-…` made by clone_image from a base) or a snapshot
+    // (LvmThinPlugin.pm volume_snapshot: `lvcreate -n snap_<volname>_<snap> -s`; LVMPlugin.pm thick
+    // snapshots alike): a snapshot LV is outside list_images' `^(vm|base)-(\d+)-` names and belongs
+    // with its origin, never renamed alone (a rollback or the origin's restore would miss it).
+    const origin = ctx.lvOrigin.get(`${c.lvm.vg}/${c.lvm.lv}`);
+    if (origin && !PVE_LV_NAME.test(c.lvm.lv))
+      return refuse(
+        'snapshot',
+        `an LV snapshot of ${c.lvm.vg}/${origin} (lvs origin), not a volume: it belongs with its origin`,
+      );
     const kids = ctx.lvChildren.get(`${c.lvm.vg}/${c.lvm.lv}`) ?? [];
     if (kids.length)
       return refuse(
