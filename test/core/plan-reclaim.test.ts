@@ -271,6 +271,23 @@ describe('planReclaim refusals: only proven orphans', () => {
       why: /\[before\]/,
     },
     {
+      // The real Ceph suite (S1): a VM's disk that its snapshot [before] names too: its current config
+      // naming it makes it `valid`, whichever reference comes first.
+      name: 'valid volume named by its current config and by a snapshot section',
+      over: {
+        volumes: volumes([
+          vol({
+            volid: 'ceph-vm:vm-100-disk-0',
+            status: 'valid',
+            reason: 'referenced',
+            references: ['VM 100 snapshot [before] scsi0', 'VM 100 scsi0'],
+          }),
+        ]),
+      },
+      code: 'valid',
+      why: /in use: VM 100 scsi0$/,
+    },
+    {
       name: 'disabled storage (an LV the DM part still owns)',
       over: {
         storages: parseStorageConfig(STORAGE_CFG.replace('thinpool data', 'thinpool data\n\tdisable 1')),

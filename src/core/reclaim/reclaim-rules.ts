@@ -59,6 +59,8 @@ export interface Refusal {
 const RECLAIMABLE = new Set(['guest-missing', 'not-referenced', 'guest-on-other-node', 'inactive-leftover']);
 /** LVMPlugin.pm / LvmThinPlugin.pm list_images: the only LV names PVE lists as guest volumes. */
 const PVE_LV_NAME = /^(vm|base)-\d+-/;
+/** A reference from a snapshot section: `qemu/100 [before] scsi0` (dm-references.ts describeRef). */
+const SNAPSHOT_SECTION = /\[[^\]]+\]/;
 const FILE_TYPES = new Set(['dir', 'nfs', 'cifs', 'cephfs', 'btrfs']);
 
 const refuse = (code: ReclaimRefusalCode, why: string): Refusal => ({ code, why });
@@ -94,9 +96,13 @@ function verdictRefusal(c: Candidate): Refusal | null {
     return refuse('template-base', 'a base volume that linked clones still use (has-clones)');
   if (c.protected) return refuse('protected', `protected: ${c.protectedBy.join(', ')}`);
   if (c.status === 'valid') {
-    const snap = (c.references ?? []).find((r) => /\[[^\]]+\]/.test(r));
-    if (snap) return refuse('snapshot-named', `a snapshot section names it: ${snap}`);
-    return refuse('valid', `in use: ${c.references?.[0] ?? c.detail}`);
+    // `valid` when the guest's current config names it (its disk now), whatever its snapshot sections
+    // also say; `snapshot-named` only when nothing but snapshot sections (`qemu/100 [before] scsi0`)
+    // name it: the volume a rollback would bring back.
+    const refs = c.references ?? [];
+    const current = refs.find((r) => !SNAPSHOT_SECTION.test(r));
+    if (current || refs.length === 0) return refuse('valid', `in use: ${current ?? c.detail}`);
+    return refuse('snapshot-named', `only a snapshot section names it: ${refs[0]}`);
   }
   if (c.status === 'duplicate')
     return refuse('duplicate', `a duplicate map: 'pve-health clean' removes it (${c.reason})`);
