@@ -96,6 +96,33 @@ describe('reclaim --dry-run on fakenode scenarios', { skip }, () => {
 });
 
 describe('reclaim on fakenode: the executor', { skip }, () => {
+  // A volume the admin named that reclaim refuses is not success (docs/reclaim.md "Exit code"): exit 1,
+  // with the refusal's code and reason, and nothing run or journaled; the dry run says the same.
+  it('a named volume that is refused (valid): exit 1, nothing run, no journal', () => {
+    const out = buildNode('default-lvmthin');
+    const s = stubs(out);
+    for (const args of [
+      ['reclaim', '--yes', '--name', 'local-lvm:vm-100-disk-0', '--json'],
+      ['reclaim', '--dry-run', '--name', 'local-lvm:vm-100-disk-0', '--json'],
+    ]) {
+      const r = runCli(out, args, { pathPrefix: s.dir });
+      assert.equal(r.code, 1, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
+      const doc = JSON.parse(r.stdout);
+      assert.equal(doc.status, 1);
+      assert.deepEqual(doc.plan.actions, []);
+      assert.deepEqual(
+        doc.plan.refused.map((x: { volid: string; code: string }) => [x.volid, x.code]),
+        [['local-lvm:vm-100-disk-0', 'valid']],
+      );
+    }
+    assert.deepEqual(stubLog(s.log), []);
+    assert.deepEqual(
+      calls(out).filter((c) => c.tool === 'lvchange'),
+      [],
+    );
+    assert.deepEqual(journals(out), []);
+  });
+
   it('LVM-thin: deactivate, tag, rename — exactly the planned argv, in order, journaled', () => {
     const out = buildNode('default-lvmthin');
     const s = stubs(out);

@@ -12,7 +12,7 @@ import { CheckError, UsageError } from '../../core/errors';
 import { planPurge } from '../../core/reclaim/plan-purge';
 import { type PlanFilter, planReclaim, type ReclaimInput } from '../../core/reclaim/plan-reclaim';
 import { recheckStep } from '../../core/reclaim/recheck-step';
-import type { ReclaimAction } from '../../core/reclaim/reclaim-types';
+import type { ReclaimAction, ReclaimRefusal } from '../../core/reclaim/reclaim-types';
 import { shellQuote } from '../../core/shell-quote';
 import { renderReclaimPlan, renderReclaimSummary } from '../../render/reclaim';
 import { liveHost, lockWaitMs, sayFor, undoCommand, withActSession, withJournal } from '../act-session';
@@ -99,16 +99,17 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
     const first = await look(s.first);
     const p = plan(first, hasFilter(filter) ? filter : { all: true }, mode);
     s.say(renderReclaimPlan(p, { width, purge }));
+    const named = namedRefusalStatus(p, filter);
     if (dry) {
-      const status = first.nodeRefusals.length ? 3 : 0;
+      const status = Math.max(first.nodeRefusals.length ? 3 : 0, named);
       if (status) ctx.io.err(`pve-health: reclaim would refuse to act: ${first.nodeRefusals.join('; ')}\n`);
       json({ plan: p, status, refusals: first.nodeRefusals });
       return status;
     }
     s.assertSafe();
     if (p.actions.length === 0) {
-      json({ plan: p, outcomes: [], journal: null, status: 0 });
-      return 0;
+      json({ plan: p, outcomes: [], journal: null, status: named });
+      return named;
     }
     const { result: outcomes, journalPath } = await withJournal(
       s,
@@ -133,14 +134,37 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
         undo: journalPath ? undoCommand(ctx, journalPath) : undefined,
       }),
     );
-    const status = outcomes.some((o) => o.result === 'failed')
+    const ran = outcomes.some((o) => o.result === 'failed')
       ? 2
       : outcomes.some((o) => o.result === 'skipped' || o.result === 'declined')
         ? 1
         : 0;
+    const status = Math.max(ran, named);
     json({ plan: p, outcomes, journal: journalPath, status });
     return status;
   });
+}
+
+/** Refusals that mean the volume could not be judged (UNKNOWN), not that it must be left alone. */
+const UNCHECKED: ReadonlySet<ReclaimRefusal['code']> = new Set(['unknown', 'storage-unavailable', 'node']);
+
+/**
+ * The exit code the refusals of volumes named with --name add: the admin asked for exactly those, so a
+ * refusal is not success. 1 ("something skipped or declined": the plan leaves it, with its reason) for
+ * a volume that must be left alone (valid, pending, protected, …); 3 for one that could not be checked.
+ * Refusals under --all, --vmid or --reason are the plan's report, not a request: they add nothing.
+ */
+export function namedRefusalStatus(
+  p: { actions: { volid: string }[]; refused: ReclaimRefusal[] },
+  filter: PlanFilter,
+): number {
+  if (filter.all || !filter.names?.length) return 0;
+  // With --name every entry of the plan is one named (by volume ID, LV, DM name, `VOLID@snap`); the
+  // snapshots of a volume that is quarantined move with it and are no refusal of what was asked.
+  const planned = new Set(p.actions.map((a) => a.volid));
+  const hit = p.refused.filter((r) => !(r.code === 'snapshot' && planned.has(r.volid.replace(/@[^@]*$/, ''))));
+  if (hit.some((r) => UNCHECKED.has(r.code))) return 3;
+  return hit.length ? 1 : 0;
 }
 
 /** The question of one volume: every step but the last in the effect, the last as the command. */
