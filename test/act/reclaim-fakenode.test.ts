@@ -98,7 +98,7 @@ describe('reclaim --dry-run on fakenode scenarios', { skip }, () => {
 describe('reclaim on fakenode: the executor', { skip }, () => {
   // A volume the admin named that reclaim refuses is not success (docs/reclaim.md "Exit code"): exit 1,
   // with the refusal's code and reason, and nothing run or journaled; the dry run says the same.
-  it('a named volume that is refused (valid): exit 1, nothing run, no journal', () => {
+  it('a named volume that is refused (VM 100 runs: its disk is in use): exit 1, nothing run, no journal', () => {
     const out = buildNode('default-lvmthin');
     const s = stubs(out);
     for (const args of [
@@ -110,9 +110,10 @@ describe('reclaim on fakenode: the executor', { skip }, () => {
       const doc = JSON.parse(r.stdout);
       assert.equal(doc.status, 1);
       assert.deepEqual(doc.plan.actions, []);
+      // VM 100 runs in this scenario: its disk is refused `protected` (checked before `valid`).
       assert.deepEqual(
         doc.plan.refused.map((x: { volid: string; code: string }) => [x.volid, x.code]),
-        [['local-lvm:vm-100-disk-0', 'valid']],
+        [['local-lvm:vm-100-disk-0', 'protected']],
       );
     }
     assert.deepEqual(stubLog(s.log), []);
