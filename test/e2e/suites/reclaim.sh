@@ -91,7 +91,8 @@ for v in local-lvm:vm-100-disk-0:valid ssd-ha01:vm-101-disk-0:valid local-lvm:vm
   ssd-ha01:vm-160-disk-0:protected local-lvm:vm-170-disk-0:has-snapshots; do
   code=${v##*:}; v=${v%:*}
   rc=$(rc_of reclaim --yes --name "$v")
-  check "reclaim --yes --name $v: refused $code, with its reason (exit $rc)" grep -q "^ *$v.* — $code: ." /tmp/out
+  check "reclaim --yes --name $v: refused $code, with its reason" grep -q "^ *$v.* — $code: ." /tmp/out
+  check "reclaim --yes --name $v: a refusal asked for by name is no success: exit 1 (got $rc)" test "$rc" = 1
   check "reclaim --yes --name $v: no journal step" test -z "$(newest_journal "$R" reclaim)"
 done
 # Storage disabled: the thick orphan is refused with storage-disabled.
