@@ -53,7 +53,8 @@ then lists none of them as the VMID's. Refuses every volume that is valid, pendi
 unknown, a replica, a base with clones, has a snapshot in use, lies on a disabled or unreadable
 storage, or on a node without a healthy quorate /etc/pve. Every step is journaled; 'restore JOURNAL'
 brings each volume back under its original name.
-Exit code: 0 done, 1 something skipped or declined, 2 a step failed, 3 refused/could not check.`,
+Exit code: 0 done, 1 something skipped or declined, 2 a step failed, 3 refused/could not check; a
+volume named with --name that is refused: 1 (3 when it could not be judged).`,
   options: RECLAIM_OPTIONS,
   run: runReclaim,
 });
