@@ -56,7 +56,7 @@ if [ -n "${PVE_HEALTH_ZFS_RECORD:-}" ]; then
   files+=("$S/record-on")
   out=(OUT_DIR="$S/out")
 fi
-env "${out[@]}" GUEST_MODULES=loop GUEST_MEM=${GUEST_MEM:-3072} TIMEOUT=${TIMEOUT:-1800} \
+env "${out[@]}" GUEST_MODULES=loop GUEST_MEM=${GUEST_MEM:-3072} TIMEOUT=${TIMEOUT:-2700} \
   "$TB/run-in-guest.sh" test/e2e/zfs/zfs-guest.sh "${files[@]}"
 rc=$?
 if [ -n "${PVE_HEALTH_ZFS_RECORD:-}" ] && [ -d "$S/out/record" ]; then
