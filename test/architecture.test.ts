@@ -1,7 +1,8 @@
 // The house rules that keep the code livable, checked: no import cycles between source files, and the
 // core stays pure (no fs, child_process, process or clock).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +146,123 @@ test('src/core: no file over 300 lines, no function over 80 lines, no positional
     visit(sf);
   }
   assert.deepEqual(bad, []);
+});
+
+// No hidden state in the core (../docs/architecture.md; the design's style): what a function answers
+// depends on its arguments only. A module-level WeakMap/WeakSet (a cache by object identity), a Map,
+// Set, array or object that some code writes into, or a `let`/`var` that is reassigned would carry
+// state from one call (one scan, one document) to the next; an index goes to the caller that owns the
+// data, built once and passed. Lookup tables built once at load and never written are fine.
+const MUTATORS = new Set(['set', 'add', 'delete', 'clear', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort']);
+
+/** Whether `name` at `node` is a local of an enclosing function or block, not the module's own. */
+function shadowed(node: ts.Node, name: string): boolean {
+  const declares = (d: ts.Node): boolean =>
+    (ts.isVariableDeclaration(d) || ts.isParameter(d) || ts.isFunctionDeclaration(d)) &&
+    d.name !== undefined &&
+    ts.isIdentifier(d.name) &&
+    d.name.text === name;
+  for (let n = node.parent; n && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isFunctionLike(n) && n.parameters.some(declares)) return true;
+    if (ts.isBlock(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n)) {
+      let found = false;
+      const look = (c: ts.Node): void => {
+        if (found || (c !== n && (ts.isBlock(c) || ts.isFunctionLike(c)))) return;
+        if (declares(c)) found = true;
+        else ts.forEachChild(c, look);
+      };
+      ts.forEachChild(n, look);
+      if (found) return true;
+    }
+  }
+  return false;
+}
+
+/** The module-level state of one core file: `file:line: name (why)` for each. */
+function moduleState(f: string): string[] {
+  const sf = ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, true);
+  const line = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+  const where = (n: ts.Node, what: string) => `${relative(SRC, f)}:${line(n)}: ${what}`;
+  const names = new Map<string, { node: ts.Node; reassignable: boolean }>();
+  const bad: string[] = [];
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    const reassignable = !(st.declarationList.flags & ts.NodeFlags.Const);
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name)) continue;
+      names.set(d.name.text, { node: d, reassignable });
+      const init = d.initializer;
+      if (init && ts.isNewExpression(init) && /^Weak(Map|Set|Ref)$/.test(init.expression.getText()))
+        bad.push(where(d, `${d.name.text} is a module-level ${init.expression.getText()}`));
+    }
+  }
+  const mutated = (target: ts.Expression, at: ts.Node, why: string, o: { reassign: boolean }) => {
+    let base = target;
+    while (!o.reassign && (ts.isPropertyAccessExpression(base) || ts.isElementAccessExpression(base)))
+      base = base.expression;
+    if (!ts.isIdentifier(base)) return;
+    const decl = names.get(base.text);
+    if (!decl || shadowed(at, base.text) || (o.reassign && !decl.reassignable)) return;
+    bad.push(where(at, `module-level ${base.text} ${why}`));
+  };
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    )
+      mutated(n.left, n, 'is written', { reassign: ts.isIdentifier(n.left) });
+    if (
+      (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+      [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(n.operator)
+    )
+      mutated(n.operand, n, 'is written', { reassign: ts.isIdentifier(n.operand) });
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && MUTATORS.has(n.expression.name.text))
+      mutated(n.expression.expression, n, `is changed (.${n.expression.name.text})`, { reassign: false });
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return bad;
+}
+
+test('src/core keeps no state between calls: no module-level WeakMap/WeakSet, and nothing module-level written', () => {
+  assert.deepEqual(files(join(SRC, 'core')).flatMap(moduleState), []);
+});
+
+test('the module-state check catches what it is for, and leaves lookup tables and locals alone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arch-state-'));
+  try {
+    const f = join(dir, 'sample.ts');
+    writeFileSync(
+      f,
+      [
+        'const cache = new WeakMap<object, number>();',
+        'const seen = new Set<string>();',
+        'let calls = 0;',
+        "const TABLE = new Map([['a', 1]]);",
+        "const WORDS = new Set(['x']);",
+        'const list: string[] = [];',
+        'export function f(k: string): number {',
+        '  calls++;',
+        '  seen.add(k);',
+        '  list.push(k);',
+        '  const local = new Map<string, number>();',
+        '  local.set(k, 1);',
+        '  const seen2 = (WORDS: Set<string>) => WORDS.add(k);',
+        '  return (TABLE.get(k) ?? 0) + local.size + seen2(new Set()).size;',
+        '}',
+      ].join('\n'),
+    );
+    const got = moduleState(f).map((s) => s.replace(/^.*sample\.ts:/, ''));
+    assert.deepEqual(got, [
+      '1: cache is a module-level WeakMap',
+      '8: module-level calls is written',
+      '9: module-level seen is changed (.add)',
+      '10: module-level list is changed (.push)',
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('src/core: read* names are for I/O, which the core never does', () => {

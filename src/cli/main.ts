@@ -6,13 +6,11 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { isCheckFailure, LockedError, UsageError } from '../core/errors';
 import { killLiveChildren } from '../host/exec';
-import { runListVolumesChildIfAsked } from '../host/list-volumes-child';
-import { runMoveFileChildIfAsked } from '../host/move-file-child';
-import { runProbeChildIfAsked } from '../host/probe-mount-child';
 import { fitHelp } from '../render/wrap';
 import { VERSION } from '../version';
 import type { Command, CommandContext, Io } from './command';
 import { EXIT_USAGE, reportError } from './error-report';
+import { runHelperChildIfAsked } from './helper-children';
 import {
   ALL_GLOBALS,
   FORMATS,
@@ -278,13 +276,8 @@ function tuneV8ForCommand(command: string): void {
   setFlagsFromString('--no-opt');
 }
 
-// The single executable cannot take `node -e`: it runs the mount probe child itself when asked.
-if (
-  isMain() &&
-  !runProbeChildIfAsked(process.argv) &&
-  !runListVolumesChildIfAsked(process.argv) &&
-  !runMoveFileChildIfAsked(process.argv)
-) {
+// Started as one of its helper children (helper-children.ts), the program is that child, not the CLI.
+if (isMain() && !runHelperChildIfAsked(process.argv)) {
   const io: Io = {
     out: (t) => process.stdout.write(outputChunk(t)),
     err: (t) => process.stderr.write(t),

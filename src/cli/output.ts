@@ -4,6 +4,7 @@ import { listFindings, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { inventoryOf } from '../core/findings/inventory';
 import { groupedUnchecked, overallOf } from '../core/findings/overall';
+import { knownGuests } from '../core/node/guest-index';
 import type { CheckDocument } from '../core/types';
 import { renderCheckText } from '../render/check-text';
 import { renderCheckmk } from '../render/checkmk';
@@ -72,10 +73,12 @@ export function printDocument(
  * inventory (`inventory`). Additive: `dm.summary.grade` stays the device-mapper part's own grade.
  */
 function withVerdict(doc: CheckDocument): CheckDocument {
-  const findings = listFindings(doc);
-  const overall = { ...overallOf(doc, findings), guests: guestRows(doc, findings) };
+  // The document's guests, indexed once for the findings, the guest table and the inventory.
+  const known = knownGuests(doc);
+  const findings = listFindings(doc, known);
+  const overall = { ...overallOf(doc, findings), guests: guestRows(doc, findings, known) };
   const dmOnly = Boolean(doc.dm) && !doc.volumes && !doc.mounts;
-  return { ...doc, overall, ...(dmOnly ? {} : { inventory: inventoryOf(doc, findings) }) };
+  return { ...doc, overall, ...(dmOnly ? {} : { inventory: inventoryOf(doc, findings, known) }) };
 }
 
 function ensureNewline(s: string): string {

@@ -5,6 +5,7 @@
 import { listFindings } from '../core/findings/findings';
 import { type GuestRow, guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
+import { knownGuests } from '../core/node/guest-index';
 import { STATUS_WORD } from '../core/status';
 import type { CheckDocument } from '../core/types';
 import { renderHeadline, renderProblems } from './problems-text';
@@ -30,7 +31,8 @@ function guestTable(rows: GuestRow[], o: TextOptions): string {
 
 /** Parts rendered by other modules (mounts, volumes) are passed in, already fitted to the width. */
 export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?: string, volumesText?: string): string {
-  const findings = listFindings(doc);
+  const known = knownGuests(doc);
+  const findings = listFindings(doc, known);
   const overall = overallOf(doc, findings);
   const parts = [...renderHeadline(doc, overall, o)];
   const nf = doc.notifyFailures;
@@ -46,7 +48,7 @@ export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?:
     );
   const problems = renderProblems(doc, findings, o);
   if (problems.length) parts.push('', ...problems);
-  const guests = guestRows(doc, findings);
+  const guests = guestRows(doc, findings, known);
   if (!o.quiet && guests.length)
     parts.push('', paint(`Guests (${guests.length})`, 'bold', o.color), guestTable(guests, o));
   if (doc.dm) parts.push('', renderDmText(doc.dm, o));

@@ -10,7 +10,7 @@ import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import { partOrder } from '../core/findings/summary';
 import { formatBytes } from '../core/format-bytes';
-import { knownGuests } from '../core/node/guest-index';
+import { type KnownGuests, knownGuests } from '../core/node/guest-index';
 import { shellQuote } from '../core/shell-quote';
 import { STATUS_WORD, worstStatus } from '../core/status';
 import type { CheckDocument, DmEntry, MountEntry, NotifyFailures, Status } from '../core/types';
@@ -133,9 +133,9 @@ export function guiBaseOf(doc: Pick<CheckDocument, 'guiUrl' | 'node'>): string {
   return `https://${encodeURIComponent(doc.node)}:8006/`;
 }
 
-function guestRef(doc: CheckDocument, vmid: number | null, hint?: 'qemu' | 'lxc' | null): ViewGuestRef | null {
+function guestRef(known: KnownGuests, vmid: number | null, hint?: 'qemu' | 'lxc' | null): ViewGuestRef | null {
   if (vmid === null || vmid === undefined) return null;
-  const g = knownGuests(doc).get(vmid);
+  const g = known.get(vmid);
   const type = g?.type ?? hint ?? null;
   return {
     vmid,
@@ -163,11 +163,13 @@ export function capacityText(m: MountEntry): string {
 export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } = {}): DashboardView {
   const fresh = new Set(opts.newKeys ?? []);
   const entries = new Map<string, DmEntry>((doc.dm?.entries ?? []).map((e) => [e.name, e]));
-  const listed = listFindings(doc);
+  // The document's guests, indexed once for every guest this view names.
+  const known = knownGuests(doc);
+  const listed = listFindings(doc, known);
   const overall = overallOf(doc, listed);
   const findings = listed.map((f): ViewFinding => {
     const e = f.dmName ? entries.get(f.dmName) : undefined;
-    const guest = guestRef(doc, f.vmid, e?.guestType ?? (f.part === 'mounts' ? 'lxc' : null));
+    const guest = guestRef(known, f.vmid, e?.guestType ?? (f.part === 'mounts' ? 'lxc' : null));
     return {
       key: f.key,
       part: f.part,
@@ -226,8 +228,8 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       new: all.filter((f) => f.isNew).length,
     },
     findings: [...all, ...advice],
-    guests: guestRows(doc, listed).map((g) => ({
-      ...guestRef(doc, g.vmid, g.type)!,
+    guests: guestRows(doc, listed, known).map((g) => ({
+      ...guestRef(known, g.vmid, g.type)!,
       state: g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
       health: g.health,
       level: g.level,
@@ -250,7 +252,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       percent: typeof m.usagePercent === 'number' ? Math.max(0, Math.min(100, m.usagePercent)) : null,
       capacity: capacityText(m),
       detail: typeof m.detail === 'string' && m.detail ? m.detail : (m.error ?? ''),
-      guest: m.scope === 'ct' ? guestRef(doc, m.ctid, 'lxc') : null,
+      guest: m.scope === 'ct' ? guestRef(known, m.ctid, 'lxc') : null,
     })),
     notes: [...(collides ? [] : (reuse?.messages ?? [])), ...(doc.dm?.warnings ?? [])],
     parts: partOrder(doc).map((id) => ({ id, label: PART_LABEL[id] })),

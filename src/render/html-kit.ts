@@ -2,7 +2,7 @@
 // tables and one finding's block, all with inline styles a mail client keeps. Pure.
 
 import type { Finding } from '../core/findings/findings';
-import { knownGuests } from '../core/node/guest-index';
+import type { KnownGuests } from '../core/node/guest-index';
 import type { CheckDocument, Status } from '../core/types';
 import { guiBaseOf, guiHash, storageGuiHash } from './dashboard-view';
 import { LINE, look, MONO, STATUS_COLOR, statusFg } from './html-style';
@@ -72,9 +72,9 @@ export function formatTime(iso: string): string {
 }
 
 /** "VM 100 web01", linked to the guest in the PVE GUI of the node (when the guest exists). */
-export function guestRef(doc: CheckDocument, f: Finding): string {
+export function guestRef(doc: CheckDocument, known: KnownGuests, f: Finding): string {
   if (f.vmid === null) return '';
-  const g = knownGuests(doc).get(f.vmid);
+  const g = known.get(f.vmid);
   const type = g?.type ?? (f.part === 'mounts' ? 'lxc' : null);
   const label = `${type === 'lxc' ? 'CT' : type === 'qemu' ? 'VM' : 'guest'} ${f.vmid}${g?.name ? ` ${g.name}` : ''}`;
   if (!g || !type || g.status === 'missing') return esc(label);
@@ -90,12 +90,13 @@ function storageRef(doc: CheckDocument, storage: string): string {
   return `storage <a href="${esc(href)}" ${look({ fg: 'link' })}>${esc(storage)}</a>`;
 }
 
-export function findingBlock(doc: CheckDocument, f: Finding): string {
+/** `known`: knownGuests(doc), built once by the renderer for all its findings. */
+export function findingBlock(doc: CheckDocument, known: KnownGuests, f: Finding): string {
   const st: Status = f.pending ? 3 : f.severity;
   const c = STATUS_COLOR[st];
   const muted = (style: string, html: string) => `<div ${look({ fg: 'muted' }, style)}>${html}</div>`;
   // Led by what the admin knows: the volume ID, the guest, the storage; the DM name is a detail.
-  const about = [guestRef(doc, f), f.storage ? storageRef(doc, f.storage) : ''].filter(Boolean).join(' · ');
+  const about = [guestRef(doc, known, f), f.storage ? storageRef(doc, f.storage) : ''].filter(Boolean).join(' · ');
   const word = f.pending ? `${f.status} · pending` : f.acknowledged ? `${f.status} · acknowledged` : f.status;
   const lines = [
     `<div>${badge(word, f.acknowledged ? 0 : st)} <code class="mono" style="${CODE}">${escPath(f.subject)}</code>${f.guest && f.part !== 'mounts' ? ` ${esc(f.guest)}` : ''}</div>`,

@@ -7,6 +7,7 @@ import { type Finding, listFindings, mountSeverity } from '../core/findings/find
 import { type GuestRow, guestRows } from '../core/findings/guest-rows';
 import { type Overall, overallOf } from '../core/findings/overall';
 import { formatBytes } from '../core/format-bytes';
+import { knownGuests } from '../core/node/guest-index';
 import { formatUptime, type SystemInfo } from '../core/parse/system-info';
 import { SEVERITY_RANK, STATUS_WORD } from '../core/status';
 import type { CheckDocument, Grade, MountEntry, Status } from '../core/types';
@@ -258,7 +259,8 @@ export function nextSteps(doc: CheckDocument): string[] {
 export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
   const parts: Part[] = [];
   const add = (id: string, title: string, body: string, short?: string) => parts.push({ id, title, body, short });
-  const findings = listFindings(doc);
+  const known = knownGuests(doc);
+  const findings = listFindings(doc, known);
   const overall = overallOf(doc, findings);
   // A bounded body details the worst findings (listFindings is worst first) and says what it leaves out.
   const max = opts.maxFindings ?? Number.POSITIVE_INFINITY;
@@ -275,7 +277,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
       'issues',
       'Issues',
       diskFindings.length
-        ? diskFindings.map((f) => findingBlock(doc, f)).join('') + leftOutLine(doc, left)
+        ? diskFindings.map((f) => findingBlock(doc, known, f)).join('') + leftOutLine(doc, left)
         : leftOutLine(doc, left) +
             `<p ${look({ fg: statusFg(unchecked.length ? 3 : 0) }, 'font-size:14px')}>${unchecked.length ? `No issues found in what could be checked; not checked: ${esc(unchecked.join(', '))} (see below).` : 'No issues with guest volumes or storage.'}</p>`,
     );
@@ -283,7 +285,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
   if (doc.dm) {
     add('dm', 'Device-mapper analysis', cards(doc), 'Device-mapper');
     if (doc.dm.vmidReuse?.messages?.length) add('vmid', 'Next VMID', list(doc.dm.vmidReuse.messages, 'font-size:14px'));
-    const guests = guestRows(doc, findings);
+    const guests = guestRows(doc, findings, known);
     if (guests.length) add('guests', 'Guests', guestTable(guests, opts.maxFindings));
     if (doc.dm.warnings.length) add('notes', 'Notes', list(doc.dm.warnings, 'font-size:13px', 'muted'));
   }
@@ -297,7 +299,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
         ? `<p ${look({ fg: statusFg(2) }, 'font-size:14px')}>Could not check the mounts: ${esc(error)}</p>`
         : mountTable(doc.mounts.entries) +
             (mountFindings.length
-              ? `<div style="margin-top:10px">${mountFindings.map((f) => findingBlock(doc, f)).join('')}</div>`
+              ? `<div style="margin-top:10px">${mountFindings.map((f) => findingBlock(doc, known, f)).join('')}</div>`
               : '') +
             (doc.dm || doc.volumes ? '' : leftOutLine(doc, left)),
     );

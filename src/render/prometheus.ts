@@ -5,7 +5,7 @@
 import { isCounted, listFindings, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
-import { knownGuests } from '../core/node/guest-index';
+import { type KnownGuests, knownGuests } from '../core/node/guest-index';
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
 import { VERSION } from '../version';
 import { volumesPrometheus } from './volumes';
@@ -66,7 +66,8 @@ export interface PrometheusOptions {
  * counted finding about a guest volume, labelled by its volume ID first.
  */
 function overallFamilies(x: Exposition, doc: CheckDocument): void {
-  const findings = listFindings(doc);
+  const known = knownGuests(doc);
+  const findings = listFindings(doc, known);
   const o = overallOf(doc, findings);
   if (o.grade !== null) {
     x.family('pve_health_grade', 'Node grade over every part as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
@@ -79,7 +80,7 @@ function overallFamilies(x: Exposition, doc: CheckDocument): void {
     'Findings that count per guest, of every part (its volumes on every storage, storage findings, its mounts).',
     // `id` as prometheus-pve-exporter labels guests ("qemu/100", "lxc/101"), for joins.
     // A VMID no config names anywhere (a leftover's) is no VM and no CT: its type is "unknown", no id to join.
-    guestRows(doc, findings).map((g) => [
+    guestRows(doc, findings, known).map((g) => [
       g.status === 'missing'
         ? { id: '', vmid: g.vmid, type: 'unknown', name: g.name }
         : { id: `${g.type}/${g.vmid}`, vmid: g.vmid, type: g.type, name: g.name },
@@ -96,7 +97,7 @@ function overallFamilies(x: Exposition, doc: CheckDocument): void {
         // The volume ID and what narrows it (`@snapshot`, `#trash:<id>`): two leftover snapshots of one
         // volume are two series (node_exporter drops a series it collected twice).
         subject: f.subject,
-        id: f.vmid === null ? '' : guestId(doc, f.vmid),
+        id: f.vmid === null ? '' : guestId(known, f.vmid),
         part: f.part,
         status: f.status,
         reason: f.reason,
@@ -108,8 +109,8 @@ function overallFamilies(x: Exposition, doc: CheckDocument): void {
 }
 
 /** "qemu/100", "lxc/110" (prometheus-pve-exporter's id); '' for a VMID no config names: no guest to join. */
-function guestId(doc: CheckDocument, vmid: number): string {
-  const g = knownGuests(doc).get(vmid);
+function guestId(known: KnownGuests, vmid: number): string {
+  const g = known.get(vmid);
   return g && g.status !== 'missing' ? `${g.type}/${vmid}` : '';
 }
 

@@ -6,14 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { nextStepsFor as stepsOf } from '../../src/core/cleanup/next-steps';
+import { indexLiveMaps, nextStepsFor as stepsOf } from '../../src/core/cleanup/next-steps';
 import { stepsText } from '../../src/core/next-step';
 import type { DmEntry } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
 
-/** The steps as the sentence the JSON's hint carries. */
-function nextStepsFor(...a: Parameters<typeof stepsOf>): string | null {
-  const steps = stepsOf(...a);
+/** The steps as the sentence the JSON's hint carries, for an entry among `entries` (their own index each time). */
+function nextStepsFor(e: DmEntry, entries: readonly DmEntry[], o: { shared: boolean }): string | null {
+  const steps = stepsOf(e, indexLiveMaps(entries), o);
   return steps ? stepsText(steps) : null;
 }
 
@@ -165,6 +165,22 @@ describe('next steps for protected findings', () => {
       nextStepsFor(alone, [...decoys, LIVE, alone], { shared: false }) ?? '',
       /^pve-vm--110--disk--1--copy is the stale map/,
     );
+  });
+  it('one index of a list answers every duplicate of it as a fresh index does (built on first use, then reused)', () => {
+    const byTarget = dup({});
+    const byName = dup({
+      name: 'pve-vm--110--disk--1--old',
+      lv: 'vm-110-disk-1',
+      reason: 'stale-map',
+      table: ['0 8 zero'],
+    });
+    const entries = [LIVE, byTarget, byName];
+    const shared = indexLiveMaps(entries);
+    for (const e of [byTarget, byName, byTarget]) {
+      const once = stepsOf(e, shared, { shared: false });
+      assert.equal(once && stepsText(once), nextStepsFor(e, entries, { shared: false }));
+    }
+    assert.ok(shared.byTarget && shared.byLv, 'both indexes built by then, on the one object the caller holds');
   });
   for (const c of cases) {
     it(c.what, () => {

@@ -13,6 +13,7 @@ import {
   DM_INFO_FIELDS,
   DM_INFO_SEPARATOR,
   type DmSegment,
+  indexDeviceNames,
   parseDmDeps,
   parseDmInfo,
   parseDmTable,
@@ -154,6 +155,26 @@ test('parseDmTable/parseDmDeps: names with ": ", a TAB, a device without a table
   assert.deepEqual(deps.get('a:b'), []);
   // without the names the first ': ' decides
   assert.deepEqual([...parseDmTable('odd: 0 200 zero \n').keys()], ['odd']);
+});
+
+test('names indexed once (indexDeviceNames) read as the same names given to each parser do', () => {
+  const table = ['odd: name: 0 100 linear 8:0 0', 'odd: 0 200 zero ', 'plain: 0 300 zero '].join('\n');
+  const deps = ['odd: name: 1 dependencies\t: (8, 0)', 'plain: 0 dependencies\t:'].join('\n');
+  for (const names of [
+    ['odd: name', 'odd', 'plain'],
+    ['odd', 'plain'],
+  ]) {
+    const index = indexDeviceNames(new Set(names));
+    assert.equal(index.colon, names.includes('odd: name'));
+    assert.equal(indexDeviceNames(index), index, 'an index is taken as it is');
+    assert.deepEqual(parseDmTable(table, index), parseDmTable(table, names));
+    assert.deepEqual(parseDmDeps(deps, index), parseDmDeps(deps, names));
+  }
+  // The same set with a name that holds ':' added later: indexed again, it is read the slow way.
+  const names = new Set(['odd', 'plain']);
+  assert.deepEqual([...parseDmTable(table, indexDeviceNames(names)).keys()], ['odd', 'plain']);
+  names.add('odd: name');
+  assert.deepEqual([...parseDmTable(table, indexDeviceNames(names)).keys()], ['odd: name', 'odd', 'plain']);
 });
 
 test('parseDmTable: a line of an unknown name, odd spacing, a map named like the "No devices found" line', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hintFor } from '../../src/core/cleanup/cleanup-hints';
-import { nextStepsFor } from '../../src/core/cleanup/next-steps';
+import { indexLiveMaps, nextStepsFor } from '../../src/core/cleanup/next-steps';
 import { stepsText } from '../../src/core/next-step';
 import { shellQuote, shellWord } from '../../src/core/shell-quote';
 import { dmEntry } from '../helpers/dm-entry';
@@ -99,7 +99,7 @@ describe('DM hints and next steps: each command in the prose is exactly its argv
         vmid: 150,
         guestType: 'qemu',
       });
-      const listed = nextStepsFor(held, [held], { shared: false });
+      const listed = nextStepsFor(held, indexLiveMaps([held]), { shared: false });
       const steps = listed ? stepsText(listed) : '';
       const runs = [
         ...shellRunsAfter(steps, 'dmsetup info '),

@@ -4,7 +4,7 @@ import { stepsText } from '../next-step';
 import type { NodeView } from '../node/node-view';
 import type { DmEntry, DmResult } from '../types';
 import { asSet } from './cleanup-hints';
-import { nextStepsFor } from './next-steps';
+import { indexLiveMaps, nextStepsFor } from './next-steps';
 import { actionFor, adviceFor, type PlanContext, parentHint } from './plan-cleanup';
 
 export function cleanupContext(view: NodeView, result: Pick<DmResult, 'entries'>): PlanContext {
@@ -29,6 +29,8 @@ export function cleanupContext(view: NodeView, result: Pick<DmResult, 'entries'>
  */
 export function withCleanupActions(view: NodeView, entries: DmEntry[]): DmEntry[] {
   const ctx = cleanupContext(view, { entries });
+  // Which map is the live one, for the duplicates' steps: indexed once for the whole list.
+  const live = indexLiveMaps(entries);
   const out: DmEntry[] = [];
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
@@ -41,7 +43,7 @@ export function withCleanupActions(view: NodeView, entries: DmEntry[]): DmEntry[
         adviceFor(e, ctx) ??
         (action || !mayNeedNextSteps(e)
           ? null
-          : nextStepsFor({ ...e, action }, entries, {
+          : nextStepsFor({ ...e, action }, live, {
               shared: e.storage !== null && asSet(ctx.sharedStorages).has(e.storage),
             })));
     // Most entries (valid, ignored) get neither: they are shared, not copied (nothing changes them later).

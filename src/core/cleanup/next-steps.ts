@@ -6,8 +6,13 @@
 import { type NextStep, otherStep } from '../next-step';
 import type { DmEntry } from '../types';
 
-/** The valid top-level maps by LV name and by table target, in entry order (one pass, not one per finding). */
-interface LiveMaps {
+/**
+ * The valid top-level maps of one entry list by LV name and by table target, in entry order (one pass,
+ * not one per finding): made by the caller that holds the list (cleanup-context.ts, once per analysis)
+ * and passed to every nextStepsFor of it; each index is built on its first use.
+ */
+export interface LiveMaps {
+  readonly entries: readonly DmEntry[];
   /**
    * By LV name, built on the first duplicate that is not same-target (the VG is compared on lookup: no
    * `vg/lv` string is built for each of 10,000 entries).
@@ -19,7 +24,12 @@ interface LiveMaps {
    */
   byTarget?: Map<string, DmEntry[]>;
 }
-const liveMapsOf = new WeakMap<readonly DmEntry[], LiveMaps>();
+
+/** The live maps of `entries`, their indexes not built yet (see LiveMaps). */
+export function indexLiveMaps(entries: readonly DmEntry[]): LiveMaps {
+  return { entries };
+}
+
 /** What each table line maps (`<start> <length> <target> <params>` without its first two words), one per line. */
 const targetOf = (x: DmEntry) => (x.table ?? []).map(afterTwoWords).join('\n');
 /** Where a table line's third word starts (`line.split(' ').slice(2).join(' ')` is the rest), or -1. */
@@ -96,24 +106,19 @@ function wantedTarget(x: DmEntry, ks: string[]): string | undefined {
 }
 
 /** The map that is the real one for a duplicate: a valid map whose name and UUID match the LV in lvs. */
-function liveMapOf(e: DmEntry, entries: readonly DmEntry[]): DmEntry | undefined {
-  let maps = liveMapsOf.get(entries);
-  if (!maps) {
-    maps = {};
-    liveMapsOf.set(entries, maps);
-  }
+function liveMapOf(e: DmEntry, maps: LiveMaps): DmEntry | undefined {
   if (e.reason === 'same-target') {
-    maps.byTarget ??= byTargetOf(entries);
+    maps.byTarget ??= byTargetOf(maps.entries);
     const key = targetOf(e);
     return key === '' ? undefined : maps.byTarget.get(key)?.find((x) => x !== e);
   }
-  maps.byLv ??= byLvName(entries);
+  maps.byLv ??= byLvName(maps.entries);
   return maps.byLv.get(e.lv)?.find((x) => x !== e && x.vg === e.vg);
 }
 
 /** Which map to keep and which one is stale, from the DM entries (the analysis' identity by UUID). */
-function whichMap(e: DmEntry, entries: readonly DmEntry[]): string {
-  const live = liveMapOf(e, entries);
+function whichMap(e: DmEntry, maps: LiveMaps): string {
+  const live = liveMapOf(e, maps);
   const keep = live
     ? `keep ${live.name} (its name and UUID match LV ${live.vg}/${live.lv} in lvs)`
     : e.vg && e.lv && e.reason === 'stale-map'
@@ -193,7 +198,7 @@ function stepsFor(e: DmEntry, o: { shared: boolean }): NextStep[][] {
  * operation under way has its own "look again when it has ended"). Null when nothing protects it or
  * there is nothing safe to say (lvmlockd: the lock manager decides, pve-health never acts there).
  */
-export function nextStepsFor(e: DmEntry, entries: readonly DmEntry[], o: { shared: boolean }): NextStep[] | null {
+export function nextStepsFor(e: DmEntry, maps: LiveMaps, o: { shared: boolean }): NextStep[] | null {
   if (e.action || e.pending || !e.protected) return null;
   if (e.status !== 'duplicate' && e.status !== 'orphan') return null;
   if (e.protectedBy.includes('lvmlockd'))
@@ -210,5 +215,5 @@ export function nextStepsFor(e: DmEntry, entries: readonly DmEntry[], o: { share
   const numbered = groups.flatMap((group, i) =>
     group.map((s, j) => (j === 0 ? { ...s, text: `${i + 1}) ${s.text}` } : s)),
   );
-  return e.status === 'duplicate' ? [otherStep(whichMap(e, entries)), ...numbered] : numbered;
+  return e.status === 'duplicate' ? [otherStep(whichMap(e, maps)), ...numbered] : numbered;
 }

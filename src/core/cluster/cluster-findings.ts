@@ -2,7 +2,7 @@
 // nodes (by VG + LV id), and a guest's volumes mapped away from its home node. Pure.
 
 import { compareText } from '../compare-text';
-import { knownGuests } from '../node/guest-index';
+import { type GuestTypes, knownGuests } from '../node/guest-index';
 import { plainLvmId } from '../parse/dm-name';
 import type { CheckDocument, DmEntry } from '../types';
 import type { ClusterFinding, ClusterVolume, FindingSeverity } from './cluster-types';
@@ -69,26 +69,21 @@ function listNodes(nodes: string[]): string {
   return nodes.length <= 1 ? nodes.join('') : `${nodes.slice(0, -1).join(', ')} and ${nodes[nodes.length - 1]}`;
 }
 
-/** qemu or lxc, from the first node's document that knows the guest. */
-function guestTypeOf(vmid: number | null, docs: [string, CheckDocument][]): 'qemu' | 'lxc' | null {
-  if (vmid === null) return null;
-  for (const [, d] of docs) {
-    const type = knownGuests(d).get(vmid)?.type ?? d.dm?.entries.find((e) => e.vmid === vmid && e.guestType)?.guestType;
-    if (type) return type;
-  }
-  return null;
+/** qemu or lxc, from the first node's document that knows the guest (guestTypesOf, built by the merge). */
+function guestTypeOf(vmid: number | null, types: GuestTypes): 'qemu' | 'lxc' | null {
+  return vmid === null ? null : (types.get(vmid) ?? null);
 }
 
-function guestWord(vmid: number | null, docs: [string, CheckDocument][]): string {
+function guestWord(vmid: number | null, types: GuestTypes): string {
   if (vmid === null) return 'no guest';
-  const type = guestTypeOf(vmid, docs);
+  const type = guestTypeOf(vmid, types);
   return type ? `${type === 'lxc' ? 'CT' : 'VM'} ${vmid}` : `guest ${vmid}`;
 }
 
 /** The finding's guest fields: vmid, and its type when known. */
-function guestFields(vmid: number | null, docs: [string, CheckDocument][]): Pick<ClusterFinding, 'vmid' | 'guestType'> {
+function guestFields(vmid: number | null, types: GuestTypes): Pick<ClusterFinding, 'vmid' | 'guestType'> {
   if (vmid === null) return {};
-  const type = guestTypeOf(vmid, docs);
+  const type = guestTypeOf(vmid, types);
   return type ? { vmid, guestType: type } : { vmid };
 }
 
@@ -96,6 +91,7 @@ function guestFields(vmid: number | null, docs: [string, CheckDocument][]): Pick
 export function sharedVolumeFindings(
   docs: [string, CheckDocument][],
   migrating: Map<number, string[]>,
+  types: GuestTypes,
 ): ClusterFinding[] {
   const vols = new Map<string, ClusterVolume>();
   for (const [node, doc] of docs) {
@@ -131,7 +127,7 @@ export function sharedVolumeFindings(
     v.activeOn.sort();
     v.openOn.sort();
     const why = v.vmid !== null ? migrating.get(v.vmid) : undefined;
-    const who = guestWord(v.vmid, docs);
+    const who = guestWord(v.vmid, types);
     const home = v.home ? ` (home ${v.home})` : '';
     if (v.openOn.length >= 2) {
       out.push({
@@ -143,7 +139,7 @@ export function sharedVolumeFindings(
           ? `LV ${v.vg}/${v.lv} of ${who}${home} is open on ${v.openOn.length} nodes; a migration explains it (${why.join('; ')}). If it stays like this after the migration ended, two nodes write to one disk.`
           : `LV ${v.vg}/${v.lv} (LV UUID ${v.lvUuid}) of ${who}${home} is open on ${listNodes(v.openOn)} and no migration is under way: two writers on one disk corrupt it. Find out which node must not use it (qm/pct status on each; the holders in 'pve-health dm' there) and stop that use before anything else.`,
         nodes: v.openOn,
-        ...guestFields(v.vmid, docs),
+        ...guestFields(v.vmid, types),
         volumes: [v],
         ...(why ? { explainedBy: why } : {}),
       });
@@ -160,7 +156,7 @@ export function sharedVolumeFindings(
             : 'Normal during a live migration, and on PVE 8 where shared VGs are autoactivated at boot; otherwise deactivate it (lvchange -an) on the nodes that do not run the guest, so a later activation elsewhere does not read stale data.'
         }`,
         nodes: v.activeOn,
-        ...guestFields(v.vmid, docs),
+        ...guestFields(v.vmid, types),
         volumes: [v],
         ...(why ? { explainedBy: why } : {}),
       });
@@ -178,6 +174,7 @@ export function sharedVolumeFindings(
 export function staleIncarnationFindings(
   docs: [string, CheckDocument][],
   shared: Set<string> | null,
+  types: GuestTypes,
 ): ClusterFinding[] {
   // Current (not stale) maps of volumes by VG/LV name, with their node: one pass over every document.
   const byName = new Map<string, [string, DmEntry][]>();
@@ -224,7 +221,7 @@ export function staleIncarnationFindings(
         title: `${node} still maps an old incarnation of ${e.vg}/${e.lv} (now active on ${listNodes(current.activeOn)})`,
         detail: `On ${node}, map ${e.name} carries LV id ${oldId ?? '?'}, an LV that no longer exists; ${e.vg}/${e.lv} was recreated (LV id ${current.lvUuid}) and is active on ${where}. The old map points at extents that may now hold that disk: anything writing through it on ${node} corrupts it${e.open ? `, and it is open on ${node}` : ''}. Remove the map on ${node} ('pve-health clean' there removes the map only, no LV).`,
         nodes: [node, ...current.activeOn].sort(),
-        ...guestFields(e.vmid, docs),
+        ...guestFields(e.vmid, types),
         volumes: [current],
       });
     }
@@ -237,6 +234,7 @@ export function awayFromHomeFindings(
   docs: [string, CheckDocument][],
   migrating: Map<number, string[]>,
   shared: Set<string> | null,
+  types: GuestTypes,
 ): ClusterFinding[] {
   const byGuest = new Map<
     number,
@@ -266,7 +264,7 @@ export function awayFromHomeFindings(
     const why = migrating.get(vmid);
     const nodes = [...g.nodes].sort();
     const open = [...g.open].sort();
-    const who = guestWord(vmid, docs);
+    const who = guestWord(vmid, types);
     const explained = Boolean(why) || g.pending;
     const severity: FindingSeverity = explained ? 'info' : open.length ? 'critical' : 'warning';
     out.push({
@@ -282,7 +280,7 @@ export function awayFromHomeFindings(
             : `Deactivate ${g.volumes.size === 1 ? 'it' : 'them'} there ('pve-health clean' on that node, or lvchange -an).`
       }`,
       nodes,
-      ...guestFields(vmid, docs),
+      ...guestFields(vmid, types),
       ...(why ? { explainedBy: why } : {}),
     });
   }

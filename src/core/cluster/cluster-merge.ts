@@ -7,6 +7,7 @@
 // old incarnation carries the old id and is a different volume.
 
 import { compareText } from '../compare-text';
+import { guestTypesOf } from '../node/guest-index';
 import { worstStatus } from '../status';
 import type { CheckDocument, Grade, Status } from '../types';
 import {
@@ -202,10 +203,11 @@ export function mergeCluster(input: ClusterInput): ClusterDocument {
   const docs: [string, CheckDocument][] = results.filter((r) => r.doc && !r.error).map((r) => [r.node, r.doc!]);
   const migrating = migrationReasons(docs);
   const shared = input.sharedStorages ? new Set(input.sharedStorages) : null;
+  const types = guestTypesOf(docs.map(([, d]) => d));
   const findings: ClusterFinding[] = [
-    ...sharedVolumeFindings(docs, migrating),
-    ...staleIncarnationFindings(docs, shared),
-    ...awayFromHomeFindings(docs, migrating, shared),
+    ...sharedVolumeFindings(docs, migrating, types),
+    ...staleIncarnationFindings(docs, shared, types),
+    ...awayFromHomeFindings(docs, migrating, shared, types),
     ...nodeFindings(results),
   ];
   if (input.quorate === false) {

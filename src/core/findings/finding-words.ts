@@ -2,9 +2,9 @@
 // finding is tagged with, and a mount's label. One vocabulary for every output form (text, nagios,
 // checkmk, mail, dashboard); the status words themselves are status.ts's.
 
-import { knownGuests } from '../node/guest-index';
+import type { KnownGuests } from '../node/guest-index';
 import { STATUS_WORD } from '../status';
-import type { CheckDocument, MountEntry, Status } from '../types';
+import type { MountEntry, Status } from '../types';
 import type { VolumeReason } from '../volume-types';
 
 /** A finding's tag: its state's word, or PENDING when a running PVE operation explains it. */
@@ -62,12 +62,9 @@ export function mountLabel(m: MountEntry): string {
 
 /**
  * The guests of a document in words, for a finding's second name: "VM 100 web01", "CT 110 dns1",
- * "VM 150 (no config)". What the parts' guest tables know (guest-index.ts).
+ * "VM 150 (no config)". What the parts' guest tables know (guest-index.ts knownGuests of the document).
  */
-export function guestLabels(
-  doc: Pick<CheckDocument, 'dm' | 'volumes'>,
-): (vmid: number, type: 'qemu' | 'lxc' | null) => string {
-  const known = knownGuests(doc);
+export function guestLabels(known: KnownGuests): (vmid: number, type: 'qemu' | 'lxc' | null) => string {
   return (vmid, type) => {
     const g = known.get(vmid);
     const t = (g?.type ?? type) === 'lxc' ? 'CT' : (g?.type ?? type) === 'qemu' ? 'VM' : 'guest';

@@ -3,6 +3,7 @@
 // finding, its severity, its subject, its key (finding-keys.ts) and whether it counts now. Pure.
 import { type ClusterFinding, findingStatus } from '../cluster/cluster-merge';
 import { entrySeverity } from '../dm/dm-summary';
+import { type KnownGuests, knownGuests } from '../node/guest-index';
 import { shellQuote } from '../shell-quote';
 import { SEVERITY_RANK } from '../status';
 import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
@@ -250,10 +251,8 @@ function volumeFindings(doc: CheckDocument): Finding[] {
   );
 }
 
-/**
- * A cluster view as a document (`cluster --notify`, src/core/cluster/cluster-notify.ts): the findings
- * across nodes, each naming its nodes; info-level ones (explained by a migration) are left out.
- */
+// A cluster view as a document (`cluster --notify`, src/core/cluster/cluster-notify.ts): the findings
+// across nodes, each naming its nodes; info-level ones (explained by a migration) are left out.
 function clusterFindings(doc: CheckDocument): Finding[] {
   const c = doc.cluster as { findings?: ClusterFinding[] } | undefined;
   const all = Array.isArray(c?.findings) ? c.findings : [];
@@ -275,7 +274,8 @@ function clusterFindings(doc: CheckDocument): Finding[] {
     );
 }
 
-export function listFindings(doc: CheckDocument): Finding[] {
+/** `known`: knownGuests(doc), passed by a caller that looks guests up in the document again. */
+export function listFindings(doc: CheckDocument, known: KnownGuests = knownGuests(doc)): Finding[] {
   const out: Finding[] = [
     ...dmFindings(doc),
     ...storageFindings(doc),
@@ -286,7 +286,7 @@ export function listFindings(doc: CheckDocument): Finding[] {
   // Acknowledged ones (acks.ts decided which) say so; they sort after those that count, and the
   // rest worst first in monitoring order (CRITICAL, UNKNOWN, WARNING, then what does not count).
   const acks = new Map((doc.acknowledged ?? []).map((a) => [a.key, a]));
-  const guests = guestLabels(doc);
+  const guests = guestLabels(known);
   for (const f of out) {
     const a = acks.get(f.key) ?? f.aliases.map((k) => acks.get(k)).find(Boolean);
     if (a) f.acknowledged = { reason: a.reason, until: a.until };

@@ -3,7 +3,7 @@
 // (DM and the volumes part), storage findings naming it, its container's mounts — so a guest never
 // reads "ok, 0 issues" under a finding about one of its volumes. Pure.
 
-import { knownGuests } from '../node/guest-index';
+import { type KnownGuests, knownGuests } from '../node/guest-index';
 import { worstStatus } from '../status';
 import type { CheckDocument, GuestHealth, GuestIdentity, Status } from '../types';
 import { type Finding, isCounted, listFindings } from './findings';
@@ -57,8 +57,12 @@ function probedContainer(vmid: number, node: string): GuestRow {
 }
 
 /** One row per guest a part knows and per VMID any finding names, by VMID. */
-export function guestRows(doc: CheckDocument, findings: Finding[] = listFindings(doc)): GuestRow[] {
-  const rows = new Map<number, GuestRow>([...knownGuests(doc).values()].map((g) => [g.vmid, rowOf(g)]));
+export function guestRows(
+  doc: CheckDocument,
+  findings: Finding[] = listFindings(doc),
+  known: KnownGuests = knownGuests(doc),
+): GuestRow[] {
+  const rows = new Map<number, GuestRow>([...known.values()].map((g) => [g.vmid, rowOf(g)]));
   // The rows are this function's own objects: counted in place (a node has thousands of volumes).
   for (const e of doc.volumes?.entries ?? []) {
     if (e.vmid === null || e.snapshot || e.status === 'ignored') continue;

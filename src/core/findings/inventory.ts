@@ -6,6 +6,7 @@
 // JSON `inventory` of `check --json`; the text and the guest table lead with the same IDs. Pure.
 
 import { compareText } from '../compare-text';
+import { type KnownGuests, knownGuests } from '../node/guest-index';
 import { worstStatus } from '../status';
 import type { CheckDocument, DmEntry, Status } from '../types';
 import type { VolumeEntry } from '../volume-types';
@@ -136,8 +137,12 @@ function addDepth(
 }
 
 /** The inventory (see the header), in volume-ID order, DM-only entries last. */
-export function inventoryOf(doc: CheckDocument, findings: Finding[] = listFindings(doc)): InventoryVolume[] {
-  const label = guestLabels(doc);
+export function inventoryOf(
+  doc: CheckDocument,
+  findings: Finding[] = listFindings(doc),
+  known: KnownGuests = knownGuests(doc),
+): InventoryVolume[] {
+  const label = guestLabels(known);
   const byId = new Map<string, InventoryVolume>();
   const dmOwner = new Map<string, string>();
   for (const e of doc.dm?.entries ?? []) {

@@ -5,7 +5,14 @@
 // what that means (the DM analysis refuses, the storage rules skip, cleanup refuses).
 
 import { CheckError } from '../errors';
-import { type DmInfo, type DmSegment, parseDmDeps, parseDmInfo, parseDmTable } from '../parse/parse-dmsetup';
+import {
+  type DmInfo,
+  type DmSegment,
+  indexDeviceNames,
+  parseDmDeps,
+  parseDmInfo,
+  parseDmTable,
+} from '../parse/parse-dmsetup';
 import { type LvRow, parseLvs, parseVgs, type VgRow } from '../parse/parse-lvm';
 import {
   COMMAND_KEYS,
@@ -134,9 +141,10 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, sinc
   }
   const parsed = attempt(() => {
     const info = parseDmInfo(cmd(COMMAND_KEYS.dmInfo)?.stdout ?? '');
-    // One set of names for both parsers (they resolve names that hold ': ' by it).
-    const names = new Set<string>();
-    for (let i = 0; i < info.length; i++) names.add(info[i].name);
+    // One index of the names for the table, deps and status parsers (they resolve names that hold ': ' by it).
+    const listed = new Set<string>();
+    for (let i = 0; i < info.length; i++) listed.add(info[i].name);
+    const names = indexDeviceNames(listed);
     return {
       info,
       names,

@@ -7,8 +7,8 @@ const DEP = /\((\d+),\s*(\d+)\)/g;
 /** The dependencies of one line (the part after the map's name) pushed to `devs` as `major:minor`. */
 export function depsOfLine(rest: string, devs: string[]): void {
   if (depsByHand(rest, devs)) return;
-  DEP.lastIndex = 0;
-  for (let m = DEP.exec(rest); m; m = DEP.exec(rest)) devs.push(`${m[1]}:${m[2]}`);
+  // matchAll runs on a copy of the regex: the module's one keeps no lastIndex between calls.
+  for (const m of rest.matchAll(DEP)) devs.push(`${m[1]}:${m[2]}`);
 }
 
 /**

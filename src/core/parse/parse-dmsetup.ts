@@ -99,26 +99,34 @@ const NO_DEVICES = 'No devices found';
 
 /**
  * The device names a line's name is resolved against: any list of them, or a set or map that has them
- * as keys (the device index: no second set of 10,000 names is built from it).
+ * as keys (the device index: no second set of 10,000 names is built from it), or those names indexed
+ * once (DeviceNameIndex) when several parsers read the same devices.
  */
-export type DeviceNames = Iterable<string> | ReadonlyMap<string, unknown>;
-type KnownNames = ReadonlySet<string> | ReadonlyMap<string, unknown>;
+export type DeviceNames = Iterable<string> | ReadonlyMap<string, unknown> | DeviceNameIndex;
 
-/** Whether any known name holds a ':' (then a line's name is found the slow way), once per set of names. */
-const colonInNames = new WeakMap<KnownNames, boolean>();
+/**
+ * Device names as the line parsers read them: the names, and whether any holds a ':' (then a line's name
+ * is found the slow way). Built once by the caller that lists the devices (node-view.ts, from `dmsetup
+ * info`) and given to each parser of the same devices; names given otherwise are looked at per call.
+ */
+export interface DeviceNameIndex {
+  readonly known: ReadonlySet<string> | ReadonlyMap<string, unknown>;
+  readonly colon: boolean;
+}
 
-function anyColon(known: KnownNames): boolean {
-  let found = colonInNames.get(known);
-  if (found === undefined) {
-    let colon = false; // forEach, not for-of: 10,000 names, and no iterator result for each.
-    // The name is the second argument of both Set's and Map's forEach.
-    known.forEach((_: unknown, n: string) => {
-      colon ||= n.includes(':');
-    });
-    found = colon;
-    colonInNames.set(known, found);
-  }
-  return found;
+export function indexDeviceNames(names: DeviceNames): DeviceNameIndex {
+  if (isNameIndex(names)) return names;
+  const known = names instanceof Set || names instanceof Map ? names : new Set(names as Iterable<string>);
+  let colon = false; // forEach, not for-of: 10,000 names, and no iterator result for each.
+  // The name is the second argument of both Set's and Map's forEach.
+  known.forEach((_: unknown, n: string) => {
+    colon ||= n.includes(':');
+  });
+  return { known, colon };
+}
+
+function isNameIndex(names: DeviceNames): names is DeviceNameIndex {
+  return typeof (names as Partial<DeviceNameIndex>).colon === 'boolean';
 }
 
 /** `text.slice(start, end).trim()`, with one slice when the ends are plain spaces (dmsetup's). */
@@ -141,9 +149,7 @@ function trimmedSlice(text: string, start: number, end: number): string {
  * ': ', and `odd` and `odd: name` can both exist); set lookups keep this linear for 10,000 devices.
  */
 function eachDeviceLine(text: string, names: DeviceNames, add: (name: string, rest: string) => void): void {
-  const known: KnownNames =
-    names instanceof Set || names instanceof Map ? (names as KnownNames) : new Set(names as Iterable<string>);
-  const colonInName = anyColon(known);
+  const { known, colon: colonInName } = indexDeviceNames(names);
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
