@@ -41,6 +41,39 @@ test('a guest config is believed only whole, as PVE writes it', () => {
       /snaptime/,
     ],
     ['a section header doubled', SNAP.replace('[s1]\n', '[s1]\n[s1]\n'), 'qemu', /snaptime/],
+    // Which section's parent is lost is said (the main config's, or a snapshot's). qemu-server write_vm_config
+    // writes snapshots in sorted order: a file cut at its end loses the last names first.
+    ['the main parent lost', 'name: a\nparent: s1\n', 'qemu', /^its parent 's1' has no snapshot section \(cut off\)$/],
+    [
+      "a snapshot's parent lost (child [a2] before its parent [b1], the file cut after [a2])",
+      'name: a\nparent: a2\n\n[a2]\nparent: b1\nsnaptime: 2\n',
+      'qemu',
+      /^snapshot \[a2\]'s parent 'b1' has no snapshot section \(cut off\)$/,
+    ],
+    // Only snapshot sections are parents: a snapshot named like another section (the main config, the
+    // pending changes) whose own section was cut off is still cut off.
+    [
+      "a VM snapshot named 'main', its section cut off",
+      'name: a\nparent: main\nscsi0: local-lvm:vm-100-disk-0\n',
+      'qemu',
+      /parent 'main'/,
+    ],
+    [
+      // pve-container write_pct_config: main, [pve:pending], then the snapshots; a cut after the pending section
+      "a CT snapshot named 'pending', cut after the [pve:pending] section",
+      'arch: amd64\nparent: pending\nrootfs: local-lvm:vm-200-disk-0,size=8G\n\n[pve:pending]\nmemory: 1024\n',
+      'lxc',
+      /parent 'pending'/,
+    ],
+    [
+      "a CT snapshot named 'pending', whole",
+      'arch: amd64\nparent: pending\nrootfs: local-lvm:vm-200-disk-0,size=8G\n\n[pve:pending]\nmemory: 1024\n\n[pending]\nrootfs: local-lvm:vm-200-disk-0,size=8G\nsnaptime: 1712000000\n',
+      'lxc',
+      null,
+    ],
+    // qemu-server parse_vm_config skips a section it does not know (a newer PVE's) with a warning: its
+    // lines say nothing about this config.
+    ['a section PVE skips, with a parent line', 'name: a\n\n[special:newer]\nparent: x\n', 'qemu', null],
   ];
   for (const [what, text, type, defect] of table) {
     const got = parseGuestConfig(text, type, 100).defect;

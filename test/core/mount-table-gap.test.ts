@@ -27,6 +27,11 @@ const CASES: [string, string, RegExp | null][] = [
   ['one ID on two different lines', table(ROOT, PROC, NFS.replace(/^40 /, '22 ')), /mount ID 22 more than once/],
   ['junk', '\u0000\u0001 <html>502 Bad Gateway</html>\n}{ not : the format\n', /2 lines of .* do not parse/],
   ['a junk line among good ones', table(ROOT, 'garbage here', PROC), /1 line of .* does not parse .*"garbage here"/],
+  [
+    'a long junk line: named by its first 60 characters',
+    table(ROOT, `<html>${'x'.repeat(54)}${'y'.repeat(100)}`, PROC),
+    new RegExp(`\\(first: "<html>${'x'.repeat(54)}"\\)`),
+  ],
 ];
 
 describe('mountTableGap', () => {

@@ -15,7 +15,8 @@ import {
   selectedRows,
 } from '../../src/core/cleanup/recheck-narrow';
 import { type LvRow, parseLvs } from '../../src/core/parse/parse-lvm';
-import type { CommandOutput } from '../../src/core/snapshot';
+import { COMMAND_KEYS, type CommandOutput } from '../../src/core/snapshot';
+import { LVM_COMMANDS } from '../../src/host/read-dm';
 
 const VG_ID = 'VyB2aaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const LV_ID = 'oY6qLCW4cki6NWYbBFa6jkwPt1zGZwYg';
@@ -325,6 +326,118 @@ describe('the reads of a narrow re-check', () => {
     assert.deepEqual(
       selectedRows(rows, t.lvs!).map((r) => `${r.vg}/${r.name}`),
       ['pve/vm-150-disk-0', 'pve/pvmove0'],
+    );
+  });
+});
+
+// The survivors of the room's mutation run (docs/testing.md), as behaviours: how each read can fail and
+// what the reason then says, the table compared as the kernel prints it, the LV rows of the plan's VG only.
+describe('the re-read, every way it can fail or change', () => {
+  const a = action();
+  const t = targetOf(a);
+  const run = (devs: DevRead[], lvs: CommandOutput | null = lvsNow(t), target = t) =>
+    classifyRecheck(a, target, baseRows, { ...readOf(target, devs, lvsNow(t)), lvs });
+
+  it('lvs asks exactly what the full gather asks (parseLvs reads both), plus the selection', () =>
+    assert.deepEqual(lvsArgv(t.lvs!).slice(0, -3), LVM_COMMANDS[COMMAND_KEYS.lvs]));
+
+  it('each failure of a read is named: not installed, spawn failed, timed out, exited', () => {
+    const notFound: CommandOutput = { argv: lvsArgvOf(t), code: null, stdout: '', stderr: '', error: 'not-found' };
+    assert.equal(run([], notFound), 'cannot re-read LV pve/vm-150-disk-0: lvs: command not found');
+    const spawn: CommandOutput = {
+      argv: lvsArgvOf(t),
+      code: null,
+      stdout: '',
+      stderr: '',
+      error: 'failed',
+      message: 'spawn EACCES',
+    };
+    assert.equal(run([], spawn), 'cannot re-read LV pve/vm-150-disk-0: spawn EACCES');
+    assert.equal(
+      run([{ info: timedOut(deviceInfoArgv(t.devices[0])) }]),
+      `cannot re-read UUID ${MAP_UUID}: dmsetup info timed out`,
+    );
+    assert.equal(
+      run([{ info: failed(deviceInfoArgv(t.devices[0]), 1, 'Permission denied\n') }]),
+      `cannot re-read UUID ${MAP_UUID}: dmsetup info exited 1: Permission denied`,
+    );
+  });
+
+  it('the LV read not made (the reads stopped): a reason; a map the plan knew no LV of needs none', () => {
+    assert.equal(run([], null), 'the LV of pve-vm--150--disk--0 was not read again');
+    assert.equal(run([], null, { ...t, lvs: null }), null);
+  });
+
+  it('dmsetup info answering with two maps is not this map', () => {
+    const r = readOf(t, [], lvsNow(t));
+    r.devices[0].info = ok(
+      r.devices[0].info.argv,
+      `${infoLine(self)}${infoLine({ ...self, name: 'other', minor: 8 })}`,
+    );
+    assert.equal(classifyRecheck(a, t, baseRows, r), `cannot re-read UUID ${MAP_UUID}: dmsetup info printed 2 maps`);
+  });
+
+  it('a map without UUID (looked up by device number) answered by another map: its UUID named', () => {
+    const noUuid: RecheckTarget = { ...t, devices: [{ ...t.devices[0], uuid: '' }] };
+    assert.equal(
+      classifyRecheck(a, noUuid, baseRows, readOf(noUuid, [{ info: { ...self, uuid: 'CRYPT-LUKS2-x' } }], lvsNow(t))),
+      'device 252:7 is now another map (pve-vm--150--disk--0, UUID CRYPT-LUKS2-x)',
+    );
+  });
+
+  it('holders not read, several holders, the table not read: each named', () => {
+    const r = readOf(t, [], lvsNow(t));
+    r.devices[0].holders = null;
+    assert.equal(classifyRecheck(a, t, baseRows, r), 'cannot re-read the holders of pve-vm--150--disk--0: not read');
+    assert.equal(run([{ holders: ['dm-12', 'dm-13'] }]), 'it is open now (open count 0; held by dm-12, dm-13)');
+    const noTable = readOf(t, [], lvsNow(t));
+    noTable.devices[0].table = null;
+    assert.equal(
+      classifyRecheck(a, t, baseRows, noTable),
+      'cannot re-read the table of pve-vm--150--disk--0: not read',
+    );
+  });
+
+  // The table is compared word by word: blanks around and between words are the printer's, not the table's.
+  it('a table with blanks around its line is the same table; one that only moved a blank is not', () => {
+    assert.equal(run([{ table: [' 0 67108864 thin 252:4 2 '] }]), null);
+    const linear = action({ table: ['0 100 linear 8:16 2048'] });
+    const lt = targetOf(linear);
+    assert.equal(
+      classifyRecheck(linear, lt, baseRows, readOf(lt, [{ table: ['0 100 linear 8:1 62048'] }], lvsNow(lt))),
+      'its table changed since the plan',
+    );
+  });
+
+  it('rows of another VG in the answer are not this LV', () =>
+    assert.equal(
+      run(
+        [],
+        lvsNow(t, [
+          lvRow(),
+          lvRow({
+            vg_name: 'other',
+            vg_uuid: 'Qq2aaa-aaaa-aaaa-aaaa-aaaa-aaaa-aaaaaa',
+            lv_uuid: 'Zz9ZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZ',
+          }),
+        ]),
+      ),
+      null,
+    ));
+
+  it('an LV selected by its id only (no name): the id names it', () => {
+    const byId: RecheckTarget = { ...t, lvs: { vg: 'pve', names: [], lvIds: [LV_ID], vgKnown: true } };
+    assert.equal(
+      classifyRecheck(a, byId, baseRows, { ...readOf(byId, [], lvsNow(byId)), lvs: timedOut(lvsArgv(byId.lvs!)) }),
+      `cannot re-read LV pve/${LV_ID}: lvs -a timed out`,
+    );
+  });
+
+  it('the plan-time rows: an LV of the selected name with another id is selected too', () => {
+    const rows = parseLvs(lvJson([lvRow({ lv_uuid: 'Zz9ZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZ' })]));
+    assert.deepEqual(
+      selectedRows(rows, t.lvs!).map((r) => r.name),
+      ['vm-150-disk-0'],
     );
   });
 });

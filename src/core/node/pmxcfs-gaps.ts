@@ -16,9 +16,13 @@ import type { GuestRecord } from './guest-record';
 
 const PMXCFS_FILES = ['/etc/pve/.version', '/etc/pve/.members', '/etc/pve/.vmlist', '/etc/pve/storage.cfg'];
 
-/** pmxcfs evidently serves /etc/pve: one of its files besides `except` is there, or a guest config. */
-function pmxcfsServes(files: Record<string, string>, except: string): boolean {
-  if (PMXCFS_FILES.some((p) => p !== except && files[p] !== undefined)) return true;
+/**
+ * pmxcfs evidently serves /etc/pve: one of its files is there, or a guest config. (The file being judged
+ * counts too: a .vmlist or .members that was read but does not parse is pmxcfs's file read wrong, even
+ * when the node's other files could not be read.)
+ */
+function pmxcfsServes(files: Record<string, string>): boolean {
+  if (PMXCFS_FILES.some((p) => files[p] !== undefined)) return true;
   for (const p in files) if (p.startsWith('/etc/pve/nodes/')) return true;
   return false;
 }
@@ -34,9 +38,10 @@ export function vmlistGap(
   configs: Iterable<GuestRecord>,
 ): string | null {
   const text = files['/etc/pve/.vmlist'];
-  if (!pmxcfsServes(files, '/etc/pve/.vmlist')) return null;
+  if (!pmxcfsServes(files)) return null;
   if (text === undefined) return `/etc/pve/.vmlist is missing or unreadable: the cluster's guest list is not known`;
-  if (parsed.error !== null || !parsed.entries || !/"version"\s*:\s*\d+/.test(text))
+  // (The callers parse with a try: an error comes with no entries.)
+  if (!parsed.entries || !/"version"\s*:\s*\d+/.test(text))
     return `/etc/pve/.vmlist cannot be parsed (${parsed.error ?? 'no version'}): the cluster's guest list is not known`;
   const ids = new Set(parsed.entries.map((e) => e.vmid));
   const lacking = [...configs].filter((g) => !ids.has(g.vmid)).map((g) => `${g.vmid} (${g.node})`);
@@ -73,7 +78,7 @@ export function membersGap(
 ): string | null {
   const names = nodeNameDisagreement(files, { nodename: parsed.members?.nodename ?? null, pveLocal });
   if (names) return names;
-  if (!pmxcfsServes(files, '/etc/pve/.members')) return null;
+  if (!pmxcfsServes(files)) return null;
   if (files['/etc/pve/.members'] === undefined)
     return `/etc/pve/.members is missing or unreadable: this node's name and cluster are not known`;
   const m = parsed.members;

@@ -53,7 +53,9 @@ export function storageConfigGap(
   ids.add('local');
   const undefinedRefs = new Map<string, Set<number>>();
   guests.forEach((g) => {
-    const refs = g.config?.refs ?? [];
+    // An unreadable config names nothing here (it is the volumes' doubt, pmxcfs-gaps.ts unseenConfigs).
+    if (!g.config) return;
+    const refs = g.config.refs;
     for (let i = 0; i < refs.length; i++) {
       const r = refs[i];
       if (!r.volid || ids.has(r.volid.storage) || r.section.startsWith('shadowed')) continue;
@@ -71,9 +73,10 @@ export function storageConfigGap(
 /** Guest-volume LVs while storage.cfg defines no LVM storage at all: storage.cfg lost their storage. */
 export function unclaimedGuestLvs(lvs: LvRow[] | null, storages: StorageConfig[]): string | null {
   if (!lvs) return null;
-  const claimed = new Set(storages.filter((s) => s.type === 'lvm' || s.type === 'lvmthin').map((s) => s.props.vgname));
-  if (claimed.size > 0) return null;
-  const lost = lvs.filter((lv) => !lv.hidden && !claimed.has(lv.vg) && parseLvmVolname(lv.name) !== null);
+  // One LVM storage defined: the file kept its LVM sections, and a VG it does not name is the admin's.
+  if (storages.some((s) => s.type === 'lvm' || s.type === 'lvmthin')) return null;
+  // Hidden LVs (a raid or mirror LV's `_rimage_N`/`_rmeta_N`) carry their LV's name: name the LV itself.
+  const lost = lvs.filter((lv) => !lv.hidden && parseLvmVolname(lv.name) !== null);
   if (lost.length === 0) return null;
   return `LVs named like guest volumes sit on VGs no storage in /etc/pve/storage.cfg claims (${listed(lost.map((l) => `${l.vg}/${l.name}`))}): storage.cfg was not read completely`;
 }

@@ -26,7 +26,7 @@ type Guest = GuestRecord | undefined;
 
 /** What runs for guest `vmid` that owns a snapshot of kind `kind` (empty: nothing). */
 export function ownerRunning(
-  pve: PveState,
+  pve: Pick<PveState, 'tasks' | 'ha'>,
   vmid: number,
   guest: Guest,
   kind: 'migration' | 'vzdump' | 'guest',
@@ -65,7 +65,12 @@ const guestWord = (g: Guest, vmid: number) => `${g?.type === 'lxc' ? 'CT' : g ? 
  * `__migration__` and (on a container) `vzdump`. null for any other name (guest snapshots, replication
  * snapshots and `__base__` have their own rules).
  */
-export function pveSnapshot(pve: PveState, snapshot: string, vmid: number, guest: Guest): PveSnapshotVerdict | null {
+export function pveSnapshot(
+  pve: Pick<PveState, 'tasks' | 'ha'>,
+  snapshot: string,
+  vmid: number,
+  guest: Guest,
+): PveSnapshotVerdict | null {
   const who = guestWord(guest, vmid);
   if (snapshot === '__migration__') {
     const by = ownerRunning(pve, vmid, guest, 'migration');
