@@ -7,9 +7,11 @@
 // /var/lock/pve-manager/pve-storage-<id> for local storage, PVE::Cluster cfs_lock_storage — the pmxcfs
 // directory /etc/pve/priv/lock/storage-<id> — for shared storage); (3) a fresh look under the locks and
 // the same plan made again for this volume: anything changed (verdict, flags, steps) → skipped with the
-// reason, a precondition gone → the run stops; (4)+(5) each step journaled (fsynced) before it runs; a
-// failed step stops that volume (what was done stays journaled, so `restore` or a second run completes
-// it); (6) release.
+// reason, a precondition gone → the run stops; (4)+(5) each step journaled (fsynced) before it runs,
+// and before every step after the first a fresh look again (core/reclaim/recheck-step.ts decides): a
+// change between two steps (a config naming the volume, the device opened, the quarantine gone) stops
+// that volume there with the reason; a failed step stops it too (what was done stays journaled, so
+// `restore` or a second run completes it); (6) release.
 import type { ReclaimAction, ReclaimStep } from '../core/reclaim/reclaim-types';
 import { shellQuote } from '../core/shell-quote';
 import { type ActOptions, type ActResult, confirmEach, runJournaled, wasLocked, withActionLocks } from './action-steps';
@@ -28,8 +30,11 @@ export interface ReclaimOutcome {
   failedCommand?: string[];
 }
 
-/** The same plan made again from a fresh look under the locks: the action, or why it no longer stands. */
-export type Replan<A> = (a: A) => Promise<{ action: A } | { why: string }>;
+/**
+ * The same plan made again from a fresh look under the locks, before step `done` (0: before the first):
+ * the action as it stands now (its steps: what is left, possibly after steps already done), or why not.
+ */
+export type Replan<A> = (a: A, done: number) => Promise<{ action: A } | { why: string }>;
 
 export interface ReclaimApplyOptions<A> extends ActOptions {
   confirm: ((a: A, index: number, total: number) => Promise<Answer>) | null;
@@ -78,18 +83,17 @@ async function applyOne<A extends Runnable>(a: A, o: ReclaimApplyOptions<A>): Pr
   const storage = { id: a.storage, shared: a.shared };
   const r = await withActionLocks(o.host, { guests: a.guestLocks, storage, waitMs: o.lockWaitMs }, async () => {
     const lockedAt = performance.now();
-    const again = await o.replan(a);
-    const heldMs = performance.now() - lockedAt;
-    if (a.shared && heldMs > MAX_CLUSTER_LOCK_WORK_S * 1000)
-      return skipped(
-        a,
-        `the cluster lock was held ${(heldMs / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${CLUSTER_LOCK_BUDGET_S} s): skipped, run it again`,
-      );
-    if ('why' in again) return skipped(a, again.why);
-    const changed = differs(a, again.action);
-    if (changed) return skipped(a, changed);
+    const budget = () =>
+      a.shared && performance.now() - lockedAt > MAX_CLUSTER_LOCK_WORK_S * 1000
+        ? `the cluster lock was held ${((performance.now() - lockedAt) / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${CLUSTER_LOCK_BUDGET_S} s)`
+        : null;
     let done = 0;
     for (const step of a.steps) {
+      // Right before each step: a fresh look, the plan made again; anything changed stops here.
+      const again = await o.replan(a, done);
+      const over = budget();
+      const why = over ?? ('why' in again ? again.why : differs(a, again.action, done));
+      if (why) return done === 0 ? skipped(a, over ? `${over}: skipped, run it again` : why) : stopped(a, done, why);
       const left = CLUSTER_LOCK_BUDGET_S * 1000 - (performance.now() - lockedAt);
       const timeoutMs = Math.min(o.commandTimeoutMs ?? 60_000, a.shared ? Math.max(left, 1) : Infinity);
       const run = await runJournaled(o, journalEntry(a, step, o.kind), { timeoutMs });
@@ -113,13 +117,34 @@ function skipped(a: Runnable, why: string): ReclaimOutcome {
   return { volid: a.volid, result: 'skipped', why, stepsDone: 0 };
 }
 
-/** Why the fresh plan is not the one the person confirmed (null: the same steps, the same verdict). */
-function differs(a: Runnable, b: Runnable): string | null {
-  if (a.status !== b.status || a.reason !== b.reason) return `now ${b.status}/${b.reason}`;
+/** Stopped between two steps: what ran is journaled (restore undoes it, a second run completes it). */
+function stopped(a: Runnable, done: number, why: string): ReclaimOutcome {
+  return {
+    volid: a.volid,
+    result: 'skipped',
+    why: `stopped after ${done} of ${a.steps.length} steps (journaled: restore undoes them, a second run completes them): ${why}`,
+    stepsDone: done,
+  };
+}
+
+/**
+ * Why the fresh plan is not the one the person confirmed (null: it is). Before the first step: the same
+ * verdict and the same steps. Before step `done`: still planned (an orphan, or the quarantined volume
+ * itself), and the fresh steps are the planned ones from some step j <= done on (the steps before `done`
+ * ran; those from j repeat without effect).
+ */
+export function differs(a: Runnable, b: Runnable, done = 0): string | null {
+  // Between steps the reason may change by the step itself (an LV of a gone guest, deactivated, is an
+  // `inactive-leftover`); the fresh plan still quarantining it is the proof that matters then.
+  if (done === 0 && (a.status !== b.status || a.reason !== b.reason)) return `now ${b.status}/${b.reason}`;
+  if (b.status !== 'orphan' && b.status !== a.status) return `now ${b.status}/${b.reason}`;
   const was = a.steps.map((s) => shellQuote(s.command));
   const now = b.steps.map((s) => shellQuote(s.command));
-  if (was.join('\n') !== now.join('\n')) return `the steps changed to: ${now.join('; ')}`;
-  return null;
+  for (let j = 0; j <= done; j++) {
+    const rest = was.slice(j);
+    if (rest.length === now.length && rest.every((c, i) => c === now[i])) return null;
+  }
+  return `the steps changed to: ${now.join('; ')}`;
 }
 
 function journalEntry(

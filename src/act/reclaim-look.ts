@@ -5,11 +5,15 @@
 import type { Refusal } from '../core/cleanup/check-safety';
 import { checkSafety, safetyFacts } from '../core/cleanup/check-safety';
 import type { Config } from '../core/config';
+import { parseMountInfo } from '../core/parse/mountinfo';
 import { DEFAULT_RETENTION_DAYS } from '../core/quarantine-name';
 import type { ReclaimInput } from '../core/reclaim/plan-reclaim';
+import { type DatasetState, datasetStates } from '../core/reclaim/plan-unquarantine';
 import type { HostCommands } from '../core/reclaim/reclaim-steps';
 import type { VolumesResult } from '../core/volume-types';
 import { classifyVolumes, rbdWatchCandidates, unknownVolumes } from '../core/volumes/classify-volumes';
+import { zfsMountTargets } from '../core/volumes/volume-host-facts';
+import { parseZfsListing } from '../core/volumes/volume-storages';
 import { type Host, hostPath } from '../host/host';
 import { moveFileCommand } from '../host/move-file-child';
 import { readPveMountState } from '../host/read-mountstate';
@@ -19,15 +23,27 @@ import type { Analysis } from './analyze-host';
 
 /** The volumes part of this node now (no mount probe: a dead network storage times out in its lister child). */
 export async function readVolumesFor(host: Host, a: Analysis, timeoutMs?: number): Promise<VolumesResult> {
+  return (await readVolumesLook(host, a, timeoutMs)).volumes;
+}
+
+/**
+ * The volumes part and, for `restore`, the ZFS datasets with their mount state: from the same `zfs list`
+ * the volumes part classified and the mount table of the same look (nothing read twice).
+ */
+export async function readVolumesLook(
+  host: Host,
+  a: Analysis,
+  timeoutMs?: number,
+): Promise<{ volumes: VolumesResult; datasets: DatasetState[] }> {
   const { view } = a;
-  if (view.guestGap) return unknownVolumes(view.guestGap);
+  if (view.guestGap) return { volumes: unknownVolumes(view.guestGap), datasets: [] };
   const pve = view.pve;
   try {
     const raw = await gatherVolumes(host, pve, {
       timeoutMs,
       rbdCandidates: (listed) => rbdWatchCandidates({ pve, raw: listed, processes: [] }),
     });
-    return classifyVolumes({
+    const volumes = classifyVolumes({
       pve,
       raw,
       processes: view.processes,
@@ -36,8 +52,11 @@ export async function readVolumesFor(host: Host, a: Analysis, timeoutMs?: number
       hostMountinfo: view.files['/proc/self/mountinfo'],
       replicationState: view.files['/var/lib/pve-manager/pve-replication-state.json'],
     });
+    const listing = parseZfsListing(raw);
+    const mounts = zfsMountTargets(parseMountInfo(view.files['/proc/self/mountinfo'] ?? '').mounts);
+    return { volumes, datasets: listing instanceof Error ? [] : datasetStates(listing, mounts) };
   } catch (e) {
-    return unknownVolumes((e as Error).message);
+    return { volumes: unknownVolumes((e as Error).message), datasets: [] };
   }
 }
 

@@ -5,7 +5,7 @@ import { regather } from '../act/action-steps';
 import type { Analysis } from '../act/analyze-host';
 import { applyReclaim } from '../act/apply-reclaim';
 import type { JournalDoc } from '../act/journal';
-import { hostCommands, readVolumesFor } from '../act/reclaim-look';
+import { hostCommands, readVolumesLook } from '../act/reclaim-look';
 import { CheckError } from '../core/errors';
 import {
   groupRecords,
@@ -43,12 +43,16 @@ export async function restoreReclaim(
     s.assertSafe();
     if (o.doc.node !== s.first.view.node)
       throw new CheckError(`${o.path} was written on ${o.doc.node}, this is ${s.first.view.node}: refusing to restore`);
-    const facts = async (a: Analysis): Promise<UnquarantineFacts> => ({
-      storages: a.view.pve.storageConfig,
-      lvs: a.view.lvm.lvs,
-      volumes: (await readVolumesFor(host, a)).entries,
-      commands: hostCommands(host),
-    });
+    const facts = async (a: Analysis): Promise<UnquarantineFacts> => {
+      const look = await readVolumesLook(host, a);
+      return {
+        storages: a.view.pve.storageConfig,
+        lvs: a.view.lvm.lvs,
+        volumes: look.volumes.entries,
+        commands: hostCommands(host),
+        datasets: look.datasets,
+      };
+    };
     const first = await facts(s.first);
     const undos = groups.map((g) => planUnquarantine(g, first));
     const actions: ReclaimAction[] = [];

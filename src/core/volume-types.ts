@@ -85,6 +85,11 @@ export interface VolumeEntry {
     /** Its exact name on the storage: the dataset, the image, the file path. */
     onStorage: string;
     location: { pool?: string; path?: string; trashId?: string };
+    /**
+     * RBD in the trash: its deferment as `rbd trash ls` prints it: "protected until <ctime>" (the
+     * `--expires-at` of the quarantine, the retention then) or "expired at <ctime>".
+     */
+    trashDeferment?: string;
   };
 }
 

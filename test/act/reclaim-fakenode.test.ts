@@ -96,6 +96,34 @@ describe('reclaim --dry-run on fakenode scenarios', { skip }, () => {
 });
 
 describe('reclaim on fakenode: the executor', { skip }, () => {
+  // A volume the admin named that reclaim refuses is not success (docs/reclaim.md "Exit code"): exit 1,
+  // with the refusal's code and reason, and nothing run or journaled; the dry run says the same.
+  it('a named volume that is refused (VM 100 runs: its disk is in use): exit 1, nothing run, no journal', () => {
+    const out = buildNode('default-lvmthin');
+    const s = stubs(out);
+    for (const args of [
+      ['reclaim', '--yes', '--name', 'local-lvm:vm-100-disk-0', '--json'],
+      ['reclaim', '--dry-run', '--name', 'local-lvm:vm-100-disk-0', '--json'],
+    ]) {
+      const r = runCli(out, args, { pathPrefix: s.dir });
+      assert.equal(r.code, 1, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
+      const doc = JSON.parse(r.stdout);
+      assert.equal(doc.status, 1);
+      assert.deepEqual(doc.plan.actions, []);
+      // VM 100 runs in this scenario: its disk is refused `protected` (checked before `valid`).
+      assert.deepEqual(
+        doc.plan.refused.map((x: { volid: string; code: string }) => [x.volid, x.code]),
+        [['local-lvm:vm-100-disk-0', 'protected']],
+      );
+    }
+    assert.deepEqual(stubLog(s.log), []);
+    assert.deepEqual(
+      calls(out).filter((c) => c.tool === 'lvchange'),
+      [],
+    );
+    assert.deepEqual(journals(out), []);
+  });
+
   it('LVM-thin: deactivate, tag, rename — exactly the planned argv, in order, journaled', () => {
     const out = buildNode('default-lvmthin');
     const s = stubs(out);
@@ -169,9 +197,47 @@ describe('reclaim on fakenode: the executor', { skip }, () => {
     }
   });
 
-  it('ZFS: the quarantine dataset, rename, read-only — exactly the planned argv', () => {
+  it('a config naming the volume written between two steps stops it there, with the reason', () => {
+    const out = buildNode('default-lvmthin');
+    const s = stubs(out);
+    // The deactivation runs (fakenode's lvchange), then "someone" gives VM 150 a config naming the LV.
+    const vmlist = JSON.parse(readFileSync(join(out, 'root/etc/pve/.vmlist'), 'utf8'));
+    vmlist.ids['150'] = { node: 'pve1', type: 'qemu', version: 99 };
+    writeFileSync(join(out, 'vmlist.new'), JSON.stringify(vmlist));
+    writeFileSync(join(out, '150.conf'), 'name: back\nmemory: 512\nscsi0: local-lvm:vm-150-disk-0,size=4G\n');
+    const pve = join(out, 'root/etc/pve');
+    writeFileSync(
+      join(s.dir, 'lvchange'),
+      `#!/bin/sh\ncase "$*" in *--addtag*|*--deltag*) printf '%s\\n' "lvchange $*" >> '${s.log}'; exit 0;; esac\n` +
+        `'${join(out, 'bin', 'lvchange')}' "$@" || exit $?\n` +
+        `case "$*" in *-an*) cp '${join(out, '150.conf')}' '${pve}/nodes/pve1/qemu-server/150.conf'; cp '${join(out, 'vmlist.new')}' '${pve}/.vmlist';; esac\n`,
+    );
+    const r = runCli(out, ['reclaim', '--yes', '--name', 'local-lvm:vm-150-disk-0'], { pathPrefix: s.dir });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /stopped after 1 of 3 steps/);
+    assert.match(r.stdout, /valid: in use: .*150/);
+    const j = JSON.parse(readFileSync(journals(out)[0], 'utf8'));
+    assert.deepEqual(
+      j.actions.map((a: { result: string; reclaim: { op: string } }) => [a.reclaim.op, a.result]),
+      [['lv-deactivate', 'done']],
+    );
+    assert.deepEqual(stubLog(s.log), [], 'no tag, no rename after the config appeared');
+  });
+
+  it('ZFS: the quarantine dataset, rename, read-only — exactly the planned argv, re-checked before each', () => {
     const out = buildNode('mixed-volumes');
     const s = stubs(out);
+    // fakenode's zfs does not rename: this stub keeps the renames it logged and shows them in what
+    // fakenode's zfs lists, so the re-check before the read-only step sees the dataset in quarantine.
+    const renames = join(out, 'zfs-renames');
+    writeFileSync(
+      join(s.dir, 'zfs'),
+      `#!/bin/sh\nprintf '%s\\n' "zfs $*" >> '${s.log}'\n` +
+        `case "$1" in\n  rename) printf '%s %s\\n' "$2" "$3" >> '${renames}'; exit 0;;\n` +
+        `  list|get|version) [ -s '${renames}' ] || exec '${join(out, 'bin', 'zfs')}' "$@"\n` +
+        `    read from to < '${renames}'\n` +
+        `    '${join(out, 'bin', 'zfs')}' "$@" | sed "s#^$from\\([@\t]\\)#$to\\1#"; exit 0;;\nesac\nexit 0\n`,
+    );
     const r = runCli(out, ['reclaim', '--yes', '--name', 'local-zfs:vm-150-disk-0', '--json'], { pathPrefix: s.dir });
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const doc = JSON.parse(r.stdout);

@@ -423,3 +423,16 @@ test('rbd without trash/status subcommands (it refused the command, not the clus
   const r = classifyVolumes(volumeInput({ rbd: ls(img('vm-151-disk-0')), rbdTrash: denied }));
   assert.equal(r.storages.find((s) => s.storage === 'ceph-vm')?.status, 'unknown');
 });
+
+test("reclaim's quarantine in the trash: ignored/quarantined, with the trash entry's id and deferment (what the purge reads)", () => {
+  const q = 'pve-health-q.20261126T002148Z.vm-195-disk-0';
+  const es = classify({
+    rbd: '[]',
+    rbdTrash: JSON.stringify([trashEntry(q, 'USER', 'protected until Thu Dec  3 00:21:48 2026')]),
+  });
+  const e = entry(es, 'ceph-vm:vm-195-disk-0');
+  assert.deepEqual(
+    [e.status, e.reason, e.quarantine?.location.trashId, e.quarantine?.trashDeferment],
+    ['ignored', 'quarantined', `t-${q}`, 'protected until Thu Dec  3 00:21:48 2026'],
+  );
+});

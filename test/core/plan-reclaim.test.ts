@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { LvRow } from '../../src/core/parse/parse-lvm';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import { fileOriginal, parseQuarantineName, purgeAfter, quarantineName } from '../../src/core/quarantine-name';
+import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { planReclaim, type ReclaimInput } from '../../src/core/reclaim/plan-reclaim';
 import type { DmEntry } from '../../src/core/types';
 import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
@@ -271,6 +272,23 @@ describe('planReclaim refusals: only proven orphans', () => {
       why: /\[before\]/,
     },
     {
+      // The real Ceph suite (S1): a VM's disk that its snapshot [before] names too: its current config
+      // naming it makes it `valid`, whichever reference comes first.
+      name: 'valid volume named by its current config and by a snapshot section',
+      over: {
+        volumes: volumes([
+          vol({
+            volid: 'ceph-vm:vm-100-disk-0',
+            status: 'valid',
+            reason: 'referenced',
+            references: ['VM 100 snapshot [before] scsi0', 'VM 100 scsi0'],
+          }),
+        ]),
+      },
+      code: 'valid',
+      why: /in use: VM 100 scsi0$/,
+    },
+    {
       name: 'disabled storage (an LV the DM part still owns)',
       over: {
         storages: parseStorageConfig(STORAGE_CFG.replace('thinpool data', 'thinpool data\n\tdisable 1')),
@@ -328,6 +346,24 @@ describe('planReclaim refusals: only proven orphans', () => {
       },
       code: 'has-snapshots',
       why: /snap_vm-100-disk-0_a/,
+    },
+    {
+      // Recorded on the testbed's real LVM-thin (suites/reclaim.sh): `lvcreate -s -n snap_vm-170-disk-0_old
+      // pve/vm-170-disk-0` of a gone guest's disk was planned as a volume of its own.
+      name: 'a thin snapshot LV (snap_<volname>_<snap>) of an orphan',
+      over: {
+        dm: [
+          lvOrphan({
+            name: 'pve-snap_vm--170--disk--0_old',
+            lv: 'snap_vm-170-disk-0_old',
+            vmid: 170,
+            volume: 'local-lvm:snap_vm-170-disk-0_old',
+          }),
+        ],
+        lvs: [{ name: 'snap_vm-170-disk-0_old', vg: 'pve', origin: 'vm-170-disk-0' } as LvRow],
+      },
+      code: 'snapshot',
+      why: /snapshot of pve\/vm-170-disk-0/,
     },
     {
       name: 'base LV with linked clones',
@@ -439,6 +475,23 @@ describe('planReclaim steps per storage type (exact argv)', () => {
       ],
     );
   });
+  // The real ceph 16.2: `rbd trash mv --expires-at <a past date>` is not refused but protects the entry
+  // for ~136 years (utime_t's unsigned seconds wrap), so `rbd trash rm` then refuses the purge.
+  it('RBD with retention 0: the trash with --expires-at now (never a date that is past when rbd runs)', () => {
+    const plan = planReclaim(input({ retentionDays: 0, volumes: volumes([vol({ volid: 'ceph-vm:vm-100-disk-0' })]) }));
+    assert.deepEqual(plan.actions[0].steps[1].command, [
+      'rbd',
+      '-p',
+      'vm-pool',
+      'trash',
+      'mv',
+      '--expires-at',
+      'now',
+      `${Q}.vm-100-disk-0`,
+    ]);
+    assert.match(plan.actions[0].steps[1].effect, /no deferment/);
+    assert.equal(plan.actions[0].purgeAfter, NOW.toISOString());
+  });
   it('dir: one rename into images/pve-health-quarantine (a clone keeps its ../<vmid>/ backing path)', () => {
     const plan = planReclaim(
       input({
@@ -500,4 +553,62 @@ describe('planReclaim: what is in quarantine', () => {
       [['local-lvm:vm-100-disk-0', '2026-11-01T00:00:00.000Z', '2026-11-08T00:00:00.000Z', true]],
     );
   });
+});
+
+// reclaim --purge of an RBD quarantine: the trash entry's expiry was the purge date of the retention at
+// quarantine time. The real Ceph suite lowered the retention to 0 and purged: `rbd trash rm` refused
+// ("deferment time has not expired"). The retention now decides; --force lifts only that deferment.
+describe('planPurge (RBD): the retention now decides, not the expiry stamped at quarantine time', () => {
+  const inTrash = (deferment: string) =>
+    vol({
+      volid: 'ceph-vm:vm-195-disk-0',
+      vmid: 195,
+      status: 'ignored',
+      reason: 'quarantined',
+      quarantine: {
+        since: '2026-11-20T00:21:48.000Z',
+        name: 'vm-pool trash 112c40186d30 (pve-health-q.20261120T002148Z.vm-195-disk-0)',
+        onStorage: 'pve-health-q.20261120T002148Z.vm-195-disk-0',
+        location: { pool: 'vm-pool', trashId: '112c40186d30' },
+        trashDeferment: deferment,
+      },
+    });
+  const rows: { name: string; retention: number; deferment: string; want: string[] | string }[] = [
+    {
+      name: 'retention lowered below the trash expiry: trash rm --force, and the plan says why',
+      retention: 0,
+      deferment: 'protected until Thu Nov 27 00:21:48 2026',
+      want: ['rbd', '-p', 'vm-pool', 'trash', 'rm', '--force', '112c40186d30'],
+    },
+    {
+      name: 'the trash expiry is over: trash rm without --force',
+      retention: 0,
+      deferment: 'expired at Fri Nov 20 00:21:48 2026',
+      want: ['rbd', '-p', 'vm-pool', 'trash', 'rm', '112c40186d30'],
+    },
+    {
+      name: 'the retention not over: refused not-due (whatever the trash says)',
+      retention: 7,
+      deferment: 'expired at Fri Nov 20 00:21:48 2026',
+      want: 'not-due',
+    },
+  ];
+  for (const r of rows)
+    it(r.name, () => {
+      const plan = planPurge(input({ retentionDays: r.retention, volumes: volumes([inTrash(r.deferment)]) }), {
+        names: ['ceph-vm:vm-195-disk-0'],
+      });
+      if (typeof r.want === 'string') {
+        assert.equal(plan.actions.length, 0);
+        assert.equal(plan.refused[0]?.code, r.want);
+        return;
+      }
+      assert.equal(plan.refused.length, 0, JSON.stringify(plan.refused));
+      assert.deepEqual(plan.actions[0].steps[0].command, r.want);
+      if (r.want.includes('--force'))
+        assert.match(
+          plan.actions[0].steps[0].effect,
+          /expiry \(Thu Nov 27 00:21:48 2026.*--force lifts that deferment only/,
+        );
+    });
 });

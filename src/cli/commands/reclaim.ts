@@ -11,7 +11,8 @@ import { checkSafety, safetyFacts } from '../../core/cleanup/check-safety';
 import { CheckError, UsageError } from '../../core/errors';
 import { planPurge } from '../../core/reclaim/plan-purge';
 import { type PlanFilter, planReclaim, type ReclaimInput } from '../../core/reclaim/plan-reclaim';
-import type { ReclaimAction } from '../../core/reclaim/reclaim-types';
+import { recheckStep } from '../../core/reclaim/recheck-step';
+import type { ReclaimAction, ReclaimRefusal } from '../../core/reclaim/reclaim-types';
 import { shellQuote } from '../../core/shell-quote';
 import { renderReclaimPlan, renderReclaimSummary } from '../../render/reclaim';
 import { liveHost, lockWaitMs, sayFor, undoCommand, withActSession, withJournal } from '../act-session';
@@ -52,7 +53,8 @@ then lists none of them as the VMID's. Refuses every volume that is valid, pendi
 unknown, a replica, a base with clones, has a snapshot in use, lies on a disabled or unreadable
 storage, or on a node without a healthy quorate /etc/pve. Every step is journaled; 'restore JOURNAL'
 brings each volume back under its original name.
-Exit code: 0 done, 1 something skipped or declined, 2 a step failed, 3 refused/could not check.`,
+Exit code: 0 done, 1 something skipped or declined, 2 a step failed, 3 refused/could not check; a
+volume named with --name that is refused: 1 (3 when it could not be judged).`,
   options: RECLAIM_OPTIONS,
   run: runReclaim,
 });
@@ -98,16 +100,17 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
     const first = await look(s.first);
     const p = plan(first, hasFilter(filter) ? filter : { all: true }, mode);
     s.say(renderReclaimPlan(p, { width, purge }));
+    const named = namedRefusalStatus(p, filter);
     if (dry) {
-      const status = first.nodeRefusals.length ? 3 : 0;
+      const status = Math.max(first.nodeRefusals.length ? 3 : 0, named);
       if (status) ctx.io.err(`pve-health: reclaim would refuse to act: ${first.nodeRefusals.join('; ')}\n`);
       json({ plan: p, status, refusals: first.nodeRefusals });
       return status;
     }
     s.assertSafe();
     if (p.actions.length === 0) {
-      json({ plan: p, outcomes: [], journal: null, status: 0 });
-      return 0;
+      json({ plan: p, outcomes: [], journal: null, status: named });
+      return named;
     }
     const { result: outcomes, journalPath } = await withJournal(
       s,
@@ -117,13 +120,10 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
           ...steps,
           kind: purge ? 'purge' : 'reclaim',
           confirm: ask && ((a, i, n) => ask(question(a, mode), i, n)),
-          replan: async (a) => {
-            const fresh = await look(await regather(steps, `${purge ? 'purging' : 'quarantining'} ${a.volid}`));
-            const again = plan(fresh, { names: [a.volid] }, mode);
-            const b = again.actions.find((x) => x.volid === a.volid);
-            if (b) return { action: b };
-            const r = again.refused.find((x) => x.volid === a.volid);
-            return { why: r ? `${r.code}: ${r.why}` : `${a.volid} is no longer found` };
+          replan: async (a, done) => {
+            const analysis = await regather(steps, `${purge ? 'purging' : 'quarantining'} ${a.volid}`);
+            const again = plan(await look(analysis), { names: [a.volid] }, mode);
+            return recheckStep(a, done, { plan: again, pve: analysis.view.pve });
           },
         }),
     );
@@ -135,14 +135,37 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
         undo: journalPath ? undoCommand(ctx, journalPath) : undefined,
       }),
     );
-    const status = outcomes.some((o) => o.result === 'failed')
+    const ran = outcomes.some((o) => o.result === 'failed')
       ? 2
       : outcomes.some((o) => o.result === 'skipped' || o.result === 'declined')
         ? 1
         : 0;
+    const status = Math.max(ran, named);
     json({ plan: p, outcomes, journal: journalPath, status });
     return status;
   });
+}
+
+/** Refusals that mean the volume could not be judged (UNKNOWN), not that it must be left alone. */
+const UNCHECKED: ReadonlySet<ReclaimRefusal['code']> = new Set(['unknown', 'storage-unavailable', 'node']);
+
+/**
+ * The exit code the refusals of volumes named with --name add: the admin asked for exactly those, so a
+ * refusal is not success. 1 ("something skipped or declined": the plan leaves it, with its reason) for
+ * a volume that must be left alone (valid, pending, protected, …); 3 for one that could not be checked.
+ * Refusals under --all, --vmid or --reason are the plan's report, not a request: they add nothing.
+ */
+export function namedRefusalStatus(
+  p: { actions: { volid: string }[]; refused: ReclaimRefusal[] },
+  filter: PlanFilter,
+): number {
+  if (filter.all || !filter.names?.length) return 0;
+  // With --name every entry of the plan is one named (by volume ID, LV, DM name, `VOLID@snap`); the
+  // snapshots of a volume that is quarantined move with it and are no refusal of what was asked.
+  const planned = new Set(p.actions.map((a) => a.volid));
+  const hit = p.refused.filter((r) => !(r.code === 'snapshot' && planned.has(r.volid.replace(/@[^@]*$/, ''))));
+  if (hit.some((r) => UNCHECKED.has(r.code))) return 3;
+  return hit.length ? 1 : 0;
 }
 
 /** The question of one volume: every step but the last in the effect, the last as the command. */

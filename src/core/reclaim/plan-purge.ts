@@ -130,12 +130,20 @@ function purgeStep(q: QuarantinedVolume, st: StorageConfig, input: ReclaimInput)
       effect: `destroy ${q.onStorage} and its snapshots (irreversible)`,
       command: ['zfs', 'destroy', '-r', q.onStorage],
     };
-  if (st.type === 'rbd')
+  if (st.type === 'rbd') {
+    // The trash entry's expiry is the purge date of the retention when it was quarantined. The retention
+    // of [reclaim] now decides (it is the admin's; this plan was shown and confirmed): when it is shorter
+    // than the expiry, `--force` lifts that deferment and nothing else (ceph librbd api/Trash.cc remove:
+    // `now < deferment_end_time && !force` → EPERM; snapshots and clones still refuse the removal).
+    const early = q.trashProtectedUntil;
     return {
       op: 'rbd-trash-remove',
-      effect: `remove trash entry ${q.location.trashId} (${q.onStorage}) from the Ceph trash (irreversible)`,
-      command: [...input.commands.rbd(st), 'trash', 'rm', q.location.trashId ?? ''],
+      effect: early
+        ? `remove trash entry ${q.location.trashId} (${q.onStorage}) from the Ceph trash (irreversible); its expiry (${early}, the retention when it was quarantined) is later than the retention now (${input.retentionDays} days): --force lifts that deferment only`
+        : `remove trash entry ${q.location.trashId} (${q.onStorage}) from the Ceph trash (irreversible)`,
+      command: [...input.commands.rbd(st), 'trash', 'rm', ...(early ? ['--force'] : []), q.location.trashId ?? ''],
     };
+  }
   return {
     op: 'file-remove',
     effect: `remove ${q.onStorage} (irreversible)`,

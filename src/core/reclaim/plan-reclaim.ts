@@ -98,8 +98,10 @@ function ruleContext(input: ReclaimInput, candidates: Candidate[]): RuleContext 
     else snapshotsOf.set(c.volid, [c]);
   }
   const lvChildren = new Map<string, string[]>();
+  const lvOrigin = new Map<string, string>();
   for (const l of input.lvs ?? []) {
     if (!l.origin) continue;
+    lvOrigin.set(`${l.vg}/${l.name}`, l.origin);
     const k = `${l.vg}/${l.origin}`;
     lvChildren.set(k, [...(lvChildren.get(k) ?? []), l.name]);
   }
@@ -113,6 +115,7 @@ function ruleContext(input: ReclaimInput, candidates: Candidate[]): RuleContext 
     unavailable,
     snapshotsOf,
     lvChildren,
+    lvOrigin,
   };
 }
 

@@ -2,7 +2,8 @@
 // from the journal and a fresh look (pure). Only what the journal says was done is undone; the volume
 // is found by identity where the storage has one (an LV by its LV UUID, an RBD trash entry by its id,
 // a dataset or file by its quarantine name, which has the run's time in it); a volume whose original
-// name is taken now is never renamed over it. Steps in reverse order of the quarantine.
+// name is taken now is never renamed over it. Steps in reverse order of the quarantine; a CT's dataset
+// is mounted again after its rename back (zfs does not mount it: it leaves a `mountpoint=none` parent).
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
 import { QUARANTINE_DIR, QUARANTINE_TAG } from '../quarantine-name';
@@ -31,6 +32,33 @@ export interface UnquarantineFacts {
   lvs: LvRow[] | null;
   volumes: VolumeEntry[];
   commands: HostCommands;
+  /** ZFS: the datasets of the pools (zfs list) and whether each is mounted at its mountpoint (mountinfo). */
+  datasets?: DatasetState[];
+}
+
+/** A ZFS dataset as restore needs it: `zfs list` type and mountpoint, and mounted there now. */
+export interface DatasetState {
+  name: string;
+  type: string;
+  /** The mountpoint property's value (`/rpool/data/subvol-…`, `none`, `legacy`); null for a zvol. */
+  mountpoint: string | null;
+  /** The host's mount table has the dataset (fstype zfs) at its mountpoint. */
+  mounted: boolean;
+}
+
+/** The datasets of a `zfs list` with their mount state from the host's mount table (source → targets). */
+export function datasetStates(
+  listing: readonly { name: string; type: string; mountpoint: string | null }[],
+  zfsMounts: ReadonlyMap<string, readonly string[]>,
+): DatasetState[] {
+  return listing
+    .filter((d) => d.type === 'filesystem' || d.type === 'volume')
+    .map((d) => ({
+      name: d.name,
+      type: d.type,
+      mountpoint: d.mountpoint,
+      mounted: d.mountpoint !== null && (zfsMounts.get(d.name) ?? []).includes(d.mountpoint),
+    }));
 }
 
 export type Undo = { ok: true; action: ReclaimAction } | { ok: false; volid: string; why: string };
@@ -111,7 +139,9 @@ function lvmUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): 
       command: ['lvrename', vg, r.quarantine, r.original],
     });
   }
-  if (lv.tags.includes(QUARANTINE_TAG) || done.has('lv-addtag'))
+  // Only while the tag is there: a second restore then finds nothing to undo (the real LVM run showed
+  // a second `lvchange --deltag` planned for ever).
+  if (lv.tags.includes(QUARANTINE_TAG))
     steps.push({
       op: 'lv-deltag',
       effect: `remove the tag ${QUARANTINE_TAG}`,
@@ -144,9 +174,17 @@ function quarantinedEntry(r: QuarantineRecord, f: UnquarantineFacts, onStorage: 
 function zfsUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): Steps {
   const pool = r.location.pool ?? '';
   const q = `${pool}/${QUARANTINE_DIR}/${r.quarantine}`;
+  const back = `${pool}/${r.original}`;
   const here = quarantinedEntry(r, f, q);
-  if (!here) return originalTaken(r, f) ? { steps: [] } : { why: `${q} is not in the listing (purged or moved)` };
-  if (originalTaken(r, f)) return { why: `${pool}/${r.original} exists now: never renamed over it` };
+  if (!here) {
+    if (!originalTaken(r, f)) return { why: `${q} is not in the listing (purged or moved)` };
+    // Back under its name (the rename of this restore, or of an earlier one): a filesystem the
+    // quarantine unmounted and zfs did not mount again is mounted, as PVE would on activation.
+    const ds = f.datasets?.find((d) => d.name === back);
+    const unmounted = done.has('zfs-rename') && ds?.type === 'filesystem' && isPath(ds.mountpoint) && !ds.mounted;
+    return { steps: unmounted ? [mountStep(back, ds.mountpoint as string)] : [] };
+  }
+  if (originalTaken(r, f)) return { why: `${back} exists now: never renamed over it` };
   const steps: ReclaimStep[] = [];
   if (done.has('zfs-readonly'))
     steps.push({
@@ -156,10 +194,41 @@ function zfsUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): 
     });
   steps.push({
     op: 'zfs-rename',
-    effect: `rename ${q} back to ${pool}/${r.original}`,
-    command: ['zfs', 'rename', q, `${pool}/${r.original}`],
+    effect: `rename ${q} back to ${back}`,
+    command: ['zfs', 'rename', q, back],
   });
+  const mp = mountpointAfterRename(f.datasets ?? [], { q, pool, original: r.original });
+  if (mp) steps.push(mountStep(back, mp));
   return { steps };
+}
+
+const isPath = (mp: string | null | undefined): mp is string => typeof mp === 'string' && mp.startsWith('/');
+
+/**
+ * Where a quarantined filesystem will be mounted once renamed back (null: a zvol, or no mountpoint). In
+ * quarantine it shows `none`, inherited from the quarantine dataset (`mountpoint=none`); back in the pool
+ * it inherits the pool's mountpoint plus its name (zfsprops(7) mountpoint), as PVE's subvols do
+ * (ZFSPoolPlugin.pm alloc_image sets no mountpoint). A mountpoint set on the dataset itself stays.
+ */
+function mountpointAfterRename(
+  datasets: DatasetState[],
+  o: { q: string; pool: string; original: string },
+): string | null {
+  const ds = datasets.find((d) => d.name === o.q);
+  if (ds?.type !== 'filesystem') return null;
+  if (isPath(ds.mountpoint)) return ds.mountpoint;
+  if (ds.mountpoint !== 'none') return null;
+  const parent = datasets.find((d) => d.name === o.pool)?.mountpoint;
+  return isPath(parent) ? `${parent.replace(/\/$/, '')}/${o.original}` : null;
+}
+
+/** ZFSPoolPlugin.pm activate_volume: a subvol not mounted is mounted (`zfs mount`) before PVE uses it. */
+function mountStep(dataset: string, at: string): ReclaimStep {
+  return {
+    op: 'zfs-mount',
+    effect: `mount ${dataset} at ${at} (zfs does not mount it when it leaves the unmounted quarantine; PVE's activate_volume mounts a subvol the same way)`,
+    command: ['zfs', 'mount', dataset],
+  };
 }
 
 function rbdUndo(r: QuarantineRecord, st: StorageConfig, f: UnquarantineFacts): Steps {

@@ -69,10 +69,16 @@ export function quarantinedVolumes(
       sizeBytes: e.sizeBytes,
       usedBytes: e.usedBytes,
       location: e.quarantine.location,
+      ...(e.quarantine.trashDeferment?.startsWith(PROTECTED_UNTIL)
+        ? { trashProtectedUntil: e.quarantine.trashDeferment.slice(PROTECTED_UNTIL.length) }
+        : {}),
     });
   }
   return out;
 }
+
+/** ceph src/tools/rbd/action/Trash.cc delete_status: the deferment of an entry not yet expired. */
+const PROTECTED_UNTIL = 'protected until ';
 
 function vmidOf(name: string): number | null {
   const m = /^(?:vm|base|subvol|basevol)-(\d+)-/.exec(name) ?? /^(\d+)[./]/.exec(name);

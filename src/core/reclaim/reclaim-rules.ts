@@ -47,12 +47,19 @@ export interface RuleContext {
   snapshotsOf: Map<string, Candidate[]>;
   /** LVM: LVs whose origin is `VG/LV` (thin or thick snapshots, linked clones of a base). */
   lvChildren: Map<string, string[]>;
+  /** LVM: the origin of each `VG/LV` that has one (lvs origin). */
+  lvOrigin: Map<string, string>;
 }
 
 export interface Refusal {
   code: ReclaimRefusalCode;
   why: string;
 }
+
+/** LVMPlugin.pm / LvmThinPlugin.pm list_images: the only LV names PVE lists as guest volumes. */
+const PVE_LV_NAME = /^(vm|base)-\d+-/;
+/** A reference from a snapshot section: `qemu/100 [before] scsi0` (dm-references.ts describeRef). */
+const SNAPSHOT_SECTION = /\[[^\]]+\]/;
 
 const refuse = (code: ReclaimRefusalCode, why: string): Refusal => ({ code, why });
 
@@ -87,9 +94,13 @@ function verdictRefusal(c: Candidate): Refusal | null {
     return refuse('template-base', 'a base volume that linked clones still use (has-clones)');
   if (c.protected) return refuse('protected', `protected: ${c.protectedBy.join(', ')}`);
   if (c.status === 'valid') {
-    const snap = (c.references ?? []).find((r) => /\[[^\]]+\]/.test(r));
-    if (snap) return refuse('snapshot-named', `a snapshot section names it: ${snap}`);
-    return refuse('valid', `in use: ${c.references?.[0] ?? c.detail}`);
+    // `valid` when the guest's current config names it (its disk now), whatever its snapshot sections
+    // also say; `snapshot-named` only when nothing but snapshot sections (`qemu/100 [before] scsi0`)
+    // name it: the volume a rollback would bring back.
+    const refs = c.references ?? [];
+    const current = refs.find((r) => !SNAPSHOT_SECTION.test(r));
+    if (current || refs.length === 0) return refuse('valid', `in use: ${current ?? c.detail}`);
+    return refuse('snapshot-named', `only a snapshot section names it: ${refs[0]}`);
   }
   if (c.status === 'duplicate')
     return refuse('duplicate', `a duplicate map: 'pve-health clean' removes it (${c.reason})`);
@@ -118,6 +129,16 @@ function dependencyRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
     );
   }
   if (c.lvm) {
+    // An LV with an origin is a linked clone (`vm-N-…` made by clone_image from a base) or a snapshot
+    // (LvmThinPlugin.pm volume_snapshot: `lvcreate -n snap_<volname>_<snap> -s`; LVMPlugin.pm thick
+    // snapshots alike): a snapshot LV is outside list_images' `^(vm|base)-(\d+)-` names and belongs
+    // with its origin, never renamed alone (a rollback or the origin's restore would miss it).
+    const origin = ctx.lvOrigin.get(`${c.lvm.vg}/${c.lvm.lv}`);
+    if (origin && !PVE_LV_NAME.test(c.lvm.lv))
+      return refuse(
+        'snapshot',
+        `an LV snapshot of ${c.lvm.vg}/${origin} (lvs origin), not a volume: it belongs with its origin`,
+      );
     const kids = ctx.lvChildren.get(`${c.lvm.vg}/${c.lvm.lv}`) ?? [];
     if (kids.length)
       return refuse(

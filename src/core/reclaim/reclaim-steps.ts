@@ -33,6 +33,9 @@ export interface Quarantine {
   steps: ReclaimStep[];
 }
 
+/** The shortest trash deferment set (below it, `--expires-at now`): the plan and its prompt come first. */
+const MIN_DEFERMENT_MS = 3_600_000;
+
 /** lvs prints LV ids hyphenated 6-4-4-4-4-4-6; `--select lv_uuid=` compares that form. */
 export function lvUuidForm(id: string): string {
   if (id.includes('-') || id.length !== 32) return id;
@@ -56,7 +59,8 @@ export function quarantineOf(
   const q = quarantineName(original, o.now);
   if (c.lvm) return lvmQuarantine(c.lvm, original, q);
   if (st.type === 'zfspool') return zfsQuarantine(st, original, q);
-  if (st.type === 'rbd') return rbdQuarantine(st, { original, q, purgeAfter: o.purgeAfter, rbd: o.commands.rbd });
+  if (st.type === 'rbd')
+    return rbdQuarantine(st, { original, q, purgeAfter: o.purgeAfter, now: o.now, rbd: o.commands.rbd });
   const path = filePath(st);
   const from = `${path}/images/${original}`;
   const to = `${path}/images/${QUARANTINE_DIR}/${q}`;
@@ -127,9 +131,15 @@ function zfsQuarantine(st: StorageConfig, original: string, q: string): Quaranti
 
 function rbdQuarantine(
   st: StorageConfig,
-  o: { original: string; q: string; purgeAfter: string; rbd: HostCommands['rbd'] },
+  o: { original: string; q: string; purgeAfter: string; now: Date; rbd: HostCommands['rbd'] },
 ): Quarantine {
   const rbd = o.rbd(st);
+  // A purge date that may be past when the step runs (retention 0; under an hour) is no expiry: rbd
+  // turns a date in the past into a deferment of ~136 years (ceph src/tools/rbd/action/Trash.cc
+  // execute_move: `(exp_time - now).sec()` of utime_t, whose seconds are unsigned 32 bits, wraps; its
+  // `dt < 0` check never fires; the real ceph 16.2 showed it). `now` is rbd's own default: no deferment.
+  const deferred = Date.parse(o.purgeAfter) - o.now.getTime() >= MIN_DEFERMENT_MS;
+  const expiresAt = deferred ? o.purgeAfter : 'now';
   return {
     original: o.original,
     quarantine: o.q,
@@ -142,8 +152,10 @@ function rbdQuarantine(
       },
       {
         op: 'rbd-trash-move',
-        effect: `move ${o.q} to the Ceph trash, deferred until ${o.purgeAfter}`,
-        command: [...rbd, 'trash', 'mv', '--expires-at', o.purgeAfter, o.q],
+        effect: deferred
+          ? `move ${o.q} to the Ceph trash, deferred until ${o.purgeAfter}`
+          : `move ${o.q} to the Ceph trash, with no deferment (the retention ends within the hour)`,
+        command: [...rbd, 'trash', 'mv', '--expires-at', expiresAt, o.q],
       },
     ],
   };

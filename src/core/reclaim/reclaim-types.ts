@@ -47,6 +47,7 @@ export interface ReclaimStep {
     | 'zfs-rename'
     | 'zfs-readonly'
     | 'zfs-inherit-readonly'
+    | 'zfs-mount'
     | 'zfs-destroy'
     | 'rbd-rename'
     | 'rbd-trash-move'
@@ -118,6 +119,8 @@ export interface QuarantinedVolume {
   sizeBytes: number | null;
   usedBytes: number | null;
   location: VolumeLocation;
+  /** RBD: the trash entry's own deferment still runs ("protected until <ctime>", as `rbd trash ls` says). */
+  trashProtectedUntil?: string;
 }
 
 export interface ReclaimPlan {

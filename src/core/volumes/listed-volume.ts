@@ -55,6 +55,8 @@ export interface ListedVolume {
     name: string;
     onStorage: string;
     location: { pool?: string; path?: string; trashId?: string };
+    /** RBD: the trash entry's deferment as `rbd trash ls` says it ("protected until <ctime>", "expired at …"). */
+    trashDeferment?: string;
   };
 }
 

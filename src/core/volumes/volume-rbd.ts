@@ -159,6 +159,7 @@ function markQuarantined(v: ListedVolume, st: StorageConfig): void {
     name: v.trash ? `${poolOf(st)} trash ${v.trash.id} (${v.own})` : `${poolOf(st)}/${v.own}`,
     onStorage: v.own,
     location: { pool: poolOf(st), ...(v.trash ? { trashId: v.trash.id } : {}) },
+    ...(v.trash?.deferment ? { trashDeferment: v.trash.deferment } : {}),
   };
 }
 

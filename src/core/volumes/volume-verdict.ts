@@ -103,7 +103,13 @@ function quarantined(e: VolumeEntry, q: NonNullable<ListedVolume['quarantine']>)
   e.status = 'ignored';
   e.reason = 'quarantined';
   e.detail = `in pve-health's quarantine since ${q.since} as ${q.name}; 'pve-health restore JOURNAL' brings it back, 'pve-health reclaim --purge' destroys it after the retention`;
-  e.quarantine = { since: q.since, name: q.name, onStorage: q.onStorage, location: q.location };
+  e.quarantine = {
+    since: q.since,
+    name: q.name,
+    onStorage: q.onStorage,
+    location: q.location,
+    ...(q.trashDeferment ? { trashDeferment: q.trashDeferment } : {}),
+  };
   delete e.trash;
   return e;
 }

@@ -534,6 +534,74 @@ out=$(zfs destroy -r rpool/data/subvol-251-disk-0 2>&1)
 echo "   Z17: zfs destroy -r of the bind-mounted subvol said: ${out:-nothing (exit 0)}"
 check "Z17 why protected: the running CT's rootfs mount would break (destroy fails or the bind loses its dataset)" \
   test -n "$out" -o ! -e /var/lib/lxc/251/rootfs/.
+
+echo "== reclaim: quarantine, restore byte for byte, purge (the real zfs)"
+. ./lib/reclaim-lib.sh
+RC_CONF=/tmp/reclaim.toml
+printf '[reclaim]\nretention_days = 7\n' >"$RC_CONF"
+reclaim() { pve_root_proc "$R"; node "$CLI" --root "$R" --config "$RC_CONF" reclaim "$@"; }
+restore() { pve_root_proc "$R"; node "$CLI" --root "$R" --config "$RC_CONF" restore "$@"; }
+QD=rpool/data/pve-health-quarantine
+# A destroyed VM's zvol and a gone CT's dataset (alloc_image as Z15, Z16), each with data to find again.
+alloc local-zfs vm-190-disk-0 32768 && dd if=/dev/urandom of=/dev/zvol/rpool/data/vm-190-disk-0 bs=1M count=32 status=none oflag=direct
+subvol local-zfs subvol-290-disk-0 65536 && dd if=/dev/urandom of=/rpool/data/subvol-290-disk-0/data.bin bs=1M count=8 status=none
+ZS=$(sha_of /dev/zvol/rpool/data/vm-190-disk-0); DS=$(sha_of /rpool/data/subvol-290-disk-0/data.bin)
+reclaim --dry-run --json >/tmp/rp.json 2>/dev/null
+rcode() { jget /tmp/rp.json "(d.plan.refused.find(r=>r.volid===\"$1\")||{}).code"; }
+planned=$(jget /tmp/rp.json 'd.plan.actions.map(a=>a.volid).filter(v=>/190|290/.test(v)).sort().join(" ")')
+check "reclaim plans the zvol and the dataset ($planned)" test "$planned" = "$L:subvol-290-disk-0 $L:vm-190-disk-0"
+check "Z18 the open zvol is refused: protected ($(rcode $L:vm-160-disk-0))" test "$(rcode $L:vm-160-disk-0)" = protected
+# (--all lists findings only: what is not one is refused when named)
+reclaim --dry-run --json --name $L:vm-300-disk-0 --name $L:vm-100-disk-0 --name $L:base-900-disk-0 >/tmp/rp.json 2>/dev/null
+check "Z27 the replica is refused: replica ($(rcode $L:vm-300-disk-0))" test "$(rcode $L:vm-300-disk-0)" = replica
+check "Z1 the valid disk is refused: valid ($(rcode $L:vm-100-disk-0))" test "$(rcode $L:vm-100-disk-0)" = valid
+check "Z10 the template with clones is refused: template-base ($(rcode $L:base-900-disk-0))" test "$(rcode $L:base-900-disk-0)" = template-base
+t1=$(date +%s)
+reclaim --yes --name $L:vm-190-disk-0 --name $L:subvol-290-disk-0 >/tmp/rq.out 2>&1; rc=$?
+echo "   reclaim (2 volumes) took $(($(date +%s) - t1)) s"; sed 's/^/   /' /tmp/rq.out
+check "reclaim: exit 0 (got $rc)" test "$rc" = 0
+RJ=$(newest_journal "$R" reclaim)
+zq=$(zfs list -H -o name -r $QD | grep 'vm-190-disk-0$'); dq=$(zfs list -H -o name -r $QD | grep 'subvol-290-disk-0$')
+check "zvol in $QD ($zq)" sh -c "echo '$zq' | grep -Eq '^$QD/pve-health-q\.[0-9]{8}T[0-9]{6}Z\.vm-190-disk-0$'"
+check "dataset in $QD ($dq)" sh -c "echo '$dq' | grep -Eq '^$QD/pve-health-q\.[0-9]{8}T[0-9]{6}Z\.subvol-290-disk-0$'"
+check "both read-only" test "$(zfs get -H -o value readonly "$zq" "$dq" 2>/dev/null | tr '\n' ' ')" = "on on "
+check "the quarantine dataset is not mounted (mountpoint none)" test "$(zfs get -H -o value mountpoint $QD)" = none
+check "the original names are gone" sh -c '! zfs list rpool/data/vm-190-disk-0 >/dev/null 2>&1 && ! zfs list rpool/data/subvol-290-disk-0 >/dev/null 2>&1'
+vrun
+expect "in quarantine, the zvol is no orphan: ignored/quarantined" "$L:vm-190-disk-0" status=ignored reason=quarantined hint=
+expect "in quarantine, the dataset is no orphan: ignored/quarantined" "$L:subvol-290-disk-0" status=ignored reason=quarantined hint=
+orph=$(jget "$J" 'd.volumes.entries.filter(e=>e.status==="orphan"&&/190|290|pve-health/.test(e.volid)).map(e=>e.volid).join()')
+check "volumes: none of them an orphan (${orph})" test -z "$orph"
+t1=$(date +%s)
+restore "$RJ" --yes >/tmp/rr.out 2>&1; rc=$?
+echo "   restore took $(($(date +%s) - t1)) s"; sed 's/^/   /' /tmp/rr.out
+check "restore: exit 0 (got $rc)" test "$rc" = 0
+check "zvol back under its name" zvol_link rpool/data/vm-190-disk-0
+check "zvol: same bytes (sha256 of /dev/zvol)" test "$(sha_of /dev/zvol/rpool/data/vm-190-disk-0)" = "$ZS"
+# The rename out of the mountpoint=none quarantine does not mount the dataset (OpenZFS 2.1.11): restore
+# mounts it itself (zfs mount, as ZFSPoolPlugin.pm activate_volume would). Checked as zfs says it, never
+# mounted here.
+check "restore planned and ran zfs mount for the dataset" grep -q '^ *zfs mount rpool/data/subvol-290-disk-0$' /tmp/rr.out
+check "dataset back, mounted at its path by restore ($(zfs get -H -o value mounted,mountpoint rpool/data/subvol-290-disk-0 | tr '\n' ' '))" \
+  test "$(zfs get -H -o value mounted,mountpoint rpool/data/subvol-290-disk-0 | tr '\n' ' ')" = "yes /rpool/data/subvol-290-disk-0 "
+check "dataset: same bytes (sha256 of its file)" test "$(sha_of /rpool/data/subvol-290-disk-0/data.bin 2>/dev/null)" = "$DS"
+check "readonly inherited again (not local)" test "$(zfs get -H -o source readonly rpool/data/vm-190-disk-0 rpool/data/subvol-290-disk-0 | grep -c local)" = 0
+check "dataset: refquota kept" test "$(zfs get -Hp -o value refquota rpool/data/subvol-290-disk-0)" = 67108864
+printf '[reclaim]\nretention_days = 0\n' >"$RC_CONF"
+reclaim --yes --name $L:vm-190-disk-0 --name $L:subvol-290-disk-0 >/tmp/rq2.out 2>&1; rc=$?
+sed 's/^/   /' /tmp/rq2.out
+check "quarantined again for the purge: exit 0 (got $rc)" test "$rc" = 0
+zq=$(zfs list -H -o name -r $QD | grep 'vm-190-disk-0$'); dq=$(zfs list -H -o name -r $QD | grep 'subvol-290-disk-0$')
+sleep 1.1
+t1=$(date +%s)
+reclaim --purge --yes --name $L:vm-190-disk-0 --name $L:subvol-290-disk-0 >/tmp/rpu.out 2>&1; rc=$?
+echo "   purge took $(($(date +%s) - t1)) s"; sed 's/^/   /' /tmp/rpu.out
+check "purge: exit 0 (got $rc)" test "$rc" = 0
+check "purged: neither dataset exists" sh -c "! zfs list '$zq' >/dev/null 2>&1 && ! zfs list '$dq' >/dev/null 2>&1"
+PJ=$(newest_journal "$R" reclaim)
+check "purge journal says what it destroyed" \
+  test "$(jget "$PJ" 'd.actions.filter(a=>a.kind==="purge"&&a.result==="done").map(a=>a.command.join(" ")).sort().join("|")')" = "zfs destroy -r $dq|zfs destroy -r $zq"
+check "Z1 the valid disk untouched" q zfs list rpool/data/vm-100-disk-0@before
 for p in "${HOLDERS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 umount /mnt/z162 /var/lib/lxc/251/rootfs 2>/dev/null
 echo "   suite took $(($(date +%s) - t0)) s"
