@@ -2,6 +2,7 @@
 import { analyzeNode } from '../core/analyze/analyze-node';
 import type { Config } from '../core/config';
 import { isCheckFailure, UsageError } from '../core/errors';
+import { withQuarantine } from './quarantine-listing';
 
 export { isCheckFailure };
 
@@ -72,9 +73,14 @@ export function documentFor(
   // --vmid: the parts cut down to those guests before the document, its status and its acks are made.
   const chosen = o.vmids?.length ? selectGuests(parts, o.vmids) : parts;
   const guiUrl = o.config?.links?.pve_gui;
+  const now = host.now();
   return withAcks(
     host,
-    buildCheckDocument({ node: nodeOf(loaded), now: host.now(), ...chosen, source: loaded.source, guiUrl }),
+    withQuarantine(
+      buildCheckDocument({ node: nodeOf(loaded), now, ...chosen, source: loaded.source, guiUrl }),
+      now,
+      o.config,
+    ),
   );
 }
 

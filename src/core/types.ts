@@ -1,4 +1,5 @@
 import type { NextStep } from './next-step';
+import type { QuarantineListing } from './quarantine-types';
 import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
 export type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
@@ -64,10 +65,7 @@ export interface DmEntry {
   guestNode?: string | null;
   /** A guest config on another node names this volume ("VM 100 scsi0 on pve2"): it is in use there. */
   referencedBy?: string;
-  /**
-   * Every guest whose config names this LV, in any section and any way (volume ID, path, linked-clone
-   * base), with the node that holds the config. Only present when some config does.
-   */
+  /** Every guest whose config names this LV (any section, any way: volid, path, clone base), with its node; only when some does. */
   guests?: { vmid: number; type: 'qemu' | 'lxc'; node: string }[];
 }
 
@@ -265,15 +263,14 @@ export interface CheckDocument {
   acknowledged?: AcknowledgedFinding[];
   /** With acknowledged findings: the status the document would have without them. */
   statusWithoutAcks?: Status;
-  /**
-   * `--vmid N`: the document speaks of these guests only (core/findings/select-guests.ts); `leftOut`
-   * counts the findings of other guests and of the node it leaves out. Absent without --vmid.
-   */
+  /** `--vmid N`: only these guests (core/findings/select-guests.ts); `leftOut` counts the findings left out. Absent without. */
   selection?: { vmids: number[]; leftOut: number };
   /** The PVE web interface to link guests and storages into (config `[links] pve_gui`); absent: https://<node>:8006/. */
   guiUrl?: string;
   /** Notifications that failed to deliver (notify-state.json of this node); absent when none ever did. */
   notifyFailures?: NotifyFailures;
+  /** Volumes in pve-health's quarantine (`reclaim`), counted as no orphan; absent when there are none. */
+  quarantine?: QuarantineListing;
   [extra: string]: unknown;
 }
 

@@ -9,6 +9,7 @@ import { knownGuests } from '../core/node/guest-index';
 import { STATUS_WORD } from '../core/status';
 import type { CheckDocument } from '../core/types';
 import { renderHeadline, renderProblems } from './problems-text';
+import { QUARANTINE_COMMANDS, quarantineHeading, quarantineLines } from './quarantine';
 import { paint, renderAcknowledged, renderDmText, renderTable, STATUS_STYLE, type TextOptions } from './text';
 import { wrapText } from './wrap';
 
@@ -54,6 +55,14 @@ export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?:
   if (doc.dm) parts.push('', renderDmText(doc.dm, o));
   if (mountsText) parts.push('', mountsText);
   if (volumesText) parts.push('', volumesText);
+  const quarantined = quarantineHeading(doc);
+  if (quarantined && !o.quiet)
+    parts.push(
+      '',
+      paint(quarantined, 'bold', o.color),
+      ...quarantineLines(doc).map((l) => wrapText(l, o.width ?? 0, '  ', '      ')),
+      ...QUARANTINE_COMMANDS.map((c) => `    ${c}`),
+    );
   const acked = renderAcknowledged(doc, o);
   if (acked.length) parts.push('', ...acked);
   return `${parts.join('\n')}\n`;

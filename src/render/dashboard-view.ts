@@ -14,6 +14,7 @@ import { type KnownGuests, knownGuests } from '../core/node/guest-index';
 import { shellQuote } from '../core/shell-quote';
 import { STATUS_WORD, worstStatus } from '../core/status';
 import type { CheckDocument, DmEntry, MountEntry, NotifyFailures, Status } from '../core/types';
+import { QUARANTINE_COMMANDS, quarantineHeading, quarantineLines } from './quarantine';
 
 export interface ViewGuestRef {
   vmid: number;
@@ -254,7 +255,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       detail: typeof m.detail === 'string' && m.detail ? m.detail : (m.error ?? ''),
       guest: m.scope === 'ct' ? guestRef(known, m.ctid, 'lxc') : null,
     })),
-    notes: [...(collides ? [] : (reuse?.messages ?? [])), ...(doc.dm?.warnings ?? [])],
+    notes: [...(collides ? [] : (reuse?.messages ?? [])), ...(doc.dm?.warnings ?? []), ...quarantineNotes(doc)],
     parts: partOrder(doc).map((id) => ({ id, label: PART_LABEL[id] })),
     guiBase: doc.guiUrl ? guiBaseOf(doc) : null,
   };
@@ -316,4 +317,10 @@ function partError(part: string, label: string, error: string): ViewFinding {
     isNew: false,
     ackCommand: null,
   };
+}
+
+/** The quarantine as notes: its heading, each volume, and the commands that go with it. */
+function quarantineNotes(doc: CheckDocument): string[] {
+  const heading = quarantineHeading(doc);
+  return heading ? [heading, ...quarantineLines(doc), `see: ${QUARANTINE_COMMANDS.join('; ')}`] : [];
 }

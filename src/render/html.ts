@@ -15,6 +15,7 @@ import { capacityText } from './dashboard-view';
 import { badge, esc, escPath, findingBlock, formatTime, section, table } from './html-kit';
 import { FONT, LINE, look, MONO, REPORT_CSS, STATUS_COLOR, statusFg } from './html-style';
 import { volumesBody } from './html-volumes';
+import { QUARANTINE_COMMANDS, quarantineHeading, quarantineLines } from './quarantine';
 
 export interface HtmlOptions {
   system?: SystemInfo | null;
@@ -289,6 +290,13 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
     if (guests.length) add('guests', 'Guests', guestTable(guests, opts.maxFindings));
     if (doc.dm.warnings.length) add('notes', 'Notes', list(doc.dm.warnings, 'font-size:13px', 'muted'));
   }
+  const quarantined = quarantineHeading(doc);
+  if (quarantined)
+    add(
+      'quarantine',
+      'In quarantine',
+      `<p ${look({}, 'font-size:14px')}>${esc(quarantined)}</p>${list(quarantineLines(doc), 'font-size:13px')}${list(QUARANTINE_COMMANDS, 'font-size:13px', 'muted')}`,
+    );
   if (doc.mounts) {
     const error = typeof doc.mounts.error === 'string' ? doc.mounts.error : null;
     const mountFindings = findings.filter((x) => x.part === 'mounts' && detailed.has(x));

@@ -6,8 +6,10 @@ import { isCounted, listFindings, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import { type KnownGuests, knownGuests } from '../core/node/guest-index';
+import type { QuarantineListed } from '../core/quarantine-types';
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
 import { VERSION } from '../version';
+import { spaceOf } from './quarantine';
 import { volumesPrometheus } from './volumes';
 
 /** Grade as a number, higher is better: alerts read `pve_health_dm_grade < 4`. */
@@ -134,6 +136,23 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     'pve_health_acknowledged_findings',
     'Findings silenced by an acknowledgement (they do not count in pve_health_status).',
     [[{}, doc.acknowledged?.length ?? 0]],
+  );
+  // Quarantined volumes (`reclaim`) per storage: counted as no orphan, so they show here, with their
+  // space and how many are past the retention (an alert on `due > 0` reminds to purge or restore).
+  const byStorage = new Map<string, QuarantineListed[]>();
+  for (const v of doc.quarantine?.volumes ?? []) byStorage.set(v.storage, [...(byStorage.get(v.storage) ?? []), v]);
+  const perStorage = (f: (vs: QuarantineListed[]) => number): [Labels, number][] =>
+    [...byStorage].map(([storage, vs]) => [{ storage }, f(vs)]);
+  x.family(
+    'pve_health_quarantined_volumes',
+    'Volumes in pve-health quarantine (reclaim) per storage; they do not count as orphans.',
+    perStorage((vs) => vs.length),
+  );
+  x.family('pve_health_quarantined_bytes', 'Space held by quarantined volumes per storage.', perStorage(spaceOf));
+  x.family(
+    'pve_health_quarantined_due_volumes',
+    'Quarantined volumes past [reclaim] retention_days (pve-health reclaim --purge may destroy them).',
+    perStorage((vs) => vs.filter((v) => v.due).length),
   );
   // Every failed notification delivery (a channel that failed, or a way the PVE channel fell back from),
   // from notify-state.json: an alert on increase() sees alerts that reached no one.

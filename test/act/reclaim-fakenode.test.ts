@@ -270,6 +270,26 @@ describe('reclaim on fakenode: the executor', { skip }, () => {
     const vols = JSON.parse(runCli(out, ['volumes', '--json']).stdout);
     const e = vols.volumes.entries.find((x: { volid: string }) => x.volid === 'local:102/vm-102-disk-0.raw');
     assert.equal(`${e.status}/${e.reason}`, 'ignored/quarantined');
+    // Every output of check shows it (what, since, purge date, space, where it is now), none as an orphan.
+    const check = JSON.parse(runCli(out, ['check', '--json']).stdout);
+    const listed = check.quarantine.volumes.find((x: { volid: string }) => x.volid === 'local:102/vm-102-disk-0.raw');
+    assert.equal(check.quarantine.retentionDays, 7);
+    assert.equal(listed.due, false);
+    assert.equal(Date.parse(listed.purgeAfter) - Date.parse(listed.since), 7 * 86_400_000);
+    assert.match(listed.name, /pve-health-quarantine/);
+    assert.ok(
+      !JSON.stringify(check.volumes.entries.filter((x: { status: string }) => x.status === 'orphan')).includes(
+        'vm-102-disk-0.raw',
+      ),
+    );
+    const text = runCli(out, ['check']).stdout;
+    assert.match(text, /^In quarantine \(1, .*counted as no orphan/m);
+    assert.match(text, /^ {2}local:102\/vm-102-disk-0\.raw · .* · since \S+ · purge after \S+ · now /m);
+    assert.match(text, /^ {4}pve-health restore --list$/m);
+    const metrics = runCli(out, ['check', '--format', 'prometheus']).stdout;
+    assert.match(metrics, /^pve_health_quarantined_volumes\{storage="local"\} 1$/m);
+    assert.match(metrics, /^pve_health_quarantined_due_volumes\{storage="local"\} 0$/m);
+    assert.match(metrics, /^pve_health_quarantined_bytes\{storage="local"\} [1-9]\d*$/m);
     const journal = journals(out)[0];
     const back = runCli(out, ['restore', journal, '--yes']);
     assert.equal(back.code, 0, `${back.stdout}\n${back.stderr}`);

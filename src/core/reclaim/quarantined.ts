@@ -5,6 +5,7 @@
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
 import { parseQuarantineName, purgeAfter, QUARANTINE_TAG } from '../quarantine-name';
+import type { DmEntry } from '../types';
 import type { VolumeEntry } from '../volume-types';
 import type { QuarantinedVolume } from './reclaim-types';
 
@@ -72,6 +73,36 @@ export function quarantinedVolumes(
       ...(e.quarantine.trashDeferment?.startsWith(PROTECTED_UNTIL)
         ? { trashProtectedUntil: e.quarantine.trashDeferment.slice(PROTECTED_UNTIL.length) }
         : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * Quarantined LVs as the DM part lists them (ignored, `quarantined`: the name carries the original and
+ * since when, quarantine-name.ts), for the outputs of a check document.
+ */
+export function quarantinedDmEntries(entries: DmEntry[], o: { now: Date; retentionDays: number }): QuarantinedVolume[] {
+  const out: QuarantinedVolume[] = [];
+  for (const e of entries) {
+    if (e.reason !== 'quarantined' || !e.vg || !e.lv || !e.storage) continue;
+    const m = parseQuarantineName(e.lv);
+    if (!m) continue;
+    const until = purgeAfter(m.since, o.retentionDays);
+    out.push({
+      volid: `${e.storage}:${m.original}`,
+      storage: e.storage,
+      storageType: 'lvm',
+      vmid: vmidOf(m.original),
+      name: `${e.vg}/${e.lv}`,
+      onStorage: e.lv,
+      active: e.active,
+      since: m.since,
+      purgeAfter: until,
+      due: Date.parse(until) <= o.now.getTime(),
+      sizeBytes: e.sizeBytes,
+      usedBytes: null,
+      location: { vg: e.vg, ...(e.lvUuid ? { lvUuid: e.lvUuid } : {}) },
     });
   }
   return out;
