@@ -7,7 +7,7 @@
 // "cluster/lab"), so a finding joins its guest's or node's PVE series. Pure: the scan's time and
 // error are passed in.
 import type { ClusterDocument, ClusterFinding } from '../core/cluster/cluster-merge';
-import { Exposition } from './prometheus';
+import { Exposition } from './exposition';
 
 const SEVERITIES = ['critical', 'warning', 'unknown', 'info'] as const;
 

@@ -5,7 +5,7 @@
 
 import { isAckable } from '../core/findings/acks';
 import { findingWord } from '../core/findings/finding-words';
-import { type FindingStep, listFindings, mountSeverity, partErrors } from '../core/findings/findings';
+import { listFindings, mountSeverity, partErrors } from '../core/findings/findings';
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import { partOrder } from '../core/findings/summary';
@@ -13,108 +13,12 @@ import { formatBytes } from '../core/format-bytes';
 import { type KnownGuests, knownGuests } from '../core/node/guest-index';
 import { shellQuote } from '../core/shell-quote';
 import { STATUS_WORD, worstStatus } from '../core/status';
-import type { CheckDocument, DmEntry, MountEntry, NotifyFailures, Status } from '../core/types';
-import { QUARANTINE_COMMANDS, quarantineHeading, quarantineLines } from './quarantine';
+import type { CheckDocument, DmEntry, MountEntry } from '../core/types';
+import { notifyAdvice, partError, vmidAdvice } from './dashboard-advice';
+import type { DashboardView, ViewFinding, ViewGuestRef } from './dashboard-types';
+import { quarantineNotes } from './quarantine';
 
-export interface ViewGuestRef {
-  vmid: number;
-  name: string | null;
-  /** "VM" or "CT" when known. */
-  type: 'VM' | 'CT' | null;
-  node: string | null;
-  /** The PVE GUI's location hash for the guest ("#v1:0:=qemu%2F100"), when its type is known. */
-  gui: string | null;
-}
-
-export interface ViewFinding {
-  key: string;
-  part: string;
-  level: Status;
-  /** CRITICAL, WARNING, UNKNOWN, or PENDING (explained by a running task: does not count). */
-  word: string;
-  /** duplicate, orphan, unknown, storage, stale, missing, readonly, full, cluster. */
-  kind: string;
-  /** What the admin knows it by: the finding's subject (the volume ID with its @snapshot, trash ID or partition), the mount, the storage object. */
-  title: string;
-  explanation: string;
-  detail: string;
-  dmName: string | null;
-  volume: string | null;
-  storage: string | null;
-  /** The PVE GUI's location hash for the storage ("#v1:0:=storage%2Fpve1%2Flocal-zfs"), when there is one. */
-  storageGui: string | null;
-  guest: ViewGuestRef | null;
-  size: string | null;
-  fix: string | null;
-  effect: string | null;
-  hint: string | null;
-  /** The next steps (keep it, drop it — irreversible —, what makes it safe), each command with its Copy button. */
-  steps: FindingStep[];
-  pending: boolean;
-  protectedBy: string[];
-  acknowledged: { reason: string; until: string } | null;
-  /** Not there at the scan before (serve's history). */
-  isNew: boolean;
-  /** The command that acknowledges it; null when it cannot be (UNKNOWN, pending). */
-  ackCommand: string | null;
-  /**
-   * Advice about what the node will do next (the next VMID PVE hands out collides with a leftover): shown
-   * among the findings by its severity, never counted (the leftover itself is the counted finding).
-   */
-  advice?: boolean;
-}
-
-export interface ViewGuest extends ViewGuestRef {
-  state: string;
-  health: string;
-  level: Status;
-  issues: number;
-  volumes: number;
-}
-
-export interface ViewMount {
-  where: string;
-  target: string;
-  source: string;
-  fstype: string;
-  storage: string | null;
-  level: Status;
-  status: string;
-  /** Usage in percent, when measured. */
-  percent: number | null;
-  /**
-   * How the usage bar is coloured, from usage and status together: the classifier's level when it called
-   * the mount full, CRITICAL for a filesystem at 100 % whatever its status (a read-only one is full too),
-   * and never green for a mount that is not ok.
-   */
-  capacityLevel: Status;
-  /** "38 % of 3.9 TiB, 2.4 TiB free", or why there is no number ("not mounted", "no answer"). */
-  capacity: string;
-  detail: string;
-  guest: ViewGuestRef | null;
-}
-
-export interface DashboardView {
-  status: Status;
-  word: string;
-  /** Without acknowledged findings it would be this (absent when the same). */
-  wordWithoutAcks: string | null;
-  grade: string;
-  gradeLevel: Status;
-  score: string;
-  counts: { critical: number; warning: number; unknown: number; pending: number; acknowledged: number; new: number };
-  findings: ViewFinding[];
-  guests: ViewGuest[];
-  mounts: ViewMount[];
-  notes: string[];
-  /**
-   * The parts in the order the overview, the last scans and the history show them: led by what the node
-   * has (core/findings/summary.ts partOrder: device-mapper last on a node without LVM storage).
-   */
-  parts: { id: 'dm' | 'mounts' | 'volumes'; label: string }[];
-  /** The PVE web interface the links go to, when the config sets one (`[links] pve_gui`); else the page's host. */
-  guiBase: string | null;
-}
+export type { DashboardView, ViewFinding, ViewGuest, ViewGuestRef, ViewMount } from './dashboard-types';
 
 const PART_LABEL = { dm: 'DM', mounts: 'Mounts', volumes: 'Volumes' } as const;
 
@@ -259,68 +163,4 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
     parts: partOrder(doc).map((id) => ({ id, label: PART_LABEL[id] })),
     guiBase: doc.guiUrl ? guiBaseOf(doc) : null,
   };
-}
-
-function vmidAdvice(message: string, index: number): ViewFinding {
-  return {
-    ...partError('dm', '', ''),
-    key: `dm:next-vmid:${index}`,
-    level: 1,
-    word: STATUS_WORD[1],
-    kind: 'next VMID',
-    title: 'Before the next guest is created',
-    explanation: message,
-    advice: true,
-  };
-}
-
-/** Notifications that failed to deliver: a warning among the findings (not counted: the node is not worse for it). */
-function notifyAdvice(f: NotifyFailures): ViewFinding {
-  const last = f.last ? ` The last, at ${f.last.at} (${f.last.channel}): ${f.last.error}` : '';
-  return {
-    ...partError('notify', '', ''),
-    key: 'notify:failed-deliveries',
-    level: 1,
-    word: STATUS_WORD[1],
-    kind: 'notifications',
-    title: `${f.total} notification deliveries failed`,
-    explanation: `Alerts may not have reached anyone.${last}`,
-    hint: 'Send a test to every channel and read what each says: pve-health notify --test',
-    fix: 'pve-health notify --test',
-    advice: true,
-  };
-}
-
-function partError(part: string, label: string, error: string): ViewFinding {
-  return {
-    key: `${part}:could-not-check`,
-    part,
-    level: 3,
-    word: STATUS_WORD[3],
-    kind: 'not checked',
-    title: `Could not check ${label}`,
-    explanation: error,
-    detail: '',
-    dmName: null,
-    volume: null,
-    storage: null,
-    storageGui: null,
-    guest: null,
-    size: null,
-    fix: null,
-    effect: null,
-    hint: null,
-    steps: [],
-    pending: false,
-    protectedBy: [],
-    acknowledged: null,
-    isNew: false,
-    ackCommand: null,
-  };
-}
-
-/** The quarantine as notes: its heading, each volume, and the commands that go with it. */
-function quarantineNotes(doc: CheckDocument): string[] {
-  const heading = quarantineHeading(doc);
-  return heading ? [heading, ...quarantineLines(doc), `see: ${QUARANTINE_COMMANDS.join('; ')}`] : [];
 }

@@ -2,18 +2,16 @@
 // inline styles only (many clients drop <style>), no scripts, images or external assets. Every value
 // that comes from the system goes through esc(). Pure.
 
-import { mountLabel } from '../core/findings/finding-words';
-import { type Finding, listFindings, mountSeverity } from '../core/findings/findings';
-import { type GuestRow, guestRows } from '../core/findings/guest-rows';
+import { type Finding, listFindings } from '../core/findings/findings';
+import { guestRows } from '../core/findings/guest-rows';
 import { type Overall, overallOf } from '../core/findings/overall';
-import { formatBytes } from '../core/format-bytes';
 import { knownGuests } from '../core/node/guest-index';
-import { formatUptime, type SystemInfo } from '../core/parse/system-info';
+import type { SystemInfo } from '../core/parse/system-info';
 import { SEVERITY_RANK, STATUS_WORD } from '../core/status';
-import type { CheckDocument, Grade, MountEntry, Status } from '../core/types';
-import { capacityText } from './dashboard-view';
-import { badge, esc, escPath, findingBlock, formatTime, section, table } from './html-kit';
+import type { CheckDocument, Grade, Status } from '../core/types';
+import { esc, findingBlock, formatTime, section } from './html-kit';
 import { FONT, LINE, look, MONO, REPORT_CSS, STATUS_COLOR, statusFg } from './html-style';
+import { guestTable, mountTable, systemTable } from './html-tables';
 import { volumesBody } from './html-volumes';
 import { QUARANTINE_COMMANDS, quarantineHeading, quarantineLines } from './quarantine';
 
@@ -95,46 +93,6 @@ function cards(doc: CheckDocument): string {
   return `<div>${cells}</div>${pending}`;
 }
 
-/**
- * Every part's findings about each guest (core/findings/guest-rows.ts), worst first: a row for each guest
- * with something found, and the guests with nothing found in one line of VMIDs and names (a node of 400
- * guests made a table of half a megabyte, the body of every notification).
- */
-function guestTable(guests: GuestRow[], max = Number.POSITIVE_INFINITY): string {
-  const sorted = [...guests].sort(
-    (a, b) => SEVERITY_RANK[b.level] - SEVERITY_RANK[a.level] || b.issues - a.issues || a.vmid - b.vmid,
-  );
-  const fine = sorted.filter((g) => g.level === 0 && g.issues === 0);
-  const found = sorted.filter((g) => !fine.includes(g));
-  // A bounded body (a notification) has rows for the worst `max` and names the others by VMID.
-  const more = found.slice(max);
-  const rows = found
-    .slice(0, max)
-    .map((g) => [
-      esc(g.vmid),
-      esc(g.name),
-      esc(g.type === 'lxc' ? 'CT' : 'VM'),
-      esc(g.status),
-      badge(g.health, g.level),
-      esc(g.issues),
-    ]);
-  const note = (html: string) => `<p ${look({ fg: 'muted' }, 'margin:8px 0 0 0;font-size:13px')}>${html}</p>`;
-  const rest = more.length
-    ? note(
-        `${more.length} more ${more.length === 1 ? 'guest' : 'guests'} with findings: ${more.map((g) => esc(g.vmid)).join(', ')} (<code class="mono" style="${MONO}">pve-health check</code> lists them).`,
-      )
-    : '';
-  const ok = fine.length
-    ? note(
-        `${fine.length === sorted.length ? 'All' : `The other ${fine.length}`} ${fine.length === 1 ? 'guest has' : 'guests have'} nothing found${
-          // A bounded body counts them; the report names them.
-          Number.isFinite(max) ? '' : `: ${fine.map((g) => esc(`${g.vmid}${g.name ? ` ${g.name}` : ''}`)).join(', ')}`
-        }.`,
-      )
-    : '';
-  return (rows.length ? table(['VMID', 'Name', 'Type', 'State', 'Health', 'Issues'], rows) : '') + rest + ok;
-}
-
 /** "12 more findings (3 critical, 9 warning) are not listed here: …": what a bounded body leaves out, said. */
 function leftOutLine(doc: CheckDocument, left: Finding[]): string {
   if (!left.length) return '';
@@ -146,60 +104,6 @@ function leftOutLine(doc: CheckDocument, left: Finding[]): string {
     left.length - by(1) - by(2) - by(3) ? `${left.length - by(1) - by(2) - by(3)} pending or acknowledged` : '',
   ].filter(Boolean);
   return `<p ${look({ fg: statusFg(left.some((f) => f.severity === 2) ? 2 : 1) }, 'margin:8px 0 0 0;font-size:14px')}>${left.length} more ${left.length === 1 ? 'finding' : 'findings'} (${bits.join(', ')}) not listed here: <code class="mono" style="${MONO}">pve-health check</code> on ${esc(doc.node)} lists them all.</p>`;
-}
-
-function capacityBar(m: MountEntry): string {
-  if (m.usagePercent === null || m.usagePercent === undefined)
-    return `<span ${look({ fg: 'muted' })}>${esc(capacityText(m))}</span>`;
-  const pct = Math.max(0, Math.min(100, Math.round(m.usagePercent)));
-  const color = m.status === 'full' ? '#dc2626' : pct >= 80 ? '#ca8a04' : '#16a34a';
-  const fill =
-    pct > 0 ? `<td width="${pct}%" style="background:${color};height:8px;font-size:0;line-height:0">&nbsp;</td>` : '';
-  const rest =
-    pct < 100
-      ? `<td width="${100 - pct}%" ${look({ bg: 'track' }, 'height:8px;font-size:0;line-height:0')}>&nbsp;</td>`
-      : '';
-  const size = m.totalBytes ? ` of ${esc(formatBytes(m.totalBytes))}` : '';
-  return `<table role="presentation" width="140" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:140px"><tr>${fill}${rest}</tr></table><div ${look({ fg: 'muted' }, 'font-size:12px')}>${esc(pct)}%${size}</div>`;
-}
-
-const small = (html: string) => `<div ${look({ fg: 'muted' }, 'font-size:12px')}>${html}</div>`;
-
-function mountTable(entries: MountEntry[]): string {
-  if (entries.length === 0) return `<p ${look({ fg: 'muted' }, 'font-size:14px')}>No remote mounts.</p>`;
-  const rows = entries.map((m) => [
-    `<code class="mono" style="${MONO};font-size:13px">${escPath(mountLabel(m))}</code>${m.storage ? small(`storage ${esc(m.storage)}`) : ''}`,
-    `${escPath(m.source)}${small(esc(m.fstype))}`,
-    `${badge(m.status, mountSeverity(m))}${m.error ? small(esc(m.error)) : ''}`,
-    capacityBar(m),
-  ]);
-  return table(['Mount', 'Source', 'Status', 'Capacity'], rows);
-}
-
-function systemTable(s: SystemInfo): string {
-  const rows: [string, string | null][] = [
-    ['Proxmox VE', s.pveVersion],
-    ['Kernel', s.kernel],
-    ['Uptime', s.uptimeSeconds === null ? null : formatUptime(s.uptimeSeconds)],
-    ['Load (1/5/15 min)', s.load ? `${s.load.join(' / ')}${s.cpus ? ` on ${s.cpus} CPUs` : ''}` : null],
-    [
-      'Memory',
-      s.memory
-        ? `${formatBytes(s.memory.usedBytes)} used of ${formatBytes(s.memory.totalBytes)} (${Math.round((s.memory.usedBytes / s.memory.totalBytes) * 100)}%)`
-        : null,
-    ],
-    [
-      'Root disk',
-      s.rootDisk
-        ? `${formatBytes(s.rootDisk.usedBytes)} used of ${formatBytes(s.rootDisk.totalBytes)} (${s.rootDisk.usagePercent}%)`
-        : null,
-    ],
-  ];
-  return table(
-    ['Item', 'Value'],
-    rows.filter(([, v]) => v !== null).map(([k, v]) => [esc(k), esc(v)]),
-    { stack: false },
-  );
 }
 
 /** What to do next, in order, from the findings. */

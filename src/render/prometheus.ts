@@ -9,6 +9,7 @@ import { type KnownGuests, knownGuests } from '../core/node/guest-index';
 import type { QuarantineListed } from '../core/quarantine-types';
 import type { CheckDocument, DmReason, DmStatus, Grade, MountStatus } from '../core/types';
 import { VERSION } from '../version';
+import { Exposition, type Labels } from './exposition';
 import { spaceOf } from './quarantine';
 import { volumesPrometheus } from './volumes';
 
@@ -18,42 +19,6 @@ export const GRADE_VALUE: Record<Grade, number> = { 'A+': 4, B: 3, C: 2, D: 1, F
 const DM_STATUSES: DmStatus[] = ['valid', 'duplicate', 'orphan', 'unknown', 'ignored'];
 const MOUNT_STATUSES: MountStatus[] = ['ok', 'stale', 'readonly', 'full', 'missing', 'unchecked'];
 const STORAGE_SEVERITIES = ['critical', 'warning', 'info'] as const;
-
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function escapeHelp(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-type Labels = Record<string, string | number | null | undefined>;
-
-function labelText(labels: Labels): string {
-  const parts = Object.entries(labels)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}="${escapeLabel(v === null ? '' : String(v))}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
-}
-
-function num(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
-
-export class Exposition {
-  private out: string[] = [];
-  family(name: string, help: string, samples: [Labels, number][], type = 'gauge'): void {
-    if (samples.length === 0) return;
-    this.out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) this.out.push(`${name}${labelText(labels)} ${num(value)}`);
-  }
-  text(): string {
-    return `${this.out.join('\n')}\n`;
-  }
-}
 
 export interface PrometheusOptions {
   /** How long the check took. */

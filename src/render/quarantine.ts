@@ -28,3 +28,9 @@ export const QUARANTINE_COMMANDS = ['pve-health reclaim --purge --dry-run', 'pve
 export function spaceOf(vs: QuarantineListed[]): number {
   return vs.reduce((n, v) => n + (v.usedBytes ?? v.sizeBytes ?? 0), 0);
 }
+
+/** The quarantine as the dashboard's notes: its heading, each volume, and the commands that go with it. */
+export function quarantineNotes(doc: CheckDocument): string[] {
+  const heading = quarantineHeading(doc);
+  return heading ? [heading, ...quarantineLines(doc), `see: ${QUARANTINE_COMMANDS.join('; ')}`] : [];
+}
