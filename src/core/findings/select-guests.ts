@@ -5,11 +5,12 @@
 // what could not be checked stays UNKNOWN (a part that failed, or was only partly read, may hide a finding
 // of the selected guest too). Pure.
 import { dmSummary, statusOf } from '../dm/dm-summary';
+import { mountCounts } from '../mounts/classify-mounts';
 import { worstStatus } from '../status';
 import { storageStatus } from '../storage/classify-storage';
 import type { CheckDocument, DmResult, MountsResult, Status } from '../types';
-import type { VolumeEntry, VolumeStorageStatus, VolumesResult } from '../volume-types';
-import { volumesStatus, volumesSummary } from '../volumes/volume-summary';
+import type { VolumesResult } from '../volume-types';
+import { storageCounts, volumesStatus, volumesSummary } from '../volumes/volume-summary';
 import { listFindings, mountSeverity } from './findings';
 
 export interface Parts {
@@ -53,57 +54,20 @@ function selectDm(dm: DmResult, has: (vmid: number | null | undefined) => boolea
 function selectMounts(m: MountsResult, has: (vmid: number | null | undefined) => boolean): MountsResult {
   if (typeof m.error === 'string') return m;
   const entries = m.entries.filter((e) => e.scope === 'ct' && has(e.ctid));
-  const count = (st: string) => entries.filter((e) => e.status === st).length;
   let status: Status = 0;
   for (const e of entries) status = worstStatus(status, mountSeverity(e));
   return {
     ...m,
-    summary: {
-      ...m.summary,
-      total: entries.length,
-      ok: count('ok'),
-      stale: count('stale'),
-      readonly: count('readonly'),
-      full: count('full'),
-      missing: count('missing'),
-      unchecked: count('unchecked'),
-      host: 0,
-      ct: entries.length,
-    },
+    summary: { ...m.summary, ...mountCounts(entries) },
     entries,
     status,
   };
 }
 
-/** A storage's row counted again over the selected entries (as classify-volumes counts it: snapshots in the counts, not in the sizes). */
-function recount(row: VolumeStorageStatus, entries: VolumeEntry[]): VolumeStorageStatus {
-  const out: VolumeStorageStatus = {
-    ...row,
-    total: 0,
-    valid: 0,
-    orphan: 0,
-    unknown: 0,
-    ignored: 0,
-    sizeBytes: 0,
-    usedBytes: 0,
-    orphanSizeBytes: 0,
-  };
-  for (const e of entries) {
-    if (e.storage !== row.storage) continue;
-    out.total++;
-    if (e.status !== 'duplicate') out[e.status] = (out[e.status] ?? 0) + 1;
-    if (e.snapshot) continue;
-    out.sizeBytes += e.sizeBytes ?? 0;
-    out.usedBytes += e.usedBytes ?? 0;
-    if (e.status === 'orphan') out.orphanSizeBytes += e.sizeBytes ?? 0;
-  }
-  return out;
-}
-
 function selectVolumes(v: VolumesResult, has: (vmid: number | null | undefined) => boolean): VolumesResult {
   if (v.entries.length === 0 && v.error) return v;
   const entries = v.entries.filter((e) => has(e.vmid));
-  const storages = v.storages.map((s) => recount(s, entries));
+  const storages = v.storages.map((s) => storageCounts(s, entries));
   return {
     ...v,
     entries,

@@ -65,21 +65,12 @@ export function classifyMounts(
     (a, b) =>
       (a.scope === 'host' ? -1 : a.ctid!) - (b.scope === 'host' ? -1 : b.ctid!) || compareText(a.target, b.target),
   );
-  const count = (st: string) => entries.filter((e) => e.status === st).length;
   // The worst by monitoring order (CRITICAL over UNKNOWN), not the largest number.
   let status: Status = 0;
   for (const e of entries) status = worstStatus(status, (e.severity ?? 0) as Status);
   return {
     summary: {
-      total: entries.length,
-      ok: count('ok'),
-      stale: count('stale'),
-      readonly: count('readonly'),
-      full: count('full'),
-      missing: count('missing'),
-      unchecked: count('unchecked'),
-      host: entries.filter((e) => e.scope === 'host').length,
-      ct: entries.filter((e) => e.scope === 'ct').length,
+      ...mountCounts(entries),
       containers: raw.containers.length,
       probed: Object.values(raw.probes).filter((p) => p.error !== 'stuck' && !p.cached).length,
       cached: Object.values(raw.probes).filter((p) => p.cached).length,
@@ -100,4 +91,20 @@ export function classifySnapshotMounts(snapshot: HostSnapshot, config: Config): 
   const raw = snapshot.extra?.mounts as MountsRaw | undefined;
   if (raw?.version !== 1) return null;
   return classifyMounts(raw, config);
+}
+
+/** The mounts part's counts by status and scope over `entries` (the part's, or a selection of them). */
+export function mountCounts(entries: MountEntry[]) {
+  const count = (st: string) => entries.filter((e) => e.status === st).length;
+  return {
+    total: entries.length,
+    ok: count('ok'),
+    stale: count('stale'),
+    readonly: count('readonly'),
+    full: count('full'),
+    missing: count('missing'),
+    unchecked: count('unchecked'),
+    host: entries.filter((e) => e.scope === 'host').length,
+    ct: entries.filter((e) => e.scope === 'ct').length,
+  };
 }

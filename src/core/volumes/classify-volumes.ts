@@ -21,7 +21,7 @@ import {
 import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
-import { volumesStatus, volumesSummary } from './volume-summary';
+import { storageCounts, volumesStatus, volumesSummary } from './volume-summary';
 import { classifyVolume, type VolumeContext } from './volume-verdict';
 
 export {
@@ -85,18 +85,9 @@ function classifyStorageVolumes(
   }
   const ctx: VolumeContext = { ...c, hasClones, newestReplicate, replicateJobs };
   for (const v of listed.volumes) {
-    const e = classifyVolume(st, loc, v, ctx);
-    entries.push(e);
-    // Counted here once, snapshots included: `pve_health_volumes{storage,status}` and the storage
-    // table add up to the summary, and a leftover snapshot raises its storage's orphan count.
-    stat.total++;
-    if (e.status !== 'duplicate') stat[e.status]++;
-    if (e.snapshot) continue;
-    stat.sizeBytes += e.sizeBytes ?? 0;
-    stat.usedBytes += e.usedBytes ?? 0;
-    if (e.status === 'orphan') stat.orphanSizeBytes += e.sizeBytes ?? 0;
+    entries.push(classifyVolume(st, loc, v, ctx));
   }
-  return { stat, entries, notes: listed.notes ?? [] };
+  return { stat: storageCounts(stat, entries), entries, notes: listed.notes ?? [] };
 }
 
 /**

@@ -24,3 +24,35 @@ export function volumesStatus(entries: VolumeEntry[], storages: VolumeStorageSta
   if (storages.some((s) => s.status === 'unknown') || entries.some((e) => e.status === 'unknown')) return 3;
   return entries.some((e) => e.status === 'orphan') ? 1 : 0;
 }
+
+/**
+ * A storage's row counted over its entries: snapshots in the counts (`pve_health_volumes{storage,status}`
+ * and the storage table add up to the summary, and a leftover snapshot raises its storage's orphan
+ * count), not in the sizes (a snapshot's size is its volume's). Entries of other storages are skipped.
+ */
+export function storageCounts(
+  row: Pick<VolumeStorageStatus, 'storage' | 'type' | 'status' | 'error'>,
+  entries: VolumeEntry[],
+): VolumeStorageStatus {
+  const out: VolumeStorageStatus = {
+    ...row,
+    total: 0,
+    valid: 0,
+    orphan: 0,
+    unknown: 0,
+    ignored: 0,
+    sizeBytes: 0,
+    usedBytes: 0,
+    orphanSizeBytes: 0,
+  };
+  for (const e of entries) {
+    if (e.storage !== row.storage) continue;
+    out.total++;
+    if (e.status !== 'duplicate') out[e.status] = (out[e.status] ?? 0) + 1;
+    if (e.snapshot) continue;
+    out.sizeBytes += e.sizeBytes ?? 0;
+    out.usedBytes += e.usedBytes ?? 0;
+    if (e.status === 'orphan') out.orphanSizeBytes += e.sizeBytes ?? 0;
+  }
+  return out;
+}
