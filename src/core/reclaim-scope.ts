@@ -7,12 +7,43 @@ export const RECLAIMABLE = new Set(['guest-missing', 'not-referenced', 'guest-on
 export const FILE_TYPES = new Set(['dir', 'nfs', 'cifs', 'cephfs', 'btrfs']);
 
 /**
+ * Orphan reasons of a storage snapshot a quarantine (a rename of the snapshot on its own volume) undoes
+ * nothing PVE would need: PVE's own operation's leftover (`__migration__`, `vzdump`), a removed
+ * replication job's `__replicate_…__` or a guest snapshot no config section names (`snapshot-missing`),
+ * a snapshot of a volume whose guest is gone (`guest-missing`).
+ */
+export const SNAPSHOT_RECLAIMABLE = new Set(['operation-leftover', 'snapshot-missing', 'guest-missing']);
+/** Storages whose snapshots have names of their own that a rename changes in place: ZFS, Ceph RBD. */
+export const SNAPSHOT_TYPES = new Set(['zfspool', 'rbd']);
+
+/**
  * Whether a hint may name `pve-health reclaim` for an orphan: its reason and its storage are ones reclaim
  * quarantines (the rest of the rules run when it is called; this only keeps hints from naming a command
  * that refuses the volume for its kind alone).
  */
 export function reclaimOffered(v: { reason: string; type: string; format: string | null; snapshot?: string }): boolean {
-  if (v.snapshot !== undefined || !RECLAIMABLE.has(v.reason)) return false;
+  if (v.snapshot !== undefined) return SNAPSHOT_TYPES.has(v.type) && SNAPSHOT_RECLAIMABLE.has(v.reason);
+  if (!RECLAIMABLE.has(v.reason)) return false;
   if (v.type === 'lvm' || v.type === 'lvmthin' || v.type === 'zfspool' || v.type === 'rbd') return true;
   return FILE_TYPES.has(v.type) && v.format !== 'subvol' && !(v.type === 'btrfs' && v.format === 'raw');
+}
+
+/**
+ * A whole volume reclaim takes (its hint names reclaim): an orphan of a kind reclaim quarantines that
+ * nothing marks pending or protected. Its storage snapshots move with it (ZFS: the rename of a dataset
+ * takes its snapshots; RBD: an image's snapshots stay its own), so none of them is taken alone.
+ */
+export function volumeOffered(v: {
+  reason: string;
+  type: string;
+  format: string | null;
+  snapshot?: string;
+  status: string;
+  pending: boolean;
+  protected: boolean;
+  trash?: unknown;
+}): boolean {
+  return (
+    v.snapshot === undefined && v.status === 'orphan' && !v.pending && !v.protected && !v.trash && reclaimOffered(v)
+  );
 }

@@ -69,6 +69,11 @@ export interface VolumeEntry {
   job?: string;
   /** A snapshot's creator: a guest snapshot section, or PVE's own operation. */
   snapshotOwner?: 'guest' | 'migration' | 'vzdump' | 'replication' | 'unknown';
+  /**
+   * A leftover snapshot that a config section still names (`CT 105 [vzdump]`): PVE's own command removes
+   * both (its steps); reclaim never renames it.
+   */
+  namedBySection?: string;
   /** Guest config lines that name it: `qemu/100 scsi0`, `lxc/200 mp0`, `qemu/100 unused0`, `qemu/100 [before] scsi0`. */
   references?: string[];
   /** RBD: the clients watching the image (`rbd status`): some client, on any node, has it open. */
@@ -84,7 +89,11 @@ export interface VolumeEntry {
     name: string;
     /** Its exact name on the storage: the dataset, the image, the file path. */
     onStorage: string;
-    location: { pool?: string; path?: string; trashId?: string };
+    location: { pool?: string; path?: string; trashId?: string; snapshotOf?: string };
+    /** A quarantined snapshot: the name it had (the entry's `snapshot` is its quarantine name). */
+    snapshot?: string;
+    /** What holds it now (a snapshot: `has-clones`, `krbd-mapped`): never purged so. */
+    heldBy?: string[];
     /**
      * RBD in the trash: its deferment as `rbd trash ls` prints it: "protected until <ctime>" (the
      * `--expires-at` of the quarantine, the retention then) or "expired at <ctime>".
@@ -169,7 +178,10 @@ export interface VolumesRaw {
   zvolDevices?: Record<string, string>;
   /** Per zvol kernel name: its partitions (`zd64p1`) and its and their holders in /sys; absent when none. */
   zvolUse?: Record<string, { parts: string[]; holders: string[] }>;
-  /** krbd mappings: `<pool>/<image>` → kernel name (`vm-pool/vm-100-disk-0` → `rbd0`), from /sys/bus/rbd. */
+  /**
+   * krbd mappings: `<pool>/<image>` → kernel name (`vm-pool/vm-100-disk-0` → `rbd0`), from /sys/bus/rbd; a
+   * snapshot's map also as `<pool>/<image>@<snap>`.
+   */
   rbdDevices?: Record<string, string>;
 }
 

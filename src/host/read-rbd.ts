@@ -85,7 +85,11 @@ export async function readRbdWatchers(
   });
 }
 
-/** krbd mappings from /sys/bus/rbd/devices/<N>/{pool,name} (sysfs: never blocks on the cluster). */
+/**
+ * krbd mappings from /sys/bus/rbd/devices/<N>/{pool,name,current_snap} (sysfs: never blocks on the
+ * cluster): `pool/image` for every map of the image or of one of its snapshots, and `pool/image@snap`
+ * for a snapshot's map.
+ */
 export function readRbdDevices(host: Host): Record<string, string> {
   const out: Record<string, string> = {};
   let ids: string[];
@@ -98,8 +102,21 @@ export function readRbdDevices(host: Host): Record<string, string> {
     try {
       const pool = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/pool`), 'utf8').trim();
       const name = readFileSync(hostPath(host, `/sys/bus/rbd/devices/${id}/name`), 'utf8').trim();
-      if (/^\d+$/.test(id)) out[`${pool}/${name}`] = `rbd${id}`;
+      if (!/^\d+$/.test(id)) continue;
+      out[`${pool}/${name}`] = `rbd${id}`;
+      // A map of a snapshot (`rbd map IMG@SNAP`; pve-container's vzdump maps its `vzdump` snapshot so):
+      // current_snap names it, `-` is the image itself (Linux drivers/block/rbd.c current_snap_show).
+      const snap = readText(hostPath(host, `/sys/bus/rbd/devices/${id}/current_snap`));
+      if (snap !== null && snap !== '-' && snap !== '') out[`${pool}/${name}@${snap}`] = `rbd${id}`;
     } catch {}
   }
   return out;
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
 }

@@ -81,8 +81,15 @@ describe('reclaim --dry-run on fakenode scenarios', { skip }, () => {
     const doc = JSON.parse(r.stdout);
     assert.deepEqual(
       doc.plan.actions.map((a: { volid: string }) => a.volid),
-      ['local-lvm:vm-150-disk-0', 'local:103/old-import.qcow2'],
+      ['local-lvm:vm-150-disk-0', 'local-zfs:vm-100-disk-2@__migration__', 'local:103/old-import.qcow2'],
     );
+    // The leftover __migration__ of an interrupted migration: renamed on its zvol, the zvol untouched.
+    const snap = doc.plan.actions.find((a: { volid: string }) => a.volid.endsWith('@__migration__'));
+    assert.deepEqual(
+      snap.steps.map((s: { command: string[] }) => s.command.slice(0, 2)),
+      [['zfs', 'rename']],
+    );
+    assert.match(snap.steps[0].command[3], /^rpool\/data\/vm-100-disk-2@pve-health-q\.\d{8}T\d{6}Z\.__migration__$/);
     assert.ok(
       doc.plan.refused.some(
         (x: { code: string; volid: string }) => x.code === 'pending' && x.volid === 'local-lvm:vm-140-disk-0',

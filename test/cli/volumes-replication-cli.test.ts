@@ -54,11 +54,11 @@ test('volumes-replication: every volume right (fakenode compare); replicas and o
   assert.match(get('local-zfs:vm-102-disk-0', '__replicate_102-0_1763880000__').hint ?? 'none', /^none$/);
   assert.equal(
     get('local-zfs:vm-102-disk-0', '__replicate_102-5_1760000000__').hint,
-    'remove the snapshot (what the removed replication job would have done; irreversible): zfs destroy rpool/data/vm-102-disk-0@__replicate_102-5_1760000000__',
+    'to set it aside reversibly (quarantine; pve-health restore brings it back): pve-health reclaim --name local-zfs:vm-102-disk-0@__replicate_102-5_1760000000__; remove the snapshot now (what the removed replication job would have done; irreversible): zfs destroy rpool/data/vm-102-disk-0@__replicate_102-5_1760000000__',
   );
   assert.equal(
     get('local-zfs:vm-102-disk-0', '__migration__').hint,
-    'remove the snapshot (what the interrupted operation would have done; irreversible): zfs destroy rpool/data/vm-102-disk-0@__migration__',
+    'to set it aside reversibly (quarantine; pve-health restore brings it back): pve-health reclaim --name local-zfs:vm-102-disk-0@__migration__; remove the snapshot now (what the interrupted operation would have done; irreversible): zfs destroy rpool/data/vm-102-disk-0@__migration__',
   );
   assert.deepEqual(
     [get('local-zfs:vm-103-disk-0', '__migration__').pending, get('local-zfs:vm-103-disk-0', '__migration__').hint],

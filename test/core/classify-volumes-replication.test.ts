@@ -222,7 +222,7 @@ test('__replicate_ snapshots: live job (base by the state file, else the newest)
       files: {},
       snap: snaps[2],
       status: 'orphan',
-      hint: /^remove the snapshot \(what the removed replication job would have done; irreversible\): zfs destroy rpool\/data\/vm-100-disk-0@__replicate_100-9_1712000000__$/,
+      hint: /^to set it aside reversibly \(quarantine; pve-health restore brings it back\): pve-health reclaim --name local-zfs:vm-100-disk-0@__replicate_100-9_1712000000__; remove the snapshot now \(what the removed replication job would have done; irreversible\): zfs destroy rpool\/data\/vm-100-disk-0@__replicate_100-9_1712000000__$/,
     },
   ];
   for (const r of rows) {

@@ -76,10 +76,14 @@ test('__migration__: pending only by a migration of that guest (task, lock, HA);
       assert.match(e.detail, /the next migration of VM 100 fails, snapshot __migration__ exists/, r.name);
     }
     if (r.hint) {
-      // One drop step, marked irreversible, whose command is the snapshot's own removal.
+      // reclaim's reversible rename first (checked under PVE's locks), then the snapshot's own removal,
+      // marked irreversible.
       assert.deepEqual(
         e.steps?.map((x) => [x.kind, x.irreversible, x.command]),
-        [['drop', true, ['zfs', 'destroy', 'rpool/data/vm-100-disk-0@__migration__']]],
+        [
+          ['reclaim', false, ['pve-health', 'reclaim', '--name', 'local-zfs:vm-100-disk-0@__migration__']],
+          ['drop', true, ['zfs', 'destroy', 'rpool/data/vm-100-disk-0@__migration__']],
+        ],
         r.name,
       );
       assert.match(e.hint ?? '', /irreversible\): zfs destroy rpool\/data\/vm-100-disk-0@__migration__$/, r.name);
@@ -117,7 +121,7 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
       tasks: [upid('vzdump', '106')],
       status: 'orphan',
       pending: false,
-      hint: 'zfs destroy rpool/data/subvol-105-disk-0@vzdump',
+      hint: 'pve-health reclaim --name local-zfs:subvol-105-disk-0@vzdump; zfs destroy rpool/data/subvol-105-disk-0@vzdump',
       detail: /next snapshot-mode backup of CT 105 fails/,
     },
     {
@@ -125,7 +129,7 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
       tasks: [upid('vzdump', '')],
       status: 'orphan',
       pending: false,
-      hint: 'zfs destroy rpool/data/subvol-105-disk-0@vzdump',
+      hint: 'pve-health reclaim --name local-zfs:subvol-105-disk-0@vzdump; zfs destroy rpool/data/subvol-105-disk-0@vzdump',
     },
     {
       name: '[vzdump] section left: PVE force-removes it itself',
@@ -148,10 +152,11 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
     const e = entry(es, 'local-zfs:subvol-105-disk-0', 'vzdump');
     assert.deepEqual([e.status, e.pending], [r.status, r.pending], `${r.name}: ${JSON.stringify(e)}`);
     assert.equal(e.snapshotOwner, 'vzdump');
-    // The steps' commands (the hint is their sentence); each of them deletes a snapshot: irreversible.
+    // The steps' commands (the hint is their sentence); each that deletes a snapshot is irreversible,
+    // reclaim's rename is not.
     const commands = e.steps?.map((x) => (x.command ?? []).join(' ')).join('; ') ?? null;
     if (r.hint !== undefined) assert.equal(commands, r.hint, r.name);
-    for (const x of e.steps ?? []) assert.equal(x.irreversible, true, r.name);
+    for (const x of e.steps ?? []) assert.equal(x.irreversible, x.kind !== 'reclaim', r.name);
     if (r.detail) assert.match(e.detail, r.detail, r.name);
   }
   // qemu-server takes no volume snapshot for a backup: `vzdump` on a VM disk is judged as a guest snapshot.

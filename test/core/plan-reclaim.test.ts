@@ -8,66 +8,10 @@ import { fileOriginal, parseQuarantineName, purgeAfter, quarantineName } from '.
 import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { planReclaim, type ReclaimInput } from '../../src/core/reclaim/plan-reclaim';
 import type { DmEntry } from '../../src/core/types';
-import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
 import { dmEntry } from '../helpers/dm-entry';
+import { input, NOW, STORAGE_CFG, vol, volumes } from '../helpers/reclaim-input';
 
-const NOW = new Date('2026-11-23T10:15:00.000Z');
 const LVID = 'Lvid01xxxxxxxxxxxxxxxxxxxxxxxxxx';
-
-const STORAGE_CFG = `lvmthin: local-lvm
-	vgname pve
-	thinpool data
-	content images,rootdir
-
-lvm: san-lvm
-	vgname san
-	shared 1
-	content images
-
-zfspool: local-zfs
-	pool rpool/data
-	content images,rootdir
-
-rbd: ceph-vm
-	pool vm-pool
-	content images
-
-dir: local
-	path /var/lib/vz
-	content images,iso
-
-dir: old
-	path /mnt/old
-	content images
-	disable 1
-
-dir: other
-	path /mnt/other
-	content images
-	nodes pve2
-`;
-
-function vol(over: Partial<VolumeEntry> & { volid: string }): VolumeEntry {
-  const storage = over.volid.split(':')[0];
-  const type = { 'local-zfs': 'zfspool', 'ceph-vm': 'rbd' }[storage] ?? 'dir';
-  return {
-    storage,
-    type,
-    vmid: 100,
-    format: 'raw',
-    status: 'orphan',
-    reason: 'guest-missing',
-    detail: 'no guest 100 exists in the cluster',
-    sizeBytes: 1 << 30,
-    usedBytes: 1 << 29,
-    open: false,
-    holders: [],
-    pending: false,
-    protected: false,
-    protectedBy: [],
-    ...over,
-  };
-}
 
 function lvOrphan(over: Partial<DmEntry> = {}): DmEntry {
   return dmEntry({
@@ -83,48 +27,6 @@ function lvOrphan(over: Partial<DmEntry> = {}): DmEntry {
     active: false,
     ...over,
   });
-}
-
-function volumes(entries: VolumeEntry[], storages: VolumesResult['storages'] = []): VolumesResult {
-  return {
-    summary: {
-      total: 0,
-      valid: 0,
-      orphan: 0,
-      unknown: 0,
-      ignored: 0,
-      protected: 0,
-      pending: 0,
-      open: 0,
-      orphanSizeBytes: 0,
-      storages: 0,
-      unknownStorages: 0,
-    },
-    entries,
-    storages,
-    vmidLeftovers: [],
-    status: 1,
-    warnings: [],
-  };
-}
-
-function input(over: Partial<ReclaimInput> = {}): ReclaimInput {
-  return {
-    node: 'pve1',
-    now: NOW,
-    retentionDays: 7,
-    storages: parseStorageConfig(STORAGE_CFG),
-    dm: [],
-    lvs: [],
-    volumes: volumes([]),
-    nodeRefusals: [],
-    commands: {
-      rbd: (st) => ['rbd', '-p', st.props.pool ?? 'rbd'],
-      moveFile: (from, to) => ['mover', from, to],
-      removeFile: (path) => ['rm', '--', path],
-    },
-    ...over,
-  };
 }
 
 const Q = 'pve-health-q.20261123T101500Z';
@@ -381,9 +283,9 @@ describe('planReclaim refusals: only proven orphans', () => {
       why: /shared/,
     },
     {
-      name: 'an orphan snapshot is not a volume',
+      name: 'an orphan snapshot on a file storage (reclaim renames ZFS and RBD snapshots only)',
       over: {
-        volumes: volumes([vol({ volid: 'local-zfs:vm-100-disk-0', snapshot: 'x', reason: 'snapshot-missing' })]),
+        volumes: volumes([vol({ volid: 'local:100/vm-100-disk-0.qcow2', snapshot: 'x', reason: 'snapshot-missing' })]),
       },
       code: 'snapshot',
       why: /@x/,

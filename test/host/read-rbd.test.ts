@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
-import { monHostList, rbdArgv } from '../../src/host/read-rbd';
+import { createHost } from '../../src/host/host';
+import { monHostList, rbdArgv, readRbdDevices } from '../../src/host/read-rbd';
 
 const CFG = `rbd: ext
 \tmonhost 10.0.0.1 10.0.0.2;10.0.0.3:6789
@@ -101,4 +102,30 @@ test('monHostList: CephConfig.pm hostlist — blanks, commas and semicolons; a b
   assert.equal(monHostList('10.0.0.1 10.0.0.2;10.0.0.3:6789'), '10.0.0.1,10.0.0.2,10.0.0.3:6789');
   assert.equal(monHostList('fd00::1,[fd00::2]:3300'), '[fd00::1],[fd00::2]:3300');
   assert.equal(monHostList('127.0.0.1:40123'), '127.0.0.1:40123');
+});
+
+// /sys/bus/rbd/devices/<N> as the kernel shows a map (Linux drivers/block/rbd.c: pool, name, current_snap,
+// `-` for the image itself): a snapshot's map is named `pool/image@snap` too, so its verdict sees it.
+test('readRbdDevices: a map of the image, and a map of a snapshot named both ways', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rbd-sys-'));
+  try {
+    const dev = (n: number, pool: string, name: string, snap: string | null) => {
+      const d = join(root, 'sys/bus/rbd/devices', String(n));
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, 'pool'), `${pool}\n`);
+      writeFileSync(join(d, 'name'), `${name}\n`);
+      if (snap !== null) writeFileSync(join(d, 'current_snap'), `${snap}\n`);
+    };
+    dev(0, 'vm-pool', 'vm-100-disk-0', '-');
+    dev(1, 'vm-pool', 'subvol-105-disk-0', 'vzdump');
+    dev(2, 'vm-pool', 'vm-102-disk-0', null); // an older kernel's map without current_snap: the image
+    assert.deepEqual(readRbdDevices(createHost({ root })), {
+      'vm-pool/vm-100-disk-0': 'rbd0',
+      'vm-pool/subvol-105-disk-0': 'rbd1',
+      'vm-pool/subvol-105-disk-0@vzdump': 'rbd1',
+      'vm-pool/vm-102-disk-0': 'rbd2',
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -79,6 +79,8 @@ function purgeRefusal(
       return { code: 'has-snapshots', why: `another LV has ${q.name} as origin` };
     if (c.st.shared) return { code: 'shared-lvm', why: `storage ${q.storage} is shared LVM` };
   }
+  if (q.heldBy?.length) return { code: 'protected', why: `${q.name} is in use: ${q.heldBy.join(', ')}` };
+  if (q.location.snapshotOf !== undefined) return null;
   if (c.st.type === 'rbd' && !q.location.trashId)
     return {
       code: 'incomplete',
@@ -124,6 +126,7 @@ function purgeStep(q: QuarantinedVolume, st: StorageConfig, input: ReclaimInput)
         `${q.location.vg}/${q.onStorage}`,
       ],
     };
+  if (q.location.snapshotOf !== undefined) return snapshotPurgeStep(q, st, input);
   if (st.type === 'zfspool')
     return {
       op: 'zfs-destroy',
@@ -148,5 +151,24 @@ function purgeStep(q: QuarantinedVolume, st: StorageConfig, input: ReclaimInput)
     op: 'file-remove',
     effect: `remove ${q.onStorage} (irreversible)`,
     command: input.commands.removeFile(q.onStorage),
+  };
+}
+
+/**
+ * A quarantined snapshot: destroyed alone, never its volume (ZFS `zfs destroy DS@SNAP` without `-r`/`-R`:
+ * a clone made from it since makes zfs refuse; RBD `rbd snap rm IMG@SNAP`: a protected snapshot makes
+ * rbd refuse). What PVE's volume_snapshot_delete runs (ZFSPoolPlugin.pm, RBDPlugin.pm).
+ */
+function snapshotPurgeStep(q: QuarantinedVolume, st: StorageConfig, input: ReclaimInput): ReclaimStep {
+  if (st.type === 'zfspool')
+    return {
+      op: 'zfs-snapshot-destroy',
+      effect: `destroy snapshot ${q.onStorage} (irreversible; its dataset stays)`,
+      command: ['zfs', 'destroy', q.onStorage],
+    };
+  return {
+    op: 'rbd-snapshot-remove',
+    effect: `remove snapshot ${q.onStorage} (irreversible; its image stays)`,
+    command: [...input.commands.rbd(st), 'snap', 'rm', q.onStorage],
   };
 }

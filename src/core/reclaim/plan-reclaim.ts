@@ -75,6 +75,7 @@ function fromVolume(e: VolumeEntry): Candidate {
     guestType: null,
     format: e.format,
     trash: Boolean(e.trash),
+    ...(e.namedBySection ? { namedBySection: e.namedBySection } : {}),
     aliases: e.snapshot ? [`${e.volid}@${e.snapshot}`] : [],
   };
 }
@@ -91,8 +92,12 @@ export function matchesReclaimFilter(c: Candidate, f: PlanFilter): boolean {
 
 function ruleContext(input: ReclaimInput, candidates: Candidate[]): RuleContext {
   const snapshotsOf = new Map<string, Candidate[]>();
+  const volumes = new Map<string, Candidate>();
   for (const c of candidates) {
-    if (c.snapshot === undefined) continue;
+    if (c.snapshot === undefined) {
+      if (c.type !== null) volumes.set(c.volid, c);
+      continue;
+    }
     const l = snapshotsOf.get(c.volid);
     if (l) l.push(c);
     else snapshotsOf.set(c.volid, [c]);
@@ -113,6 +118,7 @@ function ruleContext(input: ReclaimInput, candidates: Candidate[]): RuleContext 
     nodeRefusals: input.nodeRefusals,
     storages: new Map(input.storages.map((s) => [s.id, s])),
     unavailable,
+    volumes,
     snapshotsOf,
     lvChildren,
     lvOrigin,
@@ -157,7 +163,7 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
     const until = purgeAfter(since, input.retentionDays);
     const q = quarantineOf(c, st, { now: input.now, purgeAfter: until, commands: input.commands });
     actions.push({
-      volid: c.volid,
+      volid: c.snapshot === undefined ? c.volid : `${c.volid}@${c.snapshot}`,
       storage: st.id,
       storageType: st.type,
       shared: st.shared,
@@ -185,6 +191,14 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
 /** The facts the orphan verdict rests on, in words (the analysis' own detail first). */
 function evidenceOf(c: Candidate): string[] {
   const out = [`${c.status} (${c.reason}): ${c.detail}`];
+  if (c.snapshot !== undefined) {
+    out.push(
+      'no config section of a guest that names its volume is this snapshot (every config was read and is whole)',
+    );
+    out.push('no running task, lock, HA move, live replication job, clone or krbd map is recorded for it');
+    out.push("only the snapshot is renamed: its volume and the volume's other snapshots are not touched");
+    return out;
+  }
   out.push('no guest config of the cluster names it (every config was read and is whole)');
   out.push('no running task, lock, HA move or live process is recorded for its guest');
   if (c.lvm) out.push(`LV ${c.lvm.vg}/${c.lvm.lv} (LV UUID ${c.lvm.lvUuid}) is no origin of any other LV`);

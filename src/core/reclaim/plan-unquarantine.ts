@@ -10,6 +10,7 @@ import { QUARANTINE_DIR, QUARANTINE_TAG } from '../quarantine-name';
 import type { VolumeEntry } from '../volume-types';
 import { type HostCommands, lvUuidForm } from './reclaim-steps';
 import type { ReclaimAction, ReclaimStep, VolumeLocation } from './reclaim-types';
+import { snapshotUndo } from './unquarantine-snapshot';
 
 /** The journal's record of one quarantine step (src/act/journal.ts ReclaimRecord, with the entry's result). */
 export interface QuarantineRecord {
@@ -81,13 +82,15 @@ export function planUnquarantine(group: QuarantineRecord[], f: UnquarantineFacts
   if (!st) return { ok: false, volid: r.volid, why: `storage ${r.storage} is no longer in storage.cfg` };
   const done = new Set(group.map((g) => g.op));
   const steps =
-    r.location.vg !== undefined
-      ? lvmUndo(r, done, f)
-      : st.type === 'zfspool'
-        ? zfsUndo(r, done, f)
-        : st.type === 'rbd'
-          ? rbdUndo(r, st, f)
-          : fileUndo(r, f);
+    r.location.snapshotOf !== undefined
+      ? snapshotUndo(r, st, f)
+      : r.location.vg !== undefined
+        ? lvmUndo(r, done, f)
+        : st.type === 'zfspool'
+          ? zfsUndo(r, done, f)
+          : st.type === 'rbd'
+            ? rbdUndo(r, st, f)
+            : fileUndo(r, f);
   if ('why' in steps) return { ok: false, volid: r.volid, why: steps.why };
   if (steps.steps.length === 0)
     return { ok: false, volid: r.volid, why: 'already under its original name: nothing to undo' };
@@ -117,7 +120,7 @@ export function planUnquarantine(group: QuarantineRecord[], f: UnquarantineFacts
   };
 }
 
-type Steps = { steps: ReclaimStep[] } | { why: string };
+export type Steps = { steps: ReclaimStep[] } | { why: string };
 
 function lvmUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): Steps {
   if (!f.lvs) return { why: 'the LV list could not be read' };

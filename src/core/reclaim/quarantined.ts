@@ -55,10 +55,13 @@ export function quarantinedVolumes(
 ): QuarantinedVolume[] {
   const out: QuarantinedVolume[] = [];
   for (const e of entries) {
-    if (e.reason !== 'quarantined' || !e.quarantine || e.snapshot) continue;
+    if (e.reason !== 'quarantined' || !e.quarantine) continue;
+    // A snapshot of a quarantined volume moved in with it (ZFS lists it inside the quarantine dataset):
+    // only a snapshot quarantined on its own carries its original name.
+    if (e.snapshot !== undefined && e.quarantine.snapshot === undefined) continue;
     const until = purgeAfter(e.quarantine.since, o.retentionDays);
     out.push({
-      volid: e.volid,
+      volid: e.snapshot === undefined ? e.volid : `${e.volid}@${e.quarantine.snapshot}`,
       storage: e.storage,
       storageType: e.type,
       vmid: e.vmid,
@@ -70,6 +73,7 @@ export function quarantinedVolumes(
       sizeBytes: e.sizeBytes,
       usedBytes: e.usedBytes,
       location: e.quarantine.location,
+      ...(e.quarantine.heldBy?.length ? { heldBy: e.quarantine.heldBy } : {}),
       ...(e.quarantine.trashDeferment?.startsWith(PROTECTED_UNTIL)
         ? { trashProtectedUntil: e.quarantine.trashDeferment.slice(PROTECTED_UNTIL.length) }
         : {}),

@@ -11,7 +11,14 @@ import { referenceIndex, storageLocation } from '../volumes/volume-references';
 import type { ReclaimAction, ReclaimPlan, ReclaimStep } from './reclaim-types';
 
 /** Steps that give the volume its quarantine name (or its original name back). */
-const RENAMES = new Set<ReclaimStep['op']>(['lv-rename', 'zfs-rename', 'rbd-rename', 'file-move']);
+const RENAMES = new Set<ReclaimStep['op']>([
+  'lv-rename',
+  'zfs-rename',
+  'rbd-rename',
+  'file-move',
+  'zfs-snapshot-rename',
+  'rbd-snapshot-rename',
+]);
 
 /** True once one of the first `done` steps renamed the volume. */
 export function renamedWithin(steps: ReclaimStep[], done: number): boolean {
@@ -42,7 +49,11 @@ export function recheckStep(
       why: `a config names ${a.volid} now: ${named.map((h) => `${h.type === 'lxc' ? 'CT' : 'VM'} ${h.vmid} ${h.ref.key}`).join(', ')}`,
     };
   const here = fresh.plan.quarantined.some(
-    (q) => q.volid === a.volid && (q.onStorage === a.quarantine || q.onStorage.endsWith(`/${a.quarantine}`)),
+    (q) =>
+      q.volid === a.volid &&
+      (q.onStorage === a.quarantine ||
+        q.onStorage.endsWith(`/${a.quarantine}`) ||
+        q.onStorage.endsWith(`@${a.quarantine}`)),
   );
   if (!here) return { why: `${a.quarantine} is no longer found in quarantine` };
   return { action: { ...a, steps: a.steps.slice(done) } };

@@ -4,7 +4,14 @@
 // add what a reversible rename needs on top: the storage is enabled and readable here, nothing on the
 // storage depends on the volume (clones, snapshots), and the rename stays where PVE's tools reach it.
 import type { StorageConfig } from '../parse/storage-config';
-import { FILE_TYPES, RECLAIMABLE, reclaimOffered } from '../reclaim-scope';
+import {
+  FILE_TYPES,
+  RECLAIMABLE,
+  reclaimOffered,
+  SNAPSHOT_RECLAIMABLE,
+  SNAPSHOT_TYPES,
+  volumeOffered,
+} from '../reclaim-scope';
 import type { ReclaimRefusalCode } from './reclaim-types';
 
 /** A volume as both parts describe it (a DM entry of an LV, or a volume entry). */
@@ -31,6 +38,8 @@ export interface Candidate {
   lvm?: { vg: string; lv: string; lvUuid: string | null; active: boolean };
   /** RBD: a Ceph trash entry (someone's `rbd trash mv`, or an interrupted `rbd rm`). */
   trash?: boolean;
+  /** A leftover snapshot a config section still names (PVE's own command removes both). */
+  namedBySection?: string;
   /** Names the selection (--name) matches besides the volume ID (DM name, VG/LV). */
   aliases: string[];
 }
@@ -43,6 +52,8 @@ export interface RuleContext {
   storages: Map<string, StorageConfig>;
   /** Storages the volumes part could not list: id → why. */
   unavailable: Map<string, string>;
+  /** The volume entries (never a snapshot) by volume ID. */
+  volumes: Map<string, Candidate>;
   /** Snapshot entries of each volume ID (ZFS, RBD, btrfs). */
   snapshotsOf: Map<string, Candidate[]>;
   /** LVM: LVs whose origin is `VG/LV` (thin or thick snapshots, linked clones of a base). */
@@ -70,7 +81,7 @@ export function refusalOf(c: Candidate, ctx: RuleContext): Refusal | null {
   if (!c.storage || !st) return refuse('not-a-volume', 'not on a PVE storage');
   const storage = storageRefusal(st, ctx);
   if (storage) return storage;
-  return verdictRefusal(c) ?? dependencyRefusal(c, ctx) ?? typeRefusal(c, st);
+  return verdictRefusal(c, ctx) ?? dependencyRefusal(c, ctx) ?? typeRefusal(c, st);
 }
 
 function storageRefusal(st: StorageConfig, ctx: RuleContext): Refusal | null {
@@ -86,7 +97,7 @@ function storageRefusal(st: StorageConfig, ctx: RuleContext): Refusal | null {
 }
 
 /** The verdict itself: only an unprotected orphan of a reason that means "no config names it". */
-function verdictRefusal(c: Candidate): Refusal | null {
+function verdictRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
   if (c.status === 'unknown') return refuse('unknown', `unknown: ${c.detail}`);
   if (c.pending) return refuse('pending', `an operation is under way: ${c.protectedBy.join(', ')}`);
   if (c.replica) return refuse('replica', `a replica: ${c.detail}`);
@@ -105,16 +116,55 @@ function verdictRefusal(c: Candidate): Refusal | null {
   if (c.status === 'duplicate')
     return refuse('duplicate', `a duplicate map: 'pve-health clean' removes it (${c.reason})`);
   if (c.status !== 'orphan') return refuse('not-a-volume', `${c.status}: ${c.detail}`);
-  if (c.snapshot !== undefined)
-    return refuse('snapshot', `a snapshot (@${c.snapshot}), not a volume: it moves with its volume, or see its hint`);
+  if (c.snapshot !== undefined) return snapshotRefusal(c, ctx);
   if (c.trash) return refuse('unsupported', `already in the Ceph trash (${c.reason}): see its hint`);
   if (!RECLAIMABLE.has(c.reason))
     return refuse('unsupported', `orphan (${c.reason}) is not a volume without references: see its hint`);
   return null;
 }
 
+/**
+ * A storage snapshot is quarantined by renaming it on its own volume (it cannot leave it): only on ZFS and
+ * RBD, only for the reasons of reclaim-scope.ts SNAPSHOT_RECLAIMABLE. The verdict already refused what a
+ * config section names (`valid`), what an operation still makes (`pending`) and what a live replication
+ * job, a clone or a map holds (`protected`, `template-base`).
+ */
+function snapshotRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
+  const at = `@${c.snapshot}`;
+  if (c.namedBySection)
+    return refuse(
+      'snapshot-named',
+      `a config section names the snapshot (${c.namedBySection}): PVE's own command in its hint removes both`,
+    );
+  const whole = ctx.volumes.get(c.volid);
+  if (whole?.type && volumeOffered({ ...whole, type: whole.type }))
+    return refuse('snapshot', `its volume ${c.volid} is an orphan reclaim takes whole: the snapshot moves with it`);
+  if (!c.type || !SNAPSHOT_TYPES.has(c.type))
+    return refuse(
+      'snapshot',
+      `a snapshot (${at}) on ${c.type ?? 'this'} storage: reclaim renames snapshots on ZFS and Ceph RBD only, see its hint`,
+    );
+  if (!SNAPSHOT_RECLAIMABLE.has(c.reason))
+    return refuse(
+      'unsupported',
+      `a snapshot (${at}) whose orphan reason (${c.reason}) reclaim does not take: see its hint`,
+    );
+  const image =
+    c.volid
+      .slice(c.volid.indexOf(':') + 1)
+      .split('/')
+      .pop() ?? '';
+  if (c.type === 'rbd' && image.startsWith('-'))
+    return refuse(
+      'unsupported',
+      `a snapshot (${at}) of an image whose name starts with '-': rbd reads it as an option`,
+    );
+  return null;
+}
+
 /** Nothing on the storage may depend on the volume: a snapshot named by a config, a clone, an LV snapshot. */
 function dependencyRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
+  if (c.snapshot !== undefined) return null; // its own flags say what holds it (clones, maps, jobs)
   for (const s of ctx.snapshotsOf.get(c.volid) ?? []) {
     if (s.status === 'orphan' && !s.pending && !s.protected) continue;
     const named = (s.references ?? [])[0];

@@ -55,6 +55,7 @@ export function quarantineOf(
   st: StorageConfig,
   o: { now: Date; purgeAfter: string; commands: HostCommands },
 ): Quarantine {
+  if (c.snapshot !== undefined) return snapshotQuarantine(c.snapshot, ownName(c.volid, st.type), st, o);
   const original = c.lvm ? c.lvm.lv : ownName(c.volid, st.type);
   const q = quarantineName(original, o.now);
   if (c.lvm) return lvmQuarantine(c.lvm, original, q);
@@ -156,6 +157,51 @@ function rbdQuarantine(
           ? `move ${o.q} to the Ceph trash, deferred until ${o.purgeAfter}`
           : `move ${o.q} to the Ceph trash, with no deferment (the retention ends within the hour)`,
         command: [...rbd, 'trash', 'mv', '--expires-at', expiresAt, o.q],
+      },
+    ],
+  };
+}
+
+/**
+ * A storage snapshot keeps its volume (ZFS and RBD have no way to move a snapshot off it): it is renamed
+ * on it to the quarantine grammar, out of every name PVE looks for (`__migration__`, `vzdump`,
+ * `__replicate_<job>_<time>__`, a config's snapshot section), so the next migration, backup or snapshot
+ * of that name no longer collides; the space stays taken until the purge. ZFS: `zfs rename DS@SNAP
+ * DS@NEW` (zfs-rename(8): a snapshot is renamed within its dataset); RBD: `rbd snap rename IMG@SNAP
+ * IMG@NEW` (ceph src/tools/rbd/action/Snap.cc execute_rename: source and destination in one pool).
+ */
+function snapshotQuarantine(
+  snap: string,
+  own: string,
+  st: StorageConfig,
+  o: { now: Date; commands: HostCommands },
+): Quarantine {
+  const q = quarantineName(snap, o.now);
+  if (st.type === 'zfspool') {
+    const pool = st.props.pool ?? '';
+    const ds = `${pool}/${own}`;
+    return {
+      original: snap,
+      quarantine: q,
+      location: { pool, snapshotOf: ds },
+      steps: [
+        {
+          op: 'zfs-snapshot-rename',
+          effect: `rename snapshot ${ds}@${snap} to ${ds}@${q} (on its dataset: no copy, the space stays taken until the purge)`,
+          command: ['zfs', 'rename', `${ds}@${snap}`, `${ds}@${q}`],
+        },
+      ],
+    };
+  }
+  return {
+    original: snap,
+    quarantine: q,
+    location: { pool: st.props.pool ?? 'rbd', snapshotOf: own },
+    steps: [
+      {
+        op: 'rbd-snapshot-rename',
+        effect: `rename snapshot ${own}@${snap} to ${own}@${q} (on its image: no copy, the space stays taken until the purge)`,
+        command: [...o.commands.rbd(st), 'snap', 'rename', `${own}@${snap}`, `${own}@${q}`],
       },
     ],
   };

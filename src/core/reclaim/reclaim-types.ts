@@ -53,6 +53,10 @@ export interface ReclaimStep {
     | 'rbd-trash-move'
     | 'rbd-trash-restore'
     | 'rbd-trash-remove'
+    | 'zfs-snapshot-rename'
+    | 'zfs-snapshot-destroy'
+    | 'rbd-snapshot-rename'
+    | 'rbd-snapshot-remove'
     | 'file-move'
     | 'file-remove';
   effect: string;
@@ -70,6 +74,11 @@ export interface VolumeLocation {
   path?: string;
   /** RBD: the trash id once in the trash. */
   trashId?: string;
+  /**
+   * A storage snapshot (quarantined by renaming the snapshot, never its volume): the volume it belongs to
+   * on the storage (ZFS: the dataset `rpool/data/vm-100-disk-0`; RBD: the image `vm-100-disk-0`).
+   */
+  snapshotOf?: string;
 }
 
 export interface ReclaimAction {
@@ -121,6 +130,8 @@ export interface QuarantinedVolume {
   location: VolumeLocation;
   /** RBD: the trash entry's own deferment still runs ("protected until <ctime>", as `rbd trash ls` says). */
   trashProtectedUntil?: string;
+  /** A quarantined snapshot: what holds it now (`has-clones`, `krbd-mapped`); never purged so. */
+  heldBy?: string[];
 }
 
 export interface ReclaimPlan {

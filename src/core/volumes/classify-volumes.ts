@@ -4,11 +4,13 @@
 // storage of this node is listed, counted, and the part's summary and status folded.
 
 import { describeRef } from '../dm/dm-references';
+import { setSteps } from '../next-step';
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
 import { parseMountInfo } from '../parse/mountinfo';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
+import { volumeOffered } from '../reclaim-scope';
 import type { DevicePathState, ProcessInfo } from '../snapshot';
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../volume-types';
 import {
@@ -87,7 +89,22 @@ function classifyStorageVolumes(
   for (const v of listed.volumes) {
     entries.push(classifyVolume(st, loc, v, ctx));
   }
+  snapshotsMoveWithVolume(entries);
   return { stat: storageCounts(stat, entries), entries, notes: listed.notes ?? [] };
+}
+
+/**
+ * A snapshot of a volume that reclaim takes as a whole is not offered to reclaim alone: it moves with its
+ * volume (core/reclaim/reclaim-rules.ts refuses it the same way), and its own removal stays its hint.
+ */
+function snapshotsMoveWithVolume(entries: VolumeEntry[]): void {
+  const whole = new Set(entries.filter(volumeOffered).map((e) => e.volid));
+  for (const e of entries)
+    if (e.snapshot !== undefined && whole.has(e.volid) && e.steps?.some((s) => s.kind === 'reclaim'))
+      setSteps(
+        e,
+        e.steps.filter((s) => s.kind !== 'reclaim'),
+      );
 }
 
 /**

@@ -49,12 +49,15 @@ export interface ListedVolume {
    * In pve-health's quarantine (core/reclaim/quarantine-name.ts): when, the volname it had, the name it has
    * there and how the storage finds it. Recognised by the tool's own name grammar only.
    */
+  /** A snapshot that a listed clone has as its origin (ZFS `origin`, RBD parent): never renamed or removed. */
+  cloneOrigin?: boolean;
   quarantine?: {
     since: string;
+    /** The volname it had; for a snapshot, the snapshot's own name before the quarantine. */
     original: string;
     name: string;
     onStorage: string;
-    location: { pool?: string; path?: string; trashId?: string };
+    location: { pool?: string; path?: string; trashId?: string; snapshotOf?: string };
     /** RBD: the trash entry's deferment as `rbd trash ls` says it ("protected until <ctime>", "expired at …"). */
     trashDeferment?: string;
   };

@@ -72,7 +72,12 @@ export function snapshotVerdict(
     if (own.leftover) {
       e.status = 'orphan';
       e.reason = 'operation-leftover';
-      if (own.pveSteps) setSteps(e, own.pveSteps);
+      if (own.pveSteps) {
+        // Only while a config section names the snapshot does PVE have a command of its own for it.
+        setSteps(e, own.pveSteps);
+        const g = users.find((u) => u.config?.snapshots.includes(snap));
+        e.namedBySection = `${g ? guestWord(g) : `guest ${v.vmid}`} [${snap}]`;
+      }
     }
     return users;
   }

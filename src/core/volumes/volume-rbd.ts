@@ -33,7 +33,8 @@ export const rbdStatusKey = (storage: string, image: string): string => `${stora
 function imageEntry(st: StorageConfig, raw: VolumesRaw, r: ReturnType<typeof parseRbdList>[number]): ListedVolume {
   const pool = poolOf(st);
   const vmid = vmidOf(r.image);
-  if (r.snapshot !== null)
+  if (r.snapshot !== null) {
+    const snapMap = raw.rbdDevices?.[`${pool}/${r.image}@${r.snapshot}`];
     return {
       volname: r.image,
       own: r.image,
@@ -42,8 +43,10 @@ function imageEntry(st: StorageConfig, raw: VolumesRaw, r: ReturnType<typeof par
       snapshot: r.snapshot,
       sizeBytes: r.size,
       usedBytes: null,
-      devices: [],
+      devices: snapMap ? [`/dev/${snapMap}`] : [],
+      ...(snapMap ? { mapped: true } : {}),
     };
+  }
   const clone = r.parent && r.parent.snapshot === '__base__' && r.parent.pool === pool ? r.parent.image : null;
   const kname = raw.rbdDevices?.[`${pool}/${r.image}`];
   const status = raw.rbdStatus?.[rbdStatusKey(st.id, r.image)];
@@ -85,9 +88,14 @@ export function listRbd(
   const err = commandError(out, 'rbd ls');
   if (err) return { error: err + unopened(st, out?.code === 0 ? '' : (out?.stderr ?? '')), volumes: [] };
   // `__base__` is the base's own clone anchor (create_base): part of the base volume, never listed alone.
-  const volumes = parseRbdList(out.stdout)
-    .filter((r) => r.snapshot !== '__base__')
-    .map((r) => imageEntry(st, raw, r));
+  const rows = parseRbdList(out.stdout);
+  // Snapshots a clone in this pool was made from (its parent): never renamed or removed alone.
+  const parents = new Set(
+    rows.flatMap((r) => (r.parent ? [`${r.parent.pool}/${r.parent.image}@${r.parent.snapshot}`] : [])),
+  );
+  const volumes = rows.filter((r) => r.snapshot !== '__base__').map((r) => imageEntry(st, raw, r));
+  for (const v of volumes)
+    if (v.snapshot !== undefined && parents.has(`${poolOf(st)}/${v.own}@${v.snapshot}`)) v.cloneOrigin = true;
   const live = new Set<string>();
   for (const v of volumes) {
     if (v.snapshot) continue;
@@ -149,7 +157,20 @@ export function listRbd(
  * trash by the user (`rbd trash mv --expires-at`): either is in quarantine, by its name alone.
  */
 function markQuarantined(v: ListedVolume, st: StorageConfig): void {
-  if (v.snapshot || v.openError || (v.trash && v.trash.source !== 'USER')) return;
+  if (v.snapshot !== undefined) {
+    // A snapshot renamed by reclaim (`rbd snap rename IMG@SNAP IMG@pve-health-q.<time>.SNAP`): still on its image.
+    const m = parseQuarantineName(v.snapshot);
+    if (!m) return;
+    const at = `${v.own}@${v.snapshot}`;
+    v.quarantine = {
+      ...m,
+      name: `${poolOf(st)}/${at}`,
+      onStorage: at,
+      location: { pool: poolOf(st), snapshotOf: v.own },
+    };
+    return;
+  }
+  if (v.openError || (v.trash && v.trash.source !== 'USER')) return;
   const m = parseQuarantineName(v.own);
   if (!m) return;
   v.vmid = vmidOf(m.original);

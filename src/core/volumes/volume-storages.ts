@@ -67,6 +67,8 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
   const prefix = `${pool}/`;
   const volumes: ListedVolume[] = [];
   const seen = new Set<string>();
+  // Snapshots a clone was made from (`zfs clone`: the clone's origin), wherever the clone lives.
+  const origins = new Set(all.map((d) => d.origin).filter((o): o is string => !!o));
   let poolLine = false;
   for (const d of all) {
     if (d.name === pool) poolLine = true;
@@ -89,6 +91,7 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
     if (at >= 0) {
       const snap = rest.slice(at + 1);
       if (snap === '__base__') continue; // the base's own clone anchor (create_base), part of the base volume
+      const q = parseQuarantineName(snap);
       volumes.push({
         volname: own,
         own,
@@ -98,6 +101,8 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
         sizeBytes: d.volsize,
         usedBytes: d.used,
         devices: [],
+        ...(origins.has(d.name) ? { cloneOrigin: true } : {}),
+        ...(q ? { quarantine: zfsSnapshotMark(q, `${pool}/${own}`, snap, pool) } : {}),
       });
       continue;
     }
@@ -122,6 +127,20 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
   // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.
   if (!poolLine) throw new Error(`zfs list does not show the pool ${pool} itself: the listing is incomplete`);
   return { volumes };
+}
+
+/**
+ * A snapshot renamed by reclaim (`zfs rename DS@SNAP DS@pve-health-q.<time>.SNAP`): it stays on its dataset
+ * (a snapshot cannot leave it), out of every name PVE's operations look for.
+ */
+function zfsSnapshotMark(
+  m: { since: string; original: string },
+  dataset: string,
+  snap: string,
+  pool: string,
+): NonNullable<ListedVolume['quarantine']> {
+  const at = `${dataset}@${snap}`;
+  return { ...m, name: at, onStorage: at, location: { pool, snapshotOf: dataset } };
 }
 
 /** A dataset in `<pool>/pve-health-quarantine/` under the quarantine grammar (reclaim-steps.ts). */

@@ -42,7 +42,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     protected: false,
     protectedBy: [],
   };
-  if (v.quarantine) return quarantined(e, v.quarantine);
+  if (v.quarantine) return quarantined(e, v.quarantine, v);
   const guest = v.vmid !== null ? pve.guests.get(v.vmid) : undefined;
   e.guestNode = guest?.node ?? null;
   const hits = c.refs.get(`${loc}|${v.own}`) ?? [];
@@ -63,6 +63,13 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   } else if (v.snapshot) {
     const users = snapshotVerdict(e, v, { visible, guest, c, f, st });
     snapshotFlags(e, users, c, f);
+    // A clone's origin (ZFS) or parent (RBD): renaming or removing it alone is not the storage's to do.
+    if (v.cloneOrigin) f.protectedBy.add('has-clones');
+    // A krbd map of the snapshot (pve-container's vzdump maps its `vzdump` snapshot): in use.
+    if (v.mapped) {
+      f.protectedBy.add('krbd-mapped');
+      e.open = true;
+    }
     doubtGuards(e, st, v, c);
     hint(e, st, guest);
     return finish(e, f);
@@ -99,11 +106,15 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
  * In reclaim's quarantine: no volume of any guest to PVE (its name is outside every plugin's grammar),
  * never an orphan again; shown with when and where (core/reclaim/quarantined.ts).
  */
-function quarantined(e: VolumeEntry, q: NonNullable<ListedVolume['quarantine']>): VolumeEntry {
+function quarantined(e: VolumeEntry, q: NonNullable<ListedVolume['quarantine']>, v: ListedVolume): VolumeEntry {
+  // A quarantined snapshot stays on its volume: a clone made from it or a map of it since holds it.
+  const heldBy = [...(v.cloneOrigin ? ['has-clones'] : []), ...(v.mapped ? ['krbd-mapped'] : [])];
   e.status = 'ignored';
   e.reason = 'quarantined';
   e.detail = `in pve-health's quarantine since ${q.since} as ${q.name}; 'pve-health restore JOURNAL' brings it back, 'pve-health reclaim --purge' destroys it after the retention`;
   e.quarantine = {
+    ...(e.snapshot !== undefined ? { snapshot: q.original } : {}),
+    ...(heldBy.length ? { heldBy } : {}),
     since: q.since,
     name: q.name,
     onStorage: q.onStorage,
@@ -233,7 +244,10 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
   if (e.reason === 'operation-leftover' || e.snapshotOwner === 'replication') {
     // PVE's own snapshot: removing it is what the interrupted operation or the removed job would have done.
     const who = e.reason === 'operation-leftover' ? 'the interrupted operation' : 'the removed replication job';
-    setSteps(e, [dropStep(`remove the snapshot (what ${who} would have done; irreversible)`, argv)]);
+    setSteps(e, [
+      ...reclaimable(e),
+      dropStep(`remove the snapshot now (what ${who} would have done; irreversible)`, argv),
+    ]);
   } else if (e.reason === 'not-referenced' && guest && !e.snapshot) {
     const rescan =
       guest.type === 'lxc'
@@ -254,7 +268,11 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
   }
 }
 
-/** `pve-health reclaim` for a whole volume of a kind reclaim quarantines (never a snapshot or a trash entry). */
+/**
+ * `pve-health reclaim` for a volume or a storage snapshot of a kind reclaim quarantines (never a trash
+ * entry: reclaim-scope.ts): a snapshot is selected as `VOLID@SNAP`.
+ */
 function reclaimable(e: VolumeEntry): NextStep[] {
-  return e.trash || !reclaimOffered(e) ? [] : [reclaimStep(e.volid)];
+  if (e.trash || !reclaimOffered(e)) return [];
+  return [reclaimStep(e.snapshot === undefined ? e.volid : `${e.volid}@${e.snapshot}`)];
 }
