@@ -47,3 +47,31 @@ export function volumeOffered(v: {
     v.snapshot === undefined && v.status === 'orphan' && !v.pending && !v.protected && !v.trash && reclaimOffered(v)
   );
 }
+
+/**
+ * A Ceph trash entry reclaim adopts into its own quarantine: one someone's `rbd trash mv` left (source
+ * USER: librbd api/Trash.cc restores only such entries), an orphan no config names, whose own deferment
+ * is over (a `protected until` is someone's chosen keep time), under a name no live image and no other
+ * entry has (only then does its volume ID say which entry). It is restored under the quarantine name
+ * and moved back to the trash with the retention as its expiry: from then on it is reclaim's, restorable
+ * by `restore JOURNAL` and purged after the retention, like every quarantined image.
+ */
+export function trashOffered(v: {
+  type: string;
+  status: string;
+  reason: string;
+  references?: string[];
+  trash?: { source: string; deferment: string | null; nameTaken?: boolean };
+}): boolean {
+  const t = v.trash;
+  return (
+    !!t &&
+    v.type === 'rbd' &&
+    v.status === 'orphan' &&
+    v.reason === 'in-trash' &&
+    t.source === 'USER' &&
+    !t.nameTaken &&
+    !t.deferment?.startsWith('protected until') &&
+    !v.references?.length
+  );
+}

@@ -79,7 +79,14 @@ export interface VolumeEntry {
   /** RBD: the clients watching the image (`rbd status`): some client, on any node, has it open. */
   watchers?: string[];
   /** RBD: the image is in the Ceph trash (`rbd trash ls`), no volume PVE lists. */
-  trash?: { id: string; source: string; deletedAt: string | null; deferment: string | null };
+  trash?: {
+    id: string;
+    source: string;
+    deletedAt: string | null;
+    deferment: string | null;
+    /** A live image or another trash entry has the same name: only the id tells this one apart. */
+    nameTaken?: boolean;
+  };
   /**
    * In pve-health's quarantine (`reclaim`): since when, the name it has there (dataset, image, trash
    * entry, file) and how the storage finds it. The volid is the one it had.

@@ -82,13 +82,13 @@ const ROWS: Row[] = [
     hint: /trash rm t-vm-152-disk-0/,
   },
   {
-    name: 'USER, deferment over → orphan, restore or trash rm',
+    name: 'USER, deferment over → orphan, restore, reclaim (adopts it) or trash rm',
     node: { rbd: '[]', rbdTrash: JSON.stringify([trashEntry('vm-160-disk-0', 'USER')]) },
     volid: 'ceph-vm:vm-160-disk-0',
     trash: true,
     status: 'orphan',
     reason: 'in-trash',
-    hint: /^to keep it, restore it from the trash: rbd -p vm-pool trash restore t-vm-160-disk-0; to drop it \(irreversible: deletes the data\), .*: rbd -p vm-pool trash rm t-vm-160-disk-0$/,
+    hint: /^to keep it, restore it from the trash: rbd -p vm-pool trash restore t-vm-160-disk-0; to set it aside reversibly \(quarantine; pve-health restore brings it back\): pve-health reclaim --name ceph-vm:vm-160-disk-0; to drop it \(irreversible: deletes the data\), .*: rbd -p vm-pool trash rm t-vm-160-disk-0$/,
   },
   {
     name: 'USER, protected until a later date → trash rm needs --force',

@@ -291,18 +291,18 @@ describe('planReclaim refusals: only proven orphans', () => {
       why: /@x/,
     },
     {
-      name: 'a trash entry someone else made',
+      name: 'a trash entry an interrupted rbd rm left (REMOVING: librbd restores no such entry)',
       over: {
         volumes: volumes([
           vol({
             volid: 'ceph-vm:vm-100-disk-0',
-            reason: 'in-trash',
-            trash: { id: 'ab12', source: 'USER', deletedAt: null, deferment: null },
+            reason: 'interrupted-removal',
+            trash: { id: 'ab12', source: 'REMOVING', deletedAt: null, deferment: null },
           }),
         ]),
       },
       code: 'unsupported',
-      why: /trash/,
+      why: /trash entry ab12 \(REMOVING\)/,
     },
     {
       name: 'a container subvolume directory',

@@ -74,7 +74,7 @@ function fromVolume(e: VolumeEntry): Candidate {
     usedBytes: e.usedBytes,
     guestType: null,
     format: e.format,
-    trash: Boolean(e.trash),
+    ...(e.trash ? { trash: e.trash } : {}),
     ...(e.namedBySection ? { namedBySection: e.namedBySection } : {}),
     aliases: e.snapshot ? [`${e.volid}@${e.snapshot}`] : [],
   };
@@ -191,6 +191,11 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
 /** The facts the orphan verdict rests on, in words (the analysis' own detail first). */
 function evidenceOf(c: Candidate): string[] {
   const out = [`${c.status} (${c.reason}): ${c.detail}`];
+  if (c.trash) {
+    out.push(`in the Ceph trash (entry ${c.trash.id}) by someone's rbd trash mv (source USER); no config names it`);
+    out.push('restored under a name PVE does not list and moved back to the trash: the same image, its id kept');
+    return out;
+  }
   if (c.snapshot !== undefined) {
     out.push(
       'no config section of a guest that names its volume is this snapshot (every config was read and is whole)',

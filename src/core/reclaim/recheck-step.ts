@@ -18,6 +18,8 @@ const RENAMES = new Set<ReclaimStep['op']>([
   'file-move',
   'zfs-snapshot-rename',
   'rbd-snapshot-rename',
+  // A trash entry reclaim adopts is restored under its quarantine name: its rename.
+  'rbd-trash-restore',
 ]);
 
 /** True once one of the first `done` steps renamed the volume. */

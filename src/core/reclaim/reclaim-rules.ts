@@ -10,6 +10,7 @@ import {
   reclaimOffered,
   SNAPSHOT_RECLAIMABLE,
   SNAPSHOT_TYPES,
+  trashOffered,
   volumeOffered,
 } from '../reclaim-scope';
 import type { ReclaimRefusalCode } from './reclaim-types';
@@ -37,7 +38,7 @@ export interface Candidate {
   /** LVM: the LV (its map is active when `active`). */
   lvm?: { vg: string; lv: string; lvUuid: string | null; active: boolean };
   /** RBD: a Ceph trash entry (someone's `rbd trash mv`, or an interrupted `rbd rm`). */
-  trash?: boolean;
+  trash?: { id: string; source: string; deferment: string | null; nameTaken?: boolean };
   /** A leftover snapshot a config section still names (PVE's own command removes both). */
   namedBySection?: string;
   /** Names the selection (--name) matches besides the volume ID (DM name, VG/LV). */
@@ -117,7 +118,7 @@ function verdictRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
     return refuse('duplicate', `a duplicate map: 'pve-health clean' removes it (${c.reason})`);
   if (c.status !== 'orphan') return refuse('not-a-volume', `${c.status}: ${c.detail}`);
   if (c.snapshot !== undefined) return snapshotRefusal(c, ctx);
-  if (c.trash) return refuse('unsupported', `already in the Ceph trash (${c.reason}): see its hint`);
+  if (c.trash) return trashRefusal(c);
   if (!RECLAIMABLE.has(c.reason))
     return refuse('unsupported', `orphan (${c.reason}) is not a volume without references: see its hint`);
   return null;
@@ -160,6 +161,27 @@ function snapshotRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
       `a snapshot (${at}) of an image whose name starts with '-': rbd reads it as an option`,
     );
   return null;
+}
+
+/** A Ceph trash entry: adopted only as reclaim-scope.ts trashOffered says; each other case with its reason. */
+function trashRefusal(c: Candidate): Refusal | null {
+  const t = c.trash!;
+  if (c.type && trashOffered({ ...c, type: c.type })) return null;
+  const entry = `trash entry ${t.id}`;
+  if (t.source !== 'USER')
+    return refuse(
+      'unsupported',
+      `${entry} (${t.source}): only what PVE's interrupted rbd rm would finish removes it, see its hint`,
+    );
+  if (c.references?.length) return refuse('valid', `${entry}: ${c.references[0]} still names it: restore it`);
+  if (t.deferment?.startsWith('protected until'))
+    return refuse('protected', `${entry} is ${t.deferment} (someone's rbd trash mv --expires-at): left to that`);
+  if (t.nameTaken)
+    return refuse(
+      'unsupported',
+      `${entry}: a live image or another trash entry has its name: restore or remove it by its id`,
+    );
+  return refuse('unsupported', `${entry} (${c.reason}): see its hint`);
 }
 
 /** Nothing on the storage may depend on the volume: a snapshot named by a config, a clone, an LV snapshot. */

@@ -56,6 +56,7 @@ export function quarantineOf(
   o: { now: Date; purgeAfter: string; commands: HostCommands },
 ): Quarantine {
   if (c.snapshot !== undefined) return snapshotQuarantine(c.snapshot, ownName(c.volid, st.type), st, o);
+  if (c.trash) return trashAdoption(c.trash.id, ownName(c.volid, st.type), st, o);
   const original = c.lvm ? c.lvm.lv : ownName(c.volid, st.type);
   const q = quarantineName(original, o.now);
   if (c.lvm) return lvmQuarantine(c.lvm, original, q);
@@ -126,6 +127,34 @@ function zfsQuarantine(st: StorageConfig, original: string, q: string): Quaranti
         effect: `make ${parent}/${q} read-only`,
         command: ['zfs', 'set', 'readonly=on', `${parent}/${q}`],
       },
+    ],
+  };
+}
+
+/**
+ * A trash entry someone's `rbd trash mv` left: restored under the quarantine name (outside RBDPlugin.pm
+ * rbd_ls's grammar, so PVE never lists it on the way) and moved back to the trash with the retention as
+ * its expiry (ceph src/tools/rbd/action/Trash.cc execute_restore `--image`, execute_move
+ * `--expires-at`). The image keeps its id throughout; from then on it is a quarantined image like any.
+ */
+function trashAdoption(
+  id: string,
+  original: string,
+  st: StorageConfig,
+  o: { now: Date; purgeAfter: string; commands: HostCommands },
+): Quarantine {
+  const q = quarantineName(original, o.now);
+  const moved = rbdQuarantine(st, { original, q, purgeAfter: o.purgeAfter, now: o.now, rbd: o.commands.rbd });
+  return {
+    ...moved,
+    location: { ...moved.location, trashId: id },
+    steps: [
+      {
+        op: 'rbd-trash-restore',
+        effect: `restore trash entry ${id} (${original}) as ${q} (a name PVE does not list)`,
+        command: [...o.commands.rbd(st), 'trash', 'restore', '--image', q, id],
+      },
+      moved.steps[1],
     ],
   };
 }

@@ -37,7 +37,11 @@ export interface ListedVolume {
   /** Why a file is no volume (for an ignored entry's detail). */
   note?: string;
   /** RBD: the image is in the Ceph trash, not in the pool's directory (volume-rbd.ts). */
-  trash?: RbdTrashEntry & { nameInUse: boolean };
+  trash?: RbdTrashEntry & {
+    nameInUse: boolean;
+    /** Another trash entry of the pool has the same name (only its id tells them apart). */
+    nameShared?: boolean;
+  };
   /** RBD: in the pool's directory, but `rbd ls -l` could not open it (ENOENT: half removed). */
   openError?: RbdOpenError;
   /**

@@ -2,8 +2,9 @@
 // done with it. Pure. Sources: ceph src/tools/rbd/action/Trash.cc (do_list), include/rbd/librbd.h
 // rbd_trash_image_source_t; pve-storage RBDPlugin.pm free_image (rbd rm moves the image there first).
 
-import { dropStep, keepStep, setSteps } from '../next-step';
+import { dropStep, keepStep, reclaimStep, setSteps } from '../next-step';
 import type { StorageConfig } from '../parse/storage-config';
+import { trashOffered } from '../reclaim-scope';
 import type { VolumeEntry } from '../volume-types';
 import type { ListedVolume } from './listed-volume';
 
@@ -82,6 +83,7 @@ export function trashVerdict(
         ]
       : [
           keepStep('to keep it, restore it from the trash', restore),
+          ...(trashOffered(e) ? [reclaimStep(e.volid)] : []),
           dropStep('to drop it (irreversible: deletes the data), check it holds nothing you need, then', rm),
         ],
   );

@@ -134,6 +134,8 @@ export function listRbd(
       incomplete = (e as Error).message;
     }
   const halfRemoved = new Set(volumes.filter((v) => v.openError).map((v) => v.own));
+  const names = new Map<string, number>();
+  for (const t of trash) names.set(t.name, (names.get(t.name) ?? 0) + 1);
   for (const t of trash) {
     // The same interrupted removal seen twice (rbd ls lists REMOVING trash entries by name): one entry.
     if (t.source === 'REMOVING' && halfRemoved.has(t.name)) continue;
@@ -145,7 +147,7 @@ export function listRbd(
       sizeBytes: null,
       usedBytes: null,
       devices: [],
-      trash: { ...t, nameInUse: live.has(t.name) },
+      trash: { ...t, nameInUse: live.has(t.name), ...((names.get(t.name) ?? 0) > 1 ? { nameShared: true } : {}) },
     });
   }
   for (const v of volumes) markQuarantined(v, st);

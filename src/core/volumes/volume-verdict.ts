@@ -51,7 +51,13 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   const f: Flags = { pendingBy: new Set(), protectedBy: new Set() };
   if (visible.length > 0 && !v.snapshot && !v.trash?.nameInUse) e.references = visible.map(describeRef);
   if (v.trash)
-    e.trash = { id: v.trash.id, source: v.trash.source, deletedAt: v.trash.deletedAt, deferment: v.trash.deferment };
+    e.trash = {
+      id: v.trash.id,
+      source: v.trash.source,
+      deletedAt: v.trash.deletedAt,
+      deferment: v.trash.deferment,
+      ...(v.trash.nameInUse || v.trash.nameShared ? { nameTaken: true } : {}),
+    };
   if (v.vmid === null) {
     e.status = 'ignored';
     e.reason = 'not-guest-volume';
