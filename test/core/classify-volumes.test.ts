@@ -313,10 +313,11 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
   );
   assert.ok(z150.protectedBy.includes('open'));
   assert.equal(z150.hint, undefined);
-  // CT 200 has lock: backup -> pending
+  // CT 200 has lock: backup and no backup runs: the lock an interrupted vzdump left protects its volume
+  // (stale-lock, as the DM part says), and nothing claims an operation is pending.
   const ct = get('local-zfs:subvol-200-disk-0');
-  assert.equal(ct.pending, true);
-  assert.ok(ct.protectedBy.includes('lock'));
+  assert.deepEqual([ct.pending, ct.protected], [false, true]);
+  assert.ok(ct.protectedBy.includes('stale-lock:backup'), ct.protectedBy.join());
   // RBD exclusive lock: open somewhere in the cluster
   assert.ok(get('ceph-vm:vm-100-disk-1').protectedBy.includes('rbd-lock'));
   // a base with clones on the storage

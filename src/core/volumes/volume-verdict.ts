@@ -4,6 +4,7 @@
 
 import { describeRef, type RefHit } from '../dm/dm-references';
 import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../next-step';
+import { lockState } from '../node/guest-locks';
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
 import { reclaimOffered } from '../reclaim-scope';
@@ -200,7 +201,15 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
     for (const t of pve.tasks) if (t.id === id) f.pendingBy.add(`task:${t.type}`);
     // A task line whose worker is gone explains nothing, but what it names is not touched while it stands.
     for (const t of pve.deadTasks) if (t.id === id) f.protectedBy.add(`task:${t.type}`);
-    if (guest?.config?.lock) f.pendingBy.add('lock');
+    // A lock whose operation runs makes the volume pending; one an interrupted operation left protects it
+    // (no claim that something runs): the DM part's rule (dm-flags.ts, node/guest-locks.ts lockState).
+    const lock = guest?.config?.lock;
+    if (guest && lock) {
+      const { tasks, deadTasks, tasksUnread, ha, node } = pve;
+      const state = lockState({ vmid: e.vmid, lock, guestNode: guest.node, node, tasks, deadTasks, tasksUnread, ha });
+      if (state === 'under-way') f.pendingBy.add('lock');
+      else f.protectedBy.add(state === 'stale' ? `stale-lock:${lock}` : `lock:${lock}`);
+    }
     for (const h of pve.ha)
       if (h.vmid === e.vmid && ['migrate', 'relocate', 'recovery'].includes(h.state)) f.pendingBy.add(`ha:${h.state}`);
     if (pve.running.has(e.vmid) && guest?.node === pve.node) f.protectedBy.add('guest-running');
