@@ -120,7 +120,7 @@ export function planUnquarantine(group: QuarantineRecord[], f: UnquarantineFacts
   };
 }
 
-export type Steps = { steps: ReclaimStep[] } | { why: string };
+type Steps = { steps: ReclaimStep[] } | { why: string };
 
 function lvmUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): Steps {
   if (!f.lvs) return { why: 'the LV list could not be read' };

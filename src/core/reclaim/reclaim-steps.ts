@@ -9,7 +9,10 @@
 //     is the deferment `rbd trash rm` honours; rbd's --expires-at goes through /bin/date, ceph
 //     src/common/utime.cc invoke_date);
 //   dir/NFS/CIFS/CephFS/btrfs files: rename(2) into <path>/images/pve-health-quarantine (one level
-//     below images, so a qcow2 clone's relative backing file `../<vmid>/base-…` still resolves).
+//     below images, so a qcow2 clone's relative backing file `../<vmid>/base-…` still resolves);
+//   a leftover ZFS or RBD snapshot: renamed on its own volume (snapshotQuarantine);
+//   a Ceph trash entry of someone's `rbd trash mv`: restored under the quarantine name and moved back to
+//     the trash with the retention as its expiry (trashAdoption).
 import type { StorageConfig } from '../parse/storage-config';
 import { QUARANTINE_DIR, QUARANTINE_TAG, quarantineName } from '../quarantine-name';
 import { filePath } from '../volumes/volume-storages';

@@ -90,20 +90,8 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
     const vmid = m ? Number(m[1]) : null;
     if (at >= 0) {
       const snap = rest.slice(at + 1);
-      if (snap === '__base__') continue; // the base's own clone anchor (create_base), part of the base volume
-      const q = parseQuarantineName(snap);
-      volumes.push({
-        volname: own,
-        own,
-        vmid,
-        format: null,
-        snapshot: snap,
-        sizeBytes: d.volsize,
-        usedBytes: d.used,
-        devices: [],
-        ...(origins.has(d.name) ? { cloneOrigin: true } : {}),
-        ...(q ? { quarantine: zfsSnapshotMark(q, `${pool}/${own}`, snap, pool) } : {}),
-      });
+      // `__base__` is the base's own clone anchor (create_base), part of the base volume
+      if (snap !== '__base__') volumes.push(zfsSnapshot({ pool, own, vmid, snap, d, origins }));
       continue;
     }
     if (d.type !== 'volume' && d.type !== 'filesystem') continue;
@@ -127,6 +115,29 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
   // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.
   if (!poolLine) throw new Error(`zfs list does not show the pool ${pool} itself: the listing is incomplete`);
   return { volumes };
+}
+
+function zfsSnapshot(o: {
+  pool: string;
+  own: string;
+  vmid: number | null;
+  snap: string;
+  d: ZfsDataset;
+  origins: Set<string>;
+}): ListedVolume {
+  const q = parseQuarantineName(o.snap);
+  return {
+    volname: o.own,
+    own: o.own,
+    vmid: o.vmid,
+    format: null,
+    snapshot: o.snap,
+    sizeBytes: o.d.volsize,
+    usedBytes: o.d.used,
+    devices: [],
+    ...(o.origins.has(o.d.name) ? { cloneOrigin: true } : {}),
+    ...(q ? { quarantine: zfsSnapshotMark(q, `${o.pool}/${o.own}`, o.snap, o.pool) } : {}),
+  };
 }
 
 /**

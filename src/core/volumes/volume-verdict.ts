@@ -70,13 +70,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   } else if (v.snapshot) {
     const users = snapshotVerdict(e, v, { visible, guest, c, f, st });
     snapshotFlags(e, users, c, f);
-    // A clone's origin (ZFS) or parent (RBD): renaming or removing it alone is not the storage's to do.
-    if (v.cloneOrigin) f.protectedBy.add('has-clones');
-    // A krbd map of the snapshot (pve-container's vzdump maps its `vzdump` snapshot): in use.
-    if (v.mapped) {
-      f.protectedBy.add('krbd-mapped');
-      e.open = true;
-    }
+    snapshotHolds(e, v, f);
     doubtGuards(e, st, v, c);
     hint(e, st, guest);
     return finish(e, f);
@@ -107,6 +101,17 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   if (st.type === 'rbd') addRbd(f, watchVerdict(e, v, st));
   hint(e, st, guest);
   return finish(e, f);
+}
+
+/** What holds a snapshot on the storage itself: a clone made from it, a krbd map of it. */
+function snapshotHolds(e: VolumeEntry, v: ListedVolume, f: Flags): void {
+  // A clone's origin (ZFS) or parent (RBD): renaming or removing it alone is not the storage's to do.
+  if (v.cloneOrigin) f.protectedBy.add('has-clones');
+  // A krbd map of the snapshot (pve-container's vzdump maps its `vzdump` snapshot): in use.
+  if (v.mapped) {
+    f.protectedBy.add('krbd-mapped');
+    e.open = true;
+  }
 }
 
 /**
