@@ -136,7 +136,14 @@ describe('a map by its identity', () => {
       uuid: `LVM-${b.vgId('nolvm')}${lvmId('g')}`,
       table: '0 2048 linear 8:16 7',
     });
+    // A layer of an LV lvs does not list: no thin target of its own to say which, so the lvm storage.
+    b.map({
+      name: 'pve-vm--155--disk--0-real',
+      uuid: `LVM-${b.vgId('pve')}${lvmId('gone')}-real`,
+      table: '0 2048 linear 8:16 7',
+    });
     const got = entries(b);
+    check(got, 'pve-vm--155--disk--0-real', { status: 'orphan', storage: 'thick', vmid: 155 });
     const missing = (vm: number) => `DM map whose UUID is not in LVM metadata (no LV pve/vm-${vm}-disk-0)`;
     check(got, 'pve-vm--150--disk--0', {
       status: 'orphan',
@@ -163,6 +170,19 @@ describe('a map by its identity', () => {
       reason: 'vg-unknown',
       detail: `the VG of pve-vm--153--disk--0 (UUID ${uuid.slice(0, 36)}...) is not known to LVM (missing PV, recreated VG, or hidden by an lvm.conf filter): never guess`,
     });
+  });
+
+  test('vgs failed: a map without LV is unknown, never an orphan (the LV list cannot be cross-checked)', () => {
+    const b = base();
+    b.map({
+      name: 'pve-vm--150--disk--0',
+      uuid: `LVM-${b.vgId('pve')}${lvmId('g')}`,
+      table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 7`,
+    });
+    b.commandOverrides = {
+      vgs: { argv: ['vgs'], code: 5, stdout: '', stderr: 'x' } as HostSnapshot['commands']['vgs'],
+    };
+    check(entries(b), 'pve-vm--150--disk--0', { status: 'unknown', reason: 'lvm-incomplete', storage: 'local-lvm' });
   });
 
   test('stale maps: made by hand or of an earlier LV, the LV inactive or active under another map', () => {
@@ -205,7 +225,12 @@ describe('a map by its identity', () => {
       detail:
         'a map named like LV vg-san/vm-305-disk-0 that belongs to an earlier LV of that name (another UUID): it points at old extents and blocks activating the current LV',
     });
-    check(got, 'vg--san-vm--305--disk--9', { status: 'duplicate', reason: 'renamed' });
+    check(got, 'vg--san-vm--305--disk--9', {
+      status: 'duplicate',
+      reason: 'renamed',
+      detail:
+        'map named vg-san/vm-305-disk-9 carries the UUID of LV vg-san/vm-305-disk-0 (renamed, e.g. by qm disk reassign): it blocks activating the LV under its new name',
+    });
   });
 
   test('a map made by hand named like an inactive LV that is on no storage stays ignored', () => {

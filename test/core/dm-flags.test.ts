@@ -202,6 +202,16 @@ const rows: Row[] = [
     { [AWAY]: [['kvm-process'], false] },
   ],
   [
+    'an incoming kvm of a guest whose config cannot be read: no lock seen, a second kvm',
+    kvm(node(), 300, true),
+    (s) => {
+      const path = '/etc/pve/nodes/pve2/qemu-server/300.conf';
+      delete s.files[path];
+      s.unreadable = { [path]: 'EIO' };
+    },
+    { [AWAY]: [['kvm-process'], false] },
+  ],
+  [
     'an incoming kvm of a VMID no config knows protects its leftover',
     kvm(node().lv({ vg: 'pve', lv: 'vm-150-disk-0', pool: 'data' }), 150, true),
     undefined,
