@@ -172,6 +172,33 @@ describe('a map by its identity', () => {
     });
   });
 
+  test('a map whose LV is gone: the config of another node that names the volume is said; a del- name is no saferemove', () => {
+    const b = new NodeBuilder().storage(SAN).pool('pve').cluster(['pve1', 'pve2']);
+    b.guest(300, 'qemu', ['scsi0: san:vm-300-disk-0'], 'pve2');
+    b.map({
+      name: 'vg--san-vm--300--disk--0',
+      uuid: `LVM-${b.vgId('vg-san')}${lvmId('g')}`,
+      table: '0 2048 linear 8:16 7',
+    });
+    b.map({
+      name: 'vg--san-del--vm--301--disk--0',
+      uuid: `LVM-${b.vgId('vg-san')}${lvmId('g')}`,
+      table: '0 2048 linear 8:16 9999',
+    });
+    const got = entries(b);
+    check(got, 'vg--san-vm--300--disk--0', {
+      status: 'orphan',
+      reason: 'lv-missing',
+      guestNode: 'pve2',
+      referencedBy: 'VM 300 scsi0 on pve2',
+    });
+    check(got, 'vg--san-del--vm--301--disk--0', {
+      status: 'orphan',
+      reason: 'lv-missing',
+      detail: 'DM map whose UUID is not in LVM metadata (no LV vg-san/del-vm-301-disk-0)',
+    });
+  });
+
   test('vgs failed: a map without LV is unknown, never an orphan (the LV list cannot be cross-checked)', () => {
     const b = base();
     b.map({
@@ -301,6 +328,20 @@ describe('an LV by its name and its storage', () => {
     ],
   ];
   for (const [what, name, want] of rows) test(what, () => check(named, name, want));
+
+  test('thick, on a VG two lvmthin storages use (two pools)', () => {
+    const b = new NodeBuilder()
+      .storage(`${LOCAL_LVM}\nlvmthin: second\n\tthinpool data2\n\tvgname pve\n`)
+      .pool('pve')
+      .pool('pve', 'data2')
+      .lv({ vg: 'pve', lv: 'root' });
+    check(entries(b), 'pve-root', {
+      status: 'ignored',
+      reason: 'not-guest-volume',
+      detail:
+        "LV pve/root is outside the thin pool of 'local-lvm' (pool data), 'second' (pool data2), the only storages on VG pve: not a PVE volume",
+    });
+  });
 
   test('a VG whose only storage excludes this node (nodes=)', () => {
     const b = new NodeBuilder()
