@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { parseNode } from '../../src/core/node/node-view';
 import type { DmEntry } from '../../src/core/types';
-import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
+import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 
 const SAN = `${LOCAL_LVM}\nlvm: san\n\tvgname vg-san\n\tshared 1\n\tcontent images\n`;
 /** A config with `disk` as scsi0 and one snapshot section per name (names of two or more characters, as PVE requires). */
@@ -20,7 +20,7 @@ const thinSnap = (b: NodeBuilder, vol: string, snap: string, active = false) =>
   b.lv({ vg: 'pve', lv: `snap_${vol}_${snap}`, pool: 'data', origin: vol, readonly: true, active });
 
 const b = new NodeBuilder().storage(SAN).pool('pve').cluster(['pve1', 'pve2']);
-b.guest(100, 'qemu', withSnapshots('local-lvm:vm-100-disk-0', ['before'])).lv({
+b.guest(100, 'qemu', withSnapshots('local-lvm:vm-100-disk-0', ['before', 'kept'])).lv({
   vg: 'pve',
   lv: 'vm-100-disk-0',
   pool: 'data',
@@ -57,6 +57,26 @@ b.guest(130, 'qemu', withSnapshots('local-lvm:vm-129-disk-0', ['snap1'])).lv({
   pool: 'data',
 });
 thinSnap(b, 'vm-129-disk-0', 'snap1');
+// A snapshot of a guest's disk but not of its sections; the name read by the VG's LVs ('_' in the snapshot's name).
+thinSnap(b, 'vm-120-disk-0', 'x_yy');
+b.guest(131, 'qemu', ['scsi0: local-lvm:vm-128-disk-0']).lv({ vg: 'pve', lv: 'vm-128-disk-0', pool: 'data' });
+thinSnap(b, 'vm-128-disk-0', 'old1');
+// Two readings of one name, each with its section: the LV's own volume (its origin) is read first.
+b.guest(122, 'qemu', withSnapshots('local-lvm:vm-122-disk-0', ['a_bb']));
+b.guest(123, 'qemu', withSnapshots('local-lvm:vm-122-disk-0_a', ['bb']));
+b.lv({ vg: 'pve', lv: 'vm-122-disk-0', pool: 'data' }).lv({ vg: 'pve', lv: 'vm-122-disk-0_a', pool: 'data' });
+thinSnap(b, 'vm-122-disk-0_a', 'bb');
+// Maps of snapshot LVs that are gone (no lvs row): of a kept section and of a gone one.
+b.map({
+  name: 'pve-snap_vm--100--disk--0_kept',
+  uuid: `LVM-${b.vgId('pve')}${lvmId('gs')}`,
+  table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 77`,
+});
+b.map({
+  name: 'pve-snap_vm--100--disk--0_lost',
+  uuid: `LVM-${b.vgId('pve')}${lvmId('gs')}`,
+  table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 99`,
+});
 // A template's base and a linked clone that names the base as its base only.
 b.guest(900, 'qemu', withSnapshots('local-lvm:base-900-disk-0', ['bsnap'], ['template: 1']));
 b.guest(901, 'qemu', withSnapshots('local-lvm:base-900-disk-0/vm-901-disk-0', ['bsnap']));
@@ -89,7 +109,7 @@ unread.lv({ vg: 'pve', lv: 'vm-140-disk-0', pool: 'data' });
 thinSnap(unread, 'vm-140-disk-0', 'tt');
 for (const [k, e] of entriesOf(unread, '/etc/pve/nodes/pve1/lxc/140.conf')) got.set(k, e);
 
-type Want = Partial<Pick<DmEntry, 'status' | 'reason' | 'detail' | 'vmid' | 'guestNode' | 'referencedBy'>>;
+type Want = Partial<Pick<DmEntry, 'status' | 'reason' | 'detail' | 'vmid' | 'guestNode' | 'referencedBy' | 'storage'>>;
 const rows: [string, string, Want][] = [
   [
     'its section exists',
@@ -128,6 +148,7 @@ const rows: [string, string, Want][] = [
       status: 'ignored',
       reason: 'not-guest-volume',
       detail: 'LV pve/snap_nothing starts with snap_ but names no volume',
+      storage: 'local-lvm',
     },
   ],
   [
@@ -190,7 +211,45 @@ const rows: [string, string, Want][] = [
   [
     'named by a guest of another VMID with that section',
     'pve-snap_vm--129--disk--0_snap1',
-    { status: 'valid', detail: "thin snapshot LV of VM 130 snapshot 'snap1' (section [snap1] exists)", vmid: 129 },
+    {
+      status: 'valid',
+      detail: "thin snapshot LV of VM 130 snapshot 'snap1' (section [snap1] exists)",
+      vmid: 129,
+      guestNode: 'pve1',
+    },
+  ],
+  [
+    'its volume is read by the LVs of the VG, not by the last _',
+    'pve-snap_vm--120--disk--0_x_yy',
+    {
+      status: 'orphan',
+      reason: 'snapshot-missing',
+      detail: "thin snapshot LV of vm-120-disk-0 for snapshot 'x_yy', but 120.conf has no [x_yy] section any more",
+    },
+  ],
+  [
+    'named by a guest of another VMID without that section',
+    'pve-snap_vm--128--disk--0_old1',
+    {
+      status: 'orphan',
+      reason: 'snapshot-missing',
+      detail: "thin snapshot LV of vm-128-disk-0 for snapshot 'old1', but 131.conf has no [old1] section any more",
+    },
+  ],
+  [
+    'two readings with a section each: its own volume first',
+    'pve-snap_vm--122--disk--0_a_bb',
+    { status: 'valid', detail: "thin snapshot LV of VM 123 snapshot 'bb' (section [bb] exists)" },
+  ],
+  [
+    'a map of a gone snapshot LV whose section stands',
+    'pve-snap_vm--100--disk--0_kept',
+    { status: 'orphan', reason: 'lv-missing', vmid: 100 },
+  ],
+  [
+    'a map of a gone snapshot LV whose section is gone',
+    'pve-snap_vm--100--disk--0_lost',
+    { status: 'orphan', reason: 'lv-missing', vmid: 100 },
   ],
   [
     "a template's base snapshot, named by the template (the clone names it as its base only)",

@@ -76,7 +76,11 @@ describe('one node, entry by entry', () => {
         parent: null,
       },
     ],
-    ['a map of two segments keeps both', 'twoseg', { table: ['0 1024 linear 8:80 0', '1024 1024 linear 8:80 5000'] }],
+    [
+      'a map of two segments keeps both',
+      'twoseg',
+      { table: ['0 1024 linear 8:80 0', '1024 1024 linear 8:80 5000'], vg: null, lv: null },
+    ],
     [
       'open by a process alone (open count 0)',
       'nvme-vm--100--disk--1',
@@ -203,6 +207,33 @@ describe('a renamed map names the LV it carries', () => {
       0,
       'one problem, one entry',
     );
+  });
+});
+
+describe('layers whose top has no map of its own', () => {
+  test('a layer of an LV lvs lists but that has no map: decided as that LV, mapped (its layer is)', () => {
+    const b = new NodeBuilder().storage(LOCAL_LVM).pool('pve');
+    const id = lvmId('top');
+    b.lv({ vg: 'pve', lv: 'vm-170-disk-0', pool: 'data', active: false, id });
+    b.map({
+      name: 'pve-vm--170--disk--0-real',
+      uuid: `LVM-${b.vgId('pve')}${id}-real`,
+      table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 9`,
+    });
+    check(entries(b), 'pve-vm--170--disk--0-real', {
+      status: 'orphan',
+      reason: 'guest-missing',
+      storage: 'local-lvm',
+      parent: 'pve-vm--170--disk--0',
+      layer: 'real',
+    });
+  });
+
+  test('a thin-pool layer map whose name is no VG-LV name: its VG from its UUID', () => {
+    const b = new NodeBuilder().storage(LOCAL_LVM).pool('pve');
+    const tpool = b.uuidOf('pve-data-tpool');
+    b.map({ name: 'oddpool', uuid: tpool.replace(/-tpool$/, '-tdata'), table: '0 2048 linear 8:3 4096' });
+    check(entries(b), 'oddpool', { status: 'ignored', reason: 'thin-pool-layer', vg: 'pve', layer: 'tdata' });
   });
 });
 

@@ -190,6 +190,12 @@ const rows: Row[] = [
     { [AWAY]: [['ha:relocate', 'kvm-incoming'], true] },
   ],
   [
+    'an incoming kvm while HA migrates it is the migration target',
+    kvm(node(), 300, true),
+    ha({ 'vm:300': { node: 'pve2', state: 'migrate', target: 'pve1' } }),
+    { [AWAY]: [['ha:migrate', 'kvm-incoming'], true] },
+  ],
+  [
     'an incoming kvm while HA only recovers it is no migration',
     kvm(node(), 300, true),
     ha({ 'vm:300': { node: 'pve2', state: 'recovery', target: 'pve3' } }),
@@ -218,6 +224,40 @@ const rows: Row[] = [
     { 'pve-vm--150--disk--0': [['kvm-process'], false] },
   ],
 ];
+
+// The LVM view's rule for a VG that must not be touched (lvm-view.ts safety): every entry of it says why.
+const vgRows: Row[] = [
+  [
+    'a partial VG (a PV missing)',
+    (() => {
+      const b = node();
+      b.vgAttr.set('vg-san', 'wz-pn-');
+      return b.lv({ vg: 'vg-san', lv: 'vm-300-disk-1' });
+    })(),
+    undefined,
+    { 'vg--san-vm--300--disk--1': [['vg-partial'], false], [DISK]: [[], false] },
+  ],
+  [
+    'a VG under lvmlockd (shared lock type)',
+    (() => {
+      const b = node();
+      b.vgAttr.set('vg-san', 'wz--ns');
+      return b.lv({ vg: 'vg-san', lv: 'vm-300-disk-1' });
+    })(),
+    undefined,
+    { 'vg--san-vm--300--disk--1': [['lvmlockd'], false], [DISK]: [[], false] },
+  ],
+  [
+    'a VG with a pvmove under way',
+    node().lv({ vg: 'vg-san', lv: 'vm-300-disk-1' }),
+    (s) => {
+      const lvs = s.commands.lvs;
+      lvs.stdout = lvs.stdout.replace(/("lv_name":"vm-300-disk-1"[^}]*"move_pv":)""/, '$1"/dev/sdb"');
+    },
+    { 'vg--san-vm--300--disk--1': [['pvmove'], false], [DISK]: [[], false] },
+  ],
+];
+rows.push(...vgRows);
 
 describe('pending and protected, flag by flag', () => {
   for (const [what, b, tweak, want] of rows) {
