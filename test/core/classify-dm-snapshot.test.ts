@@ -66,6 +66,10 @@ b.guest(122, 'qemu', withSnapshots('local-lvm:vm-122-disk-0', ['a_bb']));
 b.guest(123, 'qemu', withSnapshots('local-lvm:vm-122-disk-0_a', ['bb']));
 b.lv({ vg: 'pve', lv: 'vm-122-disk-0', pool: 'data' }).lv({ vg: 'pve', lv: 'vm-122-disk-0_a', pool: 'data' });
 thinSnap(b, 'vm-122-disk-0_a', 'bb');
+// Two readings, the section only on the shorter one (the LV's own volume, the longer, has none).
+b.guest(124, 'qemu', withSnapshots('local-lvm:vm-124-disk-0', ['a_bb']));
+b.lv({ vg: 'pve', lv: 'vm-124-disk-0', pool: 'data' }).lv({ vg: 'pve', lv: 'vm-124-disk-0_a', pool: 'data' });
+thinSnap(b, 'vm-124-disk-0_a', 'bb');
 // Maps of snapshot LVs that are gone (no lvs row): of a kept section and of a gone one.
 b.map({
   name: 'pve-snap_vm--100--disk--0_kept',
@@ -240,6 +244,11 @@ const rows: [string, string, Want][] = [
     'two readings with a section each: its own volume first',
     'pve-snap_vm--122--disk--0_a_bb',
     { status: 'valid', detail: "thin snapshot LV of VM 123 snapshot 'bb' (section [bb] exists)" },
+  ],
+  [
+    'two readings, the section on the other one: still found',
+    'pve-snap_vm--124--disk--0_a_bb',
+    { status: 'valid', detail: "thin snapshot LV of VM 124 snapshot 'a_bb' (section [a_bb] exists)" },
   ],
   [
     'a map of a gone snapshot LV whose section stands',
