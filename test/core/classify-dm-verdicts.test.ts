@@ -534,6 +534,52 @@ describe('an LV by its name and its storage', () => {
   });
 });
 
+// dm-storage-choice.ts: which storage of storage.cfg an LV belongs to (thin LVs to the lvmthin storage of
+// their pool, thick ones to lvm; an enabled storage before a disabled one on the same VG).
+describe('the storage an LV belongs to', () => {
+  const b = new NodeBuilder()
+    .storage(
+      'lvm: thick\n\tvgname pve\n\nlvmthin: local-lvm\n\tthinpool data\n\tvgname pve\n\nlvmthin: second\n\tthinpool data2\n\tvgname pve\n\nlvm: old\n\tvgname vgd\n\tdisable 1\n\nlvm: new\n\tvgname vgd\n\nlvm: only\n\tvgname vgo\n',
+    )
+    .pool('pve')
+    .pool('pve', 'data2')
+    .pool('vgo')
+    .lv({ vg: 'pve', lv: 'vm-150-disk-0', pool: 'data' })
+    .lv({ vg: 'pve', lv: 'vm-151-disk-0', pool: 'data2' })
+    .lv({ vg: 'pve', lv: 'vm-152-disk-0' })
+    .lv({ vg: 'pve', lv: 'vm-153-disk-0', pool: 'data' })
+    .lv({ vg: 'pve', lv: 'vm-154-disk-0', pool: 'data' })
+    .lv({ vg: 'vgd', lv: 'vm-155-disk-0' })
+    .lv({ vg: 'vgo', lv: 'vm-156-disk-0', pool: 'data' });
+  // lvs names a thin LV by its segment type or by its attribute ('V'): either alone is enough.
+  const bySegtype = b.lvRows.find((r) => r.lv_name === 'vm-153-disk-0')!;
+  bySegtype.lv_attr = `-${bySegtype.lv_attr.slice(1)}`;
+  const byAttr = b.lvRows.find((r) => r.lv_name === 'vm-154-disk-0')!;
+  byAttr.segtype = '';
+  // A map whose LV is gone, with a thin target: no pool known, the lvmthin storage all the same (lvm is listed first).
+  b.map({
+    name: 'pve-vm--157--disk--0',
+    uuid: `LVM-${b.vgId('pve')}${lvmId('g')}`,
+    table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 70`,
+  });
+  const got = entries(b);
+  const rows: [string, string, string][] = [
+    ['a thin LV of pool data: the lvmthin storage of that pool', 'pve-vm--150--disk--0', 'local-lvm'],
+    ['a thin LV of pool data2: the other lvmthin storage', 'pve-vm--151--disk--0', 'second'],
+    ['a thick LV on a VG lvm and lvmthin share: the lvm storage', 'pve-vm--152--disk--0', 'thick'],
+    ['thin by its segment type alone', 'pve-vm--153--disk--0', 'local-lvm'],
+    ["thin by its attribute alone ('V')", 'pve-vm--154--disk--0', 'local-lvm'],
+    ['two lvm storages on one VG, the first disabled: the enabled one', 'vgd-vm--155--disk--0', 'new'],
+    ['a thin LV on a VG only an lvm storage uses: that storage', 'vgo-vm--156--disk--0', 'only'],
+    [
+      'a map of a gone LV with a thin target: the lvmthin storage, not the lvm one listed first',
+      'pve-vm--157--disk--0',
+      'local-lvm',
+    ],
+  ];
+  for (const [what, name, storage] of rows) test(what, () => check(got, name, { storage }));
+});
+
 describe('del- LVs (pve-storage saferemove)', () => {
   const FAST = `${LOCAL_LVM}\nlvm: fast\n\tvgname nvme\n\tsaferemove 1\n`;
   const name = 'nvme-del--vm--106--disk--0';
