@@ -270,7 +270,11 @@ describe('pending and protected', () => {
       table: `0 2048 thin ${b.devnoOf('pve-data-tpool')} 7`,
     });
     const { e } = run(b);
-    assert.equal(e('pve-vm--150--disk--0').status, 'unknown');
+    const partial = e('pve-vm--150--disk--0');
+    assert.deepEqual(
+      [partial.status, partial.reason, partial.detail],
+      ['unknown', 'vg-partial', 'VG pve is partial (a PV is missing): its LV list is incomplete'],
+    );
     const b2 = base().lv({ vg: 'pve', lv: 'vm-150-disk-0', pool: 'data' });
     b2.commandOverrides = { lvs: { argv: ['lvs'], code: null, stdout: '', stderr: '', error: 'timeout' } };
     const r2 = run(b2);

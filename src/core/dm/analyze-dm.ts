@@ -55,7 +55,9 @@ export function analyzeDm(view: NodeView): DmResult {
     kvmAlive: pve.kvmAlive,
     kvmIncoming: pve.kvmIncoming,
     storageConfigError: pve.storageConfigError,
-    storageIds: new Set(pve.storageConfig.map((s) => s.id)),
+    // `local` is defined whether storage.cfg lists it or not (pve-storage Plugin.pm parse_config: "make sure
+    // we have a reasonable 'local:' storage"), as storageConfigGap counts it: a disk on it is no unknown storage.
+    storageIds: new Set([...pve.storageConfig.map((s) => s.id), 'local']),
     storageChoices: new Map(),
     vgTransport: vgTransports(devices, view.dm.index),
     unseen: { shared: joinReasons(pve.unseen.shared, paths.shared), local: joinReasons(pve.unseen.local, paths.local) },

@@ -116,7 +116,7 @@ function notOnStorage(ctx: ClassifyContext, { vg, name }: VolumeQuery, { offNode
     const pools = here.map((s) => `'${s.id}' (pool ${s.thinpool})`).join(', ');
     return ignored(
       'not-guest-volume',
-      `LV ${vg}/${name} is outside the thin pool of ${pools}, the only storage on VG ${vg}: not a PVE volume`,
+      `LV ${vg}/${name} is outside the thin pool of ${pools}, the only storage${here.length > 1 ? 's' : ''} on VG ${vg}: not a PVE volume`,
     );
   }
   if (offNode)
@@ -145,7 +145,6 @@ function deletedVerdict(
       'ignored',
       'saferemove-in-progress',
       `LV renamed del-<name> by pve-storage saferemove; an imgdel task (${worker.upid}) is zeroing it and will remove it`,
-      { deleted: true },
     );
   }
   if (ctx.tasksUnread)
@@ -153,7 +152,6 @@ function deletedVerdict(
       'unknown',
       'lvm-incomplete',
       `LV ${vg}/${name} was renamed for removal (saferemove); ${ctx.tasksUnread}: an imgdel worker may be zeroing it`,
-      { deleted: true },
     );
   return v(
     'orphan',
@@ -161,7 +159,6 @@ function deletedVerdict(
     storage.shared
       ? `LV ${vg}/${name} was renamed for removal (saferemove) and no imgdel task runs on ${ctx.node}; on shared storage the node that freed it zeroes it (check that node's tasks), else an interrupted removal left it behind`
       : `LV ${vg}/${name} was renamed for removal (saferemove) but no imgdel task runs: an interrupted removal left it behind`,
-    { deleted: true },
   );
 }
 

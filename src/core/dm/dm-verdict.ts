@@ -11,8 +11,6 @@ export interface Verdict {
   volume: string | null;
   guestNode: string | null;
   guestType: 'qemu' | 'lxc' | null;
-  /** A `del-` LV: pending only while imgdel runs. */
-  deleted?: boolean;
   /** A config on another node names it (DmEntry.referencedBy). */
   referencedBy?: string;
 }
