@@ -314,6 +314,7 @@ describe('clean: quorum lost between plan and action refuses the whole run (exit
         error.refusals.map((r) => r.code),
         ['not-quorate'],
       );
+      assert.equal(error.message, "refusing to act: cluster 'c' is not quorate (/etc/pve/.members)");
       assert.ok(error instanceof CheckError, 'a CheckError: exit 3');
       assertNothingRun(n, name);
     });
