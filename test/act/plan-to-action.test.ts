@@ -126,6 +126,8 @@ interface Node {
   /** The full gather fails (as when lvs hangs): the run is refused. */
   gatherFails?: boolean;
   journaled: string[];
+  /** The journal entries written before each command (what restore undoes from). */
+  entries: Omit<JournalAction, 'seq' | 'result' | 'startedAt'>[];
 }
 
 function write(root: string, path: string, text: string): void {
@@ -160,6 +162,7 @@ function makeNode(): Node {
     failing: new Set(),
     gathers: null,
     journaled: [],
+    entries: [],
   };
 }
 
@@ -223,7 +226,10 @@ async function cleanAfter(
   });
   await change(n);
   const journal = {
-    begin: (e: Omit<JournalAction, 'seq' | 'result' | 'startedAt'>) => n.journaled.push(e.name),
+    begin: (e: Omit<JournalAction, 'seq' | 'result' | 'startedAt'>) => {
+      n.journaled.push(e.name);
+      n.entries.push(e);
+    },
     finish: () => {},
   } as unknown as Journal;
   try {
@@ -505,6 +511,38 @@ describe('clean: storage.cfg damaged between plan and action refuses the run (ex
       );
       assert.match(error.refusals[0].message, new RegExp(`^re-check before acting on ${name} failed: .*storage\\.cfg`));
       assertNothingRun(n, name);
+    });
+  }
+});
+
+// What restore undoes from: the journal entry written before the command, from the fresh look.
+describe('clean: the journal entry of each action names what restore needs', () => {
+  for (const [name, kind, , vmid] of ACTIONS) {
+    it(`${name}: ${kind}`, async () => {
+      const { n, error } = await cleanAfter(name, () => {});
+      assert.equal(error, null, String(error));
+      const a = n.actions.get(name)!;
+      const dev = n.b.devs.find((d) => d.name === name)!;
+      const e = n.entries[0];
+      assert.deepEqual(
+        [e.kind, e.name, e.uuid, e.majorMinor, e.table, e.vg, e.lv, e.lvUuid, e.storage, e.vmid, e.command],
+        [kind, name, dev.uuid, `252:${dev.minor}`, dev.table, a.vg, a.lv, a.lvUuid, a.storage, vmid, a.command],
+      );
+      assert.equal(e.readonly, false, 'a read-write map');
+      assert.equal(e.guestNode, 'pve1', `VM ${vmid} lives on this node`);
+      assert.equal(
+        e.activationSkip,
+        kind === 'lv-deactivate' ? false : undefined,
+        'the LV has no activation skip flag',
+      );
+      // Each device its table names, by name and UUID (a thin map: its pool; a linear one: the PV, not a map).
+      const used = [...dev.table.join(' ').matchAll(/\b(\d+:\d+)\b/g)].map((m) => m[1]);
+      const maps = n.b.devs.filter((d) => used.includes(`252:${d.minor}`));
+      assert.deepEqual(
+        e.tableDevices,
+        Object.fromEntries(maps.map((d) => [`252:${d.minor}`, { name: d.name, uuid: d.uuid }])),
+      );
+      assert.equal(Object.keys(e.tableDevices ?? {}).length, dev.table[0].includes(' thin ') ? 1 : 0);
     });
   }
 });
