@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cleanupContext, withCleanupActions } from '../../src/core/cleanup/cleanup-context';
+import { adviceFor } from '../../src/core/cleanup/plan-cleanup';
+import { stepsText } from '../../src/core/next-step';
 import { parseNode } from '../../src/core/node/node-view';
 import type { DmEntry } from '../../src/core/types';
 import { dmEntry } from '../helpers/dm-entry';
@@ -53,6 +55,33 @@ describe('withCleanupActions: the next steps of a protected finding', () => {
   it('an entry with advice of its own keeps it, unchanged', () => {
     const e = dup({ hint: 'attach it back' });
     assert.equal(fixed(e).hint, 'attach it back');
+  });
+  it('an orphan map the planner has a fix for: the fix, and no next steps', () => {
+    const e = dup({
+      protected: false,
+      protectedBy: [],
+      status: 'orphan',
+      reason: 'lv-missing',
+      uuid: `LVM-${'A'.repeat(64)}`,
+    });
+    const f = fixed(e);
+    assert.deepEqual(f.action?.command, ['dmsetup', 'remove', '--retry', '-u', e.uuid]);
+    assert.equal(f.hint, undefined);
+    assert.equal(e.action, null, "the analysis' own entry is not changed");
+  });
+  it("an orphan LV's map held open: the advice to attach or free the LV, not the duplicates' steps", () => {
+    const e = dmEntry({
+      name: 'pve-vm--150--disk--0',
+      lv: 'vm-150-disk-0',
+      vmid: 150,
+      status: 'orphan',
+      reason: 'guest-missing',
+      protected: true,
+      protectedBy: ['open'],
+    });
+    const steps = adviceFor(e, cleanupContext(view, { entries: [e] }));
+    assert.ok(steps?.length);
+    assert.equal(fixed(e, []).hint, stepsText(steps));
   });
   it('an entry that gains nothing is the same object (not copied)', () => {
     const entries = [LIVE];
