@@ -1,14 +1,22 @@
 // The steps `clean` and `restore` share (src/act/action-steps.ts): the y/n/a/q question loop, the
 // locks around one action, the fresh look under them, and the journaled command.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { confirmEach, regather, runJournaled, wasLocked, withActionLocks } from '../../src/act/action-steps';
+import {
+  confirmEach,
+  type ProgressSink,
+  regather,
+  runJournaled,
+  wasLocked,
+  withActionLocks,
+} from '../../src/act/action-steps';
 import type { Journal, JournalAction } from '../../src/act/journal';
 import { RefusedError } from '../../src/act/preconditions';
 import type { Answer } from '../../src/act/prompt';
+import { LockedError } from '../../src/core/errors';
 import type { ExecOptions } from '../../src/host/exec';
 import { createHost, type Host } from '../../src/host/host';
 
@@ -56,6 +64,48 @@ describe('confirmEach (the question before each action)', () => {
     assert.deepEqual(r.asked, []);
     assert.deepEqual(r.out, ['a:ran', 'b:ran']);
   });
+
+  // What the person watching sees of each item that runs: its number, whether its question was just
+  // shown (not after "a", not with --yes), and how it ended; declined and settled items are not run.
+  const watched = async (answers: Answer[] | null) => {
+    const seen: string[] = [];
+    const sink: ProgressSink = {
+      begin: (p) => seen.push(`begin ${p.index + 1}/${p.total} ${p.title} asked=${p.asked}`),
+      command: (argv) => seen.push(`command ${argv.join(' ')}`),
+      end: (p) => seen.push(`end ${p.result}${p.why ? ` ${p.why}` : ''} ms=${typeof p.ms}`),
+    };
+    await confirmEach(['a', 'b', 'c'], {
+      ask: answers ? async () => answers.shift()! : null,
+      declined: (item) => `${item}:declined`,
+      run: async (item) => (item === 'b' ? 'failed' : 'done'),
+      progress: {
+        sink,
+        title: (item) => `item ${item}`,
+        outcome: (r) => ({ result: r as 'done', why: r === 'failed' ? 'exit 1' : undefined }),
+      },
+    });
+    return seen;
+  };
+  it('reports each item that runs: its number, whether it was asked, how it ended', async () => {
+    assert.deepEqual(await watched(['n', 'y', 'a']), [
+      'begin 2/3 item b asked=true',
+      'end failed exit 1 ms=number',
+      'begin 3/3 item c asked=true',
+      'end done ms=number',
+    ]);
+    assert.deepEqual(await watched(['a']), [
+      'begin 1/3 item a asked=true',
+      'end done ms=number',
+      'begin 2/3 item b asked=false',
+      'end failed exit 1 ms=number',
+      'begin 3/3 item c asked=false',
+      'end done ms=number',
+    ]);
+    assert.deepEqual(
+      (await watched(null)).filter((l) => l.startsWith('begin')),
+      ['begin 1/3 item a asked=false', 'begin 2/3 item b asked=false', 'begin 3/3 item c asked=false'],
+    );
+  });
 });
 
 function tempHost(t: { after: (fn: () => void) => void }, exec?: Host['exec']): Host {
@@ -85,6 +135,23 @@ describe('withActionLocks', () => {
     assert.match(r.locked.message, /storage san \(cluster lock\) is locked/);
     assert.equal(ran, false);
   });
+  it('no storage and no guest to lock: the body runs', async (t) => {
+    const host = tempHost(t);
+    assert.equal(await withActionLocks(host, { guests: [], storage: null, waitMs: 0 }, async () => 'ran'), 'ran');
+  });
+  it('a lock that cannot be taken for another reason stops the run: thrown, not a skip', async (t) => {
+    const host = tempHost(t);
+    mkdirSync(join(host.root, 'etc/pve/priv'), { recursive: true });
+    writeFileSync(join(host.root, 'etc/pve/priv/lock'), 'not a directory');
+    let ran = false;
+    await assert.rejects(
+      withActionLocks(host, want, async () => {
+        ran = true;
+      }),
+      (e: unknown) => !(e instanceof LockedError),
+    );
+    assert.equal(ran, false);
+  });
   it('releases the lock when the body throws', async (t) => {
     const host = tempHost(t);
     await assert.rejects(
@@ -97,6 +164,18 @@ describe('withActionLocks', () => {
   });
 });
 
+describe('wasLocked: only the answer withActionLocks gives for a lock held elsewhere', () => {
+  const cases: [string, unknown, boolean][] = [
+    ['a lock held elsewhere', { locked: new LockedError('storage san is locked') }, true],
+    ['another error under that key', { locked: new Error('boom') }, false],
+    ['a body result', { result: 'done' }, false],
+    ['null', null, false],
+    ['a string', 'locked', false],
+    ['undefined', undefined, false],
+  ];
+  for (const [what, r, want] of cases) it(`${what}: ${want}`, () => assert.equal(wasLocked(r), want));
+});
+
 describe('regather', () => {
   it('a failed gather refuses the whole run and says what it was for', async () => {
     const o = {
@@ -106,6 +185,10 @@ describe('regather', () => {
     await assert.rejects(regather(o, 'restoring vm-1'), (e) => {
       assert.ok(e instanceof RefusedError);
       assert.equal(e.message, 'refusing to act: re-gather before restoring vm-1 failed: lvs timed out');
+      assert.deepEqual(
+        e.refusals.map((r) => r.code),
+        ['gather'],
+      );
       return true;
     });
   });
@@ -144,6 +227,23 @@ describe('runJournaled', () => {
       'exec dmsetup remove x timeout=5000 input=table',
       'finish done 0 -',
     ]);
+  });
+  it('with a progress sink: the command goes to it, not to the log', async (t) => {
+    const events: string[] = [];
+    const host = tempHost(t, (async () => ({ code: 0, stdout: '', stderr: '' })) as never);
+    const progress = { begin() {}, command: (argv: string[]) => events.push(`progress ${argv.join(' ')}`), end() {} };
+    await runJournaled({ host, journal: memoryJournal(events), log: (l) => events.push(l), progress }, entry, {
+      timeoutMs: 5000,
+    });
+    assert.deepEqual(events, ['begin dmsetup remove x', 'progress dmsetup remove x', 'finish done 0 -']);
+  });
+  it('a real command that exits 1: journaled as failed with its code and stderr, never thrown', async (t) => {
+    const events: string[] = [];
+    const host = tempHost(t);
+    const fails = { command: ['sh', '-c', 'echo device busy >&2; exit 1'] } as unknown as JournalAction;
+    const r = await runJournaled({ host, journal: memoryJournal(events) }, fails, { timeoutMs: 5000 });
+    assert.deepEqual(r, { result: 'failed', why: 'exit 1', stderr: 'device busy' });
+    assert.equal(events.at(-1), 'finish failed 1 device busy');
   });
   it('a failing command is a failed outcome with its exit code and stderr', async (t) => {
     const events: string[] = [];

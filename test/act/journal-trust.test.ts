@@ -1,11 +1,13 @@
 // restore only trusts journals the tool wrote: a regular file in the journal directory of this root,
 // owned by us, mode 0600, in a directory nobody else can write to.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { JOURNAL_DIR, readJournal } from '../../src/act/journal';
+import { JOURNAL_DIR, Journal, readJournal } from '../../src/act/journal';
+import { CheckError } from '../../src/core/errors';
+import { createHost } from '../../src/host/host';
 
 const DOC = JSON.stringify({
   kind: 'pve-health-journal',
@@ -60,6 +62,32 @@ const refusals: [string, (s: ReturnType<typeof setup>) => string, RegExp][] = [
     /not in the journal directory/,
   ],
   [
+    'owned by another user',
+    (s) => {
+      chownSync(s.file, 4242, 4242);
+      return s.file;
+    },
+    /owned by uid 4242, not by us/,
+  ],
+  [
+    'in a journal directory owned by another user',
+    (s) => {
+      chownSync(s.dir, 4242, 4242);
+      return s.file;
+    },
+    /^\/\S*\/journal is owned by uid 4242, not by us: refusing to use it$/,
+  ],
+  [
+    'in a journal directory that is a symlink',
+    (s) => {
+      const real = join(s.root, 'real-journal');
+      renameSync(s.dir, real);
+      symlinkSync(real, s.dir);
+      return join(real, 'clean-1.json');
+    },
+    /^\/\S*\/journal is not a directory \(a symlink\?\): refusing to use it$/,
+  ],
+  [
     'in a directory others can write to',
     (s) => {
       chmodSync(s.dir, 0o777);
@@ -68,9 +96,61 @@ const refusals: [string, (s: ReturnType<typeof setup>) => string, RegExp][] = [
     /writable by group or others/,
   ],
 ];
+const asRoot = process.getuid?.() === 0;
 for (const [what, make, re] of refusals) {
-  test(`a journal ${what} is refused`, () => {
+  test(`a journal ${what} is refused`, { skip: /owned by/.test(what) && !asRoot ? 'chown needs root' : false }, () => {
     const s = setup();
-    assert.throws(() => readJournal(make(s), { root: s.root }), re);
+    assert.throws(
+      () => readJournal(make(s), { root: s.root }),
+      (e: unknown) => e instanceof CheckError && re.test(e.message),
+    );
   });
 }
+
+// What is in the file: only a pve-health journal of version 1 with its list of actions is one.
+const docs: [string, string, RegExp][] = [
+  ['not JSON', '{"kind": "pve-health-journal",', /^cannot use journal .*clean-1\.json: /],
+  ['JSON null', 'null', /clean-1\.json is not a pve-health journal$/],
+  ['another kind', DOC.replace('pve-health-journal', 'pve-health-snapshot'), /is not a pve-health journal$/],
+  ['version 2', DOC.replace('"version":1', '"version":2'), /is not a pve-health journal$/],
+  ['no list of actions', DOC.replace('"actions":[]', '"actions":{}'), /is not a pve-health journal$/],
+];
+for (const [what, text, re] of docs) {
+  test(`a file that is ${what} is refused`, () => {
+    const s = setup();
+    writeFileSync(s.file, text);
+    assert.throws(
+      () => readJournal(s.file, { root: s.root }),
+      (e: unknown) => e instanceof CheckError && re.test(e.message),
+    );
+  });
+}
+
+test('a journal read by its path alone (no root to check it against)', () => {
+  const { file } = setup();
+  assert.equal(readJournal(file).node, 'pve1');
+});
+
+test('the journal written: 0600 in a 0700 directory, read back as written; a directory others can write to is refused', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-journal-'));
+  const host = createHost({ root, now: () => new Date('2026-11-20T08:00:00.123Z') });
+  const j = new Journal(host, { command: 'clean', node: 'pve1', toolVersion: 't' });
+  assert.equal(j.exists, false);
+  j.close();
+  assert.equal(j.exists, false, 'closing a journal with no entry writes nothing');
+  const e = j.begin({ kind: 'dm-remove', name: 'x' } as Parameters<Journal['begin']>[0]);
+  j.finish(e, { result: 'done' });
+  j.close();
+  assert.ok(j.path.endsWith(`/clean-20261120T080000Z-${process.pid}.json`), j.path);
+  const doc = readJournal(j.path, { root });
+  assert.deepEqual(
+    doc.actions.map((a) => [a.seq, a.name, a.result, a.startedAt, a.endedAt]),
+    [[1, 'x', 'done', '2026-11-20T08:00:00.123Z', '2026-11-20T08:00:00.123Z']],
+  );
+  assert.equal(doc.endedAt, '2026-11-20T08:00:00.123Z');
+  chmodSync(join(root, JOURNAL_DIR), 0o770);
+  assert.throws(
+    () => j.begin({ kind: 'dm-remove', name: 'y' } as Parameters<Journal['begin']>[0]),
+    /writable by group or others \(mode 770\)/,
+  );
+});

@@ -27,6 +27,7 @@ import { parseNode } from '../../src/core/node/node-view';
 import { DM_INFO_SEPARATOR } from '../../src/core/parse/parse-dmsetup';
 import type { HostSnapshot } from '../../src/core/snapshot';
 import { type ExecOptions, type ExecResult, exec as realExec } from '../../src/host/exec';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../src/host/gather';
 import { createHost, hostPath } from '../../src/host/host';
 import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
 import { findTool } from '../helpers/require-tool';
@@ -34,8 +35,9 @@ import { tempDir } from '../helpers/temp-dir';
 
 const STORAGE = `${LOCAL_LVM}\nlvm: san\n\tvgname vg-san\n\tshared 1\n\tcontent images\n`;
 
-/** The node of the plan, every guest stopped: an LV VM 100's config no longer names is left active, a map
- * of a removed LV of VM 103 stays; VM 300 has the same two on shared LVM. */
+/** The node of the plan, every guest stopped: two LVs VM 100's config no longer names are left active (the
+ * second with two kpartx partitions on it), a map of a removed LV of VM 103 stays; VM 300 has the same two
+ * on shared LVM. */
 function buildNode(): { b: NodeBuilder; snap: HostSnapshot } {
   const b = new NodeBuilder('pve1')
     .storage(STORAGE)
@@ -44,6 +46,7 @@ function buildNode(): { b: NodeBuilder; snap: HostSnapshot } {
     .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=8G'])
     .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' })
     .lv({ vg: 'pve', lv: 'vm-100-disk-1', pool: 'data' })
+    .lv({ vg: 'pve', lv: 'vm-100-disk-2', pool: 'data', open: 2 })
     .guest(103, 'qemu', ['scsi0: local-lvm:vm-103-disk-0,size=8G'])
     .lv({ vg: 'pve', lv: 'vm-103-disk-0', pool: 'data', active: false })
     .guest(300, 'qemu', ['scsi0: san:vm-300-disk-0,size=8G'])
@@ -60,6 +63,13 @@ function buildNode(): { b: NodeBuilder; snap: HostSnapshot } {
     uuid: `LVM-${b.vgId('vg-san')}${'T'.repeat(32)}`,
     table: '0 2097152 linear 8:16 9999',
   });
+  // kpartx's two partitions on VM 100's second leftover LV: they hold it open (open count 2).
+  for (const p of [1, 2])
+    b.map({
+      name: `pve-vm--100--disk--2p${p}`,
+      uuid: `part${p}-${b.uuidOf('pve-vm--100--disk--2')}`,
+      table: `0 1000 linear ${b.devnoOf('pve-vm--100--disk--2')} ${2048 * p}`,
+    });
   const ok = (argv: string[], stdout: string) => ({ argv, code: 0, stdout, stderr: '' });
   const rows = b.lvRows.map((r) => ({ vg_name: r.vg_name, lv_name: r.lv_name, autoactivation: '' }));
   b.commandOverrides = {
@@ -103,9 +113,21 @@ interface Node {
   actions: Map<string, CleanupAction>;
   /** The LV rows `lvs` prints now (a test adds a pvmove). */
   lvRows: Record<string, string>[];
+  /** `dmsetup info` lines as the node answers them now (a removed map goes, its parent's open count drops). */
+  infoLines: string[];
   /** Every command run that changes the node (dmsetup remove, lvchange). */
   acted: string[][];
+  /** The deadline of each narrow read (dmsetup info/table, lvs). */
+  deadlines: (number | undefined)[];
+  /** The commands that change the node and fail (exit 5), by argv[0]. */
+  failing: Set<string>;
+  /** Full gathers taken (analyze): none is wanted unless a test says so. */
+  gathers: number | null;
+  /** The full gather fails (as when lvs hangs): the run is refused. */
+  gatherFails?: boolean;
   journaled: string[];
+  /** The journal entries written before each command (what restore undoes from). */
+  entries: Omit<JournalAction, 'seq' | 'result' | 'startedAt'>[];
 }
 
 function write(root: string, path: string, text: string): void {
@@ -134,8 +156,13 @@ function makeNode(): Node {
     first: { view, result, snapshot: snap },
     actions: new Map(plan.actions.map((a) => [a.name, a])),
     lvRows: [...b.lvRows],
+    infoLines: (snap.commands['dmsetup.info']?.stdout ?? '').split('\n').filter(Boolean),
     acted: [],
+    deadlines: [],
+    failing: new Set(),
+    gathers: null,
     journaled: [],
+    entries: [],
   };
 }
 
@@ -149,12 +176,14 @@ const res = (argv: string[], code: number, stdout: string, stderr = ''): ExecRes
 
 /** The tools as the node answers them now; flock is the real one (the locks are real files). */
 function execOf(n: Node) {
-  const infoLines = (n.first.snapshot?.commands['dmsetup.info']?.stdout ?? '').split('\n').filter(Boolean);
+  const uuidOf = (l: string) => l.split(DM_INFO_SEPARATOR)[1];
   return async (argv: string[], opts: ExecOptions = {}): Promise<ExecResult> => {
     const uuid = argv.includes('-u') ? argv[argv.indexOf('-u') + 1] : null;
     if (argv[0] === 'flock') return realExec(argv, opts);
+    if (argv[0] === 'lvs' || (argv[0] === 'dmsetup' && (argv[1] === 'info' || argv[1] === 'table')))
+      n.deadlines.push(opts.timeoutMs);
     if (argv[0] === 'dmsetup' && argv[1] === 'info') {
-      const line = infoLines.find((l) => l.split(DM_INFO_SEPARATOR)[1] === uuid);
+      const line = n.infoLines.find((l) => uuidOf(l) === uuid);
       return line ? res(argv, 0, `${line}\n`) : res(argv, 1, '', 'Device does not exist.\nCommand failed.\n');
     }
     if (argv[0] === 'dmsetup' && argv[1] === 'table') {
@@ -162,6 +191,20 @@ function execOf(n: Node) {
       return d ? res(argv, 0, `${d.table.join('\n')}\n`) : res(argv, 1, '', 'Device does not exist.\n');
     }
     if (argv[0] === 'lvs') return res(argv, 0, lvsSelect(n.lvRows, argv));
+    if (n.failing.has(argv[0])) {
+      n.acted.push(argv);
+      return res(argv, 5, '', 'failed on purpose\n');
+    }
+    if (argv[0] === 'dmsetup' && argv[1] === 'remove' && uuid) {
+      // The map goes; a kpartx partition's parent is open once less (field 6 of the info line).
+      n.infoLines = n.infoLines.filter((l) => uuidOf(l) !== uuid);
+      const parent = /^part\d+-(.+)$/.exec(uuid)?.[1];
+      n.infoLines = n.infoLines.map((l) => {
+        const f = l.split(DM_INFO_SEPARATOR);
+        if (f[1] === parent) f[6] = String(Number(f[6]) - 1);
+        return f.join(DM_INFO_SEPARATOR);
+      });
+    }
     if ((argv[0] === 'dmsetup' && argv[1] === 'remove') || argv[0] === 'lvchange') {
       n.acted.push(argv);
       return res(argv, 0, '');
@@ -170,23 +213,34 @@ function execOf(n: Node) {
   };
 }
 
-/** `clean --yes` of one planned action, run after `change` altered the node between plan and action. */
+/** `clean --yes` of planned actions (in the plan's order), run after `change` altered the node after the plan. */
 async function cleanAfter(
-  name: string,
+  names: string | string[],
   change: (n: Node) => void | Promise<void>,
 ): Promise<{ n: Node; out: Outcome[] | null; error: unknown }> {
   const n = makeNode();
-  const action = n.actions.get(name);
-  assert.ok(action, `the plan has an action for ${name}: ${[...n.actions.keys()].join(', ')}`);
+  const actions = [names].flat().map((name) => {
+    const a = n.actions.get(name);
+    assert.ok(a, `the plan has an action for ${name}: ${[...n.actions.keys()].join(', ')}`);
+    return a;
+  });
   await change(n);
   const journal = {
-    begin: (e: Omit<JournalAction, 'seq' | 'result' | 'startedAt'>) => n.journaled.push(e.name),
+    begin: (e: Omit<JournalAction, 'seq' | 'result' | 'startedAt'>) => {
+      n.journaled.push(e.name);
+      n.entries.push(e);
+    },
     finish: () => {},
   } as unknown as Journal;
   try {
-    const out = await applyCleanup([action], {
+    const out = await applyCleanup(actions, {
       host: createHost({ root: n.root, exec: execOf(n) }),
-      analyze: async () => assert.fail('the narrow re-check needs no full gather here'),
+      analyze: async () => {
+        if (n.gathers === null) assert.fail('the narrow re-check needs no full gather here');
+        n.gathers++;
+        if (n.gatherFails) throw new Error('lvs timed out');
+        return n.first;
+      },
       pveMount: () => ({ mounted: true, detail: 'fuse /dev/fuse' }),
       journal,
       confirm: null,
@@ -247,6 +301,12 @@ describe('clean: the node unchanged between plan and action: each action runs', 
       assert.equal(n.acted.length, 1);
       assert.equal(n.acted[0][0], kind === 'dm-remove' ? 'dmsetup' : 'lvchange');
       assert.deepEqual(n.journaled, [name]);
+      assert.ok(n.deadlines.length >= 3, 'the map and its LV were read again');
+      assert.deepEqual(
+        new Set(n.deadlines),
+        new Set([DEFAULT_COMMAND_TIMEOUT_MS]),
+        "each read again with the gather's deadline",
+      );
     });
   }
 });
@@ -260,6 +320,7 @@ describe('clean: quorum lost between plan and action refuses the whole run (exit
         error.refusals.map((r) => r.code),
         ['not-quorate'],
       );
+      assert.equal(error.message, "refusing to act: cluster 'c' is not quorate (/etc/pve/.members)");
       assert.ok(error instanceof CheckError, 'a CheckError: exit 3');
       assertNothingRun(n, name);
     });
@@ -333,6 +394,155 @@ describe('clean: another task takes the storage lock between plan and action: sk
         ),
       );
       assertNothingRun(n, name);
+    });
+  }
+});
+
+// One run of several actions: each re-check decides from the plan's look with what this run did since
+// (recheck-narrow.ts noteOutcome, reanalyzeSince) and the open counts just read. kpartx's partitions hold
+// their LV open until they are removed, children first; the LV is then open by nobody and is deactivated.
+const KPARTX = ['pve-vm--100--disk--2p1', 'pve-vm--100--disk--2p2', 'pve-vm--100--disk--2'];
+
+describe('clean: a leftover LV with kpartx partitions, in one run', () => {
+  it('the plan removes the partitions first, then deactivates the LV', () =>
+    assert.deepEqual(
+      [...makeNode().actions.values()].filter((a) => KPARTX.includes(a.name)).map((a) => [a.kind, a.name]),
+      [
+        ['dm-remove', KPARTX[0]],
+        ['dm-remove', KPARTX[1]],
+        ['lv-deactivate', KPARTX[2]],
+      ],
+    ));
+
+  it('each step runs: the LV, no longer held by the partitions this run removed, is deactivated', async () => {
+    const { n, out, error } = await cleanAfter(KPARTX, () => {});
+    assert.equal(error, null, String(error));
+    assert.deepEqual(
+      out?.map((o) => [o.action.name, o.result, o.why]),
+      KPARTX.map((name) => [name, 'done', undefined]),
+    );
+    assert.deepEqual(
+      n.acted.map((argv) => argv[0]),
+      ['dmsetup', 'dmsetup', 'lvchange'],
+    );
+    assert.deepEqual(n.journaled, KPARTX);
+  });
+
+  it('after another LV deactivated in the same run: each step runs', async () => {
+    const names = ['pve-vm--100--disk--1', ...KPARTX];
+    const { n, out, error } = await cleanAfter(names, () => {});
+    assert.equal(error, null, String(error));
+    assert.deepEqual(
+      out?.map((o) => [o.action.name, o.result, o.why]),
+      names.map((name) => [name, 'done', undefined]),
+    );
+    assert.deepEqual(n.journaled, names);
+  });
+
+  it("an action that failed: the next one is re-checked by a full gather (the failed one's effect is unknown)", async () => {
+    const names = ['pve-vm--100--disk--1', ...KPARTX.slice(0, 2)];
+    const { n, out, error } = await cleanAfter(names, (x) => {
+      x.failing.add('lvchange');
+      x.gathers = 0;
+    });
+    assert.equal(error, null, String(error));
+    assert.deepEqual(
+      out?.map((o) => [o.action.name, o.result]),
+      [
+        [names[0], 'failed'],
+        [names[1], 'done'],
+        [names[2], 'done'],
+      ],
+    );
+    assert.equal(n.gathers, 1, 'one full gather, after the failure; the next re-check is narrow from it');
+  });
+
+  it('an action that failed, then the full gather fails: the run is refused (exit 3), naming the next action', async () => {
+    const names = ['pve-vm--100--disk--1', 'pve-vm--103--disk--2'];
+    const { n, error } = await cleanAfter(names, (x) => {
+      x.failing.add('lvchange');
+      x.gathers = 0;
+      x.gatherFails = true;
+    });
+    assert.ok(error instanceof RefusedError, String(error));
+    assert.deepEqual(
+      error.refusals.map((r) => [r.code, r.message]),
+      [['gather', 're-gather before acting on pve-vm--103--disk--2 failed: lvs timed out']],
+    );
+    assert.deepEqual(n.journaled, [names[0]], 'the second action never journaled');
+  });
+
+  it('an action skipped: the next one is still re-checked narrowly (nothing changed by this run)', async () => {
+    const names = ['pve-vm--100--disk--1', 'pve-vm--103--disk--2'];
+    const { n, out, error } = await cleanAfter(names, guestStarts(100));
+    assert.equal(error, null, String(error));
+    assert.deepEqual(
+      out?.map((o) => [o.action.name, o.result]),
+      [
+        [names[0], 'skipped'],
+        [names[1], 'done'],
+      ],
+    );
+    assert.deepEqual(n.journaled, [names[1]]);
+  });
+
+  it('the LV alone, its partitions still there: skipped, it is open', async () => {
+    const { n, out, error } = await cleanAfter(KPARTX[2], () => {});
+    assert.equal(error, null, String(error));
+    assert.deepEqual(
+      out?.map((o) => o.result),
+      ['skipped'],
+    );
+    assert.match(out?.[0].why ?? '', /^it is open now \(open count 2/);
+    assertNothingRun(n, KPARTX[2]);
+  });
+});
+
+describe('clean: storage.cfg damaged between plan and action refuses the run (exit 3)', () => {
+  for (const [name, kind, storage] of ACTIONS) {
+    it(`${name}: ${kind} on ${storage}: refused, the re-check names the action and the damage`, async () => {
+      const { n, error } = await cleanAfter(name, (x) =>
+        write(x.root, '/etc/pve/storage.cfg', `${STORAGE}lvm: b\n\tvgname vg-b\n`),
+      );
+      assert.ok(error instanceof RefusedError, String(error));
+      assert.deepEqual(
+        error.refusals.map((r) => r.code),
+        ['gather'],
+      );
+      assert.match(error.refusals[0].message, new RegExp(`^re-check before acting on ${name} failed: .*storage\\.cfg`));
+      assertNothingRun(n, name);
+    });
+  }
+});
+
+// What restore undoes from: the journal entry written before the command, from the fresh look.
+describe('clean: the journal entry of each action names what restore needs', () => {
+  for (const [name, kind, , vmid] of ACTIONS) {
+    it(`${name}: ${kind}`, async () => {
+      const { n, error } = await cleanAfter(name, () => {});
+      assert.equal(error, null, String(error));
+      const a = n.actions.get(name)!;
+      const dev = n.b.devs.find((d) => d.name === name)!;
+      const e = n.entries[0];
+      assert.deepEqual(
+        [e.kind, e.name, e.uuid, e.majorMinor, e.table, e.vg, e.lv, e.lvUuid, e.storage, e.vmid, e.command],
+        [kind, name, dev.uuid, `252:${dev.minor}`, dev.table, a.vg, a.lv, a.lvUuid, a.storage, vmid, a.command],
+      );
+      assert.equal(e.readonly, false, 'a read-write map');
+      assert.equal(e.guestNode, 'pve1', `VM ${vmid} lives on this node`);
+      assert.equal(
+        e.activationSkip,
+        kind === 'lv-deactivate' ? false : undefined,
+        'the LV has no activation skip flag',
+      );
+      // Each device its table names, by name and UUID (a thin map: its pool; a linear one: the PV, not a map).
+      const used = [...dev.table.join(' ').matchAll(/\b(\d+:\d+)\b/g)].map((m) => m[1]);
+      const maps = n.b.devs.filter((d) => used.includes(`252:${d.minor}`));
+      assert.deepEqual(
+        e.tableDevices,
+        Object.fromEntries(maps.map((d) => [`252:${d.minor}`, { name: d.name, uuid: d.uuid }])),
+      );
+      assert.equal(Object.keys(e.tableDevices ?? {}).length, dev.table[0].includes(' thin ') ? 1 : 0);
     });
   }
 });

@@ -448,3 +448,47 @@ describe('the re-read, every way it can fail or change', () => {
     );
   });
 });
+
+describe('the re-read: an LV of a second selected name, lines of a table', () => {
+  const a = action();
+  // A selection of two names (a partition and its parent that name two LVs): the plan saw only the first.
+  const two: RecheckTarget = {
+    ...targetOf(a),
+    lvs: { vg: 'pve', names: ['vm-150-disk-0', 'vm-150-disk-1'], lvIds: [], vgKnown: true },
+  };
+  const second = lvRow({ lv_name: 'vm-150-disk-1', lv_uuid: 'Nn1NNN-NNNN-NNNN-NNNN-NNNN-NNNN-NNNNNN' });
+
+  it('an LV of the other selected name created since the plan: it exists now (not "the LV UUID changed")', () =>
+    assert.equal(
+      classifyRecheck(a, two, baseRows, readOf(two, [], lvsNow(two, [lvRow(), second]))),
+      'LV pve/vm-150-disk-1 exists now',
+    ));
+
+  it('the first LV created again under its name (a new id): the LV UUID changed', () =>
+    assert.equal(
+      classifyRecheck(
+        a,
+        two,
+        baseRows,
+        readOf(two, [], lvsNow(two, [lvRow({ lv_uuid: 'Nn1NNN-NNNN-NNNN-NNNN-NNNN-NNNN-NNNNNN' })])),
+      ),
+      'the LV UUID changed',
+    ));
+
+  // Two segments are two lines: the same words, or the same characters, with a line ending elsewhere
+  // are another table.
+  it('a two-segment table whose first line now ends elsewhere: changed', () => {
+    const seg = action({ table: ['0 100 linear 8:16 2048', '100 100 linear 8:32 0'] });
+    const st = targetOf(seg);
+    for (const moved of [
+      ['0 100 linear 8:16 2048 100', '100 linear 8:32 0'],
+      ['0 100 linear 8:16 204', '8100 100 linear 8:32 0'],
+    ])
+      assert.equal(
+        classifyRecheck(seg, st, baseRows, readOf(st, [{ table: moved }], lvsNow(st))),
+        'its table changed since the plan',
+        moved.join(' | '),
+      );
+    assert.equal(classifyRecheck(seg, st, baseRows, readOf(st, [{}], lvsNow(st))), null);
+  });
+});
