@@ -30,6 +30,15 @@ function taskVmidIndex(tasks: Task[], dead: Task[]): { taskVmids: number[][]; de
   return { taskVmids: tasks.map((t) => taskVmids(t.id)), deadTaskVmids: dead.map((t) => taskVmids(t.id)) };
 }
 
+/**
+ * The storage IDs a config may name. `local` is defined whether storage.cfg lists it or not (pve-storage
+ * Plugin.pm parse_config: "make sure we have a reasonable 'local:' storage"), as storageConfigGap counts
+ * it: a disk on it is no unknown storage.
+ */
+function storageIdsOf(storages: readonly { id: string }[]): Set<string> {
+  return new Set([...storages.map((s) => s.id), 'local']);
+}
+
 /** `action` stays null here: the cleanup planner fills it from the finished result (analyzeNode). */
 export function analyzeDm(view: NodeView): DmResult {
   const { pve, lvm } = view;
@@ -55,9 +64,7 @@ export function analyzeDm(view: NodeView): DmResult {
     kvmAlive: pve.kvmAlive,
     kvmIncoming: pve.kvmIncoming,
     storageConfigError: pve.storageConfigError,
-    // `local` is defined whether storage.cfg lists it or not (pve-storage Plugin.pm parse_config: "make sure
-    // we have a reasonable 'local:' storage"), as storageConfigGap counts it: a disk on it is no unknown storage.
-    storageIds: new Set([...pve.storageConfig.map((s) => s.id), 'local']),
+    storageIds: storageIdsOf(pve.storageConfig),
     storageChoices: new Map(),
     vgTransport: vgTransports(devices, view.dm.index),
     unseen: { shared: joinReasons(pve.unseen.shared, paths.shared), local: joinReasons(pve.unseen.local, paths.local) },
