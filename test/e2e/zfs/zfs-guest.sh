@@ -716,6 +716,19 @@ code=$(rcode $L:vm-177-disk-0@__migration__)
 echo "   Z37 a clone outside rpool/data: reclaim exit $rc, refused '${code}', the snapshots now: $(snaps_of rpool/data/vm-177-disk-0)"
 org=$(zfs get -H -o value origin rpool/inspect-177)
 check "Z37 the clone outside the storage keeps its origin, the same snapshot ($org)" test "$(snap_id "$org")" = "$OID"
+if [ "$rc" = 0 ]; then
+  # Taken: nothing may be lost. The purge's zfs destroy (never -R) is refused by zfs while the clone
+  # exists (the step fails: exit 2, journaled); restore renames it back.
+  J37=$(newest_journal "$R" reclaim)
+  printf '[reclaim]\nretention_days = 0\n' >"$RC_CONF"
+  reclaim --purge --yes --name $L:vm-177-disk-0@__migration__ >/tmp/rsp7.out 2>&1; rc=$?
+  grep -E 'cannot|clone|Summary' /tmp/rsp7.out | head -4 | sed 's/^/   /'
+  check "Z37 its purge fails at zfs destroy, exit 2 (got $rc); the snapshot and the clone stay" \
+    test "$rc $(snap_id "$org") $(zfs get -H -o value origin rpool/inspect-177)" = "2 $OID $org"
+  restore "$J37" --yes >/tmp/rsr7.out 2>&1; rc=$?
+  check "Z37 restore: exit $rc, @__migration__ back, the clone's origin with it" \
+    test "$rc $(snaps_of rpool/data/vm-177-disk-0) $(zfs get -H -o value origin rpool/inspect-177)" = "0 __migration__ rpool/data/vm-177-disk-0@__migration__"
+fi
 for p in "${HOLDERS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 umount /mnt/z162 /var/lib/lxc/251/rootfs 2>/dev/null
 echo "   suite took $(($(date +%s) - t0)) s"
