@@ -113,7 +113,7 @@ describe('planReclaim: the snapshots reclaim never renames', () => {
       entries: [disk(base), snapOrphan(base, 'old', { protected: true, protectedBy: ['has-clones'] })],
       select: `${base}@old`,
       code: 'template-base',
-      why: /clones/,
+      why: /^a snapshot a clone was made from \(@old, has-clones\)/,
     },
     {
       name: 'krbd maps it (pve-container vzdump maps its snapshot)',

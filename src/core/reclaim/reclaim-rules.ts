@@ -103,7 +103,12 @@ function verdictRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
   if (c.pending) return refuse('pending', `an operation is under way: ${c.protectedBy.join(', ')}`);
   if (c.replica) return refuse('replica', `a replica: ${c.detail}`);
   if (c.protectedBy.includes('has-clones'))
-    return refuse('template-base', 'a base volume that linked clones still use (has-clones)');
+    return refuse(
+      'template-base',
+      c.snapshot === undefined
+        ? 'a base volume that linked clones still use (has-clones)'
+        : `a snapshot a clone was made from (@${c.snapshot}, has-clones): renaming or removing it alone is not the storage's to do`,
+    );
   if (c.protected) return refuse('protected', `protected: ${c.protectedBy.join(', ')}`);
   if (c.status === 'valid') {
     // `valid` when the guest's current config names it (its disk now), whatever its snapshot sections

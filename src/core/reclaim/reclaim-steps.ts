@@ -200,7 +200,9 @@ function rbdQuarantine(
  * `__replicate_<job>_<time>__`, a config's snapshot section), so the next migration, backup or snapshot
  * of that name no longer collides; the space stays taken until the purge. ZFS: `zfs rename DS@SNAP
  * DS@NEW` (zfs-rename(8): a snapshot is renamed within its dataset); RBD: `rbd snap rename IMG@SNAP
- * IMG@NEW` (ceph src/tools/rbd/action/Snap.cc execute_rename: source and destination in one pool).
+ * IMG@NEW` (ceph src/tools/rbd/action/Snap.cc execute_rename: source and destination in one pool and
+ * image; a destination spec without a pool or namespace takes the source's, so the storage's `-p POOL`
+ * and `--namespace NS` serve both: proven on ceph 16.2, test/e2e/host/ceph.sh S25, S27).
  */
 function snapshotQuarantine(
   snap: string,

@@ -636,6 +636,106 @@ PJ=$(newest_journal "$R" reclaim)
 pj=$(jget "$PJ" 'd.actions.filter(a=>a.kind==="purge"&&a.result==="done").map(a=>a.command.slice(a.command.indexOf("trash")).join(" ")).sort().join("|")')
 want=$(printf '%s\n' "trash rm --force $tid" "trash rm $tid2" | sort | paste -sd'|')
 check "purge journal says what it destroyed ($pj)" test "$pj" = "$want"
+echo "== reclaim of a leftover snapshot: renamed on its image, restored, purged alone (the real rbd)"
+printf '[reclaim]\nretention_days = 7\n' >"$RC_CONF"
+# S25 a crashed snapshot-mode vzdump of CT 203 whose snapshot delete failed (as S16b: the [vzdump]
+# section gone, the rbd snapshot not), the container writing on since: the snapshot and the image differ.
+head -c 8388608 /dev/urandom >"$T/data203.bin"
+prbd ceph-vm import --no-progress "$T/data203.bin" vm-203-disk-0 >/dev/null 2>&1 && snap ceph-vm vm-203-disk-0 vzdump &&
+  prbd ceph-vm bench --io-type write --io-size 4096 --io-threads 1 --io-total 1M --io-pattern seq vm-203-disk-0 >/dev/null 2>&1
+conf pve1/lxc/203.conf <<'C'
+arch: amd64
+hostname: ct203
+ostype: debian
+rootfs: ceph-vm:vm-203-disk-0,size=8M
+C
+# S26 the same leftover, protected and cloned by an admin (rbd snap protect, rbd clone: to look into it).
+alloc ceph-vm vm-204-disk-0 4 && snap ceph-vm vm-204-disk-0 vzdump && prbd ceph-vm snap protect vm-204-disk-0 --snap vzdump &&
+  prbd ceph-vm clone vm/vm-204-disk-0 --snap vzdump vm/inspect-204
+printf 'arch: amd64\nhostname: ct204\nostype: debian\nrootfs: ceph-vm:vm-204-disk-0,size=4M\n' | conf pve1/lxc/204.conf
+# S27 in a namespace: a snapshot of VM 205's disk that no section names (qm delsnapshot --force, as S3b).
+alloc ceph-tenant vm-205-disk-0 4 && snap ceph-tenant vm-205-disk-0 forced
+printf 'name: tenant2\nscsi0: ceph-tenant:vm-205-disk-0,size=4M\n' | conf pve1/qemu-server/205.conf
+pve_vmlist "$R"
+# snap_of ST IMAGE NAME: "id name" of the snapshot NAME; snaps_of ST IMAGE: the snapshot names.
+snap_of() { prbd "$1" snap ls "$2" --format json 2>/dev/null | $PY -c 'import json,sys; print(" ".join(str(s["id"]) + " " + s["name"] for s in json.load(sys.stdin) if s["name"] == sys.argv[1]))' "$3"; }
+snaps_of() { prbd "$1" snap ls "$2" --format json 2>/dev/null | $PY -c 'import json,sys; print(" ".join(s["name"] for s in json.load(sys.stdin)))'; }
+crun() {
+  pve_root_proc "$R"
+  env -u CEPH_CONF PATH="$ACT_PATH" node "$CLI" --root "$R" --config "$RC_CONF" check --json >"$J" 2>"$T/c.err"
+  echo "   pve-health check: exit $?"
+  [ -s "$T/c.err" ] && sed 's/^/   stderr: /' "$T/c.err" | head -5
+}
+VS=$(img_sha vm-203-disk-0); MS=$(img_sha vm-203-disk-0@vzdump); MID=$(snap_of ceph-vm vm-203-disk-0 vzdump)
+check "S25 the snapshot holds the imported data, the image differs since" test "$MS" = "$(sha_of "$T/data203.bin")" -a "$VS" != "$MS"
+crun
+expect "S25 check: the vzdump leftover is an orphan operation-leftover, reclaim before the snap rm" \
+  $V:vm-203-disk-0@vzdump status=orphan reason=operation-leftover protected=false \
+  "hint~pve-health reclaim --name $V:vm-203-disk-0@vzdump" "hint~snap rm vm-203-disk-0@vzdump"
+kinds=$(step_kinds "$J" $V:vm-203-disk-0 vzdump)
+check "S25 its steps: the reclaim, then the drop ($kinds)" test "$kinds" = "reclaim:pve-health drop:rbd"
+t1=$(date +%s)
+reclaim --yes --name $V:vm-203-disk-0@vzdump >"$T/rs.out" 2>&1; rc=$?
+echo "   reclaim (1 snapshot) took $(($(date +%s) - t1)) s"; sed 's/^/   /' "$T/rs.out"
+check "S25 reclaim --name VOLID@SNAP: exit 0 (got $rc)" test "$rc" = 0
+SJ=$(newest_journal "$R" reclaim)
+check "S25 the journal: one step, rbd-snapshot-rename, done ($(journal_ops "$SJ" | paste -sd'|'))" \
+  test "$(journal_ops "$SJ" | paste -sd'|')" = "reclaim rbd-snapshot-rename done"
+QN=$(snaps_of ceph-vm vm-203-disk-0)
+check "S25 rbd snap ls: the quarantine name, no @vzdump ($QN)" sh -c "echo '$QN' | grep -Eqx 'pve-health-q\.[0-9]{8}T[0-9]{6}Z\.vzdump'"
+check "S25 the same snapshot, renamed (snapshot id: $(snap_of ceph-vm vm-203-disk-0 "$QN"))" \
+  test "$(snap_of ceph-vm vm-203-disk-0 "$QN" | cut -d' ' -f1)" = "${MID%% *}"
+check "S25 the image: same bytes (sha256 of rbd export)" test "$(img_sha vm-203-disk-0)" = "$VS"
+check "S25 the snapshot: same bytes (sha256 of rbd export IMG@SNAP)" test "$(img_sha "vm-203-disk-0@$QN")" = "$MS"
+crun
+expect "S25 check: the renamed snapshot is ignored/quarantined, no hint" "$V:vm-203-disk-0@$QN" status=ignored reason=quarantined hint=
+expect "S25 check: no @vzdump entry any more" $V:vm-203-disk-0@vzdump absent
+qv=$(jget "$J" '(d.quarantine?.volumes??[]).filter(q=>/vm-203/.test(q.volid)).map(q=>q.volid+" "+q.name).join("|")')
+check "S25 check's quarantine list names it VOLID@SNAP ($qv)" test "$qv" = "$V:vm-203-disk-0@vzdump vm/vm-203-disk-0@$QN"
+# A backup since made a new vzdump snapshot: restore never renames over it.
+snap ceph-vm vm-203-disk-0 vzdump
+restore "$SJ" --yes >"$T/rsr0.out" 2>&1; rc=$?
+sed 's/^/   /' "$T/rsr0.out"
+check "S25 restore refused while a new @vzdump exists (exit $rc)" test "$rc" != 0
+check "S25 both snapshots as they were ($(snaps_of ceph-vm vm-203-disk-0))" test "$(snaps_of ceph-vm vm-203-disk-0)" = "$QN vzdump"
+prbd ceph-vm snap rm vm-203-disk-0@vzdump >/dev/null 2>&1
+t1=$(date +%s)
+restore "$SJ" --yes >"$T/rsr.out" 2>&1; rc=$?
+echo "   restore took $(($(date +%s) - t1)) s"; sed 's/^/   /' "$T/rsr.out"
+check "S25 restore: exit 0 (got $rc)" test "$rc" = 0
+check "S25 @vzdump back, the same snapshot id ($(snap_of ceph-vm vm-203-disk-0 vzdump))" test "$(snap_of ceph-vm vm-203-disk-0 vzdump)" = "$MID"
+check "S25 after restore: same bytes, image and snapshot" test "$(img_sha vm-203-disk-0) $(img_sha vm-203-disk-0@vzdump)" = "$VS $MS"
+printf '[reclaim]\nretention_days = 0\n' >"$RC_CONF"
+reclaim --yes --name $V:vm-203-disk-0@vzdump >"$T/rs2.out" 2>&1; rc=$?
+check "S25 quarantined again for the purge: exit 0 (got $rc)" test "$rc" = 0
+QN=$(snaps_of ceph-vm vm-203-disk-0)
+sleep 1.1
+t1=$(date +%s)
+reclaim --purge --yes --name $V:vm-203-disk-0@vzdump >"$T/rspu.out" 2>&1; rc=$?
+echo "   purge (1 snapshot) took $(($(date +%s) - t1)) s"; sed 's/^/   /' "$T/rspu.out"
+check "S25 purge: exit 0 (got $rc)" test "$rc" = 0
+check "S25 purged: no snapshot left on the image ($(snaps_of ceph-vm vm-203-disk-0))" test -z "$(snaps_of ceph-vm vm-203-disk-0)"
+check "S25 the image is still there, same bytes" test "$(img_sha vm-203-disk-0)" = "$VS"
+PJ=$(newest_journal "$R" reclaim)
+pj=$(jget "$PJ" 'd.actions.filter(a=>a.kind==="purge"&&a.result==="done").map(a=>a.command.slice(a.command.indexOf("snap")).join(" ")).join("|")')
+check "S25 the purge journal: rbd snap rm of the snapshot alone ($pj)" test "$pj" = "snap rm vm-203-disk-0@$QN"
+# S26 refused by name: a protected snapshot a clone was made from (template-base), nothing renamed.
+reclaim --yes --json --name $V:vm-204-disk-0@vzdump >"$T/rp.json" 2>"$T/rsx.err"; rc=$?
+code=$(rcode $V:vm-204-disk-0@vzdump)
+jget "$T/rp.json" 'd.plan.refused.map(r=>r.volid+": "+r.code+" ("+r.why+")").join("\n")' | sed 's/^/   /'
+check "S26 a protected snapshot with a clone is refused: template-base ($code), exit 1 (got $rc)" test "$code $rc" = "template-base 1"
+check "S26 nothing renamed ($(snaps_of ceph-vm vm-204-disk-0))" test "$(snaps_of ceph-vm vm-204-disk-0)" = vzdump
+# S27 a namespace: the rename and its undo within pool/namespace.
+printf '[reclaim]\nretention_days = 7\n' >"$RC_CONF"
+NID=$(snap_of ceph-tenant vm-205-disk-0 forced)
+reclaim --yes --name ceph-tenant:vm-205-disk-0@forced >"$T/rsn.out" 2>&1; rc=$?
+sed 's/^/   /' "$T/rsn.out"
+NQ=$(snaps_of ceph-tenant vm-205-disk-0)
+check "S27 in a namespace: reclaim exit 0 (got $rc), renamed ($NQ), the same id" \
+  sh -c "test '$rc' = 0 && echo '$NQ' | grep -Eqx 'pve-health-q\.[0-9]{8}T[0-9]{6}Z\.forced' && test '$(snap_of ceph-tenant vm-205-disk-0 "$NQ" | cut -d' ' -f1)' = '${NID%% *}'"
+restore "$(newest_journal "$R" reclaim)" --yes >"$T/rsnr.out" 2>&1; rc=$?
+sed 's/^/   /' "$T/rsnr.out"
+check "S27 in a namespace: restore exit 0 (got $rc), @forced back with its id" test "$rc $(snap_of ceph-tenant vm-205-disk-0 forced)" = "0 $NID"
 echo "== krbd"
 if [ -d /sys/bus/rbd ] || modprobe rbd 2>/dev/null; then
   echo "SKIP: krbd map left on a node: the kernel has rbd, but mapping from this suite's memstore cluster is not built here"

@@ -44,3 +44,11 @@ wait_for() {
     sleep 0.1
   done
 }
+
+# step_kinds FILE VOLID SNAP: the next steps of the snapshot entry VOLID@SNAP in the check or volumes
+# document FILE, "kind:program" each in order (a step in words only: its kind).
+step_kinds() {
+  node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));
+const e=d.volumes.entries.find((x)=>x.volid===process.argv[2]&&x.snapshot===process.argv[3]);
+console.log((e?.steps??[]).map((s)=>s.kind+(s.command?":"+s.command[0]:"")).join(" "))' "$@"
+}

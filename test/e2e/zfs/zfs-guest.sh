@@ -602,6 +602,133 @@ PJ=$(newest_journal "$R" reclaim)
 check "purge journal says what it destroyed" \
   test "$(jget "$PJ" 'd.actions.filter(a=>a.kind==="purge"&&a.result==="done").map(a=>a.command.join(" ")).sort().join("|")')" = "zfs destroy -r $dq|zfs destroy -r $zq"
 check "Z1 the valid disk untouched" q zfs list rpool/data/vm-100-disk-0@before
+
+echo "== reclaim of a leftover snapshot: renamed on its zvol, restored, purged alone (the real zfs)"
+printf '[reclaim]\nretention_days = 7\n' >"$RC_CONF"
+# Z35 an interrupted migration's __migration__ left on the zvol of VM 175, whose config names the zvol
+# (Storage.pm storage_migrate: volume_snapshot __migration__ before the export; its delete on the
+# source failed), the guest writing on since: the snapshot and the zvol differ.
+SD=rpool/data/vm-175-disk-0
+alloc local-zfs vm-175-disk-0 32768 && dd if=/dev/urandom of=/dev/zvol/$SD bs=1M count=16 status=none oflag=direct &&
+  snap local-zfs vm-175-disk-0 __migration__ &&
+  dd if=/dev/urandom of=/dev/zvol/$SD bs=1M count=8 seek=4 status=none oflag=direct
+conf pve1/qemu-server/175.conf <<'C'
+name: migrated-once
+scsi0: local-zfs:vm-175-disk-0,size=32M
+C
+# Z36 the same leftover with a clone an admin made of it (zfs clone, to look into it), and Z37 one whose
+# clone lies outside the storage's dataset (rpool/…, not under rpool/data).
+for v in 176 177; do
+  alloc local-zfs vm-$v-disk-0 32768 && snap local-zfs vm-$v-disk-0 __migration__ &&
+    printf 'name: vm%s\nscsi0: local-zfs:vm-%s-disk-0,size=32M\n' $v $v | conf pve1/qemu-server/$v.conf
+done
+zfs clone rpool/data/vm-176-disk-0@__migration__ rpool/data/inspect-176
+zfs clone rpool/data/vm-177-disk-0@__migration__ rpool/inspect-177
+pve_vmlist "$R"
+# snap_sha DS@SNAP: sha256 of the snapshot's bytes through its device (snapdev=visible only for the read:
+# no device of it is left when pve-health looks). snap_id DS@SNAP: guid and createtxg (the same snapshot,
+# whatever its name). snaps_of DS: the snapshot names of DS.
+snap_sha() {
+  local ds=${1%@*} r=''
+  zfs set snapdev=visible "$ds" && zvol_link "$1" >/dev/null && r=$(sha_of "/dev/zvol/$1")
+  zfs inherit snapdev "$ds"; udevadm settle -t 10 2>/dev/null
+  echo "$r"
+}
+snap_id() { zfs get -H -p -o value guid,createtxg "$1" 2>/dev/null | paste -sd' '; }
+snaps_of() { zfs list -H -o name -t snapshot -r "$1" 2>/dev/null | sed 's/.*@//' | paste -sd' '; }
+crun() {
+  pve_root_proc "$R"
+  node "$CLI" --root "$R" --config "$RC_CONF" check --json >"$J" 2>/tmp/c.err
+  echo "   pve-health check: exit $?"
+  [ -s /tmp/c.err ] && sed 's/^/   stderr: /' /tmp/c.err | head -5
+}
+VS=$(sha_of /dev/zvol/$SD); MS=$(snap_sha $SD@__migration__); MID=$(snap_id $SD@__migration__)
+check "Z35 the snapshot and the zvol differ (the guest wrote on)" test -n "$MS" -a "$MS" != "$VS"
+crun
+expect "Z35 check: the __migration__ leftover is an orphan operation-leftover, reclaim before the destroy" \
+  $L:vm-175-disk-0@__migration__ status=orphan reason=operation-leftover protected=false \
+  "hint~pve-health reclaim --name $L:vm-175-disk-0@__migration__" "hint~zfs destroy $SD@__migration__"
+kinds=$(step_kinds "$J" $L:vm-175-disk-0 __migration__)
+check "Z35 its steps: the reclaim, then the drop ($kinds)" test "$kinds" = "reclaim:pve-health drop:zfs"
+expect "Z35 its zvol stays valid" $L:vm-175-disk-0 status=valid hint=
+t1=$(date +%s)
+reclaim --yes --name $L:vm-175-disk-0@__migration__ >/tmp/rs.out 2>&1; rc=$?
+echo "   reclaim (1 snapshot) took $(($(date +%s) - t1)) s"; sed 's/^/   /' /tmp/rs.out
+check "Z35 reclaim --name VOLID@SNAP: exit 0 (got $rc)" test "$rc" = 0
+SJ=$(newest_journal "$R" reclaim)
+check "Z35 the journal: one step, zfs-snapshot-rename, done ($(journal_ops "$SJ" | paste -sd'|'))" \
+  test "$(journal_ops "$SJ" | paste -sd'|')" = "reclaim zfs-snapshot-rename done"
+QS=$(snaps_of $SD)
+check "Z35 zfs list -t snapshot: the quarantine name, no @__migration__ ($QS)" \
+  sh -c "echo '$QS' | grep -Eqx 'pve-health-q\.[0-9]{8}T[0-9]{6}Z\.__migration__'"
+QN=$QS
+check "Z35 the same snapshot, renamed (guid, createtxg: $(snap_id "$SD@$QN"))" test "$(snap_id "$SD@$QN")" = "$MID"
+check "Z35 the zvol: same bytes (sha256 of /dev/zvol)" test "$(sha_of /dev/zvol/$SD)" = "$VS"
+check "Z35 the snapshot: same bytes (sha256 of its device)" test "$(snap_sha "$SD@$QN")" = "$MS"
+check "Z35 the zvol is not moved, not read-only" test "$(zfs get -H -o value readonly $SD)" = off
+crun
+expect "Z35 check: the renamed snapshot is ignored/quarantined, no hint" "$L:vm-175-disk-0@$QN" status=ignored reason=quarantined hint=
+expect "Z35 check: no @__migration__ entry any more" $L:vm-175-disk-0@__migration__ absent
+qv=$(jget "$J" '(d.quarantine?.volumes??[]).filter(q=>/vm-175/.test(q.volid)).map(q=>q.volid+" "+q.name).join("|")')
+check "Z35 check's quarantine list names it VOLID@SNAP ($qv)" test "$qv" = "$L:vm-175-disk-0@__migration__ $SD@$QN"
+orph=$(jget "$J" 'd.volumes.entries.filter(e=>e.status==="orphan"&&/vm-175/.test(e.volid)).map(e=>e.volid+"@"+e.snapshot).join()')
+check "Z35 none of it an orphan ($orph)" test -z "$orph"
+# A migration since made a new __migration__: restore never renames over it.
+zfs snapshot $SD@__migration__
+restore "$SJ" --yes >/tmp/rsr0.out 2>&1; rc=$?
+sed 's/^/   /' /tmp/rsr0.out
+check "Z35 restore refused while a new @__migration__ exists (exit $rc)" test "$rc" != 0
+check "Z35 both snapshots as they were ($(snaps_of $SD))" test "$(snaps_of $SD)" = "$QN __migration__"
+zfs destroy $SD@__migration__
+t1=$(date +%s)
+restore "$SJ" --yes >/tmp/rsr.out 2>&1; rc=$?
+echo "   restore took $(($(date +%s) - t1)) s"; sed 's/^/   /' /tmp/rsr.out
+check "Z35 restore: exit 0 (got $rc)" test "$rc" = 0
+check "Z35 @__migration__ back, the quarantine name gone ($(snaps_of $SD))" test "$(snaps_of $SD)" = __migration__
+check "Z35 the same snapshot back (guid, createtxg)" test "$(snap_id $SD@__migration__)" = "$MID"
+check "Z35 after restore: same bytes, zvol and snapshot" test "$(sha_of /dev/zvol/$SD) $(snap_sha $SD@__migration__)" = "$VS $MS"
+printf '[reclaim]\nretention_days = 0\n' >"$RC_CONF"
+reclaim --yes --name $L:vm-175-disk-0@__migration__ >/tmp/rs2.out 2>&1; rc=$?
+check "Z35 quarantined again for the purge: exit 0 (got $rc)" test "$rc" = 0
+QN=$(snaps_of $SD)
+sleep 1.1
+t1=$(date +%s)
+reclaim --purge --yes --name $L:vm-175-disk-0@__migration__ >/tmp/rspu.out 2>&1; rc=$?
+echo "   purge (1 snapshot) took $(($(date +%s) - t1)) s"; sed 's/^/   /' /tmp/rspu.out
+check "Z35 purge: exit 0 (got $rc)" test "$rc" = 0
+check "Z35 purged: no snapshot left on the zvol ($(snaps_of $SD))" test -z "$(snaps_of $SD)"
+check "Z35 the zvol is still there, same bytes" test "$(sha_of /dev/zvol/$SD)" = "$VS"
+PJ=$(newest_journal "$R" reclaim)
+pj=$(jget "$PJ" 'd.actions.filter(a=>a.kind==="purge"&&a.result==="done").map(a=>a.command.join(" ")).join("|")')
+check "Z35 the purge journal: zfs destroy of the snapshot alone ($pj)" test "$pj" = "zfs destroy $SD@$QN"
+# Z36 refused by name: a snapshot a clone was made from (template-base), nothing renamed.
+reclaim --yes --json --name $L:vm-176-disk-0@__migration__ >/tmp/rp.json 2>/tmp/rsx.err; rc=$?
+code=$(rcode $L:vm-176-disk-0@__migration__)
+jget /tmp/rp.json 'd.plan.refused.map(r=>r.volid+": "+r.code+" ("+r.why+")").join("\n")' | sed 's/^/   /'
+check "Z36 a snapshot with a clone (rpool/data/inspect-176) is refused: template-base ($code), exit 1 (got $rc)" test "$code $rc" = "template-base 1"
+check "Z36 nothing renamed ($(snaps_of rpool/data/vm-176-disk-0))" test "$(snaps_of rpool/data/vm-176-disk-0)" = __migration__
+# Z37 the clone lies outside what pve-health lists (zfs list -r of the storages' datasets: rpool/data, tank):
+# what reclaim does is shown, not asserted (docs/reclaim.md "Not covered yet"); asserted is that the
+# clone keeps its origin, the same snapshot whatever its name.
+OID=$(snap_id rpool/data/vm-177-disk-0@__migration__)
+reclaim --yes --json --name $L:vm-177-disk-0@__migration__ >/tmp/rp.json 2>/tmp/rsx.err; rc=$?
+code=$(rcode $L:vm-177-disk-0@__migration__)
+echo "   Z37 a clone outside rpool/data: reclaim exit $rc, refused '${code}', the snapshots now: $(snaps_of rpool/data/vm-177-disk-0)"
+org=$(zfs get -H -o value origin rpool/inspect-177)
+check "Z37 the clone outside the storage keeps its origin, the same snapshot ($org)" test "$(snap_id "$org")" = "$OID"
+if [ "$rc" = 0 ]; then
+  # Taken: nothing may be lost. The purge's zfs destroy (never -R) is refused by zfs while the clone
+  # exists (the step fails: exit 2, journaled); restore renames it back.
+  J37=$(newest_journal "$R" reclaim)
+  printf '[reclaim]\nretention_days = 0\n' >"$RC_CONF"
+  reclaim --purge --yes --name $L:vm-177-disk-0@__migration__ >/tmp/rsp7.out 2>&1; rc=$?
+  grep -E 'cannot|clone|Summary' /tmp/rsp7.out | head -4 | sed 's/^/   /'
+  check "Z37 its purge fails at zfs destroy, exit 2 (got $rc); the snapshot and the clone stay" \
+    test "$rc $(snap_id "$org") $(zfs get -H -o value origin rpool/inspect-177)" = "2 $OID $org"
+  restore "$J37" --yes >/tmp/rsr7.out 2>&1; rc=$?
+  check "Z37 restore: exit $rc, @__migration__ back, the clone's origin with it" \
+    test "$rc $(snaps_of rpool/data/vm-177-disk-0) $(zfs get -H -o value origin rpool/inspect-177)" = "0 __migration__ rpool/data/vm-177-disk-0@__migration__"
+fi
 for p in "${HOLDERS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 umount /mnt/z162 /var/lib/lxc/251/rootfs 2>/dev/null
 echo "   suite took $(($(date +%s) - t0)) s"

@@ -56,7 +56,9 @@ if [ -n "${PVE_HEALTH_ZFS_RECORD:-}" ]; then
   files+=("$S/record-on")
   out=(OUT_DIR="$S/out")
 fi
-env "${out[@]}" GUEST_MODULES=loop GUEST_MEM=${GUEST_MEM:-3072} TIMEOUT=${TIMEOUT:-2700} \
+# The guest's time limit: every pve-health run in it takes 75-250 s under TCG (load 8-18), and the
+# reclaim sections run ~20 of them (the snapshot section 9): at load ~17 its setup and states alone took 660 s.
+env "${out[@]}" GUEST_MODULES=loop GUEST_MEM=${GUEST_MEM:-3072} TIMEOUT=${TIMEOUT:-5400} \
   "$TB/run-in-guest.sh" test/e2e/zfs/zfs-guest.sh "${files[@]}"
 rc=$?
 if [ -n "${PVE_HEALTH_ZFS_RECORD:-}" ] && [ -d "$S/out/record" ]; then
