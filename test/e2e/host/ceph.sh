@@ -736,6 +736,33 @@ check "S27 in a namespace: reclaim exit 0 (got $rc), renamed ($NQ), the same id"
 restore "$(newest_journal "$R" reclaim)" --yes >"$T/rsnr.out" 2>&1; rc=$?
 sed 's/^/   /' "$T/rsnr.out"
 check "S27 in a namespace: restore exit 0 (got $rc), @forced back with its id" test "$rc $(snap_of ceph-tenant vm-205-disk-0 forced)" = "0 $NID"
+# S30 reclaim adopts an image someone moved to the trash (rbd trash mv, no deferment): restored under
+# the quarantine name (its trash id kept: the same image) and moved back with the retention as its
+# expiry; restore brings it back as an image under its name with the same data.
+printf '[reclaim]\nretention_days = 7\n' >"$RC_CONF"
+alloc ceph-vm vm-197-disk-0 16 && prbd ceph-vm import --no-progress "$T/data.bin" vm-197-disk-0-data >/dev/null 2>&1 &&
+  prbd ceph-vm rm vm-197-disk-0 >/dev/null 2>&1 && prbd ceph-vm rename vm-197-disk-0-data vm-197-disk-0
+prbd ceph-vm trash mv vm-197-disk-0 >/dev/null 2>&1
+trash_json >"$T/trash5.json"
+aid=$(jget "$T/trash5.json" '(d.find(e=>e.name==="vm-197-disk-0")||{}).id')
+check "S30 an image an admin moved to the trash ($aid)" test -n "$aid"
+vrun
+expect "S30 its hint names reclaim between restore and trash rm" $V:vm-197-disk-0#trash status=orphan reason=in-trash "hint~pve-health reclaim --name $V:vm-197-disk-0" "hint~trash rm"
+reclaim --yes --name $V:vm-197-disk-0 >"$T/ra.out" 2>&1; rc=$?
+sed 's/^/   /' "$T/ra.out"
+check "S30 adopted: exit 0 (got $rc)" test "$rc" = 0
+trash_json >"$T/trash6.json"
+entry3='d.find(e=>/^pve-health-q\.\d{8}T\d{6}Z\.vm-197-disk-0$/.test(e.name))'
+check "S30 the same trash entry ($aid) under its quarantine name" test "$(jget "$T/trash6.json" "($entry3||{}).id")" = "$aid"
+st3=$(jget "$T/trash6.json" "($entry3||{}).status")
+check "S30 its entry is protected until the purge date ($st3)" sh -c "echo '$st3' | grep -q '^protected until'"
+vrun
+expect "S30 in quarantine: ignored/quarantined, no hint" $V:vm-197-disk-0 status=ignored reason=quarantined hint=
+AJ=$(newest_journal "$R" reclaim)
+restore "$AJ" --yes >"$T/ra2.out" 2>&1; rc=$?
+sed 's/^/   /' "$T/ra2.out"
+check "S30 restore: exit 0 (got $rc)" test "$rc" = 0
+check "S30 back as an image under its name with the same data (sha256 of rbd export)" test "$(img_sha vm-197-disk-0)" = "$RS"
 echo "== krbd"
 if [ -d /sys/bus/rbd ] || modprobe rbd 2>/dev/null; then
   echo "SKIP: krbd map left on a node: the kernel has rbd, but mapping from this suite's memstore cluster is not built here"
