@@ -3,6 +3,8 @@
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import type { ReclaimInput } from '../../src/core/reclaim/plan-reclaim';
 import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
+import { unknownVolumes } from '../../src/core/volumes/classify-volumes';
+import { volumesSummary } from '../../src/core/volumes/volume-summary';
 
 export const NOW = new Date('2026-11-23T10:15:00.000Z');
 
@@ -63,22 +65,10 @@ export function vol(over: Partial<VolumeEntry> & { volid: string }): VolumeEntry
 
 export function volumes(entries: VolumeEntry[], storages: VolumesResult['storages'] = []): VolumesResult {
   return {
-    summary: {
-      total: 0,
-      valid: 0,
-      orphan: 0,
-      unknown: 0,
-      ignored: 0,
-      protected: 0,
-      pending: 0,
-      open: 0,
-      orphanSizeBytes: 0,
-      storages: 0,
-      unknownStorages: 0,
-    },
+    ...unknownVolumes(''),
+    summary: volumesSummary(entries, storages),
     entries,
     storages,
-    vmidLeftovers: [],
     status: 1,
     warnings: [],
   };

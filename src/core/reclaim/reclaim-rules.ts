@@ -155,6 +155,7 @@ function snapshotRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
       'unsupported',
       `a snapshot (${at}) whose orphan reason (${c.reason}) reclaim does not take: see its hint`,
     );
+  // The image's own name: the last part of the volname (a linked clone's is `base-…/vm-…`).
   const image =
     c.volid
       .slice(c.volid.indexOf(':') + 1)

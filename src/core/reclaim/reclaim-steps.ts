@@ -211,32 +211,36 @@ function snapshotQuarantine(
   o: { now: Date; commands: HostCommands },
 ): Quarantine {
   const q = quarantineName(snap, o.now);
-  if (st.type === 'zfspool') {
-    const pool = st.props.pool ?? '';
-    const ds = `${pool}/${own}`;
-    return {
-      original: snap,
-      quarantine: q,
-      location: { pool, snapshotOf: ds },
-      steps: [
-        {
-          op: 'zfs-snapshot-rename',
-          effect: `rename snapshot ${ds}@${snap} to ${ds}@${q} (on its dataset: no copy, the space stays taken until the purge)`,
-          command: ['zfs', 'rename', `${ds}@${snap}`, `${ds}@${q}`],
-        },
-      ],
-    };
-  }
+  const of = st.type === 'zfspool' ? `${st.props.pool ?? ''}/${own}` : own;
+  const where = st.type === 'zfspool' ? 'dataset' : 'image';
   return {
     original: snap,
     quarantine: q,
-    location: { pool: st.props.pool ?? 'rbd', snapshotOf: own },
+    location: { pool: st.props.pool ?? (st.type === 'zfspool' ? '' : 'rbd'), snapshotOf: of },
     steps: [
-      {
-        op: 'rbd-snapshot-rename',
-        effect: `rename snapshot ${own}@${snap} to ${own}@${q} (on its image: no copy, the space stays taken until the purge)`,
-        command: [...o.commands.rbd(st), 'snap', 'rename', `${own}@${snap}`, `${own}@${q}`],
-      },
+      snapshotRenameStep(st, o.commands, {
+        of,
+        from: snap,
+        to: q,
+        why: `on its ${where}: no copy, the space stays taken until the purge`,
+      }),
     ],
   };
+}
+
+/**
+ * `zfs rename DS@FROM DS@TO` or `rbd … snap rename IMG@FROM IMG@TO`: the quarantine's step and restore's
+ * undo of it. `of` is the dataset (ZFS) or the image (RBD) the snapshot stays on.
+ */
+export function snapshotRenameStep(
+  st: StorageConfig,
+  commands: HostCommands,
+  r: { of: string; from: string; to: string; why: string },
+): ReclaimStep {
+  const from = `${r.of}@${r.from}`;
+  const to = `${r.of}@${r.to}`;
+  const effect = `rename snapshot ${from} to ${to} (${r.why})`;
+  return st.type === 'zfspool'
+    ? { op: 'zfs-snapshot-rename', effect, command: ['zfs', 'rename', from, to] }
+    : { op: 'rbd-snapshot-rename', effect, command: [...commands.rbd(st), 'snap', 'rename', from, to] };
 }

@@ -2,11 +2,17 @@
 // from the journal's record and a fresh listing (pure; plan-unquarantine.ts calls it).
 import type { StorageConfig } from '../parse/storage-config';
 import type { VolumeEntry } from '../volume-types';
-import type { HostCommands } from './reclaim-steps';
+import { type HostCommands, snapshotRenameStep } from './reclaim-steps';
 import type { ReclaimStep, VolumeLocation } from './reclaim-types';
 
 /** What of the journal's record and of the fresh look the undo of a snapshot needs. */
-type Record = { volid: string; storage: string; original: string; quarantine: string; location: VolumeLocation };
+type SnapshotRecord = {
+  volid: string;
+  storage: string;
+  original: string;
+  quarantine: string;
+  location: VolumeLocation;
+};
 type Facts = { volumes: VolumeEntry[]; commands: HostCommands };
 
 /**
@@ -14,7 +20,11 @@ type Facts = { volumes: VolumeEntry[]; commands: HostCommands };
  * the volume again (a new `__migration__`, `vzdump` or guest snapshot: never renamed over, zfs and rbd
  * would refuse anyway).
  */
-export function snapshotUndo(r: Record, st: StorageConfig, f: Facts): { steps: ReclaimStep[] } | { why: string } {
+export function snapshotUndo(
+  r: SnapshotRecord,
+  st: StorageConfig,
+  f: Facts,
+): { steps: ReclaimStep[] } | { why: string } {
   const of = r.location.snapshotOf as string;
   const volid = r.volid.endsWith(`@${r.original}`) ? r.volid.slice(0, -r.original.length - 1) : r.volid;
   const onVolume = f.volumes.filter((e) => e.storage === r.storage && e.volid === volid && e.snapshot !== undefined);
@@ -25,23 +35,11 @@ export function snapshotUndo(r: Record, st: StorageConfig, f: Facts): { steps: R
       ? { steps: [] }
       : { why: `snapshot ${of}@${r.quarantine} is not in the listing (purged, or its volume moved)` };
   if (taken) return { why: `${of} has a snapshot ${r.original} again: never renamed over it` };
-  if (st.type === 'zfspool')
-    return {
-      steps: [
-        {
-          op: 'zfs-snapshot-rename',
-          effect: `rename snapshot ${of}@${r.quarantine} back to ${of}@${r.original}`,
-          command: ['zfs', 'rename', `${of}@${r.quarantine}`, `${of}@${r.original}`],
-        },
-      ],
-    };
-  return {
-    steps: [
-      {
-        op: 'rbd-snapshot-rename',
-        effect: `rename snapshot ${of}@${r.quarantine} back to ${of}@${r.original}`,
-        command: [...f.commands.rbd(st), 'snap', 'rename', `${of}@${r.quarantine}`, `${of}@${r.original}`],
-      },
-    ],
-  };
+  const back = snapshotRenameStep(st, f.commands, {
+    of,
+    from: r.quarantine,
+    to: r.original,
+    why: 'back to the name it had',
+  });
+  return { steps: [back] };
 }

@@ -57,18 +57,11 @@ function classifyStorageVolumes(
   c: Omit<VolumeContext, 'hasClones' | 'newestReplicate' | 'replicateJobs'>,
 ): { stat: VolumeStorageStatus; entries: VolumeEntry[]; notes: string[] } {
   const listed = listStorageVolumes(st, input.raw, input.zfs);
-  const stat: VolumeStorageStatus = {
+  // The storage's row; storageCounts adds the counts and sizes from its entries.
+  const stat: Pick<VolumeStorageStatus, 'storage' | 'type' | 'status' | 'error'> = {
     storage: st.id,
     type: st.type,
     status: listed.error || listed.incomplete ? 'unknown' : 'ok',
-    total: 0,
-    valid: 0,
-    orphan: 0,
-    unknown: 0,
-    ignored: 0,
-    sizeBytes: 0,
-    usedBytes: 0,
-    orphanSizeBytes: 0,
   };
   const loc = storageLocation(st);
   const unlisted = listed.error ? null : unlistedReferences(st, loc, listed.volumes, c);
