@@ -38,6 +38,20 @@ export function reclaimStep(volid: string): NextStep {
   };
 }
 
+/**
+ * The checked way to finish an interrupted removal (reclaim-scope.ts removalOffered): `pve-health reclaim
+ * --purge --name VOLID` plans, takes PVE's storage lock, re-checks, asks and journals what it destroys.
+ * Irreversible like the removal PVE started: nothing can restore such an image.
+ */
+export function finishRemovalStep(volid: string): NextStep {
+  return {
+    kind: 'drop',
+    text: "finish the interrupted removal with pve-health's checks (PVE's storage lock, a re-check right before, the journal; irreversible)",
+    command: ['pve-health', 'reclaim', '--purge', '--name', volid],
+    irreversible: true,
+  };
+}
+
 /** A step that deletes data: marked irreversible in every output form. */
 export function dropStep(text: string, command: string[]): NextStep {
   return { kind: 'drop', text, command, irreversible: true };

@@ -75,3 +75,31 @@ export function trashOffered(v: {
     !v.references?.length
   );
 }
+
+/**
+ * An interrupted RBD removal `reclaim --purge` finishes under PVE's storage lock: `pvesm free` (RBDPlugin.pm
+ * free_image → `rbd rm`) moved the image to the trash as REMOVING (librbd api/Image.cc remove) and
+ * stopped, or a removal lost the image's header first. Nothing restores either (librbd api/Trash.cc
+ * restore takes only the sources ALLOWED_RESTORE_SOURCES names: USER, MIRRORING, USER_PARENT), so there
+ * is no quarantine: the checked way is finishing what PVE started. Only an orphan no config names,
+ * nothing marks pending or protected, under a name no live image or other entry shares.
+ */
+export function removalOffered(v: {
+  type: string;
+  status: string;
+  reason: string;
+  pending: boolean;
+  protected: boolean;
+  references?: string[];
+  trash?: { nameTaken?: boolean };
+}): boolean {
+  return (
+    v.type === 'rbd' &&
+    v.status === 'orphan' &&
+    v.reason === 'interrupted-removal' &&
+    !v.pending &&
+    !v.protected &&
+    !v.references?.length &&
+    !v.trash?.nameTaken
+  );
+}

@@ -28,7 +28,9 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
   const total = plan.actions.reduce((n, a) => n + (a.usedBytes ?? a.sizeBytes ?? 0), 0);
   let out = '';
   const verb = o.purge
-    ? 'destroy (past their retention)'
+    ? plan.actions.some((a) => a.reason === 'interrupted-removal')
+      ? 'destroy (past their retention, or an interrupted removal to finish: nothing restores those)'
+      : 'destroy (past their retention)'
     : `quarantine (restorable; purge after ${plan.retentionDays} days)`;
   out += line(`Reclaim plan: ${plan.actions.length} volume(s) to ${verb}, ${formatBytes(total)}`, o);
   plan.actions.forEach((a, i) => {

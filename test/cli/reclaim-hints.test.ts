@@ -19,6 +19,22 @@ interface Stepped {
   snapshot?: string;
 }
 
+/**
+ * The volume IDs whose steps name `reclaim --purge` (an interrupted removal: the checked way to finish it,
+ * irreversible like the removal PVE started), each such step first, before the manual command.
+ */
+function purgeHinted(doc: { dm?: { entries: Stepped[] }; volumes?: { entries: Stepped[] } }): Set<string> {
+  const out = new Set<string>();
+  for (const e of [...(doc.dm?.entries ?? []), ...(doc.volumes?.entries ?? [])])
+    (e.steps ?? []).forEach((s, i) => {
+      if (s.command?.[1] !== 'reclaim' || s.command[2] !== '--purge') return;
+      assert.deepEqual([s.kind, s.irreversible, i], ['drop', true, 0], JSON.stringify(e.steps));
+      assert.deepEqual(s.command.slice(0, 4), ['pve-health', 'reclaim', '--purge', '--name']);
+      out.add(s.command[4]);
+    });
+  return out;
+}
+
 /** The volume IDs whose steps name reclaim, from every part of a check document; each reclaim step checked. */
 function hinted(doc: { dm?: { entries: Stepped[] }; volumes?: { entries: Stepped[] } }): Set<string> {
   const out = new Set<string>();
@@ -47,13 +63,20 @@ function run(args: string[], pathPrefix?: string): unknown {
   return JSON.parse(r.stdout);
 }
 
-function assertSame(where: string[], pathPrefix?: string): void {
+function assertSame(where: string[], pathPrefix?: string): number {
   const doc = run([...where, 'check', '--json'], pathPrefix) as Parameters<typeof hinted>[0];
   const plan = run([...where, 'reclaim', '--dry-run', '--all', '--json'], pathPrefix) as {
     plan: { actions: { volid: string }[] };
   };
   const planned = new Set(plan.plan.actions.map((a) => a.volid));
   assert.deepEqual([...hinted(doc)].sort(), [...planned].sort(), where.join(' '));
+  // The purge: the interrupted removals it finishes are exactly those whose hints name it.
+  const purge = run([...where, 'reclaim', '--purge', '--dry-run', '--all', '--json'], pathPrefix) as {
+    plan: { actions: { volid: string; reason: string }[] };
+  };
+  const finishing = purge.plan.actions.filter((a) => a.reason === 'interrupted-removal').map((a) => a.volid);
+  assert.deepEqual([...purgeHinted(doc)].sort(), finishing.sort(), `${where.join(' ')} --purge`);
+  return finishing.length;
 }
 
 test('the demo: the hints name reclaim for exactly the volumes reclaim plans', () => {

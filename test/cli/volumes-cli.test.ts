@@ -285,7 +285,8 @@ test('Ceph beyond rbd ls -l, through the rbd binary: trash by source, a half-rem
     [get('ceph-vm:vm-153-disk-0').reason, get('ceph-vm:vm-153-disk-0').hint],
     [
       'interrupted-removal',
-      'finish the interrupted removal (irreversible; librbd drops the directory entry): rbd -p vm-pool rm vm-153-disk-0',
+      "finish the interrupted removal with pve-health's checks (PVE's storage lock, a re-check right before, the journal; irreversible): pve-health reclaim --purge --name ceph-vm:vm-153-disk-0; " +
+        'or by hand, without those checks (irreversible; librbd drops the directory entry): rbd -p vm-pool rm vm-153-disk-0',
     ],
   );
   const watched = get('ceph-vm:vm-151-disk-0');
@@ -305,16 +306,33 @@ test('Ceph beyond rbd ls -l, through the rbd binary: trash by source, a half-rem
   assert.deepEqual([hung.status, hung.reason, hung.hint], ['unknown', 'watchers-unread', undefined]);
   assert.match(hung.detail, /rbd status timed out/);
   // An interrupted rbd rm (ceph 16.2: a REMOVING entry fails `rbd ls -l` for the pool, exit 2): the
-  // storage is UNKNOWN, never "no images", and the reason names the image and what finishes it.
+  // storage is UNKNOWN, never "no images", and the reason names the image and what finishes it — first
+  // reclaim --purge (the checks), then the manual rbd rm. Only the images it could not open are entries.
   depth({ removing: { 'vm-pool': ['vm-154-disk-0'] } });
   const rm = cli(node, ['volumes', '--json']);
   assert.equal(rm.code, 3, rm.stderr);
   const rmv = JSON.parse(rm.stdout).volumes;
   assert.match(
     rmv.error,
-    /ceph-vm.*rbd ls failed \(exit 2\).*could not open (?:\S+, )*vm-154-disk-0.*: .*rbd -p vm-pool rm vm-154-disk-0/,
+    /ceph-vm.*rbd ls failed \(exit 2\).*could not open (?:\S+, )*vm-154-disk-0.*: .*pve-health reclaim --purge (?:--name \S+ )*--name ceph-vm:vm-154-disk-0 .*irreversible: .*rbd -p vm-pool rm vm-154-disk-0/,
   );
-  assert.equal(rmv.entries.filter((e: { storage: string }) => e.storage === 'ceph-vm').length, 0);
+  const onPool = rmv.entries.filter((e: { storage: string }) => e.storage === 'ceph-vm');
+  assert.deepEqual(onPool.map((e: { volid: string; reason: string }) => [e.volid, e.reason]).sort(), [
+    ['ceph-vm:vm-153-disk-0', 'interrupted-removal'],
+    ['ceph-vm:vm-154-disk-0', 'interrupted-removal'],
+  ]);
+  // The purge plans them (the pool UNKNOWN for their sake is no refusal), each by its librbd step.
+  const purge = JSON.parse(cli(node, ['reclaim', '--purge', '--dry-run', '--all', '--json']).stdout).plan;
+  assert.deepEqual(
+    purge.actions.map((a: { volid: string; steps: { command: string[] }[] }) => [
+      a.volid,
+      a.steps[0].command.slice(-2),
+    ]),
+    [
+      ['ceph-vm:vm-153-disk-0', ['rm', 'vm-153-disk-0']],
+      ['ceph-vm:vm-154-disk-0', ['rm', 'vm-154-disk-0']],
+    ],
+  );
   // A trash listing that fails: the storage is UNKNOWN with the reason, its images keep their verdicts.
   depth({ fail: { 'trash:vm-pool': 'error' } });
   const f = JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes;

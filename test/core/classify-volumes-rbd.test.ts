@@ -51,7 +51,35 @@ const ROWS: Row[] = [
     trash: true,
     status: 'orphan',
     reason: 'interrupted-removal',
-    hint: /^finish what the interrupted rbd rm would have done \(irreversible; .*\): rbd -p vm-pool trash rm t-vm-152-disk-0$/,
+    // The checked way first (reclaim --purge: storage lock, re-check, journal), the manual one after.
+    hint: /^finish the interrupted removal with pve-health's checks \(.*irreversible\): pve-health reclaim --purge --name ceph-vm:vm-152-disk-0; or by hand, without those checks: finish what the interrupted rbd rm would have done \(irreversible; .*\): rbd -p vm-pool trash rm t-vm-152-disk-0$/,
+  },
+  {
+    name: 'REMOVING while a config names it → unknown, no restore (librbd restores no REMOVING entry), no removal',
+    node: {
+      rbd: '[]',
+      rbdTrash: JSON.stringify([trashEntry('vm-152-disk-0', 'REMOVING')]),
+      files: conf(152, 'scsi0: ceph-vm:vm-152-disk-0,size=1G\n'),
+    },
+    volid: 'ceph-vm:vm-152-disk-0',
+    trash: true,
+    status: 'unknown',
+    reason: 'interrupted-removal',
+    protectedBy: ['referenced'],
+    hint: null,
+  },
+  {
+    name: 'REMOVING under the name of a live image → removed by its trash id only (its volume ID names the image)',
+    node: {
+      rbd: ls(img('vm-152-disk-0')),
+      rbdTrash: JSON.stringify([trashEntry('vm-152-disk-0', 'REMOVING')]),
+      rbdStatus: { 'vm-152-disk-0': '{"watchers":[]}' },
+    },
+    volid: 'ceph-vm:vm-152-disk-0',
+    trash: true,
+    status: 'orphan',
+    reason: 'interrupted-removal',
+    hint: /^or by hand, without those checks: .*: rbd -p vm-pool trash rm t-vm-152-disk-0$/,
   },
   {
     name: 'REMOVING while a destroy task of that VMID runs → pending, no hint',
@@ -176,7 +204,7 @@ const ROWS: Row[] = [
     volid: 'ceph-vm:vm-153-disk-0',
     status: 'orphan',
     reason: 'interrupted-removal',
-    hint: /^finish the interrupted removal \(irreversible; .*\): rbd -p vm-pool rm vm-153-disk-0$/,
+    hint: /^finish the interrupted removal with pve-health's checks \(.*\): pve-health reclaim --purge --name ceph-vm:vm-153-disk-0; or by hand, without those checks \(irreversible; .*\): rbd -p vm-pool rm vm-153-disk-0$/,
   },
   {
     name: 'ENOENT on open while a config names it → unknown, never a removal',
@@ -297,7 +325,11 @@ for (const r of ROWS)
       // The hint is its steps' sentence; every step that removes something is marked irreversible.
       assert.equal(e.hint, stepsText(e.steps ?? []));
       for (const st of e.steps ?? [])
-        assert.equal(st.irreversible, / rm | trash rm |pvesm free/.test(` ${(st.command ?? []).join(' ')} `), st.text);
+        assert.equal(
+          st.irreversible,
+          / rm | trash rm |pvesm free | --purge /.test(` ${(st.command ?? []).join(' ')} `),
+          st.text,
+        );
     } else {
       assert.equal(e.hint, undefined);
       assert.equal(e.steps, undefined);

@@ -302,7 +302,7 @@ describe('planReclaim refusals: only proven orphans', () => {
         ]),
       },
       code: 'unsupported',
-      why: /trash entry ab12 \(REMOVING\)/,
+      why: /nothing restores it .*'pve-health reclaim --purge --name ceph-vm:vm-100-disk-0'/,
     },
     {
       name: 'a container subvolume directory',

@@ -60,7 +60,8 @@ test('real: a headless image (exit 0, named on stderr) is an interrupted removal
     [
       'orphan',
       'interrupted-removal',
-      'finish the interrupted removal (irreversible; librbd drops the directory entry): rbd -p vm rm vm-130-disk-0',
+      "finish the interrupted removal with pve-health's checks (PVE's storage lock, a re-check right before, the journal; irreversible): pve-health reclaim --purge --name ceph-vm:vm-130-disk-0; " +
+        'or by hand, without those checks (irreversible; librbd drops the directory entry): rbd -p vm rm vm-130-disk-0',
     ],
   );
   assert.equal(entry(es, 'ceph-vm:base-900-disk-0/vm-901-disk-0').vmid, 901);
@@ -78,11 +79,22 @@ test('real: rbd rm killed mid-trim (ceph 16.2: exit 2, a partial JSON on stdout)
   assert.equal(st?.status, 'unknown');
   assert.match(st?.error ?? '', /rbd ls failed \(exit 2\)/);
   assert.match(st?.error ?? '', /could not open vm-140-disk-0: an interrupted rbd rm/);
-  assert.match(st?.error ?? '', /this finishes that removal: rbd -p broken rm vm-140-disk-0/);
+  assert.match(
+    st?.error ?? '',
+    /this finishes that removal with pve-health's checks: pve-health reclaim --purge --name ceph-vm:vm-140-disk-0 \(by hand, without them, irreversible: rbd -p broken rm vm-140-disk-0\)/,
+  );
   // What the failed listing printed is not taken for the pool's content.
   assert.equal(
     r.entries.some((e) => e.volid === 'ceph-vm:vm-141-disk-0' && e.status !== 'unknown'),
     false,
+  );
+  // The image it could not open is a fact of its own: the interrupted removal, with the checked way.
+  const e = entry(r.entries, 'ceph-vm:vm-140-disk-0');
+  assert.deepEqual([e.status, e.reason], ['orphan', 'interrupted-removal']);
+  assert.deepEqual(e.steps?.[0]?.command, ['pve-health', 'reclaim', '--purge', '--name', 'ceph-vm:vm-140-disk-0']);
+  assert.deepEqual(
+    r.entries.map((x) => x.volid),
+    ['ceph-vm:vm-140-disk-0'],
   );
 });
 

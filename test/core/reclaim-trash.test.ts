@@ -53,7 +53,7 @@ describe('planReclaim: a trash entry of rbd trash mv is adopted into the quarant
       name: 'an interrupted rbd rm (REMOVING): nothing restores it',
       e: inTrash({ source: 'REMOVING' }, { reason: 'interrupted-removal' }),
       code: 'unsupported',
-      why: /REMOVING/,
+      why: /interrupted removal: nothing restores it .*reclaim --purge/,
     },
     {
       name: "its own deferment still runs (someone's --expires-at)",

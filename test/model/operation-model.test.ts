@@ -40,9 +40,12 @@ const KNOWN_UNKNOWN = new Set([
   'destroy --purge --destroy-unreferenced-disks #1 on zfspool, crash',
   'destroy --purge --destroy-unreferenced-disks #1 on rbd, crash',
 ]);
-/** Commands that destroy data (a deactivation is no such command: PVE runs it itself). */
+/**
+ * Commands that destroy data (a deactivation is no such command: PVE runs it itself); `reclaim --purge`
+ * finishes an interrupted removal, irreversibly.
+ */
 const DESTROYS =
-  /\b(pvesm free|zfs destroy|rbd (-p \S+ )?(snap )?rm|rbd .*trash rm|lvremove|btrfs subvolume delete|rm -f?)\b/;
+  /\b(pvesm free|zfs destroy|rbd (-p \S+ )?(snap )?rm|rbd .*trash rm|lvremove|btrfs subvolume delete|rm -f?|pve-health reclaim --purge)\b/;
 
 interface Seen {
   status: string;

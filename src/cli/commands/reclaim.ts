@@ -38,9 +38,11 @@ export const reclaimCommand = defineCommand({
   ],
   help: `Options:
   --dry-run         Show the plan and the exact commands, change nothing (also with --demo or --from FILE)
-  --purge           Destroy what has been in quarantine longer than [reclaim] retention_days (default 7)
+  --purge           Destroy what has been in quarantine longer than [reclaim] retention_days (default 7),
+                    and finish an interrupted Ceph removal (an rbd rm that stopped: nothing restores it)
   -y, --yes         Do not ask (needs --all or a filter)
-  --all             Every proven orphan (with --purge: everything past its retention)
+  --all             Every proven orphan (with --purge: everything past its retention, every interrupted
+                    removal)
   --vmid N          Only volumes of guest N (repeatable)
   --reason CODE     Only orphans with this reason, e.g. guest-missing (repeatable)
   --name VOLID      Only this volume ID, LV or DM name (repeatable)
@@ -52,7 +54,8 @@ the purge date as expiry; files rename(2) into <path>/images/pve-health-quaranti
 then lists none of them as the VMID's. Refuses every volume that is valid, pending, protected,
 unknown, a replica, a base with clones, has a snapshot in use, lies on a disabled or unreadable
 storage, or on a node without a healthy quorate /etc/pve. Every step is journaled; 'restore JOURNAL'
-brings each volume back under its original name.
+brings each volume back under its original name. An interrupted Ceph removal is never quarantined
+(librbd restores none): --purge finishes it under the storage lock, after the same re-check.
 Exit code: 0 done, 1 something skipped or declined, 2 a step failed, 3 refused/could not check; a
 volume named with --name that is refused: 1 (3 when it could not be judged).`,
   options: RECLAIM_OPTIONS,

@@ -1,6 +1,7 @@
-// `reclaim --purge`: destroy what has been in quarantine longer than the retention, and nothing else.
-// Pure. A volume is purged only when it is in quarantine by the tool's own marker (quarantined.ts), its
-// retention has passed at `now`, its storage is enabled and readable here, the node may act, and the
+// `reclaim --purge`: destroy what has been in quarantine longer than the retention, and finish the
+// interrupted RBD removals PVE started (plan-removals.ts: due at once, nothing restores them); nothing
+// else. Pure. A volume is purged only when it is in quarantine by the tool's own marker (quarantined.ts),
+// its retention has passed at `now`, its storage is enabled and readable here, the node may act, and the
 // storage-specific facts hold: an LV inactive and no origin of another LV (lvremove would take its
 // snapshots with it), an RBD image in the trash (the quarantine finished), a ZFS dataset destroyed with
 // its own snapshots only (`-r`, never `-R`: a clone elsewhere makes zfs refuse, not destroy it).
@@ -9,6 +10,7 @@ import type { PlanFilter } from '../cleanup/plan-cleanup';
 import { compareText } from '../compare-text';
 import type { StorageConfig } from '../parse/storage-config';
 import { planReclaim, type ReclaimInput } from './plan-reclaim';
+import { planRemovals } from './plan-removals';
 import { lvUuidForm } from './reclaim-steps';
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal, ReclaimStep } from './reclaim-types';
 
@@ -53,7 +55,13 @@ export function planPurge(input: ReclaimInput, filter: PlanFilter = { all: true 
     }
     actions.push(purgeAction(q, st!, input));
   }
-  return { actions, refused, quarantined, retentionDays: input.retentionDays };
+  const removals = planRemovals(input, filter);
+  return {
+    actions: [...actions, ...removals.actions],
+    refused: [...refused, ...removals.refused],
+    quarantined,
+    retentionDays: input.retentionDays,
+  };
 }
 
 function purgeRefusal(

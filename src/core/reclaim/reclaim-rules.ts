@@ -123,6 +123,11 @@ function verdictRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
     return refuse('duplicate', `a duplicate map: 'pve-health clean' removes it (${c.reason})`);
   if (c.status !== 'orphan') return refuse('not-a-volume', `${c.status}: ${c.detail}`);
   if (c.snapshot !== undefined) return snapshotRefusal(c, ctx);
+  if (c.reason === 'interrupted-removal')
+    return refuse(
+      'unsupported',
+      `an interrupted removal: nothing restores it (librbd), so nothing is quarantined; 'pve-health reclaim --purge --name ${c.volid}' finishes it with the checks`,
+    );
   if (c.trash) return trashRefusal(c);
   if (!RECLAIMABLE.has(c.reason))
     return refuse('unsupported', `orphan (${c.reason}) is not a volume without references: see its hint`);

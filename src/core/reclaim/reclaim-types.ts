@@ -53,6 +53,8 @@ export interface ReclaimStep {
     | 'rbd-trash-move'
     | 'rbd-trash-restore'
     | 'rbd-trash-remove'
+    // purge of an interrupted removal (plan-removals.ts)
+    | 'rbd-remove'
     | 'zfs-snapshot-rename'
     | 'zfs-snapshot-destroy'
     | 'rbd-snapshot-rename'
@@ -100,7 +102,9 @@ export interface ReclaimAction {
   original: string;
   /** Its name in quarantine (the tool's marker: quarantine-name.ts). */
   quarantine: string;
+  /** When it went into quarantine; '' for an interrupted removal (plan-removals.ts: Ceph does not say). */
   since: string;
+  /** When it may be purged; '' for an interrupted removal (due at once: nothing can restore it). */
   purgeAfter: string;
   location: VolumeLocation;
   steps: ReclaimStep[];

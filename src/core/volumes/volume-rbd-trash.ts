@@ -2,7 +2,7 @@
 // done with it. Pure. Sources: ceph src/tools/rbd/action/Trash.cc (do_list), include/rbd/librbd.h
 // rbd_trash_image_source_t; pve-storage RBDPlugin.pm free_image (rbd rm moves the image there first).
 
-import { dropStep, keepStep, reclaimStep, setSteps } from '../next-step';
+import { dropStep, finishRemovalStep, keepStep, reclaimStep, setSteps } from '../next-step';
 import type { StorageConfig } from '../parse/storage-config';
 import { trashOffered } from '../reclaim-scope';
 import type { VolumeEntry } from '../volume-types';
@@ -65,6 +65,13 @@ export function trashVerdict(
     e.reason = 'in-trash';
     e.detail = `moved to the Ceph trash (rbd trash mv)${since}, ${t.deferment ?? 'no deferment'}; PVE lists it nowhere, it still takes its space`;
   }
+  if (named && t.source === 'REMOVING') {
+    // librbd restores no REMOVING entry (api/Trash.cc restore: ALLOWED_RESTORE_SOURCES) and its removal
+    // may have trimmed the data already: neither a repair nor a removal is this tool's to name.
+    e.status = 'unknown';
+    e.detail += `, and ${named} still names it: that guest cannot start with it (librbd restores no REMOVING entry)`;
+    return { protect: ['referenced'], pending: [] };
+  }
   if (named) {
     // A config still names it and no image of that name exists: restoring it is the only repair.
     e.detail += `; ${named} still names it: that guest cannot start until it is restored`;
@@ -76,8 +83,10 @@ export function trashVerdict(
     e,
     t.source === 'REMOVING'
       ? [
+          // Its volume ID names this entry alone only while no live image or other entry has its name.
+          ...(t.nameInUse || t.nameShared ? [] : [finishRemovalStep(e.volid)]),
           dropStep(
-            'finish what the interrupted rbd rm would have done (irreversible; it refuses an image that still has watchers)',
+            'or by hand, without those checks: finish what the interrupted rbd rm would have done (irreversible; it refuses an image that still has watchers)',
             rm,
           ),
         ]

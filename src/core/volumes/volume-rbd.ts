@@ -7,25 +7,19 @@
 // names them on stderr when it cannot open them; remove by name finishes them) and librbd.cc
 // RBD::trash_list (hides REMOVING entries from `rbd trash ls`).
 
-import { dropStep, setSteps } from '../next-step';
-import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList, type RbdTrashEntry } from '../parse/rbd-depth';
+import { parseRbdStatus, parseRbdTrashList, type RbdTrashEntry } from '../parse/rbd-depth';
 import type { StorageConfig } from '../parse/storage-config';
 import { parseRbdList } from '../parse/volume-listing';
 import { parseQuarantineName } from '../quarantine-name';
-import { shellQuote } from '../shell-quote';
 import type { VolumeEntry, VolumesRaw } from '../volume-types';
 import { commandError, isUnsupportedSubcommand, type ListedVolume } from './listed-volume';
-import { poolOf, type RbdFlags, type Referenced, rbdArgs, rbdOperand, trashVerdict } from './volume-rbd-trash';
+import { rbdRemnantVerdict, rbdVmidOf, unopened, unopenedVolumes } from './volume-rbd-removal';
+import { poolOf, type RbdFlags, rbdArgs, rbdOperand } from './volume-rbd-trash';
 
 export type { RbdFlags };
-export { rbdArgs, rbdOperand };
+export { rbdArgs, rbdOperand, rbdRemnantVerdict };
 
-const RBD_NAME = /^(?:vm|base)-(\d+)-\S+$/;
-
-const vmidOf = (image: string): number | null => {
-  const m = RBD_NAME.exec(image);
-  return m ? Number(m[1]) : null;
-};
+const vmidOf = rbdVmidOf;
 
 /** The key of one image's `rbd status` in VolumesRaw.rbdStatus. */
 export const rbdStatusKey = (storage: string, image: string): string => `${storage}/${image}`;
@@ -86,7 +80,15 @@ export function listRbd(
 ): { error?: string; incomplete?: string; notes?: string[]; volumes: ListedVolume[] } {
   const out = raw.rbd[st.id];
   const err = commandError(out, 'rbd ls');
-  if (err) return { error: err + unopened(st, out?.code === 0 ? '' : (out?.stderr ?? '')), volumes: [] };
+  if (err) {
+    const stderr = out?.code === 0 ? '' : (out?.stderr ?? '');
+    const named = unopenedVolumes(stderr, new Set());
+    // ceph 16.2 fails the whole listing for an interrupted removal (see unopened): the storage stays
+    // UNKNOWN, but the images it could not open are facts of their own, each with its verdict (so the
+    // removal that blinds the listing can be finished with reclaim's checks).
+    const why = err + unopened(st, stderr);
+    return named.length ? { incomplete: why, volumes: named } : { error: why, volumes: [] };
+  }
   // `__base__` is the base's own clone anchor (create_base): part of the base volume, never listed alone.
   const rows = parseRbdList(out.stdout);
   // Snapshots a clone in this pool was made from (its parent): never renamed or removed alone.
@@ -102,19 +104,7 @@ export function listRbd(
     if (live.has(v.own)) throw new Error(`rbd ls printed ${v.own} twice: the output cannot be trusted`);
     live.add(v.own);
   }
-  for (const o of parseRbdListErrors(out.stderr)) {
-    if (live.has(o.image)) continue;
-    volumes.push({
-      volname: o.image,
-      own: o.image,
-      vmid: vmidOf(o.image),
-      format: 'raw',
-      sizeBytes: null,
-      usedBytes: null,
-      devices: [],
-      openError: o,
-    });
-  }
+  volumes.push(...unopenedVolumes(out.stderr, live));
   const trashOut = raw.rbdTrash?.[st.id];
   // An rbd without `trash` (it refused the subcommand, not the cluster): the listing stands, and the
   // output says the trash was not looked at.
@@ -184,61 +174,6 @@ function markQuarantined(v: ListedVolume, st: StorageConfig): void {
     location: { pool: poolOf(st), ...(v.trash ? { trashId: v.trash.id } : {}) },
     ...(v.trash?.deferment ? { trashDeferment: v.trash.deferment } : {}),
   };
-}
-
-/**
- * Why `rbd ls -l` failed for the whole pool, when its stderr names images it could not open: ceph 16.2
- * (List.cc do_list) fails the listing with ENOENT when an image is a REMOVING trash entry — an `rbd rm`
- * (pvesm free) that was interrupted; the name `rbd ls` still lists finishes it (librbd Image.cc remove
- * finds the entry in the trash). What the listing did print is not used: the pool stays UNKNOWN.
- */
-function unopened(st: StorageConfig, stderr: string): string {
-  const errs = parseRbdListErrors(stderr).filter((o) => o.errno === 2);
-  if (errs.length === 0) return '';
-  const names = errs.map((o) => o.image);
-  return (
-    `; it could not open ${names.join(', ')}: an interrupted rbd rm (pvesm free) leaves such an image in the ` +
-    `trash as REMOVING, which makes rbd ls -l fail for the whole pool (ceph PR 71683); ` +
-    (names.length > 1 ? 'these finish those removals: ' : 'this finishes that removal: ') +
-    names.map((n) => shellQuote([...rbdArgs(st), 'rm', ...rbdOperand('--image', n)])).join('; ')
-  );
-}
-
-/**
- * An image in the trash or one the pool's directory names without an image (v.trash / v.openError):
- * PVE lists neither (rbd_ls reads `rbd ls -l`'s JSON only, errfunc ignores its stderr).
- */
-export function rbdRemnantVerdict(e: VolumeEntry, v: ListedVolume, st: StorageConfig, ref: Referenced): RbdFlags {
-  if (v.trash) return trashVerdict(e, v.trash, st, ref);
-  const o = v.openError;
-  if (!o) return { protect: [], pending: [] };
-  e.sizeBytes = null;
-  if (o.errno !== 2) {
-    e.status = 'unknown';
-    e.reason = 'storage-unreadable';
-    e.detail = `in pool ${poolOf(st)}'s directory, but rbd ls -l could not open it: (${o.errno}) ${o.message}`;
-    return { protect: [], pending: [] };
-  }
-  e.reason = 'interrupted-removal';
-  e.detail =
-    `in pool ${poolOf(st)}'s directory but its header is gone (rbd ls -l: No such file or directory): a removal ` +
-    `that did not finish (a librbd before Nautilus removed the header before the directory entry) or a lost header ` +
-    `object; pvesm free cannot remove it (its rbd snap ls fails)`;
-  if (ref) {
-    e.status = 'unknown';
-    e.detail += `, and ${ref} still names it: that guest cannot start with it`;
-    return { protect: ['referenced'], pending: [] };
-  }
-  e.status = 'orphan';
-  // librbd's remove finishes a removal whose header is already gone (it then drops the directory entry).
-  setSteps(e, [
-    dropStep('finish the interrupted removal (irreversible; librbd drops the directory entry)', [
-      ...rbdArgs(st),
-      'rm',
-      ...rbdOperand('--image', v.own),
-    ]),
-  ]);
-  return { protect: [], pending: [] };
 }
 
 /**

@@ -501,11 +501,26 @@ else
 fi
 check "S12 an UNKNOWN storage: exit 3" test "$RC" = 3
 expect "S12 no verdict on the unreadable pool's images (never 'no images')" ceph-broken:vm-141-disk-0 absent
+expect "S12 the image it could not open: an interrupted removal, the checked way first" ceph-broken:vm-140-disk-0 status=orphan reason=interrupted-removal "hint~pve-health reclaim --purge --name ceph-broken:vm-140-disk-0"
 # Never harm, over every entry: a hint only on an orphan that is neither protected nor pending.
 harm=$(node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1]));
 for (const e of d.volumes.entries) if (e.hint && (e.status !== "orphan" || e.protected || e.pending)) console.log(e.volid, e.snapshot ?? "", e.status, e.hint)' "$J")
 check "never harm: no hint on a valid, unknown, protected or pending entry${harm:+ ($harm)}" test -z "$harm"
 
+. test/e2e/lib/reclaim-lib.sh
+RC_CONF=$T/reclaim.toml
+printf '[reclaim]\nretention_days = 7\n' >"$RC_CONF"
+# reclaim, like every act command, reads device-mapper first. Where this host's kernel has no
+# device-mapper driver, a dmsetup that answers as a node without maps stands in (lib/no-dm-dmsetup);
+# every Ceph command is the real one.
+ACT_PATH=$PATH
+if ! dmsetup info -c >/dev/null 2>&1 || dmsetup info -c 2>&1 | grep -q 'open failed'; then
+  echo "   this kernel has no device-mapper ($(dmsetup info -c 2>&1 | head -1)): test/e2e/lib/no-dm-dmsetup stands in for dmsetup"
+  mkdir -p "$T/nodm" && cp test/e2e/lib/no-dm-dmsetup "$T/nodm/dmsetup"
+  ACT_PATH=$T/nodm:$PATH
+fi
+reclaim() { pve_root_proc "$R"; env -u CEPH_CONF PATH="$ACT_PATH" node "$CLI" --root "$R" --config "$RC_CONF" reclaim "$@"; }
+restore() { pve_root_proc "$R"; env -u CEPH_CONF PATH="$ACT_PATH" node "$CLI" --root "$R" --config "$RC_CONF" restore "$@"; }
 echo "== after: the stale lock, the hints carried out as printed, the removal finished"
 # S14: the writer dies; its watch times out (osd_client_watch_timeout), its exclusive lock stays.
 kill -9 "$STALE"; wait "$STALE" 2>/dev/null
@@ -517,16 +532,31 @@ record lock-stale ceph-vm lock ls vm-151-disk-0 --format json
 # The hints, run exactly as printed but with PVE's connection options (what pvesm would add).
 q() { "$@" >/dev/null 2>&1; }
 hint_of() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1]));const e=d.volumes.entries.find(x=>x.volid+(x.snapshot?"@"+x.snapshot:"")+(x.trash?"#trash":"")===process.argv[2]);process.stdout.write(e?.hint??"")' "$J" "$1"; }
+# S11, S12: an interrupted removal's hint names the checked way first: reclaim --purge (PVE's storage
+# lock, a re-check right before, the journal), which runs librbd's own `rbd rm` of the name.
 h130=$(hint_of $V:vm-130-disk-0)
-check "S11 the hint 'rbd -p vm rm vm-130-disk-0' removes the headless image" q prbd ceph-vm rm vm-130-disk-0
+check "S11 the hint names 'pve-health reclaim --purge --name $V:vm-130-disk-0' first" sh -c "echo \"\$1\" | grep -q '^finish the interrupted removal with pve-health.s checks .*: pve-health reclaim --purge --name $V:vm-130-disk-0; '" - "$h130"
+reclaim --purge --yes --name $V:vm-130-disk-0 >"$T/rm130.out" 2>&1; rc=$?
+sed 's/^/   /' "$T/rm130.out"
+check "S11 reclaim --purge finishes the headless image's removal: exit 0 (got $rc)" test "$rc" = 0
+check "S11 rbd ls no longer names it" sh -c "! rbd -p vm ls | grep -qx vm-130-disk-0"
+J130=$(newest_journal "$R" reclaim)
+check "S11 the journal says what it destroyed" test "$(jget "$J130" 'd.actions.filter(a=>a.kind==="purge"&&a.result==="done").map(a=>a.command.slice(a.command.indexOf("rm")).join(" ")).join("|")')" = "rm vm-130-disk-0"
 check "S3b the hint's 'rbd snap rm vm-103-disk-0@forced' removes that snapshot only" q prbd ceph-vm snap rm vm-103-disk-0@forced
 t120=$(hint_of $V:vm-120-disk-0#trash | grep -o 'trash rm [0-9a-f]*' | head -1)
 check "S8 the hint's '$t120' empties that trash entry" q prbd ceph-vm $t120
 # S7 pvesm free of the clone (RBDPlugin.pm free_image: snap purge, rm): the template and its other clone stay.
 free_image() { prbd "$1" snap purge "$2" && prbd "$1" rm "$2"; }
 check "S7 free_image of the configless clone" q free_image ceph-vm vm-902-disk-0
-# S12 the interrupted removal finished by name (librbd Image.cc remove finds the REMOVING trash entry)
-check "S12 'rbd rm vm-140-disk-0' finishes the interrupted removal" q prbd ceph-broken rm vm-140-disk-0
+# S12 the interrupted removal (its pool UNKNOWN for its sake) finished by reclaim --purge: librbd's rm of
+# the name finds the REMOVING trash entry (Image.cc remove).
+reclaim --purge --dry-run --json --all >"$T/rp140.json" 2>/dev/null
+check "S12 the purge plans it although its pool is UNKNOWN ($(jget "$T/rp140.json" 'd.plan.actions.map(a=>a.volid).join(" ")'))" \
+  test "$(jget "$T/rp140.json" 'd.plan.actions.filter(a=>a.reason==="interrupted-removal").map(a=>a.volid).join(" ")')" = "ceph-broken:vm-140-disk-0"
+t1=$(date +%s)
+reclaim --purge --yes --name ceph-broken:vm-140-disk-0 >"$T/rm140.out" 2>&1; rc=$?
+echo "   the purge of the interrupted removal took $(($(date +%s) - t1)) s"; sed 's/^/   /' "$T/rm140.out"
+check "S12 reclaim --purge finishes the interrupted removal: exit 0 (got $rc)" test "$rc" = 0
 vrun
 expect "S11 gone after its hint" $V:vm-130-disk-0 absent
 expect "S3b gone after its hint, its volume still valid" $V:vm-103-disk-0@forced absent
@@ -543,20 +573,6 @@ expect "S14 a stale exclusive lock (no watcher): not open, orphan with its hint"
 check "S14 rbd rm (what that pvesm free runs) removes the stale-locked image" q prbd ceph-vm rm vm-151-disk-0
 expect "S13 the watcher still protects its image" $V:vm-150-disk-0 open=true by~rbd-watcher hint=
 echo "== reclaim: the trash with an expiry, restore byte for byte, purge (the real rbd)"
-. test/e2e/lib/reclaim-lib.sh
-RC_CONF=$T/reclaim.toml
-printf '[reclaim]\nretention_days = 7\n' >"$RC_CONF"
-# reclaim, like every act command, reads device-mapper first. Where this host's kernel has no
-# device-mapper driver, a dmsetup that answers as a node without maps stands in (lib/no-dm-dmsetup);
-# every Ceph command is the real one.
-ACT_PATH=$PATH
-if ! dmsetup info -c >/dev/null 2>&1 || dmsetup info -c 2>&1 | grep -q 'open failed'; then
-  echo "   this kernel has no device-mapper ($(dmsetup info -c 2>&1 | head -1)): test/e2e/lib/no-dm-dmsetup stands in for dmsetup"
-  mkdir -p "$T/nodm" && cp test/e2e/lib/no-dm-dmsetup "$T/nodm/dmsetup"
-  ACT_PATH=$T/nodm:$PATH
-fi
-reclaim() { pve_root_proc "$R"; env -u CEPH_CONF PATH="$ACT_PATH" node "$CLI" --root "$R" --config "$RC_CONF" reclaim "$@"; }
-restore() { pve_root_proc "$R"; env -u CEPH_CONF PATH="$ACT_PATH" node "$CLI" --root "$R" --config "$RC_CONF" restore "$@"; }
 img_sha() { prbd ceph-vm export "$1" - 2>/dev/null | sha256sum | cut -d' ' -f1; }
 trash_json() { prbd ceph-vm trash ls --all --long --format json 2>/dev/null; }
 # A destroyed VM's disk whose vdisk_free failed (alloc_image), with 16 MiB of data to find again.
