@@ -66,6 +66,7 @@ export function hostCommands(host: Host): HostCommands {
     rbd: (st) => rbdArgv(host, st, []),
     moveFile: (from, to) => moveFileCommand(hostPath(host, from), hostPath(host, to)),
     removeFile: (path) => ['rm', '--', hostPath(host, path)],
+    removeTree: (path) => ['rm', '-r', '--one-file-system', '--', hostPath(host, path)],
   };
 }
 

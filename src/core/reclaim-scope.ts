@@ -25,8 +25,18 @@ export function reclaimOffered(v: { reason: string; type: string; format: string
   if (v.snapshot !== undefined) return SNAPSHOT_TYPES.has(v.type) && SNAPSHOT_RECLAIMABLE.has(v.reason);
   if (!RECLAIMABLE.has(v.reason)) return false;
   if (v.type === 'lvm' || v.type === 'lvmthin' || v.type === 'zfspool' || v.type === 'rbd') return true;
-  return FILE_TYPES.has(v.type) && v.format !== 'subvol' && !(v.type === 'btrfs' && v.format === 'raw');
+  // A file, or a container's subvol directory on dir/NFS/CIFS/CephFS: one rename(2) moves either. On btrfs a
+  // raw disk and a subvol are subvolumes whose snapshots are sibling subvolumes (BTRFSPlugin.pm): not moved.
+  return FILE_TYPES.has(v.type) && !(v.type === 'btrfs' && (v.format === 'raw' || v.format === 'subvol'));
 }
+
+/**
+ * On a file storage a volume's snapshots are files or subvolumes of their own — a volume chain's
+ * `snap-<snap>-<volname>` files (Plugin.pm get_snap_name), btrfs sibling subvolumes `<name>@<snap>`
+ * (BTRFSPlugin.pm) — that a rename of the volume would leave behind, their chain cut: such a volume is
+ * not quarantined (qcow2-internal snapshots live inside the file and are not listed as entries).
+ */
+export const snapshotsStayBehind = (type: string): boolean => FILE_TYPES.has(type);
 
 /**
  * A whole volume reclaim takes (its hint names reclaim): an orphan of a kind reclaim quarantines that

@@ -1,6 +1,6 @@
-// reclaim's file mover: rename(2) of one volume file into (or out of) the quarantine directory of the
-// same filesystem — never a copy (coreutils `mv` copies across filesystems; `--no-copy` exists only from
-// coreutils 9.5, PVE 8 has 9.1). A child of its own under exec's deadline, so a rename on a dead NFS server
+// reclaim's file mover: rename(2) of one volume file, or of a container's subvol directory, into (or out
+// of) the quarantine directory of the same filesystem — never a copy (coreutils `mv` copies across
+// filesystems; `--no-copy` exists only from coreutils 9.5, PVE 8 has 9.1). A child of its own under exec's deadline, so a rename on a dead NFS server
 // blocks only the child. Refuses when the target exists (rename(2) would replace it) or when the two
 // directories are on different devices (st_dev), and creates the target's directory when it is the
 // quarantine directory or, on the way back, the volume's images/<vmid> directory.
@@ -16,7 +16,8 @@ function fail(m) { process.stderr.write(m + '\\n'); process.exit(1); }
 if (!path.isAbsolute(from) || !path.isAbsolute(to)) fail('paths must be absolute');
 let src;
 try { src = fs.lstatSync(from); } catch (e) { fail('cannot stat ' + from + ': ' + e.code); }
-if (!src.isFile()) fail(from + ' is not a regular file');
+// A volume file, or a container's subvol directory (never a symlink: lstat; never a mount point: st_dev below).
+if (!src.isFile() && !src.isDirectory()) fail(from + ' is neither a regular file nor a directory');
 const dir = path.dirname(to);
 // The quarantine directory (0700), or a volume's images/<vmid> directory on the way back (PVE's 0755).
 const own = path.basename(dir) === 'pve-health-quarantine';

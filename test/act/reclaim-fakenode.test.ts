@@ -6,7 +6,17 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildNode, calls, HAVE_FAKENODE, journals, runCli } from './fakenode-helpers';
@@ -304,6 +314,60 @@ describe('reclaim on fakenode: the executor', { skip }, () => {
     // A second restore finds nothing to do and says so.
     const again = runCli(out, ['restore', journal, '--yes']);
     assert.match(again.stdout, /already under its original name/);
+  });
+
+  it("dir: a gone container's subvol directory: one rename(2) of the tree, restored and purged for real", () => {
+    const out = buildNode('mixed-volumes');
+    const dir = join(out, 'root/var/lib/vz/images/150/subvol-150-disk-0.subvol');
+    mkdirSync(join(dir, 'etc'), { recursive: true });
+    mkdirSync(join(dir, 'var/lib/data'), { recursive: true });
+    writeFileSync(join(dir, 'etc/hostname'), 'ct150\n');
+    writeFileSync(join(dir, 'var/lib/data/blob'), Buffer.alloc(200_000, 7));
+    symlinkSync('../etc/hostname', join(dir, 'var/hostname-link'));
+    // The tree as (relative path, kind, content hash or link target), so a restore is checked whole.
+    const tree = (root: string): string[] =>
+      readdirSync(root, { recursive: true, encoding: 'utf8' })
+        .sort()
+        .map((rel) => {
+          const p = join(root, rel);
+          const st = lstatSync(p);
+          if (st.isSymbolicLink()) return `${rel} -> ${readlinkSync(p)}`;
+          if (st.isDirectory()) return `${rel}/`;
+          return `${rel} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+        });
+    const before = tree(dir);
+    const volid = 'local:150/subvol-150-disk-0.subvol';
+    const plan = JSON.parse(runCli(out, ['reclaim', '--dry-run', '--json', '--name', volid]).stdout).plan;
+    assert.deepEqual(
+      plan.actions.map((a: { steps: { op: string }[] }) => a.steps.map((st) => st.op)),
+      [['file-move']],
+    );
+    const r = runCli(out, ['reclaim', '--yes', '--name', volid]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.ok(!existsSync(dir));
+    const moved = readdirSync(join(out, 'root/var/lib/vz/images/pve-health-quarantine'));
+    assert.equal(moved.length, 1);
+    assert.match(moved[0], /^pve-health-q\.\d{8}T\d{6}Z\.150\.subvol-150-disk-0\.subvol$/);
+    assert.deepEqual(tree(join(out, 'root/var/lib/vz/images/pve-health-quarantine', moved[0])), before);
+    const vols = JSON.parse(runCli(out, ['volumes', '--json']).stdout);
+    const e = vols.volumes.entries.find((x: { volid: string }) => x.volid === volid);
+    assert.equal(`${e.status}/${e.reason}`, 'ignored/quarantined');
+    const back = runCli(out, ['restore', journals(out)[0], '--yes']);
+    assert.equal(back.code, 0, `${back.stdout}\n${back.stderr}`);
+    assert.deepEqual(tree(dir), before);
+    // Quarantined again with a retention of 0 days: the purge removes the tree, journaled.
+    const conf = join(out, 'reclaim.toml');
+    writeFileSync(conf, '[reclaim]\nretention_days = 0\n');
+    assert.equal(runCli(out, ['--config', conf, 'reclaim', '--yes', '--name', volid]).code, 0);
+    const purge = runCli(out, ['--config', conf, 'reclaim', '--purge', '--yes', '--all', '--json']);
+    assert.equal(purge.code, 0, `${purge.stdout}\n${purge.stderr}`);
+    const done = JSON.parse(purge.stdout);
+    assert.deepEqual(
+      done.plan.actions.map((a: { steps: { command: string[] }[] }) => a.steps[0].command.slice(0, 3)),
+      [['rm', '-r', '--one-file-system']],
+    );
+    assert.deepEqual(readdirSync(join(out, 'root/var/lib/vz/images/pve-health-quarantine')), []);
+    assert.ok(!existsSync(dir));
   });
 
   it('--purge plans nothing before the retention has passed', () => {

@@ -14,7 +14,12 @@ import type { VolumeEntry } from '../../src/core/volume-types';
 const UUID = 'w5e9YWHfE3mBw6WsT5rHSXG8Q20MvN0Z';
 const Q = 'pve-health-q.20261126T000003Z.vm-100-disk-1';
 const storages = parseStorageConfig('lvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\tcontent images\n');
-const commands = { rbd: () => ['rbd'], moveFile: () => ['mv'], removeFile: () => ['rm'] };
+const commands = {
+  rbd: () => ['rbd'],
+  moveFile: () => ['mv'],
+  removeFile: () => ['rm'],
+  removeTree: () => ['rm', '-r'],
+};
 
 function rec(op: QuarantineRecord['op']): QuarantineRecord {
   return {

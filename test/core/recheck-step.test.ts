@@ -30,7 +30,12 @@ function look(n: Node, volid: string) {
     lvs: [],
     volumes: classifyVolumes(ci),
     nodeRefusals: [],
-    commands: { rbd: (st) => ['rbd', '-p', st.props.pool ?? 'rbd'], moveFile: () => ['mv'], removeFile: () => ['rm'] },
+    commands: {
+      rbd: (st) => ['rbd', '-p', st.props.pool ?? 'rbd'],
+      moveFile: () => ['mv'],
+      removeFile: () => ['rm'],
+      removeTree: () => ['rm', '-r'],
+    },
   };
   return { plan: planReclaim(input, { names: [volid] }), pve: ci.pve };
 }

@@ -39,11 +39,15 @@ dir: other
 	path /mnt/other
 	content images
 	nodes pve2
+
+btrfs: local-btrfs
+	path /mnt/btrfs
+	content images,rootdir
 `;
 
 export function vol(over: Partial<VolumeEntry> & { volid: string }): VolumeEntry {
   const storage = over.volid.split(':')[0];
-  const type = { 'local-zfs': 'zfspool', 'ceph-vm': 'rbd' }[storage] ?? 'dir';
+  const type = { 'local-zfs': 'zfspool', 'ceph-vm': 'rbd', 'local-btrfs': 'btrfs' }[storage] ?? 'dir';
   return {
     storage,
     type,
@@ -88,6 +92,7 @@ export function input(over: Partial<ReclaimInput> = {}): ReclaimInput {
       rbd: (st) => ['rbd', '-p', st.props.pool ?? 'rbd'],
       moveFile: (from, to) => ['mover', from, to],
       removeFile: (path) => ['rm', '--', path],
+      removeTree: (path) => ['rm', '-r', '--one-file-system', '--', path],
     },
     ...over,
   };

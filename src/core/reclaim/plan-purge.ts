@@ -155,6 +155,13 @@ function purgeStep(q: QuarantinedVolume, st: StorageConfig, input: ReclaimInput)
       command: [...input.commands.rbd(st), 'trash', 'rm', ...(early ? ['--force'] : []), q.location.trashId ?? ''],
     };
   }
+  // A container's subvol directory (a `.subvol` volume name: Plugin.pm parse_name_dir) and all in it.
+  if (q.onStorage.endsWith('.subvol'))
+    return {
+      op: 'file-remove',
+      effect: `remove the directory ${q.onStorage} and everything in it (irreversible; never into a filesystem mounted below it)`,
+      command: input.commands.removeTree(q.onStorage),
+    };
   return {
     op: 'file-remove',
     effect: `remove ${q.onStorage} (irreversible)`,

@@ -10,6 +10,7 @@ import {
   reclaimOffered,
   SNAPSHOT_RECLAIMABLE,
   SNAPSHOT_TYPES,
+  snapshotsStayBehind,
   trashOffered,
   volumeOffered,
 } from '../reclaim-scope';
@@ -211,6 +212,12 @@ function dependencyRefusal(c: Candidate, ctx: RuleContext): Refusal | null {
       `its snapshot @${s.snapshot} is ${s.status}${s.pending ? ', pending' : ''}${s.protected ? `, protected (${s.protectedBy.join(', ')})` : ''}`,
     );
   }
+  const stay = ctx.snapshotsOf.get(c.volid) ?? [];
+  if (c.type && snapshotsStayBehind(c.type) && stay.length)
+    return refuse(
+      'has-snapshots',
+      `its snapshot @${stay[0].snapshot} is a file or subvolume of its own (a volume chain's snap- file, a btrfs snapshot): a rename would leave it behind, its chain cut`,
+    );
   if (c.lvm) {
     // An LV with an origin is a linked clone (`vm-N-…` made by clone_image from a base) or a snapshot
     // (LvmThinPlugin.pm volume_snapshot: `lvcreate -n snap_<volname>_<snap> -s`; LVMPlugin.pm thick
@@ -243,7 +250,10 @@ function typeRefusal(c: Candidate, st: StorageConfig): Refusal | null {
   if (st.type === 'zfspool' || st.type === 'rbd') return null;
   if (FILE_TYPES.has(st.type)) {
     if (!reclaimOffered({ reason: c.reason, type: st.type, format: c.format }))
-      return refuse('unsupported', 'a directory or btrfs subvolume volume: not moved by reclaim yet');
+      return refuse(
+        'unsupported',
+        'a btrfs subvolume (a raw disk or a container subvol; its snapshots are sibling subvolumes): not moved by reclaim',
+      );
     return null;
   }
   return refuse('unsupported', `storage type ${st.type} is not supported by reclaim`);

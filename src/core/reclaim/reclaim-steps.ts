@@ -27,6 +27,8 @@ export interface HostCommands {
   moveFile: (from: string, to: string) => string[];
   /** argv that removes one file (purge). */
   removeFile: (path: string) => string[];
+  /** argv that removes a directory and everything in it, never crossing into another filesystem (purge). */
+  removeTree: (path: string) => string[];
 }
 
 export interface Quarantine {

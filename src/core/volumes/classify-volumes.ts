@@ -10,7 +10,7 @@ import type { PveState } from '../node/pve-state';
 import { parseMountInfo } from '../parse/mountinfo';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
-import { volumeOffered } from '../reclaim-scope';
+import { snapshotsStayBehind, volumeOffered } from '../reclaim-scope';
 import type { DevicePathState, ProcessInfo } from '../snapshot';
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../volume-types';
 import {
@@ -88,16 +88,23 @@ function classifyStorageVolumes(
 
 /**
  * A snapshot of a volume that reclaim takes as a whole is not offered to reclaim alone: it moves with its
- * volume (core/reclaim/reclaim-rules.ts refuses it the same way), and its own removal stays its hint.
+ * volume (core/reclaim/reclaim-rules.ts refuses it the same way), and its own removal stays its hint. A
+ * volume on a file storage with snapshot entries is not offered at all (reclaim-scope.ts snapshotsStayBehind).
  */
 function snapshotsMoveWithVolume(entries: VolumeEntry[]): void {
   const whole = new Set(entries.filter(volumeOffered).map((e) => e.volid));
-  for (const e of entries)
-    if (e.snapshot !== undefined && whole.has(e.volid) && e.steps?.some((s) => s.kind === 'reclaim'))
+  // On a file storage it is the other way round: the volume is not taken while its snapshots would stay.
+  const stay = new Set(
+    entries.filter((e) => e.snapshot !== undefined && snapshotsStayBehind(e.type)).map((e) => e.volid),
+  );
+  for (const e of entries) {
+    const drop = e.snapshot !== undefined ? whole.has(e.volid) : stay.has(e.volid);
+    if (drop && e.steps?.some((s) => s.kind === 'reclaim'))
       setSteps(
         e,
         e.steps.filter((s) => s.kind !== 'reclaim'),
       );
+  }
 }
 
 /**
@@ -183,7 +190,7 @@ export function rbdWatchCandidates(input: ClassifyVolumesInput): { storage: stri
 export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: StorageConfig) => boolean): VolumesResult {
   const { pve, raw } = input;
   const unresolvedPaths: string[] = [];
-  // The host's mount table, parsed once for the three facts read from it.
+  // The host's mount table, parsed once for the facts read from it.
   const mounts = parseMountInfo(input.hostMountinfo ?? '').mounts;
   const c = {
     pve,
@@ -194,6 +201,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     mounted: mountedDevices(mounts, raw.zvolDevices),
     networkFs: networkFileStorages(mounts, pve.storageConfig),
     zfsMounts: zfsMountTargets(mounts),
+    mounts,
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];

@@ -2,6 +2,7 @@
 // the verdict and the snapshot rules (volume-verdict.ts, snapshot-verdict.ts) do not import each other.
 import type { RefHit } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
+import type { MountInfo } from '../parse/mountinfo';
 import type { ProcessInfo } from '../snapshot';
 import type { ReplicationView } from './volume-replication';
 
@@ -30,6 +31,8 @@ export interface VolumeContext {
   mounted?: Set<string>;
   /** Mount targets of each ZFS dataset the host has mounted (mountinfo: fstype zfs, source the dataset). */
   zfsMounts?: Map<string, string[]>;
+  /** The host's mount table (directory volumes: directoryMounts). */
+  mounts?: readonly MountInfo[];
 }
 
 /** Who keeps a verdict's volume: the operations it is pending for and everything that protects it. */

@@ -6,7 +6,9 @@ import type { PveState } from '../node/pve-state';
 import type { MountInfo } from '../parse/mountinfo';
 import type { StorageConfig } from '../parse/storage-config';
 import type { DevicePathState, ProcessInfo } from '../snapshot';
-import type { VolumesRaw } from '../volume-types';
+import type { VolumeEntry, VolumesRaw } from '../volume-types';
+import type { ListedVolume } from './listed-volume';
+import type { Flags, VolumeContext } from './volume-context';
 import type { VolumePathResolver } from './volume-references';
 import { filePath } from './volume-storages';
 
@@ -54,18 +56,23 @@ export function networkFileStorages(mounts: readonly MountInfo[], storages: Stor
   const out = new Map<string, string>();
   for (const st of storages) {
     if (st.shared || (st.type !== 'dir' && st.type !== 'btrfs')) continue;
-    const path = filePath(st);
-    let deepest: MountInfo | null = null;
-    for (const m of mounts)
-      if (
-        (m.target === '/' || path === m.target || path.startsWith(`${m.target}/`)) &&
-        m.target.length >= (deepest?.target.length ?? 0)
-      )
-        deepest = m;
+    const deepest = deepestMount(mounts, filePath(st));
     if (deepest && isNetworkType(deepest.fstype))
       out.set(st.id, `${deepest.fstype} ${deepest.source} at ${deepest.target}`);
   }
   return out;
+}
+
+/** The mount a path lies in: the deepest mount at or above it (the last of equal depth: it is on top). */
+function deepestMount(mounts: readonly MountInfo[], path: string): MountInfo | null {
+  let deepest: MountInfo | null = null;
+  for (const m of mounts)
+    if (
+      (m.target === '/' || path === m.target || path.startsWith(`${m.target}/`)) &&
+      m.target.length >= (deepest?.target.length ?? 0)
+    )
+      deepest = m;
+  return deepest;
 }
 
 /** Where each ZFS dataset is mounted (a bind mount of a dataset's directory shows the dataset as source). */
@@ -90,4 +97,52 @@ export function holdersByDevice(processes: ProcessInfo[]): Map<string, ProcessIn
       else holdersByDev.set(fd, [p]);
     }
   return holdersByDev;
+}
+
+/**
+ * Where a directory volume (a container's `subvol-…` directory on a dir/NFS/CIFS storage) is in use on
+ * this host: the targets of mounts of it or of anything below it (a bind mount: pve-container
+ * LXC.pm mountpoint_mount bind-mounts a directory rootfs or mount point; `pct mount`), found by the
+ * superblock and the path inside it (mountinfo `root`), and the mounts at or below its own path. Such a
+ * directory is a running container's or a mounted one's: never removed or moved as a leftover.
+ */
+export function directoryMounts(mounts: readonly MountInfo[], path: string): string[] {
+  const fs = deepestMount(mounts, path);
+  const out: string[] = [];
+  const below = (p: string, dir: string) => p === dir || p.startsWith(dir === '/' ? '/' : `${dir}/`);
+  if (fs) {
+    const rest = fs.target === '/' ? path : path.slice(fs.target.length);
+    const inFs = `${fs.root === '/' ? '' : fs.root}${rest}`;
+    for (const m of mounts) if (m !== fs && m.majorMinor === fs.majorMinor && below(m.root, inFs)) out.push(m.target);
+  }
+  for (const m of mounts) if (below(m.target, path) && !out.includes(m.target)) out.push(m.target);
+  return out;
+}
+
+/**
+ * A container's subvol in use besides its own place: a ZFS dataset also mounted elsewhere, a directory
+ * volume bind-mounted (a container runs from it, or `pct mount` has it: pve-container LXC.pm
+ * mountpoint_mount). free_image's `zfs destroy -r` or `rm -rf` would pull it from under that container.
+ */
+export function subvolMounts(
+  e: VolumeEntry,
+  v: ListedVolume,
+  c: Pick<VolumeContext, 'zfsMounts' | 'mounts'>,
+  f: Flags,
+): void {
+  const elsewhere = v.dataset
+    ? (c.zfsMounts?.get(v.dataset.name) ?? []).filter((t) => t !== v.dataset?.mountpoint)
+    : [];
+  if (elsewhere.length) {
+    e.detail += `; ${v.dataset?.name} is also mounted at ${elsewhere.join(', ')} (pct mount or a container: LXC.pm mountpoint_mount bind-mounts the subvol there)`;
+    f.protectedBy.add('mounted');
+    e.open = true;
+  }
+  const binds =
+    v.format === 'subvol' && !v.dataset && v.devices[0] ? directoryMounts(c.mounts ?? [], v.devices[0]) : [];
+  if (binds.length) {
+    e.detail += `; ${v.devices[0]} is mounted at ${binds.join(', ')} (a container or pct mount: LXC.pm mountpoint_mount bind-mounts it)`;
+    f.protectedBy.add('mounted');
+    e.open = true;
+  }
 }

@@ -14,6 +14,8 @@ import { snapshotFlags, snapshotVerdict } from './snapshot-verdict';
 import { snapshotFree } from './volume-commands';
 import type { Flags, VolumeContext } from './volume-context';
 import { doubtGuards } from './volume-guards';
+import { subvolMounts } from './volume-host-facts';
+import { quarantined } from './volume-quarantined';
 import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './volume-rbd';
 import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
 import type { ListedVolume } from './volume-storages';
@@ -43,7 +45,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     protected: false,
     protectedBy: [],
   };
-  if (v.quarantine) return quarantined(e, v.quarantine, v);
+  if (v.quarantine) return quarantined(e, v.quarantine, v, c);
   const guest = v.vmid !== null ? pve.guests.get(v.vmid) : undefined;
   e.guestNode = guest?.node ?? null;
   const hits = c.refs.get(`${loc}|${v.own}`) ?? [];
@@ -112,29 +114,6 @@ function snapshotHolds(e: VolumeEntry, v: ListedVolume, f: Flags): void {
     f.protectedBy.add('krbd-mapped');
     e.open = true;
   }
-}
-
-/**
- * In reclaim's quarantine: no volume of any guest to PVE (its name is outside every plugin's grammar),
- * never an orphan again; shown with when and where (core/reclaim/quarantined.ts).
- */
-function quarantined(e: VolumeEntry, q: NonNullable<ListedVolume['quarantine']>, v: ListedVolume): VolumeEntry {
-  // A quarantined snapshot stays on its volume: a clone made from it or a map of it since holds it.
-  const heldBy = [...(v.cloneOrigin ? ['has-clones'] : []), ...(v.mapped ? ['krbd-mapped'] : [])];
-  e.status = 'ignored';
-  e.reason = 'quarantined';
-  e.detail = `in pve-health's quarantine since ${q.since} as ${q.name}; 'pve-health restore JOURNAL' brings it back, 'pve-health reclaim --purge' destroys it after the retention`;
-  e.quarantine = {
-    ...(e.snapshot !== undefined ? { snapshot: q.original } : {}),
-    ...(heldBy.length ? { heldBy } : {}),
-    since: q.since,
-    name: q.name,
-    onStorage: q.onStorage,
-    location: q.location,
-    ...(q.trashDeferment ? { trashDeferment: q.trashDeferment } : {}),
-  };
-  delete e.trash;
-  return e;
 }
 
 function addRbd(f: Flags, r: RbdFlags): void {
@@ -232,16 +211,7 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
   const mount = v.devices.find((d) => c.mounted?.has(d));
   if (mount) e.detail += `; ${mount} is mounted on this node`;
   if (v.sysHolders?.length) e.detail += `; held by ${v.sysHolders.join(', ')} (/sys holders)`;
-  // A subvol mounted besides its own mountpoint: a container runs from it (pve-container's rootfs or mp
-  // mount). free_image's `zfs destroy -r` would unmount it from under the container or fail busy.
-  const elsewhere = v.dataset
-    ? (c.zfsMounts?.get(v.dataset.name) ?? []).filter((t) => t !== v.dataset?.mountpoint)
-    : [];
-  if (elsewhere.length) {
-    e.detail += `; ${v.dataset?.name} is also mounted at ${elsewhere.join(', ')} (pct mount or a container: LXC.pm mountpoint_mount bind-mounts the subvol there)`;
-    f.protectedBy.add('mounted');
-    e.open = true;
-  }
+  subvolMounts(e, v, c, f);
   if (mount) f.protectedBy.add('mounted');
   if (v.partialReceive)
     e.detail +=

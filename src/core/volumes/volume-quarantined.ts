@@ -1,0 +1,41 @@
+// A volume in reclaim's quarantine as the volumes part lists it (core/reclaim/quarantine-name.ts marks
+// it): ignored, never an orphan again, with when and where, and what holds it since. Pure.
+import type { VolumeEntry } from '../volume-types';
+import type { VolumeContext } from './volume-context';
+import { directoryMounts } from './volume-host-facts';
+import type { ListedVolume } from './volume-storages';
+
+/**
+ * In reclaim's quarantine: no volume of any guest to PVE (its name is outside every plugin's grammar),
+ * never an orphan again; shown with when and where (core/reclaim/quarantined.ts).
+ */
+export function quarantined(
+  e: VolumeEntry,
+  q: NonNullable<ListedVolume['quarantine']>,
+  v: ListedVolume,
+  c: Pick<VolumeContext, 'mounts'>,
+): VolumeEntry {
+  // A quarantined snapshot stays on its volume: a clone made from it or a map of it since holds it; a
+  // quarantined directory someone mounted since (a bind mount of it or below it) is in use.
+  const binds =
+    v.format === 'subvol' && !v.dataset && v.devices[0] ? directoryMounts(c.mounts ?? [], v.devices[0]) : [];
+  const heldBy = [
+    ...(v.cloneOrigin ? ['has-clones'] : []),
+    ...(v.mapped ? ['krbd-mapped'] : []),
+    ...binds.map((t) => `mounted:${t}`),
+  ];
+  e.status = 'ignored';
+  e.reason = 'quarantined';
+  e.detail = `in pve-health's quarantine since ${q.since} as ${q.name}; 'pve-health restore JOURNAL' brings it back, 'pve-health reclaim --purge' destroys it after the retention`;
+  e.quarantine = {
+    ...(e.snapshot !== undefined ? { snapshot: q.original } : {}),
+    ...(heldBy.length ? { heldBy } : {}),
+    since: q.since,
+    name: q.name,
+    onStorage: q.onStorage,
+    location: q.location,
+    ...(q.trashDeferment ? { trashDeferment: q.trashDeferment } : {}),
+  };
+  delete e.trash;
+  return e;
+}
