@@ -118,6 +118,11 @@ test('an older snapshot (no table): its links, then the text of an LV that exist
   assert.equal(r('/dev/disk/by-id/x', 'pve1'), null);
   assert.deepEqual(r('/dev/pve/vm-100-disk-0', 'pve1'), { vg: 'pve', lv: 'vm-100-disk-0' });
   assert.deepEqual(r('/dev/dm-20', 'pve1'), DB);
+  // A link to a map of this node that is no LV (a multipath LUN), or that map by name: no LV, as with the table.
+  const mp = makePathResolver(index(null, { '/dev/disk/by-id/wwn-0x6000': '/dev/dm-0' }));
+  assert.equal(mp('/dev/disk/by-id/wwn-0x6000', 'pve1'), null);
+  assert.equal(mp('/dev/mapper/mpatha', 'pve1'), null);
+  assert.equal(mp('/dev/dm-0', 'pve1'), null);
   assert.deepEqual(r('/dev/vmdisks/other', 'pve1'), { unresolved: 'names no device this check knows' });
   assert.deepEqual(r('/dev/block/252:20', 'pve1'), { unresolved: 'names no device this check knows' });
   const linked = makePathResolver(index(null, { '/dev/vmdisks/lost': '/dev/vmdisks/target' }));
