@@ -876,7 +876,10 @@ test('thin pool: a thin volume full of data is no pool; a pool with no usage any
   const blank = lvsJson(
     rows0.map((r) => (r.lv_name === 'data' ? { ...r, data_percent: '', metadata_percent: '' } : r)),
   );
-  const fs = classifyStorage(snapshot({ commands: { lvs: blank } }), emptyDm(), {});
+  // Thresholds of 0 (warn at any usage) still warn of no usage that is not known.
+  const fs = classifyStorage(snapshot({ commands: { lvs: blank } }), emptyDm(), {
+    dm: { thin_data_warning: 0, thin_meta_warning: 0 },
+  });
   assert.deepEqual(
     fs.map((f) => [f.kind, f.values]),
     [
