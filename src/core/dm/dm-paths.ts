@@ -66,8 +66,11 @@ function spelled(ix: PathIndex, path: string): LvName | null {
   return t && ix.lvExists(t.vg, t.lv) ? t : null;
 }
 
-/** Where a path of this node's config leads, by its final name when no device number says it. */
-function byFinalName(ix: PathIndex, final: string): PathReading {
+/**
+ * Where a path of this node's config leads, by its final name when no device number says it; undefined
+ * when the name is no map of this node and spells no LV it has (the caller decides what such a name is).
+ */
+function byFinalName(ix: PathIndex, final: string): PathReading | undefined {
   const k = /^\/dev\/(dm-\d+)$/.exec(final);
   if (k) {
     const lv = ix.lvOfKname(k[1]);
@@ -78,7 +81,7 @@ function byFinalName(ix: PathIndex, final: string): PathReading {
     const lv = ix.lvOfDmName(n[1]);
     if (lv !== undefined) return lv;
   }
-  return spelled(ix, final);
+  return spelled(ix, final) ?? undefined;
 }
 
 /** A path in a config of this node, read through the gathered table. */
@@ -121,10 +124,11 @@ export function makePathResolver(ix: PathIndex): PathResolver {
       return { unresolved: `is a name among ${node}'s own devices` };
     }
     if (ix.paths) return hereByTable(ix, path, ix.paths);
-    // An older snapshot: its links (a path that is none is its own final name), then the text.
+    // An older snapshot: its links (a path that is none is its own final name), then the text. A map of
+    // this node that is no LV (a multipath LUN) names no LV, as with the table (hereByTable).
     const final = ix.links[path] ?? path;
     const lv = byFinalName(ix, final);
-    if (lv || NOT_AN_LV.test(final)) return lv;
+    if (lv !== undefined || NOT_AN_LV.test(final)) return lv ?? null;
     return { unresolved: `${final !== path ? `leads to ${final}, which ` : ''}names no device this check knows` };
   };
 }

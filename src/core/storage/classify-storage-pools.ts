@@ -187,7 +187,7 @@ function thinOvercommit(ctx: StorageContext, p: PoolUsage, t: ThinThresholds): S
     kind: 'thin-pool-overcommit',
     severity: warn ? 'warning' : 'info',
     title: `${p.what} is overcommitted to ${ratio.toFixed(0)} %`,
-    detail: `${thins.length} thin volumes of ${formatBytes(virtual)} in total sit on a ${formatBytes(size)} pool. It fills before the guests fill their disks${warn ? `; above the configured ${t.overcommit} % a few busy guests are enough` : ''}. Watch data usage and keep free space in the VG to grow the pool.`,
+    detail: `${thins.length === 1 ? '1 thin volume' : `${thins.length} thin volumes`} of ${formatBytes(virtual)} in total sit${thins.length === 1 ? 's' : ''} on a ${formatBytes(size)} pool. It fills before the guests fill their disks${warn ? `; above the configured ${t.overcommit} % a few busy guests are enough` : ''}. Watch data usage and keep free space in the VG to grow the pool.`,
     fix: warn
       ? [
           '# move disks to another storage (qm disk move / pct move-volume) or grow the pool',

@@ -1,0 +1,367 @@
+// What analyzeDm adds to the verdicts of each entry (core/dm/analyze-dm.ts), rule by rule: an incomplete
+// LVM view makes its VG's findings unknown and nothing else; every guest that names an LV is attached to
+// it; a config path that leads nowhere is said, as the part's reason when an entry is unknown for it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyzeDm } from '../../src/core/dm/analyze-dm';
+import { parseNode } from '../../src/core/node/node-view';
+import type { DmEntry } from '../../src/core/types';
+import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
+import { lv, nodeView, type ViewInput, vgOf } from '../helpers/node-view';
+
+const CFG = `lvm: san
+\tvgname vg0
+\tcontent images
+
+lvm: tank
+\tvgname vg1
+\tcontent images
+`;
+const vm = (...disks: string[]) => `${disks.map((d, i) => `scsi${i}: ${d},size=4G`).join('\n')}\nmemory: 512\n`;
+const entry = (r: { entries: DmEntry[] }, name: string) => {
+  const e = r.entries.find((x) => x.name === name);
+  assert.ok(e, `no entry ${name}: ${r.entries.map((x) => x.name).join(', ')}`);
+  return e;
+};
+const verdict = (e: DmEntry) => `${e.status}/${e.reason}`;
+
+test('an incomplete LVM view: its VG’s findings become unknown, valid and ignored entries and other VGs stay', () => {
+  const lvs = [
+    lv('vg0', 'vm-100-disk-0'), // a disk of VM 100
+    lv('vg0', 'vm-105-disk-0'), // a leftover of a deleted guest
+    lv('vg0', 'scratch'), // no guest volume
+    lv('vg1', 'vm-106-disk-0'), // a leftover in a VG whose view agrees
+  ];
+  const input: ViewInput = {
+    storageCfg: CFG,
+    lvs,
+    // vgs counts 5 LVs in vg0, lvs lists 3: the report is short.
+    vgs: [vgOf('vg0', lvs, { lvCount: 5 }), vgOf('vg1', lvs)],
+    guests: [{ vmid: 100, text: vm('san:vm-100-disk-0') }],
+  };
+  const r = analyzeDm(nodeView(input));
+  const gap = 'lvs lists 3 LVs of VG vg0, vgs counts 5';
+  assert.deepEqual(
+    ['vg0-vm--100--disk--0', 'vg0-vm--105--disk--0', 'vg0-scratch', 'vg1-vm--106--disk--0'].map((n) =>
+      verdict(entry(r, n)),
+    ),
+    ['valid/referenced', 'unknown/lvm-incomplete', 'ignored/not-guest-volume', 'orphan/inactive-leftover'],
+  );
+  const before = entry(analyzeDm(nodeView({ ...input, vgs: undefined })), 'vg0-vm--105--disk--0');
+  assert.equal(verdict(before), 'orphan/inactive-leftover', 'the same LV with an agreeing view');
+  assert.equal(
+    entry(r, 'vg0-vm--105--disk--0').detail,
+    `${gap}: cannot tell whether vg0/vm-105-disk-0 is a leftover (${before.detail})`,
+  );
+  assert.ok(r.warnings.includes(`LVM view of VG vg0 incomplete: ${gap}`), r.warnings.join('\n'));
+  assert.equal(r.warnings.filter((w) => w.startsWith('LVM view of VG')).length, 1);
+  // With no gap, no warning of it.
+  assert.deepEqual(
+    analyzeDm(nodeView({ ...input, vgs: undefined })).warnings.filter((w) => w.startsWith('LVM view')),
+    [],
+  );
+});
+
+test('an incomplete LVM view: a map whose LV lvs did not list may be in the short part of the report: unknown', () => {
+  const lvs = [lv('vg0', 'vm-100-disk-0')];
+  const gone = lv('vg0', 'vm-107-disk-0', { attr: '-wi-a-----', active: true });
+  const r = analyzeDm(
+    nodeView({
+      storageCfg: CFG,
+      lvs,
+      vgs: [vgOf('vg0', lvs, { lvCount: 2 })],
+      maps: [{ lv: gone }],
+      guests: [{ vmid: 100, text: vm('san:vm-100-disk-0') }],
+    }),
+  );
+  const e = entry(r, 'vg0-vm--107--disk--0');
+  assert.equal(verdict(e), 'unknown/lvm-incomplete');
+  assert.equal(
+    e.detail,
+    'lvs lists 1 LV of VG vg0, vgs counts 2: cannot tell whether vg0/vm-107-disk-0 is a leftover (DM map whose UUID is not in LVM metadata (no LV vg0/vm-107-disk-0))',
+  );
+});
+
+test('storage.cfg missing: said as a warning, every guest disk unknown', () => {
+  const r = analyzeDm(nodeView({ lvs: [lv('vg0', 'vm-100-disk-0')] }));
+  assert.ok(
+    r.warnings.includes(
+      '/etc/pve/storage.cfg is missing or unreadable: LVs cannot be mapped to storages, every guest disk is unknown',
+    ),
+    r.warnings.join('\n'),
+  );
+  assert.equal(
+    analyzeDm(nodeView({ storageCfg: CFG, lvs: [lv('vg0', 'vm-100-disk-0')] })).warnings.some((w) =>
+      w.includes('LVs cannot be mapped'),
+    ),
+    false,
+  );
+});
+
+test('every guest that names an LV, once each, by VMID then node; an LV no config names has none', () => {
+  const lvs = [lv('vg0', 'vm-100-disk-0'), lv('vg0', 'vm-101-disk-0'), lv('vg0', 'vm-105-disk-0')];
+  const r = analyzeDm(
+    nodeView({
+      storageCfg: CFG.replace('\tcontent images\n', '\tcontent images\n\tshared 1\n'),
+      lvs,
+      guests: [
+        // 102 names 100's disk too (a shared disk), in its main section and a snapshot.
+        { vmid: 102, text: `${vm('san:vm-100-disk-0')}\n[before]\n${vm('san:vm-100-disk-0')}` },
+        { vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') },
+        { vmid: 101, text: vm('san:vm-101-disk-0') },
+      ],
+    }),
+  );
+  assert.deepEqual(entry(r, 'vg0-vm--100--disk--0').guests, [
+    { vmid: 100, type: 'qemu', node: 'pve2' },
+    { vmid: 102, type: 'qemu', node: 'pve1' },
+  ]);
+  assert.deepEqual(entry(r, 'vg0-vm--101--disk--0').guests, [{ vmid: 101, type: 'qemu', node: 'pve1' }]);
+  assert.equal(entry(r, 'vg0-vm--105--disk--0').guests, undefined);
+});
+
+test('a config path that leads nowhere: the part’s reason when an entry is unknown for it, else a warning', () => {
+  const lvs = [lv('vg0', 'vm-105-disk-0')];
+  const local = (paths: string[]) =>
+    analyzeDm(
+      nodeView({
+        storageCfg: CFG,
+        lvs,
+        guests: [{ vmid: 100, text: `${paths.map((p, i) => `scsi${i}: ${p}`).join('\n')}\nmemory: 512\n` }],
+      }),
+    );
+  const one = local(['/dev/vmdisks/db01']);
+  const why = 'VM 100 scsi0 by path /dev/vmdisks/db01, which names no device this check knows: it may name this volume';
+  assert.equal(verdict(entry(one, 'vg0-vm--105--disk--0')), 'unknown/lvm-incomplete');
+  assert.deepEqual(one.unchecked, [why]);
+  assert.equal(one.warnings.includes(why), false);
+  assert.match(entry(one, 'vg0-vm--105--disk--0').detail, /it may name this volume/);
+  assert.deepEqual(local(['/dev/vmdisks/db01', '/dev/vmdisks/db02']).unchecked, [
+    why.replace(': it may', ' (+1 more path): it may'),
+  ]);
+  assert.deepEqual(local(['/dev/vmdisks/db01', '/dev/vmdisks/db02', '/dev/vmdisks/db03']).unchecked, [
+    why.replace(': it may', ' (+2 more paths): it may'),
+  ]);
+  // A disk's path leads to no LV: nothing is unknown, nothing said.
+  const disk = local(['/dev/sdb']);
+  assert.equal(disk.unchecked, undefined);
+  assert.equal(verdict(entry(disk, 'vg0-vm--105--disk--0')), 'orphan/inactive-leftover');
+  // Nothing unknown for it (no LV it could name): a warning only.
+  const none = analyzeDm(
+    nodeView({ storageCfg: CFG, lvs: [], guests: [{ vmid: 100, text: 'scsi0: /dev/vmdisks/db01\n' }] }),
+  );
+  assert.equal(none.unchecked, undefined);
+  assert.ok(none.warnings.includes(why), none.warnings.join('\n'));
+});
+
+test('another node’s config path: said with its node, for shared storage only', () => {
+  const lvs = [lv('vg0', 'vm-105-disk-0')];
+  const view = (shared: boolean) =>
+    analyzeDm(
+      nodeView({
+        storageCfg: shared ? CFG.replace('\tcontent images\n', '\tcontent images\n\tshared 1\n') : CFG,
+        lvs,
+        guests: [{ vmid: 300, node: 'pve2', text: 'scsi0: /dev/mystery/x\nmemory: 512\n' }],
+      }),
+    );
+  const why =
+    "VM 300 scsi0 by path /dev/mystery/x on pve2, which is a name among pve2's own devices: it may name this volume";
+  const shared = view(true);
+  assert.equal(verdict(entry(shared, 'vg0-vm--105--disk--0')), 'unknown/lvm-incomplete');
+  assert.deepEqual(shared.unchecked, [why]);
+  // On local storage another node's guest cannot use this node's LV: a warning, the leftover stays one.
+  const local = view(false);
+  assert.equal(verdict(entry(local, 'vg0-vm--105--disk--0')), 'orphan/inactive-leftover');
+  assert.equal(local.unchecked, undefined);
+  assert.ok(local.warnings.includes(why), local.warnings.join('\n'));
+});
+
+test('a task line whose worker is gone protects what its VMID names; its own warnings are the view’s too', () => {
+  const dead = {
+    upid: 'UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:qmrestore:105:root@pam:',
+    node: 'pve1',
+    pid: 0xb7c1a,
+    pstart: 0x0a1b2c3d,
+    starttime: 0x67a1b2c3,
+    type: 'qmrestore',
+    id: '105',
+    user: 'root@pam',
+    running: true,
+  };
+  const lvs = [lv('vg0', 'vm-105-disk-0'), lv('vg0', 'vm-106-disk-0')];
+  const v = nodeView({ storageCfg: CFG, lvs, deadTasks: [dead] });
+  v.warnings.push('line 3 of /etc/pve/qemu-server/101.conf: cannot parse');
+  const r = analyzeDm(v);
+  assert.deepEqual(entry(r, 'vg0-vm--105--disk--0').protectedBy, ['task:qmrestore']);
+  assert.deepEqual(entry(r, 'vg0-vm--106--disk--0').protectedBy, []);
+  assert.ok(r.warnings.includes('line 3 of /etc/pve/qemu-server/101.conf: cannot parse'), r.warnings.join('\n'));
+});
+
+test('a config path read through this node’s links: the map its device number is names the LV', () => {
+  const disk = lv('vg0', 'vm-105-disk-0', { attr: '-wi-ao----', active: true });
+  const other = lv('vg0', 'vm-106-disk-0', { attr: '-wi-a-----', active: true });
+  const r = analyzeDm(
+    nodeView({
+      storageCfg: CFG,
+      lvs: [disk, other],
+      maps: [{ lv: disk, open: 1 }, { lv: other }],
+      // The first map is dm-10 (252:10): a site's udev link to it.
+      devicePaths: { '/dev/vmdisks/db01': { path: '/dev/dm-10', devno: '252:10' } },
+      guests: [{ vmid: 100, text: 'scsi0: /dev/vmdisks/db01\nmemory: 512\n' }],
+      running: [100],
+    }),
+  );
+  assert.equal(verdict(entry(r, 'vg0-vm--105--disk--0')), 'valid/referenced');
+  assert.deepEqual(entry(r, 'vg0-vm--105--disk--0').guests, [{ vmid: 100, type: 'qemu', node: 'pve1' }]);
+  assert.equal(entry(r, 'vg0-vm--106--disk--0').guests, undefined);
+  assert.equal(r.unchecked, undefined);
+});
+
+test('a path of another node names an LV of a shared VG only when lvs lists that LV', () => {
+  const shared = CFG.replace('\tcontent images\n', '\tcontent images\n\tshared 1\n');
+  const r = analyzeDm(
+    nodeView({
+      storageCfg: shared,
+      lvs: [lv('vg0', 'vm-105-disk-0')],
+      guests: [{ vmid: 300, node: 'pve2', text: 'scsi0: /dev/vg0/vm-105-disk-0\nscsi1: /dev/vg0/vm-999-disk-0\n' }],
+    }),
+  );
+  assert.deepEqual(entry(r, 'vg0-vm--105--disk--0').guests, [{ vmid: 300, type: 'qemu', node: 'pve2' }]);
+  // vg0/vm-999-disk-0 is no LV here: the path is another node's own name, unresolved.
+  assert.match((r.unchecked ?? r.warnings).join('\n'), /scsi1 by path \/dev\/vg0\/vm-999-disk-0 on pve2/);
+});
+
+test('a path gap joins the guest list’s gap: both reasons, in that order', () => {
+  const r = analyzeDm(
+    nodeView({
+      storageCfg: CFG,
+      lvs: [lv('vg0', 'vm-105-disk-0')],
+      unseen: { shared: null, local: '.vmlist lists VM 120, whose config was not read' },
+      guests: [{ vmid: 100, text: 'scsi0: /dev/vmdisks/db01\nmemory: 512\n' }],
+    }),
+  );
+  assert.match(
+    entry(r, 'vg0-vm--105--disk--0').detail,
+    /\.vmlist lists VM 120, whose config was not read; VM 100 scsi0 by path \/dev\/vmdisks\/db01, which names no device this check knows: it may name this volume/,
+  );
+});
+
+// A VG on a LUN other nodes see too (its PV a multipath map, or a kpartx partition of one): storage.cfg's
+// "local" cannot be believed for it (classify-dm.ts), whichever way the LV's map stacks on the LUN.
+test('a VG on a multipath map, or on a partition of one, is said to lie on that map', () => {
+  const node = (overPartition: boolean) => {
+    const b = new NodeBuilder()
+      .storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`)
+      .pool('pve')
+      .cluster(['pve1', 'pve2']);
+    b.guest(300, 'qemu', ['scsi0: thick:vm-300-disk-0'], 'pve2');
+    b.map({
+      name: 'mpatha',
+      uuid: 'mpath-3600a0980383030',
+      table: '0 20971520 multipath 0 0 1 1 round-robin 0 1 1 8:32 1',
+    });
+    let pv = b.devnoOf('mpatha');
+    if (overPartition) {
+      b.map({ name: 'mpatha-part1', uuid: 'part1-mpath-3600a0980383030', table: `0 20969472 linear ${pv} 2048` });
+      pv = b.devnoOf('mpatha-part1');
+    }
+    const id = lvmId('m');
+    b.lv({ vg: 'vgm', lv: 'vm-300-disk-0', id, active: false });
+    b.map({ name: 'vgm-vm--300--disk--0', uuid: `LVM-${b.vgId('vgm')}${id}`, table: `0 2048 linear ${pv} 2048` });
+    return entry(analyzeDm(parseNode(b.build())), 'vgm-vm--300--disk--0');
+  };
+  for (const overPartition of [false, true]) {
+    const e = node(overPartition);
+    assert.equal(verdict(e), 'unknown/lvm-incomplete', `over a partition: ${overPartition}`);
+    assert.match(
+      e.detail,
+      /names this very volume and VG vgm lies on multipath map mpatha:/,
+      `over a partition: ${overPartition}`,
+    );
+  }
+});
+
+// A guest may be given a partition of an LV (a kpartx map) by path: that LV is in use by it.
+test('a config path to a partition map of an LV names that LV; to a map that is no LV, no LV', () => {
+  const b = new NodeBuilder().storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`).pool('pve');
+  b.lv({ vg: 'vgm', lv: 'vm-105-disk-0' });
+  const lvMap = b.devnoOf('vgm-vm--105--disk--0');
+  b.map({
+    name: 'vgm-vm--105--disk--0p1',
+    uuid: `part1-${b.uuidOf('vgm-vm--105--disk--0')}`,
+    table: `0 2048 linear ${lvMap} 2048`,
+  });
+  b.map({ name: 'mpatha', uuid: 'mpath-3600a0980383030', table: '0 2048 multipath 0 0 1 1 round-robin 0 1 1 8:32 1' });
+  b.link('/dev/vmdisks/part', 'vgm-vm--105--disk--0p1');
+  b.link('/dev/vmdisks/lun', 'mpatha');
+  b.guest(100, 'qemu', [
+    'scsi0: /dev/vmdisks/part',
+    'scsi1: /dev/vmdisks/lun',
+    'scsi2: /dev/mapper/vgm-vm--105--disk--0p1',
+  ]);
+  const r = analyzeDm(parseNode(b.build()));
+  const e = entry(r, 'vgm-vm--105--disk--0');
+  assert.deepEqual(e.guests, [{ vmid: 100, type: 'qemu', node: 'pve1' }]);
+  assert.equal(verdict(e), 'valid/referenced');
+  assert.equal(r.unchecked, undefined);
+  assert.equal(
+    r.warnings.some((w) => w.includes('it may name this volume')),
+    false,
+    r.warnings.join('\n'),
+  );
+});
+
+test('a config path to a layer of an LV (the -real device under a snapshot origin) names that LV', () => {
+  const b = new NodeBuilder().storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`).pool('pve');
+  const origin = lvmId('o');
+  b.lv({ vg: 'vgm', lv: 'vm-106-disk-0', id: origin, active: false });
+  b.map({
+    name: 'vgm-vm--106--disk--0-real',
+    uuid: `LVM-${b.vgId('vgm')}${origin}-real`,
+    table: '0 2048 linear 8:16 8192',
+  });
+  b.link('/dev/vmdisks/real', 'vgm-vm--106--disk--0-real');
+  b.guest(100, 'qemu', ['scsi1: /dev/vmdisks/real']);
+  const r = analyzeDm(parseNode(b.build()));
+  const e = entry(r, 'vgm-vm--106--disk--0-real');
+  assert.deepEqual([e.lv, e.layer, e.guests], ['vm-106-disk-0', 'real', [{ vmid: 100, type: 'qemu', node: 'pve1' }]]);
+  assert.equal(r.unchecked, undefined);
+});
+
+test('a device number of the device-mapper major that dmsetup did not list is unresolved; another major is a disk', () => {
+  const disk = lv('vg0', 'vm-105-disk-0', { attr: '-wi-a-----', active: true });
+  const r = (devno: string) =>
+    analyzeDm(
+      nodeView({
+        storageCfg: CFG,
+        lvs: [disk],
+        maps: [{ lv: disk }],
+        devicePaths: { '/dev/vmdisks/x': { path: '/dev/vmdisks/x', devno } },
+        guests: [{ vmid: 100, text: 'scsi0: /dev/vmdisks/x\nmemory: 512\n' }],
+      }),
+    );
+  assert.deepEqual(r('252:99').unchecked, [
+    'VM 100 scsi0 by path /dev/vmdisks/x, which is device 252:99, a device-mapper device dmsetup did not list: it may name this volume',
+  ]);
+  assert.equal(r('8:32').unchecked, undefined);
+});
+
+test('a path gap is only a warning when the entries are unknown for another reason', () => {
+  const lvs = [lv('vg0', 'vm-105-disk-0')];
+  const r = analyzeDm(
+    nodeView({
+      storageCfg: CFG,
+      lvs,
+      vgs: [vgOf('vg0', lvs, { lvCount: 2 })],
+      guests: [{ vmid: 300, node: 'pve2', text: 'scsi0: /dev/mystery/x\nmemory: 512\n' }],
+    }),
+  );
+  const e = entry(r, 'vg0-vm--105--disk--0');
+  assert.equal(verdict(e), 'unknown/lvm-incomplete');
+  assert.doesNotMatch(e.detail, /mystery/);
+  assert.equal(r.unchecked, undefined);
+  assert.ok(
+    r.warnings.some((w) => w.includes('/dev/mystery/x on pve2')),
+    r.warnings.join('\n'),
+  );
+});
