@@ -74,6 +74,10 @@ describe('planPurge: an interrupted removal is finished by the librbd step that 
       [[['rbd-trash-remove', ['rbd', '-p', 'vm-pool', 'trash', 'rm', '3f2a9c1d77e0']]]],
     );
     assert.deepEqual(p.actions[0].location, { pool: 'vm-pool', trashId: '3f2a9c1d77e0' });
+    assert.equal(
+      p.actions[0].steps[0].effect,
+      'finish the interrupted removal of vm-140-disk-0: remove trash entry 3f2a9c1d77e0 (irreversible; librbd refuses an image a client still watches)',
+    );
   });
 
   it("an image whose name starts with '-' is given as --image (rbd would read it as an option)", () => {
@@ -233,5 +237,103 @@ describe('from the volumes part to the purge plan', () => {
     assert.deepEqual([e.status, e.steps], ['unknown', undefined]);
     const p = planPurge(input({ volumes: r }), { all: true });
     assert.deepEqual([p.actions.length, p.refused.map((x) => x.code)], [0, ['unknown']]);
+  });
+});
+
+describe('planPurge: the edges of an interrupted removal', () => {
+  it('only an RBD volume entry is one: a snapshot or another storage entry of that reason is never planned', () => {
+    const v = volumes([
+      headless({ snapshot: 's1' }),
+      headless({ volid: 'local:140/vm-140-disk-0.raw', storage: 'local', type: 'dir' }),
+    ]);
+    const p = planPurge(input({ volumes: v }), { all: true });
+    assert.deepEqual([p.actions, p.refused], [[], []]);
+  });
+  it('--vmid never selects an image whose name carries no VMID', () => {
+    const v = volumes([headless({ volid: 'ceph-vm:csi-vol-1', vmid: null })]);
+    assert.deepEqual(planPurge(input({ volumes: v }), { vmids: [140] }).actions, []);
+  });
+  it('no volumes part (it could not be read): nothing planned, no crash', () => {
+    assert.deepEqual(planPurge(input({ volumes: null }), { all: true }).actions, []);
+  });
+  it('an entry of that reason that is no orphan is refused: only orphans are finished', () => {
+    const p = planPurge(input({ volumes: volumes([headless({ status: 'ignored' })]) }), { all: true });
+    assert.deepEqual(
+      p.refused.map((r) => [r.code, r.why]),
+      [['not-a-volume', `ignored: ${DETAIL}`]],
+    );
+  });
+  it('every reason and flag is named, each apart', () => {
+    const many = ['task:qmdestroy', 'lock'];
+    const node = planPurge(input({ volumes: volumes([headless()]), nodeRefusals: ['a', 'b'] }), { all: true });
+    assert.match(node.refused[0].why, /cannot act: a; b$/);
+    const pend = planPurge(
+      input({ volumes: volumes([headless({ pending: true, protected: true, protectedBy: many })]) }),
+      { all: true },
+    );
+    assert.match(pend.refused[0].why, /task:qmdestroy, lock$/);
+    const prot = planPurge(input({ volumes: volumes([headless({ protected: true, protectedBy: many })]) }), {
+      all: true,
+    });
+    assert.match(prot.refused[0].why, /protected: task:qmdestroy, lock$/);
+  });
+  it('its evidence: the verdict with its detail, then what the purge rests on', () => {
+    const a = planPurge(input({ volumes: volumes([headless()]) }), { all: true }).actions[0];
+    assert.equal(a.evidence[0], `orphan (interrupted-removal): ${DETAIL}`);
+    assert.match(a.evidence[2], /no running task, lock or HA move/);
+  });
+});
+
+describe('the volumes part: what rbd ls -l could not open', () => {
+  const failing = (stderr: string) => classifyVolumes(volumeInput({ rbd: '[]', rbdCode: 2, rbdStderr: stderr }));
+  it('ceph 16.2 failing the pool for two removals: both named, both finished by one purge command', () => {
+    const r = failing(
+      'rbd: error opening vm-140-disk-0: (2) No such file or directory\nrbd: error opening vm-141-disk-0: (2) No such file or directory\nrbd: listing images failed: (2) No such file or directory\n',
+    );
+    const st = r.storages.find((s) => s.storage === 'ceph-vm');
+    assert.match(st?.error ?? '', /could not open vm-140-disk-0, vm-141-disk-0: an interrupted rbd rm/);
+    assert.match(st?.error ?? '', /ceph PR 71683\); these finish those removals with pve-health's checks: /);
+    assert.match(st?.error ?? '', /--name ceph-vm:vm-140-disk-0 --name ceph-vm:vm-141-disk-0 /);
+    assert.match(st?.error ?? '', /rbd -p vm-pool rm vm-140-disk-0; rbd -p vm-pool rm vm-141-disk-0\)$/);
+    const e = r.entries.find((x) => x.volid === 'ceph-vm:vm-140-disk-0')!;
+    assert.deepEqual([e.format, e.vmid, e.open], ['raw', 140, false]);
+    assert.match(e.detail, /^rbd ls names it in pool vm-pool but rbd ls -l cannot open it .*REMOVING/);
+    assert.match(e.detail, /or a lost header object; pvesm free cannot remove it \(its rbd snap ls fails\)$/);
+  });
+  it('a listing that fails for another error (EACCES) names no removal to finish', () => {
+    const r = failing('rbd: error opening vm-140-disk-0: (13) Permission denied\nrbd: listing images failed\n');
+    const st = r.storages.find((s) => s.storage === 'ceph-vm');
+    assert.doesNotMatch(st?.error ?? '', /interrupted rbd rm|reclaim --purge/);
+    assert.match(st?.error ?? '', /listing images failed$/);
+    const e = r.entries.find((x) => x.volid === 'ceph-vm:vm-140-disk-0')!;
+    assert.deepEqual([e.status, e.reason], ['unknown', 'storage-unreadable']);
+    assert.match(e.detail, /could not open it: \(13\) Permission denied$/);
+  });
+  it("an image whose name starts with '-' is named as --image in every command", () => {
+    const r = failing('rbd: error opening -x: (2) No such file or directory\nrbd: listing images failed\n');
+    const st = r.storages.find((s) => s.storage === 'ceph-vm');
+    assert.match(st?.error ?? '', /rbd -p vm-pool rm --image -x\)$/);
+    const e = r.entries.find((x) => x.volid === 'ceph-vm:-x')!;
+    assert.equal(e.vmid, null);
+    // No guest volume name, so no verdict of its own (ignored): only the pool's reason names it.
+    assert.deepEqual([e.status, e.steps], ['ignored', undefined]);
+  });
+  it('only a whole PVE name gives a VMID (RBDPlugin.pm: ^(vm|base)-(\\d+)-)', () => {
+    const r = failing(
+      'rbd: error opening xvm-140-disk-0: (2) No such file or directory\nrbd: error opening vm-141-disk-0: (2) No such file or directory\n',
+    );
+    assert.equal(r.entries.find((x) => x.volid === 'ceph-vm:xvm-140-disk-0')?.vmid, null);
+    assert.equal(r.entries.find((x) => x.volid === 'ceph-vm:vm-141-disk-0')?.vmid, 141);
+  });
+  it('a config still naming it: unknown, and the detail says that guest cannot start', () => {
+    const r = classifyVolumes(
+      volumeInput({
+        rbd: '[]',
+        rbdStderr: 'rbd: error opening vm-140-disk-0: (2) No such file or directory\n',
+        files: { '/etc/pve/nodes/pve1/qemu-server/140.conf': 'scsi0: ceph-vm:vm-140-disk-0,size=1G\n' },
+      }),
+    );
+    const e = r.entries.find((x) => x.volid === 'ceph-vm:vm-140-disk-0')!;
+    assert.match(e.detail, /, and VM 140 scsi0 still names it: that guest cannot start with it$/);
   });
 });
