@@ -1,9 +1,10 @@
 // reclaim's file mover: rename(2) of one volume file, or of a container's subvol directory, into (or out
 // of) the quarantine directory of the same filesystem — never a copy (coreutils `mv` copies across
-// filesystems; `--no-copy` exists only from coreutils 9.5, PVE 8 has 9.1). A child of its own under exec's deadline, so a rename on a dead NFS server
-// blocks only the child. Refuses when the target exists (rename(2) would replace it) or when the two
-// directories are on different devices (st_dev), and creates the target's directory when it is the
-// quarantine directory or, on the way back, the volume's images/<vmid> directory.
+// filesystems; `--no-copy` exists only from coreutils 9.5, PVE 8 has 9.1). A child of its own under
+// exec's deadline, so a rename on a dead NFS server blocks only the child. Refuses when the target exists
+// (rename(2) would replace it) or when the two directories are on different devices (st_dev), and
+// creates the target's directory when it is the quarantine directory or, on the way back, the volume's
+// images/<vmid> directory.
 import { builtinRequire } from './builtin-require';
 import { childCommand, isSingleExecutable, selfCommand } from './self-command';
 
