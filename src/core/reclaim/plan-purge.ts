@@ -11,6 +11,7 @@ import { compareText } from '../compare-text';
 import type { StorageConfig } from '../parse/storage-config';
 import { planReclaim, type ReclaimInput } from './plan-reclaim';
 import { planRemovals } from './plan-removals';
+import { placeRefusal } from './reclaim-rules';
 import { lvUuidForm } from './reclaim-steps';
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal, ReclaimStep } from './reclaim-types';
 
@@ -76,9 +77,8 @@ function purgeRefusal(
       why: `in quarantine since ${q.since}; the retention (${c.input.retentionDays} days) ends ${q.purgeAfter}`,
     };
   if (!c.st) return { code: 'not-a-volume', why: `storage ${q.storage} is not in storage.cfg` };
-  if (c.st.disabled) return { code: 'storage-disabled', why: `storage ${q.storage} is disabled` };
-  if (c.st.nodes !== null && !c.st.nodes.includes(c.input.node))
-    return { code: 'storage-unavailable', why: `storage ${q.storage} is not available on ${c.input.node}` };
+  const place = placeRefusal(c.st, c.input.node);
+  if (place) return place;
   const un = c.unavailable.get(q.storage);
   if (un) return { code: 'storage-unavailable', why: `storage ${q.storage} could not be read: ${un}` };
   if (q.location.vg !== undefined) {

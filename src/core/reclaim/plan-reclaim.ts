@@ -80,7 +80,10 @@ function fromVolume(e: VolumeEntry): Candidate {
   };
 }
 
-export function matchesReclaimFilter(c: Candidate, f: PlanFilter): boolean {
+export function matchesReclaimFilter(
+  c: Pick<Candidate, 'volid' | 'vmid' | 'reason' | 'aliases'>,
+  f: PlanFilter,
+): boolean {
   if (f.all) return true;
   const any = Boolean(f.vmids?.length || f.reasons?.length || f.names?.length);
   if (!any) return false;

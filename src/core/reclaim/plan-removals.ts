@@ -16,21 +16,13 @@ import type { StorageConfig } from '../parse/storage-config';
 import { removalOffered } from '../reclaim-scope';
 import type { VolumeEntry } from '../volume-types';
 import { poolOf, rbdOperand } from '../volumes/volume-rbd-trash';
-import type { ReclaimInput } from './plan-reclaim';
+import { matchesReclaimFilter, type ReclaimInput } from './plan-reclaim';
+import { placeRefusal } from './reclaim-rules';
 import type { ReclaimAction, ReclaimRefusal, ReclaimStep } from './reclaim-types';
 
 /** An entry `--purge` considers as an interrupted removal (refused or planned). */
 export const isInterruptedRemoval = (e: VolumeEntry): boolean =>
   e.type === 'rbd' && e.snapshot === undefined && e.reason === 'interrupted-removal';
-
-function matches(e: VolumeEntry, f: PlanFilter): boolean {
-  if (f.all) return true;
-  if (!(f.vmids?.length || f.names?.length || f.reasons?.length)) return false;
-  if (f.vmids?.length && (e.vmid === null || !f.vmids.includes(e.vmid))) return false;
-  if (f.reasons?.length && !f.reasons.includes(e.reason)) return false;
-  if (f.names?.length && !f.names.includes(e.volid)) return false;
-  return true;
-}
 
 export function planRemovals(
   input: ReclaimInput,
@@ -40,7 +32,7 @@ export function planRemovals(
   const actions: ReclaimAction[] = [];
   const refused: ReclaimRefusal[] = [];
   for (const e of input.volumes?.entries ?? []) {
-    if (!isInterruptedRemoval(e) || !matches(e, filter)) continue;
+    if (!isInterruptedRemoval(e) || !matchesReclaimFilter({ ...e, aliases: [] }, filter)) continue;
     const st = storages.get(e.storage);
     const why = removalRefusal(e, st, input);
     if (why)
@@ -57,9 +49,8 @@ function removalRefusal(
 ): Pick<ReclaimRefusal, 'code' | 'why'> | null {
   if (input.nodeRefusals.length) return { code: 'node', why: `this node cannot act: ${input.nodeRefusals.join('; ')}` };
   if (!st) return { code: 'not-a-volume', why: `storage ${e.storage} is not in storage.cfg` };
-  if (st.disabled) return { code: 'storage-disabled', why: `storage ${st.id} is disabled (storage.cfg disable 1)` };
-  if (st.nodes !== null && !st.nodes.includes(input.node))
-    return { code: 'storage-unavailable', why: `storage ${st.id} is not available on ${input.node}` };
+  const place = placeRefusal(st, input.node);
+  if (place) return place;
   if (e.status === 'unknown') return { code: 'unknown', why: `unknown: ${e.detail}` };
   if (e.pending) return { code: 'pending', why: `an operation is under way: ${e.protectedBy.join(', ')}` };
   if (e.protected) return { code: 'protected', why: `protected: ${e.protectedBy.join(', ')}` };

@@ -86,13 +86,17 @@ export function refusalOf(c: Candidate, ctx: RuleContext): Refusal | null {
   return verdictRefusal(c, ctx) ?? dependencyRefusal(c, ctx) ?? typeRefusal(c, st);
 }
 
-function storageRefusal(st: StorageConfig, ctx: RuleContext): Refusal | null {
+/** A storage PVE itself would not touch here: disabled, or its `nodes` leave this node out. */
+export function placeRefusal(st: StorageConfig, node: string): Refusal | null {
   if (st.disabled) return refuse('storage-disabled', `storage ${st.id} is disabled (storage.cfg disable 1)`);
-  if (st.nodes !== null && !st.nodes.includes(ctx.node))
-    return refuse(
-      'storage-unavailable',
-      `storage ${st.id} is not available on ${ctx.node} (nodes=${st.nodes.join(',')})`,
-    );
+  if (st.nodes !== null && !st.nodes.includes(node))
+    return refuse('storage-unavailable', `storage ${st.id} is not available on ${node} (nodes=${st.nodes.join(',')})`);
+  return null;
+}
+
+function storageRefusal(st: StorageConfig, ctx: RuleContext): Refusal | null {
+  const place = placeRefusal(st, ctx.node);
+  if (place) return place;
   const why = ctx.unavailable.get(st.id);
   if (why) return refuse('storage-unavailable', `storage ${st.id} could not be read: ${why}`);
   return null;
