@@ -32,7 +32,9 @@ export type VolumeReason =
   // directory entry without its image); an image in the Ceph trash; watchers that could not be read
   | 'interrupted-removal'
   | 'in-trash'
-  | 'watchers-unread';
+  | 'watchers-unread'
+  // A directory volume whose use only the host mount table could show, with that table not read whole.
+  | 'mounts-unread';
 
 export interface VolumeEntry {
   /** `<storage>:<volname>` exactly as PVE writes it in configs. */

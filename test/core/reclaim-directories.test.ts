@@ -92,6 +92,22 @@ describe('the volumes part: a subvol directory of a gone container', () => {
     const p = planReclaim(input({ volumes: classifyVolumes(node(mi)) }), { names: [e.volid] });
     assert.deepEqual([p.actions.length, p.refused[0]?.code], [0, 'protected']);
   });
+  it('the host mount table missing or cut short: unknown (mounts-unread), no hint, reclaim refuses it', () => {
+    for (const mi of ['', `${ROOT_FS}\n22 1 253:1 / /cut`]) {
+      const r = classifyVolumes(node(mi));
+      const e = entry(r.entries, 'local:150/subvol-150-disk-0.subvol');
+      assert.deepEqual([e.status, e.reason, e.steps], ['unknown', 'mounts-unread', undefined]);
+      assert.match(e.detail, /could not be read: the host mount table/);
+      const p = planReclaim(input({ volumes: r }), { names: [e.volid] });
+      assert.deepEqual([p.actions.length, p.refused[0]?.code], [0, 'unknown']);
+    }
+    // A file volume beside it keeps its verdict: its use is read from holders, not from mounts.
+    const files = classifyVolumes({
+      ...volumeInput({ local: [{ name: '150/vm-150-disk-0.raw' }] }),
+      hostMountinfo: '',
+    });
+    assert.equal(entry(files.entries, 'local:150/vm-150-disk-0.raw').status, 'orphan');
+  });
   it("a volume chain's snapshot file beside a qcow2: neither the volume's hint nor reclaim takes it", () => {
     const r = classifyVolumes(
       volumeInput({

@@ -7,6 +7,7 @@ import { describeRef } from '../dm/dm-references';
 import { setSteps } from '../next-step';
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
+import { mountTableGap } from '../node/storage-gaps';
 import { parseMountInfo } from '../parse/mountinfo';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
@@ -202,6 +203,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     networkFs: networkFileStorages(mounts, pve.storageConfig),
     zfsMounts: zfsMountTargets(mounts),
     mounts,
+    mountsGap: mountTableGap(input.hostMountinfo ?? '', 'the host mount table (/proc/self/mountinfo)'),
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];

@@ -33,6 +33,8 @@ export interface VolumeContext {
   zfsMounts?: Map<string, string[]>;
   /** The host's mount table (directory volumes: directoryMounts). */
   mounts?: readonly MountInfo[];
+  /** Why the host's mount table cannot be believed (missing, cut short: storage-gaps.ts mountTableGap). */
+  mountsGap?: string | null;
 }
 
 /** Who keeps a verdict's volume: the operations it is pending for and everything that protects it. */

@@ -127,9 +127,16 @@ export function directoryMounts(mounts: readonly MountInfo[], path: string): str
 export function subvolMounts(
   e: VolumeEntry,
   v: ListedVolume,
-  c: Pick<VolumeContext, 'zfsMounts' | 'mounts'>,
+  c: Pick<VolumeContext, 'zfsMounts' | 'mounts' | 'mountsGap'>,
   f: Flags,
 ): void {
+  // A directory volume's only evidence of use is the mount table: one not read whole decides nothing.
+  if (c.mountsGap && v.format === 'subvol' && !v.dataset && e.status === 'orphan') {
+    e.status = 'unknown';
+    e.reason = 'mounts-unread';
+    e.detail += `; whether it is mounted (a container running from it) could not be read: ${c.mountsGap}`;
+    return;
+  }
   const elsewhere = v.dataset
     ? (c.zfsMounts?.get(v.dataset.name) ?? []).filter((t) => t !== v.dataset?.mountpoint)
     : [];
