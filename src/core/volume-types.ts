@@ -181,8 +181,11 @@ export interface VolumesRaw {
    * otherwise be orphans (volumes/volume-rbd.ts watchCandidates), so the call count stays bounded.
    */
   rbdStatus?: Record<string, CommandOutput>;
-  /** File storages: what `<path>/images` holds, or why it was not read. */
-  files: Record<string, { ok: boolean; error?: string; volumes: FileVolume[] }>;
+  /**
+   * File storages: what `<path>/images` holds, or why it was not read; `realPath` when the configured path
+   * leads elsewhere through symlinks (a process's fd and the mount table show that path, not the link's).
+   */
+  files: Record<string, { ok: boolean; error?: string; volumes: FileVolume[]; realPath?: string }>;
   /** zvol dataset → kernel name (`tank/pve/vm-100-disk-0` → `zd0`), from /dev/zvol links. */
   zvolDevices?: Record<string, string>;
   /** Per zvol kernel name: its partitions (`zd64p1`) and its and their holders in /sys; absent when none. */

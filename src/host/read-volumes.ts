@@ -163,7 +163,7 @@ async function readFileStorage(
     };
   try {
     const doc = JSON.parse(r.stdout) as { ok: boolean; items: Parameters<typeof fileVolumes>[0] };
-    return { ok: true, volumes: fileVolumes(doc.items) };
+    return { ok: true, volumes: fileVolumes(doc.items), ...(path !== configured ? { realPath: path } : {}) };
   } catch (e) {
     return { ok: false, error: `lister output unreadable: ${(e as Error).message}`, volumes: [] };
   }

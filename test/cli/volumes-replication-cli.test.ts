@@ -126,3 +126,29 @@ test('a symlinked is_mountpoint dir storage: mounted when its real path is (the 
   assert.equal(usbMount?.target, '/mnt/disk1', 'the mounts part sees the same real path');
   assert.notEqual(usbMount?.status, 'missing', 'the mounts part agrees it is mounted');
 });
+
+// The kernel shows a held file by its resolved path (d_path): a process holding the image through the
+// symlinked storage path is still its holder, and the leftover is in use, not an orphan to reclaim.
+test('a symlinked dir storage: a process holding an image by its resolved path makes it open, with no hint', {
+  skip,
+}, () => {
+  const node = buildNode(SCENARIO);
+  const root = join(node, 'root');
+  mkdirSync(join(root, 'mnt/disk1/images/110'), { recursive: true });
+  writeFileSync(join(root, 'mnt/disk1/images/110/extra.raw'), '');
+  mkdirSync(join(root, 'srv'), { recursive: true });
+  symlinkSync('/mnt/disk1', join(root, 'srv/backup'));
+  appendFileSync(join(root, 'etc/pve/storage.cfg'), '\ndir: usb\n\tpath /srv/backup\n\tcontent images\n');
+  const extra = () =>
+    JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes.entries.find(
+      (e: Entry & { open: boolean; protected: boolean }) => e.volid === 'usb:110/extra.raw',
+    );
+  const free = extra();
+  assert.deepEqual([free?.status, free?.open, free?.protected], ['orphan', false, false]);
+  mkdirSync(join(root, 'proc/4242/fd'), { recursive: true });
+  writeFileSync(join(root, 'proc/4242/comm'), 'qemu-img\n');
+  writeFileSync(join(root, 'proc/4242/cmdline'), 'qemu-img\0convert\0');
+  symlinkSync('/mnt/disk1/images/110/extra.raw', join(root, 'proc/4242/fd/7'));
+  const held = extra();
+  assert.deepEqual([held?.open, held?.protected, held?.hint], [true, true, undefined]);
+});

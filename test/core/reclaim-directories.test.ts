@@ -183,3 +183,59 @@ describe('planReclaim and planPurge of a subvol directory', () => {
     assert.match(p.refused[0].why, /mounted:\/mnt\/x/);
   });
 });
+
+// A storage path that is a symlink (`path /var/lib/vz` → /srv/vz): PVE opens and bind-mounts through the
+// configured path, and the kernel shows the resolved one — in a holder's /proc/<pid>/fd link and in
+// mountinfo's root alike (d_path). Either path marks the volume in use.
+describe('a storage path that leads elsewhere through a symlink', () => {
+  const SRV = '/srv/vz/images/150';
+  const node = (mountinfo: string, fds: string[] = []) => {
+    const n = volumeInput({ local: [{ name: '150/subvol-150-disk-0.subvol' }, { name: '150/vm-150-disk-1.raw' }] });
+    n.raw.files.local.realPath = '/srv/vz';
+    n.hostMountinfo = mountinfo;
+    n.processes = fds.length ? [{ pid: 4242, comm: 'qemu-img', cmdline: ['qemu-img', 'convert'], fds }] : [];
+    return classifyVolumes(n).entries;
+  };
+  it('a bind mount of the resolved path: the directory is mounted, no hint', () => {
+    const es = node(
+      `${ROOT_FS}\n40 22 253:1 ${SRV}/subvol-150-disk-0.subvol /var/lib/lxc/150/rootfs rw - ext4 /dev/mapper/pve-root rw\n`,
+    );
+    const e = entry(es, 'local:150/subvol-150-disk-0.subvol');
+    assert.deepEqual([e.open, e.protectedBy, e.steps], [true, ['mounted'], undefined]);
+  });
+  it('a process holding the file by its resolved path: open, protected, no hint', () => {
+    const e = entry(node(`${ROOT_FS}\n`, [`${SRV}/vm-150-disk-1.raw`]), 'local:150/vm-150-disk-1.raw');
+    assert.deepEqual(
+      [e.open, e.protectedBy, e.steps, e.holders.map((h) => h.pid)],
+      [true, ['open'], undefined, [4242]],
+    );
+  });
+  it('nothing holds either path: orphans with hints naming the configured path', () => {
+    const es = node(`${ROOT_FS}\n`);
+    for (const id of ['local:150/subvol-150-disk-0.subvol', 'local:150/vm-150-disk-1.raw']) {
+      const e = entry(es, id);
+      assert.deepEqual([e.status, e.open, e.protected], ['orphan', false, false], id);
+      assert.equal(e.steps?.[0]?.kind, 'reclaim');
+    }
+  });
+});
+
+describe('a quarantined subvol directory while the host mount table is not read whole', () => {
+  const QNAME = 'pve-health-quarantine/pve-health-q.20261101T000000Z.150.subvol-150-disk-0.subvol';
+  const classifyQ = (mountinfo: string) =>
+    classifyVolumes({ ...volumeInput({ local: [{ name: QNAME }] }), hostMountinfo: mountinfo });
+  it('read whole and nothing mounted: the purge takes it', () => {
+    const r = classifyQ(`${ROOT_FS}\n`);
+    assert.deepEqual([r.entries[0].reason, r.entries[0].quarantine?.heldBy], ['quarantined', undefined]);
+    const p = planPurge(input({ volumes: r }), { all: true });
+    assert.deepEqual([p.actions.length, p.refused], [1, []]);
+  });
+  it('missing or cut short: held (mounts-unread), the purge refuses it', () => {
+    for (const mi of ['', `${ROOT_FS}\n22 1 253:1 / /cut`]) {
+      const r = classifyQ(mi);
+      assert.match(String(r.entries[0].quarantine?.heldBy), /^mounts-unread: the host mount table/, JSON.stringify(mi));
+      const p = planPurge(input({ volumes: r }), { all: true });
+      assert.deepEqual([p.actions.length, p.refused[0]?.code], [0, 'protected']);
+    }
+  });
+});

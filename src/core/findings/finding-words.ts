@@ -38,7 +38,7 @@ const REASON_TEXT: Partial<Record<VolumeReason, string>> = {
   'interrupted-removal': 'an rbd rm that did not finish: the image is still in the Ceph trash or the pool directory',
   'in-trash': 'an image in the Ceph trash: PVE lists it nowhere, it still takes its space',
   'watchers-unread': 'whether a Ceph client has this image open could not be read (rbd status)',
-  'mounts-unread': "whether a container runs from this directory could not be read (the host's mount table)",
+  'mounts-unread': "whether a container runs from this directory or dataset could not be read (the host's mount table)",
 };
 
 export function reasonText(reason: string): string {

@@ -119,6 +119,11 @@ export function directoryMounts(mounts: readonly MountInfo[], path: string): str
   return out;
 }
 
+/** directoryMounts of each path a directory volume is seen by (its storage path and where a symlink leads). */
+export function directoriesMounted(mounts: readonly MountInfo[], paths: readonly string[]): string[] {
+  return [...new Set(paths.flatMap((p) => directoryMounts(mounts, p)))];
+}
+
 /**
  * A container's subvol in use besides its own place: a ZFS dataset also mounted elsewhere, a directory
  * volume bind-mounted (a container runs from it, or `pct mount` has it: pve-container LXC.pm
@@ -130,8 +135,9 @@ export function subvolMounts(
   c: Pick<VolumeContext, 'zfsMounts' | 'mounts' | 'mountsGap'>,
   f: Flags,
 ): void {
-  // A directory volume's only evidence of use is the mount table: one not read whole decides nothing.
-  if (c.mountsGap && v.format === 'subvol' && !v.dataset && e.status === 'orphan') {
+  // A subvol's (a directory or a ZFS dataset) only evidence of use besides its own mountpoint is the mount
+  // table: one not read whole decides nothing.
+  if (c.mountsGap && v.format === 'subvol' && e.status === 'orphan') {
     e.status = 'unknown';
     e.reason = 'mounts-unread';
     e.detail += `; whether it is mounted (a container running from it) could not be read: ${c.mountsGap}`;
@@ -145,8 +151,7 @@ export function subvolMounts(
     f.protectedBy.add('mounted');
     e.open = true;
   }
-  const binds =
-    v.format === 'subvol' && !v.dataset && v.devices[0] ? directoryMounts(c.mounts ?? [], v.devices[0]) : [];
+  const binds = v.format === 'subvol' && !v.dataset ? directoriesMounted(c.mounts ?? [], v.devices) : [];
   if (binds.length) {
     e.detail += `; ${v.devices[0]} is mounted at ${binds.join(', ')} (a container or pct mount: LXC.pm mountpoint_mount bind-mounts it)`;
     f.protectedBy.add('mounted');

@@ -176,11 +176,13 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
   const got = raw.files[st.id];
   if (!got) return { error: 'the storage was not read', volumes: [] };
   if (!got.ok) return { error: got.error ?? 'the storage could not be read', volumes: [] };
-  const dir = `${filePath(st)}/images`;
+  // Every path the volume is seen by: the configured one, and where it leads when the storage path is a
+  // symlink (a holder's fd and a bind mount name the resolved path: the kernel's d_path, never the link).
+  const at = (rel: string) => [filePath(st), ...(got.realPath ? [got.realPath] : [])].map((p) => `${p}/images/${rel}`);
   const names = new Set(got.volumes.filter((f) => !f.snapshot).map((f) => f.name));
   return {
     volumes: got.volumes.map((f) => {
-      const q = quarantinedFile(f, filePath(st));
+      const q = quarantinedFile(f, filePath(st), at);
       if (q) return q;
       const chain = st.type === 'btrfs' ? null : chainSnapshot(f.name, names);
       const m = chain || CHAIN_FILE.test(f.name) ? null : FILE_NAME.exec(f.name);
@@ -198,18 +200,22 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
         ...(!m && !chain ? { note: fileNote(f.name) } : {}),
         // The path a holder's fd shows; a btrfs raw disk is `<vmid>/<name>/disk.raw` (BTRFSPlugin path),
         // its snapshot `<vmid>/<name>@<snap>/disk.raw`.
-        devices: [
+        devices: at(
           st.type === 'btrfs' && f.name.endsWith('.raw')
-            ? `${dir}/${f.name.slice(0, -4)}${f.snapshot ? `@${f.snapshot}` : ''}/disk.raw`
-            : `${dir}/${f.name}${f.snapshot ? `@${f.snapshot}` : ''}`,
-        ],
+            ? `${f.name.slice(0, -4)}${f.snapshot ? `@${f.snapshot}` : ''}/disk.raw`
+            : `${f.name}${f.snapshot ? `@${f.snapshot}` : ''}`,
+        ),
       };
     }),
   };
 }
 
 /** A file in `<path>/images/pve-health-quarantine/` under the quarantine grammar (reclaim-steps.ts). */
-function quarantinedFile(f: VolumesRaw['files'][string]['volumes'][number], path: string): ListedVolume | null {
+function quarantinedFile(
+  f: VolumesRaw['files'][string]['volumes'][number],
+  path: string,
+  at: (rel: string) => string[],
+): ListedVolume | null {
   if (!f.name.startsWith(`${QUARANTINE_DIR}/`) || f.snapshot) return null;
   const leaf = f.name.slice(QUARANTINE_DIR.length + 1);
   const m = parseQuarantineName(leaf);
@@ -223,7 +229,7 @@ function quarantinedFile(f: VolumesRaw['files'][string]['volumes'][number], path
     format: k ? k[3] : null,
     sizeBytes: f.sizeBytes,
     usedBytes: f.usedBytes,
-    devices: [`${path}/images/${f.name}`],
+    devices: at(f.name),
     quarantine: {
       since: m.since,
       original,
