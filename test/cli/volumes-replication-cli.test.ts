@@ -95,19 +95,22 @@ test('the replica is a copy nothing owns once replication.cfg drops the job (pve
   assert.doesNotMatch(s.hint ?? '', /zfs destroy/);
 });
 
-test('a symlinked is_mountpoint dir storage: mounted when its real path is (the mounts part resolver), else UNKNOWN', {
-  skip,
-}, () => {
+/** The scenario node with a dir storage `usb` at /srv/backup, a symlink to /mnt/disk1 holding 110/extra.raw. */
+function symlinkedStorage(props = '') {
   const node = buildNode(SCENARIO);
   const root = join(node, 'root');
   mkdirSync(join(root, 'mnt/disk1/images/110'), { recursive: true });
   writeFileSync(join(root, 'mnt/disk1/images/110/extra.raw'), '');
   mkdirSync(join(root, 'srv'), { recursive: true });
   symlinkSync('/mnt/disk1', join(root, 'srv/backup'));
-  appendFileSync(
-    join(root, 'etc/pve/storage.cfg'),
-    '\ndir: usb\n\tpath /srv/backup\n\tcontent images\n\tis_mountpoint yes\n',
-  );
+  appendFileSync(join(root, 'etc/pve/storage.cfg'), `\ndir: usb\n\tpath /srv/backup\n\tcontent images\n${props}`);
+  return { node, root };
+}
+
+test('a symlinked is_mountpoint dir storage: mounted when its real path is (the mounts part resolver), else UNKNOWN', {
+  skip,
+}, () => {
+  const { node, root } = symlinkedStorage('\tis_mountpoint yes\n');
   const unmounted = JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes;
   assert.equal(unmounted.status, 3);
   assert.match(unmounted.error, /usb could not be checked: \/srv\/backup \(-> \/mnt\/disk1\) is not mounted/);
@@ -132,13 +135,7 @@ test('a symlinked is_mountpoint dir storage: mounted when its real path is (the 
 test('a symlinked dir storage: a process holding an image by its resolved path makes it open, with no hint', {
   skip,
 }, () => {
-  const node = buildNode(SCENARIO);
-  const root = join(node, 'root');
-  mkdirSync(join(root, 'mnt/disk1/images/110'), { recursive: true });
-  writeFileSync(join(root, 'mnt/disk1/images/110/extra.raw'), '');
-  mkdirSync(join(root, 'srv'), { recursive: true });
-  symlinkSync('/mnt/disk1', join(root, 'srv/backup'));
-  appendFileSync(join(root, 'etc/pve/storage.cfg'), '\ndir: usb\n\tpath /srv/backup\n\tcontent images\n');
+  const { node, root } = symlinkedStorage();
   const extra = () =>
     JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes.entries.find(
       (e: Entry & { open: boolean; protected: boolean }) => e.volid === 'usb:110/extra.raw',
