@@ -100,11 +100,14 @@ export function holdersByDevice(processes: ProcessInfo[]): Map<string, ProcessIn
 }
 
 /**
- * Where a directory volume (a container's `subvol-…` directory on a dir/NFS/CIFS storage) is in use on
- * this host: the targets of mounts of it or of anything below it (a bind mount: pve-container
- * LXC.pm mountpoint_mount bind-mounts a directory rootfs or mount point; `pct mount`), found by the
- * superblock and the path inside it (mountinfo `root`), and the mounts at or below its own path. Such a
- * directory is a running container's or a mounted one's: never removed or moved as a leftover.
+ * Where a directory volume (a container's `subvol-…` directory on a dir/NFS/CIFS storage, a btrfs
+ * subvolume) is in use on this host: the targets of mounts of it or of anything below it (a bind mount:
+ * pve-container LXC.pm mountpoint_mount bind-mounts a directory rootfs or mount point; `pct mount`),
+ * found by the superblock and the path inside it (mountinfo `root`), and the mounts at or below its own
+ * path. Such a directory is a running container's or a mounted one's: never removed or moved as a
+ * leftover. btrfs: mountinfo's major:minor is the filesystem's (one for all its mounts, though stat(2)
+ * gives each subvolume a device of its own) and `root` the subvolume's path from the top-level
+ * subvolume (`mount -o subvol=…` shows that path too), so the same match finds its mounts.
  */
 export function directoryMounts(mounts: readonly MountInfo[], path: string): string[] {
   const fs = deepestMount(mounts, path);
@@ -145,10 +148,17 @@ export function subvolMounts(
     f.protectedBy.add('mounted');
     e.open = true;
   }
-  const binds =
-    v.format === 'subvol' && !v.dataset && v.devices[0] ? directoryMounts(c.mounts ?? [], v.devices[0]) : [];
+  // A btrfs raw disk is its subvolume `<name>/` holding disk.raw (BTRFSPlugin.pm filesystem_path): a mount
+  // of it (`mount -o subvol=`, a bind) is a use the rename of that directory would pull away.
+  const btrfsRaw = e.type === 'btrfs' && v.format === 'raw' && v.devices[0]?.endsWith('/disk.raw');
+  const dir = btrfsRaw
+    ? v.devices[0].slice(0, -'/disk.raw'.length)
+    : v.format === 'subvol' && !v.dataset
+      ? v.devices[0]
+      : '';
+  const binds = dir ? directoryMounts(c.mounts ?? [], dir) : [];
   if (binds.length) {
-    e.detail += `; ${v.devices[0]} is mounted at ${binds.join(', ')} (a container or pct mount: LXC.pm mountpoint_mount bind-mounts it)`;
+    e.detail += `; ${dir} is mounted at ${binds.join(', ')} (a container or pct mount: LXC.pm mountpoint_mount bind-mounts it)`;
     f.protectedBy.add('mounted');
     e.open = true;
   }
