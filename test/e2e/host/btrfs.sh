@@ -35,6 +35,7 @@ T=$(mktemp -d /tmp/pve-health-btrfs.XXXXXX)
 R=$T/root
 S=$R/mnt/btrfs
 cleanup() {
+  umount "$T/alt" "$T/other" "$I/205/vm-205-disk-0" 2>/dev/null
   umount "$R/var/lib/lxc/203/rootfs" 2>/dev/null
   umount "$S" 2>/dev/null || umount -l "$S" 2>/dev/null
   pve_root_remove "$R"
@@ -157,4 +158,27 @@ check "btrfs subvolume list no longer has them ($left left)" test "$left" = 0
 check "the quarantine directory is empty" test -z "$(ls -A "$I/pve-health-quarantine")"
 check "the refused ones are untouched: the @before sibling, the mounted subvol, VM 204's disk" \
   test -f "$I/202/vm-202-disk-0/disk.raw" -a -f "$I/202/vm-202-disk-0@before/disk.raw" -a -f "$R/var/lib/lxc/203/rootfs/etc/hostname" -a -f "$I/204/vm-204-disk-0/disk.raw"
+echo "== the mover alone: never a mount point, never another filesystem, never a copy"
+mv_file() { node "$CLI" --pve-health-move-file "$1" "$2" >"$T/mv.out" 2>&1; }
+QD=$I/pve-health-quarantine
+mkdir -p "$T/other" && mount -t tmpfs -o size=1m pvh-other "$T/other" && mkdir "$T/other/d"
+mv_file "$T/other/d" "$QD/x1"; rc=$?
+check "a directory of a tmpfs: refused, its directory on another device (exit $rc: $(cat "$T/mv.out"))" test "$rc" = 1 -a -e "$T/other/d" -a ! -e "$QD/x1"
+mv_file "$I/203/subvol-203-disk-0.subvol" "$QD/x2"; rc=$?
+check "the subvol the container's rootfs is bound from is no mount point: the mover alone would move it, so the plan's mount check is what keeps it (exit $rc)" test "$rc" = 0 -a -e "$QD/x2"
+mv_file "$QD/x2" "$I/203/subvol-203-disk-0.subvol"
+# A subvolume mounted inside the storage (its parent directory on the storage's own device): a mount point.
+mkdir -p "$I/205/vm-205-disk-0" && mount --bind "$I/203/subvol-203-disk-0.subvol" "$I/205/vm-205-disk-0"
+mv_file "$I/205/vm-205-disk-0" "$QD/x3"; rc=$?
+check "a subvolume mounted at a directory of the storage: refused as a mount point (exit $rc: $(cat "$T/mv.out"))" \
+  sh -c "test $rc = 1 && grep -q 'on another device' '$T/mv.out' && test ! -e '$QD/x3'"
+umount "$I/205/vm-205-disk-0"
+# The same filesystem seen through a second mount: the same devices, a subvolume root, no mount point —
+# every test passes, and rename(2) across the two mounts fails EXDEV: refused, nothing copied.
+raw_disk 206 vm-206-disk-0 65536
+mkdir -p "$T/alt" && mount --bind "$S" "$T/alt"
+mv_file "$T/alt/images/206/vm-206-disk-0" "$QD/x4"; rc=$?
+check "a subvolume reached through another mount of the same btrfs: rename(2) says EXDEV, refused, nothing copied (exit $rc: $(cat "$T/mv.out"))" \
+  sh -c "test $rc = 1 && grep -q EXDEV '$T/mv.out' && test -f '$I/206/vm-206-disk-0/disk.raw' && test ! -e '$QD/x4'"
+umount "$T/alt" "$T/other"
 finish
