@@ -158,6 +158,16 @@ check "btrfs subvolume list no longer has them ($left left)" test "$left" = 0
 check "the quarantine directory is empty" test -z "$(ls -A "$I/pve-health-quarantine")"
 check "the refused ones are untouched: the @before sibling, the mounted subvol, VM 204's disk" \
   test -f "$I/202/vm-202-disk-0/disk.raw" -a -f "$I/202/vm-202-disk-0@before/disk.raw" -a -f "$R/var/lib/lxc/203/rootfs/etc/hostname" -a -f "$I/204/vm-204-disk-0/disk.raw"
+echo "== a subvol holding a subvolume of its own (docker or a nested CT inside): the purge fails, nothing deleted"
+subvol 207 subvol-207-disk-0.subvol && btrfs -q subvolume create "$I/207/subvol-207-disk-0.subvol/var/lib/inner"
+C=$V:207/subvol-207-disk-0.subvol
+pvh reclaim --yes --name "$C" >"$T/r3.out" 2>&1; rc=$?
+check "reclaim of it: exit 0 (got $rc)" test "$rc" = 0
+pvh reclaim --purge --yes --name "$C" >"$T/pu2.out" 2>&1; rc=$?
+grep -E 'FAILED|Directory not empty' "$T/pu2.out" | head -2 | sed 's/^/   /'
+QC=$(ls -d "$I"/pve-health-quarantine/pve-health-q.*.207.subvol-207-disk-0.subvol 2>/dev/null)
+check "reclaim --purge: exit 2, btrfs refuses (Directory not empty), the subvol and its inner one stay (got $rc)" \
+  sh -c "test $rc = 2 && grep -q 'Directory not empty' '$T/pu2.out' && test -d '$QC/var/lib/inner' -a -f '$QC/etc/hostname'"
 echo "== the mover alone: never a mount point, never another filesystem, never a copy"
 mv_file() { node "$CLI" --pve-health-move-file "$1" "$2" >"$T/mv.out" 2>&1; }
 QD=$I/pve-health-quarantine
