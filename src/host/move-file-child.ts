@@ -32,8 +32,9 @@ if (own || (/^\\d+$/.test(path.basename(dir)) && path.basename(path.dirname(dir)
 // quarantine directory is in). rename(2) then moves it within that mount, or fails EXDEV: never a copy.
 function btrfsSubvolume() {
   if (!src.isDirectory() || src.ino !== 256) return false;
-  let text;
-  try { text = fs.readFileSync('/proc/self/mountinfo', 'utf8'); } catch (e) { return false; }
+  // mountinfo shows resolved paths: a storage path through a symlink is compared resolved.
+  let text, rf, rd;
+  try { text = fs.readFileSync('/proc/self/mountinfo', 'utf8'); rf = fs.realpathSync(from); rd = fs.realpathSync(dir); } catch (e) { return false; }
   const un = (p) => p.replace(/\\\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
   const under = (p, t) => p === t || p.startsWith(t === '/' ? '/' : t + '/');
   let best = null;
@@ -41,8 +42,8 @@ function btrfsSubvolume() {
     const f = line.split(' '), dash = f.indexOf('-');
     if (f.length < 10 || dash < 6) continue;
     const target = un(f[4]);
-    if (target === from) return false;
-    if (under(dir, target) && (!best || target.length >= best.target.length)) best = { target, fstype: f[dash + 1] };
+    if (target === rf) return false;
+    if (under(rd, target) && (!best || target.length >= best.target.length)) best = { target, fstype: f[dash + 1] };
   }
   return !!best && best.fstype === 'btrfs';
 }
