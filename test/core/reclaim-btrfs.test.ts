@@ -209,6 +209,14 @@ describe('planReclaim, the listing, planUnquarantine and planPurge of btrfs subv
       ].sort(),
     );
   });
+  it('purge refused while something has mounted a quarantined subvolume since (its raw disk too)', () => {
+    const mi = `${ROOT_FS}\n${BTRFS}\n70 22 0:38 /images/pve-health-quarantine/pve-health-q.20261101T000000Z.151.vm-151-disk-0 /mnt/q rw - btrfs /dev/loop0 rw,subvolid=257,subvol=/images/pve-health-quarantine/pve-health-q.20261101T000000Z.151.vm-151-disk-0\n`;
+    const p = planPurge(input({ volumes: classifyVolumes(btrfsNode(listed, mi)) }), { all: true });
+    const r = p.refused.find((x) => x.volid === 'local-btrfs:151/vm-151-disk-0.raw');
+    assert.equal(r?.code, 'protected', JSON.stringify(p.refused));
+    assert.match(r?.why ?? '', /mounted:\/mnt\/q/);
+    assert.equal(p.actions.length, 2);
+  });
   it('restore: the raw disk back as its subvolume directory, under its name', () => {
     const record: QuarantineRecord = {
       volid: 'local-btrfs:151/vm-151-disk-0.raw',

@@ -123,6 +123,17 @@ export function directoryMounts(mounts: readonly MountInfo[], path: string): str
 }
 
 /**
+ * The directory a volume is, whose mounts are uses of it: a container's subvol directory, or a btrfs raw
+ * disk's subvolume `<name>/` holding disk.raw (BTRFSPlugin.pm filesystem_path: `mount -o subvol=` or a
+ * bind of it is a use a rename of that directory would pull away); '' for any other volume.
+ */
+export function volumeDirectory(type: string, v: Pick<ListedVolume, 'format' | 'dataset' | 'devices'>): string {
+  const dev = v.devices[0] ?? '';
+  if (type === 'btrfs' && v.format === 'raw' && dev.endsWith('/disk.raw')) return dev.slice(0, -'/disk.raw'.length);
+  return v.format === 'subvol' && !v.dataset ? dev : '';
+}
+
+/**
  * A container's subvol in use besides its own place: a ZFS dataset also mounted elsewhere, a directory
  * volume bind-mounted (a container runs from it, or `pct mount` has it: pve-container LXC.pm
  * mountpoint_mount). free_image's `zfs destroy -r` or `rm -rf` would pull it from under that container.
@@ -148,14 +159,7 @@ export function subvolMounts(
     f.protectedBy.add('mounted');
     e.open = true;
   }
-  // A btrfs raw disk is its subvolume `<name>/` holding disk.raw (BTRFSPlugin.pm filesystem_path): a mount
-  // of it (`mount -o subvol=`, a bind) is a use the rename of that directory would pull away.
-  const btrfsRaw = e.type === 'btrfs' && v.format === 'raw' && v.devices[0]?.endsWith('/disk.raw');
-  const dir = btrfsRaw
-    ? v.devices[0].slice(0, -'/disk.raw'.length)
-    : v.format === 'subvol' && !v.dataset
-      ? v.devices[0]
-      : '';
+  const dir = volumeDirectory(e.type, v);
   const binds = dir ? directoryMounts(c.mounts ?? [], dir) : [];
   if (binds.length) {
     e.detail += `; ${dir} is mounted at ${binds.join(', ')} (a container or pct mount: LXC.pm mountpoint_mount bind-mounts it)`;

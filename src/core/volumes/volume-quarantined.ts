@@ -2,7 +2,7 @@
 // it): ignored, never an orphan again, with when and where, and what holds it since. Pure.
 import type { VolumeEntry } from '../volume-types';
 import type { VolumeContext } from './volume-context';
-import { directoryMounts } from './volume-host-facts';
+import { directoryMounts, volumeDirectory } from './volume-host-facts';
 import type { ListedVolume } from './volume-storages';
 
 /**
@@ -17,8 +17,8 @@ export function quarantined(
 ): VolumeEntry {
   // A quarantined snapshot stays on its volume: a clone made from it or a map of it since holds it; a
   // quarantined directory someone mounted since (a bind mount of it or below it) is in use.
-  const binds =
-    v.format === 'subvol' && !v.dataset && v.devices[0] ? directoryMounts(c.mounts ?? [], v.devices[0]) : [];
+  const dir = volumeDirectory(e.type, v);
+  const binds = dir ? directoryMounts(c.mounts ?? [], dir) : [];
   const heldBy = [
     ...(v.cloneOrigin ? ['has-clones'] : []),
     ...(v.mapped ? ['krbd-mapped'] : []),
