@@ -67,6 +67,7 @@ export function hostCommands(host: Host): HostCommands {
     moveFile: (from, to) => moveFileCommand(hostPath(host, from), hostPath(host, to)),
     removeFile: (path) => ['rm', '--', hostPath(host, path)],
     removeTree: (path) => ['rm', '-r', '--one-file-system', '--', hostPath(host, path)],
+    removeSubvolume: (path) => ['btrfs', 'subvolume', 'delete', '--', hostPath(host, path)],
   };
 }
 

@@ -26,8 +26,10 @@ export function reclaimOffered(v: { reason: string; type: string; format: string
   if (!RECLAIMABLE.has(v.reason)) return false;
   if (v.type === 'lvm' || v.type === 'lvmthin' || v.type === 'zfspool' || v.type === 'rbd') return true;
   // A file, or a container's subvol directory on dir/NFS/CIFS/CephFS: one rename(2) moves either. On btrfs a
-  // raw disk and a subvol are subvolumes whose snapshots are sibling subvolumes (BTRFSPlugin.pm): not moved.
-  return FILE_TYPES.has(v.type) && !(v.type === 'btrfs' && (v.format === 'raw' || v.format === 'subvol'));
+  // raw disk's `<name>/` and a subvol are subvolumes (BTRFSPlugin.pm alloc_image `btrfs subvolume create`):
+  // rename(2) moves a subvolume's root within its filesystem as it moves a directory (its `@snap`
+  // siblings stay behind: snapshotsStayBehind).
+  return FILE_TYPES.has(v.type);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface FileVolume {
   isDir?: boolean;
   /** A btrfs snapshot subvolume of this volume (`vm-100-disk-0@before`): the snapshot's name. */
   snapshot?: string;
+  /** btrfs: a directory (subvolume) `<name without .raw>/` holding disk.raw, not a file of this name. */
+  rawDir?: boolean;
 }
 
 export type VolumeReason =

@@ -5,9 +5,10 @@ import { builtinRequire } from './builtin-require';
 import { childCommand } from './self-command';
 
 /**
- * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?, p?}]} where n is the
+ * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?, p?, r?}]} where n is the
  * volname (`101/vm-101-disk-0.qcow2`), s the apparent size, b allocated bytes, d a directory, h the
- * header bytes (base64; qcow2: up to the end of the backing file name, vmdk: 20 bytes). CommonJS, no deps.
+ * header bytes (base64; qcow2: up to the end of the backing file name, vmdk: 20 bytes), p a btrfs snapshot's
+ * name, r a btrfs raw disk's subvolume (n names its disk.raw, BTRFSPlugin list_images). CommonJS, no deps.
  */
 export const LIST_VOLUMES_SCRIPT = `'use strict';
 const fs = require('fs');
@@ -51,13 +52,13 @@ for (const v of vmids) {
         const at = f.indexOf('@'), base = f.slice(0, at), snap = f.slice(at + 1);
         if (/\\.subvol$/.test(base)) { items.push({ n: v + '/' + base, s: null, b: null, d: true, p: snap }); continue; }
         let ss; try { ss = fs.statSync(p + '/disk.raw'); } catch (e) { continue; }
-        items.push({ n: v + '/' + base + '.raw', s: ss.size, b: ss.blocks * 512, p: snap });
+        items.push({ n: v + '/' + base + '.raw', s: ss.size, b: ss.blocks * 512, p: snap, r: 1 });
         continue;
       }
       if (a.btrfs && !/\\.subvol$/.test(f)) {
         // btrfs: one subvolume per raw disk, images/<vmid>/<name>/disk.raw.
         let ds; try { ds = fs.statSync(p + '/disk.raw'); } catch (e) { continue; }
-        items.push({ n: v + '/' + f + '.raw', s: ds.size, b: ds.blocks * 512 });
+        items.push({ n: v + '/' + f + '.raw', s: ds.size, b: ds.blocks * 512, r: 1 });
         continue;
       }
       items.push({ n: v + '/' + f, s: null, b: null, d: true });

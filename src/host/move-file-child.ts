@@ -2,7 +2,8 @@
 // of) the quarantine directory of the same filesystem — never a copy (coreutils `mv` copies across
 // filesystems; `--no-copy` exists only from coreutils 9.5, PVE 8 has 9.1). A child of its own under
 // exec's deadline, so a rename on a dead NFS server blocks only the child. Refuses when the target exists
-// (rename(2) would replace it) or when the two directories are on different devices (st_dev), and
+// (rename(2) would replace it) or when the two directories, or the volume, are on different devices
+// (st_dev; a btrfs subvolume's own device is checked by the mount table instead), and
 // creates the target's directory when it is the quarantine directory or, on the way back, the volume's
 // images/<vmid> directory.
 import { builtinRequire } from './builtin-require';
@@ -25,9 +26,31 @@ const own = path.basename(dir) === 'pve-health-quarantine';
 if (own || (/^\\d+$/.test(path.basename(dir)) && path.basename(path.dirname(dir)) === 'images')) {
   try { fs.mkdirSync(dir, { mode: own ? 0o700 : 0o755 }); } catch (e) { if (e.code !== 'EEXIST') fail('cannot create ' + dir + ': ' + e.code); }
 }
+// A btrfs subvolume has a st_dev of its own (an anonymous device per subvolume), so st_dev alone cannot
+// tell it from a mount point: a subvolume's root is a directory of inode 256 (BTRFS_FIRST_FREE_OBJECTID,
+// BTRFSPlugin.pm path_is_subvolume), no mount point of this mount table, in a btrfs mount (the one the
+// quarantine directory is in). rename(2) then moves it within that mount, or fails EXDEV: never a copy.
+function btrfsSubvolume() {
+  if (!src.isDirectory() || src.ino !== 256) return false;
+  // mountinfo shows resolved paths: a storage path through a symlink is compared resolved.
+  let text, rf, rd;
+  try { text = fs.readFileSync('/proc/self/mountinfo', 'utf8'); rf = fs.realpathSync(from); rd = fs.realpathSync(dir); } catch (e) { return false; }
+  const un = (p) => p.replace(/\\\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
+  const under = (p, t) => p === t || p.startsWith(t === '/' ? '/' : t + '/');
+  let best = null;
+  for (const line of text.split('\\n')) {
+    const f = line.split(' '), dash = f.indexOf('-');
+    if (f.length < 10 || dash < 6) continue;
+    const target = un(f[4]);
+    if (target === rf) return false;
+    if (under(rd, target) && (!best || target.length >= best.target.length)) best = { target, fstype: f[dash + 1] };
+  }
+  return !!best && best.fstype === 'btrfs';
+}
 let d1, d2;
 try { d1 = fs.statSync(path.dirname(from)); d2 = fs.statSync(dir); } catch (e) { fail('cannot stat the directories: ' + e.code); }
-if (d1.dev !== d2.dev || src.dev !== d2.dev) fail('not on the same filesystem (st_dev ' + d1.dev + ' / ' + d2.dev + '): never copied');
+if (d1.dev !== d2.dev) fail('not on the same filesystem (st_dev ' + d1.dev + ' / ' + d2.dev + '): never copied');
+if (src.dev !== d2.dev && !btrfsSubvolume()) fail(from + ' is on another device (st_dev ' + src.dev + ' / ' + d2.dev + '): a mount point or another filesystem, never moved');
 try { fs.lstatSync(to); fail(to + ' exists: never replaced'); } catch (e) { if (e.code !== 'ENOENT') fail('cannot stat ' + to + ': ' + e.code); }
 try { fs.renameSync(from, to); } catch (e) { fail('rename failed: ' + e.code + (e.code === 'EXDEV' ? ' (another filesystem: never copied)' : '')); }
 `;

@@ -305,16 +305,15 @@ describe('planReclaim refusals: only proven orphans', () => {
       why: /nothing restores it .*'pve-health reclaim --purge --name ceph-vm:vm-100-disk-0'/,
     },
     {
-      name: 'a container subvolume on btrfs (a subvolume; its snapshots are sibling subvolumes)',
-      over: { volumes: volumes([vol({ volid: 'local-btrfs:100/subvol-100-disk-0.subvol', format: 'subvol' })]) },
-      code: 'unsupported',
-      why: /btrfs subvolume/,
-    },
-    {
-      name: 'a raw disk on btrfs (a subvolume holding disk.raw)',
-      over: { volumes: volumes([vol({ volid: 'local-btrfs:100/vm-100-disk-0.raw', format: 'raw' })]) },
-      code: 'unsupported',
-      why: /btrfs subvolume/,
+      name: 'a raw disk on btrfs with a sibling snapshot subvolume (BTRFSPlugin.pm `<name>@<snap>`: left behind)',
+      over: {
+        volumes: volumes([
+          vol({ volid: 'local-btrfs:100/vm-100-disk-0.raw', format: 'raw' }),
+          vol({ volid: 'local-btrfs:100/vm-100-disk-0.raw', format: 'raw', snapshot: 's1', reason: 'guest-missing' }),
+        ]),
+      },
+      code: 'has-snapshots',
+      why: /@s1 is a file or subvolume of its own/,
     },
     {
       name: "a file volume with a volume chain's snapshot file (a rename would leave snap- behind, its chain cut)",

@@ -19,6 +19,7 @@ const commands = {
   moveFile: () => ['mv'],
   removeFile: () => ['rm'],
   removeTree: () => ['rm', '-r'],
+  removeSubvolume: () => ['btrfs', 'subvolume', 'delete'],
 };
 
 function rec(op: QuarantineRecord['op']): QuarantineRecord {

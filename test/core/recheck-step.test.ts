@@ -35,6 +35,7 @@ function look(n: Node, volid: string) {
       moveFile: () => ['mv'],
       removeFile: () => ['rm'],
       removeTree: () => ['rm', '-r'],
+      removeSubvolume: () => ['btrfs', 'subvolume', 'delete'],
     },
   };
   return { plan: planReclaim(input, { names: [volid] }), pve: ci.pve };

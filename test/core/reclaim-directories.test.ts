@@ -2,8 +2,8 @@
 // dir/NFS/CIFS/CephFS storage (Plugin.pm: `<vmid>/subvol-<vmid>-disk-N.subvol`) is quarantined by one
 // rename(2) of the directory, restored by the rename back and purged with `rm -r --one-file-system`; one
 // bind-mounted anywhere (a container runs from it: LXC.pm mountpoint_mount, or `pct mount`) is in use —
-// no hint, no quarantine, no purge. btrfs subvolumes and file volumes with snapshot files of their own
-// (a volume chain's snap- files) are refused, and their hints never name reclaim.
+// no hint, no quarantine, no purge. File volumes with snapshot files of their own (a volume chain's snap-
+// files) are refused, and their hints never name reclaim (btrfs subvolumes: reclaim-btrfs.test.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseMountInfo } from '../../src/core/parse/mountinfo';

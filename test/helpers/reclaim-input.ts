@@ -93,6 +93,7 @@ export function input(over: Partial<ReclaimInput> = {}): ReclaimInput {
       moveFile: (from, to) => ['mover', from, to],
       removeFile: (path) => ['rm', '--', path],
       removeTree: (path) => ['rm', '-r', '--one-file-system', '--', path],
+      removeSubvolume: (path) => ['btrfs', 'subvolume', 'delete', '--', path],
     },
     ...over,
   };

@@ -12,7 +12,7 @@ import type { StorageConfig } from '../parse/storage-config';
 import { planReclaim, type ReclaimInput } from './plan-reclaim';
 import { planRemovals } from './plan-removals';
 import { placeRefusal } from './reclaim-rules';
-import { lvUuidForm } from './reclaim-steps';
+import { btrfsRawDir, lvUuidForm } from './reclaim-steps';
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal, ReclaimStep } from './reclaim-types';
 
 export interface PurgePlan {
@@ -155,6 +155,16 @@ function purgeStep(q: QuarantinedVolume, st: StorageConfig, input: ReclaimInput)
       command: [...input.commands.rbd(st), 'trash', 'rm', ...(early ? ['--force'] : []), q.location.trashId ?? ''],
     };
   }
+  // A btrfs raw disk's subvolume or a container's subvol: deleted as BTRFSPlugin.pm free_image does
+  // (`btrfs subvolume delete --`; the kernel refuses one that holds subvolumes of its own, ENOTEMPTY).
+  // Its `@snap` siblings were refused at quarantine (reclaim-rules.ts has-snapshots).
+  const original = q.volid.slice(q.volid.indexOf(':') + 1);
+  if (st.type === 'btrfs' && (q.onStorage.endsWith('.subvol') || isBtrfsRawDir(q.onStorage, original)))
+    return {
+      op: 'btrfs-subvolume-delete',
+      effect: `delete the btrfs subvolume ${q.onStorage} and everything in it (irreversible)`,
+      command: input.commands.removeSubvolume(q.onStorage),
+    };
   // A container's subvol directory (a `.subvol` volume name: Plugin.pm parse_name_dir) and all in it.
   if (q.onStorage.endsWith('.subvol'))
     return {
@@ -186,4 +196,9 @@ function snapshotPurgeStep(q: QuarantinedVolume, st: StorageConfig, input: Recla
     effect: `remove snapshot ${q.onStorage} (irreversible; its image stays)`,
     command: [...input.commands.rbd(st), 'snap', 'rm', q.onStorage],
   };
+}
+
+/** A btrfs raw disk quarantined as its subvolume: the volname ends `.raw`, its place does not (reclaim-steps.ts). */
+function isBtrfsRawDir(onStorage: string, original: string): boolean {
+  return btrfsRawDir(original, 'btrfs') !== null && !onStorage.endsWith('.raw');
 }

@@ -8,7 +8,7 @@ import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
 import { QUARANTINE_DIR, QUARANTINE_TAG } from '../quarantine-name';
 import type { VolumeEntry } from '../volume-types';
-import { type HostCommands, lvUuidForm } from './reclaim-steps';
+import { btrfsRawDir, type HostCommands, lvUuidForm } from './reclaim-steps';
 import type { ReclaimAction, ReclaimStep, VolumeLocation } from './reclaim-types';
 import { snapshotUndo } from './unquarantine-snapshot';
 
@@ -269,14 +269,10 @@ function fileUndo(r: QuarantineRecord, f: UnquarantineFacts): Steps {
   const q = `${path}/images/${QUARANTINE_DIR}/${r.quarantine}`;
   const here = quarantinedEntry(r, f, q);
   if (!here) return originalTaken(r, f) ? { steps: [] } : { why: `${q} is not there (purged or moved)` };
-  if (originalTaken(r, f)) return { why: `${path}/images/${r.original} exists now: never replaced` };
+  // A btrfs raw disk goes back as its subvolume `<vmid>/<name>/` (reclaim-steps.ts btrfsRawDir).
+  const back = `${path}/images/${btrfsRawDir(r.original, r.storageType) ?? r.original}`;
+  if (originalTaken(r, f)) return { why: `${back} exists now: never replaced` };
   return {
-    steps: [
-      {
-        op: 'file-move',
-        effect: `rename ${q} back to ${path}/images/${r.original}`,
-        command: f.commands.moveFile(q, `${path}/images/${r.original}`),
-      },
-    ],
+    steps: [{ op: 'file-move', effect: `rename ${q} back to ${back}`, command: f.commands.moveFile(q, back) }],
   };
 }

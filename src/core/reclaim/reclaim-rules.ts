@@ -7,7 +7,6 @@ import type { StorageConfig } from '../parse/storage-config';
 import {
   FILE_TYPES,
   RECLAIMABLE,
-  reclaimOffered,
   SNAPSHOT_RECLAIMABLE,
   SNAPSHOT_TYPES,
   snapshotsStayBehind,
@@ -252,13 +251,6 @@ function typeRefusal(c: Candidate, st: StorageConfig): Refusal | null {
     return null;
   }
   if (st.type === 'zfspool' || st.type === 'rbd') return null;
-  if (FILE_TYPES.has(st.type)) {
-    if (!reclaimOffered({ reason: c.reason, type: st.type, format: c.format }))
-      return refuse(
-        'unsupported',
-        'a btrfs subvolume (a raw disk or a container subvol; its snapshots are sibling subvolumes): not moved by reclaim',
-      );
-    return null;
-  }
+  if (FILE_TYPES.has(st.type)) return null;
   return refuse('unsupported', `storage type ${st.type} is not supported by reclaim`);
 }

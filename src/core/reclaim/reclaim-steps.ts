@@ -9,7 +9,9 @@
 //     is the deferment `rbd trash rm` honours; rbd's --expires-at goes through /bin/date, ceph
 //     src/common/utime.cc invoke_date);
 //   dir/NFS/CIFS/CephFS/btrfs files: rename(2) into <path>/images/pve-health-quarantine (one level
-//     below images, so a qcow2 clone's relative backing file `../<vmid>/base-…` still resolves);
+//     below images, so a qcow2 clone's relative backing file `../<vmid>/base-…` still resolves); a btrfs
+//     raw disk's or container's subvolume the same way (rename(2) moves a subvolume within its
+//     filesystem; purge: `btrfs subvolume delete`, BTRFSPlugin.pm free_image);
 //   a leftover ZFS or RBD snapshot: renamed on its own volume (snapshotQuarantine);
 //   a Ceph trash entry of someone's `rbd trash mv`: restored under the quarantine name and moved back to
 //     the trash with the retention as its expiry (trashAdoption).
@@ -29,6 +31,8 @@ export interface HostCommands {
   removeFile: (path: string) => string[];
   /** argv that removes a directory and everything in it, never crossing into another filesystem (purge). */
   removeTree: (path: string) => string[];
+  /** argv that deletes one btrfs subvolume (purge; BTRFSPlugin.pm free_image `btrfs subvolume delete --`). */
+  removeSubvolume: (path: string) => string[];
 }
 
 export interface Quarantine {
@@ -68,18 +72,40 @@ export function quarantineOf(
   if (st.type === 'zfspool') return zfsQuarantine(st, original, q);
   if (st.type === 'rbd')
     return rbdQuarantine(st, { original, q, purgeAfter: o.purgeAfter, now: o.now, rbd: o.commands.rbd });
+  return fileQuarantine(st, { original, at: o.now, moveFile: o.commands.moveFile });
+}
+
+/**
+ * The directory a btrfs raw disk's volname stands for: `<vmid>/vm-<vmid>-disk-N.raw` is the subvolume
+ * `<vmid>/vm-<vmid>-disk-N` holding `disk.raw` (BTRFSPlugin.pm filesystem_path, raw_name_to_dir); null for
+ * any other volume (a btrfs `.subvol` volname is its subvolume's own name already).
+ */
+export function btrfsRawDir(volname: string, type: string): string | null {
+  return type === 'btrfs' && volname.endsWith('.raw') ? volname.slice(0, -'.raw'.length) : null;
+}
+
+function fileQuarantine(
+  st: StorageConfig,
+  o: { original: string; at: Date; moveFile: HostCommands['moveFile'] },
+): Quarantine {
   const path = filePath(st);
-  const from = `${path}/images/${original}`;
+  // A btrfs raw disk moves as its subvolume `<name>/` (disk.raw inside), quarantined without `.raw`: the
+  // lister names a btrfs directory `<dir>.raw` by its disk.raw (list-volumes-child.ts), so the
+  // quarantine name reads back as the original volname.
+  const dir = btrfsRawDir(o.original, st.type);
+  const q = quarantineName(dir ?? o.original, o.at);
+  const from = `${path}/images/${dir ?? o.original}`;
   const to = `${path}/images/${QUARANTINE_DIR}/${q}`;
+  const what = st.type === 'btrfs' && (dir || o.original.endsWith('.subvol')) ? ' (a btrfs subvolume)' : '';
   return {
-    original,
+    original: o.original,
     quarantine: q,
     location: { path },
     steps: [
       {
         op: 'file-move',
-        effect: `rename ${from} to ${to} (rename(2) on the same filesystem, never a copy)`,
-        command: o.commands.moveFile(from, to),
+        effect: `rename ${from}${what} to ${to} (rename(2) on the same filesystem, never a copy)`,
+        command: o.moveFile(from, to),
       },
     ],
   };

@@ -60,7 +60,8 @@ export interface ReclaimStep {
     | 'rbd-snapshot-rename'
     | 'rbd-snapshot-remove'
     | 'file-move'
-    | 'file-remove';
+    | 'file-remove'
+    | 'btrfs-subvolume-delete';
   effect: string;
   command: string[];
 }

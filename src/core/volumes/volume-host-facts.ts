@@ -100,11 +100,14 @@ export function holdersByDevice(processes: ProcessInfo[]): Map<string, ProcessIn
 }
 
 /**
- * Where a directory volume (a container's `subvol-…` directory on a dir/NFS/CIFS storage) is in use on
- * this host: the targets of mounts of it or of anything below it (a bind mount: pve-container
- * LXC.pm mountpoint_mount bind-mounts a directory rootfs or mount point; `pct mount`), found by the
- * superblock and the path inside it (mountinfo `root`), and the mounts at or below its own path. Such a
- * directory is a running container's or a mounted one's: never removed or moved as a leftover.
+ * Where a directory volume (a container's `subvol-…` directory on a dir/NFS/CIFS storage, a btrfs
+ * subvolume) is in use on this host: the targets of mounts of it or of anything below it (a bind mount:
+ * pve-container LXC.pm mountpoint_mount bind-mounts a directory rootfs or mount point; `pct mount`),
+ * found by the superblock and the path inside it (mountinfo `root`), and the mounts at or below its own
+ * path. Such a directory is a running container's or a mounted one's: never removed or moved as a
+ * leftover. btrfs: mountinfo's major:minor is the filesystem's (one for all its mounts, though stat(2)
+ * gives each subvolume a device of its own) and `root` the subvolume's path from the top-level
+ * subvolume (`mount -o subvol=…` shows that path too), so the same match finds its mounts.
  */
 export function directoryMounts(mounts: readonly MountInfo[], path: string): string[] {
   const fs = deepestMount(mounts, path);
@@ -122,6 +125,18 @@ export function directoryMounts(mounts: readonly MountInfo[], path: string): str
 /** directoryMounts of each path a directory volume is seen by (its storage path and where a symlink leads). */
 export function directoriesMounted(mounts: readonly MountInfo[], paths: readonly string[]): string[] {
   return [...new Set(paths.flatMap((p) => directoryMounts(mounts, p)))];
+}
+
+/**
+ * The directory a volume is, whose mounts are uses of it: a container's subvol directory, or a btrfs raw
+ * disk's subvolume `<name>/` holding disk.raw (BTRFSPlugin.pm filesystem_path: `mount -o subvol=` or a
+ * bind of it is a use a rename of that directory would pull away), by each path it is seen by (the
+ * storage path, and where a symlink leads); none for any other volume.
+ */
+export function volumeDirectories(type: string, v: Pick<ListedVolume, 'format' | 'dataset' | 'devices'>): string[] {
+  if (type === 'btrfs' && v.format === 'raw')
+    return v.devices.filter((d) => d.endsWith('/disk.raw')).map((d) => d.slice(0, -'/disk.raw'.length));
+  return v.format === 'subvol' && !v.dataset ? [...v.devices] : [];
 }
 
 /**
@@ -151,9 +166,10 @@ export function subvolMounts(
     f.protectedBy.add('mounted');
     e.open = true;
   }
-  const binds = v.format === 'subvol' && !v.dataset ? directoriesMounted(c.mounts ?? [], v.devices) : [];
+  const dirs = volumeDirectories(e.type, v);
+  const binds = directoriesMounted(c.mounts ?? [], dirs);
   if (binds.length) {
-    e.detail += `; ${v.devices[0]} is mounted at ${binds.join(', ')} (a container or pct mount: LXC.pm mountpoint_mount bind-mounts it)`;
+    e.detail += `; ${dirs[0]} is mounted at ${binds.join(', ')} (a container or pct mount: LXC.pm mountpoint_mount bind-mounts it)`;
     f.protectedBy.add('mounted');
     e.open = true;
   }

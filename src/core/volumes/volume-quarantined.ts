@@ -2,7 +2,7 @@
 // it): ignored, never an orphan again, with when and where, and what holds it since. Pure.
 import type { VolumeEntry } from '../volume-types';
 import type { VolumeContext } from './volume-context';
-import { directoriesMounted } from './volume-host-facts';
+import { directoriesMounted, volumeDirectories } from './volume-host-facts';
 import type { ListedVolume } from './volume-storages';
 
 /**
@@ -17,14 +17,14 @@ export function quarantined(
 ): VolumeEntry {
   // A quarantined snapshot stays on its volume: a clone made from it or a map of it since holds it; a
   // quarantined directory someone mounted since (a bind mount of it or below it) is in use.
-  const directory = v.format === 'subvol' && !v.dataset;
-  const binds = directory ? directoriesMounted(c.mounts ?? [], v.devices) : [];
+  const dirs = volumeDirectories(e.type, v);
+  const binds = directoriesMounted(c.mounts ?? [], dirs);
   const heldBy = [
     ...(v.cloneOrigin ? ['has-clones'] : []),
     ...(v.mapped ? ['krbd-mapped'] : []),
     ...binds.map((t) => `mounted:${t}`),
     // Its only evidence of use is the mount table: one not read whole holds the purge (`rm -r`).
-    ...(directory && c.mountsGap ? [`mounts-unread: ${c.mountsGap}`] : []),
+    ...(dirs.length && c.mountsGap ? [`mounts-unread: ${c.mountsGap}`] : []),
   ];
   e.status = 'ignored';
   e.reason = 'quarantined';

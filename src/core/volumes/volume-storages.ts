@@ -182,7 +182,7 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
   const names = new Set(got.volumes.filter((f) => !f.snapshot).map((f) => f.name));
   return {
     volumes: got.volumes.map((f) => {
-      const q = quarantinedFile(f, filePath(st), at);
+      const q = quarantinedFile(f, st, at);
       if (q) return q;
       const chain = st.type === 'btrfs' ? null : chainSnapshot(f.name, names);
       const m = chain || CHAIN_FILE.test(f.name) ? null : FILE_NAME.exec(f.name);
@@ -213,15 +213,35 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
 /** A file in `<path>/images/pve-health-quarantine/` under the quarantine grammar (reclaim-steps.ts). */
 function quarantinedFile(
   f: VolumesRaw['files'][string]['volumes'][number],
-  path: string,
+  st: StorageConfig,
   at: (rel: string) => string[],
 ): ListedVolume | null {
   if (!f.name.startsWith(`${QUARANTINE_DIR}/`) || f.snapshot) return null;
+  const path = filePath(st);
   const leaf = f.name.slice(QUARANTINE_DIR.length + 1);
   const m = parseQuarantineName(leaf);
   const original = m ? fileOriginal(m.original) : null;
   const k = original ? FILE_NAME.exec(original) : null;
   if (!m || !original) return null;
+  // A btrfs raw disk is its subvolume `<q>/` with disk.raw inside, listed as `<q>.raw` (reclaim-steps.ts).
+  const dir = st.type === 'btrfs' && f.rawDir && f.name.endsWith('.raw') ? f.name.slice(0, -'.raw'.length) : null;
+  if (dir)
+    return {
+      volname: original,
+      own: f.name,
+      vmid: Number(original.split('/')[0]),
+      format: 'raw',
+      sizeBytes: f.sizeBytes,
+      usedBytes: f.usedBytes,
+      devices: at(`${dir}/disk.raw`),
+      quarantine: {
+        since: m.since,
+        original,
+        name: `${path}/images/${dir}`,
+        onStorage: `${path}/images/${dir}`,
+        location: { path },
+      },
+    };
   return {
     volname: original,
     own: f.name,
