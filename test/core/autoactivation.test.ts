@@ -95,6 +95,25 @@ test('autoactivation concerns only shared LVM in a cluster, and only guest LVs w
       want: [],
     },
     {
+      // No shared LVM: nothing asks for the setting, so an unreadable or unknown one is no finding either.
+      name: 'no shared LVM, the setting could not be read',
+      setup: {
+        storageCfg: 'lvm: san\n\tvgname sanvg\n\tcontent images\n',
+        lvs: [on('vm-100-disk-0')],
+        report: 'failed',
+      },
+      want: [],
+    },
+    {
+      name: 'no shared LVM, lvm2 without the field',
+      setup: {
+        storageCfg: 'lvm: san\n\tvgname sanvg\n\tcontent images\n',
+        lvs: [on('vm-100-disk-0')],
+        report: 'old-lvm2',
+      },
+      want: [],
+    },
+    {
       name: 'every guest LV created with --setautoactivation n (PVE 9)',
       setup: { lvs: [on('vm-100-disk-0', { auto: false }), on('vm-101-disk-0', { auto: false })] },
       want: [],

@@ -60,6 +60,12 @@ test('the vzdump snapshot is a leftover only when no backup of the guest runs he
       want: 0,
     },
     {
+      // Its lock: backup is not explained by a vzdump of another guest: that backup is not this one's.
+      name: "lock: backup, another guest's vzdump runs",
+      files: { [LXC('pve1', 200)]: `lock: backup\n${CT_VZDUMP}`, [ACTIVE]: `${UPID('vzdump', '201')} 0\n` },
+      want: 1,
+    },
+    {
       name: 'lock: backup, a multi-guest task of another type runs',
       files: { [LXC('pve1', 200)]: `lock: backup\n${CT_VZDUMP}`, [ACTIVE]: `${UPID('aptupdate', '')} 0\n` },
       want: 1,
@@ -86,6 +92,10 @@ test('the vzdump snapshot is a leftover only when no backup of the guest runs he
       ['qm delsnapshot 100 vzdump', '# if its volume is already gone: qm delsnapshot 100 vzdump --force'],
       { vmid: 100 },
     ],
+  );
+  assert.match(
+    f.detail,
+    /^A snapshot-mode backup creates the snapshot "vzdump" and removes it at the end; no backup runs now\./,
   );
 });
 
@@ -114,6 +124,7 @@ test('fleecing images: freed with pvesm, marked on shared storage, the section n
   );
   const [two] = backup({ [QEMU('pve1', 101)]: vm('local-lvm:vm-101-fleece-0,local-lvm:vm-101-fleece-1') });
   assert.equal(two.title, 'VM 101 (db) has 2 fleecing images of an interrupted backup');
+  assert.match(two.detail, /temporary images \(local-lvm:vm-101-fleece-0, local-lvm:vm-101-fleece-1\)/);
   assert.deepEqual(two.fix.slice(0, 2), [
     'pvesm free local-lvm:vm-101-fleece-0',
     'pvesm free local-lvm:vm-101-fleece-1',

@@ -11,6 +11,7 @@ import { emptyDm, snapshot } from '../helpers/storage-snapshot';
 
 const QEMU = (node: string, vmid: number) => `/etc/pve/nodes/${node}/qemu-server/${vmid}.conf`;
 const LXC = (node: string, vmid: number) => `/etc/pve/nodes/${node}/lxc/${vmid}.conf`;
+const ACTIVE_TASKS = '/var/log/pve/tasks/active';
 const UPID = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam:`;
 
 const ctxOf = (snap: HostSnapshot) => buildStorageContext(parseNode(snap), emptyDm(), {});
@@ -147,6 +148,15 @@ test('a lock whose task line stands while its worker is gone: say which task, ne
     s.unreadable = { '/var/log/pve/tasks/active': 'EIO' };
   });
   assert.deepEqual(unread, []);
+  // tasks/active has a line that is no task line (so no lock is called stale) and a dead task of another
+  // guest: that task is not named for this guest's lock.
+  const odd = locks(
+    { [QEMU('pve1', 100)]: 'lock: backup\n', [ACTIVE_TASKS]: `garbage\n${UPID('qmmove', '102')} 0\n` },
+    (s) => {
+      s.taskWorkers = { [UPID('qmmove', '102')]: null };
+    },
+  );
+  assert.deepEqual(odd, []);
 });
 
 /** A VM whose config `node` holds, with a kvm of it alive on pve1 (started with -incoming or not). */

@@ -21,6 +21,17 @@ test('lvm.conf: the settings read, comments and look-alike keys not', () => {
       want: { scanLvs: false, globalFilter: null, filter: null },
     },
     // Any value but 0 turns scanning on (lvm2 reads it as a boolean).
+    {
+      name: 'scan_lvs=1 without blanks',
+      conf: 'devices {\nscan_lvs=1\n}\n',
+      want: { scanLvs: true, globalFilter: null, filter: null },
+    },
+    {
+      // A pattern commented out inside a list spanning lines is no pattern.
+      name: 'a commented-out pattern in a list',
+      conf: 'devices {\n global_filter = [ "a|/dev/sda|", # "r|.*|",\n  "r|/dev/zd.*|" ]\n}\n',
+      want: { scanLvs: false, globalFilter: ['a|/dev/sda|', 'r|/dev/zd.*|'], filter: null },
+    },
     { name: 'scan_lvs = 2', conf: 'scan_lvs = 2\n', want: { scanLvs: true, globalFilter: null, filter: null } },
     {
       name: 'scan_lvs = 1 only in a comment',
