@@ -11,7 +11,8 @@ import { lvmId, NodeBuilder } from '../helpers/node-builder';
 import { emptyDm, vgsJson } from '../helpers/storage-snapshot';
 
 /** Plain LVM storage `san` on VG vmdata (linear LVs), and a VG no storage names. */
-const STORAGE = 'lvm: san\n\tvgname vmdata\n\tcontent images,rootdir\n';
+const STORAGE =
+  'lvm: san\n\tvgname vmdata\n\tcontent images,rootdir\n\nlvm: other\n\tvgname othervg\n\tcontent images\n';
 
 function node(): NodeBuilder {
   return new NodeBuilder('pve1')
@@ -117,7 +118,10 @@ test('a mount is a guest disk in use by the host only when it is, or sits on, an
 });
 
 test('host mount: what is mounted, the guest it belongs to, and the commands that undo it', () => {
-  const b = node().guest(100, 'qemu', ['name: web', 'scsi0: san:vm-100-disk-0,size=8G']);
+  // A container of another VMID first in the guest list: the label is this disk's guest's.
+  const b = node()
+    .guest(50, 'lxc', ['hostname: other', 'rootfs: san:vm-50-disk-0,size=8G'])
+    .guest(100, 'qemu', ['name: web', 'scsi0: san:vm-100-disk-0,size=8G']);
   mount(b, 'vmdata-vm--100--disk--0', '/mnt/whole');
   mount(b, partition(b, 'vmdata-vm--100--disk--0', 2), '/mnt/part', '/dev/mapper/vmdata-vm--100--disk--0p2');
   const stopped = run(b);
@@ -190,6 +194,14 @@ test('maps the host stacked on a guest disk: kpartx partitions left over, dm-cry
   crypt(b, 'plain', 'vmdata-base--900--disk--0', '');
   guestVgLv(b, 'guest-vg', 'root', `${disk}p2`);
   guestVgLv(b, 'guest-vg', 'swap', `${disk}p2`);
+  // LUKS2 with integrity: cryptsetup's integrity subdevice carries a CRYPT- UUID, not a crypt target.
+  b.map({
+    name: 'vault_dif',
+    uuid: 'CRYPT-SUBDEV-1c0b5d7f6a3e4c2b9d8e7f6a5b4c3d2e-vault_dif',
+    table: `0 2048 integrity ${b.devnoOf(`${disk}p4`)} 0 4 J 0`,
+  });
+  // A map made by hand on the disk (no UUID, linear): neither a partition map nor dm-crypt.
+  b.map({ name: 'copy', uuid: '', table: `0 2048 linear ${b.devnoOf(disk)} 0` });
   // An LV of the storage's own VG stacked on a guest disk is PVE's (a snapshot's map): not the guest's VG.
   b.map({
     name: 'vmdata-snap',
@@ -201,6 +213,7 @@ test('maps the host stacked on a guest disk: kpartx partitions left over, dm-cry
     'host-mount:critical:host-mount:/mnt/p3',
     'host-crypt:warning:host-crypt:plain',
     'host-crypt:critical:host-crypt:vault',
+    'host-crypt:critical:host-crypt:vault_dif',
     'host-partition-map:warning:host-partition:vmdata-vm--100--disk--0p1',
     'host-lvm:critical:host-lvm:guest-vg',
   ]);
@@ -211,6 +224,16 @@ test('maps the host stacked on a guest disk: kpartx partitions left over, dm-cry
       'Partition map vmdata-vm--100--disk--0p1 of disk vmdata/vm-100-disk-0 (CT 100) is left on the host',
       ['kpartx -d /dev/vmdata/vm-100-disk-0'],
     ],
+  );
+  assert.deepEqual(by('host-partition:vmdata-vm--100--disk--0p1').subject, {
+    vmid: 100,
+    vg: 'vmdata',
+    lv: 'vm-100-disk-0',
+    device: 'vmdata-vm--100--disk--0p1',
+  });
+  assert.match(
+    by('host-partition:vmdata-vm--100--disk--0p1').detail,
+    /^kpartx mapped the partitions of a guest disk on the host/,
   );
   assert.deepEqual(
     [by('host-crypt:vault').title, by('host-crypt:vault').detail, by('host-crypt:vault').subject],
@@ -242,6 +265,8 @@ test('the guest VG seen by the host LVM (not active): traced from each form of P
   const disk = 'vmdata-vm--100--disk--0';
   const seen = (pv: (b: NodeBuilder) => string, conf?: string) => {
     const b = node();
+    // Enough maps that the partition is dm-10 or later: lvm prints two-digit kernel names too.
+    for (let i = 0; i < 6; i++) b.lv({ vg: 'vmdata', lv: `pad${i}` });
     partition(b, disk);
     b.commandOverrides.vgs = {
       argv: ['vgs'],
@@ -250,6 +275,9 @@ test('the guest VG seen by the host LVM (not active): traced from each form of P
       stdout: vgsJson([
         { vg_name: 'vmdata', vg_uuid: 'x', vg_attr: 'wz--n-', pv_name: '/dev/sdb' },
         { vg_name: 'centos', vg_uuid: 'y', vg_attr: 'wz--n-', pv_name: pv(b) },
+        { vg_name: 'centos', vg_uuid: 'y', vg_attr: 'wz--n-', pv_name: '/dev/sdc' },
+        // A PVE storage's VG is never the guest's, whatever its PVs are on.
+        { vg_name: 'othervg', vg_uuid: 'z', vg_attr: 'wz--n-', pv_name: `/dev/mapper/${disk}p1` },
       ]),
     };
     if (conf !== undefined) b.files['/etc/lvm/lvm.conf'] = conf;
@@ -260,7 +288,10 @@ test('the guest VG seen by the host LVM (not active): traced from each form of P
     { name: '/dev/mapper/<map>', pv: () => `/dev/mapper/${disk}p1`, found: true },
     { name: '/dev/dm-N', pv: (b) => `/dev/dm-${minor(b, `${disk}p1`)}`, found: true },
     { name: '/dev/<vg>/<lv> (the disk itself)', pv: () => '/dev/vmdata/vm-100-disk-0', found: true },
-    { name: 'a plain disk', pv: () => '/dev/sdc', found: false },
+    { name: 'a plain disk', pv: () => '/dev/sdd', found: false },
+    // A map lvm names that this node does not have (gone since): nothing to walk.
+    { name: 'a map that is gone', pv: () => '/dev/mapper/gone', found: false },
+    { name: 'an LV path whose map is gone', pv: () => '/dev/vmdata/gone', found: false },
     { name: 'a dm-N that is no map', pv: () => '/dev/dm-99', found: false },
     { name: 'a map that is no guest disk', pv: () => '/dev/mapper/vmdata-scratch', found: false },
   ];
@@ -277,16 +308,16 @@ test('the guest VG seen by the host LVM (not active): traced from each form of P
   );
   assert.equal(
     f.detail,
-    `lvm scans the guest disk and lists the guest's volume group centos (PV /dev/mapper/${disk}p1). At the next boot or vgchange -ay the host activates it while the guest uses it.`,
+    `lvm scans the guest disk and lists the guest's volume group centos (PV /dev/mapper/${disk}p1, /dev/sdc). At the next boot or vgchange -ay the host activates it while the guest uses it.`,
   );
   assert.deepEqual(f.fix, [
     '# in the devices { } section of /etc/lvm/lvm.conf (keep rejects before any "a|.*|"):',
-    '# global_filter = [ "r|/dev/mapper/vmdata-vm--.*|", "r|/dev/mapper/vmdata-base--.*|", "r|/dev/zd.*|", "r|/dev/rbd.*|" ]',
+    '# global_filter = [ "r|/dev/mapper/othervg-vm--.*|", "r|/dev/mapper/othervg-base--.*|", "r|/dev/mapper/vmdata-vm--.*|", "r|/dev/mapper/vmdata-base--.*|", "r|/dev/zd.*|", "r|/dev/rbd.*|" ]',
     'update-initramfs -u -k all',
   ]);
   // The filter already in place (the VG was found before it was set): no line to add, the advice says what to do.
   const filtered =
-    'devices {\n global_filter = [ "r|/dev/mapper/vmdata-vm--.*|", "r|/dev/mapper/vmdata-base--.*|" ]\n}\n';
+    'devices {\n global_filter = [ "r|/dev/mapper/othervg-vm--.*|", "r|/dev/mapper/othervg-base--.*|", "r|/dev/mapper/vmdata-vm--.*|", "r|/dev/mapper/vmdata-base--.*|" ]\n}\n';
   assert.deepEqual(seen(() => `/dev/mapper/${disk}p1`, filtered)[0].fix, [
     '# add a global_filter in /etc/lvm/lvm.conf that rejects guest disks',
   ]);
@@ -309,19 +340,43 @@ test('lvm.conf scanning guest LVs is a finding only when a guest LV of a storage
       lvs: (b) => b.storage('lvm: other\n\tvgname nothere\n\tcontent images\n'),
       found: false,
     },
+    {
+      // A name with vm-<vmid>- inside it is no guest disk: only one that starts so is.
+      name: 'scan_lvs = 1, only a non-guest LV on the storage',
+      conf: 'devices {\n scan_lvs = 1\n}\n',
+      lvs: (b) => b.storage('lvm: san2\n\tvgname vg2\n\tcontent images\n').lv({ vg: 'vg2', lv: 'old-vm-100-disk-0' }),
+      found: false,
+    },
   ];
   for (const c of cases) {
     const b = node();
     c.lvs?.(b);
     if (c.conf !== null) b.files['/etc/lvm/lvm.conf'] = c.conf;
-    const fs = run(b).filter((f) => f.kind === 'lvm-filter');
-    assert.equal(fs.length, c.found ? 1 : 0, c.name);
+    const fs = run(b);
+    assert.deepEqual(brief(fs), c.found ? ['lvm-filter:warning:lvm-scans-guest-disks'] : [], c.name);
     if (!c.found) continue;
-    assert.deepEqual([fs[0].id, fs[0].severity, fs[0].subject], ['lvm-scans-guest-disks', 'warning', {}]);
+    assert.deepEqual(
+      [fs[0].title, fs[0].subject],
+      ['The host LVM scans guest disks (scan_lvs = 1 and no global_filter for them)', {}],
+    );
     assert.equal(
       fs[0].detail,
       '/etc/lvm/lvm.conf sets devices/scan_lvs = 1 and its filters accept guest disks such as /dev/vmdata/vm-100-disk-0: any guest that uses LVM inside its disk has its volume group found, and at boot activated, by the host.',
     );
     assert.equal(fs[0].fix.length, 3);
   }
+});
+
+test('the walk down dmsetup deps is bounded: a guest disk 8 maps below a mount is not looked for', () => {
+  // Seven maps stacked on the disk (the mount 7 levels above it) are traced; eight are past the bound, which
+  // keeps a deps table that is corrupt or loops from being walked without end.
+  const stacked = (n: number) => {
+    const b = node();
+    let below = 'vmdata-vm--100--disk--0';
+    for (let i = 0; i < n; i++) below = crypt(b, `layer${i}`, below);
+    mount(b, below, '/mnt/deep');
+    return run(b).filter((f) => f.kind === 'host-mount').length;
+  };
+  assert.equal(stacked(7), 1);
+  assert.equal(stacked(8), 0);
 });

@@ -28,6 +28,7 @@ test('a config device path of this node resolved through its links to the volume
   const devicePaths: Record<string, DevicePathState | null> = {
     '/dev/disk/by-id/zvol-link': { path: '/dev/zd16' },
     '/dev/disk/by-id/zvol-part': { path: '/dev/zd16p2' },
+    '/dev/disk/by-id/zvol-part12': { path: '/dev/zd16p12' },
     '/dev/disk/by-id/rbd-link': { path: '/dev/rbd0' },
     '/dev/disk/by-id/stray-zd': { path: '/dev/zd32' },
     '/dev/disk/by-id/stray-rbd': { path: '/dev/rbd7' },
@@ -44,6 +45,7 @@ test('a config device path of this node resolved through its links to the volume
     { path: '/dev/disk/by-id/zvol-link', want: '/dev/zvol/tank/vm-100-disk-0' },
     // A partition of the zvol is the zvol in use.
     { path: '/dev/disk/by-id/zvol-part', want: '/dev/zvol/tank/vm-100-disk-0' },
+    { path: '/dev/disk/by-id/zvol-part12', want: '/dev/zvol/tank/vm-100-disk-0' },
     { path: '/dev/disk/by-id/rbd-link', want: '/dev/rbd/vms/vm-101-disk-0' },
     { path: '/dev/disk/by-id/disk', want: '/dev/sdb' },
     {
@@ -77,11 +79,12 @@ test('mounted block devices: a zvol link as its zd device (and partition), anyth
     ['230:16', '/', '/mnt/a', 'ext4', '/dev/zvol/tank/vm-100-disk-0'],
     ['230:18', '/', '/mnt/b', 'ext4', '/dev/zvol/tank/vm-100-disk-0-part2'],
     ['230:32', '/', '/mnt/c', 'ext4', '/dev/zvol/tank/vm-999-disk-0'],
+    ['230:28', '/', '/mnt/e', 'ext4', '/dev/zvol/tank/vm-100-disk-0-part12'],
     ['8:17', '/', '/mnt/d', 'ext4', '/dev/sdb1'],
   ]);
   assert.deepEqual(
     [...mountedDevices(m, { 'tank/vm-100-disk-0': 'zd16' })],
-    ['/dev/zd16', '/dev/zd16p2', '/dev/zvol/tank/vm-999-disk-0', '/dev/sdb1'],
+    ['/dev/zd16', '/dev/zd16p2', '/dev/zvol/tank/vm-999-disk-0', '/dev/zd16p12', '/dev/sdb1'],
   );
   assert.deepEqual([...mountedDevices(m, undefined)].slice(0, 2), [
     '/dev/zvol/tank/vm-100-disk-0',
@@ -100,6 +103,8 @@ test('a local file storage on a network filesystem: the deepest mount at or abov
       'dir: over\n\tpath /srv/nfs/local\n',
       'dir: exact\n\tpath /mnt/cifs\n',
       'dir: sibling\n\tpath /srv/nfsx\n',
+      // Not a file storage: its volumes are no files on that path.
+      'zfspool: zp\n\tpool tank\n',
     ].join('\n'),
   );
   const m = mounts([
@@ -108,6 +113,7 @@ test('a local file storage on a network filesystem: the deepest mount at or abov
     // A local disk mounted inside the NFS tree: that storage is local.
     ['8:17', '/', '/srv/nfs/local', 'ext4', '/dev/sdb1'],
     ['0:41', '/', '/mnt/cifs', 'cifs', '//192.0.2.6/share'],
+    ['0:42', '/', '/mnt/pve', 'nfs', '192.0.2.7:/pve'],
   ]);
   assert.deepEqual(
     [...networkFileStorages(m, storages)],
@@ -124,6 +130,12 @@ test('a local file storage on a network filesystem: the deepest mount at or abov
   ]);
   assert.deepEqual([...networkFileStorages(stacked, storages)], []);
   assert.deepEqual([...networkFileStorages([...stacked].reverse(), storages)].length, 3);
+  // The deepest mount decides, in whatever order mountinfo lists them.
+  const rootLast = mounts([
+    ['0:40', '/', '/srv/nfs', 'nfs4', '192.0.2.5:/export'],
+    ['8:1', '/', '/', 'ext4', '/dev/sda1'],
+  ]);
+  assert.deepEqual([...networkFileStorages(rootLast, storages).keys()], ['onnfs', 'bt', 'over']);
 });
 
 test('datasets by where they are mounted, and holders by the path their fds show', () => {
@@ -236,16 +248,18 @@ test('a subvol in use besides its own place is mounted; with the mount table not
   const bound = mounts([
     ['8:17', '/', '/srv/vz', 'ext4', '/dev/sdb1'],
     ['8:17', '/images/200/subvol-200-disk-0', '/var/lib/lxc/200/rootfs', 'ext4', '/dev/sdb1'],
+    ['8:17', '/images/200/subvol-200-disk-0', '/mnt/inspect', 'ext4', '/dev/sdb1'],
   ]);
   assert.deepEqual(run(dirVol, { mounts: bound }), {
     status: 'orphan',
     reason: 'guest-missing',
     detail:
-      'CT 200 does not exist; /srv/vz/images/200/subvol-200-disk-0 is mounted at /var/lib/lxc/200/rootfs (a container or pct mount: LXC.pm mountpoint_mount bind-mounts it)',
+      'CT 200 does not exist; /srv/vz/images/200/subvol-200-disk-0 is mounted at /var/lib/lxc/200/rootfs, /mnt/inspect (a container or pct mount: LXC.pm mountpoint_mount bind-mounts it)',
     open: true,
     protectedBy: ['mounted'],
   });
-  assert.deepEqual(run(dirVol, { mounts: [] }).protectedBy, []);
+  const idle = run(dirVol, { mounts: [] });
+  assert.deepEqual([idle.status, idle.open, idle.protectedBy], ['orphan', false, []]);
   // The mount table cut short: a directory's only evidence of use is missing.
   const gap = run(dirVol, { mounts: bound, mountsGap: '/proc/self/mountinfo could not be read' });
   assert.deepEqual([gap.status, gap.reason, gap.open, gap.protectedBy], ['unknown', 'mounts-unread', false, []]);
@@ -259,17 +273,22 @@ test('a subvol in use besides its own place is mounted; with the mount table not
   assert.equal(run(dirVol, { mounts: [], mountsGap: 'x' }, valid).status, 'valid');
   assert.equal(run(zfsVol, { mounts: [], mountsGap: 'x', zfsMounts: new Map() }).status, 'orphan');
   // A dataset mounted besides its own mountpoint.
-  const zfsMounts = new Map([['tank/subvol-200-disk-0', ['/tank/subvol-200-disk-0', '/var/lib/lxc/200/rootfs']]]);
+  const zfsMounts = new Map([
+    ['tank/subvol-200-disk-0', ['/tank/subvol-200-disk-0', '/var/lib/lxc/200/rootfs', '/mnt/inspect']],
+  ]);
   assert.deepEqual(run(zfsVol, { zfsMounts }), {
     status: 'orphan',
     reason: 'guest-missing',
     detail:
-      'CT 200 does not exist; tank/subvol-200-disk-0 is also mounted at /var/lib/lxc/200/rootfs (pct mount or a container: LXC.pm mountpoint_mount bind-mounts the subvol there)',
+      'CT 200 does not exist; tank/subvol-200-disk-0 is also mounted at /var/lib/lxc/200/rootfs, /mnt/inspect (pct mount or a container: LXC.pm mountpoint_mount bind-mounts the subvol there)',
     open: true,
     protectedBy: ['mounted'],
   });
   const own = new Map([['tank/subvol-200-disk-0', ['/tank/subvol-200-disk-0']]]);
   assert.deepEqual(run(zfsVol, { zfsMounts: own }).protectedBy, []);
+  // A dataset zfs lists nowhere mounted, or no ZFS mounts read at all: not mounted elsewhere.
+  assert.deepEqual(run(zfsVol, { zfsMounts: new Map([['tank/other', ['/x']]]) }).protectedBy, []);
+  assert.deepEqual(run(zfsVol, {}).protectedBy, []);
   // A raw image is no directory: its mounts are no bind mounts of it.
   assert.deepEqual(run({ ...dirVol, format: 'raw' }, { mounts: bound }).protectedBy, []);
 });

@@ -27,6 +27,8 @@ test('which storages hold guest volumes: a volume type whose content, when set, 
     { cfg: 'dir: local\n\tpath /var/lib/vz\n\tcontent iso,vztmpl,backup,rootdir\n', holds: true },
     { cfg: 'nfs: nas\n\tserver 192.0.2.5\n\texport /x\n\tcontent images, backup\n', holds: true },
     { cfg: 'cifs: smb\n\tserver 192.0.2.5\n\tshare x\n\tcontent backup\n', holds: false },
+    { cfg: 'cifs: smb\n\tserver 192.0.2.5\n\tshare x\n\tcontent images\n', holds: true },
+    { cfg: 'cephfs: cfs\n\tcontent rootdir\n', holds: true },
     { cfg: 'cephfs: cfs\n\tcontent vztmpl\n', holds: false },
     { cfg: 'btrfs: b\n\tpath /mnt/b\n', holds: true },
     // LVM is the DM part's (and iSCSI, PBS hold no volumes this part lists).
@@ -62,6 +64,11 @@ test("a volname's own volume and its linked-clone base (parse_volname)", () => {
       type: 'dir',
       volname: 'x/900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2',
       want: { own: 'x/900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2' },
+    },
+    {
+      type: 'dir',
+      volname: '900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2/x',
+      want: { own: '900/base-900-disk-0.qcow2/902/vm-902-disk-0.qcow2/x' },
     },
     { type: 'zfspool', volname: 'vm-100-disk-0', want: { own: 'vm-100-disk-0' } },
     {
@@ -167,6 +174,12 @@ test('a drive given by device path uses the volume that path names, by its text 
     { name: 'a file outside images/<vmid>/', path: '/var/lib/vz/images/100/sub/x.raw', keys: [] },
     { name: 'a file of another directory', path: '/srv/images/100/vm-100-disk-0.raw', keys: [] },
     { name: 'a plain disk', path: '/dev/sdb', keys: [] },
+    { name: 'an rbd-like path outside /dev', path: '/srv/dev/rbd/vms/t1/vm-100-disk-0', keys: [] },
+    { name: 'a file below a subdirectory of images/', path: '/var/lib/vz/images/sub/100/vm-100-disk-0.raw', keys: [] },
+    // As long as the storage's images/ prefix, but another directory.
+    { name: 'a file of another directory, as long', path: '/opt/elsewhere/img/100/vm-100-disk-0.raw', keys: [] },
+    // LVM is no file storage: a path under /mnt/pve/<its id> names none of its volumes.
+    { name: 'under an LVM storage id', path: '/mnt/pve/local-lvm/images/100/vm-100-disk-0.raw', keys: [] },
   ];
   for (const c of cases) {
     const { flat } = index({ 100: `scsi0: ${c.path}\n` });
@@ -197,6 +210,33 @@ test('a drive given by device path uses the volume that path names, by its text 
   // A link that cannot be followed is said, never read as "names nothing".
   const broken = index({ 100: 'scsi0: /dev/disk/by-id/mine\n' }, () => ({ unresolved: 'is a dangling link' }));
   assert.deepEqual(broken.unresolved, ['VM 100 scsi0 names /dev/disk/by-id/mine, which is a dangling link']);
+  // A container's unresolved path says CT; a caller that gathers no reasons still gets the index.
+  const files = {
+    '/etc/pve/storage.cfg': STORAGES,
+    '/etc/pve/nodes/pve1/lxc/200.conf': 'rootfs: tank:subvol-200-disk-0\nmp0: /dev/disk/by-id/mine,mp=/x\n',
+  };
+  const said: string[] = [];
+  referenceIndex(parseNode(snapshot({ files })).pve, () => ({ unresolved: 'is a dangling link' }), said);
+  assert.deepEqual(said, ['CT 200 mp0 names /dev/disk/by-id/mine, which is a dangling link']);
+  assert.deepEqual(
+    [...referenceIndex(parseNode(snapshot({ files })).pve, () => ({ unresolved: 'x' })).keys()],
+    ['zfs:tank/vm|subvol-200-disk-0'],
+  );
+  // A guest .vmlist lists whose config could not be read names nothing (its gap is said elsewhere).
+  const vmlist =
+    '{\n"version": 1,\n"ids": {\n"100": { "node": "pve1", "type": "qemu", "version": 1 },\n"104": { "node": "pve1", "type": "qemu", "version": 1 }}\n}\n';
+  const unread = referenceIndex(
+    parseNode(
+      snapshot({
+        files: {
+          '/etc/pve/storage.cfg': STORAGES,
+          '/etc/pve/.vmlist': vmlist,
+          '/etc/pve/nodes/pve1/qemu-server/100.conf': 'scsi0: tank:vm-100-disk-0\n',
+        },
+      }),
+    ).pve,
+  );
+  assert.deepEqual([...unread.keys()], ['zfs:tank/vm|vm-100-disk-0']);
   // The resolver's answer equal to the path: the path once.
   assert.deepEqual(index({ 100: 'scsi0: /dev/zvol/tank/vm/vm-100-disk-0\n' }, (p) => p).flat[0][1], [
     '100:scsi0:tank',
