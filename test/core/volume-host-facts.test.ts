@@ -267,6 +267,8 @@ test('a subvol in use besides its own place is mounted; with the mount table not
     gap.detail,
     'CT 200 does not exist; whether it is mounted (a container running from it) could not be read: /proc/self/mountinfo could not be read',
   );
+  // A raw image is no directory: the mount table is not its evidence of use.
+  assert.equal(run({ ...dirVol, format: 'raw' }, { mounts: [], mountsGap: 'x' }).status, 'orphan');
   // Only an orphan is doubted; a dataset has its own evidence (zfs lists where it is mounted).
   const valid = entry();
   valid.status = 'valid';
