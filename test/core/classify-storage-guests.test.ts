@@ -4,8 +4,8 @@ import type { Config } from '../../src/core/config';
 import { parseNode } from '../../src/core/node/node-view';
 import type { HostSnapshot } from '../../src/core/snapshot';
 import { classifyStorage as classifyStorageOfView, parseAutoactivation } from '../../src/core/storage/classify-storage';
-import type { DmEntry, DmResult, StorageFinding } from '../../src/core/types';
-import { dmEntry } from '../helpers/dm-entry';
+import type { DmResult, StorageFinding } from '../../src/core/types';
+import { leftoverEntry as leftover } from '../helpers/dm-entry';
 import { emptyDm, lvsJson, snapshot, tableFor, testbed } from '../helpers/storage-snapshot';
 
 /** The storage rules on a raw snapshot, parsed as the product does (parseNode). */
@@ -112,21 +112,6 @@ test('backup leftovers: the vzdump snapshot of a container, fleecing images of a
   );
   assert.deepEqual(kinds(other), ['fleecing-leftover:warning', 'vzdump-snapshot-leftover:warning']);
 });
-
-function leftover(vmid: number | null, lv: string, size: number, over: Partial<DmEntry> = {}): DmEntry {
-  return dmEntry({
-    name: `pve-${lv.replace(/-/g, '--')}`,
-    lv,
-    vmid,
-    volume: `local-lvm:${lv}`,
-    active: false,
-    status: 'orphan',
-    reason: 'guest-missing',
-    sizeBytes: size,
-    kind: 'lv',
-    ...over,
-  });
-}
 
 test('inactive leftover LVs summed per storage and VMID; the next VMID inherits them', () => {
   const G = 2 ** 30;

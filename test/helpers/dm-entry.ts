@@ -30,3 +30,24 @@ export function dmEntry(over: Partial<DmEntry> = {}): DmEntry {
     ...over,
   };
 }
+
+/** An inactive leftover LV of local-lvm whose guest is gone (the DM analysis' orphan without a map). */
+export function leftoverEntry(
+  vmid: number | null,
+  lv: string,
+  size: number | null,
+  over: Partial<DmEntry> = {},
+): DmEntry {
+  return dmEntry({
+    name: `pve-${lv.replace(/-/g, '--')}`,
+    lv,
+    vmid,
+    volume: `local-lvm:${lv}`,
+    active: false,
+    status: 'orphan',
+    reason: 'guest-missing',
+    sizeBytes: size,
+    kind: 'lv',
+    ...over,
+  });
+}

@@ -248,7 +248,7 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
       id: `leftovers:${key}`,
       kind: 'leftover-lvs',
       severity: inherit.length > 0 ? 'warning' : 'info',
-      title: `${entries.length} inactive leftover LV${entries.length > 1 ? 's' : ''} hold ${formatBytes(total)} on ${where}`,
+      title: `${entries.length} inactive leftover ${entries.length > 1 ? 'LVs hold' : 'LV holds'} ${formatBytes(total)} on ${where}`,
       detail: `${parts.join('; ')}.${
         inherit.length > 0
           ? ` A new guest created as VMID ${inherit.join(' or ')} (${inherit.includes(reuse?.nextVmid ?? -1) ? 'the next VMID PVE hands out' : `among the next VMIDs PVE hands out, after ${reuse?.nextVmid}`}) inherits that VMID's volumes here: \`qm disk rescan\` attaches them to it, and destroying it with "unreferenced disks" deletes them.`
