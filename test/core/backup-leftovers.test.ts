@@ -241,20 +241,28 @@ test('leftover LVs fix: keep what a guest may want, drop the rest with the comma
       '# keep: attach them to their guest as unused disks',
       'qm disk rescan --vmid 150',
       'qm disk rescan --vmid 151',
-      '# drop (irreversible: deletes the data), once nothing needs it:',
+      // The reversible way first, for what pve-health reclaim takes (a guest's volume; never one without a VMID).
+      '# set them aside reversibly (quarantine, re-checked and journaled; pve-health restore brings them back):',
+      'pve-health reclaim --name local-lvm:vm-152-disk-0',
+      '# or drop (irreversible: deletes the data), once nothing needs it:',
       'pvesm free local-lvm:vm-152-disk-0',
       'pvesm free local-lvm:vm-x-disk-0',
     ],
   );
+  // Without a reclaimable one (no VMID), the drop alone.
+  assert.deepEqual(fix([leftover(null, 'vm-x-disk-0', G, { reason: 'not-referenced' })]), [
+    '# drop (irreversible: deletes the data), once nothing needs it:',
+    'pvesm free local-lvm:vm-x-disk-0',
+  ]);
   // Shared storage: another node may use it, which this node cannot see whole: lvremove behind a check.
   const san = (vmid: number) =>
     leftover(vmid, `vm-${vmid}-disk-0`, G, { storage: 'san', vg: 'sanvg', volume: `san:vm-${vmid}-disk-0` });
   assert.deepEqual(fix([san(170)]), [
-    '# drop (irreversible: deletes the data), after checking that no node and no config uses it:',
+    "# drop (irreversible: deletes the data), after checking that no node and no config uses it (pve-health cluster shows every node's maps):",
     'lvremove sanvg/vm-170-disk-0',
   ]);
   assert.deepEqual(fix([san(170), san(171)]), [
-    '# drop (irreversible: deletes the data), after checking that no node and no config uses them:',
+    "# drop (irreversible: deletes the data), after checking that no node and no config uses them (pve-health cluster shows every node's maps):",
     'lvremove sanvg/vm-170-disk-0',
     'lvremove sanvg/vm-171-disk-0',
   ]);
@@ -263,10 +271,12 @@ test('leftover LVs fix: keep what a guest may want, drop the rest with the comma
   // Thirty commands at most, then the count of the rest.
   const many = Array.from({ length: 32 }, (_, i) => leftover(200 + i, `vm-${200 + i}-disk-0`, G));
   const long = fix(many);
-  assert.equal(long.length, 32);
+  // The reclaim line and its advice, the drop advice, 30 drops, the count of the rest.
+  assert.equal(long.length, 34);
+  assert.equal((long[1].match(/--name/g) ?? []).length, 30);
   assert.deepEqual(long.slice(-2), [
     'pvesm free local-lvm:vm-229-disk-0',
     '# ... and 2 more (pve-health dm lists them)',
   ]);
-  assert.equal(fix(many.slice(0, 30)).length, 31);
+  assert.equal(fix(many.slice(0, 30)).length, 33);
 });

@@ -139,7 +139,9 @@ test('inactive leftover LVs summed per storage and VMID; the next VMID inherits 
   assert.deepEqual(f.fix, [
     '# keep: attach them to their guest as unused disks',
     'qm disk rescan --vmid 151',
-    '# drop (irreversible: deletes the data), once nothing needs it:',
+    '# set them aside reversibly (quarantine, re-checked and journaled; pve-health restore brings them back):',
+    'pve-health reclaim --name local-lvm:vm-150-disk-0 --name local-lvm:vm-150-disk-1',
+    '# or drop (irreversible: deletes the data), once nothing needs it:',
     'pvesm free local-lvm:vm-150-disk-0',
     'pvesm free local-lvm:vm-150-disk-1',
   ]);

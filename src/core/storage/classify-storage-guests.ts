@@ -7,6 +7,7 @@ import { lockState } from '../node/guest-locks';
 import { shellQuote, shellWord } from '../shell-quote';
 import type { StorageFinding } from '../types';
 import { classifyAutoactivation } from './autoactivation';
+import { leftoverFix } from './leftover-fix';
 import type { ParsedGuest, StorageContext } from './storage-context';
 
 /** A running task of the guest (its id is the VMID; a node-wide task with an empty id explains no guest's). */
@@ -260,39 +261,4 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
     });
   }
   return res;
-}
-
-type LeftoverLv = { vg: string | null; lv: string | null; vmid: number | null; reason: string; volume: string | null };
-
-/**
- * The fix of leftover LVs: advice ("# …") over the commands it is about, each command on its own line
- * and shell-quoted — first how to keep them (attach to their guest), then how to drop them, marked
- * irreversible: `pvesm free` on a local storage, `lvremove` on a shared one only after checking that no
- * node uses it (another node's config or map may, which this node cannot see whole).
- */
-function leftoverFix(entries: LeftoverLv[], o: { local: boolean }): string[] {
-  const shown = entries.slice(0, 30);
-  const keep = new Set<number>();
-  const free: string[] = [];
-  const remove: string[] = [];
-  for (const e of shown) {
-    const guestExists = e.reason === 'not-referenced' || e.reason === 'guest-on-other-node';
-    if (guestExists && e.vmid !== null) keep.add(e.vmid);
-    else if (o.local && e.volume) free.push(shellQuote(['pvesm', 'free', e.volume]));
-    else if (e.vg && e.lv) remove.push(shellQuote(['lvremove', `${e.vg}/${e.lv}`]));
-  }
-  const fix: string[] = [];
-  if (keep.size)
-    fix.push(
-      '# keep: attach them to their guest as unused disks',
-      ...[...keep].map((v) => shellQuote(['qm', 'disk', 'rescan', '--vmid', String(v)])),
-    );
-  if (free.length) fix.push('# drop (irreversible: deletes the data), once nothing needs it:', ...free);
-  if (remove.length)
-    fix.push(
-      `# drop (irreversible: deletes the data), after checking that no node and no config uses ${remove.length === 1 ? 'it' : 'them'}:`,
-      ...remove,
-    );
-  if (entries.length > 30) fix.push(`# ... and ${entries.length - 30} more (pve-health dm lists them)`);
-  return fix;
 }
