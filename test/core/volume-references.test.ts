@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseNode } from '../../src/core/node/node-view';
-import { parseStorageConfig } from '../../src/core/parse/storage-config';
+import { parseStorageConfig, type StorageConfig } from '../../src/core/parse/storage-config';
 import {
   holdsGuestVolumes,
   isFileType,
@@ -19,6 +19,52 @@ import { snapshot } from '../helpers/storage-snapshot';
 
 const one = (text: string) => parseStorageConfig(text)[0];
 
+// What each plugin's storage holds for every `content` line (pve-storage <Type>Plugin.pm plugindata
+// `content => [supported, default]`, Plugin.pm decode_value and parse_config): one character per content
+// line of CONTENTS, 'y' when the storage holds guest volumes (images or rootdir) and is listed.
+const CONTENTS = [
+  '',
+  'images',
+  'rootdir',
+  'vztmpl',
+  'iso',
+  'backup',
+  'snippets',
+  'import',
+  'none',
+  'bogus',
+  'backup,bogus',
+  'images,backup',
+  'rootdir,backup',
+];
+const HOLDS: Record<string, string> = {
+  // no line: images,rootdir; only unsupported types: that default again (no `none` to fall to)
+  zfspool: 'yyyyyyyyyyyyy',
+  rbd: 'yyyyyyyyyyyyy',
+  // `none` supported: unsupported types alone leave an empty content, nothing held
+  dir: 'yyy--------yy',
+  btrfs: 'yyy--------yy',
+  // default images; `none` unsupported: only unsupported types fall back to it
+  nfs: 'yyy-----yy-yy',
+  cifs: 'yyy-----yy-yy',
+  // CephFSPlugin supports neither images nor rootdir: never
+  cephfs: '-------------',
+  lvmthin: '-------------',
+  // a type name that is a property of every object: no plugin, never a crash
+  constructor: '-------------',
+  toString: '-------------',
+};
+
+test('which storages hold guest volumes, for every plugin and content line', () => {
+  for (const [type, want] of Object.entries(HOLDS)) {
+    const got = CONTENTS.map((c) => {
+      const st = { id: 's', type, props: c === '' ? {} : { content: c } } as StorageConfig;
+      return holdsGuestVolumes(st) ? 'y' : '-';
+    }).join('');
+    assert.equal(got, want, type);
+  }
+});
+
 test('which storages hold guest volumes: a volume type whose content, when set, has images or rootdir', () => {
   const cases: { cfg: string; holds: boolean }[] = [
     { cfg: 'zfspool: tank\n\tpool tank/vm\n', holds: true },
@@ -28,8 +74,23 @@ test('which storages hold guest volumes: a volume type whose content, when set, 
     { cfg: 'nfs: nas\n\tserver 192.0.2.5\n\texport /x\n\tcontent images, backup\n', holds: true },
     { cfg: 'cifs: smb\n\tserver 192.0.2.5\n\tshare x\n\tcontent backup\n', holds: false },
     { cfg: 'cifs: smb\n\tserver 192.0.2.5\n\tshare x\n\tcontent images\n', holds: true },
-    { cfg: 'cephfs: cfs\n\tcontent rootdir\n', holds: true },
+    // CephFSPlugin supports neither images nor rootdir: decode_value drops them, the default is backup.
+    { cfg: 'cephfs: cfs\n\tcontent rootdir\n', holds: false },
+    { cfg: 'cephfs: cfs\n\tcontent images,backup\n', holds: false },
+    { cfg: 'cephfs: cfs\n', holds: false },
     { cfg: 'cephfs: cfs\n\tcontent vztmpl\n', holds: false },
+    // No content line: the plugin's default (nfs/cifs images, rbd images, dir/btrfs/zfspool images,rootdir).
+    { cfg: 'nfs: nas\n\tserver 192.0.2.5\n\texport /x\n', holds: true },
+    { cfg: 'dir: d\n\tpath /d\n', holds: true },
+    // Only types the plugin does not support: dropped; where `none` is no choice the property is lost
+    // and the default holds (nfs: images), else the content is empty (dir: nothing).
+    { cfg: 'nfs: nas\n\tserver 192.0.2.5\n\texport /x\n\tcontent bogus\n', holds: true },
+    { cfg: 'dir: d\n\tpath /d\n\tcontent bogus\n', holds: false },
+    { cfg: 'dir: d\n\tpath /d\n\tcontent none\n', holds: false },
+    // A supported type beside an unsupported one keeps the supported one alone.
+    { cfg: 'zfspool: z\n\tpool tank\n\tcontent backup\n', holds: true },
+    { cfg: 'zfspool: z\n\tpool tank\n\tcontent backup,rootdir\n', holds: true },
+    { cfg: 'rbd: r\n\tpool p\n\tcontent iso,images\n', holds: true },
     { cfg: 'btrfs: b\n\tpath /mnt/b\n', holds: true },
     // LVM is the DM part's (and iSCSI, PBS hold no volumes this part lists).
     { cfg: 'lvmthin: local-lvm\n\tthinpool data\n\tvgname pve\n\tcontent images\n', holds: false },

@@ -7,18 +7,43 @@ import { parseReplicationConfig } from '../parse/replication';
 import type { StorageConfig } from '../parse/storage-config';
 import { filePath } from './volume-storages';
 
-export const VOLUME_STORAGE_TYPES = ['zfspool', 'rbd', 'dir', 'nfs', 'cifs', 'cephfs', 'btrfs'];
+/**
+ * The content types each volume storage type supports and holds when storage.cfg sets none: pve-storage
+ * <Type>Plugin.pm plugindata `content => [supported, default]`. CephFSPlugin supports neither images nor
+ * rootdir, so a CephFS storage never holds guest volumes (guests use CephFS through a dir storage on it)
+ * and is no volume storage type here.
+ */
+const PLUGIN_CONTENT: Record<string, { supported: string[]; byDefault: string[] }> = {
+  zfspool: { supported: ['images', 'rootdir'], byDefault: ['images', 'rootdir'] },
+  rbd: { supported: ['images', 'rootdir'], byDefault: ['images'] },
+  dir: {
+    supported: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'none', 'import'],
+    byDefault: ['images', 'rootdir'],
+  },
+  btrfs: {
+    supported: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'none', 'import'],
+    byDefault: ['images', 'rootdir'],
+  },
+  nfs: { supported: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'], byDefault: ['images'] },
+  cifs: { supported: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'], byDefault: ['images'] },
+};
+
+/** The storage types whose guest volumes this part lists (LVM is the DM part's). */
+export const VOLUME_STORAGE_TYPES = Object.keys(PLUGIN_CONTENT);
 
 /**
- * A storage whose guest volumes are listed: a volume storage type whose `content` (when set) includes
- * images or rootdir — Storage.pm vdisk_list skips any other (`next if !($content->{rootdir} ||
- * $content->{images})`), so a backup-only dir storage holds no guest volumes, mounted or not.
+ * A storage whose guest volumes are listed: its content includes images or rootdir — Storage.pm
+ * vdisk_list skips any other (`next if !($content->{rootdir} || $content->{images})`), so a backup-only
+ * dir storage holds no guest volumes, mounted or not. The content PVE reads: Plugin.pm decode_value drops
+ * a type the plugin does not support (with a warning); none left dies where `none` is not supported, and
+ * the property lost (pve-common SectionConfig.pm parse_config keeps no value that fails), Plugin.pm
+ * parse_config gives the plugin's default (`$def->{content}->[1]`).
  */
 export function holdsGuestVolumes(s: StorageConfig): boolean {
-  if (!VOLUME_STORAGE_TYPES.includes(s.type)) return false;
-  const content = s.props.content;
-  if (content === undefined) return true;
-  const kinds = content.split(/[,\s]+/);
+  if (!Object.hasOwn(PLUGIN_CONTENT, s.type)) return false;
+  const plugin = PLUGIN_CONTENT[s.type];
+  const set = s.props.content?.split(/[,\s]+/).filter((k) => plugin.supported.includes(k));
+  const kinds = set === undefined || (set.length === 0 && !plugin.supported.includes('none')) ? plugin.byDefault : set;
   return kinds.includes('images') || kinds.includes('rootdir');
 }
 
