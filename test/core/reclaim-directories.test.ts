@@ -10,7 +10,7 @@ import { parseMountInfo } from '../../src/core/parse/mountinfo';
 import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { planReclaim } from '../../src/core/reclaim/plan-reclaim';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
-import { directoryMounts } from '../../src/core/volumes/volume-host-facts';
+import { directoryMounts, volumeDirectories } from '../../src/core/volumes/volume-host-facts';
 import { input, vol, volumes } from '../helpers/reclaim-input';
 import { entry, volumeInput } from '../helpers/volume-node';
 
@@ -238,4 +238,34 @@ describe('a quarantined subvol directory while the host mount table is not read 
       assert.deepEqual([p.actions.length, p.refused[0]?.code], [0, 'protected']);
     }
   });
+  it("a quarantined file is no directory: its use is read from holders, the mount table's gap does not hold it", () => {
+    const file = 'pve-health-quarantine/pve-health-q.20261101T000000Z.150.vm-150-disk-0.raw';
+    const r = classifyVolumes({ ...volumeInput({ local: [{ name: file }] }), hostMountinfo: '' });
+    assert.deepEqual([r.entries[0].reason, r.entries[0].quarantine?.heldBy], ['quarantined', undefined]);
+  });
+});
+
+// Only a btrfs raw disk is a directory (its subvolume holds disk.raw: BTRFSPlugin.pm filesystem_path);
+// a raw file named disk.raw on a dir storage is a file, and a bind mount of its <vmid> directory is no
+// mount of the volume.
+describe('volumeDirectories: which volumes are directories whose mounts are uses', () => {
+  const rows: { type: string; format: string; devices: string[]; want: string[] }[] = [
+    {
+      type: 'btrfs',
+      format: 'raw',
+      devices: ['/b/images/100/vm-100-disk-0/disk.raw'],
+      want: ['/b/images/100/vm-100-disk-0'],
+    },
+    { type: 'dir', format: 'raw', devices: ['/var/lib/vz/images/100/disk.raw'], want: [] },
+    {
+      type: 'dir',
+      format: 'subvol',
+      devices: ['/v/images/100/subvol-100-disk-0.subvol', '/s/images/100/subvol-100-disk-0.subvol'],
+      want: ['/v/images/100/subvol-100-disk-0.subvol', '/s/images/100/subvol-100-disk-0.subvol'],
+    },
+    { type: 'dir', format: 'qcow2', devices: ['/var/lib/vz/images/100/vm-100-disk-0.qcow2'], want: [] },
+  ];
+  for (const r of rows)
+    it(`${r.type} ${r.format} ${r.devices[0]}`, () =>
+      assert.deepEqual(volumeDirectories(r.type, { format: r.format, devices: r.devices }), r.want));
 });
