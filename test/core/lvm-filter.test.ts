@@ -90,6 +90,13 @@ test('lvm2 filter semantics: which patterns count, and the first match per name'
     { name: 'no closing delimiter', patterns: ['r|.*'], accepts: true },
     { name: 'not a regex', patterns: ['r|(|'], accepts: true },
     { name: 'a bad pattern before a good reject', patterns: ['r|(|', 'r|.*|'], accepts: false },
+    // filter-regex.c _extract_pattern: `(`, `[`, `{` open a regex their pair closes; the closer is the last character.
+    { name: 'parentheses as delimiters', patterns: ['r(/dev/pve/vm-.*)'], accepts: false },
+    { name: 'brackets as delimiters', patterns: ['r[^/dev/mapper/]'], accepts: false },
+    { name: 'braces as delimiters', patterns: ['r{/dev/pve/}'], accepts: false },
+    { name: 'an opening bracket closed by itself is no pattern', patterns: ['r(/dev/pve/('], accepts: true },
+    { name: 'text after the closing delimiter', patterns: ['r|/dev/pve/|x'], accepts: true },
+    { name: 'an empty regex matches every name', patterns: ['r||'], accepts: false },
   ];
   for (const c of cases) assert.equal(filterAccepts(c.patterns, names), c.accepts, c.name);
   // A name no pattern matches is no reject: another name's accept, or none at all, lets the device in.

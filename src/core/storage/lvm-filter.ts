@@ -50,6 +50,8 @@ export function parseLvmConf(text: string): LvmConfFilters {
   };
 }
 
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
 /**
  * lvm2 regex filter semantics (filter-regex.c): for each name of the device the first matching
  * pattern counts; one accepting name accepts the device; otherwise a rejecting name rejects it.
@@ -57,11 +59,11 @@ export function parseLvmConf(text: string): LvmConfFilters {
 export function filterAccepts(patterns: string[], names: string[]): boolean {
   const compiled = patterns.flatMap((p) => {
     if (p.length < 3 || (p[0] !== 'a' && p[0] !== 'r')) return [];
-    const delim = p[1];
-    const end = p.lastIndexOf(delim);
-    if (end <= 1) return [];
+    // filter-regex.c _extract_pattern: the character after a/r opens the regex, `(`, `[` and `{` closed by
+    // their pair, any other by itself; the pattern's last character must be that closer.
+    if (p[p.length - 1] !== (CLOSER[p[1]] ?? p[1])) return [];
     try {
-      return [{ accept: p[0] === 'a', re: new RegExp(p.slice(2, end)) }];
+      return [{ accept: p[0] === 'a', re: new RegExp(p.slice(2, -1)) }];
     } catch {
       return [];
     }
