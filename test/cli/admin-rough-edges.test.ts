@@ -83,7 +83,7 @@ test('check at 80 columns: a pending finding says "no fix now" once; storage fix
   // The leftover LVs: the advice is prose at the fix's indent, each lvremove alone and whole two deeper.
   assert.match(
     text,
-    /\n {4}fix: drop \(irreversible: deletes the data\), after checking that no node and\n {4}no config uses them:\n {6}lvremove vg-san\/del-vm-170-disk-0\n {6}lvremove vg-san\/vm-105-disk-0\n {6}lvremove vg-san\/vm-160-disk-0\n/,
+    /\n {4}fix: drop \(irreversible: deletes the data\), after checking that no node and\n {4}no config uses them \(pve-health cluster shows every node's maps\):\n {6}lvremove vg-san\/del-vm-170-disk-0\n {6}lvremove vg-san\/vm-105-disk-0\n {6}lvremove vg-san\/vm-160-disk-0\n/,
   );
   for (const line of text.split('\n').filter((l) => l.includes('lvremove')))
     assert.match(line, /^ {6}lvremove \S+$/, 'lvremove never broken or among prose');
