@@ -379,6 +379,20 @@ describe('the volumes part: snapshots in quarantine and the snapshots reclaim mu
     assert.deepEqual([e.status, e.reason, e.quarantine?.snapshot], ['ignored', 'quarantined', '__migration__']);
     assert.equal(e.quarantine?.onStorage, 'rpool/data/vm-100-disk-0@pve-health-q.20261110T000000Z.__migration__');
     assert.equal(e.steps, undefined);
+    // Every output says where it is and how it comes back or goes.
+    assert.equal(
+      e.detail,
+      "in pve-health's quarantine since 2026-11-10T00:00:00.000Z as rpool/data/vm-100-disk-0@pve-health-q.20261110T000000Z.__migration__; 'pve-health restore JOURNAL' brings it back, 'pve-health reclaim --purge' destroys it after the retention",
+    );
+  });
+  it('a quarantined zvol is a volume, not a snapshot: its quarantine names no snapshot', () => {
+    const q = 'pve-health-quarantine/pve-health-q.20261110T000000Z.vm-101-disk-0';
+    const e = entry(classify({ zfs: [zvol(q)] }), 'local-zfs:vm-101-disk-0');
+    assert.deepEqual(
+      [e.status, e.reason, e.snapshot, e.quarantine?.snapshot],
+      ['ignored', 'quarantined', undefined, undefined],
+    );
+    assert.equal(e.quarantine?.onStorage, `rpool/data/${q}`);
   });
   it('a snapshot a clone was made from is protected (has-clones), and held in quarantine', () => {
     const clone = (origin: string) => `rpool/data/vm-101-disk-0\tvolume\t8589934592\t57344\t57344\t-\t${origin}\t-`;
