@@ -9,10 +9,11 @@
 import type { PlanFilter } from '../cleanup/plan-cleanup';
 import { compareText } from '../compare-text';
 import type { StorageConfig } from '../parse/storage-config';
+import { btrfsRawDir } from '../volumes/volume-storages';
 import { planReclaim, type ReclaimInput } from './plan-reclaim';
 import { planRemovals } from './plan-removals';
 import { placeRefusal } from './reclaim-rules';
-import { btrfsRawDir, lvUuidForm } from './reclaim-steps';
+import { lvUuidForm } from './reclaim-steps';
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal, ReclaimStep } from './reclaim-types';
 
 export interface PurgePlan {

@@ -8,7 +8,8 @@ import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
 import { QUARANTINE_DIR, QUARANTINE_TAG } from '../quarantine-name';
 import type { VolumeEntry } from '../volume-types';
-import { btrfsRawDir, type HostCommands, lvUuidForm } from './reclaim-steps';
+import { btrfsRawDir } from '../volumes/volume-storages';
+import { type HostCommands, lvUuidForm } from './reclaim-steps';
 import type { ReclaimAction, ReclaimStep, VolumeLocation } from './reclaim-types';
 import { snapshotUndo } from './unquarantine-snapshot';
 
@@ -269,7 +270,7 @@ function fileUndo(r: QuarantineRecord, f: UnquarantineFacts): Steps {
   const q = `${path}/images/${QUARANTINE_DIR}/${r.quarantine}`;
   const here = quarantinedEntry(r, f, q);
   if (!here) return originalTaken(r, f) ? { steps: [] } : { why: `${q} is not there (purged or moved)` };
-  // A btrfs raw disk goes back as its subvolume `<vmid>/<name>/` (reclaim-steps.ts btrfsRawDir).
+  // A btrfs raw disk goes back as its subvolume `<vmid>/<name>/` (volume-storages.ts btrfsRawDir).
   const back = `${path}/images/${btrfsRawDir(r.original, r.storageType) ?? r.original}`;
   if (originalTaken(r, f)) return { why: `${back} exists now: never replaced` };
   return {

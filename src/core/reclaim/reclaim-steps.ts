@@ -17,7 +17,7 @@
 //     the trash with the retention as its expiry (trashAdoption).
 import type { StorageConfig } from '../parse/storage-config';
 import { QUARANTINE_DIR, QUARANTINE_TAG, quarantineName } from '../quarantine-name';
-import { filePath } from '../volumes/volume-storages';
+import { btrfsRawDir, filePath } from '../volumes/volume-storages';
 import type { Candidate } from './reclaim-rules';
 import type { ReclaimStep, VolumeLocation } from './reclaim-types';
 
@@ -73,15 +73,6 @@ export function quarantineOf(
   if (st.type === 'rbd')
     return rbdQuarantine(st, { original, q, purgeAfter: o.purgeAfter, now: o.now, rbd: o.commands.rbd });
   return fileQuarantine(st, { original, at: o.now, moveFile: o.commands.moveFile });
-}
-
-/**
- * The directory a btrfs raw disk's volname stands for: `<vmid>/vm-<vmid>-disk-N.raw` is the subvolume
- * `<vmid>/vm-<vmid>-disk-N` holding `disk.raw` (BTRFSPlugin.pm filesystem_path, raw_name_to_dir); null for
- * any other volume (a btrfs `.subvol` volname is its subvolume's own name already).
- */
-export function btrfsRawDir(volname: string, type: string): string | null {
-  return type === 'btrfs' && volname.endsWith('.raw') ? volname.slice(0, -'.raw'.length) : null;
 }
 
 function fileQuarantine(

@@ -2,7 +2,7 @@
 import type { StorageConfig } from '../parse/storage-config';
 import type { VolumeEntry } from '../volume-types';
 import { rbdArgs } from './volume-rbd';
-import { filePath } from './volume-storages';
+import { btrfsRawDir, filePath } from './volume-storages';
 
 /**
  * The command that removes one storage snapshot (never its volume): what PVE's volume_snapshot_delete
@@ -20,6 +20,6 @@ export function snapshotFree(e: VolumeEntry, st: StorageConfig): string[] | null
       : [...rbdArgs(st), 'snap', 'rm', `${own}@${snap}`];
   if (st.type !== 'btrfs') return null;
   // btrfs: the snapshot is a read-only subvolume beside the volume's (BTRFSPlugin filesystem_path).
-  const dir = own.endsWith('.raw') ? own.slice(0, -4) : own;
+  const dir = btrfsRawDir(own, st.type) ?? own;
   return ['btrfs', 'subvolume', 'delete', `${filePath(st)}/images/${e.vmid}/${dir}@${snap}`];
 }

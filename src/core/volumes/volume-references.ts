@@ -13,17 +13,15 @@ import { filePath } from './volume-storages';
  * rootdir, so a CephFS storage never holds guest volumes (guests use CephFS through a dir storage on it)
  * and is no volume storage type here.
  */
+const DIR_CONTENT = {
+  supported: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'none', 'import'],
+  byDefault: ['images', 'rootdir'],
+};
 const PLUGIN_CONTENT: Record<string, { supported: string[]; byDefault: string[] }> = {
   zfspool: { supported: ['images', 'rootdir'], byDefault: ['images', 'rootdir'] },
   rbd: { supported: ['images', 'rootdir'], byDefault: ['images'] },
-  dir: {
-    supported: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'none', 'import'],
-    byDefault: ['images', 'rootdir'],
-  },
-  btrfs: {
-    supported: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'none', 'import'],
-    byDefault: ['images', 'rootdir'],
-  },
+  dir: DIR_CONTENT,
+  btrfs: DIR_CONTENT,
   nfs: { supported: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'], byDefault: ['images'] },
   cifs: { supported: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'], byDefault: ['images'] },
 };

@@ -22,6 +22,15 @@ export function filePath(s: StorageConfig): string {
   return (s.props.path ?? `/mnt/pve/${s.id}`).replace(/\/+$/, '') || '/';
 }
 
+/**
+ * The directory a btrfs raw disk's volname stands for: `<vmid>/vm-<vmid>-disk-N.raw` is the subvolume
+ * `<vmid>/vm-<vmid>-disk-N` holding `disk.raw` (BTRFSPlugin.pm filesystem_path, raw_name_to_dir); null for
+ * any other volume (a btrfs `.subvol` volname is its subvolume's own name already).
+ */
+export function btrfsRawDir(volname: string, type: string): string | null {
+  return type === 'btrfs' && volname.endsWith('.raw') ? volname.slice(0, -'.raw'.length) : null;
+}
+
 /** `zfs list` parsed once for every zfspool storage (one call lists every pool), or why it cannot be. */
 export type ZfsListing = ZfsDataset[] | Error;
 
@@ -188,6 +197,7 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
       const m = chain || CHAIN_FILE.test(f.name) ? null : FILE_NAME.exec(f.name);
       const b = f.backing ? /^\.\.\/(\d+\/(?:base-)?[^/\s]+\.(?:raw|qcow2|vmdk))$/.exec(f.backing) : null;
       const own = chain ? chain.volume : f.name;
+      const rawDir = btrfsRawDir(f.name, st.type);
       return {
         volname: b && !chain ? `${b[1]}/${f.name}` : own,
         own,
@@ -200,11 +210,7 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
         ...(!m && !chain ? { note: fileNote(f.name) } : {}),
         // The path a holder's fd shows; a btrfs raw disk is `<vmid>/<name>/disk.raw` (BTRFSPlugin path),
         // its snapshot `<vmid>/<name>@<snap>/disk.raw`.
-        devices: at(
-          st.type === 'btrfs' && f.name.endsWith('.raw')
-            ? `${f.name.slice(0, -4)}${f.snapshot ? `@${f.snapshot}` : ''}/disk.raw`
-            : `${f.name}${f.snapshot ? `@${f.snapshot}` : ''}`,
-        ),
+        devices: at(`${rawDir ?? f.name}${f.snapshot ? `@${f.snapshot}` : ''}${rawDir ? '/disk.raw' : ''}`),
       };
     }),
   };
@@ -224,7 +230,7 @@ function quarantinedFile(
   const k = original ? FILE_NAME.exec(original) : null;
   if (!m || !original) return null;
   // A btrfs raw disk is its subvolume `<q>/` with disk.raw inside, listed as `<q>.raw` (reclaim-steps.ts).
-  const dir = st.type === 'btrfs' && f.rawDir && f.name.endsWith('.raw') ? f.name.slice(0, -'.raw'.length) : null;
+  const dir = f.rawDir ? btrfsRawDir(f.name, st.type) : null;
   if (dir)
     return {
       volname: original,
