@@ -42,6 +42,8 @@ export interface ReclaimApplyOptions<A> extends ActOptions {
   /** The journal kind of the steps: a quarantine, a purge, or a quarantine undone by restore. */
   kind: 'reclaim' | 'purge' | 'unquarantine';
   commandTimeoutMs?: number;
+  /** Limits under a pmxcfs cluster lock (default: CLUSTER_LOCK_BUDGET_S, MAX_CLUSTER_LOCK_WORK_S), as for clean. */
+  clusterLock?: { budgetMs: number; maxRecheckMs: number };
 }
 
 /** What an action needs to run: identity for the locks and the journal, and its steps. */
@@ -83,9 +85,13 @@ async function applyOne<A extends Runnable>(a: A, o: ReclaimApplyOptions<A>): Pr
   const storage = { id: a.storage, shared: a.shared };
   const r = await withActionLocks(o.host, { guests: a.guestLocks, storage, waitMs: o.lockWaitMs }, async () => {
     const lockedAt = performance.now();
+    const limits = o.clusterLock ?? {
+      budgetMs: CLUSTER_LOCK_BUDGET_S * 1000,
+      maxRecheckMs: MAX_CLUSTER_LOCK_WORK_S * 1000,
+    };
     const budget = () =>
-      a.shared && performance.now() - lockedAt > MAX_CLUSTER_LOCK_WORK_S * 1000
-        ? `the cluster lock was held ${((performance.now() - lockedAt) / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${CLUSTER_LOCK_BUDGET_S} s)`
+      a.shared && performance.now() - lockedAt > limits.maxRecheckMs
+        ? `the cluster lock was held ${((performance.now() - lockedAt) / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${limits.budgetMs / 1000} s)`
         : null;
     let done = 0;
     for (const step of a.steps) {
@@ -94,7 +100,7 @@ async function applyOne<A extends Runnable>(a: A, o: ReclaimApplyOptions<A>): Pr
       const over = budget();
       const why = over ?? ('why' in again ? again.why : differs(a, again.action, done));
       if (why) return done === 0 ? skipped(a, over ? `${over}: skipped, run it again` : why) : stopped(a, done, why);
-      const left = CLUSTER_LOCK_BUDGET_S * 1000 - (performance.now() - lockedAt);
+      const left = limits.budgetMs - (performance.now() - lockedAt);
       const timeoutMs = Math.min(o.commandTimeoutMs ?? 60_000, a.shared ? Math.max(left, 1) : Infinity);
       const run = await runJournaled(o, journalEntry(a, step, o.kind), { timeoutMs });
       if (run.result === 'failed')
