@@ -11,6 +11,7 @@ import {
   type UndoSource,
   type UndoStep,
 } from '../core/cleanup/plan-restore';
+import { devnoOfRdev } from '../core/devno';
 import { CheckError } from '../core/errors';
 import { segmentLine } from '../core/parse/parse-dmsetup';
 import { shellQuote } from '../core/shell-quote';
@@ -57,11 +58,7 @@ export function undoOrder(actions: readonly JournalAction[], names: string[]): J
 
 function devnoOf(host: Host, path: string): string | null {
   try {
-    const st = statSync(hostPath(host, path), { bigint: true });
-    const dev = st.rdev;
-    const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
-    const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
-    return `${major}:${minor}`;
+    return devnoOfRdev(statSync(hostPath(host, path), { bigint: true }).rdev);
   } catch {
     return null;
   }

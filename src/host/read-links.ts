@@ -4,6 +4,7 @@
 // config (a handful per node), all under the host root; never a stat through a mount.
 import { lstatSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
+import { devnoOfRdev } from '../core/devno';
 import { devicePathsIn } from '../core/parse/guest-config';
 import type { DevicePathState } from '../core/snapshot';
 import { type Host, hostPath } from './host';
@@ -68,24 +69,15 @@ export function readDevicePaths(host: Host, files: Record<string, string>): Reco
         continue;
       }
       try {
-        const st = lstatSync(hostPath(host, final));
+        const st = lstatSync(hostPath(host, final), { bigint: true });
         if (st.isSymbolicLink()) out[p] = { path: final, loop: true };
-        else out[p] = st.isBlockDevice() ? { path: final, devno: devnoOf(st.rdev) } : { path: final };
+        else out[p] = st.isBlockDevice() ? { path: final, devno: devnoOfRdev(st.rdev) } : { path: final };
       } catch {
         out[p] = null;
       }
     }
   }
   return out;
-}
-
-/** Linux's dev_t split (glibc gnu_dev_major/minor), without 32-bit bit operations on a 64-bit value. */
-function devnoOf(rdev: number): string {
-  const hi = Math.floor(rdev / 2 ** 32);
-  const lo = rdev % 2 ** 32;
-  const major = (((lo >>> 8) & 0xfff) | (hi & ~0xfff)) >>> 0;
-  const minor = ((lo & 0xff) | (((lo >>> 12) | ((hi & 0xfff) << 20)) & ~0xff)) >>> 0;
-  return `${major}:${minor}`;
 }
 
 /**

@@ -7,10 +7,9 @@
 // purpose) and records it; flock is the real one (the locks are real files under the root), and the
 // journal is the real one, read back from disk at the moment each command runs.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   applyReclaim,
   differs,
@@ -23,6 +22,7 @@ import type { Answer } from '../../src/act/prompt';
 import type { ReclaimStep } from '../../src/core/reclaim/reclaim-types';
 import { type ExecOptions, type ExecResult, exec as realExec } from '../../src/host/exec';
 import { createHost, hostPath } from '../../src/host/host';
+import { holdFlock } from '../helpers/hold-flock';
 import { findTool } from '../helpers/require-tool';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -148,23 +148,6 @@ interface Run {
   titles: string[];
   journal: JournalDoc | null;
   root: string;
-}
-
-const holders: ChildProcess[] = [];
-after(() => {
-  for (const h of holders) h.kill('SIGKILL');
-});
-
-/** Hold PVE's flock on `path` under the root from another process (as a running qm/pct task would). */
-async function holdFlock(root: string, path: string): Promise<void> {
-  const full = join(root, path);
-  mkdirSync(join(full, '..'), { recursive: true });
-  writeFileSync(full, '');
-  const h = spawn('flock', ['-x', full, 'sh', '-c', 'echo held; exec sleep 60'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  holders.push(h);
-  await new Promise<void>((resolve) => h.stdout?.once('data', () => resolve()));
 }
 
 function readJournalIn(root: string): JournalDoc | null {
