@@ -10,7 +10,10 @@ export async function holdFlock(root: string, path: string): Promise<void> {
   const full = join(root, path);
   mkdirSync(dirname(full), { recursive: true });
   writeFileSync(full, '');
-  if (!holders.length) process.once('exit', () => holders.forEach((h) => h.kill('SIGKILL')));
+  if (!holders.length)
+    process.once('exit', () => {
+      for (const h of holders) h.kill('SIGKILL');
+    });
   const h = spawn('flock', ['-x', full, 'sh', '-c', 'echo held; exec sleep 60'], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
