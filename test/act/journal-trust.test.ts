@@ -5,7 +5,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { JOURNAL_DIR, Journal, readJournal } from '../../src/act/journal';
+import { JOURNAL_DIR, Journal, listJournals, readJournal } from '../../src/act/journal';
 import { CheckError } from '../../src/core/errors';
 import { createHost } from '../../src/host/host';
 
@@ -152,5 +152,47 @@ test('the journal written: 0600 in a 0700 directory, read back as written; a dir
   assert.throws(
     () => j.begin({ kind: 'dm-remove', name: 'y' } as Parameters<Journal['begin']>[0]),
     /writable by group or others \(mode 770\)/,
+  );
+});
+
+// `restore --list`: every journal of this root, newest first by the time its run started; one that
+// cannot be trusted or read is listed with the reason restore would refuse it, never dropped silently.
+test('listJournals: newest first, the untrusted ones with their reason, other files ignored', () => {
+  const { root, dir } = setup();
+  const doc = (startedAt: string, command = 'clean') => JSON.stringify({ ...JSON.parse(DOC), startedAt, command });
+  writeFileSync(join(dir, 'clean-1.json'), doc('2026-11-20T08:00:00Z'), { mode: 0o600 });
+  writeFileSync(join(dir, 'reclaim-2.json'), doc('2026-11-22T08:00:00Z', 'reclaim'), { mode: 0o600 });
+  writeFileSync(join(dir, 'clean-0.json'), doc('2026-11-18T08:00:00Z'), { mode: 0o600 });
+  writeFileSync(join(dir, 'restore-3.json'), doc('2026-11-21T08:00:00Z', 'restore'), { mode: 0o644 });
+  writeFileSync(join(dir, 'clean-4.json.tmp'), doc('2026-11-23T08:00:00Z'), { mode: 0o600 });
+  writeFileSync(join(dir, 'broken-5.json'), '{"kind":', { mode: 0o600 });
+  const { dir: listed, journals } = listJournals({ root });
+  assert.equal(listed, dir);
+  const names = journals.map((j) => [j.path.slice(dir.length + 1), j.doc?.command ?? null]);
+  assert.deepEqual(names.slice(0, 3), [
+    ['reclaim-2.json', 'reclaim'],
+    ['clean-1.json', 'clean'],
+    ['clean-0.json', 'clean'],
+  ]);
+  // No start time to sort by: after every journal that has one.
+  assert.deepEqual(names.slice(3).sort(), [
+    ['broken-5.json', null],
+    ['restore-3.json', null],
+  ]);
+  const refused = Object.fromEntries(
+    journals.filter((j) => !j.doc).map((j) => [j.path.slice(dir.length + 1), j.error]),
+  );
+  assert.match(refused['restore-3.json'] ?? '', /^cannot use journal .*restore-3\.json: mode 644, not 600$/);
+  assert.match(refused['broken-5.json'] ?? '', /^cannot use journal .*broken-5\.json: /);
+});
+
+test('listJournals: no journal directory yet is no journal; one that cannot be listed is an error', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-journal-'));
+  assert.deepEqual(listJournals({ root }), { dir: join(root, JOURNAL_DIR), journals: [] });
+  mkdirSync(join(root, '/var/lib/pve-health'), { recursive: true });
+  writeFileSync(join(root, JOURNAL_DIR), 'not a directory');
+  assert.throws(
+    () => listJournals({ root }),
+    (e: unknown) => e instanceof CheckError && /^cannot list .*journal: ENOTDIR/.test(e.message),
   );
 });
