@@ -27,8 +27,7 @@ function look(o: { readonly?: boolean; attr?: string; guestsFirst?: number } = {
   const view = nodeView({
     lvs: [row, under],
     maps: [{ lv: row }, { lv: under }],
-    storageCfg:
-      'lvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\tcontent images\n',
+    storageCfg: 'lvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\tcontent images\n',
     // VM 104 first: the guest's node is looked up by its VMID, not taken from the first guest.
     guests: [
       { vmid: o.guestsFirst ?? 104, node: 'pve3', text: '' },
