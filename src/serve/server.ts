@@ -252,7 +252,7 @@ function trackConnections(server: Server, limits: ServerLimits, authorised: (req
 function sweepStalled(all: Set<Conn>, limits: ServerLimits, drop: (c: Conn) => void): void {
   const now = performance.now();
   for (const c of all) {
-    const queued = c.sock.writableLength;
+    const queued = unsent(c.sock);
     if (queued === 0) {
       c.stalledSince = null;
       c.pipelined = 0;
@@ -264,6 +264,19 @@ function sweepStalled(all: Set<Conn>, limits: ServerLimits, drop: (c: Conn) => v
       c.sock.destroy();
     }
   }
+}
+
+/**
+ * Bytes of replies the kernel has not taken yet. A reply goes out as one write of its pieces (corked),
+ * and Node's writableLength drops only when that whole write completes; libuv's write queue shrinks as
+ * the kernel takes each part. Without it a client reading a reply larger than the socket buffers, however
+ * steadily, would look stalled for as long as the reply takes.
+ */
+function unsent(sock: Socket): number {
+  const queued = sock.writableLength;
+  if (queued === 0) return 0;
+  const inLibuv = (sock as unknown as { _handle?: { writeQueueSize?: unknown } })._handle?.writeQueueSize;
+  return queued + (typeof inLibuv === 'number' ? inLibuv : 0);
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -4,8 +4,10 @@
 // 127.0.0.1 (all of loopback is one client group), small caps, bounded waits.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_LIMITS, listen } from '../../src/serve/server';
+import { tempDir } from '../helpers/temp-dir';
 
 const LIMITS = { ...DEFAULT_LIMITS, maxConnections: 3, perClient: 3 };
 
@@ -41,8 +43,9 @@ interface Client {
   ended: Promise<void>;
 }
 
-function client(port: number, request?: string): Client {
-  const sock = connect({ port, host: '127.0.0.1' });
+/** A client on 127.0.0.1:`to`, or on the unix socket at `to`. */
+function client(to: number | string, request?: string): Client {
+  const sock = typeof to === 'number' ? connect({ port: to, host: '127.0.0.1' }) : connect({ path: to });
   const c: Client = {
     sock,
     data: '',
@@ -229,6 +232,82 @@ test('the per-client cap: a client at its cap makes way in its own group while t
     assert.ok(await until(() => first.closed), 'the oldest connection of the client made way at 2 of 10');
     assert.equal(second.closed, false);
     for (const c of [second, third]) c.sock.destroy();
+  } finally {
+    await srv.close();
+  }
+});
+
+// A unix socket is one local user (root's own tools, a reverse proxy): no per-client cap, only the total.
+test('on the unix socket the total cap applies, not the per-client one', { timeout: 20_000 }, async () => {
+  const g = gate();
+  const path = join(tempDir('pvh-serve-'), 'serve.sock');
+  const srv = await listen({ host: '', port: 0, path }, g.handle, { ...LIMITS, maxConnections: 3, perClient: 1 });
+  try {
+    const busy = [client(path, '/slow'), client(path, '/slow'), client(path, '/slow')];
+    await g.inFlight(3);
+    assert.deepEqual(
+      busy.map((c) => c.closed),
+      [false, false, false],
+      'three connections of one local user over its per-client cap of 1',
+    );
+    const refused = client(path, '/healthz');
+    await refused.ended;
+    assert.equal(refused.data, '', 'over the total cap with every connection busy: refused');
+    g.release();
+    assert.ok(await until(() => busy.every((c) => c.data.includes('/slow'))), 'every request in flight is answered');
+    await settle(20);
+    // Idle now (keep-alive): at the total cap the longest idle one makes way for a new one.
+    const later = client(path, '/healthz');
+    assert.ok(await until(() => later.data.includes('200 OK')), later.data);
+    assert.ok(await until(() => busy[0].closed), 'the longest-idle connection made way');
+    assert.deepEqual([busy[1].closed, busy[2].closed], [false, false]);
+    for (const c of [...busy, later]) c.sock.destroy();
+  } finally {
+    g.release();
+    await srv.close();
+  }
+});
+
+test('a connection its client closed no longer counts toward the cap', { timeout: 20_000 }, async () => {
+  const g = gate();
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, g.handle, LIMITS);
+  const port = srv.address.port!;
+  try {
+    const first = client(port);
+    await first.connected;
+    const second = client(port);
+    await second.connected;
+    const gone = client(port);
+    await gone.connected;
+    gone.sock.destroy();
+    await settle(100);
+    // Two connections left of a cap of three: a new one takes the free place, no one makes way.
+    const fresh = client(port, '/healthz');
+    assert.ok(await until(() => fresh.data.includes('200 OK')), fresh.data);
+    await settle(100);
+    assert.deepEqual([first.closed, second.closed], [false, false]);
+    for (const c of [first, second, fresh]) c.sock.destroy();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('the credential check is asked with each request as sent: its method, URL and headers', {
+  timeout: 20_000,
+}, async () => {
+  const seen: string[] = [];
+  const check = (req: { method: string; url: string; headers: Record<string, string | string[] | undefined> }) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`);
+    return false;
+  };
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, gate().handle, LIMITS, check);
+  try {
+    const c = client(srv.address.port!);
+    await c.connected;
+    c.sock.write('HEAD /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer x\r\n\r\n');
+    assert.ok(await until(() => c.data.includes('200 OK')), c.data);
+    assert.deepEqual(seen, ['HEAD /metrics Bearer x']);
+    c.sock.destroy();
   } finally {
     await srv.close();
   }

@@ -121,3 +121,79 @@ test('unauthenticated pipelined requests from the same address do not starve an 
     await http.close();
   }
 });
+
+// The write deadline, rule by rule (server.ts sweepStalled): it counts from the first check that sees
+// replies waiting, so it never ends a connection sooner; a queue that shrank since (the client reads,
+// however slowly) starts it again; a connection with nothing queued (idle keep-alive) is never stalled.
+const DEADLINE: ServerLimits = { ...LIMITS, writeTimeoutMs: 1_500, checkIntervalMs: 50 };
+
+async function watched(limits: ServerLimits, body: string | Buffer[] = BODY) {
+  const handle = () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body });
+  const http = await listen({ host: '127.0.0.1', port: 0 }, handle, limits);
+  const served: Socket[] = [];
+  http.server.on('connection', (s: Socket) => served.push(s));
+  return { http, served };
+}
+
+test('a client that never reads is ended after the write deadline, not before', { timeout: 60_000 }, async () => {
+  const { http, served } = await watched(DEADLINE);
+  const socks: Socket[] = [];
+  try {
+    nonReader(http.address.port, 24, socks);
+    for (let i = 0; i < 100 && served.length === 0; i++) await settle(20);
+    await settle(600);
+    assert.equal(served[0]?.destroyed, false, 'ended before its write deadline');
+    for (let i = 0; i < 150 && !served[0].destroyed; i++) await settle(100);
+    assert.equal(served[0].destroyed, true, 'still held after three times its write deadline');
+  } finally {
+    for (const s of socks) s.destroy();
+    await http.close();
+  }
+});
+
+test('a client that reads slowly is never ended: each read starts the deadline again', {
+  timeout: 60_000,
+}, async () => {
+  // One request (a client that pipelines past maxPipelined ends for that) of a reply far larger than
+  // the kernel's socket buffers: most of it waits in the server's queue while the client reads.
+  const piece = Buffer.alloc(256 * 1024, 'x');
+  const big = Array.from({ length: 200 }, () => piece);
+  const { http, served } = await watched(DEADLINE, big);
+  const s = connect({ port: http.address.port, host: '127.0.0.1' });
+  s.on('error', () => {});
+  s.pause();
+  let got = 0;
+  let chunks = 0;
+  s.on('data', (d) => {
+    got += d.length;
+    if (++chunks % 16 === 0) s.pause();
+  });
+  try {
+    await new Promise<void>((r) => s.once('connect', () => r()));
+    s.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    // Reads about 1 MiB every 100 ms for 2.5 s (longer than the deadline): far from all of its 50 MiB.
+    for (let i = 0; i < 25; i++) {
+      await settle(100);
+      s.resume();
+    }
+    assert.ok(got > 0 && got < 200 * piece.length, `${got}`);
+    assert.equal(served[0]?.destroyed, false, 'a reading client was ended');
+  } finally {
+    s.destroy();
+    await http.close();
+  }
+});
+
+test('an idle keep-alive connection (nothing queued) is not ended by the write deadline', {
+  timeout: 60_000,
+}, async () => {
+  const { http, served } = await watched({ ...DEADLINE, writeTimeoutMs: 200 });
+  try {
+    assert.equal(await get(http.address.port, { agent: new Agent({ keepAlive: true }) }), 200);
+    await settle(800);
+    assert.equal(served.length, 1);
+    assert.equal(served[0].destroyed, false, 'an idle connection was ended as stalled');
+  } finally {
+    await http.close();
+  }
+});
