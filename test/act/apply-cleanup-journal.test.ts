@@ -140,6 +140,8 @@ describe('the journal entry of a clean action, from the fresh look', () => {
     const bareLook = (): Analysis => {
       const l = look({ readonly: true });
       l.view.dm.info[0].uuid = '';
+      // The other map listed first: the map is looked up by its name, not taken as the first one.
+      l.view.dm.info.reverse();
       return { ...l, result: { ...l.result, entries: [bare] } };
     };
     const [a] = planOf({ ...a0, result: { ...a0.result, entries: [bare] } });

@@ -144,6 +144,8 @@ describe('recheck: what makes the action stale', () => {
       { pve: { pvmove: true } },
     ],
     ['another reason that also has a fix', [lvMap({ reason: 'not-referenced' })], 'now orphan/not-referenced'],
+    // No analysis gives this pair today; the rule is that any other verdict stops the action.
+    ['another status, the same reason and fix', [lvMap({ status: 'duplicate' })], 'now duplicate/guest-missing'],
     [
       'the same verdict, another fix',
       [lvMap({ lv: 'vm-103-disk-9' })],
