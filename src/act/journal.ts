@@ -196,7 +196,9 @@ export function readJournal(path: string, host?: Pick<Host, 'root'>): JournalDoc
       if (st.uid !== uid()) throw new Error(`owned by uid ${st.uid}, not by us`);
       if (st.mode & 0o077) throw new Error(`mode ${(st.mode & 0o777).toString(8)}, not 600`);
     }
-    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // Non-blocking: a FIFO given as the journal opens at once (and is refused below) instead of waiting
+    // for a writer.
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
       if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
       doc = JSON.parse(readFileSync(fd, 'utf8')) as JournalDoc;

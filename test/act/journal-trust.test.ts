@@ -1,13 +1,25 @@
 // restore only trusts journals the tool wrote: a regular file in the journal directory of this root,
 // owned by us, mode 0600, in a directory nobody else can write to.
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { JOURNAL_DIR, Journal, listJournals, readJournal } from '../../src/act/journal';
 import { CheckError } from '../../src/core/errors';
 import { createHost } from '../../src/host/host';
+import { findTool } from '../helpers/require-tool';
 
 const DOC = JSON.stringify({
   kind: 'pve-health-journal',
@@ -195,4 +207,50 @@ test('listJournals: no journal directory yet is no journal; one that cannot be l
     () => listJournals({ root }),
     (e: unknown) => e instanceof CheckError && /^cannot list .*journal: ENOTDIR/.test(e.message),
   );
+});
+
+test('listJournals: sorted by start time whatever the order of the directory', () => {
+  const { root, dir } = setup();
+  const starts = ['2026-11-24', '2026-11-19', '2026-11-27', '2026-11-21', '2026-11-25', '2026-11-18', '2026-11-23'];
+  starts.forEach((day, i) => {
+    const doc = JSON.stringify({ ...JSON.parse(DOC), startedAt: `${day}T08:00:00Z` });
+    writeFileSync(join(dir, `clean-${i}.json`), doc, { mode: 0o600 });
+  });
+  const got = listJournals({ root }).journals.map((j) => j.doc?.startedAt.slice(0, 10));
+  assert.deepEqual(got, [...starts].sort().reverse());
+});
+
+// A file named as the journal's temporary file (a leftover, or planted as a link) is replaced, never
+// written through; every write closes what it opened (a long clean run writes once per action).
+test('the journal replaces a planted temporary file and leaks no file descriptor', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-journal-'));
+  const host = createHost({ root, now: () => new Date('2026-11-20T08:00:00Z') });
+  const j = new Journal(host, { command: 'clean', node: 'pve1', toolVersion: 't' });
+  const victim = join(root, 'victim');
+  writeFileSync(victim, 'untouched');
+  mkdirSync(join(root, JOURNAL_DIR), { recursive: true, mode: 0o700 });
+  symlinkSync(victim, `${j.path}.tmp`);
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const before = fds();
+  for (let i = 0; i < 20; i++) {
+    const e = j.begin({ kind: 'dm-remove', name: `m${i}` } as Parameters<Journal['begin']>[0]);
+    j.finish(e, { result: 'done' });
+    readJournal(j.path, { root });
+  }
+  assert.equal(fds(), before, 'a file descriptor left open per write or read');
+  assert.equal(readFileSync(victim, 'utf8'), 'untouched');
+  assert.equal(readJournal(j.path, { root }).actions.length, 20);
+});
+
+test('a journal path that is a directory or a FIFO is refused, at once', {
+  skip: !findTool('mkfifo') && 'mkfifo(1) is not installed',
+}, () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-journal-'));
+  const fifo = join(root, 'journal.json');
+  execFileSync('mkfifo', [fifo]);
+  for (const path of [root, fifo])
+    assert.throws(
+      () => readJournal(path),
+      (e: unknown) => e instanceof CheckError && e.message === `cannot use journal ${path}: not a regular file`,
+    );
 });

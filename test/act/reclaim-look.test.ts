@@ -58,7 +58,18 @@ describe('hostCommands: argv under the root', () => {
 
   it("rbd with the storage's connection options (PVE's own: the pool, the cluster's ceph.conf)", () => {
     const argv = c.rbd({ id: 'ceph', type: 'rbd', props: { pool: 'vms' } } as never);
-    assert.deepEqual(argv.slice(0, 5), ['rbd', '-p', 'vms', '-c', '/srv/fake/etc/pve/ceph.conf']);
+    // The connection options alone: the planner appends the subcommand.
+    assert.deepEqual(argv, [
+      'rbd',
+      '-p',
+      'vms',
+      '-c',
+      '/srv/fake/etc/pve/ceph.conf',
+      '--auth_supported',
+      'none',
+      '-n',
+      'client.admin',
+    ]);
   });
 });
 
@@ -105,6 +116,14 @@ describe('readVolumesLook', () => {
     const host = createHost({ exec: async () => assert.fail('no storage is listed') });
     const look = await readVolumesLook(host, a);
     assert.deepEqual(look, { volumes: unknownVolumes('/etc/pve/.vmlist is missing'), datasets: [] });
+  });
+
+  it('a node whose guest list is whole: its volume storages are listed (none here holds a file, zvol or image)', async () => {
+    const host = createHost({ root: tempDir('pvh-reclaim-look-'), exec: async () => assert.fail('nothing to list') });
+    const look = await readVolumesLook(host, analysis());
+    assert.equal(look.volumes.error, undefined);
+    assert.notEqual(look.volumes.status, 'unknown');
+    assert.deepEqual([look.volumes.summary.total, look.datasets], [0, []]);
   });
 });
 

@@ -201,6 +201,9 @@ interface RestoreRun {
   outcomes?: RestoreOutcome[];
   error?: unknown;
   ran: string[][];
+  /** The stdin and deadline each command was given. */
+  given: { input?: string; timeoutMs?: number }[];
+  ends: string[];
   asked: { name: string; command: string[]; i: number; n: number }[];
   titles: string[];
   journal: JournalDoc | null;
@@ -212,18 +215,20 @@ async function restoreRun(
     looks: Analysis[];
     confirm?: Answer[];
     shared?: boolean;
+    readWrite?: boolean;
     before?: (root: string) => unknown;
     failGather?: boolean;
   },
 ): Promise<RestoreRun> {
   const root = tempDir('pvh-restore-');
   await o.before?.(root);
-  const r: RestoreRun = { ran: [], asked: [], titles: [], journal: null };
+  const r: RestoreRun = { ran: [], given: [], ends: [], asked: [], titles: [], journal: null };
   const exec = async (argv: string[], opts: ExecOptions = {}): Promise<ExecResult> => {
     if (argv[0] === 'flock') return realExec(argv, opts);
     if (argv[0] === 'pvs') return ok(argv, PVS_JSON);
     if (argv[0] === 'lvs') return ok(argv, THIN_JSON);
     r.ran.push(argv);
+    r.given.push({ input: opts.input, timeoutMs: opts.timeoutMs });
     return ok(argv, '');
   };
   const host = createHost({ root, exec });
@@ -243,13 +248,14 @@ async function restoreRun(
       pveMount: () => ({ mounted: true, detail: 'fuse' }),
       lockWaitMs: 300,
       sharedStorages: new Set(o.shared ? ['local-lvm'] : []),
+      readWrite: o.readWrite,
       confirm: answers
         ? async (src, step, i, n) => {
             r.asked.push({ name: src.name, command: step.command, i, n });
             return answers.shift() ?? 'q';
           }
         : null,
-      progress: { begin: (p) => r.titles.push(p.title), command: () => {}, end: () => {} },
+      progress: { begin: (p) => r.titles.push(p.title), command: () => {}, end: (p) => r.ends.push(p.result) },
     });
   } catch (e) {
     r.error = e;
@@ -283,6 +289,8 @@ describe('applyRestore: each undo decided again under the locks', {
     assert.deepEqual(e?.undoes, { journal: '/var/lib/pve-health/journal/clean-20261126T100000Z-1.json', seq: 3 });
     assert.deepEqual([e?.vg, e?.lv, e?.vmid, e?.result], ['pve', 'vm-105-disk-0', 105, 'done']);
     assert.match(r.titles[0], /^undo pve-vm--105--disk--0: lvchange -an pve\/vm-105-disk-0$/);
+    assert.deepEqual(r.ends, ['done']);
+    assert.deepEqual(r.given, [{ input: undefined, timeoutMs: 60_000 }]);
   });
 
   it('asks with the undo planned from the state before the locks', async () => {
@@ -373,5 +381,37 @@ describe('applyRestore: each undo decided again under the locks', {
       before: (root) => mkdirSync(join(root, '/etc/pve/priv/lock/storage-local-lvm'), { recursive: true }),
     });
     assert.equal(local.outcomes?.[0].result, 'done', 'a local storage takes its flock, not the pmxcfs lock');
+  });
+});
+
+// A removed map of several table lines is recreated from its table on stdin (dmsetup create reads it
+// there), read-only unless --read-write: the question shows the same command that runs under the locks.
+describe('applyRestore of a removed map', { skip: !findTool('flock') && 'flock(1) is not installed' }, () => {
+  const removed = entry({
+    kind: 'dm-remove',
+    table: ['0 1024 zero', '1024 1024 error'],
+    storage: null,
+    command: ['dmsetup', 'remove', '--retry', '-u', `LVM-${'v'.repeat(32)}${LV_UUID}`],
+  });
+  for (const readWrite of [false, true]) {
+    it(readWrite ? 'read-write when asked for' : 'read-only by default', async () => {
+      const r = await restoreRun([removed], { looks: [analysisOf()], confirm: ['y'], readWrite });
+      const cmd = ['dmsetup', 'create', 'pve-vm--105--disk--0', '-u', removed.uuid, ...(readWrite ? [] : ['-r'])];
+      assert.deepEqual(r.asked[0]?.command, cmd, 'the question names the command that runs');
+      assert.deepEqual(r.ran, [cmd]);
+      assert.deepEqual(r.given, [{ input: '0 1024 zero\n1024 1024 error\n', timeoutMs: 60_000 }]);
+      assert.equal(r.outcomes?.[0].action.kind, 'dm-create');
+    });
+  }
+  it('an entry of no storage takes no storage lock', async () => {
+    let root = '';
+    const r = await restoreRun([removed], {
+      looks: [analysisOf()],
+      before: (dir) => {
+        root = dir;
+      },
+    });
+    assert.equal(r.outcomes?.[0].result, 'done');
+    assert.deepEqual(readdirSync(join(root, '/var/lock')).sort(), ['qemu-server']);
   });
 });
