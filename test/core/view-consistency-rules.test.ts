@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseNode } from '../../src/core/node/node-view';
+import { dmStatusDisagreement } from '../../src/core/node/view-consistency';
+import type { DmSegment } from '../../src/core/parse/parse-dmsetup';
 import type { HostSnapshot } from '../../src/core/snapshot';
 
 const demo = JSON.parse(
@@ -249,4 +251,92 @@ test('a node without any map (ZFS only): "No devices found" everywhere is consis
   s.commands.vgs = { ...s.commands.vgs, stdout: JSON.stringify({ report: [{ vg: [] }] }) };
   const view = parseNode(s);
   assert.equal(view.dm.failure, null);
+});
+
+// `dmsetup status` prints a line per target of each map with the table's head (libdm); dm-thin.c
+// pool_status prints every field, or `Fail` (fail mode) or `Error` (metadata unreadable); dm-mpath.c
+// multipath_status its path groups. A rule reads only the thin-pool and multipath lines.
+test('dmsetup status: each way its lines disagree with the table, for the maps a rule reads', () => {
+  const seg = (target: string, start = 0, length = 100): DmSegment => ({ start, length, target, params: '' });
+  const tables = new Map<string, DmSegment[]>([
+    ['pve-data-tpool', [seg('thin-pool')]],
+    ['mpatha', [seg('multipath')]],
+    ['pve-root', [seg('linear')]],
+    ['pve-swap', [seg('linear'), seg('linear', 100, 50)]],
+  ]);
+  const pool =
+    'pve-data-tpool: 0 100 thin-pool 1 46/4048 4393/1841552 - rw no_discard_passdown queue_if_no_space - 1024';
+  const mpath = 'mpatha: 0 100 multipath 2 0 0 0 1 1 A 0 2 0 8:16 A 0 8:32 A 0';
+  const root = 'pve-root: 0 100 linear';
+  const swap = 'pve-swap: 0 100 linear\npve-swap: 100 50 linear';
+  const whole = [pool, mpath, root, swap];
+  const say = (...p: string[]) => `dmsetup status disagrees with dmsetup info and table (${p.join('; ')})`;
+  const cases: [string, string, string | null][] = [
+    ['whole', `${whole.join('\n')}\n`, null],
+    ['only the maps a rule reads', `${pool}\n${mpath}\n`, null],
+    ['a pool in fail mode', `${[pool.replace(/thin-pool .*/, 'thin-pool Fail'), mpath].join('\n')}\n`, null],
+    [
+      'a pool whose metadata cannot be read',
+      `${[pool.replace(/thin-pool .*/, 'thin-pool Error'), mpath].join('\n')}\n`,
+      null,
+    ],
+    ['the multipath line lost', `${pool}\n${root}\n`, say('it has no multipath line for mpatha')],
+    [
+      'a pool line naming another target (the table was reloaded between the calls)',
+      `${pool.replace('thin-pool', 'linear')}\n${mpath}\n`,
+      say('it has no thin-pool line for pve-data-tpool'),
+    ],
+    [
+      'a pool line at another sector',
+      `${pool.replace(': 0 100', ': 8 100')}\n${mpath}\n`,
+      say('it has no thin-pool line for pve-data-tpool'),
+    ],
+    [
+      'a pool line cut short',
+      `pve-data-tpool: 0 100 thin-pool 1 46/40\n${mpath}\n`,
+      say('the thin-pool line of pve-data-tpool is cut short'),
+    ],
+    [
+      'a pool line that only says Failed',
+      `pve-data-tpool: 0 100 thin-pool Failed\n${mpath}\n`,
+      say('the thin-pool line of pve-data-tpool is cut short'),
+    ],
+    [
+      'a pool line that says Fail and more',
+      `pve-data-tpool: 0 100 thin-pool xFail\n${mpath}\n`,
+      say('the thin-pool line of pve-data-tpool is cut short'),
+    ],
+    [
+      'a pool line that says Error and more',
+      `pve-data-tpool: 0 100 thin-pool Errorx\n${mpath}\n`,
+      say('the thin-pool line of pve-data-tpool is cut short'),
+    ],
+    [
+      'a linear line printed twice',
+      `${[pool, mpath, root, root].join('\n')}\n`,
+      say('it has 2 lines for pve-root, which has 1 segments'),
+    ],
+    [
+      'the pool line printed twice',
+      `${[pool, pool, mpath].join('\n')}\n`,
+      say('it has 2 lines for pve-data-tpool, which has 1 segments'),
+    ],
+    [
+      'a map dmsetup info does not list',
+      `${[...whole, 'ghost: 0 8 linear'].join('\n')}\n`,
+      say('it lists ghost, dmsetup info does not'),
+    ],
+    [
+      'four problems: three and how many more',
+      `${[root, root, 'ghost: 0 8 linear'].join('\n')}\n`,
+      say(
+        'it lists ghost, dmsetup info does not',
+        'it has no thin-pool line for pve-data-tpool',
+        'it has no multipath line for mpatha',
+        '… 1 more',
+      ),
+    ],
+    ['empty', '', say('it has no thin-pool line for pve-data-tpool', 'it has no multipath line for mpatha')],
+  ];
+  for (const [what, text, want] of cases) assert.equal(dmStatusDisagreement(text, tables), want, what);
 });
