@@ -204,6 +204,21 @@ test('parsePveState: /etc/pve is there when any of its files is', () => {
     ['one guest config only', { [conf('pve1', 'qemu-server', 100)]: VM }, true],
   ];
   for (const [what, files, want] of cases) assert.equal(parsePveState(snap(files)).pvePresent, want, what);
+  // No /etc/pve at all (not a PVE node): nothing to warn about, nothing unbelievable.
+  const none = parsePveState(snap({}));
+  assert.deepEqual([none.warnings, none.membersGap, none.guestListGap, none.members], [[], null, null, null]);
+});
+
+test('parsePveState: a .members pmxcfs serves but that cannot be parsed makes the node unknown', () => {
+  const s = parsePveState(snap({ '/etc/pve/.members': '{"nodename": "pv', '/etc/pve/.vmlist': '{"ids": {}}' }));
+  assert.match(
+    s.membersGap ?? '',
+    /^\/etc\/pve\/\.members cannot be parsed \(\.members is not valid JSON: .*\): this node's name and cluster are not known$/,
+  );
+  assert.equal(
+    parsePveState(snap({ '/etc/pve/.members': MEMBERS, '/etc/pve/.vmlist': '{"ids": {}}' })).membersGap,
+    null,
+  );
 });
 
 test('parsePveState: storages of the cluster, the ones this node uses, the shared ones; the VMID range', () => {
@@ -251,6 +266,8 @@ test('parsePveState: which guests run here, by a live kvm behind the pid file or
         '/run/qemu-server/107.pid.tmp': '4107\n',
         '/run/other/108.pid': '4108\n',
         '/srv/run/qemu-server/109.pid': '4109\n',
+        // A kvm whose command line could not be read: its name says what it is.
+        '/run/qemu-server/110.pid': '4110\n',
       },
       {
         processes: [
@@ -263,6 +280,7 @@ test('parsePveState: which guests run here, by a live kvm behind the pid file or
           proc(4107, 'kvm', ['/usr/bin/kvm', '-id', '107']),
           proc(4108, 'kvm', ['/usr/bin/kvm', '-id', '108']),
           proc(4109, 'kvm', ['/usr/bin/kvm', '-id', '109']),
+          proc(4110, 'kvm', []),
           proc(4200, 'lxc-start', ['/usr/bin/lxc-start', '-F', '-n', '200']),
           proc(4201, 'lxc-start', ['[lxc monitor] /var/lib/lxc 201']),
           proc(4202, 'bash', ['/bin/bash', '-n', '202']),
@@ -271,7 +289,7 @@ test('parsePveState: which guests run here, by a live kvm behind the pid file or
     ),
   );
   const sorted = (x: Set<number>) => [...x].sort((a, b) => a - b);
-  assert.deepEqual(sorted(s.kvmAlive), [100, 101, 104, 105]);
+  assert.deepEqual(sorted(s.kvmAlive), [100, 101, 104, 105, 110]);
   assert.deepEqual(sorted(s.kvmIncoming), [105]);
-  assert.deepEqual(sorted(s.running), [100, 101, 104, 105, 200, 201]);
+  assert.deepEqual(sorted(s.running), [100, 101, 104, 105, 110, 200, 201]);
 });
