@@ -195,6 +195,39 @@ test('more than three problems: the first three and how many more', () => {
   assert.equal(failure(three), reason(...first));
 });
 
+// With a name listed twice, the counts of names shared with info are off by one: the extra line of
+// another list must still be found (each case: three "twice" problems, then that one).
+test('a line listed twice in info does not hide a map only table or deps lists', () => {
+  const twiceFirst = (s: HostSnapshot) => edit(s, 'dmsetup.info', (t) => `${lines(t)[0]}\n${t}`);
+  const [name, uuid, , major, minor] = lines(demo.commands['dmsetup.info'].stdout)[0].split('\t');
+  const twice = [
+    `dmsetup info lists ${name} twice`,
+    `dmsetup info lists UUID ${uuid} twice`,
+    `dmsetup info lists device ${major}:${minor} twice`,
+  ].join('; ');
+  // The fourth problem (`dmsetup table lists ghost…` / `dmsetup deps lists ghost…`) is the one counted as more.
+  const cases: [string, HostSnapshot][] = [
+    ['a table line of another map', edit(twiceFirst(fresh()), 'dmsetup.table', (t) => `${t}ghost: 0 8 linear 8:3 0\n`)],
+    [
+      'a deps line of another map',
+      edit(twiceFirst(fresh()), 'dmsetup.deps', (t) => `${t}ghost: 1 dependencies\t: (8, 3)\n`),
+    ],
+  ];
+  for (const [what, s] of cases)
+    assert.equal(failure(s), `the device-mapper view is inconsistent (${twice}; … 1 more): not checked`, what);
+  // Without the extra line: the three only.
+  assert.equal(failure(twiceFirst(fresh())), `the device-mapper view is inconsistent (${twice}): not checked`);
+});
+
+test('deps with one line repeated and another lost: the lost one is the reason, the count is not compared', () => {
+  const s = edit(fresh(), 'dmsetup.deps', (t) => {
+    const l = lines(t);
+    return [l[0], ...l.slice(0, -1)].join('\n');
+  });
+  const last = lines(demo.commands['dmsetup.deps'].stdout).at(-1)?.split(':')[0];
+  assert.equal(failure(s), reason(`dmsetup deps has no line for ${last}`));
+});
+
 test('readings of a whole node stay believed', () => {
   const cases: [string, () => HostSnapshot][] = [
     ['the demo node', fresh],
