@@ -81,6 +81,16 @@ test('the consistency check names the one thing that disagrees', () => {
       'dmsetup info line of pve-swap is not a device (sda 252:1)',
     ],
     [
+      'a kernel name with something before dm-N',
+      () => infoField(older(), 'pve-swap', 2, 'xdm-1'),
+      'dmsetup info line of pve-swap is not a device (xdm-1 252:1)',
+    ],
+    [
+      'a kernel name with something after dm-N',
+      () => infoField(older(), 'pve-swap', 2, 'dm-1a'),
+      'dmsetup info line of pve-swap is not a device (dm-1a 252:1)',
+    ],
+    [
       'a major that is no number',
       () => infoField(older(), 'pve-swap', 3, 'x'),
       ['dmsetup info line of pve-swap is not a device (dm-1 NaN:1)', SWAP_LVS],
@@ -241,7 +251,19 @@ test('readings of a whole node stay believed', () => {
       () => infoField(tableOf(fresh(), 'pve-root', ['0 100 linear 8:3 0', '100 50 linear 8:4 0']), 'pve-root', 7, '2'),
     ],
     // Blank lines and spaces-only lines between dmsetup's lines are no lines.
-    ['blank lines in deps', () => edit(fresh(), 'dmsetup.deps', (t) => `\n${t}\n   \n\t\n`)],
+    ['blank lines in deps', () => edit(fresh(), 'dmsetup.deps', (t) => `\n${t}\n   \n\t\n\u00a0\n`)],
+    [
+      // A hand-made map (dmsetup create without -u) whose name starts with N, as "No devices found" does.
+      'a map named N…',
+      () => {
+        const s = fresh();
+        edit(s, 'dmsetup.info', (t) => `${t}Nas-cache\t\tdm-90\t252\t90\tL--w\t0\t1\t0\n`);
+        edit(s, 'dmsetup.table', (t) => `${t}Nas-cache: 0 8 linear 8:3 0\n`);
+        edit(s, 'dmsetup.deps', (t) => `${t}Nas-cache: 1 dependencies\t: (8, 3)\n`);
+        s.sysDm.push({ kname: 'dm-90', name: 'Nas-cache', uuid: '', dev: '252:90', holders: [], slaves: ['sda3'] });
+        return s;
+      },
+    ],
     [
       // A captured file without /sys/block (older versions): nothing to compare it with.
       'an older capture without the kernel list',
