@@ -238,6 +238,22 @@ test('deps with one line repeated and another lost: the lost one is the reason, 
   assert.equal(failure(s), reason(`dmsetup deps has no line for ${last}`));
 });
 
+// The kernel's own list is what a torn dmsetup read is checked against: read as empty, or naming other
+// maps everywhere, it must not be taken as agreeing.
+test('the kernel list read as empty, or disagreeing on every map', () => {
+  const names = lines(demo.commands['dmsetup.info'].stdout).map((l) => l.split('\t'));
+  const empty = fresh();
+  empty.sysDm = [];
+  empty.sysDmRead = true;
+  const first = names.slice(0, 3).map(([n, , k]) => `dmsetup lists ${n} (${k}), /sys/block does not`);
+  assert.equal(failure(empty), `the device-mapper view is inconsistent (${first.join('; ')}; … 27 more): not checked`);
+  const other = fresh();
+  other.sysDm = other.sysDm.map((e) => ({ ...e, uuid: `${e.uuid}x` }));
+  const byKname = new Map(other.sysDm.map((e) => [e.kname, e.name]));
+  const said = names.slice(0, 3).map(([n, , k]) => `${k} is ${byKname.get(k)} in /sys/block, ${n} in dmsetup info`);
+  assert.equal(failure(other), `the device-mapper view is inconsistent (${said.join('; ')}; … 27 more): not checked`);
+});
+
 test('readings of a whole node stay believed', () => {
   const cases: [string, () => HostSnapshot][] = [
     ['the demo node', fresh],
@@ -389,6 +405,15 @@ test('dmsetup status: each way its lines disagree with the table, for the maps a
         'it has no thin-pool line for pve-data-tpool',
         'it has no multipath line for mpatha',
         '… 1 more',
+      ),
+    ],
+    [
+      'exactly three problems',
+      `${[pool, root, root, 'ghost: 0 8 linear'].join('\n')}\n`,
+      say(
+        'it lists ghost, dmsetup info does not',
+        'it has no multipath line for mpatha',
+        'it has 2 lines for pve-root, which has 1 segments',
       ),
     ],
     ['empty', '', say('it has no thin-pool line for pve-data-tpool', 'it has no multipath line for mpatha')],
