@@ -21,6 +21,8 @@ const node = bareSnapshot(
     '/etc/pve/nodes/pve1/lxc/200.conf': 'hostname: ct200\nrootfs: local-lvm:vm-200-disk-0,size=8G\n',
     '/etc/pve/nodes/pve1/lxc/201.conf': 'rootfs: local-lvm:vm-201-disk-0,size=8G\n',
     '/etc/pve/nodes/pve2/qemu-server/300.conf': 'name: far\nscsi0: shared:vm-300-disk-0,size=4G\n',
+    // .vmlist lists it, its config is not there (pmxcfs mid-write): it exists, its config is unknown.
+    '/etc/pve/.vmlist': JSON.stringify({ version: 1, ids: { 102: { node: 'pve1', type: 'qemu', version: 1 } } }),
     '/run/qemu-server/100.pid': '4100\n',
   },
   {
@@ -51,6 +53,12 @@ test('guestIdentity: each kind of guest as the tables show it', () => {
       200,
       undefined,
       { vmid: 200, type: 'lxc', name: 'ct200', node: 'pve1', status: 'running', lock: null, template: false },
+    ],
+    [
+      'a VM of this node whose config could not be read',
+      102,
+      undefined,
+      { vmid: 102, type: 'qemu', name: 'VM 102', node: 'pve1', status: 'stopped', lock: null, template: false },
     ],
     [
       'a stopped container without a hostname',
@@ -93,6 +101,7 @@ test('guestIdentities: this node’s guests and every VMID named, once each, by 
     [
       [100, 'qemu', 'running'],
       [101, 'qemu', 'stopped'],
+      [102, 'qemu', 'stopped'],
       [150, 'qemu', 'missing'],
       [151, 'lxc', 'missing'],
       [200, 'lxc', 'running'],
@@ -106,6 +115,7 @@ test('guestIdentities: this node’s guests and every VMID named, once each, by 
     [
       [100, 'qemu'],
       [101, 'qemu'],
+      [102, 'qemu'],
       [151, 'qemu'],
       [200, 'lxc'],
       [201, 'lxc'],

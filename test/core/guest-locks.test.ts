@@ -37,6 +37,12 @@ const CASES: [string, Partial<LockFacts>, LockState][] = [
   ['lock: backup, vzdump of all guests runs', { lock: 'backup', tasks: [task('vzdump', '')] }, 'under-way'],
   ['lock: backup, a vzdump of another guest runs', { lock: 'backup', tasks: [task('vzdump', '151')] }, 'stale'],
   ['lock: backup, aptupdate (empty id) runs', { lock: 'backup', tasks: [task('aptupdate', '')] }, 'stale'],
+  [
+    'lock: backup, vzdump of all guests and aptupdate run',
+    { lock: 'backup', tasks: [task('aptupdate', ''), task('vzdump', '')] },
+    'under-way',
+  ],
+  ['lock: backup, nothing runs', { lock: 'backup', tasks: [] }, 'stale'],
   ['lock: create, vzdump of all guests runs', { lock: 'create', tasks: [task('vzdump', '')] }, 'stale'],
   // A clone runs as the source's task; the target carries lock: create or clone.
   ['lock: clone, a qmclone of another VM runs', { lock: 'clone', tasks: [task('qmclone', '100')] }, 'under-way'],
@@ -58,6 +64,8 @@ const CASES: [string, Partial<LockFacts>, LockState][] = [
   ['a dead task line of another guest', { deadTasks: [task('qmrestore', '151')] }, 'stale'],
   ['a dead console line of the guest', { deadTasks: [task('vncproxy', '150')] }, 'stale'],
   ['an older snapshot: no dead-task list at all', { deadTasks: undefined }, 'stale'],
+  ['an empty dead-task list', { deadTasks: [] }, 'stale'],
+  ['its own dead line among others', { deadTasks: [task('qmrestore', '151'), task('qmrestore', '150')] }, 'unknown'],
 ];
 
 test('lockState: every way a lock is under way, a state, stale or unknown', () => {

@@ -27,6 +27,8 @@ test('buildLvmView: LVs by UUID and name, VGs by id, names and guest disks by VG
     lv('san', 'vm--disk-0'),
     lv('san', 'basement-104-disk-0'),
     lv('pve', 'snap_vm-100-disk-0_before'),
+    // Named like a disk without the guest head: no guest's disk.
+    lv('san', 'disk-5'),
   ];
   const v = view(rows, [vgOf('pve', rows), vgOf('san', rows), vgOf('empty', rows, { uuid: 'E'.repeat(32) })]);
   assert.equal(getTwo(v.byName, 'pve', 'vm-100-disk-0'), rows[0]);
@@ -74,6 +76,20 @@ test('buildLvmView: a VG row without a UUID adds no id; an LV row without one ne
   const rows = [lv('pve', 'root', { vgUuid: '' })];
   const v = view(rows, [vgOf('pve', rows, { uuid: '' })]);
   assert.deepEqual([...v.vgById.keys()], []);
+});
+
+test('buildLvmView: vgs failed: VG ids from the LV rows, no VG rows, nothing known of safety', () => {
+  const rows = [lv('pve', 'root'), lv('san', 'vm-100-disk-0')];
+  const v = view(rows, null, 'vgs exited 5');
+  assert.deepEqual(
+    [...v.vgById.entries()],
+    [
+      [rows[0].vgUuid, 'pve'],
+      [rows[1].vgUuid, 'san'],
+    ],
+  );
+  assert.equal(v.vgByName.size, 0);
+  assert.equal(v.safety.size, 0);
 });
 
 test('buildLvmView: what cleanup must know of each VG (pvmove, partial, lvmlockd)', () => {

@@ -178,6 +178,8 @@ test('parsePveState: a config pmxcfs lists but could not be read is a guest whos
           // On another node, while a config of that VMID was read: the read one stays.
           [conf('pve3', 'qemu-server', 101)]: 'EIO',
           [conf('pve2', 'lxc', 200)]: 'EACCES',
+          // Not a path of pmxcfs's config tree (a copy under another root): no guest.
+          [`/root/backup${conf('pve1', 'qemu-server', 150)}`]: 'EACCES',
           '/var/log/pve/tasks/active': 'EIO',
         },
       },
@@ -207,6 +209,7 @@ test('parsePveState: /etc/pve is there when any of its files is', () => {
   // No /etc/pve at all (not a PVE node): nothing to warn about, nothing unbelievable.
   const none = parsePveState(snap({}));
   assert.deepEqual([none.warnings, none.membersGap, none.guestListGap, none.members], [[], null, null, null]);
+  assert.deepEqual([none.ha, none.storageConfig, none.vmlist, none.tasks], [[], [], [], []]);
 });
 
 test('parsePveState: a .members pmxcfs serves but that cannot be parsed makes the node unknown', () => {
