@@ -205,6 +205,8 @@ test('parseNode: the LVM view of failed, missing or empty lvs and vgs', () => {
     assert.equal(v.lvm.lvs === null, lvsError !== null, what);
     assert.equal(v.lvm.vgs === null, vgsError !== null, what);
     assert.equal(v.lvm.lvsTimedOut, timedOut, what);
+    // The maps are still believed: what lvs could not say is the LVM view's reason, not the DM view's.
+    assert.equal(v.dm.failure, null, what);
     assert.equal(
       v.warnings.includes(`LVM view incomplete: ${v.lvm.lvsError}`),
       lvsError !== null,
