@@ -182,6 +182,19 @@ test('buildDevices: what LV each map belongs to, by its UUID', () => {
       noLvs,
     ],
     [
+      // lvs timed out, vgs answered: with no LV list, the VG is not "known" for this map either.
+      'an LVM map while lvs failed and vgs answered',
+      info('pve-root', uuidOf(root)),
+      { kind: 'no-lv', vg: 'pve', lv: 'root', vgKnown: false, sameName: null, uuidLess: false },
+      buildLvmView({
+        lvs: null,
+        lvsError: 'lvs timed out',
+        lvsTimedOut: true,
+        vgs: [vgOf('pve', ROWS)],
+        vgsError: null,
+      }),
+    ],
+    [
       'an LVM map while lvs failed, under no LVM name',
       info('-', uuidOf(root)),
       { kind: 'no-lv', vg: '', lv: '', vgKnown: false, sameName: null, uuidLess: false },
@@ -239,7 +252,8 @@ test('buildDevices: a UUID-less map named after an LV of a VG known only by vgs'
   });
   const d = buildDevices([info('san-vm--120--disk--0', '')], new Map(), new Map(), w, []).devices[0].identity;
   assert.equal(d.kind === 'no-lv' && d.vgKnown, true);
-  const x = buildLvmView({ lvs: rows, lvsError: null, lvsTimedOut: false, vgs: [], vgsError: null });
+  // Neither by vgs nor by any LV row's VG id (another VG's id is known): not known.
+  const x = buildLvmView({ lvs: [...rows, root], lvsError: null, lvsTimedOut: false, vgs: [], vgsError: null });
   const e = buildDevices([info('san-vm--120--disk--0', '')], new Map(), new Map(), x, []).devices[0].identity;
   assert.equal(e.kind === 'no-lv' && e.vgKnown, false);
 });
