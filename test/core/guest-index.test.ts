@@ -46,3 +46,34 @@ test('guestTypesOf: the first document that knows the guest; its guest table bef
   );
   assert.equal(guestTypesOf([]).size, 0);
 });
+
+test('knownGuests / guestTypesOf: a document with only one part (the other was not checked)', () => {
+  const dmOnly = doc({ dm: [guest(100, 'qemu')] });
+  const volumesOnly = doc({ volumes: [guest(110, 'lxc')] });
+  assert.deepEqual([...knownGuests(dmOnly).keys()], [100]);
+  assert.deepEqual([...knownGuests(volumesOnly).keys()], [110]);
+  assert.deepEqual(
+    [...guestTypesOf([volumesOnly, dmOnly])],
+    [
+      [110, 'lxc'],
+      [100, 'qemu'],
+    ],
+  );
+});
+
+test('guestTypesOf: a DM entry without a guest type does not hide one that has it, in either order', () => {
+  // An LV the storage view could not place has its VMID but no guest type (classify-dm: lvm-incomplete).
+  const cases: [string, ReturnType<typeof dmEntry>[]][] = [
+    ['typed first', [dmEntry({ vmid: 100, guestType: 'lxc' }), dmEntry({ vmid: 100, guestType: null })]],
+    ['untyped first', [dmEntry({ vmid: 100, guestType: null }), dmEntry({ vmid: 100, guestType: 'lxc' })]],
+  ];
+  for (const [what, entries] of cases) assert.deepEqual([...guestTypesOf([doc({ entries })])], [[100, 'lxc']], what);
+});
+
+test('guestTypesOf: a guest row without a type (a document of an older version) says nothing', () => {
+  for (const type of [null, undefined]) {
+    const row = { ...guest(100, 'qemu'), type } as unknown as GuestIdentity;
+    const d = doc({ dm: [row], entries: [dmEntry({ vmid: 100, guestType: 'lxc' })] });
+    assert.deepEqual([...guestTypesOf([d])], [[100, 'lxc']], String(type));
+  }
+});

@@ -7,6 +7,7 @@ import { imgdelExplains } from '../../src/core/dm/pending-rule';
 import { lockState } from '../../src/core/node/guest-locks';
 import { parsePveState } from '../../src/core/node/pve-state';
 import type { HostSnapshot } from '../../src/core/snapshot';
+import { bareSnapshot } from '../helpers/bare-snapshot';
 
 const task = (type: string, id: string) => ({ type, id });
 const base = { vmid: 150, lock: 'create', guestNode: 'pve1', node: 'pve1', ha: [] };
@@ -39,19 +40,7 @@ test('imgdel explains only its own volume’s del- LV (Content.pm id `<vmid>@<st
 });
 
 function snap(active: string, extra: Partial<HostSnapshot> = {}): HostSnapshot {
-  return {
-    kind: 'pve-health-snapshot',
-    version: 1,
-    capturedAt: '2026-01-01T00:00:00Z',
-    hostname: 'pve1',
-    toolVersion: 't',
-    redacted: false,
-    files: { '/var/log/pve/tasks/active': active },
-    commands: {},
-    processes: [],
-    sysDm: [],
-    ...extra,
-  };
+  return bareSnapshot({ '/var/log/pve/tasks/active': active }, extra);
 }
 
 const LIVE = 'UPID:pve1:0000A000:00001000:67A1B2C3:qmrestore:150:root@pam:';
