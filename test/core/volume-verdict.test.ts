@@ -83,6 +83,8 @@ test('the words of a verdict and the next steps of an orphan', () => {
     status: string;
     reason: string;
     detail: string;
+    /** Default: local-zfs:vm-100-disk-0. */
+    volid?: string;
     by?: string[];
     job?: string;
     /** The steps' kinds, texts and commands. */
@@ -106,6 +108,18 @@ test('the words of a verdict and the next steps of an orphan', () => {
       reason: 'referenced',
       detail: 'referenced by VM 100 scsi0; replicated to pve2 (job 100-0), pve3 (job 100-1, disabled)',
       job: '100-0',
+    },
+    {
+      // Replication.pm replicates zfspool volumes only; a disk elsewhere is left out with replicate=0.
+      name: 'a dir disk of a replicated guest',
+      files: {
+        ...qm('pve1', 100, `${DISK}scsi1: local:100/vm-100-disk-1.raw,size=8G,replicate=0\n`),
+        '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n',
+      },
+      volid: 'local:100/vm-100-disk-1.raw',
+      status: 'valid',
+      reason: 'referenced',
+      detail: 'referenced by VM 100 scsi1',
     },
     {
       name: 'guest gone, two replication jobs still name it',
@@ -184,7 +198,11 @@ test('the words of a verdict and the next steps of an orphan', () => {
     },
   ];
   for (const r of rows) {
-    const e = entry(classify({ files: r.files, zfs: [zvol('vm-100-disk-0')] }), 'local-zfs:vm-100-disk-0');
+    const local = r.volid ? [{ name: r.volid.slice('local:'.length) }] : [];
+    const e = entry(
+      classify({ files: r.files, zfs: [zvol('vm-100-disk-0')], local }),
+      r.volid ?? 'local-zfs:vm-100-disk-0',
+    );
     const got = JSON.stringify(e);
     assert.deepEqual([e.status, e.reason, e.detail], [r.status, r.reason, r.detail], `${r.name}: ${got}`);
     if (r.by) assert.deepEqual(e.protectedBy, r.by, r.name);
