@@ -1,0 +1,234 @@
+// One listed volume's verdict (volume-verdict.ts classifyVolume): its words, what keeps it (a lock by the
+// state of its operation: node/guest-locks.ts lockState, after pve-guest-common AbstractConfig.pm lock_config
+// and qemu-server/pve-container's locks; HA moving the guest: pve-ha-manager's migrate/relocate/recovery;
+// a replication job that still names a gone guest: pvesr delete first) and the next steps of an orphan.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
+
+const upid = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam: 1`;
+const qm = (node: string, vmid: number, text: string) => ({
+  [`/etc/pve/nodes/${node}/qemu-server/${vmid}.conf`]: text,
+});
+const DISK = 'scsi0: local-zfs:vm-100-disk-0,size=8G\n';
+const ha = (sid: string, state: string) => ({
+  '/etc/pve/ha/manager_status': JSON.stringify({ service_status: { [sid]: { node: 'pve1', state } } }),
+});
+
+test("what keeps a guest's volume: its lock by the state of its operation, HA moving it", () => {
+  const rows: { name: string; files: Record<string, string>; tasks?: string[]; pending: boolean; by: string[] }[] = [
+    { name: 'nothing', files: qm('pve1', 100, DISK), pending: false, by: [] },
+    {
+      name: 'lock backup, its vzdump runs',
+      files: qm('pve1', 100, `${DISK}lock: backup\n`),
+      tasks: [upid('vzdump', '100')],
+      pending: true,
+      by: ['lock', 'task:vzdump'],
+    },
+    {
+      name: 'lock backup, nothing runs',
+      files: qm('pve1', 100, `${DISK}lock: backup\n`),
+      pending: false,
+      by: ['stale-lock:backup'],
+    },
+    {
+      name: 'lock suspended',
+      files: qm('pve1', 100, `${DISK}lock: suspended\n`),
+      pending: false,
+      by: ['lock:suspended'],
+    },
+    ...['migrate', 'relocate', 'recovery'].map((s) => ({
+      name: `HA ${s} of it`,
+      files: { ...qm('pve1', 100, DISK), ...ha('vm:100', s) },
+      pending: true,
+      by: [`ha:${s}`],
+    })),
+    { name: 'HA started', files: { ...qm('pve1', 100, DISK), ...ha('vm:100', 'started') }, pending: false, by: [] },
+    {
+      name: 'HA migrate of another VM',
+      files: { ...qm('pve1', 100, DISK), ...ha('vm:101', 'migrate') },
+      pending: false,
+      by: [],
+    },
+  ];
+  for (const r of rows) {
+    const e = entry(
+      classify({ files: r.files, zfs: [zvol('vm-100-disk-0')], tasks: r.tasks?.join('\n') }),
+      'local-zfs:vm-100-disk-0',
+    );
+    assert.deepEqual(
+      [e.status, e.pending, e.protectedBy],
+      ['valid', r.pending, r.by],
+      `${r.name}: ${JSON.stringify(e)}`,
+    );
+  }
+});
+
+test('the words of a verdict and the next steps of an orphan', () => {
+  const check = 'check it holds nothing you need (e.g. back it up), then';
+  // reclaim's reversible step first, then the irreversible drop (volume-verdict.ts hint).
+  const RECLAIM: [string, string, string[]] = [
+    'reclaim',
+    'to set it aside reversibly (quarantine; pve-health restore brings it back)',
+    ['pve-health', 'reclaim', '--name', 'local-zfs:vm-100-disk-0'],
+  ];
+  const DROP_OR: [string, string, string[]] = [
+    'drop',
+    `or to drop it now (irreversible: deletes the data), ${check}`,
+    ['pvesm', 'free', 'local-zfs:vm-100-disk-0'],
+  ];
+  const rows: {
+    name: string;
+    files: Record<string, string>;
+    status: string;
+    reason: string;
+    detail: string;
+    /** Default: local-zfs:vm-100-disk-0. */
+    volid?: string;
+    by?: string[];
+    job?: string;
+    /** The steps' kinds, texts and commands. */
+    steps?: [string, string, string[]][];
+  }[] = [
+    {
+      name: 'two configs name it',
+      files: { ...qm('pve1', 100, DISK), ...qm('pve1', 101, 'scsi1: local-zfs:vm-100-disk-0,size=8G\n') },
+      status: 'valid',
+      reason: 'referenced',
+      detail: 'referenced by VM 100 scsi0 (+1 more)',
+    },
+    {
+      // The source side of a job (Replication.pm): the jobs of this node's guest that target another node.
+      name: 'a source volume of two jobs',
+      files: {
+        ...qm('pve1', 100, DISK),
+        '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n\nlocal: 100-1\n\ttarget pve3\n\tdisable\n',
+      },
+      status: 'valid',
+      reason: 'referenced',
+      detail: 'referenced by VM 100 scsi0; replicated to pve2 (job 100-0), pve3 (job 100-1, disabled)',
+      job: '100-0',
+    },
+    {
+      // Replication.pm replicates zfspool volumes only; a disk elsewhere is left out with replicate=0.
+      name: 'a dir disk of a replicated guest',
+      files: {
+        ...qm('pve1', 100, `${DISK}scsi1: local:100/vm-100-disk-1.raw,size=8G,replicate=0\n`),
+        '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n',
+      },
+      volid: 'local:100/vm-100-disk-1.raw',
+      status: 'valid',
+      reason: 'referenced',
+      detail: 'referenced by VM 100 scsi1',
+    },
+    {
+      name: 'guest gone, two replication jobs still name it',
+      files: { '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n\nlocal: 100-1\n\ttarget pve3\n' },
+      status: 'orphan',
+      reason: 'guest-missing',
+      detail: 'no guest 100 exists in the cluster, but replication job 100-0, 100-1 still names it',
+      by: ['replication-job:100-0', 'replication-job:100-1'],
+    },
+    {
+      name: 'guest gone',
+      files: {},
+      status: 'orphan',
+      reason: 'guest-missing',
+      detail: 'no guest 100 exists in the cluster',
+      by: [],
+      steps: [
+        RECLAIM,
+        [
+          'drop',
+          `to drop it now (irreversible: deletes the data), ${check}`,
+          ['pvesm', 'free', 'local-zfs:vm-100-disk-0'],
+        ],
+      ],
+    },
+    {
+      name: 'its config could not be read',
+      files: {
+        '/etc/pve/.vmlist':
+          '{\n"version": 1,\n"ids": {\n"100": { "node": "pve1", "type": "qemu", "version": 1 }}\n\n}\n',
+      },
+      status: 'unknown',
+      reason: 'config-unreadable',
+      detail: 'the config of guest 100 could not be read (listed in .vmlist but its config file was not found)',
+    },
+    {
+      // qm disk rescan / pct rescan attach an unreferenced volume as unusedN (QemuServer rescan, LXC rescan).
+      name: 'a VM that does not name it',
+      files: qm('pve1', 100, 'scsi0: local-zfs:vm-100-disk-1,size=8G\n'),
+      status: 'orphan',
+      reason: 'not-referenced',
+      detail: 'guest 100 exists (on pve1) but no line of its config names vm-100-disk-0',
+      steps: [
+        ['keep', 'to keep it, attach it to VM 100 as unusedN (on pve1)', ['qm', 'disk', 'rescan', '--vmid', '100']],
+        RECLAIM,
+        DROP_OR,
+      ],
+    },
+    {
+      name: 'a container that does not name it',
+      files: { '/etc/pve/nodes/pve1/lxc/100.conf': 'rootfs: local-zfs:subvol-100-disk-1,size=8G\n' },
+      status: 'orphan',
+      reason: 'not-referenced',
+      detail: 'guest 100 exists (on pve1) but no line of its config names vm-100-disk-0',
+      steps: [
+        ['keep', 'to keep it, attach it to CT 100 as unusedN (on pve1)', ['pct', 'rescan', '--vmid', '100']],
+        RECLAIM,
+        DROP_OR,
+      ],
+    },
+    {
+      name: 'a copy of a guest of another node on local storage, no job',
+      files: qm('pve2', 100, DISK),
+      status: 'orphan',
+      reason: 'guest-on-other-node',
+      detail:
+        'guest 100 lives on pve2; local-zfs is local to each node, so no config references this copy, and no replication job of VM 100 targets pve1',
+      steps: [
+        RECLAIM,
+        [
+          'drop',
+          `a leftover copy (e.g. of a migration): to drop it now (irreversible), ${check}`,
+          ['pvesm', 'free', 'local-zfs:vm-100-disk-0'],
+        ],
+      ],
+    },
+  ];
+  for (const r of rows) {
+    const local = r.volid ? [{ name: r.volid.slice('local:'.length) }] : [];
+    const e = entry(
+      classify({ files: r.files, zfs: [zvol('vm-100-disk-0')], local }),
+      r.volid ?? 'local-zfs:vm-100-disk-0',
+    );
+    const got = JSON.stringify(e);
+    assert.deepEqual([e.status, e.reason, e.detail], [r.status, r.reason, r.detail], `${r.name}: ${got}`);
+    if (r.by) assert.deepEqual(e.protectedBy, r.by, r.name);
+    assert.equal(e.job, r.job, r.name);
+    if (r.steps)
+      assert.deepEqual(
+        e.steps?.map((s) => [s.kind, s.text, s.command]),
+        r.steps,
+        `${r.name}: ${got}`,
+      );
+  }
+});
+
+// PVE's own snapshot left behind: removing it is what its operation would have done, and the step says
+// whose (an interrupted storage_migrate's `__migration__`; a `__replicate_` of a job pvesr delete --force removed).
+test('the drop step of an operation leftover and of a removed job names whose work it finishes', () => {
+  for (const [snap, who] of [
+    ['__migration__', 'the interrupted operation'],
+    ['__replicate_100-9_1700000000__', 'the removed replication job'],
+  ]) {
+    const e = entry(
+      classify({ files: qm('pve1', 100, DISK), zfs: [zvol('vm-100-disk-0'), zsnap(`vm-100-disk-0@${snap}`)] }),
+      'local-zfs:vm-100-disk-0',
+      snap,
+    );
+    const drop = e.steps?.find((s) => s.kind === 'drop');
+    assert.equal(drop?.text, `remove the snapshot now (what ${who} would have done; irreversible)`, JSON.stringify(e));
+  }
+});
