@@ -16,11 +16,20 @@ if (args.length === 0) {
 }
 
 // | src/core/x.ts:12 | ConditionalExpression: true | why |
-const equivalent = new Set();
+// A row names the mutators it covers (every Stryker mutator name in its second cell) and how many
+// mutants: "(N mutants)" in that cell, else one. A row covers at most that many survivors of its line:
+// more survivors of the same line and mutators count as survived, with a warning (a row must not
+// hide a neighbour that a test could kill).
+const MUTATORS =
+  /\b(ArithmeticOperator|ArrayDeclaration|ArrowFunction|AssignmentOperator|BlockStatement|BooleanLiteral|ConditionalExpression|EqualityOperator|LogicalOperator|MethodExpression|ObjectLiteral|OptionalChaining|Regex|StringLiteral|UnaryOperator|UpdateOperator)\b/g;
+const rowsOf = [];
 try {
   for (const line of readFileSync('test/mutation/equivalent.md', 'utf8').split('\n')) {
-    const m = /^\|\s*`?([^`|\s]+):(\d+)`?\s*\|\s*`?(\w+)/.exec(line);
-    if (m) equivalent.add(`${m[1]}:${m[2]}:${m[3]}`);
+    const m = /^\|\s*`?([^`|\s]+):(\d+)`?\s*\|([^|]*(?:\\\|[^|]*)*)\|/.exec(line);
+    if (!m) continue;
+    const mutators = new Set([...m[3].matchAll(MUTATORS)].map((x) => x[1]));
+    const n = /\((\d+) mutants\b/.exec(m[3]);
+    rowsOf.push({ file: m[1], line: Number(m[2]), mutators, budget: n ? Number(n[1]) : 1, used: 0, text: line });
   }
 } catch {}
 
@@ -36,7 +45,8 @@ for (const path of args) {
     }
     // The same source again (a run over some of its lines): this run's result of a mutant replaces the earlier one.
     const key = (m) => JSON.stringify([m.location, m.mutatorName, m.replacement]);
-    const now = new Map(f.mutants.map((m) => [key(m), m]));
+    // Mutants outside a line-range run's lines come back Ignored: they keep the earlier result.
+    const now = new Map(f.mutants.filter((m) => m.status !== 'Ignored').map((m) => [key(m), m]));
     merged.files[file] = { ...before, mutants: before.mutants.map((m) => now.get(key(m)) ?? m) };
   }
   Object.assign(merged.testFiles, r.testFiles ?? {});
@@ -44,31 +54,43 @@ for (const path of args) {
 
 const rows = [];
 let unmatched = 0;
+/** Lines with more survivors of a listed mutator than their rows say. */
+const overflow = new Set();
+/** The row that still has room for this survivor (its file, line and mutator), or none. */
+function equivalentRow(file, m) {
+  const row = rowsOf.find(
+    (r) => r.file === file && r.line === m.location.start.line && r.mutators.has(m.mutatorName) && r.used < r.budget,
+  );
+  if (row) row.used++;
+  return row;
+}
 for (const [file, f] of Object.entries(merged.files).sort()) {
   const n = { killed: 0, timeout: 0, survived: 0, equivalent: 0, noCoverage: 0, other: 0 };
   for (const m of f.mutants) {
-    const key = `${file}:${m.location.start.line}:${m.mutatorName}`;
     if (m.status === 'Killed') n.killed++;
     else if (m.status === 'Timeout') n.timeout++;
-    else if (m.status === 'Survived' && equivalent.has(key)) n.equivalent++;
-    else if (m.status === 'Survived') n.survived++;
-    else if (m.status === 'NoCoverage') n.noCoverage++;
+    else if (m.status === 'Survived' && equivalentRow(file, m)) n.equivalent++;
+    else if (m.status === 'Survived') {
+      n.survived++;
+      const listed = rowsOf.some(
+        (r) => r.file === file && r.line === m.location.start.line && r.mutators.has(m.mutatorName),
+      );
+      if (listed) overflow.add(`${file}:${m.location.start.line}`);
+    } else if (m.status === 'NoCoverage') n.noCoverage++;
     else n.other++;
   }
   const covered = n.killed + n.timeout + n.survived + n.equivalent;
   const score = covered ? (100 * (covered - n.survived)) / covered : 100;
   rows.push({ file, ...n, covered, score: `${score.toFixed(1)} %` });
 }
-for (const key of equivalent) {
-  const [file, line, mutator] = key.split(':');
-  const m = merged.files[file]?.mutants.find(
-    (x) => String(x.location.start.line) === line && x.mutatorName === mutator && x.status === 'Survived',
-  );
-  if (merged.files[file] && !m) {
+for (const r of rowsOf) {
+  if (merged.files[r.file] && r.used === 0) {
     unmatched++;
-    console.error(`equivalent.md lists ${key}, which survives no longer (or moved): check the line`);
+    console.error(`equivalent.md lists ${r.file}:${r.line}, which survives no longer (or moved): check the line`);
   }
 }
+for (const at of overflow)
+  console.error(`${at}: more survivors of its listed mutators than equivalent.md says: kill or list the rest`);
 console.table(rows);
 if (out) writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
 if (unmatched) process.exitCode = 1;
