@@ -312,3 +312,40 @@ test('the credential check is asked with each request as sent: its method, URL a
     await srv.close();
   }
 });
+
+// A connection whose replies wait untaken (its client does not read) counts as idle: at the cap it makes
+// way first although it has a request in flight (its reply is still being sent).
+test('at the cap, a connection that does not take its reply makes way before idle ones', {
+  timeout: 30_000,
+}, async () => {
+  const big = 'x'.repeat(32 * 1024 * 1024);
+  const handle = (req: { url: string }) => ({
+    status: 200,
+    headers: { 'content-type': 'text/plain' },
+    body: req.url === '/big' ? big : 'ok\n',
+  });
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, handle, LIMITS);
+  const port = srv.address.port!;
+  // Seen from the server: a client that does not read does not notice its connection ending either.
+  const accepted: Socket[] = [];
+  srv.server.on('connection', (s: Socket) => accepted.push(s));
+  try {
+    const stuck = client(port);
+    stuck.sock.pause();
+    await stuck.connected;
+    send(stuck, '/big');
+    await settle(300);
+    const idle1 = client(port);
+    await idle1.connected;
+    const idle2 = client(port);
+    await idle2.connected;
+    await settle(50);
+    const fresh = client(port, '/healthz');
+    assert.ok(await until(() => fresh.data.includes('200 OK')), 'the new client is served');
+    assert.ok(await until(() => accepted[0]?.destroyed === true), 'the connection that does not read made way');
+    assert.deepEqual([idle1.closed, idle2.closed], [false, false]);
+    for (const c of [stuck, idle1, idle2, fresh]) c.sock.destroy();
+  } finally {
+    await srv.close();
+  }
+});
