@@ -151,6 +151,38 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
       { ...CTX, chainMembers: ['pve/vm-150-disk-1'] },
       [ATTACH(RESCAN_QM), RECLAIM, DROP],
     ],
+    // Only the qcow2 suffix marks a chain member: not a name that has it inside or an `_qcow2` ending.
+    [
+      'a name with .qcow2 inside, not at its end',
+      lv({ lv: 'vm-150-disk-0.qcow2.old', volume: 'local-lvm:vm-150-disk-0.qcow2.old' }),
+      CTX,
+      [
+        ATTACH(RESCAN_QM),
+        reclaimStep('local-lvm:vm-150-disk-0.qcow2.old'),
+        dropStep('or drop it now (irreversible: deletes the data)', [
+          'pvesm',
+          'free',
+          'local-lvm:vm-150-disk-0.qcow2.old',
+        ]),
+      ],
+    ],
+    [
+      'a name ending in _qcow2',
+      lv({ lv: 'vm-150-disk-0_qcow2', volume: 'local-lvm:vm-150-disk-0_qcow2' }),
+      CTX,
+      [
+        ATTACH(RESCAN_QM),
+        reclaimStep('local-lvm:vm-150-disk-0_qcow2'),
+        dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', 'local-lvm:vm-150-disk-0_qcow2']),
+      ],
+    ],
+    // The shared storage is seen from every node: the rescan works here; no node to name when none is known.
+    [
+      "shared storage, the guest's node not known",
+      lv({ storage: 'san', volume: 'san:vm-150-disk-0', guestNode: undefined }),
+      CTX,
+      [ATTACH(RESCAN_QM)],
+    ],
     ['no node known: the guest is not here', lv({ guestNode: 'pve1' }), { sharedStorages: ['san'] }, [RECLAIM, DROP]],
   ];
   for (const [what, e, ctx, want] of cases) {
@@ -181,6 +213,10 @@ describe('adviceFor: what gets no advice', () => {
     ],
     // kpartx maps carry the UUID part<N>-<parent uuid>: their fix is their own map removal.
     ['a kpartx partition map', lv({ uuid: `part1-LVM-${'a'.repeat(64)}`, name: 'pve-vm--150--disk--0p1' })],
+    [
+      'a kpartx partition map of a disk with ten or more partitions',
+      lv({ uuid: `part12-LVM-${'a'.repeat(64)}`, name: 'pve-vm--150--disk--0p12' }),
+    ],
   ];
   for (const [what, e] of cases) it(what, () => assert.equal(adviceFor(e, CTX), undefined));
   it('an inactive orphan LV gets advice, and a map with an LV reason does', () => {

@@ -694,6 +694,7 @@ describe('matchesFilter: what clean --vmid, --reason and --name select', () => {
       { names: ['x'] },
       false,
     ],
+    ['--name VG/LV of an entry without a VG', { ...orphanLv, vg: null }, { names: ['null/vm-150-disk-0'] }, false],
     ['--vmid of a map without VMID', { ...orphanLv, vmid: null }, { vmids: [150] }, false],
     ['--vmid and --reason both match', orphanLv, { vmids: [150], reasons: ['guest-missing'] }, true],
     ['--vmid matches, --reason not', orphanLv, { vmids: [150], reasons: ['stale-map'] }, false],
