@@ -387,6 +387,27 @@ describe('planUndo: the sectors of a linear segment', () => {
   });
 });
 
+describe("planUndo: LVM ids use lvm2's whole alphabet (lib/uuid/uuid.c: 0-9, a-z, A-Z, ! and #)", () => {
+  const VG = `${'a'.repeat(30)}!#`;
+  const LV = `#!${'c'.repeat(30)}`;
+  const POOL = `${'p'.repeat(31)}#`;
+  test('the same LV renamed is recognised by ids with ! and #', () => {
+    const src = journaled({ uuid: `LVM-${VG}${LV}`, table: ['0 2048 linear 252:0 8390656'] });
+    const ext: LvExtent = { vg: 'san', lv: 'del-vm-200-disk-0', dev: '252:0', start: 8390656, end: 8392704 };
+    const row = lvRow({ name: 'del-vm-200-disk-0', uuid: LV, vgUuid: VG });
+    assert.equal(whyOf(src, facts({ extents: [ext], lvs: [row] })), null);
+  });
+  test("a thin pool's LV id with ! and # names the pool its ids are counted in", () => {
+    const pool = info('san-data-tpool', `LVM-${VG}${POOL}-tpool`, 7);
+    const f = facts({
+      dm: [MPATH, pool],
+      lvs: [lvRow({ name: 'data', uuid: POOL, vgUuid: VG, segtype: 'thin-pool' })],
+      thin: [{ vg: 'san', lv: 'vm-500-disk-0', pool: 'data2', thinId: 5 }],
+    });
+    assert.equal(whyOf(journaled({ table: ['0 2097152 thin 252:7 5'] }), f), null, 'id 5 of another pool');
+  });
+});
+
 describe('planUndo: the thin device of a thin segment', () => {
   const POOL_ID = 'p'.repeat(32);
   const pool = info('san-data-tpool', `LVM-${VG_ID}${POOL_ID}-tpool`, 7);
