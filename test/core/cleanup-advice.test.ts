@@ -220,7 +220,7 @@ describe('adviceFor: what gets no advice', () => {
   ];
   for (const [what, e] of cases) it(what, () => assert.equal(adviceFor(e, CTX), undefined));
   it('an inactive orphan LV gets advice, and a map with an LV reason does', () => {
-    assert.ok(adviceFor(lv({ kind: 'lv', active: false, reason: 'guest-missing' }), CTX));
+    assert.ok(adviceFor(lv({ kind: 'lv', active: false, reason: 'guest-missing' }), CTX), 'an inactive orphan LV');
     assert.ok(adviceFor(lv({ uuid: 'LVM-part1-x' }), CTX), 'part<N>- only at the start');
   });
 });

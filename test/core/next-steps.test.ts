@@ -311,7 +311,7 @@ describe('next steps, step by step', () => {
     assert.equal(steps(dup({ protected: false })), null);
     assert.equal(steps(dup({ status: 'valid' })), null);
     assert.equal(steps(dup({ status: 'unknown' })), null);
-    assert.ok(steps(dup({ status: 'orphan' })));
+    assert.ok(steps(dup({ status: 'orphan' })), 'a protected orphan');
   });
 
   it('lvmlockd: one step, the lock manager status, whatever else protects it', () => {

@@ -108,7 +108,7 @@ describe('planCleanup', () => {
       const plan = planCleanup([e]);
       assert.equal(plan.actions.length, 0);
       assert.equal(actionFor(e), null);
-      if (e.status !== 'valid' && e.status !== 'ignored') assert.equal(plan.skipped.length, 1);
+      assert.equal(plan.skipped.length, e.status !== 'valid' && e.status !== 'ignored' ? 1 : 0);
     });
   }
 
@@ -327,6 +327,18 @@ describe('guest locks of an action', () => {
       [150, 303, 320],
     );
   });
+  it('a map of no VMID: the guests that name it; no node known: every guest that names it; none: its own', () => {
+    const guests = [
+      { vmid: 120, type: 'qemu' as const, node: 'pve1' },
+      { vmid: 121, type: 'lxc' as const, node: 'pve2' },
+    ];
+    assert.deepEqual(guestLocksOf(entry({ name: 'x', vmid: null, guests }), 'pve1'), [{ vmid: 120, type: 'qemu' }]);
+    assert.deepEqual(guestLocksOf(entry({ name: 'x', vmid: null, guests }), undefined), [
+      { vmid: 120, type: 'qemu' },
+      { vmid: 121, type: 'lxc' },
+    ]);
+    assert.deepEqual(guestLocksOf(lvEntry('vm-150-disk-0', 1), undefined), [{ vmid: 150, type: 'qemu' }]);
+  });
   it('a volume no config names: the VMID of its name (type unknown when the guest is gone)', () => {
     assert.deepEqual(guestLocksOf(lvEntry('vm-150-disk-0', 1, { guestType: null }), 'pve1'), [
       { vmid: 150, type: null },
@@ -437,6 +449,10 @@ describe('planCleanup: each action whole', () => {
       planCleanup([lone]).actions[0].effect,
       'remove partition map pve-vm--103--disk--2p1 (kpartx child of its parent)',
     );
+    assert.deepEqual(actionFor(lone), {
+      command: ['dmsetup', 'remove', '--retry', '-u', lone.uuid],
+      effect: 'remove partition map pve-vm--103--disk--2p1 (kpartx child of its parent)',
+    });
   });
 });
 
@@ -485,6 +501,25 @@ describe('planCleanup: what stays, and why', () => {
       {},
       'map has neither UUID nor major:minor',
     ],
+    // DmEntry.majorMinor is `<major>:<minor>` from dmsetup info: anything else names no device to remove.
+    [
+      'a devno with more after it',
+      { ...lvMissing, uuid: '', majorMinor: '252:40:1' },
+      {},
+      'map has neither UUID nor major:minor',
+    ],
+    [
+      'a devno with more before it',
+      { ...lvMissing, uuid: '', majorMinor: '1:252:40' },
+      {},
+      'map has neither UUID nor major:minor',
+    ],
+    [
+      'protected by two',
+      { ...orphanLv, protected: true, protectedBy: ['guest-running', 'ha:started'] },
+      {},
+      'protected: guest-running, ha:started',
+    ],
     ['an LV without its VG', { ...orphanLv, vg: null }, {}, 'LV identity (VG, LV, LV UUID) unknown'],
     ['an LV without its name', { ...orphanLv, lv: null }, {}, 'LV identity (VG, LV, LV UUID) unknown'],
     ['an LV without its UUID', { ...orphanLv, lvUuid: null }, {}, 'LV identity (VG, LV, LV UUID) unknown'],
@@ -502,32 +537,35 @@ describe('planCleanup: what stays, and why', () => {
     assert.equal(planCleanup([lvMissing], { vgs: { pve: safe } }).actions.length, 1);
     assert.equal(planCleanup([lvMissing], { vgs: { other: { partial: true } } }).actions.length, 1);
     assert.equal(planCleanup([{ ...lvMissing, vg: null }], { vgs: { pve: { partial: true } } }).actions.length, 1);
+    // lvm2 allows a VG named "null": a map of no VG is not in it.
+    assert.equal(planCleanup([{ ...lvMissing, vg: null }], { vgs: { null: { partial: true } } }).actions.length, 1);
   });
 
   it('the skipped findings in plan order: duplicates, orphans, unknowns, each by name', () => {
     const u = (name: string): DmEntry => ({ ...lvMissing, name, status: 'unknown', reason: 'vg-partial' });
     const p = (e: DmEntry, name: string) => ({ ...e, name, protected: true, protectedBy: ['open'] });
+    // Names that sort the other way round: the status decides first.
     const plan = planCleanup([
-      u('u-b'),
-      p(orphanLv, 'o-b'),
-      u('u-a'),
-      p(stale, 'd-b'),
-      p(orphanLv, 'o-a'),
-      p(stale, 'd-a'),
+      u('a-u-b'),
+      p(orphanLv, 'm-o-b'),
+      u('a-u-a'),
+      p(stale, 'z-d-b'),
+      p(orphanLv, 'm-o-a'),
+      p(stale, 'z-d-a'),
     ]);
     assert.deepEqual(
       plan.skipped.map((s) => [s.name, s.status]),
       [
-        ['d-a', 'duplicate'],
-        ['d-b', 'duplicate'],
-        ['o-a', 'orphan'],
-        ['o-b', 'orphan'],
-        ['u-a', 'unknown'],
-        ['u-b', 'unknown'],
+        ['z-d-a', 'duplicate'],
+        ['z-d-b', 'duplicate'],
+        ['m-o-a', 'orphan'],
+        ['m-o-b', 'orphan'],
+        ['a-u-a', 'unknown'],
+        ['a-u-b', 'unknown'],
       ],
     );
     assert.deepEqual(plan.skipped[0], {
-      name: 'd-a',
+      name: 'z-d-a',
       status: 'duplicate',
       reason: 'stale-map',
       why: 'protected: open',
@@ -574,19 +612,21 @@ describe('kpartx partitions: the parent is open only by them, or it stays', () =
   it('two partitions holding it twice: both, then the parent; each partition says whose it is', () => {
     const plan = planCleanup([parent(2), part(1), part(2)]);
     assert.deepEqual(
-      plan.actions.map((a) => [a.name, a.why, a.effect]),
+      plan.actions.map((a) => [a.name, a.kind, a.why, a.effect]),
       [
         [
           `${PARENT}p1`,
+          'dm-remove',
           `partition map on ${PARENT}, which is orphan (lv-missing)`,
           `remove partition map ${PARENT}p1 (kpartx child of ${PARENT})`,
         ],
         [
           `${PARENT}p2`,
+          'dm-remove',
           `partition map on ${PARENT}, which is orphan (lv-missing)`,
           `remove partition map ${PARENT}p2 (kpartx child of ${PARENT})`,
         ],
-        [PARENT, 'map without LV', `remove map ${PARENT} (no LV behind it); no LV is touched`],
+        [PARENT, 'dm-remove', 'map without LV', `remove map ${PARENT} (no LV behind it); no LV is touched`],
       ],
     );
     assert.deepEqual(plan.skipped, []);
@@ -600,21 +640,35 @@ describe('kpartx partitions: the parent is open only by them, or it stays', () =
     ['its holder is a partition map of another disk', parent(1), [part(1, { parent: 'other' })]],
     ['its holder is a map that is no kpartx partition', parent(1), [part(1, { uuid: `LVM-${VGID}${lvid(7)}` })]],
     ['its holder is an LV entry, not a map', parent(1), [part(1, { kind: 'lv' })]],
+    // Protected, though not open: its partitions do not explain what protects it.
+    ['it is protected but not open', parent(1, { open: false, openCount: 0, protectedBy: [] }), [part(1)]],
+    // Open with no holder listed and no count read: nothing says its partitions are all that holds it.
+    ['it is open with no holder listed', parent(0), []],
   ];
   for (const [what, p, children] of stays) {
     it(`the parent stays when ${what}`, () => {
-      assert.ok(!planned([p, ...children]).includes(PARENT));
+      assert.equal(planned([p, ...children]).includes(PARENT), false, what);
       assert.equal(actionFor(p, {}, [p, ...children]), null);
       assert.equal(parentHint(p, {}, [p, ...children]), null);
     });
   }
 
   const blocked: [string, Partial<DmEntry>, object, string][] = [
-    ['pending', { pending: true, protectedBy: ['task:qmrestore'] }, {}, 'pending: task:qmrestore'],
+    [
+      'pending',
+      { pending: true, protectedBy: ['task:qmrestore', 'lock:create'] },
+      {},
+      'pending: task:qmrestore, lock:create',
+    ],
     ['open', { open: true, openCount: 1 }, {}, 'partition map is open (1)'],
     ['held by a device', { holders: ['dm-20'] }, {}, 'partition map is open (0)'],
     ['held by a process', { processes: [{ pid: 8, command: 'mount' }] }, {}, 'partition map is open (0)'],
-    ['protected', { protected: true, protectedBy: ['guest-running'] }, {}, 'protected: guest-running'],
+    [
+      'protected',
+      { protected: true, protectedBy: ['guest-running', 'ha:started'] },
+      {},
+      'protected: guest-running, ha:started',
+    ],
     ['in an unsafe VG', { vg: 'other' }, { vgs: { other: { pvmove: true } } }, 'VG other has a pvmove in progress'],
   ];
   for (const [what, over, ctx, want] of blocked) {
@@ -657,6 +711,34 @@ describe('kpartx partitions: the parent is open only by them, or it stays', () =
     assert.equal(parentHint(parent(0, { holders: [] }), {}, [parent(0, { holders: [] }), part(1)]), null);
   });
 
+  it('a parent that lists no holder: its kpartx maps are not its children (the kernel lists each one that sits on it), not removed with it', () => {
+    const p = parent(0, { open: false, protected: false, protectedBy: [], holders: [] });
+    assert.deepEqual(planned([p, part(1)]), [PARENT]);
+    assert.equal(actionFor(part(1), {}, [p, part(1)]), null);
+  });
+
+  it('the parent is found by name among other maps, and as a map beside an inactive-LV entry of its name', () => {
+    const other = entry({
+      name: 'pve-vm--104--disk--0',
+      status: 'orphan',
+      reason: 'lv-missing',
+      uuid: `LVM-${VGID}${lvid(8)}`,
+    });
+    const lvOfName = {
+      ...parent(1),
+      kind: 'lv' as const,
+      active: false,
+      open: false,
+      protected: false,
+      protectedBy: [],
+    };
+    for (const all of [
+      [other, parent(1), part(1)],
+      [lvOfName, parent(1), part(1)],
+    ])
+      assert.deepEqual(actionFor(part(1), {}, all)?.command, ['dmsetup', 'remove', '--retry', '-u', part(1).uuid]);
+  });
+
   it('a partition whose parent is missing, only an LV entry, in an unsafe VG, or has no fix: no fix', () => {
     const p1 = part(1);
     assert.equal(actionFor(p1, {}, [p1]), null);
@@ -688,6 +770,7 @@ describe('matchesFilter: what clean --vmid, --reason and --name select', () => {
     ['--name the volume ID', orphanLv, { names: ['local-lvm:vm-150-disk-0'] }, true],
     ['--name the LV name', orphanLv, { names: ['vm-150-disk-0'] }, true],
     ['--name another', orphanLv, { names: ['vm-151-disk-0'] }, false],
+    ['--name twice, the second its name', orphanLv, { names: ['vm-151-disk-0', 'pve-vm--150--disk--0'] }, true],
     [
       '--name of an entry without VG, LV or volume',
       { ...orphanLv, vg: null, lv: null, volume: null },

@@ -159,7 +159,7 @@ describe('planUndo: a deactivated LV', () => {
     }
     // A journal written with the plain id finds the same LV and prints the same selection.
     const plain = planUndo(deactivated({ lvUuid: LV_ID }), f);
-    assert.ok(plain.ok);
+    assert.ok(plain.ok, JSON.stringify(plain));
     if (plain.ok) assert.equal(plain.command[3], `lv_uuid=${LV_ID_HYPHENATED}`);
   });
 });
@@ -177,6 +177,12 @@ describe('planUndo: a removed map', () => {
       command: ['dmsetup', 'create', 'san-vm--200--disk--0', '-u', `LVM-${VG_ID}${LV_ID}`, '--table', free],
       effect: 'recreate map san-vm--200--disk--0',
     });
+  });
+
+  test('a journaled line with extra blanks is recreated single-spaced', () => {
+    const step = planUndo(journaled({ table: [' 0  2048 linear\t252:0 8390656 '] }), facts());
+    assert.ok(step.ok, JSON.stringify(step));
+    if (step.ok) assert.equal(step.command.at(-1), free);
   });
 
   test('a map without UUID is recreated without -u; a table of several lines goes on stdin, one per line', () => {
@@ -254,6 +260,20 @@ describe('planUndo: the devices of a removed table, by identity', () => {
       '0 2048 linear 252:0 8390656',
     ],
     [
+      'found by name among other maps without UUID',
+      { table: ['0 2048 linear 252:3 8390656'], tableDevices: { '252:3': { name: 'mpatha', uuid: '' } } },
+      { dm: [dmInfo('other', '', 4), dmInfo('mpatha', '', 0)] },
+      null,
+      '0 2048 linear 252:0 8390656',
+    ],
+    [
+      'a device of two-digit minor renumbered',
+      { table: ['0 2048 linear 252:12 8390656'], tableDevices: { '252:12': { name: 'mpatha', uuid: MPATH.uuid } } },
+      {},
+      null,
+      '0 2048 linear 252:0 8390656',
+    ],
+    [
       'a device of that name but another UUID is not it',
       { table: ['0 2048 linear 252:3 8390656'], tableDevices: { '252:3': { name: 'mpatha', uuid: 'mpath-other' } } },
       {},
@@ -299,6 +319,11 @@ describe('planUndo: the sectors of a linear segment', () => {
       'its sectors on 252:0 overlap map san-vm--300--disk--0',
     ],
     [
+      "a current map's segment written with extra blanks",
+      { tables: new Map([['san-vm--300--disk--0', [' 0  2048 linear 252:0 8392703 ']]]) },
+      'its sectors on 252:0 overlap map san-vm--300--disk--0',
+    ],
+    [
       "a current map's linear segment ends right where it starts",
       { tables: new Map([['san-vm--300--disk--0', ['0 2048 linear 252:0 8388608']]]) },
       null,
@@ -316,6 +341,11 @@ describe('planUndo: the sectors of a linear segment', () => {
     ['no segment data and no reason', { extents: null }, 'cannot verify that the extents are free: no segment data'],
     // Without the PV list, a device that holds some LV's segment is a PV.
     ['no PV list: the device holds segments', { pvDevnos: undefined, extents: [ext('vm-400-disk-0', 0, 2048)] }, null],
+    [
+      'no PV list: the device holds segments, another device too',
+      { pvDevnos: undefined, extents: [ext('vm-400-disk-0', 0, 2048), ext('vm-401-disk-0', 0, 2048, '8:32')] },
+      null,
+    ],
     [
       'no PV list: the device holds none',
       { pvDevnos: undefined, extents: [ext('vm-400-disk-0', 0, 2048, '8:32')] },
@@ -349,6 +379,13 @@ describe('planUndo: the sectors of a linear segment', () => {
       ),
       'its extents on 252:5 now belong to LV san/x',
     );
+    // A partition of a disk with ten or more partitions.
+    assert.equal(whyOf({ ...part, uuid: `part12-${disk.uuid}` }, facts({ dm: [MPATH, disk] })), null);
+    // part<N>- only at the start: a UUID that has it inside is no kpartx partition.
+    assert.equal(
+      whyOf({ ...part, uuid: `CRYPT-part1-${disk.uuid}` }, facts({ dm: [MPATH, disk] })),
+      "its table maps onto san-vm--200--disk--0, the map of an LV (another guest's disk, maybe): never recreated",
+    );
     // Not a partition (no part<N>- UUID) of that map: the map of an LV, never recreated onto.
     assert.equal(
       whyOf({ ...part, uuid: `LVM-${VG_ID}${'e'.repeat(32)}` }, facts({ dm: [MPATH, disk] })),
@@ -379,7 +416,12 @@ describe('planUndo: the sectors of a linear segment', () => {
       ),
       'its extents on 252:0 now belong to LV san/del-vm-200-disk-0',
     );
-    // A map UUID that is not LVM-<vg id><lv id> (kpartx, a hand-made map) never matches an LV.
+    // A map UUID that is not LVM-<vg id><lv id> (kpartx, a hand-made map) never matches an LV, also when it
+    // carries that LV's ids after a prefix (a kpartx partition of the LV's map).
+    assert.equal(
+      whyOf(journaled({ uuid: `part1-LVM-${VG_ID}${LV_ID}` }), f(lvRow({ name: 'del-vm-200-disk-0' }))),
+      'its extents on 252:0 now belong to LV san/del-vm-200-disk-0',
+    );
     assert.equal(
       whyOf(journaled({ uuid: 'CRYPT-LUKS2-1234' }), f(lvRow({ name: 'del-vm-200-disk-0' }))),
       'its extents on 252:0 now belong to LV san/del-vm-200-disk-0',
@@ -421,6 +463,11 @@ describe('planUndo: the thin device of a thin segment', () => {
       { tables: new Map([['san-vm--300--disk--0', ['0 2097152 thin 252:7 5']]]) },
       'map san-vm--300--disk--0 maps the same thin device',
     ],
+    [
+      'a current map of two lines maps it in its second, with extra blanks',
+      { tables: new Map([['x', ['0 1024 thin 252:7 9', ' 1024  1024 thin 252:7 5 ']]]) },
+      'map x maps the same thin device',
+    ],
     ['a current map maps another id of the pool', { tables: new Map([['x', ['0 2097152 thin 252:7 50']]]) }, null],
     ['a current map maps that id of another pool', { tables: new Map([['x', ['0 2097152 thin 252:8 5']]]) }, null],
     ['thin ids not read', { thin: null }, 'cannot verify that thin device 5 is free: no thin ids'],
@@ -452,6 +499,14 @@ describe('planUndo: the thin device of a thin segment', () => {
       assert.equal(whyOf(src, base(f)), why);
     });
   }
+
+  test('a pool device not there now, or whose UUID is not LVM-<vg><lv>-tpool: any LV with the id holds it', () => {
+    const thin = [{ vg: 'san2', lv: 'vm-500-disk-0', pool: 'data9', thinId: 5 }];
+    const want = 'thin device 5 now belongs to LV san2/vm-500-disk-0';
+    assert.equal(whyOf(journaled({ table: ['0 2097152 thin 252:99 5'] }), base({ thin })), want);
+    for (const uuid of [`x-LVM-${VG_ID}${POOL_ID}-tpool`, `LVM-${VG_ID}${POOL_ID}-tpool-x`])
+      assert.equal(whyOf(src, base({ dm: [MPATH, info('san-data-tpool', uuid, 7)], thin })), want, uuid);
+  });
 
   test('a pool whose LV is not known: any LV with the id holds it (never guessed free)', () => {
     const thin = [{ vg: 'san2', lv: 'vm-500-disk-0', pool: 'data9', thinId: 5 }];
@@ -526,5 +581,36 @@ describe('reading LVM reports for restore', () => {
     assert.deepEqual(parsePvSegments(json, devno), [at('8:16'), at('8:32', 'data_tdata'), at('8:48'), at('8:64')]);
     assert.deepEqual([...parsePvDevnos(json, devno)].sort(), ['8:16', '8:32', '8:48', '8:64']);
     assert.deepEqual(parsePvSegments('', devno), []);
+    // No report, or one without segments: no PV, also when every path would name a device.
+    const any = () => '8:1';
+    for (const text of ['  No physical volumes found.\n', '{}', JSON.stringify({ report: [{}] })])
+      assert.deepEqual([...parsePvDevnos(text, any)], [], text);
+  });
+
+  test("segments: pv_major/pv_minor are lvm2's only when both are whole numbers (else the device node decides)", () => {
+    const row = (pv_major: string, pv_minor: string) =>
+      report('pvseg', [
+        {
+          pv_name: '/dev/sdb',
+          pv_major,
+          pv_minor,
+          pe_start: '0',
+          pvseg_start: '0',
+          pvseg_size: '1',
+          vg_name: 'pve',
+          lv_name: 'x',
+          vg_extent_size: '8',
+        },
+      ]);
+    const byNode = () => '8:16';
+    for (const [major, minor] of [
+      ['-1', '-1'],
+      ['8', '16x'],
+      ['x8', '16'],
+      ['8', 'x16'],
+      ['8x', '16'],
+    ])
+      assert.deepEqual([...parsePvDevnos(row(major, minor), byNode)], ['8:16'], `${major}:${minor}`);
+    assert.deepEqual([...parsePvDevnos(row('259', '3'), byNode)], ['259:3']);
   });
 });
