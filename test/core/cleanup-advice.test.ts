@@ -288,6 +288,12 @@ describe('adviceFor: words (and at most an unlock) where a step could harm', () 
       ],
     ],
     [
+      'a snapshot LV with .qcow2 inside its name, not at its end',
+      lv({ lv: 'snap_vm-150-disk-0_a.qcow2.old', reason: 'snapshot-missing' }),
+      CTX,
+      [otherStep('data kept; no snapshot of the guest uses this LV any more')],
+    ],
+    [
       'a saferemove leftover on local storage',
       lv({ kind: 'lv', active: false, lv: 'del-vm-150-disk-0', reason: 'saferemove-leftover' }),
       CTX,

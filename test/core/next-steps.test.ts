@@ -399,6 +399,33 @@ describe('next steps, step by step', () => {
       'keep pve-vm--110--disk--1 (its name and UUID match LV pve/vm-110-disk-1 in lvs); pve-vm--110--disk--1--copy is the stale map',
     ],
   ];
+  it('which map: every live map of an LV name and every target of a length is kept in the index, the first in entry order', () => {
+    // A stale map of pve's vm-121-disk-0: pve's map first, another VG's of that LV name after it.
+    const stale = dup({
+      name: 'pve-vm--121--disk--0--old',
+      lv: 'vm-121-disk-0',
+      reason: 'stale-map',
+      table: ['0 8 zero'],
+    });
+    const mine = dmEntry({ name: 'pve-vm--121--disk--0', lv: 'vm-121-disk-0', table: ['0 8 linear 8:48 0'] });
+    const theirs = dmEntry({
+      name: 'other-vm--121--disk--0',
+      vg: 'other',
+      lv: 'vm-121-disk-0',
+      table: ['0 8 linear 8:32 0'],
+    });
+    assert.match(steps(stale, [mine, theirs, stale])?.[0].text ?? '', /^keep pve-vm--121--disk--0 \(/);
+    // Two same-target duplicates whose targets are as long: each finds its own live map.
+    const d10 = dup({ table: ['0 8 thin 252:5 10'] });
+    const d11 = dup({ name: 'pve-vm--111--disk--0--copy', table: ['0 8 thin 252:5 11'] });
+    const live11 = dmEntry({ name: 'pve-vm--111--disk--0', lv: 'vm-111-disk-0', table: ['0 8 thin 252:5 11'] });
+    const all = [d10, d11, LIVE, live11];
+    assert.match(steps(d10, all)?.[0].text ?? '', /^keep pve-vm--110--disk--1 \(/);
+    assert.match(steps(d11, all)?.[0].text ?? '', /^keep pve-vm--111--disk--0 \(/);
+    // Two valid maps of that target: the first in entry order is named.
+    const twin = dmEntry({ name: 'pve-twin', lv: 'twin', table: ['0 8 thin 252:5 10'] });
+    assert.match(steps(d10, [LIVE, twin, d10])?.[0].text ?? '', /^keep pve-vm--110--disk--1 \(/);
+  });
   for (const [what, e, others, want] of which)
     it(`which map: ${what}`, () => assert.equal(steps(e, [...others, e])?.[0].text, want));
 });
