@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { checkSafety, type SafetyFacts, safetyFacts } from '../../src/core/cleanup/check-safety';
 import { parseNode } from '../../src/core/node/node-view';
+import type { DmEntry } from '../../src/core/types';
+import { dmEntry } from '../helpers/dm-entry';
 import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
 
 function facts(p: Partial<SafetyFacts> = {}): SafetyFacts {
@@ -127,5 +129,11 @@ describe('safetyFacts: from a gathered node', () => {
     assert.equal(named('othervg-vm--5--disk--0')?.storage, null, 'a VG no storage claims');
     assert.equal(named('pve-data-tpool')?.vmid, null, 'the pool: a PVE storage, no VMID');
     assert.equal(f.guestVolumes, 2, 'vm-100-disk-0 and vm-101-disk-0');
+  });
+  it('a guest volume needs all three: a VMID, a PVE storage and an LV', () => {
+    const full = { vmid: 100, storage: 'local-lvm', lv: 'vm-100-disk-0' };
+    const count = (over: Partial<DmEntry>) =>
+      safetyFacts(view, { ...result, entries: [dmEntry({ ...full, ...over })] }, mount).guestVolumes;
+    assert.deepEqual([count({}), count({ vmid: null }), count({ storage: null }), count({ lv: null })], [1, 0, 0, 0]);
   });
 });

@@ -83,6 +83,44 @@ describe('withCleanupActions: the next steps of a protected finding', () => {
     assert.ok(steps?.length);
     assert.equal(fixed(e, []).hint, stepsText(steps));
   });
+  it("a guest-missing LV's map held open only by its kpartx partitions: the partitions first, then its own fix, not the LV's advice", () => {
+    const uuid = `LVM-${'a'.repeat(64)}`;
+    const parent = dmEntry({
+      name: 'pve-vm--150--disk--0',
+      uuid,
+      lv: 'vm-150-disk-0',
+      lvUuid: 'a'.repeat(32),
+      vmid: 150,
+      volume: 'local-lvm:vm-150-disk-0',
+      status: 'orphan',
+      reason: 'guest-missing',
+      protected: true,
+      protectedBy: ['open'],
+      open: true,
+      openCount: 1,
+      holders: ['pve-vm--150--disk--0p1'],
+    });
+    const part = dmEntry({
+      name: 'pve-vm--150--disk--0p1',
+      uuid: `part1-${uuid}`,
+      parent: parent.name,
+      status: 'orphan',
+      reason: 'guest-missing',
+      majorMinor: '252:91',
+    });
+    assert.ok(adviceFor(parent, cleanupContext(view, { entries: [parent, part] })), 'the LV alone would get advice');
+    const [p, c] = withCleanupActions(view, [parent, part]);
+    assert.equal(p.action, null);
+    assert.deepEqual(
+      p.steps?.map((s) => s.command),
+      [
+        ['lvchange', '-an', '--select', 'lv_uuid=aaaaaa-aaaa-aaaa-aaaa-aaaa-aaaa-aaaaaa', 'pve/vm-150-disk-0'],
+        ['pve-health', 'clean', '--name', 'pve-vm--150--disk--0'],
+      ],
+    );
+    assert.equal(p.hint, stepsText(p.steps ?? []));
+    assert.deepEqual(c.action?.command, ['dmsetup', 'remove', '--retry', '-u', `part1-${uuid}`]);
+  });
   it('an entry that gains nothing is the same object (not copied)', () => {
     const entries = [LIVE];
     assert.equal(withCleanupActions(view, entries)[0], LIVE);

@@ -216,3 +216,216 @@ describe('dm on the demo node: the running duplicate says what to do', () => {
     assert.equal(e.action, null);
   });
 });
+
+// Each step whole (words, argv, kind), so a change to a word, an argument or the order is a failure:
+// every step is a command a person copies, and none of them removes data.
+describe('next steps, step by step', () => {
+  const steps = (e: DmEntry, entries: readonly DmEntry[] = [LIVE, e], shared = false) =>
+    stepsOf(e, indexLiveMaps(entries), { shared });
+  const step = (text: string, command: string[] | null = null) => ({
+    kind: 'step',
+    text,
+    command,
+    irreversible: false,
+  });
+  const CLEAN = (name: string, n: number) =>
+    step(`${n}) then (it re-checks under PVE's locks)`, ['pve-health', 'clean', '--name', name]);
+
+  it('a running CT on shared storage: shut it down or move it with --restart (a CT cannot migrate online)', () => {
+    assert.deepEqual(steps(dup({ status: 'orphan', reason: 'guest-missing' }), undefined, true), [
+      step('1) shut CT 110 down', ['pct', 'shutdown', '110']),
+      step('or move it to another node (NODE)', ['pct', 'migrate', '110', 'NODE', '--restart']),
+      CLEAN('pve-vm--110--disk--1--copy', 2),
+    ]);
+  });
+
+  it('open and its guest running: shutting the guest down closes it, one group', () => {
+    const e = dup({
+      status: 'orphan',
+      reason: 'guest-missing',
+      guestType: 'qemu',
+      protectedBy: ['guest-running', 'open'],
+    });
+    assert.deepEqual(steps(e), [step('1) shut VM 110 down', ['qm', 'shutdown', '110']), CLEAN(e.name, 2)]);
+  });
+
+  it('open by devices and programs: named; by nothing it can name: no list', () => {
+    const e = dup({
+      status: 'orphan',
+      reason: 'lv-missing',
+      protectedBy: ['open'],
+      holders: ['dm-7', 'pve-x'],
+      processes: [
+        { pid: 42, command: 'dd' },
+        { pid: 43, command: 'qemu-img' },
+      ],
+    });
+    assert.deepEqual(steps(e), [
+      step(
+        '1) close what holds it (dm-7, pve-x, dd[42], qemu-img[43]), stop that program or unmount it; see what holds it',
+        ['dmsetup', 'info', '-c', e.name],
+      ),
+      step('', ['fuser', '-vm', `/dev/mapper/${e.name}`]),
+      CLEAN(e.name, 2),
+    ]);
+    assert.equal(
+      steps({ ...e, holders: [], processes: [] })?.[0].text,
+      '1) close what holds it, stop that program or unmount it; see what holds it',
+    );
+  });
+
+  it('a lock of an operation and one an interrupted operation left, each with its unlock; a partial VG; a pvmove', () => {
+    const e = dup({
+      status: 'orphan',
+      reason: 'guest-missing',
+      guestType: 'qemu',
+      protectedBy: ['lock:backup', 'stale-lock:create', 'vg-partial', 'pvmove'],
+    });
+    assert.deepEqual(steps(e), [
+      step('1) VM 110 is locked (backup): check its task log, then', ['qm', 'unlock', '110']),
+      step('2) VM 110 is locked (create) and no task runs: check its task log, then', ['qm', 'unlock', '110']),
+      step("3) bring VG pve's missing PV back; see", ['pvs']),
+      step('', ['vgs', '-o', '+vg_missing_pv_count', 'pve']),
+      step('4) let the pvmove in VG pve finish; see', ['lvs', '-a', '-o', '+move_pv,copy_percent', 'pve']),
+      CLEAN(e.name, 5),
+    ]);
+  });
+
+  it('a map of no VG: the VG commands name none', () => {
+    const e = dup({ status: 'orphan', reason: 'lv-missing', vg: null, protectedBy: ['vg-partial', 'pvmove'] });
+    const got = steps(e) ?? [];
+    assert.deepEqual(got[1].command, ['vgs', '-o', '+vg_missing_pv_count', '']);
+    assert.deepEqual(got[2].command, ['lvs', '-a', '-o', '+move_pv,copy_percent', '']);
+  });
+
+  it('without a VMID nothing can be shut down or unlocked: nothing to say', () => {
+    for (const protectedBy of [['guest-running'], ['lock:migrate'], ['stale-lock:create'], ['ha:started']])
+      assert.equal(steps(dup({ vmid: null, protectedBy })), null, protectedBy.join());
+    // A protection no step removes (an HA resource): nothing to say either.
+    assert.equal(steps(dup({ protectedBy: ['ha:started'] })), null);
+  });
+
+  it('what is not its to say: a finding with a fix, a pending one, one not protected, one valid or unknown', () => {
+    assert.equal(steps(dup({ action: { command: ['dmsetup', 'remove', 'x'], effect: 'x' } })), null);
+    assert.equal(steps(dup({ pending: true })), null);
+    assert.equal(steps(dup({ protected: false })), null);
+    assert.equal(steps(dup({ status: 'valid' })), null);
+    assert.equal(steps(dup({ status: 'unknown' })), null);
+    assert.ok(steps(dup({ status: 'orphan' })), 'a protected orphan');
+  });
+
+  it('lvmlockd: one step, the lock manager status, whatever else protects it', () => {
+    assert.deepEqual(steps(dup({ protectedBy: ['guest-running', 'lvmlockd'] })), [
+      step('VG pve is shared through lvmlockd: pve-health does not act on it; ask the node that holds its lock', [
+        'lvmlockctl',
+        '-i',
+      ]),
+    ]);
+  });
+
+  it('which map: a duplicate first says it, an orphan does not', () => {
+    const d = steps(dup({}));
+    assert.deepEqual(
+      d?.[0],
+      step(
+        'keep pve-vm--110--disk--1 (its name and UUID match LV pve/vm-110-disk-1 in lvs); pve-vm--110--disk--1--copy is the stale map',
+      ),
+    );
+    assert.equal(steps(dup({ status: 'orphan' }))?.[0].text, '1) shut CT 110 down');
+  });
+
+  const which: [string, DmEntry, DmEntry[], string][] = [
+    [
+      'a same-target duplicate with an empty table',
+      dup({ table: [] }),
+      [LIVE],
+      'pve-vm--110--disk--1--copy is the stale map',
+    ],
+    [
+      'a same-target duplicate whose table line has no target (malformed)',
+      dup({ table: ['0'] }),
+      [dmEntry({ name: 'pve-odd', lv: 'odd', table: ['0'] })],
+      'pve-vm--110--disk--1--copy is the stale map',
+    ],
+    [
+      'a stale map of no VG',
+      dup({ reason: 'stale-map', vg: null, lv: 'vm-110-disk-9' }),
+      [],
+      'pve-vm--110--disk--1--copy is the stale map',
+    ],
+    [
+      'a renamed map whose LV has a map of its name',
+      dup({ reason: 'renamed', lv: 'vm-110-disk-1' }),
+      [LIVE],
+      "keep pve-vm--110--disk--1 (its name and UUID match LV pve/vm-110-disk-1 in lvs); pve-vm--110--disk--1--copy is the LV's map under its old name (the data is the LV's)",
+    ],
+    [
+      'a stale map: the live map of its LV is an inactive-LV entry, not a map',
+      dup({ reason: 'stale-map', lv: 'vm-110-disk-1' }),
+      [{ ...LIVE, kind: 'lv' }],
+      'LV pve/vm-110-disk-1 has no map of its own here while pve-vm--110--disk--1--copy holds its name; pve-vm--110--disk--1--copy is the stale map',
+    ],
+    [
+      'a stale map: the map of its LV is itself a finding',
+      dup({ reason: 'stale-map', lv: 'vm-110-disk-1' }),
+      [{ ...LIVE, status: 'orphan' }],
+      'LV pve/vm-110-disk-1 has no map of its own here while pve-vm--110--disk--1--copy holds its name; pve-vm--110--disk--1--copy is the stale map',
+    ],
+    [
+      'a same-target duplicate: the live map has two lines, the first the same',
+      dup({ table: ['0 8 thin 252:5 10'] }),
+      [dmEntry({ name: 'pve-two', lv: 'two', table: ['0 8 thin 252:5 10', '8 8 thin 252:5 11'] })],
+      'pve-vm--110--disk--1--copy is the stale map',
+    ],
+    [
+      'a same-target duplicate: a live map of one line that begins with its target',
+      dup({ table: ['0 8 thin 252:5 1'] }),
+      [dmEntry({ name: 'pve-ten', lv: 'ten', table: ['0 8 thin 252:5 10'] })],
+      'pve-vm--110--disk--1--copy is the stale map',
+    ],
+    [
+      'a same-target duplicate: the live map is found among maps of as long a target, other start sectors',
+      dup({ table: ['0 8 thin 252:5 10'] }),
+      [
+        dmEntry({ name: 'pve-a', lv: 'a', table: ['0 8 thin 252:5 12'] }),
+        dmEntry({ name: 'pve-b', lv: 'b', table: ['100 8 thin 252:5 10'] }),
+      ],
+      'keep pve-b (its name and UUID match LV pve/b in lvs); pve-vm--110--disk--1--copy is the stale map',
+    ],
+    [
+      'two same-target duplicates of one live map',
+      dup({ table: ['0 8 thin 252:5 10'] }),
+      [dup({ name: 'pve-other-copy', table: ['0 8 thin 252:5 10'] }), LIVE],
+      'keep pve-vm--110--disk--1 (its name and UUID match LV pve/vm-110-disk-1 in lvs); pve-vm--110--disk--1--copy is the stale map',
+    ],
+  ];
+  it('which map: every live map of an LV name and every target of a length is kept in the index, the first in entry order', () => {
+    // A stale map of pve's vm-121-disk-0: pve's map first, another VG's of that LV name after it.
+    const stale = dup({
+      name: 'pve-vm--121--disk--0--old',
+      lv: 'vm-121-disk-0',
+      reason: 'stale-map',
+      table: ['0 8 zero'],
+    });
+    const mine = dmEntry({ name: 'pve-vm--121--disk--0', lv: 'vm-121-disk-0', table: ['0 8 linear 8:48 0'] });
+    const theirs = dmEntry({
+      name: 'other-vm--121--disk--0',
+      vg: 'other',
+      lv: 'vm-121-disk-0',
+      table: ['0 8 linear 8:32 0'],
+    });
+    assert.match(steps(stale, [mine, theirs, stale])?.[0].text ?? '', /^keep pve-vm--121--disk--0 \(/);
+    // Two same-target duplicates whose targets are as long: each finds its own live map.
+    const d10 = dup({ table: ['0 8 thin 252:5 10'] });
+    const d11 = dup({ name: 'pve-vm--111--disk--0--copy', table: ['0 8 thin 252:5 11'] });
+    const live11 = dmEntry({ name: 'pve-vm--111--disk--0', lv: 'vm-111-disk-0', table: ['0 8 thin 252:5 11'] });
+    const all = [d10, d11, LIVE, live11];
+    assert.match(steps(d10, all)?.[0].text ?? '', /^keep pve-vm--110--disk--1 \(/);
+    assert.match(steps(d11, all)?.[0].text ?? '', /^keep pve-vm--111--disk--0 \(/);
+    // Two valid maps of that target: the first in entry order is named.
+    const twin = dmEntry({ name: 'pve-twin', lv: 'twin', table: ['0 8 thin 252:5 10'] });
+    assert.match(steps(d10, [LIVE, twin, d10])?.[0].text ?? '', /^keep pve-vm--110--disk--1 \(/);
+  });
+  for (const [what, e, others, want] of which)
+    it(`which map: ${what}`, () => assert.equal(steps(e, [...others, e])?.[0].text, want));
+});

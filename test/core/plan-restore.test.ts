@@ -12,21 +12,9 @@ import {
   type UndoSource,
 } from '../../src/core/cleanup/plan-restore';
 import type { DmInfo } from '../../src/core/parse/parse-dmsetup';
+import { dmInfo } from '../helpers/node-view';
 
-const info = (name: string, uuid: string, minor: number): DmInfo => ({
-  name,
-  uuid,
-  kname: `dm-${minor}`,
-  major: 252,
-  minor,
-  live: true,
-  inactive: false,
-  suspended: false,
-  readonly: false,
-  open: 0,
-  segments: 1,
-  events: 0,
-});
+const info = (name: string, uuid: string, minor: number): DmInfo => dmInfo(name, uuid, minor);
 
 const MPATH = info('mpatha', 'mpath-3600140512345', 0);
 const LVMAP = info('san-vm--300--disk--0', `LVM-${'a'.repeat(32)}${'b'.repeat(32)}`, 5);

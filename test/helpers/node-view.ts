@@ -42,6 +42,25 @@ export function lv(vg: string, name: string, o: Partial<LvRow> = {}): LvRow {
   };
 }
 
+/** A `dmsetup info` row of a live, unopened one-segment map on major 252 (kname dm-<minor>). */
+export function dmInfo(name: string, uuid: string, minor: number, o: Partial<DmInfo> = {}): DmInfo {
+  return {
+    name,
+    uuid,
+    kname: `dm-${minor}`,
+    major: 252,
+    minor,
+    live: true,
+    inactive: false,
+    suspended: false,
+    readonly: false,
+    open: 0,
+    segments: 1,
+    events: 0,
+    ...o,
+  };
+}
+
 /** The `vgs` row that agrees with `lvs` (lv_count = its visible LVs) unless overridden. */
 export function vgOf(name: string, lvs: LvRow[], o: Partial<VgRow> = {}): VgRow {
   return {
