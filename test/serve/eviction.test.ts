@@ -349,3 +349,24 @@ test('at the cap, a connection that does not take its reply makes way before idl
     await srv.close();
   }
 });
+
+test('a client at its own cap with every connection busy: the new one is refused while the total cap has room', {
+  timeout: 20_000,
+}, async () => {
+  const g = gate();
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, g.handle, { ...LIMITS, maxConnections: 10, perClient: 2 });
+  const port = srv.address.port!;
+  try {
+    const busy = [client(port, '/slow'), client(port, '/slow')];
+    await g.inFlight(2);
+    const refused = client(port, '/healthz');
+    await refused.ended;
+    assert.equal(refused.data, '', 'a third connection of one client with both of its own busy');
+    g.release();
+    assert.ok(await until(() => busy.every((c) => c.data.includes('/slow'))), 'both requests in flight are answered');
+    for (const c of busy) c.sock.destroy();
+  } finally {
+    g.release();
+    await srv.close();
+  }
+});
