@@ -414,4 +414,16 @@ describe('applyRestore of a removed map', { skip: !findTool('flock') && 'flock(1
     assert.equal(r.outcomes?.[0].result, 'done');
     assert.deepEqual(readdirSync(join(root, '/var/lock')).sort(), ['qemu-server']);
   });
+  it('an entry of no guest takes no guest lock, and is not undone', async () => {
+    let root = '';
+    const r = await restoreRun([{ ...removed, vmid: null, storage: 'local-lvm' }], {
+      looks: [analysisOf()],
+      before: (dir) => {
+        root = dir;
+      },
+    });
+    assert.deepEqual(r.outcomes?.[0].why, 'the journal records no guest (VMID) for it: not undone');
+    assert.deepEqual(readdirSync(join(root, '/var/lock')).sort(), ['pve-manager']);
+    assert.deepEqual(r.ran, []);
+  });
 });
