@@ -127,6 +127,77 @@ describe('readVolumesLook', () => {
   });
 });
 
+// What the volumes part is classified with: this look's replication.cfg (a replica of a guest on another
+// node is the job's copy, not an orphan), whether that file could be read, and the host mount table (a CT
+// subvol's uses are read from it: without it, UNKNOWN).
+describe('readVolumesLook: the replication jobs and the mount table of the same look', () => {
+  const sub = (name: string) => `rpool/data/${name}\tfilesystem\t-\t98304\t98304\t67108864\t-\t/rpool/data/${name}`;
+  const ROOT = '22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/mapper/pve-root rw,errors=remount-ro';
+  const own = (id: number, name: string) =>
+    `${id} 30 0:${id} / /rpool/data/${name} rw,relatime shared:${id} - zfs rpool/data/${name} rw,xattr,posixacl,casesensitive`;
+  const ZFS_LIST = [
+    'rpool/data\tfilesystem\t-\t98304\t98304\t-\t-\t/rpool/data',
+    sub('subvol-105-disk-0'),
+    sub('subvol-106-disk-0'),
+  ];
+  async function look(o: { replication?: boolean; replicationUnreadable?: boolean; mounts?: boolean }) {
+    const view = nodeView({
+      storageCfg: 'zfspool: local-zfs\n\tpool rpool/data\n\tcontent images,rootdir\n',
+      guests: [105, 106].map((vmid) => ({
+        vmid,
+        node: 'pve2',
+        type: 'lxc' as const,
+        text: `rootfs: local-zfs:subvol-${vmid}-disk-0,size=8G\n`,
+      })),
+    });
+    if (o.replication) view.files['/etc/pve/replication.cfg'] = 'local: 105-0\n\ttarget pve1\n\tschedule */15\n';
+    if (o.mounts)
+      view.files['/proc/self/mountinfo'] =
+        `${[ROOT, own(105, 'subvol-105-disk-0'), own(106, 'subvol-106-disk-0')].join('\n')}\n`;
+    const snapshot = o.replicationUnreadable
+      ? ({ unreadable: { '/etc/pve/replication.cfg': 'EIO' } } as never)
+      : undefined;
+    const host = createHost({
+      root: tempDir('pvh-reclaim-look-'),
+      exec: async (argv) => ({
+        argv,
+        code: 0,
+        stdout: argv[0] === 'zfs' ? `${ZFS_LIST.join('\n')}\n` : '',
+        stderr: '',
+        ms: 1,
+      }),
+    });
+    const r = await readVolumesLook(host, {
+      view,
+      result: { entries: [], guests: [] } as unknown as DmResult,
+      snapshot,
+    });
+    return r.volumes.entries.map((e) => `${e.volid} ${e.status}/${e.reason}`);
+  }
+  it("the job names the copy; the other guest's volume is an orphan here", async () => {
+    assert.deepEqual(await look({ replication: true, mounts: true }), [
+      'local-zfs:subvol-105-disk-0 valid/replica',
+      'local-zfs:subvol-106-disk-0 orphan/guest-on-other-node',
+    ]);
+  });
+  it('without the job: both orphans', async () => {
+    assert.deepEqual(await look({ mounts: true }), [
+      'local-zfs:subvol-105-disk-0 orphan/guest-on-other-node',
+      'local-zfs:subvol-106-disk-0 orphan/guest-on-other-node',
+    ]);
+  });
+  it('replication.cfg unreadable: no orphan is believed where a job could name it', async () => {
+    const got = await look({ replication: true, replicationUnreadable: true, mounts: true });
+    assert.ok(!got.some((l) => / orphan\//.test(l)), got.join(' | '));
+  });
+  it('no mount table: the subvol without a job is UNKNOWN (its uses cannot be read)', async () => {
+    assert.deepEqual(await look({ replication: true }), [
+      'local-zfs:subvol-105-disk-0 valid/replica',
+      'local-zfs:subvol-106-disk-0 unknown/mounts-unread',
+    ]);
+  });
+});
+
 describe('nodeRefusals: the preconditions read now', () => {
   it('/etc/pve not mounted under the root: refused; mounted as pmxcfs: none', () => {
     const root = tempDir('pvh-reclaim-look-');
