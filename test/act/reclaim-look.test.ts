@@ -156,7 +156,7 @@ describe('readVolumesLook: the replication jobs and the mount table of the same 
         `${[ROOT, own(105, 'subvol-105-disk-0'), own(106, 'subvol-106-disk-0')].join('\n')}\n`;
     const snapshot = o.replicationUnreadable
       ? ({ unreadable: { '/etc/pve/replication.cfg': 'EIO' } } as never)
-      : undefined;
+      : ({} as never); // a look whose snapshot lists nothing unreadable: read as whole
     const host = createHost({
       root: tempDir('pvh-reclaim-look-'),
       exec: async (argv) => ({
