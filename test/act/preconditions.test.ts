@@ -6,22 +6,11 @@ import { describe, it } from 'node:test';
 import { assertSafe, RefusedError } from '../../src/act/preconditions';
 import { CheckError } from '../../src/core/errors';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmResult } from '../../src/core/types';
+import { bareSnapshot } from '../helpers/bare-snapshot';
 
 function analysis(files: Record<string, string>) {
-  const snap: HostSnapshot = {
-    kind: 'pve-health-snapshot',
-    version: 1,
-    capturedAt: '2026-01-01T00:00:00Z',
-    hostname: 'pve1',
-    toolVersion: 't',
-    redacted: false,
-    files,
-    commands: {},
-    processes: [],
-    sysDm: [],
-  };
+  const snap = bareSnapshot(files);
   return { view: parseNode(snap), result: { entries: [], guests: [] } as unknown as DmResult };
 }
 

@@ -9,22 +9,11 @@ import { type Analysis, recheck } from '../../src/act/apply-cleanup';
 import type { VgSafety } from '../../src/core/cleanup/plan-cleanup';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
 import type { DmEntry, DmResult } from '../../src/core/types';
+import { bareSnapshot } from '../helpers/bare-snapshot';
 import { dmEntry } from '../helpers/dm-entry';
 
-const snap = {
-  kind: 'pve-health-snapshot',
-  version: 1,
-  capturedAt: '2026-01-01T00:00:00Z',
-  hostname: 'pve1',
-  toolVersion: 't',
-  redacted: false,
-  files: {},
-  commands: {},
-  processes: [],
-  sysDm: [],
-} as HostSnapshot;
+const snap = bareSnapshot({});
 
 const LV_UUID = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 const UUID = `LVM-${'a'.repeat(32)}${LV_UUID}`;
