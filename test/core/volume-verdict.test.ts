@@ -4,7 +4,8 @@
 // a replication job that still names a gone guest: pvesr delete first) and the next steps of an orphan.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
+import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
+import { classify, entry, type Node, volumeInput, zsnap, zvol } from '../helpers/volume-node';
 
 const upid = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam: 1`;
 const qm = (node: string, vmid: number, text: string) => ({
@@ -230,5 +231,53 @@ test('the drop step of an operation leftover and of a removed job names whose wo
     );
     const drop = e.steps?.find((s) => s.kind === 'drop');
     assert.equal(drop?.text, `remove the snapshot now (what ${who} would have done; irreversible)`, JSON.stringify(e));
+  }
+});
+
+// storage.cfg calls `local` local (no `shared 1`: one lost line says so; DirPlugin.pm's `shared` is only what
+// storage.cfg says) while its path is an NFS mount: a config of another node that names this very file names
+// the disk that guest runs from on the share, whoever owns the VMID. Unknown, no step; the neighbours: a truly
+// local path (the other node's config names its own copy), and a volume this node's guest names.
+test('a file of a local storage on a network mount that a config of another node names is never a leftover', () => {
+  const NFS =
+    '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n40 22 0:53 / /var/lib/vz rw,relatime shared:2 - nfs4 10.0.0.5:/export/vz rw,vers=4.2\n';
+  const EXT4 = '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n';
+  const named = qm('pve3', 101, 'scsi1: local:100/vm-100-disk-0.raw,size=8G\n');
+  const because =
+    "storage.cfg calls 'local' local (no shared 1), but its path is on nfs4 10.0.0.5:/export/vz at /var/lib/vz and VM 101 scsi1 on pve3 names this very volume: a leftover copy cannot be told from that guest's disk on a share";
+  const rows: { name: string; files: Record<string, string>; mounts: string; status: string; reason: string }[] = [
+    { name: 'its VMID has no guest', files: named, mounts: NFS, status: 'unknown', reason: 'guest-missing' },
+    {
+      name: 'its guest (here) does not name it',
+      files: { ...named, ...qm('pve1', 100, 'scsi0: local:100/vm-100-disk-1.raw,size=8G\n') },
+      mounts: NFS,
+      status: 'unknown',
+      reason: 'not-referenced',
+    },
+    {
+      name: 'its guest lives on a second node, a third names it',
+      files: { ...named, ...qm('pve2', 100, 'scsi0: local:100/vm-100-disk-1.raw,size=8G\n') },
+      mounts: NFS,
+      status: 'unknown',
+      reason: 'guest-on-other-node',
+    },
+    { name: 'the path is truly local', files: named, mounts: EXT4, status: 'orphan', reason: 'guest-missing' },
+    {
+      name: 'a guest of this node names it too',
+      files: { ...named, ...qm('pve1', 100, 'scsi0: local:100/vm-100-disk-0.raw,size=8G\n') },
+      mounts: NFS,
+      status: 'valid',
+      reason: 'referenced',
+    },
+  ];
+  for (const r of rows) {
+    const input = volumeInput({ files: r.files, local: [{ name: '100/vm-100-disk-0.raw' }] } satisfies Node);
+    const e = entry(classifyVolumes({ ...input, hostMountinfo: r.mounts }).entries, 'local:100/vm-100-disk-0.raw');
+    assert.deepEqual([e.status, e.reason], [r.status, r.reason], `${r.name}: ${JSON.stringify(e)}`);
+    if (r.status === 'unknown') {
+      assert.equal(e.detail.slice(e.detail.indexOf('storage.cfg')), because, r.name);
+      assert.equal(e.steps, undefined, r.name);
+      assert.equal(e.hint, undefined, r.name);
+    } else assert.ok(!e.detail.includes('storage.cfg'), `${r.name}: ${e.detail}`);
   }
 });
