@@ -421,3 +421,18 @@ test('references, names that are no guest volume, and a trashed name taken by a 
     ],
   );
 });
+
+// In reclaim's quarantine (volume-quarantined.ts): ignored, and nothing keeps it but what holds it since
+// (quarantine.heldBy): not pending, not protected, no flags of a guest's volume.
+test("a volume in reclaim's quarantine is ignored, neither pending nor protected", () => {
+  const q = 'pve-health-q.20261123T101500Z.vm-100-disk-0';
+  const e = classify({ rbd: JSON.stringify([{ image: q, id: 'i1', size: 1024, format: 2 }]) }).find(
+    (x) => x.reason === 'quarantined',
+  );
+  assert.ok(e, 'the quarantined image is listed');
+  assert.deepEqual(
+    [e.volid, e.status, e.pending, e.protected, e.protectedBy],
+    ['ceph-vm:vm-100-disk-0', 'ignored', false, false, []],
+    JSON.stringify(e),
+  );
+});
