@@ -324,19 +324,23 @@ test('a zvol held below PVE: one holder per process, the mount and the /sys hold
     cmdline: ['dd', 'if=/dev/zd64', 'of=/backup/x.img'],
     fds: ['/dev/zd64', '/dev/zd64p1'],
   };
-  const input = volumeInput({ zfs: [ZVOL0], processes: [dd] });
+  const cat = { pid: 78, comm: 'cat', cmdline: ['cat', '/dev/zd64'], fds: ['/dev/zd64'] };
+  const input = volumeInput({ zfs: [ZVOL0], processes: [dd, cat] });
   input.raw.zvolDevices = { 'rpool/data/vm-150-disk-0': 'zd64' };
-  input.raw.zvolUse = { zd64: { parts: ['zd64p1'], holders: ['dm-7 (on zd64p1)'] } };
+  input.raw.zvolUse = { zd64: { parts: ['zd64p1'], holders: ['dm-7 (on zd64p1)', 'dm-8'] } };
   const mounts = '22 1 8:1 / / rw - ext4 /dev/sda1 rw\n90 22 230:65 / /mnt/restore rw - ext4 /dev/zd64p1 rw\n';
   const e = entry(classifyVolumes({ ...input, hostMountinfo: mounts }).entries, 'local-zfs:vm-150-disk-0');
   assert.deepEqual(
     e.holders,
-    [{ pid: 77, command: 'dd', cmdline: 'dd if=/dev/zd64 of=/backup/x.img' }],
+    [
+      { pid: 77, command: 'dd', cmdline: 'dd if=/dev/zd64 of=/backup/x.img' },
+      { pid: 78, command: 'cat', cmdline: 'cat /dev/zd64' },
+    ],
     JSON.stringify(e.holders),
   );
   assert.equal(
     e.detail,
-    'no guest 150 exists in the cluster; /dev/zd64p1 is mounted on this node; held by dm-7 (on zd64p1) (/sys holders); volsize 0: a partially received zvol (a resumable zfs recv -s cut off; no PVE operation resumes one: volume_import never passes -s)',
+    'no guest 150 exists in the cluster; /dev/zd64p1 is mounted on this node; held by dm-7 (on zd64p1), dm-8 (/sys holders); volsize 0: a partially received zvol (a resumable zfs recv -s cut off; no PVE operation resumes one: volume_import never passes -s)',
     e.detail,
   );
   assert.deepEqual([e.status, e.open, e.protectedBy], ['orphan', true, ['mounted', 'open']], JSON.stringify(e));
@@ -360,12 +364,13 @@ test('a running guest of this node and a task whose worker is gone protect its v
     JSON.stringify(running),
   );
   const task = upid('qmigrate', '100');
+  const other = upid('vzdump', '101');
   const dead = entry(
     classify({
       files: qm('pve1', 100, DISK),
       zfs: [zvol('vm-100-disk-0')],
-      tasks: task,
-      taskWorkers: { [task.split(' ')[0]]: null },
+      tasks: `${task}\n${other}\n`,
+      taskWorkers: { [task.split(' ')[0]]: null, [other.split(' ')[0]]: null },
     }),
     'local-zfs:vm-100-disk-0',
   );
