@@ -53,6 +53,12 @@ test('listRbd: linked clones by their __base__ parent in this pool, the snapshot
   ];
   const { volumes } = listRbd(ST, raw(rows));
   const got = volumes.map((v) => [v.volname, v.snapshot ?? null, v.format, v.baseOf ?? null, v.cloneOrigin ?? false]);
+  // no name here is reclaim's quarantine: nothing is marked
+  assert.deepEqual(
+    volumes.filter((v) => v.quarantine),
+    [],
+    'no quarantine',
+  );
   assert.deepEqual(
     got,
     [

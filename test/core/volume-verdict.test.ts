@@ -441,3 +441,17 @@ test("a volume in reclaim's quarantine is ignored, neither pending nor protected
     JSON.stringify(e),
   );
 });
+
+// pve-container's vzdump maps its `vzdump` snapshot with krbd: the map holds it open (snapshotHolds).
+test('an RBD snapshot krbd maps is open and protected', () => {
+  const rows = [
+    { image: 'vm-100-disk-0', id: 'i1', size: 1024, format: 2 },
+    { image: 'vm-100-disk-0', id: 'i1', snapshot: 'vzdump', snapshot_id: 3, size: 1024, format: 2 },
+  ];
+  const e = entry(
+    classify({ rbd: JSON.stringify(rows), rbdDevices: { 'vm-pool/vm-100-disk-0@vzdump': 'rbd1' } }),
+    'ceph-vm:vm-100-disk-0',
+    'vzdump',
+  );
+  assert.deepEqual([e.open, e.protectedBy.includes('krbd-mapped')], [true, true], JSON.stringify(e));
+});
