@@ -4,7 +4,8 @@
 // a replication job that still names a gone guest: pvesr delete first) and the next steps of an orphan.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
+import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
+import { classify, entry, type Node, volumeInput, zsnap, zvol } from '../helpers/volume-node';
 
 const upid = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam: 1`;
 const qm = (node: string, vmid: number, text: string) => ({
@@ -108,6 +109,37 @@ test('the words of a verdict and the next steps of an orphan', () => {
       reason: 'referenced',
       detail: 'referenced by VM 100 scsi0; replicated to pve2 (job 100-0), pve3 (job 100-1, disabled)',
       job: '100-0',
+    },
+    {
+      // The jobs are the guest's whose config names it: VM 101 here names VM 100's zvol, VM 100 lives on pve2.
+      name: 'named here by another guest, its VMID a guest of another node with a job',
+      files: {
+        ...qm('pve2', 100, 'scsi0: local-zfs:vm-100-disk-1,size=8G\n'),
+        ...qm('pve1', 101, 'scsi1: local-zfs:vm-100-disk-0,size=8G\n'),
+        '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve3\n',
+      },
+      status: 'valid',
+      reason: 'referenced',
+      detail: 'referenced by VM 101 scsi1',
+    },
+    {
+      name: 'named here by another guest, its VMID no guest',
+      files: qm('pve1', 101, 'scsi1: local-zfs:vm-100-disk-0,size=8G\n'),
+      status: 'valid',
+      reason: 'referenced',
+      detail: 'referenced by VM 101 scsi1',
+    },
+    {
+      // A job syncs to another node (pve-guest-common ReplicationState.pm job_status: never to the local node):
+      // one that names this node, or none, replicates nothing from here.
+      name: 'a job of it that targets this node itself, one without a target',
+      files: {
+        ...qm('pve1', 100, DISK),
+        '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve1\n\nlocal: 100-1\n\tschedule */15\n',
+      },
+      status: 'valid',
+      reason: 'referenced',
+      detail: 'referenced by VM 100 scsi0',
     },
     {
       // Replication.pm replicates zfspool volumes only; a disk elsewhere is left out with replicate=0.
@@ -231,4 +263,195 @@ test('the drop step of an operation leftover and of a removed job names whose wo
     const drop = e.steps?.find((s) => s.kind === 'drop');
     assert.equal(drop?.text, `remove the snapshot now (what ${who} would have done; irreversible)`, JSON.stringify(e));
   }
+});
+
+// storage.cfg calls `local` local (no `shared 1`: one lost line says so; DirPlugin.pm's `shared` is only what
+// storage.cfg says) while its path is an NFS mount: a config of another node that names this very file names
+// the disk that guest runs from on the share, whoever owns the VMID. Unknown, no step; the neighbours: a truly
+// local path (the other node's config names its own copy), and a volume this node's guest names.
+test('a file of a local storage on a network mount that a config of another node names is never a leftover', () => {
+  const NFS =
+    '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n40 22 0:53 / /var/lib/vz rw,relatime shared:2 - nfs4 10.0.0.5:/export/vz rw,vers=4.2\n';
+  const EXT4 = '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n';
+  const named = qm('pve3', 101, 'scsi1: local:100/vm-100-disk-0.raw,size=8G\n');
+  const because =
+    "storage.cfg calls 'local' local (no shared 1), but its path is on nfs4 10.0.0.5:/export/vz at /var/lib/vz and VM 101 scsi1 on pve3 names this very volume: a leftover copy cannot be told from that guest's disk on a share";
+  const rows: { name: string; files: Record<string, string>; mounts: string; status: string; reason: string }[] = [
+    { name: 'its VMID has no guest', files: named, mounts: NFS, status: 'unknown', reason: 'guest-missing' },
+    {
+      name: 'its guest (here) does not name it',
+      files: { ...named, ...qm('pve1', 100, 'scsi0: local:100/vm-100-disk-1.raw,size=8G\n') },
+      mounts: NFS,
+      status: 'unknown',
+      reason: 'not-referenced',
+    },
+    {
+      name: 'its guest lives on a second node, a third names it',
+      files: { ...named, ...qm('pve2', 100, 'scsi0: local:100/vm-100-disk-1.raw,size=8G\n') },
+      mounts: NFS,
+      status: 'unknown',
+      reason: 'guest-on-other-node',
+    },
+    { name: 'the path is truly local', files: named, mounts: EXT4, status: 'orphan', reason: 'guest-missing' },
+    {
+      name: 'a guest of this node names it too',
+      files: { ...named, ...qm('pve1', 100, 'scsi0: local:100/vm-100-disk-0.raw,size=8G\n') },
+      mounts: NFS,
+      status: 'valid',
+      reason: 'referenced',
+    },
+  ];
+  for (const r of rows) {
+    const input = volumeInput({ files: r.files, local: [{ name: '100/vm-100-disk-0.raw' }] } satisfies Node);
+    const e = entry(classifyVolumes({ ...input, hostMountinfo: r.mounts }).entries, 'local:100/vm-100-disk-0.raw');
+    assert.deepEqual([e.status, e.reason], [r.status, r.reason], `${r.name}: ${JSON.stringify(e)}`);
+    if (r.status === 'unknown') {
+      assert.equal(e.detail.slice(e.detail.indexOf('storage.cfg')), because, r.name);
+      assert.equal(e.steps, undefined, r.name);
+      assert.equal(e.hint, undefined, r.name);
+    } else assert.ok(!e.detail.includes('storage.cfg'), `${r.name}: ${e.detail}`);
+  }
+});
+
+// What holds a zvol below PVE: a process on it or on a partition of it (one holder however many of its
+// devices it has open), a host mount of a partition, a map stacked on it (/sys holders), and what a
+// volsize of 0 means (a resumable `zfs recv -s` cut off; qemu-server/pve-storage volume_import never passes -s).
+test('a zvol held below PVE: one holder per process, the mount and the /sys holders said, a partial receive named', () => {
+  const ZVOL0 = 'rpool/data/vm-150-disk-0\tvolume\t0\t57344\t57344\t-\t-\t-';
+  const dd = {
+    pid: 77,
+    comm: 'dd',
+    cmdline: ['dd', 'if=/dev/zd64', 'of=/backup/x.img'],
+    fds: ['/dev/zd64', '/dev/zd64p1'],
+  };
+  const cat = { pid: 78, comm: 'cat', cmdline: ['cat', '/dev/zd64'], fds: ['/dev/zd64'] };
+  const input = volumeInput({ zfs: [ZVOL0], processes: [dd, cat] });
+  input.raw.zvolDevices = { 'rpool/data/vm-150-disk-0': 'zd64' };
+  input.raw.zvolUse = { zd64: { parts: ['zd64p1'], holders: ['dm-7 (on zd64p1)', 'dm-8'] } };
+  const mounts = '22 1 8:1 / / rw - ext4 /dev/sda1 rw\n90 22 230:65 / /mnt/restore rw - ext4 /dev/zd64p1 rw\n';
+  const e = entry(classifyVolumes({ ...input, hostMountinfo: mounts }).entries, 'local-zfs:vm-150-disk-0');
+  assert.deepEqual(
+    e.holders,
+    [
+      { pid: 77, command: 'dd', cmdline: 'dd if=/dev/zd64 of=/backup/x.img' },
+      { pid: 78, command: 'cat', cmdline: 'cat /dev/zd64' },
+    ],
+    JSON.stringify(e.holders),
+  );
+  assert.equal(
+    e.detail,
+    'no guest 150 exists in the cluster; /dev/zd64p1 is mounted on this node; held by dm-7 (on zd64p1), dm-8 (/sys holders); volsize 0: a partially received zvol (a resumable zfs recv -s cut off; no PVE operation resumes one: volume_import never passes -s)',
+    e.detail,
+  );
+  assert.deepEqual([e.status, e.open, e.protectedBy], ['orphan', true, ['mounted', 'open']], JSON.stringify(e));
+  // its neighbour: nothing holds it, a whole zvol — the orphan with nothing added
+  const free = entry(classify({ zfs: [zvol('vm-150-disk-0')] }), 'local-zfs:vm-150-disk-0');
+  assert.deepEqual([free.detail, free.open, free.protectedBy], ['no guest 150 exists in the cluster', false, []]);
+});
+
+// A running guest (its kvm alive behind /run/qemu-server/<vmid>.pid) protects what it may use; a task line
+// whose worker is gone (pve-common check_process_running) explains nothing but protects what it names.
+test('a running guest of this node and a task whose worker is gone protect its volumes', () => {
+  const kvm = { pid: 4242, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', '100'], fds: [] };
+  const files = {
+    ...qm('pve1', 100, 'scsi0: local-zfs:vm-100-disk-1,size=8G\n'),
+    '/run/qemu-server/100.pid': '4242\n',
+  };
+  const running = entry(classify({ files, zfs: [zvol('vm-100-disk-0')], processes: [kvm] }), 'local-zfs:vm-100-disk-0');
+  assert.deepEqual(
+    [running.reason, running.protectedBy],
+    ['not-referenced', ['guest-running']],
+    JSON.stringify(running),
+  );
+  const task = upid('qmigrate', '100');
+  const other = upid('vzdump', '101');
+  const dead = entry(
+    classify({
+      files: qm('pve1', 100, DISK),
+      zfs: [zvol('vm-100-disk-0')],
+      tasks: `${task}\n${other}\n`,
+      taskWorkers: { [task.split(' ')[0]]: null, [other.split(' ')[0]]: null },
+    }),
+    'local-zfs:vm-100-disk-0',
+  );
+  assert.deepEqual([dead.pending, dead.protectedBy], [false, ['task:qmigrate']], JSON.stringify(dead));
+});
+
+// What a verdict names: the configs that reference the volume itself (never its snapshot's or a trashed
+// image's whose name a live image took), a volume that is no guest's, and the trash entry's name taken.
+test('references, names that are no guest volume, and a trashed name taken by a live image', () => {
+  const es = classify({
+    files: { ...qm('pve1', 100, DISK), ...qm('pve1', 101, 'scsi1: local-zfs:vm-100-disk-0,size=8G\n') },
+    zfs: [
+      zvol('vm-100-disk-0'),
+      zsnap('vm-100-disk-0@before'),
+      zvol('vm-200-disk-0'),
+      zvol('mydata'),
+      zsnap('mydata@s1'),
+    ],
+  });
+  assert.deepEqual(entry(es, 'local-zfs:vm-100-disk-0').references, ['VM 100 scsi0', 'VM 101 scsi1']);
+  assert.equal(entry(es, 'local-zfs:vm-100-disk-0', 'before').references, undefined);
+  assert.equal(entry(es, 'local-zfs:vm-200-disk-0').references, undefined);
+  const other = entry(es, 'local-zfs:mydata');
+  assert.deepEqual([other.status, other.detail], ['ignored', 'no guest volume name (vm-/base-/subvol-<vmid>-…)']);
+  const otherSnap = entry(es, 'local-zfs:mydata', 's1');
+  assert.deepEqual([otherSnap.status, otherSnap.detail], ['ignored', 'snapshot of a volume that is no guest volume']);
+  const trashed = (name: string, id: string) => ({
+    id,
+    name,
+    source: 'USER',
+    deleted_at: 'Mon Nov 23 17:00:01 2026',
+    status: 'expired at Mon Nov 23 17:00:01 2026',
+  });
+  const rbd = classify({
+    files: { '/etc/pve/nodes/pve1/qemu-server/100.conf': 'scsi0: ceph-vm:vm-100-disk-0,size=1G\n' },
+    rbd: JSON.stringify([{ image: 'vm-100-disk-0', id: 'i1', size: 1024, format: 2 }]),
+    rbdTrash: JSON.stringify([
+      trashed('vm-100-disk-0', 't1'),
+      trashed('vm-160-disk-0', 't2'),
+      trashed('vm-160-disk-0', 't3'),
+      trashed('vm-161-disk-0', 't4'),
+    ]),
+  });
+  const inTrash = (id: string) => rbd.find((x) => x.trash?.id === id);
+  assert.deepEqual(entry(rbd, 'ceph-vm:vm-100-disk-0').references, ['VM 100 scsi0']);
+  assert.deepEqual(
+    ['t1', 't2', 't3', 't4'].map((id) => [inTrash(id)?.references, inTrash(id)?.trash?.nameTaken]),
+    [
+      [undefined, true],
+      [undefined, true],
+      [undefined, true],
+      [undefined, undefined],
+    ],
+  );
+});
+
+// In reclaim's quarantine (volume-quarantined.ts): ignored, and nothing keeps it but what holds it since
+// (quarantine.heldBy): not pending, not protected, no flags of a guest's volume.
+test("a volume in reclaim's quarantine is ignored, neither pending nor protected", () => {
+  const q = 'pve-health-q.20261123T101500Z.vm-100-disk-0';
+  const e = classify({ rbd: JSON.stringify([{ image: q, id: 'i1', size: 1024, format: 2 }]) }).find(
+    (x) => x.reason === 'quarantined',
+  );
+  assert.ok(e, 'the quarantined image is listed');
+  assert.deepEqual(
+    [e.volid, e.status, e.pending, e.protected, e.protectedBy],
+    ['ceph-vm:vm-100-disk-0', 'ignored', false, false, []],
+    JSON.stringify(e),
+  );
+});
+
+// pve-container's vzdump maps its `vzdump` snapshot with krbd: the map holds it open (snapshotHolds).
+test('an RBD snapshot krbd maps is open and protected', () => {
+  const rows = [
+    { image: 'vm-100-disk-0', id: 'i1', size: 1024, format: 2 },
+    { image: 'vm-100-disk-0', id: 'i1', snapshot: 'vzdump', snapshot_id: 3, size: 1024, format: 2 },
+  ];
+  const e = entry(
+    classify({ rbd: JSON.stringify(rows), rbdDevices: { 'vm-pool/vm-100-disk-0@vzdump': 'rbd1' } }),
+    'ceph-vm:vm-100-disk-0',
+    'vzdump',
+  );
+  assert.deepEqual([e.open, e.protectedBy.includes('krbd-mapped')], [true, true], JSON.stringify(e));
 });

@@ -2,7 +2,7 @@
 // storage `local`, node pve1 of a three-node cluster; zfs list lines, dir files, tasks and files in.
 import assert from 'node:assert/strict';
 import { parsePveState } from '../../src/core/node/pve-state';
-import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
+import type { CommandOutput, HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
 import type { VolumeEntry } from '../../src/core/volume-types';
 import { type ClassifyVolumesInput, classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { withVmlist } from './vmlist';
@@ -54,6 +54,10 @@ export interface Node {
   /** `rbd status <image> --format json` per image of ceph-vm (text, or the failed command). */
   rbdStatus?: Record<string, string | CommandOutput>;
   rbdDevices?: Record<string, string>;
+  /** The host's processes (a running guest's kvm behind its pid file, holders of devices). */
+  processes?: ProcessInfo[];
+  /** The start time of each task's worker (HostSnapshot taskWorkers): another time or null, the worker is gone. */
+  taskWorkers?: HostSnapshot['taskWorkers'];
 }
 
 const done = (stdout: string | CommandOutput): CommandOutput =>
@@ -78,8 +82,9 @@ export function volumeInput(n: Node): ClassifyVolumesInput {
     redacted: false,
     files,
     commands: {},
-    processes: [],
+    processes: n.processes ?? [],
     sysDm: [],
+    ...(n.taskWorkers ? { taskWorkers: n.taskWorkers } : {}),
   };
   return {
     pve: parsePveState(snap),
@@ -110,7 +115,7 @@ export function volumeInput(n: Node): ClassifyVolumesInput {
         },
       },
     },
-    processes: [],
+    processes: n.processes ?? [],
     replicationCfg: files['/etc/pve/replication.cfg'],
     replicationState: files['/var/lib/pve-manager/pve-replication-state.json'],
   };

@@ -92,12 +92,13 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.reason = 'config-unreadable';
     e.detail = `the config of guest ${v.vmid} could not be read (${guest.configError ?? 'unknown error'})`;
   } else if (!st.shared && guest.node !== pve.node) {
-    otherNodeVerdict(e, st, v, guest, c, f, hits);
+    otherNodeVerdict(e, st, v, guest, c, f);
   } else {
     e.status = 'orphan';
     e.reason = 'not-referenced';
     e.detail = `guest ${v.vmid} exists (on ${guest.node}) but no line of its config names ${v.volname}`;
   }
+  shareDoubt(e, st, c, hits);
   flags(e, v, guest, c, f);
   doubtGuards(e, st, v, c);
   if (st.type === 'rbd') addRbd(f, watchVerdict(e, v, st));
@@ -150,7 +151,6 @@ function otherNodeVerdict(
   guest: NonNullable<Guest>,
   c: VolumeContext,
   f: Flags,
-  hits: RefHit[],
 ): void {
   const r = replicaOf(c.replication, guest, c.pve.node, st.type);
   if (r) {
@@ -165,15 +165,21 @@ function otherNodeVerdict(
   e.status = 'orphan';
   e.reason = 'guest-on-other-node';
   e.detail = `guest ${v.vmid} lives on ${guest.node}; ${st.id} is local to each node, so no config references this copy, and no replication job of ${guestWord(guest)} targets ${c.pve.node}`;
-  // storage.cfg says local (no `shared 1`: one lost line says so) but the path is a network mount, and
-  // that guest's config names this very volume: on a share every node mounts, this is the guest's own
-  // disk, which it may be running from. The two facts disagree: nothing is said (never a leftover).
+}
+
+/**
+ * storage.cfg says local (no `shared 1`: one lost line says so) but the path is a network mount, and a
+ * config of another node names this very volume: on a share every node mounts, it is that guest's own
+ * disk, which it may be running from — whoever owns the VMID (a gone guest, one that does not name it,
+ * one on a third node). The two facts disagree: nothing is said (never a leftover). Only local storages
+ * are in networkFs, and an orphan of one has no reference on this node: every hit is another node's.
+ */
+function shareDoubt(e: VolumeEntry, st: StorageConfig, c: VolumeContext, hits: RefHit[]): void {
   const net = c.networkFs?.get(st.id);
-  const named = hits.find((h) => h.node === guest.node);
-  if (net && named) {
-    e.status = 'unknown';
-    e.detail = `storage.cfg calls '${st.id}' local (no shared 1), but its path is on ${net} and ${describeRef(named)} on ${named.node} names this very volume: a leftover copy cannot be told from that guest's disk on a share`;
-  }
+  const named = hits[0];
+  if (e.status !== 'orphan' || !net || !named) return;
+  e.status = 'unknown';
+  e.detail = `storage.cfg calls '${st.id}' local (no shared 1), but its path is on ${net} and ${describeRef(named)} on ${named.node} names this very volume: a leftover copy cannot be told from that guest's disk on a share`;
 }
 
 function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, f: Flags): void {
