@@ -24,8 +24,8 @@ export { assertSafe, RefusedError } from './preconditions';
 
 export interface ApplyOptions extends ActOptions {
   commandTimeoutMs?: number;
-  /** Limits under a pmxcfs cluster lock (default: CLUSTER_LOCK_BUDGET_S, MAX_CLUSTER_LOCK_WORK_S). */
-  clusterLock?: { budgetMs: number; maxRecheckMs: number };
+  /** Limits under a pmxcfs cluster lock (default: CLUSTER_LOCK_LIMITS). */
+  clusterLock?: ClusterLockLimits;
   /** Ask the person; null = confirmed already (--yes). */
   confirm: ((a: CleanupAction, index: number, total: number) => Promise<Answer>) | null;
   /** Re-check narrowly from the plan's look (absent: a full gather before every action). */
@@ -48,6 +48,16 @@ export interface Outcome {
  */
 export const CLUSTER_LOCK_BUDGET_S = 60;
 export const MAX_CLUSTER_LOCK_WORK_S = 40;
+
+/** The whole budget under the lock and the re-check's share of it, in ms (clean and reclaim alike). */
+export interface ClusterLockLimits {
+  budgetMs: number;
+  maxRecheckMs: number;
+}
+export const CLUSTER_LOCK_LIMITS: ClusterLockLimits = {
+  budgetMs: CLUSTER_LOCK_BUDGET_S * 1000,
+  maxRecheckMs: MAX_CLUSTER_LOCK_WORK_S * 1000,
+};
 
 export function applyCleanup(actions: CleanupAction[], o: ApplyOptions): Promise<Outcome[]> {
   const state = recheckState(o.narrow);
@@ -73,10 +83,7 @@ async function applyOne(a: CleanupAction, o: ApplyOptions, state: RecheckState):
     // pmxcfs expires a cluster lock after 120 s (PVE::Cluster cfs_lock): the work under it must end well
     // within that, or another node could take the storage lock while we act. A re-gather that took
     // long (lvs slow on a busy SAN) is a reason to skip, not to act late.
-    const budget = o.clusterLock ?? {
-      budgetMs: CLUSTER_LOCK_BUDGET_S * 1000,
-      maxRecheckMs: MAX_CLUSTER_LOCK_WORK_S * 1000,
-    };
+    const budget = o.clusterLock ?? CLUSTER_LOCK_LIMITS;
     const heldMs = performance.now() - lockedAt;
     const why =
       a.storageShared && heldMs > budget.maxRecheckMs

@@ -15,7 +15,7 @@
 import type { ReclaimAction, ReclaimStep } from '../core/reclaim/reclaim-types';
 import { shellQuote } from '../core/shell-quote';
 import { type ActOptions, type ActResult, confirmEach, runJournaled, wasLocked, withActionLocks } from './action-steps';
-import { CLUSTER_LOCK_BUDGET_S, MAX_CLUSTER_LOCK_WORK_S } from './apply-cleanup';
+import { CLUSTER_LOCK_LIMITS, type ClusterLockLimits } from './apply-cleanup';
 import type { JournalAction } from './journal';
 import type { Answer } from './prompt';
 
@@ -42,8 +42,8 @@ export interface ReclaimApplyOptions<A> extends ActOptions {
   /** The journal kind of the steps: a quarantine, a purge, or a quarantine undone by restore. */
   kind: 'reclaim' | 'purge' | 'unquarantine';
   commandTimeoutMs?: number;
-  /** Limits under a pmxcfs cluster lock (default: CLUSTER_LOCK_BUDGET_S, MAX_CLUSTER_LOCK_WORK_S), as for clean. */
-  clusterLock?: { budgetMs: number; maxRecheckMs: number };
+  /** Limits under a pmxcfs cluster lock (default: CLUSTER_LOCK_LIMITS, as for clean). */
+  clusterLock?: ClusterLockLimits;
 }
 
 /** What an action needs to run: identity for the locks and the journal, and its steps. */
@@ -85,10 +85,7 @@ async function applyOne<A extends Runnable>(a: A, o: ReclaimApplyOptions<A>): Pr
   const storage = { id: a.storage, shared: a.shared };
   const r = await withActionLocks(o.host, { guests: a.guestLocks, storage, waitMs: o.lockWaitMs }, async () => {
     const lockedAt = performance.now();
-    const limits = o.clusterLock ?? {
-      budgetMs: CLUSTER_LOCK_BUDGET_S * 1000,
-      maxRecheckMs: MAX_CLUSTER_LOCK_WORK_S * 1000,
-    };
+    const limits = o.clusterLock ?? CLUSTER_LOCK_LIMITS;
     const budget = () =>
       a.shared && performance.now() - lockedAt > limits.maxRecheckMs
         ? `the cluster lock was held ${((performance.now() - lockedAt) / 1000).toFixed(1)} s while re-checking (PVE ends locked work within ${limits.budgetMs / 1000} s)`
