@@ -353,6 +353,45 @@ describe('clean: a pvmove begins in the VG between plan and action: skipped', ()
   }
 });
 
+// A task of the guest begins after the plan (a line without an end in tasks/active): PVE counts it running
+// only while its worker lives — the UPID's pid with its start time in /proc/<pid>/stat (pve-common
+// RPCEnvironment active_workers, ProcFSTools check_process_running). The re-check reads the tasks and their
+// workers afresh. A live migration explains a leftover LV of its guest (pending: it may be the migration's
+// own) but not a map of a removed LV (protected); a line whose worker is gone (a crash left it) explains
+// nothing, and nothing it names is touched while it stands (dm-flags.ts guestFlags): skipped either way,
+// for the reason of each.
+const WORKER = { pid: 0x7a31, pstart: 0x00c00000 };
+
+function taskBegins(vmid: number, worker: 'alive' | 'gone' | 'pid reused') {
+  return (n: Node) => {
+    const hex = (x: number) => x.toString(16).toUpperCase().padStart(8, '0');
+    const upid = `UPID:pve1:${hex(WORKER.pid)}:${hex(WORKER.pstart)}:65000000:qmigrate:${vmid}:root@pam:`;
+    write(n.root, '/var/log/pve/tasks/active', `${upid} 0\n`);
+    if (worker === 'gone') return;
+    // /proc/<pid>/stat: field 22 (the 20th after the command name) is the start time in clock ticks.
+    const start = worker === 'alive' ? WORKER.pstart : WORKER.pstart + 777;
+    const rest = ['S', ...Array.from({ length: 18 }, (_, i) => String(i + 1)), String(start), '0'];
+    write(n.root, `/proc/${WORKER.pid}/stat`, `${WORKER.pid} (task ${upid}) ${rest.join(' ')}\n`);
+  };
+}
+
+describe('clean: a task of the guest begins between plan and action: skipped', () => {
+  for (const [name, kind, storage, vmid] of ACTIONS)
+    for (const worker of ['alive', 'gone', 'pid reused'] as const) {
+      const why =
+        worker === 'alive' && kind === 'lv-deactivate' ? 'pending now: task:qmigrate' : 'protected now: task:qmigrate';
+      it(`${name}: ${kind} on ${storage}: a migration of VM ${vmid}, its worker ${worker} -> ${why}`, async () => {
+        const { n, out, error } = await cleanAfter(name, taskBegins(vmid, worker));
+        assert.equal(error, null, String(error));
+        assert.deepEqual(
+          out?.map((o) => [o.result, o.why]),
+          [['skipped', why]],
+        );
+        assertNothingRun(n, name);
+      });
+    }
+});
+
 // Another task takes the storage lock after the plan (PVE's own: the flock of a local storage, the
 // pmxcfs lock directory of a shared one): the action waits the lock wait, then is skipped.
 const haveFlock = findTool('flock') !== null;
