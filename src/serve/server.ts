@@ -224,7 +224,8 @@ function trackConnections(server: Server, limits: ServerLimits, authorised: (req
     bySocket.set(sock, c);
     sock.once('close', () => drop(c));
   });
-  server.on('request', (req, res) => {
+  // Before the handler: a reply it writes at once must not count as one waiting before this request.
+  server.prependListener('request', (req, res) => {
     const c = bySocket.get(req.socket);
     if (!c) return;
     c.busy++;

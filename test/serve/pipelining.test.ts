@@ -1,0 +1,236 @@
+// Requests sent while a reply waits untaken (src/serve/server.ts trackConnections, sweepStalled; docs/serve.md
+// "Slow and greedy clients"): past `maxPipelined` of them the connection ends; a client that takes its
+// replies is never counted; at the cap, an unauthenticated connection with such requests in flight makes
+// way before an authenticated idle one; a stall that ended does not count toward the next one.
+//
+// Each case is made deterministic the same way: the client does not read, and the test waits until the
+// server's side of the socket holds the unsent reply (a reply larger than the kernel's buffers stays
+// there) before it sends what comes next. Node parses a chunk of pipelined requests to its end and emits
+// each request even when it then pauses the socket (node lib/_http_server.js parserOnIncoming), so the
+// requests of one write are all counted. Real sockets on 127.0.0.1; outcomes (replies received, sockets
+// closed), never a time.
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { test } from 'node:test';
+import type { RequestInfo } from '../../src/serve/http-replies';
+import { DEFAULT_LIMITS, listen, type ServerLimits } from '../../src/serve/server';
+
+// Larger than loopback's socket buffers together (a few MiB): part of it stays queued on the server.
+const BIG = 'b'.repeat(24 * 1024 * 1024);
+const BIGGER = 'B'.repeat(48 * 1024 * 1024);
+// The sweep never runs unless a test wants it; the write deadline is far.
+const QUIET: ServerLimits = { ...DEFAULT_LIMITS, checkIntervalMs: 60_000, writeTimeoutMs: 60_000 };
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
+  for (let t = 0; t < ms && !cond(); t += 10) await settle(10);
+  return cond();
+}
+
+/** `/big` and `/bigger` are large; `/slow` waits until `release()`; the rest answer their URL at once. */
+function handler() {
+  const held: (() => void)[] = [];
+  let inFlight = 0;
+  const reply = (body: string) => ({ status: 200, headers: { 'content-type': 'text/plain' }, body });
+  return {
+    handle: (req: RequestInfo) => {
+      if (req.url === '/big') return reply(BIG);
+      if (req.url === '/bigger') return reply(BIGGER);
+      if (req.url !== '/slow') return reply(`${req.url}\n`);
+      inFlight++;
+      return new Promise<ReturnType<typeof reply>>((r) => held.push(() => r(reply('/slow\n'))));
+    },
+    slowInFlight: () => inFlight,
+    release: () => {
+      for (const r of held.splice(0)) r();
+    },
+  };
+}
+
+interface Client {
+  sock: Socket;
+  /** Bytes received. */
+  got: number;
+  /** Status lines received (one per reply; the bodies hold no such text). */
+  replies: () => number;
+  closed: boolean;
+}
+
+/** A client that does not read until `sock.resume()`. */
+async function pausedClient(port: number): Promise<Client> {
+  const sock = connect({ port, host: '127.0.0.1' });
+  let text = '';
+  const c: Client = {
+    sock,
+    got: 0,
+    replies: () => text.split('HTTP/1.1 200 OK').length - 1,
+    closed: false,
+  };
+  sock.on('error', () => {});
+  sock.on('data', (d: Buffer) => {
+    c.got += d.length;
+    // Only the start of each chunk can hold a status line worth keeping apart from body bytes.
+    text += d.toString('latin1').replace(/[bB]+/g, '');
+  });
+  sock.once('close', () => (c.closed = true));
+  sock.pause();
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  return c;
+}
+
+const requests = (urls: string[], headers = '') =>
+  urls.map((u) => `GET ${u} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n`).join('');
+
+/** The server's side of each connection, in the order they came. */
+function serverSockets(srv: { server: import('node:http').Server }): Socket[] {
+  const socks: Socket[] = [];
+  srv.server.on('connection', (s: Socket) => socks.push(s));
+  return socks;
+}
+
+/** Sends `/big` and waits until part of its reply waits unsent on the server's side. */
+async function replyWaits(c: Client, server: Socket, url = '/big'): Promise<void> {
+  c.sock.write(requests([url]));
+  assert.ok(await until(() => server.writableLength > 0), `the reply of ${url} waits on the server's socket`);
+}
+
+for (const extra of [0, 1]) {
+  const n = DEFAULT_LIMITS.maxPipelined + extra;
+  test(`${n} requests sent while a reply waits untaken: ${extra ? 'more than the limit ends the connection' : 'the limit itself is kept and answered'}`, {
+    timeout: 30_000,
+  }, async () => {
+    const h = handler();
+    const srv = await listen({ host: '127.0.0.1', port: 0 }, h.handle, QUIET);
+    const socks = serverSockets(srv);
+    try {
+      const c = await pausedClient(srv.address.port!);
+      assert.ok(await until(() => socks.length === 1), 'the server has the connection');
+      await replyWaits(c, socks[0]);
+      c.sock.write(requests(Array.from({ length: n }, (_, i) => `/p${i}`)));
+      if (extra) {
+        assert.ok(await until(() => socks[0].destroyed), 'the server ended the connection');
+        c.sock.resume();
+        assert.ok(await until(() => c.closed), 'the client sees it closed');
+        assert.ok(c.replies() <= 1, `at most the first reply arrived: ${c.replies()}`);
+      } else {
+        c.sock.resume();
+        assert.ok(
+          await until(() => c.replies() === n + 1),
+          `every reply arrived: ${c.replies()} of ${n + 1}, ${c.got}, ${socks[0].destroyed} ${c.closed}`,
+        );
+        assert.equal(c.closed, false, 'the connection is kept');
+      }
+      c.sock.destroy();
+    } finally {
+      await srv.close();
+    }
+  });
+}
+
+test('a client that takes each reply before its next request is never counted: 3 x the limit answered', {
+  timeout: 30_000,
+}, async () => {
+  const h = handler();
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, h.handle, QUIET);
+  try {
+    const c = await pausedClient(srv.address.port!);
+    c.sock.resume();
+    const rounds = DEFAULT_LIMITS.maxPipelined * 3;
+    for (let i = 1; i <= rounds; i++) {
+      c.sock.write(requests([`/r${i}`]));
+      assert.ok(await until(() => c.replies() === i || c.closed), `reply ${i}`);
+      assert.equal(c.closed, false, `the connection is kept after ${i} requests`);
+    }
+    c.sock.destroy();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a client that takes each reply before its next request, each reply larger than the socket buffers: never counted', {
+  timeout: 30_000,
+}, async () => {
+  // The handler writes a reply before the request's listeners after it run: the count is taken before.
+  const h = handler();
+  const limits = { ...QUIET, maxPipelined: 1 };
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, h.handle, limits);
+  try {
+    const c = await pausedClient(srv.address.port!);
+    c.sock.resume();
+    for (let i = 1; i <= 3; i++) {
+      c.sock.write(requests(['/big']));
+      assert.ok(await until(() => c.got >= i * BIG.length || c.closed), `reply ${i}`);
+      assert.equal(c.closed, false, `the connection is kept after ${i} requests`);
+    }
+    c.sock.destroy();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('at the cap, an unauthenticated connection with a request sent while its reply waited makes way before an authenticated idle one', {
+  timeout: 30_000,
+}, async () => {
+  const h = handler();
+  const bearer = (req: RequestInfo) => req.headers.authorization === 'Bearer ok';
+  const limits = { ...QUIET, maxConnections: 2, perClient: 2 };
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, h.handle, limits, bearer);
+  const socks = serverSockets(srv);
+  const port = srv.address.port!;
+  try {
+    // The authenticated one: a request answered, then idle (keep-alive). It is the older.
+    const authed = await pausedClient(port);
+    authed.sock.resume();
+    authed.sock.write(requests(['/a'], 'Authorization: Bearer ok\r\n'));
+    assert.ok(await until(() => authed.replies() === 1), 'the authenticated client is answered');
+    // The other: /slow sent while its /big waited unsent (counted), then it takes all of /big; /slow stays
+    // in flight, so this connection is neither idle nor stalled.
+    const piped = await pausedClient(port);
+    assert.ok(await until(() => socks.length === 2), 'the server has both connections');
+    await replyWaits(piped, socks[1]);
+    piped.sock.write(requests(['/slow']));
+    assert.ok(await until(() => h.slowInFlight() === 1), '/slow reached the handler');
+    piped.sock.resume();
+    assert.ok(await until(() => piped.got >= BIG.length && socks[1].writableLength === 0), '/big was taken');
+    const fresh = await pausedClient(port);
+    fresh.sock.resume();
+    fresh.sock.write(requests(['/healthz']));
+    assert.ok(await until(() => fresh.replies() === 1), 'the new client is served');
+    assert.ok(await until(() => piped.closed), 'the unauthenticated connection that pipelined made way');
+    assert.equal(authed.closed, false, 'the authenticated idle connection is kept');
+    for (const c of [authed, fresh]) c.sock.destroy();
+  } finally {
+    h.release();
+    await srv.close();
+  }
+});
+
+test('a stall that ended does not count toward the next: a later reply is given its own write deadline', {
+  timeout: 30_000,
+}, async () => {
+  const h = handler();
+  const limits = { ...DEFAULT_LIMITS, checkIntervalMs: 20, writeTimeoutMs: 1_500 };
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, h.handle, limits);
+  const socks = serverSockets(srv);
+  try {
+    const c = await pausedClient(srv.address.port!);
+    assert.ok(await until(() => socks.length === 1), 'the server has the connection');
+    // A first stall the sweep sees (several of its rounds), then the client takes everything.
+    await replyWaits(c, socks[0]);
+    await settle(200);
+    c.sock.resume();
+    assert.ok(await until(() => c.got >= BIG.length), '/big was taken');
+    // Idle (nothing queued) past the write deadline, then a larger reply it does not take at once.
+    await settle(limits.writeTimeoutMs + 300);
+    assert.equal(c.closed, false, 'an idle connection with nothing queued is kept');
+    c.sock.pause();
+    await replyWaits(c, socks[0], '/bigger');
+    await settle(100);
+    c.sock.resume();
+    assert.ok(await until(() => c.got >= BIG.length + BIGGER.length || c.closed), 'the reply was taken');
+    assert.equal(c.closed, false, 'not ended: this stall began when this reply waited, not at the first');
+    c.sock.destroy();
+  } finally {
+    await srv.close();
+  }
+});
