@@ -4,14 +4,19 @@
 // report's file replaces an earlier one's, or for the same source its results of the mutants it ran, as
 // after a run over some lines of a file: `--mutate file.ts:10-20`).
 //
-//   node scripts/mutation-scores.mjs [--merge OUT] REPORT.json...
+// With --strict, every survivor that equivalent.md does not explain is listed and fails the run (exit 1):
+// scripts/mutation-changed.mjs runs it so over the lines a change touched.
+//
+//   node scripts/mutation-scores.mjs [--strict] [--merge OUT] REPORT.json...
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const mergeAt = args.indexOf('--merge');
 const out = mergeAt >= 0 ? args.splice(mergeAt, 2)[1] : null;
+const strictAt = args.indexOf('--strict');
+const strict = strictAt >= 0 && args.splice(strictAt, 1).length > 0;
 if (args.length === 0) {
-  console.error('usage: node scripts/mutation-scores.mjs [--merge OUT] REPORT.json...');
+  console.error('usage: node scripts/mutation-scores.mjs [--strict] [--merge OUT] REPORT.json...');
   process.exit(64);
 }
 
@@ -56,6 +61,8 @@ const rows = [];
 let unmatched = 0;
 /** Lines with more survivors of a listed mutator than their rows say. */
 const overflow = new Set();
+/** Survivors no row explains (printed with --strict). */
+const unexplained = [];
 /** The row that still has room for this survivor (its file, line and mutator), or none. */
 function equivalentRow(file, m) {
   const row = rowsOf.find(
@@ -72,6 +79,9 @@ for (const [file, f] of Object.entries(merged.files).sort()) {
     else if (m.status === 'Survived' && equivalentRow(file, m)) n.equivalent++;
     else if (m.status === 'Survived') {
       n.survived++;
+      unexplained.push(
+        `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}: ${m.replacement}`,
+      );
       const listed = rowsOf.some(
         (r) => r.file === file && r.line === m.location.start.line && r.mutators.has(m.mutatorName),
       );
@@ -83,8 +93,11 @@ for (const [file, f] of Object.entries(merged.files).sort()) {
   const score = covered ? (100 * (covered - n.survived)) / covered : 100;
   rows.push({ file, ...n, covered, score: `${score.toFixed(1)} %` });
 }
+// A row is judged only where its line was run: a line-range run leaves the other lines' mutants Ignored.
+const ranAt = (file, line) =>
+  merged.files[file]?.mutants.some((m) => m.location.start.line === line && m.status !== 'Ignored') ?? false;
 for (const r of rowsOf) {
-  if (merged.files[r.file] && r.used === 0) {
+  if (ranAt(r.file, r.line) && r.used === 0) {
     unmatched++;
     console.error(`equivalent.md lists ${r.file}:${r.line}, which survives no longer (or moved): check the line`);
   }
@@ -94,3 +107,11 @@ for (const at of overflow)
 console.table(rows);
 if (out) writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
 if (unmatched) process.exitCode = 1;
+if (strict && unexplained.length) {
+  console.error(
+    `${unexplained.length} survivor(s) no test kills and test/mutation/equivalent.md does not explain ` +
+      '(kill each with a test of the behaviour, or list it with the reason no input can tell it apart):',
+  );
+  for (const u of unexplained) console.error(`  ${u.replace(/\s+/g, ' ').slice(0, 160)}`);
+  process.exitCode = 1;
+}
