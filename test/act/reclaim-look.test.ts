@@ -274,8 +274,9 @@ describe('readVolumesLook: what the look cannot read', () => {
     assert.equal(st?.status, 'unknown', JSON.stringify(st));
   });
 
-  // Whatever the gather or the classifier throws (here a mount table that is not text, as a damaged
-  // capture could carry) is the volumes part's UNKNOWN with its message: never a crash, never a listing.
+  // Whatever the gather or the classifier throws is the volumes part's UNKNOWN with its message: never a
+  // crash, never a listing. (Forced with a mount table that is not text: the adapters read strings, so
+  // this tests the guard itself, not a case a node produces.)
   it('a look that throws: the volumes part UNKNOWN with the message, no dataset', async () => {
     const a = analysis();
     a.view.files['/proc/self/mountinfo'] = 42 as never;
