@@ -8,7 +8,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Analysis } from '../../src/act/analyze-host';
-import { hostCommands, nodeRefusals, readVolumesLook, reclaimInput, retentionDaysOf } from '../../src/act/reclaim-look';
+import {
+  hostCommands,
+  nodeRefusals,
+  readVolumesFor,
+  readVolumesLook,
+  reclaimInput,
+  retentionDaysOf,
+} from '../../src/act/reclaim-look';
 import type { Refusal } from '../../src/core/cleanup/check-safety';
 import type { DmResult } from '../../src/core/types';
 import type { VolumesResult } from '../../src/core/volume-types';
@@ -127,53 +134,69 @@ describe('readVolumesLook', () => {
   });
 });
 
+// A zfspool node with two CT subvols of guests on pve2, listed by a fake `zfs list`.
+const sub = (name: string) => `rpool/data/${name}\tfilesystem\t-\t98304\t98304\t67108864\t-\t/rpool/data/${name}`;
+const ROOT = '22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/mapper/pve-root rw,errors=remount-ro';
+const own = (id: number, name: string) =>
+  `${id} 30 0:${id} / /rpool/data/${name} rw,relatime shared:${id} - zfs rpool/data/${name} rw,xattr,posixacl,casesensitive`;
+const ZFS_LIST = [
+  'rpool/data\tfilesystem\t-\t98304\t98304\t-\t-\t/rpool/data',
+  sub('subvol-105-disk-0'),
+  sub('subvol-106-disk-0'),
+];
+async function lookAt(o: {
+  replication?: boolean;
+  replicationUnreadable?: boolean;
+  mounts?: boolean;
+  /** `zfs list` fails (exit 1) instead of listing the pool. */
+  zfsFails?: boolean;
+  /** `zfs list` exits 0 with a line it cannot have printed (a field short). */
+  zfsGarbled?: boolean;
+}) {
+  const view = nodeView({
+    storageCfg: 'zfspool: local-zfs\n\tpool rpool/data\n\tcontent images,rootdir\n',
+    guests: [105, 106].map((vmid) => ({
+      vmid,
+      node: 'pve2',
+      type: 'lxc' as const,
+      text: `rootfs: local-zfs:subvol-${vmid}-disk-0,size=8G\n`,
+    })),
+  });
+  if (o.replication) view.files['/etc/pve/replication.cfg'] = 'local: 105-0\n\ttarget pve1\n\tschedule */15\n';
+  if (o.mounts)
+    view.files['/proc/self/mountinfo'] =
+      `${[ROOT, own(105, 'subvol-105-disk-0'), own(106, 'subvol-106-disk-0')].join('\n')}\n`;
+  const snapshot = o.replicationUnreadable
+    ? ({ unreadable: { '/etc/pve/replication.cfg': 'EIO' } } as never)
+    : ({} as never); // a look whose snapshot lists nothing unreadable: read as whole
+  const host = createHost({
+    root: tempDir('pvh-reclaim-look-'),
+    exec: async (argv) =>
+      o.zfsFails
+        ? { argv, code: 1, stdout: '', stderr: "cannot open 'rpool/data': dataset does not exist\n", ms: 1 }
+        : {
+            argv,
+            code: 0,
+            stdout:
+              argv[0] !== 'zfs'
+                ? ''
+                : `${ZFS_LIST.join('\n')}\n${o.zfsGarbled ? 'rpool/data/subvol-107-disk-0\tfilesystem\t-\n' : ''}`,
+            stderr: '',
+            ms: 1,
+          },
+  });
+  return readVolumesLook(host, {
+    view,
+    result: { entries: [], guests: [] } as unknown as DmResult,
+    snapshot,
+  });
+}
+const look = async (o: Parameters<typeof lookAt>[0]) =>
+  (await lookAt(o)).volumes.entries.map((e) => `${e.volid} ${e.status}/${e.reason}`);
 // What the volumes part is classified with: this look's replication.cfg (a replica of a guest on another
 // node is the job's copy, not an orphan), whether that file could be read, and the host mount table (a CT
 // subvol's uses are read from it: without it, UNKNOWN).
 describe('readVolumesLook: the replication jobs and the mount table of the same look', () => {
-  const sub = (name: string) => `rpool/data/${name}\tfilesystem\t-\t98304\t98304\t67108864\t-\t/rpool/data/${name}`;
-  const ROOT = '22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/mapper/pve-root rw,errors=remount-ro';
-  const own = (id: number, name: string) =>
-    `${id} 30 0:${id} / /rpool/data/${name} rw,relatime shared:${id} - zfs rpool/data/${name} rw,xattr,posixacl,casesensitive`;
-  const ZFS_LIST = [
-    'rpool/data\tfilesystem\t-\t98304\t98304\t-\t-\t/rpool/data',
-    sub('subvol-105-disk-0'),
-    sub('subvol-106-disk-0'),
-  ];
-  async function look(o: { replication?: boolean; replicationUnreadable?: boolean; mounts?: boolean }) {
-    const view = nodeView({
-      storageCfg: 'zfspool: local-zfs\n\tpool rpool/data\n\tcontent images,rootdir\n',
-      guests: [105, 106].map((vmid) => ({
-        vmid,
-        node: 'pve2',
-        type: 'lxc' as const,
-        text: `rootfs: local-zfs:subvol-${vmid}-disk-0,size=8G\n`,
-      })),
-    });
-    if (o.replication) view.files['/etc/pve/replication.cfg'] = 'local: 105-0\n\ttarget pve1\n\tschedule */15\n';
-    if (o.mounts)
-      view.files['/proc/self/mountinfo'] =
-        `${[ROOT, own(105, 'subvol-105-disk-0'), own(106, 'subvol-106-disk-0')].join('\n')}\n`;
-    const snapshot = o.replicationUnreadable
-      ? ({ unreadable: { '/etc/pve/replication.cfg': 'EIO' } } as never)
-      : ({} as never); // a look whose snapshot lists nothing unreadable: read as whole
-    const host = createHost({
-      root: tempDir('pvh-reclaim-look-'),
-      exec: async (argv) => ({
-        argv,
-        code: 0,
-        stdout: argv[0] === 'zfs' ? `${ZFS_LIST.join('\n')}\n` : '',
-        stderr: '',
-        ms: 1,
-      }),
-    });
-    const r = await readVolumesLook(host, {
-      view,
-      result: { entries: [], guests: [] } as unknown as DmResult,
-      snapshot,
-    });
-    return r.volumes.entries.map((e) => `${e.volid} ${e.status}/${e.reason}`);
-  }
   it("the job names the copy; the other guest's volume is an orphan here", async () => {
     assert.deepEqual(await look({ replication: true, mounts: true }), [
       'local-zfs:subvol-105-disk-0 valid/replica',
@@ -195,6 +218,181 @@ describe('readVolumesLook: the replication jobs and the mount table of the same 
       'local-zfs:subvol-105-disk-0 valid/replica',
       'local-zfs:subvol-106-disk-0 unknown/mounts-unread',
     ]);
+  });
+});
+
+// restore's datasets come from the same `zfs list` the volumes part classified, their mount state from the
+// same look's mount table (a filesystem is mounted when mountinfo has it, fstype zfs, at its mountpoint
+// property): restore mounts a subvol renamed back only when it is not (ZFSPoolPlugin.pm activate_volume).
+describe('readVolumesLook: the datasets restore reads, with their mount state', () => {
+  const ds = (name: string, mountpoint: string, mounted: boolean) => ({
+    name,
+    type: 'filesystem',
+    mountpoint,
+    mounted,
+  });
+  const cases: [string, boolean, ReturnType<typeof ds>[]][] = [
+    [
+      'the mount table has both subvols at their mountpoints (not the pool dataset)',
+      true,
+      [
+        ds('rpool/data', '/rpool/data', false),
+        ds('rpool/data/subvol-105-disk-0', '/rpool/data/subvol-105-disk-0', true),
+        ds('rpool/data/subvol-106-disk-0', '/rpool/data/subvol-106-disk-0', true),
+      ],
+    ],
+    [
+      'no mount table in the look: nothing reads as mounted',
+      false,
+      [
+        ds('rpool/data', '/rpool/data', false),
+        ds('rpool/data/subvol-105-disk-0', '/rpool/data/subvol-105-disk-0', false),
+        ds('rpool/data/subvol-106-disk-0', '/rpool/data/subvol-106-disk-0', false),
+      ],
+    ],
+  ];
+  for (const [name, mounts, want] of cases)
+    it(name, async () => assert.deepEqual((await lookAt({ replication: true, mounts })).datasets, want));
+});
+
+describe('readVolumesLook: what the look cannot read', () => {
+  it('`zfs list` failed: no dataset for restore, the storage not checked (never an empty pool believed)', async () => {
+    const r = await lookAt({ replication: true, mounts: true, zfsFails: true });
+    assert.deepEqual(r.datasets, []);
+    assert.deepEqual(r.volumes.entries, []);
+    const st = r.volumes.storages.find((x) => x.storage === 'local-zfs');
+    assert.deepEqual(
+      [st?.status, st?.error],
+      ['unknown', "zfs list failed (exit 1): cannot open 'rpool/data': dataset does not exist"],
+    );
+  });
+
+  it('`zfs list` printed a line it cannot have written: no dataset for restore (none of a listing not believed)', async () => {
+    const r = await lookAt({ replication: true, mounts: true, zfsGarbled: true });
+    assert.deepEqual(r.datasets, []);
+    const st = r.volumes.storages.find((x) => x.storage === 'local-zfs');
+    assert.equal(st?.status, 'unknown', JSON.stringify(st));
+  });
+
+  // Whatever the gather or the classifier throws is the volumes part's UNKNOWN with its message: never a
+  // crash, never a listing. (Forced with a mount table that is not text: the adapters read strings, so
+  // this tests the guard itself, not a case a node produces.)
+  it('a look that throws: the volumes part UNKNOWN with the message, no dataset', async () => {
+    const a = analysis();
+    a.view.files['/proc/self/mountinfo'] = 42 as never;
+    const host = createHost({ root: tempDir('pvh-reclaim-look-'), exec: async () => assert.fail('nothing to list') });
+    const r = await readVolumesLook(host, a);
+    assert.match(r.volumes.error ?? '', /split is not a function/);
+    assert.deepEqual(r, { volumes: unknownVolumes(r.volumes.error as string), datasets: [] });
+    assert.equal(r.volumes.status, 3);
+  });
+});
+
+// Storage replication's state file (/var/lib/pve-manager/pve-replication-state.json, written by
+// pve-guest-common ReplicationState.pm): its last_sync names the snapshot the next incremental send starts
+// from; without it the newest `__replicate_` snapshot of the job is taken for the base.
+describe('readVolumesLook: the replication state file of the same look', () => {
+  const snaps = ['__replicate_100-0_1712640000__', '__replicate_100-0_1712650000__'];
+  const zvolLine = (name: string) => `rpool/data/${name}\tvolume\t8589934592\t57344\t57344\t-\t-\t-`;
+  const snapLine = (name: string) => `rpool/data/${name}\tsnapshot\t8589934592\t0\t57344\t-\t-\t-`;
+  async function base(state: string | undefined): Promise<string[]> {
+    const view = nodeView({
+      storageCfg: 'zfspool: local-zfs\n\tpool rpool/data\n\tcontent images,rootdir\n',
+      guests: [{ vmid: 100, node: 'pve1', text: 'scsi0: local-zfs:vm-100-disk-0,size=8G\n' }],
+    });
+    view.files['/etc/pve/replication.cfg'] = 'local: 100-0\n\ttarget pve2\n';
+    if (state !== undefined) view.files['/var/lib/pve-manager/pve-replication-state.json'] = state;
+    const list = [
+      'rpool/data\tfilesystem\t-\t98304\t98304\t-\t-\t/rpool/data',
+      zvolLine('vm-100-disk-0'),
+      ...snaps.map((x) => snapLine(`vm-100-disk-0@${x}`)),
+    ];
+    const host = createHost({
+      root: tempDir('pvh-reclaim-look-'),
+      exec: async (argv) => ({
+        argv,
+        code: 0,
+        stdout: argv[0] === 'zfs' ? `${list.join('\n')}\n` : '',
+        stderr: '',
+        ms: 1,
+      }),
+    });
+    const r = await readVolumesLook(host, { view, result: { entries: [], guests: [] } as unknown as DmResult });
+    return r.volumes.entries
+      .filter((e) => e.snapshot && /the last sync/.test(e.detail))
+      .map((e) => e.snapshot as string);
+  }
+  const cases: [string, string | undefined, string[]][] = [
+    ['no state file: the newest sync snapshot is the base', undefined, [snaps[1]]],
+    [
+      "the state file's last_sync names the older one: that is the base",
+      '{"100":{"local/pve2":{"last_sync":1712640000}}}',
+      [snaps[0]],
+    ],
+  ];
+  for (const [name, state, want] of cases) it(name, async () => assert.deepEqual(await base(state), want));
+});
+
+// The gather asks `rbd status` (who watches an image: a running guest's librbd, a krbd map elsewhere) only
+// for the images the classifier names as would-be orphans (rbdWatchCandidates), and every command runs
+// within the caller's time budget. Without the watchers such an image is UNKNOWN, never an orphan.
+describe('readVolumesLook: the rbd images asked for their watchers, within the time budget', () => {
+  const IMAGE = { image: 'vm-150-disk-0', id: 'a1', size: 1073741824, format: 2 };
+  async function gather(watchers: string, timeoutMs: number) {
+    const calls: { argv: string[]; timeoutMs: number | undefined }[] = [];
+    const host = createHost({
+      root: tempDir('pvh-reclaim-look-'),
+      exec: async (argv, o) => {
+        calls.push({ argv, timeoutMs: o?.timeoutMs });
+        const sub = argv.slice(argv.indexOf('client.admin') + 1);
+        const stdout = sub[0] === 'trash' ? '[]' : sub[0] === 'status' ? watchers : JSON.stringify([IMAGE]);
+        return { argv, code: 0, stdout, stderr: '', ms: 1 };
+      },
+    });
+    const view = nodeView({ storageCfg: 'rbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\tkrbd 0\n' });
+    const a = { view, result: { entries: [], guests: [] } as unknown as DmResult };
+    const r = await readVolumesLook(host, a, timeoutMs);
+    const subs = calls.map((c) => c.argv.slice(c.argv.indexOf('client.admin') + 1).join(' '));
+    return {
+      r,
+      calls,
+      subs,
+      lines: r.volumes.entries.map((e) => `${e.volid} ${e.status}/${e.reason} [${e.protectedBy.join(',')}]`),
+    };
+  }
+  it('an image no guest has and no client watches: asked, then an orphan with its removal hint', async () => {
+    const { r, lines, subs, calls } = await gather('{"watchers":[]}', 4321);
+    assert.deepEqual(lines, ['ceph-vm:vm-150-disk-0 orphan/guest-missing []']);
+    assert.match(r.volumes.entries[0].hint ?? '', /pvesm free ceph-vm:vm-150-disk-0$/);
+    assert.deepEqual(subs.sort(), [
+      'ls -l --format json',
+      'status vm-150-disk-0 --format json',
+      'trash ls --all --long --format json',
+    ]);
+    for (const c of calls)
+      assert.ok(c.timeoutMs !== undefined && c.timeoutMs <= 4321, `${c.argv.join(' ')}: ${c.timeoutMs}`);
+  });
+  it('an image a client still watches (a kvm elsewhere through librbd): protected, no hint', async () => {
+    const { r, lines } = await gather('{"watchers":[{"address":"10.0.0.2:0/1234","client":4242,"cookie":1}]}', 4321);
+    assert.deepEqual(lines, ['ceph-vm:vm-150-disk-0 orphan/guest-missing [rbd-watcher]']);
+    assert.equal(r.volumes.entries[0].hint, undefined);
+  });
+  it('readVolumesFor: the same volumes part as the look', async () => {
+    const { r } = await gather('{"watchers":[]}', 4321);
+    const host = createHost({
+      root: tempDir('pvh-reclaim-look-'),
+      exec: async (argv) => {
+        const sub = argv.slice(argv.indexOf('client.admin') + 1);
+        const stdout = sub[0] === 'trash' ? '[]' : sub[0] === 'status' ? '{"watchers":[]}' : JSON.stringify([IMAGE]);
+        return { argv, code: 0, stdout, stderr: '', ms: 1 };
+      },
+    });
+    const view = nodeView({ storageCfg: 'rbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\tkrbd 0\n' });
+    const volumes = await readVolumesFor(host, { view, result: { entries: [], guests: [] } as unknown as DmResult });
+    assert.deepEqual(
+      volumes.entries.map((e) => [e.volid, e.status, e.reason]),
+      r.volumes.entries.map((e) => [e.volid, e.status, e.reason]),
+    );
   });
 });
 

@@ -80,6 +80,8 @@ test('emptyLvsContradiction: an empty lvs report is believed only when nothing s
     ],
     ['vgs failed, only other maps', null, 'mpatha\tmpath-3600\tdm-0\t252\t0\tL--w\t1\t1\t0\n', null],
     ['vgs failed, a name that merely contains LVM-', null, 'xLVM-a\t\tdm-0\t252\t0\tL--w\t1\t1\t0\n', null],
+    // dmsetup create LVM-x: a map anyone may name so; its UUID says whose it is.
+    ['vgs failed, a map named LVM-… that is no LV', null, 'LVM-x\tmpath-3600\tdm-0\t252\t0\tL--w\t1\t1\t0\n', null],
     ['vgs failed, no maps', null, '', null],
   ];
   for (const [what, vgs, text, want] of cases) assert.equal(emptyLvsContradiction(vgs, text), want, what);
@@ -117,6 +119,9 @@ test('parseNode: a failed dmsetup call is the DM part’s reason, with what fail
     const v = parseNode(s);
     assert.equal(v.dm.failure, want, what);
     assert.deepEqual([v.dm.info, v.dm.devices, [...v.dm.tables], [...v.dm.deps]], [[], [], [], []], what);
+    // Its index is as empty (a rule that looks a device up finds none, never one of a partial list).
+    const { byDevno, byKname, byName } = v.dm.index;
+    assert.deepEqual([byDevno.size, byKname.size, byName.size], [0, 0, 0], what);
   }
 });
 
@@ -259,6 +264,10 @@ test('parseNode: the maps clean removed and the LVs it deactivated are gone from
     false,
   );
   assert.equal(v.sysDm.length, demo.sysDm.length - 1);
+  // The captured `dmsetup status` is checked against the listing it was captured with: the removed map's
+  // line in it is no disagreement (the thin pool and multipath lines stay believed).
+  assert.equal(v.dm.statusFailure, null);
+  assert.equal(v.dm.statusText, demo.commands['dmsetup.status'].stdout);
   const row = v.lvm.lvs?.find((r) => r.vg === 'pve' && r.name === 'vm-150-disk-0');
   assert.equal(row?.active, false);
   // Without `since` the same snapshot still shows it.
@@ -277,4 +286,108 @@ test('parseNode: the maps clean removed and the LVs it deactivated are gone from
   });
   assert.equal(now.dm.info.find((i) => i.name === 'pve-root')?.open, 7);
   assert.equal(now.dm.failure, null);
+});
+
+// clean's narrow re-check parses the captured `dmsetup deps` text again without the maps it removed: the
+// consistency check counts its lines (a line per map, view-consistency.ts), so exactly the lines of the
+// removed maps go — of every removed map, whatever its number of dependencies, and never the line of
+// another map whose name merely starts with a removed one's and ': ' (a hand-made `dmsetup create` name;
+// lvm2 names carry no ':'), which the table and deps parsers resolve by the names `dmsetup info` lists.
+test('parseNode: the deps lines of the maps clean removed are dropped, exactly those', () => {
+  const COPY = 'pve-vm--150--disk--0: copy';
+  const add = (s: HostSnapshot, key: string, line: string) => {
+    s.commands[key] = { ...s.commands[key], stdout: `${s.commands[key].stdout.trimEnd()}\n${line}\n` };
+  };
+  const withCopy = (s: HostSnapshot) => {
+    add(s, 'dmsetup.info', `${COPY}\t\tdm-40\t252\t40\tL--w\t0\t1\t0`);
+    add(s, 'dmsetup.table', `${COPY}: 0 8388608 linear 8:3 2000000000`);
+    add(s, 'dmsetup.deps', `${COPY}: 1 dependencies\t: (8, 3)`);
+    add(s, 'dmsetup.status', `${COPY}: 0 8388608 linear`);
+    s.sysDm.push({ kname: 'dm-40', name: COPY, uuid: '', dev: '252:40', holders: [], slaves: ['sda3'] });
+  };
+  // A striped LV over twelve PVs: `dmsetup deps` counts them in two digits.
+  const twelve = (s: HostSnapshot) => {
+    const pairs = Array.from({ length: 12 }, (_, i) => `(8, ${16 * (i + 1)})`).join(' ');
+    s.commands['dmsetup.deps'] = {
+      ...s.commands['dmsetup.deps'],
+      stdout: s.commands['dmsetup.deps'].stdout.replace(
+        'pve-vm--150--disk--0: 1 dependencies\t: (252, 5)',
+        `pve-vm--150--disk--0: 12 dependencies\t: ${pairs}`,
+      ),
+    };
+  };
+  const cases: [string, (s: HostSnapshot) => void, string[], string[]][] = [
+    ['two maps removed', () => {}, ['pve-vm--150--disk--0', 'pve-vm--140--disk--0'], []],
+    ['a removed map with twelve dependencies', twelve, ['pve-vm--150--disk--0'], []],
+    ["another map named after a removed one and ': '", withCopy, ['pve-vm--150--disk--0'], [COPY]],
+  ];
+  for (const [what, edit, removed, kept] of cases) {
+    const s = fresh();
+    edit(s);
+    // As captured, the whole listing agrees with itself (the map with ': ' in its name resolved by the names info lists).
+    const before = parseNode(s).dm;
+    assert.equal(before.failure, null, what);
+    assert.equal(before.statusFailure, null, what);
+    for (const n of kept) assert.deepEqual(before.deps.get(n), ['8:3'], what);
+    const lvsOf = removed.map((n) => `pve/${n.slice(4).replace(/--/g, '-')}`);
+    const v = parseNode(s, { since: { removedMaps: new Set(removed), deactivatedLvs: new Set(lvsOf) } }).dm;
+    assert.deepEqual([v.failure, v.statusFailure], [null, null], what);
+    assert.deepEqual(
+      removed.filter((n) => v.info.some((i) => i.name === n) || v.deps.has(n)),
+      [],
+      what,
+    );
+    for (const n of kept) assert.ok(v.info.some((i) => i.name === n) && v.deps.has(n), `${what}: ${n}`);
+  }
+});
+
+test('parseNode: what the view carries over from the capture (PVE warnings, /dev links, device paths)', () => {
+  const s = fresh();
+  s.files['/etc/pve/.members'] = '{"nodename": "pve1",';
+  s.links = { '/dev/disk/by-id/dm-name-pve-root': '../../dm-2' };
+  s.devicePaths = { '/dev/disk/by-id/dm-name-pve-root': { path: '/dev/dm-2', devno: '252:2' } };
+  const v = parseNode(s);
+  assert.ok(
+    v.warnings.some((w) => w.startsWith('/etc/pve/.members: ')),
+    v.warnings.join(' | '),
+  );
+  assert.deepEqual(v.links, s.links);
+  assert.deepEqual(v.devicePaths, s.devicePaths);
+  // An older capture without them: no links, no device path table (null: not gathered, not "none").
+  const old = fresh();
+  delete old.links;
+  delete old.devicePaths;
+  const o = parseNode(old);
+  assert.deepEqual([o.links, o.devicePaths], [{}, null]);
+});
+
+// lvs exited 0 with an empty report: the maps `dmsetup info` lists are asked when vgs could not be read
+// (a map of an LV has an `LVM-` UUID: lvm2 lib/activate/dev_manager.c build_dm_uuid).
+test('parseNode: an empty lvs report with vgs unread is checked against the maps dmsetup info lists', () => {
+  const emptyLvs = (s: HostSnapshot) => {
+    s.commands.lvs = { ...s.commands.lvs, stdout: JSON.stringify({ report: [{ lv: [] }] }) };
+    s.commands.vgs = { ...s.commands.vgs, code: 5, stderr: 'locking failed\n' };
+  };
+  const cases: [string, (s: HostSnapshot) => void, RegExp | null][] = [
+    [
+      'LV maps listed: the empty report is not believed',
+      emptyLvs,
+      /^lvs exited 0 with no LV while device-mapper has maps of LVs/,
+    ],
+    [
+      'dmsetup info not run: nothing contradicts it (the DM part says why it has no maps)',
+      (s) => {
+        emptyLvs(s);
+        delete s.commands['dmsetup.info'];
+      },
+      null,
+    ],
+  ];
+  for (const [what, edit, want] of cases) {
+    const s = fresh();
+    edit(s);
+    const v = parseNode(s);
+    if (want) assert.match(v.lvm.lvsError ?? '', want, what);
+    else assert.deepEqual([v.lvm.lvsError, v.lvm.lvs], [null, []], what);
+  }
 });

@@ -154,6 +154,10 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, sinc
   });
   if (parsed.error !== null) return { failure: `unreadable dmsetup output: ${parsed.error}`, ...empty };
   const { tables, deps, names } = parsed.value;
+  // Exit 0 but short or garbled: what reads it (thin pools, multipath) is unknown, as when it failed.
+  // Checked against the info and table it was captured with, before the maps this run removed since are
+  // taken out of those (the captured status text still has their lines), by the names info lists.
+  const statusGap = statusFailure ? null : dmStatusDisagreement(statusText, tables, names);
   let { info } = parsed.value;
   const removed = since?.removedMaps ?? new Set<string>();
   const now = since?.infoNow;
@@ -180,11 +184,6 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, sinc
   });
   if (disagreement) return { failure: disagreement, ...empty };
   if (guestGap) return { failure: guestGap, ...empty };
-  // Exit 0 but short or garbled: what reads it (thin pools, multipath) is unknown, as when it failed.
-  // Status lines are resolved against the same names as the table's (those of maps this run removed are gone).
-  const statusGap = statusFailure
-    ? null
-    : dmStatusDisagreement(statusText, tables, removed.size > 0 ? undefined : names);
   if (statusGap) return { failure: null, info, tables, deps, devices, index, statusText: '', statusFailure: statusGap };
   return { failure: null, info, tables, deps, devices, index, statusText, statusFailure };
 }
@@ -247,7 +246,8 @@ export function emptyLvsContradiction(vgs: VgRow[] | null, dmInfoText: string): 
   const counted = (vgs ?? []).filter((v) => v.lvCount > 0);
   if (counted.length)
     return `lvs exited 0 with no LV while vgs counts ${counted.map((v) => `${v.lvCount} in VG ${v.name}`).join(', ')}: its report is empty, not the node`;
-  if (vgs === null && /(^|\t)LVM-/m.test(dmInfoText))
+  // The UUID is the second field (name, uuid, ...: parse-dmsetup.ts DM_INFO_FIELDS): a map *named* LVM-… is no LV's.
+  if (vgs === null && /\tLVM-/.test(dmInfoText))
     return 'lvs exited 0 with no LV while device-mapper has maps of LVs and vgs could not be read: its report is empty, not the node';
   return null;
 }
