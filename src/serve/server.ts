@@ -271,9 +271,10 @@ function sweepStalled(all: Set<Conn>, limits: ServerLimits, drop: (c: Conn) => v
  * Bytes of replies the kernel has not taken yet. A reply goes out as one write of its pieces (corked),
  * and Node's writableLength drops only when that whole write completes; libuv's write queue shrinks as
  * the kernel takes each part. Without it a client reading a reply larger than the socket buffers, however
- * steadily, would look stalled for as long as the reply takes.
+ * steadily, would look stalled for as long as the reply takes. A socket Node destroyed itself (a reset, its
+ * timeout) has no handle until its `close` event drops it from the sweep's set: counted by Node's queue.
  */
-function unsent(sock: Socket): number {
+export function unsent(sock: Socket): number {
   const queued = sock.writableLength;
   if (queued === 0) return 0;
   const inLibuv = (sock as unknown as { _handle?: { writeQueueSize?: unknown } })._handle?.writeQueueSize;

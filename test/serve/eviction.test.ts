@@ -4,6 +4,7 @@
 // 127.0.0.1 (all of loopback is one client group), small caps, bounded waits.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_LIMITS, listen } from '../../src/serve/server';
@@ -43,9 +44,9 @@ interface Client {
   ended: Promise<void>;
 }
 
-/** A client on 127.0.0.1:`to`, or on the unix socket at `to`. */
-function client(to: number | string, request?: string): Client {
-  const sock = typeof to === 'number' ? connect({ port: to, host: '127.0.0.1' }) : connect({ path: to });
+/** A client on `host`:`to` (127.0.0.1 unless said), or on the unix socket at `to`. */
+function client(to: number | string, request?: string, host = '127.0.0.1'): Client {
+  const sock = typeof to === 'number' ? connect({ port: to, host }) : connect({ path: to });
   const c: Client = {
     sock,
     data: '',
@@ -161,8 +162,8 @@ const bearer = (req: { headers: Record<string, string | string[] | undefined> })
   req.headers.authorization === 'Bearer t0ken';
 
 /** Connects, sends one request and waits for its answer: the connection is then idle and most recent. */
-async function served(port: number, auth: boolean): Promise<Client> {
-  const c = client(port);
+async function served(port: number, auth: boolean, host?: string): Promise<Client> {
+  const c = client(port, undefined, host);
   await c.connected;
   send(c, '/healthz', auth);
   assert.ok(await until(() => c.data.includes('200 OK')), c.data);
@@ -367,6 +368,34 @@ test('a client at its own cap with every connection busy: the new one is refused
     for (const c of busy) c.sock.destroy();
   } finally {
     g.release();
+    await srv.close();
+  }
+});
+
+// A second client group needs an address of this machine that is not loopback (all of loopback is one
+// group): a connection to it comes from it.
+const otherAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
+test("at the total cap, the new client's own group makes way before an older connection of another client", {
+  timeout: 20_000,
+  skip: otherAddress ? false : 'no IPv4 address but loopback here: one client group only',
+}, async () => {
+  const g = gate();
+  const srv = await listen({ host: '0.0.0.0', port: 0 }, g.handle, { ...LIMITS, maxConnections: 3, perClient: 3 });
+  const port = srv.address.port!;
+  try {
+    const local = await served(port, false);
+    const own1 = await served(port, false, otherAddress);
+    const own2 = await served(port, false, otherAddress);
+    const fresh = client(port, '/healthz', otherAddress);
+    assert.ok(await until(() => fresh.data.includes('200 OK')), 'the new client is served');
+    assert.ok(await until(() => own1.closed), "its own group's idle connection longest made way (under its own cap)");
+    assert.equal(local.closed, false, "another client's connection is kept although it is older");
+    assert.equal(own2.closed, false, 'only one connection makes way');
+    for (const c of [local, own2, fresh]) c.sock.destroy();
+  } finally {
     await srv.close();
   }
 });

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { RequestInfo } from '../../src/serve/http-replies';
-import { DEFAULT_LIMITS, listen, type ServerLimits } from '../../src/serve/server';
+import { DEFAULT_LIMITS, listen, type ServerLimits, unsent } from '../../src/serve/server';
 
 // Larger than loopback's socket buffers together (a few MiB): part of it stays queued on the server.
 const BIG = 'b'.repeat(24 * 1024 * 1024);
@@ -233,4 +233,13 @@ test('a stall that ended does not count toward the next: a later reply is given 
   } finally {
     await srv.close();
   }
+});
+
+test("unsent: Node's queue and libuv's, and Node's alone for a socket without a handle (destroyed, not yet closed)", () => {
+  const sock = (s: object) => s as unknown as Socket;
+  assert.equal(unsent(sock({ writableLength: 0, _handle: { writeQueueSize: 0 } })), 0);
+  assert.equal(unsent(sock({ writableLength: 5, _handle: { writeQueueSize: 7 } })), 12);
+  assert.equal(unsent(sock({ writableLength: 5, _handle: null })), 5, 'no handle: no throw, no NaN');
+  assert.equal(unsent(sock({ writableLength: 5 })), 5);
+  assert.equal(unsent(sock({ writableLength: 5, _handle: {} })), 5, 'a handle without a write queue size');
 });
