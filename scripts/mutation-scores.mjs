@@ -30,7 +30,8 @@ const MUTATORS =
 const rowsOf = [];
 try {
   for (const line of readFileSync('test/mutation/equivalent.md', 'utf8').split('\n')) {
-    const m = /^\|\s*`?([^`|\s]+):(\d+)`?\s*\|([^|]*(?:\\\|[^|]*)*)\|/.exec(line);
+    // The second cell may hold escaped pipes (`\|`): it ends at the first pipe no backslash escapes.
+    const m = /^\|\s*`?([^`|\s]+):(\d+)`?\s*\|((?:[^|\\]|\\.)*)\|/.exec(line);
     if (!m) continue;
     const mutators = new Set([...m[3].matchAll(MUTATORS)].map((x) => x[1]));
     const n = /\((\d+) mutants\b/.exec(m[3]);

@@ -568,6 +568,9 @@ describe('reading LVM reports for restore', () => {
       seg({ pv_name: '/dev/unknown', pv_major: '', pv_minor: '' }),
       seg({ vg_extent_size: 'n/a' }),
       seg({ pe_start: 'x' }),
+      // Free space: lvm2 prints an empty lv_name; a row without the field at all is no LV's either.
+      seg({ lv_name: '' }),
+      Object.fromEntries(Object.entries(seg({})).filter(([k]) => k !== 'lv_name')),
     ]);
     const nodes: Record<string, string> = { '/dev/sdc': '8:32', '/dev/sdd': '8:48', '/dev/sde': '8:64' };
     const devno = (p: string) => nodes[p] ?? null;
