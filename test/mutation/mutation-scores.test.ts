@@ -29,7 +29,7 @@ const report = (mutants: ReturnType<typeof mutant>[]) => ({
 });
 
 /** The script's row for FILE (killed, survived, equivalent, score), what it warned and its exit status, run over `reports` with `rows`. */
-function scores(rows: string[], reports: object[]) {
+function scores(rows: string[], reports: object[], flags: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'mutation-scores-'));
   try {
     mkdirSync(join(dir, 'test/mutation'), { recursive: true });
@@ -42,7 +42,7 @@ function scores(rows: string[], reports: object[]) {
       writeFileSync(p, JSON.stringify(r));
       return p;
     });
-    const run = spawnSync(process.execPath, [SCRIPT, ...paths], { cwd: dir, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [SCRIPT, ...flags, ...paths], { cwd: dir, encoding: 'utf8' });
     assert.ok(run.status === 0 || run.status === 1, `the script failed: ${run.stderr}`);
     const line = run.stdout.split('\n').find((l) => l.includes(`'${FILE}'`));
     assert.ok(line, `no row for ${FILE} in:\n${run.stdout}`);
@@ -152,5 +152,35 @@ describe('mutation-scores: a re-run over some lines replaces only the mutants it
     later.files[FILE].source = `// changed\n${SOURCE}`;
     const s = scores([], [first, later]);
     assert.deepEqual([s.killed, s.survived, s.score], [1, 0, '100.0 %']);
+  });
+});
+
+describe('mutation-scores --strict (CI over the changed lines): a survivor no row explains fails the run', () => {
+  const row = `| ${FILE}:1 | LogicalOperator: \`a || b\` | both sides decide alike |`;
+  it('an explained survivor passes; one more fails, named with its line and change', () => {
+    assert.equal(scores([row], [report([mutant(1, 27, 'LogicalOperator', 'Survived')])], ['--strict']).status, 0);
+    const r = scores(
+      [row],
+      [
+        report([
+          mutant(1, 27, 'LogicalOperator', 'Survived'),
+          mutant(1, 17, 'ArrowFunction', 'Survived', '() => undefined'),
+        ]),
+      ],
+      ['--strict'],
+    );
+    assert.equal(r.status, 1);
+    assert.match(r.warnings, /src\/x\.ts:1:17 ArrowFunction: \(\) => undefined/);
+  });
+  it('without --strict the same survivor is counted, not failed', () =>
+    assert.equal(scores([], [report([mutant(1, 17, 'ArrowFunction', 'Survived')])]).status, 0));
+  it('a row on a line a line-range run did not run (its mutants Ignored) is not called stale', () => {
+    const r = scores(
+      [row],
+      [report([mutant(1, 27, 'LogicalOperator', 'Ignored'), mutant(2, 1, 'BlockStatement', 'Killed')])],
+      ['--strict'],
+    );
+    assert.equal(r.status, 0, r.warnings);
+    assert.doesNotMatch(r.warnings, /survives no longer/);
   });
 });
