@@ -209,7 +209,7 @@ test('a stall that ended does not count toward the next: a later reply is given 
   timeout: 30_000,
 }, async () => {
   const h = handler();
-  const limits = { ...DEFAULT_LIMITS, checkIntervalMs: 20, writeTimeoutMs: 1_500 };
+  const limits = { ...DEFAULT_LIMITS, checkIntervalMs: 20, writeTimeoutMs: 3_000 };
   const srv = await listen({ host: '127.0.0.1', port: 0 }, h.handle, limits);
   const socks = serverSockets(srv);
   try {
