@@ -287,3 +287,34 @@ test('nothing could be listed: the part is UNKNOWN with its reason, never an emp
     warnings: [],
   });
 });
+
+test('the newest sync snapshot of a job is its base, in any listing order (Replication.pm prepare keeps the last_sync one)', () => {
+  const LAST = /\(the last sync: the base the next incremental sync starts from\)$/;
+  const OLDER = /\(an older sync; the job removes it on its next run\)$/;
+  const rows: { name: string; snaps: string[]; last: string | null }[] = [
+    {
+      name: 'older first',
+      snaps: ['__replicate_100-0_1700000000__', '__replicate_100-0_1700000100__'],
+      last: '__replicate_100-0_1700000100__',
+    },
+    {
+      name: 'newer first',
+      snaps: ['__replicate_100-0_1700000100__', '__replicate_100-0_1700000000__'],
+      last: '__replicate_100-0_1700000100__',
+    },
+    { name: 'one sync at the epoch', snaps: ['__replicate_100-0_0__'], last: '__replicate_100-0_0__' },
+  ];
+  for (const r of rows) {
+    const got = part({
+      files: {
+        ...conf('pve1', 100, 'scsi0: local-zfs:vm-100-disk-0,size=8G\n'),
+        '/etc/pve/replication.cfg': 'local: 100-0\n\ttarget pve2\n\tschedule */15\n',
+      },
+      zfs: [zvol('vm-100-disk-0'), ...r.snaps.map((s) => zsnap(`vm-100-disk-0@${s}`))],
+    });
+    for (const s of r.snaps) {
+      const e = got.entries.find((x) => x.snapshot === s);
+      assert.match(e?.detail ?? '', s === r.last ? LAST : OLDER, `${r.name}: ${s}`);
+    }
+  }
+});
