@@ -318,3 +318,29 @@ test('the newest sync snapshot of a job is its base, in any listing order (Repli
     }
   }
 });
+
+test("a leftover of a VMID is never a volume another node's guest may be using on a share", () => {
+  // storage.cfg calls `local` local, but /var/lib/vz is an NFS mount and VM 200 on pve2 names 999's file
+  const MI =
+    '22 1 0:21 / / rw,relatime shared:1 - zfs rpool/ROOT/pve-1 rw,xattr,posixacl\n' +
+    '40 22 0:50 / /var/lib/vz rw,relatime shared:30 - nfs4 192.0.2.10:/vz rw,vers=4.2\n';
+  const r = classifyVolumes({
+    ...volumeInput({
+      files: conf('pve2', 200, 'scsi0: local:999/vm-999-disk-0.raw,size=8G\n'),
+      local: [{ name: '999/vm-999-disk-0.raw' }, { name: '998/vm-998-disk-0.raw' }],
+    }),
+    hostMountinfo: MI,
+  });
+  assert.deepEqual(
+    r.entries.map((e) => [e.volid, e.status, e.reason]),
+    [
+      // its guest is gone, but it cannot be told from VM 200's disk: unknown, and no leftover of 999
+      ['local:999/vm-999-disk-0.raw', 'unknown', 'guest-missing'],
+      ['local:998/vm-998-disk-0.raw', 'orphan', 'guest-missing'],
+    ],
+  );
+  assert.deepEqual(
+    r.vmidLeftovers.map((l) => l.vmid),
+    [998],
+  );
+});
