@@ -219,6 +219,25 @@ test('a guest config that could not be read is the part error only while a volum
   // no volume at all: nothing it could name, nothing unknown
   const none = part({ files: { '/etc/pve/.vmlist': vmlist } });
   assert.deepEqual([none.error ?? null, none.warnings], [null, []]);
+  // only volumes a config that was read names: none of them unknown for it
+  const vmlist2 =
+    '{\n"version": 1,\n"ids": {\n"100": { "node": "pve1", "type": "qemu", "version": 1 },\n' +
+    '"150": { "node": "pve1", "type": "qemu", "version": 1 }}\n}\n';
+  const A = 'scsi0: local-zfs:vm-100-disk-0,size=8G\n';
+  const named = part({ files: { '/etc/pve/.vmlist': vmlist2, ...conf('pve1', 100, A) }, zfs: [zvol('vm-100-disk-0')] });
+  assert.deepEqual(
+    named.entries.map((e) => [e.volid, e.status, e.reason]),
+    [['local-zfs:vm-100-disk-0', 'valid', 'referenced']],
+  );
+  assert.deepEqual([named.error ?? null, named.warnings], [null, []]);
+  // with an incomplete listing too: both reasons, one after the other
+  const both = part({
+    files: { '/etc/pve/.vmlist': vmlist2, ...conf('pve1', 100, A) },
+    zfs: [zvol('vm-151-disk-0')],
+  });
+  const cut = 'zfs list does not show vm-100-disk-0 (VM 100 scsi0) that the configs name: the listing is incomplete';
+  assert.equal(both.error, `storage local-zfs could not be checked: ${cut}; ${why}`);
+  assert.deepEqual(both.warnings, [`local-zfs: ${cut}`, why]);
 });
 
 test('listing notes and replication warnings reach the part warnings', () => {
