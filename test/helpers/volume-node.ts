@@ -41,7 +41,7 @@ export const zfssnap = (name: string) => `rpool/data/${name}\tsnapshot\t-\t0\t98
 export interface Node {
   files?: Record<string, string>;
   zfs?: string[];
-  local?: { name: string; backing?: string; snapshot?: string }[];
+  local?: { name: string; backing?: string; snapshot?: string; sizeBytes?: number; usedBytes?: number }[];
   tasks?: string;
   /** `rbd -p vm-pool ls -l --format json` of storage ceph-vm, and krbd maps (`vm-pool/<image>` → rbdN). */
   rbd?: string;

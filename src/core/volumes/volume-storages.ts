@@ -70,8 +70,8 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
       .trim()
       .split('\n')
       .every((l) => /^cannot open '/.test(l));
+  // (no output at all is such an error too: commandError says "zfs list was not run")
   if (err && (poolMissing || !othersOnly)) return { error: err, volumes: [] };
-  if (!out) return { error: 'zfs list was not run', volumes: [] };
   if (all instanceof Error) throw all;
   const prefix = `${pool}/`;
   const volumes: ListedVolume[] = [];
