@@ -468,3 +468,43 @@ test("reclaim's quarantine in the trash: ignored/quarantined, with the trash ent
     ['ignored', 'quarantined', `t-${q}`, 'protected until Thu Dec  3 00:21:48 2026'],
   );
 });
+
+// An image no config names, with a snapshot no section names: the snapshot's removal is judged by the
+// image's watchers as the image's is (volume-rbd.ts rbdSnapshotsFollowImage). A client with the image open
+// (a guest of another cluster on the same pool) may own the snapshot: removing it breaks its rollback.
+test('an orphan snapshot of an image a client watches is protected; of one whose watchers are unread, unknown', () => {
+  const snapOf = (image: string) => img(image, { snapshot: 'before-upgrade', snapshot_id: 4, protected: 'false' });
+  const n: Node = {
+    rbd: ls(
+      img('vm-161-disk-0'),
+      snapOf('vm-161-disk-0'),
+      img('vm-162-disk-0'),
+      snapOf('vm-162-disk-0'),
+      img('vm-163-disk-0'),
+      snapOf('vm-163-disk-0'),
+    ),
+    rbdStatus: {
+      'vm-161-disk-0': '{"watchers":[{"address":"10.0.0.12:0/3714432183","client":4211,"cookie":1}]}',
+      'vm-162-disk-0': failed,
+      'vm-163-disk-0': '{"watchers":[]}',
+    },
+  };
+  const r = classifyVolumes(volumeInput(n));
+  const watched = entry(r.entries, 'ceph-vm:vm-161-disk-0', 'before-upgrade');
+  assert.deepEqual(
+    [watched.status, watched.protectedBy, watched.hint, watched.steps],
+    ['orphan', ['rbd-watcher'], undefined, undefined],
+  );
+  assert.match(watched.detail, /its image is watched by 10\.0\.0\.12:0\/3714432183/);
+  const unread = entry(r.entries, 'ceph-vm:vm-162-disk-0', 'before-upgrade');
+  assert.deepEqual(
+    [unread.status, unread.reason, unread.hint, unread.steps],
+    ['unknown', 'watchers-unread', undefined, undefined],
+  );
+  assert.match(unread.detail, /whether a client has its image open could not be read/);
+  // The neighbour: nobody watches the image: the snapshot is an orphan with its removal, as before.
+  const free = entry(r.entries, 'ceph-vm:vm-163-disk-0', 'before-upgrade');
+  assert.deepEqual([free.status, free.protected], ['orphan', false]);
+  assert.ok(free.steps?.length, "the unwatched image's snapshot keeps its steps");
+  assert.match(stepsText(free.steps ?? []), /rbd .*snap rm/);
+});

@@ -21,6 +21,7 @@ import {
   volumePathResolver,
   zfsMountTargets,
 } from './volume-host-facts';
+import { rbdSnapshotsFollowImage } from './volume-rbd';
 import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
@@ -84,6 +85,7 @@ function classifyStorageVolumes(
     entries.push(classifyVolume(st, loc, v, ctx));
   }
   snapshotsMoveWithVolume(entries);
+  rbdSnapshotsFollowImage(entries);
   return { stat: storageCounts(stat, entries), entries, notes: listed.notes ?? [] };
 }
 

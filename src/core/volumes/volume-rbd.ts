@@ -228,3 +228,28 @@ export function needsWatchers(e: VolumeEntry, v: ListedVolume): boolean {
 export function staleLock(v: ListedVolume): boolean {
   return !!v.lockType && !!v.watch && 'watchers' in v.watch && v.watch.watchers.length === 0;
 }
+
+/**
+ * An orphan RBD snapshot is judged by its image's watchers too (volume-rbd.ts watchVerdict, asked only for
+ * images no config names): a client with the image open — a guest of another cluster on the same pool, a
+ * krbd map elsewhere — may own its snapshots, and removing one breaks that guest's rollback; an image whose
+ * watchers could not be read leaves its snapshots as unknown as itself.
+ */
+export function rbdSnapshotsFollowImage(entries: VolumeEntry[]): void {
+  const images = new Map(entries.filter((e) => e.type === 'rbd' && e.snapshot === undefined).map((e) => [e.volid, e]));
+  for (const e of entries) {
+    const image = e.type === 'rbd' && e.snapshot !== undefined && e.status === 'orphan' ? images.get(e.volid) : null;
+    if (!image) continue;
+    if (image.protectedBy.includes('rbd-watcher')) {
+      e.protected = true;
+      e.protectedBy = [...new Set([...e.protectedBy, 'rbd-watcher'])].sort();
+      e.detail += `; its image is watched by ${(image.watchers ?? []).join(', ')} (a client has it open)`;
+    } else if (image.reason === 'watchers-unread') {
+      e.status = 'unknown';
+      e.reason = 'watchers-unread';
+      e.detail += '; whether a client has its image open could not be read';
+    } else continue;
+    delete e.hint;
+    delete e.steps;
+  }
+}

@@ -273,6 +273,9 @@ echo "   S12: rbd rm killed at: $(tr '\r' '\n' <"$T/rm.err" | grep -o '[0-9]*% c
 # S13 a watcher that never goes away: VM 150 was migrated/destroyed here but a client elsewhere (a kvm
 # through librbd) still has its disk open; no config names it on this cluster view.
 alloc ceph-vm vm-150-disk-0 64 && hold vm vm-150-disk-0 read
+# S13b the same with a snapshot no section names: the client that has the image open may own it (its
+# rollback needs it), so the snapshot is protected by the image's watcher, never an orphan to remove.
+alloc ceph-vm vm-157-disk-0 64 && snap ceph-vm vm-157-disk-0 before-upgrade && hold vm vm-157-disk-0 read
 # S14 a stale exclusive lock: the client that wrote (and took the exclusive lock) was killed; its watch
 # expires, its lock stays (librbd breaks it only when the next client acquires it).
 alloc ceph-vm vm-151-disk-0 64 && hold vm vm-151-disk-0 write && STALE=$HOLD_PID
@@ -479,6 +482,8 @@ expect "S10 a trashed image a config names: the only hint is restore" $V:vm-122-
 expect "S11 an image whose header is gone: orphan interrupted-removal, rbd rm by name" $V:vm-130-disk-0 status=orphan reason=interrupted-removal "hint~rm vm-130-disk-0"
 expect "S13 a watcher that never goes away: open, protected, no hint" $V:vm-150-disk-0 open=true by~rbd-watcher hint= protected=true
 expect "S13 the watcher's address is reported" $V:vm-150-disk-0 "detail~127.0.0.1:0/"
+expect "S13b the watched image is protected" $V:vm-157-disk-0 open=true by~rbd-watcher hint= protected=true
+expect "S13b its snapshot no section names: protected by the image's watcher, no hint" $V:vm-157-disk-0@before-upgrade status=orphan by~rbd-watcher hint= protected=true "detail~its image is watched by 127.0.0.1:0/"
 expect "S15 a running guest's disk (exclusive lock, watcher): valid, open, protected" $V:vm-152-disk-0 status=valid open=true protected=true hint=
 expect "S16 crashed vzdump with [vzdump] left: pct delsnapshot --force" $V:vm-200-disk-0@vzdump status=orphan reason=operation-leftover "hint~pct delsnapshot 200 vzdump --force"
 expect "S16b vzdump snapshot without its section: the snapshot only" $V:vm-201-disk-0@vzdump status=orphan reason=operation-leftover "hint~snap rm vm-201-disk-0@vzdump"
