@@ -473,35 +473,56 @@ test("reclaim's quarantine in the trash: ignored/quarantined, with the trash ent
 // image's watchers as the image's is (volume-rbd.ts rbdSnapshotsFollowImage). A client with the image open
 // (a guest of another cluster on the same pool) may own the snapshot: removing it breaks its rollback.
 test('an orphan snapshot of an image a client watches is protected; of one whose watchers are unread, unknown', () => {
-  const snapOf = (image: string) => img(image, { snapshot: 'before-upgrade', snapshot_id: 4, protected: 'false' });
+  const snapOf = (image: string, snapshot = 'before-upgrade') =>
+    img(image, { snapshot, snapshot_id: 4, protected: 'false' });
+  const two =
+    '{"watchers":[{"address":"10.0.0.12:0/3714432183","client":4211,"cookie":1},{"address":"10.0.0.13:0/17","client":4212,"cookie":2}]}';
   const n: Node = {
     rbd: ls(
       img('vm-161-disk-0'),
       snapOf('vm-161-disk-0'),
       img('vm-162-disk-0'),
       snapOf('vm-162-disk-0'),
+      // A snapshot reclaim quarantined: ignored as such, whatever its image's watchers say.
+      snapOf('vm-162-disk-0', 'pve-health-q.20261120T101010Z.old'),
       img('vm-163-disk-0'),
       snapOf('vm-163-disk-0'),
+      img('vm-164-disk-0'),
+      snapOf('vm-164-disk-0'),
     ),
     rbdStatus: {
-      'vm-161-disk-0': '{"watchers":[{"address":"10.0.0.12:0/3714432183","client":4211,"cookie":1}]}',
+      'vm-161-disk-0': two,
       'vm-162-disk-0': failed,
       'vm-163-disk-0': '{"watchers":[]}',
+      'vm-164-disk-0': two,
     },
+    // A backup of the gone VM 164 still listed as running: its snapshot is protected by that task too.
+    tasks: `${upid('vzdump', '164')}\n`,
   };
   const r = classifyVolumes(volumeInput(n));
   const watched = entry(r.entries, 'ceph-vm:vm-161-disk-0', 'before-upgrade');
   assert.deepEqual(
-    [watched.status, watched.protectedBy, watched.hint, watched.steps],
-    ['orphan', ['rbd-watcher'], undefined, undefined],
+    [watched.status, watched.protected, watched.protectedBy, watched.hint, watched.steps],
+    ['orphan', true, ['rbd-watcher'], undefined, undefined],
   );
-  assert.match(watched.detail, /its image is watched by 10\.0\.0\.12:0\/3714432183/);
+  assert.match(watched.detail, /; its image is watched by 10\.0\.0\.12:0\/3714432183, 10\.0\.0\.13:0\/17 \(a client/);
+  // The image itself is judged once, by its own watchers (its detail says so once, not as "its image").
+  const image = entry(r.entries, 'ceph-vm:vm-161-disk-0');
+  assert.deepEqual([image.status, image.protectedBy], ['orphan', ['rbd-watcher']]);
+  assert.doesNotMatch(image.detail, /its image/);
+  assert.equal(
+    entry(r.entries, 'ceph-vm:vm-164-disk-0', 'before-upgrade').protectedBy.join(' '),
+    'rbd-watcher task:vzdump',
+  );
   const unread = entry(r.entries, 'ceph-vm:vm-162-disk-0', 'before-upgrade');
   assert.deepEqual(
     [unread.status, unread.reason, unread.hint, unread.steps],
     ['unknown', 'watchers-unread', undefined, undefined],
   );
   assert.match(unread.detail, /whether a client has its image open could not be read/);
+  const quarantined = entry(r.entries, 'ceph-vm:vm-162-disk-0', 'pve-health-q.20261120T101010Z.old');
+  assert.deepEqual([quarantined.status, quarantined.reason], ['ignored', 'quarantined']);
+  assert.doesNotMatch(quarantined.detail, /its image/);
   // The neighbour: nobody watches the image: the snapshot is an orphan with its removal, as before.
   const free = entry(r.entries, 'ceph-vm:vm-163-disk-0', 'before-upgrade');
   assert.deepEqual([free.status, free.protected], ['orphan', false]);
