@@ -28,16 +28,24 @@ if (args.length === 0) {
 const MUTATORS =
   /\b(ArithmeticOperator|ArrayDeclaration|ArrowFunction|AssignmentOperator|BlockStatement|BooleanLiteral|ConditionalExpression|EqualityOperator|LogicalOperator|MethodExpression|ObjectLiteral|OptionalChaining|Regex|StringLiteral|UnaryOperator|UpdateOperator)\b/g;
 const rowsOf = [];
+let equivalentText;
 try {
-  for (const line of readFileSync('test/mutation/equivalent.md', 'utf8').split('\n')) {
-    // The second cell may hold escaped pipes (`\|`): it ends at the first pipe no backslash escapes.
-    const m = /^\|\s*`?([^`|\s]+):(\d+)`?\s*\|((?:[^|\\]|\\.)*)\|/.exec(line);
-    if (!m) continue;
-    const mutators = new Set([...m[3].matchAll(MUTATORS)].map((x) => x[1]));
-    const n = /\((\d+) mutants\b/.exec(m[3]);
-    rowsOf.push({ file: m[1], line: Number(m[2]), mutators, budget: n ? Number(n[1]) : 1, used: 0, text: line });
-  }
-} catch {}
+  equivalentText = readFileSync('test/mutation/equivalent.md', 'utf8');
+} catch (e) {
+  // Without it every equivalent would count as a survivor and every score drop: say why, count nothing.
+  console.error(
+    `mutation-scores: test/mutation/equivalent.md cannot be read (${e.code ?? e.message}): run it from the project's root`,
+  );
+  process.exit(2);
+}
+for (const line of equivalentText.split('\n')) {
+  // The second cell may hold escaped pipes (`\|`): it ends at the first pipe no backslash escapes.
+  const m = /^\|\s*`?([^`|\s]+):(\d+)`?\s*\|((?:[^|\\]|\\.)*)\|/.exec(line);
+  if (!m) continue;
+  const mutators = new Set([...m[3].matchAll(MUTATORS)].map((x) => x[1]));
+  const n = /\((\d+) mutants\b/.exec(m[3]);
+  rowsOf.push({ file: m[1], line: Number(m[2]), mutators, budget: n ? Number(n[1]) : 1, used: 0, text: line });
+}
 
 const merged = { files: {}, testFiles: {} };
 for (const path of args) {

@@ -184,3 +184,18 @@ describe('mutation-scores --strict (CI over the changed lines): a survivor no ro
     assert.doesNotMatch(r.warnings, /survives no longer/);
   });
 });
+
+describe('mutation-scores without equivalent.md (run outside the project root)', () => {
+  it('exits 2 and says why, instead of counting every equivalent as a survivor', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mutation-scores-'));
+    try {
+      const p = join(dir, 'r.json');
+      writeFileSync(p, JSON.stringify(report([mutant(1, 17, 'ArrowFunction', 'Survived')])));
+      const run = spawnSync(process.execPath, [SCRIPT, p], { cwd: dir, encoding: 'utf8' });
+      assert.equal(run.status, 2, run.stdout);
+      assert.match(run.stderr, /test\/mutation\/equivalent\.md cannot be read \(ENOENT\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
