@@ -140,7 +140,9 @@ describe('the journal entry of a clean action, from the fresh look', () => {
     const bareLook = (): Analysis => {
       const l = look({ readonly: true });
       l.view.dm.info[0].uuid = '';
-      // The other map listed first: the map is looked up by its name, not taken as the first one.
+      // The other map without a UUID too (a plain `dmsetup create`), listed first: the map is looked up by
+      // its name, not by an empty UUID nor taken as the first one.
+      l.view.dm.info[1].uuid = '';
       l.view.dm.info.reverse();
       return { ...l, result: { ...l.result, entries: [bare] } };
     };
