@@ -86,6 +86,36 @@ describe('confirmEach (the question before each action)', () => {
     });
     return seen;
   };
+  it('the time reported for an item is the time its run took: no more than the time around it, never negative', async () => {
+    const times: number[] = [];
+    const around: number[] = [];
+    await confirmEach(['a', 'b'], {
+      ask: null,
+      declined: (item) => item,
+      run: async (item) => {
+        await new Promise((r) => setTimeout(r, 5));
+        return item;
+      },
+      progress: {
+        sink: {
+          begin: () => around.push(performance.now()),
+          command: () => {},
+          end: (p) => {
+            around.push(performance.now());
+            times.push(p.ms ?? Number.NaN);
+          },
+        },
+        title: (item) => item,
+        outcome: () => ({ result: 'done' }),
+      },
+    });
+    assert.equal(times.length, 2);
+    for (let i = 0; i < 2; i++) {
+      const took = around[2 * i + 1] - around[2 * i];
+      assert.ok(times[i] >= 0 && times[i] <= took, `item ${i}: ${times[i]} ms reported, ${took} ms around it`);
+    }
+  });
+
   it('reports each item that runs: its number, whether it was asked, how it ended', async () => {
     assert.deepEqual(await watched(['n', 'y', 'a']), [
       'begin 2/3 item b asked=true',

@@ -2,7 +2,7 @@
 // file, which names the holder while it runs, so a second run says who holds it and stops at once; the
 // name goes when the holder lets go. Real flock(1) on a file under a temporary root.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RUN_LOCK, takeRunLock } from '../../src/act/run-lock';
@@ -66,5 +66,26 @@ describe('the run lock of clean and restore', {
     } finally {
       lock.release();
     }
+  });
+
+  it("the lock file is root's alone (0600): it names who runs clean or restore", async () => {
+    const host = createHost({ root: tempDir('pvh-run-lock-') });
+    const lock = await takeRunLock(host, OWNER);
+    try {
+      assert.equal((statSync(join(host.root, RUN_LOCK)).mode & 0o777).toString(8), '600');
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('a lock that cannot be taken for another reason says that reason, not "another run holds it"', async () => {
+    // The root is a file: the lock's directory cannot be made (ENOTDIR).
+    const root = join(tempDir('pvh-run-lock-'), 'not-a-dir');
+    writeFileSync(root, '');
+    await assert.rejects(takeRunLock(createHost({ root }), OWNER), (e: unknown) => {
+      assert.ok(!(e instanceof LockedError), `not a held lock: ${String(e)}`);
+      assert.match(String(e), /ENOTDIR|not a directory/i);
+      return true;
+    });
   });
 });
