@@ -219,6 +219,12 @@ test('buildDevices: what LV each map belongs to, by its UUID', () => {
       { kind: 'other', what: 'no-uuid' },
     ],
     ['a UUID-less map while lvs failed', info('pve-root', ''), { kind: 'other', what: 'no-uuid' }, noLvs],
+    [
+      // Splits as pve/root with an empty layer, but `pve-root` is the name LVM needs: this one blocks nothing.
+      'a UUID-less map named like an LV with a trailing dash',
+      info('pve-root-', ''),
+      { kind: 'other', what: 'no-uuid' },
+    ],
     ['a multipath map', info('mpatha', 'mpath-3600140'), { kind: 'other', what: 'mpath' }],
     ['a dm-crypt map', info('luks-1', 'CRYPT-LUKS2-abc-luks-1'), { kind: 'other', what: 'crypt' }],
     ['another subsystem', info('vdo0', 'VDO-abc'), { kind: 'other', what: 'VDO' }],
