@@ -219,6 +219,12 @@ test('buildDevices: what LV each map belongs to, by its UUID', () => {
       { kind: 'other', what: 'no-uuid' },
     ],
     ['a UUID-less map while lvs failed', info('pve-root', ''), { kind: 'other', what: 'no-uuid' }, noLvs],
+    [
+      // Splits as pve/root with an empty layer, but `pve-root` is the name LVM needs: this one blocks nothing.
+      'a UUID-less map named like an LV with a trailing dash',
+      info('pve-root-', ''),
+      { kind: 'other', what: 'no-uuid' },
+    ],
     ['a multipath map', info('mpatha', 'mpath-3600140'), { kind: 'other', what: 'mpath' }],
     ['a dm-crypt map', info('luks-1', 'CRYPT-LUKS2-abc-luks-1'), { kind: 'other', what: 'crypt' }],
     ['another subsystem', info('vdo0', 'VDO-abc'), { kind: 'other', what: 'VDO' }],
@@ -359,4 +365,93 @@ test('targetKeyOf: one key for one segment, all joined for several, none when on
   assert.equal(targetKeyOf([]), null);
   assert.notEqual(targetKeyOf([thin(3)]), targetKeyOf([thin(4)]));
   assert.equal(buildDmName('pve', 'vm-100-disk-0'), 'pve-vm--100--disk--0');
+});
+
+// lvm2 reports a thin pool by its segment type and by lv_attr's first letter, and the two need not agree:
+// lv_attr_dup_with_info_and_seg_status (lib/metadata/lv.c) writes 'p' for a pvmove and 'c' for an LV
+// being converted before it gets to 't' (thin pool), and an old-style pool shows 't' over another
+// segtype. Either one alone makes the LV a pool, for its own map, a layer of it and a hidden sub-LV.
+test('buildDevices: a thin pool known by its segtype alone or by its lv_attr alone', () => {
+  const conv = lv('pve', 'conv', { segtype: 'thin-pool', attr: 'cwi-aotz--' });
+  const convTdata = lv('pve', 'conv_tdata', { hidden: true, attr: 'Twi-ao----' });
+  const old = lv('pve', 'old', { segtype: 'linear', attr: 'twi-a-----' });
+  const oldTmeta = lv('pve', 'old_tmeta', { hidden: true, attr: 'ewi-ao----' });
+  const rows = [conv, convTdata, old, oldTmeta];
+  const view = buildLvmView({
+    lvs: rows,
+    lvsError: null,
+    lvsTimedOut: false,
+    vgs: [vgOf('pve', rows)],
+    vgsError: null,
+  });
+  const cases: [string, DmInfo, Identity][] = [
+    [
+      'the pool LV under conversion (lv_attr c, segtype thin-pool)',
+      info('pve-conv', uuidOf(conv)),
+      { kind: 'layer', vg: 'pve', top: 'conv', layer: 'pool', thinPool: true },
+    ],
+    [
+      'a layer of the pool under conversion',
+      info('pve-conv-x', uuidOf(conv, 'x')),
+      { kind: 'layer', vg: 'pve', top: 'conv', layer: 'x', thinPool: true },
+    ],
+    [
+      'the data sub-LV of the pool under conversion',
+      info('pve-conv_tdata', uuidOf(convTdata)),
+      { kind: 'layer', vg: 'pve', top: 'conv', layer: 'tdata', thinPool: true },
+    ],
+    [
+      'the metadata sub-LV of an old-style pool (lv_attr t, segtype linear)',
+      info('pve-old_tmeta', uuidOf(oldTmeta)),
+      { kind: 'layer', vg: 'pve', top: 'old', layer: 'tmeta', thinPool: true },
+    ],
+  ];
+  for (const [what, i, want] of cases) {
+    const { devices } = buildDevices([i], new Map(), new Map(), view, []);
+    assert.deepEqual(devices[0].identity, want, what);
+  }
+});
+
+test('buildDevices: an LV map under another name is renamed, whichever part of the name differs', () => {
+  // The UUID names pve/root; the map carries the DM name of old/root (a VG renamed while a stale map
+  // kept the old name): the LV is the UUID's, the name only blocks `old/root` (design "Identity").
+  const { devices } = buildDevices([info('old-root', uuidOf(root))], new Map(), new Map(), lvm, []);
+  assert.deepEqual(devices[0].identity, { kind: 'renamed', lv: root, vg: 'pve', nameLv: 'root' });
+});
+
+test('buildDevices: a pool layer of an unknown LV takes its top from the _tdata/_tmeta ending only', () => {
+  // lvm2 names a pool's sub-LVs `<pool>_tdata` and `<pool>_tmeta` (reserved endings, lvm-string.c; see
+  // src/core/parse/dm-name.ts): only that ending is cut; the same letters inside a name are part of it.
+  const unknown = (name: string, suffix: string) => info(name, `LVM-${root.vgUuid}${OTHER_ID}-${suffix}`);
+  const cases: [DmInfo, string][] = [
+    [unknown('pve-gone_tmeta-tpool', 'tpool'), 'gone'],
+    [unknown('pve-a_tdatab-tpool', 'tpool'), 'a_tdatab'],
+    [unknown('pve-a_tmetab_tdata-tpool', 'tpool'), 'a_tmetab'],
+  ];
+  for (const [i, top] of cases) {
+    const id = buildDevices([i], new Map(), new Map(), lvm, []).devices[0].identity;
+    assert.equal(id.kind === 'layer' ? id.top : id.kind, top, i.name);
+  }
+});
+
+test('buildDevices: only /dev/mapper/NAME, /dev/dm-N and the /dev/VG/LV link itself name a map', () => {
+  const r = info('pve-root', uuidOf(root));
+  // A UUID-less map whose name splits into no VG/LV pair: /dev/pve/- is no link udev makes for it.
+  const odd = info('pve---', '');
+  const p = (pid: number, fd: string): ProcessInfo => ({ pid, comm: 'x', cmdline: [], fds: [fd] });
+  const procs = [
+    // A file elsewhere whose path ends like the LV's link (an image kept under a `dev/pve` directory).
+    p(1, '/srv/backup/dev/pve/root'),
+    // A path below the link: the link is a device, not a directory.
+    p(2, '/dev/pve/root/x'),
+    p(3, '/dev/pve/-'),
+    p(4, '/dev/pve/root'),
+  ];
+  const { devices } = buildDevices([r, odd], new Map(), new Map(), lvm, procs);
+  assert.deepEqual(
+    devices[0].processes.map((x) => x.pid),
+    [4],
+  );
+  assert.deepEqual(devices[1].processes, []);
+  assert.equal(devices[1].split, null);
 });
