@@ -294,3 +294,19 @@ describe('snapshot LVs', () => {
     });
   }
 });
+
+// LVMPlugin names a snapshot LV `snap_<volname>_<snap>` only for a volume parse_volname accepts
+// (`(vm|base)-<vmid>-\S+`): a reading of the name whose volume is no such name (here `vm-100-`, snapshot
+// `a_b`) is never a PVE snapshot, even when a config names an LV of that name by path and has that section.
+test('a reading of a snapshot name whose volume is no PVE volume name is not read', () => {
+  const n = new NodeBuilder().storage(LOCAL_LVM).pool('pve');
+  n.lv({ vg: 'pve', lv: 'vm-100-', pool: 'data' });
+  n.lv({ vg: 'pve', lv: 'vm-100-_a', pool: 'data' });
+  n.lv({ vg: 'pve', lv: 'snap_vm-100-_a_b', pool: 'data', origin: 'vm-100-_a', readonly: true, active: false });
+  n.guest(101, 'qemu', withSnapshots('/dev/pve/vm-100-', ['a_b']));
+  const r = analyzeDm(parseNode(n.build()));
+  const e = r.entries.find((x) => x.lv === 'snap_vm-100-_a_b');
+  assert.ok(e, r.entries.map((x) => x.name).join(', '));
+  assert.deepEqual([e.status, e.reason], ['orphan', 'inactive-leftover'], e.detail);
+  assert.match(e.detail, /of vm-100-_a for snapshot 'b'/);
+});
