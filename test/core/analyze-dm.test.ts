@@ -252,7 +252,7 @@ test('a path gap joins the guest list’s gap: both reasons, in that order', () 
 // is `snapshot-origin` over `<lv>-real`, which holds the PV's extents; a thin LV likewise sits on its pool's
 // `-tpool` over `_tdata`): then only a layer's map lies on the LUN, and it still says where the VG lies.
 test('a VG on a multipath map, on a partition of one, or only through a layer, is said to lie on that map', () => {
-  const node = (via: 'lun' | 'partition' | 'layer') => {
+  const node = (via: 'lun' | 'partition' | 'layer' | 'two LUNs') => {
     const b = new NodeBuilder()
       .storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`)
       .pool('pve')
@@ -277,9 +277,21 @@ test('a VG on a multipath map, on a partition of one, or only through a layer, i
       table = `0 2048 snapshot-origin ${b.devnoOf('vgm-vm--300--disk--0-real')}`;
     }
     b.map({ name: 'vgm-vm--300--disk--0', uuid: `LVM-${b.vgId('vgm')}${id}`, table });
+    if (via === 'two LUNs') {
+      // the VG spans a second LUN too: it is said to lie on the map of its first LV's map (by DM name)
+      b.map({
+        name: 'mpathb',
+        uuid: 'mpath-3600a0980383031',
+        table: '0 2048 multipath 0 0 1 1 round-robin 0 1 1 8:48 1',
+      });
+      const id1 = lvmId('n');
+      b.lv({ vg: 'vgm', lv: 'vm-300-disk-1', id: id1, active: false });
+      const t1 = `0 2048 linear ${b.devnoOf('mpathb')} 2048`;
+      b.map({ name: 'vgm-vm--300--disk--1', uuid: `LVM-${b.vgId('vgm')}${id1}`, table: t1 });
+    }
     return entry(analyzeDm(parseNode(b.build())), 'vgm-vm--300--disk--0');
   };
-  for (const via of ['lun', 'partition', 'layer'] as const) {
+  for (const via of ['lun', 'partition', 'layer', 'two LUNs'] as const) {
     const e = node(via);
     assert.equal(verdict(e), 'unknown/lvm-incomplete', via);
     assert.match(e.detail, /names this very volume and VG vgm lies on multipath map mpatha:/, via);
