@@ -310,3 +310,22 @@ test('a reading of a snapshot name whose volume is no PVE volume name is not rea
   assert.deepEqual([e.status, e.reason], ['orphan', 'inactive-leftover'], e.detail);
   assert.match(e.detail, /of vm-100-_a for snapshot 'b'/);
 });
+
+// An LV renamed while its map kept the old name (the map carries its UUID: node/dm-devices.ts 'renamed'):
+// a config that names the map by path names that LV, so its snapshot LV's section is found through it.
+test('a snapshot of an LV whose config names its map under the old name by path is that config’s', () => {
+  const n = new NodeBuilder().storage(LOCAL_LVM).pool('pve');
+  const id = lvmId('w');
+  n.lv({ vg: 'pve', lv: 'vm-107-disk-1', id, pool: 'data', active: false });
+  n.map({
+    name: 'pve-vm--107--disk--0',
+    uuid: `LVM-${n.vgId('pve')}${id}`,
+    table: `0 2048 thin ${n.devnoOf('pve-data-tpool')} 7`,
+  });
+  thinSnap(n, 'vm-107-disk-1', 'x1');
+  n.guest(100, 'qemu', withSnapshots('/dev/mapper/pve-vm--107--disk--0', ['x1']));
+  const r = analyzeDm(parseNode(n.build()));
+  const e = r.entries.find((x) => x.lv === 'snap_vm-107-disk-1_x1');
+  assert.ok(e, r.entries.map((x) => x.name).join(', '));
+  assert.deepEqual([e.status, e.reason], ['valid', 'referenced'], e.detail);
+});
