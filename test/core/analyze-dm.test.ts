@@ -248,8 +248,11 @@ test('a path gap joins the guest list’s gap: both reasons, in that order', () 
 
 // A VG on a LUN other nodes see too (its PV a multipath map, or a kpartx partition of one): storage.cfg's
 // "local" cannot be believed for it (classify-dm.ts), whichever way the LV's map stacks on the LUN.
-test('a VG on a multipath map, or on a partition of one, is said to lie on that map', () => {
-  const node = (overPartition: boolean) => {
+// lvm2 stacks an origin with snapshots on its `-real` layer (lib/activate/dev_manager.c: the origin's map
+// is `snapshot-origin` over `<lv>-real`, which holds the PV's extents; a thin LV likewise sits on its pool's
+// `-tpool` over `_tdata`): then only a layer's map lies on the LUN, and it still says where the VG lies.
+test('a VG on a multipath map, on a partition of one, or only through a layer, is said to lie on that map', () => {
+  const node = (via: 'lun' | 'partition' | 'layer' | 'two LUNs') => {
     const b = new NodeBuilder()
       .storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`)
       .pool('pve')
@@ -261,23 +264,37 @@ test('a VG on a multipath map, or on a partition of one, is said to lie on that 
       table: '0 20971520 multipath 0 0 1 1 round-robin 0 1 1 8:32 1',
     });
     let pv = b.devnoOf('mpatha');
-    if (overPartition) {
+    if (via === 'partition') {
       b.map({ name: 'mpatha-part1', uuid: 'part1-mpath-3600a0980383030', table: `0 20969472 linear ${pv} 2048` });
       pv = b.devnoOf('mpatha-part1');
     }
     const id = lvmId('m');
     b.lv({ vg: 'vgm', lv: 'vm-300-disk-0', id, active: false });
-    b.map({ name: 'vgm-vm--300--disk--0', uuid: `LVM-${b.vgId('vgm')}${id}`, table: `0 2048 linear ${pv} 2048` });
+    let table = `0 2048 linear ${pv} 2048`;
+    if (via === 'layer') {
+      const real = `LVM-${b.vgId('vgm')}${id}-real`;
+      b.map({ name: 'vgm-vm--300--disk--0-real', uuid: real, table });
+      table = `0 2048 snapshot-origin ${b.devnoOf('vgm-vm--300--disk--0-real')}`;
+    }
+    b.map({ name: 'vgm-vm--300--disk--0', uuid: `LVM-${b.vgId('vgm')}${id}`, table });
+    if (via === 'two LUNs') {
+      // the VG spans a second LUN too: it is said to lie on the map of its first LV's map (by DM name)
+      b.map({
+        name: 'mpathb',
+        uuid: 'mpath-3600a0980383031',
+        table: '0 2048 multipath 0 0 1 1 round-robin 0 1 1 8:48 1',
+      });
+      const id1 = lvmId('n');
+      b.lv({ vg: 'vgm', lv: 'vm-300-disk-1', id: id1, active: false });
+      const t1 = `0 2048 linear ${b.devnoOf('mpathb')} 2048`;
+      b.map({ name: 'vgm-vm--300--disk--1', uuid: `LVM-${b.vgId('vgm')}${id1}`, table: t1 });
+    }
     return entry(analyzeDm(parseNode(b.build())), 'vgm-vm--300--disk--0');
   };
-  for (const overPartition of [false, true]) {
-    const e = node(overPartition);
-    assert.equal(verdict(e), 'unknown/lvm-incomplete', `over a partition: ${overPartition}`);
-    assert.match(
-      e.detail,
-      /names this very volume and VG vgm lies on multipath map mpatha:/,
-      `over a partition: ${overPartition}`,
-    );
+  for (const via of ['lun', 'partition', 'layer', 'two LUNs'] as const) {
+    const e = node(via);
+    assert.equal(verdict(e), 'unknown/lvm-incomplete', via);
+    assert.match(e.detail, /names this very volume and VG vgm lies on multipath map mpatha:/, via);
   }
 });
 
@@ -364,4 +381,17 @@ test('a path gap is only a warning when the entries are unknown for another reas
     r.warnings.some((w) => w.includes('/dev/mystery/x on pve2')),
     r.warnings.join('\n'),
   );
+});
+
+// A thin pool's maps (`<pool>-tpool`, `<pool>_tdata`, `<pool>_tmeta`: lvm2 dev_manager.c) hold every thin
+// LV of the pool at once: a config path to one is no disk of any one LV, so it names none — not the pool.
+test('a config path to a thin pool’s layer names no LV', () => {
+  for (const map of ['pve-data-tpool', 'pve-data_tdata', 'pve-data_tmeta']) {
+    const b = new NodeBuilder().storage(LOCAL_LVM).pool('pve');
+    b.lv({ vg: 'pve', lv: 'vm-108-disk-0', pool: 'data' });
+    b.guest(100, 'qemu', [`scsi0: /dev/mapper/${map}`]);
+    const r = analyzeDm(parseNode(b.build()));
+    const named = r.entries.filter((e) => e.guests !== undefined).map((e) => e.name);
+    assert.deepEqual(named, [], `${map}: ${JSON.stringify(r.entries.map((e) => [e.name, e.guests]))}`);
+  }
 });

@@ -294,3 +294,38 @@ describe('snapshot LVs', () => {
     });
   }
 });
+
+// LVMPlugin names a snapshot LV `snap_<volname>_<snap>` only for a volume parse_volname accepts
+// (`(vm|base)-<vmid>-\S+`): a reading of the name whose volume is no such name (here `vm-100-`, snapshot
+// `a_b`) is never a PVE snapshot, even when a config names an LV of that name by path and has that section.
+test('a reading of a snapshot name whose volume is no PVE volume name is not read', () => {
+  const n = new NodeBuilder().storage(LOCAL_LVM).pool('pve');
+  n.lv({ vg: 'pve', lv: 'vm-100-', pool: 'data' });
+  n.lv({ vg: 'pve', lv: 'vm-100-_a', pool: 'data' });
+  n.lv({ vg: 'pve', lv: 'snap_vm-100-_a_b', pool: 'data', origin: 'vm-100-_a', readonly: true, active: false });
+  n.guest(101, 'qemu', withSnapshots('/dev/pve/vm-100-', ['a_b']));
+  const r = analyzeDm(parseNode(n.build()));
+  const e = r.entries.find((x) => x.lv === 'snap_vm-100-_a_b');
+  assert.ok(e, r.entries.map((x) => x.name).join(', '));
+  assert.deepEqual([e.status, e.reason], ['orphan', 'inactive-leftover'], e.detail);
+  assert.match(e.detail, /of vm-100-_a for snapshot 'b'/);
+});
+
+// An LV renamed while its map kept the old name (the map carries its UUID: node/dm-devices.ts 'renamed'):
+// a config that names the map by path names that LV, so its snapshot LV's section is found through it.
+test('a snapshot of an LV whose config names its map under the old name by path is that config’s', () => {
+  const n = new NodeBuilder().storage(LOCAL_LVM).pool('pve');
+  const id = lvmId('w');
+  n.lv({ vg: 'pve', lv: 'vm-107-disk-1', id, pool: 'data', active: false });
+  n.map({
+    name: 'pve-vm--107--disk--0',
+    uuid: `LVM-${n.vgId('pve')}${id}`,
+    table: `0 2048 thin ${n.devnoOf('pve-data-tpool')} 7`,
+  });
+  thinSnap(n, 'vm-107-disk-1', 'x1');
+  n.guest(100, 'qemu', withSnapshots('/dev/mapper/pve-vm--107--disk--0', ['x1']));
+  const r = analyzeDm(parseNode(n.build()));
+  const e = r.entries.find((x) => x.lv === 'snap_vm-107-disk-1_x1');
+  assert.ok(e, r.entries.map((x) => x.name).join(', '));
+  assert.deepEqual([e.status, e.reason], ['valid', 'referenced'], e.detail);
+});

@@ -77,6 +77,43 @@ test('listRbd: linked clones by their __base__ parent in this pool, the snapshot
   );
 });
 
+// A snapshot's name is any text rbd accepts (PVE's snapshot names too: pve-guest-common snapname
+// format), "undefined" included: only the snapshot a clone names is its origin, never the image itself.
+test('listRbd: a clone of a snapshot named "undefined" marks that snapshot, not its image', () => {
+  const rows = [
+    img('vm-100-disk-0'),
+    img('vm-100-disk-0', { snapshot: 'undefined', snapshot_id: 5 }),
+    img('vm-903-disk-0', { parent: { pool: 'vm-pool', image: 'vm-100-disk-0', snapshot: 'undefined' } }),
+  ];
+  const { volumes } = listRbd(ST, raw(rows));
+  assert.deepEqual(
+    volumes.map((v) => [v.own, v.snapshot ?? null, v.cloneOrigin ?? false]),
+    [
+      ['vm-100-disk-0', null, false],
+      ['vm-100-disk-0', 'undefined', true],
+      ['vm-903-disk-0', null, false],
+    ],
+  );
+});
+
+// A record that says both "exit 0" and an error (a snapshot file edited or damaged: the exec helper gives
+// an error only with a failed exit, host/read-dm.ts runCaptured) is not a listing: its stderr names no
+// image to judge (an interrupted removal's drop step must never rest on it), the storage is UNKNOWN.
+test('listRbd: an rbd ls record with exit 0 and an error: UNKNOWN, its stderr not read for images', () => {
+  const stderr = 'rbd: error opening vm-150-disk-0: (2) No such file or directory\n';
+  const rec = (code: number): VolumesRaw =>
+    ({
+      rbd: { 'ceph-vm': { argv: ['rbd'], code, stdout: '', stderr, error: 'failed', message: 'failed' } },
+      files: {},
+    }) as VolumesRaw;
+  const zero = listRbd(ST, rec(0));
+  assert.deepEqual([zero.volumes, zero.incomplete], [[], undefined], JSON.stringify(zero));
+  assert.match(zero.error ?? '', /^rbd ls failed \(exit 0\)/);
+  // the same stderr with a failed exit: ceph 16.2's failed listing, whose unopened images are facts
+  const one = listRbd(ST, rec(1));
+  assert.deepEqual([one.volumes.map((v) => v.own), one.error], [['vm-150-disk-0'], undefined], JSON.stringify(one));
+});
+
 test('listRbd: the trash beside the listing (REMOVING seen twice is one entry, names taken, failures said)', () => {
   const stderr = 'rbd: error opening vm-152-disk-0: (2) No such file or directory\n';
   const trash = [
@@ -151,6 +188,17 @@ test('listRbd: a listing never run, a trash unread or without the subcommand: sa
       }),
       notes: [
         "ceph-vm: images in the Ceph trash are not checked: this rbd has no 'trash ls' (rbd: error parsing command 'trash'; -h or --help for usage)",
+      ],
+      n: 1,
+    },
+    {
+      // rbd's message after a blank line and indented: the note quotes its first line of text
+      name: 'no trash subcommand, its message not on the first column',
+      raw: raw(listed, {
+        rbdTrash: { 'ceph-vm': failed("\n  rbd: unknown command 'trash'\nmore\n") },
+      }),
+      notes: [
+        "ceph-vm: images in the Ceph trash are not checked: this rbd has no 'trash ls' (rbd: unknown command 'trash')",
       ],
       n: 1,
     },

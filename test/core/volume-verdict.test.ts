@@ -377,6 +377,62 @@ test('a running guest of this node and a task whose worker is gone protect its v
   assert.deepEqual([dead.pending, dead.protectedBy], [false, ['task:qmigrate']], JSON.stringify(dead));
 });
 
+// A kvm alive here of a guest whose home is another node (the target of a live migration, or two nodes
+// running it: the storage finding 'guest-split-brain') is never one whose disks are touched, as the DM
+// part's rule (dm-flags.ts: kvm-process); 'guest-running' (shut it down here) is only this node's guest's.
+// A kvm of a VMID no config names holds what that VMID names too.
+test('a kvm here of a guest of another node, or of no guest, protects that VMID’s volumes', () => {
+  const kvm = { pid: 4242, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', '100'], fds: [] };
+  const pid = { '/run/qemu-server/100.pid': '4242\n' };
+  const rows: {
+    name: string;
+    files: Record<string, string>;
+    processes: (typeof kvm)[];
+    verdict: string;
+    by: string[];
+  }[] = [
+    {
+      name: 'guest on pve2, its kvm here',
+      files: { ...qm('pve2', 100, DISK), ...pid },
+      processes: [kvm],
+      verdict: 'orphan/guest-on-other-node',
+      by: ['kvm-process'],
+    },
+    {
+      name: 'guest on pve2, no kvm here',
+      files: qm('pve2', 100, DISK),
+      processes: [],
+      verdict: 'orphan/guest-on-other-node',
+      by: [],
+    },
+    {
+      name: 'no guest 100, a kvm of it here',
+      files: pid,
+      processes: [kvm],
+      verdict: 'orphan/guest-missing',
+      by: ['kvm-process'],
+    },
+    {
+      name: 'guest here, its kvm here',
+      files: { ...qm('pve1', 100, 'scsi0: local-zfs:vm-100-disk-1,size=8G\n'), ...pid },
+      processes: [kvm],
+      verdict: 'orphan/not-referenced',
+      by: ['guest-running'],
+    },
+  ];
+  for (const r of rows) {
+    const e = entry(
+      classify({ files: r.files, zfs: [zvol('vm-100-disk-0')], processes: r.processes }),
+      'local-zfs:vm-100-disk-0',
+    );
+    assert.deepEqual(
+      [`${e.status}/${e.reason}`, e.protectedBy, e.steps === undefined],
+      [r.verdict, r.by, r.by.length > 0],
+      `${r.name}: ${JSON.stringify(e)}`,
+    );
+  }
+});
+
 // What a verdict names: the configs that reference the volume itself (never its snapshot's or a trashed
 // image's whose name a live image took), a volume that is no guest's, and the trash entry's name taken.
 test('references, names that are no guest volume, and a trashed name taken by a live image', () => {

@@ -203,6 +203,9 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
     for (const h of pve.ha)
       if (h.vmid === e.vmid && ['migrate', 'relocate', 'recovery'].includes(h.state)) f.pendingBy.add(`ha:${h.state}`);
     if (pve.running.has(e.vmid) && guest?.node === pve.node) f.protectedBy.add('guest-running');
+    // A kvm of a guest whose home is another node, or of no guest, holds what its VMID names: the target of
+    // a live migration or two nodes running it (the DM part's rule, dm-flags.ts: kvm-process). Never touched.
+    if (pve.kvmAlive.has(e.vmid) && guest?.node !== pve.node) f.protectedBy.add('kvm-process');
   }
   for (const dev of v.devices) {
     for (const p of c.holdersByDev.get(dev) ?? []) {
