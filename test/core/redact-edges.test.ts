@@ -512,3 +512,7 @@ test('any captured text file: an option value runs to its comma, also with a col
 test('the program word is a name, never an option: `-pX` there stays', () => {
   assert.deepEqual(redactCommandLine(['-pX', '-pY']), ['-pX', `-p${R}`]);
 });
+
+test('an empty command line (a kernel thread has none) comes back empty', () => {
+  assert.deepEqual(redactCommandLine([]), []);
+});
