@@ -43,9 +43,12 @@ function redactMountinfo(text: string): string {
 //         password s3cr3t
 export function redactStorageConfig(text: string): string {
   return text.replace(
-    /^([ \t]+)(\S+)([ \t]+)([^\r\n]*\S)([ \t]*)$/gm,
-    (line, ind: string, key: string, sp: string, _v: string, end: string) =>
-      STORAGE_SECRET_KEYS.test(key) ? `${ind}${key}${sp}${REDACTED}${end}` : `${ind}${key}${sp}${redactWord(_v)}${end}`,
+    // No `$`: whatever follows the value's last non-blank stays as it is. Anchored at the line end, a
+    // trailing form feed or vertical tab (blanks to SectionConfig's `\s*$`) made the line no match and
+    // kept the password.
+    /^([ \t]+)(\S+)([ \t]+)([^\r\n]*\S)/gm,
+    (_line, ind: string, key: string, sp: string, _v: string) =>
+      STORAGE_SECRET_KEYS.test(key) ? `${ind}${key}${sp}${REDACTED}` : `${ind}${key}${sp}${redactWord(_v)}`,
   );
 }
 
@@ -140,19 +143,22 @@ function redactArg(prog: string, prev: string | null, a: string): string {
     if (user !== null) return user;
   }
   // Attached forms: `-uuser:pw`, `-Uuser%pw`, `--user=user:pw`.
-  const attached = /^(-[uU]|--user|--proxy-user)(=?)(.+)$/.exec(a);
+  // `s`: a line break inside the argument is part of the password, not the end of the match.
+  const attached = /^(-[uU]|--user|--proxy-user)(=?)(.+)$/s.exec(a);
   if (attached && (attached[2] === '=' || !attached[1].startsWith('--'))) {
     const user = userArg(prog, attached[1], attached[3]);
     if (user !== null) return `${attached[1]}${attached[2]}${user}`;
   }
   if (/^-p[^-\s].*/.test(a) && !P_IS_PORT.test(prog) && !SINGLE_DASH_LONG.test(prog)) return `-p${REDACTED}`;
   // An HTTP header as one argument (curl -H, wget --header): `Authorization: Bearer X`, `X-Auth-Token: X`.
-  const header = /^([\w-]+)(:[ \t]*)(?:(Bearer|Basic|Digest|Token|Negotiate)([ \t]+))?(\S.*)$/i.exec(a);
+  const header = /^([\w-]+)(:[ \t]*)(?:(Bearer|Basic|Digest|Token|Negotiate)([ \t]+))?(\S.*)$/is.exec(a);
   if (header && secretKey(header[1], ''))
     return `${header[1]}${header[2]}${header[3] ? `${header[3]}${header[4]}` : ''}${REDACTED}`;
   // A command inside one argument (`sh -c 'mysql -pX'`, `su -c …`, ssh's remote command): its own words,
-  // also after leading blanks (`sh -c ' mysql -pX'` runs mysql all the same).
-  if (/[ \t]/.test(a.trim()) && /^[ \t]*[\w./-]+[ \t]/.test(a)) return redactWords(a);
+  // also after leading blanks (`sh -c ' mysql -pX'`) or shell punctuation (`sh -c '(mysqldump -pX db) |
+  // gzip'`: was kept, only a first word of name characters was read as a command). The whole argument
+  // first: a JSON object with blanks (`{"qom-type": "secret", "data": "…"}`) is one secret across its words.
+  if (/[ \t]/.test(a.trim())) return redactWords(redactWord(a));
   return redactWord(a);
 }
 
@@ -176,9 +182,13 @@ export function redactCommandLine(args: readonly string[]): string[] {
   return args.map((a, i) => (i === 0 ? redactWord(a) : redactArg(prog, args[i - 1], a)));
 }
 
-/** Any text that is no command line and no file of a known shape (other captured files, mount options). */
+/**
+ * Any text that is no command line and no file of a known shape (other captured files, mount options).
+ * An option list's value runs to its comma (`username=u,password=a:b;c 0 0` in fstab): redactWord alone
+ * stops at `:`/`;` (Ceph's `:key=` separators) and kept the rest of such a password.
+ */
 export function redactText(text: string): string {
-  return text.replace(/[^\r\n]+/g, (line) => redactWord(line));
+  return redactMountinfo(text.replace(/[^\r\n]+/g, (line) => redactWord(line)));
 }
 
 export function redactSnapshot(snap: HostSnapshot): HostSnapshot {
@@ -219,6 +229,5 @@ export function redactSnapshot(snap: HostSnapshot): HostSnapshot {
       },
     };
   }
-  for (const p of Object.keys(files)) if (/mountinfo$/.test(p)) files[p] = redactMountinfo(files[p]);
   return { ...snap, files, processes, extra, redacted: true };
 }

@@ -413,3 +413,106 @@ test('redactSnapshot: a mount table file loses a whole option value, also one wi
     `45 30 0:52 / /mnt/pve/s rw - cifs //srv/s rw,password=${R},vers=3.0\n`,
   );
 });
+
+// The survivors of the redact room's mutation run (issue 47), each rule's edge in one row.
+test('storage.cfg: a trailing form feed or vertical tab does not hide the value; a section header is no property', () => {
+  // PVE::SectionConfig::parse_config reads a property as `^\s+(\S+)(\s+(.*\S))?\s*$`: \f and \v are
+  // blanks there, the password is the word before them. Was a leak: the line did not match at all.
+  for (const [text, want] of [
+    ['\tpassword hunter2\f', `\tpassword ${R}\f`],
+    ['\tpassword hunter2\v\n\tserver h', `\tpassword ${R}\v\n\tserver h`],
+    // A header (`type: id`) starts at column 0: its words are no key and value.
+    ['cifs: password keep', 'cifs: password keep'],
+  ] as [string, string][])
+    assert.equal(redactStorageConfig(text), want, JSON.stringify(text));
+});
+
+test('a line break inside a user or header argument is part of the secret', () => {
+  // `curl -H "Authorization: Bearer $TOKEN"` with a token read with its line end: the match ran only to
+  // the line break and failed at `$`, so the whole argument went to redactWord, which kept the token.
+  for (const [argv, want] of [
+    [
+      ['curl', '-H', 'Authorization: Bearer abc\n'],
+      ['curl', '-H', `Authorization: Bearer ${R}`],
+    ],
+    [
+      ['curl', '-uuser:pw\nx'],
+      ['curl', `-uuser:${R}`],
+    ],
+  ] as [string[], string[]][])
+    assert.deepEqual(redactCommandLine(argv), want, JSON.stringify(argv));
+});
+
+test('key names: a location word names a place only at the end; the -p-is-a-port programs by their whole name', () => {
+  for (const [word, want] of [
+    // `user` at the start, `keyfile`/`keyring` at the start, `password-secret` followed by more: still secrets.
+    ['user_password=x', `user_password=${R}`],
+    ['keyfile_passphrase=x', `keyfile_passphrase=${R}`],
+    ['password-secret-data=x', `password-secret-data=${R}`],
+  ])
+    assert.equal(redactWord(word), want, word);
+  for (const [argv, want] of [
+    [
+      ['xssh', '-p', 'pw'],
+      ['xssh', '-p', R],
+    ],
+    // iperf (2) and iperf3 both take -p PORT.
+    [
+      ['iperf', '-p', '5201'],
+      ['iperf', '-p', '5201'],
+    ],
+  ] as [string[], string[]][])
+    assert.deepEqual(redactCommandLine(argv), want, JSON.stringify(argv));
+});
+
+test("the mounts part's own mount table: an option at a line's start is redacted as one after a comma", () => {
+  const out = redactSnapshot(captureWithMounts({ hostMountinfo: 'password=pw1,rw\nrw,token=tk2\n' }));
+  assert.equal(
+    (out.extra as { mounts: { hostMountinfo: string } }).mounts.hostMountinfo,
+    `password=${R},rw\nrw,token=${R}\n`,
+  );
+});
+
+test('a command inside one argument: after shell punctuation too, and JSON with blanks as one object', () => {
+  for (const [argv, want] of [
+    // Was a leak: a first word that is no plain name (a subshell, a group, a negation) hid the command.
+    [
+      ['sh', '-c', '(mysqldump -ppw db) | gzip'],
+      ['sh', '-c', `(mysqldump -p${R} db) | gzip`],
+    ],
+    [
+      ['sh', '-c', '! mysql -p pw db; true'],
+      ['sh', '-c', `! mysql -p ${R} db; true`],
+    ],
+    [
+      ['/usr/bin/kvm', '-object', '{"qom-type": "secret", "id": "s0", "data": "QUJD"}'],
+      ['/usr/bin/kvm', '-object', `{"qom-type": "secret", "id": "s0", "data": "${R}"}`],
+    ],
+    // Blanks only around one word: no program reads ` -pX ` as -p, it stays.
+    [
+      ['tool', ' -pX '],
+      ['tool', ' -pX '],
+    ],
+    [
+      ['tool', 'a b'],
+      ['tool', 'a b'],
+    ],
+  ] as [string[], string[]][])
+    assert.deepEqual(redactCommandLine(argv), want, JSON.stringify(argv));
+});
+
+test('any captured text file: an option value runs to its comma, also with a colon or semicolon in it', () => {
+  // Was a leak outside mount tables: `/etc/fstab`'s `password=a:b;c` kept `:b;c`.
+  const snap = captureWithMounts(undefined);
+  snap.files['/etc/fstab'] = '//nas/s /mnt/s cifs username=u,password=a:b;c,vers=3.0 0 0\n';
+  assert.equal(redactSnapshot(snap).files['/etc/fstab'], `//nas/s /mnt/s cifs username=u,password=${R},vers=3.0 0 0\n`);
+  assert.equal(redactText('rw,token=t:1\nsecret=s;2'), `rw,token=${R}\nsecret=${R}`);
+});
+
+test('the program word is a name, never an option: `-pX` there stays', () => {
+  assert.deepEqual(redactCommandLine(['-pX', '-pY']), ['-pX', `-p${R}`]);
+});
+
+test('an empty command line (a kernel thread has none) comes back empty', () => {
+  assert.deepEqual(redactCommandLine([]), []);
+});
