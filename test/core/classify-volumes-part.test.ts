@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyVolumes, rbdWatchCandidates, unknownVolumes } from '../../src/core/volumes/classify-volumes';
 import { volumesSummary } from '../../src/core/volumes/volume-summary';
-import { type Node, volumeInput, zsnap, zvol } from '../helpers/volume-node';
+import { type Node, STORAGE_CFG, volumeInput, zsnap, zvol } from '../helpers/volume-node';
 
 const conf = (node: string, vmid: number, body: string) => ({
   [`/etc/pve/nodes/${node}/qemu-server/${vmid}.conf`]: body,
@@ -19,14 +19,7 @@ const SUBVOL_301 =
   'rpool/data/subvol-301-disk-0\tfilesystem\t-\t57344\t57344\t8589934592\t-\t/rpool/data/subvol-301-disk-0';
 
 test('the part: storages that hold guest volumes, leftovers by VMID (sorted, sizes summed), the guests it names', () => {
-  const STORAGE = `zfspool: local-zfs
-\tpool rpool/data
-\tcontent images,rootdir
-
-dir: local
-\tpath /var/lib/vz
-\tcontent images
-
+  const STORAGE = `${STORAGE_CFG}
 dir: isos
 \tpath /srv/iso
 \tcontent iso,vztmpl

@@ -7,7 +7,8 @@ import type { VolumeEntry } from '../../src/core/volume-types';
 import { type ClassifyVolumesInput, classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { withVmlist } from './vmlist';
 
-const STORAGE_CFG = `zfspool: local-zfs
+/** The node's storage.cfg: local-zfs and the dir storage `local` (an rbd storage is added when the node lists images). */
+export const STORAGE_CFG = `zfspool: local-zfs
 \tpool rpool/data
 \tcontent images,rootdir
 
