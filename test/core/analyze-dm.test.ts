@@ -328,6 +328,37 @@ test('a config path to a partition map of an LV names that LV; to a map that is 
   );
 });
 
+// A renamed map (an LV's UUID under another name: qm disk reassign's old name left active) and the map of an
+// LV gone from the metadata map extents of their VG all the same: when one is the only map of its VG on the
+// LUN, the VG still lies on that LUN.
+test('a VG whose only map on a multipath LUN is a renamed one, or one of a gone LV, is said to lie on that LUN', () => {
+  for (const via of ['renamed', 'gone'] as const) {
+    const b = new NodeBuilder()
+      .storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`)
+      .pool('pve')
+      .cluster(['pve1', 'pve2']);
+    b.guest(300, 'qemu', ['scsi0: thick:vm-300-disk-1'], 'pve2');
+    b.map({
+      name: 'mpatha',
+      uuid: 'mpath-3600a0980383030',
+      table: '0 20971520 multipath 0 0 1 1 round-robin 0 1 1 8:32 1',
+    });
+    const moved = lvmId('m');
+    if (via === 'renamed') b.lv({ vg: 'vgm', lv: 'vm-300-disk-0', id: moved, active: false });
+    b.map({
+      name: 'vgm-vm--300--old',
+      uuid: `LVM-${b.vgId('vgm')}${moved}`,
+      table: `0 2048 linear ${b.devnoOf('mpatha')} 2048`,
+    });
+    const local = lvmId('n');
+    b.lv({ vg: 'vgm', lv: 'vm-300-disk-1', id: local, active: false });
+    b.map({ name: 'vgm-vm--300--disk--1', uuid: `LVM-${b.vgId('vgm')}${local}`, table: '0 2048 linear 8:16 2048' });
+    const e = entry(analyzeDm(parseNode(b.build())), 'vgm-vm--300--disk--1');
+    assert.equal(verdict(e), 'unknown/lvm-incomplete', via);
+    assert.match(e.detail, /names this very volume and VG vgm lies on multipath map mpatha:/, via);
+  }
+});
+
 test('a config path to a layer of an LV (the -real device under a snapshot origin) names that LV', () => {
   const b = new NodeBuilder().storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`).pool('pve');
   const origin = lvmId('o');

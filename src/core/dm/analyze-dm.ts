@@ -180,7 +180,9 @@ function vgTransports(devices: DmDevice[], index: NodeView['dm']['index']): Map<
   };
   for (const d of devices) {
     const id = d.identity;
-    const vg = id.kind === 'lv' ? id.lv.vg : id.kind === 'layer' ? id.vg : null;
+    // A layer, a renamed map (an LV's UUID under another name) and the map of an LV gone from the metadata
+    // map extents of their VG's PVs all the same.
+    const vg = id.kind === 'lv' ? id.lv.vg : 'vg' in id ? id.vg : null;
     if (vg === null || out.has(vg)) continue;
     for (const dep of d.deps) {
       const m = mpathOf(index.byDevno.get(dep));
