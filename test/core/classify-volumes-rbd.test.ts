@@ -529,3 +529,49 @@ test('an orphan snapshot of an image a client watches is protected; of one whose
   assert.ok(free.steps?.length, "the unwatched image's snapshot keeps its steps");
   assert.match(stepsText(free.steps ?? []), /rbd .*snap rm/);
 });
+
+// The neighbours: whatever says the image is open — an exclusive lock a client holds, a krbd map here (with
+// its lock too), a process here with its device open, its device mounted here — protects its orphan snapshots as a watcher does, by
+// the same reasons.
+test('an orphan snapshot of an image locked by a client, mapped here or held here is protected by that, no hint', () => {
+  const snap = (image: string) => img(image, { snapshot: 'before-upgrade', snapshot_id: 4, protected: 'false' });
+  const n: Node = {
+    rbd: ls(
+      img('vm-165-disk-0', { lock_type: 'exclusive' }),
+      snap('vm-165-disk-0'),
+      img('vm-166-disk-0', { lock_type: 'exclusive' }),
+      snap('vm-166-disk-0'),
+      img('vm-167-disk-0'),
+      snap('vm-167-disk-0'),
+      img('vm-168-disk-0'),
+      snap('vm-168-disk-0'),
+    ),
+    rbdDevices: { 'vm-pool/vm-166-disk-0': 'rbd0', 'vm-pool/vm-167-disk-0': 'rbd1', 'vm-pool/vm-168-disk-0': 'rbd2' },
+    processes: [{ pid: 4300, comm: 'dd', cmdline: ['dd', 'if=/dev/rbd1'], fds: ['/dev/rbd1'] }],
+    // The lock's owner could not be asked: the lock still says a client has it open.
+    rbdStatus: { 'vm-165-disk-0': failed },
+    // HA moves VM 165: that is the image's reason (pending), not one its snapshot takes from it.
+    files: {
+      '/etc/pve/ha/manager_status': JSON.stringify({
+        service_status: { 'vm:165': { node: 'pve1', state: 'migrate' } },
+      }),
+    },
+  };
+  // vm-168's device is mounted on the host.
+  const hostMountinfo = '40 1 252:2 / /mnt/restore rw,relatime - ext4 /dev/rbd2 rw\n';
+  const r = classifyVolumes({ ...volumeInput(n), hostMountinfo });
+  for (const [image, by] of [
+    ['vm-165-disk-0', ['rbd-lock']],
+    ['vm-168-disk-0', ['krbd-mapped', 'mounted']],
+    ['vm-166-disk-0', ['krbd-mapped', 'rbd-lock']],
+    ['vm-167-disk-0', ['krbd-mapped', 'open']],
+  ] as const) {
+    const s = entry(r.entries, `ceph-vm:${image}`, 'before-upgrade');
+    assert.deepEqual(
+      [s.status, s.protected, s.protectedBy, s.hint, s.steps],
+      ['orphan', true, by, undefined, undefined],
+      image,
+    );
+    assert.ok(s.detail.endsWith(`; its image is open (${by.join(', ')})`), `${image}: ${s.detail}`);
+  }
+});

@@ -229,21 +229,29 @@ export function staleLock(v: ListedVolume): boolean {
   return !!v.lockType && !!v.watch && 'watchers' in v.watch && v.watch.watchers.length === 0;
 }
 
+/** What says an RBD image is open (volume-verdict.ts flags, watchVerdict): a process, a lock, a krbd map, a watcher. */
+const IMAGE_OPEN = new Set(['open', 'mounted', 'rbd-lock', 'krbd-mapped', 'rbd-watcher']);
+
 /**
- * An orphan RBD snapshot is judged by its image's watchers too (volume-rbd.ts watchVerdict, asked only for
- * images no config names): a client with the image open — a guest of another cluster on the same pool, a
- * krbd map elsewhere — may own its snapshots, and removing one breaks that guest's rollback; an image whose
- * watchers could not be read leaves its snapshots as unknown as itself.
+ * An orphan RBD snapshot is judged by whether its image is open too (volume-verdict.ts flags, watchVerdict;
+ * asked only of images no config names): a client with the image open — a guest of another cluster on the
+ * same pool, a krbd map, a lock's owner — may own its snapshots, and removing one breaks that guest's
+ * rollback; an image whose watchers could not be read leaves its snapshots as unknown as itself.
  */
 export function rbdSnapshotsFollowImage(entries: VolumeEntry[]): void {
   const images = new Map(entries.filter((e) => e.type === 'rbd' && e.snapshot === undefined).map((e) => [e.volid, e]));
   for (const e of entries) {
     const image = e.type === 'rbd' && e.snapshot !== undefined && e.status === 'orphan' ? images.get(e.volid) : null;
     if (!image) continue;
-    if (image.protectedBy.includes('rbd-watcher')) {
+    if (image.open) {
+      // Only what says it is open (holders, a mount, a lock, a krbd map, a watcher) passes to the snapshot:
+      // the image's other reasons (an HA move of its VMID, say) are judged for the snapshot on its own.
+      const openBy = image.protectedBy.filter((p) => IMAGE_OPEN.has(p));
       e.protected = true;
-      e.protectedBy = [...new Set([...e.protectedBy, 'rbd-watcher'])].sort();
-      e.detail += `; its image is watched by ${(image.watchers ?? []).join(', ')} (a client has it open)`;
+      e.protectedBy = [...new Set([...e.protectedBy, ...openBy])].sort();
+      e.detail += image.watchers?.length
+        ? `; its image is watched by ${image.watchers.join(', ')} (a client has it open)`
+        : `; its image is open (${openBy.join(', ')})`;
     } else if (image.reason === 'watchers-unread') {
       e.status = 'unknown';
       e.reason = 'watchers-unread';
