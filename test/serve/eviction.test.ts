@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_LIMITS, listen } from '../../src/serve/server';
 import { tempDir } from '../helpers/temp-dir';
+import { settle, until } from '../helpers/wait';
 
 const LIMITS = { ...DEFAULT_LIMITS, maxConnections: 3, perClient: 3 };
 
@@ -59,14 +60,6 @@ function client(to: number | string, request?: string, host = '127.0.0.1'): Clie
   sock.once('close', () => (c.closed = true));
   if (request) void c.connected.then(() => sock.write(`GET ${request} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
   return c;
-}
-
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `cond` holds (checked every 10 ms, at most `ms`). */
-async function until(cond: () => boolean, ms = 5_000): Promise<boolean> {
-  for (let t = 0; t < ms && !cond(); t += 10) await settle(10);
-  return cond();
 }
 
 test('at the cap, the idle connection makes way; the one with a request in flight is kept and answered', {

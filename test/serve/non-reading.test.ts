@@ -7,11 +7,11 @@ import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { RequestInfo } from '../../src/serve/http-replies';
 import { DEFAULT_LIMITS, listen, type ServerLimits } from '../../src/serve/server';
+import { settle } from '../helpers/wait';
 
 // A /metrics-sized reply and more: a few non-reading clients fill their kernel buffers with it.
 const BODY = 'x'.repeat(256 * 1024);
 const reply = () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: BODY });
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // Small caps, so a handful of sockets reach them; the deadlines are the service's own.
 const LIMITS: ServerLimits = { ...DEFAULT_LIMITS, perClient: 8, maxConnections: 16 };
 

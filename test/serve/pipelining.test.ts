@@ -14,18 +14,16 @@ import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { RequestInfo } from '../../src/serve/http-replies';
 import { DEFAULT_LIMITS, listen, type ServerLimits, unsent } from '../../src/serve/server';
+import { settle, until as untilMs } from '../helpers/wait';
+
+// Replies of tens of MiB under load: a longer bound than the default.
+const until = (cond: () => boolean) => untilMs(cond, 10_000);
 
 // Larger than loopback's socket buffers together (a few MiB): part of it stays queued on the server.
 const BIG = 'b'.repeat(24 * 1024 * 1024);
 const BIGGER = 'B'.repeat(48 * 1024 * 1024);
 // The sweep never runs unless a test wants it; the write deadline is far.
 const QUIET: ServerLimits = { ...DEFAULT_LIMITS, checkIntervalMs: 60_000, writeTimeoutMs: 60_000 };
-
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  for (let t = 0; t < ms && !cond(); t += 10) await settle(10);
-  return cond();
-}
 
 /** `/big` and `/bigger` are large; `/slow` waits until `release()`; the rest answer their URL at once. */
 function handler() {

@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { listen } from '../../src/serve/server';
+import { settle } from '../helpers/wait';
 
 // The service's documented limits (docs/serve.md): 512 connections in all, headers within 5 s.
 const MAX_CONNECTIONS = 512;
@@ -38,8 +39,6 @@ function get(port: number): Promise<{ status: number; body: string }> {
     r.end();
   });
 }
-
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('clientGroup: all of loopback is one client; IPv4 per address; IPv6 per /64', async () => {
   const { clientGroup, DEFAULT_LIMITS } = await import('../../src/serve/server');
