@@ -251,18 +251,22 @@ test('a path gap joins the guest list’s gap: both reasons, in that order', () 
 // lvm2 stacks an origin with snapshots on its `-real` layer (lib/activate/dev_manager.c: the origin's map
 // is `snapshot-origin` over `<lv>-real`, which holds the PV's extents; a thin LV likewise sits on its pool's
 // `-tpool` over `_tdata`): then only a layer's map lies on the LUN, and it still says where the VG lies.
+/** Two nodes; storage.cfg calls VG vgm (storage `thick`) local; a multipath map mpatha here;
+ * VM 300 of pve2 names `disk`. */
+function lunNode(disk: string): NodeBuilder {
+  const b = new NodeBuilder().storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`).pool('pve').cluster(['pve1', 'pve2']);
+  b.guest(300, 'qemu', [`scsi0: thick:${disk}`], 'pve2');
+  b.map({
+    name: 'mpatha',
+    uuid: 'mpath-3600a0980383030',
+    table: '0 20971520 multipath 0 0 1 1 round-robin 0 1 1 8:32 1',
+  });
+  return b;
+}
+
 test('a VG on a multipath map, on a partition of one, or only through a layer, is said to lie on that map', () => {
   const node = (via: 'lun' | 'partition' | 'layer' | 'two LUNs') => {
-    const b = new NodeBuilder()
-      .storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`)
-      .pool('pve')
-      .cluster(['pve1', 'pve2']);
-    b.guest(300, 'qemu', ['scsi0: thick:vm-300-disk-0'], 'pve2');
-    b.map({
-      name: 'mpatha',
-      uuid: 'mpath-3600a0980383030',
-      table: '0 20971520 multipath 0 0 1 1 round-robin 0 1 1 8:32 1',
-    });
+    const b = lunNode('vm-300-disk-0');
     let pv = b.devnoOf('mpatha');
     if (via === 'partition') {
       b.map({ name: 'mpatha-part1', uuid: 'part1-mpath-3600a0980383030', table: `0 20969472 linear ${pv} 2048` });
@@ -333,16 +337,7 @@ test('a config path to a partition map of an LV names that LV; to a map that is 
 // LUN, the VG still lies on that LUN.
 test('a VG whose only map on a multipath LUN is a renamed one, or one of a gone LV, is said to lie on that LUN', () => {
   for (const via of ['renamed', 'gone'] as const) {
-    const b = new NodeBuilder()
-      .storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`)
-      .pool('pve')
-      .cluster(['pve1', 'pve2']);
-    b.guest(300, 'qemu', ['scsi0: thick:vm-300-disk-1'], 'pve2');
-    b.map({
-      name: 'mpatha',
-      uuid: 'mpath-3600a0980383030',
-      table: '0 20971520 multipath 0 0 1 1 round-robin 0 1 1 8:32 1',
-    });
+    const b = lunNode('vm-300-disk-1');
     const moved = lvmId('m');
     if (via === 'renamed') b.lv({ vg: 'vgm', lv: 'vm-300-disk-0', id: moved, active: false });
     b.map({
