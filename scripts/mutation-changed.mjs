@@ -10,8 +10,9 @@
 //
 //   node scripts/mutation-changed.mjs [BASE]        (MUTATION_BUDGET_MIN: minutes, 30 by default)
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const fail = (msg, code = 2) => {
   console.error(`mutation-changed: ${msg}`);
@@ -69,7 +70,9 @@ const stryker = spawn(
     '--concurrency',
     String(Math.max(1, availableParallelism())),
   ],
-  { stdio: 'inherit', detached: true },
+  // A private TMPDIR: a mutant of a path constant acts on the parent of the test's temporary root (a mutant
+  // of run-lock.ts's path made ensurePrivateDir chmod the machine's /tmp to 0700), never on the real /tmp.
+  { stdio: 'inherit', detached: true, env: { ...process.env, TMPDIR: mkdtempSync(join(tmpdir(), 'pvh-mutation-')) } },
 );
 let overBudget = false;
 const timer = setTimeout(() => {
