@@ -5,8 +5,19 @@
 // (chroot, device nodes). The mirror is PVE_HEALTH_DEBIAN_MIRROR, else the machine's own Debian archive
 // from its apt sources, else debootstrap's default.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { withCacheLock } from '../helpers/cache-lock';
 
 export const CACHE = process.env.PVE_HEALTH_PKGTEST_CACHE ?? '/var/tmp/pve-health-pkgtest';
 /** PVE 8 is Debian 12 (bookworm), PVE 9 is Debian 13 (trixie): the package must install on both. */
@@ -76,24 +87,42 @@ function debianMirror(): string | undefined {
   return parseDebianMirror(text);
 }
 
-/** The cached minbase tarball of a suite, made on first use (about a minute with a good mirror). */
+/**
+ * The cached minbase tarball of a suite, made on first use (about a minute with a good mirror). A tarball is
+ * used only beside its `.complete` mark holding its size: one cut by a full disk or a killed run (or left by an
+ * older build without the mark) is built again.
+ */
 export function baseTarball(suite: string): string {
   const tarball = join(CACHE, `${suite}-minbase.tar`);
-  if (existsSync(tarball)) return tarball;
+  const mark = `${tarball}.complete`;
+  const complete = (): string | null => {
+    try {
+      return Number(readFileSync(mark, 'utf8')) === statSync(tarball).size ? tarball : null;
+    } catch {
+      return null;
+    }
+  };
+  if (complete()) return tarball;
   mkdirSync(CACHE, { recursive: true });
-  const dir = mkdtempSync(join(CACHE, 'debootstrap-'));
-  try {
-    const mirror = debianMirror();
-    must('debootstrap', ['--variant=minbase', suite, dir, ...(mirror ? [mirror] : [])], { timeoutMs: 900_000 });
-    // Nothing of apt's download state belongs in the cache.
-    rmSync(join(dir, 'var/cache/apt/archives'), { recursive: true, force: true });
-    mkdirSync(join(dir, 'var/cache/apt/archives/partial'), { recursive: true });
-    must('tar', ['-C', dir, '--numeric-owner', '-cf', `${tarball}.tmp`, '.']);
-    renameSync(`${tarball}.tmp`, tarball);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return tarball;
+  return withCacheLock(tarball, complete, () => {
+    rmSync(mark, { force: true });
+    const dir = mkdtempSync(join(CACHE, 'debootstrap-'));
+    const tmp = `${tarball}.tmp-${process.pid}`;
+    try {
+      const mirror = debianMirror();
+      must('debootstrap', ['--variant=minbase', suite, dir, ...(mirror ? [mirror] : [])], { timeoutMs: 900_000 });
+      // Nothing of apt's download state belongs in the cache.
+      rmSync(join(dir, 'var/cache/apt/archives'), { recursive: true, force: true });
+      mkdirSync(join(dir, 'var/cache/apt/archives/partial'), { recursive: true });
+      must('tar', ['-C', dir, '--numeric-owner', '-cf', tmp, '.']);
+      renameSync(tmp, tarball);
+      writeFileSync(mark, String(statSync(tarball).size));
+    } finally {
+      rmSync(tmp, { force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return tarball;
+  });
 }
 
 /** A fresh chroot unpacked from the cached tarball; `remove` deletes it. */
@@ -130,6 +159,14 @@ function hasDebs(dir: string): boolean {
 function cachedDebs(suite: string, name: string, packages: string[]): string {
   const debs = join(CACHE, `${suite}-${name}`);
   if (hasDebs(debs)) return debs;
+  return withCacheLock(
+    debs,
+    () => (hasDebs(debs) ? debs : null),
+    () => fetchDebs(suite, debs, packages),
+  );
+}
+
+function fetchDebs(suite: string, debs: string, packages: string[]): string {
   const fetcher = makeChroot(suite);
   // Per process: two test files may fill the cache at the same time.
   const tmp = `${debs}.tmp-${process.pid}`;
