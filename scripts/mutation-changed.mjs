@@ -36,9 +36,9 @@ try {
   fail(`base ${JSON.stringify(base)} is no commit of this clone`);
 }
 const rooms = JSON.parse(readFileSync('stryker.config.json', 'utf8')).mutate;
-const diff = git('diff', '-U0', '--no-color', '--no-ext-diff', base, '--', ...rooms.map((g) => `:(glob)${g}`));
+const diff = git('diff', '-U0', '--no-color', '--no-ext-diff', '--find-renames', base, '--', ...rooms.map((g) => `:(glob)${g}`));
 
-// +++ b/src/core/node/pve-state.ts
+// +++ b/src/core/node/pve-state.ts       (a file moved unchanged shows no hunk: --find-renames)
 // @@ -120,2 +120,5 @@ function x() {      (new lines 120-124; a count of 0 is a pure deletion: nothing to mutate)
 const ranges = [];
 let file = null;
