@@ -34,6 +34,35 @@ after(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 });
 
+/**
+ * Serves `scanDm`/`scanMounts` from an in-process service and router on a free loopback port, both parts
+ * scanned once (a failed scan is the service's to report); runs `body` with the base URL, then closes.
+ */
+async function withServed(
+  scans: Pick<Parameters<typeof createService>[0], 'scanDm' | 'scanMounts'>,
+  body: (base: string) => Promise<void>,
+  router: Partial<Parameters<typeof createRouter>[0]> = {},
+): Promise<void> {
+  const svc = createService({ ...scans, dmIntervalMs: 60_000, mountsIntervalMs: 60_000, now: () => new Date() });
+  await Promise.all([svc.scan('dm').catch(() => {}), svc.scan('mounts')]);
+  const http = await listen(
+    { host: '127.0.0.1', port: 0 },
+    createRouter({
+      service: svc,
+      buildDocument: buildDoc,
+      renderMetrics: renderPrometheus,
+      policy: { token: null },
+      version: 't',
+      ...router,
+    }),
+  );
+  try {
+    await body(`http://127.0.0.1:${http.address.port}`);
+  } finally {
+    await http.close();
+  }
+}
+
 /** Start the real CLI's service on a free loopback port; resolves with its base URL. */
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ base: string; child: ChildProcess }> {
   assert.ok(existsSync(CLI), `${CLI} missing: run npm run build`);
@@ -213,164 +242,121 @@ test('dashboard: with a token the page asks for it, then shows the data', { skip
 
 test('dashboard: hostile names are shown as text, never as markup', { skip }, async () => {
   const evil = '<img src=x onerror="document.body.dataset.pwned=1">';
-  const svc = createService({
-    scanDm: async () => {
-      const r = dmResult(
-        [
-          dmEntry({
-            name: `pve-${evil}`,
-            status: 'orphan',
-            reason: 'guest-missing',
-            detail: evil,
-            action: { command: ['dmsetup', 'remove', `a'b ${evil}`], effect: evil },
-          }),
-        ],
-        1,
-      );
-      r.guests[0].name = evil;
-      return r;
+  await withServed(
+    {
+      scanDm: async () => {
+        const r = dmResult(
+          [
+            dmEntry({
+              name: `pve-${evil}`,
+              status: 'orphan',
+              reason: 'guest-missing',
+              detail: evil,
+              action: { command: ['dmsetup', 'remove', `a'b ${evil}`], effect: evil },
+            }),
+          ],
+          1,
+        );
+        r.guests[0].name = evil;
+        return r;
+      },
+      scanMounts: async () =>
+        mountsResult([mountEntry({ target: `/mnt/${evil}`, source: evil, status: 'full', usagePercent: 97 })], 1),
     },
-    scanMounts: async () =>
-      mountsResult([mountEntry({ target: `/mnt/${evil}`, source: evil, status: 'full', usagePercent: 97 })], 1),
-    dmIntervalMs: 60_000,
-    mountsIntervalMs: 60_000,
-    now: () => new Date(),
-  });
-  await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
-  const http = await listen(
-    { host: '127.0.0.1', port: 0 },
-    createRouter({
-      service: svc,
-      buildDocument: buildDoc,
-      renderMetrics: renderPrometheus,
-      policy: { token: null },
-      version: 't',
-    }),
+    async (base) => {
+      const page = await browser!.newPage();
+      await page.goto(`${base}/`);
+      await loaded(page);
+      await page.waitForTimeout(200);
+      assert.equal(await page.evaluate(() => document.body.dataset.pwned), undefined);
+      assert.equal(await page.locator('main img').count(), 0);
+      assert.ok(((await page.textContent('#guests tbody')) ?? '').includes(evil));
+      await page.locator('#issues summary').first().click();
+      assert.ok(((await page.textContent('#issues')) ?? '').includes(evil));
+      const meter = page.locator('#mounts [role="meter"]');
+      assert.equal(await meter.getAttribute('aria-valuenow'), '97', 'capacity bar with its value');
+      assert.equal(await meter.getAttribute('aria-label'), `Usage of /mnt/${evil}`);
+      // The copied command is shell-quoted: pasting it runs exactly this argv.
+      assert.ok(((await page.textContent('#issues code')) ?? '').includes(`'a'\\''b <img`));
+      await page.close();
+    },
   );
-  try {
-    const page = await browser!.newPage();
-    await page.goto(`http://127.0.0.1:${http.address.port}/`);
-    await loaded(page);
-    await page.waitForTimeout(200);
-    assert.equal(await page.evaluate(() => document.body.dataset.pwned), undefined);
-    assert.equal(await page.locator('main img').count(), 0);
-    assert.ok(((await page.textContent('#guests tbody')) ?? '').includes(evil));
-    await page.locator('#issues summary').first().click();
-    assert.ok(((await page.textContent('#issues')) ?? '').includes(evil));
-    const meter = page.locator('#mounts [role="meter"]');
-    assert.equal(await meter.getAttribute('aria-valuenow'), '97', 'capacity bar with its value');
-    assert.equal(await meter.getAttribute('aria-label'), `Usage of /mnt/${evil}`);
-    // The copied command is shell-quoted: pasting it runs exactly this argv.
-    assert.ok(((await page.textContent('#issues code')) ?? '').includes(`'a'\\''b <img`));
-    await page.close();
-  } finally {
-    await http.close();
-  }
 });
 
 test('dashboard: one healthy mount is "the healthy mount"; a 100 % read-only container filesystem is a red bar', {
   skip,
 }, async () => {
-  const svc = createService({
-    scanDm: async () => dmResult([dmEntry()], 0),
-    scanMounts: async () =>
-      mountsResult(
-        [
-          mountEntry(),
-          mountEntry({
-            scope: 'ct',
-            ctid: 110,
-            target: '/srv/data',
-            status: 'readonly',
-            reason: 'remounted-readonly',
-            usagePercent: 100,
-          }),
-        ],
-        1,
-      ),
-    dmIntervalMs: 60_000,
-    mountsIntervalMs: 60_000,
-    now: () => new Date(),
-  });
-  await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
-  const http = await listen(
-    { host: '127.0.0.1', port: 0 },
-    createRouter({
-      service: svc,
-      buildDocument: buildDoc,
-      renderMetrics: renderPrometheus,
-      policy: { token: null },
-      version: 't',
-    }),
+  await withServed(
+    {
+      scanDm: async () => dmResult([dmEntry()], 0),
+      scanMounts: async () =>
+        mountsResult(
+          [
+            mountEntry(),
+            mountEntry({
+              scope: 'ct',
+              ctid: 110,
+              target: '/srv/data',
+              status: 'readonly',
+              reason: 'remounted-readonly',
+              usagePercent: 100,
+            }),
+          ],
+          1,
+        ),
+    },
+    async (base) => {
+      const page = await browser!.newPage();
+      await page.goto(`${base}/`);
+      await loaded(page);
+      assert.equal((await page.textContent('#mounts-more'))?.trim(), 'Show the healthy mount');
+      await page.click('#mounts-more');
+      assert.equal((await page.textContent('#mounts-more'))?.trim(), 'Hide the healthy mount');
+      assert.equal((await page.textContent('#guests-more'))?.trim(), 'Show the healthy guest');
+      const fills = await page.evaluate(() =>
+        [...document.querySelectorAll('#mounts [role=meter]')].map((b) => [
+          b.getAttribute('aria-valuenow'),
+          b.className,
+          getComputedStyle(b.firstElementChild!).backgroundColor,
+        ]),
+      );
+      const full = fills.find((f) => f[0] === '100')!;
+      assert.equal(full[1], 'bar crit', JSON.stringify(fills));
+      assert.notEqual(full[2], fills.find((f) => f[0] === '60')![2], 'not the healthy colour');
+      await page.close();
+    },
   );
-  try {
-    const page = await browser!.newPage();
-    await page.goto(`http://127.0.0.1:${http.address.port}/`);
-    await loaded(page);
-    assert.equal((await page.textContent('#mounts-more'))?.trim(), 'Show the healthy mount');
-    await page.click('#mounts-more');
-    assert.equal((await page.textContent('#mounts-more'))?.trim(), 'Hide the healthy mount');
-    assert.equal((await page.textContent('#guests-more'))?.trim(), 'Show the healthy guest');
-    const fills = await page.evaluate(() =>
-      [...document.querySelectorAll('#mounts [role=meter]')].map((b) => [
-        b.getAttribute('aria-valuenow'),
-        b.className,
-        getComputedStyle(b.firstElementChild!).backgroundColor,
-      ]),
-    );
-    const full = fills.find((f) => f[0] === '100')!;
-    assert.equal(full[1], 'bar crit', JSON.stringify(fills));
-    assert.notEqual(full[2], fills.find((f) => f[0] === '60')![2], 'not the healthy colour');
-    await page.close();
-  } finally {
-    await http.close();
-  }
 });
 
 test('dashboard, API and /metrics: a failed DM scan is UNKNOWN with its reason, never "OK" or "No issues"', {
   skip,
 }, async () => {
-  const svc = createService({
-    scanDm: async () => {
-      throw new Error('cannot list device-mapper devices: dmsetup exited 1: permission denied');
+  await withServed(
+    {
+      scanDm: async () => {
+        throw new Error('cannot list device-mapper devices: dmsetup exited 1: permission denied');
+      },
+      scanMounts: async () => mountsResult([], 0),
     },
-    scanMounts: async () => mountsResult([], 0),
-    dmIntervalMs: 60_000,
-    mountsIntervalMs: 60_000,
-    now: () => new Date(),
-  });
-  await Promise.all([svc.scan('dm').catch(() => {}), svc.scan('mounts')]);
-  const http = await listen(
-    { host: '127.0.0.1', port: 0 },
-    createRouter({
-      service: svc,
-      buildDocument: buildDoc,
-      renderMetrics: renderPrometheus,
-      policy: { token: null },
-      version: 't',
-    }),
+    async (base) => {
+      const api = (await (await fetch(`${base}/api/status`)).json()) as CheckDocument;
+      assert.equal(api.status, 3);
+      assert.match(String(api.dm?.error), /dmsetup exited 1/);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /^pve_health_status 3$/m);
+      assert.match(metrics, /^pve_health_up\{part="dm"\} 0$/m);
+      assert.doesNotMatch(metrics, /^pve_health_dm_grade/m);
+      const page = await browser!.newPage();
+      await page.goto(`${base}/`);
+      await loaded(page);
+      assert.equal((await page.textContent('#status'))?.trim(), 'UNKNOWN');
+      assert.equal((await page.textContent('#grade'))?.trim(), '?');
+      assert.equal(await page.isHidden('#issues-empty'), true, 'never "No issues" when a part could not be checked');
+      assert.match((await page.textContent('#issues')) ?? '', /Could not check device-mapper.*dmsetup exited 1/s);
+      await page.screenshot({ path: join(shots, 'failed-scan.png'), fullPage: false });
+      await page.close();
+    },
   );
-  try {
-    const base = `http://127.0.0.1:${http.address.port}`;
-    const api = (await (await fetch(`${base}/api/status`)).json()) as CheckDocument;
-    assert.equal(api.status, 3);
-    assert.match(String(api.dm?.error), /dmsetup exited 1/);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    assert.match(metrics, /^pve_health_status 3$/m);
-    assert.match(metrics, /^pve_health_up\{part="dm"\} 0$/m);
-    assert.doesNotMatch(metrics, /^pve_health_dm_grade/m);
-    const page = await browser!.newPage();
-    await page.goto(`${base}/`);
-    await loaded(page);
-    assert.equal((await page.textContent('#status'))?.trim(), 'UNKNOWN');
-    assert.equal((await page.textContent('#grade'))?.trim(), '?');
-    assert.equal(await page.isHidden('#issues-empty'), true, 'never "No issues" when a part could not be checked');
-    assert.match((await page.textContent('#issues')) ?? '', /Could not check device-mapper.*dmsetup exited 1/s);
-    await page.screenshot({ path: join(shots, 'failed-scan.png'), fullPage: false });
-    await page.close();
-  } finally {
-    await http.close();
-  }
 });
 
 test('the cluster section fits a phone (360 and 390 px): node rows stack, long UUIDs and errors wrap', {
@@ -427,62 +413,50 @@ test('the cluster section fits a phone (360 and 390 px): node rows stack, long U
       },
     ],
   };
-  const svc = createService({
-    scanDm: async () => dmResult([dmEntry()], 0),
-    scanMounts: async () => mountsResult([mountEntry()], 0),
-    dmIntervalMs: 60_000,
-    mountsIntervalMs: 60_000,
-    now: () => new Date(),
-  });
-  await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
-  const http = await listen(
-    { host: '127.0.0.1', port: 0 },
-    createRouter({
-      service: svc,
-      buildDocument: buildDoc,
-      renderMetrics: renderPrometheus,
-      policy: { token: null },
-      version: 't',
+  await withServed(
+    {
+      scanDm: async () => dmResult([dmEntry()], 0),
+      scanMounts: async () => mountsResult([mountEntry()], 0),
+    },
+    async (base) => {
+      for (const [width, height] of [
+        [360, 740],
+        [390, 844],
+      ]) {
+        const page = await browser!.newPage({ viewport: { width, height } });
+        await page.goto(`${base}/`);
+        await page.waitForSelector('body[data-cluster-loaded]', { timeout: 15_000 });
+        await page.screenshot({ path: join(shots, `cluster-${width}.png`), fullPage: true });
+        const wide = await page.evaluate(() => {
+          const out: string[] = [];
+          const doc = document.documentElement;
+          if (doc.scrollWidth > doc.clientWidth) out.push(`page ${doc.scrollWidth} > ${doc.clientWidth}`);
+          for (const e of document.querySelectorAll('#cluster-section *')) {
+            const r = (e as HTMLElement).getBoundingClientRect();
+            if (r.width > 0 && r.right > doc.clientWidth + 0.5)
+              out.push(`${e.tagName}#${e.id}.${e.className} right ${Math.round(r.right)}`);
+          }
+          return out;
+        });
+        assert.deepEqual(wide, [], `${width} px`);
+        // Each node row is a card: its cells carry their column names; the node leads.
+        const first = await page.evaluate(() => {
+          const td = document.querySelector('#cluster-nodes tbody tr td');
+          return [
+            td?.getAttribute('data-label'),
+            getComputedStyle(document.querySelector('#cluster-nodes tbody tr')!).display,
+          ];
+        });
+        assert.deepEqual(first, ['Node', 'flex']);
+        await page.close();
+      }
+    },
+    {
       cluster: {
         json: () => JSON.stringify(cluster),
         metrics: () => '',
         report: () => ({ scans: 1, running: false, error: null, lastScanAt: cluster.generatedAt, hasDocument: true }),
       },
-    }),
+    },
   );
-  try {
-    for (const [width, height] of [
-      [360, 740],
-      [390, 844],
-    ]) {
-      const page = await browser!.newPage({ viewport: { width, height } });
-      await page.goto(`http://127.0.0.1:${http.address.port}/`);
-      await page.waitForSelector('body[data-cluster-loaded]', { timeout: 15_000 });
-      await page.screenshot({ path: join(shots, `cluster-${width}.png`), fullPage: true });
-      const wide = await page.evaluate(() => {
-        const out: string[] = [];
-        const doc = document.documentElement;
-        if (doc.scrollWidth > doc.clientWidth) out.push(`page ${doc.scrollWidth} > ${doc.clientWidth}`);
-        for (const e of document.querySelectorAll('#cluster-section *')) {
-          const r = (e as HTMLElement).getBoundingClientRect();
-          if (r.width > 0 && r.right > doc.clientWidth + 0.5)
-            out.push(`${e.tagName}#${e.id}.${e.className} right ${Math.round(r.right)}`);
-        }
-        return out;
-      });
-      assert.deepEqual(wide, [], `${width} px`);
-      // Each node row is a card: its cells carry their column names; the node leads.
-      const first = await page.evaluate(() => {
-        const td = document.querySelector('#cluster-nodes tbody tr td');
-        return [
-          td?.getAttribute('data-label'),
-          getComputedStyle(document.querySelector('#cluster-nodes tbody tr')!).display,
-        ];
-      });
-      assert.deepEqual(first, ['Node', 'flex']);
-      await page.close();
-    }
-  } finally {
-    await http.close();
-  }
 });

@@ -13,6 +13,7 @@ set -u
 cd "$(dirname "$0")/../../.."
 . test/e2e/lib/assert.sh
 . test/e2e/lib/pve-root.sh
+. test/e2e/lib/volume-assert.sh
 . test/e2e/host/ceph-cluster.sh
 CLI=${PVE_HEALTH_CLI:-$PWD/dist/pve-health.cjs}
 # python3-rbd and python3-rados are Debian's: the system python, whatever python3 comes first on PATH.
@@ -380,12 +381,6 @@ vrun() {
   echo "   pve-health volumes: exit $RC"
   [ -s "$T/v.err" ] && sed 's/^/   stderr: /' "$T/v.err" | head -5
 }
-# Prints every entry (for a reader of the log) - volid[@snap] status reason protected pending hint
-vdump() {
-  node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1]));
-for (const s of d.volumes.storages ?? []) console.log("   storage", s.storage, s.status, s.error ?? "");
-for (const e of d.volumes.entries) console.log("  ", e.volid + (e.snapshot ? "@" + e.snapshot : "") + (e.trash ? "#trash" : ""), e.status, e.reason, "prot=" + e.protected + (e.protectedBy?.length ? "(" + e.protectedBy + ")" : ""), "pend=" + e.pending, "open=" + e.open, e.hint ? "HINT: " + e.hint : "", "|", e.detail)' "$J"
-}
 # PVE_HEALTH_CEPH_RECORD=DIR: what the real rbd prints for these states, PVE's argv, stdout/stderr/exit.
 record() {
   local name=$1 st=$2
@@ -412,44 +407,6 @@ record lock-running ceph-vm lock ls vm-152-disk-0 --format json
 echo "== first run"
 vrun
 vdump
-
-# expect WHAT KEY COND...: the entry KEY (volid, volid@snap, volid#trash) of the last run meets every COND:
-# field=value (status, reason, protected, pending, open), hint= (no hint), hint~text, detail~text,
-# by~text (protectedBy), absent (no such entry).
-expect() {
-  local what=$1
-  shift
-  local out
-  if out=$(node -e '
-const d = JSON.parse(require("fs").readFileSync(process.argv[1]));
-const [key, ...conds] = process.argv.slice(2);
-const k = (e) => e.volid + (e.snapshot ? "@" + e.snapshot : "") + (e.trash ? "#trash" : "");
-const e = d.volumes.entries.find((x) => k(x) === key);
-const bad = [];
-if (conds[0] === "absent") { if (e) bad.push("present"); }
-else if (!e) bad.push("no entry " + key);
-else for (const c of conds) {
-  let m;
-  if ((m = /^(\w+)~(.*)$/s.exec(c))) {
-    const v = m[1] === "by" ? (e.protectedBy ?? []).join(",") : String(e[m[1]] ?? "");
-    if (!v.includes(m[2])) bad.push(`${m[1]} "${v}" lacks "${m[2]}"`);
-  } else if ((m = /^(\w+)=(.*)$/s.exec(c))) {
-    const v = e[m[1]];
-    if (m[1] === "hint" && m[2] === "") { if (v) bad.push(`hint "${v}"`); }
-    else if (String(v) !== m[2]) bad.push(`${m[1]}=${v}, want ${m[2]}`);
-  }
-}
-if (bad.length) { console.log(bad.join("; ")); process.exit(1); }' "$J" "$@" 2>&1); then
-    pass "$what"
-  else
-    fail "$what: $out"
-  fi
-}
-# storage_is STORAGE ok|unknown [error-text]
-storage_is() {
-  node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1]));const s=(d.volumes.storages??[]).find(x=>x.storage===process.argv[2]);
-if(!s||s.status!==process.argv[3]||(process.argv[4]&&!String(s.error??"").includes(process.argv[4]))){console.log(JSON.stringify(s));process.exit(1)}' "$J" "$@"
-}
 
 echo "== verdicts"
 V=ceph-vm
@@ -536,7 +493,6 @@ record status-stale ceph-vm status vm-151-disk-0 --format json
 record lock-stale ceph-vm lock ls vm-151-disk-0 --format json
 # The hints, run exactly as printed but with PVE's connection options (what pvesm would add).
 q() { "$@" >/dev/null 2>&1; }
-hint_of() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1]));const e=d.volumes.entries.find(x=>x.volid+(x.snapshot?"@"+x.snapshot:"")+(x.trash?"#trash":"")===process.argv[2]);process.stdout.write(e?.hint??"")' "$J" "$1"; }
 # S11, S12: an interrupted removal's hint names the checked way first: reclaim --purge (PVE's storage
 # lock, a re-check right before, the journal), which runs librbd's own `rbd rm` of the name.
 h130=$(hint_of $V:vm-130-disk-0)

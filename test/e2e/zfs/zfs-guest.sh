@@ -12,6 +12,7 @@ set -u
 cd /host
 . ./lib/assert.sh
 . ./lib/pve-root.sh
+. ./lib/volume-assert.sh
 CLI=/host/pve-health.cjs
 t0=$(date +%s)
 
@@ -392,43 +393,6 @@ vrun() {
   echo "   pve-health volumes: exit $RC"
   [ -s /tmp/v.err ] && sed 's/^/   stderr: /' /tmp/v.err | head -5
 }
-vdump() {
-  node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1]));
-for (const s of d.volumes.storages ?? []) console.log("   storage", s.storage, s.status, s.error ?? "");
-for (const e of d.volumes.entries) console.log("  ", e.volid + (e.snapshot ? "@" + e.snapshot : ""), e.status, e.reason, "prot=" + e.protected + (e.protectedBy?.length ? "(" + e.protectedBy + ")" : ""), "pend=" + e.pending, "open=" + e.open, e.hint ? "HINT: " + e.hint : "", "|", e.detail)' "$J"
-}
-# expect WHAT KEY COND...: the entry KEY (volid or volid@snap) meets every COND: field=value, hint= (none),
-# hint~text, detail~text, by~text (protectedBy), absent.
-expect() {
-  local what=$1
-  shift
-  local out
-  if out=$(node -e '
-const d = JSON.parse(require("fs").readFileSync(process.argv[1]));
-const [key, ...conds] = process.argv.slice(2);
-const k = (e) => e.volid + (e.snapshot ? "@" + e.snapshot : "");
-const e = d.volumes.entries.find((x) => k(x) === key);
-const bad = [];
-if (conds[0] === "absent") { if (e) bad.push("present: " + e.status + " " + e.reason); }
-else if (!e) bad.push("no entry " + key);
-else for (const c of conds) {
-  let m;
-  if ((m = /^(\w+)~(.*)$/s.exec(c))) {
-    const v = m[1] === "by" ? (e.protectedBy ?? []).join(",") : String(e[m[1]] ?? "");
-    if (!v.includes(m[2])) bad.push(`${m[1]} "${v}" lacks "${m[2]}"`);
-  } else if ((m = /^(\w+)=(.*)$/s.exec(c))) {
-    const v = e[m[1]];
-    if (m[1] === "hint" && m[2] === "") { if (v) bad.push(`hint "${v}"`); }
-    else if (String(v) !== m[2]) bad.push(`${m[1]}=${v}, want ${m[2]}`);
-  }
-}
-if (bad.length) { console.log(bad.join("; ")); process.exit(1); }' "$J" "$@" 2>&1); then
-    pass "$what"
-  else
-    fail "$what: $out"
-  fi
-}
-hint_of() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1]));const e=d.volumes.entries.find(x=>x.volid+(x.snapshot?"@"+x.snapshot:"")===process.argv[2]);process.stdout.write(e?.hint??"")' "$J" "$1"; }
 # The destructive command at the end of a hint (after the last ": "), run as printed.
 run_hint() {
   local h cmd
