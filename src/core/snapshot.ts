@@ -41,6 +41,11 @@ export interface DevicePathState {
   devno?: string;
   /** Its links go round (or past the hops a lookup follows): it names no device this check can tell. */
   loop?: true;
+  /**
+   * The lookup stopped at this network or FUSE mount (`<fstype> <source> at <target>`) and `path` is the
+   * rest as written: an lstat there can wait on a dead server, so what lies beyond was not looked at.
+   */
+  network?: string;
 }
 
 export interface HostSnapshot {

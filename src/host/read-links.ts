@@ -2,10 +2,12 @@
 // a disk by /dev/disk/by-id/dm-uuid-LVM-..., by-path, by-uuid or any other udev link, and only the
 // link's final target (/dev/dm-N) says which map that is. One lstat/readlink per path named in a
 // config (a handful per node), all under the host root; never a stat through a mount.
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { devnoOfRdev } from '../core/devno';
-import { devicePathsIn } from '../core/parse/guest-config';
+import { isDaemonMount, isNetworkType } from '../core/mounts/mount-plan';
+import { configPathsIn, devicePathsIn } from '../core/parse/config-paths';
+import { parseMountInfo } from '../core/parse/mountinfo';
 import type { DevicePathState } from '../core/snapshot';
 import { type Host, hostPath } from './host';
 
@@ -42,42 +44,67 @@ export function readDeviceLinks(host: Host, files: Record<string, string>): Reco
 }
 
 /**
- * Every /dev path of every guest config in `files`, as the node has it now: the path its links lead to
- * (each component followed, like the kernel's own lookup) and, for a block device, its device number
- * `major:minor`; null when the path or a link's target does not exist. The device number is what names
- * a device whatever links a site's udev rules add (`/dev/vmdisks/db01`, `/dev/block/252:5`); the final
- * name is kept for nodes whose /dev holds no device nodes (a capture replayed, a simulated node).
- * Only under /dev (devtmpfs: an lstat there never waits on a server).
+ * Every path of every guest config in `files` (configPathsIn: device tokens, bind and device mount points,
+ * disks by path), as the node has it now: the path its links lead to (each component followed, like the
+ * kernel's own lookup) and, for a block device, its device number `major:minor`; null when the path or a
+ * link's target does not exist. The device number is what names a device whatever links a site's udev
+ * rules add (`/dev/vmdisks/db01`, `/dev/block/252:5`); the final name is kept for nodes whose /dev holds no
+ * device nodes (a capture replayed, a simulated node). A lookup never enters a network or FUSE mount
+ * (from the node's mount table): it stops there, says which mount, and keeps the rest as written.
  */
 export function readDevicePaths(host: Host, files: Record<string, string>): Record<string, DevicePathState | null> {
   const out: Record<string, DevicePathState | null> = {};
+  const stopAt = networkStops(host);
   for (const file in files) {
     if (!/^\/etc\/pve\/nodes\/[^/]+\/(qemu-server|lxc)\/\d+\.conf$/.test(file)) continue;
-    for (const p of devicePathsIn(files[file])) {
-      if (p in out || !p.startsWith('/dev/')) continue;
-      // Outside /dev nothing is looked at: resolveOne stops there as it does at a network mount.
-      const walked = walk(host, p, (q) => q !== '/' && q !== '/dev' && !q.startsWith('/dev/'));
-      const final = walked.path;
-      // Links that go round (or past the hops a lookup follows) lead nowhere this check can name: that
-      // is not "no such path", which would let the path's text decide.
-      if (walked.loop) {
-        out[p] = { path: p, loop: true };
-        continue;
-      }
-      if (!final.startsWith('/dev/')) {
-        out[p] = { path: final };
-        continue;
-      }
-      try {
-        const st = lstatSync(hostPath(host, final), { bigint: true });
-        if (st.isSymbolicLink()) out[p] = { path: final, loop: true };
-        else out[p] = st.isBlockDevice() ? { path: final, devno: devnoOfRdev(st.rdev) } : { path: final };
-      } catch {
-        out[p] = null;
-      }
+    for (const p of configPathsIn(files[file])) {
+      if (!(p in out)) out[p] = lookUp(host, p, stopAt);
     }
   }
   return out;
+}
+
+/** One config path looked up (readDevicePaths). */
+function lookUp(host: Host, p: string, stopAt: (path: string) => string | null): DevicePathState | null {
+  let network: string | null = null;
+  const walked = walk(host, p, (q) => {
+    // devtmpfs: an lstat under /dev never waits on a server.
+    if (q === '/dev' || q.startsWith('/dev/')) return false;
+    network = stopAt(q);
+    return network !== null;
+  });
+  // Links that go round (or past the hops a lookup follows) lead nowhere this check can name: that
+  // is not "no such path", which would let the path's text decide.
+  if (walked.loop) return { path: p, loop: true };
+  // A walk that ended early (a component missing under the root) may still end under a mount point.
+  if (network === null && !walked.path.startsWith('/dev/')) network = stopAt(walked.path);
+  if (network !== null) return { path: walked.path, network };
+  try {
+    const st = lstatSync(hostPath(host, walked.path), { bigint: true });
+    if (st.isSymbolicLink()) return { path: walked.path, loop: true };
+    return st.isBlockDevice() ? { path: walked.path, devno: devnoOfRdev(st.rdev) } : { path: walked.path };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The network and FUSE/automount mounts of the node (its mount table), as a test of a path: the mount it
+ * is at or under (`<fstype> <source> at <target>`), or null. Without a readable mount table nothing outside
+ * /dev is entered: any mount could be one.
+ */
+function networkStops(host: Host): (path: string) => string | null {
+  let text: string;
+  try {
+    text = readFileSync(hostPath(host, '/proc/self/mountinfo'), 'utf8');
+  } catch {
+    // The walk passes / on its way to /dev: only what lies beyond it is not entered.
+    return (path) => (path === '/' ? null : 'an unknown mount (/proc/self/mountinfo could not be read)');
+  }
+  const stops = parseMountInfo(text)
+    .mounts.filter((m) => isNetworkType(m.fstype) || isDaemonMount(m.fstype))
+    .map((m) => ({ target: m.target, says: `${m.fstype} ${m.source} at ${m.target}` }));
+  return (path) => stops.find((m) => path === m.target || path.startsWith(`${m.target}/`))?.says ?? null;
 }
 
 /**

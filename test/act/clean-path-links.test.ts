@@ -24,7 +24,7 @@ function nodeWithPath(path: string, link?: { at: string; to: (kname: string) => 
   return out;
 }
 
-function entryOf(out: string, name: string): { status: string; reason: string; detail: string } {
+function entryOf(out: string, name: string): { status: string; reason: string; detail: string; protectedBy: string[] } {
   const r = runCli(out, ['dm', '--json']);
   const doc = JSON.parse(r.stdout);
   return doc.dm.entries.find((e: { name: string }) => e.name === name);
@@ -58,13 +58,16 @@ describe('a config path through the node’s own links', { skip }, () => {
     });
   }
 
-  it('a path that does not exist: every would-be orphan is unknown (exit 3), clean touches none of them', () => {
+  it('a /dev path that does not exist: every would-be orphan is protected with the reason, the node graded; clean touches none', () => {
     const node = nodeWithPath('/dev/vmdisks/gone');
     const e = entryOf(node, ORPHAN);
-    assert.equal(e.status, 'unknown', e.detail);
+    assert.equal(e.status, 'orphan', e.detail);
+    assert.deepEqual(e.protectedBy, ['path-unchecked']);
     assert.match(e.detail, /\/dev\/vmdisks\/gone, which does not exist on this node: it may name this volume/);
+    assert.match(e.detail, /look it up: stat -L -- \/dev\/vmdisks\/gone/);
     const check = runCli(node, ['check', '--json']);
-    assert.equal(check.code, 3, check.stderr);
+    // Nothing failed to be read: the node is graded (its orphans warn), never UNKNOWN for a path.
+    assert.equal(check.code, 1, check.stderr);
     assert.match(check.stdout, /\/dev\/vmdisks\/gone, which does not exist/);
     const r = runCli(node, ['clean', '--yes', '--all']);
     assert.ok(dmNames(node).has(ORPHAN), r.stdout);

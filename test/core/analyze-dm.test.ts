@@ -1,6 +1,6 @@
 // What analyzeDm adds to the verdicts of each entry (core/dm/analyze-dm.ts), rule by rule: an incomplete
 // LVM view makes its VG's findings unknown and nothing else; every guest that names an LV is attached to
-// it; a config path that leads nowhere is said, as the part's reason when an entry is unknown for it.
+// it; a config path that leads nowhere is said, and protects what it could name.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
@@ -120,7 +120,7 @@ test('every guest that names an LV, once each, by VMID then node; an LV no confi
   assert.equal(entry(r, 'vg0-vm--105--disk--0').guests, undefined);
 });
 
-test('a config path that leads nowhere: the part’s reason when an entry is unknown for it, else a warning', () => {
+test('a config path that leads nowhere: no failed read, so its leftovers are protected with the reason, never unknown', () => {
   const lvs = [lv('vg0', 'vm-105-disk-0')];
   const local = (paths: string[]) =>
     analyzeDm(
@@ -131,22 +131,33 @@ test('a config path that leads nowhere: the part’s reason when an entry is unk
       }),
     );
   const one = local(['/dev/vmdisks/db01']);
-  const why = 'VM 100 scsi0 by path /dev/vmdisks/db01, which names no device this check knows: it may name this volume';
-  assert.equal(verdict(entry(one, 'vg0-vm--105--disk--0')), 'unknown/lvm-incomplete');
-  assert.deepEqual(one.unchecked, [why]);
-  assert.equal(one.warnings.includes(why), false);
-  assert.match(entry(one, 'vg0-vm--105--disk--0').detail, /it may name this volume/);
-  assert.deepEqual(local(['/dev/vmdisks/db01', '/dev/vmdisks/db02']).unchecked, [
-    why.replace(': it may', ' (+1 more path): it may'),
-  ]);
-  assert.deepEqual(local(['/dev/vmdisks/db01', '/dev/vmdisks/db02', '/dev/vmdisks/db03']).unchecked, [
-    why.replace(': it may', ' (+2 more paths): it may'),
-  ]);
-  // A disk's path leads to no LV: nothing is unknown, nothing said.
-  const disk = local(['/dev/sdb']);
-  assert.equal(disk.unchecked, undefined);
-  assert.equal(verdict(entry(disk, 'vg0-vm--105--disk--0')), 'orphan/inactive-leftover');
-  // Nothing unknown for it (no LV it could name): a warning only.
+  const why =
+    'VM 100 scsi0 by path /dev/vmdisks/db01, which names no device this check knows: it may name this volume (look it up: stat -L -- /dev/vmdisks/db01)';
+  const e = entry(one, 'vg0-vm--105--disk--0');
+  assert.equal(verdict(e), 'orphan/inactive-leftover');
+  assert.deepEqual([e.protected, e.protectedBy], [true, ['path-unchecked']]);
+  assert.ok(e.detail.endsWith(`; but ${why}`), e.detail);
+  assert.equal(one.unchecked, undefined, 'the part is checked: nothing failed to be read');
+  assert.ok(one.warnings.includes(why), one.warnings.join('\n'));
+  assert.ok(
+    local(['/dev/vmdisks/db01', '/dev/vmdisks/db02']).warnings.includes(
+      why.replace(': it may', ' (+1 more path): it may'),
+    ),
+  );
+  assert.ok(
+    local(['/dev/vmdisks/db01', '/dev/vmdisks/db02', '/dev/vmdisks/db03']).warnings.includes(
+      why.replace(': it may', ' (+2 more paths): it may'),
+    ),
+  );
+  // A disk's path, a container's bind mount, a disk image by path: no LV, nothing protected, nothing said.
+  for (const p of ['/dev/sdb', '/srv/host-data,mp=/data', '/mnt/images/x.raw']) {
+    const r = local([p]);
+    const leftover = entry(r, 'vg0-vm--105--disk--0');
+    assert.equal(verdict(leftover), 'orphan/inactive-leftover', p);
+    assert.equal(leftover.protected, false, p);
+    assert.deepEqual(r.warnings, [], p);
+  }
+  // No LV it could name: a warning only.
   const none = analyzeDm(
     nodeView({ storageCfg: CFG, lvs: [], guests: [{ vmid: 100, text: 'scsi0: /dev/vmdisks/db01\n' }] }),
   );
@@ -154,26 +165,35 @@ test('a config path that leads nowhere: the part’s reason when an entry is unk
   assert.ok(none.warnings.includes(why), none.warnings.join('\n'));
 });
 
-test('another node’s config path: said with its node, for shared storage only', () => {
+test('another node’s config path: said with its node, protecting shared storage only', () => {
   const lvs = [lv('vg0', 'vm-105-disk-0')];
-  const view = (shared: boolean) =>
+  const view = (shared: boolean, path = '/dev/mystery/x') =>
     analyzeDm(
       nodeView({
         storageCfg: shared ? CFG.replace('\tcontent images\n', '\tcontent images\n\tshared 1\n') : CFG,
         lvs,
-        guests: [{ vmid: 300, node: 'pve2', text: 'scsi0: /dev/mystery/x\nmemory: 512\n' }],
+        guests: [{ vmid: 300, node: 'pve2', text: `scsi0: ${path}\nmemory: 512\n` }],
       }),
     );
   const why =
-    "VM 300 scsi0 by path /dev/mystery/x on pve2, which is a name among pve2's own devices: it may name this volume";
+    "VM 300 scsi0 by path /dev/mystery/x on pve2, which is a name among pve2's own devices: it may name this volume (look it up: stat -L -- /dev/mystery/x)";
   const shared = view(true);
-  assert.equal(verdict(entry(shared, 'vg0-vm--105--disk--0')), 'unknown/lvm-incomplete');
-  assert.deepEqual(shared.unchecked, [why]);
+  const e = entry(shared, 'vg0-vm--105--disk--0');
+  assert.equal(verdict(e), 'orphan/inactive-leftover');
+  assert.deepEqual(e.protectedBy, ['path-unchecked']);
+  assert.equal(shared.unchecked, undefined);
+  assert.ok(shared.warnings.includes(why), shared.warnings.join('\n'));
   // On local storage another node's guest cannot use this node's LV: a warning, the leftover stays one.
   const local = view(false);
   assert.equal(verdict(entry(local, 'vg0-vm--105--disk--0')), 'orphan/inactive-leftover');
-  assert.equal(local.unchecked, undefined);
+  assert.equal(entry(local, 'vg0-vm--105--disk--0').protected, false);
   assert.ok(local.warnings.includes(why), local.warnings.join('\n'));
+  // Another node's bind mount or disk image by path (outside /dev): PVE's own rule says no device.
+  for (const p of ['/srv/host-data,mp=/data', '/mnt/pve/nfs/images/300/x.raw']) {
+    const other = view(true, p);
+    assert.equal(entry(other, 'vg0-vm--105--disk--0').protected, false, p);
+    assert.deepEqual(other.warnings, [], p);
+  }
 });
 
 test('a task line whose worker is gone protects what its VMID names; its own warnings are the view’s too', () => {
@@ -231,7 +251,7 @@ test('a path of another node names an LV of a shared VG only when lvs lists that
   assert.match((r.unchecked ?? r.warnings).join('\n'), /scsi1 by path \/dev\/vg0\/vm-999-disk-0 on pve2/);
 });
 
-test('a path gap joins the guest list’s gap: both reasons, in that order', () => {
+test('a path gap beside the guest list’s gap: the unread config makes the leftover unknown, the path only a warning', () => {
   const r = analyzeDm(
     nodeView({
       storageCfg: CFG,
@@ -240,10 +260,11 @@ test('a path gap joins the guest list’s gap: both reasons, in that order', () 
       guests: [{ vmid: 100, text: 'scsi0: /dev/vmdisks/db01\nmemory: 512\n' }],
     }),
   );
-  assert.match(
-    entry(r, 'vg0-vm--105--disk--0').detail,
-    /\.vmlist lists VM 120, whose config was not read; VM 100 scsi0 by path \/dev\/vmdisks\/db01, which names no device this check knows: it may name this volume/,
-  );
+  const e = entry(r, 'vg0-vm--105--disk--0');
+  assert.equal(verdict(e), 'unknown/lvm-incomplete');
+  assert.match(e.detail, /\.vmlist lists VM 120, whose config was not read$/);
+  assert.deepEqual(e.protectedBy, []);
+  assert.ok(r.warnings.some((w) => w.startsWith('VM 100 scsi0 by path /dev/vmdisks/db01')));
 });
 
 // A VG on a LUN other nodes see too (its PV a multipath map, or a kpartx partition of one): storage.cfg's
@@ -383,10 +404,17 @@ test('a device number of the device-mapper major that dmsetup did not list is un
         guests: [{ vmid: 100, text: 'scsi0: /dev/vmdisks/x\nmemory: 512\n' }],
       }),
     );
-  assert.deepEqual(r('252:99').unchecked, [
-    'VM 100 scsi0 by path /dev/vmdisks/x, which is device 252:99, a device-mapper device dmsetup did not list: it may name this volume',
-  ]);
-  assert.equal(r('8:32').unchecked, undefined);
+  const gap = r('252:99');
+  assert.ok(
+    gap.warnings.includes(
+      'VM 100 scsi0 by path /dev/vmdisks/x, which is device 252:99, a device-mapper device dmsetup did not list: it may name this volume (look it up: stat -L -- /dev/vmdisks/x)',
+    ),
+    gap.warnings.join('\n'),
+  );
+  assert.deepEqual(entry(gap, 'vg0-vm--105--disk--0').protectedBy, ['path-unchecked']);
+  assert.equal(gap.unchecked, undefined);
+  assert.deepEqual(r('8:32').warnings, []);
+  assert.deepEqual(entry(r('8:32'), 'vg0-vm--105--disk--0').protectedBy, []);
 });
 
 test('a path gap is only a warning when the entries are unknown for another reason', () => {

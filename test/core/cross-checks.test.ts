@@ -219,7 +219,13 @@ test('a config path through links of its own to a zvol or krbd image names that 
     const devicePaths = o.state === undefined ? undefined : { [path]: o.state };
     return entry(classifyVolumes({ ...input, devicePaths }).entries, 'local-zfs:vm-105-disk-0');
   };
-  const rows: { name: string; o: Parameters<typeof run>[0]; want: [string, string]; detail?: RegExp }[] = [
+  const rows: {
+    name: string;
+    o: Parameters<typeof run>[0];
+    want: [string, string];
+    detail?: RegExp;
+    protectedBy?: string[];
+  }[] = [
     // A site's udev rule (SYMLINK+="vmdisks/db01") to the zvol's device, and a partition of it.
     {
       name: 'own link',
@@ -242,17 +248,19 @@ test('a config path through links of its own to a zvol or krbd image names that 
       o: { line: 'scsi1: /dev/zvol/rpool/data/vm-105-disk-0', state: null },
       want: ['valid', 'referenced'],
     },
-    // Cannot be read: no leftover on "no config names it".
+    // Cannot be told (no read failed): no leftover on "no config names it", protected with the reason.
     {
       name: 'links in a loop',
       o: { line: 'scsi1: /dev/vmdisks/db01', state: { path: '/dev/vmdisks/db01', loop: true } },
-      want: ['unknown', 'config-unreadable'],
+      want: ['orphan', 'guest-missing'],
+      protectedBy: ['path-unchecked'],
       detail: /VM 100 scsi1 names \/dev\/vmdisks\/db01, which goes round in a loop/,
     },
     {
       name: 'a zvol device no listing names',
       o: { line: 'scsi1: /dev/vmdisks/db01', state: { path: '/dev/zd32', devno: '230:32' } },
-      want: ['unknown', 'config-unreadable'],
+      want: ['orphan', 'guest-missing'],
+      protectedBy: ['path-unchecked'],
       detail: /leads to \/dev\/zd32, which no zvol/,
     },
     // Neighbours: a physical disk; a path that is not there; another node's config (its links are its own).
@@ -277,6 +285,7 @@ test('a config path through links of its own to a zvol or krbd image names that 
     const e = run(r.o);
     assert.deepEqual([e.status, e.reason], r.want, `${r.name}: ${e.detail}`);
     if (r.detail) assert.match(`${e.detail} ${(e.references ?? []).join(' ')}`, r.detail, r.name);
-    if (r.want[0] !== 'orphan') assert.equal(e.hint, undefined, r.name);
+    if (r.want[0] !== 'orphan' || r.protectedBy) assert.equal(e.hint, undefined, r.name);
+    assert.deepEqual(e.protectedBy.includes('path-unchecked'), Boolean(r.protectedBy), r.name);
   }
 });

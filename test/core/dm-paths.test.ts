@@ -63,6 +63,15 @@ test('with the gathered table: the device number decides, whatever the text spel
     '/dev/vmdisks/img': { path: '/srv/images/disk.raw' },
     '/dev/vmdisks/chroot': { path: '/srv/chroot/dev/dm-20' },
     '/dev/vmdisks/chroot-map': { path: '/srv/chroot/dev/mapper/pve-vm--150--disk--0' },
+    '/dev/vmdisks/chroot-node': { path: '/srv/chroot/dev/dm-20', devno: '252:20' },
+    '/srv/host-data': { path: '/srv/host-data' },
+    '/mnt/images/x.raw': { path: '/mnt/images/x.raw' },
+    '/srv/not-made-yet': null,
+    '/srv/devnodes/db01': { path: '/srv/devnodes/db01', devno: '252:20' },
+    '/mnt/pve/nfs-store/images/x.raw': {
+      path: '/mnt/pve/nfs-store/images/x.raw',
+      network: 'nfs4 10.0.0.5:/export at /mnt/pve/nfs-store',
+    },
   };
   const r = makePathResolver(index(table));
   const rows: [string, PathReading][] = [
@@ -87,10 +96,27 @@ test('with the gathered table: the device number decides, whatever the text spel
     ['/dev/vmdisks/by-name', { vg: 'san', lv: 'vm-300-disk-0' }], // no map of that name: its text, an LV that exists
     ['/dev/vmdisks/odd', null], // a file in /dev that is no block device and spells nothing
     ['/dev/vmdisks/below', null], // nothing lies below a map's node: no map's name
-    // A link out of /dev (to a file, or into another tree's /dev) names nothing this check can read.
-    ['/dev/vmdisks/img', { unresolved: 'leads out of /dev to /srv/images/disk.raw' }],
-    ['/dev/vmdisks/chroot', { unresolved: 'leads out of /dev to /srv/chroot/dev/dm-20' }],
-    ['/dev/vmdisks/chroot-map', { unresolved: 'leads out of /dev to /srv/chroot/dev/mapper/pve-vm--150--disk--0' }],
+    // A link out of /dev was looked up where it leads: a file, or a node of another tree's /dev that is no
+    // block device, names no LV (what a node is, its device number says, not its name).
+    ['/dev/vmdisks/img', null],
+    ['/dev/vmdisks/chroot', null],
+    ['/dev/vmdisks/chroot-map', null],
+    ['/dev/vmdisks/chroot-node', DB],
+    // PVE's bind mount points and disks by path (PVE::LXC::Config classify_mountpoint: an absolute path
+    // outside /dev is a bind mount): a directory or a file names no LV, there or not yet there.
+    ['/srv/host-data', null],
+    ['/mnt/images/x.raw', null],
+    ['/srv/not-made-yet', null],
+    // A block device node outside /dev is read by its device number like one inside.
+    ['/srv/devnodes/db01', DB],
+    // Beyond a network mount nothing is looked up: what lies there cannot be told.
+    [
+      '/mnt/pve/nfs-store/images/x.raw',
+      {
+        unresolved:
+          'lies on nfs4 10.0.0.5:/export at /mnt/pve/nfs-store, which is not entered (a dead server would hang the check)',
+      },
+    ],
   ];
   for (const [path, want] of rows) assert.deepEqual(r(path, 'pve1'), want, path);
   // Missing now but the text spells an LV this node has (an inactive LV has no /dev/<vg>/<lv>).
@@ -273,5 +299,10 @@ test('another node’s path by its text: a kernel device name is no LV; any othe
   const r = makePathResolver(index({}));
   for (const path of NEVER_AN_LV) assert.equal(r(path, 'pve2'), null, path);
   for (const path of NAMES_A_SITE_MADE)
-    assert.deepEqual(r(path, 'pve2'), { unresolved: "is a name among pve2's own devices" }, path);
+    assert.deepEqual(
+      r(path, 'pve2'),
+      // Outside /dev PVE itself calls it a bind mount or a file (classify_mountpoint): no device.
+      path.startsWith('/dev/') ? { unresolved: "is a name among pve2's own devices" } : null,
+      path,
+    );
 });

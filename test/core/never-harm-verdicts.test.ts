@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { withCleanupActions } from '../../src/core/cleanup/cleanup-context';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { parseNode } from '../../src/core/node/node-view';
-import { devicePathsIn } from '../../src/core/parse/guest-config';
+import { devicePathsIn } from '../../src/core/parse/config-paths';
 import type { DmEntry, DmResult } from '../../src/core/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 

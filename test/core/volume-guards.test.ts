@@ -40,6 +40,7 @@ test('no config names it is believed only while every config that could name it 
     reason: string;
     /** The detail's end after the verdict's own words. */
     but?: string;
+    protectedBy?: string[];
   }[] = [
     {
       name: 'guest gone, a config of this node unread',
@@ -97,22 +98,26 @@ test('no config names it is believed only while every config that could name it 
         zfs: [zvol('vm-300-disk-0')],
       },
       more: { devicePaths: { '/dev/disk/by-id/a': { path: '/dev/zd32' }, '/dev/disk/by-id/b': { path: '/dev/zd48' } } },
+      // No failed read: protected with the reason, never unknown (the node grades as it is).
       volid: 'local-zfs:vm-300-disk-0',
-      status: 'unknown',
-      reason: 'config-unreadable',
-      but: 'no guest 300 exists in the cluster; but VM 200 scsi0 names /dev/disk/by-id/a, which leads to /dev/zd32, which no zvol this node lists is (+1 more)',
+      status: 'orphan',
+      reason: 'guest-missing',
+      protectedBy: ['path-unchecked'],
+      but: 'no guest 300 exists in the cluster; but VM 200 scsi0 names /dev/disk/by-id/a, which leads to /dev/zd32, which no zvol this node lists is (+1 more): it may name this volume',
     },
     {
       name: 'an rbd image, one path of this node leads nowhere named',
       n: {
         files: conf('pve1', 200, 'scsi0: /dev/disk/by-id/a\n'),
         rbd: JSON.stringify([{ image: 'vm-300-disk-0', size: 1, format: 2 }]),
+        rbdStatus: { 'vm-300-disk-0': '{"watchers":[]}' },
       },
       more: { devicePaths: { '/dev/disk/by-id/a': { path: '/dev/zd32' } } },
       volid: 'ceph-vm:vm-300-disk-0',
-      status: 'unknown',
-      reason: 'config-unreadable',
-      but: 'no guest 300 exists in the cluster; but VM 200 scsi0 names /dev/disk/by-id/a, which leads to /dev/zd32, which no zvol this node lists is',
+      status: 'orphan',
+      reason: 'guest-missing',
+      protectedBy: ['path-unchecked'],
+      but: 'no guest 300 exists in the cluster; but VM 200 scsi0 names /dev/disk/by-id/a, which leads to /dev/zd32, which no zvol this node lists is: it may name this volume; no client watches it (rbd status)',
     },
     {
       // A block device path cannot be a file of a dir storage (Plugin.pm filesystem_path).
@@ -151,6 +156,8 @@ test('no config names it is believed only while every config that could name it 
     assert.deepEqual([e.status, e.reason], [r.status, r.reason], `${r.name}: ${JSON.stringify(e)}`);
     if (r.but) assert.equal(e.detail, r.but, r.name);
     if (r.status === 'unknown') assert.equal(e.steps, undefined, r.name);
+    assert.deepEqual(e.protectedBy, r.protectedBy ?? e.protectedBy.filter((p) => p !== 'path-unchecked'), r.name);
+    if (r.protectedBy) assert.equal(e.hint, undefined, `${r.name}: no step while protected`);
   }
 });
 

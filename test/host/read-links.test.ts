@@ -81,7 +81,7 @@ test('resolveHostPaths: a local link into a network mount stops at the network m
   assert.deepEqual(resolveHostPaths(host, ['/srv/app'], onNetwork), { '/srv/app': '/mnt/pve/nfs/sub/app' });
 });
 
-test('readDevicePaths: every /dev path of a config, through its links to the final name; missing ones null', () => {
+test('readDevicePaths: every path of a config, through its links to the final name, never into a network mount; missing ones null', () => {
   const root = mkdtempSync(join(tmpdir(), 'pvh-devpaths-'));
   for (const d of ['dev/vmdisks', 'dev/block', 'dev/disk/by-label', 'dev/dri', 'etc'])
     mkdirSync(join(root, d), { recursive: true });
@@ -89,9 +89,20 @@ test('readDevicePaths: every /dev path of a config, through its links to the fin
   symlinkSync('../dm-20', join(root, 'dev/vmdisks/db01'));
   symlinkSync('../vmdisks/db01', join(root, 'dev/block/252:20')); // a link to a link
   symlinkSync('../../dm-20', join(root, 'dev/disk/by-label/db01'));
-  symlinkSync('/etc', join(root, 'dev/vmdisks/out')); // leads out of /dev: not looked at further
+  symlinkSync('/etc', join(root, 'dev/vmdisks/out')); // leads out of /dev: looked up where it leads
   symlinkSync('loop2', join(root, 'dev/vmdisks/loop1'));
   symlinkSync('loop1', join(root, 'dev/vmdisks/loop2'));
+  // Outside /dev: a bind mount's directory, a disk image by path, a directory link, a network mount.
+  for (const d of ['srv/host-data', 'mnt/images', 'var/lib/vz/images/102', 'mnt/pve/nfs-store/images', 'proc/self'])
+    mkdirSync(join(root, d), { recursive: true });
+  writeFileSync(join(root, 'mnt/images/x.raw'), '');
+  writeFileSync(join(root, 'var/lib/vz/images/102/vm-102-disk-0.raw'), '');
+  symlinkSync('/var/lib/vz', join(root, 'srv/vzlink'));
+  writeFileSync(
+    join(root, 'proc/self/mountinfo'),
+    '22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n' +
+      '60 22 0:52 / /mnt/pve/nfs-store rw,relatime shared:30 - nfs4 10.0.0.5:/export rw,vers=4.2\n',
+  );
   const conf = [
     'scsi1: /dev/vmdisks/db01,size=32G',
     'scsi2: /dev/block/252:20',
@@ -99,8 +110,15 @@ test('readDevicePaths: every /dev path of a config, through its links to the fin
     'scsi3: /dev/vmdisks/gone',
     'scsi4: /dev/vmdisks/out',
     'scsi5: /dev/vmdisks/loop1',
+    'scsi6: /mnt/images/x.raw,size=8G',
+    'scsi7: /srv/vzlink/images/102//./vm-102-disk-0.raw,size=8G',
+    'scsi8: /mnt/pve/nfs-store/images/300/vm-300-disk-0.raw,size=8G',
   ].join('\n');
-  const lxc = 'lxc.mount.entry: /dev/dri dev/dri none bind,optional,create=dir\n';
+  const lxc = [
+    'lxc.mount.entry: /dev/dri dev/dri none bind,optional,create=dir',
+    'mp1: /srv/host-data,mp=/data',
+    'mp2: /srv/not-made-yet,mp=/later',
+  ].join('\n');
   const paths = readDevicePaths(createHost({ root }), {
     '/etc/pve/nodes/pve1/qemu-server/103.conf': conf,
     '/etc/pve/nodes/pve1/lxc/200.conf': lxc,
@@ -115,6 +133,15 @@ test('readDevicePaths: every /dev path of a config, through its links to the fin
     // Links that go round name no device: not "missing", which would let the path's text decide.
     '/dev/vmdisks/loop1': { path: '/dev/vmdisks/loop1', loop: true },
     '/dev/dri': { path: '/dev/dri' },
+    '/mnt/images/x.raw': { path: '/mnt/images/x.raw' },
+    '/srv/vzlink/images/102//./vm-102-disk-0.raw': { path: '/var/lib/vz/images/102/vm-102-disk-0.raw' },
+    // Never entered: an lstat there could wait on a dead server.
+    '/mnt/pve/nfs-store/images/300/vm-300-disk-0.raw': {
+      path: '/mnt/pve/nfs-store/images/300/vm-300-disk-0.raw',
+      network: 'nfs4 10.0.0.5:/export at /mnt/pve/nfs-store',
+    },
+    '/srv/host-data': { path: '/srv/host-data' },
+    '/srv/not-made-yet': null,
   });
 });
 
@@ -142,4 +169,20 @@ test('readDevicePaths: a block device node gives its device number (root only: m
     '/etc/pve/nodes/pve1/qemu-server/103.conf': 'scsi1: /dev/vmdisks/db01',
   });
   assert.deepEqual(paths, { '/dev/vmdisks/db01': { path: '/dev/dm-20', devno: '252:20' } });
+});
+
+test('readDevicePaths: without a readable mount table, /dev is still looked up and nothing outside it is entered', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pvh-devpaths-'));
+  mkdirSync(join(root, 'dev/vmdisks'), { recursive: true });
+  mkdirSync(join(root, 'srv/host-data'), { recursive: true });
+  writeFileSync(join(root, 'dev/dm-20'), '');
+  symlinkSync('../dm-20', join(root, 'dev/vmdisks/db01'));
+  const conf = 'scsi1: /dev/vmdisks/db01,size=32G\nmp1: /srv/host-data,mp=/data\n';
+  assert.deepEqual(readDevicePaths(createHost({ root }), { '/etc/pve/nodes/pve1/lxc/200.conf': conf }), {
+    '/dev/vmdisks/db01': { path: '/dev/dm-20' },
+    '/srv/host-data': {
+      path: '/srv/host-data',
+      network: 'an unknown mount (/proc/self/mountinfo could not be read)',
+    },
+  });
 });

@@ -8,6 +8,7 @@ import { dmDevicesOf, type NodeView } from '../node/node-view';
 import { getTwo } from '../node/two-keys';
 import type { Task } from '../parse/pmxcfs';
 import { nextVmids } from '../parse/pmxcfs';
+import { shellQuote } from '../shell-quote';
 import type { DmEntry, DmResult } from '../types';
 import type { ClassifyContext } from './classify-dm';
 import { classifyAll } from './dm-entries';
@@ -67,7 +68,8 @@ export function analyzeDm(view: NodeView): DmResult {
     storageIds: storageIdsOf(pve.storageConfig),
     storageChoices: new Map(),
     vgTransport: vgTransports(devices, view.dm.index),
-    unseen: { shared: joinReasons(pve.unseen.shared, paths.shared), local: joinReasons(pve.unseen.local, paths.local) },
+    unseen: pve.unseen,
+    pathGaps: paths,
   };
 
   if (ctx.storageConfigError)
@@ -109,11 +111,10 @@ export function analyzeDm(view: NodeView): DmResult {
     nextIds: nextVmids(used, pve.nextIdRange, 4),
   });
 
-  const unchecked = pathsUnchecked(entries, paths, warnings);
+  for (const why of new Set([paths.local, paths.shared])) if (why !== null) warnings.push(why);
   return {
     summary: dmSummary(entries),
     entries,
-    ...(unchecked.length ? { unchecked } : {}),
     guests: guestHealth(pve, entries),
     vmidReuse,
     warnings,
@@ -151,24 +152,6 @@ function referencingGuests(hits: RefHit[]): DmEntry['guests'] {
 }
 
 /**
- * The unresolved paths' reason is the part's when an entry is unknown because of it (every output form
- * says it; analyzeNode adds it to the warnings), else a warning.
- */
-function pathsUnchecked(
-  entries: DmEntry[],
-  paths: { local: string | null; shared: string | null },
-  warnings: string[],
-): string[] {
-  const unchecked: string[] = [];
-  for (const why of new Set([paths.local, paths.shared])) {
-    if (why === null) continue;
-    if (entries.some((e) => e.status === 'unknown' && e.detail.includes(why))) unchecked.push(why);
-    else warnings.push(why);
-  }
-  return unchecked;
-}
-
-/**
  * VGs whose LVs map onto a multipath map or a partition of one (dmsetup deps of their maps): a LUN that
  * other nodes see too, whatever storage.cfg says of the storage.
  */
@@ -192,10 +175,6 @@ function vgTransports(devices: DmDevice[], index: NodeView['dm']['index']): Map<
   return out;
 }
 
-function joinReasons(a: string | null, b: string | null): string | null {
-  return a && b ? `${a}; ${b}` : (a ?? b);
-}
-
 /**
  * Why "no config names it" cannot be believed because of config paths that lead nowhere this check can
  * name: a guest of this node may use any LV through one, a guest of another node any LV of a shared VG.
@@ -205,7 +184,7 @@ function pathGaps(unresolved: UnresolvedPath[], node: string): { local: string |
     if (!list.length) return null;
     const first = list[0];
     const more = list.length > 1 ? ` (+${list.length - 1} more path${list.length > 2 ? 's' : ''})` : '';
-    return `${describeRef({ ...first, asBase: false, storage: null })}${first.node === node ? '' : ` on ${first.node}`}, which ${first.why}${more}: it may name this volume`;
+    return `${describeRef({ ...first, asBase: false, storage: null })}${first.node === node ? '' : ` on ${first.node}`}, which ${first.why}${more}: it may name this volume (look it up: ${shellQuote(['stat', '-L', '--', first.ref.path ?? ''])})`;
   };
   return { local: say(unresolved.filter((u) => u.node === node)), shared: say(unresolved) };
 }

@@ -95,7 +95,7 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
  * Orphan verdicts that rest on "no config names it" (snapshot-missing reads only the owner's own config,
  * unknown already when unread; lv-missing and saferemove leftovers are facts of LVM and the kernel).
  */
-const CONFIG_BASED: ReadonlySet<DmReason> = new Set([
+export const CONFIG_BASED: ReadonlySet<DmReason> = new Set([
   'guest-missing',
   'guest-on-other-node',
   'not-referenced',

@@ -44,6 +44,12 @@ export interface ClassifyContext {
   storageIds?: Set<string>;
   /** Why "no config names it" cannot be believed on shared / local storage (pve-state `unseen`), or null. */
   unseen?: { shared: string | null; local: string | null };
+  /**
+   * A config path of a guest that could lead to any LV of shared / local storage and was not looked up
+   * (behind a network mount, links in a loop): not a failed read, so no leftover there is unknown for it;
+   * each is protected with the reason instead (dm-flags.ts).
+   */
+  pathGaps?: { shared: string | null; local: string | null };
   /** VGs that lie on a shared block device (a multipath map): VG → which (analyze-dm.ts vgTransports). */
   vgTransport?: Map<string, string>;
   /** Which storage owns an LV, decided once per (VG, kind, pool) and kept here (dm-storage-choice.ts): VG → [thin, thick] → pool. */

@@ -6,7 +6,7 @@ import type { GuestRecord } from '../node/guest-record';
 import type { LvmView } from '../node/lvm-view';
 import type { PveState } from '../node/pve-state';
 import type { DmEntry } from '../types';
-import type { ClassifyContext } from './classify-dm';
+import { type ClassifyContext, CONFIG_BASED } from './classify-dm';
 import { CONSOLE_TASKS, explains, imgdelExplains } from './pending-rule';
 
 // Tasks with an empty id that act on several guests: a migration of all of them (migrateall,
@@ -126,6 +126,11 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
     for (let i = 0; i < vmids.length; i++) guestFlags(ctx, pve, vmids[i], e, flags);
   }
   if (isDel && pendingBy.length > 0) add(protectedBy, 'del-lv');
+  const gap = pathGapOf(ctx, e);
+  if (gap) {
+    add(protectedBy, 'path-unchecked');
+    e.detail = `${e.detail}; but ${gap}`;
+  }
   if (e.open) add(protectedBy, 'open');
   // The LVM view's one rule for a VG that must not be touched (the cleanup planner reads the same).
   const vg = e.vg ? lvm.safety.get(e.vg) : undefined;
@@ -137,4 +142,15 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   e.protected = protectedBy.length > 0;
   sortSmall(protectedBy);
   e.protectedBy = fitted(protectedBy);
+}
+
+/**
+ * A leftover whose verdict rests on "no config names it" while a config path that could lead to it was
+ * not looked up (dm-context pathGaps): the reason, said once; null otherwise.
+ */
+function pathGapOf(ctx: ClassifyContext, e: DmEntry): string | null {
+  if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason) || !ctx.pathGaps) return null;
+  const st = e.storage ? ctx.storages.find((s) => s.id === e.storage) : undefined;
+  if (!st) return null;
+  return st.shared || ctx.vgTransport?.has(st.vg) ? ctx.pathGaps.shared : ctx.pathGaps.local;
 }

@@ -91,9 +91,14 @@ function hereByTable(ix: PathIndex, path: string, paths: Record<string, DevicePa
     // Not there now (an inactive LV has no /dev/<vg>/<lv>, an unplugged disk no node): its text only.
     const lv = spelled(ix, path);
     if (lv || NOT_AN_LV.test(path)) return lv;
+    // Outside /dev, a path that does not exist is no device (a bind mount's source not made yet, a disk
+    // image deleted): what names an LV is a node under /dev or a link to one, which the lookup follows.
+    if (st === null && !path.startsWith('/dev/')) return null;
     return { unresolved: st === null ? 'does not exist on this node' : 'was not looked up on this node' };
   }
   if (st.loop) return { unresolved: 'its links go round in a loop on this node' };
+  if (st.network)
+    return { unresolved: `lies on ${st.network}, which is not entered (a dead server would hang the check)` };
   if (st.devno) {
     const lv = ix.lvOfDevno(st.devno);
     if (lv !== undefined) return lv;
@@ -103,9 +108,8 @@ function hereByTable(ix: PathIndex, path: string, paths: Record<string, DevicePa
   }
   const named = byFinalName(ix, st.path);
   if (named) return named;
-  // Exists and is no block device (a character device, a directory): no LV. A final name that
-  // spells nothing but a known non-LV device is the same.
-  if (!st.path.startsWith('/dev/')) return { unresolved: `leads out of /dev to ${st.path}` };
+  // Exists and is no block device (a directory, a regular file, a character device): no LV. A final
+  // name that spells nothing but a known non-LV device is the same.
   return null;
 }
 
@@ -121,11 +125,16 @@ export function makePathResolver(ix: PathIndex): PathResolver {
     if (node !== ix.localNode) {
       const lv = spelled(ix, path);
       if (lv || NOT_AN_LV.test(path)) return lv;
+      // Outside /dev PVE itself calls a container's path a bind mount (PVE::LXC::Config
+      // classify_mountpoint: `device` only under /dev/) and a VM's a file: no LV of a shared VG.
+      if (!path.startsWith('/dev/')) return null;
       return { unresolved: `is a name among ${node}'s own devices` };
     }
     if (ix.paths) return hereByTable(ix, path, ix.paths);
     // An older snapshot: its links (a path that is none is its own final name), then the text. A map of
-    // this node that is no LV (a multipath LUN) names no LV, as with the table (hereByTable).
+    // this node that is no LV (a multipath LUN) names no LV, as with the table (hereByTable). It looked up
+    // nothing outside /dev: such a path is what PVE calls it (a bind mount's directory, a disk image).
+    if (!path.startsWith('/dev/') && !(path in ix.links)) return null;
     const final = ix.links[path] ?? path;
     const lv = byFinalName(ix, final);
     if (lv !== undefined || NOT_AN_LV.test(final)) return lv ?? null;

@@ -5,7 +5,9 @@
 // Grammar from qemu-server parse_vm_config (QemuServer.pm:1939-2082) and pve-container
 // parse_pct_config (Config.pm:1160-1206): blank lines skipped, `#` lines are the description,
 // `key: value` lines, unknown `[...]` sections skipped with a warning, a section named twice: the later wins.
+
 import { fitted } from '../fitted';
+import { DEVICE_PATH } from './config-paths';
 import { guestConfigDefect } from './guest-config-trust';
 import { propertiesOf } from './property-string';
 import { parseVolumeId, type VolumeId } from './volume-name';
@@ -159,20 +161,9 @@ function fileRef(key: string, section: string, file: string): VolumeRef {
   return { key, section, file, volid: isPath ? null : parseVolumeId(file), path: isPath ? file : null };
 }
 
-const DEVICE_PATH = /(\/dev\/[^\s,='"]+)/g;
-
 /** `/dev/...` tokens inside free text (`args:`, `lxc.mount.entry`): a guest can use a volume by path. */
 function pathRefs(refs: VolumeRef[], key: string, section: string, value: string): void {
   for (const m of value.matchAll(DEVICE_PATH)) refs.push(fileRef(key, section, m[1]));
-}
-
-/**
- * Every `/dev/...` token of a config text, wherever it stands (drive keys, mpN, devN, args:,
- * lxc.mount.entry): the gatherer resolves these links (udev's /dev/disk/by-*) on the node, so the
- * analysis can tell which map a path names.
- */
-export function devicePathsIn(text: string): string[] {
-  return [...new Set([...text.matchAll(DEVICE_PATH)].map((m) => m[1]))];
 }
 
 const DRIVE_PROPS = ['file', 'volume', 'media'] as const;

@@ -7,6 +7,7 @@ import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
 import { shellQuote } from '../shell-quote';
 import type { VolumeEntry } from '../volume-types';
+import type { Flags } from './volume-context';
 import { REPLICATABLE_TYPES, type ReplicationView, replicationDoubt, unlistedReplication } from './volume-replication';
 import type { ListedVolume } from './volume-storages';
 
@@ -22,18 +23,29 @@ function unknown(e: VolumeEntry, why: string): void {
   e.detail = `${e.detail}; but ${why}`;
 }
 
-/** Such an orphan is unknown while a config that could name it was not seen (.vmlist or the config unreadable). */
-function unseenGuard(e: VolumeEntry, st: StorageConfig, pve: PveState, unresolved: readonly string[]): void {
+/**
+ * Such an orphan is unknown while a config that could name it was not seen (.vmlist or the config
+ * unreadable: a read that failed). A block volume (zvol, rbd image) that a path of this node's configs may
+ * lead to — a path whose links loop, or that ends at a zvol or rbd device the listing does not name — is
+ * no failed read: that guest may start from it, so it is protected with the reason, never a leftover.
+ */
+function unseenGuard(
+  e: VolumeEntry,
+  st: StorageConfig,
+  c: { pve: PveState; unresolved: readonly string[] },
+  f: Flags,
+): void {
   if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason)) return;
-  const why = st.shared ? pve.unseen.shared : pve.unseen.local;
+  const why = st.shared ? c.pve.unseen.shared : c.pve.unseen.local;
   if (why) {
     unknown(e, why);
     return;
   }
-  // A block volume (zvol, rbd image) a path of this node's configs may lead to: that guest may start
-  // from it, so no leftover while such a path cannot be read.
-  if (unresolved.length > 0 && (st.type === 'zfspool' || st.type === 'rbd'))
-    unknown(e, `${unresolved[0]}${unresolved.length > 1 ? ` (+${unresolved.length - 1} more)` : ''}`);
+  const paths = c.unresolved;
+  if (paths.length > 0 && (st.type === 'zfspool' || st.type === 'rbd')) {
+    f.protectedBy.add('path-unchecked');
+    e.detail = `${e.detail}; but ${paths[0]}${paths.length > 1 ? ` (+${paths.length - 1} more)` : ''}: it may name this volume`;
+  }
 }
 
 /**
@@ -75,7 +87,8 @@ export function doubtGuards(
   st: StorageConfig,
   v: ListedVolume,
   c: { pve: PveState; replication: ReplicationView; replicateJobs: Map<string, string[]>; unresolvedPaths?: string[] },
+  f: Flags,
 ): void {
-  unseenGuard(e, st, c.pve, c.unresolvedPaths ?? []);
+  unseenGuard(e, st, { pve: c.pve, unresolved: c.unresolvedPaths ?? [] }, f);
   replicationGuard(e, st, v, c);
 }

@@ -73,7 +73,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     const users = snapshotVerdict(e, v, { visible, guest, c, f, st });
     snapshotFlags(e, users, c, f);
     snapshotHolds(e, v, f);
-    doubtGuards(e, st, v, c);
+    doubtGuards(e, st, v, c, f);
     hint(e, st, guest);
     return finish(e, f);
   } else if (visible.length > 0) {
@@ -100,7 +100,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
   }
   shareDoubt(e, st, c, hits);
   flags(e, v, guest, c, f);
-  doubtGuards(e, st, v, c);
+  doubtGuards(e, st, v, c, f);
   if (st.type === 'rbd') addRbd(f, watchVerdict(e, v, st));
   hint(e, st, guest);
   return finish(e, f);
