@@ -14,6 +14,7 @@ import type { VolumesResult } from '../core/volume-types';
 import { classifyVolumes, rbdWatchCandidates, unknownVolumes } from '../core/volumes/classify-volumes';
 import { zfsMountTargets } from '../core/volumes/volume-host-facts';
 import { parseZfsListing } from '../core/volumes/volume-storages';
+import { volumesInputOf } from '../core/volumes/volumes-input';
 import { type Host, hostPath } from '../host/host';
 import { moveFileCommand } from '../host/move-file-child';
 import { readPveMountState } from '../host/read-mountstate';
@@ -43,15 +44,9 @@ export async function readVolumesLook(
       timeoutMs,
       rbdCandidates: (listed) => rbdWatchCandidates({ pve, raw: listed, processes: [] }),
     });
-    const volumes = classifyVolumes({
-      pve,
-      raw,
-      processes: view.processes,
-      replicationCfg: view.files['/etc/pve/replication.cfg'],
-      replicationUnreadable: a.snapshot?.unreadable?.['/etc/pve/replication.cfg'],
-      hostMountinfo: view.files['/proc/self/mountinfo'],
-      replicationState: view.files['/var/lib/pve-manager/pve-replication-state.json'],
-    });
+    // The same reference forms as every other look (the config paths through the node's links among them).
+    const look = a.snapshot ?? { processes: view.processes, files: view.files };
+    const volumes = classifyVolumes(volumesInputOf(look, pve, raw));
     const listing = parseZfsListing(raw);
     const mounts = zfsMountTargets(parseMountInfo(view.files['/proc/self/mountinfo'] ?? '').mounts);
     return { volumes, datasets: listing instanceof Error ? [] : datasetStates(listing, mounts) };

@@ -11,6 +11,7 @@ import { worstStatus } from '../core/status';
 import type { MountsResult } from '../core/types';
 import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volume-types';
 import { classifyVolumes, rbdWatchCandidates, unknownVolumes } from '../core/volumes/classify-volumes';
+import { volumesInputOf } from '../core/volumes/volumes-input';
 import type { Host } from '../host/host';
 import type { LoadedSnapshot } from '../host/load-snapshot';
 import { readSystemInfo } from '../host/read-system';
@@ -86,16 +87,7 @@ export async function volumesPart(
       return opts.required
         ? unknownVolumes('the snapshot has no volume data (captured by an older version)')
         : undefined;
-    return classifyVolumes({
-      pve: pveStateOf(loaded),
-      raw,
-      processes: snap.processes,
-      replicationCfg: snap.files['/etc/pve/replication.cfg'],
-      replicationUnreadable: snap.unreadable?.['/etc/pve/replication.cfg'],
-      hostMountinfo: snap.files['/proc/self/mountinfo'],
-      devicePaths: snap.devicePaths,
-      replicationState: snap.files['/var/lib/pve-manager/pve-replication-state.json'],
-    });
+    return classifyVolumes(volumesInputOf(snap, pveStateOf(loaded), raw));
   } catch (e) {
     return unknownVolumes((e as Error).message);
   }
