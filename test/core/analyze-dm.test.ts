@@ -449,3 +449,33 @@ test('a config path to a thin pool’s layer names no LV', () => {
     assert.deepEqual(named, [], `${map}: ${JSON.stringify(r.entries.map((e) => [e.name, e.guests]))}`);
   }
 });
+
+test('a path gap protects only leftovers that rest on "no config names it", on the storages it reaches', () => {
+  // vg0 (san) is shared, vg1 (tank) local; VM 300 of pve2 names a path this node cannot read: it could be
+  // any LV of a shared VG, never one of this node's local VGs.
+  const cfg = CFG.replace('\tcontent images\n', '\tcontent images\n\tshared 1\n');
+  const r = analyzeDm(
+    nodeView({
+      storageCfg: cfg,
+      lvs: [lv('vg0', 'vm-105-disk-0'), lv('vg1', 'vm-106-disk-0')],
+      guests: [{ vmid: 300, node: 'pve2', text: 'scsi0: /dev/mystery/x\nmemory: 512\n' }],
+    }),
+  );
+  assert.deepEqual(entry(r, 'vg0-vm--105--disk--0').protectedBy, ['path-unchecked']);
+  assert.deepEqual(entry(r, 'vg1-vm--106--disk--0').protectedBy, []);
+  // A valid disk and a fact of LVM (a map without its LV) rest on no config: the gap says nothing of them.
+  const disk = lv('vg0', 'vm-300-disk-0'); // inactive here: pve2 runs it
+  const v = analyzeDm(
+    nodeView({
+      storageCfg: cfg,
+      lvs: [disk],
+      maps: [{ lv: lv('vg0', 'vm-107-disk-0') }], // a map whose LV is gone from lvs
+      guests: [{ vmid: 300, node: 'pve2', text: 'scsi0: /dev/mystery/x\nscsi1: san:vm-300-disk-0\nmemory: 512\n' }],
+    }),
+  );
+  const valid = entry(v, 'vg0-vm--300--disk--0');
+  assert.deepEqual([verdict(valid), valid.protectedBy], ['valid/referenced', []], valid.detail);
+  const gone = entry(v, 'vg0-vm--107--disk--0');
+  assert.equal(verdict(gone), 'orphan/lv-missing');
+  assert.equal(gone.protectedBy.includes('path-unchecked'), false);
+});

@@ -107,6 +107,8 @@ test('with the gathered table: the device number decides, whatever the text spel
     ['/srv/host-data', null],
     ['/mnt/images/x.raw', null],
     ['/srv/not-made-yet', null],
+    // Not in the table at all (a capture of an older version looked up only /dev): it cannot be told.
+    ['/srv/not-in-table', { unresolved: 'was not looked up on this node' }],
     // A block device node outside /dev is read by its device number like one inside.
     ['/srv/devnodes/db01', DB],
     // Beyond a network mount nothing is looked up: what lies there cannot be told.

@@ -184,7 +184,7 @@ function pathGaps(unresolved: UnresolvedPath[], node: string): { local: string |
     if (!list.length) return null;
     const first = list[0];
     const more = list.length > 1 ? ` (+${list.length - 1} more path${list.length > 2 ? 's' : ''})` : '';
-    return `${describeRef({ ...first, asBase: false, storage: null })}${first.node === node ? '' : ` on ${first.node}`}, which ${first.why}${more}: it may name this volume (look it up: ${shellQuote(['stat', '-L', '--', first.ref.path ?? ''])})`;
+    return `${describeRef({ ...first, asBase: false, storage: null })}${first.node === node ? '' : ` on ${first.node}`}, which ${first.why}${more}: it may name this volume (look it up: ${shellQuote(['stat', '-L', '--', String(first.ref.path)])})`;
   };
   return { local: say(unresolved.filter((u) => u.node === node)), shared: say(unresolved) };
 }

@@ -150,7 +150,7 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
  */
 function pathGapOf(ctx: ClassifyContext, e: DmEntry): string | null {
   if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason) || !ctx.pathGaps) return null;
-  const st = e.storage ? ctx.storages.find((s) => s.id === e.storage) : undefined;
-  if (!st) return null;
-  return st.shared || ctx.vgTransport?.has(st.vg) ? ctx.pathGaps.shared : ctx.pathGaps.local;
+  for (const st of ctx.storages)
+    if (st.id === e.storage) return st.shared || ctx.vgTransport?.has(st.vg) ? ctx.pathGaps.shared : ctx.pathGaps.local;
+  return null;
 }

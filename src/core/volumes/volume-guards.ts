@@ -15,6 +15,8 @@ import type { ListedVolume } from './volume-storages';
  * Orphan verdicts that rest on "no config names it" (snapshot-missing reads only the owner's own config,
  * which is unknown already when unread; an operation's leftover snapshot is the operation's).
  */
+const NO_PATHS: readonly string[] = [];
+
 const CONFIG_BASED = new Set(['guest-missing', 'not-referenced', 'guest-on-other-node']);
 
 function unknown(e: VolumeEntry, why: string): void {
@@ -89,6 +91,6 @@ export function doubtGuards(
   c: { pve: PveState; replication: ReplicationView; replicateJobs: Map<string, string[]>; unresolvedPaths?: string[] },
   f: Flags,
 ): void {
-  unseenGuard(e, st, { pve: c.pve, unresolved: c.unresolvedPaths ?? [] }, f);
+  unseenGuard(e, st, { pve: c.pve, unresolved: c.unresolvedPaths ?? NO_PATHS }, f);
   replicationGuard(e, st, v, c);
 }
