@@ -55,7 +55,7 @@ const ROWS: Row[] = [
     hint: /^finish the interrupted removal with pve-health's checks \(.*irreversible\): pve-health reclaim --purge --name ceph-vm:vm-152-disk-0; or by hand, without those checks: finish what the interrupted rbd rm would have done \(irreversible; .*\): rbd -p vm-pool trash rm t-vm-152-disk-0$/,
   },
   {
-    name: 'REMOVING while a config names it → unknown, no restore (librbd restores no REMOVING entry), no removal',
+    name: "REMOVING while a config names it → the guest's disk, critical, no restore (librbd restores no REMOVING entry), no removal",
     node: {
       rbd: '[]',
       rbdTrash: JSON.stringify([trashEntry('vm-152-disk-0', 'REMOVING')]),
@@ -63,8 +63,8 @@ const ROWS: Row[] = [
     },
     volid: 'ceph-vm:vm-152-disk-0',
     trash: true,
-    status: 'unknown',
-    reason: 'interrupted-removal',
+    status: 'valid',
+    reason: 'in-trash-referenced',
     protectedBy: ['referenced'],
     hint: null,
   },
@@ -131,7 +131,7 @@ const ROWS: Row[] = [
     hint: /trash rm t-vm-160-disk-0 --force$/,
   },
   {
-    name: 'USER, a config still names it and no image of that name exists → restore only',
+    name: "USER, a config still names it and no image of that name exists → the guest's disk (valid, critical), restore only",
     node: {
       rbd: '[]',
       rbdTrash: JSON.stringify([trashEntry('vm-100-disk-0', 'USER')]),
@@ -139,8 +139,8 @@ const ROWS: Row[] = [
     },
     volid: 'ceph-vm:vm-100-disk-0',
     trash: true,
-    status: 'orphan',
-    reason: 'in-trash',
+    status: 'valid',
+    reason: 'in-trash-referenced',
     hint: /^restore it \(VM 100 scsi0 needs it\): rbd -p vm-pool trash restore t-vm-100-disk-0$/,
   },
   {
