@@ -282,4 +282,17 @@ test("a guest's disk in the trash is critical and never reclaim's; an unnamed tr
     assert.equal(trashOffered(e), r.offered, r.name);
     assert.equal(listFindings(docWith(e))[0]?.severity, r.status, r.name);
   }
+  // Among other entries (one valid, one UNKNOWN) the trashed disk still makes the part CRITICAL; while an
+  // operation explains it (pending) it does not.
+  const broken = entryOf();
+  trashVerdict(broken, trash(), ST, 'VM 120 scsi0');
+  const other = vol({
+    volid: 'ceph-vm:vm-121-disk-0',
+    type: 'rbd',
+    vmid: 121,
+    status: 'unknown',
+    reason: 'watchers-unread',
+  });
+  assert.equal(volumesStatus([other, broken], []), 2);
+  assert.equal(volumesStatus([other, { ...broken, pending: true }], []), 3);
 });
