@@ -34,6 +34,8 @@ export type VolumeReason =
   // directory entry without its image); an image in the Ceph trash; watchers that could not be read
   | 'interrupted-removal'
   | 'in-trash'
+  // valid, critical: a guest's disk in the Ceph trash that its config still names (volume-rbd-trash.ts)
+  | 'in-trash-referenced'
   | 'watchers-unread'
   // A directory volume whose use only the host mount table could show, with that table not read whole.
   | 'mounts-unread';

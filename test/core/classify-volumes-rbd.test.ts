@@ -55,7 +55,7 @@ const ROWS: Row[] = [
     hint: /^finish the interrupted removal with pve-health's checks \(.*irreversible\): pve-health reclaim --purge --name ceph-vm:vm-152-disk-0; or by hand, without those checks: finish what the interrupted rbd rm would have done \(irreversible; .*\): rbd -p vm-pool trash rm t-vm-152-disk-0$/,
   },
   {
-    name: 'REMOVING while a config names it → unknown, no restore (librbd restores no REMOVING entry), no removal',
+    name: "REMOVING while a config names it → the guest's disk, critical, no restore (librbd restores no REMOVING entry), no removal",
     node: {
       rbd: '[]',
       rbdTrash: JSON.stringify([trashEntry('vm-152-disk-0', 'REMOVING')]),
@@ -63,8 +63,8 @@ const ROWS: Row[] = [
     },
     volid: 'ceph-vm:vm-152-disk-0',
     trash: true,
-    status: 'unknown',
-    reason: 'interrupted-removal',
+    status: 'valid',
+    reason: 'in-trash-referenced',
     protectedBy: ['referenced'],
     hint: null,
   },
@@ -131,7 +131,7 @@ const ROWS: Row[] = [
     hint: /trash rm t-vm-160-disk-0 --force$/,
   },
   {
-    name: 'USER, a config still names it and no image of that name exists → restore only',
+    name: "USER, a config still names it and no image of that name exists → the guest's disk (valid, critical), restore only",
     node: {
       rbd: '[]',
       rbdTrash: JSON.stringify([trashEntry('vm-100-disk-0', 'USER')]),
@@ -139,8 +139,8 @@ const ROWS: Row[] = [
     },
     volid: 'ceph-vm:vm-100-disk-0',
     trash: true,
-    status: 'orphan',
-    reason: 'in-trash',
+    status: 'valid',
+    reason: 'in-trash-referenced',
     hint: /^restore it \(VM 100 scsi0 needs it\): rbd -p vm-pool trash restore t-vm-100-disk-0$/,
   },
   {
@@ -573,5 +573,39 @@ test('an orphan snapshot of an image locked by a client, mapped here or held her
       image,
     );
     assert.ok(s.detail.endsWith(`; its image is open (${by.join(', ')})`), `${image}: ${s.detail}`);
+  }
+});
+
+// pve-container VZDump/LXC.pm snapshot mode on RBD: snapshot_create($vmid, 'vzdump', ...) takes the
+// image's `@vzdump` snapshot and writes a [vzdump] section; a killed backup leaves both, and the next
+// prepare ("found old vzdump snapshot (force removal)") removes both. While the section is there the
+// config owns the snapshot; without it the snapshot is a leftover.
+test("rbd: a container's @vzdump the config's [vzdump] section names is the config's; without the section a leftover", () => {
+  const ct = (body: string) => ({ '/etc/pve/nodes/pve1/lxc/170.conf': body });
+  const rootfs = 'rootfs: ceph-vm:vm-170-disk-0,size=8G\n';
+  const rows: { name: string; conf: string; status: string; reason: string; named: string | undefined }[] = [
+    {
+      name: '[vzdump] section there: the config owns it (valid), PVE removes both',
+      conf: `${rootfs}parent: vzdump\n\n[vzdump]\n${rootfs}snapstate: prepare\nsnaptime: 1712000000\n`,
+      status: 'valid',
+      reason: 'referenced',
+      named: 'CT 170 [vzdump]',
+    },
+    {
+      name: 'no [vzdump] section: a leftover of an interrupted backup',
+      conf: rootfs,
+      status: 'orphan',
+      reason: 'operation-leftover',
+      named: undefined,
+    },
+  ];
+  for (const r of rows) {
+    const es = classify({
+      rbd: ls(img('vm-170-disk-0'), img('vm-170-disk-0', { snapshot: 'vzdump', snapshot_id: 7, protected: 'false' })),
+      rbdStatus: { 'vm-170-disk-0': '{"watchers":[]}' },
+      files: ct(r.conf),
+    });
+    const s = entry(es, 'ceph-vm:vm-170-disk-0', 'vzdump');
+    assert.deepEqual([s.status, s.reason, s.namedBySection], [r.status, r.reason, r.named], r.name);
   }
 });

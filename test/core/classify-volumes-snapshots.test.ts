@@ -132,9 +132,9 @@ test('vzdump on a container: pending only by a backup of THAT CT; a leftover nam
       hint: 'pve-health reclaim --name local-zfs:subvol-105-disk-0@vzdump; zfs destroy rpool/data/subvol-105-disk-0@vzdump',
     },
     {
-      name: '[vzdump] section left: PVE force-removes it itself',
+      name: '[vzdump] section left: the config owns it (not an orphan), PVE force-removes both itself',
       conf: 'parent: vzdump\n\n[vzdump]\nrootfs: local-zfs:subvol-105-disk-0,size=8G\nsnapstate: prepare\nsnaptime: 1712000000\n',
-      status: 'orphan',
+      status: 'valid',
       pending: false,
       hint: 'pct delsnapshot 105 vzdump --force',
       detail: /force-removes it first/,

@@ -65,7 +65,8 @@ test("a container's vzdump leftover a section still names: which guest's section
     ],
   });
   const s = entry(es, `local-zfs:${disk}`, 'vzdump');
-  assert.deepEqual([s.status, s.reason, s.namedBySection], ['orphan', 'operation-leftover', 'CT 100 [vzdump]']);
+  // the config's [vzdump] section owns it: not an orphan, so neither reclaim's nor a finding
+  assert.deepEqual([s.status, s.reason, s.namedBySection], ['valid', 'referenced', 'CT 100 [vzdump]']);
   assert.deepEqual(s.steps?.[0]?.command?.slice(0, 4), ['pct', 'delsnapshot', '100', 'vzdump']);
 });
 

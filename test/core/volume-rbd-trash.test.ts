@@ -6,11 +6,18 @@
 // `rbd` and `namespace` of an rbd storage; RBDPlugin.pm rbd_cmd puts them first).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { listFindings } from '../../src/core/findings/findings';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
+import { trashOffered } from '../../src/core/reclaim-scope';
+import type { CheckDocument } from '../../src/core/types';
 import type { VolumeEntry } from '../../src/core/volume-types';
 import type { ListedVolume } from '../../src/core/volumes/listed-volume';
 import { type Referenced, trashVerdict } from '../../src/core/volumes/volume-rbd-trash';
+import { volumesStatus } from '../../src/core/volumes/volume-summary';
 import { vol } from '../helpers/reclaim-input';
+
+/** A document with this one volume entry (listFindings reads its volumes part only for it). */
+const docWith = (e: VolumeEntry) => ({ volumes: { entries: [e], storages: [] } }) as unknown as CheckDocument;
 
 const [ST, NO_POOL, IN_NS] = parseStorageConfig(
   'rbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\n' +
@@ -148,22 +155,23 @@ test('trash entry a config still names: restore is the repair, unless it is REMO
     hint: string | undefined;
   }[] = [
     {
-      name: 'USER named by VM 120 scsi0: restore it, the guest cannot start without it',
+      name: 'USER named by VM 120 scsi0: its disk (valid, in-trash-referenced), restore it, never a leftover',
       t: {},
       ref: 'VM 120 scsi0',
-      status: 'orphan',
+      status: 'valid',
       protect: [],
-      detail: /it still takes its space; VM 120 scsi0 still names it: that guest cannot start until it is restored$/,
+      detail:
+        /^VM 120 scsi0's disk is in the Ceph trash since Mon Nov 23 17:00:01 2026 \(pvesm free run by mistake, or rbd trash mv\), expired at Mon Nov 23 17:00:01 2026: that guest cannot start until it is restored$/,
       hint: 'restore it (VM 120 scsi0 needs it): rbd -p vm-pool trash restore 5e4a2d9c1b7f',
     },
     {
-      name: 'REMOVING named by VM 120 scsi0: UNKNOWN, referenced, neither a restore nor a removal named',
+      name: 'REMOVING named by VM 120 scsi0: its disk (valid, critical), referenced, neither a restore nor a removal named',
       t: { source: 'REMOVING' },
       ref: 'VM 120 scsi0',
-      status: 'unknown',
+      status: 'valid',
       protect: ['referenced'],
       detail:
-        /did not finish; PVE lists it nowhere, it still takes its space, and VM 120 scsi0 still names it: that guest cannot start with it \(librbd restores no REMOVING entry\)$/,
+        /^VM 120 scsi0's disk is in the Ceph trash as REMOVING since .*that guest cannot start with it, and librbd restores no REMOVING entry: restore the guest from a backup$/,
       hint: undefined,
     },
     {
@@ -182,6 +190,8 @@ test('trash entry a config still names: restore is the repair, unless it is REMO
     if (r.t.nameInUse) e.trash = { ...(e.trash as NonNullable<VolumeEntry['trash']>), nameTaken: true };
     const flags = trashVerdict(e, trash(r.t), ST, r.ref);
     assert.deepEqual([e.status, flags.protect, flags.pending], [r.status, r.protect, []], r.name);
+    // the guest's own disk has its own reason (critical, never a leftover); a taken name is a plain leftover
+    assert.equal(e.reason, r.t.nameInUse ? 'in-trash' : 'in-trash-referenced', r.name);
     assert.match(e.detail, r.detail, r.name);
     assert.equal(e.hint, r.hint, r.name);
   }
@@ -257,4 +267,32 @@ test('trash commands: the storage pool (default rbd) and namespace first, an id 
     e.steps?.map((s) => s.command),
     [['rbd', '-p', 'vm-pool', 'trash', 'restore', '--image-id', '-rf']],
   );
+});
+
+test("a guest's disk in the trash is critical and never reclaim's; an unnamed trash entry stays a warned leftover", () => {
+  const rows: { name: string; ref: Referenced; status: 0 | 1 | 2; offered: boolean }[] = [
+    { name: 'VM 120 scsi0 names it: critical, not offered to reclaim', ref: 'VM 120 scsi0', status: 2, offered: false },
+    { name: 'no config names it: an orphan (warning), reclaim adopts it', ref: null, status: 1, offered: true },
+  ];
+  for (const r of rows) {
+    const e = entryOf();
+    trashVerdict(e, trash(), ST, r.ref);
+    if (r.ref) e.references = [r.ref];
+    assert.equal(volumesStatus([e], []), r.status, r.name);
+    assert.equal(trashOffered(e), r.offered, r.name);
+    assert.equal(listFindings(docWith(e))[0]?.severity, r.status, r.name);
+  }
+  // Among other entries (one valid, one UNKNOWN) the trashed disk still makes the part CRITICAL; while an
+  // operation explains it (pending) it does not.
+  const broken = entryOf();
+  trashVerdict(broken, trash(), ST, 'VM 120 scsi0');
+  const other = vol({
+    volid: 'ceph-vm:vm-121-disk-0',
+    type: 'rbd',
+    vmid: 121,
+    status: 'unknown',
+    reason: 'watchers-unread',
+  });
+  assert.equal(volumesStatus([other, broken], []), 2);
+  assert.equal(volumesStatus([other, { ...broken, pending: true }], []), 3);
 });

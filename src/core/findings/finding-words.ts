@@ -37,6 +37,7 @@ const REASON_TEXT: Partial<Record<VolumeReason, string>> = {
   'error-target': 'the map has an error target: every I/O fails',
   'interrupted-removal': 'an rbd rm that did not finish: the image is still in the Ceph trash or the pool directory',
   'in-trash': 'an image in the Ceph trash: PVE lists it nowhere, it still takes its space',
+  'in-trash-referenced': "a guest's disk in the Ceph trash that its config still names: the guest cannot start",
   'watchers-unread': 'whether a Ceph client has this image open could not be read (rbd status)',
   'mounts-unread': "whether a container runs from this directory or dataset could not be read (the host's mount table)",
 };

@@ -9,6 +9,7 @@ import { SEVERITY_RANK } from '../status';
 import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
 import type { CheckDocument, DmEntry, DmReason, MountEntry, Status } from '../types';
 import type { VolumeEntry } from '../volume-types';
+import { brokenDisk } from '../volumes/volume-summary';
 import {
   clusterKey,
   dmKey,
@@ -115,14 +116,13 @@ export function isDmFinding(e: Pick<DmEntry, 'status'>): boolean {
   return e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown';
 }
 
-/** Is this guest volume (ZFS, RBD, file storages) a finding? */
-export function isVolumeFinding(e: Pick<VolumeEntry, 'status'>): boolean {
-  return e.status === 'orphan' || e.status === 'unknown';
+/** Is this guest volume a finding? Severity: a guest's unusable disk critical, an orphan warns, undecided UNKNOWN. */
+export function isVolumeFinding(e: Pick<VolumeEntry, 'status' | 'reason'>): boolean {
+  return e.status === 'orphan' || e.status === 'unknown' || brokenDisk(e);
 }
 
-/** A volume finding's severity: an orphan warns, an undecided volume is UNKNOWN, a pending one is explained. */
-function volumeSeverity(e: Pick<VolumeEntry, 'status' | 'pending'>): Status {
-  return e.pending ? 0 : e.status === 'unknown' ? 3 : 1;
+function volumeSeverity(e: Pick<VolumeEntry, 'status' | 'pending' | 'reason'>): Status {
+  return e.pending ? 0 : brokenDisk(e) ? 2 : e.status === 'unknown' ? 3 : 1;
 }
 
 // Does this finding count now (status, exit code, notifications, counts)? A pending one is explained

@@ -69,15 +69,16 @@ export function snapshotVerdict(
     e.snapshotOwner = snap === '__migration__' ? 'migration' : 'vzdump';
     e.detail = own.detail;
     for (const p of own.pendingBy) f.pendingBy.add(p);
-    if (own.leftover) {
+    if (own.leftover && own.pveSteps) {
+      // A section of the config names it (pve-container VZDump/LXC.pm snapshot: snapshot_create($vmid,
+      // 'vzdump', ...) writes [vzdump]; its next prepare force-removes both): the config's, not an orphan.
+      // Only then does PVE have a command of its own for it.
+      setSteps(e, own.pveSteps);
+      const g = users.find((u) => u.config?.snapshots.includes(snap));
+      e.namedBySection = `${g ? guestWord(g) : `guest ${v.vmid}`} [${snap}]`;
+    } else if (own.leftover) {
       e.status = 'orphan';
       e.reason = 'operation-leftover';
-      if (own.pveSteps) {
-        // Only while a config section names the snapshot does PVE have a command of its own for it.
-        setSteps(e, own.pveSteps);
-        const g = users.find((u) => u.config?.snapshots.includes(snap));
-        e.namedBySection = `${g ? guestWord(g) : `guest ${v.vmid}`} [${snap}]`;
-      }
     }
     return users;
   }

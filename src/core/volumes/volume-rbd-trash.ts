@@ -56,27 +56,20 @@ export function trashVerdict(
     e.detail = `in the Ceph trash${since}: ${owned?.what ?? `source ${t.source ? `"${t.source}"` : 'this rbd does not name'} (Ceph's own, e.g. the parent of clones)`}`;
     return { protect: [`rbd-trash:${t.source || 'unknown'}`], pending: owned?.pending ? [owned.pending] : [] };
   }
-  e.status = 'orphan';
   const named = ref && !t.nameInUse ? ref : null;
+  // A config still names it and no live image has its name: it is that guest's disk, moved to the trash
+  // by `pvesm free` run by mistake (RBDPlugin.pm free_image: `rbd rm`, which moves it there when the pool
+  // has rbd_move_to_trash_on_remove, librbd api/Image.cc remove) or by a hand `rbd trash mv`. The guest
+  // cannot start (RBDPlugin.pm map_volume/path name the image, which is gone from the pool's directory):
+  // never a leftover, never reclaim's or a purge's; the repair is restoring it.
+  if (named) return referencedInTrash(e, t, named, restore, since);
+  e.status = 'orphan';
   if (t.source === 'REMOVING') {
     e.reason = 'interrupted-removal';
     e.detail = `in the Ceph trash as REMOVING${since}: an rbd rm (pvesm free: RBDPlugin.pm free_image) moved it there and did not finish; PVE lists it nowhere, it still takes its space`;
   } else {
     e.reason = 'in-trash';
     e.detail = `moved to the Ceph trash (rbd trash mv)${since}, ${t.deferment ?? 'no deferment'}; PVE lists it nowhere, it still takes its space`;
-  }
-  if (named && t.source === 'REMOVING') {
-    // librbd restores no REMOVING entry (api/Trash.cc restore: ALLOWED_RESTORE_SOURCES) and its removal
-    // may have trimmed the data already: neither a repair nor a removal is this tool's to name.
-    e.status = 'unknown';
-    e.detail += `, and ${named} still names it: that guest cannot start with it (librbd restores no REMOVING entry)`;
-    return { protect: ['referenced'], pending: [] };
-  }
-  if (named) {
-    // A config still names it and no image of that name exists: restoring it is the only repair.
-    e.detail += `; ${named} still names it: that guest cannot start until it is restored`;
-    setSteps(e, [keepStep(`restore it (${named} needs it)`, restore)]);
-    return { protect: [], pending: [] };
   }
   const rm = [...cmd, 'trash', 'rm', ...rbdOperand('--image-id', t.id), ...(t.protectedUntil ? ['--force'] : [])];
   setSteps(
@@ -96,5 +89,26 @@ export function trashVerdict(
           dropStep('to drop it (irreversible: deletes the data), check it holds nothing you need, then', rm),
         ],
   );
+  return { protect: [], pending: [] };
+}
+
+/** A guest's disk in the trash that its config names: valid (the guest's), critical, restore it. */
+function referencedInTrash(
+  e: VolumeEntry,
+  t: NonNullable<ListedVolume['trash']>,
+  named: string,
+  restore: string[],
+  since: string,
+): RbdFlags {
+  e.status = 'valid';
+  e.reason = 'in-trash-referenced';
+  if (t.source === 'REMOVING') {
+    // librbd restores no REMOVING entry (api/Trash.cc restore: ALLOWED_RESTORE_SOURCES) and its removal
+    // may have trimmed the data already: neither a repair nor a removal is this tool's to name.
+    e.detail = `${named}'s disk is in the Ceph trash as REMOVING${since}: an rbd rm (pvesm free: RBDPlugin.pm free_image) removed it while ${named} still names it, and did not finish; that guest cannot start with it, and librbd restores no REMOVING entry: restore the guest from a backup`;
+    return { protect: ['referenced'], pending: [] };
+  }
+  e.detail = `${named}'s disk is in the Ceph trash${since} (pvesm free run by mistake, or rbd trash mv), ${t.deferment ?? 'no deferment'}: that guest cannot start until it is restored`;
+  setSteps(e, [keepStep(`restore it (${named} needs it)`, restore)]);
   return { protect: [], pending: [] };
 }

@@ -19,8 +19,15 @@ export function volumesSummary(entries: VolumeEntry[], storages: VolumeStorageSt
   };
 }
 
-/** UNKNOWN when a storage or a volume could not be decided, WARNING for an orphan, else OK. */
+/** A guest's own disk that it cannot use (in the Ceph trash while its config names it): critical. */
+export const brokenDisk = (e: Pick<VolumeEntry, 'reason'>): boolean => e.reason === 'in-trash-referenced';
+
+/**
+ * CRITICAL when a guest's disk is unusable, UNKNOWN when a storage or a volume could not be decided,
+ * WARNING for an orphan, else OK.
+ */
 export function volumesStatus(entries: VolumeEntry[], storages: VolumeStorageStatus[]): Status {
+  if (entries.some((e) => brokenDisk(e) && !e.pending)) return 2;
   if (storages.some((s) => s.status === 'unknown') || entries.some((e) => e.status === 'unknown')) return 3;
   return entries.some((e) => e.status === 'orphan') ? 1 : 0;
 }
