@@ -33,8 +33,8 @@ function collect(): Conf[] {
   return out;
 }
 
-test('corpus node: every LVM volume of every config active → no orphan, no duplicate', (t) => {
-  if (!haveCorpus(t, 'proxmox+qemu-server/src/test/cfg2cmd')) return;
+/** Every corpus config a guest of one node, every LVM volume they name an LV; `more` adds to the builder. */
+function corpusNode(more: (b: NodeBuilder, vgOf: (id: string) => string, lvmIds: string[]) => void = () => {}) {
   const confs = collect();
   // Storage IDs whose volumes all look like LVM volume names become LVM-thin storages here
   // (lvm-store = thick LVM on VG veegee, as in the cfg2cmd suite's storage config).
@@ -78,6 +78,13 @@ test('corpus node: every LVM volume of every config active → no orphan, no dup
       active++;
     }
   }
+  more(b, vgOf, lvmIds);
+  return { b, confs, lvmIds, active };
+}
+
+test('corpus node: every LVM volume of every config active → no orphan, no duplicate', (t) => {
+  if (!haveCorpus(t, 'proxmox+qemu-server/src/test/cfg2cmd')) return;
+  const { b, confs, lvmIds, active } = corpusNode();
   const r = analyzeDm(parseNode(b.build()));
   const bad = r.entries.filter((e) => e.status === 'orphan' || e.status === 'duplicate' || e.status === 'unknown');
   assert.deepEqual(
@@ -87,4 +94,36 @@ test('corpus node: every LVM volume of every config active → no orphan, no dup
   const valid = r.entries.filter((e) => e.status === 'valid').length;
   assert.equal(valid, active, `${confs.length} configs, ${active} LVM volumes`);
   t.diagnostic(`${confs.length} corpus configs, ${lvmIds.length} LVM storages, ${active} volumes active, all valid`);
+});
+
+// The same configs as one node with the leftovers PVE's own operations leave (a deleted guest's disk, a
+// disk detached from a guest's config) and the settings admins add (a container's bind mount, a VM disk
+// by path): nothing of it is a failed read, so nothing is UNKNOWN, the node is graded, and every leftover
+// is an orphan — none of the corpus's disks is one (zero harm).
+test('corpus node with leftovers, a bind mount and a disk by path: zero UNKNOWN, the leftovers orphans, no disk harmed', (t) => {
+  if (!haveCorpus(t, 'proxmox+qemu-server/src/test/cfg2cmd')) return;
+  const leftovers: string[] = [];
+  const { b, active } = corpusNode((node, vgOf, lvmIds) => {
+    for (const id of lvmIds) {
+      node.lv({ vg: vgOf(id), lv: 'vm-9999-disk-0', pool: id === 'lvm-store' ? undefined : 'data' });
+      leftovers.push(`${vgOf(id)}/vm-9999-disk-0`);
+    }
+    node.guest(
+      9001,
+      'lxc',
+      'arch: amd64\nhostname: ct-bind\nmp1: /srv/host-data,mp=/data\nrootfs: local:9001/vm-9001-disk-0.raw,size=8G\n',
+    );
+    node.guest(9002, 'qemu', 'memory: 512\nscsi0: /mnt/images/x.raw,size=8G\n');
+  });
+  const view = parseNode(b.build());
+  const r = analyzeDm(view);
+  assert.equal(r.unchecked, undefined, 'the part is checked');
+  assert.deepEqual(
+    r.entries.filter((e) => e.status === 'unknown').map((e) => `${e.name}: ${e.detail}`),
+    [],
+  );
+  const orphans = r.entries.filter((e) => e.status === 'orphan' || e.status === 'duplicate');
+  assert.deepEqual(orphans.map((e) => `${e.vg}/${e.lv}`).sort(), leftovers.sort(), 'only the leftovers');
+  assert.equal(r.entries.filter((e) => e.status === 'valid').length, active, 'every corpus disk valid');
+  t.diagnostic(`${active} corpus volumes valid, ${leftovers.length} leftovers orphans, no UNKNOWN`);
 });
