@@ -6,6 +6,7 @@ import { describeRef, type RefHit } from '../dm/dm-references';
 import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../next-step';
 import { lockState } from '../node/guest-locks';
 import type { PveState } from '../node/pve-state';
+import { onlyCopySteps, onlyCopyWords } from '../only-copy';
 import type { StorageConfig } from '../parse/storage-config';
 import { reclaimOffered } from '../reclaim-scope';
 import { redactCommandLine } from '../redact';
@@ -93,6 +94,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.detail = `the config of guest ${v.vmid} could not be read (${guest.configError ?? 'unknown error'})`;
   } else if (!st.shared && guest.node !== pve.node) {
     otherNodeVerdict(e, st, v, guest, c, f);
+    namedElsewhere(e, hits, pve.node);
   } else {
     e.status = 'orphan';
     e.reason = 'not-referenced';
@@ -165,6 +167,17 @@ function otherNodeVerdict(
   e.status = 'orphan';
   e.reason = 'guest-on-other-node';
   e.detail = `guest ${v.vmid} lives on ${guest.node}; ${st.id} is local to each node, so no config references this copy, and no replication job of ${guestWord(guest)} targets ${c.pve.node}`;
+}
+
+/**
+ * A local volume a config of another node names by this very volume ID: that node's own copy of the name,
+ * or — if it has none (HA recovery moves only the config) — the guest's only disk (only-copy.ts).
+ */
+function namedElsewhere(e: VolumeEntry, hits: RefHit[], node: string): void {
+  const h = hits.find((x) => x.node !== node);
+  if (e.reason !== 'guest-on-other-node' || !h) return;
+  e.namedOn = { node: h.node, vmid: h.vmid, type: h.type };
+  e.detail = `${e.detail.replace(/, so no config references this copy/, '')}; ${onlyCopyWords(e.namedOn, e.volid)}`;
 }
 
 /**
@@ -257,6 +270,8 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
       ...reclaimable(e),
       dropStep(`or to drop it now (irreversible: deletes the data), ${check}`, argv),
     ]);
+  } else if (e.reason === 'guest-on-other-node' && e.namedOn) {
+    setSteps(e, onlyCopySteps(e.namedOn, { volid: e.volid, reclaim: reclaimable(e), drop: argv }));
   } else if (e.reason === 'guest-on-other-node') {
     setSteps(e, [
       ...reclaimable(e),
