@@ -8,6 +8,7 @@
 // Pure.
 
 import { dropStep, type NextStep, otherStep } from './next-step';
+import type { GuestRecord } from './node/guest-record';
 
 /** The other node whose guest's config names this very volume ID on local storage. */
 export interface NamedElsewhere {
@@ -43,4 +44,26 @@ export function onlyCopySteps(
   const steps = [...o.reclaim, check];
   if (o.drop) steps.push(dropStep(`only if ${n.node} has its own copy: drop this leftover (irreversible)`, o.drop));
   return steps;
+}
+
+/**
+ * Every volume ID a guest config of another node names (any section, unused disks too), with that guest:
+ * `reclaim --purge` refuses a quarantined local volume of one of them (plan-purge.ts), since from this node
+ * its being a leftover cannot be told from its being the guest's only disk. The own volume of a linked
+ * clone (`base-900-disk-0/vm-101-disk-0`) is named by both forms.
+ */
+export function volidsNamedElsewhere(guests: Iterable<GuestRecord>, node: string): Map<string, NamedElsewhere> {
+  const out = new Map<string, NamedElsewhere>();
+  for (const g of guests) {
+    if (g.node === node || !g.config) continue;
+    for (const r of g.config.refs) {
+      if (!r.volid) continue;
+      const named = { node: g.node, vmid: g.vmid, type: g.type };
+      const { storage, volname } = r.volid;
+      out.set(`${storage}:${volname}`, named);
+      const own = volname.indexOf('/') > 0 && /^base-/.test(volname) ? volname.slice(volname.indexOf('/') + 1) : null;
+      if (own) out.set(`${storage}:${own}`, named);
+    }
+  }
+  return out;
 }
