@@ -217,6 +217,13 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
       CTX,
       [ATTACH(RESCAN_QM)],
     ],
+    // A reason reclaim does not take (reclaim-scope.ts RECLAIMABLE): no reclaim step before the drop.
+    [
+      'an LV orphan of a reason reclaim does not take',
+      lv({ kind: 'lv', reason: 'lv-missing' }),
+      CTX,
+      [ATTACH(RESCAN_QM), DROP],
+    ],
     ['no node known: the guest is not here', lv({ guestNode: 'pve1' }), { sharedStorages: ['san'] }, [RECLAIM, DROP]],
   ];
   for (const [what, e, ctx, want] of cases) {

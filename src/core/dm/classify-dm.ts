@@ -231,7 +231,8 @@ function unreferencedVerdict(
     // Local storage: the guest's config elsewhere names that node's LV of the same name, not this one —
     // unless that node has none (HA recovery moves only the config): only-copy.ts.
     reason = 'not-referenced';
-    const named = (refsOf(ctx.refs, vg, name) ?? NO_HITS).find((h) => h.node !== ctx.node);
+    // Every hit here is another node's: one of this node on local storage makes the LV valid (above).
+    const named = (refsOf(ctx.refs, vg, name) ?? NO_HITS)[0];
     detail = `${who(owner, vmid)} lives on ${owner.node}; ${named ? `LV on local storage '${storage.id}' of ${ctx.node}: ${onlyCopyWords(named, volumeOf(named, storage.id, name))}` : `this LV on local storage '${storage.id}' of ${ctx.node} is not its disk (a leftover of a migration or restore)`}`;
   } else if (owner.node !== ctx.node) {
     reason = mapped ? 'guest-on-other-node' : 'not-referenced';

@@ -94,7 +94,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.detail = `the config of guest ${v.vmid} could not be read (${guest.configError ?? 'unknown error'})`;
   } else if (!st.shared && guest.node !== pve.node) {
     otherNodeVerdict(e, st, v, guest, c, f);
-    namedElsewhere(e, hits, pve.node);
+    namedElsewhere(e, hits);
   } else {
     e.status = 'orphan';
     e.reason = 'not-referenced';
@@ -173,8 +173,9 @@ function otherNodeVerdict(
  * A local volume a config of another node names by this very volume ID: that node's own copy of the name,
  * or — if it has none (HA recovery moves only the config) — the guest's only disk (only-copy.ts).
  */
-function namedElsewhere(e: VolumeEntry, hits: RefHit[], node: string): void {
-  const h = hits.find((x) => x.node !== node);
+function namedElsewhere(e: VolumeEntry, hits: RefHit[]): void {
+  // Every hit is another node's: one of this node on local storage makes the volume valid (classifyVolume).
+  const h = hits[0];
   if (e.reason !== 'guest-on-other-node' || !h) return;
   e.namedOn = { node: h.node, vmid: h.vmid, type: h.type };
   e.detail = `${e.detail.replace(/, so no config references this copy/, '')}; ${onlyCopyWords(e.namedOn, e.volid)}`;
@@ -270,7 +271,7 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
       ...reclaimable(e),
       dropStep(`or to drop it now (irreversible: deletes the data), ${check}`, argv),
     ]);
-  } else if (e.reason === 'guest-on-other-node' && e.namedOn) {
+  } else if (e.namedOn) {
     setSteps(e, onlyCopySteps(e.namedOn, { volid: e.volid, reclaim: reclaimable(e), drop: argv }));
   } else if (e.reason === 'guest-on-other-node') {
     setSteps(e, [
