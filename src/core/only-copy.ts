@@ -8,7 +8,6 @@
 // Pure.
 
 import { dropStep, type NextStep, otherStep } from './next-step';
-import type { GuestRecord } from './node/guest-record';
 
 /** The other node whose guest's config names this very volume ID on local storage. */
 export interface NamedElsewhere {
@@ -46,13 +45,18 @@ export function onlyCopySteps(
   return steps;
 }
 
+/** What volidsNamedElsewhere reads of a guest (node/guest-record.ts GuestRecord: this room may not import it). */
+interface GuestRefs extends NamedElsewhere {
+  config: { refs: readonly { volid: { storage: string; volname: string } | null }[] } | null;
+}
+
 /**
  * Every volume ID a guest config of another node names (any section, unused disks too), with that guest:
  * `reclaim --purge` refuses a quarantined local volume of one of them (plan-purge.ts), since from this node
  * its being a leftover cannot be told from its being the guest's only disk. The own volume of a linked
  * clone (`base-900-disk-0/vm-101-disk-0`) is named by both forms.
  */
-export function volidsNamedElsewhere(guests: Iterable<GuestRecord>, node: string): Map<string, NamedElsewhere> {
+export function volidsNamedElsewhere(guests: Iterable<GuestRefs>, node: string): Map<string, NamedElsewhere> {
   const out = new Map<string, NamedElsewhere>();
   for (const g of guests) {
     if (g.node === node || !g.config) continue;

@@ -93,8 +93,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.reason = 'config-unreadable';
     e.detail = `the config of guest ${v.vmid} could not be read (${guest.configError ?? 'unknown error'})`;
   } else if (!st.shared && guest.node !== pve.node) {
-    otherNodeVerdict(e, st, v, guest, c, f);
-    namedElsewhere(e, hits);
+    otherNodeVerdict(e, { st, v, guest, c, f, hits });
   } else {
     e.status = 'orphan';
     e.reason = 'not-referenced';
@@ -148,12 +147,9 @@ function sourceOfJobs(e: VolumeEntry, st: StorageConfig, guest: Guest, c: Volume
 /** A local volume of a guest on another node: a job's replica, or a copy nothing owns. */
 function otherNodeVerdict(
   e: VolumeEntry,
-  st: StorageConfig,
-  v: ListedVolume,
-  guest: NonNullable<Guest>,
-  c: VolumeContext,
-  f: Flags,
+  o: { st: StorageConfig; v: ListedVolume; guest: NonNullable<Guest>; c: VolumeContext; f: Flags; hits: RefHit[] },
 ): void {
+  const { st, v, guest, c, f } = o;
   const r = replicaOf(c.replication, guest, c.pve.node, st.type);
   if (r) {
     e.reason = 'replica';
@@ -167,6 +163,7 @@ function otherNodeVerdict(
   e.status = 'orphan';
   e.reason = 'guest-on-other-node';
   e.detail = `guest ${v.vmid} lives on ${guest.node}; ${st.id} is local to each node, so no config references this copy, and no replication job of ${guestWord(guest)} targets ${c.pve.node}`;
+  namedElsewhere(e, o.hits);
 }
 
 /**
@@ -176,7 +173,7 @@ function otherNodeVerdict(
 function namedElsewhere(e: VolumeEntry, hits: RefHit[]): void {
   // Every hit is another node's: one of this node on local storage makes the volume valid (classifyVolume).
   const h = hits[0];
-  if (e.reason !== 'guest-on-other-node' || !h) return;
+  if (!h) return;
   e.namedOn = { node: h.node, vmid: h.vmid, type: h.type };
   e.detail = `${e.detail.replace(/, so no config references this copy/, '')}; ${onlyCopyWords(e.namedOn, e.volid)}`;
 }
