@@ -5,6 +5,7 @@
 import type { Refusal } from '../core/cleanup/check-safety';
 import { checkSafety, safetyFacts } from '../core/cleanup/check-safety';
 import type { Config } from '../core/config';
+import { volidsNamedElsewhere } from '../core/only-copy';
 import { parseMountInfo } from '../core/parse/mountinfo';
 import { DEFAULT_RETENTION_DAYS } from '../core/quarantine-name';
 import type { ReclaimInput } from '../core/reclaim/plan-reclaim';
@@ -84,6 +85,7 @@ export function reclaimInput(
     lvs: a.view.lvm.lvs,
     volumes: o.volumes,
     nodeRefusals: o.refusals.map((r) => r.message),
+    namedElsewhere: volidsNamedElsewhere(a.view.pve.guests.values(), a.view.node),
     commands: o.commands,
   };
 }

@@ -2,6 +2,7 @@
 // dir/NFS/CIFS/CephFS/btrfs files). Same vocabulary and flags as DM entries.
 
 import type { NextStep } from './next-step';
+import type { NamedElsewhere } from './only-copy';
 import type { CommandOutput } from './snapshot';
 import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
@@ -69,6 +70,11 @@ export interface VolumeEntry {
   /** The next steps, each with its command (argv): keep the data, drop it (irreversible), or another step. */
   steps?: NextStep[];
   guestNode?: string | null;
+  /**
+   * A guest config on another node names this very volume ID on local storage: that node's own copy, or
+   * this is the guest's only disk (only-copy.ts); an irreversible step waits for a look at that node.
+   */
+  namedOn?: NamedElsewhere;
   /** A replica a storage replication job keeps here (never a leftover while the job names it). */
   replica?: boolean;
   /** The replication job that owns the volume or snapshot (`100-0`). */

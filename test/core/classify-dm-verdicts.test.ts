@@ -444,9 +444,11 @@ describe('an LV by its name and its storage', () => {
         .cluster(['pve1', 'pve2'])
         .guest(300, 'qemu', ['scsi0: san:vm-300-disk-0'], 'pve2')
         .guest(305, 'qemu', ['scsi0: local-lvm:vm-305-disk-0'], 'pve2')
+        .guest(306, 'qemu', ['scsi0: local-lvm:vm-306-disk-1'], 'pve2')
         .lv({ vg: 'vg-san', lv: 'vm-300-disk-1', active: false })
         .lv({ vg: 'vg-san', lv: 'vm-300-disk-2' })
         .lv({ vg: 'pve', lv: 'vm-305-disk-0', pool: 'data' })
+        .lv({ vg: 'pve', lv: 'vm-306-disk-0', pool: 'data' })
         .lv({ vg: 'pve', lv: 'vm-150-disk-0', pool: 'data' })
         .lv({ vg: 'pve', lv: 'vm-160-disk-0', pool: 'data', active: false })
         .lv({ vg: 'vgo', lv: 'vm-500-disk-0' })
@@ -471,13 +473,25 @@ describe('an LV by its name and its storage', () => {
           detail: 'VM 300 lives on pve2 and its config does not reference san:vm-300-disk-2',
         },
       ],
+      // pve2's config names this very volume ID: pve2's own copy of the name, or (after an HA recovery,
+      // which moves only the config) VM 305's only disk — said, never called a plain leftover.
       [
         'pve-vm--305--disk--0',
         {
           status: 'orphan',
           reason: 'not-referenced',
           detail:
-            "VM 305 lives on pve2; this LV on local storage 'local-lvm' of pve1 is not its disk (a leftover of a migration or restore)",
+            "VM 305 lives on pve2; LV on local storage 'local-lvm' of pve1: VM 305's config on pve2 names this very volume ID local-lvm:vm-305-disk-0: if pve2 has its own local-lvm:vm-305-disk-0, this is a leftover of a migration or restore; if not, this is VM 305's only disk (an HA recovery moves only the config, local disks stay: pve-ha-manager steal_service). Only pve2 can tell (pve-health cluster asks it)",
+        },
+      ],
+      // Its neighbour: VM 306's config names another disk; this one is a plain leftover.
+      [
+        'pve-vm--306--disk--0',
+        {
+          status: 'orphan',
+          reason: 'not-referenced',
+          detail:
+            "VM 306 lives on pve2; this LV on local storage 'local-lvm' of pve1 is not its disk (a leftover of a migration or restore)",
         },
       ],
       [

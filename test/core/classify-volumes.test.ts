@@ -535,3 +535,49 @@ test('rbd status failing in any way (unsupported, an error) is UNKNOWN for that 
     assert.deepEqual([e.status, e.reason, e.hint], ['unknown', 'watchers-unread', undefined], out.stderr);
   }
 });
+
+// HA recovery (pve-ha-manager PVE::HA::Env::PVE2::steal_service) renames a fenced guest's config into
+// another node's directory; its disks on local storage stay here. A config of another node naming this
+// very volume ID is then either that node's own copy of the name or the guest's only disk: reclaim stays,
+// the irreversible drop only behind "check that pve2 has it". Its neighbour, a config naming another
+// volume, keeps the plain leftover steps.
+test('only copy: a local volume whose volume ID a config on another node names (ZFS and dir)', () => {
+  const configs = {
+    ...CONFIGS,
+    '/etc/pve/nodes/pve2/qemu-server/102.conf': 'scsi0: local:102/vm-102-disk-0.raw,size=8G\n',
+  };
+  const r = run({}, {}, configs);
+  for (const [volid, storage, vmid] of [
+    ['local-zfs:vm-300-disk-0', 'local-zfs', '300'],
+    ['local:102/vm-102-disk-0.raw', 'local', '102'],
+  ]) {
+    const e = find(r.entries, volid);
+    assert.equal(`${e.status}/${e.reason}`, 'orphan/guest-on-other-node', volid);
+    assert.deepEqual(e.namedOn, { node: 'pve2', vmid: Number(vmid), type: 'qemu' }, volid);
+    assert.match(e.detail, /config on pve2 names this very volume ID .*: if pve2 has its own .*only disk/, volid);
+    assert.deepEqual(
+      e.steps?.map((s) => [s.kind, s.command?.join(' ')]),
+      [
+        ['reclaim', `pve-health reclaim --name ${volid}`],
+        ['step', `ssh pve2 pvesm list ${storage} --vmid ${vmid}`],
+        ['drop', `pvesm free ${volid}`],
+      ],
+      volid,
+    );
+    assert.match(e.steps?.[2].text ?? '', /^only if pve2 has its own copy/);
+  }
+  // The neighbour: pve2's VM 300 names another disk; this one is a plain leftover copy.
+  const other = run(
+    {},
+    {},
+    { ...CONFIGS, '/etc/pve/nodes/pve2/qemu-server/300.conf': 'scsi0: local-zfs:vm-300-disk-1\n' },
+  );
+  const e = find(other.entries, 'local-zfs:vm-300-disk-0');
+  assert.equal(`${e.status}/${e.reason}`, 'orphan/guest-on-other-node');
+  assert.equal(e.namedOn, undefined);
+  assert.deepEqual(
+    e.steps?.map((s) => s.kind),
+    ['reclaim', 'drop'],
+  );
+  assert.match(e.steps?.[1].text ?? '', /^a leftover copy \(e\.g\. of a migration\)/);
+});

@@ -34,6 +34,16 @@ const DROP = dropStep('or drop it now (irreversible: deletes the data)', ['pvesm
 const RECLAIM = reclaimStep('local-lvm:vm-150-disk-0');
 const ATTACH = (cmd: string[], where = '') =>
   keepStep(`data kept; to keep it, attach it to guest 150${where ? ` (run it on node ${where})` : ''}`, cmd);
+const CHECK_PVE2 = (move: string) =>
+  otherStep(
+    `before anything irreversible, check that pve2 has local-lvm:vm-150-disk-0 (if it lists none, this is the guest's only disk: never drop it; bring the guest back to it, then ${move} it where it should run)`,
+    ['ssh', 'pve2', 'pvesm', 'list', 'local-lvm', '--vmid', '150'],
+  );
+const GATED_DROP = dropStep('only if pve2 has its own copy: drop this leftover (irreversible)', [
+  'pvesm',
+  'free',
+  'local-lvm:vm-150-disk-0',
+]);
 const RECREATE = (cmd: string[]) => keepStep('data kept; to keep it, create guest 150 again and attach it', cmd);
 
 describe('adviceFor: keep it, set it aside, or drop it', () => {
@@ -64,6 +74,30 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
     // A local LV of a guest on pve2 (classify-dm: not-referenced, pve2's config names pve2's own LV of
     // that name): `qm disk rescan` on pve2 cannot see pve1's local storage.
     ['its guest lives on another node, local storage', lv({ guestNode: 'pve2' }), CTX, [RECLAIM, DROP]],
+    // pve2's config names this very volume ID: pve2's own copy, or (HA recovery moved only the config)
+    // the guest's only disk. Reclaim stays; the drop waits behind a look at pve2.
+    [
+      'a config on another node names this very volume ID: check that node before the drop',
+      lv({ guestNode: 'pve2', guests: [{ vmid: 150, type: 'qemu', node: 'pve2' }] }),
+      CTX,
+      [RECLAIM, CHECK_PVE2('qm migrate --with-local-disks'), GATED_DROP],
+    ],
+    [
+      'the same for a CT on a third node (an inactive LV)',
+      lv({
+        kind: 'lv',
+        active: false,
+        reason: 'inactive-leftover',
+        guestType: 'lxc',
+        guestNode: 'pve2',
+        guests: [
+          { vmid: 150, type: 'lxc', node: 'pve1' },
+          { vmid: 150, type: 'lxc', node: 'pve2' },
+        ],
+      }),
+      CTX,
+      [RECLAIM, CHECK_PVE2('pct migrate'), GATED_DROP],
+    ],
     [
       'guest-on-other-node on a storage not shared: neither a rescan nor a drop',
       lv({ reason: 'guest-on-other-node', guestNode: 'pve2' }),
@@ -182,6 +216,13 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
       lv({ storage: 'san', volume: 'san:vm-150-disk-0', guestNode: undefined }),
       CTX,
       [ATTACH(RESCAN_QM)],
+    ],
+    // A reason reclaim does not take (reclaim-scope.ts RECLAIMABLE): no reclaim step before the drop.
+    [
+      'an LV orphan of a reason reclaim does not take',
+      lv({ kind: 'lv', reason: 'lv-missing' }),
+      CTX,
+      [ATTACH(RESCAN_QM), DROP],
     ],
     ['no node known: the guest is not here', lv({ guestNode: 'pve1' }), { sharedStorages: ['san'] }, [RECLAIM, DROP]],
   ];

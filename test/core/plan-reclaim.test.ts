@@ -2,6 +2,8 @@
 // (exact argv), the quarantine names and what is already in quarantine.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { volidsNamedElsewhere } from '../../src/core/only-copy';
+import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import type { LvRow } from '../../src/core/parse/parse-lvm';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import { fileOriginal, parseQuarantineName, purgeAfter, quarantineName } from '../../src/core/quarantine-name';
@@ -529,4 +531,74 @@ describe('planPurge (RBD): the retention now decides, not the expiry stamped at 
           /expiry \(Thu Nov 27 00:21:48 2026.*--force lifts that deferment only/,
         );
     });
+});
+
+// The only-copy rule (only-copy.ts): HA recovery moves a fenced guest's config to another node and leaves
+// its local disks here (pve-ha-manager steal_service). A quarantined local volume whose volume ID a config
+// on another node names may be that guest's only disk: purge refuses it and names the look that settles it.
+describe('planPurge: a volume a config on another node names is never purged from here', () => {
+  const lv = {
+    name: `pve-health-q.20261101T000000Z.vm-100-disk-0`,
+    vg: 'pve',
+    pool: 'data',
+    origin: '',
+    tags: ['pve-health-quarantine'],
+    sizeBytes: 4096,
+    uuid: LVID,
+  } as LvRow;
+  const named = (volid: string) => new Map([[volid, { node: 'pve2', vmid: 100, type: 'qemu' as const }]]);
+  it('named on pve2 by this very volume ID: refused with the command to run', () => {
+    const p = planPurge(input({ lvs: [lv], namedElsewhere: named('local-lvm:vm-100-disk-0') }), { all: true });
+    assert.deepEqual(p.actions, []);
+    assert.deepEqual(
+      p.refused.map((r) => [r.volid, r.code, r.why]),
+      [
+        [
+          'local-lvm:vm-100-disk-0',
+          'only-copy',
+          "VM 100's config on pve2 names local-lvm:vm-100-disk-0: unless pve2 has its own copy, this is the guest's only disk (HA recovery moves only the config); check there: ssh pve2 pvesm list local-lvm --vmid 100",
+        ],
+      ],
+    );
+  });
+  it('its neighbours: another volume ID named there, or none: purged as before', () => {
+    for (const m of [named('local-lvm:vm-100-disk-1'), new Map()]) {
+      const p = planPurge(input({ lvs: [lv], namedElsewhere: m }), { all: true });
+      assert.deepEqual(p.refused, []);
+      assert.deepEqual(
+        p.actions.map((a) => a.volid),
+        ['local-lvm:vm-100-disk-0'],
+      );
+    }
+  });
+});
+
+describe('volidsNamedElsewhere: what configs of other nodes name', () => {
+  it('volume IDs of other nodes only, a linked clone by both forms, paths and unreadable configs skipped', () => {
+    const cfg = (refs: string[], type: 'qemu' | 'lxc' = 'qemu') => parseGuestConfig(`${refs.join('\n')}\n`, type, 1);
+    const m = volidsNamedElsewhere(
+      [
+        { vmid: 100, type: 'qemu', node: 'pve1', config: cfg(['scsi0: local-lvm:vm-100-disk-0']) },
+        {
+          vmid: 101,
+          type: 'qemu',
+          node: 'pve2',
+          config: cfg([
+            'scsi0: local-zfs:base-900-disk-0/vm-101-disk-0',
+            'scsi1: /dev/sdb',
+            'unused0: local:101/vm-101-disk-1.raw',
+          ]),
+        },
+        { vmid: 200, type: 'lxc', node: 'pve3', config: cfg(['rootfs: local-lvm:vm-200-disk-0,size=8G'], 'lxc') },
+        { vmid: 300, type: 'qemu', node: 'pve2', config: null },
+      ],
+      'pve1',
+    );
+    assert.deepEqual([...m.entries()].sort(), [
+      ['local-lvm:vm-200-disk-0', { node: 'pve3', vmid: 200, type: 'lxc' }],
+      ['local-zfs:base-900-disk-0/vm-101-disk-0', { node: 'pve2', vmid: 101, type: 'qemu' }],
+      ['local-zfs:vm-101-disk-0', { node: 'pve2', vmid: 101, type: 'qemu' }],
+      ['local:101/vm-101-disk-1.raw', { node: 'pve2', vmid: 101, type: 'qemu' }],
+    ]);
+  });
 });

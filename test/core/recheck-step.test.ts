@@ -30,6 +30,7 @@ function look(n: Node, volid: string) {
     lvs: [],
     volumes: classifyVolumes(ci),
     nodeRefusals: [],
+    namedElsewhere: new Map(),
     commands: {
       rbd: (st) => ['rbd', '-p', st.props.pool ?? 'rbd'],
       moveFile: () => ['mv'],

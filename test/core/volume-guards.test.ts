@@ -187,7 +187,7 @@ test('replication.cfg in doubt: a copy and a sync snapshot are unknown; a disagr
       files: there,
       status: 'orphan',
       reason: 'guest-on-other-node',
-      detail: /^guest 100 lives on pve2;.*targets pve1$/,
+      detail: /^guest 100 lives on pve2;.*targets pve1; VM 100's config on pve2 names this very volume ID/,
     },
     {
       name: "a removed job's sync snapshot, replication.cfg not whole",

@@ -213,8 +213,31 @@ test('the words of a verdict and the next steps of an orphan', () => {
       ],
     },
     {
-      name: 'a copy of a guest of another node on local storage, no job',
+      // pve2's config names this very volume ID: pve2's own copy, or — HA recovery moved only the config
+      // (pve-ha-manager steal_service) — VM 100's only disk. Reclaim stays; the drop waits for a look at pve2.
+      name: 'a guest of another node on local storage whose config names this very volume ID, no job',
       files: qm('pve2', 100, DISK),
+      status: 'orphan',
+      reason: 'guest-on-other-node',
+      detail:
+        "guest 100 lives on pve2; local-zfs is local to each node, and no replication job of VM 100 targets pve1; VM 100's config on pve2 names this very volume ID local-zfs:vm-100-disk-0: if pve2 has its own local-zfs:vm-100-disk-0, this is a leftover of a migration or restore; if not, this is VM 100's only disk (an HA recovery moves only the config, local disks stay: pve-ha-manager steal_service). Only pve2 can tell (pve-health cluster asks it)",
+      steps: [
+        RECLAIM,
+        [
+          'step',
+          "before anything irreversible, check that pve2 has local-zfs:vm-100-disk-0 (if it lists none, this is the guest's only disk: never drop it; bring the guest back to it, then qm migrate --with-local-disks it where it should run)",
+          ['ssh', 'pve2', 'pvesm', 'list', 'local-zfs', '--vmid', '100'],
+        ],
+        [
+          'drop',
+          'only if pve2 has its own copy: drop this leftover (irreversible)',
+          ['pvesm', 'free', 'local-zfs:vm-100-disk-0'],
+        ],
+      ],
+    },
+    {
+      name: 'a copy of a guest of another node on local storage whose config names another disk, no job',
+      files: qm('pve2', 100, 'scsi0: local-zfs:vm-100-disk-1,size=8G\n'),
       status: 'orphan',
       reason: 'guest-on-other-node',
       detail:

@@ -88,6 +88,7 @@ export function input(over: Partial<ReclaimInput> = {}): ReclaimInput {
     lvs: [],
     volumes: volumes([]),
     nodeRefusals: [],
+    namedElsewhere: new Map(),
     commands: {
       rbd: (st) => ['rbd', '-p', st.props.pool ?? 'rbd'],
       moveFile: (from, to) => ['mover', from, to],

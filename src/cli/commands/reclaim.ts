@@ -9,6 +9,7 @@ import { hostCommands, nodeRefusals, readVolumesFor, reclaimInput } from '../../
 import { analyzeNode } from '../../core/analyze/analyze-node';
 import { checkSafety, safetyFacts } from '../../core/cleanup/check-safety';
 import { CheckError, UsageError } from '../../core/errors';
+import { volidsNamedElsewhere } from '../../core/only-copy';
 import { planPurge } from '../../core/reclaim/plan-purge';
 import { type PlanFilter, planReclaim, type ReclaimInput } from '../../core/reclaim/plan-reclaim';
 import { recheckStep } from '../../core/reclaim/recheck-step';
@@ -211,6 +212,7 @@ async function dryRunOffline(
     lvs: view.lvm.lvs,
     volumes,
     nodeRefusals: refusals,
+    namedElsewhere: volidsNamedElsewhere(view.pve.guests.values(), view.node),
     commands: hostCommands(session.host),
   };
   const p = plan(input, hasFilter(o.filter) ? o.filter : { all: true }, o.purge ? 'purge' : 'quarantine');

@@ -4,6 +4,7 @@
 
 import { dropStep, keepStep, type NextStep, otherStep, reclaimStep, stepsText } from '../next-step';
 import type { VgSafety as LvmVgSafety } from '../node/lvm-view';
+import { onlyCopySteps } from '../only-copy';
 import { RECLAIMABLE } from '../reclaim-scope';
 import type { DmEntry } from '../types';
 
@@ -90,10 +91,12 @@ export function adviceFor(e: DmEntry, ctx: PlanContext = {}): NextStep[] | undef
     !chain &&
     e.reason !== 'guest-on-other-node'
   ) {
-    steps.push(
-      ...(RECLAIMABLE.has(e.reason) ? [reclaimStep(e.volume)] : []),
-      dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', e.volume]),
-    );
+    const reclaim = RECLAIMABLE.has(e.reason) ? [reclaimStep(e.volume)] : [];
+    const drop = ['pvesm', 'free', e.volume];
+    // A config on another node names this very volume ID: a leftover there, or the guest's only disk.
+    const elsewhere = e.guests?.find((g) => g.node !== ctx.node);
+    if (elsewhere) steps.push(...onlyCopySteps(elsewhere, { volid: e.volume, reclaim, drop }));
+    else steps.push(...reclaim, dropStep('or drop it now (irreversible: deletes the data)', drop));
   }
   return steps.length === 0 ? undefined : steps;
 }

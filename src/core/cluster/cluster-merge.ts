@@ -49,6 +49,7 @@ export interface NodeResult {
 }
 
 import type { ClusterFinding, FindingSeverity } from './cluster-types';
+import { onlyCopyFindings } from './only-copy-findings';
 
 export type { ClusterFinding, ClusterFindingKind, ClusterVolume, FindingSeverity } from './cluster-types';
 
@@ -208,6 +209,7 @@ export function mergeCluster(input: ClusterInput): ClusterDocument {
     ...sharedVolumeFindings(docs, migrating, types),
     ...staleIncarnationFindings(docs, shared, types),
     ...awayFromHomeFindings(docs, migrating, shared, types),
+    ...onlyCopyFindings(docs, shared),
     ...nodeFindings(results),
   ];
   if (input.quorate === false) {

@@ -7,6 +7,7 @@ export type ClusterFindingKind =
   | 'shared-lv-active-on-nodes'
   | 'shared-lv-stale-incarnation'
   | 'guest-active-away-from-home'
+  | 'guest-only-disk-elsewhere'
   | 'node-not-checked'
   | 'node-status' // only in the cluster --notify document (cluster-notify.ts): a checked node that is not OK
   | 'node-offline'

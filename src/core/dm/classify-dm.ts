@@ -2,6 +2,7 @@
 // "Classification"; facts §1-§3, §7, §10); maps reach it through classify-dm-device.ts. Pure.
 
 import type { GuestRecord } from '../node/guest-record';
+import { onlyCopyWords } from '../only-copy';
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
 import { parseDeletedLv, parseLvmVolname, vmidOfLvName } from '../parse/volume-name';
@@ -227,9 +228,12 @@ function unreferencedVerdict(
     reason = 'guest-missing';
     detail = `LV ${vg}/${name} exists${mapped ? ' and is active' : ''}, ${who(owner, vmid)} has no config anywhere in the cluster`;
   } else if (owner.node !== ctx.node && !storage.shared) {
-    // Local storage: the guest's config elsewhere names that node's LV of the same name, not this one.
+    // Local storage: the guest's config elsewhere names that node's LV of the same name, not this one —
+    // unless that node has none (HA recovery moves only the config): only-copy.ts.
     reason = 'not-referenced';
-    detail = `${who(owner, vmid)} lives on ${owner.node}; this LV on local storage '${storage.id}' of ${ctx.node} is not its disk (a leftover of a migration or restore)`;
+    // Every hit here is another node's: one of this node on local storage makes the LV valid (above).
+    const named = (refsOf(ctx.refs, vg, name) ?? NO_HITS)[0];
+    detail = `${who(owner, vmid)} lives on ${owner.node}; ${named ? `LV on local storage '${storage.id}' of ${ctx.node}: ${onlyCopyWords(named, volumeOf(named, storage.id, name))}` : `this LV on local storage '${storage.id}' of ${ctx.node} is not its disk (a leftover of a migration or restore)`}`;
   } else if (owner.node !== ctx.node) {
     reason = mapped ? 'guest-on-other-node' : 'not-referenced';
     detail = `${who(owner, vmid)} lives on ${owner.node} and its config does not reference ${storage.id}:${name}`;

@@ -8,7 +8,9 @@
 
 import type { PlanFilter } from '../cleanup/plan-cleanup';
 import { compareText } from '../compare-text';
+import { otherCopyCommand } from '../only-copy';
 import type { StorageConfig } from '../parse/storage-config';
+import { shellQuote } from '../shell-quote';
 import { btrfsRawDir } from '../volumes/volume-storages';
 import { planReclaim, type ReclaimInput } from './plan-reclaim';
 import { planRemovals } from './plan-removals';
@@ -89,6 +91,12 @@ function purgeRefusal(
     if (c.st.shared) return { code: 'shared-lvm', why: `storage ${q.storage} is shared LVM` };
   }
   if (q.heldBy?.length) return { code: 'protected', why: `${q.name} is in use: ${q.heldBy.join(', ')}` };
+  const named = c.st.shared ? undefined : c.input.namedElsewhere.get(q.volid);
+  if (named)
+    return {
+      code: 'only-copy',
+      why: `${named.type === 'lxc' ? 'CT' : 'VM'} ${named.vmid}'s config on ${named.node} names ${q.volid}: unless ${named.node} has its own copy, this is the guest's only disk (HA recovery moves only the config); check there: ${shellQuote(otherCopyCommand(named.node, q.volid, named.vmid))}`,
+    };
   if (q.location.snapshotOf !== undefined) return null;
   if (c.st.type === 'rbd' && !q.location.trashId)
     return {

@@ -4,6 +4,7 @@
 
 import { isPartition, type PlanFilter } from '../cleanup/plan-cleanup';
 import { compareText } from '../compare-text';
+import type { NamedElsewhere } from '../only-copy';
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
 import { purgeAfter } from '../quarantine-name';
@@ -27,6 +28,8 @@ export interface ReclaimInput {
   volumes: VolumesResult | null;
   /** Node-level refusals (checkSafety's messages). */
   nodeRefusals: string[];
+  /** Volume IDs a guest config of another node names (only-copy.ts volidsNamedElsewhere): never purged here. */
+  namedElsewhere: ReadonlyMap<string, NamedElsewhere>;
   commands: HostCommands;
 }
 

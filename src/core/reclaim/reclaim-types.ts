@@ -22,7 +22,8 @@ export type ReclaimRefusalCode =
   | 'unsupported'
   // purge only
   | 'not-due'
-  | 'incomplete';
+  | 'incomplete'
+  | 'only-copy';
 
 export interface ReclaimRefusal {
   volid: string;

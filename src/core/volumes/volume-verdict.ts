@@ -6,6 +6,7 @@ import { describeRef, type RefHit } from '../dm/dm-references';
 import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../next-step';
 import { lockState } from '../node/guest-locks';
 import type { PveState } from '../node/pve-state';
+import { onlyCopySteps, onlyCopyWords } from '../only-copy';
 import type { StorageConfig } from '../parse/storage-config';
 import { reclaimOffered } from '../reclaim-scope';
 import { redactCommandLine } from '../redact';
@@ -92,7 +93,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.reason = 'config-unreadable';
     e.detail = `the config of guest ${v.vmid} could not be read (${guest.configError ?? 'unknown error'})`;
   } else if (!st.shared && guest.node !== pve.node) {
-    otherNodeVerdict(e, st, v, guest, c, f);
+    otherNodeVerdict(e, { st, v, guest, c, f, hits });
   } else {
     e.status = 'orphan';
     e.reason = 'not-referenced';
@@ -146,12 +147,9 @@ function sourceOfJobs(e: VolumeEntry, st: StorageConfig, guest: Guest, c: Volume
 /** A local volume of a guest on another node: a job's replica, or a copy nothing owns. */
 function otherNodeVerdict(
   e: VolumeEntry,
-  st: StorageConfig,
-  v: ListedVolume,
-  guest: NonNullable<Guest>,
-  c: VolumeContext,
-  f: Flags,
+  o: { st: StorageConfig; v: ListedVolume; guest: NonNullable<Guest>; c: VolumeContext; f: Flags; hits: RefHit[] },
 ): void {
+  const { st, v, guest, c, f } = o;
   const r = replicaOf(c.replication, guest, c.pve.node, st.type);
   if (r) {
     e.reason = 'replica';
@@ -165,6 +163,19 @@ function otherNodeVerdict(
   e.status = 'orphan';
   e.reason = 'guest-on-other-node';
   e.detail = `guest ${v.vmid} lives on ${guest.node}; ${st.id} is local to each node, so no config references this copy, and no replication job of ${guestWord(guest)} targets ${c.pve.node}`;
+  namedElsewhere(e, o.hits);
+}
+
+/**
+ * A local volume a config of another node names by this very volume ID: that node's own copy of the name,
+ * or — if it has none (HA recovery moves only the config) — the guest's only disk (only-copy.ts).
+ */
+function namedElsewhere(e: VolumeEntry, hits: RefHit[]): void {
+  // Every hit is another node's: one of this node on local storage makes the volume valid (classifyVolume).
+  const h = hits[0];
+  if (!h) return;
+  e.namedOn = { node: h.node, vmid: h.vmid, type: h.type };
+  e.detail = `${e.detail.replace(/, so no config references this copy/, '')}; ${onlyCopyWords(e.namedOn, e.volid)}`;
 }
 
 /**
@@ -257,6 +268,8 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
       ...reclaimable(e),
       dropStep(`or to drop it now (irreversible: deletes the data), ${check}`, argv),
     ]);
+  } else if (e.namedOn) {
+    setSteps(e, onlyCopySteps(e.namedOn, { volid: e.volid, reclaim: reclaimable(e), drop: argv }));
   } else if (e.reason === 'guest-on-other-node') {
     setSteps(e, [
       ...reclaimable(e),
