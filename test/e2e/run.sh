@@ -13,7 +13,8 @@ if [ ! -x "$TB/run-in-guest.sh" ]; then
   exit 0
 fi
 { [ -f dist/pve-health.cjs ] && [ -f dist/pve-health-mailer.cjs ]; } || node scripts/build.mjs
-"$TB/build-guest.sh"
+# One builder at a time, a cut build detected and redone (testbed-build.sh).
+bash test/e2e/testbed-build.sh "$TB"
 
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(test/e2e/suites/*.sh test/e2e/multi/*.sh)
