@@ -9,6 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 TB=${PVE_HEALTH_TESTBED:-$(cd .. && pwd)/shared/testbed}
 if [ ! -x "$TB/run-in-guest.sh" ]; then
+  # Under CI (CI=true) a missing testbed is a failure, as in test:zfs, never a silent skip.
+  if [ "${CI:-}" = true ]; then
+    echo "FAIL: testbed not found at $TB (../shared/testbed beside the clone; PVE_HEALTH_TESTBED names another)"
+    exit 1
+  fi
   echo "testbed not found at $TB: real-kernel suite skipped"
   exit 0
 fi
