@@ -15,12 +15,26 @@ BASE=${PVE_HEALTH_ZFS_CACHE:-/var/tmp/pve-health-zfs}
 DEBS=$BASE/debs
 PKGS="zfs-dkms zfsutils-linux libzfs4linux libnvpair3linux libuutil3linux libzpool5linux"
 mkdir -p "$DEBS"
+# One process at a time fills this cache: test:zfs may run beside .ci/run's early build of the module (or
+# a second run on the machine), and both would download into $DEBS and build into the same $OUT. The second
+# waits, then finds the module built. Downloads land in a directory of this process and are renamed into
+# $DEBS once apt has checked them, and $OUT appears by one rename with .done inside: an interrupted run
+# leaves neither a cut .deb nor an $OUT without .done (the $OUT.tmp-* and build.* of a killed run are removed here).
+exec 9>"$BASE/.lock"
+if ! flock -n 9; then
+  echo "zfs-module.sh: another process is filling $BASE; waiting (at most 30 min)" >&2
+  flock -w 1800 9 || { echo "zfs-module.sh: $BASE/.lock still held after 30 min: if no zfs-module.sh or dkms runs (ps -ef), remove it and run again" >&2; exit 1; }
+fi
+rm -rf "$BASE"/*.tmp-* "$BASE"/build.* "$DEBS"/.dl-*
 deb_of() { ls "$DEBS/$1"_*.deb 2>/dev/null | sort -V | tail -1; }
 missing=()
 for p in $PKGS; do [ -n "$(deb_of "$p")" ] || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
+  DL=$(mktemp -d "$DEBS/.dl-XXXXXX")
   # apt-get download runs as _apt where it can write; our cache is root's (the warning is noise).
-  if ! (cd "$DEBS" && apt-get download -q "${missing[@]}" 2>&1 | grep -v -e unsandboxed -e '^Get:' -e '^Fetched' >&2); then :; fi
+  if ! (cd "$DL" && apt-get download -q "${missing[@]}" 2>&1 | grep -v -e unsandboxed -e '^Get:' -e '^Fetched' >&2); then :; fi
+  for f in "$DL"/*.deb; do [ -e "$f" ] && mv "$f" "$DEBS/"; done
+  rm -rf "$DL"
   for p in "${missing[@]}"; do
     [ -n "$(deb_of "$p")" ] || { echo "zfs-module.sh: cannot download $p (Debian's contrib component: run .ci/enable-contrib, then apt-get update)" >&2; exit 2; }
   done
@@ -56,15 +70,17 @@ if ! { dkms add "${dk[@]}" && dkms build "${dk[@]}" -k "$KV"; } >"$T/dkms.log" 2
   exit 1
 fi
 secs=$(($(date +%s) - t0))
-rm -rf "$OUT.tmp"
-mkdir -p "$OUT.tmp/modules" "$OUT.tmp/userland"
-find "$T/dkms/zfs/$MV/$KV" -name '*.ko*' -exec cp {} "$OUT.tmp/modules/" \;
-[ -n "$(ls "$OUT.tmp/modules/"zfs.ko* 2>/dev/null)" ] || { echo "zfs-module.sh: dkms built no zfs.ko" >&2; exit 1; }
-for p in $PKGS; do [ "$p" = zfs-dkms ] || dpkg-deb -x "$(deb_of "$p")" "$OUT.tmp/userland"; done
-tar -C "$OUT.tmp/userland" -cf "$OUT.tmp/userland.tar" .
-rm -rf "$OUT.tmp/userland"
-cp "$T/dkms.log" "$OUT.tmp/dkms.log"
-echo "zfs $ZVER for $KV, built in $secs s on $(date -u +%FT%TZ)" >"$OUT.tmp/.done"
-mv "$OUT.tmp" "$OUT"
+# (an $OUT without .done is what a run before the lock and the rename could leave: built again)
+rm -rf "$OUT"
+NEW=$OUT.tmp-$$
+mkdir -p "$NEW/modules" "$NEW/userland"
+find "$T/dkms/zfs/$MV/$KV" -name '*.ko*' -exec cp {} "$NEW/modules/" \;
+[ -n "$(ls "$NEW/modules/"zfs.ko* 2>/dev/null)" ] || { echo "zfs-module.sh: dkms built no zfs.ko" >&2; exit 1; }
+for p in $PKGS; do [ "$p" = zfs-dkms ] || dpkg-deb -x "$(deb_of "$p")" "$NEW/userland"; done
+tar -C "$NEW/userland" -cf "$NEW/userland.tar" .
+rm -rf "$NEW/userland"
+cp "$T/dkms.log" "$NEW/dkms.log"
+echo "zfs $ZVER for $KV, built in $secs s on $(date -u +%FT%TZ)" >"$NEW/.done"
+mv "$NEW" "$OUT"
 echo "zfs-module.sh: built in $secs s" >&2
 echo "$OUT"

@@ -21,8 +21,10 @@ not_here() {
 command -v dkms >/dev/null || not_here "needs dkms (apt-get install dkms; .ci/apt-packages lists it)"
 { [ -f dist/pve-health.cjs ] || node scripts/build.mjs; } || exit 1
 t0=$(date +%s)
-"$TB/build-guest.sh" >/tmp/pve-health-zfs-build-guest.log 2>&1 ||
-  { tail -n 20 /tmp/pve-health-zfs-build-guest.log; echo "FAIL: build-guest.sh"; echo "0 passed, 1 failed"; exit 1; }
+bl=$(mktemp /tmp/pve-health-zfs-build-guest.XXXXXX)
+bash test/e2e/testbed-build.sh "$TB" >"$bl" 2>&1 ||
+  { tail -n 20 "$bl"; echo "FAIL: the testbed guest (test/e2e/testbed-build.sh) did not build"; echo "0 passed, 1 failed"; exit 1; }
+rm -f "$bl"
 KV=$(cat "$TBD/work/rootfs/usr/lib/testbed/kernel-version" 2>/dev/null)
 KDIR=$TBD/work/kernel-$KV
 [ -n "$KV" ] && [ -d "$KDIR/lib/modules/$KV" ] || { echo "FAIL: no testbed kernel under $TBD/work"; echo "0 passed, 1 failed"; exit 1; }
