@@ -18,6 +18,7 @@ import { hostPath } from './host';
 import { listVolumesCommand } from './list-volumes-child';
 import { runCaptured } from './read-dm';
 import { resolveHostPaths } from './read-links';
+import { readLoopDevices } from './read-loops';
 import { RBD_TRASH, type RbdCandidates, rbdArgv, readRbdDevices, readRbdWatchers } from './read-rbd';
 
 export const DEFAULT_VOLUME_TIMEOUT_MS = 10_000;
@@ -209,6 +210,8 @@ export async function gatherVolumes(
     );
   }
   if (storages.some((s) => s.type === 'rbd')) raw.rbdDevices = readRbdDevices(host);
+  // A file storage's image may be bound to a loop device (losetup): a use no process's fd shows.
+  if (storages.some((s) => isFileType(s.type))) raw.loops = readLoopDevices(host);
   for (const st of storages) {
     if (st.type === 'rbd') {
       raw.rbdTrash ??= {};
