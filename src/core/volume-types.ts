@@ -20,6 +20,8 @@ export interface FileVolume {
   snapshot?: string;
   /** btrfs: a directory (subvolume) `<name without .raw>/` holding disk.raw, not a file of this name. */
   rawDir?: boolean;
+  /** `<st_dev>:<st_ino>` of the file or directory (a config path reaching it by any path: DevicePathState file). */
+  id?: string;
 }
 
 export type VolumeReason =

@@ -80,13 +80,23 @@ function mountTargets(host: Host): Map<string, string> | null {
 }
 
 function fileVolumes(
-  items: { n: string; s: number | null; b: number | null; d?: boolean; h?: string; p?: string; r?: number }[],
+  items: {
+    n: string;
+    s: number | null;
+    b: number | null;
+    d?: boolean;
+    h?: string;
+    p?: string;
+    r?: number;
+    i?: string;
+  }[],
 ): FileVolume[] {
   return items.map((it) => {
     const v: FileVolume = { name: it.n, sizeBytes: it.s, usedBytes: it.b };
     if (it.d) v.isDir = true;
     if (it.p) v.snapshot = it.p;
     if (it.r) v.rawDir = true;
+    if (it.i) v.id = it.i;
     if (it.h) {
       const buf = Buffer.from(it.h, 'base64');
       const q = parseQcow2Header(buf);

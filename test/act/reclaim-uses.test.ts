@@ -3,7 +3,16 @@
 // simulated node: the leftover is refused, and once in quarantine the purge refuses it too. Neighbours: a
 // loop bound to another file, an overlay naming another file of the same name: the leftover is planned.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildNode, HAVE_FAKENODE, runCli } from './fakenode-helpers';
@@ -101,6 +110,24 @@ describe('purge: a quarantined file a loop device or an overlay uses since is no
       assert.equal(existsSync(join(root, QDIR, moved)), c.use !== undefined, c.name);
       if (c.use)
         assert.deepEqual(plan(node, ['--config', conf, 'reclaim', '--purge', '--all']).refused, [`${FILE} protected`]);
+    });
+  }
+});
+
+describe('reclaim: a file a config names by another path to the same inode is refused', { skip }, () => {
+  // A hard link stands for every path that reaches the same file without a symlink (a bind mount of the
+  // storage's directory): the config path's device and inode are the listed volume's.
+  for (const [name, make, planned] of [
+    ['a hard link to it', linkSync, false],
+    ['neighbour: a copy of it (another inode)', copyFileSync, true],
+  ] as const) {
+    it(name, () => {
+      const node = buildNode('mixed-volumes');
+      const root = join(node, 'root');
+      mkdirSync(join(root, 'srv/disks'), { recursive: true });
+      make(join(root, PATH.slice(1)), join(root, 'srv/disks/db.raw'));
+      appendFileSync(join(root, 'etc/pve/nodes/pve1/qemu-server/101.conf'), 'scsi5: /srv/disks/db.raw,size=8G\n');
+      assert.deepEqual(plan(node, ['reclaim', '--name', FILE]).planned, planned ? [FILE] : []);
     });
   }
 });
