@@ -39,6 +39,11 @@ export interface SysDmEntry {
 export interface DevicePathState {
   path: string;
   devno?: string;
+  /**
+   * `<st_dev>:<st_ino>` of a regular file or a directory: the same file by any path (a bind mount of the
+   * storage's directory, a hard link), matched against the file storages' listing (FileVolume id).
+   */
+  file?: string;
   /** Its links go round (or past the hops a lookup follows): it names no device this check can tell. */
   loop?: true;
   /**

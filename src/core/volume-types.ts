@@ -21,6 +21,8 @@ export interface FileVolume {
   snapshot?: string;
   /** btrfs: a directory (subvolume) `<name without .raw>/` holding disk.raw, not a file of this name. */
   rawDir?: boolean;
+  /** `<st_dev>:<st_ino>` of the file or directory (a config path reaching it by any path: DevicePathState file). */
+  id?: string;
 }
 
 export type VolumeReason =
@@ -39,7 +41,9 @@ export type VolumeReason =
   | 'in-trash-referenced'
   | 'watchers-unread'
   // A directory volume whose use only the host mount table could show, with that table not read whole.
-  | 'mounts-unread';
+  | 'mounts-unread'
+  // A file volume whose use only the loop devices could show (/sys/block/loopN/loop), not read whole.
+  | 'loops-unread';
 
 export interface VolumeEntry {
   /** `<storage>:<volname>` exactly as PVE writes it in configs. */
@@ -205,6 +209,12 @@ export interface VolumesRaw {
    * snapshot's map also as `<pool>/<image>@<snap>`.
    */
   rbdDevices?: Record<string, string>;
+  /**
+   * Bound loop devices: kernel name → the file it is bound to (/sys/block/loopN/loop/backing_file,
+   * `loop0` → `/var/lib/vz/images/102/vm-102-disk-0.raw`); `error` names a read that failed. Absent in
+   * captures of older versions (none known).
+   */
+  loops?: { backing: Record<string, string>; error?: string };
 }
 
 export const VOLUMES_EXTRA_KEY = 'volumes';

@@ -5,10 +5,11 @@ import { builtinRequire } from './builtin-require';
 import { childCommand } from './self-command';
 
 /**
- * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?, p?, r?}]} where n is the
+ * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?, p?, r?, i?}]} where n is the
  * volname (`101/vm-101-disk-0.qcow2`), s the apparent size, b allocated bytes, d a directory, h the
  * header bytes (base64; qcow2: up to the end of the backing file name, vmdk: 20 bytes), p a btrfs snapshot's
- * name, r a btrfs raw disk's subvolume (n names its disk.raw, BTRFSPlugin list_images). CommonJS, no deps.
+ * name, r a btrfs raw disk's subvolume (n names its disk.raw, BTRFSPlugin list_images), i `<st_dev>:<st_ino>` of a
+ * file or directory volume (a config path reaching it by another path). CommonJS, no deps.
  */
 export const LIST_VOLUMES_SCRIPT = `'use strict';
 const fs = require('fs');
@@ -37,6 +38,8 @@ try { vmids = fs.readdirSync(a.dir); } catch (e) {
   if (e.code === 'ENOENT') { process.stdout.write(JSON.stringify({ ok: true, missing: true, items })); process.exit(0); }
   throw e;
 }
+// The file's identity as a bigint pair (an inode number past 2^53 keeps every bit).
+const id = (p) => { const s = fs.lstatSync(p, { bigint: true }); return s.dev + ':' + s.ino; };
 for (const v of vmids) {
   // reclaim's quarantine directory is listed too (its files carry the quarantine grammar).
   if (!/^\\d+$/.test(v) && v !== 'pve-health-quarantine') continue;
@@ -61,12 +64,12 @@ for (const v of vmids) {
         items.push({ n: v + '/' + f + '.raw', s: ds.size, b: ds.blocks * 512, r: 1 });
         continue;
       }
-      items.push({ n: v + '/' + f, s: null, b: null, d: true });
+      items.push({ n: v + '/' + f, s: null, b: null, d: true, i: id(p) });
       continue;
     }
     if (!st.isFile()) continue;
     const q = /\\.qcow2$/.test(f), k = /\\.vmdk$/.test(f);
-    const it = { n: v + '/' + f, s: st.size, b: st.blocks * 512 };
+    const it = { n: v + '/' + f, s: st.size, b: st.blocks * 512, i: id(p) };
     if (q || k) it.h = head(p, q);
     items.push(it);
   }

@@ -82,7 +82,11 @@ function lookUp(host: Host, p: string, stopAt: (path: string) => string | null):
   try {
     const st = lstatSync(hostPath(host, walked.path), { bigint: true });
     if (st.isSymbolicLink()) return { path: walked.path, loop: true };
-    return st.isBlockDevice() ? { path: walked.path, devno: devnoOfRdev(st.rdev) } : { path: walked.path };
+    if (st.isBlockDevice()) return { path: walked.path, devno: devnoOfRdev(st.rdev) };
+    // A file's or directory's identity names it whatever path reaches it (a bind mount, a hard link); /dev
+    // holds device nodes, never a storage's volume.
+    const file = (st.isFile() || st.isDirectory()) && !walked.path.startsWith('/dev/');
+    return file ? { path: walked.path, file: `${st.dev}:${st.ino}` } : { path: walked.path };
   } catch {
     return null;
   }

@@ -18,6 +18,7 @@ import { hostPath } from './host';
 import { listVolumesCommand } from './list-volumes-child';
 import { runCaptured } from './read-dm';
 import { resolveHostPaths } from './read-links';
+import { readLoopDevices } from './read-loops';
 import { RBD_TRASH, type RbdCandidates, rbdArgv, readRbdDevices, readRbdWatchers } from './read-rbd';
 
 export const DEFAULT_VOLUME_TIMEOUT_MS = 10_000;
@@ -79,13 +80,23 @@ function mountTargets(host: Host): Map<string, string> | null {
 }
 
 function fileVolumes(
-  items: { n: string; s: number | null; b: number | null; d?: boolean; h?: string; p?: string; r?: number }[],
+  items: {
+    n: string;
+    s: number | null;
+    b: number | null;
+    d?: boolean;
+    h?: string;
+    p?: string;
+    r?: number;
+    i?: string;
+  }[],
 ): FileVolume[] {
   return items.map((it) => {
     const v: FileVolume = { name: it.n, sizeBytes: it.s, usedBytes: it.b };
     if (it.d) v.isDir = true;
     if (it.p) v.snapshot = it.p;
     if (it.r) v.rawDir = true;
+    if (it.i) v.id = it.i;
     if (it.h) {
       const buf = Buffer.from(it.h, 'base64');
       const q = parseQcow2Header(buf);
@@ -209,6 +220,8 @@ export async function gatherVolumes(
     );
   }
   if (storages.some((s) => s.type === 'rbd')) raw.rbdDevices = readRbdDevices(host);
+  // A file storage's image may be bound to a loop device (losetup): a use no process's fd shows.
+  if (storages.some((s) => isFileType(s.type))) raw.loops = readLoopDevices(host);
   for (const st of storages) {
     if (st.type === 'rbd') {
       raw.rbdTrash ??= {};

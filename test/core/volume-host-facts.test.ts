@@ -74,6 +74,42 @@ test('a config device path of this node resolved through its links to the volume
   assert.equal(volumePathResolver({ pve: { node: 'pve1' }, raw: {} })('/x', 'pve1'), null);
 });
 
+test('a config file path of this node read by its identity: the listed file volume it is, by any path', () => {
+  const [local, other] = parseStorageConfig(
+    'dir: local\n\tpath /var/lib/vz\n\tcontent images\n\ndir: nfs-store\n\tpath /mnt/pve/nfs-store\n\tcontent images\n',
+  );
+  const resolve = volumePathResolver({
+    pve: { node: 'pve1', storageConfig: [local, other] },
+    raw: {
+      files: {
+        local: { ok: true, volumes: [{ name: '102/vm-102-disk-0.raw', sizeBytes: 1, usedBytes: 1, id: '2049:12' }] },
+        'nfs-store': {
+          ok: false,
+          error: 'x',
+          volumes: [{ name: '300/vm-300-disk-0.raw', sizeBytes: 1, usedBytes: 1, id: '44:7' }],
+        },
+      },
+    },
+    devicePaths: {
+      '/mnt/vzbind/images/102/vm-102-disk-0.raw': { path: '/mnt/vzbind/images/102/vm-102-disk-0.raw', file: '2049:12' },
+      '/srv/disks/db.raw': { path: '/srv/disks/db.raw', file: '2049:12' },
+      '/srv/disks/copy.raw': { path: '/srv/disks/copy.raw', file: '2049:13' },
+      '/srv/nfs.raw': { path: '/srv/nfs.raw', file: '44:7' },
+    },
+  });
+  const cases: [string, string, ReturnType<typeof resolve>][] = [
+    // A bind mount of the storage's directory, a hard link: the same file.
+    ['/mnt/vzbind/images/102/vm-102-disk-0.raw', 'pve1', '/var/lib/vz/images/102/vm-102-disk-0.raw'],
+    ['/srv/disks/db.raw', 'pve1', '/var/lib/vz/images/102/vm-102-disk-0.raw'],
+    // Neighbours: a copy (another inode) is its own path; a storage not read names nothing by identity;
+    // another node's path is read by its text.
+    ['/srv/disks/copy.raw', 'pve1', '/srv/disks/copy.raw'],
+    ['/srv/nfs.raw', 'pve1', '/srv/nfs.raw'],
+    ['/srv/disks/db.raw', 'pve2', null],
+  ];
+  for (const [path, node, want] of cases) assert.deepEqual(resolve(path, node), want, `${path} on ${node}`);
+});
+
 test('mounted block devices: a zvol link as its zd device (and partition), anything else as written', () => {
   const m = mounts([
     ['230:16', '/', '/mnt/a', 'ext4', '/dev/zvol/tank/vm-100-disk-0'],

@@ -2,7 +2,7 @@
 // NFS server that lstat would hang the checker in uninterruptible sleep.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -124,23 +124,31 @@ test('readDevicePaths: every path of a config, through its links to the final na
     '/etc/pve/nodes/pve1/lxc/200.conf': lxc,
     '/etc/pve/storage.cfg': 'lvm: x\n\tvgname /dev/ignored\n',
   });
+  const idOf = (p: string) => {
+    const st = lstatSync(join(root, p), { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  };
   assert.deepEqual(paths, {
     '/dev/vmdisks/db01': { path: '/dev/dm-20' },
     '/dev/block/252:20': { path: '/dev/dm-20' },
     '/dev/disk/by-label/db01': { path: '/dev/dm-20' },
     '/dev/vmdisks/gone': null,
-    '/dev/vmdisks/out': { path: '/etc' },
+    '/dev/vmdisks/out': { path: '/etc', file: idOf('/etc') },
     // Links that go round name no device: not "missing", which would let the path's text decide.
     '/dev/vmdisks/loop1': { path: '/dev/vmdisks/loop1', loop: true },
     '/dev/dri': { path: '/dev/dri' },
-    '/mnt/images/x.raw': { path: '/mnt/images/x.raw' },
-    '/srv/vzlink/images/102//./vm-102-disk-0.raw': { path: '/var/lib/vz/images/102/vm-102-disk-0.raw' },
+    // A file or directory outside /dev by its identity (device and inode): the same by any path.
+    '/mnt/images/x.raw': { path: '/mnt/images/x.raw', file: idOf('/mnt/images/x.raw') },
+    '/srv/vzlink/images/102//./vm-102-disk-0.raw': {
+      path: '/var/lib/vz/images/102/vm-102-disk-0.raw',
+      file: idOf('/var/lib/vz/images/102/vm-102-disk-0.raw'),
+    },
     // Never entered: an lstat there could wait on a dead server.
     '/mnt/pve/nfs-store/images/300/vm-300-disk-0.raw': {
       path: '/mnt/pve/nfs-store/images/300/vm-300-disk-0.raw',
       network: 'nfs4 10.0.0.5:/export at /mnt/pve/nfs-store',
     },
-    '/srv/host-data': { path: '/srv/host-data' },
+    '/srv/host-data': { path: '/srv/host-data', file: idOf('/srv/host-data') },
     '/srv/not-made-yet': null,
   });
 });

@@ -26,6 +26,7 @@ import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-ref
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
 import { storageCounts, volumesStatus, volumesSummary } from './volume-summary';
+import { pathUsage } from './volume-usage';
 import { classifyVolume, type VolumeContext } from './volume-verdict';
 
 export {
@@ -206,6 +207,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     zfsMounts: zfsMountTargets(mounts),
     mounts,
     mountsGap: mountTableGap(input.hostMountinfo ?? '', 'the host mount table (/proc/self/mountinfo)'),
+    usage: pathUsage(pve.storageConfig, raw),
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];

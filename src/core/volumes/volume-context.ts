@@ -35,6 +35,18 @@ export interface VolumeContext {
   mounts?: readonly MountInfo[];
   /** Why the host's mount table cannot be believed (missing, cut short: storage-gaps.ts mountTableGap). */
   mountsGap?: string | null;
+  /** Uses by path besides configs and processes: loop devices, absolute qcow2 backing files (volume-usage.ts). */
+  usage?: PathUsage;
+}
+
+/** One use (volume-usage.ts) of a path: a bound loop device, or an overlay that names it as its backing file. */
+export type PathUse = { kind: 'loop'; device: string } | { kind: 'backing'; overlay: string };
+
+export interface PathUsage {
+  /** A path as the kernel names it (normalised) → its uses. */
+  byPath: Map<string, PathUse[]>;
+  /** Why the loop devices could not be read whole: no file volume is unused while it stands. */
+  gap: string | null;
 }
 
 /** Who keeps a verdict's volume: the operations it is pending for and everything that protects it. */

@@ -15,26 +15,41 @@ import { filePath } from './volume-storages';
 /**
  * A config path of this node read through the node's links (read-links.ts): a zvol's or krbd image's
  * kernel device (or a partition of it) as that volume's plugin path. A path whose links loop, or that
- * leads to a zvol or rbd device this node's listing does not name, is unresolved. Another node's path
- * is read by its text (its links are that node's).
+ * leads to a zvol or rbd device this node's listing does not name, is unresolved. A file or directory is
+ * read by its identity (device and inode): the listed volume it is, by whatever path the config reaches it
+ * (a bind mount of the storage's directory, a hard link). Another node's path is read by its text (its
+ * links and inodes are that node's).
  */
 export function volumePathResolver(input: {
-  pve: Pick<PveState, 'node'>;
-  raw: Pick<VolumesRaw, 'zvolDevices' | 'rbdDevices'>;
+  pve: Pick<PveState, 'node'> & Partial<Pick<PveState, 'storageConfig'>>;
+  raw: Pick<VolumesRaw, 'zvolDevices' | 'rbdDevices'> & Partial<Pick<VolumesRaw, 'files'>>;
   devicePaths?: Record<string, DevicePathState | null>;
 }): VolumePathResolver {
   const zd = new Map(Object.entries(input.raw.zvolDevices ?? {}).map(([name, k]) => [k, name]));
   const rbd = new Map(Object.entries(input.raw.rbdDevices ?? {}).map(([image, k]) => [k, image]));
+  const files = fileIdentities(input.pve.storageConfig ?? [], input.raw.files ?? {});
   return (path, node) => {
     const st = input.devicePaths?.[path];
     if (node !== input.pve.node || !st) return null;
     if (st.loop) return { unresolved: 'goes round in a loop of links on this node' };
+    const same = st.file !== undefined ? files.get(st.file) : undefined;
+    if (same) return same;
     const m = /^\/dev\/((zd|rbd)\d+)(?:p\d+)?$/.exec(st.path);
     if (!m) return st.path;
     const name = (m[2] === 'zd' ? zd : rbd).get(m[1]);
     if (name) return m[2] === 'zd' ? `/dev/zvol/${name}` : `/dev/rbd/${name}`;
     return { unresolved: `leads to ${st.path}, which no ${m[2] === 'zd' ? 'zvol' : 'krbd image'} this node lists is` };
   };
+}
+
+/** `<st_dev>:<st_ino>` → the plugin path of the listed file volume it is (`<path>/images/<vmid>/<name>`). */
+function fileIdentities(storages: readonly StorageConfig[], files: VolumesRaw['files']): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const st of storages) {
+    const got = files[st.id];
+    for (const f of got?.ok ? got.volumes : []) if (f.id) out.set(f.id, `${filePath(st)}/images/${f.name}`);
+  }
+  return out;
 }
 
 /** Block devices the host has mounted: mountinfo sources, a /dev/zvol/<pool>/<name>[-partK] link as its zdN[pK]. */

@@ -4,6 +4,7 @@ import type { VolumeEntry } from '../volume-types';
 import type { VolumeContext } from './volume-context';
 import { directoriesMounted, volumeDirectories } from './volume-host-facts';
 import type { ListedVolume } from './volume-storages';
+import { describeUse, usesOf } from './volume-usage';
 
 /**
  * In reclaim's quarantine: no volume of any guest to PVE (its name is outside every plugin's grammar),
@@ -13,7 +14,7 @@ export function quarantined(
   e: VolumeEntry,
   q: NonNullable<ListedVolume['quarantine']>,
   v: ListedVolume,
-  c: Pick<VolumeContext, 'mounts' | 'mountsGap'>,
+  c: Pick<VolumeContext, 'mounts' | 'mountsGap' | 'usage'>,
 ): VolumeEntry {
   // A quarantined snapshot stays on its volume: a clone made from it or a map of it since holds it; a
   // quarantined directory someone mounted since (a bind mount of it or below it) is in use.
@@ -25,6 +26,10 @@ export function quarantined(
     ...binds.map((t) => `mounted:${t}`),
     // Its only evidence of use is the mount table: one not read whole holds the purge (`rm -r`).
     ...(dirs.length && c.mountsGap ? [`mounts-unread: ${c.mountsGap}`] : []),
+    // A loop device bound to it since (losetup to look inside), an overlay naming it or its original path
+    // as backing file: the purge's `rm` would pull the file from under them. Loops not read whole hold it.
+    ...usesOf(c.usage, [...v.devices, ...originalPaths(v, q)]).map(describeUse),
+    ...(c.usage?.gap && q.location.path !== undefined ? [`loops-unread: ${c.usage.gap}`] : []),
   ];
   e.status = 'ignored';
   e.reason = 'quarantined';
@@ -40,4 +45,10 @@ export function quarantined(
   };
   delete e.trash;
   return e;
+}
+
+/** Where a quarantined file was before (`<path>/images/<original>`, by each path its storage is seen by). */
+function originalPaths(v: ListedVolume, q: NonNullable<ListedVolume['quarantine']>): string[] {
+  if (q.location.path === undefined) return [];
+  return v.devices.map((d) => `${d.slice(0, d.indexOf('/images/') + '/images/'.length)}${q.original}`);
 }

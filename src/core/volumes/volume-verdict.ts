@@ -20,6 +20,7 @@ import { quarantined } from './volume-quarantined';
 import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './volume-rbd';
 import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
 import type { ListedVolume } from './volume-storages';
+import { pathUses } from './volume-usage';
 
 export type { VolumeContext } from './volume-context';
 
@@ -232,6 +233,7 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
   if (mount) e.detail += `; ${mount} is mounted on this node`;
   if (v.sysHolders?.length) e.detail += `; held by ${v.sysHolders.join(', ')} (/sys holders)`;
   subvolMounts(e, v, c, f);
+  pathUses(e, v.devices, c.usage, f);
   if (mount) f.protectedBy.add('mounted');
   if (v.partialReceive)
     e.detail +=

@@ -1,0 +1,88 @@
+// Who uses a volume by the kernel's name for it, besides the configs (volume-references.ts) and the
+// processes (holders): a loop device bound to its file, and a qcow2 overlay whose backing file is its path
+// written absolute (also from another storage). One index by path, read the same way by the verdicts,
+// by the quarantine's holds (volume-quarantined.ts: the purge) and so by reclaim's plan and re-checks,
+// which classify from the same look (volumes-input.ts). Pure.
+import { posix } from 'node:path';
+import type { StorageConfig } from '../parse/storage-config';
+import type { VolumeEntry, VolumesRaw } from '../volume-types';
+import type { Flags, PathUsage, PathUse } from './volume-context';
+import { isFileType } from './volume-references';
+
+function add(m: Map<string, PathUse[]>, path: string, use: PathUse): void {
+  const l = m.get(path);
+  if (l) l.push(use);
+  else m.set(path, [use]);
+}
+
+/**
+ * A qcow2 backing file written absolute as the kernel's device or file it opens: `//`, `.` and `..`
+ * taken lexically (posix.normalize), a zvol's /dev/zvol/<dataset> and a krbd /dev/rbd/<pool>/<image>
+ * as their kernel devices, the names the volumes' `devices` carry.
+ */
+function backingTarget(path: string, raw: Pick<VolumesRaw, 'zvolDevices' | 'rbdDevices'>): string {
+  const p = posix.normalize(path);
+  const z = /^\/dev\/zvol\/(.+)$/.exec(p);
+  const zd = z ? raw.zvolDevices?.[z[1]] : undefined;
+  if (zd) return `/dev/${zd}`;
+  const r = /^\/dev\/rbd\/(.+)$/.exec(p);
+  const rbd = r ? raw.rbdDevices?.[r[1]] : undefined;
+  return rbd ? `/dev/${rbd}` : p;
+}
+
+/**
+ * The index from one look: every bound loop device's file (read-loops.ts: the kernel's d_path), and every
+ * absolute backing file of a qcow2 image of the listed file storages (qemu opens it as written: `qemu-img
+ * create -b /var/lib/vz/images/199/base-199-disk-0.qcow2`; PVE's own clones write `../<vmid>/<name>`, which
+ * volume-storages.ts reads as the base on the same storage).
+ */
+export function pathUsage(storages: readonly StorageConfig[], raw: VolumesRaw): PathUsage {
+  const byPath = new Map<string, PathUse[]>();
+  for (const [kname, path] of Object.entries(raw.loops?.backing ?? {}))
+    add(byPath, path, { kind: 'loop', device: `/dev/${kname}` });
+  for (const st of storages) {
+    const got = isFileType(st.type) ? raw.files[st.id] : undefined;
+    for (const f of got?.ok ? got.volumes : [])
+      if (f.backing?.startsWith('/'))
+        add(byPath, backingTarget(f.backing, raw), { kind: 'backing', overlay: `${st.id}:${f.name}` });
+  }
+  return { byPath, gap: raw.loops?.error ? `the loop devices ${raw.loops.error}` : null };
+}
+
+/** The uses of any of a volume's paths (each use once). */
+export function usesOf(u: PathUsage | undefined, paths: readonly string[]): PathUse[] {
+  const out: PathUse[] = [];
+  for (const p of paths) for (const use of u?.byPath.get(p) ?? []) if (!out.includes(use)) out.push(use);
+  return out;
+}
+
+/** A use as a quarantine hold and a detail line name it. */
+export function describeUse(use: PathUse): string {
+  return use.kind === 'loop' ? `loop:${use.device}` : `backing-of:${use.overlay}`;
+}
+
+/**
+ * A volume's uses by path on its verdict: a loop device bound to it keeps it open (`losetup -d` first;
+ * removing the file leaves the device reading a deleted file), an overlay's backing file is a base the
+ * overlay cannot open without (`has-clones`, as a linked clone's base). The loop devices not read whole:
+ * a file volume called an orphan is unknown instead (`loops-unread`): that read is its evidence of use.
+ */
+export function pathUses(e: VolumeEntry, paths: readonly string[], u: PathUsage | undefined, f: Flags): void {
+  const uses = usesOf(u, paths);
+  const loops = uses.flatMap((x) => (x.kind === 'loop' ? [x.device] : []));
+  const overlays = uses.flatMap((x) => (x.kind === 'backing' ? [x.overlay] : []));
+  if (loops.length) {
+    e.detail += `; bound to loop device ${loops.join(', ')} (losetup: the file is open through it)`;
+    f.protectedBy.add('loop-device');
+    e.open = true;
+  }
+  if (overlays.length) {
+    e.detail += `; the backing file of ${overlays.join(', ')} (qcow2 header, by absolute path)`;
+    f.protectedBy.add('has-clones');
+  }
+  if (u?.gap && e.status === 'orphan' && isFileType(e.type) && !loops.length) {
+    e.status = 'unknown';
+    e.reason = 'loops-unread';
+    e.detail += `; whether a loop device is bound to it could not be read: ${u.gap}`;
+  }
+}

@@ -1,0 +1,133 @@
+// Reclaim and purge never take a file that a loop device is bound to (`losetup` to look inside an image)
+// or that a qcow2 overlay names as its backing file by absolute path (core/volumes/volume-usage.ts), on the
+// simulated node: the leftover is refused, and once in quarantine the purge refuses it too. Neighbours: a
+// loop bound to another file, an overlay naming another file of the same name: the leftover is planned.
+import assert from 'node:assert/strict';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { buildNode, HAVE_FAKENODE, runCli } from './fakenode-helpers';
+
+const skip = HAVE_FAKENODE ? false : 'needs ../shared/fakenode (not in a public clone)';
+const FILE = 'local:102/vm-102-disk-0.raw';
+const PATH = '/var/lib/vz/images/102/vm-102-disk-0.raw';
+const QDIR = 'var/lib/vz/images/pve-health-quarantine';
+
+/** Bind /dev/loop9 to `path` as the kernel shows it (/sys/block/loop9/loop/backing_file). */
+function bindLoop(root: string, path: string): void {
+  const dir = join(root, 'sys/devices/virtual/block/loop9');
+  mkdirSync(join(dir, 'loop'), { recursive: true });
+  writeFileSync(join(dir, 'loop/backing_file'), `${path}\n`);
+  symlinkSync('../devices/virtual/block/loop9', join(root, 'sys/block/loop9'));
+}
+
+/** A qcow2 overlay at `at` (under the root) whose header names `backing` (qemu docs/interop/qcow2.txt). */
+function overlay(root: string, at: string, backing: string): void {
+  const buf = Buffer.alloc(512);
+  buf.writeUInt32BE(0x514649fb, 0);
+  buf.writeUInt32BE(3, 4);
+  buf.writeBigUInt64BE(200n, 8);
+  buf.writeUInt32BE(Buffer.byteLength(backing), 16);
+  buf.writeUInt32BE(16, 20);
+  buf.writeBigUInt64BE(8589934592n, 24);
+  buf.write(backing, 200);
+  writeFileSync(join(root, at), buf);
+}
+
+function plan(node: string, args: string[]): { planned: string[]; refused: string[] } {
+  const doc = JSON.parse(runCli(node, [...args, '--dry-run', '--json']).stdout);
+  return {
+    planned: doc.plan.actions.map((a: { volid: string }) => a.volid),
+    refused: doc.plan.refused.map((r: { volid: string; code: string }) => `${r.volid} ${r.code}`),
+  };
+}
+
+const uses: { name: string; use: (root: string) => void; code: string }[] = [
+  { name: 'a loop device bound to it', use: (root) => bindLoop(root, PATH), code: 'protected' },
+  {
+    name: 'an overlay on the same storage naming it by absolute path',
+    use: (root) => overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', PATH),
+    code: 'template-base',
+  },
+  {
+    name: 'an overlay naming it with // and ./',
+    use: (root) =>
+      overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', '/var/lib/vz//images/./102/vm-102-disk-0.raw'),
+    code: 'template-base',
+  },
+];
+
+describe('reclaim: a file a loop device or an overlay uses is refused', { skip }, () => {
+  for (const u of uses) {
+    it(u.name, () => {
+      const node = buildNode('mixed-volumes');
+      u.use(join(node, 'root'));
+      assert.deepEqual(plan(node, ['reclaim', '--name', FILE]), { planned: [], refused: [`${FILE} ${u.code}`] });
+    });
+  }
+
+  it('neighbours: a loop bound to another file, an overlay naming another file of that name: planned', () => {
+    for (const use of [
+      (root: string) => bindLoop(root, '/var/lib/vz/images/101/vm-101-disk-3.vmdk'),
+      (root: string) => overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', `/srv${PATH}`),
+    ]) {
+      const node = buildNode('mixed-volumes');
+      use(join(node, 'root'));
+      assert.deepEqual(plan(node, ['reclaim', '--name', FILE]).planned, [FILE]);
+    }
+  });
+});
+
+describe('purge: a quarantined file a loop device or an overlay uses since is not destroyed', { skip }, () => {
+  const cases: { name: string; use?: (root: string, quarantined: string) => void }[] = [
+    { name: 'a loop device bound to the quarantined file', use: (root, q) => bindLoop(root, q) },
+    {
+      name: 'an overlay naming its original path',
+      use: (root) => overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', PATH),
+    },
+    { name: 'neighbour: nothing uses it: purged' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const node = buildNode('mixed-volumes');
+      const root = join(node, 'root');
+      const conf = join(node, 'reclaim.toml');
+      writeFileSync(conf, '[reclaim]\nretention_days = 0\n');
+      const r = runCli(node, ['--config', conf, 'reclaim', '--yes', '--name', FILE]);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      const [moved] = readdirSync(join(root, QDIR));
+      c.use?.(root, `/${QDIR}/${moved}`);
+      runCli(node, ['--config', conf, 'reclaim', '--purge', '--yes', '--all']);
+      assert.equal(existsSync(join(root, QDIR, moved)), c.use !== undefined, c.name);
+      if (c.use)
+        assert.deepEqual(plan(node, ['--config', conf, 'reclaim', '--purge', '--all']).refused, [`${FILE} protected`]);
+    });
+  }
+});
+
+describe('reclaim: a file a config names by another path to the same inode is refused', { skip }, () => {
+  // A hard link stands for every path that reaches the same file without a symlink (a bind mount of the
+  // storage's directory): the config path's device and inode are the listed volume's.
+  for (const [name, make, planned] of [
+    ['a hard link to it', linkSync, false],
+    ['neighbour: a copy of it (another inode)', copyFileSync, true],
+  ] as const) {
+    it(name, () => {
+      const node = buildNode('mixed-volumes');
+      const root = join(node, 'root');
+      mkdirSync(join(root, 'srv/disks'), { recursive: true });
+      make(join(root, PATH.slice(1)), join(root, 'srv/disks/db.raw'));
+      appendFileSync(join(root, 'etc/pve/nodes/pve1/qemu-server/101.conf'), 'scsi5: /srv/disks/db.raw,size=8G\n');
+      assert.deepEqual(plan(node, ['reclaim', '--name', FILE]).planned, planned ? [FILE] : []);
+    });
+  }
+});
