@@ -1,9 +1,33 @@
 // A volume in reclaim's quarantine as the volumes part lists it (core/reclaim/quarantine-name.ts marks
 // it): ignored, never an orphan again, with when and where, and what holds it since. Pure.
+import { describeRef } from '../dm/dm-references';
+import { restoreSteps, setSteps } from '../next-step';
+import type { StorageConfig } from '../parse/storage-config';
 import type { VolumeEntry } from '../volume-types';
 import type { VolumeContext } from './volume-context';
 import { directoriesMounted, volumeDirectories } from './volume-host-facts';
+import { splitVolname } from './volume-references';
 import type { ListedVolume } from './volume-storages';
+
+/**
+ * The configs that name a quarantined volume by its original name now (a guest config written after the
+ * quarantine, a restore that renamed the config back but not the disk): PVE resolves a volid by its name
+ * (Storage.pm path → the plugin's path of the volname), so such a guest has lost its disk, and the
+ * quarantined one is the disk it means. Unless a volume of that name is listed again on the storage: then
+ * the config names that one. Local storage: this node's configs; shared: the cluster's (facts §2).
+ */
+export function namedAgain(
+  st: StorageConfig,
+  loc: string,
+  v: ListedVolume,
+  c: Pick<VolumeContext, 'refs' | 'pve' | 'liveNames'>,
+): string[] {
+  if (!v.quarantine || v.snapshot !== undefined) return [];
+  const own = splitVolname(st.type, v.volname).own;
+  if (c.liveNames?.has(own)) return [];
+  const hits = c.refs.get(`${loc}|${own}`) ?? [];
+  return (st.shared ? hits : hits.filter((h) => h.node === c.pve.node)).map(describeRef);
+}
 
 /**
  * In reclaim's quarantine: no volume of any guest to PVE (its name is outside every plugin's grammar),
@@ -14,6 +38,7 @@ export function quarantined(
   q: NonNullable<ListedVolume['quarantine']>,
   v: ListedVolume,
   c: Pick<VolumeContext, 'mounts' | 'mountsGap'>,
+  namedBy: readonly string[] = [],
 ): VolumeEntry {
   // A quarantined snapshot stays on its volume: a clone made from it or a map of it since holds it; a
   // quarantined directory someone mounted since (a bind mount of it or below it) is in use.
@@ -25,6 +50,8 @@ export function quarantined(
     ...binds.map((t) => `mounted:${t}`),
     // Its only evidence of use is the mount table: one not read whole holds the purge (`rm -r`).
     ...(dirs.length && c.mountsGap ? [`mounts-unread: ${c.mountsGap}`] : []),
+    // A guest config names it again: the guest's disk, never purged (a critical finding, below).
+    ...namedBy.map((r) => `named-by:${r}`),
   ];
   e.status = 'ignored';
   e.reason = 'quarantined';
@@ -39,5 +66,16 @@ export function quarantined(
     ...(q.trashDeferment ? { trashDeferment: q.trashDeferment } : {}),
   };
   delete e.trash;
+  if (namedBy.length) namedInQuarantine(e, namedBy);
   return e;
+}
+
+/**
+ * A guest names a quarantined volume: its disk is gone from where PVE looks (the guest will not start, a
+ * backup fails), and the purge would destroy the disk the guest means. Critical; the way on is restore.
+ */
+function namedInQuarantine(e: VolumeEntry, namedBy: readonly string[]): void {
+  e.quarantine = { ...e.quarantine!, namedBy: [...namedBy] };
+  e.detail = `${namedBy[0]} names ${e.volid}, which is in pve-health's quarantine since ${e.quarantine.since} as ${e.quarantine.name}: the guest's disk is not where PVE looks; never purged so. Restore it from its reclaim journal`;
+  setSteps(e, restoreSteps(e.volid));
 }
