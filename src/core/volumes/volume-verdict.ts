@@ -5,6 +5,7 @@
 import { describeRef, type RefHit } from '../dm/dm-references';
 import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../next-step';
 import { lockState } from '../node/guest-locks';
+import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../node/guest-names-nothing';
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
 import { reclaimOffered } from '../reclaim-scope';
@@ -203,6 +204,10 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
     for (const h of pve.ha)
       if (h.vmid === e.vmid && ['migrate', 'relocate', 'recovery'].includes(h.state)) f.pendingBy.add(`ha:${h.state}`);
     if (pve.running.has(e.vmid) && guest?.node === pve.node) f.protectedBy.add('guest-running');
+    if (namesNothing(guest?.config)) {
+      f.protectedBy.add(NAMES_NOTHING);
+      e.detail += `; ${namesNothingWhy(guest!)}`;
+    }
     // A kvm of a guest whose home is another node, or of no guest, holds what its VMID names: the target of
     // a live migration or two nodes running it (the DM part's rule, dm-flags.ts: kvm-process). Never touched.
     if (pve.kvmAlive.has(e.vmid) && guest?.node !== pve.node) f.protectedBy.add('kvm-process');
