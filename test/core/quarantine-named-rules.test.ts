@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import { quarantinedLvVerdict } from '../../src/core/dm/dm-quarantined';
 import type { RefHit } from '../../src/core/dm/dm-references';
 import { entrySeverity } from '../../src/core/dm/dm-summary';
-import { namesNothing, namesNothingWhy } from '../../src/core/node/guest-names-nothing';
-import { namedAgain } from '../../src/core/volumes/volume-quarantined';
+import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../../src/core/node/guest-names-nothing';
+import { namedAgain, quarantined } from '../../src/core/volumes/volume-quarantined';
 import { isVolumeFinding, volumeSeverity, volumesStatus } from '../../src/core/volumes/volume-summary';
 import { dmEntry } from '../helpers/dm-entry';
 
@@ -64,6 +64,30 @@ describe('quarantinedLvVerdict', () => {
           /^LV pve\/pve-health-q\.\S+ is in pve-health's quarantine since .* \(was local-lvm:vm-102-disk-0\)/,
         );
     });
+  it('a shared storage with an LV of that name again (legit): not named', () => {
+    const v = quarantinedLvVerdict(
+      lvCtx([hit('pve2')], ['vm-102-disk-0']),
+      { vg: 'pve', name: Q, storage: { id: 's', shared: true } },
+      MARK,
+    );
+    assert.equal(v.quarantineNamedBy, undefined);
+  });
+  it('a VG lvs does not list, no reference index for it: not named, no throw', () => {
+    const ctx = { node: 'pve1', refs: new Map(), lvm: { namesByVg: new Map() } } as never;
+    assert.equal(
+      quarantinedLvVerdict(ctx, { vg: 'pve', name: Q, storage: { id: 's', shared: true } }, MARK).quarantineNamedBy,
+      undefined,
+    );
+    const named = {
+      node: 'pve1',
+      refs: (lvCtx([hit('pve1')]) as { refs: unknown }).refs,
+      lvm: { namesByVg: new Map() },
+    } as never;
+    assert.deepEqual(
+      quarantinedLvVerdict(named, { vg: 'pve', name: Q, storage: { id: 's', shared: false } }, MARK).quarantineNamedBy,
+      ['VM 102 scsi0'],
+    );
+  });
   it('a named one is critical; a plain quarantine is no finding', () => {
     assert.equal(entrySeverity(dmEntry({ status: 'ignored', quarantineNamedBy: ['VM 102 scsi0'] })), 2);
     assert.equal(entrySeverity(dmEntry({ status: 'ignored', quarantineNamedBy: [] })), 0);
@@ -122,7 +146,37 @@ describe('namedAgain (files, ZFS, RBD)', () => {
   });
 });
 
+describe('quarantined (volumes part) with who names it', () => {
+  const entry = () =>
+    ({ volid: 'local:102/vm-102-disk-0.raw', type: 'dir', status: 'valid', reason: 'referenced', detail: '' }) as never;
+  const q = { since: 's', original: '102/vm-102-disk-0.raw', name: 'N', onStorage: 'N', location: { path: '/p' } };
+  const lv = { devices: [] } as never;
+  it('named: critical detail, heldBy named-by:, the restore steps', () => {
+    const e = quarantined(entry(), q, lv, { mounts: [], mountsGap: null }, ['VM 102 scsi0']) as never as Record<
+      string,
+      any
+    >;
+    assert.deepEqual(e.quarantine.heldBy, ['named-by:VM 102 scsi0']);
+    assert.deepEqual(e.quarantine.namedBy, ['VM 102 scsi0']);
+    assert.match(e.detail, /^VM 102 scsi0 names local:102\/vm-102-disk-0\.raw/);
+    assert.deepEqual(
+      e.steps.map((x: { command: string[] }) => x.command),
+      [
+        ['pve-health', 'restore', '--list'],
+        ['pve-health', 'restore', 'JOURNAL', '--name', 'local:102/vm-102-disk-0.raw'],
+      ],
+    );
+  });
+  it('named by nobody (legit): a plain quarantine', () => {
+    const e = quarantined(entry(), q, lv, { mounts: [], mountsGap: null }) as never as Record<string, any>;
+    assert.equal(e.quarantine.heldBy, undefined);
+    assert.equal(e.quarantine.namedBy, undefined);
+    assert.equal(e.steps, undefined);
+  });
+});
+
 describe('namesNothing', () => {
+  it('its label', () => assert.equal(NAMES_NOTHING, 'config-names-nothing'));
   it('a readable config without any volume reference', () => {
     assert.equal(namesNothing({ refs: [] } as never), true);
     assert.equal(namesNothing({ refs: [{}] } as never), false);
