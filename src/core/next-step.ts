@@ -52,6 +52,23 @@ export function finishRemovalStep(volid: string): NextStep {
   };
 }
 
+/**
+ * The way back for a quarantined volume a guest names again: its reclaim journal (`restore --list`
+ * names the journals), then `restore JOURNAL --name VOLID` renames it back under its original name.
+ */
+export function restoreSteps(volid: string): NextStep[] {
+  return [
+    keepStep('to find the reclaim journal that quarantined it', ['pve-health', 'restore', '--list']),
+    keepStep('to bring it back under its name (JOURNAL: that journal)', [
+      'pve-health',
+      'restore',
+      'JOURNAL',
+      '--name',
+      volid,
+    ]),
+  ];
+}
+
 /** A step that deletes data: marked irreversible in every output form. */
 export function dropStep(text: string, command: string[]): NextStep {
   return { kind: 'drop', text, command, irreversible: true };

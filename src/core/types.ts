@@ -65,6 +65,8 @@ export interface DmEntry {
   guestNode?: string | null;
   /** A guest config on another node names this volume ("VM 100 scsi0 on pve2"): it is in use there. */
   referencedBy?: string;
+  /** In quarantine, yet these configs name its original name (dm-quarantined.ts): critical, restore it. */
+  quarantineNamedBy?: string[];
   /** Every guest whose config names this LV (any section, any way: volid, path, clone base), with its node; only when some does. */
   guests?: { vmid: number; type: 'qemu' | 'lxc'; node: string }[];
 }

@@ -117,6 +117,8 @@ export interface VolumeEntry {
     snapshot?: string;
     /** What holds it now (a snapshot: `has-clones`, `krbd-mapped`): never purged so. */
     heldBy?: string[];
+    /** Guest configs that name it by its original name now (a critical finding: restore it). */
+    namedBy?: string[];
     /**
      * RBD in the trash: its deferment as `rbd trash ls` prints it: "protected until <ctime>" (the
      * `--expires-at` of the quarantine, the retention then) or "expired at <ctime>".

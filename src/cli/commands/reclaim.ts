@@ -10,6 +10,7 @@ import { analyzeNode } from '../../core/analyze/analyze-node';
 import { checkSafety, safetyFacts } from '../../core/cleanup/check-safety';
 import { CheckError, UsageError } from '../../core/errors';
 import { volidsNamedElsewhere } from '../../core/only-copy';
+import { partialListings } from '../../core/reclaim/partial-listings';
 import { planPurge } from '../../core/reclaim/plan-purge';
 import { type PlanFilter, planReclaim, type ReclaimInput } from '../../core/reclaim/plan-reclaim';
 import { recheckStep } from '../../core/reclaim/recheck-step';
@@ -104,16 +105,20 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
     const first = await look(s.first);
     const p = plan(first, hasFilter(filter) ? filter : { all: true }, mode);
     s.say(renderReclaimPlan(p, { width, purge }));
-    const named = namedRefusalStatus(p, filter);
+    // A storage not seen whole: what it left out is not in the plan, so the exit code says "could not check".
+    const partial = partialListings(first);
+    for (const x of partial) ctx.io.err(`pve-health: reclaim could not see ${x.storage} whole: ${x.why}\n`);
+    const named = Math.max(namedRefusalStatus(p, filter), partial.length ? 3 : 0);
     if (dry) {
       const status = Math.max(first.nodeRefusals.length ? 3 : 0, named);
-      if (status) ctx.io.err(`pve-health: reclaim would refuse to act: ${first.nodeRefusals.join('; ')}\n`);
-      json({ plan: p, status, refusals: first.nodeRefusals });
+      if (first.nodeRefusals.length)
+        ctx.io.err(`pve-health: reclaim would refuse to act: ${first.nodeRefusals.join('; ')}\n`);
+      json({ plan: p, status, refusals: first.nodeRefusals, partial });
       return status;
     }
     s.assertSafe();
     if (p.actions.length === 0) {
-      json({ plan: p, outcomes: [], journal: null, status: named });
+      json({ plan: p, outcomes: [], journal: null, status: named, partial });
       return named;
     }
     const { result: outcomes, journalPath } = await withJournal(
@@ -145,7 +150,7 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
         ? 1
         : 0;
     const status = Math.max(ran, named);
-    json({ plan: p, outcomes, journal: journalPath, status });
+    json({ plan: p, outcomes, journal: journalPath, status, partial });
     return status;
   });
 }
@@ -220,6 +225,8 @@ async function dryRunOffline(
     `${`Dry run on ${what} (${view.node}): nothing is changed; on a live node 'reclaim' re-checks every volume under PVE's locks first.`}\n`,
   );
   say(renderReclaimPlan(p, { width, purge: o.purge }));
+  for (const x of partialListings(input))
+    if (!unchecked.some((u) => u.startsWith(`${x.storage}: `))) unchecked.push(`${x.storage}: ${x.why}`);
   if (unchecked.length) say(`Not checked, so nothing is planned from it: ${unchecked.join('; ')}\n`);
   const status = unchecked.length || refusals.length ? 3 : 0;
   if (ctx.global.format === 'json')

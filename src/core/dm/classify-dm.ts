@@ -10,6 +10,7 @@ import { parseQuarantineName } from '../quarantine-name';
 import type { DmReason, DmStatus } from '../types';
 import { classifySnapshot } from './classify-dm-snapshot';
 import type { ClassifyContext, StorageChoice } from './dm-context';
+import { quarantinedLvVerdict } from './dm-quarantined';
 import { describeRef, type RefHit, refsOf } from './dm-references';
 import { storageFor } from './dm-storage-choice';
 import { ignored, type Verdict, who } from './dm-verdict';
@@ -74,12 +75,7 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
   if (name.startsWith('snap_')) return unseenGuard(ctx, storage, classifySnapshot(ctx, q, v, storage));
   const vol = parseLvmVolname(name);
   const mark = vol ? null : parseQuarantineName(name);
-  if (mark)
-    return ignored(
-      'quarantined',
-      `LV ${vg}/${name} is in pve-health's quarantine since ${mark.since} (was ${storage.id}:${mark.original}); 'pve-health restore JOURNAL' brings it back, 'pve-health reclaim --purge' destroys it after the retention`,
-      { storage: storage.id },
-    );
+  if (mark) return quarantinedLvVerdict(ctx, { vg, name, storage }, mark);
   if (!vol)
     return ignored('not-guest-volume', `LV ${vg}/${name} is not named like a PVE volume (vm-<id>-..., base-<id>-...)`, {
       storage: storage.id,

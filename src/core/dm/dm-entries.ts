@@ -2,6 +2,7 @@
 // partitions following their parent, same-target copies, and the LVs without a map of their own.
 
 import { NONE } from '../fitted';
+import { restoreSteps, setSteps } from '../next-step';
 import { type DmDevice, targetKeyOf } from '../node/dm-devices';
 import { getTwo, setTwo, type TwoKeys } from '../node/two-keys';
 import { buildDmName } from '../parse/dm-name';
@@ -50,6 +51,10 @@ function newEntry(name: string, v: Verdict): DmEntry {
     guestNode: v.guestNode,
   };
   if (v.referencedBy) e.referencedBy = v.referencedBy;
+  if (v.quarantineNamedBy) {
+    e.quarantineNamedBy = v.quarantineNamedBy;
+    setSteps(e, restoreSteps(v.volume ?? ''));
+  }
   return e;
 }
 

@@ -2,6 +2,7 @@
 
 import { fitted } from '../fitted';
 import { lockState } from '../node/guest-locks';
+import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../node/guest-names-nothing';
 import type { GuestRecord } from '../node/guest-record';
 import type { LvmView } from '../node/lvm-view';
 import type { PveState } from '../node/pve-state';
@@ -73,6 +74,10 @@ function guestFlags(ctx: ClassifyContext, pve: PveState, vmid: number, e: DmEntr
     else add(flags.protectedBy, 'kvm-process');
   }
   if (ctx.running.has(vmid) && guest?.node === pve.node) add(flags.protectedBy, 'guest-running');
+  if (namesNothing(guest?.config)) {
+    add(flags.protectedBy, NAMES_NOTHING);
+    e.detail += `; ${namesNothingWhy(guest!)}`;
+  }
 }
 
 /** The guest is being migrated: its config carries lock: migrate, or HA moves it. */

@@ -66,7 +66,7 @@ export function dmSummary(entries: DmEntry[]): DmResult['summary'] {
  */
 export function entrySeverity(e: DmEntry): Status {
   if (e.pending) return 0;
-  if (e.status === 'duplicate') return 2;
+  if (e.status === 'duplicate' || e.quarantineNamedBy?.length) return 2;
   if (e.status === 'unknown') return 3;
   if (e.status === 'orphan') return e.reason === 'guest-on-other-node' && e.open ? 2 : 1;
   return 0;

@@ -13,6 +13,8 @@ export interface Verdict {
   guestType: 'qemu' | 'lxc' | null;
   /** A config on another node names it (DmEntry.referencedBy). */
   referencedBy?: string;
+  /** In quarantine and named again by these configs (DmEntry.quarantineNamedBy). */
+  quarantineNamedBy?: string[];
 }
 
 export const who = (g: GuestRecord | undefined, vmid: number) =>

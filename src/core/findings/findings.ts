@@ -8,8 +8,7 @@ import { shellQuote } from '../shell-quote';
 import { SEVERITY_RANK } from '../status';
 import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
 import type { CheckDocument, DmEntry, DmReason, MountEntry, Status } from '../types';
-import type { VolumeEntry } from '../volume-types';
-import { brokenDisk } from '../volumes/volume-summary';
+import { isVolumeFinding, volumeSeverity } from '../volumes/volume-summary';
 import {
   clusterKey,
   dmKey,
@@ -112,18 +111,13 @@ export function partErrors(doc: CheckDocument): { part: 'dm' | 'mounts' | 'volum
 }
 
 /** Is this DM entry a finding (something an admin should look at)? */
-export function isDmFinding(e: Pick<DmEntry, 'status'>): boolean {
-  return e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown';
+export function isDmFinding(e: Pick<DmEntry, 'status' | 'quarantineNamedBy'>): boolean {
+  return (
+    e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown' || Boolean(e.quarantineNamedBy?.length)
+  );
 }
 
-/** Is this guest volume a finding? Severity: a guest's unusable disk critical, an orphan warns, undecided UNKNOWN. */
-export function isVolumeFinding(e: Pick<VolumeEntry, 'status' | 'reason'>): boolean {
-  return e.status === 'orphan' || e.status === 'unknown' || brokenDisk(e);
-}
-
-function volumeSeverity(e: Pick<VolumeEntry, 'status' | 'pending' | 'reason'>): Status {
-  return e.pending ? 0 : brokenDisk(e) ? 2 : e.status === 'unknown' ? 3 : 1;
-}
+export { isVolumeFinding };
 
 // Does this finding count now (status, exit code, notifications, counts)? A pending one is explained
 // by a running PVE operation; an acknowledged one is silenced until its ack expires or it changes.

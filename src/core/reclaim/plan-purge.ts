@@ -40,12 +40,13 @@ export function planPurge(input: ReclaimInput, filter: PlanFilter = { all: true 
   const unavailable = new Map(
     (input.volumes?.storages ?? []).filter((s) => s.status === 'unknown').map((s) => [s.storage, s.error ?? 'unknown']),
   );
+  const lvNamedBy = lvsNamedAgain(input);
   const actions: ReclaimAction[] = [];
   const refused: ReclaimRefusal[] = [];
   for (const q of [...quarantined].sort((a, b) => compareText(a.volid, b.volid))) {
     if (!matches(q, filter)) continue;
     const st = storages.get(q.storage);
-    const why = purgeRefusal(q, { st, input, unavailable, children });
+    const why = purgeRefusal(q, { st, input, unavailable, children, lvNamedBy });
     if (why) {
       refused.push({
         volid: q.volid,
@@ -68,9 +69,24 @@ export function planPurge(input: ReclaimInput, filter: PlanFilter = { all: true 
   };
 }
 
+/** Quarantined LVs (`<vg>/<lv>`) whose original name a guest config names again; null: the DM part was not checked. */
+function lvsNamedAgain(input: ReclaimInput): Map<string, string[]> | null {
+  if (!input.dm) return null;
+  const out = new Map<string, string[]>();
+  for (const e of input.dm)
+    if (e.quarantineNamedBy?.length && e.vg && e.lv) out.set(`${e.vg}/${e.lv}`, e.quarantineNamedBy);
+  return out;
+}
+
 function purgeRefusal(
   q: QuarantinedVolume,
-  c: { st: StorageConfig | undefined; input: ReclaimInput; unavailable: Map<string, string>; children: Set<string> },
+  c: {
+    st: StorageConfig | undefined;
+    input: ReclaimInput;
+    unavailable: Map<string, string>;
+    children: Set<string>;
+    lvNamedBy: Map<string, string[]> | null;
+  },
 ): Pick<ReclaimRefusal, 'code' | 'why'> | null {
   if (c.input.nodeRefusals.length)
     return { code: 'node', why: `this node cannot act: ${c.input.nodeRefusals.join('; ')}` };
@@ -85,6 +101,15 @@ function purgeRefusal(
   const un = c.unavailable.get(q.storage);
   if (un) return { code: 'storage-unavailable', why: `storage ${q.storage} could not be read: ${un}` };
   if (q.location.vg !== undefined) {
+    // Who names its original name is the DM part's verdict (dm-quarantined.ts): without it, unknown.
+    if (!c.lvNamedBy)
+      return { code: 'unknown', why: `the device-mapper part could not be checked: who names ${q.volid} is unknown` };
+    const named = c.lvNamedBy.get(`${q.location.vg}/${q.onStorage}`);
+    if (named)
+      return {
+        code: 'protected',
+        why: `${named.join(', ')} names ${q.volid}: restore it ('pve-health restore --list')`,
+      };
     if (q.active) return { code: 'protected', why: `LV ${q.name} is active: something activated it; never removed so` };
     if (c.children.has(`${q.location.vg}/${q.onStorage}`))
       return { code: 'has-snapshots', why: `another LV has ${q.name} as origin` };

@@ -22,7 +22,7 @@ import {
   zfsMountTargets,
 } from './volume-host-facts';
 import { rbdSnapshotsFollowImage } from './volume-rbd';
-import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
+import { holdsGuestVolumes, referenceIndex, splitVolname, storageLocation } from './volume-references';
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
 import { storageCounts, volumesStatus, volumesSummary } from './volume-summary';
@@ -81,7 +81,8 @@ function classifyStorageVolumes(
     const own = k.slice(0, at);
     replicateJobs.set(own, [...(replicateJobs.get(own) ?? []), k.slice(at + 1)]);
   }
-  const ctx: VolumeContext = { ...c, hasClones, newestReplicate, replicateJobs };
+  const liveNames = new Set(listed.volumes.filter((v) => !v.quarantine && !v.trash).map((v) => v.own));
+  const ctx: VolumeContext = { ...c, hasClones, newestReplicate, replicateJobs, liveNames };
   for (const v of listed.volumes) {
     entries.push(classifyVolume(st, loc, v, ctx));
   }
@@ -125,7 +126,10 @@ function unlistedReferences(
   c: Pick<VolumeContext, 'pve' | 'refs'>,
 ): string | null {
   if (st.type !== 'zfspool' && st.type !== 'rbd') return null;
-  const have = new Set(volumes.filter((v) => !v.snapshot).map((v) => v.own));
+  // A config naming a quarantined volume is volume-quarantined.ts's critical finding, not a cut listing.
+  const have = new Set(
+    volumes.filter((v) => !v.snapshot).map((v) => (v.quarantine ? splitVolname(st.type, v.volname).own : v.own)),
+  );
   const missing: string[] = [];
   const prefix = `${loc}|`;
   for (const [k, hits] of c.refs) {

@@ -33,6 +33,11 @@ export interface VolumeContext {
   zfsMounts?: Map<string, string[]>;
   /** The host's mount table (directory volumes: directoryMounts). */
   mounts?: readonly MountInfo[];
+  /**
+   * The own names of the storage's volumes that are not in quarantine: a config naming one of them names
+   * it, not a quarantined volume that once had that name (volume-quarantined.ts namedAgain).
+   */
+  liveNames?: Set<string>;
   /** Why the host's mount table cannot be believed (missing, cut short: storage-gaps.ts mountTableGap). */
   mountsGap?: string | null;
   /** Uses by path besides configs and processes: loop devices, absolute qcow2 backing files (volume-usage.ts). */

@@ -1,10 +1,34 @@
 // A volume in reclaim's quarantine as the volumes part lists it (core/reclaim/quarantine-name.ts marks
 // it): ignored, never an orphan again, with when and where, and what holds it since. Pure.
+import { describeRef } from '../dm/dm-references';
+import { restoreSteps, setSteps } from '../next-step';
+import type { StorageConfig } from '../parse/storage-config';
 import type { VolumeEntry } from '../volume-types';
 import type { VolumeContext } from './volume-context';
 import { directoriesMounted, volumeDirectories } from './volume-host-facts';
+import { splitVolname } from './volume-references';
 import type { ListedVolume } from './volume-storages';
 import { describeUse, usesOf } from './volume-usage';
+
+/**
+ * The configs that name a quarantined volume by its original name now (a guest config written after the
+ * quarantine, a restore that renamed the config back but not the disk): PVE resolves a volid by its name
+ * (Storage.pm path → the plugin's path of the volname), so such a guest has lost its disk, and the
+ * quarantined one is the disk it means. Unless a volume of that name is listed again on the storage: then
+ * the config names that one. Local storage: this node's configs; shared: the cluster's (facts §2).
+ */
+export function namedAgain(
+  st: StorageConfig,
+  loc: string,
+  v: ListedVolume,
+  c: Pick<VolumeContext, 'refs' | 'pve' | 'liveNames'>,
+): string[] {
+  if (!v.quarantine || v.snapshot !== undefined) return [];
+  const own = splitVolname(st.type, v.volname).own;
+  if (c.liveNames?.has(own)) return [];
+  const hits = c.refs.get(`${loc}|${own}`) ?? [];
+  return (st.shared ? hits : hits.filter((h) => h.node === c.pve.node)).map(describeRef);
+}
 
 /**
  * In reclaim's quarantine: no volume of any guest to PVE (its name is outside every plugin's grammar),
@@ -15,6 +39,7 @@ export function quarantined(
   q: NonNullable<ListedVolume['quarantine']>,
   v: ListedVolume,
   c: Pick<VolumeContext, 'mounts' | 'mountsGap' | 'usage'>,
+  namedBy: readonly string[] = [],
 ): VolumeEntry {
   // A quarantined snapshot stays on its volume: a clone made from it or a map of it since holds it; a
   // quarantined directory someone mounted since (a bind mount of it or below it) is in use.
@@ -30,6 +55,8 @@ export function quarantined(
     // as backing file: the purge's `rm` would pull the file from under them. Loops not read whole hold it.
     ...usesOf(c.usage, [...v.devices, ...originalPaths(v, q)]).map(describeUse),
     ...(c.usage?.gap && q.location.path !== undefined ? [`loops-unread: ${c.usage.gap}`] : []),
+    // A guest config names it again: the guest's disk, never purged (a critical finding, below).
+    ...namedBy.map((r) => `named-by:${r}`),
   ];
   e.status = 'ignored';
   e.reason = 'quarantined';
@@ -44,6 +71,7 @@ export function quarantined(
     ...(q.trashDeferment ? { trashDeferment: q.trashDeferment } : {}),
   };
   delete e.trash;
+  if (namedBy.length) namedInQuarantine(e, namedBy);
   return e;
 }
 
@@ -51,4 +79,14 @@ export function quarantined(
 function originalPaths(v: ListedVolume, q: NonNullable<ListedVolume['quarantine']>): string[] {
   if (q.location.path === undefined) return [];
   return v.devices.map((d) => `${d.slice(0, d.indexOf('/images/') + '/images/'.length)}${q.original}`);
+}
+
+/**
+ * A guest names a quarantined volume: its disk is gone from where PVE looks (the guest will not start, a
+ * backup fails), and the purge would destroy the disk the guest means. Critical; the way on is restore.
+ */
+function namedInQuarantine(e: VolumeEntry, namedBy: readonly string[]): void {
+  e.quarantine = { ...e.quarantine!, namedBy: [...namedBy] };
+  e.detail = `${namedBy[0]} names ${e.volid}, which is in pve-health's quarantine since ${e.quarantine.since} as ${e.quarantine.name}: the guest's disk is not where PVE looks; never purged so. Restore it from its reclaim journal`;
+  setSteps(e, restoreSteps(e.volid));
 }

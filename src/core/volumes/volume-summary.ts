@@ -23,11 +23,12 @@ export function volumesSummary(entries: VolumeEntry[], storages: VolumeStorageSt
 export const brokenDisk = (e: Pick<VolumeEntry, 'reason'>): boolean => e.reason === 'in-trash-referenced';
 
 /**
- * CRITICAL when a guest's disk is unusable, UNKNOWN when a storage or a volume could not be decided,
- * WARNING for an orphan, else OK.
+ * CRITICAL when a guest's disk is unusable (in the Ceph trash, or in pve-health's quarantine while its config
+ * names it), UNKNOWN when a storage or a volume could not be decided, WARNING for an orphan, else OK.
  */
 export function volumesStatus(entries: VolumeEntry[], storages: VolumeStorageStatus[]): Status {
   if (entries.some((e) => brokenDisk(e) && !e.pending)) return 2;
+  if (entries.some(isNamedInQuarantine)) return 2;
   if (storages.some((s) => s.status === 'unknown') || entries.some((e) => e.status === 'unknown')) return 3;
   return entries.some((e) => e.status === 'orphan') ? 1 : 0;
 }
@@ -62,4 +63,24 @@ export function storageCounts(
     if (e.status === 'orphan') out.orphanSizeBytes += e.sizeBytes ?? 0;
   }
   return out;
+}
+
+/** A quarantined volume a guest config names again (volume-quarantined.ts): a critical finding. */
+export function isNamedInQuarantine(e: Pick<VolumeEntry, 'reason' | 'quarantine'>): boolean {
+  return e.reason === 'quarantined' && Boolean(e.quarantine?.namedBy?.length);
+}
+
+/** Is this guest volume (ZFS, RBD, file storages) a finding? */
+export function isVolumeFinding(e: Pick<VolumeEntry, 'status' | 'reason' | 'quarantine'>): boolean {
+  return e.status === 'orphan' || e.status === 'unknown' || brokenDisk(e) || isNamedInQuarantine(e);
+}
+
+/**
+ * A volume finding's severity: a quarantined volume a guest names, and a guest's disk in the Ceph trash,
+ * are critical; an orphan warns, an
+ * undecided volume is UNKNOWN, a pending one is explained.
+ */
+export function volumeSeverity(e: Pick<VolumeEntry, 'status' | 'pending' | 'reason' | 'quarantine'>): Status {
+  if (isNamedInQuarantine(e)) return 2;
+  return e.pending ? 0 : brokenDisk(e) ? 2 : e.status === 'unknown' ? 3 : 1;
 }

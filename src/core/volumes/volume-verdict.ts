@@ -5,6 +5,7 @@
 import { describeRef, type RefHit } from '../dm/dm-references';
 import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../next-step';
 import { lockState } from '../node/guest-locks';
+import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../node/guest-names-nothing';
 import type { PveState } from '../node/pve-state';
 import { onlyCopySteps, onlyCopyWords } from '../only-copy';
 import type { StorageConfig } from '../parse/storage-config';
@@ -16,7 +17,7 @@ import { snapshotFree } from './volume-commands';
 import type { Flags, VolumeContext } from './volume-context';
 import { doubtGuards } from './volume-guards';
 import { subvolMounts } from './volume-host-facts';
-import { quarantined } from './volume-quarantined';
+import { namedAgain, quarantined } from './volume-quarantined';
 import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './volume-rbd';
 import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
 import type { ListedVolume } from './volume-storages';
@@ -47,7 +48,7 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     protected: false,
     protectedBy: [],
   };
-  if (v.quarantine) return quarantined(e, v.quarantine, v, c);
+  if (v.quarantine) return quarantined(e, v.quarantine, v, c, namedAgain(st, loc, v, c));
   const guest = v.vmid !== null ? pve.guests.get(v.vmid) : undefined;
   e.guestNode = guest?.node ?? null;
   const hits = c.refs.get(`${loc}|${v.own}`) ?? [];
@@ -215,6 +216,10 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
     for (const h of pve.ha)
       if (h.vmid === e.vmid && ['migrate', 'relocate', 'recovery'].includes(h.state)) f.pendingBy.add(`ha:${h.state}`);
     if (pve.running.has(e.vmid) && guest?.node === pve.node) f.protectedBy.add('guest-running');
+    if (namesNothing(guest?.config)) {
+      f.protectedBy.add(NAMES_NOTHING);
+      e.detail += `; ${namesNothingWhy(guest!)}`;
+    }
     // A kvm of a guest whose home is another node, or of no guest, holds what its VMID names: the target of
     // a live migration or two nodes running it (the DM part's rule, dm-flags.ts: kvm-process). Never touched.
     if (pve.kvmAlive.has(e.vmid) && guest?.node !== pve.node) f.protectedBy.add('kvm-process');

@@ -1,0 +1,51 @@
+// Reclaim never fails open on a partial listing (issue 59): `zfs list` empty with exit 0, `lvs` empty
+// with exit 0 — the dry run and the real run name the storage not seen whole and exit 3, also with
+// --name (as `clean` does on the same node). Beside it, the whole listing of the same node exits 0.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { buildNode, HAVE_FAKENODE, runCli } from './fakenode-helpers';
+
+const skip = HAVE_FAKENODE ? false : 'fakenode not found (../shared/fakenode)';
+
+/** A stand-in for `tool` that answers `sub` with nothing and exit 0, and passes the rest to fakenode's. */
+function emptyAnswer(out: string, tool: string, sub: string): string {
+  const dir = join(out, `empty-${tool}`);
+  mkdirSync(dir, { recursive: true });
+  const p = join(dir, tool);
+  writeFileSync(p, `#!/bin/sh\n[ "$1" = '${sub}' ] && exit 0\nexec '${join(out, 'bin', tool)}' "$@"\n`);
+  chmodSync(p, 0o755);
+  return dir;
+}
+
+describe('reclaim on a partial listing: named, exit 3', { skip }, () => {
+  it('mixed-volumes: an empty `zfs list` (exit 0) → exit 3 naming local-zfs; whole, exit 0', () => {
+    const out = buildNode('mixed-volumes');
+    const whole = runCli(out, ['reclaim', '--dry-run', '--name', 'local-zfs:vm-150-disk-0']);
+    assert.equal(whole.code, 0, whole.stderr);
+    const pathPrefix = emptyAnswer(out, 'zfs', 'list');
+    for (const args of [['--all'], ['--name', 'local-zfs:vm-150-disk-0']]) {
+      const r = runCli(out, ['reclaim', '--dry-run', '--json', ...args], { pathPrefix });
+      assert.equal(r.code, 3, `${args}: ${r.stdout}\n${r.stderr}`);
+      assert.match(r.stderr, /could not see local-zfs whole/);
+      const doc = JSON.parse(r.stdout);
+      assert.ok(doc.partial.some((x: { storage: string }) => x.storage === 'local-zfs'));
+      assert.ok(!doc.plan.actions.some((a: { storage: string }) => a.storage === 'local-zfs'));
+    }
+    const live = runCli(out, ['reclaim', '--yes', '--name', 'local-zfs:vm-150-disk-0'], { pathPrefix });
+    assert.equal(live.code, 3, live.stderr);
+  });
+
+  it('default-lvmthin: an empty `lvs` (exit 0) → exit 3, no LV planned; whole, exit 0', () => {
+    const out = buildNode('default-lvmthin');
+    assert.equal(runCli(out, ['reclaim', '--dry-run', '--all']).code, 0);
+    const pathPrefix = emptyAnswer(out, 'lvs', '--version-never');
+    // lvs takes options first: any call answers nothing.
+    writeFileSync(join(pathPrefix, 'lvs'), '#!/bin/sh\nexit 0\n');
+    const clean = runCli(out, ['clean', '--dry-run'], { pathPrefix });
+    const r = runCli(out, ['reclaim', '--dry-run', '--json', '--name', 'local-lvm:vm-150-disk-0'], { pathPrefix });
+    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}\nclean: ${clean.code}`);
+    assert.deepEqual(JSON.parse(r.stdout).plan.actions, []);
+  });
+});
