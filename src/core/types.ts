@@ -237,6 +237,9 @@ export interface MountEntry {
   expectedReadonly?: boolean;
   /** How the result was obtained: probe time, whether it came from the cache. */
   probe?: { ms: number | null; at: string | null; cached: boolean; phase: string | null } | null;
+  /** The next steps of a finding (core/mounts/mount-steps.ts) and their sentence; absent on an ok mount. */
+  steps?: NextStep[];
+  hint?: string;
   [extra: string]: unknown;
 }
 

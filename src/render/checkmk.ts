@@ -4,6 +4,7 @@
 // per mount ("PVE-Health mount /mnt/pve/x", "PVE-Health mount CT 110 /srv/data") as Checkmk's own
 // filesystem checks have one per mount point. Pure.
 
+import { mountFix } from '../core/findings/finding-steps';
 import { findingTag } from '../core/findings/finding-words';
 import { type Finding, listFindings, mountSeverity } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
@@ -65,7 +66,7 @@ function details(findings: Finding[]): string {
   return findings
     .map((f) =>
       clean(
-        `${findingTag(f)} ${findingLead(f)}: ${f.explanation}${f.acknowledged ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})` : ''}${f.fix ? `; fix: ${f.fix}` : ''}`,
+        `${findingTag(f)} ${findingLead(f)}: ${f.explanation}${f.acknowledged ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})` : ''}${mountFix(f) ? `; fix: ${mountFix(f)}` : ''}`,
       ),
     )
     .map((l) => `\\n${l}`)

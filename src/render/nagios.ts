@@ -1,6 +1,7 @@
 // Nagios/Icinga plugin output: `STATUS: summary | perfdata` on the first line, one line per finding
 // after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
 
+import { mountFix } from '../core/findings/finding-steps';
 import { findingTag } from '../core/findings/finding-words';
 import { type Finding, listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
@@ -115,7 +116,7 @@ export function renderNagios(doc: CheckDocument): string {
   const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)}${perf ? ` | ${perf}` : ''}`];
   for (const f of listFindings(doc)) {
     const tag = findingTag(f);
-    const fix = f.fix ? ` Fix: ${f.fix}` : '';
+    const fix = mountFix(f) ? ` Fix: ${mountFix(f)}` : '';
     const why = f.pending
       ? ` (pending: ${f.protectedBy.join(', ')})`
       : f.acknowledged

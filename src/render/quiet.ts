@@ -2,7 +2,8 @@
 // could not be checked is a line of its own (never fail open); pending entries are counted in the
 // summary line only (an operation explains them). Pure.
 
-import { type Finding, listFindings, partErrors } from '../core/findings/findings';
+import { shortFixText } from '../core/findings/finding-steps';
+import { listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
 import { STATUS_WORD } from '../core/status';
 import type { CheckDocument, Status } from '../core/types';
@@ -16,13 +17,6 @@ function word(s: Status, color: boolean): string {
 
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, '; ').trim();
-}
-
-/** "keep: qm disk rescan --vmid 103 · drop (irreversible): pvesm free local:…": the steps' commands, each named by what it does. */
-function stepsLine(f: Finding): string | null {
-  const withCommand = f.steps.filter((s) => s.command && s.kind !== 'step');
-  if (!withCommand.length) return null;
-  return withCommand.map((s) => `${s.kind}${s.irreversible ? ' (irreversible)' : ''}: ${s.command}`).join(' · ');
 }
 
 export function renderQuietText(doc: CheckDocument, o: { color: boolean }): string {
@@ -44,19 +38,13 @@ export function renderQuietText(doc: CheckDocument, o: { color: boolean }): stri
         : f.part === 'mounts'
           ? f.status
           : f.explanation;
-    // A storage finding's fix is a small script: its first command (never an advice line, which is a
-    // shell comment), the rest is in the full report.
-    const steps = (f.fix ?? '').split('\n').filter((l) => l.trim() !== '');
-    const fix = steps.find((l) => !l.trim().startsWith('#'));
-    const more = fix && steps.length > 1 ? ' (more in the full report)' : '';
+    // The commands, the ones that keep the data first; an irreversible one shown keeps its label
+    // (shortFixText); the rest is in the full report.
+    const fix = shortFixText(f);
     // An acknowledged finding says so instead of its fix: it does not count until the ack expires.
     const tail = f.acknowledged
       ? `acknowledged ${STATUS_WORD[f.severity]} until ${untilText(f.acknowledged.until)}: ${oneLine(f.acknowledged.reason)} (not counted)`
-      : fix
-        ? `fix: ${fix.trim()}${more}`
-        : f.part === 'dm' && f.protectedBy.length
-          ? `no fix now (protected: ${f.protectedBy.join(', ')})`
-          : (stepsLine(f) ?? oneLine(f.hint ?? f.detail));
+      : (fix ?? oneLine(f.hint ?? f.detail));
     const head = f.acknowledged ? paint('ACK'.padEnd(WIDTH), 'gray', o.color) : word(f.severity, o.color);
     // The volume ID (or mount, storage) and the guest lead; the DM name is a detail of the full report.
     lines.push(`${head} ${f.subject}${f.guest && f.part !== 'mounts' ? ` (${f.guest})` : ''}  ${what} — ${tail}`);

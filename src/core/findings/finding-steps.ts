@@ -25,3 +25,81 @@ export function stepsOf(e: { hint?: string; steps?: NextStep[] }): { steps: Find
     })),
   };
 }
+
+/** One command of a finding as a shortened form (-q, Nagios, Checkmk) shows it, with the words it stands under. */
+export interface ShortStep {
+  kind: FindingStep['kind'];
+  words: string;
+  command: string;
+  irreversible: boolean;
+}
+
+// Commands that delete what they name, whatever words stand above them (a fix script's advice line
+// says "irreversible"; these are marked even where it does not).
+const DELETES =
+  /^(pvesm free|lvremove|zfs destroy|rbd (rm|remove|trash rm|trash purge)|rm |pve-health reclaim --purge)/;
+
+/**
+ * The commands of a finding, the ones that keep data first: a fix script's advice lines ("# drop
+ * (irreversible: deletes the data), after checking …:") become the words of the commands under them, the
+ * steps keep theirs. A shortened form shows the first and, wherever it shows an irreversible one, its
+ * words (issue 60: `-q` showed `lvremove …` alone as "the fix").
+ */
+export function shortSteps(f: { fix: string | null; steps: readonly FindingStep[] }): ShortStep[] {
+  const out: ShortStep[] = [];
+  let words = '';
+  for (const raw of (f.fix ?? '').split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#')) words = line.replace(/^#\s*/, '').replace(/:$/, '');
+    else if (line)
+      out.push({ kind: 'step', words, command: line, irreversible: /irreversible/.test(words) || DELETES.test(line) });
+  }
+  for (const s of f.steps)
+    if (s.command)
+      out.push({
+        kind: s.kind,
+        words: s.text,
+        command: s.command,
+        irreversible: s.irreversible || DELETES.test(s.command),
+      });
+  return [...out.filter((s) => !s.irreversible), ...out.filter((s) => s.irreversible)];
+}
+
+/**
+ * "keep: CMD · drop (irreversible): CMD", or "fix: CMD (more in the full report)": a finding's commands on
+ * one line; a protected finding without a fix says so first, then the step that makes it safe.
+ */
+export function shortFixText(f: {
+  fix: string | null;
+  steps: readonly FindingStep[];
+  protectedBy?: readonly string[];
+  pending?: boolean;
+}): string | null {
+  const text = commandsText(f);
+  // A pending finding's protection is the running operation, which its own words name.
+  if (f.fix || f.pending || !f.protectedBy?.length) return text;
+  return `no fix now (protected: ${f.protectedBy.join(', ')})${text ? `; next: ${text.replace(/^fix: /, '')}` : ''}`;
+}
+
+function commandsText(f: { fix: string | null; steps: readonly FindingStep[] }): string | null {
+  const all = shortSteps(f);
+  if (!all.length) return null;
+  const named = all.filter((s) => s.kind === 'keep' || s.kind === 'reclaim' || s.kind === 'drop');
+  if (named.length === all.length)
+    return named.map((s) => `${s.kind}${s.irreversible ? ' (irreversible)' : ''}: ${s.command}`).join(' · ');
+  const first = all[0];
+  const more = all.length > 1 ? ' (more in the full report)' : '';
+  if (!first.irreversible) return `fix: ${first.command}${more}`;
+  // No step keeps the data: the irreversible one keeps its words (its label and what to check first).
+  const label = /irreversible/.test(first.words)
+    ? first.words
+    : `${first.words ? `${first.words} ` : ''}(irreversible)`;
+  return `fix: ${label}: ${first.command}${more}`;
+}
+
+/** A finding's fix, or a mount finding's step commands (they have no fix of their own), one per line. */
+export function mountFix(f: { part: string; fix: string | null; steps: readonly FindingStep[] }): string | null {
+  if (f.fix || f.part !== 'mounts') return f.fix;
+  const commands = f.steps.flatMap((s) => (s.command ? [s.command] : []));
+  return commands.length ? commands.join('\n') : null;
+}

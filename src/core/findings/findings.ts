@@ -1,8 +1,8 @@
-// The findings of a CheckDocument as one flat list, worst first: what the HTML report, Nagios,
-// Checkmk, the dashboard, serve's history and notifications all show. Decided here, once: what is a
-// finding, its severity, its subject, its key (finding-keys.ts) and whether it counts now. Pure.
+// The findings of a CheckDocument as one flat list, worst first, as every output form shows them. Decided
+// here, once: what is a finding, its severity, subject, key (finding-keys.ts), whether it counts now. Pure.
 import { type ClusterFinding, findingStatus } from '../cluster/cluster-merge';
 import { entrySeverity } from '../dm/dm-summary';
+import { mountSteps } from '../mounts/mount-steps';
 import { type KnownGuests, knownGuests } from '../node/guest-index';
 import { shellQuote } from '../shell-quote';
 import { SEVERITY_RANK } from '../status';
@@ -22,7 +22,7 @@ import {
 } from './finding-keys';
 import { type FindingStep, stepsOf } from './finding-steps';
 import { guestLabels, MOUNT_TEXT, mountLabel, reasonText } from './finding-words';
-import { mountStep } from './mount-steps';
+import { linkSameDisk } from './same-disk';
 
 export type { FindingStep } from './finding-steps';
 
@@ -218,7 +218,7 @@ function mountFindings(doc: CheckDocument): Finding[] {
                 .join(' — '),
         vmid: m.ctid,
         storage: m.storage,
-        ...mountStep(m),
+        ...stepsOf({ steps: m.steps ?? mountSteps(m) }),
       }),
     );
 }
@@ -270,13 +270,13 @@ function clusterFindings(doc: CheckDocument): Finding[] {
 
 /** `known`: knownGuests(doc), passed by a caller that looks guests up in the document again. */
 export function listFindings(doc: CheckDocument, known: KnownGuests = knownGuests(doc)): Finding[] {
-  const out: Finding[] = [
+  const out: Finding[] = linkSameDisk(doc, [
     ...dmFindings(doc),
     ...storageFindings(doc),
     ...mountFindings(doc),
     ...volumeFindings(doc),
     ...clusterFindings(doc),
-  ];
+  ]);
   // Acknowledged ones (acks.ts decided which) say so; they sort after those that count, and the
   // rest worst first in monitoring order (CRITICAL, UNKNOWN, WARNING, then what does not count).
   const acks = new Map((doc.acknowledged ?? []).map((a) => [a.key, a]));

@@ -3,8 +3,10 @@
 // readonly (mounted ro and not expected to be) over full (usage above a threshold) over ok; a
 // storage that must be a mount point and is not mounted is `missing`, and so is a container's bind
 // mount that holds another superblock than the host has at its source now (`bind-outdated`).
+
 import { compareText } from '../compare-text';
 import type { Config } from '../config';
+import { setSteps } from '../next-step';
 import type { HostSnapshot } from '../snapshot';
 import { worstStatus } from '../status';
 import type { MountEntry, Status } from '../types';
@@ -14,6 +16,7 @@ import { buildEntry, expectations } from './mount-entry';
 import { missingEntry } from './mount-missing';
 import { matchesPattern } from './mount-paths';
 import { mountSettings } from './mount-settings';
+import { mountSteps } from './mount-steps';
 import type { MountsCheckResult, MountsRaw } from './mount-types';
 import { parseMountReads } from './mount-view';
 
@@ -65,6 +68,8 @@ export function classifyMounts(
     (a, b) =>
       (a.scope === 'host' ? -1 : a.ctid!) - (b.scope === 'host' ? -1 : b.ctid!) || compareText(a.target, b.target),
   );
+  // Every finding's next steps in the document itself, so `check --json` carries what the text says.
+  for (const e of entries) if (e.status !== 'ok') setSteps(e, mountSteps(e));
   // The worst by monitoring order (CRITICAL over UNKNOWN), not the largest number.
   let status: Status = 0;
   for (const e of entries) status = worstStatus(status, (e.severity ?? 0) as Status);

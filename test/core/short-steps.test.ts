@@ -1,0 +1,65 @@
+// Issue 60: wherever a finding's steps are shortened (-q, Nagios, Checkmk), the first command shown keeps
+// the data, and an irreversible one shown keeps its label; the full steps stay in the full report.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type FindingStep, shortFixText, shortSteps } from '../../src/core/findings/finding-steps';
+import { runCli } from '../helpers/cli';
+
+const step = (kind: FindingStep['kind'], command: string | null, irreversible = kind === 'drop'): FindingStep => ({
+  kind,
+  text: `to ${kind}`,
+  command,
+  irreversible,
+});
+
+test('shortFixText: the step that keeps the data first, an irreversible one labelled', () => {
+  const rows: [{ fix: string | null; steps: FindingStep[] }, string | null][] = [
+    // A shared storage's leftovers: only the irreversible drop, so its words (what to check first) stay.
+    [
+      {
+        fix: '# drop (irreversible: deletes the data), after checking that no node uses them:\nlvremove vg-san/del-vm-170-disk-0\nlvremove vg-san/vm-105-disk-0',
+        steps: [],
+      },
+      'fix: drop (irreversible: deletes the data), after checking that no node uses them: lvremove vg-san/del-vm-170-disk-0 (more in the full report)',
+    ],
+    // Keep first, however the script orders it (the legitimate case: a safe first command, no label needed).
+    [
+      {
+        fix: '# or drop (irreversible: deletes the data):\npvesm free local:1/x.raw\n# keep:\nqm disk rescan --vmid 1',
+        steps: [],
+      },
+      'fix: qm disk rescan --vmid 1 (more in the full report)',
+    ],
+    // A deleting command is irreversible even without the words.
+    [{ fix: 'lvremove pve/vm-1-disk-0', steps: [] }, 'fix: (irreversible): lvremove pve/vm-1-disk-0'],
+    [{ fix: 'qm unlock 122', steps: [] }, 'fix: qm unlock 122'],
+    // Named steps: every one, keep first, drop marked.
+    [
+      { fix: null, steps: [step('drop', 'zfs destroy rpool/x'), step('reclaim', 'pve-health reclaim --name z:x')] },
+      'reclaim: pve-health reclaim --name z:x · drop (irreversible): zfs destroy rpool/x',
+    ],
+    // A drop step whose kind is mislabelled is still recognised by its command.
+    [{ fix: null, steps: [step('step', 'rbd rm pool/img', false)] }, 'fix: to step (irreversible): rbd rm pool/img'],
+    // Mount steps: words only and commands, the first command shown.
+    [
+      { fix: null, steps: [step('step', null), step('step', 'dmesg --level=err,warn'), step('step', 'pct stop 110')] },
+      'fix: dmesg --level=err,warn (more in the full report)',
+    ],
+    [{ fix: null, steps: [step('step', null)] }, null],
+  ];
+  for (const [f, want] of rows) assert.equal(shortFixText(f), want, JSON.stringify(f));
+  assert.deepEqual(
+    shortSteps({ fix: '# a\nrm -f x\n# b\nls', steps: [] }).map((s) => [s.command, s.irreversible]),
+    [
+      ['ls', false],
+      ['rm -f x', true],
+    ],
+  );
+});
+
+test('check -q on the demo: the shared leftovers keep their irreversible label', () => {
+  const quiet = runCli(['check', '--demo', '-q']).stdout;
+  const line = quiet.split('\n').find((l) => /inactive leftover LVs/.test(l)) ?? '';
+  assert.match(line, /fix: drop \(irreversible: deletes the data\), after checking that no node[^:]*: lvremove /);
+  for (const l of quiet.split('\n')) if (/lvremove|pvesm free|zfs destroy/.test(l)) assert.match(l, /irreversible/, l);
+});
