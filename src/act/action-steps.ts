@@ -4,8 +4,8 @@
 // (4) the journal entry, fsynced; (5) the command; (6) release. The executors (apply-cleanup.ts,
 // restore.ts) decide what to run; these steps are how anything is run, so both run it alike.
 import type { PveMountState } from '../core/cleanup/check-safety';
-import { LockedError } from '../core/errors';
-import { shellQuote } from '../core/shell-quote';
+import { shellQuote } from '../core/text/shell-quote';
+import { LockedError } from '../core/vocab/errors';
 import type { Host } from '../host/host';
 import { type HeldLock, releaseAll, takeGuestLocks, takeStorageLock } from '../host/pve-lock';
 import type { Analysis } from './analyze-host';

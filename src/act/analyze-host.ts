@@ -2,10 +2,10 @@
 // calls it before every action.
 
 import { analyzeNode } from '../core/analyze/analyze-node';
-import type { Config } from '../core/config';
 import { type NodeView, parseNode, type SinceSnapshot } from '../core/node/node-view';
-import type { HostSnapshot } from '../core/snapshot';
-import type { DmResult } from '../core/types';
+import type { Config } from '../core/vocab/config';
+import type { HostSnapshot } from '../core/vocab/snapshot';
+import type { DmResult } from '../core/vocab/types';
 import { gatherSnapshot } from '../host/gather';
 import type { Host } from '../host/host';
 import { readDeviceLinks, readDevicePaths } from '../host/read-links';

@@ -11,8 +11,8 @@
 import { cleanupContext } from '../core/cleanup/cleanup-context';
 import { actionFor, type CleanupAction, guestLocksOf, isPartition } from '../core/cleanup/plan-cleanup';
 import { getTwo } from '../core/node/two-keys';
-import { shellQuote } from '../core/shell-quote';
-import type { DmEntry } from '../core/types';
+import { shellQuote } from '../core/text/shell-quote';
+import type { DmEntry } from '../core/vocab/types';
 import { type ActOptions, type ActResult, confirmEach, runJournaled, wasLocked, withActionLocks } from './action-steps';
 import type { Analysis } from './analyze-host';
 import type { JournalAction } from './journal';

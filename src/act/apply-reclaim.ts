@@ -13,7 +13,7 @@
 // that volume there with the reason; a failed step stops it too (what was done stays journaled, so
 // `restore` or a second run completes it); (6) release.
 import type { ReclaimAction, ReclaimStep } from '../core/reclaim/reclaim-types';
-import { shellQuote } from '../core/shell-quote';
+import { shellQuote } from '../core/text/shell-quote';
 import { type ActOptions, type ActResult, confirmEach, runJournaled, wasLocked, withActionLocks } from './action-steps';
 import { CLUSTER_LOCK_LIMITS, type ClusterLockLimits } from './apply-cleanup';
 import type { JournalAction } from './journal';

@@ -18,8 +18,8 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CleanupKind } from '../core/cleanup/plan-cleanup';
-import { CheckError } from '../core/errors';
 import type { ReclaimStep, VolumeLocation } from '../core/reclaim/reclaim-types';
+import { CheckError } from '../core/vocab/errors';
 import { type Host, hostPath } from '../host/host';
 
 export const JOURNAL_DIR = '/var/lib/pve-health/journal';

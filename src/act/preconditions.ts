@@ -1,7 +1,7 @@
 // The preconditions of acting at all (core/cleanup/check-safety.ts decides them): checked on the first
 // look and again under the locks before every action of `clean` and `restore`.
 import { checkSafety, type PveMountState, type Refusal, safetyFacts } from '../core/cleanup/check-safety';
-import { CheckError } from '../core/errors';
+import { CheckError } from '../core/vocab/errors';
 import type { Analysis } from './analyze-host';
 
 /** Preconditions failed: nothing (more) may be done. Exit 3. */

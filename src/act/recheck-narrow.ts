@@ -17,9 +17,9 @@ import {
   type RecheckTarget,
   recheckTarget,
 } from '../core/cleanup/recheck-narrow';
-import type { Config } from '../core/config';
 import { lvRowsSince, type SinceSnapshot } from '../core/node/node-view';
 import { parseDmInfo } from '../core/parse/parse-dmsetup';
+import type { Config } from '../core/vocab/config';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../host/gather';
 import type { Host } from '../host/host';
 import { runCaptured } from '../host/read-dm';

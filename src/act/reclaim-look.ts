@@ -2,22 +2,22 @@
 // part gathered from the same node, turned into the planner's input. Re-run under the locks before
 // every volume is touched, so the plan for that volume is made again from a fresh look.
 
+import { moveFileCommand } from '../children/move-file-child';
 import type { Refusal } from '../core/cleanup/check-safety';
 import { checkSafety, safetyFacts } from '../core/cleanup/check-safety';
-import type { Config } from '../core/config';
-import { volidsNamedElsewhere } from '../core/only-copy';
 import { parseMountInfo } from '../core/parse/mountinfo';
-import { DEFAULT_RETENTION_DAYS } from '../core/quarantine-name';
 import type { ReclaimInput } from '../core/reclaim/plan-reclaim';
 import { type DatasetState, datasetStates } from '../core/reclaim/plan-unquarantine';
 import type { HostCommands } from '../core/reclaim/reclaim-steps';
-import type { VolumesResult } from '../core/volume-types';
+import type { Config } from '../core/vocab/config';
+import { volidsNamedElsewhere } from '../core/vocab/only-copy';
+import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';
+import type { VolumesResult } from '../core/vocab/volume-types';
 import { classifyVolumes, rbdWatchCandidates, unknownVolumes } from '../core/volumes/classify-volumes';
 import { zfsMountTargets } from '../core/volumes/volume-host-facts';
 import { parseZfsListing } from '../core/volumes/volume-storages';
 import { volumesInputOf } from '../core/volumes/volumes-input';
 import { type Host, hostPath } from '../host/host';
-import { moveFileCommand } from '../host/move-file-child';
 import { readPveMountState } from '../host/read-mountstate';
 import { rbdArgv } from '../host/read-rbd';
 import { gatherVolumes } from '../host/read-volumes';

@@ -11,10 +11,10 @@ import {
   type UndoSource,
   type UndoStep,
 } from '../core/cleanup/plan-restore';
-import { devnoOfRdev } from '../core/devno';
-import { CheckError } from '../core/errors';
 import { segmentLine } from '../core/parse/parse-dmsetup';
-import { shellQuote } from '../core/shell-quote';
+import { shellQuote } from '../core/text/shell-quote';
+import { devnoOfRdev } from '../core/vocab/devno';
+import { CheckError } from '../core/vocab/errors';
 import { type Host, hostPath } from '../host/host';
 import {
   type ActOptions,

@@ -2,7 +2,7 @@
 // The holder writes who it is into the file, so a second run can say who holds it. The kernel drops
 // the lock when the holder exits, however it exits: no stale lock files to clean up by hand.
 import { fsyncSync, ftruncateSync, writeSync } from 'node:fs';
-import { LockedError } from '../core/errors';
+import { LockedError } from '../core/vocab/errors';
 import type { Host } from '../host/host';
 import { type HeldLock, readLockInfo, takeFlock } from '../host/pve-lock';
 

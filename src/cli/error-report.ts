@@ -2,7 +2,14 @@
 // usage error, 3 for everything else). The project's own errors carry their message; an error of the
 // system (an address in use, a file root may write) says what to do; anything else is an internal error,
 // its stack only with PVE_HEALTH_DEBUG=1.
-import { CheckError, CommandError, CommandNotFoundError, LockedError, TimeoutError, UsageError } from '../core/errors';
+import {
+  CheckError,
+  CommandError,
+  CommandNotFoundError,
+  LockedError,
+  TimeoutError,
+  UsageError,
+} from '../core/vocab/errors';
 import type { Io } from './command';
 
 export const EXIT_USAGE = 64;

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import type { Config } from '../core/config';
 // The answer of a check that could not run at all (exit 3): a document whose parts carry the reason,
 // rendered in the format asked for, so NRPE, Checkmk, node_exporter and JSON readers see UNKNOWN and
 // why — never an empty output that a monitor reads as "no data" or, worse, as the last good value.
 import { buildCheckDocument, failedDmResult } from '../core/findings/evaluate';
+import type { Config } from '../core/vocab/config';
 import { unknownVolumes } from '../core/volumes/classify-volumes';
 import { createHost } from '../host/host';
 import { readConfig } from '../host/read-config';

@@ -2,14 +2,14 @@
 // gather them (and keep the raw data in the snapshot, so `capture` and `--from` replay them);
 // --from/--demo read what the snapshot recorded.
 
-import type { Config } from '../core/config';
 import { classifySnapshotMounts } from '../core/mounts/classify-mounts';
 import type { MountsRaw } from '../core/mounts/mount-types';
 import { mountsInputGap } from '../core/node/storage-gaps';
 import { SYSTEM_EXTRA_KEY, type SystemInfo } from '../core/parse/system-info';
-import { worstStatus } from '../core/status';
-import type { MountsResult } from '../core/types';
-import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/volume-types';
+import type { Config } from '../core/vocab/config';
+import { worstStatus } from '../core/vocab/status';
+import type { MountsResult } from '../core/vocab/types';
+import { VOLUMES_EXTRA_KEY, type VolumesRaw, type VolumesResult } from '../core/vocab/volume-types';
 import { classifyVolumes, rbdWatchCandidates, unknownVolumes } from '../core/volumes/classify-volumes';
 import { volumesInputOf } from '../core/volumes/volumes-input';
 import type { Host } from '../host/host';

@@ -4,13 +4,13 @@
 import './builtin-code-cache';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { isCheckFailure, LockedError, UsageError } from '../core/errors';
+import { runHelperChildIfAsked } from '../children/helper-children';
+import { isCheckFailure, LockedError, UsageError } from '../core/vocab/errors';
 import { killLiveChildren } from '../host/exec';
 import { fitHelp } from '../render/wrap';
 import { VERSION } from '../version';
 import type { Command, CommandContext, Io } from './command';
 import { EXIT_USAGE, reportError } from './error-report';
-import { runHelperChildIfAsked } from './helper-children';
 import {
   ALL_GLOBALS,
   FORMATS,

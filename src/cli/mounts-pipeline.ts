@@ -2,14 +2,15 @@
 // serve's mounts scanner: read the tables (host) → parse them once (core) → plan what to resolve and
 // probe (core) → resolve symlinks and probe each superblock in a child with a deadline (host) →
 // classify (core) the same plan. Every caller takes the probe timeout from one rule (mountTimeoutMs).
-import type { Config } from '../core/config';
-import { UsageError } from '../core/errors';
+
 import { classifyMounts } from '../core/mounts/classify-mounts';
 import { onNetworkMount, pathsToResolve, planMounts, probesOf } from '../core/mounts/mount-check';
 import { mountSettings } from '../core/mounts/mount-settings';
 import type { MountsCheckResult, MountsRaw } from '../core/mounts/mount-types';
 import { parseMountReads } from '../core/mounts/mount-view';
 import { nodeNameFromFiles } from '../core/node/pve-state';
+import type { Config } from '../core/vocab/config';
+import { UsageError } from '../core/vocab/errors';
 import type { Host } from '../host/host';
 import { probeMounts } from '../host/probe-mount';
 import { resolveHostPaths } from '../host/read-links';

@@ -1,7 +1,7 @@
 // Shared by check/dm/report: load the data (live, --from, --demo), analyse, build the document.
 import { analyzeNode } from '../core/analyze/analyze-node';
-import type { Config } from '../core/config';
-import { isCheckFailure, UsageError } from '../core/errors';
+import type { Config } from '../core/vocab/config';
+import { isCheckFailure, UsageError } from '../core/vocab/errors';
 import { withQuarantine } from './quarantine-listing';
 
 export { isCheckFailure };
@@ -12,7 +12,7 @@ import { listFindings } from '../core/findings/findings';
 import { selectGuests } from '../core/findings/select-guests';
 import { type NodeView, parseNode } from '../core/node/node-view';
 import { type PveState, parsePveState } from '../core/node/pve-state';
-import type { CheckDocument, DmResult } from '../core/types';
+import type { CheckDocument, DmResult } from '../core/vocab/types';
 import { readAckFile } from '../host/acks-file';
 import { createHost, type Host } from '../host/host';
 import { type LoadedSnapshot, loadSnapshot } from '../host/load-snapshot';

@@ -5,7 +5,7 @@ import { guestRows } from '../core/findings/guest-rows';
 import { inventoryOf } from '../core/findings/inventory';
 import { groupedUnchecked, overallOf } from '../core/findings/overall';
 import { knownGuests } from '../core/node/guest-index';
-import type { CheckDocument } from '../core/types';
+import type { CheckDocument } from '../core/vocab/types';
 import { renderCheckText } from '../render/check-text';
 import { renderCheckmk } from '../render/checkmk';
 import { renderJsonChunks } from '../render/json-chunks';

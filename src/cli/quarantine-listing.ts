@@ -3,10 +3,11 @@
 // DM part lists quarantined LVs and the volumes part quarantined datasets, images, trash entries and
 // files as ignored (`quarantined`); the purge date needs the clock and `[reclaim] retention_days`,
 // which the core does not read, so the listing is made here.
-import type { Config } from '../core/config';
-import { DEFAULT_RETENTION_DAYS } from '../core/quarantine-name';
+
 import { quarantinedDmEntries, quarantinedVolumes } from '../core/reclaim/quarantined';
-import type { CheckDocument } from '../core/types';
+import type { Config } from '../core/vocab/config';
+import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';
+import type { CheckDocument } from '../core/vocab/types';
 
 export function withQuarantine(doc: CheckDocument, now: Date, config?: Config): CheckDocument {
   const o = { now, retentionDays: config?.reclaim?.retention_days ?? DEFAULT_RETENTION_DAYS };

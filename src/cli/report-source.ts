@@ -1,9 +1,9 @@
 // Where `report` and `notify` get their CheckDocument: a fresh check (live, --from, --demo), or
 // `--input FILE`, a document written earlier by `pve-health check --json` ("-" reads stdin).
 import { readFileSync } from 'node:fs';
-import { CheckError } from '../core/errors';
 import type { SystemInfo } from '../core/parse/system-info';
-import type { CheckDocument } from '../core/types';
+import { CheckError } from '../core/vocab/errors';
+import type { CheckDocument } from '../core/vocab/types';
 import type { CommandContext } from './command';
 import { mountsPart, systemPart, volumesPart } from './gather-parts';
 import { mountTimeoutMs } from './mounts-pipeline';

@@ -6,7 +6,6 @@ import type { Analysis } from '../act/analyze-host';
 import { applyReclaim } from '../act/apply-reclaim';
 import type { JournalDoc } from '../act/journal';
 import { hostCommands, readVolumesLook } from '../act/reclaim-look';
-import { CheckError } from '../core/errors';
 import {
   groupRecords,
   planUnquarantine,
@@ -14,7 +13,8 @@ import {
   type UnquarantineFacts,
 } from '../core/reclaim/plan-unquarantine';
 import type { ReclaimAction } from '../core/reclaim/reclaim-types';
-import { shellQuote } from '../core/shell-quote';
+import { shellQuote } from '../core/text/shell-quote';
+import { CheckError } from '../core/vocab/errors';
 import type { Host } from '../host/host';
 import { renderReclaimSummary } from '../render/reclaim';
 import { wrapText } from '../render/wrap';

@@ -2,7 +2,7 @@
 // SIGKILLs the whole process group (a hung `lvs` on a dead multipath device leaves children behind),
 // and typed errors. Commands are found on PATH, so tests put fake binaries first on PATH.
 import { spawn } from 'node:child_process';
-import { CommandError, CommandNotFoundError, OutputTooLargeError, TimeoutError } from '../core/errors';
+import { CommandError, CommandNotFoundError, OutputTooLargeError, TimeoutError } from '../core/vocab/errors';
 
 export interface ExecOptions {
   /** Hard deadline in ms (default 30 s). At the deadline the process group gets SIGKILL. */

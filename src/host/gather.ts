@@ -1,5 +1,5 @@
 // Gather everything the analysis needs into one HostSnapshot (the boundary to src/core).
-import type { HostSnapshot } from '../core/snapshot';
+import type { HostSnapshot } from '../core/vocab/snapshot';
 import { VERSION } from '../version';
 import type { Host } from './host';
 import { readDmCommands } from './read-dm';

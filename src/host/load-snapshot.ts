@@ -1,10 +1,10 @@
 // Where the data comes from: a live node (under --root), a capture file (--from), or the bundled demo.
 import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
-import { CheckError } from '../core/errors';
 import type { NodeView } from '../core/node/node-view';
 import type { PveState } from '../core/node/pve-state';
-import type { HostSnapshot } from '../core/snapshot';
+import { CheckError } from '../core/vocab/errors';
+import type { HostSnapshot } from '../core/vocab/snapshot';
 import { gatherSnapshot } from './gather';
 import type { Host } from './host';
 

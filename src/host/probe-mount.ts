@@ -10,10 +10,10 @@
 // that would hang too. Results are cached there for the service (cache_ttl; --fresh bypasses).
 import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckError } from '../core/errors';
+import { parseProbeOutput, probeCommand } from '../children/probe-mount-child';
 import type { ProbeJob, ProbeResult, StuckProbe } from '../core/mounts/mount-types';
+import { CheckError } from '../core/vocab/errors';
 import { type Host, hostPath } from './host';
-import { parseProbeOutput, probeCommand } from './probe-mount-child';
 import {
   backstopMs,
   cachedResult,

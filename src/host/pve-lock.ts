@@ -17,7 +17,7 @@ import {
   utimesSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { CommandError, LockedError, TimeoutError } from '../core/errors';
+import { CommandError, LockedError, TimeoutError } from '../core/vocab/errors';
 import { type Host, hostPath } from './host';
 import { ensurePrivateDir } from './write-file';
 

@@ -4,9 +4,9 @@
 // applied. A file holding secrets, or naming a program run as root or a place that receives secrets
 // (TRUSTED_KEYS), must in addition be readable by root only (mode 0600).
 import { readFileSync, statSync } from 'node:fs';
-import { type Config, parseConfig, SECRET_KEYS, trustedKeySet } from '../core/config';
-import { CheckError } from '../core/errors';
-import { shellQuote } from '../core/shell-quote';
+import { shellQuote } from '../core/text/shell-quote';
+import { type Config, parseConfig, SECRET_KEYS, trustedKeySet } from '../core/vocab/config';
+import { CheckError } from '../core/vocab/errors';
 import { type Host, hostPath } from './host';
 
 export const DEFAULT_CONFIG_PATH = '/etc/pve-health/config.toml';

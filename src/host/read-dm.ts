@@ -2,11 +2,11 @@
 // dmsetup info -c / table / deps / status (in parallel), then lvs and vgs (after dmsetup, so a map
 // created a moment ago is not mistaken for a map without LV). Raw outputs go into the snapshot.
 
-import { CommandError, CommandNotFoundError, TimeoutError } from '../core/errors';
 import { DM_INFO_ARGV } from '../core/parse/parse-dmsetup';
 import { LVS_FIELDS, VGS_FIELDS } from '../core/parse/parse-lvm';
-import { COMMAND_KEYS, type CommandOutput } from '../core/snapshot';
 import { AUTOACTIVATION_KEY } from '../core/storage/storage-context';
+import { CommandError, CommandNotFoundError, TimeoutError } from '../core/vocab/errors';
+import { COMMAND_KEYS, type CommandOutput } from '../core/vocab/snapshot';
 import type { Host } from './host';
 
 export const DM_COMMANDS: Record<string, string[]> = {

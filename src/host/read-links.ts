@@ -4,11 +4,11 @@
 // config (a handful per node), all under the host root; never a stat through a mount.
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
-import { devnoOfRdev } from '../core/devno';
 import { isDaemonMount, isNetworkType } from '../core/mounts/mount-plan';
 import { configPathsIn, devicePathsIn } from '../core/parse/config-paths';
 import { parseMountInfo } from '../core/parse/mountinfo';
-import type { DevicePathState } from '../core/snapshot';
+import { devnoOfRdev } from '../core/vocab/devno';
+import type { DevicePathState } from '../core/vocab/snapshot';
 import { type Host, hostPath } from './host';
 
 const MAX_HOPS = 16;

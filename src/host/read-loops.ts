@@ -5,7 +5,7 @@
 // device keeps its file open with no process holding it (`losetup -f --show IMG` to look inside an image,
 // pve-container's raw rootfs), so it is a use of the file that no /proc fd shows.
 import { readdirSync, readFileSync } from 'node:fs';
-import type { VolumesRaw } from '../core/volume-types';
+import type { VolumesRaw } from '../core/vocab/volume-types';
 import { type Host, hostPath } from './host';
 
 const LOOP = /^loop\d+$/;

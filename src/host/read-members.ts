@@ -1,9 +1,9 @@
 // What `cluster` reads of the cluster filesystem before it starts: the node list (.members) and the
 // shared LVM storages (storage.cfg) whose maps only the whole cluster can judge.
 import { readFileSync } from 'node:fs';
-import { CheckError } from '../core/errors';
 import { type Members, parseMembers } from '../core/parse/pmxcfs';
 import { lvmStorages, parseStorageConfig } from '../core/parse/storage-config';
+import { CheckError } from '../core/vocab/errors';
 import { type Host, hostPath } from './host';
 
 /** /etc/pve/.members: the node list, who is online, and their cluster addresses. */

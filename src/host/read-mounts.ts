@@ -4,7 +4,7 @@
 // core's (core/mounts), the order of the steps is the CLI's (cli/mounts-pipeline.ts).
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CheckError } from '../core/errors';
+import { CheckError } from '../core/vocab/errors';
 import { type Host, hostPath } from './host';
 
 function readText(host: Host, path: string): string | null {

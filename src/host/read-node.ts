@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { parseActiveTasks } from '../core/parse/pmxcfs';
-import type { ProcessInfo, SysDmEntry } from '../core/snapshot';
+import type { ProcessInfo, SysDmEntry } from '../core/vocab/snapshot';
 import { type Host, hostPath } from './host';
 
 /** Single files the analysis reads (absolute node paths). */

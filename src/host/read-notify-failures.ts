@@ -2,7 +2,7 @@
 // (`check`, the dashboard and the metrics show them). Here, not in src/notify: every command reads it,
 // and none of the notification code is loaded for that.
 import { readFileSync } from 'node:fs';
-import type { NotifyFailures } from '../core/types';
+import type { NotifyFailures } from '../core/vocab/types';
 import { type Host, hostPath } from './host';
 
 export const NOTIFY_STATE_PATH = '/var/lib/pve-health/notify-state.json';

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { PveState } from '../core/node/pve-state';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
-import type { VolumesRaw } from '../core/volume-types';
+import type { VolumesRaw } from '../core/vocab/volume-types';
 import { rbdStatusKey } from '../core/volumes/volume-rbd';
 import { type Host, hostPath } from './host';
 import { pool } from './pool';

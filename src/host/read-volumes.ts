@@ -5,17 +5,17 @@
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
+import { listVolumesCommand } from '../children/list-volumes-child';
 import { mayBlock, onNetworkMount } from '../core/mounts/mount-check';
 import type { PveState } from '../core/node/pve-state';
 import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
-import type { FileVolume, VolumesRaw } from '../core/volume-types';
+import type { FileVolume, VolumesRaw } from '../core/vocab/volume-types';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
 import type { Host } from './host';
 import { hostPath } from './host';
-import { listVolumesCommand } from './list-volumes-child';
 import { runCaptured } from './read-dm';
 import { resolveHostPaths } from './read-links';
 import { readLoopDevices } from './read-loops';

@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import type { NodeError, NodeResult } from '../core/cluster/cluster-merge';
 import { documentShapeProblem } from '../core/cluster/remote-document';
-import { compareText } from '../core/compare-text';
-import { CommandNotFoundError, lastLine, OutputTooLargeError, TimeoutError } from '../core/errors';
 import type { Members } from '../core/parse/pmxcfs';
-import type { CheckDocument } from '../core/types';
+import { compareText } from '../core/text/compare-text';
+import { CommandNotFoundError, lastLine, OutputTooLargeError, TimeoutError } from '../core/vocab/errors';
+import type { CheckDocument } from '../core/vocab/types';
 import { type Host, hostPath } from './host';
 import { pool } from './pool';
 

@@ -35,7 +35,7 @@ export async function lastingSelfCommand(): Promise<string[]> {
 /**
  * argv of a small helper child that runs `script` alone (not the whole CLI): under node that is
  * `node -e script`; a single executable cannot take -e, so it runs itself with `marker`, which its
- * entry point recognises before anything else (cli/helper-children.ts runHelperChildIfAsked).
+ * entry point recognises before anything else (children/helper-children.ts runHelperChildIfAsked).
  */
 export function childCommand(marker: string, script: string): string[] {
   return isSingleExecutable() ? [process.execPath, marker] : [process.execPath, '-e', script];

@@ -3,7 +3,7 @@
 // is renamed over NAME: a scrape sees the old file or the new one, never half of one.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CheckError } from '../core/errors';
+import { CheckError } from '../core/vocab/errors';
 import { writeFileSafelyAsync } from './write-file';
 
 /** Default directory of Debian's prometheus-node-exporter textfile collector. */

@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { Config } from '../core/config';
 import { isCounted, listFindings, partErrors } from '../core/findings/findings';
 import type { SystemInfo } from '../core/parse/system-info';
-import type { CheckDocument, Status } from '../core/types';
+import type { Config } from '../core/vocab/config';
+import type { CheckDocument, Status } from '../core/vocab/types';
 import { type Host, hostPath } from '../host/host';
 import { NOTIFY_STATE_PATH } from '../host/read-notify-failures';
 import { writeTextfile } from '../host/write-textfile';

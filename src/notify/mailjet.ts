@@ -1,6 +1,6 @@
 // Mailjet Send API v3.1 (as the original tool): POST /v3.1/send with Basic auth (API key:secret),
 // one message with From/To/Subject/TextPart/HTMLPart. base_url is configurable (tests, proxies).
-import type { Config } from '../core/config';
+import type { Config } from '../core/vocab/config';
 import { type Channel, type ChannelContext, secret, toList, unconfigured } from './channel';
 import type { Message } from './message';
 import { httpError, PermanentError } from './retry';

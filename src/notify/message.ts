@@ -7,8 +7,8 @@ import { findingTag } from '../core/findings/finding-words';
 import { listFindings } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
 import type { SystemInfo } from '../core/parse/system-info';
-import { STATUS_WORD } from '../core/status';
-import type { CheckDocument, Status } from '../core/types';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { CheckDocument, Status } from '../core/vocab/types';
 import { renderHtml } from '../render/html';
 import type { NotifyKind } from './plan';
 

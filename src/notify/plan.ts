@@ -2,7 +2,7 @@
 // was told about. Pure: the previous state, the current findings and the time go in; the decision
 // comes out. A channel whose send failed keeps its old record, so the next run tries it again.
 import { documentPartOf, type Finding } from '../core/findings/findings';
-import type { NotifyFailures, Status } from '../core/types';
+import type { NotifyFailures, Status } from '../core/vocab/types';
 
 export type NotifyKind = 'change' | 'always' | 'digest' | 'test';
 

@@ -4,7 +4,7 @@
 // and matchers the admin set up in Datacenter → Notifications decide where it goes. The subject starts
 // with a stable "[pve-health <SEVERITY>]" prefix for filters (docs/reports.md shows a matcher).
 import { existsSync } from 'node:fs';
-import { CommandError, CommandNotFoundError } from '../core/errors';
+import { CommandError, CommandNotFoundError } from '../core/vocab/errors';
 import { hostPath } from '../host/host';
 import type { Channel, ChannelContext } from './channel';
 import { PermanentError, TransientError } from './retry';

@@ -15,9 +15,9 @@
 // signatures from PVE 8.0 to 9.x); the templates ship in the package. When the native call fails, or
 // PVE::Notify or our templates are absent, pve-chain.ts falls back to proxmox-mail-forward, then sendmail.
 import { existsSync, readFileSync } from 'node:fs';
-import { CommandError, CommandNotFoundError } from '../core/errors';
 import { type PveNotifyApi, parsePveNotifyApi } from '../core/parse/pve-notify-api';
-import type { Status } from '../core/types';
+import { CommandError, CommandNotFoundError } from '../core/vocab/errors';
+import type { Status } from '../core/vocab/types';
 import { hostPath } from '../host/host';
 import type { Channel, ChannelContext } from './channel';
 import type { Message } from './message';

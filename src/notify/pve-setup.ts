@@ -5,8 +5,9 @@
 // /etc/pve/notifications.cfg under pmxcfs's lock. The GUI's matcher editor lists only the field values
 // PVE knows (get_matcher_field_values), so `type=pve-health` cannot be picked there; once made, the
 // matcher shows in Datacenter → Notifications and its targets can be changed there.
-import { CommandNotFoundError } from '../core/errors';
-import { shellQuote } from '../core/shell-quote';
+
+import { shellQuote } from '../core/text/shell-quote';
+import { CommandNotFoundError } from '../core/vocab/errors';
 import type { Host } from '../host/host';
 import { PVE_TEMPLATE } from './pve-notify';
 

@@ -2,8 +2,8 @@
 // notification system (the targets and matchers the admin set up). The message is built by
 // nodemailer's stream transport; the program runs through the one exec helper.
 // nodemailer is loaded on first use (mailer.ts): most runs send no mail, and the module is large.
-import type { Config } from '../core/config';
-import { CommandError, CommandNotFoundError } from '../core/errors';
+import type { Config } from '../core/vocab/config';
+import { CommandError, CommandNotFoundError } from '../core/vocab/errors';
 import { type Channel, type ChannelContext, toList } from './channel';
 import { loadNodemailer } from './mailer';
 import type { Message } from './message';

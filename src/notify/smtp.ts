@@ -1,7 +1,7 @@
 // SMTP through nodemailer: implicit TLS (465), STARTTLS (587, required: never falls back to plain
 // text once asked for), or none (a local relay). Authentication when a user is set.
 // nodemailer is loaded on first use (mailer.ts): most runs send no mail, and the module is large.
-import type { Config } from '../core/config';
+import type { Config } from '../core/vocab/config';
 import { type Channel, type ChannelContext, secret, toList, unconfigured } from './channel';
 import { loadNodemailer } from './mailer';
 import type { Message } from './message';

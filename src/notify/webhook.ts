@@ -1,10 +1,11 @@
 // Webhooks: a JSON POST in the shape the receiver expects. Templates: json (our own document),
 // ntfy (body + Title/Priority/Tags headers), gotify (/message with X-Gotify-Key), discord (embed),
 // slack (Slack-compatible {text}: Slack, Mattermost, Rocket.Chat).
-import type { Config } from '../core/config';
+
 import type { listFindings } from '../core/findings/findings';
-import { STATUS_WORD } from '../core/status';
-import type { Status } from '../core/types';
+import type { Config } from '../core/vocab/config';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { Status } from '../core/vocab/types';
 import { type Channel, type ChannelContext, secret, unconfigured } from './channel';
 import type { Message } from './message';
 import { httpError, redactUrl } from './retry';

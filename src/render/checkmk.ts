@@ -9,8 +9,8 @@ import { findingTag } from '../core/findings/finding-words';
 import { type Finding, listFindings, mountSeverity } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
 import { findingsPhrase } from '../core/findings/problems';
-import { STATUS_WORD, worstStatus } from '../core/status';
-import type { CheckDocument, MountEntry } from '../core/types';
+import { STATUS_WORD, worstStatus } from '../core/vocab/status';
+import type { CheckDocument, MountEntry } from '../core/vocab/types';
 import { findingLead, type PerfValue, perfValues } from './nagios';
 import { volumesCheckmkLine } from './volumes';
 

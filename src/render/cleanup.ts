@@ -3,10 +3,10 @@
 import type { CleanupPlan } from '../core/cleanup/plan-cleanup';
 import { stepsOf } from '../core/findings/finding-steps';
 import type { Finding } from '../core/findings/findings';
-import type { NextStep } from '../core/next-step';
-import { shellQuote } from '../core/shell-quote';
-import type { DmEntry } from '../core/types';
-import type { VolumeEntry } from '../core/volume-types';
+import { shellQuote } from '../core/text/shell-quote';
+import type { NextStep } from '../core/vocab/next-step';
+import type { DmEntry } from '../core/vocab/types';
+import type { VolumeEntry } from '../core/vocab/volume-types';
 import { renderProblem } from './problems-text';
 import { paint, type TextOptions, untilText } from './text';
 import { wrapText } from './wrap';

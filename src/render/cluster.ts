@@ -1,8 +1,8 @@
 // Console and Nagios output of `pve-health cluster`: one row per node (status, grade, summary or
 // why it could not be checked), then the findings across nodes. Pure.
 import { type ClusterDocument, type ClusterFinding, findingStatus } from '../core/cluster/cluster-merge';
-import { STATUS_WORD } from '../core/status';
-import type { Status } from '../core/types';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { Status } from '../core/vocab/types';
 import { clean as checkmkClean, metrics as checkmkMetrics } from './checkmk';
 import { sanitizeDeep } from './sanitize';
 import { paint, renderTable, STATUS_STYLE, type TextOptions } from './text';

@@ -1,8 +1,8 @@
 // The dashboard's findings that are no finding of a part: a part that could not be checked (UNKNOWN,
 // with its reason), advice before the next guest is created, failed notification deliveries. Pure.
 
-import { STATUS_WORD } from '../core/status';
-import type { NotifyFailures } from '../core/types';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { NotifyFailures } from '../core/vocab/types';
 import type { ViewFinding } from './dashboard-types';
 
 export function vmidAdvice(message: string, index: number): ViewFinding {

@@ -1,7 +1,7 @@
 // The shapes of what the dashboard shows (dashboard-view.ts decides them, the page lays them out).
 
 import type { FindingStep } from '../core/findings/findings';
-import type { Status } from '../core/types';
+import type { Status } from '../core/vocab/types';
 
 export interface ViewGuestRef {
   vmid: number;

@@ -9,11 +9,11 @@ import { listFindings, mountSeverity, partErrors } from '../core/findings/findin
 import { guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import { partOrder } from '../core/findings/summary';
-import { formatBytes } from '../core/format-bytes';
 import { type KnownGuests, knownGuests } from '../core/node/guest-index';
-import { shellQuote } from '../core/shell-quote';
-import { STATUS_WORD, worstStatus } from '../core/status';
-import type { CheckDocument, DmEntry, MountEntry } from '../core/types';
+import { formatBytes } from '../core/text/format-bytes';
+import { shellQuote } from '../core/text/shell-quote';
+import { STATUS_WORD, worstStatus } from '../core/vocab/status';
+import type { CheckDocument, DmEntry, MountEntry } from '../core/vocab/types';
 import { notifyAdvice, partError, vmidAdvice } from './dashboard-advice';
 import type { DashboardView, ViewFinding, ViewGuestRef } from './dashboard-types';
 import { quarantineNotes } from './quarantine';

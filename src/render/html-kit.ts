@@ -3,7 +3,7 @@
 
 import type { Finding } from '../core/findings/findings';
 import type { KnownGuests } from '../core/node/guest-index';
-import type { CheckDocument, Status } from '../core/types';
+import type { CheckDocument, Status } from '../core/vocab/types';
 import { guiBaseOf, guiHash, storageGuiHash } from './dashboard-view';
 import { LINE, look, MONO, STATUS_COLOR, statusFg } from './html-style';
 

@@ -3,7 +3,7 @@
 // queries, which adapt narrow screens and recolour each role for dark mode (prefers-color-scheme, as
 // the PVE GUI and the dashboard follow it). Every text colour here is >= 4.5:1 on the backgrounds it
 // is used on, light and dark. Pure.
-import type { Status } from '../core/types';
+import type { Status } from '../core/vocab/types';
 
 export const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 export const MONO = "font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace";

@@ -4,10 +4,10 @@
 import { mountLabel } from '../core/findings/finding-words';
 import { mountSeverity } from '../core/findings/findings';
 import type { GuestRow } from '../core/findings/guest-rows';
-import { formatBytes } from '../core/format-bytes';
 import { formatUptime, type SystemInfo } from '../core/parse/system-info';
-import { SEVERITY_RANK } from '../core/status';
-import type { MountEntry } from '../core/types';
+import { formatBytes } from '../core/text/format-bytes';
+import { SEVERITY_RANK } from '../core/vocab/status';
+import type { MountEntry } from '../core/vocab/types';
 import { capacityText } from './dashboard-view';
 import { badge, esc, escPath, table } from './html-kit';
 import { look, MONO } from './html-style';

@@ -3,9 +3,9 @@
 // finding), and the VMIDs a new guest would inherit leftovers with. Pure.
 
 import type { Finding } from '../core/findings/findings';
-import { formatBytes } from '../core/format-bytes';
-import { STATUS_WORD } from '../core/status';
-import type { CheckDocument } from '../core/types';
+import { formatBytes } from '../core/text/format-bytes';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { CheckDocument } from '../core/vocab/types';
 import { badge, esc, table } from './html-kit';
 import { look, statusFg } from './html-style';
 import { withoutAcksNote } from './text';

@@ -1,9 +1,9 @@
 // Console rendering of the mounts check: one line of counts, a table (problems first), stuck
 // probes with what to do about them, warnings. Pure.
 
-import { formatBytes } from '../core/format-bytes';
-import { STATUS_WORD } from '../core/status';
-import type { MountEntry, MountsResult } from '../core/types';
+import { formatBytes } from '../core/text/format-bytes';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { MountEntry, MountsResult } from '../core/vocab/types';
 import { paint, renderTable, STATUS_STYLE, type Style } from './text';
 import { wrapText } from './wrap';
 

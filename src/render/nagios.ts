@@ -5,8 +5,8 @@ import { mountFix } from '../core/findings/finding-steps';
 import { findingTag } from '../core/findings/finding-words';
 import { type Finding, listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
-import { STATUS_WORD } from '../core/status';
-import type { CheckDocument } from '../core/types';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { CheckDocument } from '../core/vocab/types';
 import { volumesPerf, volumesPerfText } from './volumes';
 
 /** A '|' would start perfdata and a newline a new detail line: neither may come from a system value. */

@@ -9,10 +9,10 @@ import { findingWord } from '../core/findings/finding-words';
 import type { Finding } from '../core/findings/findings';
 import { groupedUnchecked, type Overall } from '../core/findings/overall';
 import { countedProblems } from '../core/findings/problems';
-import { formatBytes } from '../core/format-bytes';
-import { STATUS_WORD } from '../core/status';
-import type { CheckDocument, DmEntry } from '../core/types';
-import type { VolumeEntry } from '../core/volume-types';
+import { formatBytes } from '../core/text/format-bytes';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { CheckDocument, DmEntry } from '../core/vocab/types';
+import type { VolumeEntry } from '../core/vocab/volume-types';
 import { paint, STATUS_STYLE, type Style, type TextOptions, untilText } from './text';
 import { wrapText } from './wrap';
 

@@ -2,9 +2,9 @@
 // report, the dashboard's notes; metrics count it per storage): each volume's ID, its space, since when,
 // when it may be purged, where it is now. Nothing here is a problem: a quarantined volume counts as no
 // orphan, and `restore JOURNAL` brings it back. Pure.
-import { formatBytes } from '../core/format-bytes';
-import type { QuarantineListed } from '../core/quarantine-types';
-import type { CheckDocument } from '../core/types';
+import { formatBytes } from '../core/text/format-bytes';
+import type { QuarantineListed } from '../core/vocab/quarantine-types';
+import type { CheckDocument } from '../core/vocab/types';
 
 /** "In quarantine (2, 20.0 GiB; purged 7 days after it went in)", or null when nothing is. */
 export function quarantineHeading(doc: CheckDocument): string | null {

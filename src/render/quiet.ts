@@ -5,8 +5,8 @@
 import { shortFixText } from '../core/findings/finding-steps';
 import { listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
-import { STATUS_WORD } from '../core/status';
-import type { CheckDocument, Status } from '../core/types';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { CheckDocument, Status } from '../core/vocab/types';
 import { paint, STATUS_STYLE as STYLE, untilText } from './text';
 
 const WIDTH = 8; // "CRITICAL".length

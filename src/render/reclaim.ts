@@ -1,9 +1,10 @@
 // Console output of `reclaim`: the plan (what is quarantined, where, how much space, why it is an
 // orphan with its evidence, each step's command alone on its line), the refusals with their reasons,
 // what is in quarantine (since when, purge date, space), and the summary. Pure.
-import { formatBytes } from '../core/format-bytes';
+
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal } from '../core/reclaim/reclaim-types';
-import { shellQuote } from '../core/shell-quote';
+import { formatBytes } from '../core/text/format-bytes';
+import { shellQuote } from '../core/text/shell-quote';
 import { wrapText } from './wrap';
 
 export interface ReclaimTextOptions {

@@ -2,9 +2,9 @@
 // acknowledged findings. The whole report is check-text.ts. Pure; colours only when asked (the CLI
 // turns them off for NO_COLOR / non-TTY).
 
-import { formatBytes } from '../core/format-bytes';
-import { STATUS_WORD } from '../core/status';
-import type { CheckDocument, DmResult, Status } from '../core/types';
+import { formatBytes } from '../core/text/format-bytes';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { CheckDocument, DmResult, Status } from '../core/vocab/types';
 import { wrapText } from './wrap';
 
 export interface TextOptions {

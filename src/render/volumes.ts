@@ -2,9 +2,9 @@
 // families. Pure. An UNKNOWN part or storage always says why.
 
 import { listFindings } from '../core/findings/findings';
-import { formatBytes } from '../core/format-bytes';
-import { STATUS_WORD } from '../core/status';
-import type { CheckDocument, Status } from '../core/types';
+import { formatBytes } from '../core/text/format-bytes';
+import { STATUS_WORD } from '../core/vocab/status';
+import type { CheckDocument, Status } from '../core/vocab/types';
 import { paint, renderTable, STATUS_STYLE as STYLE, type TextOptions, withoutAcksNote } from './text';
 import { wrapText } from './wrap';
 

@@ -5,7 +5,7 @@
 // PVE_HEALTH_TOKEN). Without a token the Host header must name a loopback address, so a web page
 // cannot read the API through DNS rebinding.
 import { isIP } from 'node:net';
-import { UsageError } from '../core/errors';
+import { UsageError } from '../core/vocab/errors';
 import { builtinRequire } from '../host/builtin-require';
 
 export const DEFAULT_LISTEN = '127.0.0.1:9310';

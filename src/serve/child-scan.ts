@@ -5,8 +5,8 @@
 // device. If the child outlives its deadline (SIGKILL does not end a process in uninterruptible
 // sleep), the next scan waits for it to end instead of starting a second one.
 import { getPriority, setPriority } from 'node:os';
-import { lastLine } from '../core/errors';
-import type { CheckDocument } from '../core/types';
+import { lastLine } from '../core/vocab/errors';
+import type { CheckDocument } from '../core/vocab/types';
 import type { Exec } from '../host/exec';
 
 export interface ChildScanOptions {

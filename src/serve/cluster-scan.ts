@@ -3,7 +3,7 @@
 // The child bounds every node by node_timeout; its own deadline here only catches the
 // unexpected. The last document stays served while a scan runs or after one failed.
 import type { ClusterDocument } from '../core/cluster/cluster-merge';
-import { lastLine } from '../core/errors';
+import { lastLine } from '../core/vocab/errors';
 import type { Exec } from '../host/exec';
 import type { ClusterMetricsState } from '../render/cluster-metrics';
 

@@ -3,8 +3,8 @@
 // textContent or an attribute, never innerHTML: guest names and mount paths are user-controlled.
 // Status words, sizes and capacity texts come from the server (doc.view): nothing is re-derived here.
 // (Written without template literals so it can live inside this TypeScript string.)
-import { SEVERITY_RANK, STATUS_WORD } from '../core/status';
-import type { Status } from '../core/types';
+import { SEVERITY_RANK, STATUS_WORD } from '../core/vocab/status';
+import type { Status } from '../core/vocab/types';
 import { DASHBOARD_CLUSTER_JS } from './dashboard-cluster-script';
 import { DOM_JS } from './dashboard-dom';
 import { FINDINGS_JS } from './dashboard-findings';

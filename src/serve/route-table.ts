@@ -1,6 +1,6 @@
 // The service's URL table (which route, and whether it needs the token), and the reduced document the
 // dashboard polls. Pure.
-import type { CheckDocument } from '../core/types';
+import type { CheckDocument } from '../core/vocab/types';
 import type { ScanReport } from './service';
 
 export type RouteName =

@@ -6,8 +6,8 @@
 import { couldNotCheck } from '../core/findings/could-not-check';
 import { failedDmResult } from '../core/findings/evaluate';
 import { type History, historyForApi, newSinceLastScan } from '../core/findings/history';
-import type { CheckDocument, DmResult, MountsResult } from '../core/types';
-import type { VolumesResult } from '../core/volume-types';
+import type { CheckDocument, DmResult, MountsResult } from '../core/vocab/types';
+import type { VolumesResult } from '../core/vocab/volume-types';
 import { unknownVolumes } from '../core/volumes/classify-volumes';
 import type { ProcessStats } from '../host/read-process-stats';
 import { dashboardView } from '../render/dashboard-view';

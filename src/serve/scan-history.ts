@@ -14,7 +14,7 @@ import {
   parseHistory,
   recordScan,
 } from '../core/findings/history';
-import type { CheckDocument, Status } from '../core/types';
+import type { CheckDocument, Status } from '../core/vocab/types';
 import type { Host } from '../host/host';
 import { readStateFile, statePath, writeStateFileAsync } from '../host/state-file';
 import type { DocumentParts } from './routes';

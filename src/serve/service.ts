@@ -3,8 +3,8 @@
 // mount probe can sit in uninterruptible sleep, so a scan that overruns is reported with its age and
 // the next one starts only after it ended. No request ever starts a scan, so any request rate costs
 // nothing extra and a hung mount never blocks a response.
-import type { DmResult, MountsResult } from '../core/types';
-import type { VolumesResult } from '../core/volume-types';
+import type { DmResult, MountsResult } from '../core/vocab/types';
+import type { VolumesResult } from '../core/vocab/volume-types';
 
 export type Part = 'dm' | 'mounts' | 'volumes';
 

@@ -16,7 +16,7 @@ import {
 import type { Journal, JournalAction } from '../../src/act/journal';
 import { RefusedError } from '../../src/act/preconditions';
 import type { Answer } from '../../src/act/prompt';
-import { LockedError } from '../../src/core/errors';
+import { LockedError } from '../../src/core/vocab/errors';
 import type { ExecOptions } from '../../src/host/exec';
 import { createHost, type Host } from '../../src/host/host';
 

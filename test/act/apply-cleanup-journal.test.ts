@@ -10,7 +10,7 @@ import { type Analysis, applyCleanup, type Outcome } from '../../src/act/apply-c
 import type { Journal, JournalAction } from '../../src/act/journal';
 import type { Answer } from '../../src/act/prompt';
 import { type CleanupAction, planCleanup } from '../../src/core/cleanup/plan-cleanup';
-import type { DmEntry, DmResult } from '../../src/core/types';
+import type { DmEntry, DmResult } from '../../src/core/vocab/types';
 import type { ExecOptions } from '../../src/host/exec';
 import { createHost } from '../../src/host/host';
 import { dmEntry } from '../helpers/dm-entry';

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { JOURNAL_DIR, Journal, listJournals, readJournal } from '../../src/act/journal';
-import { CheckError } from '../../src/core/errors';
+import { CheckError } from '../../src/core/vocab/errors';
 import { createHost } from '../../src/host/host';
 import { findTool } from '../helpers/require-tool';
 

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertSafe, RefusedError } from '../../src/act/preconditions';
-import { CheckError } from '../../src/core/errors';
 import { parseNode } from '../../src/core/node/node-view';
-import type { DmResult } from '../../src/core/types';
+import { CheckError } from '../../src/core/vocab/errors';
+import type { DmResult } from '../../src/core/vocab/types';
 import { bareSnapshot } from '../helpers/bare-snapshot';
 
 function analysis(files: Record<string, string>) {

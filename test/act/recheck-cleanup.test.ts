@@ -9,7 +9,7 @@ import { type Analysis, recheck } from '../../src/act/apply-cleanup';
 import type { VgSafety } from '../../src/core/cleanup/plan-cleanup';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
 import { parseNode } from '../../src/core/node/node-view';
-import type { DmEntry, DmResult } from '../../src/core/types';
+import type { DmEntry, DmResult } from '../../src/core/vocab/types';
 import { bareSnapshot } from '../helpers/bare-snapshot';
 import { dmEntry } from '../helpers/dm-entry';
 

@@ -17,8 +17,8 @@ import {
   retentionDaysOf,
 } from '../../src/act/reclaim-look';
 import type { Refusal } from '../../src/core/cleanup/check-safety';
-import type { DmResult } from '../../src/core/types';
-import type { VolumesResult } from '../../src/core/volume-types';
+import type { DmResult } from '../../src/core/vocab/types';
+import type { VolumesResult } from '../../src/core/vocab/volume-types';
 import { unknownVolumes } from '../../src/core/volumes/classify-volumes';
 import { createHost } from '../../src/host/host';
 import { lv, nodeView } from '../helpers/node-view';

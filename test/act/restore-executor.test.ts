@@ -13,8 +13,8 @@ import { JOURNAL_DIR, Journal, type JournalAction, type JournalDoc } from '../..
 import { RefusedError } from '../../src/act/preconditions';
 import type { Answer } from '../../src/act/prompt';
 import { applyRestore, type RestoreOutcome, readRestoreFacts, undoOrder } from '../../src/act/restore';
-import { CheckError, CommandError } from '../../src/core/errors';
-import type { DmResult } from '../../src/core/types';
+import { CheckError, CommandError } from '../../src/core/vocab/errors';
+import type { DmResult } from '../../src/core/vocab/types';
 import type { ExecOptions, ExecResult } from '../../src/host/exec';
 import { exec as realExec } from '../../src/host/exec';
 import { createHost } from '../../src/host/host';

@@ -6,7 +6,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RUN_LOCK, takeRunLock } from '../../src/act/run-lock';
-import { LockedError } from '../../src/core/errors';
+import { LockedError } from '../../src/core/vocab/errors';
 import { createHost } from '../../src/host/host';
 import { findTool } from '../helpers/require-tool';
 import { tempDir } from '../helpers/temp-dir';

@@ -18,7 +18,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main';
 import { buildCheckDocument } from '../../src/core/findings/evaluate';
-import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
+import type { CommandOutput, HostSnapshot } from '../../src/core/vocab/snapshot';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { bodyBytes } from '../../src/serve/http-replies';
 import { createRouter } from '../../src/serve/routes';

@@ -10,7 +10,6 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
-import { isCheckFailure } from '../../src/core/errors';
 import { parseNode } from '../../src/core/node/node-view';
 import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import { parseMountInfo } from '../../src/core/parse/mountinfo';
@@ -18,7 +17,8 @@ import { parseDmDeps, parseDmInfo, parseDmTable } from '../../src/core/parse/par
 import { parseLvs, parseVgs } from '../../src/core/parse/parse-lvm';
 import { parseMembers, parseVmlist } from '../../src/core/parse/pmxcfs';
 import { parseStorageConfig, unparsedStorageLines } from '../../src/core/parse/storage-config';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import { isCheckFailure } from '../../src/core/vocab/errors';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import { tempDir } from '../helpers/cli';
 
 const demo = JSON.parse(

@@ -1,4 +1,4 @@
-// The helper children the program can also be (src/cli/helper-children.ts): started with a child's
+// The helper children the program can also be (src/children/helper-children.ts): started with a child's
 // marker as its first or second argument it runs that child, not the CLI. Run in a real process, as the
 // single executable and the bundle start themselves (host/self-command.ts).
 import assert from 'node:assert/strict';
@@ -7,10 +7,10 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { MOVE_FILE_CHILD_ARG } from '../../src/host/move-file-child';
+import { MOVE_FILE_CHILD_ARG } from '../../src/children/move-file-child';
 import { tempDir } from '../helpers/cli';
 
-const MODULE = fileURLToPath(new URL('../../src/cli/helper-children.ts', import.meta.url));
+const MODULE = fileURLToPath(new URL('../../src/children/helper-children.ts', import.meta.url));
 
 /** `node -e` with the given argv after it, the entry point's check first, 'cli' when no child ran. */
 function entry(args: string[]) {

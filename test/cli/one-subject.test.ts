@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { listFindings } from '../../src/core/findings/findings';
 import { overallOf } from '../../src/core/findings/overall';
 import { countedProblems } from '../../src/core/findings/problems';
-import type { CheckDocument } from '../../src/core/types';
+import type { CheckDocument } from '../../src/core/vocab/types';
 import { DEFAULT_TEXTFILE_NAME } from '../../src/host/write-textfile';
 import { buildText } from '../../src/notify/message';
 import { renderCheckText } from '../../src/render/check-text';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { NextStep } from '../../src/core/next-step';
+import type { NextStep } from '../../src/core/vocab/next-step';
 import { buildNode, hasFakenode, nodePath, REPO, runCli, SHARED } from '../helpers/cli';
 
 const skip = hasFakenode ? false : 'needs ../shared/fakenode (not in a public clone)';

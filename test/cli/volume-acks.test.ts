@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CheckDocument } from '../../src/core/types';
+import type { CheckDocument } from '../../src/core/vocab/types';
 import { dashboardView } from '../../src/render/dashboard-view';
 import { buildNode, hasFakenode, nodePath, runCli, SHARED, tempDir } from '../helpers/cli';
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CheckDocument } from '../../src/core/types';
+import type { CheckDocument } from '../../src/core/vocab/types';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { healthyDoc, troubledDoc } from '../fixtures/docs/check-documents';
 import { REPO, tempDir } from '../helpers/cli';

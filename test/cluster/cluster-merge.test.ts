@@ -6,7 +6,7 @@ import { lvIdOf } from '../../src/core/cluster/cluster-findings';
 import { type ClusterInput, mergeCluster, type NodeResult } from '../../src/core/cluster/cluster-merge';
 import { clusterNotifyDocument, nodeStatusFinding } from '../../src/core/cluster/cluster-notify';
 import { overallOf } from '../../src/core/findings/overall';
-import type { CheckDocument, DmEntry, GuestHealth, Status } from '../../src/core/types';
+import type { CheckDocument, DmEntry, GuestHealth, Status } from '../../src/core/vocab/types';
 import { dmEntry, dmResult } from '../serve/sample';
 
 const VG_ID = 'SanVG000000000000000000000000001';

@@ -15,8 +15,8 @@ import {
 } from '../../src/core/findings/acks';
 import { listFindings } from '../../src/core/findings/findings';
 import { findingsPhrase } from '../../src/core/findings/problems';
-import type { CheckDocument, Status } from '../../src/core/types';
-import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
+import type { CheckDocument, Status } from '../../src/core/vocab/types';
+import type { VolumeEntry, VolumesResult } from '../../src/core/vocab/volume-types';
 import { findingKeys } from '../../src/notify/index';
 import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';

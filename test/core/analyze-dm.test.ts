@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { parseNode } from '../../src/core/node/node-view';
-import type { DmEntry } from '../../src/core/types';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 import { lv, nodeView, type ViewInput, vgOf } from '../helpers/node-view';
 

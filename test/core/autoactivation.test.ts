@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { parseNode } from '../../src/core/node/node-view';
 import { classifyAutoactivation } from '../../src/core/storage/autoactivation';
 import { buildStorageContext } from '../../src/core/storage/classify-storage';
-import type { StorageFinding } from '../../src/core/types';
+import type { StorageFinding } from '../../src/core/vocab/types';
 import { emptyDm, lvsJson, snapshot } from '../helpers/storage-snapshot';
 
 const CLUSTER =

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
 import { buildStorageContext } from '../../src/core/storage/classify-storage';
 import { classifyBackupLeftovers, classifyLeftoverLvs } from '../../src/core/storage/classify-storage-guests';
-import type { DmEntry, DmResult } from '../../src/core/types';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
+import type { DmEntry, DmResult } from '../../src/core/vocab/types';
 import { leftoverEntry as leftover } from '../helpers/dm-entry';
 import { emptyDm, LOCAL_LVM, snapshot } from '../helpers/storage-snapshot';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { checkSafety, type SafetyFacts, safetyFacts } from '../../src/core/cleanup/check-safety';
 import { parseNode } from '../../src/core/node/node-view';
-import type { DmEntry } from '../../src/core/types';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { dmEntry } from '../helpers/dm-entry';
 import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
 

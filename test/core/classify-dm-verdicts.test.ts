@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { parseNode } from '../../src/core/node/node-view';
-import { quarantineName } from '../../src/core/quarantine-name';
-import type { HostSnapshot } from '../../src/core/snapshot';
-import type { DmEntry } from '../../src/core/types';
+import { quarantineName } from '../../src/core/vocab/quarantine-name';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 
 type Want = Partial<

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { parseNode } from '../../src/core/node/node-view';
-import type { DmEntry, DmResult } from '../../src/core/types';
+import type { DmEntry, DmResult } from '../../src/core/vocab/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 
 function run(b: NodeBuilder): { r: DmResult; e: (name: string) => DmEntry } {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Config } from '../../src/core/config';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
 import { classifyStorage as classifyStorageOfView, parseAutoactivation } from '../../src/core/storage/classify-storage';
-import type { DmResult, StorageFinding } from '../../src/core/types';
+import type { Config } from '../../src/core/vocab/config';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
+import type { DmResult, StorageFinding } from '../../src/core/vocab/types';
 import { leftoverEntry as leftover } from '../helpers/dm-entry';
 import { emptyDm, lvsJson, snapshot, tableFor, testbed } from '../helpers/storage-snapshot';
 

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Config } from '../../src/core/config';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
 import {
   buildStorageContext,
   classifyStorage as classifyStorageOfView,
   parseAutoactivation,
   storageStatus,
 } from '../../src/core/storage/classify-storage';
-import type { DmResult, StorageFinding } from '../../src/core/types';
+import type { Config } from '../../src/core/vocab/config';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
+import type { DmResult, StorageFinding } from '../../src/core/vocab/types';
 import { emptyDm, lvsJson, snapshot, testbed } from '../helpers/storage-snapshot';
 
 /** The storage rules on a raw snapshot, parsed as the product does (parseNode). */

@@ -4,9 +4,9 @@
 // output formats.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stepsText } from '../../src/core/next-step';
 import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList } from '../../src/core/parse/rbd-depth';
-import type { CommandOutput } from '../../src/core/snapshot';
+import { stepsText } from '../../src/core/vocab/next-step';
+import type { CommandOutput } from '../../src/core/vocab/snapshot';
 import { classifyVolumes, rbdWatchCandidates } from '../../src/core/volumes/classify-volumes';
 import { classify, entry, type Node, rbdTimedOut, volumeInput } from '../helpers/volume-node';
 

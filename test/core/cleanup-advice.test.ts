@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { adviceFor, hintFor, type PlanContext } from '../../src/core/cleanup/cleanup-hints';
-import { dropStep, keepStep, type NextStep, otherStep, reclaimStep } from '../../src/core/next-step';
-import type { DmEntry } from '../../src/core/types';
+import { dropStep, keepStep, type NextStep, otherStep, reclaimStep } from '../../src/core/vocab/next-step';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { dmEntry } from '../helpers/dm-entry';
 
 /** An active LV of local-lvm (its map) that no config of guest 150 names; the guest lives on pve1. */

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cleanupContext, withCleanupActions } from '../../src/core/cleanup/cleanup-context';
 import { adviceFor } from '../../src/core/cleanup/plan-cleanup';
-import { stepsText } from '../../src/core/next-step';
 import { parseNode } from '../../src/core/node/node-view';
-import type { DmEntry } from '../../src/core/types';
+import { stepsText } from '../../src/core/vocab/next-step';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { dmEntry } from '../helpers/dm-entry';
 import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
 

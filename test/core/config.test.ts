@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findKeyLine, parseConfig } from '../../src/core/config';
+import { findKeyLine, parseConfig } from '../../src/core/vocab/config';
 
 test('config: valid file parses with defaults absent', () => {
   const c = parseConfig(

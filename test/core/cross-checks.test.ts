@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { membersGap, nodeNameDisagreement } from '../../src/core/node/pmxcfs-gaps';
 import { parsePveState } from '../../src/core/node/pve-state';
-import type { DevicePathState } from '../../src/core/snapshot';
+import type { DevicePathState } from '../../src/core/vocab/snapshot';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { replicationDoubt, replicationView, unlistedReplication } from '../../src/core/volumes/volume-replication';
 import { createHost } from '../../src/host/host';

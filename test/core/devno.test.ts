@@ -2,7 +2,7 @@
 // makedev(3) on Linux: Python's os.makedev gives the same numbers).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { devnoOfRdev } from '../../src/core/devno';
+import { devnoOfRdev } from '../../src/core/vocab/devno';
 
 describe('devnoOfRdev', () => {
   const cases: [string, bigint | number, string][] = [

@@ -11,8 +11,8 @@ import { buildLvmView } from '../../src/core/node/lvm-view';
 import { buildDmName } from '../../src/core/parse/dm-name';
 import type { DmInfo, DmSegment } from '../../src/core/parse/parse-dmsetup';
 import type { LvRow } from '../../src/core/parse/parse-lvm';
-import { redactCommandLine } from '../../src/core/redact';
-import type { ProcessInfo } from '../../src/core/snapshot';
+import { redactCommandLine } from '../../src/core/redact/redact';
+import type { ProcessInfo } from '../../src/core/vocab/snapshot';
 import { lv, vgOf } from '../helpers/node-view';
 
 const root = lv('pve', 'root', { active: true });

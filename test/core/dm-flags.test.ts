@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
-import type { DmEntry } from '../../src/core/types';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
 
 const SAN = `${LOCAL_LVM}\nlvm: san\n\tvgname vg-san\n\tshared 1\n\tcontent images\n`;

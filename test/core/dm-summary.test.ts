@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dmSummary, GUEST_HEALTH_STATUS, guestHealth } from '../../src/core/dm/dm-summary';
-import type { DmEntry, DmResult } from '../../src/core/types';
+import type { DmEntry, DmResult } from '../../src/core/vocab/types';
 import { dmEntry } from '../helpers/dm-entry';
 import { nodeView } from '../helpers/node-view';
 

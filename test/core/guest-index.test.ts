@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { guestTypesOf, knownGuests } from '../../src/core/node/guest-index';
-import type { CheckDocument, GuestIdentity } from '../../src/core/types';
+import type { CheckDocument, GuestIdentity } from '../../src/core/vocab/types';
 import { dmEntry } from '../helpers/dm-entry';
 
 type Doc = Pick<CheckDocument, 'dm' | 'volumes'>;

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
 import { buildStorageContext } from '../../src/core/storage/classify-storage';
 import { classifyLocks, classifySplitBrain } from '../../src/core/storage/classify-storage-guests';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import { emptyDm, snapshot } from '../helpers/storage-snapshot';
 
 const QEMU = (node: string, vmid: number) => `/etc/pve/nodes/${node}/qemu-server/${vmid}.conf`;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { parseNode } from '../../src/core/node/node-view';
 import { buildStorageContext } from '../../src/core/storage/classify-storage';
 import { classifyHostUse } from '../../src/core/storage/classify-storage-host';
-import type { StorageFinding } from '../../src/core/types';
+import type { StorageFinding } from '../../src/core/vocab/types';
 import { lvmId, NodeBuilder } from '../helpers/node-builder';
 import { emptyDm, vgsJson } from '../helpers/storage-snapshot';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inventoryOf } from '../../src/core/findings/inventory';
-import type { CheckDocument } from '../../src/core/types';
+import type { CheckDocument } from '../../src/core/vocab/types';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { troubledDoc } from '../fixtures/docs/check-documents';
 import { type Node, volumeInput, zsnap, zvol } from '../helpers/volume-node';

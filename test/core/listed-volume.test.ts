@@ -3,7 +3,7 @@
 // usage") — a depth this node's rbd lacks, not a failure of the cluster.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CommandOutput } from '../../src/core/snapshot';
+import type { CommandOutput } from '../../src/core/vocab/snapshot';
 import { commandError, isUnsupportedSubcommand } from '../../src/core/volumes/listed-volume';
 
 const run = (o: Partial<CommandOutput>): CommandOutput => ({ argv: ['rbd'], code: 0, stdout: '', stderr: '', ...o });

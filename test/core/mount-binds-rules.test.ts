@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyMounts, type MountsRaw } from '../../src/core/mounts/classify-mounts';
-import type { MountEntry } from '../../src/core/types';
+import type { MountEntry } from '../../src/core/vocab/types';
 import { mountLine as line, mountsRaw, probesOk } from '../helpers/mount-tables';
 
 const STORAGE = `nfs: share

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Config } from '../../src/core/config';
 import { classifyMounts, type MountsRaw, type ProbeResult, usagePercent } from '../../src/core/mounts/classify-mounts';
 import { parseContainerMounts } from '../../src/core/mounts/container-mounts';
 import { matchesPattern } from '../../src/core/mounts/mount-paths';
@@ -8,6 +7,7 @@ import { listMountOccurrences, planProbes } from '../../src/core/mounts/mount-pl
 import { parseMountTables } from '../../src/core/mounts/mount-view';
 import { storageMounts } from '../../src/core/mounts/storage-mounts';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
+import type { Config } from '../../src/core/vocab/config';
 import { mountsRaw } from '../helpers/mount-tables';
 
 const GiB = 1024 ** 3;

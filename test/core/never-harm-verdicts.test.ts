@@ -7,7 +7,7 @@ import { withCleanupActions } from '../../src/core/cleanup/cleanup-context';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { parseNode } from '../../src/core/node/node-view';
 import { devicePathsIn } from '../../src/core/parse/config-paths';
-import type { DmEntry, DmResult } from '../../src/core/types';
+import type { DmEntry, DmResult } from '../../src/core/vocab/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
 
 function run(b: NodeBuilder): { r: DmResult; e: (name: string) => DmEntry } {

@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { indexLiveMaps, nextStepsFor as stepsOf } from '../../src/core/cleanup/next-steps';
-import { stepsText } from '../../src/core/next-step';
-import type { DmEntry } from '../../src/core/types';
+import { stepsText } from '../../src/core/vocab/next-step';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { dmEntry } from '../helpers/dm-entry';
 
 /** The steps as the sentence the JSON's hint carries, for an entry among `entries` (their own index each time). */

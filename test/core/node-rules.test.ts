@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
-import type { DmEntry } from '../../src/core/types';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { lv, nodeView, type ViewInput, vgOf } from '../helpers/node-view';
 
 const THICK = `lvm: san

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { commandFailure, emptyLvsContradiction, lvRowsSince, parseNode } from '../../src/core/node/node-view';
-import type { CommandOutput, HostSnapshot } from '../../src/core/snapshot';
+import type { CommandOutput, HostSnapshot } from '../../src/core/vocab/snapshot';
 import { lv, vgOf } from '../helpers/node-view';
 
 const demo = JSON.parse(

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { onlyCopyFindings } from '../../src/core/cluster/only-copy-findings';
-import type { CheckDocument, DmEntry } from '../../src/core/types';
-import type { VolumeEntry } from '../../src/core/volume-types';
+import type { CheckDocument, DmEntry } from '../../src/core/vocab/types';
+import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 import { dmEntry } from '../helpers/dm-entry';
 import { vol, volumes } from '../helpers/reclaim-input';
 

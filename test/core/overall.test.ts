@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { overallLine, overallOf } from '../../src/core/findings/overall';
-import type { CheckDocument, DmEntry, Status } from '../../src/core/types';
+import type { CheckDocument, DmEntry, Status } from '../../src/core/vocab/types';
 import { dmEntry } from '../helpers/dm-entry';
 import { dmResult } from '../serve/sample';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hasDmStorage, partOrder, summaryLine } from '../../src/core/findings/summary';
-import type { CheckDocument, DmEntry } from '../../src/core/types';
+import type { CheckDocument, DmEntry } from '../../src/core/vocab/types';
 import { unknownVolumes } from '../../src/core/volumes/classify-volumes';
 import { dashboardView } from '../../src/render/dashboard-view';
 import { dmEntry, dmResult, mountsResult } from '../serve/sample';

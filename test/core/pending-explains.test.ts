@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { entryClass, explains, imgdelExplains, taskVmids } from '../../src/core/dm/pending-rule';
-import type { DmEntry } from '../../src/core/types';
+import type { DmEntry } from '../../src/core/vocab/types';
 
 type E = Pick<DmEntry, 'status' | 'reason' | 'lv'>;
 const away: E = { status: 'orphan', reason: 'guest-on-other-node', lv: 'vm-300-disk-0' } as E;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { parseNode } from '../../src/core/node/node-view';
-import type { DmEntry, DmResult } from '../../src/core/types';
+import type { DmEntry, DmResult } from '../../src/core/vocab/types';
 import { type Op, ops, type Scenario, STORAGE, scenarios, VMID } from '../helpers/entry-scenarios';
 import { NodeBuilder } from '../helpers/node-builder';
 

@@ -12,7 +12,7 @@ import {
   parentHint,
   planCleanup,
 } from '../../src/core/cleanup/plan-cleanup';
-import type { DmEntry } from '../../src/core/types';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { dmEntry } from '../helpers/dm-entry';
 
 const VGID = 'Aaaaaa1111222233334444555566bbbbbb'.slice(0, 32);

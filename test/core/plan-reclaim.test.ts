@@ -2,14 +2,14 @@
 // (exact argv), the quarantine names and what is already in quarantine.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { volidsNamedElsewhere } from '../../src/core/only-copy';
 import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import type { LvRow } from '../../src/core/parse/parse-lvm';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
-import { fileOriginal, parseQuarantineName, purgeAfter, quarantineName } from '../../src/core/quarantine-name';
 import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { planReclaim, type ReclaimInput } from '../../src/core/reclaim/plan-reclaim';
-import type { DmEntry } from '../../src/core/types';
+import { volidsNamedElsewhere } from '../../src/core/vocab/only-copy';
+import { fileOriginal, parseQuarantineName, purgeAfter, quarantineName } from '../../src/core/vocab/quarantine-name';
+import type { DmEntry } from '../../src/core/vocab/types';
 import { dmEntry } from '../helpers/dm-entry';
 import { input, NOW, STORAGE_CFG, vol, volumes } from '../helpers/reclaim-input';
 

@@ -9,7 +9,7 @@ import {
   planUnquarantine,
   type QuarantineRecord,
 } from '../../src/core/reclaim/plan-unquarantine';
-import type { VolumeEntry } from '../../src/core/volume-types';
+import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 
 const UUID = 'w5e9YWHfE3mBw6WsT5rHSXG8Q20MvN0Z';
 const Q = 'pve-health-q.20261126T000003Z.vm-100-disk-1';

@@ -16,7 +16,7 @@ import {
 } from '../../src/core/node/pmxcfs-gaps';
 import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import { parseMembers, parseVmlist } from '../../src/core/parse/pmxcfs';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import { NodeBuilder } from '../helpers/node-builder';
 
 const VERSION = { '/etc/pve/.version': '{"version": 3}\n' };

@@ -8,7 +8,7 @@ import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { cleanupContext } from '../../src/core/cleanup/cleanup-context';
 import { planCleanup } from '../../src/core/cleanup/plan-cleanup';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import { demoSnapshot } from '../../src/host/load-snapshot';
 import { ops, STORAGE, scenarios } from '../helpers/entry-scenarios';
 import { NodeBuilder } from '../helpers/node-builder';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nodeNameFromFiles, nodeNameOf, parsePveState } from '../../src/core/node/pve-state';
-import type { ProcessInfo } from '../../src/core/snapshot';
+import type { ProcessInfo } from '../../src/core/vocab/snapshot';
 import { bareSnapshot } from '../helpers/bare-snapshot';
 
 const snap = bareSnapshot;

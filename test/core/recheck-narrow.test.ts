@@ -15,7 +15,7 @@ import {
   selectedRows,
 } from '../../src/core/cleanup/recheck-narrow';
 import { type LvRow, parseLvs } from '../../src/core/parse/parse-lvm';
-import { COMMAND_KEYS, type CommandOutput } from '../../src/core/snapshot';
+import { COMMAND_KEYS, type CommandOutput } from '../../src/core/vocab/snapshot';
 import { LVM_COMMANDS } from '../../src/host/read-dm';
 
 const VG_ID = 'VyB2aaaaaaaaaaaaaaaaaaaaaaaaaaaa';

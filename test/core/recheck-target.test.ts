@@ -11,7 +11,7 @@ import { cleanupContext } from '../../src/core/cleanup/cleanup-context';
 import { type CleanupAction, planCleanup } from '../../src/core/cleanup/plan-cleanup';
 import { type RecheckTarget, recheckTarget } from '../../src/core/cleanup/recheck-narrow';
 import { parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
 
 const GONE_LV = 'S'.repeat(32);

@@ -11,7 +11,7 @@ import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { planReclaim } from '../../src/core/reclaim/plan-reclaim';
 import { planUnquarantine, type QuarantineRecord } from '../../src/core/reclaim/plan-unquarantine';
-import type { FileVolume } from '../../src/core/volume-types';
+import type { FileVolume } from '../../src/core/vocab/volume-types';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { directoryMounts } from '../../src/core/volumes/volume-host-facts';
 import { input, vol, volumes } from '../helpers/reclaim-input';

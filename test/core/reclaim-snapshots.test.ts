@@ -8,7 +8,7 @@ import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { planReclaim } from '../../src/core/reclaim/plan-reclaim';
 import { planUnquarantine, type QuarantineRecord } from '../../src/core/reclaim/plan-unquarantine';
-import type { VolumeEntry } from '../../src/core/volume-types';
+import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 import { input, NOW, STORAGE_CFG, vol, volumes } from '../helpers/reclaim-input';
 import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
 

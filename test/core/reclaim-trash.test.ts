@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planReclaim } from '../../src/core/reclaim/plan-reclaim';
-import type { VolumeEntry } from '../../src/core/volume-types';
+import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 import { input, vol, volumes } from '../helpers/reclaim-input';
 import { classify, entry } from '../helpers/volume-node';
 

@@ -4,7 +4,13 @@
 // storage's options) and a mount's options in a document. What is not a secret stays byte for byte.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { REDACTED, redactCommandLine, redactSnapshot, redactStorageConfig, redactWord } from '../../src/core/redact';
+import {
+  REDACTED,
+  redactCommandLine,
+  redactSnapshot,
+  redactStorageConfig,
+  redactWord,
+} from '../../src/core/redact/redact';
 import { NodeBuilder } from '../helpers/node-builder';
 
 const S = 'Hunter2xyz';

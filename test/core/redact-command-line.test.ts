@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { parseNode } from '../../src/core/node/node-view';
-import { REDACTED, redactCommandLine, redactGuestConfig, redactSnapshot } from '../../src/core/redact';
+import { REDACTED, redactCommandLine, redactGuestConfig, redactSnapshot } from '../../src/core/redact/redact';
 import { NodeBuilder } from '../helpers/node-builder';
 
 const SECRET = 'Hunter2xyz';

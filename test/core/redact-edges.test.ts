@@ -1,4 +1,4 @@
-// The edges of each redaction rule (src/core/redact.ts), found by mutation testing: for each pattern the
+// The edges of each redaction rule (src/core/redact/redact.ts), found by mutation testing: for each pattern the
 // word just inside it (redacted) and the word just outside (kept byte for byte) — anchors, separators,
 // the programs whose options differ, the blanks kept as they were. Table-driven; the classes of secrets
 // themselves are in redact-classes.test.ts and redact-command-line.test.ts.
@@ -13,8 +13,8 @@ import {
   redactStorageConfig,
   redactText,
   redactWord,
-} from '../../src/core/redact';
-import type { HostSnapshot } from '../../src/core/snapshot';
+} from '../../src/core/redact/redact';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 
 const STORAGE: [string, string][] = [
   ['\tpassword s3cr3t', `\tpassword ${R}`],

@@ -3,8 +3,8 @@
 // Everything else must come out byte for byte.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { REDACTED, redactGuestConfig, redactSnapshot, redactStorageConfig } from '../../src/core/redact';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import { REDACTED, redactGuestConfig, redactSnapshot, redactStorageConfig } from '../../src/core/redact/redact';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 
 /** The lines that differ, as [before, after]; both texts must have the same line count. */
 function changedLines(before: string, after: string): [string, string][] {

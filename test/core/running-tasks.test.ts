@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runningTasks } from '../../src/core/node/running-tasks';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import { bareSnapshot } from '../helpers/bare-snapshot';
 
 const ACTIVE = '/var/log/pve/tasks/active';

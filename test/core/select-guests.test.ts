@@ -7,8 +7,8 @@ import { buildCheckDocument } from '../../src/core/findings/evaluate';
 import { isCounted, listFindings } from '../../src/core/findings/findings';
 import { overallOf } from '../../src/core/findings/overall';
 import { selectGuests } from '../../src/core/findings/select-guests';
-import { worstStatus } from '../../src/core/status';
-import type { CheckDocument, Status } from '../../src/core/types';
+import { worstStatus } from '../../src/core/vocab/status';
+import type { CheckDocument, Status } from '../../src/core/vocab/types';
 import { runCli } from '../helpers/cli';
 
 const full = JSON.parse(runCli(['check', '--demo', '--json']).stdout) as CheckDocument;

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hintFor } from '../../src/core/cleanup/cleanup-hints';
 import { indexLiveMaps, nextStepsFor } from '../../src/core/cleanup/next-steps';
-import { stepsText } from '../../src/core/next-step';
-import { shellQuote, shellWord } from '../../src/core/shell-quote';
+import { shellQuote, shellWord } from '../../src/core/text/shell-quote';
+import { stepsText } from '../../src/core/vocab/next-step';
 import { dmEntry } from '../helpers/dm-entry';
 import { hasBash, shellArgv, shellRunsAfter } from '../helpers/shell-argv';
 

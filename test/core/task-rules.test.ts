@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { imgdelExplains } from '../../src/core/dm/pending-rule';
 import { lockState } from '../../src/core/node/guest-locks';
 import { parsePveState } from '../../src/core/node/pve-state';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import { bareSnapshot } from '../helpers/bare-snapshot';
 
 const task = (type: string, id: string) => ({ type, id });

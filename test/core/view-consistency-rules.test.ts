@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseNode } from '../../src/core/node/node-view';
 import { dmStatusDisagreement } from '../../src/core/node/view-consistency';
 import type { DmSegment } from '../../src/core/parse/parse-dmsetup';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 
 const demo = JSON.parse(
   readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '../../demo/demo-node.json'), 'utf8'),

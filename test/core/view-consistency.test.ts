@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { dmDevicesOf, parseNode } from '../../src/core/node/node-view';
-import type { HostSnapshot } from '../../src/core/snapshot';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import { carriedFindings, emptyState, nextState, planChannels } from '../../src/notify/plan';
 
 const demo = JSON.parse(

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { withVolumeLeftovers } from '../../src/core/dm/vmid-reuse';
 import { buildCheckDocument } from '../../src/core/findings/evaluate';
-import type { VmidReuse } from '../../src/core/types';
+import type { VmidReuse } from '../../src/core/vocab/types';
 import { renderDmText } from '../../src/render/text';
 import { orphanVolume, volumeEntry, volumesPart } from '../fixtures/docs/volumes-part';
 import { dmResult } from '../serve/sample';

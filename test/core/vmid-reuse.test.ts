@@ -11,7 +11,7 @@ import {
   withVolumeLeftovers,
 } from '../../src/core/dm/vmid-reuse';
 import { type LvmStorage, lvmStorages, parseStorageConfig } from '../../src/core/parse/storage-config';
-import type { DmEntry, VmidReuse } from '../../src/core/types';
+import type { DmEntry, VmidReuse } from '../../src/core/vocab/types';
 import { orphanVolume, volumesPart } from '../fixtures/docs/volumes-part';
 import { dmEntry } from '../helpers/dm-entry';
 

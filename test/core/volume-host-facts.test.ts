@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMountInfo } from '../../src/core/parse/mountinfo';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
-import type { DevicePathState } from '../../src/core/snapshot';
-import type { VolumeEntry } from '../../src/core/volume-types';
+import type { DevicePathState } from '../../src/core/vocab/snapshot';
+import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 import type { ListedVolume } from '../../src/core/volumes/listed-volume';
 import {
   directoryMounts,

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRbdStatus } from '../../src/core/parse/rbd-depth';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
-import type { CommandOutput } from '../../src/core/snapshot';
-import type { VolumeEntry, VolumesRaw } from '../../src/core/volume-types';
+import type { CommandOutput } from '../../src/core/vocab/snapshot';
+import type { VolumeEntry, VolumesRaw } from '../../src/core/vocab/volume-types';
 import { listRbd, watchVerdict } from '../../src/core/volumes/volume-rbd';
 
 const [ST] = parseStorageConfig('rbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n');

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
-import type { CommandOutput } from '../../src/core/snapshot';
-import type { FileVolume, VolumesRaw } from '../../src/core/volume-types';
+import type { CommandOutput } from '../../src/core/vocab/snapshot';
+import type { FileVolume, VolumesRaw } from '../../src/core/vocab/volume-types';
 import {
   filePath,
   type ListedVolume,

@@ -1,5 +1,5 @@
 // A snapshot of a node with only the files, processes and extras a test gives: no command output, no maps.
-import type { HostSnapshot } from '../../src/core/snapshot';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 
 export function bareSnapshot(files: Record<string, string>, extra: Partial<HostSnapshot> = {}): HostSnapshot {
   return {

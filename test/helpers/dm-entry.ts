@@ -1,6 +1,6 @@
 // One DmEntry builder for every test that needs an entry without running the analysis: a valid
 // top-level map on local-lvm; each test overrides what it is about.
-import type { DmEntry } from '../../src/core/types';
+import type { DmEntry } from '../../src/core/vocab/types';
 
 export function dmEntry(over: Partial<DmEntry> = {}): DmEntry {
   return {

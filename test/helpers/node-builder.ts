@@ -3,7 +3,7 @@
 // classifier describe a node, not parser output.
 import { buildDmName } from '../../src/core/parse/dm-name';
 import { DM_INFO_SEPARATOR } from '../../src/core/parse/parse-dmsetup';
-import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
+import type { HostSnapshot, ProcessInfo } from '../../src/core/vocab/snapshot';
 import { withVmlist } from './vmlist';
 
 export interface LvSpec {

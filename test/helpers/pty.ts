@@ -1,6 +1,6 @@
 // A command run in a real terminal: a pty made by script(1) (util-linux), of a given width.
 import { spawnSync } from 'node:child_process';
-import { shellQuote } from '../../src/core/shell-quote';
+import { shellQuote } from '../../src/core/text/shell-quote';
 import { CLI, ensureBuilt } from './cli';
 
 /** What the command prints into a terminal of `cols` columns (colours stripped, CR LF made LF). */

@@ -2,7 +2,7 @@
 // storage of each kind reclaim knows, volume entries as the volumes part makes them, and the host commands.
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import type { ReclaimInput } from '../../src/core/reclaim/plan-reclaim';
-import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
+import type { VolumeEntry, VolumesResult } from '../../src/core/vocab/volume-types';
 import { unknownVolumes } from '../../src/core/volumes/classify-volumes';
 import { volumesSummary } from '../../src/core/volumes/volume-summary';
 

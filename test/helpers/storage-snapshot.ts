@@ -2,8 +2,8 @@
 // and an empty DM result out (tests that need DM entries add them).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostSnapshot } from '../../src/core/snapshot';
-import type { DmResult } from '../../src/core/types';
+import type { HostSnapshot } from '../../src/core/vocab/snapshot';
+import type { DmResult } from '../../src/core/vocab/types';
 import { withVmlist } from './vmlist';
 
 /** Raw outputs recorded in the testbed (see its _about). */

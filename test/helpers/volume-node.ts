@@ -2,8 +2,8 @@
 // storage `local`, node pve1 of a three-node cluster; zfs list lines, dir files, tasks and files in.
 import assert from 'node:assert/strict';
 import { parsePveState } from '../../src/core/node/pve-state';
-import type { CommandOutput, HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
-import type { VolumeEntry } from '../../src/core/volume-types';
+import type { CommandOutput, HostSnapshot, ProcessInfo } from '../../src/core/vocab/snapshot';
+import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 import { type ClassifyVolumesInput, classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { withVmlist } from './vmlist';
 

@@ -6,12 +6,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { parseProbeOutput } from '../../src/children/probe-mount-child';
 import { mountTimeoutMs } from '../../src/cli/mounts-pipeline';
 import type { Exec } from '../../src/host/exec';
 import { exec as realExec } from '../../src/host/exec';
 import { createHost } from '../../src/host/host';
 import { listStuckProbes, probeMounts, processStart } from '../../src/host/probe-mount';
-import { parseProbeOutput } from '../../src/host/probe-mount-child';
 import { findContainerInits, parseLxcStartArgs } from '../../src/host/read-mounts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pveh-probe-'));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { CommandOutput } from '../../src/core/snapshot';
+import type { CommandOutput } from '../../src/core/vocab/snapshot';
 import { createHost } from '../../src/host/host';
 import { runCaptured } from '../../src/host/read-dm';
 import { tempDir } from '../helpers/temp-dir';

@@ -8,7 +8,7 @@
 // - `leftover`: nothing names or needs it → an orphan.
 // docs/operation-model.md describes it.
 import { parsePveState } from '../../src/core/node/pve-state';
-import type { HostSnapshot, ProcessInfo } from '../../src/core/snapshot';
+import type { HostSnapshot, ProcessInfo } from '../../src/core/vocab/snapshot';
 import type { ClassifyVolumesInput } from '../../src/core/volumes/classify-volumes';
 import { LOCAL_LVM, NodeBuilder } from '../helpers/node-builder';
 import { withVmlist } from '../helpers/vmlist';

@@ -10,8 +10,8 @@ import { test } from 'node:test';
 import { main } from '../../src/cli/main';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { parseNode } from '../../src/core/node/node-view';
-import type { DmEntry } from '../../src/core/types';
-import type { VolumeEntry } from '../../src/core/volume-types';
+import type { DmEntry } from '../../src/core/vocab/types';
+import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { tempDir } from '../helpers/temp-dir';
 import {

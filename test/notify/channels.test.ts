@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Config } from '../../src/core/config';
+import type { Config } from '../../src/core/vocab/config';
 import { createHost } from '../../src/host/host';
 import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../src/notify/index';
 import { healthyDoc, SCRIPT_GUEST, troubledDoc } from '../fixtures/docs/check-documents';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { listFindings } from '../../src/core/findings/findings';
-import type { CheckDocument } from '../../src/core/types';
+import type { CheckDocument } from '../../src/core/vocab/types';
 import { buildMessage, MESSAGE_MAX_FINDINGS, MESSAGE_MAX_KEYS } from '../../src/notify/message';
 import { renderHtml } from '../../src/render/html';
 import { buildNode, hasFakenode, nodePath, runCli } from '../helpers/cli';

@@ -17,7 +17,7 @@ import { readChangelog } from '../../scripts/package/package-files';
 import { loadSystemdUnits, unitNameFromExport } from '../../scripts/package/units';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS } from '../../src/cli/options';
 import { type LoadedCommand, loadAllCommands } from '../../src/cli/registry';
-import { ConfigSchema, parseConfig } from '../../src/core/config';
+import { ConfigSchema, parseConfig } from '../../src/core/vocab/config';
 import { SOURCE_URL } from '../../src/version';
 import { realCliInfo } from '../helpers/real-cli-info';
 import { findTool } from '../helpers/require-tool';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { mergeCluster, type NodeResult } from '../../src/core/cluster/cluster-merge';
 import { overallOf } from '../../src/core/findings/overall';
-import type { CheckDocument } from '../../src/core/types';
+import type { CheckDocument } from '../../src/core/vocab/types';
 import { renderClusterCheckmk, renderClusterNagios, renderClusterText } from '../../src/render/cluster';
 import { dmResult } from '../serve/sample';
 

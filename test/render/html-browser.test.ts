@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { acknowledgeDocument } from '../../src/core/findings/acks';
 import { listFindings } from '../../src/core/findings/findings';
-import type { CheckDocument } from '../../src/core/types';
+import type { CheckDocument } from '../../src/core/vocab/types';
 import { renderHtml } from '../../src/render/html';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, SYSTEM, troubledDoc } from '../fixtures/docs/check-documents';
 import { volumesPart } from '../fixtures/docs/volumes-part';

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { CheckDocument } from '../../src/core/types';
-import type { VolumesResult } from '../../src/core/volume-types';
+import type { CheckDocument } from '../../src/core/vocab/types';
+import type { VolumesResult } from '../../src/core/vocab/volume-types';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { requireTool } from '../helpers/require-tool';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { quarantinedDmEntries } from '../../src/core/reclaim/quarantined';
-import type { CheckDocument, DmEntry } from '../../src/core/types';
+import type { CheckDocument, DmEntry } from '../../src/core/vocab/types';
 import { renderCheckText } from '../../src/render/check-text';
 import { dashboardView } from '../../src/render/dashboard-view';
 import { renderHtml } from '../../src/render/html';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getPriority } from 'node:os';
 import { test } from 'node:test';
-import { TimeoutError } from '../../src/core/errors';
+import { TimeoutError } from '../../src/core/vocab/errors';
 import { type Exec, type ExecOptions, exec } from '../../src/host/exec';
 import { createChildScanner, SCAN_NICE } from '../../src/serve/child-scan';
 

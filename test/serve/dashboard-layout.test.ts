@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { CheckDocument } from '../../src/core/types';
+import type { CheckDocument } from '../../src/core/vocab/types';
 import { CLI, runCli, tempDir } from '../helpers/cli';
 import { AUDIT_JS, type AuditResult } from '../helpers/page-audit';
 import { findTool } from '../helpers/require-tool';

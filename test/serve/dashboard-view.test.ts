@@ -13,7 +13,7 @@ import {
   parseHistory,
   recordScan,
 } from '../../src/core/findings/history';
-import type { CheckDocument, DmResult, MountEntry, MountsResult, Status } from '../../src/core/types';
+import type { CheckDocument, DmResult, MountEntry, MountsResult, Status } from '../../src/core/vocab/types';
 import { dashboardView } from '../../src/render/dashboard-view';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { bodyBytes } from '../../src/serve/http-replies';

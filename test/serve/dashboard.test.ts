@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { CheckDocument } from '../../src/core/types';
+import type { CheckDocument } from '../../src/core/vocab/types';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { createRouter } from '../../src/serve/routes';
 import { listen } from '../../src/serve/server';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { after, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import type { DmResult, MountsResult } from '../../src/core/types';
+import type { DmResult, MountsResult } from '../../src/core/vocab/types';
 import { readProcessStats } from '../../src/host/read-process-stats';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { bodyBytes, GZIP_WAIT_MS, withTail } from '../../src/serve/http-replies';

@@ -1,6 +1,6 @@
 // Small results for the service and route tests, built in a line or two each (the browser and load
 // tests use the real CLI on the demo node instead).
-import type { CheckDocument, DmEntry, DmResult, MountEntry, MountsResult, Status } from '../../src/core/types';
+import type { CheckDocument, DmEntry, DmResult, MountEntry, MountsResult, Status } from '../../src/core/vocab/types';
 import { dmEntry as baseEntry } from '../helpers/dm-entry';
 
 export function dmEntry(over: Partial<DmEntry> = {}): DmEntry {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DmResult, MountsResult } from '../../src/core/types';
+import type { DmResult, MountsResult } from '../../src/core/vocab/types';
 import { createService } from '../../src/serve/service';
 import { dmEntry, dmResult, mountsResult } from './sample';
 

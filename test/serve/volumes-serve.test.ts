@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { buildCheckDocument } from '../../src/core/findings/evaluate';
-import type { VolumeEntry, VolumesResult } from '../../src/core/volume-types';
+import type { VolumeEntry, VolumesResult } from '../../src/core/vocab/volume-types';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { createRouter } from '../../src/serve/routes';
 import { type HttpServer, listen } from '../../src/serve/server';

@@ -1,12 +1,12 @@
 // `pve-health ack`: acknowledge (silence) a finding with a reason and an expiry, list and remove
 // acknowledgements. The decision is src/core/findings/acks.ts; the file is src/host/acks-file.ts.
 
-import { CheckError, UsageError } from '../../core/errors';
 import { type Ack, isExpired, parseDuration, planAck, removeAck } from '../../core/findings/acks';
 import { FINDING_KEY } from '../../core/findings/finding-keys';
 import { type Finding, listFindings } from '../../core/findings/findings';
-import { STATUS_WORD } from '../../core/status';
-import type { Status } from '../../core/types';
+import { CheckError, UsageError } from '../../core/vocab/errors';
+import { STATUS_WORD } from '../../core/vocab/status';
+import type { Status } from '../../core/vocab/types';
 import { ACKS_PATH, acksFile, readAckFile, writeAckFile } from '../../host/acks-file';
 import { renderAckable } from '../../render/ack-text';
 import { renderTable } from '../../render/text';

@@ -1,5 +1,5 @@
-import { UsageError } from '../../core/errors';
-import { redactSnapshot } from '../../core/redact';
+import { redactSnapshot } from '../../core/redact/redact';
+import { UsageError } from '../../core/vocab/errors';
 import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { UsageError } from '../../core/errors';
+import { UsageError } from '../../core/vocab/errors';
 import { writeFileSafely } from '../../host/write-file';
 import { DEFAULT_TEXTFILE_NAME, writeTextfile } from '../../host/write-textfile';
 import { renderHtml } from '../../render/html';

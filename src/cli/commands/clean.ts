@@ -5,10 +5,10 @@ import { RefusedError } from '../../act/preconditions';
 import { analyzeNode } from '../../core/analyze/analyze-node';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { type PlanFilter, planCleanup } from '../../core/cleanup/plan-cleanup';
-import { CheckError, UsageError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/findings/evaluate';
 import { listFindings } from '../../core/findings/findings';
-import type { DmResult } from '../../core/types';
+import { CheckError, UsageError } from '../../core/vocab/errors';
+import type { DmResult } from '../../core/vocab/types';
 import { type PlanTextOptions, renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
 import { wrapText } from '../../render/wrap';
 import {

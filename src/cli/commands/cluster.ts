@@ -1,8 +1,8 @@
 import { basename, dirname } from 'node:path';
 import { type ClusterDocument, failedClusterDocument, mergeCluster } from '../../core/cluster/cluster-merge';
 import { clusterNotifyDocument } from '../../core/cluster/cluster-notify';
-import { isCheckFailure, UsageError } from '../../core/errors';
 import { overallOf } from '../../core/findings/overall';
+import { isCheckFailure, UsageError } from '../../core/vocab/errors';
 import { readMembers, readSharedLvmStorages } from '../../host/read-members';
 import {
   checkClusterNodes,

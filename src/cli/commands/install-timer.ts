@@ -1,8 +1,8 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../../core/errors';
-import { shellQuote } from '../../core/shell-quote';
+import { shellQuote } from '../../core/text/shell-quote';
+import { UsageError } from '../../core/vocab/errors';
 import { createHost, type Host, hostPath } from '../../host/host';
 import { lastingSelfCommand } from '../../host/self-command';
 import { writeFileSafely } from '../../host/write-file';

@@ -1,9 +1,9 @@
-import { CheckError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/findings/evaluate';
 import { classifySnapshotMounts } from '../../core/mounts/classify-mounts';
 import type { MountsRaw } from '../../core/mounts/mount-types';
 import { mountsInputGap } from '../../core/node/storage-gaps';
-import type { MountsResult } from '../../core/types';
+import { CheckError } from '../../core/vocab/errors';
+import type { MountsResult } from '../../core/vocab/types';
 import { createHost } from '../../host/host';
 import { loadSnapshot } from '../../host/load-snapshot';
 import { readConfig } from '../../host/read-config';

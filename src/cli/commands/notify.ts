@@ -1,7 +1,7 @@
-import type { Config } from '../../core/config';
-import { CheckError, UsageError } from '../../core/errors';
 import type { SystemInfo } from '../../core/parse/system-info';
-import type { CheckDocument } from '../../core/types';
+import type { Config } from '../../core/vocab/config';
+import { CheckError, UsageError } from '../../core/vocab/errors';
+import type { CheckDocument } from '../../core/vocab/types';
 import type { Host } from '../../host/host';
 import { type NotifyReport, renderNotifyReport, sendNotifications } from '../../notify/index';
 import { applyPveSetup, PVE_DEFAULT_TARGET, planPveSetup, renderPveSetupPlan } from '../../notify/pve-setup';

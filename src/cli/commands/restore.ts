@@ -2,9 +2,9 @@
 import { listJournals, readJournal } from '../../act/journal';
 import { applyRestore, undoOrder } from '../../act/restore';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
-import { CheckError, UsageError } from '../../core/errors';
-import { STATUS_WORD } from '../../core/status';
-import type { Status } from '../../core/types';
+import { CheckError, UsageError } from '../../core/vocab/errors';
+import { STATUS_WORD } from '../../core/vocab/status';
+import type { Status } from '../../core/vocab/types';
 import { createHost } from '../../host/host';
 import { renderJournalList, renderSummary, renderUndoList } from '../../render/cleanup';
 import { wrapText } from '../../render/wrap';

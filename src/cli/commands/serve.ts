@@ -3,12 +3,12 @@
 // requests only read the last result. Runs until SIGTERM/SIGINT.
 
 import { statSync } from 'node:fs';
-import { UsageError } from '../../core/errors';
 import { buildCheckDocument } from '../../core/findings/evaluate';
 import { mountSettings } from '../../core/mounts/mount-settings';
 import { mountsInputGap } from '../../core/node/storage-gaps';
-import type { DmResult, MountsResult } from '../../core/types';
-import type { VolumesResult } from '../../core/volume-types';
+import { UsageError } from '../../core/vocab/errors';
+import type { DmResult, MountsResult } from '../../core/vocab/types';
+import type { VolumesResult } from '../../core/vocab/volume-types';
 import { acksFile } from '../../host/acks-file';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../host/gather';
 import { readProcessStats } from '../../host/read-process-stats';

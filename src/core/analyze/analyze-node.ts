@@ -3,13 +3,13 @@
 // `report`, `notify`, `serve`, `cluster`, `clean` and `restore` all call this, so they cannot disagree
 // about the same node. The result is a new value; nothing changes it afterwards.
 import { withCleanupActions } from '../cleanup/cleanup-context';
-import type { Config } from '../config';
 import { analyzeDm } from '../dm/analyze-dm';
 import type { NodeView } from '../node/node-view';
-import { worstStatus } from '../status';
 import { AUTOACTIVATION_UNCHECKED } from '../storage/autoactivation';
 import { classifyStorage, storageStatus } from '../storage/classify-storage';
-import type { DmResult } from '../types';
+import type { Config } from '../vocab/config';
+import { worstStatus } from '../vocab/status';
+import type { DmResult } from '../vocab/types';
 
 export function analyzeNode(view: NodeView, config: Config): DmResult {
   const dm = analyzeDm(view);

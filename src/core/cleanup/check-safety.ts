@@ -3,7 +3,7 @@
 
 import type { NodeView } from '../node/node-view';
 import { parseMembers } from '../parse/pmxcfs';
-import type { DmResult } from '../types';
+import type { DmResult } from '../vocab/types';
 
 export interface Refusal {
   code: 'pve-not-mounted' | 'members' | 'not-quorate' | 'hostname' | 'no-guest-configs' | 'sys-mismatch' | 'gather';

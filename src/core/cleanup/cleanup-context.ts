@@ -1,8 +1,9 @@
 // What the planner needs to know beyond the entries: which storages are shared, which VGs are
 // unsafe to touch (partial, pvmove, lvmlockd), which volumes are referenced. Pure: from the NodeView.
-import { stepsText } from '../next-step';
+
 import type { NodeView } from '../node/node-view';
-import type { DmEntry, DmResult } from '../types';
+import { stepsText } from '../vocab/next-step';
+import type { DmEntry, DmResult } from '../vocab/types';
 import { asSet } from './cleanup-hints';
 import { indexLiveMaps, nextStepsFor } from './next-steps';
 import { actionFor, adviceFor, type PlanContext, parentHint } from './plan-cleanup';

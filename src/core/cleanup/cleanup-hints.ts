@@ -2,11 +2,11 @@
 // that cannot destroy something another guest, node or operation uses, how to free it. Pure; the
 // planner (plan-cleanup.ts) and `dm` show the same words.
 
-import { dropStep, keepStep, type NextStep, otherStep, reclaimStep, stepsText } from '../next-step';
 import type { VgSafety as LvmVgSafety } from '../node/lvm-view';
-import { onlyCopySteps } from '../only-copy';
-import { RECLAIMABLE } from '../reclaim-scope';
-import type { DmEntry } from '../types';
+import { dropStep, keepStep, type NextStep, otherStep, reclaimStep, stepsText } from '../vocab/next-step';
+import { onlyCopySteps } from '../vocab/only-copy';
+import { RECLAIMABLE } from '../vocab/reclaim-scope';
+import type { DmEntry } from '../vocab/types';
 
 export interface VgSafety extends LvmVgSafety {
   /** The VG is not in `lvs`/`vgs` at all (missing PV, filtered, lvs failed). */

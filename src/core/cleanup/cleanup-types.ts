@@ -1,6 +1,6 @@
 // The cleanup planner's vocabulary: an action (argv, what it does, the locks it takes), a skipped finding,
 // the plan, the filter. Types only.
-import type { NextStep } from '../next-step';
+import type { NextStep } from '../vocab/next-step';
 
 export type CleanupKind = 'dm-remove' | 'lv-deactivate';
 

@@ -3,8 +3,8 @@
 // `pve-health clean`. Never a destructive command: the steps only remove what protects the entry (stop
 // or move the guest, close what holds the device, let an operation end, bring the VG back) — the
 // removal itself is left to `clean`, which re-checks everything under PVE's locks. Pure.
-import { type NextStep, otherStep } from '../next-step';
-import type { DmEntry } from '../types';
+import { type NextStep, otherStep } from '../vocab/next-step';
+import type { DmEntry } from '../vocab/types';
 
 /**
  * The valid top-level maps of one entry list by LV name and by table target, in entry order (one pass,

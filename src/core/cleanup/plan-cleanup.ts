@@ -3,9 +3,9 @@
 // Never an LV removal, never --force, never an entry that is protected, pending or unknown, never
 // anything in a VG that is partial, under pvmove or shared through lvmlockd.
 
-import { compareText } from '../compare-text';
-import { type NextStep, otherStep } from '../next-step';
-import type { DmAction, DmEntry } from '../types';
+import { compareText } from '../text/compare-text';
+import { type NextStep, otherStep } from '../vocab/next-step';
+import type { DmAction, DmEntry } from '../vocab/types';
 import { adviceFor, asSet, hintFor, LV_REASONS, type PlanContext, type VgSafety, volumeKey } from './cleanup-hints';
 import type { CleanupAction, CleanupKind, CleanupPlan, PlanFilter, PlanSkip } from './cleanup-types';
 

@@ -10,8 +10,8 @@ import type { NodeView } from '../node/node-view';
 import { parseDmUuid, plainLvmId } from '../parse/dm-name';
 import { DM_INFO_ARGV, type DmInfo, parseDmInfo } from '../parse/parse-dmsetup';
 import { LVS_FIELDS, type LvRow, parseLvs } from '../parse/parse-lvm';
-import type { CommandOutput } from '../snapshot';
-import type { DmEntry } from '../types';
+import type { CommandOutput } from '../vocab/snapshot';
+import type { DmEntry } from '../vocab/types';
 import { type CleanupAction, formatLvUuid, isPartition } from './plan-cleanup';
 
 /** One map to read again, as the plan's look saw it. */

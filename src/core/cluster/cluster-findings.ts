@@ -1,10 +1,10 @@
 // Findings across nodes from the per-node check documents: one shared LV mapped or open on several
 // nodes (by VG + LV id), and a guest's volumes mapped away from its home node. Pure.
 
-import { compareText } from '../compare-text';
 import { type GuestTypes, knownGuests } from '../node/guest-index';
 import { plainLvmId } from '../parse/dm-name';
-import type { CheckDocument, DmEntry } from '../types';
+import { compareText } from '../text/compare-text';
+import type { CheckDocument, DmEntry } from '../vocab/types';
 import type { ClusterFinding, ClusterVolume, FindingSeverity } from './cluster-types';
 
 /** Task types and HA states that move a guest between nodes (both nodes map its volumes meanwhile). */

@@ -6,10 +6,10 @@
 // of the same name ("pve" on every node) has other ids. Names are never compared: a stale map of an
 // old incarnation carries the old id and is a different volume.
 
-import { compareText } from '../compare-text';
 import { guestTypesOf } from '../node/guest-index';
-import { worstStatus } from '../status';
-import type { CheckDocument, Grade, Status } from '../types';
+import { compareText } from '../text/compare-text';
+import { worstStatus } from '../vocab/status';
+import type { CheckDocument, Grade, Status } from '../vocab/types';
 import {
   awayFromHomeFindings,
   migrationReasons,

@@ -5,8 +5,8 @@
 // node whose own check is not OK are its findings. Without the last, a stale map on one node would
 // make the cluster CRITICAL with nothing in the message saying where.
 
-import { STATUS_WORD } from '../status';
-import type { CheckDocument, Status } from '../types';
+import { STATUS_WORD } from '../vocab/status';
+import type { CheckDocument, Status } from '../vocab/types';
 import type { ClusterDocument, ClusterFinding, ClusterNode } from './cluster-merge';
 
 const STATUS_SEVERITY: Record<Status, ClusterFinding['severity'] | null> = {

@@ -1,11 +1,11 @@
-// The only-copy rule settled across nodes (core/only-copy.ts): a node's orphan on local storage whose
+// The only-copy rule settled across nodes (core/vocab/only-copy.ts): a node's orphan on local storage whose
 // volume ID a guest config on another node names is a leftover when that node has its own volume of
 // the ID, and the guest's only disk when it has none (HA recovery moves only the config: pve-ha-manager
 // PVE::HA::Env::PVE2::steal_service). Each node's document says what it has; nothing is said when the
 // other node's document is missing or not whole there (the node-level steps keep their look). Pure.
 
-import type { NamedElsewhere } from '../only-copy';
-import type { CheckDocument } from '../types';
+import type { NamedElsewhere } from '../vocab/only-copy';
+import type { CheckDocument } from '../vocab/types';
 import type { ClusterFinding } from './cluster-types';
 
 interface Candidate extends NamedElsewhere {

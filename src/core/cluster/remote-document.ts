@@ -5,8 +5,8 @@
 // nodes compare) is checked here before anything reads it; a document that fails is the reason its
 // node is UNKNOWN, and the other nodes are reported as usual. Pure.
 
-import { worstStatus } from '../status';
-import type { CheckDocument, Status } from '../types';
+import { worstStatus } from '../vocab/status';
+import type { CheckDocument, Status } from '../vocab/types';
 
 type Shape = 'string' | 'number' | 'boolean' | 'string?' | 'number?' | 'boolean?' | 'strings' | 'strings?';
 

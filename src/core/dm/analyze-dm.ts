@@ -1,15 +1,15 @@
 // NodeView → DmResult: classify every DM device and every LV of every PVE LVM storage, resolve layers
 // and partitions, find same-target copies, set pending/protected, grade.
 
-import { compareText } from '../compare-text';
 import type { DmDevice } from '../node/dm-devices';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
 import { getTwo } from '../node/two-keys';
 import type { Task } from '../parse/pmxcfs';
 import { nextVmids } from '../parse/pmxcfs';
-import { shellQuote } from '../shell-quote';
-import type { DmEntry, DmResult } from '../types';
+import { compareText } from '../text/compare-text';
+import { shellQuote } from '../text/shell-quote';
+import type { DmEntry, DmResult } from '../vocab/types';
 import type { ClassifyContext } from './classify-dm';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';

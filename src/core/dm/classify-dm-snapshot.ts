@@ -8,7 +8,7 @@ import type { GuestRecord } from '../node/guest-record';
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
 import { parseLvmVolname, parseSnapshotLv, vmidOfLvName } from '../parse/volume-name';
-import type { DmReason, DmStatus } from '../types';
+import type { DmReason, DmStatus } from '../vocab/types';
 import type { ClassifyContext } from './dm-context';
 import { refsOf } from './dm-references';
 import { ignored, type Verdict, who } from './dm-verdict';

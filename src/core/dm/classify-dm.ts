@@ -2,12 +2,12 @@
 // "Classification"; facts §1-§3, §7, §10); maps reach it through classify-dm-device.ts. Pure.
 
 import type { GuestRecord } from '../node/guest-record';
-import { onlyCopyWords } from '../only-copy';
 import type { LvRow } from '../parse/parse-lvm';
 import type { LvmStorage } from '../parse/storage-config';
 import { parseDeletedLv, parseLvmVolname, vmidOfLvName } from '../parse/volume-name';
-import { parseQuarantineName } from '../quarantine-name';
-import type { DmReason, DmStatus } from '../types';
+import { onlyCopyWords } from '../vocab/only-copy';
+import { parseQuarantineName } from '../vocab/quarantine-name';
+import type { DmReason, DmStatus } from '../vocab/types';
 import { classifySnapshot } from './classify-dm-snapshot';
 import type { ClassifyContext, StorageChoice } from './dm-context';
 import { quarantinedLvVerdict } from './dm-quarantined';

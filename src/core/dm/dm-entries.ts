@@ -1,13 +1,13 @@
 // DM devices and LVs → entries: each device's verdict, layers inheriting their LV's status, kpartx
 // partitions following their parent, same-target copies, and the LVs without a map of their own.
 
-import { NONE } from '../fitted';
-import { restoreSteps, setSteps } from '../next-step';
 import { type DmDevice, targetKeyOf } from '../node/dm-devices';
 import { getTwo, setTwo, type TwoKeys } from '../node/two-keys';
 import { buildDmName } from '../parse/dm-name';
 import { segmentLine } from '../parse/parse-dmsetup';
-import type { DmEntry } from '../types';
+import { NONE } from '../vocab/fitted';
+import { restoreSteps, setSteps } from '../vocab/next-step';
+import type { DmEntry } from '../vocab/types';
 import { type ClassifyContext, classifyVolume } from './classify-dm';
 import { classifyDevice } from './classify-dm-device';
 

@@ -1,12 +1,12 @@
 // The pending and protected flags of an entry (design "Classification": pending, protected).
 
-import { fitted } from '../fitted';
 import { lockState } from '../node/guest-locks';
 import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../node/guest-names-nothing';
 import type { GuestRecord } from '../node/guest-record';
 import type { LvmView } from '../node/lvm-view';
 import type { PveState } from '../node/pve-state';
-import type { DmEntry } from '../types';
+import { fitted } from '../vocab/fitted';
+import type { DmEntry } from '../vocab/types';
 import { type ClassifyContext, CONFIG_BASED } from './classify-dm';
 import { CONSOLE_TASKS, explains, imgdelExplains } from './pending-rule';
 

@@ -7,7 +7,7 @@
 // believed for the LVs it could name (dm-references.ts collects them, classify-dm.ts says unknown).
 
 import { splitDmName } from '../parse/dm-name';
-import type { DevicePathState } from '../snapshot';
+import type { DevicePathState } from '../vocab/snapshot';
 
 export type LvName = { vg: string; lv: string };
 

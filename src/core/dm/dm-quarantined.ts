@@ -1,4 +1,4 @@
-// A quarantined LV as the DM part judges it: ignored (in the tool's quarantine, core/quarantine-name.ts),
+// A quarantined LV as the DM part judges it: ignored (in the tool's quarantine, core/vocab/quarantine-name.ts),
 // unless a guest config names its original name again. Pure.
 
 import type { ClassifyContext } from './dm-context';

@@ -2,8 +2,8 @@
 
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
-import { worstStatus } from '../status';
-import type { DmEntry, DmResult, GuestHealth, Status } from '../types';
+import { worstStatus } from '../vocab/status';
+import type { DmEntry, DmResult, GuestHealth, Status } from '../vocab/types';
 import { gradeOf, scoreOf } from './grade';
 
 export function dmSummary(entries: DmEntry[]): DmResult['summary'] {

@@ -1,6 +1,6 @@
 // A DM verdict (status, reason, sentence) and the small helpers every classifier builds it with. Pure.
 import type { GuestRecord } from '../node/guest-record';
-import type { DmReason, DmStatus } from '../types';
+import type { DmReason, DmStatus } from '../vocab/types';
 
 export interface Verdict {
   status: DmStatus;

@@ -1,5 +1,5 @@
 // Score and grade as the original tool computed them (design "Grade and score").
-import type { Grade } from '../types';
+import type { Grade } from '../vocab/types';
 
 /** score = 100 − min(20 × duplicates, 60) − min(5 × orphans, 40) */
 export function scoreOf(duplicates: number, orphans: number): number {

@@ -7,7 +7,7 @@
 // `fork_worker(...)`, see the doc for file:line). Pure.
 
 import { CONSOLE_TASKS } from '../node/guest-locks';
-import type { DmEntry } from '../types';
+import type { DmEntry } from '../vocab/types';
 
 export { CONSOLE_TASKS };
 

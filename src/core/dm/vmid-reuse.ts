@@ -3,12 +3,12 @@
 // already carries that name (creation fails: "Device or resource busy") or a leftover LV of that
 // VMID exists (silently inherited by the new guest).
 
-import { formatBytes } from '../format-bytes';
 import { buildDmName } from '../parse/dm-name';
 import type { LvmStorage } from '../parse/storage-config';
 import { nextDiskName } from '../parse/volume-name';
-import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from '../types';
-import type { VolumesResult } from '../volume-types';
+import { formatBytes } from '../text/format-bytes';
+import type { DmEntry, VmidLeftover, VmidReuse, VmidReuseCollision } from '../vocab/types';
+import type { VolumesResult } from '../vocab/volume-types';
 
 const BLOCKING = new Set(['lv-missing', 'stale-map', 'renamed']);
 const BLOCKING_WORDS: Record<string, string> = {

@@ -4,8 +4,8 @@
 // be checked is never silenced, and an ack only holds while the finding is the same one (its key
 // names the status and reason) and no worse than when it was acknowledged.
 
-import { SEVERITY_RANK, worstStatus } from '../status';
-import type { AcknowledgedFinding, CheckDocument, Status } from '../types';
+import { SEVERITY_RANK, worstStatus } from '../vocab/status';
+import type { AcknowledgedFinding, CheckDocument, Status } from '../vocab/types';
 import { FINDING_KEY } from './finding-keys';
 import { documentPartOf, type Finding } from './findings';
 

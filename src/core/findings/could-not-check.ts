@@ -2,8 +2,8 @@
 // failed as a whole (their error), the device-mapper part checked in part (what of it is unchecked), and
 // the guest volumes that could not be decided. The notification's "Could not check:" and serve's /healthz
 // say it in these same words. Pure.
-import type { DmResult, MountsResult } from '../types';
-import type { VolumesResult } from '../volume-types';
+import type { DmResult, MountsResult } from '../vocab/types';
+import type { VolumesResult } from '../vocab/volume-types';
 import { volumeSubject } from './finding-keys';
 
 /** At most this many undecided volumes are named; the rest are counted. */

@@ -1,9 +1,9 @@
 // The check document (design "CLI and JSON contract"): the parts, their worst status, the summary line.
 
 import { withVolumeLeftovers } from '../dm/vmid-reuse';
-import { worstStatus } from '../status';
-import type { CheckDocument, DmResult, MountsResult, Status } from '../types';
-import type { VolumesResult } from '../volume-types';
+import { worstStatus } from '../vocab/status';
+import type { CheckDocument, DmResult, MountsResult, Status } from '../vocab/types';
+import type { VolumesResult } from '../vocab/volume-types';
 import { summaryLine } from './summary';
 
 export function buildCheckDocument(input: {

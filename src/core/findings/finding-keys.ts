@@ -14,8 +14,8 @@
 //   cluster:<finding id>                         cluster:shared-lv-open:san/<LV UUID>
 
 import type { ClusterFinding } from '../cluster/cluster-types';
-import type { DmEntry, MountEntry, StorageFinding } from '../types';
-import type { VolumeEntry } from '../volume-types';
+import type { DmEntry, MountEntry, StorageFinding } from '../vocab/types';
+import type { VolumeEntry } from '../vocab/volume-types';
 
 /** A finding key of any part (what `pve-health ack` accepts). */
 export const FINDING_KEY = /^(dm|volume|storage|mount|cluster):\S+$/;

@@ -1,7 +1,8 @@
-// A finding's next steps as every output form prints them (core/next-step.ts): the words — a drop step
+// A finding's next steps as every output form prints them (core/vocab/next-step.ts): the words — a drop step
 // marked irreversible — then the command, shell-quoted, alone on its line. Pure.
-import { type NextStep, stepWords } from '../next-step';
-import { shellQuote } from '../shell-quote';
+
+import { shellQuote } from '../text/shell-quote';
+import { type NextStep, stepWords } from '../vocab/next-step';
 
 /** A next step as every output prints it: its words, then its command (shell-quoted) alone on a line. */
 export interface FindingStep {

@@ -3,9 +3,9 @@
 // checkmk, mail, dashboard); the status words themselves are status.ts's.
 
 import type { KnownGuests } from '../node/guest-index';
-import { STATUS_WORD } from '../status';
-import type { MountEntry, Status } from '../types';
-import type { VolumeReason } from '../volume-types';
+import { STATUS_WORD } from '../vocab/status';
+import type { MountEntry, Status } from '../vocab/types';
+import type { VolumeReason } from '../vocab/volume-types';
 
 /** A finding's tag: its state's word, or PENDING when a running PVE operation explains it. */
 export function findingWord(f: { pending: boolean; severity: Status }): string {

@@ -4,10 +4,10 @@ import { type ClusterFinding, findingStatus } from '../cluster/cluster-merge';
 import { entrySeverity } from '../dm/dm-summary';
 import { mountSteps } from '../mounts/mount-steps';
 import { type KnownGuests, knownGuests } from '../node/guest-index';
-import { shellQuote } from '../shell-quote';
-import { SEVERITY_RANK } from '../status';
 import { STORAGE_SEVERITY_STATUS } from '../storage/storage-context';
-import type { CheckDocument, DmEntry, DmReason, MountEntry, Status } from '../types';
+import { shellQuote } from '../text/shell-quote';
+import { SEVERITY_RANK } from '../vocab/status';
+import type { CheckDocument, DmEntry, DmReason, MountEntry, Status } from '../vocab/types';
 import { isVolumeFinding, volumeSeverity } from '../volumes/volume-summary';
 import {
   clusterKey,

@@ -4,8 +4,8 @@
 // reads "ok, 0 issues" under a finding about one of its volumes. Pure.
 
 import { type KnownGuests, knownGuests } from '../node/guest-index';
-import { worstStatus } from '../status';
-import type { CheckDocument, GuestHealth, GuestIdentity, Status } from '../types';
+import { worstStatus } from '../vocab/status';
+import type { CheckDocument, GuestHealth, GuestIdentity, Status } from '../vocab/types';
 import { type Finding, isCounted, listFindings } from './findings';
 import { phraseOf } from './summary';
 

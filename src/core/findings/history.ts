@@ -1,7 +1,7 @@
 // The scan history `serve` keeps in its state dir: per part (dm, mounts, volumes) the status and finding
 // counts of the last scans, for the dashboard's sparklines, and the finding keys of the last two
 // scans, for its "new since the last scan" markers. Pure: the service reads and writes the file.
-import type { Status } from '../types';
+import type { Status } from '../vocab/types';
 import { isCounted } from './findings';
 
 export interface HistoryPoint {

@@ -5,11 +5,11 @@
 // Entries with no volume ID (foreign maps, a map whose name is no PVE volume) are listed by DM name.
 // JSON `inventory` of `check --json`; the text and the guest table lead with the same IDs. Pure.
 
-import { compareText } from '../compare-text';
 import { type KnownGuests, knownGuests } from '../node/guest-index';
-import { worstStatus } from '../status';
-import type { CheckDocument, DmEntry, Status } from '../types';
-import type { VolumeEntry } from '../volume-types';
+import { compareText } from '../text/compare-text';
+import { worstStatus } from '../vocab/status';
+import type { CheckDocument, DmEntry, Status } from '../vocab/types';
+import type { VolumeEntry } from '../vocab/volume-types';
 import { guestLabels } from './finding-words';
 import { type Finding, listFindings } from './findings';
 

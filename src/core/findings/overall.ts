@@ -7,8 +7,8 @@
 // and a part that could not be checked leaves the node without a grade. Pure.
 
 import { gradeOf, scoreOf } from '../dm/grade';
-import { STATUS_WORD } from '../status';
-import type { CheckDocument, Grade, Status } from '../types';
+import { STATUS_WORD } from '../vocab/status';
+import type { CheckDocument, Grade, Status } from '../vocab/types';
 import { type Finding, isCounted, listFindings } from './findings';
 import { countedProblems } from './problems';
 import { phraseOf } from './summary';

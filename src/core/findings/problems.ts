@@ -1,7 +1,7 @@
 // The problems that count, once for every output: what the headline's phrase, the grade, "Problems (N)",
 // the dashboard's counters, Nagios and Checkmk count. Pure.
-import { worstStatus } from '../status';
-import type { CheckDocument } from '../types';
+import { worstStatus } from '../vocab/status';
+import type { CheckDocument } from '../vocab/types';
 import { type Finding, isCounted, listFindings } from './findings';
 import { phraseOf } from './summary';
 

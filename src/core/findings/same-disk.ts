@@ -3,7 +3,7 @@
 // of that disk's volume (a duplicate map: a second writer is the likely cause of the filesystem error).
 // The device-mapper name of `/dev/VG/LV` doubles every hyphen of VG and LV and joins them with one
 // (lvm2's dm_build_dm_name; docs/proxmox-facts.md). Pure.
-import type { CheckDocument } from '../types';
+import type { CheckDocument } from '../vocab/types';
 import { mountKey } from './finding-keys';
 
 /** The DM name a mount source names: "/dev/mapper/pve-vm--110--disk--1", "/dev/pve/vm-110-disk-1". */

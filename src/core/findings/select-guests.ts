@@ -6,10 +6,10 @@
 // of the selected guest too). Pure.
 import { dmSummary, statusOf } from '../dm/dm-summary';
 import { mountCounts } from '../mounts/classify-mounts';
-import { worstStatus } from '../status';
 import { storageStatus } from '../storage/classify-storage';
-import type { CheckDocument, DmResult, MountsResult, Status } from '../types';
-import type { VolumesResult } from '../volume-types';
+import { worstStatus } from '../vocab/status';
+import type { CheckDocument, DmResult, MountsResult, Status } from '../vocab/types';
+import type { VolumesResult } from '../vocab/volume-types';
 import { storageCounts, volumesStatus, volumesSummary } from '../volumes/volume-summary';
 import { listFindings, mountSeverity } from './findings';
 

@@ -4,8 +4,8 @@
 // counts now, then the pending and acknowledged ones apart) for the nagios headline, checkmk, the
 // HTML banner and mail subjects. Both word a count and list mount states the same way; they stay two
 // sentences because both are printed and scripts read them. No import of findings.ts: it uses this.
-import type { CheckDocument } from '../types';
-import type { VolumesResult } from '../volume-types';
+import type { CheckDocument } from '../vocab/types';
+import type { VolumesResult } from '../vocab/volume-types';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -4,12 +4,12 @@
 // storage that must be a mount point and is not mounted is `missing`, and so is a container's bind
 // mount that holds another superblock than the host has at its source now (`bind-outdated`).
 
-import { compareText } from '../compare-text';
-import type { Config } from '../config';
-import { setSteps } from '../next-step';
-import type { HostSnapshot } from '../snapshot';
-import { worstStatus } from '../status';
-import type { MountEntry, Status } from '../types';
+import { compareText } from '../text/compare-text';
+import type { Config } from '../vocab/config';
+import { setSteps } from '../vocab/next-step';
+import type { HostSnapshot } from '../vocab/snapshot';
+import { worstStatus } from '../vocab/status';
+import type { MountEntry, Status } from '../vocab/types';
 import { bindContext, bindersOf, hostMountAt, markOutdatedBinds } from './mount-binds';
 import { type MountPlan, planMounts } from './mount-check';
 import { buildEntry, expectations } from './mount-entry';

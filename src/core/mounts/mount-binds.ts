@@ -7,7 +7,7 @@
 // nobody sees it. After a remount on the host the container keeps the old superblock. Both show as a
 // different superblock (major:minor) in the two mount tables. Pure.
 import type { MountInfo } from '../parse/mountinfo';
-import type { MountEntry } from '../types';
+import type { MountEntry } from '../vocab/types';
 import type { CtBind } from './container-mounts';
 import { isAtOrUnder, matchesPattern } from './mount-paths';
 import { isNetworkType } from './mount-plan';

@@ -2,8 +2,8 @@
 // expected read-only, and the usage thresholds. stale (probe timed out, failed, or an earlier probe
 // is still stuck) over readonly over full over ok. Pure.
 import { hasOption } from '../parse/mountinfo';
-import { redactWord } from '../redact';
-import type { MountEntry, MountReason, Status } from '../types';
+import { redactWord } from '../redact/redact';
+import type { MountEntry, MountReason, Status } from '../vocab/types';
 import type { MountPlan } from './mount-check';
 import { matchesPattern } from './mount-paths';
 import { type MountOccurrence, READONLY_TYPES } from './mount-plan';

@@ -1,6 +1,6 @@
 // Storages of this node that must be mounted and are not, in words that are true for each writer. Pure.
 import type { MountInfo } from '../parse/mountinfo';
-import type { MountEntry } from '../types';
+import type { MountEntry } from '../vocab/types';
 import type { Binder } from './mount-binds';
 import type { StorageMount } from './storage-mounts';
 

@@ -1,5 +1,5 @@
 // The mounts check's settings: the config's [mounts] table with the defaults filled in. Pure.
-import type { Config } from '../config';
+import type { Config } from '../vocab/config';
 
 export interface MountSettings {
   timeoutMs: number;

@@ -1,4 +1,4 @@
-// The next steps of a mount finding, as every output form prints them (core/next-step.ts): the words,
+// The next steps of a mount finding, as every output form prints them (core/vocab/next-step.ts): the words,
 // then the command alone on its line, built through shellQuote — the same steps in `check --json`'s
 // mount entries, the text, -q, the dashboard, mail, Nagios and Checkmk. How PVE gets a storage mounted
 // again: pve-storage's NFSPlugin/CIFSPlugin activate_storage mounts the export when the storage is
@@ -9,8 +9,8 @@
 // remounted read-write: whatever wrote it wrong (often a second writer of the same disk) is stopped and
 // the filesystem checked first — `pct fsck` (pve-container's API2::LXC fsck: the container stopped, one
 // volume by its `--device` key, rootfs by default). Pure.
-import { type NextStep, otherStep } from '../next-step';
-import type { MountEntry } from '../types';
+import { type NextStep, otherStep } from '../vocab/next-step';
+import type { MountEntry } from '../vocab/types';
 
 const NETWORK = /^(nfs4?|cifs|smb3|ceph|fuse\.glusterfs|9p|virtiofs)$/;
 

@@ -1,6 +1,6 @@
 // The mounts check's probe jobs, its recorded data (what a live gather or a snapshot holds) and its
 // result. Types only.
-import type { MountsResult } from '../types';
+import type { MountsResult } from '../vocab/types';
 
 /** One probe per superblock, planned by the core and run by the host (src/host/probe-mount.ts). */
 export interface ProbeJob {

@@ -1,7 +1,6 @@
 // The DM device graph and each device's identity (design "Identity"): what LV a map belongs to,
 // decided by its UUID (the name is only a hint), which layers it has, what holds it open.
 
-import { NONE } from '../fitted';
 import {
   buildDmName,
   type DmUuid,
@@ -13,9 +12,10 @@ import {
 } from '../parse/dm-name';
 import { type DmInfo, type DmSegment, segmentKey } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
-import { redactCommandLine } from '../redact';
-import type { ProcessInfo } from '../snapshot';
-import type { HoldingProcess } from '../types';
+import { redactCommandLine } from '../redact/redact';
+import { NONE } from '../vocab/fitted';
+import type { ProcessInfo } from '../vocab/snapshot';
+import type { HoldingProcess } from '../vocab/types';
 import type { LvmView } from './lvm-view';
 import { getTwo } from './two-keys';
 
@@ -247,7 +247,7 @@ export function buildDevices(
       seen ??= new Set();
       seen.add(d);
       holding ??= { pid: p.pid, command: p.comm, cmdline: redactCommandLine(p.cmdline).join(' ') || undefined };
-      // Most held maps have one process: a list made holding it (src/core/fitted.ts).
+      // Most held maps have one process: a list made holding it (src/core/vocab/fitted.ts).
       if (d.processes === NONE) d.processes = [holding];
       else d.processes.push(holding);
     }

@@ -1,7 +1,7 @@
 // Who a guest is, for every part's guest table and labels: name, node, state and lock, from the same
 // PveState both the DM and the volumes part read. The DM part used to be the only source, so a node
 // checked by `volumes` alone (or whose dmsetup failed) called every guest "(no config)". Pure.
-import type { GuestIdentity } from '../status-types';
+import type { GuestIdentity } from '../vocab/status-types';
 import type { PveState } from './pve-state';
 
 /**

@@ -1,7 +1,7 @@
 // Every guest a check document knows, by VMID: the DM part's guest table, then the volumes part's (both are
 // built from the same PveState: core/node/guest-identity.ts). Labels, guest rows, GUI links and metric
 // labels look guests up here, so a document with only one of the parts still names its guests. Pure.
-import type { CheckDocument, GuestIdentity } from '../types';
+import type { CheckDocument, GuestIdentity } from '../vocab/types';
 
 /** The guests of one document by VMID (knownGuests). */
 export type KnownGuests = ReadonlyMap<number, GuestIdentity>;

@@ -4,7 +4,6 @@
 // failed or unreadable command is recorded as a reason, never thrown: the part that needs it decides
 // what that means (the DM analysis refuses, the storage rules skip, cleanup refuses).
 
-import { CheckError } from '../errors';
 import {
   type DmInfo,
   type DmSegment,
@@ -14,6 +13,7 @@ import {
   parseDmTable,
 } from '../parse/parse-dmsetup';
 import { type LvRow, parseLvs, parseVgs, type VgRow } from '../parse/parse-lvm';
+import { CheckError } from '../vocab/errors';
 import {
   COMMAND_KEYS,
   type CommandOutput,
@@ -21,7 +21,7 @@ import {
   type HostSnapshot,
   type ProcessInfo,
   type SysDmEntry,
-} from '../snapshot';
+} from '../vocab/snapshot';
 import { buildDevices, type DeviceIndex, type DmDevice } from './dm-devices';
 import { buildLvmView, type LvmView } from './lvm-view';
 import { type PveState, parsePveState } from './pve-state';

@@ -11,7 +11,7 @@
 //   "nodes" is the size of "nodelist", which holds this node): without it, which guests and storages
 //   are this node's is not known, so the DM and volumes parts are UNKNOWN.
 import type { Members, VmlistEntry } from '../parse/pmxcfs';
-import type { HostSnapshot } from '../snapshot';
+import type { HostSnapshot } from '../vocab/snapshot';
 import type { GuestRecord } from './guest-record';
 
 const PMXCFS_FILES = ['/etc/pve/.version', '/etc/pve/.members', '/etc/pve/.vmlist', '/etc/pve/storage.cfg'];

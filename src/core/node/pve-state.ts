@@ -25,7 +25,7 @@ import {
   type StorageConfig,
   storagesOnNode,
 } from '../parse/storage-config';
-import type { HostSnapshot, ProcessInfo } from '../snapshot';
+import type { HostSnapshot, ProcessInfo } from '../vocab/snapshot';
 import { storageConfigGap } from './storage-gaps';
 
 export interface PveState {

@@ -2,7 +2,7 @@
 // lives (pve-common RPCEnvironment active_workers → ProcFSTools check_process_running: the UPID's pid
 // and its start time in clock ticks against /proc/<pid>/stat). Pure.
 import { parseActiveTasks, type Task } from '../parse/pmxcfs';
-import type { HostSnapshot } from '../snapshot';
+import type { HostSnapshot } from '../vocab/snapshot';
 
 /**
  * tasks/active's running lines, split by whether their worker lives: the UPID's pid and its start time

@@ -8,7 +8,7 @@
 import { parseThinPoolStatus } from '../parse/parse-dm-status';
 import { type DeviceNames, type DmInfo, type DmSegment, parseDmStatusLines } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
-import type { SysDmEntry } from '../snapshot';
+import type { SysDmEntry } from '../vocab/snapshot';
 import type { DeviceIndex, ListedTwice } from './dm-devices';
 
 export interface DmViewInput {

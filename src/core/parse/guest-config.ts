@@ -6,7 +6,7 @@
 // parse_pct_config (Config.pm:1160-1206): blank lines skipped, `#` lines are the description,
 // `key: value` lines, unknown `[...]` sections skipped with a warning, a section named twice: the later wins.
 
-import { fitted } from '../fitted';
+import { fitted } from '../vocab/fitted';
 import { DEVICE_PATH } from './config-paths';
 import { guestConfigDefect } from './guest-config-trust';
 import { propertiesOf } from './property-string';

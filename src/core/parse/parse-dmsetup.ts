@@ -1,5 +1,5 @@
 // dmsetup output (facts §4). Every parser takes the text of ONE call covering all devices.
-import { fitted } from '../fitted';
+import { fitted } from '../vocab/fitted';
 import { depsOfLine } from './dm-deps-line';
 import { numberIn } from './number-in';
 

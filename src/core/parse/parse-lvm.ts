@@ -70,7 +70,7 @@ function reportRows(text: string, key: 'lv' | 'vg'): Record<string, string>[] {
   return rows;
 }
 
-/** lv_tags `a,b` as a list; split's own array unless an empty item must be dropped (src/core/fitted.ts). */
+/** lv_tags `a,b` as a list; split's own array unless an empty item must be dropped (src/core/vocab/fitted.ts). */
 function tagList(tags: string): string[] {
   if (tags === '') return [];
   const list = tags.split(',');

@@ -7,10 +7,10 @@
 // its own snapshots only (`-r`, never `-R`: a clone elsewhere makes zfs refuse, not destroy it).
 
 import type { PlanFilter } from '../cleanup/plan-cleanup';
-import { compareText } from '../compare-text';
-import { otherCopyCommand } from '../only-copy';
 import type { StorageConfig } from '../parse/storage-config';
-import { shellQuote } from '../shell-quote';
+import { compareText } from '../text/compare-text';
+import { shellQuote } from '../text/shell-quote';
+import { otherCopyCommand } from '../vocab/only-copy';
 import { btrfsRawDir } from '../volumes/volume-storages';
 import { planReclaim, type ReclaimInput } from './plan-reclaim';
 import { planRemovals } from './plan-removals';

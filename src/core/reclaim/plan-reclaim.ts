@@ -3,13 +3,13 @@
 // volumes parts' verdicts, storage.cfg, the LV list and the node's preconditions in; `now` passed in.
 
 import { isPartition, type PlanFilter } from '../cleanup/plan-cleanup';
-import { compareText } from '../compare-text';
-import type { NamedElsewhere } from '../only-copy';
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
-import { purgeAfter } from '../quarantine-name';
-import type { DmEntry } from '../types';
-import type { VolumeEntry, VolumesResult } from '../volume-types';
+import { compareText } from '../text/compare-text';
+import type { NamedElsewhere } from '../vocab/only-copy';
+import { purgeAfter } from '../vocab/quarantine-name';
+import type { DmEntry } from '../vocab/types';
+import type { VolumeEntry, VolumesResult } from '../vocab/volume-types';
 import { quarantinedLvs, quarantinedVolumes } from './quarantined';
 import { type Candidate, type RuleContext, refusalOf } from './reclaim-rules';
 import { type HostCommands, quarantineOf } from './reclaim-steps';

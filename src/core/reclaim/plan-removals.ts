@@ -13,8 +13,8 @@
 
 import type { PlanFilter } from '../cleanup/plan-cleanup';
 import type { StorageConfig } from '../parse/storage-config';
-import { removalOffered } from '../reclaim-scope';
-import type { VolumeEntry } from '../volume-types';
+import { removalOffered } from '../vocab/reclaim-scope';
+import type { VolumeEntry } from '../vocab/volume-types';
 import { poolOf, rbdOperand } from '../volumes/volume-rbd-trash';
 import { matchesReclaimFilter, type ReclaimInput } from './plan-reclaim';
 import { placeRefusal } from './reclaim-rules';

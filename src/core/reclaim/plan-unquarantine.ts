@@ -6,8 +6,8 @@
 // is mounted again after its rename back (zfs does not mount it: it leaves a `mountpoint=none` parent).
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
-import { QUARANTINE_DIR, QUARANTINE_TAG } from '../quarantine-name';
-import type { VolumeEntry } from '../volume-types';
+import { QUARANTINE_DIR, QUARANTINE_TAG } from '../vocab/quarantine-name';
+import type { VolumeEntry } from '../vocab/volume-types';
 import { btrfsRawDir } from '../volumes/volume-storages';
 import { type HostCommands, lvUuidForm } from './reclaim-steps';
 import type { ReclaimAction, ReclaimStep, VolumeLocation } from './reclaim-types';

@@ -4,9 +4,9 @@
 // (the volumes part lists them with `quarantine`). Pure.
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
-import { parseQuarantineName, purgeAfter, QUARANTINE_TAG } from '../quarantine-name';
-import type { DmEntry } from '../types';
-import type { VolumeEntry } from '../volume-types';
+import { parseQuarantineName, purgeAfter, QUARANTINE_TAG } from '../vocab/quarantine-name';
+import type { DmEntry } from '../vocab/types';
+import type { VolumeEntry } from '../vocab/volume-types';
 import type { QuarantinedVolume } from './reclaim-types';
 
 /** The LVM storage an LV lies on (lvmthin: its VG and pool; lvm: its VG, outside any thin pool). */

@@ -12,7 +12,7 @@ import {
   snapshotsStayBehind,
   trashOffered,
   volumeOffered,
-} from '../reclaim-scope';
+} from '../vocab/reclaim-scope';
 import type { ReclaimRefusalCode } from './reclaim-types';
 
 /** A volume as both parts describe it (a DM entry of an LV, or a volume entry). */

@@ -16,7 +16,7 @@
 //   a Ceph trash entry of someone's `rbd trash mv`: restored under the quarantine name and moved back to
 //     the trash with the retention as its expiry (trashAdoption).
 import type { StorageConfig } from '../parse/storage-config';
-import { QUARANTINE_DIR, QUARANTINE_TAG, quarantineName } from '../quarantine-name';
+import { QUARANTINE_DIR, QUARANTINE_TAG, quarantineName } from '../vocab/quarantine-name';
 import { btrfsRawDir, filePath } from '../volumes/volume-storages';
 import type { Candidate } from './reclaim-rules';
 import type { ReclaimStep, VolumeLocation } from './reclaim-types';

@@ -1,7 +1,7 @@
 // `restore JOURNAL` of a snapshot reclaim renamed on its own volume (ZFS, RBD): the rename undone, decided
 // from the journal's record and a fresh listing (pure; plan-unquarantine.ts calls it).
 import type { StorageConfig } from '../parse/storage-config';
-import type { VolumeEntry } from '../volume-types';
+import type { VolumeEntry } from '../vocab/volume-types';
 import { type HostCommands, snapshotRenameStep } from './reclaim-steps';
 import type { ReclaimStep, VolumeLocation } from './reclaim-types';
 

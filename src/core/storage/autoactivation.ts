@@ -3,8 +3,8 @@
 
 import { getTwo } from '../node/two-keys';
 import type { LvRow } from '../parse/parse-lvm';
-import { shellQuote } from '../shell-quote';
-import type { StorageFinding } from '../types';
+import { shellQuote } from '../text/shell-quote';
+import type { StorageFinding } from '../vocab/types';
 import type { StorageContext } from './storage-context';
 
 const GUEST_LV = /^(vm|base)-\d+-/;

@@ -2,10 +2,10 @@
 // snapshot of a container, fleecing images), inactive leftover LVs summed per storage and VMID, and
 // shared-LVM autoactivation. Rules and sources: docs/storage-health.md.
 
-import { formatBytes } from '../format-bytes';
 import { lockState } from '../node/guest-locks';
-import { shellQuote, shellWord } from '../shell-quote';
-import type { StorageFinding } from '../types';
+import { formatBytes } from '../text/format-bytes';
+import { shellQuote, shellWord } from '../text/shell-quote';
+import type { StorageFinding } from '../vocab/types';
 import { classifyAutoactivation } from './autoactivation';
 import { leftoverFix } from './leftover-fix';
 import type { ParsedGuest, StorageContext } from './storage-context';

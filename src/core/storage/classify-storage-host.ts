@@ -7,8 +7,8 @@
 
 import { type MountInfo, parseMountInfo } from '../parse/mountinfo';
 import type { DmInfo } from '../parse/parse-dmsetup';
-import { shellQuote } from '../shell-quote';
-import type { StorageFinding } from '../types';
+import { shellQuote } from '../text/shell-quote';
+import type { StorageFinding } from '../vocab/types';
 import {
   buildDiskGraph,
   type DiskGraph,

@@ -2,7 +2,7 @@
 // own multipath status line.
 
 import { parseMultipathFeatures, parseMultipathStatus } from '../parse/parse-dm-status';
-import type { StorageFinding } from '../types';
+import type { StorageFinding } from '../vocab/types';
 import type { StorageContext } from './storage-context';
 
 /** Multipath maps: paths per map; no active path (with queue_if_no_path: every I/O hangs). */

@@ -2,10 +2,10 @@
 // the kernel's own thin-pool status line. One function per check; classifyThinPools runs them per pool
 // in the order their findings have always come out.
 
-import { formatBytes } from '../format-bytes';
 import type { DmFailedStatus } from '../parse/parse-dm-status';
-import { shellQuote, shellWord } from '../shell-quote';
-import type { StorageFinding } from '../types';
+import { formatBytes } from '../text/format-bytes';
+import { shellQuote, shellWord } from '../text/shell-quote';
+import type { StorageFinding } from '../vocab/types';
 import type { StorageContext } from './storage-context';
 import { type PoolUsage, poolUsage, type ThinPool, type ThinThresholds, thinPool, thinThresholds } from './thin-pool';
 

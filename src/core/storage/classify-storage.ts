@@ -3,13 +3,13 @@
 // Pure: everything comes from the NodeView (the same few commands the DM analysis gathered) and the
 // DM analysis result; the fixes are only shown, never run.
 
-import { compareText } from '../compare-text';
-import type { Config } from '../config';
 import { commandFailure, type NodeView } from '../node/node-view';
 import { setTwo, type TwoKeys } from '../node/two-keys';
 import { parseDmStatus } from '../parse/parse-dm-status';
-import { worstStatus } from '../status';
-import type { DmResult, Status, StorageFinding } from '../types';
+import { compareText } from '../text/compare-text';
+import type { Config } from '../vocab/config';
+import { worstStatus } from '../vocab/status';
+import type { DmResult, Status, StorageFinding } from '../vocab/types';
 import { classifyGuestStorage } from './classify-storage-guests';
 import { classifyHostUse } from './classify-storage-host';
 import { classifyMultipath } from './classify-storage-multipath';

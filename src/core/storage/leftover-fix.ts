@@ -1,7 +1,8 @@
 // The fix of a storage's leftover LVs (classify-storage-guests.ts classifyLeftoverLvs): shell lines an
 // admin runs, each command shell-quoted, the reversible way before any irreversible one.
-import { RECLAIMABLE } from '../reclaim-scope';
-import { shellQuote } from '../shell-quote';
+
+import { shellQuote } from '../text/shell-quote';
+import { RECLAIMABLE } from '../vocab/reclaim-scope';
 
 export type LeftoverLv = {
   vg: string | null;

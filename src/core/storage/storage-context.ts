@@ -2,7 +2,6 @@
 // rules (classify-storage-*.ts) depend on this room, and classify-storage.ts builds it, so no rule
 // file imports the module that imports it.
 
-import type { Config } from '../config';
 import type { DeviceIndex, DmDevice } from '../node/dm-devices';
 import type { TwoKeys } from '../node/two-keys';
 import type { GuestConfig, GuestType } from '../parse/guest-config';
@@ -10,7 +9,8 @@ import type { DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow, VgRow } from '../parse/parse-lvm';
 import type { HaService, Task } from '../parse/pmxcfs';
 import type { LvmStorage } from '../parse/storage-config';
-import type { DmResult, Status, StorageFinding } from '../types';
+import type { Config } from '../vocab/config';
+import type { DmResult, Status, StorageFinding } from '../vocab/types';
 
 /** Thin pool thresholds when the config does not set them (docs/storage-health.md says why). */
 export const THIN_DEFAULTS = {

@@ -1,12 +1,13 @@
 // One thin pool as the thin-pool checks read it: names, sizes, the kernel's status line and the usage
 // taken from it (or from lvs when the kernel has none), and the thresholds the checks compare against.
-import type { Config } from '../config';
+
 import { buildDmName } from '../parse/dm-name';
 import { type DmFailedStatus, parseThinPoolStatus, type ThinPoolStatus } from '../parse/parse-dm-status';
 import type { DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
-import { shellWord } from '../shell-quote';
-import type { StorageSubject } from '../types';
+import { shellWord } from '../text/shell-quote';
+import type { Config } from '../vocab/config';
+import type { StorageSubject } from '../vocab/types';
 import { type StorageContext, THIN_DEFAULTS } from './storage-context';
 
 export interface ThinThresholds {

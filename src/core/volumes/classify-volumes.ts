@@ -4,16 +4,16 @@
 // storage of this node is listed, counted, and the part's summary and status folded.
 
 import { describeRef } from '../dm/dm-references';
-import { setSteps } from '../next-step';
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
 import { mountTableGap } from '../node/storage-gaps';
 import { parseMountInfo } from '../parse/mountinfo';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
-import { snapshotsStayBehind, volumeOffered } from '../reclaim-scope';
-import type { DevicePathState, ProcessInfo } from '../snapshot';
-import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../volume-types';
+import { setSteps } from '../vocab/next-step';
+import { snapshotsStayBehind, volumeOffered } from '../vocab/reclaim-scope';
+import type { DevicePathState, ProcessInfo } from '../vocab/snapshot';
+import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../vocab/volume-types';
 import {
   holdersByDevice,
   mountedDevices,
@@ -237,7 +237,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     entries,
     storages,
     vmidLeftovers: vmidLeftovers(entries),
-    guests: guestIdentities(pve, namedVmids(entries), containerVmids(entries)),
+    guests: guestIdentities(pve, vmidsOf(entries), containerVmids(entries)),
     status: volumesStatus(entries, storages),
     ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
     warnings: [
@@ -249,9 +249,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
   };
 }
 
-function* namedVmids(entries: VolumeEntry[]): Iterable<number> {
-  for (const e of entries) if (e.vmid !== null) yield e.vmid;
-}
+const vmidsOf = (entries: VolumeEntry[]) => entries.flatMap((e) => (e.vmid !== null ? [e.vmid] : []));
 
 /** VMIDs of subvol volumes: containers, whether or not a config still says so (guest-identity.ts). */
 function containerVmids(entries: VolumeEntry[]): Set<number> {

@@ -1,7 +1,7 @@
 // One volume (or snapshot) of a storage as its listing shows it, before any verdict: what the
 // per-plugin listers (volume-storages.ts, volume-rbd.ts) hand to the verdict (volume-verdict.ts).
 import type { RbdOpenError, RbdTrashEntry, RbdWatcher } from '../parse/rbd-depth';
-import type { CommandOutput } from '../snapshot';
+import type { CommandOutput } from '../vocab/snapshot';
 
 export interface ListedVolume {
   /** Volname after `<storage>:` as PVE writes it (a linked clone with its base: `base-900-disk-0/vm-902-disk-0`). */

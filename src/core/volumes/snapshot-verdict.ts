@@ -2,10 +2,10 @@
 // `__migration__` / `vzdump` their operation's, any other snapshot belongs to every guest whose config
 // names its volume (ownership by reference, facts §13). Pure.
 import type { RefHit } from '../dm/dm-references';
-import { setSteps } from '../next-step';
 import type { GuestRecord } from '../node/guest-record';
 import type { StorageConfig } from '../parse/storage-config';
-import type { VolumeEntry } from '../volume-types';
+import { setSteps } from '../vocab/next-step';
+import type { VolumeEntry } from '../vocab/volume-types';
 import type { Flags, VolumeContext } from './volume-context';
 import { replicaOf, replicateSnapshot } from './volume-replication';
 import { ownerRunning, pveSnapshot } from './volume-snapshots';

@@ -1,6 +1,6 @@
 // The commands of volume hints, as argvs (shellQuote quotes them where they are printed). Pure.
 import type { StorageConfig } from '../parse/storage-config';
-import type { VolumeEntry } from '../volume-types';
+import type { VolumeEntry } from '../vocab/volume-types';
 import { rbdArgs } from './volume-rbd';
 import { btrfsRawDir, filePath } from './volume-storages';
 

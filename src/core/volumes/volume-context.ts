@@ -3,7 +3,7 @@
 import type { RefHit } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
 import type { MountInfo } from '../parse/mountinfo';
-import type { ProcessInfo } from '../snapshot';
+import type { ProcessInfo } from '../vocab/snapshot';
 import type { ReplicationView } from './volume-replication';
 
 /** What every verdict reads besides the volume: PVE state, references, replication, clone bases, holders. */

@@ -5,8 +5,8 @@
 // the entry is unknown and says why: no hint follows an unknown entry. Pure.
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
-import { shellQuote } from '../shell-quote';
-import type { VolumeEntry } from '../volume-types';
+import { shellQuote } from '../text/shell-quote';
+import type { VolumeEntry } from '../vocab/volume-types';
 import type { Flags } from './volume-context';
 import { REPLICATABLE_TYPES, type ReplicationView, replicationDoubt, unlistedReplication } from './volume-replication';
 import type { ListedVolume } from './volume-storages';

@@ -1,9 +1,9 @@
 // A volume in reclaim's quarantine as the volumes part lists it (core/reclaim/quarantine-name.ts marks
 // it): ignored, never an orphan again, with when and where, and what holds it since. Pure.
 import { describeRef } from '../dm/dm-references';
-import { restoreSteps, setSteps } from '../next-step';
 import type { StorageConfig } from '../parse/storage-config';
-import type { VolumeEntry } from '../volume-types';
+import { restoreSteps, setSteps } from '../vocab/next-step';
+import type { VolumeEntry } from '../vocab/volume-types';
 import type { VolumeContext } from './volume-context';
 import { directoriesMounted, volumeDirectories } from './volume-host-facts';
 import { splitVolname } from './volume-references';

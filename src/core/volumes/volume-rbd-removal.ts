@@ -1,11 +1,12 @@
 // Images `rbd ls -l` could not open (List.cc do_list names each on stderr): an interrupted removal — an
 // `rbd rm` (pvesm free: RBDPlugin.pm free_image) that left a REMOVING trash entry (librbd api/Image.cc
 // remove) or a directory entry whose header is gone — and the trash entries beside them. Pure.
-import { dropStep, finishRemovalStep, setSteps } from '../next-step';
+
 import { parseRbdListErrors } from '../parse/rbd-depth';
 import type { StorageConfig } from '../parse/storage-config';
-import { shellQuote } from '../shell-quote';
-import type { VolumeEntry } from '../volume-types';
+import { shellQuote } from '../text/shell-quote';
+import { dropStep, finishRemovalStep, setSteps } from '../vocab/next-step';
+import type { VolumeEntry } from '../vocab/volume-types';
 import type { ListedVolume } from './listed-volume';
 import { poolOf, type RbdFlags, type Referenced, rbdArgs, rbdOperand, trashVerdict } from './volume-rbd-trash';
 

@@ -2,10 +2,10 @@
 // done with it. Pure. Sources: ceph src/tools/rbd/action/Trash.cc (do_list), include/rbd/librbd.h
 // rbd_trash_image_source_t; pve-storage RBDPlugin.pm free_image (rbd rm moves the image there first).
 
-import { dropStep, finishRemovalStep, keepStep, reclaimStep, setSteps } from '../next-step';
 import type { StorageConfig } from '../parse/storage-config';
-import { trashOffered } from '../reclaim-scope';
-import type { VolumeEntry } from '../volume-types';
+import { dropStep, finishRemovalStep, keepStep, reclaimStep, setSteps } from '../vocab/next-step';
+import { trashOffered } from '../vocab/reclaim-scope';
+import type { VolumeEntry } from '../vocab/volume-types';
 import type { ListedVolume } from './listed-volume';
 
 export const poolOf = (st: StorageConfig): string => st.props.pool ?? 'rbd';

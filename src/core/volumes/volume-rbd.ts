@@ -10,8 +10,8 @@
 import { parseRbdStatus, parseRbdTrashList, type RbdTrashEntry } from '../parse/rbd-depth';
 import type { StorageConfig } from '../parse/storage-config';
 import { parseRbdList } from '../parse/volume-listing';
-import { parseQuarantineName } from '../quarantine-name';
-import type { VolumeEntry, VolumesRaw } from '../volume-types';
+import { parseQuarantineName } from '../vocab/quarantine-name';
+import type { VolumeEntry, VolumesRaw } from '../vocab/volume-types';
 import { commandError, isUnsupportedSubcommand, type ListedVolume } from './listed-volume';
 import { rbdRemnantVerdict, rbdVmidOf, unopened, unopenedVolumes } from './volume-rbd-removal';
 import { poolOf, type RbdFlags, rbdArgs, rbdOperand } from './volume-rbd-trash';

@@ -5,9 +5,9 @@
 // btrfs with snapshots); pve-container VZDump/LXC.pm prepare/snapshot (`vzdump`); pve-guest-common
 // AbstractConfig.pm snapshot_create/snapshot_delete (guest snapshots, lock snapshot/snapshot-delete). Pure.
 import { SNAPSHOT } from '../dm/pending-rule';
-import { dropStep, type NextStep } from '../next-step';
 import type { GuestRecord } from '../node/guest-record';
 import type { PveState } from '../node/pve-state';
+import { dropStep, type NextStep } from '../vocab/next-step';
 
 /** Who a snapshot's operation is, and the words for its leftover. */
 export interface SnapshotOwner {

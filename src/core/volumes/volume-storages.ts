@@ -3,8 +3,8 @@
 // parse_name_dir for file storages). Pure.
 import type { StorageConfig } from '../parse/storage-config';
 import { parseZfsList, type ZfsDataset } from '../parse/volume-listing';
-import { fileOriginal, parseQuarantineName, QUARANTINE_DIR } from '../quarantine-name';
-import type { VolumesRaw } from '../volume-types';
+import { fileOriginal, parseQuarantineName, QUARANTINE_DIR } from '../vocab/quarantine-name';
+import type { VolumesRaw } from '../vocab/volume-types';
 import { commandError, type ListedVolume } from './listed-volume';
 import { listRbd } from './volume-rbd';
 

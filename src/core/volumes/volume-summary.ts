@@ -1,6 +1,6 @@
 // The volumes part's counts and status, from its entries and storages. Pure.
-import type { Status } from '../types';
-import type { VolumeEntry, VolumeStorageStatus, VolumesSummary } from '../volume-types';
+import type { Status } from '../vocab/types';
+import type { VolumeEntry, VolumeStorageStatus, VolumesSummary } from '../vocab/volume-types';
 
 export function volumesSummary(entries: VolumeEntry[], storages: VolumeStorageStatus[]): VolumesSummary {
   const n = (s: string) => entries.filter((e) => e.status === s).length;

@@ -5,7 +5,7 @@
 // which classify from the same look (volumes-input.ts). Pure.
 import { posix } from 'node:path';
 import type { StorageConfig } from '../parse/storage-config';
-import type { VolumeEntry, VolumesRaw } from '../volume-types';
+import type { VolumeEntry, VolumesRaw } from '../vocab/volume-types';
 import type { Flags, PathUsage, PathUse } from './volume-context';
 import { isFileType } from './volume-references';
 

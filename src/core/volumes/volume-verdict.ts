@@ -3,15 +3,15 @@
 // names the PVE command. Report only: nothing here deletes.
 
 import { describeRef, type RefHit } from '../dm/dm-references';
-import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../next-step';
 import { lockState } from '../node/guest-locks';
 import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../node/guest-names-nothing';
 import type { PveState } from '../node/pve-state';
-import { onlyCopySteps, onlyCopyWords } from '../only-copy';
 import type { StorageConfig } from '../parse/storage-config';
-import { reclaimOffered } from '../reclaim-scope';
-import { redactCommandLine } from '../redact';
-import type { VolumeEntry } from '../volume-types';
+import { redactCommandLine } from '../redact/redact';
+import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../vocab/next-step';
+import { onlyCopySteps, onlyCopyWords } from '../vocab/only-copy';
+import { reclaimOffered } from '../vocab/reclaim-scope';
+import type { VolumeEntry } from '../vocab/volume-types';
 import { snapshotFlags, snapshotVerdict } from './snapshot-verdict';
 import { snapshotFree } from './volume-commands';
 import type { Flags, VolumeContext } from './volume-context';

@@ -1,7 +1,7 @@
 // The volumes part's input, built the same way by every command that classifies volumes.
 import type { PveState } from '../node/pve-state';
-import type { HostSnapshot } from '../snapshot';
-import type { VolumesRaw } from '../volume-types';
+import type { HostSnapshot } from '../vocab/snapshot';
+import type { VolumesRaw } from '../vocab/volume-types';
 import type { ClassifyVolumesInput } from './classify-volumes';
 
 /**

@@ -1,8 +1,8 @@
 // The probe child: the script it runs, how it is started, and how its output is read back.
 // See probe-mount.ts for why probes run in a child at all.
 import type { ProbeJob, ProbeResult } from '../core/mounts/mount-types';
-import { builtinRequire } from './builtin-require';
-import { childCommand } from './self-command';
+import { builtinRequire } from '../host/builtin-require';
+import { childCommand } from '../host/self-command';
 
 /**
  * The child. Input on stdin: {jobs: [{k, p}], timeoutMs, deadlineAt (epoch ms), conc, out}. Output: JSON lines appended to

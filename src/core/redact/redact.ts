@@ -1,6 +1,6 @@
 // Secrets never leave the node in a capture: guest cloud-init passwords and keys, storage passwords
 // and tokens. Pure: a snapshot in, a redacted copy out.
-import type { HostSnapshot } from './snapshot';
+import type { HostSnapshot } from '../vocab/snapshot';
 
 export const REDACTED = '<redacted>';
 

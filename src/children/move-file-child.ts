@@ -6,8 +6,8 @@
 // (st_dev; a btrfs subvolume's own device is checked by the mount table instead), and
 // creates the target's directory when it is the quarantine directory or, on the way back, the volume's
 // images/<vmid> directory.
-import { builtinRequire } from './builtin-require';
-import { childCommand, isSingleExecutable, selfCommand } from './self-command';
+import { builtinRequire } from '../host/builtin-require';
+import { childCommand, isSingleExecutable, selfCommand } from '../host/self-command';
 
 /** argv: <from> <to>. Exit 0 when renamed; 1 with the reason on stderr otherwise. CommonJS, no deps. */
 export const MOVE_FILE_SCRIPT = `'use strict';

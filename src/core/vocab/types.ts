@@ -1,13 +1,11 @@
 import type { NextStep } from './next-step';
 import type { QuarantineListing } from './quarantine-types';
 import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
+import type { VolumesResult } from './volume-types';
 
 export type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
-import type { VolumesResult } from './volume-types';
-
-// The JSON contract of design.md ("CLI and JSON contract"). Field names are stable: users' scripts,
-// the dashboard, the renderers and the tests depend on them. Add fields; never rename or remove.
+// The JSON contract of design.md ("CLI and JSON contract"): stable names. Add fields; never rename or remove.
 
 /** What made an entry protected or pending (kept in `protectedBy`, e.g. "guest-running", "task:qmrestore"). */
 export type ProtectReason = string;
@@ -257,7 +255,7 @@ export interface CheckDocument {
   node: string;
   dm?: DmResult;
   mounts?: MountsResult;
-  /** Guest volumes on ZFS, Ceph RBD and file storages (src/core/volume-types.ts). */
+  /** Guest volumes on ZFS, Ceph RBD and file storages (src/core/vocab/volume-types.ts). */
   volumes?: VolumesResult;
   status: Status;
   /** Human summary line, e.g. "2 orphans, 1 duplicate". */

@@ -2,7 +2,7 @@
 // drop it): each step is its words and then its command alone, so every output prints the command on a
 // line of its own — a copy of that line runs exactly the argv — and marks the step that deletes data.
 // The `hint` sentence of the JSON (and of earlier versions) is made from the same steps. Pure.
-import { shellQuote } from './shell-quote';
+import { shellQuote } from '../text/shell-quote';
 
 export interface NextStep {
   /**

@@ -1,8 +1,8 @@
 // The file-storage lister child: lists `<path>/images/<vmid>/` of ONE storage and reads the first bytes
 // of each qcow2/vmdk. It runs in its own process under exec's hard deadline, so a readdir or read on a
 // dead NFS/CIFS server blocks only the child (killed at the deadline), never the check.
-import { builtinRequire } from './builtin-require';
-import { childCommand } from './self-command';
+import { builtinRequire } from '../host/builtin-require';
+import { childCommand } from '../host/self-command';
 
 /**
  * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?, p?, r?, i?}]} where n is the
