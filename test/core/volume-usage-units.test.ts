@@ -1,0 +1,146 @@
+// The pieces of core/volumes/volume-usage.ts one by one (the index, its lookups and the flags it sets),
+// each with the exact words and the neighbour it must leave alone: the rows of volume-usage.test.ts go
+// through the whole classifier, these pin what each line decides.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { VolumeEntry } from '../../src/core/vocab/volume-types';
+import type { Flags, PathUsage } from '../../src/core/volumes/volume-context';
+import { describeUse, pathUsage, pathUses, usesOf } from '../../src/core/volumes/volume-usage';
+
+const DIR = { id: 'local', type: 'dir', shared: false, props: { path: '/var/lib/vz' } } as never;
+const ZFS = { id: 'local-zfs', type: 'zfspool', shared: false, props: { pool: 'rpool/data' } } as never;
+
+function raw(files: { name: string; backing?: string | null; snapshot?: string }[], more: object = {}) {
+  return {
+    zfs: { argv: [], code: 0, stdout: '', stderr: '' },
+    rbd: {},
+    files: { local: { ok: true, volumes: files.map((f) => ({ sizeBytes: 1, usedBytes: 1, ...f })) } },
+    ...more,
+  } as never;
+}
+
+test('pathUsage: loops and absolute backing files, zvol and krbd links as their kernel devices; relative ones left to the storage', () => {
+  const u = pathUsage(
+    [DIR, ZFS],
+    raw(
+      [
+        { name: '101/a.qcow2', backing: '/var/lib/vz/images/102//./b.raw' },
+        { name: '101/c.qcow2', backing: '/dev/zvol/rpool/data/vm-150-disk-0' },
+        { name: '101/d.qcow2', backing: '/dev/rbd/vm-pool/vm-151-disk-0' },
+        { name: '101/e.qcow2', backing: '../102/base.raw' },
+        { name: '101/f.qcow2', backing: '/dev/zvol/rpool/data/unmapped' },
+        { name: '101/g.qcow2', backing: '/var/lib/vz/images/102//./b.raw' },
+      ],
+      {
+        zvolDevices: { 'rpool/data/vm-150-disk-0': 'zd64' },
+        rbdDevices: { 'vm-pool/vm-151-disk-0': 'rbd0' },
+        loops: { backing: { loop0: '/var/lib/vz/images/103/x.raw', loop1: '/var/lib/vz/images/103/x.raw' } },
+      },
+    ),
+  );
+  assert.deepEqual(Object.fromEntries(u.byPath), {
+    '/var/lib/vz/images/103/x.raw': [
+      { kind: 'loop', device: '/dev/loop0' },
+      { kind: 'loop', device: '/dev/loop1' },
+    ],
+    '/var/lib/vz/images/102/b.raw': [
+      { kind: 'backing', overlay: 'local:101/a.qcow2' },
+      { kind: 'backing', overlay: 'local:101/g.qcow2' },
+    ],
+    '/dev/zd64': [{ kind: 'backing', overlay: 'local:101/c.qcow2' }],
+    '/dev/rbd0': [{ kind: 'backing', overlay: 'local:101/d.qcow2' }],
+    '/dev/zvol/rpool/data/unmapped': [{ kind: 'backing', overlay: 'local:101/f.qcow2' }],
+  });
+  assert.equal(u.gap, null);
+  // A link name that only contains /dev/zvol/ or /dev/rbd/ further in is a file path, kept as written.
+  const inner = pathUsage(
+    [DIR],
+    raw([{ name: '101/h.qcow2', backing: '/srv/dev/zvol/rpool/data/vm-150-disk-0' }], {
+      zvolDevices: { 'rpool/data/vm-150-disk-0': 'zd64', 'srv/x': 'zd1' },
+    }),
+  );
+  assert.deepEqual([...inner.byPath.keys()], ['/srv/dev/zvol/rpool/data/vm-150-disk-0']);
+  const innerRbd = pathUsage(
+    [DIR],
+    raw([{ name: '101/h.qcow2', backing: '/srv/dev/rbd/vm-pool/vm-151-disk-0' }], {
+      rbdDevices: { 'vm-pool/vm-151-disk-0': 'rbd0' },
+    }),
+  );
+  assert.deepEqual([...innerRbd.byPath.keys()], ['/srv/dev/rbd/vm-pool/vm-151-disk-0']);
+  // No map tables at all (no zvol, no krbd on the node): the links are their own names.
+  assert.deepEqual(
+    [...pathUsage([DIR], raw([{ name: '101/i.qcow2', backing: '/dev/rbd/vm-pool/img' }])).byPath.keys()],
+    ['/dev/rbd/vm-pool/img'],
+  );
+  // A storage not read whole adds nothing; a missing loop table is no gap, a failed one is.
+  const unread = { ...(raw([]) as object), files: { local: { ok: false, volumes: [{ name: 'x', backing: '/a' }] } } };
+  assert.equal(pathUsage([DIR], unread as never).byPath.size, 0);
+  assert.equal(pathUsage([DIR], raw([], { loops: { backing: {}, error: 'EIO' } })).gap, 'the loop devices EIO');
+});
+
+test('usesOf: each use once over all of a volume’s paths; none without an index', () => {
+  const use = { kind: 'loop', device: '/dev/loop0' } as const;
+  const u: PathUsage = {
+    byPath: new Map([
+      ['/a', [use]],
+      ['/b', [use]],
+    ]),
+    gap: null,
+  };
+  assert.deepEqual(usesOf(u, ['/a', '/b', '/c']), [use]);
+  assert.deepEqual(usesOf(undefined, ['/a']), []);
+  assert.equal(describeUse(use), 'loop:/dev/loop0');
+  assert.equal(describeUse({ kind: 'backing', overlay: 'local:101/a.qcow2' }), 'backing-of:local:101/a.qcow2');
+});
+
+function entry(status: string, type = 'dir'): VolumeEntry {
+  return { status, reason: 'guest-missing', type, detail: 'x', open: false } as never;
+}
+const flags = (): Flags => ({ pendingBy: new Set(), protectedBy: new Set() });
+
+test('pathUses: the words, the flags, and the loop gap only on a file orphan', () => {
+  const u: PathUsage = {
+    byPath: new Map([
+      [
+        '/f',
+        [
+          { kind: 'loop', device: '/dev/loop0' },
+          { kind: 'loop', device: '/dev/loop1' },
+          { kind: 'backing', overlay: 'local:1/a.qcow2' },
+          { kind: 'backing', overlay: 'local:1/b.qcow2' },
+        ],
+      ],
+    ]),
+    gap: null,
+  };
+  const e = entry('orphan');
+  const f = flags();
+  pathUses(e, ['/f'], u, f);
+  assert.equal(
+    e.detail,
+    'x; bound to loop device /dev/loop0, /dev/loop1 (losetup: the file is open through it); the backing file of local:1/a.qcow2, local:1/b.qcow2 (qcow2 header, by absolute path)',
+  );
+  assert.deepEqual([...f.protectedBy], ['loop-device', 'has-clones']);
+  assert.equal(e.open, true);
+  // The loops could not be read: a file orphan is unknown with the read named; a valid file, a zvol, and a
+  // file a loop is known to hold are not.
+  const gap: PathUsage = { byPath: new Map(), gap: 'the loop devices EIO' };
+  const o = entry('orphan');
+  pathUses(o, ['/g'], gap, flags());
+  assert.deepEqual(
+    [o.status, o.reason, o.detail],
+    ['unknown', 'loops-unread', 'x; whether a loop device is bound to it could not be read: the loop devices EIO'],
+  );
+  const v = entry('valid');
+  pathUses(v, ['/g'], gap, flags());
+  assert.equal(v.status, 'valid');
+  const z = entry('orphan', 'zfspool');
+  pathUses(z, ['/g'], gap, flags());
+  assert.equal(z.status, 'orphan');
+  const held = entry('orphan');
+  pathUses(held, ['/f'], { ...u, gap: 'the loop devices EIO' }, flags());
+  assert.equal(held.status, 'orphan');
+  const none = entry('orphan');
+  pathUses(none, ['/g'], undefined, flags());
+  assert.deepEqual([none.status, none.detail], ['orphan', 'x']);
+});
