@@ -69,8 +69,31 @@ test('pathUsage: loops and absolute backing files, zvol and krbd links as their 
   assert.deepEqual([...innerRbd.byPath.keys()], ['/srv/dev/rbd/vm-pool/vm-151-disk-0']);
   // No map tables at all (no zvol, no krbd on the node): the links are their own names.
   assert.deepEqual(
-    [...pathUsage([DIR], raw([{ name: '101/i.qcow2', backing: '/dev/rbd/vm-pool/img' }])).byPath.keys()],
-    ['/dev/rbd/vm-pool/img'],
+    [
+      ...pathUsage(
+        [DIR],
+        raw([
+          { name: '101/i.qcow2', backing: '/dev/rbd/vm-pool/img' },
+          { name: '101/j.qcow2', backing: '/dev/zvol/rpool/data/vm-150-disk-0' },
+        ]),
+      ).byPath.keys(),
+    ],
+    ['/dev/rbd/vm-pool/img', '/dev/zvol/rpool/data/vm-150-disk-0'],
+  );
+  // A header's name with a line break after a link's name is no such link (the name is the whole text).
+  const broken = pathUsage(
+    [DIR],
+    raw(
+      [
+        { name: '101/k.qcow2', backing: '/dev/zvol/rpool/data/vm-150-disk-0\nx' },
+        { name: '101/l.qcow2', backing: '/dev/rbd/vm-pool/vm-151-disk-0\nx' },
+      ],
+      { zvolDevices: { 'rpool/data/vm-150-disk-0': 'zd64' }, rbdDevices: { 'vm-pool/vm-151-disk-0': 'rbd0' } },
+    ),
+  );
+  assert.deepEqual(
+    [...broken.byPath.keys()],
+    ['/dev/zvol/rpool/data/vm-150-disk-0\nx', '/dev/rbd/vm-pool/vm-151-disk-0\nx'],
   );
   // A storage not read whole adds nothing; a missing loop table is no gap, a failed one is.
   const unread = { ...(raw([]) as object), files: { local: { ok: false, volumes: [{ name: 'x', backing: '/a' }] } } };
