@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { VolumeEntry } from '../../src/core/vocab/volume-types';
+import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import type { Flags, PathUsage } from '../../src/core/volumes/volume-context';
 import { describeUse, pathUsage, pathUses, usesOf } from '../../src/core/volumes/volume-usage';
+import { volumeInput } from '../helpers/volume-node';
 
 const DIR = { id: 'local', type: 'dir', shared: false, props: { path: '/var/lib/vz' } } as never;
 const ZFS = { id: 'local-zfs', type: 'zfspool', shared: false, props: { pool: 'rpool/data' } } as never;
@@ -166,4 +168,20 @@ test('pathUses: the words, the flags, and the loop gap only on a file orphan', (
   const none = entry('orphan');
   pathUses(none, ['/g'], undefined, flags());
   assert.deepEqual([none.status, none.detail], ['orphan', 'x']);
+});
+
+test('a quarantined zvol: the loop devices unread hold only file volumes (a loop is bound to a file)', () => {
+  const input = volumeInput({
+    zfs: [
+      'rpool/data/pve-health-quarantine/pve-health-q.20261120T101010Z.vm-150-disk-0\tvolume\t8589934592\t57344\t57344\t-\t-\t-',
+    ],
+    local: [{ name: 'pve-health-quarantine/pve-health-q.20261120T101010Z.102.vm-102-disk-0.raw' }],
+  });
+  input.raw.loops = { backing: {}, error: 'could not be read: EIO' };
+  const es = classifyVolumes(input).entries;
+  const zv = es.find((e) => e.volid === 'local-zfs:vm-150-disk-0');
+  const file = es.find((e) => e.volid === 'local:102/vm-102-disk-0.raw');
+  assert.equal(zv?.reason, 'quarantined', JSON.stringify(es.map((e) => e.volid)));
+  assert.equal(zv?.quarantine?.heldBy, undefined);
+  assert.deepEqual(file?.quarantine?.heldBy, ['loops-unread: the loop devices could not be read: EIO']);
 });
