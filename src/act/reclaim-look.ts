@@ -46,7 +46,12 @@ export async function readVolumesLook(
       rbdCandidates: (listed) => rbdWatchCandidates({ pve, raw: listed, processes: [] }),
     });
     // The same reference forms as every other look (the config paths through the node's links among them).
-    const look = a.snapshot ?? { processes: view.processes, files: view.files };
+    const look = {
+      processes: view.processes,
+      files: view.files,
+      unreadable: a.snapshot?.unreadable,
+      devicePaths: a.snapshot?.devicePaths,
+    };
     const volumes = classifyVolumes(volumesInputOf(look, pve, raw));
     const listing = parseZfsListing(raw);
     const mounts = zfsMountTargets(parseMountInfo(view.files['/proc/self/mountinfo'] ?? '').mounts);
