@@ -442,7 +442,7 @@ expect "S13 the watcher's address is reported" $V:vm-150-disk-0 "detail~127.0.0.
 expect "S13b the watched image is protected" $V:vm-157-disk-0 open=true by~rbd-watcher hint= protected=true
 expect "S13b its snapshot no section names: protected by the image's watcher, no hint" $V:vm-157-disk-0@before-upgrade status=orphan by~rbd-watcher hint= protected=true "detail~its image is watched by 127.0.0.1:0/"
 expect "S15 a running guest's disk (exclusive lock, watcher): valid, open, protected" $V:vm-152-disk-0 status=valid open=true protected=true hint=
-expect "S16 crashed vzdump with [vzdump] left: pct delsnapshot --force" $V:vm-200-disk-0@vzdump status=orphan reason=operation-leftover "hint~pct delsnapshot 200 vzdump --force"
+expect "S16 crashed vzdump with [vzdump] left: the config's (valid), PVE's own pct delsnapshot --force" $V:vm-200-disk-0@vzdump status=valid "hint~pct delsnapshot 200 vzdump --force"
 expect "S16b vzdump snapshot without its section: the snapshot only" $V:vm-201-disk-0@vzdump status=orphan reason=operation-leftover "hint~snap rm vm-201-disk-0@vzdump"
 expect "S16c vzdump running (lock: backup): pending, protected, no hint" $V:vm-202-disk-0@vzdump pending=true protected=true hint=
 expect "S17 a disk named by another VM's config: valid" $V:vm-160-disk-0 status=valid hint=

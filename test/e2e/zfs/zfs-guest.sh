@@ -440,7 +440,7 @@ expect "Z18 a zvol a process holds open, no config: open, protected, no hint" $L
 expect "Z19 a zvol held through its partition (zdNp1): open, protected, no hint" $L:vm-161-disk-0 open=true protected=true hint=
 expect "Z20 a zvol with a mounted filesystem: protected (mounted), no hint" $L:vm-162-disk-0 by~mounted protected=true hint=
 expect "Z21 a running guest's disk: valid, open, protected" $L:vm-163-disk-0 status=valid open=true protected=true hint=
-expect "Z22 crashed vzdump with [vzdump] left: pct delsnapshot --force" $L:subvol-210-disk-0@vzdump status=orphan reason=operation-leftover "hint~pct delsnapshot 210 vzdump --force"
+expect "Z22 crashed vzdump with [vzdump] left: the config's (valid), PVE's own pct delsnapshot --force" $L:subvol-210-disk-0@vzdump status=valid "hint~pct delsnapshot 210 vzdump --force"
 expect "Z23 vzdump snapshot without its section: destroy that snapshot only" $L:subvol-211-disk-0@vzdump status=orphan reason=operation-leftover "hint~zfs destroy rpool/data/subvol-211-disk-0@vzdump"
 expect "Z24 vzdump running (lock: backup): pending, protected, no hint" $L:subvol-212-disk-0@vzdump pending=true protected=true hint=
 expect "Z25 a __migration__ snapshot left on the source: operation-leftover, its destroy" $L:vm-170-disk-0@__migration__ status=orphan reason=operation-leftover "hint~rpool/data/vm-170-disk-0@__migration__"
