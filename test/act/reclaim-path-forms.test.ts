@@ -6,13 +6,19 @@
 // file of the same name does not.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildNode, HAVE_FAKENODE, runCli } from './fakenode-helpers';
 
 const skip = HAVE_FAKENODE ? false : 'needs ../shared/fakenode (not in a public clone)';
 const FILE = 'local:102/vm-102-disk-0.raw';
 const ZVOL = 'local-zfs:vm-150-disk-0'; // /dev/zvol/tank/pve/vm-150-disk-0 -> /dev/zd64 on the simulated node
+
+/** A symlink `at` (under the node's root) to `to`, its directory made. */
+function link(root: string, at: string, to: string): void {
+  mkdirSync(dirname(join(root, at)), { recursive: true });
+  symlinkSync(to, join(root, at));
+}
 
 /** mixed-volumes with `line` added to VM 101's config, after `setup` under the node's root. */
 function nodeWith(line: string, setup?: (root: string) => void): string {
@@ -42,10 +48,7 @@ describe('reclaim: a volume named by any path form is in use', { skip }, () => {
       name: 'a directory symlink',
       line: 'scsi5: /srv/vzlink/images/102/vm-102-disk-0.raw,size=8G',
       volid: FILE,
-      setup: (root) => {
-        mkdirSync(join(root, 'srv'), { recursive: true });
-        symlinkSync('/var/lib/vz', join(root, 'srv/vzlink'));
-      },
+      setup: (root) => link(root, 'srv/vzlink', '/var/lib/vz'),
     },
     { name: "a zvol's kernel device", line: 'scsi5: /dev/zd64', volid: ZVOL },
     { name: "a partition of a zvol's kernel device", line: 'scsi5: /dev/zd64p1', volid: ZVOL },
@@ -54,10 +57,7 @@ describe('reclaim: a volume named by any path form is in use', { skip }, () => {
       name: 'a by-label link to a partition of the zvol',
       line: 'scsi5: /dev/disk/by-label/data150',
       volid: ZVOL,
-      setup: (root) => {
-        mkdirSync(join(root, 'dev/disk/by-label'), { recursive: true });
-        symlinkSync('../../zd64p1', join(root, 'dev/disk/by-label/data150'));
-      },
+      setup: (root) => link(root, 'dev/disk/by-label/data150', '../../zd64p1'),
     },
   ];
   for (const r of rows) {
