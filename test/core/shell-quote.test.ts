@@ -54,7 +54,6 @@ describe('shellQuote: bash reads back exactly the argv, and nothing runs', { ski
       const argv = ['pvesm', 'free', `local:${w}`, w];
       const line = shellQuote(argv);
       // One line: a terminal, a mail client or a table shows it as it is, and it pastes back as itself.
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: no raw control character may be printed
       assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
       const r = shellArgv(line);
       assert.deepEqual(r.created, []);

@@ -57,7 +57,6 @@ function cluster(hostile: string, opts: { error?: boolean } = {}) {
 function assertNoForgedLine(out: string, form: string): void {
   for (const line of out.split('\n'))
     assert.ok(!line.startsWith('pve9'), `${form}: a forged line: ${JSON.stringify(line)}`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding raw control characters is the point
   assert.doesNotMatch(out.replace(/\n/g, ''), /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
 }
 
