@@ -5,8 +5,10 @@
 // Pure.
 
 import type { VgRow } from '../parse/parse-lvm';
+import type { StorageConfig } from '../parse/storage-config';
 import type { PvDevicesRead, SysBlockDevice } from '../vocab/snapshot';
 import type { DeviceIndex, DmDevice } from './dm-devices';
+import type { NodeView } from './node-view';
 
 /**
  * `local`: every PV lies on a disk of this node (`via` names them); `shared`: a PV lies on a device other
@@ -164,4 +166,10 @@ export function storagesAsSeen<T extends { type: string; shared: boolean }>(
       ? { ...s, shared: true }
       : s;
   });
+}
+
+/** storage.cfg's storages of a node's view as their disks show them (reclaim's look: storagesAsSeen). */
+export function storageConfigAsSeen(view: Pick<NodeView, 'lvm' | 'pvDevices' | 'dm' | 'pve'>): StorageConfig[] {
+  const reach = vgReachOf(view.lvm.vgs, view.pvDevices, view.dm);
+  return storagesAsSeen(view.pve.storageConfig, reach, (s) => s.props.vgname);
 }
