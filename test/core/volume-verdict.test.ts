@@ -338,7 +338,7 @@ test('a file of a local storage on a network mount that a config of another node
     assert.deepEqual([e.status, e.reason], [r.status, r.reason], `${r.name}: ${JSON.stringify(e)}`);
     assert.equal(e.protected, false, r.name);
     if (r.status === 'valid' && r.name !== 'a guest of this node names it too')
-      assert.equal(e.detail, "referenced by VM 101 scsi1", r.name);
+      assert.equal(e.detail, 'referenced by VM 101 scsi1', r.name);
   }
 });
 
