@@ -1,6 +1,6 @@
 // The PVs of every VG down to their disks, as the kernel shows them in sysfs: the partition's disk, an md
 // array's or a device-mapper map's slaves, and where each disk hangs (/sys/class/block/<name> leads into
-// /sys/devices: `…/ata1/host0/…` a SATA port, `…/host3/session1/…` an iSCSI session, `…/rport-5:0-2/…` a
+// /sys/devices: `.../ata1/host0/...` a SATA port, `.../host3/session1/...` an iSCSI session, `.../rport-5:0-2/...` a
 // Fibre Channel port, `/sys/devices/virtual/block/drbd0` a DRBD device). Only files under sysfs are read
 // (never a device, never a network mount); core/node/vg-reach.ts decides what they mean.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ export function readPvDevices(host: Host, vgsText: string, sysDm: SysDmEntry[]):
 
 /**
  * The kernel name of a PV path: `/dev/sda3`, `/dev/mapper/mpatha` (a link to `../dm-0` on a node; the
- * kernel's own list of maps where /dev has no links, as in a replayed capture), `/dev/md/data` → md127.
+ * kernel's own list of maps where /dev has no links, as in a replayed capture), `/dev/md/data` -> md127.
  */
 function knameOf(host: Host, pv: string, sysDm: SysDmEntry[]): string | ReadFailure {
   const target = readLinkTarget(host, pv) ?? pv;

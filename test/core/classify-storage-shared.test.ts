@@ -26,7 +26,7 @@ function findings(storageCfg: string, o: { lun?: 'iscsi' | 'sata'; mountinfo?: s
     ),
   });
   if (o.mountinfo) view.files['/proc/self/mountinfo'] = o.mountinfo;
-  return analyzeNode(view, {}).storage.filter((f) => f.kind === 'shared-missing');
+  return (analyzeNode(view, {}).storage ?? []).filter((f) => f.kind === 'shared-missing');
 }
 
 test('thick LVM called local on an iSCSI LUN: a warning with the line storage.cfg lacks', () => {

@@ -172,7 +172,7 @@ function storageOf(ctx: ClassifyContext, e: DmEntry): LvmStorage | undefined {
   return undefined;
 }
 
-/** The commands that show where a VG's PVs lie (util-linux lsblk TRAN: sata, nvme, iscsi, fc, sas…). */
+/** The commands that show where a VG's PVs lie (util-linux lsblk TRAN: sata, nvme, iscsi, fc, sas...). */
 const REACH_LOOK = `${shellQuote(['lsblk', '-o', 'NAME,TRAN,TYPE'])}; ${shellQuote(['pvs', '-o', 'pv_name,vg_name'])}`;
 
 /**

@@ -22,9 +22,9 @@ export type VgReach =
 
 /** Where a disk hangs in /sys/devices that other nodes can reach too (linux drivers/scsi, drivers/block, drivers/nvme). */
 const SAN_PATHS: readonly [RegExp, string][] = [
-  // scsi_transport_iscsi: host<N>/session<N>/target… (an iSCSI login, open-iscsi or the PVE iSCSI plugin)
+  // scsi_transport_iscsi: host<N>/session<N>/target... (an iSCSI login, open-iscsi or the PVE iSCSI plugin)
   [/\/session\d+\//, 'iSCSI'],
-  // scsi_transport_fc: host<N>/rport-<h>:<b>-<n>/target… (a Fibre Channel remote port)
+  // scsi_transport_fc: host<N>/rport-<h>:<b>-<n>/target... (a Fibre Channel remote port)
   [/\/rport-[^/]+\//, 'Fibre Channel'],
   [/^\/sys\/devices\/virtual\/block\/nbd\d+$/, 'NBD'],
   [/^\/sys\/devices\/virtual\/block\/drbd\d+$/, 'DRBD'],
@@ -142,7 +142,7 @@ function multipathVgs(devices: DmDevice[], index: DeviceIndex): Map<string, stri
   return out;
 }
 
-/** VG → what makes it shared, for the VGs other nodes see (the DM rules' `vgTransport`). */
+/** VG -> what makes it shared, for the VGs other nodes see (the DM rules' `vgTransport`). */
 export function sharedVgs(reach: ReadonlyMap<string, VgReach>): Map<string, string> {
   const out = new Map<string, string>();
   for (const [vg, r] of reach) if (r.kind === 'shared') out.set(vg, r.via);
