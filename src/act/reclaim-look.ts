@@ -5,6 +5,7 @@
 import { moveFileCommand } from '../children/move-file-child';
 import type { Refusal } from '../core/cleanup/check-safety';
 import { checkSafety, safetyFacts } from '../core/cleanup/check-safety';
+import { storageConfigAsSeen } from '../core/node/vg-reach';
 import { parseMountInfo } from '../core/parse/mountinfo';
 import type { ReclaimInput } from '../core/reclaim/plan-reclaim';
 import { type DatasetState, datasetStates } from '../core/reclaim/plan-unquarantine';
@@ -85,7 +86,8 @@ export function reclaimInput(
     node: a.view.node,
     now: o.now,
     retentionDays: retentionDaysOf(o.config),
-    storages: a.view.pve.storageConfig,
+    // A VG on a LUN other nodes see is shared LVM whatever storage.cfg says: reclaim refuses it as such.
+    storages: storageConfigAsSeen(a.view),
     dm: a.result.entries,
     lvs: a.view.lvm.lvs,
     volumes: o.volumes,

@@ -8,6 +8,7 @@ import { applyReclaim } from '../../act/apply-reclaim';
 import { hostCommands, nodeRefusals, readVolumesFor, reclaimInput } from '../../act/reclaim-look';
 import { analyzeNode } from '../../core/analyze/analyze-node';
 import { checkSafety, safetyFacts } from '../../core/cleanup/check-safety';
+import { storageConfigAsSeen } from '../../core/node/vg-reach';
 import { partialListings } from '../../core/reclaim/partial-listings';
 import { planPurge } from '../../core/reclaim/plan-purge';
 import { type PlanFilter, planReclaim, type ReclaimInput } from '../../core/reclaim/plan-reclaim';
@@ -212,7 +213,7 @@ async function dryRunOffline(
     node: view.node,
     now: session.host.now(),
     retentionDays: session.config.reclaim?.retention_days ?? 7,
-    storages: view.pve.storageConfig,
+    storages: storageConfigAsSeen(view),
     dm: result?.entries ?? null,
     lvs: view.lvm.lvs,
     volumes,
