@@ -30,6 +30,9 @@ const WORDS: [string, string][] = [
   // mount.cifs's user=DOMAIN\user%password: the password after the first `%`.
   [`user=DOM\\bob%${S},vers=3.0`, `user=DOM\\bob%${R},vers=3.0`],
   [`username=bob%a,,${S}`, `username=bob%${R}`],
+  [`user=%${S}`, `user=%${R}`],
+  // A key inside a value already redacted is part of it: one redaction, the list's next option kept.
+  [`password=a,,key=${S},vers=3.0`, `password=${R},vers=3.0`],
   // Ceph's option string: a field ends at `:`, `\:` is a colon inside it.
   [`rbd:p/i:id=admin:key=AQB\\:${S}==:mon_host=10.0.0.1`, `rbd:p/i:id=admin:key=${R}:mon_host=10.0.0.1`],
   // A URL query: a parameter ends at `&`.
@@ -42,6 +45,12 @@ const WORDS: [string, string][] = [
 ];
 
 const KEEP = [
+  // An empty value is nothing to redact; the next field or parameter is not taken for it.
+  'rbd:p/i:key=:mon_host=10.0.0.1',
+  'https://h/x?token=&page=2',
+  // Only `user`/`username` carry mount.cifs's user%password.
+  'proxyuser=a%20b,vers=3.0',
+  'user_agent=curl%2F8',
   'user=alice,vers=3.0',
   'username=bob,domain=CORP',
   '/srv/password/images/102/vm-102-disk-0.raw',
@@ -111,6 +120,10 @@ describe('iscsiadm: the value of a setting whose name is a secret', () => {
       ['iscsiadm', '-m', 'discovery', '-o', 'update', `-v${R}`, '--name', 'discovery.sendtargets.auth.password'],
     ],
     [
+      ['iscsiadm', '-m', 'node', '-o', 'update', '--name=iv', `-v=${S}`],
+      ['iscsiadm', '-m', 'node', '-o', 'update', '--name=iv', `-v${R}`],
+    ],
+    [
       ['iscsiadm', '-m', 'node', '-o', 'update', '-n', 'node.session.auth.password', '--value', S],
       ['iscsiadm', '-m', 'node', '-o', 'update', '-n', 'node.session.auth.password', '--value', R],
     ],
@@ -124,6 +137,12 @@ describe('iscsiadm: the value of a setting whose name is a secret', () => {
       ['iscsiadm', '-m', 'node', '-o', 'update', '--name=node.startup', '--value=automatic'],
       ['iscsiadm', '-m', 'discovery', '-t', 'sendtargets', '-p', '10.0.0.1:3260'],
       ['iscsiadm', '-m', 'session', '-P', '3', '-r', '1'],
+      // A name that only looks secret before its last dot, or says where a secret is kept.
+      ['iscsiadm', '-m', 'node', '-o', 'update', '--name=password-secret', '-v', 'kept'],
+      ['iscsiadm', '-m', 'node', '-I', 'x=iface.password', '-n', 'node.startup', '-v', 'manual'],
+      ['iscsiadm', '-m', 'node', '-n', 'node.session.auth.password', '--valuesfile'],
+      ['xiscsiadm', '-n', 'node.session.auth.password', '-v', 'kept'],
+      ['iscsiadm2', '-n', 'node.session.auth.password', '-v', 'kept'],
       ['tool', '-n', 'node.session.auth.password', '-v', 'verbose'],
     ])
       assert.deepEqual(redactCommandLine(argv), argv);

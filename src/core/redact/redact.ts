@@ -93,7 +93,7 @@ function redactKeyValues(s: string, word: string): string {
     const before = s[(m.index as number) - 1] ?? '';
     const list = before === ':' ? CEPH_FIELD_VALUE : /[?&;]/.test(before) ? QUERY_VALUE : OPTION_LIST_VALUE;
     const v = list.exec(s.slice(from))?.[0];
-    if (v === undefined || v.startsWith(REDACTED) || v.startsWith('//')) continue;
+    if (v === undefined || v.startsWith('//')) continue;
     const pct = list === OPTION_LIST_VALUE && CIFS_USER.test(m[1]) ? v.indexOf('%') : -1;
     const keep = secretKey(m[1], word) ? 0 : pct >= 0 ? pct + 1 : -1;
     if (keep < 0) continue;
