@@ -98,13 +98,12 @@ export function commandError(out: CommandOutput | undefined, what: string): stri
  * Each ZFS dataset's child datasets (filesystems and volumes named `<parent>/<leaf>`), from one `zfs list`:
  * what `zfs destroy -r <parent>` would destroy beside the parent's own snapshots.
  */
-export function zfsChildDatasets(all: readonly { name: string; type: string }[]): Map<string, string[]> {
+export function zfsChildDatasets(all: readonly { name: string }[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const d of all) {
-    if (d.type === 'snapshot' || d.name.includes('@')) continue;
-    const cut = d.name.lastIndexOf('/');
-    if (cut <= 0) continue;
-    const parent = d.name.slice(0, cut);
+    // A snapshot (`@`) belongs to the dataset it is of, never a child of the one above.
+    if (d.name.includes('@')) continue;
+    const parent = d.name.slice(0, d.name.lastIndexOf('/'));
     out.set(parent, [...(out.get(parent) ?? []), d.name]);
   }
   return out;
