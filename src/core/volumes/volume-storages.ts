@@ -6,7 +6,7 @@ import type { StorageConfig } from '../parse/storage-config';
 import { parseZfsList, type ZfsDataset } from '../parse/volume-listing';
 import { fileOriginal, parseQuarantineName, QUARANTINE_DIR } from '../vocab/quarantine-name';
 import type { VolumesRaw } from '../vocab/volume-types';
-import { commandError, type ListedVolume } from './listed-volume';
+import { commandError, type ListedVolume, zfsChildDatasets } from './listed-volume';
 import { listRbd } from './volume-rbd';
 
 export type { ListedVolume };
@@ -75,6 +75,7 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
   const seen = new Set<string>();
   // Snapshots a clone was made from (`zfs clone`: the clone's origin), wherever the clone lives.
   const origins = new Set(all.map((d) => d.origin).filter((o): o is string => !!o));
+  const kids = zfsChildDatasets(all);
   let poolLine = false;
   for (const d of all) {
     if (d.name === pool) poolLine = true;
@@ -118,6 +119,9 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
       ...(kname && raw.zvolUse?.[kname]?.holders.length ? { sysHolders: raw.zvolUse[kname].holders } : {}),
     });
   }
+  // A volume's datasets below it (also one in quarantine): `zfs destroy -r` would take them.
+  for (const v of volumes)
+    if (!v.snapshot && kids.has(`${prefix}${v.own}`)) v.childDatasets = kids.get(`${prefix}${v.own}`);
   // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.
   if (!poolLine) throw new Error(`zfs list does not show the pool ${pool} itself: the listing is incomplete`);
   return { volumes };

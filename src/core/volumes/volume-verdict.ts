@@ -21,7 +21,7 @@ import { namedAgain, quarantined } from './volume-quarantined';
 import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './volume-rbd';
 import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
 import type { ListedVolume } from './volume-storages';
-import { pathUses } from './volume-usage';
+import { childDatasets, pathUses } from './volume-usage';
 
 export type { VolumeContext } from './volume-context';
 
@@ -235,6 +235,7 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
   if (v.sysHolders?.length) e.detail += `; held by ${v.sysHolders.join(', ')} (/sys holders)`;
   subvolMounts(e, v, c, f);
   pathUses(e, v.devices, c.usage, f);
+  childDatasets(e, v, f);
   if (mount) f.protectedBy.add('mounted');
   if (v.partialReceive)
     e.detail +=
