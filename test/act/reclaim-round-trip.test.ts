@@ -19,7 +19,7 @@ const skip = HAVE_FAKENODE ? false : 'needs ../shared/fakenode (not in a public 
 const SCENARIOS = ['default-lvmthin', 'cluster-shared-lvm', 'tricky-names', 'mixed-volumes'];
 const LOCAL_QUARANTINE = 'var/lib/vz/images/pve-health-quarantine';
 
-// biome-ignore lint/suspicious/noExplicitAny: a scenario is free-form JSON (fakenode README "Scenario schema")
+// A scenario is free-form JSON (fakenode README "Scenario schema").
 type Scenario = Record<string, any>;
 
 /**
