@@ -375,11 +375,47 @@ function attackTrips(): void {
   });
 }
 
-// One pool of two for all six nodes, the longest first (each node's steps run one after another).
+/** `restore` where the storage cannot be listed whole (an NFS share not mounted): never "purged", exit 3. */
+function unlistedTrips(): void {
+  it('restore with the NFS storage unmounted: not judged (exit 3), nothing moved; mounted again: brought back', async () => {
+    const out = buildMutable('mixed-volumes');
+    const volid = 'nfs-store:300/vm-300-disk-1.qcow2';
+    const q = await reclaim(out, ['--yes', '--name', volid]);
+    assert.equal(q.run.code, 0, said('reclaim', q.run));
+    const tables = ['proc/mounts', 'proc/self/mountinfo'].map((p) => join(out, 'root', p));
+    const kept = tables.map((t) => readFileSync(t, 'utf8'));
+    tables.forEach((t, i) => {
+      writeFileSync(
+        t,
+        kept[i]
+          .split('\n')
+          .filter((l) => !l.includes('/mnt/pve/nfs-store'))
+          .join('\n'),
+      );
+    });
+    const r = await restore(out, q.journal as string);
+    assert.equal(r.code, 3, said('restore, NFS not mounted', r));
+    assert.match(r.stdout, /not undone: storage nfs-store could not be listed whole \(.*not mounted\)/);
+    assert.doesNotMatch(r.stdout, /purged/);
+    assert.equal((await judge(out, true)).notRestored, 1, 'the file volume is still in quarantine');
+    assert.ok(!existsSync(join(out, 'root/mnt/pve/nfs-store/images/300/vm-300-disk-1.qcow2')));
+    // The neighbour: the share mounted again, the same restore brings it back.
+    tables.forEach((t, i) => {
+      writeFileSync(t, kept[i]);
+    });
+    const back = await restore(out, q.journal as string);
+    assert.match(back.stdout, /brought back: nfs-store:300\/vm-300-disk-1\.qcow2\n/, said('restore', back));
+    assert.ok(existsSync(join(out, 'root/mnt/pve/nfs-store/images/300/vm-300-disk-1.qcow2')));
+    assert.equal((await judge(out, true)).code, 0);
+  });
+}
+
+// One pool of two for all seven nodes, the longest first (each node's steps run one after another).
 describe('reclaim round trip: reclaim, check, restore, check --restored, reclaim, purge, check', {
   skip,
   concurrency: 2,
 }, () => {
   attackTrips();
   scenarioTrips();
+  unlistedTrips();
 });
