@@ -13,6 +13,12 @@ import { childCommand } from '../host/self-command';
  */
 export const LIST_VOLUMES_SCRIPT = `'use strict';
 const fs = require('fs');
+// Anything unexpected is reported as one line (the caller shows the last line of stderr, which for an
+// uncaught exception would be node's version banner), and the storage is not called read.
+process.on('uncaughtException', (e) => {
+  process.stderr.write((e && e.message ? e.message : String(e)).replace(/\\s+/g, ' ') + '\\n');
+  process.exit(1);
+});
 const a = JSON.parse(fs.readFileSync(0, 'utf8'));
 const items = [];
 function head(p, isQcow) {
@@ -44,7 +50,9 @@ for (const v of vmids) {
   // reclaim's quarantine directory is listed too (its files carry the quarantine grammar).
   if (!/^\\d+$/.test(v) && v !== 'pve-health-quarantine') continue;
   let names;
-  try { names = fs.readdirSync(a.dir + '/' + v); } catch (e) { if (e.code === 'ENOTDIR') continue; throw e; }
+  // ENOENT: a symlink whose target is gone, or a directory removed since the first readdir; neither holds
+  // anything PVE lists (Plugin.pm list_images globs <imagedir>/[0-9][0-9]*/*, which yields nothing there).
+  try { names = fs.readdirSync(a.dir + '/' + v); } catch (e) { if (e.code === 'ENOTDIR' || e.code === 'ENOENT') continue; throw e; }
   for (const f of names) {
     const p = a.dir + '/' + v + '/' + f;
     const st = fs.lstatSync(p);

@@ -6,6 +6,7 @@ import type { Analysis } from '../act/analyze-host';
 import { applyReclaim } from '../act/apply-reclaim';
 import type { JournalDoc } from '../act/journal';
 import { hostCommands, readVolumesLook } from '../act/reclaim-look';
+import { partialListings } from '../core/reclaim/partial-listings';
 import {
   groupRecords,
   planUnquarantine,
@@ -51,6 +52,12 @@ export async function restoreReclaim(
         volumes: look.volumes.entries,
         commands: hostCommands(host),
         datasets: look.datasets,
+        unlisted: new Map(
+          partialListings({ dm: a.result.entries, lvs: a.view.lvm.lvs, volumes: look.volumes }).map((x) => [
+            x.storage,
+            x.why,
+          ]),
+        ),
       };
     };
     const first = await facts(s.first);
@@ -98,11 +105,13 @@ export async function restoreReclaim(
     );
     s.say(renderReclaimSummary(outcomes, { width, journal: journalPath }).replace(/quarantined/g, 'brought back'));
     const refused = undos.some((u) => !u.ok);
-    const status = outcomes.some((x) => x.result === 'failed')
+    const ran = outcomes.some((x) => x.result === 'failed')
       ? 2
       : refused || outcomes.some((x) => x.result !== 'done')
         ? 1
         : 0;
+    // A volume not judged because its storage was not listed whole: could not check (3), as reclaim.
+    const status = Math.max(ran, undos.some((u) => !u.ok && u.unchecked) ? 3 : 0);
     if (ctx.global.format === 'json')
       ctx.io.out(`${JSON.stringify({ journal: journalPath, undos, outcomes, status }, null, 2)}\n`);
     return status;

@@ -1,5 +1,5 @@
 // Build a fakenode OUTDIR per test and run the bundled CLI against it (fakes first on PATH).
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,30 @@ export function runCli(out: string, args: string[], opts: { input?: string; path
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** runCli without blocking the event loop, so that tests of several nodes can run side by side. */
+export function runCliAsync(out: string, args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    const child = execFile(
+      process.execPath,
+      [CLI, '--root', join(out, 'root'), ...args],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          PATH: `${join(out, 'bin')}:${process.env.PATH}`,
+          FAKENODE_BIN: join(out, 'bin'),
+          NO_COLOR: '1',
+        },
+        timeout: 300_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout, stderr) =>
+        done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
 }
 
 export function fakeCheck(out: string): { code: number | null; text: string; removed: string[] } {

@@ -40,7 +40,8 @@ export const restoreCommand = defineCommand({
   --lock-wait SEC   How long to wait for a PVE guest or storage lock (default 10)
 
 A reclaim journal: each quarantined volume is renamed back to its original name (found by its LV
-UUID, trash id or quarantine name; never over a volume that has that name now).
+UUID, trash id or quarantine name; never over a volume that has that name now); one whose storage
+could not be listed whole is not judged (exit 3).
 An LV is reactivated only when its UUID is unchanged and its guest still lives where it lived. A map
 is recreated only when the devices its table uses are the same devices and no current LV or map
 covers its extents. Takes the same locks and makes the same checks as 'clean' (exit 3 on refusal).

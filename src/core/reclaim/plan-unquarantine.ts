@@ -36,6 +36,8 @@ export interface UnquarantineFacts {
   commands: HostCommands;
   /** ZFS: the datasets of the pools (zfs list) and whether each is mounted at its mountpoint (mountinfo). */
   datasets?: DatasetState[];
+  /** The storages this look did not list whole (partial-listings.ts), with why. */
+  unlisted?: ReadonlyMap<string, string>;
 }
 
 /** A ZFS dataset as restore needs it: `zfs list` type and mountpoint, and mounted there now. */
@@ -63,7 +65,8 @@ export function datasetStates(
     }));
 }
 
-export type Undo = { ok: true; action: ReclaimAction } | { ok: false; volid: string; why: string };
+/** `unchecked`: not judged because its storage could not be listed whole (restore exits 3). */
+export type Undo = { ok: true; action: ReclaimAction } | { ok: false; volid: string; why: string; unchecked?: true };
 
 const plain = (id: string) => id.replace(/-/g, '');
 
@@ -81,6 +84,16 @@ export function planUnquarantine(group: QuarantineRecord[], f: UnquarantineFacts
   const r = group[0];
   const st = f.storages.find((s) => s.id === r.storage);
   if (!st) return { ok: false, volid: r.volid, why: `storage ${r.storage} is no longer in storage.cfg` };
+  // A listing that is not whole proves neither that the quarantined volume is gone ("purged") nor that its
+  // original name is free (an unmounted NFS share lists nothing): not judged, said so, nothing done.
+  const gap = f.unlisted?.get(st.id);
+  if (gap !== undefined)
+    return {
+      ok: false,
+      volid: r.volid,
+      unchecked: true,
+      why: `storage ${st.id} could not be listed whole (${gap}): not judged, nothing done; run the restore again once it lists`,
+    };
   const done = new Set(group.map((g) => g.op));
   const steps =
     r.location.snapshotOf !== undefined
