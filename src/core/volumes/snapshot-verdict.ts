@@ -55,8 +55,8 @@ export function snapshotVerdict(
     e.snapshotOwner = 'replication';
     e.detail = rep.detail;
     if (rep.job) e.job = rep.job.id;
-    if (rep.live && rep.job) {
-      f.protectedBy.add(`replication-job:${rep.job.id}`);
+    if (rep.live) {
+      f.protectedBy.add(`replication-job:${rep.jobId}`);
       if (rep.pendingBy) f.pendingBy.add(rep.pendingBy);
     } else {
       e.status = 'orphan';
