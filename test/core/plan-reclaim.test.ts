@@ -667,3 +667,39 @@ describe('volidsNamedElsewhere: what configs of other nodes name', () => {
     ]);
   });
 });
+
+// The purge asks who has the quarantined LV as origin under the name it has now (issue 59: asked under
+// its original name, `lvremove` took the snapshot LVs whose origin it is). Snapshot LVs keep their origin
+// through an lvrename of it: lvs shows the quarantine name as their origin.
+describe('planPurge: the origins of a quarantined LV, under its quarantine name', () => {
+  const QNAME = 'pve-health-q.20261101T000000Z.vm-100-disk-0';
+  const lv = (name: string, origin = '') =>
+    ({
+      name,
+      vg: 'pve',
+      pool: 'data',
+      origin,
+      tags: name === QNAME ? ['pve-health-quarantine'] : [],
+      sizeBytes: 4096,
+      uuid: name === QNAME ? LVID : `U${name}`.padEnd(32, 'x').slice(0, 32),
+    }) as LvRow;
+  it('a snapshot LV whose origin is the quarantined LV: refused has-snapshots', () => {
+    const p = planPurge(input({ lvs: [lv(QNAME), lv('snap_vm-100-disk-0_before', QNAME)] }), { all: true });
+    assert.deepEqual(p.actions, []);
+    assert.deepEqual(
+      p.refused.map((r) => [r.volid, r.code]),
+      [['local-lvm:vm-100-disk-0', 'has-snapshots']],
+    );
+  });
+  it('a snapshot of a new LV that took the original name is not its: purged as before', () => {
+    const p = planPurge(
+      input({ lvs: [lv(QNAME), lv('vm-100-disk-0'), lv('snap_vm-100-disk-0_new', 'vm-100-disk-0')] }),
+      { all: true },
+    );
+    assert.deepEqual(p.refused, []);
+    assert.deepEqual(
+      p.actions.map((a) => a.volid),
+      ['local-lvm:vm-100-disk-0'],
+    );
+  });
+});
