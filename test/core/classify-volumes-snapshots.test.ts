@@ -342,3 +342,24 @@ test('a guest snapshot without its [section]: held while its guest runs here (kv
   });
   assert.deepEqual(entry(other, 'local-zfs:vm-100-disk-0', 'before-upgrade').protectedBy, []);
 });
+
+// A task of a guest that uses the volume (its config names it, whatever VMID the volume's name carries)
+// holds that volume's snapshot (issue 59: only the name's VMID was asked, a task of the user was not).
+test("a snapshot of VM 100's volume that VM 101 uses: a task of VM 101 holds it; a task of VM 102 does not", () => {
+  const upidOf = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam: 1`;
+  const look = (task: string) =>
+    entry(
+      classify({
+        files: { '/etc/pve/nodes/pve1/qemu-server/101.conf': 'scsi1: local-zfs:vm-100-disk-0,size=8G\n' },
+        zfs: [zvol('vm-100-disk-0'), zsnap('vm-100-disk-0@before')],
+        tasks: upidOf('vzdump', task),
+      }),
+      'local-zfs:vm-100-disk-0',
+      'before',
+    );
+  const user = look('101');
+  assert.deepEqual([user.status, user.reason, user.protectedBy], ['orphan', 'snapshot-missing', ['task:vzdump']]);
+  assert.equal(user.hint, undefined);
+  const other = look('102');
+  assert.deepEqual([other.status, other.protectedBy], ['orphan', []]);
+});
