@@ -22,6 +22,7 @@ import { type CommandContext, defineCommand } from '../command';
 import { volumesPart } from '../gather-parts';
 import { loadFor, openSession, viewOf } from '../node-session';
 import type { OptionSpec } from '../options';
+import { recordedSizes } from '../quarantine-listing';
 import { CLEAN_OPTIONS, hasFilter, parseFilter } from './clean';
 
 const RECLAIM_OPTIONS = { ...CLEAN_OPTIONS, purge: { type: 'boolean' } } as const satisfies OptionSpec;
@@ -94,6 +95,8 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
   return withActSession(ctx, { host, command: 'reclaim', runLock: !dry }, async (s) => {
     const now = host.now();
     const commands = hostCommands(host);
+    // The sizes the journals recorded at quarantine time: an RBD image in the trash lists none.
+    const recorded = recordedSizes(host);
     const look = async (a: Analysis) =>
       reclaimInput(a, {
         volumes: await readVolumesFor(host, a),
@@ -101,6 +104,7 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
         now,
         refusals: nodeRefusals(host, a),
         commands,
+        recorded,
       });
     const first = await look(s.first);
     const p = plan(first, hasFilter(filter) ? filter : { all: true }, mode);
