@@ -100,7 +100,7 @@ export function reclaimInput(
     nodeRefusals: o.refusals.map((r) => r.message),
     namedElsewhere: volidsNamedElsewhere(a.view.pve.guests.values(), a.view.node),
     commands: o.commands,
-    ...(o.recorded ? { recorded: o.recorded } : {}),
+    recorded: o.recorded,
   };
 }
 

@@ -3,7 +3,7 @@
 // what is in quarantine (since when, purge date, space), and the summary. Pure.
 
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal } from '../core/reclaim/reclaim-types';
-import { shellQuote } from '../core/text/shell-quote';
+import { commandText, shellQuote } from '../core/text/shell-quote';
 import { sizeFigures, sizeText, totalText } from '../core/text/size-figures';
 import { wrapText } from './wrap';
 
@@ -26,6 +26,9 @@ const line = (text: string, o: ReclaimTextOptions, indent = '', hang = `${indent
 /** A snapshot's quarantine or purge: its steps rename or destroy a snapshot (reclaim-types.ts ops). */
 const actionFigures = (a: ReclaimAction) =>
   sizeFigures({ ...a, snapshot: a.steps.some((s) => s.op.includes('-snapshot-')) || undefined });
+
+/** The refusal's reason without its code said twice ("protected: protected: guest-running"). */
+const reasonOf = (r: ReclaimRefusal) => (r.why.startsWith(`${r.code}: `) ? r.why.slice(r.code.length + 2) : r.why);
 
 const guest = (vmid: number | null) => (vmid === null ? '' : `  guest ${vmid}`);
 
@@ -59,12 +62,13 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
       );
     a.steps.forEach((s, k) => {
       out += line(`${k + 1}. ${s.effect}:`, o, '      ', '         ');
-      out += `         ${shellQuote(s.command)}\n`;
+      out += `         ${commandText(s.command)}\n`;
     });
   });
   if (plan.refused.length) {
     out += line(`Refused (${plan.refused.length}): never touched`, o);
-    for (const r of plan.refused) out += line(`${r.volid}${guest(r.vmid)} — ${r.code}: ${r.why}`, o, '  ', '      ');
+    for (const r of plan.refused)
+      out += line(`${r.volid}${guest(r.vmid)} — ${r.code}: ${reasonOf(r)}`, o, '  ', '      ');
   }
   out += renderQuarantined(plan.quarantined, o);
   return out;
@@ -104,7 +108,7 @@ export function renderReclaimSummary(
   for (const x of by('skipped')) out += line(`skipped: ${x.volid}: ${x.why}`, o, '  ', '      ');
   for (const x of by('failed')) {
     out += line(`FAILED: ${x.volid}: ${x.why}${x.stderr ? `: ${x.stderr}` : ''}`, o, '  ', '      ');
-    if (x.failedCommand) out += `      ${shellQuote(x.failedCommand)}\n`;
+    if (x.failedCommand) out += `      ${commandText(x.failedCommand)}\n`;
   }
   if (o.journal) {
     out += line(`journal: ${o.journal}`, o, '  ');

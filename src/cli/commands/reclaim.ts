@@ -13,7 +13,7 @@ import { planPurge } from '../../core/reclaim/plan-purge';
 import { type PlanFilter, planReclaim, type ReclaimInput } from '../../core/reclaim/plan-reclaim';
 import { recheckStep } from '../../core/reclaim/recheck-step';
 import type { ReclaimAction, ReclaimRefusal } from '../../core/reclaim/reclaim-types';
-import { shellQuote } from '../../core/text/shell-quote';
+import { commandText } from '../../core/text/shell-quote';
 import { CheckError, UsageError } from '../../core/vocab/errors';
 import { volidsNamedElsewhere } from '../../core/vocab/only-copy';
 import { renderReclaimPlan, renderReclaimSummary } from '../../render/reclaim';
@@ -184,7 +184,7 @@ export function namedRefusalStatus(
 /** The question of one volume: every step but the last in the effect, the last as the command. */
 function question(a: ReclaimAction, mode: Mode): { effect: string; command: string[] } {
   const head = `${mode === 'purge' ? 'purge (irreversible)' : 'quarantine'} ${a.volid}`;
-  const before = a.steps.slice(0, -1).map((s) => `\n    ${shellQuote(s.command)}`);
+  const before = a.steps.slice(0, -1).map((s) => `\n    ${commandText(s.command)}`);
   return { effect: `${head}${before.join('')}`, command: a.steps[a.steps.length - 1].command };
 }
 
