@@ -9,6 +9,7 @@ import { storageConfigAsSeen } from '../core/node/vg-reach';
 import { parseMountInfo } from '../core/parse/mountinfo';
 import type { ReclaimInput } from '../core/reclaim/plan-reclaim';
 import { type DatasetState, datasetStates } from '../core/reclaim/plan-unquarantine';
+import type { RecordedSize } from '../core/reclaim/quarantined';
 import type { HostCommands } from '../core/reclaim/reclaim-steps';
 import type { Config } from '../core/vocab/config';
 import { volidsNamedElsewhere } from '../core/vocab/only-copy';
@@ -80,7 +81,14 @@ export function retentionDaysOf(config: Config): number {
 /** The planner's input from one look at the node. `refusals`: the node's preconditions (checkSafety). */
 export function reclaimInput(
   a: Analysis,
-  o: { volumes: VolumesResult; config: Config; now: Date; refusals: Refusal[]; commands: HostCommands },
+  o: {
+    volumes: VolumesResult;
+    config: Config;
+    now: Date;
+    refusals: Refusal[];
+    commands: HostCommands;
+    recorded?: RecordedSize[];
+  },
 ): ReclaimInput {
   return {
     node: a.view.node,
@@ -94,6 +102,7 @@ export function reclaimInput(
     nodeRefusals: o.refusals.map((r) => r.message),
     namedElsewhere: volidsNamedElsewhere(a.view.pve.guests.values(), a.view.node),
     commands: o.commands,
+    recorded: o.recorded,
   };
 }
 

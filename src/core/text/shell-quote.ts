@@ -34,3 +34,18 @@ export function shellWord(a: string): string {
 export function shellQuote(argv: readonly string[]): string {
   return argv.map(shellWord).join(' ');
 }
+
+/** The flag of pve-health's own file-move child (src/children/move-file-child.ts MOVE_FILE_CHILD_ARG). */
+const MOVE_FILE_ARG = '--pve-health-move-file';
+
+/**
+ * A step's command as plans, prompts and progress show it: the argv shell-quoted, except pve-health's
+ * own file move (`node …/pve-health.cjs --pve-health-move-file SRC DST`: a child that refuses unless
+ * both directories are on one filesystem, then calls rename(2)), shown as what it does —
+ * `rename(2) SRC → DST`, each path a shell word — instead of 260 columns of the tool's own path: no
+ * shell command does that check (coreutils `mv` copies across filesystems), so none is offered.
+ */
+export function commandText(argv: readonly string[]): string {
+  if (argv.length === 5 && argv[2] === MOVE_FILE_ARG) return `rename(2) ${shellWord(argv[3])} → ${shellWord(argv[4])}`;
+  return shellQuote(argv);
+}
