@@ -9,7 +9,14 @@ import { buildCheckDocument } from '../../core/findings/evaluate';
 import { listFindings } from '../../core/findings/findings';
 import { CheckError, UsageError } from '../../core/vocab/errors';
 import type { DmResult } from '../../core/vocab/types';
-import { type PlanTextOptions, renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
+import {
+  type PlanTextOptions,
+  renderCommands,
+  renderNodeNow,
+  renderPlan,
+  renderSummary,
+  uncheckedOf,
+} from '../../render/cleanup';
 import { wrapText } from '../../render/wrap';
 import {
   type ActSession,
@@ -128,7 +135,9 @@ async function runClean(ctx: CommandContext<typeof CLEAN_OPTIONS>): Promise<numb
     // The exit code is the state that is left, from a last fresh look.
     let status: number;
     try {
-      status = (await s.analyze()).result.status;
+      const after = (await s.analyze()).result;
+      status = after.status;
+      say(renderNodeNow(after, { width: ctx.global.format === 'json' ? 0 : ctx.global.width }));
     } catch (e) {
       ctx.io.err(`pve-health: final re-check failed: ${(e as Error).message}\n`);
       status = 3;
@@ -179,12 +188,6 @@ function planText(ctx: CommandContext, node: string, result: DmResult): PlanText
   const text =
     ctx.global.format === 'json' ? { color: false, width: 0 } : { color: ctx.global.color, width: ctx.global.width };
   return { ...text, findings: listFindings(doc), dmEntries: result.entries };
-}
-
-/** What the analysis could not check: the part's unchecked reasons and each unknown entry's. */
-function uncheckedOf(result: ReturnType<typeof analyzeNode>): string[] {
-  const unknown = result.entries.filter((e) => e.status === 'unknown');
-  return [...(result.unchecked ?? []), ...unknown.map((e) => `${e.name}: ${e.detail}`)];
 }
 
 /** --dry-run: the plan and its commands, and whether clean would refuse to act here at all (exit 3). */

@@ -3,11 +3,8 @@ import { listJournals, readJournal } from '../../act/journal';
 import { applyRestore, undoOrder } from '../../act/restore';
 import { cleanupContext } from '../../core/cleanup/cleanup-context';
 import { CheckError, UsageError } from '../../core/vocab/errors';
-import { STATUS_WORD } from '../../core/vocab/status';
-import type { Status } from '../../core/vocab/types';
 import { createHost } from '../../host/host';
-import { renderJournalList, renderSummary, renderUndoList } from '../../render/cleanup';
-import { wrapText } from '../../render/wrap';
+import { renderJournalList, renderNodeNow, renderSummary, renderUndoList } from '../../render/cleanup';
 import { liveHost, lockWaitMs, sayFor, withActSession, withJournal } from '../act-session';
 import { type CommandContext, defineCommand } from '../command';
 import type { OptionSpec } from '../options';
@@ -107,7 +104,10 @@ async function runRestore(ctx: CommandContext<typeof RESTORE_OPTIONS>): Promise<
       const after = await s.analyze();
       status = after.result.status;
       say(
-        `${wrapText(`The node now: ${STATUS_WORD[after.result.status as Status]} — ${after.result.summary.orphan} orphan(s), ${after.result.summary.duplicate} duplicate(s) (what was restored is a finding again; pve-health check shows them)`, width, '', '  ')}\n`,
+        renderNodeNow(after.result, {
+          width,
+          note: 'what was restored is a finding again; pve-health check shows them',
+        }),
       );
     } catch (e) {
       ctx.io.err(`pve-health: final re-check failed: ${(e as Error).message}\n`);
