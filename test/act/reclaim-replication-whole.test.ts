@@ -9,14 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildNode, hasFakenode, runCli } from '../helpers/cli';
+import { buildNode, hasFakenode } from '../helpers/cli';
+import { runCli } from './fakenode-helpers';
 
 const SCENARIO = join(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/scenarios/volumes-replication.json');
 const skip = hasFakenode ? false : 'needs ../shared/fakenode';
 const WHOLE =
   'local: 100-0\n\ttarget pve1\n\tschedule */15\n\tsource pve2\n\nlocal: 102-0\n\ttarget pve2\n\tschedule */15\n\tsource pve1\n\n';
-const cli = (node: string, args: string[]) =>
-  runCli(['--root', join(node, 'root'), ...args], { env: { PATH: `${join(node, 'bin')}:${process.env.PATH}` } });
 
 interface Entry {
   volid: string;
@@ -32,9 +31,9 @@ interface Entry {
 function look(cfg: string) {
   const node = buildNode(SCENARIO);
   writeFileSync(join(node, 'root/etc/pve/replication.cfg'), cfg);
-  const es = JSON.parse(cli(node, ['volumes', '--json']).stdout).volumes.entries as Entry[];
+  const es = JSON.parse(runCli(node, ['volumes', '--json']).stdout).volumes.entries as Entry[];
   const snaps = new Map(es.filter((e) => e.snapshot?.startsWith('__replicate_')).map((e) => [e.snapshot, e]));
-  const r = cli(node, ['reclaim', '--dry-run', '--all', '--json']);
+  const r = runCli(node, ['reclaim', '--dry-run', '--all', '--json']);
   const planned = (JSON.parse(r.stdout).plan.actions as { volid?: string; snapshot?: string; argv?: string[] }[]).map(
     (a) => JSON.stringify(a),
   );

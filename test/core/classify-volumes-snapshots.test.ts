@@ -334,7 +334,18 @@ test('a guest snapshot without its [section]: held while its guest runs here (kv
     assert.deepEqual([e.status, e.reason, e.protectedBy], ['orphan', 'snapshot-missing', r.protectedBy], r.name);
     assert.equal(e.hint === undefined, r.protectedBy.length > 0, r.name);
   }
-  // A snapshot its section names is valid either way; another guest running holds nothing of this one's.
+  // A snapshot its section names is valid and not held; a __migration__ leftover is its operation's.
+  const named = classify({
+    files: {
+      '/etc/pve/nodes/pve1/qemu-server/100.conf':
+        'scsi0: local-zfs:vm-100-disk-0,size=8G\n\n[before-upgrade]\nsnaptime: 1700000000\n',
+    },
+    zfs: [zvol('vm-100-disk-0'), zsnap('vm-100-disk-0@before-upgrade'), zsnap('vm-100-disk-0@__migration__')],
+    processes: [kvm],
+  });
+  assert.deepEqual(entry(named, 'local-zfs:vm-100-disk-0', 'before-upgrade').protectedBy, []);
+  assert.deepEqual(entry(named, 'local-zfs:vm-100-disk-0', '__migration__').protectedBy, []);
+  // Another guest running holds nothing of this one's.
   const other = classify({
     files: { '/etc/pve/nodes/pve1/qemu-server/100.conf': 'scsi0: local-zfs:vm-100-disk-0,size=8G\n' },
     zfs: [zvol('vm-100-disk-0'), zsnap('vm-100-disk-0@before-upgrade')],

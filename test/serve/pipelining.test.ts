@@ -166,15 +166,23 @@ test('a client that takes each reply before its next request, each reply larger 
   }
 });
 
+/** A server at a cap of two connections whose clients authenticate with `Bearer ok`. */
+async function bearerAtCap() {
+  const h = handler();
+  const bearer = (req: RequestInfo) => req.headers.authorization === 'Bearer ok';
+  const srv = await listen(
+    { host: '127.0.0.1', port: 0 },
+    h.handle,
+    { ...QUIET, maxConnections: 2, perClient: 2 },
+    bearer,
+  );
+  return { h, srv, socks: serverSockets(srv), port: srv.address.port! };
+}
+
 test('at the cap, an unauthenticated connection with a request sent while its reply waited makes way before an authenticated idle one', {
   timeout: 30_000,
 }, async () => {
-  const h = handler();
-  const bearer = (req: RequestInfo) => req.headers.authorization === 'Bearer ok';
-  const limits = { ...QUIET, maxConnections: 2, perClient: 2 };
-  const srv = await listen({ host: '127.0.0.1', port: 0 }, h.handle, limits, bearer);
-  const socks = serverSockets(srv);
-  const port = srv.address.port!;
+  const { h, srv, socks, port } = await bearerAtCap();
   try {
     // The authenticated one: a request answered, then idle (keep-alive). It is the older.
     const authed = await pausedClient(port);
@@ -248,12 +256,7 @@ test("unsent: Node's queue and libuv's, and Node's alone for a socket without a 
 test('at the cap, an authenticated connection that pipelined and has a request in flight is kept; an idle authenticated one makes way', {
   timeout: 30_000,
 }, async () => {
-  const h = handler();
-  const bearer = (req: RequestInfo) => req.headers.authorization === 'Bearer ok';
-  const limits = { ...QUIET, maxConnections: 2, perClient: 2 };
-  const srv = await listen({ host: '127.0.0.1', port: 0 }, h.handle, limits, bearer);
-  const socks = serverSockets(srv);
-  const port = srv.address.port!;
+  const { h, srv, socks, port } = await bearerAtCap();
   const AUTH = 'Authorization: Bearer ok\r\n';
   try {
     // The older: authenticated, then /slow sent while its /big waited unsent (counted), /big then taken.
