@@ -1,6 +1,6 @@
 // Issue 45's smaller items, each as an admin meets it: the CLI on the demo node and on an empty root.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { guestIdentities } from '../../src/core/node/guest-identity';
@@ -154,4 +154,13 @@ test('a host that is no PVE node: the one reason is said once, not once per part
   assert.equal(r.stdout.split('no Proxmox VE cluster files').length - 1, 1, r.stdout);
   assert.equal(r.stderr.split('no Proxmox VE cluster files').length - 1, 1, r.stderr);
   assert.match(r.stdout, /could not check device-mapper, volumes, mounts \(no Proxmox VE cluster files/);
+});
+
+test('HTML report, what to do next: reclaim sets orphans aside reversibly, only reclaim --purge deletes', () => {
+  const file = join(tempDir('pvh-html-next-'), 'report.html');
+  runCli(['check', '--demo', '--html', file]);
+  const html = readFileSync(file, 'utf8');
+  assert.doesNotMatch(html, /never deletes a volume/);
+  assert.match(html, /pve-health reclaim(&quot;|") sets proven orphans aside reversibly/);
+  assert.match(html, /only (&quot;|")pve-health reclaim --purge(&quot;|") deletes/);
 });
