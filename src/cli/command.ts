@@ -53,6 +53,11 @@ export interface Command<S extends OptionSpec = OptionSpec> {
   options?: S;
   /** The global options that apply (default: all); any other is a usage error for this command. */
   globals?: GlobalName[];
+  /**
+   * Globals it accepts only to refuse them with its own words (cluster: `--demo`, `--from` name the
+   * command that reads one node's data): not listed in its --help, where they would read as supported.
+   */
+  refusesGlobals?: GlobalName[];
   /** The output formats it writes (default: all); any other --format is a usage error for this command. */
   formats?: OutputFormat[];
   /** Command lines shown under "Examples:" in its --help (without the program name). */

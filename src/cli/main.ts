@@ -53,7 +53,10 @@ function commandHelp(c: LoadedCommand): string {
   const examples = c.examples?.length
     ? `\nExamples:\n${c.examples.map((e) => (e.startsWith('#') ? `  ${e}` : `  pve-health ${e}`)).join('\n')}\n`
     : '';
-  return `Usage: pve-health ${c.usage}\n\n${c.summary}.\n${c.help ? `\n${c.help}\n` : ''}${examples}\n${globalHelp(c.globals, c.formats)}\n`;
+  return `Usage: pve-health ${c.usage}\n\n${c.summary}.\n${c.help ? `\n${c.help}\n` : ''}${examples}\n${globalHelp(
+    (c.globals ?? ALL_GLOBALS).filter((g) => !c.refusesGlobals?.includes(g)),
+    c.formats,
+  )}\n`;
 }
 
 /** A global option given to a command it does not apply to: a usage error, never silently ignored. */
@@ -79,6 +82,33 @@ function withFormatAlias(argv: string[]): string[] {
 }
 
 /** Index of the command word: the first token that is neither an option nor an option's value. */
+/** `pve-health help [COMMAND]` is `pve-health [COMMAND] --help`, as git and pvesm read it. */
+function helpAsOption(argv: string[]): string[] {
+  const ci = findCommand(argv);
+  if (ci < 0 || argv[ci] !== 'help') return argv;
+  return [...argv.slice(0, ci), ...argv.slice(ci + 1), '--help'];
+}
+
+/** "; did you mean 'check'?" for a command name one or two typing mistakes away, else nothing. */
+function didYouMean(name: string): string {
+  const near = COMMANDS.map((c) => [c.name, editDistance(name, c.name)] as const)
+    .filter(([, d]) => d <= 2)
+    .sort((a, b) => a[1] - b[1]);
+  return near.length ? `; did you mean '${near[0][0]}'?` : '';
+}
+
+/** Levenshtein distance (insert, delete, substitute), for short command names. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
 function findCommand(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -113,11 +143,12 @@ export async function main(
     () => json,
   );
   try {
-    const ci = findCommand(argv);
-    const name = ci >= 0 ? argv[ci] : undefined;
-    const rest = ci >= 0 ? [...argv.slice(0, ci), ...argv.slice(ci + 1)] : argv;
+    const args = helpAsOption(argv);
+    const ci = findCommand(args);
+    const name = ci >= 0 ? args[ci] : undefined;
+    const rest = ci >= 0 ? [...args.slice(0, ci), ...args.slice(ci + 1)] : args;
     const entry = name ? commandNamed(name) : undefined;
-    if (name && !entry) throw new UsageError(`unknown command '${name}' (see pve-health --help)`);
+    if (name && !entry) throw new UsageError(`unknown command '${name}'${didYouMean(name)} (see pve-health --help)`);
     const command = entry ? await loadCommand(entry) : undefined;
     let parsed: ReturnType<typeof parseArgs>;
     try {

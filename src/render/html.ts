@@ -128,7 +128,7 @@ export function nextSteps(doc: CheckDocument): string[] {
     );
   if (f.some((x) => x.part === 'volumes' && x.status === 'orphan'))
     steps.push(
-      'Check each orphaned volume (ZFS, Ceph RBD, image files): the hints name the PVE command to attach or free it; pve-health never deletes a volume.',
+      'Check each orphaned volume (ZFS, Ceph RBD, image files): the hints name the PVE command to attach or free it. "pve-health reclaim" sets proven orphans aside reversibly (renamed, restorable with "pve-health restore"); only "pve-health reclaim --purge" deletes, and only what has been in that quarantine past its retention.',
     );
   if (doc.volumes?.status === 3 || f.some((x) => x.part === 'volumes' && x.status === 'unknown'))
     steps.push(

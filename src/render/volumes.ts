@@ -52,9 +52,17 @@ export function renderVolumesSection(doc: CheckDocument, o: TextOptions): string
       ),
     );
   }
+  // Wrapped to the terminal like every other line of the section; the size labelled as everywhere
+  // (core/text/size-figures.ts). Only the provisioned figure: the leftovers' usedBytes counts a volume
+  // whose listing gives no used figure (RBD) as 0.
   for (const l of v.vmidLeftovers ?? [])
     lines.push(
-      `  VMID ${l.vmid} is free but holds ${l.volids.length} leftover volume${l.volids.length === 1 ? '' : 's'} (${formatBytes(l.sizeBytes)}): a new guest ${l.vmid} inherits ${l.volids.length === 1 ? 'it' : 'them'} (qm disk rescan attaches, destroying deletes)`,
+      wrapText(
+        `VMID ${l.vmid} is free but holds ${l.volids.length} leftover volume${l.volids.length === 1 ? '' : 's'} (${formatBytes(l.sizeBytes)} provisioned): a new guest ${l.vmid} inherits ${l.volids.length === 1 ? 'it' : 'them'} (qm disk rescan attaches, destroying deletes)`,
+        o.width ?? 0,
+        '  ',
+        '    ',
+      ),
     );
   for (const w of v.warnings) if (!o.quiet) lines.push(paint(`  note: ${w}`, 'gray', o.color));
   return lines.join('\n');

@@ -1,6 +1,6 @@
 // Issue 45's smaller items, each as an admin meets it: the CLI on the demo node and on an empty root.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { guestIdentities } from '../../src/core/node/guest-identity';
@@ -129,6 +129,24 @@ test('cluster --demo says why there is nothing to scan and what to run instead (
   assert.match(r.stderr, /the demo is one node's data: try 'pve-health check --demo'/);
 });
 
+test("cluster --help lists no --demo or --from (it refuses both); help, and a mistyped command's nearest name", () => {
+  const help = runCli(['cluster', '--help']).stdout;
+  assert.doesNotMatch(help, /--demo|--from/);
+  assert.match(help, /--root DIR/);
+  // Other commands still list them.
+  assert.match(runCli(['check', '--help']).stdout, /--demo {2,}Run on the bundled demo node/);
+  const top = runCli(['help']);
+  assert.equal(top.code, 0, top.stderr);
+  assert.equal(top.stdout, runCli(['--help']).stdout);
+  const check = runCli(['help', 'check']);
+  assert.equal(check.code, 0, check.stderr);
+  assert.equal(check.stdout, runCli(['check', '--help']).stdout);
+  const typo = runCli(['chek']);
+  assert.equal(typo.code, 64);
+  assert.match(typo.stderr, /unknown command 'chek'; did you mean 'check'\?/);
+  assert.doesNotMatch(runCli(['xyzzy']).stderr, /did you mean/);
+});
+
 test('a host that is no PVE node: the one reason is said once, not once per part', () => {
   const root = tempDir('pvh-not-pve-');
   const r = runCli(['check', '--root', root], { env: { COLUMNS: '200' } });
@@ -136,4 +154,13 @@ test('a host that is no PVE node: the one reason is said once, not once per part
   assert.equal(r.stdout.split('no Proxmox VE cluster files').length - 1, 1, r.stdout);
   assert.equal(r.stderr.split('no Proxmox VE cluster files').length - 1, 1, r.stderr);
   assert.match(r.stdout, /could not check device-mapper, volumes, mounts \(no Proxmox VE cluster files/);
+});
+
+test('HTML report, what to do next: reclaim sets orphans aside reversibly, only reclaim --purge deletes', () => {
+  const file = join(tempDir('pvh-html-next-'), 'report.html');
+  runCli(['check', '--demo', '--html', file]);
+  const html = readFileSync(file, 'utf8');
+  assert.doesNotMatch(html, /never deletes a volume/);
+  assert.match(html, /pve-health reclaim(&quot;|") sets proven orphans aside reversibly/);
+  assert.match(html, /only (&quot;|")pve-health reclaim --purge(&quot;|") deletes/);
 });

@@ -10,7 +10,9 @@ import { renderCheckText } from '../../src/render/check-text';
 import { dashboardView } from '../../src/render/dashboard-view';
 import { renderHtml } from '../../src/render/html';
 import { renderPrometheus } from '../../src/render/prometheus';
+import { renderVolumesSection } from '../../src/render/volumes';
 import { healthyDoc } from '../fixtures/docs/check-documents';
+import { volumesPart } from '../fixtures/docs/volumes-part';
 
 const GiB = 1024 ** 3;
 
@@ -160,4 +162,20 @@ test('DM part: a quarantined LV is listed by the name it carries; other LVs are 
       ],
     ],
   );
+});
+
+test('volumes text: "VMID N is free but holds…" is wrapped to the width and its size labelled (issue 60)', () => {
+  const volumes = {
+    ...volumesPart(),
+    vmidLeftovers: [{ vmid: 150, volids: ['local-zfs:vm-150-disk-0'], sizeBytes: 32 * GiB, usedBytes: 17 * GiB }],
+  };
+  const text = renderVolumesSection({ ...healthyDoc(), volumes }, { color: false, width: 80 });
+  const at = text.indexOf('  VMID 150 is free');
+  assert.ok(at >= 0, text);
+  const lines = text.slice(at).split('\n').slice(0, 2);
+  assert.deepEqual(lines, [
+    '  VMID 150 is free but holds 1 leftover volume (32.0 GiB provisioned): a new',
+    '    guest 150 inherits it (qm disk rescan attaches, destroying deletes)',
+  ]);
+  for (const l of text.split('\n').filter((x) => x.includes('VMID'))) assert.ok(l.length <= 80, l);
 });

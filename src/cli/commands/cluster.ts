@@ -87,6 +87,7 @@ read (junk, truncated, another shape, too large, another node's name) is UNKNOWN
 the others are reported as usual. A scan that cannot run at all prints UNKNOWN with the reason.
 The remote program is [cluster] remote_command (default '${DEFAULT_REMOTE_COMMAND}').`,
   options: CLUSTER_OPTIONS,
+  refusesGlobals: ['demo', 'from'],
   async run(ctx) {
     const g = ctx.global;
     if (g.from || g.demo)
