@@ -65,6 +65,7 @@ export type Runnable = Pick<
   | 'steps'
   | 'guestLocks'
   | 'sizeBytes'
+  | 'usedBytes'
 >;
 
 export function applyReclaim<A extends Runnable>(actions: A[], o: ReclaimApplyOptions<A>): Promise<ReclaimOutcome[]> {
@@ -167,7 +168,10 @@ function journalEntry(
       since: a.since,
       purgeAfter: a.purgeAfter,
       location: a.location,
+      // Both figures as they were when it went in: an RBD image in the trash lists no size any more,
+      // and every output reads them back from here (core/reclaim/quarantined.ts withRecordedSizes).
       sizeBytes: a.sizeBytes,
+      usedBytes: a.usedBytes,
     },
     name: a.volid,
     uuid: '',

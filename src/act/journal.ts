@@ -35,6 +35,7 @@ export interface ReclaimRecord {
   purgeAfter: string;
   location: VolumeLocation;
   sizeBytes?: number | null;
+  usedBytes?: number | null;
 }
 
 export interface JournalAction {

@@ -5,9 +5,11 @@
 import { moveFileCommand } from '../children/move-file-child';
 import type { Refusal } from '../core/cleanup/check-safety';
 import { checkSafety, safetyFacts } from '../core/cleanup/check-safety';
+import { storageConfigAsSeen } from '../core/node/vg-reach';
 import { parseMountInfo } from '../core/parse/mountinfo';
 import type { ReclaimInput } from '../core/reclaim/plan-reclaim';
 import { type DatasetState, datasetStates } from '../core/reclaim/plan-unquarantine';
+import type { RecordedSize } from '../core/reclaim/quarantined';
 import type { HostCommands } from '../core/reclaim/reclaim-steps';
 import type { Config } from '../core/vocab/config';
 import { volidsNamedElsewhere } from '../core/vocab/only-copy';
@@ -79,19 +81,28 @@ export function retentionDaysOf(config: Config): number {
 /** The planner's input from one look at the node. `refusals`: the node's preconditions (checkSafety). */
 export function reclaimInput(
   a: Analysis,
-  o: { volumes: VolumesResult; config: Config; now: Date; refusals: Refusal[]; commands: HostCommands },
+  o: {
+    volumes: VolumesResult;
+    config: Config;
+    now: Date;
+    refusals: Refusal[];
+    commands: HostCommands;
+    recorded?: RecordedSize[];
+  },
 ): ReclaimInput {
   return {
     node: a.view.node,
     now: o.now,
     retentionDays: retentionDaysOf(o.config),
-    storages: a.view.pve.storageConfig,
+    // A VG on a LUN other nodes see is shared LVM whatever storage.cfg says: reclaim refuses it as such.
+    storages: storageConfigAsSeen(a.view),
     dm: a.result.entries,
     lvs: a.view.lvm.lvs,
     volumes: o.volumes,
     nodeRefusals: o.refusals.map((r) => r.message),
     namedElsewhere: volidsNamedElsewhere(a.view.pve.guests.values(), a.view.node),
     commands: o.commands,
+    recorded: o.recorded,
   };
 }
 

@@ -5,7 +5,7 @@
 // (rename(2) would replace it) or when the two directories, or the volume, are on different devices
 // (st_dev; a btrfs subvolume's own device is checked by the mount table instead), and
 // creates the target's directory when it is the quarantine directory or, on the way back, the volume's
-// images/<vmid> directory.
+// images/<vmid> directory. Refuses a directory of either path that is a symlink.
 import { builtinRequire } from '../host/builtin-require';
 import { childCommand, isSingleExecutable, selfCommand } from '../host/self-command';
 
@@ -46,6 +46,14 @@ function btrfsSubvolume() {
     if (under(rd, target) && (!best || target.length >= best.target.length)) best = { target, fstype: f[dash + 1] };
   }
   return !!best && best.fstype === 'btrfs';
+}
+// Neither directory may be a symlink (lstat): a symlinked images/<vmid> (or quarantine directory) would
+// take the volume to wherever the link points, out of the storage, and a restore would put the disk
+// there instead of where PVE looks for it. The storage's own path may be a link: PVE resolves it too.
+for (const d of [path.dirname(from), dir]) {
+  let l;
+  try { l = fs.lstatSync(d); } catch (e) { fail('cannot stat ' + d + ': ' + e.code); }
+  if (!l.isDirectory()) fail(d + ' is ' + (l.isSymbolicLink() ? 'a symlink' : 'no directory') + ': never moved through it');
 }
 let d1, d2;
 try { d1 = fs.statSync(path.dirname(from)); d2 = fs.statSync(dir); } catch (e) { fail('cannot stat the directories: ' + e.code); }

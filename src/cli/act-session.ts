@@ -10,7 +10,7 @@ import { Journal } from '../act/journal';
 import { assertSafe } from '../act/preconditions';
 import { type Answer, createPrompter } from '../act/prompt';
 import { takeRunLock } from '../act/run-lock';
-import { shellQuote } from '../core/text/shell-quote';
+import { commandText } from '../core/text/shell-quote';
 import type { Config } from '../core/vocab/config';
 import { CheckError, UsageError } from '../core/vocab/errors';
 import { createHost, type Host } from '../host/host';
@@ -161,7 +161,7 @@ export async function withJournal<T>(
     progress: progressSink(s.say),
   };
   const ask: ActRun['ask'] = prompter
-    ? (step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${shellQuote(step.command)}\n  run it?`)
+    ? (step, i, n) => prompter.ask(`[${i + 1}/${n}] ${step.effect}\n    ${commandText(step.command)}\n  run it?`)
     : null;
   let result: T;
   try {

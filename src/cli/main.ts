@@ -2,6 +2,7 @@
 
 // First: it gives node's builtins their code cache back before any module below loads one.
 import './builtin-code-cache';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runHelperChildIfAsked } from '../children/helper-children';
@@ -200,7 +201,7 @@ function globalOptions(v: CommandContext['values'], io: Io, command: Command): G
     );
   const noColor = Boolean(v['no-color']) || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '');
   return {
-    root: v.root ?? '/',
+    root: rootDir(v.root),
     from: v.from,
     format,
     color: !noColor && io.stdoutIsTTY && io.env.TERM !== 'dumb',
@@ -209,6 +210,17 @@ function globalOptions(v: CommandContext['values'], io: Io, command: Command): G
     config: v.config,
     demo: Boolean(v.demo),
   };
+}
+
+/**
+ * --root made absolute once, here: every path under it goes to children (the file mover refuses a
+ * relative path), into journals and into printed commands (`restore JOURNAL --root DIR`), which may run
+ * from another directory. An empty --root would silently mean the working directory: refused.
+ */
+function rootDir(root: string | undefined): string {
+  if (root === undefined) return '/';
+  if (root === '') throw new UsageError('--root needs a directory (got an empty value)');
+  return resolve(root);
 }
 
 /**

@@ -2,7 +2,8 @@
 import { analyzeNode } from '../core/analyze/analyze-node';
 import type { Config } from '../core/vocab/config';
 import { isCheckFailure, UsageError } from '../core/vocab/errors';
-import { withQuarantine } from './quarantine-listing';
+import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';
+import { recordedSizes, snapshotLvs, withQuarantine } from './quarantine-listing';
 
 export { isCheckFailure };
 
@@ -74,12 +75,25 @@ export function documentFor(
   const chosen = o.vmids?.length ? selectGuests(parts, o.vmids) : parts;
   const guiUrl = o.config?.links?.pve_gui;
   const now = host.now();
+  const retentionDays = o.config?.reclaim?.retention_days ?? DEFAULT_RETENTION_DAYS;
+  // Without the DM part (`volumes`), the quarantined LVs come from the snapshot's lvs rows: every
+  // output that lists the quarantine lists all of it. Sizes a listing no longer gives come from the
+  // journals, which only a live node has.
+  const storages = () => pveStateOf(loaded).storageConfig;
+  const sources = {
+    lvs:
+      chosen.dm || !chosen.volumes
+        ? undefined
+        : snapshotLvs(loaded.snap, storages(), { now, retentionDays, vmids: o.vmids }),
+    recorded: loaded.live ? () => recordedSizes(host) : undefined,
+  };
   return withAcks(
     host,
     withQuarantine(
       buildCheckDocument({ node: nodeOf(loaded), now, ...chosen, source: loaded.source, guiUrl }),
       now,
       o.config,
+      sources,
     ),
   );
 }

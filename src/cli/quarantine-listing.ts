@@ -2,22 +2,50 @@
 // where it is now, since when, when it may be purged, its space) and none counts it as an orphan: the
 // DM part lists quarantined LVs and the volumes part quarantined datasets, images, trash entries and
 // files as ignored (`quarantined`); the purge date needs the clock and `[reclaim] retention_days`,
-// which the core does not read, so the listing is made here.
+// which the core does not read, so the listing is made here. Its size figures are the ones every
+// output shows (core/text/size-figures.ts); a volume whose listing gives none any more (an RBD image in
+// the trash) keeps what its reclaim journal recorded when it went in.
 
-import { quarantinedDmEntries, quarantinedVolumes } from '../core/reclaim/quarantined';
+import { listJournals } from '../act/journal';
+import { parseLvs } from '../core/parse/parse-lvm';
+import type { StorageConfig } from '../core/parse/storage-config';
+import {
+  quarantinedDmEntries,
+  quarantinedLvs,
+  quarantinedVolumes,
+  type RecordedSize,
+  withRecordedSizes,
+} from '../core/reclaim/quarantined';
+import type { QuarantinedVolume } from '../core/reclaim/reclaim-types';
 import type { Config } from '../core/vocab/config';
 import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';
+import { COMMAND_KEYS, type HostSnapshot } from '../core/vocab/snapshot';
 import type { CheckDocument } from '../core/vocab/types';
+import type { Host } from '../host/host';
 
-export function withQuarantine(doc: CheckDocument, now: Date, config?: Config): CheckDocument {
+export interface QuarantineSources {
+  /** Quarantined LVs read without the DM part (`volumes` lists every storage, LVM included). */
+  lvs?: QuarantinedVolume[];
+  /** The reclaim journals' records, read only when a listed volume has no size of its own. */
+  recorded?: () => RecordedSize[];
+}
+
+export function withQuarantine(
+  doc: CheckDocument,
+  now: Date,
+  config?: Config,
+  sources: QuarantineSources = {},
+): CheckDocument {
   const o = { now, retentionDays: config?.reclaim?.retention_days ?? DEFAULT_RETENTION_DAYS };
-  const found = [
-    ...quarantinedDmEntries(doc.dm?.entries ?? [], o),
+  const listed = [
+    ...(doc.dm ? quarantinedDmEntries(doc.dm.entries, o) : doc.volumes ? (sources.lvs ?? []) : []),
     ...quarantinedVolumes(doc.volumes?.entries ?? [], o),
   ];
+  const found = sources.recorded && listed.some(lacksSize) ? withRecordedSizes(listed, sources.recorded()) : listed;
   if (found.length)
     doc.quarantine = {
       retentionDays: o.retentionDays,
+      ...(doc.volumes ? {} : { scope: 'lvm' as const }),
       volumes: found.map((q) => ({
         volid: q.volid,
         storage: q.storage,
@@ -28,7 +56,38 @@ export function withQuarantine(doc: CheckDocument, now: Date, config?: Config): 
         due: q.due,
         sizeBytes: q.sizeBytes,
         usedBytes: q.usedBytes,
+        ...(q.snapshot ? { snapshot: q.snapshot } : {}),
+        ...(q.sizeRecorded ? { sizeRecorded: q.sizeRecorded } : {}),
       })),
     };
   return doc;
+}
+
+const lacksSize = (q: QuarantinedVolume) => q.sizeBytes === null && !q.snapshot;
+
+/** What every reclaim journal of this node recorded of each volume it quarantined (unreadable ones: nothing). */
+export function recordedSizes(host: Pick<Host, 'root'>): RecordedSize[] {
+  return listJournals(host).journals.flatMap((j) =>
+    (j.doc?.command === 'reclaim' ? j.doc.actions : []).flatMap((a) =>
+      a.kind === 'reclaim' && a.reclaim ? [a.reclaim] : [],
+    ),
+  );
+}
+
+/** The quarantined LVs of the snapshot's `lvs` rows (none when lvs failed: `check`'s DM part says why). */
+export function snapshotLvs(
+  snap: HostSnapshot,
+  storages: StorageConfig[],
+  o: { now: Date; retentionDays: number; vmids?: number[] },
+): QuarantinedVolume[] {
+  const lvs = snap.commands[COMMAND_KEYS.lvs];
+  if (lvs?.code !== 0 || lvs.error) return [];
+  let rows: ReturnType<typeof parseLvs>;
+  try {
+    rows = parseLvs(lvs.stdout);
+  } catch {
+    return [];
+  }
+  const all = quarantinedLvs(rows, storages, o);
+  return o.vmids?.length ? all.filter((q) => q.vmid !== null && o.vmids?.includes(q.vmid)) : all;
 }

@@ -14,7 +14,7 @@ import {
   type UnquarantineFacts,
 } from '../core/reclaim/plan-unquarantine';
 import type { ReclaimAction } from '../core/reclaim/reclaim-types';
-import { shellQuote } from '../core/text/shell-quote';
+import { commandText } from '../core/text/shell-quote';
 import { CheckError } from '../core/vocab/errors';
 import type { Host } from '../host/host';
 import { renderReclaimSummary } from '../render/reclaim';
@@ -71,7 +71,7 @@ export async function restoreReclaim(
       }
       actions.push(u.action);
       text += `${wrapText(`${u.action.volid} (in quarantine as ${u.action.quarantine} since ${u.action.since}):`, width, '  ', '      ')}\n`;
-      for (const st of u.action.steps) text += `      ${shellQuote(st.command)}\n`;
+      for (const st of u.action.steps) text += `      ${commandText(st.command)}\n`;
     }
     s.say(text);
     const { result: outcomes, journalPath } = await withJournal(
@@ -88,7 +88,7 @@ export async function restoreReclaim(
                 {
                   effect: `bring back ${a.volid}${a.steps
                     .slice(0, -1)
-                    .map((x) => `\n    ${shellQuote(x.command)}`)
+                    .map((x) => `\n    ${commandText(x.command)}`)
                     .join('')}`,
                   command: a.steps[a.steps.length - 1].command,
                 },

@@ -1,10 +1,11 @@
 // Gather everything the analysis needs into one HostSnapshot (the boundary to src/core).
-import type { HostSnapshot } from '../core/vocab/snapshot';
+import { COMMAND_KEYS, type HostSnapshot } from '../core/vocab/snapshot';
 import { VERSION } from '../version';
 import type { Host } from './host';
 import { readDmCommands } from './read-dm';
 import { readDeviceLinks, readDevicePaths } from './read-links';
 import { readHostname, readNodeFiles, readProcesses, readPveLocal, readSysDmState, readTaskWorkers } from './read-node';
+import { readPvDevices } from './read-pv-disks';
 
 export interface GatherOptions {
   /** Deadline for each dmsetup/lvs call (ms). lvs can hang on a dead multipath device. */
@@ -36,5 +37,6 @@ export async function gatherSnapshot(host: Host, opts: GatherOptions = {}): Prom
     devicePaths: readDevicePaths(host, files),
     pveLocal: readPveLocal(host),
     taskWorkers: readTaskWorkers(host, files['/var/log/pve/tasks/active']),
+    pvDevices: readPvDevices(host, commands[COMMAND_KEYS.vgs]?.stdout ?? '', sys.sysDm),
   };
 }

@@ -3,7 +3,7 @@
 import type { CleanupPlan } from '../core/cleanup/plan-cleanup';
 import { stepsOf } from '../core/findings/finding-steps';
 import type { Finding } from '../core/findings/findings';
-import { shellQuote } from '../core/text/shell-quote';
+import { commandText, shellQuote } from '../core/text/shell-quote';
 import type { NextStep } from '../core/vocab/next-step';
 import type { DmEntry } from '../core/vocab/types';
 import type { VolumeEntry } from '../core/vocab/volume-types';
@@ -145,7 +145,7 @@ export function renderProgressBegin(p: { index: number; total: number; title: st
 }
 
 export function renderProgressCommand(argv: string[]): string {
-  return `    ${shellQuote(argv)}\n`;
+  return `    ${commandText(argv)}\n`;
 }
 
 /** How one action ended: its number, ok/failed/skipped, the time it took and, if it did not work, why. */
@@ -248,6 +248,15 @@ interface JournalSummary {
   error?: string;
 }
 
+const RESULT_ORDER = ['done', 'skipped', 'failed'];
+
+/** The worse of two step results (failed over skipped over done; anything else, e.g. a step never run, worst). */
+function worseResult(a: string | undefined, b: string): string {
+  if (a === undefined) return b;
+  const rank = (r: string) => (RESULT_ORDER.includes(r) ? RESULT_ORDER.indexOf(r) : RESULT_ORDER.length);
+  return rank(b) > rank(a) ? b : a;
+}
+
 /** `restore --list`: the journals, newest first, each with what it did and the command that undoes it. */
 export function renderJournalList(
   listed: { dir: string; journals: JournalSummary[] },
@@ -255,16 +264,20 @@ export function renderJournalList(
 ): string {
   const w = o.width ?? 0;
   if (!listed.journals.length)
-    return `${wrapText(`No journals in ${listed.dir}: no clean or restore has acted on this node.`, w, '', '  ')}\n`;
+    return `${wrapText(`No journals in ${listed.dir}: no clean, reclaim or restore has acted on this node.`, w, '', '  ')}\n`;
   const lines = [wrapText(`Journals in ${listed.dir} (${listed.journals.length}, newest first):`, w, '', '  ')];
   for (const j of listed.journals) {
     if (!j.doc) {
       lines.push(wrapText(`${j.path}: cannot be used: ${j.error ?? 'unreadable'}`, w, '  ', '    '));
       continue;
     }
-    const count = (r: string) => j.doc!.actions.filter((a) => a.result === r).length;
+    // One entry per volume or device: a reclaim journals each of a volume's steps (deactivate, tag,
+    // rename) under its name; the volume counts once, as the worst of its steps.
+    const byName = new Map<string, string>();
+    for (const a of j.doc.actions) byName.set(a.name, worseResult(byName.get(a.name), a.result));
+    const count = (r: string) => [...byName.values()].filter((x) => x === r).length;
     const what = ['done', 'failed', 'skipped'].map((r) => [r, count(r)] as const).filter(([, n]) => n > 0);
-    const names = j.doc.actions.filter((a) => a.result === 'done').map((a) => a.name);
+    const names = [...byName].filter(([, r]) => r === 'done').map(([name]) => name);
     lines.push(
       wrapText(
         `${untilText(j.doc.startedAt)}  ${j.doc.command} on ${j.doc.node}: ${what.map(([r, n]) => `${n} ${r}`).join(', ') || 'nothing run'}${names.length ? ` (${names.join(', ')})` : ''}`,
@@ -273,7 +286,7 @@ export function renderJournalList(
         '    ',
       ),
     );
-    if (j.doc.command === 'clean' && names.length)
+    if ((j.doc.command === 'clean' || j.doc.command === 'reclaim') && names.length)
       lines.push(
         `    ${shellQuote(['pve-health', 'restore', j.path, ...(o.root && o.root !== '/' ? ['--root', o.root] : [])])}`,
       );

@@ -113,7 +113,21 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     'Volumes in pve-health quarantine (reclaim) per storage; they do not count as orphans.',
     perStorage((vs) => vs.length),
   );
-  x.family('pve_health_quarantined_bytes', 'Space held by quarantined volumes per storage.', perStorage(spaceOf));
+  // Two figures, never one for the other (core/text/size-figures.ts): what the volumes can hold, and what
+  // they take on the storage now (only where the listing says: ZFS, files; LVs and RBD images do not).
+  x.family(
+    'pve_health_quarantined_bytes',
+    'Provisioned size of quarantined volumes per storage (the sum of the volumes whose size is known).',
+    perStorage((vs) => spaceOf(vs).provisionedBytes),
+  );
+  x.family(
+    'pve_health_quarantined_used_bytes',
+    'Space quarantined volumes take on their storage now, per storage (the sum of those whose listing gives it).',
+    // A storage none of whose listings gives the figure has no series: 0 would read as "takes nothing".
+    perStorage((vs) => spaceOf(vs).usedBytes).filter(([l]) =>
+      byStorage.get(String(l.storage))?.some((v) => v.usedBytes !== null),
+    ),
+  );
   x.family(
     'pve_health_quarantined_due_volumes',
     'Quarantined volumes past [reclaim] retention_days (pve-health reclaim --purge may destroy them).',

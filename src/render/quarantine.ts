@@ -2,31 +2,51 @@
 // report, the dashboard's notes; metrics count it per storage): each volume's ID, its space, since when,
 // when it may be purged, where it is now. Nothing here is a problem: a quarantined volume counts as no
 // orphan, and `restore JOURNAL` brings it back. Pure.
-import { formatBytes } from '../core/text/format-bytes';
+import {
+  type SizeFigures,
+  type SizeTotals,
+  sizeFigures,
+  sizeText,
+  sumSizes,
+  totalText,
+} from '../core/text/size-figures';
 import type { QuarantineListed } from '../core/vocab/quarantine-types';
 import type { CheckDocument } from '../core/vocab/types';
 
-/** "In quarantine (2, 20.0 GiB; purged 7 days after it went in)", or null when nothing is. */
+/** "In quarantine (2, 40.0 GiB provisioned, 5.0 GiB used; …)", or null when nothing is. */
 export function quarantineHeading(doc: CheckDocument): string | null {
   const q = doc.quarantine;
   if (!q?.volumes.length) return null;
-  return `In quarantine (${q.volumes.length}, ${formatBytes(spaceOf(q.volumes))}; counted as no orphan; purge ${q.retentionDays} days after it went in)`;
+  const where = q.scope === 'lvm' ? ' on LVM (`pve-health check` lists every storage)' : '';
+  return `In quarantine${where} (${q.volumes.length}, ${totalText(q.volumes.map(figuresOf))}; counted as no orphan; purge ${q.retentionDays} days after it went in)`;
 }
 
 /** One line per quarantined volume. */
 export function quarantineLines(doc: CheckDocument): string[] {
   return (doc.quarantine?.volumes ?? []).map(
     (v) =>
-      `${v.volid} · ${formatBytes(v.usedBytes ?? v.sizeBytes)} · since ${v.since} · purge after ${v.purgeAfter}${v.due ? ' (due: pve-health reclaim --purge)' : ''} · now ${v.name}`,
+      `${v.volid} · ${quarantinedSize(v)} · since ${v.since} · purge after ${v.purgeAfter}${v.due ? ' (due: pve-health reclaim --purge)' : ''} · now ${v.name}`,
   );
+}
+
+/** A quarantined volume's figures as every output shows them (core/text/size-figures.ts). */
+export function figuresOf(v: Pick<QuarantineListed, 'sizeBytes' | 'usedBytes' | 'snapshot'>): SizeFigures {
+  return sizeFigures(v);
+}
+
+/** "20.0 GiB provisioned, used not listed (recorded when it went in)". */
+export function quarantinedSize(
+  v: Pick<QuarantineListed, 'sizeBytes' | 'usedBytes' | 'snapshot' | 'sizeRecorded'>,
+): string {
+  return `${sizeText(figuresOf(v))}${v.sizeRecorded ? ' (recorded when it went in)' : ''}`;
 }
 
 /** The commands that go with the list: what a purge would destroy, and the journals that restore it. */
 export const QUARANTINE_COMMANDS = ['pve-health reclaim --purge --dry-run', 'pve-health restore --list'];
 
-/** The space a quarantine holds: what each volume uses where the storage says, else its size. */
-export function spaceOf(vs: QuarantineListed[]): number {
-  return vs.reduce((n, v) => n + (v.usedBytes ?? v.sizeBytes ?? 0), 0);
+/** The space a quarantine holds per figure: the sum of its rows (metrics, one series per figure). */
+export function spaceOf(vs: QuarantineListed[]): SizeTotals {
+  return sumSizes(vs.map(figuresOf));
 }
 
 /** The quarantine as the dashboard's notes: its heading, each volume, and the commands that go with it. */

@@ -3,8 +3,8 @@
 // what is in quarantine (since when, purge date, space), and the summary. Pure.
 
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal } from '../core/reclaim/reclaim-types';
-import { formatBytes } from '../core/text/format-bytes';
-import { shellQuote } from '../core/text/shell-quote';
+import { commandText, shellQuote } from '../core/text/shell-quote';
+import { sizeFigures, sizeText, totalText } from '../core/text/size-figures';
 import { wrapText } from './wrap';
 
 export interface ReclaimTextOptions {
@@ -23,20 +23,30 @@ interface PlanLike {
 const line = (text: string, o: ReclaimTextOptions, indent = '', hang = `${indent}  `) =>
   `${wrapText(text, o.width ?? 0, indent, hang)}\n`;
 
+/** A snapshot's quarantine or purge: its steps rename or destroy a snapshot (reclaim-types.ts ops). */
+const actionFigures = (a: ReclaimAction) =>
+  sizeFigures({ ...a, snapshot: a.steps.some((s) => s.op.includes('-snapshot-')) || undefined });
+
+/** The refusal's reason without its code said twice ("protected: protected: guest-running"). */
+const reasonOf = (r: ReclaimRefusal) => (r.why.startsWith(`${r.code}: `) ? r.why.slice(r.code.length + 2) : r.why);
+
 const guest = (vmid: number | null) => (vmid === null ? '' : `  guest ${vmid}`);
 
 export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): string {
-  const total = plan.actions.reduce((n, a) => n + (a.usedBytes ?? a.sizeBytes ?? 0), 0);
   let out = '';
   const verb = o.purge
     ? plan.actions.some((a) => a.reason === 'interrupted-removal')
       ? 'destroy (past their retention, or an interrupted removal to finish: nothing restores those)'
       : 'destroy (past their retention)'
     : `quarantine (restorable; purge after ${plan.retentionDays} days)`;
-  out += line(`Reclaim plan: ${plan.actions.length} volume(s) to ${verb}, ${formatBytes(total)}`, o);
+  // The total is the sum of the rows below, per figure (core/text/size-figures.ts).
+  out += line(
+    `Reclaim plan: ${plan.actions.length} volume(s) to ${verb}, ${totalText(plan.actions.map(actionFigures))}`,
+    o,
+  );
   plan.actions.forEach((a, i) => {
     out += line(
-      `[${i + 1}] ${a.volid}${guest(a.vmid)} · ${a.storageType} · ${formatBytes(a.sizeBytes)}${a.usedBytes !== null ? ` (${formatBytes(a.usedBytes)} used)` : ''}`,
+      `[${i + 1}] ${a.volid}${guest(a.vmid)} · ${a.storageType} · ${sizeText(actionFigures(a))}`,
       o,
       '  ',
       '      ',
@@ -52,12 +62,13 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
       );
     a.steps.forEach((s, k) => {
       out += line(`${k + 1}. ${s.effect}:`, o, '      ', '         ');
-      out += `         ${shellQuote(s.command)}\n`;
+      out += `         ${commandText(s.command)}\n`;
     });
   });
   if (plan.refused.length) {
     out += line(`Refused (${plan.refused.length}): never touched`, o);
-    for (const r of plan.refused) out += line(`${r.volid}${guest(r.vmid)} — ${r.code}: ${r.why}`, o, '  ', '      ');
+    for (const r of plan.refused)
+      out += line(`${r.volid}${guest(r.vmid)} — ${r.code}: ${reasonOf(r)}`, o, '  ', '      ');
   }
   out += renderQuarantined(plan.quarantined, o);
   return out;
@@ -65,11 +76,10 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
 
 export function renderQuarantined(list: QuarantinedVolume[], o: ReclaimTextOptions = {}): string {
   if (list.length === 0) return line('In quarantine: nothing', o);
-  const size = list.reduce((n, q) => n + (q.usedBytes ?? q.sizeBytes ?? 0), 0);
-  let out = line(`In quarantine (${list.length}, ${formatBytes(size)}):`, o);
+  let out = line(`In quarantine (${list.length}, ${totalText(list.map((q) => sizeFigures(q)))}):`, o);
   for (const q of list)
     out += line(
-      `${q.volid}${guest(q.vmid)} · ${formatBytes(q.sizeBytes)} · since ${q.since} · purge after ${q.purgeAfter}${q.due ? ' (due: reclaim --purge)' : ''} · as ${q.name}`,
+      `${q.volid}${guest(q.vmid)} · ${sizeText(sizeFigures(q))}${q.sizeRecorded ? ' (recorded when it went in)' : ''} · since ${q.since} · purge after ${q.purgeAfter}${q.due ? ' (due: reclaim --purge)' : ''} · as ${q.name}`,
       o,
       '  ',
       '      ',
@@ -98,7 +108,7 @@ export function renderReclaimSummary(
   for (const x of by('skipped')) out += line(`skipped: ${x.volid}: ${x.why}`, o, '  ', '      ');
   for (const x of by('failed')) {
     out += line(`FAILED: ${x.volid}: ${x.why}${x.stderr ? `: ${x.stderr}` : ''}`, o, '  ', '      ');
-    if (x.failedCommand) out += `      ${shellQuote(x.failedCommand)}\n`;
+    if (x.failedCommand) out += `      ${commandText(x.failedCommand)}\n`;
   }
   if (o.journal) {
     out += line(`journal: ${o.journal}`, o, '  ');

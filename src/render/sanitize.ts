@@ -1,28 +1,33 @@
 // Names, paths and mount targets come from the node, and some from tenants: a container can put ESC
-// sequences, newlines or bidi overrides into a mount path. On a terminal they would recolour or
-// rewrite the screen; in Nagios output a newline in a perfdata label forges a status line. Text,
-// table and plugin output therefore show every control and bidi-override character as a visible
-// \xNN / \u{NNNN} escape. (JSON escapes them itself.) Pure.
+// sequences, newlines or bidi overrides into a mount path, a volume name can hold an invisible character
+// (U+00AD, U+3164, U+FE0F) that makes an orphan read exactly like a real disk. Text, table and plugin
+// output therefore show every character of core/text/unsafe-chars.ts (controls, bidi, Unicode's
+// default-ignorable code points) as a visible \xNN / \u{NNNN} escape. (JSON escapes them itself.) Only
+// display text: a printed command is quoted first (shellQuote writes such a character as `$'\xHH'`), and
+// an argv is never display-escaped, since a pasted `'vm-1-disk-0\u{202e}'` names another volume. Pure.
+import { UNSAFE_CHAR, UNSAFE_CHARS_ALL } from '../core/text/unsafe-chars';
 
-// C0 controls, DEL, C1 controls, the Unicode line and paragraph separators (a line break to a mail
-// client or an editor), and the bidi embedding/override/isolate marks.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
-
-export function sanitizeText(s: string): string {
-  return s.replace(UNSAFE, (c) => {
-    const n = c.codePointAt(0)!;
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u{${n.toString(16)}}`;
-  });
+function escapeChar(c: string): string {
+  const n = c.codePointAt(0)!;
+  return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u{${n.toString(16)}}`;
 }
 
-/** A copy of `value` with every string sanitized (objects and arrays copied, other values kept). */
+export function sanitizeText(s: string): string {
+  return s.replace(UNSAFE_CHARS_ALL, escapeChar);
+}
+
+/**
+ * A copy of `value` with every string sanitized (objects and arrays copied, other values kept), except
+ * an argv (`command`: an array, a step's or an action's): the renderer prints it through shellQuote,
+ * which writes each unsafe character as bytes the shell reads back; escaped here first, the printed
+ * command would name `…\u{202e}` literally, another volume.
+ */
 export function sanitizeDeep<T>(value: T): T {
-  if (typeof value === 'string') return (UNSAFE.test(value) ? sanitizeText(value) : value) as T;
+  if (typeof value === 'string') return (UNSAFE_CHAR.test(value) ? sanitizeText(value) : value) as T;
   if (Array.isArray(value)) return value.map((v) => sanitizeDeep(v)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = sanitizeDeep(v);
+    for (const [k, v] of Object.entries(value)) out[k] = k === 'command' && Array.isArray(v) ? [...v] : sanitizeDeep(v);
     return out as T;
   }
   return value;
@@ -31,21 +36,27 @@ export function sanitizeDeep<T>(value: T): T {
 // The colours paint() (render/text.ts) writes: SGR with exactly these codes, nothing else of ESC.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what this pattern recognises.
 const OWN_SGR = /^\u001b\[(?:1|2|22|31|32|33|34|39|90)m/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern removes.
-const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
-
-const TERMINAL_UNSAFE_ALL = new RegExp(TERMINAL_UNSAFE.source, 'g');
+/** What the terminal boundary escapes: every unsafe character but line feed and tab. */
+function terminalUnsafe(c: string): boolean {
+  return c !== '\n' && c !== '\t';
+}
 
 /**
  * The terminal boundary for a JSON document on stdout: the characters terminalText shows as escapes,
  * written as JSON writes them (`\u202e`), so the document is still valid JSON with the same values and
- * no control or bidi character reaches a terminal raw. JSON.stringify escapes C0 controls itself but
- * leaves DEL, the C1 controls and the bidi marks as they are (a guest name, a map name); outside its
- * strings a JSON text has none of them.
+ * no control, bidi or invisible character reaches a terminal raw. JSON.stringify escapes C0 controls
+ * itself but leaves DEL, the C1 controls, the bidi marks and the default-ignorables as they are (a guest
+ * name, a map name); outside its strings a JSON text has none of them.
  */
 export function jsonTerminalText(s: string): string {
-  if (!TERMINAL_UNSAFE.test(s)) return s;
-  return s.replace(TERMINAL_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (!UNSAFE_CHAR.test(s)) return s;
+  // Each UTF-16 unit as JSON writes it: a tag character (U+E0001) is its surrogate pair.
+  const units = (c: string) =>
+    c
+      .split('')
+      .map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      .join('');
+  return s.replace(UNSAFE_CHARS_ALL, (c) => (terminalUnsafe(c) ? units(c) : c));
 }
 
 /**
@@ -64,33 +75,15 @@ export function stringifiedJsonForTerminal(s: string): string {
 
 /**
  * The terminal boundary (cli/main.ts wraps stdout and stderr with it, for every command and format):
- * every control and bidi character becomes a visible escape, except line feed and tab and, where
+ * every control, bidi and invisible character becomes a visible escape, except line feed and tab and, where
  * colour is on, the tool's own SGR colour codes. A renderer that forgets sanitizeDeep, a remote
  * node's document, an error message quoting a path: nothing reaches the terminal raw.
  */
 export function terminalText(s: string, o: { color: boolean }): string {
-  if (!TERMINAL_UNSAFE.test(s)) return s;
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const unsafe =
-      (c < 0x20 && c !== 0x0a && c !== 0x09) ||
-      (c >= 0x7f && c <= 0x9f) ||
-      c === 0x200e ||
-      c === 0x200f ||
-      (c >= 0x2028 && c <= 0x202e) ||
-      (c >= 0x2066 && c <= 0x2069);
-    if (!unsafe) continue;
-    if (c === 0x1b && o.color) {
-      const m = OWN_SGR.exec(s.slice(i, i + 6));
-      if (m) {
-        i += m[0].length - 1;
-        continue;
-      }
-    }
-    out += s.slice(last, i) + sanitizeText(s[i]);
-    last = i + 1;
-  }
-  return out + s.slice(last);
+  if (!UNSAFE_CHAR.test(s)) return s;
+  return s.replace(UNSAFE_CHARS_ALL, (c, at: number) => {
+    if (!terminalUnsafe(c)) return c;
+    if (c === '\x1b' && o.color && OWN_SGR.test(s.slice(at, at + 6))) return c;
+    return escapeChar(c);
+  });
 }

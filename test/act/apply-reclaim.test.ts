@@ -52,6 +52,7 @@ function lvmAction(p: Partial<Runnable> = {}): Runnable {
     steps: LVM_STEPS,
     guestLocks: [{ vmid: 105, type: 'qemu' }],
     sizeBytes: 8 << 30,
+    usedBytes: null,
     ...p,
   };
 }
@@ -243,8 +244,8 @@ describe('applyReclaim: each step after a fresh plan, journaled before it runs',
     );
   });
 
-  it('the journal entry names what restore needs: the volume, the step, where it lives', async () => {
-    const r = await run([lvmAction()]);
+  it('the journal entry names what restore needs: the volume, the step, where it lives, its two size figures', async () => {
+    const r = await run([lvmAction({ usedBytes: 3 << 30 })]);
     const e = r.journal?.actions[2];
     assert.deepEqual(e?.reclaim, {
       volid: 'local-lvm:vm-105-disk-0',
@@ -256,6 +257,7 @@ describe('applyReclaim: each step after a fresh plan, journaled before it runs',
       purgeAfter: '2026-12-10T00:00:00Z',
       location: { vg: 'pve', lvUuid: 'AbCdEf0123456789AbCdEf0123456789' },
       sizeBytes: 8 << 30,
+      usedBytes: 3 << 30,
     });
     assert.equal(e?.kind, 'reclaim');
     assert.equal(e?.name, 'local-lvm:vm-105-disk-0');

@@ -3,27 +3,13 @@
 // LVs (fakenode with `"mutable_storage": true`: the quarantine and the purge run for real). Beside each,
 // the legitimate state the rule must not refuse: a quarantined volume no config names is purged.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempDir } from '../helpers/temp-dir';
-import { calls, FAKENODE, HAVE_FAKENODE, runCli } from './fakenode-helpers';
+import { calls, HAVE_FAKENODE, runCli } from './fakenode-helpers';
+import { buildMutable } from './mutable-node';
 
 const skip = HAVE_FAKENODE ? false : 'fakenode not found (../shared/fakenode)';
-
-/** A fakenode scenario built with mutable storage (a temp copy of the shared scenario). */
-export function buildMutable(scenario: string): string {
-  const dir = tempDir('pvh-named-');
-  const s = JSON.parse(readFileSync(join(FAKENODE, 'scenarios', `${scenario}.json`), 'utf8'));
-  s.mutable_storage = true;
-  const file = join(dir, `${scenario}.json`);
-  writeFileSync(file, JSON.stringify(s));
-  const out = join(dir, 'node');
-  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'build', file, out], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`fakenode build ${scenario}: ${r.stderr}${r.stdout}`);
-  return out;
-}
 
 /** A guest config written on pve1 (and listed in .vmlist, as pmxcfs does for every config). */
 function writeGuest(out: string, vmid: number, lines: string[]): void {

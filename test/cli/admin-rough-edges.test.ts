@@ -41,7 +41,7 @@ test('restore without a JOURNAL (and --list) lists the journals with the command
   assert.equal(r0.code, 0, r0.stderr);
   assert.match(
     r0.stdout,
-    /^No journals in .*var\/lib\/pve-health\/journal: no clean or restore has acted on this node\.$/m,
+    /^No journals in .*var\/lib\/pve-health\/journal: no clean, reclaim or restore has acted on this node\.$/m,
   );
   const dir = join(root, 'var/lib/pve-health/journal');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -62,10 +62,37 @@ test('restore without a JOURNAL (and --list) lists the journals with the command
     { mode: 0o600 },
   );
   writeFileSync(join(dir, 'restore-bad.json'), 'not json', { mode: 0o600 });
+  // A reclaim journals each of a volume's steps under its name: the list names the volume once (issue 60),
+  // as the worst of its steps, and gives the restore command as for clean.
+  const reclaimed = join(dir, 'reclaim-20261121T090000Z-4243.json');
+  writeFileSync(
+    reclaimed,
+    JSON.stringify({
+      kind: 'pve-health-journal',
+      version: 1,
+      command: 'reclaim',
+      node: 'pve1',
+      toolVersion: 'x',
+      startedAt: '2026-11-21T09:00:00.000Z',
+      actions: [
+        action('local-lvm:vm-150-disk-0', 'done'),
+        action('local-lvm:vm-150-disk-0', 'done'),
+        action('local-lvm:vm-150-disk-0', 'done'),
+        action('local-zfs:vm-151-disk-0', 'done'),
+        action('local-zfs:vm-151-disk-0', 'failed'),
+        action('local:102/vm-102-disk-0.raw', 'done'),
+      ],
+    }),
+    { mode: 0o600 },
+  );
   for (const args of [[], ['--list']]) {
     const r = runCli(['restore', '--root', root, ...args]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Journals in .* \(2, newest first\):$/m);
+    assert.match(r.stdout, /^Journals in .* \(3, newest first\):$/m);
+    assert.match(
+      r.stdout,
+      /^ {2}2026-11-21 09:00 UTC {2}reclaim on pve1: 2 done, 1 failed \(local-lvm:vm-150-disk-0, local:102\/vm-102-disk-0\.raw\)\n {4}pve-health restore \S+reclaim-20261121T090000Z-4243\.json --root \S+$/m,
+    );
     assert.match(
       r.stdout,
       /^ {2}2026-11-22 10:15 UTC {2}clean on pve1: 1 done, 1 failed \(pve-vm--104--disk--0\)\n {4}pve-health restore \S+clean-20261122T101500Z-4242\.json --root \S+$/m,
@@ -73,7 +100,7 @@ test('restore without a JOURNAL (and --list) lists the journals with the command
     assert.match(r.stdout, /restore-bad\.json: cannot be used: /);
   }
   const json = JSON.parse(runCli(['restore', '--root', root, '--list', '--json']).stdout);
-  assert.equal(json.journals.length, 2);
+  assert.equal(json.journals.length, 3);
 });
 
 test('check at 80 columns: a pending finding says "no fix now" once; storage fixes: prose over whole commands', () => {

@@ -17,13 +17,18 @@ const skip = !hasFakenode ? 'fakenode not found (../shared/fakenode)' : !hasBash
 // PVE's dir volume names are `(vm|base|subvol)-N-\S+` (Storage/Plugin.pm parse_name_dir): anything but
 // white space. Each payload writes a file (`>x`) if it ever runs, even with no program on PATH.
 const PAYLOADS = ['$(id>x)', ';id>x', `'q"\`id>x\``, '|id&&x', '{a,b}*?[x]', '~root', '\\$HOME>x', '-é☃'];
+// Characters that show nothing or reorder the line (issue 59): a bidi override, the soft hyphen, the
+// combining grapheme joiner, the Hangul filler, a variation selector, a zero-width space, a tag character.
+// Each command must name exactly the volume (quoted first, as bytes), and no display text shows one raw:
+// `vm-995-disk-0` plus an invisible character reads exactly like the real `vm-995-disk-0`.
+const INVISIBLE = ['\u202e', '\u00ad', '\u034f', '\u3164', '\ufe0f', '\u200b', '\u{e0041}', '\u061c'];
 
 function hostileNode(): { node: string; volids: string[]; datasets: string[] } {
   const node = buildNode(join(SHARED, 'fakenode/scenarios/mixed-volumes.json'));
   const dir = join(node, 'root/var/lib/vz/images/177');
   mkdirSync(dir, { recursive: true });
   const volids: string[] = [];
-  PAYLOADS.forEach((p, i) => {
+  [...PAYLOADS, ...INVISIBLE].forEach((p, i) => {
     const name = `vm-177-disk-${i}${p}.raw`;
     writeFileSync(join(dir, name), '');
     truncateSync(join(dir, name), 1 << 20);
@@ -34,7 +39,7 @@ function hostileNode(): { node: string; volids: string[]; datasets: string[] } {
   const state = JSON.parse(readFileSync(statePath, 'utf8'));
   const images = state.rbd.pools['vm-pool'];
   const base = images.find((x: { image: string }) => x.image === 'vm-151-disk-0');
-  PAYLOADS.slice(0, 4).forEach((p, i) => {
+  [...PAYLOADS.slice(0, 4), ...INVISIBLE.slice(0, 2)].forEach((p, i) => {
     images.push({ ...base, image: `vm-178-disk-${i}${p}`, id: `ab${i}` });
     volids.push(`ceph-vm:vm-178-disk-${i}${p}`);
   });
@@ -97,6 +102,8 @@ describe('hostile names: every printed command runs exactly its argv in bash', {
       assert.ok([0, 1, 2].includes(r.code), r.stderr);
       // JSON strings are read back first: a copy from a JSON viewer or jq -r is the string's value.
       const text = args.includes('--json') ? collectStrings(JSON.parse(r.stdout)).join('\n') : r.stdout;
+      // Display text shows every invisible and bidi character as an escape, never raw.
+      assert.doesNotMatch(r.stdout, /[\p{Cc}\p{Bidi_Control}\p{Default_Ignorable_Code_Point}](?<!\n)/u);
       const runs = checkForm(name, text, known);
       if (!/nagios|checkmk/.test(name)) assert.ok(runs.length >= h!.volids.length, `${name}: ${runs.length} commands`);
     });

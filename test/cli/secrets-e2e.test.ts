@@ -39,13 +39,27 @@ function secretNode(): string {
   addProcess(node, 4102, ['smbclient', '//nas/s', '-U', `u%${S}`], ['/dev/zd0']);
   addProcess(node, 4103, ['openssl', 'enc', '-k', S, '-pass', `pass:${S}`], ['/dev/zd0']);
   addProcess(node, 4104, ['env', `PGPASSWORD=${S}`, `CI_TOKEN=${S}`, 'rbd', '--key', S, 'ls'], ['/dev/zd0']);
+  // Issue 59: a password past a colon or a CIFS doubled comma, mount.cifs's user%password, iscsiadm's -v.
+  addProcess(
+    node,
+    4105,
+    ['mount.cifs', '//nas/s', '/srv/password/s', '-o', `user=alice,password=a:${S},sec=ntlmssp,password=P1,,${S}`],
+    ['/dev/zd0'],
+  );
+  addProcess(
+    node,
+    4106,
+    ['iscsiadm', '-m', 'node', '-o', 'update', '-n', 'node.session.auth.password', '-v', S, `--value=${S}`],
+    ['/dev/zd0'],
+  );
+  addProcess(node, 4107, ['mount.cifs', '//nas/t', '/mnt/t', '-o', `username=CORP\\alice%${S}`], ['/dev/zd0']);
   writeFileSync(
     join(node, 'root/etc/pve/datacenter.cfg'),
     `keyboard: en-us\nhttp_proxy: http://proxy:${S}@10.0.0.1:3128\n`,
   );
   appendFileSync(
     join(node, 'root/etc/pve/storage.cfg'),
-    `\ncifs: nas\n\tpath /mnt/pve/nas\n\tserver 10.0.0.9\n\tshare backup\n\tusername u\n\tpassword ${S}\n\toptions vers=3.0,password=${S}\n\tcontent backup\n`,
+    `\ncifs: nas\n\tpath /mnt/pve/nas\n\tserver 10.0.0.9\n\tshare backup\n\tusername u\n\tpassword ${S}\n\toptions vers=3.0,password=P1,,a:${S}\n\tcontent backup\n`,
   );
   return node;
 }
@@ -73,6 +87,10 @@ describe('no secret leaves the node: capture, check --json, serve API', { skip }
     const r = runCli([...base, 'check', '--json'], env);
     assert.ok([0, 1, 2, 3].includes(r.code), r.stderr);
     assert.ok(r.stdout.includes('curl -u mon:<redacted>'), 'the holder is shown');
+    // Neighbours stay: the user, a path with `password` as a directory name, the setting's name.
+    assert.ok(r.stdout.includes('/srv/password/s -o user=alice,password=<redacted>,sec=ntlmssp'), 'mount.cifs shown');
+    assert.ok(r.stdout.includes('-n node.session.auth.password -v <redacted>'), 'iscsiadm shown');
+    assert.ok(r.stdout.includes('username=CORP\\\\alice%<redacted>'), 'the CIFS user shown');
     assert.ok(!r.stdout.includes(S), r.stdout.slice(Math.max(0, r.stdout.indexOf(S) - 300), r.stdout.indexOf(S) + 50));
   });
 

@@ -5,28 +5,30 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli';
 
-const ONLY_103 = /; only guest 103 \((\d+) findings of other guests and of the node not shown\)/;
+const ONLY_103 = /; only guest 103 and the node \((\d+) findings of other guests not shown\)/;
 
-test('check --vmid 103: its three orphans, in every form, exit 1', () => {
+test("check --vmid 103: its three orphans and the node's own findings, in every form, exit 2", () => {
   const text = runCli(['check', '--demo', '--vmid', '103']);
-  assert.equal(text.code, 1, text.stderr);
-  assert.match(text.stdout, /^pve-health pve1 — WARNING — grade B: 3 orphans; only guest 103 \(/);
-  assert.match(text.stdout, /\nProblems \(3\)\n/);
-  // Every problem is VM 103's.
+  // The demo node's CRITICAL mounts are every guest's: the exit code counts them (issue 59).
+  assert.equal(text.code, 2, text.stderr);
+  assert.match(text.stdout, /^pve-health pve1 — CRITICAL — grade F: 3 orphans, .*; only guest 103 and the node \(/);
+  assert.match(text.stdout, /\nProblems \(10\)\n/);
+  // Every problem is VM 103's or the node's (no guest of its own).
   const heads = text.stdout.split('\n').filter((l) => l.startsWith('● '));
-  assert.equal(heads.length, 3);
-  for (const h of heads) assert.match(h, / VM 103 test03$/);
+  assert.equal(heads.length, 10);
+  assert.equal(heads.filter((h) => / VM 103 test03$/.test(h)).length, 3);
+  for (const h of heads) assert.doesNotMatch(h, / (VM|CT) (?!103 )\d+/, h);
   const doc = JSON.parse(runCli(['check', '--demo', '--vmid', '103', '--json']).stdout);
   const left = Number(ONLY_103.exec(text.stdout)?.[1]);
   assert.deepEqual(doc.selection, { vmids: [103], leftOut: left });
-  assert.equal(doc.status, 1);
-  assert.equal(doc.overall.warning, 3);
+  assert.equal(doc.status, 2);
+  assert.equal(doc.overall.critical, 2);
   assert.match(doc.overall.headline, ONLY_103);
   const nagios = runCli(['check', '--demo', '--vmid', '103', '--format', 'nagios']);
-  assert.equal(nagios.code, 1);
+  assert.equal(nagios.code, 2);
   assert.ok(nagios.stdout.split('\n')[0].includes(doc.overall.headline), nagios.stdout.split('\n')[0]);
   const q = runCli(['check', '--demo', '--vmid', '103', '-q']);
-  assert.equal(q.stdout.trim().split('\n').length, 4, q.stdout);
+  assert.equal(q.stdout.trim().split('\n').length, 11, q.stdout);
 });
 
 test('volumes --vmid and dm --vmid: the part of that guest, its storage counts, its exit code', () => {
@@ -34,14 +36,20 @@ test('volumes --vmid and dm --vmid: the part of that guest, its storage counts, 
   assert.equal(v.code, 1);
   assert.match(v.stdout, /\nProblems \(1\)\n● WARNING {2}local:103\/old-import\.qcow2 {2}VM 103 test03\n/);
   assert.match(v.stdout, /\nlocal +dir +ok +1 +1 +20\.0 GiB +20\.0 GiB\n/);
-  assert.match(runCli(['volumes', '--demo', '--vmid', '110']).stdout, /grade A\+: no issues; only guest 110/);
+  assert.match(
+    runCli(['volumes', '--demo', '--vmid', '110']).stdout,
+    /grade A\+: no issues; only guest 110 and the node/,
+  );
   const dm = runCli(['dm', '--demo', '--vmid', '110']);
   assert.equal(dm.code, 2, 'its duplicate is critical');
   assert.match(dm.stdout, /local-lvm:vm-110-disk-1 {2}CT 110 dns1/);
   assert.doesNotMatch(dm.stdout, /san-lvm:vm-121-disk-0/);
   // Two guests, as a list or repeated.
-  assert.match(runCli(['check', '--demo', '--vmid', '103,121', '-q']).stdout, /only guests 103, 121 \(/);
-  assert.match(runCli(['check', '--demo', '--vmid', '103', '--vmid', '121', '-q']).stdout, /only guests 103, 121 \(/);
+  assert.match(runCli(['check', '--demo', '--vmid', '103,121', '-q']).stdout, /only guests 103, 121 and the node \(/);
+  assert.match(
+    runCli(['check', '--demo', '--vmid', '103', '--vmid', '121', '-q']).stdout,
+    /only guests 103, 121 and the node \(/,
+  );
 });
 
 test('--vmid: a value that is no VMID, and with --notify or --textfile, is a usage error', () => {

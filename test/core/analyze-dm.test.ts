@@ -268,7 +268,8 @@ test('a path gap beside the guest list’s gap: the unread config makes the left
 });
 
 // A VG on a LUN other nodes see too (its PV a multipath map, or a kpartx partition of one): storage.cfg's
-// "local" cannot be believed for it (classify-dm.ts), whichever way the LV's map stacks on the LUN.
+// "local" cannot be believed for it; the storage is shared (node/vg-reach.ts storagesAsSeen), whichever
+// way the LV's map stacks on the LUN: a guest of another node naming the LV names this very LV.
 // lvm2 stacks an origin with snapshots on its `-real` layer (lib/activate/dev_manager.c: the origin's map
 // is `snapshot-origin` over `<lv>-real`, which holds the PV's extents; a thin LV likewise sits on its pool's
 // `-tpool` over `_tdata`): then only a layer's map lies on the LUN, and it still says where the VG lies.
@@ -285,7 +286,7 @@ function lunNode(disk: string): NodeBuilder {
   return b;
 }
 
-test('a VG on a multipath map, on a partition of one, or only through a layer, is said to lie on that map', () => {
+test('a VG on a multipath map, on a partition of one, or only through a layer, is shared: that map says so', () => {
   const node = (via: 'lun' | 'partition' | 'layer' | 'two LUNs') => {
     const b = lunNode('vm-300-disk-0');
     let pv = b.devnoOf('mpatha');
@@ -318,8 +319,10 @@ test('a VG on a multipath map, on a partition of one, or only through a layer, i
   };
   for (const via of ['lun', 'partition', 'layer', 'two LUNs'] as const) {
     const e = node(via);
-    assert.equal(verdict(e), 'unknown/lvm-incomplete', via);
-    assert.match(e.detail, /names this very volume and VG vgm lies on multipath map mpatha:/, via);
+    // The shared rule: VM 300 of pve2 uses this very LV, which should not be active here.
+    assert.equal(verdict(e), 'orphan/guest-on-other-node', via);
+    assert.match(e.detail, /VM 300 lives on pve2 \(VM 300 scsi0\); its shared LV should not be active on pve1/, via);
+    assert.deepEqual(e.protectedBy, [], via);
   }
 });
 
@@ -356,7 +359,7 @@ test('a config path to a partition map of an LV names that LV; to a map that is 
 // A renamed map (an LV's UUID under another name: qm disk reassign's old name left active) and the map of an
 // LV gone from the metadata map extents of their VG all the same: when one is the only map of its VG on the
 // LUN, the VG still lies on that LUN.
-test('a VG whose only map on a multipath LUN is a renamed one, or one of a gone LV, is said to lie on that LUN', () => {
+test('a VG whose only map on a multipath LUN is a renamed one, or one of a gone LV, is shared: that LUN says so', () => {
   for (const via of ['renamed', 'gone'] as const) {
     const b = lunNode('vm-300-disk-1');
     const moved = lvmId('m');
@@ -370,8 +373,8 @@ test('a VG whose only map on a multipath LUN is a renamed one, or one of a gone 
     b.lv({ vg: 'vgm', lv: 'vm-300-disk-1', id: local, active: false });
     b.map({ name: 'vgm-vm--300--disk--1', uuid: `LVM-${b.vgId('vgm')}${local}`, table: '0 2048 linear 8:16 2048' });
     const e = entry(analyzeDm(parseNode(b.build())), 'vgm-vm--300--disk--1');
-    assert.equal(verdict(e), 'unknown/lvm-incomplete', via);
-    assert.match(e.detail, /names this very volume and VG vgm lies on multipath map mpatha:/, via);
+    assert.equal(verdict(e), 'orphan/guest-on-other-node', via);
+    assert.match(e.detail, /its shared LV should not be active on pve1/, via);
   }
 });
 

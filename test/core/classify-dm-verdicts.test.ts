@@ -10,6 +10,7 @@ import { quarantineName } from '../../src/core/vocab/quarantine-name';
 import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import type { DmEntry } from '../../src/core/vocab/types';
 import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
+import { DISK_PLACE, pvOnDisk, pvRead } from '../helpers/pv-devices';
 
 type Want = Partial<
   Pick<
@@ -743,15 +744,20 @@ describe('no config names it, while a config was not seen', () => {
     const leftover = 'inactive LV, VM/CT 301 has no config anywhere in the cluster';
     check(entries(b, other), 'vgm-vm--301--disk--0', { status: 'unknown', detail: `${leftover}; but ${OTHER}` });
     check(entries(plain, other), 'vgm-vm--301--disk--0', { status: 'orphan', detail: leftover });
-    // A guest of another node naming this very volume: storage.cfg's word "local" cannot be believed.
-    const disagree = (san: string) =>
-      `storage.cfg calls 'thick' local (no shared 1), but VM 300 scsi0 on pve2 names this very volume${san}: a leftover copy cannot be told from that guest's disk on a shared VG`;
+    // A guest of another node naming this very volume: the VG's disks decide. On the multipath LUN it is
+    // that guest's disk (shared rules: active here, so deactivate here); without the disks gathered it is
+    // protected, never unknown.
     check(entries(b), 'vgm-vm--300--disk--0', {
-      status: 'unknown',
-      reason: 'lvm-incomplete',
-      detail: disagree(' and VG vgm lies on multipath map mpatha'),
+      status: 'orphan',
+      reason: 'guest-on-other-node',
+      detail: 'VM 300 lives on pve2 (VM 300 scsi0); its shared LV should not be active on pve1',
     });
-    check(entries(plain), 'vgm-vm--300--disk--0', { status: 'unknown', detail: disagree('') });
+    const e = entries(plain).get('vgm-vm--300--disk--0')!;
+    assert.deepEqual([e.status, e.reason, e.protectedBy], ['orphan', 'not-referenced', ['vg-reach-unknown']]);
+    assert.match(
+      e.detail,
+      /; but the disks of VG vgm were not told local or shared \(the disks under its PVs were not gathered \(a snapshot of an older version\)\) while VM 300 on pve2 names this very volume: on a VG other nodes see, it is that guest's disk \(look: lsblk -o NAME,TRAN,TYPE; pvs -o pv_name,vg_name\)$/,
+    );
   });
 });
 
@@ -813,4 +819,112 @@ describe("the owner's config names a storage storage.cfg does not define", () =>
     ],
   ];
   for (const [what, b, want] of rows) test(what, () => check(entries(b), 'pve-vm--100--disk--2', want));
+});
+
+// Thick LVM storage.cfg calls local (no `shared 1`), VM 300 of pve2 names this very volume: the VG's disks
+// say which it is (node/vg-reach.ts). On disks of this node it is the ordinary migration leftover, with the
+// only-copy words; on a device other nodes see, the storage is shared and it is VM 300's disk; where the
+// disks could not be told, the leftover is protected with the commands that tell them.
+describe('local thick LVM, another node names the very volume: the disks decide', () => {
+  const node = (active: boolean) =>
+    new NodeBuilder()
+      .storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`)
+      .pool('pve')
+      .cluster(['pve1', 'pve2'])
+      .guest(300, 'qemu', ['scsi0: thick:vm-300-disk-0'], 'pve2')
+      .lv({ vg: 'vgm', lv: 'vm-300-disk-0', active });
+  const LEFTOVER =
+    "VM 300 lives on pve2; LV on local storage 'thick' of pve1: VM 300's config on pve2 names this very volume ID thick:vm-300-disk-0: if pve2 has its own thick:vm-300-disk-0, this is a leftover of a migration or restore; if not, this is VM 300's only disk (an HA recovery moves only the config, local disks stay: pve-ha-manager steal_service). Only pve2 can tell (pve-health cluster asks it)";
+  const san = (via: string) => ({ status: 'valid', reason: 'referenced', protectedBy: [], via });
+  const local = { status: 'orphan', reason: 'inactive-leftover', protectedBy: [] };
+  const unsure = (why: string) => ({
+    status: 'orphan',
+    reason: 'inactive-leftover',
+    protectedBy: ['vg-reach-unknown'],
+    why,
+  });
+  const part = (disk: string, place: keyof typeof DISK_PLACE, extra = {}) =>
+    pvRead(
+      { '/dev/sdb': `${disk}1` },
+      {
+        [`${disk}1`]: { path: `${DISK_PLACE[place](disk)}/${disk}1`, partition: true },
+        [disk]: { path: DISK_PLACE[place](disk), ...extra },
+      },
+    );
+  const rows: [string, HostSnapshot['pvDevices'], Record<string, unknown>][] = [
+    ['a SATA disk', pvOnDisk('sdb', 'sata'), local],
+    ['a partition of an NVMe disk', part('nvme0n1', 'nvme', { transport: 'pcie' }), local],
+    ['a virtio disk', pvOnDisk('sdb', 'virtio'), local],
+    ['a RAID controller logical drive', pvOnDisk('sdb', 'scsi'), local],
+    [
+      'an md array of local partitions',
+      pvRead(
+        { '/dev/sdb': 'md0' },
+        {
+          md0: { path: DISK_PLACE.virtual('md0'), slaves: ['sda1', 'sdc1'] },
+          sda1: { path: `${DISK_PLACE.sata('sda')}/sda1`, partition: true },
+          sda: { path: DISK_PLACE.sata('sda') },
+          sdc1: { path: `${DISK_PLACE.virtio('sdc')}/sdc1`, partition: true },
+          sdc: { path: DISK_PLACE.virtio('sdc') },
+        },
+      ),
+      local,
+    ],
+    ['an iSCSI LUN', pvOnDisk('sdb', 'iscsi'), san('iSCSI disk sdb (PV /dev/sdb)')],
+    ['a partition of an iSCSI LUN', part('sdb', 'iscsi'), san('iSCSI disk sdb (PV /dev/sdb)')],
+    ['a Fibre Channel LUN', pvOnDisk('sdb', 'fc'), san('Fibre Channel disk sdb (PV /dev/sdb)')],
+    [
+      'an NBD device',
+      pvRead({ '/dev/sdb': 'nbd0' }, { nbd0: { path: DISK_PLACE.virtual('nbd0') } }),
+      san('NBD disk nbd0 (PV /dev/sdb)'),
+    ],
+    [
+      'a DRBD device',
+      pvRead({ '/dev/sdb': 'drbd0' }, { drbd0: { path: DISK_PLACE.virtual('drbd0') } }),
+      san('DRBD disk drbd0 (PV /dev/sdb)'),
+    ],
+    [
+      'a krbd device',
+      pvRead({ '/dev/sdb': 'rbd0' }, { rbd0: { path: DISK_PLACE.virtual('rbd0') } }),
+      san('Ceph RBD disk rbd0 (PV /dev/sdb)'),
+    ],
+    [
+      'a multipath map',
+      pvRead(
+        { '/dev/sdb': 'dm-7' },
+        { 'dm-7': { path: DISK_PLACE.virtual('dm-7'), dmUuid: 'mpath-3600a098', slaves: ['sdc', 'sdd'] } },
+      ),
+      san('multipath map dm-7 (PV /dev/sdb)'),
+    ],
+    [
+      'a SAS disk',
+      pvOnDisk('sdb', 'sas'),
+      unsure('PV /dev/sdb: sdb is a SAS disk, which an enclosure may share between nodes'),
+    ],
+    [
+      'sysfs not readable',
+      pvRead({ '/dev/sdb': 'sdb' }, { sdb: { error: '/sys/class/block/sdb cannot be read' } }),
+      unsure('PV /dev/sdb: /sys/class/block/sdb cannot be read'),
+    ],
+  ];
+  for (const [name, pvDevices, want] of rows) {
+    test(`${name}: ${want.status}${want.protectedBy && (want.protectedBy as string[]).length ? ', protected' : ''}`, () => {
+      const e = entries(node(false), (s) => void (s.pvDevices = pvDevices)).get('vgm-vm--300--disk--0')!;
+      assert.deepEqual([e.status, e.reason, e.protectedBy], [want.status, want.reason, want.protectedBy], name);
+      if (want.status === 'valid') assert.equal(e.detail, 'VM 300 scsi0 on pve2; inactive here, as it should be');
+      else if (want.why)
+        assert.ok(e.detail.includes(`not told local or shared (${want.why}) while VM 300 on pve2`), e.detail);
+      else assert.equal(e.detail, `inactive LV, ${LEFTOVER}`);
+    });
+  }
+
+  test('active here on a LUN: the shared rule (deactivate here); on a local disk the leftover', () => {
+    const lun = entries(node(true), (s) => void (s.pvDevices = pvOnDisk('sdb', 'iscsi'))).get('vgm-vm--300--disk--0')!;
+    assert.deepEqual(
+      [lun.status, lun.reason, lun.referencedBy],
+      ['orphan', 'guest-on-other-node', 'VM 300 scsi0 on pve2'],
+    );
+    const own = entries(node(true), (s) => void (s.pvDevices = pvOnDisk('sdb', 'sata'))).get('vgm-vm--300--disk--0')!;
+    assert.deepEqual([own.status, own.reason, own.detail], ['orphan', 'not-referenced', LEFTOVER]);
+  });
 });

@@ -346,8 +346,8 @@ test("a leftover of a VMID is never a volume another node's guest may be using o
   assert.deepEqual(
     r.entries.map((e) => [e.volid, e.status, e.reason]),
     [
-      // its guest is gone, but it cannot be told from VM 200's disk: unknown, and no leftover of 999
-      ['local:999/vm-999-disk-0.raw', 'unknown', 'guest-missing'],
+      // its guest is gone, but VM 200 of pve2 uses it on the share (shared by the mount): no leftover of 999
+      ['local:999/vm-999-disk-0.raw', 'valid', 'referenced'],
       ['local:998/vm-998-disk-0.raw', 'orphan', 'guest-missing'],
     ],
   );

@@ -297,3 +297,69 @@ test('holdsGuestVolumes (Storage.pm vdisk_list): content with images or rootdir,
   ];
   for (const [cfg, want] of rows) assert.equal(holdsGuestVolumes(parseStorageConfig(cfg)[0]), want, cfg);
 });
+
+// A guest running here holds a guest snapshot its config has no section for (issue 59: a config cut at a
+// line boundary loses a section without a trace; the DM part holds every LV of a running guest alike).
+test('a guest snapshot without its [section]: held while its guest runs here (kvm -id 100), a leftover once it is stopped', () => {
+  const kvm = { pid: 4100, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', '100'], fds: [] };
+  const bash = { pid: 4100, comm: 'bash', cmdline: ['/bin/bash', '-id', '100'], fds: [] };
+  const rows = [
+    {
+      name: 'running, config names the disk',
+      conf: 'scsi0: local-zfs:vm-100-disk-0,size=8G\n',
+      procs: [kvm],
+      protectedBy: ['guest-running'],
+    },
+    {
+      name: 'running, config cut before the disk line',
+      conf: 'cores: 2\n',
+      procs: [kvm],
+      protectedBy: ['guest-running'],
+    },
+    { name: 'stopped (no kvm)', conf: 'scsi0: local-zfs:vm-100-disk-0,size=8G\n', procs: [], protectedBy: [] },
+    {
+      name: 'stopped (another program says -id 100)',
+      conf: 'scsi0: local-zfs:vm-100-disk-0,size=8G\n',
+      procs: [bash],
+      protectedBy: [],
+    },
+  ];
+  for (const r of rows) {
+    const es = classify({
+      files: { '/etc/pve/nodes/pve1/qemu-server/100.conf': r.conf },
+      zfs: [zvol('vm-100-disk-0'), zsnap('vm-100-disk-0@before-upgrade')],
+      processes: r.procs,
+    });
+    const e = entry(es, 'local-zfs:vm-100-disk-0', 'before-upgrade');
+    assert.deepEqual([e.status, e.reason, e.protectedBy], ['orphan', 'snapshot-missing', r.protectedBy], r.name);
+    assert.equal(e.hint === undefined, r.protectedBy.length > 0, r.name);
+  }
+  // A snapshot its section names is valid either way; another guest running holds nothing of this one's.
+  const other = classify({
+    files: { '/etc/pve/nodes/pve1/qemu-server/100.conf': 'scsi0: local-zfs:vm-100-disk-0,size=8G\n' },
+    zfs: [zvol('vm-100-disk-0'), zsnap('vm-100-disk-0@before-upgrade')],
+    processes: [{ ...kvm, cmdline: ['/usr/bin/kvm', '-id', '101'] }],
+  });
+  assert.deepEqual(entry(other, 'local-zfs:vm-100-disk-0', 'before-upgrade').protectedBy, []);
+});
+
+// A task of a guest that uses the volume (its config names it, whatever VMID the volume's name carries)
+// holds that volume's snapshot (issue 59: only the name's VMID was asked, a task of the user was not).
+test("a snapshot of VM 100's volume that VM 101 uses: a task of VM 101 holds it; a task of VM 102 does not", () => {
+  const upidOf = (type: string, id: string) => `UPID:pve1:000B7C1A:0A1B2C3D:67A1B2C3:${type}:${id}:root@pam: 1`;
+  const look = (task: string) =>
+    entry(
+      classify({
+        files: { '/etc/pve/nodes/pve1/qemu-server/101.conf': 'scsi1: local-zfs:vm-100-disk-0,size=8G\n' },
+        zfs: [zvol('vm-100-disk-0'), zsnap('vm-100-disk-0@before')],
+        tasks: upidOf('vzdump', task),
+      }),
+      'local-zfs:vm-100-disk-0',
+      'before',
+    );
+  const user = look('101');
+  assert.deepEqual([user.status, user.reason, user.protectedBy], ['orphan', 'snapshot-missing', ['task:vzdump']]);
+  assert.equal(user.hint, undefined);
+  const other = look('102');
+  assert.deepEqual([other.status, other.protectedBy], ['orphan', []]);
+});

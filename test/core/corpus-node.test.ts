@@ -1,41 +1,17 @@
 // A node built from Proxmox's own test configs, with every LVM volume they reference active, must
 // have zero orphans and zero duplicates: whatever the grammar of a real config, its disks are found.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { analyzeDm } from '../../src/core/dm/analyze-dm';
 import { parseNode } from '../../src/core/node/node-view';
 import { parseGuestConfig } from '../../src/core/parse/guest-config';
 import { lvNamesOfVolname, parseLvmVolname } from '../../src/core/parse/volume-name';
 import { NodeBuilder } from '../helpers/node-builder';
-import { corpusPath, haveCorpus, readCorpus } from '../helpers/pve-corpus';
-
-interface Conf {
-  file: string;
-  type: 'qemu' | 'lxc';
-  text: string;
-}
-
-function collect(): Conf[] {
-  const out: Conf[] = [];
-  const walk = (dir: string, type: 'qemu' | 'lxc') => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = `${dir}/${e.name}`;
-      if (e.isDirectory()) walk(p, type);
-      else if (e.name.endsWith('.conf'))
-        out.push({ file: p, type, text: readCorpus(p.slice(corpusPath().length + 1)) });
-    }
-  };
-  walk(corpusPath('proxmox+qemu-server/src/test/cfg2cmd'), 'qemu');
-  walk(corpusPath('proxmox+qemu-server/src/test/snapshot-input'), 'qemu');
-  walk(corpusPath('proxmox+qemu-server/src/test/parse-config-input'), 'qemu');
-  walk(corpusPath('proxmox+pve-container/src/test/snapshot-input'), 'lxc');
-  return out;
-}
+import { corpusConfigs, haveCorpus } from '../helpers/pve-corpus';
 
 /** Every corpus config a guest of one node, every LVM volume they name an LV; `more` adds to the builder. */
 function corpusNode(more: (b: NodeBuilder, vgOf: (id: string) => string, lvmIds: string[]) => void = () => {}) {
-  const confs = collect();
+  const confs = corpusConfigs();
   // Storage IDs whose volumes all look like LVM volume names become LVM-thin storages here
   // (lvm-store = thick LVM on VG veegee, as in the cfg2cmd suite's storage config).
   const volumes = new Map<string, Set<string>>();

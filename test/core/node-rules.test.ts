@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import type { DmEntry } from '../../src/core/vocab/types';
 import { lv, nodeView, type ViewInput, vgOf } from '../helpers/node-view';
+import { pvOnDisk } from '../helpers/pv-devices';
 
 const THICK = `lvm: san
 \tvgname vg0
@@ -39,6 +40,8 @@ interface Case {
   hint?: RegExp;
   hintLacks?: RegExp;
   protectedBy?: string;
+  /** Nothing protects it. */
+  noProtection?: true;
 }
 
 const leftover = [lv('vg0', 'vm-100-disk-0')];
@@ -164,29 +167,71 @@ const cases: Case[] = [
     fix: /^lvchange -an --select lv_uuid=\S+ vg0\/vm-100-disk-0$/,
   },
   {
-    // storage.cfg lost `shared 1` (a line cut at a boundary): the guest on pve2 names this very volume.
-    name: 'thick LVM storage.cfg calls local, a guest of another node names this very LV: unknown, no hint',
+    // storage.cfg calls it local, the guest on pve2 names this very volume, and the VG's disks were not
+    // gathered (an older capture): which it is cannot be told; protected with the commands that tell it.
+    name: 'thick LVM storage.cfg calls local, a guest of another node names this very LV, disks not read: protected, no hint',
     view: {
       storageCfg: THICK,
       lvs: leftover,
       guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
     },
-    want: 'unknown/lvm-incomplete',
+    want: 'orphan/inactive-leftover',
     fix: null,
-    detail: /calls 'san' local \(no shared 1\), but VM 100 scsi0 on pve2 names this very volume/,
+    detail:
+      /the disks of VG vg0 were not told local or shared .* \(look: lsblk -o NAME,TRAN,TYPE; pvs -o pv_name,vg_name\)$/,
+    protectedBy: 'vg-reach-unknown',
     hintLacks: /pvesm free/,
   },
   {
-    name: 'the same, active here: unknown, nothing deactivated',
+    name: 'the same, active here: protected, nothing deactivated',
     view: {
       storageCfg: THICK,
       lvs: [active],
       maps: [{ lv: active }],
       guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
     },
-    want: 'unknown/lvm-incomplete',
+    want: 'orphan/not-referenced',
     fix: null,
+    protectedBy: 'vg-reach-unknown',
     hintLacks: /pvesm free/,
+  },
+  {
+    // The ordinary migration leftover: the VG lies on a SATA disk of this node.
+    name: 'the same on a local SATA disk: the migration leftover (only pve2 can tell it from the only copy)',
+    view: {
+      storageCfg: THICK,
+      lvs: leftover,
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
+      pvDevices: pvOnDisk('sda3', 'sata'),
+    },
+    want: 'orphan/inactive-leftover',
+    fix: null,
+    detail: /^inactive LV, VM 100 lives on pve2; LV on local storage 'san' of pve1: .*Only pve2 can tell/,
+    noProtection: true,
+  },
+  {
+    // The VG lies on an iSCSI LUN: shared, whatever storage.cfg says; VM 100 of pve2 runs from this LV.
+    name: 'the same on an iSCSI LUN: VM 100 of pve2 uses it (shared), inactive here as it should be',
+    view: {
+      storageCfg: THICK,
+      lvs: leftover,
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
+      pvDevices: pvOnDisk('sda3', 'iscsi'),
+    },
+    want: 'valid/referenced',
+    fix: null,
+  },
+  {
+    name: 'the same on an iSCSI LUN, active here: deactivate here, as on shared LVM',
+    view: {
+      storageCfg: THICK,
+      lvs: [active],
+      maps: [{ lv: active }],
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
+      pvDevices: pvOnDisk('sda3', 'iscsi'),
+    },
+    want: 'orphan/guest-on-other-node',
+    fix: /^lvchange -an --select lv_uuid=\S+ vg0\/vm-100-disk-0$/,
   },
   {
     name: 'a guest of another node that names another disk: the local copy is still a leftover',
@@ -230,6 +275,7 @@ describe('DM/LVM rules on a NodeView', () => {
       if (c.hint) assert.match(e.hint ?? '', c.hint);
       if (c.hintLacks) assert.doesNotMatch(e.hint ?? '', c.hintLacks);
       if (c.protectedBy) assert.ok(e.protectedBy.includes(c.protectedBy), e.protectedBy.join(', '));
+      if (c.noProtection) assert.deepEqual(e.protectedBy, []);
       const fix = e.action?.command.join(' ') ?? null;
       if (c.fix === null) assert.equal(fix, null, `unexpected fix: ${fix}`);
       else assert.match(fix ?? '', c.fix);

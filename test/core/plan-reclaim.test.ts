@@ -328,6 +328,54 @@ describe('planReclaim refusals: only proven orphans', () => {
       code: 'has-snapshots',
       why: /@s1 is a file or subvolume of its own/,
     },
+    // Any snapshot that is not itself a free leftover holds its volume (issue 59: "only an in-use
+    // snapshot blocks" let a protected or undecided snapshot go with its volume into quarantine).
+    {
+      name: 'a ZFS volume whose orphan snapshot a clone was made from (protected: has-clones)',
+      over: {
+        volumes: volumes([
+          vol({ volid: 'local-zfs:vm-100-disk-0' }),
+          vol({
+            volid: 'local-zfs:vm-100-disk-0',
+            snapshot: 's1',
+            reason: 'snapshot-missing',
+            protected: true,
+            protectedBy: ['has-clones'],
+          }),
+        ]),
+      },
+      code: 'has-snapshots',
+      why: /@s1 is orphan, protected \(has-clones\)/,
+    },
+    {
+      name: "a ZFS volume whose snapshot's owner could not be read (unknown)",
+      over: {
+        volumes: volumes([
+          vol({ volid: 'local-zfs:vm-100-disk-0' }),
+          vol({ volid: 'local-zfs:vm-100-disk-0', snapshot: 's1', status: 'unknown', reason: 'config-unreadable' }),
+        ]),
+      },
+      code: 'has-snapshots',
+      why: /@s1 is unknown$/,
+    },
+    {
+      name: 'an RBD image whose orphan snapshot an operation explains (pending)',
+      over: {
+        volumes: volumes([
+          vol({ volid: 'ceph-vm:vm-100-disk-0' }),
+          vol({
+            volid: 'ceph-vm:vm-100-disk-0',
+            snapshot: 'vzdump',
+            reason: 'operation-leftover',
+            pending: true,
+            protected: true,
+            protectedBy: ['task:vzdump'],
+          }),
+        ]),
+      },
+      code: 'has-snapshots',
+      why: /@vzdump is orphan, pending, protected \(task:vzdump\)/,
+    },
     {
       name: 'a duplicate map (clean fixes it)',
       over: { dm: [lvOrphan({ status: 'duplicate', reason: 'stale-map', kind: 'dm' })] },
@@ -346,6 +394,23 @@ describe('planReclaim refusals: only proven orphans', () => {
       assert.match(plan.refused[0].why, r.why);
     });
   }
+});
+
+describe('planReclaim: a volume whose snapshots are all free leftovers goes with them', () => {
+  for (const volid of ['local-zfs:vm-100-disk-0', 'ceph-vm:vm-100-disk-0'])
+    it(`${volid} with an unprotected orphan snapshot: planned`, () => {
+      const plan = planReclaim(
+        input({
+          volumes: volumes([vol({ volid }), vol({ volid, snapshot: 's1', reason: 'snapshot-missing' })]),
+        }),
+        { names: [volid] },
+      );
+      assert.deepEqual(
+        plan.actions.map((a) => a.volid),
+        [volid],
+        JSON.stringify(plan.refused),
+      );
+    });
 });
 
 describe('planReclaim steps per storage type (exact argv)', () => {
@@ -600,5 +665,41 @@ describe('volidsNamedElsewhere: what configs of other nodes name', () => {
       ['local-zfs:vm-101-disk-0', { node: 'pve2', vmid: 101, type: 'qemu' }],
       ['local:101/vm-101-disk-1.raw', { node: 'pve2', vmid: 101, type: 'qemu' }],
     ]);
+  });
+});
+
+// The purge asks who has the quarantined LV as origin under the name it has now (issue 59: asked under
+// its original name, `lvremove` took the snapshot LVs whose origin it is). Snapshot LVs keep their origin
+// through an lvrename of it: lvs shows the quarantine name as their origin.
+describe('planPurge: the origins of a quarantined LV, under its quarantine name', () => {
+  const QNAME = 'pve-health-q.20261101T000000Z.vm-100-disk-0';
+  const lv = (name: string, origin = '') =>
+    ({
+      name,
+      vg: 'pve',
+      pool: 'data',
+      origin,
+      tags: name === QNAME ? ['pve-health-quarantine'] : [],
+      sizeBytes: 4096,
+      uuid: name === QNAME ? LVID : `U${name}`.padEnd(32, 'x').slice(0, 32),
+    }) as LvRow;
+  it('a snapshot LV whose origin is the quarantined LV: refused has-snapshots', () => {
+    const p = planPurge(input({ lvs: [lv(QNAME), lv('snap_vm-100-disk-0_before', QNAME)] }), { all: true });
+    assert.deepEqual(p.actions, []);
+    assert.deepEqual(
+      p.refused.map((r) => [r.volid, r.code]),
+      [['local-lvm:vm-100-disk-0', 'has-snapshots']],
+    );
+  });
+  it('a snapshot of a new LV that took the original name is not its: purged as before', () => {
+    const p = planPurge(
+      input({ lvs: [lv(QNAME), lv('vm-100-disk-0'), lv('snap_vm-100-disk-0_new', 'vm-100-disk-0')] }),
+      { all: true },
+    );
+    assert.deepEqual(p.refused, []);
+    assert.deepEqual(
+      p.actions.map((a) => a.volid),
+      ['local-lvm:vm-100-disk-0'],
+    );
   });
 });

@@ -6,7 +6,7 @@
 // believe is said in `warnings`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nodeNameFromFiles, nodeNameOf, parsePveState } from '../../src/core/node/pve-state';
+import { kvmIdOfProcess, nodeNameFromFiles, nodeNameOf, parsePveState } from '../../src/core/node/pve-state';
 import type { ProcessInfo } from '../../src/core/vocab/snapshot';
 import { bareSnapshot } from '../helpers/bare-snapshot';
 
@@ -250,7 +250,7 @@ test('parsePveState: storages of the cluster, the ones this node uses, the share
 
 const proc = (pid: number, comm: string, cmdline: string[]): ProcessInfo => ({ pid, comm, cmdline, fds: [] });
 
-test('parsePveState: which guests run here, by a live kvm behind the pid file or an lxc process', () => {
+test('parsePveState: which guests run here, by a live kvm behind the pid file or an lxc process (files that are no pid files name none)', () => {
   const s = parsePveState(
     snap(
       {
@@ -279,10 +279,10 @@ test('parsePveState: which guests run here, by a live kvm behind the pid file or
           proc(4102, 'bash', ['-bash']),
           proc(4104, 'vm-104', ['/opt/q', '-id', '104', '-name', 'x']),
           proc(4105, 'kvm', ['/usr/bin/kvm', '-id', '105', '-incoming', 'unix:/run/qemu-server/105.migrate']),
-          proc(4106, 'kvm', ['/usr/bin/kvm', '-id', '106']),
-          proc(4107, 'kvm', ['/usr/bin/kvm', '-id', '107']),
-          proc(4108, 'kvm', ['/usr/bin/kvm', '-id', '108']),
-          proc(4109, 'kvm', ['/usr/bin/kvm', '-id', '109']),
+          proc(4106, 'kvm', ['/usr/bin/kvm', '-name', 'vm106']),
+          proc(4107, 'kvm', ['/usr/bin/kvm', '-name', 'vm107']),
+          proc(4108, 'kvm', ['/usr/bin/kvm', '-name', 'vm108']),
+          proc(4109, 'kvm', ['/usr/bin/kvm', '-name', 'vm109']),
           proc(4110, 'kvm', []),
           proc(4200, 'lxc-start', ['/usr/bin/lxc-start', '-F', '-n', '200']),
           proc(4201, 'lxc-start', ['[lxc monitor] /var/lib/lxc 201']),
@@ -295,4 +295,48 @@ test('parsePveState: which guests run here, by a live kvm behind the pid file or
   assert.deepEqual(sorted(s.kvmAlive), [100, 101, 104, 105, 110]);
   assert.deepEqual(sorted(s.kvmIncoming), [105]);
   assert.deepEqual(sorted(s.running), [100, 101, 104, 105, 110, 200, 201]);
+});
+
+// Liveness from the process table (issue 59): qemu-server's check_running reads the pid file, but the kvm
+// holds the disks whatever that file says. A garbled, empty, two-line or stale pid file beside a live
+// `kvm -id N` is still a running VM; a VM with no kvm is stopped whatever its pid file says.
+test('parsePveState: a kvm with -id N runs VM N whatever its pid file says; without such a process it does not', () => {
+  const s = parsePveState(
+    snap(
+      {
+        '/run/qemu-server/100.pid': '41x00\n',
+        '/run/qemu-server/101.pid': '',
+        '/run/qemu-server/102.pid': '4102\n4102\n',
+        '/run/qemu-server/103.pid': '9999\n',
+        // A stopped VM: its pid file names a process that is gone, no kvm says -id 120.
+        '/run/qemu-server/120.pid': '9998\n',
+      },
+      {
+        processes: [
+          proc(4100, 'kvm', ['/usr/bin/kvm', '-id', '100', '-name', 'vm100']),
+          proc(4101, 'kvm', ['/usr/bin/kvm', '-id', '101']),
+          proc(4102, 'qemu-system-x86', ['/usr/bin/qemu-system-x86_64', '-id', '102']),
+          // No pid file at all (a start still writing it, or removed by hand).
+          proc(4103, 'kvm', ['/usr/bin/kvm', '-id', '104', '-incoming', 'unix:/run/qemu-server/104.migrate']),
+          // Not kvm: another program's -id, a kvm whose -id is no VMID, a kvm without -id.
+          proc(4130, 'bash', ['/bin/bash', '-id', '130']),
+          proc(4131, 'kvm', ['/usr/bin/kvm', '-id', 'x131']),
+          proc(4132, 'kvm', ['/usr/bin/kvm', '-name', 'vm132']),
+          proc(4133, 'python3', ['/usr/bin/kvm', '-id']),
+        ],
+      },
+    ),
+  );
+  const sorted = (x: Set<number>) => [...x].sort((a, b) => a - b);
+  assert.deepEqual(sorted(s.running), [100, 101, 102, 104]);
+  assert.deepEqual(sorted(s.kvmAlive), [100, 101, 102, 104]);
+  assert.deepEqual(sorted(s.kvmIncoming), [104]);
+});
+
+test('kvmIdOfProcess: the kvm binary by name or path, its -id', () => {
+  assert.equal(kvmIdOfProcess(proc(1, 'kvm', ['/usr/bin/kvm', '-id', '100'])), 100);
+  assert.equal(kvmIdOfProcess(proc(1, 'CPU 0/KVM', ['/usr/bin/kvm', '-id', '101'])), 101);
+  assert.equal(kvmIdOfProcess(proc(1, 'x', ['qemu-system-x86_64', '-id', '102'])), 102);
+  assert.equal(kvmIdOfProcess(proc(1, 'x', ['/opt/kvmtools/run', '-id', '103'])), null);
+  assert.equal(kvmIdOfProcess(proc(1, 'kvm', ['/usr/bin/kvm', '-name', '104'])), null);
 });

@@ -1,6 +1,7 @@
 // `--vmid N` (core/findings/select-guests.ts), a table over every VMID of the demo node and one it does
-// not have: the cut keeps exactly that guest's findings, counts the rest as left out, computes its status
-// from what it kept, says so in the headline; a part that could not be checked stays UNKNOWN.
+// not have: the cut keeps exactly that guest's findings and the node's own (of no guest: the demo's
+// CRITICAL mounts, its thin pool), counts the rest as left out, computes its status from what it kept,
+// says so in the headline; a part that could not be checked stays UNKNOWN.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildCheckDocument } from '../../src/core/findings/evaluate';
@@ -23,15 +24,15 @@ describe('--vmid: one guest of the demo node', () => {
     test(`guest ${vmid}`, () => {
       const doc = cut([vmid]);
       const kept = listFindings(doc);
-      // Exactly the guest's findings: each kept one is its, and each of its findings is kept.
+      // Exactly the guest's findings and the node's: each kept one is its or the node's, and each is kept.
       assert.deepEqual(
-        kept.filter((f) => f.vmid !== vmid).map((f) => f.subject),
+        kept.filter((f) => f.vmid !== vmid && f.vmid !== null).map((f) => f.subject),
         [],
       );
       assert.deepEqual(
         kept.map((f) => f.key).sort(),
         all
-          .filter((f) => f.vmid === vmid)
+          .filter((f) => f.vmid === vmid || f.vmid === null)
           .map((f) => f.key)
           .sort(),
       );
@@ -42,7 +43,7 @@ describe('--vmid: one guest of the demo node', () => {
       const o = overallOf(doc);
       assert.match(
         o.headline,
-        new RegExp(`; only guest ${vmid} \\(\\d+ findings? of other guests and of the node not shown\\)$`),
+        new RegExp(`; only guest ${vmid} and the node \\(\\d+ findings? of other guests not shown\\)$`),
       );
       // The storage rows count only its volumes.
       for (const row of doc.volumes?.storages ?? [])
@@ -50,9 +51,45 @@ describe('--vmid: one guest of the demo node', () => {
     });
 });
 
+describe('--vmid never leaves the node out of the status', () => {
+  const nodeLevel = all.filter((f) => f.vmid === null && isCounted(f));
+  test('the demo has node-level findings, a CRITICAL among them (else this proves nothing)', () => {
+    assert.ok(
+      nodeLevel.some((f) => f.severity === 2 && f.part === 'mounts'),
+      JSON.stringify(nodeLevel),
+    );
+    assert.ok(
+      nodeLevel.some((f) => f.part === 'storage'),
+      JSON.stringify(nodeLevel),
+    );
+  });
+  test("a guest with no finding of its own: the node's CRITICAL is its status and exit code", () => {
+    const doc = cut([999]);
+    assert.equal(doc.status, 2);
+    assert.deepEqual(
+      listFindings(doc)
+        .map((f) => f.key)
+        .sort(),
+      nodeLevel.map((f) => f.key).sort(),
+    );
+  });
+  test('neighbour: without node findings, a guest with none of its own is OK', () => {
+    const quiet = {
+      dm: { ...parts.dm!, storage: [] },
+      mounts: { ...parts.mounts!, entries: parts.mounts!.entries.filter((e) => e.scope === 'ct') },
+      volumes: parts.volumes,
+    };
+    const doc = cut([999], quiet);
+    assert.equal(doc.status, 0);
+    assert.deepEqual(listFindings(doc), []);
+  });
+});
+
 describe('--vmid never hides what could not be checked', () => {
   test('a part that could not be checked stays UNKNOWN with its reason', () => {
-    const broken = { ...parts, dm: { ...parts.dm!, status: 3 as Status, error: 'dmsetup failed' } };
+    // The demo's mounts without their CRITICAL host mounts (a CRITICAL would rank above the UNKNOWN).
+    const mounts = { ...parts.mounts!, entries: parts.mounts!.entries.filter((e) => e.scope === 'ct') };
+    const broken = { ...parts, mounts, dm: { ...parts.dm!, status: 3 as Status, error: 'dmsetup failed' } };
     const doc = cut([103], broken);
     assert.equal(doc.dm?.status, 3);
     assert.equal(doc.status, 3);

@@ -41,6 +41,14 @@ export const HOSTILE_WORDS: string[] = [
   "$'\\x41'",
   '!$',
   'a=b',
+  // Invisible and bidi characters (issue 59): each as its bytes, so the command names exactly the volume.
+  'vm-995-disk-0\u00ad',
+  'vm-995-disk-0\u034f',
+  'vm-995-disk-0\u3164',
+  'vm-995-disk-0\ufe0f',
+  'vm-995-disk-0\u200b',
+  'vm-995-disk-0\u{e0041}',
+  '\u061cvm-995-disk-0',
 ];
 
 /** A test's name: the word as a JSON string in ASCII. A raw U+2028 in a name ends the line for tap-parser
@@ -55,6 +63,8 @@ describe('shellQuote: bash reads back exactly the argv, and nothing runs', { ski
       const line = shellQuote(argv);
       // One line: a terminal, a mail client or a table shows it as it is, and it pastes back as itself.
       assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+      // Nothing invisible either: what the line shows is what it runs.
+      assert.doesNotMatch(line, /[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}]/u);
       const r = shellArgv(line);
       assert.deepEqual(r.created, []);
       assert.deepEqual(r.argv, argv);
@@ -64,6 +74,9 @@ describe('shellQuote: bash reads back exactly the argv, and nothing runs', { ski
     assert.equal(shellQuote(['pvesm', 'free', 'local-lvm:vm-100-disk-0']), 'pvesm free local-lvm:vm-100-disk-0');
     assert.equal(shellWord("it's"), `'it'\\''s'`);
     assert.equal(shellWord('a\nb'), `$'a\\x0ab'`);
+    assert.equal(shellWord('vm-1-disk-0\u00ad'), `$'vm-1-disk-0\\xc2\\xad'`);
+    // Printable non-ASCII stays as it is, in plain quotes.
+    assert.equal(shellWord('é☃'), `'é☃'`);
   });
 });
 

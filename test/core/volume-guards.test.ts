@@ -130,8 +130,8 @@ test('no config names it is believed only while every config that could name it 
       but: 'no guest 300 exists in the cluster',
     },
     {
-      // storage.cfg calls `local` local but its path is an NFS mount: guest 100 on pve2 may run from this
-      // very file. That verdict (unknown) is not the unseen guard's: it stays as it is, whatever else is unread.
+      // storage.cfg calls `local` local but its path is an NFS mount: the mount says shared, and guest 100 on
+      // pve2 runs from this very file (referenced), whatever else is unread.
       name: 'a copy on a local storage that is a network mount, a config of this node unread',
       n: {
         files: {
@@ -145,9 +145,9 @@ test('no config names it is believed only while every config that could name it 
           '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n40 22 0:53 / /var/lib/vz rw,relatime shared:2 - nfs4 10.0.0.5:/export/vz rw,vers=4.2\n',
       },
       volid: 'local:100/vm-100-disk-0.raw',
-      status: 'unknown',
-      reason: 'guest-on-other-node',
-      but: "storage.cfg calls 'local' local (no shared 1), but its path is on nfs4 10.0.0.5:/export/vz at /var/lib/vz and VM 100 scsi0 on pve2 names this very volume: a leftover copy cannot be told from that guest's disk on a share",
+      status: 'valid',
+      reason: 'referenced',
+      but: 'referenced by VM 100 scsi0',
     },
   ];
   for (const r of rows) {

@@ -60,6 +60,34 @@ describe('replicationView: the job list, believed or doubted', () => {
       ['100-0'],
     );
   });
+  // Any sign the text is not the file PVE wrote holds every guest's replication, not only the damaged job's
+  // (a lost section parses cleanly; a cut value reads as another target).
+  const TWO = `${JOB}\nlocal: 200-0\n\ttarget pve3\n\tsource pve1\n`;
+  for (const [what, text, why] of [
+    [
+      'NUL bytes inside a section',
+      TWO.replace('target pve3', '\0\0\0\0\0\0\0\0\0\0\0'),
+      'it holds NUL bytes, which PVE never writes',
+    ],
+    ['NUL padding after the last section', `${TWO}\n\0\0\0\0`, 'it holds NUL bytes, which PVE never writes'],
+    [
+      'a last line cut mid-value',
+      TWO.slice(0, TWO.indexOf('pve3') + 2),
+      'its last line has no newline, cut off: "\\ttarget pv"',
+    ],
+    ['a last header cut', `${JOB}\nlocal: 20`, 'its last line has no newline, cut off: "local: 20"'],
+  ] as const)
+    test(`not whole (${what}): in doubt for every guest, the sign named`, () => {
+      const v = replicationView(text, undefined);
+      assert.equal(v.doubt, `/etc/pve/replication.cfg is not whole (${why})`);
+      assert.equal(replicationDoubt(v, { vmid: 100, node: 'pve2', guestNode: 'pve1', carried: [] }), v.doubt);
+    });
+  test('whole files are believed: a last section without the blank line PVE writes after it, a last comment without newline, a file PVE wrote', () => {
+    assert.equal(replicationView(TWO, undefined).doubt, null);
+    assert.equal(replicationView(`${TWO}# note`, undefined).doubt, null);
+    assert.equal(replicationView(`${TWO}\n`, undefined).doubt, null);
+    assert.equal(replicationView('', undefined).doubt, null);
+  });
   test('the state file read, or said invalid as PVE says it', () => {
     const read = replicationView(JOB, '{"100":{"local/pve2":{"last_sync":5}}}');
     assert.equal(read.state?.get('100|local/pve2')?.lastSync, 5);
@@ -227,10 +255,33 @@ describe('replicateSnapshot: a __replicate_ snapshot', () => {
       replicateSnapshot(replicationView('', undefined), '__replicate_100-0_1712000000__', newest(null)),
       {
         live: false,
+        jobId: '100-0',
         detail:
           'replication snapshot of job 100-0, which /etc/pve/replication.cfg no longer has (removed with --force?): nothing removes it, and it keeps every block changed since 2024-04-01T19:33:20Z',
       },
     ));
+  test("of a job the file does not list, but the state file's last_sync of that guest is its time: kept, the state named", () => {
+    const v = replicationView('', '{"100":{"local/pve2":{"last_sync":1712000000}}}');
+    const r = replicateSnapshot(v, '__replicate_100-0_1712000000__', newest(null));
+    assert.deepEqual(
+      [r?.live, r?.jobId, r?.job, r?.detail],
+      [
+        true,
+        '100-0',
+        undefined,
+        "replication snapshot of job 100-0, which /etc/pve/replication.cfg does not list, but this node's pve-replication-state.json records local/pve2 of guest 100 last synced at 2024-04-01T19:33:20Z: the base of that job's next sync (a section of the file lost?)",
+      ],
+    );
+  });
+  test('the state file does not keep another time, another guest, or a sync never made', () => {
+    const v = replicationView(
+      '',
+      '{"100":{"local/pve2":{"last_sync":1712000001}},"101":{"local/pve2":{"last_sync":1712000000}}}',
+    );
+    assert.equal(replicateSnapshot(v, '__replicate_100-0_1712000000__', newest(null))?.live, false);
+    const never = replicationView('', '{"100":{"local/pve2":{"last_sync":0}}}');
+    assert.equal(replicateSnapshot(never, '__replicate_100-0_0__', newest(null))?.live, false);
+  });
   test("the job's last sync by the state file: the base, even when a newer one exists", () => {
     const v = replicationView(JOB, '{"100":{"local/pve2":{"last_sync":1712640000}}}');
     const r = replicateSnapshot(v, '__replicate_100-0_1712640000__', newest(1712650000));

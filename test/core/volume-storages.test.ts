@@ -227,6 +227,8 @@ test('zfs: only direct children of the pool are listed, quarantined datasets by 
         usedBytes: 4096,
         dataset: { name: 'rpool/data/nested', mountpoint: '/rpool/data/nested' },
         devices: [],
+        // what `zfs destroy -r` of it would take too (issue 59)
+        childDatasets: ['rpool/data/nested/vm-107-disk-0'],
       },
       quarantined(`pve-health-quarantine/${Q}.vm-110-disk-0`, { vmid: 110 }),
       quarantined(`pve-health-quarantine/${Q}.subvol-210-disk-0`, { vmid: 210, format: 'subvol', sizeBytes: 4096 }),

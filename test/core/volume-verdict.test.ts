@@ -288,34 +288,42 @@ test('the drop step of an operation leftover and of a removed job names whose wo
   }
 });
 
-// storage.cfg calls `local` local (no `shared 1`: one lost line says so; DirPlugin.pm's `shared` is only what
-// storage.cfg says) while its path is an NFS mount: a config of another node that names this very file names
-// the disk that guest runs from on the share, whoever owns the VMID. Unknown, no step; the neighbours: a truly
-// local path (the other node's config names its own copy), and a volume this node's guest names.
-test('a file of a local storage on a network mount that a config of another node names is never a leftover', () => {
+// storage.cfg calls `local` local (no `shared 1`; DirPlugin.pm's `shared` is only what storage.cfg says) while
+// its path is an NFS mount: the mount is the evidence, a share every node may mount names the same files on
+// every node, so the storage is treated as shared. A config of another node that names this very file names
+// the disk that guest runs from, whoever owns the VMID: referenced, never a leftover. The neighbours: a truly
+// local path (the other node's config names its own copy: a leftover), a file nobody names on the share (a
+// leftover still), and a volume this node's guest names.
+test('a file of a local storage on a network mount that a config of another node names is that guest disk', () => {
   const NFS =
     '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n40 22 0:53 / /var/lib/vz rw,relatime shared:2 - nfs4 10.0.0.5:/export/vz rw,vers=4.2\n';
   const EXT4 = '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n';
   const named = qm('pve3', 101, 'scsi1: local:100/vm-100-disk-0.raw,size=8G\n');
-  const because =
-    "storage.cfg calls 'local' local (no shared 1), but its path is on nfs4 10.0.0.5:/export/vz at /var/lib/vz and VM 101 scsi1 on pve3 names this very volume: a leftover copy cannot be told from that guest's disk on a share";
   const rows: { name: string; files: Record<string, string>; mounts: string; status: string; reason: string }[] = [
-    { name: 'its VMID has no guest', files: named, mounts: NFS, status: 'unknown', reason: 'guest-missing' },
+    { name: 'its VMID has no guest', files: named, mounts: NFS, status: 'valid', reason: 'referenced' },
     {
       name: 'its guest (here) does not name it',
       files: { ...named, ...qm('pve1', 100, 'scsi0: local:100/vm-100-disk-1.raw,size=8G\n') },
       mounts: NFS,
-      status: 'unknown',
-      reason: 'not-referenced',
+      status: 'valid',
+      reason: 'referenced',
     },
     {
       name: 'its guest lives on a second node, a third names it',
       files: { ...named, ...qm('pve2', 100, 'scsi0: local:100/vm-100-disk-1.raw,size=8G\n') },
       mounts: NFS,
-      status: 'unknown',
-      reason: 'guest-on-other-node',
+      status: 'valid',
+      reason: 'referenced',
     },
     { name: 'the path is truly local', files: named, mounts: EXT4, status: 'orphan', reason: 'guest-missing' },
+    { name: 'on the share, no config names it', files: {}, mounts: NFS, status: 'orphan', reason: 'guest-missing' },
+    {
+      name: 'on the share, its guest on another node does not name it',
+      files: qm('pve2', 100, 'scsi0: local:100/vm-100-disk-1.raw,size=8G\n'),
+      mounts: NFS,
+      status: 'orphan',
+      reason: 'not-referenced',
+    },
     {
       name: 'a guest of this node names it too',
       files: { ...named, ...qm('pve1', 100, 'scsi0: local:100/vm-100-disk-0.raw,size=8G\n') },
@@ -328,11 +336,9 @@ test('a file of a local storage on a network mount that a config of another node
     const input = volumeInput({ files: r.files, local: [{ name: '100/vm-100-disk-0.raw' }] } satisfies Node);
     const e = entry(classifyVolumes({ ...input, hostMountinfo: r.mounts }).entries, 'local:100/vm-100-disk-0.raw');
     assert.deepEqual([e.status, e.reason], [r.status, r.reason], `${r.name}: ${JSON.stringify(e)}`);
-    if (r.status === 'unknown') {
-      assert.equal(e.detail.slice(e.detail.indexOf('storage.cfg')), because, r.name);
-      assert.equal(e.steps, undefined, r.name);
-      assert.equal(e.hint, undefined, r.name);
-    } else assert.ok(!e.detail.includes('storage.cfg'), `${r.name}: ${e.detail}`);
+    assert.equal(e.protected, false, r.name);
+    if (r.status === 'valid' && r.name !== 'a guest of this node names it too')
+      assert.equal(e.detail, 'referenced by VM 101 scsi1', r.name);
   }
 });
 

@@ -116,6 +116,8 @@ export interface ViewInput {
   tasksUnread?: string;
   /** The gathered /dev path table (HostSnapshot devicePaths); default none (an older snapshot). */
   devicePaths?: NodeView['devicePaths'];
+  /** The PVs down to their disks (HostSnapshot pvDevices); default none (an older snapshot). */
+  pvDevices?: NodeView['pvDevices'];
   links?: Record<string, string>;
 }
 
@@ -211,6 +213,7 @@ export function nodeView(input: ViewInput = {}): NodeView {
     guestGap: null,
     links: input.links ?? {},
     devicePaths: input.devicePaths ?? null,
+    pvDevices: input.pvDevices ?? null,
     files: input.storageCfg === undefined ? {} : { '/etc/pve/storage.cfg': input.storageCfg },
     warnings: [],
   };

@@ -1,6 +1,6 @@
 // The Proxmox corpus: upstream test data read in place from ../shared/corpus/pve beside the checkout
 // (never copied into the project). Tests that need it skip with a message when it is absent.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,4 +23,33 @@ export function haveCorpus(t: { skip: (message?: string) => void }, ...parts: st
   if (existsSync(p)) return true;
   t.skip(`corpus not found at ${p}`);
   return false;
+}
+
+export interface CorpusConfig {
+  file: string;
+  type: 'qemu' | 'lxc';
+  text: string;
+}
+
+/** Every guest config of qemu-server's and pve-container's own test suites in the corpus. */
+export function corpusConfigs(): CorpusConfig[] {
+  const out: CorpusConfig[] = [];
+  const walk = (dir: string, type: 'qemu' | 'lxc') => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(p, type);
+      else if (e.name.endsWith('.conf')) out.push({ file: p, type, text: readFileSync(p, 'utf8') });
+    }
+  };
+  walk(corpusPath('proxmox+qemu-server/src/test/cfg2cmd'), 'qemu');
+  walk(corpusPath('proxmox+qemu-server/src/test/parse-config-input'), 'qemu');
+  // Before and after each snapshot operation of the snapshot tests.
+  walk(corpusPath('proxmox+qemu-server/src/test/snapshot-input'), 'qemu');
+  walk(corpusPath('proxmox+qemu-server/src/test/snapshot-expected'), 'qemu');
+  walk(corpusPath('proxmox+pve-container/src/test/snapshot-input'), 'lxc');
+  walk(corpusPath('proxmox+pve-container/src/test/snapshot-expected'), 'lxc');
+  // Configs as a restore writes them (the -input ones are a backup's own, with `parent:` but no
+  // snapshot sections: not a node's).
+  walk(corpusPath('proxmox+qemu-server/src/test/restore-config-expected'), 'qemu');
+  return out;
 }

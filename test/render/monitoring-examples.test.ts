@@ -62,7 +62,24 @@ function volumesPart(): VolumesResult {
 function exportedMetrics(): Set<string> {
   const text = demo(['check', '--format', 'prometheus']).stdout;
   const doc = JSON.parse(demo(['check', '--json']).stdout) as CheckDocument;
-  const withVolumes = renderPrometheus({ ...doc, volumes: volumesPart() });
+  // A quarantine (reclaim) adds its families: the demo node has none.
+  const quarantine = {
+    retentionDays: 7,
+    volumes: [
+      {
+        volid: 'local-zfs:vm-150-disk-0',
+        storage: 'local-zfs',
+        vmid: 150,
+        name: 'rpool/data/pve-health-quarantine/pve-health-q.20261101T120000Z.vm-150-disk-0',
+        since: '2026-11-01T12:00:00Z',
+        purgeAfter: '2026-11-08T12:00:00.000Z',
+        due: true,
+        sizeBytes: 1,
+        usedBytes: 1,
+      },
+    ],
+  };
+  const withVolumes = renderPrometheus({ ...doc, volumes: volumesPart(), quarantine });
   const names = [...`${text}${withVolumes}`.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]);
   assert.ok(names.length > 10, text);
   assert.ok(names.includes('pve_health_volumes'), withVolumes);
@@ -146,6 +163,22 @@ test('examples: the Grafana dashboard picks nodes by name, shows volumes, and it
     p.targets.some((t) => /\bpve_health_volumes(_orphan_bytes)?\{/.test(t.expr)),
   );
   assert.ok(volumes.length >= 2, dash.panels.map((p) => p.title).join(', '));
+  // Issue 60: a quarantine panel (how many, how many due, both size figures), and the top tiles show the
+  // node's grade and score — the headline's — not the device-mapper part's alone.
+  const exprs = (p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr).join(' ');
+  const quarantine = dash.panels.find((p) => /pve_health_quarantined_due_volumes\{/.test(exprs(p)));
+  for (const m of [
+    'pve_health_quarantined_volumes',
+    'pve_health_quarantined_bytes',
+    'pve_health_quarantined_used_bytes',
+  ])
+    assert.ok(quarantine && exprs(quarantine).includes(`${m}{`), m);
+  const top = dash.panels
+    .filter((p) => p.gridPos.y === 0)
+    .map(exprs)
+    .join(' ');
+  assert.match(top, /\bpve_health_grade\{/);
+  assert.doesNotMatch(top, /pve_health_dm_grade/);
 });
 
 test('examples: Prometheus alert rules pass promtool and fire on a critical node', (t) => {
@@ -182,6 +215,28 @@ ${series('pve_health_info', ',node="pve1",source="live"', '1x30')}${series('pve_
               description: "Run 'pve-health check' on pve1 for the findings and their fixes."
       - eval_time: 20m
         alertname: PveHealthWarning
+        exp_alerts: []
+  # Quarantined volumes past their retention for a day fire, per storage; a failed notification too.
+  - interval: 1m
+    input_series:
+${series('pve_health_info', ',node="pve1",source="live"', '1x1600')}${series('pve_health_quarantined_due_volumes', ',storage="local-zfs"', '0 2x1599')}${series('pve_health_notify_failures_total', '', '0x1200 1x400')}
+    alert_rule_test:
+      - eval_time: 26h
+        alertname: PveHealthQuarantineDue
+        exp_alerts:
+          - exp_labels: { severity: warning, instance: 'pve1:9100', job: node, node: pve1, storage: local-zfs }
+            exp_annotations:
+              summary: 'pve-health on pve1: 2 quarantined volumes on local-zfs past their retention'
+              description: "'pve-health reclaim --purge --dry-run' on pve1 lists them (purging deletes the data); 'pve-health restore --list' brings one back."
+      - eval_time: 21h
+        alertname: PveHealthNotifyFailures
+        exp_alerts:
+          - exp_labels: { severity: warning, instance: 'pve1:9100', job: node, node: pve1 }
+            exp_annotations:
+              summary: 'pve-health on pve1: notification deliveries failed'
+              description: "'pve-health check' on pve1 says which channel failed; 'pve-health notify --test' tries them all."
+      - eval_time: 10h
+        alertname: PveHealthNotifyFailures
         exp_alerts: []
 `,
   );

@@ -42,19 +42,54 @@ function withQuarantine(): CheckDocument {
           sizeBytes: 8 * GiB,
           usedBytes: null,
         },
+        {
+          volid: 'local-zfs:vm-100-disk-2@__migration__',
+          storage: 'local-zfs',
+          vmid: 100,
+          name: 'rpool/data/vm-100-disk-2@pve-health-q.20261120T080000Z.__migration__',
+          since: '2026-11-20T08:00:00Z',
+          purgeAfter: '2026-11-27T08:00:00.000Z',
+          due: false,
+          sizeBytes: null,
+          usedBytes: GiB / 2,
+          snapshot: true,
+        },
+        {
+          volid: 'ceph-vm:vm-152-disk-0',
+          storage: 'ceph-vm',
+          vmid: 152,
+          name: 'vm-pool trash 0123456789ab (pve-health-q.20261120T080000Z.vm-152-disk-0)',
+          since: '2026-11-20T08:00:00Z',
+          purgeAfter: '2026-11-27T08:00:00.000Z',
+          due: false,
+          sizeBytes: 20 * GiB,
+          usedBytes: null,
+          sizeRecorded: true,
+        },
       ],
     },
   };
 }
 
 const LINES = [
-  'local-zfs:vm-150-disk-0 · 2.0 GiB · since 2026-11-01T12:00:00Z · purge after 2026-11-08T12:00:00.000Z (due: pve-health reclaim --purge) · now rpool/data/pve-health-quarantine/pve-health-q.20261101T120000Z.vm-150-disk-0',
-  'local-lvm:vm-151-disk-0 · 8.0 GiB · since 2026-11-20T08:00:00Z · purge after 2026-11-27T08:00:00.000Z · now pve/pve-health-q.20261120T080000Z.vm-151-disk-0',
+  'local-zfs:vm-150-disk-0 · 32.0 GiB provisioned, 2.0 GiB used · since 2026-11-01T12:00:00Z · purge after 2026-11-08T12:00:00.000Z (due: pve-health reclaim --purge) · now rpool/data/pve-health-quarantine/pve-health-q.20261101T120000Z.vm-150-disk-0',
+  'local-lvm:vm-151-disk-0 · 8.0 GiB provisioned, used not listed · since 2026-11-20T08:00:00Z · purge after 2026-11-27T08:00:00.000Z · now pve/pve-health-q.20261120T080000Z.vm-151-disk-0',
+  // A snapshot provisions nothing: its volume's size is not its figure (issue 60).
+  'local-zfs:vm-100-disk-2@__migration__ · 512 MiB used (snapshot) · since 2026-11-20T08:00:00Z · purge after 2026-11-27T08:00:00.000Z · now rpool/data/vm-100-disk-2@pve-health-q.20261120T080000Z.__migration__',
+  // An RBD image in the trash lists no size: the one its journal recorded, said to be that.
+  'ceph-vm:vm-152-disk-0 · 20.0 GiB provisioned, used not listed (recorded when it went in) · since 2026-11-20T08:00:00Z · purge after 2026-11-27T08:00:00.000Z · now vm-pool trash 0123456789ab (pve-health-q.20261120T080000Z.vm-152-disk-0)',
 ];
+
+// The heading's total is the sum of its rows, per figure: 32 + 8 + 20 provisioned (the snapshot
+// provisions nothing), 2 GiB + 512 MiB used, two rows whose listing gives no used figure.
+const TOTAL = '60.0 GiB provisioned, 2.5 GiB used (2 not listed)';
 
 test('text: a section after the parts, each volume on its line, the commands that go with it', () => {
   const text = renderCheckText(withQuarantine(), { color: false });
-  assert.match(text, /^In quarantine \(2, 10\.0 GiB; counted as no orphan; purge 7 days after it went in\)$/m);
+  assert.ok(
+    text.includes(`\nIn quarantine (4, ${TOTAL}; counted as no orphan; purge 7 days after it went in)\n`),
+    text,
+  );
   for (const l of LINES) assert.ok(text.includes(`\n  ${l}\n`), text);
   assert.match(text, /^ {4}pve-health reclaim --purge --dry-run$/m);
   assert.ok(!renderCheckText(healthyDoc(), { color: false }).includes('In quarantine'));
@@ -64,22 +99,27 @@ test('text: a section after the parts, each volume on its line, the commands tha
 
 test('HTML report and dashboard: the same lines', () => {
   const html = renderHtml(withQuarantine()).replace(/<wbr>/g, '');
-  assert.match(html, /In quarantine \(2, 10\.0 GiB/);
+  assert.ok(html.includes(`In quarantine (4, ${TOTAL}`), html);
   for (const l of LINES) assert.ok(html.includes(l.replace(/</g, '&lt;')), l);
   assert.ok(!renderHtml(healthyDoc()).includes('In quarantine'));
   const notes = dashboardView(withQuarantine()).notes;
   assert.ok(
-    notes.some((n) => n.startsWith('In quarantine (2, 10.0 GiB')),
+    notes.some((n) => n.startsWith(`In quarantine (4, ${TOTAL}`)),
     notes.join('\n'),
   );
   for (const l of LINES) assert.ok(notes.includes(l), l);
 });
 
-test('metrics: volumes, space and due ones per storage; none without a quarantine', () => {
+test('metrics: volumes, both space figures and due ones per storage; none without a quarantine', () => {
   const m = renderPrometheus(withQuarantine());
-  assert.match(m, /^pve_health_quarantined_volumes\{storage="local-zfs"\} 1$/m);
-  assert.match(m, /^pve_health_quarantined_bytes\{storage="local-zfs"\} 2147483648$/m);
+  assert.match(m, /^pve_health_quarantined_volumes\{storage="local-zfs"\} 2$/m);
+  // Provisioned: the volume's 32 GiB (the snapshot adds none); used: 2 GiB + the snapshot's 512 MiB.
+  assert.match(m, new RegExp(`^pve_health_quarantined_bytes\\{storage="local-zfs"\\} ${32 * GiB}$`, 'm'));
+  assert.match(m, new RegExp(`^pve_health_quarantined_used_bytes\\{storage="local-zfs"\\} ${2.5 * GiB}$`, 'm'));
   assert.match(m, /^pve_health_quarantined_bytes\{storage="local-lvm"\} 8589934592$/m);
+  // No used figure listed for the LV: no series (0 would read as "takes nothing").
+  assert.doesNotMatch(m, /^pve_health_quarantined_used_bytes\{storage="local-lvm"\}/m);
+  assert.match(m, new RegExp(`^pve_health_quarantined_bytes\\{storage="ceph-vm"\\} ${20 * GiB}$`, 'm'));
   assert.match(m, /^pve_health_quarantined_due_volumes\{storage="local-zfs"\} 1$/m);
   assert.match(m, /^pve_health_quarantined_due_volumes\{storage="local-lvm"\} 0$/m);
   assert.ok(!renderPrometheus(healthyDoc()).includes('quarantined'));

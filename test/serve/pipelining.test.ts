@@ -241,3 +241,46 @@ test("unsent: Node's queue and libuv's, and Node's alone for a socket without a 
   assert.equal(unsent(sock({ writableLength: 5 })), 5);
   assert.equal(unsent(sock({ writableLength: 5, _handle: {} })), 5, 'a handle without a write queue size');
 });
+
+// Issue 59: round 1 of the eviction (an unauthenticated connection that pipelined) without its
+// `!authorised` took an authenticated client that once pipelined, mid-request. Authenticated, it makes
+// way only when idle: the idle authenticated one goes, the one with /slow in flight is answered.
+test('at the cap, an authenticated connection that pipelined and has a request in flight is kept; an idle authenticated one makes way', {
+  timeout: 30_000,
+}, async () => {
+  const h = handler();
+  const bearer = (req: RequestInfo) => req.headers.authorization === 'Bearer ok';
+  const limits = { ...QUIET, maxConnections: 2, perClient: 2 };
+  const srv = await listen({ host: '127.0.0.1', port: 0 }, h.handle, limits, bearer);
+  const socks = serverSockets(srv);
+  const port = srv.address.port!;
+  const AUTH = 'Authorization: Bearer ok\r\n';
+  try {
+    // The older: authenticated, then /slow sent while its /big waited unsent (counted), /big then taken.
+    const piped = await pausedClient(port);
+    assert.ok(await until(() => socks.length === 1), 'the server has the connection');
+    piped.sock.write(requests(['/big'], AUTH));
+    assert.ok(await until(() => socks[0].writableLength > 0), "/big's reply waits on the server's socket");
+    piped.sock.write(requests(['/slow'], AUTH));
+    assert.ok(await until(() => h.slowInFlight() === 1), '/slow reached the handler');
+    piped.sock.resume();
+    assert.ok(await until(() => socks[0].writableLength === 0 && piped.got >= BIG.length), '/big was taken');
+    // The younger: authenticated, answered, idle.
+    const idle = await pausedClient(port);
+    idle.sock.resume();
+    idle.sock.write(requests(['/a'], AUTH));
+    assert.ok(await until(() => idle.replies() === 1), 'the idle client is answered');
+    const fresh = await pausedClient(port);
+    fresh.sock.resume();
+    fresh.sock.write(requests(['/healthz']));
+    assert.ok(await until(() => fresh.replies() === 1), 'the new client is served');
+    assert.ok(await until(() => idle.closed), 'the idle authenticated connection made way');
+    assert.equal(piped.closed, false, 'the authenticated connection with /slow in flight is kept');
+    h.release();
+    assert.ok(await until(() => piped.replies() === 2), '/slow is answered');
+    for (const c of [piped, fresh]) c.sock.destroy();
+  } finally {
+    h.release();
+    await srv.close();
+  }
+});

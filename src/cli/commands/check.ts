@@ -27,9 +27,10 @@ export const checkCommand = defineCommand({
     'check --demo   # the bundled demo node',
   ],
   help: `Options:
-  --vmid N          Only guest N's findings (repeatable, or 103,104): its volumes, maps, container mounts;
-                    the status, grade and exit code are those guests'; says how many other findings it
-                    leaves out (not with --notify or --textfile, which speak for the whole node)
+  --vmid N          Only guest N's findings (repeatable, or 103,104): its volumes, maps, container mounts,
+                    and the node's own (a thin pool, a host mount: every guest's); the status, grade and
+                    exit code count both; says how many findings of other guests it leaves out (not with
+                    --notify or --textfile, which speak for the whole node)
   --html FILE       Also write the standalone HTML report to FILE
   --textfile DIR    Also write Prometheus metrics to DIR/${DEFAULT_TEXTFILE_NAME} (atomically, for node_exporter;
                     replaced on every run, failures included; a missing DIR is an error, exit 3)

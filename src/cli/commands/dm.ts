@@ -12,8 +12,8 @@ export const dmCommand = defineCommand({
     'dm --from /root/pve1.json   # analyse a capture taken on another node',
   ],
   help: `Options:
-  --vmid N          Only guest N's maps, LVs and storage findings (repeatable, or 103,104); the status
-                    and exit code are those guests'`,
+  --vmid N          Only guest N's maps, LVs and storage findings (repeatable, or 103,104), and the
+                    node's own (of no guest); the status and exit code are theirs`,
   options: { vmid: { type: 'string', multiple: true } },
   async run(ctx) {
     const started = performance.now();

@@ -8,12 +8,13 @@ import { applyReclaim } from '../../act/apply-reclaim';
 import { hostCommands, nodeRefusals, readVolumesFor, reclaimInput } from '../../act/reclaim-look';
 import { analyzeNode } from '../../core/analyze/analyze-node';
 import { checkSafety, safetyFacts } from '../../core/cleanup/check-safety';
+import { storageConfigAsSeen } from '../../core/node/vg-reach';
 import { partialListings } from '../../core/reclaim/partial-listings';
 import { planPurge } from '../../core/reclaim/plan-purge';
 import { type PlanFilter, planReclaim, type ReclaimInput } from '../../core/reclaim/plan-reclaim';
 import { recheckStep } from '../../core/reclaim/recheck-step';
 import type { ReclaimAction, ReclaimRefusal } from '../../core/reclaim/reclaim-types';
-import { shellQuote } from '../../core/text/shell-quote';
+import { commandText } from '../../core/text/shell-quote';
 import { CheckError, UsageError } from '../../core/vocab/errors';
 import { volidsNamedElsewhere } from '../../core/vocab/only-copy';
 import { renderReclaimPlan, renderReclaimSummary } from '../../render/reclaim';
@@ -22,6 +23,7 @@ import { type CommandContext, defineCommand } from '../command';
 import { volumesPart } from '../gather-parts';
 import { loadFor, openSession, viewOf } from '../node-session';
 import type { OptionSpec } from '../options';
+import { recordedSizes } from '../quarantine-listing';
 import { CLEAN_OPTIONS, hasFilter, parseFilter } from './clean';
 
 const RECLAIM_OPTIONS = { ...CLEAN_OPTIONS, purge: { type: 'boolean' } } as const satisfies OptionSpec;
@@ -94,6 +96,8 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
   return withActSession(ctx, { host, command: 'reclaim', runLock: !dry }, async (s) => {
     const now = host.now();
     const commands = hostCommands(host);
+    // The sizes the journals recorded at quarantine time: an RBD image in the trash lists none.
+    const recorded = recordedSizes(host);
     const look = async (a: Analysis) =>
       reclaimInput(a, {
         volumes: await readVolumesFor(host, a),
@@ -101,6 +105,7 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
         now,
         refusals: nodeRefusals(host, a),
         commands,
+        recorded,
       });
     const first = await look(s.first);
     const p = plan(first, hasFilter(filter) ? filter : { all: true }, mode);
@@ -180,7 +185,7 @@ export function namedRefusalStatus(
 /** The question of one volume: every step but the last in the effect, the last as the command. */
 function question(a: ReclaimAction, mode: Mode): { effect: string; command: string[] } {
   const head = `${mode === 'purge' ? 'purge (irreversible)' : 'quarantine'} ${a.volid}`;
-  const before = a.steps.slice(0, -1).map((s) => `\n    ${shellQuote(s.command)}`);
+  const before = a.steps.slice(0, -1).map((s) => `\n    ${commandText(s.command)}`);
   return { effect: `${head}${before.join('')}`, command: a.steps[a.steps.length - 1].command };
 }
 
@@ -212,7 +217,7 @@ async function dryRunOffline(
     node: view.node,
     now: session.host.now(),
     retentionDays: session.config.reclaim?.retention_days ?? 7,
-    storages: view.pve.storageConfig,
+    storages: storageConfigAsSeen(view),
     dm: result?.entries ?? null,
     lvs: view.lvm.lvs,
     volumes,

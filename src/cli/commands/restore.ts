@@ -45,8 +45,11 @@ could not be listed whole is not judged (exit 3).
 An LV is reactivated only when its UUID is unchanged and its guest still lives where it lived. A map
 is recreated only when the devices its table uses are the same devices and no current LV or map
 covers its extents. Takes the same locks and makes the same checks as 'clean' (exit 3 on refusal).
-Exit code: the status of the node after the restore, from a fresh look (a restored orphan is an
-orphan again: 1; 2 also when an action failed), as 'clean' does.`,
+Exit code of a clean journal: the status of the node after the restore, from a fresh look (a
+restored orphan is an orphan again: 1; 2 also when an action failed), as 'clean' does.
+Exit code of a reclaim journal: whether the undo happened — 0 every volume is back under its name
+(an orphan again: 'pve-health check' reports it), 1 one was not brought back (refused, skipped,
+declined), 2 a step failed, 3 refused or could not check.`,
   options: RESTORE_OPTIONS,
   run: runRestore,
 });

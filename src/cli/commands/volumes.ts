@@ -15,8 +15,8 @@ Reports only; each orphan's next steps name the PVE commands, each on a line of 
 (qm disk rescan --vmid N attaches it) or drop it (pvesm free VOLID: irreversible).
 
 Options:
-  --vmid N          Only guest N's volumes (repeatable, or 103,104); the storages' counts, the status
-                    and the exit code are those guests'
+  --vmid N          Only guest N's volumes (repeatable, or 103,104), and the node's own findings; the
+                    storages' counts, the status and the exit code are theirs
   --timeout SEC     Deadline for each storage listing (default 10 s)`,
   options: { timeout: { type: 'string' }, vmid: { type: 'string', multiple: true } },
   async run(ctx) {

@@ -5,6 +5,7 @@ import type { DmDevice } from '../node/dm-devices';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
 import { getTwo } from '../node/two-keys';
+import { sharedVgs, storagesAsSeen, vgReachOf } from '../node/vg-reach';
 import type { Task } from '../parse/pmxcfs';
 import { nextVmids } from '../parse/pmxcfs';
 import { compareText } from '../text/compare-text';
@@ -40,6 +41,16 @@ function storageIdsOf(storages: readonly { id: string }[]): Set<string> {
   return new Set([...storages.map((s) => s.id), 'local']);
 }
 
+/** The LVM storages as their VGs' disks show them, and each VG's reach (node/vg-reach.ts). */
+function byDisks(view: NodeView): Pick<ClassifyContext, 'storages' | 'vgTransport' | 'vgReach'> {
+  const reach = vgReachOf(view.lvm.vgs, view.pvDevices, view.dm);
+  return {
+    storages: storagesAsSeen(view.pve.lvmStorages, reach, (s) => s.vg),
+    vgTransport: sharedVgs(reach),
+    vgReach: reach,
+  };
+}
+
 /** `action` stays null here: the cleanup planner fills it from the finished result (analyzeNode). */
 export function analyzeDm(view: NodeView): DmResult {
   const { pve, lvm } = view;
@@ -53,7 +64,7 @@ export function analyzeDm(view: NodeView): DmResult {
     node: view.node,
     lvm,
     lvsError: lvm.lvsError,
-    storages: pve.lvmStorages,
+    ...byDisks(view),
     guests: pve.guests,
     refs,
     tasks,
@@ -67,7 +78,6 @@ export function analyzeDm(view: NodeView): DmResult {
     storageConfigError: pve.storageConfigError,
     storageIds: storageIdsOf(pve.storageConfig),
     storageChoices: new Map(),
-    vgTransport: vgTransports(devices, view.dm.index),
     unseen: pve.unseen,
     pathGaps: paths,
   };
@@ -149,30 +159,6 @@ function referencingGuests(hits: RefHit[]): DmEntry['guests'] {
   const seen = new Map<string, { vmid: number; type: 'qemu' | 'lxc'; node: string }>();
   for (const h of hits) seen.set(`${h.node}/${h.vmid}`, { vmid: h.vmid, type: h.type, node: h.node });
   return [...seen.values()].sort((a, b) => a.vmid - b.vmid || compareText(a.node, b.node));
-}
-
-/**
- * VGs whose LVs map onto a multipath map or a partition of one (dmsetup deps of their maps): a LUN that
- * other nodes see too, whatever storage.cfg says of the storage.
- */
-function vgTransports(devices: DmDevice[], index: NodeView['dm']['index']): Map<string, string> {
-  const out = new Map<string, string>();
-  const mpathOf = (d: DmDevice | undefined): DmDevice | undefined => {
-    if (d?.identity.kind === 'partition' && d.identity.parent) return mpathOf(index.byName.get(d.identity.parent));
-    return d?.uuid.kind === 'mpath' ? d : undefined;
-  };
-  for (const d of devices) {
-    const id = d.identity;
-    // A layer, a renamed map (an LV's UUID under another name) and the map of an LV gone from the metadata
-    // map extents of their VG's PVs all the same.
-    const vg = id.kind === 'lv' ? id.lv.vg : 'vg' in id ? id.vg : null;
-    if (vg === null || out.has(vg)) continue;
-    for (const dep of d.deps) {
-      const m = mpathOf(index.byDevno.get(dep));
-      if (m) out.set(vg, `multipath map ${m.info.name}`);
-    }
-  }
-  return out;
 }
 
 /**

@@ -216,8 +216,6 @@ function unreferencedVerdict(
       'lvm-incomplete',
       `${who(owner, vmid)}'s config names storage${dangling.includes(',') ? 's' : ''} ${dangling} that storage.cfg does not define: it may use ${vg}/${name} through ${dangling.includes(',') ? 'them' : 'it'}, never guess`,
     );
-  const disagree = localDisagreement(ctx, storage, vg, name);
-  if (disagree) return v('unknown', 'lvm-incomplete', disagree);
   let reason: DmReason;
   let detail: string;
   if (!owner) {
@@ -246,21 +244,6 @@ function unreferencedVerdict(
   if (storage.disabled) detail += ` (storage '${storage.id}' is disabled: PVE neither lists nor activates its volumes)`;
   if (!mapped) return v('orphan', 'inactive-leftover', `inactive LV, ${detail.replace(/^LV \S+ exists, /, '')}`);
   return v('orphan', reason, detail);
-}
-
-/**
- * A thick LVM storage that storage.cfg calls local (no `shared 1`: one lost line says so) while a guest
- * of another node names this very volume: on a truly local VG that is the other node's own disk of the
- * same name and this one a leftover copy; on a shared VG it is that guest's disk, which it may be running
- * from. storage.cfg alone cannot tell them apart (LVM-thin is local by its type), so neither is said,
- * and the VG's transport is named when it lies on a multipath map (a shared LUN).
- */
-function localDisagreement(ctx: ClassifyContext, storage: LvmStorage, vg: string, name: string): string | null {
-  if (storage.shared || storage.type !== 'lvm') return null;
-  const remote = (refsOf(ctx.refs, vg, name) ?? NO_HITS).filter((h) => h.node !== ctx.node);
-  if (remote.length === 0) return null;
-  const san = ctx.vgTransport?.get(vg);
-  return `storage.cfg calls '${storage.id}' local (no shared 1), but ${describeRef(remote[0])} on ${remote[0].node} names this very volume${san ? ` and VG ${vg} lies on ${san}` : ''}: a leftover copy cannot be told from that guest's disk on a shared VG`;
 }
 
 /** Storage IDs the owner's config names that storage.cfg does not define ("a, b"), or null. */

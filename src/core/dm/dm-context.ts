@@ -3,6 +3,7 @@
 
 import type { GuestRecord } from '../node/guest-record';
 import type { LvmView } from '../node/lvm-view';
+import type { VgReach } from '../node/vg-reach';
 import type { HaService, Task } from '../parse/pmxcfs';
 import type { LvmStorage } from '../parse/storage-config';
 import type { ReferenceIndex } from './dm-references';
@@ -50,8 +51,10 @@ export interface ClassifyContext {
    * each is protected with the reason instead (dm-flags.ts).
    */
   pathGaps?: { shared: string | null; local: string | null };
-  /** VGs that lie on a shared block device (a multipath map): VG → which (analyze-dm.ts vgTransports). */
+  /** VGs that lie on a device other nodes see (a multipath map, an iSCSI/FC LUN…): VG → which (node/vg-reach.ts). */
   vgTransport?: Map<string, string>;
+  /** Every VG as its disks show it: local, shared, or unsure why (node/vg-reach.ts). */
+  vgReach?: Map<string, VgReach>;
   /** Which storage owns an LV, decided once per (VG, kind, pool) and kept here (dm-storage-choice.ts): VG → [thin, thick] → pool. */
   storageChoices?: Map<string, [Map<string | null, StorageChoice>, Map<string | null, StorageChoice>]>;
 }

@@ -5,6 +5,8 @@ import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../node/guest-name
 import type { GuestRecord } from '../node/guest-record';
 import type { LvmView } from '../node/lvm-view';
 import type { PveState } from '../node/pve-state';
+import type { LvmStorage } from '../parse/storage-config';
+import { shellQuote } from '../text/shell-quote';
 import { fitted } from '../vocab/fitted';
 import type { DmEntry } from '../vocab/types';
 import { type ClassifyContext, CONFIG_BASED } from './classify-dm';
@@ -136,6 +138,11 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
     add(protectedBy, 'path-unchecked');
     e.detail = `${e.detail}; but ${gap}`;
   }
+  const unsure = reachGapOf(ctx, e);
+  if (unsure) {
+    add(protectedBy, 'vg-reach-unknown');
+    e.detail = `${e.detail}; but ${unsure}`;
+  }
   if (e.open) add(protectedBy, 'open');
   // The LVM view's one rule for a VG that must not be touched (the cleanup planner reads the same).
   const vg = e.vg ? lvm.safety.get(e.vg) : undefined;
@@ -155,7 +162,34 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
  */
 function pathGapOf(ctx: ClassifyContext, e: DmEntry): string | null {
   if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason) || !ctx.pathGaps) return null;
-  for (const st of ctx.storages)
-    if (st.id === e.storage) return st.shared || ctx.vgTransport?.has(st.vg) ? ctx.pathGaps.shared : ctx.pathGaps.local;
-  return null;
+  const st = storageOf(ctx, e);
+  if (!st) return null;
+  return st.shared || ctx.vgTransport?.has(st.vg) ? ctx.pathGaps.shared : ctx.pathGaps.local;
+}
+
+function storageOf(ctx: ClassifyContext, e: DmEntry): LvmStorage | undefined {
+  for (const st of ctx.storages) if (st.id === e.storage) return st;
+  return undefined;
+}
+
+/** The commands that show where a VG's PVs lie (util-linux lsblk TRAN: sata, nvme, iscsi, fc, sas...). */
+const REACH_LOOK = `${shellQuote(['lsblk', '-o', 'NAME,TRAN,TYPE'])}; ${shellQuote(['pvs', '-o', 'pv_name,vg_name'])}`;
+
+/**
+ * A leftover on thick LVM that storage.cfg calls local while a guest of another node names this very
+ * volume: on a VG only this node sees, that guest's disk is the other node's LV of the same name and this
+ * one a leftover (the ordinary migration leftover); on a VG other nodes see (storagesAsSeen made it shared
+ * then), it is that guest's disk. When the VG's disks could not be told local or shared (node/vg-reach.ts),
+ * the leftover is protected with why and the commands that tell it; null otherwise.
+ */
+function reachGapOf(ctx: ClassifyContext, e: DmEntry): string | null {
+  if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason)) return null;
+  const st = storageOf(ctx, e);
+  if (st?.type !== 'lvm' || st.shared) return null;
+  const other = (e.guests ?? NO_GUESTS).find((g) => g.node !== ctx.node);
+  if (!other) return null;
+  const reach = ctx.vgReach?.get(st.vg);
+  if (reach?.kind === 'local') return null;
+  const why = reach?.kind === 'unsure' ? reach.why : `vgs does not list VG ${st.vg}`;
+  return `the disks of VG ${st.vg} were not told local or shared (${why}) while ${other.type === 'lxc' ? 'CT' : 'VM'} ${other.vmid} on ${other.node} names this very volume: on a VG other nodes see, it is that guest's disk (look: ${REACH_LOOK})`;
 }

@@ -140,12 +140,12 @@ export function overallOf(doc: CheckDocument, findings: Finding[] = listFindings
   };
 }
 
-/** `--vmid`: "; only guest 103 (21 findings of other guests and of the node not shown)", said in every form. */
+/** `--vmid`: "; only guest 103 and the node (21 findings of other guests not shown)", said in every form. */
 function selectionWords(doc: CheckDocument): string {
   const sel = doc.selection;
   if (!sel) return '';
   const who = `${sel.vmids.length === 1 ? 'guest' : 'guests'} ${sel.vmids.join(', ')}`;
-  return `; only ${who} (${plural(sel.leftOut, 'finding')} of other guests and of the node not shown)`;
+  return `; only ${who} and the node (${plural(sel.leftOut, 'finding')} of other guests not shown)`;
 }
 
 /** "CRITICAL — grade F: 1 duplicate" (the status word and the headline, for one-line forms). */

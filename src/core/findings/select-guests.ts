@@ -1,9 +1,12 @@
 // `--vmid N`: the parts of a check cut down to some guests — their DM maps and LVs, their storage findings,
-// their container mounts, their volumes on every storage — with each part's counts and status computed
-// again from what is left, so the headline, the grade, the exit code and every output form speak of those
-// guests only and agree. What the cut leaves out is counted (`selection.leftOut`), never dropped silently;
-// what could not be checked stays UNKNOWN (a part that failed, or was only partly read, may hide a finding
-// of the selected guest too). Pure.
+// their container mounts, their volumes on every storage — and the node's own findings (of no guest: a
+// thin pool, a hung storage mount, a storage finding without a guest), with each part's counts and status
+// computed again from what is left, so the headline, the grade, the exit code and every output form agree.
+// The node's findings stay because they are every guest's: a full thin pool or a dead NFS mount stops
+// guest 103 too, and `check --vmid 103` exiting 0 beside a CRITICAL node would fail open. What the cut
+// leaves out (other guests' findings) is counted (`selection.leftOut`), never dropped silently; what could
+// not be checked stays UNKNOWN (a part that failed, or was only partly read, may hide a finding of the
+// selected guest too). Pure.
 import { dmSummary, statusOf } from '../dm/dm-summary';
 import { mountCounts } from '../mounts/classify-mounts';
 import { storageStatus } from '../storage/classify-storage';
@@ -11,7 +14,7 @@ import { worstStatus } from '../vocab/status';
 import type { CheckDocument, DmResult, MountsResult, Status } from '../vocab/types';
 import type { VolumesResult } from '../vocab/volume-types';
 import { storageCounts, volumesStatus, volumesSummary } from '../volumes/volume-summary';
-import { listFindings, mountSeverity } from './findings';
+import { isDmFinding, isVolumeFinding, listFindings, mountSeverity } from './findings';
 
 export interface Parts {
   dm?: DmResult;
@@ -19,19 +22,23 @@ export interface Parts {
   volumes?: VolumesResult;
 }
 
-/** What a selection kept: the VMIDs asked for and how many entries of other guests and of the node it left out. */
+/** What a selection kept: the VMIDs asked for and how many findings of other guests it left out. */
 export interface Selection {
   vmids: number[];
   /** Findings every output lists (listFindings of the whole node) that the cut leaves out. */
   leftOut: number;
 }
 
+/** Of no guest: the node's own (a thin pool, a host mount, a storage finding without a guest). */
+const ofNode = (vmid: number | null | undefined) => vmid === null || vmid === undefined;
+
 function selectDm(dm: DmResult, has: (vmid: number | null | undefined) => boolean): DmResult {
   if (dm.error) return dm;
   // A volume another guest's config names (a linked clone's base) is that guest's too.
-  const mine = (e: DmResult['entries'][number]) => has(e.vmid) || (e.guests ?? []).some((g) => has(g.vmid));
+  const mine = (e: DmResult['entries'][number]) =>
+    has(e.vmid) || (e.guests ?? []).some((g) => has(g.vmid)) || (ofNode(e.vmid) && !e.guests?.length && isDmFinding(e));
   const entries = dm.entries.filter(mine);
-  const storage = (dm.storage ?? []).filter((f) => has(f.subject?.vmid));
+  const storage = (dm.storage ?? []).filter((f) => has(f.subject?.vmid) || ofNode(f.subject?.vmid));
   const reuse = dm.vmidReuse;
   const status = worstStatus(statusOf(entries), storageStatus(storage), dm.unchecked?.length ? 3 : 0);
   return {
@@ -53,7 +60,7 @@ function selectDm(dm: DmResult, has: (vmid: number | null | undefined) => boolea
 
 function selectMounts(m: MountsResult, has: (vmid: number | null | undefined) => boolean): MountsResult {
   if (typeof m.error === 'string') return m;
-  const entries = m.entries.filter((e) => e.scope === 'ct' && has(e.ctid));
+  const entries = m.entries.filter((e) => (e.scope === 'ct' ? has(e.ctid) : e.status !== 'ok'));
   let status: Status = 0;
   for (const e of entries) status = worstStatus(status, mountSeverity(e));
   return {
@@ -66,7 +73,7 @@ function selectMounts(m: MountsResult, has: (vmid: number | null | undefined) =>
 
 function selectVolumes(v: VolumesResult, has: (vmid: number | null | undefined) => boolean): VolumesResult {
   if (v.entries.length === 0 && v.error) return v;
-  const entries = v.entries.filter((e) => has(e.vmid));
+  const entries = v.entries.filter((e) => has(e.vmid) || (ofNode(e.vmid) && isVolumeFinding(e)));
   const storages = v.storages.map((s) => storageCounts(s, entries));
   return {
     ...v,

@@ -20,6 +20,7 @@ import {
   type DevicePathState,
   type HostSnapshot,
   type ProcessInfo,
+  type PvDevicesRead,
   type SysDmEntry,
 } from '../vocab/snapshot';
 import { buildDevices, type DeviceIndex, type DmDevice } from './dm-devices';
@@ -60,6 +61,8 @@ export interface NodeView {
   links: Record<string, string>;
   /** Every /dev path the guest configs name, as the node has it (HostSnapshot devicePaths); null in older snapshots. */
   devicePaths: Record<string, DevicePathState | null> | null;
+  /** The PVs down to their disks (HostSnapshot pvDevices, vg-reach.ts); null in older snapshots. */
+  pvDevices?: PvDevicesRead | null;
   /** Files as on the node (storage.cfg, mountinfo, lvm.conf...): rules that read a file read it here. */
   files: Record<string, string>;
   /** Things that make the view less than complete, said once (LVM gaps, unreadable configs...). */
@@ -280,6 +283,7 @@ export function parseNode(snap: HostSnapshot, parsed: { pve?: PveState; since?: 
     sysDm: sysDmSince(snap, parsed.since),
     links: snap.links ?? {},
     devicePaths: snap.devicePaths ?? null,
+    pvDevices: snap.pvDevices ?? null,
     files: snap.files,
     warnings,
     storageGap,

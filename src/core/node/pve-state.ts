@@ -234,12 +234,33 @@ function parseGuestConfigs(
   return { guests, configCount };
 }
 
-/** Guests running here: a live kvm behind /run/qemu-server/<vmid>.pid, or an lxc-start / lxc monitor process. */
+/** `N` of a kvm command line's `-id N` (qemu-server config_to_command: `push @$cmd, '-id', $vmid`), or null. */
+export function kvmIdOfProcess(p: ProcessInfo): number | null {
+  // The name first (cheap): PVE starts /usr/bin/kvm, whose comm is `kvm`; qemu-system-* is the same binary.
+  const exe = p.cmdline[0] ?? '';
+  if (!/^(kvm|qemu-system-)/.test(p.comm) && !/(^|\/)(kvm|qemu-system-[^/]*)$/.test(exe)) return null;
+  const i = p.cmdline.indexOf('-id');
+  const id = i >= 0 ? p.cmdline[i + 1] : undefined;
+  return id !== undefined && /^\d+$/.test(id) ? Number(id) : null;
+}
+
+/**
+ * Guests running here, from the process table: a kvm whose command line says `-id N`, a live kvm behind
+ * /run/qemu-server/<vmid>.pid, an lxc-start / lxc monitor process. qemu-server's check_running trusts the
+ * pid file (Helpers.pm vm_running_locally: its first line must be the pid of a process whose -pidfile is
+ * it); a pid file that is garbled, empty, two lines or stale while the kvm runs says "stopped" there, but
+ * the process holds the guest's disks all the same — the process decides, the pid file only adds.
+ */
 function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Set<number>; kvmIncoming: Set<number> } {
   const procs = new Map(snap.processes.map((p) => [p.pid, p]));
   const running = new Set<number>();
   const kvmAlive = new Set<number>();
   const kvmIncoming = new Set<number>();
+  const kvm = (vmid: number, p: ProcessInfo) => {
+    kvmAlive.add(vmid);
+    running.add(vmid);
+    if (p.cmdline.includes('-incoming')) kvmIncoming.add(vmid);
+  };
   for (const path in snap.files) {
     const m =
       path.endsWith('.pid') && path.includes('/qemu-server/')
@@ -249,15 +270,13 @@ function runningGuests(snap: HostSnapshot): { running: Set<number>; kvmAlive: Se
     const p = procs.get(Number(snap.files[path].trim()));
     // A pid file outlives a crashed kvm: only a live process whose command line names the VMID counts.
     // (The name first: a kvm's command line is long, and joining it for every running VM costs.)
-    if (p && (/kvm|qemu/.test(p.comm) || p.cmdline.join(' ').includes(`-id ${m[1]}`))) {
-      kvmAlive.add(Number(m[1]));
-      if (p.cmdline.includes('-incoming')) kvmIncoming.add(Number(m[1]));
-      running.add(Number(m[1]));
-    }
+    if (p && (/kvm|qemu/.test(p.comm) || p.cmdline.join(' ').includes(`-id ${m[1]}`))) kvm(Number(m[1]), p);
   }
   for (const p of snap.processes) {
     const id = lxcIdOfProcess(p);
     if (id !== null) running.add(id);
+    const vm = id === null ? kvmIdOfProcess(p) : null;
+    if (vm !== null) kvm(vm, p);
   }
   return { running, kvmAlive, kvmIncoming };
 }

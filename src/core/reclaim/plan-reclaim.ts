@@ -6,11 +6,12 @@ import { isPartition, type PlanFilter } from '../cleanup/plan-cleanup';
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
 import { compareText } from '../text/compare-text';
+import { sizeFigures } from '../text/size-figures';
 import type { NamedElsewhere } from '../vocab/only-copy';
 import { purgeAfter } from '../vocab/quarantine-name';
 import type { DmEntry } from '../vocab/types';
 import type { VolumeEntry, VolumesResult } from '../vocab/volume-types';
-import { quarantinedLvs, quarantinedVolumes } from './quarantined';
+import { quarantinedLvs, quarantinedVolumes, type RecordedSize, withRecordedSizes } from './quarantined';
 import { type Candidate, type RuleContext, refusalOf } from './reclaim-rules';
 import { type HostCommands, quarantineOf } from './reclaim-steps';
 import type { ReclaimAction, ReclaimPlan, ReclaimRefusal } from './reclaim-types';
@@ -31,6 +32,8 @@ export interface ReclaimInput {
   /** Volume IDs a guest config of another node names (only-copy.ts volidsNamedElsewhere): never purged here. */
   namedElsewhere: ReadonlyMap<string, NamedElsewhere>;
   commands: HostCommands;
+  /** What the reclaim journals recorded of each quarantined volume (its size where the listing has none). */
+  recorded?: RecordedSize[];
 }
 
 /** A DM entry of a top-level LV of a PVE storage as a candidate (maps without an LV are clean's). */
@@ -73,7 +76,8 @@ function fromVolume(e: VolumeEntry): Candidate {
     replica: e.replica,
     references: e.references,
     snapshot: e.snapshot,
-    sizeBytes: e.sizeBytes,
+    // A snapshot's entry carries its volume's size; its own figure is what it uses (size-figures.ts).
+    sizeBytes: sizeFigures(e).provisionedBytes,
     usedBytes: e.usedBytes,
     guestType: null,
     format: e.format,
@@ -187,10 +191,13 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
       guestLocks: c.vmid !== null ? [{ vmid: c.vmid, type: c.guestType }] : [],
     });
   }
-  const quarantined = [
-    ...quarantinedLvs(input.lvs ?? [], input.storages, { now: input.now, retentionDays: input.retentionDays }),
-    ...quarantinedVolumes(input.volumes?.entries ?? [], { now: input.now, retentionDays: input.retentionDays }),
-  ];
+  const quarantined = withRecordedSizes(
+    [
+      ...quarantinedLvs(input.lvs ?? [], input.storages, { now: input.now, retentionDays: input.retentionDays }),
+      ...quarantinedVolumes(input.volumes?.entries ?? [], { now: input.now, retentionDays: input.retentionDays }),
+    ],
+    input.recorded ?? [],
+  );
   return { actions, refused, quarantined, retentionDays: input.retentionDays };
 }
 

@@ -4,6 +4,7 @@
 // (the volumes part lists them with `quarantine`). Pure.
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
+import { sizeFigures } from '../text/size-figures';
 import { parseQuarantineName, purgeAfter, QUARANTINE_TAG } from '../vocab/quarantine-name';
 import type { DmEntry } from '../vocab/types';
 import type { VolumeEntry } from '../vocab/volume-types';
@@ -60,8 +61,11 @@ export function quarantinedVolumes(
     // only a snapshot quarantined on its own carries its original name.
     if (e.snapshot !== undefined && e.quarantine.snapshot === undefined) continue;
     const until = purgeAfter(e.quarantine.since, o.retentionDays);
+    // A snapshot's entry carries its volume's size: only its used space is its own (size-figures.ts).
+    const size = sizeFigures(e);
     out.push({
       volid: e.snapshot === undefined ? e.volid : `${e.volid}@${e.quarantine.snapshot}`,
+      ...(e.snapshot === undefined ? {} : { snapshot: true }),
       storage: e.storage,
       storageType: e.type,
       vmid: e.vmid,
@@ -70,8 +74,8 @@ export function quarantinedVolumes(
       since: e.quarantine.since,
       purgeAfter: until,
       due: Date.parse(until) <= o.now.getTime(),
-      sizeBytes: e.sizeBytes,
-      usedBytes: e.usedBytes,
+      sizeBytes: size.provisionedBytes,
+      usedBytes: size.usedBytes,
       location: e.quarantine.location,
       ...(e.quarantine.heldBy?.length ? { heldBy: e.quarantine.heldBy } : {}),
       ...(e.quarantine.trashDeferment?.startsWith(PROTECTED_UNTIL)
@@ -110,6 +114,35 @@ export function quarantinedDmEntries(entries: DmEntry[], o: { now: Date; retenti
     });
   }
   return out;
+}
+
+/** What a reclaim journal recorded of a volume as it went into quarantine (act/journal.ts ReclaimRecord). */
+export interface RecordedSize {
+  volid: string;
+  quarantine: string;
+  sizeBytes?: number | null;
+  usedBytes?: number | null;
+}
+
+/**
+ * A quarantined volume whose listing no longer gives its size keeps the figures its reclaim journal
+ * recorded when it went in: an RBD image in the trash (`rbd trash ls --long` has no size, ceph
+ * src/tools/rbd/action/Trash.cc do_list; `rbd info` of a trashed image fails). Matched by its original
+ * volume ID and its quarantine name, which carries the time it went in (quarantine-name.ts).
+ */
+export function withRecordedSizes(list: QuarantinedVolume[], recorded: RecordedSize[]): QuarantinedVolume[] {
+  return list.map((q) => {
+    if (q.sizeBytes !== null || q.snapshot) return q;
+    const r = recorded.find(
+      (x) =>
+        x.volid === q.volid &&
+        typeof x.sizeBytes === 'number' &&
+        (q.onStorage === x.quarantine || q.onStorage.endsWith(`/${x.quarantine}`)),
+    );
+    return r
+      ? { ...q, sizeBytes: r.sizeBytes ?? null, usedBytes: q.usedBytes ?? r.usedBytes ?? null, sizeRecorded: true }
+      : q;
+  });
 }
 
 /** ceph src/tools/rbd/action/Trash.cc delete_status: the deferment of an entry not yet expired. */

@@ -133,6 +133,10 @@ export interface QuarantinedVolume {
   due: boolean;
   sizeBytes: number | null;
   usedBytes: number | null;
+  /** A snapshot quarantined on its own: it provisions nothing, only its used space is its own. */
+  snapshot?: true;
+  /** The figures are those its reclaim journal recorded when it went in (the listing gives none now). */
+  sizeRecorded?: true;
   location: VolumeLocation;
   /** RBD: the trash entry's own deferment still runs ("protected until <ctime>", as `rbd trash ls` says). */
   trashProtectedUntil?: string;

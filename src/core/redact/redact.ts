@@ -1,8 +1,10 @@
 // Secrets never leave the node in a capture: guest cloud-init passwords and keys, storage passwords
 // and tokens. Pure: a snapshot in, a redacted copy out.
 import type { HostSnapshot } from '../vocab/snapshot';
+import { NAMED_VALUE, namedValue, namesSecret } from './named-value';
+import { REDACTED, secretKey } from './secret-names';
 
-export const REDACTED = '<redacted>';
+export { REDACTED } from './secret-names';
 
 const GUEST_SECRET_KEYS = /^(cipassword|sshkeys)$/;
 const STORAGE_SECRET_KEYS = /^(password|encryption-key|master-pubkey|keyring|.*token.*|.*secret.*)$/i;
@@ -37,7 +39,8 @@ export function redactQemuArgs(value: string): string {
 
 // 45 30 0:52 / /mnt/pve/share rw - cifs //srv/share rw,vers=3.1.1,username=u,password=x
 function redactMountinfo(text: string): string {
-  return text.replace(/((?:^|,)(?:password|pass|passwd|secret|token)=)[^,\s]*/gim, `$1${REDACTED}`);
+  // `,,` is a literal comma inside a CIFS password (OPTION_LIST_VALUE).
+  return text.replace(/((?:^|,)(?:password|pass|passwd|secret|token)=)(?:[^,\s]|,,)*/gim, `$1${REDACTED}`);
 }
 
 //         password s3cr3t
@@ -57,27 +60,47 @@ export function redactStorageConfig(text: string): string {
 // `"qom-type":"secret"`), and the userinfo of a URL (`https://u:pw@h`, QEMU's `iscsi://user%pw@host/…`,
 // a token as the user of `https://TOKEN@h`). Secrets are found by class — the name of the option or
 // variable says pass/key/secret/token/credential/auth — not by a list of tools.
-const KEY_VALUE = /((?:^|[,:;?&\s])-{0,2}([A-Za-z_][\w.-]*)[=:])([^,:;&\s]+)/g;
+const KEY = /(?<=^|[,:;?&\s])-{0,2}([A-Za-z_][\w.-]*)[=:]/g;
+/**
+ * A value's extent depends on the list it stands in, told by the character before its key. In an option
+ * list (after a comma, a blank or at the word's start: `-o username=u,password=a:b`, fstab, mountinfo,
+ * storage.cfg's `options`) it runs to the next comma or blank, and `,,` is a literal comma: mount.cifs
+ * writes a password's commas doubled (cifs-utils mount.cifs.c set_password) and the kernel's CIFS option
+ * parser reads `,,` after `pass=` as one comma, so `password=P1,,P2` is one password. After a colon it is
+ * one field of Ceph's `rbd:pool/img:id=admin:key=…` (fields end at `:`; `\:` is a colon inside one), after
+ * `?`, `&` or `;` one parameter of a URL query.
+ */
+const OPTION_LIST_VALUE = /^(?:[^,\s]|,,)+/;
+const CEPH_FIELD_VALUE = /^(?:\\.|[^,:;&\s\\])+/;
+const QUERY_VALUE = /^[^&;\s]+/;
+/**
+ * mount.cifs's `user=` (and `username=`) take `DOMAIN\user%password`: everything after the first `%` is
+ * the password (mount.cifs.c parse_username). The user and the domain stay.
+ */
+const CIFS_USER = /^(?:user|username)$/i;
 const JSON_KEY = /("([\w.-]+)"\s*:\s*")((?:[^"\\]|\\.)*)"/g;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s:%]+)([:%])([^/@\s]+)@/gi;
 /** A URL with a user and no password where the user is the credential (`https://TOKEN@host`). */
 const URL_TOKEN_USER = /\b((?:https?|ftps?|wss?):\/\/)([^/@\s:%]+)@/gi;
 
-/** A name that says its value is a secret. */
-const SECRET_NAME = /pass|pwd|secret|token|credential|auth|key/i;
-/**
- * Names that say where a secret is kept or what kind it is, not the secret: `keyring`, `*-file`,
- * `keyid`, QEMU's `password-secret=ID`, `auth_supported=cephx`, `--key-type`, `--auth-user`.
- */
-const LOCATION_NAME =
-  /(?:^|[-_.])(?:file|path|dir|keyring|ring|id|type|size|bits|len|length|format|mode|method|server|host|port|url|uri|user|username|name|supported|required|version|timeout|agent)$|^(?:password|passwd|key|iv)-secret$|(?:keyring|keyfile|passfile|keyid|keydir|authfile|keytab|authorized_keys)$/i;
-
-/** The key names a secret's value (not where it is kept, not the non-secret `data` of other objects). */
-function secretKey(key: string, word: string): boolean {
-  const k = key.toLowerCase();
-  if (k === 'data') return /^secret,/.test(word) || /"qom-type"\s*:\s*"secret"/.test(word);
-  if (k === 'iv') return true;
-  return SECRET_NAME.test(k) && !LOCATION_NAME.test(k);
+/** Each `key=value` (or `key:value`) whose key names a secret, its value as far as its list says. */
+function redactKeyValues(s: string, word: string): string {
+  let out = '';
+  let done = 0;
+  for (const m of s.matchAll(KEY)) {
+    const from = (m.index as number) + m[0].length;
+    if (from <= done) continue;
+    const before = s[(m.index as number) - 1] ?? '';
+    const list = before === ':' ? CEPH_FIELD_VALUE : /[?&;]/.test(before) ? QUERY_VALUE : OPTION_LIST_VALUE;
+    const v = list.exec(s.slice(from))?.[0];
+    if (v === undefined || v.startsWith('//')) continue;
+    const pct = list === OPTION_LIST_VALUE && CIFS_USER.test(m[1]) ? v.indexOf('%') : -1;
+    const keep = secretKey(m[1], word) ? 0 : pct >= 0 ? pct + 1 : -1;
+    if (keep < 0) continue;
+    out += `${s.slice(done, from)}${v.slice(0, keep)}${REDACTED}`;
+    done = from + v.length;
+  }
+  return out + s.slice(done);
 }
 
 /** Secrets inside one argument or one line of text; everything else byte for byte. */
@@ -89,16 +112,14 @@ export function redactWord(a: string): string {
   out = out.replace(URL_TOKEN_USER, (m, scheme: string, user: string) =>
     user === REDACTED || !/^[\w.~-]{16,}$/.test(user) ? m : `${scheme}${REDACTED}@`,
   );
-  out = out.replace(KEY_VALUE, (m, head: string, key: string, v: string) =>
-    v !== REDACTED && !v.startsWith('//') && secretKey(key, a) ? `${head}${REDACTED}` : m,
-  );
+  out = redactKeyValues(out, a);
   if (out.includes('"'))
     out = out.replace(JSON_KEY, (m, head: string, key: string) => (secretKey(key, a) ? `${head}${REDACTED}"` : m));
   return out;
 }
 
-/** Programs whose `-p` is a port, not a password. */
-const P_IS_PORT = /^(?:ssh|scp|sftp|rsync|autossh|nc|ncat|socat|iperf3?|mosh|sshfs|rclone)$/;
+/** Programs whose `-p` is a port (iscsiadm's: the portal, `-p 10.0.0.1:3260`), not a password. */
+const P_IS_PORT = /^(?:ssh|scp|sftp|rsync|autossh|nc|ncat|socat|iperf3?|mosh|sshfs|rclone|iscsiadm)$/;
 /** Programs with single-dash long options (`-pidfile`, `-parallel`): `-pX` is no password there. */
 const SINGLE_DASH_LONG = /^(?:kvm|qemu(?:-system-[\w-]+|-[\w-]+)?)$/;
 /**
@@ -179,7 +200,16 @@ function redactWords(value: string): string {
  */
 export function redactCommandLine(args: readonly string[]): string[] {
   const prog = (args[0] ?? '').split('/').pop() ?? '';
-  return args.map((a, i) => (i === 0 ? redactWord(a) : redactArg(prog, args[i - 1], a)));
+  const named = NAMED_VALUE.find((t) => t.prog.test(prog));
+  const secretValue = named !== undefined && namesSecret(args, named.name);
+  return args.map((a, i) => {
+    if (i === 0) return redactWord(a);
+    if (secretValue) {
+      const value = namedValue(args[i - 1], a, named.value);
+      if (value !== null) return value;
+    }
+    return redactArg(prog, args[i - 1], a);
+  });
 }
 
 /**

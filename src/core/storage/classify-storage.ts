@@ -3,9 +3,13 @@
 // Pure: everything comes from the NodeView (the same few commands the DM analysis gathered) and the
 // DM analysis result; the fixes are only shown, never run.
 
+import { networkFileStorages } from '../mounts/network-storages';
 import { commandFailure, type NodeView } from '../node/node-view';
 import { setTwo, type TwoKeys } from '../node/two-keys';
+import { vgReachOf } from '../node/vg-reach';
+import { parseMountInfo } from '../parse/mountinfo';
 import { parseDmStatus } from '../parse/parse-dm-status';
+import { storagesOnNode } from '../parse/storage-config';
 import { compareText } from '../text/compare-text';
 import type { Config } from '../vocab/config';
 import { worstStatus } from '../vocab/status';
@@ -14,6 +18,7 @@ import { classifyGuestStorage } from './classify-storage-guests';
 import { classifyHostUse } from './classify-storage-host';
 import { classifyMultipath } from './classify-storage-multipath';
 import { classifyThinPools } from './classify-storage-pools';
+import { classifySharedness } from './classify-storage-shared';
 import { AUTOACTIVATION_KEY, type ParsedGuest, STORAGE_SEVERITY_STATUS, type StorageContext } from './storage-context';
 
 export { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext, THIN_DEFAULTS } from './storage-context';
@@ -77,6 +82,15 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     kvmIncoming: pve.kvmIncoming,
     mountinfo: view.files['/proc/self/mountinfo'] ?? '',
     lvmConf: view.files['/etc/lvm/lvm.conf'] ?? null,
+    vgReach: vgReachOf(lvm.vgs, view.pvDevices, view.dm),
+    networkFs: safe(
+      () =>
+        networkFileStorages(
+          parseMountInfo(view.files['/proc/self/mountinfo'] ?? '').mounts,
+          storagesOnNode(pve.storageConfig, view.node),
+        ),
+      new Map(),
+    ),
     // Parsed on first read: only a cluster with shared LVM asks (a report of every LV otherwise unread).
     get autoactivation() {
       if (autoactivation === undefined)
@@ -105,6 +119,7 @@ export function classifyStorage(view: NodeView, dm: DmResult, config: Config): S
     ...classifyMultipath(ctx),
     ...classifyGuestStorage(ctx),
     ...classifyHostUse(ctx),
+    ...classifySharedness(ctx),
   ];
   return findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || compareText(a.id, b.id));
 }

@@ -4,6 +4,7 @@
 
 import type { DeviceIndex, DmDevice } from '../node/dm-devices';
 import type { TwoKeys } from '../node/two-keys';
+import type { VgReach } from '../node/vg-reach';
 import type { GuestConfig, GuestType } from '../parse/guest-config';
 import type { DmSegment } from '../parse/parse-dmsetup';
 import type { LvRow, VgRow } from '../parse/parse-lvm';
@@ -60,6 +61,10 @@ export interface StorageContext {
   kvmIncoming: Set<number>;
   mountinfo: string;
   lvmConf: string | null;
+  /** Every VG as its disks show it (node/vg-reach.ts). */
+  vgReach: ReadonlyMap<string, VgReach>;
+  /** This node's local dir/btrfs storages on a network filesystem: id → `<fstype> <source> at <target>`. */
+  networkFs: ReadonlyMap<string, string>;
   /** `vg/lv` → autoactivation enabled; null when it could not be read. */
   /** VG → LV name → autoactivation on (two-keys.ts), or null when it could not be read. */
   readonly autoactivation: TwoKeys<boolean> | null;

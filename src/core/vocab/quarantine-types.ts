@@ -4,6 +4,8 @@
 /** What is in quarantine and when each may be purged (`[reclaim] retention_days` after it went in). */
 export interface QuarantineListing {
   retentionDays: number;
+  /** 'lvm': only LVs are listed (`dm` reads no other storage; `check` and `volumes` list every one). */
+  scope?: 'lvm';
   volumes: QuarantineListed[];
 }
 
@@ -18,6 +20,11 @@ export interface QuarantineListed {
   purgeAfter: string;
   /** The retention has passed: `reclaim --purge` may destroy it. */
   due: boolean;
+  /** Provisioned (what it can hold) and used (what it takes now) — core/text/size-figures.ts; null: not listed. */
   sizeBytes: number | null;
   usedBytes: number | null;
+  /** A snapshot quarantined on its own (its sizeBytes is null: it provisions nothing). */
+  snapshot?: true;
+  /** The figures are what its reclaim journal recorded when it went in (an RBD image in the trash). */
+  sizeRecorded?: true;
 }

@@ -95,8 +95,38 @@ export interface HostSnapshot {
   taskWorkers?: Record<string, number | null>;
   /** Where the /etc/pve/local link leads (`nodes/<node>`, pmxcfs.c); absent when it is no link or in older snapshots. */
   pveLocal?: string;
+  /**
+   * The physical volumes of every VG down to their disks, as sysfs shows them (host/read-pv-disks.ts):
+   * what tells a VG only this node sees from one on a LUN other nodes see too. Absent in older snapshots.
+   */
+  pvDevices?: PvDevicesRead;
   /** Free-form additions by other gatherers (mounts probe results, system info). */
   extra?: Record<string, unknown>;
+}
+
+/** One block device under a PV as sysfs has it: /sys/class/block/<kernel name> and a few of its files. */
+export interface SysBlockDevice {
+  /** Where /sys/class/block/<kname> leads (`/sys/devices/pci0000:00/…/ata1/host0/…/block/sda/sda3`). */
+  path: string;
+  /** A partition (its `partition` file exists): its disk is the directory above. */
+  partition?: true;
+  /** slaves/ of a stacked device (md, device-mapper). */
+  slaves?: string[];
+  /** dm/uuid of a device-mapper map (`mpath-…`, `CRYPT-…`, `LVM-…`). */
+  dmUuid?: string;
+  /** transport of its NVMe controller(s) (`pcie`, `tcp`, `rdma`, `fc`, `loop`; comma-joined). */
+  transport?: string;
+}
+
+/** A read that failed: what was asked and why (a missing file, EACCES). */
+export interface ReadFailure {
+  error: string;
+}
+
+/** PVs by the name `vgs` prints → their kernel name; every device met on the way down → its sysfs state. */
+export interface PvDevicesRead {
+  pvs: Record<string, { kname: string } | ReadFailure>;
+  devices: Record<string, SysBlockDevice | ReadFailure>;
 }
 
 export const COMMAND_KEYS = {

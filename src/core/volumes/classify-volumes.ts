@@ -4,6 +4,7 @@
 // storage of this node is listed, counted, and the part's summary and status folded.
 
 import { describeRef } from '../dm/dm-references';
+import { networkFileStorages } from '../mounts/network-storages';
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
 import { mountTableGap } from '../node/storage-gaps';
@@ -14,13 +15,7 @@ import { setSteps } from '../vocab/next-step';
 import { snapshotsStayBehind, volumeOffered } from '../vocab/reclaim-scope';
 import type { DevicePathState, ProcessInfo } from '../vocab/snapshot';
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../vocab/volume-types';
-import {
-  holdersByDevice,
-  mountedDevices,
-  networkFileStorages,
-  volumePathResolver,
-  zfsMountTargets,
-} from './volume-host-facts';
+import { holdersByDevice, mountedDevices, volumePathResolver, zfsMountTargets } from './volume-host-facts';
 import { rbdSnapshotsFollowImage } from './volume-rbd';
 import { holdsGuestVolumes, referenceIndex, splitVolname, storageLocation } from './volume-references';
 import { replicationView } from './volume-replication';

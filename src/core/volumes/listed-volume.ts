@@ -28,6 +28,11 @@ export interface ListedVolume {
    * with volsize 0 and a receive_resume_token; fixtures/zfs-real).
    */
   partialReceive?: boolean;
+  /**
+   * ZFS: datasets below this one (`<dataset>/<child>`, not its own `@snapshots`): ZFSPoolPlugin.pm
+   * free_image and reclaim's purge run `zfs destroy -r`, which destroys them too; never PVE's own layout.
+   */
+  childDatasets?: string[];
   /** Holders in /sys of the volume's device or its partitions (a map or array stacked on it). */
   sysHolders?: string[];
   /** RBD exclusive lock: a client (on any node) has the image open. */
@@ -87,4 +92,19 @@ export function commandError(out: CommandOutput | undefined, what: string): stri
     return `${what} failed (exit ${out.code ?? '?'}): ${msg || 'no message'}`;
   }
   return null;
+}
+
+/**
+ * Each ZFS dataset's child datasets (filesystems and volumes named `<parent>/<leaf>`), from one `zfs list`:
+ * what `zfs destroy -r <parent>` would destroy beside the parent's own snapshots.
+ */
+export function zfsChildDatasets(all: readonly { name: string }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const d of all) {
+    // A snapshot (`@`) belongs to the dataset it is of, never a child of the one above.
+    if (d.name.includes('@')) continue;
+    const parent = d.name.slice(0, d.name.lastIndexOf('/'));
+    out.set(parent, [...(out.get(parent) ?? []), d.name]);
+  }
+  return out;
 }

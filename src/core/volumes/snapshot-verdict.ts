@@ -55,8 +55,8 @@ export function snapshotVerdict(
     e.snapshotOwner = 'replication';
     e.detail = rep.detail;
     if (rep.job) e.job = rep.job.id;
-    if (rep.live && rep.job) {
-      f.protectedBy.add(`replication-job:${rep.job.id}`);
+    if (rep.live) {
+      f.protectedBy.add(`replication-job:${rep.jobId}`);
       if (rep.pendingBy) f.pendingBy.add(rep.pendingBy);
     } else {
       e.status = 'orphan';
@@ -128,11 +128,16 @@ function pveSnapshotOfUsers(c: VolumeContext, snap: string, users: GuestRecord[]
 
 /**
  * A snapshot is pending only by its own operation (set above); anything else running for a guest it
- * belongs to (another lock, another task) keeps the hint away without calling it pending. A running guest
- * does not: removing a snapshot leaves the disk it runs on untouched.
+ * belongs to (another lock, another task) keeps the hint away without calling it pending. A guest running
+ * here holds a guest snapshot its config has no section for: that verdict rests on the config alone, and
+ * one cut at a line boundary loses a section without a trace, while the running guest proves the config
+ * is the one in use — the rule the DM part applies to every LV of a running guest (dm-flags.ts
+ * guest-running), here for ZFS, RBD and file snapshots alike. Stopped, the same snapshot is a leftover.
  */
 export function snapshotFlags(e: VolumeEntry, users: GuestRecord[], c: VolumeContext, f: Flags): void {
   if (e.vmid === null) return;
+  if (e.snapshotOwner === 'guest' && e.status === 'orphan')
+    for (const g of users) if (g.node === c.pve.node && c.pve.running.has(g.vmid)) f.protectedBy.add('guest-running');
   const ids = new Set([String(e.vmid), ...users.map((g) => String(g.vmid))]);
   for (const t of [...c.pve.tasks, ...c.pve.deadTasks]) if (ids.has(t.id)) f.protectedBy.add(`task:${t.type}`);
   for (const g of users) {

@@ -3,6 +3,7 @@
 // seen (pve-state `unseen`); what replication says of another node's guest's copy and of a `__replicate_`
 // snapshot only while replication.cfg can be believed (volume-replication.ts replicationDoubt). Otherwise
 // the entry is unknown and says why: no hint follows an unknown entry. Pure.
+import { GUEST_ELSEWHERE, guestElsewhereWhy } from '../node/guest-elsewhere';
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
 import { shellQuote } from '../text/shell-quote';
@@ -84,6 +85,15 @@ function replicationGuard(
   e.hint = `nothing to remove while they disagree: on ${o.guestNode}, see the jobs of ${e.vmid}: ${shellQuote(['pvesr', 'status', '--guest', String(e.vmid)])}`;
 }
 
+/** An unreferenced volume on shared storage of a guest whose home is another node: held (node/guest-elsewhere.ts). */
+function elsewhereGuard(e: VolumeEntry, st: StorageConfig, pve: PveState, f: Flags): void {
+  if (!st.shared || e.status !== 'orphan' || !CONFIG_BASED.has(e.reason) || e.vmid === null) return;
+  const guest = pve.guests.get(e.vmid);
+  if (!guest || guest.node === pve.node) return;
+  f.protectedBy.add(GUEST_ELSEWHERE);
+  e.detail = `${e.detail}; ${guestElsewhereWhy(guest)}`;
+}
+
 export function doubtGuards(
   e: VolumeEntry,
   st: StorageConfig,
@@ -92,5 +102,6 @@ export function doubtGuards(
   f: Flags,
 ): void {
   unseenGuard(e, st, { pve: c.pve, unresolved: c.unresolvedPaths ?? NO_PATHS }, f);
+  elsewhereGuard(e, st, c.pve, f);
   replicationGuard(e, st, v, c);
 }

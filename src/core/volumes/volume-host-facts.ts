@@ -1,7 +1,7 @@
 // What the volume verdicts read of the host besides the listings: where config device paths lead,
 // which block devices and datasets are mounted, which file storages lie on a network filesystem, and
 // who holds what open. Pure: built from text and records the host gathered.
-import { isNetworkType } from '../mounts/mount-plan';
+import { deepestMount, filePath } from '../mounts/network-storages';
 import type { PveState } from '../node/pve-state';
 import type { MountInfo } from '../parse/mountinfo';
 import type { StorageConfig } from '../parse/storage-config';
@@ -10,7 +10,8 @@ import type { VolumeEntry, VolumesRaw } from '../vocab/volume-types';
 import type { ListedVolume } from './listed-volume';
 import type { Flags, VolumeContext } from './volume-context';
 import type { VolumePathResolver } from './volume-references';
-import { filePath } from './volume-storages';
+
+export { networkFileStorages } from '../mounts/network-storages';
 
 /**
  * A config path of this node read through the node's links (read-links.ts): a zvol's or krbd image's
@@ -61,33 +62,6 @@ export function mountedDevices(mounts: readonly MountInfo[], zvols: Record<strin
     out.add(k && z ? `/dev/${k}${z[2] ? `p${z[2]}` : ''}` : m.source);
   }
   return out;
-}
-
-/**
- * The local file storages (dir, btrfs: no `shared 1`) whose path is on a network filesystem of this host
- * (the deepest mount at or above the path), with that mount's type and source.
- */
-export function networkFileStorages(mounts: readonly MountInfo[], storages: StorageConfig[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const st of storages) {
-    if (st.shared || (st.type !== 'dir' && st.type !== 'btrfs')) continue;
-    const deepest = deepestMount(mounts, filePath(st));
-    if (deepest && isNetworkType(deepest.fstype))
-      out.set(st.id, `${deepest.fstype} ${deepest.source} at ${deepest.target}`);
-  }
-  return out;
-}
-
-/** The mount a path lies in: the deepest mount at or above it (the last of equal depth: it is on top). */
-function deepestMount(mounts: readonly MountInfo[], path: string): MountInfo | null {
-  let deepest: MountInfo | null = null;
-  for (const m of mounts)
-    if (
-      (m.target === '/' || path === m.target || path.startsWith(`${m.target}/`)) &&
-      m.target.length >= (deepest?.target.length ?? 0)
-    )
-      deepest = m;
-  return deepest;
 }
 
 /** Where each ZFS dataset is mounted (a bind mount of a dataset's directory shows the dataset as source). */

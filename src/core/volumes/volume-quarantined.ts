@@ -55,6 +55,8 @@ export function quarantined(
     // as backing file: the purge's `rm` would pull the file from under them. Loops not read whole hold it.
     ...usesOf(c.usage, [...v.devices, ...originalPaths(v, q)]).map(describeUse),
     ...(c.usage?.gap && q.location.path !== undefined ? [`loops-unread: ${c.usage.gap}`] : []),
+    // A dataset made below it since: the purge's `zfs destroy -r` would destroy it too.
+    ...(v.childDatasets ?? []).map((d) => `child-dataset:${d}`),
     // A guest config names it again: the guest's disk, never purged (a critical finding, below).
     ...namedBy.map((r) => `named-by:${r}`),
   ];

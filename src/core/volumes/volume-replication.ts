@@ -31,17 +31,33 @@ export interface ReplicationView {
   warnings: string[];
 }
 
+/**
+ * Why a replication.cfg text is not the whole file PVE wrote, or null. SectionConfig write_config
+ * (pve-common) ends every line it writes in a newline and writes only headers and tab-indented
+ * properties: a NUL byte (a file padded or overwritten), a last line without its newline (cut mid-line:
+ * `\ttarget pv` parses as a target) or a line no section grammar reads is a file that may have lost any
+ * job, so no job's absence and no job's target can be believed — for every guest, not only the damaged one.
+ */
+function notWhole(text: string, warnings: readonly string[]): string | null {
+  if (text.includes('\0')) return 'it holds NUL bytes, which PVE never writes';
+  const last = text.slice(text.lastIndexOf('\n') + 1);
+  if (last.trim() !== '' && !/^\s*#/.test(last))
+    return `its last line has no newline, cut off: ${JSON.stringify(last.slice(0, 40))}`;
+  const garbled = warnings.find((w) => w.includes('line not understood'));
+  return garbled ? garbled.replace(/^replication\.cfg: /, '') : null;
+}
+
 export function replicationView(
   cfg: string | undefined,
   stateText: string | undefined,
   unreadable?: string,
 ): ReplicationView {
   const { jobs, warnings } = parseReplicationConfig(cfg ?? '');
-  const garbled = warnings.find((w) => w.includes('line not understood'));
+  const broken = notWhole(cfg ?? '', warnings);
   const doubt = unreadable
     ? `/etc/pve/replication.cfg could not be read (${unreadable})`
-    : garbled
-      ? `/etc/pve/replication.cfg is not whole (${garbled.replace(/^replication\.cfg: /, '')})`
+    : broken
+      ? `/etc/pve/replication.cfg is not whole (${broken})`
       : null;
   const state = stateText === undefined ? null : parseReplicationState(stateText);
   if (stateText !== undefined && state === null)
@@ -136,6 +152,8 @@ export function replicaOf(
 
 export interface ReplicateSnapshotVerdict {
   live: boolean;
+  /** The job its name carries (`<vmid>-<jobnum>`), listed or not. */
+  jobId: string;
   job?: ReplicationJob;
   detail: string;
   pendingBy?: string;
@@ -155,9 +173,17 @@ export function replicateSnapshot(
   const r = parseReplicationSnapshot(snapshot);
   if (!r) return null;
   const job = view.byId.get(r.jobId);
+  const synced = job ? undefined : lastSyncOf(view.state, r.vmid, r.time);
+  if (synced)
+    return {
+      live: true,
+      jobId: r.jobId,
+      detail: `replication snapshot of job ${r.jobId}, which /etc/pve/replication.cfg does not list, but this node's pve-replication-state.json records ${synced} of guest ${r.vmid} last synced at ${isoTime(r.time)}: the base of that job's next sync (a section of the file lost?)`,
+    };
   if (!job)
     return {
       live: false,
+      jobId: r.jobId,
       detail: `replication snapshot of job ${r.jobId}, which /etc/pve/replication.cfg no longer has (removed with --force?): nothing removes it, and it keeps every block changed since ${isoTime(r.time)}`,
     };
   const st: ReplicationJobState | undefined = jobState(view.state, job);
@@ -168,10 +194,26 @@ export function replicateSnapshot(
       : 'an older sync; the job removes it on its next run';
   return {
     live: true,
+    jobId: r.jobId,
     job,
     detail: `replication snapshot of ${jobWords(job)} (${role})`,
     ...(job.removeJob ? { pendingBy: `replication:${job.id}:remove` } : {}),
   };
+}
+
+/**
+ * The state entry (`local/<target>`) of guest `vmid` whose last_sync is `time`, or undefined: the job
+ * named its snapshot after that time (ReplicationState.pm record_sync_end sets last_sync to the start
+ * time, replication_snapshot_name `__replicate_<jobid>_<last_sync>__`), and the state file is written
+ * by pvesr itself, apart from replication.cfg (file_set_contents: whole or not at all). last_sync 0 is
+ * "never synced" (extract_job_state): no snapshot is named after it.
+ */
+function lastSyncOf(state: Map<string, ReplicationJobState> | null, vmid: number, time: number): string | undefined {
+  for (const [key, s] of state ?? []) {
+    const [id, tid] = key.split('|');
+    if (Number(id) === vmid && s.lastSync > 0 && s.lastSync === time) return tid;
+  }
+  return undefined;
 }
 
 function isoTime(unix: number): string {

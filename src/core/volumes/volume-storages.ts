@@ -1,14 +1,16 @@
 // One storage's volumes from the raw listings: names as PVE's plugins parse them (ZFSPoolPlugin.pm
 // parse_volname / zfs_parse_zvol_list, RBDPlugin.pm parse_volname / rbd_ls, Plugin.pm parse_volname /
 // parse_name_dir for file storages). Pure.
+import { filePath } from '../mounts/network-storages';
 import type { StorageConfig } from '../parse/storage-config';
 import { parseZfsList, type ZfsDataset } from '../parse/volume-listing';
 import { fileOriginal, parseQuarantineName, QUARANTINE_DIR } from '../vocab/quarantine-name';
 import type { VolumesRaw } from '../vocab/volume-types';
-import { commandError, type ListedVolume } from './listed-volume';
+import { commandError, type ListedVolume, zfsChildDatasets } from './listed-volume';
 import { listRbd } from './volume-rbd';
 
 export type { ListedVolume };
+export { filePath };
 
 const ZFS_NAME = /^(?:vm|base|subvol|basevol)-(\d+)-\S+$/;
 // Plugin.pm parse_name_dir: any `(base-)?[^/\s]+.(raw|qcow2|vmdk|subvol)` is a volume of the VMID its
@@ -16,11 +18,6 @@ const ZFS_NAME = /^(?:vm|base|subvol|basevol)-(\d+)-\S+$/;
 // PVE 9 volume-chain snapshot file (get_snap_name: `snap-<snap>-<volname>`), never a volume.
 const FILE_NAME = /^(\d+)\/((?:base-)?[^/\s]+\.(raw|qcow2|vmdk|subvol))$/;
 const CHAIN_FILE = /^(\d+)\/snap-(.*\.qcow2)$/;
-
-/** nfs/cifs/cephfs default to /mnt/pve/<id> (NFSPlugin/CIFSPlugin/CephFSPlugin check_config). */
-export function filePath(s: StorageConfig): string {
-  return (s.props.path ?? `/mnt/pve/${s.id}`).replace(/\/+$/, '') || '/';
-}
 
 /**
  * The directory a btrfs raw disk's volname stands for: `<vmid>/vm-<vmid>-disk-N.raw` is the subvolume
@@ -78,6 +75,7 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
   const seen = new Set<string>();
   // Snapshots a clone was made from (`zfs clone`: the clone's origin), wherever the clone lives.
   const origins = new Set(all.map((d) => d.origin).filter((o): o is string => !!o));
+  const kids = zfsChildDatasets(all);
   let poolLine = false;
   for (const d of all) {
     if (d.name === pool) poolLine = true;
@@ -121,6 +119,9 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
       ...(kname && raw.zvolUse?.[kname]?.holders.length ? { sysHolders: raw.zvolUse[kname].holders } : {}),
     });
   }
+  // A volume's datasets below it (also one in quarantine): `zfs destroy -r` would take them.
+  for (const v of volumes)
+    if (!v.snapshot && kids.has(`${prefix}${v.own}`)) v.childDatasets = kids.get(`${prefix}${v.own}`);
   // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.
   if (!poolLine) throw new Error(`zfs list does not show the pool ${pool} itself: the listing is incomplete`);
   return { volumes };

@@ -86,3 +86,15 @@ export function pathUses(e: VolumeEntry, paths: readonly string[], u: PathUsage 
     e.detail += `; whether a loop device is bound to it could not be read: ${u.gap}`;
   }
 }
+
+/**
+ * A ZFS dataset with datasets below it (`zfs create <subvol>/data`, a received child): ZFSPoolPlugin.pm
+ * free_image (`pvesm free`) and reclaim's purge run `zfs destroy -r`, which takes the children with it, and
+ * reclaim's quarantine would move them along. PVE itself never makes one: protected with the reason, never
+ * a hint to free it; `zfs list -r` shows what is there.
+ */
+export function childDatasets(e: VolumeEntry, v: { childDatasets?: string[] }, f: Flags): void {
+  if (!v.childDatasets?.length) return;
+  e.detail += `; holds datasets of its own (${v.childDatasets.join(', ')}): zfs destroy -r would destroy them too`;
+  f.protectedBy.add('child-datasets');
+}

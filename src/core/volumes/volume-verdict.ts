@@ -21,15 +21,16 @@ import { namedAgain, quarantined } from './volume-quarantined';
 import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './volume-rbd';
 import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
 import type { ListedVolume } from './volume-storages';
-import { pathUses } from './volume-usage';
+import { childDatasets, pathUses } from './volume-usage';
 
 export type { VolumeContext } from './volume-context';
 
 type Guest = ReturnType<PveState['guests']['get']>;
 const guestWord = (g: NonNullable<Guest>) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid}`;
 
-export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, c: VolumeContext): VolumeEntry {
+export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume, c: VolumeContext): VolumeEntry {
   const { pve } = c;
+  const st = asSeen(cfg, c);
   const e: VolumeEntry = {
     volid: `${st.id}:${v.volname}`,
     ...(v.snapshot ? { snapshot: v.snapshot } : {}),
@@ -101,7 +102,6 @@ export function classifyVolume(st: StorageConfig, loc: string, v: ListedVolume, 
     e.reason = 'not-referenced';
     e.detail = `guest ${v.vmid} exists (on ${guest.node}) but no line of its config names ${v.volname}`;
   }
-  shareDoubt(e, st, c, hits);
   flags(e, v, guest, c, f);
   doubtGuards(e, st, v, c, f);
   if (st.type === 'rbd') addRbd(f, watchVerdict(e, v, st));
@@ -181,18 +181,14 @@ function namedElsewhere(e: VolumeEntry, hits: RefHit[]): void {
 }
 
 /**
- * storage.cfg says local (no `shared 1`: one lost line says so) but the path is a network mount, and a
- * config of another node names this very volume: on a share every node mounts, it is that guest's own
- * disk, which it may be running from — whoever owns the VMID (a gone guest, one that does not name it,
- * one on a third node). The two facts disagree: nothing is said (never a leftover). Only local storages
- * are in networkFs, and an orphan of one has no reference on this node: every hit is another node's.
+ * storage.cfg says local (no `shared 1`), but the path is on a network filesystem of this node: a share
+ * every node may mount names the same files on every node, so the storage is treated as shared (a guest of
+ * another node naming a file names this very file: its disk, never a leftover to take). The storage part
+ * says what storage.cfg lacks (core/storage/classify-storage-shared.ts). A local disk mounted below the
+ * share is local (networkFileStorages: the deepest mount).
  */
-function shareDoubt(e: VolumeEntry, st: StorageConfig, c: VolumeContext, hits: RefHit[]): void {
-  const net = c.networkFs?.get(st.id);
-  const named = hits[0];
-  if (e.status !== 'orphan' || !net || !named) return;
-  e.status = 'unknown';
-  e.detail = `storage.cfg calls '${st.id}' local (no shared 1), but its path is on ${net} and ${describeRef(named)} on ${named.node} names this very volume: a leftover copy cannot be told from that guest's disk on a share`;
+function asSeen(st: StorageConfig, c: VolumeContext): StorageConfig {
+  return c.networkFs?.has(st.id) ? { ...st, shared: true } : st;
 }
 
 function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, f: Flags): void {
@@ -239,6 +235,7 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
   if (v.sysHolders?.length) e.detail += `; held by ${v.sysHolders.join(', ')} (/sys holders)`;
   subvolMounts(e, v, c, f);
   pathUses(e, v.devices, c.usage, f);
+  childDatasets(e, v, f);
   if (mount) f.protectedBy.add('mounted');
   if (v.partialReceive)
     e.detail +=

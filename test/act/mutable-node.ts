@@ -1,0 +1,19 @@
+// A fakenode node whose storage commands act for real (`"mutable_storage": true`: lvrename/lvremove/tags,
+// zfs create/rename/set/destroy, rbd rename/trash/rm/snap), built from a temp copy of a shared scenario.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir';
+import { FAKENODE } from './fakenode-helpers';
+
+export function buildMutable(scenario: string): string {
+  const dir = tempDir('pvh-named-');
+  const s = JSON.parse(readFileSync(join(FAKENODE, 'scenarios', `${scenario}.json`), 'utf8'));
+  s.mutable_storage = true;
+  const file = join(dir, `${scenario}.json`);
+  writeFileSync(file, JSON.stringify(s));
+  const out = join(dir, 'node');
+  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'build', file, out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`fakenode build ${scenario}: ${r.stderr}${r.stdout}`);
+  return out;
+}

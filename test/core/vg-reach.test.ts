@@ -1,0 +1,274 @@
+// node/vg-reach.ts: a VG is local, shared or unsure by its PVs' disks, one row per transport and stacking
+// (a partition, md, crypt, multipath, kpartx), each shared or unsure row beside a local neighbour.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { storagesAsSeen, type VgReach, vgReach } from '../../src/core/node/vg-reach';
+import type { VgRow } from '../../src/core/parse/parse-lvm';
+import type { PvDevicesRead } from '../../src/core/vocab/snapshot';
+import { vgOf } from '../helpers/node-view';
+import { DISK_PLACE, pvOnDisk, pvRead } from '../helpers/pv-devices';
+
+const vg = (pvs: string[]): VgRow => vgOf('vgx', [], { pvs });
+const local = (via: string): VgReach => ({ kind: 'local', via });
+const shared = (via: string): VgReach => ({ kind: 'shared', via });
+const unsure = (why: string): VgReach => ({ kind: 'unsure', why });
+
+/** `/dev/<disk>1` on partition 1 of a whole disk at `place`. */
+const onPartition = (disk: string, place: keyof typeof DISK_PLACE, p = '1', extra = {}): PvDevicesRead =>
+  pvRead(
+    { [`/dev/${disk}${p}`]: `${disk}${p}` },
+    {
+      [`${disk}${p}`]: { path: `${DISK_PLACE[place](disk)}/${disk}${p}`, partition: true },
+      [disk]: { path: DISK_PLACE[place](disk), ...extra },
+    },
+  );
+
+const rows: [string, string[], PvDevicesRead | null, VgReach][] = [
+  ['a SATA disk', ['/dev/sdb'], pvOnDisk('sdb', 'sata'), local('SATA disk sdb (PV /dev/sdb)')],
+  ['a partition of a SATA disk', ['/dev/sda3'], onPartition('sda', 'sata', '3'), local('SATA disk sda (PV /dev/sda3)')],
+  [
+    'a partition of a PCIe NVMe disk (its controller says pcie)',
+    ['/dev/nvme0n1p3'],
+    onPartition('nvme0n1', 'nvme', 'p3', { transport: 'pcie' }),
+    local('NVMe disk nvme0n1 (PV /dev/nvme0n1p3)'),
+  ],
+  [
+    'a native-multipath NVMe head whose controllers are all PCIe',
+    ['/dev/nvme0n1'],
+    pvRead(
+      { '/dev/nvme0n1': 'nvme0n1' },
+      { nvme0n1: { path: '/sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1', transport: 'pcie' } },
+    ),
+    local('NVMe disk nvme0n1 (PV /dev/nvme0n1)'),
+  ],
+  [
+    'an NVMe/TCP namespace behind a native-multipath head',
+    ['/dev/nvme1n1'],
+    pvRead(
+      { '/dev/nvme1n1': 'nvme1n1' },
+      { nvme1n1: { path: '/sys/devices/virtual/nvme-subsystem/nvme-subsys1/nvme1n1', transport: 'tcp' } },
+    ),
+    shared('NVMe over tcp disk nvme1n1 (PV /dev/nvme1n1)'),
+  ],
+  [
+    'an NVMe over Fabrics controller',
+    ['/dev/nvme1n1'],
+    pvRead({ '/dev/nvme1n1': 'nvme1n1' }, { nvme1n1: { path: '/sys/devices/virtual/nvme-fabrics/ctl/nvme1/nvme1n1' } }),
+    shared('NVMe over Fabrics disk nvme1n1 (PV /dev/nvme1n1)'),
+  ],
+  [
+    'an NVMe head whose transport was not read',
+    ['/dev/nvme0n1'],
+    pvRead(
+      { '/dev/nvme0n1': 'nvme0n1' },
+      { nvme0n1: { path: '/sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1' } },
+    ),
+    unsure(
+      'PV /dev/nvme0n1: the transport of nvme0n1 is not known from its sysfs place /sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1',
+    ),
+  ],
+  ['a virtio disk', ['/dev/vdb'], pvOnDisk('vdb', 'virtio'), local('virtio disk vdb (PV /dev/vdb)')],
+  ['a RAID controller logical drive', ['/dev/sdb'], pvOnDisk('sdb', 'scsi'), local('SCSI disk sdb (PV /dev/sdb)')],
+  [
+    'a USB disk',
+    ['/dev/sdb'],
+    pvRead(
+      { '/dev/sdb': 'sdb' },
+      { sdb: { path: `/sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/sdb` } },
+    ),
+    local('USB disk sdb (PV /dev/sdb)'),
+  ],
+  [
+    'an md array of partitions of two local disks',
+    ['/dev/md0'],
+    pvRead(
+      { '/dev/md0': 'md0' },
+      {
+        md0: { path: DISK_PLACE.virtual('md0'), slaves: ['sda1', 'vdb1'] },
+        sda1: { path: `${DISK_PLACE.sata('sda')}/sda1`, partition: true },
+        sda: { path: DISK_PLACE.sata('sda') },
+        vdb1: { path: `${DISK_PLACE.virtio('vdb')}/vdb1`, partition: true },
+        vdb: { path: DISK_PLACE.virtio('vdb') },
+      },
+    ),
+    local('SATA disk sda, virtio disk vdb (PV /dev/md0)'),
+  ],
+  [
+    'a partition of an md array (md0p1) of local disks',
+    ['/dev/md0p1'],
+    pvRead(
+      { '/dev/md0p1': 'md0p1' },
+      {
+        md0p1: { path: `${DISK_PLACE.virtual('md0')}/md0p1`, partition: true },
+        md0: { path: DISK_PLACE.virtual('md0'), slaves: ['sda', 'sdb'] },
+        sda: { path: DISK_PLACE.sata('sda') },
+        sdb: { path: DISK_PLACE.sata('sdb') },
+      },
+    ),
+    local('SATA disk sda, SATA disk sdb (PV /dev/md0p1)'),
+  ],
+  [
+    'an md array with one leg on an iSCSI LUN',
+    ['/dev/md0'],
+    pvRead(
+      { '/dev/md0': 'md0' },
+      {
+        md0: { path: DISK_PLACE.virtual('md0'), slaves: ['sda', 'sdb'] },
+        sda: { path: DISK_PLACE.sata('sda') },
+        sdb: { path: DISK_PLACE.iscsi('sdb') },
+      },
+    ),
+    shared('iSCSI disk sdb (PV /dev/md0)'),
+  ],
+  [
+    'a LUKS map on a local partition',
+    ['/dev/mapper/crypt'],
+    pvRead(
+      { '/dev/mapper/crypt': 'dm-2' },
+      {
+        'dm-2': { path: DISK_PLACE.virtual('dm-2'), dmUuid: 'CRYPT-LUKS2-0a1b-crypt', slaves: ['sda3'] },
+        sda3: { path: `${DISK_PLACE.sata('sda')}/sda3`, partition: true },
+        sda: { path: DISK_PLACE.sata('sda') },
+      },
+    ),
+    local('SATA disk sda (PV /dev/mapper/crypt)'),
+  ],
+  ['an iSCSI LUN', ['/dev/sdb'], pvOnDisk('sdb', 'iscsi'), shared('iSCSI disk sdb (PV /dev/sdb)')],
+  ['a partition of an iSCSI LUN', ['/dev/sdb1'], onPartition('sdb', 'iscsi'), shared('iSCSI disk sdb (PV /dev/sdb1)')],
+  ['a Fibre Channel LUN', ['/dev/sdc'], pvOnDisk('sdc', 'fc'), shared('Fibre Channel disk sdc (PV /dev/sdc)')],
+  [
+    'a multipath map (its paths local-looking or not)',
+    ['/dev/mapper/mpatha'],
+    pvRead(
+      { '/dev/mapper/mpatha': 'dm-0' },
+      {
+        'dm-0': { path: DISK_PLACE.virtual('dm-0'), dmUuid: 'mpath-3600a0980383030', slaves: ['sdb', 'sdc'] },
+        sdb: { path: DISK_PLACE.sas('sdb') },
+        sdc: { path: DISK_PLACE.sas('sdc') },
+      },
+    ),
+    shared('multipath map dm-0 (PV /dev/mapper/mpatha)'),
+  ],
+  [
+    'a kpartx partition of a multipath map',
+    ['/dev/mapper/mpatha-part1'],
+    pvRead(
+      { '/dev/mapper/mpatha-part1': 'dm-1' },
+      {
+        'dm-1': { path: DISK_PLACE.virtual('dm-1'), dmUuid: 'part1-mpath-3600a0980383030', slaves: ['dm-0'] },
+        'dm-0': { path: DISK_PLACE.virtual('dm-0'), dmUuid: 'mpath-3600a0980383030', slaves: ['sdb'] },
+        sdb: { path: DISK_PLACE.fc('sdb') },
+      },
+    ),
+    shared('multipath map dm-0 (PV /dev/mapper/mpatha-part1)'),
+  ],
+  ['an NBD device', ['/dev/nbd0'], pvOnDisk('nbd0', 'virtual'), shared('NBD disk nbd0 (PV /dev/nbd0)')],
+  ['a DRBD device', ['/dev/drbd0'], pvOnDisk('drbd0', 'virtual'), shared('DRBD disk drbd0 (PV /dev/drbd0)')],
+  ['a krbd device', ['/dev/rbd0'], pvOnDisk('rbd0', 'virtual'), shared('Ceph RBD disk rbd0 (PV /dev/rbd0)')],
+  [
+    'a SAS disk (an enclosure may be cabled to several nodes)',
+    ['/dev/sdb'],
+    pvOnDisk('sdb', 'sas'),
+    unsure('PV /dev/sdb: sdb is a SAS disk, which an enclosure may share between nodes'),
+  ],
+  [
+    'a loop device (its file may lie anywhere)',
+    ['/dev/loop0'],
+    pvOnDisk('loop0', 'virtual'),
+    unsure('PV /dev/loop0: the transport of loop0 is not known from its sysfs place /sys/devices/virtual/block/loop0'),
+  ],
+  [
+    'sysfs of the disk unreadable',
+    ['/dev/sdb'],
+    pvRead({ '/dev/sdb': 'sdb' }, { sdb: { error: '/sys/class/block/sdb cannot be read' } }),
+    unsure('PV /dev/sdb: /sys/class/block/sdb cannot be read'),
+  ],
+  [
+    'the partition read, its disk not',
+    ['/dev/sda3'],
+    pvRead(
+      { '/dev/sda3': 'sda3' },
+      {
+        sda3: { path: `${DISK_PLACE.sata('sda')}/sda3`, partition: true },
+        sda: { error: '/sys/class/block/sda cannot be read' },
+      },
+    ),
+    unsure('PV /dev/sda3: /sys/class/block/sda cannot be read'),
+  ],
+  [
+    'a PV path naming no kernel device',
+    ['/dev/disk/by-id/x'],
+    pvRead(
+      { '/dev/disk/by-id/x': { error: '/dev/disk/by-id/x leads to no kernel block device name (/dev/disk/by-id/x)' } },
+      {},
+    ),
+    unsure('/dev/disk/by-id/x leads to no kernel block device name (/dev/disk/by-id/x)'),
+  ],
+  ['a PV not looked up', ['/dev/sdb'], pvRead({}, {}), unsure('PV /dev/sdb was not looked up')],
+  [
+    'the disks not gathered (an older capture)',
+    ['/dev/sdb'],
+    null,
+    unsure('the disks under its PVs were not gathered (a snapshot of an older version)'),
+  ],
+  ['no PV listed', [], pvRead({}, {}), unsure('vgs names no PV of VG vgx')],
+  [
+    'two PVs, one local and one on an iSCSI LUN',
+    ['/dev/sda', '/dev/sdb'],
+    pvRead(
+      { '/dev/sda': 'sda', '/dev/sdb': 'sdb' },
+      { sda: { path: DISK_PLACE.sata('sda') }, sdb: { path: DISK_PLACE.iscsi('sdb') } },
+    ),
+    shared('iSCSI disk sdb (PV /dev/sdb)'),
+  ],
+  [
+    'two PVs, one local and one unreadable',
+    ['/dev/sda', '/dev/sdb'],
+    pvRead(
+      { '/dev/sda': 'sda', '/dev/sdb': 'sdb' },
+      { sda: { path: DISK_PLACE.sata('sda') }, sdb: { error: 'EACCES' } },
+    ),
+    unsure('PV /dev/sdb: EACCES'),
+  ],
+  [
+    'two local PVs',
+    ['/dev/sda', '/dev/vdb'],
+    pvRead(
+      { '/dev/sda': 'sda', '/dev/vdb': 'vdb' },
+      { sda: { path: DISK_PLACE.sata('sda') }, vdb: { path: DISK_PLACE.virtio('vdb') } },
+    ),
+    local('SATA disk sda (PV /dev/sda), virtio disk vdb (PV /dev/vdb)'),
+  ],
+];
+
+describe('a VG by its disks', () => {
+  for (const [name, pvs, read, want] of rows) test(name, () => assert.deepEqual(vgReach(vg(pvs), read), want));
+});
+
+describe('storagesAsSeen: only thick LVM storage.cfg calls local, on a shared VG, becomes shared', () => {
+  const reach = new Map<string, VgReach>([
+    ['lun', shared('iSCSI disk sdb (PV /dev/sdb)')],
+    ['own', local('SATA disk sda (PV /dev/sda)')],
+    ['odd', unsure('EACCES')],
+  ]);
+  const st = (id: string, type: string, vg: string, isShared = false) => ({ id, type, vg, shared: isShared });
+  const rowsSeen: [ReturnType<typeof st>, boolean][] = [
+    [st('a', 'lvm', 'lun'), true],
+    [st('b', 'lvm', 'own'), false],
+    [st('c', 'lvm', 'odd'), false],
+    [st('d', 'lvm', 'gone'), false],
+    [st('e', 'lvmthin', 'lun'), false],
+    [st('f', 'lvm', 'own', true), true],
+  ];
+  test('each storage', () => {
+    const seen = storagesAsSeen(
+      rowsSeen.map(([s]) => s),
+      reach,
+      (s) => s.vg,
+    );
+    assert.deepEqual(
+      seen.map((s) => [s.id, s.shared]),
+      rowsSeen.map(([s, want]) => [s.id, want]),
+    );
+  });
+});
