@@ -1,6 +1,6 @@
 // Build a fakenode OUTDIR per test and run the bundled CLI against it (fakes first on PATH).
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/temp-dir';
@@ -95,4 +95,17 @@ export function calls(out: string): { tool: string; argv: string[] }[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
+}
+
+/** A qcow2 overlay at `at` (under the node's root) whose header names `backing` (qemu docs/interop/qcow2.txt). */
+export function writeQcow2Overlay(root: string, at: string, backing: string): void {
+  const buf = Buffer.alloc(512);
+  buf.writeUInt32BE(0x514649fb, 0);
+  buf.writeUInt32BE(3, 4);
+  buf.writeBigUInt64BE(200n, 8);
+  buf.writeUInt32BE(Buffer.byteLength(backing), 16);
+  buf.writeUInt32BE(16, 20);
+  buf.writeBigUInt64BE(8589934592n, 24);
+  buf.write(backing, 200);
+  writeFileSync(join(root, at), buf);
 }

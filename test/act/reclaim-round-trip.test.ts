@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlink
 import { basename, dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../helpers/temp-dir';
-import { FAKENODE, HAVE_FAKENODE, type Run, runCliAsync } from './fakenode-helpers';
+import { FAKENODE, HAVE_FAKENODE, type Run, runCliAsync, writeQcow2Overlay } from './fakenode-helpers';
 
 const skip = HAVE_FAKENODE ? false : 'needs ../shared/fakenode (not in a public clone)';
 const SCENARIOS = ['default-lvmthin', 'cluster-shared-lvm', 'tricky-names', 'mixed-volumes'];
@@ -194,19 +194,6 @@ function bindLoop(root: string, loop: string, path: string): void {
   symlinkSync(`../devices/virtual/block/${loop}`, join(root, 'sys/block', loop));
 }
 
-/** A qcow2 overlay at `at` whose header names `backing` by absolute path (qemu docs/interop/qcow2.txt). */
-function overlay(root: string, at: string, backing: string): void {
-  const buf = Buffer.alloc(512);
-  buf.writeUInt32BE(0x514649fb, 0);
-  buf.writeUInt32BE(3, 4);
-  buf.writeBigUInt64BE(200n, 8);
-  buf.writeUInt32BE(Buffer.byteLength(backing), 16);
-  buf.writeUInt32BE(16, 20);
-  buf.writeBigUInt64BE(8589934592n, 24);
-  buf.write(backing, 200);
-  writeFileSync(join(root, at), buf);
-}
-
 function link(root: string, at: string, to: string): void {
   mkdirSync(dirname(join(root, at)), { recursive: true });
   symlinkSync(to, join(root, at));
@@ -289,8 +276,12 @@ function attackTrips(): void {
     link(root, 'srv/vzlink', '/var/lib/vz');
     const part = basename(readlinkSync(join(root, 'dev/zvol/tank/pve/vm-150-disk-0-part1')));
     link(root, 'dev/disk/by-label/data150', `../../${part}`);
-    overlay(root, 'var/lib/vz/images/110/vm-110-disk-0.qcow2', '/mnt/pve/nfs-store/images/300/vm-300-disk-1.qcow2');
-    overlay(root, 'var/lib/vz/images/110/vm-110-disk-1.qcow2', '/var/lib/vz/images/104/vm-104-disk-0.raw');
+    writeQcow2Overlay(
+      root,
+      'var/lib/vz/images/110/vm-110-disk-0.qcow2',
+      '/mnt/pve/nfs-store/images/300/vm-300-disk-1.qcow2',
+    );
+    writeQcow2Overlay(root, 'var/lib/vz/images/110/vm-110-disk-1.qcow2', '/var/lib/vz/images/104/vm-104-disk-0.raw');
     bindLoop(root, 'loop9', '/var/lib/vz/images/105/vm-105-disk-0.raw');
     // An empty config (what a failed restore leaves): VM 101's four disks stay its own (expected: valid).
     writeFileSync(join(root, 'etc/pve/nodes/pve1/qemu-server/101.conf'), '');

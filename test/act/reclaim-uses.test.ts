@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildNode, HAVE_FAKENODE, runCli } from './fakenode-helpers';
+import { buildNode, HAVE_FAKENODE, runCli, writeQcow2Overlay } from './fakenode-helpers';
 
 const skip = HAVE_FAKENODE ? false : 'needs ../shared/fakenode (not in a public clone)';
 const FILE = 'local:102/vm-102-disk-0.raw';
@@ -30,19 +30,6 @@ function bindLoop(root: string, path: string): void {
   symlinkSync('../devices/virtual/block/loop9', join(root, 'sys/block/loop9'));
 }
 
-/** A qcow2 overlay at `at` (under the root) whose header names `backing` (qemu docs/interop/qcow2.txt). */
-function overlay(root: string, at: string, backing: string): void {
-  const buf = Buffer.alloc(512);
-  buf.writeUInt32BE(0x514649fb, 0);
-  buf.writeUInt32BE(3, 4);
-  buf.writeBigUInt64BE(200n, 8);
-  buf.writeUInt32BE(Buffer.byteLength(backing), 16);
-  buf.writeUInt32BE(16, 20);
-  buf.writeBigUInt64BE(8589934592n, 24);
-  buf.write(backing, 200);
-  writeFileSync(join(root, at), buf);
-}
-
 function plan(node: string, args: string[]): { planned: string[]; refused: string[] } {
   const doc = JSON.parse(runCli(node, [...args, '--dry-run', '--json']).stdout);
   return {
@@ -55,13 +42,17 @@ const uses: { name: string; use: (root: string) => void; code: string }[] = [
   { name: 'a loop device bound to it', use: (root) => bindLoop(root, PATH), code: 'protected' },
   {
     name: 'an overlay on the same storage naming it by absolute path',
-    use: (root) => overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', PATH),
+    use: (root) => writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', PATH),
     code: 'template-base',
   },
   {
     name: 'an overlay naming it with // and ./',
     use: (root) =>
-      overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', '/var/lib/vz//images/./102/vm-102-disk-0.raw'),
+      writeQcow2Overlay(
+        root,
+        'var/lib/vz/images/101/vm-101-disk-9.qcow2',
+        '/var/lib/vz//images/./102/vm-102-disk-0.raw',
+      ),
     code: 'template-base',
   },
 ];
@@ -78,7 +69,7 @@ describe('reclaim: a file a loop device or an overlay uses is refused', { skip }
   it('neighbours: a loop bound to another file, an overlay naming another file of that name: planned', () => {
     for (const use of [
       (root: string) => bindLoop(root, '/var/lib/vz/images/101/vm-101-disk-3.vmdk'),
-      (root: string) => overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', `/srv${PATH}`),
+      (root: string) => writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', `/srv${PATH}`),
     ]) {
       const node = buildNode('mixed-volumes');
       use(join(node, 'root'));
@@ -92,7 +83,7 @@ describe('purge: a quarantined file a loop device or an overlay uses since is no
     { name: 'a loop device bound to the quarantined file', use: (root, q) => bindLoop(root, q) },
     {
       name: 'an overlay naming its original path',
-      use: (root) => overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', PATH),
+      use: (root) => writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', PATH),
     },
     { name: 'neighbour: nothing uses it: purged' },
   ];

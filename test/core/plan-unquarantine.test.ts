@@ -238,25 +238,20 @@ describe('planUnquarantine (ZFS): the mount after the rename back', () => {
 describe('planUnquarantine on a storage not listed whole', () => {
   // An unmounted NFS share lists nothing: "not there (purged or moved)" would be a guess. Not judged
   // (restore exits 3), said why; the storage beside it that was listed whole is restored as before.
-  const quarantined = [lv(Q, ['pve-health-quarantine'], false)];
-  it('its volume is not judged: unchecked, with the listing gap named; another storage’s gap changes nothing', () => {
-    const u = planUnquarantine(group, {
+  const withGap = (storage: string, why: string) =>
+    planUnquarantine(group, {
       storages,
-      lvs: quarantined,
+      lvs: [lv(Q, ['pve-health-quarantine'], false)],
       volumes: [],
       commands,
-      unlisted: new Map([['local-lvm', 'lvs could not be read']]),
+      unlisted: new Map([[storage, why]]),
     });
+  it('its volume is not judged: unchecked, with the listing gap named; a gap of another storage changes nothing', () => {
+    const u = withGap('local-lvm', 'lvs could not be read');
     assert.equal(u.ok, false);
     assert.ok(!u.ok && u.unchecked === true, JSON.stringify(u));
     assert.match(!u.ok ? u.why : '', /^storage local-lvm could not be listed whole \(lvs could not be read\)/);
-    const other = planUnquarantine(group, {
-      storages,
-      lvs: quarantined,
-      volumes: [],
-      commands,
-      unlisted: new Map([['nfs-store', '/mnt/pve/nfs-store is not mounted']]),
-    });
+    const other = withGap('nfs-store', '/mnt/pve/nfs-store is not mounted');
     assert.deepEqual(other.ok ? other.action.steps.map((s) => s.op) : other, ['lv-rename', 'lv-deltag', 'lv-activate']);
   });
 });
