@@ -1,7 +1,8 @@
 // Thick LVM storage.cfg calls local, a guest of another node naming the very volume, on a simulated node:
 // the VG's disks (sysfs, as the kernel lays it out under the node root) decide. On a SATA disk it is the
 // ordinary migration leftover (an orphan, graded, the reclaim step offered); on an iSCSI LUN it is that
-// guest's disk (valid) and the storage warns that storage.cfg lacks `shared 1`, in every output; where sysfs
+// guest's disk (valid), the storage warns that storage.cfg lacks `shared 1`, in every output, and reclaim
+// refuses its leftovers as shared LVM; where sysfs
 // cannot tell, the leftover is protected with the commands that tell it, and the node is still graded.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -43,7 +44,10 @@ const SCENARIO = {
       auto_lvs: false,
     },
   ],
-  lvs: [{ vg: 'vgdata', lv: 'vm-300-disk-0', active: false }],
+  lvs: [
+    { vg: 'vgdata', lv: 'vm-300-disk-0', active: false },
+    { vg: 'vgdata', lv: 'vm-999-disk-0', active: false },
+  ],
 };
 
 function node(disk: 'sata' | 'iscsi' | null): string {
@@ -80,7 +84,8 @@ describe('thick LVM called local: the disks decide', { skip }, () => {
     assert.doesNotMatch(check.stdout, /UNKNOWN|shared 1/);
     const plan = runCli(out, ['reclaim', '--dry-run', '--all']);
     assert.match(plan.stdout, /thick:vm-300-disk-0/, plan.stdout);
-    assert.doesNotMatch(plan.stdout, /shared LVM/, plan.stdout);
+    assert.match(plan.stdout, /thick:vm-999-disk-0/, plan.stdout);
+    assert.doesNotMatch(plan.stdout, /shared LVM|Refused/, plan.stdout);
   });
 
   it("an iSCSI LUN: VM 300's disk, and storage.cfg's missing shared 1 in text, JSON and nagios", () => {
@@ -100,6 +105,9 @@ describe('thick LVM called local: the disks decide', { skip }, () => {
     assert.match(json, /pvesm set thick --shared 1/);
     const nagios = runCli(out, ['check', '--format', 'nagios']);
     assert.match(nagios.stdout, /^WARNING/, nagios.stdout);
+    // reclaim's look: the storage is shared LVM, so a leftover nobody names is refused as such.
+    const plan = runCli(out, ['reclaim', '--dry-run', '--all']);
+    assert.match(plan.stdout, /thick:vm-999-disk-0 .*shared-lvm: storage thick is shared LVM/, plan.stdout);
   });
 
   it('sysfs cannot tell: protected with the commands that tell it, graded, never UNKNOWN', () => {
