@@ -51,6 +51,8 @@ const KEEP = [
   // Only `user`/`username` carry mount.cifs's user%password.
   'proxyuser=a%20b,vers=3.0',
   'user_agent=curl%2F8',
+  // A URL whose scheme reads like a secret's name is a URL, not a value.
+  'sso,keycloak://auth.example/realms/pve',
   'user=alice,vers=3.0',
   'username=bob,domain=CORP',
   '/srv/password/images/102/vm-102-disk-0.raw',

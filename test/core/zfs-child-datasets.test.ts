@@ -41,6 +41,7 @@ test('an orphan subvol with a child dataset is protected and unhinted; its neigh
       fs('subvol-160-disk-0'),
       zfssnap('subvol-160-disk-0@before'),
       fs('subvol-160-disk-0/data'),
+      fs('subvol-160-disk-0/logs'),
       fs('subvol-161-disk-0'),
       zfssnap('subvol-161-disk-0@before'),
       fs('subvol-1600-disk-0'),
@@ -48,7 +49,10 @@ test('an orphan subvol with a child dataset is protected and unhinted; its neigh
   });
   const e160 = entry(es, 'local-zfs:subvol-160-disk-0');
   assert.deepEqual(e160.protectedBy, ['child-datasets']);
-  assert.match(e160.detail, /holds datasets of its own \(rpool\/data\/subvol-160-disk-0\/data\): zfs destroy -r/);
+  assert.match(
+    e160.detail,
+    /holds datasets of its own \(rpool\/data\/subvol-160-disk-0\/data, rpool\/data\/subvol-160-disk-0\/logs\): zfs destroy -r/,
+  );
   assert.equal(e160.hint, undefined);
   for (const v of ['local-zfs:subvol-161-disk-0', 'local-zfs:subvol-1600-disk-0']) {
     const e = entry(es, v);
