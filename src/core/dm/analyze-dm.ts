@@ -4,6 +4,7 @@
 import type { DmDevice } from '../node/dm-devices';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
+import { danglingIndex, definedStorageIds } from '../node/storage-gaps';
 import { getTwo } from '../node/two-keys';
 import type { Task } from '../parse/pmxcfs';
 import { nextVmids } from '../parse/pmxcfs';
@@ -31,15 +32,6 @@ function taskVmidIndex(tasks: Task[], dead: Task[]): { taskVmids: number[][]; de
   return { taskVmids: tasks.map((t) => taskVmids(t.id)), deadTaskVmids: dead.map((t) => taskVmids(t.id)) };
 }
 
-/**
- * The storage IDs a config may name. `local` is defined whether storage.cfg lists it or not (pve-storage
- * Plugin.pm parse_config: "make sure we have a reasonable 'local:' storage"), as storageConfigGap counts
- * it: a disk on it is no unknown storage.
- */
-function storageIdsOf(storages: readonly { id: string }[]): Set<string> {
-  return new Set([...storages.map((s) => s.id), 'local']);
-}
-
 /** `action` stays null here: the cleanup planner fills it from the finished result (analyzeNode). */
 export function analyzeDm(view: NodeView): DmResult {
   const { pve, lvm } = view;
@@ -65,7 +57,7 @@ export function analyzeDm(view: NodeView): DmResult {
     kvmAlive: pve.kvmAlive,
     kvmIncoming: pve.kvmIncoming,
     storageConfigError: pve.storageConfigError,
-    storageIds: storageIdsOf(pve.storageConfig),
+    dangling: danglingIndex(pve.guests, definedStorageIds(pve.storageConfig)),
     storageChoices: new Map(),
     vgTransport: vgTransports(devices, view.dm.index),
     unseen: pve.unseen,

@@ -209,13 +209,6 @@ function unreferencedVerdict(
   o: { vmid: number; owner: GuestRecord | undefined; v: MakeVerdict },
 ): Verdict {
   const { vmid, owner, v } = o;
-  const dangling = danglingStorages(ctx, owner);
-  if (dangling)
-    return v(
-      'unknown',
-      'lvm-incomplete',
-      `${who(owner, vmid)}'s config names storage${dangling.includes(',') ? 's' : ''} ${dangling} that storage.cfg does not define: it may use ${vg}/${name} through ${dangling.includes(',') ? 'them' : 'it'}, never guess`,
-    );
   const disagree = localDisagreement(ctx, storage, vg, name);
   if (disagree) return v('unknown', 'lvm-incomplete', disagree);
   let reason: DmReason;
@@ -261,22 +254,6 @@ function localDisagreement(ctx: ClassifyContext, storage: LvmStorage, vg: string
   if (remote.length === 0) return null;
   const san = ctx.vgTransport?.get(vg);
   return `storage.cfg calls '${storage.id}' local (no shared 1), but ${describeRef(remote[0])} on ${remote[0].node} names this very volume${san ? ` and VG ${vg} lies on ${san}` : ''}: a leftover copy cannot be told from that guest's disk on a shared VG`;
-}
-
-/** Storage IDs the owner's config names that storage.cfg does not define ("a, b"), or null. */
-function danglingStorages(ctx: ClassifyContext, owner: GuestRecord | undefined): string | null {
-  if (!owner?.config || !ctx.storageIds) return null;
-  const missing = new Set<string>();
-  for (const r of owner.config.refs) {
-    const id = r.volid?.storage;
-    if (id && !ctx.storageIds.has(id) && !r.cloudinit && r.media !== 'cdrom') missing.add(id);
-  }
-  return missing.size
-    ? [...missing]
-        .sort()
-        .map((m) => `'${m}'`)
-        .join(', ')
-    : null;
 }
 
 function volumeOf(hit: RefHit, storage: string, name: string): string {

@@ -5,6 +5,7 @@ import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../node/guest-name
 import type { GuestRecord } from '../node/guest-record';
 import type { LvmView } from '../node/lvm-view';
 import type { PveState } from '../node/pve-state';
+import { danglingReason } from '../node/storage-gaps';
 import { fitted } from '../vocab/fitted';
 import type { DmEntry } from '../vocab/types';
 import { type ClassifyContext, CONFIG_BASED } from './classify-dm';
@@ -135,6 +136,12 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   if (gap) {
     add(protectedBy, 'path-unchecked');
     e.detail = `${e.detail}; but ${gap}`;
+  }
+  const dangling =
+    e.status === 'orphan' && CONFIG_BASED.has(e.reason) ? danglingReason(ctx.dangling, e.vmid, e.lv ?? '') : null;
+  if (dangling) {
+    add(protectedBy, 'storage-undefined');
+    e.detail = `${e.detail}; but ${dangling}`;
   }
   if (e.open) add(protectedBy, 'open');
   // The LVM view's one rule for a VG that must not be touched (the cleanup planner reads the same).

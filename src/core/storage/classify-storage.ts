@@ -4,6 +4,7 @@
 // DM analysis result; the fixes are only shown, never run.
 
 import { commandFailure, type NodeView } from '../node/node-view';
+import { definedStorageIds } from '../node/storage-gaps';
 import { setTwo, type TwoKeys } from '../node/two-keys';
 import { parseDmStatus } from '../parse/parse-dm-status';
 import { compareText } from '../text/compare-text';
@@ -15,6 +16,7 @@ import { classifyHostUse } from './classify-storage-host';
 import { classifyMultipath } from './classify-storage-multipath';
 import { classifyThinPools } from './classify-storage-pools';
 import { AUTOACTIVATION_KEY, type ParsedGuest, STORAGE_SEVERITY_STATUS, type StorageContext } from './storage-context';
+import { classifyUndefinedStorages } from './storage-undefined';
 
 export { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext, THIN_DEFAULTS } from './storage-context';
 
@@ -60,6 +62,7 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     node: view.node,
     clustered: Boolean(pve.members?.cluster),
     storages: pve.lvmStoragesHere,
+    storageIds: definedStorageIds(pve.storageConfig),
     lvs: lvm.lvs ?? [],
     lvsOk: commandFailure(view.commands.lvs) === null,
     lvsTimedOut: lvm.lvsTimedOut,
@@ -105,6 +108,7 @@ export function classifyStorage(view: NodeView, dm: DmResult, config: Config): S
     ...classifyMultipath(ctx),
     ...classifyGuestStorage(ctx),
     ...classifyHostUse(ctx),
+    ...classifyUndefinedStorages(ctx),
   ];
   return findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || compareText(a.id, b.id));
 }
