@@ -11,6 +11,7 @@ import { compareText } from '../text/compare-text';
 import type { Config } from '../vocab/config';
 import { worstStatus } from '../vocab/status';
 import type { DmResult, Status, StorageFinding } from '../vocab/types';
+import { classifyChainCurrent } from './chain-current';
 import { classifyGuestStorage } from './classify-storage-guests';
 import { classifyHostUse } from './classify-storage-host';
 import { classifyMultipath } from './classify-storage-multipath';
@@ -109,6 +110,7 @@ export function classifyStorage(view: NodeView, dm: DmResult, config: Config): S
     ...classifyGuestStorage(ctx),
     ...classifyHostUse(ctx),
     ...classifyUndefinedStorages(ctx),
+    ...classifyChainCurrent(ctx),
   ];
   return findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || compareText(a.id, b.id));
 }
