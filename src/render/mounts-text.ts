@@ -29,7 +29,10 @@ export interface MountsTextOptions {
 export function renderMountsText(m: MountsResult, o: MountsTextOptions): string {
   const s = m.summary as Record<string, number>;
   const timeoutMs = typeof m.timeoutMs === 'number' ? m.timeoutMs : null;
-  const counts = ['ok', 'stale', 'readonly', 'full', 'missing', 'unchecked'].map((k) => `${s[k] ?? 0} ${k}`).join(', ');
+  // A removed storage's mount that stayed (`leftover`) is counted only when there is one.
+  const counts = ['ok', 'stale', 'readonly', 'full', 'missing', 'unchecked', ...(s.leftover ? ['leftover'] : [])]
+    .map((k) => `${s[k] ?? 0} ${k}`)
+    .join(', ');
   const how = [
     `${s.containers ?? 0} running container${s.containers === 1 ? '' : 's'}`,
     `${s.probed ?? 0} probed`,

@@ -17,7 +17,7 @@ import { volumesPrometheus } from './volumes';
 export const GRADE_VALUE: Record<Grade, number> = { 'A+': 4, B: 3, C: 2, D: 1, F: 0 };
 
 const DM_STATUSES: DmStatus[] = ['valid', 'duplicate', 'orphan', 'unknown', 'ignored'];
-const MOUNT_STATUSES: MountStatus[] = ['ok', 'stale', 'readonly', 'full', 'missing', 'unchecked'];
+const MOUNT_STATUSES: MountStatus[] = ['ok', 'stale', 'readonly', 'full', 'missing', 'unchecked', 'leftover'];
 const STORAGE_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
 export interface PrometheusOptions {

@@ -154,6 +154,17 @@ const INDISTINGUISHABLE: Record<string, Partial<Record<Fault, { codes: number[];
         'the NFS storage whose line was lost is reported missing, CRITICAL, as on a node where that mount is gone',
     },
   },
+  'zfs list': {
+    partial: {
+      // The lines lost name a volume only a snapshot section names (its vmstate): a warning on the guest.
+      codes: [1],
+      why: /does not have/,
+      because:
+        'a zfs list that exits 0 and shows the pool is whole as far as anything can tell: a volume a config ' +
+        "names that it lacks is that guest's missing disk (pvesm free by hand, a destroy cut between vdisk_free " +
+        'and destroy_config), never UNKNOWN (core/volumes/volume-unlisted.ts)',
+    },
+  },
   'container mountinfo': {
     partial: {
       // What the node says without the fault: mounts OK, check WARNING for the scenario's orphaned volumes.
@@ -176,7 +187,7 @@ const INDISTINGUISHABLE: Record<string, Partial<Record<Fault, { codes: number[];
 const PARTIAL_READ: Record<string, string> = {
   '/etc/pve/storage.cfg':
     'a missing/unreadable file on a node whose guest configs name storages, a text cut mid-line, lines ' +
-    'the parser refuses, or fewer storages than the configs name (core/node/storage-gaps.ts)',
+    'the parser refuses, or no storage at all while the configs name some (core/node/storage-gaps.ts)',
   '/etc/pve/.vmlist':
     "pmxcfs's guest list missing, unparseable, or lacking a guest whose config exists (core/node/pmxcfs-gaps.ts vmlistGap)",
   '/etc/pve/.members':

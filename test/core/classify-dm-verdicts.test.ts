@@ -761,64 +761,54 @@ describe('no config names it, while a config was not seen', () => {
   });
 });
 
-// danglingStorages: the owner's config names a storage storage.cfg does not define (only where the
-// storage.cfg check lets it through: a section PVE drops as a duplicate). A CD-ROM or a cloud-init
-// drive never holds an LV. `local` is defined even when storage.cfg does not list it.
-describe("the owner's config names a storage storage.cfg does not define", () => {
-  const shadowed = (lines: string[]) =>
-    base()
-      .guest(100, 'qemu', [
-        'scsi0: local-lvm:vm-100-disk-0',
-        '',
-        '[old]',
-        ...lines,
-        'snaptime: 1',
-        '',
-        '[old]',
-        'scsi0: local-lvm:vm-100-disk-0',
-        'snaptime: 2',
-      ])
+// A config names a storage storage.cfg does not define (pvesm remove while a guest still named it): a
+// state PVE leaves, so never UNKNOWN; a leftover that could be reached through it — any volume of a guest
+// that names such a storage for a disk, or a volume named through it by name — is protected with the
+// reason. A CD-ROM or a cloud-init drive never holds an LV. `local` is defined even when storage.cfg does
+// not list it. (The guest's own finding: test/core/storage-undefined.test.ts.)
+describe('a config names a storage storage.cfg does not define: the leftovers it may reach are protected', () => {
+  const node = (lines: string[], other: string[] = []) => {
+    const b = base()
+      .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0', ...lines])
       .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' })
       .lv({ vg: 'pve', lv: 'vm-100-disk-2', pool: 'data' });
-  const dangling = (what: string, it: string) =>
-    `VM 100's config names ${what} that storage.cfg does not define: it may use pve/vm-100-disk-2 through ${it}, never guess`;
-  const rows: [string, NodeBuilder, Want][] = [
+    if (other.length) b.guest(200, 'qemu', other);
+    return b;
+  };
+  const rows: [string, NodeBuilder, string | null][] = [
     [
-      'two storages',
-      shadowed(['scsi1: gone2:vm-100-disk-1', 'scsi0: gone:vm-100-disk-0']),
-      { status: 'unknown', reason: 'lvm-incomplete', detail: dangling("storages 'gone', 'gone2'", 'them') },
+      'two storages in the main section',
+      node(['scsi1: gone2:vm-100-disk-1', 'scsi2: gone:vm-100-disk-3']),
+      "the config of guest 100 names storages 'gone', 'gone2' that storage.cfg does not define: it may use this volume through them",
     ],
     [
       'one, beside a CD-ROM and a cloud-init drive on others',
-      shadowed([
-        'scsi0: gone:vm-100-disk-0',
-        'ide2: cd:iso/x.iso,media=cdrom',
-        'ide0: ci:vm-100-cloudinit,media=cdrom',
-      ]),
-      { status: 'unknown', reason: 'lvm-incomplete', detail: dangling("storage 'gone'", 'it') },
+      node(['scsi1: gone:vm-100-disk-1', 'ide2: cd:iso/x.iso,media=cdrom', 'ide0: ci:vm-100-cloudinit,media=cdrom']),
+      "the config of guest 100 names storage 'gone' that storage.cfg does not define: it may use this volume through it",
     ],
     [
-      'only a CD-ROM and a cloud-init drive',
-      shadowed(['ide2: cd:iso/x.iso,media=cdrom', 'ide0: ci:vm-100-cloudinit,media=cdrom']),
-      { status: 'orphan', reason: 'not-referenced' },
+      'another guest names this very volume through a removed storage',
+      node([], ['scsi0: gone:vm-100-disk-2']),
+      'VM 200 scsi0 (gone:vm-100-disk-2) names it through a storage storage.cfg does not define',
     ],
     [
-      'a disk on local, which storage.cfg does not list',
-      new NodeBuilder()
-        .storage('lvmthin: local-lvm\n\tthinpool data\n\tvgname pve\n\tcontent images,rootdir\n')
-        .pool('pve')
-        .guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0', 'scsi1: local:100/vm-100-disk-1.qcow2'])
-        .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' })
-        .lv({ vg: 'pve', lv: 'vm-100-disk-2', pool: 'data' }),
-      {
-        status: 'orphan',
-        reason: 'not-referenced',
-        detail:
-          'VM 100 exists on this node but no config line (main, pending, snapshots, unused) references local-lvm:vm-100-disk-2',
-      },
+      'only a CD-ROM and a cloud-init drive on removed storages',
+      node(['ide2: cd:iso/x.iso,media=cdrom', 'ide0: ci:vm-100-cloudinit,media=cdrom']),
+      null,
     ],
+    ['another guest names another volume through a removed storage', node([], ['scsi0: gone:vm-200-disk-0']), null],
+    ['a disk on local, which storage.cfg does not list', node(['scsi1: local:100/vm-100-disk-1.qcow2']), null],
   ];
-  for (const [what, b, want] of rows) test(what, () => check(entries(b), 'pve-vm--100--disk--2', want));
+  for (const [what, b, why] of rows)
+    test(what, () => {
+      const e = entries(b).get('pve-vm--100--disk--2');
+      assert.ok(e);
+      assert.equal(e.status, 'orphan', e.detail);
+      assert.equal(e.reason, 'not-referenced');
+      assert.deepEqual(e.protectedBy, why ? ['storage-undefined'] : []);
+      if (why) assert.ok(e.detail.includes(`; but ${why}`), e.detail);
+      else assert.doesNotMatch(e.detail, /does not define/);
+    });
 });
 
 // Thick LVM storage.cfg calls local (no `shared 1`), VM 300 of pve2 names this very volume: the VG's disks

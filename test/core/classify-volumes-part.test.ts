@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyVolumes, rbdWatchCandidates, unknownVolumes } from '../../src/core/volumes/classify-volumes';
-import { volumesSummary } from '../../src/core/volumes/volume-summary';
+import { volumeSeverity, volumesSummary } from '../../src/core/volumes/volume-summary';
 import { type Node, STORAGE_CFG, volumeInput, zsnap, zvol } from '../helpers/volume-node';
 
 const conf = (node: string, vmid: number, body: string) => ({
@@ -107,95 +107,108 @@ test('a leftover of a VMID is an orphan of a missing guest: other orphans, unkno
   assert.deepEqual(r.vmidLeftovers, []);
 });
 
-test('a zfs or rbd listing without a volume the configs name: UNKNOWN, unless its guest is freeing it', () => {
+// A zfs or rbd listing read whole (exit 0, parsed, the pool shown) that lacks a volume a config names: the
+// volume is gone (pvesm free by hand, a destroy cut between vdisk_free and destroy_config), a state PVE
+// leaves: the guest's missing disk, critical for a drive it starts with, and the rest of the storage graded.
+// Never UNKNOWN for the storage: only a failed or cut listing is (volume-storages.test.ts).
+test('a zfs or rbd listing without a volume the configs name: a critical entry for the guest, unless its guest is freeing it', () => {
   const A = 'scsi0: local-zfs:vm-100-disk-0,size=8G\n';
-  const rows: { name: string; n: Node; storage: string; error: string | null }[] = [
+  const rows: { name: string; n: Node; storage: string; missing: [string, string, number][] }[] = [
     {
       name: 'a VM of this node names it',
       n: { files: conf('pve1', 100, A) },
       storage: 'local-zfs',
-      error: 'zfs list does not show vm-100-disk-0 (VM 100 scsi0) that the configs name: the listing is incomplete',
+      missing: [['local-zfs:vm-100-disk-0', 'VM 100 scsi0', 2]],
     },
     {
       name: 'its config has a lock (destroy_vm frees the volumes, then removes the config)',
       n: { files: conf('pve1', 100, `${A}lock: destroyed\n`) },
       storage: 'local-zfs',
-      error: null,
+      missing: [],
     },
     {
       name: 'a task of that guest runs',
       n: { files: conf('pve1', 100, A), tasks: `${upid('qmdestroy', '100')}\n` },
       storage: 'local-zfs',
-      error: null,
+      missing: [],
     },
     {
       name: 'a task of another guest runs',
       n: { files: conf('pve1', 100, A), tasks: `${upid('qmdestroy', '1000')}\n` },
       storage: 'local-zfs',
-      error: 'zfs list does not show vm-100-disk-0 (VM 100 scsi0) that the configs name: the listing is incomplete',
+      missing: [['local-zfs:vm-100-disk-0', 'VM 100 scsi0', 2]],
     },
     {
       name: 'named only by a [PENDING] change',
       n: { files: conf('pve1', 100, '[PENDING]\nscsi1: local-zfs:vm-100-disk-1,size=8G\n') },
       storage: 'local-zfs',
-      error: null,
+      missing: [],
+    },
+    {
+      name: 'named only by an unused line: a warning (the start does not use it)',
+      n: { files: conf('pve1', 100, 'unused0: local-zfs:vm-100-disk-1\n') },
+      storage: 'local-zfs',
+      missing: [['local-zfs:vm-100-disk-1', 'VM 100 unused0', 1]],
     },
     {
       name: 'a guest of another node names it on a storage that is not shared',
       n: { files: conf('pve2', 200, 'scsi0: local-zfs:vm-200-disk-0,size=8G\n') },
       storage: 'local-zfs',
-      error: null,
+      missing: [],
     },
     {
       name: 'a guest of another node names it on a shared storage (rbd)',
       n: { files: conf('pve2', 200, 'scsi0: ceph-vm:vm-200-disk-0,size=8G\n'), rbd: '[]' },
       storage: 'ceph-vm',
-      error: 'rbd ls -l does not show vm-200-disk-0 (VM 200 scsi0) that the configs name: the listing is incomplete',
+      missing: [['ceph-vm:vm-200-disk-0', 'VM 200 scsi0', 2]],
     },
     {
-      name: 'three missing: all three named',
+      name: 'two missing, one listed: each missing one named, the listed one graded',
       n: {
         files: conf(
           'pve1',
           100,
-          'scsi0: local-zfs:vm-100-disk-0,size=8G\nscsi1: local-zfs:vm-100-disk-1,size=8G\nscsi2: local-zfs:vm-100-disk-2,size=8G\n',
+          `${A}scsi1: local-zfs:vm-100-disk-1,size=8G\nscsi2: local-zfs:vm-100-disk-2,size=8G\n`,
         ),
+        zfs: [zvol('vm-100-disk-1')],
       },
       storage: 'local-zfs',
-      error:
-        'zfs list does not show vm-100-disk-0 (VM 100 scsi0), vm-100-disk-1 (VM 100 scsi1), vm-100-disk-2 (VM 100 scsi2) that the configs name: the listing is incomplete',
-    },
-    {
-      name: 'four missing: three named and how many more',
-      n: {
-        files: conf(
-          'pve1',
-          100,
-          'scsi0: local-zfs:vm-100-disk-0,size=8G\nscsi1: local-zfs:vm-100-disk-1,size=8G\nscsi2: local-zfs:vm-100-disk-2,size=8G\nscsi3: local-zfs:vm-100-disk-3,size=8G\n',
-        ),
-      },
-      storage: 'local-zfs',
-      error:
-        'zfs list does not show vm-100-disk-0 (VM 100 scsi0), vm-100-disk-1 (VM 100 scsi1), vm-100-disk-2 (VM 100 scsi2) and 1 more that the configs name: the listing is incomplete',
+      missing: [
+        ['local-zfs:vm-100-disk-0', 'VM 100 scsi0', 2],
+        ['local-zfs:vm-100-disk-2', 'VM 100 scsi2', 2],
+      ],
     },
     {
       name: 'a file storage: its listing is the directory itself, a missing file is the volume verdict',
       n: { files: conf('pve1', 100, 'scsi0: local:100/vm-100-disk-5.raw,size=8G\n') },
       storage: 'local',
-      error: null,
+      missing: [],
     },
   ];
   for (const r of rows) {
     const got = part(r.n);
     const st = got.storages.find((s) => s.storage === r.storage);
     assert.ok(st, `${r.name}: storage ${r.storage} listed`);
-    assert.deepEqual([st.status, st.error ?? null], [r.error ? 'unknown' : 'ok', r.error], r.name);
+    assert.deepEqual([st.status, st.error ?? null], ['ok', null], r.name);
+    assert.deepEqual([got.error ?? null, got.warnings], [null, []], r.name);
+    const missing = got.entries.filter((e) => e.reason === 'missing-referenced');
     assert.deepEqual(
-      [got.error ?? null, got.warnings],
-      r.error ? [`storage ${r.storage} could not be checked: ${r.error}`, [`${r.storage}: ${r.error}`]] : [null, []],
+      missing.map((e) => [e.volid, e.references?.[0], volumeSeverity(e)]),
+      r.missing,
       r.name,
     );
-    assert.equal(got.status === 3, r.error !== null, `${r.name}: UNKNOWN exactly when the listing is incomplete`);
+    for (const e of missing) {
+      assert.equal(e.status, 'valid', r.name);
+      assert.match(e.detail, /which storage \S+ does not have \((zfs list|rbd ls -l) exited 0 and was read whole\)/);
+      // The guest's disk: nothing to remove, no reclaim; the step shows the config.
+      assert.deepEqual(
+        e.steps?.map((s) => s.kind),
+        ['step'],
+        r.name,
+      );
+    }
+    const worst = Math.max(0, ...r.missing.map((m) => m[2]));
+    assert.equal(got.status, worst, `${r.name}: the part's status is the missing disk's`);
   }
 });
 
@@ -223,14 +236,19 @@ test('a guest config that could not be read is the part error only while a volum
     [['local-zfs:vm-100-disk-0', 'valid', 'referenced']],
   );
   assert.deepEqual([named.error ?? null, named.warnings], [null, []]);
-  // with an incomplete listing too: both reasons, one after the other
+  // with a named volume missing too: the unread config is the part's error, the missing disk its own entry
   const both = part({
     files: { '/etc/pve/.vmlist': vmlist2, ...conf('pve1', 100, A) },
     zfs: [zvol('vm-151-disk-0')],
   });
-  const cut = 'zfs list does not show vm-100-disk-0 (VM 100 scsi0) that the configs name: the listing is incomplete';
-  assert.equal(both.error, `storage local-zfs could not be checked: ${cut}; ${why}`);
-  assert.deepEqual(both.warnings, [`local-zfs: ${cut}`, why]);
+  assert.deepEqual([both.error, both.warnings], [why, [why]]);
+  assert.deepEqual(
+    both.entries.map((e) => [e.volid, e.status, e.reason]),
+    [
+      ['local-zfs:vm-151-disk-0', 'unknown', 'config-unreadable'],
+      ['local-zfs:vm-100-disk-0', 'valid', 'missing-referenced'],
+    ],
+  );
 });
 
 test('listing notes and replication warnings reach the part warnings', () => {

@@ -414,13 +414,6 @@ test('zfs list: a dataset printed twice, or no line for the pool itself, is a li
     ['duplicated', `${ZFS}\n${ZFS}`, /printed rpool\/data\/\S+ twice/],
     ['pool line gone', ZFS.split('\n').slice(1).join('\n'), /does not show the pool rpool\/data itself/],
     ['empty', '', /does not show the pool rpool\/data itself/],
-    [
-      'the zvols VM 100 names cut off',
-      ZFS.split('\n')
-        .filter((l) => !l.includes('vm-100-disk-0'))
-        .join('\n'),
-      /zfs list does not show vm-100-disk-0 \(VM 100 scsi0\)/,
-    ],
   ];
   for (const [name, text, why] of cases) {
     const r = run({}, { zfs: ok(text) });
@@ -428,14 +421,27 @@ test('zfs list: a dataset printed twice, or no line for the pool itself, is a li
     assert.equal(st?.status, 'unknown', name);
     assert.match(st?.error ?? '', why, name);
     assert.equal(r.status, 3, name);
-    assert.ok(
-      !r.entries.some(
-        (e) =>
-          e.storage === 'local-zfs' && e.hint && e.status === 'orphan' && name !== 'the zvols VM 100 names cut off',
-      ),
-      name,
-    );
+    assert.ok(!r.entries.some((e) => e.storage === 'local-zfs' && e.hint && e.status === 'orphan'), name);
   }
+  // A listing read whole (exit 0, the pool shown) without the zvol VM 100 names: that disk is gone (a
+  // pvesm free by hand, a destroy cut short), the guest's critical entry; the storage is graded.
+  const gone = run(
+    {},
+    {
+      zfs: ok(
+        ZFS.split('\n')
+          .filter((l) => !l.includes('vm-100-disk-0'))
+          .join('\n'),
+      ),
+    },
+  );
+  assert.equal(gone.storages.find((s) => s.storage === 'local-zfs')?.status, 'ok');
+  const missing = gone.entries.find((e) => e.volid === 'local-zfs:vm-100-disk-0');
+  assert.deepEqual(
+    [missing?.status, missing?.reason, missing?.references],
+    ['valid', 'missing-referenced', ['VM 100 scsi0', 'VM 100 snapshot [clean] scsi0']],
+  );
+  assert.equal(gone.status, 2);
   // Neighbour: a node whose pool simply has fewer volumes, none of them named by a config, is OK.
   const fewer = run(
     {},
@@ -450,18 +456,13 @@ test('zfs list: a dataset printed twice, or no line for the pool itself, is a li
   assert.equal(fewer.storages.find((s) => s.storage === 'local-zfs')?.status, 'ok');
 });
 
-test('rbd ls -l: no output, an image printed twice, or an image the configs name missing is UNKNOWN; [] is an empty pool', () => {
+test("rbd ls -l: no output or an image printed twice is UNKNOWN; an image the configs name missing is the guest's; [] is an empty pool", () => {
   const cases: [string, string, RegExp][] = [
     ['empty', '', /no output/],
     [
       'duplicated',
       RBD.replace('[', '[{"image":"csi-vol-0b6e","id":"1a2c","size":1,"format":2},'),
       /printed csi-vol-0b6e twice/,
-    ],
-    [
-      'cut',
-      RBD.replace(/\{"image":"vm-100-disk-1"[^}]*\},/, ''),
-      /rbd ls -l does not show vm-100-disk-1 \(VM 100 scsi1\)/,
     ],
   ];
   for (const [name, text, why] of cases) {
@@ -470,6 +471,13 @@ test('rbd ls -l: no output, an image printed twice, or an image the configs name
     assert.equal(st?.status, 'unknown', name);
     assert.match(st?.error ?? '', why, name);
   }
+  // An image VM 100 names that a whole listing lacks: the guest's missing disk (critical), not UNKNOWN.
+  const gone = run({}, { ...CEPH, rbd: { 'ceph-vm': ok(RBD.replace(/\{"image":"vm-100-disk-1"[^}]*\},/, '')) } });
+  assert.equal(gone.storages.find((s) => s.storage === 'ceph-vm')?.status, 'ok');
+  assert.deepEqual(
+    gone.entries.filter((e) => e.reason === 'missing-referenced').map((e) => [e.volid, e.status]),
+    [['ceph-vm:vm-100-disk-1', 'valid']],
+  );
   // Neighbour: `[]` with no config naming an image there is an empty pool.
   const empty = run({}, { ...CEPH, rbd: { 'ceph-vm': ok('[]') } }, {});
   assert.equal(empty.storages.find((s) => s.storage === 'ceph-vm')?.status, 'ok');

@@ -151,12 +151,8 @@ test('lvs reports an active LV whose map dmsetup does not list', () => {
 const CFG = '/etc/pve/storage.cfg';
 const STORAGE: [string, (t: string) => string | undefined, RegExp][] = [
   ['missing', () => undefined, /missing or unreadable/],
-  ['empty', () => '', /guest configs name storages .* does not define/],
-  [
-    'truncated (a section without its vgname)',
-    (t) => t.replace(/\tvgname \S+\n/, ''),
-    /incomplete .* has no vgname|does not define/,
-  ],
+  ['empty', () => '', /defines no storage, yet guest configs name/],
+  ['truncated (a section without its vgname)', (t) => t.replace(/\tvgname \S+\n/, ''), /incomplete .* has no vgname/],
   ['junk lines', (t) => `${t}\n<html>502 Bad Gateway</html>\n`, /lines that are not storage definitions/],
 ];
 for (const [what, edit, why] of STORAGE) {

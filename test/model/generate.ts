@@ -145,22 +145,25 @@ export function dmSnapshot(n: ModelNode): HostSnapshot {
     const name = own(k, clone ?? base, typeOf(s, v.name));
     const isBase = name.startsWith('base-');
     const active = v.active ?? v.writing ?? (k === 'lvmthin' ? !isBase : runsHere(s, v.name));
-    b.lv({
-      vg,
-      lv: v.deleted ? `del-${name}` : name,
-      pool: k === 'lvmthin' ? 'data' : undefined,
-      active: active && !v.deleted,
-      open: v.writing ? 1 : 0,
-      origin: clone ? own(k, base, 'qemu') : undefined,
-      readonly: isBase,
-    });
+    if (!v.renamedToSnapshot)
+      b.lv({
+        vg,
+        lv: v.deleted ? `del-${name}` : name,
+        pool: k === 'lvmthin' ? 'data' : undefined,
+        active: active && !v.deleted,
+        open: v.writing ? 1 : 0,
+        origin: clone ? own(k, base, 'qemu') : undefined,
+        readonly: isBase,
+      });
     for (const snap of snapsOn(k, v)) {
       const lv = k === 'lvm-chain' ? `snap_${name.replace(/\.qcow2$/, '')}_${snap}.qcow2` : `snap_${name}_${snap}`;
+      const held = v.renamedToSnapshot?.open === true;
       b.lv({
         vg,
         lv,
         pool: k === 'lvmthin' ? 'data' : undefined,
-        active: false,
+        active: held,
+        open: held ? 1 : 0,
         origin: k === 'lvmthin' ? name : undefined,
       });
     }
@@ -311,6 +314,8 @@ export function volumesInput(n: ModelNode): ClassifyVolumesInput {
     processes,
     replicationCfg: files['/etc/pve/replication.cfg'],
     replicationState: undefined,
+    // The host's own mount table: its root (a ZFS root, as the PVE installer makes it), nothing of the guests'.
+    hostMountinfo: '21 1 0:21 / / rw,relatime shared:1 - zfs rpool/ROOT/pve-1 rw,xattr,noacl\n',
   };
 }
 
@@ -345,14 +350,18 @@ export function modelObjects(n: ModelNode): ModelObject[] {
     const owners = [...new Set([vmidOf(plain), ...naming.map((g) => g.vmid)])];
     const busy = busyBy(s, owners);
     const vol: ModelObject = { vol: v, name, expected: 'leftover', why: 'no config names it, no operation needs it' };
-    if (v.deleted || v.trash) {
+    if (v.trash && here.length) {
+      // A config still names it (pvesm free by mistake, rbd trash mv): the guest's disk, to be restored.
+      [vol.expected, vol.why] = ['referenced', `named by ${here.map((g) => g.vmid).join(', ')} while in the trash`];
+    } else if (v.deleted || v.trash) {
       vol.expected = (s.tasks ?? []).length ? 'needed' : 'leftover';
       vol.why = v.deleted ? 'saferemove: zeroed by imgdel, or its leftover' : 'rbd rm cut short (trash REMOVING)';
     } else if (here.length) [vol.expected, vol.why] = ['referenced', `named by ${here.map((g) => g.vmid).join(', ')}`];
     else if (busy) [vol.expected, vol.why] = ['needed', busy];
     else if (v.writing) [vol.expected, vol.why] = ['needed', 'a process writes it'];
     else if (replicaJob(s, owners)) [vol.expected, vol.why] = ['needed', 'a replication job to this node keeps it'];
-    out.push(vol);
+    // The volume is gone (its image renamed to the snapshot's LV): no object of its own.
+    if (!v.renamedToSnapshot) out.push(vol);
     for (const sn of snapsOn(k, v)) {
       const o: ModelObject = {
         vol: v,
@@ -363,6 +372,11 @@ export function modelObjects(n: ModelNode): ModelObject[] {
       };
       const holder = here.find((g) => g.lines?.includes(`[${sn}]`));
       if (sn === '__base__') [o.expected, o.why] = ['needed', 'the base snapshot of a template'];
+      else if (v.renamedToSnapshot && here.length)
+        [o.expected, o.why] = [
+          'referenced',
+          `the current image of ${here.map((g) => g.vmid).join(', ')} under a snapshot name`,
+        ];
       else if (holder) [o.expected, o.why] = ['referenced', `section [${sn}] of ${holder.vmid}`];
       else if (busy) [o.expected, o.why] = ['needed', busy];
       else if (sn.startsWith('__replicate_')) {

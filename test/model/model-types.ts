@@ -43,6 +43,11 @@ export interface Vol {
   trash?: 'REMOVING' | 'USER';
   /** LVM saferemove: renamed del-<name>, being zeroed or left. */
   deleted?: boolean;
+  /**
+   * PVE 9 volume chain: the volume itself is gone, its current image renamed to its first snapshot's LV
+   * (`snap_<vol>_<snap>.qcow2`, an lvrename that was not undone); `open`: a running kvm holds that LV.
+   */
+  renamedToSnapshot?: { open: boolean };
 }
 
 export interface State {

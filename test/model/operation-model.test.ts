@@ -30,16 +30,11 @@ const NODES = modelNodes();
 
 /**
  * States Proxmox writes that the product still reports UNKNOWN, each with why (docs/operation-model.md
- * "Open"): asserted to stay so, so a fix shows here. A destroy cut between vdisk_free and destroy_config
- * leaves a config naming a freed zvol / RBD image with no lock and no task: the listing's only evidence
- * against a lost line is that named volume, so the storage stays UNKNOWN.
+ * "Open"): asserted to stay so, so a fix shows here. None left: a destroy cut between vdisk_free and
+ * destroy_config (a config naming a freed zvol / RBD image, no lock, no task) is the guest's missing disk,
+ * a critical entry, and the storage is graded (core/volumes/volume-unlisted.ts).
  */
-const KNOWN_UNKNOWN = new Set([
-  'destroy #1 on zfspool, crash',
-  'destroy #1 on rbd, crash',
-  'destroy --purge --destroy-unreferenced-disks #1 on zfspool, crash',
-  'destroy --purge --destroy-unreferenced-disks #1 on rbd, crash',
-]);
+const KNOWN_UNKNOWN = new Set<string>([]);
 /**
  * Commands that destroy data (a deactivation is no such command: PVE runs it itself); `reclaim --purge`
  * finishes an interrupted removal, irreversibly.

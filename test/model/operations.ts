@@ -844,7 +844,134 @@ const fleecing: Operation = {
   ],
 };
 
+const CHAIN = 'vm-613-disk-0';
+const chainCfg = (lines: string[] = []) => [disk('scsi0', CHAIN), ...lines];
+
+/** PVE 9 snapshot-as-volume-chain: the current image renamed to the snapshot's LV, and not renamed back. */
+const chainRenameFails: Operation = {
+  name: 'PVE 9 volume-chain snapshot whose rename is not undone',
+  entry: 'qm snapshot 613 weekly (storage with snapshot-as-volume-chain 1)',
+  storages: ['lvm-chain'],
+  steps: [
+    {
+      does: 'snapshot_prepare, then volume_snapshot renames the current image to snap_vm-613-disk-0_weekly.qcow2 (lvrename) before it allocates the new current',
+      source:
+        'pve-storage src/PVE/Storage/LVMPlugin.pm volume_snapshot_locked → rename_snapshot (from AbstractConfig.pm snapshot_create)',
+      after: same({
+        guests: [vm(613, ['lock: snapshot', ...chainCfg(snapSection('weekly', chainCfg(), ['snapstate: prepare']))])],
+        vols: [{ name: CHAIN, snaps: ['weekly'], renamedToSnapshot: { open: false } }],
+        tasks: [task('qmsnapshot', '613')],
+      }),
+    },
+    {
+      does: 'alloc_snap_image fails and so does the rename back; snapshot_create drops the section and the lock (snapshot_delete with force): the config names a volume that is now the snapshot LV',
+      source:
+        'pve-storage src/PVE/Storage/LVMPlugin.pm volume_snapshot_locked (rename back on error); AbstractConfig.pm snapshot_create (error: snapshot_delete force)',
+      after: same({
+        guests: [vm(613, chainCfg())],
+        vols: [{ name: CHAIN, snaps: ['weekly'], renamedToSnapshot: { open: false } }],
+      }),
+      crash: false,
+    },
+    {
+      does: 'the same under a running VM: qemu-server blockdev_external_snapshot called volume_snapshot; the kvm keeps writing the renamed LV',
+      source: 'qemu-server src/PVE/QemuServer/Blockdev.pm blockdev_external_snapshot → PVE::Storage::volume_snapshot',
+      after: same({
+        guests: [vm(613, chainCfg())],
+        vols: [{ name: CHAIN, snaps: ['weekly'], renamedToSnapshot: { open: true } }],
+        running: [613],
+      }),
+      crash: false,
+    },
+  ],
+};
+
+/** Container bind and device mount points, and VM disks by path: paths that name no volume here. */
+const byPathMounts: Operation = {
+  name: 'CT bind and device mount points, VM disks by file path and by device path',
+  entry: 'pct set 200 --mp1 /srv/host-data,mp=/data --mp2 /dev/sdb1,mp=/mnt/usb; qm set 100 --scsi1 /mnt/images/x.raw',
+  storages: ALL,
+  steps: [
+    {
+      does: 'a bind mount point (an absolute path outside /dev) and a device mount point beside the rootfs volume',
+      source: 'pve-container src/PVE/LXC/Config.pm classify_mountpoint (bind / device), LXC.pm mountpoint_mount',
+      after: same({
+        guests: [
+          ct(200, [disk('rootfs', 'vm-200-disk-0'), 'mp1: /srv/host-data,mp=/data', 'mp2: /dev/sdb1,mp=/mnt/usb']),
+          vm(100, [disk('scsi0', D0), 'scsi1: /mnt/images/x.raw,size=8G', 'scsi2: /dev/disk/by-id/ata-DISK_1,size=8G']),
+        ],
+        vols: [{ name: 'vm-200-disk-0' }, { name: D0 }, { name: 'vm-200-disk-1' }],
+      }),
+      crash: false,
+    },
+  ],
+};
+
+/** An RBD image in the Ceph trash that a config still names: the guest's disk, to be restored. */
+const rbdTrashReferenced: Operation = {
+  name: 'RBD image moved to the trash while a config names it',
+  entry: 'rbd -p vm-pool trash mv vm-100-disk-1 (or pvesm free by mistake on a pool with trash)',
+  storages: ['rbd'],
+  steps: [
+    {
+      does: 'the image leaves the pool for the trash (USER); the config still names it',
+      source:
+        'pve-storage src/PVE/Storage/RBDPlugin.pm (PVE never trashes: free_image runs rbd rm); ceph src/librbd/api/Trash.cc move',
+      after: same({
+        guests: [vm(100, [disk('scsi0', D0), disk('scsi1', D1)])],
+        vols: [{ name: D0 }, { name: D1, trash: 'USER' }],
+      }),
+      crash: false,
+    },
+  ],
+};
+
+/** vzdump of a container on RBD: the `vzdump` snapshot with its section, and what a killed backup leaves. */
+const vzdumpCtRbd: Operation = {
+  name: 'vzdump snapshot of a container on RBD, killed, then unlocked by hand',
+  entry: 'vzdump 200 --mode snapshot (killed); pct unlock 200',
+  storages: ['rbd', 'zfspool', 'lvmthin'],
+  steps: [
+    {
+      does: 'the backup is killed after its snapshot: `lock: backup`, [vzdump] and the @vzdump snapshot stay',
+      source: 'pve-container src/PVE/VZDump/LXC.pm prepare (snapshot_create vzdump), cleanup never ran',
+      after: same({
+        guests: [
+          ct(200, [
+            'lock: backup',
+            'parent: vzdump',
+            disk('rootfs', 'vm-200-disk-0'),
+            ...snapSection('vzdump', [disk('rootfs', 'vm-200-disk-0')]),
+          ]),
+        ],
+        vols: [{ name: 'vm-200-disk-0', snaps: ['vzdump'] }],
+      }),
+      crash: false,
+    },
+    {
+      does: '`pct unlock 200`: the section and the snapshot stay (the config still has [vzdump])',
+      source:
+        'pve-container src/PVE/API2/LXC/Config.pm (unlock: remove_lock); VZDump/LXC.pm cleanup (snapshot_delete) never ran',
+      after: same({
+        guests: [
+          ct(200, [
+            'parent: vzdump',
+            disk('rootfs', 'vm-200-disk-0'),
+            ...snapSection('vzdump', [disk('rootfs', 'vm-200-disk-0')]),
+          ]),
+        ],
+        vols: [{ name: 'vm-200-disk-0', snaps: ['vzdump'] }],
+      }),
+      crash: false,
+    },
+  ],
+};
+
 export const OPERATIONS: Operation[] = [
+  chainRenameFails,
+  byPathMounts,
+  rbdTrashReferenced,
+  vzdumpCtRbd,
   createLike('create', 'qm create 100 --scsi0 <storage>:8', 'qmcreate'),
   createLike('restore', 'qmrestore <archive> 100', 'qmrestore'),
   restoreFailed,

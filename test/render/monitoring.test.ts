@@ -133,7 +133,7 @@ test('prometheus: pve_health_build_info carries the version; a container mount h
   // The node name stays where the alert rules join it from.
   assert.ok(out.split('\n').includes('pve_health_info{node="pve1",source="live"} 1'));
   const ct = out.split('\n').filter((l) => l.startsWith('pve_health_mount_state{scope="ct"'));
-  assert.equal(ct.length, 6, 'one series per state (ok, stale, readonly, full, missing, unchecked)');
+  assert.equal(ct.length, 7, 'one series per state (ok, stale, readonly, full, missing, unchecked, leftover)');
   for (const l of ct)
     assert.match(l, /^pve_health_mount_state\{scope="ct",ctid="102",target="\/mnt\/shared",mountpoint="",/, l);
   // Host mounts keep node_exporter's label; no container series could join the host's "/".

@@ -4,6 +4,7 @@
 import type { DmDevice } from '../node/dm-devices';
 import type { LvmView } from '../node/lvm-view';
 import { dmDevicesOf, type NodeView } from '../node/node-view';
+import { danglingIndex, definedStorageIds } from '../node/storage-gaps';
 import { getTwo } from '../node/two-keys';
 import { sharedVgs, storagesAsSeen, vgReachOf } from '../node/vg-reach';
 import type { Task } from '../parse/pmxcfs';
@@ -30,15 +31,6 @@ import { computeVmidReuse, nextDiskCollision } from './vmid-reuse';
 /** The VMIDs each running and each dead task names, read once per task (dm-flags.ts asks for every entry). */
 function taskVmidIndex(tasks: Task[], dead: Task[]): { taskVmids: number[][]; deadTaskVmids: number[][] } {
   return { taskVmids: tasks.map((t) => taskVmids(t.id)), deadTaskVmids: dead.map((t) => taskVmids(t.id)) };
-}
-
-/**
- * The storage IDs a config may name. `local` is defined whether storage.cfg lists it or not (pve-storage
- * Plugin.pm parse_config: "make sure we have a reasonable 'local:' storage"), as storageConfigGap counts
- * it: a disk on it is no unknown storage.
- */
-function storageIdsOf(storages: readonly { id: string }[]): Set<string> {
-  return new Set([...storages.map((s) => s.id), 'local']);
 }
 
 /** The LVM storages as their VGs' disks show them, and each VG's reach (node/vg-reach.ts). */
@@ -76,7 +68,7 @@ export function analyzeDm(view: NodeView): DmResult {
     kvmAlive: pve.kvmAlive,
     kvmIncoming: pve.kvmIncoming,
     storageConfigError: pve.storageConfigError,
-    storageIds: storageIdsOf(pve.storageConfig),
+    dangling: danglingIndex(pve.guests, definedStorageIds(pve.storageConfig)),
     storageChoices: new Map(),
     unseen: pve.unseen,
     pathGaps: paths,

@@ -67,12 +67,48 @@ export function classifySnapshot(
         `${label} of ${snap.volume}: ${who(owner, vmid)} lives on ${owner.node}, not on this node's local storage, and no config of ${ctx.node} names it`,
       );
   }
+  if (snap.chain) {
+    const current = chainCurrent(ctx, { vg, name, lv, snapshot: snap.snapshot, volume: snap.volume, splits });
+    if (current)
+      return v('valid', 'chain-current', current.detail, {
+        guestNode: current.guest.node,
+        volume: `${storage.id}:${snap.volume}`,
+      });
+  }
   const names = [...new Set(users.map((g) => `${g.vmid}.conf`))];
   return v(
     'orphan',
     'snapshot-missing',
     `${label} of ${snap.volume} for snapshot '${snap.snapshot}', but ${names.length ? names.join(', ') : `${vmid}.conf`} ${names.length > 1 ? 'have' : 'has'} no [${snap.snapshot}] section any more`,
   );
+}
+
+/**
+ * A volume-chain LV named like a snapshot that no section names, yet is the guest's current image (or a
+ * backing file of it). LVMPlugin.pm volume_snapshot renames the current image to snap_<vol>_<snap>.qcow2
+ * (rename_snapshot → lvrename), then allocates a new <vol>.qcow2 backed by it; when that fails it renames
+ * it back, and when the rename back fails too (or the node dies between) the image the config names is
+ * gone and its data sits under the snapshot's name — snapshot_create's error path (AbstractConfig.pm)
+ * has dropped the section by then. qemu-server's blockdev_external_snapshot does the same under a running
+ * VM, whose kvm keeps writing the renamed LV. So: the volume a config names does not exist, or a running
+ * guest that names it holds this LV open — never a snapshot orphan.
+ */
+function chainCurrent(
+  ctx: ClassifyContext,
+  o: { vg: string; name: string; lv: LvRow | null; snapshot: string; volume: string; splits: Split[] },
+): { guest: GuestRecord; detail: string } | null {
+  const naming = o.splits.filter((s) => s.volume === o.volume).flatMap((s) => s.naming);
+  if (naming.length === 0) return null;
+  const missing = !lvNamesOf(ctx, o.vg).has(o.volume);
+  const runner = naming.find((g) => g.node === ctx.node && ctx.kvmAlive.has(g.vmid));
+  const open = o.lv?.attr.charAt(5) === 'o';
+  if (!missing && !(open && runner)) return null;
+  const g = runner ?? naming[0];
+  const whose = `${who(g, g.vmid)}`;
+  const detail = missing
+    ? `volume-chain LV ${o.vg}/${o.name} has no section [${o.snapshot}], and ${o.volume}, which ${whose} names, does not exist: a snapshot whose lvrename did not finish (LVMPlugin.pm volume_snapshot renames the current image to this name first, then allocates a new ${o.volume}) left ${whose}'s current image under this name; ${runner ? 'its running kvm writes it' : 'the guest will not start until it is renamed back'}`
+    : `volume-chain LV ${o.vg}/${o.name} has no section [${o.snapshot}], but the running ${whose}, which names ${o.volume}, holds it open: its current image or a backing file of it (a snapshot that did not finish, qemu-server blockdev_external_snapshot)`;
+  return { guest: g, detail };
 }
 
 /** The guests that name a volume: every config on shared storage, this node's on local storage. */

@@ -209,13 +209,6 @@ function unreferencedVerdict(
   o: { vmid: number; owner: GuestRecord | undefined; v: MakeVerdict },
 ): Verdict {
   const { vmid, owner, v } = o;
-  const dangling = danglingStorages(ctx, owner);
-  if (dangling)
-    return v(
-      'unknown',
-      'lvm-incomplete',
-      `${who(owner, vmid)}'s config names storage${dangling.includes(',') ? 's' : ''} ${dangling} that storage.cfg does not define: it may use ${vg}/${name} through ${dangling.includes(',') ? 'them' : 'it'}, never guess`,
-    );
   let reason: DmReason;
   let detail: string;
   if (!owner) {
@@ -244,22 +237,6 @@ function unreferencedVerdict(
   if (storage.disabled) detail += ` (storage '${storage.id}' is disabled: PVE neither lists nor activates its volumes)`;
   if (!mapped) return v('orphan', 'inactive-leftover', `inactive LV, ${detail.replace(/^LV \S+ exists, /, '')}`);
   return v('orphan', reason, detail);
-}
-
-/** Storage IDs the owner's config names that storage.cfg does not define ("a, b"), or null. */
-function danglingStorages(ctx: ClassifyContext, owner: GuestRecord | undefined): string | null {
-  if (!owner?.config || !ctx.storageIds) return null;
-  const missing = new Set<string>();
-  for (const r of owner.config.refs) {
-    const id = r.volid?.storage;
-    if (id && !ctx.storageIds.has(id) && !r.cloudinit && r.media !== 'cdrom') missing.add(id);
-  }
-  return missing.size
-    ? [...missing]
-        .sort()
-        .map((m) => `'${m}'`)
-        .join(', ')
-    : null;
 }
 
 function volumeOf(hit: RefHit, storage: string, name: string): string {

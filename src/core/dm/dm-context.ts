@@ -3,6 +3,7 @@
 
 import type { GuestRecord } from '../node/guest-record';
 import type { LvmView } from '../node/lvm-view';
+import type { DanglingIndex } from '../node/storage-gaps';
 import type { VgReach } from '../node/vg-reach';
 import type { HaService, Task } from '../parse/pmxcfs';
 import type { LvmStorage } from '../parse/storage-config';
@@ -41,8 +42,8 @@ export interface ClassifyContext {
   kvmIncoming?: Set<number>;
   /** Why storage.cfg cannot be used (missing, unreadable), or null: then no LV can be mapped to a storage. */
   storageConfigError?: string | null;
-  /** Storage IDs that storage.cfg defines (every type): a config naming another one cannot be resolved. */
-  storageIds?: Set<string>;
+  /** Volumes named through storages storage.cfg does not define (storage-gaps.ts danglingIndex). */
+  dangling?: DanglingIndex;
   /** Why "no config names it" cannot be believed on shared / local storage (pve-state `unseen`), or null. */
   unseen?: { shared: string | null; local: string | null };
   /**

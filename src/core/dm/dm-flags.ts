@@ -5,6 +5,7 @@ import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../node/guest-name
 import type { GuestRecord } from '../node/guest-record';
 import type { LvmView } from '../node/lvm-view';
 import type { PveState } from '../node/pve-state';
+import { danglingReason } from '../node/storage-gaps';
 import type { LvmStorage } from '../parse/storage-config';
 import { shellQuote } from '../text/shell-quote';
 import { fitted } from '../vocab/fitted';
@@ -142,6 +143,12 @@ export function applyFlags(ctx: ClassifyContext, pve: PveState, e: DmEntry, lvm:
   if (unsure) {
     add(protectedBy, 'vg-reach-unknown');
     e.detail = `${e.detail}; but ${unsure}`;
+  }
+  const dangling =
+    e.status === 'orphan' && CONFIG_BASED.has(e.reason) ? danglingReason(ctx.dangling, e.vmid, e.lv ?? '') : null;
+  if (dangling) {
+    add(protectedBy, 'storage-undefined');
+    e.detail = `${e.detail}; but ${dangling}`;
   }
   if (e.open) add(protectedBy, 'open');
   // The LVM view's one rule for a VG that must not be touched (the cleanup planner reads the same).

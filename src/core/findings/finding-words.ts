@@ -38,6 +38,7 @@ const REASON_TEXT: Partial<Record<VolumeReason, string>> = {
   'interrupted-removal': 'an rbd rm that did not finish: the image is still in the Ceph trash or the pool directory',
   'in-trash': 'an image in the Ceph trash: PVE lists it nowhere, it still takes its space',
   'in-trash-referenced': "a guest's disk in the Ceph trash that its config still names: the guest cannot start",
+  'missing-referenced': "a volume a guest's config names that its storage does not have",
   'watchers-unread': 'whether a Ceph client has this image open could not be read (rbd status)',
   'loops-unread': 'whether a loop device is bound to this file could not be read (/sys/block/loopN/loop/backing_file)',
   'mounts-unread': "whether a container runs from this directory or dataset could not be read (the host's mount table)",
@@ -55,6 +56,8 @@ export const MOUNT_TEXT: Record<string, string> = {
   // mounts NFS/CIFS before use); container bind mounts and other writers do.
   missing:
     'the storage is not mounted: PVE waits for it, but container bind mounts and other writers there write to the root disk',
+  leftover:
+    "a removed storage's network mount that stayed: nothing of PVE uses it, but anything still writing there writes to the server",
   'bind-outdated':
     "the container's bind mount does not show what the host has mounted at its source now: the container writes elsewhere",
 };

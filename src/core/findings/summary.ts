@@ -12,7 +12,7 @@ function plural(n: number, word: string): string {
 }
 
 /** Mount states that are findings, worst first: the order both sentences list them in. */
-const MOUNT_PROBLEMS = ['stale', 'missing', 'readonly', 'full', 'unchecked'];
+const MOUNT_PROBLEMS = ['stale', 'missing', 'readonly', 'full', 'leftover', 'unchecked'];
 
 export type PartId = 'dm' | 'mounts' | 'volumes';
 

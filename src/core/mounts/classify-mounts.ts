@@ -4,6 +4,8 @@
 // storage that must be a mount point and is not mounted is `missing`, and so is a container's bind
 // mount that holds another superblock than the host has at its source now (`bind-outdated`).
 
+import { definedStorageIds } from '../node/storage-gaps';
+import { parseStorageConfig } from '../parse/storage-config';
 import { compareText } from '../text/compare-text';
 import type { Config } from '../vocab/config';
 import { setSteps } from '../vocab/next-step';
@@ -38,6 +40,10 @@ export function classifyMounts(
   const { storages, occurrences } = plan;
   const warnings = [...plan.warnings];
   const exp = expectations(plan, s);
+  exp.storageIds =
+    raw.storageCfg === null || raw.storageCfg === undefined
+      ? null
+      : definedStorageIds(parseStorageConfig(raw.storageCfg));
   const entries: MountEntry[] = [];
   for (const o of occurrences) {
     // /proc/<pid>/root of a container that stopped after we listed it: nothing to say about its mounts.
@@ -109,6 +115,7 @@ export function mountCounts(entries: MountEntry[]) {
     full: count('full'),
     missing: count('missing'),
     unchecked: count('unchecked'),
+    leftover: count('leftover'),
     host: entries.filter((e) => e.scope === 'host').length,
     ct: entries.filter((e) => e.scope === 'ct').length,
   };

@@ -1,6 +1,7 @@
 // One reported mount: its status from the probe result, the mount and superblock options, what is
 // expected read-only, and the usage thresholds. stale (probe timed out, failed, or an earlier probe
 // is still stuck) over readonly over full over ok. Pure.
+import { removedStorageMount } from '../node/storage-gaps';
 import { hasOption } from '../parse/mountinfo';
 import { redactWord } from '../redact/redact';
 import type { MountEntry, MountReason, Status } from '../vocab/types';
@@ -28,6 +29,7 @@ export const SEVERITY: Record<MountReason, Status> = {
   'remounted-readonly': 1,
   'usage-warning': 1,
   'usage-critical': 2,
+  'storage-removed': 1,
 };
 
 function probeFailure(p: ProbeResult | undefined, timeoutMs: number): { reason: MountReason; text: string } {
@@ -52,6 +54,8 @@ export interface Expectations {
   readonlyKeys: Set<string>;
   /** Superblocks also mounted on the host: probed through the host's path, never a container's. */
   hostKeys: Set<string>;
+  /** Every storage ID storage.cfg defines (null: storage.cfg was not read, the part says so). */
+  storageIds?: ReadonlySet<string> | null;
 }
 
 export function expectations(plan: Pick<MountPlan, 'view' | 'occurrences'>, s: MountSettings): Expectations {
@@ -96,6 +100,7 @@ function statusOf(reason: MountReason | null): MountEntry['status'] {
   if (reason === null) return 'ok';
   if (reason === 'root-denied' || reason === 'not-found-in-ct') return 'unchecked';
   if (reason === 'unexpected-readonly' || reason === 'remounted-readonly') return 'readonly';
+  if (reason === 'storage-removed') return 'leftover';
   return reason.startsWith('usage') ? 'full' : 'stale';
 }
 
@@ -130,6 +135,10 @@ export function buildEntry(o: MountOccurrence, raw: MountsRaw, exp: Expectations
     const f = probeFailure(probe, raw.timeoutMs);
     reason = f.reason;
     detail = f.text;
+  } else if (o.scope === 'host' && exp.storageIds && removedStorageMount(info, exp.storageIds) !== null) {
+    // A removed storage's mount that stayed: a finding of its own, checked before usage (storage-gaps.ts).
+    reason = 'storage-removed';
+    detail = `a ${info.fstype} mount at a storage's mount point, but storage.cfg defines no storage '${removedStorageMount(info, exp.storageIds)}': the storage was removed (pvesm remove unmounts nothing) and its mount stayed`;
   } else if ((mountRo || superRo) && !expectedReadonly) {
     // A filesystem that hit errors (ext4 errors=remount-ro after a full thin pool) turns its
     // superblock read-only while the mount itself still says rw.

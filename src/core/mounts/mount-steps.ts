@@ -85,6 +85,28 @@ function missingSteps(m: MountEntry): NextStep[] {
   ];
 }
 
+/**
+ * A removed storage's mount (`pvesm remove` unmounts nothing): before unmounting, see that nothing uses
+ * it — no process (fuser), no guest config or container bind mount naming the path; if the storage was
+ * removed by mistake, add it back instead.
+ */
+function leftoverSteps(m: MountEntry): NextStep[] {
+  return [
+    otherStep(`see that no process uses ${m.target}`, ['fuser', '-vm', m.target]),
+    otherStep('and that no guest config (a bind mount, a disk by path) names it', [
+      'grep',
+      '-rlF',
+      '--',
+      m.target,
+      '/etc/pve/nodes',
+    ]),
+    otherStep(
+      `then unmount it (if storage ${m.storage ?? ''} was removed by mistake, add it back with pvesm add instead)`,
+      ['umount', m.target],
+    ),
+  ];
+}
+
 /** Read-only over the network: the server's export options or the client's error; remounting read-write is safe to try. */
 function networkReadonlySteps(m: MountEntry): NextStep[] {
   return [
@@ -139,6 +161,8 @@ export function mountSteps(m: MountEntry): NextStep[] {
       return missingSteps(m);
     case 'readonly':
       return isNetwork(m) ? networkReadonlySteps(m) : localReadonlySteps(m);
+    case 'leftover':
+      return leftoverSteps(m);
     case 'full':
       return [
         otherStep(

@@ -1,5 +1,5 @@
 // storage.cfg that parses to less than the node evidently has (never fail open). A missing, empty,
-// truncated or garbled storage.cfg parses to few or no storages, and every rule that maps a volume to
+// truncated (ending inside a line) or garbled storage.cfg parses to few or no storages, and every rule that maps a volume to
 // its storage would then call guest disks "not a PVE storage" (ignored), hide orphans and forget the
 // mounts a storage needs. The file is believed only when nothing on the node contradicts it:
 // - every line is a section header, a property of one, a comment or blank (SectionConfig
@@ -7,13 +7,15 @@
 // - the types this tool reads have their required properties (pve-storage LVMPlugin/LvmThinPlugin
 //   `vgname`/`thinpool`, ZFSPoolPlugin `pool`, DirPlugin/BTRFSPlugin `path`, NFSPlugin `server`+`export`,
 //   CIFSPlugin `server`+`share`: none has a default);
-// - every storage a guest config names is defined (`local` always is: pve-storage Plugin.pm parse_config
-//   adds it when the file lacks it);
+// - a file that defines no storage at all while guest configs name storages was not read whole (a storage
+//   named by a config and missing from a file that defines others is a removed storage: a finding on the
+//   guest, storage/storage-undefined.ts; `local` always is defined: Plugin.pm parse_config adds it);
 // - LVs named like guest volumes (`vm-N-…`/`base-N-…`, LVMPlugin.pm parse_volname) have an LVM storage:
 //   a storage.cfg that defines no LVM storage at all beside such LVs lost it. (A VG outside PVE while
 //   other VGs are storages is the admin's: its LVs are `not-pve-storage`, classify-dm.ts.)
 // Any contradiction is a reason: the DM, volumes and mounts parts are UNKNOWN and say it.
 
+import type { VolumeRef } from '../parse/guest-config';
 import { parseMountInfo } from '../parse/mountinfo';
 import type { LvRow } from '../parse/parse-lvm';
 import { parseStorageConfig, type StorageConfig, unparsedStorageLines } from '../parse/storage-config';
@@ -41,6 +43,9 @@ export function storageConfigGap(
   guests: Map<number, GuestRecord>,
 ): string | null {
   if (text === undefined) return '/etc/pve/storage.cfg is missing or unreadable';
+  // pve-common SectionConfig.pm write_config ends every line (and every section) with a newline, and
+  // pmxcfs replaces a file whole: a text that ends inside a line was cut short.
+  if (text !== '' && !text.endsWith('\n')) return '/etc/pve/storage.cfg ends inside a line: it was cut short';
   const bad = unparsedStorageLines(text);
   if (bad.length)
     return `/etc/pve/storage.cfg has lines that are not storage definitions (${listed(bad.map((l) => `'${l.slice(0, 40)}'`))}): it was not read completely`;
@@ -49,25 +54,87 @@ export function storageConfigGap(
   );
   if (incomplete.length)
     return `/etc/pve/storage.cfg is incomplete (${listed(incomplete)}): it was not read completely`;
-  const ids = new Set(storages.map((s) => s.id));
-  ids.add('local');
+  // Storages a config names that the file does not define are a removed storage (a finding on each guest
+  // that names one: storage-undefined.ts), unless the file defines none at all: PVE writes no storage.cfg
+  // without a section (Plugin.pm parse_config adds `local` only in memory), so an empty one beside guests
+  // that name storages was not read whole.
+  if (storages.length > 0) return null;
+  const ids = definedStorageIds(storages);
   const undefinedRefs = new Map<string, Set<number>>();
   guests.forEach((g) => {
     // An unreadable config names nothing here (it is the volumes' doubt, pmxcfs-gaps.ts unseenConfigs).
     if (!g.config) return;
-    const refs = g.config.refs;
-    for (let i = 0; i < refs.length; i++) {
-      const r = refs[i];
-      if (!r.volid || ids.has(r.volid.storage) || r.section.startsWith('shadowed')) continue;
-      const by = undefinedRefs.get(r.volid.storage) ?? new Set<number>();
-      undefinedRefs.set(r.volid.storage, by.add(g.vmid));
+    for (const r of undefinedStorageRefs(g.config.refs, ids)) {
+      const id = (r.volid as { storage: string }).storage;
+      const by = undefinedRefs.get(id) ?? new Set<number>();
+      undefinedRefs.set(id, by.add(g.vmid));
     }
   });
   if (undefinedRefs.size)
-    return `guest configs name storages /etc/pve/storage.cfg does not define: ${listed(
+    return `/etc/pve/storage.cfg defines no storage, yet guest configs name ${listed(
       [...undefinedRefs].map(([id, vmids]) => `${id} (guest ${listed([...vmids].map(String), 2)})`),
-    )}`;
+    )}: it was not read whole`;
   return null;
+}
+
+/**
+ * The storage IDs a config may name: storage.cfg's, and `local`, which is defined whether the file lists
+ * it or not (pve-storage Plugin.pm parse_config: "make sure we have a reasonable 'local:' storage").
+ */
+export function definedStorageIds(storages: readonly { id: string }[]): Set<string> {
+  return new Set([...storages.map((s) => s.id), 'local']);
+}
+
+/**
+ * A config's volume references on storages `ids` lacks: a storage removed from storage.cfg (pvesm remove)
+ * while a guest still names it. A section PVE drops (a snapshot written twice) counts for nothing.
+ */
+export function undefinedStorageRefs(refs: readonly VolumeRef[], ids: ReadonlySet<string>): VolumeRef[] {
+  return refs.filter((r) => r.volid !== null && !ids.has(r.volid.storage) && !r.section.startsWith('shadowed'));
+}
+
+/** Volumes named through storages storage.cfg does not define: who names them, by VMID and by volname. */
+export interface DanglingIndex {
+  /** VMID → the storages its config names that are not defined (a CD-ROM or cloud-init drive aside). */
+  byVmid: Map<number, string[]>;
+  /** Volname → the first config line naming it through such a storage ("VM 100 scsi1 (gone:vm-100-disk-2)"). */
+  byName: Map<string, string>;
+}
+
+/**
+ * Where a volume may be reached through a storage storage.cfg lost: a config naming `gone:<volname>`
+ * (gone may have pointed at this very VG, pool or path), and any volume of a guest that names such a
+ * storage for a disk. Built once per analysis; a leftover it covers is protected, never a guess.
+ */
+export function danglingIndex(guests: Map<number, GuestRecord>, ids: ReadonlySet<string>): DanglingIndex {
+  const out: DanglingIndex = { byVmid: new Map(), byName: new Map() };
+  for (const g of guests.values()) {
+    if (!g.config) continue;
+    for (const r of undefinedStorageRefs(g.config.refs, ids)) {
+      const volid = r.volid as { storage: string; volname: string };
+      const where = `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid} ${r.key} (${volid.storage}:${volid.volname})`;
+      if (!out.byName.has(volid.volname)) out.byName.set(volid.volname, where);
+      if (r.cloudinit || r.media === 'cdrom') continue;
+      const list = out.byVmid.get(g.vmid) ?? [];
+      if (!list.includes(volid.storage)) list.push(volid.storage);
+      out.byVmid.set(g.vmid, list.sort());
+    }
+  }
+  return out;
+}
+
+/**
+ * Why a leftover named `volname` (of guest `vmid`) may be a disk reached through a storage storage.cfg
+ * does not define, or null: then it is protected with this reason and the command that settles it.
+ */
+export function danglingReason(d: DanglingIndex | undefined, vmid: number | null, volname: string): string | null {
+  if (!d) return null;
+  const by = d.byName.get(volname);
+  if (by)
+    return `${by} names it through a storage storage.cfg does not define: settle it with pvesm status and the guest's config`;
+  const stores = vmid !== null ? d.byVmid.get(vmid) : undefined;
+  if (!stores) return null;
+  return `the config of guest ${vmid} names storage${stores.length > 1 ? 's' : ''} ${stores.map((x) => `'${x}'`).join(', ')} that storage.cfg does not define: it may use this volume through ${stores.length > 1 ? 'them' : 'it'} (qm/pct config ${vmid}, pvesm status)`;
 }
 
 /** Guest-volume LVs while storage.cfg defines no LVM storage at all: storage.cfg lost their storage. */
@@ -82,6 +149,18 @@ export function unclaimedGuestLvs(lvs: LvRow[] | null, storages: StorageConfig[]
 }
 
 const NETWORK_FS = /^(nfs4?|cifs|smb3|ceph|fuse\.glusterfs|glusterfs)$/;
+
+/**
+ * The storage ID of a network filesystem mounted at a storage's mount point (`/mnt/pve/<storage>`:
+ * pve-storage NFSPlugin/CIFSPlugin/CephFSPlugin/GlusterfsPlugin path default) that storage.cfg does not
+ * define, or null. `pvesm remove` drops the section and unmounts nothing (Storage.pm / API2/Storage/Config.pm
+ * delete: `on_delete_hook` of those plugins does not unmount), so the mount of a removed storage stays.
+ */
+export function removedStorageMount(m: { target: string; fstype: string }, ids: ReadonlySet<string>): string | null {
+  if (!NETWORK_FS.test(m.fstype)) return null;
+  const id = /^\/mnt\/pve\/([^/]+)$/.exec(m.target)?.[1];
+  return id !== undefined && !ids.has(id) ? id : null;
+}
 
 /**
  * A mount table that is evidently not the whole table (proc(5) /proc/<pid>/mountinfo): every process
@@ -108,10 +187,11 @@ export function mountTableGap(text: string, what: string): string | null {
 }
 
 /**
- * What the mounts part reads, checked the same way: storage.cfg itself, network mounts at a storage's
- * mount point (`/mnt/pve/<storage>`, pve-storage Plugin.pm get_mount_point... NFSPlugin/CIFSPlugin path
- * default) for a storage storage.cfg does not define, and a container whose mount table could not be
- * read while its init process lives (its mounts were not seen, not "none").
+ * What the mounts part reads, checked the same way: storage.cfg itself, the mount tables, and a container
+ * whose mount table could not be read while its init process lives (its mounts were not seen, not
+ * "none"). A network mount at a storage's mount point for a storage storage.cfg does not define is a
+ * removed storage whose mount stayed (`pvesm remove` unmounts nothing): a finding of its own
+ * (removedStorageMount), not a gap.
  */
 export function mountsInputGap(raw: {
   storageCfg: string | null;
@@ -132,13 +212,6 @@ export function mountsInputGap(raw: {
       )
       .find((g) => g !== null);
   if (table) return table;
-  const ids = new Set(storages.map((s) => s.id));
-  const lost = parseMountInfo(raw.hostMountinfo)
-    .mounts.filter((m) => NETWORK_FS.test(m.fstype))
-    .map((m) => /^\/mnt\/pve\/([^/]+)$/.exec(m.target)?.[1])
-    .filter((id): id is string => id !== undefined && !ids.has(id));
-  if (lost.length)
-    return `network filesystems are mounted for storages /etc/pve/storage.cfg does not define (${listed(lost)}): storage.cfg was not read completely`;
   const blind = raw.containers.filter((c) => c.mountinfo === null && c.alive === true);
   if (blind.length)
     return `the mount table of ${listed(blind.map((c) => `CT ${c.ctid} (/proc/${c.pid}/mountinfo)`))} could not be read while its init process lives`;

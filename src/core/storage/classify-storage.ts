@@ -5,6 +5,7 @@
 
 import { networkFileStorages } from '../mounts/network-storages';
 import { commandFailure, type NodeView } from '../node/node-view';
+import { definedStorageIds } from '../node/storage-gaps';
 import { setTwo, type TwoKeys } from '../node/two-keys';
 import { vgReachOf } from '../node/vg-reach';
 import { parseMountInfo } from '../parse/mountinfo';
@@ -14,12 +15,14 @@ import { compareText } from '../text/compare-text';
 import type { Config } from '../vocab/config';
 import { worstStatus } from '../vocab/status';
 import type { DmResult, Status, StorageFinding } from '../vocab/types';
+import { classifyChainCurrent } from './chain-current';
 import { classifyGuestStorage } from './classify-storage-guests';
 import { classifyHostUse } from './classify-storage-host';
 import { classifyMultipath } from './classify-storage-multipath';
 import { classifyThinPools } from './classify-storage-pools';
 import { classifySharedness } from './classify-storage-shared';
 import { AUTOACTIVATION_KEY, type ParsedGuest, STORAGE_SEVERITY_STATUS, type StorageContext } from './storage-context';
+import { classifyUndefinedStorages } from './storage-undefined';
 
 export { AUTOACTIVATION_KEY, type ParsedGuest, type StorageContext, THIN_DEFAULTS } from './storage-context';
 
@@ -65,6 +68,7 @@ export function buildStorageContext(view: NodeView, dm: DmResult, config: Config
     node: view.node,
     clustered: Boolean(pve.members?.cluster),
     storages: pve.lvmStoragesHere,
+    storageIds: definedStorageIds(pve.storageConfig),
     lvs: lvm.lvs ?? [],
     lvsOk: commandFailure(view.commands.lvs) === null,
     lvsTimedOut: lvm.lvsTimedOut,
@@ -120,6 +124,8 @@ export function classifyStorage(view: NodeView, dm: DmResult, config: Config): S
     ...classifyGuestStorage(ctx),
     ...classifyHostUse(ctx),
     ...classifySharedness(ctx),
+    ...classifyUndefinedStorages(ctx),
+    ...classifyChainCurrent(ctx),
   ];
   return findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || compareText(a.id, b.id));
 }

@@ -39,6 +39,8 @@ export interface StorageContext {
   node: string;
   clustered: boolean;
   storages: LvmStorage[];
+  /** Every storage ID a config may name (storage-gaps.ts definedStorageIds). */
+  storageIds: ReadonlySet<string>;
   lvs: LvRow[];
   lvsOk: boolean;
   lvsTimedOut: boolean;

@@ -6,6 +6,8 @@ export type DmStatus = 'valid' | 'duplicate' | 'orphan' | 'unknown' | 'ignored';
 export type DmReason =
   // valid
   | 'referenced'
+  // a PVE 9 volume-chain LV named like a snapshot that is the guest's current image (classify-dm-snapshot.ts)
+  | 'chain-current'
   // orphan
   | 'guest-missing'
   | 'guest-on-other-node'

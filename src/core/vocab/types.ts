@@ -189,9 +189,8 @@ export interface StorageFinding {
 /**
  * `missing`: a storage of this node that must be a mount point is not mounted, or a container bind holds
  * the directory underneath one. `unchecked`: root may not look into it (a user's FUSE mount without
- * allow_other), so nothing about it is known — not a dead mount.
- */
-export type MountStatus = 'ok' | 'stale' | 'readonly' | 'full' | 'missing' | 'unchecked';
+ * allow_other), so nothing about it is known — not a dead mount. `leftover`: a removed storage's mount. */
+export type MountStatus = 'ok' | 'stale' | 'readonly' | 'full' | 'missing' | 'unchecked' | 'leftover';
 
 /** Why a mount has its status (MountEntry.reason). */
 export type MountReason =
@@ -205,7 +204,8 @@ export type MountReason =
   | 'unexpected-readonly'
   | 'remounted-readonly'
   | 'usage-warning'
-  | 'usage-critical';
+  | 'usage-critical'
+  | 'storage-removed'; // leftover: a network mount at /mnt/pve/<id> of a storage storage.cfg lost
 
 export interface MountEntry {
   scope: 'host' | 'ct';

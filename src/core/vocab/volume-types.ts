@@ -39,6 +39,9 @@ export type VolumeReason =
   | 'in-trash'
   // valid, critical: a guest's disk in the Ceph trash that its config still names (volume-rbd-trash.ts)
   | 'in-trash-referenced'
+  // valid: a volume a config names that a listing read whole does not show (volume-unlisted.ts); critical
+  // when a drive the guest starts with names it
+  | 'missing-referenced'
   | 'watchers-unread'
   // A directory volume whose use only the host mount table could show, with that table not read whole.
   | 'mounts-unread'
@@ -94,6 +97,8 @@ export interface VolumeEntry {
   references?: string[];
   /** RBD: the clients watching the image (`rbd status`): some client, on any node, has it open. */
   watchers?: string[];
+  /** A config names this volume and the storage does not have it (reason missing-referenced). */
+  missing?: { blocksStart: boolean };
   /** RBD: the image is in the Ceph trash (`rbd trash ls`), no volume PVE lists. */
   trash?: {
     id: string;

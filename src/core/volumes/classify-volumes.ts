@@ -3,11 +3,10 @@
 // names the PVE command, nothing here deletes. Per volume the verdict is volume-verdict.ts's; here each
 // storage of this node is listed, counted, and the part's summary and status folded.
 
-import { describeRef } from '../dm/dm-references';
 import { networkFileStorages } from '../mounts/network-storages';
 import { guestIdentities } from '../node/guest-identity';
 import type { PveState } from '../node/pve-state';
-import { mountTableGap } from '../node/storage-gaps';
+import { danglingIndex, definedStorageIds, mountTableGap } from '../node/storage-gaps';
 import { parseMountInfo } from '../parse/mountinfo';
 import { parseReplicationSnapshot } from '../parse/replication';
 import { type StorageConfig, storagesOnNode } from '../parse/storage-config';
@@ -17,10 +16,11 @@ import type { DevicePathState, ProcessInfo } from '../vocab/snapshot';
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../vocab/volume-types';
 import { holdersByDevice, mountedDevices, volumePathResolver, zfsMountTargets } from './volume-host-facts';
 import { rbdSnapshotsFollowImage } from './volume-rbd';
-import { holdsGuestVolumes, referenceIndex, splitVolname, storageLocation } from './volume-references';
+import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
 import { replicationView } from './volume-replication';
 import { filePath, type ListedVolume, listStorageVolumes, parseZfsListing, type ZfsListing } from './volume-storages';
 import { storageCounts, volumesStatus, volumesSummary } from './volume-summary';
+import { namedMissing } from './volume-unlisted';
 import { pathUsage } from './volume-usage';
 import { classifyVolume, type VolumeContext } from './volume-verdict';
 
@@ -62,9 +62,7 @@ function classifyStorageVolumes(
     status: listed.error || listed.incomplete ? 'unknown' : 'ok',
   };
   const loc = storageLocation(st);
-  const unlisted = listed.error ? null : unlistedReferences(st, loc, listed.volumes, c);
-  if (unlisted) stat.status = 'unknown';
-  if (stat.status === 'unknown') stat.error = listed.error ?? listed.incomplete ?? unlisted ?? undefined;
+  if (stat.status === 'unknown') stat.error = listed.error ?? listed.incomplete;
   // Bases that clones on the storage still depend on (ZFS origin, RBD parent, qcow2 backing file).
   const hasClones = new Set(listed.volumes.map((v) => v.baseOf).filter((b): b is string => !!b));
   const newestReplicate = newestReplicateSnapshots(listed.volumes);
@@ -81,6 +79,9 @@ function classifyStorageVolumes(
   for (const v of listed.volumes) {
     entries.push(classifyVolume(st, loc, v, ctx));
   }
+  // A config naming a volume a listing read whole lacks: the guest's missing disk (volume-unlisted.ts); a
+  // listing that failed or is incomplete (an image it could not open, the trash unread) says nothing of it.
+  if (stat.status === 'ok') for (const e of namedMissing(st, loc, listed.volumes, c)) entries.push(e);
   snapshotsMoveWithVolume(entries);
   rbdSnapshotsFollowImage(entries);
   return { stat: storageCounts(stat, entries), entries, notes: listed.notes ?? [] };
@@ -105,51 +106,6 @@ function snapshotsMoveWithVolume(entries: VolumeEntry[]): void {
         e.steps.filter((s) => s.kind !== 'reclaim'),
       );
   }
-}
-
-/**
- * A ZFS or RBD listing that lacks a volume this node's configs (a shared storage: the cluster's) name is
- * less than the storage evidently holds — a cut-off or empty `zfs list`/`rbd ls` — so the storage is
- * UNKNOWN, never "those volumes are fine and nothing else is there". A volume the trash holds or an
- * unopenable directory entry counts as listed (it has its own verdict); [PENDING] lines are not counted,
- * nor the volumes of a guest whose operation is freeing them (`freeing`).
- */
-function unlistedReferences(
-  st: StorageConfig,
-  loc: string,
-  volumes: ListedVolume[],
-  c: Pick<VolumeContext, 'pve' | 'refs'>,
-): string | null {
-  if (st.type !== 'zfspool' && st.type !== 'rbd') return null;
-  // A config naming a quarantined volume is volume-quarantined.ts's critical finding, not a cut listing.
-  const have = new Set(
-    volumes.filter((v) => !v.snapshot).map((v) => (v.quarantine ? splitVolname(st.type, v.volname).own : v.own)),
-  );
-  const missing: string[] = [];
-  const prefix = `${loc}|`;
-  for (const [k, hits] of c.refs) {
-    if (!k.startsWith(prefix) || have.has(k.slice(prefix.length))) continue;
-    const hit = hits.find(
-      (h) => (st.shared || h.node === c.pve.node) && h.ref.section !== 'pending' && !freeing(c.pve, h.vmid),
-    );
-    if (hit) missing.push(`${k.slice(prefix.length)} (${describeRef(hit)})`);
-  }
-  if (missing.length === 0) return null;
-  const what = st.type === 'zfspool' ? 'zfs list' : 'rbd ls -l';
-  return `${what} does not show ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''} that the configs name: the listing is incomplete`;
-}
-
-/**
- * A guest whose operation frees volumes its config still names: PVE frees first and rewrites the config
- * after (QemuServer.pm destroy_vm: vdisk_free of each drive, then destroy_config; AbstractConfig.pm
- * snapshot_delete: the vmstate and volume snapshots, then the section; move_vm_disk --delete). While such
- * an operation runs (a task of the guest) or its lock stands, a named volume that is gone is its doing,
- * not a cut listing.
- */
-function freeing(pve: VolumeContext['pve'], vmid: number): boolean {
-  if (pve.guests.get(vmid)?.config?.lock) return true;
-  const id = String(vmid);
-  return pve.tasks.some((t) => t.id === id);
 }
 
 /** The newest `__replicate_<job>_<ts>__` per volume and job: the job's base when no state file says. */
@@ -207,6 +163,7 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
     mounts,
     mountsGap: mountTableGap(input.hostMountinfo ?? '', 'the host mount table (/proc/self/mountinfo)'),
     usage: pathUsage(pve.storageConfig, raw),
+    dangling: danglingIndex(pve.guests, definedStorageIds(pve.storageConfig)),
   };
   const listings = { raw, zfs: parseZfsListing(raw) };
   const entries: VolumeEntry[] = [];

@@ -2,6 +2,7 @@
 // the verdict and the snapshot rules (volume-verdict.ts, snapshot-verdict.ts) do not import each other.
 import type { RefHit } from '../dm/dm-references';
 import type { PveState } from '../node/pve-state';
+import type { DanglingIndex } from '../node/storage-gaps';
 import type { MountInfo } from '../parse/mountinfo';
 import type { ProcessInfo } from '../vocab/snapshot';
 import type { ReplicationView } from './volume-replication';
@@ -40,6 +41,8 @@ export interface VolumeContext {
   liveNames?: Set<string>;
   /** Why the host's mount table cannot be believed (missing, cut short: storage-gaps.ts mountTableGap). */
   mountsGap?: string | null;
+  /** Volumes named through storages storage.cfg does not define (storage-gaps.ts danglingIndex). */
+  dangling?: DanglingIndex;
   /** Uses by path besides configs and processes: loop devices, absolute qcow2 backing files (volume-usage.ts). */
   usage?: PathUsage;
 }

@@ -5,6 +5,7 @@
 // the entry is unknown and says why: no hint follows an unknown entry. Pure.
 import { GUEST_ELSEWHERE, guestElsewhereWhy } from '../node/guest-elsewhere';
 import type { PveState } from '../node/pve-state';
+import { type DanglingIndex, danglingReason } from '../node/storage-gaps';
 import type { StorageConfig } from '../parse/storage-config';
 import { shellQuote } from '../text/shell-quote';
 import type { VolumeEntry } from '../vocab/volume-types';
@@ -35,7 +36,7 @@ function unknown(e: VolumeEntry, why: string): void {
 function unseenGuard(
   e: VolumeEntry,
   st: StorageConfig,
-  c: { pve: PveState; unresolved: readonly string[] },
+  c: { pve: PveState; unresolved: readonly string[]; dangling?: DanglingIndex },
   f: Flags,
 ): void {
   if (e.status !== 'orphan' || !CONFIG_BASED.has(e.reason)) return;
@@ -43,6 +44,14 @@ function unseenGuard(
   if (why) {
     unknown(e, why);
     return;
+  }
+  // A config that names a storage storage.cfg lost may reach this volume through it: a state PVE leaves
+  // (pvesm remove), not a failed read, so the volume is protected with the reason (storage-undefined.ts).
+  const volname = e.volid.slice(e.volid.indexOf(':') + 1);
+  const dangling = danglingReason(c.dangling, e.vmid, volname);
+  if (dangling) {
+    f.protectedBy.add('storage-undefined');
+    e.detail = `${e.detail}; but ${dangling}`;
   }
   const paths = c.unresolved;
   if (paths.length > 0 && (st.type === 'zfspool' || st.type === 'rbd')) {
@@ -98,10 +107,16 @@ export function doubtGuards(
   e: VolumeEntry,
   st: StorageConfig,
   v: ListedVolume,
-  c: { pve: PveState; replication: ReplicationView; replicateJobs: Map<string, string[]>; unresolvedPaths?: string[] },
+  c: {
+    pve: PveState;
+    replication: ReplicationView;
+    replicateJobs: Map<string, string[]>;
+    unresolvedPaths?: string[];
+    dangling?: DanglingIndex;
+  },
   f: Flags,
 ): void {
-  unseenGuard(e, st, { pve: c.pve, unresolved: c.unresolvedPaths ?? NO_PATHS }, f);
+  unseenGuard(e, st, { pve: c.pve, unresolved: c.unresolvedPaths ?? NO_PATHS, dangling: c.dangling }, f);
   elsewhereGuard(e, st, c.pve, f);
   replicationGuard(e, st, v, c);
 }

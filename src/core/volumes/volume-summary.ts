@@ -19,8 +19,12 @@ export function volumesSummary(entries: VolumeEntry[], storages: VolumeStorageSt
   };
 }
 
-/** A guest's own disk that it cannot use (in the Ceph trash while its config names it): critical. */
-export const brokenDisk = (e: Pick<VolumeEntry, 'reason'>): boolean => e.reason === 'in-trash-referenced';
+/**
+ * A guest's own disk that it cannot use: in the Ceph trash while its config names it, or gone from a
+ * listing read whole while a drive the guest starts with names it (volume-unlisted.ts): critical.
+ */
+export const brokenDisk = (e: Pick<VolumeEntry, 'reason' | 'missing'>): boolean =>
+  e.reason === 'in-trash-referenced' || (e.reason === 'missing-referenced' && e.missing?.blocksStart === true);
 
 /**
  * CRITICAL when a guest's disk is unusable (in the Ceph trash, or in pve-health's quarantine while its config
@@ -30,7 +34,7 @@ export function volumesStatus(entries: VolumeEntry[], storages: VolumeStorageSta
   if (entries.some((e) => brokenDisk(e) && !e.pending)) return 2;
   if (entries.some(isNamedInQuarantine)) return 2;
   if (storages.some((s) => s.status === 'unknown') || entries.some((e) => e.status === 'unknown')) return 3;
-  return entries.some((e) => e.status === 'orphan') ? 1 : 0;
+  return entries.some((e) => e.status === 'orphan' || e.reason === 'missing-referenced') ? 1 : 0;
 }
 
 /**
@@ -71,16 +75,24 @@ export function isNamedInQuarantine(e: Pick<VolumeEntry, 'reason' | 'quarantine'
 }
 
 /** Is this guest volume (ZFS, RBD, file storages) a finding? */
-export function isVolumeFinding(e: Pick<VolumeEntry, 'status' | 'reason' | 'quarantine'>): boolean {
-  return e.status === 'orphan' || e.status === 'unknown' || brokenDisk(e) || isNamedInQuarantine(e);
+export function isVolumeFinding(e: Pick<VolumeEntry, 'status' | 'reason' | 'quarantine' | 'missing'>): boolean {
+  return (
+    e.status === 'orphan' ||
+    e.status === 'unknown' ||
+    e.reason === 'missing-referenced' ||
+    brokenDisk(e) ||
+    isNamedInQuarantine(e)
+  );
 }
 
 /**
- * A volume finding's severity: a quarantined volume a guest names, and a guest's disk in the Ceph trash,
- * are critical; an orphan warns, an
- * undecided volume is UNKNOWN, a pending one is explained.
+ * A volume finding's severity: a quarantined volume a guest names, a guest's disk in the Ceph trash or
+ * missing from its storage, are critical; an orphan (and a missing volume only an unused line or a
+ * snapshot names) warns, an undecided volume is UNKNOWN, a pending one is explained.
  */
-export function volumeSeverity(e: Pick<VolumeEntry, 'status' | 'pending' | 'reason' | 'quarantine'>): Status {
+export function volumeSeverity(
+  e: Pick<VolumeEntry, 'status' | 'pending' | 'reason' | 'quarantine' | 'missing'>,
+): Status {
   if (isNamedInQuarantine(e)) return 2;
   return e.pending ? 0 : brokenDisk(e) ? 2 : e.status === 'unknown' ? 3 : 1;
 }

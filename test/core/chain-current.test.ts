@@ -1,0 +1,91 @@
+// A PVE 9 volume-chain LV named like a snapshot that is the guest's current image (classify-dm-snapshot.ts
+// chainCurrent, storage/chain-current.ts): LVMPlugin.pm volume_snapshot renames the current image to
+// snap_<vol>_<snap>.qcow2 first; when neither the new image nor the rename back happens, the config names a
+// volume that is gone and the data sits under the snapshot's name. Never a snapshot orphan: valid, and a
+// critical finding that renames it back. Beside it the snapshot leftovers that stay orphans.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { analyzeNode } from '../../src/core/analyze/analyze-node';
+import { parseNode } from '../../src/core/node/node-view';
+import { NodeBuilder } from '../helpers/node-builder';
+
+const CFG =
+  'dir: local\n\tpath /var/lib/vz\n\tcontent iso\n\nlvm: san\n\tvgname san\n\tshared 1\n\tcontent images\n\tsnapshot-as-volume-chain 1\n';
+const SNAP = 'snap_vm-613-disk-0_weekly.qcow2';
+
+function node(o: { volume: boolean; running: boolean; open: boolean; section?: boolean; other?: boolean }) {
+  const b = new NodeBuilder('pve1').cluster(['pve1', 'pve2']).storage(CFG);
+  const lines = ['scsi0: san:vm-613-disk-0.qcow2,size=8G'];
+  if (o.section) {
+    lines.unshift('parent: weekly');
+    lines.push('', '[weekly]', 'scsi0: san:vm-613-disk-0.qcow2,size=8G', 'snaptime: 1');
+  }
+  if (!o.other) b.guest(613, 'qemu', lines);
+  if (o.running) b.running(613);
+  if (o.volume) b.lv({ vg: 'san', lv: 'vm-613-disk-0.qcow2', active: o.running });
+  b.lv({ vg: 'san', lv: SNAP, active: o.open, open: o.open ? 1 : 0 });
+  const r = analyzeNode(parseNode(b.build()), {});
+  const e = r.entries.find((x) => x.lv === SNAP && x.layer === null);
+  assert.ok(e);
+  return { e, found: (r.storage ?? []).filter((f) => f.kind === 'chain-current-renamed'), r };
+}
+
+describe('a volume-chain LV named like a snapshot that is the current image', () => {
+  const rows: [string, Parameters<typeof node>[0], string, boolean][] = [
+    [
+      'the volume is gone, the VM stopped: the rename was not undone',
+      { volume: false, running: false, open: false },
+      'valid/chain-current',
+      true,
+    ],
+    [
+      'the volume is gone, the running kvm holds it',
+      { volume: false, running: true, open: true },
+      'valid/chain-current',
+      true,
+    ],
+    [
+      'the volume exists, the running kvm holds this LV open',
+      { volume: true, running: true, open: true },
+      'valid/chain-current',
+      false,
+    ],
+    // Neighbours: what stays a snapshot leftover, or a snapshot.
+    [
+      'the volume exists, nothing holds this LV, no section: a leftover',
+      { volume: true, running: false, open: false },
+      'orphan/snapshot-missing',
+      false,
+    ],
+    [
+      'the volume exists, the VM runs but this LV is not open',
+      { volume: true, running: true, open: false },
+      'orphan/snapshot-missing',
+      false,
+    ],
+    [
+      'a section names it: a snapshot',
+      { volume: true, running: false, open: false, section: true },
+      'valid/referenced',
+      false,
+    ],
+    [
+      'no config names the volume at all',
+      { volume: false, running: false, open: false, other: true },
+      'orphan/inactive-leftover',
+      false,
+    ],
+  ];
+  for (const [what, o, want, finding] of rows)
+    test(`${what}: ${want}${finding ? ', critical' : ''}`, () => {
+      const { e, found, r } = node(o);
+      assert.equal(`${e.status}/${e.reason}`, want, e.detail);
+      assert.equal(e.action ?? null, null);
+      assert.equal(found.length, finding ? 1 : 0);
+      if (finding) {
+        assert.equal(found[0].severity, 'critical');
+        assert.ok(found[0].fix.includes(`lvrename san ${SNAP} vm-613-disk-0.qcow2`), found[0].fix.join('\n'));
+        assert.equal(r.status, 2);
+      }
+    });
+});
