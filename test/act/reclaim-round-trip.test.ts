@@ -171,13 +171,9 @@ function scenarioTrips(): void {
     'default-lvmthin': ['local-lvm:vm-150-disk-0'],
     'cluster-shared-lvm': [],
     'tricky-names': [],
-    'mixed-volumes': [
-      'ceph-vm:vm-151-disk-0',
-      'local-zfs:vm-100-disk-0@old',
-      'local-zfs:vm-150-disk-0',
-      'local:102/vm-102-disk-0.raw',
-      'nfs-store:300/vm-300-disk-1.qcow2',
-    ],
+    // (VM 100 runs: its disk's snapshot @old is `guest-running`; VM 300 runs on pve2: its unreferenced disk
+    // on the shared NFS storage may be a `qm disk move` target there, `guest-elsewhere`.)
+    'mixed-volumes': ['ceph-vm:vm-151-disk-0', 'local-zfs:vm-150-disk-0', 'local:102/vm-102-disk-0.raw'],
   };
   for (const scenario of SCENARIOS) {
     it(`scenario ${scenario}`, async () => {
@@ -222,6 +218,9 @@ const valid = (vmid: number, detail: string) => ({ status: 'valid', reason: 'ref
 /** What the purge refused, by volume ID. */
 const refusedCodes = (p: Plan) => Object.fromEntries(p.refused.map((r) => [r.volid, r.code]));
 
+/** An image of a gone guest on the shared NFS storage (VM 300's disk there is `guest-elsewhere`: it runs on pve2). */
+const NFS_111 = { storage: 'nfs-store', name: '111/vm-111-disk-0.raw', size: '4G' };
+
 /** Quarantined, then named again by a config before the purge: a file, a zvol, an RBD image in the trash. */
 const NAMED_AGAIN = ['local:106/vm-106-disk-0.raw', 'local-zfs:vm-107-disk-0', 'ceph-vm:vm-109-disk-0'];
 
@@ -254,14 +253,16 @@ function attackTrips(): void {
         })),
         { storage: 'local-zfs', name: 'vm-107-disk-0', size: '4G' },
         { storage: 'ceph-vm', name: 'vm-109-disk-0', size: '4G' },
+        NFS_111,
       );
       Object.assign(s.expected_volumes, {
         'local:102/vm-102-disk-0.raw': valid(110, 'VM 110 scsi0 through the directory link /srv/vzlink'),
         'local-zfs:vm-150-disk-0': valid(110, 'VM 110 scsi1 through /dev/disk/by-label/data150 (its partition 1)'),
-        'nfs-store:300/vm-300-disk-1.qcow2': {
-          ...orphan(300, 'backing file of local:110/vm-110-disk-0.qcow2 by absolute path', 'template-base'),
-          reason: 'not-referenced',
-        },
+        'nfs-store:111/vm-111-disk-0.raw': orphan(
+          111,
+          'backing file of local:110/vm-110-disk-0.qcow2',
+          'template-base',
+        ),
         'local:104/vm-104-disk-0.raw': orphan(104, 'backing file of local:110/vm-110-disk-1.qcow2', 'template-base'),
         'local:105/vm-105-disk-0.raw': orphan(105, 'bound to /dev/loop9', 'loop'),
         'local:106/vm-106-disk-0.raw': orphan(106, 'named again once in quarantine'),
@@ -279,7 +280,7 @@ function attackTrips(): void {
     writeQcow2Overlay(
       root,
       'var/lib/vz/images/110/vm-110-disk-0.qcow2',
-      '/mnt/pve/nfs-store/images/300/vm-300-disk-1.qcow2',
+      '/mnt/pve/nfs-store/images/111/vm-111-disk-0.raw',
     );
     writeQcow2Overlay(root, 'var/lib/vz/images/110/vm-110-disk-1.qcow2', '/var/lib/vz/images/104/vm-104-disk-0.raw');
     bindLoop(root, 'loop9', '/var/lib/vz/images/105/vm-105-disk-0.raw');
@@ -298,7 +299,7 @@ function attackTrips(): void {
         const refused = refusedCodes(purge.plan);
         for (const v of [...NAMED_AGAIN, 'local:108/vm-108-disk-0.raw'])
           assert.equal(refused[v], 'protected', `purge of ${v}: ${JSON.stringify(purge.plan.refused)}`);
-        assert.deepEqual(volids(purge.plan), ['ceph-vm:vm-151-disk-0', 'local-zfs:vm-100-disk-0@old']);
+        assert.deepEqual(volids(purge.plan), ['ceph-vm:vm-151-disk-0']);
         // The named-again ones are what their guests name: restore brings them back, the judge agrees.
         const back = await restore(o, journal);
         for (const v of NAMED_AGAIN)
@@ -318,7 +319,6 @@ function attackTrips(): void {
     assert.deepEqual(planned, [
       'ceph-vm:vm-109-disk-0',
       'ceph-vm:vm-151-disk-0',
-      'local-zfs:vm-100-disk-0@old',
       'local-zfs:vm-107-disk-0',
       'local:106/vm-106-disk-0.raw',
       'local:108/vm-108-disk-0.raw',
@@ -369,8 +369,11 @@ function attackTrips(): void {
 /** `restore` where the storage cannot be listed whole (an NFS share not mounted): never "purged", exit 3. */
 function unlistedTrips(): void {
   it('restore with the NFS storage unmounted: not judged (exit 3), nothing moved; mounted again: brought back', async () => {
-    const out = buildMutable('mixed-volumes');
-    const volid = 'nfs-store:300/vm-300-disk-1.qcow2';
+    const out = buildMutable('mixed-volumes', (s) => {
+      s.volumes.push(NFS_111);
+      s.expected_volumes['nfs-store:111/vm-111-disk-0.raw'] = orphan(111, 'no guest 111');
+    });
+    const volid = 'nfs-store:111/vm-111-disk-0.raw';
     const q = await reclaim(out, ['--yes', '--name', volid]);
     assert.equal(q.run.code, 0, said('reclaim', q.run));
     const tables = ['proc/mounts', 'proc/self/mountinfo'].map((p) => join(out, 'root', p));
@@ -389,14 +392,14 @@ function unlistedTrips(): void {
     assert.match(r.stdout, /not undone: storage nfs-store could not be listed whole \(.*not mounted\)/);
     assert.doesNotMatch(r.stdout, /purged/);
     assert.equal((await judge(out, true)).notRestored, 1, 'the file volume is still in quarantine');
-    assert.ok(!existsSync(join(out, 'root/mnt/pve/nfs-store/images/300/vm-300-disk-1.qcow2')));
+    assert.ok(!existsSync(join(out, 'root/mnt/pve/nfs-store/images/111/vm-111-disk-0.raw')));
     // The neighbour: the share mounted again, the same restore brings it back.
     tables.forEach((t, i) => {
       writeFileSync(t, kept[i]);
     });
     const back = await restore(out, q.journal as string);
-    assert.match(back.stdout, /brought back: nfs-store:300\/vm-300-disk-1\.qcow2\n/, said('restore', back));
-    assert.ok(existsSync(join(out, 'root/mnt/pve/nfs-store/images/300/vm-300-disk-1.qcow2')));
+    assert.match(back.stdout, /brought back: nfs-store:111\/vm-111-disk-0\.raw\n/, said('restore', back));
+    assert.ok(existsSync(join(out, 'root/mnt/pve/nfs-store/images/111/vm-111-disk-0.raw')));
     assert.equal((await judge(out, true)).code, 0);
   });
 }
