@@ -81,7 +81,6 @@ function withFormatAlias(argv: string[]): string[] {
   );
 }
 
-/** Index of the command word: the first token that is neither an option nor an option's value. */
 /** `pve-health help [COMMAND]` is `pve-health [COMMAND] --help`, as git and pvesm read it. */
 function helpAsOption(argv: string[]): string[] {
   const ci = findCommand(argv);
@@ -109,6 +108,7 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+/** Index of the command word: the first token that is neither an option nor an option's value. */
 function findCommand(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -221,9 +221,11 @@ function usageMessage(raw: string): string {
 }
 
 function globalOptions(v: CommandContext['values'], io: Io, command: Command): GlobalOptions {
-  if (v.json && v.format !== undefined && v.format !== 'json')
-    throw new UsageError(`--json and --format ${v.format} contradict each other: give one of them`);
-  const asked = v.json ? 'json' : (v.format ?? 'text');
+  // PVE's own `--output-format json-pretty` (pvesh, pvesm) is indented JSON: what `json` writes here.
+  const given = v.format === 'json-pretty' ? 'json' : v.format;
+  if (v.json && given !== undefined && given !== 'json')
+    throw new UsageError(`--json and --format ${given} contradict each other: give one of them`);
+  const asked = v.json ? 'json' : (given ?? 'text');
   const format = FORMATS.find((f) => f === asked);
   if (!format) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got '${asked}')`);
   if (command.formats && !command.formats.includes(format))

@@ -27,12 +27,16 @@ test('a VMID without a config is a container when a volume of it is a subvol (on
 
 test('--output-format (the pvesh/pvesm spelling) is --format', () => {
   const plain = runCli(['volumes', '--demo', '--format', 'json']);
-  for (const args of [['--output-format', 'json'], ['--output-format=json']]) {
+  // PVE's own `json-pretty` is indented JSON, which `json` writes.
+  for (const args of [['--output-format', 'json'], ['--output-format=json'], ['--output-format', 'json-pretty']]) {
     const r = runCli(['volumes', '--demo', ...args]);
     assert.equal(r.code, plain.code, r.stderr);
     assert.equal(JSON.parse(r.stdout).status, JSON.parse(plain.stdout).status);
   }
   assert.match(runCli(['check', '--help']).stdout, /also --output-format/);
+  const bad = runCli(['volumes', '--demo', '--output-format', 'yaml']);
+  assert.equal(bad.code, 64, 'any other format is still refused');
+  assert.match(bad.stderr, /--format must be one of/);
 });
 
 test('restore without a JOURNAL (and --list) lists the journals with the command that undoes each', () => {
