@@ -31,9 +31,10 @@ export const ackCommand = defineCommand({
   globals: ['root', 'from', 'demo', 'format', 'json', 'config'],
   examples: [
     'ack   # the findings with their keys',
-    "ack dm:orphan:guest-missing:pve-vm--150--disk--0 --for 7d --reason 'disk kept for the audit'",
+    "ack dm:orphan:guest-missing:local-lvm:vm-150-disk-0 \\\n      --for 7d --reason 'kept for the audit'",
+    "ack 'mount:missing:host::/mnt/usb-backup' \\\n      --for 2w --reason 'disk at repair, ticket 4711'",
     'ack --list',
-    'ack --remove dm:orphan:guest-missing:pve-vm--150--disk--0',
+    'ack --remove dm:orphan:guest-missing:local-lvm:vm-150-disk-0',
   ],
   help: `Without arguments, checks the node and lists its findings with their keys.
 An acknowledged finding is shown in every output (text, JSON "acknowledged", nagios, checkmk,
@@ -47,12 +48,7 @@ Options:
   --list            The stored acknowledgements, with their expiry
   --remove KEY      Delete an acknowledgement (the finding counts again)
   --keys            Only the keys, one per line: of the findings that can be acknowledged, or with
-                    --list of the stored acknowledgements (for scripts and the shell completion)
-Examples:
-  pve-health ack
-  pve-health ack 'mount:missing:host::/mnt/usb-backup' --for 7d --reason "disk at repair, ticket 4711"
-  pve-health ack --list
-  pve-health ack --remove 'mount:missing:host::/mnt/usb-backup'`,
+                    --list of the stored acknowledgements (for scripts and the shell completion)`,
   positionals: 1,
   options: ACK_OPTIONS,
   async run(ctx) {

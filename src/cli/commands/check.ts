@@ -19,7 +19,8 @@ export const checkCommand = defineCommand({
     'check [--json|--format FMT] [--html FILE] [--textfile DIR] [--fresh] [--vmid N] [--root DIR | --from FILE | --demo]',
   examples: [
     'check',
-    'check -q --notify --textfile-if-present /var/lib/prometheus/node-exporter   # what the timer runs',
+    '# what the timer runs:',
+    'check -q --notify \\\n      --textfile-if-present /var/lib/prometheus/node-exporter',
     'check --format nagios   # NRPE / Icinga: one status line, perfdata, the problems',
     'check --json > /root/pve1-check.json',
     'check --vmid 103   # only what concerns guest 103 (its exit code too)',
