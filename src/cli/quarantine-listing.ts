@@ -6,7 +6,6 @@
 // output shows (core/text/size-figures.ts); a volume whose listing gives none any more (an RBD image in
 // the trash) keeps what its reclaim journal recorded when it went in.
 
-import { listJournals } from '../act/journal';
 import { parseLvs } from '../core/parse/parse-lvm';
 import type { StorageConfig } from '../core/parse/storage-config';
 import {
@@ -22,6 +21,7 @@ import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';
 import { COMMAND_KEYS, type HostSnapshot } from '../core/vocab/snapshot';
 import type { CheckDocument } from '../core/vocab/types';
 import type { Host } from '../host/host';
+import { listJournals } from '../host/read-journals';
 
 export interface QuarantineSources {
   /** Quarantined LVs read without the DM part (`volumes` lists every storage, LVM included). */
