@@ -46,7 +46,8 @@ function hostileNode(): { node: string; volids: string[]; datasets: string[] } {
   const ds = state.zfs.datasets;
   const datasets: string[] = [];
   PAYLOADS.slice(0, 3).forEach((p, i) => {
-    const name = `tank/pve/vm-100-disk-0@s${i}${p}`;
+    // Snapshots of a gone guest's zvol: a running guest's disk holds snapshots without a section (issue 59).
+    const name = `tank/pve/vm-150-disk-0@s${i}${p}`;
     ds[name] = { ...ds['tank/pve/vm-100-disk-0@old'], guid: 1000 + i };
     datasets.push(name);
   });
