@@ -336,7 +336,11 @@ test('a file of a local storage on a network mount that a config of another node
     const input = volumeInput({ files: r.files, local: [{ name: '100/vm-100-disk-0.raw' }] } satisfies Node);
     const e = entry(classifyVolumes({ ...input, hostMountinfo: r.mounts }).entries, 'local:100/vm-100-disk-0.raw');
     assert.deepEqual([e.status, e.reason], [r.status, r.reason], `${r.name}: ${JSON.stringify(e)}`);
-    assert.equal(e.protected, false, r.name);
+    // A share is shared storage: an unreferenced disk of a guest that lives on another node is held there
+    // (guest-elsewhere: a `qm disk move` of it may be under way on that node).
+    const elsewhere = r.name === 'on the share, its guest on another node does not name it';
+    assert.equal(e.protected, elsewhere, r.name);
+    if (elsewhere) assert.ok(e.protectedBy?.includes('guest-elsewhere'), JSON.stringify(e.protectedBy));
     if (r.status === 'valid' && r.name !== 'a guest of this node names it too')
       assert.equal(e.detail, 'referenced by VM 101 scsi1', r.name);
   }

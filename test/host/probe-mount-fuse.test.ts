@@ -32,7 +32,13 @@ function fixture(mounts: [string, string, string, string][], ct?: string) {
   writeFileSync(join(root, 'etc/pve/.members'), '{"nodename":"pve1","version":1}');
   writeFileSync(
     join(root, 'etc/pve/storage.cfg'),
-    'nfs: hung\n\tpath /mnt/pve/hung\n\tserver 10.0.0.5\n\texport /export/hung\n\nnfs: backup\n\tserver 10.0.0.5\n\texport /export/backup\n\tpath /mnt/pve/backup\n',
+    [
+      'nfs: hung\n\tpath /mnt/pve/hung\n\tserver 10.0.0.5\n\texport /export/hung\n',
+      'nfs: backup\n\tserver 10.0.0.5\n\texport /export/backup\n\tpath /mnt/pve/backup\n',
+      // Every mount below /mnt/pve is a storage's (one storage.cfg no longer has is a leftover mount).
+      'nfs: nfs-ok\n\tserver 10.0.0.5\n\texport /export/ok\n\tpath /mnt/pve/nfs-ok\n',
+      'cifs: dead\n\tserver fs01\n\tshare dead\n\tpath /mnt/pve/dead\n',
+    ].join('\n'),
   );
   if (ct) {
     mkdirSync(join(root, 'proc/500/task/500'), { recursive: true });
