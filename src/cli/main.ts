@@ -10,17 +10,10 @@ import { isCheckFailure, LockedError, UsageError } from '../core/vocab/errors';
 import { killLiveChildren } from '../host/exec';
 import { fitHelp } from '../render/wrap';
 import { VERSION } from '../version';
+import { didYouMean, findCommand, helpAsOption, withFormatAlias } from './argv-words';
 import type { Command, CommandContext, Io } from './command';
 import { EXIT_USAGE, reportError } from './error-report';
-import {
-  ALL_GLOBALS,
-  FORMATS,
-  GLOBAL_HELP,
-  GLOBAL_OPTIONS,
-  type GlobalOptions,
-  globalHelp,
-  type OptionSpec,
-} from './options';
+import { ALL_GLOBALS, FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalOptions, globalHelp } from './options';
 import { COMMANDS, commandNamed, type LoadedCommand, loadCommand } from './registry';
 import { terminalIo } from './terminal-io';
 
@@ -68,61 +61,6 @@ function rejectForeignGlobals(command: Command, values: CommandContext['values']
   throw new UsageError(
     `${opts} ${given.length > 1 ? 'do' : 'does'} not apply to '${command.name}' (see: pve-health ${command.name} --help)`,
   );
-}
-
-/**
- * `--output-format FMT`, as pvesh and pvesm spell it, is `--format FMT` (before a `--` only: what
- * follows it is an argument).
- */
-function withFormatAlias(argv: string[]): string[] {
-  const end = argv.indexOf('--');
-  return argv.map((a, i) =>
-    end >= 0 && i > end ? a : a === '--output-format' ? '--format' : a.replace(/^--output-format=/, '--format='),
-  );
-}
-
-/** `pve-health help [COMMAND]` is `pve-health [COMMAND] --help`, as git and pvesm read it. */
-function helpAsOption(argv: string[]): string[] {
-  const ci = findCommand(argv);
-  if (ci < 0 || argv[ci] !== 'help') return argv;
-  return [...argv.slice(0, ci), ...argv.slice(ci + 1), '--help'];
-}
-
-/** "; did you mean 'check'?" for a command name one or two typing mistakes away, else nothing. */
-function didYouMean(name: string): string {
-  const near = COMMANDS.map((c) => [c.name, editDistance(name, c.name)] as const)
-    .filter(([, d]) => d <= 2)
-    .sort((a, b) => a[1] - b[1]);
-  return near.length ? `; did you mean '${near[0][0]}'?` : '';
-}
-
-/** Levenshtein distance (insert, delete, substitute), for short command names. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
-/** Index of the command word: the first token that is neither an option nor an option's value. */
-function findCommand(argv: string[]): number {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') return i + 1 < argv.length ? i + 1 : -1;
-    if (a.startsWith('-')) {
-      const name = a.replace(/^--?/, '').split('=')[0];
-      const specs: OptionSpec = GLOBAL_OPTIONS;
-      const spec = specs[name] ?? Object.values(specs).find((o) => o.short === name);
-      if (spec?.type === 'string' && !a.includes('=')) i++;
-      continue;
-    }
-    return i;
-  }
-  return -1;
 }
 
 /**

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DmEntry, DmResult } from '../../src/core/vocab/types';
-import { renderNodeNow } from '../../src/render/cleanup';
+import { renderNodeNow } from '../../src/render/node-now';
 
 const result = (status: 0 | 1 | 3, more: Partial<DmResult> = {}): DmResult =>
   ({

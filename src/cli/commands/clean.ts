@@ -9,14 +9,8 @@ import { buildCheckDocument } from '../../core/findings/evaluate';
 import { listFindings } from '../../core/findings/findings';
 import { CheckError, UsageError } from '../../core/vocab/errors';
 import type { DmResult } from '../../core/vocab/types';
-import {
-  type PlanTextOptions,
-  renderCommands,
-  renderNodeNow,
-  renderPlan,
-  renderSummary,
-  uncheckedOf,
-} from '../../render/cleanup';
+import { type PlanTextOptions, renderCommands, renderPlan, renderSummary } from '../../render/cleanup';
+import { renderNodeNow, uncheckedOf } from '../../render/node-now';
 import { wrapText } from '../../render/wrap';
 import {
   type ActSession,
