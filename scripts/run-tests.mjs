@@ -33,7 +33,12 @@ if (major < 20) {
     files = files.filter((f) => !browser.includes(f));
   }
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+// The spec report, and at its end the files that took longest (scripts/test-file-times.mjs).
+const reporters = ['spec', './scripts/test-file-times.mjs'].flatMap((r) => [
+  `--test-reporter=${r}`,
+  '--test-reporter-destination=stdout',
+]);
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], {
   stdio: 'inherit',
 });
 process.exit(r.status ?? 1);
