@@ -66,16 +66,7 @@ function seenDm(entries: DmEntry[], n: ModelNode, o: ModelObject): Seen | null {
       ? `del-${o.name}`
       : o.name;
   const e = entries.find((x) => x.lv === name && x.layer === null);
-  if (!e) return null;
-  return {
-    status: e.status,
-    reason: e.reason,
-    pending: e.pending,
-    protected: e.protected,
-    hint: e.hint,
-    action: e.action?.command.join(' '),
-    detail: e.detail,
-  };
+  return e ? { ...seenOf(e), action: e.action?.command.join(' ') } : null;
 }
 
 function seenVolume(entries: VolumeEntry[], n: ModelNode, o: ModelObject): Seen | null {
@@ -87,7 +78,11 @@ function seenVolume(entries: VolumeEntry[], n: ModelNode, o: ModelObject): Seen 
         (x.trash?.source !== undefined && x.volid.includes(o.name))) &&
       x.snapshot === o.snapshot,
   );
-  if (!e) return null;
+  return e ? seenOf(e) : null;
+}
+
+/** What the model compares of an entry, on either side (DM or volumes). */
+function seenOf(e: DmEntry | VolumeEntry): Seen {
   return {
     status: e.status,
     reason: e.reason,

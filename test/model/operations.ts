@@ -36,6 +36,12 @@ const snapSection = (name: string, lines: string[], extra: string[] = []) => [
   ...extra,
   'snaptime: 1712000000',
 ];
+/** A config whose disk `key` has snapshot `snap`: `parent:`, the disk, and the snapshot's section naming it. */
+const snapshotted = (key: string, vol: string, snap: string, extra: string[] = []) => [
+  `parent: ${snap}`,
+  disk(key, vol),
+  ...snapSection(snap, [disk(key, vol)], extra),
+];
 const task = (type: string, id: string) => ({ type, id });
 const same =
   (s: State) =>
@@ -337,11 +343,7 @@ function snapshotCreate(ct_: boolean): Operation {
   };
 }
 
-const SNAP_DONE = [
-  'parent: s1',
-  disk('scsi0', D0),
-  ...snapSection('s1', [disk('scsi0', D0)], ['vmstate: {vm-100-state-s1}']),
-];
+const SNAP_DONE = snapshotted('scsi0', D0, 's1', ['vmstate: {vm-100-state-s1}']);
 
 const rollback: Operation = {
   name: 'snapshot rollback',
@@ -369,9 +371,7 @@ const rollback: Operation = {
 function snapshotDelete(force: boolean): Operation {
   const deleting = [
     'lock: snapshot-delete',
-    'parent: s1',
-    disk('scsi0', D0),
-    ...snapSection('s1', [disk('scsi0', D0)], ['snapstate: delete', 'vmstate: {vm-100-state-s1}']),
+    ...snapshotted('scsi0', D0, 's1', ['snapstate: delete', 'vmstate: {vm-100-state-s1}']),
   ];
   return {
     name: `snapshot delete${force ? ' --force' : ''}`,
@@ -438,14 +438,7 @@ const vzdumpCt: Operation = {
       does: 'snapshot `vzdump` with a [vzdump] section and `lock: backup`',
       source: 'pve-container src/PVE/VZDump/LXC.pm prepare → PVE::LXC::Config->snapshot_create',
       after: same({
-        guests: [
-          ct(200, [
-            'lock: backup',
-            'parent: vzdump',
-            disk('rootfs', 'vm-200-disk-0'),
-            ...snapSection('vzdump', [disk('rootfs', 'vm-200-disk-0')]),
-          ]),
-        ],
+        guests: [ct(200, ['lock: backup', ...snapshotted('rootfs', 'vm-200-disk-0', 'vzdump')])],
         vols: [{ name: 'vm-200-disk-0', snaps: ['vzdump'] }],
         tasks: [task('vzdump', '200')],
         running: [200],
@@ -559,9 +552,7 @@ const replication: Operation = {
       does: 'the replica under the same volid, with the replication snapshot and the guest snapshots (with_snapshots)',
       source: 'pve-guest-common src/PVE/Replication.pm replicate → replicate_volume (with_snapshots => 1)',
       after: same({
-        guests: [
-          vm(100, ['parent: s1', disk('scsi0', D0), ...snapSection('s1', [disk('scsi0', D0)])], { node: 'pve2' }),
-        ],
+        guests: [vm(100, snapshotted('scsi0', D0, 's1'), { node: 'pve2' })],
         vols: [{ name: D0, snaps: ['s1', '__replicate_100-0_1712000000__'] }],
         replication: 'local: 100-0\n\ttarget pve1\n',
       }),
@@ -572,7 +563,7 @@ const replication: Operation = {
       source:
         'pve-guest-common src/PVE/Replication.pm replicate (the new __replicate_ snapshot kept, older ones removed)',
       after: same({
-        guests: [vm(100, ['parent: s1', disk('scsi0', D0), ...snapSection('s1', [disk('scsi0', D0)])])],
+        guests: [vm(100, snapshotted('scsi0', D0, 's1'))],
         vols: [{ name: D0, snaps: ['s1', '__replicate_100-0_1712000000__'] }],
         replication: 'local: 100-0\n\ttarget pve2\n',
         tasks: [task('pvesr', '100-0')],
@@ -714,13 +705,7 @@ const foreignDisk: Operation = {
       does: "VM 502's main and snapshot sections name vm-501-disk-0; VM 501 is gone",
       source: `${AC} snapshot_create / snapshot_rollback (act on the volumes a section names)`,
       after: same({
-        guests: [
-          vm(502, [
-            'parent: before-upgrade',
-            disk('scsi0', 'vm-501-disk-0'),
-            ...snapSection('before-upgrade', [disk('scsi0', 'vm-501-disk-0')]),
-          ]),
-        ],
+        guests: [vm(502, [...snapshotted('scsi0', 'vm-501-disk-0', 'before-upgrade')])],
         vols: [{ name: 'vm-501-disk-0', snaps: ['before-upgrade'] }],
       }),
       crash: false,
@@ -729,14 +714,7 @@ const foreignDisk: Operation = {
       does: 'the same while VM 501 still exists with its own config (which does not name the disk)',
       source: `${AC} snapshot_rollback`,
       after: same({
-        guests: [
-          vm(501, ['name: old']),
-          vm(502, [
-            'parent: before-upgrade',
-            disk('scsi0', 'vm-501-disk-0'),
-            ...snapSection('before-upgrade', [disk('scsi0', 'vm-501-disk-0')]),
-          ]),
-        ],
+        guests: [vm(501, ['name: old']), vm(502, [...snapshotted('scsi0', 'vm-501-disk-0', 'before-upgrade')])],
         vols: [{ name: 'vm-501-disk-0', snaps: ['before-upgrade'] }],
       }),
       crash: false,
@@ -936,14 +914,7 @@ const vzdumpCtRbd: Operation = {
       does: 'the backup is killed after its snapshot: `lock: backup`, [vzdump] and the @vzdump snapshot stay',
       source: 'pve-container src/PVE/VZDump/LXC.pm prepare (snapshot_create vzdump), cleanup never ran',
       after: same({
-        guests: [
-          ct(200, [
-            'lock: backup',
-            'parent: vzdump',
-            disk('rootfs', 'vm-200-disk-0'),
-            ...snapSection('vzdump', [disk('rootfs', 'vm-200-disk-0')]),
-          ]),
-        ],
+        guests: [ct(200, ['lock: backup', ...snapshotted('rootfs', 'vm-200-disk-0', 'vzdump')])],
         vols: [{ name: 'vm-200-disk-0', snaps: ['vzdump'] }],
       }),
       crash: false,
@@ -953,13 +924,7 @@ const vzdumpCtRbd: Operation = {
       source:
         'pve-container src/PVE/API2/LXC/Config.pm (unlock: remove_lock); VZDump/LXC.pm cleanup (snapshot_delete) never ran',
       after: same({
-        guests: [
-          ct(200, [
-            'parent: vzdump',
-            disk('rootfs', 'vm-200-disk-0'),
-            ...snapSection('vzdump', [disk('rootfs', 'vm-200-disk-0')]),
-          ]),
-        ],
+        guests: [ct(200, [...snapshotted('rootfs', 'vm-200-disk-0', 'vzdump')])],
         vols: [{ name: 'vm-200-disk-0', snaps: ['vzdump'] }],
       }),
       crash: false,
