@@ -72,8 +72,17 @@ describe('serve --cluster', { skip }, () => {
       doc.nodes.map((n) => `${n.node} ${n.error?.kind ?? 'ok'}`),
       ['pve1 ok', 'pve2 ok', 'pve3 not-installed', 'pve4 offline'],
     );
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    // The node's own first scans run beside the cluster scan and may end after it (under load they do):
+    // the node's series are read once both parts have been scanned.
+    let metrics = '';
+    for (let i = 0; i < 600; i++) {
+      metrics = await (await fetch(`${base}/metrics`)).text();
+      if (/^pve_health_up\{part="dm"\} 1$/m.test(metrics) && /^pve_health_up\{part="volumes"\} 1$/m.test(metrics))
+        break;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
     assert.match(metrics, /^pve_health_info\{node="pve1"/m, 'the node metrics stay');
+    assert.match(metrics, /^pve_health_up\{part="dm"\} 1$/m, 'the first dm scan ended');
     assert.match(metrics, /^pve_health_cluster_scan_ok 1$/m);
     assert.match(metrics, /^pve_health_cluster_status\{cluster="lab",from="pve1"\} 2$/m);
     assert.match(metrics, /^pve_health_cluster_node_status\{node="pve3",error="not-installed",id="node\/pve3"\} 3$/m);
