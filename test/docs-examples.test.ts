@@ -24,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FAKENODE, HAVE_FAKENODE } from './act/fakenode-helpers';
+import { buildFakenode } from './helpers/fakenode-build';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'dist/pve-health.cjs');
@@ -231,9 +232,7 @@ function placeFor(block: Block, dir: string): Place | string {
   if (block.node === 'fakenode-demo') {
     if (!HAVE_FAKENODE) return `no fakenode at ${FAKENODE}`;
     const node = join(dir, 'node');
-    const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'build', join(REPO, 'demo/scenario.json'), node], {
-      encoding: 'utf8',
-    });
+    const r = buildFakenode(join(FAKENODE, 'fakenode.py'), ['build', join(REPO, 'demo/scenario.json')], node);
     if (r.status !== 0) throw new Error(`fakenode build demo/scenario.json: ${r.stderr}${r.stdout}`);
     const bin = join(node, 'bin');
     env.PATH = `${join(REPO, 'test/fixtures/scenarios/bin')}:${bin}:${process.env.PATH}`;

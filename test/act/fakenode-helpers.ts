@@ -3,6 +3,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFakenode } from '../helpers/fakenode-build';
 import { tempDir } from '../helpers/temp-dir';
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -14,7 +15,7 @@ export function buildNode(scenario: string, ...scale: string[]): string {
   const out = join(tempDir('pvh-clean-'), 'node');
   const args =
     scenario === 'scale' ? ['scale', ...scale, out] : ['build', join(FAKENODE, 'scenarios', `${scenario}.json`), out];
-  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), ...args], { encoding: 'utf8' });
+  const r = buildFakenode(join(FAKENODE, 'fakenode.py'), args.slice(0, -1), out);
   if (r.status !== 0) throw new Error(`fakenode ${args.join(' ')}: ${r.stderr}${r.stdout}`);
   return out;
 }

@@ -5,11 +5,11 @@
 // refuses its leftovers as shared LVM; where sysfs
 // cannot tell, the leftover is protected with the commands that tell it, and the node is still graded.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildFakenode } from '../helpers/fakenode-build';
 import { DISK_PLACE, writeSysBlock } from '../helpers/pv-devices';
 import { FAKENODE, HAVE_FAKENODE, runCli } from './fakenode-helpers';
 
@@ -55,7 +55,7 @@ function node(disk: 'sata' | 'iscsi' | null): string {
   const json = join(dir, 'scenario.json');
   writeFileSync(json, JSON.stringify(SCENARIO));
   const out = join(dir, 'node');
-  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'build', json, out], { encoding: 'utf8' });
+  const r = buildFakenode(join(FAKENODE, 'fakenode.py'), ['build', json], out);
   if (r.status !== 0) throw new Error(`fakenode: ${r.stderr}${r.stdout}`);
   if (disk) writeSysBlock(join(out, 'root'), 'sdb', { path: DISK_PLACE[disk]('sdb') });
   return out;

@@ -1,8 +1,8 @@
 // A fakenode node whose storage commands act for real (`"mutable_storage": true`: lvrename/lvremove/tags,
 // zfs create/rename/set/destroy, rbd rename/trash/rm/snap), built from a temp copy of a shared scenario.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildFakenode } from '../helpers/fakenode-build';
 import { tempDir } from '../helpers/temp-dir';
 import { FAKENODE } from './fakenode-helpers';
 
@@ -13,7 +13,7 @@ export function buildMutable(scenario: string): string {
   const file = join(dir, `${scenario}.json`);
   writeFileSync(file, JSON.stringify(s));
   const out = join(dir, 'node');
-  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'build', file, out], { encoding: 'utf8' });
+  const r = buildFakenode(join(FAKENODE, 'fakenode.py'), ['build', file], out);
   if (r.status !== 0) throw new Error(`fakenode build ${scenario}: ${r.stderr}${r.stdout}`);
   return out;
 }

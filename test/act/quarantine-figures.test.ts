@@ -5,11 +5,11 @@
 // quarantine list name the same volumes with the same two figures each, those are the figures the plan
 // showed before, and every text heading's total is the sum of its rows.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sizeFigures, totalText } from '../../src/core/text/size-figures';
+import { buildFakenode } from '../helpers/fakenode-build';
 import { tempDir } from '../helpers/temp-dir';
 import { FAKENODE, HAVE_FAKENODE, REPO, runCli } from './fakenode-helpers';
 
@@ -35,7 +35,7 @@ function buildDemo(): string {
   const file = join(dir, 'scenario.json');
   writeFileSync(file, JSON.stringify(s));
   const out = join(dir, 'node');
-  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'build', file, out], { encoding: 'utf8' });
+  const r = buildFakenode(join(FAKENODE, 'fakenode.py'), ['build', file], out);
   if (r.status !== 0) throw new Error(`fakenode build: ${r.stderr}${r.stdout}`);
   return out;
 }

@@ -5,11 +5,11 @@
 // `lvchange` may run, on local and on shared storage, for a map and for a kpartx partition and its parent.
 // A read that fails (a stand-in for `dmsetup table` or `lvs` that exits 1 after the first look) skips too.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildFakenode } from '../helpers/fakenode-build';
 import { buildNode, calls, FAKENODE, fakeCheck, HAVE_FAKENODE, journals, runCli } from './fakenode-helpers';
 
 const skip = HAVE_FAKENODE ? false : 'fakenode not found (../shared/fakenode)';
@@ -294,9 +294,7 @@ function buildWithPartition(): string {
   };
   writeFileSync(join(dir, 'scenario.json'), JSON.stringify(scenario));
   const out = join(dir, 'node');
-  const b = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'build', join(dir, 'scenario.json'), out], {
-    encoding: 'utf8',
-  });
+  const b = buildFakenode(join(FAKENODE, 'fakenode.py'), ['build', join(dir, 'scenario.json')], out);
   if (b.status !== 0) throw new Error(`fakenode build: ${b.stderr}${b.stdout}`);
   return out;
 }

@@ -8,10 +8,11 @@
 // node shows both: the victims are never touched (or, named again / bound to a loop device once in
 // quarantine, never purged and brought back by `restore`), the ordinary orphans go the whole way.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildFakenode } from '../helpers/fakenode-build';
 import { tempDir } from '../helpers/temp-dir';
 import { FAKENODE, HAVE_FAKENODE, type Run, runCliAsync, writeQcow2Overlay } from './fakenode-helpers';
 
@@ -36,7 +37,7 @@ function buildMutable(scenario: string, edit?: (s: Scenario) => void): string {
   const file = join(dir, `${scenario}.json`);
   writeFileSync(file, JSON.stringify(s));
   const out = join(dir, 'node');
-  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'build', file, out], { encoding: 'utf8' });
+  const r = buildFakenode(join(FAKENODE, 'fakenode.py'), ['build', file], out);
   if (r.status !== 0) throw new Error(`fakenode build ${scenario}: ${r.stderr}${r.stdout}`);
   writeFileSync(join(out, 'retention-0.toml'), '[reclaim]\nretention_days = 0\n');
   return out;

@@ -5,10 +5,10 @@
 // orphan subvol with only its own snapshots is planned, quarantined and purged (fakenode with mutable
 // storage: the zfs commands run for real on its state).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildFakenode } from '../helpers/fakenode-build';
 import { tempDir } from '../helpers/temp-dir';
 import { calls, FAKENODE, HAVE_FAKENODE, runCli } from './fakenode-helpers';
 
@@ -21,9 +21,7 @@ function buildMutable(): string {
   s.mutable_storage = true;
   writeFileSync(join(dir, 'mixed-volumes.json'), JSON.stringify(s));
   const out = join(dir, 'node');
-  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'build', join(dir, 'mixed-volumes.json'), out], {
-    encoding: 'utf8',
-  });
+  const r = buildFakenode(join(FAKENODE, 'fakenode.py'), ['build', join(dir, 'mixed-volumes.json')], out);
   if (r.status !== 0) throw new Error(`fakenode build: ${r.stderr}${r.stdout}`);
   return out;
 }

@@ -1,11 +1,11 @@
 // Several fakenode nodes that form one cluster, reached through the ssh stand-in (fake-ssh.mjs).
 // Each node is its own fake root with its own fake dmsetup/lvs; a node "has pve-health" when its
 // PATH holds a `pve-health` that runs dist/pve-health.cjs against that root.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI, ensureBuilt, FAKENODE, REPO, tempDir } from '../helpers/cli';
+import { buildFakenode } from '../helpers/fakenode-build';
 
 export const FIXTURE = join(REPO, 'test/fixtures/cluster/shared-vg.json');
 const FAKE_SSH = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fake-ssh.mjs');
@@ -77,7 +77,7 @@ export function buildCluster(opts: {
     const file = join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify(scn));
     const out = join(dir, name);
-    const r = spawnSync('python3', [FAKENODE, 'build', file, out], { encoding: 'utf8' });
+    const r = buildFakenode(FAKENODE, ['build', file], out);
     if (r.status !== 0) throw new Error(`fakenode build ${name}: ${r.stderr}`);
     nodes[name] = out;
     const path = [join(out, 'bin')];

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFakenode } from './fakenode-build';
 import { tempDir } from './temp-dir';
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -48,7 +49,7 @@ export { tempDir };
 export function buildNode(scenarioOrScale: string | string[]): string {
   const out = join(tempDir('pve-health-node-'), 'node');
   const args = Array.isArray(scenarioOrScale) ? ['scale', ...scenarioOrScale, out] : ['build', scenarioOrScale, out];
-  const r = spawnSync('python3', [FAKENODE, ...args], { encoding: 'utf8' });
+  const r = buildFakenode(FAKENODE, args.slice(0, -1), out);
   if (r.status !== 0) throw new Error(`fakenode ${args.join(' ')}: ${r.stderr}`);
   return out;
 }

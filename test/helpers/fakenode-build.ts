@@ -1,0 +1,53 @@
+// Builds fakenode nodes for the tests: `fakenode.py build SCENARIO OUT` or `fakenode.py scale N … OUT`.
+// Each distinct node (the scenario's text, or the scale arguments, and the fakenode environment) is built
+// once per test process and copied for every test that asks for it: the python build costs about a
+// second of CPU, the copy milliseconds, and every test still gets a node of its own to change.
+// The copy carries the fakes' compiled python (lib/__pycache__, hash-based and unchecked, so the copy's
+// new file times do not invalidate it). Without it the first tools the CLI starts side by side each
+// compile fakelib.py and fakevol.py, about 0.8 s of CPU apiece, for every node (docs/testing.md, 'CI').
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './temp-dir';
+
+export interface BuildResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+const built = new Map<string, string>();
+
+/** What makes two builds the same node: the fakenode code, the arguments, the scenario's text, the env. */
+function keyOf(fakenodePy: string, args: string[]): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(fakenodePy));
+  h.update(JSON.stringify(args));
+  if (args[0] === 'build' && existsSync(args[1])) h.update(readFileSync(args[1]));
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('FAKENODE')) h.update(`${k}=${v}\n`);
+  return h.digest('hex');
+}
+
+/** `fakenode.py ARGS… OUT` (ARGS without OUT), as a copy of the same node built before in this process. */
+export function buildFakenode(fakenodePy: string, args: string[], out: string): BuildResult {
+  const key = keyOf(fakenodePy, args);
+  let template = built.get(key);
+  if (!template) {
+    template = join(tempDir('pvh-fakenode-template-'), 'node');
+    const r = spawnSync('python3', [fakenodePy, ...args, template], { encoding: 'utf8' });
+    if (r.status !== 0) return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    const lib = join(template, 'lib');
+    if (existsSync(lib)) {
+      const c = spawnSync('python3', ['-m', 'compileall', '-q', '--invalidation-mode', 'unchecked-hash', lib], {
+        encoding: 'utf8',
+      });
+      if (c.status !== 0) throw new Error(`compileall ${lib}: ${c.stderr}${c.stdout}`);
+    }
+    built.set(key, template);
+  }
+  // verbatimSymlinks: the node's links (etc/pve/local -> nodes/pve1) stay relative, inside the copy.
+  cpSync(template, out, { recursive: true, verbatimSymlinks: true });
+  return { status: 0, stdout: '', stderr: '' };
+}
