@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFakenode } from '../helpers/fakenode-build';
+import { PYTHON } from '../helpers/python';
 import { tempDir } from '../helpers/temp-dir';
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -67,7 +68,7 @@ export function runCliAsync(out: string, args: string[]): Promise<Run> {
 }
 
 export function fakeCheck(out: string): { code: number | null; text: string; removed: string[] } {
-  const r = spawnSync('python3', [join(FAKENODE, 'fakenode.py'), 'check', out], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [join(FAKENODE, 'fakenode.py'), 'check', out], { encoding: 'utf8' });
   const removed = [...r.stdout.matchAll(/^ {2}removed (\S+)/gm)].map((m) => m[1]);
   return { code: r.status, text: r.stdout, removed };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildFakenode } from '../helpers/fakenode-build';
+import { PYTHON } from '../helpers/python';
 import { buildNode, calls, FAKENODE, fakeCheck, HAVE_FAKENODE, journals, runCli } from './fakenode-helpers';
 
 const skip = HAVE_FAKENODE ? false : 'fakenode not found (../shared/fakenode)';
@@ -93,7 +94,7 @@ function standIn(out: string, change: Change): string {
     `#!/bin/sh
 if [ "$1" = info ]; then
   n=1; while ! mkdir "${dir}/call$n" 2>/dev/null; do n=$((n + 1)); done
-  [ $n -eq 2 ] && python3 ${dir}/mutate.py
+  [ $n -eq 2 ] && ${PYTHON} ${dir}/mutate.py
 fi
 exec "$FAKENODE_BIN/dmsetup" "$@"
 `,

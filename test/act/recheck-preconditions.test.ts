@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { PYTHON } from '../helpers/python';
 import { buildNode, calls, fakeCheck, HAVE_FAKENODE, runCli } from './fakenode-helpers';
 
 const skip = HAVE_FAKENODE ? false : 'fakenode not found (../shared/fakenode)';
@@ -35,7 +36,7 @@ function changeAtRecheck(out: string, python: string): string {
     `#!/bin/sh
 if [ "$1" = info ]; then
   n=1; while ! mkdir "${dir}/call$n" 2>/dev/null; do n=$((n + 1)); done
-  [ $n -eq 2 ] && python3 ${dir}/mutate.py
+  [ $n -eq 2 ] && ${PYTHON} ${dir}/mutate.py
 fi
 exec "$FAKENODE_BIN/dmsetup" "$@"
 `,

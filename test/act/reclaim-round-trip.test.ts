@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlink
 import { basename, dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildFakenode } from '../helpers/fakenode-build';
+import { PYTHON } from '../helpers/python';
 import { tempDir } from '../helpers/temp-dir';
 import { FAKENODE, HAVE_FAKENODE, type Run, runCliAsync, writeQcow2Overlay } from './fakenode-helpers';
 
@@ -64,7 +65,7 @@ interface Judged {
 function judge(out: string, restored = false): Promise<Judged> {
   const args = [join(FAKENODE, 'fakenode.py'), 'check', out, '--json', ...(restored ? ['--restored'] : [])];
   return new Promise((done) =>
-    execFile('python3', args, { encoding: 'utf8' }, (err, stdout) => {
+    execFile(PYTHON, args, { encoding: 'utf8' }, (err, stdout) => {
       const doc = JSON.parse(stdout);
       const touched: Touched[] = doc.touched ?? [];
       done({

@@ -6,6 +6,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writ
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildNode, hasFakenode, runCli, SHARED, tempDir } from '../helpers/cli';
+import { PYTHON } from '../helpers/python';
 
 const skip = hasFakenode ? false : 'fakenode not found (../shared/fakenode)';
 const SCENARIO = join(SHARED, 'fakenode/scenarios/default-lvmthin.json');
@@ -58,7 +59,7 @@ const FAULTS: Fault[] = [
       stub(
         bin,
         'lvs',
-        `"${join(node, 'bin/lvs')}" "$@" | python3 -c 'import json,sys
+        `"${join(node, 'bin/lvs')}" "$@" | ${PYTHON} -c 'import json,sys
 t=sys.stdin.read()
 try:
   d=json.loads(t)

@@ -21,6 +21,7 @@ import {
   segmentLine,
   tableDevices,
 } from '../../src/core/parse/parse-dmsetup';
+import { PYTHON } from '../helpers/python';
 
 /** The segments' data, without the printed line a segment may keep for the report (tested apart). */
 const data = (segs: DmSegment[] | undefined) => segs?.map(({ line: _line, ...rest }) => rest);
@@ -262,7 +263,7 @@ test('fakenode tricky-names: info -c, table and deps of every device', (t) => {
   try {
     const node = join(dir, 'node');
     const build = spawnSync(
-      'python3',
+      PYTHON,
       [fakenode, 'build', join(shared, 'fakenode', 'scenarios', 'tricky-names.json'), node],
       { encoding: 'utf8' },
     );

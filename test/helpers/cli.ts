@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFakenode } from './fakenode-build';
+import { PYTHON } from './python';
 import { tempDir } from './temp-dir';
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -64,6 +65,6 @@ export const FIXTURE_BIN = join(REPO, 'test/fixtures/scenarios/bin');
 export const nodePath = (node: string): string => `${FIXTURE_BIN}:${join(node, 'bin')}`;
 
 export function fakenodeCompare(node: string, resultFile: string): CliResult {
-  const r = spawnSync('python3', [FAKENODE, 'compare', node, resultFile], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [FAKENODE, 'compare', node, resultFile], { encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PYTHON } from './python';
 import { tempDir } from './temp-dir';
 
 export interface BuildResult {
@@ -36,11 +37,11 @@ export function buildFakenode(fakenodePy: string, args: string[], out: string): 
   let template = built.get(key);
   if (!template) {
     template = join(tempDir('pvh-fakenode-template-'), 'node');
-    const r = spawnSync('python3', [fakenodePy, ...args, template], { encoding: 'utf8' });
+    const r = spawnSync(PYTHON, [fakenodePy, ...args, template], { encoding: 'utf8' });
     if (r.status !== 0) return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     const lib = join(template, 'lib');
     if (existsSync(lib)) {
-      const c = spawnSync('python3', ['-m', 'compileall', '-q', '--invalidation-mode', 'unchecked-hash', lib], {
+      const c = spawnSync(PYTHON, ['-m', 'compileall', '-q', '--invalidation-mode', 'unchecked-hash', lib], {
         encoding: 'utf8',
       });
       if (c.status !== 0) throw new Error(`compileall ${lib}: ${c.stderr}${c.stdout}`);
