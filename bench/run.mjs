@@ -292,7 +292,8 @@ if (!existsSync(fakenode)) {
 }
 
 // The other benches of the project (the serve load test has its own script: npm run bench:serve).
-for (const f of ['mounts.mjs', 'volumes.mjs', 'clean-calls.mjs']) {
+// BENCH_OTHERS=0 leaves them out (the DM figures alone, e.g. on a busy machine).
+for (const f of process.env.BENCH_OTHERS === '0' ? [] : ['mounts.mjs', 'volumes.mjs', 'clean-calls.mjs']) {
   console.log(`\n== bench/${f}`);
   spawnSync(node, [join(fileURLToPath(new URL('.', import.meta.url)), f)], { stdio: 'inherit' });
 }
