@@ -175,7 +175,13 @@ function timeRun(snap, runtime) {
   closeSync(fd);
   if (![0, 1, 2].includes(r.status)) throw new Error(`${runtime.name} exited ${r.status}: ${r.stderr}`);
   const rss = /peak-rss-kib=(\d+)/.exec(String(r.stderr));
-  return { ms, rssKiB: rss ? Number(rss[1]) : null, digest: runtime.floor ? null : digestWithoutClock(outFile) };
+  const cpu = /cpu-us=(\d+)/.exec(String(r.stderr));
+  return {
+    ms,
+    rssKiB: rss ? Number(rss[1]) : null,
+    cpuMs: cpu ? Number(cpu[1]) / 1000 : null,
+    digest: runtime.floor ? null : digestWithoutClock(outFile),
+  };
 }
 
 /**
@@ -204,22 +210,28 @@ if (!existsSync(fakenode)) {
     // Runs of the runtimes interleaved, so a slower minute of the machine hits both alike.
     const times = RUNTIMES.map(() => []);
     const rsss = RUNTIMES.map(() => []);
+    const cpuss = RUNTIMES.map(() => []);
     const outputs = RUNTIMES.map(() => new Set());
-    const floors = FLOORS.map(() => ({ ms: [], rss: [] }));
+    const floors = FLOORS.map(() => ({ ms: [], rss: [], cpu: [] }));
     for (let i = 0; i < RUNS; i++) {
       FLOORS.forEach((fl, k) => {
         const f = timeRun(snap, fl);
         floors[k].ms.push(f.ms);
         floors[k].rss.push(f.rssKiB);
+        floors[k].cpu.push(f.cpuMs);
       });
       RUNTIMES.forEach((rt, k) => {
         const r = timeRun(snap, rt);
         times[k].push(r.ms);
         rsss[k].push(r.rssKiB);
+        cpuss[k].push(r.cpuMs);
         outputs[k].add(r.digest);
       });
     }
     const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    // CPU time is read where the preload could print it (the single executable's too, through its
+    // --node-options); a runtime without it shows n/a.
+    const cpuMedian = (a) => (a.every((x) => x !== null) ? median(a) : null);
     // A faster run that prints something else is no faster run: every run, every runtime, one document.
     const all = new Set(outputs.flatMap((o) => [...o]));
     if (all.size !== 1) throw new Error(`${size} devices: the runs printed ${all.size} different documents`);
@@ -230,8 +242,9 @@ if (!existsSync(fakenode)) {
     const floorRows = FLOORS.map((fl, k) => {
       const floorMs = median(floors[k].ms);
       const floorRss = median(floors[k].rss);
+      const floorCpu = cpuMedian(floors[k].cpu);
       const row = { runtime: fl.name, devices, entries: null, median: floorMs, min: Math.min(...floors[k].ms) };
-      return { ...row, floorMs, rss: floorRss, floorRss, mb };
+      return { ...row, floorMs, rss: floorRss, floorRss, cpu: floorCpu, floorCpu, mb };
     });
     floorRows.forEach((r, f) => {
       rows.push(r);
@@ -248,6 +261,8 @@ if (!existsSync(fakenode)) {
           floorMs: r.floorMs,
           rss,
           floorRss: r.floorRss,
+          cpu: cpuMedian(cpuss[k]),
+          floorCpu: r.floorCpu,
           mb,
         });
       });
@@ -262,20 +277,23 @@ if (!existsSync(fakenode)) {
   if (!existsSync(sea))
     console.log(`(no single executable at ${sea}: 'npm run package' builds it, then both are measured)`);
   console.log(
-    `| runtime | DM devices | entries | snapshot | median | min | time / floor (target <= ${TIME_TARGET} at 10k) | peak RSS | RSS / floor (target <= ${RSS_TARGET}) |`,
+    `| runtime | DM devices | entries | snapshot | median | min | time / floor (target <= ${TIME_TARGET} at 10k) | CPU (user + sys) | CPU / floor | peak RSS | RSS / floor (target <= ${RSS_TARGET}) |`,
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const rss = r.rss === null ? 'n/a' : `${(r.rss / 1024).toFixed(0)} MiB`;
     const rssRatio = r.rss === null ? 'n/a' : `${(r.rss / r.floorRss).toFixed(2)}x`;
+    const cpu = r.cpu === null ? 'n/a' : `${Math.round(r.cpu)} ms`;
+    const cpuRatio = r.cpu === null || r.floorCpu === null ? 'n/a' : `${(r.cpu / r.floorCpu).toFixed(2)}x`;
     console.log(
-      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.entries?.toLocaleString('en') ?? ''} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${(r.median / r.floorMs).toFixed(2)}x | ${rss} | ${rssRatio} |`,
+      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.entries?.toLocaleString('en') ?? ''} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${(r.median / r.floorMs).toFixed(2)}x | ${cpu} | ${cpuRatio} | ${rss} | ${rssRatio} |`,
     );
   }
 }
 
 // The other benches of the project (the serve load test has its own script: npm run bench:serve).
-for (const f of ['mounts.mjs', 'volumes.mjs', 'clean-calls.mjs']) {
+// BENCH_OTHERS=0 leaves them out (the DM figures alone, e.g. on a busy machine).
+for (const f of process.env.BENCH_OTHERS === '0' ? [] : ['mounts.mjs', 'volumes.mjs', 'clean-calls.mjs']) {
   console.log(`\n== bench/${f}`);
   spawnSync(node, [join(fileURLToPath(new URL('.', import.meta.url)), f)], { stdio: 'inherit' });
 }

@@ -85,3 +85,21 @@ test('inventory: a volume nothing names, holds or explains has empty depth (the 
   );
   assert.equal(r.status, 'orphan');
 });
+
+// A thin pool's map is held by every thin LV on it: thousands of holders, each listed once, in order.
+test('inventory: holders are listed once each in their first order, for a few and for thousands', () => {
+  for (const n of [3, 5000]) {
+    const doc = troubledDoc();
+    const pool = doc.dm?.entries.find((e) => e.name === 'pve-data-tpool');
+    assert.ok(pool);
+    const names = Array.from({ length: n }, (_, i) => `pve-vm--${1000 + i}--disk--0`);
+    // Twice over, the second time backwards, with the first name again at the end.
+    pool.holders = [...names, ...[...names].reverse(), names[0]];
+    const r = inventoryOf(doc).find((x) => x.dm.some((d) => d.name === 'pve-data-tpool'));
+    assert.ok(r);
+    assert.deepEqual(
+      r.holders,
+      names.map((h) => `dm ${h}`),
+    );
+  }
+});

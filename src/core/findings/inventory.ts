@@ -60,8 +60,22 @@ export interface InventoryVolume {
 
 const OPERATION = /^(task:|lock$|lock:|ha:|replication-job:|rbd-migration$|rbd-mirror$)/;
 
-function addAll(list: string[], items: Iterable<string>): void {
-  for (const x of items) if (!list.includes(x)) list.push(x);
+/** Items the list lacks appended in their order, each once. */
+function addAll(list: string[], items: readonly string[]): void {
+  // Nearly every list is a volume's one or two references or holders: searched in place. A thin pool's
+  // map is held by every thin LV and snapshot on it (7,548 `dm` holders at 10,000 devices): searched
+  // item by item that was quadratic, a quarter of `check --json`'s time there.
+  if (list.length + items.length <= 16) {
+    for (let i = 0; i < items.length; i++) if (!list.includes(items[i])) list.push(items[i]);
+    return;
+  }
+  const have = new Set(list);
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i];
+    if (have.has(x)) continue;
+    have.add(x);
+    list.push(x);
+  }
 }
 
 const STATUS_ORDER = ['ignored', 'valid', 'orphan', 'unknown', 'duplicate'];
