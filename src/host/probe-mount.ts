@@ -34,8 +34,13 @@ import { ensurePrivateDir } from './write-file';
 
 export { backstopMs, listStuckProbes, processStart, stateDir };
 
-/** How long to wait for a killed child to really end before calling it stuck. */
-const EXIT_GRACE_MS = 300;
+/**
+ * How long to wait for a killed child to really end before calling it stuck. A child that ends sooner
+ * is seen at once (the wait races its exit); only a really stuck one costs the whole grace. On a busy
+ * hypervisor, or in an emulated guest, reaping a killed child took longer than 300 ms, and a probe that
+ * did end was reported stuck, its claim left behind for the next run.
+ */
+const EXIT_GRACE_MS = 1500;
 
 export interface ProbeOptions {
   timeoutMs: number;
