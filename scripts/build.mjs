@@ -3,7 +3,8 @@
 // keeps a script's whole source for as long as it runs, and the mailer was 0.5 MB of the bundle's 1.3 MB
 // in every run and in the service.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -20,8 +21,13 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({
+// Built in memory and checked first, then each file written beside its place and renamed over it: a
+// build running while another process reads dist/ (CI runs the package tests beside npm test, which
+// builds again) never shows a half-written bundle.
+const outputs = [];
+const bundle = await build({
   ...common,
+  write: false,
   entryPoints: ['src/cli/main.ts'],
   outfile,
   // mailer.ts imports nodemailer only when running from the TypeScript sources: esbuild drops that branch
@@ -30,20 +36,24 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   define: { __PVE_HEALTH_VERSION__: JSON.stringify(pkg.version), __PVE_HEALTH_MAILER__: JSON.stringify(MAILER) },
 });
+outputs.push(...bundle.outputFiles);
 
 // As `import('nodemailer')` resolves it (its ES module build): the module's `default` is nodemailer.
-await build({
+const mailer = await build({
   ...common,
+  write: false,
   stdin: { contents: "export { default } from 'nodemailer';", resolveDir: '.', sourcefile: 'mailer-entry.mjs' },
   outfile: mailerFile,
 });
+outputs.push(...mailer.outputFiles);
+const textOf = (file) => Buffer.from(outputs.find((o) => o.path.endsWith(`/${file}`)).contents).toString('latin1');
 
 // V8 keeps a script's source in memory for as long as it runs, and one character above U+00FF makes
 // it two bytes a character: twice the bundle's size in every process (the service's heap included).
 // esbuild escapes strings but leaves template literals (String.raw must keep its text), so a
 // character there is written as an escape in the source (the dashboard scripts: '\u00b7').
 for (const file of [outfile, mailerFile]) {
-  const lines = readFileSync(file, 'latin1').split('\n');
+  const lines = textOf(file).split('\n');
   const wide = lines.flatMap((l, i) => (/[^\x00-\x7f]/.test(l) ? [`${file}:${i + 1}: ${l.trim().slice(0, 100)}`] : []));
   if (wide.length > 0) {
     console.error(`the bundle must be ASCII (write the character as an escape in the source):\n${wide.join('\n')}`);
@@ -51,7 +61,13 @@ for (const file of [outfile, mailerFile]) {
   }
 }
 // The mailer comes only from its own file: a copy in the bundle would be held by every process again.
-if (readFileSync(outfile, 'latin1').includes('// node_modules/nodemailer/')) {
+if (textOf(outfile).includes('// node_modules/nodemailer/')) {
   console.error(`${outfile} holds nodemailer: it must stay external (${mailerFile})`);
   process.exit(1);
+}
+for (const o of outputs) {
+  mkdirSync(dirname(o.path), { recursive: true });
+  const tmp = `${o.path}.tmp-${process.pid}`;
+  writeFileSync(tmp, o.contents);
+  renameSync(tmp, o.path);
 }
