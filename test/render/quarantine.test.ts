@@ -13,65 +13,13 @@ import { renderPrometheus } from '../../src/render/prometheus';
 import { quarantineRows } from '../../src/render/quarantine';
 import { renderVolumesSection } from '../../src/render/volumes';
 import { healthyDoc } from '../fixtures/docs/check-documents';
+import { quarantineListing } from '../fixtures/docs/quarantine';
 import { volumesPart } from '../fixtures/docs/volumes-part';
 
 const GiB = 1024 ** 3;
 
 function withQuarantine(): CheckDocument {
-  return {
-    ...healthyDoc(),
-    quarantine: {
-      retentionDays: 7,
-      volumes: [
-        {
-          volid: 'local-zfs:vm-150-disk-0',
-          storage: 'local-zfs',
-          vmid: 150,
-          name: 'rpool/data/pve-health-quarantine/pve-health-q.20261101T120000Z.vm-150-disk-0',
-          since: '2026-11-01T12:00:00Z',
-          purgeAfter: '2026-11-08T12:00:00.000Z',
-          due: true,
-          sizeBytes: 32 * GiB,
-          usedBytes: 2 * GiB,
-        },
-        {
-          volid: 'local-lvm:vm-151-disk-0',
-          storage: 'local-lvm',
-          vmid: 151,
-          name: 'pve/pve-health-q.20261120T080000Z.vm-151-disk-0',
-          since: '2026-11-20T08:00:00Z',
-          purgeAfter: '2026-11-27T08:00:00.000Z',
-          due: false,
-          sizeBytes: 8 * GiB,
-          usedBytes: null,
-        },
-        {
-          volid: 'local-zfs:vm-100-disk-2@__migration__',
-          storage: 'local-zfs',
-          vmid: 100,
-          name: 'rpool/data/vm-100-disk-2@pve-health-q.20261120T080000Z.__migration__',
-          since: '2026-11-20T08:00:00Z',
-          purgeAfter: '2026-11-27T08:00:00.000Z',
-          due: false,
-          sizeBytes: null,
-          usedBytes: GiB / 2,
-          snapshot: true,
-        },
-        {
-          volid: 'ceph-vm:vm-152-disk-0',
-          storage: 'ceph-vm',
-          vmid: 152,
-          name: 'vm-pool trash 0123456789ab (pve-health-q.20261120T080000Z.vm-152-disk-0)',
-          since: '2026-11-20T08:00:00Z',
-          purgeAfter: '2026-11-27T08:00:00.000Z',
-          due: false,
-          sizeBytes: 20 * GiB,
-          usedBytes: null,
-          sizeRecorded: true,
-        },
-      ],
-    },
-  };
+  return { ...healthyDoc(), quarantine: quarantineListing() };
 }
 
 const LINES = [
