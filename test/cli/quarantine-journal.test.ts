@@ -46,6 +46,20 @@ const RECORDS: RecordedSize[] = [
 test('a quarantined volume names the journal that recorded its quarantine name', () => {
   const doc = withQuarantine(docOf(), NOW, undefined, { lvs: [lv()], recorded: () => RECORDS });
   assert.equal(doc.quarantine?.volumes[0].journal, '/j/reclaim-this.json');
+  // A snapshot renamed on its own dataset: the journal records the snapshot's quarantine name.
+  const snap = lv({
+    volid: 'local-zfs:vm-100-disk-2@__migration__',
+    onStorage: 'rpool/data/vm-100-disk-2@pve-health-q.20261120T080000Z.__migration__',
+    snapshot: true,
+    sizeBytes: null,
+  });
+  const snapRecord = {
+    volid: snap.volid,
+    quarantine: 'pve-health-q.20261120T080000Z.__migration__',
+    journal: '/j/reclaim-snap.json',
+  };
+  const withSnap = withQuarantine(docOf(), NOW, undefined, { lvs: [snap], recorded: () => [snapRecord] });
+  assert.equal(withSnap.quarantine?.volumes[0].journal, '/j/reclaim-snap.json');
   // No such record (another node's run, a journal removed): no journal, the restore command lists them.
   const none = withQuarantine(docOf(), NOW, undefined, { lvs: [lv()], recorded: () => RECORDS.slice(0, 2) });
   assert.equal(none.quarantine?.volumes[0].journal, undefined);

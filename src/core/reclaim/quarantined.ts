@@ -126,9 +126,16 @@ export interface RecordedSize {
   journal?: string;
 }
 
-/** The record of this quarantined volume: its original volume ID and its quarantine name (which carries the time it went in). */
+/**
+ * The record of this quarantined volume: its original volume ID and its quarantine name (which carries
+ * the time it went in) — the whole name on the storage, its last path part (a dataset, a file), or the
+ * snapshot name after `@` (a snapshot renamed on its own dataset or image: reclaim-steps.ts).
+ */
 export function isRecordOf(q: Pick<QuarantinedVolume, 'volid' | 'onStorage'>, x: RecordedSize): boolean {
-  return x.volid === q.volid && (q.onStorage === x.quarantine || q.onStorage.endsWith(`/${x.quarantine}`));
+  if (x.volid !== q.volid || !x.quarantine) return false;
+  return (
+    q.onStorage === x.quarantine || q.onStorage.endsWith(`/${x.quarantine}`) || q.onStorage.endsWith(`@${x.quarantine}`)
+  );
 }
 
 /**
