@@ -4,11 +4,13 @@
 // files as ignored (`quarantined`); the purge date needs the clock and `[reclaim] retention_days`,
 // which the core does not read, so the listing is made here. Its size figures are the ones every
 // output shows (core/text/size-figures.ts); a volume whose listing gives none any more (an RBD image in
-// the trash) keeps what its reclaim journal recorded when it went in.
+// the trash) keeps what its reclaim journal recorded when it went in; on a live node each volume names
+// that journal, for its own `restore JOURNAL --name VOLID`.
 
 import { parseLvs } from '../core/parse/parse-lvm';
 import type { StorageConfig } from '../core/parse/storage-config';
 import {
+  isRecordOf,
   quarantinedDmEntries,
   quarantinedLvs,
   quarantinedVolumes,
@@ -26,7 +28,7 @@ import { listJournals } from '../host/read-journals';
 export interface QuarantineSources {
   /** Quarantined LVs read without the DM part (`volumes` lists every storage, LVM included). */
   lvs?: QuarantinedVolume[];
-  /** The reclaim journals' records, read only when a listed volume has no size of its own. */
+  /** The reclaim journals' records (a live node's), read only when something is in quarantine. */
   recorded?: () => RecordedSize[];
 }
 
@@ -41,7 +43,10 @@ export function withQuarantine(
     ...(doc.dm ? quarantinedDmEntries(doc.dm.entries, o) : doc.volumes ? (sources.lvs ?? []) : []),
     ...quarantinedVolumes(doc.volumes?.entries ?? [], o),
   ];
-  const found = sources.recorded && listed.some(lacksSize) ? withRecordedSizes(listed, sources.recorded()) : listed;
+  // The journals hold the sizes a listing no longer gives, and name each volume's restore command.
+  const recorded =
+    listed.length && sources.recorded ? readRecorded(sources.recorded, { sizeNeeded: listed.some(lacksSize) }) : [];
+  const found = listed.some(lacksSize) ? withRecordedSizes(listed, recorded) : listed;
   if (found.length)
     doc.quarantine = {
       retentionDays: o.retentionDays,
@@ -58,6 +63,7 @@ export function withQuarantine(
         usedBytes: q.usedBytes,
         ...(q.snapshot ? { snapshot: q.snapshot } : {}),
         ...(q.sizeRecorded ? { sizeRecorded: q.sizeRecorded } : {}),
+        ...journalOf(q, recorded),
       })),
     };
   return doc;
@@ -65,11 +71,31 @@ export function withQuarantine(
 
 const lacksSize = (q: QuarantinedVolume) => q.sizeBytes === null && !q.snapshot;
 
-/** What every reclaim journal of this node recorded of each volume it quarantined (unreadable ones: nothing). */
+/**
+ * The journals' records. A size needed from them fails as it always did when they cannot be read; without
+ * that need, an unreadable journal directory costs only the per-volume restore command: each row offers
+ * `restore --list` instead, which says what is wrong with the directory.
+ */
+function readRecorded(read: () => RecordedSize[], o: { sizeNeeded: boolean }): RecordedSize[] {
+  try {
+    return read();
+  } catch (e) {
+    if (o.sizeNeeded) throw e;
+    return [];
+  }
+}
+
+/** `{ journal }` of the reclaim run that put it there, when its journal is read (a live node). */
+function journalOf(q: QuarantinedVolume, recorded: RecordedSize[]): { journal?: string } {
+  const journal = recorded.find((x) => x.journal && isRecordOf(q, x))?.journal;
+  return journal ? { journal } : {};
+}
+
+/** What every reclaim journal of this node recorded of each volume it quarantined, and which journal (unreadable ones: nothing). */
 export function recordedSizes(host: Pick<Host, 'root'>): RecordedSize[] {
   return listJournals(host).journals.flatMap((j) =>
     (j.doc?.command === 'reclaim' ? j.doc.actions : []).flatMap((a) =>
-      a.kind === 'reclaim' && a.reclaim ? [a.reclaim] : [],
+      a.kind === 'reclaim' && a.reclaim ? [{ ...a.reclaim, journal: j.path }] : [],
     ),
   );
 }

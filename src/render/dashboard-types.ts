@@ -2,6 +2,7 @@
 
 import type { FindingStep } from '../core/findings/findings';
 import type { Status } from '../core/vocab/types';
+import type { QuarantineRow } from './quarantine';
 
 export interface ViewGuestRef {
   vmid: number;
@@ -86,6 +87,8 @@ export interface DashboardView {
   word: string;
   /** Without acknowledged findings it would be this (absent when the same). */
   wordWithoutAcks: string | null;
+  /** The node's verdict in one line ("grade F: 2 duplicates, …"), as `check` opens with it. */
+  headline: string;
   grade: string;
   gradeLevel: Status;
   score: string;
@@ -94,6 +97,8 @@ export interface DashboardView {
   guests: ViewGuest[];
   mounts: ViewMount[];
   notes: string[];
+  /** What `reclaim` set aside: the heading (count, space, retention) and a row per volume; null when nothing. */
+  quarantine: { heading: string; rows: QuarantineRow[] } | null;
   /**
    * The parts in the order the overview, the last scans and the history show them: led by what the node
    * has (core/findings/summary.ts partOrder: device-mapper last on a node without LVM storage).

@@ -16,7 +16,8 @@ import { STATUS_WORD, worstStatus } from '../core/vocab/status';
 import type { CheckDocument, DmEntry, MountEntry } from '../core/vocab/types';
 import { notifyAdvice, partError, vmidAdvice } from './dashboard-advice';
 import type { DashboardView, ViewFinding, ViewGuestRef } from './dashboard-types';
-import { quarantineNotes } from './quarantine';
+import { findingSizes } from './finding-size';
+import { quarantineHeading, quarantineRows } from './quarantine';
 
 export type { DashboardView, ViewFinding, ViewGuest, ViewGuestRef, ViewMount } from './dashboard-types';
 
@@ -72,6 +73,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
   const known = knownGuests(doc);
   const listed = listFindings(doc, known);
   const overall = overallOf(doc, listed);
+  const sizeOf = findingSizes(doc);
   const findings = listed.map((f): ViewFinding => {
     const e = f.dmName ? entries.get(f.dmName) : undefined;
     const guest = guestRef(known, f.vmid, e?.guestType ?? (f.part === 'mounts' ? 'lxc' : null));
@@ -89,7 +91,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       storage: f.storage,
       storageGui: f.storage ? storageGuiHash(doc.node, f.storage) : null,
       guest,
-      size: e?.sizeBytes ? formatBytes(e.sizeBytes) : null,
+      size: sizeOf(f),
       fix: f.fix,
       effect: f.effect,
       hint: f.hint,
@@ -117,6 +119,8 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
     word: STATUS_WORD[doc.status],
     wordWithoutAcks: without !== undefined && without !== doc.status ? STATUS_WORD[without] : null,
     // The node's grade over every part (core/findings/overall.ts): none while a part is not checked.
+    // The node's verdict leads the summary (check's headline); each part's own line follows it.
+    headline: overall.headline,
     grade: overall.grade ?? '?',
     gradeLevel: overall.grade === null ? 3 : overall.grade === 'F' ? 2 : overall.grade === 'A+' ? 0 : 1,
     score:
@@ -159,8 +163,15 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       detail: typeof m.detail === 'string' && m.detail ? m.detail : (m.error ?? ''),
       guest: m.scope === 'ct' ? guestRef(known, m.ctid, 'lxc') : null,
     })),
-    notes: [...(collides ? [] : (reuse?.messages ?? [])), ...(doc.dm?.warnings ?? []), ...quarantineNotes(doc)],
+    notes: [...(collides ? [] : (reuse?.messages ?? [])), ...(doc.dm?.warnings ?? [])],
+    quarantine: quarantineView(doc),
     parts: partOrder(doc).map((id) => ({ id, label: PART_LABEL[id] })),
     guiBase: doc.guiUrl ? guiBaseOf(doc) : null,
   };
+}
+
+/** What is in quarantine, as a table of its own (render/quarantine.ts's rows, the HTML report's too). */
+function quarantineView(doc: CheckDocument): DashboardView['quarantine'] {
+  const heading = quarantineHeading(doc);
+  return heading ? { heading, rows: quarantineRows(doc) } : null;
 }

@@ -3,6 +3,7 @@
 
 import type { Finding } from '../core/findings/findings';
 import type { KnownGuests } from '../core/node/guest-index';
+import { formatTime } from '../core/text/format-time';
 import type { CheckDocument, Status } from '../core/vocab/types';
 import { guiBaseOf, guiHash, storageGuiHash } from './dashboard-view';
 import { LINE, look, MONO, STATUS_COLOR, statusFg } from './html-style';
@@ -65,12 +66,6 @@ export function table(head: string[], rows: string[][], opts: { stack?: boolean 
   return `<table ${cls}width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><thead><tr>${h}</tr></thead><tbody>${r}</tbody></table>`;
 }
 
-/** "2026-03-14 09:26:53 UTC" from the document's ISO time (no clock, no locale). */
-export function formatTime(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
-  return m ? `${m[1]} ${m[2]} UTC` : iso;
-}
-
 /** "VM 100 web01", linked to the guest in the PVE GUI of the node (when the guest exists). */
 export function guestRef(doc: CheckDocument, known: KnownGuests, f: Finding): string {
   if (f.vmid === null) return '';
@@ -90,13 +85,27 @@ function storageRef(doc: CheckDocument, storage: string): string {
   return `storage <a href="${esc(href)}" ${look({ fg: 'link' })}>${esc(storage)}</a>`;
 }
 
-/** `known`: knownGuests(doc), built once by the renderer for all its findings. */
-export function findingBlock(doc: CheckDocument, known: KnownGuests, f: Finding): string {
+/**
+ * A command in the same dark box in both schemes; it wraps at spaces and separators, never mid-word. The
+ * report runs no script (mail clients drop them), so there is no Copy button: one click selects the whole
+ * command (user-select: all), ready to copy.
+ */
+export function commandBox(cmd: string): string {
+  return `<pre class="mono cmd" title="Click to select the whole command" style="margin:2px 0 0 0;padding:6px 8px;background:#111827;color:#f9fafb;${MONO};font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere;-webkit-user-select:all;user-select:all">${escPath(cmd)}</pre>`;
+}
+
+/**
+ * `known`: knownGuests(doc), built once by the renderer for all its findings; `size`: the finding's size
+ * as the dashboard shows it (render/finding-size.ts), or null.
+ */
+export function findingBlock(doc: CheckDocument, known: KnownGuests, f: Finding, size: string | null = null): string {
   const st: Status = f.pending ? 3 : f.severity;
   const c = STATUS_COLOR[st];
   const muted = (style: string, html: string) => `<div ${look({ fg: 'muted' }, style)}>${html}</div>`;
   // Led by what the admin knows: the volume ID, the guest, the storage; the DM name is a detail.
-  const about = [guestRef(doc, known, f), f.storage ? storageRef(doc, f.storage) : ''].filter(Boolean).join(' · ');
+  const about = [guestRef(doc, known, f), f.storage ? storageRef(doc, f.storage) : '', size ? esc(size) : '']
+    .filter(Boolean)
+    .join(' · ');
   const word = f.pending ? `${f.status} · pending` : f.acknowledged ? `${f.status} · acknowledged` : f.status;
   const lines = [
     `<div>${badge(word, f.acknowledged ? 0 : st)} <code class="mono" style="${CODE}">${escPath(f.subject)}</code>${f.guest && f.part !== 'mounts' ? ` ${esc(f.guest)}` : ''}</div>`,
@@ -113,11 +122,10 @@ export function findingBlock(doc: CheckDocument, known: KnownGuests, f: Finding)
       muted('font-size:12px', `device-mapper name: <code class="mono" style="${MONO}">${escPath(f.dmName)}</code>`),
     );
   if (f.protectedBy.length) lines.push(muted('font-size:13px', `Not acted on: ${esc(f.protectedBy.join(', '))}`));
-  // The same dark box in both schemes; a command wraps at spaces and separators, never mid-word.
-  const box = (cmd: string) =>
-    `<pre class="mono" style="margin:2px 0 0 0;padding:6px 8px;background:#111827;color:#f9fafb;${MONO};font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere">${escPath(cmd)}</pre>`;
   if (f.fix)
-    lines.push(muted('margin-top:6px;font-size:12px', `Fix${f.effect ? ` (${esc(f.effect)})` : ''}:`) + box(f.fix));
+    lines.push(
+      muted('margin-top:6px;font-size:12px', `Fix${f.effect ? ` (${esc(f.effect)})` : ''}:`) + commandBox(f.fix),
+    );
   // The next steps: each one's words (a step that deletes data in the critical colour), then its command.
   for (const s of f.steps) {
     const words = s.text ? `${esc(s.text)}${s.command ? ':' : ''}` : '';
@@ -127,7 +135,7 @@ export function findingBlock(doc: CheckDocument, known: KnownGuests, f: Finding)
           ? `<div ${look({ fg: statusFg(2) }, 'margin-top:6px;font-size:12px')}>${words}</div>`
           : muted('margin-top:6px;font-size:12px', words),
       );
-    if (s.command) lines.push(box(s.command));
+    if (s.command) lines.push(commandBox(s.command));
   }
   if (f.hint)
     lines.push(

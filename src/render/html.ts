@@ -7,13 +7,15 @@ import { guestRows } from '../core/findings/guest-rows';
 import { type Overall, overallOf } from '../core/findings/overall';
 import { knownGuests } from '../core/node/guest-index';
 import type { SystemInfo } from '../core/parse/system-info';
+import { formatTime } from '../core/text/format-time';
 import { SEVERITY_RANK, STATUS_WORD } from '../core/vocab/status';
 import type { CheckDocument, Grade, Status } from '../core/vocab/types';
-import { esc, findingBlock, formatTime, section } from './html-kit';
+import { findingSizes } from './finding-size';
+import { esc, findingBlock, section } from './html-kit';
+import { quarantineBody } from './html-quarantine';
 import { FONT, LINE, look, MONO, REPORT_CSS, STATUS_COLOR, statusFg } from './html-style';
 import { guestTable, mountTable, systemTable } from './html-tables';
 import { volumesBody } from './html-volumes';
-import { QUARANTINE_COMMANDS, quarantineHeading, quarantineLines } from './quarantine';
 
 export interface HtmlOptions {
   system?: SystemInfo | null;
@@ -119,7 +121,7 @@ export function nextSteps(doc: CheckDocument): string[] {
   const dm = (x: Finding) => x.part === 'dm';
   if (has('orphan').some(dm)) {
     steps.push(
-      'Decide for each orphan: attach it to its guest (see the hints) or deactivate it with "pve-health clean" — the tool deactivates, it never deletes data.',
+      'Decide for each orphaned LV: attach it to its guest (see the hints), or deactivate it with "pve-health clean" (the data stays in the VG).',
     );
   }
   if (has('unknown').some(dm))
@@ -128,7 +130,17 @@ export function nextSteps(doc: CheckDocument): string[] {
     );
   if (f.some((x) => x.part === 'volumes' && x.status === 'orphan'))
     steps.push(
-      'Check each orphaned volume (ZFS, Ceph RBD, image files): the hints name the PVE command to attach or free it. "pve-health reclaim" sets proven orphans aside reversibly (renamed, restorable with "pve-health restore"); only "pve-health reclaim --purge" deletes, and only what has been in that quarantine past its retention.',
+      'Check each orphaned volume (ZFS, Ceph RBD, image files): the hints name the PVE command to attach or free it.',
+    );
+  // Every storage's proven orphans (LVM too) go the same reversible way; only the purge deletes.
+  if (has('orphan').some((x) => x.part === 'dm' || x.part === 'volumes'))
+    steps.push(
+      '"pve-health reclaim" sets proven orphans aside reversibly (renamed, restorable with "pve-health restore"); only "pve-health reclaim --purge" deletes, and only what has been in that quarantine past its retention.',
+    );
+  const due = (doc.quarantine?.volumes ?? []).filter((v) => v.due).length;
+  if (due)
+    steps.push(
+      `${due} quarantined volume${due === 1 ? ' is' : 's are'} past the retention (see In quarantine): restore what is still needed, then "pve-health reclaim --purge" deletes the rest for good (irreversible; --dry-run first shows what).`,
     );
   if (doc.volumes?.status === 3 || f.some((x) => x.part === 'volumes' && x.status === 'unknown'))
     steps.push(
@@ -167,6 +179,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
   const known = knownGuests(doc);
   const findings = listFindings(doc, known);
   const overall = overallOf(doc, findings);
+  const sizeOf = findingSizes(doc);
   // A bounded body details the worst findings (listFindings is worst first) and says what it leaves out.
   const max = opts.maxFindings ?? Number.POSITIVE_INFINITY;
   const detailed = new Set(findings.slice(0, max));
@@ -182,7 +195,7 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
       'issues',
       'Issues',
       diskFindings.length
-        ? diskFindings.map((f) => findingBlock(doc, known, f)).join('') + leftOutLine(doc, left)
+        ? diskFindings.map((f) => findingBlock(doc, known, f, sizeOf(f))).join('') + leftOutLine(doc, left)
         : leftOutLine(doc, left) +
             `<p ${look({ fg: statusFg(unchecked.length ? 3 : 0) }, 'font-size:14px')}>${unchecked.length ? `No issues found in what could be checked; not checked: ${esc(unchecked.join(', '))} (see below).` : 'No issues with guest volumes or storage.'}</p>`,
     );
@@ -194,13 +207,8 @@ export function renderHtml(doc: CheckDocument, opts: HtmlOptions = {}): string {
     if (guests.length) add('guests', 'Guests', guestTable(guests, opts.maxFindings));
     if (doc.dm.warnings.length) add('notes', 'Notes', list(doc.dm.warnings, 'font-size:13px', 'muted'));
   }
-  const quarantined = quarantineHeading(doc);
-  if (quarantined)
-    add(
-      'quarantine',
-      'In quarantine',
-      `<p ${look({}, 'font-size:14px')}>${esc(quarantined)}</p>${list(quarantineLines(doc), 'font-size:13px')}${list(QUARANTINE_COMMANDS, 'font-size:13px', 'muted')}`,
-    );
+  const quarantined = quarantineBody(doc);
+  if (quarantined) add('quarantine', 'In quarantine', quarantined);
   if (doc.mounts) {
     const error = typeof doc.mounts.error === 'string' ? doc.mounts.error : null;
     const mountFindings = findings.filter((x) => x.part === 'mounts' && detailed.has(x));

@@ -1,7 +1,10 @@
-// What is in pve-health's quarantine, in the words every output uses (check and volumes text, the HTML
-// report, the dashboard's notes; metrics count it per storage): each volume's ID, its space, since when,
-// when it may be purged, where it is now. Nothing here is a problem: a quarantined volume counts as no
+// What is in pve-health's quarantine, in the words every output uses (check and volumes text; the HTML
+// report's and the dashboard's quarantine table; metrics count it per storage): each volume's ID, its
+// space, since when, when it may be purged, where it is now, and the commands that restore or purge it. Nothing here is a problem: a quarantined volume counts as no
 // orphan, and `restore JOURNAL` brings it back. Pure.
+
+import { formatTime } from '../core/text/format-time';
+import { shellQuote } from '../core/text/shell-quote';
 import {
   type SizeFigures,
   type SizeTotals,
@@ -49,8 +52,40 @@ export function spaceOf(vs: QuarantineListed[]): SizeTotals {
   return sumSizes(vs.map(figuresOf));
 }
 
-/** The quarantine as the dashboard's notes: its heading, each volume, and the commands that go with it. */
-export function quarantineNotes(doc: CheckDocument): string[] {
-  const heading = quarantineHeading(doc);
-  return heading ? [heading, ...quarantineLines(doc), `see: ${QUARANTINE_COMMANDS.join('; ')}`] : [];
+/** One quarantined volume as the HTML report's and the dashboard's quarantine table show it. */
+export interface QuarantineRow {
+  volid: string;
+  storage: string;
+  /** Where it is now (LV, dataset, trash entry, file). */
+  where: string;
+  /** "2026-11-20 08:00:00 UTC": went in; purge may destroy it from `purgeAfter` on. */
+  since: string;
+  purgeAfter: string;
+  due: boolean;
+  /** Both figures, labelled (quarantinedSize). */
+  size: string;
+  /**
+   * `pve-health restore JOURNAL --name VOLID` when the reclaim journal that put it there is known (a live
+   * node's journals); else `pve-health restore --list`, which names the journal (`exact` false).
+   */
+  restore: { command: string; exact: boolean };
+  /** `pve-health reclaim --purge --name VOLID` once its retention has passed (before, purge refuses it). */
+  purge: string | null;
+}
+
+/** The quarantine as a table's rows: readable dates, both size figures, each volume's own commands. */
+export function quarantineRows(doc: CheckDocument): QuarantineRow[] {
+  return (doc.quarantine?.volumes ?? []).map((v) => ({
+    volid: v.volid,
+    storage: v.storage,
+    where: v.name,
+    since: formatTime(v.since),
+    purgeAfter: formatTime(v.purgeAfter),
+    due: v.due,
+    size: quarantinedSize(v),
+    restore: v.journal
+      ? { command: shellQuote(['pve-health', 'restore', v.journal, '--name', v.volid]), exact: true }
+      : { command: 'pve-health restore --list', exact: false },
+    purge: v.due ? shellQuote(['pve-health', 'reclaim', '--purge', '--name', v.volid]) : null,
+  }));
 }

@@ -109,6 +109,17 @@ export const DASHBOARD_HTML = `<!doctype html>
     <button type="button" id="mounts-more" class="more" aria-controls="mounts" aria-expanded="false" hidden></button>
   </section>
 
+  <section aria-labelledby="h-quarantine" id="quarantine-section" hidden>
+    <h2 id="h-quarantine">In quarantine</h2>
+    <p id="quarantine-heading" class="summary"></p>
+    <table id="quarantine" class="stack">
+      <caption>What reclaim set aside: restore brings a volume back; only a purge deletes, once it is due</caption>
+      <thead><tr><th scope="col">Volume</th><th scope="col">Storage</th><th scope="col">Quarantined at</th>
+      <th scope="col">Due for purge at</th><th scope="col">Size</th><th scope="col">Commands</th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </section>
+
   <section aria-labelledby="h-notes" id="notes-section" hidden>
     <h2 id="h-notes">Notes</h2>
     <ul id="notes"></ul>

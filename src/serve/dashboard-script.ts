@@ -48,7 +48,11 @@ const MAIN_JS = String.raw`
     setLevel($('grade').parentNode, v.gradeLevel);
     ['critical', 'warning', 'unknown', 'acknowledged', 'new'].forEach(function (k) { $('n-' + k).textContent = String(v.counts[k]); });
     renderScans();
-    $('summary').textContent = (doc.summary || '') + (v.wordWithoutAcks ? ' \u2014 ' + v.wordWithoutAcks + ' without the ' + v.counts.acknowledged + ' acknowledged.' : '');
+    // The node's verdict first (check's headline), then each part's own line.
+    var summary = $('summary');
+    clear(summary);
+    summary.appendChild(document.createTextNode(v.headline + (v.wordWithoutAcks ? ' \u2014 ' + v.wordWithoutAcks + ' without the ' + v.counts.acknowledged + ' acknowledged.' : '')));
+    if (doc.summary) summary.appendChild(el('span', 'meta parts', 'By part: ' + doc.summary));
     $('version').textContent = svc.version ? 'pve-health ' + svc.version + '.' : '';
     var alerts = $('alerts');
     clear(alerts);
@@ -152,6 +156,7 @@ ${DASHBOARD_CLUSTER_JS}
     renderFindings(v);
     renderGuests(v, doc);
     renderMounts(v, doc);
+    renderQuarantine(v);
     renderNotes(v);
     document.body.setAttribute('data-loaded', doc.generatedAt || 'yes');
   }

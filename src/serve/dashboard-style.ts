@@ -69,6 +69,8 @@ body.stale .card { border-style: dashed; }
 .tag.kind { color: var(--muted); font-weight: normal; }
 .tag.new { color: var(--new-fg); background: var(--new-bg); }
 .summary { color: var(--muted); margin: .6em 0 0; }
+.summary .parts { display: block; font-size: .9em; }
+#quarantine .meta { margin: .4em 0 0; }
 .alerts { padding-left: 1.2em; }
 .alerts li { color: var(--crit-fg); }
 .sparks { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: .4em 2em; }
@@ -127,6 +129,8 @@ table:not(.all) tr.healthy { display: none; }
   .card.big dd { font-size: 1.7em; }
   /* Three parts' ages (DM, mounts, volumes) in the small card: one short line each, the first finding stays on the first screen. */
   .card dd.scans { font-size: .8em; line-height: 1.25; }
+  /* The parts' own line repeats the findings below: on a phone the first finding stays on the first screen. */
+  .summary .parts { display: none; }
   table.stack, table.stack tbody { display: block; width: 100%; }
   table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.stack caption { display: block; }

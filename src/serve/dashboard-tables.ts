@@ -1,4 +1,4 @@
-// The dashboard's guest and mount tables, part of /dashboard.js: spliced into the script's scope, so
+// The dashboard's guest, mount and quarantine tables, part of /dashboard.js: spliced into the script's scope, so
 // it uses its helpers ($, el, clear, guestLink, breakable...) and the core's SEVERITY_RANK. Rows, capacity bars and the "show more"
 // toggles; every value goes in through textContent. Plain ES2017 without template literals.
 export const TABLES_JS = String.raw`
@@ -68,6 +68,41 @@ export const TABLES_JS = String.raw`
     });
     if (!mounts.length) emptyRow(body, 5, doc.mounts ? 'No remote mounts.' : 'No mount scan yet.');
     moreButton('mounts-more', table, mounts.filter(function (m) { return m.level === 0; }).length, ['mount', 'mounts']);
+  }
+
+  // What reclaim set aside (the server's rows: readable dates, both size figures, each volume's commands).
+  function renderQuarantine(v) {
+    var q = v.quarantine;
+    $('quarantine-section').hidden = !q;
+    var body = $('quarantine').tBodies[0];
+    clear(body);
+    if (!q) return;
+    $('quarantine-heading').textContent = q.heading;
+    q.rows.forEach(function (r) {
+      var tr = el('tr');
+      var vol = el('span', 'path');
+      vol.appendChild(breakable(r.volid));
+      var where = el('div', 'meta');
+      where.appendChild(document.createTextNode('held as '));
+      where.appendChild(breakable(r.where));
+      vol.appendChild(where);
+      cell(tr, 'Volume', 'wide', vol);
+      cell(tr, 'Storage', '', r.storage);
+      cell(tr, 'Quarantined at', '', r.since);
+      var due = el('span', '', r.purgeAfter);
+      if (r.due) { due.appendChild(document.createTextNode(' ')); due.appendChild(el('span', 'tag s1', 'due')); }
+      cell(tr, 'Due for purge at', '', due);
+      cell(tr, 'Size', '', r.size);
+      var cmds = el('div');
+      cmds.appendChild(el('p', 'meta', r.restore.exact ? 'Restore (renames it back):' : 'Restore: this lists the journal that renames it back:'));
+      cmds.appendChild(fixLine(r.restore.command, 'Copy restore command for ' + r.volid));
+      if (r.purge) {
+        cmds.appendChild(el('p', 'meta step-drop', 'Purge (irreversible: deletes the data):'));
+        cmds.appendChild(fixLine(r.purge, 'Copy purge command (irreversible) for ' + r.volid));
+      } else cmds.appendChild(el('p', 'meta', 'Purge refuses it before ' + r.purgeAfter + '.'));
+      cell(tr, 'Commands', 'wide', cmds);
+      body.appendChild(tr);
+    });
   }
 
   function emptyRow(body, columns, text) {

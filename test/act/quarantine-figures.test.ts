@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { shellQuote } from '../../src/core/text/shell-quote';
 import { sizeFigures, totalText } from '../../src/core/text/size-figures';
+import { quarantineRows } from '../../src/render/quarantine';
 import { buildFakenode } from '../helpers/fakenode-build';
 import { tempDir } from '../helpers/temp-dir';
 import { FAKENODE, HAVE_FAKENODE, REPO, runCli } from './fakenode-helpers';
@@ -103,6 +105,26 @@ describe('the space in quarantine is one figure per volume in every output (fake
       const text = runCli(out, args).stdout;
       assert.ok(text.includes(`\nIn quarantine (${want.length}, ${total}`), `${args.join(' ')}: ${total}\n${text}`);
     }
+    // Each volume names the journal of its own quarantine (issue 60): the report's and the dashboard's
+    // restore command for it is that journal's, and it brings exactly that volume back.
+    const doc = json(out, ['check']);
+    for (const v of doc.quarantine.volumes)
+      assert.match(v.journal ?? '', /\/var\/lib\/pve-health\/journal\/reclaim-[^/]+\.json$/, v.volid);
+    const zvol = 'local-zfs:vm-152-disk-0';
+    const row = quarantineRows(doc).find((x) => x.volid === zvol)!;
+    const journal = doc.quarantine.volumes.find((v: { volid: string }) => v.volid === zvol).journal;
+    assert.deepEqual(row.restore, {
+      command: shellQuote(['pve-health', 'restore', journal, '--name', zvol]),
+      exact: true,
+    });
+    const back = runCli(out, ['restore', journal, '--name', zvol, '--yes']);
+    assert.equal(back.code, 0, `${back.stdout}\n${back.stderr}`);
+    const after = json(out, ['check']).quarantine.volumes as Row[];
+    assert.deepEqual(
+      after.map((x) => x.volid).sort(),
+      want.filter((v) => v !== zvol),
+    );
+
     // `dm` reads only LVM: its list says so and sums its own rows.
     const dm = runCli(out, ['dm']).stdout;
     assert.ok(

@@ -116,7 +116,8 @@ test('html: next steps follow the findings', () => {
       troubledDoc(),
       [
         /^Remove the duplicate maps first/,
-        /^Decide for each orphan/,
+        /^Decide for each orphaned LV/,
+        /^"pve-health reclaim" sets proven orphans aside reversibly .*only "pve-health reclaim --purge" deletes/,
         /nfs-backup/,
         /archive/,
         /iso/,

@@ -1,5 +1,5 @@
-// Quarantined volumes in every output of a check document (issue: reclaim): the text, the HTML report,
-// the dashboard's notes and the metrics name each one (volume ID, space, since, purge date, where it is
+// Quarantined volumes in every output of a check document (issue: reclaim): the text, the HTML report's
+// and the dashboard's quarantine table and the metrics name each one (volume ID, space, since, purge date, where it is
 // now); the DM part's quarantined LVs are listed from their names; nothing is listed when nothing is
 // quarantined.
 import assert from 'node:assert/strict';
@@ -8,69 +8,18 @@ import { quarantinedDmEntries } from '../../src/core/reclaim/quarantined';
 import type { CheckDocument, DmEntry } from '../../src/core/vocab/types';
 import { renderCheckText } from '../../src/render/check-text';
 import { dashboardView } from '../../src/render/dashboard-view';
-import { renderHtml } from '../../src/render/html';
+import { nextSteps, renderHtml } from '../../src/render/html';
 import { renderPrometheus } from '../../src/render/prometheus';
+import { quarantineRows } from '../../src/render/quarantine';
 import { renderVolumesSection } from '../../src/render/volumes';
 import { healthyDoc } from '../fixtures/docs/check-documents';
+import { quarantineListing } from '../fixtures/docs/quarantine';
 import { volumesPart } from '../fixtures/docs/volumes-part';
 
 const GiB = 1024 ** 3;
 
 function withQuarantine(): CheckDocument {
-  return {
-    ...healthyDoc(),
-    quarantine: {
-      retentionDays: 7,
-      volumes: [
-        {
-          volid: 'local-zfs:vm-150-disk-0',
-          storage: 'local-zfs',
-          vmid: 150,
-          name: 'rpool/data/pve-health-quarantine/pve-health-q.20261101T120000Z.vm-150-disk-0',
-          since: '2026-11-01T12:00:00Z',
-          purgeAfter: '2026-11-08T12:00:00.000Z',
-          due: true,
-          sizeBytes: 32 * GiB,
-          usedBytes: 2 * GiB,
-        },
-        {
-          volid: 'local-lvm:vm-151-disk-0',
-          storage: 'local-lvm',
-          vmid: 151,
-          name: 'pve/pve-health-q.20261120T080000Z.vm-151-disk-0',
-          since: '2026-11-20T08:00:00Z',
-          purgeAfter: '2026-11-27T08:00:00.000Z',
-          due: false,
-          sizeBytes: 8 * GiB,
-          usedBytes: null,
-        },
-        {
-          volid: 'local-zfs:vm-100-disk-2@__migration__',
-          storage: 'local-zfs',
-          vmid: 100,
-          name: 'rpool/data/vm-100-disk-2@pve-health-q.20261120T080000Z.__migration__',
-          since: '2026-11-20T08:00:00Z',
-          purgeAfter: '2026-11-27T08:00:00.000Z',
-          due: false,
-          sizeBytes: null,
-          usedBytes: GiB / 2,
-          snapshot: true,
-        },
-        {
-          volid: 'ceph-vm:vm-152-disk-0',
-          storage: 'ceph-vm',
-          vmid: 152,
-          name: 'vm-pool trash 0123456789ab (pve-health-q.20261120T080000Z.vm-152-disk-0)',
-          since: '2026-11-20T08:00:00Z',
-          purgeAfter: '2026-11-27T08:00:00.000Z',
-          due: false,
-          sizeBytes: 20 * GiB,
-          usedBytes: null,
-          sizeRecorded: true,
-        },
-      ],
-    },
-  };
+  return { ...healthyDoc(), quarantine: quarantineListing() };
 }
 
 const LINES = [
@@ -99,17 +48,109 @@ test('text: a section after the parts, each volume on its line, the commands tha
   assert.ok(!renderCheckText(withQuarantine(), { color: false, quiet: true }).includes('In quarantine'));
 });
 
-test('HTML report and dashboard: the same lines', () => {
-  const html = renderHtml(withQuarantine()).replace(/<wbr>/g, '');
-  assert.ok(html.includes(`In quarantine (4, ${TOTAL}`), html);
-  for (const l of LINES) assert.ok(html.includes(l.replace(/</g, '&lt;')), l);
-  assert.ok(!renderHtml(healthyDoc()).includes('In quarantine'));
-  const notes = dashboardView(withQuarantine()).notes;
-  assert.ok(
-    notes.some((n) => n.startsWith(`In quarantine (4, ${TOTAL}`)),
-    notes.join('\n'),
+// The table's rows (issue 60): readable dates without milliseconds, both size figures, where each is
+// held (never "now …", which read like "purge now"), a restore command per volume (its own journal when
+// known) and a purge command only once its retention has passed.
+const ROWS = [
+  {
+    volid: 'local-zfs:vm-150-disk-0',
+    since: '2026-11-01 12:00:00 UTC',
+    purgeAfter: '2026-11-08 12:00:00 UTC',
+    due: true,
+    size: '32.0 GiB provisioned, 2.0 GiB used',
+    restore: {
+      command: "pve-health restore '/var/lib/pve-health/journal/reclaim 1.json' --name local-zfs:vm-150-disk-0",
+      exact: true,
+    },
+    purge: 'pve-health reclaim --purge --name local-zfs:vm-150-disk-0',
+  },
+  {
+    volid: 'local-lvm:vm-151-disk-0',
+    since: '2026-11-20 08:00:00 UTC',
+    purgeAfter: '2026-11-27 08:00:00 UTC',
+    due: false,
+    size: '8.0 GiB provisioned, used not listed',
+    restore: { command: 'pve-health restore --list', exact: false },
+    purge: null,
+  },
+  {
+    volid: 'local-zfs:vm-100-disk-2@__migration__',
+    since: '2026-11-20 08:00:00 UTC',
+    purgeAfter: '2026-11-27 08:00:00 UTC',
+    due: false,
+    size: '512 MiB used (snapshot)',
+    restore: { command: 'pve-health restore --list', exact: false },
+    purge: null,
+  },
+  {
+    volid: 'ceph-vm:vm-152-disk-0',
+    since: '2026-11-20 08:00:00 UTC',
+    purgeAfter: '2026-11-27 08:00:00 UTC',
+    due: false,
+    size: '20.0 GiB provisioned, used not listed (recorded when it went in)',
+    restore: { command: 'pve-health restore --list', exact: false },
+    purge: null,
+  },
+];
+
+function withJournal(): CheckDocument {
+  const doc = withQuarantine();
+  // A journal name with a space: the command quotes it.
+  doc.quarantine!.volumes[0].journal = '/var/lib/pve-health/journal/reclaim 1.json';
+  return doc;
+}
+
+test('HTML report and dashboard: one table of the same rows, with the restore and purge commands', () => {
+  const doc = withJournal();
+  const rows = quarantineRows(doc);
+  assert.deepEqual(
+    rows.map(({ where: _, storage: __, ...r }) => r),
+    ROWS,
   );
-  for (const l of LINES) assert.ok(notes.includes(l), l);
+  assert.equal(rows[0].where, doc.quarantine!.volumes[0].name);
+  const view = dashboardView(doc);
+  assert.deepEqual(view.quarantine?.rows, rows);
+  assert.ok(view.quarantine?.heading.startsWith(`In quarantine (4, ${TOTAL}`));
+  // A table of its own, no longer lines among the notes.
+  assert.ok(!view.notes.some((n) => n.includes('quarantine') || n.includes('vm-150')), view.notes.join('\n'));
+  assert.equal(dashboardView(healthyDoc()).quarantine, null);
+
+  const html = renderHtml(doc).replace(/<wbr>/g, '');
+  const section = html.slice(
+    html.indexOf('<section id="quarantine"'),
+    html.indexOf('</section>', html.indexOf('<section id="quarantine"')),
+  );
+  assert.ok(section.includes(`In quarantine (4, ${TOTAL}`), section);
+  assert.match(section, /<th scope="col"[^>]*>Due for purge at<\/th>/);
+  assert.equal(section.match(/<tr>/g)?.length, 1 + ROWS.length, 'a header row and a row per volume');
+  for (const r of ROWS) {
+    for (const text of [r.volid, r.since, r.purgeAfter, r.size, r.restore.command])
+      assert.ok(section.includes(text.replace(/'/g, '&#39;')), text);
+  }
+  // Exactly one purge command, the due volume's, labelled as deleting; the others say when.
+  assert.equal(section.split('reclaim --purge --name').length - 1, 1);
+  assert.match(
+    section,
+    /Purge \(irreversible: deletes the data\):<\/div><pre[^>]*>pve-health reclaim --purge --name local-zfs:vm-150-disk-0</,
+  );
+  assert.ok(section.includes('Purge refuses it before 2026-11-27 08:00:00 UTC.'));
+  // Neither ISO milliseconds nor a bare "now" anywhere in it.
+  assert.doesNotMatch(section, /\.000Z|\bnow\b/);
+  assert.ok(section.includes('held as rpool/data/pve-health-quarantine/pve-health-q.20261101T120000Z.vm-150-disk-0'));
+  assert.ok(!renderHtml(healthyDoc()).includes('In quarantine'));
+});
+
+test('HTML report, what to do next: a quarantine past its retention says restore first, then what purge deletes', () => {
+  const steps = nextSteps(withQuarantine());
+  assert.ok(
+    steps.includes(
+      '1 quarantined volume is past the retention (see In quarantine): restore what is still needed, then "pve-health reclaim --purge" deletes the rest for good (irreversible; --dry-run first shows what).',
+    ),
+    steps.join('\n'),
+  );
+  const notDue = withQuarantine();
+  for (const v of notDue.quarantine!.volumes) v.due = false;
+  assert.ok(!nextSteps(notDue).some((s) => s.includes('past the retention')));
 });
 
 test('metrics: volumes, both space figures and due ones per storage; none without a quarantine', () => {

@@ -122,6 +122,20 @@ export interface RecordedSize {
   quarantine: string;
   sizeBytes?: number | null;
   usedBytes?: number | null;
+  /** The journal that recorded it: `restore JOURNAL --name VOLID` brings the volume back. */
+  journal?: string;
+}
+
+/**
+ * The record of this quarantined volume: its original volume ID and its quarantine name (which carries
+ * the time it went in) — the whole name on the storage, its last path part (a dataset, a file), or the
+ * snapshot name after `@` (a snapshot renamed on its own dataset or image: reclaim-steps.ts).
+ */
+export function isRecordOf(q: Pick<QuarantinedVolume, 'volid' | 'onStorage'>, x: RecordedSize): boolean {
+  if (x.volid !== q.volid || !x.quarantine) return false;
+  return (
+    q.onStorage === x.quarantine || q.onStorage.endsWith(`/${x.quarantine}`) || q.onStorage.endsWith(`@${x.quarantine}`)
+  );
 }
 
 /**
@@ -133,12 +147,7 @@ export interface RecordedSize {
 export function withRecordedSizes(list: QuarantinedVolume[], recorded: RecordedSize[]): QuarantinedVolume[] {
   return list.map((q) => {
     if (q.sizeBytes !== null || q.snapshot) return q;
-    const r = recorded.find(
-      (x) =>
-        x.volid === q.volid &&
-        typeof x.sizeBytes === 'number' &&
-        (q.onStorage === x.quarantine || q.onStorage.endsWith(`/${x.quarantine}`)),
-    );
+    const r = recorded.find((x) => typeof x.sizeBytes === 'number' && isRecordOf(q, x));
     return r
       ? { ...q, sizeBytes: r.sizeBytes ?? null, usedBytes: q.usedBytes ?? r.usedBytes ?? null, sizeRecorded: true }
       : q;

@@ -27,4 +27,6 @@ export interface QuarantineListed {
   snapshot?: true;
   /** The figures are what its reclaim journal recorded when it went in (an RBD image in the trash). */
   sizeRecorded?: true;
+  /** The reclaim journal that put it there (a live node's; absent from --demo/--from): `restore JOURNAL --name VOLID`. */
+  journal?: string;
 }
