@@ -99,9 +99,22 @@ function commandsText(f: { fix: string | null; steps: readonly FindingStep[] }):
   return `${kind}: ${label}: ${first.command}${more}`;
 }
 
-/** A finding's fix, or a mount finding's step commands (they have no fix of their own), one per line. */
-export function mountFix(f: { part: string; fix: string | null; steps: readonly FindingStep[] }): string | null {
-  if (f.fix || f.part !== 'mounts') return f.fix;
-  const commands = f.steps.flatMap((s) => (s.command ? [s.command] : []));
-  return commands.length ? commands.join('\n') : null;
+/**
+ * Every command of a finding (its fix's lines, then its steps' commands; any part: volumes too), each a
+ * line of its own that runs as it stands: what it is follows as a shell comment (`  # keep`, `  # drop
+ * (irreversible)`), so a pasted line runs only the command. Nagios and Checkmk print them under the
+ * finding (issue 60: they were flattened into one line that could not run, and volumes had none). A
+ * command a monitoring line cannot carry (a backslash, `|`, a line break) is named, not mangled.
+ */
+export function commandLines(f: { fix: string | null; steps: readonly FindingStep[] }): string[] {
+  return shortSteps(f).map((s) => {
+    if (/[\\|\r\n]/.test(s.command)) return '# a command with characters this format cannot carry: see the full report';
+    const label =
+      s.kind === 'step'
+        ? s.irreversible
+          ? 'irreversible'
+          : ''
+        : `${s.kind}${s.irreversible ? ' (irreversible)' : ''}`;
+    return label ? `${s.command}  # ${label}` : s.command;
+  });
 }
