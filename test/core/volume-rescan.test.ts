@@ -4,7 +4,7 @@
 // and keeps it while the guest runs, as its LVM twin does (cleanup-hints.ts adviceFor).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify, entry, zvol } from '../helpers/volume-node';
+import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
 
 const kvm = { pid: 4242, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', '100'], fds: [] };
 const RUNNING = { '/run/qemu-server/100.pid': '4242\n' };
@@ -104,4 +104,18 @@ test('the rescan step: where PVE adopts the volume, and while the guest runs', (
     },
   ];
   for (const r of rows) assert.deepEqual(stepsOf(entry(classify(r.node), r.volid)), r.want, r.name);
+});
+
+test('the rescan step: words by guest type; never for a snapshot', () => {
+  const ct = entry(classify({ files: CT200, zfs: [zvol('vm-200-disk-1')] }), 'local-zfs:vm-200-disk-1');
+  assert.equal(ct.steps?.[0].text, 'to keep it, attach it to CT 200 as unusedN (on pve1)');
+  const vm = entry(classify({ files: VM100, zfs: [zvol('vm-100-disk-1')] }), 'local-zfs:vm-100-disk-1');
+  assert.equal(vm.steps?.[0].text, 'to keep it, attach it to VM 100 as unusedN (on pve1)');
+  // a snapshot of a gone guest's volume: rescan lists volumes, never snapshots
+  const snap = entry(
+    classify({ zfs: [zvol('vm-150-disk-0'), zsnap('vm-150-disk-0@s1')] }),
+    'local-zfs:vm-150-disk-0',
+    's1',
+  );
+  assert.ok(!(snap.steps ?? []).some((x) => x.kind === 'keep'), JSON.stringify(snap.steps));
 });
