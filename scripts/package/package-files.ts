@@ -64,6 +64,40 @@ export interface CommonInput {
   lintianOverrides: string;
 }
 
+/** The man page's FILES: every file and place the program keeps (its units and examples are added per package). */
+export const MAN_FILES: { path: string; text: string }[] = [
+  { path: CONFIG_PATH, text: 'Configuration (TOML). Mode 0600, owned by root, when it holds secrets.' },
+  {
+    path: STATE_DIR,
+    text: 'Journals, acknowledgements, notification state, scan history. Kept on removal, deleted on purge.',
+  },
+  {
+    path: '/var/lib/pve-health/journal/',
+    text: "Journals of 'clean', 'reclaim' and 'restore' runs (clean-*.json, reclaim-*.json, restore-*.json; root-only, mode 0600): what 'restore' undoes, and the size each quarantined volume had when it went in.",
+  },
+  {
+    path: '/var/lib/pve-health/acks.json',
+    text: "Acknowledgements ('pve-health ack'): which findings do not count, until when and why.",
+  },
+  {
+    path: '/var/lib/pve-health/notify-state.json',
+    text: 'What each notification channel was last told (change detection).',
+  },
+  {
+    path: '/var/lib/pve-health/serve-history.json',
+    text: "The scan history of 'pve-health serve' (the dashboard's trend).",
+  },
+  {
+    path: 'pve-health-quarantine',
+    text: "Where 'reclaim' keeps quarantined volumes, on their own storage: the dataset <pool>/pve-health-quarantine (ZFS), <path>/images/pve-health-quarantine/ (files), LVs renamed pve-health-q.<time>.<name> and tagged pve-health-quarantine, RBD images renamed so and moved to the Ceph trash. 'reclaim --list' shows them; 'restore' brings them back; 'reclaim --purge' destroys them past their retention.",
+  },
+  {
+    path: '/run/pve-health/',
+    text: 'Run lock of clean/restore, mount probe claims and the probe result cache.',
+  },
+  { path: '/etc/pve/', text: 'Read only: guest configs, storage.cfg, .members, .vmlist (pmxcfs).' },
+];
+
 export function commonFiles(input: CommonInput): StagedFile[] {
   const { project, packageName } = input;
   const doc = `/usr/share/doc/${packageName}`;
@@ -78,24 +112,7 @@ export function commonFiles(input: CommonInput): StagedFile[] {
           info: input.info,
           date,
           files: [
-            { path: CONFIG_PATH, text: 'Configuration (TOML). Mode 0600, owned by root, when it holds secrets.' },
-            {
-              path: STATE_DIR,
-              text: 'Cleanup journal (for restore), notification state. Kept on removal, deleted on purge.',
-            },
-            {
-              path: '/var/lib/pve-health/journal/',
-              text: "Journals of 'clean' runs (root-only, mode 0600): what 'restore' undoes.",
-            },
-            {
-              path: '/var/lib/pve-health/notify-state.json',
-              text: 'What each notification channel was last told (change detection).',
-            },
-            {
-              path: '/run/pve-health/',
-              text: 'Run lock of clean/restore, mount probe claims and the probe result cache.',
-            },
-            { path: '/etc/pve/', text: 'Read only: guest configs, storage.cfg, .members, .vmlist (pmxcfs).' },
+            ...MAN_FILES,
             ...input.units.map((u) => ({ path: `${UNIT_DIR}/${u.name}`, text: 'systemd unit.' })),
             {
               path: `${doc}/examples`,

@@ -4,7 +4,7 @@
 // per mount ("PVE-Health mount /mnt/pve/x", "PVE-Health mount CT 110 /srv/data") as Checkmk's own
 // filesystem checks have one per mount point. Pure.
 
-import { mountFix } from '../core/findings/finding-steps';
+import { commandLines } from '../core/findings/finding-steps';
 import { findingTag } from '../core/findings/finding-words';
 import { type Finding, listFindings, mountSeverity } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
@@ -64,10 +64,14 @@ export function metrics(values: PerfValue[]): string {
 
 function details(findings: Finding[]): string {
   return findings
-    .map((f) =>
-      clean(
-        `${findingTag(f)} ${findingLead(f)}: ${f.explanation}${f.acknowledged ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})` : ''}${mountFix(f) ? `; fix: ${mountFix(f)}` : ''}`,
-      ),
+    .map(
+      (f) =>
+        clean(
+          `${findingTag(f)} ${findingLead(f)}: ${f.explanation}${f.acknowledged ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})` : ''}`,
+        ) +
+        commandLines(f)
+          .map((c) => `\\n    ${c}`)
+          .join(''),
     )
     .map((l) => `\\n${l}`)
     .join('');

@@ -1,7 +1,7 @@
 // Nagios/Icinga plugin output: `STATUS: summary | perfdata` on the first line, one line per finding
 // after it. The caller exits with doc.status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Pure.
 
-import { mountFix } from '../core/findings/finding-steps';
+import { commandLines } from '../core/findings/finding-steps';
 import { findingTag } from '../core/findings/finding-words';
 import { type Finding, listFindings, partErrors } from '../core/findings/findings';
 import { overallOf } from '../core/findings/overall';
@@ -116,13 +116,14 @@ export function renderNagios(doc: CheckDocument): string {
   const lines = [`${STATUS_WORD[doc.status]}: ${headline(doc)}${perf ? ` | ${perf}` : ''}`];
   for (const f of listFindings(doc)) {
     const tag = findingTag(f);
-    const fix = mountFix(f) ? ` Fix: ${mountFix(f)}` : '';
     const why = f.pending
       ? ` (pending: ${f.protectedBy.join(', ')})`
       : f.acknowledged
         ? ` (acknowledged until ${f.acknowledged.until}: ${f.acknowledged.reason})`
         : '';
-    lines.push(clean(`[${tag}] ${findingLead(f)}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}${fix}`));
+    lines.push(clean(`[${tag}] ${findingLead(f)}: ${f.explanation}${f.detail ? ` — ${f.detail}` : ''}${why}`));
+    // Each command on a line of its own under its finding (long output), runnable as it stands.
+    for (const c of commandLines(f)) lines.push(`    ${c}`);
   }
   for (const f of partErrors(doc)) lines.push(clean(`[UNKNOWN] ${f.label}: could not check: ${f.error}`));
   const unchecked = doc.dm?.unchecked ?? [];

@@ -67,8 +67,11 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
   });
   if (plan.refused.length) {
     out += line(`Refused (${plan.refused.length}): never touched`, o);
-    for (const r of plan.refused)
+    for (const r of plan.refused) {
       out += line(`${r.volid}${guest(r.vmid)} — ${r.code}: ${reasonOf(r)}`, o, '  ', '      ');
+      // The way on the check offers for it (PVE's rescan keeps the data), its command alone on its line.
+      if (r.next) out += `${line(`${r.next.text}:`, o, '      ', '        ')}        ${commandText(r.next.command)}\n`;
+    }
   }
   out += renderQuarantined(plan.quarantined, o);
   return out;

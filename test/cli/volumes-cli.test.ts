@@ -51,7 +51,8 @@ test('volumes --json: every volume of mixed-volumes right (fakenode compare), on
   assert.ok(!c.some((x) => ['pvesm', 'qm', 'pct'].includes(x.tool)));
   const e = doc.volumes.entries.find((x: { volid: string }) => x.volid === 'local-zfs:vm-100-disk-1');
   assert.equal(e.protected, true, 'an unreferenced zvol of a running VM is protected');
-  assert.equal(e.hint, undefined);
+  // ... and keeps PVE's rescan as its only step, as its LVM twin does (issue 60)
+  assert.equal(e.hint, 'to keep it, attach it to VM 100 as unusedN (on pve1): qm disk rescan --vmid 100');
 });
 
 test('check --json carries the volumes part and both are scored; capture + --from replays it', { skip }, () => {

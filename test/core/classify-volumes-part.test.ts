@@ -271,11 +271,12 @@ test('snapshots move with their volume: no reclaim of a snapshot whose volume is
   assert.deepEqual(
     r.entries.map((e) => [e.volid, e.snapshot ?? null, e.steps?.map((s) => s.kind) ?? null]),
     [
-      ['local-zfs:vm-999-disk-0', null, ['reclaim', 'drop']],
+      // no guest 999: created again, rescan adopts it (volume-rescan.ts)
+      ['local-zfs:vm-999-disk-0', null, ['keep', 'reclaim', 'drop']],
       // the snapshot keeps its own removal; reclaim takes it with the volume
       ['local-zfs:vm-999-disk-0', 'before', ['drop']],
       // a qcow2 with chain snapshots: reclaim would leave them behind, so the volume is not offered
-      ['local:996/vm-996-disk-0.qcow2', null, ['drop']],
+      ['local:996/vm-996-disk-0.qcow2', null, ['keep', 'drop']],
       ['local:996/vm-996-disk-0.qcow2', 's1', null],
     ],
   );

@@ -336,11 +336,21 @@ test('flags: running guest, lock, open zvol, RBD lock, clones protect; hints onl
       ['drop', true, ['pvesm', 'free', 'local-zfs:vm-400-disk-0']],
     ],
   );
+  // A protected entry keeps no step but, while only its guest's running protects it, PVE's rescan
+  // (volume-rescan.ts: the LVM twin's step).
   for (const e of r.entries)
     if (e.protected || e.pending || e.status !== 'orphan') {
-      assert.equal(e.hint, undefined, e.volid);
-      assert.equal(e.steps, undefined, e.volid);
+      const rescanOnly = e.reason === 'not-referenced' && e.protectedBy.join() === 'guest-running';
+      assert.deepEqual(
+        e.steps?.map((x) => x.command?.join(' ')),
+        rescanOnly ? [`qm disk rescan --vmid ${e.vmid}`] : undefined,
+        e.volid,
+      );
     }
+  assert.equal(
+    get('local-zfs:vm-100-disk-1').hint,
+    'to keep it, attach it to VM 100 as unusedN (on pve1): qm disk rescan --vmid 100',
+  );
 });
 
 test('an unprotected orphan on RBD gets pvesm free with its volid', () => {

@@ -13,7 +13,7 @@ import { renderBashCompletion } from '../../scripts/package/completion';
 import { copyrightLines, dep5Text, npmPart, renderCopyright } from '../../scripts/package/copyright';
 import { debianVersion, fillTemplate, parseElfDepends } from '../../scripts/package/deb';
 import { renderManPage, roffEscape } from '../../scripts/package/man-page';
-import { readChangelog } from '../../scripts/package/package-files';
+import { MAN_FILES, readChangelog } from '../../scripts/package/package-files';
 import { loadSystemdUnits, unitNameFromExport } from '../../scripts/package/units';
 import { FORMATS, GLOBAL_HELP, GLOBAL_OPTIONS } from '../../src/cli/options';
 import { type LoadedCommand, loadAllCommands } from '../../src/cli/registry';
@@ -505,4 +505,24 @@ test('completion: --cluster-interval takes seconds (never file names); clean --v
   assert.equal(opt('serve', 'dm-interval')?.valueKind, 'word');
   assert.equal(opt('clean', 'vmid')?.valueKind, 'word');
   assert.equal(opt('clean', 'reason')?.valueKind, 'word');
+});
+
+// Issue 60: the man page names every file the program keeps (reclaim's journals and quarantine too), its
+// EXAMPLES fit 80 columns as man prints them (7 columns of indent), and the SYNOPSIS of check has -q.
+test('man page: FILES names journals, acks, state and the quarantine; EXAMPLES fit 80 columns; -q in SYNOPSIS', () => {
+  const page = renderManPage({ info: realInfo(), date: '2026-01-02', files: MAN_FILES });
+  const files = page.slice(page.indexOf('.SH FILES'));
+  for (const want of [
+    'reclaim-*.json',
+    'acks.json',
+    'notify-state.json',
+    'serve-history.json',
+    'pve-health-quarantine',
+  ])
+    assert.ok(files.includes(roffEscape(want)), want);
+  const examples = page.slice(page.indexOf('.SH EXAMPLES'), page.indexOf('.SH ENVIRONMENT'));
+  for (const l of examples.split('\n').filter((x) => !x.startsWith('.')))
+    assert.ok(7 + l.replace(/\\(.)/g, '$1').length <= 80, `${l.length}: ${l}`);
+  const synopsis = page.slice(page.indexOf('.SH SYNOPSIS'), page.indexOf('.SH DESCRIPTION'));
+  assert.match(synopsis, /^check \[\\-q\] /m);
 });

@@ -7,6 +7,7 @@ import { renderNagios } from '../../src/render/nagios';
 import { renderPrometheus } from '../../src/render/prometheus';
 import { VERSION } from '../../src/version';
 import { healthyDoc, QUOTE_DM, SCRIPT_GUEST, storageDoc, troubledDoc } from '../fixtures/docs/check-documents';
+import { runCli } from '../helpers/cli';
 import { requireTool } from '../helpers/require-tool';
 
 test('nagios: first line is STATUS: summary | perfdata, then one line per finding', () => {
@@ -41,7 +42,7 @@ test('nagios: summary counts, thresholds and fix commands', () => {
   assert.match(first, / 'ct102:\/mnt\/shared'=40%;;;0;100$/);
   assert.match(
     out,
-    /\n\[CRITICAL\] local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: .*Fix: dmsetup remove -u LVM-bbbb103old\n/,
+    /\n\[CRITICAL\] local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: .*\n {4}dmsetup remove -u LVM-bbbb103old\n/,
   );
   assert.match(out, /\n\[PENDING\] local-lvm:vm-110-disk-0 \(.*\) orphan: .*\(pending: task:qmrestore\)\n/);
   // The DM name with a quote is shell-quoted in nothing but stays readable; the fix uses the UUID.
@@ -83,7 +84,7 @@ test('checkmk: one local-check line per service, state first, metrics parseable'
   assert.match(out, /1 duplicate, 3 orphans, 1 pending; 2 valid of 10 \(node: CRITICAL, grade F\)/);
   assert.match(
     out,
-    /\\nCRITICAL local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: .*; fix: dmsetup remove -u LVM-bbbb103old/,
+    /\\nCRITICAL local-lvm:vm-103-disk-0 \(VM 103 app03\) duplicate: [^\\]*\\n {4}dmsetup remove -u LVM-bbbb103old\\n/,
   );
   assert.match(out, /\\nCRITICAL \/mnt\/pve\/nfs-backup stale: /);
   assert.ok(out.includes(SCRIPT_GUEST) === false, 'guest names are not part of the checkmk lines');
@@ -188,7 +189,7 @@ test('storage findings and missing mounts reach every format', (t): void => {
   assert.match(nagios, / mounts_missing=1;;0;0/);
   assert.match(
     nagios,
-    /\n\[CRITICAL\] pve\/data storage: Thin pool pve\/data is 97% full — data 97\.1% \(critical at 95%\) Fix: lvextend -L \+50G pve\/data # or free space/,
+    /\n\[CRITICAL\] pve\/data storage: Thin pool pve\/data is 97% full — data 97\.1% \(critical at 95%\)\n {4}lvextend -L \+50G pve\/data\n/,
   );
   assert.match(renderCheckmk(doc), /\\nCRITICAL pve\/data storage: Thin pool/);
   const prom = renderPrometheus(doc, {});
@@ -216,5 +217,22 @@ test('a mounts part that could not be checked says so (nagios, checkmk)', () => 
   assert.match(
     renderCheckmk(doc),
     /\n3 "PVE-Health mounts" \S+ could not check the mounts: cannot read \/proc\/self\/mountinfo\n$/,
+  );
+});
+
+// Issue 60: every finding's commands, volumes too, each on a line of its own that runs as it stands (what
+// it is follows as a shell comment); never one flattened line.
+test('nagios and checkmk: a volume finding carries its commands, each runnable on its own line', () => {
+  const nagios = runCli(['check', '--demo', '--format', 'nagios']).stdout;
+  assert.match(
+    nagios,
+    /\n\[WARNING\] local:103\/old-import\.qcow2 \(VM 103 test03\) orphan: [^\n]*\n {4}qm disk rescan --vmid 103 {2}# keep\n {4}pve-health reclaim --name local:103\/old-import\.qcow2 {2}# reclaim\n {4}pvesm free local:103\/old-import\.qcow2 {2}# drop \(irreversible\)\n/,
+  );
+  // a mount's several commands: one per line, in their order
+  assert.match(nagios, /\n {4}showmount -e 10\.0\.0\.20\n {4}umount -l \/mnt\/pve\/backup-nfs\n/);
+  const checkmk = runCli(['check', '--demo', '--format', 'checkmk']).stdout;
+  assert.match(
+    checkmk,
+    /old-import\.qcow2 \(VM 103 test03\) orphan: [^\\]*\\n {4}qm disk rescan --vmid 103 {2}# keep\\n/,
   );
 });

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import type { ReclaimAction, ReclaimRefusal, ReclaimStep } from '../../src/core/reclaim/reclaim-types';
 import { commandText, shellQuote } from '../../src/core/text/shell-quote';
 import { renderReclaimPlan } from '../../src/render/reclaim';
+import { runCli } from '../helpers/cli';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -125,4 +126,16 @@ test("pve-health's own file move shows as rename(2) SRC → DST, paths as shell 
   // Only the child's exact form: the flag anywhere else is an argv like any other.
   assert.equal(commandText(['echo', '--pve-health-move-file']), 'echo --pve-health-move-file');
   assert.equal(commandText(MOVE.slice(0, 4)), shellQuote(MOVE.slice(0, 4)));
+});
+
+// Issue 60: a refusal carries the step the check offers for it (PVE's rescan keeps the data), its command
+// alone on its line; a refusal with no such step gets none.
+test('a refused volume of a running guest names its rescan; a shared-LVM refusal names none', () => {
+  const text = runCli(['reclaim', '--demo', '--dry-run', '--name', 'local-lvm:vm-100-disk-2']).stdout;
+  assert.match(
+    text,
+    /^ {2}local-lvm:vm-100-disk-2 {2}guest 100 — protected: guest-running\n {6}data kept; to keep it, attach it to guest 100:\n {8}qm disk rescan --vmid 100$/m,
+  );
+  const shared = runCli(['reclaim', '--demo', '--dry-run', '--name', 'san-lvm:vm-121-disk-0']).stdout;
+  assert.doesNotMatch(shared, /rescan/);
 });

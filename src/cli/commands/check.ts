@@ -16,14 +16,16 @@ import { notifyAfterCheck } from './notify';
 export const checkCommand = defineCommand({
   name: 'check',
   usage:
-    'check [--json|--format FMT] [--html FILE] [--textfile DIR] [--fresh] [--vmid N] [--root DIR | --from FILE | --demo]',
+    'check [-q] [--json|--format FMT] [--notify] [--html FILE] [--textfile DIR] [--fresh] [--vmid N] [--root DIR | --from FILE | --demo]',
   examples: [
     'check',
     '# what the timer runs:',
     'check -q --notify \\\n      --textfile-if-present /var/lib/prometheus/node-exporter',
-    'check --format nagios   # NRPE / Icinga: one status line, perfdata, the problems',
+    '# NRPE / Icinga: one status line, perfdata, the problems:',
+    'check --format nagios',
     'check --json > /root/pve1-check.json',
-    'check --vmid 103   # only what concerns guest 103 (its exit code too)',
+    '# only what concerns guest 103 (its exit code too):',
+    'check --vmid 103',
     'check --html /root/pve-health.html',
     'check --demo   # the bundled demo node',
   ],

@@ -44,7 +44,7 @@ export const cleanCommand = defineCommand({
   formats: ['text', 'json'],
   examples: [
     'clean --dry-run --all   # show the plan and the exact commands',
-    'clean --demo --dry-run  # what it would do on the bundled demo node',
+    'clean --demo --dry-run  # on the bundled demo node',
     'clean --vmid 150',
     'clean --reason lv-missing --yes',
     'clean --name pve-vm--104--disk--0',

@@ -62,7 +62,8 @@ export const clusterCommand = defineCommand({
     'cluster --nodes pve1,pve2 --timeout 60',
     'cluster --json',
     'cluster --notify',
-    'cluster -q --notify --textfile /var/lib/prometheus/node-exporter   # from a timer on one node',
+    '# from a timer on one node:',
+    'cluster -q --notify \\\n      --textfile /var/lib/prometheus/node-exporter',
     'cluster --format prometheus',
   ],
   help: `Reads the nodes from /etc/pve/.members, checks this node in-process and every other online node

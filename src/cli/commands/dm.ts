@@ -9,7 +9,8 @@ export const dmCommand = defineCommand({
     'dm',
     'dm --json',
     'dm --vmid 110   # only guest 110',
-    'dm --from /root/pve1.json   # analyse a capture taken on another node',
+    '# analyse a capture taken on another node:',
+    'dm --from /root/pve1.json',
   ],
   help: `Options:
   --vmid N          Only guest N's maps, LVs and storage findings (repeatable, or 103,104), and the

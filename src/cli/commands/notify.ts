@@ -52,7 +52,8 @@ export const notifyCommand = defineCommand({
     'notify --test   # a test message to every channel',
     'notify',
     'notify --input /root/pve1-check.json --always',
-    'notify --setup-pve --dry-run   # the PVE matcher for type=pve-health, shown',
+    '# the PVE matcher for type=pve-health, shown:',
+    'notify --setup-pve --dry-run',
   ],
   help: `Options:
   --always          Send even if nothing changed since the last message

@@ -34,8 +34,10 @@ export const reclaimCommand = defineCommand({
   globals: ['root', 'from', 'demo', 'format', 'json', 'no-color', 'config'],
   formats: ['text', 'json'],
   examples: [
-    'reclaim --dry-run            # what would be quarantined, what is refused and why, what is in quarantine',
-    'reclaim --demo --dry-run     # the same on the bundled demo node',
+    '# what would be quarantined, what is refused and why, and what is',
+    '# in quarantine:',
+    'reclaim --dry-run',
+    'reclaim --demo --dry-run     # the same on the demo node',
     'reclaim --name local-zfs:vm-105-disk-0',
     'reclaim --vmid 105 --yes',
     'reclaim --purge --dry-run    # what is past its retention',

@@ -27,7 +27,7 @@ export const restoreCommand = defineCommand({
   formats: ['text', 'json'],
   examples: [
     'restore   # lists the journals (also: restore --list)',
-    'restore /var/lib/pve-health/journal/clean-20261122T101500Z-42.json',
+    'restore \\\n      /var/lib/pve-health/journal/clean-20261122T101500Z-42.json',
     'restore JOURNAL --name pve-vm--104--disk--0 --yes',
   ],
   help: `Options:

@@ -112,7 +112,8 @@ export const serveCommand = defineCommand({
   globals: ['root', 'from', 'demo', 'config'],
   examples: [
     'serve',
-    'serve --listen 0.0.0.0:9712   # needs a token: PVE_HEALTH_TOKEN or serve.token',
+    '# needs a token: PVE_HEALTH_TOKEN or serve.token:',
+    'serve --listen 0.0.0.0:9712',
     'serve --listen unix:/run/pve-health/serve.sock',
     'serve --cluster',
   ],

@@ -67,8 +67,10 @@ export function shortSteps(f: { fix: string | null; steps: readonly FindingStep[
 }
 
 /**
- * "keep: CMD · drop (irreversible): CMD", or "fix: CMD (more in the full report)": a finding's commands on
- * one line; a protected finding without a fix says so first, then the step that makes it safe.
+ * One rule for every finding (issue 60: LVM showed one command, ZFS/RBD/files all of theirs): the first
+ * command — one that keeps the data where there is one — labelled with its kind (fix, keep, reclaim, drop),
+ * and how many more the full report has. An irreversible one shown keeps its words. A protected finding
+ * names its protection first; it says "no fix now" only when no step is open to it.
  */
 export function shortFixText(f: {
   fix: string | null;
@@ -79,28 +81,40 @@ export function shortFixText(f: {
   const text = commandsText(f);
   // A pending finding's protection is the running operation, which its own words name.
   if (f.fix || f.pending || !f.protectedBy?.length) return text;
-  return `no fix now (protected: ${f.protectedBy.join(', ')})${text ? `; next: ${text.replace(/^fix: /, '')}` : ''}`;
+  const by = f.protectedBy.join(', ');
+  return text ? `protected (${by}); ${text}` : `no fix now (protected: ${by})`;
 }
 
 function commandsText(f: { fix: string | null; steps: readonly FindingStep[] }): string | null {
   const all = shortSteps(f);
   if (!all.length) return null;
-  const named = all.filter((s) => s.kind === 'keep' || s.kind === 'reclaim' || s.kind === 'drop');
-  if (named.length === all.length)
-    return named.map((s) => `${s.kind}${s.irreversible ? ' (irreversible)' : ''}: ${s.command}`).join(' · ');
   const first = all[0];
-  const more = all.length > 1 ? ' (more in the full report)' : '';
-  if (!first.irreversible) return `fix: ${first.command}${more}`;
+  const kind = first.kind === 'step' ? 'fix' : first.kind;
+  const more = all.length > 1 ? ` (+${all.length - 1} more in the full report)` : '';
+  if (!first.irreversible) return `${kind}: ${first.command}${more}`;
   // No step keeps the data: the irreversible one keeps its words (its label and what to check first).
   const label = /irreversible/.test(first.words)
     ? first.words
     : `${first.words ? `${first.words} ` : ''}(irreversible)`;
-  return `fix: ${label}: ${first.command}${more}`;
+  return `${kind}: ${label}: ${first.command}${more}`;
 }
 
-/** A finding's fix, or a mount finding's step commands (they have no fix of their own), one per line. */
-export function mountFix(f: { part: string; fix: string | null; steps: readonly FindingStep[] }): string | null {
-  if (f.fix || f.part !== 'mounts') return f.fix;
-  const commands = f.steps.flatMap((s) => (s.command ? [s.command] : []));
-  return commands.length ? commands.join('\n') : null;
+/**
+ * Every command of a finding (its fix's lines, then its steps' commands; any part: volumes too), each a
+ * line of its own that runs as it stands: what it is follows as a shell comment (`  # keep`, `  # drop
+ * (irreversible)`), so a pasted line runs only the command. Nagios and Checkmk print them under the
+ * finding (issue 60: they were flattened into one line that could not run, and volumes had none). A
+ * command a monitoring line cannot carry (a backslash, `|`, a line break) is named, not mangled.
+ */
+export function commandLines(f: { fix: string | null; steps: readonly FindingStep[] }): string[] {
+  return shortSteps(f).map((s) => {
+    if (/[\\|\r\n]/.test(s.command)) return '# a command with characters this format cannot carry: see the full report';
+    const label =
+      s.kind === 'step'
+        ? s.irreversible
+          ? 'irreversible'
+          : ''
+        : `${s.kind}${s.irreversible ? ' (irreversible)' : ''}`;
+    return label ? `${s.command}  # ${label}` : s.command;
+  });
 }

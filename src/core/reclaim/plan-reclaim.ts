@@ -7,6 +7,7 @@ import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
 import { compareText } from '../text/compare-text';
 import { sizeFigures } from '../text/size-figures';
+import type { NextStep } from '../vocab/next-step';
 import type { NamedElsewhere } from '../vocab/only-copy';
 import { purgeAfter } from '../vocab/quarantine-name';
 import type { DmEntry } from '../vocab/types';
@@ -58,6 +59,7 @@ function fromDm(e: DmEntry): Candidate | null {
     format: 'raw',
     lvm: { vg: e.vg, lv: e.lv, lvUuid: e.lvUuid ?? null, active: e.kind === 'dm' },
     aliases: [e.name, `${e.vg}/${e.lv}`, e.lv],
+    ...keepOf(e),
   };
 }
 
@@ -84,7 +86,14 @@ function fromVolume(e: VolumeEntry): Candidate {
     ...(e.trash ? { trash: e.trash } : {}),
     ...(e.namedBySection ? { namedBySection: e.namedBySection } : {}),
     aliases: e.snapshot ? [`${e.volid}@${e.snapshot}`] : [],
+    ...keepOf(e),
   };
+}
+
+/** The entry's keep step (its command), carried to a refusal's line (issue 60: refusals had no next step). */
+function keepOf(e: { steps?: NextStep[] }): Pick<Candidate, 'keep'> {
+  const k = e.steps?.find((s) => s.kind === 'keep' && s.command);
+  return k?.command ? { keep: { text: k.text, command: k.command } } : {};
 }
 
 export function matchesReclaimFilter(
@@ -166,6 +175,7 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
         status: c.status,
         reason: c.reason,
         ...r,
+        ...(c.keep ? { next: c.keep } : {}),
       });
       continue;
     }

@@ -43,6 +43,8 @@ export interface Candidate {
   namedBySection?: string;
   /** Names the selection (--name) matches besides the volume ID (DM name, VG/LV). */
   aliases: string[];
+  /** The entry's step that keeps the data (PVE's rescan), shown beside a refusal: the way on that is open. */
+  keep?: { text: string; command: string[] };
 }
 
 export interface RuleContext {

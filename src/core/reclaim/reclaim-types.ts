@@ -33,6 +33,8 @@ export interface ReclaimRefusal {
   reason: string;
   code: ReclaimRefusalCode;
   why: string;
+  /** The step the check offers for it that keeps the data (`qm disk rescan --vmid N`), if any. */
+  next?: { text: string; command: string[] };
 }
 
 /** One step of a quarantine, purge or restore: what it does and the argv that does it. */

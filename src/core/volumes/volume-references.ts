@@ -38,11 +38,16 @@ export const VOLUME_STORAGE_TYPES = Object.keys(PLUGIN_CONTENT);
  * parse_config gives the plugin's default (`$def->{content}->[1]`).
  */
 export function holdsGuestVolumes(s: StorageConfig): boolean {
-  if (!Object.hasOwn(PLUGIN_CONTENT, s.type)) return false;
+  const kinds = storageContent(s);
+  return kinds.includes('images') || kinds.includes('rootdir');
+}
+
+/** The content types PVE reads for a volume storage (holdsGuestVolumes); none for any other type. */
+export function storageContent(s: StorageConfig): string[] {
+  if (!Object.hasOwn(PLUGIN_CONTENT, s.type)) return [];
   const plugin = PLUGIN_CONTENT[s.type];
   const set = s.props.content?.split(/[,\s]+/).filter((k) => plugin.supported.includes(k));
-  const kinds = set === undefined || (set.length === 0 && !plugin.supported.includes('none')) ? plugin.byDefault : set;
-  return kinds.includes('images') || kinds.includes('rootdir');
+  return set === undefined || (set.length === 0 && !plugin.supported.includes('none')) ? plugin.byDefault : set;
 }
 
 /** Where a storage keeps its volumes: two storage IDs on the same pool/path alias each other. */

@@ -8,7 +8,7 @@ import { NAMES_NOTHING, namesNothing, namesNothingWhy } from '../node/guest-name
 import type { PveState } from '../node/pve-state';
 import type { StorageConfig } from '../parse/storage-config';
 import { redactCommandLine } from '../redact/redact';
-import { dropStep, keepStep, type NextStep, reclaimStep, setSteps } from '../vocab/next-step';
+import { dropStep, type NextStep, reclaimStep, setSteps } from '../vocab/next-step';
 import { onlyCopySteps, onlyCopyWords } from '../vocab/only-copy';
 import { reclaimOffered } from '../vocab/reclaim-scope';
 import type { VolumeEntry } from '../vocab/volume-types';
@@ -20,6 +20,7 @@ import { subvolMounts } from './volume-host-facts';
 import { namedAgain, quarantined } from './volume-quarantined';
 import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './volume-rbd';
 import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
+import { attachSteps, recreateSteps, stepsWhileProtected } from './volume-rescan';
 import type { ListedVolume } from './volume-storages';
 import { childDatasets, pathUses } from './volume-usage';
 
@@ -78,7 +79,7 @@ export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume,
     snapshotFlags(e, users, c, f);
     snapshotHolds(e, v, f);
     doubtGuards(e, st, v, c, f);
-    hint(e, st, guest);
+    hint(e, st, guest, v);
     return finish(e, f);
   } else if (visible.length > 0) {
     e.detail = `referenced by ${describeRef(visible[0])}${visible.length > 1 ? ` (+${visible.length - 1} more)` : ''}`;
@@ -105,7 +106,7 @@ export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume,
   flags(e, v, guest, c, f);
   doubtGuards(e, st, v, c, f);
   if (st.type === 'rbd') addRbd(f, watchVerdict(e, v, st));
-  hint(e, st, guest);
+  hint(e, st, guest, v);
   return finish(e, f);
 }
 
@@ -131,8 +132,13 @@ function finish(e: VolumeEntry, f: Flags): VolumeEntry {
   e.protected = f.protectedBy.size > 0;
   e.protectedBy = [...f.protectedBy].sort();
   if (e.protected || e.pending) {
-    delete e.hint;
-    delete e.steps;
+    // What rescan tolerates (the guest runs) keeps the rescan step: PVE's way to keep the data stays open.
+    const kept = stepsWhileProtected(e);
+    if (kept.length > 0) setSteps(e, kept);
+    else {
+      delete e.hint;
+      delete e.steps;
+    }
   }
   return e;
 }
@@ -250,7 +256,7 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
 
 // The next steps of an orphan nobody protects: keep it (attach it to its guest) and drop it, each with its
 // command on a line of its own; the drop step is marked irreversible. The hint is their sentence.
-function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
+function hint(e: VolumeEntry, st: StorageConfig, guest: Guest, v: ListedVolume): void {
   if (e.status !== 'orphan' || e.steps || e.hint) return;
   const argv = e.snapshot ? snapshotFree(e, st) : ['pvesm', 'free', e.volid];
   if (!argv) return;
@@ -263,12 +269,8 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
       dropStep(`remove the snapshot now (what ${who} would have done; irreversible)`, argv),
     ]);
   } else if (e.reason === 'not-referenced' && guest && !e.snapshot) {
-    const rescan =
-      guest.type === 'lxc'
-        ? ['pct', 'rescan', '--vmid', String(e.vmid)]
-        : ['qm', 'disk', 'rescan', '--vmid', String(e.vmid)];
     setSteps(e, [
-      keepStep(`to keep it, attach it to ${guestWord(guest)} as unusedN (on ${guest.node})`, rescan),
+      ...attachSteps(e, st, guest, v.partialReceive),
       ...reclaimable(e),
       dropStep(`or to drop it now (irreversible: deletes the data), ${check}`, argv),
     ]);
@@ -280,7 +282,11 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest): void {
       dropStep(`a leftover copy (e.g. of a migration): to drop it now (irreversible), ${check}`, argv),
     ]);
   } else {
-    setSteps(e, [...reclaimable(e), dropStep(`to drop it now (irreversible: deletes the data), ${check}`, argv)]);
+    setSteps(e, [
+      ...(e.reason === 'guest-missing' ? recreateSteps(e, st, v.partialReceive) : []),
+      ...reclaimable(e),
+      dropStep(`to drop it now (irreversible: deletes the data), ${check}`, argv),
+    ]);
   }
 }
 
