@@ -15,6 +15,7 @@ import type { DmEntry, DmResult } from '../vocab/types';
 import type { ClassifyContext } from './classify-dm';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
+import { missingReferencedLvs } from './dm-missing';
 import { makePathResolver, type PathResolver } from './dm-paths';
 import {
   buildReferenceIndex,
@@ -104,6 +105,12 @@ export function analyzeDm(view: NodeView): DmResult {
     const c = nextDiskCollision(e, e.storage ? storageById.get(e.storage) : undefined, lvm.disksByVg);
     if (c) e.detail += `; ${c}`;
   }
+  // The guests' missing disks: after the flags (nothing of theirs exists to protect) and the collisions.
+  const taken = new Set<string>();
+  for (const e of entries)
+    if ((e.reason === 'chain-current' || e.quarantineNamedBy?.length) && e.volume !== null) taken.add(e.volume);
+  const seen = new Set(ctx.storages.filter((s) => storageById.has(s.id)));
+  for (const e of missingReferencedLvs(ctx, [...seen], taken)) entries.push(e);
   const used = new Set(pve.guests.keys());
   const vmidReuse = computeVmidReuse({
     entries,

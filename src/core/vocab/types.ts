@@ -67,6 +67,8 @@ export interface DmEntry {
   quarantineNamedBy?: string[];
   /** Every guest whose config names this LV (any section, any way: volid, path, clone base), with its node; only when some does. */
   guests?: { vmid: number; type: 'qemu' | 'lxc'; node: string }[];
+  /** A config names this LV and lvs does not list it (reason missing-referenced): critical when the guest starts with it. */
+  missing?: { blocksStart: boolean };
 }
 
 export interface DmSummary {
