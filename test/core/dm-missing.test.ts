@@ -231,3 +231,15 @@ test('a failed volume-chain rename: the chain-current finding holds the gone vol
     ['san:vm-613-disk-1.qcow2'],
   );
 });
+
+test('a quarantined LV a config names again: its critical restore finding holds it, no second entry', () => {
+  const { r, missing } = run(LOCAL_LVM, (b) => {
+    b.guest(102, 'qemu', ['scsi0: local-lvm:vm-102-disk-0,size=8G', 'scsi1: local-lvm:vm-102-disk-1,size=8G']);
+    b.lv({ vg: 'pve', lv: 'pve-health-q.20261101T000000Z.vm-102-disk-0', pool: 'data', active: false });
+  });
+  assert.ok(r.entries.some((e) => e.quarantineNamedBy?.length));
+  assert.deepEqual(
+    missing.map((e) => e.volume),
+    ['local-lvm:vm-102-disk-1'],
+  );
+});

@@ -105,12 +105,7 @@ export function analyzeDm(view: NodeView): DmResult {
     const c = nextDiskCollision(e, e.storage ? storageById.get(e.storage) : undefined, lvm.disksByVg);
     if (c) e.detail += `; ${c}`;
   }
-  // The guests' missing disks: after the flags (nothing of theirs exists to protect) and the collisions.
-  const taken = new Set<string>();
-  for (const e of entries)
-    if ((e.reason === 'chain-current' || e.quarantineNamedBy?.length) && e.volume !== null) taken.add(e.volume);
-  const seen = new Set(ctx.storages.filter((s) => storageById.has(s.id)));
-  for (const e of missingReferencedLvs(ctx, [...seen], taken)) entries.push(e);
+  addMissingDisks(entries, ctx, storageById);
   const used = new Set(pve.guests.keys());
   const vmidReuse = computeVmidReuse({
     entries,
@@ -129,6 +124,22 @@ export function analyzeDm(view: NodeView): DmResult {
     warnings,
     status: statusOf(entries),
   };
+}
+
+/**
+ * The LVs configs name that lvs does not list (dm-missing.ts), on this node's storages as their disks show
+ * them, after the flags (nothing of theirs exists to protect) and the collisions; not a volume another entry explains already (a chain-current rename, a quarantined LV named again).
+ */
+function addMissingDisks(entries: DmEntry[], ctx: ClassifyContext, here: Map<string, unknown>): void {
+  const taken = new Set<string>();
+  for (const e of entries)
+    if ((e.reason === 'chain-current' || e.quarantineNamedBy?.length) && e.volume !== null) taken.add(e.volume);
+  const missing = missingReferencedLvs(
+    ctx,
+    ctx.storages.filter((s) => here.has(s.id)),
+    taken,
+  );
+  for (const e of missing) entries.push(e);
 }
 
 /**

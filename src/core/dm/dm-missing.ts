@@ -83,7 +83,7 @@ export function missingReferencedLvs(
       if (counted.length === 0) continue;
       const first = counted.filter(blocksStart)[0] ?? counted[0];
       const volume = first.ref.volid ? `${st.id}:${first.ref.volid.volname}` : `${st.id}:${lv}`;
-      if (taken.has(volume)) continue;
+      if (taken.has(volume) || taken.has(`${st.id}:${lv}`)) continue;
       out.push(missingEntry({ st, lv, volume, counted, first }));
     }
   }

@@ -171,10 +171,7 @@ export interface StorageSubject {
   device?: string;
 }
 
-/**
- * One node storage health finding (docs/storage-health.md). `fix` lists commands (or `# ...`
- * advice lines) for the admin; pve-health never runs them.
- */
+/** One node storage health finding (docs/storage-health.md). `fix`: commands (or `# ...` advice lines); never run. */
 export interface StorageFinding {
   /** Stable across runs for the same problem, e.g. "thin-data:pve/data" (notifications compare it). */
   id: string;
