@@ -92,6 +92,33 @@ describe('an LVM volume a config names that lvs does not list', () => {
       },
       want: [{ volume: 'san:vm-300-disk-0', severity: 2, cmd: 'qm config 300' }],
     },
+    {
+      name: 'unused10 names it: a warning',
+      setup: (b) => b.guest(100, 'qemu', ['unused10: local-lvm:vm-100-disk-10']),
+      want: [{ volume: 'local-lvm:vm-100-disk-10', severity: 1, cmd: 'qm config 100' }],
+    },
+    {
+      name: "a linked clone whose own LV is gone (its base is there): the clone's volume ID",
+      setup: (b) => {
+        b.lv({ vg: 'pve', lv: 'base-100-disk-0', pool: 'data' });
+        b.guest(101, 'qemu', ['scsi0: local-lvm:base-100-disk-0/vm-101-disk-0,size=8G']);
+      },
+      want: [{ volume: 'local-lvm:base-100-disk-0/vm-101-disk-0', severity: 2, cmd: 'qm config 101' }],
+    },
+    {
+      name: 'two storages on one VG: only the storage the line names says it',
+      cfg: `${LOCAL_LVM}\nlvm: pve-thick\n\tvgname pve\n\tcontent images\n`,
+      setup: (b) => b.guest(100, 'qemu', ['scsi0: pve-thick:vm-100-disk-3,size=8G']),
+      want: [{ volume: 'pve-thick:vm-100-disk-3', severity: 2, cmd: 'qm config 100' }],
+    },
+    {
+      name: "another guest's task does not explain this guest's missing disk",
+      setup: (b) => {
+        b.guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=8G']);
+        b.task('qmdestroy', '101');
+      },
+      want: [{ volume: 'local-lvm:vm-100-disk-0', severity: 2, cmd: 'qm config 100' }],
+    },
     // Neighbours: no missing disk.
     {
       name: 'an inactive LV of a VG not activated yet (PVE activates on start): lvs lists it',
@@ -242,4 +269,58 @@ test('a quarantined LV a config names again: its critical restore finding holds 
     missing.map((e) => e.volume),
     ['local-lvm:vm-102-disk-1'],
   );
+});
+
+test('the entry whole: what JSON and every output read', () => {
+  const { missing } = run(SAN, (b) => {
+    b.vgId('san');
+    b.guest(300, 'qemu', ['unused0: san:vm-300-disk-0'], 'pve2');
+    b.guest(301, 'lxc', ['rootfs: san:vm-300-disk-0,size=8G', 'mp0: san:vm-300-disk-0,mp=/x']);
+  });
+  assert.deepEqual(missing, [
+    {
+      name: 'san-vm--300--disk--0',
+      uuid: '',
+      vg: 'san',
+      lv: 'vm-300-disk-0',
+      layer: null,
+      storage: 'san',
+      vmid: 301,
+      volume: 'san:vm-300-disk-0',
+      active: false,
+      status: 'valid',
+      reason: 'missing-referenced',
+      detail:
+        'CT 301 rootfs (+2 more) names san:vm-300-disk-0, which storage san does not have (lvs lists no LV san/vm-300-disk-0 and read VG san whole): the guest will not start',
+      protected: false,
+      pending: false,
+      protectedBy: [],
+      open: false,
+      openCount: 0,
+      holders: [],
+      processes: [],
+      parent: null,
+      action: null,
+      sizeBytes: null,
+      kind: 'lv',
+      lvUuid: null,
+      guestType: 'lxc',
+      guestNode: 'pve1',
+      guests: [
+        { vmid: 300, type: 'qemu', node: 'pve2' },
+        { vmid: 301, type: 'lxc', node: 'pve1' },
+      ],
+      missing: { blocksStart: true },
+      hint: missing[0]?.hint,
+      steps: [
+        {
+          kind: 'step',
+          text: "restore the disk from a backup, or detach the line from CT 301's config (on pve1); see it",
+          command: ['pct', 'config', '301'],
+          irreversible: false,
+        },
+      ],
+    },
+  ]);
+  assert.match(missing[0].hint ?? '', /pct config 301/);
 });

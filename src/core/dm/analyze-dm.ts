@@ -131,9 +131,9 @@ export function analyzeDm(view: NodeView): DmResult {
  * them, after the flags (nothing of theirs exists to protect) and the collisions; not a volume another entry explains already (a chain-current rename, a quarantined LV named again).
  */
 function addMissingDisks(entries: DmEntry[], ctx: ClassifyContext, here: Map<string, unknown>): void {
-  const taken = new Set<string>();
-  for (const e of entries)
-    if ((e.reason === 'chain-current' || e.quarantineNamedBy?.length) && e.volume !== null) taken.add(e.volume);
+  // Both name the volume by its LV name (`<storage>:<LV>`), as PVE's LVM volnames are.
+  const taken = new Set<string | null>();
+  for (const e of entries) if (e.reason === 'chain-current' || e.quarantineNamedBy?.length) taken.add(e.volume);
   const missing = missingReferencedLvs(
     ctx,
     ctx.storages.filter((s) => here.has(s.id)),

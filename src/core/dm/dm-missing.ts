@@ -59,13 +59,13 @@ export function missingStep(first: Pick<RefHit, 'type' | 'vmid' | 'node'>) {
  * One entry (`valid`/`missing-referenced`, kind `lv`, no map) per LV the configs name on an LVM storage of
  * this node that lvs does not list, when lvs read that VG whole: lvs answered, vgs knows the VG and their
  * counts agree (lvm-view.ts gaps). A VG lvs/vgs do not show at all is not "the LV is gone" (its disk is
- * absent: the storage part says so). `taken` are volume IDs another entry already explains: a volume-chain
+ * absent: the storage part says so). `taken` are `<storage>:<LV name>` another entry already explains: a volume-chain
  * snapshot LV holding the current image (chain-current), the quarantined LV a config names (restore it).
  */
 export function missingReferencedLvs(
   ctx: Pick<ClassifyContext, 'lvm' | 'lvsError' | 'storageConfigError' | 'refs' | 'node' | 'guests' | 'tasks'>,
   storagesHere: readonly LvmStorage[],
-  taken: ReadonlySet<string>,
+  taken: ReadonlySet<string | null>,
 ): DmEntry[] {
   const { lvm } = ctx;
   if (ctx.lvsError || ctx.storageConfigError || !lvm.lvs) return [];
@@ -82,8 +82,9 @@ export function missingReferencedLvs(
       );
       if (counted.length === 0) continue;
       const first = counted.filter(blocksStart)[0] ?? counted[0];
-      const volume = first.ref.volid ? `${st.id}:${first.ref.volid.volname}` : `${st.id}:${lv}`;
-      if (taken.has(volume) || taken.has(`${st.id}:${lv}`)) continue;
+      // Every counted hit named this storage, so it has its volume ID (a clone's is `base-X/vm-Y`).
+      const volume = `${st.id}:${first.ref.volid?.volname ?? lv}`;
+      if (taken.has(`${st.id}:${lv}`)) continue;
       out.push(missingEntry({ st, lv, volume, counted, first }));
     }
   }
