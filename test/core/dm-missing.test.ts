@@ -31,6 +31,10 @@ function run(cfg: string, setup: Setup) {
   const b = new NodeBuilder('pve1').cluster(['pve1', 'pve2']).storage(cfg).pool('pve');
   setup(b);
   const r = analyzeNode(parseNode(b.build()), {});
+  assert.ok(
+    r.entries.every((e) => typeof e.reason === 'string'),
+    'entries only',
+  );
   return { r, missing: r.entries.filter((e) => e.reason === 'missing-referenced') };
 }
 
@@ -202,7 +206,19 @@ describe('an LVM volume a config names that lvs does not list', () => {
         assert.equal(e.action, null);
         assert.ok(isDmFinding(e));
         assert.match(e.detail, /names \S+, which storage \S+ does not have \(lvs lists no LV /);
+        assert.doesNotMatch(e.detail, /\(\+/, 'one line names it');
+        assert.ok(
+          entrySeverity(e) === 2 ? e.detail.endsWith('whole): the guest will not start') : e.detail.endsWith('whole)'),
+          e.detail,
+        );
+        const who = e.guestType === 'lxc' ? 'CT' : 'VM';
+        assert.equal(
+          e.steps?.[0].text,
+          `restore the disk from a backup, or detach the line from ${who} ${e.vmid}'s config (on ${e.guestNode}); see it`,
+        );
       }
+      // A disk that is there is no finding.
+      for (const e of r.entries) if (e.reason === 'referenced') assert.equal(entrySeverity(e), 0, e.detail);
       // CRITICAL is the part's worst state (the builder's thin pool has no dmsetup status line: UNKNOWN beside).
       if (row.want.some((w) => w.severity === 2)) assert.equal(r.status, 2);
     });
@@ -323,4 +339,20 @@ test('the entry whole: what JSON and every output read', () => {
     },
   ]);
   assert.match(missing[0].hint ?? '', /pct config 301/);
+});
+
+test('a map left without its LV, the LV a config names: the map is lv-missing and the disk still missing', () => {
+  const { r, missing } = run(LOCAL_LVM, (b) => {
+    b.guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=8G']);
+    b.map({
+      name: 'pve-vm--100--disk--0',
+      uuid: `LVM-${b.vgId('pve')}${'Z'.repeat(32)}`,
+      table: '0 16777216 linear 8:16 2048',
+    });
+  });
+  assert.ok(r.entries.some((e) => e.name === 'pve-vm--100--disk--0' && e.reason !== 'missing-referenced'));
+  assert.deepEqual(
+    missing.map((e) => e.volume),
+    ['local-lvm:vm-100-disk-0'],
+  );
 });

@@ -63,12 +63,14 @@ export function missingStep(first: Pick<RefHit, 'type' | 'vmid' | 'node'>) {
  * snapshot LV holding the current image (chain-current), the quarantined LV a config names (restore it).
  */
 export function missingReferencedLvs(
-  ctx: Pick<ClassifyContext, 'lvm' | 'lvsError' | 'storageConfigError' | 'refs' | 'node' | 'guests' | 'tasks'>,
+  ctx: Pick<ClassifyContext, 'lvm' | 'refs' | 'node' | 'guests' | 'tasks'>,
   storagesHere: readonly LvmStorage[],
   taken: ReadonlySet<string | null>,
 ): DmEntry[] {
   const { lvm } = ctx;
-  if (ctx.lvsError || ctx.storageConfigError || !lvm.lvs) return [];
+  // lvs is null exactly when it failed (lvsError). A storage.cfg not read whole never gets here: the part is
+  // UNKNOWN for it (storage-gaps.ts), and an unreadable one defines no storage.
+  if (!lvm.lvs) return [];
   const out: DmEntry[] = [];
   for (const st of storagesHere) {
     const byLv = ctx.refs.get(st.vg);
