@@ -5,22 +5,13 @@
 // for a disk a config names. The LVM side of the same configs: corpus-node.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePveState } from '../../src/core/node/pve-state';
 import { parseGuestConfig } from '../../src/core/parse/guest-config';
-import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import type { FileVolume, VolumeEntry } from '../../src/core/vocab/volume-types';
 import { type ClassifyVolumesInput, classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { corpusConfigs, haveCorpus } from '../helpers/pve-corpus';
-import { withVmlist } from '../helpers/vmlist';
+import { buildVolumeInput, membersOf } from '../helpers/volume-node';
 
 type Kind = 'dir' | 'rbd' | 'zfspool' | 'lvm';
-
-const MEMBERS = JSON.stringify({
-  nodename: 'pve1',
-  version: 4,
-  cluster: { name: 'lab', version: 3, nodes: 2, quorate: 1 },
-  nodelist: { pve1: { id: 1, online: 1 }, pve2: { id: 2, online: 1 } },
-});
 
 // What kind of storage a corpus storage ID stands for, from the volume names its configs give it (PVE's
 // plugins: a dir-like volname is `<vmid>/<file>`; RBD and ZFS name images and datasets `vm-<vmid>-…`).
@@ -48,7 +39,7 @@ interface Cluster {
 
 function corpusCluster(): Cluster {
   const confs = corpusConfigs();
-  const files: Record<string, string> = { '/etc/pve/.members': MEMBERS };
+  const files: Record<string, string> = { '/etc/pve/.members': membersOf(['pve1', 'pve2']) };
   const byStorage = new Map<string, Map<string, boolean>>(); // storage → volname → named on this node
   // `<storage>:<volname>` → the snapshot sections that name it (a ZFS or RBD snapshot of that name exists).
   const snapsOf = new Map<string, Set<string>>();
@@ -82,7 +73,6 @@ function corpusCluster(): Cluster {
     else cfg.push(`lvmthin: ${id}\n\tvgname vg-${id}\n\tthinpool data\n\tcontent images,rootdir\n`);
   }
   files['/etc/pve/storage.cfg'] = cfg.join('\n');
-  Object.assign(files, withVmlist(files));
 
   const named = new Set<string>();
   const namedSnapshots = new Set<string>();
@@ -153,33 +143,17 @@ function corpusCluster(): Cluster {
       leftovers.push(`${id}:vm-8006-disk-77`);
     }
   }
-  const snap: HostSnapshot = {
-    kind: 'pve-health-snapshot',
-    version: 1,
-    capturedAt: '2026-01-01T00:00:00Z',
-    hostname: 'pve1',
-    toolVersion: 'test',
-    redacted: false,
-    files,
-    commands: {},
-    processes: [],
-    sysDm: [],
-  };
-  const ok = (stdout: string) => ({ argv: [], code: 0, stdout, stderr: '' });
   const zfsRoots = [...storages]
     .filter(([, k]) => k === 'zfspool')
     .map(([id]) => `tank/${id}\tfilesystem\t-\t1\t1\t0\t-\t/tank/${id}`);
-  const input: ClassifyVolumesInput = {
-    pve: parsePveState(snap),
-    raw: {
-      zfs: ok(['tank\tfilesystem\t-\t1\t1\t0\t-\t/tank', ...zfsRoots, ...zfs].join('\n')),
-      rbd: Object.fromEntries(Object.entries(rbd).map(([id, out]) => [id, ok(out)])),
-      rbdTrash: Object.fromEntries(Object.keys(rbd).map((id) => [id, ok('[]\n')])),
-      rbdStatus: Object.fromEntries(Object.keys(rbd).map((id) => [`${id}/vm-8006-disk-77`, ok('{"watchers":[]}')])),
-      files: Object.fromEntries(Object.entries(dirVolumes).map(([id, volumes]) => [id, { ok: true, volumes }])),
-    },
-    processes: [],
-  };
+  const input = buildVolumeInput({
+    files,
+    zfs: ['tank\tfilesystem\t-\t1\t1\t0\t-\t/tank', ...zfsRoots, ...zfs],
+    rbd,
+    rbdTrash: Object.fromEntries(Object.keys(rbd).map((id) => [id, '[]\n'])),
+    rbdStatus: Object.fromEntries(Object.keys(rbd).map((id) => [`${id}/vm-8006-disk-77`, '{"watchers":[]}'])),
+    fileStorages: dirVolumes,
+  });
   return { input, named, namedSnapshots, leftovers, storages };
 }
 

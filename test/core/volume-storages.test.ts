@@ -324,6 +324,86 @@ const NOT_LISTED = 'not an image PVE lists (Plugin.pm list_images: <vmid>/<name>
 const CHAIN_ALONE =
   'a volume-chain snapshot file (snap-<snap>-<volume>) whose volume is not in its directory: no volume of its own (Plugin.pm parse_name_dir refuses it)';
 
+test("zfs: an output cut inside its last field (no final newline) is the storage's error; a whole last line without it is read", () => {
+  // OpenZFS ends every line of zfs list with a newline (zfs_main.c print_dataset): without it the read was
+  // cut, unless only that newline was dropped: then the last field must be what it can only be.
+  const SUB = 'rpool/data/subvol-200-disk-0';
+  const unterminated = (last: string) => ({ zfs: ran([POOL_LINE, last].join('\n')), rbd: {}, files: {} });
+  const cutWhy = (name: string, shown: string) =>
+    `zfs list: its output ends inside its last line (${name} ends with ${JSON.stringify(shown)}): the listing was cut short`;
+  const rows: { name: string; last: string; error: string | null }[] = [
+    {
+      name: 'a subvol cut inside its inherited mountpoint',
+      last: zl(SUB, 'filesystem', '-', '8589934592', '-', '/rpool/data/subvol-200-di'),
+      error: cutWhy(SUB, '/rpool/data/subvol-200-di'),
+    },
+    {
+      name: 'a subvol cut right after the TAB before its mountpoint',
+      last: zl(SUB, 'filesystem', '-', '8589934592', '-', ''),
+      error: cutWhy(SUB, ''),
+    },
+    {
+      name: "a zvol cut inside its '-' mountpoint (nothing of it left)",
+      last: zl('rpool/data/vm-100-disk-0', 'volume', '1024', '-', '-', ''),
+      error: cutWhy('rpool/data/vm-100-disk-0', ''),
+    },
+    {
+      name: 'a snapshot cut the same way',
+      last: zl('rpool/data/vm-100-disk-0@s1', 'snapshot', '1024', '-', '-', ''),
+      error: cutWhy('rpool/data/vm-100-disk-0@s1', ''),
+    },
+    {
+      name: 'a mountpoint set by hand cannot be told from a cut one',
+      last: zl(SUB, 'filesystem', '-', '8589934592', '-', '/srv/ct200'),
+      error: cutWhy(SUB, '/srv/ct200'),
+    },
+    {
+      name: 'a type zfs list was not asked for cannot be judged',
+      last: zl('rpool/data/x#b', 'bookmark', '-', '-', '-', '-'),
+      error: cutWhy('rpool/data/x#b', '-'),
+    },
+    { name: 'a whole zvol line', last: zl('rpool/data/vm-100-disk-0', 'volume', '1024'), error: null },
+    { name: 'a whole snapshot line', last: zl('rpool/data/vm-100-disk-0@s1', 'snapshot', '1024'), error: null },
+    {
+      name: 'a whole subvol at its inherited mountpoint',
+      last: zl(SUB, 'filesystem', '-', '8589934592', '-', `/${SUB}`),
+      error: null,
+    },
+    { name: 'a legacy mountpoint', last: zl(SUB, 'filesystem', '-', '8589934592', '-', 'legacy'), error: null },
+    { name: 'mountpoint none', last: zl(SUB, 'filesystem', '-', '8589934592', '-', 'none'), error: null },
+  ];
+  for (const r of rows) {
+    const got = parseZfsListing(unterminated(r.last));
+    assert.equal(got instanceof Error ? got.message : null, r.error, r.name);
+    // The same line with its newline is whole whatever it shows.
+    assert.ok(!(parseZfsListing(zfsRaw([POOL_LINE, r.last])) instanceof Error), r.name);
+  }
+  // The storage is UNKNOWN with that read named, never an empty pool.
+  const cut = unterminated(rows[0].last);
+  assert.deepEqual(listZfs(ZFS, cut), { volumes: [], error: rows[0].error });
+});
+
+test("zfs: the inherited mountpoint of the last line is its listed parent's (set anywhere, none, legacy) or the pool default", () => {
+  const parent = (mp: string) => `rpool/data\tfilesystem\t-\t1\t1\t0\t-\t${mp}`;
+  const child = (mp: string) => zl('rpool/data/subvol-200-disk-0', 'filesystem', '-', '0', '-', mp);
+  const whole = (lines: string[]) =>
+    !(parseZfsListing({ zfs: ran(lines.join('\n')), rbd: {}, files: {} }) instanceof Error);
+  assert.ok(whole([parent('/tank'), child('/tank/subvol-200-disk-0')]));
+  assert.ok(whole([parent('/tank/'), child('/tank/subvol-200-disk-0')]));
+  assert.ok(whole([parent('none'), child('none')]));
+  assert.ok(whole([parent('legacy'), child('legacy')]));
+  assert.ok(!whole([parent('none'), child('/rpool/data/subvol-200-disk-0')]));
+  assert.ok(!whole([parent('/tank'), child('/rpool/data/subvol-200-disk-0')]));
+  assert.ok(!whole([parent('/tank'), child('/tank/subvol-200-disk')]));
+  // The pool's own line alone: its default mountpoint is /<name>.
+  assert.ok(whole([parent('/rpool/data')]));
+  assert.ok(!whole([parent('/rpool/dat')]));
+  assert.ok(whole(['rpool\tfilesystem\t-\t1\t1\t0\t-\t/rpool']));
+  assert.ok(!whole(['rpool\tfilesystem\t-\t1\t1\t0\t-\t/rpoo']));
+  // An empty output is no line at all (the missing pool line says the rest).
+  assert.ok(whole(['']));
+});
+
 test('files: a storage not read or not readable says why', () => {
   assert.deepEqual(listStorageVolumes(DIR, { rbd: {}, files: {} }, []), {
     error: 'the storage was not read',

@@ -1,9 +1,11 @@
 // A small node for the volumes classifier: storage.cfg with a zfspool `local-zfs` (rpool/data) and a dir
-// storage `local`, node pve1 of a three-node cluster; zfs list lines, dir files, tasks and files in.
+// storage `local`, node pve1 of a three-node cluster; zfs list lines, dir files, tasks and files in
+// (`volumeInput`). Under it the one builder of the classifier's input from a node's files and listings
+// (`buildVolumeInput`), which larger nodes (the corpus cluster of corpus-volumes.test.ts) use directly.
 import assert from 'node:assert/strict';
 import { parsePveState } from '../../src/core/node/pve-state';
 import type { CommandOutput, HostSnapshot, ProcessInfo } from '../../src/core/vocab/snapshot';
-import type { VolumeEntry } from '../../src/core/vocab/volume-types';
+import type { FileVolume, VolumeEntry } from '../../src/core/vocab/volume-types';
 import { type ClassifyVolumesInput, classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { withVmlist } from './vmlist';
 
@@ -17,12 +19,17 @@ dir: local
 \tcontent images
 `;
 
-const MEMBERS = JSON.stringify({
-  nodename: 'pve1',
-  version: 4,
-  cluster: { name: 'lab', version: 3, nodes: 3, quorate: 1 },
-  nodelist: { pve1: { id: 1, online: 1 }, pve2: { id: 2, online: 1 }, pve3: { id: 3, online: 1 } },
-});
+/** /etc/pve/.members of pve1 in a quorate cluster `lab` of these nodes (pve1 first). */
+export function membersOf(nodes: string[]): string {
+  return JSON.stringify({
+    nodename: 'pve1',
+    version: 4,
+    cluster: { name: 'lab', version: 3, nodes: nodes.length, quorate: 1 },
+    nodelist: Object.fromEntries(nodes.map((n, i) => [n, { id: i + 1, online: 1 }])),
+  });
+}
+
+const MEMBERS = membersOf(['pve1', 'pve2', 'pve3']);
 
 /** An `rbd` that did not answer in time, as the exec helper records it. */
 export const rbdTimedOut: CommandOutput = {
@@ -61,18 +68,31 @@ export interface Node {
   taskWorkers?: HostSnapshot['taskWorkers'];
 }
 
+/** What the host read on a node, by source: its files, and each listing's output (a text is a command that exited 0). */
+export interface VolumeNodeParts {
+  /** Every file (storage.cfg, .members, guest configs, tasks…); .vmlist is made from the configs. */
+  files: Record<string, string>;
+  /** Every `zfs list` line, the pools' own first; absent: zfs was not run. */
+  zfs?: string[];
+  /** Per RBD storage: `rbd ls -l`, `rbd trash ls`; per `<storage>/<image>`: `rbd status`. */
+  rbd?: Record<string, string | CommandOutput>;
+  rbdTrash?: Record<string, string | CommandOutput>;
+  rbdStatus?: Record<string, string | CommandOutput>;
+  rbdDevices?: Record<string, string>;
+  /** Per file storage: the images its directory holds. */
+  fileStorages?: Record<string, FileVolume[]>;
+  processes?: ProcessInfo[];
+  taskWorkers?: HostSnapshot['taskWorkers'];
+}
+
 const done = (stdout: string | CommandOutput): CommandOutput =>
   typeof stdout === 'string' ? { argv: [], code: 0, stdout, stderr: '' } : stdout;
+const allDone = (m: Record<string, string | CommandOutput>) =>
+  Object.fromEntries(Object.entries(m).map(([k, out]) => [k, done(out)]));
 
-/** The classifier's input for a node (what the host would have read). */
-export function volumeInput(n: Node): ClassifyVolumesInput {
-  const files: Record<string, string> = {
-    '/etc/pve/storage.cfg':
-      n.rbd !== undefined ? `${STORAGE_CFG}\nrbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\tkrbd 1\n` : STORAGE_CFG,
-    '/etc/pve/.members': MEMBERS,
-    ...(n.tasks ? { '/var/log/pve/tasks/active': n.tasks } : {}),
-    ...n.files,
-  };
+/** The classifier's input for a node from what its host read. */
+export function buildVolumeInput(p: VolumeNodeParts): ClassifyVolumesInput {
+  const files = { ...p.files };
   Object.assign(files, withVmlist(files));
   const snap: HostSnapshot = {
     kind: 'pve-health-snapshot',
@@ -83,43 +103,55 @@ export function volumeInput(n: Node): ClassifyVolumesInput {
     redacted: false,
     files,
     commands: {},
-    processes: n.processes ?? [],
+    processes: p.processes ?? [],
     sysDm: [],
-    ...(n.taskWorkers ? { taskWorkers: n.taskWorkers } : {}),
+    ...(p.taskWorkers ? { taskWorkers: p.taskWorkers } : {}),
   };
   return {
     pve: parsePveState(snap),
     raw: {
-      zfs: {
-        argv: [],
-        code: 0,
-        stdout: ['rpool/data\tfilesystem\t-\t1\t1\t0\t-\t/rpool/data', ...(n.zfs ?? [])].join('\n'),
-        stderr: '',
-      },
-      rbd:
-        n.rbd !== undefined
-          ? { 'ceph-vm': { argv: [], code: n.rbdCode ?? 0, stdout: n.rbd, stderr: n.rbdStderr ?? '' } }
-          : {},
-      ...(n.rbd !== undefined ? { rbdTrash: { 'ceph-vm': done(n.rbdTrash ?? '[]\n') } } : {}),
-      ...(n.rbdStatus
-        ? {
-            rbdStatus: Object.fromEntries(
-              Object.entries(n.rbdStatus).map(([image, out]) => [`ceph-vm/${image}`, done(out)]),
-            ),
-          }
-        : {}),
-      ...(n.rbdDevices ? { rbdDevices: n.rbdDevices } : {}),
-      files: {
-        local: {
-          ok: true,
-          volumes: (n.local ?? []).map((f) => ({ sizeBytes: 1, usedBytes: 1, ...f })),
-        },
-      },
+      ...(p.zfs ? { zfs: done(p.zfs.join('\n')) } : {}),
+      rbd: allDone(p.rbd ?? {}),
+      ...(p.rbdTrash ? { rbdTrash: allDone(p.rbdTrash) } : {}),
+      ...(p.rbdStatus ? { rbdStatus: allDone(p.rbdStatus) } : {}),
+      ...(p.rbdDevices ? { rbdDevices: p.rbdDevices } : {}),
+      files: Object.fromEntries(
+        Object.entries(p.fileStorages ?? {}).map(([id, volumes]) => [id, { ok: true as const, volumes }]),
+      ),
     },
-    processes: n.processes ?? [],
+    processes: p.processes ?? [],
     replicationCfg: files['/etc/pve/replication.cfg'],
     replicationState: files['/var/lib/pve-manager/pve-replication-state.json'],
   };
+}
+
+/** The classifier's input for a node (what the host would have read). */
+export function volumeInput(n: Node): ClassifyVolumesInput {
+  const rbd = n.rbd !== undefined;
+  return buildVolumeInput({
+    files: {
+      '/etc/pve/storage.cfg': rbd
+        ? `${STORAGE_CFG}\nrbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n\tkrbd 1\n`
+        : STORAGE_CFG,
+      '/etc/pve/.members': MEMBERS,
+      ...(n.tasks ? { '/var/log/pve/tasks/active': n.tasks } : {}),
+      ...n.files,
+    },
+    zfs: ['rpool/data\tfilesystem\t-\t1\t1\t0\t-\t/rpool/data', ...(n.zfs ?? [])],
+    ...(rbd
+      ? {
+          rbd: { 'ceph-vm': { argv: [], code: n.rbdCode ?? 0, stdout: n.rbd ?? '', stderr: n.rbdStderr ?? '' } },
+          rbdTrash: { 'ceph-vm': n.rbdTrash ?? '[]\n' },
+        }
+      : {}),
+    ...(n.rbdStatus
+      ? { rbdStatus: Object.fromEntries(Object.entries(n.rbdStatus).map(([image, out]) => [`ceph-vm/${image}`, out])) }
+      : {}),
+    ...(n.rbdDevices ? { rbdDevices: n.rbdDevices } : {}),
+    fileStorages: { local: (n.local ?? []).map((f) => ({ sizeBytes: 1, usedBytes: 1, ...f })) },
+    processes: n.processes,
+    taskWorkers: n.taskWorkers,
+  });
 }
 
 export function classify(n: Node): VolumeEntry[] {

@@ -15,6 +15,7 @@ import type { DmEntry, DmResult } from '../vocab/types';
 import type { ClassifyContext } from './classify-dm';
 import { classifyAll } from './dm-entries';
 import { applyFlags } from './dm-flags';
+import { missingReferencedLvs } from './dm-missing';
 import { makePathResolver, type PathResolver } from './dm-paths';
 import {
   buildReferenceIndex,
@@ -104,6 +105,7 @@ export function analyzeDm(view: NodeView): DmResult {
     const c = nextDiskCollision(e, e.storage ? storageById.get(e.storage) : undefined, lvm.disksByVg);
     if (c) e.detail += `; ${c}`;
   }
+  addMissingDisks(entries, ctx, storageById);
   const used = new Set(pve.guests.keys());
   const vmidReuse = computeVmidReuse({
     entries,
@@ -122,6 +124,22 @@ export function analyzeDm(view: NodeView): DmResult {
     warnings,
     status: statusOf(entries),
   };
+}
+
+/**
+ * The LVs configs name that lvs does not list (dm-missing.ts), on this node's storages as their disks show
+ * them, after the flags (nothing of theirs exists to protect) and the collisions; not a volume another entry explains already (a chain-current rename, a quarantined LV named again).
+ */
+function addMissingDisks(entries: DmEntry[], ctx: ClassifyContext, here: Map<string, unknown>): void {
+  // Both name the volume by its LV name (`<storage>:<LV>`), as PVE's LVM volnames are.
+  const taken = new Set<string | null>();
+  for (const e of entries) if (e.reason === 'chain-current' || e.quarantineNamedBy?.length) taken.add(e.volume);
+  const missing = missingReferencedLvs(
+    ctx,
+    ctx.storages.filter((s) => here.has(s.id)),
+    taken,
+  );
+  for (const e of missing) entries.push(e);
 }
 
 /**

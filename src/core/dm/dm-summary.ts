@@ -61,11 +61,13 @@ export function dmSummary(entries: DmEntry[]): DmResult['summary'] {
 
 /**
  * One entry's monitoring state, the one rule for the part's status and every finding: 2 a duplicate, or
- * a shared LV open here while its guest lives elsewhere; 3 unknown; 1 an orphan; 0 the rest and anything
- * a running PVE operation explains (pending).
+ * a shared LV open here while its guest lives elsewhere, or a missing LV a guest starts with; 3 unknown;
+ * 1 an orphan, or a missing LV only an unusedN or snapshot line names; 0 the rest and anything a running
+ * PVE operation explains (pending).
  */
 export function entrySeverity(e: DmEntry): Status {
   if (e.pending) return 0;
+  if (e.reason === 'missing-referenced') return e.missing?.blocksStart ? 2 : 1;
   if (e.status === 'duplicate' || e.quarantineNamedBy?.length) return 2;
   if (e.status === 'unknown') return 3;
   if (e.status === 'orphan') return e.reason === 'guest-on-other-node' && e.open ? 2 : 1;

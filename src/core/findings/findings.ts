@@ -111,9 +111,13 @@ export function partErrors(doc: CheckDocument): { part: 'dm' | 'mounts' | 'volum
 }
 
 /** Is this DM entry a finding (something an admin should look at)? */
-export function isDmFinding(e: Pick<DmEntry, 'status' | 'quarantineNamedBy'>): boolean {
+export function isDmFinding(e: Pick<DmEntry, 'status' | 'reason' | 'quarantineNamedBy'>): boolean {
   return (
-    e.status === 'duplicate' || e.status === 'orphan' || e.status === 'unknown' || Boolean(e.quarantineNamedBy?.length)
+    e.status === 'duplicate' ||
+    e.status === 'orphan' ||
+    e.status === 'unknown' ||
+    e.reason === 'missing-referenced' ||
+    Boolean(e.quarantineNamedBy?.length)
   );
 }
 

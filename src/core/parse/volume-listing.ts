@@ -25,22 +25,54 @@ const str = (s: string | undefined): string | null => (s === undefined || s === 
  */
 export function parseZfsList(text: string): ZfsDataset[] {
   const out: ZfsDataset[] = [];
+  let lastField = '';
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const f = line.split('\t');
     if (f.length < ZFS_LIST_FIELDS.length) throw new Error(`zfs list: unexpected line: ${line.slice(0, 120)}`);
-    out.push({
-      name: f[0],
-      type: f[1],
-      volsize: num(f[2]),
-      used: num(f[3]),
-      refer: num(f[4]),
-      refquota: num(f[5]),
-      origin: str(f[6]),
-      mountpoint: str(f[7]),
-    });
+    out.push(zfsDataset(f));
+    lastField = f[f.length - 1];
   }
+  const cut = text.endsWith('\n') ? null : cutLastLine(out, lastField);
+  if (cut) throw new Error(`zfs list: its output ends inside its last line (${cut}): the listing was cut short`);
   return out;
+}
+
+function zfsDataset(f: string[]): ZfsDataset {
+  return {
+    name: f[0],
+    type: f[1],
+    volsize: num(f[2]),
+    used: num(f[3]),
+    refer: num(f[4]),
+    refquota: num(f[5]),
+    origin: str(f[6]),
+    mountpoint: str(f[7]),
+  };
+}
+
+/**
+ * Why the last dataset of an output without its final newline may be cut inside its last field (the
+ * mountpoint, `shown`), or null when that field is whole. OpenZFS's zfs list ends every line with a
+ * newline (cmd/zfs/zfs_main.c print_dataset: `(void) putchar('\n')`), so such an output was read short,
+ * unless something in between dropped only that newline: the line is whole when its mountpoint can only
+ * be what it shows — `-` for a volume or a snapshot (they have no mountpoint), `none`/`legacy`, or the
+ * path it inherits (the listed parent's mountpoint and its own last name component; `/<name>` for the
+ * first dataset, a pool's default).
+ */
+function cutLastLine(out: ZfsDataset[], shown: string): string | null {
+  const last = out.at(-1);
+  if (!last) return null;
+  const why = `${last.name} ends with ${JSON.stringify(shown.slice(0, 80))}`;
+  if (last.type === 'volume' || last.type === 'snapshot') return shown === '-' ? null : why;
+  if (last.type !== 'filesystem') return why;
+  if (shown === 'none' || shown === 'legacy') return null;
+  const slash = last.name.lastIndexOf('/');
+  const above = slash < 0 ? undefined : out.find((d) => d.name === last.name.slice(0, slash))?.mountpoint;
+  let inherited = `/${last.name}`;
+  if (above === 'none' || above === 'legacy') inherited = above;
+  else if (above) inherited = `${above.replace(/\/$/, '')}/${last.name.slice(slash + 1)}`;
+  return shown === inherited ? null : why;
 }
 
 /** JSON.parse with the command named in its error (what the part's reason says). */

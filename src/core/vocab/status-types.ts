@@ -8,6 +8,8 @@ export type DmReason =
   | 'referenced'
   // a PVE 9 volume-chain LV named like a snapshot that is the guest's current image (classify-dm-snapshot.ts)
   | 'chain-current'
+  // a config names it and a whole lvs report does not show it: the guest's missing disk (dm-missing.ts)
+  | 'missing-referenced'
   // orphan
   | 'guest-missing'
   | 'guest-on-other-node'

@@ -67,6 +67,8 @@ export interface DmEntry {
   quarantineNamedBy?: string[];
   /** Every guest whose config names this LV (any section, any way: volid, path, clone base), with its node; only when some does. */
   guests?: { vmid: number; type: 'qemu' | 'lxc'; node: string }[];
+  /** A config names this LV and lvs does not list it (reason missing-referenced): critical when the guest starts with it. */
+  missing?: { blocksStart: boolean };
 }
 
 export interface DmSummary {
@@ -169,10 +171,7 @@ export interface StorageSubject {
   device?: string;
 }
 
-/**
- * One node storage health finding (docs/storage-health.md). `fix` lists commands (or `# ...`
- * advice lines) for the admin; pve-health never runs them.
- */
+/** One node storage health finding (docs/storage-health.md). `fix`: commands (or `# ...` advice lines); never run. */
 export interface StorageFinding {
   /** Stable across runs for the same problem, e.g. "thin-data:pve/data" (notifications compare it). */
   id: string;

@@ -6,16 +6,16 @@
 // drive the guest starts with names it (PVE::Storage::path → the plugin's path dies on a volume that is
 // not there: the guest will not start), a warning for a line the start does not use (unusedN, a snapshot
 // section); the rest of the storage is graded. Pure.
-import { describeRef, type RefHit } from '../dm/dm-references';
+import { blocksStart, countedMissing, missingStep } from '../dm/dm-missing';
+import { describeRef } from '../dm/dm-references';
 import type { StorageConfig } from '../parse/storage-config';
-import { otherStep, setSteps } from '../vocab/next-step';
+import { setSteps } from '../vocab/next-step';
 import type { VolumeEntry } from '../vocab/volume-types';
 import type { VolumeContext } from './volume-context';
 import { splitVolname } from './volume-references';
 import type { ListedVolume } from './volume-storages';
 
-/** A drive of the main section the guest is started with (unusedN is not attached). */
-export const blocksStart = (h: Pick<RefHit, 'ref'>) => h.ref.section === 'main' && !/^unused\d+$/.test(h.ref.key);
+export { blocksStart };
 
 /**
  * One entry per volume this node's configs (a shared storage: the cluster's) name on `st` that the
@@ -39,9 +39,12 @@ export function namedMissing(
   for (const [k, hits] of c.refs) {
     const own = k.slice(prefix.length);
     if (!k.startsWith(prefix) || have.has(own)) continue;
-    const counted = hits.filter(
-      (h) => (st.shared || h.node === c.pve.node) && h.ref.section !== 'pending' && !freeing(c.pve, h.vmid),
-    );
+    const counted = countedMissing(hits, {
+      shared: st.shared,
+      node: c.pve.node,
+      guests: c.pve.guests,
+      tasks: c.pve.tasks,
+    });
     if (counted.length === 0) continue;
     const start = counted.filter(blocksStart);
     const first = start[0] ?? counted[0];
@@ -66,26 +69,8 @@ export function namedMissing(
       missing: { blocksStart: start.length > 0 },
       guestNode: first.node,
     };
-    const cli = first.type === 'lxc' ? 'pct' : 'qm';
-    setSteps(e, [
-      otherStep(
-        `restore the disk from a backup, or detach the line from ${first.type === 'lxc' ? 'CT' : 'VM'} ${first.vmid}'s config (on ${first.node}); see it`,
-        [cli, 'config', String(first.vmid)],
-      ),
-    ]);
+    setSteps(e, [missingStep(first)]);
     out.push(e);
   }
   return out;
-}
-
-/**
- * A guest whose operation frees volumes its config still names: PVE frees first and rewrites the config
- * after (QemuServer.pm destroy_vm: vdisk_free of each drive, then destroy_config; AbstractConfig.pm
- * snapshot_delete: the vmstate and volume snapshots, then the section; move_vm_disk --delete). While such
- * an operation runs (a task of the guest) or its lock stands, a named volume that is gone is its doing.
- */
-function freeing(pve: VolumeContext['pve'], vmid: number): boolean {
-  if (pve.guests.get(vmid)?.config?.lock) return true;
-  const id = String(vmid);
-  return pve.tasks.some((t) => t.id === id);
 }
