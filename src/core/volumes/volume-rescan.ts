@@ -34,19 +34,24 @@ export function rescanCommand(type: string, vmid: number): string[] {
 }
 
 /** True where PVE's rescan for a guest of `type` lists and adopts this volume (the rules above). */
-export function rescanAdopts(e: VolumeEntry, st: StorageConfig, type: string, partial = false): boolean {
+export function rescanAdopts(e: VolumeEntry, st: StorageConfig, type: string, o: { partial?: boolean } = {}): boolean {
   if (e.vmid === null || e.snapshot !== undefined || e.trash) return false;
   const lxc = type === 'lxc';
   if (!storageContent(st).includes(lxc ? 'rootdir' : 'images')) return false;
   if (lxc) return true;
   const volname = e.volid.slice(e.volid.indexOf(':') + 1);
   if (new RegExp(`(^|/)vm-${e.vmid}-state-`).test(volname)) return false;
-  return !partial && e.sizeBytes !== 0;
+  return !o.partial && e.sizeBytes !== 0;
 }
 
 /** The keep step of an unreferenced volume of an existing guest, where rescan adopts it (run on its node). */
-export function attachSteps(e: VolumeEntry, st: StorageConfig, guest: RescanGuest, partial = false): NextStep[] {
-  if (!rescanAdopts(e, st, guest.type, partial)) return [];
+export function attachSteps(
+  e: VolumeEntry,
+  st: StorageConfig,
+  guest: RescanGuest,
+  o: { partial?: boolean } = {},
+): NextStep[] {
+  if (!rescanAdopts(e, st, guest.type, o)) return [];
   const word = guest.type === 'lxc' ? 'CT' : 'VM';
   return [
     keepStep(
@@ -57,9 +62,9 @@ export function attachSteps(e: VolumeEntry, st: StorageConfig, guest: RescanGues
 }
 
 /** The keep step of a volume whose guest exists nowhere (created again, rescan adopts it): a subvol is a CT's. */
-export function recreateSteps(e: VolumeEntry, st: StorageConfig, partial = false): NextStep[] {
+export function recreateSteps(e: VolumeEntry, st: StorageConfig, o: { partial?: boolean } = {}): NextStep[] {
   const type = e.format === 'subvol' ? 'lxc' : 'qemu';
-  if (e.vmid === null || !rescanAdopts(e, st, type, partial)) return [];
+  if (e.vmid === null || !rescanAdopts(e, st, type, o)) return [];
   return [keepStep(`data kept; to keep it, create guest ${e.vmid} again and attach it`, rescanCommand(type, e.vmid))];
 }
 

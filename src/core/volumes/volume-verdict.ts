@@ -270,7 +270,7 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest, v: ListedVolume):
     ]);
   } else if (e.reason === 'not-referenced' && guest && !e.snapshot) {
     setSteps(e, [
-      ...attachSteps(e, st, guest, v.partialReceive),
+      ...attachSteps(e, st, guest, { partial: v.partialReceive }),
       ...reclaimable(e),
       dropStep(`or to drop it now (irreversible: deletes the data), ${check}`, argv),
     ]);
@@ -283,7 +283,7 @@ function hint(e: VolumeEntry, st: StorageConfig, guest: Guest, v: ListedVolume):
     ]);
   } else {
     setSteps(e, [
-      ...(e.reason === 'guest-missing' ? recreateSteps(e, st, v.partialReceive) : []),
+      ...(e.reason === 'guest-missing' ? recreateSteps(e, st, { partial: v.partialReceive }) : []),
       ...reclaimable(e),
       dropStep(`to drop it now (irreversible: deletes the data), ${check}`, argv),
     ]);
