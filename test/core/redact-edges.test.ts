@@ -57,6 +57,9 @@ const WORDS: [string, string][] = [
   ['https://x!abcdefghijklmnopqrstuvwxyz@h', 'https://x!abcdefghijklmnopqrstuvwxyz@h'],
   ['https://abcdefghijklmnopqrstuvwxyz!@h', 'https://abcdefghijklmnopqrstuvwxyz!@h'],
   ['a password=x', `a password=${R}`],
+  // A key ends at `:` as well as `=`: a word with a colon and no `=` is still read for keys.
+  ['auth_token:abc', `auth_token:${R}`],
+  ['unix:/var/run/qemu-server/100.vnc', 'unix:/var/run/qemu-server/100.vnc'],
   ['dir=//srv/share,password=x', `dir=//srv/share,password=${R}`],
   // A value that is a path (`//srv/share`) is where, not what.
   ['token=//x', 'token=//x'],

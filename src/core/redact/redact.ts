@@ -85,6 +85,8 @@ const URL_TOKEN_USER = /\b((?:https?|ftps?|wss?):\/\/)([^/@\s:%]+)@/gi;
 
 /** Each `key=value` (or `key:value`) whose key names a secret, its value as far as its list says. */
 function redactKeyValues(s: string, word: string): string {
+  // A key ends at `=` or `:`: a word with neither (`-id`, `102`, most of a kvm line) has none to look for.
+  if (!s.includes('=') && !s.includes(':')) return s;
   let out = '';
   let done = 0;
   for (const m of s.matchAll(KEY)) {
@@ -140,7 +142,9 @@ const USER_ARG: { prog: RegExp; opts: RegExp; sep: string }[] = [
 const OPENSSL_SECRET = /^-(?:k|K)$/;
 
 function userArg(prog: string, opt: string, value: string): string | null {
-  for (const u of USER_ARG) {
+  // Indexed: every argument after an option passes here, and a for-of would make an iterator for each.
+  for (let i = 0; i < USER_ARG.length; i++) {
+    const u = USER_ARG[i];
     if (!u.prog.test(prog) || !u.opts.test(opt)) continue;
     const at = value.indexOf(u.sep);
     return at < 0 ? value : `${value.slice(0, at + 1)}${REDACTED}`;
