@@ -15,7 +15,8 @@ import {
   type RecordedSize,
   withRecordedSizes,
 } from '../core/reclaim/quarantined';
-import type { QuarantinedVolume } from '../core/reclaim/reclaim-types';
+import { withQuarantineProof } from '../core/reclaim/quarantine-proof';
+import type { QuarantinedVolume, QuarantineRecord } from '../core/reclaim/reclaim-types';
 import type { Config } from '../core/vocab/config';
 import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';
 import { COMMAND_KEYS, type HostSnapshot } from '../core/vocab/snapshot';
@@ -26,8 +27,11 @@ import { listJournals } from '../host/read-journals';
 export interface QuarantineSources {
   /** Quarantined LVs read without the DM part (`volumes` lists every storage, LVM included). */
   lvs?: QuarantinedVolume[];
-  /** The reclaim journals' records, read only when a listed volume has no size of its own. */
-  recorded?: () => RecordedSize[];
+  /**
+   * The reclaim and restore journals' records (a live node's): the proof that pve-health quarantined each
+   * (core/reclaim/quarantine-proof.ts), and the sizes a listing no longer gives.
+   */
+  recorded?: () => QuarantineRecord[];
 }
 
 export function withQuarantine(
@@ -41,7 +45,7 @@ export function withQuarantine(
     ...(doc.dm ? quarantinedDmEntries(doc.dm.entries, o) : doc.volumes ? (sources.lvs ?? []) : []),
     ...quarantinedVolumes(doc.volumes?.entries ?? [], o),
   ];
-  const found = sources.recorded && listed.some(lacksSize) ? withRecordedSizes(listed, sources.recorded()) : listed;
+  const found = sources.recorded && listed.length ? proven(listed, sources.recorded, o) : listed;
   if (found.length)
     doc.quarantine = {
       retentionDays: o.retentionDays,
@@ -58,18 +62,44 @@ export function withQuarantine(
         usedBytes: q.usedBytes,
         ...(q.snapshot ? { snapshot: q.snapshot } : {}),
         ...(q.sizeRecorded ? { sizeRecorded: q.sizeRecorded } : {}),
+        ...(q.notOurs ? { notOurs: q.notOurs } : {}),
       })),
     };
   return doc;
 }
 
-const lacksSize = (q: QuarantinedVolume) => q.sizeBytes === null && !q.snapshot;
+/** The listing with the journals' proof; journals that cannot be listed prove nothing (and say why). */
+function proven(
+  listed: QuarantinedVolume[],
+  read: () => QuarantineRecord[],
+  o: { now: Date; retentionDays: number },
+): QuarantinedVolume[] {
+  let records: QuarantineRecord[];
+  try {
+    records = read();
+  } catch (e) {
+    const why = `the journals could not be read: ${(e as Error).message}`;
+    return listed.map((q) => ({ ...q, due: false, notOurs: why }));
+  }
+  return withQuarantineProof(withRecordedSizes(listed, records), records, o);
+}
 
 /** What every reclaim journal of this node recorded of each volume it quarantined (unreadable ones: nothing). */
 export function recordedSizes(host: Pick<Host, 'root'>): RecordedSize[] {
+  return recordedQuarantines(host).filter((r) => r.kind === 'reclaim');
+}
+
+/**
+ * Every quarantine step (`reclaim`) and every undo of one (`unquarantine`, by `restore`) the journals of
+ * this node recorded, with its result: the proof that pve-health put a volume where it is
+ * (core/reclaim/quarantine-proof.ts). A journal that cannot be used (not ours, not private) proves nothing.
+ */
+export function recordedQuarantines(host: Pick<Host, 'root'>): QuarantineRecord[] {
   return listJournals(host).journals.flatMap((j) =>
-    (j.doc?.command === 'reclaim' ? j.doc.actions : []).flatMap((a) =>
-      a.kind === 'reclaim' && a.reclaim ? [a.reclaim] : [],
+    (j.doc?.actions ?? []).flatMap((a) =>
+      (a.kind === 'reclaim' || a.kind === 'unquarantine') && a.reclaim
+        ? [{ ...a.reclaim, kind: a.kind, result: a.result }]
+        : [],
     ),
   );
 }

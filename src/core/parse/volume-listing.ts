@@ -2,7 +2,19 @@
 //
 // The column list of the one `zfs list` call (ZFSPoolPlugin.pm zfs_list_zvol asks for
 // name,volsize,origin,type,refquota; we add used/refer/mountpoint for sizes and subvol paths).
-export const ZFS_LIST_FIELDS = ['name', 'type', 'volsize', 'used', 'refer', 'refquota', 'origin', 'mountpoint'];
+// `guid`: the dataset's identity, which a rename keeps (reclaim records it, the purge compares it); last,
+// so a listing of an older capture without it still parses.
+export const ZFS_LIST_FIELDS = [
+  'name',
+  'type',
+  'volsize',
+  'used',
+  'refer',
+  'refquota',
+  'origin',
+  'mountpoint',
+  'guid',
+];
 
 export interface ZfsDataset {
   name: string;
@@ -13,14 +25,15 @@ export interface ZfsDataset {
   refquota: number | null;
   origin: string | null;
   mountpoint: string | null;
+  guid: string | null;
 }
 
 const num = (s: string | undefined): number | null => (s === undefined || !/^\d+$/.test(s) ? null : Number(s));
 const str = (s: string | undefined): string | null => (s === undefined || s === '-' || s === '' ? null : s);
 
 /**
- * `zfs list -H -p -t volume,filesystem,snapshot -o name,type,volsize,used,refer,refquota,origin,mountpoint`:
- * tank/pve/vm-100-disk-0	volume	34359738368	57344	57344	-	-	-
+ * `zfs list -H -p -t volume,filesystem,snapshot -o name,type,volsize,used,refer,refquota,origin,mountpoint,guid`:
+ * tank/pve/vm-100-disk-0	volume	34359738368	57344	57344	-	-	-	9264519283417482321
  * -H: one TAB between fields, no header; -p: exact integers; `-` where a property does not apply.
  */
 export function parseZfsList(text: string): ZfsDataset[] {
@@ -28,7 +41,7 @@ export function parseZfsList(text: string): ZfsDataset[] {
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const f = line.split('\t');
-    if (f.length < ZFS_LIST_FIELDS.length) throw new Error(`zfs list: unexpected line: ${line.slice(0, 120)}`);
+    if (f.length < ZFS_LIST_FIELDS.length - 1) throw new Error(`zfs list: unexpected line: ${line.slice(0, 120)}`);
     out.push({
       name: f[0],
       type: f[1],
@@ -38,6 +51,7 @@ export function parseZfsList(text: string): ZfsDataset[] {
       refquota: num(f[5]),
       origin: str(f[6]),
       mountpoint: str(f[7]),
+      guid: f[8] !== undefined && /^\d+$/.test(f[8]) ? f[8] : null,
     });
   }
   return out;
@@ -54,6 +68,8 @@ export function parseJson(text: string, what: string): unknown {
 
 export interface RbdRow {
   image: string;
+  /** The image's id (the same id in the trash): absent in the rows of older rbd versions. */
+  id?: string;
   snapshot: string | null;
   size: number | null;
   parent: { pool: string; image: string; snapshot: string } | null;
@@ -78,6 +94,7 @@ export function parseRbdList(text: string): RbdRow[] {
     const p = r.parent as Record<string, unknown> | undefined;
     return {
       image: r.image,
+      ...(typeof r.id === 'string' && r.id ? { id: r.id } : {}),
       snapshot: typeof r.snapshot === 'string' ? r.snapshot : null,
       size: typeof r.size === 'number' ? r.size : null,
       parent:

@@ -43,6 +43,8 @@ export interface Candidate {
   namedBySection?: string;
   /** Names the selection (--name) matches besides the volume ID (DM name, VG/LV). */
   aliases: string[];
+  /** The storage's identity of it (VolumeEntry `identity`): the quarantine records it for the purge. */
+  identity?: string;
 }
 
 export interface RuleContext {

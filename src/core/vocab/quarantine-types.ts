@@ -27,4 +27,9 @@ export interface QuarantineListed {
   snapshot?: true;
   /** The figures are what its reclaim journal recorded when it went in (an RBD image in the trash). */
   sizeRecorded?: true;
+  /**
+   * Named like a quarantine, but no reclaim journal of this node proves pve-health put it there
+   * (core/reclaim/quarantine-proof.ts): why. Never due; `reclaim --purge` never destroys it.
+   */
+  notOurs?: string;
 }
