@@ -8,6 +8,7 @@
 
 import { parseLvs } from '../core/parse/parse-lvm';
 import type { StorageConfig } from '../core/parse/storage-config';
+import { withQuarantineProof } from '../core/reclaim/quarantine-proof';
 import {
   quarantinedDmEntries,
   quarantinedLvs,
@@ -15,7 +16,6 @@ import {
   type RecordedSize,
   withRecordedSizes,
 } from '../core/reclaim/quarantined';
-import { withQuarantineProof } from '../core/reclaim/quarantine-proof';
 import type { QuarantinedVolume, QuarantineRecord } from '../core/reclaim/reclaim-types';
 import type { Config } from '../core/vocab/config';
 import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';

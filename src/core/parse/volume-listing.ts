@@ -4,17 +4,7 @@
 // name,volsize,origin,type,refquota; we add used/refer/mountpoint for sizes and subvol paths).
 // `guid`: the dataset's identity, which a rename keeps (reclaim records it, the purge compares it); last,
 // so a listing of an older capture without it still parses.
-export const ZFS_LIST_FIELDS = [
-  'name',
-  'type',
-  'volsize',
-  'used',
-  'refer',
-  'refquota',
-  'origin',
-  'mountpoint',
-  'guid',
-];
+export const ZFS_LIST_FIELDS = ['name', 'type', 'volsize', 'used', 'refer', 'refquota', 'origin', 'mountpoint', 'guid'];
 
 export interface ZfsDataset {
   name: string;
