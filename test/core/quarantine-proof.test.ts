@@ -12,7 +12,6 @@ import type { QuarantineRecord } from '../../src/core/reclaim/reclaim-types';
 import { input, NOW, vol, volumes } from '../helpers/reclaim-input';
 
 const STAMP = '20261101T000000Z';
-const SINCE = '2026-11-01T00:00:00.000Z';
 const LATER = '20261120T000000Z';
 const LVID = 'Abcdef0123456789Abcdef0123456789';
 
