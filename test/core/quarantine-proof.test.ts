@@ -230,6 +230,7 @@ describe('withQuarantineProof: retention from the recorded time', () => {
     const l = planPurge(input(listed('zfs')), { all: true }).quarantined;
     const o = { now: NOW, retentionDays: 7 };
     const [ok] = withQuarantineProof(l, [record('zfs')], o);
+    assert.equal(ok.since, '2026-11-01T00:00:00.123Z');
     assert.equal(ok.purgeAfter, '2026-11-08T00:00:00.123Z');
     assert.equal(ok.due, true);
     const [late] = withQuarantineProof(l, [record('zfs')], { ...o, retentionDays: 30 });

@@ -93,6 +93,6 @@ export function withQuarantineProof(
     const p = quarantineProof(q, records);
     if ('doubt' in p) return { ...q, due: false, notOurs: p.doubt };
     const until = purgeAfter(p.record.since, o.retentionDays);
-    return { ...q, purgeAfter: until, due: Date.parse(until) <= o.now.getTime() };
+    return { ...q, since: p.record.since, purgeAfter: until, due: Date.parse(until) <= o.now.getTime() };
   });
 }
