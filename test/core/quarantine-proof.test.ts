@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LvRow } from '../../src/core/parse/parse-lvm';
 import { planPurge } from '../../src/core/reclaim/plan-purge';
+import { planReclaim } from '../../src/core/reclaim/plan-reclaim';
 import { withQuarantineProof } from '../../src/core/reclaim/quarantine-proof';
 import type { QuarantineRecord } from '../../src/core/reclaim/reclaim-types';
 import { input, NOW, vol, volumes } from '../helpers/reclaim-input';
@@ -185,6 +186,11 @@ for (const kind of KINDS)
       assert.equal(p.refused[0].code, 'not-due');
     });
 
+    it('a record whose time is not the one its name says (not what reclaim writes): never purged', () => {
+      assertNotOurs(purge(kind, [record(kind, { since: '2026-10-01T00:00:00.000Z' })]), /no reclaim journal/);
+      assertNotOurs(purge(kind, [record(kind, { since: 'yesterday' })]), /no reclaim journal/);
+    });
+
     it('the rename journaled but failed or never finished: never purged', () => {
       assertNotOurs(purge(kind, [record(kind, { result: 'failed' })]), /no reclaim journal/);
       assertNotOurs(purge(kind, [record(kind, { result: 'started' })]), /no reclaim journal/);
@@ -223,6 +229,27 @@ describe('purge on LVM: the tag reclaim adds is part of the mark', () => {
   });
   it('another VG with the same names: never purged', () =>
     assertNotOurs(purge('lvm', [record('lvm', { location: { vg: 'other', lvUuid: LVID } })]), /no reclaim journal/));
+});
+
+describe('reclaim records the mark the purge compares', () => {
+  const orphans = [
+    vol({ volid: 'local-zfs:vm-100-disk-0', identity: '9264519283417482321' }),
+    vol({ volid: 'ceph-vm:vm-100-disk-1', identity: '112c40186d30' }),
+    vol({ volid: 'local:100/vm-100-disk-2.raw', identity: '2049:131' }),
+    vol({ volid: 'local:100/vm-100-disk-3.raw' }),
+  ];
+  it('the identity of each volume in its action (journaled with it); none where the listing gave none', () => {
+    const p = planReclaim(input({ volumes: volumes(orphans) }), { all: true });
+    assert.deepEqual(
+      p.actions.map((a) => [a.volid, a.location.identity]),
+      [
+        ['ceph-vm:vm-100-disk-1', '112c40186d30'],
+        ['local-zfs:vm-100-disk-0', '9264519283417482321'],
+        ['local:100/vm-100-disk-2.raw', '2049:131'],
+        ['local:100/vm-100-disk-3.raw', undefined],
+      ],
+    );
+  });
 });
 
 describe('withQuarantineProof: retention from the recorded time', () => {

@@ -8,7 +8,7 @@
 // (its trash entry's id: librbd keeps the image id in the trash), a file's `<st_dev>:<st_ino>`. Anything
 // else named so is "not quarantined by pve-health": listed with the reason, never due, never purged.
 // Retention runs from the recorded time. Pure.
-import { parseQuarantineName, purgeAfter, quarantineStamp } from '../vocab/quarantine-name';
+import { purgeAfter, quarantineStamp } from '../vocab/quarantine-name';
 import { lvUuidForm } from './reclaim-steps';
 import type { QuarantinedVolume, QuarantineRecord, ReclaimRecord, ReclaimStep } from './reclaim-types';
 
@@ -49,10 +49,10 @@ export function quarantineProof(
 /** The same original volume, quarantine name, place and time as the record. */
 function sameQuarantine(q: QuarantinedVolume, r: ReclaimRecord): boolean {
   if (r.volid !== q.volid || leaf(q.onStorage) !== r.quarantine) return false;
-  const m = parseQuarantineName(r.quarantine);
-  // The stamp in the name is the recorded time (to the second): a renamed stamp matches no record.
-  if (!m || m.since !== q.since || quarantineStamp(new Date(r.since)) !== quarantineStamp(new Date(q.since)))
-    return false;
+  // The name's stamp is the time the record says the rename ran (to the second): a record whose own time
+  // disagrees with the name it gave is not one reclaim wrote, and a renamed stamp matches no record.
+  const t = Date.parse(r.since);
+  if (!Number.isFinite(t) || quarantineStamp(new Date(t)) !== quarantineStamp(new Date(q.since))) return false;
   const a = r.location;
   const b = q.location;
   return a.vg === b.vg && a.pool === b.pool && a.path === b.path && a.snapshotOf === b.snapshotOf;
