@@ -11,6 +11,7 @@ import { planReclaim } from '../../src/core/reclaim/plan-reclaim';
 import { withQuarantineProof } from '../../src/core/reclaim/quarantine-proof';
 import type { QuarantineRecord } from '../../src/core/reclaim/reclaim-types';
 import { input, NOW, vol, volumes } from '../helpers/reclaim-input';
+import { classify, entry } from '../helpers/volume-node';
 
 const STAMP = '20261101T000000Z';
 const LATER = '20261120T000000Z';
@@ -249,6 +250,20 @@ describe('reclaim records the mark the purge compares', () => {
         ['local:100/vm-100-disk-3.raw', undefined],
       ],
     );
+  });
+});
+
+describe('the volumes part carries the identity into each entry', () => {
+  it('a zvol and its quarantined neighbour keep their guid; a zvol listed without one has none', () => {
+    const es = classify({
+      zfs: [
+        'rpool/data\tfilesystem\t-\t1\t1\t-\t-\t/rpool/data\t1',
+        'rpool/data/vm-100-disk-0\tvolume\t1024\t1\t1\t-\t-\t-\t9264519283417482321',
+        'rpool/data/vm-101-disk-0\tvolume\t1024\t1\t1\t-\t-\t-',
+      ],
+    });
+    assert.equal(entry(es, 'local-zfs:vm-100-disk-0').identity, '9264519283417482321');
+    assert.equal(entry(es, 'local-zfs:vm-101-disk-0').identity, undefined);
   });
 });
 
