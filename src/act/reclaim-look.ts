@@ -9,8 +9,8 @@ import { storageConfigAsSeen } from '../core/node/vg-reach';
 import { parseMountInfo } from '../core/parse/mountinfo';
 import type { ReclaimInput } from '../core/reclaim/plan-reclaim';
 import { type DatasetState, datasetStates } from '../core/reclaim/plan-unquarantine';
-import type { RecordedSize } from '../core/reclaim/quarantined';
 import type { HostCommands } from '../core/reclaim/reclaim-steps';
+import type { QuarantineRecord } from '../core/reclaim/reclaim-types';
 import type { Config } from '../core/vocab/config';
 import { volidsNamedElsewhere } from '../core/vocab/only-copy';
 import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';
@@ -87,7 +87,7 @@ export function reclaimInput(
     now: Date;
     refusals: Refusal[];
     commands: HostCommands;
-    recorded?: RecordedSize[];
+    recorded?: QuarantineRecord[];
   },
 ): ReclaimInput {
   return {

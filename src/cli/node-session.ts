@@ -3,7 +3,7 @@ import { analyzeNode } from '../core/analyze/analyze-node';
 import type { Config } from '../core/vocab/config';
 import { isCheckFailure, UsageError } from '../core/vocab/errors';
 import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';
-import { recordedSizes, snapshotLvs, withQuarantine } from './quarantine-listing';
+import { recordedQuarantines, snapshotLvs, withQuarantine } from './quarantine-listing';
 
 export { isCheckFailure };
 
@@ -85,7 +85,7 @@ export function documentFor(
       chosen.dm || !chosen.volumes
         ? undefined
         : snapshotLvs(loaded.snap, storages(), { now, retentionDays, vmids: o.vmids }),
-    recorded: loaded.live ? () => recordedSizes(host) : undefined,
+    recorded: loaded.live ? () => recordedQuarantines(host) : undefined,
   };
   return withAcks(
     host,

@@ -9,15 +9,15 @@
 
 import { parseLvs } from '../core/parse/parse-lvm';
 import type { StorageConfig } from '../core/parse/storage-config';
+import { withQuarantineProof } from '../core/reclaim/quarantine-proof';
 import {
   isRecordOf,
   quarantinedDmEntries,
   quarantinedLvs,
   quarantinedVolumes,
-  type RecordedSize,
   withRecordedSizes,
 } from '../core/reclaim/quarantined';
-import type { QuarantinedVolume } from '../core/reclaim/reclaim-types';
+import type { QuarantinedVolume, QuarantineRecord } from '../core/reclaim/reclaim-types';
 import type { Config } from '../core/vocab/config';
 import { DEFAULT_RETENTION_DAYS } from '../core/vocab/quarantine-name';
 import { COMMAND_KEYS, type HostSnapshot } from '../core/vocab/snapshot';
@@ -28,8 +28,12 @@ import { listJournals } from '../host/read-journals';
 export interface QuarantineSources {
   /** Quarantined LVs read without the DM part (`volumes` lists every storage, LVM included). */
   lvs?: QuarantinedVolume[];
-  /** The reclaim journals' records (a live node's), read only when something is in quarantine. */
-  recorded?: () => RecordedSize[];
+  /**
+   * The reclaim and restore journals' records (a live node's): the proof that pve-health quarantined each
+   * (core/reclaim/quarantine-proof.ts), the sizes a listing no longer gives, and the journal that names
+   * each volume's own restore command.
+   */
+  recorded?: () => QuarantineRecord[];
 }
 
 export function withQuarantine(
@@ -43,10 +47,8 @@ export function withQuarantine(
     ...(doc.dm ? quarantinedDmEntries(doc.dm.entries, o) : doc.volumes ? (sources.lvs ?? []) : []),
     ...quarantinedVolumes(doc.volumes?.entries ?? [], o),
   ];
-  // The journals hold the sizes a listing no longer gives, and name each volume's restore command.
-  const recorded =
-    listed.length && sources.recorded ? readRecorded(sources.recorded, { sizeNeeded: listed.some(lacksSize) }) : [];
-  const found = listed.some(lacksSize) ? withRecordedSizes(listed, recorded) : listed;
+  const { found, records } =
+    sources.recorded && listed.length ? proven(listed, sources.recorded, o) : { found: listed, records: [] };
   if (found.length)
     doc.quarantine = {
       retentionDays: o.retentionDays,
@@ -63,39 +65,46 @@ export function withQuarantine(
         usedBytes: q.usedBytes,
         ...(q.snapshot ? { snapshot: q.snapshot } : {}),
         ...(q.sizeRecorded ? { sizeRecorded: q.sizeRecorded } : {}),
-        ...journalOf(q, recorded),
+        ...journalOf(q, records),
+        ...(q.notOurs ? { notOurs: q.notOurs } : {}),
       })),
     };
   return doc;
 }
 
-const lacksSize = (q: QuarantinedVolume) => q.sizeBytes === null && !q.snapshot;
-
-/**
- * The journals' records. A size needed from them fails as it always did when they cannot be read; without
- * that need, an unreadable journal directory costs only the per-volume restore command: each row offers
- * `restore --list` instead, which says what is wrong with the directory.
- */
-function readRecorded(read: () => RecordedSize[], o: { sizeNeeded: boolean }): RecordedSize[] {
+/** The listing with the journals' proof; journals that cannot be listed prove nothing (and say why). */
+function proven(
+  listed: QuarantinedVolume[],
+  read: () => QuarantineRecord[],
+  o: { now: Date; retentionDays: number },
+): { found: QuarantinedVolume[]; records: QuarantineRecord[] } {
+  let records: QuarantineRecord[];
   try {
-    return read();
+    records = read();
   } catch (e) {
-    if (o.sizeNeeded) throw e;
-    return [];
+    const why = `the journals could not be read: ${(e as Error).message}`;
+    return { found: listed.map((q) => ({ ...q, due: false, notOurs: why })), records: [] };
   }
+  return { found: withQuarantineProof(withRecordedSizes(listed, records), records, o), records };
 }
 
 /** `{ journal }` of the reclaim run that put it there, when its journal is read (a live node). */
-function journalOf(q: QuarantinedVolume, recorded: RecordedSize[]): { journal?: string } {
-  const journal = recorded.find((x) => x.journal && isRecordOf(q, x))?.journal;
+function journalOf(q: QuarantinedVolume, records: QuarantineRecord[]): { journal?: string } {
+  const journal = records.find((x) => x.kind === 'reclaim' && x.journal && isRecordOf(q, x))?.journal;
   return journal ? { journal } : {};
 }
 
-/** What every reclaim journal of this node recorded of each volume it quarantined, and which journal (unreadable ones: nothing). */
-export function recordedSizes(host: Pick<Host, 'root'>): RecordedSize[] {
+/**
+ * Every quarantine step (`reclaim`) and every undo of one (`unquarantine`, by `restore`) the journals of
+ * this node recorded, with its result: the proof that pve-health put a volume where it is
+ * (core/reclaim/quarantine-proof.ts). A journal that cannot be used (not ours, not private) proves nothing.
+ */
+export function recordedQuarantines(host: Pick<Host, 'root'>): QuarantineRecord[] {
   return listJournals(host).journals.flatMap((j) =>
-    (j.doc?.command === 'reclaim' ? j.doc.actions : []).flatMap((a) =>
-      a.kind === 'reclaim' && a.reclaim ? [{ ...a.reclaim, journal: j.path }] : [],
+    (j.doc?.actions ?? []).flatMap((a) =>
+      (a.kind === 'reclaim' || a.kind === 'unquarantine') && a.reclaim
+        ? [{ ...a.reclaim, kind: a.kind, result: a.result, journal: j.path }]
+        : [],
     ),
   );
 }

@@ -4,25 +4,13 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CleanupKind } from '../core/cleanup/plan-cleanup';
-import type { ReclaimStep, VolumeLocation } from '../core/reclaim/reclaim-types';
+import type { ReclaimRecord } from '../core/reclaim/reclaim-types';
 import { CheckError } from '../core/vocab/errors';
 import { type Host, hostPath } from './host';
 
 export const JOURNAL_DIR = '/var/lib/pve-health/journal';
 
-/** One step of a `reclaim` run (quarantine, purge, or their undo by `restore`): what restore needs. */
-export interface ReclaimRecord {
-  volid: string;
-  storageType: string;
-  op: ReclaimStep['op'];
-  original: string;
-  quarantine: string;
-  since: string;
-  purgeAfter: string;
-  location: VolumeLocation;
-  sizeBytes?: number | null;
-  usedBytes?: number | null;
-}
+export type { ReclaimRecord };
 
 export interface JournalAction {
   seq: number;

@@ -28,7 +28,7 @@ export function quarantineHeading(doc: CheckDocument): string | null {
 export function quarantineLines(doc: CheckDocument): string[] {
   return (doc.quarantine?.volumes ?? []).map(
     (v) =>
-      `${v.volid} · ${quarantinedSize(v)} · since ${v.since} · purge after ${v.purgeAfter}${v.due ? ' (due: pve-health reclaim --purge)' : ''} · now ${v.name}`,
+      `${v.volid} · ${quarantinedSize(v)} · since ${v.since} · ${v.notOurs ? `not quarantined by pve-health, never purged: ${v.notOurs}` : `purge after ${v.purgeAfter}${v.due ? ' (due: pve-health reclaim --purge)' : ''}`} · now ${v.name}`,
   );
 }
 

@@ -82,7 +82,7 @@ export function renderQuarantined(list: QuarantinedVolume[], o: ReclaimTextOptio
   let out = line(`In quarantine (${list.length}, ${totalText(list.map((q) => sizeFigures(q)))}):`, o);
   for (const q of list)
     out += line(
-      `${q.volid}${guest(q.vmid)} · ${sizeText(sizeFigures(q))}${q.sizeRecorded ? ' (recorded when it went in)' : ''} · since ${q.since} · purge after ${q.purgeAfter}${q.due ? ' (due: reclaim --purge)' : ''} · as ${q.name}`,
+      `${q.volid}${guest(q.vmid)} · ${sizeText(sizeFigures(q))}${q.sizeRecorded ? ' (recorded when it went in)' : ''} · since ${q.since} · ${q.notOurs ? `not quarantined by pve-health, never purged: ${q.notOurs}` : `purge after ${q.purgeAfter}${q.due ? ' (due: reclaim --purge)' : ''}`} · as ${q.name}`,
       o,
       '  ',
       '      ',

@@ -1,12 +1,11 @@
 // Each quarantined volume names the reclaim journal that put it there (issue 60: the report's and the
 // dashboard's restore command per volume), matched by its original volume ID and its quarantine name —
 // never the journal of an earlier quarantine of the same volume, restored since. An unreadable journal
-// directory costs only that command, unless a size is needed from it (then it fails, as before).
+// directory proves nothing: no journal is named and nothing is due (core/reclaim/quarantine-proof.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { withQuarantine } from '../../src/cli/quarantine-listing';
-import type { RecordedSize } from '../../src/core/reclaim/quarantined';
-import type { QuarantinedVolume } from '../../src/core/reclaim/reclaim-types';
+import type { QuarantinedVolume, QuarantineRecord } from '../../src/core/reclaim/reclaim-types';
 import type { CheckDocument } from '../../src/core/vocab/types';
 import { healthyDoc } from '../fixtures/docs/check-documents';
 import { volumesPart } from '../fixtures/docs/volumes-part';
@@ -35,12 +34,27 @@ function lv(over: Partial<QuarantinedVolume> = {}): QuarantinedVolume {
 
 const docOf = (): CheckDocument => ({ ...healthyDoc(), dm: undefined, volumes: volumesPart({ entries: [] }) });
 
-const RECORDS: RecordedSize[] = [
+/** A finished quarantine step of `volid` as `quarantine`, recorded by `journal`. */
+const rec = (volid: string, quarantine: string, journal: string): QuarantineRecord => ({
+  kind: 'reclaim',
+  result: 'done',
+  volid,
+  storageType: 'lvmthin',
+  op: 'lv-rename',
+  original: volid.slice(volid.indexOf(':') + 1),
+  quarantine,
+  since: '2026-11-20T08:00:00.000Z',
+  purgeAfter: '2026-11-27T08:00:00.000Z',
+  location: { vg: 'pve' },
+  journal,
+});
+
+const RECORDS: QuarantineRecord[] = [
   // The same volume, quarantined before and restored since: another quarantine name.
-  { volid: VOLID, quarantine: 'pve-health-q.20261001T080000Z.vm-151-disk-0', journal: '/j/reclaim-old.json' },
+  rec(VOLID, 'pve-health-q.20261001T080000Z.vm-151-disk-0', '/j/reclaim-old.json'),
   // Another volume under the same time.
-  { volid: 'local-lvm:vm-152-disk-0', quarantine: NAME, journal: '/j/reclaim-other.json' },
-  { volid: VOLID, quarantine: NAME, journal: '/j/reclaim-this.json' },
+  rec('local-lvm:vm-152-disk-0', NAME, '/j/reclaim-other.json'),
+  rec(VOLID, NAME, '/j/reclaim-this.json'),
 ];
 
 test('a quarantined volume names the journal that recorded its quarantine name', () => {
@@ -53,11 +67,7 @@ test('a quarantined volume names the journal that recorded its quarantine name',
     snapshot: true,
     sizeBytes: null,
   });
-  const snapRecord = {
-    volid: snap.volid,
-    quarantine: 'pve-health-q.20261120T080000Z.__migration__',
-    journal: '/j/reclaim-snap.json',
-  };
+  const snapRecord = rec(snap.volid, 'pve-health-q.20261120T080000Z.__migration__', '/j/reclaim-snap.json');
   const withSnap = withQuarantine(docOf(), NOW, undefined, { lvs: [snap], recorded: () => [snapRecord] });
   assert.equal(withSnap.quarantine?.volumes[0].journal, '/j/reclaim-snap.json');
   // No such record (another node's run, a journal removed): no journal, the restore command lists them.
@@ -67,17 +77,15 @@ test('a quarantined volume names the journal that recorded its quarantine name',
   assert.equal(withQuarantine(docOf(), NOW, undefined, { lvs: [lv()] }).quarantine?.volumes[0].journal, undefined);
 });
 
-test('an unreadable journal directory: no journal named; a size needed from it still fails', () => {
+test('an unreadable journal directory: no journal named, nothing due, and the reason says why', () => {
   const broken = () => {
     throw new Error('cannot list /var/lib/pve-health/journal: EACCES');
   };
   const doc = withQuarantine(docOf(), NOW, undefined, { lvs: [lv()], recorded: broken });
   assert.equal(doc.quarantine?.volumes.length, 1);
   assert.equal(doc.quarantine?.volumes[0].journal, undefined);
-  assert.throws(
-    () => withQuarantine(docOf(), NOW, undefined, { lvs: [lv({ sizeBytes: null })], recorded: broken }),
-    /EACCES/,
-  );
+  assert.equal(doc.quarantine?.volumes[0].due, false);
+  assert.match(doc.quarantine?.volumes[0].notOurs ?? '', /the journals could not be read: .*EACCES/);
   // Nothing in quarantine: the journals are not read at all.
   let read = 0;
   withQuarantine(docOf(), NOW, undefined, {

@@ -181,8 +181,15 @@ test('zfs list -H -p: TAB fields, - for a property that does not apply, exact in
     refquota: null,
     origin: null,
     mountpoint: null,
+    // A listing without the guid column (an older capture) still parses; the guid is then unknown.
+    guid: null,
   });
   assert.equal(ds[3].refquota, 8589934592);
+  assert.equal(
+    parseZfsList('rpool/data/vm-1-disk-0\tvolume\t1\t1\t1\t-\t-\t-\t9264519283417482321\n')[0].guid,
+    '9264519283417482321',
+  );
+  assert.equal(parseZfsList('rpool/data/vm-1-disk-0\tvolume\t1\t1\t1\t-\t-\t-\t-\n')[0].guid, null);
   assert.equal(ds[10].origin, 'rpool/data/base-900-disk-0@__base__');
   assert.throws(() => parseZfsList('NAME  USED  AVAIL'), /unexpected line/);
 });

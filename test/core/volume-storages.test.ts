@@ -598,3 +598,88 @@ test('btrfs: a raw disk is <name>/disk.raw, a snapshot <name>@<snap>; no volume-
     ],
   });
 });
+
+// The identity a rename keeps (reclaim records it, the purge compares it: core/reclaim/quarantine-proof.ts).
+test('identity: a ZFS dataset, snapshot and quarantined dataset by guid; a file by dev:ino; none where not listed', () => {
+  const G = (n: number) => `92645192834174823${n}`;
+  const z = listZfs(
+    ZFS,
+    zfsRaw([
+      `rpool/data\tfilesystem\t-\t1\t1\t-\t-\t/rpool/data\t${G(10)}`,
+      `rpool/data/vm-100-disk-0\tvolume\t1024\t1\t1\t-\t-\t-\t${G(11)}`,
+      `rpool/data/vm-100-disk-0@__migration__\tsnapshot\t1024\t1\t1\t-\t-\t-\t${G(12)}`,
+      `rpool/data/pve-health-quarantine\tfilesystem\t-\t1\t1\t-\t-\tnone\t${G(13)}`,
+      `rpool/data/pve-health-quarantine/pve-health-q.20261101T000000Z.vm-101-disk-0\tvolume\t1024\t1\t1\t-\t-\t-\t${G(14)}`,
+      'rpool/data/vm-102-disk-0\tvolume\t1024\t1\t1\t-\t-\t-',
+    ]),
+  );
+  assert.deepEqual(
+    z.volumes.map((v) => [v.volname, v.snapshot ?? '', v.identity]),
+    [
+      ['vm-100-disk-0', '', G(11)],
+      ['vm-100-disk-0', '__migration__', G(12)],
+      ['vm-101-disk-0', '', G(14)],
+      ['vm-102-disk-0', '', undefined],
+    ],
+  );
+  const f = listStorageVolumes(
+    DIR,
+    fileRaw('local', [
+      { name: '100/vm-100-disk-0.raw', sizeBytes: 1, usedBytes: 1, id: '2049:131' },
+      {
+        name: 'pve-health-quarantine/pve-health-q.20261101T000000Z.101.vm-101-disk-0.raw',
+        sizeBytes: 1,
+        usedBytes: 1,
+        id: '2049:132',
+      },
+      { name: '102/vm-102-disk-0.raw', sizeBytes: 1, usedBytes: 1 },
+    ]),
+    [],
+  );
+  assert.deepEqual(
+    f.volumes.map((v) => [v.volname, v.identity]),
+    [
+      ['100/vm-100-disk-0.raw', '2049:131'],
+      ['101/vm-101-disk-0.raw', '2049:132'],
+      ['102/vm-102-disk-0.raw', undefined],
+    ],
+  );
+});
+
+test('identity: an RBD image by its id (rows without one: none), a trash entry by its id', () => {
+  const [RBD] = parseStorageConfig('rbd: ceph-vm\n\tpool vm-pool\n\tcontent images\n');
+  const raw: VolumesRaw = {
+    rbd: {
+      'ceph-vm': ran(
+        JSON.stringify([
+          { image: 'vm-100-disk-0', id: '10a2b3c4d5e6', size: 1024, format: 2 },
+          { image: 'vm-101-disk-0', size: 1024, format: 2 },
+        ]),
+      ),
+    },
+    rbdTrash: {
+      'ceph-vm': ran(
+        JSON.stringify([
+          {
+            id: '112c40186d30',
+            name: 'pve-health-q.20261101T000000Z.vm-102-disk-0',
+            source: 'USER',
+            deleted_at: 'Sun Nov  1 00:00:00 2026',
+            status: 'expired at Sun Nov  8 00:00:00 2026',
+          },
+        ]),
+      ),
+    },
+    files: {},
+  };
+  const got = listStorageVolumes(RBD, raw, []);
+  assert.deepEqual(
+    got.volumes.map((v) => [v.volname, v.identity]),
+    [
+      ['vm-100-disk-0', '10a2b3c4d5e6'],
+      ['vm-101-disk-0', undefined],
+      ['vm-102-disk-0', '112c40186d30'],
+    ],
+    JSON.stringify(got),
+  );
+});

@@ -220,3 +220,19 @@ test('volumes text: "VMID N is free but holds…" is wrapped to the width and it
   ]);
   for (const l of text.split('\n').filter((x) => x.includes('VMID'))) assert.ok(l.length <= 80, l);
 });
+
+test('a volume named like a quarantine that the journals do not prove: its reason instead of a purge date, never due', () => {
+  const doc = withQuarantine();
+  doc.quarantine!.volumes[0] = {
+    ...doc.quarantine!.volumes[0],
+    due: false,
+    notOurs: 'no reclaim journal of this node records renaming local-zfs:vm-150-disk-0',
+  };
+  const text = renderCheckText(doc, { color: false, width: 400 });
+  assert.match(
+    text,
+    /local-zfs:vm-150-disk-0 · .* · not quarantined by pve-health, never purged: no reclaim journal [^·]+ · now rpool/,
+  );
+  assert.doesNotMatch(text, /local-zfs:vm-150-disk-0 · [^\n]*purge after/);
+  assert.match(renderPrometheus(doc), /^pve_health_quarantined_due_volumes\{storage="local-zfs"\} 0$/m);
+});

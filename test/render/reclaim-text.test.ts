@@ -139,3 +139,29 @@ test('a refused volume of a running guest names its rescan; a shared-LVM refusal
   const shared = runCli(['reclaim', '--demo', '--dry-run', '--name', 'san-lvm:vm-121-disk-0']).stdout;
   assert.doesNotMatch(shared, /rescan/);
 });
+
+test('the plan lists a volume the journals do not prove quarantined with its reason, never as due', () => {
+  const q = {
+    volid: 'local:199/vm-199-disk-0.raw',
+    storage: 'local',
+    storageType: 'dir',
+    vmid: 199,
+    name: '/var/lib/vz/images/pve-health-quarantine/pve-health-q.20200101T000000Z.199.vm-199-disk-0.raw',
+    onStorage: '/var/lib/vz/images/pve-health-quarantine/pve-health-q.20200101T000000Z.199.vm-199-disk-0.raw',
+    since: '2020-01-01T00:00:00.000Z',
+    purgeAfter: '2020-01-08T00:00:00.000Z',
+    due: false,
+    sizeBytes: 4096,
+    usedBytes: 4096,
+    location: { path: '/var/lib/vz' },
+  };
+  const plan = { actions: [], refused: [], retentionDays: 7 };
+  const mine = renderReclaimPlan({ ...plan, quarantined: [{ ...q, due: true }] }, { purge: true, width: 0 });
+  assert.match(mine, /purge after 2020-01-08T00:00:00\.000Z \(due: reclaim --purge\)/);
+  const text = renderReclaimPlan(
+    { ...plan, quarantined: [{ ...q, notOurs: 'no reclaim journal of this node records renaming it' }] },
+    { purge: true, width: 0 },
+  );
+  assert.match(text, /vm-199-disk-0\.raw .* · not quarantined by pve-health, never purged: no reclaim journal/);
+  assert.doesNotMatch(text, /purge after|due:/);
+});

@@ -23,7 +23,7 @@ import { type CommandContext, defineCommand } from '../command';
 import { volumesPart } from '../gather-parts';
 import { loadFor, openSession, viewOf } from '../node-session';
 import type { OptionSpec } from '../options';
-import { recordedSizes } from '../quarantine-listing';
+import { recordedQuarantines } from '../quarantine-listing';
 import { CLEAN_OPTIONS, hasFilter, parseFilter } from './clean';
 
 const RECLAIM_OPTIONS = { ...CLEAN_OPTIONS, purge: { type: 'boolean' } } as const satisfies OptionSpec;
@@ -98,8 +98,9 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
   return withActSession(ctx, { host, command: 'reclaim', runLock: !dry }, async (s) => {
     const now = host.now();
     const commands = hostCommands(host);
-    // The sizes the journals recorded at quarantine time: an RBD image in the trash lists none.
-    const recorded = recordedSizes(host);
+    // What the journals recorded: the proof that pve-health quarantined what has a quarantine name
+    // (core/reclaim/quarantine-proof.ts), and the sizes as it went in (an RBD image in the trash lists none).
+    const recorded = recordedQuarantines(host);
     const look = async (a: Analysis) =>
       reclaimInput(a, {
         volumes: await readVolumesFor(host, a),

@@ -28,7 +28,7 @@ import { type CommandContext, defineCommand } from '../command';
 import { mountsPart, volumesPart, withMountsGap } from '../gather-parts';
 import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
 import { loadFor, openSession, type Session, withAcks } from '../node-session';
-import { recordedSizes, withQuarantine } from '../quarantine-listing';
+import { recordedQuarantines, withQuarantine } from '../quarantine-listing';
 
 const DEFAULT_DM_INTERVAL_S = 60;
 const DEFAULT_CLUSTER_INTERVAL_S = 300;
@@ -178,8 +178,9 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
         source: o?.source ?? (ctx.global.demo ? 'demo' : ctx.global.from ? `snapshot:${ctx.global.from}` : 'live'),
         guiUrl: config.links?.pve_gui,
       });
-      // A live node's reclaim journals: each quarantined volume's own restore command (and recorded sizes).
-      const recorded = ctx.global.demo || ctx.global.from ? undefined : () => recordedSizes(host);
+      // A live node's journals prove what pve-health quarantined (anything else so named is never due) and
+      // name each quarantined volume's own restore command.
+      const recorded = ctx.global.demo || ctx.global.from ? undefined : () => recordedQuarantines(host);
       return withAcks(host, withQuarantine(doc, new Date(), config, { recorded }), new Date());
     };
     const cluster = ctx.values.cluster ? makeClusterScanner(ctx, session) : null;

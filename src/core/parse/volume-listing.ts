@@ -2,7 +2,9 @@
 //
 // The column list of the one `zfs list` call (ZFSPoolPlugin.pm zfs_list_zvol asks for
 // name,volsize,origin,type,refquota; we add used/refer/mountpoint for sizes and subvol paths).
-export const ZFS_LIST_FIELDS = ['name', 'type', 'volsize', 'used', 'refer', 'refquota', 'origin', 'mountpoint'];
+// `guid`: the dataset's identity, which a rename keeps (reclaim records it, the purge compares it); last,
+// so a listing of an older capture without it still parses.
+export const ZFS_LIST_FIELDS = ['name', 'type', 'volsize', 'used', 'refer', 'refquota', 'origin', 'mountpoint', 'guid'];
 
 export interface ZfsDataset {
   name: string;
@@ -13,27 +15,31 @@ export interface ZfsDataset {
   refquota: number | null;
   origin: string | null;
   mountpoint: string | null;
+  guid: string | null;
 }
 
 const num = (s: string | undefined): number | null => (s === undefined || !/^\d+$/.test(s) ? null : Number(s));
 const str = (s: string | undefined): string | null => (s === undefined || s === '-' || s === '' ? null : s);
 
 /**
- * `zfs list -H -p -t volume,filesystem,snapshot -o name,type,volsize,used,refer,refquota,origin,mountpoint`:
- * tank/pve/vm-100-disk-0	volume	34359738368	57344	57344	-	-	-
+ * `zfs list -H -p -t volume,filesystem,snapshot -o name,type,volsize,used,refer,refquota,origin,mountpoint,guid`:
+ * tank/pve/vm-100-disk-0	volume	34359738368	57344	57344	-	-	-	9264519283417482321
  * -H: one TAB between fields, no header; -p: exact integers; `-` where a property does not apply.
  */
 export function parseZfsList(text: string): ZfsDataset[] {
   const out: ZfsDataset[] = [];
-  let lastField = '';
+  let last: string[] = [];
+  let withGuid = false;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const f = line.split('\t');
-    if (f.length < ZFS_LIST_FIELDS.length) throw new Error(`zfs list: unexpected line: ${line.slice(0, 120)}`);
+    // Eight fields: a listing without the guid column (a capture of an older pve-health).
+    if (f.length < ZFS_LIST_FIELDS.length - 1) throw new Error(`zfs list: unexpected line: ${line.slice(0, 120)}`);
     out.push(zfsDataset(f));
-    lastField = f[f.length - 1];
+    last = f;
+    withGuid ||= f.length >= ZFS_LIST_FIELDS.length;
   }
-  const cut = text.endsWith('\n') ? null : cutLastLine(out, lastField);
+  const cut = text.endsWith('\n') ? null : cutLastLine(out, last, withGuid);
   if (cut) throw new Error(`zfs list: its output ends inside its last line (${cut}): the listing was cut short`);
   return out;
 }
@@ -48,22 +54,27 @@ function zfsDataset(f: string[]): ZfsDataset {
     refquota: num(f[5]),
     origin: str(f[6]),
     mountpoint: str(f[7]),
+    guid: f[8] !== undefined && /^\d+$/.test(f[8]) ? f[8] : null,
   };
 }
 
 /**
- * Why the last dataset of an output without its final newline may be cut inside its last field (the
- * mountpoint, `shown`), or null when that field is whole. OpenZFS's zfs list ends every line with a
+ * Why the last dataset of an output without its final newline may be cut inside its last field, or null
+ * when that field is whole. A guid (the last column when asked for) is digits of any length: a cut one
+ * looks whole, so such a line is always taken as cut; so is a line without the guid the lines before had.
+ * In a listing without guids the last field is the mountpoint (`shown`). OpenZFS's zfs list ends every line with a
  * newline (cmd/zfs/zfs_main.c print_dataset: `(void) putchar('\n')`), so such an output was read short,
  * unless something in between dropped only that newline: the line is whole when its mountpoint can only
  * be what it shows — `-` for a volume or a snapshot (they have no mountpoint), `none`/`legacy`, or the
  * path it inherits (the listed parent's mountpoint and its own last name component; `/<name>` for the
  * first dataset, a pool's default).
  */
-function cutLastLine(out: ZfsDataset[], shown: string): string | null {
+function cutLastLine(out: ZfsDataset[], fields: string[], withGuid: boolean): string | null {
   const last = out.at(-1);
   if (!last) return null;
+  const shown = fields[fields.length - 1];
   const why = `${last.name} ends with ${JSON.stringify(shown.slice(0, 80))}`;
+  if (withGuid) return why;
   if (last.type === 'volume' || last.type === 'snapshot') return shown === '-' ? null : why;
   if (last.type !== 'filesystem') return why;
   if (shown === 'none' || shown === 'legacy') return null;
@@ -86,6 +97,8 @@ export function parseJson(text: string, what: string): unknown {
 
 export interface RbdRow {
   image: string;
+  /** The image's id (the same id in the trash): absent in the rows of older rbd versions. */
+  id?: string;
   snapshot: string | null;
   size: number | null;
   parent: { pool: string; image: string; snapshot: string } | null;
@@ -110,6 +123,7 @@ export function parseRbdList(text: string): RbdRow[] {
     const p = r.parent as Record<string, unknown> | undefined;
     return {
       image: r.image,
+      ...(typeof r.id === 'string' && r.id ? { id: r.id } : {}),
       snapshot: typeof r.snapshot === 'string' ? r.snapshot : null,
       size: typeof r.size === 'number' ? r.size : null,
       parent:

@@ -1,7 +1,7 @@
 // `reclaim --purge`: destroy what has been in quarantine longer than the retention, and finish the
 // interrupted RBD removals PVE started (plan-removals.ts: due at once, nothing restores them); nothing
 // else. Pure. A volume is purged only when it is in quarantine by the tool's own marker (quarantined.ts),
-// its retention has passed at `now`, its storage is enabled and readable here, the node may act, and the
+// the journals prove pve-health put it there (quarantine-proof.ts), its retention has passed at `now`, its storage is enabled and readable here, the node may act, and the
 // storage-specific facts hold: an LV inactive and no origin of another LV (lvremove would take its
 // snapshots with it), an RBD image in the trash (the quarantine finished), a ZFS dataset destroyed with
 // its own snapshots only (`-r`, never `-R`: a clone elsewhere makes zfs refuse, not destroy it).
@@ -90,6 +90,8 @@ function purgeRefusal(
 ): Pick<ReclaimRefusal, 'code' | 'why'> | null {
   if (c.input.nodeRefusals.length)
     return { code: 'node', why: `this node cannot act: ${c.input.nodeRefusals.join('; ')}` };
+  // Named like a quarantine is no proof: only what the journals record pve-health put there is purged.
+  if (q.notOurs) return { code: 'not-quarantined', why: `not quarantined by pve-health: ${q.notOurs}` };
   if (!q.due)
     return {
       code: 'not-due',

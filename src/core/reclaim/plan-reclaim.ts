@@ -12,10 +12,11 @@ import type { NamedElsewhere } from '../vocab/only-copy';
 import { purgeAfter } from '../vocab/quarantine-name';
 import type { DmEntry } from '../vocab/types';
 import type { VolumeEntry, VolumesResult } from '../vocab/volume-types';
-import { quarantinedLvs, quarantinedVolumes, type RecordedSize, withRecordedSizes } from './quarantined';
+import { withQuarantineProof } from './quarantine-proof';
+import { quarantinedLvs, quarantinedVolumes, withRecordedSizes } from './quarantined';
 import { type Candidate, type RuleContext, refusalOf } from './reclaim-rules';
 import { type HostCommands, quarantineOf } from './reclaim-steps';
-import type { ReclaimAction, ReclaimPlan, ReclaimRefusal } from './reclaim-types';
+import type { QuarantineRecord, ReclaimAction, ReclaimPlan, ReclaimRefusal } from './reclaim-types';
 
 export type { PlanFilter };
 
@@ -33,8 +34,12 @@ export interface ReclaimInput {
   /** Volume IDs a guest config of another node names (only-copy.ts volidsNamedElsewhere): never purged here. */
   namedElsewhere: ReadonlyMap<string, NamedElsewhere>;
   commands: HostCommands;
-  /** What the reclaim journals recorded of each quarantined volume (its size where the listing has none). */
-  recorded?: RecordedSize[];
+  /**
+   * What the reclaim and restore journals of this node recorded of each quarantine (its size where the
+   * listing has none; the proof that pve-health put it there: quarantine-proof.ts). Absent only for an
+   * offline preview (--demo, --from), which has no journals: what is in quarantine is then shown unproven.
+   */
+  recorded?: QuarantineRecord[];
 }
 
 /** A DM entry of a top-level LV of a PVE storage as a candidate (maps without an LV are clean's). */
@@ -85,6 +90,7 @@ function fromVolume(e: VolumeEntry): Candidate {
     format: e.format,
     ...(e.trash ? { trash: e.trash } : {}),
     ...(e.namedBySection ? { namedBySection: e.namedBySection } : {}),
+    ...(e.identity ? { identity: e.identity } : {}),
     aliases: e.snapshot ? [`${e.volid}@${e.snapshot}`] : [],
     ...keepOf(e),
   };
@@ -201,13 +207,12 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
       guestLocks: c.vmid !== null ? [{ vmid: c.vmid, type: c.guestType }] : [],
     });
   }
-  const quarantined = withRecordedSizes(
-    [
-      ...quarantinedLvs(input.lvs ?? [], input.storages, { now: input.now, retentionDays: input.retentionDays }),
-      ...quarantinedVolumes(input.volumes?.entries ?? [], { now: input.now, retentionDays: input.retentionDays }),
-    ],
+  const o = { now: input.now, retentionDays: input.retentionDays };
+  const listed = withRecordedSizes(
+    [...quarantinedLvs(input.lvs ?? [], input.storages, o), ...quarantinedVolumes(input.volumes?.entries ?? [], o)],
     input.recorded ?? [],
   );
+  const quarantined = input.recorded ? withQuarantineProof(listed, input.recorded, o) : listed;
   return { actions, refused, quarantined, retentionDays: input.retentionDays };
 }
 

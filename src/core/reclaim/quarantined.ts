@@ -39,6 +39,7 @@ export function quarantinedLvs(
       name: `${l.vg}/${l.name}${l.tags.includes(QUARANTINE_TAG) ? '' : ' (without its tag)'}`,
       onStorage: l.name,
       active: l.active,
+      tagged: l.tags.includes(QUARANTINE_TAG),
       since: m.since,
       purgeAfter: until,
       due: Date.parse(until) <= o.now.getTime(),
@@ -76,7 +77,7 @@ export function quarantinedVolumes(
       due: Date.parse(until) <= o.now.getTime(),
       sizeBytes: size.provisionedBytes,
       usedBytes: size.usedBytes,
-      location: e.quarantine.location,
+      location: { ...e.quarantine.location, ...(e.identity ? { identity: e.identity } : {}) },
       ...(e.quarantine.heldBy?.length ? { heldBy: e.quarantine.heldBy } : {}),
       ...(e.quarantine.trashDeferment?.startsWith(PROTECTED_UNTIL)
         ? { trashProtectedUntil: e.quarantine.trashDeferment.slice(PROTECTED_UNTIL.length) }
@@ -120,6 +121,8 @@ export function quarantinedDmEntries(entries: DmEntry[], o: { now: Date; retenti
 export interface RecordedSize {
   volid: string;
   quarantine: string;
+  /** A journal's step: only a quarantine's (`reclaim`) recorded the figures as it went in. */
+  kind?: string;
   sizeBytes?: number | null;
   usedBytes?: number | null;
   /** The journal that recorded it: `restore JOURNAL --name VOLID` brings the volume back. */
@@ -147,7 +150,9 @@ export function isRecordOf(q: Pick<QuarantinedVolume, 'volid' | 'onStorage'>, x:
 export function withRecordedSizes(list: QuarantinedVolume[], recorded: RecordedSize[]): QuarantinedVolume[] {
   return list.map((q) => {
     if (q.sizeBytes !== null || q.snapshot) return q;
-    const r = recorded.find((x) => typeof x.sizeBytes === 'number' && isRecordOf(q, x));
+    const r = recorded.find(
+      (x) => (x.kind === undefined || x.kind === 'reclaim') && typeof x.sizeBytes === 'number' && isRecordOf(q, x),
+    );
     return r
       ? { ...q, sizeBytes: r.sizeBytes ?? null, usedBytes: q.usedBytes ?? r.usedBytes ?? null, sizeRecorded: true }
       : q;

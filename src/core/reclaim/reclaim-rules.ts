@@ -45,6 +45,8 @@ export interface Candidate {
   aliases: string[];
   /** The entry's step that keeps the data (PVE's rescan), shown beside a refusal: the way on that is open. */
   keep?: { text: string; command: string[] };
+  /** The storage's identity of it (VolumeEntry `identity`): the quarantine records it for the purge. */
+  identity?: string;
 }
 
 export interface RuleContext {

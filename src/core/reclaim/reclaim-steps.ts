@@ -64,6 +64,17 @@ export function quarantineOf(
   st: StorageConfig,
   o: { now: Date; purgeAfter: string; commands: HostCommands },
 ): Quarantine {
+  const q = quarantineSteps(c, st, o);
+  // What the storage knows it by, which the rename keeps: the journal records it, the purge compares it
+  // (quarantine-proof.ts). An LV has its LV UUID in the location already.
+  return c.identity && !c.lvm ? { ...q, location: { ...q.location, identity: c.identity } } : q;
+}
+
+function quarantineSteps(
+  c: Candidate,
+  st: StorageConfig,
+  o: { now: Date; purgeAfter: string; commands: HostCommands },
+): Quarantine {
   if (c.snapshot !== undefined) return snapshotQuarantine(c.snapshot, ownName(c.volid, st.type), st, o);
   if (c.trash) return trashAdoption(c.trash.id, ownName(c.volid, st.type), st, o);
   const original = c.lvm ? c.lvm.lv : ownName(c.volid, st.type);

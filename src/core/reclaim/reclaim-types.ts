@@ -22,6 +22,7 @@ export type ReclaimRefusalCode =
   | 'unsupported'
   // purge only
   | 'not-due'
+  | 'not-quarantined'
   | 'incomplete'
   | 'only-copy';
 
@@ -85,6 +86,33 @@ export interface VolumeLocation {
    * on the storage (ZFS: the dataset `rpool/data/vm-100-disk-0`; RBD: the image `vm-100-disk-0`).
    */
   snapshotOf?: string;
+  /**
+   * The storage's own identity of the volume, which a rename keeps (quarantine-proof.ts): a ZFS dataset's
+   * or snapshot's guid, an RBD image's id (its trash entry's id), a file's `<st_dev>:<st_ino>`. LVM: lvUuid.
+   */
+  identity?: string;
+}
+
+/** One step of a `reclaim` run (quarantine, purge, or their undo by `restore`), as its journal records it. */
+export interface ReclaimRecord {
+  volid: string;
+  storageType: string;
+  op: ReclaimStep['op'];
+  original: string;
+  quarantine: string;
+  since: string;
+  purgeAfter: string;
+  location: VolumeLocation;
+  sizeBytes?: number | null;
+  usedBytes?: number | null;
+}
+
+/** A journaled step of a quarantine (`reclaim`) or of its undo (`unquarantine`, by restore), with its result. */
+export interface QuarantineRecord extends ReclaimRecord {
+  kind: 'reclaim' | 'unquarantine';
+  result: 'started' | 'done' | 'failed' | 'skipped';
+  /** The journal that recorded it: `restore JOURNAL --name VOLID` brings the volume back. */
+  journal?: string;
 }
 
 export interface ReclaimAction {
@@ -129,6 +157,13 @@ export interface QuarantinedVolume {
   onStorage: string;
   /** LVM: the LV is active (its map exists): never purged so. */
   active?: boolean;
+  /** LVM: the LV carries the tag reclaim gives it (quarantine-name.ts QUARANTINE_TAG). */
+  tagged?: boolean;
+  /**
+   * Named like a quarantine, but no reclaim journal of this node proves pve-health put it there
+   * (quarantine-proof.ts): why. Never due, never purged.
+   */
+  notOurs?: string;
   since: string;
   purgeAfter: string;
   /** True once the retention has passed (`reclaim --purge` may destroy it). */

@@ -29,4 +29,9 @@ export interface QuarantineListed {
   sizeRecorded?: true;
   /** The reclaim journal that put it there (a live node's; absent from --demo/--from): `restore JOURNAL --name VOLID`. */
   journal?: string;
+  /**
+   * Named like a quarantine, but no reclaim journal of this node proves pve-health put it there
+   * (core/reclaim/quarantine-proof.ts): why. Never due; `reclaim --purge` never destroys it.
+   */
+  notOurs?: string;
 }

@@ -99,6 +99,12 @@ export interface VolumeEntry {
   watchers?: string[];
   /** A config names this volume and the storage does not have it (reason missing-referenced). */
   missing?: { blocksStart: boolean };
+  /**
+   * The storage's own identity of the volume, which a rename keeps: a ZFS dataset's or snapshot's guid, an
+   * RBD image's id (in the trash: its entry's id), a file's or directory's `<st_dev>:<st_ino>`. Absent
+   * where the listing does not give it. Reclaim records it; the purge takes only the volume that has it.
+   */
+  identity?: string;
   /** RBD: the image is in the Ceph trash (`rbd trash ls`), no volume PVE lists. */
   trash?: {
     id: string;

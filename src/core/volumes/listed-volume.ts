@@ -15,6 +15,8 @@ export interface ListedVolume {
   usedBytes: number | null;
   /** Own name of the base this linked clone depends on. */
   baseOf?: string;
+  /** ZFS guid, RBD image id, file `<st_dev>:<st_ino>` (VolumeEntry `identity`). */
+  identity?: string;
   /** Device or file paths a holder's fd would show (`/dev/zd16`). */
   devices: string[];
   /**
@@ -107,4 +109,15 @@ export function zfsChildDatasets(all: readonly { name: string }[]): Map<string, 
     out.set(parent, [...(out.get(parent) ?? []), d.name]);
   }
   return out;
+}
+
+/** Why a file under `images/` is no volume (an ignored entry's detail). */
+export function fileNote(name: string): string {
+  if (/^\d+\/snap-.*\.qcow2$/.test(name))
+    return 'a volume-chain snapshot file (snap-<snap>-<volume>) whose volume is not in its directory: no volume of its own (Plugin.pm parse_name_dir refuses it)';
+  return 'not an image PVE lists (Plugin.pm list_images: <vmid>/<name>.raw|qcow2|vmdk|subvol)';
+}
+
+export function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

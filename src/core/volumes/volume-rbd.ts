@@ -54,6 +54,7 @@ function imageEntry(st: StorageConfig, raw: VolumesRaw, r: ReturnType<typeof par
     ...(clone ? { baseOf: clone } : {}),
     devices: kname ? [`/dev/${kname}`] : [],
     lockType: r.lockType,
+    ...(r.id ? { identity: r.id } : {}),
     ...(kname ? { mapped: true } : {}),
     ...(status ? { watch: readWatch(status) } : {}),
   };
@@ -137,6 +138,7 @@ export function listRbd(
       sizeBytes: null,
       usedBytes: null,
       devices: [],
+      identity: t.id,
       trash: { ...t, nameInUse: live.has(t.name), ...((names.get(t.name) ?? 0) > 1 ? { nameShared: true } : {}) },
     });
   }

@@ -6,7 +6,7 @@ import type { StorageConfig } from '../parse/storage-config';
 import { parseZfsList, type ZfsDataset } from '../parse/volume-listing';
 import { fileOriginal, parseQuarantineName, QUARANTINE_DIR } from '../vocab/quarantine-name';
 import type { VolumesRaw } from '../vocab/volume-types';
-import { commandError, type ListedVolume, zfsChildDatasets } from './listed-volume';
+import { commandError, escapeRe, fileNote, type ListedVolume, zfsChildDatasets } from './listed-volume';
 import { listRbd } from './volume-rbd';
 
 export type { ListedVolume };
@@ -111,6 +111,7 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
       format: d.type === 'volume' ? 'raw' : 'subvol',
       sizeBytes: d.type === 'volume' ? d.volsize : d.refquota || null,
       usedBytes: d.used,
+      ...(d.guid ? { identity: d.guid } : {}),
       ...(o ? { baseOf: o[1] } : {}),
       ...(d.type === 'filesystem' ? { dataset: { name: d.name, mountpoint: d.mountpoint } } : {}),
       ...(d.type === 'volume' && d.volsize === 0 ? { partialReceive: true } : {}),
@@ -145,6 +146,7 @@ function zfsSnapshot(o: {
     sizeBytes: o.d.volsize,
     usedBytes: o.d.used,
     devices: [],
+    ...(o.d.guid ? { identity: o.d.guid } : {}),
     ...(o.origins.has(o.d.name) ? { cloneOrigin: true } : {}),
     ...(q ? { quarantine: zfsSnapshotMark(q, `${o.pool}/${o.own}`, o.snap, o.pool) } : {}),
   };
@@ -178,6 +180,7 @@ function pushQuarantinedZfs(volumes: ListedVolume[], o: { pool: string; own: str
     sizeBytes: o.d.type === 'volume' ? o.d.volsize : o.d.refquota || null,
     usedBytes: o.d.used,
     devices: [],
+    ...(o.d.guid ? { identity: o.d.guid } : {}),
     quarantine: { ...m, name: `${o.pool}/${o.own}`, onStorage: `${o.pool}/${o.own}`, location: { pool: o.pool } },
   });
 }
@@ -206,6 +209,7 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
         format: chain ? 'qcow2' : m ? m[3] : null,
         sizeBytes: f.sizeBytes,
         usedBytes: f.usedBytes,
+        ...(f.id ? { identity: f.id } : {}),
         ...(b && !chain ? { baseOf: b[1] } : {}),
         ...(f.snapshot ? { snapshot: f.snapshot } : chain ? { snapshot: chain.snapshot } : {}),
         ...(!m && !chain ? { note: fileNote(f.name) } : {}),
@@ -256,6 +260,7 @@ function quarantinedFile(
     format: k ? k[3] : null,
     sizeBytes: f.sizeBytes,
     usedBytes: f.usedBytes,
+    ...(f.id ? { identity: f.id } : {}),
     devices: at(f.name),
     quarantine: {
       since: m.since,
@@ -284,14 +289,4 @@ export function chainSnapshot(
     if (volumes.has(volume)) return { vmid: Number(m[1]), volume, snapshot: rest.slice(0, i) };
   }
   return null;
-}
-
-function fileNote(name: string): string {
-  if (/^\d+\/snap-.*\.qcow2$/.test(name))
-    return 'a volume-chain snapshot file (snap-<snap>-<volume>) whose volume is not in its directory: no volume of its own (Plugin.pm parse_name_dir refuses it)';
-  return 'not an image PVE lists (Plugin.pm list_images: <vmid>/<name>.raw|qcow2|vmdk|subvol)';
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

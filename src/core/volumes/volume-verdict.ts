@@ -30,7 +30,6 @@ type Guest = ReturnType<PveState['guests']['get']>;
 const guestWord = (g: NonNullable<Guest>) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${g.vmid}`;
 
 export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume, c: VolumeContext): VolumeEntry {
-  const { pve } = c;
   const st = asSeen(cfg, c);
   const e: VolumeEntry = {
     volid: `${st.id}:${v.volname}`,
@@ -44,6 +43,7 @@ export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume,
     detail: '',
     sizeBytes: v.sizeBytes,
     usedBytes: v.usedBytes,
+    ...(v.identity ? { identity: v.identity } : {}),
     open: false,
     holders: [],
     pending: false,
@@ -51,11 +51,11 @@ export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume,
     protectedBy: [],
   };
   if (v.quarantine) return quarantined(e, v.quarantine, v, c, namedAgain(st, loc, v, c));
-  const guest = v.vmid !== null ? pve.guests.get(v.vmid) : undefined;
+  const guest = v.vmid !== null ? c.pve.guests.get(v.vmid) : undefined;
   e.guestNode = guest?.node ?? null;
   const hits = c.refs.get(`${loc}|${v.own}`) ?? [];
   // Local storage: only this node's configs count; shared: the whole cluster's (facts §2).
-  const visible = st.shared ? hits : hits.filter((h) => h.node === pve.node);
+  const visible = st.shared ? hits : hits.filter((h) => h.node === c.pve.node);
   const f: Flags = { pendingBy: new Set(), protectedBy: new Set() };
   if (visible.length > 0 && !v.snapshot && !v.trash?.nameInUse) e.references = visible.map(describeRef);
   if (v.trash)
@@ -96,7 +96,7 @@ export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume,
     e.status = 'unknown';
     e.reason = 'config-unreadable';
     e.detail = `the config of guest ${v.vmid} could not be read (${guest.configError ?? 'unknown error'})`;
-  } else if (!st.shared && guest.node !== pve.node) {
+  } else if (!st.shared && guest.node !== c.pve.node) {
     otherNodeVerdict(e, { st, v, guest, c, f, hits });
   } else {
     e.status = 'orphan';
