@@ -110,7 +110,8 @@ export function buildVolumeInput(p: VolumeNodeParts): ClassifyVolumesInput {
   return {
     pve: parsePveState(snap),
     raw: {
-      ...(p.zfs ? { zfs: done(p.zfs.join('\n')) } : {}),
+      // zfs list ends every line with a newline (OpenZFS zfs_main.c print_dataset).
+      ...(p.zfs ? { zfs: done(p.zfs.map((l) => `${l}\n`).join('')) } : {}),
       rbd: allDone(p.rbd ?? {}),
       ...(p.rbdTrash ? { rbdTrash: allDone(p.rbdTrash) } : {}),
       ...(p.rbdStatus ? { rbdStatus: allDone(p.rbdStatus) } : {}),

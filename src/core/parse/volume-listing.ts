@@ -39,7 +39,7 @@ export function parseZfsList(text: string): ZfsDataset[] {
     last = f;
     withGuid ||= f.length >= ZFS_LIST_FIELDS.length;
   }
-  const cut = text.endsWith('\n') ? null : cutLastLine(out, last, withGuid);
+  const cut = text.endsWith('\n') ? null : cutLastLine(out, last, { withGuid });
   if (cut) throw new Error(`zfs list: its output ends inside its last line (${cut}): the listing was cut short`);
   return out;
 }
@@ -69,12 +69,12 @@ function zfsDataset(f: string[]): ZfsDataset {
  * path it inherits (the listed parent's mountpoint and its own last name component; `/<name>` for the
  * first dataset, a pool's default).
  */
-function cutLastLine(out: ZfsDataset[], fields: string[], withGuid: boolean): string | null {
+function cutLastLine(out: ZfsDataset[], fields: string[], o: { withGuid: boolean }): string | null {
   const last = out.at(-1);
   if (!last) return null;
   const shown = fields[fields.length - 1];
   const why = `${last.name} ends with ${JSON.stringify(shown.slice(0, 80))}`;
-  if (withGuid) return why;
+  if (o.withGuid) return why;
   if (last.type === 'volume' || last.type === 'snapshot') return shown === '-' ? null : why;
   if (last.type !== 'filesystem') return why;
   if (shown === 'none' || shown === 'legacy') return null;
