@@ -356,3 +356,11 @@ test('a map left without its LV, the LV a config names: the map is lv-missing an
     ['local-lvm:vm-100-disk-0'],
   );
 });
+
+test('one reference: the detail names it alone, with nothing after its key', () => {
+  const { missing } = run(LOCAL_LVM, (b) => b.guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=8G']));
+  assert.equal(
+    missing[0]?.detail,
+    'VM 100 scsi0 names local-lvm:vm-100-disk-0, which storage local-lvm does not have (lvs lists no LV pve/vm-100-disk-0 and read VG pve whole): the guest will not start',
+  );
+});
