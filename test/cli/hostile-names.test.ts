@@ -106,7 +106,10 @@ describe('hostile names: every printed command runs exactly its argv in bash', {
       // Display text shows every invisible and bidi character as an escape, never raw.
       assert.doesNotMatch(r.stdout, /[\p{Cc}\p{Bidi_Control}\p{Default_Ignorable_Code_Point}](?<!\n)/u);
       const runs = checkForm(name, text, known);
-      if (!/nagios|checkmk/.test(name)) assert.ok(runs.length >= h!.volids.length, `${name}: ${runs.length} commands`);
+      // -q prints one command per finding (the one that keeps the data first: docs/reports.md), so not
+      // every volume's `pvesm free`; what it prints must still run exactly its argv.
+      if (!/nagios|checkmk|-q/.test(name))
+        assert.ok(runs.length >= h!.volids.length, `${name}: ${runs.length} commands`);
     });
   }
 
