@@ -103,6 +103,8 @@ describe('the volumes part: btrfs subvolumes of gone guests', () => {
       assert.deepEqual(
         e.steps?.map((s) => [s.kind, s.command?.slice(0, 3)]),
         [
+          // PVE's rescan adopts it once the guest is created again (a subvol is a container's).
+          ['keep', volid.endsWith('.subvol') ? ['pct', 'rescan', '--vmid'] : ['qm', 'disk', 'rescan']],
           ['reclaim', ['pve-health', 'reclaim', '--name']],
           ['drop', ['pvesm', 'free', volid]],
         ],

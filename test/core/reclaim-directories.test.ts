@@ -215,7 +215,8 @@ describe('a storage path that leads elsewhere through a symlink', () => {
     for (const id of ['local:150/subvol-150-disk-0.subvol', 'local:150/vm-150-disk-1.raw']) {
       const e = entry(es, id);
       assert.deepEqual([e.status, e.open, e.protected], ['orphan', false, false], id);
-      assert.equal(e.steps?.[0]?.kind, 'reclaim');
+      // The first step after the keep (PVE's rescan of a guest created again) is the reclaim.
+      assert.equal(e.steps?.find((x) => x.kind !== 'keep')?.kind, 'reclaim');
     }
   });
 });

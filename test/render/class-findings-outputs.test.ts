@@ -80,11 +80,12 @@ for (const [kind, id, title] of [
       [[`shared-missing:${id}`, 'warning', [fix]]],
     );
     assert.match(storage[0].title, title);
-    // nagios: WARNING first, the finding's line with its fix.
+    // nagios: WARNING first, the finding's line, its fix on the next line, runnable as it stands.
     assert.match(o.nagios, /^WARNING/);
-    assert.match(o.nagios, new RegExp(`^\\[WARNING\\] .*Fix: ${fix}$`, 'm'), o.nagios);
-    // checkmk: a WARN service whose long output carries the fix.
-    assert.match(o.checkmk, new RegExp(`WARNING .*; fix: ${fix}`), o.checkmk);
+    assert.match(o.nagios, new RegExp(`^\\[WARNING\\] .*\n {4}${fix}$`, 'm'), o.nagios);
+    // checkmk: a WARN service whose long output carries the fix on a line of its own.
+    // (checkmk's long output is one line: its line breaks are written `\n`)
+    assert.match(o.checkmk, new RegExp(String.raw`\\nWARNING [^\\]*lacks shared 1\\n {4}${fix}`), o.checkmk);
     // The notification: WARNING in the subject, the finding and its fix alone on a line in the text.
     assert.match(o.subject, /WARNING/);
     assert.match(o.mail, /\[WARNING\] .*shared/);

@@ -34,7 +34,10 @@ export function safetyFacts(view: NodeView, result: DmResult, pveMount: PveMount
     membersText: view.files['/etc/pve/.members'],
     hostname: view.hostname,
     guestConfigs: view.pve.configCount,
-    guestVolumes: result.entries.filter((e) => e.vmid !== null && e.storage !== null && e.lv !== null).length,
+    // A disk a config names that lvs does not list (dm-missing.ts) is no volume that exists.
+    guestVolumes: result.entries.filter(
+      (e) => e.vmid !== null && e.storage !== null && e.lv !== null && e.reason !== 'missing-referenced',
+    ).length,
   };
 }
 
