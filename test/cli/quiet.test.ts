@@ -19,6 +19,7 @@ test('check --demo -q: the summary, then one line per problem with its fix or wh
     if ((e.status === 'duplicate' || e.status === 'orphan') && !e.pending) assert.ok(shown, e.name);
     if (e.status === 'valid' || e.pending) assert.ok(!shown, e.name);
   }
-  assert.match(r.stdout, /duplicate\/same-target — no fix now \(protected: guest-running\)/);
+  // Protected, with the step the full report offers for it (docs/reports.md: one rule for what -q keeps).
+  assert.match(r.stdout, /duplicate\/same-target — protected \(guest-running\); fix: pct shutdown 110 /);
   assert.match(r.stdout, /duplicate\/stale-map — fix: dmsetup remove --retry -u LVM-/);
 });

@@ -85,12 +85,16 @@ test('help fits 80 columns (a long example command aside) and its prose is reflo
       if (!l.trim() || !next?.trim() || /^\s*(#|pve-health )/.test(l)) return false;
       const sameCell = next.length - next.trimStart().length === column(l);
       // The next line's first word would have fitted here: no wrapping put it there.
-      // A command quoted in prose is one word: it is never broken (render/wrap.ts).
-      const first = /^[([]?(['`])[^'`\n]+?\1(?=[\s,.;:!?)\]]|$)\S*|^\S+/.exec(next.trim())![0];
+      // A command quoted in prose is one word: it is never broken (render/wrap.ts); so is a usage line's
+      // bracketed option group (`[--root DIR | --from FILE | --demo]`).
+      const first = /^[([]?(['`])[^'`\n]+?\1(?=[\s,.;:!?)\]]|$)\S*|^\[[^\]]*\]\S*|^\S+/.exec(next.trim())![0];
       const fits = l.length + 1 + first.length <= 80;
       return sameCell && fits && !/[.!?:,]$/.test(l) && !/^\s*pve-health /.test(next);
     });
-    const split = lines.filter((l, i) => /^\s+pve-health /.test(lines[i - 1] ?? '') && /^\s+[^\s#p-]/.test(l));
+    // (a line the example continues with a backslash is its next argument, not a split)
+    const split = lines.filter(
+      (l, i) => /^\s+pve-health /.test(lines[i - 1] ?? '') && !/\\$/.test(lines[i - 1]) && /^\s+[^\s#p-]/.test(l),
+    );
     stubs.push(...split);
     assert.deepEqual(stubs, [], `pve-health ${c} --help`);
   }
