@@ -10,7 +10,7 @@ import { partialListings } from '../core/reclaim/partial-listings';
 import {
   groupRecords,
   planUnquarantine,
-  type QuarantineRecord,
+  type RestoreRecord,
   type UnquarantineFacts,
 } from '../core/reclaim/plan-unquarantine';
 import type { ReclaimAction } from '../core/reclaim/reclaim-types';
@@ -23,7 +23,7 @@ import { withActSession, withJournal } from './act-session';
 import type { CommandContext } from './command';
 
 /** The journal's quarantine steps as the planner reads them. */
-export function quarantineRecords(doc: JournalDoc): QuarantineRecord[] {
+export function quarantineRecords(doc: JournalDoc): RestoreRecord[] {
   return doc.actions.flatMap((a) =>
     a.kind === 'reclaim' && a.reclaim
       ? [{ ...a.reclaim, storage: a.storage ?? '', vmid: a.vmid, guestType: a.guestType, result: a.result }]

@@ -7,7 +7,7 @@ import {
   type DatasetState,
   datasetStates,
   planUnquarantine,
-  type QuarantineRecord,
+  type RestoreRecord,
 } from '../../src/core/reclaim/plan-unquarantine';
 import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 
@@ -22,7 +22,7 @@ const commands = {
   removeSubvolume: () => ['btrfs', 'subvolume', 'delete'],
 };
 
-function rec(op: QuarantineRecord['op']): QuarantineRecord {
+function rec(op: RestoreRecord['op']): RestoreRecord {
   return {
     volid: 'local-lvm:vm-100-disk-1',
     storage: 'local-lvm',
@@ -82,7 +82,7 @@ describe('planUnquarantine (ZFS): the mount after the rename back', () => {
   const ZQ = 'pve-health-q.20261126T001346Z.subvol-290-disk-0';
   const inQ = `rpool/data/pve-health-quarantine/${ZQ}`;
   const back = 'rpool/data/subvol-290-disk-0';
-  const zrec = (op: QuarantineRecord['op']): QuarantineRecord => ({
+  const zrec = (op: RestoreRecord['op']): RestoreRecord => ({
     volid: 'local-zfs:subvol-290-disk-0',
     storage: 'local-zfs',
     vmid: 290,

@@ -10,7 +10,7 @@ import { parseMountInfo } from '../../src/core/parse/mountinfo';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { planReclaim } from '../../src/core/reclaim/plan-reclaim';
-import { planUnquarantine, type QuarantineRecord } from '../../src/core/reclaim/plan-unquarantine';
+import { planUnquarantine, type RestoreRecord } from '../../src/core/reclaim/plan-unquarantine';
 import type { FileVolume } from '../../src/core/vocab/volume-types';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { directoryMounts } from '../../src/core/volumes/volume-host-facts';
@@ -220,7 +220,7 @@ describe('planReclaim, the listing, planUnquarantine and planPurge of btrfs subv
     assert.equal(p.actions.length, 2);
   });
   it('restore: the raw disk back as its subvolume directory, under its name', () => {
-    const record: QuarantineRecord = {
+    const record: RestoreRecord = {
       volid: 'local-btrfs:151/vm-151-disk-0.raw',
       storage: 'local-btrfs',
       vmid: 151,

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { planReclaim } from '../../src/core/reclaim/plan-reclaim';
-import { planUnquarantine, type QuarantineRecord } from '../../src/core/reclaim/plan-unquarantine';
+import { planUnquarantine, type RestoreRecord } from '../../src/core/reclaim/plan-unquarantine';
 import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 import { input, NOW, STORAGE_CFG, vol, volumes } from '../helpers/reclaim-input';
 import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
@@ -278,7 +278,7 @@ describe('a quarantined snapshot: listed, purged alone, renamed back', () => {
     );
   });
 
-  const record = (over: Partial<QuarantineRecord>): QuarantineRecord => ({
+  const record = (over: Partial<RestoreRecord>): RestoreRecord => ({
     volid: 'local-zfs:vm-100-disk-0@__migration__',
     storage: 'local-zfs',
     vmid: 100,
@@ -300,7 +300,7 @@ describe('a quarantined snapshot: listed, purged alone, renamed back', () => {
     commands: input().commands,
   });
   const fresh = vol({ volid: 'local-zfs:vm-100-disk-0', snapshot: '__migration__', reason: 'operation-leftover' });
-  const rows: { name: string; rec: QuarantineRecord; entries: VolumeEntry[]; want: string[][] | RegExp }[] = [
+  const rows: { name: string; rec: RestoreRecord; entries: VolumeEntry[]; want: string[][] | RegExp }[] = [
     {
       name: 'ZFS: renamed back',
       rec: record({}),

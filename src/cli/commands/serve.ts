@@ -13,11 +13,9 @@ import { acksFile } from '../../host/acks-file';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../host/gather';
 import { readProcessStats } from '../../host/read-process-stats';
 import { selfCommand } from '../../host/self-command';
-import { renderClusterPrometheus } from '../../render/cluster-metrics';
 import { renderPrometheus } from '../../render/prometheus';
 import { authorize, checkListenPolicy, DEFAULT_LISTEN, parseListen, resolveToken } from '../../serve/auth';
 import { createChildScanner } from '../../serve/child-scan';
-import { createClusterScanner } from '../../serve/cluster-scan';
 import { createRouter, type DocumentParts } from '../../serve/routes';
 import { sampled } from '../../serve/sampled';
 import { createScanHistory, recordServiceScan } from '../../serve/scan-history';
@@ -29,9 +27,9 @@ import { mountsPart, volumesPart, withMountsGap } from '../gather-parts';
 import { checkMounts, hostNodeName, mountTimeoutMs } from '../mounts-pipeline';
 import { loadFor, openSession, type Session, withAcks } from '../node-session';
 import { recordedQuarantines, withQuarantine } from '../quarantine-listing';
+import { clusterViews, DEFAULT_CLUSTER_INTERVAL_S, makeClusterScanner } from '../serve-cluster';
 
 const DEFAULT_DM_INTERVAL_S = 60;
-const DEFAULT_CLUSTER_INTERVAL_S = 300;
 const NO_MOUNTS: MountsResult = { summary: { total: 0 }, entries: [], status: 0 };
 
 interface Scanners {
@@ -196,25 +194,7 @@ Routes (read-only): /  /api/status  /api/dm  /api/mounts  /api/volumes  /api/clu
       history: history.get,
       // An acknowledgement made with `pve-health ack` shows within a second.
       stamp: sampled(() => ackStamp(acksFile(host))),
-      cluster: cluster
-        ? {
-            json: () => {
-              const d = cluster.scanner.state().doc;
-              return d ? JSON.stringify(d) : null;
-            },
-            metrics: () => renderClusterPrometheus(cluster.scanner.state()),
-            report: () => {
-              const st = cluster.scanner.state();
-              return {
-                scans: st.scans,
-                running: st.running,
-                error: st.error,
-                lastScanAt: st.lastScanSeconds === null ? null : new Date(st.lastScanSeconds * 1000).toISOString(),
-                hasDocument: st.doc !== null,
-              };
-            },
-          }
-        : undefined,
+      cluster: cluster ? clusterViews(cluster.scanner) : undefined,
     });
     // A connection that showed the token is never evicted for an unauthenticated one (no token: none is).
     const http = await listen(addr, handle, DEFAULT_LIMITS, (req) =>
@@ -274,30 +254,4 @@ function intervalSeconds(cli: string | undefined, configured: number | undefined
   if (!Number.isFinite(n) || n < 1 || n > 86_400)
     throw new UsageError(`--dm-interval must be seconds between 1 and 86400 (got '${cli}')`);
   return n;
-}
-
-/** serve --cluster: a child `pve-health cluster --json` with our --root/--config on an interval. */
-function makeClusterScanner(ctx: CommandContext, s: Session) {
-  const g = ctx.global;
-  if (g.demo || g.from) throw new UsageError('--cluster scans the live nodes; it does not go with --demo or --from');
-  const cli = ctx.values['cluster-interval'];
-  const intervalS = cli === undefined ? (s.config.cluster?.scan_interval ?? DEFAULT_CLUSTER_INTERVAL_S) : Number(cli);
-  if (!Number.isFinite(intervalS) || intervalS < 10 || intervalS > 86_400)
-    throw new UsageError(`--cluster-interval must be seconds between 10 and 86400 (got '${cli}')`);
-  const scanner = createClusterScanner({
-    exec: s.host.exec,
-    argv: [
-      ...selfCommand(),
-      ...(g.root !== '/' ? ['--root', g.root] : []),
-      ...(g.config ? ['--config', g.config] : []),
-      'cluster',
-      '--json',
-    ],
-    intervalMs: intervalS * 1000,
-    // Each node is bounded by node_timeout in the child; this only catches the unexpected.
-    timeoutMs: 30 * 60_000,
-    env: { ...ctx.io.env, PVE_HEALTH_TOKEN: '' },
-    now: () => new Date(),
-  });
-  return { scanner, intervalS };
 }

@@ -10,22 +10,14 @@ import { QUARANTINE_DIR, QUARANTINE_TAG } from '../vocab/quarantine-name';
 import type { VolumeEntry } from '../vocab/volume-types';
 import { btrfsRawDir } from '../volumes/volume-storages';
 import { type HostCommands, lvUuidForm } from './reclaim-steps';
-import type { ReclaimAction, ReclaimStep, VolumeLocation } from './reclaim-types';
+import type { ReclaimAction, ReclaimRecord, ReclaimStep } from './reclaim-types';
 import { snapshotUndo } from './unquarantine-snapshot';
 
-/** The journal's record of one quarantine step (src/act/journal.ts ReclaimRecord, with the entry's result). */
-export interface QuarantineRecord {
-  volid: string;
+/** The journal's record of one quarantine step as restore reads it: the record, the entry's volume and its result. */
+export interface RestoreRecord extends ReclaimRecord {
   storage: string;
   vmid: number | null;
   guestType: 'qemu' | 'lxc' | null;
-  storageType: string;
-  op: ReclaimStep['op'];
-  original: string;
-  quarantine: string;
-  since: string;
-  purgeAfter: string;
-  location: VolumeLocation;
   result: string;
 }
 
@@ -71,8 +63,8 @@ export type Undo = { ok: true; action: ReclaimAction } | { ok: false; volid: str
 const plain = (id: string) => id.replace(/-/g, '');
 
 /** The journal's done quarantine steps, one group per volume, in the order the volumes were quarantined. */
-export function groupRecords(records: QuarantineRecord[]): QuarantineRecord[][] {
-  const by = new Map<string, QuarantineRecord[]>();
+export function groupRecords(records: RestoreRecord[]): RestoreRecord[][] {
+  const by = new Map<string, RestoreRecord[]>();
   for (const r of records) {
     if (r.result !== 'done') continue;
     by.set(r.volid, [...(by.get(r.volid) ?? []), r]);
@@ -80,7 +72,7 @@ export function groupRecords(records: QuarantineRecord[]): QuarantineRecord[][] 
   return [...by.values()];
 }
 
-export function planUnquarantine(group: QuarantineRecord[], f: UnquarantineFacts): Undo {
+export function planUnquarantine(group: RestoreRecord[], f: UnquarantineFacts): Undo {
   const r = group[0];
   const st = f.storages.find((s) => s.id === r.storage);
   if (!st) return { ok: false, volid: r.volid, why: `storage ${r.storage} is no longer in storage.cfg` };
@@ -136,7 +128,7 @@ export function planUnquarantine(group: QuarantineRecord[], f: UnquarantineFacts
 
 type Steps = { steps: ReclaimStep[] } | { why: string };
 
-function lvmUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): Steps {
+function lvmUndo(r: RestoreRecord, done: Set<string>, f: UnquarantineFacts): Steps {
   if (!f.lvs) return { why: 'the LV list could not be read' };
   const vg = r.location.vg as string;
   const id = plain(r.location.lvUuid ?? '');
@@ -174,7 +166,7 @@ function lvmUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): 
 }
 
 /** A volume entry (not quarantined) that already has the original name on the storage. */
-function originalTaken(r: QuarantineRecord, f: UnquarantineFacts): VolumeEntry | undefined {
+function originalTaken(r: RestoreRecord, f: UnquarantineFacts): VolumeEntry | undefined {
   return f.volumes.find(
     (e) =>
       e.storage === r.storage &&
@@ -184,11 +176,11 @@ function originalTaken(r: QuarantineRecord, f: UnquarantineFacts): VolumeEntry |
   );
 }
 
-function quarantinedEntry(r: QuarantineRecord, f: UnquarantineFacts, onStorage: string): VolumeEntry | undefined {
+function quarantinedEntry(r: RestoreRecord, f: UnquarantineFacts, onStorage: string): VolumeEntry | undefined {
   return f.volumes.find((e) => e.storage === r.storage && e.quarantine?.onStorage === onStorage && !e.snapshot);
 }
 
-function zfsUndo(r: QuarantineRecord, done: Set<string>, f: UnquarantineFacts): Steps {
+function zfsUndo(r: RestoreRecord, done: Set<string>, f: UnquarantineFacts): Steps {
   const pool = r.location.pool ?? '';
   const q = `${pool}/${QUARANTINE_DIR}/${r.quarantine}`;
   const back = `${pool}/${r.original}`;
@@ -248,7 +240,7 @@ function mountStep(dataset: string, at: string): ReclaimStep {
   };
 }
 
-function rbdUndo(r: QuarantineRecord, st: StorageConfig, f: UnquarantineFacts): Steps {
+function rbdUndo(r: RestoreRecord, st: StorageConfig, f: UnquarantineFacts): Steps {
   const here = quarantinedEntry(r, f, r.quarantine);
   if (!here)
     return originalTaken(r, f)
@@ -278,7 +270,7 @@ function rbdUndo(r: QuarantineRecord, st: StorageConfig, f: UnquarantineFacts): 
   };
 }
 
-function fileUndo(r: QuarantineRecord, f: UnquarantineFacts): Steps {
+function fileUndo(r: RestoreRecord, f: UnquarantineFacts): Steps {
   const path = r.location.path ?? '';
   const q = `${path}/images/${QUARANTINE_DIR}/${r.quarantine}`;
   const here = quarantinedEntry(r, f, q);
