@@ -9,6 +9,7 @@
 // else named so is "not quarantined by pve-health": listed with the reason, never due, never purged.
 // Retention runs from the recorded time. Pure.
 import { purgeAfter, quarantineStamp } from '../vocab/quarantine-name';
+import { quarantineLeaf } from './quarantined';
 import { lvUuidForm } from './reclaim-steps';
 import type { QuarantinedVolume, QuarantineRecord, ReclaimRecord, ReclaimStep } from './reclaim-types';
 
@@ -48,7 +49,7 @@ export function quarantineProof(
 
 /** The same original volume, quarantine name, place and time as the record. */
 function sameQuarantine(q: QuarantinedVolume, r: ReclaimRecord): boolean {
-  if (r.volid !== q.volid || leaf(q.onStorage) !== r.quarantine) return false;
+  if (r.volid !== q.volid || quarantineLeaf(q.onStorage) !== r.quarantine) return false;
   // The name's stamp is the time the record says the rename ran (to the second): a record whose own time
   // disagrees with the name it gave is not one reclaim wrote, and a renamed stamp matches no record.
   const t = Date.parse(r.since);
@@ -56,11 +57,6 @@ function sameQuarantine(q: QuarantinedVolume, r: ReclaimRecord): boolean {
   const a = r.location;
   const b = q.location;
   return a.vg === b.vg && a.pool === b.pool && a.path === b.path && a.snapshotOf === b.snapshotOf;
-}
-
-/** The quarantine name itself: the last component of an LV, dataset, snapshot, image or file name. */
-function leaf(onStorage: string): string {
-  return onStorage.slice(Math.max(onStorage.lastIndexOf('/'), onStorage.lastIndexOf('@')) + 1);
 }
 
 /** The storage's own mark against the recorded one; a record without one (an older journal): the name's proof. */

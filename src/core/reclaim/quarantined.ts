@@ -135,10 +135,12 @@ export interface RecordedSize {
  * snapshot name after `@` (a snapshot renamed on its own dataset or image: reclaim-steps.ts).
  */
 export function isRecordOf(q: Pick<QuarantinedVolume, 'volid' | 'onStorage'>, x: RecordedSize): boolean {
-  if (x.volid !== q.volid || !x.quarantine) return false;
-  return (
-    q.onStorage === x.quarantine || q.onStorage.endsWith(`/${x.quarantine}`) || q.onStorage.endsWith(`@${x.quarantine}`)
-  );
+  return x.volid === q.volid && Boolean(x.quarantine) && quarantineLeaf(q.onStorage) === x.quarantine;
+}
+
+/** The quarantine name itself: the last component of an LV, dataset, snapshot, image or file name. */
+export function quarantineLeaf(onStorage: string): string {
+  return onStorage.slice(Math.max(onStorage.lastIndexOf('/'), onStorage.lastIndexOf('@')) + 1);
 }
 
 /**
