@@ -142,6 +142,58 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
       CTX,
       [ATTACH(RESCAN_QM)],
     ],
+    // qemu-server update_disk_config skips `vm-$vmid-state-` by name; pve-container's rescan skips nothing.
+    [
+      "a VM's RAM state LV (a snapshot that never committed): no rescan, it would not be adopted",
+      lv({ lv: 'vm-150-state-crashed', volume: 'local-lvm:vm-150-state-crashed' }),
+      CTX,
+      [
+        reclaimStep('local-lvm:vm-150-state-crashed'),
+        dropStep('or drop it now (irreversible: deletes the data)', [
+          'pvesm',
+          'free',
+          'local-lvm:vm-150-state-crashed',
+        ]),
+      ],
+    ],
+    [
+      'the same RAM state LV, its guest gone: no "create it again"',
+      lv({
+        lv: 'vm-150-state-crashed',
+        volume: 'local-lvm:vm-150-state-crashed',
+        reason: 'guest-missing',
+        guestNode: null,
+      }),
+      CTX,
+      [
+        reclaimStep('local-lvm:vm-150-state-crashed'),
+        dropStep('or drop it now (irreversible: deletes the data)', [
+          'pvesm',
+          'free',
+          'local-lvm:vm-150-state-crashed',
+        ]),
+      ],
+    ],
+    [
+      "a RAM state LV of another VMID's name: still this guest's rescan",
+      lv({ lv: 'vm-1500-state-x', volume: 'local-lvm:vm-1500-state-x' }),
+      CTX,
+      [
+        ATTACH(RESCAN_QM),
+        reclaimStep('local-lvm:vm-1500-state-x'),
+        dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', 'local-lvm:vm-1500-state-x']),
+      ],
+    ],
+    [
+      "a CT's LV of that name: pct rescan adopts it",
+      lv({ lv: 'vm-150-state-x', volume: 'local-lvm:vm-150-state-x', guestType: 'lxc' }),
+      CTX,
+      [
+        ATTACH(RESCAN_CT),
+        reclaimStep('local-lvm:vm-150-state-x'),
+        dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', 'local-lvm:vm-150-state-x']),
+      ],
+    ],
     [
       'no VMID in its name: no rescan',
       lv({ vmid: null, lv: 'data-copy', volume: 'local-lvm:data-copy' }),

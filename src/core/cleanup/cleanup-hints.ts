@@ -3,7 +3,16 @@
 // planner (plan-cleanup.ts) and `dm` show the same words.
 
 import type { VgSafety as LvmVgSafety } from '../node/lvm-view';
-import { dropStep, keepStep, type NextStep, otherStep, reclaimStep, stepsText } from '../vocab/next-step';
+import {
+  dropStep,
+  keepStep,
+  type NextStep,
+  otherStep,
+  reclaimStep,
+  rescanCommand,
+  rescanSkipsName,
+  stepsText,
+} from '../vocab/next-step';
 import { onlyCopySteps } from '../vocab/only-copy';
 import { RECLAIMABLE } from '../vocab/reclaim-scope';
 import type { DmEntry } from '../vocab/types';
@@ -66,19 +75,16 @@ export function adviceFor(e: DmEntry, ctx: PlanContext = {}): NextStep[] | undef
   // `qm disk rescan --vmid N` loads N's config on the node it runs on and scans the storages that node
   // sees; it does nothing for a volume already in the config (facts §11). So: never for a disk some
   // config names, and never for a local-storage LV of a guest that lives on another node.
-  const rescanWorks = e.vmid !== null && !referenced && (guestGone || e.guestNode === ctx.node || shared);
-  if (rescanWorks) {
-    const rescan =
-      e.guestType === 'lxc'
-        ? ['pct', 'rescan', '--vmid', String(e.vmid)]
-        : ['qm', 'disk', 'rescan', '--vmid', String(e.vmid)];
+  // Nor for a VM's RAM state LV (vm-N-state-*), which qemu-server's rescan passes over by name.
+  const rescanWorks = !referenced && (guestGone || e.guestNode === ctx.node || shared);
+  if (e.vmid !== null && rescanWorks && !rescanSkipsName(e.guestType, e.vmid, e.lv)) {
     const where = e.guestNode && e.guestNode !== ctx.node ? ` on node ${e.guestNode}` : '';
     steps.push(
       keepStep(
         guestGone
           ? `data kept; to keep it, create guest ${e.vmid} again and attach it`
           : `data kept; to keep it, attach it to guest ${e.vmid}${where ? ` (run it${where})` : ''}`,
-        rescan,
+        rescanCommand(e.guestType, e.vmid),
       ),
     );
   }

@@ -25,6 +25,23 @@ export function keepStep(text: string, command: string[]): NextStep {
 }
 
 /**
+ * PVE's way to keep an unreferenced volume: its guest's rescan adds it to the config as unusedN
+ * (`pct rescan` for a container, `qm disk rescan` for a VM).
+ */
+export function rescanCommand(type: string | null | undefined, vmid: number): string[] {
+  return type === 'lxc' ? ['pct', 'rescan', '--vmid', String(vmid)] : ['qm', 'disk', 'rescan', '--vmid', String(vmid)];
+}
+
+/**
+ * True where the rescan of guest `vmid` (`type`, as rescanCommand) passes over a volume of that name:
+ * qemu-server update_disk_config `next if $volid =~ m/vm-$vmid-state-/` (a snapshot's or a suspend's
+ * RAM state is never added as unusedN); pve-container's update_unused skips nothing by name.
+ */
+export function rescanSkipsName(type: string | null | undefined, vmid: number, volname: string): boolean {
+  return type !== 'lxc' && new RegExp(`(^|/)vm-${vmid}-state-`).test(volname);
+}
+
+/**
  * The reversible way before an irreversible drop (issue: reclaim): `pve-health reclaim --name VOLID` plans,
  * re-checks under PVE's locks, asks, and quarantines with a journal that `restore` undoes. It refuses what
  * is not a proven orphan, with the reason: naming it here never skips a check.

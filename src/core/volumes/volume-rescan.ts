@@ -9,7 +9,7 @@
 // volume no line names as unusedN, except `vm-$vmid-state-` (vmstate). pve-container LXC.pm `rescan`: the
 // same with content `rootdir` and `defined($item->{size})`. Neither reads snapshots or the RBD trash.
 import type { StorageConfig } from '../parse/storage-config';
-import { keepStep, type NextStep } from '../vocab/next-step';
+import { keepStep, type NextStep, rescanCommand, rescanSkipsName } from '../vocab/next-step';
 import type { VolumeEntry } from '../vocab/volume-types';
 import { storageContent } from './volume-references';
 
@@ -28,19 +28,13 @@ export interface RescanGuest {
   node: string;
 }
 
-/** The rescan argv of a guest type: `pct rescan` for a container, `qm disk rescan` for a VM. */
-export function rescanCommand(type: string, vmid: number): string[] {
-  return type === 'lxc' ? ['pct', 'rescan', '--vmid', String(vmid)] : ['qm', 'disk', 'rescan', '--vmid', String(vmid)];
-}
-
 /** True where PVE's rescan for a guest of `type` lists and adopts this volume (the rules above). */
 export function rescanAdopts(e: VolumeEntry, st: StorageConfig, type: string, o: { partial?: boolean } = {}): boolean {
   if (e.vmid === null || e.snapshot !== undefined || e.trash) return false;
   const lxc = type === 'lxc';
   if (!storageContent(st).includes(lxc ? 'rootdir' : 'images')) return false;
   if (lxc) return true;
-  const volname = e.volid.slice(e.volid.indexOf(':') + 1);
-  if (new RegExp(`(^|/)vm-${e.vmid}-state-`).test(volname)) return false;
+  if (rescanSkipsName(type, e.vmid, e.volid.slice(e.volid.indexOf(':') + 1))) return false;
   return !o.partial && e.sizeBytes !== 0;
 }
 

@@ -418,7 +418,7 @@ expect "S2 its snapshot [before] (volume_snapshot): valid, no hint (rollback)" $
 expect "S2 the snapshot's RAM state vm-100-state-before: valid" $V:vm-100-state-before status=valid reason=referenced hint=
 expect "S18 a detached disk (unused0): valid" $V:vm-100-disk-1 status=valid reason=referenced hint=
 expect "S19 a disk allocated but never written to the config: orphan, rescan first" $V:vm-100-disk-2 status=orphan reason=not-referenced "hint~qm disk rescan --vmid 100" protected=false
-expect "S31 a RAM state of a snapshot never committed: orphan, not referenced" $V:vm-100-state-crashed status=orphan reason=not-referenced "hint~qm disk rescan --vmid 100"
+expect "S31 a RAM state of a snapshot never committed: orphan, not referenced; no rescan (update_disk_config skips vm-\$vmid-state-)" $V:vm-100-state-crashed status=orphan reason=not-referenced "hint!~rescan" "hint~pve-health reclaim --name ceph-vm:vm-100-state-crashed"
 expect "S3 a snapshot whose delete failed (snapstate: delete): valid, no hint" $V:vm-101-disk-0@old status=valid hint=
 expect "S3 the clone that made the unprotect fail: valid" $V:vm-102-disk-0 status=valid hint=
 expect "S3b delsnapshot --force left the rbd snapshot: orphan snapshot, snap rm of that snapshot only" $V:vm-103-disk-0@forced status=orphan reason=snapshot-missing "hint~snap rm vm-103-disk-0@forced" protected=false

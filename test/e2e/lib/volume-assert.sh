@@ -13,7 +13,8 @@ for (const e of d.volumes.entries) console.log("  ", k(e), e.status, e.reason, "
 }
 
 # expect WHAT KEY COND...: the entry KEY of the last run meets every COND: field=value (status, reason,
-# protected, pending, open), hint= (no hint), hint~text, detail~text, by~text (protectedBy), absent.
+# protected, pending, open), hint= (no hint), hint~text, detail~text, by~text (protectedBy), hint!~text (the
+# field lacks text), absent.
 expect() {
   local what=$1
   shift
@@ -27,7 +28,10 @@ if (conds[0] === "absent") { if (e) bad.push("present: " + e.status + " " + e.re
 else if (!e) bad.push("no entry " + key);
 else for (const c of conds) {
   let m;
-  if ((m = /^(\w+)~(.*)$/s.exec(c))) {
+  if ((m = /^(\w+)!~(.*)$/s.exec(c))) {
+    const v = m[1] === "by" ? (e.protectedBy ?? []).join(",") : String(e[m[1]] ?? "");
+    if (v.includes(m[2])) bad.push(`${m[1]} "${v}" has "${m[2]}"`);
+  } else if ((m = /^(\w+)~(.*)$/s.exec(c))) {
     const v = m[1] === "by" ? (e.protectedBy ?? []).join(",") : String(e[m[1]] ?? "");
     if (!v.includes(m[2])) bad.push(`${m[1]} "${v}" lacks "${m[2]}"`);
   } else if ((m = /^(\w+)=(.*)$/s.exec(c))) {
