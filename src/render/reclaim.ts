@@ -109,10 +109,18 @@ export function renderReclaimSummary(
   );
   for (const x of by('done')) out += line(`${o.purge ? 'destroyed' : 'quarantined'}: ${x.volid}`, o, '  ');
   for (const x of by('skipped')) out += line(`skipped: ${x.volid}: ${x.why}`, o, '  ', '      ');
-  for (const x of by('failed')) {
-    out += line(`FAILED: ${x.volid}: ${x.why}${x.stderr ? `: ${x.stderr}` : ''}`, o, '  ', '      ');
-    if (x.failedCommand) out += `      ${commandText(x.failedCommand)}\n`;
-  }
+  // A failed step's command was printed once, under its number, as it started (or in its question):
+  // the summary names that number and the step instead of printing the command a second time.
+  outcomes.forEach((x, i) => {
+    if (x.result !== 'failed') return;
+    const at = `[${i + 1}/${outcomes.length}]${x.failedCommand ? ` at ${x.failedCommand[0]}` : ''}`;
+    out += line(
+      `FAILED: ${x.volid}: ${x.why}${x.stderr ? `: ${x.stderr}` : ''} (${at}: its command is shown above)`,
+      o,
+      '  ',
+      '      ',
+    );
+  });
   if (o.journal) {
     out += line(`journal: ${o.journal}`, o, '  ');
     if (o.undo && !o.purge) out += `  to undo it (asks per volume; --yes for all):\n    ${shellQuote(o.undo)}\n`;
