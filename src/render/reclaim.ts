@@ -2,6 +2,7 @@
 // orphan with its evidence, each step's command alone on its line), the refusals with their reasons,
 // what is in quarantine (since when, purge date, space), and the summary. Pure.
 
+import { subjectOf } from '../core/reclaim/recheck-step';
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal } from '../core/reclaim/reclaim-types';
 import { commandText, shellQuote } from '../core/text/shell-quote';
 import { sizeFigures, sizeText, totalText } from '../core/text/size-figures';
@@ -46,7 +47,7 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
   );
   plan.actions.forEach((a, i) => {
     out += line(
-      `[${i + 1}] ${a.volid}${guest(a.vmid)} · ${a.storageType} · ${sizeText(actionFigures(a))}`,
+      `[${i + 1}] ${subjectOf(a)}${guest(a.vmid)} · ${a.storageType} · ${sizeText(actionFigures(a))}`,
       o,
       '  ',
       '      ',
@@ -68,7 +69,7 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
   if (plan.refused.length) {
     out += line(`Refused (${plan.refused.length}): never touched`, o);
     for (const r of plan.refused) {
-      out += line(`${r.volid}${guest(r.vmid)} — ${r.code}: ${reasonOf(r)}`, o, '  ', '      ');
+      out += line(`${subjectOf(r)}${guest(r.vmid)} — ${r.code}: ${reasonOf(r)}`, o, '  ', '      ');
       // The way on the check offers for it (PVE's rescan keeps the data), its command alone on its line.
       if (r.next) out += `${line(`${r.next.text}:`, o, '      ', '        ')}        ${commandText(r.next.command)}\n`;
     }
