@@ -50,6 +50,7 @@ export interface ReclaimApplyOptions<A> extends ActOptions {
 export type Runnable = Pick<
   ReclaimAction,
   | 'volid'
+  | 'subject'
   | 'storage'
   | 'storageType'
   | 'shared'
@@ -76,7 +77,7 @@ export function applyReclaim<A extends Runnable>(actions: A[], o: ReclaimApplyOp
     progress: {
       sink: o.progress,
       title: (a) =>
-        `${o.kind === 'purge' ? 'purge' : o.kind === 'unquarantine' ? 'bring back' : 'quarantine'} ${a.volid}`,
+        `${o.kind === 'purge' ? 'purge' : o.kind === 'unquarantine' ? 'bring back' : 'quarantine'} ${a.subject ?? a.volid}`,
       outcome: (r) => r,
     },
   });

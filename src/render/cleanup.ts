@@ -1,7 +1,7 @@
 // Console output of `clean` and `restore`: the plan table (what each action does and why), the
 // exact commands (--dry-run), and the summary. Pure.
 import type { CleanupPlan } from '../core/cleanup/plan-cleanup';
-import { stepsOf } from '../core/findings/finding-steps';
+import { type FindingStep, stepsOf } from '../core/findings/finding-steps';
 import type { Finding } from '../core/findings/findings';
 import { commandText, shellQuote } from '../core/text/shell-quote';
 import type { NextStep } from '../core/vocab/next-step';
@@ -50,6 +50,15 @@ function marked(mark: string, render: (width: number) => string, width: number):
   return [pad + lines[0], ...lines.slice(1)].join('\n');
 }
 
+/**
+ * The steps a confirmed plan shows beside its action: what it leaves and how that is kept (issue 60).
+ * The other ways on — set it aside with reclaim, drop it — are alternatives to the plan, not part of it:
+ * they stay `check`'s hints (and the "Not touched" items', which are check's findings as they are).
+ */
+export function planSteps(steps: readonly FindingStep[]): FindingStep[] {
+  return steps.filter((s) => s.kind !== 'reclaim' && s.kind !== 'drop');
+}
+
 /** A DM name no finding names (none given): the plan's own words, as before. */
 function plainItem(name: string, status: string, reason: string, why: string, o: TextOptions): string {
   const w = o.width ?? 0;
@@ -77,14 +86,11 @@ export function renderPlan(plan: CleanupPlan, o: PlanTextOptions = { color: fals
     );
     for (const [i, a] of plan.actions.entries()) {
       const f = known.get(a.name);
+      // The finding's next steps are the action's advice (both adviceFor's): said once, the plan's own.
+      const steps = planSteps(f?.steps.length || !a.steps ? (f?.steps ?? []) : stepsOf(a).steps);
       const item = f
         ? (width: number) =>
-            renderProblem(
-              // The finding's next steps are the action's advice (both adviceFor's): said once.
-              { ...f, fix: shellQuote(a.command), effect: a.effect, ...(f.steps.length || !a.steps ? {} : stepsOf(a)) },
-              { ...o, width },
-              lookup,
-            )
+            renderProblem({ ...f, fix: shellQuote(a.command), effect: a.effect, steps }, { ...o, width }, lookup)
         : (width: number) =>
             `${plainItem(a.name, a.status, a.reason, a.why, { ...o, width })}\n${wrapText(`fix: ${a.effect} (${WHAT[a.kind] ?? a.kind})`, width, '    ', '      ')}\n      ${shellQuote(a.command)}`;
       lines.push(marked(`${i + 1}.`, item, w));
@@ -120,7 +126,7 @@ export function renderCommands(plan: CleanupPlan, o: { width?: number } = {}): s
     lines.push(`  ${shellQuote(a.command)}`);
     // The advice is comments: a copied block still runs only the commands (a step's command is a comment
     // line of its own, never broken; a drop step says it is irreversible).
-    const steps = a.steps ? stepsOf(a).steps : [];
+    const steps = planSteps(a.steps ? stepsOf(a).steps : []);
     for (const [j, s] of steps.entries()) {
       if (s.text)
         lines.push(
@@ -210,12 +216,13 @@ export function renderSummary(
   const failed = by('failed');
   if (failed.length) {
     lines.push(`  failed: ${failed.length}`);
-    // The command alone on its line, never broken: it can be copied to run again.
-    for (const x of failed)
-      lines.push(
-        wrapText(`${name(x)}: ${x.why}${x.stderr ? `: ${x.stderr.replace(/\n+/g, ' | ')}` : ''}`, w, '    ', '      '),
-        `      ${shellQuote(x.action.command)}`,
-      );
+    // Its command was printed once, alone on its line under its number, as it started (or in its
+    // question): the summary names that number instead of printing the command a second time.
+    for (const x of failed) {
+      const at = `[${outcomes.indexOf(x) + 1}/${outcomes.length}]`;
+      const err = x.stderr ? `: ${x.stderr.replace(/\n+/g, ' | ')}` : '';
+      lines.push(wrapText(`${name(x)}: ${x.why}${err} (${at}: its command is shown above)`, w, '    ', '      '));
+    }
   }
   lines.push(wrapText(`journal: ${journalPath ?? 'none (nothing was run)'}`, w, '  ', '    '));
   if (journalPath && o.undo && outcomes.some((x) => x.result === 'done' || x.result === 'failed'))

@@ -2,6 +2,7 @@
 // orphan with its evidence, each step's command alone on its line), the refusals with their reasons,
 // what is in quarantine (since when, purge date, space), and the summary. Pure.
 
+import { subjectOf } from '../core/reclaim/recheck-step';
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal } from '../core/reclaim/reclaim-types';
 import { commandText, shellQuote } from '../core/text/shell-quote';
 import { sizeFigures, sizeText, totalText } from '../core/text/size-figures';
@@ -46,7 +47,7 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
   );
   plan.actions.forEach((a, i) => {
     out += line(
-      `[${i + 1}] ${a.volid}${guest(a.vmid)} · ${a.storageType} · ${sizeText(actionFigures(a))}`,
+      `[${i + 1}] ${subjectOf(a)}${guest(a.vmid)} · ${a.storageType} · ${sizeText(actionFigures(a))}`,
       o,
       '  ',
       '      ',
@@ -68,7 +69,7 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
   if (plan.refused.length) {
     out += line(`Refused (${plan.refused.length}): never touched`, o);
     for (const r of plan.refused) {
-      out += line(`${r.volid}${guest(r.vmid)} — ${r.code}: ${reasonOf(r)}`, o, '  ', '      ');
+      out += line(`${subjectOf(r)}${guest(r.vmid)} — ${r.code}: ${reasonOf(r)}`, o, '  ', '      ');
       // The way on the check offers for it (PVE's rescan keeps the data), its command alone on its line.
       if (r.next) out += `${line(`${r.next.text}:`, o, '      ', '        ')}        ${commandText(r.next.command)}\n`;
     }
@@ -109,10 +110,18 @@ export function renderReclaimSummary(
   );
   for (const x of by('done')) out += line(`${o.purge ? 'destroyed' : 'quarantined'}: ${x.volid}`, o, '  ');
   for (const x of by('skipped')) out += line(`skipped: ${x.volid}: ${x.why}`, o, '  ', '      ');
-  for (const x of by('failed')) {
-    out += line(`FAILED: ${x.volid}: ${x.why}${x.stderr ? `: ${x.stderr}` : ''}`, o, '  ', '      ');
-    if (x.failedCommand) out += `      ${commandText(x.failedCommand)}\n`;
-  }
+  // A failed step's command was printed once, under its number, as it started (or in its question):
+  // the summary names that number and the step instead of printing the command a second time.
+  outcomes.forEach((x, i) => {
+    if (x.result !== 'failed') return;
+    const at = `[${i + 1}/${outcomes.length}]${x.failedCommand ? ` at ${x.failedCommand[0]}` : ''}`;
+    out += line(
+      `FAILED: ${x.volid}: ${x.why}${x.stderr ? `: ${x.stderr}` : ''} (${at}: its command is shown above)`,
+      o,
+      '  ',
+      '      ',
+    );
+  });
   if (o.journal) {
     out += line(`journal: ${o.journal}`, o, '  ');
     if (o.undo && !o.purge) out += `  to undo it (asks per volume; --yes for all):\n    ${shellQuote(o.undo)}\n`;

@@ -52,7 +52,7 @@ const ROWS: Row[] = [
     status: 'orphan',
     reason: 'interrupted-removal',
     // The checked way first (reclaim --purge: storage lock, re-check, journal), the manual one after.
-    hint: /^finish the interrupted removal with pve-health's checks \(.*irreversible\): pve-health reclaim --purge --name ceph-vm:vm-152-disk-0; or by hand, without those checks: finish what the interrupted rbd rm would have done \(irreversible; .*\): rbd -p vm-pool trash rm t-vm-152-disk-0$/,
+    hint: /^finish the interrupted removal with pve-health's checks \(.*irreversible\): pve-health reclaim --purge --name 'ceph-vm:vm-152-disk-0#trash:t-vm-152-disk-0'; or by hand, without those checks: finish what the interrupted rbd rm would have done \(irreversible; .*\): rbd -p vm-pool trash rm t-vm-152-disk-0$/,
   },
   {
     name: "REMOVING while a config names it → the guest's disk, critical, no restore (librbd restores no REMOVING entry), no removal",
@@ -116,7 +116,7 @@ const ROWS: Row[] = [
     trash: true,
     status: 'orphan',
     reason: 'in-trash',
-    hint: /^to keep it, restore it from the trash: rbd -p vm-pool trash restore t-vm-160-disk-0; to set it aside reversibly \(quarantine; pve-health restore brings it back\): pve-health reclaim --name ceph-vm:vm-160-disk-0; to drop it \(irreversible: deletes the data\), .*: rbd -p vm-pool trash rm t-vm-160-disk-0$/,
+    hint: /^to keep it, restore it from the trash: rbd -p vm-pool trash restore t-vm-160-disk-0; to set it aside reversibly \(quarantine; pve-health restore brings it back\): pve-health reclaim --name 'ceph-vm:vm-160-disk-0#trash:t-vm-160-disk-0'; to drop it \(irreversible: deletes the data\), .*: rbd -p vm-pool trash rm t-vm-160-disk-0$/,
   },
   {
     name: 'USER, protected until a later date → trash rm needs --force',

@@ -221,13 +221,18 @@ describe('from the volumes part to the purge plan', () => {
   it('an unnamed REMOVING entry: its hint names the purge, and the purge plans exactly it', () => {
     const r = classifyVolumes(trashNode());
     const e = r.entries.find((x) => x.volid === 'ceph-vm:vm-140-disk-0')!;
-    assert.deepEqual(e.steps?.[0].command, ['pve-health', 'reclaim', '--purge', '--name', 'ceph-vm:vm-140-disk-0']);
+    // The entry's one name, as every output prints it (vocab/volume-subject.ts).
+    const name = 'ceph-vm:vm-140-disk-0#trash:3f2a9c1d77e0';
+    assert.deepEqual(e.steps?.[0].command, ['pve-health', 'reclaim', '--purge', '--name', name]);
     assert.equal(e.steps?.[0].irreversible, true);
-    const p = planPurge(input({ volumes: r }), { names: ['ceph-vm:vm-140-disk-0'] });
-    assert.deepEqual(
-      p.actions.map((a) => a.steps[0].command.slice(-3)),
-      [['trash', 'rm', '3f2a9c1d77e0']],
-    );
+    // Its hint's name and, while no other image or entry has its name, its volume ID plan exactly it.
+    for (const n of [name, 'ceph-vm:vm-140-disk-0']) {
+      const p = planPurge(input({ volumes: r }), { names: [n] });
+      assert.deepEqual(
+        p.actions.map((a) => [a.subject, a.steps[0].command.slice(-3)]),
+        [[name, ['trash', 'rm', '3f2a9c1d77e0']]],
+      );
+    }
   });
   it('a config naming it: no hint, and the purge refuses it', () => {
     const r = classifyVolumes(

@@ -127,3 +127,60 @@ describe('the volumes part: the hint of a trash entry names reclaim only where i
     assert.equal(es.find((x) => x.trash?.id === 'a1')?.trash?.nameTaken, true);
   });
 });
+
+// Issue 60: one name for a trash entry everywhere, `VOLID#trash:<id>`, and a volume ID that names the live
+// image of that name, never an entry in the trash beside it.
+describe('a trash entry and a live image of one name: each named by its own subject', () => {
+  const SUBJECT = 'ceph-vm:vm-120-disk-0#trash:5e4a2d9c1b7f';
+  const live = vol({ volid: 'ceph-vm:vm-120-disk-0', vmid: 120, identity: '10a3' });
+  const taken = inTrash({ nameTaken: true });
+  const both = [
+    [taken, live],
+    [live, taken],
+  ];
+  const names = (p: ReturnType<typeof planReclaim>) => [
+    p.actions.map((a) => a.subject ?? a.volid),
+    p.refused.map((r) => `${r.subject ?? r.volid} ${r.code}`),
+  ];
+  for (const [i, entries] of both.entries()) {
+    it(`the volume ID takes the live image alone (listing order ${i})`, () =>
+      assert.deepEqual(names(planReclaim(input({ volumes: volumes(entries) }), { names: [live.volid] })), [
+        ['ceph-vm:vm-120-disk-0'],
+        [],
+      ]));
+    it(`the subject takes the entry alone, refused: its name is taken (listing order ${i})`, () => {
+      const p = planReclaim(input({ volumes: volumes(entries) }), { names: [SUBJECT] });
+      assert.deepEqual(names(p), [[], [`${SUBJECT} unsupported`]]);
+      assert.equal(p.refused[0].volid, 'ceph-vm:vm-120-disk-0');
+    });
+    it(`--all: both, each once (listing order ${i})`, () =>
+      assert.deepEqual(names(planReclaim(input({ volumes: volumes(entries) }), { all: true })), [
+        ['ceph-vm:vm-120-disk-0'],
+        [`${SUBJECT} unsupported`],
+      ]));
+    it(`a snapshot of the live image moves with it, whatever the entry beside it (listing order ${i})`, () => {
+      const snap = vol({ volid: live.volid, vmid: 120, snapshot: 'old', reason: 'snapshot-missing' });
+      const p = planReclaim(input({ volumes: volumes([...entries, snap]) }), { all: true });
+      assert.deepEqual(
+        p.refused.map((r) => `${r.subject ?? r.volid} ${r.code}`),
+        [`${SUBJECT} unsupported`, 'ceph-vm:vm-120-disk-0@old snapshot'],
+      );
+    });
+  }
+  it('an entry whose name nothing else has: its subject and its volume ID both take it, named by its subject', () => {
+    for (const n of [SUBJECT, 'ceph-vm:vm-120-disk-0']) {
+      const p = planReclaim(input({ volumes: volumes([inTrash()]) }), { names: [n] });
+      assert.deepEqual(names(p), [[SUBJECT], []], n);
+      assert.equal(p.actions[0].volid, 'ceph-vm:vm-120-disk-0');
+    }
+  });
+  it('two entries of one name and no live image: the volume ID is refused for each, with its own name', () => {
+    const other = inTrash({ id: '5e4a2d9c1b80', nameTaken: true });
+    const p = planReclaim(input({ volumes: volumes([taken, other]) }), { names: ['ceph-vm:vm-120-disk-0'] });
+    assert.deepEqual(names(p), [
+      [],
+      [`${SUBJECT} unsupported`, 'ceph-vm:vm-120-disk-0#trash:5e4a2d9c1b80 unsupported'],
+    ]);
+    assert.match(p.refused[0].why, /name it by its id, ceph-vm:vm-120-disk-0#trash:5e4a2d9c1b7f$/);
+  });
+});

@@ -12,7 +12,7 @@ import { storageConfigAsSeen } from '../../core/node/vg-reach';
 import { partialListings } from '../../core/reclaim/partial-listings';
 import { planPurge } from '../../core/reclaim/plan-purge';
 import { type PlanFilter, planReclaim, type ReclaimInput } from '../../core/reclaim/plan-reclaim';
-import { recheckStep } from '../../core/reclaim/recheck-step';
+import { recheckStep, subjectOf } from '../../core/reclaim/recheck-step';
 import type { ReclaimAction, ReclaimRefusal } from '../../core/reclaim/reclaim-types';
 import { commandText } from '../../core/text/shell-quote';
 import { CheckError, UsageError } from '../../core/vocab/errors';
@@ -138,19 +138,23 @@ async function runReclaim(ctx: CommandContext<typeof RECLAIM_OPTIONS>): Promise<
           kind: purge ? 'purge' : 'reclaim',
           confirm: ask && ((a, i, n) => ask(question(a, mode), i, n)),
           replan: async (a, done) => {
-            const analysis = await regather(steps, `${purge ? 'purging' : 'quarantining'} ${a.volid}`);
-            const again = plan(await look(analysis), { names: [a.volid] }, mode);
+            const analysis = await regather(steps, `${purge ? 'purging' : 'quarantining'} ${subjectOf(a)}`);
+            const again = plan(await look(analysis), { names: [subjectOf(a)] }, mode);
             return recheckStep(a, done, { plan: again, pve: analysis.view.pve });
           },
         }),
     );
     s.say(
-      renderReclaimSummary(outcomes, {
-        width,
-        purge,
-        journal: journalPath,
-        undo: journalPath ? undoCommand(ctx, journalPath) : undefined,
-      }),
+      // One outcome per action, in order (confirmEach): each named by its action's subject.
+      renderReclaimSummary(
+        outcomes.map((x, i) => ({ ...x, volid: subjectOf(p.actions[i]) })),
+        {
+          width,
+          purge,
+          journal: journalPath,
+          undo: journalPath ? undoCommand(ctx, journalPath) : undefined,
+        },
+      ),
     );
     const ran = outcomes.some((o) => o.result === 'failed')
       ? 2
@@ -187,7 +191,7 @@ export function namedRefusalStatus(
 
 /** The question of one volume: every step but the last in the effect, the last as the command. */
 function question(a: ReclaimAction, mode: Mode): { effect: string; command: string[] } {
-  const head = `${mode === 'purge' ? 'purge (irreversible)' : 'quarantine'} ${a.volid}`;
+  const head = `${mode === 'purge' ? 'purge (irreversible)' : 'quarantine'} ${subjectOf(a)}`;
   const before = a.steps.slice(0, -1).map((s) => `\n    ${commandText(s.command)}`);
   return { effect: `${head}${before.join('')}`, command: a.steps[a.steps.length - 1].command };
 }

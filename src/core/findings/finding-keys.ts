@@ -15,6 +15,7 @@
 
 import type { ClusterFinding } from '../cluster/cluster-types';
 import type { DmEntry, MountEntry, StorageFinding } from '../vocab/types';
+import { volumeSubject } from '../vocab/volume-subject';
 import type { VolumeEntry } from '../vocab/volume-types';
 
 /** A finding key of any part (what `pve-health ack` accepts). */
@@ -42,11 +43,8 @@ export function dmSubject(e: Pick<DmEntry, 'name' | 'volume' | 'parent' | 'layer
   return `${e.volume}#${rest}`;
 }
 
-/** The subject of a volume finding: the volume ID, and the snapshot or trash ID when it is one. */
-export function volumeSubject(e: Pick<VolumeEntry, 'volid' | 'snapshot' | 'trash'>): string {
-  if (e.trash) return `${e.volid}#trash:${e.trash.id}`;
-  return e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid;
-}
+/** The subject of a volume finding: the volume ID, and the snapshot or trash ID when it is one (vocab's one form). */
+export { volumeSubject };
 
 export function volumeKey(e: Pick<VolumeEntry, 'status' | 'reason' | 'volid' | 'snapshot' | 'trash'>): string {
   return `volume:${e.status}:${e.reason}:${volumeSubject(e)}`;

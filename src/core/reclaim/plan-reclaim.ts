@@ -11,12 +11,14 @@ import type { NextStep } from '../vocab/next-step';
 import type { NamedElsewhere } from '../vocab/only-copy';
 import { purgeAfter } from '../vocab/quarantine-name';
 import type { DmEntry } from '../vocab/types';
+import { volumeSubject } from '../vocab/volume-subject';
 import type { VolumeEntry, VolumesResult } from '../vocab/volume-types';
 import { withQuarantineProof } from './quarantine-proof';
 import { quarantinedLvs, quarantinedVolumes, withRecordedSizes } from './quarantined';
 import { type Candidate, type RuleContext, refusalOf } from './reclaim-rules';
 import { type HostCommands, quarantineOf } from './reclaim-steps';
 import type { QuarantineRecord, ReclaimAction, ReclaimPlan, ReclaimRefusal } from './reclaim-types';
+import { trashNamedByVolid } from './trash-names';
 
 export type { PlanFilter };
 
@@ -102,8 +104,15 @@ function keepOf(e: { steps?: NextStep[] }): Pick<Candidate, 'keep'> {
   return k?.command ? { keep: { text: k.text, command: k.command } } : {};
 }
 
+/**
+ * Whether --all, --vmid, --reason and --name take the candidate. A name is its volume ID (a volume's
+ * snapshots come with it, and are refused as moving with it) or an alias (LV, DM name, `VOLID@snap`).
+ * A Ceph trash entry is named by its subject `VOLID#trash:<id>` (vocab/volume-subject.ts), and by its
+ * volume ID only while that names it alone: once a live image or another entry has its name (nameTaken),
+ * the volume ID names the live image, never an entry in the trash.
+ */
 export function matchesReclaimFilter(
-  c: Pick<Candidate, 'volid' | 'vmid' | 'reason' | 'aliases'>,
+  c: Pick<Candidate, 'volid' | 'vmid' | 'reason' | 'aliases' | 'trash'>,
   f: PlanFilter,
 ): boolean {
   if (f.all) return true;
@@ -111,7 +120,8 @@ export function matchesReclaimFilter(
   if (!any) return false;
   if (f.vmids?.length && (c.vmid === null || !f.vmids.includes(c.vmid))) return false;
   if (f.reasons?.length && !f.reasons.includes(c.reason)) return false;
-  if (f.names?.length && !f.names.some((n) => n === c.volid || c.aliases.includes(n))) return false;
+  const own = c.trash ? [volumeSubject(c), ...(c.trash.nameTaken ? [] : [c.volid])] : [c.volid];
+  if (f.names?.length && !f.names.some((n) => own.includes(n) || c.aliases.includes(n))) return false;
   return true;
 }
 
@@ -120,7 +130,8 @@ function ruleContext(input: ReclaimInput, candidates: Candidate[]): RuleContext 
   const volumes = new Map<string, Candidate>();
   for (const c of candidates) {
     if (c.snapshot === undefined) {
-      if (c.type !== null) volumes.set(c.volid, c);
+      // A trash entry is no snapshot's volume: the live image of its name is (they share the volume ID).
+      if (c.type !== null && !c.trash) volumes.set(c.volid, c);
       continue;
     }
     const l = snapshotsOf.get(c.volid);
@@ -168,13 +179,18 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
   const seen = new Set<string>();
   for (const c of candidates) {
     if (!matchesReclaimFilter(c, filter) || (filter.all && !isFinding(c))) continue;
-    if (seen.has(c.volid + (c.snapshot === undefined ? '' : `@${c.snapshot}`))) continue;
-    seen.add(c.volid + (c.snapshot === undefined ? '' : `@${c.snapshot}`));
+    // One line per subject: a DM entry and a volume entry of one LV are one; a trash entry and the live
+    // image of its name are two.
+    const subject = volumeSubject(c);
+    if (seen.has(subject)) continue;
+    seen.add(subject);
     const no = refusalOf(c, ctx);
     const st = c.storage ? storages.get(c.storage) : undefined;
+    const named = c.trash ? { subject } : {};
     if (no || !st) {
       const r = no ?? { code: 'not-a-volume' as const, why: 'not on a PVE storage' };
       refused.push({
+        ...named,
         volid: c.snapshot === undefined ? c.volid : `${c.volid}@${c.snapshot}`,
         storage: c.storage,
         vmid: c.vmid,
@@ -189,6 +205,7 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
     const until = purgeAfter(since, input.retentionDays);
     const q = quarantineOf(c, st, { now: input.now, purgeAfter: until, commands: input.commands });
     actions.push({
+      ...named,
       volid: c.snapshot === undefined ? c.volid : `${c.volid}@${c.snapshot}`,
       storage: st.id,
       storageType: st.type,
@@ -207,6 +224,7 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
       guestLocks: c.vmid !== null ? [{ vmid: c.vmid, type: c.guestType }] : [],
     });
   }
+  refused.push(...trashNamedByVolid(candidates, filter.names ?? [], seen));
   const o = { now: input.now, retentionDays: input.retentionDays };
   const listed = withRecordedSizes(
     [...quarantinedLvs(input.lvs ?? [], input.storages, o), ...quarantinedVolumes(input.volumes?.entries ?? [], o)],

@@ -14,11 +14,13 @@
 import type { PlanFilter } from '../cleanup/plan-cleanup';
 import type { StorageConfig } from '../parse/storage-config';
 import { removalOffered } from '../vocab/reclaim-scope';
+import { volumeSubject } from '../vocab/volume-subject';
 import type { VolumeEntry } from '../vocab/volume-types';
 import { poolOf, rbdOperand } from '../volumes/volume-rbd-trash';
 import { matchesReclaimFilter, type ReclaimInput } from './plan-reclaim';
 import { placeRefusal } from './reclaim-rules';
 import type { ReclaimAction, ReclaimRefusal, ReclaimStep } from './reclaim-types';
+import { trashNamedByVolid } from './trash-names';
 
 /** An entry `--purge` considers as an interrupted removal (refused or planned). */
 export const isInterruptedRemoval = (e: VolumeEntry): boolean =>
@@ -31,14 +33,28 @@ export function planRemovals(
   const storages = new Map(input.storages.map((s) => [s.id, s]));
   const actions: ReclaimAction[] = [];
   const refused: ReclaimRefusal[] = [];
-  for (const e of input.volumes?.entries ?? []) {
-    if (!isInterruptedRemoval(e) || !matchesReclaimFilter({ ...e, aliases: [] }, filter)) continue;
+  const removals = (input.volumes?.entries ?? []).filter(isInterruptedRemoval);
+  const matched = new Set<string>();
+  for (const e of removals) {
+    if (!matchesReclaimFilter({ ...e, aliases: [] }, filter)) continue;
+    matched.add(volumeSubject(e));
     const st = storages.get(e.storage);
     const why = removalRefusal(e, st, input);
+    // A REMOVING entry `rbd trash ls` listed is named by its trash ID (vocab/volume-subject.ts).
+    const named = e.trash ? { subject: volumeSubject(e) } : {};
     if (why)
-      refused.push({ volid: e.volid, storage: e.storage, vmid: e.vmid, status: e.status, reason: e.reason, ...why });
-    else actions.push(removalAction(e, st!, input));
+      refused.push({
+        ...named,
+        volid: e.volid,
+        storage: e.storage,
+        vmid: e.vmid,
+        status: e.status,
+        reason: e.reason,
+        ...why,
+      });
+    else actions.push({ ...named, ...removalAction(e, st!, input) });
   }
+  refused.push(...trashNamedByVolid(removals, filter.names ?? [], matched));
   return { actions, refused };
 }
 

@@ -27,6 +27,9 @@ export function renamedWithin(steps: ReclaimStep[], done: number): boolean {
   return steps.slice(0, done).some((s) => RENAMES.has(s.op));
 }
 
+/** What names an action or refusal: its subject (a Ceph trash entry's `VOLID#trash:<id>`), else its volume ID. */
+export const subjectOf = (x: { volid: string; subject?: string }): string => x.subject ?? x.volid;
+
 /**
  * The action as it stands before step `done` (0-based), or why the run stops there. `plan`: the plan made
  * again (selection: this volume) from the fresh look; `pve`: that look's cluster files.
@@ -36,11 +39,13 @@ export function recheckStep(
   done: number,
   fresh: { plan: ReclaimPlan; pve: PveState },
 ): { action: ReclaimAction } | { why: string } {
-  const again = fresh.plan.actions.find((x) => x.volid === a.volid);
-  const refused = fresh.plan.refused.find((x) => x.volid === a.volid);
+  // The same subject, not only the same volume ID: a trash entry and the live image of its name share it.
+  const name = subjectOf(a);
+  const again = fresh.plan.actions.find((x) => subjectOf(x) === name);
+  const refused = fresh.plan.refused.find((x) => subjectOf(x) === name);
   if (!renamedWithin(a.steps, done)) {
     if (again) return { action: again };
-    return { why: refused ? `${refused.code}: ${refused.why}` : `${a.volid} is no longer found` };
+    return { why: refused ? `${refused.code}: ${refused.why}` : `${name} is no longer found` };
   }
   if (again) return { why: `a volume named ${a.original} is on ${a.storage} again: not touched further` };
   const st = fresh.pve.storageConfig.find((s) => s.id === a.storage);

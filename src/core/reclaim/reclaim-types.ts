@@ -26,7 +26,16 @@ export type ReclaimRefusalCode =
   | 'incomplete'
   | 'only-copy';
 
-export interface ReclaimRefusal {
+/**
+ * What names an action or refusal where its volume ID does not alone (vocab/volume-subject.ts): a Ceph
+ * trash entry, `VOLID#trash:<id>`, beside the volume ID it would have live. Outputs print it, `--name`
+ * takes it; the journal keeps the volume ID.
+ */
+interface Subject {
+  subject?: string;
+}
+
+export interface ReclaimRefusal extends Subject {
   volid: string;
   storage: string | null;
   vmid: number | null;
@@ -115,7 +124,7 @@ export interface QuarantineRecord extends ReclaimRecord {
   journal?: string;
 }
 
-export interface ReclaimAction {
+export interface ReclaimAction extends Subject {
   volid: string;
   storage: string;
   storageType: string;

@@ -5,6 +5,7 @@
 import type { StorageConfig } from '../parse/storage-config';
 import { dropStep, finishRemovalStep, keepStep, reclaimStep, setSteps } from '../vocab/next-step';
 import { trashOffered } from '../vocab/reclaim-scope';
+import { volumeSubject } from '../vocab/volume-subject';
 import type { VolumeEntry } from '../vocab/volume-types';
 import type { ListedVolume } from './listed-volume';
 
@@ -76,8 +77,9 @@ export function trashVerdict(
     e,
     t.source === 'REMOVING'
       ? [
-          // Its volume ID names this entry alone only while no live image or other entry has its name.
-          ...(t.nameInUse || t.nameShared ? [] : [finishRemovalStep(e.volid)]),
+          // Named by its subject (`VOLID#trash:<id>`), which reclaim --name takes; reclaim still refuses
+          // an entry whose name a live image or another entry has (plan-removals.ts), so none is offered.
+          ...(t.nameInUse || t.nameShared ? [] : [finishRemovalStep(volumeSubject(e))]),
           dropStep(
             'or by hand, without those checks: finish what the interrupted rbd rm would have done (irreversible; it refuses an image that still has watchers)',
             rm,
@@ -85,7 +87,8 @@ export function trashVerdict(
         ]
       : [
           keepStep('to keep it, restore it from the trash', restore),
-          ...(trashOffered(e) ? [reclaimStep(e.volid)] : []),
+          // The entry's own name (never the volume ID alone, which names the live image of that name).
+          ...(trashOffered(e) ? [reclaimStep(volumeSubject(e))] : []),
           dropStep('to drop it (irreversible: deletes the data), check it holds nothing you need, then', rm),
         ],
   );

@@ -726,8 +726,9 @@ trash_json >"$T/trash5.json"
 aid=$(jget "$T/trash5.json" '(d.find(e=>e.name==="vm-197-disk-0")||{}).id')
 check "S30 an image an admin moved to the trash ($aid)" test -n "$aid"
 vrun
-expect "S30 its hint names reclaim between restore and trash rm" $V:vm-197-disk-0#trash status=orphan reason=in-trash "hint~pve-health reclaim --name $V:vm-197-disk-0" "hint~trash rm"
-reclaim --yes --name $V:vm-197-disk-0 >"$T/ra.out" 2>&1; rc=$?
+# The entry's one name, VOLID#trash:ID (issue 60), quoted as every output prints it ('#' starts a shell comment).
+expect "S30 its hint names reclaim between restore and trash rm" $V:vm-197-disk-0#trash status=orphan reason=in-trash "hint~pve-health reclaim --name '$V:vm-197-disk-0#trash:$aid'" "hint~trash rm"
+reclaim --yes --name "$V:vm-197-disk-0#trash:$aid" >"$T/ra.out" 2>&1; rc=$?
 sed 's/^/   /' "$T/ra.out"
 check "S30 adopted: exit 0 (got $rc)" test "$rc" = 0
 trash_json >"$T/trash6.json"
