@@ -1,7 +1,8 @@
-// A raw HTTP/1.1 client for the serve tests that need what node:http's client will not do: requests
-// written by hand (pipelined, unfinished, never read), sockets paused or from a chosen source address,
-// and the server's side of each connection. Outcomes only (bytes received, sockets closed), never a time.
-import type { Server } from 'node:http';
+// The serve tests' clients: a raw HTTP/1.1 client for what node:http's client will not do (requests
+// written by hand: pipelined, unfinished, never read; sockets paused or from a chosen source address),
+// the server's side of each connection, and one plain GET through node:http. Outcomes only (bytes
+// received, sockets closed, statuses), never a time.
+import { type Agent, request, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
 /**
@@ -70,4 +71,29 @@ export function serverSockets(srv: { server: Server }): Socket[] {
   const socks: Socket[] = [];
   srv.server.on('connection', (s: Socket) => socks.push(s));
   return socks;
+}
+
+/**
+ * One GET through node:http on 127.0.0.1 (a fresh connection unless `agent`), with `headers`: its status
+ * and body, status 0 when the request or its reply failed (a refused or ended connection).
+ */
+export function httpGet(
+  port: number,
+  path: string,
+  opts: { agent?: Agent; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((res) => {
+    const failed = () => res({ status: 0, body: '' });
+    const r = request(
+      { host: '127.0.0.1', port, path, agent: opts.agent ?? false, headers: opts.headers ?? {} },
+      (resp) => {
+        let body = '';
+        resp.on('data', (d) => (body += d));
+        resp.on('end', () => res({ status: resp.statusCode ?? 0, body }));
+        resp.on('error', failed);
+      },
+    );
+    r.on('error', failed);
+    r.end();
+  });
 }
