@@ -111,3 +111,23 @@ export function writeQcow2Overlay(root: string, at: string, backing: string): vo
   buf.write(backing, 200);
   writeFileSync(join(root, at), buf);
 }
+
+/**
+ * Writes a stand-in `dmsetup` into `dir` that runs `dir/mutate.py` (the caller's change to the node) at the
+ * second `dmsetup info` of a run, the first re-check after the locks are taken, then the fakenode's own;
+ * returns `dir`. Calls are numbered by mkdir, which exactly one process wins (the gather runs reads at once).
+ */
+export function mutateAtSecondInfo(dir: string): string {
+  writeFileSync(
+    join(dir, 'dmsetup'),
+    `#!/bin/sh
+if [ "$1" = info ]; then
+  n=1; while ! mkdir "${dir}/call$n" 2>/dev/null; do n=$((n + 1)); done
+  [ $n -eq 2 ] && ${PYTHON} ${dir}/mutate.py
+fi
+exec "$FAKENODE_BIN/dmsetup" "$@"
+`,
+    { mode: 0o755 },
+  );
+  return dir;
+}

@@ -10,8 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildFakenode } from '../helpers/fakenode-build';
-import { PYTHON } from '../helpers/python';
-import { buildNode, calls, FAKENODE, fakeCheck, HAVE_FAKENODE, journals, runCli } from './fakenode-helpers';
+import {
+  buildNode,
+  calls,
+  FAKENODE,
+  fakeCheck,
+  HAVE_FAKENODE,
+  journals,
+  mutateAtSecondInfo,
+  runCli,
+} from './fakenode-helpers';
 
 const skip = HAVE_FAKENODE ? false : 'fakenode not found (../shared/fakenode)';
 
@@ -89,18 +97,7 @@ function standIn(out: string, change: Change): string {
       'json.dump(s, open(state, "w"))',
     ].join('\n'),
   );
-  writeFileSync(
-    join(dir, 'dmsetup'),
-    `#!/bin/sh
-if [ "$1" = info ]; then
-  n=1; while ! mkdir "${dir}/call$n" 2>/dev/null; do n=$((n + 1)); done
-  [ $n -eq 2 ] && ${PYTHON} ${dir}/mutate.py
-fi
-exec "$FAKENODE_BIN/dmsetup" "$@"
-`,
-    { mode: 0o755 },
-  );
-  return dir;
+  return mutateAtSecondInfo(dir);
 }
 
 // [scenario, storage, the one planned action's device, its VMID (the filter), the change, the reason]

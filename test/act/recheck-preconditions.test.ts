@@ -8,8 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PYTHON } from '../helpers/python';
-import { buildNode, calls, fakeCheck, HAVE_FAKENODE, runCli } from './fakenode-helpers';
+import { buildNode, calls, fakeCheck, HAVE_FAKENODE, mutateAtSecondInfo, runCli } from './fakenode-helpers';
 
 const skip = HAVE_FAKENODE ? false : 'fakenode not found (../shared/fakenode)';
 
@@ -30,19 +29,7 @@ function changeAtRecheck(out: string, python: string): string {
       'fakelib.sync_guest_processes(root, s)',
     ].join('\n'),
   );
-  // Calls are numbered by mkdir, which exactly one process wins (the gather runs reads at once).
-  writeFileSync(
-    join(dir, 'dmsetup'),
-    `#!/bin/sh
-if [ "$1" = info ]; then
-  n=1; while ! mkdir "${dir}/call$n" 2>/dev/null; do n=$((n + 1)); done
-  [ $n -eq 2 ] && ${PYTHON} ${dir}/mutate.py
-fi
-exec "$FAKENODE_BIN/dmsetup" "$@"
-`,
-    { mode: 0o755 },
-  );
-  return dir;
+  return mutateAtSecondInfo(dir);
 }
 
 const quorumLost = `

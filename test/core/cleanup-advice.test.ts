@@ -30,8 +30,12 @@ const lv = (over: Partial<DmEntry> = {}): DmEntry =>
 const CTX: PlanContext = { node: 'pve1', sharedStorages: ['san'] };
 const RESCAN_QM = ['qm', 'disk', 'rescan', '--vmid', '150'];
 const RESCAN_CT = ['pct', 'rescan', '--vmid', '150'];
-const DROP = dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', 'local-lvm:vm-150-disk-0']);
-const RECLAIM = reclaimStep('local-lvm:vm-150-disk-0');
+/** What a volume reclaim may take is offered twice: quarantined (reversible), or freed now. */
+const reclaimOrDrop = (volume: string) => [
+  reclaimStep(volume),
+  dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', volume]),
+];
+const [RECLAIM, DROP] = reclaimOrDrop('local-lvm:vm-150-disk-0');
 const ATTACH = (cmd: string[], where = '') =>
   keepStep(`data kept; to keep it, attach it to guest 150${where ? ` (run it on node ${where})` : ''}`, cmd);
 const CHECK_PVE2 = (move: string) =>
@@ -121,11 +125,7 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
       'a storage not in the shared list',
       lv({ storage: 'san2', volume: 'san2:vm-150-disk-0' }),
       CTX,
-      [
-        ATTACH(RESCAN_QM),
-        reclaimStep('san2:vm-150-disk-0'),
-        dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', 'san2:vm-150-disk-0']),
-      ],
+      [ATTACH(RESCAN_QM), ...reclaimOrDrop('san2:vm-150-disk-0')],
     ],
     ['an LV of no storage: no volume ID to drop', lv({ storage: null, volume: null }), CTX, [ATTACH(RESCAN_QM)]],
     ['some config names it (the cluster)', lv(), { ...CTX, referenced: ['pve/vm-150-disk-0'] }, undefined],
@@ -147,14 +147,7 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
       "a VM's RAM state LV (a snapshot that never committed): no rescan, it would not be adopted",
       lv({ lv: 'vm-150-state-crashed', volume: 'local-lvm:vm-150-state-crashed' }),
       CTX,
-      [
-        reclaimStep('local-lvm:vm-150-state-crashed'),
-        dropStep('or drop it now (irreversible: deletes the data)', [
-          'pvesm',
-          'free',
-          'local-lvm:vm-150-state-crashed',
-        ]),
-      ],
+      [...reclaimOrDrop('local-lvm:vm-150-state-crashed')],
     ],
     [
       'the same RAM state LV, its guest gone: no "create it again"',
@@ -165,34 +158,19 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
         guestNode: null,
       }),
       CTX,
-      [
-        reclaimStep('local-lvm:vm-150-state-crashed'),
-        dropStep('or drop it now (irreversible: deletes the data)', [
-          'pvesm',
-          'free',
-          'local-lvm:vm-150-state-crashed',
-        ]),
-      ],
+      [...reclaimOrDrop('local-lvm:vm-150-state-crashed')],
     ],
     [
       "a RAM state LV of another VMID's name: still this guest's rescan",
       lv({ lv: 'vm-1500-state-x', volume: 'local-lvm:vm-1500-state-x' }),
       CTX,
-      [
-        ATTACH(RESCAN_QM),
-        reclaimStep('local-lvm:vm-1500-state-x'),
-        dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', 'local-lvm:vm-1500-state-x']),
-      ],
+      [ATTACH(RESCAN_QM), ...reclaimOrDrop('local-lvm:vm-1500-state-x')],
     ],
     [
       "a CT's LV of that name: pct rescan adopts it",
       lv({ lv: 'vm-150-state-x', volume: 'local-lvm:vm-150-state-x', guestType: 'lxc' }),
       CTX,
-      [
-        ATTACH(RESCAN_CT),
-        reclaimStep('local-lvm:vm-150-state-x'),
-        dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', 'local-lvm:vm-150-state-x']),
-      ],
+      [ATTACH(RESCAN_CT), ...reclaimOrDrop('local-lvm:vm-150-state-x')],
     ],
     [
       'no VMID in its name: no rescan',
@@ -204,11 +182,7 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
       'a base image of a template',
       lv({ lv: 'base-150-disk-0', volume: 'local-lvm:base-150-disk-0' }),
       CTX,
-      [
-        ATTACH(RESCAN_QM),
-        reclaimStep('local-lvm:base-150-disk-0'),
-        dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', 'local-lvm:base-150-disk-0']),
-      ],
+      [ATTACH(RESCAN_QM), ...reclaimOrDrop('local-lvm:base-150-disk-0')],
     ],
     // pve-storage names volumes vm-<vmid>-… / base-<vmid>-…: any other LV is not a PVE volume to free.
     [
@@ -242,25 +216,13 @@ describe('adviceFor: keep it, set it aside, or drop it', () => {
       'a name with .qcow2 inside, not at its end',
       lv({ lv: 'vm-150-disk-0.qcow2.old', volume: 'local-lvm:vm-150-disk-0.qcow2.old' }),
       CTX,
-      [
-        ATTACH(RESCAN_QM),
-        reclaimStep('local-lvm:vm-150-disk-0.qcow2.old'),
-        dropStep('or drop it now (irreversible: deletes the data)', [
-          'pvesm',
-          'free',
-          'local-lvm:vm-150-disk-0.qcow2.old',
-        ]),
-      ],
+      [ATTACH(RESCAN_QM), ...reclaimOrDrop('local-lvm:vm-150-disk-0.qcow2.old')],
     ],
     [
       'a name ending in _qcow2',
       lv({ lv: 'vm-150-disk-0_qcow2', volume: 'local-lvm:vm-150-disk-0_qcow2' }),
       CTX,
-      [
-        ATTACH(RESCAN_QM),
-        reclaimStep('local-lvm:vm-150-disk-0_qcow2'),
-        dropStep('or drop it now (irreversible: deletes the data)', ['pvesm', 'free', 'local-lvm:vm-150-disk-0_qcow2']),
-      ],
+      [ATTACH(RESCAN_QM), ...reclaimOrDrop('local-lvm:vm-150-disk-0_qcow2')],
     ],
     // The shared storage is seen from every node: the rescan works here; no node to name when none is known.
     [

@@ -13,7 +13,7 @@ import type { DmInfo, DmSegment } from '../../src/core/parse/parse-dmsetup';
 import type { LvRow } from '../../src/core/parse/parse-lvm';
 import { redactCommandLine } from '../../src/core/redact/redact';
 import type { ProcessInfo } from '../../src/core/vocab/snapshot';
-import { lv, vgOf } from '../helpers/node-view';
+import { dmInfo, lv, vgOf } from '../helpers/node-view';
 
 const root = lv('pve', 'root', { active: true });
 const disk = lv('pve', 'vm-100-disk-0', { segtype: 'thin', pool: 'data', attr: 'Vwi-aotz--' });
@@ -32,23 +32,7 @@ const noLvs = buildLvmView({ lvs: null, lvsError: 'lvs timed out', lvsTimedOut: 
 const uuidOf = (row: LvRow, suffix = '') => `LVM-${row.vgUuid}${row.uuid}${suffix ? `-${suffix}` : ''}`;
 const OTHER_ID = 'Q'.repeat(32);
 let minor = 0;
-function info(name: string, uuid: string): DmInfo {
-  minor++;
-  return {
-    name,
-    uuid,
-    kname: `dm-${minor}`,
-    major: 252,
-    minor,
-    live: true,
-    inactive: false,
-    suspended: false,
-    readonly: false,
-    open: 0,
-    segments: 1,
-    events: 0,
-  };
-}
+const info = (name: string, uuid: string): DmInfo => dmInfo(name, uuid, ++minor);
 const lin = (length: number): DmSegment => ({ start: 0, length, target: 'linear', params: '8:3 2048' });
 
 test('buildDevices: what LV each map belongs to, by its UUID', () => {

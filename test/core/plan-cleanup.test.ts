@@ -52,6 +52,21 @@ const lvMissing = entry({
   reason: 'lv-missing',
   detail: 'map without LV',
 });
+
+/** lvMissing held open by its kpartx partition map, and that map (`parent`/`child` add to or override each). */
+function partitioned(parent: Partial<DmEntry>, child: Partial<DmEntry> = {}): { parent: DmEntry; child: DmEntry } {
+  return {
+    parent: { ...lvMissing, open: true, openCount: 1, holders: ['pve-vm--103--disk--2p1'], ...parent },
+    child: entry({
+      name: 'pve-vm--103--disk--2p1',
+      uuid: `part1-${lvMissing.uuid}`,
+      parent: lvMissing.name,
+      status: 'orphan',
+      reason: 'lv-missing',
+      ...child,
+    }),
+  };
+}
 const stale = lvEntry('vm-101-disk-0', 4, { status: 'duplicate', reason: 'stale-map', uuid: `LVM-${VGID}${lvid(9)}` });
 const valid = lvEntry('vm-100-disk-0', 5, { open: true, openCount: 1 });
 
@@ -132,39 +147,14 @@ describe('planCleanup', () => {
   }
 
   it('a pending kpartx child keeps itself and its parent (open only by it) off the plan', () => {
-    const parent = { ...lvMissing, open: true, openCount: 1, holders: ['pve-vm--103--disk--2p1'] };
-    const child = entry({
-      name: 'pve-vm--103--disk--2p1',
-      uuid: `part1-${lvMissing.uuid}`,
-      parent: lvMissing.name,
-      status: 'orphan',
-      reason: 'lv-missing',
-      majorMinor: '252:90',
-      pending: true,
-      protectedBy: ['task:qmrestore'],
-    });
+    const { parent, child } = partitioned({}, { majorMinor: '252:90', pending: true, protectedBy: ['task:qmrestore'] });
     const plan = planCleanup([parent, child]);
     assert.deepEqual(plan.actions, []);
     assert.match(plan.skipped.find((s) => s.name === child.name)?.why ?? '', /pending: task:qmrestore/);
   });
 
   it('a pending parent open only by its partitions is not removed with them', () => {
-    const parent = {
-      ...lvMissing,
-      open: true,
-      openCount: 1,
-      pending: true,
-      protectedBy: ['open'],
-      holders: ['pve-vm--103--disk--2p1'],
-    };
-    const child = entry({
-      name: 'pve-vm--103--disk--2p1',
-      uuid: `part1-${lvMissing.uuid}`,
-      parent: lvMissing.name,
-      status: 'orphan',
-      reason: 'lv-missing',
-      majorMinor: '252:90',
-    });
+    const { parent, child } = partitioned({ pending: true, protectedBy: ['open'] }, { majorMinor: '252:90' });
     const plan = planCleanup([child, parent]);
     assert.deepEqual(plan.actions, []);
     assert.match(plan.skipped.find((s) => s.name === parent.name)?.why ?? '', /^pending: /);
@@ -190,22 +180,7 @@ describe('planCleanup', () => {
   });
 
   it('removes kpartx children right before their parent, even when they keep it open', () => {
-    const parent = {
-      ...lvMissing,
-      open: true,
-      openCount: 1,
-      protected: true,
-      protectedBy: ['open'],
-      holders: ['pve-vm--103--disk--2p1'],
-    };
-    const child = entry({
-      name: 'pve-vm--103--disk--2p1',
-      uuid: `part1-${lvMissing.uuid}`,
-      parent: lvMissing.name,
-      status: 'orphan',
-      reason: 'lv-missing',
-      majorMinor: '252:90',
-    });
+    const { parent, child } = partitioned({ protected: true, protectedBy: ['open'] }, { majorMinor: '252:90' });
     const plan = planCleanup([child, stale, parent]);
     assert.deepEqual(
       plan.actions.map((a) => a.name),
@@ -215,46 +190,17 @@ describe('planCleanup', () => {
   });
 
   it('an open kpartx child keeps its parent: neither is planned', () => {
-    const parent = {
-      ...lvMissing,
-      open: true,
-      openCount: 1,
-      protected: true,
-      protectedBy: ['open'],
-      holders: ['pve-vm--103--disk--2p1'],
-    };
-    const child = entry({
-      name: 'pve-vm--103--disk--2p1',
-      uuid: `part1-${lvMissing.uuid}`,
-      parent: lvMissing.name,
-      status: 'orphan',
-      reason: 'lv-missing',
-      open: true,
-      openCount: 1,
-      protected: true,
-      protectedBy: ['open'],
-    });
+    const { parent, child } = partitioned(
+      { protected: true, protectedBy: ['open'] },
+      { open: true, openCount: 1, protected: true, protectedBy: ['open'] },
+    );
     const plan = planCleanup([parent, child]);
     assert.equal(plan.actions.length, 0);
     assert.deepEqual(plan.skipped.map((s) => s.name).sort(), [child.name, parent.name].sort());
   });
 
   it('a parent held open by something besides its partitions stays', () => {
-    const parent = {
-      ...lvMissing,
-      open: true,
-      openCount: 2,
-      protected: true,
-      protectedBy: ['open'],
-      holders: ['pve-vm--103--disk--2p1'],
-    };
-    const child = entry({
-      name: 'pve-vm--103--disk--2p1',
-      uuid: `part1-${lvMissing.uuid}`,
-      parent: lvMissing.name,
-      status: 'orphan',
-      reason: 'lv-missing',
-    });
+    const { parent, child } = partitioned({ openCount: 2, protected: true, protectedBy: ['open'] });
     assert.equal(planCleanup([parent, child]).actions.length, 0);
   });
 

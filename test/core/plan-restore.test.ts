@@ -12,7 +12,7 @@ import {
   type UndoSource,
 } from '../../src/core/cleanup/plan-restore';
 import type { DmInfo } from '../../src/core/parse/parse-dmsetup';
-import { dmInfo } from '../helpers/node-view';
+import { dmInfo, lv } from '../helpers/node-view';
 
 const info = (name: string, uuid: string, minor: number): DmInfo => dmInfo(name, uuid, minor);
 
@@ -168,27 +168,9 @@ test('planUndo: an action without a recorded guest is not undone', () => {
 
 describe('planUndo: the extents belong to the same LV under a new name (same LV UUID): an exact undo', () => {
   // The removed map was LVM-<vg a…><lv c…>; that LV was renamed since (lvrename, or saferemove's del-).
-  const row = (name: string, uuid: string, vgUuid = 'a'.repeat(32)) => ({
-    name,
-    hidden: false,
-    vg: 'san',
-    uuid,
-    vgUuid,
-    attr: '-wi-------',
-    sizeBytes: 2 ** 30,
-    pool: '',
-    origin: '',
-    tags: [],
-    segtype: 'linear',
-    active: false,
-    kernelMajor: null,
-    kernelMinor: null,
-    vgAttr: 'wz--n-',
-    movePv: '',
-    dataPercent: null,
-    metadataPercent: null,
-    role: 'public',
-  });
+  const row = (name: string, uuid: string, vgUuid = 'a'.repeat(32)) =>
+    lv('san', name, { uuid, vgUuid, sizeBytes: 2 ** 30 });
+
   const at = (lv: string): LvExtent => ({ vg: 'san', lv, dev: '252:0', start: 4196352, end: 6293504 });
   const table = '0 2097152 linear 252:0 4196352';
   const C = 'c'.repeat(32);

@@ -6,28 +6,16 @@
 // and the accessibility audit of test/helpers/page-audit.ts (contrast, landmarks, names, alt).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { CheckDocument } from '../../src/core/vocab/types';
+import { chromiumSkip, launchChromium } from '../helpers/chromium';
 import { CLI, runCli, tempDir } from '../helpers/cli';
 import { AUDIT_JS, type AuditResult } from '../helpers/page-audit';
-import { findTool } from '../helpers/require-tool';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const skip = !existsSync(CHROMIUM) || !findTool('chromium') ? 'chromium not installed (.ci/apt-packages)' : false;
-if (skip && process.env.CI) throw new Error(`${skip}: required in CI`);
+const skip = chromiumSkip();
 const shots = process.env.PVE_HEALTH_ARTIFACTS ?? tempDir('pve-health-dashboard-layout-');
 mkdirSync(shots, { recursive: true });
 
@@ -83,7 +71,7 @@ before(async () => {
     if (!ready) await new Promise((ok) => setTimeout(ok, 100));
   }
   assert.ok(ready, 'serve --demo did not finish its first scans of every part');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 after(async () => {

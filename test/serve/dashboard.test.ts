@@ -5,63 +5,28 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { CheckDocument } from '../../src/core/vocab/types';
-import { renderPrometheus } from '../../src/render/prometheus';
-import { createRouter } from '../../src/serve/routes';
-import { listen } from '../../src/serve/server';
-import { createService } from '../../src/serve/service';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium';
-import { findTool } from '../helpers/require-tool';
+import { chromiumSkip, launchChromium } from '../helpers/chromium';
+import { withServed } from '../helpers/served-router';
 import { tempDir } from '../helpers/temp-dir';
-import { buildDoc, dmEntry, dmResult, mountEntry, mountsResult } from './sample';
+import { dmEntry, dmResult, mountEntry, mountsResult } from './sample';
 
 const CLI = 'dist/pve-health.cjs';
-const ARGS = CHROMIUM_FLAGS;
 const shots = process.env.PVE_HEALTH_ARTIFACTS ?? tempDir('pve-health-dashboard-');
 const children: ChildProcess[] = [];
 let browser: Browser | null = null;
-const skip = !existsSync(CHROMIUM) || !findTool('chromium') ? 'chromium not installed (.ci/apt-packages)' : false;
-if (skip && process.env.CI) throw new Error(`${skip}: required in CI`);
+const skip = chromiumSkip();
 
 before(async () => {
   if (skip) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 });
-
-/**
- * Serves `scanDm`/`scanMounts` from an in-process service and router on a free loopback port, both parts
- * scanned once (a failed scan is the service's to report); runs `body` with the base URL, then closes.
- */
-async function withServed(
-  scans: Pick<Parameters<typeof createService>[0], 'scanDm' | 'scanMounts'>,
-  body: (base: string) => Promise<void>,
-  router: Partial<Parameters<typeof createRouter>[0]> = {},
-): Promise<void> {
-  const svc = createService({ ...scans, dmIntervalMs: 60_000, mountsIntervalMs: 60_000, now: () => new Date() });
-  await Promise.all([svc.scan('dm').catch(() => {}), svc.scan('mounts')]);
-  const http = await listen(
-    { host: '127.0.0.1', port: 0 },
-    createRouter({
-      service: svc,
-      buildDocument: buildDoc,
-      renderMetrics: renderPrometheus,
-      policy: { token: null },
-      version: 't',
-      ...router,
-    }),
-  );
-  try {
-    await body(`http://127.0.0.1:${http.address.port}`);
-  } finally {
-    await http.close();
-  }
-}
 
 /** Start the real CLI's service on a free loopback port; resolves with its base URL. */
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ base: string; child: ChildProcess }> {
@@ -100,6 +65,14 @@ async function healthy(base: string, token?: string): Promise<void> {
 
 async function loaded(page: Page): Promise<void> {
   await page.waitForSelector('body[data-loaded]', { timeout: 15_000 });
+}
+
+/** A new page of the dashboard at `base`, its data loaded. */
+async function openDashboard(base: string): Promise<Page> {
+  const page = await browser!.newPage();
+  await page.goto(`${base}/`);
+  await loaded(page);
+  return page;
 }
 
 /**
@@ -264,9 +237,7 @@ test('dashboard: hostile names are shown as text, never as markup', { skip }, as
         mountsResult([mountEntry({ target: `/mnt/${evil}`, source: evil, status: 'full', usagePercent: 97 })], 1),
     },
     async (base) => {
-      const page = await browser!.newPage();
-      await page.goto(`${base}/`);
-      await loaded(page);
+      const page = await openDashboard(base);
       await page.waitForTimeout(200);
       assert.equal(await page.evaluate(() => document.body.dataset.pwned), undefined);
       assert.equal(await page.locator('main img').count(), 0);
@@ -306,9 +277,7 @@ test('dashboard: one healthy mount is "the healthy mount"; a 100 % read-only con
         ),
     },
     async (base) => {
-      const page = await browser!.newPage();
-      await page.goto(`${base}/`);
-      await loaded(page);
+      const page = await openDashboard(base);
       assert.equal((await page.textContent('#mounts-more'))?.trim(), 'Show the healthy mount');
       await page.click('#mounts-more');
       assert.equal((await page.textContent('#mounts-more'))?.trim(), 'Hide the healthy mount');
@@ -346,9 +315,7 @@ test('dashboard, API and /metrics: a failed DM scan is UNKNOWN with its reason, 
       assert.match(metrics, /^pve_health_status 3$/m);
       assert.match(metrics, /^pve_health_up\{part="dm"\} 0$/m);
       assert.doesNotMatch(metrics, /^pve_health_dm_grade/m);
-      const page = await browser!.newPage();
-      await page.goto(`${base}/`);
-      await loaded(page);
+      const page = await openDashboard(base);
       assert.equal((await page.textContent('#status'))?.trim(), 'UNKNOWN');
       assert.equal((await page.textContent('#grade'))?.trim(), '?');
       assert.equal(await page.isHidden('#issues-empty'), true, 'never "No issues" when a part could not be checked');

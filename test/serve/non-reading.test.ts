@@ -2,12 +2,13 @@
 // unauthenticated pipelined requests from the address of an authorised client: real sockets on
 // 127.0.0.1, bounded loops, outcomes only (how many answers each client got), never a time.
 import assert from 'node:assert/strict';
-import { Agent, request } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { Agent } from 'node:http';
+import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import type { RequestInfo } from '../../src/serve/http-replies';
 import { DEFAULT_LIMITS, listen, type ServerLimits } from '../../src/serve/server';
-import { settle } from '../helpers/wait';
+import { getRequests, httpGet, rawClient, serverSockets } from '../helpers/raw-http';
+import { settle, until } from '../helpers/wait';
 
 // A /metrics-sized reply and more: a few non-reading clients fill their kernel buffers with it.
 const BODY = 'x'.repeat(256 * 1024);
@@ -17,33 +18,21 @@ const LIMITS: ServerLimits = { ...DEFAULT_LIMITS, perClient: 8, maxConnections: 
 
 /** A client that writes `n` whole pipelined requests and never reads a byte of the replies. */
 function nonReader(port: number, n: number, socks: Socket[], headers = ''): void {
-  const s = connect({ port, host: '127.0.0.1' });
-  s.on('error', () => {});
-  s.pause();
-  s.on('connect', () => s.write(`GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n`.repeat(n)));
-  socks.push(s);
+  const paths = Array.from({ length: n }, () => '/metrics');
+  socks.push(rawClient(port, { paused: true, send: getRequests(paths, headers) }).sock);
 }
 
-function get(port: number, opts: { agent?: Agent; auth?: string } = {}): Promise<number> {
-  return new Promise((res) => {
-    const r = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/metrics',
-        agent: opts.agent ?? false,
-        headers: opts.auth ? { authorization: opts.auth } : {},
-      },
-      (resp) => {
-        resp.resume();
-        resp.on('end', () => res(resp.statusCode ?? 0));
-        resp.on('error', () => res(0));
-      },
-    );
-    r.on('error', () => res(0));
-    r.end();
-  });
+/** The server's own handler (a /metrics-sized reply unless `body`) at `limits`, and its side of each connection. */
+async function watched(limits: ServerLimits, body: string | Buffer[] = BODY) {
+  const handle = () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body });
+  const http = await listen({ host: '127.0.0.1', port: 0 }, handle, limits);
+  return { http, served: serverSockets(http) };
 }
+
+/** The status of a GET of /metrics, with the credential `auth` when given. */
+const get = async (port: number, opts: { agent?: Agent; auth?: string } = {}): Promise<number> =>
+  (await httpGet(port, '/metrics', { agent: opts.agent, headers: opts.auth ? { authorization: opts.auth } : {} }))
+    .status;
 
 test('clients that send whole requests and never read: /metrics keeps answering the others (20 of 20)', {
   timeout: 60_000,
@@ -55,7 +44,7 @@ test('clients that send whole requests and never read: /metrics keeps answering 
     // enough (6 MiB) to fill the kernel's socket buffers, so a reply of each stays unfinished.
     for (let i = 0; i < LIMITS.perClient * 2; i++) nonReader(http.address.port, 24, socks);
     nonReader(http.address.port, LIMITS.maxPipelined * 4, socks);
-    for (let t = 0; socks.some((s) => s.connecting) && t < 100; t++) await settle(50);
+    await until(() => !socks.some((s) => s.connecting), 5_000);
     await settle(300);
     const answers: number[] = [];
     for (let i = 0; i < 20; i++) answers.push(await get(http.address.port));
@@ -70,15 +59,13 @@ test('the server ends a connection whose replies are never taken (it holds nothi
   timeout: 60_000,
 }, async () => {
   const limits = { ...LIMITS, writeTimeoutMs: 1_000 };
-  const http = await listen({ host: '127.0.0.1', port: 0 }, reply, limits);
-  const served: Socket[] = [];
-  http.server.on('connection', (s: Socket) => served.push(s));
+  const { http, served } = await watched(limits);
   const socks: Socket[] = [];
   try {
     nonReader(http.address.port, 24, socks);
     // Bounded: the service's write deadline and check interval, three times over.
-    const rounds = Math.ceil((3 * (limits.writeTimeoutMs + limits.checkIntervalMs)) / 100);
-    for (let i = 0; i < rounds && !(served.length > 0 && served.every((s) => s.destroyed)); i++) await settle(100);
+    const bound = 3 * (limits.writeTimeoutMs + limits.checkIntervalMs);
+    await until(() => served.length > 0 && served.every((s) => s.destroyed), bound);
     assert.equal(served.length, 1);
     assert.equal(served[0].destroyed, true, 'the server still holds the connection of a client that never reads');
   } finally {
@@ -127,23 +114,15 @@ test('unauthenticated pipelined requests from the same address do not starve an 
 // however slowly) starts it again; a connection with nothing queued (idle keep-alive) is never stalled.
 const DEADLINE: ServerLimits = { ...LIMITS, writeTimeoutMs: 1_500, checkIntervalMs: 50 };
 
-async function watched(limits: ServerLimits, body: string | Buffer[] = BODY) {
-  const handle = () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body });
-  const http = await listen({ host: '127.0.0.1', port: 0 }, handle, limits);
-  const served: Socket[] = [];
-  http.server.on('connection', (s: Socket) => served.push(s));
-  return { http, served };
-}
-
 test('a client that never reads is ended after the write deadline, not before', { timeout: 60_000 }, async () => {
   const { http, served } = await watched(DEADLINE);
   const socks: Socket[] = [];
   try {
     nonReader(http.address.port, 24, socks);
-    for (let i = 0; i < 100 && served.length === 0; i++) await settle(20);
+    await until(() => served.length > 0, 2_000);
     await settle(600);
     assert.equal(served[0]?.destroyed, false, 'ended before its write deadline');
-    for (let i = 0; i < 150 && !served[0].destroyed; i++) await settle(100);
+    await until(() => served[0].destroyed, 15_000);
     assert.equal(served[0].destroyed, true, 'still held after three times its write deadline');
   } finally {
     for (const s of socks) s.destroy();
@@ -159,24 +138,21 @@ test('a client that reads slowly is never ended: each read starts the deadline a
   const piece = Buffer.alloc(256 * 1024, 'x');
   const big = Array.from({ length: 200 }, () => piece);
   const { http, served } = await watched(DEADLINE, big);
-  const s = connect({ port: http.address.port, host: '127.0.0.1' });
-  s.on('error', () => {});
-  s.pause();
-  let got = 0;
+  const c = rawClient(http.address.port, { paused: true, keep: () => '' });
+  const s = c.sock;
   let chunks = 0;
-  s.on('data', (d) => {
-    got += d.length;
+  s.on('data', () => {
     if (++chunks % 16 === 0) s.pause();
   });
   try {
-    await new Promise<void>((r) => s.once('connect', () => r()));
-    s.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await c.connected;
+    s.write(getRequests(['/metrics']));
     // Reads about 1 MiB every 100 ms for 2.5 s (longer than the deadline): far from all of its 50 MiB.
     for (let i = 0; i < 25; i++) {
       await settle(100);
       s.resume();
     }
-    assert.ok(got > 0 && got < 200 * piece.length, `${got}`);
+    assert.ok(c.got > 0 && c.got < 200 * piece.length, `${c.got}`);
     assert.equal(served[0]?.destroyed, false, 'a reading client was ended');
   } finally {
     s.destroy();

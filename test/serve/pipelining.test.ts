@@ -10,10 +10,11 @@
 // requests of one write are all counted. Real sockets on 127.0.0.1; outcomes (replies received, sockets
 // closed), never a time.
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import type { RequestInfo } from '../../src/serve/http-replies';
 import { DEFAULT_LIMITS, listen, type ServerLimits, unsent } from '../../src/serve/server';
+import { getRequests, okReplies, type RawClient, rawClient, serverSockets } from '../helpers/raw-http';
 import { settle, until as untilMs } from '../helpers/wait';
 
 // Replies of tens of MiB under load: a longer bound than the default.
@@ -45,50 +46,16 @@ function handler() {
   };
 }
 
-interface Client {
-  sock: Socket;
-  /** Bytes received. */
-  got: number;
-  /** Status lines received (one per reply; the bodies hold no such text). */
-  replies: () => number;
-  closed: boolean;
-}
-
-/** A client that does not read until `sock.resume()`. */
-async function pausedClient(port: number): Promise<Client> {
-  const sock = connect({ port, host: '127.0.0.1' });
-  let text = '';
-  const c: Client = {
-    sock,
-    got: 0,
-    replies: () => text.split('HTTP/1.1 200 OK').length - 1,
-    closed: false,
-  };
-  sock.on('error', () => {});
-  sock.on('data', (d: Buffer) => {
-    c.got += d.length;
-    // Only the start of each chunk can hold a status line worth keeping apart from body bytes.
-    text += d.toString('latin1').replace(/[bB]+/g, '');
-  });
-  sock.once('close', () => (c.closed = true));
-  sock.pause();
-  await new Promise<void>((r) => sock.once('connect', () => r()));
+/** A client that does not read until `sock.resume()`; of the bodies (`b`s and `B`s) it keeps only the count. */
+async function pausedClient(port: number): Promise<RawClient> {
+  const c = rawClient(port, { paused: true, keep: (chunk) => chunk.replace(/[bB]+/g, '') });
+  await c.connected;
   return c;
 }
 
-const requests = (urls: string[], headers = '') =>
-  urls.map((u) => `GET ${u} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n`).join('');
-
-/** The server's side of each connection, in the order they came. */
-function serverSockets(srv: { server: import('node:http').Server }): Socket[] {
-  const socks: Socket[] = [];
-  srv.server.on('connection', (s: Socket) => socks.push(s));
-  return socks;
-}
-
 /** Sends `/big` and waits until part of its reply waits unsent on the server's side. */
-async function replyWaits(c: Client, server: Socket, url = '/big'): Promise<void> {
-  c.sock.write(requests([url]));
+async function replyWaits(c: RawClient, server: Socket, url = '/big'): Promise<void> {
+  c.sock.write(getRequests([url]));
   assert.ok(await until(() => server.writableLength > 0), `the reply of ${url} waits on the server's socket`);
 }
 
@@ -104,17 +71,17 @@ for (const extra of [0, 1]) {
       const c = await pausedClient(srv.address.port!);
       assert.ok(await until(() => socks.length === 1), 'the server has the connection');
       await replyWaits(c, socks[0]);
-      c.sock.write(requests(Array.from({ length: n }, (_, i) => `/p${i}`)));
+      c.sock.write(getRequests(Array.from({ length: n }, (_, i) => `/p${i}`)));
       if (extra) {
         assert.ok(await until(() => socks[0].destroyed), 'the server ended the connection');
         c.sock.resume();
         assert.ok(await until(() => c.closed), 'the client sees it closed');
-        assert.ok(c.replies() <= 1, `at most the first reply arrived: ${c.replies()}`);
+        assert.ok(okReplies(c) <= 1, `at most the first reply arrived: ${okReplies(c)}`);
       } else {
         c.sock.resume();
         assert.ok(
-          await until(() => c.replies() === n + 1),
-          `every reply arrived: ${c.replies()} of ${n + 1}, ${c.got}, ${socks[0].destroyed} ${c.closed}`,
+          await until(() => okReplies(c) === n + 1),
+          `every reply arrived: ${okReplies(c)} of ${n + 1}, ${c.got}, ${socks[0].destroyed} ${c.closed}`,
         );
         assert.equal(c.closed, false, 'the connection is kept');
       }
@@ -135,8 +102,8 @@ test('a client that takes each reply before its next request is never counted: 3
     c.sock.resume();
     const rounds = DEFAULT_LIMITS.maxPipelined * 3;
     for (let i = 1; i <= rounds; i++) {
-      c.sock.write(requests([`/r${i}`]));
-      assert.ok(await until(() => c.replies() === i || c.closed), `reply ${i}`);
+      c.sock.write(getRequests([`/r${i}`]));
+      assert.ok(await until(() => okReplies(c) === i || c.closed), `reply ${i}`);
       assert.equal(c.closed, false, `the connection is kept after ${i} requests`);
     }
     c.sock.destroy();
@@ -156,7 +123,7 @@ test('a client that takes each reply before its next request, each reply larger 
     const c = await pausedClient(srv.address.port!);
     c.sock.resume();
     for (let i = 1; i <= 3; i++) {
-      c.sock.write(requests(['/big']));
+      c.sock.write(getRequests(['/big']));
       assert.ok(await until(() => c.got >= i * BIG.length || c.closed), `reply ${i}`);
       assert.equal(c.closed, false, `the connection is kept after ${i} requests`);
     }
@@ -187,21 +154,21 @@ test('at the cap, an unauthenticated connection with a request sent while its re
     // The authenticated one: a request answered, then idle (keep-alive). It is the older.
     const authed = await pausedClient(port);
     authed.sock.resume();
-    authed.sock.write(requests(['/a'], 'Authorization: Bearer ok\r\n'));
-    assert.ok(await until(() => authed.replies() === 1), 'the authenticated client is answered');
+    authed.sock.write(getRequests(['/a'], 'Authorization: Bearer ok\r\n'));
+    assert.ok(await until(() => okReplies(authed) === 1), 'the authenticated client is answered');
     // The other: /slow sent while its /big waited unsent (counted), then it takes all of /big; /slow stays
     // in flight, so this connection is neither idle nor stalled.
     const piped = await pausedClient(port);
     assert.ok(await until(() => socks.length === 2), 'the server has both connections');
     await replyWaits(piped, socks[1]);
-    piped.sock.write(requests(['/slow']));
+    piped.sock.write(getRequests(['/slow']));
     assert.ok(await until(() => h.slowInFlight() === 1), '/slow reached the handler');
     piped.sock.resume();
     assert.ok(await until(() => piped.got >= BIG.length && socks[1].writableLength === 0), '/big was taken');
     const fresh = await pausedClient(port);
     fresh.sock.resume();
-    fresh.sock.write(requests(['/healthz']));
-    assert.ok(await until(() => fresh.replies() === 1), 'the new client is served');
+    fresh.sock.write(getRequests(['/healthz']));
+    assert.ok(await until(() => okReplies(fresh) === 1), 'the new client is served');
     assert.ok(await until(() => piped.closed), 'the unauthenticated connection that pipelined made way');
     assert.equal(authed.closed, false, 'the authenticated idle connection is kept');
     for (const c of [authed, fresh]) c.sock.destroy();
@@ -262,25 +229,25 @@ test('at the cap, an authenticated connection that pipelined and has a request i
     // The older: authenticated, then /slow sent while its /big waited unsent (counted), /big then taken.
     const piped = await pausedClient(port);
     assert.ok(await until(() => socks.length === 1), 'the server has the connection');
-    piped.sock.write(requests(['/big'], AUTH));
+    piped.sock.write(getRequests(['/big'], AUTH));
     assert.ok(await until(() => socks[0].writableLength > 0), "/big's reply waits on the server's socket");
-    piped.sock.write(requests(['/slow'], AUTH));
+    piped.sock.write(getRequests(['/slow'], AUTH));
     assert.ok(await until(() => h.slowInFlight() === 1), '/slow reached the handler');
     piped.sock.resume();
     assert.ok(await until(() => socks[0].writableLength === 0 && piped.got >= BIG.length), '/big was taken');
     // The younger: authenticated, answered, idle.
     const idle = await pausedClient(port);
     idle.sock.resume();
-    idle.sock.write(requests(['/a'], AUTH));
-    assert.ok(await until(() => idle.replies() === 1), 'the idle client is answered');
+    idle.sock.write(getRequests(['/a'], AUTH));
+    assert.ok(await until(() => okReplies(idle) === 1), 'the idle client is answered');
     const fresh = await pausedClient(port);
     fresh.sock.resume();
-    fresh.sock.write(requests(['/healthz']));
-    assert.ok(await until(() => fresh.replies() === 1), 'the new client is served');
+    fresh.sock.write(getRequests(['/healthz']));
+    assert.ok(await until(() => okReplies(fresh) === 1), 'the new client is served');
     assert.ok(await until(() => idle.closed), 'the idle authenticated connection made way');
     assert.equal(piped.closed, false, 'the authenticated connection with /slow in flight is kept');
     h.release();
-    assert.ok(await until(() => piped.replies() === 2), '/slow is answered');
+    assert.ok(await until(() => okReplies(piped) === 2), '/slow is answered');
     for (const c of [piped, fresh]) c.sock.destroy();
   } finally {
     h.release();

@@ -4,30 +4,25 @@
 // retention); in the HTML report (no script: mail clients drop them) the same rows, and one click on a
 // command selects all of it. Neither page lists the quarantine among its notes any more.
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { CheckDocument } from '../../src/core/vocab/types';
 import { renderHtml } from '../../src/render/html';
-import { renderPrometheus } from '../../src/render/prometheus';
-import { createRouter } from '../../src/serve/routes';
-import { listen } from '../../src/serve/server';
-import { createService } from '../../src/serve/service';
 import { healthyDoc } from '../fixtures/docs/check-documents';
 import { quarantineListing } from '../fixtures/docs/quarantine';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium';
-import { findTool } from '../helpers/require-tool';
+import { chromiumSkip, launchChromium } from '../helpers/chromium';
+import { withServed } from '../helpers/served-router';
 import { tempDir } from '../helpers/temp-dir';
 import { buildDoc, dmResult, mountsResult } from './sample';
 
-const skip = !existsSync(CHROMIUM) || !findTool('chromium') ? 'chromium not installed (.ci/apt-packages)' : false;
-if (skip && process.env.CI) throw new Error(`${skip}: required in CI`);
+const skip = chromiumSkip();
 let browser: Browser | null = null;
 
 before(async () => {
-  if (!skip) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  if (!skip) browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
@@ -46,67 +41,53 @@ function quarantine() {
 test('dashboard: the quarantine is a table with Copy buttons for each volume’s restore and purge', {
   skip,
 }, async () => {
-  const svc = createService({
-    scanDm: async () => dmResult([], 0),
-    scanMounts: async () => mountsResult([], 0),
-    dmIntervalMs: 60_000,
-    mountsIntervalMs: 60_000,
-    now: () => new Date(),
-  });
-  await Promise.all([svc.scan('dm'), svc.scan('mounts')]);
-  const http = await listen(
-    { host: '127.0.0.1', port: 0 },
-    createRouter({
-      service: svc,
-      buildDocument: (parts) => ({ ...buildDoc(parts), quarantine: quarantine() }),
-      renderMetrics: renderPrometheus,
-      policy: { token: null },
-      version: 't',
-    }),
+  await withServed(
+    { scanDm: async () => dmResult([], 0), scanMounts: async () => mountsResult([], 0) },
+    async (base) => {
+      const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+      try {
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`${base}/`);
+        await page.waitForSelector('body[data-loaded]');
+        assert.equal(await page.locator('#quarantine-section').isVisible(), true);
+        assert.match((await page.textContent('#quarantine-heading')) ?? '', /^In quarantine \(4, /);
+        const rows = page.locator('#quarantine tbody tr');
+        assert.equal(await rows.count(), 4);
+        const first = rows.first();
+        const text = (await first.textContent()) ?? '';
+        for (const want of ['local-zfs:vm-150-disk-0', '2026-11-01 12:00:00 UTC', '2026-11-08 12:00:00 UTC', 'due'])
+          assert.ok(text.includes(want), `${want} in ${text}`);
+        assert.ok(text.includes('32.0 GiB provisioned, 2.0 GiB used'), text);
+        assert.doesNotMatch((await page.textContent('#quarantine')) ?? '', /\.000Z|\bnow\b/);
+        // The Copy buttons copy the exact commands, named for screen readers.
+        for (const [name, command] of [
+          ['Copy restore command for local-zfs:vm-150-disk-0', RESTORE],
+          ['Copy purge command (irreversible) for local-zfs:vm-150-disk-0', PURGE],
+        ]) {
+          await page.evaluate(() => {
+            document.getElementById('message')!.textContent = '';
+          });
+          await first.getByRole('button', { name }).click();
+          await page.waitForFunction(() => /Copied/.test(document.getElementById('message')?.textContent ?? ''));
+          assert.equal(await page.evaluate(() => navigator.clipboard.readText()), command);
+        }
+        // Not due: a restore (the journal list, its journal unknown) and no purge button.
+        const second = rows.nth(1);
+        assert.equal(await second.getByRole('button', { name: /^Copy purge/ }).count(), 0);
+        assert.equal((await second.locator('.fix code').first().textContent())?.trim(), 'pve-health restore --list');
+        assert.ok(((await second.textContent()) ?? '').includes('Purge refuses it before 2026-11-27 08:00:00 UTC.'));
+        // The notes list no quarantine line.
+        assert.doesNotMatch((await page.textContent('#notes')) ?? '', /quarantine/i);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    },
+    { buildDocument: (parts) => ({ ...buildDoc(parts), quarantine: quarantine() }) },
   );
-  const base = `http://127.0.0.1:${http.address.port}`;
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-  try {
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/`);
-    await page.waitForSelector('body[data-loaded]');
-    assert.equal(await page.locator('#quarantine-section').isVisible(), true);
-    assert.match((await page.textContent('#quarantine-heading')) ?? '', /^In quarantine \(4, /);
-    const rows = page.locator('#quarantine tbody tr');
-    assert.equal(await rows.count(), 4);
-    const first = rows.first();
-    const text = (await first.textContent()) ?? '';
-    for (const want of ['local-zfs:vm-150-disk-0', '2026-11-01 12:00:00 UTC', '2026-11-08 12:00:00 UTC', 'due'])
-      assert.ok(text.includes(want), `${want} in ${text}`);
-    assert.ok(text.includes('32.0 GiB provisioned, 2.0 GiB used'), text);
-    assert.doesNotMatch((await page.textContent('#quarantine')) ?? '', /\.000Z|\bnow\b/);
-    // The Copy buttons copy the exact commands, named for screen readers.
-    for (const [name, command] of [
-      ['Copy restore command for local-zfs:vm-150-disk-0', RESTORE],
-      ['Copy purge command (irreversible) for local-zfs:vm-150-disk-0', PURGE],
-    ]) {
-      await page.evaluate(() => {
-        document.getElementById('message')!.textContent = '';
-      });
-      await first.getByRole('button', { name }).click();
-      await page.waitForFunction(() => /Copied/.test(document.getElementById('message')?.textContent ?? ''));
-      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), command);
-    }
-    // Not due: a restore (the journal list, its journal unknown) and no purge button.
-    const second = rows.nth(1);
-    assert.equal(await second.getByRole('button', { name: /^Copy purge/ }).count(), 0);
-    assert.equal((await second.locator('.fix code').first().textContent())?.trim(), 'pve-health restore --list');
-    assert.ok(((await second.textContent()) ?? '').includes('Purge refuses it before 2026-11-27 08:00:00 UTC.'));
-    // The notes list no quarantine line.
-    assert.doesNotMatch((await page.textContent('#notes')) ?? '', /quarantine/i);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-    await http.close();
-  }
 });
 
 test('HTML report: the quarantine table, and one click selects a whole command (no script)', { skip }, async () => {

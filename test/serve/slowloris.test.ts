@@ -3,11 +3,10 @@
 // to choose from), must neither take the service down nor stay past the header deadline. Bounded: a
 // few hundred sockets, each test under its own time limit.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { listen } from '../../src/serve/server';
-import { settle } from '../helpers/wait';
+import { httpGet, type RawClient, rawClient } from '../helpers/raw-http';
+import { settle, until } from '../helpers/wait';
 
 // The service's documented limits (docs/serve.md): 512 connections in all, headers within 5 s.
 const MAX_CONNECTIONS = 512;
@@ -15,30 +14,16 @@ const HEADERS_TIMEOUT_MS = 5_000;
 
 const ok = () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok\n' });
 
-/** `n` connections from `from` that send the start of a request and never finish it. */
-function slow(port: number, from: string, n: number, socks: Socket[], closed: { n: number }): void {
-  for (let i = 0; i < n; i++) {
-    const s = connect({ port, host: '127.0.0.1', localAddress: from });
-    s.on('error', () => {});
-    s.on('connect', () => s.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: '));
-    s.on('close', () => closed.n++);
-    // It reads what it gets (the 408 and the end of the connection), as a browser or curl would.
-    s.resume();
-    socks.push(s);
-  }
+/**
+ * `n` connections from `from` that send the start of a request and never finish it. Each reads what it
+ * gets (the 408 and the end of the connection), as a browser or curl would.
+ */
+function slow(port: number, from: string, n: number, socks: RawClient[]): void {
+  for (let i = 0; i < n; i++)
+    socks.push(rawClient(port, { localAddress: from, send: 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' }));
 }
 
-function get(port: number): Promise<{ status: number; body: string }> {
-  return new Promise((res, rej) => {
-    const r = request({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (resp) => {
-      let body = '';
-      resp.on('data', (d) => (body += d));
-      resp.on('end', () => res({ status: resp.statusCode ?? 0, body }));
-    });
-    r.on('error', rej);
-    r.end();
-  });
-}
+const get = (port: number) => httpGet(port, '/healthz');
 
 test('clientGroup: all of loopback is one client; IPv4 per address; IPv6 per /64', async () => {
   const { clientGroup, DEFAULT_LIMITS } = await import('../../src/serve/server');
@@ -59,18 +44,17 @@ test('slowloris from 8 loopback addresses (more sockets than the connection cap)
   timeout: 30_000,
 }, async () => {
   const http = await listen({ host: '127.0.0.1', port: 0 }, ok);
-  const socks: Socket[] = [];
-  const closed = { n: 0 };
+  const socks: RawClient[] = [];
   try {
     const per = Math.ceil((MAX_CONNECTIONS + 48) / 8);
-    for (let a = 2; a < 10; a++) slow(http.address.port, `127.0.0.${a}`, per, socks, closed);
+    for (let a = 2; a < 10; a++) slow(http.address.port, `127.0.0.${a}`, per, socks);
     // Until every slow socket has sent its start (or was turned away): bounded, polled.
-    for (let t = 0; socks.some((s) => s.connecting) && t < 10_000; t += 100) await settle(100);
+    await until(() => !socks.some((c) => c.sock.connecting), 10_000);
     await settle(300);
     const r = await get(http.address.port);
     assert.deepEqual(r, { status: 200, body: 'ok\n' });
   } finally {
-    for (const s of socks) s.destroy();
+    for (const c of socks) c.sock.destroy();
     await http.close();
   }
 });
@@ -79,17 +63,17 @@ test('a connection that never finishes its headers is closed soon after the head
   timeout: 30_000,
 }, async () => {
   const http = await listen({ host: '127.0.0.1', port: 0 }, ok);
-  const socks: Socket[] = [];
-  const closed = { n: 0 };
+  const socks: RawClient[] = [];
   try {
-    for (let a = 2; a < 5; a++) slow(http.address.port, `127.0.0.${a}`, 4, socks, closed);
+    for (let a = 2; a < 5; a++) slow(http.address.port, `127.0.0.${a}`, 4, socks);
     // Node's default check runs every 30 s; the service checks within a second of the 5 s deadline.
     const limit = HEADERS_TIMEOUT_MS + 5_000;
-    for (let waited = 0; closed.n < socks.length && waited < limit; waited += 250) await settle(250);
-    assert.equal(closed.n, socks.length, `${closed.n} of ${socks.length} slow connections closed`);
+    const closed = () => socks.filter((c) => c.closed).length;
+    await until(() => closed() === socks.length, limit);
+    assert.equal(closed(), socks.length, `${closed()} of ${socks.length} slow connections closed`);
     assert.deepEqual(await get(http.address.port), { status: 200, body: 'ok\n' });
   } finally {
-    for (const s of socks) s.destroy();
+    for (const c of socks) c.sock.destroy();
     await http.close();
   }
 });

@@ -19,7 +19,7 @@ const NO_EXTRA: Partial<DmEntry> = {};
  * An entry with `v`'s verdict and nothing mapped yet: one literal in the JSON's field order (the callers
  * assign what they know; assignments keep the order, and a spread of 30 fields costs more than the decision).
  */
-function newEntry(name: string, v: Verdict): DmEntry {
+export function newEntry(name: string, v: Verdict): DmEntry {
   const e: DmEntry = {
     name,
     uuid: '',

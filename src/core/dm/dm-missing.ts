@@ -9,10 +9,10 @@ import type { GuestRecord } from '../node/guest-record';
 import { buildDmName } from '../parse/dm-name';
 import type { Task } from '../parse/pmxcfs';
 import type { LvmStorage } from '../parse/storage-config';
-import { NONE } from '../vocab/fitted';
 import { otherStep, setSteps } from '../vocab/next-step';
 import type { DmEntry } from '../vocab/types';
 import type { ClassifyContext } from './dm-context';
+import { newEntry } from './dm-entries';
 import { describeRef, type RefHit } from './dm-references';
 
 /** A drive of the main section the guest is started with (unusedN is not attached). */
@@ -97,38 +97,25 @@ function missingEntry(o: { st: LvmStorage; lv: string; volume: string; counted: 
   const { st, lv, volume, counted, first } = o;
   const start = counted.some(blocksStart);
   const more = counted.length > 1 ? ` (+${counted.length - 1} more)` : '';
-  const e: DmEntry = {
-    name: buildDmName(st.vg, lv),
-    uuid: '',
-    vg: st.vg,
-    lv,
-    layer: null,
+  const e = newEntry(buildDmName(st.vg, lv), {
     storage: st.id,
     vmid: first.vmid,
     volume,
-    active: false,
     status: 'valid',
     reason: 'missing-referenced',
     detail: `${describeRef(first)}${more} names ${volume}, which storage ${st.id} does not have (lvs lists no LV ${st.vg}/${lv} and read VG ${st.vg} whole)${start ? ': the guest will not start' : ''}`,
-    protected: false,
-    pending: false,
-    protectedBy: NONE,
-    open: false,
-    openCount: 0,
-    holders: NONE,
-    processes: NONE,
-    parent: null,
-    action: null,
-    sizeBytes: null,
-    kind: 'lv',
-    lvUuid: null,
     guestType: first.type,
     guestNode: first.node,
-    guests: [
-      ...new Map(counted.map((h) => [`${h.node}/${h.vmid}`, { vmid: h.vmid, type: h.type, node: h.node }])).values(),
-    ],
-    missing: { blocksStart: start },
-  };
+  });
+  // An LV entry with no map, as dm-entries makes one for an LV lvs lists, but of an LV it does not list.
+  e.vg = st.vg;
+  e.lv = lv;
+  e.active = false;
+  e.kind = 'lv';
+  e.guests = [
+    ...new Map(counted.map((h) => [`${h.node}/${h.vmid}`, { vmid: h.vmid, type: h.type, node: h.node }])).values(),
+  ];
+  e.missing = { blocksStart: start };
   setSteps(e, [missingStep(first)]);
   return e;
 }
