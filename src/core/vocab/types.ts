@@ -90,8 +90,11 @@ export interface DmSummary {
 export type Grade = 'A+' | 'B' | 'C' | 'D' | 'F';
 
 export interface GuestHealth extends GuestIdentity {
-  /** ok | orphans | duplicates | unknown, worst first. */
-  health: 'ok' | 'orphans' | 'duplicates' | 'unknown';
+  /**
+   * duplicates, missing (a disk its config names is gone: dm-missing.ts), orphans, unknown or ok: the
+   * first that holds, in this order.
+   */
+  health: 'ok' | 'orphans' | 'duplicates' | 'missing' | 'unknown';
   issues: number;
   volumes: number;
 }
