@@ -24,6 +24,14 @@ export interface MountsTextOptions {
   quiet?: boolean;
   /** Columns to fit (0 or absent: do not wrap). */
   width?: number;
+  /** `check --vmid`: the guests the part was cut down to (core/findings/select-guests.ts). */
+  vmids?: number[];
+}
+
+/** What an empty cut-down part means: none of the guests' mounts, and no host mount with a problem. */
+function noneSelected(vmids: number[]): string {
+  const who = `${vmids.length === 1 ? 'guest' : 'guests'} ${vmids.join(', ')}`;
+  return `no mount of ${who} (a container's are checked while it runs) and no host mount with a problem`;
 }
 
 export function renderMountsText(m: MountsResult, o: MountsTextOptions): string {
@@ -73,7 +81,11 @@ export function renderMountsText(m: MountsResult, o: MountsTextOptions): string 
       ),
     );
   } else if (!m.entries.length) {
-    out.push('  no remote mounts, no storage mount points, no running containers');
+    out.push(
+      o.vmids?.length
+        ? `  ${noneSelected(o.vmids)}`
+        : '  no remote mounts, no storage mount points, no running containers',
+    );
   }
   const stuck = Array.isArray(m.stuckProbes)
     ? (m.stuckProbes as { pid: number; since: string; paths: string[] }[])

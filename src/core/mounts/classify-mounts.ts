@@ -89,6 +89,7 @@ export function classifyMounts(
     },
     entries,
     status,
+    containerIds: raw.containers.map((c) => c.ctid),
     stuckProbes: raw.stuckProbes,
     warnings: [...raw.warnings, ...warnings],
     timeoutMs: raw.timeoutMs,

@@ -170,6 +170,11 @@ export interface StorageSubject {
   pool?: string;
   lv?: string;
   vmid?: number;
+  /**
+   * A finding about volumes of several VMIDs (leftover LVs): those VMIDs, each a guest's or a free one's;
+   * absent when one of them has no VMID (then it is the node's). `check --vmid` keeps it for those.
+   */
+  vmids?: number[];
   /** DM device name. */
   device?: string;
 }
