@@ -28,6 +28,10 @@ export interface MountsTextOptions {
   vmids?: number[];
 }
 
+/** "CT 110 dns1": the container's ID for pct, its hostname as PVE's GUI shows it ("CT 110" without one). */
+export const ctLabel = (e: Pick<MountEntry, 'ctid' | 'ctName'>): string =>
+  `CT ${e.ctid}${e.ctName ? ` ${e.ctName}` : ''}`;
+
 /** What an empty cut-down part means: none of the guests' mounts, and no host mount with a problem. */
 function noneSelected(vmids: number[]): string {
   const who = `${vmids.length === 1 ? 'guest' : 'guests'} ${vmids.join(', ')}`;
@@ -67,7 +71,7 @@ export function renderMountsText(m: MountsResult, o: MountsTextOptions): string 
         ['STATUS', 'WHERE', 'TARGET', 'TYPE', 'SOURCE', 'USED', 'STORAGE', 'DETAIL'],
         rows.map((e) => [
           e.status,
-          e.scope === 'ct' ? `CT ${e.ctid}` : 'host',
+          e.scope === 'ct' ? ctLabel(e) : 'host',
           e.target,
           e.fstype || '-',
           e.source || '-',

@@ -217,6 +217,8 @@ export type MountReason =
 export interface MountEntry {
   scope: 'host' | 'ct';
   ctid: number | null;
+  /** A container's `hostname:` from its config; null when it sets none (absent on host mounts, older documents). */
+  ctName?: string | null;
   source: string;
   target: string;
   fstype: string;
