@@ -292,7 +292,11 @@ export interface CheckDocument {
  */
 export interface NotifyFailures {
   total: number;
-  last: { at: string; channel: string; error: string } | null;
+  /**
+   * The last failure: its channel and error; `deliveredVia` when it was a way of the channel that failed
+   * before another delivered the message (the PVE channel's fallbacks, src/notify/pve-chain.ts).
+   */
+  last: { at: string; channel: string; error: string; deliveredVia?: string } | null;
 }
 
 /** A finding silenced by an acknowledgement (src/core/findings/acks.ts): it no longer counts in the status. */
