@@ -167,6 +167,10 @@ test('leftover LVs: only inactive orphans not pending, summed per storage (or VG
   ];
   const fs = leftovers(entries);
   assert.deepEqual(
+    fs.map((f) => f.kind),
+    ['leftover-lvs', 'leftover-lvs', 'leftover-lvs'],
+  );
+  assert.deepEqual(
     fs.map((f) => [f.id, f.severity, f.title, f.detail, f.subject, f.values]),
     [
       [
