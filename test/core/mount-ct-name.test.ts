@@ -34,7 +34,11 @@ function mounts(configs: Record<string, string>) {
         { ctid: 111, pid: 4343, mountinfo: ROOT },
       ],
       ctConfigs: configs,
-      probes: { '0:52': { ...probeOk(), ok: false, error: 'timeout', ms: 2000 }, '253:7': probeOk(), '253:1': probeOk() },
+      probes: {
+        '0:52': { ...probeOk(), ok: false, error: 'timeout', ms: 2000 },
+        '253:7': probeOk(),
+        '253:1': probeOk(),
+      },
     }),
     {},
   );

@@ -1,8 +1,10 @@
 import type { NextStep } from './next-step';
+import type { NotifyFailures } from './notify-types';
 import type { QuarantineListing } from './quarantine-types';
 import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 import type { VolumesResult } from './volume-types';
 
+export type { NotifyFailures } from './notify-types';
 export type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
 // The JSON contract of design.md ("CLI and JSON contract"): stable names. Add fields; never rename or remove.
@@ -90,10 +92,7 @@ export interface DmSummary {
 export type Grade = 'A+' | 'B' | 'C' | 'D' | 'F';
 
 export interface GuestHealth extends GuestIdentity {
-  /**
-   * duplicates, missing (a disk its config names is gone: dm-missing.ts), orphans, unknown or ok: the
-   * first that holds, in this order.
-   */
+  /** duplicates, missing (a disk its config names lvs lacks), orphans, unknown or ok: the first that holds. */
   health: 'ok' | 'orphans' | 'duplicates' | 'missing' | 'unknown';
   issues: number;
   volumes: number;
@@ -170,10 +169,7 @@ export interface StorageSubject {
   pool?: string;
   lv?: string;
   vmid?: number;
-  /**
-   * A finding about volumes of several VMIDs (leftover LVs): those VMIDs, each a guest's or a free one's;
-   * absent when one of them has no VMID (then it is the node's). `check --vmid` keeps it for those.
-   */
+  /** Leftover LVs of several VMIDs: theirs (absent when one has none: the node's); check --vmid keeps it for them. */
   vmids?: number[];
   /** DM device name. */
   device?: string;
@@ -284,19 +280,6 @@ export interface CheckDocument {
   /** Volumes in pve-health's quarantine (`reclaim`), counted as no orphan; absent when there are none. */
   quarantine?: QuarantineListing;
   [extra: string]: unknown;
-}
-
-/**
- * Failed deliveries of notifications since the state began — a channel that failed, or a way the PVE
- * channel fell back from — and the last one. `check`, the dashboard and pve_health_notify_failures_total show them.
- */
-export interface NotifyFailures {
-  total: number;
-  /**
-   * The last failure: its channel and error; `deliveredVia` when it was a way of the channel that failed
-   * before another delivered the message (the PVE channel's fallbacks, src/notify/pve-chain.ts).
-   */
-  last: { at: string; channel: string; error: string; deliveredVia?: string } | null;
 }
 
 /** A finding silenced by an acknowledgement (src/core/findings/acks.ts): it no longer counts in the status. */
