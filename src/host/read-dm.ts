@@ -34,8 +34,9 @@ export async function runCaptured(
   input?: string,
 ): Promise<CommandOutput> {
   // LVM tools complain about leaked descriptors on stderr and read LVM_SYSTEM_DIR etc. from the
-  // environment; a fixed locale keeps messages parseable.
-  const env = { ...host.env, LC_ALL: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
+  // environment; a fixed locale keeps messages parseable. TZ=UTC: a tool that prints local time
+  // (rbd trash ls: ctime) prints UTC, which the parser turns into the ISO every output uses.
+  const env = { ...host.env, LC_ALL: 'C', TZ: 'UTC', LVM_SUPPRESS_FD_WARNINGS: '1' };
   try {
     const r = await host.exec(argv, { timeoutMs, input, okCodes: 'any', env });
     return { argv, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: Math.round(r.ms) };

@@ -7,7 +7,7 @@ import { type Host, hostPath } from './host';
 
 export const NOTIFY_STATE_PATH = '/var/lib/pve-health/notify-state.json';
 
-// {"version":1,"nodes":{"pve1":{..., "failures":{"total":2,"last":{"at":"…","channel":"pve","error":"…"}}}}}
+// {"version":1,"nodes":{"pve1":{..., "failures":{"total":2,"last":{"at":"…","channel":"pve","error":"…","deliveredVia":"…"}}}}}
 /** This node's failed deliveries (src/notify/plan.ts writes them); null when none, or the state is unreadable. */
 export function readNotifyFailures(host: Host, node: string): NotifyFailures | null {
   let state: { nodes?: Record<string, { failures?: NotifyFailures }> };
@@ -21,7 +21,12 @@ export function readNotifyFailures(host: Host, node: string): NotifyFailures | n
   const l = f.last;
   const last =
     l && typeof l.at === 'string' && typeof l.channel === 'string' && typeof l.error === 'string'
-      ? { at: l.at, channel: l.channel, error: l.error }
+      ? {
+          at: l.at,
+          channel: l.channel,
+          error: l.error,
+          ...(typeof l.deliveredVia === 'string' ? { deliveredVia: l.deliveredVia } : {}),
+        }
       : null;
   return { total: f.total, last };
 }

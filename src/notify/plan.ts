@@ -175,7 +175,7 @@ export function parseState(text: string): NotifyState {
 export function withFailures(
   state: NotifyState,
   node: string,
-  results: { channel: string; result: string; error?: string; fallbackErrors?: string[] }[],
+  results: { channel: string; result: string; error?: string; via?: string; fallbackErrors?: string[] }[],
   now: Date,
 ): NotifyState {
   const n = state.nodes[node];
@@ -185,7 +185,10 @@ export function withFailures(
   for (const r of results) {
     const errors = [...(r.fallbackErrors ?? []), ...(r.result === 'failed' ? [r.error ?? 'failed'] : [])];
     total += errors.length;
-    if (errors.length) last = { at: now.toISOString(), channel: r.channel, error: errors[errors.length - 1] };
+    if (!errors.length) continue;
+    // A fallback that failed before another way delivered: the message arrived, and says through what.
+    const delivered = r.result === 'sent' && r.via ? { deliveredVia: r.via } : {};
+    last = { at: now.toISOString(), channel: r.channel, error: errors[errors.length - 1], ...delivered };
   }
   return { ...state, nodes: { ...state.nodes, [node]: { ...n, failures: { total, last } } } };
 }

@@ -16,7 +16,7 @@
 // PVE::Notify or our templates are absent, pve-chain.ts falls back to proxmox-mail-forward, then sendmail.
 import { existsSync, readFileSync } from 'node:fs';
 import { type PveNotifyApi, parsePveNotifyApi } from '../core/parse/pve-notify-api';
-import { CommandError, CommandNotFoundError } from '../core/vocab/errors';
+import { CommandError, CommandNotFoundError, lastLine, TimeoutError } from '../core/vocab/errors';
 import type { Status } from '../core/vocab/types';
 import { hostPath } from '../host/host';
 import type { Channel, ChannelContext } from './channel';
@@ -143,8 +143,15 @@ export function pveNotifyChannel(ctx: ChannelContext, api: PveNotifyApi, toolVer
           env: ctx.host.env,
         });
       } catch (e) {
+        // Said without the script (its argv is a whole perl program): the report, the notify state and
+        // check's line carry this message.
         if (e instanceof CommandNotFoundError) throw new PermanentError('PVE::Notify: perl not found');
-        if (e instanceof CommandError) throw new PermanentError(`PVE::Notify: ${e.message}`);
+        if (e instanceof CommandError)
+          throw new PermanentError(
+            `PVE::Notify: perl failed (exit ${e.code ?? 'signal'}): ${lastLine(e.stderr) || 'no message'}`,
+          );
+        if (e instanceof TimeoutError)
+          throw new TransientError(`PVE::Notify: perl did not finish within ${e.timeoutMs / 1000} s (killed)`);
         throw new TransientError(`PVE::Notify: ${(e as Error).message}`);
       }
     },

@@ -2,12 +2,14 @@
 // that could not be checked, every problem (problems-text.ts), the guests with what all parts found
 // about them, then the details of each part (device-mapper counts and VMID reuse, the mounts table,
 // the volumes' storages) and the acknowledged findings. `check` and `dm` print this. Pure.
+
 import { listFindings } from '../core/findings/findings';
 import { type GuestRow, guestRows } from '../core/findings/guest-rows';
 import { overallOf } from '../core/findings/overall';
 import { knownGuests } from '../core/node/guest-index';
 import { STATUS_WORD } from '../core/vocab/status';
 import type { CheckDocument } from '../core/vocab/types';
+import { lastNotifyFailure, notifyFailureCount } from './notify-failures';
 import { renderHeadline, renderProblems } from './problems-text';
 import { QUARANTINE_COMMANDS, quarantineHeading, quarantineLines } from './quarantine';
 import { paint, renderAcknowledged, renderDmText, renderTable, STATUS_STYLE, type TextOptions } from './text';
@@ -40,7 +42,9 @@ export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?:
   if (nf)
     parts.push(
       wrapText(
-        `${paint(STATUS_WORD[1], STATUS_STYLE[1], o.color)} ${nf.total} notification deliveries failed${nf.last ? `; the last at ${nf.last.at} (${nf.last.channel}): ${nf.last.error}` : ''}`,
+        [`${paint(STATUS_WORD[1], STATUS_STYLE[1], o.color)} ${notifyFailureCount(nf)}`, lastNotifyFailure(nf)]
+          .filter(Boolean)
+          .join('; '),
         o.width ?? 0,
         '',
         '  ',

@@ -4,6 +4,7 @@
 import { STATUS_WORD } from '../core/vocab/status';
 import type { NotifyFailures } from '../core/vocab/types';
 import type { ViewFinding } from './dashboard-types';
+import { lastNotifyFailure, notifyFailureCount } from './notify-failures';
 
 export function vmidAdvice(message: string, index: number): ViewFinding {
   return {
@@ -20,15 +21,18 @@ export function vmidAdvice(message: string, index: number): ViewFinding {
 
 /** Notifications that failed to deliver: a warning among the findings (not counted: the node is not worse for it). */
 export function notifyAdvice(f: NotifyFailures): ViewFinding {
-  const last = f.last ? ` The last, at ${f.last.at} (${f.last.channel}): ${f.last.error}` : '';
+  const last = lastNotifyFailure(f);
+  const lead = f.last?.deliveredVia
+    ? 'The last alert arrived through a fallback, after a way that failed.'
+    : 'Alerts may not have reached anyone.';
   return {
     ...partError('notify', '', ''),
     key: 'notify:failed-deliveries',
     level: 1,
     word: STATUS_WORD[1],
     kind: 'notifications',
-    title: `${f.total} notification deliveries failed`,
-    explanation: `Alerts may not have reached anyone.${last}`,
+    title: notifyFailureCount(f),
+    explanation: last ? `${lead} ${last[0].toUpperCase()}${last.slice(1)}.` : lead,
     hint: 'Send a test to every channel and read what each says: pve-health notify --test',
     fix: 'pve-health notify --test',
     advice: true,

@@ -17,6 +17,7 @@ import type { CheckDocument, DmEntry, MountEntry } from '../core/vocab/types';
 import { notifyAdvice, partError, vmidAdvice } from './dashboard-advice';
 import type { DashboardView, ViewFinding, ViewGuestRef } from './dashboard-types';
 import { findingSizes } from './finding-size';
+import { ctLabel } from './mounts-text';
 import { quarantineHeading, quarantineRows } from './quarantine';
 
 export type { DashboardView, ViewFinding, ViewGuest, ViewGuestRef, ViewMount } from './dashboard-types';
@@ -146,7 +147,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       volumes: g.volumes,
     })),
     mounts: (doc.mounts?.entries ?? []).map((m) => ({
-      where: m.scope === 'ct' ? `CT ${m.ctid}` : 'host',
+      where: m.scope === 'ct' ? ctLabel(m) : 'host',
       target: m.target,
       source: m.source,
       fstype: m.fstype,

@@ -24,6 +24,18 @@ export interface MountsTextOptions {
   quiet?: boolean;
   /** Columns to fit (0 or absent: do not wrap). */
   width?: number;
+  /** `check --vmid`: the guests the part was cut down to (core/findings/select-guests.ts). */
+  vmids?: number[];
+}
+
+/** "CT 110 dns1": the container's ID for pct, its hostname as PVE's GUI shows it ("CT 110" without one). */
+export const ctLabel = (e: Pick<MountEntry, 'ctid' | 'ctName'>): string =>
+  `CT ${e.ctid}${e.ctName ? ` ${e.ctName}` : ''}`;
+
+/** What an empty cut-down part means: none of the guests' mounts, and no host mount with a problem. */
+function noneSelected(vmids: number[]): string {
+  const who = `${vmids.length === 1 ? 'guest' : 'guests'} ${vmids.join(', ')}`;
+  return `no mount of ${who} (a container's are checked while it runs) and no host mount with a problem`;
 }
 
 export function renderMountsText(m: MountsResult, o: MountsTextOptions): string {
@@ -59,7 +71,7 @@ export function renderMountsText(m: MountsResult, o: MountsTextOptions): string 
         ['STATUS', 'WHERE', 'TARGET', 'TYPE', 'SOURCE', 'USED', 'STORAGE', 'DETAIL'],
         rows.map((e) => [
           e.status,
-          e.scope === 'ct' ? `CT ${e.ctid}` : 'host',
+          e.scope === 'ct' ? ctLabel(e) : 'host',
           e.target,
           e.fstype || '-',
           e.source || '-',
@@ -73,7 +85,11 @@ export function renderMountsText(m: MountsResult, o: MountsTextOptions): string 
       ),
     );
   } else if (!m.entries.length) {
-    out.push('  no remote mounts, no storage mount points, no running containers');
+    out.push(
+      o.vmids?.length
+        ? `  ${noneSelected(o.vmids)}`
+        : '  no remote mounts, no storage mount points, no running containers',
+    );
   }
   const stuck = Array.isArray(m.stuckProbes)
     ? (m.stuckProbes as { pid: number; since: string; paths: string[] }[])

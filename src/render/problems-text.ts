@@ -9,10 +9,10 @@ import { findingWord } from '../core/findings/finding-words';
 import type { Finding } from '../core/findings/findings';
 import { groupedUnchecked, type Overall } from '../core/findings/overall';
 import { countedProblems } from '../core/findings/problems';
-import { formatBytes } from '../core/text/format-bytes';
 import { STATUS_WORD } from '../core/vocab/status';
 import type { CheckDocument, DmEntry } from '../core/vocab/types';
 import type { VolumeEntry } from '../core/vocab/volume-types';
+import { entrySize } from './finding-size';
 import { paint, STATUS_STYLE, type Style, type TextOptions, untilText } from './text';
 import { wrapText } from './wrap';
 
@@ -109,14 +109,14 @@ export function renderProblem(
   const w = o.width ?? 0;
   const dm = f.dmName ? lookup.dm.get(f.dmName) : undefined;
   const vol = f.part === 'volumes' ? lookup.volumes.get(f.subject) : undefined;
-  const size = dm?.sizeBytes ?? vol?.sizeBytes ?? null;
+  const size = entrySize({ dm, volume: vol });
   const head = `${paint('●', styleOf(f), o.color)} ${paint(findingWord(f).padEnd(8), styleOf(f), o.color)} ${paint(f.subject, 'bold', o.color)}${f.guest && f.part !== 'mounts' ? `  ${f.guest}` : ''}`;
   const what =
     f.part === 'storage'
       ? f.explanation
       : f.part === 'mounts'
         ? `${f.status}: ${f.explanation}`
-        : `${f.status} (${f.reason}): ${f.explanation}${size ? ` · ${formatBytes(size)}` : ''}`;
+        : `${f.status} (${f.reason}): ${f.explanation}${size ? ` · ${size}` : ''}`;
   const lines = [wrapText(head, w, '', '    '), wrapText(what, w, '    ', '    ')];
   if (f.detail && f.detail !== f.explanation) lines.push(wrapText(f.detail, w, '    ', '    '));
   for (const l of flagsOf(f, dm, vol)) lines.push(paint(wrapText(l, w, '    ', '    '), 'dim', o.color));

@@ -7,9 +7,11 @@ import { guestIdentities } from '../../src/core/node/guest-identity';
 import type { PveState } from '../../src/core/node/pve-state';
 import { runCli, tempDir } from '../helpers/cli';
 
-test('mounts --demo: the container whose mounts were probed is running, not "(no config)"', () => {
+test('mounts --demo: the container whose mounts were probed is running, not "(no config)", and named', () => {
   const r = runCli(['mounts', '--demo'], { env: { COLUMNS: '120' } });
-  assert.match(r.stdout, /^110 +CT 110 +CT +pve1 +running +1 stale mount, 1 readonly mount$/m);
+  // Its name from its config's hostname (issue 60), in the guest row and the mounts table.
+  assert.match(r.stdout, /^110 +dns1 +CT +pve1 +running +1 stale mount, 1 readonly mount$/m);
+  assert.match(r.stdout, /^stale +CT 110 dns1 +\/mnt\/backup /m);
   assert.doesNotMatch(r.stdout, /no config/);
 });
 

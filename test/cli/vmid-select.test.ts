@@ -2,8 +2,9 @@
 // only, says how many findings it leaves out, and agrees on the headline, the counts and the exit code;
 // bad values and the forms that report the whole node (--notify, --textfile) are usage errors.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli';
+import { buildNode, hasFakenode, nodePath, runCli, SHARED } from '../helpers/cli';
 
 const ONLY_103 = /; only guest 103 and the node \((\d+) findings of other guests not shown\)/;
 
@@ -12,10 +13,12 @@ test("check --vmid 103: its three orphans and the node's own findings, in every 
   // The demo node's CRITICAL mounts are every guest's: the exit code counts them (issue 59).
   assert.equal(text.code, 2, text.stderr);
   assert.match(text.stdout, /^pve-health pve1 — CRITICAL — grade F: 3 orphans, .*; only guest 103 and the node \(/);
-  assert.match(text.stdout, /\nProblems \(10\)\n/);
+  // 3 orphans, 4 host mounts, the thin pool and the VG's autoactivation (not the leftover LVs of 105, 160, 170).
+  assert.match(text.stdout, /\nProblems \(9\)\n/);
+  assert.doesNotMatch(text.stdout, /inactive leftover LVs/);
   // Every problem is VM 103's or the node's (no guest of its own).
   const heads = text.stdout.split('\n').filter((l) => l.startsWith('● '));
-  assert.equal(heads.length, 10);
+  assert.equal(heads.length, 9);
   assert.equal(heads.filter((h) => / VM 103 test03$/.test(h)).length, 3);
   for (const h of heads) assert.doesNotMatch(h, / (VM|CT) (?!103 )\d+/, h);
   const doc = JSON.parse(runCli(['check', '--demo', '--vmid', '103', '--json']).stdout);
@@ -28,7 +31,7 @@ test("check --vmid 103: its three orphans and the node's own findings, in every 
   assert.equal(nagios.code, 2);
   assert.ok(nagios.stdout.split('\n')[0].includes(doc.overall.headline), nagios.stdout.split('\n')[0]);
   const q = runCli(['check', '--demo', '--vmid', '103', '-q']);
-  assert.equal(q.stdout.trim().split('\n').length, 11, q.stdout);
+  assert.equal(q.stdout.trim().split('\n').length, 10, q.stdout);
 });
 
 test('volumes --vmid and dm --vmid: the part of that guest, its storage counts, its exit code', () => {
@@ -61,4 +64,19 @@ test('--vmid: a value that is no VMID, and with --notify or --textfile, is a usa
     assert.equal(r.code, 64, extra.join(' '));
     assert.match(r.stderr, /--vmid cannot be used with --notify or --textfile/);
   }
+});
+
+test("check --vmid of a VM on a node whose only mounts are a container's: no running container, nothing contradicts", {
+  skip: hasFakenode ? false : 'fakenode not found (../shared/fakenode)',
+}, () => {
+  // default-lvmthin: CT 200 runs, the host's mounts are fine.
+  const node = buildNode(join(SHARED, 'fakenode/scenarios/default-lvmthin.json'));
+  const run = (vmid: string) =>
+    runCli(['--root', join(node, 'root'), 'check', '--vmid', vmid, '--fresh'], { pathPrefix: nodePath(node) });
+  const vm = run('100').stdout;
+  assert.match(vm, /\nMounts: OK — 0 checked: .*\(0 running containers, /, vm);
+  assert.match(vm, /\n {2}no mount of guest 100 \(a container's are checked while it runs\) and no host mount/);
+  assert.doesNotMatch(vm, /no running containers/);
+  // Beside it, the container itself is its running container.
+  assert.match(run('200').stdout, /\nMounts: .*\(1 running container, /);
 });

@@ -167,6 +167,10 @@ test('leftover LVs: only inactive orphans not pending, summed per storage (or VG
   ];
   const fs = leftovers(entries);
   assert.deepEqual(
+    fs.map((f) => f.kind),
+    ['leftover-lvs', 'leftover-lvs', 'leftover-lvs'],
+  );
+  assert.deepEqual(
     fs.map((f) => [f.id, f.severity, f.title, f.detail, f.subject, f.values]),
     [
       [
@@ -182,7 +186,8 @@ test('leftover LVs: only inactive orphans not pending, summed per storage (or VG
         'info',
         '1 inactive leftover LV holds 1.0 GiB on VG oldvg',
         'VMID 170: 1 LV, 1.0 GiB.',
-        { vg: 'oldvg' },
+        // Whose they are, for check --vmid: every one has a VMID (local-lvm's has one without: none said).
+        { vg: 'oldvg', vmids: [170] },
         { totalBytes: G, lvs: 1 },
       ],
       [
@@ -190,7 +195,7 @@ test('leftover LVs: only inactive orphans not pending, summed per storage (or VG
         'info',
         '1 inactive leftover LV holds 1.0 GiB on storage san',
         'VMID 171: 1 LV, 1.0 GiB.',
-        { storage: 'san' },
+        { storage: 'san', vmids: [171] },
         { totalBytes: G, lvs: 1 },
       ],
     ],
@@ -211,6 +216,7 @@ test('leftover LVs: a new guest given their VMID inherits them (the next VMID, o
     ];
   };
   assert.deepEqual(tail(null), ['info', '']);
+  assert.deepEqual(leftovers(entries)[0].subject, { storage: 'local-lvm', vmids: [150, 151, 152] });
   assert.deepEqual(tail(140, [141, 142]), ['info', '']);
   const inherits =
     ' inherits that VMID\'s volumes here: `qm disk rescan` attaches them to it, and destroying it with "unreferenced disks" deletes them.';

@@ -18,6 +18,28 @@ const part = (n: Node) => classifyVolumes(volumeInput(n));
 const SUBVOL_301 =
   'rpool/data/subvol-301-disk-0\tfilesystem\t-\t57344\t57344\t8589934592\t-\t/rpool/data/subvol-301-disk-0';
 
+test("a VMID known only through pve-health's quarantine is no guest; beside it, a leftover's VMID is one", () => {
+  const r = part({
+    files: { '/etc/pve/storage.cfg': STORAGE_CFG },
+    zfs: [
+      'rpool/data/pve-health-quarantine\tfilesystem\t-\t0\t98304\t-\t-\t/rpool/data/pve-health-quarantine',
+      zvol('pve-health-quarantine/pve-health-q.20261120T101010Z.vm-997-disk-0'),
+      zvol('vm-998-disk-0'),
+    ],
+  });
+  assert.deepEqual(
+    r.entries.map((e) => [e.volid, e.vmid, e.status, e.reason]),
+    [
+      ['local-zfs:vm-997-disk-0', 997, 'ignored', 'quarantined'],
+      ['local-zfs:vm-998-disk-0', 998, 'orphan', 'guest-missing'],
+    ],
+  );
+  assert.deepEqual(
+    r.guests?.map((g) => g.vmid),
+    [998],
+  );
+});
+
 test('the part: storages that hold guest volumes, leftovers by VMID (sorted, sizes summed), the guests it names', () => {
   const STORAGE = `${STORAGE_CFG}
 dir: isos

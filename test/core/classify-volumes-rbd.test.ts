@@ -4,7 +4,7 @@
 // output formats.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRbdListErrors, parseRbdStatus, parseRbdTrashList } from '../../src/core/parse/rbd-depth';
+import { isoOfCtime, parseRbdListErrors, parseRbdStatus, parseRbdTrashList } from '../../src/core/parse/rbd-depth';
 import { stepsText } from '../../src/core/vocab/next-step';
 import type { CommandOutput } from '../../src/core/vocab/snapshot';
 import { classifyVolumes, rbdWatchCandidates } from '../../src/core/volumes/classify-volumes';
@@ -380,6 +380,29 @@ test('rbdWatchCandidates: images the verdict would call orphans with nothing on 
   ]);
 });
 
+test('isoOfCtime: ctime(3) text as ISO; anything else is not a date (the text stays as rbd said it)', () => {
+  const rows: [string, string | null][] = [
+    ['Thu Dec  3 00:21:48 2026', '2026-12-03T00:21:48.000Z'],
+    ['Wed Nov 25 14:41:55 2026', '2026-11-25T14:41:55.000Z'],
+    ['Thu Jan  1 00:00:00 2099', '2099-01-01T00:00:00.000Z'],
+    ['Sat Feb 29 12:00:00 2028', '2028-02-29T12:00:00.000Z'],
+    ['Fri Feb 30 12:00:00 2026', null],
+    ['Thu Dec  3 24:00:00 2026', null],
+    ['Thu Dec  3 00:60:00 2026', null],
+    ['Thu Xyz  3 00:21:48 2026', null],
+    ['2026-12-03T00:21:48Z', null],
+    ['', null],
+  ];
+  for (const [text, want] of rows) assert.equal(isoOfCtime(text), want, text);
+  const odd = parseRbdTrashList(
+    '[{"id":"7a","name":"vm-1-disk-0","source":"USER","deleted_at":"someday","status":"protected until later"}]',
+  );
+  assert.deepEqual(
+    [odd[0].deletedAt, odd[0].deferment, odd[0].protectedUntil],
+    ['someday', 'protected until later', true],
+  );
+});
+
 test('parsers: rbd trash ls, rbd status and rbd ls -l stderr in their real formats; junk is an error', () => {
   const t = parseRbdTrashList(
     '[{"id":"5e4a2d9c1b7f","name":"vm-100-disk-1","source":"REMOVING","deleted_at":"Mon Nov 23 17:00:01 2026","status":"expired at Mon Nov 23 17:00:01 2026"},' +
@@ -390,6 +413,14 @@ test('parsers: rbd trash ls, rbd status and rbd ls -l stderr in their real forma
     [
       ['5e4a2d9c1b7f', 'vm-100-disk-1', 'REMOVING', false],
       ['6f', 'vm-101-disk-0', 'USER', true],
+    ],
+  );
+  // Its ctime dates (rbd runs with TZ=UTC) in the ISO form of every other date the outputs show.
+  assert.deepEqual(
+    t.map((x) => [x.deletedAt, x.deferment]),
+    [
+      ['2026-11-23T17:00:01.000Z', 'expired at 2026-11-23T17:00:01.000Z'],
+      ['2026-11-23T17:00:01.000Z', 'protected until 2026-12-01T00:00:00.000Z'],
     ],
   );
   assert.deepEqual(parseRbdTrashList('[]\n'), []);
@@ -465,7 +496,7 @@ test("reclaim's quarantine in the trash: ignored/quarantined, with the trash ent
   const e = entry(es, 'ceph-vm:vm-195-disk-0');
   assert.deepEqual(
     [e.status, e.reason, e.quarantine?.location.trashId, e.quarantine?.trashDeferment],
-    ['ignored', 'quarantined', `t-${q}`, 'protected until Thu Dec  3 00:21:48 2026'],
+    ['ignored', 'quarantined', `t-${q}`, 'protected until 2026-12-03T00:21:48.000Z'],
   );
 });
 

@@ -283,7 +283,7 @@ test("listRbd: reclaim's quarantine names, on an image, in the USER trash, on a 
           name: 'vm-pool trash t-pve-health-q.20261123T101500Z.vm-102-disk-0 (pve-health-q.20261123T101500Z.vm-102-disk-0)',
           onStorage: 'pve-health-q.20261123T101500Z.vm-102-disk-0',
           location: { pool: 'vm-pool', trashId: 't-pve-health-q.20261123T101500Z.vm-102-disk-0' },
-          trashDeferment: 'protected until Tue Dec  1 00:00:00 2026',
+          trashDeferment: 'protected until 2026-12-01T00:00:00.000Z',
         },
       ],
       ['pve-health-q.20261123T101500Z.vm-103-disk-0', null, null, 'pve-health-q.20261123T101500Z.vm-103-disk-0', null],

@@ -193,7 +193,17 @@ describe('PVE notifications (PVE::Notify)', { skip: PERL ? false : 'needs perl w
       assert.equal(failures?.last?.channel, 'pve');
       const doc = { ...troubledDoc(), notifyFailures: failures ?? undefined };
       assert.match(renderPrometheus(doc), /^pve_health_notify_failures_total 1$/m);
-      assert.match(renderCheckText(doc, { color: false, width: 80 }), /^WARNING 1 notification deliveries failed/m);
+      // One line (issue 60): which way failed, without the perl program, and that the fallback delivered.
+      assert.equal(failures?.last?.deliveredVia, '/usr/bin/proxmox-mail-forward (PVE notifications)');
+      const line = renderCheckText(doc, { color: false }).split('\n')[2];
+      assert.match(
+        line,
+        /^WARNING 1 failed notification delivery; the last, \S+Z: PVE::Notify: perl failed \(exit \d+\): .*template pve-health-subject\.txt\.hbs not found — delivered via \/usr\/bin\/proxmox-mail-forward \(PVE notifications\)$/,
+        line,
+      );
+      assert.ok(line.length < 240, line);
+      assert.doesNotMatch(line, /perl -e|deliveries failed|not delivered/);
+      assert.doesNotMatch(renderNotifyReport(r), /perl -e/);
       assert.ok(dashboardView(doc).findings.some((f) => f.key === 'notify:failed-deliveries' && f.fix));
       // A second failing run adds to the count.
       await sendNotifications(host, { notify: quick }, troubledDoc(), { always: true, sleep: async () => {} });
@@ -210,7 +220,15 @@ describe('PVE notifications (PVE::Notify)', { skip: PERL ? false : 'needs perl w
       const r = await sendNotifications(host, { notify: quick }, troubledDoc(), { sleep: async () => {} });
       assert.equal(r.channels[0].result, 'failed', JSON.stringify(r));
       assert.match(r.channels[0].error ?? '', /PVE::Notify: .*not found; sendmail: /);
-      assert.equal(readNotifyFailures(host, 'pve1')?.total, 1);
+      const failures = readNotifyFailures(host, 'pve1');
+      assert.equal(failures?.total, 1);
+      // Beside the fallback that delivered: nothing delivered, said so.
+      assert.equal(failures?.last?.deliveredVia, undefined);
+      const text = renderCheckText({ ...troubledDoc(), notifyFailures: failures ?? undefined }, { color: false });
+      assert.match(
+        text,
+        /^WARNING 1 failed notification delivery; the last, \S+Z: pve not delivered: PVE::Notify: perl failed/m,
+      );
     } finally {
       n.cleanup();
     }

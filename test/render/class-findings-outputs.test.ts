@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { analyzeNode } from '../../src/core/analyze/analyze-node';
 import { buildCheckDocument } from '../../src/core/findings/evaluate';
 import { listFindings } from '../../src/core/findings/findings';
+import { guestRows } from '../../src/core/findings/guest-rows';
 import { parseNode } from '../../src/core/node/node-view';
 import type { CheckDocument, DmResult } from '../../src/core/vocab/types';
 import { buildSubject, buildText } from '../../src/notify/message';
@@ -127,4 +128,30 @@ test("the DM side's missing LVM disk: CRITICAL with 'qm config' in check -q, JSO
   assert.match(o.checkmk, /CRITICAL .*local-lvm:vm-100-disk-0/, o.checkmk);
   assert.match(o.subject, /CRITICAL/);
   assert.match(o.mail, /^ {8}qm config 100$/m, o.mail);
+  // The guest's health says it in the guest table of every form and in the DM part's own (issue 58).
+  assert.deepEqual(
+    guestRows(d).map((r) => [r.vmid, r.health, r.level]),
+    [[100, '1 missing disk', 2]],
+  );
+  assert.deepEqual(
+    d.dm?.guests.map((g) => [g.vmid, g.health, g.issues]),
+    [[100, 'missing', 1]],
+  );
+  assert.match(o.nagios, /^CRITICAL: pve1: grade F: 1 missing disk \|/, o.nagios);
+});
+
+test('the same guest with its disk there: ok in every guest table', () => {
+  const b = new NodeBuilder('pve1').storage(LOCAL_LVM).pool('pve');
+  b.guest(100, 'qemu', ['scsi0: local-lvm:vm-100-disk-0,size=8G']);
+  b.lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data', active: false });
+  const d = docOf(analyzeNode(parseNode(b.build()), {}));
+  // (The builder's thin pool has no dmsetup status line: the part is not fully checked, said as such.)
+  assert.deepEqual(
+    guestRows(d).map((r) => [r.vmid, r.health, r.issues]),
+    [[100, 'not fully checked', 0]],
+  );
+  assert.deepEqual(
+    d.dm?.guests.map((g) => [g.vmid, g.health, g.issues]),
+    [[100, 'ok', 0]],
+  );
 });

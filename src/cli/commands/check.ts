@@ -31,7 +31,8 @@ export const checkCommand = defineCommand({
   ],
   help: `Options:
   --vmid N          Only guest N's findings (repeatable, or 103,104): its volumes, maps, container mounts,
-                    and the node's own (a thin pool, a host mount: every guest's); the status, grade and
+                    and the node's own (a thin pool, a host mount: every guest's; leftover LVs only
+                    when some are N's); the status, grade and
                     exit code count both; says how many findings of other guests it leaves out (not with
                     --notify or --textfile, which speak for the whole node)
   --html FILE       Also write the standalone HTML report to FILE
@@ -97,6 +98,7 @@ export const checkCommand = defineCommand({
           color: ctx.global.color,
           quiet: ctx.global.quiet,
           width: ctx.global.width,
+          vmids: doc.selection?.vmids,
         })
       : undefined;
     const status = printDocument(ctx, doc, { durationSeconds, mountsText });

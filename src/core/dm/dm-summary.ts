@@ -81,27 +81,19 @@ export function statusOf(entries: DmEntry[]): Status {
   return status;
 }
 
-/** A guest's DM health as a monitoring state: what its worst volume is (duplicates are critical). */
-export const GUEST_HEALTH_STATUS: Record<GuestHealth['health'], Status> = {
-  ok: 0,
-  orphans: 1,
-  duplicates: 2,
-  unknown: 3,
-};
-
 export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
   const out: GuestHealth[] = [];
   // Per VMID, one pass over its top-level entries (layers and partitions follow their LV).
   const byVmid = new Map<
     number,
-    { issues: number; volumes: number; dup: boolean; orphan: boolean; unknown: boolean }
+    { issues: number; volumes: number; dup: boolean; missing: boolean; orphan: boolean; unknown: boolean }
   >();
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     if (e.vmid === null) continue;
     let t = byVmid.get(e.vmid);
     if (!t) {
-      t = { issues: 0, volumes: 0, dup: false, orphan: false, unknown: false };
+      t = { issues: 0, volumes: 0, dup: false, missing: false, orphan: false, unknown: false };
       byVmid.set(e.vmid, t);
     }
     if (e.parent) continue;
@@ -110,12 +102,24 @@ export function guestHealth(pve: PveState, entries: DmEntry[]): GuestHealth[] {
       if (e.status === 'duplicate') t.dup = true;
       else if (e.status === 'orphan') t.orphan = true;
       else t.unknown = true;
+    } else if (e.reason === 'missing-referenced') {
+      // A disk its config names that lvs does not list (dm-missing.ts): the guest's problem, never "ok".
+      t.issues++;
+      t.missing = true;
     }
     if (e.status !== 'ignored') t.volumes++;
   }
   for (const g of guestIdentities(pve, byVmid.keys())) {
     const t = byVmid.get(g.vmid);
-    const health = t?.dup ? 'duplicates' : t?.orphan ? 'orphans' : t?.unknown ? 'unknown' : 'ok';
+    const health = t?.dup
+      ? 'duplicates'
+      : t?.missing
+        ? 'missing'
+        : t?.orphan
+          ? 'orphans'
+          : t?.unknown
+            ? 'unknown'
+            : 'ok';
     // The key order of every earlier document (scripts and golden files compare it).
     const { vmid, type, name, node, status, lock, template } = g;
     out.push({

@@ -52,8 +52,10 @@ function unseen(vmid: number, type: 'qemu' | 'lxc'): GuestRow {
  * A container whose mounts were checked, when no part's guest table has it (`mounts` alone reads no
  * guest configs): only running containers are looked into (mount-plan.ts), so it runs here.
  */
-function probedContainer(vmid: number, node: string): GuestRow {
-  return rowOf({ vmid, type: 'lxc', name: `CT ${vmid}`, node, status: 'running' });
+function probedContainer(vmid: number, doc: CheckDocument): GuestRow {
+  // Its config's hostname, which the mounts part read (mount entries' ctName).
+  const name = doc.mounts?.entries.find((e) => e.scope === 'ct' && e.ctid === vmid && e.ctName)?.ctName;
+  return rowOf({ vmid, type: 'lxc', name: name ?? `CT ${vmid}`, node: doc.node, status: 'running' });
 }
 
 /** One row per guest a part knows and per VMID any finding names, by VMID. */
@@ -77,7 +79,7 @@ export function guestRows(
   for (const f of findings) {
     if (f.vmid === null || f.part === 'cluster' || f.layerOf) continue;
     if (!rows.has(f.vmid))
-      rows.set(f.vmid, f.part === 'mounts' ? probedContainer(f.vmid, doc.node) : unseen(f.vmid, 'qemu'));
+      rows.set(f.vmid, f.part === 'mounts' ? probedContainer(f.vmid, doc) : unseen(f.vmid, 'qemu'));
     const list = mine.get(f.vmid);
     if (list) list.push(f);
     else mine.set(f.vmid, [f]);

@@ -38,7 +38,10 @@ function selectDm(dm: DmResult, has: (vmid: number | null | undefined) => boolea
   const mine = (e: DmResult['entries'][number]) =>
     has(e.vmid) || (e.guests ?? []).some((g) => has(g.vmid)) || (ofNode(e.vmid) && !e.guests?.length && isDmFinding(e));
   const entries = dm.entries.filter(mine);
-  const storage = (dm.storage ?? []).filter((f) => has(f.subject?.vmid) || ofNode(f.subject?.vmid));
+  // A finding about several VMIDs' volumes (leftover LVs) is theirs, not every guest's.
+  const storage = (dm.storage ?? []).filter((f) =>
+    f.subject?.vmids ? f.subject.vmids.some(has) : has(f.subject?.vmid) || ofNode(f.subject?.vmid),
+  );
   const reuse = dm.vmidReuse;
   const status = worstStatus(statusOf(entries), storageStatus(storage), dm.unchecked?.length ? 3 : 0);
   return {
@@ -63,9 +66,14 @@ function selectMounts(m: MountsResult, has: (vmid: number | null | undefined) =>
   const entries = m.entries.filter((e) => (e.scope === 'ct' ? has(e.ctid) : e.status !== 'ok'));
   let status: Status = 0;
   for (const e of entries) status = worstStatus(status, mountSeverity(e));
+  // The running containers counted are the selected ones (a VM has none): "1 running container" beside
+  // no container's mount read as a contradiction. Documents without the list: the selected CTs' entries.
+  const running = Array.isArray(m.containerIds)
+    ? (m.containerIds as number[]).filter(has)
+    : [...new Set(entries.flatMap((e) => (e.scope === 'ct' ? [e.ctid] : [])))];
   return {
     ...m,
-    summary: { ...m.summary, ...mountCounts(entries) },
+    summary: { ...m.summary, ...mountCounts(entries), containers: running.length },
     entries,
     status,
   };
@@ -74,7 +82,9 @@ function selectMounts(m: MountsResult, has: (vmid: number | null | undefined) =>
 function selectVolumes(v: VolumesResult, has: (vmid: number | null | undefined) => boolean): VolumesResult {
   if (v.entries.length === 0 && v.error) return v;
   const entries = v.entries.filter((e) => has(e.vmid) || (ofNode(e.vmid) && isVolumeFinding(e)));
-  const storages = v.storages.map((s) => storageCounts(s, entries));
+  // The storages that hold a volume kept, and those not read whole (they may hide one): a table of the
+  // node's other storages would read as zeros.
+  const storages = v.storages.map((s) => storageCounts(s, entries)).filter((s) => s.total > 0 || s.status !== 'ok');
   return {
     ...v,
     entries,

@@ -85,6 +85,8 @@ function volumesSummaryLine(v: VolumesResult): string {
 
 const PHRASE_ORDER = [
   'duplicate',
+  'missing disk',
+  'disk in trash',
   'orphan',
   'unknown',
   'storage issue',
@@ -92,10 +94,21 @@ const PHRASE_ORDER = [
   ...MOUNT_PROBLEMS.map((m) => `${m} mount`),
 ];
 
+/**
+ * A guest's own disk that is a finding while its status is valid (it is the guest's): a config names it
+ * and its storage lacks it (dm-missing.ts, volume-unlisted.ts), or it sits in the Ceph trash
+ * (volume-rbd-trash.ts). "1 valid" would read as no problem.
+ */
+const GUEST_DISK_WORD: Record<string, string> = {
+  'missing-referenced': 'missing disk',
+  'in-trash-referenced': 'disk in trash',
+};
+
 /** What the phrase needs of a finding (a Finding of findings.ts). */
 export interface PhraseFinding {
   part: string;
   status: string;
+  reason?: string;
   pending: boolean;
   acknowledged: unknown;
 }
@@ -120,7 +133,7 @@ export function phraseOf(findings: PhraseFinding[], doc: Pick<CheckDocument, 'dm
             ? 'storage issue'
             : f.part === 'cluster'
               ? 'cluster finding'
-              : f.status;
+              : (GUEST_DISK_WORD[f.reason ?? ''] ?? f.status);
       counts.set(word, (counts.get(word) ?? 0) + 1);
     }
   }

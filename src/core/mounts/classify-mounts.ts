@@ -76,6 +76,8 @@ export function classifyMounts(
   );
   // Every finding's next steps in the document itself, so `check --json` carries what the text says.
   for (const e of entries) if (e.status !== 'ok') setSteps(e, mountSteps(e));
+  // A container's mounts carry its name (`mounts` alone reads no guest table): "CT 110 dns1".
+  for (const e of entries) if (e.scope === 'ct') e.ctName = plan.view.declared.get(e.ctid!)?.hostname ?? null;
   // The worst by monitoring order (CRITICAL over UNKNOWN), not the largest number.
   let status: Status = 0;
   for (const e of entries) status = worstStatus(status, (e.severity ?? 0) as Status);
@@ -89,6 +91,7 @@ export function classifyMounts(
     },
     entries,
     status,
+    containerIds: raw.containers.map((c) => c.ctid),
     stuckProbes: raw.stuckProbes,
     warnings: [...raw.warnings, ...warnings],
     timeoutMs: raw.timeoutMs,

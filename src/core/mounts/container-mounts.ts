@@ -1,8 +1,9 @@
-// What a container config declares about its mounts: the host paths it binds in and the mount points
-// meant to be read-only. One pass over the config's current section (pve-container's keys):
+// What a container config declares about its mounts: the host paths it binds in, the mount points
+// meant to be read-only, and its name (for the mounts table). One pass over the config's current section (pve-container's keys):
 //
 // mp0: /mnt/pve/nfs-share/data,mp=/data,ro=1
 // lxc.mount.entry: /mnt/pve/iso mnt/iso none bind,ro,create=dir 0 0
+// hostname: dns1
 //
 // A path mount point is a plain bind mount (no storage is activated); a volume id (storage:vol) is
 // mounted by pve-container itself, and /dev/... is a device, not a bind. Pure.
@@ -24,14 +25,18 @@ export interface ContainerMounts {
   binds: CtBind[];
   /** Mount points declared read-only: `mpN: ...,mp=/x,ro=1` and `lxc.mount.entry` with `ro`. */
   readonlyTargets: string[];
+  /** `hostname:` (the container's name in PVE's GUI and `pct list`); null when the config sets none. */
+  hostname: string | null;
 }
 
 export function parseContainerMounts(ctid: number, configText: string): ContainerMounts {
   const binds: CtBind[] = [];
   const readonlyTargets: string[] = [];
+  let hostname: string | null = null;
   const { sections } = parseConfigSections(configText, 'lxc');
   for (const [key, value] of sections[0]?.entries ?? []) {
-    if (/^mp\d+$/.test(key)) {
+    if (key === 'hostname') hostname = value.trim() || null;
+    else if (/^mp\d+$/.test(key)) {
       const p = parsePropertyString(value, 'volume');
       if (!p.mp) continue;
       if (p.volume?.startsWith('/') && !p.volume.startsWith('/dev/'))
@@ -46,5 +51,5 @@ export function parseContainerMounts(ctid: number, configText: string): Containe
       if (hasOption(f[3], 'ro')) readonlyTargets.push(target);
     }
   }
-  return { binds, readonlyTargets };
+  return { binds, readonlyTargets, hostname };
 }

@@ -42,6 +42,8 @@ export interface StuckProbe {
 
 /** MountsResult with the fields this check always fills. */
 export interface MountsCheckResult extends MountsResult {
+  /** The running containers looked into (`summary.containers` counts them): `check --vmid` counts its own. */
+  containerIds: number[];
   stuckProbes: StuckProbe[];
   warnings: string[];
   timeoutMs: number;

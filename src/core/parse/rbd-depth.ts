@@ -1,7 +1,7 @@
 // What a Ceph pool says beyond `rbd ls -l`: images in the RBD trash, images `rbd ls -l` could not open
 // (half removed), and the watchers of one image. Pure: text in, data out. Formats from ceph
 // src/tools/rbd/action/Trash.cc (do_list), List.cc (do_list) and Status.cc (do_show_status); the JSON
-// formatter `--format json` selects is compact (one line, no spaces).
+// formatter `--format json` selects is compact (one line, no spaces). Trash dates are turned into ISO.
 import { parseJson } from './volume-listing';
 
 /** Where an image in the trash came from (librbd rbd_trash_image_source_t as Trash.cc names it). */
@@ -11,12 +11,32 @@ export interface RbdTrashEntry {
   id: string;
   name: string;
   source: TrashSource;
-  /** ctime(3) of the move to the trash: "Mon Nov 23 17:00:01 2026". */
+  /** When it was moved to the trash, as ISO ("2026-11-23T17:00:01.000Z"; rbd's own text if not ctime). */
   deletedAt: string | null;
-  /** "protected until <ctime>" (deferment not over) or "expired at <ctime>". */
+  /** "protected until <ISO>" (deferment not over) or "expired at <ISO>"; the date as deletedAt's. */
   deferment: string | null;
   /** `--expires-at` still in the future: `rbd trash rm` refuses it without --force. */
   protectedUntil: boolean;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// Thu Dec  3 00:21:48 2026
+/**
+ * A ctime(3) date as ISO, the one form of a time every output uses; null when the text is not one.
+ * Trash.cc prints its dates with ctime(), in the local time of the rbd process: the host runs rbd with
+ * TZ=UTC (host/read-dm.ts runCaptured), so the text is UTC.
+ */
+export function isoOfCtime(text: string): string | null {
+  const m = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/.exec(
+    text.trim(),
+  );
+  const month = m ? MONTHS.indexOf(m[1]) : -1;
+  if (!m || month < 0) return null;
+  const [day, h, min, sec, year] = [m[2], m[3], m[4], m[5], m[6]].map(Number);
+  const t = new Date(Date.UTC(year, month, day, h, min, sec));
+  // A day the month does not have (Feb 30) would roll over: not a date ctime printed.
+  return t.getUTCDate() === day && h < 24 && min < 60 && sec < 61 ? t.toISOString() : null;
 }
 
 /**
@@ -34,12 +54,15 @@ export function parseRbdTrashList(text: string): RbdTrashEntry[] {
   return data.map((r: Record<string, unknown>) => {
     if (typeof r?.id !== 'string' || !r.id || typeof r.name !== 'string')
       throw new Error('rbd trash ls: an entry without "id" and "name"');
-    const status = typeof r.status === 'string' ? r.status : null;
+    const status =
+      typeof r.status === 'string'
+        ? r.status.replace(/^(protected until|expired at) (.*)$/, (_m, w, t) => `${w} ${isoOfCtime(t) ?? t}`)
+        : null;
     return {
       id: r.id,
       name: r.name,
       source: typeof r.source === 'string' ? r.source : '',
-      deletedAt: typeof r.deleted_at === 'string' ? r.deleted_at : null,
+      deletedAt: typeof r.deleted_at === 'string' ? (isoOfCtime(r.deleted_at) ?? r.deleted_at) : null,
       deferment: status,
       protectedUntil: status?.startsWith('protected until') ?? false,
     };

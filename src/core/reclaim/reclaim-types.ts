@@ -184,7 +184,7 @@ export interface QuarantinedVolume {
   /** The figures are those its reclaim journal recorded when it went in (the listing gives none now). */
   sizeRecorded?: true;
   location: VolumeLocation;
-  /** RBD: the trash entry's own deferment still runs ("protected until <ctime>", as `rbd trash ls` says). */
+  /** RBD: the trash entry's own deferment still runs ("protected until <ISO>": `rbd trash ls` read by rbd-depth.ts). */
   trashProtectedUntil?: string;
   /** A quarantined snapshot: what holds it now (`has-clones`, `krbd-mapped`); never purged so. */
   heldBy?: string[];

@@ -237,7 +237,8 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
       p.bytes += e.sizeBytes ?? 0;
       perVmid.set(e.vmid, p);
     }
-    const inherit = [...perVmid.keys()].filter((v): v is number => v !== null && next.has(v)).sort((a, b) => a - b);
+    const vmids = [...perVmid.keys()].filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const inherit = vmids.filter((v) => next.has(v));
     const parts = [...perVmid.entries()]
       .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0))
       .map(
@@ -256,7 +257,11 @@ export function classifyLeftoverLvs(ctx: StorageContext): StorageFinding[] {
           : ''
       }`,
       fix,
-      subject: storage ? { storage } : { vg: entries[0].vg ?? undefined },
+      subject: {
+        ...(storage ? { storage } : { vg: entries[0].vg ?? undefined }),
+        // Whose leftovers they are (check --vmid keeps the finding for them); one without a VMID is the node's.
+        ...(perVmid.has(null) ? {} : { vmids }),
+      },
       values: { totalBytes: total, lvs: entries.length },
     });
   }

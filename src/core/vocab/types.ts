@@ -1,8 +1,10 @@
 import type { NextStep } from './next-step';
+import type { NotifyFailures } from './notify-types';
 import type { QuarantineListing } from './quarantine-types';
 import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 import type { VolumesResult } from './volume-types';
 
+export type { NotifyFailures } from './notify-types';
 export type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
 // The JSON contract of design.md ("CLI and JSON contract"): stable names. Add fields; never rename or remove.
@@ -90,8 +92,8 @@ export interface DmSummary {
 export type Grade = 'A+' | 'B' | 'C' | 'D' | 'F';
 
 export interface GuestHealth extends GuestIdentity {
-  /** ok | orphans | duplicates | unknown, worst first. */
-  health: 'ok' | 'orphans' | 'duplicates' | 'unknown';
+  /** duplicates, missing (a disk its config names lvs lacks), orphans, unknown or ok: the first that holds. */
+  health: 'ok' | 'orphans' | 'duplicates' | 'missing' | 'unknown';
   issues: number;
   volumes: number;
 }
@@ -167,6 +169,8 @@ export interface StorageSubject {
   pool?: string;
   lv?: string;
   vmid?: number;
+  /** Leftover LVs of several VMIDs: theirs (absent when one has none: the node's); check --vmid keeps it for them. */
+  vmids?: number[];
   /** DM device name. */
   device?: string;
 }
@@ -209,6 +213,8 @@ export type MountReason =
 export interface MountEntry {
   scope: 'host' | 'ct';
   ctid: number | null;
+  /** A container's `hostname:` from its config; null when it sets none (absent on host mounts, older documents). */
+  ctName?: string | null;
   source: string;
   target: string;
   fstype: string;
@@ -274,15 +280,6 @@ export interface CheckDocument {
   /** Volumes in pve-health's quarantine (`reclaim`), counted as no orphan; absent when there are none. */
   quarantine?: QuarantineListing;
   [extra: string]: unknown;
-}
-
-/**
- * Failed deliveries of notifications since the state began — a channel that failed, or a way the PVE
- * channel fell back from — and the last one. `check`, the dashboard and pve_health_notify_failures_total show them.
- */
-export interface NotifyFailures {
-  total: number;
-  last: { at: string; channel: string; error: string } | null;
 }
 
 /** A finding silenced by an acknowledgement (src/core/findings/acks.ts): it no longer counts in the status. */

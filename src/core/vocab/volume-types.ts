@@ -131,8 +131,8 @@ export interface VolumeEntry {
     /** Guest configs that name it by its original name now (a critical finding: restore it). */
     namedBy?: string[];
     /**
-     * RBD in the trash: its deferment as `rbd trash ls` prints it: "protected until <ctime>" (the
-     * `--expires-at` of the quarantine, the retention then) or "expired at <ctime>".
+     * RBD in the trash: its deferment as `rbd trash ls` prints it: "protected until <ISO>" (the
+     * `--expires-at` of the quarantine, the retention then) or "expired at <ISO>" (its ctime read as ISO: rbd-depth.ts).
      */
     trashDeferment?: string;
   };

@@ -201,7 +201,13 @@ export function classifyVolumes(input: ClassifyVolumesInput, only?: (st: Storage
   };
 }
 
-const vmidsOf = (entries: VolumeEntry[]) => entries.flatMap((e) => (e.vmid !== null ? [e.vmid] : []));
+/**
+ * The VMIDs the volumes name, for the guest table: a volume in pve-health's quarantine names none (it is
+ * no guest's volume any more, and `restore` brings it back under its VMID): a VMID known only through
+ * its quarantined leftovers is no guest (issue 60).
+ */
+const vmidsOf = (entries: VolumeEntry[]) =>
+  entries.flatMap((e) => (e.vmid !== null && e.reason !== 'quarantined' ? [e.vmid] : []));
 
 /** VMIDs of subvol volumes: containers, whether or not a config still says so (guest-identity.ts). */
 function containerVmids(entries: VolumeEntry[]): Set<number> {

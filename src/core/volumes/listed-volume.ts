@@ -69,7 +69,7 @@ export interface ListedVolume {
     name: string;
     onStorage: string;
     location: { pool?: string; path?: string; trashId?: string; snapshotOf?: string };
-    /** RBD: the trash entry's deferment as `rbd trash ls` says it ("protected until <ctime>", "expired at …"). */
+    /** RBD: the trash entry's deferment as `rbd trash ls` says it ("protected until <ISO>", "expired at …": rbd-depth.ts turns its ctime into ISO). */
     trashDeferment?: string;
   };
 }
