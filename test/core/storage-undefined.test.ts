@@ -149,3 +149,66 @@ describe('mounts: a removed storage whose network mount stayed', () => {
     assert.equal(r.status, 0);
   });
 });
+
+// The finding word for word (storage-undefined.ts): one storage or several, a VM with a name or a CT
+// without, a line of a snapshot section, the start blocked or not.
+describe('the storage-undefined finding: its words and its steps', () => {
+  const one = (type: 'qemu' | 'lxc', lines: string[]) =>
+    findings(
+      new NodeBuilder('pve1')
+        .cluster(['pve1', 'pve2'])
+        .storage(LOCAL_LVM)
+        .pool('pve')
+        .guest(100, type, lines)
+        .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' }),
+    ).found;
+  test('a named VM, two removed storages, a snapshot line: critical', () => {
+    const found = one('qemu', [
+      'name: web',
+      'parent: s1',
+      'scsi0: local-lvm:vm-100-disk-0',
+      'scsi1: zeta:vm-100-disk-1,size=8G',
+      '',
+      '[s1]',
+      'scsi2: alpha:vm-100-disk-2',
+      'snaptime: 1',
+    ]);
+    assert.equal(found.length, 1);
+    const [f] = found;
+    assert.equal(f.severity, 'critical');
+    assert.equal(f.title, "VM 100 (web) names storages 'alpha', 'zeta' that storage.cfg does not define");
+    const lines = f.detail.slice(0, f.detail.indexOf('. PVE'));
+    assert.deepEqual(lines.split('; ').sort(), [
+      'scsi1: zeta:vm-100-disk-1',
+      'scsi2 [snapshot:s1]: alpha:vm-100-disk-2',
+    ]);
+    assert.ok(
+      f.detail.endsWith(
+        `. PVE resolves every drive it starts with through its storage ("storage 'alpha' does not exist"): the guest will not start. The storage was removed from /etc/pve/storage.cfg while the guest still had volumes on it; its volumes are kept and protected wherever they could be reached through it.`,
+      ),
+      f.detail,
+    );
+    assert.deepEqual(f.fix, [
+      '# if the storage still exists, add it back with the settings it had (pvesm add <type> alpha …); else detach the lines',
+      'qm config 100',
+      'pvesm status',
+    ]);
+    assert.deepEqual(f.subject, { vmid: 100, storage: 'alpha' });
+  });
+  test('a CT without a name, only an unused line: a warning', () => {
+    const found = one('lxc', ['rootfs: local-lvm:vm-100-disk-0', 'unused0: gone:vm-100-disk-1']);
+    assert.equal(found.length, 1);
+    const [f] = found;
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.title, "CT 100 names storage 'gone' that storage.cfg does not define");
+    assert.equal(
+      f.detail,
+      'unused0: gone:vm-100-disk-1. No drive the guest starts with is on it, but the lines cannot be used (a rollback or the pending change fails). The storage was removed from /etc/pve/storage.cfg while the guest still had volumes on it; its volumes are kept and protected wherever they could be reached through it.',
+    );
+    assert.deepEqual(f.fix, [
+      '# if the storage still exists, add it back with the settings it had (pvesm add <type> gone …); else detach the line',
+      'pct config 100',
+      'pvesm status',
+    ]);
+  });
+});
