@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StorageConfig } from '../../src/core/parse/storage-config';
-import { keepStep, type NextStep, reclaimStep, rescanCommand, rescanSkipsName } from '../../src/core/vocab/next-step';
+import {
+  keepStep,
+  type NextStep,
+  otherStep,
+  reclaimStep,
+  rescanCommand,
+  rescanSkipsName,
+} from '../../src/core/vocab/next-step';
 import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 import { attachSteps, recreateSteps, rescanAdopts, stepsWhileProtected } from '../../src/core/volumes/volume-rescan';
 import { classify, entry, zsnap, zvol } from '../helpers/volume-node';
@@ -218,7 +225,10 @@ test('attachSteps and recreateSteps: the command by guest type, nothing where re
 test('stepsWhileProtected: the rescan stays only while nothing but a running guest or clones holds it', () => {
   const rescan = keepStep('to keep it', ['qm', 'disk', 'rescan', '--vmid', '100']);
   const other = keepStep('to keep it otherwise', ['qm', 'set', '100']);
-  const all = [rescan, other, reclaimStep('s:vm-100-disk-1')];
+  // A step that only shows a rescan (not the keep step) and a keep step with no command stay out.
+  const look = otherStep('see what a rescan would add', ['qm', 'disk', 'rescan', '--vmid', '100', '--dryrun']);
+  const words: NextStep = { kind: 'keep', text: 'keep it', command: null, irreversible: false };
+  const all = [words, rescan, look, other, reclaimStep('s:vm-100-disk-1')];
   const rows: [string, Partial<VolumeEntry>, NextStep[]][] = [
     ['its guest runs', { protectedBy: ['guest-running'] }, [rescan]],
     ['clones hang off it', { protectedBy: ['has-clones'] }, [rescan]],
