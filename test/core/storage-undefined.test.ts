@@ -212,3 +212,36 @@ describe('the storage-undefined finding: its words and its steps', () => {
     ]);
   });
 });
+
+// By name, from another guest: VM 300's config names `gone:vm-100-disk-2` (a disk it was given by hand, on a
+// storage since removed) while VM 100 names only defined storages. The volume name alone ties it to VM 300's
+// line (danglingReason byName, read with the volume's name, not its volid); a name VM 300 does not use stays
+// an orphan with its steps.
+describe('volumes: another guest names the leftover through a removed storage', () => {
+  const files = (line: string) => ({
+    '/etc/pve/nodes/pve1/qemu-server/100.conf': 'scsi0: local-zfs:vm-100-disk-0\n',
+    '/etc/pve/nodes/pve1/qemu-server/300.conf': `scsi0: local-zfs:vm-300-disk-0\n${line}\n`,
+  });
+  const zfs = [zvol('vm-100-disk-0'), zvol('vm-100-disk-2'), zvol('vm-300-disk-0')];
+  const rows: [string, string, string[], RegExp | null][] = [
+    [
+      'VM 300 names it',
+      'scsi1: gone:vm-100-disk-2',
+      ['storage-undefined'],
+      /; but VM 300 scsi1 \(gone:vm-100-disk-2\) names it through a storage storage\.cfg does not define: settle it with pvesm status and the guest's config$/,
+    ],
+    ['VM 300 names another volume there', 'scsi1: gone:vm-100-disk-3', [], null],
+  ];
+  for (const [what, line, by, detail] of rows)
+    test(`${what}: ${by.length ? 'protected' : 'an orphan with its steps'}`, () => {
+      const e = classifyVolumes(volumeInput({ files: files(line), zfs })).entries.find(
+        (x) => x.volid === 'local-zfs:vm-100-disk-2',
+      );
+      assert.ok(e);
+      assert.equal(e.status, 'orphan', e.detail);
+      assert.deepEqual(e.protectedBy, by, e.detail);
+      if (detail) assert.match(e.detail, detail);
+      else assert.doesNotMatch(e.detail, /does not define/);
+      assert.equal(e.steps === undefined, by.length > 0, e.detail);
+    });
+});
