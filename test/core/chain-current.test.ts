@@ -138,3 +138,31 @@ describe('the chain-current finding: its words and its steps', () => {
     assert.equal(found[0].fix.length, 3);
   });
 });
+
+// Neighbours of the finding: a disk that is simply missing (no snapshot-named LV holds its data) is the
+// missing-disk rule's, never a chain rename; an LV of the volume's name on another VG does not make it exist.
+describe('the chain-current finding: what it is not', () => {
+  test('a missing volume-chain disk with no snapshot LV: no chain-current finding', () => {
+    const b = new NodeBuilder('pve1').cluster(['pve1', 'pve2']).storage(CFG);
+    b.guest(613, 'qemu', ['scsi0: san:vm-613-disk-0.qcow2,size=8G']);
+    b.lv({ vg: 'san', lv: 'vm-613-disk-1.qcow2', active: false, open: 0 });
+    const r = analyzeNode(parseNode(b.build()), {});
+    assert.ok(
+      r.entries.some((e) => e.volume === 'san:vm-613-disk-0.qcow2'),
+      'the missing disk has its entry',
+    );
+    assert.deepEqual(
+      (r.storage ?? []).filter((f) => f.kind === 'chain-current-renamed'),
+      [],
+    );
+    assert.ok((r.storage ?? []).every((f) => typeof f.kind === 'string' && typeof f.id === 'string'));
+  });
+  test('the same name on another VG: the volume is still gone, the finding stays', () => {
+    const b = new NodeBuilder('pve1').cluster(['pve1', 'pve2']).storage(CFG);
+    b.guest(613, 'qemu', ['scsi0: san:vm-613-disk-0.qcow2,size=8G']);
+    b.lv({ vg: 'san', lv: SNAP, active: false, open: 0 });
+    b.lv({ vg: 'other', lv: 'vm-613-disk-0.qcow2', active: false, open: 0 });
+    const r = analyzeNode(parseNode(b.build()), {});
+    assert.equal((r.storage ?? []).filter((f) => f.kind === 'chain-current-renamed').length, 1);
+  });
+});

@@ -48,6 +48,8 @@ describe('a guest names a storage storage.cfg does not define', () => {
       'critical',
     ],
     ['only an unused disk on it', node(['scsi0: local-lvm:vm-100-disk-0', 'unused0: gone:vm-100-disk-1']), 'warning'],
+    // unusedN runs to unused255 (qemu-server MAX_UNUSED_DISKS): two digits are no drive either.
+    ['only unused10 on it', node(['scsi0: local-lvm:vm-100-disk-0', 'unused10: gone:vm-100-disk-1']), 'warning'],
     [
       'only a snapshot section names it',
       node(['parent: s1', 'scsi0: local-lvm:vm-100-disk-0', '', '[s1]', 'scsi0: gone:vm-100-disk-0', 'snaptime: 1']),
@@ -71,6 +73,8 @@ describe('a guest names a storage storage.cfg does not define', () => {
       );
       // Never UNKNOWN: the state is PVE's own; the part grades it.
       assert.deepEqual(r.unchecked ?? [], []);
+      // Every storage finding is one (nothing else slips into the list).
+      assert.ok((r.storage ?? []).every((f) => typeof f.kind === 'string' && typeof f.id === 'string'));
       assert.notEqual(r.status, 3);
       if (severity === 'critical') assert.equal(r.status, 2);
     });
