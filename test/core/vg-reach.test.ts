@@ -2,7 +2,7 @@
 // (a partition, md, crypt, multipath, kpartx), each shared or unsure row beside a local neighbour.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { diskReach, storagesAsSeen, type VgReach, vgReach } from '../../src/core/node/vg-reach';
+import { diskReach, sharedVgs, storagesAsSeen, type VgReach, vgReach, vgReachOf } from '../../src/core/node/vg-reach';
 import type { VgRow } from '../../src/core/parse/parse-lvm';
 import type { PvDevicesRead } from '../../src/core/vocab/snapshot';
 import { vgOf } from '../helpers/node-view';
@@ -324,4 +324,21 @@ describe('diskReach: each transport at two-digit numbers, and what is not one', 
       assert.equal(r.kind, kind, JSON.stringify(r));
       assert.match('via' in r ? r.via : r.why, new RegExp(`${word}.*${kname}|${kname}.*${word}`));
     });
+});
+
+describe('sharedVgs and vgReachOf: the shared VGs by what makes them shared; nothing from no vgs', () => {
+  test('only the shared VGs, with their reason', () => {
+    const reach = new Map<string, VgReach>([
+      ['lun', shared('iSCSI disk sdb (PV /dev/sdb)')],
+      ['own', local('SATA disk sda (PV /dev/sda)')],
+      ['odd', unsure('EACCES')],
+    ]);
+    assert.deepEqual([...sharedVgs(reach)], [['lun', 'iSCSI disk sdb (PV /dev/sdb)']]);
+  });
+  test('vgs not read: no VG told', () => {
+    const dm = { devices: [], index: { byName: new Map(), byDevno: new Map() } } as unknown as Parameters<
+      typeof vgReachOf
+    >[2];
+    assert.deepEqual([...vgReachOf(null, pvOnDisk('sdb', 'sata'), dm)], []);
+  });
 });
