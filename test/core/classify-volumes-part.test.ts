@@ -397,3 +397,70 @@ test("a leftover of a VMID is never a volume another node's guest may be using o
     [998],
   );
 });
+
+// The missing disk's entry whole (volume-unlisted.ts namedMissing): what each field says. A volume named
+// by a drive and an unused line whose only trace in the pool is a snapshot (zfs list shows `@s1`, not the
+// volume: a snapshot is no volume, the guest still cannot start); an unused line of a guest on another node
+// on shared RBD (a warning there, that node's guest).
+test("a missing disk's entry: the first line that blocks the start, the others counted, the guest's node", () => {
+  const missingOf = (n: Node) => part(n).entries.filter((e) => e.reason === 'missing-referenced');
+  const base = {
+    format: null,
+    status: 'valid',
+    reason: 'missing-referenced',
+    sizeBytes: null,
+    usedBytes: null,
+    open: false,
+    holders: [],
+    pending: false,
+    protected: false,
+    protectedBy: [],
+  };
+  const step = (vmid: number, node: string) => ({
+    kind: 'step',
+    text: `restore the disk from a backup, or detach the line from VM ${vmid}'s config (on ${node}); see it`,
+    command: ['qm', 'config', String(vmid)],
+    irreversible: false,
+  });
+  const a = missingOf({
+    files: conf('pve1', 100, 'unused0: local-zfs:vm-100-disk-0\nscsi0: local-zfs:vm-100-disk-0,size=8G\n'),
+    zfs: [zsnap('vm-100-disk-0@s1')],
+  });
+  assert.deepEqual(
+    a.map(({ hint: _, ...e }) => e),
+    [
+      {
+        ...base,
+        volid: 'local-zfs:vm-100-disk-0',
+        storage: 'local-zfs',
+        type: 'zfspool',
+        vmid: 100,
+        detail:
+          'VM 100 scsi0 (+1 more) names local-zfs:vm-100-disk-0, which storage local-zfs does not have (zfs list exited 0 and was read whole): the guest will not start',
+        references: ['VM 100 unused0', 'VM 100 scsi0'],
+        missing: { blocksStart: true },
+        guestNode: 'pve1',
+        steps: [step(100, 'pve1')],
+      },
+    ],
+  );
+  const b = missingOf({ files: conf('pve2', 200, 'unused1: ceph-vm:vm-200-disk-0\n'), rbd: '[]' });
+  assert.deepEqual(
+    b.map(({ hint: _, ...e }) => e),
+    [
+      {
+        ...base,
+        volid: 'ceph-vm:vm-200-disk-0',
+        storage: 'ceph-vm',
+        type: 'rbd',
+        vmid: 200,
+        detail:
+          'VM 200 unused1 names ceph-vm:vm-200-disk-0, which storage ceph-vm does not have (rbd ls -l exited 0 and was read whole)',
+        references: ['VM 200 unused1'],
+        missing: { blocksStart: false },
+        guestNode: 'pve2',
+        steps: [step(200, 'pve2')],
+      },
+    ],
+  );
+});

@@ -178,7 +178,23 @@ const cases: Case[] = [
     want: 'orphan/inactive-leftover',
     fix: null,
     detail:
-      /the disks of VG vg0 were not told local or shared .* \(look: lsblk -o NAME,TRAN,TYPE; pvs -o pv_name,vg_name\)$/,
+      /; but the disks of VG vg0 were not told local or shared \(the disks under its PVs were not gathered \(a snapshot of an older version\)\) while VM 100 on pve2 names this very volume: on a VG other nodes see, it is that guest's disk \(look: lsblk -o NAME,TRAN,TYPE; pvs -o pv_name,vg_name\)$/,
+    protectedBy: 'vg-reach-unknown',
+    hintLacks: /pvesm free/,
+  },
+  {
+    // A SAS disk: an enclosure may share it between nodes (vg-reach.ts), so the same doubt, for a CT.
+    name: 'the same for a CT whose VG lies on a SAS disk: protected, the reason names the disk',
+    view: {
+      storageCfg: THICK,
+      lvs: leftover,
+      guests: [{ vmid: 100, node: 'pve2', type: 'lxc', text: 'rootfs: san:vm-100-disk-0,size=4G\n' }],
+      pvDevices: pvOnDisk('sda3', 'sas'),
+    },
+    want: 'orphan/inactive-leftover',
+    fix: null,
+    detail:
+      /; but the disks of VG vg0 were not told local or shared \(PV \/dev\/sda3: sda3 is a SAS disk, which an enclosure may share between nodes\) while CT 100 on pve2 names this very volume: on a VG other nodes see, it is that guest's disk \(look: lsblk -o NAME,TRAN,TYPE; pvs -o pv_name,vg_name\)$/,
     protectedBy: 'vg-reach-unknown',
     hintLacks: /pvesm free/,
   },

@@ -48,6 +48,8 @@ describe('a guest names a storage storage.cfg does not define', () => {
       'critical',
     ],
     ['only an unused disk on it', node(['scsi0: local-lvm:vm-100-disk-0', 'unused0: gone:vm-100-disk-1']), 'warning'],
+    // unusedN runs to unused255 (qemu-server MAX_UNUSED_DISKS): two digits are no drive either.
+    ['only unused10 on it', node(['scsi0: local-lvm:vm-100-disk-0', 'unused10: gone:vm-100-disk-1']), 'warning'],
     [
       'only a snapshot section names it',
       node(['parent: s1', 'scsi0: local-lvm:vm-100-disk-0', '', '[s1]', 'scsi0: gone:vm-100-disk-0', 'snaptime: 1']),
@@ -71,6 +73,8 @@ describe('a guest names a storage storage.cfg does not define', () => {
       );
       // Never UNKNOWN: the state is PVE's own; the part grades it.
       assert.deepEqual(r.unchecked ?? [], []);
+      // Every storage finding is one (nothing else slips into the list).
+      assert.ok((r.storage ?? []).every((f) => typeof f.kind === 'string' && typeof f.id === 'string'));
       assert.notEqual(r.status, 3);
       if (severity === 'critical') assert.equal(r.status, 2);
     });
@@ -148,4 +152,100 @@ describe('mounts: a removed storage whose network mount stayed', () => {
     assert.deepEqual([m?.status, m?.reason], ['ok', null]);
     assert.equal(r.status, 0);
   });
+});
+
+// The finding word for word (storage-undefined.ts): one storage or several, a VM with a name or a CT
+// without, a line of a snapshot section, the start blocked or not.
+describe('the storage-undefined finding: its words and its steps', () => {
+  const one = (type: 'qemu' | 'lxc', lines: string[]) =>
+    findings(
+      new NodeBuilder('pve1')
+        .cluster(['pve1', 'pve2'])
+        .storage(LOCAL_LVM)
+        .pool('pve')
+        .guest(100, type, lines)
+        .lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' }),
+    ).found;
+  test('a named VM, two removed storages, a snapshot line: critical', () => {
+    const found = one('qemu', [
+      'name: web',
+      'parent: s1',
+      'scsi0: local-lvm:vm-100-disk-0',
+      'scsi1: zeta:vm-100-disk-1,size=8G',
+      '',
+      '[s1]',
+      'scsi2: alpha:vm-100-disk-2',
+      'snaptime: 1',
+    ]);
+    assert.equal(found.length, 1);
+    const [f] = found;
+    assert.equal(f.severity, 'critical');
+    assert.equal(f.title, "VM 100 (web) names storages 'alpha', 'zeta' that storage.cfg does not define");
+    const lines = f.detail.slice(0, f.detail.indexOf('. PVE'));
+    assert.deepEqual(lines.split('; ').sort(), [
+      'scsi1: zeta:vm-100-disk-1',
+      'scsi2 [snapshot:s1]: alpha:vm-100-disk-2',
+    ]);
+    assert.ok(
+      f.detail.endsWith(
+        `. PVE resolves every drive it starts with through its storage ("storage 'alpha' does not exist"): the guest will not start. The storage was removed from /etc/pve/storage.cfg while the guest still had volumes on it; its volumes are kept and protected wherever they could be reached through it.`,
+      ),
+      f.detail,
+    );
+    assert.deepEqual(f.fix, [
+      '# if the storage still exists, add it back with the settings it had (pvesm add <type> alpha …); else detach the lines',
+      'qm config 100',
+      'pvesm status',
+    ]);
+    assert.deepEqual(f.subject, { vmid: 100, storage: 'alpha' });
+  });
+  test('a CT without a name, only an unused line: a warning', () => {
+    const found = one('lxc', ['rootfs: local-lvm:vm-100-disk-0', 'unused0: gone:vm-100-disk-1']);
+    assert.equal(found.length, 1);
+    const [f] = found;
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.title, "CT 100 names storage 'gone' that storage.cfg does not define");
+    assert.equal(
+      f.detail,
+      'unused0: gone:vm-100-disk-1. No drive the guest starts with is on it, but the lines cannot be used (a rollback or the pending change fails). The storage was removed from /etc/pve/storage.cfg while the guest still had volumes on it; its volumes are kept and protected wherever they could be reached through it.',
+    );
+    assert.deepEqual(f.fix, [
+      '# if the storage still exists, add it back with the settings it had (pvesm add <type> gone …); else detach the line',
+      'pct config 100',
+      'pvesm status',
+    ]);
+  });
+});
+
+// By name, from another guest: VM 300's config names `gone:vm-100-disk-2` (a disk it was given by hand, on a
+// storage since removed) while VM 100 names only defined storages. The volume name alone ties it to VM 300's
+// line (danglingReason byName, read with the volume's name, not its volid); a name VM 300 does not use stays
+// an orphan with its steps.
+describe('volumes: another guest names the leftover through a removed storage', () => {
+  const files = (line: string) => ({
+    '/etc/pve/nodes/pve1/qemu-server/100.conf': 'scsi0: local-zfs:vm-100-disk-0\n',
+    '/etc/pve/nodes/pve1/qemu-server/300.conf': `scsi0: local-zfs:vm-300-disk-0\n${line}\n`,
+  });
+  const zfs = [zvol('vm-100-disk-0'), zvol('vm-100-disk-2'), zvol('vm-300-disk-0')];
+  const rows: [string, string, string[], RegExp | null][] = [
+    [
+      'VM 300 names it',
+      'scsi1: gone:vm-100-disk-2',
+      ['storage-undefined'],
+      /; but VM 300 scsi1 \(gone:vm-100-disk-2\) names it through a storage storage\.cfg does not define: settle it with pvesm status and the guest's config$/,
+    ],
+    ['VM 300 names another volume there', 'scsi1: gone:vm-100-disk-3', [], null],
+  ];
+  for (const [what, line, by, detail] of rows)
+    test(`${what}: ${by.length ? 'protected' : 'an orphan with its steps'}`, () => {
+      const e = classifyVolumes(volumeInput({ files: files(line), zfs })).entries.find(
+        (x) => x.volid === 'local-zfs:vm-100-disk-2',
+      );
+      assert.ok(e);
+      assert.equal(e.status, 'orphan', e.detail);
+      assert.deepEqual(e.protectedBy, by, e.detail);
+      if (detail) assert.match(e.detail, detail);
+      else assert.doesNotMatch(e.detail, /does not define/);
+      assert.equal(e.steps === undefined, by.length > 0, e.detail);
+    });
 });

@@ -2,7 +2,7 @@
 // (a partition, md, crypt, multipath, kpartx), each shared or unsure row beside a local neighbour.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { diskReach, storagesAsSeen, type VgReach, vgReach } from '../../src/core/node/vg-reach';
+import { diskReach, sharedVgs, storagesAsSeen, type VgReach, vgReach, vgReachOf } from '../../src/core/node/vg-reach';
 import type { VgRow } from '../../src/core/parse/parse-lvm';
 import type { PvDevicesRead } from '../../src/core/vocab/snapshot';
 import { vgOf } from '../helpers/node-view';
@@ -295,12 +295,23 @@ describe('diskReach: each transport at two-digit numbers, and what is not one', 
       'NVMe',
     ],
     ['nvme7n1', '/sys/devices/virtual/nvme-subsystem/nvme-subsys7/nvme7n1', { transport: 'loop' }, 'unsure', 'loop'],
+    // One PCIe path beside one of another transport: not every path local, so not told.
+    [
+      'nvme8n1',
+      '/sys/devices/virtual/nvme-subsystem/nvme-subsys8/nvme8n1',
+      { transport: 'pcie,loop' },
+      'unsure',
+      'loop',
+    ],
     ['vdc', `${PCI}/virtio12/block/vdc`, {}, 'local', 'virtio'],
     ['sdk', `${PCI}/ata10/host9/target9:0:0/9:0:0:0/block/sdk`, {}, 'local', 'SATA'],
     ['sdm', `${PCI}/usb10/10-1/10-1:1.0/host13/target13:0:0/13:0:0:0/block/sdm`, {}, 'local', 'USB'],
     ['mmcblk0', `${PCI}/mmc_host/mmc0/mmc0:0001/block/mmcblk0`, {}, 'local', 'MMC'],
     ['nvme10n1', `${PCI}/nvme/nvme10/nvme10n1`, {}, 'local', 'NVMe'],
     ['sdn', `${PCI}/host10/target10:2:0/10:2:0:0/block/sdn`, {}, 'local', 'SCSI'],
+    // Two-digit channel and target ID, and a namespace past 9: still the controller's own disk.
+    ['sdp', `${PCI}/host10/target10:12:13/10:12:13:0/block/sdp`, {}, 'local', 'SCSI'],
+    ['nvme10n12', `${PCI}/nvme/nvme10/nvme10n12`, {}, 'local', 'NVMe'],
     ['sdo', `${PCI}/host0/port-0:1/end_device-0:1/target0:0:1/0:0:1:0/block/sdo`, {}, 'unsure', 'SAS'],
     // A crypt map is no SAN device by its own uuid: its place (virtual) says nothing, so it is unsure here
     // (deviceReach follows its slaves before it ever asks this).
@@ -313,4 +324,21 @@ describe('diskReach: each transport at two-digit numbers, and what is not one', 
       assert.equal(r.kind, kind, JSON.stringify(r));
       assert.match('via' in r ? r.via : r.why, new RegExp(`${word}.*${kname}|${kname}.*${word}`));
     });
+});
+
+describe('sharedVgs and vgReachOf: the shared VGs by what makes them shared; nothing from no vgs', () => {
+  test('only the shared VGs, with their reason', () => {
+    const reach = new Map<string, VgReach>([
+      ['lun', shared('iSCSI disk sdb (PV /dev/sdb)')],
+      ['own', local('SATA disk sda (PV /dev/sda)')],
+      ['odd', unsure('EACCES')],
+    ]);
+    assert.deepEqual([...sharedVgs(reach)], [['lun', 'iSCSI disk sdb (PV /dev/sdb)']]);
+  });
+  test('vgs not read: no VG told', () => {
+    const dm = { devices: [], index: { byName: new Map(), byDevno: new Map() } } as unknown as Parameters<
+      typeof vgReachOf
+    >[2];
+    assert.deepEqual([...vgReachOf(null, pvOnDisk('sdb', 'sata'), dm)], []);
+  });
 });
