@@ -277,7 +277,8 @@ test('Ceph beyond rbd ls -l, through the rbd binary: trash by source, a half-rem
     [get('ceph-vm:vm-152-disk-0').reason, get('ceph-vm:vm-152-disk-0').hint],
     [
       'in-trash',
-      'to keep it, restore it from the trash: rbd -p vm-pool trash restore 5e4a2d9c1b7f; to set it aside reversibly (quarantine; pve-health restore brings it back): pve-health reclaim --name ceph-vm:vm-152-disk-0; to drop it (irreversible: deletes the data), check it holds nothing you need, then: rbd -p vm-pool trash rm 5e4a2d9c1b7f',
+      // The entry's own name (a live image may carry its volume ID), quoted: `#` starts a shell comment.
+      "to keep it, restore it from the trash: rbd -p vm-pool trash restore 5e4a2d9c1b7f; to set it aside reversibly (quarantine; pve-health restore brings it back): pve-health reclaim --name 'ceph-vm:vm-152-disk-0#trash:5e4a2d9c1b7f'; to drop it (irreversible: deletes the data), check it holds nothing you need, then: rbd -p vm-pool trash rm 5e4a2d9c1b7f",
     ],
   );
   assert.equal(es.filter((e) => e.volid === 'ceph-vm:vm-153-disk-0').length, 1, 'the headless image once');
