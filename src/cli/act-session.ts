@@ -17,7 +17,7 @@ import { createHost, type Host } from '../host/host';
 import type { HeldLock } from '../host/pve-lock';
 import { readConfig } from '../host/read-config';
 import { readPveMountState } from '../host/read-mountstate';
-import { renderProgressBegin, renderProgressCommand, renderProgressEnd } from '../render/cleanup';
+import { renderProgressBegin, renderProgressCommand, renderProgressEnd } from '../render/progress';
 import { terminalText } from '../render/sanitize';
 import { VERSION } from '../version';
 import type { CommandContext } from './command';

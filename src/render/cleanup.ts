@@ -3,17 +3,18 @@
 import type { CleanupPlan } from '../core/cleanup/plan-cleanup';
 import { type FindingStep, stepsOf } from '../core/findings/finding-steps';
 import type { Finding } from '../core/findings/findings';
-import { commandText, shellQuote } from '../core/text/shell-quote';
+import { shellQuote } from '../core/text/shell-quote';
 import type { NextStep } from '../core/vocab/next-step';
 import type { DmEntry } from '../core/vocab/types';
 import type { VolumeEntry } from '../core/vocab/volume-types';
 import { renderProblem } from './problems-text';
+import type { StepResult } from './progress';
 import { paint, type TextOptions, untilText } from './text';
 import { wrapText } from './wrap';
 
 export interface OutcomeLike {
   action: { name: string; kind: string; command: string[]; hint?: string; steps?: NextStep[] };
-  result: 'done' | 'failed' | 'skipped' | 'declined';
+  result: StepResult;
   why?: string;
   stderr?: string;
 }
@@ -137,38 +138,6 @@ export function renderCommands(plan: CleanupPlan, o: { width?: number } = {}): s
     if (!steps.length && a.hint) lines.push(wrapText(`# after ${i + 1}: ${a.hint}`, w, '    ', '    # '));
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Seconds as the progress shows them: 0.1 s, 12.3 s, 75 s. */
-export function formatElapsed(ms: number): string {
-  const s = ms / 1000;
-  return s < 60 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
-}
-
-/** One action starts (not shown when its question, with the same number and command, was just asked). */
-export function renderProgressBegin(p: { index: number; total: number; title: string }): string {
-  return `[${p.index + 1}/${p.total}] ${p.title}\n`;
-}
-
-export function renderProgressCommand(argv: string[]): string {
-  return `    ${commandText(argv)}\n`;
-}
-
-/** How one action ended: its number, ok/failed/skipped, the time it took and, if it did not work, why. */
-export function renderProgressEnd(p: {
-  index: number;
-  total: number;
-  result: OutcomeLike['result'];
-  why?: string;
-  stderr?: string;
-  ms: number;
-}): string {
-  const n = `[${p.index + 1}/${p.total}]`;
-  const t = formatElapsed(p.ms);
-  if (p.result === 'done') return `  ${n} ok (${t})\n`;
-  const err = [p.why, p.stderr?.replace(/\n+/g, ' | ')].filter(Boolean).join(': ');
-  if (p.result === 'failed') return `  ${n} FAILED (${t}): ${err}\n`;
-  return `  ${n} ${p.result === 'skipped' ? 'skipped' : 'not run'} (${t}): ${err}\n`;
 }
 
 /**
