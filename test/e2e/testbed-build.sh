@@ -25,6 +25,25 @@ if ! flock -n 9; then
     exit 1
   }
 fi
+# A build cut inside debootstrap (a CI run stopped at its time limit, a killed group) leaves the rootfs's
+# /proc (and what else debootstrap mounted in the target) mounted: its exit trap never ran. The next
+# build's `rm -rf work/rootfs` then fails on every /proc file ("Operation not permitted") and the guest
+# never builds. Unmount whatever is mounted at or below work/, deepest first, before building; a mount
+# that will not go is named and stops the build (rm -rf into a live mount must not be tried).
+unmount_leftovers() {
+  local w=$TBD/work m left
+  [ -d "$w" ] || return 0
+  w=$(cd "$w" && pwd -P)
+  # /proc/self/mountinfo field 5 is the mount point, octal-escaped (\040 for a space): our paths have none.
+  awk -v w="$w" '$5 == w || index($5, w "/") == 1 {print $5}' /proc/self/mountinfo | sort -r |
+    while read -r m; do
+      echo "testbed-build: unmounting $m (left mounted by a build that was cut)" >&2
+      umount "$m" 2>/dev/null || umount -l "$m" || true
+    done
+  left=$(awk -v w="$w" '$5 == w || index($5, w "/") == 1 {print $5}' /proc/self/mountinfo)
+  [ -z "$left" ] || { echo "testbed-build: still mounted below $w, not building over it: $left" >&2; return 1; }
+}
+unmount_leftovers
 mark=$TBD/guest/.complete
 if [ -d "$TBD/guest" ] && [ ! -e "$mark" ]; then
   for d in "$TBD"/cache/debs/*.deb; do
