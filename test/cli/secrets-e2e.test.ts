@@ -2,11 +2,12 @@
 // secrets of every class; `capture`, `check --json` and serve's loopback API (no token) must not keep
 // one of them.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { buildNode, CLI, ensureBuilt, hasFakenode, nodePath, runCli, SHARED, tempDir } from '../helpers/cli';
+import { buildNode, ensureBuilt, hasFakenode, nodePath, runCli, SHARED, tempDir } from '../helpers/cli';
+import { spawnServe } from '../helpers/serve-cli';
 
 const skip = hasFakenode ? false : 'fakenode not found (../shared/fakenode)';
 const S = 'Hunter2xyz';
@@ -96,20 +97,10 @@ describe('no secret leaves the node: capture, check --json, serve API', { skip }
 
   test("serve's loopback API (no token): no secret in any document it answers", async () => {
     ensureBuilt();
-    const child = spawn(process.execPath, [CLI, ...base, 'serve', '--listen', '127.0.0.1:0'], {
+    const { child, base: url } = await spawnServe([...base, 'serve', '--listen', '127.0.0.1:0'], {
       env: { ...process.env, PVE_HEALTH_TOKEN: '', PATH: `${nodePath(node)}:${process.env.PATH}` },
-      stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.push(child);
-    let err = '';
-    const url = await new Promise<string>((ok, bad) => {
-      child.stderr!.on('data', (d) => {
-        err += d;
-        const m = /listening on (http:\/\/[^/]+)\//.exec(err);
-        if (m) ok(m[1]);
-      });
-      child.once('exit', (c) => bad(new Error(`serve exited ${c}: ${err}`)));
-    });
     const paths = ['/api/status', '/api/summary', '/api/dm', '/api/mounts', '/api/volumes', '/metrics'];
     const read = async () => Promise.all(paths.map(async (p) => [p, await (await fetch(`${url}${p}`)).text()]));
     // The first scans run in the background: until the holders are in the answers (bounded).

@@ -1,7 +1,7 @@
 // `serve --cluster` on pve1 of the stand-in cluster: the cluster view on /api/cluster and the
 // findings across nodes, with node names, in /metrics (checked by promtool where it is installed).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -12,6 +12,7 @@ import { parseClusterDocument } from '../../src/serve/cluster-scan';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium';
 import { CLI, hasFakenode, SHARED, tempDir } from '../helpers/cli';
 import { findTool } from '../helpers/require-tool';
+import { spawnServe } from '../helpers/serve-cli';
 import { buildCluster, type FakeCluster } from './fake-cluster';
 
 const skip = hasFakenode ? false : `fakenode not found under ${SHARED}`;
@@ -24,9 +25,8 @@ const LV = (n: number) => `Lv${n}${'0'.repeat(27)}`;
 
 /** `serve --cluster` on pve1 of the stand-in cluster, on a free loopback port. */
 async function serveCluster(c: FakeCluster): Promise<{ base: string; err: () => string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [CLI, '--root', join(c.nodes.pve1, 'root'), 'serve', '--listen', '127.0.0.1:0', '--cluster'],
+  const { child, base, stderr } = await spawnServe(
+    ['--root', join(c.nodes.pve1, 'root'), 'serve', '--listen', '127.0.0.1:0', '--cluster'],
     {
       env: {
         ...process.env,
@@ -35,20 +35,10 @@ async function serveCluster(c: FakeCluster): Promise<{ base: string; err: () => 
         NO_COLOR: '1',
         PATH: `${c.pathPrefix}:${process.env.PATH}`,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
   children.push(child);
-  let err = '';
-  const base = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d) => {
-      err += d;
-      const m = /listening on (http:\/\/[^/]+)\//.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  return { base, err: () => err, child };
+  return { base, err: stderr, child };
 }
 
 describe('serve --cluster', { skip }, () => {

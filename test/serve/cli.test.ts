@@ -1,13 +1,14 @@
 // The real CLI: `pve-health serve` start-up policy, the API of the demo node, its /metrics through
 // promtool, stopping on SIGTERM, and the systemd unit that runs it.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { renderServeUnit } from '../../src/render/systemd-units';
 import { requireTool } from '../helpers/require-tool';
+import { type Served, spawnServe } from '../helpers/serve-cli';
 
 const CLI = 'dist/pve-health.cjs';
 const children: ChildProcess[] = [];
@@ -15,30 +16,12 @@ after(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-interface Running {
-  child: ChildProcess;
-  base: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+type Running = Served;
 
-function serve(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<Running> {
-  assert.ok(existsSync(CLI), `${CLI} missing: run npm run build`);
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', ...args], {
-    env: { ...process.env, PVE_HEALTH_TOKEN: '', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let err = '';
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d) => {
-      err += d;
-      const m = /listening on (http:\/\/[^/]+)\//.exec(err);
-      if (m) resolve({ child, base: m[1].replace('0.0.0.0', '127.0.0.1'), stderr: () => err, exited });
-    });
-    exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
+async function serve(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<Running> {
+  const r = await spawnServe(['serve', ...args], { env: { ...process.env, PVE_HEALTH_TOKEN: '', ...env }, nodeArgs });
+  children.push(r.child);
+  return r;
 }
 
 async function untilHealthy(base: string, headers: Record<string, string> = {}): Promise<void> {

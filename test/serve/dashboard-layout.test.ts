@@ -5,15 +5,16 @@
 // than the window, the key columns inside it, CRITICAL inside its card, no path broken mid-word,
 // and the accessibility audit of test/helpers/page-audit.ts (contrast, landmarks, names, alt).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { CheckDocument } from '../../src/core/vocab/types';
 import { chromiumSkip, launchChromium } from '../helpers/chromium';
-import { CLI, runCli, tempDir } from '../helpers/cli';
+import { runCli, tempDir } from '../helpers/cli';
 import { AUDIT_JS, type AuditResult } from '../helpers/page-audit';
+import { spawnServe } from '../helpers/serve-cli';
 
 const skip = chromiumSkip();
 const shots = process.env.PVE_HEALTH_ARTIFACTS ?? tempDir('pve-health-dashboard-layout-');
@@ -36,22 +37,16 @@ before(async () => {
     const r = runCli(['--root', root, 'ack', '--demo', key, '--for', '7d', '--reason', 'known, ticket 4711']);
     assert.equal(r.code, 0, r.stderr);
   }
-  child = spawn(
-    process.execPath,
-    [CLI, '--root', root, 'serve', '--demo', '--dm-interval', '1', '--listen', '127.0.0.1:0'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  base = await new Promise((resolve, reject) => {
-    let err = '';
-    child!.stderr!.on('data', (d) => {
-      err += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child!.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
+  ({ child, base } = await spawnServe([
+    '--root',
+    root,
+    'serve',
+    '--demo',
+    '--dm-interval',
+    '1',
+    '--listen',
+    '127.0.0.1:0',
+  ]));
   // Every part scanned once (before that the guests table says the first scan runs), and two DM scans
   // at least, so the history has a line and "new since last scan" is decided. A loaded machine takes
   // longer; the bound only stops a run that never gets there, and says so.
@@ -281,18 +276,7 @@ test("dashboard: grouping by guest and the filter find a guest's findings; heigh
 test('dashboard: when the service stops answering the page greys its data, says since when, and ages it', {
   skip,
 }, async () => {
-  const own = spawn(process.execPath, [CLI, 'serve', '--demo', '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url: string = await new Promise((resolve, reject) => {
-    let err = '';
-    own.stderr!.on('data', (d) => {
-      err += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(err);
-      if (m) resolve(m[1]);
-    });
-    own.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
+  const { child: own, base: url } = await spawnServe(['serve', '--demo', '--listen', '127.0.0.1:0']);
   try {
     for (let i = 0; i < 200; i++) {
       const doc = (await (await fetch(`${url}/api/status`)).json()) as { dm?: unknown; mounts?: unknown };

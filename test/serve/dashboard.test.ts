@@ -1,13 +1,14 @@
 // The dashboard in a real browser (Debian's chromium through playwright-core). The first tests run
 // the real CLI (`serve --demo`); the escaping test serves hostile names from an in-process router.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { CheckDocument } from '../../src/core/vocab/types';
 import { chromiumSkip, launchChromium } from '../helpers/chromium';
+import { spawnServe } from '../helpers/serve-cli';
 import { withServed } from '../helpers/served-router';
 import { tempDir } from '../helpers/temp-dir';
 import { dmEntry, dmResult, mountEntry, mountsResult } from './sample';
@@ -28,27 +29,14 @@ after(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 });
 
-/** Start the real CLI's service on a free loopback port; resolves with its base URL. */
-function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ base: string; child: ChildProcess }> {
-  assert.ok(existsSync(CLI), `${CLI} missing: run npm run build`);
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...args], {
+/** Start the real CLI's service on a free loopback port; resolves with its base URL once it is healthy. */
+async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ base: string; child: ChildProcess }> {
+  const { base, child } = await spawnServe(['serve', '--listen', '127.0.0.1:0', ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let err = '';
-    let started = false;
-    child.stderr!.on('data', (d) => {
-      err += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(err);
-      if (m && !started) {
-        started = true;
-        healthy(m[1], env.PVE_HEALTH_TOKEN).then(() => resolve({ base: m[1], child }), reject);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
+  await healthy(base, env.PVE_HEALTH_TOKEN);
+  return { base, child };
 }
 
 /** Wait for /healthz to say both first scans ended (the page would show them as pending before). */
