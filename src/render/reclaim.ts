@@ -2,10 +2,10 @@
 // orphan with its evidence, each step's command alone on its line), the refusals with their reasons,
 // what is in quarantine (since when, purge date, space), and the summary. Pure.
 
-import { subjectOf } from '../core/reclaim/recheck-step';
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal } from '../core/reclaim/reclaim-types';
 import { commandText, shellQuote } from '../core/text/shell-quote';
 import { sizeFigures, sizeText, totalText } from '../core/text/size-figures';
+import { subjectOf } from '../core/vocab/volume-subject';
 import { wrapText } from './wrap';
 
 export interface ReclaimTextOptions {
@@ -83,7 +83,7 @@ export function renderQuarantined(list: QuarantinedVolume[], o: ReclaimTextOptio
   let out = line(`In quarantine (${list.length}, ${totalText(list.map((q) => sizeFigures(q)))}):`, o);
   for (const q of list)
     out += line(
-      `${q.volid}${guest(q.vmid)} · ${sizeText(sizeFigures(q))}${q.sizeRecorded ? ' (recorded when it went in)' : ''} · since ${q.since} · ${q.notOurs ? `not quarantined by pve-health, never purged: ${q.notOurs}` : `purge after ${q.purgeAfter}${q.due ? ' (due: reclaim --purge)' : ''}`} · as ${q.name}`,
+      `${subjectOf(q)}${guest(q.vmid)} · ${sizeText(sizeFigures(q))}${q.sizeRecorded ? ' (recorded when it went in)' : ''} · since ${q.since} · ${q.notOurs ? `not quarantined by pve-health, never purged: ${q.notOurs}` : `purge after ${q.purgeAfter}${q.due ? ' (due: reclaim --purge)' : ''}`} · as ${q.name}`,
       o,
       '  ',
       '      ',
