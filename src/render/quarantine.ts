@@ -25,11 +25,11 @@ export function quarantineHeading(doc: CheckDocument): string | null {
   return `In quarantine${where} (${q.volumes.length}, ${totalText(q.volumes.map(figuresOf))}; counted as no orphan; purge ${q.retentionDays} days after it went in)`;
 }
 
-/** One line per quarantined volume. */
+/** One line per quarantined volume; its times as the report's and the dashboard's table show them. */
 export function quarantineLines(doc: CheckDocument): string[] {
   return (doc.quarantine?.volumes ?? []).map(
     (v) =>
-      `${subjectOf(v)} · ${quarantinedSize(v)} · since ${v.since} · ${v.notOurs ? `not quarantined by pve-health, never purged: ${v.notOurs}` : `purge after ${v.purgeAfter}${v.due ? ' (due: pve-health reclaim --purge)' : ''}`} · now ${v.name}`,
+      `${subjectOf(v)} · ${quarantinedSize(v)} · since ${formatTime(v.since)} · ${v.notOurs ? `not quarantined by pve-health, never purged: ${v.notOurs}` : `purge after ${formatTime(v.purgeAfter)}${v.due ? ' (due: pve-health reclaim --purge)' : ''}`} · held as ${v.name}`,
   );
 }
 
