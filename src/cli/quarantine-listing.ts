@@ -15,6 +15,7 @@ import {
   quarantinedDmEntries,
   quarantinedLvs,
   quarantinedVolumes,
+  withAdoptedNames,
   withRecordedSizes,
 } from '../core/reclaim/quarantined';
 import type { QuarantinedVolume, QuarantineRecord } from '../core/reclaim/reclaim-types';
@@ -55,6 +56,7 @@ export function withQuarantine(
       ...(doc.volumes ? {} : { scope: 'lvm' as const }),
       volumes: found.map((q) => ({
         volid: q.volid,
+        ...(q.subject ? { subject: q.subject } : {}),
         storage: q.storage,
         vmid: q.vmid,
         name: q.name,
@@ -85,7 +87,8 @@ function proven(
     const why = `the journals could not be read: ${(e as Error).message}`;
     return { found: listed.map((q) => ({ ...q, due: false, notOurs: why })), records: [] };
   }
-  return { found: withQuarantineProof(withRecordedSizes(listed, records), records, o), records };
+  const named = withAdoptedNames(withRecordedSizes(listed, records), records);
+  return { found: withQuarantineProof(named, records, o), records };
 }
 
 /** `{ journal }` of the reclaim run that put it there, when its journal is read (a live node). */

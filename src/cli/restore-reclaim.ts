@@ -13,9 +13,11 @@ import {
   type RestoreRecord,
   type UnquarantineFacts,
 } from '../core/reclaim/plan-unquarantine';
+import { recordSubject } from '../core/reclaim/quarantined';
 import type { ReclaimAction } from '../core/reclaim/reclaim-types';
 import { commandText } from '../core/text/shell-quote';
 import { CheckError } from '../core/vocab/errors';
+import { subjectOf } from '../core/vocab/volume-subject';
 import type { Host } from '../host/host';
 import { renderReclaimSummary } from '../render/reclaim';
 import { wrapText } from '../render/wrap';
@@ -36,9 +38,12 @@ export async function restoreReclaim(
   o: { host: Host; path: string; doc: JournalDoc; names: string[]; interactive: boolean; lockWaitMs: number },
 ): Promise<number> {
   const { host } = o;
-  const groups = groupRecords(quarantineRecords(o.doc)).filter(
-    (g) => o.names.length === 0 || o.names.includes(g[0].volid),
-  );
+  // A volume by its volume ID, an adopted trash entry also by the name the quarantine lists print.
+  const all = groupRecords(quarantineRecords(o.doc));
+  const names = (g: RestoreRecord[]) => [g[0].volid, recordSubject(g[0])];
+  const groups = all.filter((g) => o.names.length === 0 || names(g).some((n) => o.names.includes(n)));
+  // A name this journal does not hold is said, not passed over in silence (exit 1: not brought back).
+  const strays = o.names.filter((n) => !all.some((g) => names(g).includes(n)));
   const width = ctx.global.format === 'json' ? 0 : ctx.global.width;
   return withActSession(ctx, { host, command: 'restore', runLock: true }, async (s) => {
     s.assertSafe();
@@ -64,15 +69,20 @@ export async function restoreReclaim(
     const undos = groups.map((g) => planUnquarantine(g, first));
     const actions: ReclaimAction[] = [];
     let text = `To bring back from ${o.path}:\n`;
-    for (const u of undos) {
+    for (const n of strays)
+      text += `${wrapText(`${n}: not in this journal (it holds ${all.map((g) => recordSubject(g[0])).join(', ') || 'nothing'})`, width, '  ', '      ')}\n`;
+    undos.forEach((u, i) => {
+      const subject = recordSubject(groups[i][0]);
       if (!u.ok) {
-        text += `${wrapText(`${u.volid}: not undone: ${u.why}`, width, '  ', '      ')}\n`;
-        continue;
+        text += `${wrapText(`${subject}: not undone: ${u.why}`, width, '  ', '      ')}\n`;
+        return;
       }
-      actions.push(u.action);
-      text += `${wrapText(`${u.action.volid} (in quarantine as ${u.action.quarantine} since ${u.action.since}):`, width, '  ', '      ')}\n`;
+      actions.push(subject === u.action.volid ? u.action : { ...u.action, subject });
+      // An adopted trash entry comes back as the live image of its name (docs/reclaim.md says why).
+      const back = subject === u.action.volid ? '' : `; back as the live image ${u.action.volid}`;
+      text += `${wrapText(`${subject} (in quarantine as ${u.action.quarantine} since ${u.action.since}${back}):`, width, '  ', '      ')}\n`;
       for (const st of u.action.steps) text += `      ${commandText(st.command)}\n`;
-    }
+    });
     s.say(text);
     const { result: outcomes, journalPath } = await withJournal(
       s,
@@ -103,8 +113,10 @@ export async function restoreReclaim(
           },
         }),
     );
-    s.say(renderReclaimSummary(outcomes, { width, journal: journalPath }).replace(/quarantined/g, 'brought back'));
-    const refused = undos.some((u) => !u.ok);
+    // One outcome per action, in order (confirmEach): each named as its plan line named it.
+    const named = outcomes.map((x, i) => ({ ...x, volid: subjectOf(actions[i]) }));
+    s.say(renderReclaimSummary(named, { width, journal: journalPath }).replace(/quarantined/g, 'brought back'));
+    const refused = undos.some((u) => !u.ok) || strays.length > 0;
     const ran = outcomes.some((x) => x.result === 'failed')
       ? 2
       : refused || outcomes.some((x) => x.result !== 'done')

@@ -3,6 +3,7 @@
 import type { CleanupPlan } from '../core/cleanup/plan-cleanup';
 import { type FindingStep, stepsOf } from '../core/findings/finding-steps';
 import type { Finding } from '../core/findings/findings';
+import { type RecordedSize, recordSubject } from '../core/reclaim/quarantined';
 import { shellQuote } from '../core/text/shell-quote';
 import type { NextStep } from '../core/vocab/next-step';
 import type { DmEntry } from '../core/vocab/types';
@@ -220,7 +221,17 @@ export function renderUndoList(
 
 interface JournalSummary {
   path: string;
-  doc: { command: string; node: string; startedAt: string; actions: { result: string; name: string }[] } | null;
+  doc: {
+    command: string;
+    node: string;
+    startedAt: string;
+    actions: {
+      result: string;
+      name: string;
+      kind?: string;
+      reclaim?: Pick<RecordedSize, 'volid' | 'location'>;
+    }[];
+  } | null;
   error?: string;
 }
 
@@ -250,7 +261,11 @@ export function renderJournalList(
     // One entry per volume or device: a reclaim journals each of a volume's steps (deactivate, tag,
     // rename) under its name; the volume counts once, as the worst of its steps.
     const byName = new Map<string, string>();
-    for (const a of j.doc.actions) byName.set(a.name, worseResult(byName.get(a.name), a.result));
+    // A quarantined trash entry by the name the quarantine lists print (core/reclaim/quarantined.ts).
+    for (const a of j.doc.actions) {
+      const name = a.kind === 'reclaim' && a.reclaim ? recordSubject(a.reclaim) : a.name;
+      byName.set(name, worseResult(byName.get(name), a.result));
+    }
     const count = (r: string) => [...byName.values()].filter((x) => x === r).length;
     const what = ['done', 'failed', 'skipped'].map((r) => [r, count(r)] as const).filter(([, n]) => n > 0);
     const names = [...byName].filter(([, r]) => r === 'done').map(([name]) => name);

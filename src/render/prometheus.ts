@@ -13,7 +13,7 @@ import { Exposition, type Labels } from './exposition';
 import { spaceOf } from './quarantine';
 import { volumesPrometheus } from './volumes';
 
-/** Grade as a number, higher is better: alerts read `pve_health_dm_grade < 4`. */
+/** Grade as a number, higher is better: the node's alert reads `pve_health_grade < 3`. */
 export const GRADE_VALUE: Record<Grade, number> = { 'A+': 4, B: 3, C: 2, D: 1, F: 0 };
 
 const DM_STATUSES: DmStatus[] = ['valid', 'duplicate', 'orphan', 'unknown', 'ignored'];
@@ -181,10 +181,14 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     // A number without a label: a grade label would start a new series at every change. A part not
     // fully checked has no grade: its counts are a lower bound, a grade from them would read healthy.
     if (dm.status !== 3) {
-      x.family('pve_health_dm_grade', 'Device-mapper grade as a number: 4 A+, 3 B, 2 C, 1 D, 0 F.', [
-        [{}, GRADE_VALUE[s.grade] ?? 0],
+      x.family(
+        'pve_health_dm_grade',
+        'The device-mapper part alone, graded as a number (4 A+, 3 B, 2 C, 1 D, 0 F); the node: pve_health_grade.',
+        [[{}, GRADE_VALUE[s.grade] ?? 0]],
+      );
+      x.family('pve_health_dm_score', 'The device-mapper part alone, scored 0 to 100; the node: pve_health_score.', [
+        [{}, s.score],
       ]);
-      x.family('pve_health_dm_score', 'Device-mapper health score, 0 to 100.', [[{}, s.score]]);
     }
     // A part of the view that could not be checked (thin pools' kernel state when dmsetup status
     // failed): 0 normally; the JSON's dm.unchecked and the text output say what and why.

@@ -15,6 +15,7 @@ import {
 } from '../core/text/size-figures';
 import type { QuarantineListed } from '../core/vocab/quarantine-types';
 import type { CheckDocument } from '../core/vocab/types';
+import { subjectOf } from '../core/vocab/volume-subject';
 
 /** "In quarantine (2, 40.0 GiB provisioned, 5.0 GiB used; …)", or null when nothing is. */
 export function quarantineHeading(doc: CheckDocument): string | null {
@@ -24,11 +25,11 @@ export function quarantineHeading(doc: CheckDocument): string | null {
   return `In quarantine${where} (${q.volumes.length}, ${totalText(q.volumes.map(figuresOf))}; counted as no orphan; purge ${q.retentionDays} days after it went in)`;
 }
 
-/** One line per quarantined volume. */
+/** One line per quarantined volume; its times as the report's and the dashboard's table show them. */
 export function quarantineLines(doc: CheckDocument): string[] {
   return (doc.quarantine?.volumes ?? []).map(
     (v) =>
-      `${v.volid} · ${quarantinedSize(v)} · since ${v.since} · ${v.notOurs ? `not quarantined by pve-health, never purged: ${v.notOurs}` : `purge after ${v.purgeAfter}${v.due ? ' (due: pve-health reclaim --purge)' : ''}`} · now ${v.name}`,
+      `${subjectOf(v)} · ${quarantinedSize(v)} · since ${formatTime(v.since)} · ${v.notOurs ? `not quarantined by pve-health, never purged: ${v.notOurs}` : `purge after ${formatTime(v.purgeAfter)}${v.due ? ' (due: pve-health reclaim --purge)' : ''}`} · held as ${v.name}`,
   );
 }
 
@@ -54,6 +55,7 @@ export function spaceOf(vs: QuarantineListed[]): SizeTotals {
 
 /** One quarantined volume as the HTML report's and the dashboard's quarantine table show it. */
 export interface QuarantineRow {
+  /** Its name: the volume ID, or an adopted trash entry's `VOLID#trash:<id>` (vocab/volume-subject.ts). */
   volid: string;
   storage: string;
   /** Where it is now (LV, dataset, trash entry, file). */
@@ -76,7 +78,7 @@ export interface QuarantineRow {
 /** The quarantine as a table's rows: readable dates, both size figures, each volume's own commands. */
 export function quarantineRows(doc: CheckDocument): QuarantineRow[] {
   return (doc.quarantine?.volumes ?? []).map((v) => ({
-    volid: v.volid,
+    volid: subjectOf(v),
     storage: v.storage,
     where: v.name,
     since: formatTime(v.since),
@@ -84,8 +86,8 @@ export function quarantineRows(doc: CheckDocument): QuarantineRow[] {
     due: v.due,
     size: quarantinedSize(v),
     restore: v.journal
-      ? { command: shellQuote(['pve-health', 'restore', v.journal, '--name', v.volid]), exact: true }
+      ? { command: shellQuote(['pve-health', 'restore', v.journal, '--name', subjectOf(v)]), exact: true }
       : { command: 'pve-health restore --list', exact: false },
-    purge: v.due ? shellQuote(['pve-health', 'reclaim', '--purge', '--name', v.volid]) : null,
+    purge: v.due ? shellQuote(['pve-health', 'reclaim', '--purge', '--name', subjectOf(v)]) : null,
   }));
 }

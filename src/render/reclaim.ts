@@ -2,10 +2,11 @@
 // orphan with its evidence, each step's command alone on its line), the refusals with their reasons,
 // what is in quarantine (since when, purge date, space), and the summary. Pure.
 
-import { subjectOf } from '../core/reclaim/recheck-step';
 import type { QuarantinedVolume, ReclaimAction, ReclaimRefusal } from '../core/reclaim/reclaim-types';
+import { formatTime } from '../core/text/format-time';
 import { commandText, shellQuote } from '../core/text/shell-quote';
 import { sizeFigures, sizeText, totalText } from '../core/text/size-figures';
+import { subjectOf } from '../core/vocab/volume-subject';
 import { wrapText } from './wrap';
 
 export interface ReclaimTextOptions {
@@ -56,7 +57,7 @@ export function renderReclaimPlan(plan: PlanLike, o: ReclaimTextOptions = {}): s
     for (const e of a.evidence.slice(1)) out += line(`evidence: ${e}`, o, '      ', '        ');
     if (!o.purge)
       out += line(
-        `quarantine as ${a.quarantine} since ${a.since}; purge after ${a.purgeAfter}`,
+        `quarantine as ${a.quarantine} since ${formatTime(a.since)}; purge after ${formatTime(a.purgeAfter)}`,
         o,
         '      ',
         '        ',
@@ -83,7 +84,7 @@ export function renderQuarantined(list: QuarantinedVolume[], o: ReclaimTextOptio
   let out = line(`In quarantine (${list.length}, ${totalText(list.map((q) => sizeFigures(q)))}):`, o);
   for (const q of list)
     out += line(
-      `${q.volid}${guest(q.vmid)} · ${sizeText(sizeFigures(q))}${q.sizeRecorded ? ' (recorded when it went in)' : ''} · since ${q.since} · ${q.notOurs ? `not quarantined by pve-health, never purged: ${q.notOurs}` : `purge after ${q.purgeAfter}${q.due ? ' (due: reclaim --purge)' : ''}`} · as ${q.name}`,
+      `${subjectOf(q)}${guest(q.vmid)} · ${sizeText(sizeFigures(q))}${q.sizeRecorded ? ' (recorded when it went in)' : ''} · since ${formatTime(q.since)} · ${q.notOurs ? `not quarantined by pve-health, never purged: ${q.notOurs}` : `purge after ${formatTime(q.purgeAfter)}${q.due ? ' (due: reclaim --purge)' : ''}`} · held as ${q.name}`,
       o,
       '  ',
       '      ',

@@ -97,6 +97,16 @@ function entryWord(n: number, w: string): string {
 }
 
 /**
+ * The part's own grade, said to be the part's: the node's grade leads the output (overall.ts) and may be
+ * worse (a stale mount, an orphaned zvol). A part not fully checked has none (its counts are a lower bound).
+ */
+function partGrade(dm: DmResult): string {
+  return dm.status === 3
+    ? '(this part not graded: not fully checked)'
+    : `(this part alone: grade ${dm.summary.grade}, score ${dm.summary.score} of 100)`;
+}
+
+/**
  * The device-mapper part's details (its problems are on the first screen, check-text.ts): what it
  * counted, storage notes that are no findings, VMID reuse, warnings.
  */
@@ -116,7 +126,7 @@ export function renderDmText(dm: DmResult, o: TextOptions): string {
       `${paint('Device-mapper', 'bold', o.color)}: ${paint(STATUS_WORD[dm.status], STATUS_STYLE[dm.status], o.color)} — ` +
         `${s.total} entries: ${s.valid} valid, ${entryWord(s.duplicate, 'duplicate')}, ${entryWord(s.orphan, 'orphan')}, ${s.unknown} unknown, ${s.ignored} ignored` +
         `${s.pendingFindings ? `, ${s.pendingFindings} pending (a running operation explains ${s.pendingFindings === 1 ? 'it' : 'them'})` : ''}; ` +
-        `${s.open} open, ${s.protected} protected${s.pending ? ` (${s.pending} by an operation under way)` : ''} (device-mapper grade ${s.grade}, score ${s.score} of 100)`,
+        `${s.open} open, ${s.protected} protected${s.pending ? ` (${s.pending} by an operation under way)` : ''} ${partGrade(dm)}`,
       w,
       '',
       '  ',

@@ -141,4 +141,39 @@ describe('a Ceph trash entry is VOLID#trash:<id> in check, reclaim and acks', { 
       [ALONE],
     );
   });
+
+  // Once adopted, every quarantine list names the entry as it was named (its journal holds the trash id),
+  // and the restore and purge commands the lists print take that name.
+  it('in quarantine: check, volumes, the reclaim plan, JSON, the report and restore --list name it ALONE', () => {
+    const line = new RegExp(`^ {2}${ALONE} · `, 'm');
+    assert.match(runCli(out, ['check']).stdout, line);
+    assert.match(runCli(out, ['volumes']).stdout, line);
+    assert.match(runCli(out, ['reclaim', '--dry-run']).stdout, new RegExp(`^ {2}${ALONE} {2}guest 197 · `, 'm'));
+    const q = JSON.parse(runCli(out, ['check', '--json']).stdout).quarantine.volumes;
+    const adopted = q.find((v: { vmid: number }) => v.vmid === 197);
+    assert.deepEqual([adopted.volid, adopted.subject], ['ceph-vm:vm-197-disk-0', ALONE]);
+    const html = runCli(out, ['report', '--html', '-']).stdout.replace(/<wbr>/g, '');
+    assert.ok(
+      html.includes(`restore ${adopted.journal} --name &#39;${ALONE}&#39;`),
+      'the report restores it by its name',
+    );
+    assert.ok(!html.includes('--name ceph-vm:vm-197-disk-0<'), 'never by the bare volume ID');
+    assert.match(runCli(out, ['restore', '--list']).stdout, new RegExp(`reclaim on pve1: 1 done \\(${ALONE}\\)`));
+  });
+
+  it('restore --name takes the name the list prints; a name the journal lacks is said (exit 1)', () => {
+    const journal = JSON.parse(runCli(out, ['check', '--json']).stdout).quarantine.volumes.find(
+      (v: { vmid: number }) => v.vmid === 197,
+    ).journal;
+    const stray = runCli(out, ['restore', journal, '--yes', '--name', 'ceph-vm:vm-198-disk-0']);
+    assert.equal(stray.code, 1, stray.stdout + stray.stderr);
+    assert.match(stray.stdout, new RegExp(`ceph-vm:vm-198-disk-0: not in this journal \\(it holds ${ALONE}\\)`));
+    const r = runCli(out, ['restore', journal, '--yes', '--name', ALONE]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`^\\[1/1\\] bring back ${ALONE}$`, 'm'));
+    assert.match(r.stdout, /; back as the live image ceph-vm:vm-197-disk-0\):$/m);
+    assert.match(r.stdout, new RegExp(`^ {2}brought back: ${ALONE}$`, 'm'));
+    // It is the live image of its name again (restore brings an adopted entry back out of the trash).
+    assert.match(runCli(out, ['check']).stdout, /^● WARNING {2}ceph-vm:vm-197-disk-0 {2}VMID 197/m);
+  });
 });

@@ -116,7 +116,7 @@ test('check at 80 columns: a pending finding says "no fix now" once; storage fix
   // The leftover LVs: the advice is prose at the fix's indent, each lvremove alone and whole two deeper.
   assert.match(
     text,
-    /\n {4}fix: drop \(irreversible: deletes the data\), after checking that no node and\n {4}no config uses them \(pve-health cluster shows every node's maps\):\n {6}lvremove vg-san\/del-vm-170-disk-0\n {6}lvremove vg-san\/vm-105-disk-0\n {6}lvremove vg-san\/vm-160-disk-0\n/,
+    /\n {4}fix: first check that no node and no config uses them \(every node's maps and\n {4}configs\):\n {6}pve-health cluster\n {4}then drop them \(irreversible: deletes the data\):\n {6}lvremove vg-san\/vm-105-disk-0\n {6}lvremove vg-san\/vm-160-disk-0\n {4}del- LV of an interrupted saferemove: [^\n]*\n[^\n]*check the cluster's tasks first:\n {6}pvesh get \/cluster\/tasks\n {4}then, once no imgdel task runs for it, drop it \(irreversible: deletes the\n {4}data\):\n {6}lvremove vg-san\/del-vm-170-disk-0\n/,
   );
   for (const line of text.split('\n').filter((l) => l.includes('lvremove')))
     assert.match(line, /^ {6}lvremove \S+$/, 'lvremove never broken or among prose');

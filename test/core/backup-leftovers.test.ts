@@ -264,16 +264,20 @@ test('leftover LVs fix: keep what a guest may want, drop the rest with the comma
   const san = (vmid: number) =>
     leftover(vmid, `vm-${vmid}-disk-0`, G, { storage: 'san', vg: 'sanvg', volume: `san:vm-${vmid}-disk-0` });
   assert.deepEqual(fix([san(170)]), [
-    "# drop (irreversible: deletes the data), after checking that no node and no config uses it (pve-health cluster shows every node's maps):",
+    "# first check that no node and no config uses it (every node's maps and configs):",
+    'pve-health cluster',
+    '# then drop it (irreversible: deletes the data):',
     'lvremove sanvg/vm-170-disk-0',
   ]);
   assert.deepEqual(fix([san(170), san(171)]), [
-    "# drop (irreversible: deletes the data), after checking that no node and no config uses them (pve-health cluster shows every node's maps):",
+    "# first check that no node and no config uses them (every node's maps and configs):",
+    'pve-health cluster',
+    '# then drop them (irreversible: deletes the data):',
     'lvremove sanvg/vm-170-disk-0',
     'lvremove sanvg/vm-171-disk-0',
   ]);
   // A local LV without a volume name (no storage to free it through): lvremove as well.
-  assert.deepEqual(fix([leftover(172, 'vm-172-disk-0', G, { volume: null })]).slice(1), ['lvremove pve/vm-172-disk-0']);
+  assert.deepEqual(fix([leftover(172, 'vm-172-disk-0', G, { volume: null })]).slice(3), ['lvremove pve/vm-172-disk-0']);
   // Thirty commands at most, then the count of the rest.
   const many = Array.from({ length: 32 }, (_, i) => leftover(200 + i, `vm-${200 + i}-disk-0`, G));
   const long = fix(many);

@@ -88,7 +88,7 @@ const READONLY: Row = ['mount:readonly:host::/mnt/pve/archive', 1, '/mnt/pve/arc
 const PENDING_110: Row = ['dm:orphan:guest-missing:local-lvm:vm-110-disk-0', 0, 'local-lvm:vm-110-disk-0', false];
 const uncounted = ([key, severity, subject]: Row): Row => [key, severity, subject, false];
 const TROUBLED_SUMMARY =
-  'DM grade F (score 55): 1 duplicate, 4 orphans, 1 pending, 2 valid of 10; mounts: 1 stale, 1 readonly, 1 full';
+  'device-mapper part grade F (score 55): 1 duplicate, 4 orphans, 1 pending, 2 valid of 10; mounts: 1 stale, 1 readonly, 1 full';
 
 const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: string; summary: string }[] = [
   {
@@ -96,7 +96,7 @@ const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: 
     doc: healthyDoc,
     findings: [],
     phrase: 'no issues',
-    summary: 'DM grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok',
+    summary: 'device-mapper part grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok',
   },
   {
     name: 'troubled node: worst first (CRITICAL, then WARNING), the pending restore last and not counted',
@@ -142,7 +142,7 @@ const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: 
     ],
     phrase: '1 orphan, 1 pending, volumes not fully checked',
     summary:
-      'DM grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 storage not checked, 1 pending of 3',
+      'device-mapper part grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 storage not checked, 1 pending of 3',
   },
   {
     name: 'an acknowledged orphaned volume is counted with the acknowledged findings, not as an orphaned volume',
@@ -153,7 +153,7 @@ const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: 
     ],
     // The pending orphan (restore in flight) is in the part's orphan count, as without acks.
     phrase: '1 pending, 1 acknowledged',
-    summary: 'DM grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 pending of 3',
+    summary: 'device-mapper part grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 pending of 3',
   },
   {
     name: 'cluster findings: UNKNOWN (a node offline) between CRITICAL and WARNING; one a migration explains is left out',

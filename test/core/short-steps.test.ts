@@ -62,10 +62,10 @@ test('shortFixText: the step that keeps the data first, an irreversible one labe
   );
 });
 
-test('check -q on the demo: the shared leftovers keep their irreversible label', () => {
+test('check -q on the demo: the shared leftovers show the look at every node first, never lvremove', () => {
   const quiet = runCli(['check', '--demo', '-q']).stdout;
   const line = quiet.split('\n').find((l) => /inactive leftover LVs/.test(l)) ?? '';
-  assert.match(line, /fix: drop \(irreversible: deletes the data\), after checking that no node[^:]*: lvremove /);
+  assert.match(line, / — fix: pve-health cluster \(\+4 more in the full report\)$/);
   for (const l of quiet.split('\n')) if (/lvremove|pvesm free|zfs destroy/.test(l)) assert.match(l, /irreversible/, l);
 });
 

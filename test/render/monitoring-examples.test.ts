@@ -62,7 +62,7 @@ function volumesPart(): VolumesResult {
 function exportedMetrics(): Set<string> {
   const text = demo(['check', '--format', 'prometheus']).stdout;
   const doc = JSON.parse(demo(['check', '--json']).stdout) as CheckDocument;
-  // A quarantine (reclaim) adds its families: the demo node has none.
+  // A quarantine (reclaim) adds its families (the demo node has one LV; a zvol with both figures here).
   const quarantine = {
     retentionDays: 7,
     volumes: [

@@ -23,12 +23,12 @@ function withQuarantine(): CheckDocument {
 }
 
 const LINES = [
-  'local-zfs:vm-150-disk-0 · 32.0 GiB provisioned, 2.0 GiB used · since 2026-11-01T12:00:00Z · purge after 2026-11-08T12:00:00.000Z (due: pve-health reclaim --purge) · now rpool/data/pve-health-quarantine/pve-health-q.20261101T120000Z.vm-150-disk-0',
-  'local-lvm:vm-151-disk-0 · 8.0 GiB provisioned, used not listed · since 2026-11-20T08:00:00Z · purge after 2026-11-27T08:00:00.000Z · now pve/pve-health-q.20261120T080000Z.vm-151-disk-0',
+  'local-zfs:vm-150-disk-0 · 32.0 GiB provisioned, 2.0 GiB used · since 2026-11-01 12:00:00 UTC · purge after 2026-11-08 12:00:00 UTC (due: pve-health reclaim --purge) · held as rpool/data/pve-health-quarantine/pve-health-q.20261101T120000Z.vm-150-disk-0',
+  'local-lvm:vm-151-disk-0 · 8.0 GiB provisioned, used not listed · since 2026-11-20 08:00:00 UTC · purge after 2026-11-27 08:00:00 UTC · held as pve/pve-health-q.20261120T080000Z.vm-151-disk-0',
   // A snapshot provisions nothing: its volume's size is not its figure (issue 60).
-  'local-zfs:vm-100-disk-2@__migration__ · 512 MiB used (snapshot) · since 2026-11-20T08:00:00Z · purge after 2026-11-27T08:00:00.000Z · now rpool/data/vm-100-disk-2@pve-health-q.20261120T080000Z.__migration__',
+  'local-zfs:vm-100-disk-2@__migration__ · 512 MiB used (snapshot) · since 2026-11-20 08:00:00 UTC · purge after 2026-11-27 08:00:00 UTC · held as rpool/data/vm-100-disk-2@pve-health-q.20261120T080000Z.__migration__',
   // An RBD image in the trash lists no size: the one its journal recorded, said to be that.
-  'ceph-vm:vm-152-disk-0 · 20.0 GiB provisioned, used not listed (recorded when it went in) · since 2026-11-20T08:00:00Z · purge after 2026-11-27T08:00:00.000Z · now vm-pool trash 0123456789ab (pve-health-q.20261120T080000Z.vm-152-disk-0)',
+  'ceph-vm:vm-152-disk-0 · 20.0 GiB provisioned, used not listed (recorded when it went in) · since 2026-11-20 08:00:00 UTC · purge after 2026-11-27 08:00:00 UTC · held as vm-pool trash 0123456789ab (pve-health-q.20261120T080000Z.vm-152-disk-0)',
 ];
 
 // The heading's total is the sum of its rows, per figure: 32 + 8 + 20 provisioned (the snapshot
@@ -231,7 +231,7 @@ test('a volume named like a quarantine that the journals do not prove: its reaso
   const text = renderCheckText(doc, { color: false, width: 400 });
   assert.match(
     text,
-    /local-zfs:vm-150-disk-0 · .* · not quarantined by pve-health, never purged: no reclaim journal [^·]+ · now rpool/,
+    /local-zfs:vm-150-disk-0 · .* · not quarantined by pve-health, never purged: no reclaim journal [^·]+ · held as rpool/,
   );
   assert.doesNotMatch(text, /local-zfs:vm-150-disk-0 · [^\n]*purge after/);
   assert.match(renderPrometheus(doc), /^pve_health_quarantined_due_volumes\{storage="local-zfs"\} 0$/m);

@@ -157,7 +157,7 @@ test('the plan lists a volume the journals do not prove quarantined with its rea
   };
   const plan = { actions: [], refused: [], retentionDays: 7 };
   const mine = renderReclaimPlan({ ...plan, quarantined: [{ ...q, due: true }] }, { purge: true, width: 0 });
-  assert.match(mine, /purge after 2020-01-08T00:00:00\.000Z \(due: reclaim --purge\)/);
+  assert.match(mine, /purge after 2020-01-08 00:00:00 UTC \(due: reclaim --purge\)/);
   const text = renderReclaimPlan(
     { ...plan, quarantined: [{ ...q, notOurs: 'no reclaim journal of this node records renaming it' }] },
     { purge: true, width: 0 },

@@ -32,7 +32,8 @@ export const restoreCommand = defineCommand({
   ],
   help: `Options:
   --list            List the journals of this node, newest first (also without a JOURNAL)
-  --name NAME       Only this DM name or VG/LV (a reclaim journal: this volume ID) (repeatable)
+  --name NAME       Only this DM name or VG/LV (a reclaim journal: this volume ID, or the name the
+                    quarantine lists print, e.g. VOLID#trash:ID; one it lacks: exit 1) (repeatable)
   --rw              Recreate maps read-write (default: read-only)
   -y, --yes         Do not ask (required without a terminal)
   --lock-wait SEC   How long to wait for a PVE guest or storage lock (default 10)

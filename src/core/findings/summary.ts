@@ -36,7 +36,11 @@ export function partOrder(doc: Pick<CheckDocument, 'dm' | 'mounts' | 'volumes'>)
   return order.filter((p) => Boolean(doc[p]));
 }
 
-/** One line: "DM grade B (score 90): 2 orphans, 1 pending, 40 valid of 45; mounts: 1 stale" (partOrder's order). */
+/**
+ * One line, part by part (partOrder's order): "device-mapper part grade B (score 90): 2 orphans, 1 pending,
+ * 40 valid of 45; mounts: 1 stale". The device-mapper part's own grade is labelled as that part's: the
+ * node's grade (overall.ts) leads every output and may be worse (a stale mount, an orphaned zvol).
+ */
 export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts' | 'volumes'>): string {
   return partOrder(doc)
     .map((p) =>
@@ -47,7 +51,7 @@ export function summaryLine(doc: Pick<CheckDocument, 'dm' | 'mounts' | 'volumes'
 
 function dmSummaryLine(doc: Pick<CheckDocument, 'dm'>): string {
   const dm = doc.dm!;
-  if (dm.error) return `DM could not be checked: ${dm.error}`;
+  if (dm.error) return `device-mapper part could not be checked: ${dm.error}`;
   const s = dm.summary;
   const issues = [
     s.duplicate ? plural(s.duplicate, 'duplicate') : '',
@@ -56,7 +60,10 @@ function dmSummaryLine(doc: Pick<CheckDocument, 'dm'>): string {
     s.pending ? `${s.pending} pending` : '',
   ].filter(Boolean);
   // A part not fully checked has no grade (its counts are a lower bound): it says so instead.
-  const grade = dm.status === 3 ? 'DM not graded (not fully checked)' : `DM grade ${s.grade} (score ${s.score})`;
+  const grade =
+    dm.status === 3
+      ? 'device-mapper part not graded (not fully checked)'
+      : `device-mapper part grade ${s.grade} (score ${s.score})`;
   return `${grade}: ${issues.length ? issues.join(', ') : 'no issues'}, ${s.valid} valid of ${s.total}`;
 }
 

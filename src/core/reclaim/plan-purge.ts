@@ -29,7 +29,9 @@ function matches(q: QuarantinedVolume, f: PlanFilter): boolean {
   if (f.all) return true;
   if (!(f.vmids?.length || f.names?.length)) return false;
   if (f.vmids?.length && (q.vmid === null || !f.vmids.includes(q.vmid))) return false;
-  if (f.names?.length && !f.names.some((n) => n === q.volid || n === q.onStorage || n === q.name)) return false;
+  // An adopted trash entry also by the name the lists print (quarantined.ts withAdoptedNames).
+  if (f.names?.length && !f.names.some((n) => n === q.volid || n === q.subject || n === q.onStorage || n === q.name))
+    return false;
   return true;
 }
 
@@ -50,6 +52,7 @@ export function planPurge(input: ReclaimInput, filter: PlanFilter = { all: true 
     if (why) {
       refused.push({
         volid: q.volid,
+        ...named(q),
         storage: q.storage,
         vmid: q.vmid,
         status: 'ignored',
@@ -133,9 +136,13 @@ function purgeRefusal(
   return null;
 }
 
+/** `subject` beside `volid` where the volume ID does not name it alone (an adopted trash entry). */
+const named = (q: QuarantinedVolume) => (q.subject ? { subject: q.subject } : {});
+
 function purgeAction(q: QuarantinedVolume, st: StorageConfig, input: ReclaimInput): ReclaimAction {
   return {
     volid: q.volid,
+    ...named(q),
     storage: st.id,
     storageType: st.type,
     shared: st.shared,

@@ -14,7 +14,7 @@ import type { DmEntry } from '../vocab/types';
 import { volumeSubject } from '../vocab/volume-subject';
 import type { VolumeEntry, VolumesResult } from '../vocab/volume-types';
 import { withQuarantineProof } from './quarantine-proof';
-import { quarantinedLvs, quarantinedVolumes, withRecordedSizes } from './quarantined';
+import { quarantinedLvs, quarantinedVolumes, withAdoptedNames, withRecordedSizes } from './quarantined';
 import { type Candidate, type RuleContext, refusalOf } from './reclaim-rules';
 import { type HostCommands, quarantineOf } from './reclaim-steps';
 import type { QuarantineRecord, ReclaimAction, ReclaimPlan, ReclaimRefusal } from './reclaim-types';
@@ -226,8 +226,11 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
   }
   refused.push(...trashNamedByVolid(candidates, filter.names ?? [], seen));
   const o = { now: input.now, retentionDays: input.retentionDays };
-  const listed = withRecordedSizes(
-    [...quarantinedLvs(input.lvs ?? [], input.storages, o), ...quarantinedVolumes(input.volumes?.entries ?? [], o)],
+  const listed = withAdoptedNames(
+    withRecordedSizes(
+      [...quarantinedLvs(input.lvs ?? [], input.storages, o), ...quarantinedVolumes(input.volumes?.entries ?? [], o)],
+      input.recorded ?? [],
+    ),
     input.recorded ?? [],
   );
   const quarantined = input.recorded ? withQuarantineProof(listed, input.recorded, o) : listed;

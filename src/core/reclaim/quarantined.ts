@@ -7,6 +7,7 @@ import type { StorageConfig } from '../parse/storage-config';
 import { sizeFigures } from '../text/size-figures';
 import { parseQuarantineName, purgeAfter, QUARANTINE_TAG } from '../vocab/quarantine-name';
 import type { DmEntry } from '../vocab/types';
+import { volumeSubject } from '../vocab/volume-subject';
 import type { VolumeEntry } from '../vocab/volume-types';
 import type { QuarantinedVolume } from './reclaim-types';
 
@@ -127,6 +128,8 @@ export interface RecordedSize {
   usedBytes?: number | null;
   /** The journal that recorded it: `restore JOURNAL --name VOLID` brings the volume back. */
   journal?: string;
+  /** Where it was: a Ceph trash entry reclaim adopted has the entry's trash id here (reclaim-steps.ts). */
+  location?: { trashId?: string };
 }
 
 /**
@@ -158,6 +161,33 @@ export function withRecordedSizes(list: QuarantinedVolume[], recorded: RecordedS
     return r
       ? { ...q, sizeBytes: r.sizeBytes ?? null, usedBytes: q.usedBytes ?? r.usedBytes ?? null, sizeRecorded: true }
       : q;
+  });
+}
+
+/**
+ * What a reclaim journal's record names: a Ceph trash entry reclaim adopted (reclaim-steps.ts
+ * trashAdoption records the entry's trash id; an image reclaim moved to the trash itself has none in its
+ * record) by the name it had, `VOLID#trash:<id>` (vocab/volume-subject.ts), else its volume ID.
+ */
+export function recordSubject(r: Pick<RecordedSize, 'volid' | 'location'>): string {
+  const id = r.location?.trashId;
+  return id ? volumeSubject({ volid: r.volid, trash: { id } }) : r.volid;
+}
+
+/**
+ * A quarantined Ceph trash entry reclaim adopted keeps the name it had in every list (`subject`), so the
+ * list, `restore JOURNAL --name` and `reclaim --purge --name` name it alike. Only its journal tells it
+ * from an image reclaim moved to the trash (both are USER entries under a quarantine name now), so
+ * without the journals (--demo, --from) it is listed by its volume ID. The image keeps its id in the
+ * trash (librbd api/Trash.cc), so the recorded id is the one `rbd trash ls` shows now.
+ */
+export function withAdoptedNames(list: QuarantinedVolume[], recorded: RecordedSize[]): QuarantinedVolume[] {
+  return list.map((q) => {
+    if (q.snapshot) return q;
+    const r = recorded.find(
+      (x) => (x.kind === undefined || x.kind === 'reclaim') && x.location?.trashId && isRecordOf(q, x),
+    );
+    return r ? { ...q, subject: recordSubject(r) } : q;
   });
 }
 

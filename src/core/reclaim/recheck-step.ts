@@ -7,6 +7,7 @@
 // have taken the original name, and no guest config may name the original volume (a config written
 // meanwhile: that guest would look for the volume this run is taking away).
 import type { PveState } from '../node/pve-state';
+import { subjectOf } from '../vocab/volume-subject';
 import { referenceIndex, storageLocation } from '../volumes/volume-references';
 import type { ReclaimAction, ReclaimPlan, ReclaimStep } from './reclaim-types';
 
@@ -26,9 +27,6 @@ const RENAMES = new Set<ReclaimStep['op']>([
 export function renamedWithin(steps: ReclaimStep[], done: number): boolean {
   return steps.slice(0, done).some((s) => RENAMES.has(s.op));
 }
-
-/** What names an action or refusal: its subject (a Ceph trash entry's `VOLID#trash:<id>`), else its volume ID. */
-export const subjectOf = (x: { volid: string; subject?: string }): string => x.subject ?? x.volid;
 
 /**
  * The action as it stands before step `done` (0-based), or why the run stops there. `plan`: the plan made

@@ -157,6 +157,11 @@ export interface ReclaimAction extends Subject {
 export interface QuarantinedVolume {
   /** The volume ID it had (`local-zfs:vm-100-disk-0`). */
   volid: string;
+  /**
+   * A Ceph trash entry reclaim adopted: the name it had, `VOLID#trash:<id>` (quarantined.ts
+   * withAdoptedNames), which every list prints and `restore --name`/`reclaim --purge --name` take.
+   */
+  subject?: string;
   storage: string;
   storageType: string;
   vmid: number | null;

@@ -12,6 +12,11 @@ export interface QuarantineListing {
 export interface QuarantineListed {
   /** The volume ID it had, and has again after `restore`. */
   volid: string;
+  /**
+   * Where the volume ID does not name it alone: a Ceph trash entry reclaim adopted, `VOLID#trash:<id>`
+   * (the name it had: vocab/volume-subject.ts), which every list prints and `restore --name` takes.
+   */
+  subject?: string;
   storage: string;
   vmid: number | null;
   /** Where it is now (LV, dataset, trash entry, file). */

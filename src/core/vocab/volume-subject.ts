@@ -10,3 +10,9 @@ export function volumeSubject(e: { volid: string; snapshot?: string; trash?: { i
   if (e.trash) return `${e.volid}#trash:${e.trash.id}`;
   return e.snapshot ? `${e.volid}@${e.snapshot}` : e.volid;
 }
+
+/**
+ * What names an action, a refusal or a quarantined volume where it carries a subject (a Ceph trash
+ * entry's `VOLID#trash:<id>`), else its volume ID.
+ */
+export const subjectOf = (x: { volid: string; subject?: string }): string => x.subject ?? x.volid;
