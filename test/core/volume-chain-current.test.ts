@@ -81,13 +81,18 @@ describe('a volume-chain file that is the current image after a failed rename', 
     );
     assert.equal(
       e.detail,
-      `volume-chain file ${SNAP} is no snapshot of a volume in its directory, and local:613/vm-613-disk-0.qcow2, which VM 613 scsi0 names, does not exist: a snapshot whose rename did not finish (Plugin.pm volume_snapshot renames the current image to this name first, then allocates a new 613/vm-613-disk-0.qcow2) left its current image under this name; the guest will not start until it is renamed back, never remove it`,
+      `volume-chain file ${SNAP} is no snapshot of a volume in its directory, and local:613/vm-613-disk-0.qcow2, which VM 613 scsi0 names, does not exist: snapshot 'weekly' did not finish its rename (Plugin.pm volume_snapshot renames the current image to this name first, then allocates a new 613/vm-613-disk-0.qcow2) and left the current image under this name; the guest will not start until it is renamed back, never remove it`,
     );
     assert.deepEqual(
-      e.steps?.map((s) => [s.kind, s.command, s.irreversible]),
+      e.steps?.map((s) => [s.kind, s.text, s.command, s.irreversible]),
       [
-        ['step', ['qemu-img', 'info', '--backing-chain', PATH], false],
-        ['step', ['mv', '-n', '--', PATH, '/var/lib/vz/images/613/vm-613-disk-0.qcow2'], false],
+        ['step', 'look at its backing chain first', ['qemu-img', 'info', '--backing-chain', PATH], false],
+        [
+          'step',
+          'rename it back (what volume_snapshot does when the snapshot fails: rename_snapshot)',
+          ['mv', '-n', '--', PATH, '/var/lib/vz/images/613/vm-613-disk-0.qcow2'],
+          false,
+        ],
       ],
     );
     assert.equal(r.status, 2, 'a guest that cannot start is critical');
@@ -97,7 +102,10 @@ describe('a volume-chain file that is the current image after a failed rename', 
     const name = '613/snap-pre-up-2-vm-613-disk-0.qcow2';
     const e = one(classify(VM613, { local: [file(name)] }).entries, `local:${name}`);
     assert.deepEqual([e.status, e.reason, e.references], ['valid', 'chain-current', ['VM 613 scsi0']]);
-    assert.match(e.detail, /local:613\/vm-613-disk-0\.qcow2, which VM 613 scsi0 names/);
+    assert.match(
+      e.detail,
+      /local:613\/vm-613-disk-0\.qcow2, which VM 613 scsi0 names, does not exist: snapshot 'pre-up-2' did/,
+    );
   });
 
   it('on a shared storage a config of another node names it too', () => {
@@ -137,6 +145,19 @@ describe('a volume-chain file that is the current image after a failed rename', 
     const e = one(classify(conf, { local: [file(SNAP)] }).entries, `local:${SNAP}`);
     assert.deepEqual([e.status, e.reason, e.vmid], ['ignored', 'not-guest-volume', null]);
   });
+
+  it('neighbour: on a shared storage, a chain file whose volume no config of the cluster names stays ignored', () => {
+    const e = one(classify({}, { nfs: [file(SNAP)] }).entries, `nfs-chain:${SNAP}`);
+    assert.deepEqual([e.status, e.reason, e.vmid], ['ignored', 'not-guest-volume', null]);
+  });
+
+  // Not files PVE makes (a copy's partial file, a snapshot without a name): never taken for the current
+  // image, whose way back would rename them onto the volume's name.
+  for (const name of ['613/snap-weekly-vm-613-disk-0.qcow2.part', '613/snap--vm-613-disk-0.qcow2'])
+    it(`neighbour: ${name} beside the missing volume stays an ignored name`, () => {
+      const e = one(classify(VM613, { local: [file(name)] }).entries, `local:${name}`);
+      assert.deepEqual([e.status, e.reason, e.vmid, e.steps], ['ignored', 'not-guest-volume', null, undefined]);
+    });
 
   it("neighbour: a config of another node naming a local storage's volume names its own node's file", () => {
     const conf = { '/etc/pve/nodes/pve2/qemu-server/613.conf': 'scsi0: local:613/vm-613-disk-0.qcow2,size=8G\n' };

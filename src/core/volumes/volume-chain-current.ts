@@ -23,8 +23,10 @@ export function chainCurrentOf(
   v: ListedVolume,
   c: Pick<VolumeContext, 'pve' | 'refs'>,
 ): { vmid: number; volume: string; snapshot: string; hits: RefHit[] } | null {
+  // Only such a file has this own name: the listing gives a chain snapshot whose volume is there that
+  // volume's name, and a quarantined file its quarantine name (volume-storages.ts).
   const m = /^(\d+)\/snap-(.+\.qcow2)$/.exec(v.own);
-  if (!m || v.vmid !== null || v.snapshot !== undefined) return null;
+  if (!m) return null;
   const rest = m[2];
   for (let i = rest.indexOf('-'); i > 0; i = rest.indexOf('-', i + 1)) {
     const volume = `${m[1]}/${rest.slice(i + 1)}`;
@@ -49,10 +51,9 @@ export function withChainCurrent(
   const cur = chainCurrentOf(st, loc, v, o.c);
   if (!cur) return o.verdict(v);
   const e = o.verdict({ ...v, vmid: cur.vmid, own: cur.volume, format: 'qcow2' });
-  if (e.status !== 'valid') return e;
-  const volid = `${e.storage}:${cur.volume}`;
   e.reason = 'chain-current';
-  e.detail = `volume-chain file ${v.own} is no snapshot of a volume in its directory, and ${volid}, which ${describeRef(cur.hits[0])} names, does not exist: a snapshot whose rename did not finish (Plugin.pm volume_snapshot renames the current image to this name first, then allocates a new ${cur.volume}) left its current image under this name; the guest will not start until it is renamed back, never remove it${e.detail.replace(/^referenced by [^;]*/, '')}`;
+  // The verdict's own words are "referenced by …" (a file storage has no replication to add).
+  e.detail = `volume-chain file ${v.own} is no snapshot of a volume in its directory, and ${e.storage}:${cur.volume}, which ${describeRef(cur.hits[0])} names, does not exist: snapshot '${cur.snapshot}' did not finish its rename (Plugin.pm volume_snapshot renames the current image to this name first, then allocates a new ${cur.volume}) and left the current image under this name; the guest will not start until it is renamed back, never remove it`;
   if (e.protected) return e;
   const path = v.devices[0];
   setSteps(e, [
