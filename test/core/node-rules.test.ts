@@ -212,6 +212,35 @@ const cases: Case[] = [
     hintLacks: /pvesm free/,
   },
   {
+    // The doubt is about an LV that may be the other guest's disk; a map whose LV is gone from the metadata
+    // (a cut lvremove of a migrated disk) is nobody's disk whatever the VG's disks are: removed as ever.
+    name: 'the same doubt never holds a map whose LV is gone: its fix stays (dmsetup remove)',
+    view: {
+      storageCfg: THICK,
+      lvs: [lv('vg0', 'other')],
+      maps: [{ lv: active }],
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
+    },
+    want: 'orphan/lv-missing',
+    fix: /^dmsetup remove --retry -u LVM-vg0\S+$/,
+    noProtection: true,
+  },
+  {
+    // Why reachGapOf never meets a VG without a reach (test/mutation/equivalent.md, dm-flags.ts:198–200):
+    // a VG vgs does not report makes its LVs unknown first; every VG vgs reports has one (vgReachOf).
+    name: 'the same when vgs does not report the VG: unknown (the disagreement said), never a leftover',
+    view: {
+      storageCfg: THICK,
+      lvs: leftover,
+      vgs: [],
+      guests: [{ vmid: 100, node: 'pve2', text: vm('san:vm-100-disk-0') }],
+    },
+    want: 'unknown/lvm-incomplete',
+    fix: null,
+    detail: /^lvs lists LVs of VG vg0, which vgs does not report: cannot tell whether vg0\/vm-100-disk-0 is a leftover/,
+    noProtection: true,
+  },
+  {
     // The ordinary migration leftover: the VG lies on a SATA disk of this node.
     name: 'the same on a local SATA disk: the migration leftover (only pve2 can tell it from the only copy)',
     view: {

@@ -638,6 +638,48 @@ describe('planPurge: a volume a config on another node names is never purged fro
   });
 });
 
+// The reclaim plan of such a volume (HA recovery's only disk, or a migration leftover: only-copy.ts) keeps
+// the reversible quarantine, but its evidence never says "no guest config of the cluster names it": it
+// names the config on the other node and the look that settles the doubt, on every local storage type.
+describe('planReclaim: the evidence of a local volume a config on another node names', () => {
+  const named = (volid: string) => new Map([[volid, { node: 'pve2', vmid: 100, type: 'qemu' as const }]]);
+  const rows: { name: string; over: Partial<ReclaimInput>; volid: string }[] = [
+    {
+      name: 'LVM-thin (the DM side)',
+      over: { dm: [lvOrphan({ reason: 'inactive-leftover' })] },
+      volid: 'local-lvm:vm-100-disk-0',
+    },
+    {
+      name: 'ZFS',
+      over: { volumes: volumes([vol({ volid: 'local-zfs:vm-100-disk-0', reason: 'not-referenced' })]) },
+      volid: 'local-zfs:vm-100-disk-0',
+    },
+    {
+      name: 'dir',
+      over: { volumes: volumes([vol({ volid: 'local:100/vm-100-disk-0.raw', reason: 'not-referenced' })]) },
+      volid: 'local:100/vm-100-disk-0.raw',
+    },
+  ];
+  for (const r of rows) {
+    it(`${r.name}: planned (reversible), the evidence names pve2's config and the look there`, () => {
+      const plan = planReclaim(input({ ...r.over, namedElsewhere: named(r.volid) }), { all: true });
+      assert.deepEqual(plan.refused, []);
+      const ev = plan.actions.map((a) => a.evidence[1]);
+      const storage = r.volid.slice(0, r.volid.indexOf(':'));
+      assert.deepEqual(ev, [
+        `no config of this node names it, but VM 100's config on pve2 names this very volume ID (every config was read and is whole): reversible here; reclaim --purge refuses it, and before anything irreversible check that pve2 has ${r.volid}: ssh pve2 pvesm list ${storage} --vmid 100`,
+      ]);
+    });
+    it(`${r.name}: its neighbour, pve2 names another volume ID: no config of the cluster names it`, () => {
+      const plan = planReclaim(input({ ...r.over, namedElsewhere: named(`${r.volid}-other`) }), { all: true });
+      assert.deepEqual(
+        plan.actions.map((a) => a.evidence[1]),
+        ['no guest config of the cluster names it (every config was read and is whole)'],
+      );
+    });
+  }
+});
+
 describe('volidsNamedElsewhere: what configs of other nodes name', () => {
   it('volume IDs of other nodes only, a linked clone by both forms, paths and unreadable configs skipped', () => {
     const cfg = (refs: string[], type: 'qemu' | 'lxc' = 'qemu') => parseGuestConfig(`${refs.join('\n')}\n`, type, 1);

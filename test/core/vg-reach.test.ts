@@ -2,10 +2,20 @@
 // (a partition, md, crypt, multipath, kpartx), each shared or unsure row beside a local neighbour.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { diskReach, sharedVgs, storagesAsSeen, type VgReach, vgReach, vgReachOf } from '../../src/core/node/vg-reach';
+import { parseNode } from '../../src/core/node/node-view';
+import {
+  diskReach,
+  sharedVgs,
+  storageConfigAsSeen,
+  storagesAsSeen,
+  type VgReach,
+  vgReach,
+  vgReachOf,
+} from '../../src/core/node/vg-reach';
 import type { VgRow } from '../../src/core/parse/parse-lvm';
-import type { PvDevicesRead } from '../../src/core/vocab/snapshot';
-import { vgOf } from '../helpers/node-view';
+import type { PvDevicesRead, SysBlockDevice } from '../../src/core/vocab/snapshot';
+import { LOCAL_LVM, lvmId, NodeBuilder } from '../helpers/node-builder';
+import { lv, nodeView, vgOf } from '../helpers/node-view';
 import { DISK_PLACE, pvOnDisk, pvRead } from '../helpers/pv-devices';
 
 const vg = (pvs: string[]): VgRow => vgOf('vgx', [], { pvs });
@@ -341,4 +351,140 @@ describe('sharedVgs and vgReachOf: the shared VGs by what makes them shared; not
     >[2];
     assert.deepEqual([...vgReachOf(null, pvOnDisk('sdb', 'sata'), dm)], []);
   });
+});
+
+// A stack of block devices as host/read-pv-disks.ts gathers it: it follows a PV 8 levels down (MAX_DEPTH) and
+// the core follows every level it read, no further; a slave it did not read, or a capture whose slaves loop
+// (damaged or made by hand, --from), is unsure with what was not read, and the check never recurses without end.
+describe('deviceReach: the stack as deep as it was read, and no deeper', () => {
+  /** dm-0 (the PV) → dm-1 → … → dm-<n-1> → sda (SATA), sda at depth n. */
+  const stack = (n: number): PvDevicesRead => {
+    const devices: Record<string, SysBlockDevice> = {};
+    for (let i = 0; i < n; i++)
+      devices[`dm-${i}`] = { path: DISK_PLACE.virtual(`dm-${i}`), slaves: [i + 1 < n ? `dm-${i + 1}` : 'sda'] };
+    devices.sda = { path: DISK_PLACE.sata('sda') };
+    return pvRead({ '/dev/dm-0': 'dm-0' }, devices);
+  };
+  test('a disk 8 levels below its PV (the deepest the gatherer reads) is followed: local', () =>
+    assert.deepEqual(vgReach(vg(['/dev/dm-0']), stack(8)), local('SATA disk sda (PV /dev/dm-0)')));
+  test('9 levels below: unsure, never taken as read', () =>
+    assert.deepEqual(vgReach(vg(['/dev/dm-0']), stack(9)), unsure('PV /dev/dm-0: /sys/class/block/sda was not read')));
+  test('a slave the gatherer did not read (an md array of two partitions, one missing): unsure, with its name', () =>
+    assert.deepEqual(
+      vgReach(
+        vg(['/dev/md0']),
+        pvRead(
+          { '/dev/md0': 'md0' },
+          {
+            md0: { path: DISK_PLACE.virtual('md0'), slaves: ['sda1', 'sdb1'] },
+            sda1: { path: `${DISK_PLACE.sata('sda')}/sda1`, partition: true },
+            sda: { path: DISK_PLACE.sata('sda') },
+          },
+        ),
+      ),
+      unsure('PV /dev/md0: /sys/class/block/sdb1 was not read'),
+    ));
+  test('slaves that loop (a damaged capture): unsure, the walk ends', () =>
+    assert.deepEqual(
+      vgReach(
+        vg(['/dev/dm-0']),
+        pvRead(
+          { '/dev/dm-0': 'dm-0' },
+          {
+            'dm-0': { path: DISK_PLACE.virtual('dm-0'), slaves: ['dm-1'] },
+            'dm-1': { path: DISK_PLACE.virtual('dm-1'), slaves: ['dm-0'] },
+          },
+        ),
+      ),
+      unsure('PV /dev/dm-0: /sys/class/block/dm-1 was not read'),
+    ));
+  test('partitions that loop (a damaged capture): unsure, the walk ends', () =>
+    assert.deepEqual(
+      vgReach(
+        vg(['/dev/p1']),
+        pvRead(
+          { '/dev/p1': 'p1' },
+          {
+            p1: { path: '/sys/devices/virtual/block/p2/p1', partition: true },
+            p2: { path: '/sys/devices/virtual/block/p1/p2', partition: true },
+          },
+        ),
+      ),
+      unsure('PV /dev/p1: /sys/class/block/p2 was not read'),
+    ));
+});
+
+// The multipath rule reads dmsetup deps, no sysfs: a VG whose LVs map onto a multipath map (or a kpartx
+// partition of one) is shared, said by the map of its first LV (by DM name); a map of no VG (the partition
+// map itself) tells no VG.
+describe('multipathVgs through vgReachOf: the LUN a VG lies on, by its first map', () => {
+  const lun = (name: string, uuid: string, major: string) => ({
+    name,
+    uuid,
+    table: `0 20971520 multipath 0 0 1 1 round-robin 0 1 1 ${major} 1`,
+  });
+  const reachOf = (b: NodeBuilder) => {
+    const view = parseNode(b.build());
+    return vgReachOf(view.lvm.vgs, null, view.dm);
+  };
+  test('a VG over two LUNs (grown by a second one): said to lie on the first map of its first LV', () => {
+    const b = new NodeBuilder().storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`).pool('pve');
+    b.map(lun('mpatha', 'mpath-3600a0980383030', '8:32'));
+    b.map(lun('mpathb', 'mpath-3600a0980383031', '8:48'));
+    for (const [i, m] of [
+      [0, 'mpatha'],
+      [1, 'mpathb'],
+    ] as const) {
+      const id = lvmId(`m${i}`);
+      b.lv({ vg: 'vgm', lv: `vm-300-disk-${i}`, id, active: false });
+      b.map({
+        name: `vgm-vm--300--disk--${i}`,
+        uuid: `LVM-${b.vgId('vgm')}${id}`,
+        table: `0 2048 linear ${b.devnoOf(m)} 2048`,
+      });
+    }
+    assert.deepEqual(reachOf(b).get('vgm'), shared('multipath map mpatha'));
+  });
+  test('a VG on a kpartx partition of a LUN: shared by that LUN; the partition map tells no VG of its own', () => {
+    const b = new NodeBuilder().storage(`${LOCAL_LVM}\nlvm: thick\n\tvgname vgm\n`).pool('pve');
+    b.map(lun('mpatha', 'mpath-3600a0980383030', '8:32'));
+    b.map({
+      name: 'mpatha-part1',
+      uuid: 'part1-mpath-3600a0980383030',
+      table: `0 20969472 linear ${b.devnoOf('mpatha')} 2048`,
+    });
+    const id = lvmId('p');
+    b.lv({ vg: 'vgm', lv: 'vm-300-disk-0', id, active: false });
+    b.map({
+      name: 'vgm-vm--300--disk--0',
+      uuid: `LVM-${b.vgId('vgm')}${id}`,
+      table: `0 2048 linear ${b.devnoOf('mpatha-part1')} 2048`,
+    });
+    const reach = reachOf(b);
+    assert.deepEqual(reach.get('vgm'), shared('multipath map mpatha'));
+    assert.deepEqual([...reach.keys()].sort(), ['pve', 'vgm'], 'only VG names: a map of no VG is no key');
+  });
+});
+
+// Reclaim's look reads storage.cfg as the disks show it (act/reclaim-look.ts): a thick LVM storage
+// storage.cfg calls local whose VG lies on an iSCSI LUN is shared there too; on a SATA disk it stays local.
+describe('storageConfigAsSeen: storage.cfg of a node view as its disks show it', () => {
+  const THICK = 'lvm: san\n\tvgname vg0\n\tcontent images\n';
+  const lvs = [lv('vg0', 'vm-100-disk-0')];
+  for (const [place, want] of [
+    ['iscsi', true],
+    ['sata', false],
+  ] as const)
+    test(`the VG on a ${place} disk: shared ${want}`, () => {
+      const view = nodeView({
+        storageCfg: THICK,
+        lvs,
+        vgs: [vgOf('vg0', lvs, { pvs: ['/dev/sdb'] })],
+        pvDevices: pvOnDisk('sdb', place),
+      });
+      assert.deepEqual(
+        storageConfigAsSeen(view).map((s) => [s.id, s.shared]),
+        [['san', want]],
+      );
+    });
 });

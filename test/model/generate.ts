@@ -56,6 +56,8 @@ export const SID: Record<StorageKind, string> = {
   'dir-chain': 'local',
 };
 
+/** Plugin.pm get_snap_name: `<vmid>/snap-<snap>-<volname>`. */
+export const chainFile = (name: string, snap: string) => name.replace(/^(\d+)\//, `$1/snap-${snap}-`);
 export const isLvm = (k: StorageKind) => k === 'lvmthin' || k === 'lvm' || k === 'lvm-chain';
 /** Storage snapshots PVE takes only on ZFS and RBD (templates' __base__, storage_migrate's __migration__, pvesr). */
 const storageOnly = (s: string) => s.startsWith('__');
@@ -271,12 +273,13 @@ export function volumesInput(n: ModelNode): ClassifyVolumesInput {
       rbdStatus[`ceph-vm/${name}`] = { argv: [], code: 0, stdout: JSON.stringify({ watchers }), stderr: '' };
     } else {
       const backing = clone ? `../${own(k, base, type)}` : undefined;
-      local.push({ name, ...(backing ? { backing } : {}), sizeBytes: 1, usedBytes: 1 });
+      // A volume renamed to its snapshot's file and not back (Plugin.pm volume_snapshot) is no file of its own.
+      if (!v.renamedToSnapshot) local.push({ name, ...(backing ? { backing } : {}), sizeBytes: 1, usedBytes: 1 });
       // PVE 9 volume chain: a file snap-<snap>-<volname> beside the volume (Plugin.pm get_snap_name).
       for (const sn of snapsOn(k, v))
         local.push(
           k === 'dir-chain'
-            ? { name: name.replace(/^(\d+)\//, `$1/snap-${sn}-`), sizeBytes: 1, usedBytes: 1 }
+            ? { name: chainFile(name, sn), sizeBytes: 1, usedBytes: 1 }
             : { name, snapshot: sn, sizeBytes: 1, usedBytes: 1 },
         );
       if (busy)
@@ -284,7 +287,7 @@ export function volumesInput(n: ModelNode): ClassifyVolumesInput {
           pid: 6000 + i,
           comm: v.writing ? 'qemu-img' : 'kvm',
           cmdline: ['x'],
-          fds: [`/var/lib/vz/images/${name}`],
+          fds: [`/var/lib/vz/images/${v.renamedToSnapshot ? chainFile(name, snapsOn(k, v)[0]) : name}`],
         });
     }
   }

@@ -15,6 +15,7 @@ import type { VolumeEntry } from '../../src/core/vocab/volume-types';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
 import { tempDir } from '../helpers/temp-dir';
 import {
+  chainFile,
   dmSnapshot,
   isLvm,
   type ModelNode,
@@ -70,6 +71,12 @@ function seenDm(entries: DmEntry[], n: ModelNode, o: ModelObject): Seen | null {
 }
 
 function seenVolume(entries: VolumeEntry[], n: ModelNode, o: ModelObject): Seen | null {
+  // A file-chain volume renamed to its snapshot's file and not back: that file's own entry.
+  if (n.kind === 'dir-chain' && o.snapshot && o.vol.renamedToSnapshot) {
+    const file = `${SID[n.kind]}:${chainFile(o.name, o.snapshot)}`;
+    const e = entries.find((x) => x.volid === file && x.snapshot === undefined);
+    return e ? seenOf(e) : null;
+  }
   const e = entries.find(
     (x) =>
       x.storage === SID[n.kind] &&

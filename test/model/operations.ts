@@ -829,12 +829,12 @@ const chainCfg = (lines: string[] = []) => [disk('scsi0', CHAIN), ...lines];
 const chainRenameFails: Operation = {
   name: 'PVE 9 volume-chain snapshot whose rename is not undone',
   entry: 'qm snapshot 613 weekly (storage with snapshot-as-volume-chain 1)',
-  storages: ['lvm-chain'],
+  storages: ['lvm-chain', 'dir-chain'],
   steps: [
     {
       does: 'snapshot_prepare, then volume_snapshot renames the current image to snap_vm-613-disk-0_weekly.qcow2 (lvrename) before it allocates the new current',
       source:
-        'pve-storage src/PVE/Storage/LVMPlugin.pm volume_snapshot_locked → rename_snapshot (from AbstractConfig.pm snapshot_create)',
+        'pve-storage src/PVE/Storage/LVMPlugin.pm volume_snapshot_locked → rename_snapshot (from AbstractConfig.pm snapshot_create); on a file storage Plugin.pm volume_snapshot → rename_snapshot (rename(2) to get_snap_name)',
       after: same({
         guests: [vm(613, ['lock: snapshot', ...chainCfg(snapSection('weekly', chainCfg(), ['snapstate: prepare']))])],
         vols: [{ name: CHAIN, snaps: ['weekly'], renamedToSnapshot: { open: false } }],

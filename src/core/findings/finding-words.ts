@@ -39,6 +39,7 @@ const REASON_TEXT: Partial<Record<VolumeReason, string>> = {
   'in-trash': 'an image in the Ceph trash: PVE lists it nowhere, it still takes its space',
   'in-trash-referenced': "a guest's disk in the Ceph trash that its config still names: the guest cannot start",
   'missing-referenced': "a volume a guest's config names that its storage does not have",
+  'chain-current': "a guest's current image under a chain snapshot's name: the guest cannot start",
   'watchers-unread': 'whether a Ceph client has this image open could not be read (rbd status)',
   'loops-unread': 'whether a loop device is bound to this file could not be read (/sys/block/loopN/loop/backing_file)',
   'mounts-unread': "whether a container runs from this directory or dataset could not be read (the host's mount table)",

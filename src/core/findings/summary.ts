@@ -109,6 +109,7 @@ const PHRASE_ORDER = [
 const GUEST_DISK_WORD: Record<string, string> = {
   'missing-referenced': 'missing disk',
   'in-trash-referenced': 'disk in trash',
+  'chain-current': 'disk under a snapshot name',
 };
 
 /** What the phrase needs of a finding (a Finding of findings.ts). */

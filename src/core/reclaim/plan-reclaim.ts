@@ -6,9 +6,10 @@ import { isPartition, type PlanFilter } from '../cleanup/plan-cleanup';
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
 import { compareText } from '../text/compare-text';
+import { shellQuote } from '../text/shell-quote';
 import { sizeFigures } from '../text/size-figures';
 import type { NextStep } from '../vocab/next-step';
-import type { NamedElsewhere } from '../vocab/only-copy';
+import { type NamedElsewhere, otherCopyCommand } from '../vocab/only-copy';
 import { purgeAfter } from '../vocab/quarantine-name';
 import type { DmEntry } from '../vocab/types';
 import { volumeSubject } from '../vocab/volume-subject';
@@ -215,7 +216,7 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
       status: c.status,
       reason: c.reason,
       why: c.detail,
-      evidence: evidenceOf(c),
+      evidence: evidenceOf(c, st.shared ? undefined : input.namedElsewhere.get(c.volid)),
       sizeBytes: c.sizeBytes,
       usedBytes: c.usedBytes,
       ...q,
@@ -237,8 +238,12 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
   return { actions, refused, quarantined, retentionDays: input.retentionDays };
 }
 
-/** The facts the orphan verdict rests on, in words (the analysis' own detail first). */
-function evidenceOf(c: Candidate): string[] {
+/**
+ * The facts the orphan verdict rests on, in words (the analysis' own detail first). A local volume whose
+ * volume ID a config of another node names (only-copy.ts) is never said to be named by no config: that
+ * config is the doubt, and the purge waits for the look at that node.
+ */
+function evidenceOf(c: Candidate, named: NamedElsewhere | undefined): string[] {
   const out = [`${c.status} (${c.reason}): ${c.detail}`];
   if (c.trash) {
     out.push(`in the Ceph trash (entry ${c.trash.id}) by someone's rbd trash mv (source USER); no config names it`);
@@ -253,7 +258,11 @@ function evidenceOf(c: Candidate): string[] {
     out.push("only the snapshot is renamed: its volume and the volume's other snapshots are not touched");
     return out;
   }
-  out.push('no guest config of the cluster names it (every config was read and is whole)');
+  out.push(
+    named
+      ? `no config of this node names it, but ${named.type === 'lxc' ? 'CT' : 'VM'} ${named.vmid}'s config on ${named.node} names this very volume ID (every config was read and is whole): reversible here; reclaim --purge refuses it, and before anything irreversible check that ${named.node} has ${c.volid}: ${shellQuote(otherCopyCommand(named.node, c.volid, named.vmid))}`
+      : 'no guest config of the cluster names it (every config was read and is whole)',
+  );
   out.push('no running task, lock, HA move or live process is recorded for its guest');
   if (c.lvm) out.push(`LV ${c.lvm.vg}/${c.lvm.lv} (LV UUID ${c.lvm.lvUuid}) is no origin of any other LV`);
   return out;

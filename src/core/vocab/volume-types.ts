@@ -42,6 +42,8 @@ export type VolumeReason =
   // valid: a volume a config names that a listing read whole does not show (volume-unlisted.ts); critical
   // when a drive the guest starts with names it
   | 'missing-referenced'
+  // valid, critical: a volume-chain snapshot file that is a guest's current image (volume-chain-current.ts)
+  | 'chain-current'
   | 'watchers-unread'
   // A directory volume whose use only the host mount table could show, with that table not read whole.
   | 'mounts-unread'

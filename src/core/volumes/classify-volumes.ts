@@ -14,6 +14,7 @@ import { setSteps } from '../vocab/next-step';
 import { snapshotsStayBehind, volumeOffered } from '../vocab/reclaim-scope';
 import type { DevicePathState, ProcessInfo } from '../vocab/snapshot';
 import type { VolumeEntry, VolumeStorageStatus, VolumesRaw, VolumesResult } from '../vocab/volume-types';
+import { withChainCurrent } from './volume-chain-current';
 import { holdersByDevice, mountedDevices, volumePathResolver, zfsMountTargets } from './volume-host-facts';
 import { rbdSnapshotsFollowImage } from './volume-rbd';
 import { holdsGuestVolumes, referenceIndex, storageLocation } from './volume-references';
@@ -76,9 +77,9 @@ function classifyStorageVolumes(
   }
   const liveNames = new Set(listed.volumes.filter((v) => !v.quarantine && !v.trash).map((v) => v.own));
   const ctx: VolumeContext = { ...c, hasClones, newestReplicate, replicateJobs, liveNames };
-  for (const v of listed.volumes) {
-    entries.push(classifyVolume(st, loc, v, ctx));
-  }
+  // A volume-chain file holding a guest's current image is judged as that guest's volume.
+  const verdict = (v: ListedVolume) => classifyVolume(st, loc, v, ctx);
+  for (const v of listed.volumes) entries.push(withChainCurrent(st, loc, v, { c: ctx, verdict }));
   // A config naming a volume a listing read whole lacks: the guest's missing disk (volume-unlisted.ts); a
   // listing that failed or is incomplete (an image it could not open, the trash unread) says nothing of it.
   if (stat.status === 'ok') for (const e of namedMissing(st, loc, listed.volumes, c)) entries.push(e);

@@ -20,11 +20,14 @@ export function volumesSummary(entries: VolumeEntry[], storages: VolumeStorageSt
 }
 
 /**
- * A guest's own disk that it cannot use: in the Ceph trash while its config names it, or gone from a
- * listing read whole while a drive the guest starts with names it (volume-unlisted.ts): critical.
+ * A guest's own disk that it cannot use: in the Ceph trash while its config names it, under a volume-chain
+ * snapshot's name (volume-chain-current.ts), or gone from a listing read whole while a drive the guest
+ * starts with names it (volume-unlisted.ts): critical.
  */
 export const brokenDisk = (e: Pick<VolumeEntry, 'reason' | 'missing'>): boolean =>
-  e.reason === 'in-trash-referenced' || (e.reason === 'missing-referenced' && e.missing?.blocksStart === true);
+  e.reason === 'in-trash-referenced' ||
+  e.reason === 'chain-current' ||
+  (e.reason === 'missing-referenced' && e.missing?.blocksStart === true);
 
 /**
  * CRITICAL when a guest's disk is unusable (in the Ceph trash, or in pve-health's quarantine while its config
