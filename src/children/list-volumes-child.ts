@@ -9,7 +9,7 @@ import { childCommand } from '../host/self-command';
  * volname (`101/vm-101-disk-0.qcow2`), s the apparent size, b allocated bytes, d a directory, h the
  * header bytes (base64; qcow2: up to the end of the backing file name, vmdk: 20 bytes), p a btrfs snapshot's
  * name, r a btrfs raw disk's subvolume (n names its disk.raw, BTRFSPlugin list_images), i `<st_dev>:<st_ino>` of a
- * file or directory volume (a config path reaching it by another path). CommonJS, no deps.
+ * file or directory volume, a btrfs raw disk's disk.raw (a config path reaching it by another path). CommonJS, no deps.
  */
 export const LIST_VOLUMES_SCRIPT = `'use strict';
 const fs = require('fs');
@@ -67,9 +67,10 @@ for (const v of vmids) {
         continue;
       }
       if (a.btrfs && !/\\.subvol$/.test(f)) {
-        // btrfs: one subvolume per raw disk, images/<vmid>/<name>/disk.raw.
+        // btrfs: one subvolume per raw disk, images/<vmid>/<name>/disk.raw; its identity is disk.raw's, the
+        // file a config path or a qcow2 backing file names (BTRFSPlugin filesystem_path).
         let ds; try { ds = fs.statSync(p + '/disk.raw'); } catch (e) { continue; }
-        items.push({ n: v + '/' + f + '.raw', s: ds.size, b: ds.blocks * 512, r: 1 });
+        items.push({ n: v + '/' + f + '.raw', s: ds.size, b: ds.blocks * 512, r: 1, i: id(p + '/disk.raw') });
         continue;
       }
       items.push({ n: v + '/' + f, s: null, b: null, d: true, i: id(p) });

@@ -64,6 +64,14 @@ export function readDevicePaths(host: Host, files: Record<string, string>): Reco
   return out;
 }
 
+/** Each path looked up as readDevicePaths does a config's (the absolute backing files of qcow2 images). */
+export function readPathStates(host: Host, paths: Iterable<string>): Record<string, DevicePathState | null> {
+  const out: Record<string, DevicePathState | null> = {};
+  const stopAt = networkStops(host);
+  for (const p of paths) if (!(p in out)) out[p] = lookUp(host, p, stopAt);
+  return out;
+}
+
 /** One config path looked up (readDevicePaths). */
 function lookUp(host: Host, p: string, stopAt: (path: string) => string | null): DevicePathState | null {
   let network: string | null = null;

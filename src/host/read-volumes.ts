@@ -17,7 +17,7 @@ import { filePath } from '../core/volumes/volume-storages';
 import type { Host } from './host';
 import { hostPath } from './host';
 import { runCaptured } from './read-dm';
-import { resolveHostPaths } from './read-links';
+import { readPathStates, resolveHostPaths } from './read-links';
 import { readLoopDevices } from './read-loops';
 import { RBD_TRASH, type RbdCandidates, rbdArgv, readRbdDevices, readRbdWatchers } from './read-rbd';
 
@@ -242,6 +242,11 @@ export async function gatherVolumes(
       );
   }
   await Promise.all(jobs);
+  // An overlay's base named absolute is looked up as a config path is: through links, by identity.
+  const backings = Object.values(raw.files).flatMap((f) =>
+    f.volumes.flatMap((v) => (v.backing?.startsWith('/') ? [v.backing] : [])),
+  );
+  if (backings.length) raw.backingPaths = readPathStates(host, backings);
   // Without the core's list of candidates no image is asked: their verdicts are then UNKNOWN, never orphans.
   if (raw.rbdTrash && opts.rbdCandidates)
     await readRbdWatchers(host, pve, raw, { timeoutMs, candidates: opts.rbdCandidates });

@@ -1,6 +1,8 @@
 // Reclaim never fails open on a partial listing (issue 59): `zfs list` empty with exit 0, `lvs` empty
 // with exit 0 — the dry run and the real run name the storage not seen whole and exit 3, also with
-// --name (as `clean` does on the same node). Beside it, the whole listing of the same node exits 0.
+// --name (as `clean` does on the same node); a listing cut at a line boundary (no check of the text can
+// tell it from a whole one): the volume named and not listed is refused `not-listed`, exit 3. Beside it,
+// the whole listing of the same node exits 0.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +37,34 @@ describe('reclaim on a partial listing: named, exit 3', { skip }, () => {
     }
     const live = runCli(out, ['reclaim', '--yes', '--name', 'local-zfs:vm-150-disk-0'], { pathPrefix });
     assert.equal(live.code, 3, live.stderr);
+  });
+
+  it('mixed-volumes: a `zfs list` that lost lines at their boundary (exit 0): the zvol named is refused not listed, exit 3', () => {
+    const out = buildNode('mixed-volumes');
+    // What no check of the text can tell from a whole listing: the lines of one zvol gone, exit 0.
+    const pathPrefix = join(out, 'cut-zfs');
+    mkdirSync(pathPrefix, { recursive: true });
+    writeFileSync(
+      join(pathPrefix, 'zfs'),
+      `#!/bin/sh\n[ "$1" = list ] || exec '${join(out, 'bin', 'zfs')}' "$@"\n'${join(out, 'bin', 'zfs')}' "$@" | grep -v vm-150-disk-0\n`,
+    );
+    chmodSync(join(pathPrefix, 'zfs'), 0o755);
+    const r = runCli(out, ['reclaim', '--dry-run', '--json', '--name', 'local-zfs:vm-150-disk-0'], { pathPrefix });
+    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(doc.plan.actions, []);
+    assert.deepEqual(
+      doc.plan.refused.map((x: { volid: string; code: string; reason: string }) => [x.volid, x.code, x.reason]),
+      [['local-zfs:vm-150-disk-0', 'unknown', 'not-listed']],
+    );
+    // The same in the text, and a name the cut listing still has: planned, exit 0.
+    const text = runCli(out, ['reclaim', '--dry-run', '--name', 'local-zfs:vm-150-disk-0'], { pathPrefix });
+    assert.match(text.stdout, /local-zfs:vm-150-disk-0 — unknown: no volume of this name is listed on this node/);
+    const other = runCli(out, ['reclaim', '--dry-run', '--json', '--name', 'local:102/vm-102-disk-0.raw'], {
+      pathPrefix,
+    });
+    assert.equal(other.code, 0, other.stdout);
+    assert.deepEqual(JSON.parse(other.stdout).plan.refused, []);
   });
 
   it('default-lvmthin: an empty `lvs` (exit 0) → exit 3, no LV planned; whole, exit 0', () => {

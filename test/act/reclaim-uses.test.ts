@@ -55,6 +55,26 @@ const uses: { name: string; use: (root: string) => void; code: string }[] = [
       ),
     code: 'template-base',
   },
+  {
+    // qemu opens the backing file as written: a directory link on the way leads to the same file.
+    name: 'an overlay naming it through a directory link',
+    use: (root) => {
+      mkdirSync(join(root, 'srv'), { recursive: true });
+      symlinkSync('/var/lib/vz', join(root, 'srv/vzlink'));
+      writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', '/srv/vzlink/images/102/vm-102-disk-0.raw');
+    },
+    code: 'template-base',
+  },
+  {
+    // The same file by another name (a hard link; a bind mount of the storage shows it the same way).
+    name: 'an overlay naming a hard link of it',
+    use: (root) => {
+      mkdirSync(join(root, 'srv'), { recursive: true });
+      linkSync(join(root, PATH), join(root, 'srv/base.raw'));
+      writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', '/srv/base.raw');
+    },
+    code: 'template-base',
+  },
 ];
 
 describe('reclaim: a file a loop device or an overlay uses is refused', { skip }, () => {
@@ -70,6 +90,17 @@ describe('reclaim: a file a loop device or an overlay uses is refused', { skip }
     for (const use of [
       (root: string) => bindLoop(root, '/var/lib/vz/images/101/vm-101-disk-3.vmdk'),
       (root: string) => writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', `/srv${PATH}`),
+      // A directory link to another directory that has a file of that name.
+      (root: string) => {
+        mkdirSync(join(root, 'srv/other/images/102'), { recursive: true });
+        writeFileSync(join(root, 'srv/other/images/102/vm-102-disk-0.raw'), '');
+        symlinkSync('/srv/other', join(root, 'srv/vzlink'));
+        writeQcow2Overlay(
+          root,
+          'var/lib/vz/images/101/vm-101-disk-9.qcow2',
+          '/srv/vzlink/images/102/vm-102-disk-0.raw',
+        );
+      },
     ]) {
       const node = buildNode('mixed-volumes');
       use(join(node, 'root'));

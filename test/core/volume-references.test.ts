@@ -178,6 +178,10 @@ dir: local
 \tpath /var/lib/vz
 \tcontent images,rootdir
 
+btrfs: bt
+\tpath /mnt/bt
+\tcontent images,rootdir
+
 lvmthin: local-lvm
 \tthinpool data
 \tvgname pve
@@ -239,6 +243,20 @@ test('a drive given by device path uses the volume that path names, by its text 
     { name: 'a file below a subdirectory of images/', path: '/var/lib/vz/images/sub/100/vm-100-disk-0.raw', keys: [] },
     // As long as the storage's images/ prefix, but another directory.
     { name: 'a file of another directory, as long', path: '/opt/elsewhere/img/100/vm-100-disk-0.raw', keys: [] },
+    // A btrfs raw disk is the subvolume `<vmid>/<name>/` holding disk.raw (BTRFSPlugin.pm filesystem_path):
+    // PVE's own path for it names `<vmid>/<name>.raw`; the same path on a dir storage is no volume of it.
+    {
+      name: "a btrfs raw disk's disk.raw",
+      path: '/mnt/bt/images/100/vm-100-disk-0/disk.raw',
+      keys: ['file:/mnt/bt|100/vm-100-disk-0.raw'],
+    },
+    { name: 'disk.raw under a dir storage', path: '/var/lib/vz/images/100/vm-100-disk-0/disk.raw', keys: [] },
+    { name: 'another file in a btrfs raw subvolume', path: '/mnt/bt/images/100/vm-100-disk-0/x.raw', keys: [] },
+    {
+      name: 'a btrfs file volume by its own name',
+      path: '/mnt/bt/images/100/vm-100-disk-1.qcow2',
+      keys: ['file:/mnt/bt|100/vm-100-disk-1.qcow2'],
+    },
     // LVM is no file storage: a path under /mnt/pve/<its id> names none of its volumes.
     { name: 'under an LVM storage id', path: '/mnt/pve/local-lvm/images/100/vm-100-disk-0.raw', keys: [] },
   ];

@@ -12,7 +12,7 @@ import { volumeInput } from '../helpers/volume-node';
 const DIR = { id: 'local', type: 'dir', shared: false, props: { path: '/var/lib/vz' } } as never;
 const ZFS = { id: 'local-zfs', type: 'zfspool', shared: false, props: { pool: 'rpool/data' } } as never;
 
-function raw(files: { name: string; backing?: string | null; snapshot?: string }[], more: object = {}) {
+function raw(files: { name: string; backing?: string | null; snapshot?: string; id?: string }[], more: object = {}) {
   return {
     zfs: { argv: [], code: 0, stdout: '', stderr: '' },
     rbd: {},
@@ -101,6 +101,69 @@ test('pathUsage: loops and absolute backing files, zvol and krbd links as their 
   const unread = { ...(raw([]) as object), files: { local: { ok: false, volumes: [{ name: 'x', backing: '/a' }] } } };
   assert.equal(pathUsage([DIR], unread as never).byPath.size, 0);
   assert.equal(pathUsage([DIR], raw([], { loops: { backing: {}, error: 'EIO' } })).gap, 'the loop devices EIO');
+});
+
+test('pathUsage: a backing file as the node resolves it (a directory link, a device link, its identity), once', () => {
+  const BTRFS = { id: 'bt', type: 'btrfs', shared: false, props: { path: '/mnt/bt' } } as never;
+  const r = {
+    ...(raw(
+      [
+        { name: '101/a.qcow2', backing: '/srv/link/images/102/b.raw' },
+        { name: '101/c.qcow2', backing: '/srv/hard.raw' },
+        { name: '101/d.qcow2', backing: '/dev/disk/by-label/x' },
+        { name: '101/e.qcow2', backing: '/srv/bt.raw' },
+        { name: '101/f.qcow2', backing: '/var/lib/vz/images/102/b.raw' },
+        { name: '102/b.raw', id: '9:1' },
+        { name: '102/snap.raw', id: '9:3', snapshot: 's' },
+      ],
+      {
+        zvolDevices: { 'rpool/data/vm-150-disk-0': 'zd64' },
+        backingPaths: {
+          '/srv/link/images/102/b.raw': { path: '/var/lib/vz/images/102/b.raw', file: '9:1' },
+          '/srv/hard.raw': { path: '/srv/hard.raw', file: '9:1' },
+          '/dev/disk/by-label/x': { path: '/dev/zd64' },
+          '/srv/bt.raw': { path: '/srv/bt.raw', file: '7:257' },
+          // Resolved where it already points: one use, not two.
+          '/var/lib/vz/images/102/b.raw': { path: '/var/lib/vz/images/102/b.raw', file: '9:1' },
+        },
+      },
+    ) as object),
+  };
+  (r as { files: object }).files = {
+    ...(r as { files: object }).files,
+    bt: {
+      ok: true,
+      volumes: [{ name: '112/vm-112-disk-0.raw', rawDir: true, id: '7:257', sizeBytes: 1, usedBytes: 1 }],
+    },
+  };
+  const u = pathUsage([DIR, BTRFS], r as never);
+  assert.deepEqual(Object.fromEntries(u.byPath), {
+    '/srv/link/images/102/b.raw': [{ kind: 'backing', overlay: 'local:101/a.qcow2' }],
+    '/var/lib/vz/images/102/b.raw': [
+      { kind: 'backing', overlay: 'local:101/a.qcow2' },
+      { kind: 'backing', overlay: 'local:101/c.qcow2' },
+      { kind: 'backing', overlay: 'local:101/f.qcow2' },
+    ],
+    '/srv/hard.raw': [{ kind: 'backing', overlay: 'local:101/c.qcow2' }],
+    '/dev/disk/by-label/x': [{ kind: 'backing', overlay: 'local:101/d.qcow2' }],
+    '/dev/zd64': [{ kind: 'backing', overlay: 'local:101/d.qcow2' }],
+    '/srv/bt.raw': [{ kind: 'backing', overlay: 'local:101/e.qcow2' }],
+    '/mnt/bt/images/112/vm-112-disk-0/disk.raw': [{ kind: 'backing', overlay: 'local:101/e.qcow2' }],
+  });
+  // A snapshot's identity names no volume path; a lookup that found nothing adds only the text.
+  const none = pathUsage(
+    [DIR],
+    raw(
+      [
+        { name: '101/a.qcow2', backing: '/srv/x.raw' },
+        { name: '102/s.raw', id: '9:3', snapshot: 's' },
+      ],
+      {
+        backingPaths: { '/srv/x.raw': { path: '/srv/x.raw', file: '9:3' }, '/srv/y.raw': null },
+      },
+    ),
+  );
+  assert.deepEqual([...none.byPath.keys()], ['/srv/x.raw']);
 });
 
 test('usesOf: each use once over all of a volume’s paths; none without an index', () => {

@@ -12,7 +12,8 @@ import { compareText } from '../text/compare-text';
 import { shellQuote } from '../text/shell-quote';
 import { otherCopyCommand } from '../vocab/only-copy';
 import { btrfsRawDir } from '../volumes/volume-storages';
-import { planReclaim, type ReclaimInput } from './plan-reclaim';
+import { namesUnlisted } from './names-unlisted';
+import { listedByName, planReclaim, type ReclaimInput } from './plan-reclaim';
 import { planRemovals } from './plan-removals';
 import { placeRefusal } from './reclaim-rules';
 import { lvUuidForm } from './reclaim-steps';
@@ -64,9 +65,13 @@ export function planPurge(input: ReclaimInput, filter: PlanFilter = { all: true 
     actions.push(purgeAction(q, st!, input));
   }
   const removals = planRemovals(input, filter);
+  const byRemoval = [...removals.actions, ...removals.refused];
+  const taken = (n: string) =>
+    quarantined.some((q) => matches(q, { names: [n] })) || byRemoval.some((x) => x.subject === n || x.volid === n);
+  const unlisted = namesUnlisted(filter.names ?? [], { taken, live: (n) => listedByName(input, n) });
   return {
     actions: [...actions, ...removals.actions],
-    refused: [...refused, ...removals.refused],
+    refused: [...refused, ...removals.refused, ...unlisted],
     quarantined,
     retentionDays: input.retentionDays,
   };

@@ -14,6 +14,7 @@ import { purgeAfter } from '../vocab/quarantine-name';
 import type { DmEntry } from '../vocab/types';
 import { volumeSubject } from '../vocab/volume-subject';
 import type { VolumeEntry, VolumesResult } from '../vocab/volume-types';
+import { namesUnlisted, quarantinedNamed } from './names-unlisted';
 import { withQuarantineProof } from './quarantine-proof';
 import { quarantinedLvs, quarantinedVolumes, withAdoptedNames, withRecordedSizes } from './quarantined';
 import { type Candidate, type RuleContext, refusalOf } from './reclaim-rules';
@@ -165,14 +166,24 @@ function ruleContext(input: ReclaimInput, candidates: Candidate[]): RuleContext 
 /** Findings worth a line when everything is asked for: orphans and what could not be decided. */
 const isFinding = (c: Candidate) => c.status === 'orphan' || c.status === 'unknown';
 
-export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: true }): ReclaimPlan {
+/** What reclaim may plan or refuse: the DM part's LVs and the volumes part's entries, quarantined ones aside. */
+function candidatesOf(input: Pick<ReclaimInput, 'dm' | 'volumes'>): Candidate[] {
   const candidates: Candidate[] = [];
   for (const e of input.dm ?? []) {
     const c = fromDm(e);
     if (c) candidates.push(c);
   }
   for (const e of input.volumes?.entries ?? []) if (e.reason !== 'quarantined') candidates.push(fromVolume(e));
-  candidates.sort((a, b) => compareText(a.volid, b.volid) || compareText(a.snapshot ?? '', b.snapshot ?? ''));
+  return candidates.sort((a, b) => compareText(a.volid, b.volid) || compareText(a.snapshot ?? '', b.snapshot ?? ''));
+}
+
+/** Whether a --name names a volume this look lists outside the quarantine (any verdict). */
+export function listedByName(input: Pick<ReclaimInput, 'dm' | 'volumes'>, name: string): boolean {
+  return candidatesOf(input).some((c) => matchesReclaimFilter(c, { names: [name] }));
+}
+
+export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: true }): ReclaimPlan {
+  const candidates = candidatesOf(input);
   const ctx = ruleContext(input, candidates);
   const storages = ctx.storages;
   const actions: ReclaimAction[] = [];
@@ -235,6 +246,10 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
     input.recorded ?? [],
   );
   const quarantined = input.recorded ? withQuarantineProof(listed, input.recorded, o) : listed;
+  const taken = (n: string) =>
+    candidates.some((c) => matchesReclaimFilter(c, { names: [n] })) ||
+    refused.some((r) => r.subject === n || r.volid === n);
+  refused.push(...namesUnlisted(filter.names ?? [], { taken, quarantined: (n) => quarantinedNamed(quarantined, n) }));
   return { actions, refused, quarantined, retentionDays: input.retentionDays };
 }
 

@@ -3,7 +3,7 @@
 
 import type { NextStep } from './next-step';
 import type { NamedElsewhere } from './only-copy';
-import type { CommandOutput } from './snapshot';
+import type { CommandOutput, DevicePathState } from './snapshot';
 import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 
 export interface FileVolume {
@@ -230,6 +230,12 @@ export interface VolumesRaw {
    * captures of older versions (none known).
    */
   loops?: { backing: Record<string, string>; error?: string };
+  /**
+   * Every absolute qcow2 backing file of the listed file storages as the node resolves it (read-links.ts,
+   * the lookup of config paths: links, `.`/`..`, the file's `<st_dev>:<st_ino>`), so a base named through a
+   * directory link is still the base. Absent in captures of older versions: the text alone is read.
+   */
+  backingPaths?: Record<string, DevicePathState | null>;
 }
 
 export const VOLUMES_EXTRA_KEY = 'volumes';

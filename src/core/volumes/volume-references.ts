@@ -125,7 +125,8 @@ export function referenceIndex(
  * The volumes an absolute path names, on the storages that could hold it: the paths the plugins give
  * their volumes — ZFSPoolPlugin `/dev/zvol/<pool>/<name>`, RBDPlugin get_rbd_dev_path
  * `/dev/rbd-pve/<fsid>/<pool>[/<namespace>]/<image>` and `/dev/rbd/<pool>[/<namespace>]/<image>`, Plugin.pm
- * filesystem_path `<path>/images/<vmid>/<file>`. (Whether the path resolves on the guest's node is not
+ * filesystem_path `<path>/images/<vmid>/<file>`, BTRFSPlugin `<path>/images/<vmid>/<name>/disk.raw`.
+ * (Whether the path resolves on the guest's node is not
  * known here: a path that could be the volume counts, so its verdict never rests on "no config names it".)
  */
 function volumesOfPath(storages: StorageConfig[], path: string): { loc: string; own: string; storage: string }[] {
@@ -139,9 +140,13 @@ function volumesOfPath(storages: StorageConfig[], path: string): { loc: string; 
       const rbdPath = `${st.props.pool ?? 'rbd'}${st.props.namespace ? `/${st.props.namespace}` : ''}/`;
       const m = /^\/dev\/(?:rbd-pve\/[0-9a-f-]{36}|rbd)\/(.+)$/i.exec(path);
       if (m?.[1].startsWith(rbdPath) && !m[1].slice(rbdPath.length).includes('/')) own = m[1].slice(rbdPath.length);
-    } else {
-      const m = /^(\d+\/[^/]+)$/.exec(path.slice(`${filePath(st)}/images/`.length));
-      if (path.startsWith(`${filePath(st)}/images/`) && m) own = m[1];
+    } else if (path.startsWith(`${filePath(st)}/images/`)) {
+      // A btrfs raw disk is the subvolume `<vmid>/<name>/` holding disk.raw, its volname `<vmid>/<name>.raw`
+      // (BTRFSPlugin.pm filesystem_path, raw_name_to_dir): the path PVE itself gives it names it too.
+      const rest = path.slice(`${filePath(st)}/images/`.length);
+      const raw = st.type === 'btrfs' ? /^(\d+\/[^/]+)\/disk\.raw$/.exec(rest) : null;
+      const m = /^(\d+\/[^/]+)$/.exec(rest);
+      own = raw ? `${raw[1]}.raw` : m ? m[1] : null;
     }
     if (own) out.push({ loc: storageLocation(st), own, storage: st.id });
   }

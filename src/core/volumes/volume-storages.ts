@@ -244,6 +244,7 @@ function quarantinedFile(
       format: 'raw',
       sizeBytes: f.sizeBytes,
       usedBytes: f.usedBytes,
+      ...(f.id ? { identity: f.id } : {}),
       devices: at(`${dir}/disk.raw`),
       quarantine: {
         since: m.since,

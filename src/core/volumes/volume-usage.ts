@@ -8,6 +8,7 @@ import type { StorageConfig } from '../parse/storage-config';
 import type { VolumeEntry, VolumesRaw } from '../vocab/volume-types';
 import type { Flags, PathUsage, PathUse } from './volume-context';
 import { isFileType } from './volume-references';
+import { btrfsRawDir, filePath } from './volume-storages';
 
 function add(m: Map<string, PathUse[]>, path: string, use: PathUse): void {
   const l = m.get(path);
@@ -40,13 +41,33 @@ export function pathUsage(storages: readonly StorageConfig[], raw: VolumesRaw): 
   const byPath = new Map<string, PathUse[]>();
   for (const [kname, path] of Object.entries(raw.loops?.backing ?? {}))
     add(byPath, path, { kind: 'loop', device: `/dev/${kname}` });
+  const byId = filesByIdentity(storages, raw);
   for (const st of storages) {
     const got = isFileType(st.type) ? raw.files[st.id] : undefined;
-    for (const f of got?.ok ? got.volumes : [])
-      if (f.backing?.startsWith('/'))
-        add(byPath, backingTarget(f.backing, raw), { kind: 'backing', overlay: `${st.id}:${f.name}` });
+    for (const f of got?.ok ? got.volumes : []) {
+      if (!f.backing?.startsWith('/')) continue;
+      const use: PathUse = { kind: 'backing', overlay: `${st.id}:${f.name}` };
+      // As written, and where the node's lookup of it ends (a directory link, the file by its identity).
+      const found = raw.backingPaths?.[f.backing];
+      const at = [f.backing, found?.path, found?.file ? byId.get(found.file) : undefined];
+      for (const p of new Set(at.flatMap((x) => (x ? [backingTarget(x, raw)] : [])))) add(byPath, p, use);
+    }
   }
   return { byPath, gap: raw.loops?.error ? `the loop devices ${raw.loops.error}` : null };
+}
+
+/** `<st_dev>:<st_ino>` → the path a listed file volume is opened by (a btrfs raw disk: its disk.raw). */
+function filesByIdentity(storages: readonly StorageConfig[], raw: VolumesRaw): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const st of storages) {
+    const got = isFileType(st.type) ? raw.files[st.id] : undefined;
+    for (const f of got?.ok ? got.volumes : []) {
+      if (!f.id || f.snapshot) continue;
+      const dir = btrfsRawDir(f.name, st.type);
+      out.set(f.id, `${filePath(st)}/images/${dir && f.rawDir ? `${dir}/disk.raw` : f.name}`);
+    }
+  }
+  return out;
 }
 
 /** The uses of any of a volume's paths (each use once). */
