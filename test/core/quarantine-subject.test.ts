@@ -131,13 +131,17 @@ describe('planPurge: an adopted entry by the name the lists print', () => {
       [[SUBJECT, 'not-due']],
     );
   });
-  it('an image reclaim moved itself: its volume ID only; the trash subject names nothing', () => {
+  it('an image reclaim moved itself: its volume ID only; the trash subject names nothing (refused as not listed)', () => {
     const p = purge({ adopted: false, retentionDays: 0, names: [VOLID] });
     assert.deepEqual(
       p.actions.map((a) => [a.subject, a.volid]),
       [[undefined, VOLID]],
     );
+    // Nothing is purged by it, and the name is said, not passed over (names-unlisted.ts: exit 3).
     const none = purge({ adopted: false, retentionDays: 0, names: [SUBJECT] });
-    assert.deepEqual([none.actions, none.refused], [[], []]);
+    assert.deepEqual(
+      [none.actions, none.refused.map((r) => [r.volid, r.reason, r.status])],
+      [[], [[SUBJECT, 'not-listed', 'unknown']]],
+    );
   });
 });
