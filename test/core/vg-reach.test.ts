@@ -384,34 +384,32 @@ describe('deviceReach: the stack as deep as it was read, and no deeper', () => {
       ),
       unsure('PV /dev/md0: /sys/class/block/sdb1 was not read'),
     ));
-  test('slaves that loop (a damaged capture): unsure, the walk ends', () =>
-    assert.deepEqual(
-      vgReach(
-        vg(['/dev/dm-0']),
-        pvRead(
-          { '/dev/dm-0': 'dm-0' },
-          {
-            'dm-0': { path: DISK_PLACE.virtual('dm-0'), slaves: ['dm-1'] },
-            'dm-1': { path: DISK_PLACE.virtual('dm-1'), slaves: ['dm-0'] },
-          },
-        ),
-      ),
-      unsure('PV /dev/dm-0: /sys/class/block/dm-1 was not read'),
-    ));
-  test('partitions that loop (a damaged capture): unsure, the walk ends', () =>
-    assert.deepEqual(
-      vgReach(
-        vg(['/dev/p1']),
-        pvRead(
-          { '/dev/p1': 'p1' },
-          {
-            p1: { path: '/sys/devices/virtual/block/p2/p1', partition: true },
-            p2: { path: '/sys/devices/virtual/block/p1/p2', partition: true },
-          },
-        ),
-      ),
-      unsure('PV /dev/p1: /sys/class/block/p2 was not read'),
-    ));
+  const loops: [string, string, Record<string, SysBlockDevice>, string][] = [
+    [
+      'slaves',
+      'dm-0',
+      {
+        'dm-0': { path: DISK_PLACE.virtual('dm-0'), slaves: ['dm-1'] },
+        'dm-1': { path: DISK_PLACE.virtual('dm-1'), slaves: ['dm-0'] },
+      },
+      'dm-1',
+    ],
+    [
+      'partitions',
+      'p1',
+      {
+        p1: { path: '/sys/devices/virtual/block/p2/p1', partition: true },
+        p2: { path: '/sys/devices/virtual/block/p1/p2', partition: true },
+      },
+      'p2',
+    ],
+  ];
+  for (const [what, pv, devices, last] of loops)
+    test(`${what} that loop (a damaged capture): unsure, the walk ends`, () =>
+      assert.deepEqual(
+        vgReach(vg([`/dev/${pv}`]), pvRead({ [`/dev/${pv}`]: pv }, devices)),
+        unsure(`PV /dev/${pv}: /sys/class/block/${last} was not read`),
+      ));
 });
 
 // The multipath rule reads dmsetup deps, no sysfs: a VG whose LVs map onto a multipath map (or a kpartx

@@ -7,11 +7,9 @@
 // config of another node naming a local volume, a running guest, a snapshot name with '-'.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePveState } from '../../src/core/node/pve-state';
-import type { HostSnapshot } from '../../src/core/vocab/snapshot';
 import type { FileVolume, VolumeEntry } from '../../src/core/vocab/volume-types';
 import { classifyVolumes } from '../../src/core/volumes/classify-volumes';
-import { withVmlist } from '../helpers/vmlist';
+import { buildVolumeInput } from '../helpers/volume-node';
 
 const CFG = `dir: local
 \tpath /var/lib/vz
@@ -31,31 +29,15 @@ const MEMBERS = `{"nodename": "pve1", "version": 4, "cluster": {"name": "lab", "
 `;
 
 function classify(configs: Record<string, string>, files: { local?: FileVolume[]; nfs?: FileVolume[] }, running = '') {
-  const snap: HostSnapshot = {
-    kind: 'pve-health-snapshot',
-    version: 1,
-    capturedAt: '2026-01-01T00:00:00Z',
-    hostname: 'pve1',
-    toolVersion: 'test',
-    redacted: false,
-    files: withVmlist({ '/etc/pve/storage.cfg': CFG, '/etc/pve/.members': MEMBERS, ...configs }),
-    commands: {},
-    processes: running
-      ? [{ pid: 4242, ppid: 1, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', running, '-name', 'chain'] }]
-      : [],
-    sysDm: [],
-  };
-  return classifyVolumes({
-    pve: parsePveState(snap),
-    raw: {
-      rbd: {},
-      files: {
-        local: { ok: true, volumes: files.local ?? [] },
-        'nfs-chain': { ok: true, volumes: files.nfs ?? [] },
-      },
-    },
-    processes: snap.processes,
-  });
+  return classifyVolumes(
+    buildVolumeInput({
+      files: { '/etc/pve/storage.cfg': CFG, '/etc/pve/.members': MEMBERS, ...configs },
+      fileStorages: { local: files.local ?? [], 'nfs-chain': files.nfs ?? [] },
+      processes: running
+        ? [{ pid: 4242, ppid: 1, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', running, '-name', 'chain'] }]
+        : [],
+    }),
+  );
 }
 
 const file = (name: string): FileVolume => ({ name, sizeBytes: 8589934592, usedBytes: 262144 });
