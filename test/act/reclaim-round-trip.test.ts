@@ -228,7 +228,7 @@ const NAMED_AGAIN = ['local:106/vm-106-disk-0.raw', 'local-zfs:vm-107-disk-0', '
 
 /** The round trip on the attack nodes of issue 59. */
 function attackTrips(): void {
-  it('attack node mixed-volumes: path forms, absolute qcow2 backing (same storage and across), loop devices, named again, an empty config', async () => {
+  it('attack node mixed-volumes: path forms (a btrfs disk.raw too), absolute qcow2 backing (same storage, across, through a link), loop devices, named again, an empty config', async () => {
     const out = buildMutable('mixed-volumes', (s) => {
       // VM 110 names its disks the ways the issue lists: a directory symlink, a udev link to a zvol's
       // partition, and two qcow2 overlays whose backing files are other storages' / this storage's
@@ -245,6 +245,10 @@ function attackTrips(): void {
           'scsi1: /dev/disk/by-label/data150',
           'scsi2: local:110/vm-110-disk-0.qcow2,size=8G',
           'scsi3: local:110/vm-110-disk-1.qcow2,size=8G',
+          // A btrfs raw disk by the path PVE gives it (the subvolume's disk.raw), and an overlay whose
+          // backing file is named through the directory link.
+          'scsi4: /mnt/btrfs-data/images/112/vm-112-disk-0/disk.raw',
+          'scsi5: local:110/vm-110-disk-2.qcow2,size=8G',
         ],
       });
       s.volumes.push(
@@ -254,6 +258,8 @@ function attackTrips(): void {
           size: '4G',
         })),
         { storage: 'local-zfs', name: 'vm-107-disk-0', size: '4G' },
+        { storage: 'btrfs-data', name: '112/vm-112-disk-0.raw', size: '4G' },
+        { storage: 'local', name: '113/vm-113-disk-0.raw', size: '4G' },
         { storage: 'ceph-vm', name: 'vm-109-disk-0', size: '4G' },
         NFS_111,
       );
@@ -273,6 +279,13 @@ function attackTrips(): void {
         'local:108/vm-108-disk-0.raw': orphan(108, 'bound to /dev/loop8 once in quarantine'),
         'local:110/vm-110-disk-0.qcow2': valid(110, 'VM 110 scsi2'),
         'local:110/vm-110-disk-1.qcow2': valid(110, 'VM 110 scsi3'),
+        'local:110/vm-110-disk-2.qcow2': valid(110, 'VM 110 scsi5'),
+        'btrfs-data:112/vm-112-disk-0.raw': valid(110, "VM 110 scsi4 by its subvolume's disk.raw"),
+        'local:113/vm-113-disk-0.raw': orphan(
+          113,
+          'backing file of local:110/vm-110-disk-2.qcow2 through /srv/vzlink',
+          'template-base',
+        ),
       });
     });
     const root = join(out, 'root');
@@ -285,6 +298,7 @@ function attackTrips(): void {
       '/mnt/pve/nfs-store/images/111/vm-111-disk-0.raw',
     );
     writeQcow2Overlay(root, 'var/lib/vz/images/110/vm-110-disk-1.qcow2', '/var/lib/vz/images/104/vm-104-disk-0.raw');
+    writeQcow2Overlay(root, 'var/lib/vz/images/110/vm-110-disk-2.qcow2', '/srv/vzlink/images/113/vm-113-disk-0.raw');
     bindLoop(root, 'loop9', '/var/lib/vz/images/105/vm-105-disk-0.raw');
     // An empty config (what a failed restore leaves): VM 101's four disks stay its own (expected: valid).
     writeFileSync(join(root, 'etc/pve/nodes/pve1/qemu-server/101.conf'), '');

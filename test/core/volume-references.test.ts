@@ -252,6 +252,8 @@ test('a drive given by device path uses the volume that path names, by its text 
     },
     { name: 'disk.raw under a dir storage', path: '/var/lib/vz/images/100/vm-100-disk-0/disk.raw', keys: [] },
     { name: 'another file in a btrfs raw subvolume', path: '/mnt/bt/images/100/vm-100-disk-0/x.raw', keys: [] },
+    { name: 'a disk.raw one level deeper', path: '/mnt/bt/images/sub/100/vm-100-disk-0/disk.raw', keys: [] },
+    { name: 'a name that only starts with disk.raw', path: '/mnt/bt/images/100/vm-100-disk-0/disk.raw.old', keys: [] },
     {
       name: 'a btrfs file volume by its own name',
       path: '/mnt/bt/images/100/vm-100-disk-1.qcow2',

@@ -644,6 +644,44 @@ test('identity: a ZFS dataset, snapshot and quarantined dataset by guid; a file 
       ['102/vm-102-disk-0.raw', undefined],
     ],
   );
+  // A btrfs raw disk, live and quarantined (its subvolume renamed): its disk.raw's identity (the child reads it).
+  const BT = { id: 'bt', type: 'btrfs', shared: false, props: { path: '/mnt/bt' } } as never;
+  const b = listStorageVolumes(
+    BT,
+    fileRaw('bt', [
+      { name: '100/vm-100-disk-0.raw', sizeBytes: 1, usedBytes: 1, rawDir: true, id: '40:257' },
+      {
+        name: 'pve-health-quarantine/pve-health-q.20261101T000000Z.101.vm-101-disk-0.raw',
+        sizeBytes: 1,
+        usedBytes: 1,
+        rawDir: true,
+        id: '41:257',
+      },
+      {
+        name: 'pve-health-quarantine/pve-health-q.20261101T000000Z.102.vm-102-disk-0.raw',
+        sizeBytes: 1,
+        usedBytes: 1,
+        rawDir: true,
+      },
+    ]),
+    [],
+  );
+  assert.deepEqual(
+    b.volumes.map((v) => [v.volname, v.identity, v.quarantine?.name]),
+    [
+      ['100/vm-100-disk-0.raw', '40:257', undefined],
+      [
+        '101/vm-101-disk-0.raw',
+        '41:257',
+        '/mnt/bt/images/pve-health-quarantine/pve-health-q.20261101T000000Z.101.vm-101-disk-0',
+      ],
+      [
+        '102/vm-102-disk-0.raw',
+        undefined,
+        '/mnt/bt/images/pve-health-quarantine/pve-health-q.20261101T000000Z.102.vm-102-disk-0',
+      ],
+    ],
+  );
 });
 
 test('identity: an RBD image by its id (rows without one: none), a trash entry by its id', () => {

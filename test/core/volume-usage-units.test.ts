@@ -112,6 +112,7 @@ test('pathUsage: a backing file as the node resolves it (a directory link, a dev
         { name: '101/c.qcow2', backing: '/srv/hard.raw' },
         { name: '101/d.qcow2', backing: '/dev/disk/by-label/x' },
         { name: '101/e.qcow2', backing: '/srv/bt.raw' },
+        { name: '101/g.qcow2', backing: '/srv/bt-plain.raw' },
         { name: '101/f.qcow2', backing: '/var/lib/vz/images/102/b.raw' },
         { name: '102/b.raw', id: '9:1' },
         { name: '102/snap.raw', id: '9:3', snapshot: 's' },
@@ -123,6 +124,7 @@ test('pathUsage: a backing file as the node resolves it (a directory link, a dev
           '/srv/hard.raw': { path: '/srv/hard.raw', file: '9:1' },
           '/dev/disk/by-label/x': { path: '/dev/zd64' },
           '/srv/bt.raw': { path: '/srv/bt.raw', file: '7:257' },
+          '/srv/bt-plain.raw': { path: '/srv/bt-plain.raw', file: '7:300' },
           // Resolved where it already points: one use, not two.
           '/var/lib/vz/images/102/b.raw': { path: '/var/lib/vz/images/102/b.raw', file: '9:1' },
         },
@@ -133,7 +135,11 @@ test('pathUsage: a backing file as the node resolves it (a directory link, a dev
     ...(r as { files: object }).files,
     bt: {
       ok: true,
-      volumes: [{ name: '112/vm-112-disk-0.raw', rawDir: true, id: '7:257', sizeBytes: 1, usedBytes: 1 }],
+      volumes: [
+        { name: '112/vm-112-disk-0.raw', rawDir: true, id: '7:257', sizeBytes: 1, usedBytes: 1 },
+        // A plain file named .raw on a btrfs storage is that file, no subvolume.
+        { name: '113/vm-113-disk-0.raw', id: '7:300', sizeBytes: 1, usedBytes: 1 },
+      ],
     },
   };
   const u = pathUsage([DIR, BTRFS], r as never);
@@ -149,6 +155,8 @@ test('pathUsage: a backing file as the node resolves it (a directory link, a dev
     '/dev/zd64': [{ kind: 'backing', overlay: 'local:101/d.qcow2' }],
     '/srv/bt.raw': [{ kind: 'backing', overlay: 'local:101/e.qcow2' }],
     '/mnt/bt/images/112/vm-112-disk-0/disk.raw': [{ kind: 'backing', overlay: 'local:101/e.qcow2' }],
+    '/srv/bt-plain.raw': [{ kind: 'backing', overlay: 'local:101/g.qcow2' }],
+    '/mnt/bt/images/113/vm-113-disk-0.raw': [{ kind: 'backing', overlay: 'local:101/g.qcow2' }],
   });
   // A snapshot's identity names no volume path; a lookup that found nothing adds only the text.
   const none = pathUsage(
