@@ -301,7 +301,10 @@ describe('reclaim on fakenode: the executor', { skip }, () => {
     );
     const text = runCli(out, ['check']).stdout;
     assert.match(text, /^In quarantine \(1, .*counted as no orphan/m);
-    assert.match(text, /^ {2}local:102\/vm-102-disk-0\.raw · .* · since \S+ \S+ UTC · purge after \S+ \S+ UTC · held as /m);
+    assert.match(
+      text,
+      /^ {2}local:102\/vm-102-disk-0\.raw · .* · since \S+ \S+ UTC · purge after \S+ \S+ UTC · held as /m,
+    );
     assert.match(text, /^ {4}pve-health restore --list$/m);
     const metrics = runCli(out, ['check', '--format', 'prometheus']).stdout;
     assert.match(metrics, /^pve_health_quarantined_volumes\{storage="local"\} 1$/m);

@@ -153,7 +153,8 @@ const CASES: { name: string; doc: () => CheckDocument; findings: Row[]; phrase: 
     ],
     // The pending orphan (restore in flight) is in the part's orphan count, as without acks.
     phrase: '1 pending, 1 acknowledged',
-    summary: 'device-mapper part grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 pending of 3',
+    summary:
+      'device-mapper part grade A+ (score 100): no issues, 2 valid of 5; mounts: 4 ok; volumes: 2 orphans, 1 pending of 3',
   },
   {
     name: 'cluster findings: UNKNOWN (a node offline) between CRITICAL and WARNING; one a migration explains is left out',
