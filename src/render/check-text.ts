@@ -63,7 +63,7 @@ export function renderCheckText(doc: CheckDocument, o: TextOptions, mountsText?:
   if (quarantined && !o.quiet)
     parts.push(
       '',
-      paint(quarantined, 'bold', o.color),
+      wrapText(paint(quarantined, 'bold', o.color), o.width ?? 0, '', '  '),
       ...quarantineLines(doc).map((l) => wrapText(l, o.width ?? 0, '  ', '      ')),
       ...QUARANTINE_COMMANDS.map((c) => `    ${c}`),
     );

@@ -80,8 +80,12 @@ export const TABLES_JS = String.raw`
     $('quarantine-heading').textContent = q.heading;
     q.rows.forEach(function (r) {
       var tr = el('tr');
-      var vol = el('span', 'path');
-      vol.appendChild(breakable(r.volid));
+      // The name and where it is held are two blocks side by side in the cell, not one path: a path
+      // runs on to the next line only where it may break.
+      var vol = el('div');
+      var name = el('span', 'path');
+      name.appendChild(breakable(r.volid));
+      vol.appendChild(name);
       var where = el('div', 'meta');
       where.appendChild(document.createTextNode('held as '));
       where.appendChild(breakable(r.where));
