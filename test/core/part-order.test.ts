@@ -61,7 +61,7 @@ describe('the part that leads: what the node has', () => {
       assert.deepEqual(partOrder(r.d), r.order);
       // The JSON summary line and the dashboard's parts in that order.
       const line = summaryLine(r.d);
-      const at = (p: string) => line.indexOf(p === 'dm' ? 'DM' : `${p}`);
+      const at = (p: string) => line.indexOf(p === 'dm' ? 'device-mapper part' : `${p}:`);
       assert.deepEqual(
         [...r.order].sort((a, b) => at(a) - at(b)),
         r.order,
