@@ -7,22 +7,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { namedRefusalStatus } from '../../src/cli/commands/reclaim';
 import type { PlanFilter } from '../../src/core/cleanup/plan-cleanup';
-import type { LvRow } from '../../src/core/parse/parse-lvm';
 import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { planReclaim } from '../../src/core/reclaim/plan-reclaim';
 import { dmEntry } from '../helpers/dm-entry';
-import { input, vol, volumes } from '../helpers/reclaim-input';
+import { input, QUARANTINED_LV, QUARANTINED_LV_NAME, vol, volumes } from '../helpers/reclaim-input';
 
-const QLV = 'pve-health-q.20261101T000000Z.vm-100-disk-0';
-const quarantinedLv = {
-  name: QLV,
-  vg: 'pve',
-  pool: 'data',
-  origin: '',
-  tags: ['pve-health-quarantine'],
-  sizeBytes: 4096,
-  uuid: 'Lvid01xxxxxxxxxxxxxxxxxxxxxxxxxx',
-} as LvRow;
+const QLV = QUARANTINED_LV_NAME;
+const quarantinedLv = QUARANTINED_LV;
 const qEntry = dmEntry({
   name: 'pve-pve--health--q',
   vg: 'pve',

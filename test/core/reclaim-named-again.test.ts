@@ -3,23 +3,13 @@
 // with the legitimate state beside it (issue 59).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LvRow } from '../../src/core/parse/parse-lvm';
 import { partialListings } from '../../src/core/reclaim/partial-listings';
 import { planPurge } from '../../src/core/reclaim/plan-purge';
 import { dmEntry } from '../helpers/dm-entry';
-import { input, vol, volumes } from '../helpers/reclaim-input';
+import { input, QUARANTINED_LV, QUARANTINED_LV_NAME, vol, volumes } from '../helpers/reclaim-input';
 
-const LVID = 'Lvid01xxxxxxxxxxxxxxxxxxxxxxxxxx';
-const QLV = 'pve-health-q.20261101T000000Z.vm-100-disk-0';
-const lv = {
-  name: QLV,
-  vg: 'pve',
-  pool: 'data',
-  origin: '',
-  tags: ['pve-health-quarantine'],
-  sizeBytes: 4096,
-  uuid: LVID,
-} as LvRow;
+const QLV = QUARANTINED_LV_NAME;
+const lv = QUARANTINED_LV;
 const qEntry = (over = {}) =>
   dmEntry({
     name: 'pve-pve--health--q',

@@ -1,5 +1,6 @@
 // The inputs of the reclaim planner's table tests (plan-reclaim, reclaim-snapshots): a storage.cfg with one
 // storage of each kind reclaim knows, volume entries as the volumes part makes them, and the host commands.
+import type { LvRow } from '../../src/core/parse/parse-lvm';
 import { parseStorageConfig } from '../../src/core/parse/storage-config';
 import type { ReclaimInput } from '../../src/core/reclaim/plan-reclaim';
 import type { VolumeEntry, VolumesResult } from '../../src/core/vocab/volume-types';
@@ -99,3 +100,15 @@ export function input(over: Partial<ReclaimInput> = {}): ReclaimInput {
     ...over,
   };
 }
+
+/** A thin LV pve-health quarantined on 1 November (its name, tag and uuid), for the purge's tables. */
+export const QUARANTINED_LV_NAME = 'pve-health-q.20261101T000000Z.vm-100-disk-0';
+export const QUARANTINED_LV: LvRow = {
+  name: QUARANTINED_LV_NAME,
+  vg: 'pve',
+  pool: 'data',
+  origin: '',
+  tags: ['pve-health-quarantine'],
+  sizeBytes: 4096,
+  uuid: 'Lvid01xxxxxxxxxxxxxxxxxxxxxxxxxx',
+} as LvRow;
