@@ -53,15 +53,12 @@ export function readDeviceLinks(host: Host, files: Record<string, string>): Reco
  * (from the node's mount table): it stops there, says which mount, and keeps the rest as written.
  */
 export function readDevicePaths(host: Host, files: Record<string, string>): Record<string, DevicePathState | null> {
-  const out: Record<string, DevicePathState | null> = {};
-  const stopAt = networkStops(host);
-  for (const file in files) {
-    if (!/^\/etc\/pve\/nodes\/[^/]+\/(qemu-server|lxc)\/\d+\.conf$/.test(file)) continue;
-    for (const p of configPathsIn(files[file])) {
-      if (!(p in out)) out[p] = lookUp(host, p, stopAt);
-    }
-  }
-  return out;
+  return readPathStates(
+    host,
+    Object.keys(files)
+      .filter((file) => /^\/etc\/pve\/nodes\/[^/]+\/(qemu-server|lxc)\/\d+\.conf$/.test(file))
+      .flatMap((file) => configPathsIn(files[file])),
+  );
 }
 
 /** Each path looked up as readDevicePaths does a config's (the absolute backing files of qcow2 images). */
