@@ -68,7 +68,10 @@ export function planPurge(input: ReclaimInput, filter: PlanFilter = { all: true 
   const byRemoval = [...removals.actions, ...removals.refused];
   const taken = (n: string) =>
     quarantined.some((q) => matches(q, { names: [n] })) || byRemoval.some((x) => x.subject === n || x.volid === n);
-  const unlisted = namesUnlisted(filter.names ?? [], { taken, live: (n) => listedByName(input, n) });
+  const unlisted = namesUnlisted(filter.names ?? [], {
+    taken,
+    live: filter.names?.length ? listedByName(input) : undefined,
+  });
   return {
     actions: [...actions, ...removals.actions],
     refused: [...refused, ...removals.refused, ...unlisted],

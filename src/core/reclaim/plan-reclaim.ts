@@ -177,9 +177,10 @@ function candidatesOf(input: Pick<ReclaimInput, 'dm' | 'volumes'>): Candidate[] 
   return candidates.sort((a, b) => compareText(a.volid, b.volid) || compareText(a.snapshot ?? '', b.snapshot ?? ''));
 }
 
-/** Whether a --name names a volume this look lists outside the quarantine (any verdict). */
-export function listedByName(input: Pick<ReclaimInput, 'dm' | 'volumes'>, name: string): boolean {
-  return candidatesOf(input).some((c) => matchesReclaimFilter(c, { names: [name] }));
+/** Whether a --name names a volume this look lists outside the quarantine (any verdict); the list read once. */
+export function listedByName(input: Pick<ReclaimInput, 'dm' | 'volumes'>): (name: string) => boolean {
+  const candidates = candidatesOf(input);
+  return (name) => candidates.some((c) => matchesReclaimFilter(c, { names: [name] }));
 }
 
 export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: true }): ReclaimPlan {
