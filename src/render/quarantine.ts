@@ -27,10 +27,34 @@ export function quarantineHeading(doc: CheckDocument): string | null {
 
 /** One line per quarantined volume; its times as the report's and the dashboard's table show them. */
 export function quarantineLines(doc: CheckDocument): string[] {
-  return (doc.quarantine?.volumes ?? []).map(
-    (v) =>
-      `${subjectOf(v)} · ${quarantinedSize(v)} · since ${formatTime(v.since)} · ${v.notOurs ? `not quarantined by pve-health, never purged: ${v.notOurs}` : `purge after ${formatTime(v.purgeAfter)}${v.due ? ' (due: pve-health reclaim --purge)' : ''}`} · held as ${v.name}`,
-  );
+  return (doc.quarantine?.volumes ?? []).map((v) => quarantineLine(v, { purge: 'pve-health reclaim --purge' }));
+}
+
+/** What a quarantine line says of a volume (the check document's listing and reclaim's plan alike). */
+type LineOf = Pick<
+  QuarantineListed,
+  | 'volid'
+  | 'subject'
+  | 'sizeBytes'
+  | 'usedBytes'
+  | 'snapshot'
+  | 'sizeRecorded'
+  | 'since'
+  | 'purgeAfter'
+  | 'due'
+  | 'notOurs'
+  | 'name'
+>;
+
+/**
+ * "local-lvm:vm-100-disk-0 · 8.0 GiB provisioned, … · since … · purge after … · held as pve/pve-health-q.…":
+ * `guest` after the name where the list has no guest column, `purge` the command a due volume is named with.
+ */
+export function quarantineLine(v: LineOf, o: { guest?: string; purge: string }): string {
+  const when = v.notOurs
+    ? `not quarantined by pve-health, never purged: ${v.notOurs}`
+    : `purge after ${formatTime(v.purgeAfter)}${v.due ? ` (due: ${o.purge})` : ''}`;
+  return `${subjectOf(v)}${o.guest ?? ''} · ${quarantinedSize(v)} · since ${formatTime(v.since)} · ${when} · held as ${v.name}`;
 }
 
 /** A quarantined volume's figures as every output shows them (core/text/size-figures.ts). */

@@ -7,6 +7,7 @@ import { formatTime } from '../core/text/format-time';
 import { commandText, shellQuote } from '../core/text/shell-quote';
 import { sizeFigures, sizeText, totalText } from '../core/text/size-figures';
 import { subjectOf } from '../core/vocab/volume-subject';
+import { quarantineLine } from './quarantine';
 import { wrapText } from './wrap';
 
 export interface ReclaimTextOptions {
@@ -83,12 +84,7 @@ export function renderQuarantined(list: QuarantinedVolume[], o: ReclaimTextOptio
   if (list.length === 0) return line('In quarantine: nothing', o);
   let out = line(`In quarantine (${list.length}, ${totalText(list.map((q) => sizeFigures(q)))}):`, o);
   for (const q of list)
-    out += line(
-      `${subjectOf(q)}${guest(q.vmid)} · ${sizeText(sizeFigures(q))}${q.sizeRecorded ? ' (recorded when it went in)' : ''} · since ${formatTime(q.since)} · ${q.notOurs ? `not quarantined by pve-health, never purged: ${q.notOurs}` : `purge after ${formatTime(q.purgeAfter)}${q.due ? ' (due: reclaim --purge)' : ''}`} · held as ${q.name}`,
-      o,
-      '  ',
-      '      ',
-    );
+    out += line(quarantineLine(q, { guest: guest(q.vmid), purge: 'reclaim --purge' }), o, '  ', '      ');
   return out;
 }
 
