@@ -161,6 +161,12 @@ test('a zfs or rbd listing without a volume the configs name: a critical entry f
       missing: [['local-zfs:vm-100-disk-0', 'VM 100 scsi0', 2]],
     },
     {
+      name: 'a cloud-init drive (qemu-server commit_cloudinit_disk allocates it again at start)',
+      n: { files: conf('pve1', 100, `${A}ide2: local-zfs:vm-100-cloudinit,media=cdrom\n`) },
+      storage: 'local-zfs',
+      missing: [['local-zfs:vm-100-disk-0', 'VM 100 scsi0', 2]],
+    },
+    {
       name: 'named only by a [PENDING] change',
       n: { files: conf('pve1', 100, '[PENDING]\nscsi1: local-zfs:vm-100-disk-1,size=8G\n') },
       storage: 'local-zfs',

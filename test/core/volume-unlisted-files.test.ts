@@ -211,11 +211,13 @@ describe('a file a config names that a file storage listed whole lacks', () => {
     assert.ok(!r.storages.some((s) => s.storage === 'old' || s.storage === 'pve2-only'));
   });
 
-  it("never missing: a symlinked image (the lister's other names), a destroy freeing it, a volume-chain file holding it", () => {
+  it("never missing: a symlinked image (the lister's other names), a destroy freeing it, a volume-chain file holding it, a cloud-init drive", () => {
     const r = part(
       {
         ...vm('pve1', 100, 'scsi0: local:100/vm-100-disk-0.raw,size=8G\n'),
         ...vm('pve1', 102, 'scsi0: local:102/vm-102-disk-0.raw,size=8G\nlock: destroyed\n'),
+        // qemu-server Cloudinit.pm commit_cloudinit_disk allocates a missing cloud-init drive at start.
+        ...vm('pve1', 103, 'ide2: local:103/vm-103-cloudinit.qcow2,media=cdrom\n'),
         ...vm('pve1', 613, 'scsi0: local:613/vm-613-disk-0.qcow2,size=8G\n'),
       },
       { local: { volumes: [file('613/snap-weekly-vm-613-disk-0.qcow2')], others: ['100/vm-100-disk-0.raw'] } },
