@@ -96,6 +96,8 @@ lvm: san
         listed.map((q) => q.namedOn ?? null),
         [r.on ? ON : null],
       );
+      // Nobody elsewhere, nobody here: the plain quarantine's words, nothing after them.
+      if (!r.on && !r.by) assert.match(e.detail, /'pve-health reclaim --purge' destroys it after the retention$/);
       if (r.on)
         assert.match(
           e.detail,

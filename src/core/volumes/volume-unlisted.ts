@@ -37,14 +37,19 @@ export function namedMissing(
   listed: StorageListing,
   c: Pick<VolumeContext, 'pve' | 'refs'>,
 ): VolumeEntry[] {
+  // ZFS, RBD or a file storage (dir, NFS, CIFS, btrfs): every type volume-references.ts lists.
   const file = isFileType(st.type);
-  if (st.type !== 'zfspool' && st.type !== 'rbd' && !file) return [];
   const { volumes } = listed;
-  const have = new Set([
-    ...volumes.filter((v) => !v.snapshot).map((v) => (v.quarantine ? splitVolname(st.type, v.volname).own : v.own)),
-    ...(listed.present ?? []),
-    ...volumes.flatMap((v) => chainCurrentOf(st, loc, v, c)?.volume ?? []),
-  ]);
+  const have = new Set(
+    volumes.filter((v) => !v.snapshot).map((v) => (v.quarantine ? splitVolname(st.type, v.volname).own : v.own)),
+  );
+  listed.present?.forEach((p) => {
+    have.add(p);
+  });
+  for (const v of volumes) {
+    const cur = chainCurrentOf(st, loc, v, c);
+    if (cur) have.add(cur.volume);
+  }
   const out: VolumeEntry[] = [];
   const prefix = `${loc}|`;
   const what = file
