@@ -115,3 +115,64 @@ test('HTML report: the quarantine table, and one click selects a whole command (
     await page.close();
   }
 });
+
+// Issue 58: a quarantined local volume whose volume ID a guest config of another node names may be that
+// guest's only disk (an HA recovery moves only the config). Past its retention, neither page offers its
+// purge: the row says why and offers the look at that node instead. The neighbour row (due, named
+// nowhere else) keeps its purge.
+function heldQuarantine() {
+  const q = quarantine();
+  q.volumes[0].namedOn = { node: 'pve2', vmid: 150, type: 'qemu' };
+  q.volumes[3].due = true;
+  return q;
+}
+const LOOK = 'ssh pve2 pvesm list local-zfs --vmid 150';
+
+test('dashboard and HTML report: an only copy past its retention offers the look at the other node, never the purge', {
+  skip,
+}, async () => {
+  await withServed(
+    { scanDm: async () => dmResult([], 0), scanMounts: async () => mountsResult([], 0) },
+    async (base) => {
+      const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+      try {
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`${base}/`);
+        await page.waitForSelector('body[data-loaded]');
+        const rows = page.locator('#quarantine tbody tr');
+        const held = rows.first();
+        const text = (await held.textContent()) ?? '';
+        assert.ok(text.includes("VM 150's config on pve2 names this very volume ID"), text);
+        assert.ok(text.includes('check that pve2 has local-zfs:vm-150-disk-0'), text);
+        assert.equal(await held.locator('.tag', { hasText: 'due' }).count(), 0);
+        assert.equal(await held.getByRole('button', { name: /^Copy purge/ }).count(), 0);
+        assert.doesNotMatch(text, /reclaim --purge/);
+        await held.getByRole('button', { name: 'Copy the look at the other node for local-zfs:vm-150-disk-0' }).click();
+        await page.waitForFunction(() => /Copied/.test(document.getElementById('message')?.textContent ?? ''));
+        assert.equal(await page.evaluate(() => navigator.clipboard.readText()), LOOK);
+        // The neighbour: due, named by no other node's config: its purge stays.
+        const other = rows.nth(3);
+        assert.equal(await other.getByRole('button', { name: /^Copy purge command \(irreversible\)/ }).count(), 1);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    },
+    { buildDocument: (parts) => ({ ...buildDoc(parts), quarantine: heldQuarantine() }) },
+  );
+  const file = join(tempDir('pvh-quarantine-held-'), 'report.html');
+  writeFileSync(file, renderHtml({ ...healthyDoc(), quarantine: heldQuarantine() }));
+  const page = await browser!.newPage({ viewport: { width: 900, height: 900 } });
+  try {
+    await page.goto(pathToFileURL(file).href);
+    const rows = page.locator('#quarantine tbody tr');
+    assert.equal(await rows.first().locator('pre', { hasText: 'reclaim --purge' }).count(), 0);
+    assert.equal((await rows.first().locator('pre', { hasText: 'ssh pve2' }).textContent())?.trim(), LOOK);
+    assert.equal(await rows.nth(3).locator('pre', { hasText: 'reclaim --purge' }).count(), 1);
+  } finally {
+    await page.close();
+  }
+});
