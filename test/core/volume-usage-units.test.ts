@@ -214,7 +214,7 @@ test('pathUses: the words, the flags, and the loop gap only on a file orphan', (
   pathUses(e, ['/f'], u, f);
   assert.equal(
     e.detail,
-    'x; bound to loop device /dev/loop0, /dev/loop1 (losetup: the file is open through it); the backing file of local:1/a.qcow2, local:1/b.qcow2 (qcow2 header, by absolute path)',
+    'x; bound to loop device /dev/loop0, /dev/loop1 (losetup: the file is open through it); the backing file of local:1/a.qcow2, local:1/b.qcow2 (its qcow2 header names it)',
   );
   assert.deepEqual([...f.protectedBy], ['loop-device', 'has-clones']);
   assert.equal(e.open, true);

@@ -22,7 +22,7 @@ import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './vol
 import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
 import { attachSteps, recreateSteps, stepsWhileProtected } from './volume-rescan';
 import type { ListedVolume } from './volume-storages';
-import { childDatasets, pathUses } from './volume-usage';
+import { backingUses, childDatasets, pathUses, usesOf } from './volume-usage';
 
 export type { VolumeContext } from './volume-context';
 
@@ -78,6 +78,8 @@ export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume,
     const users = snapshotVerdict(e, v, { visible, guest, c, f, st });
     snapshotFlags(e, users, c, f);
     snapshotHolds(e, v, f);
+    // An overlay whose backing file is this RBD snapshot (rbd:<pool>/<image>@<snap>): its base.
+    backingUses(e, usesOf(c.usage, v.useKeys ?? []), f);
     doubtGuards(e, st, v, c, f);
     hint(e, st, guest, v);
     return finish(e, f);
@@ -240,7 +242,7 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
   if (mount) e.detail += `; ${mount} is mounted on this node`;
   if (v.sysHolders?.length) e.detail += `; held by ${v.sysHolders.join(', ')} (/sys holders)`;
   subvolMounts(e, v, c, f);
-  pathUses(e, v.devices, c.usage, f);
+  pathUses(e, [...v.devices, ...(v.useKeys ?? [])], c.usage, f);
   childDatasets(e, v, f);
   if (mount) f.protectedBy.add('mounted');
   if (v.partialReceive)
