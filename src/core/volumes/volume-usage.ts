@@ -7,8 +7,8 @@
 import { posix } from 'node:path';
 import type { StorageConfig } from '../parse/storage-config';
 import type { VolumeEntry, VolumesRaw } from '../vocab/volume-types';
-import type { Flags, PathUsage, PathUse } from './volume-context';
 import { parseRbdBacking } from './rbd-backing';
+import type { Flags, PathUsage, PathUse } from './volume-context';
 import { isFileType } from './volume-references';
 import { btrfsRawDir, filePath } from './volume-storages';
 
