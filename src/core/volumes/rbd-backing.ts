@@ -33,30 +33,24 @@ function devRbdKeys(path: string): string[] {
 }
 
 function keysOf(pool: string, ns: string | undefined, name: string): string[] {
-  const at = name.indexOf('@');
-  if (at < 0) return [rbdUseKey(pool, ns, name)];
-  const image = name.slice(0, at);
-  return [rbdUseKey(pool, ns, image), rbdUseKey(pool, ns, image, name.slice(at + 1))];
+  const [image, ...snap] = name.split('@');
+  return [rbdUseKey(pool, ns, image), ...(snap.length ? [rbdUseKey(pool, ns, image, snap.join('@'))] : [])];
 }
 
 // rbd:vm-pool/vm-100-disk-0@snap:conf=/etc/pve/ceph.conf:id=admin:keyring=/etc/pve/priv/ceph/ceph-vm.keyring
 function qemuRbdKeys(rest: string): string[] {
   const slash = tokenEnd(rest, '/');
   if (slash < 0) return [];
-  const pool = unescape(rest.slice(0, slash));
-  let p = rest.slice(slash + 1);
-  let snapshot: string | undefined;
-  // As qemu does: an `@` anywhere (unescaped) ends the image name, the snapshot runs to the next `:`.
+  const pool = rbdUnescape(rest.slice(0, slash));
+  const p = rest.slice(slash + 1);
+  // As qemu does: an `@` anywhere (unescaped) ends the image name, the snapshot runs to the next `:`. The
+  // image token keeps its `<ns>/`: the key is the same text (a name never holds a `/`).
   const at = tokenEnd(p, '@');
-  let image = p.slice(0, at < 0 ? upTo(p, ':') : at);
-  if (at >= 0) {
-    p = p.slice(at + 1);
-    snapshot = unescape(p.slice(0, upTo(p, ':')));
-  }
-  const nsEnd = tokenEnd(image, '/');
-  const ns = nsEnd < 0 ? undefined : unescape(image.slice(0, nsEnd));
-  image = unescape(image.slice(nsEnd + 1));
-  return [rbdUseKey(pool, ns, image), ...(snapshot ? [rbdUseKey(pool, ns, image, snapshot)] : [])];
+  if (at < 0) return [rbdUseKey(pool, undefined, rbdUnescape(p.slice(0, upTo(p, ':'))))];
+  const image = rbdUnescape(p.slice(0, at));
+  const tail = p.slice(at + 1);
+  const snapshot = rbdUnescape(tail.slice(0, upTo(tail, ':')));
+  return [rbdUseKey(pool, undefined, image), ...(snapshot ? [rbdUseKey(pool, undefined, image, snapshot)] : [])];
 }
 
 /** qemu_rbd_strchr: the first `delim` not escaped by a backslash, or -1 (then: the whole rest). */
@@ -75,6 +69,6 @@ function upTo(s: string, delim: string): number {
 }
 
 /** qemu_rbd_unescape: a backslash takes the next character literally. */
-function unescape(s: string): string {
+function rbdUnescape(s: string): string {
   return s.replace(/\\(.)/gs, '$1');
 }

@@ -160,7 +160,8 @@ function markQuarantined(v: ListedVolume, st: StorageConfig): void {
     const m = parseQuarantineName(v.snapshot);
     if (!m) return;
     const at = `${v.own}@${v.snapshot}`;
-    v.useKeys?.push(rbdUseKey(poolOf(st), st.props.namespace, v.own, m.original));
+    const ns = st.props.namespace;
+    v.useKeys = [rbdUseKey(poolOf(st), ns, v.own, v.snapshot), rbdUseKey(poolOf(st), ns, v.own, m.original)];
     v.quarantine = {
       ...m,
       name: `${poolOf(st)}/${at}`,
@@ -175,7 +176,7 @@ function markQuarantined(v: ListedVolume, st: StorageConfig): void {
   v.vmid = vmidOf(m.original);
   v.volname = m.original;
   // An overlay written before the quarantine names the image by the name it had.
-  v.useKeys?.push(rbdUseKey(poolOf(st), st.props.namespace, m.original));
+  v.useKeys = [rbdUseKey(poolOf(st), st.props.namespace, v.own), rbdUseKey(poolOf(st), st.props.namespace, m.original)];
   v.quarantine = {
     ...m,
     name: v.trash ? `${poolOf(st)} trash ${v.trash.id} (${v.own})` : `${poolOf(st)}/${v.own}`,
