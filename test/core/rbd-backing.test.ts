@@ -28,6 +28,8 @@ describe('parseRbdBacking: the RBD image a backing file names', () => {
     ['/dev/rbd/vm-pool/vm-200-disk-0-part1', ['rbd:vm-pool/vm-200-disk-0-part1', 'rbd:vm-pool/vm-200-disk-0']],
     ['/dev/rbd/vm-pool/vm-200-disk-0-part12', ['rbd:vm-pool/vm-200-disk-0-part12', 'rbd:vm-pool/vm-200-disk-0']],
     ['/dev/rbd/vm-pool/vm-200-disk-0-part1x', ['rbd:vm-pool/vm-200-disk-0-part1x']],
+    // A line break ends no name (the partition rule reads the whole name, from its start).
+    ['/dev/rbd/vm-pool/x\nvm-200-disk-0-part1', ['rbd:vm-pool/x\nvm-200-disk-0-part1']],
     ['/dev/rbd/vm-pool/vm-200-disk-0@a@b', ['rbd:vm-pool/vm-200-disk-0', 'rbd:vm-pool/vm-200-disk-0@a@b']],
     ['rbd:vm-pool/vm-200-disk-0', ['rbd:vm-pool/vm-200-disk-0']],
     [`rbd:vm-pool/vm-200-disk-0${OPTS}`, ['rbd:vm-pool/vm-200-disk-0']],

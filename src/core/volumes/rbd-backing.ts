@@ -57,7 +57,8 @@ function qemuRbdKeys(rest: string): string[] {
 function tokenEnd(s: string, delim: string): number {
   for (let i = 0; i < s.length; i++) {
     if (s[i] === delim) return i;
-    if (s[i] === '\\' && i + 1 < s.length) i++;
+    // (qemu also checks for the end there: a last backslash ends the loop either way)
+    if (s[i] === '\\') i++;
   }
   return -1;
 }
