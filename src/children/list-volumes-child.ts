@@ -5,11 +5,12 @@ import { builtinRequire } from '../host/builtin-require';
 import { childCommand } from '../host/self-command';
 
 /**
- * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?, p?, r?, i?}]} where n is the
+ * Input on stdin: {dir, btrfs}. Output on stdout: {ok, missing?, items: [{n, s, b, d?, h?, p?, r?, i?}], others?} where n is the
  * volname (`101/vm-101-disk-0.qcow2`), s the apparent size, b allocated bytes, d a directory, h the
  * header bytes (base64; qcow2: up to the end of the backing file name, vmdk: 20 bytes), p a btrfs snapshot's
  * name, r a btrfs raw disk's subvolume (n names its disk.raw, BTRFSPlugin list_images), i `<st_dev>:<st_ino>` of a
- * file or directory volume, a btrfs raw disk's disk.raw (a config path reaching it by another path). CommonJS, no deps.
+ * file or directory volume, a btrfs raw disk's disk.raw (a config path reaching it by another path); others the
+ * names that are no volume listed here but may be one to PVE (a symlink, a disk.raw that could not be looked at). CommonJS, no deps.
  */
 export const LIST_VOLUMES_SCRIPT = `'use strict';
 const fs = require('fs');
@@ -21,6 +22,7 @@ process.on('uncaughtException', (e) => {
 });
 const a = JSON.parse(fs.readFileSync(0, 'utf8'));
 const items = [];
+const others = [];
 function head(p, isQcow) {
   let fd;
   try {
@@ -69,21 +71,24 @@ for (const v of vmids) {
       if (a.btrfs && !/\\.subvol$/.test(f)) {
         // btrfs: one subvolume per raw disk, images/<vmid>/<name>/disk.raw; its identity is disk.raw's, the
         // file a config path or a qcow2 backing file names (BTRFSPlugin filesystem_path).
-        let ds; try { ds = fs.statSync(p + '/disk.raw'); } catch (e) { continue; }
+        // No disk.raw: nothing PVE's path opens. Any other failure: it may be there (others).
+        let ds; try { ds = fs.statSync(p + '/disk.raw'); } catch (e) { if (e.code !== 'ENOENT') others.push(v + '/' + f + '.raw'); continue; }
         items.push({ n: v + '/' + f + '.raw', s: ds.size, b: ds.blocks * 512, r: 1, i: id(p + '/disk.raw') });
         continue;
       }
       items.push({ n: v + '/' + f, s: null, b: null, d: true, i: id(p) });
       continue;
     }
-    if (!st.isFile()) continue;
+    // A symlink (or any other non-file) is no volume listed here, but the file PVE's path names: qemu and
+    // lxc open it through the link. Named in others, so a config naming it is never called missing.
+    if (!st.isFile()) { others.push(v + '/' + f); continue; }
     const q = /\\.qcow2$/.test(f), k = /\\.vmdk$/.test(f);
     const it = { n: v + '/' + f, s: st.size, b: st.blocks * 512, i: id(p) };
     if (q || k) it.h = head(p, q);
     items.push(it);
   }
 }
-process.stdout.write(JSON.stringify({ ok: true, items }));
+process.stdout.write(JSON.stringify({ ok: true, items, others }));
 `;
 
 export const LIST_VOLUMES_CHILD_ARG = '--pve-health-list-volumes';

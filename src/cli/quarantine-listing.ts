@@ -69,6 +69,7 @@ export function withQuarantine(
         ...(q.sizeRecorded ? { sizeRecorded: q.sizeRecorded } : {}),
         ...journalOf(q, records),
         ...(q.notOurs ? { notOurs: q.notOurs } : {}),
+        ...(q.namedOn ? { namedOn: q.namedOn } : {}),
       })),
     };
   return doc;

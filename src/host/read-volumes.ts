@@ -174,8 +174,19 @@ async function readFileStorage(
       volumes: [],
     };
   try {
-    const doc = JSON.parse(r.stdout) as { ok: boolean; items: Parameters<typeof fileVolumes>[0] };
-    return { ok: true, volumes: fileVolumes(doc.items), ...(path !== configured ? { realPath: path } : {}) };
+    const doc = JSON.parse(r.stdout) as {
+      ok: boolean;
+      missing?: boolean;
+      items: Parameters<typeof fileVolumes>[0];
+      others?: string[];
+    };
+    return {
+      ok: true,
+      volumes: fileVolumes(doc.items),
+      ...(doc.missing ? { noImagesDir: true } : {}),
+      ...(doc.others?.length ? { others: doc.others } : {}),
+      ...(path !== configured ? { realPath: path } : {}),
+    };
   } catch (e) {
     return { ok: false, error: `lister output unreadable: ${(e as Error).message}`, volumes: [] };
   }

@@ -16,6 +16,8 @@ function commands(r: QuarantineRow): string {
   const restore =
     small(r.restore.exact ? 'Restore (renames it back):' : 'Restore: this lists the journal that renames it back:') +
     commandBox(r.restore.command);
+  // A guest config of another node names it (quarantine.ts heldOf): the look, never the purge.
+  if (r.held) return restore + small(`${esc(r.held.text)}:`) + commandBox(r.held.command);
   const purge = r.purge
     ? small('Purge (irreversible: deletes the data):', { irreversible: true }) + commandBox(r.purge)
     : small(`Purge refuses it before ${esc(r.purgeAfter)}.`);
@@ -30,7 +32,7 @@ export function quarantineBody(doc: CheckDocument): string | null {
     `<code class="mono" style="${MONO};font-size:13px">${escPath(r.volid)}</code>${small(`held as ${escPath(r.where)}`)}`,
     esc(r.storage),
     esc(r.since),
-    `${esc(r.purgeAfter)}${r.due ? ` ${badge('due', 1)}` : ''}`,
+    `${esc(r.purgeAfter)}${r.due && !r.held ? ` ${badge('due', 1)}` : ''}`,
     esc(r.size),
     commands(r),
   ]);

@@ -137,7 +137,8 @@ export function nextSteps(doc: CheckDocument): string[] {
     steps.push(
       '"pve-health reclaim" sets proven orphans aside reversibly (renamed, restorable with "pve-health restore"); only "pve-health reclaim --purge" deletes, and only what has been in that quarantine past its retention.',
     );
-  const due = (doc.quarantine?.volumes ?? []).filter((v) => v.due).length;
+  // One a guest config of another node names is held, not due (render/quarantine.ts heldOf).
+  const due = (doc.quarantine?.volumes ?? []).filter((v) => v.due && !v.namedOn).length;
   if (due)
     steps.push(
       `${due} quarantined volume${due === 1 ? ' is' : 's are'} past the retention (see In quarantine): restore what is still needed, then "pve-health reclaim --purge" deletes the rest for good (irreversible; --dry-run first shows what).`,

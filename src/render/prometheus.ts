@@ -131,7 +131,8 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
   x.family(
     'pve_health_quarantined_due_volumes',
     'Quarantined volumes past [reclaim] retention_days (pve-health reclaim --purge may destroy them).',
-    perStorage((vs) => vs.filter((v) => v.due).length),
+    // One a guest config of another node names is held (render/quarantine.ts heldOf): no purge may destroy it.
+    perStorage((vs) => vs.filter((v) => v.due && !v.namedOn).length),
   );
   // Every failed notification delivery (a channel that failed, or a way the PVE channel fell back from),
   // from notify-state.json: an alert on increase() sees alerts that reached no one.

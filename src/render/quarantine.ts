@@ -13,6 +13,7 @@ import {
   sumSizes,
   totalText,
 } from '../core/text/size-figures';
+import { onlyCopyHold } from '../core/vocab/only-copy';
 import type { QuarantineListed } from '../core/vocab/quarantine-types';
 import type { CheckDocument } from '../core/vocab/types';
 import { subjectOf } from '../core/vocab/volume-subject';
@@ -44,6 +45,7 @@ type LineOf = Pick<
   | 'due'
   | 'notOurs'
   | 'name'
+  | 'namedOn'
 >;
 
 /**
@@ -51,10 +53,23 @@ type LineOf = Pick<
  * `guest` after the name where the list has no guest column, `purge` the command a due volume is named with.
  */
 export function quarantineLine(v: LineOf, o: { guest?: string; purge: string }): string {
+  const held = heldOf(v);
   const when = v.notOurs
     ? `not quarantined by pve-health, never purged: ${v.notOurs}`
-    : `purge after ${formatTime(v.purgeAfter)}${v.due ? ` (due: ${o.purge})` : ''}`;
+    : held
+      ? `purge after ${formatTime(v.purgeAfter)}, but ${held.text}: ${held.command}`
+      : `purge after ${formatTime(v.purgeAfter)}${v.due ? ` (due: ${o.purge})` : ''}`;
   return `${subjectOf(v)}${o.guest ?? ''} · ${quarantinedSize(v)} · since ${formatTime(v.since)} · ${when} · held as ${v.name}`;
+}
+
+/**
+ * Why no output offers a quarantined volume's purge although its retention may have passed: a guest
+ * config of another node names its volume ID (core/vocab/only-copy.ts), with the look that settles it.
+ */
+export function heldOf(v: Pick<QuarantineListed, 'volid' | 'namedOn'>): { text: string; command: string } | null {
+  if (!v.namedOn) return null;
+  const h = onlyCopyHold(v.namedOn, v.volid);
+  return { text: h.text, command: shellQuote(h.command) };
 }
 
 /** A quarantined volume's figures as every output shows them (core/text/size-figures.ts). */
@@ -95,23 +110,32 @@ export interface QuarantineRow {
    * node's journals); else `pve-health restore --list`, which names the journal (`exact` false).
    */
   restore: { command: string; exact: boolean };
-  /** `pve-health reclaim --purge --name VOLID` once its retention has passed (before, purge refuses it). */
+  /**
+   * `pve-health reclaim --purge --name VOLID` once its retention has passed (before, purge refuses it);
+   * never while `held`.
+   */
   purge: string | null;
+  /** A guest config of another node names its volume ID: why its purge is not offered, and the look (heldOf). */
+  held?: { text: string; command: string };
 }
 
 /** The quarantine as a table's rows: readable dates, both size figures, each volume's own commands. */
 export function quarantineRows(doc: CheckDocument): QuarantineRow[] {
-  return (doc.quarantine?.volumes ?? []).map((v) => ({
-    volid: subjectOf(v),
-    storage: v.storage,
-    where: v.name,
-    since: formatTime(v.since),
-    purgeAfter: formatTime(v.purgeAfter),
-    due: v.due,
-    size: quarantinedSize(v),
-    restore: v.journal
-      ? { command: shellQuote(['pve-health', 'restore', v.journal, '--name', subjectOf(v)]), exact: true }
-      : { command: 'pve-health restore --list', exact: false },
-    purge: v.due ? shellQuote(['pve-health', 'reclaim', '--purge', '--name', subjectOf(v)]) : null,
-  }));
+  return (doc.quarantine?.volumes ?? []).map((v) => {
+    const held = heldOf(v);
+    return {
+      volid: subjectOf(v),
+      storage: v.storage,
+      where: v.name,
+      since: formatTime(v.since),
+      purgeAfter: formatTime(v.purgeAfter),
+      due: v.due,
+      size: quarantinedSize(v),
+      restore: v.journal
+        ? { command: shellQuote(['pve-health', 'restore', v.journal, '--name', subjectOf(v)]), exact: true }
+        : { command: 'pve-health restore --list', exact: false },
+      purge: v.due && !held ? shellQuote(['pve-health', 'reclaim', '--purge', '--name', subjectOf(v)]) : null,
+      ...(held ? { held } : {}),
+    };
+  });
 }

@@ -94,13 +94,17 @@ export const TABLES_JS = String.raw`
       cell(tr, 'Storage', '', r.storage);
       cell(tr, 'Quarantined at', '', r.since);
       var due = el('span', '', r.purgeAfter);
-      if (r.due) { due.appendChild(document.createTextNode(' ')); due.appendChild(el('span', 'tag s1', 'due')); }
+      if (r.due && !r.held) { due.appendChild(document.createTextNode(' ')); due.appendChild(el('span', 'tag s1', 'due')); }
       cell(tr, 'Due for purge at', '', due);
       cell(tr, 'Size', '', r.size);
       var cmds = el('div');
       cmds.appendChild(el('p', 'meta', r.restore.exact ? 'Restore (renames it back):' : 'Restore: this lists the journal that renames it back:'));
       cmds.appendChild(fixLine(r.restore.command, 'Copy restore command for ' + r.volid));
-      if (r.purge) {
+      // A guest config of another node names it (render/quarantine.ts heldOf): the look, never the purge.
+      if (r.held) {
+        cmds.appendChild(el('p', 'meta', r.held.text + ':'));
+        cmds.appendChild(fixLine(r.held.command, 'Copy the look at the other node for ' + r.volid));
+      } else if (r.purge) {
         cmds.appendChild(el('p', 'meta step-drop', 'Purge (irreversible: deletes the data):'));
         cmds.appendChild(fixLine(r.purge, 'Copy purge command (irreversible) for ' + r.volid));
       } else cmds.appendChild(el('p', 'meta', 'Purge refuses it before ' + r.purgeAfter + '.'));

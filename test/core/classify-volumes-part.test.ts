@@ -161,6 +161,12 @@ test('a zfs or rbd listing without a volume the configs name: a critical entry f
       missing: [['local-zfs:vm-100-disk-0', 'VM 100 scsi0', 2]],
     },
     {
+      name: 'a cloud-init drive (qemu-server commit_cloudinit_disk allocates it again at start)',
+      n: { files: conf('pve1', 100, `${A}ide2: local-zfs:vm-100-cloudinit,media=cdrom\n`) },
+      storage: 'local-zfs',
+      missing: [['local-zfs:vm-100-disk-0', 'VM 100 scsi0', 2]],
+    },
+    {
       name: 'named only by a [PENDING] change',
       n: { files: conf('pve1', 100, '[PENDING]\nscsi1: local-zfs:vm-100-disk-1,size=8G\n') },
       storage: 'local-zfs',
@@ -201,10 +207,10 @@ test('a zfs or rbd listing without a volume the configs name: a critical entry f
       ],
     },
     {
-      name: 'a file storage: its listing is the directory itself, a missing file is the volume verdict',
+      name: 'a file storage whose images directory was listed whole: the same rule (volume-unlisted-files.test.ts)',
       n: { files: conf('pve1', 100, 'scsi0: local:100/vm-100-disk-5.raw,size=8G\n') },
       storage: 'local',
-      missing: [],
+      missing: [['local:100/vm-100-disk-5.raw', 'VM 100 scsi0', 2]],
     },
   ];
   for (const r of rows) {
@@ -221,7 +227,10 @@ test('a zfs or rbd listing without a volume the configs name: a critical entry f
     );
     for (const e of missing) {
       assert.equal(e.status, 'valid', r.name);
-      assert.match(e.detail, /which storage \S+ does not have \((zfs list|rbd ls -l) exited 0 and was read whole\)/);
+      assert.match(
+        e.detail,
+        /which storage \S+ does not have \(((zfs list|rbd ls -l) exited 0 and was read whole|\/var\/lib\/vz\/images was listed whole)\)/,
+      );
       // The guest's disk: nothing to remove, no reclaim; the step shows the config.
       assert.deepEqual(
         e.steps?.map((s) => s.kind),

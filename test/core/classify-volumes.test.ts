@@ -509,7 +509,11 @@ test('a guest whose config is unreadable makes its volumes unknown, never orphan
     raw: {
       zfs: ok(ZFS),
       ...CEPH,
-      files: { local: { ok: true, volumes: [] }, 'nfs-store': { ok: true, volumes: [] } },
+      files: {
+        local: { ok: true, volumes: [] },
+        // VM 400's disk is there: a missing one would be critical, above the unknown (volume-summary.ts)
+        'nfs-store': { ok: true, volumes: [{ name: '400/vm-400-disk-0.qcow2', sizeBytes: 1, usedBytes: 1 }] },
+      },
     },
     processes: [],
   });

@@ -56,6 +56,16 @@ describe('an LVM volume a config names that lvs does not list', () => {
       want: [{ volume: 'local-lvm:vm-200-disk-0', severity: 2, cmd: 'pct config 200' }],
     },
     {
+      // qemu-server Cloudinit.pm commit_cloudinit_disk allocates a missing cloud-init drive at start.
+      name: 'a cloud-init drive that is gone: nothing (the start makes it again); a disk beside it that is gone: critical',
+      setup: (b) =>
+        b.guest(100, 'qemu', [
+          'ide2: local-lvm:vm-100-cloudinit,media=cdrom',
+          'scsi0: local-lvm:vm-100-disk-0,size=8G',
+        ]),
+      want: [{ volume: 'local-lvm:vm-100-disk-0', severity: 2, cmd: 'qm config 100' }],
+    },
+    {
       name: 'only an unusedN line names it: a warning',
       setup: (b) => {
         b.lv({ vg: 'pve', lv: 'vm-100-disk-0', pool: 'data' });

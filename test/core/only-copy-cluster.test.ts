@@ -117,3 +117,63 @@ test('neighbours: own copy there, no document, a cut part, a selection, shared s
     ['pve2', doc('pve2', [])],
   ]);
 });
+
+// Already in pve-health's quarantine on pve1 (its listing's namedOn, what the DM and volumes parts record):
+// pve2 has no such volume, so it is the only disk: critical, restore it, never purge it. Beside it: pve2
+// lists its own copy (a leftover in quarantine, nothing said); the listing without namedOn (nobody names
+// it there); a quarantined snapshot.
+test('a quarantined volume a config of another node names: the only disk when that node has none, restore it', () => {
+  const listed = (over: object = {}) => ({
+    retentionDays: 7,
+    volumes: [
+      {
+        volid: 'local-lvm:vm-520-disk-1',
+        storage: 'local-lvm',
+        vmid: 520,
+        name: 'pve/pve-health-q.20261101T000000Z.vm-520-disk-1',
+        since: '2026-11-01T00:00:00.000Z',
+        purgeAfter: '2026-11-08T00:00:00.000Z',
+        due: true,
+        sizeBytes: 1,
+        usedBytes: null,
+        namedOn: { node: 'pve2', vmid: 520, type: 'qemu' as const },
+        ...over,
+      },
+    ],
+  });
+  const pve1 = (over: object = {}) => doc('pve1', [], [], { quarantine: listed(over) });
+  const f = onlyCopyFindings(
+    [
+      ['pve1', pve1()],
+      ['pve2', doc('pve2', [])],
+    ],
+    null,
+  );
+  assert.deepEqual(
+    f.map((x) => [x.id, x.severity, x.title]),
+    [
+      [
+        'only-copy:pve1/local-lvm:vm-520-disk-1',
+        'critical',
+        "VM 520's only disk local-lvm:vm-520-disk-1 is on node pve1, in pve-health's quarantine",
+      ],
+    ],
+  );
+  assert.match(f[0].detail, /never purge it; restore it on pve1 first/);
+  for (const [name, d1, d2] of [
+    ['pve2 has its own copy', pve1(), doc('pve2', [ownCopy])],
+    ['nobody on pve2 names it', pve1({ namedOn: undefined }), doc('pve2', [])],
+    ['a quarantined snapshot', pve1({ snapshot: true }), doc('pve2', [])],
+  ] as const)
+    assert.deepEqual(
+      onlyCopyFindings(
+        [
+          ['pve1', d1],
+          ['pve2', d2],
+        ],
+        null,
+      ),
+      [],
+      name,
+    );
+});

@@ -236,3 +236,40 @@ test('a volume named like a quarantine that the journals do not prove: its reaso
   assert.doesNotMatch(text, /local-zfs:vm-150-disk-0 · [^\n]*purge after/);
   assert.match(renderPrometheus(doc), /^pve_health_quarantined_due_volumes\{storage="local-zfs"\} 0$/m);
 });
+
+// The only-copy rule (core/vocab/only-copy.ts) on a quarantined volume: a guest config of another node
+// names its volume ID (HA recovery moves only the config: pve-ha-manager steal_service), so it may be that
+// guest's only disk. Past its retention it is still never offered for the purge in any output: the line
+// says why with the look at that node, the table rows carry the look instead of the purge command, the
+// "what to do next" and the due metric leave it out. Beside it the due volume nobody names (before).
+test('a quarantined volume a config of another node names: held with the look at that node, in every output', () => {
+  const doc = withQuarantine();
+  doc.quarantine!.volumes[0] = { ...doc.quarantine!.volumes[0], namedOn: { node: 'pve2', vmid: 150, type: 'qemu' } };
+  const look = 'ssh pve2 pvesm list local-zfs --vmid 150';
+  const text = renderCheckText(doc, { color: false, width: 400 });
+  assert.ok(
+    text.includes(
+      `local-zfs:vm-150-disk-0 · 32.0 GiB provisioned, 2.0 GiB used · since 2026-11-01 12:00:00 UTC · purge after 2026-11-08 12:00:00 UTC, but not purged: VM 150's config on pve2 names this very volume ID, it may be that guest's only disk; before anything irreversible, check that pve2 has local-zfs:vm-150-disk-0: ${look} · held as`,
+    ),
+    text,
+  );
+  assert.doesNotMatch(text, /due: /);
+  const row = quarantineRows(doc)[0];
+  assert.deepEqual(
+    [row.due, row.purge, row.held],
+    [
+      true,
+      null,
+      {
+        text: "not purged: VM 150's config on pve2 names this very volume ID, it may be that guest's only disk; before anything irreversible, check that pve2 has local-zfs:vm-150-disk-0",
+        command: look,
+      },
+    ],
+  );
+  assert.deepEqual(dashboardView(doc).quarantine?.rows[0], row);
+  const html = renderHtml(doc).replace(/<wbr>/g, '');
+  assert.ok(html.includes(`<pre class="mono cmd"`) && html.includes(`>${look}</pre>`), 'the look as a command box');
+  assert.doesNotMatch(html, /reclaim --purge --name|>due<\/span>/);
+  assert.ok(!nextSteps(doc).some((s) => s.includes('past the retention')));
+  assert.match(renderPrometheus(doc), /^pve_health_quarantined_due_volumes\{storage="local-zfs"\} 0$/m);
+});

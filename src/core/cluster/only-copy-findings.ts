@@ -2,7 +2,9 @@
 // volume ID a guest config on another node names is a leftover when that node has its own volume of
 // the ID, and the guest's only disk when it has none (HA recovery moves only the config: pve-ha-manager
 // PVE::HA::Env::PVE2::steal_service). Each node's document says what it has; nothing is said when the
-// other node's document is missing or not whole there (the node-level steps keep their look). Pure.
+// other node's document is missing or not whole there (the node-level steps keep their look). A volume
+// already in pve-health's quarantine is such a candidate too (its listing's `namedOn`): then the finding
+// says restore it, never purge it. Pure.
 
 import type { NamedElsewhere } from '../vocab/only-copy';
 import type { CheckDocument } from '../vocab/types';
@@ -12,6 +14,8 @@ interface Candidate extends NamedElsewhere {
   volid: string;
   /** The node that holds the volume. */
   on: string;
+  /** It is in pve-health's quarantine there (the listing's `namedOn`). */
+  quarantined?: true;
 }
 
 /** Orphans of a node that a config of another node names by this very volume ID (local storage only). */
@@ -26,6 +30,8 @@ function candidatesOf(node: string, doc: CheckDocument, shared: Set<string> | nu
   for (const e of doc.volumes?.entries ?? []) {
     if (e.status === 'orphan' && e.namedOn && !e.snapshot) out.push({ ...e.namedOn, volid: e.volid, on: node });
   }
+  for (const q of doc.quarantine?.volumes ?? [])
+    if (q.namedOn && !q.snapshot) out.push({ ...q.namedOn, volid: q.volid, on: node, quarantined: true });
   return out;
 }
 
@@ -52,8 +58,8 @@ export function onlyCopyFindings(docs: [string, CheckDocument][], shared: Set<st
         id: `only-copy:${c.on}/${c.volid}`,
         kind: 'guest-only-disk-elsewhere',
         severity: 'critical',
-        title: `${who}'s only disk ${c.volid} is on node ${c.on}`,
-        detail: `${who}'s config lives on ${c.node} and names ${c.volid}, which ${c.node} does not have: the volume on ${c.on} (local storage) is the guest's only disk, never a leftover — do not drop it. An HA recovery moves only the config; bring ${who} back to ${c.on} (move its config back while it is stopped), then ${tool} it where it should run.`,
+        title: `${who}'s only disk ${c.volid} is on node ${c.on}${c.quarantined ? ", in pve-health's quarantine" : ''}`,
+        detail: `${who}'s config lives on ${c.node} and names ${c.volid}, which ${c.node} does not have: the volume on ${c.on} (local storage) is the guest's only disk, never a leftover — ${c.quarantined ? `never purge it; restore it on ${c.on} first ('pve-health restore --list' names its journal)` : 'do not drop it'}. An HA recovery moves only the config; bring ${who} back to ${c.on} (move its config back while it is stopped), then ${tool} it where it should run.`,
         nodes: [c.on, c.node].sort(),
         vmid: c.vmid,
         guestType: c.type,

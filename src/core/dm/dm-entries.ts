@@ -51,6 +51,7 @@ export function newEntry(name: string, v: Verdict): DmEntry {
     guestNode: v.guestNode,
   };
   if (v.referencedBy) e.referencedBy = v.referencedBy;
+  if (v.quarantineNamedOn) e.quarantineNamedOn = v.quarantineNamedOn;
   if (v.quarantineNamedBy) {
     e.quarantineNamedBy = v.quarantineNamedBy;
     setSteps(e, restoreSteps(v.volume ?? ''));

@@ -32,7 +32,9 @@ export function freeing(guests: Map<number, GuestRecord>, tasks: readonly Task[]
 
 /**
  * The references that count for a named volume a storage lacks: this node's configs (a shared storage:
- * the cluster's), not [PENDING] lines, not the volumes of a guest whose operation frees them.
+ * the cluster's), not [PENDING] lines, not the volumes of a guest whose operation frees them, not a VM's
+ * cloud-init drive (qemu-server Cloudinit.pm commit_cloudinit_disk allocates it again at every start when
+ * volume_size_info finds none: its absence stops nothing).
  */
 export function countedMissing(
   hits: readonly RefHit[],
@@ -41,6 +43,7 @@ export function countedMissing(
   return hits.filter(
     (h) =>
       !h.asBase &&
+      !h.ref.cloudinit &&
       (c.shared || h.node === c.node) &&
       h.ref.section !== 'pending' &&
       !freeing(c.guests, c.tasks, h.vmid),

@@ -1,5 +1,6 @@
 // A DM verdict (status, reason, sentence) and the small helpers every classifier builds it with. Pure.
 import type { GuestRecord } from '../node/guest-record';
+import type { NamedElsewhere } from '../vocab/only-copy';
 import type { DmReason, DmStatus } from '../vocab/types';
 
 export interface Verdict {
@@ -15,6 +16,8 @@ export interface Verdict {
   referencedBy?: string;
   /** In quarantine and named again by these configs (DmEntry.quarantineNamedBy). */
   quarantineNamedBy?: string[];
+  /** In quarantine on local storage, its volume ID named on another node (DmEntry.quarantineNamedOn). */
+  quarantineNamedOn?: NamedElsewhere;
 }
 
 export const who = (g: GuestRecord | undefined, vmid: number) =>

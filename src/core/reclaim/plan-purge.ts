@@ -129,7 +129,8 @@ function purgeRefusal(
     if (c.st.shared) return { code: 'shared-lvm', why: `storage ${q.storage} is shared LVM` };
   }
   if (q.heldBy?.length) return { code: 'protected', why: `${q.name} is in use: ${q.heldBy.join(', ')}` };
-  const named = c.st.shared ? undefined : c.input.namedElsewhere.get(q.volid);
+  // A local storage's volume whose volume ID a config of another node names (plan-reclaim.ts withNamedElsewhere).
+  const named = q.namedOn;
   if (named)
     return {
       code: 'only-copy',

@@ -16,7 +16,13 @@ import { volumeSubject } from '../vocab/volume-subject';
 import type { VolumeEntry, VolumesResult } from '../vocab/volume-types';
 import { namesUnlisted, quarantinedNamed } from './names-unlisted';
 import { withQuarantineProof } from './quarantine-proof';
-import { quarantinedLvs, quarantinedVolumes, withAdoptedNames, withRecordedSizes } from './quarantined';
+import {
+  quarantinedLvs,
+  quarantinedVolumes,
+  withAdoptedNames,
+  withNamedElsewhere,
+  withRecordedSizes,
+} from './quarantined';
 import { type Candidate, type RuleContext, refusalOf } from './reclaim-rules';
 import { type HostCommands, quarantineOf } from './reclaim-steps';
 import type { QuarantineRecord, ReclaimAction, ReclaimPlan, ReclaimRefusal } from './reclaim-types';
@@ -246,7 +252,8 @@ export function planReclaim(input: ReclaimInput, filter: PlanFilter = { all: tru
     ),
     input.recorded ?? [],
   );
-  const quarantined = input.recorded ? withQuarantineProof(listed, input.recorded, o) : listed;
+  const proven = input.recorded ? withQuarantineProof(listed, input.recorded, o) : listed;
+  const quarantined = withNamedElsewhere(proven, input);
   const taken = (n: string) =>
     candidates.some((c) => matchesReclaimFilter(c, { names: [n] })) ||
     refused.some((r) => r.subject === n || r.volid === n);

@@ -5,6 +5,7 @@
 import type { LvRow } from '../parse/parse-lvm';
 import type { StorageConfig } from '../parse/storage-config';
 import { sizeFigures } from '../text/size-figures';
+import type { NamedElsewhere } from '../vocab/only-copy';
 import { parseQuarantineName, purgeAfter, QUARANTINE_TAG } from '../vocab/quarantine-name';
 import type { DmEntry } from '../vocab/types';
 import { volumeSubject } from '../vocab/volume-subject';
@@ -80,6 +81,7 @@ export function quarantinedVolumes(
       usedBytes: size.usedBytes,
       location: { ...e.quarantine.location, ...(e.identity ? { identity: e.identity } : {}) },
       ...(e.quarantine.heldBy?.length ? { heldBy: e.quarantine.heldBy } : {}),
+      ...(e.quarantine.namedOn ? { namedOn: e.quarantine.namedOn } : {}),
       ...(e.quarantine.trashDeferment?.startsWith(PROTECTED_UNTIL)
         ? { trashProtectedUntil: e.quarantine.trashDeferment.slice(PROTECTED_UNTIL.length) }
         : {}),
@@ -113,6 +115,7 @@ export function quarantinedDmEntries(entries: DmEntry[], o: { now: Date; retenti
       sizeBytes: e.sizeBytes,
       usedBytes: null,
       location: { vg: e.vg, ...(e.lvUuid ? { lvUuid: e.lvUuid } : {}) },
+      ...(e.quarantineNamedOn ? { namedOn: e.quarantineNamedOn } : {}),
     });
   }
   return out;
@@ -197,4 +200,26 @@ const PROTECTED_UNTIL = 'protected until ';
 function vmidOf(name: string): number | null {
   const m = /^(?:vm|base|subvol|basevol)-(\d+)-/.exec(name) ?? /^(\d+)[./]/.exec(name);
   return m ? Number(m[1]) : null;
+}
+
+/**
+ * Each quarantined volume of a local storage whose volume ID a guest config of another node names
+ * (only-copy.ts): `namedOn`, as the volumes part records it on its entries, the DM part on a quarantined
+ * LV's (`quarantineNamedOn`: reclaim lists LVs from `lvs` rows), or reclaim's own read of the configs says,
+ * so the plan's listing holds its purge behind the look at that node and `reclaim --purge` refuses it.
+ */
+export function withNamedElsewhere(
+  quarantined: QuarantinedVolume[],
+  input: { storages: StorageConfig[]; namedElsewhere: ReadonlyMap<string, NamedElsewhere>; dm?: DmEntry[] | null },
+): QuarantinedVolume[] {
+  const shared = new Set(input.storages.filter((s) => s.shared).map((s) => s.id));
+  const byLv = new Map<string, NamedElsewhere>();
+  for (const e of input.dm ?? []) if (e.quarantineNamedOn) byLv.set(`${e.vg}/${e.lv}`, e.quarantineNamedOn);
+  return quarantined.map((q) => {
+    const on =
+      q.namedOn ??
+      byLv.get(`${q.location.vg}/${q.onStorage}`) ??
+      (shared.has(q.storage) ? undefined : input.namedElsewhere.get(q.volid));
+    return on && !q.namedOn ? { ...q, namedOn: on } : q;
+  });
 }

@@ -2,6 +2,8 @@
 // volumes it refuses with the reason, and the volumes already in quarantine. Field names are part of
 // the JSON contract (`reclaim --json`): add fields, never rename.
 
+import type { NamedElsewhere } from '../vocab/only-copy';
+
 /** Why a volume is not quarantined (one code per "only proven orphans" rule). */
 export type ReclaimRefusalCode =
   | 'node'
@@ -193,6 +195,8 @@ export interface QuarantinedVolume {
   trashProtectedUntil?: string;
   /** A quarantined snapshot: what holds it now (`has-clones`, `krbd-mapped`); never purged so. */
   heldBy?: string[];
+  /** Local storage: a guest config of another node names its volume ID (only-copy.ts): never purged from here. */
+  namedOn?: NamedElsewhere;
 }
 
 export interface ReclaimPlan {

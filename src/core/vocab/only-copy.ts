@@ -45,6 +45,18 @@ export function onlyCopySteps(
   return steps;
 }
 
+/**
+ * Why a quarantined volume of a local storage is not offered for the purge: a guest config of another node
+ * names this very volume ID (the look, shell-quoted, settles it). Every quarantine listing says this in
+ * place of the purge command (render/quarantine.ts), and `reclaim --purge` refuses it (plan-purge.ts).
+ */
+export function onlyCopyHold(n: NamedElsewhere, volid: string): { text: string; command: string[] } {
+  return {
+    text: `not purged: ${n.type === 'lxc' ? 'CT' : 'VM'} ${n.vmid}'s config on ${n.node} names this very volume ID, it may be that guest's only disk; before anything irreversible, check that ${n.node} has ${volid}`,
+    command: otherCopyCommand(n.node, volid, n.vmid),
+  };
+}
+
 /** What volidsNamedElsewhere reads of a guest (node/guest-record.ts GuestRecord: this room may not import it). */
 interface GuestRefs extends NamedElsewhere {
   config: { refs: readonly { volid: { storage: string; volname: string } | null }[] } | null;

@@ -1,6 +1,8 @@
 // The quarantine listing of a check document (types.ts `quarantine`): what `reclaim` set aside, as
 // every output shows it.
 
+import type { NamedElsewhere } from './only-copy';
+
 /** What is in quarantine and when each may be purged (`[reclaim] retention_days` after it went in). */
 export interface QuarantineListing {
   retentionDays: number;
@@ -39,4 +41,9 @@ export interface QuarantineListed {
    * (core/reclaim/quarantine-proof.ts): why. Never due; `reclaim --purge` never destroys it.
    */
   notOurs?: string;
+  /**
+   * A local storage's volume whose volume ID a guest config of another node names (core/vocab/only-copy.ts):
+   * it may be that guest's only disk, so no output offers its purge; the look at that node comes first.
+   */
+  namedOn?: NamedElsewhere;
 }

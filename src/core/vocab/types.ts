@@ -1,5 +1,6 @@
 import type { NextStep } from './next-step';
 import type { NotifyFailures } from './notify-types';
+import type { NamedElsewhere } from './only-copy';
 import type { QuarantineListing } from './quarantine-types';
 import type { DmReason, DmStatus, GuestIdentity, HoldingProcess, Status } from './status-types';
 import type { VolumesResult } from './volume-types';
@@ -67,6 +68,8 @@ export interface DmEntry {
   referencedBy?: string;
   /** In quarantine, yet these configs name its original name (dm-quarantined.ts): critical, restore it. */
   quarantineNamedBy?: string[];
+  /** In quarantine on local storage, its volume ID named on another node (vocab/only-copy.ts): never purged from here. */
+  quarantineNamedOn?: NamedElsewhere;
   /** Every guest whose config names this LV (any section, any way: volid, path, clone base), with its node; only when some does. */
   guests?: { vmid: number; type: 'qemu' | 'lxc'; node: string }[];
   /** A config names this LV and lvs does not list it (reason missing-referenced): critical when the guest starts with it. */

@@ -132,6 +132,8 @@ export interface VolumeEntry {
     heldBy?: string[];
     /** Guest configs that name it by its original name now (a critical finding: restore it). */
     namedBy?: string[];
+    /** Local storage: a guest config of another node names its volume ID (only-copy.ts): never purged from here. */
+    namedOn?: NamedElsewhere;
     /**
      * RBD in the trash: its deferment as `rbd trash ls` prints it: "protected until <ISO>" (the
      * `--expires-at` of the quarantine, the retention then) or "expired at <ISO>" (its ctime read as ISO: rbd-depth.ts).
@@ -214,7 +216,15 @@ export interface VolumesRaw {
    * File storages: what `<path>/images` holds, or why it was not read; `realPath` when the configured path
    * leads elsewhere through symlinks (a process's fd and the mount table show that path, not the link's).
    */
-  files: Record<string, { ok: boolean; error?: string; volumes: FileVolume[]; realPath?: string }>;
+  /**
+   * Per file storage: its volumes; `others`, names under `images/<vmid>/` the lister reads as no volume
+   * (a symlink, a btrfs subvolume whose disk.raw could not be looked at) but PVE's path may still open;
+   * `noImagesDir`, `<path>/images` does not exist (the storage never activated here, or not mounted).
+   */
+  files: Record<
+    string,
+    { ok: boolean; error?: string; volumes: FileVolume[]; realPath?: string; others?: string[]; noImagesDir?: true }
+  >;
   /** zvol dataset → kernel name (`tank/pve/vm-100-disk-0` → `zd0`), from /dev/zvol links. */
   zvolDevices?: Record<string, string>;
   /** Per zvol kernel name: its partitions (`zd64p1`) and its and their holders in /sys; absent when none. */

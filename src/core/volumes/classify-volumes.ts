@@ -82,7 +82,7 @@ function classifyStorageVolumes(
   for (const v of listed.volumes) entries.push(withChainCurrent(st, loc, v, { c: ctx, verdict }));
   // A config naming a volume a listing read whole lacks: the guest's missing disk (volume-unlisted.ts); a
   // listing that failed or is incomplete (an image it could not open, the trash unread) says nothing of it.
-  if (stat.status === 'ok') for (const e of namedMissing(st, loc, listed.volumes, c)) entries.push(e);
+  if (stat.status === 'ok') for (const e of namedMissing(st, loc, listed, c)) entries.push(e);
   snapshotsMoveWithVolume(entries);
   rbdSnapshotsFollowImage(entries);
   return { stat: storageCounts(stat, entries), entries, notes: listed.notes ?? [] };

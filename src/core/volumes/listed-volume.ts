@@ -126,3 +126,13 @@ export function fileNote(name: string): string {
 export function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A storage's volumes, or why not; a file storage's other names and a missing images directory (VolumesRaw files). */
+export interface StorageListing {
+  error?: string;
+  incomplete?: string;
+  notes?: string[];
+  volumes: ListedVolume[];
+  present?: string[];
+  noImagesDir?: true;
+}

@@ -3,6 +3,7 @@
 import { describeRef } from '../dm/dm-references';
 import type { StorageConfig } from '../parse/storage-config';
 import { restoreSteps, setSteps } from '../vocab/next-step';
+import { type NamedElsewhere, onlyCopyWords } from '../vocab/only-copy';
 import type { VolumeEntry } from '../vocab/volume-types';
 import type { VolumeContext } from './volume-context';
 import { directoriesMounted, volumeDirectories } from './volume-host-facts';
@@ -31,6 +32,23 @@ export function namedAgain(
 }
 
 /**
+ * Local storage: the first guest config of another node that names a quarantined volume's volume ID (any
+ * section; a volume of the name listed here again or not: the purge's rule, core/reclaim/plan-purge.ts).
+ * After an HA recovery that may be the guest's only disk (only-copy.ts): no output offers its purge before
+ * the look at that node. A shared storage's configs are all namedAgain's; a snapshot is no volume ID.
+ */
+export function namedOn(
+  st: StorageConfig,
+  loc: string,
+  v: ListedVolume,
+  c: Pick<VolumeContext, 'refs' | 'pve'>,
+): NamedElsewhere | undefined {
+  if (v.snapshot !== undefined || st.shared) return undefined;
+  const h = c.refs.get(`${loc}|${splitVolname(st.type, v.volname).own}`)?.find((x) => x.node !== c.pve.node);
+  return h ? { node: h.node, vmid: h.vmid, type: h.type } : undefined;
+}
+
+/**
  * In reclaim's quarantine: no volume of any guest to PVE (its name is outside every plugin's grammar),
  * never an orphan again; shown with when and where (core/reclaim/quarantined.ts).
  */
@@ -40,6 +58,7 @@ export function quarantined(
   v: ListedVolume,
   c: Pick<VolumeContext, 'mounts' | 'mountsGap' | 'usage'>,
   namedBy: readonly string[] = [],
+  namedOn?: NamedElsewhere,
 ): VolumeEntry {
   // A quarantined snapshot stays on its volume: a clone made from it or a map of it since holds it; a
   // quarantined directory someone mounted since (a bind mount of it or below it) is in use.
@@ -72,7 +91,9 @@ export function quarantined(
     onStorage: q.onStorage,
     location: q.location,
     ...(q.trashDeferment ? { trashDeferment: q.trashDeferment } : {}),
+    ...(namedOn ? { namedOn } : {}),
   };
+  if (namedOn) e.detail += `; ${onlyCopyWords(namedOn, e.volid)}`;
   delete e.trash;
   if (namedBy.length) namedInQuarantine(e, namedBy);
   return e;

@@ -6,17 +6,24 @@ import type { StorageConfig } from '../parse/storage-config';
 import { parseZfsList, type ZfsDataset } from '../parse/volume-listing';
 import { fileOriginal, parseQuarantineName, QUARANTINE_DIR } from '../vocab/quarantine-name';
 import type { VolumesRaw } from '../vocab/volume-types';
-import { commandError, escapeRe, fileNote, type ListedVolume, zfsChildDatasets } from './listed-volume';
+import {
+  commandError,
+  escapeRe,
+  fileNote,
+  type ListedVolume,
+  type StorageListing,
+  zfsChildDatasets,
+} from './listed-volume';
 import { listRbd } from './volume-rbd';
 
-export type { ListedVolume };
+export type { ListedVolume, StorageListing };
 export { filePath };
 
 const ZFS_NAME = /^(?:vm|base|subvol|basevol)-(\d+)-\S+$/;
 // Plugin.pm parse_name_dir: any `(base-)?[^/\s]+.(raw|qcow2|vmdk|subvol)` is a volume of the VMID its
 // directory names (list_images: `<imagedir>/[0-9][0-9]*/*`, owner = the directory); `snap-*.qcow2` is a
 // PVE 9 volume-chain snapshot file (get_snap_name: `snap-<snap>-<volname>`), never a volume.
-const FILE_NAME = /^(\d+)\/((?:base-)?[^/\s]+\.(raw|qcow2|vmdk|subvol))$/;
+export const FILE_NAME = /^(\d+)\/((?:base-)?[^/\s]+\.(raw|qcow2|vmdk|subvol))$/;
 const CHAIN_FILE = /^(\d+)\/snap-(.*\.qcow2)$/;
 
 /**
@@ -39,11 +46,7 @@ export function parseZfsListing(raw: VolumesRaw): ZfsListing {
   }
 }
 
-export function listStorageVolumes(
-  st: StorageConfig,
-  raw: VolumesRaw,
-  zfs: ZfsListing,
-): { error?: string; incomplete?: string; notes?: string[]; volumes: ListedVolume[] } {
+export function listStorageVolumes(st: StorageConfig, raw: VolumesRaw, zfs: ZfsListing): StorageListing {
   try {
     if (st.type === 'zfspool') return listZfs(st, raw, zfs);
     if (st.type === 'rbd') return listRbd(st, raw);
@@ -185,7 +188,7 @@ function pushQuarantinedZfs(volumes: ListedVolume[], o: { pool: string; own: str
   });
 }
 
-function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volumes: ListedVolume[] } {
+function listFiles(st: StorageConfig, raw: VolumesRaw): StorageListing {
   const got = raw.files[st.id];
   if (!got) return { error: 'the storage was not read', volumes: [] };
   if (!got.ok) return { error: got.error ?? 'the storage could not be read', volumes: [] };
@@ -194,6 +197,8 @@ function listFiles(st: StorageConfig, raw: VolumesRaw): { error?: string; volume
   const at = (rel: string) => [filePath(st), ...(got.realPath ? [got.realPath] : [])].map((p) => `${p}/images/${rel}`);
   const names = new Set(got.volumes.filter((f) => !f.snapshot).map((f) => f.name));
   return {
+    ...(got.others?.length ? { present: got.others } : {}),
+    ...(got.noImagesDir ? { noImagesDir: true as const } : {}),
     volumes: got.volumes.map((f) => {
       const q = quarantinedFile(f, st, at);
       if (q) return q;

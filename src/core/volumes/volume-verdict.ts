@@ -17,7 +17,7 @@ import { snapshotFree } from './volume-commands';
 import type { Flags, VolumeContext } from './volume-context';
 import { doubtGuards } from './volume-guards';
 import { subvolMounts } from './volume-host-facts';
-import { namedAgain, quarantined } from './volume-quarantined';
+import { namedAgain, namedOn, quarantined } from './volume-quarantined';
 import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './volume-rbd';
 import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
 import { attachSteps, recreateSteps, stepsWhileProtected } from './volume-rescan';
@@ -50,7 +50,7 @@ export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume,
     protected: false,
     protectedBy: [],
   };
-  if (v.quarantine) return quarantined(e, v.quarantine, v, c, namedAgain(st, loc, v, c));
+  if (v.quarantine) return quarantined(e, v.quarantine, v, c, namedAgain(st, loc, v, c), namedOn(st, loc, v, c));
   const guest = v.vmid !== null ? c.pve.guests.get(v.vmid) : undefined;
   e.guestNode = guest?.node ?? null;
   const hits = c.refs.get(`${loc}|${v.own}`) ?? [];
