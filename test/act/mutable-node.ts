@@ -6,10 +6,12 @@ import { buildFakenode } from '../helpers/fakenode-build';
 import { tempDir } from '../helpers/temp-dir';
 import { FAKENODE } from './fakenode-helpers';
 
-export function buildMutable(scenario: string): string {
+/** `edit`: a change to the scenario before the build (e.g. `rbd.status`: the fake answers `rbd status`). */
+export function buildMutable(scenario: string, edit?: (s: Record<string, unknown>) => void): string {
   const dir = tempDir('pvh-named-');
   const s = JSON.parse(readFileSync(join(FAKENODE, 'scenarios', `${scenario}.json`), 'utf8'));
   s.mutable_storage = true;
+  edit?.(s);
   const file = join(dir, `${scenario}.json`);
   writeFileSync(file, JSON.stringify(s));
   const out = join(dir, 'node');

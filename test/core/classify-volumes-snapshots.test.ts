@@ -354,6 +354,31 @@ test('a guest snapshot without its [section]: held while its guest runs here (kv
   assert.deepEqual(entry(other, 'local-zfs:vm-100-disk-0', 'before-upgrade').protectedBy, []);
 });
 
+// A kvm of VM 100 on this node while VM 100 lives on pve2 (a live migration's target, or two nodes running
+// it): the volume is held (`kvm-process`, the DM part's rule), and so is its snapshot. Neighbours: no kvm,
+// a kvm of another VM, VM 100 at home here and running (`guest-running` only).
+test('a snapshot of a guest whose home is another node, while a kvm of it runs here: held like its volume', () => {
+  const kvm = (id: string) => ({ pid: 4100, comm: 'kvm', cmdline: ['/usr/bin/kvm', '-id', id], fds: [] });
+  const rows = [
+    { name: 'home pve2, kvm -id 100 here', home: 'pve2', procs: [kvm('100')], want: ['kvm-process'] },
+    { name: 'home pve2, no kvm', home: 'pve2', procs: [], want: [] },
+    { name: 'home pve2, kvm -id 101 here', home: 'pve2', procs: [kvm('101')], want: [] },
+    { name: 'home here, running', home: 'pve1', procs: [kvm('100')], want: ['guest-running'] },
+    { name: 'no guest 100 at all, kvm -id 100 here', home: null, procs: [kvm('100')], want: ['kvm-process'] },
+  ];
+  for (const r of rows) {
+    const es = classify({
+      files: r.home
+        ? { [`/etc/pve/nodes/${r.home}/qemu-server/100.conf`]: 'scsi0: local-zfs:vm-100-disk-0,size=8G\n' }
+        : {},
+      zfs: [zvol('vm-100-disk-0'), zsnap('vm-100-disk-0@before-upgrade')],
+      processes: r.procs,
+    });
+    const e = entry(es, 'local-zfs:vm-100-disk-0', 'before-upgrade');
+    assert.deepEqual([e.status, e.protectedBy], ['orphan', r.want], r.name);
+  }
+});
+
 // A task of a guest that uses the volume (its config names it, whatever VMID the volume's name carries)
 // holds that volume's snapshot (issue 59: only the name's VMID was asked, a task of the user was not).
 test("a snapshot of VM 100's volume that VM 101 uses: a task of VM 101 holds it; a task of VM 102 does not", () => {

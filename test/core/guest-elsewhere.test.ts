@@ -5,7 +5,7 @@
 // (a leftover), a guest gone (a leftover), a copy on local storage of a guest elsewhere (judged as before).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify, entry } from '../helpers/volume-node';
+import { classify, entry, STORAGE_CFG } from '../helpers/volume-node';
 
 const img = (image: string) => ({ image, id: `id${image}`, size: 1073741824, format: 2 });
 const conf = (node: string, vmid: number, text: string) => ({
@@ -44,4 +44,21 @@ test('neighbours: guest 300 on this node (stopped) or gone: a leftover with its 
   assert.deepEqual([local.reason, local.protectedBy.includes('guest-elsewhere')], ['guest-on-other-node', false]);
   // The image its config names is valid, not held by this rule.
   assert.deepEqual(entry(look('pve2'), 'ceph-vm:vm-300-disk-0').status, 'valid');
+});
+
+test('a container of another node: its unreferenced image is held the same way, named a CT', () => {
+  const e = entry(
+    classify({
+      files: {
+        // A container's volumes need `rootdir` on the storage (pve-container's create checks the content).
+        '/etc/pve/storage.cfg': `${STORAGE_CFG}\nrbd: ceph-vm\n\tpool vm-pool\n\tcontent images,rootdir\n\tkrbd 1\n`,
+        '/etc/pve/nodes/pve2/lxc/301.conf': 'rootfs: ceph-vm:vm-301-disk-0,size=8G\n',
+      },
+      rbd: JSON.stringify([img('vm-301-disk-0'), img('vm-301-disk-1')]),
+      rbdStatus: { 'vm-301-disk-1': '{"watchers":[]}' },
+    }),
+    'ceph-vm:vm-301-disk-1',
+  );
+  assert.deepEqual([e.status, e.protectedBy], ['orphan', ['guest-elsewhere']]);
+  assert.match(e.detail, /; CT 301 lives on pve2, which may be running it/);
 });

@@ -339,4 +339,25 @@ test('kvmIdOfProcess: the kvm binary by name or path, its -id', () => {
   assert.equal(kvmIdOfProcess(proc(1, 'x', ['qemu-system-x86_64', '-id', '102'])), 102);
   assert.equal(kvmIdOfProcess(proc(1, 'x', ['/opt/kvmtools/run', '-id', '103'])), null);
   assert.equal(kvmIdOfProcess(proc(1, 'kvm', ['/usr/bin/kvm', '-name', '104'])), null);
+  // A program whose name only contains kvm is none; a kvm whose -id is no whole number names no VM.
+  assert.equal(kvmIdOfProcess(proc(1, 'xkvm', ['/opt/x', '-id', '105'])), null);
+  assert.equal(kvmIdOfProcess(proc(1, 'kvm', ['/usr/bin/kvm', '-id', '106x'])), null);
+  // The -id anywhere on the line, also first (a rewritten argv[0]); none: no VM, whatever argv[0] says.
+  assert.equal(kvmIdOfProcess(proc(1, 'kvm', ['-id', '107'])), 107);
+  assert.equal(kvmIdOfProcess(proc(1, 'kvm', ['108'])), null);
+});
+
+test("parsePveState: a container's process is never read as a kvm; a file named like two pid files is none", () => {
+  const s = parsePveState(
+    snap(
+      { '/run/qemu-server/111.pid.pid': '4111\n' },
+      {
+        processes: [
+          proc(4200, 'kvm', ['/usr/bin/lxc-start', '-F', '-n', '200', '-id', '201']),
+          proc(4111, 'kvm', ['/usr/bin/kvm', '-name', 'vm111']),
+        ],
+      },
+    ),
+  );
+  assert.deepEqual([[...s.running], [...s.kvmAlive]], [[200], []]);
 });

@@ -76,6 +76,18 @@ describe('replicationView: the job list, believed or doubted', () => {
       'its last line has no newline, cut off: "\\ttarget pv"',
     ],
     ['a last header cut', `${JOB}\nlocal: 20`, 'its last line has no newline, cut off: "local: 20"'],
+    // Cut right after the tab a property line starts with: the jobs after it are lost as cleanly.
+    [
+      'a last line cut after its tab',
+      TWO.slice(0, TWO.indexOf('\tsource') + 1),
+      'its last line has no newline, cut off: "\\t"',
+    ],
+    // A `#` inside a cut value is no comment; a long cut line is named by its start.
+    [
+      'a last comment property cut',
+      `${TWO}\nlocal: 300-0\n\tcomment nightly #1 ${'x'.repeat(40)}`,
+      'its last line has no newline, cut off: "\\tcomment nightly #1 xxxxxxxxxxxxxxxxxxxx"',
+    ],
   ] as const)
     test(`not whole (${what}): in doubt for every guest, the sign named`, () => {
       const v = replicationView(text, undefined);
@@ -85,6 +97,7 @@ describe('replicationView: the job list, believed or doubted', () => {
   test('whole files are believed: a last section without the blank line PVE writes after it, a last comment without newline, a file PVE wrote', () => {
     assert.equal(replicationView(TWO, undefined).doubt, null);
     assert.equal(replicationView(`${TWO}# note`, undefined).doubt, null);
+    assert.equal(replicationView(`${TWO}  # note`, undefined).doubt, null);
     assert.equal(replicationView(`${TWO}\n`, undefined).doubt, null);
     assert.equal(replicationView('', undefined).doubt, null);
   });

@@ -51,6 +51,8 @@ test('pathUsage: loops and absolute backing files, zvol and krbd links as their 
     ],
     '/dev/zd64': [{ kind: 'backing', overlay: 'local:101/c.qcow2' }],
     '/dev/rbd0': [{ kind: 'backing', overlay: 'local:101/d.qcow2' }],
+    // The image by its name too (rbd-backing.ts): mapped or not, the same key.
+    'rbd:vm-pool/vm-151-disk-0': [{ kind: 'backing', overlay: 'local:101/d.qcow2' }],
     '/dev/zvol/rpool/data/unmapped': [{ kind: 'backing', overlay: 'local:101/f.qcow2' }],
   });
   assert.equal(u.gap, null);
@@ -80,7 +82,7 @@ test('pathUsage: loops and absolute backing files, zvol and krbd links as their 
         ]),
       ).byPath.keys(),
     ],
-    ['/dev/rbd/vm-pool/img', '/dev/zvol/rpool/data/vm-150-disk-0'],
+    ['rbd:vm-pool/img', '/dev/rbd/vm-pool/img', '/dev/zvol/rpool/data/vm-150-disk-0'],
   );
   // A header's name with a line break after a link's name is no such link (the name is the whole text).
   const broken = pathUsage(
@@ -95,7 +97,7 @@ test('pathUsage: loops and absolute backing files, zvol and krbd links as their 
   );
   assert.deepEqual(
     [...broken.byPath.keys()],
-    ['/dev/zvol/rpool/data/vm-150-disk-0\nx', '/dev/rbd/vm-pool/vm-151-disk-0\nx'],
+    ['/dev/zvol/rpool/data/vm-150-disk-0\nx', 'rbd:vm-pool/vm-151-disk-0\nx', '/dev/rbd/vm-pool/vm-151-disk-0\nx'],
   );
   // A storage not read whole adds nothing; a missing loop table is no gap, a failed one is.
   const unread = { ...(raw([]) as object), files: { local: { ok: false, volumes: [{ name: 'x', backing: '/a' }] } } };
@@ -214,7 +216,7 @@ test('pathUses: the words, the flags, and the loop gap only on a file orphan', (
   pathUses(e, ['/f'], u, f);
   assert.equal(
     e.detail,
-    'x; bound to loop device /dev/loop0, /dev/loop1 (losetup: the file is open through it); the backing file of local:1/a.qcow2, local:1/b.qcow2 (qcow2 header, by absolute path)',
+    'x; bound to loop device /dev/loop0, /dev/loop1 (losetup: the file is open through it); the backing file of local:1/a.qcow2, local:1/b.qcow2 (its qcow2 header names it)',
   );
   assert.deepEqual([...f.protectedBy], ['loop-device', 'has-clones']);
   assert.equal(e.open, true);

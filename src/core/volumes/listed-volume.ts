@@ -20,6 +20,11 @@ export interface ListedVolume {
   /** Device or file paths a holder's fd would show (`/dev/zd16`). */
   devices: string[];
   /**
+   * RBD: the keys an overlay's backing file holds it by in the usage index (rbd-backing.ts rbdUseKey:
+   * the image or snapshot by name, and by the name it had before the quarantine).
+   */
+  useKeys?: string[];
+  /**
    * ZFS filesystem (a CT's subvol): its dataset and own mountpoint. A mount of that dataset anywhere else
    * (pve-container mounts the subvol's path at /var/lib/lxc/<vmid>/rootfs) is a container using it.
    */

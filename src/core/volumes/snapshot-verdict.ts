@@ -138,6 +138,9 @@ export function snapshotFlags(e: VolumeEntry, users: GuestRecord[], c: VolumeCon
   if (e.vmid === null) return;
   if (e.snapshotOwner === 'guest' && e.status === 'orphan')
     for (const g of users) if (g.node === c.pve.node && c.pve.running.has(g.vmid)) f.protectedBy.add('guest-running');
+  // A kvm of a guest whose home is another node, or of no guest, holds what its VMID names, its volume's
+  // snapshots too (the volume's own rule, volume-verdict.ts flags: kvm-process; the DM part's, dm-flags.ts).
+  if (c.pve.kvmAlive.has(e.vmid) && c.pve.guests.get(e.vmid)?.node !== c.pve.node) f.protectedBy.add('kvm-process');
   const ids = new Set([String(e.vmid), ...users.map((g) => String(g.vmid))]);
   for (const t of [...c.pve.tasks, ...c.pve.deadTasks]) if (ids.has(t.id)) f.protectedBy.add(`task:${t.type}`);
   for (const g of users) {

@@ -71,8 +71,9 @@ export function quarantined(
     // Its only evidence of use is the mount table: one not read whole holds the purge (`rm -r`).
     ...(dirs.length && c.mountsGap ? [`mounts-unread: ${c.mountsGap}`] : []),
     // A loop device bound to it since (losetup to look inside), an overlay naming it or its original path
-    // as backing file: the purge's `rm` would pull the file from under them. Loops not read whole hold it.
-    ...usesOf(c.usage, [...v.devices, ...originalPaths(v, q)]).map(describeUse),
+    // (an RBD image: its original name) as backing file: the purge's `rm` would pull the file from under
+    // them. Loops not read whole hold it.
+    ...usesOf(c.usage, [...v.devices, ...(v.useKeys ?? []), ...originalPaths(v, q)]).map(describeUse),
     ...(c.usage?.gap && q.location.path !== undefined ? [`loops-unread: ${c.usage.gap}`] : []),
     // A dataset made below it since: the purge's `zfs destroy -r` would destroy it too.
     ...(v.childDatasets ?? []).map((d) => `child-dataset:${d}`),

@@ -13,6 +13,7 @@ import { parseRbdList } from '../parse/volume-listing';
 import { parseQuarantineName } from '../vocab/quarantine-name';
 import type { VolumeEntry, VolumesRaw } from '../vocab/volume-types';
 import { commandError, isUnsupportedSubcommand, type ListedVolume } from './listed-volume';
+import { rbdUseKey } from './rbd-backing';
 import { rbdRemnantVerdict, rbdVmidOf, unopened, unopenedVolumes } from './volume-rbd-removal';
 import { poolOf, type RbdFlags, rbdArgs, rbdOperand } from './volume-rbd-trash';
 
@@ -38,6 +39,7 @@ function imageEntry(st: StorageConfig, raw: VolumesRaw, r: ReturnType<typeof par
       sizeBytes: r.size,
       usedBytes: null,
       devices: snapMap ? [`/dev/${snapMap}`] : [],
+      useKeys: [rbdUseKey(pool, st.props.namespace, r.image, r.snapshot)],
       ...(snapMap ? { mapped: true } : {}),
     };
   }
@@ -53,6 +55,7 @@ function imageEntry(st: StorageConfig, raw: VolumesRaw, r: ReturnType<typeof par
     usedBytes: null,
     ...(clone ? { baseOf: clone } : {}),
     devices: kname ? [`/dev/${kname}`] : [],
+    useKeys: [rbdUseKey(pool, st.props.namespace, r.image)],
     lockType: r.lockType,
     ...(r.id ? { identity: r.id } : {}),
     ...(kname ? { mapped: true } : {}),
@@ -138,6 +141,7 @@ export function listRbd(
       sizeBytes: null,
       usedBytes: null,
       devices: [],
+      useKeys: [rbdUseKey(poolOf(st), st.props.namespace, t.name)],
       identity: t.id,
       trash: { ...t, nameInUse: live.has(t.name), ...((names.get(t.name) ?? 0) > 1 ? { nameShared: true } : {}) },
     });
@@ -156,6 +160,8 @@ function markQuarantined(v: ListedVolume, st: StorageConfig): void {
     const m = parseQuarantineName(v.snapshot);
     if (!m) return;
     const at = `${v.own}@${v.snapshot}`;
+    const ns = st.props.namespace;
+    v.useKeys = [rbdUseKey(poolOf(st), ns, v.own, v.snapshot), rbdUseKey(poolOf(st), ns, v.own, m.original)];
     v.quarantine = {
       ...m,
       name: `${poolOf(st)}/${at}`,
@@ -169,6 +175,8 @@ function markQuarantined(v: ListedVolume, st: StorageConfig): void {
   if (!m) return;
   v.vmid = vmidOf(m.original);
   v.volname = m.original;
+  // An overlay written before the quarantine names the image by the name it had.
+  v.useKeys = [rbdUseKey(poolOf(st), st.props.namespace, v.own), rbdUseKey(poolOf(st), st.props.namespace, m.original)];
   v.quarantine = {
     ...m,
     name: v.trash ? `${poolOf(st)} trash ${v.trash.id} (${v.own})` : `${poolOf(st)}/${v.own}`,

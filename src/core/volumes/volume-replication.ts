@@ -41,7 +41,8 @@ export interface ReplicationView {
 function notWhole(text: string, warnings: readonly string[]): string | null {
   if (text.includes('\0')) return 'it holds NUL bytes, which PVE never writes';
   const last = text.slice(text.lastIndexOf('\n') + 1);
-  if (last.trim() !== '' && !/^\s*#/.test(last))
+  // Any character there is a cut line: a lone tab is where a property line was cut (PVE writes none blank).
+  if (last !== '' && !/^\s*#/.test(last))
     return `its last line has no newline, cut off: ${JSON.stringify(last.slice(0, 40))}`;
   const garbled = warnings.find((w) => w.includes('line not understood'));
   return garbled ? garbled.replace(/^replication\.cfg: /, '') : null;

@@ -1,11 +1,13 @@
 // Who uses a volume by the kernel's name for it, besides the configs (volume-references.ts) and the
 // processes (holders): a loop device bound to its file, and a qcow2 overlay whose backing file is its path
-// written absolute (also from another storage). One index by path, read the same way by the verdicts,
+// written absolute (also from another storage), or an RBD image's device link or qemu rbd: string
+// (rbd-backing.ts, the image's name: mapped on this node or not). One index by path, read the same way by the verdicts,
 // by the quarantine's holds (volume-quarantined.ts: the purge) and so by reclaim's plan and re-checks,
 // which classify from the same look (volumes-input.ts). Pure.
 import { posix } from 'node:path';
 import type { StorageConfig } from '../parse/storage-config';
 import type { VolumeEntry, VolumesRaw } from '../vocab/volume-types';
+import { parseRbdBacking } from './rbd-backing';
 import type { Flags, PathUsage, PathUse } from './volume-context';
 import { isFileType } from './volume-references';
 import { btrfsRawDir, filePath } from './volume-storages';
@@ -33,7 +35,7 @@ function backingTarget(path: string, raw: Pick<VolumesRaw, 'zvolDevices' | 'rbdD
 
 /**
  * The index from one look: every bound loop device's file (read-loops.ts: the kernel's d_path), and every
- * absolute backing file of a qcow2 image of the listed file storages (qemu opens it as written: `qemu-img
+ * absolute or RBD backing file of a qcow2 image of the listed file storages (qemu opens it as written: `qemu-img
  * create -b /var/lib/vz/images/199/base-199-disk-0.qcow2`; PVE's own clones write `../<vmid>/<name>`, which
  * volume-storages.ts reads as the base on the same storage).
  */
@@ -45,8 +47,11 @@ export function pathUsage(storages: readonly StorageConfig[], raw: VolumesRaw): 
   for (const st of storages) {
     const got = isFileType(st.type) ? raw.files[st.id] : undefined;
     for (const f of got?.ok ? got.volumes : []) {
-      if (!f.backing?.startsWith('/')) continue;
+      if (!f.backing) continue;
       const use: PathUse = { kind: 'backing', overlay: `${st.id}:${f.name}` };
+      // An RBD image or snapshot it names, mapped or not (rbd-backing.ts): by the image's name.
+      for (const k of parseRbdBacking(f.backing)) add(byPath, k, use);
+      if (!f.backing.startsWith('/')) continue;
       // As written, and where the node's lookup of it ends (a directory link, the file by its identity).
       const found = raw.backingPaths?.[f.backing];
       const at = [f.backing, found?.path, found?.file ? byId.get(found.file) : undefined];
@@ -91,21 +96,28 @@ export function describeUse(use: PathUse): string {
 export function pathUses(e: VolumeEntry, paths: readonly string[], u: PathUsage | undefined, f: Flags): void {
   const uses = usesOf(u, paths);
   const loops = uses.flatMap((x) => (x.kind === 'loop' ? [x.device] : []));
-  const overlays = uses.flatMap((x) => (x.kind === 'backing' ? [x.overlay] : []));
   if (loops.length) {
     e.detail += `; bound to loop device ${loops.join(', ')} (losetup: the file is open through it)`;
     f.protectedBy.add('loop-device');
     e.open = true;
   }
-  if (overlays.length) {
-    e.detail += `; the backing file of ${overlays.join(', ')} (qcow2 header, by absolute path)`;
-    f.protectedBy.add('has-clones');
-  }
+  backingUses(e, uses, f);
   if (u?.gap && e.status === 'orphan' && isFileType(e.type) && !loops.length) {
     e.status = 'unknown';
     e.reason = 'loops-unread';
     e.detail += `; whether a loop device is bound to it could not be read: ${u.gap}`;
   }
+}
+
+/**
+ * The overlays among a volume's uses (also an RBD snapshot's, by its key): a base the overlay cannot open
+ * without (`has-clones`, as a linked clone's base).
+ */
+export function backingUses(e: VolumeEntry, uses: readonly PathUse[], f: Flags): void {
+  const overlays = uses.flatMap((x) => (x.kind === 'backing' ? [x.overlay] : []));
+  if (!overlays.length) return;
+  e.detail += `; the backing file of ${overlays.join(', ')} (its qcow2 header names it)`;
+  f.protectedBy.add('has-clones');
 }
 
 /**

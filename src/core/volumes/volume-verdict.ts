@@ -22,7 +22,7 @@ import { type RbdFlags, rbdRemnantVerdict, staleLock, watchVerdict } from './vol
 import { REPLICATABLE_TYPES, replicaOf } from './volume-replication';
 import { attachSteps, recreateSteps, stepsWhileProtected } from './volume-rescan';
 import type { ListedVolume } from './volume-storages';
-import { childDatasets, pathUses } from './volume-usage';
+import { backingUses, childDatasets, pathUses, usesOf } from './volume-usage';
 
 export type { VolumeContext } from './volume-context';
 
@@ -77,7 +77,7 @@ export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume,
   } else if (v.snapshot) {
     const users = snapshotVerdict(e, v, { visible, guest, c, f, st });
     snapshotFlags(e, users, c, f);
-    snapshotHolds(e, v, f);
+    snapshotHolds(e, v, c, f);
     doubtGuards(e, st, v, c, f);
     hint(e, st, guest, v);
     return finish(e, f);
@@ -110,10 +110,10 @@ export function classifyVolume(cfg: StorageConfig, loc: string, v: ListedVolume,
   return finish(e, f);
 }
 
-/** What holds a snapshot on the storage itself: a clone made from it, a krbd map of it. */
-function snapshotHolds(e: VolumeEntry, v: ListedVolume, f: Flags): void {
-  // A clone's origin (ZFS) or parent (RBD): renaming or removing it alone is not the storage's to do.
-  if (v.cloneOrigin) f.protectedBy.add('has-clones');
+/** What holds a snapshot: a clone made from it, a krbd map of it, an overlay naming it (`rbd:<pool>/<image>@<snap>`). */
+function snapshotHolds(e: VolumeEntry, v: ListedVolume, c: VolumeContext, f: Flags): void {
+  backingUses(e, usesOf(c.usage, v.useKeys ?? []), f);
+  if (v.cloneOrigin) f.protectedBy.add('has-clones'); // a clone's ZFS origin, RBD parent: never alone
   // A krbd map of the snapshot (pve-container's vzdump maps its `vzdump` snapshot): in use.
   if (v.mapped) {
     f.protectedBy.add('krbd-mapped');
@@ -240,7 +240,7 @@ function flags(e: VolumeEntry, v: ListedVolume, guest: Guest, c: VolumeContext, 
   if (mount) e.detail += `; ${mount} is mounted on this node`;
   if (v.sysHolders?.length) e.detail += `; held by ${v.sysHolders.join(', ')} (/sys holders)`;
   subvolMounts(e, v, c, f);
-  pathUses(e, v.devices, c.usage, f);
+  pathUses(e, [...v.devices, ...(v.useKeys ?? [])], c.usage, f);
   childDatasets(e, v, f);
   if (mount) f.protectedBy.add('mounted');
   if (v.partialReceive)
