@@ -42,8 +42,10 @@ const reporters = ['spec', './scripts/test-file-times.mjs'].flatMap((r) => [
 // Test files side by side: twice the cores. Most of a file's time is spent waiting (on the CLI it starts, on
 // its fake tools, on a deadline it tests), so two files per core keep the CPU busy where one left it idle
 // half the time: on 2 cores the six slowest files took 521 s at 4 against 798 s at 2, for the same CPU
-// (docs/testing.md, 'CI'). PVE_HEALTH_TEST_CONCURRENCY sets another number.
-const concurrency = process.env.PVE_HEALTH_TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism() * 2));
+// (docs/testing.md, 'CI'). At most 8, so that a many-core machine does not run dozens of test processes
+// and their CLIs (a few hundred MB each) at once. PVE_HEALTH_TEST_CONCURRENCY sets another number.
+const concurrency =
+  process.env.PVE_HEALTH_TEST_CONCURRENCY ?? String(Math.min(8, Math.max(2, availableParallelism() * 2)));
 if (!/^[1-9]\d*$/.test(concurrency)) {
   console.error(`PVE_HEALTH_TEST_CONCURRENCY: ${concurrency} is not a number of test files`);
   process.exit(2);
