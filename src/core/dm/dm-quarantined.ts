@@ -1,7 +1,7 @@
 // A quarantined LV as the DM part judges it: ignored (in the tool's quarantine, core/vocab/quarantine-name.ts),
 // unless a guest config names its original name again. Pure.
 
-import { onlyCopyWords } from '../vocab/only-copy';
+import { namedElsewhereIn, onlyCopyWords } from '../vocab/only-copy';
 import type { ClassifyContext } from './dm-context';
 import { describeRef, refsOf } from './dm-references';
 import { ignored, type Verdict } from './dm-verdict';
@@ -22,8 +22,7 @@ export function quarantinedLvVerdict(
 ): Verdict {
   const volume = `${q.storage.id}:${mark.original}`;
   const all = refsOf(ctx.refs, q.vg, mark.original) ?? [];
-  const h = q.storage.shared ? undefined : all.find((x) => x.node !== ctx.node);
-  const on = h ? { node: h.node, vmid: h.vmid, type: h.type } : undefined;
+  const on = namedElsewhereIn(all, { node: ctx.node, shared: q.storage.shared });
   const namedOn = on ? { quarantineNamedOn: on } : {};
   const elsewhere = on ? `; ${onlyCopyWords(on, volume)}` : '';
   const detail = `LV ${q.vg}/${q.name} is in pve-health's quarantine since ${mark.since} (was ${volume}); 'pve-health restore JOURNAL' brings it back, 'pve-health reclaim --purge' destroys it after the retention${elsewhere}`;

@@ -216,10 +216,10 @@ export function withNamedElsewhere(
   const byLv = new Map<string, NamedElsewhere>();
   for (const e of input.dm ?? []) if (e.quarantineNamedOn) byLv.set(`${e.vg}/${e.lv}`, e.quarantineNamedOn);
   return quarantined.map((q) => {
+    if (q.namedOn) return q;
     const on =
-      q.namedOn ??
       byLv.get(`${q.location.vg}/${q.onStorage}`) ??
       (shared.has(q.storage) ? undefined : input.namedElsewhere.get(q.volid));
-    return on && !q.namedOn ? { ...q, namedOn: on } : q;
+    return on ? { ...q, namedOn: on } : q;
   });
 }

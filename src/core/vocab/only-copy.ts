@@ -46,6 +46,19 @@ export function onlyCopySteps(
 }
 
 /**
+ * The first of a local volume's references held by a guest config of another node, as the only-copy rule
+ * names it (the DM part's quarantined LVs, the volumes part's quarantined volumes): none on a shared
+ * storage, where every node's config is the storage's own.
+ */
+export function namedElsewhereIn(
+  hits: readonly NamedElsewhere[],
+  o: { node: string; shared: boolean },
+): NamedElsewhere | undefined {
+  const h = o.shared ? undefined : hits.find((x) => x.node !== o.node);
+  return h ? { node: h.node, vmid: h.vmid, type: h.type } : undefined;
+}
+
+/**
  * Why a quarantined volume of a local storage is not offered for the purge: a guest config of another node
  * names this very volume ID (the look, shell-quoted, settles it). Every quarantine listing says this in
  * place of the purge command (render/quarantine.ts), and `reclaim --purge` refuses it (plan-purge.ts).

@@ -3,7 +3,7 @@
 import { describeRef } from '../dm/dm-references';
 import type { StorageConfig } from '../parse/storage-config';
 import { restoreSteps, setSteps } from '../vocab/next-step';
-import { type NamedElsewhere, onlyCopyWords } from '../vocab/only-copy';
+import { type NamedElsewhere, namedElsewhereIn, onlyCopyWords } from '../vocab/only-copy';
 import type { VolumeEntry } from '../vocab/volume-types';
 import type { VolumeContext } from './volume-context';
 import { directoriesMounted, volumeDirectories } from './volume-host-facts';
@@ -43,9 +43,9 @@ export function namedOn(
   v: ListedVolume,
   c: Pick<VolumeContext, 'refs' | 'pve'>,
 ): NamedElsewhere | undefined {
-  if (v.snapshot !== undefined || st.shared) return undefined;
-  const h = c.refs.get(`${loc}|${splitVolname(st.type, v.volname).own}`)?.find((x) => x.node !== c.pve.node);
-  return h ? { node: h.node, vmid: h.vmid, type: h.type } : undefined;
+  if (v.snapshot !== undefined) return undefined;
+  const hits = c.refs.get(`${loc}|${splitVolname(st.type, v.volname).own}`) ?? [];
+  return namedElsewhereIn(hits, { node: c.pve.node, shared: st.shared });
 }
 
 /**

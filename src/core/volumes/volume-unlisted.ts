@@ -43,9 +43,7 @@ export function namedMissing(
   const have = new Set(
     volumes.filter((v) => !v.snapshot).map((v) => (v.quarantine ? splitVolname(st.type, v.volname).own : v.own)),
   );
-  listed.present?.forEach((p) => {
-    have.add(p);
-  });
+  for (const p of listed.present ?? []) have.add(p);
   for (const v of volumes) {
     const cur = chainCurrentOf(st, loc, v, c);
     if (cur) have.add(cur.volume);
