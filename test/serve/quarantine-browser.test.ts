@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { CheckDocument } from '../../src/core/vocab/types';
 import { renderHtml } from '../../src/render/html';
 import { healthyDoc } from '../fixtures/docs/check-documents';
@@ -38,9 +38,8 @@ function quarantine() {
   return q;
 }
 
-test('dashboard: the quarantine is a table with Copy buttons for each volume’s restore and purge', {
-  skip,
-}, async () => {
+/** The dashboard of a node whose quarantine is `q`, in a page allowed the clipboard; no script error on it. */
+async function onDashboard(q: ReturnType<typeof quarantineListing>, check: (page: Page) => Promise<void>) {
   await withServed(
     { scanDm: async () => dmResult([], 0), scanMounts: async () => mountsResult([], 0) },
     async (base) => {
@@ -52,42 +51,50 @@ test('dashboard: the quarantine is a table with Copy buttons for each volume’s
         page.on('pageerror', (e) => errors.push(e.message));
         await page.goto(`${base}/`);
         await page.waitForSelector('body[data-loaded]');
-        assert.equal(await page.locator('#quarantine-section').isVisible(), true);
-        assert.match((await page.textContent('#quarantine-heading')) ?? '', /^In quarantine \(4, /);
-        const rows = page.locator('#quarantine tbody tr');
-        assert.equal(await rows.count(), 4);
-        const first = rows.first();
-        const text = (await first.textContent()) ?? '';
-        for (const want of ['local-zfs:vm-150-disk-0', '2026-11-01 12:00:00 UTC', '2026-11-08 12:00:00 UTC', 'due'])
-          assert.ok(text.includes(want), `${want} in ${text}`);
-        assert.ok(text.includes('32.0 GiB provisioned, 2.0 GiB used'), text);
-        assert.doesNotMatch((await page.textContent('#quarantine')) ?? '', /\.000Z|\bnow\b/);
-        // The Copy buttons copy the exact commands, named for screen readers.
-        for (const [name, command] of [
-          ['Copy restore command for local-zfs:vm-150-disk-0', RESTORE],
-          ['Copy purge command (irreversible) for local-zfs:vm-150-disk-0', PURGE],
-        ]) {
-          await page.evaluate(() => {
-            document.getElementById('message')!.textContent = '';
-          });
-          await first.getByRole('button', { name }).click();
-          await page.waitForFunction(() => /Copied/.test(document.getElementById('message')?.textContent ?? ''));
-          assert.equal(await page.evaluate(() => navigator.clipboard.readText()), command);
-        }
-        // Not due: a restore (the journal list, its journal unknown) and no purge button.
-        const second = rows.nth(1);
-        assert.equal(await second.getByRole('button', { name: /^Copy purge/ }).count(), 0);
-        assert.equal((await second.locator('.fix code').first().textContent())?.trim(), 'pve-health restore --list');
-        assert.ok(((await second.textContent()) ?? '').includes('Purge refuses it before 2026-11-27 08:00:00 UTC.'));
-        // The notes list no quarantine line.
-        assert.doesNotMatch((await page.textContent('#notes')) ?? '', /quarantine/i);
+        await check(page);
         assert.deepEqual(errors, []);
       } finally {
         await context.close();
       }
     },
-    { buildDocument: (parts) => ({ ...buildDoc(parts), quarantine: quarantine() }) },
+    { buildDocument: (parts) => ({ ...buildDoc(parts), quarantine: q }) },
   );
+}
+
+test('dashboard: the quarantine is a table with Copy buttons for each volume’s restore and purge', {
+  skip,
+}, async () => {
+  await onDashboard(quarantine(), async (page) => {
+    assert.equal(await page.locator('#quarantine-section').isVisible(), true);
+    assert.match((await page.textContent('#quarantine-heading')) ?? '', /^In quarantine \(4, /);
+    const rows = page.locator('#quarantine tbody tr');
+    assert.equal(await rows.count(), 4);
+    const first = rows.first();
+    const text = (await first.textContent()) ?? '';
+    for (const want of ['local-zfs:vm-150-disk-0', '2026-11-01 12:00:00 UTC', '2026-11-08 12:00:00 UTC', 'due'])
+      assert.ok(text.includes(want), `${want} in ${text}`);
+    assert.ok(text.includes('32.0 GiB provisioned, 2.0 GiB used'), text);
+    assert.doesNotMatch((await page.textContent('#quarantine')) ?? '', /\.000Z|\bnow\b/);
+    // The Copy buttons copy the exact commands, named for screen readers.
+    for (const [name, command] of [
+      ['Copy restore command for local-zfs:vm-150-disk-0', RESTORE],
+      ['Copy purge command (irreversible) for local-zfs:vm-150-disk-0', PURGE],
+    ]) {
+      await page.evaluate(() => {
+        document.getElementById('message')!.textContent = '';
+      });
+      await first.getByRole('button', { name }).click();
+      await page.waitForFunction(() => /Copied/.test(document.getElementById('message')?.textContent ?? ''));
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), command);
+    }
+    // Not due: a restore (the journal list, its journal unknown) and no purge button.
+    const second = rows.nth(1);
+    assert.equal(await second.getByRole('button', { name: /^Copy purge/ }).count(), 0);
+    assert.equal((await second.locator('.fix code').first().textContent())?.trim(), 'pve-health restore --list');
+    assert.ok(((await second.textContent()) ?? '').includes('Purge refuses it before 2026-11-27 08:00:00 UTC.'));
+    // The notes list no quarantine line.
+    assert.doesNotMatch((await page.textContent('#notes')) ?? '', /quarantine/i);
+  });
 });
 
 test('HTML report: the quarantine table, and one click selects a whole command (no script)', { skip }, async () => {
@@ -131,38 +138,22 @@ const LOOK = 'ssh pve2 pvesm list local-zfs --vmid 150';
 test('dashboard and HTML report: an only copy past its retention offers the look at the other node, never the purge', {
   skip,
 }, async () => {
-  await withServed(
-    { scanDm: async () => dmResult([], 0), scanMounts: async () => mountsResult([], 0) },
-    async (base) => {
-      const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-      try {
-        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-        const page = await context.newPage();
-        const errors: string[] = [];
-        page.on('pageerror', (e) => errors.push(e.message));
-        await page.goto(`${base}/`);
-        await page.waitForSelector('body[data-loaded]');
-        const rows = page.locator('#quarantine tbody tr');
-        const held = rows.first();
-        const text = (await held.textContent()) ?? '';
-        assert.ok(text.includes("VM 150's config on pve2 names this very volume ID"), text);
-        assert.ok(text.includes('check that pve2 has local-zfs:vm-150-disk-0'), text);
-        assert.equal(await held.locator('.tag', { hasText: 'due' }).count(), 0);
-        assert.equal(await held.getByRole('button', { name: /^Copy purge/ }).count(), 0);
-        assert.doesNotMatch(text, /reclaim --purge/);
-        await held.getByRole('button', { name: 'Copy the look at the other node for local-zfs:vm-150-disk-0' }).click();
-        await page.waitForFunction(() => /Copied/.test(document.getElementById('message')?.textContent ?? ''));
-        assert.equal(await page.evaluate(() => navigator.clipboard.readText()), LOOK);
-        // The neighbour: due, named by no other node's config: its purge stays.
-        const other = rows.nth(3);
-        assert.equal(await other.getByRole('button', { name: /^Copy purge command \(irreversible\)/ }).count(), 1);
-        assert.deepEqual(errors, []);
-      } finally {
-        await context.close();
-      }
-    },
-    { buildDocument: (parts) => ({ ...buildDoc(parts), quarantine: heldQuarantine() }) },
-  );
+  await onDashboard(heldQuarantine(), async (page) => {
+    const rows = page.locator('#quarantine tbody tr');
+    const held = rows.first();
+    const text = (await held.textContent()) ?? '';
+    assert.ok(text.includes("VM 150's config on pve2 names this very volume ID"), text);
+    assert.ok(text.includes('check that pve2 has local-zfs:vm-150-disk-0'), text);
+    assert.equal(await held.locator('.tag', { hasText: 'due' }).count(), 0);
+    assert.equal(await held.getByRole('button', { name: /^Copy purge/ }).count(), 0);
+    assert.doesNotMatch(text, /reclaim --purge/);
+    await held.getByRole('button', { name: 'Copy the look at the other node for local-zfs:vm-150-disk-0' }).click();
+    await page.waitForFunction(() => /Copied/.test(document.getElementById('message')?.textContent ?? ''));
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), LOOK);
+    // The neighbour: due, named by no other node's config: its purge stays.
+    const other = rows.nth(3);
+    assert.equal(await other.getByRole('button', { name: /^Copy purge command \(irreversible\)/ }).count(), 1);
+  });
   const file = join(tempDir('pvh-quarantine-held-'), 'report.html');
   writeFileSync(file, renderHtml({ ...healthyDoc(), quarantine: heldQuarantine() }));
   const page = await browser!.newPage({ viewport: { width: 900, height: 900 } });
