@@ -12,8 +12,10 @@ import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
 import type { FileVolume, VolumesRaw } from '../core/vocab/volume-types';
+import { parseBackingFile } from '../core/volumes/backing-file';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
+import { overlayPath } from '../core/volumes/volume-usage';
 import type { Host } from './host';
 import { hostPath } from './host';
 import { runCaptured } from './read-dm';
@@ -253,9 +255,12 @@ export async function gatherVolumes(
       );
   }
   await Promise.all(jobs);
-  // An overlay's base named absolute is looked up as a config path is: through links, by identity.
-  const backings = Object.values(raw.files).flatMap((f) =>
-    f.volumes.flatMap((v) => (v.backing?.startsWith('/') ? [v.backing] : [])),
+  // An overlay's base is looked up as a config path is: through links, by identity; each path as qemu
+  // opens it (backing-file.ts), the key volume-usage.ts reads it by.
+  const backings = storages.flatMap((st) =>
+    (raw.files[st.id]?.volumes ?? []).flatMap((v) =>
+      v.backing ? parseBackingFile(v.backing, overlayPath(st, v.name)).paths : [],
+    ),
   );
   if (backings.length) raw.backingPaths = readPathStates(host, backings);
   // Without the core's list of candidates no image is asked: their verdicts are then UNKNOWN, never orphans.

@@ -1,7 +1,8 @@
 // Reclaim and purge never take a file that a loop device is bound to (`losetup` to look inside an image)
-// or that a qcow2 overlay names as its backing file by absolute path (core/volumes/volume-usage.ts), on the
-// simulated node: the leftover is refused, and once in quarantine the purge refuses it too. Neighbours: a
-// loop bound to another file, an overlay naming another file of the same name: the leftover is planned.
+// or that a qcow2 overlay names as its backing file in any form qemu opens (absolute, relative to the
+// overlay, file:, json:; core/volumes/backing-file.ts, volume-usage.ts), on the simulated node: the leftover
+// is refused, and once in quarantine the purge refuses it too. Neighbours: a loop bound to another file, an
+// overlay naming another file of the same name, or the path inside another protocol: the leftover is planned.
 import assert from 'node:assert/strict';
 import {
   appendFileSync,
@@ -66,6 +67,35 @@ const uses: { name: string; use: (root: string) => void; code: string }[] = [
     code: 'template-base',
   },
   {
+    // `qemu-img create -b vm-102-disk-0.raw -F raw vm-102-disk-9.qcow2` in that directory: relative to the
+    // overlay (block.c path_combine), not to the cwd.
+    name: 'an overlay beside it naming it relatively',
+    use: (root) => writeQcow2Overlay(root, 'var/lib/vz/images/102/vm-102-disk-9.qcow2', 'vm-102-disk-0.raw'),
+    code: 'template-base',
+  },
+  {
+    name: 'an overlay in another directory naming it relatively through ..',
+    use: (root) =>
+      writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', '../../images/102/vm-102-disk-0.raw'),
+    code: 'template-base',
+  },
+  {
+    name: 'an overlay naming it with the file: protocol',
+    use: (root) => writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', `file:${PATH}`),
+    code: 'template-base',
+  },
+  {
+    // The block-options form qemu itself writes when options do not fit a file name (bdrv_refresh_filename).
+    name: 'an overlay naming it in json: form',
+    use: (root) =>
+      writeQcow2Overlay(
+        root,
+        'var/lib/vz/images/101/vm-101-disk-9.qcow2',
+        `json:{"driver":"raw","file":{"driver":"file","filename":"${PATH}"}}`,
+      ),
+    code: 'template-base',
+  },
+  {
     // The same file by another name (a hard link; a bind mount of the storage shows it the same way).
     name: 'an overlay naming a hard link of it',
     use: (root) => {
@@ -90,6 +120,16 @@ describe('reclaim: a file a loop device or an overlay uses is refused', { skip }
     for (const use of [
       (root: string) => bindLoop(root, '/var/lib/vz/images/101/vm-101-disk-3.vmdk'),
       (root: string) => writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', `/srv${PATH}`),
+      // Relative to the overlay's own directory: images/101/vm-102-disk-0.raw, another file.
+      (root: string) => writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', 'vm-102-disk-0.raw'),
+      // Another protocol (nbd: a socket), whose text holds the path: it names no file.
+      (root: string) => writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', `nbd:unix:${PATH}`),
+      (root: string) =>
+        writeQcow2Overlay(
+          root,
+          'var/lib/vz/images/101/vm-101-disk-9.qcow2',
+          `json:{"driver":"raw","file":{"driver":"file","filename":"/srv${PATH}"}}`,
+        ),
       // A directory link to another directory that has a file of that name.
       (root: string) => {
         mkdirSync(join(root, 'srv/other/images/102'), { recursive: true });
@@ -115,6 +155,10 @@ describe('purge: a quarantined file a loop device or an overlay uses since is no
     {
       name: 'an overlay naming its original path',
       use: (root) => writeQcow2Overlay(root, 'var/lib/vz/images/101/vm-101-disk-9.qcow2', PATH),
+    },
+    {
+      name: 'an overlay beside its original path naming it relatively',
+      use: (root) => writeQcow2Overlay(root, 'var/lib/vz/images/102/vm-102-disk-9.qcow2', 'vm-102-disk-0.raw'),
     },
     { name: 'neighbour: nothing uses it: purged' },
   ];

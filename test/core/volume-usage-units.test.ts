@@ -21,7 +21,7 @@ function raw(files: { name: string; backing?: string | null; snapshot?: string; 
   } as never;
 }
 
-test('pathUsage: loops and absolute backing files, zvol and krbd links as their kernel devices; relative ones left to the storage', () => {
+test('pathUsage: loops and backing files, absolute and relative to the overlay; zvol and krbd links as their kernel devices', () => {
   const u = pathUsage(
     [DIR, ZFS],
     raw(
@@ -53,6 +53,8 @@ test('pathUsage: loops and absolute backing files, zvol and krbd links as their 
     '/dev/rbd0': [{ kind: 'backing', overlay: 'local:101/d.qcow2' }],
     // The image by its name too (rbd-backing.ts): mapped or not, the same key.
     'rbd:vm-pool/vm-151-disk-0': [{ kind: 'backing', overlay: 'local:101/d.qcow2' }],
+    // PVE's linked clone form, against the overlay's directory (volume-storages.ts reads it as baseOf too).
+    '/var/lib/vz/images/102/base.raw': [{ kind: 'backing', overlay: 'local:101/e.qcow2' }],
     '/dev/zvol/rpool/data/unmapped': [{ kind: 'backing', overlay: 'local:101/f.qcow2' }],
   });
   assert.equal(u.gap, null);

@@ -1,13 +1,14 @@
 // Who uses a volume by the kernel's name for it, besides the configs (volume-references.ts) and the
-// processes (holders): a loop device bound to its file, and a qcow2 overlay whose backing file is its path
-// written absolute (also from another storage), or an RBD image's device link or qemu rbd: string
+// processes (holders): a loop device bound to its file, and a qcow2 overlay whose backing file names it in
+// any form qemu opens (backing-file.ts: absolute, relative to the overlay, `file:`, `json:{…}`; also from
+// another storage), or an RBD image's device link, qemu rbd: string or json pool + image
 // (rbd-backing.ts, the image's name: mapped on this node or not). One index by path, read the same way by the verdicts,
 // by the quarantine's holds (volume-quarantined.ts: the purge) and so by reclaim's plan and re-checks,
 // which classify from the same look (volumes-input.ts). Pure.
 import { posix } from 'node:path';
 import type { StorageConfig } from '../parse/storage-config';
 import type { VolumeEntry, VolumesRaw } from '../vocab/volume-types';
-import { parseRbdBacking } from './rbd-backing';
+import { parseBackingFile } from './backing-file';
 import type { Flags, PathUsage, PathUse } from './volume-context';
 import { isFileType } from './volume-references';
 import { btrfsRawDir, filePath } from './volume-storages';
@@ -35,9 +36,9 @@ function backingTarget(path: string, raw: Pick<VolumesRaw, 'zvolDevices' | 'rbdD
 
 /**
  * The index from one look: every bound loop device's file (read-loops.ts: the kernel's d_path), and every
- * absolute or RBD backing file of a qcow2 image of the listed file storages (qemu opens it as written: `qemu-img
- * create -b /var/lib/vz/images/199/base-199-disk-0.qcow2`; PVE's own clones write `../<vmid>/<name>`, which
- * volume-storages.ts reads as the base on the same storage).
+ * file or RBD image a qcow2 image of the listed file storages names as its backing file (`qemu-img create -b
+ * /var/lib/vz/images/199/base-199-disk-0.qcow2`, `-b base.qcow2` beside it; PVE's own clones write
+ * `../<vmid>/<name>`, which volume-storages.ts also reads as the base on the same storage).
  */
 export function pathUsage(storages: readonly StorageConfig[], raw: VolumesRaw): PathUsage {
   const byPath = new Map<string, PathUse[]>();
@@ -49,16 +50,25 @@ export function pathUsage(storages: readonly StorageConfig[], raw: VolumesRaw): 
     for (const f of got?.ok ? got.volumes : []) {
       if (!f.backing) continue;
       const use: PathUse = { kind: 'backing', overlay: `${st.id}:${f.name}` };
+      const named = parseBackingFile(f.backing, overlayPath(st, f.name));
       // An RBD image or snapshot it names, mapped or not (rbd-backing.ts): by the image's name.
-      for (const k of parseRbdBacking(f.backing)) add(byPath, k, use);
-      if (!f.backing.startsWith('/')) continue;
-      // As written, and where the node's lookup of it ends (a directory link, the file by its identity).
-      const found = raw.backingPaths?.[f.backing];
-      const at = [f.backing, found?.path, found?.file ? byId.get(found.file) : undefined];
-      for (const p of new Set(at.flatMap((x) => (x ? [backingTarget(x, raw)] : [])))) add(byPath, p, use);
+      for (const k of named.rbd) add(byPath, k, use);
+      // Each file as written, and where the node's lookup of it ends (a directory link, the file by its identity).
+      const at = new Set<string>();
+      for (const path of named.paths) {
+        const found = raw.backingPaths?.[path];
+        for (const x of [path, found?.path, found?.file ? byId.get(found.file) : undefined])
+          if (x) at.add(backingTarget(x, raw));
+      }
+      for (const p of at) add(byPath, p, use);
     }
   }
   return { byPath, gap: raw.loops?.error ? `the loop devices ${raw.loops.error}` : null };
+}
+
+/** The path qemu opens a file storage's image by (PVE's `path`: the storage's configured path). */
+export function overlayPath(st: StorageConfig, name: string): string {
+  return `${filePath(st)}/images/${name}`;
 }
 
 /** `<st_dev>:<st_ino>` → the path a listed file volume is opened by (a btrfs raw disk: its disk.raw). */
