@@ -75,7 +75,32 @@ const ROWS: [string, string, { paths: string[]; rbd: string[] }][] = [
     'json:{"driver":"raw","file":{"filename":"rbd:p/img@snap"}}',
     { paths: [], rbd: ['rbd:p/img', 'rbd:p/img@snap'] },
   ],
+  [
+    'json: an empty namespace and snapshot are none',
+    'json:{"file":{"driver":"rbd","pool":"p","namespace":"","image":"i","snapshot":""}}',
+    { paths: [], rbd: ['rbd:p/i'] },
+  ],
+  // Options of the wrong type: qemu refuses them; the image is still held (never less than named).
+  [
+    'json: a namespace or snapshot that is no string is left out',
+    'json:{"file":{"driver":"rbd","pool":"p","namespace":1,"image":"i","snapshot":2}}',
+    { paths: [], rbd: ['rbd:p/i'] },
+  ],
+  [
+    'json: the same image twice is named once',
+    'json:{"a":{"pool":"p","image":"i"},"b":{"file":{"filename":"rbd:p/i"}}}',
+    { paths: [], rbd: ['rbd:p/i'] },
+  ],
+  [
+    'json: a null option',
+    'json:{"driver":"raw","file":null,"backing":{"filename":"/x.raw"}}',
+    { paths: ['/x.raw'], rbd: [] },
+  ],
+  ['json: null', 'json:null', { paths: [], rbd: [] }],
+  ['json: a bare string', 'json:"/x.raw"', { paths: [], rbd: [] }],
   ['json: not JSON (qemu cannot open it either)', 'json:{"driver":', { paths: [], rbd: [] }],
+  // On Linux only `:` and `/` decide (path_has_protocol): a backslash is a character of the protocol name.
+  ['a backslash before the colon', 'a\\b:c.qcow2', { paths: [], rbd: [] }],
   ['json: a filename that is not a string', 'json:{"file":{"filename":7}}', { paths: [], rbd: [] }],
   ['empty file:', 'file:', { paths: [], rbd: [] }],
 ];

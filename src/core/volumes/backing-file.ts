@@ -34,7 +34,7 @@ function plainTargets(name: string, overlayPath: string, out: BackingTargets, vi
   out.rbd.push(...parseRbdBacking(name));
   const file = name.startsWith('file:') ? name.slice('file:'.length) : name;
   if (!file) return;
-  if (file === name && /^[^/\\:]*:/.test(name)) return; // another protocol: no file of this node
+  if (file === name && /^[^/:]*:/.test(name)) return; // another protocol: no file of this node
   if (file.startsWith('/')) {
     out.paths.push(file);
     return;
@@ -44,37 +44,35 @@ function plainTargets(name: string, overlayPath: string, out: BackingTargets, vi
 }
 
 function jsonTargets(text: string, overlayPath: string, out: BackingTargets): void {
-  let doc: unknown;
+  let doc: unknown = null;
   try {
     doc = JSON.parse(text);
   } catch {
-    return; // qemu cannot open it either: the overlay opens no base
+    // not JSON: qemu cannot open it either, so the overlay opens no base
   }
   const flat = new Map<string, unknown>();
-  flatten(doc, '', flat);
+  flatten(doc ?? {}, '', flat);
   for (const [key, value] of flat) {
     if (typeof value !== 'string') continue;
     const dot = key.lastIndexOf('.');
     const prefix = key.slice(0, dot + 1);
     const leaf = key.slice(dot + 1);
     if (leaf === 'filename') plainTargets(value, overlayPath, out, true);
-    if (leaf === 'image') {
-      const pool = flat.get(`${prefix}pool`);
-      if (typeof pool !== 'string') continue;
-      const ns = flat.get(`${prefix}namespace`);
-      const snap = flat.get(`${prefix}snapshot`);
-      const nsName = typeof ns === 'string' && ns ? ns : undefined;
-      out.rbd.push(rbdUseKey(pool, nsName, value));
-      if (typeof snap === 'string' && snap) out.rbd.push(rbdUseKey(pool, nsName, value, snap));
-    }
+    const pool = flat.get(`${prefix}pool`);
+    if (leaf !== 'image' || typeof pool !== 'string') continue;
+    const ns = flat.get(`${prefix}namespace`);
+    const snap = flat.get(`${prefix}snapshot`);
+    // (an empty snapshot or namespace is none: rbdUseKey leaves it out)
+    const nsName = typeof ns === 'string' ? ns : undefined;
+    out.rbd.push(rbdUseKey(pool, nsName, value));
+    if (typeof snap === 'string') out.rbd.push(rbdUseKey(pool, nsName, value, snap));
   }
 }
 
 /** qdict_flatten: `{"file":{"filename":x}}` and `{"file.filename":x}` are the same option (a list: `.0`, `.1`). */
-function flatten(v: unknown, prefix: string, out: Map<string, unknown>): void {
-  if (v === null || typeof v !== 'object') {
-    if (prefix) out.set(prefix.slice(0, -1), v);
-    return;
+function flatten(v: object, prefix: string, out: Map<string, unknown>): void {
+  for (const [k, x] of Object.entries(v)) {
+    if (x !== null && typeof x === 'object') flatten(x, `${prefix}${k}.`, out);
+    else out.set(`${prefix}${k}`, x);
   }
-  for (const [k, x] of Object.entries(v)) flatten(x, `${prefix}${k}.`, out);
 }
