@@ -40,6 +40,9 @@ const ROWS: [string, string, { paths: string[]; rbd: string[] }][] = [
     'json:{"driver":"qcow2","file":{"driver":"file","filename":"/var/lib/vz/images/199/base.qcow2"}}',
     { paths: ['/var/lib/vz/images/199/base.qcow2'], rbd: [] },
   ],
+  // The driver's options at the top, not under `file`: `{"driver":"file","filename":…}`, an rbd image.
+  ['json: the file driver at the top', 'json:{"driver":"file","filename":"/x.raw"}', { paths: ['/x.raw'], rbd: [] }],
+  ['json: rbd at the top', 'json:{"driver":"rbd","pool":"p","image":"i"}', { paths: [], rbd: ['rbd:p/i'] }],
   [
     'json: dotted keys, relative filename',
     'json:{"driver":"raw","file.driver":"file","file.filename":"base.raw"}',
