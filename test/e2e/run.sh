@@ -23,14 +23,14 @@ bash test/e2e/testbed-build.sh "$TB"
 
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(test/e2e/suites/*.sh test/e2e/multi/*.sh)
-failed=0
-for s in "${suites[@]}"; do
-  [ -f "$s" ] || continue
+# One suite: its guest, its modules, its output; non-zero when it failed.
+run_suite() {
+  local s=$1 m ko
+  local -a extra=() run
   echo "=== $s"
   # A suite that needs a kernel module the guest image does not carry names it in a line
   # "# e2e-kernel-modules: a b"; the module file of the guest's own kernel package (extracted by
   # build-guest.sh under the testbed's work directory) goes beside the suite for it to insmod.
-  extra=()
   for m in $(sed -n 's/^# e2e-kernel-modules: //p' "$s"); do
     ko=$(find "${TESTBED_DIR:-/var/tmp/pve-health-testbed}/work" -path '*/lib/modules/*' -name "$m.ko" 2>/dev/null | head -1)
     if [ -n "$ko" ]; then extra+=("$ko"); else echo "module $m.ko not found in the testbed's kernel package"; fi
@@ -39,9 +39,33 @@ for s in "${suites[@]}"; do
     */multi/*) run=(bash "$s" "$TB") ;;
     *) run=("$TB/run-in-guest.sh" "$s" dist/pve-health.cjs dist/pve-health-mailer.cjs test/e2e/lib ${extra[@]+"${extra[@]}"}) ;;
   esac
-  if ! "${run[@]}"; then
-    echo "=== $s FAILED"
-    failed=$((failed + 1))
-  fi
-done
+  "${run[@]}" || { echo "=== $s FAILED"; return 1; }
+}
+
+# PVE_HEALTH_E2E_JOBS=N runs N suites at once, each in its own guest (the guests mostly wait on the deadlines
+# their tests check: one suite alone keeps the load near 1 on two cores). Each suite's output is kept apart
+# and printed whole, in the suites' order. The default, 1, is what CI runs (docs/testing.md, 'CI').
+jobs_max=${PVE_HEALTH_E2E_JOBS:-1}
+[[ $jobs_max =~ ^[1-9][0-9]*$ ]] || { echo "PVE_HEALTH_E2E_JOBS=$jobs_max: a number of suites (1 or more)" >&2; exit 2; }
+failed=0
+todo=()
+for s in "${suites[@]}"; do [ -f "$s" ] && todo+=("$s"); done
+if [ "$jobs_max" -eq 1 ]; then
+  for s in "${todo[@]}"; do run_suite "$s" || failed=$((failed + 1)); done
+else
+  out=$(mktemp -d "${TMPDIR:-/tmp}/pve-health-e2e.XXXXXX")
+  pids=()
+  for i in "${!todo[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
+    run_suite "${todo[$i]}" >"$out/$i" 2>&1 &
+    pids[i]=$!
+  done
+  for i in "${!todo[@]}"; do
+    rc=0
+    wait "${pids[$i]}" || rc=$?
+    cat "$out/$i"
+    [ "$rc" -eq 0 ] || failed=$((failed + 1))
+  done
+  rm -rf "$out"
+fi
 [ "$failed" -eq 0 ]
