@@ -20,17 +20,20 @@ export interface BackingTargets {
 // ../199/base-199-disk-0.qcow2
 export function parseBackingFile(backing: string, overlayPath: string): BackingTargets {
   const out: BackingTargets = { paths: [], rbd: [] };
-  if (backing.startsWith('json:')) jsonTargets(backing.slice('json:'.length), overlayPath, out);
-  else plainTargets(backing, overlayPath, out);
+  const beside = overlayPath.slice(0, overlayPath.lastIndexOf('/') + 1);
+  // Inside json: a relative filename is not combined with the overlay's directory either (below).
+  if (backing.startsWith('json:')) jsonTargets(backing.slice('json:'.length), [beside, '/'], out);
+  else plainTargets(backing, [beside], out);
   return { paths: [...new Set(out.paths)], rbd: [...new Set(out.rbd)] };
 }
 
 /**
- * A name qemu takes as a file. `viaProtocol`: it came through `file:` or `json:`, which qemu does not combine
- * with the overlay's directory (path_has_protocol is true of the whole name), so a relative one is opened from
- * qemu's working directory; that is `/` under pvedaemon but not known here: both places are named.
+ * A name qemu takes as a file; a relative one in each of `dirs`. qemu combines only a name without a
+ * protocol with the overlay's directory (path_has_protocol is true of a whole `file:…` or `json:…` name):
+ * after `file:` or inside `json:` a relative name is opened from qemu's working directory, `/` under
+ * pvedaemon but not known here, so both places are named.
  */
-function plainTargets(name: string, overlayPath: string, out: BackingTargets, viaProtocol = false): void {
+function plainTargets(name: string, dirs: readonly string[], out: BackingTargets): void {
   out.rbd.push(...parseRbdBacking(name));
   const file = name.startsWith('file:') ? name.slice('file:'.length) : name;
   if (!file) return;
@@ -39,11 +42,10 @@ function plainTargets(name: string, overlayPath: string, out: BackingTargets, vi
     out.paths.push(file);
     return;
   }
-  out.paths.push(`${overlayPath.slice(0, overlayPath.lastIndexOf('/') + 1)}${file}`);
-  if (viaProtocol || file !== name) out.paths.push(`/${file}`);
+  for (const dir of file === name ? dirs : [...dirs, '/']) out.paths.push(`${dir}${file}`);
 }
 
-function jsonTargets(text: string, overlayPath: string, out: BackingTargets): void {
+function jsonTargets(text: string, dirs: readonly string[], out: BackingTargets): void {
   let doc: unknown = null;
   try {
     doc = JSON.parse(text);
@@ -57,7 +59,7 @@ function jsonTargets(text: string, overlayPath: string, out: BackingTargets): vo
     const dot = key.lastIndexOf('.');
     const prefix = key.slice(0, dot + 1);
     const leaf = key.slice(dot + 1);
-    if (leaf === 'filename') plainTargets(value, overlayPath, out, true);
+    if (leaf === 'filename') plainTargets(value, dirs, out);
     const pool = flat.get(`${prefix}pool`);
     if (leaf !== 'image' || typeof pool !== 'string') continue;
     const ns = flat.get(`${prefix}namespace`);
