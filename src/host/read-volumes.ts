@@ -15,7 +15,7 @@ import type { FileVolume, VolumesRaw } from '../core/vocab/volume-types';
 import { parseBackingFile } from '../core/volumes/backing-file';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
-import { overlayPath } from '../core/volumes/volume-usage';
+import { imagePath } from '../core/volumes/volume-usage';
 import type { Host } from './host';
 import { hostPath } from './host';
 import { runCaptured } from './read-dm';
@@ -259,7 +259,7 @@ export async function gatherVolumes(
   // opens it (backing-file.ts), the key volume-usage.ts reads it by.
   const backings = storages.flatMap((st) =>
     (raw.files[st.id]?.volumes ?? []).flatMap((v) =>
-      v.backing ? parseBackingFile(v.backing, overlayPath(st, v.name)).paths : [],
+      v.backing ? parseBackingFile(v.backing, imagePath(st, v.name)).paths : [],
     ),
   );
   if (backings.length) raw.backingPaths = readPathStates(host, backings);

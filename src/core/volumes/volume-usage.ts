@@ -50,7 +50,7 @@ export function pathUsage(storages: readonly StorageConfig[], raw: VolumesRaw): 
     for (const f of got?.ok ? got.volumes : []) {
       if (!f.backing) continue;
       const use: PathUse = { kind: 'backing', overlay: `${st.id}:${f.name}` };
-      const named = parseBackingFile(f.backing, overlayPath(st, f.name));
+      const named = parseBackingFile(f.backing, imagePath(st, f.name));
       // An RBD image or snapshot it names, mapped or not (rbd-backing.ts): by the image's name.
       for (const k of named.rbd) add(byPath, k, use);
       // Each file as written, and where the node's lookup of it ends (a directory link, the file by its identity).
@@ -67,7 +67,7 @@ export function pathUsage(storages: readonly StorageConfig[], raw: VolumesRaw): 
 }
 
 /** The path qemu opens a file storage's image by (PVE's `path`: the storage's configured path). */
-export function overlayPath(st: StorageConfig, name: string): string {
+export function imagePath(st: StorageConfig, name: string): string {
   return `${filePath(st)}/images/${name}`;
 }
 
@@ -79,7 +79,7 @@ function filesByIdentity(storages: readonly StorageConfig[], raw: VolumesRaw): M
     for (const f of got?.ok ? got.volumes : []) {
       if (!f.id || f.snapshot) continue;
       const dir = btrfsRawDir(f.name, st.type);
-      out.set(f.id, `${filePath(st)}/images/${dir && f.rawDir ? `${dir}/disk.raw` : f.name}`);
+      out.set(f.id, imagePath(st, dir && f.rawDir ? `${dir}/disk.raw` : f.name));
     }
   }
   return out;
