@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { listVolumesCommand } from '../children/list-volumes-child';
 import { mayBlock, onNetworkMount } from '../core/mounts/mount-check';
 import type { PveState } from '../core/node/pve-state';
-import { parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
+import { type MountInfo, parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
 import type { FileVolume, VolumesRaw } from '../core/vocab/volume-types';
@@ -16,6 +16,7 @@ import { parseBackingFile } from '../core/volumes/backing-file';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
 import { imagePath } from '../core/volumes/volume-usage';
+import { zfsListedNames, zfsRecheckArgv, zfsShownUnlisted } from '../core/volumes/zfs-listing-gaps';
 import type { Host } from './host';
 import { hostPath } from './host';
 import { runCaptured } from './read-dm';
@@ -69,6 +70,17 @@ function readZvolUse(host: Host, knames: string[]): Record<string, { parts: stri
     if (parts.length || holders.length) out[k] = { parts, holders };
   }
   return out;
+}
+
+/** The zfs mounts of this node's mount table (none when it cannot be read: the listing is then checked by its zvol links). */
+function zfsMounts(host: Host): MountInfo[] {
+  try {
+    return parseMountInfo(readFileSync(hostPath(host, '/proc/self/mountinfo'), 'utf8')).mounts.filter(
+      (m) => m.fstype === 'zfs',
+    );
+  } catch {
+    return [];
+  }
 }
 
 /** Mount targets of this node (mountinfo), for PVE's is_mountpoint / "is the NFS share mounted" checks. */
@@ -225,10 +237,16 @@ export async function gatherVolumes(
       ...pools,
     ];
     jobs.push(
-      runCaptured(host, argv, timeoutMs).then((r) => {
+      runCaptured(host, argv, timeoutMs).then(async (r) => {
         raw.zfs = r;
         raw.zvolDevices = readZvolDevices(host, allPools);
         raw.zvolUse = readZvolUse(host, Object.values(raw.zvolDevices));
+        if (r.error) return;
+        // A listing that lost whole lines looks whole: what the node shows elsewhere must be in it.
+        const shown = { zvolDevices: raw.zvolDevices, mounts: zfsMounts(host) };
+        const names = zfsShownUnlisted(zfsListedNames(r.stdout), pools, shown);
+        if (Object.keys(names).length > 0)
+          raw.zfsUnlisted = { names, recheck: await runCaptured(host, zfsRecheckArgv(names), timeoutMs) };
       }),
     );
   }

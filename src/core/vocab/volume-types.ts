@@ -225,6 +225,11 @@ export interface VolumesRaw {
     string,
     { ok: boolean; error?: string; volumes: FileVolume[]; realPath?: string; others?: string[]; noImagesDir?: true }
   >;
+  /**
+   * Datasets the node shows (a /dev/zvol link, a zfs mount) that `zfs` did not list: name → where it is
+   * shown, and the second `zfs list` that asked for them by name (zfs-listing-gaps.ts). Absent when none.
+   */
+  zfsUnlisted?: { names: Record<string, string>; recheck?: CommandOutput };
   /** zvol dataset → kernel name (`tank/pve/vm-100-disk-0` → `zd0`), from /dev/zvol links. */
   zvolDevices?: Record<string, string>;
   /** Per zvol kernel name: its partitions (`zd64p1`) and its and their holders in /sys; absent when none. */

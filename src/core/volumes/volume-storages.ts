@@ -15,6 +15,7 @@ import {
   zfsChildDatasets,
 } from './listed-volume';
 import { listRbd } from './volume-rbd';
+import { zfsListingGap } from './zfs-listing-gaps';
 
 export type { ListedVolume, StorageListing };
 export { filePath };
@@ -56,7 +57,11 @@ export function listStorageVolumes(st: StorageConfig, raw: VolumesRaw, zfs: ZfsL
   }
 }
 
-function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?: string; volumes: ListedVolume[] } {
+function listZfs(
+  st: StorageConfig,
+  raw: VolumesRaw,
+  all: ZfsListing,
+): { error?: string; incomplete?: string; volumes: ListedVolume[] } {
   const pool = st.props.pool;
   if (!pool) return { error: 'zfspool storage without a pool property', volumes: [] };
   const out = raw.zfs;
@@ -128,7 +133,9 @@ function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): { error?:
     if (!v.snapshot && kids.has(`${prefix}${v.own}`)) v.childDatasets = kids.get(`${prefix}${v.own}`);
   // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.
   if (!poolLine) throw new Error(`zfs list does not show the pool ${pool} itself: the listing is incomplete`);
-  return { volumes };
+  // One listing for every pool: a dataset it left out, wherever, may have been this storage's.
+  const gap = zfsListingGap(raw.zfsUnlisted?.names, raw.zfsUnlisted?.recheck);
+  return gap ? { incomplete: gap, volumes } : { volumes };
 }
 
 function zfsSnapshot(o: {

@@ -1,0 +1,86 @@
+// A `zfs list` that lost whole lines (exit 0, every line whole) parses like a whole listing: no check of
+// its text can tell. The node shows its datasets in two more places that do not pass through that pipe:
+// each zvol's /dev/zvol link (udev's 60-zvol.rules, `zvol_id`) and each mounted filesystem in the mount
+// table. A dataset shown there and not listed is asked for again, by name: listed now, the first listing
+// was cut; "dataset does not exist", the link or mount outlived its dataset (udev removes a destroyed or
+// renamed zvol's link a moment after `zfs destroy`/`zfs rename` returns). Pure.
+import type { MountInfo } from '../parse/mountinfo';
+import type { CommandOutput } from '../vocab/snapshot';
+
+/** Shown-and-unlisted datasets: name → where the node shows it. */
+export type ZfsUnlisted = Record<string, string>;
+
+/** At most this many names go into the second `zfs list`; the rest are named as not checked. */
+export const ZFS_RECHECK_MAX = 32;
+
+/**
+ * The dataset names of a `zfs list -H` output (its first column):
+ * tank/pve/vm-100-disk-0	volume	34359738368	…
+ */
+export function zfsListedNames(stdout: string): Set<string> {
+  const out = new Set<string>();
+  let at = 0;
+  while (at < stdout.length) {
+    let end = stdout.indexOf('\n', at);
+    if (end < 0) end = stdout.length;
+    const tab = stdout.indexOf('\t', at);
+    out.add(stdout.slice(at, tab >= 0 && tab < end ? tab : end));
+    at = end + 1;
+  }
+  return out;
+}
+
+/**
+ * Datasets under `pools` that the node shows (a /dev/zvol link to a zd device, a zfs mount's source) and
+ * `listed` lacks. Hidden datasets (`%recv` of a receive in progress) are never listed and never shown.
+ */
+export function zfsShownUnlisted(
+  listed: ReadonlySet<string>,
+  pools: readonly string[],
+  shown: { zvolDevices: Record<string, string>; mounts: readonly MountInfo[] },
+): ZfsUnlisted {
+  const under = (name: string) => pools.some((p) => name === p || name.startsWith(`${p}/`));
+  const out: ZfsUnlisted = {};
+  const add = (name: string, where: string) => {
+    if (!listed.has(name) && !name.includes('%') && under(name) && !(name in out)) out[name] = where;
+  };
+  for (const [name, kname] of Object.entries(shown.zvolDevices)) add(name, `its link /dev/zvol/${name} -> ${kname}`);
+  for (const m of shown.mounts) if (m.fstype === 'zfs') add(m.source, `mounted at ${m.target}`);
+  return out;
+}
+
+/** The second `zfs list`, of the first ZFS_RECHECK_MAX names only. */
+export function zfsRecheckArgv(unlisted: ZfsUnlisted): string[] {
+  return ['zfs', 'list', '-H', '-o', 'name', ...Object.keys(unlisted).slice(0, ZFS_RECHECK_MAX)];
+}
+
+/**
+ * Why the listing is not whole, or null when every dataset the node shows was listed or is gone:
+ * `recheck` is the second `zfs list` of the shown-and-unlisted names (absent when it was not run). zfs
+ * lists the names it can open and says `cannot open 'X': dataset does not exist` for each that is gone.
+ */
+export function zfsListingGap(unlisted: ZfsUnlisted | undefined, recheck: CommandOutput | undefined): string | null {
+  const names = Object.keys(unlisted ?? {});
+  if (!unlisted || names.length === 0) return null;
+  const listedNow = recheck && !recheck.error ? zfsListedNames(recheck.stdout) : new Set<string>();
+  const gone = new Set(
+    [...(recheck?.stderr ?? '').matchAll(/^cannot open '([^']*)': dataset does not exist$/gm)].map((m) => m[1]),
+  );
+  const asked = new Set(recheck?.argv.slice(zfsRecheckArgv({}).length) ?? []);
+  const there = names.filter((n) => listedNow.has(n));
+  if (there.length > 0)
+    return `zfs list left out ${there[0]} (${unlisted[there[0]]}), which zfs lists when asked by name${
+      there.length > 1 ? ` (and ${there.length - 1} more)` : ''
+    }: the listing was cut short`;
+  const unsettled = names.filter((n) => !(asked.has(n) && gone.has(n)));
+  if (unsettled.length === 0) return null;
+  const n = unsettled[0];
+  const why = !recheck
+    ? 'not asked again'
+    : !asked.has(n)
+      ? `more than ${ZFS_RECHECK_MAX} such names, not asked again`
+      : `asking for it again did not say: ${(recheck.stderr || recheck.message || 'no answer').trim().split('\n')[0]}`;
+  return `zfs list left out ${n} (${unlisted[n]}) and whether it exists is unknown (${why})${
+    unsettled.length > 1 ? `, and ${unsettled.length - 1} more` : ''
+  }: the listing may be cut short`;
+}
