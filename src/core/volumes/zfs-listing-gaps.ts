@@ -62,7 +62,8 @@ export function zfsRecheckArgv(unlisted: ZfsUnlisted): string[] {
 export function zfsListingGap(unlisted: ZfsUnlisted | undefined, recheck: CommandOutput | undefined): string | null {
   const names = Object.keys(unlisted ?? {});
   if (!unlisted || names.length === 0) return null;
-  const listedNow = recheck && !recheck.error ? zfsListedNames(recheck.stdout) : new Set<string>();
+  // A line printed whole names a dataset that exists, even from a command cut short after it.
+  const listedNow = zfsListedNames(recheck?.stdout ?? '');
   const gone = new Set(
     [...(recheck?.stderr ?? '').matchAll(/^cannot open '([^']*)': dataset does not exist$/gm)].map((m) => m[1]),
   );
