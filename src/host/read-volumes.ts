@@ -11,6 +11,7 @@ import type { PveState } from '../core/node/pve-state';
 import { type MountInfo, parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
+import type { CommandOutput } from '../core/vocab/snapshot';
 import type { FileVolume, VolumesRaw } from '../core/vocab/volume-types';
 import { parseBackingFile } from '../core/volumes/backing-file';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
@@ -207,6 +208,34 @@ async function readFileStorage(
 }
 
 /**
+ * The one `zfs list` of every pool, the zvols' devices, and what the node shows that the listing lacks
+ * (zfs-listing-gaps.ts: a listing that lost whole lines looks whole). A zvol made or renamed while zfs
+ * listed shows too: the pools are listed once more, and only what that listing still lacks is asked for by
+ * name, for the core to tell a cut listing from a link that outlived its zvol.
+ */
+async function readZfs(
+  host: Host,
+  raw: VolumesRaw,
+  o: { argv: string[]; pools: string[]; allPools: string[]; timeoutMs: number },
+): Promise<void> {
+  const look = (r: CommandOutput) => {
+    const zvolDevices = readZvolDevices(host, o.allPools);
+    const shown = { zvolDevices, mounts: zfsMounts(host) };
+    return { r, zvolDevices, names: r.error ? {} : zfsShownUnlisted(zfsListedNames(r.stdout), o.pools, shown) };
+  };
+  let seen = look(await runCaptured(host, o.argv, o.timeoutMs));
+  if (Object.keys(seen.names).length > 0) {
+    const again = look(await runCaptured(host, o.argv, o.timeoutMs));
+    if (!again.r.error) seen = again;
+  }
+  raw.zfs = seen.r;
+  raw.zvolDevices = seen.zvolDevices;
+  raw.zvolUse = readZvolUse(host, Object.values(seen.zvolDevices));
+  if (Object.keys(seen.names).length > 0)
+    raw.zfsUnlisted = { names: seen.names, recheck: await runCaptured(host, zfsRecheckArgv(seen.names), o.timeoutMs) };
+}
+
+/**
  * Everything the volumes classifier needs from this node. `mountState` (target → mount status from the
  * mounts part, when it ran) keeps a storage whose mount probed stale from being read at all.
  */
@@ -236,19 +265,7 @@ export async function gatherVolumes(
       ZFS_LIST_FIELDS.join(','),
       ...pools,
     ];
-    jobs.push(
-      runCaptured(host, argv, timeoutMs).then(async (r) => {
-        raw.zfs = r;
-        raw.zvolDevices = readZvolDevices(host, allPools);
-        raw.zvolUse = readZvolUse(host, Object.values(raw.zvolDevices));
-        if (r.error) return;
-        // A listing that lost whole lines looks whole: what the node shows elsewhere must be in it.
-        const shown = { zvolDevices: raw.zvolDevices, mounts: zfsMounts(host) };
-        const names = zfsShownUnlisted(zfsListedNames(r.stdout), pools, shown);
-        if (Object.keys(names).length > 0)
-          raw.zfsUnlisted = { names, recheck: await runCaptured(host, zfsRecheckArgv(names), timeoutMs) };
-      }),
-    );
+    jobs.push(readZfs(host, raw, { argv, pools, allPools, timeoutMs }));
   }
   if (storages.some((s) => s.type === 'rbd')) raw.rbdDevices = readRbdDevices(host);
   // A file storage's image may be bound to a loop device (losetup): a use no process's fd shows.

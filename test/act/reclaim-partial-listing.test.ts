@@ -107,6 +107,24 @@ describe('reclaim on a partial listing: named, exit 3', { skip }, () => {
     assert.deepEqual(JSON.parse(whole.stdout).partial ?? [], []);
   });
 
+  it('mixed-volumes: a zvol made while zfs listed (its link there, the first listing without it): listed again, whole, exit 0', () => {
+    const out = buildNode('mixed-volumes');
+    const zfs = join(out, 'bin', 'zfs');
+    // The first -r listing ran before the zvol existed; udev's link is there when pve-health looks.
+    const pathPrefix = join(out, 'made-meanwhile');
+    const once = join(out, 'listed-once');
+    mkdirSync(pathPrefix, { recursive: true });
+    writeFileSync(
+      join(pathPrefix, 'zfs'),
+      `#!/bin/sh\ncase " $* " in *' -r '*) if [ ! -e '${once}' ]; then : > '${once}'; '${zfs}' "$@" | grep -v vm-150-disk-0; exit 0; fi;; esac\nexec '${zfs}' "$@"\n`,
+    );
+    chmodSync(join(pathPrefix, 'zfs'), 0o755);
+    const r = runCli(out, ['reclaim', '--dry-run', '--json', '--all'], { pathPrefix });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.deepEqual(JSON.parse(r.stdout).partial ?? [], []);
+    assert.ok(JSON.parse(r.stdout).plan.actions.some((a: { volid: string }) => a.volid === 'local-zfs:vm-150-disk-0'));
+  });
+
   it('default-lvmthin: an empty `lvs` (exit 0) → exit 3, no LV planned; whole, exit 0', () => {
     const out = buildNode('default-lvmthin');
     assert.equal(runCli(out, ['reclaim', '--dry-run', '--all']).code, 0);
