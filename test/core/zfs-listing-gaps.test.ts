@@ -43,6 +43,8 @@ describe('zfsListedNames', () => {
       ['rpool/data', ' rpool/data/a b', 'rpool/data/c'],
     );
     assert.deepEqual([...zfsListedNames('')], []);
+    // A line without a tab is a name whole, whatever the next line holds.
+    assert.deepEqual([...zfsListedNames('x\ny\tz\n')], ['x', 'y']);
   });
 });
 
@@ -74,6 +76,12 @@ describe('zfsShownUnlisted', () => {
     );
   });
 
+  test('shown twice (a link and a mount of one name): named once, by the first place', () => {
+    assert.deepEqual(shown({ 'rpool/data/vm-9-disk-0': 'zd9' }, [zfsMount('/x', 'rpool/data/vm-9-disk-0')]), {
+      'rpool/data/vm-9-disk-0': 'its link /dev/zvol/rpool/data/vm-9-disk-0 -> zd9',
+    });
+  });
+
   test('the pool itself, when the listing lacks its line', () => {
     assert.deepEqual(
       zfsShownUnlisted(new Set(), ['rpool/data'], {
@@ -87,17 +95,30 @@ describe('zfsShownUnlisted', () => {
   });
 });
 
+test('zfsRecheckArgv: names only, the first ZFS_RECHECK_MAX', () => {
+  assert.deepEqual(zfsRecheckArgv({ 'rpool/data/a': 'x', 'rpool/data/b': 'y' }), [
+    'zfs',
+    'list',
+    '-H',
+    '-o',
+    'name',
+    'rpool/data/a',
+    'rpool/data/b',
+  ]);
+});
+
 describe('zfsListingGap', () => {
+  const gapOf = (names: Record<string, string>, r?: CommandOutput) => zfsListingGap({ names, recheck: r });
   const one = { 'rpool/data/vm-150-disk-0': 'its link /dev/zvol/rpool/data/vm-150-disk-0 -> zd16' };
   const N = Object.keys(one);
 
   test('nothing shown and unlisted: whole', () => {
-    assert.equal(zfsListingGap(undefined, undefined), null);
-    assert.equal(zfsListingGap({}, undefined), null);
+    assert.equal(zfsListingGap(undefined), null);
+    assert.equal(gapOf({}), null);
   });
 
   test('listed when asked by name: cut short, the dataset and where it was shown named', () => {
-    const why = zfsListingGap(one, recheck(N, { listed: N }));
+    const why = gapOf(one, recheck(N, { listed: N }));
     assert.match(
       why ?? '',
       /^zfs list left out rpool\/data\/vm-150-disk-0 \(its link \/dev\/zvol\/.* -> zd16\), which zfs lists when asked by name: the listing was cut short$/,
@@ -105,30 +126,65 @@ describe('zfsListingGap', () => {
   });
 
   test('neighbour: "dataset does not exist" (a link that outlived its dataset) is no gap', () => {
-    assert.equal(zfsListingGap(one, recheck(N, { gone: N })), null);
+    assert.equal(gapOf(one, recheck(N, { gone: N })), null);
+  });
+
+  test('two listed: the first named, the count of the rest', () => {
+    const two = { ...one, 'rpool/data/vm-151-disk-0': 'mounted at /x' };
+    const names = Object.keys(two);
+    assert.equal(
+      gapOf(two, recheck(names, { listed: names })),
+      'zfs list left out rpool/data/vm-150-disk-0 (its link /dev/zvol/rpool/data/vm-150-disk-0 -> zd16), which zfs lists when asked by name (and 1 more): the listing was cut short',
+    );
+  });
+
+  test('two gone, each on its own line: whole', () => {
+    const two = { ...one, 'rpool/data/vm-151-disk-0': 'mounted at /x' };
+    const names = Object.keys(two);
+    assert.equal(gapOf(two, recheck(names, { gone: names })), null);
+  });
+
+  test('what zfs said is quoted: its first line, trimmed; or the exec error; or "no answer"', () => {
+    const r = { ...recheck(N), code: 1, stderr: '  internal error: out of memory\nsecond line\n' };
+    assert.equal(
+      gapOf(one, r),
+      'zfs list left out rpool/data/vm-150-disk-0 (its link /dev/zvol/rpool/data/vm-150-disk-0 -> zd16) and whether it exists is unknown (asking for it again did not say: internal error: out of memory): the listing may be cut short',
+    );
+    assert.match(
+      gapOf(one, { ...recheck(N, { error: 'timeout' }), message: 'no answer within 10000 ms' }) ?? '',
+      /did not say: no answer within 10000 ms\): the listing may be cut short$/,
+    );
+    assert.match(gapOf(one, recheck(N)) ?? '', /did not say: no answer\): /);
+  });
+
+  test('two unsettled: the first named, the count of the rest', () => {
+    const two = { ...one, 'rpool/data/vm-151-disk-0': 'mounted at /x' };
+    assert.equal(
+      gapOf(two),
+      'zfs list left out rpool/data/vm-150-disk-0 (its link /dev/zvol/rpool/data/vm-150-disk-0 -> zd16) and whether it exists is unknown (not asked again), and 1 more: the listing may be cut short',
+    );
+  });
+
+  test('"does not exist" only as zfs prints it: another line that quotes it settles nothing', () => {
+    const r = { ...recheck(N), stderr: "warning: cannot open 'rpool/data/vm-150-disk-0': dataset does not exist\n" };
+    assert.match(gapOf(one, r) ?? '', /unknown/);
   });
 
   test('one of two gone, the other listed: cut short', () => {
     const two = { ...one, 'rpool/data/vm-151-disk-0': 'mounted at /x' };
     const names = Object.keys(two);
     assert.match(
-      zfsListingGap(two, recheck(names, { gone: [names[0]], listed: [names[1]] })) ?? '',
+      gapOf(two, recheck(names, { gone: [names[0]], listed: [names[1]] })) ?? '',
       /vm-151-disk-0.*cut short/,
     );
   });
 
   test('not asked, timed out, or silent about it: unknown, never whole', () => {
-    assert.match(zfsListingGap(one, undefined) ?? '', /whether it exists is unknown \(not asked again\)/);
-    assert.match(zfsListingGap(one, recheck(N, { error: 'timeout' })) ?? '', /whether it exists is unknown/);
-    assert.match(
-      zfsListingGap(one, recheck(N)) ?? '',
-      /whether it exists is unknown \(asking for it again did not say/,
-    );
+    assert.match(gapOf(one) ?? '', /whether it exists is unknown \(not asked again\)/);
+    assert.match(gapOf(one, recheck(N, { error: 'timeout' })) ?? '', /whether it exists is unknown/);
+    assert.match(gapOf(one, recheck(N)) ?? '', /whether it exists is unknown \(asking for it again did not say/);
     // "does not exist" for another name than the one asked settles nothing.
-    assert.match(
-      zfsListingGap(one, recheck(['rpool/data/x'], { gone: ['rpool/data/vm-150-disk-0'] })) ?? '',
-      /unknown/,
-    );
+    assert.match(gapOf(one, recheck(['rpool/data/x'], { gone: ['rpool/data/vm-150-disk-0'] })) ?? '', /unknown/);
   });
 
   test('a gone name that was not asked (beyond the first ZFS_RECHECK_MAX) stays unsettled', () => {
@@ -139,10 +195,7 @@ describe('zfsListingGap', () => {
     const asked = zfsRecheckArgv(many);
     assert.equal(asked.length, 5 + ZFS_RECHECK_MAX);
     const r = recheck(names.slice(0, ZFS_RECHECK_MAX), { gone: names });
-    assert.match(
-      zfsListingGap(many, r) ?? '',
-      new RegExp(`vm-${ZFS_RECHECK_MAX}-disk-0.*more than ${ZFS_RECHECK_MAX}`),
-    );
+    assert.match(gapOf(many, r) ?? '', new RegExp(`vm-${ZFS_RECHECK_MAX}-disk-0.*more than ${ZFS_RECHECK_MAX}`));
   });
 });
 

@@ -134,7 +134,7 @@ function listZfs(
   // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.
   if (!poolLine) throw new Error(`zfs list does not show the pool ${pool} itself: the listing is incomplete`);
   // One listing for every pool: a dataset it left out, wherever, may have been this storage's.
-  const gap = zfsListingGap(raw.zfsUnlisted?.names, raw.zfsUnlisted?.recheck);
+  const gap = zfsListingGap(raw.zfsUnlisted);
   return gap ? { incomplete: gap, volumes } : { volumes };
 }
 

@@ -59,21 +59,22 @@ export function zfsRecheckArgv(unlisted: ZfsUnlisted): string[] {
  * `recheck` is the second `zfs list` of the shown-and-unlisted names (absent when it was not run). zfs
  * lists the names it can open and says `cannot open 'X': dataset does not exist` for each that is gone.
  */
-export function zfsListingGap(unlisted: ZfsUnlisted | undefined, recheck: CommandOutput | undefined): string | null {
-  const names = Object.keys(unlisted ?? {});
-  if (!unlisted || names.length === 0) return null;
+export function zfsListingGap(gap: { names: ZfsUnlisted; recheck?: CommandOutput } | undefined): string | null {
+  if (!gap) return null;
+  const { names: unlisted, recheck } = gap;
+  const names = Object.keys(unlisted);
   // A line printed whole names a dataset that exists, even from a command cut short after it.
   const listedNow = zfsListedNames(recheck?.stdout ?? '');
-  const gone = new Set(
-    [...(recheck?.stderr ?? '').matchAll(/^cannot open '([^']*)': dataset does not exist$/gm)].map((m) => m[1]),
-  );
+  // libzfs's zfs_open: "cannot open '<name>'" and EZFS_NOENT's "dataset does not exist", a line each (LC_ALL=C).
+  const said = new Set((recheck?.stderr ?? '').split('\n'));
+  const gone = (n: string) => said.has(`cannot open '${n}': dataset does not exist`);
   const asked = new Set(recheck?.argv.slice(zfsRecheckArgv({}).length) ?? []);
   const there = names.filter((n) => listedNow.has(n));
   if (there.length > 0)
     return `zfs list left out ${there[0]} (${unlisted[there[0]]}), which zfs lists when asked by name${
       there.length > 1 ? ` (and ${there.length - 1} more)` : ''
     }: the listing was cut short`;
-  const unsettled = names.filter((n) => !(asked.has(n) && gone.has(n)));
+  const unsettled = names.filter((n) => !(asked.has(n) && gone(n)));
   if (unsettled.length === 0) return null;
   const n = unsettled[0];
   const why = !recheck
