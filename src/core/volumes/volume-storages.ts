@@ -57,11 +57,7 @@ export function listStorageVolumes(st: StorageConfig, raw: VolumesRaw, zfs: ZfsL
   }
 }
 
-function listZfs(
-  st: StorageConfig,
-  raw: VolumesRaw,
-  all: ZfsListing,
-): { error?: string; incomplete?: string; volumes: ListedVolume[] } {
+function listZfs(st: StorageConfig, raw: VolumesRaw, all: ZfsListing): StorageListing {
   const pool = st.props.pool;
   if (!pool) return { error: 'zfspool storage without a pool property', volumes: [] };
   const out = raw.zfs;
@@ -133,9 +129,8 @@ function listZfs(
     if (!v.snapshot && kids.has(`${prefix}${v.own}`)) v.childDatasets = kids.get(`${prefix}${v.own}`);
   // `zfs list -r POOL` prints POOL itself first: without that line the listing is cut off or empty.
   if (!poolLine) throw new Error(`zfs list does not show the pool ${pool} itself: the listing is incomplete`);
-  // One listing for every pool: a dataset it left out, wherever, may have been this storage's.
-  const gap = zfsListingGap(raw.zfsUnlisted);
-  return gap ? { incomplete: gap, volumes } : { volumes };
+  const incomplete = zfsListingGap(raw.zfsUnlisted);
+  return incomplete ? { incomplete, volumes } : { volumes };
 }
 
 function zfsSnapshot(o: {

@@ -58,6 +58,7 @@ export function zfsRecheckArgv(unlisted: ZfsUnlisted): string[] {
  * Why the listing is not whole, or null when every dataset the node shows was listed or is gone:
  * `recheck` is the second `zfs list` of the shown-and-unlisted names (absent when it was not run). zfs
  * lists the names it can open and says `cannot open 'X': dataset does not exist` for each that is gone.
+ * One listing holds every pool: a dataset it left out, wherever, may have been any zfspool storage's.
  */
 export function zfsListingGap(gap: { names: ZfsUnlisted; recheck?: CommandOutput } | undefined): string | null {
   if (!gap) return null;
