@@ -43,8 +43,11 @@ describe('zfsListedNames', () => {
       ['rpool/data', ' rpool/data/a b', 'rpool/data/c'],
     );
     assert.deepEqual([...zfsListedNames('')], []);
-    // A line without a tab is a name whole, whatever the next line holds.
+    // A line without a tab is a name whole, whatever the next line holds; empty lines name nothing; a
+    // line that starts with its tab names the empty name (no dataset has it).
     assert.deepEqual([...zfsListedNames('x\ny\tz\n')], ['x', 'y']);
+    assert.deepEqual([...zfsListedNames('\na\n\nb\tvolume\n')], ['a', 'b']);
+    assert.deepEqual([...zfsListedNames('\tvolume\n')], ['']);
   });
 });
 
@@ -80,6 +83,13 @@ describe('zfsShownUnlisted', () => {
     assert.deepEqual(shown({ 'rpool/data/vm-9-disk-0': 'zd9' }, [zfsMount('/x', 'rpool/data/vm-9-disk-0')]), {
       'rpool/data/vm-9-disk-0': 'its link /dev/zvol/rpool/data/vm-9-disk-0 -> zd9',
     });
+  });
+
+  test('every listed pool is looked under, not only the first', () => {
+    assert.deepEqual(
+      zfsShownUnlisted(LISTED, ['rpool/data', 'tank'], { zvolDevices: { 'tank/vm-1-disk-0': 'zd48' }, mounts: [] }),
+      { 'tank/vm-1-disk-0': 'its link /dev/zvol/tank/vm-1-disk-0 -> zd48' },
+    );
   });
 
   test('the pool itself, when the listing lacks its line', () => {
@@ -162,6 +172,16 @@ describe('zfsListingGap', () => {
     assert.equal(
       gapOf(two),
       'zfs list left out rpool/data/vm-150-disk-0 (its link /dev/zvol/rpool/data/vm-150-disk-0 -> zd16) and whether it exists is unknown (not asked again), and 1 more: the listing may be cut short',
+    );
+  });
+
+  test('a pool called like a word of the command (`name`): only the names asked are settled', () => {
+    const pool = { name: 'mounted at /name' };
+    const r = { ...recheck([]), code: 1, stderr: "cannot open 'name': dataset does not exist\n" };
+    assert.deepEqual(r.argv, ['zfs', 'list', '-H', '-o', 'name']);
+    assert.match(
+      gapOf(pool, r) ?? '',
+      /^zfs list left out name \(mounted at \/name\) and whether it exists is unknown/,
     );
   });
 

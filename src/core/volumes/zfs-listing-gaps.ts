@@ -19,13 +19,10 @@ export const ZFS_RECHECK_MAX = 32;
  */
 export function zfsListedNames(stdout: string): Set<string> {
   const out = new Set<string>();
-  let at = 0;
-  while (at < stdout.length) {
-    let end = stdout.indexOf('\n', at);
-    if (end < 0) end = stdout.length;
-    const tab = stdout.indexOf('\t', at);
-    out.add(stdout.slice(at, tab >= 0 && tab < end ? tab : end));
-    at = end + 1;
+  for (const line of stdout.split('\n')) {
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    out.add(tab < 0 ? line : line.slice(0, tab));
   }
   return out;
 }
@@ -62,28 +59,33 @@ export function zfsRecheckArgv(unlisted: ZfsUnlisted): string[] {
  */
 export function zfsListingGap(gap: { names: ZfsUnlisted; recheck?: CommandOutput } | undefined): string | null {
   if (!gap) return null;
-  const { names: unlisted, recheck } = gap;
-  const names = Object.keys(unlisted);
+  const names = Object.keys(gap.names);
+  const r = gap.recheck;
+  if (!r) return unsettled(gap.names, names, () => 'not asked again');
   // A line printed whole names a dataset that exists, even from a command cut short after it.
-  const listedNow = zfsListedNames(recheck?.stdout ?? '');
-  // libzfs's zfs_open: "cannot open '<name>'" and EZFS_NOENT's "dataset does not exist", a line each (LC_ALL=C).
-  const said = new Set((recheck?.stderr ?? '').split('\n'));
-  const gone = (n: string) => said.has(`cannot open '${n}': dataset does not exist`);
-  const asked = new Set(recheck?.argv.slice(zfsRecheckArgv({}).length) ?? []);
+  const listedNow = zfsListedNames(r.stdout);
   const there = names.filter((n) => listedNow.has(n));
   if (there.length > 0)
-    return `zfs list left out ${there[0]} (${unlisted[there[0]]}), which zfs lists when asked by name${
+    return `zfs list left out ${there[0]} (${gap.names[there[0]]}), which zfs lists when asked by name${
       there.length > 1 ? ` (and ${there.length - 1} more)` : ''
     }: the listing was cut short`;
-  const unsettled = names.filter((n) => !(asked.has(n) && gone(n)));
-  if (unsettled.length === 0) return null;
-  const n = unsettled[0];
-  const why = !recheck
-    ? 'not asked again'
-    : !asked.has(n)
-      ? `more than ${ZFS_RECHECK_MAX} such names, not asked again`
-      : `asking for it again did not say: ${(recheck.stderr || recheck.message || 'no answer').trim().split('\n')[0]}`;
-  return `zfs list left out ${n} (${unlisted[n]}) and whether it exists is unknown (${why})${
-    unsettled.length > 1 ? `, and ${unsettled.length - 1} more` : ''
+  // libzfs's zfs_open: "cannot open '<name>'" and EZFS_NOENT's "dataset does not exist", a line each (LC_ALL=C).
+  const said = new Set(r.stderr.split('\n'));
+  // The names after the fixed words (a pool may be called `name`).
+  const asked = new Set(r.argv.slice(zfsRecheckArgv({}).length));
+  const left = names.filter((n) => !(asked.has(n) && said.has(`cannot open '${n}': dataset does not exist`)));
+  return unsettled(gap.names, left, (n) =>
+    asked.has(n)
+      ? `asking for it again did not say: ${(r.stderr || r.message || 'no answer').trim().split('\n')[0]}`
+      : `more than ${ZFS_RECHECK_MAX} such names, not asked again`,
+  );
+}
+
+/** The first of the names whose being is not settled, with why and how many more; null when none is left. */
+function unsettled(unlisted: ZfsUnlisted, left: string[], why: (name: string) => string): string | null {
+  if (left.length === 0) return null;
+  const n = left[0];
+  return `zfs list left out ${n} (${unlisted[n]}) and whether it exists is unknown (${why(n)})${
+    left.length > 1 ? `, and ${left.length - 1} more` : ''
   }: the listing may be cut short`;
 }
