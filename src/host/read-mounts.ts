@@ -4,6 +4,7 @@
 // core's (core/mounts), the order of the steps is the CLI's (cli/mounts-pipeline.ts).
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { type MountInfo, parseMountInfo } from '../core/parse/mountinfo';
 import { CheckError } from '../core/vocab/errors';
 import { type Host, hostPath } from './host';
 
@@ -135,4 +136,16 @@ export function readStoppedContainers(host: Host, pids: ReadonlyMap<number, numb
     }
   };
   return [...pids].filter(([, pid]) => gone(pid)).map(([ctid]) => ctid);
+}
+
+/**
+ * This node's mount table (mountinfo), read once for the file storages' mount checks and the zfs listing's
+ * cross-check; null when it cannot be read.
+ */
+export function readHostMounts(host: Host): MountInfo[] | null {
+  try {
+    return parseMountInfo(readFileSync(hostPath(host, '/proc/self/mountinfo'), 'utf8')).mounts;
+  } catch {
+    return null;
+  }
 }

@@ -3,95 +3,32 @@
 // a hard deadline, so a hanging Ceph cluster or dead NFS server makes that storage `unknown`, never a
 // hang. Then `rbd status` only for the RBD images that would otherwise be orphans (within one deadline).
 // No pvesm/qm/pct calls (pvesm list takes seconds per storage and hangs on a dead NFS server).
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { basename } from 'node:path';
 import { listVolumesCommand } from '../children/list-volumes-child';
 import { mayBlock, onNetworkMount } from '../core/mounts/mount-check';
 import type { PveState } from '../core/node/pve-state';
-import { type MountInfo, parseMountInfo, visibleMounts } from '../core/parse/mountinfo';
+import { type MountInfo, visibleMounts } from '../core/parse/mountinfo';
 import { type StorageConfig, storagesOnNode } from '../core/parse/storage-config';
 import { parseQcow2Header, parseVmdkCapacity, ZFS_LIST_FIELDS } from '../core/parse/volume-listing';
-import type { CommandOutput } from '../core/vocab/snapshot';
 import type { FileVolume, VolumesRaw } from '../core/vocab/volume-types';
 import { parseBackingFile } from '../core/volumes/backing-file';
 import { holdsGuestVolumes, isFileType } from '../core/volumes/volume-references';
 import { filePath } from '../core/volumes/volume-storages';
 import { imagePath } from '../core/volumes/volume-usage';
-import { zfsListedNames, zfsRecheckArgv, zfsShownUnlisted } from '../core/volumes/zfs-listing-gaps';
 import type { Host } from './host';
 import { hostPath } from './host';
 import { runCaptured } from './read-dm';
 import { readPathStates, resolveHostPaths } from './read-links';
 import { readLoopDevices } from './read-loops';
+import { readHostMounts } from './read-mounts';
 import { RBD_TRASH, type RbdCandidates, rbdArgv, readRbdDevices, readRbdWatchers } from './read-rbd';
+import { readZfs } from './read-zfs';
 
 export const DEFAULT_VOLUME_TIMEOUT_MS = 10_000;
 const NETWORK = new Set(['nfs', 'cifs', 'cephfs']);
 
-/** /dev/zvol/<pool>/<name> -> ../../zdN links of the pools' zvols (for holders by fd). */
-function readZvolDevices(host: Host, pools: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pool of pools) {
-    let names: string[];
-    try {
-      names = readdirSync(hostPath(host, `/dev/zvol/${pool}`));
-    } catch {
-      continue;
-    }
-    for (const n of names) {
-      try {
-        const t = readlinkSync(hostPath(host, `/dev/zvol/${pool}/${n}`));
-        if (/^zd\d+$/.test(basename(t))) out[`${pool}/${n}`] = basename(t);
-      } catch {}
-    }
-  }
-  return out;
-}
-
-/**
- * Who uses each zvol below its own device: its partitions (/sys/block/zdN/zdNpK) and the holders in
- * /sys of the zvol and of each partition (a device-mapper map, an md array stacked on it). A process or a
- * mount on a partition holds the zvol as surely as one on the zvol itself.
- */
-function readZvolUse(host: Host, knames: string[]): Record<string, { parts: string[]; holders: string[] }> {
-  const out: Record<string, { parts: string[]; holders: string[] }> = {};
-  const list = (p: string) => {
-    try {
-      return readdirSync(hostPath(host, p));
-    } catch {
-      return [];
-    }
-  };
-  for (const k of knames) {
-    const parts = list(`/sys/block/${k}`).filter((e) => e.startsWith(`${k}p`) && /^\d+$/.test(e.slice(k.length + 1)));
-    const holders = [
-      ...list(`/sys/block/${k}/holders`),
-      ...parts.flatMap((p) => list(`/sys/block/${k}/${p}/holders`).map((h) => `${h} (on ${p})`)),
-    ];
-    if (parts.length || holders.length) out[k] = { parts, holders };
-  }
-  return out;
-}
-
-/** The zfs mounts of this node's mount table (none when it cannot be read: the listing is then checked by its zvol links). */
-function zfsMounts(host: Host): MountInfo[] {
-  try {
-    return parseMountInfo(readFileSync(hostPath(host, '/proc/self/mountinfo'), 'utf8')).mounts.filter(
-      (m) => m.fstype === 'zfs',
-    );
-  } catch {
-    return [];
-  }
-}
-
-/** Mount targets of this node (mountinfo), for PVE's is_mountpoint / "is the NFS share mounted" checks. */
-function mountTargets(host: Host): Map<string, string> | null {
-  try {
-    const text = readFileSync(hostPath(host, '/proc/self/mountinfo'), 'utf8');
-    return new Map(visibleMounts(parseMountInfo(text).mounts).map((m) => [m.target, m.fstype]));
-  } catch {
-    return null;
-  }
+/** Mount targets of this node, for PVE's is_mountpoint / "is the NFS share mounted" checks. */
+function mountTargets(mounts: MountInfo[] | null): Map<string, string> | null {
+  return mounts && new Map(visibleMounts(mounts).map((m) => [m.target, m.fstype]));
 }
 
 function fileVolumes(
@@ -208,34 +145,6 @@ async function readFileStorage(
 }
 
 /**
- * The one `zfs list` of every pool, the zvols' devices, and what the node shows that the listing lacks
- * (zfs-listing-gaps.ts: a listing that lost whole lines looks whole). A zvol made or renamed while zfs
- * listed shows too: the pools are listed once more, and only what that listing still lacks is asked for by
- * name, for the core to tell a cut listing from a link that outlived its zvol.
- */
-async function readZfs(
-  host: Host,
-  raw: VolumesRaw,
-  o: { argv: string[]; pools: string[]; allPools: string[]; timeoutMs: number },
-): Promise<void> {
-  const look = (r: CommandOutput) => {
-    const zvolDevices = readZvolDevices(host, o.allPools);
-    const shown = { zvolDevices, mounts: zfsMounts(host) };
-    return { r, zvolDevices, names: r.error ? {} : zfsShownUnlisted(zfsListedNames(r.stdout), o.pools, shown) };
-  };
-  let seen = look(await runCaptured(host, o.argv, o.timeoutMs));
-  if (Object.keys(seen.names).length > 0) {
-    const again = look(await runCaptured(host, o.argv, o.timeoutMs));
-    if (!again.r.error) seen = again;
-  }
-  raw.zfs = seen.r;
-  raw.zvolDevices = seen.zvolDevices;
-  raw.zvolUse = readZvolUse(host, Object.values(seen.zvolDevices));
-  if (Object.keys(seen.names).length > 0)
-    raw.zfsUnlisted = { names: seen.names, recheck: await runCaptured(host, zfsRecheckArgv(seen.names), o.timeoutMs) };
-}
-
-/**
  * Everything the volumes classifier needs from this node. `mountState` (target → mount status from the
  * mounts part, when it ran) keeps a storage whose mount probed stale from being read at all.
  */
@@ -250,7 +159,8 @@ export async function gatherVolumes(
   const allPools = [...new Set(storages.filter((s) => s.type === 'zfspool' && s.props.pool).map((s) => s.props.pool))];
   // `-r rpool` already lists rpool/data: pass only the outermost pools.
   const pools = allPools.filter((p) => !allPools.some((q) => q !== p && p.startsWith(`${q}/`)));
-  const mounts = storages.some((s) => isFileType(s.type)) ? mountTargets(host) : null;
+  const hostMounts = pools.length > 0 || storages.some((s) => isFileType(s.type)) ? readHostMounts(host) : null;
+  const mounts = storages.some((s) => isFileType(s.type)) ? mountTargets(hostMounts) : null;
   const jobs: Promise<void>[] = [];
   if (pools.length > 0) {
     const argv = [
@@ -265,7 +175,7 @@ export async function gatherVolumes(
       ZFS_LIST_FIELDS.join(','),
       ...pools,
     ];
-    jobs.push(readZfs(host, raw, { argv, pools, allPools, timeoutMs }));
+    jobs.push(readZfs(host, raw, { argv, pools, allPools, timeoutMs, mounts: hostMounts }));
   }
   if (storages.some((s) => s.type === 'rbd')) raw.rbdDevices = readRbdDevices(host);
   // A file storage's image may be bound to a loop device (losetup): a use no process's fd shows.
