@@ -20,6 +20,9 @@ fi
 { [ -f dist/pve-health.cjs ] && [ -f dist/pve-health-mailer.cjs ]; } || node scripts/build.mjs
 # One builder at a time, a cut build detected and redone (testbed-build.sh).
 bash test/e2e/testbed-build.sh "$TB"
+# KVM where this machine has a working one, TCG otherwise (the line it prints says which and why).
+. test/e2e/lib/testbed-accel.sh
+testbed_accel "$TB"
 
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(test/e2e/suites/*.sh test/e2e/multi/*.sh)

@@ -25,6 +25,9 @@ bl=$(mktemp /tmp/pve-health-zfs-build-guest.XXXXXX)
 bash test/e2e/testbed-build.sh "$TB" >"$bl" 2>&1 ||
   { tail -n 20 "$bl"; echo "FAIL: the testbed guest (test/e2e/testbed-build.sh) did not build"; echo "0 passed, 1 failed"; exit 1; }
 rm -f "$bl"
+# KVM where this machine has a working one, TCG otherwise (the line it prints says which and why).
+. test/e2e/lib/testbed-accel.sh
+testbed_accel "$TB"
 KV=$(cat "$TBD/work/rootfs/usr/lib/testbed/kernel-version" 2>/dev/null)
 KDIR=$TBD/work/kernel-$KV
 [ -n "$KV" ] && [ -d "$KDIR/lib/modules/$KV" ] || { echo "FAIL: no testbed kernel under $TBD/work"; echo "0 passed, 1 failed"; exit 1; }
