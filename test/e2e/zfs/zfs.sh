@@ -64,7 +64,7 @@ fi
 # The guest's time limit: every pve-health run in it takes 75-250 s under TCG (load 8-18), and the
 # reclaim sections run ~20 of them (the snapshot section 9): at load ~17 its setup and states alone took 660 s.
 env "${out[@]}" GUEST_MODULES=loop GUEST_MEM=${GUEST_MEM:-3072} TIMEOUT=${TIMEOUT:-5400} \
-  "$TB/run-in-guest.sh" test/e2e/zfs/zfs-guest.sh "${files[@]}"
+  bash test/e2e/lib/guest-boot.sh "$TB/run-in-guest.sh" test/e2e/zfs/zfs-guest.sh "${files[@]}"
 rc=$?
 if [ -n "${PVE_HEALTH_ZFS_RECORD:-}" ] && [ -d "$S/out/record" ]; then
   mkdir -p "$PVE_HEALTH_ZFS_RECORD" && cp "$S"/out/record/* "$PVE_HEALTH_ZFS_RECORD/"
