@@ -24,14 +24,17 @@ pid=
 trap '[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; [ -z "$own_dir" ] || rm -rf "$own_dir"' EXIT
 trap 'exit 143' TERM INT HUP
 for boot in 1 2; do
+  console=$dir/.testbed/console.log
+  # Only this boot's console is read (an OUT_DIR used before holds an earlier one until the launcher
+  # empties .testbed).
+  rm -f "$console"
   OUT_DIR=$dir "$launcher" "$@" &
   pid=$!
-  console=$dir/.testbed/console.log
   started=0
-  for ((t = 0; t < limit; t++)); do
-    # The launcher empties .testbed as it starts: only this boot's console is read.
+  for ((t = 0; ; t++)); do
     if grep -qs '^testbed: job start' "$console"; then started=1; break; fi
     kill -0 "$pid" 2>/dev/null || break
+    [ "$t" -ge "$limit" ] && break
     sleep 1
   done
   if [ "$started" = 1 ] || ! kill -0 "$pid" 2>/dev/null || [ "$boot" = 2 ]; then
