@@ -17,9 +17,9 @@ const LAUNCHER = `#!/bin/bash
 J=$OUT_DIR/.testbed
 n=$(( $(grep -c ' out=' "$CALLS" 2>/dev/null) + 1 ))
 mode=$(echo "$MODES" | cut -d, -f$n)
+echo "boot $n $mode out=$OUT_DIR args=$*" >>"$CALLS"
 [ "$mode" = slowhang ] && { sleep 1.5; mode=hang; }
 rm -rf "$J"; mkdir -p "$J"
-echo "boot $n $mode out=$OUT_DIR args=$*" >>"$CALLS"
 echo '[    0.72] PCI: Fatal: No config space access function found' >"$J/console.log"
 case $mode in
   start) echo 'testbed: job start at uptime 5.1s: suite.sh' >>"$J/console.log"; echo "job output $n"; exit 7 ;;
