@@ -44,7 +44,7 @@ for boot in 1 2; do
     exit "$rc"
   fi
   echo "guest-boot: the guest did not start its job within ${limit} s (a boot hang under emulation); its console's last lines:" >&2
-  [ -s "$console" ] && tail -n 5 "$console" >&2 || echo "(nothing: the launcher had not started the guest)" >&2
+  [ -s "$console" ] && tail -n 5 "$console" >&2 || echo "(the console is empty)" >&2
   kill -TERM "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   pid=
