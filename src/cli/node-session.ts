@@ -115,7 +115,8 @@ export function vmidsOption(values: string[] | undefined): number[] {
  */
 export function withAcks(host: Host, doc: CheckDocument, now: Date = host.now()): CheckDocument {
   const { file, error } = readAckFile(host);
-  const out = acknowledgeDocument(doc, listFindings(doc), file.acks, now);
+  // Without an acknowledgement no finding can be matched: the findings are not listed for nothing.
+  const out = acknowledgeDocument(doc, file.acks.length > 0 ? listFindings(doc) : [], file.acks, now);
   // Notifications that failed (the timer's `check --notify` counts them): every output form shows them.
   const failures = readNotifyFailures(host, doc.node);
   if (failures) out.notifyFailures = failures;

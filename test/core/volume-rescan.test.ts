@@ -258,6 +258,9 @@ test('rescanCommand and rescanSkipsName: qm for any guest but a container; only 
     ['qemu', 10, 'vm-100-state-suspend', false],
     ['qemu', 100, 'xvm-100-state-suspend', false],
     ['qemu', 100, 'snap_vm-100-state-x', false],
+    // Only where the name or a path part starts: a later match after an earlier one that does not.
+    ['qemu', 100, 'xvm-100-state-a/vm-100-state-b', true],
+    ['qemu', 100, 'base-100-disk-0/xvm-100-state-a', false],
   ];
   for (const [type, vmid, name, want] of rows)
     assert.equal(rescanSkipsName(type, vmid, name), want, `${type} ${vmid} ${name}`);

@@ -79,19 +79,20 @@ export function missingReferencedLvs(
     const byLv = ctx.refs.get(st.vg);
     if (!byLv || !lvm.vgByName.has(st.vg) || lvm.gaps.has(st.vg)) continue;
     const lvs = lvm.namesByVg.get(st.vg);
-    for (const [lv, hits] of byLv) {
-      if (lvs?.has(lv)) continue;
+    // forEach, not for-of: every LV a config names, and no [key, value] pair nor iterator result for each.
+    byLv.forEach((hits, lv) => {
+      if (lvs?.has(lv)) return;
       const counted = countedMissing(
         hits.filter((h) => h.storage === st.id),
         { ...ctx, shared: st.shared },
       );
-      if (counted.length === 0) continue;
+      if (counted.length === 0) return;
       const first = counted.filter(blocksStart)[0] ?? counted[0];
       // Every counted hit named this storage, so it has its volume ID (a clone's is `base-X/vm-Y`).
       const volume = `${st.id}:${first.ref.volid?.volname ?? lv}`;
-      if (taken.has(`${st.id}:${lv}`)) continue;
+      if (taken.has(`${st.id}:${lv}`)) return;
       out.push(missingEntry({ st, lv, volume, counted, first }));
-    }
+    });
   }
   return out;
 }

@@ -128,14 +128,16 @@ function multipathVgs(devices: DmDevice[], index: DeviceIndex): Map<string, stri
     if (d?.identity.kind === 'partition' && d.identity.parent) return mpathOf(index.byName.get(d.identity.parent));
     return d?.uuid.kind === 'mpath' ? d : undefined;
   };
-  for (const d of devices) {
+  // Index loops: every map of a node, and no iterator result for each step.
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i];
     const id = d.identity;
     // A layer, a renamed map (an LV's UUID under another name) and the map of an LV gone from the metadata
     // map extents of their VG's PVs all the same.
     const vg = id.kind === 'lv' ? id.lv.vg : 'vg' in id ? id.vg : null;
     if (vg === null || out.has(vg)) continue;
-    for (const dep of d.deps) {
-      const m = mpathOf(index.byDevno.get(dep));
+    for (let j = 0; j < d.deps.length; j++) {
+      const m = mpathOf(index.byDevno.get(d.deps[j]));
       if (m) out.set(vg, `multipath map ${m.info.name}`);
     }
   }

@@ -111,7 +111,8 @@ export function parseDmUuid(uuid: string): DmUuid {
 
 /** `lvs` prints ids hyphenated 6-4-4-4-4-4-6; DM UUIDs carry them plain. */
 export function plainLvmId(id: string): string {
-  return id.split('-').join('');
+  // Not split('-').join(''): that is an array and seven strings for each of a node's 10,000 LVs.
+  return id.replaceAll('-', '');
 }
 
 /**
