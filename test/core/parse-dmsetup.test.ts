@@ -178,6 +178,37 @@ test('names indexed once (indexDeviceNames) read as the same names given to each
   assert.deepEqual([...parseDmTable(table, indexDeviceNames(names)).keys()], ['odd: name', 'odd', 'plain']);
 });
 
+test('names in the order dmsetup info listed them read the lines as the names alone do, in any order', () => {
+  // The listed order is a shortcut only: lines in that order, out of it, of a device that came or went
+  // between the calls, of a name that is the start of another, of a map named like the "No devices
+  // found" line, or several per device, give what the names alone give.
+  const names = ['a', 'ab', 'vg-lv', 'No devices found', 'b', 'c'];
+  const line = (n: string, i: number) => `${n}: 0 ${8 + i} linear 8:0 ${i}`;
+  const texts = [
+    names.map(line),
+    ['ab', 'a', 'vg-lv', 'c', 'b'].map(line),
+    ['a', 'a', 'ab', 'ab', 'ab', 'vg-lv', 'b', 'c'].map(line),
+    ['a', 'gone', 'ab', 'No devices found', 'c'].map(line),
+    ['ab', 'ab', 'b', 'a'].map(line),
+    ['No devices found', 'a'].map((n, i) => (i === 0 ? n : line(n, i))),
+    [],
+  ];
+  const deps = (n: string, i: number) => `${n}: ${i} dependencies\t: ${'(8, 0) '.repeat(i)}`;
+  for (const lines of texts) {
+    for (const order of [names, [...names].reverse(), names.slice(1), ['ab', 'a', 'b']]) {
+      const index = indexDeviceNames(new Set(names), order);
+      const table = lines.join('\n');
+      assert.deepEqual(parseDmTable(table, index), parseDmTable(table, names), `${table} / ${order}`);
+      const depsText = lines.map((l, i) => deps(l.slice(0, l.indexOf(':')), i % 3)).join('\n');
+      assert.deepEqual(parseDmDeps(depsText, index), parseDmDeps(depsText, names), `${depsText} / ${order}`);
+    }
+  }
+  // Where a name holds ':' the longest known name decides, as without an order.
+  const odd = ['odd: name', 'odd'];
+  const table = ['odd: name: 0 100 linear 8:0 0', 'odd: 0 200 zero '].join('\n');
+  assert.deepEqual(parseDmTable(table, indexDeviceNames(new Set(odd), ['odd', 'odd: name'])), parseDmTable(table, odd));
+});
+
 test('parseDmTable: a line of an unknown name, odd spacing, a map named like the "No devices found" line', () => {
   const names = ['a', 'No devices found'];
   const t = parseDmTable(['b: 0 1 zero', 'a: 0  8\tlinear  8:0 \t 0 ', 'No devices found: 0 1 zero'].join('\n'), names);

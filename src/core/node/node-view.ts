@@ -147,7 +147,10 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, sinc
     // One index of the names for the table, deps and status parsers (they resolve names that hold ': ' by it).
     const listed = new Set<string>();
     for (let i = 0; i < info.length; i++) listed.add(info[i].name);
-    const names = indexDeviceNames(listed);
+    const names = indexDeviceNames(
+      listed,
+      info.map((i) => i.name),
+    );
     return {
       info,
       names,

@@ -112,9 +112,16 @@ export type DeviceNames = Iterable<string> | ReadonlyMap<string, unknown> | Devi
 export interface DeviceNameIndex {
   readonly known: ReadonlySet<string> | ReadonlyMap<string, unknown>;
   readonly colon: boolean;
+  /**
+   * The names in the order `dmsetup info` listed them, when the index was made from that listing.
+   * `dmsetup table`, `deps` and `status` list the devices in the same order (each walks one
+   * DM_DEVICE_LIST of the kernel, lvm2 dmsetup.c `_process_all`): a line's name is then read by
+   * comparing it with the name listed at that place, not by slicing it out and looking it up.
+   */
+  readonly order?: readonly string[];
 }
 
-export function indexDeviceNames(names: DeviceNames): DeviceNameIndex {
+export function indexDeviceNames(names: DeviceNames, order?: readonly string[]): DeviceNameIndex {
   if (isNameIndex(names)) return names;
   const known = names instanceof Set || names instanceof Map ? names : new Set(names as Iterable<string>);
   let colon = false; // forEach, not for-of: 10,000 names, and no iterator result for each.
@@ -122,7 +129,7 @@ export function indexDeviceNames(names: DeviceNames): DeviceNameIndex {
   known.forEach((_: unknown, n: string) => {
     colon ||= n.includes(':');
   });
-  return { known, colon };
+  return order ? { known, colon, order } : { known, colon };
 }
 
 function isNameIndex(names: DeviceNames): names is DeviceNameIndex {
@@ -149,12 +156,25 @@ function trimmedSlice(text: string, start: number, end: number): string {
  * ': ', and `odd` and `odd: name` can both exist); set lookups keep this linear for 10,000 devices.
  */
 function eachDeviceLine(text: string, names: DeviceNames, add: (name: string, rest: string) => void): void {
-  const { known, colon: colonInName } = indexDeviceNames(names);
+  const { known, colon: colonInName, order } = indexDeviceNames(names);
+  // Without a ':' in any name, a line whose start is a listed name and a ':' is that name's line: the
+  // name listed where the previous line's was, or the next one, is compared in place (the same string
+  // as info's, so the maps keyed by it are looked up by it without comparing characters).
+  const listed = colonInName ? undefined : order;
+  let at = 0;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const lineStart = start;
     start = end + 1;
+    if (listed !== undefined) {
+      const here = listedNameAt(text, lineStart, end, listed, at);
+      if (here >= 0) {
+        at = here;
+        add(listed[here], trimmedSlice(text, lineStart + listed[here].length + 1, end));
+        continue;
+      }
+    }
     // Without a ':' in any known name, only the first ':' of a line can end one: one slice, one lookup.
     const colon = colonInName || text.startsWith(NO_DEVICES, lineStart) ? -1 : text.indexOf(':', lineStart);
     if (colon >= 0 && colon < end) {
@@ -177,6 +197,26 @@ function eachDeviceLine(text: string, names: DeviceNames, add: (name: string, re
     }
     add(name, line.slice(name.length + 1).trim());
   }
+}
+
+/**
+ * Which of the names listed at `at` and `at + 1` the line text[start, end) begins with, followed by its
+ * ':', or -1. A name that begins as dmsetup's "No devices found" line does is left to the general path,
+ * which skips that line.
+ */
+function listedNameAt(text: string, start: number, end: number, listed: readonly string[], at: number): number {
+  for (let k = at; k <= at + 1 && k < listed.length; k++) {
+    const name = listed[k];
+    const colon = start + name.length;
+    if (
+      colon < end &&
+      text.charCodeAt(colon) === 58 &&
+      text.startsWith(name, start) &&
+      (name.charCodeAt(0) !== 78 || !name.startsWith(NO_DEVICES))
+    )
+      return k;
+  }
+  return -1;
 }
 
 /**
