@@ -71,22 +71,24 @@ function byLvName(entries: readonly DmEntry[]): Map<string | null, DmEntry[]> {
 }
 
 function byTargetOf(entries: readonly DmEntry[]): Map<string, DmEntry[]> {
-  // The targets the same-target entries have, by length: each live map's is compared with them in place.
-  const wanted = new Map<number, string[]>();
+  // The targets the same-target entries have, and their lengths: a live map whose target is as long as
+  // one of them is looked up by it (one slice for a one-line table). A list of them scanned per live map
+  // grew with the number of duplicates times the number of maps.
+  const wanted = new Set<string>();
+  const lengths = new Set<number>();
   for (let i = 0; i < entries.length; i++) {
     if (entries[i].reason !== 'same-target') continue;
     const k = targetOf(entries[i]);
-    const list = wanted.get(k.length);
-    if (k === '' || list?.includes(k)) continue;
-    if (list) list.push(k);
-    else wanted.set(k.length, [k]);
+    if (k === '') continue;
+    wanted.add(k);
+    lengths.add(k.length);
   }
   const m = new Map<string, DmEntry[]>();
   for (let i = 0; i < entries.length; i++) {
     const x = entries[i];
-    const ks = liveCandidate(x) ? wanted.get(targetLength(x)) : undefined;
-    const k = ks && wantedTarget(x, ks);
-    if (!k) continue;
+    if (!liveCandidate(x) || !lengths.has(targetLength(x))) continue;
+    const k = liveTarget(x);
+    if (!wanted.has(k)) continue;
     const list = m.get(k);
     if (list) list.push(x);
     else m.set(k, [x]);
@@ -94,15 +96,10 @@ function byTargetOf(entries: readonly DmEntry[]): Map<string, DmEntry[]> {
   return m;
 }
 
-/** The one of `ks` (targets as long as x's) that is targetOf(x), read in place for a one-line table. */
-function wantedTarget(x: DmEntry, ks: string[]): string | undefined {
+/** targetOf(x), one slice for a one-line table. */
+function liveTarget(x: DmEntry): string {
   const t = x.table ?? [];
-  if (t.length !== 1) {
-    const k = targetOf(x);
-    return ks.includes(k) ? k : undefined;
-  }
-  const at = thirdWordAt(t[0]);
-  return at < 0 ? undefined : ks.find((k) => t[0].startsWith(k, at));
+  return t.length === 1 ? afterTwoWords(t[0]) : targetOf(x);
 }
 
 /** The map that is the real one for a duplicate: a valid map whose name and UUID match the LV in lvs. */
