@@ -144,13 +144,9 @@ function parseDm(snap: HostSnapshot, lvm: LvmView, guestGap: string | null, sinc
   }
   const parsed = attempt(() => {
     const info = parseDmInfo(cmd(COMMAND_KEYS.dmInfo)?.stdout ?? '');
-    // One index of the names for the table, deps and status parsers (they resolve names that hold ': ' by it).
-    const listed = new Set<string>();
-    for (let i = 0; i < info.length; i++) listed.add(info[i].name);
-    const names = indexDeviceNames(
-      listed,
-      info.map((i) => i.name),
-    );
+    // One index of the names, in info's order, for the table, deps and status parsers (parse-dmsetup.ts).
+    const order = info.map((i) => i.name);
+    const names = indexDeviceNames(new Set(order), order);
     return {
       info,
       names,
