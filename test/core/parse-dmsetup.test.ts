@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { indexDeviceNames } from '../../src/core/parse/dm-device-lines';
 import {
   DM_INFO_FIELDS,
   DM_INFO_SEPARATOR,
   type DmSegment,
-  indexDeviceNames,
   parseDmDeps,
   parseDmInfo,
   parseDmTable,

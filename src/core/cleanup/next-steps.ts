@@ -42,17 +42,6 @@ function afterTwoWords(line: string): string {
   const at = thirdWordAt(line);
   return at < 0 ? '' : line.slice(at);
 }
-/** targetOf(x).length, without building it. */
-function targetLength(x: DmEntry): number {
-  const t = x.table ?? [];
-  let n = t.length > 0 ? t.length - 1 : 0;
-  for (let i = 0; i < t.length; i++) {
-    const at = thirdWordAt(t[i]);
-    if (at >= 0) n += t[i].length - at;
-  }
-  return n;
-}
-
 /** The entries a live map may stand for: valid top-level maps. */
 function liveCandidate(x: DmEntry): boolean {
   return x.kind === 'dm' && x.status === 'valid' && !x.parent;
@@ -71,22 +60,19 @@ function byLvName(entries: readonly DmEntry[]): Map<string | null, DmEntry[]> {
 }
 
 function byTargetOf(entries: readonly DmEntry[]): Map<string, DmEntry[]> {
-  // The targets the same-target entries have, and their lengths: a live map whose target is as long as
-  // one of them is looked up by it (one slice for a one-line table). A list of them scanned per live map
-  // grew with the number of duplicates times the number of maps.
+  // The targets the same-target entries have; each live map's is looked up there (one slice for a
+  // one-line table). A list of them scanned per live map grew with duplicates times maps.
   const wanted = new Set<string>();
-  const lengths = new Set<number>();
   for (let i = 0; i < entries.length; i++) {
     if (entries[i].reason !== 'same-target') continue;
     const k = targetOf(entries[i]);
     if (k === '') continue;
     wanted.add(k);
-    lengths.add(k.length);
   }
   const m = new Map<string, DmEntry[]>();
   for (let i = 0; i < entries.length; i++) {
     const x = entries[i];
-    if (!liveCandidate(x) || !lengths.has(targetLength(x))) continue;
+    if (!liveCandidate(x)) continue;
     const k = liveTarget(x);
     if (!wanted.has(k)) continue;
     const list = m.get(k);

@@ -52,11 +52,7 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
   const choice = storageFor(ctx, { vg, lv: q.lv, thinHint: q.thinHint ?? false });
   const storage = choice.storage;
   if (!storage) return notOnStorage(ctx, q, choice);
-  // The name is read once: a guest volume's VMID is its parsed volume's (vmidOfLvName reads it the same way).
-  const deleted = parseDeletedLv(name) !== null;
-  const snapshot = !deleted && name.startsWith('snap_');
-  const vol = deleted || snapshot ? null : parseLvmVolname(name);
-  const vmid = deleted || snapshot ? vmidOfLvName(name) : (vol?.vmid ?? null);
+  const vmid = vmidOfLvName(name);
   const owner = vmid !== null ? ctx.guests.get(vmid) : undefined;
   const guestNode = owner ? owner.node : null;
   const guestType = owner ? owner.type : null;
@@ -75,8 +71,9 @@ export function classifyVolume(ctx: ClassifyContext, q: VolumeQuery): Verdict {
     return extra ? Object.assign(r, extra) : r;
   };
 
-  if (deleted) return deletedVerdict(ctx, q, storage, v);
-  if (snapshot) return unseenGuard(ctx, storage, classifySnapshot(ctx, q, v, storage));
+  if (parseDeletedLv(name)) return deletedVerdict(ctx, q, storage, v);
+  if (name.startsWith('snap_')) return unseenGuard(ctx, storage, classifySnapshot(ctx, q, v, storage));
+  const vol = parseLvmVolname(name);
   const mark = vol ? null : parseQuarantineName(name);
   if (mark) return quarantinedLvVerdict(ctx, { vg, name, storage }, mark);
   if (!vol)

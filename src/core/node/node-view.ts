@@ -4,14 +4,8 @@
 // failed or unreadable command is recorded as a reason, never thrown: the part that needs it decides
 // what that means (the DM analysis refuses, the storage rules skip, cleanup refuses).
 
-import {
-  type DmInfo,
-  type DmSegment,
-  indexDeviceNames,
-  parseDmDeps,
-  parseDmInfo,
-  parseDmTable,
-} from '../parse/parse-dmsetup';
+import { indexDeviceNames } from '../parse/dm-device-lines';
+import { type DmInfo, type DmSegment, parseDmDeps, parseDmInfo, parseDmTable } from '../parse/parse-dmsetup';
 import { type LvRow, parseLvs, parseVgs, type VgRow } from '../parse/parse-lvm';
 import { CheckError } from '../vocab/errors';
 import {

@@ -5,8 +5,10 @@
 // repeated line "a duplicate of itself" that cleanup removes, a CRITICAL node a WARNING. Any disagreement
 // is a reason: the DM part is UNKNOWN and nothing is planned. (A map created or removed between two calls
 // disagrees too: the next run, a second later, sees it settled.)
+
+import type { DeviceNames } from '../parse/dm-device-lines';
 import { parseThinPoolStatus } from '../parse/parse-dm-status';
-import { type DeviceNames, type DmInfo, type DmSegment, parseDmStatusLines } from '../parse/parse-dmsetup';
+import { type DmInfo, type DmSegment, parseDmStatusLines } from '../parse/parse-dmsetup';
 import type { LvRow } from '../parse/parse-lvm';
 import type { SysDmEntry } from '../vocab/snapshot';
 import type { DeviceIndex, ListedTwice } from './dm-devices';

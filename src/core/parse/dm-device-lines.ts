@@ -116,12 +116,7 @@ function listedNameAt(text: string, start: number, end: number, listed: readonly
   for (let k = at; k <= at + 1 && k < listed.length; k++) {
     const name = listed[k];
     const colon = start + name.length;
-    if (
-      colon < end &&
-      text.charCodeAt(colon) === 58 &&
-      text.startsWith(name, start) &&
-      (name.charCodeAt(0) !== 78 || !name.startsWith(NO_DEVICES))
-    )
+    if (colon < end && text.charCodeAt(colon) === 58 && text.startsWith(name, start) && !name.startsWith(NO_DEVICES))
       return k;
   }
   return -1;

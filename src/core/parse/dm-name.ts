@@ -59,8 +59,8 @@ export function splitDmName(name: string): LvmName | null {
  */
 export function isDmNameOf(name: string, vg: string, lv: string): boolean {
   if (vg === '' || lv === '' || vg.charCodeAt(0) === 45 || lv.charCodeAt(0) === 45) return false;
-  const qv = vg.includes('-') ? vg.replaceAll('-', '--') : vg;
-  const ql = lv.includes('-') ? lv.replaceAll('-', '--') : lv;
+  const qv = q(vg);
+  const ql = q(lv);
   return (
     name.length === qv.length + 1 + ql.length &&
     name.charCodeAt(qv.length) === 45 &&

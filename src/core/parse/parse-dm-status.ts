@@ -1,7 +1,8 @@
 // `dmsetup status` (one call, all devices): the kernel's live state of thin pools, thin volumes and
 // multipath maps. The line shape is the one of `dmsetup table` (`<name>: <start> <length> <target>
 // <params>`), so the grouping is parseDmTable's; what is parsed here are the per-target params.
-import { type DeviceNames, type DmSegment, parseDmTable } from './parse-dmsetup';
+import type { DeviceNames } from './dm-device-lines';
+import { type DmSegment, parseDmTable } from './parse-dmsetup';
 
 /**
  * Status segments by device name (`names` from `dmsetup info` disambiguates odd names): all of them,

@@ -4,8 +4,6 @@ import { depsOfLine } from './dm-deps-line';
 import { type DeviceNames, eachDeviceLine, NO_DEVICES } from './dm-device-lines';
 import { numberIn } from './number-in';
 
-export { type DeviceNameIndex, type DeviceNames, indexDeviceNames } from './dm-device-lines';
-
 export interface DmInfo {
   name: string;
   uuid: string;
