@@ -58,7 +58,15 @@ test('isDmNameOf: true exactly when the name is buildDmName(vg, lv) and splits b
     ['pve', 'lv:with:colons'],
     ['v', 'x'],
   ];
-  const names = [...pairs.map(([vg, lv]) => buildDmName(vg, lv)), 'pve-data-tpool', 'pve-vm--100--disk--0-real', 'pve'];
+  const names = [
+    ...pairs.map(([vg, lv]) => buildDmName(vg, lv)),
+    'pve-data-tpool',
+    'pve-vm--100--disk--0-real',
+    'pve',
+    // the right length and both ends right, another character where the '-' between them belongs
+    'pve_vm--100--disk--0',
+    'vxx',
+  ];
   for (const [vg, lv] of [
     ...pairs,
     ['pve', 'data'],
