@@ -1,6 +1,6 @@
 // dmsetup output (facts §4). Every parser takes the text of ONE call covering all devices.
 import { fitted } from '../vocab/fitted';
-import { depsOfLine } from './dm-deps-line';
+import { depsOfLine, isPlainText } from './dm-deps-line';
 import { type DeviceNames, eachDeviceLine, NO_DEVICES } from './dm-device-lines';
 import { numberIn } from './number-in';
 
@@ -165,9 +165,10 @@ export function parseDmStatusLines(
 // pve-data-tpool: 2 dependencies	: (252, 3) (252, 2)
 export function parseDmDeps(text: string, names: DeviceNames = []): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  const plain = isPlainText(text);
   eachDeviceLine(text, names, (name, rest) => {
     const devs: string[] = [];
-    depsOfLine(rest, devs);
+    depsOfLine(rest, devs, plain);
     const listed = out.get(name);
     if (listed) for (const d of devs) listed.push(d);
     else out.set(name, fitted(devs));
