@@ -501,3 +501,29 @@ test('corpus: cfg2cmd drive volumes equal derived/cfg2cmd_drive_paths.tsv', (t) 
   assert.equal(rows, 113);
   t.diagnostic(`${byTest.size} cfg2cmd configs, ${rows} drive rows matched, ${lvmRows} of them on LVM storages`);
 });
+
+test('main values: name (VM) or hostname (container), lock, template, parent; a key written twice: the later wins', () => {
+  const cases: { type: GuestType; text: string; want: Partial<GuestConfig> }[] = [
+    {
+      type: 'qemu',
+      text: 'name: a\nhostname: h\nlock: backup\nname: b\ntemplate: 0\nlock: migrate\ntemplate: 1\n',
+      want: { name: 'b', lock: 'migrate', template: true, parent: null },
+    },
+    {
+      type: 'lxc',
+      text: 'hostname: ct1\nname: n\nparent: s1\ntemplate: 1\ntemplate: 0\nhostname: ct2\n\n[s1]\nsnaptime: 1\n',
+      want: { name: 'ct2', lock: null, template: false, parent: 's1' },
+    },
+    // Only the main section counts: a snapshot's lock or name is the snapshot's.
+    {
+      type: 'qemu',
+      text: 'memory: 512\n\n[s]\nname: old\nlock: snapshot\nsnaptime: 1\n',
+      want: { name: null, lock: null },
+    },
+    { type: 'qemu', text: 'template: yes\n', want: { template: false } },
+  ];
+  for (const c of cases) {
+    const got = parseGuestConfig(c.text, c.type, 100) as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(c.want)) assert.deepEqual(got[k], v, `${c.text}: ${k}`);
+  }
+});

@@ -230,9 +230,27 @@ function lxcRefs(refs: VolumeRef[], section: string, entries: [string, string][]
   }
 }
 
-function get(entries: [string, string][], key: string): string | null {
-  for (let i = entries.length - 1; i >= 0; i--) if (entries[i][0] === key) return entries[i][1];
-  return null;
+/**
+ * The main section's name (`name:` of a VM, `hostname:` of a container), lock, template and parent: each
+ * the last value of its key (a key written twice: the later wins, as PVE reads it), or null. One pass over
+ * the section for the four.
+ */
+function mainValues(
+  entries: [string, string][],
+  nameKey: string,
+): { name: string | null; lock: string | null; template: string | null; parent: string | null } {
+  let name: string | null = null;
+  let lock: string | null = null;
+  let template: string | null = null;
+  let parent: string | null = null;
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    if (key === nameKey) name = entries[i][1];
+    else if (key === 'lock') lock = entries[i][1];
+    else if (key === 'template') template = entries[i][1];
+    else if (key === 'parent') parent = entries[i][1];
+  }
+  return { name, lock, template, parent };
 }
 
 /** Parse a qemu-server or pve-container config into what the analysis needs. */
@@ -272,13 +290,14 @@ export function parseGuestConfig(text: string, type: GuestType, vmid: number): G
     if (type === 'qemu') qemuRefs(refs, vmid, section, s.entries);
     else lxcRefs(refs, section, s.entries);
   }
+  const values = mainValues(main.entries, type === 'qemu' ? 'name' : 'hostname');
   return {
     vmid,
     type,
-    name: get(main.entries, type === 'qemu' ? 'name' : 'hostname'),
-    lock: get(main.entries, 'lock'),
-    template: get(main.entries, 'template') === '1',
-    parent: get(main.entries, 'parent'),
+    name: values.name,
+    lock: values.lock,
+    template: values.template === '1',
+    parent: values.parent,
     snapshots: fitted(snapshots),
     hasPending: sections.some((s) => s.kind === 'pending' && s.entries.length > 0),
     refs: fitted(refs),
