@@ -4,7 +4,9 @@
 // shared 2-core machine move by a fifth from one minute to the next; these counts move by under 1 % from
 // one run to the next, so a cut of a few percent, or a regression, shows here where `npm run bench` cannot
 // see it. They are no time: no cache miss, no I/O wait, valgrind runs one thread at a time. The time target
-// stays the bench's; this is the instrument for the work between two of its runs.
+// stays the bench's; this is the instrument for the work between two of its runs. V8 runs with
+// --predictable (one thread, a fixed hash seed, no timer-driven GC task): without it the same binary's
+// counts at 10,000 devices spread over 3 % (6.69-6.87 G), with it over 0.7 % (6.86 and 6.90 G).
 // Uses the captures `npm run bench` built under .bench (node-<devices>.json); BENCH_SIZES picks them
 // (default 10000), BENCH_NODE_VERSIONS adds the Nodes the bench installed there, the single executable is
 // counted when `npm run package` built it. Each count takes about a minute and a half at 10,000 devices.
@@ -42,11 +44,11 @@ for (const path of nodes) {
   const v = version(path);
   if (seenVersions.has(v)) continue;
   seenVersions.add(v);
-  const floor = { name: `I/O floor (node ${v})`, argv: [path, floorScript], floor: true };
-  runs.push(floor, { name: `bundle, node ${v}`, argv: [path, cli], of: floor });
+  const floor = { name: `I/O floor (node ${v})`, argv: [path, '--predictable', floorScript], floor: true };
+  runs.push(floor, { name: `bundle, node ${v}`, argv: [path, '--predictable', cli], of: floor });
 }
 // The executable is held to the system node's floor, as in the bench.
-if (existsSync(sea)) runs.push({ name: 'single executable', argv: [sea], of: runs[0] });
+if (existsSync(sea)) runs.push({ name: 'single executable', argv: [sea, '--node-options=--predictable'], of: runs[0] });
 
 /** Instructions of one run (callgrind's "Collected" total) and the digest of what it printed, clock line out. */
 function count(run, snap) {
