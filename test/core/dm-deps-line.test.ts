@@ -38,7 +38,8 @@ test('depsOfLine equals the regex, line class by line class; the hand reader tak
     depsOfLine(rest, devs, true);
     assert.deepEqual(devs, byRegex(rest), JSON.stringify(rest));
   }
-  for (const rest of odd) if (!rest.includes('\n')) assert.equal(isPlainText(`x: ${rest}\n`), false, JSON.stringify(rest));
+  for (const rest of odd)
+    if (!rest.includes('\n')) assert.equal(isPlainText(`x: ${rest}\n`), false, JSON.stringify(rest));
   for (const rest of odd) {
     const devs: string[] = [];
     assert.equal(depsByHand(rest, devs), false, JSON.stringify(rest));
