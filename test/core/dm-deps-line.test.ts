@@ -2,7 +2,7 @@
 // depsByHand reads dmsetup's lines in place; the spec it must equal is the regex depsOfLine falls back to.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { depsByHand, depsOfLine, isPlainText } from '../../src/core/parse/dm-deps-line';
+import { depsByHand, depsOfLine, depsOfPlainLine, isPlainText } from '../../src/core/parse/dm-deps-line';
 import { parseDmDeps } from '../../src/core/parse/parse-dmsetup';
 
 const DEP = /\((\d+),\s*(\d+)\)/g;
@@ -35,7 +35,7 @@ test('depsOfLine equals the regex, line class by line class; the hand reader tak
     // A line of a text isPlainText accepts is read without its own check, to the same devices.
     assert.equal(isPlainText(`x: ${rest}\n`), true, JSON.stringify(rest));
     const devs: string[] = [];
-    depsOfLine(rest, devs, true);
+    depsOfPlainLine(rest, devs);
     assert.deepEqual(devs, byRegex(rest), JSON.stringify(rest));
   }
   for (const rest of odd)

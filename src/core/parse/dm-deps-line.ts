@@ -14,15 +14,8 @@ export function isPlainText(text: string): boolean {
   return !NOT_PLAIN.test(text);
 }
 
-/**
- * The dependencies of one line (the part after the map's name) pushed to `devs` as `major:minor`.
- * `plain`: the line is part of a text isPlainText accepted.
- */
-export function depsOfLine(rest: string, devs: string[], plain = false): void {
-  if (plain) {
-    scanDeps(rest, devs);
-    return;
-  }
+/** The dependencies of one line (the part after the map's name) pushed to `devs` as `major:minor`. */
+export function depsOfLine(rest: string, devs: string[]): void {
   if (depsByHand(rest, devs)) return;
   // matchAll runs on a copy of the regex: the module's one keeps no lastIndex between calls.
   for (const m of rest.matchAll(DEP)) devs.push(`${m[1]}:${m[2]}`);
@@ -39,12 +32,12 @@ export function depsByHand(rest: string, devs: string[]): boolean {
     const c = rest.charCodeAt(i);
     if ((c < 32 && c !== 9) || c >= 127) return false;
   }
-  scanDeps(rest, devs);
+  depsOfPlainLine(rest, devs);
   return true;
 }
 
-/** depsByHand's reading, for a line known to be printable ASCII, tabs and spaces. */
-function scanDeps(rest: string, devs: string[]): void {
+/** depsOfLine for a line of a text isPlainText accepted: depsByHand's reading without its check. */
+export function depsOfPlainLine(rest: string, devs: string[]): void {
   for (let i = rest.indexOf('('); i >= 0; i = rest.indexOf('(', i + 1)) {
     const a = digitsEnd(rest, i + 1);
     if (a === i + 1 || rest.charCodeAt(a) !== 44 /* , */) continue;

@@ -230,27 +230,18 @@ function lxcRefs(refs: VolumeRef[], section: string, entries: [string, string][]
   }
 }
 
-/**
- * The main section's name (`name:` of a VM, `hostname:` of a container), lock, template and parent: each
- * the last value of its key (a key written twice: the later wins, as PVE reads it), or null. One pass over
- * the section for the four.
- */
-function mainValues(
-  entries: [string, string][],
-  nameKey: string,
-): { name: string | null; lock: string | null; template: string | null; parent: string | null } {
-  let name: string | null = null;
-  let lock: string | null = null;
-  let template: string | null = null;
-  let parent: string | null = null;
+type MainValues = Record<'name' | 'lock' | 'template' | 'parent', string | null>;
+
+/** The main section's name (VM `name:`, container `hostname:`), lock, template and parent in one pass: the
+ * last value of each key (PVE reads a key written twice so), or null. */
+function mainValues(entries: [string, string][], nameKey: string): MainValues {
+  const v: MainValues = { name: null, lock: null, template: null, parent: null };
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
-    if (key === nameKey) name = entries[i][1];
-    else if (key === 'lock') lock = entries[i][1];
-    else if (key === 'template') template = entries[i][1];
-    else if (key === 'parent') parent = entries[i][1];
+    if (key === nameKey) v.name = entries[i][1];
+    else if (key === 'lock' || key === 'template' || key === 'parent') v[key] = entries[i][1];
   }
-  return { name, lock, template, parent };
+  return v;
 }
 
 /** Parse a qemu-server or pve-container config into what the analysis needs. */

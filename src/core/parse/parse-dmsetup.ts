@@ -1,6 +1,6 @@
 // dmsetup output (facts §4). Every parser takes the text of ONE call covering all devices.
 import { fitted } from '../vocab/fitted';
-import { depsOfLine, isPlainText } from './dm-deps-line';
+import { depsOfLine, depsOfPlainLine, isPlainText } from './dm-deps-line';
 import { type DeviceNames, eachDeviceLine, NO_DEVICES } from './dm-device-lines';
 import { numberIn } from './number-in';
 
@@ -168,7 +168,8 @@ export function parseDmDeps(text: string, names: DeviceNames = []): Map<string, 
   const plain = isPlainText(text);
   eachDeviceLine(text, names, (name, rest) => {
     const devs: string[] = [];
-    depsOfLine(rest, devs, plain);
+    if (plain) depsOfPlainLine(rest, devs);
+    else depsOfLine(rest, devs);
     const listed = out.get(name);
     if (listed) for (const d of devs) listed.push(d);
     else out.set(name, fitted(devs));
