@@ -176,10 +176,12 @@ function timeRun(snap, runtime) {
   if (![0, 1, 2].includes(r.status)) throw new Error(`${runtime.name} exited ${r.status}: ${r.stderr}`);
   const rss = /peak-rss-kib=(\d+)/.exec(String(r.stderr));
   const cpu = /cpu-us=(\d+)/.exec(String(r.stderr));
+  const user = /user-us=(\d+)/.exec(String(r.stderr));
   return {
     ms,
     rssKiB: rss ? Number(rss[1]) : null,
     cpuMs: cpu ? Number(cpu[1]) / 1000 : null,
+    userMs: user ? Number(user[1]) / 1000 : null,
     digest: runtime.floor ? null : digestWithoutClock(outFile),
   };
 }
@@ -195,20 +197,23 @@ if (!existsSync(fakenode)) {
     const times = RUNTIMES.map(() => []);
     const rsss = RUNTIMES.map(() => []);
     const cpuss = RUNTIMES.map(() => []);
+    const users = RUNTIMES.map(() => []);
     const outputs = RUNTIMES.map(() => new Set());
-    const floors = FLOORS.map(() => ({ ms: [], rss: [], cpu: [] }));
+    const floors = FLOORS.map(() => ({ ms: [], rss: [], cpu: [], user: [] }));
     for (let i = 0; i < RUNS; i++) {
       FLOORS.forEach((fl, k) => {
         const f = timeRun(snap, fl);
         floors[k].ms.push(f.ms);
         floors[k].rss.push(f.rssKiB);
         floors[k].cpu.push(f.cpuMs);
+        floors[k].user.push(f.userMs);
       });
       RUNTIMES.forEach((rt, k) => {
         const r = timeRun(snap, rt);
         times[k].push(r.ms);
         rsss[k].push(r.rssKiB);
         cpuss[k].push(r.cpuMs);
+        users[k].push(r.userMs);
         outputs[k].add(r.digest);
       });
     }
@@ -227,8 +232,9 @@ if (!existsSync(fakenode)) {
       const floorMs = median(floors[k].ms);
       const floorRss = median(floors[k].rss);
       const floorCpu = cpuMedian(floors[k].cpu);
+      const floorUser = cpuMedian(floors[k].user);
       const row = { runtime: fl.name, devices, entries: null, median: floorMs, min: Math.min(...floors[k].ms) };
-      return { ...row, floorMs, rss: floorRss, floorRss, cpu: floorCpu, floorCpu, mb };
+      return { ...row, floorMs, rss: floorRss, floorRss, cpu: floorCpu, floorCpu, user: floorUser, floorUser, mb };
     });
     floorRows.forEach((r, f) => {
       rows.push(r);
@@ -247,6 +253,8 @@ if (!existsSync(fakenode)) {
           floorRss: r.floorRss,
           cpu: cpuMedian(cpuss[k]),
           floorCpu: r.floorCpu,
+          user: cpuMedian(users[k]),
+          floorUser: r.floorUser,
           mb,
         });
       });
@@ -261,16 +269,17 @@ if (!existsSync(fakenode)) {
   if (!existsSync(sea))
     console.log(`(no single executable at ${sea}: 'npm run package' builds it, then both are measured)`);
   console.log(
-    `| runtime | DM devices | entries | snapshot | median | min | time / floor (target <= ${TIME_TARGET} at 10k) | CPU (user + sys) | CPU / floor | peak RSS | RSS / floor (target <= ${RSS_TARGET}) |`,
+    `| runtime | DM devices | entries | snapshot | median | min | time / floor (target <= ${TIME_TARGET} at 10k) | CPU (user + sys) | CPU / floor | user CPU / floor | peak RSS | RSS / floor (target <= ${RSS_TARGET}) |`,
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const rss = r.rss === null ? 'n/a' : `${(r.rss / 1024).toFixed(0)} MiB`;
     const rssRatio = r.rss === null ? 'n/a' : `${(r.rss / r.floorRss).toFixed(2)}x`;
     const cpu = r.cpu === null ? 'n/a' : `${Math.round(r.cpu)} ms`;
     const cpuRatio = r.cpu === null || r.floorCpu === null ? 'n/a' : `${(r.cpu / r.floorCpu).toFixed(2)}x`;
+    const userRatio = r.user === null || r.floorUser === null ? 'n/a' : `${(r.user / r.floorUser).toFixed(2)}x`;
     console.log(
-      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.entries?.toLocaleString('en') ?? ''} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${(r.median / r.floorMs).toFixed(2)}x | ${cpu} | ${cpuRatio} | ${rss} | ${rssRatio} |`,
+      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.entries?.toLocaleString('en') ?? ''} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${(r.median / r.floorMs).toFixed(2)}x | ${cpu} | ${cpuRatio} | ${userRatio} | ${rss} | ${rssRatio} |`,
     );
   }
 }
