@@ -186,6 +186,36 @@ function timeRun(snap, runtime) {
   };
 }
 
+/** One runtime's runs at one size: each figure as a list, and the digests of what it printed. */
+function newSamples() {
+  return { ms: [], rss: [], cpu: [], user: [], outputs: new Set() };
+}
+
+function addSample(s, r) {
+  s.ms.push(r.ms);
+  s.rss.push(r.rssKiB);
+  s.cpu.push(r.cpuMs);
+  s.user.push(r.userMs);
+  if (r.digest !== null) s.outputs.add(r.digest);
+}
+
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+// RSS and CPU time are read where the preload could print them (the single executable's too, through its
+// --node-options); a runtime without them shows n/a.
+const medianOrNull = (a) => (a.every((x) => x !== null) ? median(a) : null);
+
+function mediansOf(s) {
+  return {
+    median: median(s.ms),
+    min: Math.min(...s.ms),
+    rss: medianOrNull(s.rss),
+    cpu: medianOrNull(s.cpu),
+    user: medianOrNull(s.user),
+  };
+}
+
+const ratio = (x, floor) => (x === null || floor === null ? 'n/a' : `${(x / floor).toFixed(2)}x`);
+
 if (!existsSync(fakenode)) {
   console.log(`fakenode not found at ${fakenode}: DM bench skipped`);
 } else {
@@ -194,69 +224,25 @@ if (!existsSync(fakenode)) {
   for (const size of SIZES) {
     const snap = snapshotFor(size);
     // Runs of the runtimes interleaved, so a slower minute of the machine hits both alike.
-    const times = RUNTIMES.map(() => []);
-    const rsss = RUNTIMES.map(() => []);
-    const cpuss = RUNTIMES.map(() => []);
-    const users = RUNTIMES.map(() => []);
-    const outputs = RUNTIMES.map(() => new Set());
-    const floors = FLOORS.map(() => ({ ms: [], rss: [], cpu: [], user: [] }));
+    const runs = RUNTIMES.map(() => newSamples());
+    const floors = FLOORS.map(() => newSamples());
     for (let i = 0; i < RUNS; i++) {
-      FLOORS.forEach((fl, k) => {
-        const f = timeRun(snap, fl);
-        floors[k].ms.push(f.ms);
-        floors[k].rss.push(f.rssKiB);
-        floors[k].cpu.push(f.cpuMs);
-        floors[k].user.push(f.userMs);
-      });
-      RUNTIMES.forEach((rt, k) => {
-        const r = timeRun(snap, rt);
-        times[k].push(r.ms);
-        rsss[k].push(r.rssKiB);
-        cpuss[k].push(r.cpuMs);
-        users[k].push(r.userMs);
-        outputs[k].add(r.digest);
-      });
+      FLOORS.forEach((fl, k) => addSample(floors[k], timeRun(snap, fl)));
+      RUNTIMES.forEach((rt, k) => addSample(runs[k], timeRun(snap, rt)));
     }
-    const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-    // CPU time is read where the preload could print it (the single executable's too, through its
-    // --node-options); a runtime without it shows n/a.
-    const cpuMedian = (a) => (a.every((x) => x !== null) ? median(a) : null);
     // A faster run that prints something else is no faster run: every run, every runtime, one document.
-    const all = new Set(outputs.flatMap((o) => [...o]));
+    const all = new Set(runs.flatMap((r) => [...r.outputs]));
     if (all.size !== 1) throw new Error(`${size} devices: the runs printed ${all.size} different documents`);
     // The last run's document (all runs printed the same one).
     const doc = JSON.parse(readFileSync(OUT_FILE, 'utf8'));
     const devices = doc.dm.entries.filter((e) => e.active).length;
     const mb = statSync(snap).size / 1e6;
-    const floorRows = FLOORS.map((fl, k) => {
-      const floorMs = median(floors[k].ms);
-      const floorRss = median(floors[k].rss);
-      const floorCpu = cpuMedian(floors[k].cpu);
-      const floorUser = cpuMedian(floors[k].user);
-      const row = { runtime: fl.name, devices, entries: null, median: floorMs, min: Math.min(...floors[k].ms) };
-      return { ...row, floorMs, rss: floorRss, floorRss, cpu: floorCpu, floorCpu, user: floorUser, floorUser, mb };
-    });
-    floorRows.forEach((r, f) => {
-      rows.push(r);
+    FLOORS.forEach((fl, f) => {
+      const floor = mediansOf(floors[f]);
+      rows.push({ runtime: fl.name, devices, entries: null, mb, ...floor, floor });
       RUNTIMES.forEach((rt, k) => {
-        if (rt.floorOf !== f) return;
-        const t = times[k].sort((a, b) => a - b);
-        const rss = rsss[k].every((x) => x !== null) ? median(rsss[k]) : null;
-        rows.push({
-          runtime: rt.name,
-          devices,
-          entries: doc.dm.entries.length,
-          median: t[Math.floor(t.length / 2)],
-          min: t[0],
-          floorMs: r.floorMs,
-          rss,
-          floorRss: r.floorRss,
-          cpu: cpuMedian(cpuss[k]),
-          floorCpu: r.floorCpu,
-          user: cpuMedian(users[k]),
-          floorUser: r.floorUser,
-          mb,
-        });
+        if (rt.floorOf === f)
+          rows.push({ runtime: rt.name, devices, entries: doc.dm.entries.length, mb, ...mediansOf(runs[k]), floor });
       });
     });
   }
@@ -274,12 +260,9 @@ if (!existsSync(fakenode)) {
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const rss = r.rss === null ? 'n/a' : `${(r.rss / 1024).toFixed(0)} MiB`;
-    const rssRatio = r.rss === null ? 'n/a' : `${(r.rss / r.floorRss).toFixed(2)}x`;
     const cpu = r.cpu === null ? 'n/a' : `${Math.round(r.cpu)} ms`;
-    const cpuRatio = r.cpu === null || r.floorCpu === null ? 'n/a' : `${(r.cpu / r.floorCpu).toFixed(2)}x`;
-    const userRatio = r.user === null || r.floorUser === null ? 'n/a' : `${(r.user / r.floorUser).toFixed(2)}x`;
     console.log(
-      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.entries?.toLocaleString('en') ?? ''} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${(r.median / r.floorMs).toFixed(2)}x | ${cpu} | ${cpuRatio} | ${userRatio} | ${rss} | ${rssRatio} |`,
+      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.entries?.toLocaleString('en') ?? ''} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${ratio(r.median, r.floor.median)} | ${cpu} | ${ratio(r.cpu, r.floor.cpu)} | ${ratio(r.user, r.floor.user)} | ${rss} | ${ratio(r.rss, r.floor.rss)} |`,
     );
   }
 }
