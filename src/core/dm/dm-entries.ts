@@ -77,17 +77,19 @@ function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): D
   return extra === NO_EXTRA ? e : Object.assign(e, extra);
 }
 
-/** What the steps of classifyAll share: entries by map name, LVs already covered by a map, top-LV verdicts. */
+/** What the steps of classifyAll share: entries by map name, and the top-level LVs a map covers. */
 interface ClassifyState {
   ctx: ClassifyContext;
   byName: Map<string, DmEntry>;
-  /** VG → LV names covered by a map (two-keys.ts: no `vg/lv` string per device and per LV). */
-  covered: TwoKeys<true>;
-  topVerdicts: TwoKeys<Verdict>;
+  /**
+   * VG → LV names covered by a map, with the LV's verdict once decided (null while none is: a renamed
+   * map's LV, a thin pool's parts). One map for both (two-keys.ts: no `vg/lv` string per device and per LV).
+   */
+  tops: TwoKeys<Verdict | null>;
 }
 
 export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
-  const st: ClassifyState = { ctx, byName: new Map(), covered: new Map(), topVerdicts: new Map() };
+  const st: ClassifyState = { ctx, byName: new Map(), tops: new Map() };
   classifyOwnDevices(st, devices);
   classifyLayers(st, devices);
   classifyPartitions(st, devices);
@@ -101,43 +103,45 @@ export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[
 
 /** The verdict of a top-level LV that has a map here, decided once however many layers it has. */
 function topOf(st: ClassifyState, vg: string, top: string): Verdict {
-  let v = getTwo(st.topVerdicts, vg, top);
+  let v = getTwo(st.tops, vg, top);
   if (!v) {
     v = classifyVolume(st.ctx, { vg, name: top, lv: getTwo(st.ctx.lvm.byName, vg, top) ?? null, mapped: true });
-    setTwo(st.topVerdicts, vg, top, v);
+    setTwo(st.tops, vg, top, v);
   }
   return v;
 }
 
+/** Marks LV `vg/top` covered by a map, keeping its verdict when one was decided. */
+function cover(st: ClassifyState, vg: string, top: string): void {
+  if (getTwo(st.tops, vg, top) === undefined) setTwo(st.tops, vg, top, null);
+}
+
 function classifyOwnDevices(st: ClassifyState, devices: DmDevice[]): void {
-  const { ctx, byName, covered, topVerdicts } = st;
+  const { ctx, byName } = st;
   // Devices that are an LV or stand on their own.
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
     const id = d.identity;
     if (id.kind === 'layer' || id.kind === 'partition') continue;
     const v = classifyDevice(ctx, d);
-    if (id.kind === 'lv') {
-      setTwo(covered, id.lv.vg, id.lv.name, true);
-      setTwo(topVerdicts, id.lv.vg, id.lv.name, v);
-    }
+    if (id.kind === 'lv') setTwo(st.tops, id.lv.vg, id.lv.name, v);
     // A renamed map is the LV's only map (lvs reports the LV active through it): one problem, one
     // entry — not the map plus an "inactive" or saferemove-leftover entry for the same LV.
-    if (id.kind === 'renamed') setTwo(covered, id.lv.vg, id.lv.name, true);
+    if (id.kind === 'renamed') cover(st, id.lv.vg, id.lv.name);
     byName.set(d.info.name, entryOf(d, v));
   }
 }
 
 function classifyLayers(st: ClassifyState, devices: DmDevice[]): void {
-  const { byName, covered } = st;
+  const { byName } = st;
   // Layers inherit their top LV's status; thin-pool parts are never guest volumes.
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
     const id = d.identity;
     if (id.kind !== 'layer') continue;
-    setTwo(covered, id.vg, id.top, true);
     const topName = buildDmName(id.vg, id.top);
     if (id.thinPool) {
+      cover(st, id.vg, id.top);
       const v: Verdict = {
         status: 'ignored',
         reason: 'thin-pool-layer',
@@ -212,16 +216,16 @@ function classifyPartitions(st: ClassifyState, devices: DmDevice[]): void {
 
 /** LVs of PVE storages without a map of their own (thick LVM and PVE 9 leave most leftovers inactive). */
 function inactiveLvEntries(st: ClassifyState): DmEntry[] {
-  const { ctx, covered, topVerdicts } = st;
+  const { ctx, tops } = st;
   const entries: DmEntry[] = [];
   const pveVgs = new Set(ctx.storages.map((s) => s.vg));
   const lvs = ctx.lvm.lvs ?? [];
   for (let i = 0; i < lvs.length; i++) {
     const lv = lvs[i];
     if (lv.hidden || !pveVgs.has(lv.vg) || lv.segtype === 'thin-pool') continue;
-    if (getTwo(covered, lv.vg, lv.name)) continue;
-    const v =
-      getTwo(topVerdicts, lv.vg, lv.name) ?? classifyVolume(ctx, { vg: lv.vg, name: lv.name, lv, mapped: false });
+    // Every verdict decided so far is of a covered LV: one lookup says both.
+    if (getTwo(tops, lv.vg, lv.name) !== undefined) continue;
+    const v = classifyVolume(ctx, { vg: lv.vg, name: lv.name, lv, mapped: false });
     // No map behind it: no device, table, holders or processes.
     const e = newEntry(buildDmName(lv.vg, lv.name), v);
     e.vg = lv.vg;
