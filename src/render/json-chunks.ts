@@ -10,7 +10,11 @@
 //       "entries": [
 //         { ...items 0-255: JSON.stringify([[[slice]]], null, 2) without its first and last 3 lines... },
 
-const CHUNK = 1 << 20;
+// Each slice's text is about a quarter CHUNK (64K characters): below V8's large-object size (128 KB), so
+// it is made in the young generation, whose pages serve again for the next one. At 1 << 20 every slice
+// was a large object of its own, on pages mapped, touched once and unmapped: 4,000 page faults more for
+// the 17 MB of 10,000 devices, and a few MB more of peak RSS (docs/performance.md, fourteenth session).
+export const CHUNK = 1 << 18;
 /** Texts shorter than this are joined before they are written. */
 const SMALL = 1 << 12;
 const WALK_DEPTH = 2;
@@ -76,9 +80,9 @@ function emit(v: unknown, indent: string, depth: number, put: (s: string) => voi
     }
     const inner = `${indent}  `;
     put('[');
-    // A first few items measure how big they are; then each slice is about a quarter CHUNK of them,
-    // so no piece grows much beyond CHUNK whatever the items.
-    let n = 8;
+    // The first item measures how big they are; then each slice is about a quarter CHUNK of them, so
+    // no piece grows much beyond CHUNK whatever the items (unless one item alone does).
+    let n = 1;
     for (let i = 0; i < v.length; ) {
       put(i === 0 ? `\n${inner}` : `,\n${inner}`);
       const slice = v.slice(i, i + n);
