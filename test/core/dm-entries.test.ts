@@ -37,6 +37,8 @@ describe('one node, entry by entry', () => {
     b.map({ name: `${of}p${n}`, uuid: `part${n}-${b.uuidOf(of)}`, table: `0 1024 linear ${b.devnoOf(of)} 2048` });
   part('pve-vm--100--disk--0');
   part('pve-vm--100--disk--2');
+  // kpartx run on a partition: its parent is that partition, decided just before it.
+  part('pve-vm--100--disk--2p1');
   b.map({ name: 'mpatha', uuid: 'mpath-3600a', table: '0 2048 multipath 0 0 1 1 round-robin 0 1 1 8:32 1' });
   part('mpatha');
   b.map({ name: 'sdx1', uuid: 'part1-mpath-gone', table: '0 1024 linear 8:0 2048' });
@@ -145,6 +147,19 @@ describe('one node, entry by entry', () => {
           'kpartx partition 1 of pve-vm--100--disk--2, which is orphan (not-referenced): remove it before its parent',
         guestNode: 'pve1',
         guestType: 'qemu',
+        vg: 'pve',
+        lv: 'vm-100-disk-2',
+      },
+    ],
+    [
+      'a partition of a partition: follows that partition, and so the disk',
+      'pve-vm--100--disk--2p1p1',
+      {
+        status: 'orphan',
+        reason: 'not-referenced',
+        detail:
+          'kpartx partition 1 of pve-vm--100--disk--2p1, which is orphan (not-referenced): remove it before its parent',
+        parent: 'pve-vm--100--disk--2p1',
         vg: 'pve',
         lv: 'vm-100-disk-2',
       },

@@ -1,7 +1,7 @@
 // DM devices and LVs → entries: each device's verdict, layers inheriting their LV's status, kpartx
 // partitions following their parent, same-target copies, and the LVs without a map of their own.
 
-import { type DmDevice, targetKeyOf } from '../node/dm-devices';
+import type { DmDevice } from '../node/dm-devices';
 import { getTwo, setTwo, type TwoKeys } from '../node/two-keys';
 import { buildDmName } from '../parse/dm-name';
 import { segmentLine } from '../parse/parse-dmsetup';
@@ -10,6 +10,7 @@ import { restoreSteps, setSteps } from '../vocab/next-step';
 import type { DmEntry } from '../vocab/types';
 import { type ClassifyContext, classifyVolume } from './classify-dm';
 import { classifyDevice } from './classify-dm-device';
+import { markSameTarget } from './dm-same-target';
 
 type Verdict = ReturnType<typeof classifyVolume>;
 
@@ -77,10 +78,11 @@ function entryOf(d: DmDevice, v: Verdict, extra: Partial<DmEntry> = NO_EXTRA): D
   return extra === NO_EXTRA ? e : Object.assign(e, extra);
 }
 
-/** What the steps of classifyAll share: entries by map name, and the top-level LVs a map covers. */
+/** What the steps of classifyAll share: each device's entry, and the top-level LVs a map covers. */
 interface ClassifyState {
   ctx: ClassifyContext;
-  byName: Map<string, DmEntry>;
+  /** The entry of `devices[i]` at index i, once decided (no map by name of 10,000 entries). */
+  byIndex: (DmEntry | undefined)[];
   /**
    * VG → LV names covered by a map, with the LV's verdict once decided (null while none is: a renamed
    * map's LV, a thin pool's parts). One map for both (two-keys.ts: no `vg/lv` string per device and per LV).
@@ -89,13 +91,17 @@ interface ClassifyState {
 }
 
 export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
-  const st: ClassifyState = { ctx, byName: new Map(), tops: new Map() };
+  // Filled with undefined first: the three passes below decide the devices out of order, and an array
+  // written with gaps is a holey one (or a dictionary) for every later read.
+  const byIndex: (DmEntry | undefined)[] = [];
+  for (let i = 0; i < devices.length; i++) byIndex.push(undefined);
+  const st: ClassifyState = { ctx, byIndex, tops: new Map() };
   classifyOwnDevices(st, devices);
   classifyLayers(st, devices);
   classifyPartitions(st, devices);
-  markSameTarget(devices, st.byName);
+  markSameTarget(devices, st.byIndex);
   const entries: DmEntry[] = [];
-  for (let i = 0; i < devices.length; i++) entries.push(st.byName.get(devices[i].info.name)!);
+  for (let i = 0; i < devices.length; i++) entries.push(byIndex[i]!);
   const inactive = inactiveLvEntries(st);
   for (let i = 0; i < inactive.length; i++) entries.push(inactive[i]);
   return entries;
@@ -117,7 +123,7 @@ function cover(st: ClassifyState, vg: string, top: string): void {
 }
 
 function classifyOwnDevices(st: ClassifyState, devices: DmDevice[]): void {
-  const { ctx, byName } = st;
+  const { ctx, byIndex } = st;
   // Devices that are an LV or stand on their own.
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
@@ -128,12 +134,12 @@ function classifyOwnDevices(st: ClassifyState, devices: DmDevice[]): void {
     // A renamed map is the LV's only map (lvs reports the LV active through it): one problem, one
     // entry — not the map plus an "inactive" or saferemove-leftover entry for the same LV.
     if (id.kind === 'renamed') cover(st, id.lv.vg, id.lv.name);
-    byName.set(d.info.name, entryOf(d, v));
+    byIndex[i] = entryOf(d, v);
   }
 }
 
 function classifyLayers(st: ClassifyState, devices: DmDevice[]): void {
-  const { byName } = st;
+  const { byIndex } = st;
   // Layers inherit their top LV's status; thin-pool parts are never guest volumes.
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
@@ -152,7 +158,7 @@ function classifyLayers(st: ClassifyState, devices: DmDevice[]): void {
         guestNode: null,
         guestType: null,
       };
-      byName.set(d.info.name, entryOf(d, v, { parent: d.info.name === topName ? null : topName, layer: id.layer }));
+      byIndex[i] = entryOf(d, v, { parent: d.info.name === topName ? null : topName, layer: id.layer });
       continue;
     }
     const top = topOf(st, id.vg, id.top);
@@ -160,17 +166,20 @@ function classifyLayers(st: ClassifyState, devices: DmDevice[]): void {
       top.status === 'ignored'
         ? { ...top, reason: top.reason }
         : { ...top, detail: `${id.layer} layer of ${id.vg}/${id.top}: ${top.detail}` };
-    byName.set(d.info.name, entryOf(d, v, { parent: topName, layer: id.layer, vg: id.vg, lv: id.top }));
+    byIndex[i] = entryOf(d, v, { parent: topName, layer: id.layer, vg: id.vg, lv: id.top });
   }
 }
 
 function classifyPartitions(st: ClassifyState, devices: DmDevice[]): void {
-  const { byName } = st;
-  // kpartx partitions follow their parent.
+  const { byIndex } = st;
+  // kpartx partitions follow their parent, found by its map name: the entries by name are made at the
+  // first partition (most nodes have none), and each partition's own joins them once decided.
+  let byName: Map<string, DmEntry> | undefined;
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
     const id = d.identity;
     if (id.kind !== 'partition') continue;
+    byName ??= entriesByName(devices, byIndex);
     const parent = id.parent ? byName.get(id.parent) : undefined;
     let v: Verdict;
     if (!parent)
@@ -207,11 +216,19 @@ function classifyPartitions(st: ClassifyState, devices: DmDevice[]): void {
         guestType: parent.guestType ?? null,
       };
     }
-    byName.set(
-      d.info.name,
-      entryOf(d, v, { parent: id.parent, vg: parent?.vg ?? null, lv: parent?.lv ?? null, layer: null }),
-    );
+    const e = entryOf(d, v, { parent: id.parent, vg: parent?.vg ?? null, lv: parent?.lv ?? null, layer: null });
+    byIndex[i] = e;
+    byName.set(d.info.name, e);
   }
+}
+
+function entriesByName(devices: DmDevice[], byIndex: (DmEntry | undefined)[]): Map<string, DmEntry> {
+  const byName = new Map<string, DmEntry>();
+  for (let i = 0; i < devices.length; i++) {
+    const e = byIndex[i];
+    if (e) byName.set(devices[i].info.name, e);
+  }
+  return byName;
 }
 
 /** LVs of PVE storages without a map of their own (thick LVM and PVE 9 leave most leftovers inactive). */
@@ -250,39 +267,4 @@ function layerWords(layer: string): string {
       } as Record<string, string>
     )[layer] ?? `${layer} layer`
   );
-}
-
-/** Maps over the same thin device or the same extents: keep the one whose name and UUID match lvs. */
-function markSameTarget(devices: DmDevice[], byName: Map<string, DmEntry>): void {
-  const groups = new Map<string, DmDevice[]>();
-  for (let i = 0; i < devices.length; i++) {
-    const d = devices[i];
-    if (d.identity.kind === 'layer' || d.identity.kind === 'partition') continue;
-    const key = targetKeyOf(d.segments);
-    if (!key) continue;
-    const g = groups.get(key);
-    if (g) g.push(d);
-    else groups.set(key, [d]);
-  }
-  groups.forEach((g) => {
-    if (g.length < 2) return;
-    const keeper = g.find((d) => d.identity.kind === 'lv');
-    if (!keeper) return;
-    for (const d of g) {
-      if (d === keeper) continue;
-      const e = byName.get(d.info.name)!;
-      const k = byName.get(keeper.info.name)!;
-      e.status = 'duplicate';
-      e.reason = 'same-target';
-      // The pool's major:minor and the thin id are in the entry's table (a detail): the words say what it means.
-      e.detail = `a second map of the same disk as ${keeper.info.name} (the map LVM knows): two maps of one disk risk corruption`;
-      if (e.vmid === null) {
-        e.vmid = k.vmid;
-        e.storage = k.storage;
-        e.volume = k.volume;
-        e.guestType = k.guestType;
-        e.guestNode = k.guestNode;
-      }
-    }
-  });
 }
