@@ -133,7 +133,10 @@ export function analyzeDm(view: NodeView): DmResult {
 function addMissingDisks(entries: DmEntry[], ctx: ClassifyContext, here: Map<string, unknown>): void {
   // Both name the volume by its LV name (`<storage>:<LV>`), as PVE's LVM volnames are.
   const taken = new Set<string | null>();
-  for (const e of entries) if (e.reason === 'chain-current' || e.quarantineNamedBy?.length) taken.add(e.volume);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e.reason === 'chain-current' || e.quarantineNamedBy?.length) taken.add(e.volume);
+  }
   const missing = missingReferencedLvs(
     ctx,
     ctx.storages.filter((s) => here.has(s.id)),
@@ -145,20 +148,22 @@ function addMissingDisks(entries: DmEntry[], ctx: ClassifyContext, here: Map<str
 /**
  * Who names each LV: its flags follow every such guest, and cleanup takes the config lock of each one on
  * this node, not only the VMID in the LV's name (a disk moved or shared keeps its name). Layers and
- * partitions of one LV share the list (it is never changed afterwards).
+ * partitions listed next to their LV share its list (it is never changed afterwards).
  */
 function attachGuests(entries: DmEntry[], refs: ReferenceIndex): void {
-  const guestsOfLv = new Map<RefHit[], DmEntry['guests']>();
+  // An LV's layers and partitions are listed next to its map (dmsetup lists by name): the list of the
+  // entry before is the one to share, without a map of every LV's hits.
+  let lastHits: RefHit[] | undefined;
+  let lastList: DmEntry['guests'];
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     const hits = e.vg !== null && e.lv !== null ? refsOf(refs, e.vg, e.lv) : undefined;
     if (!hits) continue;
-    let list = guestsOfLv.get(hits);
-    if (list === undefined) {
-      list = referencingGuests(hits);
-      guestsOfLv.set(hits, list);
+    if (hits !== lastHits) {
+      lastHits = hits;
+      lastList = referencingGuests(hits);
     }
-    if (list) e.guests = list;
+    if (lastList) e.guests = lastList;
   }
 }
 

@@ -140,7 +140,8 @@ export function splitComponent(lv: string): { top: string; component: string } |
   if (!lv.includes('_')) return null;
   let best = -1;
   let comp = '';
-  for (const m of COMPONENT_MARKERS) {
+  for (let k = 0; k < COMPONENT_MARKERS.length; k++) {
+    const m = COMPONENT_MARKERS[k];
     const i = lv.indexOf(m);
     // A marker must be followed by end of name, a digit group (_rimage_0) or another separator.
     if (i > 0 && (best < 0 || i < best)) {

@@ -96,7 +96,8 @@ export function quarantinedVolumes(
  */
 export function quarantinedDmEntries(entries: DmEntry[], o: { now: Date; retentionDays: number }): QuarantinedVolume[] {
   const out: QuarantinedVolume[] = [];
-  for (const e of entries) {
+  for (let k = 0; k < entries.length; k++) {
+    const e = entries[k];
     if (e.reason !== 'quarantined' || !e.vg || !e.lv || !e.storage) continue;
     const m = parseQuarantineName(e.lv);
     if (!m) continue;

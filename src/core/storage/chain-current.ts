@@ -9,7 +9,9 @@ import type { StorageContext } from './storage-context';
 
 export function classifyChainCurrent(ctx: StorageContext): StorageFinding[] {
   const byVolume = new Map<string, { vg: string; lv: string; vmid: number | null }[]>();
-  for (const e of ctx.dm.entries) {
+  const entries = ctx.dm.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     if (e.reason !== 'chain-current' || !e.vg || !e.lv || !e.volume) continue;
     const list = byVolume.get(e.volume) ?? [];
     list.push({ vg: e.vg, lv: e.lv, vmid: e.vmid });

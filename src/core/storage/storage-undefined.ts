@@ -16,7 +16,8 @@ const startsWith = (r: { section: string; key: string }) => r.section === 'main'
 
 export function classifyUndefinedStorages(ctx: StorageContext): StorageFinding[] {
   const res: StorageFinding[] = [];
-  for (const g of ctx.guests) {
+  for (let i = 0; i < ctx.guests.length; i++) {
+    const g = ctx.guests[i];
     if (g.node !== ctx.node) continue;
     const refs = undefinedStorageRefs(g.config.refs, ctx.storageIds);
     if (refs.length === 0) continue;
