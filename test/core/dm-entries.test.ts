@@ -310,6 +310,15 @@ describe('a second map of one disk', () => {
     check(got, 'pve-vm--110--disk--0', { status: 'valid', reason: 'referenced' });
   });
 
+  test('two hand-made copies of one disk: both duplicates of the LV map, which stays valid', () => {
+    const b = node();
+    copyOf(b, 'pve-vm--110--disk--0', 'a-copy');
+    copyOf(b, 'pve-vm--110--disk--0', 'b-copy');
+    const got = entries(b);
+    for (const name of ['a-copy', 'b-copy']) check(got, name, { ...copy('pve-vm--110--disk--0'), vmid: 110 });
+    check(got, 'pve-vm--110--disk--0', { status: 'valid', reason: 'referenced' });
+  });
+
   test('a map of a gone LV over the same thin device keeps its own VMID', () => {
     const b = node();
     copyOf(b, 'pve-vm--110--disk--0', 'pve-vm--151--disk--0', `LVM-${b.vgId('pve')}${lvmId('gone')}`);

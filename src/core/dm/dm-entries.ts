@@ -93,8 +93,7 @@ interface ClassifyState {
 export function classifyAll(ctx: ClassifyContext, devices: DmDevice[]): DmEntry[] {
   // Filled with undefined first: the three passes below decide the devices out of order, and an array
   // written with gaps is a holey one (or a dictionary) for every later read.
-  const byIndex: (DmEntry | undefined)[] = [];
-  for (let i = 0; i < devices.length; i++) byIndex.push(undefined);
+  const byIndex: (DmEntry | undefined)[] = devices.map(() => undefined);
   const st: ClassifyState = { ctx, byIndex, tops: new Map() };
   classifyOwnDevices(st, devices);
   classifyLayers(st, devices);
@@ -117,9 +116,13 @@ function topOf(st: ClassifyState, vg: string, top: string): Verdict {
   return v;
 }
 
-/** Marks LV `vg/top` covered by a map, keeping its verdict when one was decided. */
+/**
+ * Marks LV `vg/top` covered by a map. A verdict decided already would only be decided again by topOf
+ * (classifyVolume is pure), though none is: only a map of kind `lv` and a layer that is no thin-pool part
+ * decide one, and cover is asked for a renamed map's LV and a thin pool.
+ */
 function cover(st: ClassifyState, vg: string, top: string): void {
-  if (getTwo(st.tops, vg, top) === undefined) setTwo(st.tops, vg, top, null);
+  setTwo(st.tops, vg, top, null);
 }
 
 function classifyOwnDevices(st: ClassifyState, devices: DmDevice[]): void {
@@ -174,7 +177,7 @@ function classifyPartitions(st: ClassifyState, devices: DmDevice[]): void {
   const { byIndex } = st;
   // kpartx partitions follow their parent, found by its map name: the entries by name are made at the
   // first partition (most nodes have none), and each partition's own joins them once decided.
-  let byName: Map<string, DmEntry> | undefined;
+  let byName: Map<string, DmEntry | undefined> | undefined;
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i];
     const id = d.identity;
@@ -222,12 +225,10 @@ function classifyPartitions(st: ClassifyState, devices: DmDevice[]): void {
   }
 }
 
-function entriesByName(devices: DmDevice[], byIndex: (DmEntry | undefined)[]): Map<string, DmEntry> {
-  const byName = new Map<string, DmEntry>();
-  for (let i = 0; i < devices.length; i++) {
-    const e = byIndex[i];
-    if (e) byName.set(devices[i].info.name, e);
-  }
+/** The entries decided so far by map name (a partition's, not decided yet, is undefined as a name not listed). */
+function entriesByName(devices: DmDevice[], byIndex: (DmEntry | undefined)[]): Map<string, DmEntry | undefined> {
+  const byName = new Map<string, DmEntry | undefined>();
+  for (let i = 0; i < devices.length; i++) byName.set(devices[i].info.name, byIndex[i]);
   return byName;
 }
 
