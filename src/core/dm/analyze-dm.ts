@@ -151,8 +151,8 @@ function addMissingDisks(entries: DmEntry[], ctx: ClassifyContext, here: Map<str
  * partitions listed next to their LV share its list (it is never changed afterwards).
  */
 function attachGuests(entries: DmEntry[], refs: ReferenceIndex): void {
-  // An LV's layers and partitions are listed next to its map (dmsetup lists by name): the list of the
-  // entry before is the one to share, without a map of every LV's hits.
+  // An LV's layers and partitions are usually listed next to its map (recent kernels list maps by name):
+  // the list of the entry before is shared, without a map of every LV's hits; elsewhere it is made again.
   let lastHits: RefHit[] | undefined;
   let lastList: DmEntry['guests'];
   for (let i = 0; i < entries.length; i++) {
