@@ -138,14 +138,23 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
       new: all.filter((f) => f.isNew).length,
     },
     findings: [...all, ...advice],
-    guests: guestRows(doc, listed, known).map((g) => ({
-      ...guestRef(known, g.vmid, g.type)!,
-      state: g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
-      health: g.health,
-      level: g.level,
-      issues: g.issues,
-      volumes: g.volumes,
-    })),
+    guests: guestRows(doc, listed, known).map((g) => {
+      // Each key written out, not `...guestRef()` and then more: on Node 18 and 20 that gives every row a
+      // hidden class of its own, at every poll (test/core/hidden-classes.test.ts).
+      const r = guestRef(known, g.vmid, g.type)!;
+      return {
+        vmid: r.vmid,
+        name: r.name,
+        type: r.type,
+        node: r.node,
+        gui: r.gui,
+        state: g.status + (g.lock ? ` (lock: ${g.lock})` : ''),
+        health: g.health,
+        level: g.level,
+        issues: g.issues,
+        volumes: g.volumes,
+      };
+    }),
     mounts: (doc.mounts?.entries ?? []).map((m) => ({
       where: m.scope === 'ct' ? ctLabel(m) : 'host',
       target: m.target,

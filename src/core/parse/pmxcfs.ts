@@ -85,7 +85,19 @@ export function parseActiveTasks(text: string): Task[] {
     const parts = line.trim().split(/\s+/);
     const t = parseUpid(parts[0] ?? '');
     if (!t) continue;
-    out.push({ ...t, running: parts.length < 3 });
+    // Not `{ ...t, running }`: on Node 18 and 20 that gives every task a hidden class of its own
+    // (test/core/hidden-classes.test.ts).
+    out.push({
+      upid: t.upid,
+      node: t.node,
+      pid: t.pid,
+      pstart: t.pstart,
+      starttime: t.starttime,
+      type: t.type,
+      id: t.id,
+      user: t.user,
+      running: parts.length < 3,
+    });
   }
   return out;
 }
