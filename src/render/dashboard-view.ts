@@ -140,7 +140,7 @@ export function dashboardView(doc: CheckDocument, opts: { newKeys?: string[] } =
     findings: [...all, ...advice],
     guests: guestRows(doc, listed, known).map((g) => {
       // Each key written out, not `...guestRef()` and then more: on Node 18 and 20 that gives every row a
-      // hidden class of its own, at every poll (test/core/hidden-classes.test.ts).
+      // hidden class of its own, at every scan (test/core/hidden-classes.test.ts).
       const r = guestRef(known, g.vmid, g.type)!;
       return {
         vmid: r.vmid,

@@ -265,20 +265,24 @@ export function renderPrometheus(doc: CheckDocument, opts: PrometheusOptions = {
     // inside it, often `/`), which node_exporter never sees. Giving it `mountpoint` would join a CT's "/"
     // to the host's root filesystem. Container mounts carry `scope="ct"`, `ctid` and `target` instead
     // (an empty label is an absent one in Prometheus).
-    const id = (m: (typeof mounts.entries)[number]): Labels => ({
-      scope: m.scope,
-      ctid: m.ctid ?? '',
-      target: m.target,
-      mountpoint: m.scope === 'host' ? m.target : '',
-      fstype: m.fstype,
-      storage: m.storage ?? '',
-    });
+    // A state label is added to the literal, not spread with it: on Node 18 and 20 `{ ...id(m), state }`
+    // gives each of the mounts' state series a hidden class of its own, at every scan.
+    const id = (m: (typeof mounts.entries)[number], state?: string): Labels => {
+      const l: Labels = {
+        scope: m.scope,
+        ctid: m.ctid ?? '',
+        target: m.target,
+        mountpoint: m.scope === 'host' ? m.target : '',
+        fstype: m.fstype,
+        storage: m.storage ?? '',
+      };
+      if (state !== undefined) l.state = state;
+      return l;
+    };
     x.family(
       'pve_health_mount_state',
       'Remote mount state (1 for the current state, 0 for the others).',
-      mounts.entries.flatMap((m) =>
-        MOUNT_STATUSES.map((st): [Labels, number] => [{ ...id(m), state: st }, m.status === st ? 1 : 0]),
-      ),
+      mounts.entries.flatMap((m) => MOUNT_STATUSES.map((st): [Labels, number] => [id(m, st), m.status === st ? 1 : 0])),
     );
     const bytes = (key: 'totalBytes' | 'usedBytes' | 'availableBytes') =>
       mounts.entries.filter((m) => typeof m[key] === 'number').map((m): [Labels, number] => [id(m), m[key] as number]);

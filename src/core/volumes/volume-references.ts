@@ -2,9 +2,7 @@
 // types are listed, where a storage keeps its volumes (aliases share it), a volname's own volume and
 // linked-clone base, every config reference keyed by both, and the replication jobs.
 import type { RefHit } from '../dm/dm-references';
-import type { GuestRecord } from '../node/guest-record';
 import type { PveState } from '../node/pve-state';
-import type { VolumeRef } from '../parse/guest-config';
 import { parseReplicationConfig } from '../parse/replication';
 import type { StorageConfig } from '../parse/storage-config';
 import { filePath } from './volume-storages';
@@ -97,6 +95,8 @@ export function referenceIndex(
   };
   for (const g of pve.guests.values()) {
     for (const ref of g.config?.refs ?? []) {
+      // Each hit a literal, not a spread of a shared base followed by the storage: on Node 18 and 20 (V8 up
+      // to 11.3) that gives every hit a hidden class of its own (test/core/hidden-classes.test.ts).
       if (ref.path) {
         // A drive given by path uses that volume as much as one given by volume ID (facts §11), by its
         // text and by where the node's links lead (a udev link of one's own, /dev/zdN, /dev/rbdN).
@@ -107,27 +107,26 @@ export function referenceIndex(
           );
         const paths = typeof to === 'string' && to !== ref.path ? [ref.path, to] : [ref.path];
         for (const path of paths)
-          for (const p of volumesOfPath(held, path)) add(`${p.loc}|${p.own}`, refHit(g, ref, p.storage, 'own'));
+          for (const p of volumesOfPath(held, path))
+            add(`${p.loc}|${p.own}`, {
+              vmid: g.vmid,
+              type: g.type,
+              node: g.node,
+              ref,
+              storage: p.storage,
+              asBase: false,
+            });
         continue;
       }
       const st = ref.volid ? byId.get(ref.volid.storage) : undefined;
       if (!st || !ref.volid || !VOLUME_STORAGE_TYPES.includes(st.type)) continue;
       const loc = storageLocation(st);
       const { own, base } = splitVolname(st.type, ref.volid.volname);
-      add(`${loc}|${own}`, refHit(g, ref, st.id, 'own'));
-      if (base) add(`${loc}|${base}`, refHit(g, ref, st.id, 'base'));
+      add(`${loc}|${own}`, { vmid: g.vmid, type: g.type, node: g.node, ref, storage: st.id, asBase: false });
+      if (base) add(`${loc}|${base}`, { vmid: g.vmid, type: g.type, node: g.node, ref, storage: st.id, asBase: true });
     }
   }
   return index;
-}
-
-/**
- * One reference's hit, as a literal: on Node 18 and 20 (V8 up to 11.3) a spread of a shared base followed by
- * a key it lacks gives every copy a hidden class of its own, one per reference of every config, and each
- * read of them a megamorphic lookup (test/core/hidden-classes.test.ts).
- */
-function refHit(g: GuestRecord, ref: VolumeRef, storage: string, as: 'own' | 'base'): RefHit {
-  return { vmid: g.vmid, type: g.type, node: g.node, ref, storage, asBase: as === 'base' };
 }
 
 /**
