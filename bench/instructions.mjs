@@ -8,14 +8,16 @@
 // miss, no I/O wait, valgrind runs one thread at a time. The time target stays the bench's; this is the
 // instrument for the work between two of its runs.
 // Uses the captures `npm run bench` built under .bench (node-<devices>.json); BENCH_SIZES picks them
-// (default 10000), BENCH_NODE_VERSIONS adds the Nodes the bench installed there, the single executable is
-// counted when `npm run package` built it. Each count takes about a minute and a half at 10,000 devices.
+// (default 10000), BENCH_NODE_VERSIONS adds the Nodes the bench installed there; the single executable, and
+// as root pve-health-nodejs as installed (with the code cache its postinst writes), are counted when
+// `npm run package` built them. Each count takes about a minute and a half at 10,000 devices.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestWithoutClock } from './document-digest.mjs';
+import { installedNodejsPackage, packageFacts } from './package-forms.mjs';
 import { benchNodeBin, systemNode } from './system-node.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -46,6 +48,20 @@ for (const path of nodes) {
   seenVersions.add(v);
   const floor = { name: `I/O floor (node ${v})`, argv: [path, '--predictable', floorScript], floor: true };
   runs.push(floor, { name: `bundle, node ${v}`, argv: [path, '--predictable', cli], of: floor });
+}
+// pve-health-nodejs as installed (root, `npm run package` built it): the form the README recommends, its
+// code cache included, under its V8 option, held to the system node's floor as in the bench.
+const { argv: PACKAGE_ARGV, debVersion } = packageFacts(repo);
+const nodejsProgram = installedNodejsPackage(repo, nodes[0], PACKAGE_ARGV, debVersion);
+if (nodejsProgram) {
+  const argv = [nodes[0], '--predictable', ...PACKAGE_ARGV, nodejsProgram];
+  // A cache V8 refuses would count the compile it saves: said, not counted as the installed form.
+  const probe = spawnSync(argv[0], [...argv.slice(1), '--version'], {
+    encoding: 'utf8',
+    env: { ...process.env, PVE_HEALTH_DEBUG: '1' },
+  });
+  if (/code cache was not used/.test(probe.stderr)) console.log(`pve-health-nodejs: ${probe.stderr.trim()}`);
+  else runs.push({ name: `pve-health-nodejs on node ${version(nodes[0])}, with its code cache`, argv, of: runs[0] });
 }
 // The executable is held to the system node's floor, as in the bench.
 if (existsSync(sea)) runs.push({ name: 'single executable', argv: [sea, '--node-options=--predictable'], of: runs[0] });

@@ -9,12 +9,13 @@
 // executable to the system node's. The load average is printed before and after: above about 1 the
 // seconds mean little, the ratios (runs interleaved) more. Other benches (bench/*.mjs) run after this one.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestWithoutClock } from './document-digest.mjs';
 import { timedOutputFile } from './out-file.mjs';
+import { installedNodejsPackage, packageFacts } from './package-forms.mjs';
 import { benchNodeBin, systemNode } from './system-node.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -83,46 +84,12 @@ function otherNodes() {
 const sea = join(repo, 'dist/pve-health');
 const PEAK = join(fileURLToPath(new URL('.', import.meta.url)), 'peak-rss.cjs');
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
-// The V8 option both packages start with (scripts/package/sea.ts SEA_EXEC_ARGV: the executable embeds
-// it, pve-health-nodejs's #! line names it): the bundle is measured as `node bundle` runs it and as the
-// package runs it. And the Debian version of the packages (scripts/package/deb.ts debianVersion).
-const { argv: PACKAGE_ARGV, debVersion } = JSON.parse(
-  spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      `Promise.all([import('./scripts/package/sea.ts'), import('./scripts/package/deb.ts')]).then(([s, d]) =>
-        console.log(JSON.stringify({ argv: s.SEA_EXEC_ARGV, debVersion: d.debianVersion(${JSON.stringify(pkg.version)}) })))`,
-    ],
-    { cwd: repo, encoding: 'utf8' },
-  ).stdout || '{"argv":[],"debVersion":null}',
-);
+// The bundle is measured as `node bundle` runs it and as the packages run it (their V8 option).
+const { argv: PACKAGE_ARGV, debVersion } = packageFacts(repo);
 
 mkdirSync(work, { recursive: true });
 const NODES = [{ path: node, version: nodeVersion }, ...otherNodes()];
 
-/**
- * pve-health-nodejs as a node has it once installed (`npm run package` built it): its files unpacked under
- * .bench, and the code cache its postinst writes, written the same way by this node. The program takes
- * only a cache root owns, so without root there is no such row.
- */
-function installedNodejsPackage() {
-  const deb = join(repo, 'dist', `pve-health-nodejs_${debVersion}_all.deb`);
-  if (!debVersion || !existsSync(deb) || process.getuid?.() !== 0) return null;
-  // Outside this repository, whose package.json ("type": "module") would make node read the program as ESM.
-  const root = mkdtempSync(join(tmpdir(), 'pve-health-bench-nodejs-'));
-  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
-  sh('dpkg-deb', ['-x', deb, root]);
-  sh(node, [
-    ...PACKAGE_ARGV,
-    join(root, 'usr/lib/pve-health/warm-code-cache.cjs'),
-    '--installed',
-    join(root, 'usr/bin/pve-health'),
-  ]);
-  return join(root, 'usr/bin/pve-health');
-}
 // The I/O floor of each Node (FLOORS[0] is the system's: the executable's Node 24 is held to it).
 const FLOOR_SCRIPT = join(fileURLToPath(new URL('.', import.meta.url)), 'io-floor.mjs');
 const FLOORS = NODES.map((n) => ({
@@ -140,7 +107,7 @@ NODES.forEach((n, f) => {
       floorOf: f,
     });
 });
-const nodejsProgram = installedNodejsPackage();
+const nodejsProgram = installedNodejsPackage(repo, node, PACKAGE_ARGV, debVersion);
 if (nodejsProgram)
   RUNTIMES.push({
     name: `pve-health-nodejs on node ${nodeVersion}, with the code cache its postinst writes`,
