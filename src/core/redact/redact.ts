@@ -2,6 +2,7 @@
 // and tokens. Pure: a snapshot in, a redacted copy out.
 import type { HostSnapshot } from '../vocab/snapshot';
 import { NAMED_VALUE, namedValue, namesSecret } from './named-value';
+import { type Program, programOf, userArg } from './program-rules';
 import { REDACTED, secretKey } from './secret-names';
 
 export { REDACTED } from './secret-names';
@@ -83,10 +84,20 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s:%]+)([:%])([^/@\s]+)@/gi
 /** A URL with a user and no password where the user is the credential (`https://TOKEN@host`). */
 const URL_TOKEN_USER = /\b((?:https?|ftps?|wss?):\/\/)([^/@\s:%]+)@/gi;
 
+/**
+ * What a key must hold for redactKeyValues to redact its value: a piece of SECRET_NAME, the whole key
+ * `data` or `iv` (secretKey), or `user` (CIFS_USER). Keys are ASCII (KEY's `[\w.-]`), so a word none of
+ * whose keys can hold one has none of these in it: most words of a kvm line (`socket,id=qmp,path=…`).
+ */
+const MAYBE_SECRET_KEY = /pass|pwd|secret|token|credential|auth|key|user|(?:data|iv)[=:]/i;
+/** The same for the keys of a JSON object (JSON_KEY): `"data"` and `"iv"` whole, quotes included. */
+const MAYBE_SECRET_JSON_KEY = /pass|pwd|secret|token|credential|auth|key|"(?:data|iv)"/i;
+
 /** Each `key=value` (or `key:value`) whose key names a secret, its value as far as its list says. */
 function redactKeyValues(s: string, word: string): string {
   // A key ends at `=` or `:`: a word with neither (`-id`, `102`, most of a kvm line) has none to look for.
   if (!s.includes('=') && !s.includes(':')) return s;
+  if (!MAYBE_SECRET_KEY.test(s)) return s;
   let out = '';
   let done = 0;
   for (const m of s.matchAll(KEY)) {
@@ -107,50 +118,26 @@ function redactKeyValues(s: string, word: string): string {
 
 /** Secrets inside one argument or one line of text; everything else byte for byte. */
 export function redactWord(a: string): string {
-  let out = a.replace(
-    URL_USERINFO,
-    (_m, scheme: string, user: string, sep: string) => `${scheme}${user}${sep}${REDACTED}@`,
-  );
-  out = out.replace(URL_TOKEN_USER, (m, scheme: string, user: string) =>
-    user === REDACTED || !/^[\w.~-]{16,}$/.test(user) ? m : `${scheme}${REDACTED}@`,
-  );
+  let out = a;
+  // Both URL forms end their userinfo at an `@`: a word without one (most of a kvm line) has neither.
+  if (a.includes('@')) {
+    out = out.replace(
+      URL_USERINFO,
+      (_m, scheme: string, user: string, sep: string) => `${scheme}${user}${sep}${REDACTED}@`,
+    );
+    out = out.replace(URL_TOKEN_USER, (m, scheme: string, user: string) =>
+      user === REDACTED || !/^[\w.~-]{16,}$/.test(user) ? m : `${scheme}${REDACTED}@`,
+    );
+  }
   out = redactKeyValues(out, a);
-  if (out.includes('"'))
+  // A kvm line's `-blockdev` objects have dozens of keys and none a secret's: only a key that may be one is looked at.
+  if (out.includes('"') && MAYBE_SECRET_JSON_KEY.test(out))
     out = out.replace(JSON_KEY, (m, head: string, key: string) => (secretKey(key, a) ? `${head}${REDACTED}"` : m));
   return out;
 }
 
-/** Programs whose `-p` is a port (iscsiadm's: the portal, `-p 10.0.0.1:3260`), not a password. */
-const P_IS_PORT = /^(?:ssh|scp|sftp|rsync|autossh|nc|ncat|socat|iperf3?|mosh|sshfs|rclone|iscsiadm)$/;
-/** Programs with single-dash long options (`-pidfile`, `-parallel`): `-pX` is no password there. */
-const SINGLE_DASH_LONG = /^(?:kvm|qemu(?:-system-[\w-]+|-[\w-]+)?)$/;
-/**
- * Tools whose user argument carries the password after a separator: curl `-u user:pw` (and
- * `--proxy-user`, `-U`), Samba's `-U user%pw` (smbclient, rpcclient, smbcacls, smbget, net), lftp
- * `-u user,pw`.
- */
-const USER_ARG: { prog: RegExp; opts: RegExp; sep: string }[] = [
-  { prog: /^curl$/, opts: /^(?:-u|-U|--user|--proxy-user)$/, sep: ':' },
-  {
-    prog: /^(?:smbclient|rpcclient|smbcacls|smbcquotas|smbget|smbtree|net|smbspool|wbinfo)$/,
-    opts: /^(?:-U|--user)$/,
-    sep: '%',
-  },
-  { prog: /^lftp$/, opts: /^-u$/, sep: ',' },
-];
 /** openssl's short options that take the password or key itself (`-k pw`, `-K hexkey`). */
 const OPENSSL_SECRET = /^-(?:k|K)$/;
-
-function userArg(prog: string, opt: string, value: string): string | null {
-  // Indexed: every argument after an option passes here, and a for-of would make an iterator for each.
-  for (let i = 0; i < USER_ARG.length; i++) {
-    const u = USER_ARG[i];
-    if (!u.prog.test(prog) || !u.opts.test(opt)) continue;
-    const at = value.indexOf(u.sep);
-    return at < 0 ? value : `${value.slice(0, at + 1)}${REDACTED}`;
-  }
-  return null;
-}
 
 /** `--password X`, `-pass X`, `--key X`: an option whose name says its value, the next word, is a secret. */
 function secretOption(prev: string): boolean {
@@ -159,22 +146,22 @@ function secretOption(prev: string): boolean {
 }
 
 /** One word of a command line, given the word before it. */
-function redactArg(prog: string, prev: string | null, a: string): string {
+function redactArg(prog: Program, prev: string | null, a: string): string {
   if (prev !== null) {
     if (secretOption(prev)) return REDACTED;
-    if (prev === '-p' && !P_IS_PORT.test(prog)) return REDACTED;
-    if (prog === 'openssl' && OPENSSL_SECRET.test(prev)) return REDACTED;
-    const user = userArg(prog, prev, a);
+    if (prev === '-p' && !prog.pIsPort) return REDACTED;
+    if (prog.name === 'openssl' && OPENSSL_SECRET.test(prev)) return REDACTED;
+    const user = userArg(prog.userRules, prev, a);
     if (user !== null) return user;
   }
   // Attached forms: `-uuser:pw`, `-Uuser%pw`, `--user=user:pw`.
   // `s`: a line break inside the argument is part of the password, not the end of the match.
   const attached = /^(-[uU]|--user|--proxy-user)(=?)(.+)$/s.exec(a);
   if (attached && (attached[2] === '=' || !attached[1].startsWith('--'))) {
-    const user = userArg(prog, attached[1], attached[3]);
+    const user = userArg(prog.userRules, attached[1], attached[3]);
     if (user !== null) return `${attached[1]}${attached[2]}${user}`;
   }
-  if (/^-p[^-\s].*/.test(a) && !P_IS_PORT.test(prog) && !SINGLE_DASH_LONG.test(prog)) return `-p${REDACTED}`;
+  if (/^-p[^-\s].*/.test(a) && !prog.pAttachedKept) return `-p${REDACTED}`;
   // An HTTP header as one argument (curl -H, wget --header): `Authorization: Bearer X`, `X-Auth-Token: X`.
   const header = /^([\w-]+)(:[ \t]*)(?:(Bearer|Basic|Digest|Token|Negotiate)([ \t]+))?(\S.*)$/is.exec(a);
   if (header && secretKey(header[1], ''))
@@ -203,8 +190,9 @@ function redactWords(value: string): string {
  * tool's user argument, and `NAME=VALUE` environment words (`env PGPASSWORD=x psql`).
  */
 export function redactCommandLine(args: readonly string[]): string[] {
-  const prog = (args[0] ?? '').split('/').pop() ?? '';
-  const named = NAMED_VALUE.find((t) => t.prog.test(prog));
+  const name = (args[0] ?? '').split('/').pop() ?? '';
+  const prog = programOf(name);
+  const named = NAMED_VALUE.find((t) => t.prog.test(name));
   const secretValue = named !== undefined && namesSecret(args, named.name);
   return args.map((a, i) => {
     if (i === 0) return redactWord(a);
