@@ -8,7 +8,7 @@
 // miss, no I/O wait, valgrind runs one thread at a time. The time target stays the bench's; this is the
 // instrument for the work between two of its runs.
 // Uses the captures `npm run bench` built under .bench (node-<devices>.json); BENCH_SIZES picks them
-// (default 10000), BENCH_NODE_VERSIONS adds the Nodes the bench installed there; the single executable, and
+// (default 10000 and 10000-kvm), BENCH_NODE_VERSIONS adds the Nodes the bench installed there; the single executable, and
 // as root pve-health-nodejs as installed (with the code cache its postinst writes), are counted when
 // `npm run package` built them. Each count takes about a minute and a half at 10,000 devices.
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,7 +26,9 @@ const work = join(repo, '.bench');
 const cli = join(repo, 'dist/pve-health.cjs');
 const sea = join(repo, 'dist/pve-health');
 const floorScript = join(here, 'io-floor.mjs');
-const sizes = (process.env.BENCH_SIZES ?? '10000').split(',').map(Number);
+// A size is a capture's name under .bench: `10000` (node-10000.json), `10000-kvm` (its kvm lines of
+// qemu-server's shape, which `npm run bench` writes beside it).
+const sizes = (process.env.BENCH_SIZES ?? '10000,10000-kvm').split(',').filter(Boolean);
 
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   console.log('valgrind not found: no instruction counts (apt install valgrind)');
@@ -105,12 +107,12 @@ async function countAll(snap) {
 for (const size of sizes) {
   const snap = join(work, `node-${size}.json`);
   if (!existsSync(snap)) {
-    console.log(`no capture ${snap}: npm run bench (with BENCH_SIZES=${size}) builds it`);
+    console.log(`no capture ${snap}: npm run bench (with BENCH_SIZES=${parseInt(size, 10)}) builds it`);
     continue;
   }
   const results = await countAll(snap);
   const printed = new Set(runs.filter((r) => !r.floor).map((r) => results.get(r).digest));
-  if (printed.size !== 1) throw new Error(`${size} devices: the runtimes printed ${printed.size} different documents`);
+  if (printed.size !== 1) throw new Error(`${size}: the runtimes printed ${printed.size} different documents`);
   console.log(`\npve-health dm --json --from ${snap.slice(repo.length + 1)}: instructions (callgrind, all threads)`);
   console.log('| runtime | instructions | / floor |');
   console.log('|---|---:|---:|');

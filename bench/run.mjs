@@ -1,6 +1,8 @@
 // npm run bench: whole-process time of `pve-health dm --json` on synthetic nodes of 1,000 / 5,000 /
 // 10,000 DM devices with matching guests (fakenode `scale`). Each node is captured once with the
-// fake tools, then analysed from the snapshot (--from), so the figure is our code, not the fakes.
+// fake tools, then analysed from the snapshot (--from), so the figure is our code, not the fakes. The
+// largest node is measured again with kvm command lines of qemu-server's shape (bench/kvm-lines.mjs;
+// BENCH_KVM_LINES picks the sizes): every process that holds a map is redacted into the document.
 // Beside it, in the same interleaved runs, the I/O floor (bench/io-floor.mjs: node start + read +
 // JSON.parse + pretty stringify + write of the same snapshot) and the peak RSS of both: the targets are
 // ratios to the floor (time <= 2.5x, peak RSS <= 1.5x at 10,000 devices), which a busy machine slows alike.
@@ -15,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestWithoutClock } from './document-digest.mjs';
 import { timedOutputFile } from './out-file.mjs';
+import { withKvmLines } from './kvm-lines.mjs';
 import { installedNodejsPackage, packageFacts } from './package-forms.mjs';
 import { benchNodeBin, systemNode } from './system-node.mjs';
 
@@ -188,8 +191,16 @@ if (!existsSync(fakenode)) {
 } else {
   const loadBefore = loadavg()[0].toFixed(1);
   const rows = [];
-  for (const size of SIZES) {
+  // Each size as fakenode's scale model captures it, and the sizes of BENCH_KVM_LINES (default the largest)
+  // again with the kvm processes' command lines of qemu-server's shape (bench/kvm-lines.mjs).
+  const kvmSizes = (process.env.BENCH_KVM_LINES ?? String(Math.max(...SIZES))).split(',').filter(Boolean).map(Number);
+  const cases = SIZES.flatMap((size) => {
     const snap = snapshotFor(size);
+    const plain = { size, snap, kvm: 'fakenode' };
+    if (!kvmSizes.includes(size)) return [plain];
+    return [plain, { size, snap: withKvmLines(snap, join(work, `node-${size}-kvm.json`)), kvm: "qemu-server's" }];
+  });
+  for (const { size, snap, kvm } of cases) {
     // Runs of the runtimes interleaved, so a slower minute of the machine hits both alike.
     const runs = RUNTIMES.map(() => newSamples());
     const floors = FLOORS.map(() => newSamples());
@@ -199,17 +210,26 @@ if (!existsSync(fakenode)) {
     }
     // A faster run that prints something else is no faster run: every run, every runtime, one document.
     const all = new Set(runs.flatMap((r) => [...r.outputs]));
-    if (all.size !== 1) throw new Error(`${size} devices: the runs printed ${all.size} different documents`);
+    if (all.size !== 1)
+      throw new Error(`${size} devices (${kvm} kvm lines): the runs printed ${all.size} different documents`);
     // The last run's document (all runs printed the same one).
     const doc = JSON.parse(readFileSync(OUT_FILE, 'utf8'));
     const devices = doc.dm.entries.filter((e) => e.active).length;
     const mb = statSync(snap).size / 1e6;
     FLOORS.forEach((fl, f) => {
       const floor = mediansOf(floors[f]);
-      rows.push({ runtime: fl.name, devices, entries: null, mb, ...floor, floor });
+      rows.push({ runtime: fl.name, devices, kvm, entries: null, mb, ...floor, floor });
       RUNTIMES.forEach((rt, k) => {
         if (rt.floorOf === f)
-          rows.push({ runtime: rt.name, devices, entries: doc.dm.entries.length, mb, ...mediansOf(runs[k]), floor });
+          rows.push({
+            runtime: rt.name,
+            devices,
+            kvm,
+            entries: doc.dm.entries.length,
+            mb,
+            ...mediansOf(runs[k]),
+            floor,
+          });
       });
     });
   }
@@ -222,14 +242,14 @@ if (!existsSync(fakenode)) {
   if (!existsSync(sea))
     console.log(`(no single executable at ${sea}: 'npm run package' builds it, then both are measured)`);
   console.log(
-    `| runtime | DM devices | entries | snapshot | median | min | time / floor (target <= ${TIME_TARGET} at 10k) | CPU (user + sys) | CPU / floor | user CPU / floor | peak RSS | RSS / floor (target <= ${RSS_TARGET}) |`,
+    `| runtime | DM devices | kvm lines | entries | snapshot | median | min | time / floor (target <= ${TIME_TARGET} at 10k) | CPU (user + sys) | CPU / floor | user CPU / floor | peak RSS | RSS / floor (target <= ${RSS_TARGET}) |`,
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const rss = r.rss === null ? 'n/a' : `${(r.rss / 1024).toFixed(0)} MiB`;
     const cpu = r.cpu === null ? 'n/a' : `${Math.round(r.cpu)} ms`;
     console.log(
-      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.entries?.toLocaleString('en') ?? ''} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${ratio(r.median, r.floor.median)} | ${cpu} | ${ratio(r.cpu, r.floor.cpu)} | ${ratio(r.user, r.floor.user)} | ${rss} | ${ratio(r.rss, r.floor.rss)} |`,
+      `| ${r.runtime} | ${r.devices.toLocaleString('en')} | ${r.kvm} | ${r.entries?.toLocaleString('en') ?? ''} | ${r.mb.toFixed(1)} MB | ${Math.round(r.median)} ms | ${Math.round(r.min)} ms | ${ratio(r.median, r.floor.median)} | ${cpu} | ${ratio(r.cpu, r.floor.cpu)} | ${ratio(r.user, r.floor.user)} | ${rss} | ${ratio(r.rss, r.floor.rss)} |`,
     );
   }
 }
