@@ -17,11 +17,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestWithoutClock } from './document-digest.mjs';
 import { timedOutputFile } from './out-file.mjs';
-import { withKvmLines } from './kvm-lines.mjs';
 import { installedNodejsPackage, packageFacts } from './package-forms.mjs';
 import { benchNodeBin, systemNode } from './system-node.mjs';
 
-const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repo = resolve(here, '..');
 const cli = join(repo, 'dist/pve-health.cjs');
 const fakenode = resolve(repo, process.env.PVE_HEALTH_SHARED ?? '../shared', 'fakenode/fakenode.py');
 const work = join(repo, '.bench');
@@ -184,6 +184,17 @@ function mediansOf(s) {
   };
 }
 
+/**
+ * The active maps and entries of a document, read by a child: a child forked while this process holds a
+ * parsed document of tens of MB reports this process's RSS as its own peak (Linux keeps the larger of
+ * the two across the fork and exec), so this process never holds one.
+ */
+function documentCounts(file) {
+  const code = `const d = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'));
+    console.log(JSON.stringify({ devices: d.dm.entries.filter((e) => e.active).length, entries: d.dm.entries.length }))`;
+  return JSON.parse(sh(node, ['-e', code]));
+}
+
 const ratio = (x, floor) => (x === null || floor === null ? 'n/a' : `${(x / floor).toFixed(2)}x`);
 
 if (!existsSync(fakenode)) {
@@ -198,7 +209,9 @@ if (!existsSync(fakenode)) {
     const snap = snapshotFor(size);
     const plain = { size, snap, kvm: 'fakenode' };
     if (!kvmSizes.includes(size)) return [plain];
-    return [plain, { size, snap: withKvmLines(snap, join(work, `node-${size}-kvm.json`)), kvm: "qemu-server's" }];
+    const kvmSnap = join(work, `node-${size}-kvm.json`);
+    sh(node, [join(here, 'kvm-lines.mjs'), snap, kvmSnap]);
+    return [plain, { size, snap: kvmSnap, kvm: "qemu-server's" }];
   });
   for (const { size, snap, kvm } of cases) {
     // Runs of the runtimes interleaved, so a slower minute of the machine hits both alike.
@@ -213,8 +226,7 @@ if (!existsSync(fakenode)) {
     if (all.size !== 1)
       throw new Error(`${size} devices (${kvm} kvm lines): the runs printed ${all.size} different documents`);
     // The last run's document (all runs printed the same one).
-    const doc = JSON.parse(readFileSync(OUT_FILE, 'utf8'));
-    const devices = doc.dm.entries.filter((e) => e.active).length;
+    const { devices, entries } = documentCounts(OUT_FILE);
     const mb = statSync(snap).size / 1e6;
     FLOORS.forEach((fl, f) => {
       const floor = mediansOf(floors[f]);
@@ -225,7 +237,7 @@ if (!existsSync(fakenode)) {
             runtime: rt.name,
             devices,
             kvm,
-            entries: doc.dm.entries.length,
+            entries,
             mb,
             ...mediansOf(runs[k]),
             floor,
