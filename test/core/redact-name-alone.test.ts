@@ -7,12 +7,16 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { REDACTED, redactCommandLine, redactWord } from '../../src/core/redact/redact';
+import { SECRET_NAME } from '../../src/core/redact/secret-names';
 import { corpusPath, haveCorpus, readCorpus } from '../helpers/pve-corpus';
 
 const S = 'Hunter2xyz';
 
-/** SECRET_NAME's pieces (secret-names.ts), each in a key that holds no other. */
-const KEYS = ['dbpass', 'dbpwd', 'app_secret', 'api-token', 'aws_credential', 'x-auth', 'apikey', 'PASSWORD', 'Token'];
+/**
+ * Each of SECRET_NAME's pieces (secret-names.ts) in a key that holds no other, read from the pattern
+ * itself: a piece added there is tested here. Then two in upper and mixed case.
+ */
+const KEYS = [...SECRET_NAME.source.split('|').map((piece) => `x_${piece}`), 'PASSWORD', 'Token'];
 
 describe('a key that names a secret by one piece of its name', () => {
   for (const key of KEYS) {

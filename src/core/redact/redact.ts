@@ -3,7 +3,7 @@
 import type { HostSnapshot } from '../vocab/snapshot';
 import { NAMED_VALUE, namedValue, namesSecret } from './named-value';
 import { type Program, programOf, userArg } from './program-rules';
-import { REDACTED, secretKey } from './secret-names';
+import { REDACTED, SECRET_NAME, secretKey } from './secret-names';
 
 export { REDACTED } from './secret-names';
 
@@ -89,9 +89,9 @@ const URL_TOKEN_USER = /\b((?:https?|ftps?|wss?):\/\/)([^/@\s:%]+)@/gi;
  * `data` or `iv` (secretKey), or `user` (CIFS_USER). Keys are ASCII (KEY's `[\w.-]`), so a word none of
  * whose keys can hold one has none of these in it: most words of a kvm line (`socket,id=qmp,path=…`).
  */
-const MAYBE_SECRET_KEY = /pass|pwd|secret|token|credential|auth|key|user|(?:data|iv)[=:]/i;
+const MAYBE_SECRET_KEY = new RegExp(`${SECRET_NAME.source}|user|(?:data|iv)[=:]`, 'i');
 /** The same for the keys of a JSON object (JSON_KEY): `"data"` and `"iv"` whole, quotes included. */
-const MAYBE_SECRET_JSON_KEY = /pass|pwd|secret|token|credential|auth|key|"(?:data|iv)"/i;
+const MAYBE_SECRET_JSON_KEY = new RegExp(`${SECRET_NAME.source}|"(?:data|iv)"`, 'i');
 
 /** Each `key=value` (or `key:value`) whose key names a secret, its value as far as its list says. */
 function redactKeyValues(s: string, word: string): string {

@@ -4,8 +4,8 @@
 
 export const REDACTED = '<redacted>';
 
-/** A name that says its value is a secret. */
-const SECRET_NAME = /pass|pwd|secret|token|credential|auth|key/i;
+/** A name that says its value is a secret (its pieces are the redactor's guards too: redact.ts). */
+export const SECRET_NAME = /pass|pwd|secret|token|credential|auth|key/i;
 /**
  * Names that say where a secret is kept or what kind it is, not the secret: `keyring`, `*-file`,
  * `keyid`, QEMU's `password-secret=ID`, `auth_supported=cephx`, `--key-type`, `--auth-user`, mount.ceph's
