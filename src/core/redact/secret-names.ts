@@ -14,7 +14,11 @@ export const SECRET_NAME = /pass|pwd|secret|token|credential|auth|key/i;
 const LOCATION_NAME =
   /(?:^|[-_.])(?:file|path|dir|keyring|ring|id|type|size|bits|len|length|format|mode|method|server|host|port|url|uri|user|username|name|supported|required|version|timeout|agent)$|^(?:password|passwd|key|iv)-secret$|(?:keyring|keyfile|passfile|secretfile|keyid|keydir|authfile|keytab|authorized_keys|authmethod)$/i;
 
-/** The key names a secret's value (not where it is kept, not the non-secret `data` of other objects). */
+/**
+ * The key names a secret's value (not where it is kept, not the non-secret `data` of other objects).
+ * A key named here whole, outside SECRET_NAME, is one the redactor's guards name too (redact.ts
+ * MAYBE_SECRET_KEY and MAYBE_SECRET_JSON_KEY): a word without it is not read for keys.
+ */
 export function secretKey(key: string, word: string): boolean {
   const k = key.toLowerCase();
   if (k === 'data') return /^secret,/.test(word) || /"qom-type"\s*:\s*"secret"/.test(word);
